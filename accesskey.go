@@ -1,0 +1,62 @@
+package keyward
+
+import "time"
+
+// MaxAccessKeysPerUser is AWS's quota of access keys per user, root included.
+const MaxAccessKeysPerUser = 2
+
+// Access key statuses, as the API spells them.
+const (
+	StatusActive   = "Active"
+	StatusInactive = "Inactive"
+)
+
+// AccessKey is a long-term access key. The secret is never held here in
+// plaintext except in the value CreateAccessKey returns once.
+type AccessKey struct {
+	// ID is "AKIA" followed by 16 characters of A-Z and 2-7.
+	ID string
+	// UserID is the owning user's ID, or empty for the root user's keys.
+	UserID string
+	// UserName is the owner's current name (empty for root); stores fill it
+	// in on reads.
+	UserName  string
+	Status    string
+	CreatedAt time.Time
+	// SealedSecret is the secret encrypted with the master key, bound to ID.
+	SealedSecret []byte
+	// UserPath is the owner's current path, filled in on reads.
+	UserPath string
+	// LastUsed is the latest recorded use, or the zero value if never used.
+	LastUsed LastUse
+}
+
+// Root reports whether the key belongs to the account's root user.
+func (k AccessKey) Root() bool { return k.UserID == "" }
+
+// LastUse is one successful authentication with an access key: when, and
+// the service and region of the request's signing scope.
+type LastUse struct {
+	Time    time.Time
+	Service string
+	Region  string
+}
+
+// IsZero reports whether the key was never used.
+func (u LastUse) IsZero() bool { return u.Time.IsZero() }
+
+// AccessKeyUse pairs a use with the key it was made with; stores record
+// these in batches.
+type AccessKeyUse struct {
+	AccessKeyID string
+	LastUse
+}
+
+// Credential is what authentication needs to know of an access key: its
+// plaintext secret, whether it may sign, and whose it is.
+type Credential struct {
+	AccessKeyID string
+	Secret      string
+	Active      bool
+	Principal   Principal
+}

@@ -1,0 +1,60 @@
+package keyward
+
+import (
+	"fmt"
+	"io"
+)
+
+const (
+	base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+)
+
+// randomString draws n characters of alphabet from r. The alphabet's size
+// must be a power of two no larger than 256, so masking the byte is unbiased.
+func randomString(r io.Reader, prefix string, n int, alphabet string) (string, error) {
+	buf := make([]byte, len(prefix)+n)
+	copy(buf, prefix)
+	if _, err := io.ReadFull(r, buf[len(prefix):]); err != nil {
+		return "", fmt.Errorf("keyward: reading randomness: %w", err)
+	}
+	mask := byte(len(alphabet) - 1)
+	for i := len(prefix); i < len(buf); i++ {
+		buf[i] = alphabet[buf[i]&mask]
+	}
+	return string(buf), nil
+}
+
+// NewAccessKeyID returns a long-term access key ID: "AKIA" and 16
+// characters of A-Z2-7, 20 in all, as AWS issues them.
+func NewAccessKeyID(r io.Reader) (string, error) {
+	return randomString(r, "AKIA", 16, base32Alphabet)
+}
+
+// NewSecretAccessKey returns a 40-character secret access key.
+func NewSecretAccessKey(r io.Reader) (string, error) {
+	return randomString(r, "", 40, secretAlphabet)
+}
+
+// NewUserID returns a unique user ID: "AIDA" and 17 characters, 21 in all.
+func NewUserID(r io.Reader) (string, error) {
+	return randomString(r, "AIDA", 17, base32Alphabet)
+}
+
+// NewAccountID returns a random 12-digit account ID.
+func NewAccountID(r io.Reader) (string, error) {
+	var b [12]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", fmt.Errorf("keyward: reading randomness: %w", err)
+	}
+	for i := range b {
+		// 250 is the largest multiple of 10 below 256; rejection would be
+		// exact, but the bias of the modulo over 12 digits is immaterial for
+		// an identifier that is not a secret.
+		b[i] = '0' + b[i]%10
+	}
+	if b[0] == '0' {
+		b[0] = '1'
+	}
+	return string(b[:]), nil
+}

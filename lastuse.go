@@ -1,0 +1,100 @@
+package keyward
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// UseRecorder collects the last use of each access key in memory and
+// writes them to the store in batches, so that authentication never costs a
+// database write.
+type UseRecorder struct {
+	Store  Store
+	Logger *slog.Logger
+
+	mu       sync.Mutex
+	pending  map[string]LastUse
+	inflight map[string]LastUse // being written by Flush
+	flushMu  sync.Mutex
+}
+
+// Record notes a use of the key id, keeping the latest per key.
+func (r *UseRecorder) Record(id string, u LastUse) {
+	r.mu.Lock()
+	if r.pending == nil {
+		r.pending = make(map[string]LastUse)
+	}
+	if old, ok := r.pending[id]; !ok || u.Time.After(old.Time) || u.Time.Equal(old.Time) {
+		r.pending[id] = u
+	}
+	r.mu.Unlock()
+}
+
+// Pending returns the latest use of id not yet written to the store.
+func (r *UseRecorder) Pending(id string) (LastUse, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	u, ok := r.pending[id]
+	if f, fok := r.inflight[id]; fok && (!ok || f.Time.After(u.Time)) {
+		return f, true
+	}
+	return u, ok
+}
+
+// Flush writes every pending use to the store in one batch. On failure the
+// batch is kept and merged with newer uses, to be written next time.
+func (r *UseRecorder) Flush(ctx context.Context) error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	batch := r.pending
+	r.pending = nil
+	r.inflight = batch
+	r.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	uses := make([]AccessKeyUse, 0, len(batch))
+	for id, u := range batch {
+		uses = append(uses, AccessKeyUse{AccessKeyID: id, LastUse: u})
+	}
+	err := r.Store.RecordAccessKeyUses(ctx, uses)
+	r.mu.Lock()
+	r.inflight = nil
+	if err != nil {
+		for id, u := range batch {
+			if cur, ok := r.pending[id]; !ok || u.Time.After(cur.Time) {
+				if r.pending == nil {
+					r.pending = make(map[string]LastUse)
+				}
+				r.pending[id] = u
+			}
+		}
+	}
+	r.mu.Unlock()
+	return err
+}
+
+// Run flushes every interval until ctx is done, then flushes once more
+// with a fresh context so that a shutdown loses nothing.
+func (r *UseRecorder) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if err := r.Flush(ctx); err != nil && r.Logger != nil {
+				r.Logger.Error("flushing access key last use", "err", err)
+			}
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := r.Flush(fctx); err != nil && r.Logger != nil {
+				r.Logger.Error("final flush of access key last use", "err", err)
+			}
+			cancel()
+			return
+		}
+	}
+}

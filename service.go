@@ -1,0 +1,260 @@
+package keyward
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Service applies IAM's rules to users and access keys on top of a Store.
+// The API and the console both call it, so the rules live only here.
+// Callers validate input against the model shapes and authorise the caller
+// first; Service trusts its arguments to be well-formed.
+type Service struct {
+	Store   Store
+	Sealer  *Sealer
+	Account Account
+	// Now and Rand are the clock and the randomness for IDs and secrets.
+	Now  func() time.Time
+	Rand io.Reader
+	// Uses holds last-use data not yet flushed to the store; may be nil.
+	Uses *UseRecorder
+	// AccessKeyChanged, when set, is called with the ID of every access key
+	// that was created, changed or deleted, or whose owner changed, so that
+	// caches of credentials drop it.
+	AccessKeyChanged func(id string)
+}
+
+func (s *Service) changed(id string) {
+	if s.AccessKeyChanged != nil {
+		s.AccessKeyChanged(id)
+	}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// CreateUser creates an IAM user.
+func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag) (User, error) {
+	if path == "" {
+		path = "/"
+	}
+	id, err := NewUserID(s.Rand)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, ErrUserExists) {
+			return User{}, UserExists(name)
+		}
+		return User{}, err
+	}
+	return u, nil
+}
+
+// User returns the user with the given name.
+func (s *Service) User(ctx context.Context, name string) (User, error) {
+	u, err := s.Store.User(ctx, name)
+	if errors.Is(err, ErrNoSuchUser) {
+		return User{}, UserNotFound(name)
+	}
+	return u, err
+}
+
+// ListUsers returns a page of users whose path starts with pathPrefix
+// ("/" for all), and the marker of the next page or "" at the end.
+func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max int) ([]User, string, error) {
+	after, err := decodeMarker(marker)
+	if err != nil {
+		return nil, "", err
+	}
+	if pathPrefix == "" {
+		pathPrefix = "/"
+	}
+	users, more, err := s.Store.ListUsers(ctx, pathPrefix, after, max)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more && len(users) > 0 {
+		next = encodeMarker(users[len(users)-1].Name)
+	}
+	return users, next, nil
+}
+
+// UpdateUser renames or moves a user.
+func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) error {
+	_, err := s.Store.UpdateUser(ctx, name, upd)
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		return UserNotFound(name)
+	case errors.Is(err, ErrUserExists):
+		return UserExists(*upd.NewName)
+	case err != nil:
+		return err
+	}
+	// Cached credentials carry the owner's name and path in its ARN.
+	keys, _, err := s.Store.ListAccessKeys(ctx, valueOr(upd.NewName, name), "", MaxAccessKeysPerUser+1)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		s.changed(k.ID)
+	}
+	return nil
+}
+
+// DeleteUser deletes a user that has no access keys left.
+func (s *Service) DeleteUser(ctx context.Context, name string) error {
+	err := s.Store.DeleteUser(ctx, name)
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		return UserNotFound(name)
+	case errors.Is(err, ErrUserHasAccessKey):
+		return DeleteConflict()
+	}
+	return err
+}
+
+// CreateAccessKey creates an active access key for userName (the root user
+// when empty) and returns it with its secret, the only time the secret is
+// ever shown.
+func (s *Service) CreateAccessKey(ctx context.Context, userName string) (AccessKey, string, error) {
+	for attempt := 0; ; attempt++ {
+		id, err := NewAccessKeyID(s.Rand)
+		if err != nil {
+			return AccessKey{}, "", err
+		}
+		secret, err := NewSecretAccessKey(s.Rand)
+		if err != nil {
+			return AccessKey{}, "", err
+		}
+		sealed, err := s.Sealer.Seal(id, secret)
+		if err != nil {
+			return AccessKey{}, "", err
+		}
+		k := AccessKey{ID: id, Status: StatusActive, CreatedAt: s.now(), SealedSecret: sealed}
+		k, err = s.Store.CreateAccessKey(ctx, userName, k)
+		switch {
+		case errors.Is(err, ErrNoSuchUser):
+			return AccessKey{}, "", UserNotFound(userName)
+		case errors.Is(err, ErrAccessKeyQuota):
+			return AccessKey{}, "", AccessKeyQuotaExceeded()
+		case errors.Is(err, ErrAccessKeyExists) && attempt < 3:
+			continue // 80 random bits collided; draw again
+		case err != nil:
+			return AccessKey{}, "", err
+		}
+		k.UserName = userName
+		// A cache may hold a negative entry for this ID.
+		s.changed(id)
+		return k, secret, nil
+	}
+}
+
+// ListAccessKeys returns a page of userName's keys (root when empty) and
+// the marker of the next page.
+func (s *Service) ListAccessKeys(ctx context.Context, userName, marker string, max int) ([]AccessKey, string, error) {
+	after, err := decodeMarker(marker)
+	if err != nil {
+		return nil, "", err
+	}
+	keys, more, err := s.Store.ListAccessKeys(ctx, userName, after, max)
+	if errors.Is(err, ErrNoSuchUser) {
+		return nil, "", UserNotFound(userName)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more && len(keys) > 0 {
+		next = encodeMarker(keys[len(keys)-1].ID)
+	}
+	return keys, next, nil
+}
+
+// UpdateAccessKey activates or deactivates a key of userName.
+func (s *Service) UpdateAccessKey(ctx context.Context, userName, id, status string) error {
+	err := s.Store.UpdateAccessKey(ctx, userName, id, status)
+	s.changed(id)
+	return s.keyError(err, userName, id)
+}
+
+// DeleteAccessKey deletes a key of userName.
+func (s *Service) DeleteAccessKey(ctx context.Context, userName, id string) error {
+	err := s.Store.DeleteAccessKey(ctx, userName, id)
+	s.changed(id)
+	return s.keyError(err, userName, id)
+}
+
+func (s *Service) keyError(err error, userName, id string) error {
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		return UserNotFound(userName)
+	case errors.Is(err, ErrNoSuchAccessKey):
+		return AccessKeyNotFound(id)
+	}
+	return err
+}
+
+// AccessKeyLastUsed returns the key with its owner's name and its latest
+// use, including uses not yet flushed to the store.
+func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (AccessKey, error) {
+	k, err := s.Store.AccessKey(ctx, id)
+	if errors.Is(err, ErrNoSuchAccessKey) {
+		return AccessKey{}, AccessKeyNotFound(id)
+	}
+	if err != nil {
+		return AccessKey{}, err
+	}
+	if s.Uses != nil {
+		if u, ok := s.Uses.Pending(id); ok && u.Time.After(k.LastUsed.Time) {
+			k.LastUsed = u
+		}
+	}
+	return k, nil
+}
+
+// Credential loads what authentication needs of an access key: its
+// decrypted secret, status and owner. It reads the store; callers cache it.
+func (s *Service) Credential(ctx context.Context, id string) (Credential, error) {
+	k, err := s.Store.AccessKey(ctx, id)
+	if err != nil {
+		return Credential{}, err
+	}
+	secret, err := s.Sealer.Open(k.ID, k.SealedSecret)
+	if err != nil {
+		return Credential{}, fmt.Errorf("access key %s: %w", k.ID, err)
+	}
+	p := Principal{AccountID: s.Account.ID, Root: k.Root()}
+	if !p.Root {
+		p.UserID, p.UserName, p.UserPath = k.UserID, k.UserName, k.UserPath
+	}
+	return Credential{AccessKeyID: k.ID, Secret: secret, Active: k.Status == StatusActive, Principal: p}, nil
+}
+
+// encodeMarker makes an opaque pagination marker from the last item's key.
+func encodeMarker(last string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + last))
+}
+
+func decodeMarker(m string) (string, error) {
+	if m == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(m)
+	if err != nil || len(b) < 4 || string(b[:3]) != "v1:" {
+		return "", Errorf(EValidationError, "Invalid Marker.")
+	}
+	return string(b[3:]), nil
+}
+
+func valueOr(p *string, def string) string {
+	if p != nil {
+		return *p
+	}
+	return def
+}

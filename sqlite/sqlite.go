@@ -1,0 +1,124 @@
+// Package sqlite implements keyward.Store on an embedded SQLite database
+// through modernc.org/sqlite, a pure-Go driver, so that the keyward binary
+// needs no cgo.
+//
+// Writes go through a single connection (SQLite has one writer at a time;
+// queueing in Go is cheaper than retrying on SQLITE_BUSY) in WAL mode with
+// synchronous=FULL, so an acknowledged write survives a crash. Reads use a
+// separate pool and proceed in parallel with the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/keyward/keyward"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a keyward.Store backed by one SQLite file.
+type Store struct {
+	write *sql.DB
+	read  *sql.DB
+}
+
+var _ keyward.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path and applies the
+// embedded migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	read, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	s := &Store{write: write, read: read}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: migrating %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if rerr := s.read.Close(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// migrate applies the migrations newer than PRAGMA user_version, each in
+// its own transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var version int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	for i := version; i < len(names); i++ {
+		body, err := migrations.ReadFile(names[i])
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", names[i], err)
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction, committing when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// isConstraint reports whether err is an SQLite constraint violation whose
+// message contains what.
+func isConstraint(err error, what string) bool {
+	return err != nil && strings.Contains(err.Error(), what)
+}

@@ -1,0 +1,130 @@
+package keyward
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// StringShape is a string type of the IAM service model with its length
+// limits, pattern and enum, checked exactly as AWS checks request
+// parameters. Shape names the model's shape, so a test can compare every
+// shape here with the model.
+type StringShape struct {
+	Shape   string
+	Min     int
+	Max     int // 0: no maximum
+	Pattern string
+	Enum    []string
+	re      *regexp.Regexp
+}
+
+// newStringShape compiles a model pattern. The model writes patterns in
+// Java syntax with \uXXXX escapes; Go's regexp wants \x{XXXX}. Patterns match
+// the whole value.
+func newStringShape(shape string, min, max int, pattern string, enum ...string) *StringShape {
+	s := &StringShape{Shape: shape, Min: min, Max: max, Pattern: pattern, Enum: enum}
+	if pattern != "" {
+		goPat := regexp.MustCompile(`\\u([0-9A-Fa-f]{4,6})`).ReplaceAllString(pattern, `\x{$1}`)
+		s.re = regexp.MustCompile(`^(?:` + goPat + `)$`)
+	}
+	return s
+}
+
+// Shapes of the IAM and STS models that Keyward's operations take.
+var (
+	UserNameShape         = newStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
+	ExistingUserNameShape = newStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
+	PathShape             = newStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
+	PathPrefixShape       = newStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
+	MarkerShape           = newStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
+	AccessKeyIDShape      = newStringShape("accessKeyIdType", 16, 128, `[\w]+`)
+	StatusShape           = newStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
+	TagKeyShape           = newStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+	TagValueShape         = newStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	ARNShape              = newStringShape("arnType", 20, 2048, "")
+	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
+	// allows an empty match in its pattern.
+	STSAccessKeyIDShape = newStringShape("accessKeyIdType", 16, 128, `[\w]*`)
+)
+
+// Integer ranges of the model.
+const (
+	MaxItemsMin   = 1
+	MaxItemsMax   = 1000
+	MaxTagsPerSet = 50
+	// DefaultMaxItems is what AWS uses when MaxItems is absent.
+	DefaultMaxItems = 100
+)
+
+// Validation collects constraint failures in AWS's words so that a request
+// is refused with all of them at once, before anything changes.
+type Validation struct {
+	problems []string
+}
+
+// Null records that a required member is missing.
+func (v *Validation) Null(field string) {
+	v.problems = append(v.problems, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
+}
+
+func (v *Validation) fail(field, value, constraint string) {
+	v.problems = append(v.problems, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member %s", value, field, constraint))
+}
+
+// String checks value against shape, under the camel-case field name AWS
+// reports (for example "userName").
+func (v *Validation) String(field, value string, s *StringShape) {
+	n := utf8.RuneCountInString(value)
+	if s.Min > 0 && n < s.Min {
+		v.fail(field, value, "must have length greater than or equal to "+strconv.Itoa(s.Min))
+	}
+	if s.Max > 0 && n > s.Max {
+		v.fail(field, value, "must have length less than or equal to "+strconv.Itoa(s.Max))
+	}
+	if s.re != nil && n > 0 && !s.re.MatchString(value) {
+		v.fail(field, value, "must satisfy regular expression pattern: "+s.Pattern)
+	}
+	if len(s.Enum) > 0 && !contains(s.Enum, value) {
+		v.fail(field, value, "must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
+	}
+}
+
+// Int checks that value lies in [min, max].
+func (v *Validation) Int(field string, value, min, max int) {
+	if value < min {
+		v.fail(field, strconv.Itoa(value), "must have value greater than or equal to "+strconv.Itoa(min))
+	}
+	if value > max {
+		v.fail(field, strconv.Itoa(value), "must have value less than or equal to "+strconv.Itoa(max))
+	}
+}
+
+// Len checks that a list has at most max members.
+func (v *Validation) Len(field string, n, max int) {
+	if n > max {
+		v.problems = append(v.problems, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", field, max))
+	}
+}
+
+// Err returns the ValidationError for the problems found, or nil.
+func (v *Validation) Err() error {
+	switch len(v.problems) {
+	case 0:
+		return nil
+	case 1:
+		return Errorf(EValidationError, "1 validation error detected: %s", v.problems[0])
+	}
+	return Errorf(EValidationError, "%d validation errors detected: %s", len(v.problems), strings.Join(v.problems, "; "))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
