@@ -1,0 +1,151 @@
+package sigv4
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/keyward/keyward"
+)
+
+// Key is a cached access key: its owner, whether it may sign, and the
+// signing keys derived from its secret.
+type Key struct {
+	ID        string
+	Active    bool
+	Principal keyward.Principal
+	secret    string
+	// missing marks a negative entry: the ID is not in the store.
+	missing bool
+
+	mu      sync.RWMutex
+	derived map[string]*SigningKey // by credential scope
+}
+
+// maxDerived bounds the signing keys kept per access key; a client rarely
+// signs for more than a few (date, region, service) scopes at once.
+const maxDerived = 16
+
+// SigningKey returns the signing key for a's scope, deriving it once.
+func (k *Key) SigningKey(a *Auth) *SigningKey {
+	k.mu.RLock()
+	d := k.derived[a.Scope]
+	k.mu.RUnlock()
+	if d != nil {
+		return d
+	}
+	d = NewSigningKey(k.secret, a.Date, a.Region, a.Service)
+	k.mu.Lock()
+	if len(k.derived) >= maxDerived || k.derived == nil {
+		k.derived = make(map[string]*SigningKey)
+	}
+	k.derived[a.Scope] = d
+	k.mu.Unlock()
+	return d
+}
+
+// Keyring is a bounded in-memory cache of access keys, so authentication
+// does not read the database per request. Every change to a key must call
+// Invalidate; it is then reloaded on its next use.
+type Keyring struct {
+	// Load reads a key's credential from the store; it returns an error
+	// matching keyward.ErrNoSuchAccessKey for an unknown ID.
+	Load func(ctx context.Context, id string) (keyward.Credential, error)
+	// Max is the most keys kept (0: 100,000); past it an arbitrary entry is
+	// evicted.
+	Max int
+
+	mu   sync.RWMutex
+	keys map[string]*Key
+	// gen counts invalidations, so a load that raced with one is not cached.
+	gen uint64
+}
+
+// Get returns the cached key for id, loading it on a miss. An unknown ID
+// yields a Key with Active false, so callers refuse it like an inactive key.
+func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
+	r.mu.RLock()
+	k := r.keys[id]
+	gen := r.gen
+	r.mu.RUnlock()
+	if k != nil {
+		return k, nil
+	}
+	cred, err := r.Load(ctx, id)
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchAccessKey):
+		k = &Key{ID: id, missing: true}
+	case err != nil:
+		return nil, err
+	default:
+		k = &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, secret: cred.Secret}
+	}
+	r.mu.Lock()
+	if r.gen == gen {
+		if r.keys == nil {
+			r.keys = make(map[string]*Key)
+		}
+		max := r.Max
+		if max <= 0 {
+			max = 100000
+		}
+		if len(r.keys) >= max {
+			for evict := range r.keys { // map order is arbitrary
+				delete(r.keys, evict)
+				break
+			}
+		}
+		r.keys[id] = k
+	}
+	r.mu.Unlock()
+	return k, nil
+}
+
+// Invalidate drops id from the cache.
+func (r *Keyring) Invalidate(id string) {
+	r.mu.Lock()
+	delete(r.keys, id)
+	r.gen++
+	r.mu.Unlock()
+}
+
+// InvalidateAll empties the cache.
+func (r *Keyring) InvalidateAll() {
+	r.mu.Lock()
+	r.keys = nil
+	r.gen++
+	r.mu.Unlock()
+}
+
+// Len returns the number of cached entries.
+func (r *Keyring) Len() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.keys)
+}
+
+// Authenticate parses and verifies r's signature against the keyring and
+// returns the key that signed it. Unknown and inactive keys are refused with
+// InvalidClientTokenId, as AWS does.
+func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byte, ring *Keyring) (*Key, Auth, error) {
+	a, err := Parse(r)
+	if err != nil {
+		return nil, a, err
+	}
+	k, err := ring.Get(ctx, a.AccessKeyID)
+	if err != nil {
+		return nil, a, err
+	}
+	if k.missing || !k.Active {
+		return nil, a, keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
+	}
+	if a.SecurityToken != "" {
+		// Keyward issues no temporary credentials yet, so no token is valid.
+		return nil, a, keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
+	}
+	if err := v.Verify(r, body, &a, k.SigningKey(&a)); err != nil {
+		return nil, a, err
+	}
+	return k, a, nil
+}
