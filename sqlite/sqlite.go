@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 
@@ -36,6 +37,13 @@ var _ keyward.Store = (*Store)(nil)
 // Open opens (creating if needed) the database at path and applies the
 // embedded migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
+	// Created owner-only before SQLite opens it: the WAL and shared-memory
+	// files SQLite adds take the database file's permissions.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is everything `keyward serve` can be told. Every flag has an
+// environment variable; secrets come only from the environment, so that
+// they never show in a process listing.
+type Config struct {
+	Listen        string
+	DataDir       string
+	AccountID     string
+	LogLevel      string
+	LogFormat     string
+	LastUseFlush  time.Duration
+	KeyCacheSize  int
+	ShutdownGrace time.Duration
+
+	// From the environment only.
+	RootAccessKeyID     string
+	RootSecretAccessKey string
+	MasterKey           string
+}
+
+// DefaultConfig returns the configuration `keyward serve` starts with.
+func DefaultConfig() Config {
+	return Config{
+		Listen:        "127.0.0.1:8080",
+		DataDir:       "./keyward-data",
+		LogLevel:      "info",
+		LogFormat:     "text",
+		LastUseFlush:  2 * time.Second,
+		KeyCacheSize:  100000,
+		ShutdownGrace: 10 * time.Second,
+	}
+}
+
+// flagSpec ties a flag to its environment variable and help text, so that
+// both are documented from one place.
+type flagSpec struct {
+	name, env, usage string
+	bind             func(fs *flag.FlagSet, name, usage string)
+}
+
+// specs returns the flags of `keyward serve` bound to c.
+func (c *Config) specs() []flagSpec {
+	str := func(p *string) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, *p, u) }
+	}
+	dur := func(p *time.Duration) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, *p, u) }
+	}
+	return []flagSpec{
+		{"listen", "KEYWARD_LISTEN", "address to serve the API on", str(&c.Listen)},
+		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", str(&c.DataDir)},
+		{"account-id", "KEYWARD_ACCOUNT_ID", "12-digit account ID to create at first start (random when empty)", str(&c.AccountID)},
+		{"log-level", "KEYWARD_LOG_LEVEL", "debug, info, warn or error", str(&c.LogLevel)},
+		{"log-format", "KEYWARD_LOG_FORMAT", "text or json", str(&c.LogFormat)},
+		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", dur(&c.LastUseFlush)},
+		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", func(fs *flag.FlagSet, n, u string) { fs.IntVar(&c.KeyCacheSize, n, c.KeyCacheSize, u) }},
+		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
+	}
+}
+
+// ParseServe fills c from the environment, then from args, which override.
+func (c *Config) ParseServe(args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("keyward serve", flag.ContinueOnError)
+	specs := c.specs()
+	for _, s := range specs {
+		s.bind(fs, s.name, s.usage+" ($"+s.env+")")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: keyward serve [flags]\n\nServes the AWS IAM and STS Query API.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\nEnvironment only:\n  KEYWARD_ROOT_ACCESS_KEY_ID, KEYWARD_ROOT_SECRET_ACCESS_KEY\n    \tthe root user's access key at first start (generated when unset)\n  KEYWARD_MASTER_KEY\n    \t32-byte key encrypting secrets at rest, base64 or hex (else <data>/master.key)\n")
+	}
+	for _, s := range specs {
+		if v := getenv(s.env); v != "" {
+			if err := fs.Set(s.name, v); err != nil {
+				return fmt.Errorf("$%s: %w", s.env, err)
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.RootAccessKeyID = getenv("KEYWARD_ROOT_ACCESS_KEY_ID")
+	c.RootSecretAccessKey = getenv("KEYWARD_ROOT_SECRET_ACCESS_KEY")
+	c.MasterKey = getenv("KEYWARD_MASTER_KEY")
+	return nil
+}
+
+var (
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	keyIDPattern     = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+)
+
+// Validate reports the first problem with c.
+func (c *Config) Validate() error {
+	switch {
+	case c.Listen == "":
+		return errors.New("--listen must not be empty")
+	case c.DataDir == "":
+		return errors.New("--data must not be empty")
+	case c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID):
+		return fmt.Errorf("--account-id must be 12 digits, got %q", c.AccountID)
+	case c.LastUseFlush <= 0:
+		return errors.New("--last-use-flush must be positive")
+	case c.KeyCacheSize < 1:
+		return errors.New("--key-cache-size must be at least 1")
+	case (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == ""):
+		return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID and KEYWARD_ROOT_SECRET_ACCESS_KEY must be set together")
+	case c.RootAccessKeyID != "" && !keyIDPattern.MatchString(c.RootAccessKeyID):
+		return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID must be 16 to 128 upper-case letters and digits")
+	case c.RootSecretAccessKey != "" && len(c.RootSecretAccessKey) < 16:
+		// The secret itself is never echoed.
+		return errors.New("KEYWARD_ROOT_SECRET_ACCESS_KEY must be at least 16 characters")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
+	}
+	if _, err := c.level(); err != nil {
+		return err
+	}
+	if c.MasterKey != "" {
+		if _, err := decodeMasterKey(c.MasterKey); err != nil {
+			return fmt.Errorf("KEYWARD_MASTER_KEY: %w", err)
+		}
+	}
+	return nil
+}
+
+func (c *Config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return l, fmt.Errorf("--log-level: %w", err)
+	}
+	return l, nil
+}
+
+// decodeMasterKey accepts 32 bytes as 64 hex digits or as base64.
+func decodeMasterKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if b, err := hex.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	return nil, errors.New("must be 32 bytes, as 64 hex digits or base64")
+}
+
+func (c *Config) logger() *slog.Logger {
+	l, _ := c.level()
+	opts := &slog.HandlerOptions{Level: l}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

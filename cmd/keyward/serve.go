@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/sqlite"
+)
+
+// Main is the whole server, wired: tests run it in-process on port 0.
+type Main struct {
+	Config Config
+	// Now and Rand default to the system's; tests inject their own.
+	Now    func() time.Time
+	Rand   io.Reader
+	Logger *slog.Logger
+
+	Store   keyward.Store
+	Service *keyward.Service
+	Keys    *sigv4.Keyring
+	Uses    *keyward.UseRecorder
+
+	// Addr is the address actually listened on, known after Run.
+	Addr string
+	// RootCredentialsPath is where a generated root key was written, if one
+	// was.
+	RootCredentialsPath string
+
+	server  *http.Server
+	cancel  context.CancelFunc
+	done    sync.WaitGroup
+	closeMu sync.Mutex
+	closed  bool
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Now: time.Now, Rand: randReader}
+}
+
+// Run validates the configuration, opens the store, prepares the account
+// and starts serving in the background. Close stops it.
+func (m *Main) Run(ctx context.Context) (err error) {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	if m.Logger == nil {
+		m.Logger = m.Config.logger()
+	}
+	defer func() {
+		if err != nil && m.Store != nil {
+			m.Store.Close()
+		}
+	}()
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return err
+	}
+	masterKey, err := m.masterKey()
+	if err != nil {
+		return err
+	}
+	sealer, err := keyward.NewSealer(masterKey, m.Rand)
+	if err != nil {
+		return err
+	}
+	m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "keyward.db"))
+	if err != nil {
+		return err
+	}
+	m.Uses = &keyward.UseRecorder{Store: m.Store, Logger: m.Logger}
+	m.Service = &keyward.Service{Store: m.Store, Sealer: sealer, Now: m.Now, Rand: m.Rand, Uses: m.Uses}
+	account, err := m.initAccount(ctx, sealer)
+	if err != nil {
+		return err
+	}
+	m.Service.Account = account
+
+	m.Keys = &sigv4.Keyring{Load: m.Service.Credential, Max: m.Config.KeyCacheSize}
+	m.Service.AccessKeyChanged = m.Keys.Invalidate
+	api := &query.Server{
+		Service:  m.Service,
+		Verifier: &sigv4.Verifier{Now: m.Now},
+		Keys:     m.Keys,
+		Uses:     m.Uses,
+		Logger:   m.Logger,
+		Now:      m.Now,
+		Rand:     m.Rand,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.Handle("/", api)
+
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return err
+	}
+	m.Addr = ln.Addr().String()
+	m.server = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done.Add(2)
+	go func() {
+		defer m.done.Done()
+		m.Uses.Run(bg, m.Config.LastUseFlush)
+	}()
+	go func() {
+		defer m.done.Done()
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("serving", "err", err)
+		}
+	}()
+	m.Logger.Info("keyward serving", "api", "http://"+m.Addr, "account", account.ID, "data", m.Config.DataDir)
+	return nil
+}
+
+// Close stops accepting requests, lets those in flight finish, flushes
+// last-use data and closes the store.
+func (m *Main) Close() error {
+	m.closeMu.Lock()
+	defer m.closeMu.Unlock()
+	if m.closed || m.server == nil {
+		return nil
+	}
+	m.closed = true
+	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownGrace)
+	defer cancel()
+	err := m.server.Shutdown(ctx)
+	m.cancel() // the recorder flushes once more as it stops
+	m.done.Wait()
+	if cerr := m.Store.Close(); err == nil {
+		err = cerr
+	}
+	m.Logger.Info("keyward stopped")
+	return err
+}
+
+// masterKey returns the key that seals secrets: KEYWARD_MASTER_KEY, or
+// <data>/master.key, generated at first start.
+func (m *Main) masterKey() ([]byte, error) {
+	if m.Config.MasterKey != "" {
+		return decodeMasterKey(m.Config.MasterKey)
+	}
+	path := filepath.Join(m.Config.DataDir, "master.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := decodeMasterKey(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	k := make([]byte, keyward.MasterKeySize)
+	if _, err := io.ReadFull(m.Rand, k); err != nil {
+		return nil, err
+	}
+	if err := writeFileSync(path, []byte(hex.EncodeToString(k)+"\n")); err != nil {
+		return nil, err
+	}
+	m.Logger.Info("generated a master key", "path", path)
+	return k, nil
+}
+
+// initAccount creates the account and the root user's access key at first
+// start, and checks at every start that the master key opens the stored
+// secrets.
+func (m *Main) initAccount(ctx context.Context, sealer *keyward.Sealer) (keyward.Account, error) {
+	account, err := m.Store.Account(ctx)
+	if errors.Is(err, keyward.ErrNoAccount) {
+		account, err = m.createAccount(ctx, sealer)
+	}
+	if err != nil {
+		return account, err
+	}
+	if m.Config.AccountID != "" && m.Config.AccountID != account.ID {
+		return account, fmt.Errorf("--account-id %s given, but %s already holds account %s", m.Config.AccountID, m.Config.DataDir, account.ID)
+	}
+	m.Service.Account = account
+	// Every secret is sealed with the same master key: opening one proves
+	// the key, before anything is served.
+	keys, _, err := m.Store.ListAccessKeys(ctx, "", "", keyward.MaxAccessKeysPerUser)
+	if err != nil {
+		return account, err
+	}
+	for _, k := range keys {
+		if _, err := sealer.Open(k.ID, k.SealedSecret); err != nil {
+			return account, fmt.Errorf("the master key cannot decrypt the stored secrets (is KEYWARD_MASTER_KEY or %s the one this data was created with?)",
+				filepath.Join(m.Config.DataDir, "master.key"))
+		}
+	}
+	if m.Config.RootAccessKeyID != "" {
+		if err := m.ensureRootKey(ctx, sealer); err != nil {
+			return account, err
+		}
+	}
+	return account, nil
+}
+
+func (m *Main) createAccount(ctx context.Context, sealer *keyward.Sealer) (keyward.Account, error) {
+	id := m.Config.AccountID
+	if id == "" {
+		var err error
+		if id, err = keyward.NewAccountID(m.Rand); err != nil {
+			return keyward.Account{}, err
+		}
+	}
+	account := keyward.Account{ID: id, CreatedAt: m.Now().UTC().Truncate(time.Second)}
+	keyID, secret := m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey
+	generated := keyID == ""
+	if generated {
+		var err error
+		if keyID, err = keyward.NewAccessKeyID(m.Rand); err != nil {
+			return account, err
+		}
+		if secret, err = keyward.NewSecretAccessKey(m.Rand); err != nil {
+			return account, err
+		}
+		// Written before the account is committed: a crash in between leaves
+		// a file that the next start overwrites, never a key nobody has.
+		path := filepath.Join(m.Config.DataDir, "root-credentials.csv")
+		if err := writeCredentialsCSV(path, keyID, secret); err != nil {
+			return account, err
+		}
+		m.RootCredentialsPath = path
+	}
+	sealed, err := sealer.Seal(keyID, secret)
+	if err != nil {
+		return account, err
+	}
+	root := keyward.AccessKey{ID: keyID, Status: keyward.StatusActive, CreatedAt: account.CreatedAt, SealedSecret: sealed}
+	got, err := m.Store.InitAccount(ctx, account, &root)
+	if err != nil {
+		return account, err
+	}
+	m.Logger.Info("created the account", "account", got.ID, "root_arn", got.RootARN())
+	if generated {
+		m.Logger.Info("the root user's access key is in " + m.RootCredentialsPath)
+	}
+	return got, nil
+}
+
+// ensureRootKey makes the root key named in the environment exist with the
+// secret given there.
+func (m *Main) ensureRootKey(ctx context.Context, sealer *keyward.Sealer) error {
+	id, secret := m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey
+	k, err := m.Store.AccessKey(ctx, id)
+	if errors.Is(err, keyward.ErrNoSuchAccessKey) {
+		sealed, err := sealer.Seal(id, secret)
+		if err != nil {
+			return err
+		}
+		_, err = m.Store.CreateAccessKey(ctx, "", keyward.AccessKey{ID: id, Status: keyward.StatusActive,
+			CreatedAt: m.Now().UTC().Truncate(time.Second), SealedSecret: sealed})
+		if errors.Is(err, keyward.ErrAccessKeyQuota) {
+			return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID is new, but the root user already has two access keys")
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if !k.Root() {
+		return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID belongs to an IAM user, not to the root user")
+	}
+	stored, err := sealer.Open(k.ID, k.SealedSecret)
+	if err != nil {
+		return err
+	}
+	if stored != secret {
+		return errors.New("KEYWARD_ROOT_SECRET_ACCESS_KEY does not match the stored secret of KEYWARD_ROOT_ACCESS_KEY_ID")
+	}
+	return nil
+}
+
+// writeCredentialsCSV writes a key in the console's .csv format, readable
+// only by its owner.
+func writeCredentialsCSV(path, id, secret string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".root-credentials-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	w := csv.NewWriter(f)
+	w.Write([]string{"Access key ID", "Secret access key"})
+	w.Write([]string{id, secret})
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// writeFileSync writes a new file of mode 0600 durably.
+func writeFileSync(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,55 @@
+package query
+
+import (
+	"net/http"
+
+	"github.com/keyward/keyward"
+)
+
+// errorKind is how AWS reports one error code: its HTTP status and whether
+// the fault is the sender's or the service's.
+type errorKind struct {
+	status int
+	sender bool
+}
+
+// errorTable maps every code Keyward returns to AWS's status and fault.
+// A code missing here is a programming error and is sent as ServiceFailure.
+var errorTable = map[string]errorKind{
+	keyward.ENoSuchEntity:               {http.StatusNotFound, true},
+	keyward.EEntityAlreadyExists:        {http.StatusConflict, true},
+	keyward.ELimitExceeded:              {http.StatusConflict, true},
+	keyward.EDeleteConflict:             {http.StatusConflict, true},
+	keyward.EValidationError:            {http.StatusBadRequest, true},
+	keyward.EInvalidInput:               {http.StatusBadRequest, true},
+	keyward.EInvalidAction:              {http.StatusBadRequest, true},
+	keyward.EMalformedQueryString:       {http.StatusBadRequest, true},
+	keyward.EMissingAction:              {http.StatusBadRequest, true},
+	keyward.EInvalidParameterValue:      {http.StatusBadRequest, true},
+	keyward.EAccessDenied:               {http.StatusForbidden, true},
+	keyward.EInvalidClientTokenID:       {http.StatusForbidden, true},
+	keyward.ESignatureDoesNotMatch:      {http.StatusForbidden, true},
+	keyward.EMissingAuthenticationToken: {http.StatusForbidden, true},
+	keyward.EIncompleteSignature:        {http.StatusForbidden, true},
+	keyward.EServiceFailure:             {http.StatusInternalServerError, false},
+}
+
+// describe returns the code, message, status and fault type to send for
+// err. Unknown errors become ServiceFailure with a generic message; the
+// caller logs the details.
+func describe(err error) (code, message string, status int, faultType string) {
+	code = keyward.ErrorCode(err)
+	kind, ok := errorTable[code]
+	if !ok {
+		code, kind = keyward.EServiceFailure, errorTable[keyward.EServiceFailure]
+	}
+	message = keyward.ErrorMessage(err)
+	if code == keyward.EServiceFailure {
+		message = keyward.ErrorMessage(nil)
+	}
+	faultType = "Receiver"
+	if kind.sender {
+		faultType = "Sender"
+	}
+	return code, message, kind.status, faultType
+}

@@ -1,0 +1,386 @@
+package query
+
+import (
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+var iamAPI = api{version: IAMVersion, namespace: IAMNamespace, actions: map[string]handler{
+	"CreateUser":           {fn: (*Server).createUser},
+	"GetUser":              {fn: (*Server).getUser},
+	"ListUsers":            {fn: (*Server).listUsers},
+	"UpdateUser":           {fn: (*Server).updateUser, noResult: true},
+	"DeleteUser":           {fn: (*Server).deleteUser, noResult: true},
+	"CreateAccessKey":      {fn: (*Server).createAccessKey},
+	"UpdateAccessKey":      {fn: (*Server).updateAccessKey, noResult: true},
+	"DeleteAccessKey":      {fn: (*Server).deleteAccessKey, noResult: true},
+	"ListAccessKeys":       {fn: (*Server).listAccessKeys},
+	"GetAccessKeyLastUsed": {fn: (*Server).getAccessKeyLastUsed},
+}}
+
+func (c *call) userARN(path, name string) string { return c.account.UserARN(path, name) }
+
+// authorize asks the one policy decision point whether the caller may
+// perform action on resource.
+func (c *call) authorize(action, resource string) error {
+	return keyward.Authorize(c.p, action, resource)
+}
+
+// targetUser returns the user an access-key action applies to: UserName
+// when given, otherwise the caller ("" for the root user), as AWS does.
+func (c *call) targetUser(p *params) string {
+	if name, ok := p.str("UserName", keyward.ExistingUserNameShape); ok {
+		return name
+	}
+	if c.p.Root {
+		return ""
+	}
+	return c.p.UserName
+}
+
+// resourceFor returns the ARN an action on userName's keys applies to.
+func (s *Server) resourceFor(c *call, userName string) (string, error) {
+	if userName == "" {
+		return c.account.RootARN(), nil
+	}
+	if c.p.Root {
+		// The root user may do everything: the ARN, which needs the user's
+		// path and so a read, matters only when deciding for an IAM user.
+		return c.userARN("/", userName), nil
+	}
+	if keyward.FoldName(userName) == keyward.FoldName(c.p.UserName) {
+		return c.p.ARN(), nil
+	}
+	u, err := s.Service.User(c.ctx, userName)
+	if err != nil {
+		// The user's path is unknown; authorise on the root path so that a
+		// caller without rights learns nothing of who exists.
+		if authErr := c.authorizeNotFound(); authErr != nil {
+			return "", authErr
+		}
+		return "", err
+	}
+	return c.userARN(u.Path, u.Name), nil
+}
+
+func (c *call) authorizeNotFound() error {
+	if c.p.Root {
+		return nil
+	}
+	return keyward.Authorize(c.p, "iam:*", c.userARN("/", "*"))
+}
+
+func (w *xmlWriter) user(u keyward.User, arn string, withTags bool) {
+	w.elem("Path", u.Path)
+	w.elem("UserName", u.Name)
+	w.elem("UserId", u.ID)
+	w.elem("Arn", arn)
+	w.time("CreateDate", u.CreatedAt)
+	if withTags && len(u.Tags) > 0 {
+		w.open("Tags")
+		for _, t := range u.Tags {
+			w.open("member")
+			w.elem("Key", t.Key)
+			w.elem("Value", t.Value)
+			w.close("member")
+		}
+		w.close("Tags")
+	}
+}
+
+func (s *Server) createUser(c *call) error {
+	p := params{values: c.params}
+	name := p.required("UserName", keyward.UserNameShape)
+	path, ok := p.str("Path", keyward.PathShape)
+	if !ok {
+		path = "/"
+	}
+	boundary, hasBoundary := p.str("PermissionsBoundary", keyward.ARNShape)
+	tags := p.tags()
+	if err := p.err(); err != nil {
+		return err
+	}
+	if hasBoundary {
+		return keyward.Errorf(keyward.EInvalidInput, "ARN %s is not valid: permissions boundaries are not supported yet.", boundary)
+	}
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	arn := c.userARN(path, name)
+	if err := c.authorize("iam:CreateUser", arn); err != nil {
+		return err
+	}
+	if len(tags) > 0 {
+		if err := c.authorize("iam:TagUser", arn); err != nil {
+			return err
+		}
+	}
+	u, err := s.Service.CreateUser(c.ctx, name, path, tags)
+	if err != nil {
+		return err
+	}
+	c.w.open("User")
+	c.w.user(u, arn, true)
+	c.w.close("User")
+	return nil
+}
+
+func checkDuplicateTags(tags []keyward.Tag) error {
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return keyward.Errorf(keyward.EInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+func (s *Server) getUser(c *call) error {
+	p := params{values: c.params}
+	name, named := p.str("UserName", keyward.ExistingUserNameShape)
+	if err := p.err(); err != nil {
+		return err
+	}
+	if !named && c.p.Root {
+		// The root user: AWS answers with the account's ID and ARN.
+		if err := c.authorize("iam:GetUser", c.account.RootARN()); err != nil {
+			return err
+		}
+		c.w.open("User")
+		c.w.elem("UserId", c.account.ID)
+		c.w.elem("Arn", c.account.RootARN())
+		c.w.time("CreateDate", c.account.CreatedAt)
+		c.w.close("User")
+		return nil
+	}
+	if !named {
+		name = c.p.UserName
+	}
+	arn, err := s.resourceFor(c, name)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:GetUser", arn); err != nil {
+		return err
+	}
+	u, err := s.Service.User(c.ctx, name)
+	if err != nil {
+		return err
+	}
+	c.w.open("User")
+	c.w.user(u, c.userARN(u.Path, u.Name), true)
+	c.w.close("User")
+	return nil
+}
+
+func (s *Server) listUsers(c *call) error {
+	p := params{values: c.params}
+	prefix, ok := p.str("PathPrefix", keyward.PathPrefixShape)
+	if !ok {
+		prefix = "/"
+	}
+	marker, _ := p.str("Marker", keyward.MarkerShape)
+	max := p.maxItems()
+	if err := p.err(); err != nil {
+		return err
+	}
+	if err := c.authorize("iam:ListUsers", c.userARN(prefix, "")); err != nil {
+		return err
+	}
+	users, next, err := s.Service.ListUsers(c.ctx, prefix, marker, max)
+	if err != nil {
+		return err
+	}
+	c.w.open("Users")
+	for _, u := range users {
+		c.w.open("member")
+		c.w.user(u, c.userARN(u.Path, u.Name), false)
+		c.w.close("member")
+	}
+	c.w.close("Users")
+	c.w.bool("IsTruncated", next != "")
+	if next != "" {
+		c.w.elem("Marker", next)
+	}
+	return nil
+}
+
+func (s *Server) updateUser(c *call) error {
+	p := params{values: c.params}
+	name := p.required("UserName", keyward.ExistingUserNameShape)
+	var upd keyward.UserUpdate
+	if v, ok := p.str("NewUserName", keyward.UserNameShape); ok {
+		upd.NewName = &v
+	}
+	if v, ok := p.str("NewPath", keyward.PathShape); ok {
+		upd.NewPath = &v
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	arn, err := s.resourceFor(c, name)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:UpdateUser", arn); err != nil {
+		return err
+	}
+	return s.Service.UpdateUser(c.ctx, name, upd)
+}
+
+func (s *Server) deleteUser(c *call) error {
+	p := params{values: c.params}
+	name := p.required("UserName", keyward.ExistingUserNameShape)
+	if err := p.err(); err != nil {
+		return err
+	}
+	arn, err := s.resourceFor(c, name)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:DeleteUser", arn); err != nil {
+		return err
+	}
+	return s.Service.DeleteUser(c.ctx, name)
+}
+
+func (s *Server) createAccessKey(c *call) error {
+	p := params{values: c.params}
+	user := c.targetUser(&p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	arn, err := s.resourceFor(c, user)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:CreateAccessKey", arn); err != nil {
+		return err
+	}
+	k, secret, err := s.Service.CreateAccessKey(c.ctx, user)
+	if err != nil {
+		return err
+	}
+	c.w.open("AccessKey")
+	if !k.Root() {
+		c.w.elem("UserName", k.UserName)
+	}
+	c.w.elem("AccessKeyId", k.ID)
+	c.w.elem("Status", k.Status)
+	c.w.elem("SecretAccessKey", secret)
+	c.w.time("CreateDate", k.CreatedAt)
+	c.w.close("AccessKey")
+	return nil
+}
+
+func (s *Server) updateAccessKey(c *call) error {
+	p := params{values: c.params}
+	user := c.targetUser(&p)
+	id := p.required("AccessKeyId", keyward.AccessKeyIDShape)
+	status := p.required("Status", keyward.StatusShape)
+	if err := p.err(); err != nil {
+		return err
+	}
+	arn, err := s.resourceFor(c, user)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:UpdateAccessKey", arn); err != nil {
+		return err
+	}
+	return s.Service.UpdateAccessKey(c.ctx, user, id, status)
+}
+
+func (s *Server) deleteAccessKey(c *call) error {
+	p := params{values: c.params}
+	user := c.targetUser(&p)
+	id := p.required("AccessKeyId", keyward.AccessKeyIDShape)
+	if err := p.err(); err != nil {
+		return err
+	}
+	arn, err := s.resourceFor(c, user)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:DeleteAccessKey", arn); err != nil {
+		return err
+	}
+	return s.Service.DeleteAccessKey(c.ctx, user, id)
+}
+
+func (s *Server) listAccessKeys(c *call) error {
+	p := params{values: c.params}
+	user := c.targetUser(&p)
+	marker, _ := p.str("Marker", keyward.MarkerShape)
+	max := p.maxItems()
+	if err := p.err(); err != nil {
+		return err
+	}
+	arn, err := s.resourceFor(c, user)
+	if err != nil {
+		return err
+	}
+	if err := c.authorize("iam:ListAccessKeys", arn); err != nil {
+		return err
+	}
+	keys, next, err := s.Service.ListAccessKeys(c.ctx, user, marker, max)
+	if err != nil {
+		return err
+	}
+	c.w.open("AccessKeyMetadata")
+	for _, k := range keys {
+		c.w.open("member")
+		if !k.Root() {
+			c.w.elem("UserName", k.UserName)
+		}
+		c.w.elem("AccessKeyId", k.ID)
+		c.w.elem("Status", k.Status)
+		c.w.time("CreateDate", k.CreatedAt)
+		c.w.close("member")
+	}
+	c.w.close("AccessKeyMetadata")
+	c.w.bool("IsTruncated", next != "")
+	if next != "" {
+		c.w.elem("Marker", next)
+	}
+	return nil
+}
+
+func (s *Server) getAccessKeyLastUsed(c *call) error {
+	p := params{values: c.params}
+	id := p.required("AccessKeyId", keyward.AccessKeyIDShape)
+	if err := p.err(); err != nil {
+		return err
+	}
+	k, err := s.Service.AccessKeyLastUsed(c.ctx, id)
+	if err != nil {
+		if authErr := c.authorizeNotFound(); authErr != nil {
+			return authErr
+		}
+		return err
+	}
+	arn := c.account.RootARN()
+	if !k.Root() {
+		arn = c.userARN(k.UserPath, k.UserName)
+	}
+	if err := c.authorize("iam:GetAccessKeyLastUsed", arn); err != nil {
+		return err
+	}
+	if !k.Root() {
+		c.w.elem("UserName", k.UserName)
+	}
+	c.w.open("AccessKeyLastUsed")
+	if k.LastUsed.IsZero() {
+		c.w.elem("ServiceName", "N/A")
+		c.w.elem("Region", "N/A")
+	} else {
+		c.w.time("LastUsedDate", k.LastUsed.Time)
+		c.w.elem("ServiceName", k.LastUsed.Service)
+		c.w.elem("Region", k.LastUsed.Region)
+	}
+	c.w.close("AccessKeyLastUsed")
+	return nil
+}

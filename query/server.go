@@ -1,0 +1,219 @@
+// Package query serves the AWS Query protocol: form-encoded requests on
+// POST / (or a query string on GET /), authenticated with Signature
+// Version 4, dispatched by Action to IAM (Version 2010-05-08) or STS
+// (Version 2011-06-15) according to the credential scope's service, and
+// answered in the XML of the service models, errors included.
+package query
+
+import (
+	"context"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/sigv4"
+)
+
+// API versions and XML namespaces of the two services.
+const (
+	IAMVersion   = "2010-05-08"
+	STSVersion   = "2011-06-15"
+	IAMNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+	STSNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+)
+
+// maxBody bounds a request body; IAM's largest inputs (policy documents)
+// are far smaller.
+const maxBody = 1 << 20
+
+// Server is the http.Handler for the Query API.
+type Server struct {
+	Service  *keyward.Service
+	Verifier *sigv4.Verifier
+	Keys     *sigv4.Keyring
+	Uses     *keyward.UseRecorder
+	Logger   *slog.Logger
+	// Now and Rand are the clock and the randomness for request IDs.
+	Now  func() time.Time
+	Rand io.Reader
+}
+
+// api is one service's actions and XML namespace.
+type api struct {
+	version   string
+	namespace string
+	actions   map[string]handler
+}
+
+// handler performs an action. It validates c.params, authorises c.p, and
+// writes the members of the <ActionResult> element to c.w; it writes
+// nothing for actions without output (noResult).
+type handler struct {
+	fn       func(s *Server, c *call) error
+	noResult bool
+}
+
+// call is the state of one request as an action sees it.
+type call struct {
+	ctx     context.Context
+	p       keyward.Principal
+	account keyward.Account
+	params  url.Values
+	w       *xmlWriter
+}
+
+var bufPool = sync.Pool{New: func() any { return &xmlWriter{b: make([]byte, 0, 2048)} }}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := s.requestID()
+	xw := bufPool.Get().(*xmlWriter)
+	xw.b = xw.b[:0]
+	defer bufPool.Put(xw)
+
+	action, caller, ns, err := s.serve(r, xw, reqID)
+	status := http.StatusOK
+	code := "OK"
+	if err != nil {
+		var message, fault string
+		code, message, status, fault = describe(err)
+		if code == keyward.EServiceFailure {
+			s.Logger.Error("request failed", "request_id", reqID, "action", action, "err", err)
+		}
+		xw.b = xw.b[:0]
+		xw.b = append(xw.b, `<ErrorResponse xmlns="`...)
+		xw.b = append(xw.b, ns...)
+		xw.b = append(xw.b, `">`...)
+		xw.open("Error")
+		xw.elem("Type", fault)
+		xw.elem("Code", code)
+		xw.elem("Message", message)
+		xw.close("Error")
+		xw.elem("RequestId", reqID)
+		xw.close("ErrorResponse")
+	}
+	h := w.Header()
+	h["Content-Type"] = textXML
+	h["X-Amzn-Requestid"] = []string{reqID}
+	w.WriteHeader(status)
+	w.Write(xw.b)
+	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", reqID), slog.String("action", action), slog.String("caller", caller),
+		slog.String("outcome", code), slog.Int("status", status), slog.Duration("latency", time.Since(start)))
+}
+
+var textXML = []string{"text/xml"}
+
+// serve authenticates and dispatches r, writing the success response to
+// xw. It returns the action and caller ARN for the log, and the XML
+// namespace of the service addressed.
+func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, caller, ns string, err error) {
+	ns = IAMNamespace
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		return "", "", ns, keyward.Errorf(keyward.EInvalidAction, "Only GET and POST are supported.")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return "", "", ns, keyward.Errorf(keyward.EMalformedQueryString, "The request body could not be read.")
+	}
+	if len(body) > maxBody {
+		return "", "", ns, keyward.Errorf(keyward.EMalformedQueryString, "The request body is larger than %d bytes.", maxBody)
+	}
+	key, auth, err := s.Verifier.Authenticate(r.Context(), r, body, s.Keys)
+	if err != nil {
+		return "", "", ns, err
+	}
+	caller = key.Principal.ARN()
+	s.Uses.Record(key.ID, keyward.LastUse{Time: auth.Time, Service: auth.Service, Region: auth.Region})
+
+	params, err := parseParams(r, body)
+	if err != nil {
+		return "", caller, ns, err
+	}
+	action = params.Get("Action")
+	if action == "" {
+		return "", caller, ns, keyward.Errorf(keyward.EMissingAction, "Missing Action")
+	}
+	var a *api
+	switch auth.Service {
+	case "iam":
+		a = &iamAPI
+	case "sts":
+		a = &stsAPI
+	default:
+		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for service %s", action, auth.Service)
+	}
+	ns = a.namespace
+	h, ok := a.actions[action]
+	version := params.Get("Version")
+	if !ok || (version != "" && version != a.version) {
+		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", action, version)
+	}
+	c := &call{ctx: r.Context(), p: key.Principal, account: s.Service.Account, params: params, w: xw}
+	xw.b = append(xw.b, '<')
+	xw.b = append(xw.b, action...)
+	xw.b = append(xw.b, `Response xmlns="`...)
+	xw.b = append(xw.b, a.namespace...)
+	xw.b = append(xw.b, `">`...)
+	if !h.noResult {
+		xw.open(action + "Result")
+	}
+	if err := h.fn(s, c); err != nil {
+		return action, caller, ns, err
+	}
+	if !h.noResult {
+		xw.close(action + "Result")
+	}
+	xw.open("ResponseMetadata")
+	xw.elem("RequestId", reqID)
+	xw.close("ResponseMetadata")
+	xw.close(action + "Response")
+	return action, caller, ns, nil
+}
+
+// parseParams decodes the query string and, for a form POST, the body.
+func parseParams(r *http.Request, body []byte) (url.Values, error) {
+	params, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, keyward.Errorf(keyward.EMalformedQueryString, "The query string is malformed.")
+	}
+	if r.Method == http.MethodPost && len(body) > 0 {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+			return nil, keyward.Errorf(keyward.EMalformedQueryString, "The request body must be application/x-www-form-urlencoded.")
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, keyward.Errorf(keyward.EMalformedQueryString, "The request body is not a valid form.")
+		}
+		for k, vs := range form {
+			params[k] = append(params[k], vs...)
+		}
+	}
+	return params, nil
+}
+
+// requestID returns a random UUID, the form of AWS's request IDs.
+func (s *Server) requestID() string {
+	var b [16]byte
+	io.ReadFull(s.Rand, b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}

@@ -1,0 +1,84 @@
+package query
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// xmlWriter appends XML to a byte slice. Responses are small and their
+// shapes fixed, so writing them directly is several times cheaper than
+// encoding/xml's reflection, and it keeps element order exactly as the
+// service model lists members.
+type xmlWriter struct{ b []byte }
+
+func (w *xmlWriter) open(tag string) {
+	w.b = append(w.b, '<')
+	w.b = append(w.b, tag...)
+	w.b = append(w.b, '>')
+}
+
+func (w *xmlWriter) close(tag string) {
+	w.b = append(w.b, '<', '/')
+	w.b = append(w.b, tag...)
+	w.b = append(w.b, '>')
+}
+
+// elem writes <tag>text</tag> with text escaped.
+func (w *xmlWriter) elem(tag, text string) {
+	w.open(tag)
+	w.text(text)
+	w.close(tag)
+}
+
+func (w *xmlWriter) time(tag string, t time.Time) {
+	w.open(tag)
+	w.b = t.UTC().AppendFormat(w.b, "2006-01-02T15:04:05Z")
+	w.close(tag)
+}
+
+func (w *xmlWriter) bool(tag string, v bool) {
+	if v {
+		w.elem(tag, "true")
+	} else {
+		w.elem(tag, "false")
+	}
+}
+
+func (w *xmlWriter) text(s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case '<':
+				w.b = append(w.b, "&lt;"...)
+			case '>':
+				w.b = append(w.b, "&gt;"...)
+			case '&':
+				w.b = append(w.b, "&amp;"...)
+			case '"':
+				w.b = append(w.b, "&quot;"...)
+			case '\'':
+				w.b = append(w.b, "&apos;"...)
+			case '\r':
+				w.b = append(w.b, "&#xD;"...)
+			case '\n', '\t':
+				w.b = append(w.b, c)
+			default:
+				if c < 0x20 {
+					w.b = append(w.b, "\uFFFD"...)
+				} else {
+					w.b = append(w.b, c)
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			w.b = append(w.b, "\uFFFD"...)
+		} else {
+			w.b = append(w.b, s[i:i+size]...)
+		}
+		i += size
+	}
+}
