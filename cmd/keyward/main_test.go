@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Root credentials the test servers start with.
+const (
+	rootKeyID  = "AKIAKEYWARDTESTROOT1"
+	rootSecret = "keywardTestRootSecretKey0000000000000000"
+	accountID  = "123456789012"
+)
+
+// clock is the server's injected clock: real time plus an offset that a
+// test may move, since the SDK signs with the real time.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) Shift(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// syncBuffer collects the server's log for tests that read it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type testServer struct {
+	*Main
+	URL   string
+	Clock *clock
+	Log   *syncBuffer
+	dir   string
+}
+
+// startServer runs a whole Keyward in-process on a free port, with its data
+// in dir (a new temporary directory when empty).
+func startServer(t *testing.T, dir string) *testServer {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	ts := &testServer{Clock: &clock{}, Log: &syncBuffer{}, dir: dir}
+	m := NewMain()
+	m.Config.Listen = "127.0.0.1:0"
+	m.Config.DataDir = dir
+	m.Config.AccountID = accountID
+	m.Config.RootAccessKeyID = rootKeyID
+	m.Config.RootSecretAccessKey = rootSecret
+	m.Config.LastUseFlush = 50 * time.Millisecond
+	m.Now = ts.Clock.Now
+	m.Logger = slog.New(slog.NewTextHandler(ts.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts.Main = m
+	ts.URL = "http://" + m.Addr
+	t.Cleanup(func() { m.Close() })
+	return ts
+}
+
+// restart closes the server and starts a new one on the same data.
+func (ts *testServer) restart(t *testing.T) *testServer {
+	t.Helper()
+	if err := ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return startServer(t, ts.dir)
+}
+
+func awsConfig(url, id, secret, region string) aws.Config {
+	return aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
+		BaseEndpoint: aws.String(url),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+	}
+}
+
+func (ts *testServer) iam(id, secret string) *iam.Client {
+	return iam.NewFromConfig(awsConfig(ts.URL, id, secret, "us-east-1"))
+}
+
+func (ts *testServer) sts(id, secret, region string) *sts.Client {
+	return sts.NewFromConfig(awsConfig(ts.URL, id, secret, region))
+}
+
+func (ts *testServer) rootIAM() *iam.Client { return ts.iam(rootKeyID, rootSecret) }
+
+// wantAPIError checks that err is the AWS error code with HTTP status and,
+// when message is not empty, exactly that message.
+func wantAPIError(t *testing.T, err error, code string, status int, message string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("got %v, want API error %s", err, code)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("got error code %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
+	}
+	if message != "" && ae.ErrorMessage() != message {
+		t.Fatalf("got message %q, want %q", ae.ErrorMessage(), message)
+	}
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != status {
+		t.Fatalf("got HTTP status %v, want %d", err, status)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rawPost sends an unsigned or hand-made request and returns status,
+// headers and body.
+func rawDo(t *testing.T, r *http.Request) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
