@@ -80,8 +80,8 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 	// Keys are ordered by creation; the marker names the last key shown.
 	rows, err := tx.QueryContext(ctx, `SELECT `+keyColumns+`
 		FROM access_keys k LEFT JOIN users u ON u.id = k.user_id
-		WHERE k.user_id = ? AND (? = '' OR (k.created_at, k.id) > (SELECT created_at, id FROM access_keys WHERE id = ?))
-		ORDER BY k.created_at, k.id LIMIT ?`, uid, after, after, max+1)
+		WHERE k.user_id = ? AND k.rowid > coalesce((SELECT rowid FROM access_keys WHERE id = ?), 0)
+		ORDER BY k.rowid LIMIT ?`, uid, after, max+1)
 	if err != nil {
 		return nil, false, err
 	}

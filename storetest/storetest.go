@@ -58,7 +58,9 @@ func key() keyward.AccessKey {
 	n := keySeq
 	keySeqMu.Unlock()
 	return keyward.AccessKey{ID: fmt.Sprintf("AKIATEST%012d", n), Status: keyward.StatusActive,
-		CreatedAt: t0.Add(time.Duration(n) * time.Second), SealedSecret: []byte("sealed")}
+		// Every key is created in the same second: order must come from the
+		// order of creation, not from the timestamp.
+		CreatedAt: t0, SealedSecret: []byte("sealed")}
 }
 
 func must(t *testing.T, err error) {

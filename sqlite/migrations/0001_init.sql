@@ -35,7 +35,9 @@ CREATE TABLE access_keys (
 	last_used_service TEXT,
 	last_used_region  TEXT
 );
-CREATE INDEX access_keys_user ON access_keys (user_id, created_at, id);
+-- Keys are listed in order of creation, which is rowid order: an index
+-- on user_id holds the rowid, so it serves that order too.
+CREATE INDEX access_keys_user ON access_keys (user_id);
 
 -- The quota of two keys per user, held by the database itself.
 CREATE TRIGGER access_keys_quota BEFORE INSERT ON access_keys

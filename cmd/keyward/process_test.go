@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// binary is the keyward command built once for the tests that run it as a
+// separate process (to kill it, or to see it refuse to start).
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "keyward-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "keyward")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building keyward: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type process struct {
+	cmd    *exec.Cmd
+	addr   string
+	stderr *syncBuffer
+}
+
+// startProcess runs `keyward serve` on dir with env and waits until it is
+// healthy.
+func startProcess(t *testing.T, dir string, env ...string) *process {
+	t.Helper()
+	p := &process{addr: freeAddr(t), stderr: &syncBuffer{}}
+	p.cmd = exec.Command(binary, "serve", "--data", dir, "--listen", p.addr, "--last-use-flush", "100ms")
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + p.addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("keyward did not become healthy:\n%s", p.stderr.String())
+	return nil
+}
+
+var rootEnv = []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_ACCOUNT_ID=" + accountID}
+
+func (p *process) iam(id, secret string) *iam.Client {
+	return iam.NewFromConfig(awsConfig("http://"+p.addr, id, secret, "us-east-1"))
+}
+
+// TestKill9KeepsAcknowledgedWrites kills a server that acknowledged writes,
+// without any chance to flush, and checks that a new one has them all.
+func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	dir := t.TempDir()
+	p := startProcess(t, dir, rootEnv...)
+	c := p.iam(rootKeyID, rootSecret)
+	ctx := context.Background()
+	type created struct{ user, id, secret string }
+	var acked []created
+	for i := 0; i < 10; i++ {
+		name := fmt.Sprintf("user%d", i)
+		_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+		must(t, err)
+		k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+		must(t, err)
+		acked = append(acked, created{name, *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey})
+	}
+	_, err := c.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("user0"), AccessKeyId: aws.String(acked[0].id), Status: "Inactive"})
+	must(t, err)
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Wait()
+
+	p = startProcess(t, dir, rootEnv...)
+	c = p.iam(rootKeyID, rootSecret)
+	for i, a := range acked {
+		keys, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(a.user)})
+		must(t, err)
+		if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != a.id {
+			t.Fatalf("%s lost its key: %+v", a.user, keys.AccessKeyMetadata)
+		}
+		wantStatus := "Active"
+		if i == 0 {
+			wantStatus = "Inactive"
+		}
+		if string(keys.AccessKeyMetadata[0].Status) != wantStatus {
+			t.Fatalf("%s's key is %s, want %s", a.user, keys.AccessKeyMetadata[0].Status, wantStatus)
+		}
+	}
+	// The keys still sign after the crash: their secrets survived, sealed.
+	who, err := sts.NewFromConfig(awsConfig("http://"+p.addr, acked[3].id, acked[3].secret, "us-east-1")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	if *who.Arn != "arn:aws:iam::123456789012:user/user3" {
+		t.Fatalf("caller %s", *who.Arn)
+	}
+}
+
+// TestGracefulShutdownFlushesLastUse stops a server with SIGTERM right
+// after a use and finds the use recorded.
+func TestGracefulShutdownFlushesLastUse(t *testing.T) {
+	dir := t.TempDir()
+	p := startProcess(t, dir, rootEnv...)
+	ctx := context.Background()
+	_, err := sts.NewFromConfig(awsConfig("http://"+p.addr, rootKeyID, rootSecret, "sa-east-1")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.stderr.String())
+	}
+	p = startProcess(t, dir, rootEnv...)
+	// Ask with a client in another region, so this call cannot be the use seen.
+	out, err := p.iam(rootKeyID, rootSecret).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(rootKeyID)})
+	must(t, err)
+	if got := aws.ToString(out.AccessKeyLastUsed.Region); got != "sa-east-1" && got != "us-east-1" {
+		t.Fatalf("last use region %q", got)
+	}
+	if aws.ToString(out.AccessKeyLastUsed.ServiceName) == "N/A" {
+		t.Fatal("use before SIGTERM lost")
+	}
+}
+
+// TestFirstStart checks what `make run` relies on: a generated account,
+// root credentials in the console's .csv format, owner-only files, and a
+// log line that says where the credentials are.
+func TestFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	p := startProcess(t, dir)
+	credsPath := filepath.Join(dir, "root-credentials.csv")
+	for _, f := range []string{credsPath, filepath.Join(dir, "master.key"), filepath.Join(dir, "keyward.db")} {
+		fi, err := os.Stat(f)
+		must(t, err)
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", f, fi.Mode().Perm())
+		}
+	}
+	f, err := os.Open(credsPath)
+	must(t, err)
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	must(t, err)
+	if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" ||
+		!keyIDPatternAWS.MatchString(rows[1][0]) || len(rows[1][1]) != 40 {
+		t.Fatalf("root-credentials.csv: %q", rows)
+	}
+	if !strings.Contains(p.stderr.String(), credsPath) {
+		t.Fatalf("log does not say where the root credentials are:\n%s", p.stderr.String())
+	}
+	who, err := sts.NewFromConfig(awsConfig("http://"+p.addr, rows[1][0], rows[1][1], "us-east-1")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	must(t, err)
+	if !strings.HasSuffix(*who.Arn, ":root") || len(*who.Account) != 12 {
+		t.Fatalf("caller %+v", who)
+	}
+	// The account ID is kept across restarts.
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
+	p = startProcess(t, dir)
+	who2, err := sts.NewFromConfig(awsConfig("http://"+p.addr, rows[1][0], rows[1][1], "us-east-1")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	must(t, err)
+	if *who2.Account != *who.Account {
+		t.Fatalf("account changed from %s to %s", *who.Account, *who2.Account)
+	}
+}
+
+// TestWrongMasterKeyRefusesToStart starts on data sealed with another
+// master key: the server must refuse before serving anything.
+func TestWrongMasterKeyRefusesToStart(t *testing.T) {
+	dir := t.TempDir()
+	p := startProcess(t, dir, append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("ab", 32))...)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
+	addr := freeAddr(t)
+	cmd := exec.Command(binary, "serve", "--data", dir, "--listen", addr)
+	cmd.Env = append(os.Environ(), append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("cd", 32))...)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("started with the wrong master key:\n%s", out)
+	}
+	if !strings.Contains(string(out), "master key cannot decrypt the stored secrets") {
+		t.Fatalf("unclear refusal:\n%s", out)
+	}
+}
+
+// TestSecretsNeverStoredOrLogged looks for every secret in every file the
+// server wrote and in its log.
+func TestSecretsNeverStoredOrLogged(t *testing.T) {
+	ts := startServer(t, "")
+	c := ts.rootIAM()
+	ctx := context.Background()
+	secrets := []string{rootSecret}
+	for i := 0; i < 3; i++ {
+		name := fmt.Sprintf("s%d", i)
+		_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+		must(t, err)
+		k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+		must(t, err)
+		secrets = append(secrets, *k.AccessKey.SecretAccessKey)
+		_, err = ts.sts(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		must(t, err)
+	}
+	// A failed signature must not echo anything secret either.
+	_, err := ts.sts(rootKeyID, secrets[1], "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantAPIError(t, err, "SignatureDoesNotMatch", 403, "")
+	dir := ts.dir
+	must(t, ts.Close())
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	must(t, err)
+	if len(files) == 0 {
+		t.Fatal("no data files")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		for _, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds a secret in plaintext", filepath.Base(f))
+			}
+		}
+	}
+	log := ts.Log.String()
+	if !strings.Contains(log, "CreateAccessKey") {
+		t.Fatalf("log has no request lines:\n%s", log)
+	}
+	for _, s := range secrets {
+		if strings.Contains(log, s) {
+			t.Error("log holds a secret")
+		}
+	}
+	// Each request line names request ID, action, caller, outcome, latency.
+	sc := bufio.NewScanner(strings.NewReader(log))
+	found := false
+	for sc.Scan() {
+		l := sc.Text()
+		if strings.Contains(l, "action=CreateAccessKey") {
+			found = true
+			for _, field := range []string{"request_id=", "caller=arn:aws:iam::123456789012:root", "outcome=OK", "latency="} {
+				if !strings.Contains(l, field) {
+					t.Errorf("log line lacks %s: %s", field, l)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no CreateAccessKey log line")
+	}
+}
