@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// awsCLI is the AWS CLI from Debian's awscli package, which `make test`
+// installs; a pip-installed `aws` earlier on PATH is deliberately not used.
+const awsCLI = "/usr/bin/aws"
+
+type cliResult struct {
+	stdout, stderr string
+	code           int
+}
+
+func (ts *testServer) aws(t *testing.T, id, secret string, args ...string) cliResult {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...)
+	cmd.Env = []string{
+		"HOME=" + home, "PATH=/usr/bin:/bin",
+		"AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret, "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
+		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	res := cliResult{stdout: out.String(), stderr: errOut.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// ok runs a command that must succeed and decodes its JSON output.
+func (ts *testServer) awsOK(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	res := ts.aws(t, rootKeyID, rootSecret, args...)
+	if res.code != 0 {
+		t.Fatalf("aws %s: exit %d\n%s", strings.Join(args, " "), res.code, res.stderr)
+	}
+	out := map[string]any{}
+	if strings.TrimSpace(res.stdout) != "" {
+		if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, res.stdout)
+		}
+	}
+	return out
+}
+
+func field(t *testing.T, v any, path ...any) any {
+	t.Helper()
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("no %q in %v", k, v)
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || len(l) <= k {
+				t.Fatalf("no [%d] in %v", k, v)
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func TestAWSCLI(t *testing.T) {
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
+	}
+	ts := startServer(t, "")
+
+	u := ts.awsOK(t, "iam", "create-user", "--user-name", "alice", "--path", "/eng/")
+	if field(t, u, "User", "Arn") != "arn:aws:iam::123456789012:user/eng/alice" {
+		t.Fatalf("create-user: %v", u)
+	}
+	k := ts.awsOK(t, "iam", "create-access-key", "--user-name", "alice")
+	id := field(t, k, "AccessKey", "AccessKeyId").(string)
+	secret := field(t, k, "AccessKey", "SecretAccessKey").(string)
+	if field(t, k, "AccessKey", "Status") != "Active" || len(secret) != 40 || !keyIDPatternAWS.MatchString(id) {
+		t.Fatalf("create-access-key: %v", k)
+	}
+
+	// The new key works with the CLI at once, and its use is recorded.
+	who := ts.aws(t, id, secret, "sts", "get-caller-identity", "--region", "eu-central-1")
+	if who.code != 0 || !strings.Contains(who.stdout, `"Arn": "arn:aws:iam::123456789012:user/eng/alice"`) {
+		t.Fatalf("sts get-caller-identity as alice: %+v", who)
+	}
+	root := ts.awsOK(t, "sts", "get-caller-identity")
+	if field(t, root, "Arn") != "arn:aws:iam::123456789012:root" || field(t, root, "Account") != accountID {
+		t.Fatalf("sts get-caller-identity: %v", root)
+	}
+	last := ts.awsOK(t, "iam", "get-access-key-last-used", "--access-key-id", id)
+	if field(t, last, "UserName") != "alice" || field(t, last, "AccessKeyLastUsed", "ServiceName") != "sts" ||
+		field(t, last, "AccessKeyLastUsed", "Region") != "eu-central-1" {
+		t.Fatalf("get-access-key-last-used: %v", last)
+	}
+	when, err := time.Parse(time.RFC3339, field(t, last, "AccessKeyLastUsed", "LastUsedDate").(string))
+	if err != nil || time.Since(when) > time.Minute {
+		t.Fatalf("LastUsedDate %v (%v)", when, err)
+	}
+
+	ts.awsOK(t, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", id, "--status", "Inactive")
+	l := ts.awsOK(t, "iam", "list-access-keys", "--user-name", "alice")
+	if field(t, l, "AccessKeyMetadata", 0, "AccessKeyId") != id || field(t, l, "AccessKeyMetadata", 0, "Status") != "Inactive" {
+		t.Fatalf("list-access-keys: %v", l)
+	}
+	if res := ts.aws(t, id, secret, "sts", "get-caller-identity"); res.code != 254 ||
+		!strings.Contains(res.stderr, "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.") {
+		t.Fatalf("inactive key: %+v", res)
+	}
+	users := ts.awsOK(t, "iam", "list-users")
+	if field(t, users, "Users", 0, "UserName") != "alice" {
+		t.Fatalf("list-users: %v", users)
+	}
+	ts.awsOK(t, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", id)
+
+	// A failing call: AWS's error line on stderr, exit status 254.
+	res := ts.aws(t, rootKeyID, rootSecret, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", id)
+	want := "An error occurred (NoSuchEntity) when calling the DeleteAccessKey operation: The Access Key with id " + id + " cannot be found."
+	if res.code != 254 || strings.TrimSpace(res.stderr) != want {
+		t.Fatalf("failing call: exit %d, stderr %q, want %q", res.code, res.stderr, want)
+	}
+}
