@@ -127,7 +127,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Logger.Error("serving", "err", err)
 		}
 	}()
-	m.Logger.Info("keyward serving", "api", "http://"+m.Addr, "account", account.ID, "data", m.Config.DataDir)
+	attrs := []any{"api", "http://" + m.Addr, "account", account.ID, "data", m.Config.DataDir}
+	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
+		attrs = append(attrs, "root_credentials", creds)
+	}
+	m.Logger.Info("keyward serving", attrs...)
 	return nil
 }
 
@@ -337,4 +341,9 @@ func writeFileSync(path string, b []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -1,0 +1,27 @@
+# Keyward: the two commands of the README, and a few more.
+GO ?= go
+
+.PHONY: run test test-deps build bench vet
+
+## run: start the server with its embedded SQLite store under ./keyward-data
+run:
+	$(GO) run ./cmd/keyward serve
+
+## test: install what the tests need (the AWS CLI), then run every test
+test: test-deps vet
+	$(GO) test -count=1 -timeout 8m ./...
+
+test-deps:
+	./scripts/install-test-deps.sh
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
+
+## build: the keyward binary in ./bin
+build:
+	$(GO) build -o bin/keyward ./cmd/keyward
+
+## bench: the Go benchmarks quoted in BENCHMARKS.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

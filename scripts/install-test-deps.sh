@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the tests need and a fresh machine lacks: the AWS CLI from
+# Debian's awscli package (the end-to-end tests use /usr/bin/aws).
+set -euo pipefail
+
+need=()
+[ -x /usr/bin/aws ] || need+=(awscli)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "install ${need[*]} (as root): apt-get install ${need[*]}" >&2; exit 1; }
+	sudo="sudo"
+fi
+echo "installing ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
