@@ -62,40 +62,46 @@ func scanKey(row scanner) (keyward.AccessKey, error) {
 
 // AccessKey implements keyward.Store.
 func (s *Store) AccessKey(ctx context.Context, id string) (keyward.AccessKey, error) {
-	return scanKey(s.read.QueryRowContext(ctx, `SELECT `+keyColumns+`
-		FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.id = ?`, id))
+	return scanKey(s.stmts.accessKey.QueryRowContext(ctx, id))
 }
 
-// ListAccessKeys implements keyward.Store.
+// ListAccessKeys implements keyward.Store. It is one prepared statement,
+// without a transaction: listing keys is among the most frequent calls, and
+// parsing SQL costs more than running it.
 func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max int) ([]keyward.AccessKey, bool, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, false, err
+	stmt, arg := s.stmts.listKeys, keyward.FoldName(userName)
+	if userName == "" {
+		stmt, arg = s.stmts.listRootKeys, ""
 	}
-	defer tx.Rollback()
-	uid, err := ownerID(ctx, tx, userName)
-	if err != nil {
-		return nil, false, err
-	}
-	// Keys are ordered by creation; the marker names the last key shown.
-	rows, err := tx.QueryContext(ctx, `SELECT `+keyColumns+`
-		FROM access_keys k LEFT JOIN users u ON u.id = k.user_id
-		WHERE k.user_id = ? AND k.rowid > coalesce((SELECT rowid FROM access_keys WHERE id = ?), 0)
-		ORDER BY k.rowid LIMIT ?`, uid, after, max+1)
+	rows, err := stmt.QueryContext(ctx, after, arg, max+1)
 	if err != nil {
 		return nil, false, err
 	}
 	defer rows.Close()
 	var keys []keyward.AccessKey
+	found := userName == ""
 	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
+		var k keyward.AccessKey
+		var id, status sql.NullString
+		var created, lastUsed sql.NullInt64
+		if err := rows.Scan(&k.UserID, &k.UserName, &k.UserPath, &id, &status, &created, &lastUsed, &k.LastUsed.Service, &k.LastUsed.Region); err != nil {
 			return nil, false, err
+		}
+		found = true
+		if !id.Valid {
+			continue // the user exists and has no keys (left join)
+		}
+		k.ID, k.Status, k.CreatedAt = id.String, status.String, fromNanos(created.Int64)
+		if lastUsed.Valid {
+			k.LastUsed.Time = fromNanos(lastUsed.Int64)
 		}
 		keys = append(keys, k)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, false, err
+	}
+	if !found {
+		return nil, false, keyward.ErrNoSuchUser
 	}
 	more := len(keys) > max
 	if more {

@@ -30,6 +30,9 @@ var migrations embed.FS
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	stmts struct {
+		accessKey, listKeys, listRootKeys, user *sql.Stmt
+	}
 }
 
 var _ keyward.Store = (*Store)(nil)
@@ -69,7 +72,45 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: migrating %s: %w", path, err)
 	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// listKeysQuery lists a user's keys after a marker key, in order of
+// creation (rowid); the left join yields one row of NULL keys for a user
+// without keys, which tells "no keys" from "no user" in one statement.
+const listKeysQuery = `SELECT u.id, u.name, u.path, k.id, k.status, k.created_at,
+	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+	FROM users u LEFT JOIN access_keys k ON k.user_id = u.id
+		AND k.rowid > coalesce((SELECT rowid FROM access_keys WHERE id = ?1), 0)
+	WHERE u.name_fold = ?2 ORDER BY k.rowid LIMIT ?3`
+
+const listRootKeysQuery = `SELECT '', '', '', k.id, k.status, k.created_at,
+	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+	FROM access_keys k
+	WHERE k.user_id = ?2 AND k.rowid > coalesce((SELECT rowid FROM access_keys WHERE id = ?1), 0)
+	ORDER BY k.rowid LIMIT ?3`
+
+// prepare readies the statements of the most frequent reads once.
+func (s *Store) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&s.stmts.accessKey, `SELECT ` + keyColumns + ` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.id = ?`},
+		{&s.stmts.listKeys, listKeysQuery},
+		{&s.stmts.listRootKeys, listRootKeysQuery},
+		{&s.stmts.user, `SELECT id, name, path, created_at FROM users WHERE name_fold = ?`},
+	} {
+		var err error
+		if *p.stmt, err = s.read.PrepareContext(ctx, p.sql); err != nil {
+			return fmt.Errorf("sqlite: preparing %q: %w", p.sql, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

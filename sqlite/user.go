@@ -68,7 +68,7 @@ func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
 
 // User implements keyward.Store.
 func (s *Store) User(ctx context.Context, name string) (keyward.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT id, name, path, created_at FROM users WHERE name_fold = ?`, keyward.FoldName(name)))
+	u, err := scanUser(s.stmts.user.QueryRowContext(ctx, keyward.FoldName(name)))
 	if err != nil {
 		return u, err
 	}

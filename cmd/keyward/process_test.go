@@ -53,6 +53,7 @@ func freeAddr(t *testing.T) string {
 
 type process struct {
 	cmd    *exec.Cmd
+	exited chan struct{}
 	addr   string
 	stderr *syncBuffer
 }
@@ -68,9 +69,17 @@ func startProcess(t *testing.T, dir string, env ...string) *process {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	exited := make(chan struct{})
+	go func() { p.cmd.Wait(); close(exited) }()
+	p.exited = exited
+	t.Cleanup(func() { p.cmd.Process.Kill(); <-exited })
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			t.Fatalf("keyward exited at start:\n%s", p.stderr.String())
+		default:
+		}
 		resp, err := http.Get("http://" + p.addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
@@ -85,6 +94,12 @@ func startProcess(t *testing.T, dir string, env ...string) *process {
 }
 
 var rootEnv = []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_ACCOUNT_ID=" + accountID}
+
+// wait waits for the process to exit and returns its exit code.
+func (p *process) wait() int {
+	<-p.exited
+	return p.cmd.ProcessState.ExitCode()
+}
 
 func (p *process) iam(id, secret string) *iam.Client {
 	return iam.NewFromConfig(awsConfig("http://"+p.addr, id, secret, "us-east-1"))
@@ -112,7 +127,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	p.cmd.Wait()
+	p.wait()
 
 	p = startProcess(t, dir, rootEnv...)
 	c = p.iam(rootKeyID, rootSecret)
@@ -147,8 +162,8 @@ func TestGracefulShutdownFlushesLastUse(t *testing.T) {
 	_, err := sts.NewFromConfig(awsConfig("http://"+p.addr, rootKeyID, rootSecret, "sa-east-1")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	if err := p.cmd.Wait(); err != nil {
-		t.Fatalf("exit: %v\n%s", err, p.stderr.String())
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit status %d\n%s", code, p.stderr.String())
 	}
 	p = startProcess(t, dir, rootEnv...)
 	// Ask with a client in another region, so this call cannot be the use seen.
@@ -195,7 +210,7 @@ func TestFirstStart(t *testing.T) {
 	}
 	// The account ID is kept across restarts.
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	p.cmd.Wait()
+	p.wait()
 	p = startProcess(t, dir)
 	who2, err := sts.NewFromConfig(awsConfig("http://"+p.addr, rows[1][0], rows[1][1], "us-east-1")).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	must(t, err)
@@ -210,7 +225,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 	dir := t.TempDir()
 	p := startProcess(t, dir, append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("ab", 32))...)
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	p.cmd.Wait()
+	p.wait()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve", "--data", dir, "--listen", addr)
 	cmd.Env = append(os.Environ(), append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("cd", 32))...)

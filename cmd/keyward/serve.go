@@ -206,7 +206,11 @@ func (m *Main) initAccount(ctx context.Context, sealer *keyward.Sealer) (keyward
 	if err != nil {
 		return account, err
 	}
-	for _, k := range keys {
+	for _, listed := range keys {
+		k, err := m.Store.AccessKey(ctx, listed.ID)
+		if err != nil {
+			return account, err
+		}
 		if _, err := sealer.Open(k.ID, k.SealedSecret); err != nil {
 			return account, fmt.Errorf("the master key cannot decrypt the stored secrets (is KEYWARD_MASTER_KEY or %s the one this data was created with?)",
 				filepath.Join(m.Config.DataDir, "master.key"))

@@ -1,0 +1,356 @@
+// Command apibench measures Keyward's API end to end with aws-sdk-go-v2 as
+// the client, beside a bare net/http handler returning the same XML and
+// beside moto's IAM, in one run, and prints the figures BENCHMARKS.md
+// quotes: throughput, and the server's CPU time per request read from
+// /proc, so that client and server sharing two cores do not blur it.
+//
+//	go run ./bench/apibench -n 20000 -c 8
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+const (
+	rootKeyID  = "AKIAKEYWARDBENCHROOT"
+	rootSecret = "keywardBenchRootSecretKey000000000000000"
+)
+
+var (
+	n        = flag.Int("n", 20000, "requests per measurement")
+	conc     = flag.Int("c", 8, "concurrent clients")
+	creates  = flag.Int("creates", 4000, "CreateAccessKey calls (one per user)")
+	withMoto = flag.Bool("moto", true, "measure moto too (python3 -m moto.server)")
+	bare     = flag.String("serve-bare", "", "internal: serve the bare handler on this address")
+	bareBody = flag.String("bare-body", "", "internal: file with the XML the bare handler returns")
+)
+
+func main() {
+	flag.Parse()
+	if *bare != "" {
+		serveBare(*bare, *bareBody)
+		return
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "apibench:", err)
+		os.Exit(1)
+	}
+}
+
+// serveBare is the baseline: net/http returning a fixed ListAccessKeys
+// response, with no authentication, parsing or storage.
+func serveBare(addr, bodyFile string) {
+	body, err := os.ReadFile(bodyFile)
+	if err != nil {
+		panic(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/xml")
+		w.Header().Set("X-Amzn-Requestid", "00000000-0000-4000-8000-000000000000")
+		w.Write(body)
+	})
+	panic(http.ListenAndServe(addr, h))
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	addr string
+}
+
+func (s *server) url() string { return "http://" + s.addr }
+
+func start(name string, args []string, env []string, addr string, healthPath string) (*server, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if os.Getenv("APIBENCH_VERBOSE") != "" {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, addr: addr}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(s.url() + healthPath)
+		if err == nil {
+			resp.Body.Close()
+			return s, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("%s did not start", name)
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// cpu returns the process's user+system CPU time from /proc.
+func (s *server) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+// rss returns the process's resident set size in MiB.
+func (s *server) rss() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			kb, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func client(url string) *iam.Client {
+	return iam.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""),
+		BaseEndpoint: aws.String(url),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+	})
+}
+
+type result struct {
+	name    string
+	reqs    int
+	wall    time.Duration
+	cpu     time.Duration
+	p50     time.Duration
+	p99     time.Duration
+	failed  int64
+	rssMiB  float64
+	comment string
+}
+
+func (r result) rate() float64 { return float64(r.reqs) / r.wall.Seconds() }
+
+func (r result) cpuPerReq() time.Duration {
+	if r.reqs == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.reqs)
+}
+
+// load runs op total times from c goroutines and measures s while it does.
+func load(name string, s *server, total, c int, op func(i int) error) result {
+	var next, failed int64
+	lat := make([]time.Duration, total)
+	var wg sync.WaitGroup
+	cpu0 := s.cpu()
+	t0 := time.Now()
+	for g := 0; g < c; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(atomic.AddInt64(&next, 1)) - 1
+				if i >= total {
+					return
+				}
+				st := time.Now()
+				if err := op(i); err != nil {
+					if atomic.AddInt64(&failed, 1) == 1 {
+						fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+					}
+				}
+				lat[i] = time.Since(st)
+			}
+		}()
+	}
+	wg.Wait()
+	r := result{name: name, reqs: total, wall: time.Since(t0), cpu: s.cpu() - cpu0, failed: failed, rssMiB: s.rss()}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	r.p50, r.p99 = lat[total/2], lat[total*99/100]
+	return r
+}
+
+func run() error {
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "apibench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "keyward")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput(); err != nil {
+		return fmt.Errorf("building keyward (run from the repository root): %v\n%s", err, out)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+
+	addr := freeAddr()
+	kw, err := start(bin, []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", "warn"},
+		[]string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret}, addr, "/healthz")
+	if err != nil {
+		return err
+	}
+	defer kw.stop()
+	kc := client(kw.url())
+	if err := seedAlice(ctx, kc); err != nil {
+		return err
+	}
+	list := func(c *iam.Client) func(int) error {
+		return func(int) error {
+			_, err := c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
+			return err
+		}
+	}
+	load("warm-up", kw, 2000, *conc, list(kc))
+	var results []result
+	results = append(results, load("keyward ListAccessKeys", kw, *n, *conc, list(kc)))
+
+	// The bare handler returns exactly the XML Keyward returned.
+	body, err := rawListAccessKeys(kc, kw)
+	if err != nil {
+		return err
+	}
+	bodyFile := filepath.Join(tmp, "body.xml")
+	os.WriteFile(bodyFile, body, 0o600)
+	baddr := freeAddr()
+	bs, err := start(self, []string{"-serve-bare", baddr, "-bare-body", bodyFile}, nil, baddr, "/")
+	if err != nil {
+		return err
+	}
+	bc := client(bs.url())
+	load("warm-up", bs, 2000, *conc, list(bc))
+	results = append(results, load("bare net/http, same XML", bs, *n, *conc, list(bc)))
+	bs.stop()
+
+	if *withMoto {
+		maddr := freeAddr()
+		_, port, _ := net.SplitHostPort(maddr)
+		ms, err := start("python3", []string{"-m", "moto.server", "-p", port}, nil, maddr, "/moto-api/")
+		if err != nil {
+			return err
+		}
+		mc := client(ms.url())
+		if err := seedAlice(ctx, mc); err != nil {
+			ms.stop()
+			return fmt.Errorf("moto: %w", err)
+		}
+		load("warm-up", ms, 200, *conc, list(mc))
+		mn := *n / 10
+		results = append(results, load("moto ListAccessKeys", ms, mn, *conc, list(mc)))
+		ms.stop()
+	}
+
+	// CreateAccessKey, acknowledged durable: one new key for each of
+	// *creates users, made beforehand.
+	for i := 0; i < *creates; i += 500 {
+		load("create users", kw, min(500, *creates-i), *conc, func(j int) error {
+			_, err := kc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("u%06d", i+j))})
+			return err
+		})
+	}
+	results = append(results, load("keyward CreateAccessKey (SQLite)", kw, *creates, *conc, func(i int) error {
+		_, err := kc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(fmt.Sprintf("u%06d", i))})
+		return err
+	}))
+
+	fmt.Printf("concurrency %d, aws-sdk-go-v2 client, %d cores\n\n", *conc, numCPU())
+	fmt.Println("| measurement | requests | req/s | p50 | p99 | server CPU/req | failed |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range results {
+		fmt.Printf("| %s | %d | %.0f | %v | %v | %v | %d |\n", r.name, r.reqs, r.rate(), r.p50.Round(time.Microsecond),
+			r.p99.Round(time.Microsecond), r.cpuPerReq().Round(100*time.Nanosecond), r.failed)
+	}
+	k, b := results[0], results[1]
+	fmt.Printf("\nserver CPU per ListAccessKeys, keyward / bare: %.2f\n", float64(k.cpuPerReq())/float64(b.cpuPerReq()))
+	if *withMoto {
+		fmt.Printf("throughput, keyward / moto: %.1f\n", k.rate()/results[2].rate())
+	}
+	return nil
+}
+
+func numCPU() int {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	return strings.Count(string(b), "processor\t:")
+}
+
+func seedAlice(ctx context.Context, c *iam.Client) error {
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		return err
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rawListAccessKeys fetches Keyward's response body for the bare handler,
+// through the SDK so that it is signed.
+func rawListAccessKeys(c *iam.Client, s *server) ([]byte, error) {
+	var body []byte
+	_, err := c.ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: aws.String("alice")}, func(o *iam.Options) {
+		o.HTTPClient = captureClient{&body}
+	})
+	return body, err
+}
+
+type captureClient struct{ body *[]byte }
+
+func (c captureClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	*c.body = b
+	resp.Body = io.NopCloser(strings.NewReader(string(b)))
+	return resp, err
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// BenchmarkListAccessKeys is an authenticated ListAccessKeys through the
+// whole in-process server with aws-sdk-go-v2 as the client; bench/apibench
+// measures the server alone, in its own process.
+func BenchmarkListAccessKeys(b *testing.B) {
+	t := &testing.T{}
+	ts := startServer(t, b.TempDir())
+	defer ts.Close()
+	ts.Logger.Handler()
+	c := ts.rootIAM()
+	ctx := context.Background()
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	in := &iam.ListAccessKeysInput{UserName: aws.String("alice")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.ListAccessKeys(ctx, in); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
