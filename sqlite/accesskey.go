@@ -9,12 +9,12 @@ import (
 )
 
 // ownerID resolves userName to a user ID inside tx; "" is the root user.
-func ownerID(ctx context.Context, tx *sql.Tx, userName string) (string, error) {
+func (s *Store) ownerID(ctx context.Context, tx *sql.Tx, userName string) (string, error) {
 	if userName == "" {
 		return "", nil
 	}
 	var id string
-	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE name_fold = ?`, keyward.FoldName(userName)).Scan(&id)
+	err := tx.StmtContext(ctx, s.stmts.ownerID).QueryRowContext(ctx, keyward.FoldName(userName)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", keyward.ErrNoSuchUser
 	}
@@ -25,11 +25,10 @@ func ownerID(ctx context.Context, tx *sql.Tx, userName string) (string, error) {
 func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.AccessKey) (keyward.AccessKey, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if k.UserID, err = ownerID(ctx, tx, userName); err != nil {
+		if k.UserID, err = s.ownerID(ctx, tx, userName); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, ?, ?, ?)`,
-			k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret)
+		_, err = tx.StmtContext(ctx, s.stmts.insertKey).ExecContext(ctx, k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret)
 		switch {
 		case isConstraint(err, "AccessKeysPerUser"):
 			return keyward.ErrAccessKeyQuota
@@ -114,7 +113,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 // and maps "no row" to the error AWS gives.
 func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ...any) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		uid, err := ownerID(ctx, tx, userName)
+		uid, err := s.ownerID(ctx, tx, userName)
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/keyward/keyward"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -32,7 +33,13 @@ type Store struct {
 	read  *sql.DB
 	stmts struct {
 		accessKey, listKeys, listRootKeys, user *sql.Stmt
+		// On the write connection.
+		savepoint, release, rollbackTo, ownerID, insertKey *sql.Stmt
 	}
+	jobs       chan writeJob
+	quit       chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
 }
 
 var _ keyward.Store = (*Store)(nil)
@@ -67,7 +74,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	s := &Store{write: write, read: read}
+	s := &Store{write: write, read: read, jobs: make(chan writeJob), quit: make(chan struct{}), writerDone: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: migrating %s: %w", path, err)
@@ -76,6 +83,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	go s.writer()
 	return s, nil
 }
 
@@ -104,9 +112,19 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmts.listKeys, listKeysQuery},
 		{&s.stmts.listRootKeys, listRootKeysQuery},
 		{&s.stmts.user, `SELECT id, name, path, created_at FROM users WHERE name_fold = ?`},
+		{&s.stmts.savepoint, `SAVEPOINT job`},
+		{&s.stmts.release, `RELEASE job`},
+		{&s.stmts.rollbackTo, `ROLLBACK TO job`},
+		{&s.stmts.ownerID, `SELECT id FROM users WHERE name_fold = ?`},
+		{&s.stmts.insertKey, `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, ?, ?, ?)`},
 	} {
+		db := s.read
+		if p.stmt == &s.stmts.savepoint || p.stmt == &s.stmts.release || p.stmt == &s.stmts.rollbackTo ||
+			p.stmt == &s.stmts.ownerID || p.stmt == &s.stmts.insertKey {
+			db = s.write
+		}
 		var err error
-		if *p.stmt, err = s.read.PrepareContext(ctx, p.sql); err != nil {
+		if *p.stmt, err = db.PrepareContext(ctx, p.sql); err != nil {
 			return fmt.Errorf("sqlite: preparing %q: %w", p.sql, err)
 		}
 	}
@@ -115,6 +133,12 @@ func (s *Store) prepare(ctx context.Context) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.quit)
+		if s.stmts.savepoint != nil { // the writer was started
+			<-s.writerDone
+		}
+	})
 	err := s.write.Close()
 	if rerr := s.read.Close(); err == nil {
 		err = rerr
@@ -139,7 +163,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
+		err = s.directTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("%s: %w", names[i], err)
 			}
@@ -151,19 +175,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// tx runs fn in a write transaction, committing when fn returns nil.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // isConstraint reports whether err is an SQLite constraint violation whose

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +34,35 @@ func BenchmarkListAccessKeys(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := c.ListAccessKeys(ctx, in); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkCreateAccessKey creates one key for each of b.N users, each
+// acknowledged only once durable.
+func BenchmarkCreateAccessKey(b *testing.B) {
+	t := &testing.T{}
+	ts := startServer(t, b.TempDir())
+	defer ts.Close()
+	c := ts.rootIAM()
+	ctx := context.Background()
+	names := make([]string, b.N)
+	for i := range names {
+		names[i] = fmt.Sprintf("u%07d", i)
+		if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(names[i])}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			name := names[next.Add(1)-1]
+			if _, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)}); err != nil {
 				b.Error(err)
 				return
 			}
