@@ -41,7 +41,14 @@ var (
 	withMoto = flag.Bool("moto", true, "measure moto too (python3 -m moto.server)")
 	bare     = flag.String("serve-bare", "", "internal: serve the bare handler on this address")
 	bareBody = flag.String("bare-body", "", "internal: file with the XML the bare handler returns")
+	scale    = flag.String("scale", "", "instead: the scale benchmark for these numbers of users, e.g. 10,1000000")
 )
+
+var sharedHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+func buildKeyward(bin string) ([]byte, error) {
+	return exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput()
+}
 
 func main() {
 	flag.Parse()
@@ -49,7 +56,13 @@ func main() {
 		serveBare(*bare, *bareBody)
 		return
 	}
-	if err := run(); err != nil {
+	var err error
+	if *scale != "" {
+		err = runScale(parseSizes(*scale))
+	} else {
+		err = run()
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
 		os.Exit(1)
 	}
@@ -156,7 +169,7 @@ func client(url string) *iam.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""),
 		BaseEndpoint: aws.String(url),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-		HTTPClient:   &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+		HTTPClient:   sharedHTTP,
 	})
 }
 
@@ -222,7 +235,7 @@ func run() error {
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "keyward")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput(); err != nil {
+	if out, err := buildKeyward(bin); err != nil {
 		return fmt.Errorf("building keyward (run from the repository root): %v\n%s", err, out)
 	}
 	self, err := os.Executable()
