@@ -75,6 +75,12 @@ type testServer struct {
 // in dir (a new temporary directory when empty).
 func startServer(t *testing.T, dir string) *testServer {
 	t.Helper()
+	return startServerWith(t, dir, nil)
+}
+
+// startServerWith is startServer with a chance to change Main before it runs.
+func startServerWith(t *testing.T, dir string, setup func(*Main)) *testServer {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
@@ -88,6 +94,9 @@ func startServer(t *testing.T, dir string) *testServer {
 	m.Config.LastUseFlush = 50 * time.Millisecond
 	m.Now = ts.Clock.Now
 	m.Logger = slog.New(slog.NewTextHandler(ts.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if setup != nil {
+		setup(m)
+	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// lockedReader makes a deterministic random source safe for the server's
+// goroutines.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}
+
+// TestGoldenResponses fixes the exact bytes of a response to every action,
+// with a fixed clock and seeded randomness, and checks every element of
+// every response against the service models in shared/spec.
+func TestGoldenResponses(t *testing.T) {
+	at := time.Date(2026, 11, 27, 5, 25, 50, 0, time.UTC)
+	ts := startServerWith(t, "", func(m *Main) {
+		m.Now = func() time.Time { return at }
+		m.Rand = &lockedReader{r: rand.NewChaCha8([32]byte{'k', 'e', 'y', 'w', 'a', 'r', 'd'})}
+	})
+	const form = "application/x-www-form-urlencoded; charset=utf-8"
+	steps := []struct {
+		name, service, form string
+	}{
+		{"CreateUser", "iam", "Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Feng%2F&Tags.member.1.Key=team&Tags.member.1.Value=platform"},
+		{"CreateUser-bob", "iam", "Action=CreateUser&Version=2010-05-08&UserName=bob"},
+		{"GetUser", "iam", "Action=GetUser&Version=2010-05-08&UserName=alice"},
+		{"GetUser-root", "iam", "Action=GetUser&Version=2010-05-08"},
+		{"ListUsers", "iam", "Action=ListUsers&Version=2010-05-08&MaxItems=1"},
+		{"UpdateUser", "iam", "Action=UpdateUser&Version=2010-05-08&UserName=bob&NewPath=%2Fops%2F"},
+		{"CreateAccessKey", "iam", "Action=CreateAccessKey&Version=2010-05-08&UserName=alice"},
+		{"ListAccessKeys", "iam", "Action=ListAccessKeys&Version=2010-05-08&UserName=alice"},
+		{"GetAccessKeyLastUsed", "iam", "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=" + rootKeyID},
+		{"UpdateAccessKey", "iam", "Action=UpdateAccessKey&Version=2010-05-08&AccessKeyId=" + rootKeyID + "&Status=Active"},
+		{"DeleteUser", "iam", "Action=DeleteUser&Version=2010-05-08&UserName=bob"},
+		{"DeleteUser-NoSuchEntity", "iam", "Action=DeleteUser&Version=2010-05-08&UserName=bob"},
+		{"CreateAccessKey-LimitExceeded", "iam", "Action=CreateAccessKey&Version=2010-05-08"},
+		{"GetCallerIdentity", "sts", "Action=GetCallerIdentity&Version=2011-06-15"},
+		{"GetAccessKeyInfo", "sts", "Action=GetAccessKeyInfo&Version=2011-06-15&AccessKeyId=" + rootKeyID},
+	}
+	for i, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			if i == 12 { // fill the root user's second slot first
+				status, _, body := rawDo(t, ts.signedRequest(t, "POST", "Action=CreateAccessKey&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, at))
+				if status != 200 {
+					t.Fatalf("%d %s", status, body)
+				}
+			}
+			status, _, body := rawDo(t, ts.signedRequest(t, "POST", st.form, form, st.service, rootKeyID, rootSecret, at))
+			got := []byte(strings.ReplaceAll(body, "><", ">\n<") + "\n") // one element a line, for readable diffs
+			path := filepath.Join("testdata", st.name+".xml")
+			if *update {
+				must(t, os.MkdirAll("testdata", 0o755))
+				must(t, os.WriteFile(path, got, 0o644))
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("response differs from %s (status %d):\n%s\nwant:\n%s", path, status, got, want)
+			}
+			if status == 200 {
+				checkAgainstModel(t, st.service, []byte(body))
+			}
+		})
+	}
+}
+
+// model is the part of an AWS service model the check needs.
+type model struct {
+	Metadata struct {
+		XMLNamespace string `json:"xmlNamespace"`
+	} `json:"metadata"`
+	Operations map[string]struct {
+		Output *struct {
+			Shape         string `json:"shape"`
+			ResultWrapper string `json:"resultWrapper"`
+		} `json:"output"`
+	} `json:"operations"`
+	Shapes map[string]struct {
+		Type    string `json:"type"`
+		Members map[string]struct {
+			Shape string `json:"shape"`
+		} `json:"members"`
+		Member *struct {
+			Shape string `json:"shape"`
+		} `json:"member"`
+		Required []string `json:"required"`
+	} `json:"shapes"`
+}
+
+var models = map[string]*model{}
+
+func loadModel(t *testing.T, service string) *model {
+	t.Helper()
+	if m := models[service]; m != nil {
+		return m
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "spec", service, "service-2.json"))
+	if err != nil {
+		t.Fatalf("the service models must be beside the repository: %v", err)
+	}
+	m := &model{}
+	must(t, json.Unmarshal(b, m))
+	models[service] = m
+	return m
+}
+
+// checkAgainstModel walks a response and checks that its root element,
+// namespace, result wrapper and every element inside are what the model
+// names, and that every required member is present.
+func checkAgainstModel(t *testing.T, service string, body []byte) {
+	t.Helper()
+	m := loadModel(t, service)
+	var root struct {
+		XMLName xml.Name
+		Inner   []byte `xml:",innerxml"`
+	}
+	must(t, xml.Unmarshal(body, &root))
+	action := strings.TrimSuffix(root.XMLName.Local, "Response")
+	op, ok := m.Operations[action]
+	if !ok || root.XMLName.Space != m.Metadata.XMLNamespace {
+		t.Fatalf("root element %v is no operation of %s", root.XMLName, service)
+	}
+	dec := xml.NewDecoder(strings.NewReader(string(root.Inner)))
+	var path []string
+	var shapes []string
+	seen := []map[string]bool{}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		must(t, err)
+		switch el := tok.(type) {
+		case xml.StartElement:
+			name := el.Name.Local
+			var shape string
+			switch {
+			case len(path) == 0 && name == "ResponseMetadata":
+				shape = "-metadata"
+			case len(path) == 0:
+				if op.Output == nil || name != op.Output.ResultWrapper {
+					t.Fatalf("%s: result element %s, want %v", action, name, op.Output)
+				}
+				shape = op.Output.Shape
+			case shapes[len(shapes)-1] == "-metadata":
+				shape = "-metadata"
+			default:
+				parent := m.Shapes[shapes[len(shapes)-1]]
+				if parent.Type == "list" {
+					if name != "member" {
+						t.Fatalf("%s: list %s holds <%s>", action, strings.Join(path, "/"), name)
+					}
+					shape = parent.Member.Shape
+				} else {
+					mem, ok := parent.Members[name]
+					if !ok {
+						t.Fatalf("%s: <%s> in %s is not a member of %s", action, name, strings.Join(path, "/"), shapes[len(shapes)-1])
+					}
+					shape = mem.Shape
+					seen[len(seen)-1][name] = true
+				}
+			}
+			path = append(path, name)
+			shapes = append(shapes, shape)
+			seen = append(seen, map[string]bool{})
+		case xml.EndElement:
+			shape := m.Shapes[shapes[len(shapes)-1]]
+			got := seen[len(seen)-1]
+			for _, req := range shape.Required {
+				// The root user's GetUser has no Path or UserName, as in AWS.
+				if !got[req] && !(action == "GetUser" && (req == "Path" || req == "UserName")) {
+					t.Errorf("%s: %s lacks required member %s", action, strings.Join(path, "/"), req)
+				}
+			}
+			path, shapes, seen = path[:len(path)-1], shapes[:len(shapes)-1], seen[:len(seen)-1]
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package keyward_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keyward/keyward"
+)
+
+// TestShapesMatchModel checks every string shape Keyward validates against
+// the IAM and STS service models: same limits, same pattern, same enum.
+func TestShapesMatchModel(t *testing.T) {
+	load := func(service string) map[string]map[string]any {
+		b, err := os.ReadFile(filepath.Join("..", "shared", "spec", service, "service-2.json"))
+		if err != nil {
+			t.Fatalf("the service models must be beside the repository: %v", err)
+		}
+		var m struct {
+			Shapes map[string]map[string]any `json:"shapes"`
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m.Shapes
+	}
+	iam, sts := load("iam"), load("sts")
+	tests := []struct {
+		shapes map[string]map[string]any
+		s      *keyward.StringShape
+	}{
+		{iam, keyward.UserNameShape}, {iam, keyward.ExistingUserNameShape}, {iam, keyward.PathShape},
+		{iam, keyward.PathPrefixShape}, {iam, keyward.MarkerShape}, {iam, keyward.AccessKeyIDShape},
+		{iam, keyward.StatusShape}, {iam, keyward.TagKeyShape}, {iam, keyward.TagValueShape}, {iam, keyward.ARNShape},
+		{sts, keyward.STSAccessKeyIDShape},
+	}
+	for _, tt := range tests {
+		t.Run(tt.s.Shape, func(t *testing.T) {
+			m, ok := tt.shapes[tt.s.Shape]
+			if !ok {
+				t.Fatalf("no shape %s in the model", tt.s.Shape)
+			}
+			num := func(k string) int {
+				if v, ok := m[k].(float64); ok {
+					return int(v)
+				}
+				return 0
+			}
+			pattern, _ := m["pattern"].(string)
+			var enum []string
+			if e, ok := m["enum"].([]any); ok {
+				for _, v := range e {
+					enum = append(enum, v.(string))
+				}
+			}
+			if num("min") != tt.s.Min || num("max") != tt.s.Max || pattern != tt.s.Pattern || strings.Join(enum, ",") != strings.Join(tt.s.Enum, ",") {
+				t.Fatalf("model %v, Keyward %+v", m, tt.s)
+			}
+		})
+	}
+}
+
+func TestValidation(t *testing.T) {
+	tests := []struct {
+		name  string
+		check func(v *keyward.Validation)
+		want  string
+	}{
+		{"valid", func(v *keyward.Validation) {
+			v.String("userName", "alice.smith+ops@example.com", keyward.UserNameShape)
+			v.String("path", "/division_abc/subdivision_xyz/", keyward.PathShape)
+			v.String("tagValue", "", keyward.TagValueShape)
+			v.String("tagKey", "Équipe 1", keyward.TagKeyShape)
+		}, ""},
+		{"pattern", func(v *keyward.Validation) { v.String("userName", "a b", keyward.UserNameShape) },
+			"1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"},
+		{"too short", func(v *keyward.Validation) { v.String("userName", "", keyward.UserNameShape) },
+			"1 validation error detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"path without trailing slash", func(v *keyward.Validation) { v.String("path", "/a", keyward.PathShape) },
+			"1 validation error detected: Value '/a' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)"},
+		{"enum", func(v *keyward.Validation) { v.String("status", "active", keyward.StatusShape) },
+			"1 validation error detected: Value 'active' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"},
+		{"range and null", func(v *keyward.Validation) { v.Int("maxItems", 0, 1, 1000); v.Null("userName") },
+			"2 validation errors detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1; Value null at 'userName' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v keyward.Validation
+			tt.check(&v)
+			err := v.Err()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var e *keyward.Error
+			if !errors.As(err, &e) || e.Code != keyward.EValidationError || e.Message != tt.want {
+				t.Fatalf("got %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
