@@ -26,7 +26,7 @@ func (r *UseRecorder) Record(id string, u LastUse) {
 	if r.pending == nil {
 		r.pending = make(map[string]LastUse)
 	}
-	if old, ok := r.pending[id]; !ok || u.Time.After(old.Time) || u.Time.Equal(old.Time) {
+	if old, ok := r.pending[id]; !ok || !u.Time.Before(old.Time) {
 		r.pending[id] = u
 	}
 	r.mu.Unlock()

@@ -102,6 +102,11 @@ func (v *Validation) Int(field string, value, min, max int) {
 	}
 }
 
+// NotInteger records an integer member whose value does not parse.
+func (v *Validation) NotInteger(field, value string) {
+	v.fail(field, value, "must be an integer")
+}
+
 // Len checks that a list has at most max members.
 func (v *Validation) Len(field string, n, max int) {
 	if n > max {

@@ -51,16 +51,12 @@ func (p *params) maxItems() int {
 	}
 	n, err := strconv.Atoi(s[0])
 	if err != nil {
-		p.v.String("maxItems", s[0], notANumber)
+		p.v.NotInteger("maxItems", s[0])
 		return keyward.DefaultMaxItems
 	}
 	p.v.Int("maxItems", n, keyward.MaxItemsMin, keyward.MaxItemsMax)
 	return n
 }
-
-// notANumber fails every value, to report an integer member that does not
-// parse as one.
-var notANumber = &keyward.StringShape{Shape: "maxItemsType", Enum: []string{"an integer from 1 to 1000"}}
 
 // tags reads a Tags.member.N.Key/Value list.
 func (p *params) tags() []keyward.Tag {

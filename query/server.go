@@ -131,7 +131,8 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 		return "", "", ns, err
 	}
 	caller = key.Principal.ARN()
-	s.Uses.Record(key.ID, keyward.LastUse{Time: auth.Time, Service: auth.Service, Region: auth.Region})
+	// The server's clock, not the signed time, which may be 15 minutes off.
+	s.Uses.Record(key.ID, keyward.LastUse{Time: s.Now().UTC(), Service: auth.Service, Region: auth.Region})
 
 	params, err := parseParams(r, body)
 	if err != nil {
