@@ -42,6 +42,8 @@ var (
 	bare     = flag.String("serve-bare", "", "internal: serve the bare handler on this address")
 	bareBody = flag.String("bare-body", "", "internal: file with the XML the bare handler returns")
 	scale    = flag.String("scale", "", "instead: the scale benchmark for these numbers of users, e.g. 10,1000000")
+	seedDir  = flag.String("seed-dir", "", "internal: seed the store in this directory")
+	seedN    = flag.Int("seed-users", 0, "internal: users to seed")
 )
 
 var sharedHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -57,7 +59,9 @@ func main() {
 		return
 	}
 	var err error
-	if *scale != "" {
+	if *seedDir != "" {
+		err = seed(*seedDir, *seedN)
+	} else if *scale != "" {
 		err = runScale(parseSizes(*scale))
 	} else {
 		err = run()

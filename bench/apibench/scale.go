@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -117,8 +118,16 @@ func runScale(sizes []int) error {
 		dir := filepath.Join(tmp, fmt.Sprint(users))
 		os.MkdirAll(dir, 0o700)
 		t0 := time.Now()
-		if err := seed(dir, users); err != nil {
+		// Seeded by a child process, so that this one, the load generator,
+		// does not carry the seeding's heap into the measurement.
+		self, err := os.Executable()
+		if err != nil {
 			return err
+		}
+		cmd := exec.Command(self, "-seed-dir", dir, "-seed-users", fmt.Sprint(users))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("seeding: %w", err)
 		}
 		fmt.Fprintf(os.Stderr, "%d users seeded in %v\n", users, time.Since(t0).Round(time.Second))
 		addr := freeAddr()
