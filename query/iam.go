@@ -64,6 +64,16 @@ func (s *Server) resourceFor(c *call, userName string) (string, error) {
 	return c.userARN(u.Path, u.Name), nil
 }
 
+// authorizeOn authorises action on the user named userName (root when
+// empty).
+func (s *Server) authorizeOn(c *call, action, userName string) error {
+	arn, err := s.resourceFor(c, userName)
+	if err != nil {
+		return err
+	}
+	return c.authorize(action, arn)
+}
+
 func (c *call) authorizeNotFound() error {
 	if c.p.Root {
 		return nil
@@ -159,11 +169,7 @@ func (s *Server) getUser(c *call) error {
 	if !named {
 		name = c.p.UserName
 	}
-	arn, err := s.resourceFor(c, name)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:GetUser", arn); err != nil {
+	if err := s.authorizeOn(c, "iam:GetUser", name); err != nil {
 		return err
 	}
 	u, err := s.Service.User(c.ctx, name)
@@ -221,11 +227,7 @@ func (s *Server) updateUser(c *call) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	arn, err := s.resourceFor(c, name)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:UpdateUser", arn); err != nil {
+	if err := s.authorizeOn(c, "iam:UpdateUser", name); err != nil {
 		return err
 	}
 	return s.Service.UpdateUser(c.ctx, name, upd)
@@ -237,11 +239,7 @@ func (s *Server) deleteUser(c *call) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	arn, err := s.resourceFor(c, name)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:DeleteUser", arn); err != nil {
+	if err := s.authorizeOn(c, "iam:DeleteUser", name); err != nil {
 		return err
 	}
 	return s.Service.DeleteUser(c.ctx, name)
@@ -253,11 +251,7 @@ func (s *Server) createAccessKey(c *call) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	arn, err := s.resourceFor(c, user)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:CreateAccessKey", arn); err != nil {
+	if err := s.authorizeOn(c, "iam:CreateAccessKey", user); err != nil {
 		return err
 	}
 	k, secret, err := s.Service.CreateAccessKey(c.ctx, user)
@@ -284,11 +278,7 @@ func (s *Server) updateAccessKey(c *call) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	arn, err := s.resourceFor(c, user)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:UpdateAccessKey", arn); err != nil {
+	if err := s.authorizeOn(c, "iam:UpdateAccessKey", user); err != nil {
 		return err
 	}
 	return s.Service.UpdateAccessKey(c.ctx, user, id, status)
@@ -301,11 +291,7 @@ func (s *Server) deleteAccessKey(c *call) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	arn, err := s.resourceFor(c, user)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:DeleteAccessKey", arn); err != nil {
+	if err := s.authorizeOn(c, "iam:DeleteAccessKey", user); err != nil {
 		return err
 	}
 	return s.Service.DeleteAccessKey(c.ctx, user, id)
@@ -319,11 +305,7 @@ func (s *Server) listAccessKeys(c *call) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	arn, err := s.resourceFor(c, user)
-	if err != nil {
-		return err
-	}
-	if err := c.authorize("iam:ListAccessKeys", arn); err != nil {
+	if err := s.authorizeOn(c, "iam:ListAccessKeys", user); err != nil {
 		return err
 	}
 	keys, next, err := s.Service.ListAccessKeys(c.ctx, user, marker, max)

@@ -373,15 +373,7 @@ func testConcurrentAccessKeyQuota(t *testing.T, s keyward.Store) {
 	}
 	wg.Wait()
 	close(errs)
-	ok := 0
-	for err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, keyward.ErrAccessKeyQuota):
-			t.Errorf("unexpected error %v", err)
-		}
-	}
+	ok := countOK(t, errs, keyward.ErrAccessKeyQuota)
 	if ok != keyward.MaxAccessKeysPerUser {
 		t.Fatalf("%d of %d concurrent creations succeeded, want %d", ok, n, keyward.MaxAccessKeysPerUser)
 	}
@@ -411,16 +403,24 @@ func testConcurrentCreateUser(t *testing.T, s keyward.Store) {
 	}
 	wg.Wait()
 	close(errs)
+	ok := countOK(t, errs, keyward.ErrUserExists)
+	if ok != 1 {
+		t.Fatalf("%d concurrent creations of one name succeeded", ok)
+	}
+}
+
+// countOK counts the nil errors of concurrent calls; every other error
+// must be refused.
+func countOK(t *testing.T, errs <-chan error, refused error) int {
+	t.Helper()
 	ok := 0
 	for err := range errs {
 		switch {
 		case err == nil:
 			ok++
-		case !errors.Is(err, keyward.ErrUserExists):
+		case !errors.Is(err, refused):
 			t.Errorf("unexpected error %v", err)
 		}
 	}
-	if ok != 1 {
-		t.Fatalf("%d concurrent creations of one name succeeded", ok)
-	}
+	return ok
 }
