@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // signedRequest builds a Query API request signed by aws-sdk-go-v2's signer.
@@ -151,5 +152,24 @@ func TestGetAndPresigned(t *testing.T) {
 	pr, _ = http.NewRequest("GET", strings.Replace(u, "X-Amz-Expires=60", "X-Amz-Expires=600", 1), nil)
 	if status, _, _ := rawDo(t, pr); status != 403 {
 		t.Fatalf("tampered presigned URL: %d", status)
+	}
+}
+
+// TestServiceFailure breaks the store under a running server: the client
+// gets AWS's ServiceFailure, 500, with nothing of the cause, which is
+// logged instead.
+func TestServiceFailure(t *testing.T) {
+	ts := startServer(t, "")
+	// Authenticate once so the root key is cached, then take the database away.
+	c := ts.rootIAM()
+	_, err := c.ListUsers(context.Background(), nil)
+	must(t, err)
+	must(t, ts.Store.Close())
+	_, err = c.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("alice")})
+	wantAPIError(t, err, "ServiceFailure", 500, "An internal error occurred while processing the request.")
+	_, err = c.ListUsers(context.Background(), nil)
+	wantAPIError(t, err, "ServiceFailure", 500, "An internal error occurred while processing the request.")
+	if log := ts.Log.String(); !strings.Contains(log, "request failed") || !strings.Contains(log, "closed") {
+		t.Fatalf("the cause is not logged:\n%s", log)
 	}
 }
