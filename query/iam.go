@@ -6,7 +6,7 @@ import (
 	"github.com/keyward/keyward"
 )
 
-var iamAPI = api{version: IAMVersion, namespace: IAMNamespace, actions: map[string]handler{
+var iamAPI = newAPI(IAMVersion, IAMNamespace, map[string]handler{
 	"CreateUser":           {fn: (*Server).createUser},
 	"GetUser":              {fn: (*Server).getUser},
 	"ListUsers":            {fn: (*Server).listUsers},
@@ -17,7 +17,7 @@ var iamAPI = api{version: IAMVersion, namespace: IAMNamespace, actions: map[stri
 	"DeleteAccessKey":      {fn: (*Server).deleteAccessKey, noResult: true},
 	"ListAccessKeys":       {fn: (*Server).listAccessKeys},
 	"GetAccessKeyLastUsed": {fn: (*Server).getAccessKeyLastUsed},
-}}
+})
 
 func (c *call) userARN(path, name string) string { return c.account.UserARN(path, name) }
 

@@ -57,6 +57,18 @@ type api struct {
 type handler struct {
 	fn       func(s *Server, c *call) error
 	noResult bool
+	// result and response are the element names <ActionResult> and
+	// <ActionResponse>, made once.
+	result, response string
+}
+
+// newAPI returns an api with the element names of its actions filled in.
+func newAPI(version, namespace string, actions map[string]handler) api {
+	for name, h := range actions {
+		h.result, h.response = name+"Result", name+"Response"
+		actions[name] = h
+	}
+	return api{version: version, namespace: namespace, actions: actions}
 }
 
 // call is the state of one request as an action sees it.
@@ -68,7 +80,36 @@ type call struct {
 	w       *xmlWriter
 }
 
-var bufPool = sync.Pool{New: func() any { return &xmlWriter{b: make([]byte, 0, 2048)} }}
+// xmlWriter buffers are pooled; each also lends its spare space to the
+// request body, which is read before the response is written.
+var bufPool = sync.Pool{New: func() any { return &xmlWriter{b: make([]byte, 0, 2048), body: make([]byte, 0, 1024)} }}
+
+// readBody reads the whole body into the pooled buffer of xw.
+func readBody(r *http.Request, xw *xmlWriter) ([]byte, error) {
+	buf := xw.body[:0]
+	if n := r.ContentLength; n > int64(cap(buf)) && n <= maxBody {
+		buf = make([]byte, 0, n)
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > maxBody {
+			return buf, nil // the caller refuses it
+		}
+		if err == io.EOF {
+			if cap(buf) <= 64<<10 {
+				xw.body = buf // keep a grown buffer, within reason
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +160,7 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return "", "", ns, keyward.Errorf(keyward.EInvalidAction, "Only GET and POST are supported.")
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := readBody(r, xw)
 	if err != nil {
 		return "", "", ns, keyward.Errorf(keyward.EMalformedQueryString, "The request body could not be read.")
 	}
@@ -164,26 +205,29 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 	xw.b = append(xw.b, a.namespace...)
 	xw.b = append(xw.b, `">`...)
 	if !h.noResult {
-		xw.open(action + "Result")
+		xw.open(h.result)
 	}
 	if err := h.fn(s, c); err != nil {
 		return action, caller, ns, err
 	}
 	if !h.noResult {
-		xw.close(action + "Result")
+		xw.close(h.result)
 	}
 	xw.open("ResponseMetadata")
 	xw.elem("RequestId", reqID)
 	xw.close("ResponseMetadata")
-	xw.close(action + "Response")
+	xw.close(h.response)
 	return action, caller, ns, nil
 }
 
 // parseParams decodes the query string and, for a form POST, the body.
 func parseParams(r *http.Request, body []byte) (url.Values, error) {
-	params, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, keyward.Errorf(keyward.EMalformedQueryString, "The query string is malformed.")
+	params := url.Values{}
+	if r.URL.RawQuery != "" {
+		var err error
+		if params, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+			return nil, keyward.Errorf(keyward.EMalformedQueryString, "The query string is malformed.")
+		}
 	}
 	if r.Method == http.MethodPost && len(body) > 0 {
 		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {

@@ -2,10 +2,10 @@ package query
 
 import "github.com/keyward/keyward"
 
-var stsAPI = api{version: STSVersion, namespace: STSNamespace, actions: map[string]handler{
+var stsAPI = newAPI(STSVersion, STSNamespace, map[string]handler{
 	"GetCallerIdentity": {fn: (*Server).getCallerIdentity},
 	"GetAccessKeyInfo":  {fn: (*Server).getAccessKeyInfo},
-}}
+})
 
 // getCallerIdentity needs no permission, as in AWS: a caller can always
 // learn who it is.

@@ -9,7 +9,10 @@ import (
 // shapes fixed, so writing them directly is several times cheaper than
 // encoding/xml's reflection, and it keeps element order exactly as the
 // service model lists members.
-type xmlWriter struct{ b []byte }
+type xmlWriter struct {
+	b    []byte
+	body []byte // spare buffer for the request body; see readBody
+}
 
 func (w *xmlWriter) open(tag string) {
 	w.b = append(w.b, '<')

@@ -38,6 +38,7 @@ var (
 	n        = flag.Int("n", 20000, "requests per measurement")
 	conc     = flag.Int("c", 8, "concurrent clients")
 	creates  = flag.Int("creates", 4000, "CreateAccessKey calls (one per user)")
+	runs     = flag.Int("runs", 3, "alternating runs of keyward and the bare handler")
 	withMoto = flag.Bool("moto", true, "measure moto too (python3 -m moto.server)")
 	bare     = flag.String("serve-bare", "", "internal: serve the bare handler on this address")
 	bareBody = flag.String("bare-body", "", "internal: file with the XML the bare handler returns")
@@ -265,8 +266,6 @@ func run() error {
 		}
 	}
 	load("warm-up", kw, 2000, *conc, list(kc))
-	var results []result
-	results = append(results, load("keyward ListAccessKeys", kw, *n, *conc, list(kc)))
 
 	// The bare handler returns exactly the XML Keyward returned.
 	body, err := rawListAccessKeys(kc, kw)
@@ -280,11 +279,22 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	defer bs.stop()
 	bc := client(bs.url())
 	load("warm-up", bs, 2000, *conc, list(bc))
-	results = append(results, load("bare net/http, same XML", bs, *n, *conc, list(bc)))
-	bs.stop()
 
+	// Keyward and the bare handler take turns, *runs times, so that drift
+	// in the machine's speed falls on both; the medians are compared.
+	var kws, bares []result
+	for i := 0; i < *runs; i++ {
+		kws = append(kws, load("keyward ListAccessKeys", kw, *n, *conc, list(kc)))
+		bares = append(bares, load("bare net/http, same XML", bs, *n, *conc, list(bc)))
+	}
+	var results []result
+	results = append(results, kws...)
+	results = append(results, bares...)
+
+	var moto *result
 	if *withMoto {
 		maddr := freeAddr()
 		_, port, _ := net.SplitHostPort(maddr)
@@ -299,7 +309,9 @@ func run() error {
 		}
 		load("warm-up", ms, 200, *conc, list(mc))
 		mn := *n / 10
-		results = append(results, load("moto ListAccessKeys", ms, mn, *conc, list(mc)))
+		r := load("moto ListAccessKeys", ms, mn, *conc, list(mc))
+		moto = &r
+		results = append(results, r)
 		ms.stop()
 	}
 
@@ -323,10 +335,11 @@ func run() error {
 		fmt.Printf("| %s | %d | %.0f | %v | %v | %v | %d |\n", r.name, r.reqs, r.rate(), r.p50.Round(time.Microsecond),
 			r.p99.Round(time.Microsecond), r.cpuPerReq().Round(100*time.Nanosecond), r.failed)
 	}
-	k, b := results[0], results[1]
-	fmt.Printf("\nserver CPU per ListAccessKeys, keyward / bare: %.2f\n", float64(k.cpuPerReq())/float64(b.cpuPerReq()))
-	if *withMoto {
-		fmt.Printf("throughput, keyward / moto: %.1f\n", k.rate()/results[2].rate())
+	kCPU, bCPU := median(kws, result.cpuPerReq), median(bares, result.cpuPerReq)
+	fmt.Printf("\nmedian server CPU per ListAccessKeys: keyward %v, bare %v, ratio %.2f\n", kCPU, bCPU, float64(kCPU)/float64(bCPU))
+	if moto != nil {
+		kRate := median(kws, func(r result) time.Duration { return time.Duration(r.rate()) })
+		fmt.Printf("median throughput: keyward %d req/s, moto %.0f req/s, ratio %.1f\n", kRate, moto.rate(), float64(kRate)/moto.rate())
 	}
 	return nil
 }
@@ -370,4 +383,14 @@ func (c captureClient) Do(r *http.Request) (*http.Response, error) {
 	*c.body = b
 	resp.Body = io.NopCloser(strings.NewReader(string(b)))
 	return resp, err
+}
+
+// median returns the median of f over rs.
+func median(rs []result, f func(result) time.Duration) time.Duration {
+	v := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+	return v[len(v)/2]
 }

@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"time"
 	"sync/atomic"
 	"testing"
 
@@ -68,4 +72,38 @@ func BenchmarkCreateAccessKey(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkHandlerListAccessKeys is the server's own work for one
+// authenticated ListAccessKeys, without the network: what Keyward adds to
+// net/http.
+func BenchmarkHandlerListAccessKeys(b *testing.B) {
+	t := &testing.T{}
+	ts := startServer(t, b.TempDir())
+	defer ts.Close()
+	c := ts.rootIAM()
+	ctx := context.Background()
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const form = "Action=ListAccessKeys&Version=2010-05-08&UserName=alice"
+	r := ts.signedRequest(t, "POST", form, "application/x-www-form-urlencoded; charset=utf-8", "iam", rootKeyID, rootSecret, time.Now())
+	r.RequestURI = "/"
+	r.Header.Set("Content-Length", fmt.Sprint(len(form)))
+	h := ts.server.Handler
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r.Body = io.NopCloser(strings.NewReader(form))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
 }
