@@ -39,6 +39,7 @@ var (
 	conc     = flag.Int("c", 8, "concurrent clients")
 	creates  = flag.Int("creates", 4000, "CreateAccessKey calls (one per user)")
 	runs     = flag.Int("runs", 3, "alternating runs of keyward and the bare handler")
+	logLevel = flag.String("log-level", "warn", "keyward's --log-level: info writes a line per request (to /dev/null here)")
 	withMoto = flag.Bool("moto", true, "measure moto too (python3 -m moto.server)")
 	bare     = flag.String("serve-bare", "", "internal: serve the bare handler on this address")
 	bareBody = flag.String("bare-body", "", "internal: file with the XML the bare handler returns")
@@ -249,7 +250,7 @@ func run() error {
 	}
 
 	addr := freeAddr()
-	kw, err := start(bin, []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", "warn"},
+	kw, err := start(bin, []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", *logLevel},
 		[]string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret}, addr, "/healthz")
 	if err != nil {
 		return err
