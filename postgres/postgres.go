@@ -1,0 +1,204 @@
+// Package postgres implements keyward.Store on PostgreSQL through pgx, for
+// several Keyward replicas sharing one database.
+//
+// Rules that must hold across replicas are held by the database: unique
+// user names by a unique constraint, the access-key quota by locking the
+// owner's row in the transaction that counts and inserts, last use by an
+// update that only moves forward. Every change to an access key is logged
+// in key_changes and announced with NOTIFY in the same transaction, so
+// that each replica drops the key from its cache at once, and re-reads the
+// log after a connection loss or periodically in case a notification was
+// missed.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/keyward/keyward"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options tune the connection to PostgreSQL.
+type Options struct {
+	// MaxConns bounds the connection pool (0: 10).
+	MaxConns int32
+	// StatementTimeout is PostgreSQL's statement_timeout (0: 5s).
+	StatementTimeout time.Duration
+	// Retries is how often a transaction that failed with a serialization
+	// failure or a deadlock is tried again (0: 5).
+	Retries int
+}
+
+// Store is a keyward.Store on a PostgreSQL database (or one schema of it,
+// chosen with search_path in the URL).
+type Store struct {
+	pool    *pgxpool.Pool
+	retries int
+	// channel is the NOTIFY channel, named after the schema so that stores in
+	// different schemas of one database do not hear each other.
+	channel string
+	schema  string
+}
+
+var _ keyward.Store = (*Store)(nil)
+
+// Open connects to the database at url, applies the embedded migrations
+// under an advisory lock (replicas starting together take turns), and
+// returns the store.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	cfg.MaxConns = opts.MaxConns
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 10
+	}
+	timeout := opts.StatementTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool, retries: opts.Retries}
+	if s.retries <= 0 {
+		s.retries = 5
+	}
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&s.schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connecting: %w", err)
+	}
+	s.channel = "keyward_keys_" + s.schema
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: migrating: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// lockKey derives an advisory lock key from a name and the schema.
+func (s *Store) lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("keyward:" + s.schema + ":" + name))
+	return int64(h.Sum64())
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, s.lockKey("migrate")); err != nil {
+		return err
+	}
+	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, s.lockKey("migrate"))
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)`); err != nil {
+		return err
+	}
+	var version int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for i := version; i < len(names); i++ {
+		body, err := migrations.ReadFile(names[i])
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn.Conn(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", names[i], err)
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, i+1)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryable reports whether a transaction failed only because it raced
+// with another: a serialization failure or a deadlock.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+// constraint returns the name of the constraint err violated, if any.
+func constraint(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return pgErr.ConstraintName
+	}
+	return ""
+}
+
+// tx runs fn in a transaction, again after a serialization failure or a
+// deadlock, up to the configured number of retries.
+func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt <= s.retries; attempt++ {
+		err = pgx.BeginFunc(ctx, s.pool, fn)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// keyChanged logs a change to the key id and announces it; both take
+// effect only if the transaction commits.
+func (s *Store) keyChanged(ctx context.Context, tx pgx.Tx, ids ...string) error {
+	for _, id := range ids {
+		if _, err := tx.Exec(ctx, `INSERT INTO key_changes (key_id) VALUES ($1)`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func toNanos(t time.Time) int64 { return t.UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+var errNoRows = pgx.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,159 @@
+package postgres_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/postgres"
+	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/storetest"
+)
+
+func open(t *testing.T, url string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), url, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.RunTests(t, func(t *testing.T) keyward.Store {
+		return open(t, pgtest.Schema(t))
+	})
+}
+
+// TestConcurrentMigrations starts several stores on one empty schema at
+// once, as replicas starting together do.
+func TestConcurrentMigrations(t *testing.T) {
+	url := pgtest.Schema(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := postgres.Open(context.Background(), url, postgres.Options{})
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestWatchAccessKeys changes keys through one store and expects another on
+// the same schema, as another replica, to hear of each change.
+func TestWatchAccessKeys(t *testing.T) {
+	url := pgtest.Schema(t)
+	a, b := open(t, url), open(t, url)
+	defer a.Close()
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	heard := make(chan string, 100)
+	go b.WatchAccessKeys(ctx, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)), func(id string) { heard <- id })
+	time.Sleep(100 * time.Millisecond) // let the LISTEN start; the log would catch up anyway, after an hour
+	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDAWATCH000000000000", Name: "w", Path: "/", CreatedAt: time.Now()}))
+	k := keyward.AccessKey{ID: "AKIAWATCH00000000000", Status: keyward.StatusActive, CreatedAt: time.Now(), SealedSecret: []byte("x")}
+	_, err := a.CreateAccessKey(ctx, "w", k)
+	must(t, err)
+	must(t, a.UpdateAccessKey(ctx, "w", k.ID, keyward.StatusInactive))
+	must(t, a.DeleteAccessKey(ctx, "w", k.ID))
+	for i := 0; i < 3; i++ {
+		select {
+		case id := <-heard:
+			if id != k.ID {
+				t.Fatalf("heard %q", id)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("change %d not heard within 1s", i+1)
+		}
+	}
+}
+
+// TestResyncCatchesMissedChanges has the watcher hear nothing (its
+// notifications go to another channel, as if lost) and expects the
+// periodic read of the log to deliver the change.
+func TestResyncCatchesMissedChanges(t *testing.T) {
+	url := pgtest.Schema(t)
+	a := open(t, url)
+	defer a.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	heard := make(chan string, 100)
+	go a.WatchAccessKeys(ctx, 100*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)), func(id string) { heard <- id })
+	time.Sleep(50 * time.Millisecond)
+	// Written straight into the log, without NOTIFY.
+	must(t, postgres.LogChangeWithoutNotify(ctx, a, "AKIAMISSED0000000000"))
+	select {
+	case id := <-heard:
+		if id != "AKIAMISSED0000000000" {
+			t.Fatalf("heard %q", id)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("missed change not caught by the resync")
+	}
+}
+
+// TestExclusive runs the same background work from several replicas at once
+// and expects no two runs to overlap.
+func TestExclusive(t *testing.T) {
+	url := pgtest.Schema(t)
+	stores := []*postgres.Store{open(t, url), open(t, url), open(t, url)}
+	var running, maxRunning, ran atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func(s *postgres.Store) {
+			defer wg.Done()
+			ok, err := s.Exclusive(context.Background(), "report", func(ctx context.Context) error {
+				n := running.Add(1)
+				for {
+					m := maxRunning.Load()
+					if n <= m || maxRunning.CompareAndSwap(m, n) {
+						break
+					}
+				}
+				time.Sleep(5 * time.Millisecond)
+				running.Add(-1)
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				ran.Add(1)
+			}
+		}(stores[i%3])
+	}
+	wg.Wait()
+	if maxRunning.Load() != 1 || ran.Load() == 0 {
+		t.Fatalf("%d ran, at most %d at once", ran.Load(), maxRunning.Load())
+	}
+	for _, s := range stores {
+		s.Close()
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
