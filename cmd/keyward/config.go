@@ -26,6 +26,13 @@ type Config struct {
 	KeyCacheSize  int
 	ShutdownGrace time.Duration
 
+	// PostgreSQL, for several replicas on one database.
+	DatabaseURL        string
+	DBMaxConns         int
+	DBStatementTimeout time.Duration
+	DBRetries          int
+	ResyncInterval     time.Duration
+
 	// From the environment only.
 	RootAccessKeyID     string
 	RootSecretAccessKey string
@@ -42,6 +49,11 @@ func DefaultConfig() Config {
 		LastUseFlush:  2 * time.Second,
 		KeyCacheSize:  100000,
 		ShutdownGrace: 10 * time.Second,
+
+		DBMaxConns:         10,
+		DBStatementTimeout: 5 * time.Second,
+		DBRetries:          5,
+		ResyncInterval:     2 * time.Second,
 	}
 }
 
@@ -57,6 +69,9 @@ func (c *Config) specs() []flagSpec {
 	str := func(p *string) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, *p, u) }
 	}
+	intFlag := func(p *int) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.IntVar(p, n, *p, u) }
+	}
 	dur := func(p *time.Duration) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, *p, u) }
 	}
@@ -67,8 +82,13 @@ func (c *Config) specs() []flagSpec {
 		{"log-level", "KEYWARD_LOG_LEVEL", "debug, info, warn or error", str(&c.LogLevel)},
 		{"log-format", "KEYWARD_LOG_FORMAT", "text or json", str(&c.LogFormat)},
 		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", dur(&c.LastUseFlush)},
-		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", func(fs *flag.FlagSet, n, u string) { fs.IntVar(&c.KeyCacheSize, n, c.KeyCacheSize, u) }},
+		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", intFlag(&c.KeyCacheSize)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
+		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
+		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},
+		{"db-statement-timeout", "KEYWARD_DB_STATEMENT_TIMEOUT", "PostgreSQL statement_timeout", dur(&c.DBStatementTimeout)},
+		{"db-retries", "KEYWARD_DB_RETRIES", "retries of a PostgreSQL transaction after a serialization failure or deadlock", intFlag(&c.DBRetries)},
+		{"resync-interval", "KEYWARD_RESYNC_INTERVAL", "how often a replica re-reads the key change log, in case a notification was missed", dur(&c.ResyncInterval)},
 	}
 }
 
@@ -128,6 +148,10 @@ func (c *Config) Validate() error {
 	case c.RootSecretAccessKey != "" && len(c.RootSecretAccessKey) < 16:
 		// The secret itself is never echoed.
 		return errors.New("KEYWARD_ROOT_SECRET_ACCESS_KEY must be at least 16 characters")
+	case c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return errors.New("--database must be a postgres:// URL")
+	case c.DBMaxConns < 1 || c.DBRetries < 0 || c.DBStatementTimeout <= 0 || c.ResyncInterval <= 0:
+		return errors.New("--db-max-conns must be at least 1, --db-retries at least 0, --db-statement-timeout and --resync-interval positive")
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
@@ -77,7 +78,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "keyward.db"))
+	if m.Config.DatabaseURL != "" {
+		m.Store, err = postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
+			MaxConns:         int32(m.Config.DBMaxConns),
+			StatementTimeout: m.Config.DBStatementTimeout,
+			Retries:          m.Config.DBRetries,
+		})
+	} else {
+		m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "keyward.db"))
+	}
 	if err != nil {
 		return err
 	}
@@ -116,6 +125,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
+	if pg, ok := m.Store.(*postgres.Store); ok {
+		m.watchReplicas(bg, pg)
+	}
 	m.done.Add(2)
 	go func() {
 		defer m.done.Done()
@@ -134,6 +146,41 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Logger.Info("keyward serving", attrs...)
 	return nil
 }
+
+// watchReplicas keeps this replica's keyring in step with the changes
+// other replicas make, and prunes the change log (one replica at a time).
+func (m *Main) watchReplicas(ctx context.Context, pg *postgres.Store) {
+	m.done.Add(2)
+	go func() {
+		defer m.done.Done()
+		pg.WatchAccessKeys(ctx, m.Config.ResyncInterval, m.Logger, func(id string) {
+			if id == "" {
+				m.Keys.InvalidateAll()
+			} else {
+				m.Keys.Invalidate(id)
+			}
+		})
+	}()
+	go func() {
+		defer m.done.Done()
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := pg.PruneKeyChanges(ctx, keyChangeRetention); err != nil && ctx.Err() == nil {
+					m.Logger.Warn("pruning the key change log", "err", err)
+				}
+			}
+		}
+	}()
+}
+
+// keyChangeRetention is how long the key change log is kept: far longer
+// than any resync interval, so a replica never misses a change to pruning.
+const keyChangeRetention = 10 * time.Minute
 
 // Close stops accepting requests, lets those in flight finish, flushes
 // last-use data and closes the store.
@@ -259,6 +306,18 @@ func (m *Main) createAccount(ctx context.Context, sealer *keyward.Sealer) (keywa
 	got, err := m.Store.InitAccount(ctx, account, &root)
 	if err != nil {
 		return account, err
+	}
+	if _, err := m.Store.AccessKey(ctx, root.ID); errors.Is(err, keyward.ErrNoSuchAccessKey) {
+		// Another replica created the account first; the key written above
+		// was never stored.
+		if generated {
+			os.Remove(m.RootCredentialsPath)
+			m.RootCredentialsPath = ""
+		}
+		m.Logger.Info("the account was created by another replica", "account", got.ID)
+		return got, nil
+	} else if err != nil {
+		return got, err
 	}
 	m.Logger.Info("created the account", "account", got.ID, "root_arn", got.RootARN())
 	if generated {

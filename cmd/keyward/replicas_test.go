@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/keyward/keyward/postgres"
+	"github.com/keyward/keyward/postgres/pgtest"
+)
+
+const replicaMasterKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+// startReplicas runs n keyward processes on one PostgreSQL schema, each with
+// its own data directory and the same master key.
+func startReplicas(t *testing.T, n int) ([]*process, string) {
+	t.Helper()
+	url := pgtest.Schema(t)
+	env := append([]string{"KEYWARD_MASTER_KEY=" + replicaMasterKey, "KEYWARD_DATABASE_URL=" + url, "KEYWARD_RESYNC_INTERVAL=500ms"}, rootEnv...)
+	ps := make([]*process, n)
+	var wg sync.WaitGroup
+	for i := range ps {
+		wg.Add(1)
+		go func(i int) { // together, as a deployment starts them
+			defer wg.Done()
+			ps[i] = startProcess(t, t.TempDir(), env...)
+		}(i)
+	}
+	wg.Wait()
+	return ps, url
+}
+
+func (p *process) sts(id, secret, region string) *sts.Client {
+	return sts.NewFromConfig(awsConfig("http://"+p.addr, id, secret, region))
+}
+
+func TestReplicas(t *testing.T) {
+	rs, url := startReplicas(t, 3)
+	ctx := context.Background()
+	root := func(i int) *iam.Client { return rs[i%len(rs)].iam(rootKeyID, rootSecret) }
+	_, err := root(0).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
+	must(t, err)
+
+	t.Run("UniqueNamesAcrossReplicas", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make([]error, 12)
+		for i := range errs {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				name := "Bob"
+				if i%2 == 0 {
+					name = "bob"
+				}
+				_, errs[i] = root(i).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+			}(i)
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else {
+				wantAPIError(t, err, "EntityAlreadyExists", 409, "")
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d replicas created bob", ok)
+		}
+	})
+
+	var keyID, secret string
+	t.Run("KeyQuotaAcrossReplicas", func(t *testing.T) {
+		var wg sync.WaitGroup
+		type res struct {
+			out *iam.CreateAccessKeyOutput
+			err error
+		}
+		results := make([]res, 21)
+		for i := range results {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				out, err := root(i).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+				results[i] = res{out, err}
+			}(i)
+		}
+		wg.Wait()
+		ok := 0
+		for _, r := range results {
+			if r.err == nil {
+				ok++
+				keyID, secret = *r.out.AccessKey.AccessKeyId, *r.out.AccessKey.SecretAccessKey
+			} else {
+				wantAPIError(t, r.err, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
+			}
+		}
+		if ok != 2 {
+			t.Fatalf("%d of 21 concurrent CreateAccessKey calls over 3 replicas succeeded, want 2", ok)
+		}
+	})
+	if keyID == "" {
+		t.Fatal("no key to go on with")
+	}
+
+	t.Run("LastUseFromEveryReplica", func(t *testing.T) {
+		_, err := rs[1].sts(keyID, secret, "eu-west-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		must(t, err)
+		time.Sleep(300 * time.Millisecond) // flushed by replica 1 (every 100ms)
+		_, err = rs[2].sts(keyID, secret, "ap-south-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		must(t, err)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			out, err := root(0).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
+			must(t, err)
+			if aws.ToString(out.AccessKeyLastUsed.Region) == "ap-south-1" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("replica 0 sees last use %s/%s, want sts/ap-south-1", aws.ToString(out.AccessKeyLastUsed.ServiceName), aws.ToString(out.AccessKeyLastUsed.Region))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+
+	t.Run("DeactivateReachesEveryReplica", func(t *testing.T) {
+		// Every replica has the key cached, active.
+		for _, r := range rs {
+			_, err := r.sts(keyID, secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			must(t, err)
+		}
+		start := time.Now()
+		_, err := root(0).UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(keyID), Status: "Inactive"})
+		must(t, err)
+		for i, r := range rs[1:] {
+			c := r.sts(keyID, secret, "us-east-1")
+			for {
+				_, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				if err != nil {
+					wantAPIError(t, err, "InvalidClientTokenId", 403, "")
+					break
+				}
+				if time.Since(start) > time.Second {
+					t.Fatalf("replica %d still accepts the key %v after it was deactivated", i+1, time.Since(start))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			t.Logf("replica %d refuses the deactivated key after %v", i+1, time.Since(start).Round(time.Millisecond))
+		}
+		// And deletion, the same way.
+		_, err = root(1).UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(keyID), Status: "Active"})
+		must(t, err)
+		waitAccepted := func(r *process) {
+			deadline := time.Now().Add(time.Second)
+			for {
+				if _, err := r.sts(keyID, secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("reactivated key still refused after 1s")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		waitAccepted(rs[0])
+		waitAccepted(rs[2])
+		start = time.Now()
+		_, err = root(1).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(keyID)})
+		must(t, err)
+		for _, r := range []*process{rs[0], rs[2]} {
+			for {
+				if _, err := r.sts(keyID, secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+					break
+				}
+				if time.Since(start) > time.Second {
+					t.Fatal("a replica still accepts a deleted key after 1s")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+	})
+
+	t.Run("KillOneUnderLoad", func(t *testing.T) {
+		var mu sync.Mutex
+		var acked []string
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		for g := 0; g < 6; g++ {
+			wg.Add(1)
+			go func(g int) {
+				defer wg.Done()
+				c := root(g)
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					name := fmt.Sprintf("load-%d-%d", g, i)
+					if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err == nil {
+						mu.Lock()
+						acked = append(acked, name)
+						mu.Unlock()
+					} else if g%3 != 2 {
+						var ae smithy.APIError
+						if errors.As(err, &ae) {
+							t.Errorf("replica %d failed under load: %v", g%3, err)
+						}
+					}
+				}
+			}(g)
+		}
+		time.Sleep(500 * time.Millisecond)
+		rs[2].cmd.Process.Signal(syscall.SIGKILL)
+		mu.Lock()
+		killedAt := len(acked)
+		mu.Unlock()
+		time.Sleep(500 * time.Millisecond)
+		close(stop)
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(acked) <= killedAt {
+			t.Fatalf("the surviving replicas made no progress after the kill (%d acknowledged)", len(acked))
+		}
+		// Everything acknowledged, by any replica, is there.
+		have := map[string]bool{}
+		p := iam.NewListUsersPaginator(root(0), &iam.ListUsersInput{MaxItems: aws.Int32(1000)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			must(t, err)
+			for _, u := range out.Users {
+				have[*u.UserName] = true
+			}
+		}
+		for _, name := range acked {
+			if !have[name] {
+				t.Fatalf("acknowledged user %s lost", name)
+			}
+		}
+		t.Logf("%d users acknowledged under load, %d before the kill, none lost", len(acked), killedAt)
+	})
+
+	t.Run("OtherMasterKeyRefused", func(t *testing.T) {
+		cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", freeAddr(t))
+		cmd.Env = append(os.Environ(), append([]string{"KEYWARD_MASTER_KEY=" + strings.Repeat("77", 32), "KEYWARD_DATABASE_URL=" + url}, rootEnv...)...)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "master key cannot decrypt the stored secrets") {
+			t.Fatalf("a replica with another master key started, or said so unclearly: %v\n%s", err, out)
+		}
+	})
+}
+
+// TestDatabaseConnectionLoss cuts every connection a server holds to
+// PostgreSQL: requests caught by it fail with ServiceFailure, the server
+// recovers by itself, and nothing acknowledged is lost.
+func TestDatabaseConnectionLoss(t *testing.T) {
+	url := pgtest.Schema(t)
+	app := fmt.Sprintf("kwloss%d", time.Now().UnixNano())
+	ts := startServerWith(t, "", func(m *Main) {
+		m.Config.DatabaseURL = url + "&application_name=" + app
+		m.Config.MasterKey = replicaMasterKey
+	})
+	ctx := context.Background()
+	c := ts.rootIAM()
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("before")})
+	must(t, err)
+
+	admin, err := pgx.Connect(ctx, pgtest.ServerURL())
+	must(t, err)
+	defer admin.Close(ctx)
+	var killed int
+	must(t, admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&killed))
+	if killed == 0 {
+		t.Fatal("no connection to cut")
+	}
+	failures := 0
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("after%d", i))})
+		if err == nil {
+			break
+		}
+		wantAPIError(t, err, "ServiceFailure", 500, "An internal error occurred while processing the request.")
+		failures++
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery after %d failures: %v", failures, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("%d connections cut, %d requests failed with ServiceFailure before recovery", killed, failures)
+	if _, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("before")}); err != nil {
+		t.Fatalf("acknowledged user lost: %v", err)
+	}
+	// The replica also listens again: a change made elsewhere still reaches it.
+	other, err := postgres.Open(ctx, url, postgres.Options{})
+	must(t, err)
+	defer other.Close()
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("before")})
+	must(t, err)
+	s := sts.NewFromConfig(awsConfig(ts.URL, *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "us-east-1"))
+	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	must(t, other.UpdateAccessKey(ctx, "before", *k.AccessKey.AccessKeyId, "Inactive"))
+	start := time.Now()
+	for {
+		if _, err := s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+			break
+		}
+		if time.Since(start) > 2*time.Second {
+			t.Fatal("change made by another replica not seen after the connection loss")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
