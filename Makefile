@@ -7,12 +7,13 @@ GO ?= go
 run:
 	$(GO) run ./cmd/keyward serve
 
-## test: install what the tests need (the AWS CLI), then run every test
+## test: install what the tests need (the AWS CLI, a running PostgreSQL), then run every test
 test: test-deps vet
-	$(GO) test -count=1 -timeout 8m ./...
+	$(GO) test -race -count=1 -timeout 8m ./...
 
 test-deps:
 	./scripts/install-test-deps.sh
+	./scripts/postgres.sh
 
 vet:
 	$(GO) vet ./...

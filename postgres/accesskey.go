@@ -19,23 +19,26 @@ func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.
 		if k.UserID, err = lockUser(ctx, tx, userName); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM access_keys WHERE user_id = $1`, k.UserID).Scan(&n); err != nil {
+		// With the owner's row locked, one statement counts, inserts if
+		// there is room, logs the change and notifies the replicas (one of
+		// which may hold a negative cache entry for this ID).
+		var inserted int
+		err = tx.QueryRow(ctx, `WITH ins AS (
+				INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret)
+				SELECT $1, $2, $3, $4, $5 WHERE (SELECT count(*) FROM access_keys WHERE user_id = $2) < $6
+				RETURNING id),
+			log AS (INSERT INTO key_changes (key_id) SELECT id FROM ins RETURNING key_id)
+			SELECT count(pg_notify($7, key_id)) FROM log`,
+			k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret, keyward.MaxAccessKeysPerUser, s.channel).Scan(&inserted)
+		switch {
+		case constraint(err) == "access_keys_pkey":
+			return keyward.ErrAccessKeyExists
+		case err != nil:
 			return err
-		}
-		if n >= keyward.MaxAccessKeysPerUser {
+		case inserted == 0:
 			return keyward.ErrAccessKeyQuota
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES ($1, $2, $3, $4, $5)`,
-			k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret)
-		if constraint(err) == "access_keys_pkey" {
-			return keyward.ErrAccessKeyExists
-		}
-		if err != nil {
-			return err
-		}
-		// A replica may hold a negative cache entry for this ID.
-		return s.keyChanged(ctx, tx, k.ID)
+		return nil
 	})
 	return k, err
 }

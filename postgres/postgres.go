@@ -180,15 +180,12 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 // keyChanged logs a change to the key id and announces it; both take
 // effect only if the transaction commits.
 func (s *Store) keyChanged(ctx context.Context, tx pgx.Tx, ids ...string) error {
-	for _, id := range ids {
-		if _, err := tx.Exec(ctx, `INSERT INTO key_changes (key_id) VALUES ($1)`, id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, s.channel, id); err != nil {
-			return err
-		}
+	if len(ids) == 0 {
+		return nil
 	}
-	return nil
+	_, err := tx.Exec(ctx, `WITH c AS (INSERT INTO key_changes (key_id) SELECT unnest($1::text[]) RETURNING key_id)
+		SELECT count(pg_notify($2, key_id)) FROM c`, ids, s.channel)
+	return err
 }
 
 func toNanos(t time.Time) int64 { return t.UnixNano() }

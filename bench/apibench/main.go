@@ -44,6 +44,7 @@ var (
 	bare     = flag.String("serve-bare", "", "internal: serve the bare handler on this address")
 	bareBody = flag.String("bare-body", "", "internal: file with the XML the bare handler returns")
 	scale    = flag.String("scale", "", "instead: the scale benchmark for these numbers of users, e.g. 10,1000000")
+	replicas = flag.Bool("replicas", false, "instead: SQLite beside PostgreSQL with one and two replicas")
 	seedDir  = flag.String("seed-dir", "", "internal: seed the store in this directory")
 	seedN    = flag.Int("seed-users", 0, "internal: users to seed")
 )
@@ -63,6 +64,8 @@ func main() {
 	var err error
 	if *seedDir != "" {
 		err = seed(*seedDir, *seedN)
+	} else if *replicas {
+		err = runReplicas()
 	} else if *scale != "" {
 		err = runScale(parseSizes(*scale))
 	} else {
@@ -205,7 +208,10 @@ func load(name string, s *server, total, c int, op func(i int) error) result {
 	var next, failed int64
 	lat := make([]time.Duration, total)
 	var wg sync.WaitGroup
-	cpu0 := s.cpu()
+	var cpu0 time.Duration
+	if s != nil {
+		cpu0 = s.cpu()
+	}
 	t0 := time.Now()
 	for g := 0; g < c; g++ {
 		wg.Add(1)
@@ -227,7 +233,10 @@ func load(name string, s *server, total, c int, op func(i int) error) result {
 		}()
 	}
 	wg.Wait()
-	r := result{name: name, reqs: total, wall: time.Since(t0), cpu: s.cpu() - cpu0, failed: failed, rssMiB: s.rss()}
+	r := result{name: name, reqs: total, wall: time.Since(t0), failed: failed}
+	if s != nil {
+		r.cpu, r.rssMiB = s.cpu()-cpu0, s.rss()
+	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	r.p50, r.p99 = lat[total/2], lat[total*99/100]
 	return r

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/keyward/keyward/postgres/pgtest"
+)
+
+// The replica benchmark: the same operations on SQLite, on PostgreSQL with
+// one replica, and on PostgreSQL with two replicas taking requests in turn.
+
+type cluster struct {
+	servers []*server
+	next    atomic.Int64
+}
+
+// cpu sums the CPU time of every replica.
+func (c *cluster) cpu() time.Duration {
+	var d time.Duration
+	for _, s := range c.servers {
+		d += s.cpu()
+	}
+	return d
+}
+
+func (c *cluster) stop() {
+	for _, s := range c.servers {
+		s.stop()
+	}
+}
+
+func runReplicas() error {
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "apibench-replicas")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "keyward")
+	if out, err := buildKeyward(bin); err != nil {
+		return fmt.Errorf("building keyward: %v\n%s", err, out)
+	}
+	schema, pgURL, drop, err := newSchema(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	_ = schema
+
+	setups := []struct {
+		name     string
+		replicas int
+		database string
+	}{
+		{"SQLite", 1, ""},
+		{"PostgreSQL, 1 replica", 1, pgURL},
+		{"PostgreSQL, 2 replicas", 2, pgURL},
+	}
+	var results []result
+	for si, setup := range setups {
+		cl := &cluster{}
+		for i := 0; i < setup.replicas; i++ {
+			addr := freeAddr()
+			env := []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_MASTER_KEY=" + masterKeyHex}
+			if setup.database != "" {
+				env = append(env, "KEYWARD_DATABASE_URL="+setup.database)
+			}
+			s, err := start(bin, []string{"serve", "--data", filepath.Join(tmp, fmt.Sprint(si, "-", i)), "--listen", addr, "--log-level", "warn"}, env, addr, "/healthz")
+			if err != nil {
+				cl.stop()
+				return err
+			}
+			cl.servers = append(cl.servers, s)
+		}
+		clients := make([]*iam.Client, len(cl.servers))
+		stsClients := make([]*sts.Client, len(cl.servers))
+		for i, s := range cl.servers {
+			clients[i] = client(s.url())
+			stsClients[i] = sts.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: clients[i].Options().Credentials,
+				BaseEndpoint: aws.String(s.url()), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sharedHTTP})
+		}
+		pick := func(i int) int { return i % len(clients) }
+		prefix := fmt.Sprintf("s%d-", si) // the PostgreSQL setups share a schema
+		m := &multi{cl}
+		results = append(results, loadOn(setup.name+": CreateUser", m, *creates, func(i int) error {
+			_, err := clients[pick(i)].CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("%su%06d", prefix, i))})
+			return err
+		}))
+		results = append(results, loadOn(setup.name+": CreateAccessKey", m, *creates, func(i int) error {
+			_, err := clients[pick(i)].CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(fmt.Sprintf("%su%06d", prefix, i))})
+			return err
+		}))
+		loadOn("warm-up", m, 1000, func(i int) error {
+			_, err := stsClients[pick(i)].GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			return err
+		})
+		results = append(results, loadOn(setup.name+": GetCallerIdentity", m, *n, func(i int) error {
+			_, err := stsClients[pick(i)].GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			return err
+		}))
+		results = append(results, loadOn(setup.name+": ListAccessKeys", m, *n, func(i int) error {
+			_, err := clients[pick(i)].ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(fmt.Sprintf("%su%06d", prefix, i%*creates))})
+			return err
+		}))
+		cl.stop()
+	}
+	fmt.Printf("concurrency %d, aws-sdk-go-v2 client, %d cores; server CPU is the sum over replicas, PostgreSQL's own not counted\n\n", *conc, numCPU())
+	fmt.Println("| measurement | requests | req/s | p50 | p99 | server CPU/req | failed |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range results {
+		fmt.Printf("| %s | %d | %.0f | %v | %v | %v | %d |\n", r.name, r.reqs, r.rate(), r.p50.Round(time.Microsecond),
+			r.p99.Round(time.Microsecond), r.cpuPerReq().Round(100*time.Nanosecond), r.failed)
+	}
+	return nil
+}
+
+// multi lets load measure a cluster through the cpu and rss of server.
+type multi struct{ c *cluster }
+
+func loadOn(name string, m *multi, total int, op func(i int) error) result {
+	// load reads CPU from a *server; measure the cluster by hand instead.
+	cpu0 := m.c.cpu()
+	r := load(name, nil, total, *conc, op)
+	r.cpu = m.c.cpu() - cpu0
+	return r
+}
+
+// newSchema makes a schema for the benchmark in the test PostgreSQL server.
+func newSchema(ctx context.Context) (string, string, func(), error) {
+	conn, err := pgx.Connect(ctx, pgtest.ServerURL())
+	if err != nil {
+		return "", "", nil, err
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "kwbench_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		conn.Close(ctx)
+		return "", "", nil, err
+	}
+	u, _ := url.Parse(pgtest.ServerURL())
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	drop := func() {
+		conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+		conn.Close(context.Background())
+	}
+	return schema, u.String(), drop, nil
+}
