@@ -156,4 +156,3 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
-
