@@ -24,6 +24,7 @@ const (
 	EMissingAuthenticationToken = "MissingAuthenticationToken"
 	EIncompleteSignature        = "IncompleteSignature"
 	EInvalidParameterValue      = "InvalidParameterValue"
+	EMalformedPolicyDocument    = "MalformedPolicyDocument"
 	EServiceFailure             = "ServiceFailure"
 )
 

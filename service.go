@@ -22,6 +22,10 @@ type Service struct {
 	Rand io.Reader
 	// Uses holds last-use data not yet flushed to the store; may be nil.
 	Uses *UseRecorder
+	// PoliciesChanged, when set, is called after every change to what policy
+	// evaluation sees (policies, attachments, group memberships), so that
+	// compiled policies are dropped.
+	PoliciesChanged func()
 	// AccessKeyChanged, when set, is called with the ID of every access key
 	// that was created, changed or deleted, or whose owner changed, so that
 	// caches of credentials drop it.
@@ -113,7 +117,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	switch {
 	case errors.Is(err, ErrNoSuchUser):
 		return UserNotFound(name)
-	case errors.Is(err, ErrUserHasAccessKey):
+	case errors.Is(err, ErrUserHasAccessKey), errors.Is(err, ErrEntityInUse):
 		return DeleteConflict()
 	}
 	return err

@@ -33,8 +33,9 @@ type Store interface {
 	// UpdateUser renames or moves a user and returns it as updated;
 	// ErrNoSuchUser, or ErrUserExists if the new name is taken.
 	UpdateUser(ctx context.Context, name string, upd UserUpdate) (User, error)
-	// DeleteUser deletes a user and its tags; ErrNoSuchUser, or
-	// ErrUserHasAccessKey while it has access keys.
+	// DeleteUser deletes a user and its tags; ErrNoSuchUser,
+	// ErrUserHasAccessKey while it has access keys, or ErrEntityInUse while
+	// it has policies or belongs to groups.
 	DeleteUser(ctx context.Context, name string) error
 
 	// CreateAccessKey stores a key for the user named userName (root when
@@ -60,8 +61,89 @@ type Store interface {
 	// latest; uses of keys deleted meanwhile are ignored.
 	RecordAccessKeyUses(ctx context.Context, uses []AccessKeyUse) error
 
+	// PolicyStore is the part of the store for groups and policies.
+	PolicyStore
+
 	// Close releases the store's resources.
 	Close() error
+}
+
+// PolicyStore persists groups, inline policies, managed policies and their
+// attachments. Every change here must reach every replica's Authorizer:
+// stores shared by replicas announce PoliciesChanged with it.
+type PolicyStore interface {
+	// CreateGroup stores a group; ErrGroupExists if the name is taken
+	// (case-insensitively).
+	CreateGroup(ctx context.Context, g Group) error
+	// Group returns a group by name; ErrNoSuchGroup.
+	Group(ctx context.Context, name string) (Group, error)
+	// ListGroups pages groups by name, as ListUsers pages users.
+	ListGroups(ctx context.Context, pathPrefix, after string, max int) ([]Group, bool, error)
+	// GroupMembers pages a group's users by name; ErrNoSuchGroup.
+	GroupMembers(ctx context.Context, group, after string, max int) ([]User, bool, error)
+	// DeleteGroup deletes a group; ErrNoSuchGroup, or ErrEntityInUse while
+	// it has members or policies.
+	DeleteGroup(ctx context.Context, name string) error
+	// AddUserToGroup adds a user to a group (again: no change);
+	// ErrNoSuchGroup, ErrNoSuchUser.
+	AddUserToGroup(ctx context.Context, group, user string) error
+	// RemoveUserFromGroup removes a user; ErrNoSuchGroup, ErrNoSuchUser, or
+	// ErrNotAttached when the user is not a member.
+	RemoveUserFromGroup(ctx context.Context, group, user string) error
+	// ListGroupsForUser pages the groups of a user by name; ErrNoSuchUser.
+	ListGroupsForUser(ctx context.Context, user, after string, max int) ([]Group, bool, error)
+
+	// PutInlinePolicy creates or replaces an entity's inline policy;
+	// ErrNoSuchUser or ErrNoSuchGroup.
+	PutInlinePolicy(ctx context.Context, e Entity, name, document string) error
+	// InlinePolicy returns an inline policy's document; ErrNoSuchPolicy.
+	InlinePolicy(ctx context.Context, e Entity, name string) (string, error)
+	// ListInlinePolicies pages the names of an entity's inline policies.
+	ListInlinePolicies(ctx context.Context, e Entity, after string, max int) ([]string, bool, error)
+	// DeleteInlinePolicy deletes an inline policy; ErrNoSuchPolicy.
+	DeleteInlinePolicy(ctx context.Context, e Entity, name string) error
+
+	// CreatePolicy stores a managed policy with its first version (v1, the
+	// default); ErrPolicyExists if the account has one of that name.
+	CreatePolicy(ctx context.Context, p ManagedPolicy, document string) error
+	// PutAWSManagedPolicy creates or updates one of AWS's managed policies,
+	// replacing its document.
+	PutAWSManagedPolicy(ctx context.Context, p ManagedPolicy, document string) error
+	// Policy returns a managed policy by ARN, with its attachment count;
+	// ErrNoSuchPolicy.
+	Policy(ctx context.Context, arn string) (ManagedPolicy, error)
+	// ListPolicies pages managed policies by name. scope is "All", "AWS"
+	// or "Local"; onlyAttached keeps those attached to some entity.
+	ListPolicies(ctx context.Context, scope string, onlyAttached bool, pathPrefix, after string, max int) ([]ManagedPolicy, bool, error)
+	// DeletePolicy deletes one of the account's managed policies;
+	// ErrNoSuchPolicy, or ErrPolicyInUse while it is attached or has versions
+	// besides the default.
+	DeletePolicy(ctx context.Context, arn string) error
+	// PolicyVersion returns a version; ErrNoSuchPolicy, ErrNoSuchPolicyVersion.
+	PolicyVersion(ctx context.Context, arn, version string) (PolicyVersion, error)
+	// ListPolicyVersions returns every version, newest first.
+	ListPolicyVersions(ctx context.Context, arn string) ([]PolicyVersion, error)
+	// CreatePolicyVersion adds a version, the default if setDefault;
+	// ErrNoSuchPolicy, or ErrPolicyVersionQuota at MaxPolicyVersions.
+	CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool, at time.Time) (PolicyVersion, error)
+	// SetDefaultPolicyVersion makes a version the default.
+	SetDefaultPolicyVersion(ctx context.Context, arn, version string, at time.Time) error
+	// DeletePolicyVersion deletes a version; ErrDefaultVersion for the
+	// default one.
+	DeletePolicyVersion(ctx context.Context, arn, version string) error
+
+	// AttachPolicy attaches a managed policy to an entity (again: no
+	// change); ErrNoSuchPolicy, ErrNoSuchUser, ErrNoSuchGroup.
+	AttachPolicy(ctx context.Context, e Entity, arn string) error
+	// DetachPolicy detaches it; ErrNotAttached.
+	DetachPolicy(ctx context.Context, e Entity, arn string) error
+	// ListAttachedPolicies pages an entity's attached policies by name.
+	ListAttachedPolicies(ctx context.Context, e Entity, pathPrefix, after string, max int) ([]ManagedPolicy, bool, error)
+
+	// PrincipalPolicies returns every policy that applies to the user with
+	// this ID: its inline and attached policies and those of its groups,
+	// managed ones at their default version.
+	PrincipalPolicies(ctx context.Context, userID string) ([]PolicySource, error)
 }
 
 // Clock returns the current time; injected so tests control it.

@@ -45,6 +45,16 @@ var (
 	TagKeyShape           = newStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
 	TagValueShape         = newStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
 	ARNShape              = newStringShape("arnType", 20, 2048, "")
+	GroupNameShape        = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
+	PolicyNameShape       = newStringShape("policyNameType", 1, 128, `[\w+=,.@-]+`)
+	PolicyPathShape       = newStringShape("policyPathType", 1, 512, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
+	PolicyDocumentShape   = newStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	PolicyVersionIDShape  = newStringShape("policyVersionIdType", 0, 0, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+	PolicyDescShape       = newStringShape("policyDescriptionType", 0, 1000, "")
+	PolicyScopeShape      = newStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
+	ActionNameShape       = newStringShape("ActionNameType", 3, 128, "")
+	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
+	ContextKeyNameShape   = newStringShape("ContextKeyNameType", 5, 256, "")
 	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
 	// allows an empty match in its pattern.
 	STSAccessKeyIDShape = newStringShape("accessKeyIdType", 16, 128, `[\w]*`)

@@ -35,6 +35,9 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.UserNameShape}, {iam, keyward.ExistingUserNameShape}, {iam, keyward.PathShape},
 		{iam, keyward.PathPrefixShape}, {iam, keyward.MarkerShape}, {iam, keyward.AccessKeyIDShape},
 		{iam, keyward.StatusShape}, {iam, keyward.TagKeyShape}, {iam, keyward.TagValueShape}, {iam, keyward.ARNShape},
+		{iam, keyward.GroupNameShape}, {iam, keyward.PolicyNameShape}, {iam, keyward.PolicyPathShape}, {iam, keyward.PolicyDocumentShape},
+		{iam, keyward.PolicyVersionIDShape}, {iam, keyward.PolicyDescShape}, {iam, keyward.PolicyScopeShape},
+		{iam, keyward.ActionNameShape}, {iam, keyward.ResourceNameShape}, {iam, keyward.ContextKeyNameShape},
 		{sts, keyward.STSAccessKeyIDShape},
 	}
 	for _, tt := range tests {

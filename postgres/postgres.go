@@ -13,6 +13,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -26,8 +27,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/policysql"
 )
 
 //go:embed migrations/*.sql
@@ -47,7 +50,11 @@ type Options struct {
 // Store is a keyward.Store on a PostgreSQL database (or one schema of it,
 // chosen with search_path in the URL).
 type Store struct {
+	// The groups and policies part, shared with the SQLite store.
+	*policysql.Store
+
 	pool    *pgxpool.Pool
+	db      *sql.DB
 	retries int
 	// channel is the NOTIFY channel, named after the schema so that stores in
 	// different schemas of one database do not hear each other.
@@ -91,13 +98,46 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: migrating: %w", err)
 	}
+	s.db = stdlib.OpenDBFromPool(pool)
+	s.Store = &policysql.Store{DB: s.db, Tx: s.sqlTx, Dollar: true,
+		IsUnique: func(err error) bool { return constraint(err) != "" },
+		Changed: func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `WITH c AS (INSERT INTO key_changes (key_id) VALUES ($1) RETURNING key_id)
+				SELECT count(pg_notify($2, key_id)) FROM c`, keyward.PoliciesChanged, s.channel)
+			return err
+		}}
 	return s, nil
 }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	if s.db != nil {
+		s.db.Close()
+	}
 	s.pool.Close()
 	return nil
+}
+
+// sqlTx is tx for the database/sql code shared with SQLite.
+func (s *Store) sqlTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt <= s.retries; attempt++ {
+		err = func() error {
+			tx, err := s.db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if err := fn(tx); err != nil {
+				tx.Rollback()
+				return err
+			}
+			return tx.Commit()
+		}()
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
 }
 
 // lockKey derives an advisory lock key from a name and the schema.

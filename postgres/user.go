@@ -187,6 +187,16 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 		if keys > 0 {
 			return keyward.ErrUserHasAccessKey
 		}
+		var used int
+		if err := tx.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM group_members WHERE user_id = $1) +
+			(SELECT count(*) FROM inline_policies WHERE kind = 'user' AND entity_id = $1) +
+			(SELECT count(*) FROM policy_attachments WHERE kind = 'user' AND entity_id = $1)`, id).Scan(&used); err != nil {
+			return err
+		}
+		if used > 0 {
+			return keyward.ErrEntityInUse
+		}
 		_, err = tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
 		return err
 	})

@@ -6,6 +6,15 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// addIAM registers more IAM actions, with their element names; each file
+// of actions calls it from init.
+func addIAM(actions map[string]handler) {
+	for name, h := range actions {
+		h.result, h.response = name+"Result", name+"Response"
+		iamAPI.actions[name] = h
+	}
+}
+
 var iamAPI = newAPI(IAMVersion, IAMNamespace, map[string]handler{
 	"CreateUser":           {fn: (*Server).createUser},
 	"GetUser":              {fn: (*Server).getUser},
@@ -24,7 +33,7 @@ func (c *call) userARN(path, name string) string { return c.account.UserARN(path
 // authorize asks the one policy decision point whether the caller may
 // perform action on resource.
 func (c *call) authorize(action, resource string) error {
-	return keyward.Authorize(c.p, action, resource)
+	return c.authz.Authorize(c.ctx, action, resource, &c.rc)
 }
 
 // targetUser returns the user an access-key action applies to: UserName
@@ -39,46 +48,29 @@ func (c *call) targetUser(p *params) string {
 	return c.p.UserName
 }
 
-// resourceFor returns the ARN an action on userName's keys applies to.
-func (s *Server) resourceFor(c *call, userName string) (string, error) {
+// authorizeOn authorises action on the user named userName (root when
+// empty). The resource is the user's ARN, which needs its path: for the
+// caller itself it is known, for another user it is read. A user that does
+// not exist is authorised on the ARN its name would have at the root path,
+// so that a caller without rights learns nothing of who exists.
+func (s *Server) authorizeOn(c *call, action, userName string) error {
 	if userName == "" {
-		return c.account.RootARN(), nil
+		return c.authorize(action, c.account.RootARN())
 	}
 	if c.p.Root {
-		// The root user may do everything: the ARN, which needs the user's
-		// path and so a read, matters only when deciding for an IAM user.
-		return c.userARN("/", userName), nil
+		return nil // the root user may do everything; skip the read
 	}
 	if keyward.FoldName(userName) == keyward.FoldName(c.p.UserName) {
-		return c.p.ARN(), nil
+		return c.authorize(action, c.p.ARN())
 	}
 	u, err := s.Service.User(c.ctx, userName)
 	if err != nil {
-		// The user's path is unknown; authorise on the root path so that a
-		// caller without rights learns nothing of who exists.
-		if authErr := c.authorizeNotFound(); authErr != nil {
-			return "", authErr
+		if authErr := c.authorize(action, c.userARN("/", userName)); authErr != nil {
+			return authErr
 		}
-		return "", err
-	}
-	return c.userARN(u.Path, u.Name), nil
-}
-
-// authorizeOn authorises action on the user named userName (root when
-// empty).
-func (s *Server) authorizeOn(c *call, action, userName string) error {
-	arn, err := s.resourceFor(c, userName)
-	if err != nil {
 		return err
 	}
-	return c.authorize(action, arn)
-}
-
-func (c *call) authorizeNotFound() error {
-	if c.p.Root {
-		return nil
-	}
-	return keyward.Authorize(c.p, "iam:*", c.userARN("/", "*"))
+	return c.authorize(action, c.userARN(u.Path, u.Name))
 }
 
 func (w *xmlWriter) user(u keyward.User, arn string, withTags bool) {
@@ -207,10 +199,7 @@ func (s *Server) listUsers(c *call) error {
 		c.w.close("member")
 	}
 	c.w.close("Users")
-	c.w.bool("IsTruncated", next != "")
-	if next != "" {
-		c.w.elem("Marker", next)
-	}
+	c.w.marker(next)
 	return nil
 }
 
@@ -324,10 +313,7 @@ func (s *Server) listAccessKeys(c *call) error {
 		c.w.close("member")
 	}
 	c.w.close("AccessKeyMetadata")
-	c.w.bool("IsTruncated", next != "")
-	if next != "" {
-		c.w.elem("Marker", next)
-	}
+	c.w.marker(next)
 	return nil
 }
 
@@ -339,7 +325,7 @@ func (s *Server) getAccessKeyLastUsed(c *call) error {
 	}
 	k, err := s.Service.AccessKeyLastUsed(c.ctx, id)
 	if err != nil {
-		if authErr := c.authorizeNotFound(); authErr != nil {
+		if authErr := c.authorize("iam:GetAccessKeyLastUsed", c.userARN("/", "*")); authErr != nil {
 			return authErr
 		}
 		return err

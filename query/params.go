@@ -90,3 +90,34 @@ func (p *params) tags() []keyward.Tag {
 
 // err returns the ValidationError for everything found so far.
 func (p *params) err() error { return p.v.Err() }
+
+// boolean reads a booleanType member: "true" or "false".
+func (p *params) boolean(member string) bool {
+	vs, ok := p.values[member]
+	if !ok || len(vs) == 0 {
+		return false
+	}
+	switch vs[0] {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	p.v.String(fieldName(member), vs[0], booleanShape)
+	return false
+}
+
+var booleanShape = &keyward.StringShape{Shape: "booleanType", Enum: []string{"true", "false"}}
+
+// list reads a Member.member.N list of strings, each checked against shape.
+func (p *params) list(member string, shape *keyward.StringShape) []string {
+	var out []string
+	for i := 1; ; i++ {
+		vs, ok := p.values[member+".member."+strconv.Itoa(i)]
+		if !ok || len(vs) == 0 {
+			return out
+		}
+		p.v.String(fieldName(member)+"."+strconv.Itoa(i)+".member", vs[0], shape)
+		out = append(out, vs[0])
+	}
+}

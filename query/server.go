@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -37,6 +38,7 @@ type Server struct {
 	Service  *keyward.Service
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
+	Authz    *keyward.Authorizer
 	Uses     *keyward.UseRecorder
 	Logger   *slog.Logger
 	// Now and Rand are the clock and the randomness for request IDs.
@@ -75,6 +77,8 @@ func newAPI(version, namespace string, actions map[string]handler) api {
 type call struct {
 	ctx     context.Context
 	p       keyward.Principal
+	rc      keyward.RequestContext
+	authz   *keyward.Authorizer
 	account keyward.Account
 	params  url.Values
 	w       *xmlWriter
@@ -198,7 +202,9 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 	if !ok || (version != "" && version != a.version) {
 		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", action, version)
 	}
-	c := &call{ctx: r.Context(), p: key.Principal, account: s.Service.Account, params: params, w: xw}
+	c := &call{ctx: r.Context(), p: key.Principal, account: s.Service.Account, params: params, w: xw, authz: s.Authz,
+		rc: keyward.RequestContext{Principal: key.Principal, SourceIP: sourceIP(r), SecureTransport: r.TLS != nil,
+			CurrentTime: s.Now(), RequestedRegion: auth.Region}}
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
 	xw.b = append(xw.b, `Response xmlns="`...)
@@ -261,4 +267,14 @@ func (s *Server) requestID() string {
 	out[23] = '-'
 	hex.Encode(out[24:], b[10:])
 	return string(out[:])
+}
+
+// sourceIP is the address the request came from: the peer, since Keyward
+// trusts no proxy header.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

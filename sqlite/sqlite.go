@@ -22,6 +22,7 @@ import (
 	"sync"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/policysql"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -30,6 +31,9 @@ var migrations embed.FS
 
 // Store is a keyward.Store backed by one SQLite file.
 type Store struct {
+	// The groups and policies part, shared with the PostgreSQL store.
+	*policysql.Store
+
 	write *sql.DB
 	read  *sql.DB
 	stmts struct {
@@ -88,6 +92,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.Store = &policysql.Store{DB: read, Tx: s.tx, IsUnique: func(err error) bool {
+		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	}}
 	go s.writer()
 	return s, nil
 }

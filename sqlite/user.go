@@ -170,6 +170,12 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 		if keys > 0 {
 			return keyward.ErrUserHasAccessKey
 		}
+		if used, err := s.EntityInUse(ctx, tx, keyward.EntityUser, id); err != nil || used {
+			if used {
+				return keyward.ErrEntityInUse
+			}
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
 		return err
 	})

@@ -34,6 +34,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 		{"ConcurrentAccessKeyQuota", testConcurrentAccessKeyQuota},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 	}
+	tests = append(tests, policyTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)

@@ -421,12 +421,16 @@ func TestIAMUserAuthorization(t *testing.T) {
 	if *who.Arn != "arn:aws:iam::123456789012:user/frank" {
 		t.Fatalf("caller %+v", who)
 	}
-	info, err := frankSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(rootKeyID)})
+	// Unlike GetCallerIdentity, GetAccessKeyInfo needs a permission, as in AWS.
+	_, err = frankSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(rootKeyID)})
+	wantAPIError(t, err, "AccessDenied", 403, "User: arn:aws:iam::123456789012:user/frank is not authorized to perform: sts:GetAccessKeyInfo on resource: * because no identity-based policy allows the sts:GetAccessKeyInfo action")
+	rootSTS := ts.sts(rootKeyID, rootSecret, "us-east-1")
+	info, err := rootSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(id)})
 	must(t, err)
 	if *info.Account != accountID {
 		t.Fatalf("account %s", *info.Account)
 	}
-	_, err = frankSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIANOSUCHKEY0000000")})
+	_, err = rootSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIANOSUCHKEY0000000")})
 	wantAPIError(t, err, "NoSuchEntity", 404, "")
 
 	_, err = frank.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})

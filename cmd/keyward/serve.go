@@ -33,6 +33,7 @@ type Main struct {
 	Store   keyward.Store
 	Service *keyward.Service
 	Keys    *sigv4.Keyring
+	Authz   *keyward.Authorizer
 	Uses    *keyward.UseRecorder
 
 	// Addr is the address actually listened on, known after Run.
@@ -100,10 +101,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	m.Keys = &sigv4.Keyring{Load: m.Service.Credential, Max: m.Config.KeyCacheSize}
 	m.Service.AccessKeyChanged = m.Keys.Invalidate
+	m.Authz = &keyward.Authorizer{Policies: m.Service.PrincipalPolicies}
+	m.Service.PoliciesChanged = m.Authz.Invalidate
+	if err := m.Service.InstallAWSManagedPolicies(ctx); err != nil {
+		return err
+	}
 	api := &query.Server{
 		Service:  m.Service,
 		Verifier: &sigv4.Verifier{Now: m.Now},
 		Keys:     m.Keys,
+		Authz:    m.Authz,
 		Uses:     m.Uses,
 		Logger:   m.Logger,
 		Now:      m.Now,
@@ -154,9 +161,13 @@ func (m *Main) watchReplicas(ctx context.Context, pg *postgres.Store) {
 	go func() {
 		defer m.done.Done()
 		pg.WatchAccessKeys(ctx, m.Config.ResyncInterval, m.Logger, func(id string) {
-			if id == "" {
+			switch id {
+			case "": // changes may have been missed
 				m.Keys.InvalidateAll()
-			} else {
+				m.Authz.Invalidate()
+			case keyward.PoliciesChanged:
+				m.Authz.Invalidate()
+			default:
 				m.Keys.Invalidate(id)
 			}
 		})

@@ -1,0 +1,99 @@
+package keyward
+
+import "time"
+
+// Group is an IAM group: a set of users that share the group's policies.
+type Group struct {
+	// ID is AWS's unique group ID, "AGPA" and 17 more characters.
+	ID        string
+	Name      string
+	Path      string
+	CreatedAt time.Time
+}
+
+// GroupARN returns the ARN of a group.
+func (a Account) GroupARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":group" + path + name
+}
+
+// Entity names a user or a group, the two kinds of entity that policies
+// attach to.
+type Entity struct {
+	Kind string // EntityUser or EntityGroup
+	Name string
+}
+
+// Entity kinds.
+const (
+	EntityUser  = "user"
+	EntityGroup = "group"
+)
+
+// ManagedPolicy is a managed policy: one of the account's own, or one of
+// AWS's under arn:aws:iam::aws:policy/.
+type ManagedPolicy struct {
+	// ID is AWS's unique policy ID, "ANPA" and 17 more characters.
+	ID          string
+	Name        string
+	Path        string
+	ARN         string
+	Description string
+	// DefaultVersion is the ID ("v1", "v2", …) of the version in force.
+	DefaultVersion  string
+	AttachmentCount int
+	AWSManaged      bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// PolicyVersion is one version of a managed policy's document.
+type PolicyVersion struct {
+	ID        string
+	Document  string
+	Default   bool
+	CreatedAt time.Time
+}
+
+// MaxPolicyVersions is AWS's quota of versions per managed policy.
+const MaxPolicyVersions = 5
+
+// AWSManagedPolicyARNPrefix starts the ARN of every AWS managed policy.
+const AWSManagedPolicyARNPrefix = "arn:aws:iam::aws:policy"
+
+// PolicyARN returns the ARN of one of the account's managed policies.
+func (a Account) PolicyARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":policy" + path + name
+}
+
+// PoliciesChanged is the change a store announces, beside access key IDs,
+// when a policy, an attachment or a group membership changes: every
+// replica then drops its compiled policies.
+const PoliciesChanged = "*policies"
+
+// Sentinel errors of groups and policies.
+var (
+	ErrNoSuchGroup         = errorString("keyward: no such group")
+	ErrGroupExists         = errorString("keyward: group already exists")
+	ErrNoSuchPolicy        = errorString("keyward: no such policy")
+	ErrPolicyExists        = errorString("keyward: policy already exists")
+	ErrNoSuchPolicyVersion = errorString("keyward: no such policy version")
+	ErrPolicyVersionQuota  = errorString("keyward: policy version quota exceeded")
+	ErrPolicyInUse         = errorString("keyward: policy attached or has versions")
+	ErrDefaultVersion      = errorString("keyward: cannot delete the default version")
+	ErrEntityInUse         = errorString("keyward: entity still has members or policies")
+	ErrNotAttached         = errorString("keyward: policy not attached, or user not in group")
+)
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// NewGroupID returns a unique group ID: "AGPA" and 17 characters.
+func NewGroupID(r interface{ Read([]byte) (int, error) }) (string, error) {
+	return randomString(r, "AGPA", 17, base32Alphabet)
+}
+
+// NewPolicyID returns a unique policy ID: "ANPA" and 17 characters.
+func NewPolicyID(r interface{ Read([]byte) (int, error) }) (string, error) {
+	return randomString(r, "ANPA", 17, base32Alphabet)
+}

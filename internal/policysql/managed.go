@@ -1,0 +1,339 @@
+package policysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+const policyColumns = `p.id, p.name, p.path, p.arn, p.description, p.default_version, p.aws_managed, p.created_at, p.updated_at,
+	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id)`
+
+func scanPolicy(row interface{ Scan(...any) error }) (keyward.ManagedPolicy, error) {
+	var p keyward.ManagedPolicy
+	var created, updated int64
+	var aws int
+	err := row.Scan(&p.ID, &p.Name, &p.Path, &p.ARN, &p.Description, &p.DefaultVersion, &aws, &created, &updated, &p.AttachmentCount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, keyward.ErrNoSuchPolicy
+	}
+	p.AWSManaged, p.CreatedAt, p.UpdatedAt = aws == 1, fromNanos(created), fromNanos(updated)
+	return p, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CreatePolicy implements keyward.PolicyStore.
+func (s *Store) CreatePolicy(ctx context.Context, p keyward.ManagedPolicy, document string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, 0, 'v1', 2, ?, ?)`),
+			p.ID, p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, toNanos(p.CreatedAt), toNanos(p.CreatedAt))
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrPolicyExists
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, 'v1', ?, ?)`),
+			p.ID, document, toNanos(p.CreatedAt))
+		return err
+	})
+}
+
+// PutAWSManagedPolicy implements keyward.PolicyStore.
+func (s *Store) PutAWSManagedPolicy(ctx context.Context, p keyward.ManagedPolicy, document string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, 1, ?, 2, ?, ?) ON CONFLICT (arn) DO UPDATE SET description = excluded.description, default_version = excluded.default_version, updated_at = excluded.updated_at`),
+			p.ID, p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, p.DefaultVersion, toNanos(p.CreatedAt), toNanos(p.UpdatedAt))
+		if err != nil {
+			return err
+		}
+		var id string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM policies WHERE arn = ?`), p.ARN).Scan(&id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (policy_id, version) DO UPDATE SET document = excluded.document`), id, p.DefaultVersion, document, toNanos(p.UpdatedAt))
+		return err
+	})
+}
+
+// Policy implements keyward.PolicyStore.
+func (s *Store) Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, error) {
+	return s.policy(ctx, s.DB, arn)
+}
+
+func (s *Store) policy(ctx context.Context, q queryer, arn string) (keyward.ManagedPolicy, error) {
+	return scanPolicy(q.QueryRowContext(ctx, s.q(`SELECT `+policyColumns+` FROM policies p WHERE p.arn = ?`), arn))
+}
+
+func (s *Store) policies(ctx context.Context, query string, max int, args ...any) ([]keyward.ManagedPolicy, bool, error) {
+	rows, err := s.DB.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []keyward.ManagedPolicy
+	for rows.Next() {
+		p, err := scanPolicy(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// ListPolicies implements keyward.PolicyStore. The marker is the last
+// policy's ARN, which orders like the name within a scope.
+func (s *Store) ListPolicies(ctx context.Context, scope string, onlyAttached bool, pathPrefix, after string, max int) ([]keyward.ManagedPolicy, bool, error) {
+	awsOnly, localOnly := scope == "AWS", scope == "Local"
+	return s.policies(ctx, `SELECT `+policyColumns+` FROM policies p
+		WHERE p.arn > ? AND substr(p.path, 1, length(?)) = ?
+		AND (? = 0 OR p.aws_managed = 1) AND (? = 0 OR p.aws_managed = 0)
+		AND (? = 0 OR EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id))
+		ORDER BY p.arn LIMIT ?`, max, after, pathPrefix, pathPrefix, boolInt(awsOnly), boolInt(localOnly), boolInt(onlyAttached), max+1)
+}
+
+func (s *Store) policyID(ctx context.Context, q queryer, arn string) (id string, defaultVersion string, err error) {
+	err = q.QueryRowContext(ctx, s.q(`SELECT id, default_version FROM policies WHERE arn = ?`), arn).Scan(&id, &defaultVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", keyward.ErrNoSuchPolicy
+	}
+	return id, defaultVersion, err
+}
+
+// DeletePolicy implements keyward.PolicyStore.
+func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		p, err := s.policy(ctx, tx, arn)
+		if err != nil {
+			return err
+		}
+		if p.AWSManaged {
+			return keyward.ErrNoSuchPolicy
+		}
+		var versions int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM policy_versions WHERE policy_id = ?`), p.ID).Scan(&versions); err != nil {
+			return err
+		}
+		if p.AttachmentCount > 0 || versions > 1 {
+			return keyward.ErrPolicyInUse
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM policy_versions WHERE policy_id = ?`), p.ID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM policies WHERE id = ?`), p.ID)
+		return err
+	})
+}
+
+func scanVersion(row interface{ Scan(...any) error }, defaultVersion string) (keyward.PolicyVersion, error) {
+	var v keyward.PolicyVersion
+	var created int64
+	err := row.Scan(&v.ID, &v.Document, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, keyward.ErrNoSuchPolicyVersion
+	}
+	v.CreatedAt, v.Default = fromNanos(created), v.ID == defaultVersion
+	return v, err
+}
+
+// PolicyVersion implements keyward.PolicyStore.
+func (s *Store) PolicyVersion(ctx context.Context, arn, version string) (keyward.PolicyVersion, error) {
+	id, def, err := s.policyID(ctx, s.DB, arn)
+	if err != nil {
+		return keyward.PolicyVersion{}, err
+	}
+	return scanVersion(s.DB.QueryRowContext(ctx, s.q(`SELECT version, document, created_at FROM policy_versions WHERE policy_id = ? AND version = ?`), id, version), def)
+}
+
+// ListPolicyVersions implements keyward.PolicyStore.
+func (s *Store) ListPolicyVersions(ctx context.Context, arn string) ([]keyward.PolicyVersion, error) {
+	id, def, err := s.policyID(ctx, s.DB, arn)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT version, document, created_at FROM policy_versions WHERE policy_id = ? ORDER BY created_at DESC, version DESC`), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []keyward.PolicyVersion
+	for rows.Next() {
+		v, err := scanVersion(rows, def)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// CreatePolicyVersion implements keyward.PolicyStore.
+func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool, at time.Time) (keyward.PolicyVersion, error) {
+	var v keyward.PolicyVersion
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		var id string
+		var next, aws int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id, next_version, aws_managed FROM policies WHERE arn = ?`), arn).Scan(&id, &next, &aws)
+		if errors.Is(err, sql.ErrNoRows) || aws == 1 {
+			return keyward.ErrNoSuchPolicy
+		}
+		if err != nil {
+			return err
+		}
+		// Bumping next_version first locks the policy's row (PostgreSQL) or
+		// the database (SQLite) for the count below.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE policies SET next_version = next_version + 1, updated_at = ? WHERE id = ?`), toNanos(at), id); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM policy_versions WHERE policy_id = ?`), id).Scan(&n); err != nil {
+			return err
+		}
+		if n >= keyward.MaxPolicyVersions {
+			return keyward.ErrPolicyVersionQuota
+		}
+		v = keyward.PolicyVersion{ID: "v" + strconv.Itoa(next), Document: document, Default: setDefault, CreatedAt: at}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO policy_versions (policy_id, version, document, created_at) VALUES (?, ?, ?, ?)`),
+			id, v.ID, document, toNanos(at)); err != nil {
+			return err
+		}
+		if setDefault {
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE policies SET default_version = ? WHERE id = ?`), v.ID, id)
+		}
+		return err
+	})
+	return v, err
+}
+
+// SetDefaultPolicyVersion implements keyward.PolicyStore.
+func (s *Store) SetDefaultPolicyVersion(ctx context.Context, arn, version string, at time.Time) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		id, _, err := s.policyID(ctx, tx, arn)
+		if err != nil {
+			return err
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM policy_versions WHERE policy_id = ? AND version = ?`), id, version).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return keyward.ErrNoSuchPolicyVersion
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE policies SET default_version = ?, updated_at = ? WHERE id = ?`), version, toNanos(at), id)
+		return err
+	})
+}
+
+// DeletePolicyVersion implements keyward.PolicyStore.
+func (s *Store) DeletePolicyVersion(ctx context.Context, arn, version string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		id, def, err := s.policyID(ctx, tx, arn)
+		if err != nil {
+			return err
+		}
+		if version == def {
+			return keyward.ErrDefaultVersion
+		}
+		err = affected(tx.ExecContext(ctx, s.q(`DELETE FROM policy_versions WHERE policy_id = ? AND version = ?`), id, version))
+		if errors.Is(err, keyward.ErrNotAttached) {
+			return keyward.ErrNoSuchPolicyVersion
+		}
+		return err
+	})
+}
+
+// AttachPolicy implements keyward.PolicyStore.
+func (s *Store) AttachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		eid, err := s.entityID(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		pid, _, err := s.policyID(ctx, tx, arn)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO policy_attachments (kind, entity_id, policy_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), e.Kind, eid, pid)
+		return err
+	})
+}
+
+// DetachPolicy implements keyward.PolicyStore.
+func (s *Store) DetachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		eid, err := s.entityID(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		pid, _, err := s.policyID(ctx, tx, arn)
+		if err != nil {
+			return err
+		}
+		return affected(tx.ExecContext(ctx, s.q(`DELETE FROM policy_attachments WHERE kind = ? AND entity_id = ? AND policy_id = ?`), e.Kind, eid, pid))
+	})
+}
+
+// ListAttachedPolicies implements keyward.PolicyStore.
+func (s *Store) ListAttachedPolicies(ctx context.Context, e keyward.Entity, pathPrefix, after string, max int) ([]keyward.ManagedPolicy, bool, error) {
+	eid, err := s.entityID(ctx, s.DB, e)
+	if err != nil {
+		return nil, false, err
+	}
+	return s.policies(ctx, `SELECT `+policyColumns+` FROM policy_attachments att JOIN policies p ON p.id = att.policy_id
+		WHERE att.kind = ? AND att.entity_id = ? AND p.arn > ? AND substr(p.path, 1, length(?)) = ?
+		ORDER BY p.arn LIMIT ?`, max, e.Kind, eid, after, pathPrefix, pathPrefix, max+1)
+}
+
+// PrincipalPolicies implements keyward.PolicyStore, in one query.
+func (s *Store) PrincipalPolicies(ctx context.Context, userID string) ([]keyward.PolicySource, error) {
+	rows, err := s.DB.QueryContext(ctx, s.q(`
+		SELECT name, 'user', document FROM inline_policies WHERE kind = 'user' AND entity_id = ?
+		UNION ALL
+		SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
+		FROM policy_attachments a JOIN policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE a.kind = 'user' AND a.entity_id = ?
+		UNION ALL
+		SELECT g.name || '/' || i.name, 'group', i.document
+		FROM group_members m JOIN groups g ON g.id = m.group_id
+		JOIN inline_policies i ON i.kind = 'group' AND i.entity_id = m.group_id
+		WHERE m.user_id = ?
+		UNION ALL
+		SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
+		FROM group_members m JOIN policy_attachments a ON a.kind = 'group' AND a.entity_id = m.group_id
+		JOIN policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE m.user_id = ?`), userID, userID, userID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []keyward.PolicySource
+	for rows.Next() {
+		var p keyward.PolicySource
+		if err := rows.Scan(&p.ID, &p.Type, &p.Document); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,337 @@
+// Package policysql implements keyward.PolicyStore once, on database/sql,
+// for both SQL backends: groups, inline and managed policies, and their
+// attachments are plain relational data whose SQL is the same on SQLite and
+// PostgreSQL. Each backend supplies its transactions (SQLite's group
+// commit, PostgreSQL's retries) and what to do after a change (PostgreSQL
+// announces it to the other replicas).
+package policysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// Store implements keyward.PolicyStore.
+type Store struct {
+	// DB serves reads.
+	DB *sql.DB
+	// Tx runs fn in a write transaction.
+	Tx func(ctx context.Context, fn func(*sql.Tx) error) error
+	// Changed runs inside every write transaction that changes what a
+	// policy evaluation sees; may be nil.
+	Changed func(ctx context.Context, tx *sql.Tx) error
+	// Dollar numbers placeholders $1, $2, … (PostgreSQL) instead of ?.
+	Dollar bool
+	// IsUnique reports whether err violates a unique constraint.
+	IsUnique func(err error) bool
+}
+
+var _ keyward.PolicyStore = (*Store)(nil)
+
+// q rewrites ? placeholders for the backend.
+func (s *Store) q(query string) string {
+	if !s.Dollar {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func (s *Store) write(ctx context.Context, policyChange bool, fn func(*sql.Tx) error) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if policyChange && s.Changed != nil {
+			return s.Changed(ctx, tx)
+		}
+		return nil
+	})
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func toNanos(t time.Time) int64 { return t.UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// entityID resolves a user or group name to its ID.
+func (s *Store) entityID(ctx context.Context, q queryer, e keyward.Entity) (string, error) {
+	table, missing := "users", keyward.ErrNoSuchUser
+	if e.Kind == keyward.EntityGroup {
+		table, missing = "groups", keyward.ErrNoSuchGroup
+	}
+	var id string
+	err := q.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE name_fold = ?`), keyward.FoldName(e.Name)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", missing
+	}
+	return id, err
+}
+
+// page trims a result of max+1 rows to max and reports whether more follow.
+func page[T any](items []T, max int) ([]T, bool) {
+	if len(items) > max {
+		return items[:max], true
+	}
+	return items, false
+}
+
+// CreateGroup implements keyward.PolicyStore.
+func (s *Store) CreateGroup(ctx context.Context, g keyward.Group) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO groups (id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, ?)`),
+			g.ID, g.Name, keyward.FoldName(g.Name), g.Path, toNanos(g.CreatedAt))
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrGroupExists
+		}
+		return err
+	})
+}
+
+func scanGroup(row interface{ Scan(...any) error }) (keyward.Group, error) {
+	var g keyward.Group
+	var created int64
+	err := row.Scan(&g.ID, &g.Name, &g.Path, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, keyward.ErrNoSuchGroup
+	}
+	g.CreatedAt = fromNanos(created)
+	return g, err
+}
+
+// Group implements keyward.PolicyStore.
+func (s *Store) Group(ctx context.Context, name string) (keyward.Group, error) {
+	return scanGroup(s.DB.QueryRowContext(ctx, s.q(`SELECT id, name, path, created_at FROM groups WHERE name_fold = ?`), keyward.FoldName(name)))
+}
+
+func (s *Store) groups(ctx context.Context, query string, max int, args ...any) ([]keyward.Group, bool, error) {
+	rows, err := s.DB.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []keyward.Group
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// ListGroups implements keyward.PolicyStore.
+func (s *Store) ListGroups(ctx context.Context, pathPrefix, after string, max int) ([]keyward.Group, bool, error) {
+	return s.groups(ctx, `SELECT id, name, path, created_at FROM groups
+		WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`, max, after, pathPrefix, pathPrefix, max+1)
+}
+
+// GroupMembers implements keyward.PolicyStore.
+func (s *Store) GroupMembers(ctx context.Context, group, after string, max int) ([]keyward.User, bool, error) {
+	gid, err := s.entityID(ctx, s.DB, keyward.Entity{Kind: keyward.EntityGroup, Name: group})
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT u.id, u.name, u.path, u.created_at FROM group_members m JOIN users u ON u.id = m.user_id
+		WHERE m.group_id = ? AND u.name > ? ORDER BY u.name LIMIT ?`), gid, after, max+1)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []keyward.User
+	for rows.Next() {
+		var u keyward.User
+		var created int64
+		if err := rows.Scan(&u.ID, &u.Name, &u.Path, &created); err != nil {
+			return nil, false, err
+		}
+		u.CreatedAt = fromNanos(created)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// inUse reports whether an entity has members, memberships or policies.
+func (s *Store) inUse(ctx context.Context, tx *sql.Tx, kind, id string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT
+		(SELECT count(*) FROM group_members WHERE group_id = ? OR user_id = ?) +
+		(SELECT count(*) FROM inline_policies WHERE kind = ? AND entity_id = ?) +
+		(SELECT count(*) FROM policy_attachments WHERE kind = ? AND entity_id = ?)`), id, id, kind, id, kind, id).Scan(&n)
+	return n > 0, err
+}
+
+// EntityInUse reports whether the user or group with this ID still has
+// group memberships or policies: the backends' DeleteUser asks it.
+func (s *Store) EntityInUse(ctx context.Context, tx *sql.Tx, kind, id string) (bool, error) {
+	return s.inUse(ctx, tx, kind, id)
+}
+
+// DeleteGroup implements keyward.PolicyStore.
+func (s *Store) DeleteGroup(ctx context.Context, name string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		id, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityGroup, Name: name})
+		if err != nil {
+			return err
+		}
+		if used, err := s.inUse(ctx, tx, keyward.EntityGroup, id); err != nil || used {
+			if used {
+				return keyward.ErrEntityInUse
+			}
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM groups WHERE id = ?`), id)
+		return err
+	})
+}
+
+func (s *Store) membership(ctx context.Context, tx *sql.Tx, group, user string) (gid, uid string, err error) {
+	if gid, err = s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityGroup, Name: group}); err != nil {
+		return "", "", err
+	}
+	uid, err = s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: user})
+	return gid, uid, err
+}
+
+// AddUserToGroup implements keyward.PolicyStore.
+func (s *Store) AddUserToGroup(ctx context.Context, group, user string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		gid, uid, err := s.membership(ctx, tx, group, user)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), gid, uid)
+		return err
+	})
+}
+
+// RemoveUserFromGroup implements keyward.PolicyStore.
+func (s *Store) RemoveUserFromGroup(ctx context.Context, group, user string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		gid, uid, err := s.membership(ctx, tx, group, user)
+		if err != nil {
+			return err
+		}
+		return affected(tx.ExecContext(ctx, s.q(`DELETE FROM group_members WHERE group_id = ? AND user_id = ?`), gid, uid))
+	})
+}
+
+// affected turns "no row changed" into ErrNotAttached.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return keyward.ErrNotAttached
+	}
+	return nil
+}
+
+// ListGroupsForUser implements keyward.PolicyStore.
+func (s *Store) ListGroupsForUser(ctx context.Context, user, after string, max int) ([]keyward.Group, bool, error) {
+	uid, err := s.entityID(ctx, s.DB, keyward.Entity{Kind: keyward.EntityUser, Name: user})
+	if err != nil {
+		return nil, false, err
+	}
+	return s.groups(ctx, `SELECT g.id, g.name, g.path, g.created_at FROM group_members m JOIN groups g ON g.id = m.group_id
+		WHERE m.user_id = ? AND g.name > ? ORDER BY g.name LIMIT ?`, max, uid, after, max+1)
+}
+
+// PutInlinePolicy implements keyward.PolicyStore.
+func (s *Store) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, document string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		id, err := s.entityID(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO inline_policies (kind, entity_id, name, document) VALUES (?, ?, ?, ?)
+			ON CONFLICT (kind, entity_id, name) DO UPDATE SET document = excluded.document`), e.Kind, id, name, document)
+		return err
+	})
+}
+
+// InlinePolicy implements keyward.PolicyStore.
+func (s *Store) InlinePolicy(ctx context.Context, e keyward.Entity, name string) (string, error) {
+	id, err := s.entityID(ctx, s.DB, e)
+	if err != nil {
+		return "", err
+	}
+	var doc string
+	err = s.DB.QueryRowContext(ctx, s.q(`SELECT document FROM inline_policies WHERE kind = ? AND entity_id = ? AND name = ?`), e.Kind, id, name).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", keyward.ErrNoSuchPolicy
+	}
+	return doc, err
+}
+
+// ListInlinePolicies implements keyward.PolicyStore.
+func (s *Store) ListInlinePolicies(ctx context.Context, e keyward.Entity, after string, max int) ([]string, bool, error) {
+	id, err := s.entityID(ctx, s.DB, e)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT name FROM inline_policies WHERE kind = ? AND entity_id = ? AND name > ? ORDER BY name LIMIT ?`),
+		e.Kind, id, after, max+1)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, false, err
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	names, more := page(names, max)
+	return names, more, nil
+}
+
+// DeleteInlinePolicy implements keyward.PolicyStore.
+func (s *Store) DeleteInlinePolicy(ctx context.Context, e keyward.Entity, name string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		id, err := s.entityID(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		err = affected(tx.ExecContext(ctx, s.q(`DELETE FROM inline_policies WHERE kind = ? AND entity_id = ? AND name = ?`), e.Kind, id, name))
+		if errors.Is(err, keyward.ErrNotAttached) {
+			return keyward.ErrNoSuchPolicy
+		}
+		return err
+	})
+}

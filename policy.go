@@ -1,0 +1,283 @@
+package keyward
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// Policy language versions. Policy variables are resolved only in 2012-10-17
+// documents; in 2008-10-17 ones (the default when Version is absent) "${…}"
+// is plain text, as in AWS.
+const (
+	PolicyVersion2012 = "2012-10-17"
+	PolicyVersion2008 = "2008-10-17"
+)
+
+// Policy is a parsed identity-based policy document.
+type Policy struct {
+	Version    string
+	ID         string
+	Statements []Statement
+}
+
+// Statement is one statement of a policy.
+type Statement struct {
+	Sid    string
+	Effect string // "Allow" or "Deny"
+	// Actions holds Action, or NotAction when NotAction is set; lower case,
+	// since actions compare case-insensitively.
+	Actions   []string
+	NotAction bool
+	// Resources holds Resource, or NotResource when NotResource is set.
+	Resources   []string
+	NotResource bool
+	Conditions  []Condition
+}
+
+// malformed is AWS's MalformedPolicyDocument.
+func malformed(msg string) *Error { return &Error{Code: EMalformedPolicyDocument, Message: msg} }
+
+var errSyntax = "Syntax errors in policy."
+
+// ParsePolicy parses and validates an identity-based policy document,
+// refusing with MalformedPolicyDocument what AWS refuses.
+func ParsePolicy(doc string) (*Policy, error) {
+	var top map[string]json.RawMessage
+	if err := strictUnmarshal([]byte(doc), &top); err != nil || top == nil {
+		return nil, malformed(errSyntax)
+	}
+	p := &Policy{Version: PolicyVersion2008}
+	for k, v := range top {
+		switch k {
+		case "Version":
+			if err := json.Unmarshal(v, &p.Version); err != nil {
+				return nil, malformed(errSyntax)
+			}
+			if p.Version != PolicyVersion2012 && p.Version != PolicyVersion2008 {
+				return nil, malformed("The policy failed legacy parsing")
+			}
+		case "Id":
+			if err := json.Unmarshal(v, &p.ID); err != nil {
+				return nil, malformed(errSyntax)
+			}
+		case "Statement":
+			raws, err := oneOrMany(v)
+			if err != nil {
+				return nil, malformed(errSyntax)
+			}
+			for _, raw := range raws {
+				st, err := parseStatement(raw)
+				if err != nil {
+					return nil, err
+				}
+				p.Statements = append(p.Statements, st)
+			}
+		default:
+			return nil, malformed(errSyntax)
+		}
+	}
+	if _, ok := top["Statement"]; !ok {
+		return nil, malformed("Missing required field Statement")
+	}
+	sids := map[string]bool{}
+	for _, st := range p.Statements {
+		if st.Sid == "" {
+			continue
+		}
+		if sids[st.Sid] {
+			return nil, malformed("Statement IDs (SID) in a single policy must be unique.")
+		}
+		sids[st.Sid] = true
+	}
+	return p, nil
+}
+
+// strictUnmarshal decodes one JSON value and nothing after it.
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errTrailing
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err == nil {
+		return errTrailing
+	}
+	return nil
+}
+
+var errTrailing = &Error{Code: EMalformedPolicyDocument, Message: errSyntax}
+
+// oneOrMany reads a JSON value that AWS allows as one item or a list.
+func oneOrMany(v json.RawMessage) ([]json.RawMessage, error) {
+	v = bytes.TrimSpace(v)
+	if len(v) > 0 && v[0] == '[' {
+		var list []json.RawMessage
+		err := json.Unmarshal(v, &list)
+		return list, err
+	}
+	return []json.RawMessage{v}, nil
+}
+
+// stringOrList reads a string or a non-empty list of strings.
+func stringOrList(v json.RawMessage) ([]string, bool) {
+	raws, err := oneOrMany(v)
+	if err != nil || len(raws) == 0 {
+		return nil, false
+	}
+	out := make([]string, 0, len(raws))
+	for _, r := range raws {
+		var s string
+		if json.Unmarshal(r, &s) != nil {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+func parseStatement(raw json.RawMessage) (Statement, error) {
+	var st Statement
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return st, malformed(errSyntax)
+	}
+	var hasAction, hasResource bool
+	for k, v := range m {
+		switch k {
+		case "Sid":
+			if json.Unmarshal(v, &st.Sid) != nil {
+				return st, malformed(errSyntax)
+			}
+		case "Effect":
+			if json.Unmarshal(v, &st.Effect) != nil {
+				return st, malformed(errSyntax)
+			}
+			if st.Effect != "Allow" && st.Effect != "Deny" {
+				return st, malformed("Invalid effect: " + st.Effect)
+			}
+		case "Action", "NotAction":
+			if hasAction {
+				return st, malformed(errSyntax)
+			}
+			list, ok := stringOrList(v)
+			if !ok {
+				return st, malformed(errSyntax)
+			}
+			for _, a := range list {
+				if err := checkAction(a); err != nil {
+					return st, err
+				}
+				st.Actions = append(st.Actions, strings.ToLower(a))
+			}
+			hasAction, st.NotAction = true, k == "NotAction"
+		case "Resource", "NotResource":
+			if hasResource {
+				return st, malformed(errSyntax)
+			}
+			list, ok := stringOrList(v)
+			if !ok {
+				return st, malformed(errSyntax)
+			}
+			for _, r := range list {
+				if r != "*" && !strings.HasPrefix(r, "arn:") {
+					return st, malformed("Resource " + r + " must be in ARN format or \"*\".")
+				}
+			}
+			st.Resources, hasResource, st.NotResource = list, true, k == "NotResource"
+		case "Condition":
+			conds, err := parseConditions(v)
+			if err != nil {
+				return st, err
+			}
+			st.Conditions = conds
+		case "Principal", "NotPrincipal":
+			return st, malformed("Policy document should not specify a principal.")
+		default:
+			return st, malformed(errSyntax)
+		}
+	}
+	switch {
+	case st.Effect == "":
+		return st, malformed("Missing required field Effect")
+	case !hasAction:
+		return st, malformed("Policy statement must contain actions.")
+	case !hasResource:
+		return st, malformed("Policy statement must contain resources.")
+	}
+	return st, nil
+}
+
+// checkAction accepts "*" or "service:action", the action part possibly
+// with wildcards.
+func checkAction(a string) error {
+	if a == "*" {
+		return nil
+	}
+	service, action, ok := strings.Cut(a, ":")
+	if !ok || service == "" || action == "" {
+		return malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
+	}
+	if strings.Contains(action, ":") {
+		return malformed("Actions/Condition can contain only one colon.")
+	}
+	for _, c := range service {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return malformed("Vendor " + service + " is not valid")
+		}
+	}
+	return nil
+}
+
+// Match reports whether s matches pattern, where '*' matches any run of
+// characters and '?' any one character. Matching is exact otherwise.
+func Match(pattern, s string) bool { return match(pattern, s, false) }
+
+// matchFold is Match with ASCII letters of s folded to lower case, for
+// actions, whose patterns are stored in lower case.
+func matchFold(pattern, s string) bool { return match(pattern, s, true) }
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func match(pattern, s string, fold bool) bool {
+	// Iterative glob matching with one backtrack point: linear for the
+	// patterns policies use, and no allocation.
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i] || fold && pattern[p] == lower(s[i])):
+			if pattern[p] == '?' {
+				// '?' is one character, not one byte.
+				_, size := utf8.DecodeRuneInString(s[i:])
+				i += size
+			} else {
+				i++
+			}
+			p++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			_, size := utf8.DecodeRuneInString(s[mark:])
+			mark += size
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}

@@ -1,0 +1,369 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+func policyTests() []struct {
+	name string
+	fn   func(t *testing.T, s keyward.Store)
+} {
+	return []struct {
+		name string
+		fn   func(t *testing.T, s keyward.Store)
+	}{
+		{"Groups", testGroups},
+		{"GroupMembership", testGroupMembership},
+		{"InlinePolicies", testInlinePolicies},
+		{"ManagedPolicies", testManagedPolicies},
+		{"PolicyVersions", testPolicyVersions},
+		{"Attachments", testAttachments},
+		{"PrincipalPolicies", testPrincipalPolicies},
+		{"DeleteUserInUse", testDeleteUserInUse},
+		{"ConcurrentPolicyVersions", testConcurrentPolicyVersions},
+	}
+}
+
+func group(name string) keyward.Group {
+	return keyward.Group{ID: fmt.Sprintf("AGPA%017s", strings.ToUpper(name)), Name: name, Path: "/", CreatedAt: t0}
+}
+
+func policyDoc(action string) string {
+	return `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"` + action + `","Resource":"*"}}`
+}
+
+func managed(name string) keyward.ManagedPolicy {
+	return keyward.ManagedPolicy{ID: fmt.Sprintf("ANPA%017s", strings.ToUpper(name)), Name: name, Path: "/",
+		ARN: "arn:aws:iam::123456789012:policy/" + name, CreatedAt: t0, UpdatedAt: t0}
+}
+
+func testGroups(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	must(t, s.CreateGroup(ctx, group("Admins")))
+	dup := group("admins")
+	dup.ID = "AGPADUPLICATE00000000"
+	wantErr(t, s.CreateGroup(ctx, dup), keyward.ErrGroupExists)
+	g, err := s.Group(ctx, "ADMINS")
+	must(t, err)
+	if g.Name != "Admins" || g.Path != "/" || !g.CreatedAt.Equal(t0) {
+		t.Fatalf("group %+v", g)
+	}
+	_, err = s.Group(ctx, "nobody")
+	wantErr(t, err, keyward.ErrNoSuchGroup)
+	ops := group("ops")
+	ops.Path = "/ops/"
+	must(t, s.CreateGroup(ctx, ops))
+	must(t, s.CreateGroup(ctx, group("zeta")))
+	all, more, err := s.ListGroups(ctx, "/", "", 2)
+	must(t, err)
+	if len(all) != 2 || !more || all[0].Name != "Admins" || all[1].Name != "ops" {
+		t.Fatalf("first page %+v", all)
+	}
+	rest, more, err := s.ListGroups(ctx, "/", all[1].Name, 2)
+	must(t, err)
+	if len(rest) != 1 || more || rest[0].Name != "zeta" {
+		t.Fatalf("second page %+v", rest)
+	}
+	prefixed, _, err := s.ListGroups(ctx, "/ops/", "", 10)
+	must(t, err)
+	if len(prefixed) != 1 || prefixed[0].Name != "ops" {
+		t.Fatalf("by path %+v", prefixed)
+	}
+	must(t, s.DeleteGroup(ctx, "zeta"))
+	wantErr(t, s.DeleteGroup(ctx, "zeta"), keyward.ErrNoSuchGroup)
+}
+
+func testGroupMembership(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "mia")
+	createUser(t, s, "ned")
+	must(t, s.CreateGroup(ctx, group("devs")))
+	must(t, s.CreateGroup(ctx, group("ops")))
+	must(t, s.AddUserToGroup(ctx, "devs", "mia"))
+	must(t, s.AddUserToGroup(ctx, "devs", "MIA")) // again: no change
+	must(t, s.AddUserToGroup(ctx, "devs", "ned"))
+	must(t, s.AddUserToGroup(ctx, "ops", "mia"))
+	wantErr(t, s.AddUserToGroup(ctx, "nogroup", "mia"), keyward.ErrNoSuchGroup)
+	wantErr(t, s.AddUserToGroup(ctx, "devs", "nobody"), keyward.ErrNoSuchUser)
+
+	members, more, err := s.GroupMembers(ctx, "devs", "", 10)
+	must(t, err)
+	if len(members) != 2 || more || members[0].Name != "mia" || members[1].Name != "ned" {
+		t.Fatalf("members %+v", members)
+	}
+	groups, _, err := s.ListGroupsForUser(ctx, "mia", "", 10)
+	must(t, err)
+	if len(groups) != 2 || groups[0].Name != "devs" || groups[1].Name != "ops" {
+		t.Fatalf("mia's groups %+v", groups)
+	}
+	_, _, err = s.ListGroupsForUser(ctx, "nobody", "", 10)
+	wantErr(t, err, keyward.ErrNoSuchUser)
+
+	wantErr(t, s.DeleteGroup(ctx, "devs"), keyward.ErrEntityInUse)
+	must(t, s.RemoveUserFromGroup(ctx, "devs", "mia"))
+	wantErr(t, s.RemoveUserFromGroup(ctx, "devs", "mia"), keyward.ErrNotAttached)
+	must(t, s.RemoveUserFromGroup(ctx, "devs", "ned"))
+	must(t, s.DeleteGroup(ctx, "devs"))
+}
+
+func testInlinePolicies(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "olga")
+	must(t, s.CreateGroup(ctx, group("readers")))
+	for _, e := range []keyward.Entity{{Kind: keyward.EntityUser, Name: "olga"}, {Kind: keyward.EntityGroup, Name: "readers"}} {
+		must(t, s.PutInlinePolicy(ctx, e, "b", policyDoc("iam:Get*")))
+		must(t, s.PutInlinePolicy(ctx, e, "a", policyDoc("iam:List*")))
+		must(t, s.PutInlinePolicy(ctx, e, "b", policyDoc("iam:GetUser"))) // replaces
+		doc, err := s.InlinePolicy(ctx, e, "b")
+		must(t, err)
+		if doc != policyDoc("iam:GetUser") {
+			t.Fatalf("%s policy b: %s", e.Kind, doc)
+		}
+		names, more, err := s.ListInlinePolicies(ctx, e, "", 1)
+		must(t, err)
+		if len(names) != 1 || !more || names[0] != "a" {
+			t.Fatalf("%s first page %v", e.Kind, names)
+		}
+		names, more, err = s.ListInlinePolicies(ctx, e, "a", 1)
+		must(t, err)
+		if len(names) != 1 || more || names[0] != "b" {
+			t.Fatalf("%s second page %v", e.Kind, names)
+		}
+		_, err = s.InlinePolicy(ctx, e, "c")
+		wantErr(t, err, keyward.ErrNoSuchPolicy)
+		must(t, s.DeleteInlinePolicy(ctx, e, "a"))
+		wantErr(t, s.DeleteInlinePolicy(ctx, e, "a"), keyward.ErrNoSuchPolicy)
+	}
+	wantErr(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "nobody"}, "a", policyDoc("*")), keyward.ErrNoSuchUser)
+	wantErr(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "nobody"}, "a", policyDoc("*")), keyward.ErrNoSuchGroup)
+	wantErr(t, s.DeleteGroup(ctx, "readers"), keyward.ErrEntityInUse)
+}
+
+func testManagedPolicies(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	p := managed("Deploy")
+	p.Description = "deploys things"
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:*")))
+	dup := managed("deploy")
+	dup.ID = "ANPADUPLICATE00000000"
+	wantErr(t, s.CreatePolicy(ctx, dup, policyDoc("iam:*")), keyward.ErrPolicyExists)
+	got, err := s.Policy(ctx, p.ARN)
+	must(t, err)
+	if got.ID != p.ID || got.Name != "Deploy" || got.DefaultVersion != "v1" || got.Description != "deploys things" || got.AWSManaged || got.AttachmentCount != 0 {
+		t.Fatalf("policy %+v", got)
+	}
+	_, err = s.Policy(ctx, "arn:aws:iam::123456789012:policy/nothing")
+	wantErr(t, err, keyward.ErrNoSuchPolicy)
+
+	aws := keyward.ManagedPolicy{ID: "ANPAAWSREADONLY000000", Name: "ReadOnly", Path: "/", ARN: "arn:aws:iam::aws:policy/ReadOnly",
+		DefaultVersion: "v3", CreatedAt: t0, UpdatedAt: t0}
+	must(t, s.PutAWSManagedPolicy(ctx, aws, policyDoc("iam:Get*")))
+	must(t, s.PutAWSManagedPolicy(ctx, aws, policyDoc("iam:List*"))) // a later start updates it
+	v, err := s.PolicyVersion(ctx, aws.ARN, "v3")
+	must(t, err)
+	if v.Document != policyDoc("iam:List*") || !v.Default {
+		t.Fatalf("AWS managed version %+v", v)
+	}
+	scopes := map[string][]string{"All": {"ReadOnly", "Deploy"}, "AWS": {"ReadOnly"}, "Local": {"Deploy"}}
+	for scope, want := range scopes {
+		list, _, err := s.ListPolicies(ctx, scope, false, "/", "", 100)
+		must(t, err)
+		var names []string
+		for _, p := range list {
+			names = append(names, p.Name)
+		}
+		sort.Strings(names)
+		sort.Strings(want)
+		if strings.Join(names, ",") != strings.Join(want, ",") {
+			t.Fatalf("scope %s: %v, want %v", scope, names, want)
+		}
+	}
+	attached, _, err := s.ListPolicies(ctx, "All", true, "/", "", 100)
+	must(t, err)
+	if len(attached) != 0 {
+		t.Fatalf("attached %+v", attached)
+	}
+	wantErr(t, s.DeletePolicy(ctx, aws.ARN), keyward.ErrNoSuchPolicy) // AWS's are not the account's to delete
+	must(t, s.DeletePolicy(ctx, p.ARN))
+	_, err = s.Policy(ctx, p.ARN)
+	wantErr(t, err, keyward.ErrNoSuchPolicy)
+}
+
+func testPolicyVersions(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	p := managed("Versioned")
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:Get*")))
+	at := t0.Add(time.Hour)
+	v2, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:List*"), false, at)
+	must(t, err)
+	if v2.ID != "v2" || v2.Default {
+		t.Fatalf("v2 %+v", v2)
+	}
+	v3, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:*"), true, at)
+	must(t, err)
+	got, err := s.Policy(ctx, p.ARN)
+	must(t, err)
+	if v3.ID != "v3" || got.DefaultVersion != "v3" {
+		t.Fatalf("v3 %+v, default %s", v3, got.DefaultVersion)
+	}
+	for i := 4; i <= keyward.MaxPolicyVersions; i++ {
+		_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:*"), false, at)
+		must(t, err)
+	}
+	_, err = s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:*"), false, at)
+	wantErr(t, err, keyward.ErrPolicyVersionQuota)
+	wantErr(t, s.DeletePolicyVersion(ctx, p.ARN, "v3"), keyward.ErrDefaultVersion)
+	must(t, s.DeletePolicyVersion(ctx, p.ARN, "v2"))
+	wantErr(t, s.DeletePolicyVersion(ctx, p.ARN, "v2"), keyward.ErrNoSuchPolicyVersion)
+	// Numbers are not reused.
+	v6, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:*"), false, at)
+	must(t, err)
+	if v6.ID != "v6" {
+		t.Fatalf("after deleting v2, new version %s", v6.ID)
+	}
+	must(t, s.SetDefaultPolicyVersion(ctx, p.ARN, "v1", at))
+	wantErr(t, s.SetDefaultPolicyVersion(ctx, p.ARN, "v9", at), keyward.ErrNoSuchPolicyVersion)
+	v1, err := s.PolicyVersion(ctx, p.ARN, "v1")
+	must(t, err)
+	if !v1.Default || v1.Document != policyDoc("iam:Get*") {
+		t.Fatalf("v1 %+v", v1)
+	}
+	_, err = s.PolicyVersion(ctx, p.ARN, "v2")
+	wantErr(t, err, keyward.ErrNoSuchPolicyVersion)
+	versions, err := s.ListPolicyVersions(ctx, p.ARN)
+	must(t, err)
+	if len(versions) != keyward.MaxPolicyVersions {
+		t.Fatalf("%d versions", len(versions))
+	}
+	wantErr(t, s.DeletePolicy(ctx, p.ARN), keyward.ErrPolicyInUse) // versions besides the default
+}
+
+func testAttachments(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "pia")
+	must(t, s.CreateGroup(ctx, group("auditors")))
+	p, q := managed("Alpha"), managed("Beta")
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:Get*")))
+	must(t, s.CreatePolicy(ctx, q, policyDoc("iam:List*")))
+	user := keyward.Entity{Kind: keyward.EntityUser, Name: "pia"}
+	grp := keyward.Entity{Kind: keyward.EntityGroup, Name: "auditors"}
+	must(t, s.AttachPolicy(ctx, user, p.ARN))
+	must(t, s.AttachPolicy(ctx, user, p.ARN)) // again: no change
+	must(t, s.AttachPolicy(ctx, user, q.ARN))
+	must(t, s.AttachPolicy(ctx, grp, p.ARN))
+	wantErr(t, s.AttachPolicy(ctx, user, "arn:aws:iam::123456789012:policy/none"), keyward.ErrNoSuchPolicy)
+	wantErr(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "nobody"}, p.ARN), keyward.ErrNoSuchUser)
+	got, err := s.Policy(ctx, p.ARN)
+	must(t, err)
+	if got.AttachmentCount != 2 {
+		t.Fatalf("attachment count %d", got.AttachmentCount)
+	}
+	list, more, err := s.ListAttachedPolicies(ctx, user, "/", "", 1)
+	must(t, err)
+	if len(list) != 1 || !more || list[0].Name != "Alpha" {
+		t.Fatalf("attached first page %+v", list)
+	}
+	list, more, err = s.ListAttachedPolicies(ctx, user, "/", list[0].ARN, 1)
+	must(t, err)
+	if len(list) != 1 || more || list[0].Name != "Beta" {
+		t.Fatalf("attached second page %+v", list)
+	}
+	onlyAttached, _, err := s.ListPolicies(ctx, "Local", true, "/", "", 10)
+	must(t, err)
+	if len(onlyAttached) != 2 {
+		t.Fatalf("only attached %+v", onlyAttached)
+	}
+	wantErr(t, s.DeletePolicy(ctx, p.ARN), keyward.ErrPolicyInUse)
+	must(t, s.DetachPolicy(ctx, user, p.ARN))
+	wantErr(t, s.DetachPolicy(ctx, user, p.ARN), keyward.ErrNotAttached)
+	must(t, s.DetachPolicy(ctx, grp, p.ARN))
+	must(t, s.DeletePolicy(ctx, p.ARN))
+}
+
+func testPrincipalPolicies(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	u := createUser(t, s, "quinn")
+	createUser(t, s, "other")
+	must(t, s.CreateGroup(ctx, group("g1")))
+	must(t, s.AddUserToGroup(ctx, "g1", "quinn"))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "quinn"}, "mine", policyDoc("iam:A")))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "other"}, "theirs", policyDoc("iam:X")))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "g1"}, "shared", policyDoc("iam:B")))
+	p, q := managed("Direct"), managed("ViaGroup")
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:C1")))
+	_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:C2"), true, t0)
+	must(t, err)
+	must(t, s.CreatePolicy(ctx, q, policyDoc("iam:D")))
+	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "quinn"}, p.ARN))
+	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "g1"}, q.ARN))
+	sources, err := s.PrincipalPolicies(ctx, u.ID)
+	must(t, err)
+	var got []string
+	for _, src := range sources {
+		got = append(got, src.Type+" "+src.ID+" "+src.Document)
+	}
+	sort.Strings(got)
+	want := []string{
+		"group g1/shared " + policyDoc("iam:B"),
+		"user mine " + policyDoc("iam:A"),
+		"user-managed " + p.ARN + " " + policyDoc("iam:C2"), // the default version
+		"user-managed " + q.ARN + " " + policyDoc("iam:D"),
+	}
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("principal policies:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func testDeleteUserInUse(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "rita")
+	must(t, s.CreateGroup(ctx, group("g")))
+	p := managed("P")
+	must(t, s.CreatePolicy(ctx, p, policyDoc("*")))
+	rita := keyward.Entity{Kind: keyward.EntityUser, Name: "rita"}
+	steps := []struct{ attach, detach func() error }{
+		{func() error { return s.AddUserToGroup(ctx, "g", "rita") }, func() error { return s.RemoveUserFromGroup(ctx, "g", "rita") }},
+		{func() error { return s.PutInlinePolicy(ctx, rita, "x", policyDoc("*")) }, func() error { return s.DeleteInlinePolicy(ctx, rita, "x") }},
+		{func() error { return s.AttachPolicy(ctx, rita, p.ARN) }, func() error { return s.DetachPolicy(ctx, rita, p.ARN) }},
+	}
+	for i, st := range steps {
+		must(t, st.attach())
+		if err := s.DeleteUser(ctx, "rita"); !errors.Is(err, keyward.ErrEntityInUse) {
+			t.Fatalf("step %d: DeleteUser: %v", i, err)
+		}
+		must(t, st.detach())
+	}
+	must(t, s.DeleteUser(ctx, "rita"))
+}
+
+func testConcurrentPolicyVersions(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	p := managed("Busy")
+	must(t, s.CreatePolicy(ctx, p, policyDoc("*")))
+	const n = 12
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("*"), true, t0)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if ok := countOK(t, errs, keyward.ErrPolicyVersionQuota); ok != keyward.MaxPolicyVersions-1 {
+		t.Fatalf("%d concurrent versions made, want %d", ok, keyward.MaxPolicyVersions-1)
+	}
+}
