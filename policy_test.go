@@ -81,7 +81,9 @@ var (
 	now   = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 )
 
-func userARN(p keyward.Principal) string { return "arn:aws:iam::" + account + ":user" + p.UserPath + p.UserName }
+func userARN(p keyward.Principal) string {
+	return "arn:aws:iam::" + account + ":user" + p.UserPath + p.UserName
+}
 
 func doc(statements ...string) string {
 	return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`

@@ -339,4 +339,3 @@ func orRoot(prefix string) string {
 	}
 	return prefix
 }
-
