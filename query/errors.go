@@ -26,6 +26,7 @@ var errorTable = map[string]errorKind{
 	keyward.EMalformedQueryString:       {http.StatusBadRequest, true},
 	keyward.EMissingAction:              {http.StatusBadRequest, true},
 	keyward.EInvalidParameterValue:      {http.StatusBadRequest, true},
+	keyward.EMalformedPolicyDocument:    {http.StatusBadRequest, true},
 	keyward.EAccessDenied:               {http.StatusForbidden, true},
 	keyward.EInvalidClientTokenID:       {http.StatusForbidden, true},
 	keyward.ESignatureDoesNotMatch:      {http.StatusForbidden, true},
