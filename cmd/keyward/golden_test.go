@@ -6,12 +6,15 @@ import (
 	"flag"
 	"io"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -57,6 +60,30 @@ func TestGoldenResponses(t *testing.T) {
 		{"CreateAccessKey-LimitExceeded", "iam", "Action=CreateAccessKey&Version=2010-05-08"},
 		{"GetCallerIdentity", "sts", "Action=GetCallerIdentity&Version=2011-06-15"},
 		{"GetAccessKeyInfo", "sts", "Action=GetAccessKeyInfo&Version=2011-06-15&AccessKeyId=" + rootKeyID},
+		{"CreateGroup", "iam", "Action=CreateGroup&Version=2010-05-08&GroupName=devs&Path=%2Feng%2F"},
+		{"AddUserToGroup", "iam", "Action=AddUserToGroup&Version=2010-05-08&GroupName=devs&UserName=alice"},
+		{"GetGroup", "iam", "Action=GetGroup&Version=2010-05-08&GroupName=devs"},
+		{"ListGroups", "iam", "Action=ListGroups&Version=2010-05-08"},
+		{"ListGroupsForUser", "iam", "Action=ListGroupsForUser&Version=2010-05-08&UserName=alice"},
+		{"PutUserPolicy", "iam", "Action=PutUserPolicy&Version=2010-05-08&UserName=alice&PolicyName=p1&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
+		{"GetUserPolicy", "iam", "Action=GetUserPolicy&Version=2010-05-08&UserName=alice&PolicyName=p1"},
+		{"ListUserPolicies", "iam", "Action=ListUserPolicies&Version=2010-05-08&UserName=alice"},
+		{"PutGroupPolicy", "iam", "Action=PutGroupPolicy&Version=2010-05-08&GroupName=devs&PolicyName=g1&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
+		{"GetGroupPolicy", "iam", "Action=GetGroupPolicy&Version=2010-05-08&GroupName=devs&PolicyName=g1"},
+		{"ListGroupPolicies", "iam", "Action=ListGroupPolicies&Version=2010-05-08&GroupName=devs"},
+		{"CreatePolicy", "iam", "Action=CreatePolicy&Version=2010-05-08&PolicyName=Keys&Description=self+service&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
+		{"CreatePolicyVersion", "iam", "Action=CreatePolicyVersion&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys&SetAsDefault=true&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
+		{"GetPolicy", "iam", "Action=GetPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys"},
+		{"GetPolicyVersion", "iam", "Action=GetPolicyVersion&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys&VersionId=v1"},
+		{"ListPolicyVersions", "iam", "Action=ListPolicyVersions&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys"},
+		{"AttachUserPolicy", "iam", "Action=AttachUserPolicy&Version=2010-05-08&UserName=alice&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},
+		{"ListAttachedUserPolicies", "iam", "Action=ListAttachedUserPolicies&Version=2010-05-08&UserName=alice"},
+		{"AttachGroupPolicy", "iam", "Action=AttachGroupPolicy&Version=2010-05-08&GroupName=devs&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys"},
+		{"ListAttachedGroupPolicies", "iam", "Action=ListAttachedGroupPolicies&Version=2010-05-08&GroupName=devs"},
+		{"ListPolicies", "iam", "Action=ListPolicies&Version=2010-05-08&Scope=Local"},
+		{"SimulatePrincipalPolicy", "iam", "Action=SimulatePrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Feng%2Falice&ActionNames.member.1=iam%3AListUsers&ActionNames.member.2=iam%3ADeleteUser"},
+		{"DeleteUser-DeleteConflict", "iam", "Action=DeleteUser&Version=2010-05-08&UserName=alice"},
+		{"PutUserPolicy-MalformedPolicyDocument", "iam", "Action=PutUserPolicy&Version=2010-05-08&UserName=alice&PolicyName=bad&PolicyDocument=%7B%7D"},
 	}
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
