@@ -94,20 +94,14 @@ func ParsePolicy(doc string) (*Policy, error) {
 	return p, nil
 }
 
-// strictUnmarshal decodes one JSON value and nothing after it.
+// strictUnmarshal decodes one JSON value and refuses anything after it:
+// json.Decoder alone lets a stray closing brace through (found by
+// FuzzParsePolicy).
 func strictUnmarshal(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
+	if !json.Valid(b) {
 		return errTrailing
 	}
-	var extra json.RawMessage
-	if err := dec.Decode(&extra); err == nil {
-		return errTrailing
-	}
-	return nil
+	return json.Unmarshal(b, v)
 }
 
 var errTrailing = &Error{Code: EMalformedPolicyDocument, Message: errSyntax}

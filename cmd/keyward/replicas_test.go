@@ -193,6 +193,41 @@ func TestReplicas(t *testing.T) {
 		}
 	})
 
+	t.Run("PolicyChangeReachesEveryReplica", func(t *testing.T) {
+		_, err := root(0).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")})
+		must(t, err)
+		k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})
+		must(t, err)
+		reader := func(i int) *iam.Client { return rs[i].iam(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey) }
+		// Each replica has compiled the reader's (empty) policies.
+		for i := range rs {
+			_, err := reader(i).ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
+			wantAPIError(t, err, "AccessDenied", 403, "")
+		}
+		within := func(what string, i int, ok func(error) bool) {
+			start := time.Now()
+			for {
+				_, err := reader(i).ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
+				if ok(err) {
+					t.Logf("replica %d: %s after %v", i, what, time.Since(start).Round(time.Millisecond))
+					return
+				}
+				if time.Since(start) > time.Second {
+					t.Fatalf("replica %d: not %s within 1s: %v", i, what, err)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		_, err = root(0).AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("reader"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+		must(t, err)
+		within("allowed", 1, func(err error) bool { return err == nil })
+		within("allowed", 2, func(err error) bool { return err == nil })
+		_, err = root(1).DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String("reader"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+		must(t, err)
+		within("refused", 0, func(err error) bool { return err != nil })
+		within("refused", 2, func(err error) bool { return err != nil })
+	})
+
 	t.Run("KillOneUnderLoad", func(t *testing.T) {
 		var mu sync.Mutex
 		var acked []string

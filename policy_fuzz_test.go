@@ -1,0 +1,91 @@
+package keyward_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/keyward/keyward"
+)
+
+// FuzzParsePolicy feeds the parser arbitrary documents: it must never
+// panic, must refuse with MalformedPolicyDocument only, and whatever it
+// accepts must be a well-formed policy that evaluates without panicking.
+//
+//	go test -run '^$' -fuzz FuzzParsePolicy -fuzztime 60s .
+func FuzzParsePolicy(f *testing.F) {
+	for _, seed := range []string{
+		keyward.SelfManageAccessKeysPolicy,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"iam:Get*","NotResource":"arn:aws:iam::*:user/${aws:username}"}}`,
+		`{"Statement":[{"Sid":"a","Effect":"Allow","Action":["iam:*"],"Resource":["*"],"Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*",1,true]},"IpAddress":{"aws:SourceIp":["10.0.0.0/8","::1"]},"Null":{"aws:username":"false"}}}]}`,
+		`{"Version":"2008-10-17","Id":"x","Statement":[]}`,
+		`{"Statement":{"Effect":"Allow","Action":"a:b","Resource":"arn:x","Condition":{"DateLessThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},"NumericEquals":{"k":"1.5"}}}}`,
+		`[]`, `null`, `{"Statement":null}`, `{"Statement":[1]}`, `{}`,
+	} {
+		f.Add(seed)
+	}
+	for _, m := range keyward.AWSManagedPolicies {
+		f.Add(m.Document)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		p, err := keyward.ParsePolicy(doc)
+		if err != nil {
+			var e *keyward.Error
+			if !errors.As(err, &e) || e.Code != keyward.EMalformedPolicyDocument || e.Message == "" {
+				t.Fatalf("refused with %v", err)
+			}
+			return
+		}
+		if !json.Valid([]byte(doc)) {
+			t.Fatalf("accepted invalid JSON %q", doc)
+		}
+		if p.Version != keyward.PolicyVersion2012 && p.Version != keyward.PolicyVersion2008 {
+			t.Fatalf("accepted version %q", p.Version)
+		}
+		for _, st := range p.Statements {
+			if (st.Effect != "Allow" && st.Effect != "Deny") || len(st.Actions) == 0 || len(st.Resources) == 0 {
+				t.Fatalf("accepted statement %+v of %q", st, doc)
+			}
+		}
+		ps, err := keyward.CompilePolicies(alice, []keyward.PolicySource{{ID: "fuzz", Type: "user", Document: doc}})
+		if err != nil {
+			t.Fatalf("accepted but does not compile: %v", err)
+		}
+		rc := keyward.RequestContext{Principal: alice, CurrentTime: now, SourceIP: "192.0.2.1", RequestedRegion: "us-east-1"}
+		for _, detail := range []bool{false, true} {
+			ps.Evaluate("iam:GetUser", userARN(alice), &rc, detail)
+		}
+	})
+}
+
+// BenchmarkAuthorize is one policy decision for a user with ten attached
+// policies, compiled and cached: the cost every request pays. The action is
+// allowed only by the last policy and one policy holds a Deny, so every
+// statement is looked at.
+func BenchmarkAuthorize(b *testing.B) {
+	var sources []keyward.PolicySource
+	for i := 0; i < 9; i++ {
+		sources = append(sources, keyward.PolicySource{ID: fmt.Sprint("p", i), Type: "user-managed", Document: fmt.Sprintf(
+			`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["s3:Get*","s3:List*","ec2:Describe%d*"],"Resource":"arn:aws:s3:::bucket-%d/*"},
+			{"Effect":"Allow","Action":"iam:Get*","Resource":"arn:aws:iam::*:group/team-%d","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
+			{"Effect":"Deny","Action":"iam:Delete*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, i, i, i)})
+	}
+	sources = append(sources, keyward.PolicySource{ID: "keys", Type: "user-managed", Document: keyward.SelfManageAccessKeysPolicy})
+	a := &keyward.Authorizer{Policies: func(context.Context, keyward.Principal) ([]keyward.PolicySource, error) { return sources, nil }}
+	rc := &keyward.RequestContext{Principal: alice, CurrentTime: now, SourceIP: "192.0.2.1", RequestedRegion: "us-east-1"}
+	ctx := context.Background()
+	resource := userARN(alice)
+	if err := a.Authorize(ctx, "iam:CreateAccessKey", resource, rc); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := a.Authorize(ctx, "iam:CreateAccessKey", resource, rc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
