@@ -189,18 +189,17 @@ func (s *Store) ListPolicyVersions(ctx context.Context, arn string) ([]keyward.P
 func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool, at time.Time) (keyward.PolicyVersion, error) {
 	var v keyward.PolicyVersion
 	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		// Taking the version number locks the policy's row (PostgreSQL) or
+		// the database (SQLite): concurrent versions get distinct numbers,
+		// and the count below sees every committed one.
 		var id string
-		var next, aws int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id, next_version, aws_managed FROM policies WHERE arn = ?`), arn).Scan(&id, &next, &aws)
-		if errors.Is(err, sql.ErrNoRows) || aws == 1 {
+		var next int
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE policies SET next_version = next_version + 1, updated_at = ?
+			WHERE arn = ? AND aws_managed = 0 RETURNING id, next_version - 1`), toNanos(at), arn).Scan(&id, &next)
+		if errors.Is(err, sql.ErrNoRows) {
 			return keyward.ErrNoSuchPolicy
 		}
 		if err != nil {
-			return err
-		}
-		// Bumping next_version first locks the policy's row (PostgreSQL) or
-		// the database (SQLite) for the count below.
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE policies SET next_version = next_version + 1, updated_at = ? WHERE id = ?`), toNanos(at), id); err != nil {
 			return err
 		}
 		var n int
