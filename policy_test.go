@@ -166,6 +166,16 @@ func TestEvaluate(t *testing.T) {
 			with(req("iam:GetUser", "*"), func(rc *keyward.RequestContext) { rc.Extra = map[string][]string{"aws:tagkeys": {"cost"}} }), keyward.DecisionAllowed},
 		{"ForAllValues absent key", []string{doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:tagkeys":"team"}}}`)}, req("iam:GetUser", "*"), keyward.DecisionAllowed},
 		{"conditions are ANDed", []string{doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:username":"alice","aws:RequestedRegion":"eu-west-1"}}}`)}, req("iam:GetUser", "*"), keyward.DecisionImplicitDeny},
+		// AWS's documented examples.
+		{"self-managed keys: own", []string{keyward.SelfManageAccessKeysPolicy}, req("iam:CreateAccessKey", userARN(alice)), keyward.DecisionAllowed},
+		{"self-managed keys: another user's", []string{keyward.SelfManageAccessKeysPolicy}, req("iam:UpdateAccessKey", userARN(bob)), keyward.DecisionImplicitDeny},
+		{"self-managed keys: nothing else", []string{keyward.SelfManageAccessKeysPolicy}, req("iam:ListUsers", userARN(alice)), keyward.DecisionImplicitDeny},
+		{"IAMReadOnlyAccess lists", []string{awsManaged("IAMReadOnlyAccess")}, req("iam:ListUsers", "arn:aws:iam::123456789012:user/"), keyward.DecisionAllowed},
+		{"IAMReadOnlyAccess gets", []string{awsManaged("IAMReadOnlyAccess")}, req("iam:GetAccessKeyLastUsed", userARN(bob)), keyward.DecisionAllowed},
+		{"IAMReadOnlyAccess does not create", []string{awsManaged("IAMReadOnlyAccess")}, req("iam:CreateUser", userARN(bob)), keyward.DecisionImplicitDeny},
+		{"IAMUserChangePassword", []string{awsManaged("IAMUserChangePassword")}, req("iam:ChangePassword", userARN(alice)), keyward.DecisionAllowed},
+		{"AdministratorAccess with a group's deny", []string{awsManaged("AdministratorAccess"), doc(`{"Effect":"Deny","Action":"iam:CreateAccessKey","NotResource":"arn:aws:iam::*:user/${aws:username}"}`)},
+			req("iam:CreateAccessKey", userARN(bob)), keyward.DecisionExplicitDeny},
 		{"condition keys are case-insensitive", []string{doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"stringequals":{"AWS:UserName":"alice"}}}`)}, req("iam:GetUser", "*"), keyward.DecisionAllowed},
 	}
 	for _, tt := range tests {
@@ -186,4 +196,13 @@ func TestEvaluate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func awsManaged(name string) string {
+	for _, m := range keyward.AWSManagedPolicies {
+		if m.Policy.Name == name {
+			return m.Document
+		}
+	}
+	panic("no AWS managed policy " + name)
 }
