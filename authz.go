@@ -1,9 +1,6 @@
 package keyward
 
-import (
-	"context"
-	"sync"
-)
+import "context"
 
 // Authorizer is the one place where access is decided: AWS's evaluation of
 // identity-based policies. The root user may do everything, as in AWS; an
@@ -16,12 +13,9 @@ import (
 type Authorizer struct {
 	// Policies loads the policies that apply to an IAM user.
 	Policies func(ctx context.Context, p Principal) ([]PolicySource, error)
-	// Max bounds the users whose compiled policies are kept (0: 100,000).
-	Max int
 
-	mu   sync.RWMutex
-	sets map[string]*PolicySet // by user ID
-	gen  uint64
+	// sets holds each user's compiled policies, by user ID.
+	sets Cache[*PolicySet]
 }
 
 // Authorize decides whether rc.Principal may perform action (such as
@@ -49,47 +43,15 @@ func (a *Authorizer) Authorize(ctx context.Context, action, resource string, rc 
 // PolicySet returns the compiled policies of an IAM user, from the cache
 // when it has them.
 func (a *Authorizer) PolicySet(ctx context.Context, p Principal) (*PolicySet, error) {
-	a.mu.RLock()
-	ps := a.sets[p.UserID]
-	gen := a.gen
-	a.mu.RUnlock()
-	if ps != nil {
-		return ps, nil
-	}
-	sources, err := a.Policies(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	ps, err = CompilePolicies(p, sources)
-	if err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	if a.gen == gen { // no change raced with the load
-		if a.sets == nil {
-			a.sets = make(map[string]*PolicySet)
+	return a.sets.Get(ctx, p.UserID, func(ctx context.Context) (*PolicySet, error) {
+		sources, err := a.Policies(ctx, p)
+		if err != nil {
+			return nil, err
 		}
-		max := a.Max
-		if max <= 0 {
-			max = 100000
-		}
-		if len(a.sets) >= max {
-			for k := range a.sets {
-				delete(a.sets, k)
-				break
-			}
-		}
-		a.sets[p.UserID] = ps
-	}
-	a.mu.Unlock()
-	return ps, nil
+		return CompilePolicies(p, sources)
+	})
 }
 
 // Invalidate drops every compiled policy set. Policy changes are rare and
 // one change (to a group, a managed policy) can touch many users, so all go.
-func (a *Authorizer) Invalidate() {
-	a.mu.Lock()
-	a.sets = nil
-	a.gen++
-	a.mu.Unlock()
-}
+func (a *Authorizer) Invalidate() { a.sets.InvalidateAll() }

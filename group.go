@@ -70,6 +70,10 @@ func (a Account) PolicyARN(path, name string) string {
 // replica then drops its compiled policies.
 const PoliciesChanged = "*policies"
 
+// UsersChanged is the change a shared store announces when a user is
+// renamed, moved or deleted, so that replicas drop cached key lists.
+const UsersChanged = "*users"
+
 // Sentinel errors of groups and policies.
 var (
 	ErrNoSuchGroup         = errorString("keyward: no such group")

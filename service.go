@@ -30,13 +30,23 @@ type Service struct {
 	// that was created, changed or deleted, or whose owner changed, so that
 	// caches of credentials drop it.
 	AccessKeyChanged func(id string)
+
+	// keyLists holds each owner's access keys (two at most) by folded user
+	// name ("" for root), so that ListAccessKeys, among the most frequent
+	// calls, reads no database.
+	keyLists Cache[[]AccessKey]
 }
 
 func (s *Service) changed(id string) {
+	s.keyLists.InvalidateAll()
 	if s.AccessKeyChanged != nil {
 		s.AccessKeyChanged(id)
 	}
 }
+
+// InvalidateKeyLists drops the cached key lists; another replica changed a
+// key or a user.
+func (s *Service) InvalidateKeyLists() { s.keyLists.InvalidateAll() }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
@@ -100,6 +110,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) e
 	case err != nil:
 		return err
 	}
+	s.keyLists.InvalidateAll()
 	// Cached credentials carry the owner's name and path in its ARN.
 	keys, _, err := s.Store.ListAccessKeys(ctx, valueOr(upd.NewName, name), "", MaxAccessKeysPerUser+1)
 	if err != nil {
@@ -114,6 +125,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) e
 // DeleteUser deletes a user that has no access keys left.
 func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	err := s.Store.DeleteUser(ctx, name)
+	s.keyLists.InvalidateAll()
 	switch {
 	case errors.Is(err, ErrNoSuchUser):
 		return UserNotFound(name)
@@ -166,18 +178,31 @@ func (s *Service) ListAccessKeys(ctx context.Context, userName, marker string, m
 	if err != nil {
 		return nil, "", err
 	}
-	keys, more, err := s.Store.ListAccessKeys(ctx, userName, after, max)
+	keys, err := s.keyLists.Get(ctx, FoldName(userName), func(ctx context.Context) ([]AccessKey, error) {
+		keys, _, err := s.Store.ListAccessKeys(ctx, userName, "", MaxAccessKeysPerUser)
+		return keys, err
+	})
 	if errors.Is(err, ErrNoSuchUser) {
 		return nil, "", UserNotFound(userName)
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if more && len(keys) > 0 {
-		next = encodeMarker(keys[len(keys)-1].ID)
+	start := 0
+	if after != "" {
+		start = len(keys) // a marker of a key deleted meanwhile ends the listing
+		for i, k := range keys {
+			if k.ID == after {
+				start = i + 1
+			}
+		}
 	}
-	return keys, next, nil
+	end := min(start+max, len(keys))
+	next := ""
+	if end < len(keys) {
+		next = encodeMarker(keys[end-1].ID)
+	}
+	return keys[start:end], next, nil
 }
 
 // UpdateAccessKey activates or deactivates a key of userName.

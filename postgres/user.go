@@ -160,7 +160,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, upd keyward.UserUpd
 		if err != nil {
 			return err
 		}
-		return s.keyChanged(ctx, tx, ids...)
+		return s.keyChanged(ctx, tx, append(ids, keyward.UsersChanged)...)
 	})
 	return u, err
 }
@@ -197,7 +197,9 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 		if used > 0 {
 			return keyward.ErrEntityInUse
 		}
-		_, err = tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
-		return err
+		if _, err = tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return s.keyChanged(ctx, tx, keyward.UsersChanged)
 	})
 }

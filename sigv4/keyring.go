@@ -52,78 +52,40 @@ type Keyring struct {
 	// Load reads a key's credential from the store; it returns an error
 	// matching keyward.ErrNoSuchAccessKey for an unknown ID.
 	Load func(ctx context.Context, id string) (keyward.Credential, error)
-	// Max is the most keys kept (0: 100,000); past it an arbitrary entry is
-	// evicted.
-	Max int
 
-	mu   sync.RWMutex
-	keys map[string]*Key
-	// gen counts invalidations, so a load that raced with one is not cached.
-	gen uint64
+	keys keyward.Cache[*Key]
+}
+
+// NewKeyring returns a keyring of at most max keys (0: 100,000).
+func NewKeyring(load func(ctx context.Context, id string) (keyward.Credential, error), max int) *Keyring {
+	r := &Keyring{Load: load}
+	r.keys.Max = max
+	return r
 }
 
 // Get returns the cached key for id, loading it on a miss. An unknown ID
 // yields a Key with Active false, so callers refuse it like an inactive key.
 func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
-	r.mu.RLock()
-	k := r.keys[id]
-	gen := r.gen
-	r.mu.RUnlock()
-	if k != nil {
-		return k, nil
-	}
-	cred, err := r.Load(ctx, id)
-	switch {
-	case errors.Is(err, keyward.ErrNoSuchAccessKey):
-		k = &Key{ID: id, missing: true}
-	case err != nil:
-		return nil, err
-	default:
-		k = &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, secret: cred.Secret}
-	}
-	r.mu.Lock()
-	if r.gen == gen {
-		if r.keys == nil {
-			r.keys = make(map[string]*Key)
+	return r.keys.Get(ctx, id, func(ctx context.Context) (*Key, error) {
+		cred, err := r.Load(ctx, id)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchAccessKey):
+			return &Key{ID: id, missing: true}, nil
+		case err != nil:
+			return nil, err
 		}
-		max := r.Max
-		if max <= 0 {
-			max = 100000
-		}
-		if len(r.keys) >= max {
-			for evict := range r.keys { // map order is arbitrary
-				delete(r.keys, evict)
-				break
-			}
-		}
-		r.keys[id] = k
-	}
-	r.mu.Unlock()
-	return k, nil
+		return &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, secret: cred.Secret}, nil
+	})
 }
 
 // Invalidate drops id from the cache.
-func (r *Keyring) Invalidate(id string) {
-	r.mu.Lock()
-	delete(r.keys, id)
-	r.gen++
-	r.mu.Unlock()
-}
+func (r *Keyring) Invalidate(id string) { r.keys.Invalidate(id) }
 
 // InvalidateAll empties the cache.
-func (r *Keyring) InvalidateAll() {
-	r.mu.Lock()
-	r.keys = nil
-	r.gen++
-	r.mu.Unlock()
-}
+func (r *Keyring) InvalidateAll() { r.keys.InvalidateAll() }
 
 // Len returns the number of cached entries.
-func (r *Keyring) Len() int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return len(r.keys)
-}
+func (r *Keyring) Len() int { return r.keys.Len() }
 
 // Authenticate parses and verifies r's signature against the keyring and
 // returns the key that signed it. Unknown and inactive keys are refused with

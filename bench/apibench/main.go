@@ -259,7 +259,11 @@ func run() error {
 	}
 
 	addr := freeAddr()
-	kw, err := start(bin, []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", *logLevel},
+	kwArgs := []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", *logLevel}
+	if d := os.Getenv("APIBENCH_DEBUG_LISTEN"); d != "" {
+		kwArgs = append(kwArgs, "--debug-listen", d) // to profile the server under the load
+	}
+	kw, err := start(bin, kwArgs,
 		[]string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret}, addr, "/healthz")
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@ type Config struct {
 	LastUseFlush  time.Duration
 	KeyCacheSize  int
 	ShutdownGrace time.Duration
+	DebugListen   string
 
 	// PostgreSQL, for several replicas on one database.
 	DatabaseURL        string
@@ -84,6 +85,7 @@ func (c *Config) specs() []flagSpec {
 		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", dur(&c.LastUseFlush)},
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", intFlag(&c.KeyCacheSize)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
+		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
 		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},
 		{"db-statement-timeout", "KEYWARD_DB_STATEMENT_TIMEOUT", "PostgreSQL statement_timeout", dur(&c.DBStatementTimeout)},

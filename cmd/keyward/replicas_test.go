@@ -228,6 +228,41 @@ func TestReplicas(t *testing.T) {
 		within("refused", 2, func(err error) bool { return err != nil })
 	})
 
+	t.Run("KeyListsFollowOtherReplicas", func(t *testing.T) {
+		_, err := root(0).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")})
+		must(t, err)
+		count := func() (int, error) {
+			out, err := root(1).ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("carol")})
+			if err != nil {
+				return 0, err
+			}
+			return len(out.AccessKeyMetadata), nil
+		}
+		if n, err := count(); err != nil || n != 0 {
+			t.Fatalf("carol has %d keys (%v)", n, err) // now cached on replica 1
+		}
+		k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")})
+		must(t, err)
+		eventually := func(what string, ok func() bool) {
+			start := time.Now()
+			for !ok() {
+				if time.Since(start) > time.Second {
+					t.Fatalf("replica 1 did not see %s within 1s", what)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		eventually("the new key", func() bool { n, err := count(); return err == nil && n == 1 })
+		_, err = root(2).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("carol"), AccessKeyId: k.AccessKey.AccessKeyId})
+		must(t, err)
+		eventually("the deletion", func() bool { n, err := count(); return err == nil && n == 0 })
+		_, err = root(2).DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("carol")})
+		must(t, err)
+		eventually("the user deleted", func() bool { _, err := count(); return err != nil })
+		_, err = count()
+		wantAPIError(t, err, "NoSuchEntity", 404, "The user with name carol cannot be found.")
+	})
+
 	t.Run("KillOneUnderLoad", func(t *testing.T) {
 		var mu sync.Mutex
 		var acked []string

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"sync"
@@ -43,6 +44,7 @@ type Main struct {
 	RootCredentialsPath string
 
 	server  *http.Server
+	stopped chan struct{}
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
 	closeMu sync.Mutex
@@ -99,7 +101,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Service.Account = account
 
-	m.Keys = &sigv4.Keyring{Load: m.Service.Credential, Max: m.Config.KeyCacheSize}
+	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
 	m.Service.AccessKeyChanged = m.Keys.Invalidate
 	m.Authz = &keyward.Authorizer{Policies: m.Service.PrincipalPolicies}
 	m.Service.PoliciesChanged = m.Authz.Invalidate
@@ -132,6 +134,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
+	m.stopped = make(chan struct{})
 	if pg, ok := m.Store.(*postgres.Store); ok {
 		m.watchReplicas(bg, pg)
 	}
@@ -150,7 +153,29 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
 		attrs = append(attrs, "root_credentials", creds)
 	}
+	if m.Config.DebugListen != "" {
+		if err := m.serveDebug(); err != nil {
+			return err
+		}
+		attrs = append(attrs, "debug", "http://"+m.Config.DebugListen+"/debug/pprof/")
+	}
 	m.Logger.Info("keyward serving", attrs...)
+	return nil
+}
+
+// serveDebug serves Go's profiles on their own address, never on the API's.
+func (m *Main) serveDebug() error {
+	ln, err := net.Listen("tcp", m.Config.DebugListen)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	go func() { <-m.stopped; srv.Close() }()
 	return nil
 }
 
@@ -165,10 +190,14 @@ func (m *Main) watchReplicas(ctx context.Context, pg *postgres.Store) {
 			case "": // changes may have been missed
 				m.Keys.InvalidateAll()
 				m.Authz.Invalidate()
+				m.Service.InvalidateKeyLists()
 			case keyward.PoliciesChanged:
 				m.Authz.Invalidate()
+			case keyward.UsersChanged:
+				m.Service.InvalidateKeyLists()
 			default:
 				m.Keys.Invalidate(id)
+				m.Service.InvalidateKeyLists()
 			}
 		})
 	}()
@@ -206,6 +235,7 @@ func (m *Main) Close() error {
 	defer cancel()
 	err := m.server.Shutdown(ctx)
 	m.cancel() // the recorder flushes once more as it stops
+	close(m.stopped)
 	m.done.Wait()
 	if cerr := m.Store.Close(); err == nil {
 		err = cerr

@@ -1,0 +1,78 @@
+package keyward
+
+import (
+	"context"
+	"sync"
+)
+
+// Cache is a bounded in-memory cache of values loaded from the store, for
+// the request hot path: credentials, compiled policies, key lists. Every
+// change to what a value was loaded from must invalidate it; a load that
+// races with an invalidation is returned but not kept, so a cache never
+// holds a value older than the last invalidation.
+type Cache[V any] struct {
+	// Max bounds the entries kept (0: 100,000); past it an arbitrary entry
+	// is evicted, which costs O(1) and suits caches whose working set fits.
+	Max int
+
+	mu  sync.RWMutex
+	m   map[string]V
+	gen uint64
+}
+
+// Get returns the value for key, calling load on a miss.
+func (c *Cache[V]) Get(ctx context.Context, key string, load func(ctx context.Context) (V, error)) (V, error) {
+	c.mu.RLock()
+	v, ok := c.m[key]
+	gen := c.gen
+	c.mu.RUnlock()
+	if ok {
+		return v, nil
+	}
+	v, err := load(ctx)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.m == nil {
+			c.m = make(map[string]V)
+		}
+		max := c.Max
+		if max <= 0 {
+			max = 100000
+		}
+		if len(c.m) >= max {
+			for k := range c.m { // map order is arbitrary
+				delete(c.m, k)
+				break
+			}
+		}
+		c.m[key] = v
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// Invalidate drops key.
+func (c *Cache[V]) Invalidate(key string) {
+	c.mu.Lock()
+	delete(c.m, key)
+	c.gen++
+	c.mu.Unlock()
+}
+
+// InvalidateAll drops every entry.
+func (c *Cache[V]) InvalidateAll() {
+	c.mu.Lock()
+	c.m = nil
+	c.gen++
+	c.mu.Unlock()
+}
+
+// Len returns the number of entries.
+func (c *Cache[V]) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
