@@ -9,23 +9,29 @@ import (
 // query maps each one to its HTTP status and fault type in a single table;
 // any error that is not an *Error becomes ServiceFailure there.
 const (
-	ENoSuchEntity               = "NoSuchEntity"
-	EEntityAlreadyExists        = "EntityAlreadyExists"
-	ELimitExceeded              = "LimitExceeded"
-	EDeleteConflict             = "DeleteConflict"
-	EValidationError            = "ValidationError"
-	EInvalidInput               = "InvalidInput"
-	EInvalidAction              = "InvalidAction"
-	EMalformedQueryString       = "MalformedQueryString"
-	EMissingAction              = "MissingAction"
-	EAccessDenied               = "AccessDenied"
-	EInvalidClientTokenID       = "InvalidClientTokenId"
-	ESignatureDoesNotMatch      = "SignatureDoesNotMatch"
-	EMissingAuthenticationToken = "MissingAuthenticationToken"
-	EIncompleteSignature        = "IncompleteSignature"
-	EInvalidParameterValue      = "InvalidParameterValue"
-	EMalformedPolicyDocument    = "MalformedPolicyDocument"
-	EServiceFailure             = "ServiceFailure"
+	ENoSuchEntity                  = "NoSuchEntity"
+	EEntityAlreadyExists           = "EntityAlreadyExists"
+	ELimitExceeded                 = "LimitExceeded"
+	EDeleteConflict                = "DeleteConflict"
+	EValidationError               = "ValidationError"
+	EInvalidInput                  = "InvalidInput"
+	EInvalidAction                 = "InvalidAction"
+	EMalformedQueryString          = "MalformedQueryString"
+	EMissingAction                 = "MissingAction"
+	EAccessDenied                  = "AccessDenied"
+	EInvalidClientTokenID          = "InvalidClientTokenId"
+	ESignatureDoesNotMatch         = "SignatureDoesNotMatch"
+	EMissingAuthenticationToken    = "MissingAuthenticationToken"
+	EIncompleteSignature           = "IncompleteSignature"
+	EInvalidParameterValue         = "InvalidParameterValue"
+	EMalformedPolicyDocument       = "MalformedPolicyDocument"
+	EPasswordPolicyViolation       = "PasswordPolicyViolation"
+	EInvalidUserType               = "InvalidUserType"
+	EEntityTemporarilyUnmodifiable = "EntityTemporarilyUnmodifiable"
+	EReportNotPresent              = "ReportNotPresent"
+	EReportExpired                 = "ReportExpired"
+	EReportInProgress              = "ReportInProgress"
+	EServiceFailure                = "ServiceFailure"
 )
 
 // Error is an error that AWS clients understand: a code from the closed set
@@ -75,13 +81,17 @@ func ErrorMessage(err error) string {
 // Sentinel errors returned by a Store. The service turns them into the
 // *Error AWS would send, naming the entity involved.
 var (
-	ErrNoSuchUser       = errors.New("keyward: no such user")
-	ErrNoSuchAccessKey  = errors.New("keyward: no such access key")
-	ErrUserExists       = errors.New("keyward: user already exists")
-	ErrAccessKeyExists  = errors.New("keyward: access key ID already exists")
-	ErrAccessKeyQuota   = errors.New("keyward: access key quota exceeded")
-	ErrUserHasAccessKey = errors.New("keyward: user still has access keys")
-	ErrNoAccount        = errors.New("keyward: account not initialised")
+	ErrNoSuchUser         = errors.New("keyward: no such user")
+	ErrNoSuchAccessKey    = errors.New("keyward: no such access key")
+	ErrUserExists         = errors.New("keyward: user already exists")
+	ErrAccessKeyExists    = errors.New("keyward: access key ID already exists")
+	ErrAccessKeyQuota     = errors.New("keyward: access key quota exceeded")
+	ErrUserHasAccessKey   = errors.New("keyward: user still has access keys")
+	ErrNoAccount          = errors.New("keyward: account not initialised")
+	ErrNoLoginProfile     = errors.New("keyward: no login profile")
+	ErrLoginProfileExists = errors.New("keyward: login profile already exists")
+	ErrNoPasswordPolicy   = errors.New("keyward: no password policy")
+	ErrNoReport           = errors.New("keyward: no credential report")
 )
 
 // Messages AWS sends for common conditions; shared so that every path that

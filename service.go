@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -30,6 +32,17 @@ type Service struct {
 	// that was created, changed or deleted, or whose owner changed, so that
 	// caches of credentials drop it.
 	AccessKeyChanged func(id string)
+
+	// CredentialReportMaxAge is how long a credential report is served
+	// before GenerateCredentialReport makes a new one; 0 makes one every time
+	// (and a report then never expires).
+	CredentialReportMaxAge time.Duration
+	// Passwords hashes console passwords.
+	Passwords PasswordHasher
+	// Logger reports failures of background work.
+	Logger *slog.Logger
+
+	background sync.WaitGroup
 
 	// keyLists holds each owner's access keys (two at most) by folded user
 	// name ("" for root), so that ListAccessKeys, among the most frequent

@@ -63,6 +63,8 @@ type Store interface {
 
 	// PolicyStore is the part of the store for groups and policies.
 	PolicyStore
+	// LoginStore is the part for passwords and the credential report.
+	LoginStore
 
 	// Close releases the store's resources.
 	Close() error
@@ -148,3 +150,40 @@ type PolicyStore interface {
 
 // Clock returns the current time; injected so tests control it.
 type Clock func() time.Time
+
+// LoginStore persists login profiles, the account's password policy and
+// the credential report.
+type LoginStore interface {
+	// CreateLoginProfile gives a user a login profile; ErrNoSuchUser,
+	// ErrLoginProfileExists.
+	CreateLoginProfile(ctx context.Context, userName string, p LoginProfile) error
+	// LoginProfile returns a user's login profile, with the user's name as
+	// stored; ErrNoSuchUser, ErrNoLoginProfile.
+	LoginProfile(ctx context.Context, userName string) (LoginProfile, error)
+	// SetLoginProfile replaces a user's login profile; ErrNoSuchUser,
+	// ErrNoLoginProfile.
+	SetLoginProfile(ctx context.Context, userName string, p LoginProfile) error
+	// DeleteLoginProfile deletes it; ErrNoSuchUser, ErrNoLoginProfile.
+	DeleteLoginProfile(ctx context.Context, userName string) error
+
+	// PasswordPolicy returns the account's password policy;
+	// ErrNoPasswordPolicy.
+	PasswordPolicy(ctx context.Context) (PasswordPolicy, error)
+	// PutPasswordPolicy sets it.
+	PutPasswordPolicy(ctx context.Context, p PasswordPolicy) error
+	// DeletePasswordPolicy removes it; ErrNoPasswordPolicy.
+	DeletePasswordPolicy(ctx context.Context) error
+
+	// CredentialReport returns the latest report; ErrNoReport.
+	CredentialReport(ctx context.Context) (CredentialReport, error)
+	// PutCredentialReport replaces it.
+	PutCredentialReport(ctx context.Context, r CredentialReport) error
+	// ScanCredentials calls fn for every user in order of name, with its
+	// login profile and keys, streaming from the store: the calls share no
+	// memory beyond one user's.
+	ScanCredentials(ctx context.Context, fn func(*UserCredentials) error) error
+	// Exclusive runs fn unless work of the same name is running, in this
+	// process or, for a shared store, in any replica; it reports whether fn
+	// ran.
+	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
+}

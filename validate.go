@@ -18,7 +18,9 @@ type StringShape struct {
 	Max     int // 0: no maximum
 	Pattern string
 	Enum    []string
-	re      *regexp.Regexp
+	// Sensitive shapes (passwords) are never echoed in an error message.
+	Sensitive bool
+	re        *regexp.Regexp
 }
 
 // newStringShape compiles a model pattern. The model writes patterns in
@@ -55,10 +57,13 @@ var (
 	ActionNameShape       = newStringShape("ActionNameType", 3, 128, "")
 	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
 	ContextKeyNameShape   = newStringShape("ContextKeyNameType", 5, 256, "")
+	PasswordShape         = sensitive(newStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
 	// allows an empty match in its pattern.
 	STSAccessKeyIDShape = newStringShape("accessKeyIdType", 16, 128, `[\w]*`)
 )
+
+func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }
 
 // Integer ranges of the model.
 const (
@@ -80,6 +85,11 @@ func (v *Validation) Null(field string) {
 	v.problems = append(v.problems, fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", field))
 }
 
+// failQuiet is fail for a sensitive member: the value is not repeated.
+func (v *Validation) failQuiet(field, _, constraint string) {
+	v.problems = append(v.problems, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member %s", field, constraint))
+}
+
 func (v *Validation) fail(field, value, constraint string) {
 	v.problems = append(v.problems, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member %s", value, field, constraint))
 }
@@ -88,17 +98,21 @@ func (v *Validation) fail(field, value, constraint string) {
 // reports (for example "userName").
 func (v *Validation) String(field, value string, s *StringShape) {
 	n := utf8.RuneCountInString(value)
+	fail := v.fail
+	if s.Sensitive {
+		fail = v.failQuiet
+	}
 	if s.Min > 0 && n < s.Min {
-		v.fail(field, value, "must have length greater than or equal to "+strconv.Itoa(s.Min))
+		fail(field, value, "must have length greater than or equal to "+strconv.Itoa(s.Min))
 	}
 	if s.Max > 0 && n > s.Max {
-		v.fail(field, value, "must have length less than or equal to "+strconv.Itoa(s.Max))
+		fail(field, value, "must have length less than or equal to "+strconv.Itoa(s.Max))
 	}
 	if s.re != nil && n > 0 && !s.re.MatchString(value) {
-		v.fail(field, value, "must satisfy regular expression pattern: "+s.Pattern)
+		fail(field, value, "must satisfy regular expression pattern: "+s.Pattern)
 	}
 	if len(s.Enum) > 0 && !contains(s.Enum, value) {
-		v.fail(field, value, "must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
+		fail(field, value, "must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
 	}
 }
 

@@ -37,7 +37,7 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.StatusShape}, {iam, keyward.TagKeyShape}, {iam, keyward.TagValueShape}, {iam, keyward.ARNShape},
 		{iam, keyward.GroupNameShape}, {iam, keyward.PolicyNameShape}, {iam, keyward.PolicyPathShape}, {iam, keyward.PolicyDocumentShape},
 		{iam, keyward.PolicyVersionIDShape}, {iam, keyward.PolicyDescShape}, {iam, keyward.PolicyScopeShape},
-		{iam, keyward.ActionNameShape}, {iam, keyward.ResourceNameShape}, {iam, keyward.ContextKeyNameShape},
+		{iam, keyward.ActionNameShape}, {iam, keyward.PasswordShape}, {iam, keyward.ResourceNameShape}, {iam, keyward.ContextKeyNameShape},
 		{sts, keyward.STSAccessKeyIDShape},
 	}
 	for _, tt := range tests {
@@ -86,6 +86,8 @@ func TestValidation(t *testing.T) {
 			"1 validation error detected: Value '/a' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)"},
 		{"enum", func(v *keyward.Validation) { v.String("status", "active", keyward.StatusShape) },
 			"1 validation error detected: Value 'active' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"},
+		{"sensitive value not echoed", func(v *keyward.Validation) { v.String("password", strings.Repeat("s3cret", 30), keyward.PasswordShape) },
+			"1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 128"},
 		{"range and null", func(v *keyward.Validation) { v.Int("maxItems", 0, 1, 1000); v.Null("userName") },
 			"2 validation errors detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1; Value null at 'userName' failed to satisfy constraint: Member must not be null"},
 	}

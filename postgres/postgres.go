@@ -30,7 +30,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/policysql"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -51,7 +51,7 @@ type Options struct {
 // chosen with search_path in the URL).
 type Store struct {
 	// The groups and policies part, shared with the SQLite store.
-	*policysql.Store
+	*sqlstore.Store
 
 	pool    *pgxpool.Pool
 	db      *sql.DB
@@ -99,7 +99,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: migrating: %w", err)
 	}
 	s.db = stdlib.OpenDBFromPool(pool)
-	s.Store = &policysql.Store{DB: s.db, Tx: s.sqlTx, Dollar: true,
+	s.Store = &sqlstore.Store{DB: s.db, Tx: s.sqlTx, Dollar: true, KeyOrder: "k.seq",
 		IsUnique: func(err error) bool { return constraint(err) != "" },
 		Changed: func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `WITH c AS (INSERT INTO key_changes (key_id) VALUES ($1) RETURNING key_id)

@@ -191,7 +191,8 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 		if err := tx.QueryRow(ctx, `SELECT
 			(SELECT count(*) FROM group_members WHERE user_id = $1) +
 			(SELECT count(*) FROM inline_policies WHERE kind = 'user' AND entity_id = $1) +
-			(SELECT count(*) FROM policy_attachments WHERE kind = 'user' AND entity_id = $1)`, id).Scan(&used); err != nil {
+			(SELECT count(*) FROM policy_attachments WHERE kind = 'user' AND entity_id = $1) +
+			(SELECT count(*) FROM login_profiles WHERE user_id = $1)`, id).Scan(&used); err != nil {
 			return err
 		}
 		if used > 0 {

@@ -121,3 +121,18 @@ func (p *params) list(member string, shape *keyward.StringShape) []string {
 		out = append(out, vs[0])
 	}
 }
+
+// integer reads an integer member in [min, max], and whether it was given.
+func (p *params) integer(member string, min, max int) (int, bool) {
+	vs, ok := p.values[member]
+	if !ok || len(vs) == 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(vs[0])
+	if err != nil {
+		p.v.NotInteger(fieldName(member), vs[0])
+		return 0, true
+	}
+	p.v.Int(fieldName(member), n, min, max)
+	return n, true
+}

@@ -22,7 +22,7 @@ import (
 	"sync"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/policysql"
+	"github.com/keyward/keyward/internal/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -32,7 +32,7 @@ var migrations embed.FS
 // Store is a keyward.Store backed by one SQLite file.
 type Store struct {
 	// The groups and policies part, shared with the PostgreSQL store.
-	*policysql.Store
+	*sqlstore.Store
 
 	write *sql.DB
 	read  *sql.DB
@@ -45,6 +45,7 @@ type Store struct {
 	quit       chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	exclusive  sync.Map // name → *sync.Mutex
 }
 
 var _ keyward.Store = (*Store)(nil)
@@ -92,7 +93,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.Store = &policysql.Store{DB: read, Tx: s.tx, IsUnique: func(err error) bool {
+	s.Store = &sqlstore.Store{DB: read, Tx: s.tx, KeyOrder: "k.rowid", IsUnique: func(err error) bool {
 		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 	}}
 	go s.writer()
@@ -141,6 +142,18 @@ func (s *Store) prepare(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Exclusive implements keyward.LoginStore: one SQLite store serves one
+// process, so a lock in memory is enough.
+func (s *Store) Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error) {
+	v, _ := s.exclusive.LoadOrStore(name, new(sync.Mutex))
+	mu := v.(*sync.Mutex)
+	if !mu.TryLock() {
+		return false, nil
+	}
+	defer mu.Unlock()
+	return true, fn(ctx)
 }
 
 // Close closes the database.

@@ -26,6 +26,7 @@ type Config struct {
 	KeyCacheSize  int
 	ShutdownGrace time.Duration
 	DebugListen   string
+	ReportMaxAge  time.Duration
 
 	// PostgreSQL, for several replicas on one database.
 	DatabaseURL        string
@@ -50,6 +51,7 @@ func DefaultConfig() Config {
 		LastUseFlush:  2 * time.Second,
 		KeyCacheSize:  100000,
 		ShutdownGrace: 10 * time.Second,
+		ReportMaxAge:  4 * time.Hour,
 
 		DBMaxConns:         10,
 		DBStatementTimeout: 5 * time.Second,
@@ -85,6 +87,7 @@ func (c *Config) specs() []flagSpec {
 		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", dur(&c.LastUseFlush)},
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", intFlag(&c.KeyCacheSize)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
+		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", dur(&c.ReportMaxAge)},
 		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
 		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},
@@ -139,6 +142,8 @@ func (c *Config) Validate() error {
 		return errors.New("--data must not be empty")
 	case c.AccountID != "" && !accountIDPattern.MatchString(c.AccountID):
 		return fmt.Errorf("--account-id must be 12 digits, got %q", c.AccountID)
+	case c.ReportMaxAge < 0:
+		return errors.New("--credential-report-max-age must not be negative")
 	case c.LastUseFlush <= 0:
 		return errors.New("--last-use-flush must be positive")
 	case c.KeyCacheSize < 1:

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
@@ -33,9 +34,11 @@ type Main struct {
 
 	Store   keyward.Store
 	Service *keyward.Service
-	Keys    *sigv4.Keyring
-	Authz   *keyward.Authorizer
-	Uses    *keyward.UseRecorder
+	// Passwords hashes console passwords; tests set cheaper parameters.
+	Passwords keyward.PasswordHasher
+	Keys      *sigv4.Keyring
+	Authz     *keyward.Authorizer
+	Uses      *keyward.UseRecorder
 
 	// Addr is the address actually listened on, known after Run.
 	Addr string
@@ -94,7 +97,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Uses = &keyward.UseRecorder{Store: m.Store, Logger: m.Logger}
-	m.Service = &keyward.Service{Store: m.Store, Sealer: sealer, Now: m.Now, Rand: m.Rand, Uses: m.Uses}
+	m.Service = &keyward.Service{Store: m.Store, Sealer: sealer, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
+		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords}
+	if m.Service.Passwords == nil {
+		m.Service.Passwords = &password.Hasher{Rand: m.Rand}
+	}
 	account, err := m.initAccount(ctx, sealer)
 	if err != nil {
 		return err
@@ -237,6 +244,7 @@ func (m *Main) Close() error {
 	m.cancel() // the recorder flushes once more as it stops
 	close(m.stopped)
 	m.done.Wait()
+	m.Service.Wait() // a credential report being written
 	if cerr := m.Store.Close(); err == nil {
 		err = cerr
 	}

@@ -1,10 +1,10 @@
-// Package policysql implements keyward.PolicyStore once, on database/sql,
-// for both SQL backends: groups, inline and managed policies, and their
-// attachments are plain relational data whose SQL is the same on SQLite and
-// PostgreSQL. Each backend supplies its transactions (SQLite's group
-// commit, PostgreSQL's retries) and what to do after a change (PostgreSQL
-// announces it to the other replicas).
-package policysql
+// Package sqlstore implements, once, on database/sql, the parts of
+// keyward.Store whose SQL is the same on SQLite and PostgreSQL: groups,
+// inline and managed policies and their attachments, login profiles, the
+// password policy and the credential report. Each backend supplies its
+// transactions (SQLite's group commit, PostgreSQL's retries) and what to do
+// after a change (PostgreSQL announces it to the other replicas).
+package sqlstore
 
 import (
 	"context"
@@ -30,6 +30,9 @@ type Store struct {
 	Dollar bool
 	// IsUnique reports whether err violates a unique constraint.
 	IsUnique func(err error) bool
+	// KeyOrder is the expression that orders a user's keys (alias k) by
+	// creation: "k.rowid" on SQLite, "k.seq" on PostgreSQL.
+	KeyOrder string
 }
 
 var _ keyward.PolicyStore = (*Store)(nil)
@@ -185,7 +188,8 @@ func (s *Store) inUse(ctx context.Context, tx *sql.Tx, kind, id string) (bool, e
 	err := tx.QueryRowContext(ctx, s.q(`SELECT
 		(SELECT count(*) FROM group_members WHERE group_id = ? OR user_id = ?) +
 		(SELECT count(*) FROM inline_policies WHERE kind = ? AND entity_id = ?) +
-		(SELECT count(*) FROM policy_attachments WHERE kind = ? AND entity_id = ?)`), id, id, kind, id, kind, id).Scan(&n)
+		(SELECT count(*) FROM policy_attachments WHERE kind = ? AND entity_id = ?) +
+		(SELECT count(*) FROM login_profiles WHERE user_id = ?)`), id, id, kind, id, kind, id, id).Scan(&n)
 	return n > 0, err
 }
 

@@ -1,4 +1,4 @@
-package policysql
+package sqlstore
 
 import (
 	"context"

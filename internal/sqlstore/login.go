@@ -1,0 +1,221 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+
+// CreateLoginProfile implements keyward.LoginStore.
+func (s *Store) CreateLoginProfile(ctx context.Context, userName string, p keyward.LoginProfile) error {
+	history, err := json.Marshal(p.History)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO login_profiles (user_id, password_hash, reset_required, created_at, changed_at, history)
+			VALUES (?, ?, ?, ?, ?, ?)`), uid, p.PasswordHash, boolInt(p.ResetRequired), toNanos(p.CreatedAt), toNanos(p.ChangedAt), string(history))
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrLoginProfileExists
+		}
+		return err
+	})
+}
+
+// LoginProfile implements keyward.LoginStore.
+func (s *Store) LoginProfile(ctx context.Context, userName string) (keyward.LoginProfile, error) {
+	var p keyward.LoginProfile
+	uid, err := s.entityID(ctx, s.DB, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+	if err != nil {
+		return p, err
+	}
+	var reset int
+	var created, changed int64
+	var lastUsed sql.NullInt64
+	var history string
+	err = s.DB.QueryRowContext(ctx, s.q(`SELECT u.name, lp.password_hash, lp.reset_required, lp.created_at, lp.changed_at, lp.last_used_at, lp.history
+		FROM login_profiles lp JOIN users u ON u.id = lp.user_id WHERE lp.user_id = ?`), uid).
+		Scan(&p.UserName, &p.PasswordHash, &reset, &created, &changed, &lastUsed, &history)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, keyward.ErrNoLoginProfile
+	}
+	if err != nil {
+		return p, err
+	}
+	p.ResetRequired, p.CreatedAt, p.ChangedAt = reset == 1, fromNanos(created), fromNanos(changed)
+	if lastUsed.Valid {
+		p.LastUsed = fromNanos(lastUsed.Int64)
+	}
+	return p, json.Unmarshal([]byte(history), &p.History)
+}
+
+// SetLoginProfile implements keyward.LoginStore.
+func (s *Store) SetLoginProfile(ctx context.Context, userName string, p keyward.LoginProfile) error {
+	history, err := json.Marshal(p.History)
+	if err != nil {
+		return err
+	}
+	var lastUsed any
+	if !p.LastUsed.IsZero() {
+		lastUsed = toNanos(p.LastUsed)
+	}
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+		if err != nil {
+			return err
+		}
+		err = affected(tx.ExecContext(ctx, s.q(`UPDATE login_profiles SET password_hash = ?, reset_required = ?, changed_at = ?, last_used_at = ?, history = ?
+			WHERE user_id = ?`), p.PasswordHash, boolInt(p.ResetRequired), toNanos(p.ChangedAt), lastUsed, string(history), uid))
+		if errors.Is(err, keyward.ErrNotAttached) {
+			return keyward.ErrNoLoginProfile
+		}
+		return err
+	})
+}
+
+// DeleteLoginProfile implements keyward.LoginStore.
+func (s *Store) DeleteLoginProfile(ctx context.Context, userName string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+		if err != nil {
+			return err
+		}
+		err = affected(tx.ExecContext(ctx, s.q(`DELETE FROM login_profiles WHERE user_id = ?`), uid))
+		if errors.Is(err, keyward.ErrNotAttached) {
+			return keyward.ErrNoLoginProfile
+		}
+		return err
+	})
+}
+
+// PasswordPolicy implements keyward.LoginStore.
+func (s *Store) PasswordPolicy(ctx context.Context) (keyward.PasswordPolicy, error) {
+	var p keyward.PasswordPolicy
+	var doc string
+	err := s.DB.QueryRowContext(ctx, `SELECT policy FROM password_policy WHERE singleton = 1`).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, keyward.ErrNoPasswordPolicy
+	}
+	if err != nil {
+		return p, err
+	}
+	return p, json.Unmarshal([]byte(doc), &p)
+}
+
+// PutPasswordPolicy implements keyward.LoginStore.
+func (s *Store) PutPasswordPolicy(ctx context.Context, p keyward.PasswordPolicy) error {
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO password_policy (singleton, policy) VALUES (1, ?)
+			ON CONFLICT (singleton) DO UPDATE SET policy = excluded.policy`), string(doc))
+		return err
+	})
+}
+
+// DeletePasswordPolicy implements keyward.LoginStore.
+func (s *Store) DeletePasswordPolicy(ctx context.Context) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		err := affected(tx.ExecContext(ctx, `DELETE FROM password_policy WHERE singleton = 1`))
+		if errors.Is(err, keyward.ErrNotAttached) {
+			return keyward.ErrNoPasswordPolicy
+		}
+		return err
+	})
+}
+
+// CredentialReport implements keyward.LoginStore.
+func (s *Store) CredentialReport(ctx context.Context) (keyward.CredentialReport, error) {
+	var r keyward.CredentialReport
+	var started, generated int64
+	err := s.DB.QueryRowContext(ctx, `SELECT state, started_at, generated_at, content FROM credential_report WHERE singleton = 1`).
+		Scan(&r.State, &started, &generated, &r.Content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, keyward.ErrNoReport
+	}
+	r.StartedAt, r.GeneratedAt = fromNanos(started), fromNanos(generated)
+	return r, err
+}
+
+// PutCredentialReport implements keyward.LoginStore.
+func (s *Store) PutCredentialReport(ctx context.Context, r keyward.CredentialReport) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO credential_report (singleton, state, started_at, generated_at, content) VALUES (1, ?, ?, ?, ?)
+			ON CONFLICT (singleton) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
+			generated_at = excluded.generated_at, content = excluded.content`),
+			r.State, toNanos(r.StartedAt), toNanos(r.GeneratedAt), r.Content)
+		return err
+	})
+}
+
+// ScanCredentials implements keyward.LoginStore: one query, read row by
+// row, each user handed over as soon as its last key is read.
+func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCredentials) error) error {
+	rows, err := s.DB.QueryContext(ctx, `SELECT u.id, u.name, u.path, u.created_at,
+		lp.user_id IS NOT NULL, coalesce(lp.changed_at, 0), lp.last_used_at,
+		k.id, coalesce(k.status, ''), coalesce(k.created_at, 0), k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+		FROM users u
+		LEFT JOIN login_profiles lp ON lp.user_id = u.id
+		LEFT JOIN access_keys k ON k.user_id = u.id
+		ORDER BY u.name, u.id, `+s.KeyOrder)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var cur keyward.UserCredentials
+	var login keyward.LoginProfile
+	have := false
+	for rows.Next() {
+		var uid, name, path string
+		var created, changed int64
+		var hasLogin bool
+		var loginUsed, keyUsed sql.NullInt64
+		var keyID sql.NullString
+		var k keyward.AccessKey
+		var keyCreated int64
+		if err := rows.Scan(&uid, &name, &path, &created, &hasLogin, &changed, &loginUsed,
+			&keyID, &k.Status, &keyCreated, &keyUsed, &k.LastUsed.Service, &k.LastUsed.Region); err != nil {
+			return err
+		}
+		if !have || uid != cur.User.ID {
+			if have {
+				if err := fn(&cur); err != nil {
+					return err
+				}
+			}
+			cur = keyward.UserCredentials{User: keyward.User{ID: uid, Name: name, Path: path, CreatedAt: fromNanos(created)}, Keys: cur.Keys[:0]}
+			if hasLogin {
+				login = keyward.LoginProfile{UserName: name, ChangedAt: fromNanos(changed)}
+				if loginUsed.Valid {
+					login.LastUsed = fromNanos(loginUsed.Int64)
+				}
+				cur.Login = &login
+			}
+			have = true
+		}
+		if keyID.Valid {
+			k.ID, k.CreatedAt = keyID.String, fromNanos(keyCreated)
+			if keyUsed.Valid {
+				k.LastUsed.Time = fromNanos(keyUsed.Int64)
+			}
+			cur.Keys = append(cur.Keys, k)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if have {
+		return fn(&cur)
+	}
+	return nil
+}

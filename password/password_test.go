@@ -1,0 +1,40 @@
+package password_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/keyward/keyward/password"
+)
+
+func TestHasher(t *testing.T) {
+	h := &password.Hasher{Memory: 8 * 1024, Time: 1, Threads: 1}
+	hash, err := h.Hash("correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hash, "correct") || !strings.HasPrefix(hash, "$argon2id$v=19$m=8192,t=1,p=1$") {
+		t.Fatalf("hash %q", hash)
+	}
+	again, _ := h.Hash("correct horse battery staple")
+	if again == hash {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	for _, tc := range []struct {
+		pw   string
+		want bool
+	}{{"correct horse battery staple", true}, {"Correct horse battery staple", false}, {"", false}} {
+		ok, err := h.Verify(hash, tc.pw)
+		if err != nil || ok != tc.want {
+			t.Errorf("Verify(%q) = %v, %v", tc.pw, ok, err)
+		}
+	}
+	// A hash made with other parameters still verifies.
+	strong := &password.Hasher{Memory: 16 * 1024, Time: 2, Threads: 2}
+	if ok, err := strong.Verify(hash, "correct horse battery staple"); !ok || err != nil {
+		t.Fatalf("verify across parameters: %v %v", ok, err)
+	}
+	if _, err := h.Verify("$2a$10$notargon", "x"); err == nil {
+		t.Fatal("accepted a foreign hash format")
+	}
+}

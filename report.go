@@ -1,0 +1,246 @@
+package keyward
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Credential report states, as the API names them.
+const (
+	ReportStarted    = "STARTED"
+	ReportInProgress = "INPROGRESS"
+	ReportComplete   = "COMPLETE"
+)
+
+// DefaultReportMaxAge is how long AWS serves a credential report before
+// generating a new one.
+const DefaultReportMaxAge = 4 * time.Hour
+
+// reportAbandonedAfter is when a report still in progress is taken for
+// abandoned (the replica generating it died) and started again.
+const reportAbandonedAfter = 5 * time.Minute
+
+// CredentialReport is the account's latest credential report.
+type CredentialReport struct {
+	State       string // ReportInProgress or ReportComplete
+	StartedAt   time.Time
+	GeneratedAt time.Time
+	Content     []byte
+}
+
+// UserCredentials is what the credential report says of one user.
+type UserCredentials struct {
+	User User
+	// Login is the user's login profile, nil without one.
+	Login *LoginProfile
+	// Keys are the user's access keys in order of creation.
+	Keys []AccessKey
+}
+
+// CredentialReportColumns are the report's columns, in AWS's order.
+var CredentialReportColumns = []string{"user", "arn", "user_creation_time", "password_enabled", "password_last_used",
+	"password_last_changed", "password_next_rotation", "mfa_active",
+	"access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date", "access_key_1_last_used_region", "access_key_1_last_used_service",
+	"access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date", "access_key_2_last_used_region", "access_key_2_last_used_service",
+	"cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated"}
+
+const (
+	notApplicable = "N/A"
+	noInformation = "no_information"
+	notSupported  = "not_supported"
+)
+
+// reportTime formats times as the report does: ISO 8601 with an offset.
+func reportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00") }
+
+func orNA(t time.Time) string {
+	if t.IsZero() {
+		return notApplicable
+	}
+	return reportTime(t)
+}
+
+// ReportWriter writes a credential report as CSV, one row at a time, so
+// that generating it needs no more memory than the CSV itself.
+type ReportWriter struct {
+	w      *bufio.Writer
+	policy *PasswordPolicy // nil: passwords do not expire
+	fields []string
+}
+
+// NewReportWriter starts a report on w with its header row. policy is the
+// account's password policy, nil when it has none.
+func NewReportWriter(w io.Writer, policy *PasswordPolicy) *ReportWriter {
+	rw := &ReportWriter{w: bufio.NewWriterSize(w, 64<<10), policy: policy, fields: make([]string, 0, len(CredentialReportColumns))}
+	rw.row(CredentialReportColumns)
+	return rw
+}
+
+// row writes one CSV record. No value of the report holds a comma, a quote
+// or a line break except, in principle, a user's path, which is quoted then.
+func (rw *ReportWriter) row(fields []string) {
+	for i, f := range fields {
+		if i > 0 {
+			rw.w.WriteByte(',')
+		}
+		if needsQuotes(f) {
+			rw.w.WriteByte('"')
+			for j := 0; j < len(f); j++ {
+				if f[j] == '"' {
+					rw.w.WriteByte('"')
+				}
+				rw.w.WriteByte(f[j])
+			}
+			rw.w.WriteByte('"')
+		} else {
+			rw.w.WriteString(f)
+		}
+	}
+	rw.w.WriteByte('\n')
+}
+
+func needsQuotes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ',', '"', '\n', '\r':
+			return true
+		}
+	}
+	return false
+}
+
+func (rw *ReportWriter) keys(keys []AccessKey) {
+	for i := 0; i < 2; i++ {
+		if i >= len(keys) {
+			rw.fields = append(rw.fields, "false", notApplicable, notApplicable, notApplicable, notApplicable)
+			continue
+		}
+		k := keys[i]
+		region, service := notApplicable, notApplicable
+		if !k.LastUsed.IsZero() {
+			region, service = k.LastUsed.Region, k.LastUsed.Service
+		}
+		rw.fields = append(rw.fields, strconv.FormatBool(k.Status == StatusActive), reportTime(k.CreatedAt),
+			orNA(k.LastUsed.Time), region, service)
+	}
+	rw.fields = append(rw.fields, "false", notApplicable, "false", notApplicable) // no signing certificates
+}
+
+// Root writes the root user's row, which comes first.
+func (rw *ReportWriter) Root(a Account, keys []AccessKey) {
+	rw.fields = append(rw.fields[:0], "<root_account>", a.RootARN(), reportTime(a.CreatedAt),
+		notSupported, noInformation, notSupported, notSupported, "false")
+	rw.keys(keys)
+	rw.row(rw.fields)
+}
+
+// User writes a user's row.
+func (rw *ReportWriter) User(a Account, c *UserCredentials) {
+	rw.fields = append(rw.fields[:0], c.User.Name, a.UserARN(c.User.Path, c.User.Name), reportTime(c.User.CreatedAt))
+	if c.Login == nil {
+		rw.fields = append(rw.fields, "false", notApplicable, notApplicable, notApplicable)
+	} else {
+		lastUsed := noInformation
+		if !c.Login.LastUsed.IsZero() {
+			lastUsed = reportTime(c.Login.LastUsed)
+		}
+		next := notApplicable
+		if rw.policy != nil {
+			next = orNA(rw.policy.NextRotation(c.Login.ChangedAt))
+		}
+		rw.fields = append(rw.fields, "true", lastUsed, reportTime(c.Login.ChangedAt), next)
+	}
+	rw.fields = append(rw.fields, "false")
+	rw.keys(c.Keys)
+	rw.row(rw.fields)
+}
+
+// Flush writes out what is buffered.
+func (rw *ReportWriter) Flush() error { return rw.w.Flush() }
+
+// GenerateCredentialReport starts generating a report unless a recent one
+// exists or one is being made, and says which, as AWS does. Generation runs
+// in the background, on one replica.
+func (s *Service) GenerateCredentialReport(ctx context.Context) (state, description string, err error) {
+	now := s.Now()
+	r, err := s.Store.CredentialReport(ctx)
+	switch {
+	case err == nil && r.State == ReportComplete && s.CredentialReportMaxAge > 0 && now.Sub(r.GeneratedAt) < s.CredentialReportMaxAge:
+		return ReportComplete, "", nil
+	case err == nil && r.State == ReportInProgress && now.Sub(r.StartedAt) < reportAbandonedAfter:
+		return ReportInProgress, "", nil
+	case err != nil && !errors.Is(err, ErrNoReport):
+		return "", "", err
+	}
+	if err := s.Store.PutCredentialReport(ctx, CredentialReport{State: ReportInProgress, StartedAt: now}); err != nil {
+		return "", "", err
+	}
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		if err := s.generateReport(context.Background()); err != nil && s.Logger != nil {
+			s.Logger.Error("generating the credential report", "err", err)
+		}
+	}()
+	return ReportStarted, "No report exists. Starting a new report generation task", nil
+}
+
+// generateReport writes the report, streaming users from the store, unless
+// another replica is already at it.
+func (s *Service) generateReport(ctx context.Context) error {
+	_, err := s.Store.Exclusive(ctx, "credential-report", func(ctx context.Context) error {
+		var policy *PasswordPolicy
+		if pp, err := s.Store.PasswordPolicy(ctx); err == nil {
+			policy = &pp
+		} else if !errors.Is(err, ErrNoPasswordPolicy) {
+			return err
+		}
+		rootKeys, _, err := s.Store.ListAccessKeys(ctx, "", "", MaxAccessKeysPerUser)
+		if err != nil {
+			return err
+		}
+		var buf bytesBuffer
+		rw := NewReportWriter(&buf, policy)
+		rw.Root(s.Account, rootKeys)
+		if err := s.Store.ScanCredentials(ctx, func(c *UserCredentials) error {
+			rw.User(s.Account, c)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := rw.Flush(); err != nil {
+			return err
+		}
+		return s.Store.PutCredentialReport(ctx, CredentialReport{State: ReportComplete, GeneratedAt: s.Now().UTC().Truncate(time.Second), Content: buf.b})
+	})
+	return err
+}
+
+// bytesBuffer is the smallest io.Writer into a slice.
+type bytesBuffer struct{ b []byte }
+
+func (b *bytesBuffer) Write(p []byte) (int, error) { b.b = append(b.b, p...); return len(p), nil }
+
+// CredentialReport returns the latest report, or AWS's error for why there
+// is none to give.
+func (s *Service) CredentialReport(ctx context.Context) (CredentialReport, error) {
+	r, err := s.Store.CredentialReport(ctx)
+	switch {
+	case errors.Is(err, ErrNoReport):
+		return r, Errorf(EReportNotPresent, "The request was rejected because the credential report does not exist. To generate a credential report, use GenerateCredentialReport.")
+	case err != nil:
+		return r, err
+	case r.State == ReportInProgress:
+		return r, Errorf(EReportInProgress, "The request was rejected because the credential report is still being generated.")
+	case s.CredentialReportMaxAge > 0 && s.Now().Sub(r.GeneratedAt) >= s.CredentialReportMaxAge:
+		return r, Errorf(EReportExpired, "The request was rejected because the most recent credential report has expired. To generate a new credential report, use GenerateCredentialReport. For more information about credential report expiration, see Getting credential reports in the IAM User Guide.")
+	}
+	return r, nil
+}
+
+// Wait waits for background work (report generation) to finish.
+func (s *Service) Wait() { s.background.Wait() }
