@@ -193,6 +193,12 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 // another replica is already at it.
 func (s *Service) generateReport(ctx context.Context) error {
 	_, err := s.Store.Exclusive(ctx, "credential-report", func(ctx context.Context) error {
+		// Uses this replica has seen but not yet written belong in the report.
+		if s.Uses != nil {
+			if err := s.Uses.Flush(ctx); err != nil {
+				return err
+			}
+		}
 		var policy *PasswordPolicy
 		if pp, err := s.Store.PasswordPolicy(ctx); err == nil {
 			policy = &pp

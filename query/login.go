@@ -212,4 +212,3 @@ func (s *Server) getCredentialReport(c *call) error {
 	c.w.time("GeneratedTime", r.GeneratedAt)
 	return nil
 }
-

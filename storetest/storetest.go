@@ -35,6 +35,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 	}
 	tests = append(tests, policyTests()...)
+	tests = append(tests, loginTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)

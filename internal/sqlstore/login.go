@@ -9,7 +9,6 @@ import (
 	"github.com/keyward/keyward"
 )
 
-
 // CreateLoginProfile implements keyward.LoginStore.
 func (s *Store) CreateLoginProfile(ctx context.Context, userName string, p keyward.LoginProfile) error {
 	history, err := json.Marshal(p.History)

@@ -1,0 +1,256 @@
+package keyward_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/password"
+	"github.com/keyward/keyward/sqlite"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestCredentialReportGolden fixes every column convention of the report
+// for a fixed data set.
+func TestCredentialReportGolden(t *testing.T) {
+	a := keyward.Account{ID: account, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	policy := &keyward.PasswordPolicy{MinimumPasswordLength: 8, MaxPasswordAge: 90}
+	var buf bytes.Buffer
+	rw := keyward.NewReportWriter(&buf, policy)
+	rw.Root(a, []keyward.AccessKey{{ID: "AKIAROOT000000000001", Status: keyward.StatusActive, CreatedAt: day(1),
+		LastUsed: keyward.LastUse{Time: day(20), Service: "iam", Region: "us-east-1"}}})
+	users := []keyward.UserCredentials{
+		// No password, no key.
+		{User: keyward.User{Name: "alice", Path: "/", CreatedAt: day(2)}},
+		// A password never used; one key never used, one inactive key used.
+		{User: keyward.User{Name: "bob", Path: "/eng/", CreatedAt: day(3)},
+			Login: &keyward.LoginProfile{ChangedAt: day(4)},
+			Keys: []keyward.AccessKey{
+				{ID: "AKIABOB0000000000001", Status: keyward.StatusActive, CreatedAt: day(5)},
+				{ID: "AKIABOB0000000000002", Status: keyward.StatusInactive, CreatedAt: day(6),
+					LastUsed: keyward.LastUse{Time: day(7), Service: "sts", Region: "eu-west-2"}},
+			}},
+		// A password used; one key.
+		{User: keyward.User{Name: "carol", Path: "/", CreatedAt: day(8)},
+			Login: &keyward.LoginProfile{ChangedAt: day(9), LastUsed: day(10)},
+			Keys:  []keyward.AccessKey{{ID: "AKIACAROL00000000001", Status: keyward.StatusActive, CreatedAt: day(11)}}},
+	}
+	for i := range users {
+		rw.User(a, &users[i])
+	}
+	must(t, rw.Flush())
+	path := filepath.Join("testdata", "credential-report.csv")
+	if *update {
+		must(t, os.MkdirAll("testdata", 0o755))
+		must(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if buf.String() != string(want) {
+		t.Fatalf("report differs from %s:\n%s", path, buf.String())
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	must(t, err)
+	if len(rows) != 5 || len(rows[0]) != 22 || strings.Join(rows[0], ",") != strings.Join(keyward.CredentialReportColumns, ",") || rows[1][0] != "<root_account>" {
+		t.Fatalf("report shape: %d rows, header %v", len(rows), rows[0])
+	}
+	for _, r := range rows {
+		if len(r) != 22 {
+			t.Fatalf("row of %d columns: %v", len(r), r)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// manualClock is a clock the test moves.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *manualClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newService(t *testing.T, clock *manualClock, maxAge time.Duration) *keyward.Service {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	sealer, err := keyward.NewSealer(bytes.Repeat([]byte{1}, 32), rand.Reader)
+	must(t, err)
+	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: clock.Now()}, nil)
+	must(t, err)
+	return &keyward.Service{Store: st, Sealer: sealer, Account: a, Now: clock.Now, Rand: rand.Reader,
+		CredentialReportMaxAge: maxAge, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if keyward.ErrorCode(err) != code || err == nil {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+}
+
+func TestCredentialReportLifecycle(t *testing.T) {
+	ctx := context.Background()
+	clock := &manualClock{t: now}
+	s := newService(t, clock, keyward.DefaultReportMaxAge)
+	_, err := s.CreateUser(ctx, "alice", "/", nil)
+	must(t, err)
+
+	_, err = s.CredentialReport(ctx)
+	wantCode(t, err, keyward.EReportNotPresent)
+
+	state, desc, err := s.GenerateCredentialReport(ctx)
+	must(t, err)
+	if state != keyward.ReportStarted || desc != "No report exists. Starting a new report generation task" {
+		t.Fatalf("first Generate: %s %q", state, desc)
+	}
+	s.Wait()
+	r, err := s.CredentialReport(ctx)
+	must(t, err)
+	if !strings.Contains(string(r.Content), "\nalice,arn:aws:iam::123456789012:user/alice,") || !r.GeneratedAt.Equal(now) {
+		t.Fatalf("report %s at %v", r.Content, r.GeneratedAt)
+	}
+	// Within four hours the same report is served.
+	clock.Add(3*time.Hour + 59*time.Minute)
+	state, _, err = s.GenerateCredentialReport(ctx)
+	must(t, err)
+	if state != keyward.ReportComplete {
+		t.Fatalf("Generate within 4h: %s", state)
+	}
+	// After four hours it has expired, and Generate makes a new one.
+	clock.Add(time.Minute)
+	_, err = s.CredentialReport(ctx)
+	wantCode(t, err, keyward.EReportExpired)
+	state, _, err = s.GenerateCredentialReport(ctx)
+	must(t, err)
+	if state != keyward.ReportStarted {
+		t.Fatalf("Generate after 4h: %s", state)
+	}
+	s.Wait()
+	r, err = s.CredentialReport(ctx)
+	must(t, err)
+	if !r.GeneratedAt.Equal(now.Add(4 * time.Hour)) {
+		t.Fatalf("new report generated at %v", r.GeneratedAt)
+	}
+
+	// While a report is being made (here: as if by another replica).
+	must(t, s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: clock.Now()}))
+	_, err = s.CredentialReport(ctx)
+	wantCode(t, err, keyward.EReportInProgress)
+	state, _, err = s.GenerateCredentialReport(ctx)
+	must(t, err)
+	if state != keyward.ReportInProgress {
+		t.Fatalf("Generate while in progress: %s", state)
+	}
+	// A generation abandoned by a replica that died is started again.
+	clock.Add(6 * time.Minute)
+	state, _, err = s.GenerateCredentialReport(ctx)
+	must(t, err)
+	if state != keyward.ReportStarted {
+		t.Fatalf("Generate after an abandoned one: %s", state)
+	}
+	s.Wait()
+}
+
+func TestCredentialReportMaxAgeZero(t *testing.T) {
+	ctx := context.Background()
+	clock := &manualClock{t: now}
+	s := newService(t, clock, 0)
+	for i := 0; i < 3; i++ {
+		state, _, err := s.GenerateCredentialReport(ctx)
+		must(t, err)
+		if state != keyward.ReportStarted {
+			t.Fatalf("Generate %d with max age 0: %s", i, state)
+		}
+		s.Wait()
+		clock.Add(24 * time.Hour)
+		if _, err := s.CredentialReport(ctx); err != nil {
+			t.Fatalf("a report expired with max age 0: %v", err)
+		}
+	}
+}
+
+func TestLoginProfiles(t *testing.T) {
+	ctx := context.Background()
+	clock := &manualClock{t: now}
+	s := newService(t, clock, keyward.DefaultReportMaxAge)
+	_, err := s.CreateUser(ctx, "dora", "/", nil)
+	must(t, err)
+	// AWS's default policy: 8 characters, three kinds of four.
+	_, err = s.CreateLoginProfile(ctx, "dora", "short1A", false)
+	wantCode(t, err, keyward.EPasswordPolicyViolation)
+	_, err = s.CreateLoginProfile(ctx, "dora", "alllowercase", false)
+	wantCode(t, err, keyward.EPasswordPolicyViolation)
+	lp, err := s.CreateLoginProfile(ctx, "dora", "Correct-Horse-1", true)
+	must(t, err)
+	if !lp.ResetRequired || strings.Contains(lp.PasswordHash, "Correct") {
+		t.Fatalf("profile %+v", lp)
+	}
+	_, err = s.CreateLoginProfile(ctx, "dora", "Correct-Horse-2", false)
+	wantCode(t, err, keyward.EEntityAlreadyExists)
+
+	must(t, s.PutPasswordPolicy(ctx, keyward.PasswordPolicy{MinimumPasswordLength: 12, RequireSymbols: true, RequireNumbers: true,
+		RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, PasswordReusePrevention: 2, MaxPasswordAge: 30}))
+	err = s.UpdateLoginProfile(ctx, "dora", ptr("Horse-Two1!"), nil)
+	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should have a minimum length of 12." {
+		t.Fatalf("policy violation: %v", err)
+	}
+	p := keyward.Principal{AccountID: account, UserID: "x", UserName: "dora", UserPath: "/"}
+	wantCode(t, s.ChangePassword(ctx, p, "wrong-Password-1", "Brand-New-Passw0rd!"), keyward.EInvalidUserType)
+	must(t, s.ChangePassword(ctx, p, "Correct-Horse-1", "Brand-New-Passw0rd!"))
+	// The last two passwords may not come back.
+	err = s.ChangePassword(ctx, p, "Brand-New-Passw0rd!", "Correct-Horse-1")
+	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
+		t.Fatalf("reuse of the first password: %v", err)
+	}
+	must(t, s.ChangePassword(ctx, p, "Brand-New-Passw0rd!", "Another-Passw0rd!"))
+	err = s.ChangePassword(ctx, p, "Another-Passw0rd!", "Brand-New-Passw0rd!")
+	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
+		t.Fatalf("reuse of the previous password: %v", err)
+	}
+	got, err := s.LoginProfile(ctx, "dora")
+	must(t, err)
+	if got.ResetRequired {
+		t.Fatal("ChangePassword left the reset required")
+	}
+	wantCode(t, s.ChangePassword(ctx, keyward.Principal{AccountID: account, Root: true}, "a", "b"), keyward.EInvalidUserType)
+	must(t, s.DeleteLoginProfile(ctx, "dora"))
+	_, err = s.LoginProfile(ctx, "dora")
+	if keyward.ErrorMessage(err) != "Login Profile for User dora cannot be found." {
+		t.Fatalf("after delete: %v", err)
+	}
+	must(t, s.DeletePasswordPolicy(ctx))
+	_, err = s.PasswordPolicy(ctx)
+	var e *keyward.Error
+	if !errors.As(err, &e) || e.Code != keyward.ENoSuchEntity {
+		t.Fatalf("deleted policy: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

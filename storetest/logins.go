@@ -1,0 +1,171 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+func loginTests() []struct {
+	name string
+	fn   func(t *testing.T, s keyward.Store)
+} {
+	return []struct {
+		name string
+		fn   func(t *testing.T, s keyward.Store)
+	}{
+		{"LoginProfiles", testLoginProfiles},
+		{"PasswordPolicy", testPasswordPolicy},
+		{"CredentialReportState", testCredentialReportState},
+		{"ScanCredentials", testScanCredentials},
+		{"Exclusive", testExclusive},
+	}
+}
+
+func testLoginProfiles(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "Sam")
+	p := keyward.LoginProfile{PasswordHash: "$argon2id$hash1", ResetRequired: true, CreatedAt: t0, ChangedAt: t0}
+	must(t, s.CreateLoginProfile(ctx, "sam", p))
+	wantErr(t, s.CreateLoginProfile(ctx, "sam", p), keyward.ErrLoginProfileExists)
+	wantErr(t, s.CreateLoginProfile(ctx, "nobody", p), keyward.ErrNoSuchUser)
+	got, err := s.LoginProfile(ctx, "SAM")
+	must(t, err)
+	if got.UserName != "Sam" || got.PasswordHash != "$argon2id$hash1" || !got.ResetRequired || !got.CreatedAt.Equal(t0) || !got.LastUsed.IsZero() || len(got.History) != 0 {
+		t.Fatalf("login profile %+v", got)
+	}
+	got.PasswordHash, got.ResetRequired, got.ChangedAt = "$argon2id$hash2", false, t0.Add(time.Hour)
+	got.History, got.LastUsed = []string{"$argon2id$hash1"}, t0.Add(2*time.Hour)
+	must(t, s.SetLoginProfile(ctx, "sam", got))
+	again, err := s.LoginProfile(ctx, "sam")
+	must(t, err)
+	if again.PasswordHash != "$argon2id$hash2" || again.ResetRequired || !again.ChangedAt.Equal(t0.Add(time.Hour)) ||
+		!again.CreatedAt.Equal(t0) || !again.LastUsed.Equal(t0.Add(2*time.Hour)) || len(again.History) != 1 {
+		t.Fatalf("updated %+v", again)
+	}
+	wantErr(t, s.DeleteUser(ctx, "sam"), keyward.ErrEntityInUse)
+	must(t, s.DeleteLoginProfile(ctx, "sam"))
+	_, err = s.LoginProfile(ctx, "sam")
+	wantErr(t, err, keyward.ErrNoLoginProfile)
+	wantErr(t, s.DeleteLoginProfile(ctx, "sam"), keyward.ErrNoLoginProfile)
+	wantErr(t, s.SetLoginProfile(ctx, "sam", got), keyward.ErrNoLoginProfile)
+	_, err = s.LoginProfile(ctx, "nobody")
+	wantErr(t, err, keyward.ErrNoSuchUser)
+	must(t, s.DeleteUser(ctx, "sam"))
+}
+
+func testPasswordPolicy(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	_, err := s.PasswordPolicy(ctx)
+	wantErr(t, err, keyward.ErrNoPasswordPolicy)
+	wantErr(t, s.DeletePasswordPolicy(ctx), keyward.ErrNoPasswordPolicy)
+	pp := keyward.PasswordPolicy{MinimumPasswordLength: 14, RequireSymbols: true, MaxPasswordAge: 90, PasswordReusePrevention: 5}
+	must(t, s.PutPasswordPolicy(ctx, pp))
+	pp.RequireNumbers = true
+	must(t, s.PutPasswordPolicy(ctx, pp))
+	got, err := s.PasswordPolicy(ctx)
+	must(t, err)
+	if got != pp {
+		t.Fatalf("policy %+v, want %+v", got, pp)
+	}
+	must(t, s.DeletePasswordPolicy(ctx))
+	_, err = s.PasswordPolicy(ctx)
+	wantErr(t, err, keyward.ErrNoPasswordPolicy)
+}
+
+func testCredentialReportState(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	_, err := s.CredentialReport(ctx)
+	wantErr(t, err, keyward.ErrNoReport)
+	must(t, s.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: t0}))
+	r, err := s.CredentialReport(ctx)
+	must(t, err)
+	if r.State != keyward.ReportInProgress || !r.StartedAt.Equal(t0) || len(r.Content) != 0 {
+		t.Fatalf("report %+v", r)
+	}
+	content := []byte("user,arn\n<root_account>,arn:aws:iam::123456789012:root\n")
+	must(t, s.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportComplete, StartedAt: t0, GeneratedAt: t0.Add(time.Second), Content: content}))
+	r, err = s.CredentialReport(ctx)
+	must(t, err)
+	if r.State != keyward.ReportComplete || !r.GeneratedAt.Equal(t0.Add(time.Second)) || string(r.Content) != string(content) {
+		t.Fatalf("report %+v", r)
+	}
+}
+
+func testScanCredentials(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	// Created out of order; keys of one user in the same second.
+	for _, name := range []string{"delta", "alpha", "charlie", "bravo"} {
+		createUser(t, s, name)
+	}
+	var ids []string
+	for i := 0; i < 2; i++ {
+		k := key()
+		ids = append(ids, k.ID)
+		_, err := s.CreateAccessKey(ctx, "charlie", k)
+		must(t, err)
+	}
+	must(t, s.UpdateAccessKey(ctx, "charlie", ids[0], keyward.StatusInactive))
+	used := keyward.LastUse{Time: t0.Add(time.Hour), Service: "sts", Region: "eu-west-1"}
+	must(t, s.RecordAccessKeyUses(ctx, []keyward.AccessKeyUse{{AccessKeyID: ids[1], LastUse: used}}))
+	bk := key()
+	_, err := s.CreateAccessKey(ctx, "bravo", bk)
+	must(t, err)
+	must(t, s.CreateLoginProfile(ctx, "alpha", keyward.LoginProfile{PasswordHash: "h", CreatedAt: t0, ChangedAt: t0.Add(time.Minute)}))
+
+	var seen []string
+	must(t, s.ScanCredentials(ctx, func(c *keyward.UserCredentials) error {
+		line := c.User.Name
+		if c.Login != nil {
+			line += " login@" + c.Login.ChangedAt.Format(time.TimeOnly)
+		}
+		for _, k := range c.Keys {
+			line += fmt.Sprintf(" %s:%s", k.ID, k.Status)
+			if !k.LastUsed.IsZero() {
+				line += "@" + k.LastUsed.Region + "/" + k.LastUsed.Service
+			}
+		}
+		seen = append(seen, line)
+		return nil
+	}))
+	want := []string{
+		"alpha login@05:26:50",
+		"bravo " + bk.ID + ":Active",
+		"charlie " + ids[0] + ":Inactive " + ids[1] + ":Active@eu-west-1/sts",
+		"delta",
+	}
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Fatalf("scanned:\n%v\nwant:\n%v", seen, want)
+	}
+}
+
+func testExclusive(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	var inside atomic.Int32
+	ran, err := s.Exclusive(ctx, "job", func(ctx context.Context) error {
+		inside.Add(1)
+		again, err := s.Exclusive(ctx, "job", func(context.Context) error {
+			t.Error("ran while the same work was running")
+			return nil
+		})
+		if again || err != nil {
+			t.Errorf("nested run %v %v", again, err)
+		}
+		other, err := s.Exclusive(ctx, "other", func(context.Context) error { return nil })
+		if !other || err != nil {
+			t.Errorf("other work did not run: %v %v", other, err)
+		}
+		return nil
+	})
+	if !ran || err != nil || inside.Load() != 1 {
+		t.Fatalf("ran %v, %v", ran, err)
+	}
+	ran, _ = s.Exclusive(ctx, "job", func(context.Context) error { return nil })
+	if !ran {
+		t.Fatal("work did not run again after the first finished")
+	}
+}
