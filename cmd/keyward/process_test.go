@@ -241,7 +241,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 // TestSecretsNeverStoredOrLogged looks for every secret in every file the
 // server wrote and in its log.
 func TestSecretsNeverStoredOrLogged(t *testing.T) {
-	ts := startServer(t, "")
+	ts := startServerWith(t, "", cheapPasswords)
 	c := ts.rootIAM()
 	ctx := context.Background()
 	secrets := []string{rootSecret}
@@ -255,8 +255,16 @@ func TestSecretsNeverStoredOrLogged(t *testing.T) {
 		_, err = ts.sts(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
 	}
+	// A console password, hashed, never stored or logged as given; and a
+	// refused one must not be echoed in the error.
+	const pw = "Console-Passw0rd!"
+	secrets = append(secrets, pw)
+	_, err := c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("s0"), Password: aws.String(pw)})
+	must(t, err)
+	_, err = c.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("s0"), Password: aws.String(strings.Repeat(pw, 10))})
+	wantAPIError(t, err, "ValidationError", 400, "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 128")
 	// A failed signature must not echo anything secret either.
-	_, err := ts.sts(rootKeyID, secrets[1], "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = ts.sts(rootKeyID, secrets[1], "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantAPIError(t, err, "SignatureDoesNotMatch", 403, "")
 	dir := ts.dir
 	must(t, ts.Close())
