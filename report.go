@@ -209,7 +209,7 @@ func (s *Service) generateReport(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var buf bytesBuffer
+		var buf chunkBuffer
 		rw := NewReportWriter(&buf, policy)
 		rw.Root(s.Account, rootKeys)
 		if err := s.Store.ScanCredentials(ctx, func(c *UserCredentials) error {
@@ -221,15 +221,45 @@ func (s *Service) generateReport(ctx context.Context) error {
 		if err := rw.Flush(); err != nil {
 			return err
 		}
-		return s.Store.PutCredentialReport(ctx, CredentialReport{State: ReportComplete, GeneratedAt: s.Now().UTC().Truncate(time.Second), Content: buf.b})
+		return s.Store.PutCredentialReport(ctx, CredentialReport{State: ReportComplete, GeneratedAt: s.Now().UTC().Truncate(time.Second), Content: buf.Bytes()})
 	})
 	return err
 }
 
-// bytesBuffer is the smallest io.Writer into a slice.
-type bytesBuffer struct{ b []byte }
+// chunkBuffer collects the report in fixed chunks: a growing slice would
+// copy the report again at every doubling and, for a moment, hold it three
+// times over; the chunks are joined once, into a slice of the exact size.
+type chunkBuffer struct {
+	chunks [][]byte
+	n      int
+}
 
-func (b *bytesBuffer) Write(p []byte) (int, error) { b.b = append(b.b, p...); return len(p), nil }
+const chunkSize = 1 << 20
+
+func (b *chunkBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if len(b.chunks) == 0 || len(b.chunks[len(b.chunks)-1]) == chunkSize {
+			b.chunks = append(b.chunks, make([]byte, 0, chunkSize))
+		}
+		last := &b.chunks[len(b.chunks)-1]
+		m := min(len(p), chunkSize-len(*last))
+		*last = append(*last, p[:m]...)
+		p = p[m:]
+	}
+	b.n += n
+	return n, nil
+}
+
+// Bytes joins the chunks and releases them.
+func (b *chunkBuffer) Bytes() []byte {
+	out := make([]byte, 0, b.n)
+	for i, c := range b.chunks {
+		out = append(out, c...)
+		b.chunks[i] = nil
+	}
+	return out
+}
 
 // CredentialReport returns the latest report, or AWS's error for why there
 // is none to give.
