@@ -263,6 +263,35 @@ func TestReplicas(t *testing.T) {
 		wantAPIError(t, err, "NoSuchEntity", 404, "The user with name carol cannot be found.")
 	})
 
+	t.Run("OneCredentialReportForAll", func(t *testing.T) {
+		gen, err := root(0).GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+		must(t, err)
+		if gen.State != "STARTED" {
+			t.Fatalf("first Generate: %s", gen.State)
+		}
+		// Another replica sees the same report being made, not a new one.
+		second, err := root(1).GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+		must(t, err)
+		if second.State == "STARTED" {
+			t.Fatal("a second replica started another report")
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			out, err := root(2).GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+			if err == nil {
+				if !strings.Contains(string(out.Content), "\nalice,") {
+					t.Fatalf("report %s", out.Content)
+				}
+				break
+			}
+			wantAPIError(t, err, "ReportInProgress", 404, "")
+			if time.Now().After(deadline) {
+				t.Fatal("no report after 10s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+
 	t.Run("KillOneUnderLoad", func(t *testing.T) {
 		var mu sync.Mutex
 		var acked []string
