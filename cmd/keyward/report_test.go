@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/password"
 )
 
@@ -233,4 +234,37 @@ func TestAWSCLICredentialReport(t *testing.T) {
 	if rows := reportRows(t, content); rows["<root_account>"]["arn"] != "arn:aws:iam::123456789012:root" {
 		t.Fatalf("CSV %s", content)
 	}
+}
+
+// TestCredentialReportErrors gets each of GetCredentialReport's errors
+// through the SDK: not present, in progress, expired.
+func TestCredentialReportErrors(t *testing.T) {
+	ts := startServerWith(t, "", func(m *Main) { cheapPasswords(m); m.Config.ReportMaxAge = 10 * time.Second })
+	root := ts.rootIAM()
+	ctx := context.Background()
+	_, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	wantAPIError(t, err, "ReportNotPresent", 410, "")
+
+	// As if another replica were writing it.
+	must(t, ts.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: ts.Clock.Now()}))
+	_, err = root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	wantAPIError(t, err, "ReportInProgress", 404, "The request was rejected because the credential report is still being generated.")
+	gen, err := root.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+	must(t, err)
+	if gen.State != types.ReportStateTypeInprogress {
+		t.Fatalf("Generate while another is in progress: %s", gen.State)
+	}
+
+	must(t, ts.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportComplete, GeneratedAt: ts.Clock.Now(), Content: []byte("user\n")}))
+	_, err = root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	must(t, err)
+	ts.Clock.Shift(11 * time.Second) // past the configured max age, well within the signature's 15 minutes
+	_, err = root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	wantAPIError(t, err, "ReportExpired", 410, "")
+	gen, err = root.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+	must(t, err)
+	if gen.State != types.ReportStateTypeStarted {
+		t.Fatalf("Generate after expiry: %s", gen.State)
+	}
+	ts.Service.Wait()
 }
