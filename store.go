@@ -65,6 +65,8 @@ type Store interface {
 	PolicyStore
 	// LoginStore is the part for passwords and the credential report.
 	LoginStore
+	// ConsoleStore is what the web console needs besides.
+	ConsoleStore
 
 	// Close releases the store's resources.
 	Close() error
@@ -186,4 +188,38 @@ type LoginStore interface {
 	// process or, for a shared store, in any replica; it reports whether fn
 	// ran.
 	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
+}
+
+// UserQuery selects a page of users for the console.
+type UserQuery struct {
+	// Filter keeps users whose name contains it, case-insensitively.
+	Filter string
+	// Sort is "name" or "created"; Desc reverses it.
+	Sort   string
+	Desc   bool
+	Offset int
+	Limit  int
+}
+
+// UserSummary is a user as the console's list shows it.
+type UserSummary struct {
+	User   User
+	Keys   []AccessKey
+	Groups []string
+	// Login is the user's login profile without its hash, nil without one.
+	Login *LoginProfile
+}
+
+// ConsoleStore serves the web console's pages.
+type ConsoleStore interface {
+	// ConsoleUsers returns one page of users with their keys, groups and
+	// login profile, and how many users match the filter.
+	ConsoleUsers(ctx context.Context, q UserQuery) ([]UserSummary, int, error)
+	// PutUserTag sets a tag of a user; ErrNoSuchUser.
+	PutUserTag(ctx context.Context, userName string, t Tag) error
+	// DeleteUserTag removes a tag of a user, if it has it; ErrNoSuchUser.
+	DeleteUserTag(ctx context.Context, userName, key string) error
+	// RecordPasswordUse notes a console sign-in with the user's password;
+	// ErrNoSuchUser, ErrNoLoginProfile.
+	RecordPasswordUse(ctx context.Context, userName string, at time.Time) error
 }

@@ -1,0 +1,165 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// ConsoleUsers implements keyward.ConsoleStore: one page of users, then
+// their keys, groups and login profiles in three queries, whatever the
+// page's size.
+func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keyward.UserSummary, int, error) {
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(keyward.FoldName(q.Filter)) + "%"
+	var total int
+	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE name_fold LIKE ? ESCAPE '\'`), pattern).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	order := "name"
+	if q.Sort == "created" {
+		order = "created_at"
+	}
+	dir := "ASC"
+	if q.Desc {
+		dir = "DESC"
+	}
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT id, name, path, created_at FROM users WHERE name_fold LIKE ? ESCAPE '\'
+		ORDER BY `+order+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`), pattern, q.Limit, q.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []keyward.UserSummary
+	index := map[string]int{}
+	for rows.Next() {
+		var u keyward.User
+		var created int64
+		if err := rows.Scan(&u.ID, &u.Name, &u.Path, &created); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		u.CreatedAt = fromNanos(created)
+		index[u.ID] = len(out)
+		out = append(out, keyward.UserSummary{User: u})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, total, err
+	}
+	ids := make([]any, 0, len(out))
+	for _, u := range out {
+		ids = append(ids, u.User.ID)
+	}
+	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
+	if err := s.each(ctx, `SELECT k.user_id, k.id, k.status, k.created_at, k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+		FROM access_keys k WHERE k.user_id IN `+in+` ORDER BY `+s.KeyOrder, ids, func(r *sql.Rows) error {
+		var uid string
+		var k keyward.AccessKey
+		var created int64
+		var used sql.NullInt64
+		if err := r.Scan(&uid, &k.ID, &k.Status, &created, &used, &k.LastUsed.Service, &k.LastUsed.Region); err != nil {
+			return err
+		}
+		k.CreatedAt = fromNanos(created)
+		if used.Valid {
+			k.LastUsed.Time = fromNanos(used.Int64)
+		}
+		u := &out[index[uid]]
+		u.Keys = append(u.Keys, k)
+		return nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	if err := s.each(ctx, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id
+		WHERE m.user_id IN `+in+` ORDER BY g.name`, ids, func(r *sql.Rows) error {
+		var uid, name string
+		if err := r.Scan(&uid, &name); err != nil {
+			return err
+		}
+		u := &out[index[uid]]
+		u.Groups = append(u.Groups, name)
+		return nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	err = s.each(ctx, `SELECT user_id, created_at, changed_at, last_used_at FROM login_profiles WHERE user_id IN `+in, ids, func(r *sql.Rows) error {
+		var uid string
+		var created, changed int64
+		var used sql.NullInt64
+		if err := r.Scan(&uid, &created, &changed, &used); err != nil {
+			return err
+		}
+		lp := &keyward.LoginProfile{CreatedAt: fromNanos(created), ChangedAt: fromNanos(changed)}
+		if used.Valid {
+			lp.LastUsed = fromNanos(used.Int64)
+		}
+		out[index[uid]].Login = lp
+		return nil
+	})
+	return out, total, err
+}
+
+func (s *Store) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := s.DB.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// PutUserTag implements keyward.ConsoleStore: it sets one tag, keeping the
+// others and their order.
+func (s *Store) PutUserTag(ctx context.Context, userName string, t keyward.Tag) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE user_tags SET value = ? WHERE user_id = ? AND key = ?`), t.Value, uid, t.Key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, pos, key, value)
+			VALUES (?, (SELECT coalesce(max(pos), -1) + 1 FROM user_tags WHERE user_id = ?), ?, ?)`), uid, uid, t.Key, t.Value)
+		return err
+	})
+}
+
+// DeleteUserTag implements keyward.ConsoleStore; a missing tag is no error.
+func (s *Store) DeleteUserTag(ctx context.Context, userName, key string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM user_tags WHERE user_id = ? AND key = ?`), uid, key)
+		return err
+	})
+}
+
+// RecordPasswordUse implements keyward.ConsoleStore.
+func (s *Store) RecordPasswordUse(ctx context.Context, userName string, at time.Time) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+		if err != nil {
+			return err
+		}
+		err = affected(tx.ExecContext(ctx, s.q(`UPDATE login_profiles SET last_used_at = ? WHERE user_id = ?`), toNanos(at), uid))
+		if errors.Is(err, keyward.ErrNotAttached) {
+			return keyward.ErrNoLoginProfile
+		}
+		return err
+	})
+}
