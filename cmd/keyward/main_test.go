@@ -94,6 +94,7 @@ func startServerWith(t *testing.T, dir string, setup func(*Main)) *testServer {
 	m.Config.LastUseFlush = 50 * time.Millisecond
 	m.Now = ts.Clock.Now
 	m.Logger = slog.New(slog.NewTextHandler(ts.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m.SignInDelay = 0
 	if setup != nil {
 		setup(m)
 	}

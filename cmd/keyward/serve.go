@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
@@ -34,6 +37,8 @@ type Main struct {
 
 	Store   keyward.Store
 	Service *keyward.Service
+	// SignInDelay slows each failed console sign-in (tests set it to 0).
+	SignInDelay time.Duration
 	// Passwords hashes console passwords; tests set cheaper parameters.
 	Passwords keyward.PasswordHasher
 	Keys      *sigv4.Keyring
@@ -56,7 +61,7 @@ type Main struct {
 
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
-	return &Main{Config: DefaultConfig(), Now: time.Now, Rand: randReader}
+	return &Main{Config: DefaultConfig(), Now: time.Now, Rand: randReader, SignInDelay: time.Second}
 }
 
 // Run validates the configuration, opens the store, prepares the account
@@ -125,8 +130,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Now:      m.Now,
 		Rand:     m.Rand,
 	}
+	// The console's sessions are signed with a key derived from the master
+	// key: every replica has it, and it never leaves the process.
+	mac := hmac.New(sha256.New, masterKey)
+	mac.Write([]byte("keyward console sessions v1"))
+	web, err := console.New(console.Config{Service: m.Service, Authz: m.Authz, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+		SessionKey: mac.Sum(nil), SignInDelay: m.SignInDelay})
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.Handle("/console/", web)
+	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.Handle("/", api)
 
 	ln, err := net.Listen("tcp", m.Config.Listen)
@@ -166,6 +182,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 		attrs = append(attrs, "debug", "http://"+m.Config.DebugListen+"/debug/pprof/")
 	}
+	attrs = append(attrs, "console", "http://"+m.Addr+"/console/")
 	m.Logger.Info("keyward serving", attrs...)
 	return nil
 }

@@ -1,0 +1,330 @@
+// Package console serves Keyward's web console at /console/: the AWS IAM
+// console's procedures for users and their access keys, rendered on the
+// server with html/template, with small scripts only where the browser
+// must act (show a secret, remember column choices, confirm).
+//
+// Every action is authorised by the same policy evaluation as the API, as
+// the signed-in principal. Sessions live in a signed cookie; every form
+// carries a CSRF token; failed sign-ins are slowed and limited.
+package console
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// SessionLifetime is how long a console session lasts, as AWS's does.
+const SessionLifetime = 12 * time.Hour
+
+// Config is what the console is built from.
+type Config struct {
+	Service *keyward.Service
+	Authz   *keyward.Authorizer
+	Logger  *slog.Logger
+	// Now and Rand are the clock and the randomness (CSRF tokens).
+	Now  func() time.Time
+	Rand io.Reader
+	// SessionKey signs session cookies; every replica needs the same.
+	SessionKey []byte
+	// SignInDelay slows every failed sign-in.
+	SignInDelay time.Duration
+}
+
+// Console is the web console's http.Handler.
+type Console struct {
+	Config
+
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+	limiter limiter
+}
+
+// New parses the templates, failing if any is missing or broken, and
+// returns the console.
+func New(cfg Config) (*Console, error) {
+	if len(cfg.SessionKey) < 32 {
+		return nil, errors.New("console: the session key must have at least 32 bytes")
+	}
+	cc := &Console{Config: cfg}
+	cc.limiter = limiter{now: cfg.Now, window: 15 * time.Minute, perUser: 5, perAddress: 20}
+	if err := cc.parseTemplates(); err != nil {
+		return nil, err
+	}
+	cc.routes()
+	return cc, nil
+}
+
+// column is one optional column of the users table; the browser remembers
+// which are shown.
+type column struct {
+	ID, Name string
+	Default  bool
+}
+
+var columns = []column{
+	{"name", "User name", true}, {"path", "Path", false}, {"groups", "Groups", true}, {"activity", "Last activity", true},
+	{"passwordage", "Password age", true}, {"signin", "Console last sign-in", true}, {"keyid", "Access key ID", false},
+	{"keyage", "Active key age", true}, {"keyused", "Access key last used", false}, {"arn", "ARN", false}, {"created", "Creation time", true},
+}
+
+// pageNames are the templates that must exist; New fails without them.
+var pageNames = []string{"signin", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "search", "reports", "error"}
+
+func (c *Console) parseTemplates() error {
+	funcs := template.FuncMap{
+		"ago":     func(t time.Time) string { return ago(c.Now(), t) },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"keyList": keyList,
+		"age":     func(t time.Time) string { return age(c.Now(), t) },
+		"join":    strings.Join,
+		"prev":    func(n int) int { return n - 1 },
+		"next":    func(n int) int { return n + 1 },
+		"inc":     func(n int) int { return n + 1 },
+		"columns": func() []column { return columns },
+	}
+	c.pages = map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return err
+		}
+		c.pages[name] = t
+	}
+	return nil
+}
+
+func (c *Console) routes() {
+	static, _ := fs.Sub(staticFS, "static")
+	m := http.NewServeMux()
+	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /console/signin", c.signInPage)
+	m.HandleFunc("POST /console/signin", c.signIn)
+	m.HandleFunc("POST /console/signout", c.session(c.signOut))
+	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
+	m.HandleFunc("POST /console/password", c.session(c.changePassword))
+	m.HandleFunc("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+	})
+	m.HandleFunc("GET /console/users", c.session(c.usersPage))
+	m.HandleFunc("GET /console/users/new", c.session(c.newUserPage))
+	m.HandleFunc("POST /console/users", c.session(c.createUser))
+	m.HandleFunc("GET /console/users/{name}", c.session(c.userPage))
+	m.HandleFunc("GET /console/users/{name}/delete", c.session(c.deleteUserPage))
+	m.HandleFunc("POST /console/users/{name}/delete", c.session(c.deleteUser))
+	m.HandleFunc("GET /console/users/{name}/keys/new", c.session(c.newKeyPage))
+	m.HandleFunc("POST /console/users/{name}/keys/new", c.session(c.newKey))
+	m.HandleFunc("GET /console/users/{name}/keys/{id}/{action}", c.session(c.keyActionPage))
+	m.HandleFunc("POST /console/users/{name}/keys/{id}/{action}", c.session(c.keyAction))
+	m.HandleFunc("GET /console/search", c.session(c.search))
+	m.HandleFunc("GET /console/reports", c.session(c.reportsPage))
+	m.HandleFunc("POST /console/reports", c.session(c.generateReport))
+	m.HandleFunc("GET /console/reports/credential-report.csv", c.session(c.downloadReport))
+	c.mux = m
+}
+
+// ServeHTTP implements http.Handler, adding the security headers.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	if !strings.HasPrefix(r.URL.Path, "/console/static/") {
+		h.Set("Cache-Control", "no-store")
+	}
+	c.mux.ServeHTTP(w, r)
+}
+
+// session is what the session cookie holds.
+type session struct {
+	Root     bool   `json:"r,omitempty"`
+	UserName string `json:"u,omitempty"`
+	UserID   string `json:"i,omitempty"`
+	// RootKey is the access key the root user signed in with.
+	RootKey string `json:"k,omitempty"`
+	Expires int64  `json:"e"`
+	CSRF    string `json:"c"`
+	// Reset: the password must be changed before anything else.
+	Reset bool `json:"p,omitempty"`
+}
+
+const sessionCookie = "keyward_session"
+
+func (c *Console) sign(payload []byte) string {
+	m := hmac.New(sha256.New, c.SessionKey)
+	m.Write(payload)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (c *Console) setSession(w http.ResponseWriter, r *http.Request, s session) {
+	b, _ := json.Marshal(s)
+	value := base64.RawURLEncoding.EncodeToString(b) + "." + c.sign(b)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/console/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, Expires: time.Unix(s.Expires, 0)})
+}
+
+func clearSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console/", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+// readSession returns the valid, unexpired session of r, if any.
+func (c *Console) readSession(r *http.Request) (session, bool) {
+	var s session
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return s, false
+	}
+	payload, sig, ok := strings.Cut(ck.Value, ".")
+	if !ok {
+		return s, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil || !hmac.Equal([]byte(c.sign(b)), []byte(sig)) {
+		return s, false
+	}
+	if json.Unmarshal(b, &s) != nil || c.Now().Unix() >= s.Expires {
+		return s, false
+	}
+	return s, true
+}
+
+// request is one signed-in request as a page handler sees it.
+type request struct {
+	*http.Request
+	sess session
+	p    keyward.Principal
+	rc   keyward.RequestContext
+}
+
+func (r *request) ctx() context.Context { return r.Context() }
+
+// session wraps a page that needs a signed-in principal: it checks the
+// session, the CSRF token of a POST, and a pending password change.
+func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, ok := c.readSession(r)
+		if !ok {
+			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.CSRF)) != 1 {
+			http.Error(w, "The form has expired or did not come from this console. Go back, reload the page and try again.", http.StatusForbidden)
+			return
+		}
+		req := &request{Request: r, sess: s}
+		a := c.Service.Account
+		if s.Root {
+			req.p = keyward.Principal{AccountID: a.ID, Root: true}
+			// The key signed in with must still be an active root key.
+			if k, err := c.Service.Credential(r.Context(), s.RootKey); err != nil || !k.Active || !k.Principal.Root {
+				clearSession(w, r)
+				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+				return
+			}
+		} else {
+			u, err := c.Service.User(r.Context(), s.UserName)
+			if err != nil || u.ID != s.UserID {
+				clearSession(w, r)
+				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+				return
+			}
+			req.p = keyward.Principal{AccountID: a.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}
+		}
+		if s.Reset && r.URL.Path != "/console/password" && r.URL.Path != "/console/signout" {
+			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
+			return
+		}
+		req.rc = keyward.RequestContext{Principal: req.p, SourceIP: peer(r), SecureTransport: r.TLS != nil, CurrentTime: c.Now()}
+		h(w, req)
+	}
+}
+
+func peer(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// authorize decides as the API does, as the signed-in principal.
+func (c *Console) authorize(r *request, action, resource string) error {
+	return c.Authz.Authorize(r.ctx(), action, resource, &r.rc)
+}
+
+func (c *Console) token() string {
+	var b [16]byte
+	io.ReadFull(c.Rand, b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// limiter counts failed sign-ins per user and per address in a window:
+// past the limits, sign-in is refused without looking at the credentials.
+type limiter struct {
+	now        func() time.Time
+	window     time.Duration
+	perUser    int
+	perAddress int
+
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+func (l *limiter) recent(key string) int {
+	cut := l.now().Add(-l.window)
+	times := l.failures[key]
+	i := 0
+	for i < len(times) && times[i].Before(cut) {
+		i++
+	}
+	l.failures[key] = times[i:]
+	return len(times) - i
+}
+
+// allowed reports whether user and addr may try to sign in now.
+func (l *limiter) allowed(user, addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failures == nil {
+		l.failures = map[string][]time.Time{}
+	}
+	return l.recent("u:"+user) < l.perUser && l.recent("a:"+addr) < l.perAddress
+}
+
+func (l *limiter) fail(user, addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.failures["u:"+user] = append(l.failures["u:"+user], now)
+	l.failures["a:"+addr] = append(l.failures["a:"+addr], now)
+}
