@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -430,7 +431,9 @@ type newKeyPage struct {
 	KeyID       string
 	Secret      string
 	CSVName     string
-	CSVData     string
+	// CSVData is a data: URL the page offers to download; the secret never
+	// travels again, so the file is made from the page itself.
+	CSVData template.URL
 }
 
 func (c *Console) newKeyPage(w http.ResponseWriter, r *request) {
@@ -485,7 +488,7 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 		}
 		p.Step, p.KeyID, p.Secret = 3, k.ID, secret
 		p.CSVName = u.Name + "_accessKeys.csv"
-		p.CSVData = "data:text/csv;charset=utf-8," + url.PathEscape("Access key ID,Secret access key\n"+k.ID+","+secret+"\n")
+		p.CSVData = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("Access key ID,Secret access key\n"+k.ID+","+secret+"\n"))
 		c.render(w, http.StatusOK, "newkey", p)
 		return
 	}

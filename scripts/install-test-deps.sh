@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: the AWS CLI from
-# Debian's awscli package (the end-to-end tests use /usr/bin/aws).
+# Debian's awscli package (the end-to-end tests use /usr/bin/aws) and
+# Debian's chromium (the console's browser tests drive /usr/bin/chromium).
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+)
+
+// chromium is Debian's Chromium, which `make test` installs.
+const chromium = "/usr/bin/chromium"
+
+// newBrowser starts a headless Chromium for one test, downloading into dir.
+func newBrowser(t *testing.T, downloads string) context.Context {
+	t.Helper()
+	if _, err := exec.LookPath(chromium); err != nil {
+		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	// chromedp v0.16 does not know every event of Debian's newer Chromium
+	// and says so on each; those messages are not test failures.
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
+		if !strings.Contains(format, "unhandled") {
+			t.Logf("chromedp: "+format, args...)
+		}
+	}))
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Run(ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// browse runs browser actions and saves a screenshot of where they ended
+// under the test's artifact directory.
+func browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
+	t.Helper()
+	// Each step gets its own deadline, so that a failure leaves the browser
+	// usable for the screenshot that shows it.
+	step, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, actions...); err != nil {
+		var shot []byte
+		chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100))
+		os.WriteFile(filepath.Join(t.ArtifactDir(), name+"-failed.png"), shot, 0o644)
+		var html string
+		chromedp.Run(ctx, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
+		t.Fatalf("%s: %v\n%s", name, err, html)
+	}
+	var shot []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100)); err == nil {
+		os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), shot, 0o644)
+	}
+	if dir := os.Getenv("KEYWARD_SCREENSHOTS"); dir != "" { // to look at them after the run
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, t.Name()+"-"+name+".png"), shot, 0o644)
+	}
+}
+
+// waitForFile waits for a download to land.
+func waitForFile(t *testing.T, pattern string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		matches, _ := filepath.Glob(pattern)
+		for _, m := range matches {
+			if !strings.HasSuffix(m, ".crdownload") {
+				if fi, err := os.Stat(m); err == nil && fi.Size() > 0 {
+					return m
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no download matching %s", pattern)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func signInRoot(ts *testServer) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(ts.URL + "/console/signin?as=root"),
+		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", rootSecret, chromedp.ByID),
+		chromedp.Click("#signin-submit", chromedp.ByID),
+		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
+	}
+}
+
+// TestConsoleAccessKeyProcedures walks through every access-key procedure
+// of the console in a real browser, checking the API agrees at each step.
+func TestConsoleAccessKeyProcedures(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	downloads := t.TempDir()
+	ctx := newBrowser(t, downloads)
+	api := ts.rootIAM()
+	bg := context.Background()
+
+	var signedAs string
+	browse(t, ctx, "01-sign-in", signInRoot(ts), chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
+	if signedAs != "arn:aws:iam::123456789012:root" {
+		t.Fatalf("signed in as %q", signedAs)
+	}
+
+	var heading, notice string
+	browse(t, ctx, "02-create-user",
+		chromedp.Click("#create-user", chromedp.ByID),
+		chromedp.SendKeys("#name", "alice", chromedp.ByID),
+		chromedp.Click("#create-user-submit", chromedp.ByID),
+		chromedp.WaitVisible("#user-name", chromedp.ByID),
+		chromedp.Text("#user-name", &heading, chromedp.ByID),
+		chromedp.Text("#notice", &notice, chromedp.ByID))
+	if heading != "alice" || notice != "User created." {
+		t.Fatalf("after create: %q %q", heading, notice)
+	}
+	if _, err := api.GetUser(bg, &iam.GetUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Create access key: best practices, description, retrieve.
+	var keyID, secret string
+	var hiddenBefore, hiddenAfter bool
+	browse(t, ctx, "03-best-practices",
+		chromedp.Click("#tab-credentials", chromedp.ByID),
+		chromedp.Click("#create-access-key", chromedp.ByID),
+		chromedp.WaitVisible("#usecase-cli", chromedp.ByID),
+		chromedp.Click("#usecase-cli", chromedp.ByID),
+		chromedp.WaitVisible("#alt-cli", chromedp.ByID))
+	browse(t, ctx, "04-description",
+		chromedp.Click("#understand", chromedp.ByID),
+		chromedp.Click("#next-step", chromedp.ByID),
+		chromedp.WaitVisible("#description", chromedp.ByID),
+		chromedp.SendKeys("#description", "alice laptop", chromedp.ByID))
+	browse(t, ctx, "05-retrieve",
+		chromedp.Click("#create-key-submit", chromedp.ByID),
+		chromedp.WaitVisible("#new-key-id", chromedp.ByID),
+		chromedp.Text("#new-key-id", &keyID, chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("secret").hidden`, &hiddenBefore),
+		chromedp.Click("#show-secret", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("secret").hidden`, &hiddenAfter),
+		chromedp.Text("#secret", &secret, chromedp.ByID))
+	if !keyIDPatternAWS.MatchString(keyID) || len(secret) != 40 || !hiddenBefore || hiddenAfter {
+		t.Fatalf("retrieved %q %q (hidden %v then %v)", keyID, secret, hiddenBefore, hiddenAfter)
+	}
+	browse(t, ctx, "06-download-csv", chromedp.Click("#download-csv", chromedp.ByID))
+	f, err := os.Open(waitForFile(t, filepath.Join(downloads, "alice_accessKeys.csv")))
+	must(t, err)
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	must(t, err)
+	if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
+		t.Fatalf("downloaded %q", rows)
+	}
+	alice := ts.sts(keyID, secret, "us-east-1")
+	if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("the new key does not sign: %v", err)
+	}
+	var description string
+	browse(t, ctx, "07-key-listed",
+		chromedp.Click("#done", chromedp.ByID),
+		chromedp.WaitVisible("#access-keys", chromedp.ByID),
+		chromedp.Text(`tr[data-key="`+keyID+`"] td:nth-child(2)`, &description, chromedp.ByQuery))
+	if description != "alice laptop" {
+		t.Fatalf("description %q", description)
+	}
+
+	keyPage := ts.URL + "/console/users/alice/keys/" + keyID
+	var status string
+	browse(t, ctx, "08-deactivate",
+		chromedp.Navigate(keyPage+"/deactivate"),
+		chromedp.Click("#confirm-deactivate", chromedp.ByID),
+		chromedp.WaitVisible("#access-keys", chromedp.ByID),
+		chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
+	if status != "Inactive" {
+		t.Fatalf("status after deactivate %q", status)
+	}
+	_, err = alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+	wantAPIError(t, err, "InvalidClientTokenId", 403, "")
+
+	browse(t, ctx, "09-activate",
+		chromedp.Navigate(keyPage+"/activate"),
+		chromedp.Click("#confirm-activate", chromedp.ByID),
+		chromedp.WaitVisible("#access-keys", chromedp.ByID),
+		chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
+	if status != "Active" {
+		t.Fatalf("status after activate %q", status)
+	}
+	if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("activated key refused: %v", err)
+	}
+
+	// Delete: an active key must be deactivated first; then the ID typed.
+	var disabledEmpty, disabledPartial, disabledFull bool
+	browse(t, ctx, "10-delete-asks-to-deactivate",
+		chromedp.Navigate(keyPage+"/delete"),
+		chromedp.WaitVisible("#deactivate-first", chromedp.ByID),
+		chromedp.Click("#deactivate-first-submit", chromedp.ByID),
+		chromedp.WaitVisible("#access-keys", chromedp.ByID))
+	browse(t, ctx, "11-delete-type-id",
+		chromedp.Navigate(keyPage+"/delete"),
+		chromedp.WaitVisible("#confirm", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledEmpty),
+		chromedp.SendKeys("#confirm", keyID[:10], chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledPartial),
+		chromedp.SendKeys("#confirm", keyID[10:], chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledFull))
+	if !disabledEmpty || !disabledPartial || disabledFull {
+		t.Fatalf("Delete disabled: empty %v, partial %v, full %v", disabledEmpty, disabledPartial, disabledFull)
+	}
+	var empty string
+	browse(t, ctx, "12-deleted",
+		chromedp.Click("#confirm-delete", chromedp.ByID),
+		chromedp.WaitVisible("#access-keys", chromedp.ByID),
+		chromedp.Text("#access-keys tbody", &empty, chromedp.ByQuery))
+	if empty != "No access keys." {
+		t.Fatalf("after delete: %q", empty)
+	}
+	keys, err := api.ListAccessKeys(bg, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
+	must(t, err)
+	if len(keys.AccessKeyMetadata) != 0 {
+		t.Fatalf("API still lists %d keys", len(keys.AccessKeyMetadata))
+	}
+
+	// Two keys: Create access key is disabled, saying why.
+	for i := 0; i < 2; i++ {
+		_, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+		must(t, err)
+	}
+	var createDisabled bool
+	var why string
+	browse(t, ctx, "13-create-disabled",
+		chromedp.Navigate(ts.URL+"/console/users/alice?tab=credentials"),
+		chromedp.WaitVisible("#access-keys", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("create-access-key").disabled`, &createDisabled),
+		chromedp.Text("#create-disabled", &why, chromedp.ByID))
+	if !createDisabled || !strings.Contains(why, "at most two access keys") {
+		t.Fatalf("create with two keys: disabled %v, %q", createDisabled, why)
+	}
+}
+
+// TestConsoleUsersSearchAndReport switches on the key columns of the users
+// list, finds a user by key ID, and downloads the credential report.
+func TestConsoleUsersSearchAndReport(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	downloads := t.TempDir()
+	ctx := newBrowser(t, downloads)
+	api := ts.rootIAM()
+	bg := context.Background()
+	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
+	must(t, err)
+	k, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	must(t, err)
+	keyID := *k.AccessKey.AccessKeyId
+	_, err = ts.sts(keyID, *k.AccessKey.SecretAccessKey, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	_, err = api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("carol")})
+	must(t, err)
+
+	var keyCellHidden bool
+	browse(t, ctx, "01-users", signInRoot(ts),
+		chromedp.Navigate(ts.URL+"/console/users"),
+		chromedp.WaitVisible("#users", chromedp.ByID),
+		chromedp.Evaluate(`document.querySelector('td[data-col="keyid"]').classList.contains("col-hidden")`, &keyCellHidden))
+	if !keyCellHidden {
+		t.Fatal("the Access key ID column is shown by default")
+	}
+	var bobKeys, carolKeys, bobUsed, bobUsedTitle string
+	browse(t, ctx, "02-preferences",
+		chromedp.Click("#preferences", chromedp.ByID),
+		chromedp.WaitVisible("#preferences-dialog", chromedp.ByID),
+		chromedp.Click(`#preferences-dialog input[value="keyid"]`, chromedp.ByQuery),
+		chromedp.Click(`#preferences-dialog input[value="keyused"]`, chromedp.ByQuery),
+		chromedp.Click("#preferences-confirm", chromedp.ByID),
+		chromedp.WaitNotVisible("#preferences-dialog", chromedp.ByID),
+		// Remembered across a reload.
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, chromedp.ByQuery),
+		chromedp.Text(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, &bobKeys, chromedp.ByQuery),
+		chromedp.Text(`#users tbody tr:nth-child(2) td[data-col="keyid"]`, &carolKeys, chromedp.ByQuery),
+		chromedp.Text(`#users tbody tr:nth-child(1) td[data-col="keyused"]`, &bobUsed, chromedp.ByQuery),
+		chromedp.AttributeValue(`#users tbody tr:nth-child(1) td[data-col="keyused"] time`, "title", &bobUsedTitle, nil, chromedp.ByQuery))
+	if bobKeys != "Active - "+keyID || carolKeys != "-" || bobUsed != "Now" || !strings.HasPrefix(bobUsedTitle, time.Now().UTC().Format("2006-01-02")) {
+		t.Fatalf("columns: bob %q, carol %q, last used %q (%q)", bobKeys, carolKeys, bobUsed, bobUsedTitle)
+	}
+
+	var result, href string
+	browse(t, ctx, "03-search-by-key",
+		chromedp.SendKeys("#search-box", keyID+"\n", chromedp.ByID),
+		chromedp.WaitVisible("#search-results", chromedp.ByID),
+		chromedp.Text("#search-results li", &result, chromedp.ByQuery),
+		chromedp.AttributeValue("#search-results a", "href", &href, nil, chromedp.ByQuery))
+	if !strings.HasPrefix(result, "bob") || href != "/console/users/bob" {
+		t.Fatalf("search result %q → %q", result, href)
+	}
+
+	browse(t, ctx, "04-report",
+		chromedp.Navigate(ts.URL+"/console/reports"),
+		chromedp.Click("#generate-report", chromedp.ByID),
+		chromedp.WaitVisible("#notice", chromedp.ByID))
+	ts.Service.Wait()
+	browse(t, ctx, "05-report-ready",
+		chromedp.Reload(),
+		chromedp.WaitVisible("#download-report", chromedp.ByID),
+		chromedp.Click("#download-report", chromedp.ByID))
+	f, err := os.Open(waitForFile(t, filepath.Join(downloads, "status_reports_*.csv")))
+	must(t, err)
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	must(t, err)
+	if len(rows) != 4 || rows[0][0] != "user" || rows[1][0] != "<root_account>" || rows[2][0] != "bob" || rows[2][11] != "eu-west-1" {
+		t.Fatalf("downloaded report %q", rows)
+	}
+}
