@@ -26,6 +26,18 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 	if _, err := exec.LookPath(chromium); err != nil {
 		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
 	}
+	// Chromium's helpers may still write to their profile for a moment
+	// after the browser closes: the profile is removed by hand, leniently,
+	// rather than by t.TempDir, which fails the test on a leftover file.
+	profile, err := os.MkdirTemp("", "keyward-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox,
@@ -34,7 +46,7 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1400, 1000),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -45,7 +57,7 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 			t.Logf("chromedp: "+format, args...)
 		}
 	}))
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() { chromedp.Cancel(ctx); cancel(); cancelAlloc() })
 	if err := chromedp.Run(ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads)); err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +305,8 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 		chromedp.Click(`#preferences-dialog input[value="keyused"]`, chromedp.ByQuery),
 		chromedp.Click("#preferences-confirm", chromedp.ByID),
 		chromedp.WaitNotVisible("#preferences-dialog", chromedp.ByID),
+		// The choice is saved when the dialog's close event has run.
+		chromedp.Poll(`(localStorage.getItem("keyward.users.columns") || "").includes("keyid")`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 		// Remembered across a reload.
 		chromedp.Reload(),
 		chromedp.WaitVisible(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, chromedp.ByQuery),

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// webClient is a browser without JavaScript: cookies, no redirects
+// followed, so that tests see each answer.
+type webClient struct {
+	t    *testing.T
+	ts   *testServer
+	http *http.Client
+}
+
+func newWebClient(t *testing.T, ts *testServer) *webClient {
+	jar, _ := cookiejar.New(nil)
+	return &webClient{t: t, ts: ts, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (c *webClient) get(path string) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.http.Get(c.ts.URL + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (c *webClient) post(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.http.PostForm(c.ts.URL+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func csrfOf(t *testing.T, html string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no CSRF token in\n%s", html)
+	}
+	return m[1]
+}
+
+// signInRoot signs in with the root key and returns the session's token.
+func (c *webClient) signIn(form url.Values) *http.Response {
+	c.t.Helper()
+	_, page := c.get("/console/signin?as=" + form.Get("kind"))
+	form.Set("csrf", csrfOf(c.t, page))
+	resp, _ := c.post("/console/signin", form)
+	return resp
+}
+
+func rootForm(secret string) url.Values {
+	return url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {secret}}
+}
+
+func (c *webClient) token() string {
+	c.t.Helper()
+	_, page := c.get("/console/users/new")
+	return csrfOf(c.t, page)
+}
+
+func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	c := newWebClient(t, ts)
+	resp, _ := c.get("/console/signin")
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'none'; script-src 'self'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Referrer-Policy":         "no-referrer",
+		"Cache-Control":           "no-store",
+	} {
+		if !strings.HasPrefix(resp.Header.Get(h), want) {
+			t.Errorf("%s: %q, want %q…", h, resp.Header.Get(h), want)
+		}
+	}
+	resp = c.signIn(rootForm(rootSecret))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
+		t.Fatalf("sign-in: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "keyward_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Secure {
+		t.Fatalf("session cookie %+v (Secure only over TLS)", session)
+	}
+	if exp := time.Until(session.Expires); exp < 11*time.Hour || exp > 12*time.Hour+time.Minute {
+		t.Fatalf("session lasts %v", exp)
+	}
+}
+
+func TestConsoleCSRF(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	c := newWebClient(t, ts)
+	// The sign-in form itself needs its token.
+	resp, _ := c.post("/console/signin", rootForm(rootSecret))
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-in without token: %d", resp.StatusCode)
+	}
+	c.signIn(rootForm(rootSecret))
+	for _, tok := range []string{"", "0123456789abcdef0123456789abcdef"} {
+		resp, _ := c.post("/console/users", url.Values{"name": {"mallory"}, "csrf": {tok}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("create user with token %q: %d", tok, resp.StatusCode)
+		}
+	}
+	if _, err := ts.rootIAM().GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("mallory")}); err == nil {
+		t.Fatal("a forged form created a user")
+	}
+	resp, _ = c.post("/console/users", url.Values{"name": {"alice"}, "csrf": {c.token()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create user with the token: %d", resp.StatusCode)
+	}
+}
+
+func TestConsoleSessionExpiry(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("users: %d", resp.StatusCode)
+	}
+	ts.Clock.Shift(12*time.Hour + time.Second)
+	resp, _ := c.get("/console/users")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
+		t.Fatalf("after 12 hours: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// A tampered cookie is no session either.
+	u, _ := url.Parse(ts.URL + "/console/")
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: "eyJyIjp0cnVlLCJlIjo5OTk5OTk5OTk5LCJjIjoiIn0.forged", Path: "/console/"}})
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("forged session: %d", resp.StatusCode)
+	}
+}
+
+func TestConsoleSignInLimited(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	c := newWebClient(t, ts)
+	for i := 0; i < 5; i++ {
+		if resp := c.signIn(rootForm("wrong" + rootSecret[5:])); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong secret %d: %d", i, resp.StatusCode)
+		}
+	}
+	// Locked: even the right secret is refused, without being looked at.
+	_, page := c.get("/console/signin?as=root")
+	form := rootForm(rootSecret)
+	form.Set("csrf", csrfOf(t, page))
+	resp, body := c.post("/console/signin", form)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-in attempts") {
+		t.Fatalf("sixth attempt: %d", resp.StatusCode)
+	}
+	ts.Clock.Shift(16 * time.Minute)
+	if resp := c.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the window: %d", resp.StatusCode)
+	}
+}
+
+func TestConsoleIAMUser(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gail")})
+	must(t, err)
+	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("gail"), Password: aws.String("Gail-Passw0rd!"), PasswordResetRequired: true})
+	must(t, err)
+	c := newWebClient(t, ts)
+	user := url.Values{"kind": {"user"}, "account": {accountID}, "username": {"gail"}, "password": {"Gail-Passw0rd!"}}
+	if resp := c.signIn(withPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
+	}
+	if resp := c.signIn(user); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	// The reset comes first.
+	resp, _ := c.get("/console/users")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/password" {
+		t.Fatalf("before the new password: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, page := c.get("/console/password")
+	resp, _ = c.post("/console/password", url.Values{"csrf": {csrfOf(t, page)}, "old": {"Gail-Passw0rd!"}, "new": {"Gail-N3w-Passw0rd"}, "confirm": {"Gail-N3w-Passw0rd"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change password: %d", resp.StatusCode)
+	}
+	// Without a policy, the list is refused with AWS's words and nothing else.
+	resp, body := c.get("/console/users")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "User: arn:aws:iam::123456789012:user/gail is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user/ because no identity-based policy allows the iam:ListUsers action") {
+		t.Fatalf("users as gail: %d\n%s", resp.StatusCode, body)
+	}
+	// The sign-in is in the credential report's password_last_used.
+	lp, err := ts.Service.LoginProfile(ctx, "gail")
+	must(t, err)
+	if lp.LastUsed.IsZero() {
+		t.Fatal("console sign-in not recorded")
+	}
+	// With IAMReadOnlyAccess the list shows; creating a user is still refused.
+	_, err = root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("gail"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
+	must(t, err)
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("users with read-only access: %d", resp.StatusCode)
+	}
+	resp, body = c.post("/console/users", url.Values{"name": {"intruder"}, "csrf": {c.token()}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is not authorized to perform: iam:CreateUser") {
+		t.Fatalf("create user as read-only: %d", resp.StatusCode)
+	}
+	// Sign-out ends the session in the browser.
+	resp, _ = c.post("/console/signout", url.Values{"csrf": {c.token()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after sign-out: %d", resp.StatusCode)
+	}
+}
+
+func withPassword(v url.Values, pw string) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	c.Set("password", pw)
+	return c
+}
+
+func TestConsoleDeleteUser(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	_, _, _ = ts.userWithKey(t, "hank")
+	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("hank"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
+	must(t, err)
+	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	must(t, err)
+	_, err = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("hank")})
+	must(t, err)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	_, page := c.get("/console/users/hank/delete")
+	resp, _ := c.post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"han"}})
+	if resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("deleted without the name typed")
+	}
+	resp, _ = c.post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"hank"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", resp.StatusCode)
+	}
+	_, err = root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("hank")})
+	wantAPIError(t, err, "NoSuchEntity", 404, "")
+}
