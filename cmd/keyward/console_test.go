@@ -90,6 +90,24 @@ func browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.
 	}
 }
 
+// waitFor waits until a script is true, through page loads that make a
+// single evaluation fail.
+func waitFor(js string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var ok bool
+			if err := chromedp.Evaluate(js, &ok).Do(ctx); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+}
+
 // waitForFile waits for a download to land.
 func waitForFile(t *testing.T, pattern string) string {
 	t.Helper()
@@ -210,10 +228,11 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 	_, err = alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
 	wantAPIError(t, err, "InvalidClientTokenId", 403, "")
 
+	// Activate is immediate, from the key's Actions menu.
 	browse(t, ctx, "09-activate",
-		chromedp.Navigate(keyPage+"/activate"),
-		chromedp.Click("#confirm-activate", chromedp.ByID),
-		chromedp.WaitVisible("#access-keys", chromedp.ByID),
+		chromedp.Click(`tr[data-key="`+keyID+`"] details.menu summary`, chromedp.ByQuery),
+		chromedp.Click(`tr[data-key="`+keyID+`"] .action-activate`, chromedp.ByQuery),
+		waitFor(`(document.getElementById("notice") || {}).textContent === "Access key activated."`),
 		chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
 	if status != "Active" {
 		t.Fatalf("status after activate %q", status)
@@ -306,7 +325,7 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 		chromedp.Click("#preferences-confirm", chromedp.ByID),
 		chromedp.WaitNotVisible("#preferences-dialog", chromedp.ByID),
 		// The choice is saved when the dialog's close event has run.
-		chromedp.Poll(`(localStorage.getItem("keyward.users.columns") || "").includes("keyid")`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+		waitFor(`(localStorage.getItem("keyward.users.columns") || "").includes("keyid")`),
 		// Remembered across a reload.
 		chromedp.Reload(),
 		chromedp.WaitVisible(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, chromedp.ByQuery),
