@@ -7,9 +7,11 @@ GO ?= go
 run:
 	$(GO) run ./cmd/keyward serve
 
-## test: install what the tests need (the AWS CLI, a running PostgreSQL), then run every test
+## test: install what the tests need (the AWS CLI, Chromium, a running PostgreSQL), then run
+## every test; the console tests' screenshots are kept under test-artifacts/
 test: test-deps vet
-	$(GO) test -race -count=1 -timeout 8m ./...
+	@mkdir -p test-artifacts
+	$(GO) test -race -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/test-artifacts ./...
 
 test-deps:
 	./scripts/install-test-deps.sh

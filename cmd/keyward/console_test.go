@@ -193,7 +193,15 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 	if !keyIDPatternAWS.MatchString(keyID) || len(secret) != 40 || !hiddenBefore || hiddenAfter {
 		t.Fatalf("retrieved %q %q (hidden %v then %v)", keyID, secret, hiddenBefore, hiddenAfter)
 	}
-	browse(t, ctx, "06-download-csv", chromedp.Click("#download-csv", chromedp.ByID))
+	// Leaving before the secret is saved asks first; downloading saves it.
+	var unsavedBefore, unsavedAfter string
+	browse(t, ctx, "06-download-csv",
+		chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved`, &unsavedBefore),
+		chromedp.Click("#download-csv", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved`, &unsavedAfter))
+	if unsavedBefore != "true" || unsavedAfter != "false" {
+		t.Fatalf("leave guard: %q before the download, %q after", unsavedBefore, unsavedAfter)
+	}
 	f, err := os.Open(waitForFile(t, filepath.Join(downloads, "alice_accessKeys.csv")))
 	must(t, err)
 	rows, err := csv.NewReader(f).ReadAll()
