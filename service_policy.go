@@ -305,14 +305,19 @@ func (s *Service) PrincipalPolicies(ctx context.Context, p Principal) ([]PolicyS
 }
 
 // InstallAWSManagedPolicies writes AWS's managed policies to the store.
+// Replicas starting together take turns: one writes them while the
+// others go on (what it writes is the same for all).
 func (s *Service) InstallAWSManagedPolicies(ctx context.Context) error {
-	for _, m := range AWSManagedPolicies {
-		if err := s.Store.PutAWSManagedPolicy(ctx, m.Policy, m.Document); err != nil {
-			return err
+	_, err := s.Store.Exclusive(ctx, "aws-managed-policies", func(ctx context.Context) error {
+		for _, m := range AWSManagedPolicies {
+			if err := s.Store.PutAWSManagedPolicy(ctx, m.Policy, m.Document); err != nil {
+				return err
+			}
 		}
-	}
+		return nil
+	})
 	s.policiesChanged()
-	return nil
+	return err
 }
 
 // pageBy runs one page of a listing after an opaque marker and returns the

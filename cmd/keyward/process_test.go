@@ -62,12 +62,21 @@ type process struct {
 // healthy.
 func startProcess(t *testing.T, dir string, env ...string) *process {
 	t.Helper()
+	p, err := launch(t, dir, env...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// launch is startProcess without failing the test, for goroutines.
+func launch(t *testing.T, dir string, env ...string) (*process, error) {
 	p := &process{addr: freeAddr(t), stderr: &syncBuffer{}}
 	p.cmd = exec.Command(binary, "serve", "--data", dir, "--listen", p.addr, "--last-use-flush", "100ms")
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	exited := make(chan struct{})
 	go func() { p.cmd.Wait(); close(exited) }()
@@ -77,20 +86,19 @@ func startProcess(t *testing.T, dir string, env ...string) *process {
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			t.Fatalf("keyward exited at start:\n%s", p.stderr.String())
+			return nil, fmt.Errorf("keyward exited at start:\n%s", p.stderr.String())
 		default:
 		}
 		resp, err := http.Get("http://" + p.addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return p
+				return p, nil
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("keyward did not become healthy:\n%s", p.stderr.String())
-	return nil
+	return nil, fmt.Errorf("keyward did not become healthy:\n%s", p.stderr.String())
 }
 
 var rootEnv = []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_ACCOUNT_ID=" + accountID}

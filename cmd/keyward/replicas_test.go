@@ -31,15 +31,25 @@ func startReplicas(t *testing.T, n int) ([]*process, string) {
 	url := pgtest.Schema(t)
 	env := append([]string{"KEYWARD_MASTER_KEY=" + replicaMasterKey, "KEYWARD_DATABASE_URL=" + url, "KEYWARD_RESYNC_INTERVAL=500ms"}, rootEnv...)
 	ps := make([]*process, n)
+	errs := make([]error, n)
+	dirs := make([]string, n)
+	for i := range dirs {
+		dirs[i] = t.TempDir()
+	}
 	var wg sync.WaitGroup
 	for i := range ps {
 		wg.Add(1)
 		go func(i int) { // together, as a deployment starts them
 			defer wg.Done()
-			ps[i] = startProcess(t, t.TempDir(), env...)
+			ps[i], errs[i] = launch(t, dirs[i], env...)
 		}(i)
 	}
 	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+	}
 	return ps, url
 }
 
