@@ -352,3 +352,81 @@ func (s *Server) getAccessKeyLastUsed(c *call) error {
 	c.w.close("AccessKeyLastUsed")
 	return nil
 }
+
+func init() {
+	addIAM(map[string]handler{
+		"TagUser":      {fn: (*Server).tagUser, noResult: true},
+		"UntagUser":    {fn: (*Server).untagUser, noResult: true},
+		"ListUserTags": {fn: (*Server).listUserTags},
+	})
+}
+
+func (s *Server) tagUser(c *call) error {
+	p := params{values: c.params}
+	user := p.required("UserName", keyward.ExistingUserNameShape)
+	tags := p.tags()
+	if len(tags) == 0 {
+		p.v.Null("tags")
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizeOn(c, "iam:TagUser", user); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if err := s.Service.TagUser(c.ctx, user, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) untagUser(c *call) error {
+	p := params{values: c.params}
+	user := p.required("UserName", keyward.ExistingUserNameShape)
+	keys := p.list("TagKeys", keyward.TagKeyShape)
+	if len(keys) == 0 {
+		p.v.Null("tagKeys")
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	if err := s.authorizeOn(c, "iam:UntagUser", user); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.Service.UntagUser(c.ctx, user, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) listUserTags(c *call) error {
+	p := params{values: c.params}
+	user := p.required("UserName", keyward.ExistingUserNameShape)
+	if err := p.err(); err != nil {
+		return err
+	}
+	if err := s.authorizeOn(c, "iam:ListUserTags", user); err != nil {
+		return err
+	}
+	u, err := s.Service.User(c.ctx, user)
+	if err != nil {
+		return err
+	}
+	c.w.open("Tags")
+	for _, t := range u.Tags {
+		c.w.open("member")
+		c.w.elem("Key", t.Key)
+		c.w.elem("Value", t.Value)
+		c.w.close("member")
+	}
+	c.w.close("Tags")
+	c.w.marker("")
+	return nil
+}

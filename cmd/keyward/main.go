@@ -11,10 +11,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/keyward/keyward/cli"
 )
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		var code exitCode
+		if errors.As(err, &code) {
+			os.Exit(int(code))
+		}
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "keyward:", err)
 		}
@@ -24,10 +30,13 @@ func main() {
 
 var errUsage = errors.New("usage")
 
+// usage is shown for an unknown first word; everything but serve is the
+// command line of package cli, whose help says more.
 const usage = `Keyward: AWS IAM users and access keys, self-hosted.
 
 Usage:
-  keyward serve [flags]   serve the IAM and STS Query API (keyward serve -h)
+  keyward serve [flags]              serve the IAM and STS API and the web console (keyward serve -h)
+  keyward iam|sts|keys|completion …  the command line (keyward help)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -48,13 +57,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		<-ctx.Done()
 		return m.Close()
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
 	}
-	fmt.Fprintf(stderr, "keyward: unknown command %q\n\n%s", args[0], usage)
-	return errUsage
+	code := cli.Run(ctx, cli.Env{Args: args, Getenv: getenv, Stdout: stdout, Stderr: stderr, Terminal: isTerminal(os.Stderr)})
+	if code != 0 {
+		return exitCode(code)
+	}
+	return nil
 }
 
 // randReader is the process's source of randomness; tests replace Main.Rand.
 var randReader io.Reader = rand.Reader
+
+// exitCode is the command line's exit status, passed out of run.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// isTerminal reports whether f is a character device, as a terminal is.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward/cli"
+)
+
+// cliEnv is the environment both command lines run in: the root key, no
+// configuration files, no instance metadata.
+func cliEnv(t *testing.T, ts *testServer) []string {
+	home := t.TempDir()
+	return []string{"HOME=" + home, "PATH=/usr/bin:/bin",
+		"AWS_ACCESS_KEY_ID=" + rootKeyID, "AWS_SECRET_ACCESS_KEY=" + rootSecret, "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
+		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true", "AWS_ENDPOINT_URL=" + ts.URL}
+}
+
+// keywardCLI runs the keyward binary's command line.
+func keywardCLI(t *testing.T, env []string, args ...string) cliResult {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	res := cliResult{stdout: out.String(), stderr: errOut.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// awsCLIWith runs Debian's AWS CLI in env.
+func awsCLIWith(t *testing.T, env []string, args ...string) cliResult {
+	t.Helper()
+	// Debian's AWS CLI (2.9) predates AWS_ENDPOINT_URL: it needs the flag.
+	endpoint := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "AWS_ENDPOINT_URL="); ok {
+			endpoint = v
+		}
+	}
+	cmd := exec.Command(awsCLI, append([]string{"--output", "json", "--endpoint-url", endpoint}, args...)...)
+	cmd.Env = env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	res := cliResult{stdout: out.String(), stderr: errOut.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// shape is a JSON document's structure: its keys and the kinds of its
+// values, not the values.
+func shape(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := map[string]any{}
+		for k, e := range x {
+			m[k] = shape(e)
+		}
+		return m
+	case []any:
+		if len(x) == 0 {
+			return []any{}
+		}
+		return []any{shape(x[0])}
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case bool:
+		return "bool"
+	}
+	return "null"
+}
+
+func decode(t *testing.T, what, s string) any {
+	t.Helper()
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%s: %v\n%s", what, err, s)
+	}
+	return v
+}
+
+// TestCLIMatchesAWSCLI makes the same calls with Debian's AWS CLI and with
+// keyward's command line and compares what they print: the same keys in
+// the same shapes, the same error line, the same exit status.
+func TestCLIMatchesAWSCLI(t *testing.T) {
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
+	}
+	// A new report on every Generate, so that both command lines see STARTED.
+	ts := startServerWith(t, "", func(m *Main) { cheapPasswords(m); m.Config.ReportMaxAge = 0 })
+	env := cliEnv(t, ts)
+	pairs := []struct {
+		name     string
+		aws, kw  []string
+		sameText bool // outputs equal to the letter, not only in shape
+	}{
+		{"create-user", []string{"iam", "create-user", "--user-name", "viaaws", "--tags", "Key=team,Value=a"}, []string{"iam", "create-user", "--user-name", "viakw", "--tags", "Key=team,Value=a"}, false},
+		{"get-user", []string{"iam", "get-user", "--user-name", "viaaws"}, []string{"iam", "get-user", "--user-name", "viaaws"}, false},
+		{"get-user-root", []string{"iam", "get-user"}, []string{"iam", "get-user"}, true},
+		{"list-users", []string{"iam", "list-users"}, []string{"iam", "list-users"}, true},
+		{"create-access-key", []string{"iam", "create-access-key", "--user-name", "viaaws"}, []string{"iam", "create-access-key", "--user-name", "viakw"}, false},
+		{"list-access-keys", []string{"iam", "list-access-keys", "--user-name", "viaaws"}, []string{"iam", "list-access-keys", "--user-name", "viaaws"}, true},
+		{"list-access-keys-empty", []string{"iam", "list-access-keys", "--user-name", "nokeys"}, []string{"iam", "list-access-keys", "--user-name", "nokeys"}, true},
+		{"sts", []string{"sts", "get-caller-identity"}, []string{"sts", "get-caller-identity"}, true},
+		{"get-access-key-info", []string{"sts", "get-access-key-info", "--access-key-id", rootKeyID}, []string{"sts", "get-access-key-info", "--access-key-id", rootKeyID}, true},
+		{"get-access-key-last-used", []string{"iam", "get-access-key-last-used", "--access-key-id", rootKeyID}, []string{"iam", "get-access-key-last-used", "--access-key-id", rootKeyID}, false},
+		{"generate-credential-report", []string{"iam", "generate-credential-report"}, []string{"iam", "generate-credential-report"}, true},
+		{"query-text", []string{"iam", "list-users", "--query", "Users[].UserName", "--output", "text"}, []string{"iam", "list-users", "--query", "Users[].UserName", "--output", "text"}, true},
+		{"query-json", []string{"iam", "list-users", "--query", "Users[?UserName=='viakw'].Arn"}, []string{"iam", "list-users", "--query", "Users[?UserName=='viakw'].Arn"}, true},
+		{"no-such-key", []string{"iam", "delete-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000"}, []string{"iam", "delete-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000"}, true},
+		{"no-such-user", []string{"iam", "get-user", "--user-name", "ghost"}, []string{"iam", "get-user", "--user-name", "ghost"}, true},
+		{"update-access-key", []string{"iam", "update-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000", "--status", "Inactive"}, []string{"iam", "update-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000", "--status", "Inactive"}, true},
+	}
+	if _, err := ts.rootIAM().CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("nokeys")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pairs {
+		t.Run(p.name, func(t *testing.T) {
+			a := awsCLIWith(t, env, p.aws...)
+			k := keywardCLI(t, env, p.kw...)
+			if a.code != k.code {
+				t.Fatalf("exit status: aws %d, keyward %d\naws: %s%s\nkeyward: %s%s", a.code, k.code, a.stdout, a.stderr, k.stdout, k.stderr)
+			}
+			if strings.TrimSpace(a.stderr) != strings.TrimSpace(k.stderr) && a.code != 0 {
+				t.Fatalf("error line:\naws:     %q\nkeyward: %q", a.stderr, k.stderr)
+			}
+			if p.sameText && p.aws[len(p.aws)-1] == "text" {
+				if a.stdout != k.stdout {
+					t.Fatalf("text output:\naws:     %q\nkeyward: %q", a.stdout, k.stdout)
+				}
+				return
+			}
+			av, kv := decode(t, "aws", a.stdout), decode(t, "keyward", k.stdout)
+			if p.sameText {
+				if !reflect.DeepEqual(av, kv) {
+					t.Fatalf("output differs:\naws:     %s\nkeyward: %s", a.stdout, k.stdout)
+				}
+				return
+			}
+			if !reflect.DeepEqual(shape(av), shape(kv)) {
+				t.Fatalf("shapes differ:\naws:     %s\nkeyward: %s", a.stdout, k.stdout)
+			}
+		})
+	}
+	// The report once generated, both get the same document.
+	ts.Service.Wait()
+	a := awsCLIWith(t, env, "iam", "get-credential-report")
+	k := keywardCLI(t, env, "iam", "get-credential-report")
+	if a.code != 0 || !reflect.DeepEqual(decode(t, "aws", a.stdout), decode(t, "keyward", k.stdout)) {
+		t.Fatalf("get-credential-report:\naws: %s %s\nkeyward: %s %s", a.stdout, a.stderr, k.stdout, k.stderr)
+	}
+	// Options the AWS CLI does not know are refused the same way (252).
+	if r := keywardCLI(t, env, "iam", "list-users", "--no-such-option", "x"); r.code != cli.ExitUsage {
+		t.Fatalf("unknown option: %d %s", r.code, r.stderr)
+	}
+	if r := keywardCLI(t, env, "iam", "delete-user"); r.code != cli.ExitUsage || !strings.Contains(r.stderr, "the following arguments are required: --user-name") {
+		t.Fatalf("missing option: %d %s", r.code, r.stderr)
+	}
+	// And the table output draws the users.
+	if r := keywardCLI(t, env, "iam", "list-users", "--output", "table"); r.code != 0 || !strings.Contains(r.stdout, "ListUsers") || !strings.Contains(r.stdout, "viakw") {
+		t.Fatalf("table output: %s %s", r.stdout, r.stderr)
+	}
+}
+
+func TestCLIHelpAndCompletion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"iam", "help"}, {"keys", "rotate", "--help"}, {"completion", "bash"}} {
+		r := keywardCLI(t, []string{"HOME=" + t.TempDir()}, args...)
+		if r.code != 0 || r.stdout == "" {
+			t.Fatalf("keyward %v: %d %s", args, r.code, r.stderr)
+		}
+	}
+	r := keywardCLI(t, []string{"HOME=" + t.TempDir()}, "keys", "rotate", "--help")
+	if !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "--finish") {
+		t.Fatalf("rotate help: %s", r.stdout)
+	}
+	r = keywardCLI(t, []string{"HOME=" + t.TempDir()}, "completion", "bash")
+	script := filepath.Join(t.TempDir(), "completion.bash")
+	must(t, os.WriteFile(script, []byte(r.stdout), 0o644))
+	out, err := exec.Command("bash", "-c", `source `+script+`; COMP_WORDS=(keyward keys ro); COMP_CWORD=2; _keyward && echo "${COMPREPLY[@]}"`).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "rotate" {
+		t.Fatalf("completion: %v %q", err, out)
+	}
+}
+
+// runCLI runs the command line in-process, with the root key and a clock
+// the test sets.
+func runCLI(t *testing.T, ts *testServer, now time.Time, args ...string) (int, string, string) {
+	t.Helper()
+	for _, kv := range cliEnv(t, ts) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var out, errOut bytes.Buffer
+	code := cli.Run(context.Background(), cli.Env{Args: args, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut, Now: func() time.Time { return now }})
+	return code, out.String(), errOut.String()
+}
+
+func TestCLIKeysListFindStale(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	api := ts.rootIAM()
+	ctx := context.Background()
+	_, _, usedKey := ts.userWithKey(t, "ursula")
+	k2, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ursula")})
+	must(t, err)
+	_, err = api.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("ursula"), AccessKeyId: k2.AccessKey.AccessKeyId, Status: "Inactive"})
+	must(t, err)
+	k, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("ursula")})
+	must(t, err)
+	_ = k
+	// The first key is used now, in eu-west-3.
+	_, secret := usedKey, ""
+	_ = secret
+	now := time.Now()
+
+	code, out, errOut := runCLI(t, ts, now, "keys", "list", "--output", "json")
+	if code != 0 {
+		t.Fatalf("keys list: %d %s", code, errOut)
+	}
+	var listed struct{ AccessKeys []map[string]any }
+	must(t, json.Unmarshal([]byte(out), &listed))
+	owners := map[string]string{}
+	for _, k := range listed.AccessKeys {
+		owners[k["AccessKeyId"].(string)] = k["User"].(string) + "/" + k["Status"].(string)
+	}
+	if owners[usedKey] != "ursula/Active" || owners[*k2.AccessKey.AccessKeyId] != "ursula/Inactive" || owners[rootKeyID] != "<root_account>/Active" {
+		t.Fatalf("keys list: %v", owners)
+	}
+	code, out, _ = runCLI(t, ts, now, "keys", "list", "--status", "Inactive", "--output", "csv")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	must(t, err)
+	if code != 0 || len(rows) != 2 || rows[1][1] != *k2.AccessKey.AccessKeyId {
+		t.Fatalf("inactive keys as CSV: %q", rows)
+	}
+	code, out, _ = runCLI(t, ts, now, "keys", "find", usedKey)
+	if code != 0 || !strings.Contains(out, "ursula") || !strings.Contains(out, usedKey) {
+		t.Fatalf("keys find: %d %s", code, out)
+	}
+	code, _, errOut = runCLI(t, ts, now, "keys", "find", "AKIANOSUCHKEY0000000")
+	if code != cli.ExitServiceError || !strings.Contains(errOut, "(NoSuchEntity)") {
+		t.Fatalf("keys find unknown: %d %s", code, errOut)
+	}
+
+	// Today nothing is stale; in 50 days the unused keys are; in 100 days
+	// every active key is too old.
+	if code, out, _ := runCLI(t, ts, now, "keys", "stale", "--unused-for", "45d", "--older-than", "90d", "--output", "json"); code != 0 {
+		t.Fatalf("stale today: %d %s", code, out)
+	}
+	code, out, _ = runCLI(t, ts, now.Add(50*24*time.Hour), "keys", "stale", "--unused-for", "45d", "--older-than", "90d", "--output", "json")
+	if code != cli.ExitFound || !strings.Contains(out, usedKey) || strings.Contains(out, *k2.AccessKey.AccessKeyId) {
+		t.Fatalf("stale in 50 days: %d %s", code, out)
+	}
+	_, err = ts.sts(rootKeyID, rootSecret, "eu-west-3").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	code, out, _ = runCLI(t, ts, now.Add(100*24*time.Hour), "keys", "stale", "--unused-for", "200d", "--older-than", "90d", "--output", "json")
+	if code != cli.ExitFound || !strings.Contains(out, usedKey) || !strings.Contains(out, rootKeyID) {
+		t.Fatalf("stale in 100 days: %d %s", code, out)
+	}
+	if code, _, errOut := runCLI(t, ts, now, "keys", "stale", "--unused-for", "soon"); code != cli.ExitUsage {
+		t.Fatalf("bad duration: %d %s", code, errOut)
+	}
+}
+
+func TestCLIKeysRotate(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	api := ts.rootIAM()
+	ctx := context.Background()
+	_, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("rob")})
+	must(t, err)
+	old, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("rob")})
+	must(t, err)
+	oldID, oldSecret := *old.AccessKey.AccessKeyId, *old.AccessKey.SecretAccessKey
+	now := time.Now()
+
+	// 1: the new key, saved owner-only.
+	saveTo := filepath.Join(t.TempDir(), "rob.csv")
+	code, out, errOut := runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob", "--save-to", saveTo)
+	if code != 0 || !strings.Contains(out, "saved it to") {
+		t.Fatalf("rotate: %d %s %s", code, out, errOut)
+	}
+	fi, err := os.Stat(saveTo)
+	must(t, err)
+	b, _ := os.ReadFile(saveTo)
+	rows, _ := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if fi.Mode().Perm() != 0o600 || len(rows) != 2 || rows[0][0] != "Access key ID" || len(rows[1][1]) != 40 {
+		t.Fatalf("saved %v %q", fi.Mode(), rows)
+	}
+	newID, newSecret := rows[1][0], rows[1][1]
+	// Two keys now: another rotation is refused, saying why.
+	code, _, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob")
+	if code == 0 || !strings.Contains(errOut, "already has two access keys") {
+		t.Fatalf("second rotation: %d %s", code, errOut)
+	}
+
+	// 2: something still uses the old key after the new one was made: refused.
+	_, err = ts.sts(oldID, oldSecret, "us-west-2").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	code, _, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob", "--finish")
+	if code == 0 || !strings.Contains(errOut, "the old key "+oldID+" was used at") || !strings.Contains(errOut, "us-west-2") {
+		t.Fatalf("finish while the old key is used: %d %s", code, errOut)
+	}
+	if keys, _ := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("rob")}); len(keys.AccessKeyMetadata) != 2 {
+		t.Fatal("a refused finish changed the keys")
+	}
+	// The application moves to the new key; the old one stays unused: only
+	// a fresh rotation's rule can say so, so make the old key's last use
+	// older than the new key (a new user whose old key was never used).
+	_, err = api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("rita")})
+	must(t, err)
+	ritaOld, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("rita")})
+	must(t, err)
+	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita")
+	if code != 0 {
+		t.Fatalf("rotate rita: %d", code)
+	}
+	_ = newID
+	_ = newSecret
+	_ = out
+	code, out, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
+	if code != 0 || !strings.Contains(out, "Deactivated the old key "+*ritaOld.AccessKey.AccessKeyId) || !strings.Contains(out, "stays inactive until") {
+		t.Fatalf("finish with grace: %d %s %s", code, out, errOut)
+	}
+	// Within the grace period nothing more happens; after it, the old key goes.
+	code, out, _ = runCLI(t, ts, now.Add(24*time.Hour), "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
+	if code != 0 || !strings.Contains(out, "stays inactive until") {
+		t.Fatalf("within grace: %d %s", code, out)
+	}
+	code, out, _ = runCLI(t, ts, now.Add(8*24*time.Hour), "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
+	if code != 0 || !strings.Contains(out, "Deleted the old key") {
+		t.Fatalf("after grace: %d %s", code, out)
+	}
+	keys, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("rita")})
+	must(t, err)
+	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId == *ritaOld.AccessKey.AccessKeyId {
+		t.Fatalf("rita's keys after rotation %+v", keys.AccessKeyMetadata)
+	}
+}
