@@ -233,12 +233,6 @@ func TestCLIKeysListFindStale(t *testing.T) {
 	must(t, err)
 	_, err = api.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("ursula"), AccessKeyId: k2.AccessKey.AccessKeyId, Status: "Inactive"})
 	must(t, err)
-	k, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("ursula")})
-	must(t, err)
-	_ = k
-	// The first key is used now, in eu-west-3.
-	_, secret := usedKey, ""
-	_ = secret
 	now := time.Now()
 
 	code, out, errOut := runCLI(t, ts, now, "keys", "list", "--output", "json")
@@ -313,7 +307,6 @@ func TestCLIKeysRotate(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 || len(rows) != 2 || rows[0][0] != "Access key ID" || len(rows[1][1]) != 40 {
 		t.Fatalf("saved %v %q", fi.Mode(), rows)
 	}
-	newID, newSecret := rows[1][0], rows[1][1]
 	// Two keys now: another rotation is refused, saying why.
 	code, _, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob")
 	if code == 0 || !strings.Contains(errOut, "already has two access keys") {
@@ -330,20 +323,15 @@ func TestCLIKeysRotate(t *testing.T) {
 	if keys, _ := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("rob")}); len(keys.AccessKeyMetadata) != 2 {
 		t.Fatal("a refused finish changed the keys")
 	}
-	// The application moves to the new key; the old one stays unused: only
-	// a fresh rotation's rule can say so, so make the old key's last use
-	// older than the new key (a new user whose old key was never used).
+	// The way through: an old key nothing uses after the new one is made
+	// (here, rita's, never used) is deactivated, and deleted after the grace.
 	_, err = api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("rita")})
 	must(t, err)
 	ritaOld, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("rita")})
 	must(t, err)
-	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita")
-	if code != 0 {
-		t.Fatalf("rotate rita: %d", code)
+	if code, _, errOut := runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita"); code != 0 {
+		t.Fatalf("rotate rita: %d %s", code, errOut)
 	}
-	_ = newID
-	_ = newSecret
-	_ = out
 	code, out, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
 	if code != 0 || !strings.Contains(out, "Deactivated the old key "+*ritaOld.AccessKey.AccessKeyId) || !strings.Contains(out, "stays inactive until") {
 		t.Fatalf("finish with grace: %d %s %s", code, out, errOut)
@@ -361,5 +349,31 @@ func TestCLIKeysRotate(t *testing.T) {
 	must(t, err)
 	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId == *ritaOld.AccessKey.AccessKeyId {
 		t.Fatalf("rita's keys after rotation %+v", keys.AccessKeyMetadata)
+	}
+}
+
+// TestCLIProfiles resolves credentials from ~/.aws/credentials and a
+// profile, as the AWS CLI does.
+func TestCLIProfiles(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	home := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(home, ".aws"), 0o700))
+	must(t, os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte("[keyward]\naws_access_key_id = "+rootKeyID+"\naws_secret_access_key = "+rootSecret+"\n"), 0o600))
+	must(t, os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile keyward]\nregion = eu-north-1\n"), 0o600))
+	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_EC2_METADATA_DISABLED=true"}
+	r := keywardCLI(t, env, "--profile", "keyward", "--endpoint-url", ts.URL, "sts", "get-caller-identity", "--query", "Arn", "--output", "text")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "arn:aws:iam::123456789012:root" {
+		t.Fatalf("with a profile: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	// The profile's region signed the request.
+	last, err := ts.Service.AccessKeyLastUsed(context.Background(), rootKeyID)
+	must(t, err)
+	if last.LastUsed.Region != "eu-north-1" {
+		t.Fatalf("signed for %s", last.LastUsed.Region)
+	}
+	// No credentials at all: the AWS CLI's words and exit status.
+	r = keywardCLI(t, []string{"HOME=" + t.TempDir(), "AWS_EC2_METADATA_DISABLED=true"}, "--endpoint-url", ts.URL, "sts", "get-caller-identity")
+	if r.code != cli.ExitConfig || !strings.Contains(r.stderr, "Unable to locate credentials") {
+		t.Fatalf("without credentials: %d %s", r.code, r.stderr)
 	}
 }
