@@ -135,6 +135,8 @@ func TestCLIMatchesAWSCLI(t *testing.T) {
 		{"get-access-key-last-used", []string{"iam", "get-access-key-last-used", "--access-key-id", rootKeyID}, []string{"iam", "get-access-key-last-used", "--access-key-id", rootKeyID}, false},
 		{"generate-credential-report", []string{"iam", "generate-credential-report"}, []string{"iam", "generate-credential-report"}, true},
 		{"query-text", []string{"iam", "list-users", "--query", "Users[].UserName", "--output", "text"}, []string{"iam", "list-users", "--query", "Users[].UserName", "--output", "text"}, true},
+		{"get-user-text", []string{"iam", "get-user", "--user-name", "viaaws", "--output", "text"}, []string{"iam", "get-user", "--user-name", "viaaws", "--output", "text"}, true},
+		{"list-access-keys-text", []string{"iam", "list-access-keys", "--user-name", "viaaws", "--output", "text"}, []string{"iam", "list-access-keys", "--user-name", "viaaws", "--output", "text"}, true},
 		{"query-json", []string{"iam", "list-users", "--query", "Users[?UserName=='viakw'].Arn"}, []string{"iam", "list-users", "--query", "Users[?UserName=='viakw'].Arn"}, true},
 		{"no-such-key", []string{"iam", "delete-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000"}, []string{"iam", "delete-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000"}, true},
 		{"no-such-user", []string{"iam", "get-user", "--user-name", "ghost"}, []string{"iam", "get-user", "--user-name", "ghost"}, true},
