@@ -30,9 +30,6 @@ func (c *Console) layoutFor(r *request, title string) layout {
 		l.CSRF = r.sess.CSRF
 		l.Signed = r.p.ARN()
 		l.Notice = notices[r.URL.Query().Get("notice")]
-		if l.Notice == "" && r.URL.Query().Get("notice") != "" {
-			l.Notice = ""
-		}
 	}
 	return l
 }

@@ -53,12 +53,11 @@ func runReplicas() error {
 	if out, err := buildKeyward(bin); err != nil {
 		return fmt.Errorf("building keyward: %v\n%s", err, out)
 	}
-	schema, pgURL, drop, err := newSchema(ctx)
+	pgURL, drop, err := newSchema(ctx)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	_ = schema
 
 	setups := []struct {
 		name     string
@@ -139,17 +138,17 @@ func loadOn(name string, m *multi, total int, op func(i int) error) result {
 }
 
 // newSchema makes a schema for the benchmark in the test PostgreSQL server.
-func newSchema(ctx context.Context) (string, string, func(), error) {
+func newSchema(ctx context.Context) (string, func(), error) {
 	conn, err := pgx.Connect(ctx, pgtest.ServerURL())
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, err
 	}
 	var b [6]byte
 	rand.Read(b[:])
 	schema := "kwbench_" + hex.EncodeToString(b[:])
 	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
 		conn.Close(ctx)
-		return "", "", nil, err
+		return "", nil, err
 	}
 	u, _ := url.Parse(pgtest.ServerURL())
 	q := u.Query()
@@ -159,5 +158,5 @@ func newSchema(ctx context.Context) (string, string, func(), error) {
 		conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
 		conn.Close(context.Background())
 	}
-	return schema, u.String(), drop, nil
+	return u.String(), drop, nil
 }
