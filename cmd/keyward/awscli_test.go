@@ -23,13 +23,21 @@ type cliResult struct {
 func (ts *testServer) aws(t *testing.T, id, secret string, args ...string) cliResult {
 	t.Helper()
 	home := t.TempDir()
-	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...)
-	cmd.Env = []string{
+	env := []string{
 		"HOME=" + home, "PATH=/usr/bin:/bin",
 		"AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret, "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
 		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
 	}
+	return runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...)
+}
+
+// runCommand runs a program in env and returns what it printed and its
+// exit status.
+func runCommand(t *testing.T, env []string, name string, args ...string) cliResult {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

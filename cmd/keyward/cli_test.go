@@ -33,18 +33,7 @@ func cliEnv(t *testing.T, ts *testServer) []string {
 // keywardCLI runs the keyward binary's command line.
 func keywardCLI(t *testing.T, env []string, args ...string) cliResult {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	res := cliResult{stdout: out.String(), stderr: errOut.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return runCommand(t, env, binary, args...)
 }
 
 // awsCLIWith runs Debian's AWS CLI in env.
@@ -57,18 +46,7 @@ func awsCLIWith(t *testing.T, env []string, args ...string) cliResult {
 			endpoint = v
 		}
 	}
-	cmd := exec.Command(awsCLI, append([]string{"--output", "json", "--endpoint-url", endpoint}, args...)...)
-	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	res := cliResult{stdout: out.String(), stderr: errOut.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return runCommand(t, env, awsCLI, append([]string{"--output", "json", "--endpoint-url", endpoint}, args...)...)
 }
 
 // shape is a JSON document's structure: its keys and the kinds of its
