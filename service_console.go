@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"time"
 )
 
 // ConsoleUsers returns a page of users for the console's list.
@@ -127,4 +128,14 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		}
 	}
 	return s.DeleteUser(ctx, name)
+}
+
+// RevokeSession ends a console session for good, on every replica.
+func (s *Service) RevokeSession(ctx context.Context, id string, expires time.Time) error {
+	return s.Store.RevokeSession(ctx, id, expires)
+}
+
+// SessionRevoked reports whether a console session was signed out.
+func (s *Service) SessionRevoked(ctx context.Context, id string) (bool, error) {
+	return s.Store.SessionRevoked(ctx, id)
 }

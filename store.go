@@ -222,4 +222,8 @@ type ConsoleStore interface {
 	// RecordPasswordUse notes a console sign-in with the user's password;
 	// ErrNoSuchUser, ErrNoLoginProfile.
 	RecordPasswordUse(ctx context.Context, userName string, at time.Time) error
+	// RevokeSession refuses a console session from now until it expires.
+	RevokeSession(ctx context.Context, id string, expires time.Time) error
+	// SessionRevoked reports whether a console session was revoked.
+	SessionRevoked(ctx context.Context, id string) (bool, error)
 }

@@ -166,6 +166,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // session is what the session cookie holds.
 type session struct {
+	// ID names the session, so that signing out can revoke it.
+	ID       string `json:"s"`
 	Root     bool   `json:"r,omitempty"`
 	UserName string `json:"u,omitempty"`
 	UserID   string `json:"i,omitempty"`
@@ -239,6 +241,12 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 		}
 		if r.Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.CSRF)) != 1 {
 			http.Error(w, "The form has expired or did not come from this console. Go back, reload the page and try again.", http.StatusForbidden)
+			return
+		}
+		// A signed-out session stays refused though its cookie is kept.
+		if revoked, err := c.Service.SessionRevoked(r.Context(), s.ID); err != nil || revoked {
+			clearSession(w, r)
+			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
 		req := &request{Request: r, sess: s}

@@ -132,7 +132,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
 	}
-	s := session{Expires: c.Now().Add(SessionLifetime).Unix(), CSRF: c.token()}
+	s := session{ID: c.token(), Expires: c.Now().Add(SessionLifetime).Unix(), CSRF: c.token()}
 	if kind == "root" {
 		_, err = c.Service.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"))
 		s.Root, s.RootKey = true, r.PostFormValue("accesskey")
@@ -152,6 +152,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) signOut(w http.ResponseWriter, r *request) {
+	if err := c.Service.RevokeSession(r.ctx(), r.sess.ID, time.Unix(r.sess.Expires, 0)); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	clearSession(w, r.Request)
 	http.Redirect(w, r.Request, "/console/signin", http.StatusSeeOther)
 }

@@ -23,6 +23,7 @@ func loginTests() []struct {
 		{"CredentialReportState", testCredentialReportState},
 		{"ScanCredentials", testScanCredentials},
 		{"Exclusive", testExclusive},
+		{"RevokedSessions", testRevokedSessions},
 	}
 }
 
@@ -167,5 +168,23 @@ func testExclusive(t *testing.T, s keyward.Store) {
 	ran, _ = s.Exclusive(ctx, "job", func(context.Context) error { return nil })
 	if !ran {
 		t.Fatal("work did not run again after the first finished")
+	}
+}
+
+func testRevokedSessions(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	revoked, err := s.SessionRevoked(ctx, "s1")
+	must(t, err)
+	if revoked {
+		t.Fatal("a session revoked before any revocation")
+	}
+	must(t, s.RevokeSession(ctx, "s1", time.Now().Add(time.Hour)))
+	must(t, s.RevokeSession(ctx, "s1", time.Now().Add(time.Hour))) // again: no change
+	revoked, err = s.SessionRevoked(ctx, "s1")
+	must(t, err)
+	other, err := s.SessionRevoked(ctx, "s2")
+	must(t, err)
+	if !revoked || other {
+		t.Fatalf("s1 revoked %v, s2 revoked %v", revoked, other)
 	}
 }

@@ -228,13 +228,25 @@ func TestConsoleIAMUser(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is not authorized to perform: iam:CreateUser") {
 		t.Fatalf("create user as read-only: %d", resp.StatusCode)
 	}
-	// Sign-out ends the session in the browser.
+	// Sign-out ends the session, even for a copy of its cookie.
+	consoleURL, _ := url.Parse(ts.URL + "/console/")
+	kept := c.http.Jar.Cookies(consoleURL)
 	resp, _ = c.post("/console/signout", url.Values{"csrf": {c.token()}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-out: %d", resp.StatusCode)
 	}
 	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after sign-out: %d", resp.StatusCode)
+	}
+	c.http.Jar.SetCookies(consoleURL, kept)
+	resp, _ = c.get("/console/users")
+	cleared := false
+	for _, ck := range resp.Cookies() {
+		cleared = cleared || (ck.Name == "keyward_session" && ck.MaxAge < 0)
+	}
+	// Refused as revoked (the console clears it), not as missing.
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" || !cleared {
+		t.Fatalf("a kept cookie after sign-out: %d, cleared %v", resp.StatusCode, cleared)
 	}
 }
 

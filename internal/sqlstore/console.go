@@ -163,3 +163,25 @@ func (s *Store) RecordPasswordUse(ctx context.Context, userName string, at time.
 		return err
 	})
 }
+
+// RevokeSession implements keyward.ConsoleStore, and forgets revocations
+// whose sessions have expired anyway.
+func (s *Store) RevokeSession(ctx context.Context, id string, expires time.Time) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM revoked_sessions WHERE expires_at < ?`), toNanos(time.Now())); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO revoked_sessions (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`), id, toNanos(expires))
+		return err
+	})
+}
+
+// SessionRevoked implements keyward.ConsoleStore.
+func (s *Store) SessionRevoked(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT 1 FROM revoked_sessions WHERE id = ?`), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
