@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,6 +151,35 @@ func TestCLIMatchesAWSCLI(t *testing.T) {
 				t.Fatalf("shapes differ:\naws:     %s\nkeyward: %s", a.stdout, k.stdout)
 			}
 		})
+	}
+	// The commands that print nothing on success: each CLI on keys of its own.
+	api := ts.rootIAM()
+	bg := context.Background()
+	for _, tool := range []string{"aws", "keyward"} {
+		user := "done-" + tool
+		_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String(user)})
+		must(t, err)
+		k, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
+		must(t, err)
+		id := *k.AccessKey.AccessKeyId
+		for _, args := range [][]string{
+			{"iam", "update-access-key", "--user-name", user, "--access-key-id", id, "--status", "Inactive"},
+			{"iam", "delete-access-key", "--user-name", user, "--access-key-id", id},
+			{"iam", "delete-user", "--user-name", user},
+		} {
+			var r cliResult
+			if tool == "aws" {
+				r = awsCLIWith(t, env, args...)
+			} else {
+				r = keywardCLI(t, env, args...)
+			}
+			if r.code != 0 || r.stdout != "" || r.stderr != "" {
+				t.Fatalf("%s %v: %d %q %q", tool, args, r.code, r.stdout, r.stderr)
+			}
+		}
+		if _, err := api.GetUser(bg, &iam.GetUserInput{UserName: aws.String(user)}); err == nil {
+			t.Fatalf("%s did not delete %s", tool, user)
+		}
 	}
 	// The report once generated, both get the same document.
 	ts.Service.Wait()
@@ -329,6 +359,56 @@ func TestCLIKeysRotate(t *testing.T) {
 	must(t, err)
 	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId == *ritaOld.AccessKey.AccessKeyId {
 		t.Fatalf("rita's keys after rotation %+v", keys.AccessKeyMetadata)
+	}
+
+	// And the whole rotation at once, the new key printed this once.
+	_, err = api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ned")})
+	must(t, err)
+	nedOld, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ned")})
+	must(t, err)
+	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "ned")
+	printed, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || len(printed) != 2 || len(printed[1][1]) != 40 {
+		t.Fatalf("rotate printing the key: %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "ned", "--finish", "--now")
+	if code != 0 || !strings.Contains(out, "Deleted the old key "+*nedOld.AccessKey.AccessKeyId) {
+		t.Fatalf("finish --now: %d %s", code, out)
+	}
+	keys, err = api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("ned")})
+	must(t, err)
+	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != printed[1][0] {
+		t.Fatalf("ned's keys after rotation %+v", keys.AccessKeyMetadata)
+	}
+	// The new key works.
+	if _, err := ts.sts(printed[1][0], printed[1][1], "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("the rotated key does not sign: %v", err)
+	}
+}
+
+// TestCLIKeysProgress shows progress on a terminal for a large account.
+func TestCLIKeysProgress(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	api := ts.rootIAM()
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		_, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("p%03d", i))})
+		must(t, err)
+	}
+	for _, kv := range cliEnv(t, ts) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var out, errOut bytes.Buffer
+	code := cli.Run(ctx, cli.Env{Args: []string{"keys", "list", "--output", "csv"}, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut, Terminal: true})
+	if code != 0 || !strings.Contains(errOut.String(), "users read: 100") {
+		t.Fatalf("progress: %d %q", code, errOut.String())
+	}
+	// Not on a pipe.
+	errOut.Reset()
+	cli.Run(ctx, cli.Env{Args: []string{"keys", "list", "--output", "csv"}, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut})
+	if errOut.Len() != 0 {
+		t.Fatalf("progress without a terminal: %q", errOut.String())
 	}
 }
 
