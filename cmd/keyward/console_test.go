@@ -139,163 +139,197 @@ func signInRoot(ts *testServer) chromedp.Tasks {
 }
 
 // TestConsoleAccessKeyProcedures walks through every access-key procedure
-// of the console in a real browser, checking the API agrees at each step.
+// of the console in a real browser, one subtest a procedure, checking the
+// API agrees at each step. The subtests share the browser and build on
+// each other, as an administrator's session does.
 func TestConsoleAccessKeyProcedures(t *testing.T) {
 	ts := startServerWith(t, "", cheapPasswords)
 	downloads := t.TempDir()
 	ctx := newBrowser(t, downloads)
 	api := ts.rootIAM()
 	bg := context.Background()
-
-	var signedAs string
-	browse(t, ctx, "01-sign-in", signInRoot(ts), chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
-	if signedAs != "arn:aws:iam::123456789012:root" {
-		t.Fatalf("signed in as %q", signedAs)
-	}
-
-	var heading, notice string
-	browse(t, ctx, "02-create-user",
-		chromedp.Click("#create-user", chromedp.ByID),
-		chromedp.SendKeys("#name", "alice", chromedp.ByID),
-		chromedp.Click("#create-user-submit", chromedp.ByID),
-		chromedp.WaitVisible("#user-name", chromedp.ByID),
-		chromedp.Text("#user-name", &heading, chromedp.ByID),
-		chromedp.Text("#notice", &notice, chromedp.ByID))
-	if heading != "alice" || notice != "User created." {
-		t.Fatalf("after create: %q %q", heading, notice)
-	}
-	if _, err := api.GetUser(bg, &iam.GetUserInput{UserName: aws.String("alice")}); err != nil {
-		t.Fatal(err)
-	}
-
-	// Create access key: best practices, description, retrieve.
 	var keyID, secret string
-	var hiddenBefore, hiddenAfter bool
-	browse(t, ctx, "03-best-practices",
-		chromedp.Click("#tab-credentials", chromedp.ByID),
-		chromedp.Click("#create-access-key", chromedp.ByID),
-		chromedp.WaitVisible("#usecase-cli", chromedp.ByID),
-		chromedp.Click("#usecase-cli", chromedp.ByID),
-		chromedp.WaitVisible("#alt-cli", chromedp.ByID))
-	browse(t, ctx, "04-description",
-		chromedp.Click("#understand", chromedp.ByID),
-		chromedp.Click("#next-step", chromedp.ByID),
-		chromedp.WaitVisible("#description", chromedp.ByID),
-		chromedp.SendKeys("#description", "alice laptop", chromedp.ByID))
-	browse(t, ctx, "05-retrieve",
-		chromedp.Click("#create-key-submit", chromedp.ByID),
-		chromedp.WaitVisible("#new-key-id", chromedp.ByID),
-		chromedp.Text("#new-key-id", &keyID, chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("secret").hidden`, &hiddenBefore),
-		chromedp.Click("#show-secret", chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("secret").hidden`, &hiddenAfter),
-		chromedp.Text("#secret", &secret, chromedp.ByID))
-	if !keyIDPatternAWS.MatchString(keyID) || len(secret) != 40 || !hiddenBefore || hiddenAfter {
-		t.Fatalf("retrieved %q %q (hidden %v then %v)", keyID, secret, hiddenBefore, hiddenAfter)
-	}
-	// Leaving before the secret is saved asks first; downloading saves it.
-	var unsavedBefore, unsavedAfter string
-	browse(t, ctx, "06-download-csv",
-		chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved`, &unsavedBefore),
-		chromedp.Click("#download-csv", chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved`, &unsavedAfter))
-	if unsavedBefore != "true" || unsavedAfter != "false" {
-		t.Fatalf("leave guard: %q before the download, %q after", unsavedBefore, unsavedAfter)
-	}
-	f, err := os.Open(waitForFile(t, filepath.Join(downloads, "alice_accessKeys.csv")))
-	must(t, err)
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	must(t, err)
-	if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
-		t.Fatalf("downloaded %q", rows)
-	}
-	alice := ts.sts(keyID, secret, "us-east-1")
-	if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
-		t.Fatalf("the new key does not sign: %v", err)
-	}
-	var description string
-	browse(t, ctx, "07-key-listed",
-		chromedp.Click("#done", chromedp.ByID),
-		chromedp.WaitVisible("#access-keys", chromedp.ByID),
-		chromedp.Text(`tr[data-key="`+keyID+`"] td:nth-child(2)`, &description, chromedp.ByQuery))
-	if description != "alice laptop" {
-		t.Fatalf("description %q", description)
-	}
+	var alice *sts.Client
+	keyPage := func() string { return ts.URL + "/console/users/alice/keys/" + keyID }
 
-	keyPage := ts.URL + "/console/users/alice/keys/" + keyID
-	var status string
-	browse(t, ctx, "08-deactivate",
-		chromedp.Navigate(keyPage+"/deactivate"),
-		chromedp.Click("#confirm-deactivate", chromedp.ByID),
-		chromedp.WaitVisible("#access-keys", chromedp.ByID),
-		chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
-	if status != "Inactive" {
-		t.Fatalf("status after deactivate %q", status)
-	}
-	_, err = alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
-	wantAPIError(t, err, "InvalidClientTokenId", 403, "")
-
-	// Activate is immediate, from the key's Actions menu.
-	browse(t, ctx, "09-activate",
-		chromedp.Click(`tr[data-key="`+keyID+`"] details.menu summary`, chromedp.ByQuery),
-		chromedp.Click(`tr[data-key="`+keyID+`"] .action-activate`, chromedp.ByQuery),
-		waitFor(`(document.getElementById("notice") || {}).textContent === "Access key activated."`),
-		chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
-	if status != "Active" {
-		t.Fatalf("status after activate %q", status)
-	}
-	if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
-		t.Fatalf("activated key refused: %v", err)
-	}
-
-	// Delete: an active key must be deactivated first; then the ID typed.
-	var disabledEmpty, disabledPartial, disabledFull bool
-	browse(t, ctx, "10-delete-asks-to-deactivate",
-		chromedp.Navigate(keyPage+"/delete"),
-		chromedp.WaitVisible("#deactivate-first", chromedp.ByID),
-		chromedp.Click("#deactivate-first-submit", chromedp.ByID),
-		chromedp.WaitVisible("#access-keys", chromedp.ByID))
-	browse(t, ctx, "11-delete-type-id",
-		chromedp.Navigate(keyPage+"/delete"),
-		chromedp.WaitVisible("#confirm", chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledEmpty),
-		chromedp.SendKeys("#confirm", keyID[:10], chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledPartial),
-		chromedp.SendKeys("#confirm", keyID[10:], chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledFull))
-	if !disabledEmpty || !disabledPartial || disabledFull {
-		t.Fatalf("Delete disabled: empty %v, partial %v, full %v", disabledEmpty, disabledPartial, disabledFull)
-	}
-	var empty string
-	browse(t, ctx, "12-deleted",
-		chromedp.Click("#confirm-delete", chromedp.ByID),
-		chromedp.WaitVisible("#access-keys", chromedp.ByID),
-		chromedp.Text("#access-keys tbody", &empty, chromedp.ByQuery))
-	if empty != "No access keys." {
-		t.Fatalf("after delete: %q", empty)
-	}
-	keys, err := api.ListAccessKeys(bg, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
-	must(t, err)
-	if len(keys.AccessKeyMetadata) != 0 {
-		t.Fatalf("API still lists %d keys", len(keys.AccessKeyMetadata))
-	}
-
-	// Two keys: Create access key is disabled, saying why.
-	for i := 0; i < 2; i++ {
-		_, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	t.Run("SignIn", func(t *testing.T) {
+		var signedAs string
+		browse(t, ctx, "sign-in", signInRoot(ts), chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
+		if signedAs != "arn:aws:iam::123456789012:root" {
+			t.Fatalf("signed in as %q", signedAs)
+		}
+	})
+	t.Run("CreateUser", func(t *testing.T) {
+		var heading, notice string
+		browse(t, ctx, "create-user",
+			chromedp.Navigate(ts.URL+"/console/users"),
+			chromedp.Click("#create-user", chromedp.ByID),
+			chromedp.SendKeys("#name", "alice", chromedp.ByID),
+			chromedp.Click("#create-user-submit", chromedp.ByID),
+			chromedp.WaitVisible("#user-name", chromedp.ByID),
+			chromedp.Text("#user-name", &heading, chromedp.ByID),
+			chromedp.Text("#notice", &notice, chromedp.ByID))
+		if heading != "alice" || notice != "User created." {
+			t.Fatalf("after create: %q %q", heading, notice)
+		}
+		if _, err := api.GetUser(bg, &iam.GetUserInput{UserName: aws.String("alice")}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("CreateAccessKeyThroughBestPractices", func(t *testing.T) {
+		browse(t, ctx, "best-practices",
+			chromedp.Navigate(ts.URL+"/console/users/alice"),
+			chromedp.Click("#tab-credentials", chromedp.ByID),
+			chromedp.Click("#create-access-key", chromedp.ByID),
+			chromedp.WaitVisible("#usecase-cli", chromedp.ByID),
+			chromedp.Click("#usecase-cli", chromedp.ByID),
+			chromedp.WaitVisible("#alt-cli", chromedp.ByID))
+		browse(t, ctx, "description",
+			chromedp.Click("#understand", chromedp.ByID),
+			chromedp.Click("#next-step", chromedp.ByID),
+			chromedp.WaitVisible("#description", chromedp.ByID),
+			chromedp.SendKeys("#description", "alice laptop", chromedp.ByID))
+		browse(t, ctx, "retrieve",
+			chromedp.Click("#create-key-submit", chromedp.ByID),
+			chromedp.WaitVisible("#new-key-id", chromedp.ByID),
+			chromedp.Text("#new-key-id", &keyID, chromedp.ByID))
+		if !keyIDPatternAWS.MatchString(keyID) {
+			t.Fatalf("new key %q", keyID)
+		}
+	})
+	t.Run("ShowSecretAndDownloadCSV", func(t *testing.T) {
+		var hiddenBefore, hiddenAfter bool
+		var unsavedBefore, unsavedAfter string
+		browse(t, ctx, "show-secret",
+			chromedp.Evaluate(`document.getElementById("secret").hidden`, &hiddenBefore),
+			chromedp.Click("#show-secret", chromedp.ByID),
+			chromedp.Evaluate(`document.getElementById("secret").hidden`, &hiddenAfter),
+			chromedp.Text("#secret", &secret, chromedp.ByID))
+		if len(secret) != 40 || !hiddenBefore || hiddenAfter {
+			t.Fatalf("secret %q (hidden %v then %v)", secret, hiddenBefore, hiddenAfter)
+		}
+		// Leaving before the secret is saved asks first; downloading saves it.
+		browse(t, ctx, "download-csv",
+			chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved`, &unsavedBefore),
+			chromedp.Click("#download-csv", chromedp.ByID),
+			chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved`, &unsavedAfter))
+		if unsavedBefore != "true" || unsavedAfter != "false" {
+			t.Fatalf("leave guard: %q before the download, %q after", unsavedBefore, unsavedAfter)
+		}
+		f, err := os.Open(waitForFile(t, filepath.Join(downloads, "alice_accessKeys.csv")))
 		must(t, err)
-	}
-	var createDisabled bool
-	var why string
-	browse(t, ctx, "13-create-disabled",
-		chromedp.Navigate(ts.URL+"/console/users/alice?tab=credentials"),
-		chromedp.WaitVisible("#access-keys", chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("create-access-key").disabled`, &createDisabled),
-		chromedp.Text("#create-disabled", &why, chromedp.ByID))
-	if !createDisabled || !strings.Contains(why, "at most two access keys") {
-		t.Fatalf("create with two keys: disabled %v, %q", createDisabled, why)
-	}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		must(t, err)
+		if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
+			t.Fatalf("downloaded %q", rows)
+		}
+		alice = ts.sts(keyID, secret, "us-east-1")
+		if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatalf("the new key does not sign: %v", err)
+		}
+		var description string
+		browse(t, ctx, "key-listed",
+			chromedp.Click("#done", chromedp.ByID),
+			chromedp.WaitVisible("#access-keys", chromedp.ByID),
+			chromedp.Text(`tr[data-key="`+keyID+`"] td:nth-child(2)`, &description, chromedp.ByQuery))
+		if description != "alice laptop" {
+			t.Fatalf("description %q", description)
+		}
+	})
+	t.Run("Deactivate", func(t *testing.T) {
+		var status string
+		browse(t, ctx, "deactivate",
+			chromedp.Navigate(keyPage()+"/deactivate"),
+			chromedp.Click("#confirm-deactivate", chromedp.ByID),
+			chromedp.WaitVisible("#access-keys", chromedp.ByID),
+			chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
+		if status != "Inactive" {
+			t.Fatalf("status after deactivate %q", status)
+		}
+		_, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+		wantAPIError(t, err, "InvalidClientTokenId", 403, "")
+	})
+	t.Run("Activate", func(t *testing.T) {
+		// Immediate, from the key's Actions menu.
+		var status string
+		browse(t, ctx, "activate",
+			chromedp.Click(`tr[data-key="`+keyID+`"] details.menu summary`, chromedp.ByQuery),
+			chromedp.Click(`tr[data-key="`+keyID+`"] .action-activate`, chromedp.ByQuery),
+			waitFor(`(document.getElementById("notice") || {}).textContent === "Access key activated."`),
+			chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
+		if status != "Active" {
+			t.Fatalf("status after activate %q", status)
+		}
+		if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatalf("activated key refused: %v", err)
+		}
+	})
+	t.Run("DeleteByTypingTheID", func(t *testing.T) {
+		// An active key must be deactivated first; then its ID typed.
+		browse(t, ctx, "asks-to-deactivate",
+			chromedp.Navigate(keyPage()+"/delete"),
+			chromedp.WaitVisible("#deactivate-first", chromedp.ByID),
+			chromedp.Click("#deactivate-first-submit", chromedp.ByID),
+			chromedp.WaitVisible("#access-keys", chromedp.ByID))
+		var disabledEmpty, disabledPartial, disabledFull bool
+		browse(t, ctx, "type-id",
+			chromedp.Navigate(keyPage()+"/delete"),
+			chromedp.WaitVisible("#confirm", chromedp.ByID),
+			chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledEmpty),
+			chromedp.SendKeys("#confirm", keyID[:10], chromedp.ByID),
+			chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledPartial),
+			chromedp.SendKeys("#confirm", keyID[10:], chromedp.ByID),
+			chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledFull))
+		if !disabledEmpty || !disabledPartial || disabledFull {
+			t.Fatalf("Delete disabled: empty %v, partial %v, full %v", disabledEmpty, disabledPartial, disabledFull)
+		}
+		var empty string
+		browse(t, ctx, "deleted",
+			chromedp.Click("#confirm-delete", chromedp.ByID),
+			chromedp.WaitVisible("#access-keys", chromedp.ByID),
+			chromedp.Text("#access-keys tbody", &empty, chromedp.ByQuery))
+		if empty != "No access keys." {
+			t.Fatalf("after delete: %q", empty)
+		}
+		keys, err := api.ListAccessKeys(bg, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
+		must(t, err)
+		if len(keys.AccessKeyMetadata) != 0 {
+			t.Fatalf("API still lists %d keys", len(keys.AccessKeyMetadata))
+		}
+	})
+	t.Run("CreateDisabledAtTwoKeys", func(t *testing.T) {
+		for i := 0; i < 2; i++ {
+			_, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+			must(t, err)
+		}
+		var createDisabled bool
+		var why string
+		browse(t, ctx, "create-disabled",
+			chromedp.Navigate(ts.URL+"/console/users/alice?tab=credentials"),
+			chromedp.WaitVisible("#access-keys", chromedp.ByID),
+			chromedp.Evaluate(`document.getElementById("create-access-key").disabled`, &createDisabled),
+			chromedp.Text("#create-disabled", &why, chromedp.ByID))
+		if !createDisabled || !strings.Contains(why, "at most two access keys") {
+			t.Fatalf("create with two keys: disabled %v, %q", createDisabled, why)
+		}
+	})
+	t.Run("DeleteUser", func(t *testing.T) {
+		// The user still has two keys: the console removes them first.
+		var notice string
+		browse(t, ctx, "delete-user",
+			chromedp.Navigate(ts.URL+"/console/users/alice/delete"),
+			chromedp.WaitVisible("#confirm", chromedp.ByID),
+			chromedp.SendKeys("#confirm", "alice", chromedp.ByID),
+			chromedp.Click("#delete-user-submit", chromedp.ByID),
+			chromedp.WaitVisible("#users", chromedp.ByID),
+			chromedp.Text("#notice", &notice, chromedp.ByID))
+		if notice != "User deleted." {
+			t.Fatalf("notice %q", notice)
+		}
+		_, err := api.GetUser(bg, &iam.GetUserInput{UserName: aws.String("alice")})
+		wantAPIError(t, err, "NoSuchEntity", 404, "")
+	})
 }
 
 // TestConsoleUsersSearchAndReport switches on the key columns of the users
@@ -316,60 +350,64 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 	_, err = api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("carol")})
 	must(t, err)
 
-	var keyCellHidden bool
-	browse(t, ctx, "01-users", signInRoot(ts),
-		chromedp.Navigate(ts.URL+"/console/users"),
-		chromedp.WaitVisible("#users", chromedp.ByID),
-		chromedp.Evaluate(`document.querySelector('td[data-col="keyid"]').classList.contains("col-hidden")`, &keyCellHidden))
-	if !keyCellHidden {
-		t.Fatal("the Access key ID column is shown by default")
-	}
-	var bobKeys, carolKeys, bobUsed, bobUsedTitle string
-	browse(t, ctx, "02-preferences",
-		chromedp.Click("#preferences", chromedp.ByID),
-		chromedp.WaitVisible("#preferences-dialog", chromedp.ByID),
-		chromedp.Click(`#preferences-dialog input[value="keyid"]`, chromedp.ByQuery),
-		chromedp.Click(`#preferences-dialog input[value="keyused"]`, chromedp.ByQuery),
-		chromedp.Click("#preferences-confirm", chromedp.ByID),
-		chromedp.WaitNotVisible("#preferences-dialog", chromedp.ByID),
-		// The choice is saved when the dialog's close event has run.
-		waitFor(`(localStorage.getItem("keyward.users.columns") || "").includes("keyid")`),
-		// Remembered across a reload.
-		chromedp.Reload(),
-		chromedp.WaitVisible(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, chromedp.ByQuery),
-		chromedp.Text(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, &bobKeys, chromedp.ByQuery),
-		chromedp.Text(`#users tbody tr:nth-child(2) td[data-col="keyid"]`, &carolKeys, chromedp.ByQuery),
-		chromedp.Text(`#users tbody tr:nth-child(1) td[data-col="keyused"]`, &bobUsed, chromedp.ByQuery),
-		chromedp.AttributeValue(`#users tbody tr:nth-child(1) td[data-col="keyused"] time`, "title", &bobUsedTitle, nil, chromedp.ByQuery))
-	if bobKeys != "Active - "+keyID || carolKeys != "-" || bobUsed != "Now" || !strings.HasPrefix(bobUsedTitle, time.Now().UTC().Format("2006-01-02")) {
-		t.Fatalf("columns: bob %q, carol %q, last used %q (%q)", bobKeys, carolKeys, bobUsed, bobUsedTitle)
-	}
-
-	var result, href string
-	browse(t, ctx, "03-search-by-key",
-		chromedp.SendKeys("#search-box", keyID+"\n", chromedp.ByID),
-		chromedp.WaitVisible("#search-results", chromedp.ByID),
-		chromedp.Text("#search-results li", &result, chromedp.ByQuery),
-		chromedp.AttributeValue("#search-results a", "href", &href, nil, chromedp.ByQuery))
-	if !strings.HasPrefix(result, "bob") || href != "/console/users/bob" {
-		t.Fatalf("search result %q → %q", result, href)
-	}
-
-	browse(t, ctx, "04-report",
-		chromedp.Navigate(ts.URL+"/console/reports"),
-		chromedp.Click("#generate-report", chromedp.ByID),
-		chromedp.WaitVisible("#notice", chromedp.ByID))
-	ts.Service.Wait()
-	browse(t, ctx, "05-report-ready",
-		chromedp.Reload(),
-		chromedp.WaitVisible("#download-report", chromedp.ByID),
-		chromedp.Click("#download-report", chromedp.ByID))
-	f, err := os.Open(waitForFile(t, filepath.Join(downloads, "status_reports_*.csv")))
-	must(t, err)
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	must(t, err)
-	if len(rows) != 4 || rows[0][0] != "user" || rows[1][0] != "<root_account>" || rows[2][0] != "bob" || rows[2][11] != "eu-west-1" {
-		t.Fatalf("downloaded report %q", rows)
-	}
+	t.Run("KeyColumns", func(t *testing.T) {
+		var keyCellHidden bool
+		browse(t, ctx, "01-users", signInRoot(ts),
+			chromedp.Navigate(ts.URL+"/console/users"),
+			chromedp.WaitVisible("#users", chromedp.ByID),
+			chromedp.Evaluate(`document.querySelector('td[data-col="keyid"]').classList.contains("col-hidden")`, &keyCellHidden))
+		if !keyCellHidden {
+			t.Fatal("the Access key ID column is shown by default")
+		}
+		var bobKeys, carolKeys, bobUsed, bobUsedTitle string
+		browse(t, ctx, "02-preferences",
+			chromedp.Click("#preferences", chromedp.ByID),
+			chromedp.WaitVisible("#preferences-dialog", chromedp.ByID),
+			chromedp.Click(`#preferences-dialog input[value="keyid"]`, chromedp.ByQuery),
+			chromedp.Click(`#preferences-dialog input[value="keyused"]`, chromedp.ByQuery),
+			chromedp.Click("#preferences-confirm", chromedp.ByID),
+			chromedp.WaitNotVisible("#preferences-dialog", chromedp.ByID),
+			// The choice is saved when the dialog's close event has run.
+			waitFor(`(localStorage.getItem("keyward.users.columns") || "").includes("keyid")`),
+			// Remembered across a reload.
+			chromedp.Reload(),
+			chromedp.WaitVisible(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, chromedp.ByQuery),
+			chromedp.Text(`#users tbody tr:nth-child(1) td[data-col="keyid"]`, &bobKeys, chromedp.ByQuery),
+			chromedp.Text(`#users tbody tr:nth-child(2) td[data-col="keyid"]`, &carolKeys, chromedp.ByQuery),
+			chromedp.Text(`#users tbody tr:nth-child(1) td[data-col="keyused"]`, &bobUsed, chromedp.ByQuery),
+			chromedp.AttributeValue(`#users tbody tr:nth-child(1) td[data-col="keyused"] time`, "title", &bobUsedTitle, nil, chromedp.ByQuery))
+		if bobKeys != "Active - "+keyID || carolKeys != "-" || bobUsed != "Now" || !strings.HasPrefix(bobUsedTitle, time.Now().UTC().Format("2006-01-02")) {
+			t.Fatalf("columns: bob %q, carol %q, last used %q (%q)", bobKeys, carolKeys, bobUsed, bobUsedTitle)
+		}
+	})
+	t.Run("FindUserByKeyID", func(t *testing.T) {
+		var result, href string
+		browse(t, ctx, "03-search-by-key",
+			chromedp.SendKeys("#search-box", keyID+"\n", chromedp.ByID),
+			chromedp.WaitVisible("#search-results", chromedp.ByID),
+			chromedp.Text("#search-results li", &result, chromedp.ByQuery),
+			chromedp.AttributeValue("#search-results a", "href", &href, nil, chromedp.ByQuery))
+		if !strings.HasPrefix(result, "bob") || href != "/console/users/bob" {
+			t.Fatalf("search result %q → %q", result, href)
+		}
+	})
+	t.Run("CredentialReport", func(t *testing.T) {
+		browse(t, ctx, "04-report",
+			chromedp.Navigate(ts.URL+"/console/reports"),
+			chromedp.Click("#generate-report", chromedp.ByID),
+			chromedp.WaitVisible("#notice", chromedp.ByID))
+		ts.Service.Wait()
+		browse(t, ctx, "05-report-ready",
+			chromedp.Reload(),
+			chromedp.WaitVisible("#download-report", chromedp.ByID),
+			chromedp.Click("#download-report", chromedp.ByID))
+		f, err := os.Open(waitForFile(t, filepath.Join(downloads, "status_reports_*.csv")))
+		must(t, err)
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		must(t, err)
+		if len(rows) != 4 || rows[0][0] != "user" || rows[1][0] != "<root_account>" || rows[2][0] != "bob" || rows[2][11] != "eu-west-1" {
+			t.Fatalf("downloaded report %q", rows)
+		}
+	})
 }
