@@ -86,7 +86,7 @@ func browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.
 	}
 	if dir := os.Getenv("KEYWARD_SCREENSHOTS"); dir != "" { // to look at them after the run
 		os.MkdirAll(dir, 0o755)
-		os.WriteFile(filepath.Join(dir, t.Name()+"-"+name+".png"), shot, 0o644)
+		os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".png"), shot, 0o644)
 	}
 }
 
