@@ -124,6 +124,8 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) e
 		return err
 	}
 	s.keyLists.InvalidateAll()
+	// Compiled policies resolved ${aws:username} with the old name.
+	s.policiesChanged()
 	// Cached credentials carry the owner's name and path in its ARN.
 	keys, _, err := s.Store.ListAccessKeys(ctx, valueOr(upd.NewName, name), "", MaxAccessKeysPerUser+1)
 	if err != nil {

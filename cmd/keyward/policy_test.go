@@ -408,3 +408,24 @@ func TestPolicyConditionsOnRequests(t *testing.T) {
 	_, err = eu.ListPolicies(ctx, &iam.ListPoliciesInput{})
 	wantAPIError(t, err, "AccessDenied", 403, "")
 }
+
+// TestRenameRecompilesPolicies renames a user whose policy names itself
+// through ${aws:username}: the compiled policies must follow the new name.
+func TestRenameRecompilesPolicies(t *testing.T) {
+	ts := startServer(t, "")
+	root := ts.rootIAM()
+	ctx := context.Background()
+	user, _, _ := ts.userWithKey(t, "old-name")
+	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("old-name"), PolicyName: aws.String("self"),
+		PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+	must(t, err)
+	_, err = user.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	must(t, err) // compiled and cached for "old-name"
+	_, err = root.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("old-name"), NewUserName: aws.String("new-name")})
+	must(t, err)
+	out, err := user.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	must(t, err)
+	if len(out.AccessKeyMetadata) != 1 || *out.AccessKeyMetadata[0].UserName != "new-name" {
+		t.Fatalf("after the rename: %+v", out.AccessKeyMetadata)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
@@ -236,6 +237,40 @@ func TestReplicas(t *testing.T) {
 		must(t, err)
 		within("refused", 0, func(err error) bool { return err != nil })
 		within("refused", 2, func(err error) bool { return err != nil })
+	})
+
+	t.Run("RenameReachesEveryReplica", func(t *testing.T) {
+		_, err := root(0).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("selfie")})
+		must(t, err)
+		k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("selfie")})
+		must(t, err)
+		_, err = root(0).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("selfie"), PolicyName: aws.String("self"),
+			PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+		must(t, err)
+		selfie := rs[1].iam(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey)
+		deadline := time.Now().Add(time.Second)
+		for { // the policy reaches replica 1
+			if _, err := selfie.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("policy not in force on replica 1 within 1s")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		_, err = root(0).UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("selfie"), NewUserName: aws.String("selfie2")})
+		must(t, err)
+		deadline = time.Now().Add(time.Second)
+		for { // replica 1 recompiles with the new name
+			out, err := selfie.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+			if err == nil && len(out.AccessKeyMetadata) == 1 && *out.AccessKeyMetadata[0].UserName == "selfie2" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the rename did not reach replica 1 within 1s: %v", err)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 	})
 
 	t.Run("KeyListsFollowOtherReplicas", func(t *testing.T) {

@@ -218,7 +218,9 @@ func (m *Main) watchReplicas(ctx context.Context, pg *postgres.Store) {
 			case keyward.PoliciesChanged:
 				m.Authz.Invalidate()
 			case keyward.UsersChanged:
+				// A renamed user's policies name it through ${aws:username}.
 				m.Service.InvalidateKeyLists()
+				m.Authz.Invalidate()
 			default:
 				m.Keys.Invalidate(id)
 				m.Service.InvalidateKeyLists()
