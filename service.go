@@ -43,6 +43,8 @@ type Service struct {
 	Logger *slog.Logger
 
 	background sync.WaitGroup
+	decoyOnce  sync.Once
+	decoy      string
 
 	// keyLists holds each owner's access keys (two at most) by folded user
 	// name ("" for root), so that ListAccessKeys, among the most frequent

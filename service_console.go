@@ -51,11 +51,14 @@ func (s *Service) SignInUser(ctx context.Context, accountID, userName, password 
 		return Principal{}, false, errSignIn
 	}
 	u, err := s.Store.User(ctx, userName)
-	if err != nil {
-		return Principal{}, false, errSignIn
+	var lp LoginProfile
+	if err == nil {
+		lp, err = s.Store.LoginProfile(ctx, userName)
 	}
-	lp, err := s.Store.LoginProfile(ctx, userName)
 	if err != nil {
+		// Hash anyway, so that how long a refusal takes does not tell which
+		// user names have a password.
+		s.Passwords.Verify(s.decoyHash(), password)
 		return Principal{}, false, errSignIn
 	}
 	if ok, err := s.Passwords.Verify(lp.PasswordHash, password); err != nil || !ok {
@@ -138,4 +141,11 @@ func (s *Service) RevokeSession(ctx context.Context, id string, expires time.Tim
 // SessionRevoked reports whether a console session was signed out.
 func (s *Service) SessionRevoked(ctx context.Context, id string) (bool, error) {
 	return s.Store.SessionRevoked(ctx, id)
+}
+
+// decoyHash is a hash of nothing in particular, made once, to verify
+// against when there is no real one.
+func (s *Service) decoyHash() string {
+	s.decoyOnce.Do(func() { s.decoy, _ = s.Passwords.Hash("keyward decoy password") })
+	return s.decoy
 }
