@@ -24,23 +24,8 @@ func (w *xmlWriter) group(g keyward.Group, arn string) {
 	w.time("CreateDate", g.CreatedAt)
 }
 
-func (w *xmlWriter) groups(c *call, gs []keyward.Group, next string) {
-	w.open("Groups")
-	for _, g := range gs {
-		w.open("member")
-		w.group(g, c.account.GroupARN(g.Path, g.Name))
-		w.close("member")
-	}
-	w.close("Groups")
-	w.marker(next)
-}
-
-// marker writes IsTruncated and, when there is a next page, Marker.
-func (w *xmlWriter) marker(next string) {
-	w.bool("IsTruncated", next != "")
-	if next != "" {
-		w.elem("Marker", next)
-	}
+func (c *call) groups(gs []keyward.Group, next string) {
+	list(c.w, "Groups", gs, next, func(g keyward.Group) { c.w.group(g, c.account.GroupARN(g.Path, g.Name)) })
 }
 
 // authorizeOnGroup authorises action on a group's ARN, read for its path;
@@ -105,14 +90,7 @@ func (s *Server) getGroup(c *call) error {
 	c.w.open("Group")
 	c.w.group(g, c.account.GroupARN(g.Path, g.Name))
 	c.w.close("Group")
-	c.w.open("Users")
-	for _, u := range users {
-		c.w.open("member")
-		c.w.user(u, c.userARN(u.Path, u.Name), false)
-		c.w.close("member")
-	}
-	c.w.close("Users")
-	c.w.marker(next)
+	c.users(users, next)
 	return nil
 }
 
@@ -131,7 +109,7 @@ func (s *Server) listGroups(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.groups(c, gs, next)
+	c.groups(gs, next)
 	return nil
 }
 
@@ -190,6 +168,6 @@ func (s *Server) listGroupsForUser(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.groups(c, gs, next)
+	c.groups(gs, next)
 	return nil
 }

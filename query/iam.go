@@ -30,6 +30,10 @@ var iamAPI = newAPI(IAMVersion, IAMNamespace, map[string]handler{
 
 func (c *call) userARN(path, name string) string { return c.account.UserARN(path, name) }
 
+func (c *call) users(users []keyward.User, next string) {
+	list(c.w, "Users", users, next, func(u keyward.User) { c.w.user(u, c.userARN(u.Path, u.Name), false) })
+}
+
 // authorize asks the one policy decision point whether the caller may
 // perform action on resource.
 func (c *call) authorize(action, resource string) error {
@@ -80,15 +84,15 @@ func (w *xmlWriter) user(u keyward.User, arn string, withTags bool) {
 	w.elem("Arn", arn)
 	w.time("CreateDate", u.CreatedAt)
 	if withTags && len(u.Tags) > 0 {
-		w.open("Tags")
-		for _, t := range u.Tags {
-			w.open("member")
-			w.elem("Key", t.Key)
-			w.elem("Value", t.Value)
-			w.close("member")
-		}
-		w.close("Tags")
+		w.tags(u.Tags)
 	}
+}
+
+func (w *xmlWriter) tags(tags []keyward.Tag) {
+	members(w, "Tags", tags, func(t keyward.Tag) {
+		w.elem("Key", t.Key)
+		w.elem("Value", t.Value)
+	})
 }
 
 func (s *Server) createUser(c *call) error {
@@ -192,14 +196,7 @@ func (s *Server) listUsers(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.open("Users")
-	for _, u := range users {
-		c.w.open("member")
-		c.w.user(u, c.userARN(u.Path, u.Name), false)
-		c.w.close("member")
-	}
-	c.w.close("Users")
-	c.w.marker(next)
+	c.users(users, next)
 	return nil
 }
 
@@ -301,19 +298,14 @@ func (s *Server) listAccessKeys(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.open("AccessKeyMetadata")
-	for _, k := range keys {
-		c.w.open("member")
+	list(c.w, "AccessKeyMetadata", keys, next, func(k keyward.AccessKey) {
 		if !k.Root() {
 			c.w.elem("UserName", k.UserName)
 		}
 		c.w.elem("AccessKeyId", k.ID)
 		c.w.elem("Status", k.Status)
 		c.w.time("CreateDate", k.CreatedAt)
-		c.w.close("member")
-	}
-	c.w.close("AccessKeyMetadata")
-	c.w.marker(next)
+	})
 	return nil
 }
 
@@ -419,14 +411,7 @@ func (s *Server) listUserTags(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.open("Tags")
-	for _, t := range u.Tags {
-		c.w.open("member")
-		c.w.elem("Key", t.Key)
-		c.w.elem("Value", t.Value)
-		c.w.close("member")
-	}
-	c.w.close("Tags")
+	c.w.tags(u.Tags)
 	c.w.marker("")
 	return nil
 }

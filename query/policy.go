@@ -226,14 +226,7 @@ func (s *Server) listPolicies(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.open("Policies")
-	for _, pol := range pols {
-		c.w.open("member")
-		c.w.policy(pol)
-		c.w.close("member")
-	}
-	c.w.close("Policies")
-	c.w.marker(next)
+	list(c.w, "Policies", pols, next, c.w.policy)
 	return nil
 }
 
@@ -282,14 +275,7 @@ func (s *Server) listPolicyVersions(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.w.open("Versions")
-	for _, v := range vs {
-		c.w.open("member")
-		c.w.version(v, false)
-		c.w.close("member")
-	}
-	c.w.close("Versions")
-	c.w.marker("")
+	list(c.w, "Versions", vs, "", func(v keyward.PolicyVersion) { c.w.version(v, false) })
 	return nil
 }
 
@@ -370,15 +356,10 @@ func listAttachedPolicies(kind string) func(*Server, *call) error {
 		if err != nil {
 			return err
 		}
-		c.w.open("AttachedPolicies")
-		for _, pol := range pols {
-			c.w.open("member")
+		list(c.w, "AttachedPolicies", pols, next, func(pol keyward.ManagedPolicy) {
 			c.w.elem("PolicyName", pol.Name)
 			c.w.elem("PolicyArn", pol.ARN)
-			c.w.close("member")
-		}
-		c.w.close("AttachedPolicies")
-		c.w.marker(next)
+		})
 		return nil
 	}
 }

@@ -14,6 +14,33 @@ type xmlWriter struct {
 	body []byte // spare buffer for the request body; see readBody
 }
 
+// members writes items as the members of the list element tag, each by
+// member.
+func members[T any](w *xmlWriter, tag string, items []T, member func(T)) {
+	w.open(tag)
+	for _, it := range items {
+		w.open("member")
+		member(it)
+		w.close("member")
+	}
+	w.close(tag)
+}
+
+// list writes members, then IsTruncated and Marker: the shape of every IAM
+// list response.
+func list[T any](w *xmlWriter, tag string, items []T, next string, member func(T)) {
+	members(w, tag, items, member)
+	w.marker(next)
+}
+
+// marker writes IsTruncated and, when there is a next page, Marker.
+func (w *xmlWriter) marker(next string) {
+	w.bool("IsTruncated", next != "")
+	if next != "" {
+		w.elem("Marker", next)
+	}
+}
+
 func (w *xmlWriter) open(tag string) {
 	w.b = append(w.b, '<')
 	w.b = append(w.b, tag...)

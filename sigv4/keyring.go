@@ -16,8 +16,6 @@ type Key struct {
 	Active    bool
 	Principal keyward.Principal
 	secret    string
-	// missing marks a negative entry: the ID is not in the store.
-	missing bool
 
 	mu      sync.RWMutex
 	derived map[string]*SigningKey // by credential scope
@@ -64,13 +62,15 @@ func NewKeyring(load func(ctx context.Context, id string) (keyward.Credential, e
 }
 
 // Get returns the cached key for id, loading it on a miss. An unknown ID
-// yields a Key with Active false, so callers refuse it like an inactive key.
+// yields a Key with Active false and no secret, cached so that a flood of
+// requests with made-up IDs costs no database reads, and refused like an
+// inactive key.
 func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
 	return r.keys.Get(ctx, id, func(ctx context.Context) (*Key, error) {
 		cred, err := r.Load(ctx, id)
 		switch {
 		case errors.Is(err, keyward.ErrNoSuchAccessKey):
-			return &Key{ID: id, missing: true}, nil
+			return &Key{ID: id}, nil
 		case err != nil:
 			return nil, err
 		}
@@ -99,7 +99,7 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byt
 	if err != nil {
 		return nil, a, err
 	}
-	if k.missing || !k.Active {
+	if !k.Active {
 		return nil, a, keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
 	}
 	if a.SecurityToken != "" {

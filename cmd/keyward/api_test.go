@@ -362,11 +362,7 @@ func TestLastUsed(t *testing.T) {
 	ts := startServer(t, "")
 	c := ts.rootIAM()
 	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("erin")})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("erin")})
-	must(t, err)
-	id, secret := *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+	id, secret := createUserKey(t, ts.rootIAM(), "erin")
 
 	never, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id)})
 	must(t, err)
@@ -408,11 +404,7 @@ func TestIAMUserAuthorization(t *testing.T) {
 	ts := startServer(t, "")
 	c := ts.rootIAM()
 	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("frank")})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("frank")})
-	must(t, err)
-	id, secret := *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+	id, secret := createUserKey(t, ts.rootIAM(), "frank")
 	frank := ts.iam(id, secret)
 	frankSTS := ts.sts(id, secret, "us-east-1")
 

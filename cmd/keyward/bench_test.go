@@ -18,10 +18,7 @@ import (
 // whole in-process server with aws-sdk-go-v2 as the client; bench/apibench
 // measures the server alone, in its own process.
 func BenchmarkListAccessKeys(b *testing.B) {
-	t := &testing.T{}
-	ts := startServer(t, b.TempDir())
-	defer ts.Close()
-	ts.Logger.Handler()
+	ts := startServer(b, "")
 	c := ts.rootIAM()
 	ctx := context.Background()
 	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
@@ -48,9 +45,7 @@ func BenchmarkListAccessKeys(b *testing.B) {
 // BenchmarkCreateAccessKey creates one key for each of b.N users, each
 // acknowledged only once durable.
 func BenchmarkCreateAccessKey(b *testing.B) {
-	t := &testing.T{}
-	ts := startServer(t, b.TempDir())
-	defer ts.Close()
+	ts := startServer(b, "")
 	c := ts.rootIAM()
 	ctx := context.Background()
 	names := make([]string, b.N)
@@ -78,9 +73,7 @@ func BenchmarkCreateAccessKey(b *testing.B) {
 // authenticated ListAccessKeys, without the network: what Keyward adds to
 // net/http.
 func BenchmarkHandlerListAccessKeys(b *testing.B) {
-	t := &testing.T{}
-	ts := startServer(t, b.TempDir())
-	defer ts.Close()
+	ts := startServer(b, "")
 	c := ts.rootIAM()
 	ctx := context.Background()
 	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
@@ -92,7 +85,7 @@ func BenchmarkHandlerListAccessKeys(b *testing.B) {
 		}
 	}
 	const form = "Action=ListAccessKeys&Version=2010-05-08&UserName=alice"
-	r := ts.signedRequest(t, "POST", form, "application/x-www-form-urlencoded; charset=utf-8", "iam", rootKeyID, rootSecret, time.Now())
+	r := ts.signedRequest(b, "POST", form, "application/x-www-form-urlencoded; charset=utf-8", "iam", rootKeyID, rootSecret, time.Now())
 	r.RequestURI = "/"
 	r.Header.Set("Content-Length", fmt.Sprint(len(form)))
 	h := ts.server.Handler

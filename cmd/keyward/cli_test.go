@@ -297,11 +297,7 @@ func TestCLIKeysRotate(t *testing.T) {
 	ts := startServerWith(t, "", cheapPasswords)
 	api := ts.rootIAM()
 	ctx := context.Background()
-	_, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("rob")})
-	must(t, err)
-	old, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("rob")})
-	must(t, err)
-	oldID, oldSecret := *old.AccessKey.AccessKeyId, *old.AccessKey.SecretAccessKey
+	oldID, oldSecret := createUserKey(t, ts.rootIAM(), "rob")
 	now := time.Now()
 
 	// 1: the new key, saved owner-only.
@@ -335,15 +331,12 @@ func TestCLIKeysRotate(t *testing.T) {
 	}
 	// The way through: an old key nothing uses after the new one is made
 	// (here, rita's, never used) is deactivated, and deleted after the grace.
-	_, err = api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("rita")})
-	must(t, err)
-	ritaOld, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("rita")})
-	must(t, err)
+	ritaOld, _ := createUserKey(t, ts.rootIAM(), "rita")
 	if code, _, errOut := runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita"); code != 0 {
 		t.Fatalf("rotate rita: %d %s", code, errOut)
 	}
 	code, out, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
-	if code != 0 || !strings.Contains(out, "Deactivated the old key "+*ritaOld.AccessKey.AccessKeyId) || !strings.Contains(out, "stays inactive until") {
+	if code != 0 || !strings.Contains(out, "Deactivated the old key "+ritaOld) || !strings.Contains(out, "stays inactive until") {
 		t.Fatalf("finish with grace: %d %s %s", code, out, errOut)
 	}
 	// Within the grace period nothing more happens; after it, the old key goes.
@@ -357,22 +350,19 @@ func TestCLIKeysRotate(t *testing.T) {
 	}
 	keys, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("rita")})
 	must(t, err)
-	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId == *ritaOld.AccessKey.AccessKeyId {
+	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId == ritaOld {
 		t.Fatalf("rita's keys after rotation %+v", keys.AccessKeyMetadata)
 	}
 
 	// And the whole rotation at once, the new key printed this once.
-	_, err = api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ned")})
-	must(t, err)
-	nedOld, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ned")})
-	must(t, err)
+	nedOld, _ := createUserKey(t, ts.rootIAM(), "ned")
 	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "ned")
 	printed, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || len(printed) != 2 || len(printed[1][1]) != 40 {
 		t.Fatalf("rotate printing the key: %d %q", code, out)
 	}
 	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "ned", "--finish", "--now")
-	if code != 0 || !strings.Contains(out, "Deleted the old key "+*nedOld.AccessKey.AccessKeyId) {
+	if code != 0 || !strings.Contains(out, "Deleted the old key "+nedOld) {
 		t.Fatalf("finish --now: %d %s", code, out)
 	}
 	keys, err = api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("ned")})

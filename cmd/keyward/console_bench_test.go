@@ -15,30 +15,30 @@ import (
 //
 //	go test -run '^$' -bench ConsoleUsers -benchtime 20x ./cmd/keyward/
 func BenchmarkConsoleUsers100k(b *testing.B) {
-	t := &testing.T{}
 	dir := b.TempDir()
-	ts := startServerWith(t, dir, cheapPasswords)
-	ts.Close()
+	must(b, startServerWith(b, dir, cheapPasswords).Close())
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "keyward.db")+"?_pragma=synchronous(OFF)")
 	if err != nil {
 		b.Fatal(err)
 	}
-	tx, _ := db.Begin()
-	u, _ := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
-	k, _ := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, 'Active', ?, x'00')`)
+	tx, err := db.Begin()
+	must(b, err)
+	u, err := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
+	must(b, err)
+	k, err := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, 'Active', ?, x'00')`)
+	must(b, err)
 	now := time.Now().UnixNano()
 	for i := 0; i < 100000; i++ {
 		id, name := fmt.Sprintf("AIDA%017d", i), fmt.Sprintf("user%06d", i)
-		u.Exec(id, name, name, now+int64(i))
-		k.Exec(fmt.Sprintf("AKIAC%015d", i), id, now)
+		_, err := u.Exec(id, name, name, now+int64(i))
+		must(b, err)
+		_, err = k.Exec(fmt.Sprintf("AKIAC%015d", i), id, now)
+		must(b, err)
 	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
+	must(b, tx.Commit())
 	db.Close()
-	ts = startServerWith(t, dir, cheapPasswords)
-	defer ts.Close()
-	c := newWebClient(t, ts)
+	ts := startServerWith(b, dir, cheapPasswords)
+	c := newWebClient(b, ts)
 	c.signIn(rootForm(rootSecret))
 	for _, page := range []struct{ name, query string }{
 		{"first", "/console/users"},

@@ -18,12 +18,12 @@ import (
 // webClient is a browser without JavaScript: cookies, no redirects
 // followed, so that tests see each answer.
 type webClient struct {
-	t    *testing.T
+	t    testing.TB
 	ts   *testServer
 	http *http.Client
 }
 
-func newWebClient(t *testing.T, ts *testServer) *webClient {
+func newWebClient(t testing.TB, ts *testServer) *webClient {
 	jar, _ := cookiejar.New(nil)
 	return &webClient{t: t, ts: ts, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
@@ -54,7 +54,7 @@ func (c *webClient) post(path string, form url.Values) (*http.Response, string) 
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
-func csrfOf(t *testing.T, html string) string {
+func csrfOf(t testing.TB, html string) string {
 	t.Helper()
 	m := csrfField.FindStringSubmatch(html)
 	if m == nil {

@@ -73,13 +73,13 @@ type testServer struct {
 
 // startServer runs a whole Keyward in-process on a free port, with its data
 // in dir (a new temporary directory when empty).
-func startServer(t *testing.T, dir string) *testServer {
+func startServer(t testing.TB, dir string) *testServer {
 	t.Helper()
 	return startServerWith(t, dir, nil)
 }
 
 // startServerWith is startServer with a chance to change Main before it runs.
-func startServerWith(t *testing.T, dir string, setup func(*Main)) *testServer {
+func startServerWith(t testing.TB, dir string, setup func(*Main)) *testServer {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -135,6 +135,18 @@ func (ts *testServer) sts(id, secret, region string) *sts.Client {
 
 func (ts *testServer) rootIAM() *iam.Client { return ts.iam(rootKeyID, rootSecret) }
 
+// createUserKey creates the user name with one access key through c and
+// returns the key's ID and secret.
+func createUserKey(t testing.TB, c *iam.Client, name string) (id, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+	must(t, err)
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	must(t, err)
+	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+}
+
 // wantAPIError checks that err is the AWS error code with HTTP status and,
 // when message is not empty, exactly that message.
 func wantAPIError(t *testing.T, err error, code string, status int, message string) {
@@ -155,7 +167,7 @@ func wantAPIError(t *testing.T, err error, code string, status int, message stri
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

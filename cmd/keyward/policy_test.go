@@ -22,13 +22,7 @@ const awsPolicy = "arn:aws:iam::aws:policy/"
 // clients signed with it, and the key's ID.
 func (ts *testServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
 	t.Helper()
-	ctx := context.Background()
-	c := ts.rootIAM()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	must(t, err)
-	id, secret := *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+	id, secret := createUserKey(t, ts.rootIAM(), name)
 	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
 }
 
@@ -380,12 +374,9 @@ func TestPolicyConditionsOnRequests(t *testing.T) {
 	ts := startServer(t, "")
 	root := ts.rootIAM()
 	ctx := context.Background()
-	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carl")})
-	must(t, err)
-	k, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carl")})
-	must(t, err)
+	id, secret := createUserKey(t, ts.rootIAM(), "carl")
 	hourAhead := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carl"), PolicyName: aws.String("conditions"),
+	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carl"), PolicyName: aws.String("conditions"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"},"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
 			{"Effect":"Allow","Action":"iam:ListGroups","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
@@ -394,7 +385,7 @@ func TestPolicyConditionsOnRequests(t *testing.T) {
 			{"Effect":"Deny","Action":"iam:ListGroups","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`)})
 	must(t, err)
 	client := func(region string) *iam.Client {
-		return iam.NewFromConfig(awsConfig(ts.URL, *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, region))
+		return iam.NewFromConfig(awsConfig(ts.URL, id, secret, region))
 	}
 	eu, us := client("eu-west-1"), client("us-east-1")
 	_, err = eu.ListUsers(ctx, &iam.ListUsersInput{})

@@ -17,7 +17,7 @@ import (
 )
 
 // signedRequest builds a Query API request signed by aws-sdk-go-v2's signer.
-func (ts *testServer) signedRequest(t *testing.T, method, form, contentType, service, id, secret string, at time.Time) *http.Request {
+func (ts *testServer) signedRequest(t testing.TB, method, form, contentType, service, id, secret string, at time.Time) *http.Request {
 	t.Helper()
 	var r *http.Request
 	var err error

@@ -205,11 +205,8 @@ func TestReplicas(t *testing.T) {
 	})
 
 	t.Run("PolicyChangeReachesEveryReplica", func(t *testing.T) {
-		_, err := root(0).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")})
-		must(t, err)
-		k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})
-		must(t, err)
-		reader := func(i int) *iam.Client { return rs[i].iam(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey) }
+		id, secret := createUserKey(t, root(0), "reader")
+		reader := func(i int) *iam.Client { return rs[i].iam(id, secret) }
 		// Each replica has compiled the reader's (empty) policies.
 		for i := range rs {
 			_, err := reader(i).ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
@@ -240,14 +237,11 @@ func TestReplicas(t *testing.T) {
 	})
 
 	t.Run("RenameReachesEveryReplica", func(t *testing.T) {
-		_, err := root(0).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("selfie")})
-		must(t, err)
-		k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("selfie")})
-		must(t, err)
-		_, err = root(0).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("selfie"), PolicyName: aws.String("self"),
+		id, secret := createUserKey(t, root(0), "selfie")
+		_, err := root(0).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("selfie"), PolicyName: aws.String("self"),
 			PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
 		must(t, err)
-		selfie := rs[1].iam(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey)
+		selfie := rs[1].iam(id, secret)
 		deadline := time.Now().Add(time.Second)
 		for { // the policy reaches replica 1
 			if _, err := selfie.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}); err == nil {

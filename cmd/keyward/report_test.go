@@ -114,11 +114,8 @@ func TestCredentialReportShowsUse(t *testing.T) {
 	ts := startServerWith(t, "", cheapPasswords)
 	root := ts.rootIAM()
 	ctx := context.Background()
-	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")})
-	must(t, err)
-	k, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("eve")})
-	must(t, err)
-	_, err = iam.NewFromConfig(awsConfig(ts.URL, *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "ap-northeast-1")).ListUsers(ctx, &iam.ListUsersInput{})
+	id, secret := createUserKey(t, ts.rootIAM(), "eve")
+	_, err := iam.NewFromConfig(awsConfig(ts.URL, id, secret, "ap-northeast-1")).ListUsers(ctx, &iam.ListUsersInput{})
 	wantAPIError(t, err, "AccessDenied", 403, "") // still a use of the key
 	waitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
