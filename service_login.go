@@ -72,13 +72,19 @@ func (s *Service) CreateLoginProfile(ctx context.Context, user, password string,
 // LoginProfile returns a user's login profile.
 func (s *Service) LoginProfile(ctx context.Context, user string) (LoginProfile, error) {
 	p, err := s.Store.LoginProfile(ctx, user)
+	return p, loginProfileError(user, err)
+}
+
+// loginProfileError turns the store's sentinels for a user's login profile
+// into AWS's errors.
+func loginProfileError(user string, err error) error {
 	switch {
 	case errors.Is(err, ErrNoSuchUser):
-		return p, UserNotFound(user)
+		return UserNotFound(user)
 	case errors.Is(err, ErrNoLoginProfile):
-		return p, LoginProfileNotFound(user)
+		return LoginProfileNotFound(user)
 	}
-	return p, err
+	return err
 }
 
 // UpdateLoginProfile sets a new password and/or whether it must be reset.
@@ -118,26 +124,12 @@ func (s *Service) setPassword(ctx context.Context, p *LoginProfile, password str
 }
 
 func (s *Service) saveLoginProfile(ctx context.Context, user string, p LoginProfile) error {
-	switch err := s.Store.SetLoginProfile(ctx, user, p); {
-	case errors.Is(err, ErrNoSuchUser):
-		return UserNotFound(user)
-	case errors.Is(err, ErrNoLoginProfile):
-		return LoginProfileNotFound(user)
-	default:
-		return err
-	}
+	return loginProfileError(user, s.Store.SetLoginProfile(ctx, user, p))
 }
 
 // DeleteLoginProfile removes a user's console password.
 func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
-	switch err := s.Store.DeleteLoginProfile(ctx, user); {
-	case errors.Is(err, ErrNoSuchUser):
-		return UserNotFound(user)
-	case errors.Is(err, ErrNoLoginProfile):
-		return LoginProfileNotFound(user)
-	default:
-		return err
-	}
+	return loginProfileError(user, s.Store.DeleteLoginProfile(ctx, user))
 }
 
 // ChangePassword changes the calling IAM user's own password, given the

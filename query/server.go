@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -175,7 +176,7 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 	if err != nil {
 		return "", "", ns, err
 	}
-	caller = key.Principal.ARN()
+	caller = key.ARN
 	// The server's clock, not the signed time, which may be 15 minutes off.
 	s.Uses.Record(key.ID, keyward.LastUse{Time: s.Now().UTC(), Service: auth.Service, Region: auth.Region})
 
@@ -226,9 +227,11 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 	return action, caller, ns, nil
 }
 
-// parseParams decodes the query string and, for a form POST, the body.
+// parseParams decodes the query string and, for a form POST, the body. A
+// request carries its parameters in one or the other, so the other's map is
+// used as it is rather than merged into a new one.
 func parseParams(r *http.Request, body []byte) (url.Values, error) {
-	params := url.Values{}
+	var params url.Values
 	if r.URL.RawQuery != "" {
 		var err error
 		if params, err = url.ParseQuery(r.URL.RawQuery); err != nil {
@@ -236,18 +239,40 @@ func parseParams(r *http.Request, body []byte) (url.Values, error) {
 		}
 	}
 	if r.Method == http.MethodPost && len(body) > 0 {
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		if !isForm(r.Header.Get("Content-Type")) {
 			return nil, keyward.Errorf(keyward.EMalformedQueryString, "The request body must be application/x-www-form-urlencoded.")
 		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, keyward.Errorf(keyward.EMalformedQueryString, "The request body is not a valid form.")
 		}
+		if params == nil {
+			return form, nil
+		}
 		for k, vs := range form {
 			params[k] = append(params[k], vs...)
 		}
 	}
+	if params == nil {
+		params = url.Values{}
+	}
 	return params, nil
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+// isForm reports whether the media type of contentType is formType. The
+// SDKs send it exactly, with or without "; charset=utf-8", so those skip
+// the full parse, which costs allocations on every request.
+func isForm(contentType string) bool {
+	if len(contentType) >= len(formType) && strings.EqualFold(contentType[:len(formType)], formType) {
+		rest := contentType[len(formType):]
+		if rest == "" || strings.HasPrefix(rest, ";") && strings.EqualFold(strings.TrimSpace(rest[1:]), "charset=utf-8") {
+			return true
+		}
+	}
+	ct, _, _ := mime.ParseMediaType(contentType)
+	return ct == formType
 }
 
 // requestID returns a random UUID, the form of AWS's request IDs.

@@ -15,7 +15,9 @@ type Key struct {
 	ID        string
 	Active    bool
 	Principal keyward.Principal
-	secret    string
+	// ARN is the principal's ARN, made once rather than per request.
+	ARN    string
+	secret string
 
 	mu      sync.RWMutex
 	derived map[string]*SigningKey // by credential scope
@@ -74,7 +76,7 @@ func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
 		case err != nil:
 			return nil, err
 		}
-		return &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, secret: cred.Secret}, nil
+		return &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, ARN: cred.Principal.ARN(), secret: cred.Secret}, nil
 	})
 }
 
@@ -99,11 +101,9 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byt
 	if err != nil {
 		return nil, a, err
 	}
-	if !k.Active {
-		return nil, a, keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
-	}
-	if a.SecurityToken != "" {
-		// Keyward issues no temporary credentials yet, so no token is valid.
+	// Keyward issues no temporary credentials yet, so no session token is
+	// valid either.
+	if !k.Active || a.SecurityToken != "" {
 		return nil, a, keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
 	}
 	if err := v.Verify(r, body, &a, k.SigningKey(&a)); err != nil {

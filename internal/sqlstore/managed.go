@@ -260,14 +260,20 @@ func (s *Store) DeletePolicyVersion(ctx context.Context, arn, version string) er
 	})
 }
 
+// attachmentIDs resolves an entity and a managed policy's ARN, the two
+// ends of an attachment, to their IDs.
+func (s *Store) attachmentIDs(ctx context.Context, tx *sql.Tx, e keyward.Entity, arn string) (entityID, policyID string, err error) {
+	if entityID, err = s.entityID(ctx, tx, e); err != nil {
+		return "", "", err
+	}
+	policyID, _, err = s.policyID(ctx, tx, arn)
+	return entityID, policyID, err
+}
+
 // AttachPolicy implements keyward.PolicyStore.
 func (s *Store) AttachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		eid, err := s.entityID(ctx, tx, e)
-		if err != nil {
-			return err
-		}
-		pid, _, err := s.policyID(ctx, tx, arn)
+		eid, pid, err := s.attachmentIDs(ctx, tx, e, arn)
 		if err != nil {
 			return err
 		}
@@ -279,11 +285,7 @@ func (s *Store) AttachPolicy(ctx context.Context, e keyward.Entity, arn string) 
 // DetachPolicy implements keyward.PolicyStore.
 func (s *Store) DetachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		eid, err := s.entityID(ctx, tx, e)
-		if err != nil {
-			return err
-		}
-		pid, _, err := s.policyID(ctx, tx, arn)
+		eid, pid, err := s.attachmentIDs(ctx, tx, e, arn)
 		if err != nil {
 			return err
 		}
