@@ -52,8 +52,19 @@ var (
 
 var sharedHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 
-func buildKeyward(bin string) ([]byte, error) {
-	return exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput()
+// buildKeyward builds cmd/keyward (the working directory must be the
+// repository's root) into a new temporary directory, and returns the
+// directory, which the caller removes, and the binary's path in it.
+func buildKeyward(prefix string) (tmp, bin string, err error) {
+	if tmp, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", err
+	}
+	bin = filepath.Join(tmp, "keyward")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput(); err != nil {
+		os.RemoveAll(tmp)
+		return "", "", fmt.Errorf("building keyward (run from the repository root): %v\n%s", err, out)
+	}
+	return tmp, bin, nil
 }
 
 func main() {
@@ -249,15 +260,11 @@ func load(name string, s *server, total, c int, op func(i int) error) result {
 
 func run() error {
 	ctx := context.Background()
-	tmp, err := os.MkdirTemp("", "apibench")
+	tmp, bin, err := buildKeyward("apibench")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "keyward")
-	if out, err := buildKeyward(bin); err != nil {
-		return fmt.Errorf("building keyward (run from the repository root): %v\n%s", err, out)
-	}
 	self, err := os.Executable()
 	if err != nil {
 		return err

@@ -44,15 +44,11 @@ func (c *cluster) stop() {
 
 func runReplicas() error {
 	ctx := context.Background()
-	tmp, err := os.MkdirTemp("", "apibench-replicas")
+	tmp, bin, err := buildKeyward("apibench-replicas")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "keyward")
-	if out, err := buildKeyward(bin); err != nil {
-		return fmt.Errorf("building keyward: %v\n%s", err, out)
-	}
 	pgURL, drop, err := newSchema(ctx)
 	if err != nil {
 		return err

@@ -106,15 +106,11 @@ func (fastRand) Read(b []byte) (int, error) {
 
 func runScale(sizes []int) error {
 	ctx := context.Background()
-	tmp, err := os.MkdirTemp("", "apibench-scale")
+	tmp, bin, err := buildKeyward("apibench-scale")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "keyward")
-	if out, err := buildKeyward(bin); err != nil {
-		return fmt.Errorf("building keyward: %v\n%s", err, out)
-	}
 	var results []result
 	for _, users := range sizes {
 		dir := filepath.Join(tmp, fmt.Sprint(users))
