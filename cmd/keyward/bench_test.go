@@ -21,14 +21,9 @@ func BenchmarkListAccessKeys(b *testing.B) {
 	ts := startServer(b, "")
 	c := ts.rootIAM()
 	ctx := context.Background()
-	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < 2; i++ {
-		if _, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	createUserKey(b, c, "alice")
+	_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	must(b, err)
 	in := &iam.ListAccessKeysInput{UserName: aws.String("alice")}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -76,14 +71,9 @@ func BenchmarkHandlerListAccessKeys(b *testing.B) {
 	ts := startServer(b, "")
 	c := ts.rootIAM()
 	ctx := context.Background()
-	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < 2; i++ {
-		if _, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	createUserKey(b, c, "alice")
+	_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	must(b, err)
 	const form = "Action=ListAccessKeys&Version=2010-05-08&UserName=alice"
 	r := ts.signedRequest(b, "POST", form, "application/x-www-form-urlencoded; charset=utf-8", "iam", rootKeyID, rootSecret, time.Now())
 	r.RequestURI = "/"
