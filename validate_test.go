@@ -15,7 +15,7 @@ import (
 // the IAM and STS service models: same limits, same pattern, same enum.
 func TestShapesMatchModel(t *testing.T) {
 	load := func(service string) map[string]map[string]any {
-		b, err := os.ReadFile(filepath.Join("..", "shared", "spec", service, "service-2.json"))
+		b, err := os.ReadFile(filepath.Join("testdata", "aws", "spec", service, "service-2.json"))
 		if err != nil {
 			t.Fatalf("the service models must be beside the repository: %v", err)
 		}

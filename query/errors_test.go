@@ -13,7 +13,7 @@ import (
 // TestErrorTableMatchesModel checks the status of every code that the IAM
 // model defines against the model itself.
 func TestErrorTableMatchesModel(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "spec", "iam", "service-2.json"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "aws", "spec", "iam", "service-2.json"))
 	if err != nil {
 		t.Fatalf("the service models must be beside the repository: %v", err)
 	}

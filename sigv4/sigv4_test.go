@@ -25,8 +25,8 @@ import (
 )
 
 // suiteDir holds AWS's published SigV4 test vectors, shipped beside the
-// repository in shared/.
-const suiteDir = "../../shared/sigv4-test-suite"
+// repository under testdata/aws (see its README for provenance and licence).
+const suiteDir = "../testdata/aws/sigv4-test-suite"
 
 type vectorContext struct {
 	Credentials struct {

@@ -34,7 +34,7 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 
 // TestGoldenResponses fixes the exact bytes of a response to every action,
 // with a fixed clock and seeded randomness, and checks every element of
-// every response against the service models in shared/spec.
+// every response against the service models in testdata/aws/spec.
 func TestGoldenResponses(t *testing.T) {
 	at := time.Date(2026, 11, 27, 5, 25, 50, 0, time.UTC)
 	ts := startServerWith(t, "", func(m *Main) {
@@ -155,7 +155,7 @@ func loadModel(t *testing.T, service string) *model {
 	if m := models[service]; m != nil {
 		return m
 	}
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "spec", service, "service-2.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "aws", "spec", service, "service-2.json"))
 	if err != nil {
 		t.Fatalf("the service models must be beside the repository: %v", err)
 	}

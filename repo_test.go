@@ -1,0 +1,151 @@
+package keyward_test
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// trackedFiles lists the files git tracks, or skips when the tree is not a
+// git checkout (a source tarball has no history to keep clean).
+func trackedFiles(t *testing.T) []string {
+	t.Helper()
+	out, err := exec.Command("git", "ls-files", "-z").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	var files []string
+	for _, f := range bytes.Split(out, []byte{0}) {
+		if len(f) > 0 {
+			files = append(files, string(f))
+		}
+	}
+	return files
+}
+
+// TestNoBinariesCommitted keeps build outputs out of the repository: a
+// 27 MB keyward binary was once committed at its root.
+func TestNoBinariesCommitted(t *testing.T) {
+	magics := []struct{ name, magic string }{
+		{"ELF executable", "\x7fELF"},
+		{"Mach-O binary", "\xcf\xfa\xed\xfe"},
+		{"Mach-O binary", "\xfe\xed\xfa\xcf"},
+		{"Windows executable", "MZ"},
+		{"ar archive", "!<arch>\n"},
+	}
+	const maxSize = 2 << 20 // the largest fixture (IAM's model) is 0.6 MB
+	for _, f := range trackedFiles(t) {
+		fi, err := os.Lstat(f)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue // deleted in the work tree, not yet committed
+		}
+		if fi.Size() > maxSize {
+			t.Errorf("%s is %d bytes; large files and build outputs do not belong in the repository", f, fi.Size())
+		}
+		b := make([]byte, 8)
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := fh.Read(b)
+		fh.Close()
+		for _, m := range magics {
+			if strings.HasPrefix(string(b[:n]), m.magic) {
+				t.Errorf("%s is a %s; binaries are built, never committed", f, m.name)
+			}
+		}
+	}
+}
+
+// TestTestsReadOnlyTheRepository makes sure no Go file reads a path outside
+// the module, such as a ../shared directory that sits beside a developer's
+// checkout but not beside a user's clone.
+func TestTestsReadOnlyTheRepository(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path == "." {
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") || d.Name() == "test-artifacts" || d.Name() == "keyward-data" || d.Name() == "testdata" {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir // a nested module (bench/…) is its own
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		depth := 0 // how many ".." lead from the file's directory to the root
+		if dir := filepath.ToSlash(filepath.Dir(path)); dir != "." {
+			depth = strings.Count(dir, "/") + 1
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr: // filepath.Join("..", "..", …)
+				sel, ok := n.Fun.(*ast.SelectorExpr)
+				if !ok || sel.Sel.Name != "Join" {
+					return true
+				}
+				up := 0
+				for _, a := range n.Args {
+					s, ok := stringLit(a)
+					if !ok {
+						break
+					}
+					up += ups(s)
+				}
+				if up > depth {
+					t.Errorf("%s: filepath.Join reaches outside the repository", fset.Position(n.Pos()))
+				}
+				return false
+			case *ast.BasicLit: // "../../shared/…"
+				if s, ok := stringLit(n); ok && strings.HasPrefix(s, "../") && strings.Trim(s, "./") != "" && ups(s) > depth {
+					t.Errorf("%s: %q reaches outside the repository", fset.Position(n.Pos()), s)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ups counts the ".." segments of a slash-separated path.
+func ups(s string) int {
+	n := 0
+	for _, seg := range strings.Split(filepath.ToSlash(s), "/") {
+		if seg == ".." {
+			n++
+		}
+	}
+	return n
+}
+
+func stringLit(e ast.Expr) (string, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
+}
