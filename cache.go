@@ -2,6 +2,7 @@ package keyward
 
 import (
 	"context"
+	"strings"
 	"sync"
 )
 
@@ -48,7 +49,9 @@ func (c *Cache[V]) Get(ctx context.Context, key string, load func(ctx context.Co
 				break
 			}
 		}
-		c.m[key] = v
+		// The key is often a substring of a request; a copy keeps the
+		// entry from pinning the request's memory.
+		c.m[strings.Clone(key)] = v
 	}
 	c.mu.Unlock()
 	return v, nil

@@ -58,3 +58,19 @@ func NewAccountID(r io.Reader) (string, error) {
 	}
 	return string(b[:]), nil
 }
+
+// WellFormedAccessKeyID reports whether id has the shape of an access key
+// ID as AWS issues them: 16 to 128 upper-case letters and digits. Requests
+// naming anything else are refused before any lookup, so that made-up IDs
+// cost neither a database read nor a cache entry.
+func WellFormedAccessKeyID(id string) bool {
+	if len(id) < 16 || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

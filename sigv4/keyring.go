@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/keyward/keyward"
@@ -66,9 +67,17 @@ func NewKeyring(load func(ctx context.Context, id string) (keyward.Credential, e
 // Get returns the cached key for id, loading it on a miss. An unknown ID
 // yields a Key with Active false and no secret, cached so that a flood of
 // requests with made-up IDs costs no database reads, and refused like an
-// inactive key.
+// inactive key. An ID that is not well formed is never looked up nor
+// cached: it yields an inactive Key at once.
+//
+// id is usually a substring of a request header; what the cache keeps is a
+// copy, so that no entry pins the memory of the request it came from.
 func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
+	if !keyward.WellFormedAccessKeyID(id) {
+		return &Key{}, nil
+	}
 	return r.keys.Get(ctx, id, func(ctx context.Context) (*Key, error) {
+		id := strings.Clone(id) // the Key outlives the request too
 		cred, err := r.Load(ctx, id)
 		switch {
 		case errors.Is(err, keyward.ErrNoSuchAccessKey):

@@ -1,0 +1,91 @@
+package sigv4_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/sigv4"
+)
+
+// TestKeyringRefusesMalformedIDs: an ID that is not 16–128 upper-case
+// letters and digits is refused without a lookup and leaves nothing cached.
+func TestKeyringRefusesMalformedIDs(t *testing.T) {
+	var loads atomic.Int32
+	ring := sigv4.NewKeyring(func(ctx context.Context, id string) (keyward.Credential, error) {
+		loads.Add(1)
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}, 0)
+	for name, id := range map[string]string{
+		"short":      "AKIA123",
+		"lower case": "akiaabcdefghijklmnop",
+		"too long":   "AKIA" + strings.Repeat("A", 125),
+		"symbols":    "AKIA=HYPERLINK(1)AAAA",
+		"empty":      "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			k, err := ring.Get(context.Background(), id)
+			if err != nil || k.Active {
+				t.Fatalf("Get(%q) = %+v, %v; want an inactive key", id, k, err)
+			}
+		})
+	}
+	if n := loads.Load(); n != 0 {
+		t.Errorf("%d lookups of malformed IDs", n)
+	}
+	if n := ring.Len(); n != 0 {
+		t.Errorf("%d malformed IDs cached", n)
+	}
+	// A well-formed unknown ID is looked up once, then cached.
+	for range 3 {
+		ring.Get(context.Background(), "AKIAIOSFODNN7EXAMPLE")
+	}
+	if n := loads.Load(); n != 1 || ring.Len() != 1 {
+		t.Errorf("a well-formed unknown ID: %d lookups, %d cached", n, ring.Len())
+	}
+}
+
+// TestKeyringKeepsNoRequestMemory: unknown IDs taken from huge Authorization
+// headers are cached without pinning the headers. Before the fix, 400 such
+// requests kept 405 MB of heap alive.
+func TestKeyringKeepsNoRequestMemory(t *testing.T) {
+	ring := sigv4.NewKeyring(func(ctx context.Context, id string) (keyward.Credential, error) {
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}, 0)
+	const requests, headerSize = 200, 512 << 10 // 100 MB of headers in all
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for i := range requests {
+		r, _ := http.NewRequest(http.MethodPost, "http://keyward/", nil)
+		id := fmt.Sprintf("AKIA%016d", i)
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+id+"/20261129/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date;"+
+			strings.Repeat("x", headerSize)+", Signature="+strings.Repeat("0", 64))
+		r.Header.Set("X-Amz-Date", "20261129T120000Z")
+		a, err := sigv4.Parse(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ring.Get(context.Background(), a.AccessKeyID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ring.Len() != requests {
+		t.Fatalf("%d cached, want %d", ring.Len(), requests)
+	}
+	grown := int64(heap()) - int64(before)
+	t.Logf("heap retained by %d cached unknown IDs from %d KB headers: %d KB", requests, headerSize>>10, grown>>10)
+	if grown > 8<<20 {
+		t.Errorf("the cache retains %d MB after %d requests with %d KB headers", grown>>20, requests, headerSize>>10)
+	}
+	runtime.KeepAlive(ring)
+}
