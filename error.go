@@ -3,6 +3,7 @@ package keyward
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Error codes, the closed set of AWS error codes Keyward returns. Package
@@ -93,6 +94,25 @@ var (
 	ErrNoPasswordPolicy   = errors.New("keyward: no password policy")
 	ErrNoReport           = errors.New("keyward: no credential report")
 )
+
+// MaxEchoed is how many bytes of a caller's value an error message repeats;
+// a longer value is cut, so that a 100 KB name does not come back as a
+// 100 KB error.
+const MaxEchoed = 256
+
+// Clip returns s cut to MaxEchoed bytes (on a character boundary), with
+// "..." appended when it was cut: every message that repeats a value the
+// caller chose passes it through Clip.
+func Clip(s string) string {
+	if len(s) <= MaxEchoed {
+		return s
+	}
+	cut := MaxEchoed
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
 
 // Messages AWS sends for common conditions; shared so that every path that
 // reports the same condition says it the same way.

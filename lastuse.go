@@ -3,6 +3,7 @@ package keyward
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,6 +28,18 @@ func (r *UseRecorder) Record(id string, u LastUse) {
 		r.pending = make(map[string]LastUse)
 	}
 	if old, ok := r.pending[id]; !ok || !u.Time.Before(old.Time) {
+		// Service and region are usually substrings of a request header:
+		// keep a copy, or the string already held, never the request.
+		if ok && old.Region == u.Region {
+			u.Region = old.Region
+		} else {
+			u.Region = strings.Clone(u.Region)
+		}
+		if ok && old.Service == u.Service {
+			u.Service = old.Service
+		} else {
+			u.Service = strings.Clone(u.Service)
+		}
 		r.pending[id] = u
 	}
 	r.mu.Unlock()

@@ -82,11 +82,13 @@ func NewReportWriter(w io.Writer, policy *PasswordPolicy) *ReportWriter {
 
 // row writes one CSV record. No value of the report holds a comma, a quote
 // or a line break except, in principle, a user's path, which is quoted then.
+// A value a spreadsheet would take for a formula is defused first.
 func (rw *ReportWriter) row(fields []string) {
 	for i, f := range fields {
 		if i > 0 {
 			rw.w.WriteByte(',')
 		}
+		f = SpreadsheetSafe(f)
 		if needsQuotes(f) {
 			rw.w.WriteByte('"')
 			for j := 0; j < len(f); j++ {
@@ -101,6 +103,22 @@ func (rw *ReportWriter) row(fields []string) {
 		}
 	}
 	rw.w.WriteByte('\n')
+}
+
+// SpreadsheetSafe returns s unchanged unless a spreadsheet opening a CSV
+// file would take it for a formula (it starts with =, +, -, @, a tab or a
+// carriage return): then it is prefixed with an apostrophe, which the
+// spreadsheet shows as text, as OWASP recommends against CSV injection.
+// User names may legitimately start with +, =, @ or -; every other value a
+// report holds is checked before it is recorded.
+func SpreadsheetSafe(s string) string {
+	if s != "" {
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return "'" + s
+		}
+	}
+	return s
 }
 
 func needsQuotes(s string) bool {

@@ -91,7 +91,7 @@ func (v *Validation) failQuiet(field, _, constraint string) {
 }
 
 func (v *Validation) fail(field, value, constraint string) {
-	v.problems = append(v.problems, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member %s", value, field, constraint))
+	v.problems = append(v.problems, fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: Member %s", Clip(value), field, constraint))
 }
 
 // String checks value against shape, under the camel-case field name AWS

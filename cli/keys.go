@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/keyward/keyward"
 	"os"
 	"strconv"
 	"strings"
@@ -152,7 +153,11 @@ func (c *call) printKeys(keys []keyInfo, format string) error {
 			if k.LastUsed != nil {
 				used = cliTime(*k.LastUsed)
 			}
-			cw.Write([]string{k.User, k.AccessKeyID, k.Status, cliTime(k.Created), strconv.Itoa(k.AgeDays), used, k.Region, k.Service})
+			row := []string{k.User, k.AccessKeyID, k.Status, cliTime(k.Created), strconv.Itoa(k.AgeDays), used, k.Region, k.Service}
+			for i := range row { // the server may not be Keyward, nor trustworthy
+				row[i] = keyward.SpreadsheetSafe(row[i])
+			}
+			cw.Write(row)
 		}
 		cw.Flush()
 		return cw.Error()

@@ -41,6 +41,9 @@ var errorTable = map[string]errorKind{
 	keyward.EServiceFailure:                {http.StatusInternalServerError, false},
 }
 
+// maxMessage bounds an error message, whatever went into it.
+const maxMessage = 8 << 10
+
 // describe returns the code, message, status and fault type to send for
 // err. Unknown errors become ServiceFailure with a generic message; the
 // caller logs the details.
@@ -53,6 +56,11 @@ func describe(err error) (code, message string, status int, faultType string) {
 	message = keyward.ErrorMessage(err)
 	if code == keyward.EServiceFailure {
 		message = keyward.ErrorMessage(nil)
+	}
+	// Every echoed value is clipped where the message is made; this bounds
+	// what many clipped values together may add up to.
+	if len(message) > maxMessage {
+		message = message[:maxMessage] + "..."
 	}
 	faultType = "Receiver"
 	if kind.sender {

@@ -15,7 +15,7 @@ func addIAM(actions map[string]handler) {
 	}
 }
 
-var iamAPI = newAPI(IAMVersion, IAMNamespace, map[string]handler{
+var iamAPI = newAPI("iam", IAMVersion, IAMNamespace, map[string]handler{
 	"CreateUser":           {fn: (*Server).createUser},
 	"GetUser":              {fn: (*Server).getUser},
 	"ListUsers":            {fn: (*Server).listUsers},
@@ -108,7 +108,7 @@ func (s *Server) createUser(c *call) error {
 		return err
 	}
 	if hasBoundary {
-		return keyward.Errorf(keyward.EInvalidInput, "ARN %s is not valid: permissions boundaries are not supported yet.", boundary)
+		return keyward.Errorf(keyward.EInvalidInput, "ARN %s is not valid: permissions boundaries are not supported yet.", keyward.Clip(boundary))
 	}
 	if err := checkDuplicateTags(tags); err != nil {
 		return err

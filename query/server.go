@@ -49,6 +49,8 @@ type Server struct {
 
 // api is one service's actions and XML namespace.
 type api struct {
+	// service is the signing name, as recorded in last use.
+	service   string
 	version   string
 	namespace string
 	actions   map[string]handler
@@ -66,12 +68,12 @@ type handler struct {
 }
 
 // newAPI returns an api with the element names of its actions filled in.
-func newAPI(version, namespace string, actions map[string]handler) api {
+func newAPI(service, version, namespace string, actions map[string]handler) api {
 	for name, h := range actions {
 		h.result, h.response = name+"Result", name+"Response"
 		actions[name] = h
 	}
-	return api{version: version, namespace: namespace, actions: actions}
+	return api{service: service, version: version, namespace: namespace, actions: actions}
 }
 
 // call is the state of one request as an action sees it.
@@ -177,8 +179,6 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 		return "", "", ns, err
 	}
 	caller = key.ARN
-	// The server's clock, not the signed time, which may be 15 minutes off.
-	s.Uses.Record(key.ID, keyward.LastUse{Time: s.Now().UTC(), Service: auth.Service, Region: auth.Region})
 
 	params, err := parseParams(r, body)
 	if err != nil {
@@ -195,13 +195,19 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 	case "sts":
 		a = &stsAPI
 	default:
-		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for service %s", action, auth.Service)
+		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for service %s",
+			keyward.Clip(action), keyward.Clip(auth.Service))
 	}
+	// A use is recorded only under a service Keyward serves, and the region
+	// was checked by Parse: nothing the caller chose freely reaches the
+	// credential report. The server's clock, not the signed time, which may
+	// be 15 minutes off.
+	s.Uses.Record(key.ID, keyward.LastUse{Time: s.Now().UTC(), Service: a.service, Region: auth.Region})
 	ns = a.namespace
 	h, ok := a.actions[action]
 	version := params.Get("Version")
 	if !ok || (version != "" && version != a.version) {
-		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", action, version)
+		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", keyward.Clip(action), keyward.Clip(version))
 	}
 	c := &call{ctx: r.Context(), p: key.Principal, account: s.Service.Account, params: params, w: xw, authz: s.Authz,
 		rc: keyward.RequestContext{Principal: key.Principal, SourceIP: sourceIP(r), SecureTransport: r.TLS != nil,

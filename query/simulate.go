@@ -92,7 +92,7 @@ func (s *Server) userByARN(c *call, arn string) (keyward.Principal, error) {
 	prefix := "arn:aws:iam::" + c.account.ID + ":user/"
 	rest, ok := strings.CutPrefix(arn, prefix)
 	if !ok || rest == "" {
-		return keyward.Principal{}, keyward.Errorf(keyward.EInvalidInput, "Invalid ARN: %s. Only the ARN of a user of this account can be simulated.", arn)
+		return keyward.Principal{}, keyward.Errorf(keyward.EInvalidInput, "Invalid ARN: %s. Only the ARN of a user of this account can be simulated.", keyward.Clip(arn))
 	}
 	name := rest[strings.LastIndexByte(rest, '/')+1:]
 	u, err := s.Service.User(c.ctx, name)

@@ -2,7 +2,7 @@ package query
 
 import "github.com/keyward/keyward"
 
-var stsAPI = newAPI(STSVersion, STSNamespace, map[string]handler{
+var stsAPI = newAPI("sts", STSVersion, STSNamespace, map[string]handler{
 	"GetCallerIdentity": {fn: (*Server).getCallerIdentity},
 	"GetAccessKeyInfo":  {fn: (*Server).getAccessKeyInfo},
 })

@@ -24,11 +24,11 @@ func Parse(r *http.Request) (Auth, error) {
 		if a.AmzDate == "" {
 			d := headerValue(r.Header, "Date")
 			if d == "" {
-				return a, incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", h)
+				return a, incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", keyward.Clip(h))
 			}
 			t, err := time.Parse(httpDate, d)
 			if err != nil {
-				return a, incomplete("Date must be in ISO-8601 'basic format'. Got '%s'.", d)
+				return a, incomplete("Date must be in ISO-8601 'basic format'. Got '%s'.", keyward.Clip(d))
 			}
 			a.AmzDate = t.UTC().Format(amzDateFormat)
 		}
@@ -41,7 +41,7 @@ func Parse(r *http.Request) (Auth, error) {
 	}
 	t, ok := parseAmzDate(a.AmzDate)
 	if !ok {
-		return a, incomplete("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", a.AmzDate)
+		return a, incomplete("Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", keyward.Clip(a.AmzDate))
 	}
 	a.Time = t
 	if a.AmzDate[:8] != a.Date {
@@ -58,7 +58,7 @@ func Parse(r *http.Request) (Auth, error) {
 func (a *Auth) parseHeader(h string) error {
 	rest, ok := strings.CutPrefix(h, Algorithm+" ")
 	if !ok {
-		return incomplete("Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=%s", h)
+		return incomplete("Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=%s", keyward.Clip(h))
 	}
 	var cred string
 	for rest != "" {
@@ -86,7 +86,7 @@ func (a *Auth) parseHeader(h string) error {
 		missing += "Authorization header requires 'SignedHeaders' parameter. "
 	}
 	if missing != "" {
-		return incomplete("%sAuthorization=%s", missing, h)
+		return incomplete("%sAuthorization=%s", missing, keyward.Clip(h))
 	}
 	return a.splitScope(cred)
 }
@@ -95,10 +95,10 @@ func (a *Auth) parseHeader(h string) error {
 func (a *Auth) parseQuery(raw string) error {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
-		return keyward.Errorf(keyward.EMalformedQueryString, "%s", err.Error())
+		return keyward.Errorf(keyward.EMalformedQueryString, "%s", keyward.Clip(err.Error()))
 	}
 	if alg := q.Get("X-Amz-Algorithm"); alg != Algorithm {
-		return incomplete("X-Amz-Algorithm only supports %s, not '%s'.", Algorithm, alg)
+		return incomplete("X-Amz-Algorithm only supports %s, not '%s'.", Algorithm, keyward.Clip(alg))
 	}
 	a.Presigned = true
 	a.SignedHeaders = q.Get("X-Amz-SignedHeaders")

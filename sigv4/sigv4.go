@@ -105,10 +105,13 @@ func (a *Auth) splitScope(cred string) error {
 	}
 	a.Date, a.Region, a.Service = parts[0], parts[1], parts[2]
 	if parts[3] != "aws4_request" {
-		return incomplete("Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", parts[3])
+		return incomplete("Credential should be scoped with a valid terminator: 'aws4_request', not '%s'.", keyward.Clip(parts[3]))
 	}
 	if len(a.Date) != 8 || a.Region == "" || a.Service == "" {
 		return incomplete("Credential should be scoped to a valid region.")
+	}
+	if !keyward.ValidRegionName(a.Region) {
+		return keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to a valid region, not '%s'. ", keyward.Clip(a.Region))
 	}
 	return nil
 }
