@@ -3,9 +3,11 @@ package keyward
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -26,9 +28,14 @@ const reportAbandonedAfter = 5 * time.Minute
 
 // CredentialReport is the account's latest credential report.
 type CredentialReport struct {
-	State       string // ReportInProgress or ReportComplete
-	StartedAt   time.Time
+	State string // ReportInProgress or ReportComplete
+	// StartedAt is when the latest generation began.
+	StartedAt time.Time
+	// GeneratedAt is when the complete report (Content) was finished, and
+	// SnapshotAt when its scan of the store began; both are zero until a
+	// report is complete, and stay while a newer one is in progress.
 	GeneratedAt time.Time
+	SnapshotAt  time.Time
 	Content     []byte
 }
 
@@ -180,19 +187,42 @@ func (rw *ReportWriter) User(a Account, c *UserCredentials) {
 // Flush writes out what is buffered.
 func (rw *ReportWriter) Flush() error { return rw.w.Flush() }
 
-// GenerateCredentialReport starts generating a report unless a recent one
-// exists or one is being made, and says which, as AWS does. Generation runs
-// in the background, on one replica.
-func (s *Service) GenerateCredentialReport(ctx context.Context) (state, description string, err error) {
+// GenerateCredentialReport starts generating a report unless one that
+// answers the requester exists or is being made, and says which, as AWS
+// does. Generation runs in the background, on one replica.
+//
+// Clients poll GenerateCredentialReport until it answers COMPLETE, then call
+// GetCredentialReport. A requester's polling round begins with its first
+// call. With a maximum age, a report younger than it answers, as in AWS.
+// With none (0), only a report whose scan began after the round did: it
+// holds every change made before the requester asked. Either way a poller
+// gets COMPLETE after at most the generation in progress and its own.
+//
+// requester names the poller (the access key and client that sign, or the
+// console session); it is hashed, never kept as given.
+func (s *Service) GenerateCredentialReport(ctx context.Context, requester string) (state, description string, err error) {
 	now := s.Now()
 	r, err := s.Store.CredentialReport(ctx)
-	switch {
-	case err == nil && r.State == ReportComplete && s.CredentialReportMaxAge > 0 && now.Sub(r.GeneratedAt) < s.CredentialReportMaxAge:
-		return ReportComplete, "", nil
-	case err == nil && r.State == ReportInProgress && now.Sub(r.StartedAt) < reportAbandonedAfter:
-		return ReportInProgress, "", nil
-	case err != nil && !errors.Is(err, ErrNoReport):
+	if err != nil && !errors.Is(err, ErrNoReport) {
 		return "", "", err
+	}
+	exists := err == nil
+	since := s.reportRounds.begin(requester, now)
+	complete := exists && !r.GeneratedAt.IsZero() // a complete report, perhaps with a newer one in progress
+	inProgress := exists && r.State == ReportInProgress && now.Sub(r.StartedAt) < reportAbandonedAfter
+	switch {
+	case s.CredentialReportMaxAge > 0 && inProgress:
+		return ReportInProgress, "", nil
+	case s.CredentialReportMaxAge > 0 && complete && now.Sub(r.GeneratedAt) < s.CredentialReportMaxAge:
+		s.reportRounds.end(requester)
+		return ReportComplete, "", nil
+	// Strictly after: a scan whose snapshot was taken at the very instant
+	// the round began may have missed a change committed in that instant.
+	case s.CredentialReportMaxAge == 0 && complete && r.SnapshotAt.After(since):
+		s.reportRounds.end(requester)
+		return ReportComplete, "", nil
+	case inProgress:
+		return ReportInProgress, "", nil
 	}
 	if err := s.Store.PutCredentialReport(ctx, CredentialReport{State: ReportInProgress, StartedAt: now}); err != nil {
 		return "", "", err
@@ -200,7 +230,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
-		if err := s.generateReport(context.Background()); err != nil && s.Logger != nil {
+		if err := s.generateReport(context.Background(), now); err != nil && s.Logger != nil {
 			s.Logger.Error("generating the credential report", "err", err)
 		}
 	}()
@@ -208,9 +238,17 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 }
 
 // generateReport writes the report, streaming users from the store, unless
-// another replica is already at it.
-func (s *Service) generateReport(ctx context.Context) error {
+// another replica is already at it. started is when it was asked for.
+func (s *Service) generateReport(ctx context.Context, started time.Time) error {
 	_, err := s.Store.Exclusive(ctx, "credential-report", func(ctx context.Context) error {
+		// What the report holds is the store as of now: a requester whose
+		// round began before this instant is answered by it. The scan
+		// certainly follows the call that asked for it, even when a coarse
+		// (or a test's) clock reads the same instant.
+		snapshot := s.Now()
+		if !snapshot.After(started) {
+			snapshot = started.Add(time.Nanosecond)
+		}
 		// Uses this replica has seen but not yet written belong in the report.
 		if s.Uses != nil {
 			if err := s.Uses.Flush(ctx); err != nil {
@@ -239,9 +277,62 @@ func (s *Service) generateReport(ctx context.Context) error {
 		if err := rw.Flush(); err != nil {
 			return err
 		}
-		return s.Store.PutCredentialReport(ctx, CredentialReport{State: ReportComplete, GeneratedAt: s.Now().UTC().Truncate(time.Second), Content: buf.Bytes()})
+		return s.Store.PutCredentialReport(ctx, CredentialReport{State: ReportComplete, StartedAt: snapshot, SnapshotAt: snapshot,
+			GeneratedAt: s.Now().UTC().Truncate(time.Second), Content: buf.Bytes()})
 	})
 	return err
+}
+
+// reportRounds remembers, per requester, when its polling round began. It
+// is bounded: a round forgotten early only makes its requester wait for a
+// newer report, never get an older one.
+type reportRounds struct {
+	mu     sync.Mutex
+	rounds map[[sha256.Size]byte]reportRound
+}
+
+type reportRound struct{ since, seen time.Time }
+
+const (
+	maxReportRounds = 10000
+	// reportRoundIdle ends a round whose requester stopped polling.
+	reportRoundIdle = 15 * time.Minute
+)
+
+// begin returns when requester's round began, beginning one now if it has
+// none.
+func (rr *reportRounds) begin(requester string, now time.Time) time.Time {
+	k := sha256.Sum256([]byte(requester))
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	if r, ok := rr.rounds[k]; ok && now.Sub(r.seen) < reportRoundIdle {
+		r.seen = now
+		rr.rounds[k] = r
+		return r.since
+	}
+	if rr.rounds == nil {
+		rr.rounds = make(map[[sha256.Size]byte]reportRound)
+	}
+	if len(rr.rounds) >= maxReportRounds {
+		for key, r := range rr.rounds {
+			if now.Sub(r.seen) >= reportRoundIdle {
+				delete(rr.rounds, key)
+			}
+		}
+		if len(rr.rounds) >= maxReportRounds {
+			clear(rr.rounds)
+		}
+	}
+	rr.rounds[k] = reportRound{since: now, seen: now}
+	return now
+}
+
+// end closes requester's round: it got its report.
+func (rr *reportRounds) end(requester string) {
+	k := sha256.Sum256([]byte(requester))
+	rr.mu.Lock()
+	delete(rr.rounds, k)
+	rr.mu.Unlock()
 }
 
 // chunkBuffer collects the report in fixed chunks: a growing slice would
@@ -280,19 +371,24 @@ func (b *chunkBuffer) Bytes() []byte {
 }
 
 // CredentialReport returns the latest report, or AWS's error for why there
-// is none to give.
-func (s *Service) CredentialReport(ctx context.Context) (CredentialReport, error) {
+// is none to give; getting it ends requester's polling round. Without a
+// maximum age the last complete report is served while a newer one is made,
+// so that a poller answered COMPLETE gets its report even when another
+// requester has started the next one meanwhile.
+func (s *Service) CredentialReport(ctx context.Context, requester string) (CredentialReport, error) {
 	r, err := s.Store.CredentialReport(ctx)
 	switch {
 	case errors.Is(err, ErrNoReport):
 		return r, Errorf(EReportNotPresent, "The request was rejected because the credential report does not exist. To generate a credential report, use GenerateCredentialReport.")
 	case err != nil:
 		return r, err
-	case r.State == ReportInProgress:
+	case r.State == ReportInProgress && (s.CredentialReportMaxAge > 0 || r.GeneratedAt.IsZero()):
 		return r, Errorf(EReportInProgress, "The request was rejected because the credential report is still being generated.")
 	case s.CredentialReportMaxAge > 0 && s.Now().Sub(r.GeneratedAt) >= s.CredentialReportMaxAge:
 		return r, Errorf(EReportExpired, "The request was rejected because the most recent credential report has expired. To generate a new credential report, use GenerateCredentialReport. For more information about credential report expiration, see Getting credential reports in the IAM User Guide.")
 	}
+	s.reportRounds.end(requester)
+	r.State = ReportComplete
 	return r, nil
 }
 

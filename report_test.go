@@ -122,55 +122,57 @@ func TestCredentialReportLifecycle(t *testing.T) {
 	_, err := s.CreateUser(ctx, "alice", "/", nil)
 	must(t, err)
 
-	_, err = s.CredentialReport(ctx)
+	_, err = s.CredentialReport(ctx, "test")
 	wantCode(t, err, keyward.EReportNotPresent)
 
-	state, desc, err := s.GenerateCredentialReport(ctx)
+	state, desc, err := s.GenerateCredentialReport(ctx, "test")
 	must(t, err)
 	if state != keyward.ReportStarted || desc != "No report exists. Starting a new report generation task" {
 		t.Fatalf("first Generate: %s %q", state, desc)
 	}
 	s.Wait()
-	r, err := s.CredentialReport(ctx)
+	r, err := s.CredentialReport(ctx, "test")
 	must(t, err)
 	if !strings.Contains(string(r.Content), "\nalice,arn:aws:iam::123456789012:user/alice,") || !r.GeneratedAt.Equal(now) {
 		t.Fatalf("report %s at %v", r.Content, r.GeneratedAt)
 	}
 	// Within four hours the same report is served.
 	clock.Add(3*time.Hour + 59*time.Minute)
-	state, _, err = s.GenerateCredentialReport(ctx)
+	state, _, err = s.GenerateCredentialReport(ctx, "test")
 	must(t, err)
 	if state != keyward.ReportComplete {
 		t.Fatalf("Generate within 4h: %s", state)
 	}
 	// After four hours it has expired, and Generate makes a new one.
 	clock.Add(time.Minute)
-	_, err = s.CredentialReport(ctx)
+	_, err = s.CredentialReport(ctx, "test")
 	wantCode(t, err, keyward.EReportExpired)
-	state, _, err = s.GenerateCredentialReport(ctx)
+	state, _, err = s.GenerateCredentialReport(ctx, "test")
 	must(t, err)
 	if state != keyward.ReportStarted {
 		t.Fatalf("Generate after 4h: %s", state)
 	}
 	s.Wait()
-	r, err = s.CredentialReport(ctx)
+	r, err = s.CredentialReport(ctx, "test")
 	must(t, err)
 	if !r.GeneratedAt.Equal(now.Add(4 * time.Hour)) {
 		t.Fatalf("new report generated at %v", r.GeneratedAt)
 	}
 
-	// While a report is being made (here: as if by another replica).
+	// While a report is being made (here: as if by another replica), once
+	// the last one has expired: a young report would answer COMPLETE.
+	clock.Add(4 * time.Hour)
 	must(t, s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: clock.Now()}))
-	_, err = s.CredentialReport(ctx)
+	_, err = s.CredentialReport(ctx, "test")
 	wantCode(t, err, keyward.EReportInProgress)
-	state, _, err = s.GenerateCredentialReport(ctx)
+	state, _, err = s.GenerateCredentialReport(ctx, "test")
 	must(t, err)
 	if state != keyward.ReportInProgress {
 		t.Fatalf("Generate while in progress: %s", state)
 	}
 	// A generation abandoned by a replica that died is started again.
 	clock.Add(6 * time.Minute)
-	state, _, err = s.GenerateCredentialReport(ctx)
+	state, _, err = s.GenerateCredentialReport(ctx, "test")
 	must(t, err)
 	if state != keyward.ReportStarted {
 		t.Fatalf("Generate after an abandoned one: %s", state)
@@ -183,14 +185,14 @@ func TestCredentialReportMaxAgeZero(t *testing.T) {
 	clock := &manualClock{t: now}
 	s := newService(t, clock, 0)
 	for i := 0; i < 3; i++ {
-		state, _, err := s.GenerateCredentialReport(ctx)
+		state, _, err := s.GenerateCredentialReport(ctx, "test")
 		must(t, err)
 		if state != keyward.ReportStarted {
 			t.Fatalf("Generate %d with max age 0: %s", i, state)
 		}
 		s.Wait()
 		clock.Add(24 * time.Hour)
-		if _, err := s.CredentialReport(ctx); err != nil {
+		if _, err := s.CredentialReport(ctx, "test"); err != nil {
 			t.Fatalf("a report expired with max age 0: %v", err)
 		}
 	}
@@ -254,3 +256,92 @@ func TestLoginProfiles(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestCredentialReportPollingWithoutMaxAge: with max age 0 a requester that
+// polls GenerateCredentialReport is answered COMPLETE after one generation,
+// and its report holds every change made before its first call, also when
+// two requesters poll at once. It used to start a new generation on every
+// call, so that no poller ever finished.
+func TestCredentialReportPollingWithoutMaxAge(t *testing.T) {
+	ctx := context.Background()
+	clock := &manualClock{t: now}
+	s := newService(t, clock, 0)
+	poll := func(requester string) string {
+		t.Helper()
+		state, _, err := s.GenerateCredentialReport(ctx, requester)
+		must(t, err)
+		clock.Add(time.Millisecond)
+		return state
+	}
+	report := func(requester string) string {
+		t.Helper()
+		r, err := s.CredentialReport(ctx, requester)
+		must(t, err)
+		return string(r.Content)
+	}
+
+	t.Run("one poller", func(t *testing.T) {
+		_, err := s.CreateUser(ctx, "before-first-call", "/", nil)
+		must(t, err)
+		if got := poll("cli"); got != keyward.ReportStarted {
+			t.Fatalf("first call: %s", got)
+		}
+		if got := poll("cli"); got != keyward.ReportInProgress && got != keyward.ReportComplete {
+			t.Fatalf("while generating: %s", got)
+		}
+		s.Wait() // one generation's time
+		if got := poll("cli"); got != keyward.ReportComplete {
+			t.Fatalf("after the generation: %s", got)
+		}
+		if !strings.Contains(report("cli"), "\nbefore-first-call,") {
+			t.Fatal("the report misses a user created before the first call")
+		}
+	})
+
+	t.Run("a new round gets a new report", func(t *testing.T) {
+		_, err := s.CreateUser(ctx, "after-last-report", "/", nil)
+		must(t, err)
+		calls := 0
+		for ; poll("cli") != keyward.ReportComplete; calls++ {
+			s.Wait()
+			if calls > 3 {
+				t.Fatal("no COMPLETE after three generations")
+			}
+		}
+		if !strings.Contains(report("cli"), "\nafter-last-report,") {
+			t.Fatal("the new round's report misses a user created before it")
+		}
+	})
+
+	t.Run("two pollers at once", func(t *testing.T) {
+		if got := poll("prowler"); got != keyward.ReportStarted {
+			t.Fatalf("prowler's first call: %s", got)
+		}
+		// A change after prowler's first call, before scoutsuite's: only
+		// scoutsuite must see it; the generation under way may have missed it.
+		_, err := s.CreateUser(ctx, "between-the-two", "/", nil)
+		must(t, err)
+		if got := poll("scoutsuite"); got != keyward.ReportInProgress && got != keyward.ReportComplete {
+			t.Fatalf("scoutsuite's first call: %s", got)
+		}
+		done := map[string]int{}
+		for round := 1; len(done) < 2; round++ {
+			if round > 6 {
+				t.Fatalf("pollers still waiting after %d polls each: %v", round, done)
+			}
+			s.Wait()
+			for _, who := range []string{"prowler", "scoutsuite"} {
+				if _, ok := done[who]; !ok && poll(who) == keyward.ReportComplete {
+					done[who] = round
+				}
+			}
+		}
+		if !strings.Contains(report("scoutsuite"), "\nbetween-the-two,") {
+			t.Fatal("scoutsuite's report misses a change made before its first call")
+		}
+		// Prowler was answered first; its GetCredentialReport still succeeds,
+		// whatever generation scoutsuite started meanwhile.
+		report("prowler")
+		t.Logf("polls until COMPLETE: %v", done)
+	})
+}

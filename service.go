@@ -42,8 +42,9 @@ type Service struct {
 	// Logger reports failures of background work.
 	Logger *slog.Logger
 
-	background sync.WaitGroup
-	decoyOnce  sync.Once
+	background   sync.WaitGroup
+	reportRounds reportRounds
+	decoyOnce    sync.Once
 	decoy      string
 
 	// keyLists holds each owner's access keys (two at most) by folded user

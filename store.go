@@ -178,7 +178,8 @@ type LoginStore interface {
 
 	// CredentialReport returns the latest report; ErrNoReport.
 	CredentialReport(ctx context.Context) (CredentialReport, error)
-	// PutCredentialReport replaces it.
+	// PutCredentialReport replaces it; a report in progress replaces only
+	// State and StartedAt, keeping the last complete report's content.
 	PutCredentialReport(ctx context.Context, r CredentialReport) error
 	// ScanCredentials calls fn for every user in order of name, with its
 	// login profile and keys, streaming from the store: the calls share no

@@ -639,7 +639,7 @@ func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 		return
 	}
 	p := reportsPage{layout: c.layoutFor(r, "Credential report")}
-	if rep, err := c.Service.CredentialReport(r.ctx()); err == nil {
+	if rep, err := c.Service.CredentialReport(r.ctx(), "console\x00"+r.sess.ID); err == nil {
 		p.Ready, p.Generated = true, rep.GeneratedAt
 	} else {
 		p.State = keyward.ErrorMessage(err)
@@ -652,7 +652,7 @@ func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 		c.fail(w, r, err)
 		return
 	}
-	state, _, err := c.Service.GenerateCredentialReport(r.ctx())
+	state, _, err := c.Service.GenerateCredentialReport(r.ctx(), "console\x00"+r.sess.ID)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -669,7 +669,7 @@ func (c *Console) downloadReport(w http.ResponseWriter, r *request) {
 		c.fail(w, r, err)
 		return
 	}
-	rep, err := c.Service.CredentialReport(r.ctx())
+	rep, err := c.Service.CredentialReport(r.ctx(), "console\x00"+r.sess.ID)
 	if err != nil {
 		c.fail(w, r, err)
 		return

@@ -186,7 +186,7 @@ func (s *Server) generateCredentialReport(c *call) error {
 	if err := c.authorize("iam:GenerateCredentialReport", "*"); err != nil {
 		return err
 	}
-	state, description, err := s.Service.GenerateCredentialReport(c.ctx)
+	state, description, err := s.Service.GenerateCredentialReport(c.ctx, c.requester())
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Server) getCredentialReport(c *call) error {
 	if err := c.authorize("iam:GetCredentialReport", "*"); err != nil {
 		return err
 	}
-	r, err := s.Service.CredentialReport(c.ctx)
+	r, err := s.Service.CredentialReport(c.ctx, c.requester())
 	if err != nil {
 		return err
 	}

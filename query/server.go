@@ -85,7 +85,14 @@ type call struct {
 	account keyward.Account
 	params  url.Values
 	w       *xmlWriter
+	// keyID and userAgent tell one client from another, for the
+	// credential report's polling rounds.
+	keyID, userAgent string
 }
+
+// requester names the client making the call: the key that signed it and
+// the program that sent it.
+func (c *call) requester() string { return c.keyID + "\x00" + c.userAgent }
 
 // xmlWriter buffers are pooled; each also lends its spare space to the
 // request body, which is read before the response is written.
@@ -210,6 +217,7 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", keyward.Clip(action), keyward.Clip(version))
 	}
 	c := &call{ctx: r.Context(), p: key.Principal, account: s.Service.Account, params: params, w: xw, authz: s.Authz,
+		keyID: key.ID, userAgent: r.UserAgent(),
 		rc: keyward.RequestContext{Principal: key.Principal, SourceIP: sourceIP(r), SecureTransport: r.TLS != nil,
 			CurrentTime: s.Now(), RequestedRegion: auth.Region}}
 	xw.b = append(xw.b, '<')

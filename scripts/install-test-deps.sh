@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: the AWS CLI from
-# Debian's awscli package (the end-to-end tests use /usr/bin/aws) and
+# Debian's awscli package (the end-to-end tests use /usr/bin/aws), boto3
+# from Debian's python3-boto3 (the polling tests run /usr/bin/python3) and
 # Debian's chromium (the console's browser tests drive /usr/bin/chromium).
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -53,12 +53,12 @@ func benchmarkReport(b *testing.B, users int) {
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		if _, _, err := s.GenerateCredentialReport(ctx); err != nil {
+		if _, _, err := s.GenerateCredentialReport(ctx, "test"); err != nil {
 			b.Fatal(err)
 		}
 		s.Wait()
 		runtime.ReadMemStats(&after)
-		r, err := s.CredentialReport(ctx)
+		r, err := s.CredentialReport(ctx, "test")
 		if err != nil {
 			b.Fatal(err)
 		}

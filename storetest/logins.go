@@ -95,6 +95,16 @@ func testCredentialReportState(t *testing.T, s keyward.Store) {
 	if r.State != keyward.ReportComplete || !r.GeneratedAt.Equal(t0.Add(time.Second)) || string(r.Content) != string(content) {
 		t.Fatalf("report %+v", r)
 	}
+	// A new generation keeps the last complete report until it is done.
+	must(t, s.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportComplete, StartedAt: t0, SnapshotAt: t0.Add(time.Millisecond),
+		GeneratedAt: t0.Add(time.Second), Content: content}))
+	must(t, s.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: t0.Add(time.Hour)}))
+	r, err = s.CredentialReport(ctx)
+	must(t, err)
+	if r.State != keyward.ReportInProgress || !r.StartedAt.Equal(t0.Add(time.Hour)) || !r.SnapshotAt.Equal(t0.Add(time.Millisecond)) ||
+		!r.GeneratedAt.Equal(t0.Add(time.Second)) || string(r.Content) != string(content) {
+		t.Fatalf("report in progress after a complete one: %+v", r)
+	}
 }
 
 func testScanCredentials(t *testing.T, s keyward.Store) {

@@ -136,23 +136,26 @@ func (s *Store) DeletePasswordPolicy(ctx context.Context) error {
 // CredentialReport implements keyward.LoginStore.
 func (s *Store) CredentialReport(ctx context.Context) (keyward.CredentialReport, error) {
 	var r keyward.CredentialReport
-	var started, generated int64
-	err := s.DB.QueryRowContext(ctx, `SELECT state, started_at, generated_at, content FROM credential_report WHERE singleton = 1`).
-		Scan(&r.State, &started, &generated, &r.Content)
+	var started, generated, snapshot int64
+	err := s.DB.QueryRowContext(ctx, `SELECT state, started_at, generated_at, snapshot_at, content FROM credential_report WHERE singleton = 1`).
+		Scan(&r.State, &started, &generated, &snapshot, &r.Content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, keyward.ErrNoReport
 	}
-	r.StartedAt, r.GeneratedAt = fromNanos(started), fromNanos(generated)
+	r.StartedAt, r.GeneratedAt, r.SnapshotAt = fromNanos(started), fromNanos(generated), fromNanos(snapshot)
 	return r, err
 }
 
-// PutCredentialReport implements keyward.LoginStore.
+// PutCredentialReport implements keyward.LoginStore. A report in progress
+// replaces only the state and its start: the last complete report stays.
 func (s *Store) PutCredentialReport(ctx context.Context, r keyward.CredentialReport) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO credential_report (singleton, state, started_at, generated_at, content) VALUES (1, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO credential_report (singleton, state, started_at, generated_at, snapshot_at, content) VALUES (1, ?, ?, ?, ?, ?)
 			ON CONFLICT (singleton) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
-			generated_at = excluded.generated_at, content = excluded.content`),
-			r.State, toNanos(r.StartedAt), toNanos(r.GeneratedAt), r.Content)
+			generated_at = CASE WHEN excluded.state = 'COMPLETE' THEN excluded.generated_at ELSE credential_report.generated_at END,
+			snapshot_at = CASE WHEN excluded.state = 'COMPLETE' THEN excluded.snapshot_at ELSE credential_report.snapshot_at END,
+			content = CASE WHEN excluded.state = 'COMPLETE' THEN excluded.content ELSE credential_report.content END`),
+			r.State, toNanos(r.StartedAt), toNanos(r.GeneratedAt), toNanos(r.SnapshotAt), r.Content)
 		return err
 	})
 }
