@@ -45,7 +45,7 @@ type Service struct {
 	background   sync.WaitGroup
 	reportRounds reportRounds
 	decoyOnce    sync.Once
-	decoy      string
+	decoy        string
 
 	// keyLists holds each owner's access keys (two at most) by folded user
 	// name ("" for root), so that ListAccessKeys, among the most frequent
