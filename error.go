@@ -33,6 +33,7 @@ const (
 	EReportExpired                 = "ReportExpired"
 	EReportInProgress              = "ReportInProgress"
 	EServiceFailure                = "ServiceFailure"
+	EServiceUnavailable            = "ServiceUnavailable"
 )
 
 // Error is an error that AWS clients understand: a code from the closed set

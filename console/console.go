@@ -22,13 +22,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/clientip"
 )
 
 //go:embed templates/*.html
@@ -36,6 +35,9 @@ var templateFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
+
+// maxForm bounds a console request's body.
+const maxForm = 64 << 10
 
 // SessionLifetime is how long a console session lasts, as AWS's does.
 const SessionLifetime = 12 * time.Hour
@@ -52,6 +54,9 @@ type Config struct {
 	SessionKey []byte
 	// SignInDelay slows every failed sign-in.
 	SignInDelay time.Duration
+	// Clients tells a request's client address and whether it came over
+	// TLS, believing forwarding headers only from trusted proxies.
+	Clients *clientip.Resolver
 }
 
 // Console is the web console's http.Handler.
@@ -60,7 +65,7 @@ type Console struct {
 
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
-	limiter limiter
+	limiter *limiter
 }
 
 // New parses the templates, failing if any is missing or broken, and
@@ -70,7 +75,7 @@ func New(cfg Config) (*Console, error) {
 		return nil, errors.New("console: the session key must have at least 32 bytes")
 	}
 	cc := &Console{Config: cfg}
-	cc.limiter = limiter{now: cfg.Now, window: 15 * time.Minute, perUser: 5, perAddress: 20}
+	cc.limiter = newLimiter(cfg.Now)
 	if err := cc.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -155,11 +160,16 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-	if r.TLS != nil {
+	if c.Clients.Secure(r) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	if !strings.HasPrefix(r.URL.Path, "/console/static/") {
 		h.Set("Cache-Control", "no-store")
+	}
+	// No console form comes near this; a bigger body is refused before it
+	// is read, whoever sends it.
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	}
 	c.mux.ServeHTTP(w, r)
 }
@@ -174,6 +184,9 @@ type session struct {
 	// RootKey is the access key the root user signed in with.
 	RootKey string `json:"k,omitempty"`
 	Expires int64  `json:"e"`
+	// Issued is when the session began (Unix nanoseconds): a password
+	// reset or a deleted login profile ends the sessions issued before.
+	Issued int64 `json:"t"`
 	CSRF    string `json:"c"`
 	// Reset: the password must be changed before anything else.
 	Reset bool `json:"p,omitempty"`
@@ -191,12 +204,12 @@ func (c *Console) setSession(w http.ResponseWriter, r *http.Request, s session) 
 	b, _ := json.Marshal(s)
 	value := base64.RawURLEncoding.EncodeToString(b) + "." + c.sign(b)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/console/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, Expires: time.Unix(s.Expires, 0)})
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, Expires: time.Unix(s.Expires, 0)})
 }
 
-func clearSession(w http.ResponseWriter, r *http.Request) {
+func (c *Console) clearSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: -1})
 }
 
 // readSession returns the valid, unexpired session of r, if any.
@@ -245,7 +258,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 		}
 		// A signed-out session stays refused though its cookie is kept.
 		if revoked, err := c.Service.SessionRevoked(r.Context(), s.ID); err != nil || revoked {
-			clearSession(w, r)
+			c.clearSession(w, r)
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
@@ -255,14 +268,14 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			req.p = keyward.Principal{AccountID: a.ID, Root: true}
 			// The key signed in with must still be an active root key.
 			if k, err := c.Service.Credential(r.Context(), s.RootKey); err != nil || !k.Active || !k.Principal.Root {
-				clearSession(w, r)
+				c.clearSession(w, r)
 				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 				return
 			}
 		} else {
 			u, err := c.Service.User(r.Context(), s.UserName)
 			if err != nil || u.ID != s.UserID {
-				clearSession(w, r)
+				c.clearSession(w, r)
 				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 				return
 			}
@@ -272,17 +285,9 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
 			return
 		}
-		req.rc = keyward.RequestContext{Principal: req.p, SourceIP: peer(r), SecureTransport: r.TLS != nil, CurrentTime: c.Now()}
+		req.rc = keyward.RequestContext{Principal: req.p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now()}
 		h(w, req)
 	}
-}
-
-func peer(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // authorize decides as the API does, as the signed-in principal.
@@ -294,45 +299,4 @@ func (c *Console) token() string {
 	var b [16]byte
 	io.ReadFull(c.Rand, b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// limiter counts failed sign-ins per user and per address in a window:
-// past the limits, sign-in is refused without looking at the credentials.
-type limiter struct {
-	now        func() time.Time
-	window     time.Duration
-	perUser    int
-	perAddress int
-
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-func (l *limiter) recent(key string) int {
-	cut := l.now().Add(-l.window)
-	times := l.failures[key]
-	i := 0
-	for i < len(times) && times[i].Before(cut) {
-		i++
-	}
-	l.failures[key] = times[i:]
-	return len(times) - i
-}
-
-// allowed reports whether user and addr may try to sign in now.
-func (l *limiter) allowed(user, addr string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.failures == nil {
-		l.failures = map[string][]time.Time{}
-	}
-	return l.recent("u:"+user) < l.perUser && l.recent("a:"+addr) < l.perAddress
-}
-
-func (l *limiter) fail(user, addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.failures["u:"+user] = append(l.failures["u:"+user], now)
-	l.failures["a:"+addr] = append(l.failures["a:"+addr], now)
 }

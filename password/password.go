@@ -11,7 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 
@@ -28,6 +31,56 @@ type Hasher struct {
 	Threads uint8
 	// Rand is the source of salts (crypto/rand when nil).
 	Rand io.Reader
+	// MaxConcurrent bounds the hashes computed at once (0: 1). Each takes
+	// Memory KiB, 64 MiB by default, so this bounds the memory that
+	// sign-in attempts can make the server use, whoever sends them.
+	MaxConcurrent int
+	// MaxWait is how long a hash waits for its turn (0: 10 s) before
+	// failing with ErrBusy.
+	MaxWait time.Duration
+
+	semOnce sync.Once
+	sem     chan struct{}
+}
+
+// ErrBusy means too many hashes were waiting for their turn.
+var ErrBusy = keyward.Errorf(keyward.EServiceUnavailable, "Too many sign-in attempts are being checked. Try again in a moment.")
+
+// MaxPasswordLength is AWS's limit on a password; a longer one is refused
+// without being hashed.
+const MaxPasswordLength = 128
+
+// turn waits until a hash may run and returns the function that ends it.
+//
+// Ending a turn collects garbage before the next hash may start: the
+// hash's memory (64 MiB) is garbage by then, and without a collection the
+// next hash would take fresh pages while the runtime's heap goal, doubled
+// by the last hash, still allows it, so that the process grows by a hash's
+// memory per sign-in before shrinking. A collection costs about a
+// millisecond next to a hash's hundreds.
+func (h *Hasher) turn() (func(), error) {
+	h.semOnce.Do(func() { h.sem = make(chan struct{}, max(h.MaxConcurrent, 1)) })
+	done := func() {
+		runtime.GC()
+		<-h.sem
+	}
+	select {
+	case h.sem <- struct{}{}:
+		return done, nil
+	default:
+	}
+	wait := h.MaxWait
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case h.sem <- struct{}{}:
+		return done, nil
+	case <-t.C:
+		return nil, ErrBusy
+	}
 }
 
 var _ keyward.PasswordHasher = (*Hasher)(nil)
@@ -64,7 +117,12 @@ func (h *Hasher) Hash(password string) (string, error) {
 		return "", err
 	}
 	m, t, p := h.params()
+	done, err := h.turn()
+	if err != nil {
+		return "", err
+	}
 	key := argon2.IDKey([]byte(password), salt, t, m, p, keyLen)
+	done()
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
@@ -91,6 +149,14 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 	if err1 != nil || err2 != nil {
 		return false, errFormat
 	}
+	if len(password) > MaxPasswordLength {
+		return false, nil
+	}
+	done, err := h.turn()
+	if err != nil {
+		return false, err
+	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	done()
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

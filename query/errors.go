@@ -39,6 +39,7 @@ var errorTable = map[string]errorKind{
 	keyward.EMissingAuthenticationToken:    {http.StatusForbidden, true},
 	keyward.EIncompleteSignature:           {http.StatusForbidden, true},
 	keyward.EServiceFailure:                {http.StatusInternalServerError, false},
+	keyward.EServiceUnavailable:            {http.StatusServiceUnavailable, false},
 }
 
 // maxMessage bounds an error message, whatever went into it.

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -42,6 +42,9 @@ type Server struct {
 	Authz    *keyward.Authorizer
 	Uses     *keyward.UseRecorder
 	Logger   *slog.Logger
+	// Clients tells the client's address and whether it used TLS,
+	// believing proxy headers only from trusted proxies.
+	Clients *clientip.Resolver
 	// Now and Rand are the clock and the randomness for request IDs.
 	Now  func() time.Time
 	Rand io.Reader
@@ -218,7 +221,7 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 	}
 	c := &call{ctx: r.Context(), p: key.Principal, account: s.Service.Account, params: params, w: xw, authz: s.Authz,
 		keyID: key.ID, userAgent: r.UserAgent(),
-		rc: keyward.RequestContext{Principal: key.Principal, SourceIP: sourceIP(r), SecureTransport: r.TLS != nil,
+		rc: keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r), SecureTransport: s.Clients.Secure(r),
 			CurrentTime: s.Now(), RequestedRegion: auth.Region}}
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
@@ -306,14 +309,4 @@ func (s *Server) requestID() string {
 	out[23] = '-'
 	hex.Encode(out[24:], b[10:])
 	return string(out[:])
-}
-
-// sourceIP is the address the request came from: the peer, since Keyward
-// trusts no proxy header.
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

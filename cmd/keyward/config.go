@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/keyward/keyward/internal/clientip"
 )
 
 // Config is everything `keyward serve` can be told. Every flag has an
@@ -27,6 +29,10 @@ type Config struct {
 	ShutdownGrace time.Duration
 	DebugListen   string
 	ReportMaxAge  time.Duration
+	// TrustedProxies lists the reverse proxies (addresses or CIDR
+	// prefixes, comma-separated) whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed.
+	TrustedProxies string
 
 	// PostgreSQL, for several replicas on one database.
 	DatabaseURL        string
@@ -88,6 +94,7 @@ func (c *Config) specs() []flagSpec {
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", intFlag(&c.KeyCacheSize)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
 		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", dur(&c.ReportMaxAge)},
+		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", str(&c.TrustedProxies)},
 		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
 		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},
@@ -164,6 +171,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.level(); err != nil {
 		return err
+	}
+	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if c.MasterKey != "" {
 		if _, err := decodeMasterKey(c.MasterKey); err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
@@ -120,7 +121,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.Service.InstallAWSManagedPolicies(ctx); err != nil {
 		return err
 	}
+	clients, err := clientip.Parse(m.Config.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	api := &query.Server{
+		Clients:  clients,
 		Service:  m.Service,
 		Verifier: &sigv4.Verifier{Now: m.Now},
 		Keys:     m.Keys,
@@ -135,7 +141,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	mac := hmac.New(sha256.New, masterKey)
 	mac.Write([]byte("keyward console sessions v1"))
 	web, err := console.New(console.Config{Service: m.Service, Authz: m.Authz, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
-		SessionKey: mac.Sum(nil), SignInDelay: m.SignInDelay})
+		SessionKey: mac.Sum(nil), SignInDelay: m.SignInDelay, Clients: clients})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,116 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond) // every reading is a new instant
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestLimiter(t *testing.T) {
+	t.Run("simultaneous attempts are counted before hashing", func(t *testing.T) {
+		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		allowed := 0
+		for range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, ok := l.begin("user:123456789012/alice", "198.51.100.7"); ok {
+					mu.Lock()
+					allowed++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if allowed != l.perUser {
+			t.Fatalf("%d of 40 simultaneous attempts went on to hashing, want %d", allowed, l.perUser)
+		}
+	})
+
+	t.Run("a busy address does not lock out another user", func(t *testing.T) {
+		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		const lb = "10.0.0.1" // everyone behind one load balancer
+		for i := range 20 {
+			if _, ok := l.begin(fmt.Sprintf("user:123456789012/victim%d", i), lb); !ok {
+				t.Fatalf("attempt %d refused", i)
+			}
+		}
+		// The address is past its limit: names that failed there are refused…
+		if _, ok := l.begin("user:123456789012/victim0", lb); ok {
+			t.Fatal("a name that already failed from the busy address may try again")
+		}
+		// …but a colleague with the right password signs in.
+		a, ok := l.begin("user:123456789012/bob", lb)
+		if !ok {
+			t.Fatal("bob, behind the same address, was refused")
+		}
+		l.succeed(a)
+		if _, ok := l.begin("user:123456789012/bob", lb); !ok {
+			t.Fatal("bob's success counted against him")
+		}
+	})
+
+	t.Run("per user from anywhere", func(t *testing.T) {
+		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		for i := range 5 {
+			if _, ok := l.begin("user:123456789012/carol", fmt.Sprintf("203.0.113.%d", i)); !ok {
+				t.Fatalf("attempt %d refused", i)
+			}
+		}
+		if _, ok := l.begin("user:123456789012/carol", "203.0.113.99"); ok {
+			t.Fatal("a sixth guess at carol's password was allowed")
+		}
+	})
+
+	t.Run("entries expire and memory is bounded", func(t *testing.T) {
+		clock := &fakeClock{t: time.Unix(1e9, 0)}
+		l := newLimiter(clock.Now)
+		l.maxKeys = 300
+		huge := strings.Repeat("x", 1<<20)
+		for i := range 200 {
+			l.begin(fmt.Sprintf("user:%d/%s", i, huge), fmt.Sprintf("192.0.2.%d", i%250))
+		}
+		if n := l.size(); n > l.maxKeys {
+			t.Fatalf("%d keys held, bound %d", n, l.maxKeys)
+		}
+		held := 0
+		l.mu.Lock()
+		for k := range l.failures {
+			held += len(k)
+		}
+		l.mu.Unlock()
+		if held > l.maxKeys*(2*maxKey+8) {
+			t.Fatalf("%d bytes of keys held for 1 MB names", held)
+		}
+		clock.Add(16 * time.Minute)
+		for i := range 1100 { // sweeps run every so often
+			a, _ := l.begin("user:x/y", fmt.Sprintf("198.51.100.%d", i%200))
+			l.succeed(a)
+		}
+		if n := l.size(); n > 50 {
+			t.Fatalf("%d keys left 16 minutes later", n)
+		}
+	})
+}
