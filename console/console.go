@@ -186,8 +186,8 @@ type session struct {
 	Expires int64  `json:"e"`
 	// Issued is when the session began (Unix nanoseconds): a password
 	// reset or a deleted login profile ends the sessions issued before.
-	Issued int64 `json:"t"`
-	CSRF    string `json:"c"`
+	Issued int64  `json:"t"`
+	CSRF   string `json:"c"`
 	// Reset: the password must be changed before anything else.
 	Reset bool `json:"p,omitempty"`
 }
