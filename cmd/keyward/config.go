@@ -29,6 +29,9 @@ type Config struct {
 	ShutdownGrace time.Duration
 	DebugListen   string
 	ReportMaxAge  time.Duration
+	// MaxConnections bounds the client connections held at once (0: from
+	// the file descriptor limit).
+	MaxConnections int
 	// TrustedProxies lists the reverse proxies (addresses or CIDR
 	// prefixes, comma-separated) whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed.
@@ -94,6 +97,7 @@ func (c *Config) specs() []flagSpec {
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", intFlag(&c.KeyCacheSize)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
 		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", dur(&c.ReportMaxAge)},
+		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", intFlag(&c.MaxConnections)},
 		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", str(&c.TrustedProxies)},
 		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
@@ -153,6 +157,8 @@ func (c *Config) Validate() error {
 		return errors.New("--credential-report-max-age must not be negative")
 	case c.LastUseFlush <= 0:
 		return errors.New("--last-use-flush must be positive")
+	case c.MaxConnections < 0:
+		return errors.New("--max-connections must not be negative")
 	case c.KeyCacheSize < 1:
 		return errors.New("--key-cache-size must be at least 1")
 	case (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == ""):

@@ -21,6 +21,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/internal/connguard"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
@@ -45,6 +46,10 @@ type Main struct {
 	Keys      *sigv4.Keyring
 	Authz     *keyward.Authorizer
 	Uses      *keyward.UseRecorder
+	// Conns bounds the client connections.
+	Conns *connguard.Guard
+	// Timeouts of client connections; tests shorten them.
+	Timeouts Timeouts
 
 	// Addr is the address actually listened on, known after Run.
 	Addr string
@@ -60,9 +65,24 @@ type Main struct {
 	closed  bool
 }
 
+// Timeouts bound how long a client may take: a request's headers and body
+// (1 MB at most) must arrive in time, a response must be taken, an idle
+// connection is closed. No client holds a connection for free.
+type Timeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// DefaultTimeouts are the timeouts of `keyward serve`.
+var DefaultTimeouts = Timeouts{
+	ReadHeader: 10 * time.Second,
+	Read:       30 * time.Second,
+	Write:      2 * time.Minute, // a credential report of a million users
+	Idle:       90 * time.Second,
+}
+
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
-	return &Main{Config: DefaultConfig(), Now: time.Now, Rand: randReader, SignInDelay: time.Second}
+	return &Main{Config: DefaultConfig(), Now: time.Now, Rand: randReader, SignInDelay: time.Second, Timeouts: DefaultTimeouts}
 }
 
 // Run validates the configuration, opens the store, prepares the account
@@ -156,9 +176,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Addr = ln.Addr().String()
+	maxConns := m.Config.MaxConnections
+	if maxConns == 0 {
+		maxConns = connguard.DefaultMax()
+	}
+	m.Conns = &connguard.Guard{Max: maxConns}
+	ln = m.Conns.Listener(ln)
 	m.server = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: m.Timeouts.ReadHeader,
+		ReadTimeout:       m.Timeouts.Read,
+		WriteTimeout:      m.Timeouts.Write,
+		IdleTimeout:       m.Timeouts.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ConnState:         m.Conns.ConnState,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	bg, cancel := context.WithCancel(context.Background())
@@ -203,7 +234,8 @@ func (m *Main) serveDebug() error {
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Profiles take as long as asked (?seconds=), so no write timeout.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 90 * time.Second}
 	go srv.Serve(ln)
 	go func() { <-m.stopped; srv.Close() }()
 	return nil

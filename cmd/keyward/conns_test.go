@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// holdConns opens n connections to addr that send nothing (idle) or trickle
+// a request's headers a byte every 200 ms (slow), and closes them at the end
+// of the test.
+func holdConns(t *testing.T, addr string, n int, slow bool) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("opening connection: %v", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			if !slow {
+				<-ctx.Done()
+				return
+			}
+			req := []byte("POST / HTTP/1.1\r\nHost: keyward\r\nContent-Type: application/x-www-form-urlencoded\r\n")
+			for i := 0; ctx.Err() == nil; i = (i + 1) % len(req) {
+				if _, err := c.Write(req[i : i+1]); err != nil {
+					return
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(200 * time.Millisecond):
+				}
+			}
+		}()
+	}
+}
+
+// goodRequests makes n signed requests, each on a new connection, and
+// returns their latencies; every one must succeed.
+func goodRequests(t *testing.T, ts *testServer, n int) []time.Duration {
+	t.Helper()
+	var lat []time.Duration
+	for range n {
+		cfg := awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")
+		cfg.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+		start := time.Now()
+		if _, err := iam.NewFromConfig(cfg).ListUsers(context.Background(), &iam.ListUsersInput{}); err != nil {
+			t.Fatalf("a signed request among the held connections: %v", err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return lat
+}
+
+// TestManyIdleAndSlowConnections: thousands of connections that send
+// nothing or trickle their headers neither exhaust the server nor keep
+// good requests out. 20,400 such connections once exhausted the file
+// descriptors, and a signed request then timed out.
+func TestManyIdleAndSlowConnections(t *testing.T) {
+	t.Run("past the connection limit", func(t *testing.T) {
+		ts := startServerWith(t, "", func(m *Main) { m.Config.MaxConnections = 300 })
+		holdConns(t, ts.Addr, 2000, false)
+		holdConns(t, ts.Addr, 200, true)
+		lat := goodRequests(t, ts, 50)
+		if n := ts.Conns.Len(); n > 300 {
+			t.Errorf("%d connections held past the limit of 300", n)
+		}
+		t.Logf("2,000 idle and 200 slow connections, limit 300: 50 good requests served, median %v, slowest %v; %d connections closed to make room",
+			lat[len(lat)/2], lat[len(lat)-1], ts.Conns.Evicted())
+	})
+	t.Run("thousands held", func(t *testing.T) {
+		ts := startServer(t, "")
+		holdConns(t, ts.Addr, 3000, false)
+		holdConns(t, ts.Addr, 300, true)
+		lat := goodRequests(t, ts, 50)
+		t.Logf("3,000 idle and 300 slow connections held: 50 good requests served, median %v, slowest %v", lat[len(lat)/2], lat[len(lat)-1])
+	})
+}
+
+// TestSlowAndIdleConnectionsClosed: a trickled body and an idle keep-alive
+// connection are closed when their time is up.
+func TestSlowAndIdleConnectionsClosed(t *testing.T) {
+	ts := startServerWith(t, "", func(m *Main) {
+		m.Timeouts = Timeouts{ReadHeader: 500 * time.Millisecond, Read: time.Second, Write: time.Second, Idle: time.Second}
+	})
+	closedWithin := func(c net.Conn, d time.Duration) bool {
+		c.SetReadDeadline(time.Now().Add(d))
+		_, err := io.Copy(io.Discard, c)
+		return err == nil // EOF: the server closed it; a timeout is an error
+	}
+	slow, err := net.Dial("tcp", ts.Addr)
+	must(t, err)
+	defer slow.Close()
+	io.WriteString(slow, "POST / HTTP/1.1\r\nHost: keyward\r\nContent-Length: 100000\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nAction=")
+	if !closedWithin(slow, 5*time.Second) {
+		t.Error("a trickled body kept its connection past the read timeout")
+	}
+	idle, err := net.Dial("tcp", ts.Addr)
+	must(t, err)
+	defer idle.Close()
+	io.WriteString(idle, "GET /healthz HTTP/1.1\r\nHost: keyward\r\n\r\n")
+	if !closedWithin(idle, 5*time.Second) {
+		t.Error("an idle keep-alive connection was kept past the idle timeout")
+	}
+	headers, err := net.Dial("tcp", ts.Addr)
+	must(t, err)
+	defer headers.Close()
+	io.WriteString(headers, "GET /healthz HTTP/1.1\r\n")
+	if !closedWithin(headers, 5*time.Second) {
+		t.Error("unfinished headers kept their connection past the header timeout")
+	}
+}
