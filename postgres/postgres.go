@@ -36,6 +36,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// clientGrace is how much longer than the statement timeout a call waits
+// for the server before the client gives up on the connection.
+const clientGrace = time.Second
+
 // Options tune the connection to PostgreSQL.
 type Options struct {
 	// MaxConns bounds the connection pool (0: 10).
@@ -81,6 +85,14 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		timeout = 5 * time.Second
 	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
+	// The server's timeout fires first while it is alive; the client's
+	// deadline when it is not.
+	cfg.ConnConfig.DialFunc = dialer(timeout + clientGrace)
+	// A live server answers a connection or a ping in milliseconds: a
+	// pooled connection that does not pong within a second is replaced,
+	// and a new one gets three seconds.
+	cfg.ConnConfig.ConnectTimeout = min(timeout, 3*time.Second)
+	cfg.PingTimeout = time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

@@ -156,3 +156,60 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestFrozenServer: with the server frozen (as in a partition, or its
+// processes stopped) a call fails within the statement timeout and a
+// grace, instead of hanging until TCP gives up (CreateUser once hung 40 s),
+// and the store recovers by itself when the server is back.
+func TestFrozenServer(t *testing.T) {
+	proxy, url := pgtest.NewProxy(t, pgtest.Schema(t))
+	s, err := postgres.Open(context.Background(), url, postgres.Options{StatementTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	user := func(name string) keyward.User {
+		return keyward.User{ID: "AIDA" + name, Name: name, Path: "/", CreatedAt: time.Now()}
+	}
+	if err := s.CreateUser(ctx, user("BEFORE")); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Freeze()
+	for _, call := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"CreateUser", func() error { return s.CreateUser(ctx, user("FROZEN")) }},
+		{"User", func() error { _, err := s.User(ctx, "BEFORE"); return err }},
+		{"ListGroups", func() error { _, _, err := s.ListGroups(ctx, "/", "", 10); return err }},
+	} {
+		start := time.Now()
+		err := call.fn()
+		took := time.Since(start)
+		t.Logf("%s with the server frozen: %v after %v", call.name, err, took.Round(time.Millisecond))
+		if err == nil {
+			t.Errorf("%s succeeded with the server frozen", call.name)
+		}
+		// A ping (1 s) and a new connection (1 s here), or a statement (1 s)
+		// and its grace (1 s): a call waits about two seconds at most.
+		if took > 3*time.Second {
+			t.Errorf("%s took %v with the server frozen", call.name, took)
+		}
+	}
+	proxy.Thaw()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := s.CreateUser(ctx, user("AFTER"))
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery 10 s after the server came back: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := s.User(ctx, "AFTER"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -123,9 +123,13 @@ func (s *Store) listenOnce(ctx context.Context, notes chan<- string, connected f
 	if err != nil {
 		return err
 	}
-	// The connection leaves the pool for good: it carries the LISTEN.
+	// The connection leaves the pool for good: it carries the LISTEN, and
+	// waits for notifications as long as there are none.
 	c := conn.Hijack()
 	defer c.Close(context.Background())
+	if dc, ok := c.PgConn().Conn().(*deadlineConn); ok {
+		dc.waiting.Store(true)
+	}
 	if _, err := c.Exec(ctx, `LISTEN `+pgx.Identifier{s.channel}.Sanitize()); err != nil {
 		return err
 	}
