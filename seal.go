@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 )
 
 // MasterKeySize is the size of the master key: AES-256.
@@ -21,49 +22,108 @@ var ErrUnsealFailed = errors.New("keyward: secret cannot be decrypted with this 
 // Sealer encrypts access key secrets at rest with AES-256-GCM under the
 // master key. The access key ID is bound as associated data, so a sealed
 // secret copied onto another key's row does not decrypt.
+//
+// A Sealer may hold earlier master keys besides the current one, while
+// secrets are being sealed again under a new key (keyward rekey): it seals
+// under the current key and opens under any. Its keys can be replaced
+// while it is in use (Reload).
 type Sealer struct {
-	aead cipher.AEAD
+	keys atomic.Pointer[[]cipher.AEAD] // the current key first
 	rand io.Reader
 }
 
-// NewSealer returns a Sealer for a 32-byte master key, drawing nonces from
-// rand.
-func NewSealer(masterKey []byte, rand io.Reader) (*Sealer, error) {
-	if len(masterKey) != MasterKeySize {
-		return nil, fmt.Errorf("keyward: master key must be %d bytes, got %d", MasterKeySize, len(masterKey))
-	}
-	block, err := aes.NewCipher(masterKey)
-	if err != nil {
+// NewSealer returns a Sealer that seals under masterKey (32 bytes) and
+// opens under it or any of previous, drawing nonces from rand.
+func NewSealer(masterKey []byte, rand io.Reader, previous ...[]byte) (*Sealer, error) {
+	s := &Sealer{rand: rand}
+	if err := s.Reload(append([][]byte{masterKey}, previous...)); err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead, rand: rand}, nil
+	return s, nil
 }
 
-// Seal encrypts secret for the access key keyID.
+// Reload replaces the sealer's keys: the first is the current one.
+func (s *Sealer) Reload(keys [][]byte) error {
+	if len(keys) == 0 {
+		return errors.New("keyward: no master key")
+	}
+	aeads := make([]cipher.AEAD, len(keys))
+	for i, k := range keys {
+		if len(k) != MasterKeySize {
+			return fmt.Errorf("keyward: master key must be %d bytes, got %d", MasterKeySize, len(k))
+		}
+		block, err := aes.NewCipher(k)
+		if err != nil {
+			return err
+		}
+		if aeads[i], err = cipher.NewGCM(block); err != nil {
+			return err
+		}
+	}
+	s.keys.Store(&aeads)
+	return nil
+}
+
+// Seal encrypts secret for the access key keyID under the current key.
 func (s *Sealer) Seal(keyID, secret string) ([]byte, error) {
-	n := s.aead.NonceSize()
-	out := make([]byte, 1+n, 1+n+len(secret)+s.aead.Overhead())
+	aead := (*s.keys.Load())[0]
+	n := aead.NonceSize()
+	out := make([]byte, 1+n, 1+n+len(secret)+aead.Overhead())
 	out[0] = sealVersion
 	if _, err := io.ReadFull(s.rand, out[1:]); err != nil {
 		return nil, fmt.Errorf("keyward: reading nonce: %w", err)
 	}
-	return s.aead.Seal(out, out[1:1+n], []byte(secret), []byte(keyID)), nil
+	return aead.Seal(out, out[1:1+n], []byte(secret), []byte(keyID)), nil
 }
 
 // Open decrypts a secret sealed for keyID; ErrUnsealFailed if it does not
-// authenticate.
+// authenticate under any of the sealer's keys.
 func (s *Sealer) Open(keyID string, sealed []byte) (string, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < 1+n+s.aead.Overhead() || sealed[0] != sealVersion {
-		return "", ErrUnsealFailed
+	plain, _, err := s.open(keyID, sealed)
+	return plain, err
+}
+
+// open also says which key opened it: 0 is the current one.
+func (s *Sealer) open(keyID string, sealed []byte) (string, int, error) {
+	for i, aead := range *s.keys.Load() {
+		n := aead.NonceSize()
+		if len(sealed) < 1+n+aead.Overhead() || sealed[0] != sealVersion {
+			return "", 0, ErrUnsealFailed
+		}
+		plain, err := aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte(keyID))
+		if err == nil {
+			return string(plain), i, nil
+		}
 	}
-	plain, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte(keyID))
-	if err != nil {
-		return "", ErrUnsealFailed
+	return "", 0, ErrUnsealFailed
+}
+
+// Reseal opens a secret under any key and seals it again under the
+// current one, unless it is sealed under the current one already.
+func (s *Sealer) Reseal(keyID string, sealed []byte) ([]byte, error) {
+	plain, i, err := s.open(keyID, sealed)
+	if err != nil || i == 0 {
+		return sealed, err
 	}
-	return string(plain), nil
+	return s.Seal(keyID, plain)
+}
+
+// keyCheckID and keyCheckText make the master key check value: a known
+// text sealed under the key, bound to a name no access key can have.
+const (
+	keyCheckID   = "keyward:master-key-check"
+	keyCheckText = "keyward master key check v1"
+)
+
+// SealKeyCheck returns a new check value under the current key.
+func (s *Sealer) SealKeyCheck() ([]byte, error) { return s.Seal(keyCheckID, keyCheckText) }
+
+// OpenKeyCheck reports which of the sealer's keys opens a check value (0:
+// the current one), or ErrUnsealFailed.
+func (s *Sealer) OpenKeyCheck(check []byte) (int, error) {
+	plain, i, err := s.open(keyCheckID, check)
+	if err == nil && plain != keyCheckText {
+		err = ErrUnsealFailed
+	}
+	return i, err
 }

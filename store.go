@@ -20,6 +20,16 @@ type Store interface {
 	// several processes at once.
 	InitAccount(ctx context.Context, a Account, rootKey *AccessKey) (Account, error)
 
+	// SetKeyCheck stores the account's master key check value.
+	SetKeyCheck(ctx context.Context, check []byte) error
+	// SealedSecrets calls fn with every sealed secret (access key secrets,
+	// by key ID) until fn returns an error, which it returns.
+	SealedSecrets(ctx context.Context, fn func(id string, sealed []byte) error) error
+	// Reseal replaces, in one transaction, every sealed secret with what
+	// reseal returns for it, and the key check value with check: a store
+	// is under one master key or under the other, never half and half.
+	Reseal(ctx context.Context, reseal func(id string, sealed []byte) ([]byte, error), check []byte) error
+
 	// CreateUser stores a new user; ErrUserExists if the name is taken,
 	// compared case-insensitively.
 	CreateUser(ctx context.Context, u User) error

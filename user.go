@@ -10,6 +10,11 @@ type Account struct {
 	// ID is the 12-digit account ID used in every ARN.
 	ID        string
 	CreatedAt time.Time
+	// KeyCheck is a value sealed under the master key when the account was
+	// made (or when a store made before it first started): a server whose
+	// master key cannot open it refuses to start, whatever else the store
+	// holds. Nil only in a store not yet checked.
+	KeyCheck []byte
 }
 
 // RootARN returns the ARN of the account's root user.

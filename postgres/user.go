@@ -12,7 +12,7 @@ import (
 func (s *Store) Account(ctx context.Context) (keyward.Account, error) {
 	var a keyward.Account
 	var created int64
-	err := s.pool.QueryRow(ctx, `SELECT id, created_at FROM account WHERE singleton = 1`).Scan(&a.ID, &created)
+	err := s.pool.QueryRow(ctx, `SELECT id, created_at, key_check FROM account WHERE singleton = 1`).Scan(&a.ID, &created, &a.KeyCheck)
 	if isNoRows(err) {
 		return a, keyward.ErrNoAccount
 	}
@@ -24,8 +24,8 @@ func (s *Store) Account(ctx context.Context) (keyward.Account, error) {
 // on the account's one row; the loser adds no root key.
 func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *keyward.AccessKey) (keyward.Account, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO account (singleton, id, created_at) VALUES (1, $1, $2) ON CONFLICT DO NOTHING`,
-			a.ID, toNanos(a.CreatedAt))
+		tag, err := tx.Exec(ctx, `INSERT INTO account (singleton, id, created_at, key_check) VALUES (1, $1, $2, $3) ON CONFLICT DO NOTHING`,
+			a.ID, toNanos(a.CreatedAt), a.KeyCheck)
 		if err != nil || tag.RowsAffected() == 0 || rootKey == nil {
 			return err
 		}

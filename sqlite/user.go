@@ -17,7 +17,7 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 func (s *Store) Account(ctx context.Context) (keyward.Account, error) {
 	var a keyward.Account
 	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, created_at FROM account WHERE singleton = 1`).Scan(&a.ID, &created)
+	err := s.read.QueryRowContext(ctx, `SELECT id, created_at, key_check FROM account WHERE singleton = 1`).Scan(&a.ID, &created, &a.KeyCheck)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, keyward.ErrNoAccount
 	}
@@ -28,8 +28,8 @@ func (s *Store) Account(ctx context.Context) (keyward.Account, error) {
 // InitAccount implements keyward.Store.
 func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *keyward.AccessKey) (keyward.Account, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO account (singleton, id, created_at) VALUES (1, ?, ?) ON CONFLICT DO NOTHING`,
-			a.ID, toNanos(a.CreatedAt))
+		res, err := tx.ExecContext(ctx, `INSERT INTO account (singleton, id, created_at, key_check) VALUES (1, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			a.ID, toNanos(a.CreatedAt), a.KeyCheck)
 		if err != nil {
 			return err
 		}

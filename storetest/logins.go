@@ -10,14 +10,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
-func loginTests() []struct {
-	name string
-	fn   func(t *testing.T, s keyward.Store)
-} {
-	return []struct {
-		name string
-		fn   func(t *testing.T, s keyward.Store)
-	}{
+func loginTests() []namedTest {
+	return []namedTest{
 		{"LoginProfiles", testLoginProfiles},
 		{"PasswordPolicy", testPasswordPolicy},
 		{"CredentialReportState", testCredentialReportState},

@@ -13,14 +13,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
-func policyTests() []struct {
-	name string
-	fn   func(t *testing.T, s keyward.Store)
-} {
-	return []struct {
-		name string
-		fn   func(t *testing.T, s keyward.Store)
-	}{
+func policyTests() []namedTest {
+	return []namedTest{
 		{"Groups", testGroups},
 		{"GroupMembership", testGroupMembership},
 		{"InlinePolicies", testInlinePolicies},

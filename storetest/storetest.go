@@ -17,10 +17,7 @@ import (
 // RunTests runs the suite. newStore must return an empty, migrated store
 // that the test may close.
 func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s keyward.Store)
-	}{
+	tests := []namedTest{
 		{"Account", testAccount},
 		{"Users", testUsers},
 		{"UserNamesFoldCase", testUserNamesFoldCase},
@@ -36,6 +33,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	}
 	tests = append(tests, policyTests()...)
 	tests = append(tests, loginTests()...)
+	tests = append(tests, secretTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
@@ -43,6 +41,12 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 			tt.fn(t, s)
 		})
 	}
+}
+
+// namedTest is one test of the suite.
+type namedTest struct {
+	name string
+	fn   func(t *testing.T, s keyward.Store)
 }
 
 var t0 = time.Date(2026, 11, 27, 5, 25, 50, 0, time.UTC)

@@ -118,7 +118,7 @@ func (c *Config) ParseServe(args []string, getenv func(string) string) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: keyward serve [flags]\n\nServes the AWS IAM and STS Query API.\n\nFlags:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(fs.Output(), "\nEnvironment only:\n  KEYWARD_ROOT_ACCESS_KEY_ID, KEYWARD_ROOT_SECRET_ACCESS_KEY\n    \tthe root user's access key at first start (generated when unset)\n  KEYWARD_MASTER_KEY\n    \t32-byte key encrypting secrets at rest, base64 or hex (else <data>/master.key)\n")
+		fmt.Fprintf(fs.Output(), "\nEnvironment only:\n  KEYWARD_ROOT_ACCESS_KEY_ID, KEYWARD_ROOT_SECRET_ACCESS_KEY\n    \tthe root user's access key at first start (generated when unset)\n  KEYWARD_MASTER_KEY\n    \t32-byte key encrypting secrets at rest, base64 or hex (else <data>/master.key);\n    \tNEW,OLD seals under NEW and opens both, while keyward rekey moves secrets to NEW\n")
 	}
 	for _, s := range specs {
 		if v := getenv(s.env); v != "" {
@@ -182,7 +182,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if c.MasterKey != "" {
-		if _, err := decodeMasterKey(c.MasterKey); err != nil {
+		if _, err := parseMasterKeys(c.MasterKey); err != nil {
 			return fmt.Errorf("KEYWARD_MASTER_KEY: %w", err)
 		}
 	}

@@ -36,6 +36,7 @@ const usage = `Keyward: AWS IAM users and access keys, self-hosted.
 
 Usage:
   keyward serve [flags]              serve the IAM and STS API and the web console (keyward serve -h)
+  keyward rekey --data DIR           seal every secret again under a new master key (keyward rekey -h)
   keyward iam|sts|keys|completion …  the command line (keyward help)
 `
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		<-ctx.Done()
 		return m.Close()
+	case "rekey":
+		return rekey(ctx, args[1:], getenv, stdout, stderr)
 	}
 	code := cli.Run(ctx, cli.Env{Args: args, Getenv: getenv, Stdout: stdout, Stderr: stderr, Terminal: isTerminal(os.Stderr)})
 	if code != 0 {

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -102,13 +101,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return err
 	}
-	masterKey, err := m.masterKey()
+	mk, generated, err := loadMasterKeys(m.Config, m.Rand, true)
 	if err != nil {
 		return err
 	}
-	sealer, err := keyward.NewSealer(masterKey, m.Rand)
-	if err != nil {
-		return err
+	if generated {
+		m.Logger.Info("generated a master key", "path", filepath.Join(m.Config.DataDir, masterKeyFile))
 	}
 	if m.Config.DatabaseURL != "" {
 		m.Store, err = postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
@@ -123,12 +121,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Uses = &keyward.UseRecorder{Store: m.Store, Logger: m.Logger}
-	m.Service = &keyward.Service{Store: m.Store, Sealer: sealer, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
+	m.Service = &keyward.Service{Store: m.Store, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
 		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords}
 	if m.Service.Passwords == nil {
 		m.Service.Passwords = &password.Hasher{Rand: m.Rand}
 	}
-	account, err := m.initAccount(ctx, sealer)
+	account, err := m.initAccount(ctx, &mk)
 	if err != nil {
 		return err
 	}
@@ -158,7 +156,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	// The console's sessions are signed with a key derived from the master
 	// key: every replica has it, and it never leaves the process.
-	mac := hmac.New(sha256.New, masterKey)
+	mac := hmac.New(sha256.New, mk.keys[0])
 	mac.Write([]byte("keyward console sessions v1"))
 	web, err := console.New(console.Config{Service: m.Service, Authz: m.Authz, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: mac.Sum(nil), SignInDelay: m.SignInDelay, Clients: clients})
@@ -309,39 +307,17 @@ func (m *Main) Close() error {
 	return err
 }
 
-// masterKey returns the key that seals secrets: KEYWARD_MASTER_KEY, or
-// <data>/master.key, generated at first start.
-func (m *Main) masterKey() ([]byte, error) {
-	if m.Config.MasterKey != "" {
-		return decodeMasterKey(m.Config.MasterKey)
-	}
-	path := filepath.Join(m.Config.DataDir, "master.key")
-	b, err := os.ReadFile(path)
-	if err == nil {
-		k, err := decodeMasterKey(string(b))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return k, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	k := make([]byte, keyward.MasterKeySize)
-	if _, err := io.ReadFull(m.Rand, k); err != nil {
-		return nil, err
-	}
-	if err := writeFileSync(path, []byte(hex.EncodeToString(k)+"\n")); err != nil {
-		return nil, err
-	}
-	m.Logger.Info("generated a master key", "path", path)
-	return k, nil
-}
-
 // initAccount creates the account and the root user's access key at first
-// start, and checks at every start that the master key opens the stored
-// secrets.
-func (m *Main) initAccount(ctx context.Context, sealer *keyward.Sealer) (keyward.Account, error) {
+// start, and checks at every start that the master key opens the store.
+// It sets the service's sealer: in the data directory's files, the key
+// that opens the store seals; an interrupted rekey that committed is
+// finished here.
+func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account, error) {
+	sealer, err := mk.sealer(m.Rand)
+	if err != nil {
+		return keyward.Account{}, err
+	}
+	m.Service.Sealer = sealer
 	account, err := m.Store.Account(ctx)
 	if errors.Is(err, keyward.ErrNoAccount) {
 		account, err = m.createAccount(ctx, sealer)
@@ -353,20 +329,28 @@ func (m *Main) initAccount(ctx context.Context, sealer *keyward.Sealer) (keyward
 		return account, fmt.Errorf("--account-id %s given, but %s already holds account %s", m.Config.AccountID, m.Config.DataDir, account.ID)
 	}
 	m.Service.Account = account
-	// Every secret is sealed with the same master key: opening one proves
-	// the key, before anything is served.
-	keys, _, err := m.Store.ListAccessKeys(ctx, "", "", keyward.MaxAccessKeysPerUser)
+	opener, err := m.Service.CheckMasterKey(ctx)
+	if errors.Is(err, keyward.ErrWrongMasterKey) {
+		return account, mk.wrongKey()
+	}
 	if err != nil {
 		return account, err
 	}
-	for _, listed := range keys {
-		k, err := m.Store.AccessKey(ctx, listed.ID)
-		if err != nil {
-			return account, err
+	if mk.dir != "" && opener > 0 {
+		if mk.pending != nil && opener == len(mk.keys) {
+			// The rekey's transaction committed; its files were not renamed.
+			if err := finishRekey(mk.dir); err != nil {
+				return account, err
+			}
+			m.Logger.Info("finished an interrupted rekey: master.key is the new key", "data", mk.dir)
+			mk.keys, mk.pending = append([][]byte{mk.pending}, mk.keys[0]), nil
+		} else {
+			// The store is under an earlier key (a restored backup): seal
+			// under the key that opens it.
+			mk.keys[0], mk.keys[opener] = mk.keys[opener], mk.keys[0]
 		}
-		if _, err := sealer.Open(k.ID, k.SealedSecret); err != nil {
-			return account, fmt.Errorf("the master key cannot decrypt the stored secrets (is KEYWARD_MASTER_KEY or %s the one this data was created with?)",
-				filepath.Join(m.Config.DataDir, "master.key"))
+		if err := sealer.Reload(append(append([][]byte{}, mk.keys...), pendingList(*mk)...)); err != nil {
+			return account, err
 		}
 	}
 	if m.Config.RootAccessKeyID != "" {
@@ -377,6 +361,13 @@ func (m *Main) initAccount(ctx context.Context, sealer *keyward.Sealer) (keyward
 	return account, nil
 }
 
+func pendingList(mk masterKeys) [][]byte {
+	if mk.pending == nil {
+		return nil
+	}
+	return [][]byte{mk.pending}
+}
+
 func (m *Main) createAccount(ctx context.Context, sealer *keyward.Sealer) (keyward.Account, error) {
 	id := m.Config.AccountID
 	if id == "" {
@@ -385,7 +376,11 @@ func (m *Main) createAccount(ctx context.Context, sealer *keyward.Sealer) (keywa
 			return keyward.Account{}, err
 		}
 	}
-	account := keyward.Account{ID: id, CreatedAt: m.Now().UTC().Truncate(time.Second)}
+	check, err := sealer.SealKeyCheck()
+	if err != nil {
+		return keyward.Account{}, err
+	}
+	account := keyward.Account{ID: id, CreatedAt: m.Now().UTC().Truncate(time.Second), KeyCheck: check}
 	keyID, secret := m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey
 	generated := keyID == ""
 	if generated {

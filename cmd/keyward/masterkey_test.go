@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/sqlite"
+)
+
+func hexKey(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 32)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (p *process) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.wait(); code != 0 {
+		t.Fatalf("keyward exited %d:\n%s", code, p.stderr.String())
+	}
+}
+
+// userKeyWorks checks that an access key authenticates, through STS (which
+// needs no permission).
+func userKeyWorks(t *testing.T, p *process, id, secret string) {
+	t.Helper()
+	c := sts.NewFromConfig(awsConfig("http://"+p.addr, id, secret, "us-east-1"))
+	if _, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("key %s no longer authenticates: %v", id, err)
+	}
+}
+
+// refusesToStart checks that keyward will not start on dir with env.
+func refusesToStart(t *testing.T, dir string, env ...string) {
+	t.Helper()
+	_, err := launch(t, dir, env...)
+	if err == nil || !strings.Contains(err.Error(), "the master key cannot decrypt the stored secrets") {
+		t.Fatalf("started with a wrong master key: %v", err)
+	}
+}
+
+// TestWrongMasterKeyWithoutRootKey: with the root user's only key deleted,
+// a wrong KEYWARD_MASTER_KEY used to start, answer ok on /healthz and fail
+// every user-key request; with the root key given too, it sealed a new root
+// secret under the wrong key. Now the account's check value refuses both.
+func TestWrongMasterKeyWithoutRootKey(t *testing.T) {
+	dir := t.TempDir()
+	right, wrong := "KEYWARD_MASTER_KEY="+hexKey(t), "KEYWARD_MASTER_KEY="+hexKey(t)
+	p := startProcess(t, dir, append(rootEnv, right)...)
+	ctx := context.Background()
+	id, secret := createUserKey(t, p.iam(rootKeyID, rootSecret), "alice")
+	_, err := p.iam(rootKeyID, rootSecret).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(rootKeyID)})
+	must(t, err)
+	p.stop(t)
+
+	refusesToStart(t, dir, wrong)
+	refusesToStart(t, dir, append(rootEnv, wrong)...)
+
+	// A store from before check values: a user's secret proves the key.
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
+	must(t, err)
+	must(t, st.SetKeyCheck(ctx, nil))
+	st.Close()
+	refusesToStart(t, dir, wrong)
+	p = startProcess(t, dir, right)
+	userKeyWorks(t, p, id, secret)
+	p.stop(t)
+	refusesToStart(t, dir, wrong) // the check value is back
+}
+
+// TestRekeyFiles: `keyward rekey` with the server stopped moves every secret
+// to a new generated master key in the data directory.
+func TestRekeyFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := startProcess(t, dir, rootEnv...)
+	id, secret := createUserKey(t, p.iam(rootKeyID, rootSecret), "alice")
+	p.stop(t)
+	old, err := os.ReadFile(filepath.Join(dir, masterKeyFile))
+	must(t, err)
+
+	res := runCommand(t, os.Environ(), binary, "rekey", "--data", dir)
+	if res.code != 0 || !strings.Contains(res.stdout, "re-sealed 2 secrets") {
+		t.Fatalf("rekey: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	now, _ := os.ReadFile(filepath.Join(dir, masterKeyFile))
+	prev, _ := os.ReadFile(filepath.Join(dir, prevMasterKeyFile))
+	if bytes.Equal(now, old) || !bytes.Equal(prev, old) || fileExists(filepath.Join(dir, newMasterKeyFile)) {
+		t.Fatal("the key files were not rotated")
+	}
+	p = startProcess(t, dir, rootEnv...)
+	userKeyWorks(t, p, id, secret)
+	userKeyWorks(t, p, rootKeyID, rootSecret)
+	p.stop(t)
+	// The old key alone no longer opens the store.
+	refusesToStart(t, dir, append(rootEnv, "KEYWARD_MASTER_KEY="+strings.TrimSpace(string(old)))...)
+}
+
+// TestRekeyInterrupted: wherever a rekey stops, the store opens, with the
+// files as they are, and the rekey can be finished.
+func TestRekeyInterrupted(t *testing.T) {
+	setup := func(t *testing.T) (dir, id, secret string, oldKey, newKey []byte) {
+		dir = t.TempDir()
+		p := startProcess(t, dir, rootEnv...)
+		id, secret = createUserKey(t, p.iam(rootKeyID, rootSecret), "alice")
+		p.stop(t)
+		oldKey, err := readKeyFile(filepath.Join(dir, masterKeyFile))
+		must(t, err)
+		newKey = make([]byte, 32)
+		rand.Read(newKey)
+		must(t, writeFileSync(filepath.Join(dir, newMasterKeyFile), []byte(hex.EncodeToString(newKey)+"\n")))
+		return dir, id, secret, oldKey, newKey
+	}
+	commit := func(t *testing.T, dir string, oldKey, newKey []byte) {
+		ctx := context.Background()
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
+		must(t, err)
+		defer st.Close()
+		sealer, err := keyward.NewSealer(newKey, rand.Reader, oldKey)
+		must(t, err)
+		_, err = (&keyward.Service{Store: st, Sealer: sealer}).Rekey(ctx)
+		must(t, err)
+	}
+	t.Run("before the transaction committed", func(t *testing.T) {
+		dir, id, secret, _, newKey := setup(t)
+		p := startProcess(t, dir, rootEnv...)
+		userKeyWorks(t, p, id, secret)
+		p.stop(t)
+		// Run again, the rekey moves to the key it had written.
+		if res := runCommand(t, os.Environ(), binary, "rekey", "--data", dir); res.code != 0 {
+			t.Fatalf("rekey: %s", res.stderr)
+		}
+		if k, _ := readKeyFile(filepath.Join(dir, masterKeyFile)); !bytes.Equal(k, newKey) {
+			t.Fatal("the resumed rekey did not use its key")
+		}
+		p = startProcess(t, dir, rootEnv...)
+		userKeyWorks(t, p, id, secret)
+	})
+	t.Run("after the commit, before the renames", func(t *testing.T) {
+		dir, id, secret, oldKey, newKey := setup(t)
+		commit(t, dir, oldKey, newKey)
+		p := startProcess(t, dir, rootEnv...)
+		userKeyWorks(t, p, id, secret)
+		if !strings.Contains(p.stderr.String(), "finished an interrupted rekey") {
+			t.Error("the server did not say it finished the rekey")
+		}
+		if k, _ := readKeyFile(filepath.Join(dir, masterKeyFile)); !bytes.Equal(k, newKey) {
+			t.Fatal("master.key is not the new key")
+		}
+	})
+	t.Run("between the renames", func(t *testing.T) {
+		dir, id, secret, oldKey, newKey := setup(t)
+		commit(t, dir, oldKey, newKey)
+		must(t, os.Rename(filepath.Join(dir, masterKeyFile), filepath.Join(dir, prevMasterKeyFile)))
+		p := startProcess(t, dir, rootEnv...)
+		userKeyWorks(t, p, id, secret)
+		if k, _ := readKeyFile(filepath.Join(dir, masterKeyFile)); !bytes.Equal(k, newKey) {
+			t.Fatal("master.key is not the new key")
+		}
+	})
+}
+
+// TestRekeyOnline: on SQLite and on PostgreSQL, replicas given "NEW,OLD"
+// keep serving while `keyward rekey` moves the secrets, then run on NEW.
+func TestRekeyOnline(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			dir := t.TempDir()
+			var db []string
+			if store == "postgres" {
+				db = []string{"KEYWARD_DATABASE_URL=" + pgtest.Schema(t)}
+			}
+			oldKey, newKey := hexKey(t), hexKey(t)
+			env := func(keys string) []string {
+				return append(append(append([]string{}, rootEnv...), db...), "KEYWARD_MASTER_KEY="+keys)
+			}
+			p := startProcess(t, dir, env(oldKey)...)
+			id, secret := createUserKey(t, p.iam(rootKeyID, rootSecret), "alice")
+			p.stop(t)
+
+			p = startProcess(t, dir, env(newKey+","+oldKey)...)
+			userKeyWorks(t, p, id, secret)
+			res := runCommand(t, append(os.Environ(), env(newKey+","+oldKey)...), binary, "rekey", "--data", dir)
+			if res.code != 0 {
+				t.Fatalf("rekey while serving: exit %d\n%s", res.code, res.stderr)
+			}
+			userKeyWorks(t, p, id, secret)
+			id2, secret2 := createUserKey(t, p.iam(rootKeyID, rootSecret), "bob")
+			userKeyWorks(t, p, id2, secret2)
+			p.stop(t)
+
+			p = startProcess(t, dir, env(newKey)...)
+			userKeyWorks(t, p, id, secret)
+			userKeyWorks(t, p, id2, secret2)
+			p.stop(t)
+			refusesToStart(t, dir, env(oldKey)...)
+		})
+	}
+}
