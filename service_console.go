@@ -84,7 +84,7 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 			return err
 		}
 	}
-	if err := s.Store.DeleteLoginProfile(ctx, name); err != nil && !errors.Is(err, ErrNoLoginProfile) {
+	if err := s.Store.DeleteLoginProfile(ctx, name, s.Now().UTC()); err != nil && !errors.Is(err, ErrNoLoginProfile) {
 		return err
 	}
 	user := Entity{Kind: EntityUser, Name: name}

@@ -3,6 +3,7 @@ package keyward
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // LoginProfileNotFound is AWS's NoSuchEntity for a user without a password.
@@ -87,21 +88,68 @@ func loginProfileError(user string, err error) error {
 	return err
 }
 
+// errProfileChanged means a login profile changed between the read that
+// a new password was checked against and the write.
+var errProfileChanged = errors.New("keyward: login profile changed meanwhile")
+
+// maxProfileRetries bounds how often a password change is checked again
+// because another changed the profile meanwhile.
+const maxProfileRetries = 5
+
 // UpdateLoginProfile sets a new password and/or whether it must be reset.
+// A new password ends the user's console sessions, as AWS does when an
+// administrator resets it.
 func (s *Service) UpdateLoginProfile(ctx context.Context, user string, password *string, resetRequired *bool) error {
-	p, err := s.LoginProfile(ctx, user)
-	if err != nil {
-		return err
-	}
-	if password != nil {
-		if err := s.setPassword(ctx, &p, *password); err != nil {
+	return s.changeLoginProfile(ctx, user, password, nil, func(p *LoginProfile) {
+		if resetRequired != nil {
+			p.ResetRequired = *resetRequired
+		}
+	})
+}
+
+// changeLoginProfile changes a user's login profile atomically. Checking a
+// new password against the policy and the earlier ones, and hashing it, take
+// hundreds of milliseconds of argon2id: they happen outside the store's
+// transaction, against a snapshot, and the transaction refuses to write
+// over a password changed meanwhile; then it starts again. check, if
+// set, vets each snapshot first.
+func (s *Service) changeLoginProfile(ctx context.Context, user string, password *string, check func(LoginProfile) error, change func(*LoginProfile)) error {
+	for attempt := 0; ; attempt++ {
+		snap, err := s.LoginProfile(ctx, user)
+		if err != nil {
 			return err
 		}
+		if check != nil {
+			if err := check(snap); err != nil {
+				return err
+			}
+		}
+		next := snap
+		var sessionsAfter time.Time
+		if password != nil {
+			if err := s.setPassword(ctx, &next, *password); err != nil {
+				return err
+			}
+			sessionsAfter = s.Now().UTC()
+		}
+		err = s.Store.UpdateLoginProfile(ctx, user, func(cur LoginProfile) (LoginProfile, error) {
+			if password != nil {
+				if cur.PasswordHash != snap.PasswordHash {
+					return cur, errProfileChanged
+				}
+				cur.PasswordHash, cur.History, cur.ChangedAt = next.PasswordHash, next.History, next.ChangedAt
+			}
+			change(&cur)
+			return cur, nil
+		}, sessionsAfter)
+		if errors.Is(err, errProfileChanged) && attempt < maxProfileRetries {
+			continue
+		}
+		if errors.Is(err, errProfileChanged) {
+			return Errorf(EEntityTemporarilyUnmodifiable, "Login Profile for User %s is being changed by another request. Try again.", user)
+		}
+		return loginProfileError(user, err)
 	}
-	if resetRequired != nil {
-		p.ResetRequired = *resetRequired
-	}
-	return s.saveLoginProfile(ctx, user, p)
 }
 
 // setPassword checks, hashes and records a new password in p.
@@ -123,35 +171,39 @@ func (s *Service) setPassword(ctx context.Context, p *LoginProfile, password str
 	return nil
 }
 
-func (s *Service) saveLoginProfile(ctx context.Context, user string, p LoginProfile) error {
-	return loginProfileError(user, s.Store.SetLoginProfile(ctx, user, p))
+// DeleteLoginProfile removes a user's console password and ends the user's
+// console sessions, as AWS does.
+func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
+	return loginProfileError(user, s.Store.DeleteLoginProfile(ctx, user, s.Now().UTC()))
 }
 
-// DeleteLoginProfile removes a user's console password.
-func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
-	return loginProfileError(user, s.Store.DeleteLoginProfile(ctx, user))
+// EndConsoleSessions signs a user out of every console session begun
+// until now.
+func (s *Service) EndConsoleSessions(ctx context.Context, user string) error {
+	if err := s.Store.EndConsoleSessions(ctx, user, s.Now().UTC()); errors.Is(err, ErrNoSuchUser) {
+		return UserNotFound(user)
+	} else {
+		return err
+	}
 }
 
 // ChangePassword changes the calling IAM user's own password, given the
-// current one. The root user's password is not Keyward's to change.
+// current one. The root user's password is not Keyward's to change. The
+// user's console sessions end; the console issues its caller a new one.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
 	if p.Root {
 		return Errorf(EInvalidUserType, "The root user cannot change its password with ChangePassword.")
 	}
-	lp, err := s.LoginProfile(ctx, p.UserName)
-	if err != nil {
-		return err
+	// The old password is checked against the very profile changed.
+	oldMatches := func(lp LoginProfile) error {
+		if ok, err := s.Passwords.Verify(lp.PasswordHash, oldPassword); err != nil {
+			return err
+		} else if !ok {
+			return Errorf(EInvalidUserType, "The old password is incorrect.")
+		}
+		return nil
 	}
-	if ok, err := s.Passwords.Verify(lp.PasswordHash, oldPassword); err != nil {
-		return err
-	} else if !ok {
-		return Errorf(EInvalidUserType, "The old password is incorrect.")
-	}
-	if err := s.setPassword(ctx, &lp, newPassword); err != nil {
-		return err
-	}
-	lp.ResetRequired = false
-	return s.saveLoginProfile(ctx, p.UserName, lp)
+	return s.changeLoginProfile(ctx, p.UserName, &newPassword, oldMatches, func(lp *LoginProfile) { lp.ResetRequired = false })
 }
 
 // PasswordPolicy returns the account's password policy.

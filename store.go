@@ -172,11 +172,15 @@ type LoginStore interface {
 	// LoginProfile returns a user's login profile, with the user's name as
 	// stored; ErrNoSuchUser, ErrNoLoginProfile.
 	LoginProfile(ctx context.Context, userName string) (LoginProfile, error)
-	// SetLoginProfile replaces a user's login profile; ErrNoSuchUser,
-	// ErrNoLoginProfile.
-	SetLoginProfile(ctx context.Context, userName string, p LoginProfile) error
-	// DeleteLoginProfile deletes it; ErrNoSuchUser, ErrNoLoginProfile.
-	DeleteLoginProfile(ctx context.Context, userName string) error
+	// UpdateLoginProfile replaces a user's login profile with what fn
+	// makes of it, atomically: no other change to it comes between the
+	// read fn is given and the write; ErrNoSuchUser, ErrNoLoginProfile, or
+	// fn's error (nothing changes then). A non-zero sessionsAfter ends, in
+	// the same transaction, the user's console sessions begun before it.
+	UpdateLoginProfile(ctx context.Context, userName string, fn func(LoginProfile) (LoginProfile, error), sessionsAfter time.Time) error
+	// DeleteLoginProfile deletes it and ends the user's console sessions
+	// begun before at; ErrNoSuchUser, ErrNoLoginProfile.
+	DeleteLoginProfile(ctx context.Context, userName string, at time.Time) error
 
 	// PasswordPolicy returns the account's password policy;
 	// ErrNoPasswordPolicy.
@@ -230,6 +234,9 @@ type ConsoleStore interface {
 	PutUserTag(ctx context.Context, userName string, t Tag) error
 	// DeleteUserTag removes a tag of a user, if it has it; ErrNoSuchUser.
 	DeleteUserTag(ctx context.Context, userName, key string) error
+	// EndConsoleSessions ends the user's console sessions begun before at;
+	// ErrNoSuchUser.
+	EndConsoleSessions(ctx context.Context, userName string, at time.Time) error
 	// RecordPasswordUse notes a console sign-in with the user's password;
 	// ErrNoSuchUser, ErrNoLoginProfile.
 	RecordPasswordUse(ctx context.Context, userName string, at time.Time) error

@@ -40,6 +40,10 @@ type User struct {
 	Path      string
 	CreatedAt time.Time
 	Tags      []Tag
+	// SessionsAfter ends the user's console sessions begun before it: a
+	// password reset or a deleted login profile moves it forward. Only
+	// Store.User fills it in.
+	SessionsAfter time.Time
 }
 
 // UserUpdate changes a user; nil fields are left unchanged.

@@ -144,6 +144,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/users/{name}/keys/new", c.session(c.newKey))
 	m.HandleFunc("GET /console/users/{name}/keys/{id}/{action}", c.session(c.keyActionPage))
 	m.HandleFunc("POST /console/users/{name}/keys/{id}/{action}", c.session(c.keyAction))
+	m.HandleFunc("POST /console/users/{name}/sessions/end", c.session(c.endSessions))
 	m.HandleFunc("GET /console/search", c.session(c.search))
 	m.HandleFunc("GET /console/reports", c.session(c.reportsPage))
 	m.HandleFunc("POST /console/reports", c.session(c.generateReport))
@@ -274,7 +275,9 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			}
 		} else {
 			u, err := c.Service.User(r.Context(), s.UserName)
-			if err != nil || u.ID != s.UserID {
+			// A password reset, a deleted login profile or an
+			// administrator ended the sessions begun before.
+			if err != nil || u.ID != s.UserID || s.Issued < u.SessionsAfter.UnixNano() {
 				c.clearSession(w, r)
 				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 				return

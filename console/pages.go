@@ -45,6 +45,7 @@ var notices = map[string]string{
 	"report-started":  "Credential report generation started. Reload this page to see when it is ready.",
 	"report-ready":    "A recent credential report is ready to download.",
 	"password":        "Password changed.",
+	"sessions-ended":  "Every console session of this user has ended.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {
@@ -84,7 +85,11 @@ func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
 
 func redirect(w http.ResponseWriter, r *request, path, notice string) {
 	if notice != "" {
-		path += "?notice=" + notice
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "notice=" + notice
 	}
 	http.Redirect(w, r.Request, path, http.StatusSeeOther)
 }
@@ -221,8 +226,10 @@ func (c *Console) changePassword(w http.ResponseWriter, r *request) {
 		c.render(w, http.StatusBadRequest, "password", page)
 		return
 	}
+	// The change ended every session of the user's, this one too: it
+	// goes on as a new one.
 	s := r.sess
-	s.Reset = false
+	s.Reset, s.Issued = false, c.Now().UnixNano()
 	c.setSession(w, r.Request, s)
 	redirect(w, r, "/console/users", "password")
 }
@@ -432,6 +439,20 @@ func (c *Console) deleteUser(w http.ResponseWriter, r *request) {
 		return
 	}
 	redirect(w, r, "/console/users", "user-deleted")
+}
+
+// endSessions signs a user out of every console session, as an
+// administrator may after a suspected compromise.
+func (c *Console) endSessions(w http.ResponseWriter, r *request) {
+	u, err := c.target(r, "iam:UpdateLoginProfile")
+	if err == nil {
+		err = c.Service.EndConsoleSessions(r.ctx(), u.Name)
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/users/"+url.PathEscape(u.Name)+"?tab=credentials", "sessions-ended")
 }
 
 // Access keys.

@@ -111,7 +111,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: migrating: %w", err)
 	}
 	s.db = stdlib.OpenDBFromPool(pool)
-	s.Store = &sqlstore.Store{DB: s.db, Tx: s.sqlTx, Dollar: true, KeyOrder: "k.seq",
+	s.Store = &sqlstore.Store{DB: s.db, Tx: s.sqlTx, Dollar: true, KeyOrder: "k.seq", ForUpdate: " FOR UPDATE OF lp",
 		IsUnique: func(err error) bool { return constraint(err) != "" },
 		Changed: func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `WITH c AS (INSERT INTO key_changes (key_id) VALUES ($1) RETURNING key_id)

@@ -59,10 +59,10 @@ func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
 	})
 }
 
-func scanUser(row pgx.Row) (keyward.User, error) {
+func scanUser(row pgx.Row, extra ...any) (keyward.User, error) {
 	var u keyward.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Name, &u.Path, &created)
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Path, &created}, extra...)...)
 	if isNoRows(err) {
 		return u, keyward.ErrNoSuchUser
 	}
@@ -72,9 +72,13 @@ func scanUser(row pgx.Row) (keyward.User, error) {
 
 // User implements keyward.Store.
 func (s *Store) User(ctx context.Context, name string) (keyward.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT id, name, path, created_at FROM users WHERE name_fold = $1`, keyward.FoldName(name)))
+	var sessionsAfter int64
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT id, name, path, created_at, sessions_after FROM users WHERE name_fold = $1`, keyward.FoldName(name)), &sessionsAfter)
 	if err != nil {
 		return u, err
+	}
+	if sessionsAfter > 0 {
+		u.SessionsAfter = fromNanos(sessionsAfter)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT key, value FROM user_tags WHERE user_id = $1 ORDER BY pos`, u.ID)
 	if err != nil {

@@ -124,7 +124,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmts.accessKey, `SELECT ` + keyColumns + ` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.id = ?`},
 		{&s.stmts.listKeys, listKeysQuery},
 		{&s.stmts.listRootKeys, listRootKeysQuery},
-		{&s.stmts.user, `SELECT id, name, path, created_at FROM users WHERE name_fold = ?`},
+		{&s.stmts.user, `SELECT id, name, path, created_at, sessions_after FROM users WHERE name_fold = ?`},
 		{&s.stmts.savepoint, `SAVEPOINT job`},
 		{&s.stmts.release, `RELEASE job`},
 		{&s.stmts.rollbackTo, `ROLLBACK TO job`},

@@ -68,9 +68,13 @@ func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
 
 // User implements keyward.Store.
 func (s *Store) User(ctx context.Context, name string) (keyward.User, error) {
-	u, err := scanUser(s.stmts.user.QueryRowContext(ctx, keyward.FoldName(name)))
+	var sessionsAfter int64
+	u, err := scanUser(s.stmts.user.QueryRowContext(ctx, keyward.FoldName(name)), &sessionsAfter)
 	if err != nil {
 		return u, err
+	}
+	if sessionsAfter > 0 {
+		u.SessionsAfter = fromNanos(sessionsAfter)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT key, value FROM user_tags WHERE user_id = ? ORDER BY pos`, u.ID)
 	if err != nil {
@@ -89,10 +93,10 @@ func (s *Store) User(ctx context.Context, name string) (keyward.User, error) {
 
 type scanner interface{ Scan(...any) error }
 
-func scanUser(row scanner) (keyward.User, error) {
+func scanUser(row scanner, extra ...any) (keyward.User, error) {
 	var u keyward.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Name, &u.Path, &created)
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Path, &created}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, keyward.ErrNoSuchUser
 	}

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +20,8 @@ func loginTests() []namedTest {
 		{"ScanCredentials", testScanCredentials},
 		{"Exclusive", testExclusive},
 		{"RevokedSessions", testRevokedSessions},
+		{"ConcurrentLoginProfileUpdates", testConcurrentLoginProfileUpdates},
+		{"EndConsoleSessions", testEndConsoleSessions},
 	}
 }
 
@@ -33,9 +37,15 @@ func testLoginProfiles(t *testing.T, s keyward.Store) {
 	if got.UserName != "Sam" || got.PasswordHash != "$argon2id$hash1" || !got.ResetRequired || !got.CreatedAt.Equal(t0) || !got.LastUsed.IsZero() || len(got.History) != 0 {
 		t.Fatalf("login profile %+v", got)
 	}
+	set := func(p keyward.LoginProfile) func(keyward.LoginProfile) (keyward.LoginProfile, error) {
+		return func(keyward.LoginProfile) (keyward.LoginProfile, error) { return p, nil }
+	}
 	got.PasswordHash, got.ResetRequired, got.ChangedAt = "$argon2id$hash2", false, t0.Add(time.Hour)
 	got.History, got.LastUsed = []string{"$argon2id$hash1"}, t0.Add(2*time.Hour)
-	must(t, s.SetLoginProfile(ctx, "sam", got))
+	must(t, s.UpdateLoginProfile(ctx, "sam", set(got), time.Time{}))
+	// fn's error changes nothing.
+	boom := errors.New("boom")
+	wantErr(t, s.UpdateLoginProfile(ctx, "sam", func(keyward.LoginProfile) (keyward.LoginProfile, error) { return p, boom }, t0.Add(time.Hour)), boom)
 	again, err := s.LoginProfile(ctx, "sam")
 	must(t, err)
 	if again.PasswordHash != "$argon2id$hash2" || again.ResetRequired || !again.ChangedAt.Equal(t0.Add(time.Hour)) ||
@@ -43,11 +53,18 @@ func testLoginProfiles(t *testing.T, s keyward.Store) {
 		t.Fatalf("updated %+v", again)
 	}
 	wantErr(t, s.DeleteUser(ctx, "sam"), keyward.ErrEntityInUse)
-	must(t, s.DeleteLoginProfile(ctx, "sam"))
+	if u, _ := s.User(ctx, "sam"); !u.SessionsAfter.IsZero() {
+		t.Fatalf("sessions ended by a failed update: %v", u.SessionsAfter)
+	}
+	must(t, s.DeleteLoginProfile(ctx, "sam", t0.Add(3*time.Hour)))
+	if u, _ := s.User(ctx, "sam"); !u.SessionsAfter.Equal(t0.Add(3 * time.Hour)) {
+		t.Fatalf("sessions after deleting the login profile: %v", u.SessionsAfter)
+	}
 	_, err = s.LoginProfile(ctx, "sam")
 	wantErr(t, err, keyward.ErrNoLoginProfile)
-	wantErr(t, s.DeleteLoginProfile(ctx, "sam"), keyward.ErrNoLoginProfile)
-	wantErr(t, s.SetLoginProfile(ctx, "sam", got), keyward.ErrNoLoginProfile)
+	wantErr(t, s.DeleteLoginProfile(ctx, "sam", t0), keyward.ErrNoLoginProfile)
+	wantErr(t, s.UpdateLoginProfile(ctx, "sam", set(got), time.Time{}), keyward.ErrNoLoginProfile)
+	wantErr(t, s.UpdateLoginProfile(ctx, "nobody", set(got), time.Time{}), keyward.ErrNoSuchUser)
 	_, err = s.LoginProfile(ctx, "nobody")
 	wantErr(t, err, keyward.ErrNoSuchUser)
 	must(t, s.DeleteUser(ctx, "sam"))
@@ -190,5 +207,60 @@ func testRevokedSessions(t *testing.T, s keyward.Store) {
 	must(t, err)
 	if !revoked || other {
 		t.Fatalf("s1 revoked %v, s2 revoked %v", revoked, other)
+	}
+}
+
+// testConcurrentLoginProfileUpdates: updates that each read the profile and
+// add to it lose none of each other's changes. UpdateLoginProfile once read,
+// changed and wrote in separate steps.
+func testConcurrentLoginProfileUpdates(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "pat")
+	must(t, s.CreateLoginProfile(ctx, "pat", keyward.LoginProfile{PasswordHash: "h0", CreatedAt: t0, ChangedAt: t0}))
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.UpdateLoginProfile(ctx, "pat", func(p keyward.LoginProfile) (keyward.LoginProfile, error) {
+				p.History = append(p.History, fmt.Sprintf("h%d", i+1))
+				p.PasswordHash = fmt.Sprintf("h%d", i+1)
+				return p, nil
+			}, time.Time{})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, err)
+	}
+	p, err := s.LoginProfile(ctx, "pat")
+	must(t, err)
+	if len(p.History) != n {
+		t.Fatalf("%d of %d concurrent updates kept: %v", len(p.History), n, p.History)
+	}
+}
+
+func testEndConsoleSessions(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "quinn")
+	must(t, s.EndConsoleSessions(ctx, "quinn", t0.Add(time.Hour)))
+	// The cut-off only moves forward.
+	must(t, s.EndConsoleSessions(ctx, "quinn", t0))
+	u, err := s.User(ctx, "quinn")
+	must(t, err)
+	if !u.SessionsAfter.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("sessions after %v", u.SessionsAfter)
+	}
+	wantErr(t, s.EndConsoleSessions(ctx, "nobody", t0), keyward.ErrNoSuchUser)
+	must(t, s.CreateLoginProfile(ctx, "quinn", keyward.LoginProfile{PasswordHash: "h", CreatedAt: t0, ChangedAt: t0}))
+	must(t, s.UpdateLoginProfile(ctx, "quinn", func(p keyward.LoginProfile) (keyward.LoginProfile, error) {
+		p.PasswordHash = "h2"
+		return p, nil
+	}, t0.Add(2*time.Hour)))
+	if u, _ := s.User(ctx, "quinn"); !u.SessionsAfter.Equal(t0.Add(2 * time.Hour)) {
+		t.Fatalf("a password set did not end the sessions: %v", u.SessionsAfter)
 	}
 }

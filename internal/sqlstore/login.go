@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -31,17 +32,23 @@ func (s *Store) CreateLoginProfile(ctx context.Context, userName string, p keywa
 
 // LoginProfile implements keyward.LoginStore.
 func (s *Store) LoginProfile(ctx context.Context, userName string) (keyward.LoginProfile, error) {
-	var p keyward.LoginProfile
 	uid, err := s.entityID(ctx, s.DB, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
 	if err != nil {
-		return p, err
+		return keyward.LoginProfile{}, err
 	}
+	return s.loginProfile(ctx, s.DB, uid, "")
+}
+
+// loginProfile reads the login profile of the user with ID uid; lock is
+// appended to the query (FOR UPDATE, where the dialect has it).
+func (s *Store) loginProfile(ctx context.Context, q queryer, uid, lock string) (keyward.LoginProfile, error) {
+	var p keyward.LoginProfile
 	var reset int
 	var created, changed int64
 	var lastUsed sql.NullInt64
 	var history string
-	err = s.DB.QueryRowContext(ctx, s.q(`SELECT u.name, lp.password_hash, lp.reset_required, lp.created_at, lp.changed_at, lp.last_used_at, lp.history
-		FROM login_profiles lp JOIN users u ON u.id = lp.user_id WHERE lp.user_id = ?`), uid).
+	err := q.QueryRowContext(ctx, s.q(`SELECT u.name, lp.password_hash, lp.reset_required, lp.created_at, lp.changed_at, lp.last_used_at, lp.history
+		FROM login_profiles lp JOIN users u ON u.id = lp.user_id WHERE lp.user_id = ?`+lock), uid).
 		Scan(&p.UserName, &p.PasswordHash, &reset, &created, &changed, &lastUsed, &history)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, keyward.ErrNoLoginProfile
@@ -56,32 +63,61 @@ func (s *Store) LoginProfile(ctx context.Context, userName string) (keyward.Logi
 	return p, json.Unmarshal([]byte(history), &p.History)
 }
 
-// SetLoginProfile implements keyward.LoginStore.
-func (s *Store) SetLoginProfile(ctx context.Context, userName string, p keyward.LoginProfile) error {
-	history, err := json.Marshal(p.History)
-	if err != nil {
-		return err
-	}
-	var lastUsed any
-	if !p.LastUsed.IsZero() {
-		lastUsed = toNanos(p.LastUsed)
-	}
+// UpdateLoginProfile implements keyward.LoginStore: the profile is read
+// (locked where the dialect locks rows), changed by fn and written in one
+// transaction.
+func (s *Store) UpdateLoginProfile(ctx context.Context, userName string, fn func(keyward.LoginProfile) (keyward.LoginProfile, error), sessionsAfter time.Time) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
 		if err != nil {
 			return err
 		}
-		err = affected(tx.ExecContext(ctx, s.q(`UPDATE login_profiles SET password_hash = ?, reset_required = ?, changed_at = ?, last_used_at = ?, history = ?
-			WHERE user_id = ?`), p.PasswordHash, boolInt(p.ResetRequired), toNanos(p.ChangedAt), lastUsed, string(history), uid))
-		if errors.Is(err, keyward.ErrNotAttached) {
-			return keyward.ErrNoLoginProfile
+		old, err := s.loginProfile(ctx, tx, uid, s.ForUpdate)
+		if err != nil {
+			return err
 		}
-		return err
+		p, err := fn(old)
+		if err != nil {
+			return err
+		}
+		history, err := json.Marshal(p.History)
+		if err != nil {
+			return err
+		}
+		var lastUsed any
+		if !p.LastUsed.IsZero() {
+			lastUsed = toNanos(p.LastUsed)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE login_profiles SET password_hash = ?, reset_required = ?, changed_at = ?, last_used_at = ?, history = ?
+			WHERE user_id = ?`), p.PasswordHash, boolInt(p.ResetRequired), toNanos(p.ChangedAt), lastUsed, string(history), uid); err != nil {
+			return err
+		}
+		if sessionsAfter.IsZero() {
+			return nil
+		}
+		return s.endSessions(ctx, tx, uid, sessionsAfter)
+	})
+}
+
+// endSessions moves the user's session cut-off forward (never back).
+func (s *Store) endSessions(ctx context.Context, tx *sql.Tx, uid string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE users SET sessions_after = ? WHERE id = ? AND sessions_after < ?`), toNanos(at), uid, toNanos(at))
+	return err
+}
+
+// EndConsoleSessions implements keyward.ConsoleStore.
+func (s *Store) EndConsoleSessions(ctx context.Context, userName string, at time.Time) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
+		if err != nil {
+			return err
+		}
+		return s.endSessions(ctx, tx, uid, at)
 	})
 }
 
 // DeleteLoginProfile implements keyward.LoginStore.
-func (s *Store) DeleteLoginProfile(ctx context.Context, userName string) error {
+func (s *Store) DeleteLoginProfile(ctx context.Context, userName string, at time.Time) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
 		if err != nil {
@@ -91,7 +127,10 @@ func (s *Store) DeleteLoginProfile(ctx context.Context, userName string) error {
 		if errors.Is(err, keyward.ErrNotAttached) {
 			return keyward.ErrNoLoginProfile
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.endSessions(ctx, tx, uid, at)
 	})
 }
 

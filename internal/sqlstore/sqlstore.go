@@ -30,6 +30,10 @@ type Store struct {
 	Dollar bool
 	// IsUnique reports whether err violates a unique constraint.
 	IsUnique func(err error) bool
+	// ForUpdate locks the rows a query reads until the transaction ends
+	// (" FOR UPDATE" on PostgreSQL; "" on SQLite, whose one writer
+	// serialises write transactions anyway).
+	ForUpdate string
 	// KeyOrder is the expression that orders a user's keys (alias k) by
 	// creation: "k.rowid" on SQLite, "k.seq" on PostgreSQL.
 	KeyOrder string
