@@ -48,7 +48,20 @@ type Server struct {
 	// Now and Rand are the clock and the randomness for request IDs.
 	Now  func() time.Time
 	Rand io.Reader
+
+	authLogOnce sync.Once
+	authLog     *authLog
 }
+
+// failures returns the log of failed authentications, made on first use.
+func (s *Server) failures() *authLog {
+	s.authLogOnce.Do(func() { s.authLog = newAuthLog(s.Logger, s.Now) })
+	return s.authLog
+}
+
+// FlushAuthLog writes the summary of failed authentications not logged in
+// an interval that has ended; call it every few seconds.
+func (s *Server) FlushAuthLog() { s.failures().flush() }
 
 // api is one service's actions and XML namespace.
 type api struct {
@@ -136,7 +149,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	xw.b = xw.b[:0]
 	defer bufPool.Put(xw)
 
-	action, caller, ns, err := s.serve(r, xw, reqID)
+	action, caller, keyID, ns, err := s.serve(r, xw, reqID)
 	status := http.StatusOK
 	code := "OK"
 	if err != nil {
@@ -162,6 +175,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["X-Amzn-Requestid"] = []string{reqID}
 	w.WriteHeader(status)
 	w.Write(xw.b)
+	if caller == "" && err != nil {
+		// Before authentication anyone can send anything, as fast as they
+		// like: such failures are logged within a budget.
+		s.failures().failed(r.Context(), reqID, code, keyID, s.Clients.Addr(r), err)
+		return
+	}
 	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("request_id", reqID), slog.String("action", action), slog.String("caller", caller),
 		slog.String("outcome", code), slog.Int("status", status), slog.Duration("latency", time.Since(start)))
@@ -170,9 +189,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 var textXML = []string{"text/xml"}
 
 // serve authenticates and dispatches r, writing the success response to
-// xw. It returns the action and caller ARN for the log, and the XML
-// namespace of the service addressed.
-func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, caller, ns string, err error) {
+// xw. It returns the action, the caller's ARN ("" until authenticated) and
+// the key ID the request named, for the log, and the XML namespace of the
+// service addressed.
+func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, caller, keyID, ns string, err error) {
+	action, caller, ns, err = s.serveAuthenticated(r, xw, reqID, &keyID)
+	return action, caller, keyID, ns, err
+}
+
+func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string, keyID *string) (action, caller, ns string, err error) {
 	ns = IAMNamespace
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return "", "", ns, keyward.Errorf(keyward.EInvalidAction, "Only GET and POST are supported.")
@@ -185,6 +210,7 @@ func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, ca
 		return "", "", ns, keyward.Errorf(keyward.EMalformedQueryString, "The request body is larger than %d bytes.", maxBody)
 	}
 	key, auth, err := s.Verifier.Authenticate(r.Context(), r, body, s.Keys)
+	*keyID = auth.AccessKeyID
 	if err != nil {
 		return "", "", ns, err
 	}

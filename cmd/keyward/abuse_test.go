@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -124,4 +125,56 @@ func TestErrorsClipEchoedValues(t *testing.T) {
 	if status != http.StatusForbidden || len(body) > 2048 {
 		t.Fatalf("garbled Authorization: %d, %d bytes", status, len(body))
 	}
+}
+
+// TestAuthFailureLog: failed authentications are logged with the key ID
+// and the client's address, within a budget; a flood of them is summed up
+// in one line per interval instead of one line each (146 MB a minute once).
+func TestAuthFailureLog(t *testing.T) {
+	ts := startServer(t, "")
+	listUsers := "Action=ListUsers&Version=2010-05-08"
+	client := &http.Client{}
+	before := len(ts.Log.String())
+	const flood = 600
+	for i := range flood {
+		var r *http.Request
+		switch i % 3 {
+		case 0: // a wrong secret
+			r = ts.signedFor(t, listUsers, "iam", "us-east-1", rootKeyID, "wrong"+rootSecret[5:])
+		case 1: // an unknown key
+			r = ts.signedFor(t, listUsers, "iam", "us-east-1", "AKIAUNKNOWNKEY000000", rootSecret)
+		default: // a made-up, long key ID
+			r = ts.signedFor(t, listUsers, "iam", "us-east-1", "akia-"+strings.Repeat("x", 200), rootSecret)
+		}
+		resp, err := client.Do(r)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("request %d: %d", i, resp.StatusCode)
+		}
+	}
+	log := ts.Log.String()[before:]
+	lines := strings.Count(log, "authentication failed")
+	if lines == 0 || lines > 50 {
+		t.Fatalf("%d failure lines for %d failures", lines, flood)
+	}
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, "authentication failed") && (!strings.Contains(line, "client=127.0.0.1") || !strings.Contains(line, "key_id=")) {
+			t.Fatalf("a failure line without key ID or client: %s", line)
+		}
+	}
+	if !strings.Contains(log, "key_id=AKIAUNKNOWNKEY000000") || !strings.Contains(log, "key_id="+rootKeyID) || strings.Contains(log, strings.Repeat("x", 30)) {
+		t.Fatalf("key IDs not logged as they should be:\n%s", log)
+	}
+	if strings.Contains(log, "msg=request ") {
+		t.Fatal("unauthenticated requests also wrote a request line each")
+	}
+	ts.Clock.Shift(11 * time.Second)
+	ts.API.FlushAuthLog()
+	summary := ts.Log.String()[before:]
+	if !strings.Contains(summary, "authentication failures not logged") || !strings.Contains(summary, fmt.Sprintf("count=%d", flood-lines)) ||
+		!strings.Contains(summary, "127.0.0.1=") {
+		t.Fatalf("no summary of the %d failures not logged:\n%s", flood-lines, summary[len(log):])
+	}
+	t.Logf("%d failed authentications: %d log lines, %d bytes of log", flood, lines+1, len(summary))
 }

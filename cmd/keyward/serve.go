@@ -45,6 +45,8 @@ type Main struct {
 	Keys      *sigv4.Keyring
 	Authz     *keyward.Authorizer
 	Uses      *keyward.UseRecorder
+	// API is the Query API's handler.
+	API *query.Server
 	// Conns bounds the client connections.
 	Conns *connguard.Guard
 	// Timeouts of client connections; tests shorten them.
@@ -154,6 +156,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Now:      m.Now,
 		Rand:     m.Rand,
 	}
+	m.API = api
 	// The console's sessions are signed with a key derived from the master
 	// key: every replica has it, and it never leaves the process.
 	mac := hmac.New(sha256.New, mk.keys[0])
@@ -196,10 +199,24 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if pg, ok := m.Store.(*postgres.Store); ok {
 		m.watchReplicas(bg, pg)
 	}
-	m.done.Add(2)
+	m.done.Add(3)
 	go func() {
 		defer m.done.Done()
 		m.Uses.Run(bg, m.Config.LastUseFlush)
+	}()
+	go func() {
+		defer m.done.Done()
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				api.FlushAuthLog()
+				return
+			case <-t.C:
+				api.FlushAuthLog()
+			}
+		}
 	}()
 	go func() {
 		defer m.done.Done()
