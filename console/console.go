@@ -126,6 +126,12 @@ func (c *Console) routes() {
 	static, _ := fs.Sub(staticFS, "static")
 	m := http.NewServeMux()
 	m.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		// Browsers ask every site for it; the pages name the SVG too.
+		w.Header().Set("Content-Type", "image/svg+xml")
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		http.ServeFileFS(w, r, staticFS, "static/favicon.svg")
+	})
 	m.HandleFunc("GET /console/signin", c.signInPage)
 	m.HandleFunc("POST /console/signin", c.signIn)
 	m.HandleFunc("POST /console/signout", c.session(c.signOut))
@@ -164,7 +170,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c.Clients.Secure(r) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	if !strings.HasPrefix(r.URL.Path, "/console/static/") {
+	if !strings.HasPrefix(r.URL.Path, "/console/static/") && r.URL.Path != "/favicon.ico" {
 		h.Set("Cache-Control", "no-store")
 	}
 	// No console form comes near this; a bigger body is refused before it

@@ -43,7 +43,7 @@ var notices = map[string]string{
 	"key-activated":   "Access key activated.",
 	"key-deleted":     "Access key deleted.",
 	"report-started":  "Credential report generation started. Reload this page to see when it is ready.",
-	"report-ready":    "A recent credential report is ready to download.",
+	"report-ready":    "The credential report is ready to download.",
 	"password":        "Password changed.",
 	"sessions-ended":  "Every console session of this user has ended.",
 }
@@ -685,9 +685,21 @@ func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 		return
 	}
 	p := reportsPage{layout: c.layoutFor(r, "Credential report")}
-	if rep, err := c.Service.CredentialReport(r.ctx(), "console\x00"+r.sess.ID); err == nil {
+	rep, err := c.Service.CredentialReport(r.ctx(), "console\x00"+r.sess.ID)
+	switch {
+	case err == nil:
 		p.Ready, p.Generated = true, rep.GeneratedAt
-	} else {
+		// "Generation started" is stale once a report begun after the
+		// request is there.
+		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+		if r.URL.Query().Get("notice") == "report-started" && rep.SnapshotAt.UnixNano() > since {
+			p.Notice = notices["report-ready"]
+		}
+	case keyward.ErrorCode(err) == keyward.EReportInProgress:
+		p.State = "A credential report is being generated. Reload this page in a moment to download it."
+	case keyward.ErrorCode(err) == keyward.EReportNotPresent:
+		p.State = "No credential report has been generated yet."
+	default:
 		p.State = keyward.ErrorMessage(err)
 	}
 	c.render(w, http.StatusOK, "reports", p)
@@ -698,6 +710,7 @@ func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 		c.fail(w, r, err)
 		return
 	}
+	asked := c.Now()
 	state, _, err := c.Service.GenerateCredentialReport(r.ctx(), "console\x00"+r.sess.ID)
 	if err != nil {
 		c.fail(w, r, err)
@@ -707,7 +720,7 @@ func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 	if state == keyward.ReportComplete {
 		notice = "report-ready"
 	}
-	redirect(w, r, "/console/reports", notice)
+	redirect(w, r, "/console/reports?since="+strconv.FormatInt(asked.UnixNano(), 10), notice)
 }
 
 func (c *Console) downloadReport(w http.ResponseWriter, r *request) {

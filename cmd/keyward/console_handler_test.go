@@ -284,3 +284,40 @@ func TestConsoleDeleteUser(t *testing.T) {
 	_, err = root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("hank")})
 	wantAPIError(t, err, "NoSuchEntity", 404, "")
 }
+
+// TestConsoleDetails: what the browser showed wrong once.
+func TestConsoleDetails(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	t.Run("favicon", func(t *testing.T) {
+		resp, body := c.get("/favicon.ico")
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<svg") {
+			t.Fatalf("/favicon.ico: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if _, page := c.get("/console/users"); !strings.Contains(page, `rel="icon" href="/console/static/favicon.svg"`) {
+			t.Fatal("the pages name no icon")
+		}
+	})
+	t.Run("report notice", func(t *testing.T) {
+		resp, _ := c.post("/console/reports", url.Values{"csrf": {c.token()}})
+		next := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(next, "notice=report-started") {
+			t.Fatalf("generate: %d → %s", resp.StatusCode, next)
+		}
+		ts.Service.Wait()
+		_, page := c.get(next)
+		if strings.Contains(page, "Reload this page") || !strings.Contains(page, "ready to download") || !strings.Contains(page, `id="download-report"`) {
+			t.Fatalf("the report page after the report is ready:\n%s", page)
+		}
+	})
+	t.Run("Never, one way", func(t *testing.T) {
+		createUserKey(t, ts.rootIAM(), "ivy")
+		never := regexp.MustCompile(`>\s*never\b|\bnever\s*<|last used: never`)
+		for _, path := range []string{"/console/users", "/console/users/ivy", "/console/users/ivy?tab=credentials"} {
+			if _, page := c.get(path); never.MatchString(page) {
+				t.Errorf("%s says %q where other pages say Never", path, never.FindString(page))
+			}
+		}
+	})
+}

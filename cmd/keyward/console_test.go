@@ -208,6 +208,20 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		if len(secret) != 40 || !hiddenBefore || hiddenAfter {
 			t.Fatalf("secret %q (hidden %v then %v)", secret, hiddenBefore, hiddenAfter)
 		}
+		// The secret and the links beside it keep apart ("…fHHide" once),
+		// and Copy copies.
+		var gap float64
+		var copied string
+		browse(t, ctx, "copy-secret",
+			chromedp.Evaluate(`document.getElementById("show-secret").getBoundingClientRect().left - document.getElementById("secret").getBoundingClientRect().right`, &gap),
+			chromedp.Click("#copy-secret", chromedp.ByID),
+			chromedp.Poll(`document.getElementById("copy-secret").textContent !== "Copy" && document.getElementById("copy-secret").textContent`, &copied))
+		if gap < 6 {
+			t.Errorf("the secret runs into Hide: %.1f px apart", gap)
+		}
+		if copied != "Copied" {
+			t.Errorf("the copy button says %q", copied)
+		}
 		// Leaving before the secret is saved asks first; downloading saves it.
 		browse(t, ctx, "download-csv",
 			chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved`, &unsavedBefore),
@@ -358,6 +372,17 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 			chromedp.Evaluate(`document.querySelector('td[data-col="keyid"]').classList.contains("col-hidden")`, &keyCellHidden))
 		if !keyCellHidden {
 			t.Fatal("the Access key ID column is shown by default")
+		}
+		// The search box's placeholder is shown whole.
+		var room float64
+		browse(t, ctx, "01-search-box", chromedp.Evaluate(`(() => {
+			const box = document.getElementById("search-box"), st = getComputedStyle(box);
+			const ctx = document.createElement("canvas").getContext("2d");
+			ctx.font = st.font;
+			return box.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - ctx.measureText(box.placeholder).width;
+		})()`, &room))
+		if room < 0 {
+			t.Errorf("the search placeholder is cut off by %.1f px", -room)
 		}
 		var bobKeys, carolKeys, bobUsed, bobUsedTitle string
 		browse(t, ctx, "02-preferences",

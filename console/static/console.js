@@ -50,6 +50,33 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Copy buttons: the value of the element named by data-copy.
+  document.querySelectorAll("button[data-copy]").forEach(button => {
+    button.addEventListener("click", async () => {
+      const text = document.getElementById(button.dataset.copy).textContent;
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(text);
+        copied = true;
+      } catch (e) {
+        // Without the clipboard API (plain HTTP, some browsers): select
+        // the text in a scratch field and copy that.
+        const scratch = document.createElement("textarea");
+        scratch.value = text;
+        scratch.setAttribute("readonly", "");
+        scratch.style.position = "fixed";
+        scratch.style.opacity = "0";
+        document.body.appendChild(scratch);
+        scratch.select();
+        try { copied = document.execCommand("copy"); } catch (e2) { copied = false; }
+        scratch.remove();
+      }
+      const label = button.textContent;
+      button.textContent = copied ? "Copied" : "Copy failed";
+      setTimeout(() => { button.textContent = label; }, 2000);
+    });
+  });
+
   // Confirmations by typing: the button stays disabled until the text matches.
   document.querySelectorAll("[data-must-equal]").forEach(input => {
     const button = document.getElementById(input.dataset.enables);
