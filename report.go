@@ -201,6 +201,9 @@ func (rw *ReportWriter) Flush() error { return rw.w.Flush() }
 // requester names the poller (the access key and client that sign, or the
 // console session); it is hashed, never kept as given.
 func (s *Service) GenerateCredentialReport(ctx context.Context, requester string) (state, description string, err error) {
+	if err := s.authorize(ctx, "iam:GenerateCredentialReport", "*"); err != nil {
+		return "", "", err
+	}
 	now := s.Now()
 	r, err := s.Store.CredentialReport(ctx)
 	if err != nil && !errors.Is(err, ErrNoReport) {
@@ -376,6 +379,9 @@ func (b *chunkBuffer) Bytes() []byte {
 // so that a poller answered COMPLETE gets its report even when another
 // requester has started the next one meanwhile.
 func (s *Service) CredentialReport(ctx context.Context, requester string) (CredentialReport, error) {
+	if err := s.authorize(ctx, "iam:GetCredentialReport", "*"); err != nil {
+		return CredentialReport{}, err
+	}
 	r, err := s.Store.CredentialReport(ctx)
 	switch {
 	case errors.Is(err, ErrNoReport):

@@ -116,7 +116,7 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func TestCredentialReportLifecycle(t *testing.T) {
-	ctx := context.Background()
+	ctx := keyward.Internal(context.Background())
 	clock := &manualClock{t: now}
 	s := newService(t, clock, keyward.DefaultReportMaxAge)
 	_, err := s.CreateUser(ctx, "alice", "/", nil)
@@ -181,7 +181,7 @@ func TestCredentialReportLifecycle(t *testing.T) {
 }
 
 func TestCredentialReportMaxAgeZero(t *testing.T) {
-	ctx := context.Background()
+	ctx := keyward.Internal(context.Background())
 	clock := &manualClock{t: now}
 	s := newService(t, clock, 0)
 	for i := 0; i < 3; i++ {
@@ -199,7 +199,7 @@ func TestCredentialReportMaxAgeZero(t *testing.T) {
 }
 
 func TestLoginProfiles(t *testing.T) {
-	ctx := context.Background()
+	ctx := keyward.Internal(context.Background())
 	clock := &manualClock{t: now}
 	s := newService(t, clock, keyward.DefaultReportMaxAge)
 	_, err := s.CreateUser(ctx, "dora", "/", nil)
@@ -223,16 +223,22 @@ func TestLoginProfiles(t *testing.T) {
 	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should have a minimum length of 12." {
 		t.Fatalf("policy violation: %v", err)
 	}
-	p := keyward.Principal{AccountID: account, UserID: "x", UserName: "dora", UserPath: "/"}
-	wantCode(t, s.ChangePassword(ctx, p, "wrong-Password-1", "Brand-New-Passw0rd!"), keyward.EInvalidUserType)
-	must(t, s.ChangePassword(ctx, p, "Correct-Horse-1", "Brand-New-Passw0rd!"))
+	// dora changes her own password, as the account's policy allows.
+	pp, err := s.PasswordPolicy(ctx)
+	must(t, err)
+	pp.AllowUsersToChangePassword = true
+	must(t, s.PutPasswordPolicy(ctx, pp))
+	dora := keyward.WithCaller(context.Background(), &keyward.RequestContext{
+		Principal: keyward.Principal{AccountID: account, UserID: "x", UserName: "dora", UserPath: "/"}})
+	wantCode(t, s.ChangePassword(dora, "wrong-Password-1", "Brand-New-Passw0rd!"), keyward.EInvalidUserType)
+	must(t, s.ChangePassword(dora, "Correct-Horse-1", "Brand-New-Passw0rd!"))
 	// The last two passwords may not come back.
-	err = s.ChangePassword(ctx, p, "Brand-New-Passw0rd!", "Correct-Horse-1")
+	err = s.ChangePassword(dora, "Brand-New-Passw0rd!", "Correct-Horse-1")
 	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
 		t.Fatalf("reuse of the first password: %v", err)
 	}
-	must(t, s.ChangePassword(ctx, p, "Brand-New-Passw0rd!", "Another-Passw0rd!"))
-	err = s.ChangePassword(ctx, p, "Another-Passw0rd!", "Brand-New-Passw0rd!")
+	must(t, s.ChangePassword(dora, "Brand-New-Passw0rd!", "Another-Passw0rd!"))
+	err = s.ChangePassword(dora, "Another-Passw0rd!", "Brand-New-Passw0rd!")
 	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
 		t.Fatalf("reuse of the previous password: %v", err)
 	}
@@ -241,7 +247,7 @@ func TestLoginProfiles(t *testing.T) {
 	if got.ResetRequired {
 		t.Fatal("ChangePassword left the reset required")
 	}
-	wantCode(t, s.ChangePassword(ctx, keyward.Principal{AccountID: account, Root: true}, "a", "b"), keyward.EInvalidUserType)
+	wantCode(t, s.ChangePassword(ctx, "a", "b"), keyward.EInvalidUserType)
 	must(t, s.DeleteLoginProfile(ctx, "dora"))
 	_, err = s.LoginProfile(ctx, "dora")
 	if keyward.ErrorMessage(err) != "Login Profile for User dora cannot be found." {
@@ -263,7 +269,7 @@ func ptr[T any](v T) *T { return &v }
 // two requesters poll at once. It used to start a new generation on every
 // call, so that no poller ever finished.
 func TestCredentialReportPollingWithoutMaxAge(t *testing.T) {
-	ctx := context.Background()
+	ctx := keyward.Internal(context.Background())
 	clock := &manualClock{t: now}
 	s := newService(t, clock, 0)
 	poll := func(requester string) string {

@@ -12,9 +12,11 @@ import (
 )
 
 // Service applies IAM's rules to users and access keys on top of a Store.
-// The API and the console both call it, so the rules live only here.
-// Callers validate input against the model shapes and authorise the caller
-// first; Service trusts its arguments to be well-formed.
+// The API and the console both call it, so the rules live only here, who
+// may do what included: every method a transport calls takes the caller
+// from the context (WithCaller) and authorises it, on every resource it
+// touches. Callers validate input against the model shapes; Service trusts
+// its arguments to be well-formed.
 type Service struct {
 	Store   Store
 	Sealer  *Sealer
@@ -42,6 +44,10 @@ type Service struct {
 	// Logger reports failures of background work.
 	Logger *slog.Logger
 
+	// authz holds each user's compiled policies.
+	authz     Authorizer
+	authzOnce sync.Once
+
 	background   sync.WaitGroup
 	reportRounds reportRounds
 	decoyOnce    sync.Once
@@ -66,10 +72,22 @@ func (s *Service) InvalidateKeyLists() { s.keyLists.InvalidateAll() }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
-// CreateUser creates an IAM user.
+// CreateUser creates an IAM user; tagging it takes iam:TagUser too.
 func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag) (User, error) {
 	if path == "" {
 		path = "/"
+	}
+	if err := checkDuplicateTags(tags); err != nil {
+		return User{}, err
+	}
+	arn := s.Account.UserARN(path, name)
+	if err := s.authorize(ctx, "iam:CreateUser", arn); err != nil {
+		return User{}, err
+	}
+	if len(tags) > 0 {
+		if err := s.authorize(ctx, "iam:TagUser", arn); err != nil {
+			return User{}, err
+		}
 	}
 	id, err := NewUserID(s.Rand)
 	if err != nil {
@@ -85,8 +103,16 @@ func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag)
 	return u, nil
 }
 
-// User returns the user with the given name.
+// User returns the user with the given name (iam:GetUser).
 func (s *Service) User(ctx context.Context, name string) (User, error) {
+	if err := s.authorizeUser(ctx, "iam:GetUser", name); err != nil {
+		return User{}, err
+	}
+	return s.user(ctx, name)
+}
+
+// user reads a user, with AWS's error for a missing one.
+func (s *Service) user(ctx context.Context, name string) (User, error) {
 	u, err := s.Store.User(ctx, name)
 	if errors.Is(err, ErrNoSuchUser) {
 		return User{}, UserNotFound(name)
@@ -97,12 +123,15 @@ func (s *Service) User(ctx context.Context, name string) (User, error) {
 // ListUsers returns a page of users whose path starts with pathPrefix
 // ("/" for all), and the marker of the next page or "" at the end.
 func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max int) ([]User, string, error) {
+	if pathPrefix == "" {
+		pathPrefix = "/"
+	}
+	if err := s.authorize(ctx, "iam:ListUsers", s.Account.UserARN(pathPrefix, "")); err != nil {
+		return nil, "", err
+	}
 	after, err := decodeMarker(marker)
 	if err != nil {
 		return nil, "", err
-	}
-	if pathPrefix == "" {
-		pathPrefix = "/"
 	}
 	users, more, err := s.Store.ListUsers(ctx, pathPrefix, after, max)
 	if err != nil {
@@ -117,6 +146,9 @@ func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max 
 
 // UpdateUser renames or moves a user.
 func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) error {
+	if err := s.authorizeUser(ctx, "iam:UpdateUser", name); err != nil {
+		return err
+	}
 	_, err := s.Store.UpdateUser(ctx, name, upd)
 	switch {
 	case errors.Is(err, ErrNoSuchUser):
@@ -142,6 +174,9 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) e
 
 // DeleteUser deletes a user that has no access keys left.
 func (s *Service) DeleteUser(ctx context.Context, name string) error {
+	if err := s.authorizeUser(ctx, "iam:DeleteUser", name); err != nil {
+		return err
+	}
 	err := s.Store.DeleteUser(ctx, name)
 	s.keyLists.InvalidateAll()
 	switch {
@@ -153,10 +188,51 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	return err
 }
 
-// CreateAccessKey creates an active access key for userName (the root user
+// CreateAccessKey creates an active access key for userName (the caller
 // when empty) and returns it with its secret, the only time the secret is
 // ever shown.
 func (s *Service) CreateAccessKey(ctx context.Context, userName string) (AccessKey, string, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return AccessKey{}, "", err
+	}
+	if err := s.authorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
+		return AccessKey{}, "", err
+	}
+	return s.createAccessKey(ctx, userName)
+}
+
+// CreateAccessKeyWithDescription creates an access key and, as AWS's
+// console does, tags its user with the description under the key's ID.
+// Both permissions are checked before anything is made, so that a caller
+// allowed one but not the other is refused without a key half made.
+func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, description string) (AccessKey, string, error) {
+	if description == "" {
+		return s.CreateAccessKey(ctx, userName)
+	}
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return AccessKey{}, "", err
+	}
+	if err := s.authorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
+		return AccessKey{}, "", err
+	}
+	if err := s.authorizeUser(ctx, "iam:TagUser", userName); err != nil {
+		return AccessKey{}, "", err
+	}
+	k, secret, err := s.createAccessKey(ctx, userName)
+	if err != nil {
+		return k, secret, err
+	}
+	if userName != "" {
+		if err := s.tagUser(ctx, userName, Tag{Key: k.ID, Value: description}); err != nil {
+			return k, secret, err
+		}
+	}
+	return k, secret, nil
+}
+
+func (s *Service) createAccessKey(ctx context.Context, userName string) (AccessKey, string, error) {
 	for attempt := 0; ; attempt++ {
 		id, err := NewAccessKeyID(s.Rand)
 		if err != nil {
@@ -192,6 +268,17 @@ func (s *Service) CreateAccessKey(ctx context.Context, userName string) (AccessK
 // ListAccessKeys returns a page of userName's keys (root when empty) and
 // the marker of the next page.
 func (s *Service) ListAccessKeys(ctx context.Context, userName, marker string, max int) ([]AccessKey, string, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.authorizeUser(ctx, "iam:ListAccessKeys", userName); err != nil {
+		return nil, "", err
+	}
+	return s.listAccessKeys(ctx, userName, marker, max)
+}
+
+func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, max int) ([]AccessKey, string, error) {
 	after, err := decodeMarker(marker)
 	if err != nil {
 		return nil, "", err
@@ -223,16 +310,31 @@ func (s *Service) ListAccessKeys(ctx context.Context, userName, marker string, m
 	return keys[start:end], next, nil
 }
 
-// UpdateAccessKey activates or deactivates a key of userName.
+// UpdateAccessKey activates or deactivates a key of userName (the caller
+// when empty).
 func (s *Service) UpdateAccessKey(ctx context.Context, userName, id, status string) error {
-	err := s.Store.UpdateAccessKey(ctx, userName, id, status)
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeUser(ctx, "iam:UpdateAccessKey", userName); err != nil {
+		return err
+	}
+	err = s.Store.UpdateAccessKey(ctx, userName, id, status)
 	s.changed(id)
 	return s.keyError(err, userName, id)
 }
 
-// DeleteAccessKey deletes a key of userName.
+// DeleteAccessKey deletes a key of userName (the caller when empty).
 func (s *Service) DeleteAccessKey(ctx context.Context, userName, id string) error {
-	err := s.Store.DeleteAccessKey(ctx, userName, id)
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeUser(ctx, "iam:DeleteAccessKey", userName); err != nil {
+		return err
+	}
+	err = s.Store.DeleteAccessKey(ctx, userName, id)
 	s.changed(id)
 	return s.keyError(err, userName, id)
 }
@@ -248,12 +350,32 @@ func (s *Service) keyError(err error, userName, id string) error {
 }
 
 // AccessKeyLastUsed returns the key with its owner's name and its latest
-// use, including uses not yet flushed to the store.
+// use, including uses not yet flushed to the store
+// (iam:GetAccessKeyLastUsed on the owner).
 func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (AccessKey, error) {
-	k, err := s.Store.AccessKey(ctx, id)
-	if errors.Is(err, ErrNoSuchAccessKey) {
-		return AccessKey{}, AccessKeyNotFound(id)
+	k, err := s.accessKeyLastUsed(ctx, id)
+	if err != nil {
+		if errors.Is(err, ErrNoSuchAccessKey) {
+			// Nothing of who owns what to a caller without the right.
+			if authErr := s.authorize(ctx, "iam:GetAccessKeyLastUsed", s.Account.UserARN("/", "*")); authErr != nil {
+				return AccessKey{}, authErr
+			}
+			return AccessKey{}, AccessKeyNotFound(id)
+		}
+		return AccessKey{}, err
 	}
+	arn := s.Account.RootARN()
+	if !k.Root() {
+		arn = s.Account.UserARN(k.UserPath, k.UserName)
+	}
+	if err := s.authorize(ctx, "iam:GetAccessKeyLastUsed", arn); err != nil {
+		return AccessKey{}, err
+	}
+	return k, nil
+}
+
+func (s *Service) accessKeyLastUsed(ctx context.Context, id string) (AccessKey, error) {
+	k, err := s.Store.AccessKey(ctx, id)
 	if err != nil {
 		return AccessKey{}, err
 	}

@@ -4,16 +4,36 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"strings"
 	"time"
 )
 
-// ConsoleUsers returns a page of users for the console's list.
+// ConsoleUsers returns a page of users for the console's list
+// (iam:ListUsers).
 func (s *Service) ConsoleUsers(ctx context.Context, q UserQuery) ([]UserSummary, int, error) {
+	if err := s.authorize(ctx, "iam:ListUsers", s.Account.UserARN("/", "")); err != nil {
+		return nil, 0, err
+	}
 	return s.Store.ConsoleUsers(ctx, q)
 }
 
-// TagUser sets one tag of a user.
-func (s *Service) TagUser(ctx context.Context, user string, t Tag) error {
+// TagUser sets tags of a user.
+func (s *Service) TagUser(ctx context.Context, user string, tags ...Tag) error {
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizeUser(ctx, "iam:TagUser", user); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if err := s.tagUser(ctx, user, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) tagUser(ctx context.Context, user string, t Tag) error {
 	if err := s.Store.PutUserTag(ctx, user, t); errors.Is(err, ErrNoSuchUser) {
 		return UserNotFound(user)
 	} else {
@@ -21,13 +41,42 @@ func (s *Service) TagUser(ctx context.Context, user string, t Tag) error {
 	}
 }
 
-// UntagUser removes a tag of a user.
-func (s *Service) UntagUser(ctx context.Context, user, key string) error {
-	if err := s.Store.DeleteUserTag(ctx, user, key); errors.Is(err, ErrNoSuchUser) {
-		return UserNotFound(user)
-	} else {
+// UntagUser removes tags of a user.
+func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) error {
+	if err := s.authorizeUser(ctx, "iam:UntagUser", user); err != nil {
 		return err
 	}
+	for _, key := range keys {
+		if err := s.Store.DeleteUserTag(ctx, user, key); errors.Is(err, ErrNoSuchUser) {
+			return UserNotFound(user)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UserTags returns the tags of a user (iam:ListUserTags).
+func (s *Service) UserTags(ctx context.Context, user string) ([]Tag, error) {
+	if err := s.authorizeUser(ctx, "iam:ListUserTags", user); err != nil {
+		return nil, err
+	}
+	u, err := s.user(ctx, user)
+	return u.Tags, err
+}
+
+// checkDuplicateTags refuses a tag set with a key twice, compared
+// case-insensitively, as AWS does.
+func checkDuplicateTags(tags []Tag) error {
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return Errorf(EInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	return nil
 }
 
 // errSignIn is the one answer to every failed sign-in, so that it tells
@@ -73,8 +122,35 @@ func (s *Service) SignInUser(ctx context.Context, accountID, userName, password 
 // DeleteUserAndAttachments deletes a user with everything that would make
 // DeleteUser refuse: access keys, login profile, inline and attached
 // policies, group memberships. The console does this after the
-// administrator confirms, as AWS's does.
+// administrator confirms, as AWS's does, and as AWS's it is the sequence of
+// API operations a caller would make, each authorised on its own: a caller
+// allowed only iam:DeleteUser is refused at the first of them, with
+// nothing deleted yet.
 func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) error {
+	user := Entity{Kind: EntityUser, Name: name}
+	// Every permission first: the user is either left whole or deleted.
+	for _, action := range []string{"iam:ListAccessKeys", "iam:DeleteAccessKey", "iam:GetLoginProfile", "iam:DeleteLoginProfile",
+		"iam:ListUserPolicies", "iam:DeleteUserPolicy", "iam:ListAttachedUserPolicies", "iam:DetachUserPolicy",
+		"iam:ListGroupsForUser", "iam:DeleteUser"} {
+		if err := s.authorizeUser(ctx, action, name); err != nil {
+			return err
+		}
+	}
+	// Leaving a group is authorised on the group.
+	for marker := ""; ; {
+		groups, next, err := s.ListGroupsForUser(ctx, name, marker, 100)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if err := s.authorizeGroup(ctx, "iam:RemoveUserFromGroup", g.Name); err != nil {
+				return err
+			}
+		}
+		if marker = next; marker == "" {
+			break
+		}
+	}
 	keys, _, err := s.ListAccessKeys(ctx, name, "", MaxAccessKeysPerUser)
 	if err != nil {
 		return err
@@ -84,16 +160,19 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 			return err
 		}
 	}
-	if err := s.Store.DeleteLoginProfile(ctx, name, s.Now().UTC()); err != nil && !errors.Is(err, ErrNoLoginProfile) {
+	if _, err := s.LoginProfile(ctx, name); err == nil {
+		if err := s.DeleteLoginProfile(ctx, name); err != nil {
+			return err
+		}
+	} else if ErrorCode(err) != ENoSuchEntity {
 		return err
 	}
-	user := Entity{Kind: EntityUser, Name: name}
 	for {
-		names, _, err := s.Store.ListInlinePolicies(ctx, user, "", 100)
-		if err != nil || len(names) == 0 {
-			if err != nil {
-				return err
-			}
+		names, _, err := s.ListInlinePolicies(ctx, user, "", 100)
+		if err != nil {
+			return err
+		}
+		if len(names) == 0 {
 			break
 		}
 		for _, n := range names {
@@ -103,11 +182,11 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		}
 	}
 	for {
-		pols, _, err := s.Store.ListAttachedPolicies(ctx, user, "/", "", 100)
-		if err != nil || len(pols) == 0 {
-			if err != nil {
-				return err
-			}
+		pols, _, err := s.ListAttachedPolicies(ctx, user, "/", "", 100)
+		if err != nil {
+			return err
+		}
+		if len(pols) == 0 {
 			break
 		}
 		for _, p := range pols {
@@ -117,11 +196,11 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		}
 	}
 	for {
-		groups, _, err := s.Store.ListGroupsForUser(ctx, name, "", 100)
-		if err != nil || len(groups) == 0 {
-			if err != nil {
-				return err
-			}
+		groups, _, err := s.ListGroupsForUser(ctx, name, "", 100)
+		if err != nil {
+			return err
+		}
+		if len(groups) == 0 {
 			break
 		}
 		for _, g := range groups {
@@ -148,4 +227,38 @@ func (s *Service) SessionRevoked(ctx context.Context, id string) (bool, error) {
 func (s *Service) decoyHash() string {
 	s.decoyOnce.Do(func() { s.decoy, _ = s.Passwords.Hash("keyward decoy password") })
 	return s.decoy
+}
+
+// ConsoleSession is what a console session cookie claims.
+type ConsoleSession struct {
+	Root bool
+	// RootKey is the access key the root user signed in with.
+	RootKey string
+	// UserName and UserID name the IAM user signed in.
+	UserName, UserID string
+	// Issued is when the session began.
+	Issued time.Time
+}
+
+// errSessionEnded is the answer for a session that no longer holds.
+var errSessionEnded = Errorf(EAccessDenied, "Your console session has ended. Sign in again.")
+
+// SessionPrincipal checks that a console session still holds and returns
+// its principal: the root user's key must still be an active root key;
+// the user must still exist, be the same user (not a new one of the same
+// name), and not have had its sessions ended (a password reset, a deleted
+// login profile, an administrator) since the session began.
+func (s *Service) SessionPrincipal(ctx context.Context, sess ConsoleSession) (Principal, error) {
+	if sess.Root {
+		c, err := s.Credential(ctx, sess.RootKey)
+		if err != nil || !c.Active || !c.Principal.Root {
+			return Principal{}, errSessionEnded
+		}
+		return c.Principal, nil
+	}
+	u, err := s.Store.User(ctx, sess.UserName)
+	if err != nil || u.ID != sess.UserID || sess.Issued.Before(u.SessionsAfter) {
+		return Principal{}, errSessionEnded
+	}
+	return Principal{AccountID: s.Account.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
 }

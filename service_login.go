@@ -44,6 +44,9 @@ func (s *Service) checkPassword(ctx context.Context, password string, history []
 
 // CreateLoginProfile gives a user a console password.
 func (s *Service) CreateLoginProfile(ctx context.Context, user, password string, resetRequired bool) (LoginProfile, error) {
+	if err := s.authorizeUser(ctx, "iam:CreateLoginProfile", user); err != nil {
+		return LoginProfile{}, err
+	}
 	if _, err := s.Store.User(ctx, user); errors.Is(err, ErrNoSuchUser) {
 		return LoginProfile{}, UserNotFound(user)
 	}
@@ -70,8 +73,15 @@ func (s *Service) CreateLoginProfile(ctx context.Context, user, password string,
 	return p, nil
 }
 
-// LoginProfile returns a user's login profile.
+// LoginProfile returns a user's login profile (iam:GetLoginProfile).
 func (s *Service) LoginProfile(ctx context.Context, user string) (LoginProfile, error) {
+	if err := s.authorizeUser(ctx, "iam:GetLoginProfile", user); err != nil {
+		return LoginProfile{}, err
+	}
+	return s.loginProfile(ctx, user)
+}
+
+func (s *Service) loginProfile(ctx context.Context, user string) (LoginProfile, error) {
 	p, err := s.Store.LoginProfile(ctx, user)
 	return p, loginProfileError(user, err)
 }
@@ -100,6 +110,9 @@ const maxProfileRetries = 5
 // A new password ends the user's console sessions, as AWS does when an
 // administrator resets it.
 func (s *Service) UpdateLoginProfile(ctx context.Context, user string, password *string, resetRequired *bool) error {
+	if err := s.authorizeUser(ctx, "iam:UpdateLoginProfile", user); err != nil {
+		return err
+	}
 	return s.changeLoginProfile(ctx, user, password, nil, func(p *LoginProfile) {
 		if resetRequired != nil {
 			p.ResetRequired = *resetRequired
@@ -115,7 +128,7 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, user string, password 
 // set, vets each snapshot first.
 func (s *Service) changeLoginProfile(ctx context.Context, user string, password *string, check func(LoginProfile) error, change func(*LoginProfile)) error {
 	for attempt := 0; ; attempt++ {
-		snap, err := s.LoginProfile(ctx, user)
+		snap, err := s.loginProfile(ctx, user)
 		if err != nil {
 			return err
 		}
@@ -174,12 +187,20 @@ func (s *Service) setPassword(ctx context.Context, p *LoginProfile, password str
 // DeleteLoginProfile removes a user's console password and ends the user's
 // console sessions, as AWS does.
 func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
+	if err := s.authorizeUser(ctx, "iam:DeleteLoginProfile", user); err != nil {
+		return err
+	}
 	return loginProfileError(user, s.Store.DeleteLoginProfile(ctx, user, s.Now().UTC()))
 }
 
 // EndConsoleSessions signs a user out of every console session begun
-// until now.
+// until now. It takes iam:UpdateLoginProfile on the user, the permission
+// that governs the user's console access (AWS has no API of its own for
+// it).
 func (s *Service) EndConsoleSessions(ctx context.Context, user string) error {
+	if err := s.authorizeUser(ctx, "iam:UpdateLoginProfile", user); err != nil {
+		return err
+	}
 	if err := s.Store.EndConsoleSessions(ctx, user, s.Now().UTC()); errors.Is(err, ErrNoSuchUser) {
 		return UserNotFound(user)
 	} else {
@@ -190,9 +211,29 @@ func (s *Service) EndConsoleSessions(ctx context.Context, user string) error {
 // ChangePassword changes the calling IAM user's own password, given the
 // current one. The root user's password is not Keyward's to change. The
 // user's console sessions end; the console issues its caller a new one.
-func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
+//
+// As in AWS, it is allowed to every user when the account's password
+// policy says AllowUsersToChangePassword, to a user whose password must be
+// reset, and otherwise to a user granted iam:ChangePassword on itself.
+func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
+	p, err := s.principal(ctx)
+	if err != nil {
+		return err
+	}
 	if p.Root {
 		return Errorf(EInvalidUserType, "The root user cannot change its password with ChangePassword.")
+	}
+	lp, err := s.loginProfile(ctx, p.UserName)
+	if err != nil {
+		return err
+	}
+	if pp, err := s.Store.PasswordPolicy(ctx); (err != nil || !pp.AllowUsersToChangePassword) && !lp.ResetRequired {
+		if err != nil && !errors.Is(err, ErrNoPasswordPolicy) {
+			return err
+		}
+		if err := s.authorize(ctx, "iam:ChangePassword", p.ARN()); err != nil {
+			return err
+		}
 	}
 	// The old password is checked against the very profile changed.
 	oldMatches := func(lp LoginProfile) error {
@@ -208,6 +249,9 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, oldPassword, 
 
 // PasswordPolicy returns the account's password policy.
 func (s *Service) PasswordPolicy(ctx context.Context) (PasswordPolicy, error) {
+	if err := s.authorize(ctx, "iam:GetAccountPasswordPolicy", "*"); err != nil {
+		return PasswordPolicy{}, err
+	}
 	pp, err := s.Store.PasswordPolicy(ctx)
 	if errors.Is(err, ErrNoPasswordPolicy) {
 		return pp, Errorf(ENoSuchEntity, "The Password Policy with domain name %s cannot be found.", s.Account.ID)
@@ -217,11 +261,17 @@ func (s *Service) PasswordPolicy(ctx context.Context) (PasswordPolicy, error) {
 
 // PutPasswordPolicy sets the account's password policy.
 func (s *Service) PutPasswordPolicy(ctx context.Context, pp PasswordPolicy) error {
+	if err := s.authorize(ctx, "iam:UpdateAccountPasswordPolicy", "*"); err != nil {
+		return err
+	}
 	return s.Store.PutPasswordPolicy(ctx, pp)
 }
 
 // DeletePasswordPolicy removes it; AWS's default applies again.
 func (s *Service) DeletePasswordPolicy(ctx context.Context) error {
+	if err := s.authorize(ctx, "iam:DeleteAccountPasswordPolicy", "*"); err != nil {
+		return err
+	}
 	err := s.Store.DeletePasswordPolicy(ctx)
 	if errors.Is(err, ErrNoPasswordPolicy) {
 		return Errorf(ENoSuchEntity, "The account policy with name PasswordPolicy cannot be found.")

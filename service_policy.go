@@ -5,11 +5,18 @@ import (
 	"errors"
 )
 
+// policiesChanged drops compiled policies here, and, through the hook,
+// wherever else they are kept.
 func (s *Service) policiesChanged() {
+	s.InvalidatePolicies()
 	if s.PoliciesChanged != nil {
 		s.PoliciesChanged()
 	}
 }
+
+// InvalidatePolicies drops every compiled policy set: another replica
+// changed a policy, an attachment, a membership or a user's name.
+func (s *Service) InvalidatePolicies() { s.authz.Invalidate() }
 
 // GroupNotFound is AWS's NoSuchEntity for a group name.
 func GroupNotFound(name string) *Error {
@@ -37,6 +44,9 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (Group, er
 	if path == "" {
 		path = "/"
 	}
+	if err := s.authorize(ctx, "iam:CreateGroup", s.Account.GroupARN(path, name)); err != nil {
+		return Group{}, err
+	}
 	id, err := NewGroupID(s.Rand)
 	if err != nil {
 		return Group{}, err
@@ -50,8 +60,11 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (Group, er
 	return g, nil
 }
 
-// Group returns a group by name.
+// Group returns a group by name (iam:GetGroup).
 func (s *Service) Group(ctx context.Context, name string) (Group, error) {
+	if err := s.authorizeGroup(ctx, "iam:GetGroup", name); err != nil {
+		return Group{}, err
+	}
 	g, err := s.Store.Group(ctx, name)
 	if errors.Is(err, ErrNoSuchGroup) {
 		return g, GroupNotFound(name)
@@ -61,13 +74,19 @@ func (s *Service) Group(ctx context.Context, name string) (Group, error) {
 
 // ListGroups pages the account's groups.
 func (s *Service) ListGroups(ctx context.Context, pathPrefix, marker string, max int) ([]Group, string, error) {
+	if err := s.authorize(ctx, "iam:ListGroups", s.Account.GroupARN(orRoot(pathPrefix), "")); err != nil {
+		return nil, "", err
+	}
 	return pageBy(marker, func(after string) ([]Group, bool, error) {
 		return s.Store.ListGroups(ctx, orRoot(pathPrefix), after, max)
 	}, func(g Group) string { return g.Name })
 }
 
-// GroupMembers pages the users of a group.
+// GroupMembers pages the users of a group (iam:GetGroup).
 func (s *Service) GroupMembers(ctx context.Context, group, marker string, max int) ([]User, string, error) {
+	if err := s.authorizeGroup(ctx, "iam:GetGroup", group); err != nil {
+		return nil, "", err
+	}
 	users, next, err := pageBy(marker, func(after string) ([]User, bool, error) {
 		return s.Store.GroupMembers(ctx, group, after, max)
 	}, func(u User) string { return u.Name })
@@ -76,6 +95,9 @@ func (s *Service) GroupMembers(ctx context.Context, group, marker string, max in
 
 // DeleteGroup deletes a group without members or policies.
 func (s *Service) DeleteGroup(ctx context.Context, name string) error {
+	if err := s.authorizeGroup(ctx, "iam:DeleteGroup", name); err != nil {
+		return err
+	}
 	err := s.Store.DeleteGroup(ctx, name)
 	if errors.Is(err, ErrEntityInUse) {
 		return DeleteConflict()
@@ -85,6 +107,9 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 
 // AddUserToGroup makes a user a member of a group.
 func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error {
+	if err := s.authorizeGroup(ctx, "iam:AddUserToGroup", group); err != nil {
+		return err
+	}
 	err := s.Store.AddUserToGroup(ctx, group, user)
 	s.policiesChanged()
 	return membershipError(err, group, user)
@@ -92,6 +117,9 @@ func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error 
 
 // RemoveUserFromGroup removes a user from a group.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, group, user string) error {
+	if err := s.authorizeGroup(ctx, "iam:RemoveUserFromGroup", group); err != nil {
+		return err
+	}
 	err := s.Store.RemoveUserFromGroup(ctx, group, user)
 	s.policiesChanged()
 	if errors.Is(err, ErrNotAttached) {
@@ -112,6 +140,9 @@ func membershipError(err error, group, user string) error {
 
 // ListGroupsForUser pages the groups a user belongs to.
 func (s *Service) ListGroupsForUser(ctx context.Context, user, marker string, max int) ([]Group, string, error) {
+	if err := s.authorizeUser(ctx, "iam:ListGroupsForUser", user); err != nil {
+		return nil, "", err
+	}
 	groups, next, err := pageBy(marker, func(after string) ([]Group, bool, error) {
 		return s.Store.ListGroupsForUser(ctx, user, after, max)
 	}, func(g Group) string { return g.Name })
@@ -121,6 +152,9 @@ func (s *Service) ListGroupsForUser(ctx context.Context, user, marker string, ma
 // PutInlinePolicy validates a document and makes it an entity's inline
 // policy, replacing one of the same name.
 func (s *Service) PutInlinePolicy(ctx context.Context, e Entity, name, document string) error {
+	if err := s.authorizeEntity(ctx, entityAction("Put", e, "Policy"), e); err != nil {
+		return err
+	}
 	if _, err := ParsePolicy(document); err != nil {
 		return err
 	}
@@ -135,6 +169,9 @@ func inlineNotFound(e Entity, name string) *Error {
 
 // InlinePolicy returns an inline policy's document.
 func (s *Service) InlinePolicy(ctx context.Context, e Entity, name string) (string, error) {
+	if err := s.authorizeEntity(ctx, entityAction("Get", e, "Policy"), e); err != nil {
+		return "", err
+	}
 	doc, err := s.Store.InlinePolicy(ctx, e, name)
 	if errors.Is(err, ErrNoSuchPolicy) {
 		return "", inlineNotFound(e, name)
@@ -144,6 +181,9 @@ func (s *Service) InlinePolicy(ctx context.Context, e Entity, name string) (stri
 
 // ListInlinePolicies pages the names of an entity's inline policies.
 func (s *Service) ListInlinePolicies(ctx context.Context, e Entity, marker string, max int) ([]string, string, error) {
+	if err := s.authorizeEntity(ctx, entityAction("List", e, "Policies"), e); err != nil {
+		return nil, "", err
+	}
 	names, next, err := pageBy(marker, func(after string) ([]string, bool, error) {
 		return s.Store.ListInlinePolicies(ctx, e, after, max)
 	}, func(n string) string { return n })
@@ -152,6 +192,9 @@ func (s *Service) ListInlinePolicies(ctx context.Context, e Entity, marker strin
 
 // DeleteInlinePolicy deletes an inline policy.
 func (s *Service) DeleteInlinePolicy(ctx context.Context, e Entity, name string) error {
+	if err := s.authorizeEntity(ctx, entityAction("Delete", e, "Policy"), e); err != nil {
+		return err
+	}
 	err := s.Store.DeleteInlinePolicy(ctx, e, name)
 	s.policiesChanged()
 	if errors.Is(err, ErrNoSuchPolicy) {
@@ -163,11 +206,14 @@ func (s *Service) DeleteInlinePolicy(ctx context.Context, e Entity, name string)
 // CreatePolicy validates a document and creates a managed policy with it
 // as version v1.
 func (s *Service) CreatePolicy(ctx context.Context, name, path, description, document string) (ManagedPolicy, error) {
-	if _, err := ParsePolicy(document); err != nil {
-		return ManagedPolicy{}, err
-	}
 	if path == "" {
 		path = "/"
+	}
+	if err := s.authorize(ctx, "iam:CreatePolicy", s.Account.PolicyARN(path, name)); err != nil {
+		return ManagedPolicy{}, err
+	}
+	if _, err := ParsePolicy(document); err != nil {
+		return ManagedPolicy{}, err
 	}
 	id, err := NewPolicyID(s.Rand)
 	if err != nil {
@@ -186,6 +232,9 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 
 // Policy returns a managed policy.
 func (s *Service) Policy(ctx context.Context, arn string) (ManagedPolicy, error) {
+	if err := s.authorize(ctx, "iam:GetPolicy", arn); err != nil {
+		return ManagedPolicy{}, err
+	}
 	p, err := s.Store.Policy(ctx, arn)
 	if errors.Is(err, ErrNoSuchPolicy) {
 		return p, PolicyNotFound(arn)
@@ -198,6 +247,9 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 	if scope == "" {
 		scope = "All"
 	}
+	if err := s.authorize(ctx, "iam:ListPolicies", "*"); err != nil {
+		return nil, "", err
+	}
 	return pageBy(marker, func(after string) ([]ManagedPolicy, bool, error) {
 		return s.Store.ListPolicies(ctx, scope, onlyAttached, orRoot(pathPrefix), after, max)
 	}, func(p ManagedPolicy) string { return p.ARN })
@@ -205,6 +257,9 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 
 // DeletePolicy deletes one of the account's managed policies.
 func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
+	if err := s.authorize(ctx, "iam:DeletePolicy", arn); err != nil {
+		return err
+	}
 	err := s.Store.DeletePolicy(ctx, arn)
 	switch {
 	case errors.Is(err, ErrNoSuchPolicy):
@@ -235,18 +290,27 @@ func versionError(err error, arn, version string) error {
 
 // PolicyVersion returns one version of a managed policy.
 func (s *Service) PolicyVersion(ctx context.Context, arn, version string) (PolicyVersion, error) {
+	if err := s.authorize(ctx, "iam:GetPolicyVersion", arn); err != nil {
+		return PolicyVersion{}, err
+	}
 	v, err := s.Store.PolicyVersion(ctx, arn, version)
 	return v, versionError(err, arn, version)
 }
 
 // ListPolicyVersions returns every version of a managed policy.
 func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]PolicyVersion, error) {
+	if err := s.authorize(ctx, "iam:ListPolicyVersions", arn); err != nil {
+		return nil, err
+	}
 	vs, err := s.Store.ListPolicyVersions(ctx, arn)
 	return vs, versionError(err, arn, "")
 }
 
 // CreatePolicyVersion validates a document and adds it as a new version.
 func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool) (PolicyVersion, error) {
+	if err := s.authorize(ctx, "iam:CreatePolicyVersion", arn); err != nil {
+		return PolicyVersion{}, err
+	}
 	if _, err := ParsePolicy(document); err != nil {
 		return PolicyVersion{}, err
 	}
@@ -257,6 +321,9 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string,
 
 // SetDefaultPolicyVersion puts a version in force.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version string) error {
+	if err := s.authorize(ctx, "iam:SetDefaultPolicyVersion", arn); err != nil {
+		return err
+	}
 	err := s.Store.SetDefaultPolicyVersion(ctx, arn, version, s.now())
 	s.policiesChanged()
 	return versionError(err, arn, version)
@@ -264,11 +331,17 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version stri
 
 // DeletePolicyVersion deletes a version that is not the default.
 func (s *Service) DeletePolicyVersion(ctx context.Context, arn, version string) error {
+	if err := s.authorize(ctx, "iam:DeletePolicyVersion", arn); err != nil {
+		return err
+	}
 	return versionError(s.Store.DeletePolicyVersion(ctx, arn, version), arn, version)
 }
 
 // AttachPolicy attaches a managed policy to a user or group.
 func (s *Service) AttachPolicy(ctx context.Context, e Entity, arn string) error {
+	if err := s.authorizeEntity(ctx, entityAction("Attach", e, "Policy"), e); err != nil {
+		return err
+	}
 	err := s.Store.AttachPolicy(ctx, e, arn)
 	s.policiesChanged()
 	if errors.Is(err, ErrNoSuchPolicy) {
@@ -279,6 +352,9 @@ func (s *Service) AttachPolicy(ctx context.Context, e Entity, arn string) error 
 
 // DetachPolicy detaches a managed policy from a user or group.
 func (s *Service) DetachPolicy(ctx context.Context, e Entity, arn string) error {
+	if err := s.authorizeEntity(ctx, entityAction("Detach", e, "Policy"), e); err != nil {
+		return err
+	}
 	err := s.Store.DetachPolicy(ctx, e, arn)
 	s.policiesChanged()
 	switch {
@@ -292,6 +368,9 @@ func (s *Service) DetachPolicy(ctx context.Context, e Entity, arn string) error 
 
 // ListAttachedPolicies pages the managed policies attached to an entity.
 func (s *Service) ListAttachedPolicies(ctx context.Context, e Entity, pathPrefix, marker string, max int) ([]ManagedPolicy, string, error) {
+	if err := s.authorizeEntity(ctx, entityAction("ListAttached", e, "Policies"), e); err != nil {
+		return nil, "", err
+	}
 	ps, next, err := pageBy(marker, func(after string) ([]ManagedPolicy, bool, error) {
 		return s.Store.ListAttachedPolicies(ctx, e, orRoot(pathPrefix), after, max)
 	}, func(p ManagedPolicy) string { return p.ARN })

@@ -3,8 +3,9 @@
 // server with html/template, with small scripts only where the browser
 // must act (show a secret, remember column choices, confirm).
 //
-// Every action is authorised by the same policy evaluation as the API, as
-// the signed-in principal. Sessions live in a signed cookie; every form
+// Every action is a call of the same Service methods the API calls, as the
+// signed-in principal, which the Service authorises: the console decides
+// nothing about access itself. Sessions live in a signed cookie; every form
 // carries a CSRF token; failed sign-ins are slowed and limited.
 package console
 
@@ -45,7 +46,6 @@ const SessionLifetime = 12 * time.Hour
 // Config is what the console is built from.
 type Config struct {
 	Service *keyward.Service
-	Authz   *keyward.Authorizer
 	Logger  *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time
@@ -240,12 +240,12 @@ func (c *Console) readSession(r *http.Request) (session, bool) {
 	return s, true
 }
 
-// request is one signed-in request as a page handler sees it.
+// request is one signed-in request as a page handler sees it; its context
+// carries the caller.
 type request struct {
 	*http.Request
 	sess session
 	p    keyward.Principal
-	rc   keyward.RequestContext
 }
 
 func (r *request) ctx() context.Context { return r.Context() }
@@ -269,39 +269,21 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
-		req := &request{Request: r, sess: s}
-		a := c.Service.Account
-		if s.Root {
-			req.p = keyward.Principal{AccountID: a.ID, Root: true}
-			// The key signed in with must still be an active root key.
-			if k, err := c.Service.Credential(r.Context(), s.RootKey); err != nil || !k.Active || !k.Principal.Root {
-				c.clearSession(w, r)
-				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
-				return
-			}
-		} else {
-			u, err := c.Service.User(r.Context(), s.UserName)
-			// A password reset, a deleted login profile or an
-			// administrator ended the sessions begun before.
-			if err != nil || u.ID != s.UserID || s.Issued < u.SessionsAfter.UnixNano() {
-				c.clearSession(w, r)
-				http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
-				return
-			}
-			req.p = keyward.Principal{AccountID: a.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}
+		p, err := c.Service.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
+			UserName: s.UserName, UserID: s.UserID, Issued: time.Unix(0, s.Issued)})
+		if err != nil {
+			c.clearSession(w, r)
+			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+			return
 		}
 		if s.Reset && r.URL.Path != "/console/password" && r.URL.Path != "/console/signout" {
 			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
 			return
 		}
-		req.rc = keyward.RequestContext{Principal: req.p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now()}
-		h(w, req)
+		// Who calls, for the Service to decide every action.
+		rc := &keyward.RequestContext{Principal: p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now()}
+		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p})
 	}
-}
-
-// authorize decides as the API does, as the signed-in principal.
-func (c *Console) authorize(r *request, action, resource string) error {
-	return c.Authz.Authorize(r.ctx(), action, resource, &r.rc)
 }
 
 func (c *Console) token() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,7 +118,7 @@ func top(m map[string]int, n int) string {
 		}
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(itoa(m[k]))
+		b.WriteString(strconv.Itoa(m[k]))
 	}
 	return b.String()
 }

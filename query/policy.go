@@ -1,6 +1,7 @@
 package query
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 	"strings"
@@ -8,54 +9,183 @@ import (
 	"github.com/keyward/keyward"
 )
 
-func init() {
-	addIAM(map[string]handler{
-		"PutUserPolicy":             {fn: putInlinePolicy(keyward.EntityUser), noResult: true},
-		"GetUserPolicy":             {fn: getInlinePolicy(keyward.EntityUser)},
-		"ListUserPolicies":          {fn: listInlinePolicies(keyward.EntityUser)},
-		"DeleteUserPolicy":          {fn: deleteInlinePolicy(keyward.EntityUser), noResult: true},
-		"PutGroupPolicy":            {fn: putInlinePolicy(keyward.EntityGroup), noResult: true},
-		"GetGroupPolicy":            {fn: getInlinePolicy(keyward.EntityGroup)},
-		"ListGroupPolicies":         {fn: listInlinePolicies(keyward.EntityGroup)},
-		"DeleteGroupPolicy":         {fn: deleteInlinePolicy(keyward.EntityGroup), noResult: true},
-		"CreatePolicy":              {fn: (*Server).createPolicy},
-		"GetPolicy":                 {fn: (*Server).getPolicy},
-		"ListPolicies":              {fn: (*Server).listPolicies},
-		"DeletePolicy":              {fn: (*Server).deletePolicy, noResult: true},
-		"GetPolicyVersion":          {fn: (*Server).getPolicyVersion},
-		"ListPolicyVersions":        {fn: (*Server).listPolicyVersions},
-		"CreatePolicyVersion":       {fn: (*Server).createPolicyVersion},
-		"SetDefaultPolicyVersion":   {fn: (*Server).setDefaultPolicyVersion, noResult: true},
-		"DeletePolicyVersion":       {fn: (*Server).deletePolicyVersion, noResult: true},
-		"AttachUserPolicy":          {fn: attachPolicy(keyward.EntityUser, true), noResult: true},
-		"DetachUserPolicy":          {fn: attachPolicy(keyward.EntityUser, false), noResult: true},
-		"ListAttachedUserPolicies":  {fn: listAttachedPolicies(keyward.EntityUser)},
-		"AttachGroupPolicy":         {fn: attachPolicy(keyward.EntityGroup, true), noResult: true},
-		"DetachGroupPolicy":         {fn: attachPolicy(keyward.EntityGroup, false), noResult: true},
-		"ListAttachedGroupPolicies": {fn: listAttachedPolicies(keyward.EntityGroup)},
+// policyActions holds inline and managed policies, their versions and
+// attachments; the user and group forms of an action are made by one
+// function each.
+var policyActions = map[string]action{
+	"PutUserPolicy":             putInlinePolicy(keyward.EntityUser),
+	"GetUserPolicy":             getInlinePolicy(keyward.EntityUser),
+	"ListUserPolicies":          listInlinePolicies(keyward.EntityUser),
+	"DeleteUserPolicy":          deleteInlinePolicy(keyward.EntityUser),
+	"PutGroupPolicy":            putInlinePolicy(keyward.EntityGroup),
+	"GetGroupPolicy":            getInlinePolicy(keyward.EntityGroup),
+	"ListGroupPolicies":         listInlinePolicies(keyward.EntityGroup),
+	"DeleteGroupPolicy":         deleteInlinePolicy(keyward.EntityGroup),
+	"AttachUserPolicy":          attachPolicy(keyward.EntityUser, true),
+	"DetachUserPolicy":          attachPolicy(keyward.EntityUser, false),
+	"ListAttachedUserPolicies":  listAttachedPolicies(keyward.EntityUser),
+	"AttachGroupPolicy":         attachPolicy(keyward.EntityGroup, true),
+	"DetachGroupPolicy":         attachPolicy(keyward.EntityGroup, false),
+	"ListAttachedGroupPolicies": listAttachedPolicies(keyward.EntityGroup),
+
+	"CreatePolicy": row([]param{req("PolicyName", keyward.PolicyNameShape), str("Path", keyward.PolicyPathShape),
+		req("PolicyDocument", keyward.PolicyDocumentShape), str("Description", keyward.PolicyDescShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ManagedPolicy, error) {
+			return s.CreatePolicy(ctx, in.str("PolicyName"), in.str("Path"), in.str("Description"), in.str("PolicyDocument"))
+		}, policyElement),
+	"GetPolicy": row([]param{policyARN},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ManagedPolicy, error) {
+			return s.Policy(ctx, in.str("PolicyArn"))
+		}, policyElement),
+	"ListPolicies": row([]param{str("Scope", keyward.PolicyScopeShape), boolean("OnlyAttached"), str("PathPrefix", keyward.PolicyPathShape), marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.ManagedPolicy], error) {
+			pols, next, err := s.ListPolicies(ctx, in.str("Scope"), in.bool("OnlyAttached"), in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+			return page[keyward.ManagedPolicy]{pols, next}, err
+		},
+		func(w *xmlWriter, _ keyward.Account, p page[keyward.ManagedPolicy]) {
+			list(w, "Policies", p.items, p.next, w.policy)
+		}),
+	"DeletePolicy": do([]param{policyARN}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeletePolicy(ctx, in.str("PolicyArn"))
+	}),
+	"GetPolicyVersion": row([]param{req("VersionId", keyward.PolicyVersionIDShape), policyARN},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.PolicyVersion, error) {
+			return s.PolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
+		},
+		func(w *xmlWriter, _ keyward.Account, v keyward.PolicyVersion) {
+			w.open("PolicyVersion")
+			w.version(v, true)
+			w.close("PolicyVersion")
+		}),
+	"ListPolicyVersions": row([]param{policyARN},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.PolicyVersion, error) {
+			return s.ListPolicyVersions(ctx, in.str("PolicyArn"))
+		},
+		func(w *xmlWriter, _ keyward.Account, vs []keyward.PolicyVersion) {
+			list(w, "Versions", vs, "", func(v keyward.PolicyVersion) { w.version(v, false) })
+		}),
+	"CreatePolicyVersion": row([]param{req("PolicyDocument", keyward.PolicyDocumentShape), boolean("SetAsDefault"), policyARN},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.PolicyVersion, error) {
+			return s.CreatePolicyVersion(ctx, in.str("PolicyArn"), in.str("PolicyDocument"), in.bool("SetAsDefault"))
+		},
+		func(w *xmlWriter, _ keyward.Account, v keyward.PolicyVersion) {
+			w.open("PolicyVersion")
+			w.version(v, false)
+			w.close("PolicyVersion")
+		}),
+	"SetDefaultPolicyVersion": do([]param{req("VersionId", keyward.PolicyVersionIDShape), policyARN},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.SetDefaultPolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
+		}),
+	"DeletePolicyVersion": do([]param{req("VersionId", keyward.PolicyVersionIDShape), policyARN},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.DeletePolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
+		}),
+	"SimulatePrincipalPolicy": row([]param{req("PolicySourceArn", keyward.ARNShape), strList("ActionNames", keyward.ActionNameShape, true),
+		strList("ResourceArns", keyward.ResourceNameShape, false), strList("PolicyInputList", keyward.PolicyDocumentShape, false),
+		{member: "ContextEntries", kind: kindContext}},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.SimulationResult, error) {
+			return s.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: in.str("PolicySourceArn"), Actions: in.list("ActionNames"),
+				Resources: in.list("ResourceArns"), Policies: in.list("PolicyInputList"), Context: in.context})
+		},
+		func(w *xmlWriter, _ keyward.Account, results []keyward.SimulationResult) {
+			w.open("EvaluationResults")
+			for _, r := range results {
+				w.open("member")
+				w.elem("EvalActionName", r.Action)
+				w.elem("EvalResourceName", r.Resource)
+				w.elem("EvalDecision", r.Decision.Effect)
+				members(w, "MatchedStatements", r.Sources, func(src keyward.PolicySource) {
+					w.elem("SourcePolicyId", src.ID)
+					w.elem("SourcePolicyType", src.Type)
+				})
+				w.open("MissingContextValues")
+				w.close("MissingContextValues")
+				w.close("member")
+			}
+			w.close("EvaluationResults")
+			w.marker("")
+		}),
+}
+
+// entityName is the parameter naming the user or group of an action.
+func entityName(kind string) param {
+	if kind == keyward.EntityGroup {
+		return groupName
+	}
+	return userName
+}
+
+func putInlinePolicy(kind string) action {
+	return do([]param{entityName(kind), req("PolicyName", keyward.PolicyNameShape), req("PolicyDocument", keyward.PolicyDocumentShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.PutInlinePolicy(ctx, in.entity(kind), in.str("PolicyName"), in.str("PolicyDocument"))
+		})
+}
+
+func getInlinePolicy(kind string) action {
+	type result struct{ entity, name, doc string }
+	return row([]param{entityName(kind), req("PolicyName", keyward.PolicyNameShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (result, error) {
+			e := in.entity(kind)
+			doc, err := s.InlinePolicy(ctx, e, in.str("PolicyName"))
+			return result{e.Name, in.str("PolicyName"), doc}, err
+		},
+		func(w *xmlWriter, _ keyward.Account, r result) {
+			if kind == keyward.EntityUser {
+				w.elem("UserName", r.entity)
+			} else {
+				w.elem("GroupName", r.entity)
+			}
+			w.elem("PolicyName", r.name)
+			w.elem("PolicyDocument", encodeDocument(r.doc))
+		})
+}
+
+func listInlinePolicies(kind string) action {
+	return row([]param{entityName(kind), marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[string], error) {
+			names, next, err := s.ListInlinePolicies(ctx, in.entity(kind), in.str("Marker"), in.maxItems())
+			return page[string]{names, next}, err
+		},
+		func(w *xmlWriter, _ keyward.Account, p page[string]) {
+			w.open("PolicyNames")
+			for _, n := range p.items {
+				w.elem("member", n)
+			}
+			w.close("PolicyNames")
+			w.marker(p.next)
+		})
+}
+
+func deleteInlinePolicy(kind string) action {
+	return do([]param{entityName(kind), req("PolicyName", keyward.PolicyNameShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.DeleteInlinePolicy(ctx, in.entity(kind), in.str("PolicyName"))
+		})
+}
+
+func attachPolicy(kind string, attach bool) action {
+	return do([]param{entityName(kind), policyARN}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		if attach {
+			return s.AttachPolicy(ctx, in.entity(kind), in.str("PolicyArn"))
+		}
+		return s.DetachPolicy(ctx, in.entity(kind), in.str("PolicyArn"))
 	})
 }
 
-// entityParam reads UserName or GroupName and authorises action on that
-// entity.
-func (s *Server) entityParam(c *call, p *params, kind string) keyward.Entity {
-	if kind == keyward.EntityUser {
-		return keyward.Entity{Kind: kind, Name: p.required("UserName", keyward.ExistingUserNameShape)}
-	}
-	return keyward.Entity{Kind: kind, Name: p.required("GroupName", keyward.GroupNameShape)}
-}
-
-func (s *Server) authorizeOnEntity(c *call, action string, e keyward.Entity) error {
-	if e.Kind == keyward.EntityUser {
-		return s.authorizeOn(c, action, e.Name)
-	}
-	return s.authorizeOnGroup(c, action, e.Name)
-}
-
-// iamAction names the IAM action of an entity-specific operation, such as
-// iam:PutUserPolicy or iam:PutGroupPolicy.
-func iamAction(verb, kind, noun string) string {
-	return "iam:" + verb + strings.ToUpper(kind[:1]) + kind[1:] + noun
+func listAttachedPolicies(kind string) action {
+	return row([]param{entityName(kind), str("PathPrefix", keyward.PolicyPathShape), marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.ManagedPolicy], error) {
+			pols, next, err := s.ListAttachedPolicies(ctx, in.entity(kind), in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+			return page[keyward.ManagedPolicy]{pols, next}, err
+		},
+		func(w *xmlWriter, _ keyward.Account, p page[keyward.ManagedPolicy]) {
+			list(w, "AttachedPolicies", p.items, p.next, func(pol keyward.ManagedPolicy) {
+				w.elem("PolicyName", pol.Name)
+				w.elem("PolicyArn", pol.ARN)
+			})
+		})
 }
 
 // encodeDocument is how AWS returns policy documents: URL-encoded.
@@ -63,87 +193,10 @@ func encodeDocument(doc string) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
 }
 
-func putInlinePolicy(kind string) func(*Server, *call) error {
-	return func(s *Server, c *call) error {
-		p := params{values: c.params}
-		e := s.entityParam(c, &p, kind)
-		name := p.required("PolicyName", keyward.PolicyNameShape)
-		doc := p.required("PolicyDocument", keyward.PolicyDocumentShape)
-		if err := p.err(); err != nil {
-			return err
-		}
-		if err := s.authorizeOnEntity(c, iamAction("Put", kind, "Policy"), e); err != nil {
-			return err
-		}
-		return s.Service.PutInlinePolicy(c.ctx, e, name, doc)
-	}
-}
-
-func getInlinePolicy(kind string) func(*Server, *call) error {
-	return func(s *Server, c *call) error {
-		p := params{values: c.params}
-		e := s.entityParam(c, &p, kind)
-		name := p.required("PolicyName", keyward.PolicyNameShape)
-		if err := p.err(); err != nil {
-			return err
-		}
-		if err := s.authorizeOnEntity(c, iamAction("Get", kind, "Policy"), e); err != nil {
-			return err
-		}
-		doc, err := s.Service.InlinePolicy(c.ctx, e, name)
-		if err != nil {
-			return err
-		}
-		if kind == keyward.EntityUser {
-			c.w.elem("UserName", e.Name)
-		} else {
-			c.w.elem("GroupName", e.Name)
-		}
-		c.w.elem("PolicyName", name)
-		c.w.elem("PolicyDocument", encodeDocument(doc))
-		return nil
-	}
-}
-
-func listInlinePolicies(kind string) func(*Server, *call) error {
-	return func(s *Server, c *call) error {
-		p := params{values: c.params}
-		e := s.entityParam(c, &p, kind)
-		marker, _ := p.str("Marker", keyward.MarkerShape)
-		max := p.maxItems()
-		if err := p.err(); err != nil {
-			return err
-		}
-		if err := s.authorizeOnEntity(c, iamAction("List", kind, "Policies"), e); err != nil {
-			return err
-		}
-		names, next, err := s.Service.ListInlinePolicies(c.ctx, e, marker, max)
-		if err != nil {
-			return err
-		}
-		c.w.open("PolicyNames")
-		for _, n := range names {
-			c.w.elem("member", n)
-		}
-		c.w.close("PolicyNames")
-		c.w.marker(next)
-		return nil
-	}
-}
-
-func deleteInlinePolicy(kind string) func(*Server, *call) error {
-	return func(s *Server, c *call) error {
-		p := params{values: c.params}
-		e := s.entityParam(c, &p, kind)
-		name := p.required("PolicyName", keyward.PolicyNameShape)
-		if err := p.err(); err != nil {
-			return err
-		}
-		if err := s.authorizeOnEntity(c, iamAction("Delete", kind, "Policy"), e); err != nil {
-			return err
-		}
-		return s.Service.DeleteInlinePolicy(c.ctx, e, name)
-	}
+func policyElement(w *xmlWriter, _ keyward.Account, p keyward.ManagedPolicy) {
+	w.open("Policy")
+	w.policy(p)
+	w.close("Policy")
 }
 
 func (w *xmlWriter) policy(p keyward.ManagedPolicy) {
@@ -152,7 +205,7 @@ func (w *xmlWriter) policy(p keyward.ManagedPolicy) {
 	w.elem("Arn", p.ARN)
 	w.elem("Path", p.Path)
 	w.elem("DefaultVersionId", p.DefaultVersion)
-	w.elem("AttachmentCount", itoa(p.AttachmentCount))
+	w.elem("AttachmentCount", strconv.Itoa(p.AttachmentCount))
 	w.elem("PermissionsBoundaryUsageCount", "0")
 	w.bool("IsAttachable", true)
 	if p.Description != "" {
@@ -160,83 +213,6 @@ func (w *xmlWriter) policy(p keyward.ManagedPolicy) {
 	}
 	w.time("CreateDate", p.CreatedAt)
 	w.time("UpdateDate", p.UpdatedAt)
-}
-
-func (s *Server) createPolicy(c *call) error {
-	p := params{values: c.params}
-	name := p.required("PolicyName", keyward.PolicyNameShape)
-	path, _ := p.str("Path", keyward.PolicyPathShape)
-	doc := p.required("PolicyDocument", keyward.PolicyDocumentShape)
-	desc, _ := p.str("Description", keyward.PolicyDescShape)
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := c.authorize("iam:CreatePolicy", c.account.PolicyARN(orSlash(path), name)); err != nil {
-		return err
-	}
-	pol, err := s.Service.CreatePolicy(c.ctx, name, path, desc, doc)
-	if err != nil {
-		return err
-	}
-	c.w.open("Policy")
-	c.w.policy(pol)
-	c.w.close("Policy")
-	return nil
-}
-
-// policyARN reads PolicyArn and authorises action on it.
-func (s *Server) policyARN(c *call, p *params, action string) (string, error) {
-	arn := p.required("PolicyArn", keyward.ARNShape)
-	if err := p.err(); err != nil {
-		return "", err
-	}
-	return arn, c.authorize(action, arn)
-}
-
-func (s *Server) getPolicy(c *call) error {
-	p := params{values: c.params}
-	arn, err := s.policyARN(c, &p, "iam:GetPolicy")
-	if err != nil {
-		return err
-	}
-	pol, err := s.Service.Policy(c.ctx, arn)
-	if err != nil {
-		return err
-	}
-	c.w.open("Policy")
-	c.w.policy(pol)
-	c.w.close("Policy")
-	return nil
-}
-
-func (s *Server) listPolicies(c *call) error {
-	p := params{values: c.params}
-	scope, _ := p.str("Scope", keyward.PolicyScopeShape)
-	onlyAttached := p.boolean("OnlyAttached")
-	prefix, _ := p.str("PathPrefix", keyward.PolicyPathShape)
-	marker, _ := p.str("Marker", keyward.MarkerShape)
-	max := p.maxItems()
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := c.authorize("iam:ListPolicies", "*"); err != nil {
-		return err
-	}
-	pols, next, err := s.Service.ListPolicies(c.ctx, scope, onlyAttached, prefix, marker, max)
-	if err != nil {
-		return err
-	}
-	list(c.w, "Policies", pols, next, c.w.policy)
-	return nil
-}
-
-func (s *Server) deletePolicy(c *call) error {
-	p := params{values: c.params}
-	arn, err := s.policyARN(c, &p, "iam:DeletePolicy")
-	if err != nil {
-		return err
-	}
-	return s.Service.DeletePolicy(c.ctx, arn)
 }
 
 func (w *xmlWriter) version(v keyward.PolicyVersion, withDocument bool) {
@@ -247,121 +223,3 @@ func (w *xmlWriter) version(v keyward.PolicyVersion, withDocument bool) {
 	w.bool("IsDefaultVersion", v.Default)
 	w.time("CreateDate", v.CreatedAt)
 }
-
-func (s *Server) getPolicyVersion(c *call) error {
-	p := params{values: c.params}
-	version := p.required("VersionId", keyward.PolicyVersionIDShape)
-	arn, err := s.policyARN(c, &p, "iam:GetPolicyVersion")
-	if err != nil {
-		return err
-	}
-	v, err := s.Service.PolicyVersion(c.ctx, arn, version)
-	if err != nil {
-		return err
-	}
-	c.w.open("PolicyVersion")
-	c.w.version(v, true)
-	c.w.close("PolicyVersion")
-	return nil
-}
-
-func (s *Server) listPolicyVersions(c *call) error {
-	p := params{values: c.params}
-	arn, err := s.policyARN(c, &p, "iam:ListPolicyVersions")
-	if err != nil {
-		return err
-	}
-	vs, err := s.Service.ListPolicyVersions(c.ctx, arn)
-	if err != nil {
-		return err
-	}
-	list(c.w, "Versions", vs, "", func(v keyward.PolicyVersion) { c.w.version(v, false) })
-	return nil
-}
-
-func (s *Server) createPolicyVersion(c *call) error {
-	p := params{values: c.params}
-	doc := p.required("PolicyDocument", keyward.PolicyDocumentShape)
-	setDefault := p.boolean("SetAsDefault")
-	arn, err := s.policyARN(c, &p, "iam:CreatePolicyVersion")
-	if err != nil {
-		return err
-	}
-	v, err := s.Service.CreatePolicyVersion(c.ctx, arn, doc, setDefault)
-	if err != nil {
-		return err
-	}
-	c.w.open("PolicyVersion")
-	c.w.version(v, false)
-	c.w.close("PolicyVersion")
-	return nil
-}
-
-func (s *Server) setDefaultPolicyVersion(c *call) error {
-	p := params{values: c.params}
-	version := p.required("VersionId", keyward.PolicyVersionIDShape)
-	arn, err := s.policyARN(c, &p, "iam:SetDefaultPolicyVersion")
-	if err != nil {
-		return err
-	}
-	return s.Service.SetDefaultPolicyVersion(c.ctx, arn, version)
-}
-
-func (s *Server) deletePolicyVersion(c *call) error {
-	p := params{values: c.params}
-	version := p.required("VersionId", keyward.PolicyVersionIDShape)
-	arn, err := s.policyARN(c, &p, "iam:DeletePolicyVersion")
-	if err != nil {
-		return err
-	}
-	return s.Service.DeletePolicyVersion(c.ctx, arn, version)
-}
-
-func attachPolicy(kind string, attach bool) func(*Server, *call) error {
-	verb := "Detach"
-	if attach {
-		verb = "Attach"
-	}
-	return func(s *Server, c *call) error {
-		p := params{values: c.params}
-		e := s.entityParam(c, &p, kind)
-		arn := p.required("PolicyArn", keyward.ARNShape)
-		if err := p.err(); err != nil {
-			return err
-		}
-		if err := s.authorizeOnEntity(c, iamAction(verb, kind, "Policy"), e); err != nil {
-			return err
-		}
-		if attach {
-			return s.Service.AttachPolicy(c.ctx, e, arn)
-		}
-		return s.Service.DetachPolicy(c.ctx, e, arn)
-	}
-}
-
-func listAttachedPolicies(kind string) func(*Server, *call) error {
-	return func(s *Server, c *call) error {
-		p := params{values: c.params}
-		e := s.entityParam(c, &p, kind)
-		prefix, _ := p.str("PathPrefix", keyward.PolicyPathShape)
-		marker, _ := p.str("Marker", keyward.MarkerShape)
-		max := p.maxItems()
-		if err := p.err(); err != nil {
-			return err
-		}
-		if err := s.authorizeOnEntity(c, iamAction("ListAttached", kind, "Policies"), e); err != nil {
-			return err
-		}
-		pols, next, err := s.Service.ListAttachedPolicies(c.ctx, e, prefix, marker, max)
-		if err != nil {
-			return err
-		}
-		list(c.w, "AttachedPolicies", pols, next, func(pol keyward.ManagedPolicy) {
-			c.w.elem("PolicyName", pol.Name)
-			c.w.elem("PolicyArn", pol.ARN)
-		})
-		return nil
-	}
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -34,12 +34,13 @@ const (
 // are far smaller.
 const maxBody = 1 << 20
 
-// Server is the http.Handler for the Query API.
+// Server is the http.Handler for the Query API. It authenticates the
+// caller, reads the action's parameters and calls the Service, which
+// decides access; it never authorises anything itself.
 type Server struct {
 	Service  *keyward.Service
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
-	Authz    *keyward.Authorizer
 	Uses     *keyward.UseRecorder
 	Logger   *slog.Logger
 	// Clients tells the client's address and whether it used TLS,
@@ -63,52 +64,44 @@ func (s *Server) failures() *authLog {
 // an interval that has ended; call it every few seconds.
 func (s *Server) FlushAuthLog() { s.failures().flush() }
 
-// api is one service's actions and XML namespace.
+// api is one service's table of actions and XML namespace.
 type api struct {
 	// service is the signing name, as recorded in last use.
 	service   string
 	version   string
 	namespace string
-	actions   map[string]handler
+	actions   map[string]*action
 }
 
-// handler performs an action. It validates c.params, authorises c.p, and
-// writes the members of the <ActionResult> element to c.w; it writes
-// nothing for actions without output (noResult).
-type handler struct {
-	fn       func(s *Server, c *call) error
-	noResult bool
-	// result and response are the element names <ActionResult> and
-	// <ActionResponse>, made once.
-	result, response string
-}
-
-// newAPI returns an api with the element names of its actions filled in.
-func newAPI(service, version, namespace string, actions map[string]handler) api {
-	for name, h := range actions {
-		h.result, h.response = name+"Result", name+"Response"
-		actions[name] = h
+// newAPI returns an api of the actions in tables, with the element names
+// of each filled in.
+func newAPI(service, version, namespace string, tables ...map[string]action) api {
+	a := api{service: service, version: version, namespace: namespace, actions: map[string]*action{}}
+	for _, t := range tables {
+		for name, act := range t {
+			act.result, act.response = name+"Result", name+"Response"
+			a.actions[name] = &act
+		}
 	}
-	return api{service: service, version: version, namespace: namespace, actions: actions}
+	return a
 }
 
-// call is the state of one request as an action sees it.
-type call struct {
-	ctx     context.Context
-	p       keyward.Principal
-	rc      keyward.RequestContext
-	authz   *keyward.Authorizer
-	account keyward.Account
-	params  url.Values
-	w       *xmlWriter
-	// keyID and userAgent tell one client from another, for the
-	// credential report's polling rounds.
-	keyID, userAgent string
-}
+// The two APIs Keyward serves, told apart by the signing scope's service.
+var (
+	iamAPI = newAPI("iam", IAMVersion, IAMNamespace, userActions, groupActions, policyActions, loginActions)
+	stsAPI = newAPI("sts", STSVersion, STSNamespace, stsActions)
+)
 
-// requester names the client making the call: the key that signed it and
-// the program that sent it.
-func (c *call) requester() string { return c.keyID + "\x00" + c.userAgent }
+// Actions returns the names of the actions each API serves, by service.
+func Actions() map[string][]string {
+	out := map[string][]string{}
+	for _, a := range []*api{&iamAPI, &stsAPI} {
+		for name := range a.actions {
+			out[a.service] = append(out[a.service], name)
+		}
+	}
+	return out
+}
 
 // xmlWriter buffers are pooled; each also lends its spare space to the
 // request body, which is read before the response is written.
@@ -240,33 +233,28 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	// be 15 minutes off.
 	s.Uses.Record(key.ID, keyward.LastUse{Time: s.Now().UTC(), Service: a.service, Region: auth.Region})
 	ns = a.namespace
-	h, ok := a.actions[action]
+	act, ok := a.actions[action]
 	version := params.Get("Version")
 	if !ok || (version != "" && version != a.version) {
 		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", keyward.Clip(action), keyward.Clip(version))
 	}
-	c := &call{ctx: r.Context(), p: key.Principal, account: s.Service.Account, params: params, w: xw, authz: s.Authz,
-		keyID: key.ID, userAgent: r.UserAgent(),
-		rc: keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r), SecureTransport: s.Clients.Secure(r),
-			CurrentTime: s.Now(), RequestedRegion: auth.Region}}
+	// Who calls, for the Service to decide; and which client, for the
+	// credential report's polling rounds.
+	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r),
+		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), RequestedRegion: auth.Region})
+	ctx = context.WithValue(ctx, requesterKey{}, key.ID+"\x00"+r.UserAgent())
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
 	xw.b = append(xw.b, `Response xmlns="`...)
 	xw.b = append(xw.b, a.namespace...)
 	xw.b = append(xw.b, `">`...)
-	if !h.noResult {
-		xw.open(h.result)
-	}
-	if err := h.fn(s, c); err != nil {
+	if err := run(ctx, s.Service, act, params, xw); err != nil {
 		return action, caller, ns, err
-	}
-	if !h.noResult {
-		xw.close(h.result)
 	}
 	xw.open("ResponseMetadata")
 	xw.elem("RequestId", reqID)
 	xw.close("ResponseMetadata")
-	xw.close(h.response)
+	xw.close(act.response)
 	return action, caller, ns, nil
 }
 

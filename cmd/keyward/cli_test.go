@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/keyward/keyward"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -416,7 +417,7 @@ func TestCLIProfiles(t *testing.T) {
 		t.Fatalf("with a profile: %d %q %s", r.code, r.stdout, r.stderr)
 	}
 	// The profile's region signed the request.
-	last, err := ts.Service.AccessKeyLastUsed(context.Background(), rootKeyID)
+	last, err := ts.Service.AccessKeyLastUsed(keyward.Internal(context.Background()), rootKeyID)
 	must(t, err)
 	if last.LastUsed.Region != "eu-north-1" {
 		t.Fatalf("signed for %s", last.LastUsed.Region)

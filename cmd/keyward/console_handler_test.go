@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/keyward/keyward"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -213,7 +214,7 @@ func TestConsoleIAMUser(t *testing.T) {
 		t.Fatalf("users as gail: %d\n%s", resp.StatusCode, body)
 	}
 	// The sign-in is in the credential report's password_last_used.
-	lp, err := ts.Service.LoginProfile(ctx, "gail")
+	lp, err := ts.Service.LoginProfile(keyward.Internal(ctx), "gail")
 	must(t, err)
 	if lp.LastUsed.IsZero() {
 		t.Fatal("console sign-in not recorded")

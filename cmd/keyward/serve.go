@@ -43,7 +43,6 @@ type Main struct {
 	// Passwords hashes console passwords; tests set cheaper parameters.
 	Passwords keyward.PasswordHasher
 	Keys      *sigv4.Keyring
-	Authz     *keyward.Authorizer
 	Uses      *keyward.UseRecorder
 	// API is the Query API's handler.
 	API *query.Server
@@ -136,8 +135,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
 	m.Service.AccessKeyChanged = m.Keys.Invalidate
-	m.Authz = &keyward.Authorizer{Policies: m.Service.PrincipalPolicies}
-	m.Service.PoliciesChanged = m.Authz.Invalidate
 	if err := m.Service.InstallAWSManagedPolicies(ctx); err != nil {
 		return err
 	}
@@ -150,7 +147,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Service:  m.Service,
 		Verifier: &sigv4.Verifier{Now: m.Now},
 		Keys:     m.Keys,
-		Authz:    m.Authz,
 		Uses:     m.Uses,
 		Logger:   m.Logger,
 		Now:      m.Now,
@@ -161,7 +157,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// key: every replica has it, and it never leaves the process.
 	mac := hmac.New(sha256.New, mk.keys[0])
 	mac.Write([]byte("keyward console sessions v1"))
-	web, err := console.New(console.Config{Service: m.Service, Authz: m.Authz, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	web, err := console.New(console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: mac.Sum(nil), SignInDelay: m.SignInDelay, Clients: clients})
 	if err != nil {
 		return err
@@ -267,14 +263,14 @@ func (m *Main) watchReplicas(ctx context.Context, pg *postgres.Store) {
 			switch id {
 			case "": // changes may have been missed
 				m.Keys.InvalidateAll()
-				m.Authz.Invalidate()
+				m.Service.InvalidatePolicies()
 				m.Service.InvalidateKeyLists()
 			case keyward.PoliciesChanged:
-				m.Authz.Invalidate()
+				m.Service.InvalidatePolicies()
 			case keyward.UsersChanged:
 				// A renamed user's policies name it through ${aws:username}.
 				m.Service.InvalidateKeyLists()
-				m.Authz.Invalidate()
+				m.Service.InvalidatePolicies()
 			default:
 				m.Keys.Invalidate(id)
 				m.Service.InvalidateKeyLists()

@@ -1,0 +1,160 @@
+package keyward
+
+import (
+	"context"
+	"errors"
+)
+
+// The caller of a request travels in its context: the principal and the
+// request's condition keys (source address, TLS, time, region). Every
+// Service method that a transport calls takes it from there and decides
+// access itself, once, with IAM's policy evaluation; the transports (API,
+// console, verifier) only say who is calling.
+
+type callerKey struct{}
+
+// caller is what a context carries: a request's context, or the service's
+// own work.
+type caller struct {
+	rc       *RequestContext
+	internal bool
+}
+
+// WithCaller returns ctx carrying the caller of a request.
+func WithCaller(ctx context.Context, rc *RequestContext) context.Context {
+	return context.WithValue(ctx, callerKey{}, caller{rc: rc})
+}
+
+// Internal returns ctx marked as the service's own work (start-up,
+// background generation, maintenance commands), which no policy governs.
+// Transports never use it.
+func Internal(ctx context.Context) context.Context {
+	return context.WithValue(ctx, callerKey{}, caller{internal: true})
+}
+
+// CallerFrom returns the request context of ctx's caller, if a request's.
+func CallerFrom(ctx context.Context) (*RequestContext, bool) {
+	c, ok := ctx.Value(callerKey{}).(caller)
+	return c.rc, ok && c.rc != nil
+}
+
+// errNoCaller is a programming error: a service method reached without
+// saying who calls. It fails closed, as ServiceFailure.
+var errNoCaller = errors.New("keyward: no caller in the context")
+
+// authorize decides whether ctx's caller may perform action on resource,
+// and returns AWS's AccessDenied if not.
+func (s *Service) authorize(ctx context.Context, action, resource string) error {
+	c, ok := ctx.Value(callerKey{}).(caller)
+	switch {
+	case !ok:
+		return errNoCaller
+	case c.internal:
+		return nil
+	}
+	s.authzOnce.Do(func() {
+		if s.authz.Policies == nil {
+			s.authz.Policies = s.PrincipalPolicies
+		}
+	})
+	return s.authz.Authorize(ctx, action, resource, c.rc)
+}
+
+// principal returns ctx's calling principal; the service's own work acts
+// as the root user.
+func (s *Service) principal(ctx context.Context) (Principal, error) {
+	c, ok := ctx.Value(callerKey{}).(caller)
+	switch {
+	case !ok:
+		return Principal{}, errNoCaller
+	case c.internal:
+		return Principal{AccountID: s.Account.ID, Root: true}, nil
+	}
+	return c.rc.Principal, nil
+}
+
+// subject resolves the user an action names: userName when given,
+// otherwise the caller itself ("" for the root user), as AWS does for
+// access keys, login profiles and GetUser.
+func (s *Service) subject(ctx context.Context, userName string) (string, error) {
+	if userName != "" {
+		return userName, nil
+	}
+	p, err := s.principal(ctx)
+	if err != nil || p.Root {
+		return "", err
+	}
+	return p.UserName, nil
+}
+
+// authorizeUser authorises action on the user named userName (root when
+// empty). The resource is the user's ARN, which needs its path: for the
+// caller itself it is known, for another user it is read. A user that does
+// not exist is authorised on the ARN its name would have at the root path,
+// so that a caller without rights learns nothing of who exists; then the
+// NoSuchEntity follows.
+func (s *Service) authorizeUser(ctx context.Context, action, userName string) error {
+	if userName == "" {
+		return s.authorize(ctx, action, s.Account.RootARN())
+	}
+	c, ok := ctx.Value(callerKey{}).(caller)
+	if !ok {
+		return errNoCaller
+	}
+	if c.internal || c.rc.Principal.Root {
+		return nil // the root user may do everything; skip the read
+	}
+	if FoldName(userName) == FoldName(c.rc.Principal.UserName) {
+		return s.authorize(ctx, action, c.rc.Principal.ARN())
+	}
+	u, err := s.Store.User(ctx, userName)
+	if err != nil {
+		if authErr := s.authorize(ctx, action, s.Account.UserARN("/", userName)); authErr != nil {
+			return authErr
+		}
+		if errors.Is(err, ErrNoSuchUser) {
+			return UserNotFound(userName)
+		}
+		return err
+	}
+	return s.authorize(ctx, action, s.Account.UserARN(u.Path, u.Name))
+}
+
+// authorizeGroup is authorizeUser for a group.
+func (s *Service) authorizeGroup(ctx context.Context, action, name string) error {
+	c, ok := ctx.Value(callerKey{}).(caller)
+	if !ok {
+		return errNoCaller
+	}
+	if c.internal || c.rc.Principal.Root {
+		return nil
+	}
+	g, err := s.Store.Group(ctx, name)
+	if err != nil {
+		if authErr := s.authorize(ctx, action, s.Account.GroupARN("/", name)); authErr != nil {
+			return authErr
+		}
+		if errors.Is(err, ErrNoSuchGroup) {
+			return GroupNotFound(name)
+		}
+		return err
+	}
+	return s.authorize(ctx, action, s.Account.GroupARN(g.Path, g.Name))
+}
+
+// authorizeEntity authorises action on a user or a group.
+func (s *Service) authorizeEntity(ctx context.Context, action string, e Entity) error {
+	if e.Kind == EntityGroup {
+		return s.authorizeGroup(ctx, action, e.Name)
+	}
+	return s.authorizeUser(ctx, action, e.Name)
+}
+
+// entityAction names the IAM action of an operation on a user or a group,
+// such as iam:PutUserPolicy or iam:PutGroupPolicy.
+func entityAction(verb string, e Entity, noun string) string {
+	if e.Kind == EntityGroup {
+		return "iam:" + verb + "Group" + noun
+	}
+	return "iam:" + verb + "User" + noun
+}

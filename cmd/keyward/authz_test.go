@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/query"
+)
+
+// deniedForms are requests, valid but for their permission, of every
+// action that needs one; TestEveryActionAuthorized fails for an action of
+// the table that has none here.
+var deniedForms = map[string]string{
+	"CreateUser":                  "UserName=newcomer",
+	"GetUser":                     "UserName=target",
+	"ListUsers":                   "",
+	"UpdateUser":                  "UserName=target&NewPath=%2Fmoved%2F",
+	"DeleteUser":                  "UserName=target",
+	"CreateAccessKey":             "UserName=target",
+	"UpdateAccessKey":             "UserName=target&AccessKeyId=AKIAAAAAAAAAAAAAAAAA&Status=Inactive",
+	"DeleteAccessKey":             "UserName=target&AccessKeyId=AKIAAAAAAAAAAAAAAAAA",
+	"ListAccessKeys":              "UserName=target",
+	"GetAccessKeyLastUsed":        "AccessKeyId=" + rootKeyID,
+	"TagUser":                     "UserName=target&Tags.member.1.Key=k&Tags.member.1.Value=v",
+	"UntagUser":                   "UserName=target&TagKeys.member.1=k",
+	"ListUserTags":                "UserName=target",
+	"CreateGroup":                 "GroupName=newgroup",
+	"GetGroup":                    "GroupName=g",
+	"ListGroups":                  "",
+	"DeleteGroup":                 "GroupName=g",
+	"AddUserToGroup":              "GroupName=g&UserName=target",
+	"RemoveUserFromGroup":         "GroupName=g&UserName=target",
+	"ListGroupsForUser":           "UserName=target",
+	"PutUserPolicy":               "UserName=target&PolicyName=p&PolicyDocument=" + url.QueryEscape(allowAll),
+	"GetUserPolicy":               "UserName=target&PolicyName=p",
+	"ListUserPolicies":            "UserName=target",
+	"DeleteUserPolicy":            "UserName=target&PolicyName=p",
+	"PutGroupPolicy":              "GroupName=g&PolicyName=p&PolicyDocument=" + url.QueryEscape(allowAll),
+	"GetGroupPolicy":              "GroupName=g&PolicyName=p",
+	"ListGroupPolicies":           "GroupName=g",
+	"DeleteGroupPolicy":           "GroupName=g&PolicyName=p",
+	"CreatePolicy":                "PolicyName=New&PolicyDocument=" + url.QueryEscape(allowAll),
+	"GetPolicy":                   "PolicyArn=" + url.QueryEscape(localPolicy),
+	"ListPolicies":                "",
+	"DeletePolicy":                "PolicyArn=" + url.QueryEscape(localPolicy),
+	"GetPolicyVersion":            "PolicyArn=" + url.QueryEscape(localPolicy) + "&VersionId=v1",
+	"ListPolicyVersions":          "PolicyArn=" + url.QueryEscape(localPolicy),
+	"CreatePolicyVersion":         "PolicyArn=" + url.QueryEscape(localPolicy) + "&PolicyDocument=" + url.QueryEscape(allowAll),
+	"SetDefaultPolicyVersion":     "PolicyArn=" + url.QueryEscape(localPolicy) + "&VersionId=v1",
+	"DeletePolicyVersion":         "PolicyArn=" + url.QueryEscape(localPolicy) + "&VersionId=v1",
+	"AttachUserPolicy":            "UserName=target&PolicyArn=" + url.QueryEscape(localPolicy),
+	"DetachUserPolicy":            "UserName=target&PolicyArn=" + url.QueryEscape(localPolicy),
+	"ListAttachedUserPolicies":    "UserName=target",
+	"AttachGroupPolicy":           "GroupName=g&PolicyArn=" + url.QueryEscape(localPolicy),
+	"DetachGroupPolicy":           "GroupName=g&PolicyArn=" + url.QueryEscape(localPolicy),
+	"ListAttachedGroupPolicies":   "GroupName=g",
+	"SimulatePrincipalPolicy":     "PolicySourceArn=" + url.QueryEscape("arn:aws:iam::123456789012:user/target") + "&ActionNames.member.1=iam%3AListUsers",
+	"CreateLoginProfile":          "UserName=target&Password=Target-Passw0rd",
+	"GetLoginProfile":             "UserName=target",
+	"UpdateLoginProfile":          "UserName=target&PasswordResetRequired=true",
+	"DeleteLoginProfile":          "UserName=target",
+	"ChangePassword":              "OldPassword=Nobody-Passw0rd&NewPassword=Nobody-Passw0rd-2",
+	"UpdateAccountPasswordPolicy": "MinimumPasswordLength=10",
+	"GetAccountPasswordPolicy":    "",
+	"DeleteAccountPasswordPolicy": "",
+	"GenerateCredentialReport":    "",
+	"GetCredentialReport":         "",
+	"GetAccessKeyInfo":            "AccessKeyId=" + rootKeyID,
+}
+
+// allowedWithoutPermission are the actions AWS lets anyone call.
+var allowedWithoutPermission = map[string]bool{"GetCallerIdentity": true}
+
+const (
+	allowAll    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	localPolicy = "arn:aws:iam::123456789012:policy/P"
+)
+
+// TestEveryActionAuthorized: a caller with no permission is refused every
+// action with AWS's AccessDenied, naming the action, and nothing changes.
+// The Service decides, not the transport.
+func TestEveryActionAuthorized(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("target")})
+	must(t, err)
+	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	must(t, err)
+	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	id, secret := createUserKey(t, root, "nobody")
+	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})
+	must(t, err)
+
+	actions := query.Actions()
+	var all []string
+	for service, names := range actions {
+		for _, name := range names {
+			all = append(all, service+":"+name)
+		}
+	}
+	sort.Strings(all)
+	for _, full := range all {
+		service, name, _ := strings.Cut(full, ":")
+		t.Run(name, func(t *testing.T) {
+			form, ok := deniedForms[name]
+			if allowedWithoutPermission[name] {
+				return
+			}
+			if !ok {
+				t.Fatalf("no request for %s: every action needs one here", name)
+			}
+			version := query.IAMVersion
+			if service == "sts" {
+				version = query.STSVersion
+			}
+			body := "Action=" + name + "&Version=" + version
+			if form != "" {
+				body += "&" + form
+			}
+			status, _, resp := rawDo(t, ts.signedFor(t, body, service, "us-east-1", id, secret))
+			var e errorResponse
+			must(t, xml.Unmarshal([]byte(resp), &e))
+			want := service + ":" + name
+			prefix := "User: arn:aws:iam::123456789012:user/nobody is not authorized to perform: " + want + " on resource: "
+			if status != http.StatusForbidden || e.Error.Code != "AccessDenied" || !strings.HasPrefix(e.Error.Message, prefix) ||
+				!strings.HasSuffix(e.Error.Message, " because no identity-based policy allows the "+want+" action") {
+				t.Fatalf("%s without permission: %d %s %q", name, status, e.Error.Code, e.Error.Message)
+			}
+		})
+	}
+	// Nothing changed: the target is as it was.
+	u, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("target")})
+	must(t, err)
+	keys, err := root.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("target")})
+	must(t, err)
+	if aws.ToString(u.User.Path) != "/" || len(u.User.Tags) != 0 || len(keys.AccessKeyMetadata) != 0 {
+		t.Fatalf("refused calls changed the target: %+v, %d keys", u.User, len(keys.AccessKeyMetadata))
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// TestConsoleActionsAuthorized: every console action is the Service call
+// the API makes, authorised the same way. A user allowed only what each
+// case grants is refused with AWS's AccessDenied naming the missing
+// action, and nothing changes. The console once deleted a user's keys,
+// password and policies after checking only iam:DeleteUser, and tagged a
+// user without iam:TagUser.
+func TestConsoleActionsAuthorized(t *testing.T) {
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	keyID, _ := createUserKey(t, root, "target")
+	_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("target"), Password: aws.String("Target-Passw0rd")})
+	must(t, err)
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nobody")})
+	must(t, err)
+	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})
+	must(t, err)
+	c := newWebClient(t, ts)
+	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {accountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	allow := func(actions ...string) {
+		t.Helper()
+		if len(actions) == 0 {
+			root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("nobody"), PolicyName: aws.String("grant")})
+			return
+		}
+		doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": actions, "Resource": "*"}}})
+		_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("nobody"), PolicyName: aws.String("grant"), PolicyDocument: aws.String(string(doc))})
+		must(t, err)
+	}
+	keyPath := "/console/users/target/keys/" + keyID
+	tests := []struct {
+		name, method, path string
+		form               url.Values
+		allowed            []string
+		want               string
+	}{
+		{"users list", "GET", "/console/users", nil, nil, "iam:ListUsers"},
+		{"create user", "POST", "/console/users", url.Values{"name": {"newcomer"}}, nil, "iam:CreateUser"},
+		{"user page", "GET", "/console/users/target", nil, nil, "iam:GetUser"},
+		{"delete user page", "GET", "/console/users/target/delete", nil, nil, "iam:GetUser"},
+		{"delete user with only iam:DeleteUser", "POST", "/console/users/target/delete", url.Values{"confirm": {"target"}},
+			[]string{"iam:GetUser", "iam:DeleteUser"}, "iam:ListAccessKeys"},
+		{"delete user without detaching", "POST", "/console/users/target/delete", url.Values{"confirm": {"target"}},
+			[]string{"iam:GetUser", "iam:DeleteUser", "iam:ListAccessKeys", "iam:DeleteAccessKey", "iam:GetLoginProfile", "iam:DeleteLoginProfile",
+				"iam:ListUserPolicies", "iam:ListAttachedUserPolicies", "iam:DetachUserPolicy", "iam:ListGroupsForUser"}, "iam:DeleteUserPolicy"},
+		{"new key page", "GET", "/console/users/target/keys/new", nil, nil, "iam:GetUser"},
+		{"create key", "POST", "/console/users/target/keys/new", url.Values{"step": {"2"}}, []string{"iam:GetUser"}, "iam:CreateAccessKey"},
+		{"create key with a description, without iam:TagUser", "POST", "/console/users/target/keys/new", url.Values{"step": {"2"}, "description": {"laptop"}},
+			[]string{"iam:GetUser", "iam:CreateAccessKey"}, "iam:TagUser"},
+		{"deactivate key page", "GET", keyPath + "/deactivate", nil, []string{"iam:GetUser"}, "iam:ListAccessKeys"},
+		{"deactivate key", "POST", keyPath + "/deactivate", url.Values{}, []string{"iam:GetUser", "iam:ListAccessKeys"}, "iam:UpdateAccessKey"},
+		{"activate key", "POST", keyPath + "/activate", url.Values{}, []string{"iam:GetUser", "iam:ListAccessKeys"}, "iam:UpdateAccessKey"},
+		{"delete key", "POST", keyPath + "/delete", url.Values{"confirm": {keyID}}, []string{"iam:GetUser", "iam:ListAccessKeys"}, ""},
+		{"end sessions", "POST", "/console/users/target/sessions/end", url.Values{}, []string{"iam:GetUser"}, "iam:UpdateLoginProfile"},
+		{"search by name", "GET", "/console/search?q=targ", nil, nil, "iam:ListUsers"},
+		{"search by key", "GET", "/console/search?q=" + keyID, nil, nil, "iam:GetAccessKeyLastUsed"},
+		{"reports page", "GET", "/console/reports", nil, nil, "iam:GetCredentialReport"},
+		{"generate report", "POST", "/console/reports", url.Values{}, nil, "iam:GenerateCredentialReport"},
+		{"download report", "GET", "/console/reports/credential-report.csv", nil, nil, "iam:GetCredentialReport"},
+		{"change password", "POST", "/console/password", url.Values{"old": {"Nobody-Passw0rd"}, "new": {"Nobody-Passw0rd-2"}, "confirm": {"Nobody-Passw0rd-2"}},
+			nil, "iam:ChangePassword"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			allow(tt.allowed...)
+			defer allow()
+			var resp *http.Response
+			var body string
+			if tt.method == "GET" {
+				resp, body = c.get(tt.path)
+			} else {
+				tt.form.Set("csrf", c.token())
+				resp, body = c.post(tt.path, tt.form)
+			}
+			if tt.want == "" {
+				// Deleting an active key is refused by the console itself.
+				if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Deactivate the access key") {
+					t.Fatalf("%d\n%s", resp.StatusCode, body)
+				}
+				return
+			}
+			msg := "User: arn:aws:iam::123456789012:user/nobody is not authorized to perform: " + tt.want + " on resource: "
+			if resp.StatusCode < 400 || !strings.Contains(body, msg) {
+				t.Fatalf("%s %s allowed %v: %d, want AccessDenied for %s\n%s", tt.method, tt.path, tt.allowed, resp.StatusCode, tt.want, body)
+			}
+		})
+	}
+	// The target is whole: keys, password, policy, and no new key or tag.
+	keys, err := root.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("target")})
+	must(t, err)
+	u, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("target")})
+	must(t, err)
+	_, lpErr := root.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("target")})
+	pols, err := root.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("target")})
+	must(t, err)
+	if len(keys.AccessKeyMetadata) != 1 || keys.AccessKeyMetadata[0].Status != "Active" || len(u.User.Tags) != 0 || lpErr != nil || len(pols.PolicyNames) != 1 {
+		t.Fatalf("refused console actions changed the target: %d keys, tags %v, login profile %v, %d policies",
+			len(keys.AccessKeyMetadata), u.User.Tags, lpErr, len(pols.PolicyNames))
+	}
+	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("newcomer")}); err == nil {
+		t.Fatal("a refused console action created a user")
+	}
+}

@@ -1,0 +1,178 @@
+package console
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// Access keys.
+
+// UseCases are the create-access-key use cases of AWS's console, each with
+// the alternative AWS recommends to a long-term key.
+var UseCases = []struct{ ID, Name, Alternative string }{
+	{"cli", "Command Line Interface (CLI)", "Use AWS CloudShell, or the AWS CLI V2 with authentication through IAM Identity Center, instead of a long-term key on your computer."},
+	{"local", "Local code", "Use an IDE with a toolkit that authenticates through IAM Identity Center, so that no long-term key is kept with your code."},
+	{"compute", "Application running on an AWS compute service", "Use an IAM role attached to the compute resource (an instance profile, a task role, a function's execution role): it gets temporary credentials by itself."},
+	{"third-party", "Third-party service", "Use temporary security credentials from an IAM role the service assumes, if it can, and keep the key's permissions to what the service needs."},
+	{"outside", "Application running outside AWS", "Use IAM Roles Anywhere to give workloads outside AWS temporary credentials from X.509 certificates."},
+	{"other", "Other", "Prefer temporary credentials wherever the caller can obtain them; rotate this key regularly and keep its permissions least."},
+}
+
+type newKeyPage struct {
+	layout
+	User        keyward.User
+	Step        int
+	UseCase     string
+	UseCases    any
+	Description string
+	KeyID       string
+	Secret      string
+	CSVName     string
+	// CSVData is a data: URL the page offers to download; the secret never
+	// travels again, so the file is made from the page itself.
+	CSVData template.URL
+}
+
+func (c *Console) newKeyPage(w http.ResponseWriter, r *request) {
+	u, err := c.target(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, http.StatusOK, "newkey", newKeyPage{layout: c.layoutFor(r, "Create access key"), User: u, Step: 1, UseCases: UseCases})
+}
+
+func (c *Console) newKey(w http.ResponseWriter, r *request) {
+	u, err := c.target(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := newKeyPage{layout: c.layoutFor(r, "Create access key"), User: u, UseCases: UseCases,
+		UseCase: r.PostFormValue("usecase"), Description: strings.TrimSpace(r.PostFormValue("description"))}
+	switch r.PostFormValue("step") {
+	case "1":
+		if p.UseCase == "" || r.PostFormValue("understand") != "on" {
+			p.Step, p.Error = 1, "Choose a use case and confirm that you understand the recommendation."
+			c.render(w, http.StatusBadRequest, "newkey", p)
+			return
+		}
+		p.Step = 2
+		c.render(w, http.StatusOK, "newkey", p)
+		return
+	case "2":
+		var v keyward.Validation
+		if p.Description != "" {
+			v.String("description", p.Description, keyward.TagValueShape)
+		}
+		if err := v.Err(); err != nil {
+			p.Step, p.Error = 2, keyward.ErrorMessage(err)
+			c.render(w, http.StatusBadRequest, "newkey", p)
+			return
+		}
+		// As AWS's console does, the description is a tag of the user named
+		// after the key, which takes iam:TagUser besides.
+		k, secret, err := c.Service.CreateAccessKeyWithDescription(r.ctx(), u.Name, p.Description)
+		if err != nil {
+			p.Step, p.Error = 2, keyward.ErrorMessage(err)
+			c.render(w, http.StatusBadRequest, "newkey", p)
+			return
+		}
+		p.Step, p.KeyID, p.Secret = 3, k.ID, secret
+		p.CSVName = u.Name + "_accessKeys.csv"
+		p.CSVData = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("Access key ID,Secret access key\n"+k.ID+","+secret+"\n"))
+		c.render(w, http.StatusOK, "newkey", p)
+		return
+	}
+	http.Redirect(w, r.Request, "/console/users/"+url.PathEscape(u.Name)+"/keys/new", http.StatusSeeOther)
+}
+
+type keyActionPage struct {
+	layout
+	User   keyward.User
+	Key    keyward.AccessKey
+	Action string
+}
+
+// keyActions are the actions on one key, each the Service call it stands
+// for.
+var keyActions = map[string]bool{"deactivate": true, "activate": true, "delete": true}
+
+func (c *Console) keyFor(w http.ResponseWriter, r *request) (keyward.User, keyward.AccessKey, string, bool) {
+	action := r.PathValue("action")
+	if !keyActions[action] {
+		http.NotFound(w, r.Request)
+		return keyward.User{}, keyward.AccessKey{}, "", false
+	}
+	u, err := c.target(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return u, keyward.AccessKey{}, "", false
+	}
+	keys, _, err := c.Service.ListAccessKeys(r.ctx(), u.Name, "", keyward.MaxAccessKeysPerUser)
+	if err != nil {
+		c.fail(w, r, err)
+		return u, keyward.AccessKey{}, "", false
+	}
+	for _, k := range keys {
+		if k.ID == r.PathValue("id") {
+			return u, k, action, true
+		}
+	}
+	c.fail(w, r, keyward.AccessKeyNotFound(r.PathValue("id")))
+	return u, keyward.AccessKey{}, "", false
+}
+
+func (c *Console) keyActionPage(w http.ResponseWriter, r *request) {
+	u, k, action, ok := c.keyFor(w, r)
+	if !ok {
+		return
+	}
+	c.render(w, http.StatusOK, "keyaction", keyActionPage{layout: c.layoutFor(r, strings.ToUpper(action[:1])+action[1:]+" "+k.ID), User: u, Key: k, Action: action})
+}
+
+func (c *Console) keyAction(w http.ResponseWriter, r *request) {
+	u, k, action, ok := c.keyFor(w, r)
+	if !ok {
+		return
+	}
+	back := "/console/users/" + url.PathEscape(u.Name) + "?tab=credentials"
+	var err error
+	var notice string
+	switch action {
+	case "deactivate":
+		err, notice = c.Service.UpdateAccessKey(r.ctx(), u.Name, k.ID, keyward.StatusInactive), "key-deactivated"
+	case "activate":
+		err, notice = c.Service.UpdateAccessKey(r.ctx(), u.Name, k.ID, keyward.StatusActive), "key-activated"
+	case "delete":
+		// As AWS's console: only an inactive key, and only once its ID is
+		// typed exactly.
+		switch {
+		case k.Status == keyward.StatusActive:
+			err = keyward.Errorf(keyward.EValidationError, "Deactivate the access key %s before you delete it.", k.ID)
+		case r.PostFormValue("confirm") != k.ID:
+			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the access key ID %s.", k.ID)
+		default:
+			err = c.Service.DeleteAccessKey(r.ctx(), u.Name, k.ID)
+			if err == nil && k.ID != "" {
+				// The key's description goes with it, where the caller
+				// may untag; otherwise the tag stays, as the API leaves it.
+				if uerr := c.Service.UntagUser(r.ctx(), u.Name, k.ID); uerr != nil && !denied(uerr) {
+					c.Logger.Warn("removing a deleted key's description", "err", uerr)
+				}
+			}
+			notice = "key-deleted"
+		}
+	}
+	if err != nil {
+		p := keyActionPage{layout: c.layoutFor(r, action+" "+k.ID), User: u, Key: k, Action: action}
+		p.Error = keyward.ErrorMessage(err)
+		c.render(w, http.StatusBadRequest, "keyaction", p)
+		return
+	}
+	http.Redirect(w, r.Request, back+"&notice="+notice, http.StatusSeeOther)
+}

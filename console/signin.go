@@ -1,0 +1,143 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// Sign-in.
+
+type signInPage struct {
+	layout
+	CSRF  string
+	Kind  string // "root" or "user"
+	Error string
+}
+
+const preCSRFCookie = "keyward_signin"
+
+func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
+	// The sign-in form is protected by a double-submit token: there is no
+	// session to hold one yet.
+	tok := c.token()
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/console/signin", HttpOnly: true,
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode})
+	kind := r.URL.Query().Get("as")
+	if kind != "root" {
+		kind = "user"
+	}
+	c.render(w, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind})
+}
+
+// Longest values a sign-in field can hold when it is right: anything
+// longer is refused before any other work.
+var signInFields = map[string]int{"kind": 4, "account": 12, "username": 64, "password": 128, "accesskey": 128, "secret": 128, "csrf": 64}
+
+func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		return
+	}
+	for name, n := range signInFields {
+		if len(r.PostForm[name]) > 1 || len(r.PostFormValue(name)) > n {
+			http.Error(w, "The form could not be read.", http.StatusBadRequest)
+			return
+		}
+	}
+	ck, err := r.Cookie(preCSRFCookie)
+	if err != nil || ck.Value == "" || r.PostFormValue("csrf") != ck.Value {
+		http.Error(w, "The form has expired. Go back, reload the page and try again.", http.StatusForbidden)
+		return
+	}
+	kind := r.PostFormValue("kind")
+	addr := c.Clients.Addr(r)
+	who := "root:" + r.PostFormValue("accesskey")
+	if kind != "root" {
+		who = "user:" + r.PostFormValue("account") + "/" + strings.ToLower(r.PostFormValue("username"))
+	}
+	again := func(msg string, status int) {
+		tok := c.token()
+		http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/console/signin", HttpOnly: true,
+			Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode})
+		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind, Error: msg})
+	}
+	// Counted before the password is hashed: simultaneous attempts cannot
+	// all slip under the limit.
+	try, ok := c.limiter.begin(who, addr)
+	if !ok {
+		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
+		return
+	}
+	s := session{ID: c.token(), Expires: c.Now().Add(SessionLifetime).Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
+	if kind == "root" {
+		_, err = c.Service.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"))
+		s.Root, s.RootKey = true, r.PostFormValue("accesskey")
+	} else {
+		var p keyward.Principal
+		p, s.Reset, err = c.Service.SignInUser(r.Context(), r.PostFormValue("account"), r.PostFormValue("username"), r.PostFormValue("password"))
+		s.UserName, s.UserID = p.UserName, p.UserID
+	}
+	if keyward.ErrorCode(err) == keyward.EServiceUnavailable {
+		c.limiter.succeed(try) // not a guess that failed: the server was busy
+		again(keyward.ErrorMessage(err), http.StatusServiceUnavailable)
+		return
+	}
+	if err != nil {
+		time.Sleep(c.SignInDelay)
+		again(keyward.ErrorMessage(err), http.StatusUnauthorized)
+		return
+	}
+	c.limiter.succeed(try)
+	c.setSession(w, r, s)
+	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+}
+
+func (c *Console) signOut(w http.ResponseWriter, r *request) {
+	if err := c.Service.RevokeSession(r.ctx(), r.sess.ID, time.Unix(r.sess.Expires, 0)); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.clearSession(w, r.Request)
+	http.Redirect(w, r.Request, "/console/signin", http.StatusSeeOther)
+}
+
+type passwordPage struct {
+	layout
+	Required bool
+}
+
+func (c *Console) passwordPage(w http.ResponseWriter, r *request) {
+	c.render(w, http.StatusOK, "password", passwordPage{layout: c.layoutFor(r, "Change password"), Required: r.sess.Reset})
+}
+
+func (c *Console) changePassword(w http.ResponseWriter, r *request) {
+	if r.p.Root {
+		c.fail(w, r, keyward.Errorf(keyward.EInvalidUserType, "The root user cannot change its password here."))
+		return
+	}
+	if r.PostFormValue("new") != r.PostFormValue("confirm") {
+		page := passwordPage{layout: c.layoutFor(r, "Change password"), Required: r.sess.Reset}
+		page.Error = "The new passwords do not match."
+		c.render(w, http.StatusBadRequest, "password", page)
+		return
+	}
+	if err := c.Service.ChangePassword(r.ctx(), r.PostFormValue("old"), r.PostFormValue("new")); err != nil {
+		if keyward.ErrorCode(err) == keyward.EAccessDenied {
+			c.fail(w, r, err)
+			return
+		}
+		page := passwordPage{layout: c.layoutFor(r, "Change password"), Required: r.sess.Reset}
+		page.Error = keyward.ErrorMessage(err)
+		c.render(w, http.StatusBadRequest, "password", page)
+		return
+	}
+	// The change ended every session of the user's, this one too: it
+	// goes on as a new one.
+	s := r.sess
+	s.Reset, s.Issued = false, c.Now().UnixNano()
+	c.setSession(w, r.Request, s)
+	redirect(w, r, "/console/users", "password")
+}

@@ -1,0 +1,319 @@
+package query
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/keyward/keyward"
+)
+
+// action is one row of the table of actions: the parameters the action
+// takes (checked against the model's shapes before anything else), the
+// Service call it stands for, and the writer of its result. The runner
+// (run) does the rest for every action alike: parse, validate, call (the
+// Service decides access), write, and map errors.
+type action struct {
+	params []param
+	call   func(ctx context.Context, s *keyward.Service, in *input) (any, error)
+	// write writes the members of <ActionResult>; nil for the actions
+	// AWS answers with no result element.
+	write func(w *xmlWriter, acct keyward.Account, out any)
+	// result and response are the element names <ActionResult> and
+	// <ActionResponse>, made once.
+	result, response string
+}
+
+// row makes an action whose call returns a T for write; write may be nil.
+func row[T any](params []param, call func(ctx context.Context, s *keyward.Service, in *input) (T, error), write func(w *xmlWriter, acct keyward.Account, out T)) action {
+	a := action{params: params, call: func(ctx context.Context, s *keyward.Service, in *input) (any, error) {
+		return call(ctx, s, in)
+	}}
+	if write != nil {
+		a.write = func(w *xmlWriter, acct keyward.Account, out any) { write(w, acct, out.(T)) }
+	}
+	return a
+}
+
+// none is the result of actions without output.
+type none struct{}
+
+// do makes an action without output from a call that returns only an
+// error.
+func do(params []param, call func(ctx context.Context, s *keyward.Service, in *input) error) action {
+	return row(params, func(ctx context.Context, s *keyward.Service, in *input) (none, error) {
+		return none{}, call(ctx, s, in)
+	}, nil)
+}
+
+// kind is how a parameter is encoded in the query.
+type kind int
+
+const (
+	kindString   kind = iota
+	kindBool          // "true" or "false"
+	kindInt           // a decimal integer in [min, max]
+	kindList          // Member.member.N, each a string of shape
+	kindTags          // Tags.member.N.Key and .Value
+	kindMaxItems      // MaxItems, 1 to 1000, 100 when absent
+	kindContext       // SimulatePrincipalPolicy's ContextEntries
+)
+
+// param is one parameter of an action.
+type param struct {
+	member   string
+	kind     kind
+	shape    *keyward.StringShape
+	required bool
+	min, max int
+}
+
+func str(member string, shape *keyward.StringShape) param { return param{member: member, shape: shape} }
+func req(member string, shape *keyward.StringShape) param {
+	return param{member: member, shape: shape, required: true}
+}
+func boolean(member string) param { return param{member: member, kind: kindBool} }
+func integer(member string, min, max int) param {
+	return param{member: member, kind: kindInt, min: min, max: max}
+}
+func strList(member string, shape *keyward.StringShape, required bool) param {
+	return param{member: member, kind: kindList, shape: shape, required: required}
+}
+func tags(required bool) param { return param{member: "Tags", kind: kindTags, required: required} }
+
+var (
+	marker   = str("Marker", keyward.MarkerShape)
+	maxItems = param{member: "MaxItems", kind: kindMaxItems}
+	userName = req("UserName", keyward.ExistingUserNameShape)
+	// optUserName is UserName where it defaults to the caller.
+	optUserName = str("UserName", keyward.ExistingUserNameShape)
+	groupName   = req("GroupName", keyward.GroupNameShape)
+	policyARN   = req("PolicyArn", keyward.ARNShape)
+)
+
+// input is an action's parameters, read and checked by the runner.
+type input struct {
+	values  url.Values
+	strs    map[string]string
+	lists   map[string][]string
+	ints    map[string]int
+	bools   map[string]bool
+	tags    []keyward.Tag
+	context map[string][]string
+}
+
+// str returns a string parameter ("" when absent).
+func (in *input) str(member string) string { return in.strs[member] }
+
+// has reports whether a parameter was given.
+func (in *input) has(member string) bool {
+	vs, ok := in.values[member]
+	return ok && len(vs) > 0
+}
+
+// optStr returns a string parameter, nil when absent.
+func (in *input) optStr(member string) *string {
+	if !in.has(member) {
+		return nil
+	}
+	v := in.strs[member]
+	return &v
+}
+
+// strOr returns a string parameter, or def when absent.
+func (in *input) strOr(member, def string) string {
+	if !in.has(member) {
+		return def
+	}
+	return in.strs[member]
+}
+
+func (in *input) bool(member string) bool { return in.bools[member] }
+
+// optBool returns a boolean parameter, nil when absent.
+func (in *input) optBool(member string) *bool {
+	if !in.has(member) {
+		return nil
+	}
+	v := in.bools[member]
+	return &v
+}
+
+func (in *input) int(member string) int       { return in.ints[member] }
+func (in *input) list(member string) []string { return in.lists[member] }
+func (in *input) maxItems() int               { return in.ints["MaxItems"] }
+func (in *input) entity(kind string) keyward.Entity {
+	if kind == keyward.EntityGroup {
+		return keyward.Entity{Kind: kind, Name: in.str("GroupName")}
+	}
+	return keyward.Entity{Kind: kind, Name: in.str("UserName")}
+}
+
+// fieldName is the name AWS uses for a member in validation messages:
+// the member name with its first letter in lower case.
+func fieldName(member string) string {
+	r, n := utf8.DecodeRuneInString(member)
+	return string(unicode.ToLower(r)) + member[n:]
+}
+
+// read checks values against params, in their order (the order of the
+// problems in AWS's message), and returns the input, or the
+// ValidationError naming every problem found.
+func read(params []param, values url.Values) (*input, error) {
+	in := &input{values: values}
+	var v keyward.Validation
+	for _, p := range params {
+		vs, present := values[p.member]
+		present = present && len(vs) > 0
+		switch p.kind {
+		case kindString:
+			if !present {
+				if p.required {
+					v.Null(fieldName(p.member))
+				}
+				continue
+			}
+			v.String(fieldName(p.member), vs[0], p.shape)
+			set(&in.strs, p.member, vs[0])
+		case kindBool:
+			if !present {
+				continue
+			}
+			switch vs[0] {
+			case "true":
+				set(&in.bools, p.member, true)
+			case "false":
+				set(&in.bools, p.member, false)
+			default:
+				v.String(fieldName(p.member), vs[0], booleanShape)
+			}
+		case kindInt:
+			if !present {
+				continue
+			}
+			n, err := strconv.Atoi(vs[0])
+			if err != nil {
+				v.NotInteger(fieldName(p.member), vs[0])
+				continue
+			}
+			v.Int(fieldName(p.member), n, p.min, p.max)
+			set(&in.ints, p.member, n)
+		case kindMaxItems:
+			set(&in.ints, p.member, keyward.DefaultMaxItems)
+			if !present {
+				continue
+			}
+			n, err := strconv.Atoi(vs[0])
+			if err != nil {
+				v.NotInteger("maxItems", vs[0])
+				continue
+			}
+			v.Int("maxItems", n, keyward.MaxItemsMin, keyward.MaxItemsMax)
+			set(&in.ints, p.member, n)
+		case kindList:
+			list := readList(&v, values, p.member, p.shape)
+			if len(list) == 0 && p.required {
+				v.Null(fieldName(p.member))
+			}
+			set(&in.lists, p.member, list)
+		case kindTags:
+			in.tags = readTags(&v, values)
+			if len(in.tags) == 0 && p.required {
+				v.Null("tags")
+			}
+		case kindContext:
+			in.context = readContext(&v, values)
+		}
+	}
+	return in, v.Err()
+}
+
+func set[T any](m *map[string]T, k string, v T) {
+	if *m == nil {
+		*m = make(map[string]T)
+	}
+	(*m)[k] = v
+}
+
+var booleanShape = &keyward.StringShape{Shape: "booleanType", Enum: []string{"true", "false"}}
+
+// readList reads a Member.member.N list of strings, each checked against
+// shape.
+func readList(v *keyward.Validation, values url.Values, member string, shape *keyward.StringShape) []string {
+	var out []string
+	for i := 1; ; i++ {
+		vs, ok := values[member+".member."+strconv.Itoa(i)]
+		if !ok || len(vs) == 0 {
+			return out
+		}
+		v.String(fieldName(member)+"."+strconv.Itoa(i)+".member", vs[0], shape)
+		out = append(out, vs[0])
+	}
+}
+
+// readTags reads a Tags.member.N.Key/Value list.
+func readTags(v *keyward.Validation, values url.Values) []keyward.Tag {
+	var tags []keyward.Tag
+	for i := 1; ; i++ {
+		prefix := "Tags.member." + strconv.Itoa(i) + "."
+		k, kok := values[prefix+"Key"]
+		val, vok := values[prefix+"Value"]
+		if !kok && !vok {
+			break
+		}
+		field := "tags." + strconv.Itoa(i) + ".member."
+		var t keyward.Tag
+		if kok && len(k) > 0 {
+			t.Key = k[0]
+			v.String(field+"key", t.Key, keyward.TagKeyShape)
+		} else {
+			v.Null(field + "key")
+		}
+		if vok && len(val) > 0 {
+			t.Value = val[0]
+			v.String(field+"value", t.Value, keyward.TagValueShape)
+		} else {
+			v.Null(field + "value")
+		}
+		tags = append(tags, t)
+	}
+	v.Len("tags", len(tags), keyward.MaxTagsPerSet)
+	return tags
+}
+
+// readContext reads ContextEntries.member.N.ContextKeyName and its
+// ContextKeyValues, keyed by the lower-case name.
+func readContext(v *keyward.Validation, values url.Values) map[string][]string {
+	out := map[string][]string{}
+	for i := 1; ; i++ {
+		prefix := "ContextEntries.member." + strconv.Itoa(i) + "."
+		names, ok := values[prefix+"ContextKeyName"]
+		if !ok || len(names) == 0 {
+			return out
+		}
+		v.String(fieldName(prefix+"ContextKeyName"), names[0], keyward.ContextKeyNameShape)
+		out[strings.ToLower(names[0])] = readList(v, values, prefix+"ContextKeyValues", keyward.ResourceNameShape)
+	}
+}
+
+// run performs action a for the request: read and check the parameters,
+// call the Service (which decides access), and write the result.
+func run(ctx context.Context, s *keyward.Service, a *action, values url.Values, w *xmlWriter) error {
+	in, err := read(a.params, values)
+	if err != nil {
+		return err
+	}
+	out, err := a.call(ctx, s, in)
+	if err != nil {
+		return err
+	}
+	if a.write != nil {
+		w.open(a.result)
+		a.write(w, s.Account, out)
+		w.close(a.result)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package keyward
+
+import (
+	"context"
+	"strconv"
+	"strings"
+)
+
+// SimulationInput is what SimulatePrincipalPolicy is asked.
+type SimulationInput struct {
+	// PolicySourceARN is the user whose policies are simulated.
+	PolicySourceARN string
+	Actions         []string
+	// Resources default to "*".
+	Resources []string
+	// Policies are further documents evaluated with the user's.
+	Policies []string
+	// Context holds condition keys (lower case) and their values.
+	Context map[string][]string
+}
+
+// SimulationResult is the decision for one action on one resource.
+type SimulationResult struct {
+	Action, Resource string
+	Decision         Decision
+	// Sources are the policies behind the decision's statements, in the
+	// order of Decision.Matched.
+	Sources []PolicySource
+}
+
+// SimulatePrincipalPolicy evaluates actions on resources against a user's
+// identity policies (and any given besides), with the same evaluation as
+// every request (iam:SimulatePrincipalPolicy on the user).
+func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInput) ([]SimulationResult, error) {
+	if err := s.authorize(ctx, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
+		return nil, err
+	}
+	principal, err := s.userByARN(ctx, in.PolicySourceARN)
+	if err != nil {
+		return nil, err
+	}
+	sources, err := s.PrincipalPolicies(ctx, principal)
+	if err != nil {
+		return nil, err
+	}
+	for i, doc := range in.Policies {
+		if _, err := ParsePolicy(doc); err != nil {
+			return nil, err
+		}
+		sources = append(sources, PolicySource{ID: "PolicyInputList." + strconv.Itoa(i+1), Type: "none", Document: doc})
+	}
+	ps, err := CompilePolicies(principal, sources)
+	if err != nil {
+		return nil, err
+	}
+	resources := in.Resources
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	rc := RequestContext{Principal: principal, CurrentTime: s.Now(), Extra: in.Context}
+	var out []SimulationResult
+	for _, action := range in.Actions {
+		for _, resource := range resources {
+			d := ps.Evaluate(action, resource, &rc, true)
+			r := SimulationResult{Action: action, Resource: resource, Decision: d}
+			for _, m := range d.Matched {
+				r.Sources = append(r.Sources, ps.Sources[m[0]])
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// userByARN finds the IAM user an ARN of this account names.
+func (s *Service) userByARN(ctx context.Context, arn string) (Principal, error) {
+	prefix := "arn:aws:iam::" + s.Account.ID + ":user/"
+	rest, ok := strings.CutPrefix(arn, prefix)
+	if !ok || rest == "" {
+		return Principal{}, Errorf(EInvalidInput, "Invalid ARN: %s. Only the ARN of a user of this account can be simulated.", Clip(arn))
+	}
+	name := rest[strings.LastIndexByte(rest, '/')+1:]
+	u, err := s.user(ctx, name)
+	if err != nil {
+		return Principal{}, err
+	}
+	if s.Account.UserARN(u.Path, u.Name) != arn {
+		return Principal{}, UserNotFound(name)
+	}
+	return Principal{AccountID: s.Account.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
+}

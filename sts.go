@@ -1,0 +1,25 @@
+package keyward
+
+import "context"
+
+// CallerIdentity returns who is calling. It needs no permission, as in
+// AWS: a caller can always learn who it is.
+func (s *Service) CallerIdentity(ctx context.Context) (Principal, error) {
+	return s.principal(ctx)
+}
+
+// AccessKeyAccount returns the account an access key belongs to
+// (sts:GetAccessKeyInfo). AWS decodes it from any key ID; Keyward knows
+// only its own keys, and says so for others, as AWS may for a deleted key.
+func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, error) {
+	if err := s.authorize(ctx, "sts:GetAccessKeyInfo", "*"); err != nil {
+		return "", err
+	}
+	if _, err := s.Store.AccessKey(ctx, id); err != nil {
+		if err == ErrNoSuchAccessKey {
+			return "", AccessKeyNotFound(id)
+		}
+		return "", err
+	}
+	return s.Account.ID, nil
+}
