@@ -2,11 +2,11 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/keyward/keyward/postgres/pgtest"
@@ -30,7 +30,7 @@ func TestRetriesSerializationFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			attempts := 0
-			err := s.tx(context.Background(), func(tx pgx.Tx) error {
+			err := s.sqlTx(context.Background(), func(tx *sql.Tx) error {
 				attempts++
 				return &pgconn.PgError{Code: tt.code}
 			})
@@ -41,7 +41,7 @@ func TestRetriesSerializationFailures(t *testing.T) {
 		})
 	}
 	attempts := 0
-	err = s.tx(context.Background(), func(tx pgx.Tx) error {
+	err = s.sqlTx(context.Background(), func(tx *sql.Tx) error {
 		if attempts++; attempts < 3 {
 			return &pgconn.PgError{Code: "40001"}
 		}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,18 +112,17 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: migrating: %w", err)
 	}
 	s.db = stdlib.OpenDBFromPool(pool)
-	s.Store = &sqlstore.Store{DB: s.db, Tx: s.sqlTx, Dollar: true, KeyOrder: "k.seq", ForUpdate: " FOR UPDATE OF lp",
+	s.Store = &sqlstore.Store{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE",
 		IsUnique: func(err error) bool { return constraint(err) != "" },
-		Changed: func(ctx context.Context, tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `WITH c AS (INSERT INTO key_changes (key_id) VALUES ($1) RETURNING key_id)
-				SELECT count(pg_notify($2, key_id)) FROM c`, keyward.PoliciesChanged, s.channel)
-			return err
-		}}
+		Notify:   s.notify, RecordUses: recordUses}
 	return s, nil
 }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	if s.Store != nil {
+		s.Store.CloseStatements()
+	}
 	if s.db != nil {
 		s.db.Close()
 	}
@@ -216,38 +216,31 @@ func constraint(err error) string {
 	return ""
 }
 
-// tx runs fn in a transaction, again after a serialization failure or a
-// deadlock, up to the configured number of retries.
-func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	var err error
-	for attempt := 0; attempt <= s.retries; attempt++ {
-		err = pgx.BeginFunc(ctx, s.pool, fn)
-		if !retryable(err) {
-			return err
-		}
-	}
+// notify logs changes (access key IDs, keyward.PoliciesChanged or
+// keyward.UsersChanged) in key_changes and announces them to every replica
+// with NOTIFY; both take effect only if the transaction commits.
+func (s *Store) notify(ctx context.Context, tx *sql.Tx, changes ...string) error {
+	_, err := tx.ExecContext(ctx, `WITH c AS (INSERT INTO key_changes (key_id) SELECT unnest($1::text[]) RETURNING key_id)
+		SELECT count(pg_notify($2, key_id)) FROM c`, changes, s.channel)
 	return err
 }
 
-// keyChanged logs a change to the key id and announces it; both take
-// effect only if the transaction commits.
-func (s *Store) keyChanged(ctx context.Context, tx pgx.Tx, ids ...string) error {
-	if len(ids) == 0 {
-		return nil
+// recordUses writes a batch of last uses in one statement. The uses are
+// sorted by key ID, so that replicas writing overlapping batches lock rows
+// in the same order and do not deadlock.
+func recordUses(ctx context.Context, tx *sql.Tx, uses []keyward.AccessKeyUse) error {
+	uses = slices.Clone(uses)
+	slices.SortFunc(uses, func(a, b keyward.AccessKeyUse) int { return strings.Compare(a.AccessKeyID, b.AccessKeyID) })
+	ids := make([]string, len(uses))
+	times := make([]int64, len(uses))
+	services := make([]string, len(uses))
+	regions := make([]string, len(uses))
+	for i, u := range uses {
+		ids[i], times[i], services[i], regions[i] = u.AccessKeyID, u.Time.UnixNano(), u.Service, u.Region
 	}
-	_, err := tx.Exec(ctx, `WITH c AS (INSERT INTO key_changes (key_id) SELECT unnest($1::text[]) RETURNING key_id)
-		SELECT count(pg_notify($2, key_id)) FROM c`, ids, s.channel)
+	_, err := tx.ExecContext(ctx, `UPDATE access_keys k
+		SET last_used_at = u.t, last_used_service = u.s, last_used_region = u.r
+		FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) AS u(id, t, s, r)
+		WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.t)`, ids, times, services, regions)
 	return err
-}
-
-func toNanos(t time.Time) int64 { return t.UnixNano() }
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
-var errNoRows = pgx.ErrNoRows
-
-func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

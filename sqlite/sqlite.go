@@ -31,15 +31,15 @@ var migrations embed.FS
 
 // Store is a keyward.Store backed by one SQLite file.
 type Store struct {
-	// The groups and policies part, shared with the PostgreSQL store.
+	// Everything but the connections, group commit and Exclusive: one
+	// implementation with the PostgreSQL store.
 	*sqlstore.Store
 
 	write *sql.DB
 	read  *sql.DB
 	stmts struct {
-		accessKey, listKeys, listRootKeys, user *sql.Stmt
-		// On the write connection.
-		savepoint, release, rollbackTo, ownerID, insertKey *sql.Stmt
+		// Group commit's, on the write connection.
+		savepoint, release, rollbackTo *sql.Stmt
 	}
 	jobs       chan writeJob
 	quit       chan struct{}
@@ -93,51 +93,29 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.Store = &sqlstore.Store{DB: read, Tx: s.tx, KeyOrder: "k.rowid", IsUnique: func(err error) bool {
+	s.Store = &sqlstore.Store{DB: read, Tx: s.tx, WriteDB: write, KeySeq: "rowid", IsUnique: func(err error) bool {
 		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 	}}
+	if err := s.Store.PrepareWrites(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	go s.writer()
 	return s, nil
 }
 
-// listKeysQuery lists a user's keys after a marker key, in order of
-// creation (rowid); the left join yields one row of NULL keys for a user
-// without keys, which tells "no keys" from "no user" in one statement.
-const listKeysQuery = `SELECT u.id, u.name, u.path, k.id, k.status, k.created_at,
-	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
-	FROM users u LEFT JOIN access_keys k ON k.user_id = u.id
-		AND k.rowid > coalesce((SELECT rowid FROM access_keys WHERE id = ?1), 0)
-	WHERE u.name_fold = ?2 ORDER BY k.rowid LIMIT ?3`
-
-const listRootKeysQuery = `SELECT '', '', '', k.id, k.status, k.created_at,
-	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
-	FROM access_keys k
-	WHERE k.user_id = ?2 AND k.rowid > coalesce((SELECT rowid FROM access_keys WHERE id = ?1), 0)
-	ORDER BY k.rowid LIMIT ?3`
-
-// prepare readies the statements of the most frequent reads once.
+// prepare readies group commit's statements once.
 func (s *Store) prepare(ctx context.Context) error {
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&s.stmts.accessKey, `SELECT ` + keyColumns + ` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.id = ?`},
-		{&s.stmts.listKeys, listKeysQuery},
-		{&s.stmts.listRootKeys, listRootKeysQuery},
-		{&s.stmts.user, `SELECT id, name, path, created_at, sessions_after FROM users WHERE name_fold = ?`},
 		{&s.stmts.savepoint, `SAVEPOINT job`},
 		{&s.stmts.release, `RELEASE job`},
 		{&s.stmts.rollbackTo, `ROLLBACK TO job`},
-		{&s.stmts.ownerID, `SELECT id FROM users WHERE name_fold = ?`},
-		{&s.stmts.insertKey, `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, ?, ?, ?)`},
 	} {
-		db := s.read
-		if p.stmt == &s.stmts.savepoint || p.stmt == &s.stmts.release || p.stmt == &s.stmts.rollbackTo ||
-			p.stmt == &s.stmts.ownerID || p.stmt == &s.stmts.insertKey {
-			db = s.write
-		}
 		var err error
-		if *p.stmt, err = db.PrepareContext(ctx, p.sql); err != nil {
+		if *p.stmt, err = s.write.PrepareContext(ctx, p.sql); err != nil {
 			return fmt.Errorf("sqlite: preparing %q: %w", p.sql, err)
 		}
 	}
@@ -164,6 +142,9 @@ func (s *Store) Close() error {
 			<-s.writerDone
 		}
 	})
+	if s.Store != nil {
+		s.Store.CloseStatements()
+	}
 	err := s.write.Close()
 	if rerr := s.read.Close(); err == nil {
 		err = rerr

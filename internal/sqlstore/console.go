@@ -55,7 +55,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
 	if err := s.each(ctx, `SELECT k.user_id, k.id, k.status, k.created_at, k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
-		FROM access_keys k WHERE k.user_id IN `+in+` ORDER BY `+s.KeyOrder, ids, func(r *sql.Rows) error {
+		FROM access_keys k WHERE k.user_id IN `+in+` ORDER BY k.`+s.KeySeq, ids, func(r *sql.Rows) error {
 		var uid string
 		var k keyward.AccessKey
 		var created int64

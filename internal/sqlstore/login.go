@@ -208,7 +208,7 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 		FROM users u
 		LEFT JOIN login_profiles lp ON lp.user_id = u.id
 		LEFT JOIN access_keys k ON k.user_id = u.id
-		ORDER BY u.name, u.id, `+s.KeyOrder)
+		ORDER BY u.name, u.id, k.`+s.KeySeq)
 	if err != nil {
 		return err
 	}

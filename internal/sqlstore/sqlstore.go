@@ -1,9 +1,11 @@
-// Package sqlstore implements, once, on database/sql, the parts of
-// keyward.Store whose SQL is the same on SQLite and PostgreSQL: groups,
-// inline and managed policies and their attachments, login profiles, the
-// password policy and the credential report. Each backend supplies its
-// transactions (SQLite's group commit, PostgreSQL's retries) and what to do
-// after a change (PostgreSQL announces it to the other replicas).
+// Package sqlstore implements keyward.Store once, on database/sql, for both
+// SQLite and PostgreSQL: the account, users, access keys, groups, inline
+// and managed policies and their attachments, login profiles, the password
+// policy, the credential report and the console's queries, with one set of
+// migrations. Each backend supplies its connection, its transactions
+// (SQLite's group commit, PostgreSQL's retries) and a few hooks where the
+// dialects really differ: row locks, the change log PostgreSQL announces to
+// other replicas, batched last-use writes, prepared write statements.
 package sqlstore
 
 import (
@@ -12,20 +14,33 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/keyward/keyward"
 )
 
-// Store implements keyward.PolicyStore.
+// Store implements keyward.Store but for what only a backend can do:
+// opening and migrating its database, running transactions, working
+// alone (Exclusive) and closing. The backends supply the hooks where the
+// two dialects differ.
 type Store struct {
 	// DB serves reads.
 	DB *sql.DB
-	// Tx runs fn in a write transaction.
+	// Tx runs fn in a write transaction (SQLite's group commit,
+	// PostgreSQL's retries after a serialization failure).
 	Tx func(ctx context.Context, fn func(*sql.Tx) error) error
-	// Changed runs inside every write transaction that changes what a
-	// policy evaluation sees; may be nil.
-	Changed func(ctx context.Context, tx *sql.Tx) error
+	// Notify runs inside a write transaction that changes what other
+	// replicas cache: access key IDs, keyward.PoliciesChanged or
+	// keyward.UsersChanged (PostgreSQL's change log and NOTIFY). Nil for a
+	// store one process serves alone.
+	Notify func(ctx context.Context, tx *sql.Tx, changes ...string) error
+	// RecordUses writes a batch of last uses in one statement
+	// (PostgreSQL's unnest); nil: one prepared UPDATE per use.
+	RecordUses func(ctx context.Context, tx *sql.Tx, uses []keyward.AccessKeyUse) error
+	// WriteDB, when set, is the one connection writes run on (SQLite):
+	// write statements are prepared on it once.
+	WriteDB *sql.DB
 	// Dollar numbers placeholders $1, $2, … (PostgreSQL) instead of ?.
 	Dollar bool
 	// IsUnique reports whether err violates a unique constraint.
@@ -34,11 +49,15 @@ type Store struct {
 	// (" FOR UPDATE" on PostgreSQL; "" on SQLite, whose one writer
 	// serialises write transactions anyway).
 	ForUpdate string
-	// KeyOrder is the expression that orders a user's keys (alias k) by
-	// creation: "k.rowid" on SQLite, "k.seq" on PostgreSQL.
-	KeyOrder string
+	// KeySeq is the column that orders access keys by creation: "rowid"
+	// on SQLite, "seq" on PostgreSQL.
+	KeySeq string
+
+	stmts sync.Map // query → *sql.Stmt on DB
+	wstmt sync.Map // query → *sql.Stmt on WriteDB
 }
 
+// The backends add Exclusive and Close to make a keyward.Store.
 var _ keyward.PolicyStore = (*Store)(nil)
 
 // q rewrites ? placeholders for the backend.
@@ -59,16 +78,88 @@ func (s *Store) q(query string) string {
 	return b.String()
 }
 
+// write runs fn in a write transaction; a change to what policy
+// evaluation sees is announced with it.
 func (s *Store) write(ctx context.Context, policyChange bool, fn func(*sql.Tx) error) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if policyChange && s.Changed != nil {
-			return s.Changed(ctx, tx)
+		if policyChange {
+			return s.notify(ctx, tx, keyward.PoliciesChanged)
 		}
 		return nil
 	})
+}
+
+// prepared returns a read statement prepared once: parsing SQL costs more
+// than running the most frequent reads.
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.DB.PrepareContext(ctx, s.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// The statements of the most frequent writes: with WriteDB, prepared on it
+// once by PrepareWrites.
+const (
+	stmtOwnerID   = `SELECT id FROM users WHERE name_fold = ?`
+	stmtInsertKey = `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret)
+		SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM access_keys WHERE user_id = ?) < ?`
+)
+
+// PrepareWrites prepares the frequent write statements on WriteDB. It must
+// run before any transaction: WriteDB has one connection, which a
+// transaction holds.
+func (s *Store) PrepareWrites(ctx context.Context) error {
+	for _, q := range []string{stmtOwnerID, stmtOwnerID + s.ForUpdate, stmtInsertKey} {
+		if _, ok := s.wstmt.Load(q); ok {
+			continue
+		}
+		st, err := s.WriteDB.PrepareContext(ctx, s.q(q))
+		if err != nil {
+			return err
+		}
+		s.wstmt.Store(q, st)
+	}
+	return nil
+}
+
+// writeStmt returns query as a statement of tx: the one PrepareWrites
+// made, or one prepared in tx.
+func (s *Store) writeStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if st, ok := s.wstmt.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	return tx.PrepareContext(ctx, s.q(query))
+}
+
+// notify announces changes inside tx, where other replicas need them.
+func (s *Store) notify(ctx context.Context, tx *sql.Tx, changes ...string) error {
+	if s.Notify == nil || len(changes) == 0 {
+		return nil
+	}
+	return s.Notify(ctx, tx, changes...)
+}
+
+// CloseStatements releases the prepared statements.
+func (s *Store) CloseStatements() {
+	for _, m := range []*sync.Map{&s.stmts, &s.wstmt} {
+		m.Range(func(k, v any) bool {
+			v.(*sql.Stmt).Close()
+			m.Delete(k)
+			return true
+		})
+	}
 }
 
 type queryer interface {

@@ -1,0 +1,187 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+// CreateAccessKey implements keyward.Store. With the owner's row locked
+// (PostgreSQL; SQLite's one writer serialises), one statement inserts the
+// key only if the owner has room: two replicas cannot both take the last
+// free slot.
+func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.AccessKey) (keyward.AccessKey, error) {
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if k.UserID, err = s.lockUser(ctx, tx, userName); err != nil {
+			return err
+		}
+		insert, err := s.writeStmt(ctx, tx, stmtInsertKey)
+		if err != nil {
+			return err
+		}
+		res, err := insert.ExecContext(ctx, k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret, k.UserID, keyward.MaxAccessKeysPerUser)
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrAccessKeyExists
+		}
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return keyward.ErrAccessKeyQuota
+		}
+		// Other replicas may hold a negative cache entry for this ID.
+		return s.notify(ctx, tx, k.ID)
+	})
+	return k, err
+}
+
+const keyColumns = `k.id, k.user_id, coalesce(u.name, ''), coalesce(u.path, ''), k.status, k.created_at, k.sealed_secret,
+	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')`
+
+// AccessKey implements keyward.Store.
+func (s *Store) AccessKey(ctx context.Context, id string) (keyward.AccessKey, error) {
+	stmt, err := s.prepared(ctx, `SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.id = ?`)
+	if err != nil {
+		return keyward.AccessKey{}, err
+	}
+	var k keyward.AccessKey
+	var created int64
+	var lastUsed sql.NullInt64
+	err = stmt.QueryRowContext(ctx, id).Scan(&k.ID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SealedSecret,
+		&lastUsed, &k.LastUsed.Service, &k.LastUsed.Region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, keyward.ErrNoSuchAccessKey
+	}
+	k.CreatedAt = fromNanos(created)
+	if lastUsed.Valid {
+		k.LastUsed.Time = fromNanos(lastUsed.Int64)
+	}
+	return k, err
+}
+
+// ListAccessKeys implements keyward.Store: one prepared statement, without
+// a transaction, since listing keys is among the most frequent calls; the
+// left join tells "no keys" from "no user".
+func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max int) ([]keyward.AccessKey, bool, error) {
+	seq := s.KeySeq
+	query, args := `SELECT u.id, u.name, u.path, k.id, k.status, k.created_at, k.last_used_at,
+			coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+		FROM users u LEFT JOIN access_keys k ON k.user_id = u.id
+			AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
+		WHERE u.name_fold = ? ORDER BY k.`+seq+` LIMIT ?`, []any{after, keyward.FoldName(userName), max + 1}
+	if userName == "" {
+		query, args = `SELECT '', '', '', k.id, k.status, k.created_at, k.last_used_at,
+				coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+			FROM access_keys k
+			WHERE k.user_id = '' AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
+			ORDER BY k.`+seq+` LIMIT ?`, []any{after, max + 1}
+	}
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var keys []keyward.AccessKey
+	found := userName == ""
+	for rows.Next() {
+		var k keyward.AccessKey
+		var id, status sql.NullString
+		var created, lastUsed sql.NullInt64
+		if err := rows.Scan(&k.UserID, &k.UserName, &k.UserPath, &id, &status, &created, &lastUsed, &k.LastUsed.Service, &k.LastUsed.Region); err != nil {
+			return nil, false, err
+		}
+		found = true
+		if !id.Valid {
+			continue // the user exists and has no keys (the left join's row)
+		}
+		k.ID, k.Status, k.CreatedAt = id.String, status.String, fromNanos(created.Int64)
+		if lastUsed.Valid {
+			k.LastUsed.Time = fromNanos(lastUsed.Int64)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if !found {
+		return nil, false, keyward.ErrNoSuchUser
+	}
+	keys, more := page(keys, max)
+	return keys, more, nil
+}
+
+// ownedKey runs stmt, whose last arguments are the key ID and the owner's
+// ID, and announces the change.
+func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ...any) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		uid := ""
+		if userName != "" {
+			owner, err := s.writeStmt(ctx, tx, stmtOwnerID)
+			if err != nil {
+				return err
+			}
+			err = owner.QueryRowContext(ctx, keyward.FoldName(userName)).Scan(&uid)
+			if errors.Is(err, sql.ErrNoRows) {
+				return keyward.ErrNoSuchUser
+			}
+			if err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, s.q(stmt), append(args, id, uid)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return keyward.ErrNoSuchAccessKey
+		}
+		return s.notify(ctx, tx, id)
+	})
+}
+
+// UpdateAccessKey implements keyward.Store.
+func (s *Store) UpdateAccessKey(ctx context.Context, userName, id, status string) error {
+	return s.ownedKey(ctx, userName, id, `UPDATE access_keys SET status = ? WHERE id = ? AND user_id = ?`, status)
+}
+
+// DeleteAccessKey implements keyward.Store.
+func (s *Store) DeleteAccessKey(ctx context.Context, userName, id string) error {
+	return s.ownedKey(ctx, userName, id, `DELETE FROM access_keys WHERE id = ? AND user_id = ?`)
+}
+
+// RecordAccessKeyUses implements keyward.Store: a use older than the one
+// stored changes nothing, so batches from several replicas merge in any
+// order without losing the latest. The dialect may write a batch in one
+// statement (RecordUses); otherwise one prepared UPDATE per use.
+func (s *Store) RecordAccessKeyUses(ctx context.Context, uses []keyward.AccessKeyUse) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		if s.RecordUses != nil {
+			return s.RecordUses(ctx, tx, uses)
+		}
+		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE access_keys
+			SET last_used_at = ?, last_used_service = ?, last_used_region = ?
+			WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, u := range uses {
+			t := toNanos(u.Time)
+			if _, err := stmt.ExecContext(ctx, t, u.Service, u.Region, u.AccessKeyID, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

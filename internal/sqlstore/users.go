@@ -1,0 +1,226 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+// Account implements keyward.Store.
+func (s *Store) Account(ctx context.Context) (keyward.Account, error) {
+	var a keyward.Account
+	var created int64
+	err := s.DB.QueryRowContext(ctx, `SELECT id, created_at, key_check FROM account WHERE singleton = 1`).Scan(&a.ID, &created, &a.KeyCheck)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, keyward.ErrNoAccount
+	}
+	a.CreatedAt = fromNanos(created)
+	return a, err
+}
+
+// InitAccount implements keyward.Store. Replicas starting together race on
+// the account's one row; the loser adds no root key.
+func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *keyward.AccessKey) (keyward.Account, error) {
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO account (singleton, id, created_at, key_check) VALUES (1, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			a.ID, toNanos(a.CreatedAt), a.KeyCheck)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 || rootKey == nil {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, '', ?, ?, ?)`),
+			rootKey.ID, rootKey.Status, toNanos(rootKey.CreatedAt), rootKey.SealedSecret)
+		return err
+	})
+	if err != nil {
+		return keyward.Account{}, err
+	}
+	return s.Account(ctx)
+}
+
+// CreateUser implements keyward.Store.
+func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, ?)`),
+			u.ID, u.Name, keyward.FoldName(u.Name), u.Path, toNanos(u.CreatedAt))
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrUserExists
+		}
+		if err != nil {
+			return err
+		}
+		for i, t := range u.Tags {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, pos, key, value) VALUES (?, ?, ?, ?)`), u.ID, i, t.Key, t.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const userColumns = `id, name, path, created_at`
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (keyward.User, error) {
+	var u keyward.User
+	var created int64
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Path, &created}, extra...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, keyward.ErrNoSuchUser
+	}
+	u.CreatedAt = fromNanos(created)
+	return u, err
+}
+
+// User implements keyward.Store: a prepared statement, since the console
+// and authorisation read users often.
+func (s *Store) User(ctx context.Context, name string) (keyward.User, error) {
+	stmt, err := s.prepared(ctx, `SELECT `+userColumns+`, sessions_after FROM users WHERE name_fold = ?`)
+	if err != nil {
+		return keyward.User{}, err
+	}
+	var sessionsAfter int64
+	u, err := scanUser(stmt.QueryRowContext(ctx, keyward.FoldName(name)), &sessionsAfter)
+	if err != nil {
+		return u, err
+	}
+	if sessionsAfter > 0 {
+		u.SessionsAfter = fromNanos(sessionsAfter)
+	}
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT key, value FROM user_tags WHERE user_id = ? ORDER BY pos`), u.ID)
+	if err != nil {
+		return u, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t keyward.Tag
+		if err := rows.Scan(&t.Key, &t.Value); err != nil {
+			return u, err
+		}
+		u.Tags = append(u.Tags, t)
+	}
+	return u, rows.Err()
+}
+
+// ListUsers implements keyward.Store.
+func (s *Store) ListUsers(ctx context.Context, pathPrefix, after string, max int) ([]keyward.User, bool, error) {
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT `+userColumns+` FROM users
+		WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`), after, pathPrefix, pathPrefix, max+1)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var users []keyward.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	users, more := page(users, max)
+	return users, more, nil
+}
+
+// lockUser locks the user's row for the rest of tx (where the dialect
+// locks rows) and returns its ID; "" locks the account's row, which
+// stands for the root user's.
+func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userName string) (string, error) {
+	if userName == "" {
+		_, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate)
+		return "", err
+	}
+	owner, err := s.writeStmt(ctx, tx, stmtOwnerID+s.ForUpdate)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	err = owner.QueryRowContext(ctx, keyward.FoldName(userName)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", keyward.ErrNoSuchUser
+	}
+	return id, err
+}
+
+// UpdateUser implements keyward.Store. The user's keys are announced as
+// changed: cached credentials carry the owner's name and path.
+func (s *Store) UpdateUser(ctx context.Context, name string, upd keyward.UserUpdate) (keyward.User, error) {
+	var u keyward.User
+	err := s.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		if err != nil {
+			return err
+		}
+		if upd.NewName != nil {
+			u.Name = *upd.NewName
+		}
+		if upd.NewPath != nil {
+			u.Path = *upd.NewPath
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET name = ?, name_fold = ?, path = ? WHERE id = ?`),
+			u.Name, keyward.FoldName(u.Name), u.Path, u.ID)
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrUserExists
+		}
+		if err != nil || s.Notify == nil {
+			return err
+		}
+		ids, err := s.keyIDs(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		return s.Notify(ctx, tx, append(ids, keyward.UsersChanged)...)
+	})
+	return u, err
+}
+
+func (s *Store) keyIDs(ctx context.Context, tx *sql.Tx, userID string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM access_keys WHERE user_id = ?`), userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// DeleteUser implements keyward.Store.
+func (s *Store) DeleteUser(ctx context.Context, name string) error {
+	return s.Tx(ctx, func(tx *sql.Tx) error {
+		id, err := s.lockUser(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		var keys int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE user_id = ?`), id).Scan(&keys); err != nil {
+			return err
+		}
+		if keys > 0 {
+			return keyward.ErrUserHasAccessKey
+		}
+		if used, err := s.EntityInUse(ctx, tx, keyward.EntityUser, id); err != nil || used {
+			if used {
+				return keyward.ErrEntityInUse
+			}
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, s.q(`DELETE FROM users WHERE id = ?`), id); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, keyward.UsersChanged)
+	})
+}
