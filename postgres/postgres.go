@@ -14,13 +14,10 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,9 +30,6 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // clientGrace is how much longer than the statement timeout a call waits
 // for the server before the client gives up on the connection.
@@ -176,19 +170,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	steps, err := sqlstore.Migrations(sqlstore.Postgres)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
-	for i := version; i < len(names); i++ {
-		body, err := migrations.ReadFile(names[i])
-		if err != nil {
-			return err
-		}
+	for i := version; i < len(steps); i++ {
 		err = pgx.BeginFunc(ctx, conn.Conn(), func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
-				return fmt.Errorf("%s: %w", names[i], err)
+			if _, err := tx.Exec(ctx, steps[i].SQL); err != nil {
+				return fmt.Errorf("%s: %w", steps[i].Name, err)
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, i+1)
 			return err

@@ -11,13 +11,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
@@ -25,9 +22,6 @@ import (
 	"github.com/keyward/keyward/internal/sqlstore"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // Store is a keyward.Store backed by one SQLite file.
 type Store struct {
@@ -155,23 +149,18 @@ func (s *Store) Close() error {
 // migrate applies the migrations newer than PRAGMA user_version, each in
 // its own transaction.
 func (s *Store) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	steps, err := sqlstore.Migrations(sqlstore.SQLite)
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
 	var version int
 	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return err
 	}
-	for i := version; i < len(names); i++ {
-		body, err := migrations.ReadFile(names[i])
-		if err != nil {
-			return err
-		}
+	for i := version; i < len(steps); i++ {
 		err = s.directTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("%s: %w", names[i], err)
+			if _, err := tx.ExecContext(ctx, steps[i].SQL); err != nil {
+				return fmt.Errorf("%s: %w", steps[i].Name, err)
 			}
 			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
 			return err

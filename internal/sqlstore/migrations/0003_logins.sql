@@ -21,5 +21,5 @@ CREATE TABLE credential_report (
 	state        text    NOT NULL,
 	started_at   bigint NOT NULL,
 	generated_at bigint NOT NULL,
-	content      bytea
+	content      {{blob}}
 );

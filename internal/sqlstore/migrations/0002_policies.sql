@@ -1,8 +1,8 @@
 CREATE TABLE groups (
 	id         text    PRIMARY KEY,
-	name       text    COLLATE "C" NOT NULL,
+	name       text   {{collate}} NOT NULL,
 	name_fold  text    NOT NULL UNIQUE,
-	path       text    COLLATE "C" NOT NULL,
+	path       text   {{collate}} NOT NULL,
 	created_at bigint NOT NULL
 );
 CREATE INDEX groups_name ON groups (name);
@@ -18,7 +18,7 @@ CREATE INDEX group_members_user ON group_members (user_id);
 CREATE TABLE inline_policies (
 	kind      text NOT NULL,
 	entity_id text NOT NULL,
-	name      text COLLATE "C" NOT NULL,
+	name      text{{collate}} NOT NULL,
 	document  text NOT NULL,
 	PRIMARY KEY (kind, entity_id, name)
 );
@@ -26,10 +26,10 @@ CREATE TABLE inline_policies (
 -- Managed policies, the account's own and AWS's.
 CREATE TABLE policies (
 	id              text    PRIMARY KEY,
-	arn             text    COLLATE "C" NOT NULL UNIQUE,
+	arn             text   {{collate}} NOT NULL UNIQUE,
 	name            text    NOT NULL,
 	name_fold       text    NOT NULL,
-	path            text    COLLATE "C" NOT NULL,
+	path            text   {{collate}} NOT NULL,
 	description     text    NOT NULL,
 	aws_managed     bigint NOT NULL,
 	default_version text    NOT NULL,

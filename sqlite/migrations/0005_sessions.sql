@@ -1,6 +1,0 @@
--- Console sessions signed out before they expire: their cookies are
--- refused until then, on every replica.
-CREATE TABLE revoked_sessions (
-	id         TEXT    PRIMARY KEY,
-	expires_at INTEGER NOT NULL
-);
