@@ -13,29 +13,32 @@ import (
 
 type callerKey struct{}
 
-// caller is what a context carries: a request's context, or the service's
-// own work.
-type caller struct {
-	rc       *RequestContext
-	internal bool
-}
+// internalCaller marks the service's own work: a context carries it, or a
+// request's context, by pointer (no allocation on the request path).
+var internalCaller RequestContext
 
 // WithCaller returns ctx carrying the caller of a request.
 func WithCaller(ctx context.Context, rc *RequestContext) context.Context {
-	return context.WithValue(ctx, callerKey{}, caller{rc: rc})
+	return context.WithValue(ctx, callerKey{}, rc)
 }
 
 // Internal returns ctx marked as the service's own work (start-up,
 // background generation, maintenance commands), which no policy governs.
 // Transports never use it.
 func Internal(ctx context.Context) context.Context {
-	return context.WithValue(ctx, callerKey{}, caller{internal: true})
+	return context.WithValue(ctx, callerKey{}, &internalCaller)
+}
+
+// caller returns ctx's caller and whether it is the service itself.
+func caller(ctx context.Context) (rc *RequestContext, internal bool, ok bool) {
+	rc, ok = ctx.Value(callerKey{}).(*RequestContext)
+	return rc, rc == &internalCaller, ok && rc != nil
 }
 
 // CallerFrom returns the request context of ctx's caller, if a request's.
 func CallerFrom(ctx context.Context) (*RequestContext, bool) {
-	c, ok := ctx.Value(callerKey{}).(caller)
-	return c.rc, ok && c.rc != nil
+	rc, internal, ok := caller(ctx)
+	return rc, ok && !internal
 }
 
 // errNoCaller is a programming error: a service method reached without
@@ -45,11 +48,11 @@ var errNoCaller = errors.New("keyward: no caller in the context")
 // authorize decides whether ctx's caller may perform action on resource,
 // and returns AWS's AccessDenied if not.
 func (s *Service) authorize(ctx context.Context, action, resource string) error {
-	c, ok := ctx.Value(callerKey{}).(caller)
+	rc, internal, ok := caller(ctx)
 	switch {
 	case !ok:
 		return errNoCaller
-	case c.internal:
+	case internal:
 		return nil
 	}
 	s.authzOnce.Do(func() {
@@ -57,20 +60,34 @@ func (s *Service) authorize(ctx context.Context, action, resource string) error 
 			s.authz.Policies = s.PrincipalPolicies
 		}
 	})
-	return s.authz.Authorize(ctx, action, resource, c.rc)
+	return s.authz.Authorize(ctx, action, resource, rc)
 }
 
 // principal returns ctx's calling principal; the service's own work acts
 // as the root user.
 func (s *Service) principal(ctx context.Context) (Principal, error) {
-	c, ok := ctx.Value(callerKey{}).(caller)
+	rc, internal, ok := caller(ctx)
 	switch {
 	case !ok:
 		return Principal{}, errNoCaller
-	case c.internal:
+	case internal:
 		return Principal{AccountID: s.Account.ID, Root: true}, nil
 	}
-	return c.rc.Principal, nil
+	return rc.Principal, nil
+}
+
+// requester names the client making a request: the key that signed it
+// and the program that sent it, which tell one poller of the credential
+// report from another (the console names its session instead).
+func requester(ctx context.Context) string {
+	rc, internal, ok := caller(ctx)
+	if !ok || internal {
+		return "internal"
+	}
+	if rc.AccessKeyID == "" {
+		return "console\x00" + rc.Session
+	}
+	return rc.AccessKeyID + "\x00" + rc.UserAgent
 }
 
 // subject resolves the user an action names: userName when given,
@@ -97,15 +114,15 @@ func (s *Service) authorizeUser(ctx context.Context, action, userName string) er
 	if userName == "" {
 		return s.authorize(ctx, action, s.Account.RootARN())
 	}
-	c, ok := ctx.Value(callerKey{}).(caller)
+	rc, internal, ok := caller(ctx)
 	if !ok {
 		return errNoCaller
 	}
-	if c.internal || c.rc.Principal.Root {
+	if internal || rc.Principal.Root {
 		return nil // the root user may do everything; skip the read
 	}
-	if FoldName(userName) == FoldName(c.rc.Principal.UserName) {
-		return s.authorize(ctx, action, c.rc.Principal.ARN())
+	if FoldName(userName) == FoldName(rc.Principal.UserName) {
+		return s.authorize(ctx, action, rc.Principal.ARN())
 	}
 	u, err := s.Store.User(ctx, userName)
 	if err != nil {
@@ -122,11 +139,11 @@ func (s *Service) authorizeUser(ctx context.Context, action, userName string) er
 
 // authorizeGroup is authorizeUser for a group.
 func (s *Service) authorizeGroup(ctx context.Context, action, name string) error {
-	c, ok := ctx.Value(callerKey{}).(caller)
+	rc, internal, ok := caller(ctx)
 	if !ok {
 		return errNoCaller
 	}
-	if c.internal || c.rc.Principal.Root {
+	if internal || rc.Principal.Root {
 		return nil
 	}
 	g, err := s.Store.Group(ctx, name)

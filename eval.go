@@ -9,7 +9,10 @@ import (
 // RequestContext is what a request offers to policy conditions and
 // variables besides its action and resource.
 type RequestContext struct {
-	Principal       Principal
+	Principal Principal
+	// AccessKeyID is the key that signed the request, Session the console
+	// session it came in instead, UserAgent the client's (aws:UserAgent).
+	AccessKeyID, Session, UserAgent string
 	SourceIP        string
 	SecureTransport bool
 	CurrentTime     time.Time
@@ -66,6 +69,11 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 			return nil, false
 		}
 		return []string{rc.RequestedRegion}, true
+	case "aws:useragent":
+		if rc.UserAgent == "" {
+			return nil, false
+		}
+		return []string{rc.UserAgent}, true
 	}
 	return nil, false
 }

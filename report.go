@@ -198,31 +198,32 @@ func (rw *ReportWriter) Flush() error { return rw.w.Flush() }
 // holds every change made before the requester asked. Either way a poller
 // gets COMPLETE after at most the generation in progress and its own.
 //
-// requester names the poller (the access key and client that sign, or the
-// console session); it is hashed, never kept as given.
-func (s *Service) GenerateCredentialReport(ctx context.Context, requester string) (state, description string, err error) {
+// The poller is named by the caller's access key and User-Agent (for the
+// console, its session); the name is hashed, never kept as given.
+func (s *Service) GenerateCredentialReport(ctx context.Context) (state, description string, err error) {
 	if err := s.authorize(ctx, "iam:GenerateCredentialReport", "*"); err != nil {
 		return "", "", err
 	}
 	now := s.Now()
+	who := requester(ctx)
 	r, err := s.Store.CredentialReport(ctx)
 	if err != nil && !errors.Is(err, ErrNoReport) {
 		return "", "", err
 	}
 	exists := err == nil
-	since := s.reportRounds.begin(requester, now)
+	since := s.reportRounds.begin(who, now)
 	complete := exists && !r.GeneratedAt.IsZero() // a complete report, perhaps with a newer one in progress
 	inProgress := exists && r.State == ReportInProgress && now.Sub(r.StartedAt) < reportAbandonedAfter
 	switch {
 	case s.CredentialReportMaxAge > 0 && inProgress:
 		return ReportInProgress, "", nil
 	case s.CredentialReportMaxAge > 0 && complete && now.Sub(r.GeneratedAt) < s.CredentialReportMaxAge:
-		s.reportRounds.end(requester)
+		s.reportRounds.end(who)
 		return ReportComplete, "", nil
 	// Strictly after: a scan whose snapshot was taken at the very instant
 	// the round began may have missed a change committed in that instant.
 	case s.CredentialReportMaxAge == 0 && complete && r.SnapshotAt.After(since):
-		s.reportRounds.end(requester)
+		s.reportRounds.end(who)
 		return ReportComplete, "", nil
 	case inProgress:
 		return ReportInProgress, "", nil
@@ -378,7 +379,7 @@ func (b *chunkBuffer) Bytes() []byte {
 // maximum age the last complete report is served while a newer one is made,
 // so that a poller answered COMPLETE gets its report even when another
 // requester has started the next one meanwhile.
-func (s *Service) CredentialReport(ctx context.Context, requester string) (CredentialReport, error) {
+func (s *Service) CredentialReport(ctx context.Context) (CredentialReport, error) {
 	if err := s.authorize(ctx, "iam:GetCredentialReport", "*"); err != nil {
 		return CredentialReport{}, err
 	}
@@ -393,7 +394,7 @@ func (s *Service) CredentialReport(ctx context.Context, requester string) (Crede
 	case s.CredentialReportMaxAge > 0 && s.Now().Sub(r.GeneratedAt) >= s.CredentialReportMaxAge:
 		return r, Errorf(EReportExpired, "The request was rejected because the most recent credential report has expired. To generate a new credential report, use GenerateCredentialReport. For more information about credential report expiration, see Getting credential reports in the IAM User Guide.")
 	}
-	s.reportRounds.end(requester)
+	s.reportRounds.end(requester(ctx))
 	r.State = ReportComplete
 	return r, nil
 }

@@ -122,38 +122,38 @@ func TestCredentialReportLifecycle(t *testing.T) {
 	_, err := s.CreateUser(ctx, "alice", "/", nil)
 	must(t, err)
 
-	_, err = s.CredentialReport(ctx, "test")
+	_, err = s.CredentialReport(ctx)
 	wantCode(t, err, keyward.EReportNotPresent)
 
-	state, desc, err := s.GenerateCredentialReport(ctx, "test")
+	state, desc, err := s.GenerateCredentialReport(ctx)
 	must(t, err)
 	if state != keyward.ReportStarted || desc != "No report exists. Starting a new report generation task" {
 		t.Fatalf("first Generate: %s %q", state, desc)
 	}
 	s.Wait()
-	r, err := s.CredentialReport(ctx, "test")
+	r, err := s.CredentialReport(ctx)
 	must(t, err)
 	if !strings.Contains(string(r.Content), "\nalice,arn:aws:iam::123456789012:user/alice,") || !r.GeneratedAt.Equal(now) {
 		t.Fatalf("report %s at %v", r.Content, r.GeneratedAt)
 	}
 	// Within four hours the same report is served.
 	clock.Add(3*time.Hour + 59*time.Minute)
-	state, _, err = s.GenerateCredentialReport(ctx, "test")
+	state, _, err = s.GenerateCredentialReport(ctx)
 	must(t, err)
 	if state != keyward.ReportComplete {
 		t.Fatalf("Generate within 4h: %s", state)
 	}
 	// After four hours it has expired, and Generate makes a new one.
 	clock.Add(time.Minute)
-	_, err = s.CredentialReport(ctx, "test")
+	_, err = s.CredentialReport(ctx)
 	wantCode(t, err, keyward.EReportExpired)
-	state, _, err = s.GenerateCredentialReport(ctx, "test")
+	state, _, err = s.GenerateCredentialReport(ctx)
 	must(t, err)
 	if state != keyward.ReportStarted {
 		t.Fatalf("Generate after 4h: %s", state)
 	}
 	s.Wait()
-	r, err = s.CredentialReport(ctx, "test")
+	r, err = s.CredentialReport(ctx)
 	must(t, err)
 	if !r.GeneratedAt.Equal(now.Add(4 * time.Hour)) {
 		t.Fatalf("new report generated at %v", r.GeneratedAt)
@@ -163,16 +163,16 @@ func TestCredentialReportLifecycle(t *testing.T) {
 	// the last one has expired: a young report would answer COMPLETE.
 	clock.Add(4 * time.Hour)
 	must(t, s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: clock.Now()}))
-	_, err = s.CredentialReport(ctx, "test")
+	_, err = s.CredentialReport(ctx)
 	wantCode(t, err, keyward.EReportInProgress)
-	state, _, err = s.GenerateCredentialReport(ctx, "test")
+	state, _, err = s.GenerateCredentialReport(ctx)
 	must(t, err)
 	if state != keyward.ReportInProgress {
 		t.Fatalf("Generate while in progress: %s", state)
 	}
 	// A generation abandoned by a replica that died is started again.
 	clock.Add(6 * time.Minute)
-	state, _, err = s.GenerateCredentialReport(ctx, "test")
+	state, _, err = s.GenerateCredentialReport(ctx)
 	must(t, err)
 	if state != keyward.ReportStarted {
 		t.Fatalf("Generate after an abandoned one: %s", state)
@@ -185,14 +185,14 @@ func TestCredentialReportMaxAgeZero(t *testing.T) {
 	clock := &manualClock{t: now}
 	s := newService(t, clock, 0)
 	for i := 0; i < 3; i++ {
-		state, _, err := s.GenerateCredentialReport(ctx, "test")
+		state, _, err := s.GenerateCredentialReport(ctx)
 		must(t, err)
 		if state != keyward.ReportStarted {
 			t.Fatalf("Generate %d with max age 0: %s", i, state)
 		}
 		s.Wait()
 		clock.Add(24 * time.Hour)
-		if _, err := s.CredentialReport(ctx, "test"); err != nil {
+		if _, err := s.CredentialReport(ctx); err != nil {
 			t.Fatalf("a report expired with max age 0: %v", err)
 		}
 	}
@@ -272,16 +272,21 @@ func TestCredentialReportPollingWithoutMaxAge(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
 	clock := &manualClock{t: now}
 	s := newService(t, clock, 0)
+	// Each poller is the root user with a key of its own.
+	as := func(requester string) context.Context {
+		return keyward.WithCaller(context.Background(), &keyward.RequestContext{
+			Principal: keyward.Principal{AccountID: account, Root: true}, AccessKeyID: requester, UserAgent: "test"})
+	}
 	poll := func(requester string) string {
 		t.Helper()
-		state, _, err := s.GenerateCredentialReport(ctx, requester)
+		state, _, err := s.GenerateCredentialReport(as(requester))
 		must(t, err)
 		clock.Add(time.Millisecond)
 		return state
 	}
 	report := func(requester string) string {
 		t.Helper()
-		r, err := s.CredentialReport(ctx, requester)
+		r, err := s.CredentialReport(as(requester))
 		must(t, err)
 		return string(r.Content)
 	}

@@ -281,7 +281,8 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			return
 		}
 		// Who calls, for the Service to decide every action.
-		rc := &keyward.RequestContext{Principal: p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now()}
+		rc := &keyward.RequestContext{Principal: p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(),
+			Session: s.ID, UserAgent: r.UserAgent()}
 		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p})
 	}
 }

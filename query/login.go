@@ -76,7 +76,7 @@ var loginActions = map[string]action{
 	}),
 	"GenerateCredentialReport": row(nil,
 		func(ctx context.Context, s *keyward.Service, in *input) ([2]string, error) {
-			state, description, err := s.GenerateCredentialReport(ctx, requesterOf(ctx))
+			state, description, err := s.GenerateCredentialReport(ctx)
 			return [2]string{state, description}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, r [2]string) {
@@ -87,7 +87,7 @@ var loginActions = map[string]action{
 		}),
 	"GetCredentialReport": row(nil,
 		func(ctx context.Context, s *keyward.Service, in *input) (keyward.CredentialReport, error) {
-			return s.CredentialReport(ctx, requesterOf(ctx))
+			return s.CredentialReport(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, r keyward.CredentialReport) {
 			w.open("Content")
@@ -104,14 +104,4 @@ func loginProfileElement(w *xmlWriter, _ keyward.Account, p keyward.LoginProfile
 	w.time("CreateDate", p.CreatedAt)
 	w.bool("PasswordResetRequired", p.ResetRequired)
 	w.close("LoginProfile")
-}
-
-// requesterKey carries the name of the client making a request: the key
-// that signed it and the program that sent it, which tell one poller of
-// the credential report from another.
-type requesterKey struct{}
-
-func requesterOf(ctx context.Context) string {
-	r, _ := ctx.Value(requesterKey{}).(string)
-	return r
 }

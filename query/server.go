@@ -6,7 +6,6 @@
 package query
 
 import (
-	"context"
 	"encoding/hex"
 	"io"
 	"log/slog"
@@ -238,11 +237,10 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	if !ok || (version != "" && version != a.version) {
 		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", keyward.Clip(action), keyward.Clip(version))
 	}
-	// Who calls, for the Service to decide; and which client, for the
-	// credential report's polling rounds.
+	// Who calls, for the Service to decide.
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r),
-		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), RequestedRegion: auth.Region})
-	ctx = context.WithValue(ctx, requesterKey{}, key.ID+"\x00"+r.UserAgent())
+		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), RequestedRegion: auth.Region,
+		AccessKeyID: key.ID, UserAgent: r.UserAgent()})
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
 	xw.b = append(xw.b, `Response xmlns="`...)

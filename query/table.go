@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -94,57 +95,76 @@ var (
 	policyARN   = req("PolicyArn", keyward.ARNShape)
 )
 
-// input is an action's parameters, read and checked by the runner.
+// input is an action's parameters, read and checked by the runner. Values
+// are kept by the parameter's position in the action's list, so that
+// reading a request allocates nothing for them.
 type input struct {
+	params  []param
 	values  url.Values
-	strs    map[string]string
-	lists   map[string][]string
-	ints    map[string]int
-	bools   map[string]bool
+	present [maxParams]bool
+	strs    [maxParams]string
+	ints    [maxParams]int
+	lists   [maxParams][]string
 	tags    []keyward.Tag
 	context map[string][]string
 }
 
+// maxParams bounds an action's parameters; the tests hold every action to
+// it.
+const maxParams = 12
+
+var inputs = sync.Pool{New: func() any { return new(input) }}
+
+// index returns the position of member in the action's parameters.
+func (in *input) index(member string) int {
+	for i, p := range in.params {
+		if p.member == member {
+			return i
+		}
+	}
+	panic("query: no parameter " + member) // a programming error in a row
+}
+
 // str returns a string parameter ("" when absent).
-func (in *input) str(member string) string { return in.strs[member] }
+func (in *input) str(member string) string { return in.strs[in.index(member)] }
 
 // has reports whether a parameter was given.
-func (in *input) has(member string) bool {
-	vs, ok := in.values[member]
-	return ok && len(vs) > 0
-}
+func (in *input) has(member string) bool { return in.present[in.index(member)] }
 
 // optStr returns a string parameter, nil when absent.
 func (in *input) optStr(member string) *string {
-	if !in.has(member) {
+	i := in.index(member)
+	if !in.present[i] {
 		return nil
 	}
-	v := in.strs[member]
+	v := in.strs[i]
 	return &v
 }
 
 // strOr returns a string parameter, or def when absent.
 func (in *input) strOr(member, def string) string {
-	if !in.has(member) {
+	i := in.index(member)
+	if !in.present[i] {
 		return def
 	}
-	return in.strs[member]
+	return in.strs[i]
 }
 
-func (in *input) bool(member string) bool { return in.bools[member] }
+func (in *input) bool(member string) bool { return in.ints[in.index(member)] != 0 }
 
 // optBool returns a boolean parameter, nil when absent.
 func (in *input) optBool(member string) *bool {
-	if !in.has(member) {
+	i := in.index(member)
+	if !in.present[i] {
 		return nil
 	}
-	v := in.bools[member]
+	v := in.ints[i] != 0
 	return &v
 }
 
-func (in *input) int(member string) int       { return in.ints[member] }
-func (in *input) list(member string) []string { return in.lists[member] }
-func (in *input) maxItems() int               { return in.ints["MaxItems"] }
+func (in *input) int(member string) int       { return in.ints[in.index(member)] }
+func (in *input) list(member string) []string { return in.lists[in.index(member)] }
+func (in *input) maxItems() int               { return in.ints[in.index("MaxItems")] }
 func (in *input) entity(kind string) keyward.Entity {
 	if kind == keyward.EntityGroup {
 		return keyward.Entity{Kind: kind, Name: in.str("GroupName")}
@@ -160,14 +180,15 @@ func fieldName(member string) string {
 }
 
 // read checks values against params, in their order (the order of the
-// problems in AWS's message), and returns the input, or the
-// ValidationError naming every problem found.
-func read(params []param, values url.Values) (*input, error) {
-	in := &input{values: values}
+// problems in AWS's message), into in, and returns the ValidationError
+// naming every problem found.
+func read(in *input, params []param, values url.Values) error {
+	*in = input{params: params, values: values}
 	var v keyward.Validation
-	for _, p := range params {
+	for i, p := range params {
 		vs, present := values[p.member]
 		present = present && len(vs) > 0
+		in.present[i] = present
 		switch p.kind {
 		case kindString:
 			if !present {
@@ -177,16 +198,15 @@ func read(params []param, values url.Values) (*input, error) {
 				continue
 			}
 			v.String(fieldName(p.member), vs[0], p.shape)
-			set(&in.strs, p.member, vs[0])
+			in.strs[i] = vs[0]
 		case kindBool:
 			if !present {
 				continue
 			}
 			switch vs[0] {
 			case "true":
-				set(&in.bools, p.member, true)
+				in.ints[i] = 1
 			case "false":
-				set(&in.bools, p.member, false)
 			default:
 				v.String(fieldName(p.member), vs[0], booleanShape)
 			}
@@ -200,9 +220,9 @@ func read(params []param, values url.Values) (*input, error) {
 				continue
 			}
 			v.Int(fieldName(p.member), n, p.min, p.max)
-			set(&in.ints, p.member, n)
+			in.ints[i] = n
 		case kindMaxItems:
-			set(&in.ints, p.member, keyward.DefaultMaxItems)
+			in.ints[i] = keyward.DefaultMaxItems
 			if !present {
 				continue
 			}
@@ -212,30 +232,24 @@ func read(params []param, values url.Values) (*input, error) {
 				continue
 			}
 			v.Int("maxItems", n, keyward.MaxItemsMin, keyward.MaxItemsMax)
-			set(&in.ints, p.member, n)
+			in.ints[i] = n
 		case kindList:
-			list := readList(&v, values, p.member, p.shape)
-			if len(list) == 0 && p.required {
+			in.lists[i] = readList(&v, values, p.member, p.shape)
+			in.present[i] = len(in.lists[i]) > 0
+			if !in.present[i] && p.required {
 				v.Null(fieldName(p.member))
 			}
-			set(&in.lists, p.member, list)
 		case kindTags:
 			in.tags = readTags(&v, values)
-			if len(in.tags) == 0 && p.required {
+			in.present[i] = len(in.tags) > 0
+			if !in.present[i] && p.required {
 				v.Null("tags")
 			}
 		case kindContext:
 			in.context = readContext(&v, values)
 		}
 	}
-	return in, v.Err()
-}
-
-func set[T any](m *map[string]T, k string, v T) {
-	if *m == nil {
-		*m = make(map[string]T)
-	}
-	(*m)[k] = v
+	return v.Err()
 }
 
 var booleanShape = &keyward.StringShape{Shape: "booleanType", Enum: []string{"true", "false"}}
@@ -302,8 +316,12 @@ func readContext(v *keyward.Validation, values url.Values) map[string][]string {
 // run performs action a for the request: read and check the parameters,
 // call the Service (which decides access), and write the result.
 func run(ctx context.Context, s *keyward.Service, a *action, values url.Values, w *xmlWriter) error {
-	in, err := read(a.params, values)
-	if err != nil {
+	in := inputs.Get().(*input)
+	defer func() {
+		*in = input{} // drop what the request held
+		inputs.Put(in)
+	}()
+	if err := read(in, a.params, values); err != nil {
 		return err
 	}
 	out, err := a.call(ctx, s, in)

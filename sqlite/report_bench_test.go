@@ -25,7 +25,7 @@ func BenchmarkCredentialReport(b *testing.B) {
 }
 
 func benchmarkReport(b *testing.B, users int) {
-	ctx := context.Background()
+	ctx := keyward.Internal(context.Background())
 	path := filepath.Join(b.TempDir(), "keyward.db")
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
@@ -53,12 +53,12 @@ func benchmarkReport(b *testing.B, users int) {
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		if _, _, err := s.GenerateCredentialReport(ctx, "test"); err != nil {
+		if _, _, err := s.GenerateCredentialReport(ctx); err != nil {
 			b.Fatal(err)
 		}
 		s.Wait()
 		runtime.ReadMemStats(&after)
-		r, err := s.CredentialReport(ctx, "test")
+		r, err := s.CredentialReport(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
