@@ -13,10 +13,10 @@ type RequestContext struct {
 	// AccessKeyID is the key that signed the request, Session the console
 	// session it came in instead, UserAgent the client's (aws:UserAgent).
 	AccessKeyID, Session, UserAgent string
-	SourceIP        string
-	SecureTransport bool
-	CurrentTime     time.Time
-	RequestedRegion string
+	SourceIP                        string
+	SecureTransport                 bool
+	CurrentTime                     time.Time
+	RequestedRegion                 string
 	// Extra holds further keys, lower case, such as the context entries
 	// given to SimulatePrincipalPolicy; they override the keys above.
 	Extra map[string][]string
