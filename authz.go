@@ -13,9 +13,11 @@ import "context"
 type Authorizer struct {
 	// Policies loads the policies that apply to an IAM user.
 	Policies func(ctx context.Context, p Principal) ([]PolicySource, error)
+	// Compile compiles them (the policy language's).
+	Compile func(p Principal, sources []PolicySource) (Policies, error)
 
 	// sets holds each user's compiled policies, by user ID.
-	sets Cache[*PolicySet]
+	sets Cache[Policies]
 }
 
 // Authorize decides whether rc.Principal may perform action (such as
@@ -42,13 +44,13 @@ func (a *Authorizer) Authorize(ctx context.Context, action, resource string, rc 
 
 // PolicySet returns the compiled policies of an IAM user, from the cache
 // when it has them.
-func (a *Authorizer) PolicySet(ctx context.Context, p Principal) (*PolicySet, error) {
-	return a.sets.Get(ctx, p.UserID, func(ctx context.Context) (*PolicySet, error) {
+func (a *Authorizer) PolicySet(ctx context.Context, p Principal) (Policies, error) {
+	return a.sets.Get(ctx, p.UserID, func(ctx context.Context) (Policies, error) {
 		sources, err := a.Policies(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		return CompilePolicies(p, sources)
+		return a.Compile(p, sources)
 	})
 }
 

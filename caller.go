@@ -56,9 +56,7 @@ func (s *Service) authorize(ctx context.Context, action, resource string) error 
 		return nil
 	}
 	s.authzOnce.Do(func() {
-		if s.authz.Policies == nil {
-			s.authz.Policies = s.PrincipalPolicies
-		}
+		s.authz.Policies, s.authz.Compile = s.PrincipalPolicies, s.Policies.Compile
 	})
 	return s.authz.Authorize(ctx, action, resource, rc)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/password"
+	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -23,6 +24,11 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // TestCredentialReportGolden fixes every column convention of the report
 // for a fixed data set.
+// account is the test account's ID; now the tests' start.
+const account = "123456789012"
+
+var now = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
 func TestCredentialReportGolden(t *testing.T) {
 	a := keyward.Account{ID: account, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
@@ -104,7 +110,7 @@ func newService(t *testing.T, clock *manualClock, maxAge time.Duration) *keyward
 	must(t, err)
 	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: clock.Now()}, nil)
 	must(t, err)
-	return &keyward.Service{Store: st, Sealer: sealer, Account: a, Now: clock.Now, Rand: rand.Reader,
+	return &keyward.Service{Store: st, Sealer: sealer, Account: a, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{},
 		CredentialReportMaxAge: maxAge, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
 }
 

@@ -21,6 +21,8 @@ type Service struct {
 	Store   Store
 	Sealer  *Sealer
 	Account Account
+	// Policies is IAM's policy language (package policy).
+	Policies PolicyEngine
 	// Now and Rand are the clock and the randomness for IDs and secrets.
 	Now  func() time.Time
 	Rand io.Reader

@@ -155,7 +155,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, e Entity, name, document 
 	if err := s.authorizeEntity(ctx, entityAction("Put", e, "Policy"), e); err != nil {
 		return err
 	}
-	if _, err := ParsePolicy(document); err != nil {
+	if err := s.Policies.Check(document); err != nil {
 		return err
 	}
 	err := s.Store.PutInlinePolicy(ctx, e, name, document)
@@ -212,7 +212,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := s.authorize(ctx, "iam:CreatePolicy", s.Account.PolicyARN(path, name)); err != nil {
 		return ManagedPolicy{}, err
 	}
-	if _, err := ParsePolicy(document); err != nil {
+	if err := s.Policies.Check(document); err != nil {
 		return ManagedPolicy{}, err
 	}
 	id, err := NewPolicyID(s.Rand)
@@ -311,7 +311,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string,
 	if err := s.authorize(ctx, "iam:CreatePolicyVersion", arn); err != nil {
 		return PolicyVersion{}, err
 	}
-	if _, err := ParsePolicy(document); err != nil {
+	if err := s.Policies.Check(document); err != nil {
 		return PolicyVersion{}, err
 	}
 	v, err := s.Store.CreatePolicyVersion(ctx, arn, document, setDefault, s.now())
@@ -388,7 +388,7 @@ func (s *Service) PrincipalPolicies(ctx context.Context, p Principal) ([]PolicyS
 // others go on (what it writes is the same for all).
 func (s *Service) InstallAWSManagedPolicies(ctx context.Context) error {
 	_, err := s.Store.Exclusive(ctx, "aws-managed-policies", func(ctx context.Context) error {
-		for _, m := range AWSManagedPolicies {
+		for _, m := range s.Policies.AWSManaged() {
 			if err := s.Store.PutAWSManagedPolicy(ctx, m.Policy, m.Document); err != nil {
 				return err
 			}

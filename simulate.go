@@ -44,12 +44,12 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInpu
 		return nil, err
 	}
 	for i, doc := range in.Policies {
-		if _, err := ParsePolicy(doc); err != nil {
+		if err := s.Policies.Check(doc); err != nil {
 			return nil, err
 		}
 		sources = append(sources, PolicySource{ID: "PolicyInputList." + strconv.Itoa(i+1), Type: "none", Document: doc})
 	}
-	ps, err := CompilePolicies(principal, sources)
+	ps, err := s.Policies.Compile(principal, sources)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInpu
 			d := ps.Evaluate(action, resource, &rc, true)
 			r := SimulationResult{Action: action, Resource: resource, Decision: d}
 			for _, m := range d.Matched {
-				r.Sources = append(r.Sources, ps.Sources[m[0]])
+				r.Sources = append(r.Sources, sources[m[0]])
 			}
 			out = append(out, r)
 		}

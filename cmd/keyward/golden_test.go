@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
 )
 
@@ -67,14 +67,14 @@ func TestGoldenResponses(t *testing.T) {
 		{"GetGroup", "iam", "Action=GetGroup&Version=2010-05-08&GroupName=devs"},
 		{"ListGroups", "iam", "Action=ListGroups&Version=2010-05-08"},
 		{"ListGroupsForUser", "iam", "Action=ListGroupsForUser&Version=2010-05-08&UserName=alice"},
-		{"PutUserPolicy", "iam", "Action=PutUserPolicy&Version=2010-05-08&UserName=alice&PolicyName=p1&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
+		{"PutUserPolicy", "iam", "Action=PutUserPolicy&Version=2010-05-08&UserName=alice&PolicyName=p1&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
 		{"GetUserPolicy", "iam", "Action=GetUserPolicy&Version=2010-05-08&UserName=alice&PolicyName=p1"},
 		{"ListUserPolicies", "iam", "Action=ListUserPolicies&Version=2010-05-08&UserName=alice"},
-		{"PutGroupPolicy", "iam", "Action=PutGroupPolicy&Version=2010-05-08&GroupName=devs&PolicyName=g1&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
+		{"PutGroupPolicy", "iam", "Action=PutGroupPolicy&Version=2010-05-08&GroupName=devs&PolicyName=g1&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
 		{"GetGroupPolicy", "iam", "Action=GetGroupPolicy&Version=2010-05-08&GroupName=devs&PolicyName=g1"},
 		{"ListGroupPolicies", "iam", "Action=ListGroupPolicies&Version=2010-05-08&GroupName=devs"},
-		{"CreatePolicy", "iam", "Action=CreatePolicy&Version=2010-05-08&PolicyName=Keys&Description=self+service&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
-		{"CreatePolicyVersion", "iam", "Action=CreatePolicyVersion&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys&SetAsDefault=true&PolicyDocument=" + url.QueryEscape(keyward.SelfManageAccessKeysPolicy)},
+		{"CreatePolicy", "iam", "Action=CreatePolicy&Version=2010-05-08&PolicyName=Keys&Description=self+service&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
+		{"CreatePolicyVersion", "iam", "Action=CreatePolicyVersion&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys&SetAsDefault=true&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
 		{"GetPolicy", "iam", "Action=GetPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys"},
 		{"GetPolicyVersion", "iam", "Action=GetPolicyVersion&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys&VersionId=v1"},
 		{"ListPolicyVersions", "iam", "Action=ListPolicyVersions&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FKeys"},

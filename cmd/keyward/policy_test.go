@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
 )
 
 const awsPolicy = "arn:aws:iam::aws:policy/"
@@ -38,7 +39,7 @@ func TestSelfServiceAccessKeys(t *testing.T) {
 	wantAPIError(t, err, "AccessDenied", 403, "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::123456789012:user/alice because no identity-based policy allows the iam:ListAccessKeys action")
 
 	// AWS's documented self-service policy, through a group everyone joins.
-	pol, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("SelfManageAccessKeys"), PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+	pol, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("SelfManageAccessKeys"), PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 	must(t, err)
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("everyone")})
 	must(t, err)
@@ -196,7 +197,7 @@ func TestManagedPolicyVersions(t *testing.T) {
 	if arn != "arn:aws:iam::123456789012:policy/team/Listing" || *created.Policy.DefaultVersionId != "v1" || !keyIDLike(*created.Policy.PolicyId, "ANPA") {
 		t.Fatalf("created %+v", created.Policy)
 	}
-	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("listing"), PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("listing"), PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 	wantAPIError(t, err, "EntityAlreadyExists", 409, "A policy called listing already exists. Duplicate names are not allowed.")
 	_, err = root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("lister"), PolicyArn: aws.String(arn)})
 	must(t, err)
@@ -226,10 +227,10 @@ func TestManagedPolicyVersions(t *testing.T) {
 		t.Fatalf("v1 %+v %s", v1.PolicyVersion, doc)
 	}
 	for i := 3; i <= keyward.MaxPolicyVersions; i++ {
-		_, err = root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+		_, err = root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 		must(t, err)
 	}
-	_, err = root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+	_, err = root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 	wantAPIError(t, err, "LimitExceeded", 409, "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
 	_, err = root.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})
 	wantAPIError(t, err, "DeleteConflict", 409, "Cannot delete the default version of a policy.")
@@ -306,7 +307,7 @@ func TestGroups(t *testing.T) {
 	}
 	_, err = root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("ben")})
 	wantAPIError(t, err, "DeleteConflict", 409, "Cannot delete entity, must remove referenced objects first.")
-	_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("Devs"), PolicyName: aws.String("p"), PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+	_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("Devs"), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 	must(t, err)
 	gp, err := root.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{GroupName: aws.String("Devs"), PolicyName: aws.String("p")})
 	must(t, err)
@@ -408,7 +409,7 @@ func TestRenameRecompilesPolicies(t *testing.T) {
 	ctx := context.Background()
 	user, _, _ := ts.userWithKey(t, "old-name")
 	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("old-name"), PolicyName: aws.String("self"),
-		PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+		PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 	must(t, err)
 	_, err = user.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 	must(t, err) // compiled and cached for "old-name"

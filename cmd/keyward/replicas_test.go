@@ -18,7 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
@@ -239,7 +239,7 @@ func TestReplicas(t *testing.T) {
 	t.Run("RenameReachesEveryReplica", func(t *testing.T) {
 		id, secret := createUserKey(t, root(0), "selfie")
 		_, err := root(0).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("selfie"), PolicyName: aws.String("self"),
-			PolicyDocument: aws.String(keyward.SelfManageAccessKeysPolicy)})
+			PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 		must(t, err)
 		selfie := rs[1].iam(id, secret)
 		deadline := time.Now().Add(time.Second)

@@ -22,6 +22,7 @@ import (
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/connguard"
 	"github.com/keyward/keyward/password"
+	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
@@ -122,7 +123,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Uses = &keyward.UseRecorder{Store: m.Store, Logger: m.Logger}
-	m.Service = &keyward.Service{Store: m.Store, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
+	m.Service = &keyward.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
 		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords}
 	if m.Service.Passwords == nil {
 		m.Service.Passwords = &password.Hasher{Rand: m.Rand}

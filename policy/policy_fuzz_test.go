@@ -1,4 +1,4 @@
-package keyward_test
+package policy_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
 )
 
 // FuzzParsePolicy feeds the parser arbitrary documents: it must never
@@ -17,7 +18,7 @@ import (
 //	go test -run '^$' -fuzz FuzzParsePolicy -fuzztime 60s .
 func FuzzParsePolicy(f *testing.F) {
 	for _, seed := range []string{
-		keyward.SelfManageAccessKeysPolicy,
+		policy.SelfManageAccessKeysPolicy,
 		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotAction":"iam:Get*","NotResource":"arn:aws:iam::*:user/${aws:username}"}}`,
 		`{"Statement":[{"Sid":"a","Effect":"Allow","Action":["iam:*"],"Resource":["*"],"Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*",1,true]},"IpAddress":{"aws:SourceIp":["10.0.0.0/8","::1"]},"Null":{"aws:username":"false"}}}]}`,
 		`{"Version":"2008-10-17","Id":"x","Statement":[]}`,
@@ -26,11 +27,11 @@ func FuzzParsePolicy(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	for _, m := range keyward.AWSManagedPolicies {
+	for _, m := range policy.AWSManagedPolicies {
 		f.Add(m.Document)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
-		p, err := keyward.ParsePolicy(doc)
+		p, err := policy.ParsePolicy(doc)
 		if err != nil {
 			var e *keyward.Error
 			if !errors.As(err, &e) || e.Code != keyward.EMalformedPolicyDocument || e.Message == "" {
@@ -41,7 +42,7 @@ func FuzzParsePolicy(f *testing.F) {
 		if !json.Valid([]byte(doc)) {
 			t.Fatalf("accepted invalid JSON %q", doc)
 		}
-		if p.Version != keyward.PolicyVersion2012 && p.Version != keyward.PolicyVersion2008 {
+		if p.Version != policy.PolicyVersion2012 && p.Version != policy.PolicyVersion2008 {
 			t.Fatalf("accepted version %q", p.Version)
 		}
 		for _, st := range p.Statements {
@@ -49,7 +50,7 @@ func FuzzParsePolicy(f *testing.F) {
 				t.Fatalf("accepted statement %+v of %q", st, doc)
 			}
 		}
-		ps, err := keyward.CompilePolicies(alice, []keyward.PolicySource{{ID: "fuzz", Type: "user", Document: doc}})
+		ps, err := policy.CompilePolicies(alice, []keyward.PolicySource{{ID: "fuzz", Type: "user", Document: doc}})
 		if err != nil {
 			t.Fatalf("accepted but does not compile: %v", err)
 		}
@@ -73,7 +74,7 @@ func BenchmarkAuthorize(b *testing.B) {
 			{"Effect":"Allow","Action":"iam:Get*","Resource":"arn:aws:iam::*:group/team-%d","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
 			{"Effect":"Deny","Action":"iam:Delete*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, i, i, i)})
 	}
-	sources = append(sources, keyward.PolicySource{ID: "keys", Type: "user-managed", Document: keyward.SelfManageAccessKeysPolicy})
+	sources = append(sources, keyward.PolicySource{ID: "keys", Type: "user-managed", Document: policy.SelfManageAccessKeysPolicy})
 	a := &keyward.Authorizer{Policies: func(context.Context, keyward.Principal) ([]keyward.PolicySource, error) { return sources, nil }}
 	rc := &keyward.RequestContext{Principal: alice, CurrentTime: now, SourceIP: "192.0.2.1", RequestedRegion: "us-east-1"}
 	ctx := context.Background()

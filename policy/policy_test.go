@@ -1,4 +1,4 @@
-package keyward_test
+package policy_test
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
 )
 
 func TestMatch(t *testing.T) {
@@ -30,7 +31,7 @@ func TestMatch(t *testing.T) {
 		{"User/Alice", "User/alice", false}, // ARNs are case-sensitive
 	}
 	for _, tt := range tests {
-		if got := keyward.Match(tt.pattern, tt.s); got != tt.want {
+		if got := policy.Match(tt.pattern, tt.s); got != tt.want {
 			t.Errorf("Match(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
 		}
 	}
@@ -64,7 +65,7 @@ func TestParsePolicyRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := keyward.ParsePolicy(tt.doc)
+			_, err := policy.ParsePolicy(tt.doc)
 			var e *keyward.Error
 			if !errors.As(err, &e) || e.Code != keyward.EMalformedPolicyDocument || e.Message != tt.message {
 				t.Fatalf("got %v, want MalformedPolicyDocument %q", err, tt.message)
@@ -167,9 +168,9 @@ func TestEvaluate(t *testing.T) {
 		{"ForAllValues absent key", []string{doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:tagkeys":"team"}}}`)}, req("iam:GetUser", "*"), keyward.DecisionAllowed},
 		{"conditions are ANDed", []string{doc(`{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:username":"alice","aws:RequestedRegion":"eu-west-1"}}}`)}, req("iam:GetUser", "*"), keyward.DecisionImplicitDeny},
 		// AWS's documented examples.
-		{"self-managed keys: own", []string{keyward.SelfManageAccessKeysPolicy}, req("iam:CreateAccessKey", userARN(alice)), keyward.DecisionAllowed},
-		{"self-managed keys: another user's", []string{keyward.SelfManageAccessKeysPolicy}, req("iam:UpdateAccessKey", userARN(bob)), keyward.DecisionImplicitDeny},
-		{"self-managed keys: nothing else", []string{keyward.SelfManageAccessKeysPolicy}, req("iam:ListUsers", userARN(alice)), keyward.DecisionImplicitDeny},
+		{"self-managed keys: own", []string{policy.SelfManageAccessKeysPolicy}, req("iam:CreateAccessKey", userARN(alice)), keyward.DecisionAllowed},
+		{"self-managed keys: another user's", []string{policy.SelfManageAccessKeysPolicy}, req("iam:UpdateAccessKey", userARN(bob)), keyward.DecisionImplicitDeny},
+		{"self-managed keys: nothing else", []string{policy.SelfManageAccessKeysPolicy}, req("iam:ListUsers", userARN(alice)), keyward.DecisionImplicitDeny},
 		{"IAMReadOnlyAccess lists", []string{awsManaged("IAMReadOnlyAccess")}, req("iam:ListUsers", "arn:aws:iam::123456789012:user/"), keyward.DecisionAllowed},
 		{"IAMReadOnlyAccess gets", []string{awsManaged("IAMReadOnlyAccess")}, req("iam:GetAccessKeyLastUsed", userARN(bob)), keyward.DecisionAllowed},
 		{"IAMReadOnlyAccess does not create", []string{awsManaged("IAMReadOnlyAccess")}, req("iam:CreateUser", userARN(bob)), keyward.DecisionImplicitDeny},
@@ -184,7 +185,7 @@ func TestEvaluate(t *testing.T) {
 			for i, d := range tt.policies {
 				sources = append(sources, keyward.PolicySource{ID: "p" + string(rune('0'+i)), Type: "user", Document: d})
 			}
-			ps, err := keyward.CompilePolicies(tt.req.rc.Principal, sources)
+			ps, err := policy.CompilePolicies(tt.req.rc.Principal, sources)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +200,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func awsManaged(name string) string {
-	for _, m := range keyward.AWSManagedPolicies {
+	for _, m := range policy.AWSManagedPolicies {
 		if m.Policy.Name == name {
 			return m.Document
 		}

@@ -1,6 +1,8 @@
-package keyward
+package policy
 
 import (
+	"github.com/keyward/keyward"
+
 	"encoding/json"
 	"net/netip"
 	"sort"
@@ -142,7 +144,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 // holds evaluates the condition against the request's context.
-func (c *Condition) holds(rc *RequestContext) bool {
+func (c *Condition) holds(rc *keyward.RequestContext) bool {
 	vals, present := rc.Value(c.Key)
 	if c.Operator == "null" {
 		// "Null": true means the key must be absent.

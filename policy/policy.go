@@ -1,6 +1,8 @@
-package keyward
+package policy
 
 import (
+	"github.com/keyward/keyward"
+
 	"bytes"
 	"encoding/json"
 	"strings"
@@ -37,7 +39,9 @@ type Statement struct {
 }
 
 // malformed is AWS's MalformedPolicyDocument.
-func malformed(msg string) *Error { return &Error{Code: EMalformedPolicyDocument, Message: msg} }
+func malformed(msg string) *keyward.Error {
+	return &keyward.Error{Code: keyward.EMalformedPolicyDocument, Message: msg}
+}
 
 var errSyntax = "Syntax errors in policy."
 
@@ -104,7 +108,7 @@ func strictUnmarshal(b []byte, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-var errTrailing = &Error{Code: EMalformedPolicyDocument, Message: errSyntax}
+var errTrailing = &keyward.Error{Code: keyward.EMalformedPolicyDocument, Message: errSyntax}
 
 // oneOrMany reads a JSON value that AWS allows as one item or a list.
 func oneOrMany(v json.RawMessage) ([]json.RawMessage, error) {

@@ -1,0 +1,140 @@
+package keyward
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RequestContext is what a request offers to policy conditions and
+// variables besides its action and resource.
+type RequestContext struct {
+	Principal Principal
+	// AccessKeyID is the key that signed the request, Session the console
+	// session it came in instead, UserAgent the client's (aws:UserAgent).
+	AccessKeyID, Session, UserAgent string
+	SourceIP                        string
+	SecureTransport                 bool
+	CurrentTime                     time.Time
+	RequestedRegion                 string
+	// Extra holds further keys, lower case, such as the context entries
+	// given to SimulatePrincipalPolicy; they override the keys above.
+	Extra map[string][]string
+}
+
+// Value returns the values of a context key (compared case-insensitively)
+// and whether the request has it.
+func (rc *RequestContext) Value(key string) ([]string, bool) {
+	key = strings.ToLower(key)
+	if v, ok := rc.Extra[key]; ok {
+		return v, true
+	}
+	p := rc.Principal
+	switch key {
+	case "aws:username":
+		if p.Root || p.UserName == "" {
+			return nil, false
+		}
+		return []string{p.UserName}, true
+	case "aws:userid":
+		return []string{p.ID()}, true
+	case "aws:principalaccount":
+		return []string{p.AccountID}, true
+	case "aws:principalarn":
+		return []string{p.ARN()}, true
+	case "aws:principaltype":
+		if p.Root {
+			return []string{"Account"}, true
+		}
+		return []string{"User"}, true
+	case "aws:sourceip":
+		if rc.SourceIP == "" {
+			return nil, false
+		}
+		return []string{rc.SourceIP}, true
+	case "aws:securetransport":
+		return []string{strconv.FormatBool(rc.SecureTransport)}, true
+	case "aws:currenttime":
+		if rc.CurrentTime.IsZero() {
+			return nil, false
+		}
+		return []string{rc.CurrentTime.UTC().Format(time.RFC3339)}, true
+	case "aws:epochtime":
+		if rc.CurrentTime.IsZero() {
+			return nil, false
+		}
+		return []string{strconv.FormatInt(rc.CurrentTime.Unix(), 10)}, true
+	case "aws:requestedregion":
+		if rc.RequestedRegion == "" {
+			return nil, false
+		}
+		return []string{rc.RequestedRegion}, true
+	case "aws:useragent":
+		if rc.UserAgent == "" {
+			return nil, false
+		}
+		return []string{rc.UserAgent}, true
+	}
+	return nil, false
+}
+
+// PolicySource is one policy that applies to a principal, as loaded from
+// the store.
+type PolicySource struct {
+	// ID names the policy in evaluation results: the inline policy's name or
+	// the managed policy's ARN.
+	ID string
+	// Type is AWS's PolicySourceType: "user", "group", "aws-managed",
+	// "user-managed" or "none" (a policy given to a simulation).
+	Type     string
+	Document string
+}
+
+// Decision is the outcome of evaluating a request against a principal's
+// policies.
+type Decision struct {
+	// Effect is AWS's EvalDecision: "allowed", "explicitDeny" or "implicitDeny".
+	Effect string
+	// Matched lists the statements that decided, as (source, statement)
+	// indices: the denying ones for explicitDeny, the allowing ones for
+	// allowed.
+	Matched [][2]int
+}
+
+// Decisions as AWS's simulator names them.
+const (
+	DecisionAllowed      = "allowed"
+	DecisionExplicitDeny = "explicitDeny"
+	DecisionImplicitDeny = "implicitDeny"
+)
+
+// Evaluate applies AWS's rule: an explicit Deny wins, then any Allow,
+// otherwise the request is implicitly denied.
+
+// PolicyEngine is IAM's policy language: parsing, compiling and evaluating
+// documents, and AWS's managed policies. Package policy implements it; the
+// domain depends only on this.
+type PolicyEngine interface {
+	// Check parses a document and returns MalformedPolicyDocument, naming
+	// the problem, if it is not a valid policy.
+	Check(document string) error
+	// Compile parses the sources and resolves the principal's policy
+	// variables in them, for decisions without further parsing.
+	Compile(p Principal, sources []PolicySource) (Policies, error)
+	// AWSManaged returns AWS's managed policies, with their documents.
+	AWSManaged() []AWSManagedPolicy
+}
+
+// Policies are the compiled policies of one principal.
+type Policies interface {
+	// Evaluate decides an action on a resource in a request's context, as
+	// AWS does: an explicit Deny wins, then any Allow; otherwise an
+	// implicit deny. With explain, Decision.Matched names the statements.
+	Evaluate(action, resource string, rc *RequestContext, explain bool) Decision
+}
+
+// AWSManagedPolicy is one of AWS's managed policies, with its document.
+type AWSManagedPolicy struct {
+	Policy   ManagedPolicy
+	Document string
+}
