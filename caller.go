@@ -45,6 +45,14 @@ func CallerFrom(ctx context.Context) (*RequestContext, bool) {
 // saying who calls. It fails closed, as ServiceFailure.
 var errNoCaller = errors.New("keyward: no caller in the context")
 
+// Authorize decides whether ctx's caller may perform action (such as
+// "s3:GetObject") on resource, and returns AWS's AccessDenied if not. The
+// Service's own methods decide their own actions; this is for what other
+// services ask of Keyward.
+func (s *Service) Authorize(ctx context.Context, action, resource string) error {
+	return s.authorize(ctx, action, resource)
+}
+
 // authorize decides whether ctx's caller may perform action on resource,
 // and returns AWS's AccessDenied if not.
 func (s *Service) authorize(ctx context.Context, action, resource string) error {
@@ -55,10 +63,7 @@ func (s *Service) authorize(ctx context.Context, action, resource string) error 
 	case internal:
 		return nil
 	}
-	s.authzOnce.Do(func() {
-		s.authz.Policies, s.authz.Compile = s.PrincipalPolicies, s.Policies.Compile
-	})
-	return s.authz.Authorize(ctx, action, resource, rc)
+	return s.decide(ctx, action, resource, rc)
 }
 
 // principal returns ctx's calling principal; the service's own work acts

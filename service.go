@@ -27,15 +27,17 @@ type Service struct {
 	Now  func() time.Time
 	Rand io.Reader
 	// Uses holds last-use data not yet flushed to the store; may be nil.
-	Uses *UseRecorder
-	// PoliciesChanged, when set, is called after every change to what policy
-	// evaluation sees (policies, attachments, group memberships), so that
-	// compiled policies are dropped.
-	PoliciesChanged func()
-	// AccessKeyChanged, when set, is called with the ID of every access key
-	// that was created, changed or deleted, or whose owner changed, so that
-	// caches of credentials drop it.
-	AccessKeyChanged func(id string)
+	Uses PendingUses
+	// Changes, when set, is told of every change the Service makes, for
+	// the caches it touches (the change bus).
+	Changes func(Change)
+	// KeyLists caches each owner's access keys (two at most) by folded user
+	// name ("" for root), so that ListAccessKeys, among the most frequent
+	// calls, reads no database; PolicySets caches each user's compiled
+	// policies by user ID, so that a decision reads none either. Either may
+	// be nil: the Service then loads every time.
+	KeyLists   Cache[[]AccessKey]
+	PolicySets Cache[Policies]
 
 	// CredentialReportMaxAge is how long a credential report is served
 	// before GenerateCredentialReport makes a new one; 0 makes one every time
@@ -46,31 +48,16 @@ type Service struct {
 	// Logger reports failures of background work.
 	Logger *slog.Logger
 
-	// authz holds each user's compiled policies.
-	authz     Authorizer
-	authzOnce sync.Once
-
 	background   sync.WaitGroup
 	reportRounds reportRounds
 	decoyOnce    sync.Once
 	decoy        string
-
-	// keyLists holds each owner's access keys (two at most) by folded user
-	// name ("" for root), so that ListAccessKeys, among the most frequent
-	// calls, reads no database.
-	keyLists Cache[[]AccessKey]
 }
 
+// changed announces a change to an access key.
 func (s *Service) changed(id string) {
-	s.keyLists.InvalidateAll()
-	if s.AccessKeyChanged != nil {
-		s.AccessKeyChanged(id)
-	}
+	s.publish(Change{Kind: ChangedAccessKey, AccessKeyID: id})
 }
-
-// InvalidateKeyLists drops the cached key lists; another replica changed a
-// key or a user.
-func (s *Service) InvalidateKeyLists() { s.keyLists.InvalidateAll() }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
@@ -160,10 +147,9 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) e
 	case err != nil:
 		return err
 	}
-	s.keyLists.InvalidateAll()
-	// Compiled policies resolved ${aws:username} with the old name.
-	s.policiesChanged()
-	// Cached credentials carry the owner's name and path in its ARN.
+	// Key lists and compiled policies (${aws:username}) name the user;
+	// cached credentials carry the owner's name and path in their ARN.
+	s.publish(Change{Kind: ChangedUsers})
 	keys, _, err := s.Store.ListAccessKeys(ctx, valueOr(upd.NewName, name), "", MaxAccessKeysPerUser+1)
 	if err != nil {
 		return err
@@ -180,7 +166,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 		return err
 	}
 	err := s.Store.DeleteUser(ctx, name)
-	s.keyLists.InvalidateAll()
+	s.publish(Change{Kind: ChangedUsers})
 	switch {
 	case errors.Is(err, ErrNoSuchUser):
 		return UserNotFound(name)
@@ -285,10 +271,14 @@ func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, m
 	if err != nil {
 		return nil, "", err
 	}
-	keys, err := s.keyLists.Get(ctx, FoldName(userName), func(ctx context.Context) ([]AccessKey, error) {
-		keys, _, err := s.Store.ListAccessKeys(ctx, userName, "", MaxAccessKeysPerUser)
-		return keys, err
-	})
+	folded := FoldName(userName)
+	keys, hit := cached(s.KeyLists, folded)
+	if !hit {
+		keys, err = load(ctx, s.KeyLists, folded, func(ctx context.Context) ([]AccessKey, error) {
+			keys, _, err := s.Store.ListAccessKeys(ctx, userName, "", MaxAccessKeysPerUser)
+			return keys, err
+		})
+	}
 	if errors.Is(err, ErrNoSuchUser) {
 		return nil, "", UserNotFound(userName)
 	}

@@ -5,18 +5,8 @@ import (
 	"errors"
 )
 
-// policiesChanged drops compiled policies here, and, through the hook,
-// wherever else they are kept.
-func (s *Service) policiesChanged() {
-	s.InvalidatePolicies()
-	if s.PoliciesChanged != nil {
-		s.PoliciesChanged()
-	}
-}
-
-// InvalidatePolicies drops every compiled policy set: another replica
-// changed a policy, an attachment, a membership or a user's name.
-func (s *Service) InvalidatePolicies() { s.authz.Invalidate() }
+// policiesChanged announces a change to what policy evaluation sees.
+func (s *Service) policiesChanged() { s.publish(Change{Kind: ChangedPolicies}) }
 
 // GroupNotFound is AWS's NoSuchEntity for a group name.
 func GroupNotFound(name string) *Error {

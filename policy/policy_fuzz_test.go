@@ -1,10 +1,8 @@
 package policy_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/keyward/keyward"
@@ -59,34 +57,4 @@ func FuzzParsePolicy(f *testing.F) {
 			ps.Evaluate("iam:GetUser", userARN(alice), &rc, detail)
 		}
 	})
-}
-
-// BenchmarkAuthorize is one policy decision for a user with ten attached
-// policies, compiled and cached: the cost every request pays. The action is
-// allowed only by the last policy and one policy holds a Deny, so every
-// statement is looked at.
-func BenchmarkAuthorize(b *testing.B) {
-	var sources []keyward.PolicySource
-	for i := 0; i < 9; i++ {
-		sources = append(sources, keyward.PolicySource{ID: fmt.Sprint("p", i), Type: "user-managed", Document: fmt.Sprintf(
-			`{"Version":"2012-10-17","Statement":[
-			{"Effect":"Allow","Action":["s3:Get*","s3:List*","ec2:Describe%d*"],"Resource":"arn:aws:s3:::bucket-%d/*"},
-			{"Effect":"Allow","Action":"iam:Get*","Resource":"arn:aws:iam::*:group/team-%d","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
-			{"Effect":"Deny","Action":"iam:Delete*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`, i, i, i)})
-	}
-	sources = append(sources, keyward.PolicySource{ID: "keys", Type: "user-managed", Document: policy.SelfManageAccessKeysPolicy})
-	a := &keyward.Authorizer{Policies: func(context.Context, keyward.Principal) ([]keyward.PolicySource, error) { return sources, nil }}
-	rc := &keyward.RequestContext{Principal: alice, CurrentTime: now, SourceIP: "192.0.2.1", RequestedRegion: "us-east-1"}
-	ctx := context.Background()
-	resource := userARN(alice)
-	if err := a.Authorize(ctx, "iam:CreateAccessKey", resource, rc); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := a.Authorize(ctx, "iam:CreateAccessKey", resource, rc); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

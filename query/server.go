@@ -18,6 +18,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -40,7 +41,7 @@ type Server struct {
 	Service  *keyward.Service
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
-	Uses     *keyward.UseRecorder
+	Uses     *lastuse.Recorder
 	Logger   *slog.Logger
 	// Clients tells the client's address and whether it used TLS,
 	// believing proxy headers only from trusted proxies.

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/cache"
 )
 
 // Key is a cached access key: its owner, whether it may sign, and the
@@ -54,7 +55,7 @@ type Keyring struct {
 	// matching keyward.ErrNoSuchAccessKey for an unknown ID.
 	Load func(ctx context.Context, id string) (keyward.Credential, error)
 
-	keys keyward.Cache[*Key]
+	keys cache.Cache[*Key]
 }
 
 // NewKeyring returns a keyring of at most max keys (0: 100,000).

@@ -19,8 +19,11 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/cache"
+	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/connguard"
+	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/postgres"
@@ -44,7 +47,10 @@ type Main struct {
 	// Passwords hashes console passwords; tests set cheaper parameters.
 	Passwords keyward.PasswordHasher
 	Keys      *sigv4.Keyring
-	Uses      *keyward.UseRecorder
+	Uses      *lastuse.Recorder
+	// Changes carries every change to the caches it touches, from this
+	// replica's Service and, on PostgreSQL, from the others.
+	Changes *changes.Bus
 	// API is the Query API's handler.
 	API *query.Server
 	// Conns bounds the client connections.
@@ -122,7 +128,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.Uses = &keyward.UseRecorder{Store: m.Store, Logger: m.Logger}
+	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
 	m.Service = &keyward.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
 		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords}
 	if m.Service.Passwords == nil {
@@ -135,7 +141,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Service.Account = account
 
 	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
-	m.Service.AccessKeyChanged = m.Keys.Invalidate
+	m.wireCaches()
 	if err := m.Service.InstallAWSManagedPolicies(ctx); err != nil {
 		return err
 	}
@@ -254,28 +260,32 @@ func (m *Main) serveDebug() error {
 	return nil
 }
 
-// watchReplicas keeps this replica's keyring in step with the changes
-// other replicas make, and prunes the change log (one replica at a time).
+// wireCaches makes the caches of the request path and subscribes each to
+// the changes that touch it: the one place a cache is wired.
+func (m *Main) wireCaches() {
+	m.Changes = &changes.Bus{}
+	keyLists := &cache.Cache[[]keyward.AccessKey]{}
+	policySets := &cache.Cache[keyward.Policies]{}
+	m.Service.KeyLists, m.Service.PolicySets, m.Service.Changes = keyLists, policySets, m.Changes.Publish
+	m.Changes.Subscribe(func(c keyward.Change) {
+		if c.Kind == keyward.ChangedAccessKey {
+			m.Keys.Invalidate(c.AccessKeyID)
+		} else {
+			m.Keys.InvalidateAll()
+		}
+	}, keyward.ChangedAccessKey)
+	m.Changes.Subscribe(func(keyward.Change) { keyLists.InvalidateAll() }, keyward.ChangedAccessKey, keyward.ChangedUsers)
+	m.Changes.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
+}
+
+// watchReplicas delivers the changes other replicas make to this one's
+// caches, and prunes the change log (one replica at a time).
 func (m *Main) watchReplicas(ctx context.Context, pg *postgres.Store) {
 	m.done.Add(2)
 	go func() {
 		defer m.done.Done()
-		pg.WatchAccessKeys(ctx, m.Config.ResyncInterval, m.Logger, func(id string) {
-			switch id {
-			case "": // changes may have been missed
-				m.Keys.InvalidateAll()
-				m.Service.InvalidatePolicies()
-				m.Service.InvalidateKeyLists()
-			case keyward.PoliciesChanged:
-				m.Service.InvalidatePolicies()
-			case keyward.UsersChanged:
-				// A renamed user's policies name it through ${aws:username}.
-				m.Service.InvalidateKeyLists()
-				m.Service.InvalidatePolicies()
-			default:
-				m.Keys.Invalidate(id)
-				m.Service.InvalidateKeyLists()
-			}
+		pg.WatchAccessKeys(ctx, m.Config.ResyncInterval, m.Logger, func(announced string) {
+			m.Changes.Publish(changes.Remote(announced))
 		})
 	}()
 	go func() {

@@ -1,31 +1,35 @@
-package keyward
+// Package lastuse records the last use of each access key in memory and
+// writes the uses to the store in batches, so that authentication never
+// costs a database write. It implements keyward.PendingUses.
+package lastuse
 
 import (
 	"context"
+
+	"github.com/keyward/keyward"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
 )
 
-// UseRecorder collects the last use of each access key in memory and
-// writes them to the store in batches, so that authentication never costs a
-// database write.
-type UseRecorder struct {
-	Store  Store
+// Recorder collects the last use of each access key in memory and
+// writes them to the store in batches.
+type Recorder struct {
+	Store  keyward.Store
 	Logger *slog.Logger
 
 	mu       sync.Mutex
-	pending  map[string]LastUse
-	inflight map[string]LastUse // being written by Flush
+	pending  map[string]keyward.LastUse
+	inflight map[string]keyward.LastUse // being written by Flush
 	flushMu  sync.Mutex
 }
 
 // Record notes a use of the key id, keeping the latest per key.
-func (r *UseRecorder) Record(id string, u LastUse) {
+func (r *Recorder) Record(id string, u keyward.LastUse) {
 	r.mu.Lock()
 	if r.pending == nil {
-		r.pending = make(map[string]LastUse)
+		r.pending = make(map[string]keyward.LastUse)
 	}
 	if old, ok := r.pending[id]; !ok || !u.Time.Before(old.Time) {
 		// Service and region are usually substrings of a request header:
@@ -46,7 +50,7 @@ func (r *UseRecorder) Record(id string, u LastUse) {
 }
 
 // Pending returns the latest use of id not yet written to the store.
-func (r *UseRecorder) Pending(id string) (LastUse, bool) {
+func (r *Recorder) Pending(id string) (keyward.LastUse, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	u, ok := r.pending[id]
@@ -58,7 +62,7 @@ func (r *UseRecorder) Pending(id string) (LastUse, bool) {
 
 // Flush writes every pending use to the store in one batch. On failure the
 // batch is kept and merged with newer uses, to be written next time.
-func (r *UseRecorder) Flush(ctx context.Context) error {
+func (r *Recorder) Flush(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	r.mu.Lock()
@@ -69,9 +73,9 @@ func (r *UseRecorder) Flush(ctx context.Context) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	uses := make([]AccessKeyUse, 0, len(batch))
+	uses := make([]keyward.AccessKeyUse, 0, len(batch))
 	for id, u := range batch {
-		uses = append(uses, AccessKeyUse{AccessKeyID: id, LastUse: u})
+		uses = append(uses, keyward.AccessKeyUse{AccessKeyID: id, LastUse: u})
 	}
 	err := r.Store.RecordAccessKeyUses(ctx, uses)
 	r.mu.Lock()
@@ -80,7 +84,7 @@ func (r *UseRecorder) Flush(ctx context.Context) error {
 		for id, u := range batch {
 			if cur, ok := r.pending[id]; !ok || u.Time.After(cur.Time) {
 				if r.pending == nil {
-					r.pending = make(map[string]LastUse)
+					r.pending = make(map[string]keyward.LastUse)
 				}
 				r.pending[id] = u
 			}
@@ -92,7 +96,7 @@ func (r *UseRecorder) Flush(ctx context.Context) error {
 
 // Run flushes every interval until ctx is done, then flushes once more
 // with a fresh context so that a shutdown loses nothing.
-func (r *UseRecorder) Run(ctx context.Context, interval time.Duration) {
+func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -1,4 +1,7 @@
-package keyward
+// Package cache is the bounded in-memory cache of values loaded from the
+// store that the request path reads instead: credentials, compiled
+// policies, key lists. It implements keyward.Cache.
+package cache
 
 import (
 	"context"
@@ -6,11 +9,11 @@ import (
 	"sync"
 )
 
-// Cache is a bounded in-memory cache of values loaded from the store, for
-// the request hot path: credentials, compiled policies, key lists. Every
-// change to what a value was loaded from must invalidate it; a load that
-// races with an invalidation is returned but not kept, so a cache never
-// holds a value older than the last invalidation.
+// Cache is a bounded in-memory cache of values loaded from the store.
+// Every change to what a value was loaded from must invalidate it (the
+// change bus does, once subscribed); a load that races with an
+// invalidation is returned but not kept, so a cache never holds a value
+// older than the last invalidation.
 type Cache[V any] struct {
 	// Max bounds the entries kept (0: 100,000); past it an arbitrary entry
 	// is evicted, which costs O(1) and suits caches whose working set fits.
@@ -19,6 +22,14 @@ type Cache[V any] struct {
 	mu  sync.RWMutex
 	m   map[string]V
 	gen uint64
+}
+
+// Lookup returns the value for key, if the cache holds it.
+func (c *Cache[V]) Lookup(key string) (V, bool) {
+	c.mu.RLock()
+	v, ok := c.m[key]
+	c.mu.RUnlock()
+	return v, ok
 }
 
 // Get returns the value for key, calling load on a miss.

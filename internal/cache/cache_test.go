@@ -1,14 +1,14 @@
-package keyward_test
+package cache_test
 
 import (
 	"context"
 	"testing"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/cache"
 )
 
 func TestCache(t *testing.T) {
-	var c keyward.Cache[int]
+	var c cache.Cache[int]
 	ctx := context.Background()
 	loads := 0
 	load := func(v int) func(context.Context) (int, error) {
@@ -33,7 +33,7 @@ func TestCache(t *testing.T) {
 	if v != 4 || c.Len() != 0 {
 		t.Fatalf("raced load: %d, %d entries kept", v, c.Len())
 	}
-	small := keyward.Cache[int]{Max: 2}
+	small := cache.Cache[int]{Max: 2}
 	for _, k := range []string{"x", "y", "z"} {
 		small.Get(ctx, k, load(0))
 	}

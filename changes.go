@@ -1,0 +1,77 @@
+package keyward
+
+import "context"
+
+// Change tells caches what a write changed. The Service publishes every
+// change it makes (Service.Changes); a store shared by replicas delivers
+// the changes other replicas make to the same subscribers. Each cache
+// subscribes once, in cmd/keyward, to the kinds of change that touch it.
+type Change struct {
+	Kind ChangeKind
+	// AccessKeyID is the key created, changed or deleted, for
+	// ChangedAccessKey.
+	AccessKeyID string
+}
+
+// ChangeKind is what a change touches.
+type ChangeKind int
+
+// Kinds of change.
+const (
+	// ChangedAccessKey: one key's status, secret or existence, and so its
+	// owner's list of keys.
+	ChangedAccessKey ChangeKind = iota + 1
+	// ChangedPolicies: a policy, a version, an attachment or a group
+	// membership, and so somebody's compiled policies.
+	ChangedPolicies
+	// ChangedUsers: a user renamed, moved or deleted, which key lists and
+	// compiled policies (${aws:username}) name.
+	ChangedUsers
+	// ChangedEverything: changes may have been missed (a replica lost its
+	// notifications): every cache starts again.
+	ChangedEverything
+)
+
+// Cache keeps values loaded from the store for the request path, and
+// forgets them when a change touches them; package internal/cache
+// implements it. A Service without one loads every time.
+type Cache[V any] interface {
+	// Lookup returns the value for key, if the cache has it; the request
+	// path asks this first, so that a hit makes no loader.
+	Lookup(key string) (V, bool)
+	// Get returns the value for key, calling load on a miss.
+	Get(ctx context.Context, key string, load func(ctx context.Context) (V, error)) (V, error)
+}
+
+// PendingUses are the uses of keys recorded in memory but not yet written
+// to the store; package internal/lastuse implements it.
+type PendingUses interface {
+	// Pending returns the latest use of a key not yet written.
+	Pending(id string) (LastUse, bool)
+	// Flush writes what is pending.
+	Flush(ctx context.Context) error
+}
+
+// publish hands a change to the subscribers, if any.
+func (s *Service) publish(c Change) {
+	if s.Changes != nil {
+		s.Changes(c)
+	}
+}
+
+// load gets a value through cache when there is one, else loads it.
+func load[V any](ctx context.Context, cache Cache[V], key string, fn func(ctx context.Context) (V, error)) (V, error) {
+	if cache == nil {
+		return fn(ctx)
+	}
+	return cache.Get(ctx, key, fn)
+}
+
+// cached returns what cache holds for key, if there is a cache and it does.
+func cached[V any](cache Cache[V], key string) (V, bool) {
+	if cache == nil {
+		var zero V
+		return zero, false
+	}
+	return cache.Lookup(key)
+}

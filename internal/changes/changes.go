@@ -1,0 +1,58 @@
+// Package changes carries keyward.Change from whoever makes or learns of a
+// change (the Service, a replica's watcher) to every cache it touches.
+// Caches subscribe once, where the server is wired; nothing else calls
+// them, so a new cache is one Subscribe.
+package changes
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/keyward/keyward"
+)
+
+// Bus delivers changes to subscribers, synchronously: when Publish
+// returns, every cache the change touches has forgotten what it changed.
+type Bus struct {
+	mu   sync.RWMutex
+	subs []subscription
+}
+
+type subscription struct {
+	kinds []keyward.ChangeKind
+	fn    func(keyward.Change)
+}
+
+// Subscribe calls fn with every change of the given kinds, and with every
+// keyward.ChangedEverything.
+func (b *Bus) Subscribe(fn func(keyward.Change), kinds ...keyward.ChangeKind) {
+	b.mu.Lock()
+	b.subs = append(b.subs, subscription{kinds: kinds, fn: fn})
+	b.mu.Unlock()
+}
+
+// Publish delivers c.
+func (b *Bus) Publish(c keyward.Change) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, s := range b.subs {
+		if c.Kind == keyward.ChangedEverything || slices.Contains(s.kinds, c.Kind) {
+			s.fn(c)
+		}
+	}
+}
+
+// Remote turns a change as a shared store announces it (an access key ID,
+// or keyward.PoliciesChanged or keyward.UsersChanged; "" when changes may
+// have been missed) into a Change.
+func Remote(announced string) keyward.Change {
+	switch announced {
+	case "":
+		return keyward.Change{Kind: keyward.ChangedEverything}
+	case keyward.PoliciesChanged:
+		return keyward.Change{Kind: keyward.ChangedPolicies}
+	case keyward.UsersChanged:
+		return keyward.Change{Kind: keyward.ChangedUsers}
+	}
+	return keyward.Change{Kind: keyward.ChangedAccessKey, AccessKeyID: announced}
+}
