@@ -1,29 +1,187 @@
 package keyward
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"time"
 )
 
-// Account is the single AWS-style account that a Keyward installation serves.
-type Account struct {
-	// ID is the 12-digit account ID used in every ARN.
-	ID        string
-	CreatedAt time.Time
-	// KeyCheck is a value sealed under the master key when the account was
-	// made (or when a store made before it first started): a server whose
-	// master key cannot open it refuses to start, whatever else the store
-	// holds. Nil only in a store not yet checked.
-	KeyCheck []byte
+// CreateUser creates an IAM user; tagging it takes iam:TagUser too.
+func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag) (User, error) {
+	if path == "" {
+		path = "/"
+	}
+	if err := checkDuplicateTags(tags); err != nil {
+		return User{}, err
+	}
+	arn := s.Account.UserARN(path, name)
+	if err := s.authorize(ctx, "iam:CreateUser", arn); err != nil {
+		return User{}, err
+	}
+	if len(tags) > 0 {
+		if err := s.authorize(ctx, "iam:TagUser", arn); err != nil {
+			return User{}, err
+		}
+	}
+	id, err := NewUserID(s.Rand)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, ErrUserExists) {
+			return User{}, UserExists(name)
+		}
+		return User{}, err
+	}
+	return u, nil
 }
 
-// RootARN returns the ARN of the account's root user.
-func (a Account) RootARN() string { return "arn:aws:iam::" + a.ID + ":root" }
+// User returns the user with the given name (iam:GetUser).
+func (s *Service) User(ctx context.Context, name string) (User, error) {
+	if err := s.authorizeUser(ctx, "iam:GetUser", name); err != nil {
+		return User{}, err
+	}
+	return s.user(ctx, name)
+}
 
-// UserARN returns the ARN of the user with the given path and name, as AWS
-// forms it: arn:aws:iam::<account>:user<path><name>.
-func (a Account) UserARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":user" + path + name
+// user reads a user, with AWS's error for a missing one.
+func (s *Service) user(ctx context.Context, name string) (User, error) {
+	u, err := s.Store.User(ctx, name)
+	if errors.Is(err, ErrNoSuchUser) {
+		return User{}, UserNotFound(name)
+	}
+	return u, err
+}
+
+// ListUsers returns a page of users whose path starts with pathPrefix
+// ("/" for all), and the marker of the next page or "" at the end.
+func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max int) ([]User, string, error) {
+	if pathPrefix == "" {
+		pathPrefix = "/"
+	}
+	if err := s.authorize(ctx, "iam:ListUsers", s.Account.UserARN(pathPrefix, "")); err != nil {
+		return nil, "", err
+	}
+	after, err := decodeMarker(marker)
+	if err != nil {
+		return nil, "", err
+	}
+	users, more, err := s.Store.ListUsers(ctx, pathPrefix, after, max)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more && len(users) > 0 {
+		next = encodeMarker(users[len(users)-1].Name)
+	}
+	return users, next, nil
+}
+
+// UpdateUser renames or moves a user.
+func (s *Service) UpdateUser(ctx context.Context, name string, upd UserUpdate) error {
+	if err := s.authorizeUser(ctx, "iam:UpdateUser", name); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdateUser(ctx, name, upd)
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		return UserNotFound(name)
+	case errors.Is(err, ErrUserExists):
+		return UserExists(*upd.NewName)
+	case err != nil:
+		return err
+	}
+	// Key lists and compiled policies (${aws:username}) name the user;
+	// cached credentials carry the owner's name and path in their ARN.
+	s.publish(Change{Kind: ChangedUsers})
+	keys, _, err := s.Store.ListAccessKeys(ctx, valueOr(upd.NewName, name), "", MaxAccessKeysPerUser+1)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		s.changed(k.ID)
+	}
+	return nil
+}
+
+// DeleteUser deletes a user that has no access keys left.
+func (s *Service) DeleteUser(ctx context.Context, name string) error {
+	if err := s.authorizeUser(ctx, "iam:DeleteUser", name); err != nil {
+		return err
+	}
+	err := s.Store.DeleteUser(ctx, name)
+	s.publish(Change{Kind: ChangedUsers})
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		return UserNotFound(name)
+	case errors.Is(err, ErrUserHasAccessKey), errors.Is(err, ErrEntityInUse):
+		return DeleteConflict()
+	}
+	return err
+}
+
+// TagUser sets tags of a user.
+func (s *Service) TagUser(ctx context.Context, user string, tags ...Tag) error {
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizeUser(ctx, "iam:TagUser", user); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if err := s.tagUser(ctx, user, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) tagUser(ctx context.Context, user string, t Tag) error {
+	if err := s.Store.PutUserTag(ctx, user, t); errors.Is(err, ErrNoSuchUser) {
+		return UserNotFound(user)
+	} else {
+		return err
+	}
+}
+
+// UntagUser removes tags of a user.
+func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) error {
+	if err := s.authorizeUser(ctx, "iam:UntagUser", user); err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if err := s.Store.DeleteUserTag(ctx, user, key); errors.Is(err, ErrNoSuchUser) {
+			return UserNotFound(user)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UserTags returns the tags of a user (iam:ListUserTags).
+func (s *Service) UserTags(ctx context.Context, user string) ([]Tag, error) {
+	if err := s.authorizeUser(ctx, "iam:ListUserTags", user); err != nil {
+		return nil, err
+	}
+	u, err := s.user(ctx, user)
+	return u.Tags, err
+}
+
+// checkDuplicateTags refuses a tag set with a key twice, compared
+// case-insensitively, as AWS does.
+func checkDuplicateTags(tags []Tag) error {
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		k := strings.ToLower(t.Key)
+		if seen[k] {
+			return Errorf(EInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[k] = true
+	}
+	return nil
 }
 
 // Tag is a key-value pair attached to an IAM entity.

@@ -3,140 +3,15 @@ package keyward
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // policiesChanged announces a change to what policy evaluation sees.
 func (s *Service) policiesChanged() { s.publish(Change{Kind: ChangedPolicies}) }
 
-// GroupNotFound is AWS's NoSuchEntity for a group name.
-func GroupNotFound(name string) *Error {
-	return Errorf(ENoSuchEntity, "The group with name %s cannot be found.", name)
-}
-
 // PolicyNotFound is AWS's NoSuchEntity for a managed policy ARN.
 func PolicyNotFound(arn string) *Error {
 	return Errorf(ENoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
-}
-
-// entityError maps a store error about an entity to AWS's.
-func entityError(err error, e Entity) error {
-	switch {
-	case errors.Is(err, ErrNoSuchUser):
-		return UserNotFound(e.Name)
-	case errors.Is(err, ErrNoSuchGroup):
-		return GroupNotFound(e.Name)
-	}
-	return err
-}
-
-// CreateGroup creates an IAM group.
-func (s *Service) CreateGroup(ctx context.Context, name, path string) (Group, error) {
-	if path == "" {
-		path = "/"
-	}
-	if err := s.authorize(ctx, "iam:CreateGroup", s.Account.GroupARN(path, name)); err != nil {
-		return Group{}, err
-	}
-	id, err := NewGroupID(s.Rand)
-	if err != nil {
-		return Group{}, err
-	}
-	g := Group{ID: id, Name: name, Path: path, CreatedAt: s.now()}
-	if err := s.Store.CreateGroup(ctx, g); errors.Is(err, ErrGroupExists) {
-		return Group{}, Errorf(EEntityAlreadyExists, "Group with name %s already exists.", name)
-	} else if err != nil {
-		return Group{}, err
-	}
-	return g, nil
-}
-
-// Group returns a group by name (iam:GetGroup).
-func (s *Service) Group(ctx context.Context, name string) (Group, error) {
-	if err := s.authorizeGroup(ctx, "iam:GetGroup", name); err != nil {
-		return Group{}, err
-	}
-	g, err := s.Store.Group(ctx, name)
-	if errors.Is(err, ErrNoSuchGroup) {
-		return g, GroupNotFound(name)
-	}
-	return g, err
-}
-
-// ListGroups pages the account's groups.
-func (s *Service) ListGroups(ctx context.Context, pathPrefix, marker string, max int) ([]Group, string, error) {
-	if err := s.authorize(ctx, "iam:ListGroups", s.Account.GroupARN(orRoot(pathPrefix), "")); err != nil {
-		return nil, "", err
-	}
-	return pageBy(marker, func(after string) ([]Group, bool, error) {
-		return s.Store.ListGroups(ctx, orRoot(pathPrefix), after, max)
-	}, func(g Group) string { return g.Name })
-}
-
-// GroupMembers pages the users of a group (iam:GetGroup).
-func (s *Service) GroupMembers(ctx context.Context, group, marker string, max int) ([]User, string, error) {
-	if err := s.authorizeGroup(ctx, "iam:GetGroup", group); err != nil {
-		return nil, "", err
-	}
-	users, next, err := pageBy(marker, func(after string) ([]User, bool, error) {
-		return s.Store.GroupMembers(ctx, group, after, max)
-	}, func(u User) string { return u.Name })
-	return users, next, entityError(err, Entity{Kind: EntityGroup, Name: group})
-}
-
-// DeleteGroup deletes a group without members or policies.
-func (s *Service) DeleteGroup(ctx context.Context, name string) error {
-	if err := s.authorizeGroup(ctx, "iam:DeleteGroup", name); err != nil {
-		return err
-	}
-	err := s.Store.DeleteGroup(ctx, name)
-	if errors.Is(err, ErrEntityInUse) {
-		return DeleteConflict()
-	}
-	return entityError(err, Entity{Kind: EntityGroup, Name: name})
-}
-
-// AddUserToGroup makes a user a member of a group.
-func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error {
-	if err := s.authorizeGroup(ctx, "iam:AddUserToGroup", group); err != nil {
-		return err
-	}
-	err := s.Store.AddUserToGroup(ctx, group, user)
-	s.policiesChanged()
-	return membershipError(err, group, user)
-}
-
-// RemoveUserFromGroup removes a user from a group.
-func (s *Service) RemoveUserFromGroup(ctx context.Context, group, user string) error {
-	if err := s.authorizeGroup(ctx, "iam:RemoveUserFromGroup", group); err != nil {
-		return err
-	}
-	err := s.Store.RemoveUserFromGroup(ctx, group, user)
-	s.policiesChanged()
-	if errors.Is(err, ErrNotAttached) {
-		return Errorf(ENoSuchEntity, "User %s is not in group %s.", user, group)
-	}
-	return membershipError(err, group, user)
-}
-
-func membershipError(err error, group, user string) error {
-	switch {
-	case errors.Is(err, ErrNoSuchGroup):
-		return GroupNotFound(group)
-	case errors.Is(err, ErrNoSuchUser):
-		return UserNotFound(user)
-	}
-	return err
-}
-
-// ListGroupsForUser pages the groups a user belongs to.
-func (s *Service) ListGroupsForUser(ctx context.Context, user, marker string, max int) ([]Group, string, error) {
-	if err := s.authorizeUser(ctx, "iam:ListGroupsForUser", user); err != nil {
-		return nil, "", err
-	}
-	groups, next, err := pageBy(marker, func(after string) ([]Group, bool, error) {
-		return s.Store.ListGroupsForUser(ctx, user, after, max)
-	}, func(g Group) string { return g.Name })
-	return groups, next, entityError(err, Entity{Kind: EntityUser, Name: user})
 }
 
 // PutInlinePolicy validates a document and makes it an entity's inline
@@ -389,27 +264,65 @@ func (s *Service) InstallAWSManagedPolicies(ctx context.Context) error {
 	return err
 }
 
-// pageBy runs one page of a listing after an opaque marker and returns the
-// next marker.
-func pageBy[T any](marker string, list func(after string) ([]T, bool, error), key func(T) string) ([]T, string, error) {
-	after, err := decodeMarker(marker)
-	if err != nil {
-		return nil, "", err
-	}
-	items, more, err := list(after)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if more && len(items) > 0 {
-		next = encodeMarker(key(items[len(items)-1]))
-	}
-	return items, next, nil
+// ManagedPolicy is a managed policy: one of the account's own, or one of
+// AWS's under arn:aws:iam::aws:policy/.
+type ManagedPolicy struct {
+	// ID is AWS's unique policy ID, "ANPA" and 17 more characters.
+	ID          string
+	Name        string
+	Path        string
+	ARN         string
+	Description string
+	// DefaultVersion is the ID ("v1", "v2", …) of the version in force.
+	DefaultVersion  string
+	AttachmentCount int
+	AWSManaged      bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
-func orRoot(prefix string) string {
-	if prefix == "" {
-		return "/"
-	}
-	return prefix
+// PolicyVersion is one version of a managed policy's document.
+type PolicyVersion struct {
+	ID        string
+	Document  string
+	Default   bool
+	CreatedAt time.Time
+}
+
+// MaxPolicyVersions is AWS's quota of versions per managed policy.
+const MaxPolicyVersions = 5
+
+// AWSManagedPolicyARNPrefix starts the ARN of every AWS managed policy.
+const AWSManagedPolicyARNPrefix = "arn:aws:iam::aws:policy"
+
+// PoliciesChanged is the change a store announces, beside access key IDs,
+// when a policy, an attachment or a group membership changes: every
+// replica then drops its compiled policies.
+const PoliciesChanged = "*policies"
+
+// UsersChanged is the change a shared store announces when a user is
+// renamed, moved or deleted, so that replicas drop cached key lists.
+const UsersChanged = "*users"
+
+// Sentinel errors of groups and policies.
+var (
+	ErrNoSuchGroup         = errorString("keyward: no such group")
+	ErrGroupExists         = errorString("keyward: group already exists")
+	ErrNoSuchPolicy        = errorString("keyward: no such policy")
+	ErrPolicyExists        = errorString("keyward: policy already exists")
+	ErrNoSuchPolicyVersion = errorString("keyward: no such policy version")
+	ErrPolicyVersionQuota  = errorString("keyward: policy version quota exceeded")
+	ErrPolicyInUse         = errorString("keyward: policy attached or has versions")
+	ErrDefaultVersion      = errorString("keyward: cannot delete the default version")
+	ErrEntityInUse         = errorString("keyward: entity still has members or policies")
+	ErrNotAttached         = errorString("keyward: policy not attached, or user not in group")
+)
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// NewPolicyID returns a unique policy ID: "ANPA" and 17 characters.
+func NewPolicyID(r interface{ Read([]byte) (int, error) }) (string, error) {
+	return randomString(r, "ANPA", 17, base32Alphabet)
 }

@@ -3,8 +3,6 @@ package keyward
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
-	"strings"
 	"time"
 )
 
@@ -15,68 +13,6 @@ func (s *Service) ConsoleUsers(ctx context.Context, q UserQuery) ([]UserSummary,
 		return nil, 0, err
 	}
 	return s.Store.ConsoleUsers(ctx, q)
-}
-
-// TagUser sets tags of a user.
-func (s *Service) TagUser(ctx context.Context, user string, tags ...Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
-		return err
-	}
-	if err := s.authorizeUser(ctx, "iam:TagUser", user); err != nil {
-		return err
-	}
-	for _, t := range tags {
-		if err := s.tagUser(ctx, user, t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Service) tagUser(ctx context.Context, user string, t Tag) error {
-	if err := s.Store.PutUserTag(ctx, user, t); errors.Is(err, ErrNoSuchUser) {
-		return UserNotFound(user)
-	} else {
-		return err
-	}
-}
-
-// UntagUser removes tags of a user.
-func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) error {
-	if err := s.authorizeUser(ctx, "iam:UntagUser", user); err != nil {
-		return err
-	}
-	for _, key := range keys {
-		if err := s.Store.DeleteUserTag(ctx, user, key); errors.Is(err, ErrNoSuchUser) {
-			return UserNotFound(user)
-		} else if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// UserTags returns the tags of a user (iam:ListUserTags).
-func (s *Service) UserTags(ctx context.Context, user string) ([]Tag, error) {
-	if err := s.authorizeUser(ctx, "iam:ListUserTags", user); err != nil {
-		return nil, err
-	}
-	u, err := s.user(ctx, user)
-	return u.Tags, err
-}
-
-// checkDuplicateTags refuses a tag set with a key twice, compared
-// case-insensitively, as AWS does.
-func checkDuplicateTags(tags []Tag) error {
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		k := strings.ToLower(t.Key)
-		if seen[k] {
-			return Errorf(EInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[k] = true
-	}
-	return nil
 }
 
 // errSignIn is the one answer to every failed sign-in, so that it tells

@@ -1,0 +1,34 @@
+package keyward
+
+import "time"
+
+// Account is the single AWS-style account that a Keyward installation serves.
+type Account struct {
+	// ID is the 12-digit account ID used in every ARN.
+	ID        string
+	CreatedAt time.Time
+	// KeyCheck is a value sealed under the master key when the account was
+	// made (or when a store made before it first started): a server whose
+	// master key cannot open it refuses to start, whatever else the store
+	// holds. Nil only in a store not yet checked.
+	KeyCheck []byte
+}
+
+// RootARN returns the ARN of the account's root user.
+func (a Account) RootARN() string { return "arn:aws:iam::" + a.ID + ":root" }
+
+// UserARN returns the ARN of the user with the given path and name, as AWS
+// forms it: arn:aws:iam::<account>:user<path><name>.
+func (a Account) UserARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":user" + path + name
+}
+
+// GroupARN returns the ARN of a group.
+func (a Account) GroupARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":group" + path + name
+}
+
+// PolicyARN returns the ARN of one of the account's managed policies.
+func (a Account) PolicyARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":policy" + path + name
+}
