@@ -100,3 +100,11 @@ func orRoot(prefix string) string {
 	}
 	return prefix
 }
+
+// log returns the Service's logger, or one that discards.
+func (s *Service) log() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}

@@ -165,9 +165,31 @@ func (s *Store) Exclusive(ctx context.Context, name string, fn func(ctx context.
 	return true, fn(ctx)
 }
 
-// PruneKeyChanges deletes key_changes entries older than age: replicas
-// only read the log for what they may have missed in the last moments.
-func (s *Store) PruneKeyChanges(ctx context.Context, age time.Duration) (int64, error) {
+// keyChangeRetention is how long the key change log is kept: far longer
+// than any resync interval, so a replica never misses a change to pruning.
+const keyChangeRetention = 10 * time.Minute
+
+// PruneKeyChanges deletes, every minute until ctx is done, the key_changes
+// entries older than keyChangeRetention: replicas only read the log for
+// what they may have missed in the last moments. One replica at a time
+// does it.
+func (s *Store) PruneKeyChanges(ctx context.Context, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.pruneKeyChanges(ctx, keyChangeRetention); err != nil && ctx.Err() == nil {
+				logger.Warn("pruning the key change log", "err", err)
+			}
+		}
+	}
+}
+
+// pruneKeyChanges deletes key_changes entries older than age.
+func (s *Store) pruneKeyChanges(ctx context.Context, age time.Duration) (int64, error) {
 	var n int64
 	_, err := s.Exclusive(ctx, "prune-key-changes", func(ctx context.Context) error {
 		tag, err := s.pool.Exec(ctx, `DELETE FROM key_changes WHERE changed_at < now() - make_interval(secs => $1)`, age.Seconds())

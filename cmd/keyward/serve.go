@@ -106,12 +106,34 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Store.Close()
 		}
 	}()
-	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+	mk, err := m.openStore(ctx)
+	if err != nil {
 		return err
+	}
+	if err := m.newService(ctx, &mk); err != nil {
+		return err
+	}
+	handler, err := m.handler(sessionKey(mk.keys[0]))
+	if err != nil {
+		return err
+	}
+	ln, err := m.listen(handler)
+	if err != nil {
+		return err
+	}
+	m.start(ln)
+	return m.announce()
+}
+
+// openStore reads the master keys (generating one at first start) and
+// opens the store the configuration names.
+func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return masterKeys{}, err
 	}
 	mk, generated, err := loadMasterKeys(m.Config, m.Rand, true)
 	if err != nil {
-		return err
+		return mk, err
 	}
 	if generated {
 		m.Logger.Info("generated a master key", "path", filepath.Join(m.Config.DataDir, masterKeyFile))
@@ -125,60 +147,61 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	} else {
 		m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "keyward.db"))
 	}
-	if err != nil {
-		return err
-	}
+	return mk, err
+}
+
+// newService makes the Service, prepares the account and wires the caches.
+func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
 	m.Service = &keyward.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
 		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords}
 	if m.Service.Passwords == nil {
 		m.Service.Passwords = &password.Hasher{Rand: m.Rand}
 	}
-	account, err := m.initAccount(ctx, &mk)
-	if err != nil {
+	if _, err := m.initAccount(ctx, mk); err != nil {
 		return err
 	}
-	m.Service.Account = account
-
 	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
 	m.wireCaches()
-	if err := m.Service.InstallAWSManagedPolicies(ctx); err != nil {
-		return err
-	}
+	return m.Service.InstallAWSManagedPolicies(keyward.Internal(ctx))
+}
+
+// sessionKey derives the console's session-signing key from the master
+// key: every replica has it, and it never leaves the process.
+func sessionKey(masterKey []byte) []byte {
+	mac := hmac.New(sha256.New, masterKey)
+	mac.Write([]byte("keyward console sessions v1"))
+	return mac.Sum(nil)
+}
+
+// handler routes the API, the console and the health check.
+func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	clients, err := clientip.Parse(m.Config.TrustedProxies)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	api := &query.Server{
-		Clients:  clients,
-		Service:  m.Service,
-		Verifier: &sigv4.Verifier{Now: m.Now},
-		Keys:     m.Keys,
-		Uses:     m.Uses,
-		Logger:   m.Logger,
-		Now:      m.Now,
-		Rand:     m.Rand,
-	}
-	m.API = api
-	// The console's sessions are signed with a key derived from the master
-	// key: every replica has it, and it never leaves the process.
-	mac := hmac.New(sha256.New, mk.keys[0])
-	mac.Write([]byte("keyward console sessions v1"))
+	m.API = &query.Server{Clients: clients, Service: m.Service, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
+		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand}
 	web, err := console.New(console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
-		SessionKey: mac.Sum(nil), SignInDelay: m.SignInDelay, Clients: clients})
+		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.Handle("/console/", web)
 	mux.Handle("GET /favicon.ico", web)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
-	mux.Handle("/", api)
+	mux.Handle("/", m.API)
+	return mux, nil
+}
 
+// listen opens the listener, bounded in connections, and the server with
+// its timeouts.
+func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 	ln, err := net.Listen("tcp", m.Config.Listen)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m.Addr = ln.Addr().String()
 	maxConns := m.Config.MaxConnections
@@ -186,9 +209,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		maxConns = connguard.DefaultMax()
 	}
 	m.Conns = &connguard.Guard{Max: maxConns}
-	ln = m.Conns.Listener(ln)
 	m.server = &http.Server{
-		Handler:           mux,
+		Handler:           handler,
 		ReadHeaderTimeout: m.Timeouts.ReadHeader,
 		ReadTimeout:       m.Timeouts.Read,
 		WriteTimeout:      m.Timeouts.Write,
@@ -197,38 +219,60 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ConnState:         m.Conns.ConnState,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	return m.Conns.Listener(ln), nil
+}
+
+// start serves and runs the background work until Close: last-use
+// flushes, the summary of failed authentications, and with PostgreSQL the
+// changes of other replicas and the pruning of the change log.
+func (m *Main) start(ln net.Listener) {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.stopped = make(chan struct{})
+	m.background(func() { m.Uses.Run(bg, m.Config.LastUseFlush) })
+	m.background(func() { every(bg, 5*time.Second, m.API.FlushAuthLog) })
 	if pg, ok := m.Store.(*postgres.Store); ok {
-		m.watchReplicas(bg, pg)
+		m.background(func() {
+			pg.WatchAccessKeys(bg, m.Config.ResyncInterval, m.Logger, func(announced string) {
+				m.Changes.Publish(changes.Remote(announced))
+			})
+		})
+		m.background(func() { pg.PruneKeyChanges(bg, m.Logger) })
 	}
-	m.done.Add(3)
-	go func() {
-		defer m.done.Done()
-		m.Uses.Run(bg, m.Config.LastUseFlush)
-	}()
-	go func() {
-		defer m.done.Done()
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-bg.Done():
-				api.FlushAuthLog()
-				return
-			case <-t.C:
-				api.FlushAuthLog()
-			}
-		}
-	}()
-	go func() {
-		defer m.done.Done()
+	m.background(func() {
 		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Logger.Error("serving", "err", err)
 		}
+	})
+}
+
+// background runs fn until Close.
+func (m *Main) background(fn func()) {
+	m.done.Add(1)
+	go func() {
+		defer m.done.Done()
+		fn()
 	}()
-	attrs := []any{"api", "http://" + m.Addr, "account", account.ID, "data", m.Config.DataDir}
+}
+
+// every calls fn every interval, and once more when ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fn()
+			return
+		case <-t.C:
+			fn()
+		}
+	}
+}
+
+// announce logs where everything is.
+func (m *Main) announce() error {
+	attrs := []any{"api", "http://" + m.Addr, "account", m.Service.Account.ID, "data", m.Config.DataDir}
 	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
 		attrs = append(attrs, "root_credentials", creds)
 	}
@@ -278,37 +322,6 @@ func (m *Main) wireCaches() {
 	m.Changes.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
 }
 
-// watchReplicas delivers the changes other replicas make to this one's
-// caches, and prunes the change log (one replica at a time).
-func (m *Main) watchReplicas(ctx context.Context, pg *postgres.Store) {
-	m.done.Add(2)
-	go func() {
-		defer m.done.Done()
-		pg.WatchAccessKeys(ctx, m.Config.ResyncInterval, m.Logger, func(announced string) {
-			m.Changes.Publish(changes.Remote(announced))
-		})
-	}()
-	go func() {
-		defer m.done.Done()
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if _, err := pg.PruneKeyChanges(ctx, keyChangeRetention); err != nil && ctx.Err() == nil {
-					m.Logger.Warn("pruning the key change log", "err", err)
-				}
-			}
-		}
-	}()
-}
-
-// keyChangeRetention is how long the key change log is kept: far longer
-// than any resync interval, so a replica never misses a change to pruning.
-const keyChangeRetention = 10 * time.Minute
-
 // Close stops accepting requests, lets those in flight finish, flushes
 // last-use data and closes the store.
 func (m *Main) Close() error {
@@ -332,33 +345,38 @@ func (m *Main) Close() error {
 	return err
 }
 
-// initAccount creates the account and the root user's access key at first
-// start, and checks at every start that the master key opens the store.
-// It sets the service's sealer: in the data directory's files, the key
-// that opens the store seals; an interrupted rekey that committed is
-// finished here.
+// initAccount prepares the account (the Service's bootstrap) with the
+// configured root key and the master key's files. In the data directory's
+// files, the key that opens the store seals; an interrupted rekey that
+// committed is finished here.
 func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account, error) {
 	sealer, err := mk.sealer(m.Rand)
 	if err != nil {
 		return keyward.Account{}, err
 	}
 	m.Service.Sealer = sealer
-	account, err := m.Store.Account(ctx)
-	if errors.Is(err, keyward.ErrNoAccount) {
-		account, err = m.createAccount(ctx, sealer)
-	}
-	if err != nil {
-		return account, err
-	}
-	if m.Config.AccountID != "" && m.Config.AccountID != account.ID {
-		return account, fmt.Errorf("--account-id %s given, but %s already holds account %s", m.Config.AccountID, m.Config.DataDir, account.ID)
-	}
-	m.Service.Account = account
-	opener, err := m.Service.CheckMasterKey(ctx)
-	if errors.Is(err, keyward.ErrWrongMasterKey) {
+	credentials := filepath.Join(m.Config.DataDir, "root-credentials.csv")
+	account, opener, err := m.Service.InitAccount(ctx, keyward.Bootstrap{
+		AccountID: m.Config.AccountID, RootKeyID: m.Config.RootAccessKeyID, RootSecret: m.Config.RootSecretAccessKey,
+		SaveGenerated: func(id, secret string) error {
+			if err := writeCredentialsCSV(credentials, id, secret); err != nil {
+				return err
+			}
+			m.RootCredentialsPath = credentials
+			m.Logger.Info("the root user's access key is in " + credentials)
+			return nil
+		},
+		DiscardGenerated: func() {
+			os.Remove(credentials)
+			m.RootCredentialsPath = ""
+		},
+	})
+	switch {
+	case errors.Is(err, keyward.ErrWrongMasterKey):
 		return account, mk.wrongKey()
-	}
-	if err != nil {
+	case err != nil && m.Config.AccountID != "" && account.ID != "" && account.ID != m.Config.AccountID:
+		return account, fmt.Errorf("--account-id %s given, but %s already holds account %s", m.Config.AccountID, m.Config.DataDir, account.ID)
+	case err != nil:
 		return account, err
 	}
 	if mk.dir != "" && opener > 0 {
@@ -379,8 +397,8 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 		}
 	}
 	if m.Config.RootAccessKeyID != "" {
-		if err := m.ensureRootKey(ctx, sealer); err != nil {
-			return account, err
+		if err := m.Service.EnsureRootKey(keyward.Internal(ctx), m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey); err != nil {
+			return account, fmt.Errorf("KEYWARD_ROOT_ACCESS_KEY_ID: %w", err)
 		}
 	}
 	return account, nil
@@ -391,98 +409,6 @@ func pendingList(mk masterKeys) [][]byte {
 		return nil
 	}
 	return [][]byte{mk.pending}
-}
-
-func (m *Main) createAccount(ctx context.Context, sealer *keyward.Sealer) (keyward.Account, error) {
-	id := m.Config.AccountID
-	if id == "" {
-		var err error
-		if id, err = keyward.NewAccountID(m.Rand); err != nil {
-			return keyward.Account{}, err
-		}
-	}
-	check, err := sealer.SealKeyCheck()
-	if err != nil {
-		return keyward.Account{}, err
-	}
-	account := keyward.Account{ID: id, CreatedAt: m.Now().UTC().Truncate(time.Second), KeyCheck: check}
-	keyID, secret := m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey
-	generated := keyID == ""
-	if generated {
-		var err error
-		if keyID, err = keyward.NewAccessKeyID(m.Rand); err != nil {
-			return account, err
-		}
-		if secret, err = keyward.NewSecretAccessKey(m.Rand); err != nil {
-			return account, err
-		}
-		// Written before the account is committed: a crash in between leaves
-		// a file that the next start overwrites, never a key nobody has.
-		path := filepath.Join(m.Config.DataDir, "root-credentials.csv")
-		if err := writeCredentialsCSV(path, keyID, secret); err != nil {
-			return account, err
-		}
-		m.RootCredentialsPath = path
-	}
-	sealed, err := sealer.Seal(keyID, secret)
-	if err != nil {
-		return account, err
-	}
-	root := keyward.AccessKey{ID: keyID, Status: keyward.StatusActive, CreatedAt: account.CreatedAt, SealedSecret: sealed}
-	got, err := m.Store.InitAccount(ctx, account, &root)
-	if err != nil {
-		return account, err
-	}
-	if _, err := m.Store.AccessKey(ctx, root.ID); errors.Is(err, keyward.ErrNoSuchAccessKey) {
-		// Another replica created the account first; the key written above
-		// was never stored.
-		if generated {
-			os.Remove(m.RootCredentialsPath)
-			m.RootCredentialsPath = ""
-		}
-		m.Logger.Info("the account was created by another replica", "account", got.ID)
-		return got, nil
-	} else if err != nil {
-		return got, err
-	}
-	m.Logger.Info("created the account", "account", got.ID, "root_arn", got.RootARN())
-	if generated {
-		m.Logger.Info("the root user's access key is in " + m.RootCredentialsPath)
-	}
-	return got, nil
-}
-
-// ensureRootKey makes the root key named in the environment exist with the
-// secret given there.
-func (m *Main) ensureRootKey(ctx context.Context, sealer *keyward.Sealer) error {
-	id, secret := m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey
-	k, err := m.Store.AccessKey(ctx, id)
-	if errors.Is(err, keyward.ErrNoSuchAccessKey) {
-		sealed, err := sealer.Seal(id, secret)
-		if err != nil {
-			return err
-		}
-		_, err = m.Store.CreateAccessKey(ctx, "", keyward.AccessKey{ID: id, Status: keyward.StatusActive,
-			CreatedAt: m.Now().UTC().Truncate(time.Second), SealedSecret: sealed})
-		if errors.Is(err, keyward.ErrAccessKeyQuota) {
-			return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID is new, but the root user already has two access keys")
-		}
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	if !k.Root() {
-		return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID belongs to an IAM user, not to the root user")
-	}
-	stored, err := sealer.Open(k.ID, k.SealedSecret)
-	if err != nil {
-		return err
-	}
-	if stored != secret {
-		return errors.New("KEYWARD_ROOT_SECRET_ACCESS_KEY does not match the stored secret of KEYWARD_ROOT_ACCESS_KEY_ID")
-	}
-	return nil
 }
 
 // writeCredentialsCSV writes a key in the console's .csv format, readable
