@@ -58,12 +58,23 @@ func (p *process) sts(id, secret, region string) *sts.Client {
 	return sts.NewFromConfig(awsConfig("http://"+p.addr, id, secret, region))
 }
 
-func TestReplicas(t *testing.T) {
-	rs, url := startReplicas(t, 3)
-	ctx := context.Background()
-	root := func(i int) *iam.Client { return rs[i%len(rs)].iam(rootKeyID, rootSecret) }
+// replicaSet starts three replicas on one PostgreSQL schema, with a user
+// alice made on the first; root(i) is the root user's client of replica i.
+func replicaSet(t *testing.T) (rs []*process, url string, ctx context.Context, root func(int) *iam.Client) {
+	rs, url = startReplicas(t, 3)
+	ctx = context.Background()
+	root = func(i int) *iam.Client { return rs[i%len(rs)].iam(rootKeyID, rootSecret) }
 	_, err := root(0).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
 	must(t, err)
+	return rs, url, ctx, root
+}
+
+// TestReplicasConsistency: replicas state held by the database across replicas: unique names, the key quota, last use, one credential report.
+func TestReplicasConsistency(t *testing.T) {
+	rs, url, ctx, root := replicaSet(t)
+	_, _ = rs, url
+	var err error
+	_ = err
 
 	t.Run("UniqueNamesAcrossReplicas", func(t *testing.T) {
 		var wg sync.WaitGroup
@@ -94,6 +105,7 @@ func TestReplicas(t *testing.T) {
 	})
 
 	var keyID, secret string
+
 	t.Run("KeyQuotaAcrossReplicas", func(t *testing.T) {
 		var wg sync.WaitGroup
 		type res struct {
@@ -146,6 +158,44 @@ func TestReplicas(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	})
+
+	t.Run("OneCredentialReportForAll", func(t *testing.T) {
+		gen, err := root(0).GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+		must(t, err)
+		if gen.State != "STARTED" {
+			t.Fatalf("first Generate: %s", gen.State)
+		}
+		// Another replica sees the same report being made, not a new one.
+		second, err := root(1).GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
+		must(t, err)
+		if second.State == "STARTED" {
+			t.Fatal("a second replica started another report")
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			out, err := root(2).GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+			if err == nil {
+				if !strings.Contains(string(out.Content), "\nalice,") {
+					t.Fatalf("report %s", out.Content)
+				}
+				break
+			}
+			wantAPIError(t, err, "ReportInProgress", 404, "")
+			if time.Now().After(deadline) {
+				t.Fatal("no report after 10s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+// TestReplicasPropagation: changes made on one replica reach every other within their bound: keys, policies, renames, key lists.
+func TestReplicasPropagation(t *testing.T) {
+	rs, url, ctx, root := replicaSet(t)
+	_ = url
+	k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	must(t, err)
+	keyID, secret := *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
 
 	t.Run("DeactivateReachesEveryReplica", func(t *testing.T) {
 		// Every replica has the key cached, active.
@@ -301,35 +351,14 @@ func TestReplicas(t *testing.T) {
 		_, err = count()
 		wantAPIError(t, err, "NoSuchEntity", 404, "The user with name carol cannot be found.")
 	})
+}
 
-	t.Run("OneCredentialReportForAll", func(t *testing.T) {
-		gen, err := root(0).GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
-		must(t, err)
-		if gen.State != "STARTED" {
-			t.Fatalf("first Generate: %s", gen.State)
-		}
-		// Another replica sees the same report being made, not a new one.
-		second, err := root(1).GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
-		must(t, err)
-		if second.State == "STARTED" {
-			t.Fatal("a second replica started another report")
-		}
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			out, err := root(2).GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
-			if err == nil {
-				if !strings.Contains(string(out.Content), "\nalice,") {
-					t.Fatalf("report %s", out.Content)
-				}
-				break
-			}
-			wantAPIError(t, err, "ReportInProgress", 404, "")
-			if time.Now().After(deadline) {
-				t.Fatal("no report after 10s")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
+// TestReplicasFailures: replicas survive their own failures: one killed under load, one started with another master key.
+func TestReplicasFailures(t *testing.T) {
+	rs, url, ctx, root := replicaSet(t)
+	_, _ = rs, url
+	var err error
+	_ = err
 
 	t.Run("KillOneUnderLoad", func(t *testing.T) {
 		var mu sync.Mutex
@@ -402,9 +431,6 @@ func TestReplicas(t *testing.T) {
 	})
 }
 
-// TestDatabaseConnectionLoss cuts every connection a server holds to
-// PostgreSQL: requests caught by it fail with ServiceFailure, the server
-// recovers by itself, and nothing acknowledged is lost.
 func TestDatabaseConnectionLoss(t *testing.T) {
 	url := pgtest.Schema(t)
 	app := fmt.Sprintf("kwloss%d", time.Now().UnixNano())

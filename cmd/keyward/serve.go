@@ -19,7 +19,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
-	"github.com/keyward/keyward/internal/cache"
+	"github.com/keyward/keyward/internal/caches"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/connguard"
@@ -162,7 +162,7 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 		return err
 	}
 	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
-	m.wireCaches()
+	m.Changes = caches.Wire(m.Service, m.Keys)
 	return m.Service.InstallAWSManagedPolicies(keyward.Internal(ctx))
 }
 
@@ -302,24 +302,6 @@ func (m *Main) serveDebug() error {
 	go srv.Serve(ln)
 	go func() { <-m.stopped; srv.Close() }()
 	return nil
-}
-
-// wireCaches makes the caches of the request path and subscribes each to
-// the changes that touch it: the one place a cache is wired.
-func (m *Main) wireCaches() {
-	m.Changes = &changes.Bus{}
-	keyLists := &cache.Cache[[]keyward.AccessKey]{}
-	policySets := &cache.Cache[keyward.Policies]{}
-	m.Service.KeyLists, m.Service.PolicySets, m.Service.Changes = keyLists, policySets, m.Changes.Publish
-	m.Changes.Subscribe(func(c keyward.Change) {
-		if c.Kind == keyward.ChangedAccessKey {
-			m.Keys.Invalidate(c.AccessKeyID)
-		} else {
-			m.Keys.InvalidateAll()
-		}
-	}, keyward.ChangedAccessKey)
-	m.Changes.Subscribe(func(keyward.Change) { keyLists.InvalidateAll() }, keyward.ChangedAccessKey, keyward.ChangedUsers)
-	m.Changes.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
 }
 
 // Close stops accepting requests, lets those in flight finish, flushes

@@ -1,0 +1,32 @@
+// Package caches makes the caches of the request path and subscribes each
+// to the changes that touch it: the one place where a cache is wired. A new
+// cache is a field here and one Subscribe.
+package caches
+
+import (
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/cache"
+	"github.com/keyward/keyward/internal/changes"
+	"github.com/keyward/keyward/sigv4"
+)
+
+// Wire gives s its caches (key lists, compiled policies), subscribes them
+// and keys (the credentials of authentication) to a new change bus, and
+// makes s publish its changes there. A shared store's watcher publishes the
+// other replicas' changes on the bus it returns.
+func Wire(s *keyward.Service, keys *sigv4.Keyring) *changes.Bus {
+	bus := &changes.Bus{}
+	keyLists := &cache.Cache[[]keyward.AccessKey]{}
+	policySets := &cache.Cache[keyward.Policies]{}
+	s.KeyLists, s.PolicySets, s.Changes = keyLists, policySets, bus.Publish
+	bus.Subscribe(func(c keyward.Change) {
+		if c.Kind == keyward.ChangedAccessKey {
+			keys.Invalidate(c.AccessKeyID)
+		} else {
+			keys.InvalidateAll()
+		}
+	}, keyward.ChangedAccessKey)
+	bus.Subscribe(func(keyward.Change) { keyLists.InvalidateAll() }, keyward.ChangedAccessKey, keyward.ChangedUsers)
+	bus.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
+	return bus
+}

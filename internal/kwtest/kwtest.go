@@ -1,0 +1,79 @@
+// Package kwtest gives package tests a real Keyward without the whole
+// server: a Service on a SQLite store in a temporary directory, and the
+// Query API in front of it, so that query, console and cli test their own
+// code against real parts.
+package kwtest
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/caches"
+	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/password"
+	"github.com/keyward/keyward/policy"
+	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/sqlite"
+)
+
+// Root credentials of the test account.
+const (
+	AccountID  = "123456789012"
+	RootKeyID  = "AKIAKEYWARDPKGTEST01"
+	RootSecret = "keywardPackageTestRootSecretKey000000000"
+)
+
+// Keyward is a Service with its store, keyring and Query API.
+type Keyward struct {
+	Service *keyward.Service
+	Keys    *sigv4.Keyring
+	API     *query.Server
+	// URL is the Query API's, served by an httptest server.
+	URL string
+}
+
+// New makes a Keyward for the test, closed when it ends.
+func New(t testing.TB) *Keyward {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keyward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sealer, err := keyward.NewSealer(make([]byte, keyward.MasterKeySize), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	uses := &lastuse.Recorder{Store: st, Logger: logger}
+	s := &keyward.Service{Store: st, Sealer: sealer, Policies: policy.Engine{}, Now: time.Now, Rand: rand.Reader, Uses: uses,
+		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
+	if _, _, err := s.InitAccount(ctx, keyward.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InstallAWSManagedPolicies(keyward.Internal(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	k := &Keyward{Service: s, Keys: sigv4.NewKeyring(s.Credential, 0)}
+	caches.Wire(s, k.Keys)
+	k.API = &query.Server{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
+		Now: time.Now, Rand: rand.Reader}
+	srv := httptest.NewServer(k.API)
+	t.Cleanup(srv.Close)
+	k.URL = srv.URL
+	return k
+}
+
+// AsRoot returns ctx with the root user as the caller.
+func AsRoot(ctx context.Context) context.Context {
+	return keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: AccountID, Root: true}, CurrentTime: time.Now()})
+}
