@@ -69,3 +69,33 @@ func describe(err error) (code, message string, status int, faultType string) {
 	}
 	return code, message, kind.status, faultType
 }
+
+// appendError appends AWS's XML error document to b; without a namespace
+// the root element carries none.
+func appendError(b []byte, ns, fault, code, message, reqID string) []byte {
+	xw := xmlWriter{b: b}
+	if ns == "" {
+		xw.open("ErrorResponse")
+	} else {
+		xw.b = append(xw.b, `<ErrorResponse xmlns="`...)
+		xw.b = append(xw.b, ns...)
+		xw.b = append(xw.b, `">`...)
+	}
+	xw.open("Error")
+	xw.elem("Type", fault)
+	xw.elem("Code", code)
+	xw.elem("Message", message)
+	xw.close("Error")
+	xw.elem("RequestId", reqID)
+	xw.close("ErrorResponse")
+	return xw.b
+}
+
+// ErrorDocument returns AWS's XML error for err, as the Query API sends
+// it, with its HTTP status and code: for other endpoints that answer in
+// AWS's words (the reverse proxies' authorization endpoint). Unknown
+// errors become ServiceFailure; the caller logs them.
+func ErrorDocument(err error, ns, reqID string) (doc []byte, status int, code string) {
+	code, message, status, fault := describe(err)
+	return appendError(nil, ns, fault, code, message, reqID), status, code
+}

@@ -151,17 +151,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if code == keyward.EServiceFailure {
 			s.Logger.Error("request failed", "request_id", reqID, "action", action, "err", err)
 		}
-		xw.b = xw.b[:0]
-		xw.b = append(xw.b, `<ErrorResponse xmlns="`...)
-		xw.b = append(xw.b, ns...)
-		xw.b = append(xw.b, `">`...)
-		xw.open("Error")
-		xw.elem("Type", fault)
-		xw.elem("Code", code)
-		xw.elem("Message", message)
-		xw.close("Error")
-		xw.elem("RequestId", reqID)
-		xw.close("ErrorResponse")
+		xw.b = appendError(xw.b[:0], ns, fault, code, message, reqID)
 	}
 	h := w.Header()
 	h["Content-Type"] = textXML
@@ -306,9 +296,12 @@ func isForm(contentType string) bool {
 }
 
 // requestID returns a random UUID, the form of AWS's request IDs.
-func (s *Server) requestID() string {
+func (s *Server) requestID() string { return RequestID(s.Rand) }
+
+// RequestID returns a random UUID from rand, the form of AWS's request IDs.
+func RequestID(rand io.Reader) string {
 	var b [16]byte
-	io.ReadFull(s.Rand, b[:])
+	io.ReadFull(rand, b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var out [36]byte

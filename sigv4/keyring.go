@@ -29,6 +29,13 @@ type Key struct {
 // signs for more than a few (date, region, service) scopes at once.
 const maxDerived = 16
 
+// Derive returns the signing key (kSigning) of this access key for one
+// credential scope, for a service that checks signatures itself: the key,
+// never the secret.
+func (k *Key) Derive(date, region, service string) [32]byte {
+	return DeriveKey(k.secret, date, region, service)
+}
+
 // SigningKey returns the signing key for a's scope, deriving it once.
 func (k *Key) SigningKey(a *Auth) *SigningKey {
 	k.mu.RLock()

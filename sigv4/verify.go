@@ -48,6 +48,18 @@ var pool = sync.Pool{New: func() any {
 // with body under the signing key for a's scope, and that r's time is
 // within MaxSkew of now (for a presigned request: not expired).
 func (v *Verifier) Verify(r *http.Request, body []byte, a *Auth, key *SigningKey) error {
+	return v.verify(r, body, "", a, key)
+}
+
+// VerifyPayloadHash is Verify for a request whose body is not at hand (a
+// proxy's subrequest, a body still streaming): payloadHash is the hex
+// SHA-256 the client signed, as its X-Amz-Content-Sha256 says. The caller
+// checks the body against it, if there is one.
+func (v *Verifier) VerifyPayloadHash(r *http.Request, payloadHash string, a *Auth, key *SigningKey) error {
+	return v.verify(r, nil, payloadHash, a, key)
+}
+
+func (v *Verifier) verify(r *http.Request, body []byte, payloadHash string, a *Auth, key *SigningKey) error {
 	if err := v.checkTime(a); err != nil {
 		return err
 	}
@@ -56,7 +68,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte, a *Auth, key *SigningKey
 	}
 	st := pool.Get().(*state)
 	defer pool.Put(st)
-	st.canonicalRequest(r, body, a, !v.KeepPath)
+	st.canonicalRequest(r, body, payloadHash, a, !v.KeepPath)
 	st.h.Reset()
 	st.h.Write(st.buf)
 	st.h.Sum(st.sum[:0])
@@ -124,7 +136,12 @@ type SigningKey struct {
 
 // NewSigningKey derives the signing key of secret for a credential scope.
 func NewSigningKey(secret, date, region, service string) *SigningKey {
-	key := DeriveKey(secret, date, region, service)
+	return SigningKeyOf(DeriveKey(secret, date, region, service))
+}
+
+// SigningKeyOf prepares a signing key already derived (kSigning), as a
+// service that verifies signatures with keys Keyward derives holds it.
+func SigningKeyOf(key [32]byte) *SigningKey {
 	var pad [sha256.BlockSize]byte
 	state := func(x byte) []byte {
 		for i := range pad {
@@ -145,7 +162,7 @@ func NewSigningKey(secret, date, region, service string) *SigningKey {
 }
 
 // canonicalRequest writes the canonical request of r into st.buf.
-func (st *state) canonicalRequest(r *http.Request, body []byte, a *Auth, normalize bool) {
+func (st *state) canonicalRequest(r *http.Request, body []byte, payloadHash string, a *Auth, normalize bool) {
 	st.buf = append(st.buf[:0], r.Method...)
 	st.buf = append(st.buf, '\n')
 
@@ -192,6 +209,10 @@ func (st *state) canonicalRequest(r *http.Request, body []byte, a *Auth, normali
 	st.buf = append(st.buf, '\n')
 	st.buf = append(st.buf, a.SignedHeaders...)
 	st.buf = append(st.buf, '\n')
+	if payloadHash != "" {
+		st.buf = append(st.buf, payloadHash...)
+		return
+	}
 	st.sum = sha256.Sum256(body)
 	st.buf = hex.AppendEncode(st.buf, st.sum[:])
 }

@@ -37,6 +37,14 @@ type Config struct {
 	// X-Forwarded-Proto are believed.
 	TrustedProxies string
 
+	// The verifier protocol of other services (Versity S3 Gateway, package
+	// guard): on a unix socket, and on TCP with mutual TLS.
+	VerifierSocket   string
+	VerifierListen   string
+	VerifierTLSCert  string
+	VerifierTLSKey   string
+	VerifierClientCA string
+
 	// PostgreSQL, for several replicas on one database.
 	DatabaseURL        string
 	DBMaxConns         int
@@ -99,6 +107,11 @@ func (c *Config) specs() []flagSpec {
 		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", dur(&c.ReportMaxAge)},
 		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", intFlag(&c.MaxConnections)},
 		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", str(&c.TrustedProxies)},
+		{"verifier-socket", "KEYWARD_VERIFIER_SOCKET", "unix socket (mode 0600) serving the verifier protocol to other services: Versity S3 Gateway's --iam-standalone-endpoint, package guard (off when empty)", str(&c.VerifierSocket)},
+		{"verifier-listen", "KEYWARD_VERIFIER_LISTEN", "TCP address serving the verifier protocol with mutual TLS; needs --verifier-tls-cert, --verifier-tls-key and --verifier-client-ca (off when empty)", str(&c.VerifierListen)},
+		{"verifier-tls-cert", "KEYWARD_VERIFIER_TLS_CERT", "PEM certificate (chain) of --verifier-listen", str(&c.VerifierTLSCert)},
+		{"verifier-tls-key", "KEYWARD_VERIFIER_TLS_KEY", "PEM private key of --verifier-tls-cert", str(&c.VerifierTLSKey)},
+		{"verifier-client-ca", "KEYWARD_VERIFIER_CLIENT_CA", "PEM CA bundle that --verifier-listen's clients' certificates must chain to", str(&c.VerifierClientCA)},
 		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
 		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},
@@ -172,6 +185,10 @@ func (c *Config) Validate() error {
 		return errors.New("--database must be a postgres:// URL")
 	case c.DBMaxConns < 1 || c.DBRetries < 0 || c.DBStatementTimeout <= 0 || c.ResyncInterval <= 0:
 		return errors.New("--db-max-conns must be at least 1, --db-retries at least 0, --db-statement-timeout and --resync-interval positive")
+	case c.VerifierListen != "" && (c.VerifierTLSCert == "" || c.VerifierTLSKey == "" || c.VerifierClientCA == ""):
+		return errors.New("--verifier-listen serves only mutual TLS: it needs --verifier-tls-cert, --verifier-tls-key and --verifier-client-ca")
+	case c.VerifierListen == "" && (c.VerifierTLSCert != "" || c.VerifierTLSKey != "" || c.VerifierClientCA != ""):
+		return errors.New("--verifier-tls-cert, --verifier-tls-key and --verifier-client-ca need --verifier-listen")
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/verify"
 )
 
 // Main is the whole server, wired: tests run it in-process on port 0.
@@ -55,17 +56,23 @@ type Main struct {
 	API *query.Server
 	// Conns bounds the client connections.
 	Conns *connguard.Guard
+	// Protocol serves the verifier protocol on --verifier-socket and
+	// --verifier-listen; Proxy answers reverse proxies on AuthorizePath.
+	Protocol *verify.Protocol
+	Proxy    *verify.Proxy
 	// Timeouts of client connections; tests shorten them.
 	Timeouts Timeouts
 
-	// Addr is the address actually listened on, known after Run.
-	Addr string
+	// Addr is the address actually listened on, known after Run;
+	// VerifierAddr is --verifier-listen's.
+	Addr, VerifierAddr string
 	// RootCredentialsPath is where a generated root key was written, if one
 	// was.
 	RootCredentialsPath string
 
-	server  *http.Server
-	stopped chan struct{}
+	server   *http.Server
+	verifier *http.Server
+	stopped  chan struct{}
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
 	closeMu sync.Mutex
@@ -121,7 +128,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	m.start(ln)
+	vlns, err := m.listenVerifier()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	m.start(ln, vlns)
 	return m.announce()
 }
 
@@ -187,7 +199,13 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	verifier := &sigv4.Verifier{Now: m.Now}
+	m.Protocol = &verify.Protocol{Service: m.Service, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
+		Clients: clients, Now: m.Now}
+	m.Proxy = &verify.Proxy{Service: m.Service, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
+		Clients: clients, Now: m.Now, Rand: m.Rand}
 	mux := http.NewServeMux()
+	mux.Handle(verify.AuthorizePath, m.Proxy)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.Handle("/console/", web)
 	mux.Handle("GET /favicon.ico", web)
@@ -225,7 +243,7 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 // start serves and runs the background work until Close: last-use
 // flushes, the summary of failed authentications, and with PostgreSQL the
 // changes of other replicas and the pruning of the change log.
-func (m *Main) start(ln net.Listener) {
+func (m *Main) start(ln net.Listener, verifiers []net.Listener) {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.stopped = make(chan struct{})
@@ -244,6 +262,14 @@ func (m *Main) start(ln net.Listener) {
 			m.Logger.Error("serving", "err", err)
 		}
 	})
+	m.verifier = m.verifierServer(m.Protocol)
+	for _, vln := range verifiers {
+		m.background(func() {
+			if err := m.verifier.Serve(vln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Error("serving the verifier protocol", "err", err)
+			}
+		})
+	}
 }
 
 // background runs fn until Close.
@@ -282,6 +308,12 @@ func (m *Main) announce() error {
 		}
 		attrs = append(attrs, "debug", "http://"+m.Config.DebugListen+"/debug/pprof/")
 	}
+	if m.Config.VerifierSocket != "" {
+		attrs = append(attrs, "verifier_socket", m.Config.VerifierSocket)
+	}
+	if m.VerifierAddr != "" {
+		attrs = append(attrs, "verifier_mtls", m.VerifierAddr)
+	}
 	attrs = append(attrs, "console", "http://"+m.Addr+"/console/")
 	m.Logger.Info("keyward serving", attrs...)
 	return nil
@@ -316,6 +348,9 @@ func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownGrace)
 	defer cancel()
 	err := m.server.Shutdown(ctx)
+	if verr := m.verifier.Shutdown(ctx); err == nil {
+		err = verr
+	}
 	m.cancel() // the recorder flushes once more as it stops
 	close(m.stopped)
 	m.done.Wait()

@@ -1,0 +1,397 @@
+// Package verify is what other services call to accept Keyward's keys and
+// obey Keyward's policies: the private protocol of a standalone IAM
+// service, which Versity S3 Gateway (and package guard) speak, and the
+// authorization endpoint of reverse proxies (nginx auth_request, Envoy
+// ext_authz, Traefik ForwardAuth). Both enter at the Service, which decides
+// who may ask and what a key's owner may do.
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/sigv4"
+)
+
+// The private protocol: one POST per call, a JSON body, signed with SigV4 by
+// the calling service's own identity, which needs keyward:Verify. Every
+// response carries ProtocolHeader. The paths, fields and error codes are
+// those of Versity S3 Gateway's standalone IAM service (its iamapi/private
+// package), so that the gateway works against Keyward unchanged.
+const (
+	VersionPath           = "/private/version"
+	DerivePath            = "/private/derive-signing-key"
+	EvaluatePath          = "/private/evaluate-policy"
+	ResolveIdentityPath   = "/private/resolve-identity"
+	ResolvePrincipalsPath = "/private/resolve-principals"
+
+	ProtocolHeader  = "X-Vgw-Private-Protocol"
+	ProtocolVersion = 1
+	// MinClientProtocol is the oldest client protocol served.
+	MinClientProtocol = 1
+
+	// Error codes of the JSON error body.
+	CodeNoSuchIdentity   = "NoSuchIdentity"
+	CodeInvalidToken     = "InvalidToken"
+	CodeBadRequest       = "BadRequest"
+	CodeProtocolMismatch = "ProtocolMismatch"
+
+	// Decisions, as the protocol spells them.
+	DecisionAllow   = "allow"
+	DecisionDeny    = "deny"
+	DecisionNoMatch = "no_match"
+)
+
+// Bounds of what a caller may ask in one request.
+const (
+	maxBody  = 256 << 10
+	maxBatch = 1000
+)
+
+// DeriveSigningKeyRequest asks for the signing key of one access key and
+// credential scope.
+type DeriveSigningKeyRequest struct {
+	AccessKeyID  string `json:"accessKeyId"`
+	SessionToken string `json:"sessionToken,omitempty"`
+	Date         string `json:"date"`
+	Region       string `json:"region"`
+	Service      string `json:"service"`
+}
+
+// DeriveSigningKeyResponse carries the signing key (kSigning), never the
+// secret, and whose it is.
+type DeriveSigningKeyResponse struct {
+	DerivedKey   []byte `json:"derivedKey"`
+	PrincipalArn string `json:"principalArn,omitempty"`
+	RoleArn      string `json:"roleArn,omitempty"`
+}
+
+// EvaluatePolicyRequest asks what the owner of an access key may do:
+// each action on each resource, with the condition keys the asking
+// service observed. Region and Service say where the key was used, for its
+// last use.
+type EvaluatePolicyRequest struct {
+	AccessKeyID  string              `json:"accessKeyId"`
+	SessionToken string              `json:"sessionToken,omitempty"`
+	Actions      []string            `json:"actions"`
+	Resources    []string            `json:"resources"`
+	Condition    map[string][]string `json:"condition,omitempty"`
+	Region       string              `json:"region,omitempty"`
+	Service      string              `json:"service,omitempty"`
+}
+
+// EvaluatePolicyResponse answers Decisions[resource][action].
+type EvaluatePolicyResponse struct {
+	Decisions        [][]string `json:"decisions"`
+	SessionDecisions [][]string `json:"sessionDecisions,omitempty"`
+	HasSessionPolicy bool       `json:"hasSessionPolicy,omitempty"`
+	PrincipalArn     string     `json:"principalArn,omitempty"`
+}
+
+// ResolveIdentityRequest asks whether access keys exist.
+type ResolveIdentityRequest struct {
+	AccessKeyIDs []string `json:"accessKeyIds"`
+}
+
+// ResolveIdentityResponse answers in the order asked.
+type ResolveIdentityResponse struct {
+	Identities []ResolvedIdentity `json:"identities"`
+}
+
+// ResolvedIdentity is one answer: no secret, no key, only existence.
+type ResolvedIdentity struct {
+	Found        bool   `json:"found"`
+	Kind         string `json:"kind,omitempty"`
+	PrincipalArn string `json:"principalArn,omitempty"`
+}
+
+// ResolvePrincipalsRequest asks which principals a bucket policy may name.
+type ResolvePrincipalsRequest struct {
+	Principals []string `json:"principals"`
+}
+
+// ResolvePrincipalsResponse lists the ones that name nothing.
+type ResolvePrincipalsResponse struct {
+	Invalid []string `json:"invalid"`
+}
+
+// VersionResponse says what this server speaks, and the account.
+type VersionResponse struct {
+	Protocol      int    `json:"protocol"`
+	MinClient     int    `json:"minClient"`
+	ServerVersion string `json:"serverVersion,omitempty"`
+	AccountID     string `json:"accountId,omitempty"`
+}
+
+// UseRecorder records the use of a key.
+type UseRecorder interface {
+	Record(id string, u keyward.LastUse)
+}
+
+// Protocol serves the private protocol: on a unix socket or behind mutual
+// TLS, never on the public listener.
+type Protocol struct {
+	Service  *keyward.Service
+	Verifier *sigv4.Verifier
+	Keys     *sigv4.Keyring
+	Uses     UseRecorder
+	Logger   *slog.Logger
+	// Clients tells the address of the calling service.
+	Clients *clientip.Resolver
+	Now     func() time.Time
+}
+
+// protocolError is an error with the protocol's status and code.
+type protocolError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *protocolError) Error() string { return e.message }
+
+var (
+	errMalformed       = &protocolError{http.StatusBadRequest, CodeBadRequest, "malformed request body"}
+	errNoSuchIdentity  = &protocolError{http.StatusForbidden, CodeNoSuchIdentity, "no identity for the given access key id"}
+	errInvalidToken    = &protocolError{http.StatusForbidden, CodeInvalidToken, "the given session token is missing, invalid, or does not belong to the given access key id"}
+	errNotFound        = &protocolError{http.StatusNotFound, "", "no such endpoint"}
+	errMethod          = &protocolError{http.StatusMethodNotAllowed, "", "only POST is served"}
+	errProtocolMissing = &protocolError{http.StatusBadRequest, CodeProtocolMismatch, "no " + ProtocolHeader + " header: not a client of this protocol"}
+)
+
+// ServeHTTP implements http.Handler.
+func (p *Protocol) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(ProtocolHeader, strconv.Itoa(ProtocolVersion))
+	out, err := p.serve(r)
+	if err != nil {
+		p.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}
+
+func (p *Protocol) serve(r *http.Request) (any, error) {
+	if r.Method != http.MethodPost {
+		return nil, errMethod
+	}
+	switch r.URL.Path {
+	case VersionPath, DerivePath, EvaluatePath, ResolveIdentityPath, ResolvePrincipalsPath:
+	default:
+		return nil, errNotFound
+	}
+	// The version endpoint answers any client: it is how one learns what it
+	// talks to.
+	if r.URL.Path != VersionPath {
+		v, err := strconv.Atoi(r.Header.Get(ProtocolHeader))
+		switch {
+		case r.Header.Get(ProtocolHeader) == "":
+			return nil, errProtocolMissing
+		case err != nil || v < MinClientProtocol:
+			return nil, &protocolError{http.StatusBadRequest, CodeProtocolMismatch,
+				"this server serves private protocol " + strconv.Itoa(MinClientProtocol) + " and newer"}
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		return nil, errMalformed
+	}
+	// The calling service authenticates as itself, and must be allowed to
+	// ask: the Service decides.
+	ctx, err := p.caller(r, body)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Service.AuthorizeVerifier(ctx); err != nil {
+		return nil, err
+	}
+	switch r.URL.Path {
+	case VersionPath:
+		return VersionResponse{Protocol: ProtocolVersion, MinClient: MinClientProtocol, ServerVersion: "keyward", AccountID: p.Service.Account.ID}, nil
+	case DerivePath:
+		var req DeriveSigningKeyRequest
+		if json.Unmarshal(body, &req) != nil {
+			return nil, errMalformed
+		}
+		return p.derive(ctx, req)
+	case EvaluatePath:
+		var req EvaluatePolicyRequest
+		if json.Unmarshal(body, &req) != nil || len(req.Actions) > maxBatch || len(req.Resources) > maxBatch ||
+			len(req.Actions)*len(req.Resources) > maxBatch {
+			return nil, errMalformed
+		}
+		return p.evaluate(ctx, req)
+	case ResolveIdentityPath:
+		var req ResolveIdentityRequest
+		if json.Unmarshal(body, &req) != nil || len(req.AccessKeyIDs) > maxBatch {
+			return nil, errMalformed
+		}
+		return p.resolveIdentity(ctx, req)
+	default:
+		var req ResolvePrincipalsRequest
+		if json.Unmarshal(body, &req) != nil || len(req.Principals) > maxBatch {
+			return nil, errMalformed
+		}
+		return p.resolvePrincipals(ctx, req)
+	}
+}
+
+// caller authenticates the calling service's own signature and returns
+// the context that names it.
+func (p *Protocol) caller(r *http.Request, body []byte) (context.Context, error) {
+	key, auth, err := p.Verifier.Authenticate(r.Context(), r, body, p.Keys)
+	if err != nil {
+		return nil, err
+	}
+	return keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: p.Clients.Addr(r),
+		SecureTransport: true, CurrentTime: p.Now(), RequestedRegion: auth.Region, AccessKeyID: key.ID, UserAgent: r.UserAgent()}), nil
+}
+
+// key returns the active key an asking service names, or NoSuchIdentity.
+// Keyward issues no temporary credentials yet: a session token is refused.
+func (p *Protocol) key(ctx context.Context, id, sessionToken string) (*sigv4.Key, error) {
+	if sessionToken != "" {
+		return nil, errInvalidToken
+	}
+	k, err := p.Keys.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !k.Active {
+		return nil, errNoSuchIdentity
+	}
+	return k, nil
+}
+
+func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any, error) {
+	if len(req.Date) != 8 || !keyward.ValidRegionName(req.Region) || !validService(req.Service) {
+		return nil, errMalformed
+	}
+	for _, c := range req.Date {
+		if c < '0' || c > '9' {
+			return nil, errMalformed
+		}
+	}
+	k, err := p.key(ctx, req.AccessKeyID, req.SessionToken)
+	if err != nil {
+		return nil, err
+	}
+	derived := k.Derive(req.Date, req.Region, req.Service)
+	return DeriveSigningKeyResponse{DerivedKey: derived[:], PrincipalArn: k.ARN}, nil
+}
+
+func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any, error) {
+	k, err := p.key(ctx, req.AccessKeyID, req.SessionToken)
+	if err != nil {
+		return nil, err
+	}
+	if keyward.ValidRegionName(req.Region) {
+		if req.Condition == nil {
+			req.Condition = make(map[string][]string, 1)
+		}
+		req.Condition["aws:RequestedRegion"] = []string{req.Region}
+	}
+	effects, err := p.Service.EvaluateFor(ctx, k.Principal, req.Condition, req.Actions, req.Resources)
+	if err != nil {
+		return nil, err
+	}
+	// The request was authenticated by the asking service before it asks:
+	// this is a use of the key. Only a real region and a service name of
+	// the right shape are recorded.
+	if keyward.ValidRegionName(req.Region) && validService(req.Service) {
+		p.Uses.Record(k.ID, keyward.LastUse{Time: p.Now().UTC(), Service: req.Service, Region: req.Region})
+	}
+	out := EvaluatePolicyResponse{Decisions: make([][]string, len(effects)), PrincipalArn: k.ARN}
+	for i, row := range effects {
+		out.Decisions[i] = make([]string, len(row))
+		for j, e := range row {
+			out.Decisions[i][j] = wireDecision(e)
+		}
+	}
+	return out, nil
+}
+
+func wireDecision(effect string) string {
+	switch effect {
+	case keyward.DecisionAllowed:
+		return DecisionAllow
+	case keyward.DecisionExplicitDeny:
+		return DecisionDeny
+	}
+	return DecisionNoMatch
+}
+
+func (p *Protocol) resolveIdentity(ctx context.Context, req ResolveIdentityRequest) (any, error) {
+	out := ResolveIdentityResponse{Identities: make([]ResolvedIdentity, len(req.AccessKeyIDs))}
+	for i, id := range req.AccessKeyIDs {
+		k, err := p.Keys.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if k.Principal.AccountID == "" { // unknown or malformed
+			continue
+		}
+		out.Identities[i] = ResolvedIdentity{Found: true, Kind: "user", PrincipalArn: k.ARN}
+	}
+	return out, nil
+}
+
+func (p *Protocol) resolvePrincipals(ctx context.Context, req ResolvePrincipalsRequest) (any, error) {
+	out := ResolvePrincipalsResponse{Invalid: []string{}}
+	for _, principal := range req.Principals {
+		ok, err := p.Service.PrincipalExists(ctx, principal)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			out.Invalid = append(out.Invalid, principal)
+		}
+	}
+	return out, nil
+}
+
+// validService reports whether s may be a SigV4 service name: 1 to 64
+// lower-case letters, digits and hyphens.
+func validService(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// writeError answers with the protocol's JSON error body. A failure of the
+// asking service's own signature or permission carries no code, so that
+// the service reports its own misconfiguration rather than blaming the
+// end user's key.
+func (p *Protocol) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := http.StatusInternalServerError, map[string]string{"error": "internal error"}
+	var pe *protocolError
+	var ke *keyward.Error
+	switch {
+	case errors.As(err, &pe):
+		status, body["error"] = pe.status, pe.message
+		if pe.code != "" {
+			body["code"] = pe.code
+		}
+	case errors.As(err, &ke):
+		status, body["error"] = http.StatusForbidden, ke.Code+": "+ke.Message
+	default:
+		p.Logger.Error("verifier request failed", "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
