@@ -73,10 +73,10 @@ type Main struct {
 	server   *http.Server
 	verifier *http.Server
 	stopped  chan struct{}
-	cancel  context.CancelFunc
-	done    sync.WaitGroup
-	closeMu sync.Mutex
-	closed  bool
+	cancel   context.CancelFunc
+	done     sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
 }
 
 // Timeouts bound how long a client may take: a request's headers and body
