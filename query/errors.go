@@ -91,11 +91,11 @@ func appendError(b []byte, ns, fault, code, message, reqID string) []byte {
 	return xw.b
 }
 
-// ErrorDocument returns AWS's XML error for err, as the Query API sends
-// it, with its HTTP status and code: for other endpoints that answer in
-// AWS's words (the reverse proxies' authorization endpoint). Unknown
+// ErrorDocument returns AWS's XML error for err as the Query API sends it,
+// with its HTTP status, code and message, for other endpoints that answer
+// in AWS's words (the reverse proxies' authorization endpoint). Unknown
 // errors become ServiceFailure; the caller logs them.
-func ErrorDocument(err error, ns, reqID string) (doc []byte, status int, code string) {
+func ErrorDocument(err error, ns, reqID string) (doc []byte, status int, code, message string) {
 	code, message, status, fault := describe(err)
-	return appendError(nil, ns, fault, code, message, reqID), status, code
+	return appendError(nil, ns, fault, code, message, reqID), status, code, message
 }

@@ -68,21 +68,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, payloadHash string, a *A
 	}
 	st := pool.Get().(*state)
 	defer pool.Put(st)
-	st.canonicalRequest(r, body, payloadHash, a, !v.KeepPath)
-	st.h.Reset()
-	st.h.Write(st.buf)
-	st.h.Sum(st.sum[:0])
-
-	st.buf = append(st.buf[:0], Algorithm...)
-	st.buf = append(st.buf, '\n')
-	st.buf = append(st.buf, a.AmzDate...)
-	st.buf = append(st.buf, '\n')
-	st.buf = append(st.buf, a.Scope...)
-	st.buf = append(st.buf, '\n')
-	st.buf = hex.AppendEncode(st.buf, st.sum[:])
-
-	st.hmac(key, st.buf)
-	hex.Encode(st.sig[:], st.sum[:])
+	st.signature(r, body, payloadHash, a, key, !v.KeepPath)
 	copy(st.provided[:], a.Signature)
 	if subtle.ConstantTimeCompare(st.sig[:], st.provided[:]) != 1 {
 		return mismatch()

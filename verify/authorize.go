@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -43,9 +44,17 @@ const (
 	HeaderUserName     = "X-Keyward-User-Name"
 	HeaderAccessKeyID  = "X-Keyward-Access-Key-Id"
 	// HeaderErrorType names the error code of a refusal, as API Gateway's
-	// x-amzn-ErrorType does, for a proxy that relays it.
-	HeaderErrorType = "X-Amzn-Errortype"
+	// x-amzn-ErrorType does, and HeaderErrorMessage its message, escaped
+	// for XML: a proxy, which never passes the body of its subrequest's
+	// answer on, can answer the client with AWS's XML error from them.
+	HeaderErrorType    = "X-Amzn-Errortype"
+	HeaderErrorMessage = "X-Keyward-Error-Message"
+	HeaderRequestID    = "X-Amzn-Requestid"
 )
+
+// xmlEscaper escapes a message for XML text, and turns line breaks, which
+// a header cannot carry, into spaces.
+var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", " ", "\n", " ")
 
 // emptyHash is the SHA-256 of no bytes: the payload hash of a body-less
 // request.
@@ -85,7 +94,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reqID := query.RequestID(p.Rand)
-	doc, status, code := query.ErrorDocument(err, "", reqID)
+	doc, status, code, message := query.ErrorDocument(err, "", reqID)
 	switch code {
 	case keyward.EServiceFailure:
 		p.Logger.Error("authorization failed", "request_id", reqID, "err", err)
@@ -93,8 +102,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusUnauthorized
 	}
 	h.Set("Content-Type", "text/xml")
-	h.Set("X-Amzn-Requestid", reqID)
+	h.Set(HeaderRequestID, reqID)
 	h.Set(HeaderErrorType, code)
+	h.Set(HeaderErrorMessage, xmlEscaper.Replace(message))
 	w.WriteHeader(status)
 	w.Write(doc)
 }

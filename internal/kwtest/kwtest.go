@@ -1,7 +1,7 @@
 // Package kwtest gives package tests a real Keyward without the whole
 // server: a Service on a SQLite store in a temporary directory, and the
-// Query API in front of it, so that query, console and cli test their own
-// code against real parts.
+// Query API and the verifier protocol in front of it, so that query,
+// console, cli and guard test their own code against real parts.
 package kwtest
 
 import (
@@ -9,7 +9,10 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,6 +25,7 @@ import (
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/verify"
 )
 
 // Root credentials of the test account.
@@ -38,6 +42,8 @@ type Keyward struct {
 	API     *query.Server
 	// URL is the Query API's, served by an httptest server.
 	URL string
+	// Socket is the unix socket of the verifier protocol.
+	Socket string
 }
 
 // New makes a Keyward for the test, closed when it ends.
@@ -70,6 +76,22 @@ func New(t testing.TB) *Keyward {
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
+
+	// The verifier protocol, on a unix socket as keyward serve offers it.
+	dir, err := os.MkdirTemp("", "kw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	k.Socket = filepath.Join(dir, "verify.sock") // short: a socket path has at most 107 bytes
+	ln, err := net.Listen("unix", k.Socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := &http.Server{Handler: &verify.Protocol{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses,
+		Logger: logger, Now: time.Now}}
+	go vs.Serve(ln)
+	t.Cleanup(func() { vs.Close() })
 	return k
 }
 

@@ -1,0 +1,121 @@
+package guard
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/verify"
+)
+
+// client speaks Keyward's verifier protocol, signing each call as the
+// guarded service's own identity.
+type client struct {
+	http    *http.Client
+	base    string
+	keyID   string
+	secret  string
+	now     func() time.Time
+	maxResp int64
+}
+
+// errNoSuchIdentity is Keyward's answer for a key that does not exist or
+// may not sign: the caller's problem, not the service's.
+var errNoSuchIdentity = errors.New("guard: no such identity")
+
+func newClient(c Config) (*client, error) {
+	var transport *http.Transport
+	base := "https://" + c.Endpoint
+	if strings.HasPrefix(c.Endpoint, "/") || strings.HasPrefix(c.Endpoint, "@") {
+		sock := c.Endpoint
+		transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
+		}}
+		base = "http://keyward"
+	} else {
+		if c.TLS == nil || len(c.TLS.Certificates) == 0 && c.TLS.GetClientCertificate == nil {
+			return nil, errors.New("guard: a TCP endpoint needs Config.TLS with a client certificate: Keyward serves the verifier protocol only with mutual TLS")
+		}
+		transport = &http.Transport{TLSClientConfig: c.TLS.Clone(), ForceAttemptHTTP2: true}
+	}
+	transport.MaxIdleConnsPerHost = 64
+	transport.IdleConnTimeout = 60 * time.Second
+	transport.ResponseHeaderTimeout = c.Timeout
+	return &client{http: &http.Client{Transport: transport, Timeout: c.Timeout}, base: base,
+		keyID: c.AccessKeyID, secret: c.SecretAccessKey, now: c.Now, maxResp: 1 << 20}, nil
+}
+
+// call POSTs in to path and decodes the answer into out.
+func (c *client) call(ctx context.Context, path string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(verify.ProtocolHeader, strconv.Itoa(verify.ProtocolVersion))
+	sigv4.Sign(req, body, c.keyID, c.secret, "us-east-1", "iam", c.now())
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("guard: asking Keyward: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResp))
+	if err != nil {
+		return fmt.Errorf("guard: reading Keyward's answer: %w", err)
+	}
+	if resp.Header.Get(verify.ProtocolHeader) == "" {
+		return fmt.Errorf("guard: %s answered %d without %s: not Keyward's verifier protocol", path, resp.StatusCode, verify.ProtocolHeader)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error, Code string }
+		json.Unmarshal(data, &e)
+		if e.Code == verify.CodeNoSuchIdentity || e.Code == verify.CodeInvalidToken {
+			return errNoSuchIdentity
+		}
+		return fmt.Errorf("guard: %s answered %d: %s", path, resp.StatusCode, e.Error)
+	}
+	return json.Unmarshal(data, out)
+}
+
+// version checks that Keyward answers and accepts this guard's identity.
+func (c *client) version(ctx context.Context) (verify.VersionResponse, error) {
+	var out verify.VersionResponse
+	err := c.call(ctx, verify.VersionPath, struct{}{}, &out)
+	return out, err
+}
+
+// derive returns the signing key of an access key for one scope.
+func (c *client) derive(ctx context.Context, keyID, date, region, service string) (verify.DeriveSigningKeyResponse, error) {
+	var out verify.DeriveSigningKeyResponse
+	err := c.call(ctx, verify.DerivePath, verify.DeriveSigningKeyRequest{AccessKeyID: keyID, Date: date, Region: region, Service: service}, &out)
+	if err == nil && len(out.DerivedKey) != 32 {
+		err = fmt.Errorf("guard: Keyward derived a key of %d bytes", len(out.DerivedKey))
+	}
+	return out, err
+}
+
+// evaluate asks for the decision of one action on one resource.
+func (c *client) evaluate(ctx context.Context, req verify.EvaluatePolicyRequest) (string, error) {
+	var out verify.EvaluatePolicyResponse
+	if err := c.call(ctx, verify.EvaluatePath, req, &out); err != nil {
+		return "", err
+	}
+	if len(out.Decisions) != 1 || len(out.Decisions[0]) != 1 {
+		return "", errors.New("guard: Keyward's decision has the wrong shape")
+	}
+	return out.Decisions[0][0], nil
+}

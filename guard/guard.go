@@ -1,0 +1,390 @@
+// Package guard puts Keyward's access keys and policies in front of a Go
+// HTTP service, in one line:
+//
+//	g, err := guard.New(ctx, guard.Config{Endpoint: "/run/keyward/verify.sock", ...})
+//	http.ListenAndServe(addr, g.Wrap(mux))
+//
+// For each request the guard checks the client's AWS Signature Version 4
+// itself, with the signing key Keyward derives for the key's scope (cached
+// per key, day, region and service; the secret never leaves Keyward),
+// asks Keyward whether the signer may perform Config.Action on the
+// request's resource, and hands the wrapped handler the request with its
+// caller in the context (see CallerFrom). A refusal is answered with AWS's
+// XML error. Keyward records each use as the key's last use.
+//
+// The guard speaks Keyward's verifier protocol (keyward serve
+// --verifier-socket or --verifier-listen with mutual TLS) as an identity
+// of its own, which must be allowed keyward:Verify.
+//
+// Request bodies: a client signs the SHA-256 of its body. When it declares
+// that hash in X-Amz-Content-Sha256, as the AWS SDKs do for S3, the body
+// streams to the handler while the guard hashes it, and a body that does
+// not match makes the handler's read fail with ErrPayloadMismatch at its
+// end: a handler must not act on a body it could not read to the end
+// without error. Without the header the guard reads the body first, up to
+// Config.MaxBufferedBody.
+package guard
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/verify"
+)
+
+// Config configures a Guard.
+type Config struct {
+	// Endpoint is Keyward's verifier: a unix socket path (keyward serve
+	// --verifier-socket), or host:port of --verifier-listen, which needs
+	// TLS with a client certificate Keyward trusts.
+	Endpoint string
+	TLS      *tls.Config
+	// AccessKeyID and SecretAccessKey are the guard's own identity, which
+	// must be allowed keyward:Verify.
+	AccessKeyID, SecretAccessKey string
+
+	// APIID and Stage name the service in the resource decided:
+	// arn:aws:execute-api:{region}:{account}:{APIID}/{Stage}/{METHOD}/{path},
+	// as API Gateway names a request for IAM authorisation.
+	APIID, Stage string
+	// Service is the SigV4 service clients sign for (default
+	// "execute-api"), Action the action decided (default
+	// "execute-api:Invoke").
+	Service, Action string
+	// Resource, when set, names the resource of a request instead.
+	Resource func(r *http.Request, region, accountID string) string
+
+	// MaxBufferedBody bounds a body read before the handler runs, because
+	// its client did not declare its hash (default 1 MiB); a larger one is
+	// refused.
+	MaxBufferedBody int64
+	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD,
+	// whose body no signature protects.
+	AllowUnsignedPayload bool
+	// Timeout bounds each question to Keyward (default 5 s).
+	Timeout time.Duration
+	// MaxKeys bounds the signing keys cached (default 10,000).
+	MaxKeys int
+	// Now is the clock signatures are checked against (default time.Now).
+	Now func() time.Time
+	// Logger receives Keyward's failures (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Caller is who signed a request the guard let through.
+type Caller struct {
+	// PrincipalARN is the IAM user's ARN, or the account's root ARN.
+	PrincipalARN string
+	// UserName is empty for the root user.
+	UserName    string
+	AccessKeyID string
+	// Region is the region the client signed for.
+	Region string
+}
+
+type callerKey struct{}
+
+// CallerFrom returns the caller of a request the guard let through.
+func CallerFrom(ctx context.Context) (Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(Caller)
+	return c, ok
+}
+
+// ErrPayloadMismatch is what reading a body fails with at its end when the
+// body is not the one the client signed.
+var ErrPayloadMismatch = errors.New("guard: the request body does not match its signed X-Amz-Content-Sha256")
+
+// Guard checks requests against Keyward.
+type Guard struct {
+	cfg      Config
+	client   *client
+	verifier sigv4.Verifier
+	account  string
+
+	mu   sync.RWMutex
+	keys map[string]signingKey // by access key ID and scope
+}
+
+type signingKey struct {
+	key *sigv4.SigningKey
+	arn string
+}
+
+// New returns a Guard for cfg, after asking Keyward who it is: a guard
+// that Keyward would refuse fails here, not on the first request.
+func New(ctx context.Context, cfg Config) (*Guard, error) {
+	if cfg.Endpoint == "" || cfg.AccessKeyID == "" || cfg.SecretAccessKey == "" {
+		return nil, errors.New("guard: Endpoint, AccessKeyID and SecretAccessKey are required")
+	}
+	if cfg.Resource == nil && (cfg.APIID == "" || cfg.Stage == "") {
+		return nil, errors.New("guard: APIID and Stage (or Resource) are required")
+	}
+	if cfg.Service == "" {
+		cfg.Service = verify.InvokeService
+	}
+	if cfg.Action == "" {
+		cfg.Action = verify.InvokeAction
+	}
+	if cfg.MaxBufferedBody == 0 {
+		cfg.MaxBufferedBody = 1 << 20
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.MaxKeys == 0 {
+		cfg.MaxKeys = 10000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	v, err := c.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if v.MinClient > verify.ProtocolVersion {
+		return nil, fmt.Errorf("guard: Keyward serves protocol %d and newer; this guard speaks %d", v.MinClient, verify.ProtocolVersion)
+	}
+	return &Guard{cfg: cfg, client: c, verifier: sigv4.Verifier{Now: cfg.Now}, account: v.AccountID,
+		keys: make(map[string]signingKey)}, nil
+}
+
+// Wrap returns next behind the guard.
+func (g *Guard) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		caller, body, err := g.check(r)
+		if err != nil {
+			g.refuse(w, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), callerKey{}, caller))
+		r.Body = body
+		next.ServeHTTP(w, r)
+	})
+}
+
+// check authenticates r and asks Keyward for the decision. It returns the
+// body the handler reads in place of r's.
+func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
+	a, err := sigv4.Parse(r)
+	if err != nil {
+		return Caller{}, nil, err
+	}
+	if a.Service != g.cfg.Service {
+		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", g.cfg.Service)
+	}
+	if a.SecurityToken != "" {
+		return Caller{}, nil, invalidKey
+	}
+	payloadHash, body, err := g.payload(r)
+	if err != nil {
+		return Caller{}, nil, err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), g.cfg.Timeout)
+	defer cancel()
+	key, err := g.signingKey(ctx, &a)
+	if err != nil {
+		return Caller{}, nil, err
+	}
+	if err := g.verifier.VerifyPayloadHash(r, payloadHash, &a, key.key); err != nil {
+		return Caller{}, nil, err
+	}
+	var resource string
+	if g.cfg.Resource != nil {
+		resource = g.cfg.Resource(r, a.Region, g.account)
+	} else {
+		resource = "arn:aws:execute-api:" + a.Region + ":" + g.account + ":" + g.cfg.APIID + "/" + g.cfg.Stage + "/" + r.Method + r.URL.Path
+	}
+	decision, err := g.client.evaluate(ctx, verify.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID,
+		Actions: []string{g.cfg.Action}, Resources: []string{resource}, Condition: conditions(r, g.cfg.Now()),
+		Region: a.Region, Service: g.cfg.Service})
+	switch {
+	case errors.Is(err, errNoSuchIdentity):
+		return Caller{}, nil, invalidKey
+	case err != nil:
+		return Caller{}, nil, err
+	case decision == verify.DecisionDeny:
+		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
+			key.arn, g.cfg.Action, keyward.Clip(resource))
+	case decision != verify.DecisionAllow:
+		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
+			key.arn, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
+	}
+	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, Region: a.Region}
+	if i := strings.Index(key.arn, ":user/"); i >= 0 {
+		c.UserName = key.arn[strings.LastIndexByte(key.arn, '/')+1:]
+	}
+	return c, body, nil
+}
+
+var invalidKey = keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
+
+// emptyHash is the SHA-256 of no bytes.
+const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// payload returns the payload hash the client signed and the body the
+// handler will read: hashed as it streams when the client declared its
+// hash, read first (within MaxBufferedBody) when not.
+func (g *Guard) payload(r *http.Request) (string, io.ReadCloser, error) {
+	declared := r.Header.Get("X-Amz-Content-Sha256")
+	switch {
+	case declared == "UNSIGNED-PAYLOAD":
+		if !g.cfg.AllowUnsignedPayload {
+			return "", nil, keyward.Errorf(keyward.EIncompleteSignature, "This service requires a signed payload: X-Amz-Content-Sha256 must be the body's SHA-256.")
+		}
+		return declared, r.Body, nil
+	case declared != "":
+		if len(declared) != 64 || strings.ToLower(declared) != declared {
+			return "", nil, keyward.Errorf(keyward.EIncompleteSignature, "The X-Amz-Content-Sha256 header must be a lower-case hex SHA-256.")
+		}
+		if _, err := hex.DecodeString(declared); err != nil {
+			return "", nil, keyward.Errorf(keyward.EIncompleteSignature, "The X-Amz-Content-Sha256 header must be a lower-case hex SHA-256.")
+		}
+		return declared, &hashingBody{ReadCloser: r.Body, want: declared, h: sha256.New()}, nil
+	case r.ContentLength == 0:
+		return emptyHash, r.Body, nil
+	case r.ContentLength > g.cfg.MaxBufferedBody:
+		return "", nil, tooLarge(g.cfg.MaxBufferedBody)
+	}
+	buf, err := io.ReadAll(io.LimitReader(r.Body, g.cfg.MaxBufferedBody+1))
+	if err != nil {
+		return "", nil, keyward.Errorf(keyward.EIncompleteSignature, "The request body could not be read.")
+	}
+	if int64(len(buf)) > g.cfg.MaxBufferedBody {
+		return "", nil, tooLarge(g.cfg.MaxBufferedBody)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:]), io.NopCloser(strings.NewReader(string(buf))), nil
+}
+
+func tooLarge(max int64) error {
+	return keyward.Errorf(keyward.EIncompleteSignature, "A body of more than %d bytes must declare its signed SHA-256 in X-Amz-Content-Sha256.", max)
+}
+
+// hashingBody hashes a body as the handler reads it and, at its end,
+// fails the read if it is not the body the client signed.
+type hashingBody struct {
+	io.ReadCloser
+	want string
+	h    hash.Hash
+	err  error
+}
+
+func (b *hashingBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.h.Write(p[:n])
+	if err == io.EOF {
+		var sum [sha256.Size]byte
+		if hex.EncodeToString(b.h.Sum(sum[:0])) != b.want {
+			b.err = ErrPayloadMismatch
+			return n, b.err
+		}
+	}
+	return n, err
+}
+
+// signingKey returns the signing key of a's access key and scope: from the
+// cache, or derived by Keyward. The cache holds no secret, only keys good
+// for one day, region and service; Keyward still decides every request,
+// so a key deactivated since is refused all the same.
+func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (signingKey, error) {
+	id := a.AccessKeyID + "/" + a.Scope
+	g.mu.RLock()
+	k, ok := g.keys[id]
+	g.mu.RUnlock()
+	if ok {
+		return k, nil
+	}
+	if !keyward.WellFormedAccessKeyID(a.AccessKeyID) {
+		return k, invalidKey
+	}
+	d, err := g.client.derive(ctx, a.AccessKeyID, a.Date, a.Region, a.Service)
+	if errors.Is(err, errNoSuchIdentity) {
+		return k, invalidKey
+	}
+	if err != nil {
+		return k, err
+	}
+	k = signingKey{key: sigv4.SigningKeyOf([32]byte(d.DerivedKey)), arn: d.PrincipalArn}
+	g.mu.Lock()
+	if len(g.keys) >= g.cfg.MaxKeys {
+		clear(g.keys) // simplest bound: yesterday's scopes go too
+	}
+	g.keys[strings.Clone(id)] = k
+	g.mu.Unlock()
+	return k, nil
+}
+
+// conditions are the condition keys the guard observed of r; Keyward adds
+// those of the principal.
+func conditions(r *http.Request, now time.Time) map[string][]string {
+	now = now.UTC()
+	c := map[string][]string{
+		"aws:CurrentTime":     {now.Format(time.RFC3339)},
+		"aws:EpochTime":       {strconv.FormatInt(now.Unix(), 10)},
+		"aws:SecureTransport": {strconv.FormatBool(r.TLS != nil)},
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		c["aws:SourceIp"] = []string{host}
+	}
+	if ua := r.UserAgent(); ua != "" {
+		c["aws:UserAgent"] = []string{keyward.Clip(ua)}
+	}
+	if ref := r.Referer(); ref != "" {
+		c["aws:Referer"] = []string{keyward.Clip(ref)}
+	}
+	return c
+}
+
+// refuse answers with AWS's XML error. Keyward's own failures are logged
+// and answered as ServiceFailure, without detail.
+func (g *Guard) refuse(w http.ResponseWriter, err error) {
+	code, message := keyward.ErrorCode(err), keyward.ErrorMessage(err)
+	status, fault := http.StatusForbidden, "Sender"
+	switch code {
+	case keyward.EServiceFailure:
+		g.cfg.Logger.Error("guard: Keyward could not decide", "err", err)
+		status, fault = http.StatusInternalServerError, "Receiver"
+	case keyward.EMissingAuthenticationToken:
+		status = http.StatusUnauthorized
+	}
+	var id [16]byte
+	rand.Read(id[:])
+	reqID := hex.EncodeToString(id[:])
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set(verify.HeaderRequestID, reqID)
+	h.Set(verify.HeaderErrorType, code)
+	w.WriteHeader(status)
+	io.WriteString(w, "<ErrorResponse><Error><Type>"+fault+"</Type><Code>"+code+"</Code><Message>"+
+		xmlText(message)+"</Message></Error><RequestId>"+reqID+"</RequestId></ErrorResponse>")
+}
+
+var xmlText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace

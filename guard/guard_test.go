@@ -1,0 +1,195 @@
+package guard_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/guard"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// user makes an IAM user with an inline policy (none when empty) and an
+// access key.
+func user(t *testing.T, k *kwtest.Keyward, name, policy string) aws.Credentials {
+	t.Helper()
+	ctx := kwtest.AsRoot(context.Background())
+	if _, err := k.Service.CreateUser(ctx, name, "/", nil); err != nil {
+		t.Fatal(err)
+	}
+	if policy != "" {
+		if err := k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, secret, err := k.Service.CreateAccessKey(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: secret}
+}
+
+const verifyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:Verify","Resource":"*"}]}`
+
+// service is a small service behind the guard: it answers who called and
+// how much of the body it read, or the read's error.
+func service(t *testing.T, k *kwtest.Keyward, cfg guard.Config) *httptest.Server {
+	t.Helper()
+	g, err := guard.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, ok := guard.CallerFrom(r.Context())
+		if !ok {
+			http.Error(w, "no caller", 500)
+			return
+		}
+		n, err := io.Copy(io.Discard, r.Body)
+		if err != nil {
+			http.Error(w, "read: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		io.WriteString(w, c.UserName+" "+c.PrincipalARN+" "+c.AccessKeyID+" "+c.Region+" "+strconv.FormatInt(n, 10))
+	})))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+
+// send signs a request with aws-sdk-go-v2's signer, as a client of the
+// service would, and returns the status and body of the answer.
+// declare puts the payload hash in X-Amz-Content-Sha256; sent, when not
+// nil, replaces the body after signing.
+func send(t *testing.T, creds *aws.Credentials, method, url, service string, body []byte, declare bool, sent []byte) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	if declare {
+		req.Header.Set("X-Amz-Content-Sha256", hash)
+	}
+	if creds != nil {
+		if err := v4.NewSigner().SignHTTP(context.Background(), *creds, req, hash, service, "eu-west-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sent != nil {
+		req.Body = io.NopCloser(bytes.NewReader(sent))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestGuard(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/*/pets/*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/DELETE/*"}]}`)
+	carol := user(t, k, "carol", "")
+	srv := service(t, k, guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey,
+		APIID: "myapi", Stage: "prod", MaxBufferedBody: 1000})
+	wrong := alice
+	wrong.SecretAccessKey = "not" + wrong.SecretAccessKey[3:]
+	big := bytes.Repeat([]byte("x"), 1001)
+
+	tests := []struct {
+		name, method, path, service string
+		creds                       *aws.Credentials
+		body                        []byte
+		declare                     bool
+		sent                        []byte
+		status                      int
+		want                        string
+	}{
+		{name: "allowed", method: "GET", path: "/pets/1?color=red", creds: &alice, status: 200,
+			want: "alice arn:aws:iam::123456789012:user/alice " + alice.AccessKeyID + " eu-west-1 0"},
+		{name: "body with its hash declared streams", method: "POST", path: "/pets/", creds: &alice, body: big, declare: true,
+			status: 200, want: " 1001"},
+		{name: "body without its hash is read first", method: "PUT", path: "/pets/2", creds: &alice, body: []byte("rex"),
+			status: 200, want: " 3"},
+		{name: "body not the one signed fails the handler's read", method: "POST", path: "/pets/", creds: &alice,
+			body: []byte("rex"), declare: true, sent: []byte("max"), status: 400, want: guard.ErrPayloadMismatch.Error()},
+		{name: "body not the one signed, undeclared", method: "POST", path: "/pets/", creds: &alice,
+			body: []byte("rex"), sent: []byte("max"), status: 403, want: "<Code>SignatureDoesNotMatch</Code>"},
+		{name: "large body without its hash", method: "POST", path: "/pets/", creds: &alice, body: big, status: 403,
+			want: "<Code>IncompleteSignature</Code>"},
+		{name: "no policy allows", method: "GET", path: "/pets/1", creds: &carol, status: 403,
+			want: "<Message>User: arn:aws:iam::123456789012:user/carol is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-west-1:123456789012:myapi/prod/GET/pets/1 because no identity-based policy allows the execute-api:Invoke action</Message>"},
+		{name: "outside the policy", method: "GET", path: "/cats/1", creds: &alice, status: 403, want: "because no identity-based policy allows"},
+		{name: "explicit deny", method: "DELETE", path: "/pets/1", creds: &alice, status: 403,
+			want: "on resource: arn:aws:execute-api:eu-west-1:123456789012:myapi/prod/DELETE/pets/1 with an explicit deny in an identity-based policy"},
+		{name: "unsigned", method: "GET", path: "/pets/1", status: 401, want: "<Code>MissingAuthenticationToken</Code>"},
+		{name: "wrong secret", method: "GET", path: "/pets/1", creds: &wrong, status: 403, want: "<Code>SignatureDoesNotMatch</Code>"},
+		{name: "signed for another service", method: "GET", path: "/pets/1", service: "s3", creds: &alice, status: 403,
+			want: "Credential should be scoped to correct service: 'execute-api'."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			service := tc.service
+			if service == "" {
+				service = "execute-api"
+			}
+			status, body := send(t, tc.creds, tc.method, srv.URL+tc.path, service, tc.body, tc.declare, tc.sent)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Fatalf("got %d %s\nwant %d with %q", status, body, tc.status, tc.want)
+			}
+		})
+	}
+
+	t.Run("last use", func(t *testing.T) {
+		ctx := kwtest.AsRoot(context.Background())
+		key, err := k.Service.AccessKeyLastUsed(ctx, alice.AccessKeyID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key.LastUsed.Service != "execute-api" || key.LastUsed.Region != "eu-west-1" {
+			t.Fatalf("last use %+v", key.LastUsed)
+		}
+	})
+
+	t.Run("a deactivated key is refused at once, its signing key cached or not", func(t *testing.T) {
+		ctx := kwtest.AsRoot(context.Background())
+		if err := k.Service.UpdateAccessKey(ctx, "alice", alice.AccessKeyID, keyward.StatusInactive); err != nil {
+			t.Fatal(err)
+		}
+		status, body := send(t, &alice, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil)
+		if status != 403 || !strings.Contains(body, "<Code>InvalidClientTokenId</Code>") {
+			t.Fatalf("got %d %s", status, body)
+		}
+		if err := k.Service.UpdateAccessKey(ctx, "alice", alice.AccessKeyID, keyward.StatusActive); err != nil {
+			t.Fatal(err)
+		}
+		if status, body := send(t, &alice, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 200 {
+			t.Fatalf("reactivated: got %d %s", status, body)
+		}
+	})
+
+	t.Run("a guard whose identity may not verify does not start", func(t *testing.T) {
+		_, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: carol.AccessKeyID,
+			SecretAccessKey: carol.SecretAccessKey, APIID: "myapi", Stage: "prod"})
+		if err == nil || !strings.Contains(err.Error(), "keyward:Verify") {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
