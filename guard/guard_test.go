@@ -67,7 +67,6 @@ func service(t *testing.T, k *kwtest.Keyward, cfg guard.Config) *httptest.Server
 	return srv
 }
 
-
 // send signs a request with aws-sdk-go-v2's signer, as a client of the
 // service would, and returns the status and body of the answer.
 // declare puts the payload hash in X-Amz-Content-Sha256; sent, when not
