@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: the AWS CLI from
 # Debian's awscli package (the end-to-end tests use /usr/bin/aws), boto3
-# from Debian's python3-boto3 (the polling tests run /usr/bin/python3) and
-# Debian's chromium (the console's browser tests drive /usr/bin/chromium).
+# from Debian's python3-boto3 (the polling tests run /usr/bin/python3),
+# Debian's chromium (the console's browser tests drive /usr/bin/chromium)
+# and nginx (the reverse proxy tests run /usr/sbin/nginx); and it builds
+# Versity S3 Gateway, which the gateway tests run, once into the user's
+# cache directory.
 set -euo pipefail
+
+versitygw_version=v1.8.0
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/keyward"
+versitygw="$cache/versitygw-$versitygw_version/versitygw"
+if [ ! -x "$versitygw" ]; then
+	echo "building Versity S3 Gateway $versitygw_version into $versitygw" >&2
+	GOBIN="$(dirname "$versitygw")" go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
+fi
 
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 [ ${#need[@]} -eq 0 ] && exit 0
 
@@ -18,4 +30,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing ${need[*]}" >&2
 $sudo apt-get update -qq
+# Debian starts nginx's own service on installation where it can; the
+# tests run their own nginx and need none on port 80.
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
