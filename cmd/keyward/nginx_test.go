@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// nginxBinary is Debian's nginx, which scripts/install-test-deps.sh
+// installs.
+const nginxBinary = "/usr/sbin/nginx"
+
+// startNginx runs nginx on a free port with the README's snippet
+// (examples/nginx/keyward.conf) in its server block, Keyward at keyward
+// and the service at app; it returns nginx's URL.
+func startNginx(t *testing.T, keyward, app string) string {
+	t.Helper()
+	if _, err := os.Stat(nginxBinary); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no nginx at %s: scripts/install-test-deps.sh installs it", nginxBinary)
+		}
+		t.Skipf("no nginx at %s: run scripts/install-test-deps.sh", nginxBinary)
+	}
+	snippet, err := filepath.Abs("../../examples/nginx/keyward.conf")
+	must(t, err)
+	dir := t.TempDir()
+	must(t, os.Chmod(dir, 0o755)) // nginx's workers may run as nobody
+	addr := freeAddr(t)
+	conf := strings.NewReplacer("DIR", dir, "KEYWARD", keyward, "APP", app, "ADDR", addr, "SNIPPET", snippet).Replace(`
+daemon off;
+worker_processes 1;
+error_log DIR/error.log;
+pid DIR/nginx.pid;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path DIR/body;
+    proxy_temp_path DIR/proxy;
+    fastcgi_temp_path DIR/fastcgi;
+    uwsgi_temp_path DIR/uwsgi;
+    scgi_temp_path DIR/scgi;
+    upstream keyward { server KEYWARD; keepalive 16; }
+    upstream app { server APP; }
+    server {
+        listen ADDR;
+        include SNIPPET;
+    }
+}
+`)
+	path := filepath.Join(dir, "nginx.conf")
+	must(t, os.WriteFile(path, []byte(conf), 0o644))
+	cmd := exec.Command(nginxBinary, "-c", path, "-p", dir)
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	must(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); <-exited })
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Fatalf("nginx exited: %s\n%s", out.String(), log)
+		default:
+		}
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return "http://" + addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nginx did not listen")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// upstream is the service behind nginx: it answers with the identity
+// headers it was given and the body's length.
+type upstream struct {
+	mu   sync.Mutex
+	seen http.Header
+}
+
+func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	u.mu.Lock()
+	u.seen = r.Header.Clone()
+	u.mu.Unlock()
+	io.WriteString(w, r.Header.Get("X-Keyward-User-Name")+" "+r.Header.Get("X-Keyward-Principal-Arn")+" "+
+		r.Header.Get("X-Keyward-Access-Key-Id")+" "+r.Method+" "+r.URL.RequestURI()+" "+strconv.Itoa(len(b)))
+}
+
+type awsError struct {
+	Code, Message, RequestID string
+}
+
+func TestNginxAuthRequest(t *testing.T) {
+	ts := startServerWith(t, "", func(m *Main) { m.Config.TrustedProxies = "127.0.0.1" })
+	app := httptest.NewServer(&upstream{})
+	defer app.Close()
+	base := startNginx(t, ts.Addr, strings.TrimPrefix(app.URL, "http://"))
+	root := ts.rootIAM()
+	ctx := context.Background()
+	mk := func(name, policy string) aws.Credentials {
+		id, secret := createUserKey(t, root, name)
+		if policy != "" {
+			_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("api"), PolicyDocument: aws.String(policy)})
+			must(t, err)
+		}
+		return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+	}
+	alice := mk("alice", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/*/pets*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/DELETE/*"}]}`)
+	carol := mk("carol", "")
+
+	// send signs with aws-sdk-go-v2 for execute-api; declare puts the
+	// payload hash in X-Amz-Content-Sha256.
+	send := func(t *testing.T, c *aws.Credentials, method, path, body string, declare bool, extra http.Header) (int, http.Header, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		must(t, err)
+		if body == "" {
+			req.Body, req.ContentLength = http.NoBody, 0
+		}
+		for k, v := range extra {
+			req.Header[k] = v
+		}
+		sum := sha256.Sum256([]byte(body))
+		hash := hex.EncodeToString(sum[:])
+		if declare {
+			req.Header.Set("X-Amz-Content-Sha256", hash)
+		}
+		if c != nil {
+			must(t, v4.NewSigner().SignHTTP(ctx, *c, req, hash, "execute-api", "us-east-1", time.Now()))
+		}
+		return rawDo(t, req)
+	}
+	arn := "arn:aws:iam::" + accountID + ":user/alice"
+	resource := func(method, path string) string {
+		return "arn:aws:execute-api:us-east-1:" + accountID + ":pets/prod/" + method + path
+	}
+
+	tests := []struct {
+		name          string
+		creds         *aws.Credentials
+		method, path  string
+		body          string
+		declare       bool
+		extra         http.Header
+		status        int
+		want, message string
+	}{
+		{name: "allowed, the upstream sees the caller", creds: &alice, method: "GET", path: "/pets/1?color=red", status: 200,
+			want: "alice " + arn + " " + alice.AccessKeyID + " GET /pets/1?color=red 0"},
+		{name: "a client's identity headers are replaced", creds: &alice, method: "GET", path: "/pets/2",
+			extra: http.Header{"X-Keyward-User-Name": {"root"}}, status: 200, want: "alice " + arn},
+		{name: "a body with its signed hash", creds: &alice, method: "POST", path: "/pets", body: `{"name":"rex"}`, declare: true,
+			status: 200, want: "alice " + arn + " " + alice.AccessKeyID + " POST /pets 14"},
+		{name: "a body without its hash", creds: &alice, method: "POST", path: "/pets", body: `{"name":"rex"}`, status: 403,
+			want: "IncompleteSignature", message: "A request with a body must sign its payload hash in the X-Amz-Content-Sha256 header."},
+		{name: "no policy allows", creds: &carol, method: "GET", path: "/pets/1", status: 403, want: "AccessDenied",
+			message: "User: arn:aws:iam::" + accountID + ":user/carol is not authorized to perform: execute-api:Invoke on resource: " +
+				resource("GET", "/pets/1") + " because no identity-based policy allows the execute-api:Invoke action"},
+		{name: "outside the policy's resources", creds: &alice, method: "GET", path: "/cats/1", status: 403, want: "AccessDenied",
+			message: "User: " + arn + " is not authorized to perform: execute-api:Invoke on resource: " + resource("GET", "/cats/1") +
+				" because no identity-based policy allows the execute-api:Invoke action"},
+		{name: "explicit deny", creds: &alice, method: "DELETE", path: "/pets/1", status: 403, want: "AccessDenied",
+			message: "User: " + arn + " is not authorized to perform: execute-api:Invoke on resource: " + resource("DELETE", "/pets/1") +
+				" with an explicit deny in an identity-based policy"},
+		{name: "unsigned", method: "GET", path: "/pets/1", status: 401, want: "MissingAuthenticationToken"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, h, body := send(t, tc.creds, tc.method, tc.path, tc.body, tc.declare, tc.extra)
+			if status != tc.status {
+				t.Fatalf("got %d %s, want %d", status, body, tc.status)
+			}
+			if status == 200 {
+				if !strings.HasPrefix(body, tc.want) {
+					t.Fatalf("upstream answered %q, want %q", body, tc.want)
+				}
+				return
+			}
+			var e struct {
+				Error     awsError
+				RequestID string `xml:"RequestId"`
+			}
+			if err := xml.Unmarshal([]byte(body), &e); err != nil {
+				t.Fatalf("%v: %s", err, body)
+			}
+			if e.Error.Code != tc.want || tc.message != "" && e.Error.Message != tc.message || e.RequestID == "" ||
+				h.Get("X-Amzn-Errortype") != tc.want {
+				t.Fatalf("got %s %+v %v\nwant %s: %s", body, e, h, tc.want, tc.message)
+			}
+		})
+	}
+
+	t.Run("last use", func(t *testing.T) {
+		out, err := root.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(alice.AccessKeyID)})
+		must(t, err)
+		if u := out.AccessKeyLastUsed; aws.ToString(u.ServiceName) != "execute-api" || aws.ToString(u.Region) != "us-east-1" {
+			t.Fatalf("last used %+v", u)
+		}
+	})
+
+	t.Run("a deactivated key", func(t *testing.T) {
+		_, err := root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(alice.AccessKeyID), Status: "Inactive"})
+		must(t, err)
+		status, _, body := send(t, &alice, "GET", "/pets/1", "", false, nil)
+		if status != 403 || !strings.Contains(body, "<Code>InvalidClientTokenId</Code>") {
+			t.Fatalf("got %d %s", status, body)
+		}
+	})
+}
+
+
