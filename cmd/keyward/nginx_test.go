@@ -230,5 +230,3 @@ func TestNginxAuthRequest(t *testing.T) {
 		}
 	})
 }
-
-
