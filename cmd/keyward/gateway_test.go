@@ -193,6 +193,14 @@ func TestVersityGateway(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("socket mode %v, want a socket of mode 0600", fi.Mode())
 	}
+	// The protocol is served on the socket only, never on the API's
+	// listener.
+	resp, err := http.Post(ts.URL+"/private/version", "application/json", strings.NewReader("{}"))
+	must(t, err)
+	resp.Body.Close()
+	if resp.Header.Get("X-Vgw-Private-Protocol") != "" || resp.StatusCode == 200 {
+		t.Fatalf("the API's listener answered the verifier protocol: %d %v", resp.StatusCode, resp.Header)
+	}
 	gwUser, alice, bob, carol := gatewayUsers(t, root)
 	// The gateway signs its calls as a user allowed keyward:Verify, not
 	// as root.

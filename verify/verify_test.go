@@ -1,0 +1,261 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/verify"
+)
+
+type key struct{ id, secret string }
+
+func user(t *testing.T, k *kwtest.Keyward, name, policy string) key {
+	t.Helper()
+	ctx := kwtest.AsRoot(context.Background())
+	if _, err := k.Service.CreateUser(ctx, name, "/", nil); err != nil {
+		t.Fatal(err)
+	}
+	if policy != "" {
+		if err := k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ak, secret, err := k.Service.CreateAccessKey(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key{ak.ID, secret}
+}
+
+// call POSTs body to path on the verifier socket, signed by signer (not at
+// all when empty) with the protocol header (unless noHeader).
+func call(t *testing.T, k *kwtest.Keyward, signer key, path, body string, noHeader bool) (int, http.Header, map[string]any) {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", k.Socket)
+	}}}
+	req, _ := http.NewRequest("POST", "http://keyward"+path, strings.NewReader(body))
+	if !noHeader {
+		req.Header.Set(verify.ProtocolHeader, "1")
+	}
+	if signer.id != "" {
+		sigv4.Sign(req, []byte(body), signer.id, signer.secret, "us-east-1", "iam", time.Now())
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]any{}
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, resp.Header, out
+}
+
+const verifyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:Verify","Resource":"*"}]}`
+
+func TestProtocol(t *testing.T) {
+	k := kwtest.New(t)
+	root := key{kwtest.RootKeyID, kwtest.RootSecret}
+	gw := user(t, k, "gw", verifyPolicy)
+	carol := user(t, k, "carol", "")
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"},
+		{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}`)
+
+	t.Run("who may ask", func(t *testing.T) {
+		tests := []struct {
+			name   string
+			signer key
+			status int
+			code   string
+		}{
+			{"root", root, 200, ""},
+			{"a user allowed keyward:Verify", gw, 200, ""},
+			{"a user without it", carol, 403, ""},
+			{"nobody", key{}, 403, ""},
+			{"a wrong secret", key{gw.id, carol.secret}, 403, ""},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				status, h, out := call(t, k, tc.signer, verify.VersionPath, "{}", false)
+				if status != tc.status || h.Get(verify.ProtocolHeader) != "1" {
+					t.Fatalf("got %d %v %v", status, h, out)
+				}
+				// A refusal of the asking service carries no code: the
+				// gateway must not blame the end user's key.
+				if status != 200 && out["code"] != nil {
+					t.Fatalf("refusal with code %v", out["code"])
+				}
+				if status == 200 && (out["accountId"] != kwtest.AccountID || out["protocol"] != 1.0) {
+					t.Fatalf("version %v", out)
+				}
+			})
+		}
+	})
+
+	t.Run("requests", func(t *testing.T) {
+		tests := []struct {
+			name, path, body string
+			noHeader         bool
+			status           int
+			want             map[string]any
+		}{
+			{name: "derive: active key", path: verify.DerivePath, status: 200,
+				body: `{"accessKeyId":"` + alice.id + `","date":"20260101","region":"eu-west-1","service":"s3"}`,
+				want: map[string]any{"principalArn": "arn:aws:iam::123456789012:user/alice"}},
+			{name: "derive: unknown key", path: verify.DerivePath, status: 403, want: map[string]any{"code": "NoSuchIdentity"},
+				body: `{"accessKeyId":"AKIAAAAAAAAAAAAAAAAA","date":"20260101","region":"eu-west-1","service":"s3"}`},
+			{name: "derive: session token", path: verify.DerivePath, status: 403, want: map[string]any{"code": "InvalidToken"},
+				body: `{"accessKeyId":"` + alice.id + `","sessionToken":"x","date":"20260101","region":"eu-west-1","service":"s3"}`},
+			{name: "derive: bad scope", path: verify.DerivePath, status: 400, want: map[string]any{"code": "BadRequest"},
+				body: `{"accessKeyId":"` + alice.id + `","date":"2026-01-01","region":"eu-west-1","service":"s3"}`},
+			{name: "no protocol header", path: verify.DerivePath, noHeader: true, status: 400, want: map[string]any{"code": "ProtocolMismatch"},
+				body: `{}`},
+			{name: "malformed body", path: verify.EvaluatePath, status: 400, want: map[string]any{"code": "BadRequest"}, body: `{`},
+			{name: "too large a batch", path: verify.EvaluatePath, status: 400, want: map[string]any{"code": "BadRequest"},
+				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject"],"resources":[` + strings.Repeat(`"r",`, 1000) + `"r"]}`},
+			{name: "unknown path", path: "/private/nothing", status: 404, body: `{}`},
+			{name: "resolve identity", path: verify.ResolveIdentityPath, status: 200,
+				body: `{"accessKeyIds":["` + alice.id + `","AKIAAAAAAAAAAAAAAAAA","nonsense"]}`,
+				want: map[string]any{"identities": []any{
+					map[string]any{"found": true, "kind": "user", "principalArn": "arn:aws:iam::123456789012:user/alice"},
+					map[string]any{"found": false}, map[string]any{"found": false}}}},
+			{name: "resolve principals", path: verify.ResolvePrincipalsPath, status: 200,
+				body: `{"principals":["123456789012","arn:aws:iam::123456789012:root","arn:aws:iam::123456789012:user/alice","arn:aws:iam::123456789012:user/nobody","arn:aws:iam::999999999999:root"]}`,
+				want: map[string]any{"invalid": []any{"arn:aws:iam::123456789012:user/nobody", "arn:aws:iam::999999999999:root"}}},
+			{name: "evaluate: a matrix per resource and action, policy variables and conditions", path: verify.EvaluatePath, status: 200,
+				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject","s3:PutObject"],
+					"resources":["arn:aws:s3:::b/alice/x","arn:aws:s3:::b/bob/x"],"condition":{"aws:SourceIp":["198.51.100.1"]}}`,
+				want: map[string]any{"decisions": []any{[]any{"allow", "no_match"}, []any{"no_match", "no_match"}},
+					"principalArn": "arn:aws:iam::123456789012:user/alice"}},
+			{name: "evaluate: an observed condition denies", path: verify.EvaluatePath, status: 200,
+				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject"],"resources":["arn:aws:s3:::b/alice/x"],"condition":{"aws:SourceIp":["192.0.2.7"]}}`,
+				want: map[string]any{"decisions": []any{[]any{"deny"}}}},
+			{name: "evaluate: the asking service cannot claim who the user is", path: verify.EvaluatePath, status: 200,
+				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject"],"resources":["arn:aws:s3:::b/bob/x"],"condition":{"aws:username":["bob"]}}`,
+				want: map[string]any{"decisions": []any{[]any{"no_match"}}}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				status, _, out := call(t, k, gw, tc.path, tc.body, tc.noHeader)
+				if status != tc.status {
+					t.Fatalf("got %d %v, want %d", status, out, tc.status)
+				}
+				for f, v := range tc.want {
+					got, _ := json.Marshal(out[f])
+					want, _ := json.Marshal(v)
+					if !bytes.Equal(got, want) {
+						t.Fatalf("%s: got %s, want %s", f, got, want)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("the derived key signs as the secret does", func(t *testing.T) {
+		_, _, out := call(t, k, gw, verify.DerivePath, `{"accessKeyId":"`+alice.id+`","date":"20260101","region":"eu-west-1","service":"s3"}`, false)
+		want := sigv4.DeriveKey(alice.secret, "20260101", "eu-west-1", "s3")
+		got, _ := json.Marshal(want[:])
+		if string(got) != `"`+out["derivedKey"].(string)+`"` {
+			t.Fatalf("derived %v", out["derivedKey"])
+		}
+	})
+
+	t.Run("a deactivated key has no identity", func(t *testing.T) {
+		ctx := kwtest.AsRoot(context.Background())
+		if err := k.Service.UpdateAccessKey(ctx, "alice", alice.id, keyward.StatusInactive); err != nil {
+			t.Fatal(err)
+		}
+		status, _, out := call(t, k, gw, verify.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"]}`, false)
+		if status != 403 || out["code"] != "NoSuchIdentity" {
+			t.Fatalf("got %d %v", status, out)
+		}
+	})
+}
+
+// proxy is the authorization endpoint on a test server, as keyward serve
+// routes it.
+func proxy(t *testing.T, k *kwtest.Keyward) string {
+	p := &verify.Proxy{Service: k.Service, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Rand: rand.Reader}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestAuthorizeEndpoint(t *testing.T) {
+	k := kwtest.New(t)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	url := proxy(t, k)
+	// sign makes the client's request to the service and turns it into the
+	// proxy's subrequest: the same headers, plus the proxy's.
+	sign := func(method, uri, service string, proxyHeaders map[string]string) *http.Request {
+		orig, _ := http.NewRequest(method, "http://api.example.com"+uri, nil)
+		sigv4.Sign(orig, nil, alice.id, alice.secret, "eu-west-1", service, time.Now())
+		sub, _ := http.NewRequest("GET", url+verify.AuthorizePath, nil)
+		sub.Header = orig.Header.Clone()
+		sub.Host = "api.example.com"
+		for k, v := range proxyHeaders {
+			if v == "" {
+				sub.Header.Del(k)
+			} else {
+				sub.Header.Set(k, v)
+			}
+		}
+		return sub
+	}
+	std := func(method, uri string) map[string]string {
+		return map[string]string{verify.HeaderOriginalMethod: method, verify.HeaderOriginalURI: uri, verify.HeaderAPIID: "pets", verify.HeaderStage: "prod"}
+	}
+	with := func(m map[string]string, k, v string) map[string]string { m[k] = v; return m }
+	tests := []struct {
+		name    string
+		req     *http.Request
+		status  int
+		code    string
+		message string
+	}{
+		{"allowed", sign("GET", "/pets/1?a=b", "execute-api", std("GET", "/pets/1?a=b")), 200, "", ""},
+		{"another URI than signed", sign("GET", "/pets/1", "execute-api", std("GET", "/pets/2")), 403, "SignatureDoesNotMatch", ""},
+		{"another method than signed", sign("GET", "/pets/1", "execute-api", std("DELETE", "/pets/1")), 403, "SignatureDoesNotMatch", ""},
+		{"signed for another service", sign("GET", "/pets/1", "s3", std("GET", "/pets/1")), 403, "SignatureDoesNotMatch",
+			"Credential should be scoped to correct service: 'execute-api'."},
+		{"no original URI", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderOriginalURI, "")), 400, "InvalidInput", ""},
+		{"no API ID", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderAPIID, "")), 400, "InvalidInput", ""},
+		{"an API ID that would change the ARN", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderAPIID, "a/b")), 400, "InvalidInput", ""},
+		{"a method with a body and no hash", sign("POST", "/pets", "execute-api", with(std("POST", "/pets"), "X-Amz-Content-Sha256", "")), 403,
+			"IncompleteSignature", "A request with a body must sign its payload hash in the X-Amz-Content-Sha256 header."},
+		{"a method with a body, its hash signed", sign("POST", "/pets", "execute-api", std("POST", "/pets")), 200, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.DefaultClient.Do(tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || tc.code != "" && resp.Header.Get(verify.HeaderErrorType) != tc.code ||
+				tc.message != "" && resp.Header.Get(verify.HeaderErrorMessage) != tc.message {
+				t.Fatalf("got %d %v %s", resp.StatusCode, resp.Header, b)
+			}
+			if tc.status == 200 && (resp.Header.Get(verify.HeaderUserName) != "alice" || resp.Header.Get(verify.HeaderAccessKeyID) != alice.id ||
+				resp.Header.Get(verify.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice") {
+				t.Fatalf("identity headers %v", resp.Header)
+			}
+		})
+	}
+}
