@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -400,6 +401,22 @@ func TestVersityGateway(t *testing.T) {
 		row := reportRows(t, rep.Content)["alice"]
 		if row["access_key_1_last_used_service"] != "s3" || row["access_key_1_last_used_region"] != "us-east-1" {
 			t.Fatalf("report row %v", row)
+		}
+		// The console's user page and the Users table, and keyward keys find.
+		web := newWebClient(t, ts)
+		web.signIn(rootForm(rootSecret))
+		if _, page := web.get("/console/users/alice"); !strings.Contains(page, "(us-east-1, s3)") {
+			t.Fatalf("user page without the S3 use:\n%s", page)
+		}
+		_, page := web.get("/console/users")
+		tr := page[strings.Index(page, `href="/console/users/alice"`):]
+		tr = tr[:strings.Index(tr, "</tr>")]
+		if !regexp.MustCompile(`<td data-col="keyused"><time datetime="[^"]+" title="[^"]+">Now</time></td>`).MatchString(tr) {
+			t.Fatalf("users table without the S3 use:\n%s", tr)
+		}
+		code, found, _ := runCLI(t, ts, time.Now(), "keys", "find", alice.id, "--output", "json")
+		if code != 0 || !strings.Contains(found, `"LastUsedService": "s3"`) {
+			t.Fatalf("keys find: %d %s", code, found)
 		}
 	})
 
