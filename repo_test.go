@@ -149,3 +149,19 @@ func stringLit(e ast.Expr) (string, bool) {
 	s, err := strconv.Unquote(lit.Value)
 	return s, err == nil
 }
+
+// TestREADMEShipsTheTestedNginxSnippet: the nginx configuration the README
+// tells users to paste is the one the end-to-end test runs nginx with.
+func TestREADMEShipsTheTestedNginxSnippet(t *testing.T) {
+	snippet, err := os.ReadFile("examples/nginx/keyward.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```nginx\n"+string(snippet)+"```") {
+		t.Fatal("README.md does not show examples/nginx/keyward.conf as it is")
+	}
+}
