@@ -31,25 +31,29 @@ const maxDerived = 16
 
 // Derive returns the signing key (kSigning) of this access key for one
 // credential scope, for a service that checks signatures itself: the key,
-// never the secret.
+// never the secret. Like SigningKey, it derives once per scope.
 func (k *Key) Derive(date, region, service string) [32]byte {
-	return DeriveKey(k.secret, date, region, service)
+	return k.signingKey(date+"/"+region+"/"+service+"/aws4_request", date, region, service).raw
 }
 
 // SigningKey returns the signing key for a's scope, deriving it once.
 func (k *Key) SigningKey(a *Auth) *SigningKey {
+	return k.signingKey(a.Scope, a.Date, a.Region, a.Service)
+}
+
+func (k *Key) signingKey(scope, date, region, service string) *SigningKey {
 	k.mu.RLock()
-	d := k.derived[a.Scope]
+	d := k.derived[scope]
 	k.mu.RUnlock()
 	if d != nil {
 		return d
 	}
-	d = NewSigningKey(k.secret, a.Date, a.Region, a.Service)
+	d = NewSigningKey(k.secret, date, region, service)
 	k.mu.Lock()
 	if len(k.derived) >= maxDerived || k.derived == nil {
 		k.derived = make(map[string]*SigningKey)
 	}
-	k.derived[a.Scope] = d
+	k.derived[strings.Clone(scope)] = d
 	k.mu.Unlock()
 	return d
 }

@@ -118,6 +118,7 @@ func (st *state) hmac(key *SigningKey, msg []byte) {
 // fewer SHA-256 blocks.
 type SigningKey struct {
 	inner, outer []byte
+	raw          [32]byte
 }
 
 // NewSigningKey derives the signing key of secret for a credential scope.
@@ -144,7 +145,7 @@ func SigningKeyOf(key [32]byte) *SigningKey {
 		}
 		return b
 	}
-	return &SigningKey{inner: state(0x36), outer: state(0x5c)}
+	return &SigningKey{inner: state(0x36), outer: state(0x5c), raw: key}
 }
 
 // canonicalRequest writes the canonical request of r into st.buf.

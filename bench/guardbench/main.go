@@ -1,0 +1,379 @@
+// Command guardbench measures Keyward guarding other services, in one run
+// each, with alternating measurements, and prints the figures BENCHMARKS.md
+// quotes:
+//
+//	go run ./bench/guardbench -mode gateway  # small GETs through Versity S3 Gateway: Keyward vs versitygw's own IAM service
+//	go run ./bench/guardbench -mode nginx    # requests through nginx with Keyward's auth_request vs without
+//
+// Servers' CPU time is read from /proc, so that the load generator sharing
+// the cores does not blur it. Run from the repository's root; the gateway
+// mode needs the versitygw that scripts/install-test-deps.sh builds, the
+// nginx mode Debian's nginx.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/keyward/keyward/sigv4"
+)
+
+const (
+	rootKeyID  = "AKIAKEYWARDBENCHROOT"
+	rootSecret = "keywardBenchRootSecretKey000000000000000"
+)
+
+var (
+	mode  = flag.String("mode", "gateway", "gateway or nginx")
+	n     = flag.Int("n", 10000, "requests per measurement")
+	conc  = flag.Int("c", 8, "concurrent clients")
+	runs  = flag.Int("runs", 3, "alternating runs of each side")
+	vgw   = flag.String("versitygw", "", "versitygw binary (default: the one scripts/install-test-deps.sh builds)")
+	nginx = flag.String("nginx", "/usr/sbin/nginx", "nginx binary")
+)
+
+func main() {
+	flag.Parse()
+	var err error
+	switch *mode {
+	case "gateway":
+		err = gateway()
+	case "nginx":
+		err = nginxMode()
+	default:
+		err = fmt.Errorf("unknown -mode %q", *mode)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "guardbench:", err)
+		os.Exit(1)
+	}
+}
+
+type proc struct{ cmd *exec.Cmd }
+
+func run(name string, args []string, env ...string) (*proc, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	if os.Getenv("GUARDBENCH_VERBOSE") != "" {
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &proc{cmd}, nil
+}
+
+func (p *proc) stop() { p.cmd.Process.Kill(); p.cmd.Wait() }
+
+// cpu returns the process's user+system CPU time from /proc.
+func (p *proc) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitTCP(addr string) error {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("nothing listens on %s", addr)
+}
+
+func buildKeyward(dir string) (string, error) {
+	bin := filepath.Join(dir, "keyward")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building keyward (run from the repository's root): %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// startKeyward runs keyward serve with flags and returns it and its URL.
+func startKeyward(bin, dir string, flags ...string) (*proc, string, error) {
+	addr := freeAddr()
+	p, err := run(bin, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, flags...),
+		"KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
+	if err != nil {
+		return nil, "", err
+	}
+	return p, "http://" + addr, waitTCP(addr)
+}
+
+var sharedHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+func cfg(url, id, secret string) aws.Config {
+	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
+		BaseEndpoint: aws.String(url), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sharedHTTP}
+}
+
+// user makes a user with an inline policy and a key through an IAM API.
+func user(url, id, secret, name, policy string) (string, string, error) {
+	ctx := context.Background()
+	c := iam.NewFromConfig(cfg(url, id, secret))
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		return "", "", err
+	}
+	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}); err != nil {
+		return "", "", err
+	}
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		return "", "", err
+	}
+	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, nil
+}
+
+type result struct {
+	wall, cpu, cpu2 time.Duration
+	failed          int64
+}
+
+// load runs op n times from conc goroutines, measuring the CPU of p and q.
+func load(p, q *proc, op func() error) result {
+	var next, failed int64
+	c0, d0 := p.cpu(), time.Duration(0)
+	if q != nil {
+		d0 = q.cpu()
+	}
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for g := 0; g < *conc; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for atomic.AddInt64(&next, 1) <= int64(*n) {
+				if err := op(); err != nil && atomic.AddInt64(&failed, 1) == 1 {
+					fmt.Fprintln(os.Stderr, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	r := result{wall: time.Since(t0), cpu: p.cpu() - c0, failed: failed}
+	if q != nil {
+		r.cpu2 = q.cpu() - d0
+	}
+	return r
+}
+
+func (r result) rate() float64 { return float64(*n) / r.wall.Seconds() }
+
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	return xs[len(xs)/2]
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) / float64(*n) }
+
+const s3Policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::bench","arn:aws:s3:::bench/*"]}]}`
+
+// gateway: small-object GETs through two Versity S3 Gateways, one using
+// Keyward as its IAM, one versitygw's own IAM service.
+func gateway() error {
+	bin := *vgw
+	if bin == "" {
+		cache, _ := os.UserCacheDir()
+		bin = filepath.Join(cache, "keyward", "versitygw-v1.8.0", "versitygw")
+	}
+	dir, err := os.MkdirTemp("", "guardbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	kwBin, err := buildKeyward(dir)
+	if err != nil {
+		return err
+	}
+	kwSock, vgSock := filepath.Join(dir, "kw.sock"), filepath.Join(dir, "vg.sock")
+	kw, kwURL, err := startKeyward(kwBin, filepath.Join(dir, "kw"), "--verifier-socket", kwSock)
+	if err != nil {
+		return err
+	}
+	defer kw.stop()
+	vgIAMAddr := freeAddr()
+	vgIAM, err := run(bin, []string{"--port", vgIAMAddr, "--access", rootKeyID, "--secret", rootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
+		"--private-ports", vgSock, "--quiet"})
+	if err != nil {
+		return err
+	}
+	defer vgIAM.stop()
+	if err := waitTCP(vgIAMAddr); err != nil {
+		return err
+	}
+	type side struct {
+		name   string
+		iam    *proc
+		client *s3.Client
+	}
+	var sides []side
+	for _, s := range []struct {
+		name, iamURL, sock string
+		iam                *proc
+	}{{"keyward", kwURL, kwSock, kw}, {"versitygw iam", "http://" + vgIAMAddr, vgSock, vgIAM}} {
+		id, secret, err := user(s.iamURL, rootKeyID, rootSecret, "alice", s3Policy)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		addr := freeAddr()
+		gw, err := run(bin, []string{"--port", addr, "--access", "GATEWAYROOT", "--secret", "gatewayRootSecret0123", "--region", "us-east-1",
+			"--iam-standalone-endpoint", s.sock, "--iam-standalone-access", rootKeyID, "--iam-standalone-secret", rootSecret,
+			"posix", filepath.Join(dir, s.name+"-data")})
+		if err != nil {
+			return err
+		}
+		os.MkdirAll(filepath.Join(dir, s.name+"-data"), 0o700)
+		defer gw.stop()
+		if err := waitTCP(addr); err != nil {
+			return err
+		}
+		c := s3.NewFromConfig(cfg("http://"+addr, id, secret), func(o *s3.Options) { o.UsePathStyle = true })
+		ctx := context.Background()
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("obj"), Body: bytes.NewReader(make([]byte, 1024))}); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		sides = append(sides, side{s.name, s.iam, c})
+	}
+	rates := map[string][]float64{}
+	cpus := map[string][]float64{}
+	for r := 0; r < *runs; r++ {
+		for _, s := range sides {
+			res := load(s.iam, nil, func() error {
+				out, err := s.client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String("obj")})
+				if err != nil {
+					return err
+				}
+				io.Copy(io.Discard, out.Body)
+				return out.Body.Close()
+			})
+			fmt.Printf("run %d %-14s %7.0f GET/s  IAM server CPU %6.1f µs/GET  failed %d\n", r+1, s.name, res.rate(), us(res.cpu), res.failed)
+			rates[s.name] = append(rates[s.name], res.rate())
+			cpus[s.name] = append(cpus[s.name], us(res.cpu))
+		}
+	}
+	k, v := median(rates["keyward"]), median(rates["versitygw iam"])
+	fmt.Printf("median: keyward %.0f GET/s (IAM CPU %.1f µs/GET), versitygw iam %.0f GET/s (IAM CPU %.1f µs/GET); keyward/versitygw throughput %.2f ×\n",
+		k, median(cpus["keyward"]), v, median(cpus["versitygw iam"]), k/v)
+	return nil
+}
+
+// nginxMode: signed GETs through nginx, with Keyward's auth_request and
+// without it, to the same upstream.
+func nginxMode() error {
+	dir, err := os.MkdirTemp("", "guardbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	kwBin, err := buildKeyward(dir)
+	if err != nil {
+		return err
+	}
+	kw, kwURL, err := startKeyward(kwBin, filepath.Join(dir, "kw"), "--trusted-proxies", "127.0.0.1")
+	if err != nil {
+		return err
+	}
+	defer kw.stop()
+	id, secret, err := user(kwURL, rootKeyID, rootSecret, "alice",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/*"}]}`)
+	if err != nil {
+		return err
+	}
+	app := freeAddr()
+	go http.ListenAndServe(app, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "pet\n") }))
+	snippet, _ := filepath.Abs("examples/nginx/keyward.conf")
+	guarded, open := freeAddr(), freeAddr()
+	conf := strings.NewReplacer("DIR", dir, "KEYWARD", strings.TrimPrefix(kwURL, "http://"), "APP", app, "GUARDED", guarded, "OPEN", open,
+		"SNIPPET", snippet).Replace(`
+daemon off;
+worker_processes 1;
+error_log DIR/error.log;
+pid DIR/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path DIR/body; proxy_temp_path DIR/proxy; fastcgi_temp_path DIR/fastcgi; uwsgi_temp_path DIR/uwsgi; scgi_temp_path DIR/scgi;
+    upstream keyward { server KEYWARD; keepalive 32; }
+    upstream app { server APP; keepalive 32; }
+    server { listen GUARDED; include SNIPPET; }
+    server { listen OPEN; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}`)
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		return err
+	}
+	ng, err := run(*nginx, []string{"-c", confPath, "-p", dir})
+	if err != nil {
+		return err
+	}
+	defer ng.stop()
+	if err := waitTCP(guarded); err != nil {
+		return err
+	}
+	get := func(addr string, sign bool) func() error {
+		return func() error {
+			req, _ := http.NewRequest("GET", "http://"+addr+"/pets/1", nil)
+			if sign {
+				sigv4.Sign(req, nil, id, secret, "us-east-1", "execute-api", time.Now())
+			}
+			resp, err := sharedHTTP.Do(req)
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return nil
+		}
+	}
+	var with, without, cpu []float64
+	for r := 0; r < *runs; r++ {
+		a := load(kw, ng, get(guarded, true))
+		b := load(kw, ng, get(open, true))
+		fmt.Printf("run %d: with Keyward %7.0f req/s (Keyward CPU %5.1f µs/req, nginx %5.1f µs/req)   without %7.0f req/s (nginx %5.1f µs/req)   failed %d/%d\n",
+			r+1, a.rate(), us(a.cpu), us(a.cpu2), b.rate(), us(b.cpu2), a.failed, b.failed)
+		with, without, cpu = append(with, a.rate()), append(without, b.rate()), append(cpu, us(a.cpu))
+	}
+	w, o := median(with), median(without)
+	fmt.Printf("median: with Keyward %.0f req/s, without %.0f req/s: %.2f ×; Keyward CPU %.1f µs/req\n", w, o, w/o, median(cpu))
+	return nil
+}
