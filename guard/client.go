@@ -22,8 +22,7 @@ import (
 type client struct {
 	http    *http.Client
 	base    string
-	keyID   string
-	secret  string
+	signer  *sigv4.Signer
 	now     func() time.Time
 	maxResp int64
 }
@@ -52,7 +51,8 @@ func newClient(c Config) (*client, error) {
 	transport.IdleConnTimeout = 60 * time.Second
 	transport.ResponseHeaderTimeout = c.Timeout
 	return &client{http: &http.Client{Transport: transport, Timeout: c.Timeout}, base: base,
-		keyID: c.AccessKeyID, secret: c.SecretAccessKey, now: c.Now, maxResp: 1 << 20}, nil
+		signer: &sigv4.Signer{KeyID: c.AccessKeyID, Secret: c.SecretAccessKey, Region: "us-east-1", Service: "iam"},
+		now:    c.Now, maxResp: 1 << 20}, nil
 }
 
 // call POSTs in to path and decodes the answer into out.
@@ -67,7 +67,7 @@ func (c *client) call(ctx context.Context, path string, in, out any) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(verify.ProtocolHeader, strconv.Itoa(verify.ProtocolVersion))
-	sigv4.Sign(req, body, c.keyID, c.secret, "us-east-1", "iam", c.now())
+	c.signer.Sign(req, body, c.now())
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("guard: asking Keyward: %w", err)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,6 +16,22 @@ import (
 // X-Amz-Date and X-Amz-Content-Sha256 and signs Host and every header r
 // has but Authorization, User-Agent and the hop-by-hop ones.
 func Sign(r *http.Request, body []byte, keyID, secret, region, service string, t time.Time) {
+	s := Signer{KeyID: keyID, Secret: secret, Region: region, Service: service}
+	s.Sign(r, body, t)
+}
+
+// Signer signs requests as one access key for one region and service,
+// deriving the signing key once a day rather than per request.
+type Signer struct {
+	KeyID, Secret, Region, Service string
+
+	mu   sync.Mutex
+	date string
+	key  *SigningKey
+}
+
+// Sign signs r with body at time t, as the function Sign does.
+func (s *Signer) Sign(r *http.Request, body []byte, t time.Time) {
 	sum := sha256.Sum256(body)
 	payloadHash := hex.EncodeToString(sum[:])
 	t = t.UTC()
@@ -33,14 +50,19 @@ func Sign(r *http.Request, body []byte, keyID, secret, region, service string, t
 	}
 	sort.Strings(names)
 	date := t.Format("20060102")
-	a := Auth{AccessKeyID: keyID, Date: date, Region: region, Service: service,
-		Scope: date + "/" + region + "/" + service + "/aws4_request", SignedHeaders: strings.Join(names, ";"),
+	a := Auth{AccessKeyID: s.KeyID, Date: date, Region: s.Region, Service: s.Service,
+		Scope: date + "/" + s.Region + "/" + s.Service + "/aws4_request", SignedHeaders: strings.Join(names, ";"),
 		AmzDate: t.Format(amzDateFormat), Time: t}
-	key := NewSigningKey(secret, date, region, service)
+	s.mu.Lock()
+	if s.date != date {
+		s.date, s.key = date, NewSigningKey(s.Secret, date, s.Region, s.Service)
+	}
+	key := s.key
+	s.mu.Unlock()
 	st := pool.Get().(*state)
 	defer pool.Put(st)
 	st.signature(r, nil, payloadHash, &a, key, true)
-	r.Header.Set("Authorization", Algorithm+" Credential="+keyID+"/"+a.Scope+", SignedHeaders="+a.SignedHeaders+
+	r.Header.Set("Authorization", Algorithm+" Credential="+s.KeyID+"/"+a.Scope+", SignedHeaders="+a.SignedHeaders+
 		", Signature="+string(st.sig[:]))
 }
 

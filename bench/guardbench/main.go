@@ -81,7 +81,19 @@ func run(name string, args []string, env ...string) (*proc, error) {
 	return &proc{cmd}, nil
 }
 
-func (p *proc) stop() { p.cmd.Process.Kill(); p.cmd.Wait() }
+// stop asks the process to stop (nginx's master then stops its workers)
+// and kills it if it does not within 10 s.
+func (p *proc) stop() {
+	p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-done
+	}
+}
 
 // cpu returns the process's user+system CPU time from /proc.
 func (p *proc) cpu() time.Duration {
@@ -125,6 +137,9 @@ func buildKeyward(dir string) (string, error) {
 // startKeyward runs keyward serve with flags and returns it and its URL.
 func startKeyward(bin, dir string, flags ...string) (*proc, string, error) {
 	addr := freeAddr()
+	if extra := os.Getenv("GUARDBENCH_KEYWARD_FLAGS"); extra != "" {
+		flags = append(flags, strings.Fields(extra)...)
+	}
 	p, err := run(bin, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, flags...),
 		"KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
 	if err != nil {
@@ -225,6 +240,7 @@ func gateway() error {
 	}
 	defer kw.stop()
 	vgIAMAddr := freeAddr()
+	os.MkdirAll(filepath.Join(dir, "vgiam"), 0o700)
 	vgIAM, err := run(bin, []string{"--port", vgIAMAddr, "--access", rootKeyID, "--secret", rootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
 		"--private-ports", vgSock, "--quiet"})
 	if err != nil {
@@ -249,13 +265,13 @@ func gateway() error {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		addr := freeAddr()
+		os.MkdirAll(filepath.Join(dir, s.name+"-data"), 0o700)
 		gw, err := run(bin, []string{"--port", addr, "--access", "GATEWAYROOT", "--secret", "gatewayRootSecret0123", "--region", "us-east-1",
 			"--iam-standalone-endpoint", s.sock, "--iam-standalone-access", rootKeyID, "--iam-standalone-secret", rootSecret,
 			"posix", filepath.Join(dir, s.name+"-data")})
 		if err != nil {
 			return err
 		}
-		os.MkdirAll(filepath.Join(dir, s.name+"-data"), 0o700)
 		defer gw.stop()
 		if err := waitTCP(addr); err != nil {
 			return err
@@ -367,10 +383,10 @@ http {
 	}
 	var with, without, cpu []float64
 	for r := 0; r < *runs; r++ {
-		a := load(kw, ng, get(guarded, true))
-		b := load(kw, ng, get(open, true))
-		fmt.Printf("run %d: with Keyward %7.0f req/s (Keyward CPU %5.1f µs/req, nginx %5.1f µs/req)   without %7.0f req/s (nginx %5.1f µs/req)   failed %d/%d\n",
-			r+1, a.rate(), us(a.cpu), us(a.cpu2), b.rate(), us(b.cpu2), a.failed, b.failed)
+		a := load(kw, nil, get(guarded, true))
+		b := load(kw, nil, get(open, true))
+		fmt.Printf("run %d: with Keyward %7.0f req/s (Keyward CPU %5.1f µs/req)   without %7.0f req/s   failed %d/%d\n",
+			r+1, a.rate(), us(a.cpu), b.rate(), a.failed, b.failed)
 		with, without, cpu = append(with, a.rate()), append(without, b.rate()), append(cpu, us(a.cpu))
 	}
 	w, o := median(with), median(without)
