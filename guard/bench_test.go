@@ -29,7 +29,7 @@ var bareHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 // in the same process deciding each request).
 func benchRequests(b *testing.B, wrap func(*kwtest.Keyward, aws.Credentials) http.Handler) {
 	k := kwtest.New(b)
-	alice := user(&testing.T{}, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	alice := user(b, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
 	srv := httptest.NewServer(wrap(k, alice))
 	defer srv.Close()
 	signer := v4.NewSigner()
@@ -58,7 +58,7 @@ func BenchmarkBare(b *testing.B) {
 
 func BenchmarkGuard(b *testing.B) {
 	benchRequests(b, func(k *kwtest.Keyward, _ aws.Credentials) http.Handler {
-		svc := user(&testing.T{}, k, "svc", verifyPolicy)
+		svc := user(b, k, "svc", verifyPolicy)
 		g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
 			SecretAccessKey: svc.SecretAccessKey, APIID: "pets", Stage: "prod"})
 		if err != nil {
@@ -79,8 +79,8 @@ func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 func BenchmarkGuardStream1GiB(b *testing.B) {
 	const size = 1 << 30
 	k := kwtest.New(b)
-	alice := user(&testing.T{}, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
-	svc := user(&testing.T{}, k, "svc", verifyPolicy)
+	alice := user(b, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	svc := user(b, k, "svc", verifyPolicy)
 	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
 		SecretAccessKey: svc.SecretAccessKey, APIID: "pets", Stage: "prod"})
 	if err != nil {
@@ -136,5 +136,3 @@ func BenchmarkGuardStream1GiB(b *testing.B) {
 	close(stop)
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
 }
-
-

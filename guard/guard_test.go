@@ -22,22 +22,9 @@ import (
 
 // user makes an IAM user with an inline policy (none when empty) and an
 // access key.
-func user(t *testing.T, k *kwtest.Keyward, name, policy string) aws.Credentials {
-	t.Helper()
-	ctx := kwtest.AsRoot(context.Background())
-	if _, err := k.Service.CreateUser(ctx, name, "/", nil); err != nil {
-		t.Fatal(err)
-	}
-	if policy != "" {
-		if err := k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
-			t.Fatal(err)
-		}
-	}
-	key, secret, err := k.Service.CreateAccessKey(ctx, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: secret}
+func user(t testing.TB, k *kwtest.Keyward, name, policy string) aws.Credentials {
+	id, secret := k.User(t, name, policy)
+	return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
 }
 
 const verifyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:Verify","Resource":"*"}]}`

@@ -22,22 +22,9 @@ import (
 
 type key struct{ id, secret string }
 
-func user(t *testing.T, k *kwtest.Keyward, name, policy string) key {
-	t.Helper()
-	ctx := kwtest.AsRoot(context.Background())
-	if _, err := k.Service.CreateUser(ctx, name, "/", nil); err != nil {
-		t.Fatal(err)
-	}
-	if policy != "" {
-		if err := k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ak, secret, err := k.Service.CreateAccessKey(ctx, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key{ak.ID, secret}
+func user(t testing.TB, k *kwtest.Keyward, name, policy string) key {
+	id, secret := k.User(t, name, policy)
+	return key{id, secret}
 }
 
 // call POSTs body to path on the verifier socket, signed by signer (not at

@@ -9,8 +9,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
-	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -25,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
 
@@ -181,45 +178,21 @@ func TestVersityGatewayReplicas(t *testing.T) {
 	if proxy.connections(verifiers[1]) == 0 {
 		t.Fatal("the gateway did not reach the second replica")
 	}
-	within := func(what string, ok func() error) {
-		t.Helper()
-		start := time.Now()
-		for {
-			err := ok()
-			if err == nil {
-				t.Logf("%s on the other replica after %v", what, time.Since(start).Round(time.Millisecond))
-				return
-			}
-			if time.Since(start) > time.Second {
-				t.Fatalf("%s: not after %v: %v", what, time.Since(start), err)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	refused := func(code string) func() error {
-		return func() error {
-			var ae smithy.APIError
-			if err := get(); errors.As(err, &ae) && ae.ErrorCode() == code {
-				return nil
-			} else {
-				return fmt.Errorf("got %v", err)
-			}
-		}
-	}
+	refused := func(code string) func() error { return failsWith(code, get) }
 
 	// Changes made on the first replica.
 	_, err = root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(alice.id), Status: "Inactive"})
 	must(t, err)
-	within("deactivation", refused("InvalidAccessKeyId"))
+	within(t, "deactivation on the other replica", refused("InvalidAccessKeyId"))
 	_, err = root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(alice.id), Status: "Active"})
 	must(t, err)
-	within("reactivation", get)
+	within(t, "reactivation on the other replica", get)
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}`
 	_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("team"), PolicyName: aws.String("deny"), PolicyDocument: aws.String(deny)})
 	must(t, err)
 	_, err = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("team"), UserName: aws.String("alice")})
 	must(t, err)
-	within("a group's deny", refused("AccessDenied"))
+	within(t, "a group's deny on the other replica", refused("AccessDenied"))
 
 	// The use through the second replica shows on the first.
 	deadline := time.Now().Add(5 * time.Second)

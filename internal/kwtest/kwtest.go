@@ -99,3 +99,23 @@ func New(t testing.TB) *Keyward {
 func AsRoot(ctx context.Context) context.Context {
 	return keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: AccountID, Root: true}, CurrentTime: time.Now()})
 }
+
+// User makes an IAM user with an inline policy (none when empty) and an
+// access key, and returns the key's ID and secret.
+func (k *Keyward) User(t testing.TB, name, policy string) (id, secret string) {
+	t.Helper()
+	ctx := AsRoot(context.Background())
+	if _, err := k.Service.CreateUser(ctx, name, "/", nil); err != nil {
+		t.Fatal(err)
+	}
+	if policy != "" {
+		if err := k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, secret, err := k.Service.CreateAccessKey(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.ID, secret
+}
