@@ -156,9 +156,31 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 // original rebuilds the client's request from the subrequest: its method
 // and URI from the proxy's headers, its headers and Host as forwarded. It
 // also returns the API ID and stage the proxy names.
+//
+// Proxies say what the client asked in one of three ways: nginx in the
+// headers its configuration sets (X-Original-Method and X-Original-URI);
+// Traefik's ForwardAuth in X-Forwarded-Method, X-Forwarded-Uri and
+// X-Forwarded-Host, with the API and stage in the address's query
+// (?api-id=…&stage=…) where it cannot add headers; Envoy's ext_authz by
+// sending the client's method to AuthorizePath followed by the client's
+// path and query. The signature, checked next, covers all of it.
 func original(r *http.Request) (orig *http.Request, apiID, stage string, err error) {
-	method, uri := r.Header.Get(HeaderOriginalMethod), r.Header.Get(HeaderOriginalURI)
+	method, uri, host := r.Header.Get(HeaderOriginalMethod), r.Header.Get(HeaderOriginalURI), r.Host
 	apiID, stage = r.Header.Get(HeaderAPIID), r.Header.Get(HeaderStage)
+	switch {
+	case uri != "":
+	case r.Header.Get("X-Forwarded-Uri") != "":
+		method, uri = r.Header.Get("X-Forwarded-Method"), r.Header.Get("X-Forwarded-Uri")
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+			host = h
+		}
+	case strings.HasPrefix(r.URL.Path, AuthorizePath+"/"):
+		method, uri = r.Method, strings.TrimPrefix(r.RequestURI, AuthorizePath)
+	}
+	if apiID == "" && stage == "" && r.URL.Path == AuthorizePath {
+		q := r.URL.Query()
+		apiID, stage = q.Get("api-id"), q.Get("stage")
+	}
 	switch {
 	case !token(method, 16):
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", HeaderOriginalMethod)
@@ -171,7 +193,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 	if err != nil {
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The URI in %s is not valid.", HeaderOriginalURI)
 	}
-	orig = &http.Request{Method: method, URL: u, RequestURI: uri, Host: r.Host, Header: r.Header}
+	orig = &http.Request{Method: method, URL: u, RequestURI: uri, Host: host, Header: r.Header}
 	if cl := r.Header.Get(HeaderOriginalContentLength); cl != "" {
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {

@@ -227,6 +227,22 @@ func TestAuthorizeEndpoint(t *testing.T) {
 			"IncompleteSignature", "A request with a body must sign its payload hash in the X-Amz-Content-Sha256 header."},
 		{"a method with a body, its hash signed", sign("POST", "/pets", "execute-api", std("POST", "/pets")), 200, "", ""},
 	}
+	// Traefik's ForwardAuth: its own headers, the API in the address.
+	traefik := sign("GET", "/pets/3?x=y", "execute-api", map[string]string{"X-Forwarded-Method": "GET", "X-Forwarded-Uri": "/pets/3?x=y",
+		"X-Forwarded-Host": "api.example.com"})
+	traefik.Host = "keyward.internal"
+	traefik.URL.RawQuery = "api-id=pets&stage=prod"
+	// Envoy's ext_authz: the client's method and path after the prefix.
+	envoy := sign("DELETE", "/pets/4?x=y", "execute-api", map[string]string{verify.HeaderAPIID: "pets", verify.HeaderStage: "prod"})
+	envoy.Method = "DELETE"
+	envoy.URL.Path, envoy.URL.RawQuery = verify.AuthorizePath+"/pets/4", "x=y"
+	tests = append(tests, []struct {
+		name    string
+		req     *http.Request
+		status  int
+		code    string
+		message string
+	}{{"Traefik ForwardAuth", traefik, 200, "", ""}, {"Envoy ext_authz", envoy, 200, "", ""}}...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, err := http.DefaultClient.Do(tc.req)

@@ -206,6 +206,7 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		Clients: clients, Now: m.Now, Rand: m.Rand}
 	mux := http.NewServeMux()
 	mux.Handle(verify.AuthorizePath, m.Proxy)
+	mux.Handle(verify.AuthorizePath+"/", m.Proxy) // Envoy appends the client's path
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.Handle("/console/", web)
 	mux.Handle("GET /favicon.ico", web)
