@@ -11,9 +11,22 @@ set -euo pipefail
 versitygw_version=v1.8.0
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/keyward"
 versitygw="$cache/versitygw-$versitygw_version/versitygw"
-if [ ! -x "$versitygw" ]; then
-	echo "building Versity S3 Gateway $versitygw_version into $versitygw" >&2
-	GOBIN="$(dirname "$versitygw")" go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
+building="$versitygw.building"
+# The gateway is built in the background, while the tests compile and run:
+# the gateway tests run last and wait for it while $building names a live
+# build. The binary appears under its name only once it is complete.
+if [ ! -x "$versitygw" ] && ! { [ -f "$building" ] && kill -0 "$(cat "$building")" 2>/dev/null; }; then
+	dir=$(dirname "$versitygw")
+	mkdir -p "$dir"
+	echo "building Versity S3 Gateway $versitygw_version into $versitygw in the background (log: $versitygw.log)" >&2
+	(
+		tmp=$(mktemp -d "$dir/.build-XXXXXX")
+		if GOBIN="$tmp" go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"; then
+			mv "$tmp/versitygw" "$versitygw"
+		fi
+		rm -rf "$tmp" "$building"
+	) </dev/null >"$versitygw.log" 2>&1 &
+	echo $! >"$building"
 fi
 
 need=()

@@ -140,6 +140,7 @@ func (p *switchProxy) connections(target string) int {
 // on one replica applies within a second on the other, which the gateway
 // is talking to.
 func TestVersityGatewayReplicas(t *testing.T) {
+	t.Parallel() // after the others: the gateway may still be building
 	versitygw(t)
 	url := pgtest.Schema(t)
 	pki := newTestPKI(t)
@@ -174,7 +175,9 @@ func TestVersityGatewayReplicas(t *testing.T) {
 		}
 		return err
 	}
-	must(t, get())
+	// A request the gateway had in flight on a cut connection fails (the
+	// gateway does not retry); the next ones reach the second replica.
+	within(t, "served through the second replica", get)
 	if proxy.connections(verifiers[1]) == 0 {
 		t.Fatal("the gateway did not reach the second replica")
 	}
