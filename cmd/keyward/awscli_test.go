@@ -89,6 +89,7 @@ func field(t *testing.T, v any, path ...any) any {
 }
 
 func TestAWSCLI(t *testing.T) {
+	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
 	if _, err := os.Stat(awsCLI); err != nil {
 		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
 	}

@@ -92,6 +92,7 @@ func decode(t *testing.T, what, s string) any {
 // keyward's command line and compares what they print: the same keys in
 // the same shapes, the same error line, the same exit status.
 func TestCLIMatchesAWSCLI(t *testing.T) {
+	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
 	if _, err := os.Stat(awsCLI); err != nil {
 		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
 	}

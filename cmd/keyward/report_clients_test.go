@@ -45,6 +45,7 @@ print(base64.b64encode(iam.get_credential_report()["Content"]).decode())`},
 // with a report holding what was changed before they began. Prowler once
 // made 5,731 calls in 23 s and never got COMPLETE.
 func TestCredentialReportPollingClients(t *testing.T) {
+	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
 	ts := startServerWith(t, "", func(m *Main) { cheapPasswords(m); m.Config.ReportMaxAge = 0 })
 	root := ts.rootIAM()
 	ctx := context.Background()

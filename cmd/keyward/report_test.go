@@ -216,6 +216,7 @@ func TestLoginProfilesAPI(t *testing.T) {
 }
 
 func TestAWSCLICredentialReport(t *testing.T) {
+	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
 	ts := startServerWith(t, "", cheapPasswords)
 	gen := ts.awsOK(t, "iam", "generate-credential-report")
 	if gen["State"] != "STARTED" {
