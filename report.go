@@ -46,6 +46,11 @@ type UserCredentials struct {
 	Login *LoginProfile
 	// Keys are the user's access keys in order of creation.
 	Keys []AccessKey
+	// MFAActive is whether an MFA device is enabled for the user.
+	MFAActive bool
+	// Certs are the user's signing certificates in order of upload
+	// (status and upload time only).
+	Certs []OtherCredential
 }
 
 // CredentialReportColumns are the report's columns, in AWS's order.
@@ -152,7 +157,17 @@ func (rw *ReportWriter) keys(keys []AccessKey) {
 		rw.fields = append(rw.fields, strconv.FormatBool(k.Status == StatusActive), reportTime(k.CreatedAt),
 			orNA(k.LastUsed.Time), region, service)
 	}
-	rw.fields = append(rw.fields, "false", notApplicable, "false", notApplicable) // no signing certificates
+}
+
+// certs writes the signing certificate columns.
+func (rw *ReportWriter) certs(certs []OtherCredential) {
+	for i := 0; i < 2; i++ {
+		if i >= len(certs) {
+			rw.fields = append(rw.fields, "false", notApplicable)
+			continue
+		}
+		rw.fields = append(rw.fields, strconv.FormatBool(certs[i].Status == StatusActive), reportTime(certs[i].CreatedAt))
+	}
 }
 
 // Root writes the root user's row, which comes first.
@@ -160,6 +175,7 @@ func (rw *ReportWriter) Root(a Account, keys []AccessKey) {
 	rw.fields = append(rw.fields[:0], "<root_account>", a.RootARN(), reportTime(a.CreatedAt),
 		notSupported, noInformation, notSupported, notSupported, "false")
 	rw.keys(keys)
+	rw.certs(nil)
 	rw.row(rw.fields)
 }
 
@@ -179,8 +195,9 @@ func (rw *ReportWriter) User(a Account, c *UserCredentials) {
 		}
 		rw.fields = append(rw.fields, "true", lastUsed, reportTime(c.Login.ChangedAt), next)
 	}
-	rw.fields = append(rw.fields, "false")
+	rw.fields = append(rw.fields, strconv.FormatBool(c.MFAActive))
 	rw.keys(c.Keys)
+	rw.certs(c.Certs)
 	rw.row(rw.fields)
 }
 

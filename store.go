@@ -45,7 +45,8 @@ type Store interface {
 	UpdateUser(ctx context.Context, name string, upd UserUpdate) (User, error)
 	// DeleteUser deletes a user and its tags; ErrNoSuchUser,
 	// ErrUserHasAccessKey while it has access keys, or ErrEntityInUse while
-	// it has policies or belongs to groups.
+	// it has policies, belongs to groups, or has an MFA device, an SSH key,
+	// a service-specific credential or a signing certificate.
 	DeleteUser(ctx context.Context, name string) error
 
 	// CreateAccessKey stores a key for the user named userName (root when
@@ -77,6 +78,10 @@ type Store interface {
 	LoginStore
 	// ConsoleStore is what the web console needs besides.
 	ConsoleStore
+	// MFAStore keeps virtual MFA devices, CredentialStore the other
+	// credentials of users, AccountStore the account's aliases and views.
+	MFAStore
+	CredentialStore
 
 	// Close releases the store's resources.
 	Close() error

@@ -58,12 +58,39 @@ var (
 	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
 	ContextKeyNameShape   = newStringShape("ContextKeyNameType", 5, 256, "")
 	PasswordShape         = sensitive(newStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+
+	SerialNumberShape         = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
+	VirtualMFADeviceNameShape = newStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
+	AuthenticationCodeShape   = newStringShape("authenticationCodeType", 6, 6, `[\d]+`)
+	AssignmentStatusShape     = newStringShape("assignmentStatusType", 0, 0, "", MFAAssigned, MFAUnassigned, MFAAny)
+	PublicKeyIDShape          = newStringShape("publicKeyIdType", 20, 128, `[\w]+`)
+	PublicKeyMaterialShape    = newStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	EncodingShape             = newStringShape("encodingType", 0, 0, "", "SSH", "PEM")
+	ServiceNameShape          = newStringShape("serviceName", 0, 0, "")
+	ServiceCredentialIDShape  = newStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
+	CertificateIDShape        = newStringShape("certificateIdType", 24, 128, `[\w]+`)
+	CertificateBodyShape      = newStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	// AccountAliasShape's model pattern has a look-ahead, which RE2 lacks:
+	// it is checked with an equivalent pattern (lower-case letters and
+	// digits in runs joined by single hyphens).
+	AccountAliasShape = withRE(newStringShape("accountAliasType", 3, 63, ""),
+		`^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`, `^[a-z0-9]+(-[a-z0-9]+)*$`)
+	EntityTypeShape  = newStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
+	PolicyUsageShape = newStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
 	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
 	// allows an empty match in its pattern.
 	STSAccessKeyIDShape = newStringShape("accessKeyIdType", 16, 128, `[\w]*`)
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }
+
+// withRE gives a shape the model's pattern, for messages and the model
+// check, and an equivalent Go pattern to check values with.
+func withRE(s *StringShape, modelPattern, goPattern string) *StringShape {
+	s.Pattern = modelPattern
+	s.re = regexp.MustCompile(goPattern)
+	return s
+}
 
 // Integer ranges of the model.
 const (

@@ -38,6 +38,11 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.GroupNameShape}, {iam, keyward.PolicyNameShape}, {iam, keyward.PolicyPathShape}, {iam, keyward.PolicyDocumentShape},
 		{iam, keyward.PolicyVersionIDShape}, {iam, keyward.PolicyDescShape}, {iam, keyward.PolicyScopeShape},
 		{iam, keyward.ActionNameShape}, {iam, keyward.PasswordShape}, {iam, keyward.ResourceNameShape}, {iam, keyward.ContextKeyNameShape},
+		{iam, keyward.SerialNumberShape}, {iam, keyward.VirtualMFADeviceNameShape}, {iam, keyward.AuthenticationCodeShape},
+		{iam, keyward.AssignmentStatusShape}, {iam, keyward.PublicKeyIDShape}, {iam, keyward.PublicKeyMaterialShape},
+		{iam, keyward.EncodingShape}, {iam, keyward.ServiceNameShape}, {iam, keyward.ServiceCredentialIDShape},
+		{iam, keyward.CertificateIDShape}, {iam, keyward.CertificateBodyShape}, {iam, keyward.AccountAliasShape},
+		{iam, keyward.EntityTypeShape}, {iam, keyward.PolicyUsageShape},
 		{sts, keyward.STSAccessKeyIDShape},
 	}
 	for _, tt := range tests {
@@ -132,5 +137,22 @@ func TestSpreadsheetSafe(t *testing.T) {
 		if got := keyward.SpreadsheetSafe(in); got != want {
 			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestAccountAliasPattern checks the RE2 form of accountAliasType's
+// look-ahead pattern on the cases that tell them apart.
+func TestAccountAliasPattern(t *testing.T) {
+	for alias, ok := range map[string]bool{
+		"abc": true, "my-alias": true, "a1-b2-c3": true, "123": true,
+		"a--b": false, "-abc": false, "abc-": false, "ABC": false, "a_b": false,
+	} {
+		t.Run(alias, func(t *testing.T) {
+			var v keyward.Validation
+			v.String("accountAlias", alias, keyward.AccountAliasShape)
+			if got := v.Err() == nil; got != ok {
+				t.Fatalf("valid = %v, want %v (%v)", got, ok, v.Err())
+			}
+		})
 	}
 }

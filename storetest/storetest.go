@@ -34,6 +34,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	tests = append(tests, policyTests()...)
 	tests = append(tests, loginTests()...)
 	tests = append(tests, secretTests()...)
+	tests = append(tests, credentialTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)

@@ -74,7 +74,34 @@ var deniedForms = map[string]string{
 	"GenerateCredentialReport":    "",
 	"GetCredentialReport":         "",
 	"GetAccessKeyInfo":            "AccessKeyId=" + rootKeyID,
+
+	"CreateVirtualMFADevice":          "VirtualMFADeviceName=phone",
+	"EnableMFADevice":                 "UserName=target&SerialNumber=" + url.QueryEscape(mfaSerial) + "&AuthenticationCode1=123456&AuthenticationCode2=234567",
+	"ResyncMFADevice":                 "UserName=target&SerialNumber=" + url.QueryEscape(mfaSerial) + "&AuthenticationCode1=123456&AuthenticationCode2=234567",
+	"DeactivateMFADevice":             "UserName=target&SerialNumber=" + url.QueryEscape(mfaSerial),
+	"DeleteVirtualMFADevice":          "SerialNumber=" + url.QueryEscape(mfaSerial),
+	"ListMFADevices":                  "UserName=target",
+	"ListVirtualMFADevices":           "",
+	"TagMFADevice":                    "SerialNumber=" + url.QueryEscape(mfaSerial) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
+	"UntagMFADevice":                  "SerialNumber=" + url.QueryEscape(mfaSerial) + "&TagKeys.member.1=k",
+	"ListMFADeviceTags":               "SerialNumber=" + url.QueryEscape(mfaSerial),
+	"UploadSSHPublicKey":              "UserName=target&SSHPublicKeyBody=" + url.QueryEscape(testSSHKey),
+	"GetSSHPublicKey":                 "UserName=target&SSHPublicKeyId=APKAAAAAAAAAAAAAAAAA&Encoding=SSH",
+	"ListSSHPublicKeys":               "UserName=target",
+	"UpdateSSHPublicKey":              "UserName=target&SSHPublicKeyId=APKAAAAAAAAAAAAAAAAA&Status=Inactive",
+	"DeleteSSHPublicKey":              "UserName=target&SSHPublicKeyId=APKAAAAAAAAAAAAAAAAA",
+	"CreateServiceSpecificCredential": "UserName=target&ServiceName=codecommit.amazonaws.com",
+	"ResetServiceSpecificCredential":  "UserName=target&ServiceSpecificCredentialId=ACCAAAAAAAAAAAAAAAAAA",
+	"ListServiceSpecificCredentials":  "UserName=target",
+	"UpdateServiceSpecificCredential": "UserName=target&ServiceSpecificCredentialId=ACCAAAAAAAAAAAAAAAAAA&Status=Inactive",
+	"DeleteServiceSpecificCredential": "UserName=target&ServiceSpecificCredentialId=ACCAAAAAAAAAAAAAAAAAA",
+	"UploadSigningCertificate":        "UserName=target&CertificateBody=" + url.QueryEscape(testCertificate),
+	"ListSigningCertificates":         "UserName=target",
+	"UpdateSigningCertificate":        "UserName=target&CertificateId=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&Status=Inactive",
+	"DeleteSigningCertificate":        "UserName=target&CertificateId=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 }
+
+const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"
 
 // allowedWithoutPermission are the actions AWS lets anyone call.
 var allowedWithoutPermission = map[string]bool{"GetCallerIdentity": true}

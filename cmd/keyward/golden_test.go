@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
@@ -111,7 +112,38 @@ func TestGoldenResponses(t *testing.T) {
 		{"DeleteGroup", "iam", "Action=DeleteGroup&Version=2010-05-08&GroupName=devs"},
 		{"DeleteAccessKey", "iam", "Action=DeleteAccessKey&Version=2010-05-08&UserName=alice&as=alicekey"},
 		{"DeleteAccountPasswordPolicy", "iam", "Action=DeleteAccountPasswordPolicy&Version=2010-05-08"},
+		// MFA devices and the other credentials: {name} stands for a value
+		// an earlier step returned, {code-1} and {code0} for the TOTP
+		// codes of the device's seed a step ago and now.
+		{"CreateVirtualMFADevice", "iam", "Action=CreateVirtualMFADevice&Version=2010-05-08&VirtualMFADeviceName=golden&Tags.member.1.Key=k&Tags.member.1.Value=v"},
+		{"EnableMFADevice", "iam", "Action=EnableMFADevice&Version=2010-05-08&UserName=alice&SerialNumber={serial}&AuthenticationCode1={code-1}&AuthenticationCode2={code0}"},
+		{"ListMFADevices", "iam", "Action=ListMFADevices&Version=2010-05-08&UserName=alice"},
+		{"ListVirtualMFADevices", "iam", "Action=ListVirtualMFADevices&Version=2010-05-08"},
+		{"ResyncMFADevice", "iam", "Action=ResyncMFADevice&Version=2010-05-08&UserName=alice&SerialNumber={serial}&AuthenticationCode1={code0}&AuthenticationCode2={code1}"},
+		{"TagMFADevice", "iam", "Action=TagMFADevice&Version=2010-05-08&SerialNumber={serial}&Tags.member.1.Key=team&Tags.member.1.Value=ops"},
+		{"UntagMFADevice", "iam", "Action=UntagMFADevice&Version=2010-05-08&SerialNumber={serial}&TagKeys.member.1=k"},
+		{"ListMFADeviceTags", "iam", "Action=ListMFADeviceTags&Version=2010-05-08&SerialNumber={serial}"},
+		{"DeactivateMFADevice", "iam", "Action=DeactivateMFADevice&Version=2010-05-08&UserName=alice&SerialNumber={serial}"},
+		{"DeleteVirtualMFADevice", "iam", "Action=DeleteVirtualMFADevice&Version=2010-05-08&SerialNumber={serial}"},
+		{"UploadSSHPublicKey", "iam", "Action=UploadSSHPublicKey&Version=2010-05-08&UserName=alice&SSHPublicKeyBody=" + url.QueryEscape(testSSHKey)},
+		{"GetSSHPublicKey", "iam", "Action=GetSSHPublicKey&Version=2010-05-08&UserName=alice&SSHPublicKeyId={ssh}&Encoding=PEM"},
+		{"ListSSHPublicKeys", "iam", "Action=ListSSHPublicKeys&Version=2010-05-08&UserName=alice"},
+		{"UpdateSSHPublicKey", "iam", "Action=UpdateSSHPublicKey&Version=2010-05-08&UserName=alice&SSHPublicKeyId={ssh}&Status=Inactive"},
+		{"DeleteSSHPublicKey", "iam", "Action=DeleteSSHPublicKey&Version=2010-05-08&UserName=alice&SSHPublicKeyId={ssh}"},
+		{"CreateServiceSpecificCredential", "iam", "Action=CreateServiceSpecificCredential&Version=2010-05-08&UserName=alice&ServiceName=codecommit.amazonaws.com"},
+		{"ResetServiceSpecificCredential", "iam", "Action=ResetServiceSpecificCredential&Version=2010-05-08&UserName=alice&ServiceSpecificCredentialId={svc}"},
+		{"ListServiceSpecificCredentials", "iam", "Action=ListServiceSpecificCredentials&Version=2010-05-08&UserName=alice"},
+		{"UpdateServiceSpecificCredential", "iam", "Action=UpdateServiceSpecificCredential&Version=2010-05-08&UserName=alice&ServiceSpecificCredentialId={svc}&Status=Inactive"},
+		{"DeleteServiceSpecificCredential", "iam", "Action=DeleteServiceSpecificCredential&Version=2010-05-08&UserName=alice&ServiceSpecificCredentialId={svc}"},
+		{"UploadSigningCertificate", "iam", "Action=UploadSigningCertificate&Version=2010-05-08&UserName=alice&CertificateBody=" + url.QueryEscape(testCertificate)},
+		{"ListSigningCertificates", "iam", "Action=ListSigningCertificates&Version=2010-05-08&UserName=alice"},
+		{"UpdateSigningCertificate", "iam", "Action=UpdateSigningCertificate&Version=2010-05-08&UserName=alice&CertificateId={cert}&Status=Inactive"},
+		{"DeleteSigningCertificate", "iam", "Action=DeleteSigningCertificate&Version=2010-05-08&UserName=alice&CertificateId={cert}"},
 	}
+	// Values later steps use, by the element that returned them.
+	captured := map[string]string{}
+	capture := map[string]string{"serial": "<SerialNumber>", "seed": "<Base32StringSeed>", "ssh": "<SSHPublicKeyId>",
+		"svc": "<ServiceSpecificCredentialId>", "cert": "<CertificateId>"}
 	// The credential report is written in the background: wait for it, so
 	// that it does not draw on the seeded randomness at a random moment.
 	defer ts.Service.Wait()
@@ -131,7 +163,25 @@ func TestGoldenResponses(t *testing.T) {
 			if rest, ok := strings.CutSuffix(stepForm, "&as=alicekey"); ok {
 				stepForm = rest + "&AccessKeyId=" + aliceID
 			}
+			for name, v := range captured {
+				stepForm = strings.ReplaceAll(stepForm, "{"+name+"}", url.QueryEscape(v))
+			}
+			if seed := captured["seed"]; seed != "" {
+				for step, name := range map[int]string{-1: "{code-1}", 0: "{code0}", 1: "{code1}"} {
+					stepForm = strings.ReplaceAll(stepForm, name, totpCode(t, seed, at.Add(time.Duration(step)*30*time.Second)))
+				}
+			}
 			status, _, body := rawDo(t, ts.signedRequest(t, "POST", stepForm, form, st.service, id, secret, at))
+			for name, tag := range capture {
+				if v := between(body, tag, "<"); v != "" && captured[name] == "" {
+					if name == "seed" {
+						b, err := base64.StdEncoding.DecodeString(v)
+						must(t, err)
+						v = string(b)
+					}
+					captured[name] = v
+				}
+			}
 			if st.name == "CreateAccessKey" {
 				aliceID, aliceSecret = between(body, "<AccessKeyId>", "<"), between(body, "<SecretAccessKey>", "<")
 			}

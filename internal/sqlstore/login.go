@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -204,7 +206,10 @@ func (s *Store) PutCredentialReport(ctx context.Context, r keyward.CredentialRep
 func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCredentials) error) error {
 	rows, err := s.DB.QueryContext(ctx, `SELECT u.id, u.name, u.path, u.created_at,
 		lp.user_id IS NOT NULL, coalesce(lp.changed_at, 0), lp.last_used_at,
-		k.id, coalesce(k.status, ''), coalesce(k.created_at, 0), k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+		k.id, coalesce(k.status, ''), coalesce(k.created_at, 0), k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''),
+		EXISTS (SELECT 1 FROM mfa_devices m WHERE m.user_id = u.id),
+		coalesce((SELECT string_agg(c.status || ' ' || c.created_at, ',' ORDER BY c.created_at, c.id) FROM user_credentials c
+			WHERE c.user_id = u.id AND c.kind = 'signing'), '')
 		FROM users u
 		LEFT JOIN login_profiles lp ON lp.user_id = u.id
 		LEFT JOIN access_keys k ON k.user_id = u.id
@@ -224,8 +229,10 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 		var keyID sql.NullString
 		var k keyward.AccessKey
 		var keyCreated int64
+		var mfa bool
+		var certs string
 		if err := rows.Scan(&uid, &name, &path, &created, &hasLogin, &changed, &loginUsed,
-			&keyID, &k.Status, &keyCreated, &keyUsed, &k.LastUsed.Service, &k.LastUsed.Region); err != nil {
+			&keyID, &k.Status, &keyCreated, &keyUsed, &k.LastUsed.Service, &k.LastUsed.Region, &mfa, &certs); err != nil {
 			return err
 		}
 		if !have || uid != cur.User.ID {
@@ -234,7 +241,8 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 					return err
 				}
 			}
-			cur = keyward.UserCredentials{User: keyward.User{ID: uid, Name: name, Path: path, CreatedAt: fromNanos(created)}, Keys: cur.Keys[:0]}
+			cur = keyward.UserCredentials{User: keyward.User{ID: uid, Name: name, Path: path, CreatedAt: fromNanos(created)},
+				Keys: cur.Keys[:0], MFAActive: mfa, Certs: parseCerts(cur.Certs[:0], certs)}
 			if hasLogin {
 				login = keyward.LoginProfile{UserName: name, ChangedAt: fromNanos(changed)}
 				if loginUsed.Valid {
@@ -259,4 +267,18 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 		return fn(&cur)
 	}
 	return nil
+}
+
+// parseCerts reads the "status created,..." list of a user's signing
+// certificates that ScanCredentials aggregates.
+func parseCerts(out []keyward.OtherCredential, list string) []keyward.OtherCredential {
+	for _, c := range strings.Split(list, ",") {
+		status, created, ok := strings.Cut(c, " ")
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(created, 10, 64)
+		out = append(out, keyward.OtherCredential{Kind: keyward.CredSigningCert, Status: status, CreatedAt: fromNanos(n)})
+	}
+	return out
 }

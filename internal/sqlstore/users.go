@@ -212,6 +212,12 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 		if keys > 0 {
 			return keyward.ErrUserHasAccessKey
 		}
+		if has, err := s.userHasCredentials(ctx, tx, id); err != nil || has {
+			if has {
+				return keyward.ErrEntityInUse
+			}
+			return err
+		}
 		if used, err := s.EntityInUse(ctx, tx, keyward.EntityUser, id); err != nil || used {
 			if used {
 				return keyward.ErrEntityInUse

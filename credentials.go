@@ -1,0 +1,449 @@
+package keyward
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// A user's credentials besides access keys and the password: SSH public
+// keys (for CodeCommit-style Git over SSH), service-specific credentials
+// (a user name and generated password for one service) and X.509 signing
+// certificates. They share one store and one set of rules: each belongs to
+// a user, is Active or Inactive, and keeps the user from being deleted
+// while it exists.
+
+// Kinds of OtherCredential.
+const (
+	CredSSHKey      = "ssh"
+	CredService     = "service"
+	CredSigningCert = "signing"
+)
+
+// AWS's quotas on them.
+const (
+	MaxSSHKeysPerUser             = 5
+	MaxServiceCredentialsPerUser  = 2 // per service
+	MaxSigningCertificatesPerUser = 2
+	minSSHKeyBits                 = 2048
+)
+
+// ServiceSpecificServices are the services that take service-specific
+// credentials.
+var ServiceSpecificServices = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com"}
+
+// OtherCredential is an SSH public key, a service-specific credential or a
+// signing certificate of a user.
+type OtherCredential struct {
+	Kind string
+	ID   string
+	// User is the owner; stores fill in its current name.
+	User      User
+	Status    string
+	CreatedAt time.Time
+	// Body is the SSH public key in SSH wire format, base64 (ssh-rsa), or
+	// the certificate in PEM.
+	Body string
+	// Fingerprint is the SSH key's MD5 fingerprint or the certificate's
+	// SHA-256: no two credentials of a kind share it in the account, the
+	// SSH keys of one user excepted, which are held to the owner.
+	Fingerprint string
+	// ServiceName and ServiceUserName, and the password sealed under the
+	// master key bound to ID, for a service-specific credential.
+	ServiceName, ServiceUserName string
+	SealedPassword               []byte
+}
+
+// Store errors of the other credentials.
+var (
+	ErrNoSuchCredential   = errors.New("keyward: no such credential")
+	ErrCredentialQuota    = errors.New("keyward: credential quota exceeded")
+	ErrDuplicateCredential = errors.New("keyward: duplicate credential")
+)
+
+// CredentialStore persists the other credentials.
+type CredentialStore interface {
+	// CreateCredential stores c for the user named userName, unless the
+	// user already has max of that kind (of that service, for
+	// service-specific credentials): ErrNoSuchUser, ErrCredentialQuota,
+	// ErrDuplicateCredential (same kind and fingerprint, within the user for
+	// SSH keys, within the account otherwise).
+	CreateCredential(ctx context.Context, userName string, c OtherCredential, max int) error
+	// Credentials returns a user's credentials of a kind in order of
+	// creation; ErrNoSuchUser.
+	Credentials(ctx context.Context, userName, kind string) ([]OtherCredential, error)
+	// UpdateCredential replaces a user's credential with what fn makes of it
+	// (Status, SealedPassword), atomically; ErrNoSuchUser,
+	// ErrNoSuchCredential, or fn's error.
+	UpdateCredential(ctx context.Context, userName, kind, id string, fn func(*OtherCredential) error) (OtherCredential, error)
+	// DeleteCredential deletes one; ErrNoSuchUser, ErrNoSuchCredential.
+	DeleteCredential(ctx context.Context, userName, kind, id string) error
+}
+
+// credentialNotFound is AWS's NoSuchEntity for each kind.
+func credentialNotFound(kind, userName, id string) *Error {
+	switch kind {
+	case CredSSHKey:
+		return Errorf(ENoSuchEntity, "The Public Key with id %s cannot be found.", Clip(id))
+	case CredService:
+		return Errorf(ENoSuchEntity, "No such credential %s exists", Clip(id))
+	}
+	return Errorf(ENoSuchEntity, "The Certificate with id %s cannot be found.", Clip(id))
+}
+
+// credentialActions names each kind's IAM actions.
+var credentialActions = map[string]struct{ create, list, update, remove, quota string }{
+	CredSSHKey:      {"iam:UploadSSHPublicKey", "iam:ListSSHPublicKeys", "iam:UpdateSSHPublicKey", "iam:DeleteSSHPublicKey", "SSHPublicKeysPerUser"},
+	CredService:     {"iam:CreateServiceSpecificCredential", "iam:ListServiceSpecificCredentials", "iam:UpdateServiceSpecificCredential", "iam:DeleteServiceSpecificCredential", "ServiceSpecificCredentialsPerUserPerService"},
+	CredSigningCert: {"iam:UploadSigningCertificate", "iam:ListSigningCertificates", "iam:UpdateSigningCertificate", "iam:DeleteSigningCertificate", "SigningCertificatesPerUser"},
+}
+
+// createCredential stores a new credential for userName within max.
+func (s *Service) createCredential(ctx context.Context, userName string, c OtherCredential, max int) (OtherCredential, error) {
+	c.Status, c.CreatedAt = StatusActive, s.now()
+	err := s.Store.CreateCredential(ctx, userName, c, max)
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		return c, UserNotFound(userName)
+	case errors.Is(err, ErrCredentialQuota):
+		return c, Errorf(ELimitExceeded, "Cannot exceed quota for %s: %d", credentialActions[c.Kind].quota, max)
+	case errors.Is(err, ErrDuplicateCredential) && c.Kind == CredSSHKey:
+		return c, Errorf(EDuplicateSSHPublicKey, "The public key is already associated with the user %s.", userName)
+	case errors.Is(err, ErrDuplicateCredential):
+		return c, Errorf(EDuplicateCertificate, "The same certificate is associated with an IAM user in the account.")
+	case err != nil:
+		return c, err
+	}
+	c.User.Name = userName
+	return c, nil
+}
+
+// Credentials returns a user's credentials of a kind (the caller's when
+// userName is empty; the root user has none kept here).
+func (s *Service) Credentials(ctx context.Context, userName, kind string) ([]OtherCredential, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorizeUser(ctx, credentialActions[kind].list, userName); err != nil || userName == "" {
+		return nil, err
+	}
+	cs, err := s.Store.Credentials(ctx, userName, kind)
+	if errors.Is(err, ErrNoSuchUser) {
+		return nil, UserNotFound(userName)
+	}
+	return cs, err
+}
+
+// UpdateCredentialStatus activates or deactivates a credential.
+func (s *Service) UpdateCredentialStatus(ctx context.Context, userName, kind, id, status string) error {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeUser(ctx, credentialActions[kind].update, userName); err != nil {
+		return err
+	}
+	if userName == "" {
+		return credentialNotFound(kind, userName, id)
+	}
+	_, err = s.Store.UpdateCredential(ctx, userName, kind, id, func(c *OtherCredential) error {
+		c.Status = status
+		return nil
+	})
+	return credentialError(err, kind, userName, id)
+}
+
+// DeleteCredential deletes a credential.
+func (s *Service) DeleteCredential(ctx context.Context, userName, kind, id string) error {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeUser(ctx, credentialActions[kind].remove, userName); err != nil {
+		return err
+	}
+	if userName == "" {
+		return credentialNotFound(kind, userName, id)
+	}
+	return credentialError(s.Store.DeleteCredential(ctx, userName, kind, id), kind, userName, id)
+}
+
+func credentialError(err error, kind, userName, id string) error {
+	switch {
+	case errors.Is(err, ErrNoSuchUser):
+		return UserNotFound(userName)
+	case errors.Is(err, ErrNoSuchCredential):
+		return credentialNotFound(kind, userName, id)
+	}
+	return err
+}
+
+// UploadSSHPublicKey adds an SSH public key (ssh-rsa, or PEM) to a user.
+func (s *Service) UploadSSHPublicKey(ctx context.Context, userName, body string) (OtherCredential, error) {
+	if err := s.authorizeUser(ctx, "iam:UploadSSHPublicKey", userName); err != nil {
+		return OtherCredential{}, err
+	}
+	key, err := parseSSHPublicKey(body)
+	if err != nil {
+		return OtherCredential{}, err
+	}
+	id, err := randomString(s.Rand, "APKA", 16, base32Alphabet)
+	if err != nil {
+		return OtherCredential{}, err
+	}
+	wire := sshWire(key)
+	sum := md5.Sum(wire)
+	return s.createCredential(ctx, userName, OtherCredential{Kind: CredSSHKey, ID: id,
+		Body: base64.StdEncoding.EncodeToString(wire), Fingerprint: colonHex(sum[:])}, MaxSSHKeysPerUser)
+}
+
+// SSHPublicKey returns one of a user's SSH public keys.
+func (s *Service) SSHPublicKey(ctx context.Context, userName, id string) (OtherCredential, error) {
+	if err := s.authorizeUser(ctx, "iam:GetSSHPublicKey", userName); err != nil {
+		return OtherCredential{}, err
+	}
+	cs, err := s.Store.Credentials(ctx, userName, CredSSHKey)
+	if err != nil {
+		return OtherCredential{}, credentialError(err, CredSSHKey, userName, id)
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return OtherCredential{}, credentialNotFound(CredSSHKey, userName, id)
+}
+
+// SSHEncoded returns an SSH key's body in AWS's encodings: "SSH" (the
+// OpenSSH line) or "PEM" (an X.509 SubjectPublicKeyInfo).
+func SSHEncoded(c OtherCredential, encoding string) (string, error) {
+	wire, err := base64.StdEncoding.DecodeString(c.Body)
+	if err != nil {
+		return "", err
+	}
+	if encoding == "SSH" {
+		return "ssh-rsa " + c.Body, nil
+	}
+	key, err := parseSSHWire(wire)
+	if err != nil {
+		return "", err
+	}
+	der, err := x509.MarshalPKIXPublicKey(key)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})), nil
+}
+
+// parseSSHPublicKey reads an RSA public key in OpenSSH's one-line format
+// or in PEM, of at least 2048 bits, as AWS requires.
+func parseSSHPublicKey(body string) (*rsa.PublicKey, error) {
+	body = strings.TrimSpace(body)
+	var key *rsa.PublicKey
+	if block, _ := pem.Decode([]byte(body)); block != nil {
+		pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return nil, Errorf(EInvalidPublicKey, "The public key is not valid.")
+		}
+		var ok bool
+		if key, ok = pub.(*rsa.PublicKey); !ok {
+			return nil, Errorf(EUnrecognizedPublicKeyEncoding, "The public key encoding is not recognized.")
+		}
+	} else {
+		fields := strings.Fields(body)
+		if len(fields) < 2 || fields[0] != "ssh-rsa" {
+			return nil, Errorf(EUnrecognizedPublicKeyEncoding, "The public key encoding is not recognized.")
+		}
+		wire, err := base64.StdEncoding.DecodeString(fields[1])
+		if err != nil {
+			return nil, Errorf(EInvalidPublicKey, "The public key is not valid.")
+		}
+		if key, err = parseSSHWire(wire); err != nil {
+			return nil, Errorf(EInvalidPublicKey, "The public key is not valid.")
+		}
+	}
+	if key.N.BitLen() < minSSHKeyBits {
+		return nil, Errorf(EInvalidPublicKey, "The public key must be at least %d bits long.", minSSHKeyBits)
+	}
+	return key, nil
+}
+
+// sshWire encodes an RSA key as RFC 4253 does: string "ssh-rsa", mpint e,
+// mpint n.
+func sshWire(k *rsa.PublicKey) []byte {
+	var b []byte
+	put := func(p []byte) {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(p)))
+		b = append(b, p...)
+	}
+	mpint := func(n *big.Int) []byte {
+		p := n.Bytes()
+		if len(p) > 0 && p[0]&0x80 != 0 {
+			p = append([]byte{0}, p...)
+		}
+		return p
+	}
+	put([]byte("ssh-rsa"))
+	put(mpint(big.NewInt(int64(k.E))))
+	put(mpint(k.N))
+	return b
+}
+
+// parseSSHWire reads sshWire's format.
+func parseSSHWire(b []byte) (*rsa.PublicKey, error) {
+	next := func() ([]byte, bool) {
+		if len(b) < 4 {
+			return nil, false
+		}
+		n := binary.BigEndian.Uint32(b)
+		if uint32(len(b)-4) < n {
+			return nil, false
+		}
+		p := b[4 : 4+n]
+		b = b[4+n:]
+		return p, true
+	}
+	typ, ok1 := next()
+	e, ok2 := next()
+	n, ok3 := next()
+	if !ok1 || !ok2 || !ok3 || string(typ) != "ssh-rsa" || len(b) != 0 || len(e) > 4 || len(e) == 0 {
+		return nil, errors.New("keyward: not an ssh-rsa key")
+	}
+	exp := new(big.Int).SetBytes(e)
+	if exp.Int64() < 3 || exp.Int64()%2 == 0 {
+		return nil, errors.New("keyward: bad RSA exponent")
+	}
+	return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(exp.Int64())}, nil
+}
+
+func colonHex(b []byte) string {
+	h := hex.EncodeToString(b)
+	var out strings.Builder
+	for i := 0; i < len(h); i += 2 {
+		if i > 0 {
+			out.WriteByte(':')
+		}
+		out.WriteString(h[i : i+2])
+	}
+	return out.String()
+}
+
+// NewServiceCredential is a service-specific credential just made, with
+// its password shown this once.
+type NewServiceCredential struct {
+	OtherCredential
+	Password string
+}
+
+// CreateServiceSpecificCredential makes a user name and password for one
+// service.
+func (s *Service) CreateServiceSpecificCredential(ctx context.Context, userName, service string) (NewServiceCredential, error) {
+	if err := s.authorizeUser(ctx, "iam:CreateServiceSpecificCredential", userName); err != nil {
+		return NewServiceCredential{}, err
+	}
+	if !supportedService(service) {
+		return NewServiceCredential{}, Errorf(ENotSupportedService, "No such service %s is supported for Service-Specific Credentials", Clip(service))
+	}
+	u, err := s.user(ctx, userName)
+	if err != nil {
+		return NewServiceCredential{}, err
+	}
+	id, err := randomString(s.Rand, "ACCA", 17, base32Alphabet)
+	if err != nil {
+		return NewServiceCredential{}, err
+	}
+	password, sealed, err := s.servicePassword(id)
+	if err != nil {
+		return NewServiceCredential{}, err
+	}
+	c, err := s.createCredential(ctx, u.Name, OtherCredential{Kind: CredService, ID: id, Fingerprint: id,
+		ServiceName: service, ServiceUserName: u.Name + "-at-" + s.Account.ID, SealedPassword: sealed}, MaxServiceCredentialsPerUser)
+	return NewServiceCredential{c, password}, err
+}
+
+// ResetServiceSpecificCredential gives a credential a new password.
+func (s *Service) ResetServiceSpecificCredential(ctx context.Context, userName, id string) (NewServiceCredential, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return NewServiceCredential{}, err
+	}
+	if err := s.authorizeUser(ctx, "iam:ResetServiceSpecificCredential", userName); err != nil {
+		return NewServiceCredential{}, err
+	}
+	if userName == "" {
+		return NewServiceCredential{}, credentialNotFound(CredService, userName, id)
+	}
+	password, sealed, err := s.servicePassword(id)
+	if err != nil {
+		return NewServiceCredential{}, err
+	}
+	c, err := s.Store.UpdateCredential(ctx, userName, CredService, id, func(c *OtherCredential) error {
+		c.SealedPassword = sealed
+		return nil
+	})
+	return NewServiceCredential{c, password}, credentialError(err, CredService, userName, id)
+}
+
+// servicePassword draws a password and seals it for credential id.
+func (s *Service) servicePassword(id string) (string, []byte, error) {
+	password, err := randomString(s.Rand, "", 44, secretAlphabet)
+	if err != nil {
+		return "", nil, err
+	}
+	sealed, err := s.Sealer.Seal(id, password)
+	return password, sealed, err
+}
+
+func supportedService(name string) bool {
+	for _, s := range ServiceSpecificServices {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// UploadSigningCertificate adds an X.509 signing certificate to a user
+// (the caller when userName is empty).
+func (s *Service) UploadSigningCertificate(ctx context.Context, userName, body string) (OtherCredential, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return OtherCredential{}, err
+	}
+	if err := s.authorizeUser(ctx, "iam:UploadSigningCertificate", userName); err != nil {
+		return OtherCredential{}, err
+	}
+	if userName == "" {
+		return OtherCredential{}, Errorf(EInvalidInput, "The root user's signing certificates are not kept by Keyward.")
+	}
+	block, _ := pem.Decode([]byte(strings.TrimSpace(body)))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return OtherCredential{}, Errorf(EMalformedCertificate, "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return OtherCredential{}, Errorf(EMalformedCertificate, "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	}
+	if now := s.Now(); now.After(cert.NotAfter) || now.Before(cert.NotBefore) {
+		return OtherCredential{}, Errorf(EInvalidCertificate, "The certificate is not valid at this time.")
+	}
+	id, err := randomString(s.Rand, "", 32, base32Alphabet)
+	if err != nil {
+		return OtherCredential{}, err
+	}
+	sum := sha256.Sum256(cert.Raw)
+	return s.createCredential(ctx, userName, OtherCredential{Kind: CredSigningCert, ID: id,
+		Body: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})), Fingerprint: hex.EncodeToString(sum[:])},
+		MaxSigningCertificatesPerUser)
+}

@@ -1,0 +1,464 @@
+package keyward
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Virtual MFA devices: TOTP (RFC 6238) with AWS's parameters, HMAC-SHA1,
+// six digits, a 30-second step. The seed is sealed under the master key
+// like a secret access key, bound to the device's serial number, and shown
+// once, when the device is created.
+
+// MaxMFADevicesPerUser is AWS's quota of MFA devices assigned to one user.
+const MaxMFADevicesPerUser = 8
+
+// MFA assignment filters of ListVirtualMFADevices.
+const (
+	MFAAssigned   = "Assigned"
+	MFAUnassigned = "Unassigned"
+	MFAAny        = "Any"
+)
+
+const (
+	totpStep   = 30 // seconds
+	totpDigits = 6
+	// mfaSeedSize is the seed's size: 40 bytes, 64 characters of Base32, as
+	// AWS's Base32StringSeed.
+	mfaSeedSize = 40
+	// enableWindow is how many steps before now the first of two codes may
+	// be when a device is enabled or resynchronised: codes typed from a
+	// phone take a while, and a device's clock drifts.
+	enableWindow = 10
+	resyncWindow = 40
+)
+
+// MFADevice is a virtual MFA device of the account.
+type MFADevice struct {
+	// SerialNumber is the device's ARN: arn:aws:iam::<account>:mfa<path><name>.
+	SerialNumber string
+	Path, Name   string
+	// User is the user the device is enabled for; its ID is empty while the
+	// device is unassigned. Stores fill in the user's current name and path.
+	User      User
+	CreatedAt time.Time
+	EnabledAt time.Time
+	Tags      []Tag
+	// SealedSeed is the TOTP seed sealed under the master key, bound to the
+	// serial number.
+	SealedSeed []byte
+	// LastStep is the time step of the last code accepted: a code of that
+	// step or an earlier one is refused, so that a code is not used twice.
+	LastStep int64
+	// Drift is the device's clock offset in steps, learnt when it is enabled
+	// or resynchronised.
+	Drift int64
+}
+
+// Assigned reports whether the device is enabled for a user.
+func (d MFADevice) Assigned() bool { return d.User.ID != "" }
+
+// MFAFilter selects MFA devices: by assignment (MFAAssigned, MFAUnassigned
+// or MFAAny) and, when UserName is set, those enabled for that user.
+type MFAFilter struct {
+	Assignment string
+	UserName   string
+}
+
+// Store errors of MFA devices.
+var (
+	ErrNoSuchMFADevice = errors.New("keyward: no such MFA device")
+	ErrMFADeviceExists = errors.New("keyward: MFA device already exists")
+	ErrMFAQuota        = errors.New("keyward: MFA devices per user quota exceeded")
+)
+
+// MFAStore persists virtual MFA devices.
+type MFAStore interface {
+	// CreateMFADevice stores an unassigned device; ErrMFADeviceExists when
+	// the account has one of that name (case-insensitively).
+	CreateMFADevice(ctx context.Context, d MFADevice) error
+	// MFADevice returns a device by serial number; ErrNoSuchMFADevice.
+	MFADevice(ctx context.Context, serial string) (MFADevice, error)
+	// ListMFADevices pages the devices f selects in order of serial number,
+	// after the serial number marker; ErrNoSuchUser when f names a user
+	// that does not exist.
+	ListMFADevices(ctx context.Context, f MFAFilter, after string, max int) ([]MFADevice, bool, error)
+	// UpdateMFADevice replaces a device with what fn makes of it,
+	// atomically. fn assigns the device by setting User.Name (the store
+	// resolves it, ErrNoSuchUser, and holds the user to
+	// MaxMFADevicesPerUser, ErrMFAQuota) and unassigns it by clearing
+	// User; it may change EnabledAt, LastStep, Drift and Tags.
+	// ErrNoSuchMFADevice, or fn's error (nothing changes then).
+	UpdateMFADevice(ctx context.Context, serial string, fn func(*MFADevice) error) (MFADevice, error)
+	// DeleteMFADevice deletes an unassigned device; ErrNoSuchMFADevice, or
+	// ErrEntityInUse while it is assigned.
+	DeleteMFADevice(ctx context.Context, serial string) error
+}
+
+// MFADeviceARN returns the serial number of a virtual MFA device.
+func (a Account) MFADeviceARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":mfa" + path + name
+}
+
+// MFADeviceNotFound is AWS's NoSuchEntity for a serial number.
+func MFADeviceNotFound(serial string) *Error {
+	return Errorf(ENoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", Clip(serial))
+}
+
+// invalidCode is AWS's refusal of an authentication code.
+func invalidCode(serial string) *Error {
+	return Errorf(EInvalidAuthenticationCode, "Authentication code for device is not valid.")
+}
+
+// NewVirtualMFADevice is a device just made, with its seed shown this once.
+type NewVirtualMFADevice struct {
+	MFADevice
+	// Seed is the TOTP seed; Base32Seed and ProvisioningURI present it.
+	Seed []byte
+}
+
+// Base32Seed is the seed as authenticator apps take it typed: AWS's
+// Base32StringSeed.
+func (d NewVirtualMFADevice) Base32Seed() string {
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(d.Seed)
+}
+
+// ProvisioningURI is the otpauth:// URI of the device that the QR code
+// shows: otpauth://totp/<device name>@<account>?secret=<seed>, as AWS
+// makes it.
+func (d NewVirtualMFADevice) ProvisioningURI(account string) string {
+	label := url.PathEscape(d.Name + "@" + account)
+	return "otpauth://totp/" + label + "?secret=" + d.Base32Seed() + "&issuer=Keyward"
+}
+
+// CreateVirtualMFADevice makes an unassigned virtual MFA device with a new
+// seed (iam:CreateVirtualMFADevice on its serial number).
+func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string, tags []Tag) (NewVirtualMFADevice, error) {
+	if err := checkDuplicateTags(tags); err != nil {
+		return NewVirtualMFADevice{}, err
+	}
+	serial := s.Account.MFADeviceARN(path, name)
+	if err := s.authorize(ctx, "iam:CreateVirtualMFADevice", serial); err != nil {
+		return NewVirtualMFADevice{}, err
+	}
+	seed := make([]byte, mfaSeedSize)
+	if _, err := io.ReadFull(s.Rand, seed); err != nil {
+		return NewVirtualMFADevice{}, err
+	}
+	sealed, err := s.Sealer.Seal(serial, string(seed))
+	if err != nil {
+		return NewVirtualMFADevice{}, err
+	}
+	d := MFADevice{SerialNumber: serial, Path: path, Name: name, CreatedAt: s.now(), Tags: tags, SealedSeed: sealed}
+	switch err := s.Store.CreateMFADevice(ctx, d); {
+	case errors.Is(err, ErrMFADeviceExists):
+		return NewVirtualMFADevice{}, Errorf(EEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
+	case err != nil:
+		return NewVirtualMFADevice{}, err
+	}
+	d.SealedSeed = nil
+	return NewVirtualMFADevice{MFADevice: d, Seed: seed}, nil
+}
+
+// EnableMFADevice assigns a virtual MFA device to a user, who proves to
+// hold it with two consecutive codes.
+func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, code2 string) error {
+	if err := s.authorizeUser(ctx, "iam:EnableMFADevice", userName); err != nil {
+		return err
+	}
+	now := s.now()
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
+		if d.Assigned() {
+			return Errorf(EEntityAlreadyExists, "MFA Device is already in use.")
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		step, ok := consecutive(seed, now, code1, code2, enableWindow)
+		if !ok {
+			return invalidCode(serial)
+		}
+		d.User = User{Name: userName}
+		// Typing two codes takes time: the step found is no clock drift.
+		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
+		return nil
+	})
+	return s.mfaError(err, userName, serial)
+}
+
+// ResyncMFADevice learns a user's device's clock again from two
+// consecutive codes.
+func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, code2 string) error {
+	if err := s.authorizeUser(ctx, "iam:ResyncMFADevice", userName); err != nil {
+		return err
+	}
+	now := s.now()
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
+		if !d.Assigned() || FoldName(d.User.Name) != FoldName(userName) {
+			return ErrNoSuchMFADevice
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		step, ok := consecutive(seed, now, code1, code2, resyncWindow)
+		if !ok || step+1 <= d.LastStep {
+			return invalidCode(serial)
+		}
+		d.LastStep, d.Drift = step+1, step+1-totpCounter(now)
+		return nil
+	})
+	return s.mfaError(err, userName, serial)
+}
+
+// DeactivateMFADevice unassigns a device from its user; the virtual device
+// itself remains until deleted.
+func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial string) error {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeUser(ctx, "iam:DeactivateMFADevice", userName); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
+		if !d.Assigned() || FoldName(d.User.Name) != FoldName(userName) {
+			return ErrNoSuchMFADevice
+		}
+		d.User, d.EnabledAt, d.LastStep, d.Drift = User{}, time.Time{}, 0, 0
+		return nil
+	})
+	return s.mfaError(err, userName, serial)
+}
+
+// DeleteVirtualMFADevice deletes an unassigned device.
+func (s *Service) DeleteVirtualMFADevice(ctx context.Context, serial string) error {
+	if err := s.authorize(ctx, "iam:DeleteVirtualMFADevice", serial); err != nil {
+		return err
+	}
+	switch err := s.Store.DeleteMFADevice(ctx, serial); {
+	case errors.Is(err, ErrEntityInUse):
+		return Errorf(EDeleteConflict, "MFA Device is in use.")
+	default:
+		return s.mfaError(err, "", serial)
+	}
+}
+
+// ListMFADevices returns a page of the MFA devices enabled for a user (the
+// caller when userName is empty).
+func (s *Service) ListMFADevices(ctx context.Context, userName, marker string, max int) ([]MFADevice, string, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.authorizeUser(ctx, "iam:ListMFADevices", userName); err != nil {
+		return nil, "", err
+	}
+	if userName == "" {
+		return nil, "", nil // the root user's devices are not kept here
+	}
+	ds, next, err := pageBy(marker, func(after string) ([]MFADevice, bool, error) {
+		return s.Store.ListMFADevices(ctx, MFAFilter{Assignment: MFAAssigned, UserName: userName}, after, max)
+	}, func(d MFADevice) string { return d.SerialNumber })
+	if errors.Is(err, ErrNoSuchUser) {
+		return nil, "", UserNotFound(userName)
+	}
+	return ds, next, err
+}
+
+// ListVirtualMFADevices returns a page of the account's virtual MFA devices.
+func (s *Service) ListVirtualMFADevices(ctx context.Context, assignment, marker string, max int) ([]MFADevice, string, error) {
+	if err := s.authorize(ctx, "iam:ListVirtualMFADevices", "*"); err != nil {
+		return nil, "", err
+	}
+	return pageBy(marker, func(after string) ([]MFADevice, bool, error) {
+		return s.Store.ListMFADevices(ctx, MFAFilter{Assignment: assignment}, after, max)
+	}, func(d MFADevice) string { return d.SerialNumber })
+}
+
+// TagMFADevice sets tags of a virtual MFA device.
+func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []Tag) error {
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, "iam:TagMFADevice", serial); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
+		var err error
+		d.Tags, err = mergeTags(d.Tags, tags)
+		return err
+	})
+	return s.mfaError(err, "", serial)
+}
+
+// UntagMFADevice removes tags of a virtual MFA device.
+func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []string) error {
+	if err := s.authorize(ctx, "iam:UntagMFADevice", serial); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
+		d.Tags = removeTags(d.Tags, keys)
+		return nil
+	})
+	return s.mfaError(err, "", serial)
+}
+
+// MFADeviceTags returns the tags of a virtual MFA device.
+func (s *Service) MFADeviceTags(ctx context.Context, serial string) ([]Tag, error) {
+	if err := s.authorize(ctx, "iam:ListMFADeviceTags", serial); err != nil {
+		return nil, err
+	}
+	d, err := s.Store.MFADevice(ctx, serial)
+	return d.Tags, s.mfaError(err, "", serial)
+}
+
+// CheckMFACode accepts a code from one of the user's MFA devices, once:
+// the code's step is remembered, so that it cannot be used again. It
+// reports whether the user has an MFA device at all. The check is the
+// service's own work (console sign-in): it decides no access.
+func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasDevice bool, err error) {
+	ds, _, err := s.Store.ListMFADevices(ctx, MFAFilter{Assignment: MFAAssigned, UserName: userName}, "", MaxMFADevicesPerUser)
+	if err != nil || len(ds) == 0 {
+		if errors.Is(err, ErrNoSuchUser) {
+			err = nil
+		}
+		return false, err
+	}
+	now := s.now()
+	for _, d := range ds {
+		_, err := s.Store.UpdateMFADevice(ctx, d.SerialNumber, func(d *MFADevice) error {
+			seed, err := s.openSeed(d)
+			if err != nil {
+				return err
+			}
+			at := totpCounter(now) + d.Drift
+			for step := at - 1; step <= at+1; step++ {
+				if step > d.LastStep && codeMatches(seed, step, code) {
+					d.LastStep = step
+					return nil
+				}
+			}
+			return invalidCode(d.SerialNumber)
+		})
+		if err == nil {
+			return true, nil
+		}
+		if ErrorCode(err) != EInvalidAuthenticationCode && !errors.Is(err, ErrNoSuchMFADevice) {
+			return true, err
+		}
+	}
+	return true, invalidCode("")
+}
+
+// HasMFADevice reports whether a user has an MFA device enabled: sign-in
+// then asks for a code.
+func (s *Service) HasMFADevice(ctx context.Context, userName string) (bool, error) {
+	ds, _, err := s.Store.ListMFADevices(ctx, MFAFilter{Assignment: MFAAssigned, UserName: userName}, "", 1)
+	if errors.Is(err, ErrNoSuchUser) {
+		return false, nil
+	}
+	return len(ds) > 0, err
+}
+
+// openSeed returns a device's TOTP seed.
+func (s *Service) openSeed(d *MFADevice) ([]byte, error) {
+	seed, err := s.Sealer.Open(d.SerialNumber, d.SealedSeed)
+	return []byte(seed), err
+}
+
+// mfaError turns store errors about a device into AWS's.
+func (s *Service) mfaError(err error, userName, serial string) error {
+	switch {
+	case errors.Is(err, ErrNoSuchMFADevice):
+		return MFADeviceNotFound(serial)
+	case errors.Is(err, ErrNoSuchUser):
+		return UserNotFound(userName)
+	case errors.Is(err, ErrMFAQuota):
+		return Errorf(ELimitExceeded, "Cannot exceed quota for MFADevicesPerUser: %d", MaxMFADevicesPerUser)
+	}
+	return err
+}
+
+// totpCounter is RFC 6238's T: the number of steps since the Unix epoch.
+func totpCounter(t time.Time) int64 { return t.Unix() / totpStep }
+
+// TOTP returns the code of seed for the step containing t; tests and the
+// console's own checks use it.
+func TOTP(seed []byte, t time.Time) string { return totpCode(seed, totpCounter(t)) }
+
+// totpCode is RFC 4226's HOTP of seed at counter step, six digits.
+func totpCode(seed []byte, step int64) string {
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(step))
+	m := hmac.New(sha1.New, seed)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	v := binary.BigEndian.Uint32(sum[off:]) & 0x7fffffff
+	code := strconv.FormatUint(uint64(v%1_000_000), 10)
+	return strings.Repeat("0", totpDigits-len(code)) + code
+}
+
+func codeMatches(seed []byte, step int64, code string) bool {
+	return subtle.ConstantTimeCompare([]byte(totpCode(seed, step)), []byte(code)) == 1
+}
+
+// consecutive finds the step of code1 such that code2 is the next step's,
+// looking back window steps from now and one ahead.
+func consecutive(seed []byte, now time.Time, code1, code2 string, window int64) (int64, bool) {
+	at := totpCounter(now)
+	for step := at + 1; step >= at-window; step-- {
+		if codeMatches(seed, step, code1) && codeMatches(seed, step+1, code2) {
+			return step, true
+		}
+	}
+	return 0, false
+}
+
+// mergeTags sets tags over existing ones (keys compared
+// case-insensitively), within MaxTagsPerSet.
+func mergeTags(existing, tags []Tag) ([]Tag, error) {
+	out := append([]Tag(nil), existing...)
+	for _, t := range tags {
+		replaced := false
+		for i := range out {
+			if strings.EqualFold(out[i].Key, t.Key) {
+				out[i], replaced = t, true
+			}
+		}
+		if !replaced {
+			out = append(out, t)
+		}
+	}
+	if len(out) > MaxTagsPerSet {
+		return nil, Errorf(ELimitExceeded, "The number of tags has reached the maximum limit.")
+	}
+	return out, nil
+}
+
+// removeTags drops the tags with the given keys.
+func removeTags(existing []Tag, keys []string) []Tag {
+	out := existing[:0:0]
+	for _, t := range existing {
+		drop := false
+		for _, k := range keys {
+			drop = drop || strings.EqualFold(t.Key, k)
+		}
+		if !drop {
+			out = append(out, t)
+		}
+	}
+	return out
+}

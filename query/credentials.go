@@ -1,0 +1,266 @@
+package query
+
+import (
+	"context"
+	"encoding/base64"
+
+	"github.com/keyward/keyward"
+	"github.com/skip2/go-qrcode"
+)
+
+var (
+	serialNumber = req("SerialNumber", keyward.SerialNumberShape)
+	authCodes    = []param{req("AuthenticationCode1", keyward.AuthenticationCodeShape), req("AuthenticationCode2", keyward.AuthenticationCodeShape)}
+	// credUserName is UserName where the model's shape is userNameType.
+	credUserName    = req("UserName", keyward.UserNameShape)
+	optCredUserName = str("UserName", keyward.UserNameShape)
+	sshKeyID        = req("SSHPublicKeyId", keyward.PublicKeyIDShape)
+	serviceCredID   = req("ServiceSpecificCredentialId", keyward.ServiceCredentialIDShape)
+	certificateID   = req("CertificateId", keyward.CertificateIDShape)
+	status          = req("Status", keyward.StatusShape)
+)
+
+// Virtual MFA devices, SSH public keys, service-specific credentials and
+// signing certificates.
+var credentialActions = map[string]action{
+	"CreateVirtualMFADevice": row([]param{req("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), str("Path", keyward.PathShape), tags(false)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewVirtualMFADevice, error) {
+			return s.CreateVirtualMFADevice(ctx, in.str("VirtualMFADeviceName"), in.strOr("Path", "/"), in.tags)
+		},
+		func(w *xmlWriter, a keyward.Account, d keyward.NewVirtualMFADevice) {
+			w.open("VirtualMFADevice")
+			w.elem("SerialNumber", d.SerialNumber)
+			w.elem("Base32StringSeed", base64.StdEncoding.EncodeToString([]byte(d.Base32Seed())))
+			w.elem("QRCodePNG", base64.StdEncoding.EncodeToString(QRCodePNG(d, a.ID)))
+			if len(d.Tags) > 0 {
+				w.tags(d.Tags)
+			}
+			w.close("VirtualMFADevice")
+		}),
+	"EnableMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.EnableMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
+	}),
+	"ResyncMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.ResyncMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
+	}),
+	"DeactivateMFADevice": do([]param{userName, serialNumber}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeactivateMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"))
+	}),
+	"DeleteVirtualMFADevice": do([]param{serialNumber}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeleteVirtualMFADevice(ctx, in.str("SerialNumber"))
+	}),
+	"ListMFADevices": row([]param{optUserName, marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.MFADevice], error) {
+			ds, next, err := s.ListMFADevices(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
+			return page[keyward.MFADevice]{ds, next}, err
+		},
+		func(w *xmlWriter, _ keyward.Account, p page[keyward.MFADevice]) {
+			list(w, "MFADevices", p.items, p.next, func(d keyward.MFADevice) {
+				w.elem("UserName", d.User.Name)
+				w.elem("SerialNumber", d.SerialNumber)
+				w.time("EnableDate", d.EnabledAt)
+			})
+		}),
+	"ListVirtualMFADevices": row([]param{str("AssignmentStatus", keyward.AssignmentStatusShape), marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.MFADevice], error) {
+			ds, next, err := s.ListVirtualMFADevices(ctx, in.strOr("AssignmentStatus", keyward.MFAAny), in.str("Marker"), in.maxItems())
+			return page[keyward.MFADevice]{ds, next}, err
+		},
+		func(w *xmlWriter, a keyward.Account, p page[keyward.MFADevice]) {
+			list(w, "VirtualMFADevices", p.items, p.next, func(d keyward.MFADevice) {
+				w.elem("SerialNumber", d.SerialNumber)
+				if d.Assigned() {
+					w.open("User")
+					w.user(d.User, a, false)
+					w.close("User")
+					w.time("EnableDate", d.EnabledAt)
+				}
+				if len(d.Tags) > 0 {
+					w.tags(d.Tags)
+				}
+			})
+		}),
+	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.TagMFADevice(ctx, in.str("SerialNumber"), in.tags)
+	}),
+	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.UntagMFADevice(ctx, in.str("SerialNumber"), in.list("TagKeys"))
+	}),
+	"ListMFADeviceTags": row([]param{serialNumber, marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
+			return s.MFADeviceTags(ctx, in.str("SerialNumber"))
+		},
+		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
+			w.tags(tags)
+			w.bool("IsTruncated", false)
+		}),
+
+	"UploadSSHPublicKey": row([]param{credUserName, req("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.OtherCredential, error) {
+			return s.UploadSSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyBody"))
+		},
+		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) { w.sshKey(c, "SSH") }),
+	"GetSSHPublicKey": row([]param{credUserName, sshKeyID, req("Encoding", keyward.EncodingShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (sshKey, error) {
+			c, err := s.SSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyId"))
+			return sshKey{c, in.str("Encoding")}, err
+		},
+		func(w *xmlWriter, _ keyward.Account, k sshKey) { w.sshKey(k.OtherCredential, k.encoding) }),
+	"ListSSHPublicKeys": row([]param{optCredUserName, marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.OtherCredential], error) {
+			return credentialPage(ctx, s, in, keyward.CredSSHKey)
+		},
+		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
+			list(w, "SSHPublicKeys", p.items, p.next, func(c keyward.OtherCredential) {
+				w.elem("UserName", c.User.Name)
+				w.elem("SSHPublicKeyId", c.ID)
+				w.elem("Status", c.Status)
+				w.time("UploadDate", c.CreatedAt)
+			})
+		}),
+	"UpdateSSHPublicKey": do([]param{credUserName, sshKeyID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"), in.str("Status"))
+	}),
+	"DeleteSSHPublicKey": do([]param{credUserName, sshKeyID}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"))
+	}),
+
+	"CreateServiceSpecificCredential": row([]param{credUserName, req("ServiceName", keyward.ServiceNameShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewServiceCredential, error) {
+			return s.CreateServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceName"))
+		}, (*xmlWriter).serviceCredential),
+	"ResetServiceSpecificCredential": row([]param{optCredUserName, serviceCredID},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewServiceCredential, error) {
+			return s.ResetServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceSpecificCredentialId"))
+		}, (*xmlWriter).serviceCredential),
+	"ListServiceSpecificCredentials": row([]param{optCredUserName, str("ServiceName", keyward.ServiceNameShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.OtherCredential, error) {
+			cs, err := s.Credentials(ctx, in.str("UserName"), keyward.CredService)
+			if name := in.str("ServiceName"); name != "" {
+				kept := cs[:0]
+				for _, c := range cs {
+					if c.ServiceName == name {
+						kept = append(kept, c)
+					}
+				}
+				cs = kept
+			}
+			return cs, err
+		},
+		func(w *xmlWriter, _ keyward.Account, cs []keyward.OtherCredential) {
+			members(w, "ServiceSpecificCredentials", cs, func(c keyward.OtherCredential) {
+				w.elem("UserName", c.User.Name)
+				w.elem("Status", c.Status)
+				w.elem("ServiceUserName", c.ServiceUserName)
+				w.time("CreateDate", c.CreatedAt)
+				w.elem("ServiceSpecificCredentialId", c.ID)
+				w.elem("ServiceName", c.ServiceName)
+			})
+		}),
+	"UpdateServiceSpecificCredential": do([]param{optCredUserName, serviceCredID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"), in.str("Status"))
+	}),
+	"DeleteServiceSpecificCredential": do([]param{optCredUserName, serviceCredID}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"))
+	}),
+
+	"UploadSigningCertificate": row([]param{optUserName, req("CertificateBody", keyward.CertificateBodyShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.OtherCredential, error) {
+			return s.UploadSigningCertificate(ctx, in.str("UserName"), in.str("CertificateBody"))
+		},
+		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) {
+			w.open("Certificate")
+			w.certificate(c)
+			w.close("Certificate")
+		}),
+	"ListSigningCertificates": row([]param{optUserName, marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.OtherCredential], error) {
+			return credentialPage(ctx, s, in, keyward.CredSigningCert)
+		},
+		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
+			list(w, "Certificates", p.items, p.next, w.certificate)
+		}),
+	"UpdateSigningCertificate": do([]param{optUserName, certificateID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"), in.str("Status"))
+	}),
+	"DeleteSigningCertificate": do([]param{optUserName, certificateID}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"))
+	}),
+}
+
+// QRCodePNG renders a new device's provisioning URI as the QR code AWS
+// returns in QRCodePNG and the console shows.
+func QRCodePNG(d keyward.NewVirtualMFADevice, account string) []byte {
+	png, err := qrcode.Encode(d.ProvisioningURI(account), qrcode.Medium, 256)
+	if err != nil {
+		return nil // the URI is short and ASCII: it always fits a code
+	}
+	return png
+}
+
+// credentialPage pages a user's credentials of a kind: a user has a
+// handful at most, read at once and cut here.
+func credentialPage(ctx context.Context, s *keyward.Service, in *input, kind string) (page[keyward.OtherCredential], error) {
+	cs, err := s.Credentials(ctx, in.str("UserName"), kind)
+	if err != nil {
+		return page[keyward.OtherCredential]{}, err
+	}
+	start := 0
+	if m := in.str("Marker"); m != "" {
+		start = -1
+		for i, c := range cs {
+			if c.ID == m {
+				start = i + 1
+			}
+		}
+		if start < 0 {
+			return page[keyward.OtherCredential]{}, keyward.Errorf(keyward.EValidationError, "Invalid Marker.")
+		}
+	}
+	cs = cs[start:]
+	next := ""
+	if len(cs) > in.maxItems() {
+		cs, next = cs[:in.maxItems()], cs[in.maxItems()-1].ID
+	}
+	return page[keyward.OtherCredential]{cs, next}, nil
+}
+
+type sshKey struct {
+	keyward.OtherCredential
+	encoding string
+}
+
+func (w *xmlWriter) sshKey(c keyward.OtherCredential, encoding string) {
+	body, err := keyward.SSHEncoded(c, encoding)
+	if err != nil {
+		body = "" // a body the store holds was checked on upload
+	}
+	w.open("SSHPublicKey")
+	w.elem("UserName", c.User.Name)
+	w.elem("SSHPublicKeyId", c.ID)
+	w.elem("Fingerprint", c.Fingerprint)
+	w.elem("SSHPublicKeyBody", body)
+	w.elem("Status", c.Status)
+	w.time("UploadDate", c.CreatedAt)
+	w.close("SSHPublicKey")
+}
+
+func (w *xmlWriter) serviceCredential(_ keyward.Account, c keyward.NewServiceCredential) {
+	w.open("ServiceSpecificCredential")
+	w.time("CreateDate", c.CreatedAt)
+	w.elem("ServiceName", c.ServiceName)
+	w.elem("ServiceUserName", c.ServiceUserName)
+	w.elem("ServicePassword", c.Password)
+	w.elem("ServiceSpecificCredentialId", c.ID)
+	w.elem("UserName", c.User.Name)
+	w.elem("Status", c.Status)
+	w.close("ServiceSpecificCredential")
+}
+
+func (w *xmlWriter) certificate(c keyward.OtherCredential) {
+	w.elem("UserName", c.User.Name)
+	w.elem("CertificateId", c.ID)
+	w.elem("CertificateBody", c.Body)
+	w.elem("Status", c.Status)
+	w.time("UploadDate", c.CreatedAt)
+}

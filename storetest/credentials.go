@@ -1,0 +1,219 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/keyward/keyward"
+)
+
+func credentialTests() []namedTest {
+	return []namedTest{
+		{"MFADevices", testMFADevices},
+		{"ConcurrentMFACodeUse", testConcurrentMFACodeUse},
+		{"OtherCredentials", testOtherCredentials},
+		{"ConcurrentCredentialQuota", testConcurrentCredentialQuota},
+		{"ResealCoversEverySecret", testResealCoversEverySecret},
+	}
+}
+
+func device(name string) keyward.MFADevice {
+	return keyward.MFADevice{SerialNumber: "arn:aws:iam::123456789012:mfa/" + name, Path: "/", Name: name, CreatedAt: t0,
+		SealedSeed: []byte("sealed:" + name), Tags: []keyward.Tag{{Key: "k", Value: "v"}}}
+}
+
+func testMFADevices(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "alice")
+	must(t, s.CreateMFADevice(ctx, device("phone")))
+	must(t, s.CreateMFADevice(ctx, device("tablet")))
+	wantErr(t, s.CreateMFADevice(ctx, device("PHONE")), keyward.ErrMFADeviceExists)
+
+	d, err := s.MFADevice(ctx, device("phone").SerialNumber)
+	must(t, err)
+	if d.Assigned() || string(d.SealedSeed) != "sealed:phone" || len(d.Tags) != 1 || !d.CreatedAt.Equal(t0) {
+		t.Fatalf("read %+v", d)
+	}
+	_, err = s.MFADevice(ctx, "arn:aws:iam::123456789012:mfa/none")
+	wantErr(t, err, keyward.ErrNoSuchMFADevice)
+
+	// Assign by name; the store resolves it and the user then has it.
+	_, err = s.UpdateMFADevice(ctx, d.SerialNumber, func(d *keyward.MFADevice) error {
+		d.User, d.EnabledAt, d.LastStep = keyward.User{Name: "ALICE"}, t0, 7
+		return nil
+	})
+	must(t, err)
+	_, err = s.UpdateMFADevice(ctx, device("tablet").SerialNumber, func(d *keyward.MFADevice) error {
+		d.User = keyward.User{Name: "nobody"}
+		return nil
+	})
+	wantErr(t, err, keyward.ErrNoSuchUser)
+	d, err = s.MFADevice(ctx, d.SerialNumber)
+	must(t, err)
+	if d.User.Name != "alice" || d.LastStep != 7 || !d.EnabledAt.Equal(t0) {
+		t.Fatalf("after enabling: %+v", d)
+	}
+	for f, want := range map[keyward.MFAFilter]int{
+		{Assignment: keyward.MFAAny}: 2, {Assignment: keyward.MFAAssigned}: 1, {Assignment: keyward.MFAUnassigned}: 1,
+		{Assignment: keyward.MFAAssigned, UserName: "alice"}: 1,
+	} {
+		ds, more, err := s.ListMFADevices(ctx, f, "", 10)
+		must(t, err)
+		if len(ds) != want || more {
+			t.Fatalf("%+v: %d devices, want %d", f, len(ds), want)
+		}
+	}
+	ds, more, err := s.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAny}, "", 1)
+	must(t, err)
+	if len(ds) != 1 || !more {
+		t.Fatalf("first page: %d, more %v", len(ds), more)
+	}
+	if ds, more, _ = s.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAny}, ds[0].SerialNumber, 1); len(ds) != 1 || more {
+		t.Fatalf("second page: %d, more %v", len(ds), more)
+	}
+	_, _, err = s.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: "nobody"}, "", 10)
+	wantErr(t, err, keyward.ErrNoSuchUser)
+
+	// An assigned device and its user cannot be deleted.
+	wantErr(t, s.DeleteMFADevice(ctx, d.SerialNumber), keyward.ErrEntityInUse)
+	wantErr(t, s.DeleteUser(ctx, "alice"), keyward.ErrEntityInUse)
+	_, err = s.UpdateMFADevice(ctx, d.SerialNumber, func(d *keyward.MFADevice) error {
+		d.User = keyward.User{}
+		return nil
+	})
+	must(t, err)
+	must(t, s.DeleteMFADevice(ctx, d.SerialNumber))
+	wantErr(t, s.DeleteMFADevice(ctx, d.SerialNumber), keyward.ErrNoSuchMFADevice)
+	must(t, s.DeleteUser(ctx, "alice"))
+}
+
+// testConcurrentMFACodeUse: of many sign-ins racing to use one code, one
+// wins; UpdateMFADevice is read-modify-write under a lock.
+func testConcurrentMFACodeUse(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "alice")
+	must(t, s.CreateMFADevice(ctx, device("phone")))
+	serial := device("phone").SerialNumber
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+				if d.LastStep >= 100 {
+					return keyward.Errorf(keyward.EInvalidAuthenticationCode, "used")
+				}
+				d.LastStep = 100
+				return nil
+			})
+			if err == nil {
+				wins.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d sign-ins used one code", wins.Load())
+	}
+}
+
+func sshKey(id, fingerprint string) keyward.OtherCredential {
+	return keyward.OtherCredential{Kind: keyward.CredSSHKey, ID: id, Status: keyward.StatusActive, CreatedAt: t0, Body: "AAAA", Fingerprint: fingerprint}
+}
+
+func testOtherCredentials(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "alice")
+	createUser(t, s, "bob")
+	must(t, s.CreateCredential(ctx, "alice", sshKey("APKA1", "fp1"), 5))
+	must(t, s.CreateCredential(ctx, "alice", sshKey("APKA2", "fp2"), 5))
+	wantErr(t, s.CreateCredential(ctx, "alice", sshKey("APKA3", "fp1"), 5), keyward.ErrDuplicateCredential)
+	must(t, s.CreateCredential(ctx, "bob", sshKey("APKA4", "fp1"), 5)) // another user's may match
+	wantErr(t, s.CreateCredential(ctx, "alice", sshKey("APKA5", "fp5"), 2), keyward.ErrCredentialQuota)
+	wantErr(t, s.CreateCredential(ctx, "nobody", sshKey("APKA6", "fp6"), 5), keyward.ErrNoSuchUser)
+	cert := keyward.OtherCredential{Kind: keyward.CredSigningCert, ID: "CERT1", Status: keyward.StatusActive, CreatedAt: t0, Body: "PEM", Fingerprint: "sha"}
+	must(t, s.CreateCredential(ctx, "alice", cert, 2))
+	cert.ID = "CERT2"
+	wantErr(t, s.CreateCredential(ctx, "bob", cert, 2), keyward.ErrDuplicateCredential) // unique in the account
+
+	cs, err := s.Credentials(ctx, "alice", keyward.CredSSHKey)
+	must(t, err)
+	if len(cs) != 2 || cs[0].ID != "APKA1" || cs[1].ID != "APKA2" || cs[0].User.Name != "alice" || cs[0].Fingerprint != "fp1" {
+		t.Fatalf("alice's SSH keys: %+v", cs)
+	}
+	_, err = s.UpdateCredential(ctx, "alice", keyward.CredSSHKey, "APKA1", func(c *keyward.OtherCredential) error {
+		c.Status = keyward.StatusInactive
+		return nil
+	})
+	must(t, err)
+	_, err = s.UpdateCredential(ctx, "bob", keyward.CredSSHKey, "APKA1", func(c *keyward.OtherCredential) error { return nil })
+	wantErr(t, err, keyward.ErrNoSuchCredential)
+	if cs, _ = s.Credentials(ctx, "alice", keyward.CredSSHKey); cs[0].Status != keyward.StatusInactive {
+		t.Fatalf("status after update: %+v", cs[0])
+	}
+	wantErr(t, s.DeleteCredential(ctx, "bob", keyward.CredSSHKey, "APKA1"), keyward.ErrNoSuchCredential)
+	wantErr(t, s.DeleteUser(ctx, "alice"), keyward.ErrEntityInUse)
+	for _, id := range []string{"APKA1", "APKA2"} {
+		must(t, s.DeleteCredential(ctx, "alice", keyward.CredSSHKey, id))
+	}
+	must(t, s.DeleteCredential(ctx, "alice", keyward.CredSigningCert, "CERT1"))
+	must(t, s.DeleteUser(ctx, "alice"))
+	_, err = s.Credentials(ctx, "alice", keyward.CredSSHKey)
+	wantErr(t, err, keyward.ErrNoSuchUser)
+}
+
+// testConcurrentCredentialQuota: racing uploads never exceed the quota.
+func testConcurrentCredentialQuota(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "alice")
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := string(rune('A'+i)) + "KEY"
+			if err := s.CreateCredential(ctx, "alice", sshKey(id, id), keyward.MaxSSHKeysPerUser); err != nil && err != keyward.ErrCredentialQuota {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	cs, err := s.Credentials(ctx, "alice", keyward.CredSSHKey)
+	must(t, err)
+	if len(cs) != keyward.MaxSSHKeysPerUser {
+		t.Fatalf("%d SSH keys after racing uploads, quota %d", len(cs), keyward.MaxSSHKeysPerUser)
+	}
+}
+
+// testResealCoversEverySecret: MFA seeds and service passwords are sealed
+// values too, and a reseal rewrites them with the access keys'.
+func testResealCoversEverySecret(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	_, err := s.InitAccount(ctx, keyward.Account{ID: "123456789012", CreatedAt: t0, KeyCheck: []byte("old")}, nil)
+	must(t, err)
+	createUser(t, s, "alice")
+	must(t, s.CreateMFADevice(ctx, device("phone")))
+	svc := keyward.OtherCredential{Kind: keyward.CredService, ID: "ACCA1", Status: keyward.StatusActive, CreatedAt: t0,
+		Fingerprint: "ACCA1", ServiceName: "codecommit.amazonaws.com", ServiceUserName: "alice-at-123456789012", SealedPassword: []byte("sealed:pw")}
+	must(t, s.CreateCredential(ctx, "alice", svc, 2))
+	must(t, s.CreateCredential(ctx, "alice", sshKey("APKA1", "fp1"), 5)) // nothing sealed
+	seen := map[string]string{}
+	must(t, s.SealedSecrets(ctx, func(id string, sealed []byte) error {
+		seen[id] = string(sealed)
+		return nil
+	}))
+	if len(seen) != 2 || seen[device("phone").SerialNumber] != "sealed:phone" || seen["ACCA1"] != "sealed:pw" {
+		t.Fatalf("SealedSecrets: %v", seen)
+	}
+	must(t, s.Reseal(ctx, func(id string, sealed []byte) ([]byte, error) { return []byte("new:" + id), nil }, []byte("new")))
+	d, err := s.MFADevice(ctx, device("phone").SerialNumber)
+	must(t, err)
+	cs, err := s.Credentials(ctx, "alice", keyward.CredService)
+	must(t, err)
+	if string(d.SealedSeed) != "new:"+d.SerialNumber || string(cs[0].SealedPassword) != "new:ACCA1" {
+		t.Fatalf("after reseal: seed %q, password %q", d.SealedSeed, cs[0].SealedPassword)
+	}
+}
