@@ -66,8 +66,8 @@ type OtherCredential struct {
 
 // Store errors of the other credentials.
 var (
-	ErrNoSuchCredential   = errors.New("keyward: no such credential")
-	ErrCredentialQuota    = errors.New("keyward: credential quota exceeded")
+	ErrNoSuchCredential    = errors.New("keyward: no such credential")
+	ErrCredentialQuota     = errors.New("keyward: credential quota exceeded")
 	ErrDuplicateCredential = errors.New("keyward: duplicate credential")
 )
 

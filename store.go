@@ -82,6 +82,7 @@ type Store interface {
 	// credentials of users, AccountStore the account's aliases and views.
 	MFAStore
 	CredentialStore
+	AccountStore
 
 	// Close releases the store's resources.
 	Close() error

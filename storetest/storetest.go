@@ -35,6 +35,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	tests = append(tests, loginTests()...)
 	tests = append(tests, secretTests()...)
 	tests = append(tests, credentialTests()...)
+	tests = append(tests, accountTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)

@@ -99,6 +99,17 @@ var deniedForms = map[string]string{
 	"ListSigningCertificates":         "UserName=target",
 	"UpdateSigningCertificate":        "UserName=target&CertificateId=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&Status=Inactive",
 	"DeleteSigningCertificate":        "UserName=target&CertificateId=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+
+	"GetAccountSummary":              "",
+	"CreateAccountAlias":             "AccountAlias=example",
+	"DeleteAccountAlias":             "AccountAlias=example",
+	"ListAccountAliases":             "",
+	"ListEntitiesForPolicy":          "PolicyArn=" + url.QueryEscape(localPolicy),
+	"GetAccountAuthorizationDetails": "",
+	"ListRoles":                      "",
+	"ListInstanceProfiles":           "",
+	"ListSAMLProviders":              "",
+	"ListOpenIDConnectProviders":     "",
 }
 
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"

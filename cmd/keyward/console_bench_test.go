@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // BenchmarkConsoleUsers100k loads pages of the console's users list, with
@@ -53,5 +57,62 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkAccountAuthorizationDetails10k reads the whole authorization
+// picture of an account of 10,000 users (each with an inline policy, a
+// tag, a group and an attached policy) through the SDK's paginator, as
+// cloudsplaining does: one op is every page.
+func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
+	dir := b.TempDir()
+	ts := startServerWith(b, dir, cheapPasswords)
+	c := ts.rootIAM()
+	ctx := context.Background()
+	_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	must(b, err)
+	_, err = c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	must(b, err)
+	must(b, ts.Close())
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "keyward.db")+"?_pragma=synchronous(OFF)")
+	must(b, err)
+	var policyID, groupID string
+	must(b, db.QueryRow(`SELECT id FROM policies WHERE name = 'P'`).Scan(&policyID))
+	must(b, db.QueryRow(`SELECT id FROM groups WHERE name = 'g'`).Scan(&groupID))
+	tx, err := db.Begin()
+	must(b, err)
+	now := time.Now().UnixNano()
+	for i := 0; i < 10000; i++ {
+		id, name := fmt.Sprintf("AIDA%017d", i), fmt.Sprintf("user%05d", i)
+		for _, st := range []struct {
+			q    string
+			args []any
+		}{
+			{`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`, []any{id, name, name, now}},
+			{`INSERT INTO user_tags (user_id, pos, key, value) VALUES (?, 0, 'team', 'eng')`, []any{id}},
+			{`INSERT INTO inline_policies (kind, entity_id, name, document) VALUES ('user', ?, 'inline', ?)`, []any{id, allowAll}},
+			{`INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, []any{groupID, id}},
+			{`INSERT INTO policy_attachments (kind, entity_id, policy_id) VALUES ('user', ?, ?)`, []any{id, policyID}},
+		} {
+			_, err := tx.Exec(st.q, st.args...)
+			must(b, err)
+		}
+	}
+	must(b, tx.Commit())
+	db.Close()
+	ts = startServerWith(b, dir, cheapPasswords)
+	c = ts.rootIAM()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		users := 0
+		pages := iam.NewGetAccountAuthorizationDetailsPaginator(c, &iam.GetAccountAuthorizationDetailsInput{MaxItems: aws.Int32(1000)})
+		for pages.HasMorePages() {
+			p, err := pages.NextPage(ctx)
+			must(b, err)
+			users += len(p.UserDetailList)
+		}
+		if users != 10000 {
+			b.Fatalf("%d users", users)
+		}
 	}
 }

@@ -139,6 +139,20 @@ func TestGoldenResponses(t *testing.T) {
 		{"ListSigningCertificates", "iam", "Action=ListSigningCertificates&Version=2010-05-08&UserName=alice"},
 		{"UpdateSigningCertificate", "iam", "Action=UpdateSigningCertificate&Version=2010-05-08&UserName=alice&CertificateId={cert}&Status=Inactive"},
 		{"DeleteSigningCertificate", "iam", "Action=DeleteSigningCertificate&Version=2010-05-08&UserName=alice&CertificateId={cert}"},
+		{"CreateAccountAlias", "iam", "Action=CreateAccountAlias&Version=2010-05-08&AccountAlias=golden-example"},
+		{"ListAccountAliases", "iam", "Action=ListAccountAliases&Version=2010-05-08"},
+		{"DeleteAccountAlias", "iam", "Action=DeleteAccountAlias&Version=2010-05-08&AccountAlias=golden-example"},
+		{"CreateGroup-ops", "iam", "Action=CreateGroup&Version=2010-05-08&GroupName=ops"},
+		{"PutGroupPolicy-ops", "iam", "Action=PutGroupPolicy&Version=2010-05-08&GroupName=ops&PolicyName=g1&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
+		{"AttachGroupPolicy-ops", "iam", "Action=AttachGroupPolicy&Version=2010-05-08&GroupName=ops&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},
+		{"AttachUserPolicy-alice", "iam", "Action=AttachUserPolicy&Version=2010-05-08&UserName=alice&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},
+		{"ListEntitiesForPolicy", "iam", "Action=ListEntitiesForPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},
+		{"GetAccountSummary", "iam", "Action=GetAccountSummary&Version=2010-05-08"},
+		{"GetAccountAuthorizationDetails", "iam", "Action=GetAccountAuthorizationDetails&Version=2010-05-08"},
+		{"ListRoles", "iam", "Action=ListRoles&Version=2010-05-08"},
+		{"ListInstanceProfiles", "iam", "Action=ListInstanceProfiles&Version=2010-05-08"},
+		{"ListSAMLProviders", "iam", "Action=ListSAMLProviders&Version=2010-05-08"},
+		{"ListOpenIDConnectProviders", "iam", "Action=ListOpenIDConnectProviders&Version=2010-05-08"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}
@@ -224,6 +238,10 @@ type model struct {
 		Member *struct {
 			Shape string `json:"shape"`
 		} `json:"member"`
+		// A map's entries are <entry><key/><value/></entry>.
+		Key, Value *struct {
+			Shape string `json:"shape"`
+		}
 		Required []string `json:"required"`
 	} `json:"shapes"`
 }
@@ -285,9 +303,24 @@ func checkAgainstModel(t *testing.T, service string, body []byte) {
 				shape = op.Output.Shape
 			case shapes[len(shapes)-1] == "-metadata":
 				shape = "-metadata"
+			case strings.HasPrefix(shapes[len(shapes)-1], "-entry:"):
+				parent := m.Shapes[strings.TrimPrefix(shapes[len(shapes)-1], "-entry:")]
+				switch name {
+				case "key":
+					shape = parent.Key.Shape
+				case "value":
+					shape = parent.Value.Shape
+				default:
+					t.Fatalf("%s: map entry %s holds <%s>", action, strings.Join(path, "/"), name)
+				}
 			default:
 				parent := m.Shapes[shapes[len(shapes)-1]]
-				if parent.Type == "list" {
+				if parent.Type == "map" {
+					if name != "entry" {
+						t.Fatalf("%s: map %s holds <%s>", action, strings.Join(path, "/"), name)
+					}
+					shape = "-entry:" + shapes[len(shapes)-1]
+				} else if parent.Type == "list" {
 					if name != "member" {
 						t.Fatalf("%s: list %s holds <%s>", action, strings.Join(path, "/"), name)
 					}

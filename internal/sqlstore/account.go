@@ -1,0 +1,247 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// The account-wide views. The detail pages read each kind of fact for a
+// whole page of users or groups in one query (no query per entity), so
+// that GetAccountAuthorizationDetails over 10,000 users costs a few dozen
+// queries.
+
+// AccountAliases implements keyward.AccountStore.
+func (s *Store) AccountAliases(ctx context.Context) ([]string, error) {
+	return s.strings(ctx, s.DB, `SELECT alias FROM account_aliases ORDER BY alias`)
+}
+
+// CreateAccountAlias implements keyward.AccountStore.
+func (s *Store) CreateAccountAlias(ctx context.Context, alias string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		// Lock the account's row: two different aliases created at once
+		// must not both pass the quota.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+			return err
+		}
+		existing, err := s.strings(ctx, tx, `SELECT alias FROM account_aliases`)
+		if err != nil {
+			return err
+		}
+		for _, a := range existing {
+			if a == alias {
+				return keyward.ErrAliasExists
+			}
+		}
+		if len(existing) >= keyward.MaxAccountAliases {
+			return keyward.ErrAliasQuota
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO account_aliases (alias) VALUES (?)`), alias)
+		return err
+	})
+}
+
+// DeleteAccountAlias implements keyward.AccountStore.
+func (s *Store) DeleteAccountAlias(ctx context.Context, alias string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM account_aliases WHERE alias = ?`), alias)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = keyward.ErrNoSuchAlias
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// AccountCounts implements keyward.AccountStore, in one query.
+func (s *Store) AccountCounts(ctx context.Context) (keyward.AccountCounts, error) {
+	var c keyward.AccountCounts
+	err := s.DB.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM users),
+		(SELECT count(*) FROM groups),
+		(SELECT count(*) FROM policies WHERE aws_managed = 0),
+		(SELECT count(*) FROM mfa_devices),
+		(SELECT count(*) FROM mfa_devices WHERE user_id IS NOT NULL),
+		(SELECT count(*) FROM policy_versions v JOIN policies p ON p.id = v.policy_id WHERE p.aws_managed = 0),
+		(SELECT count(*) FROM access_keys WHERE user_id = ''),
+		(SELECT count(*) FROM policy_attachments),
+		(SELECT count(*) FROM user_credentials WHERE kind = 'signing')`).Scan(
+		&c.Users, &c.Groups, &c.Policies, &c.MFADevices, &c.MFADevicesInUse, &c.PolicyVersionsInUse,
+		&c.RootAccessKeys, &c.AttachedPolicies, &c.SigningCertificates)
+	return c, err
+}
+
+// PolicyEntities implements keyward.AccountStore.
+func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, after string, max int) ([]keyward.PolicyEntity, bool, error) {
+	p, err := s.policy(ctx, s.DB, arn)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT kind, name, id FROM (
+			SELECT 'group' AS kind, g.name AS name, g.id AS id, g.path AS path FROM policy_attachments a JOIN groups g ON a.kind = 'group' AND g.id = a.entity_id WHERE a.policy_id = ?
+			UNION ALL
+			SELECT 'user', u.name, u.id, u.path FROM policy_attachments a JOIN users u ON a.kind = 'user' AND u.id = a.entity_id WHERE a.policy_id = ?
+		) e
+		WHERE (? = '' OR kind = ?) AND substr(path, 1, length(?)) = ? AND kind || ':' || name > ?
+		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1)), p.ID, p.ID, kind, kind, pathPrefix, pathPrefix, after)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []keyward.PolicyEntity
+	for rows.Next() {
+		var e keyward.PolicyEntity
+		if err := rows.Scan(&e.Kind, &e.Name, &e.ID); err != nil {
+			return nil, false, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// UserDetails implements keyward.AccountStore.
+func (s *Store) UserDetails(ctx context.Context, after string, max int) ([]keyward.EntityDetail, bool, error) {
+	users, more, err := s.ListUsers(ctx, "/", after, max)
+	if err != nil || len(users) == 0 {
+		return nil, more, err
+	}
+	out := make([]keyward.EntityDetail, len(users))
+	byID := make(map[string]*keyward.EntityDetail, len(users))
+	ids := make([]any, len(users))
+	for i, u := range users {
+		out[i].User = u
+		byID[u.ID], ids[i] = &out[i], u.ID
+	}
+	in := placeholders(len(ids))
+	if err := s.entityPolicies(ctx, keyward.EntityUser, in, ids, byID); err != nil {
+		return nil, false, err
+	}
+	err = s.each(ctx, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (`+in+`) ORDER BY g.name`, ids,
+		func(r *sql.Rows) error {
+			var id, name string
+			err := r.Scan(&id, &name)
+			byID[id].Groups = append(byID[id].Groups, name)
+			return err
+		})
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.each(ctx, `SELECT user_id, key, value FROM user_tags WHERE user_id IN (`+in+`) ORDER BY user_id, pos`, ids,
+		func(r *sql.Rows) error {
+			var id string
+			var t keyward.Tag
+			err := r.Scan(&id, &t.Key, &t.Value)
+			byID[id].User.Tags = append(byID[id].User.Tags, t)
+			return err
+		})
+	return out, more, err
+}
+
+// GroupDetails implements keyward.AccountStore.
+func (s *Store) GroupDetails(ctx context.Context, after string, max int) ([]keyward.EntityDetail, bool, error) {
+	groups, more, err := s.ListGroups(ctx, "/", after, max)
+	if err != nil || len(groups) == 0 {
+		return nil, more, err
+	}
+	out := make([]keyward.EntityDetail, len(groups))
+	byID := make(map[string]*keyward.EntityDetail, len(groups))
+	ids := make([]any, len(groups))
+	for i, g := range groups {
+		out[i].Group = g
+		byID[g.ID], ids[i] = &out[i], g.ID
+	}
+	return out, more, s.entityPolicies(ctx, keyward.EntityGroup, placeholders(len(ids)), ids, byID)
+}
+
+// entityPolicies fills in the inline and attached policies of a page of
+// users or groups.
+func (s *Store) entityPolicies(ctx context.Context, kind, in string, ids []any, byID map[string]*keyward.EntityDetail) error {
+	args := append([]any{kind}, ids...)
+	err := s.each(ctx, `SELECT entity_id, name, document FROM inline_policies WHERE kind = ? AND entity_id IN (`+in+`) ORDER BY entity_id, name`, args,
+		func(r *sql.Rows) error {
+			var id string
+			var p keyward.NamedPolicy
+			err := r.Scan(&id, &p.Name, &p.Document)
+			byID[id].Inline = append(byID[id].Inline, p)
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	return s.each(ctx, `SELECT a.entity_id, p.name, p.arn FROM policy_attachments a JOIN policies p ON p.id = a.policy_id
+		WHERE a.kind = ? AND a.entity_id IN (`+in+`) ORDER BY a.entity_id, p.arn`, args,
+		func(r *sql.Rows) error {
+			var id string
+			var p keyward.ManagedPolicy
+			err := r.Scan(&id, &p.Name, &p.ARN)
+			byID[id].Attached = append(byID[id].Attached, p)
+			return err
+		})
+}
+
+// PolicyDetails implements keyward.AccountStore.
+func (s *Store) PolicyDetails(ctx context.Context, after string, max int) ([]keyward.PolicyDetail, bool, error) {
+	policies, more, err := s.policies(ctx, `SELECT `+policyColumns+` FROM policies p
+		WHERE p.arn > ? AND (p.aws_managed = 0 OR EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id))
+		ORDER BY p.arn LIMIT ?`, max, after, max+1)
+	if err != nil || len(policies) == 0 {
+		return nil, more, nil
+	}
+	out := make([]keyward.PolicyDetail, len(policies))
+	byID := make(map[string]*keyward.PolicyDetail, len(policies))
+	ids := make([]any, len(policies))
+	for i, p := range policies {
+		out[i].ManagedPolicy = p
+		byID[p.ID], ids[i] = &out[i], p.ID
+	}
+	err = s.each(ctx, `SELECT policy_id, version, document, created_at FROM policy_versions
+		WHERE policy_id IN (`+placeholders(len(ids))+`) ORDER BY policy_id, created_at DESC, version DESC`, ids,
+		func(r *sql.Rows) error {
+			var id string
+			var v keyward.PolicyVersion
+			var created int64
+			if err := r.Scan(&id, &v.ID, &v.Document, &created); err != nil {
+				return err
+			}
+			d := byID[id]
+			v.CreatedAt, v.Default = fromNanos(created), v.ID == d.DefaultVersion
+			d.Versions = append(d.Versions, v)
+			return nil
+		})
+	return out, more, err
+}
+
+// placeholders returns "?, ?, …" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// strings runs a query of one text column.
+func (s *Store) strings(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,150 @@
+package query
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/keyward/keyward"
+)
+
+var accountAlias = req("AccountAlias", keyward.AccountAliasShape)
+
+// The account-wide views, and the listings of the entities that issue 14
+// brings (roles, instance profiles, identity providers), which answer
+// empty lists until then, as an account without any does.
+var accountActions = map[string]action{
+	"GetAccountSummary": row(nil,
+		func(ctx context.Context, s *keyward.Service, _ *input) ([]keyward.SummaryEntry, error) {
+			return s.AccountSummary(ctx)
+		},
+		func(w *xmlWriter, _ keyward.Account, entries []keyward.SummaryEntry) {
+			w.open("SummaryMap")
+			for _, e := range entries {
+				w.open("entry")
+				w.elem("key", e.Key)
+				w.elem("value", strconv.Itoa(e.Value))
+				w.close("entry")
+			}
+			w.close("SummaryMap")
+		}),
+	"CreateAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.CreateAccountAlias(ctx, in.str("AccountAlias"))
+	}),
+	"DeleteAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeleteAccountAlias(ctx, in.str("AccountAlias"))
+	}),
+	"ListAccountAliases": row([]param{marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, _ *input) ([]string, error) {
+			return s.AccountAliases(ctx)
+		},
+		func(w *xmlWriter, _ keyward.Account, aliases []string) {
+			list(w, "AccountAliases", aliases, "", func(a string) { w.text(a) })
+		}),
+	"ListEntitiesForPolicy": row([]param{policyARN, str("EntityFilter", keyward.EntityTypeShape), str("PathPrefix", keyward.PathShape),
+		str("PolicyUsageFilter", keyward.PolicyUsageShape), marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.PolicyEntity], error) {
+			es, next, err := s.ListEntitiesForPolicy(ctx, in.str("PolicyArn"), in.str("EntityFilter"), in.str("PathPrefix"),
+				in.str("PolicyUsageFilter"), in.str("Marker"), in.maxItems())
+			return page[keyward.PolicyEntity]{es, next}, err
+		},
+		func(w *xmlWriter, _ keyward.Account, p page[keyward.PolicyEntity]) {
+			var groups, users []keyward.PolicyEntity
+			for _, e := range p.items {
+				if e.Kind == keyward.EntityGroup {
+					groups = append(groups, e)
+				} else {
+					users = append(users, e)
+				}
+			}
+			members(w, "PolicyGroups", groups, func(e keyward.PolicyEntity) {
+				w.elem("GroupName", e.Name)
+				w.elem("GroupId", e.ID)
+			})
+			members(w, "PolicyUsers", users, func(e keyward.PolicyEntity) {
+				w.elem("UserName", e.Name)
+				w.elem("UserId", e.ID)
+			})
+			members(w, "PolicyRoles", []keyward.PolicyEntity(nil), func(keyward.PolicyEntity) {})
+			w.marker(p.next)
+		}),
+	"GetAccountAuthorizationDetails": row([]param{strList("Filter", keyward.EntityTypeShape, false), maxItems, marker},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AuthorizationDetails, error) {
+			return s.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
+		}, (*xmlWriter).authorizationDetails),
+
+	"ListRoles":                  emptyList("Roles", str("PathPrefix", keyward.PathPrefixShape)),
+	"ListInstanceProfiles":       emptyList("InstanceProfiles", str("PathPrefix", keyward.PathPrefixShape)),
+	"ListSAMLProviders":          emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
+	"ListOpenIDConnectProviders": emptyMembers("iam:ListOpenIDConnectProviders", "OpenIDConnectProviderList"),
+}
+
+// emptyList is a paginated listing of entities Keyward does not have yet:
+// authorised like the real one, answered with no items.
+func emptyList(element string, params ...param) action {
+	return row(append(params, marker, maxItems),
+		func(ctx context.Context, s *keyward.Service, _ *input) (none, error) {
+			return none{}, s.Authorize(ctx, "iam:List"+element, "*")
+		},
+		func(w *xmlWriter, _ keyward.Account, _ none) {
+			w.open(element)
+			w.close(element)
+			w.marker("")
+		})
+}
+
+// emptyMembers is emptyList for listings without pagination.
+func emptyMembers(action, element string) action {
+	return row(nil,
+		func(ctx context.Context, s *keyward.Service, _ *input) (none, error) {
+			return none{}, s.Authorize(ctx, action, "*")
+		},
+		func(w *xmlWriter, _ keyward.Account, _ none) {
+			w.open(element)
+			w.close(element)
+		})
+}
+
+func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.AuthorizationDetails) {
+	inline := func(tag string, ps []keyward.NamedPolicy) {
+		members(w, tag, ps, func(p keyward.NamedPolicy) {
+			w.elem("PolicyName", p.Name)
+			w.elem("PolicyDocument", encodeDocument(p.Document))
+		})
+	}
+	attached := func(ps []keyward.ManagedPolicy) {
+		members(w, "AttachedManagedPolicies", ps, func(p keyward.ManagedPolicy) {
+			w.elem("PolicyName", p.Name)
+			w.elem("PolicyArn", p.ARN)
+		})
+	}
+	members(w, "UserDetailList", d.Users, func(e keyward.EntityDetail) {
+		u := e.User
+		w.elem("Path", u.Path)
+		w.elem("UserName", u.Name)
+		w.elem("UserId", u.ID)
+		w.elem("Arn", a.UserARN(u.Path, u.Name))
+		w.time("CreateDate", u.CreatedAt)
+		inline("UserPolicyList", e.Inline)
+		members(w, "GroupList", e.Groups, func(g string) { w.text(g) })
+		attached(e.Attached)
+		if len(u.Tags) > 0 {
+			w.tags(u.Tags)
+		}
+	})
+	members(w, "GroupDetailList", d.Groups, func(e keyward.EntityDetail) {
+		g := e.Group
+		w.elem("Path", g.Path)
+		w.elem("GroupName", g.Name)
+		w.elem("GroupId", g.ID)
+		w.elem("Arn", a.GroupARN(g.Path, g.Name))
+		w.time("CreateDate", g.CreatedAt)
+		inline("GroupPolicyList", e.Inline)
+		attached(e.Attached)
+	})
+	members(w, "RoleDetailList", []keyward.EntityDetail(nil), func(keyward.EntityDetail) {})
+	members(w, "Policies", d.Policies, func(p keyward.PolicyDetail) {
+		w.policy(p.ManagedPolicy)
+		members(w, "PolicyVersionList", p.Versions, func(v keyward.PolicyVersion) { w.version(v, true) })
+	})
+	w.marker(d.Next)
+}
