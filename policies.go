@@ -3,6 +3,7 @@ package keyward
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -70,9 +71,12 @@ func (s *Service) DeleteInlinePolicy(ctx context.Context, e Entity, name string)
 
 // CreatePolicy validates a document and creates a managed policy with it
 // as version v1.
-func (s *Service) CreatePolicy(ctx context.Context, name, path, description, document string) (ManagedPolicy, error) {
+func (s *Service) CreatePolicy(ctx context.Context, name, path, description, document string, tags []Tag) (ManagedPolicy, error) {
 	if path == "" {
 		path = "/"
+	}
+	if err := checkDuplicateTags(tags); err != nil {
+		return ManagedPolicy{}, err
 	}
 	if err := s.authorize(ctx, "iam:CreatePolicy", s.Account.PolicyARN(path, name)); err != nil {
 		return ManagedPolicy{}, err
@@ -86,13 +90,56 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	}
 	now := s.now()
 	p := ManagedPolicy{ID: id, Name: name, Path: path, ARN: s.Account.PolicyARN(path, name), Description: description,
-		DefaultVersion: "v1", CreatedAt: now, UpdatedAt: now}
+		DefaultVersion: "v1", CreatedAt: now, UpdatedAt: now, Tags: tags}
 	if err := s.Store.CreatePolicy(ctx, p, document); errors.Is(err, ErrPolicyExists) {
 		return p, Errorf(EEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)
 	} else if err != nil {
 		return p, err
 	}
 	return p, nil
+}
+
+// TagPolicy sets tags of one of the account's managed policies.
+func (s *Service) TagPolicy(ctx context.Context, arn string, tags []Tag) error {
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, "iam:TagPolicy", arn); err != nil {
+		return err
+	}
+	return s.updatePolicyTags(ctx, arn, func(old []Tag) ([]Tag, error) { return mergeTags(old, tags) })
+}
+
+// UntagPolicy removes tags of a managed policy.
+func (s *Service) UntagPolicy(ctx context.Context, arn string, keys []string) error {
+	if err := s.authorize(ctx, "iam:UntagPolicy", arn); err != nil {
+		return err
+	}
+	return s.updatePolicyTags(ctx, arn, func(old []Tag) ([]Tag, error) { return removeTags(old, keys), nil })
+}
+
+func (s *Service) updatePolicyTags(ctx context.Context, arn string, fn func([]Tag) ([]Tag, error)) error {
+	if strings.HasPrefix(arn, AWSManagedPolicyARNPrefix) {
+		// AWS's own policies are not the account's to tag.
+		return Errorf(EInvalidInput, "The policy %s is an AWS managed policy, which cannot be tagged.", Clip(arn))
+	}
+	if err := s.Store.UpdatePolicyTags(ctx, arn, fn); errors.Is(err, ErrNoSuchPolicy) {
+		return PolicyNotFound(arn)
+	} else {
+		return err
+	}
+}
+
+// PolicyTags returns the tags of a managed policy.
+func (s *Service) PolicyTags(ctx context.Context, arn string) ([]Tag, error) {
+	if err := s.authorize(ctx, "iam:ListPolicyTags", arn); err != nil {
+		return nil, err
+	}
+	p, err := s.Store.Policy(ctx, arn)
+	if errors.Is(err, ErrNoSuchPolicy) {
+		return nil, PolicyNotFound(arn)
+	}
+	return p.Tags, err
 }
 
 // Policy returns a managed policy.
@@ -277,6 +324,7 @@ type ManagedPolicy struct {
 	DefaultVersion  string
 	AttachmentCount int
 	AWSManaged      bool
+	Tags            []Tag
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }

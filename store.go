@@ -139,6 +139,9 @@ type PolicyStore interface {
 	// ErrNoSuchPolicy, or ErrPolicyInUse while it is attached or has versions
 	// besides the default.
 	DeletePolicy(ctx context.Context, arn string) error
+	// UpdatePolicyTags replaces a managed policy's tags with what fn makes
+	// of them, atomically; ErrNoSuchPolicy, or fn's error.
+	UpdatePolicyTags(ctx context.Context, arn string, fn func([]Tag) ([]Tag, error)) error
 	// PolicyVersion returns a version; ErrNoSuchPolicy, ErrNoSuchPolicyVersion.
 	PolicyVersion(ctx context.Context, arn, version string) (PolicyVersion, error)
 	// ListPolicyVersions returns every version, newest first.

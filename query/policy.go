@@ -29,10 +29,24 @@ var policyActions = map[string]action{
 	"ListAttachedGroupPolicies": listAttachedPolicies(keyward.EntityGroup),
 
 	"CreatePolicy": row([]param{req("PolicyName", keyward.PolicyNameShape), str("Path", keyward.PolicyPathShape),
-		req("PolicyDocument", keyward.PolicyDocumentShape), str("Description", keyward.PolicyDescShape)},
+		req("PolicyDocument", keyward.PolicyDocumentShape), str("Description", keyward.PolicyDescShape), tags(false)},
 		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ManagedPolicy, error) {
-			return s.CreatePolicy(ctx, in.str("PolicyName"), in.str("Path"), in.str("Description"), in.str("PolicyDocument"))
+			return s.CreatePolicy(ctx, in.str("PolicyName"), in.str("Path"), in.str("Description"), in.str("PolicyDocument"), in.tags)
 		}, policyElement),
+	"TagPolicy": do([]param{policyARN, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.TagPolicy(ctx, in.str("PolicyArn"), in.tags)
+	}),
+	"UntagPolicy": do([]param{policyARN, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.UntagPolicy(ctx, in.str("PolicyArn"), in.list("TagKeys"))
+	}),
+	"ListPolicyTags": row([]param{policyARN, marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
+			return s.PolicyTags(ctx, in.str("PolicyArn"))
+		},
+		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
+			w.tags(tags)
+			w.bool("IsTruncated", false)
+		}),
 	"GetPolicy": row([]param{policyARN},
 		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ManagedPolicy, error) {
 			return s.Policy(ctx, in.str("PolicyArn"))
@@ -196,6 +210,9 @@ func encodeDocument(doc string) string {
 func policyElement(w *xmlWriter, _ keyward.Account, p keyward.ManagedPolicy) {
 	w.open("Policy")
 	w.policy(p)
+	if len(p.Tags) > 0 {
+		w.tags(p.Tags)
+	}
 	w.close("Policy")
 }
 

@@ -110,6 +110,9 @@ var deniedForms = map[string]string{
 	"ListInstanceProfiles":           "",
 	"ListSAMLProviders":              "",
 	"ListOpenIDConnectProviders":     "",
+	"TagPolicy":                      "PolicyArn=" + url.QueryEscape(localPolicy) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
+	"UntagPolicy":                    "PolicyArn=" + url.QueryEscape(localPolicy) + "&TagKeys.member.1=k",
+	"ListPolicyTags":                 "PolicyArn=" + url.QueryEscape(localPolicy),
 }
 
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"

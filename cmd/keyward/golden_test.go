@@ -153,6 +153,12 @@ func TestGoldenResponses(t *testing.T) {
 		{"ListInstanceProfiles", "iam", "Action=ListInstanceProfiles&Version=2010-05-08"},
 		{"ListSAMLProviders", "iam", "Action=ListSAMLProviders&Version=2010-05-08"},
 		{"ListOpenIDConnectProviders", "iam", "Action=ListOpenIDConnectProviders&Version=2010-05-08"},
+		{"CreatePolicy-tagged", "iam", "Action=CreatePolicy&Version=2010-05-08&PolicyName=Tagged&Tags.member.1.Key=owner&Tags.member.1.Value=ops&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
+		{"TagPolicy", "iam", "Action=TagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged&Tags.member.1.Key=cost&Tags.member.1.Value=42"},
+		{"UntagPolicy", "iam", "Action=UntagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged&TagKeys.member.1=owner"},
+		{"ListPolicyTags", "iam", "Action=ListPolicyTags&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged"},
+		{"GetPolicy-tagged", "iam", "Action=GetPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged"},
+		{"TagPolicy-AWSManaged", "iam", "Action=TagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess&Tags.member.1.Key=cost&Tags.member.1.Value=42"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}

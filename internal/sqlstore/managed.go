@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -10,16 +11,20 @@ import (
 	"github.com/keyward/keyward"
 )
 
-const policyColumns = `p.id, p.name, p.path, p.arn, p.description, p.default_version, p.aws_managed, p.created_at, p.updated_at,
+const policyColumns = `p.id, p.name, p.path, p.arn, p.description, p.default_version, p.aws_managed, p.created_at, p.updated_at, p.tags,
 	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id)`
 
 func scanPolicy(row interface{ Scan(...any) error }) (keyward.ManagedPolicy, error) {
 	var p keyward.ManagedPolicy
 	var created, updated int64
 	var aws int
-	err := row.Scan(&p.ID, &p.Name, &p.Path, &p.ARN, &p.Description, &p.DefaultVersion, &aws, &created, &updated, &p.AttachmentCount)
+	var tags string
+	err := row.Scan(&p.ID, &p.Name, &p.Path, &p.ARN, &p.Description, &p.DefaultVersion, &aws, &created, &updated, &tags, &p.AttachmentCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, keyward.ErrNoSuchPolicy
+	}
+	if err == nil && tags != "[]" {
+		err = json.Unmarshal([]byte(tags), &p.Tags)
 	}
 	p.AWSManaged, p.CreatedAt, p.UpdatedAt = aws == 1, fromNanos(created), fromNanos(updated)
 	return p, err
@@ -35,9 +40,9 @@ func boolInt(b bool) int {
 // CreatePolicy implements keyward.PolicyStore.
 func (s *Store) CreatePolicy(ctx context.Context, p keyward.ManagedPolicy, document string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, 0, 'v1', 2, ?, ?)`),
-			p.ID, p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, toNanos(p.CreatedAt), toNanos(p.CreatedAt))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at, tags)
+			VALUES (?, ?, ?, ?, ?, ?, 0, 'v1', 2, ?, ?, ?)`),
+			p.ID, p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, toNanos(p.CreatedAt), toNanos(p.CreatedAt), tagsJSON(p.Tags))
 		if err != nil && s.IsUnique(err) {
 			return keyward.ErrPolicyExists
 		}
@@ -337,4 +342,20 @@ func (s *Store) PrincipalPolicies(ctx context.Context, userID string) ([]keyward
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// UpdatePolicyTags implements keyward.PolicyStore.
+func (s *Store) UpdatePolicyTags(ctx context.Context, arn string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		p, err := scanPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+policyColumns+` FROM policies p WHERE p.arn = ?`+s.ForUpdate), arn))
+		if err != nil {
+			return err
+		}
+		tags, err := fn(p.Tags)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE policies SET tags = ? WHERE id = ?`), tagsJSON(tags), p.ID)
+		return err
+	})
 }

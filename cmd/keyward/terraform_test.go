@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// terraformMirror finds a filesystem mirror holding the hashicorp/aws
+// provider: $KEYWARD_TERRAFORM_MIRROR, or where this machine keeps one.
+func terraformMirror() string {
+	for _, dir := range []string{os.Getenv("KEYWARD_TERRAFORM_MIRROR"), "/opt/tf-plugins", "/usr/share/terraform/plugins",
+		filepath.Join(os.Getenv("HOME"), ".terraform.d", "plugins")} {
+		if dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "registry.terraform.io", "hashicorp", "aws")); err == nil {
+			return dir
+		}
+	}
+	return ""
+}
+
+// terraformConfig is the configuration of the test: a user with every kind
+// of credential, in a group, with policies, and an account alias.
+const terraformConfig = `
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+variable "endpoint" {}
+variable "ssh_key" {}
+variable "certificate" {}
+variable "team" { default = "platform" }
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "` + rootKeyID + `"
+  secret_key                  = "` + rootSecret + `"
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    iam = var.endpoint
+    sts = var.endpoint
+  }
+}
+
+resource "aws_iam_user" "alice" {
+  name          = "alice"
+  path          = "/eng/"
+  force_destroy = true
+  tags          = { team = var.team }
+}
+
+resource "aws_iam_access_key" "alice" {
+  user = aws_iam_user.alice.name
+}
+
+resource "aws_iam_user_login_profile" "alice" {
+  user                    = aws_iam_user.alice.name
+  password_reset_required = true
+  lifecycle { ignore_changes = [password_reset_required] }
+}
+
+resource "aws_iam_user_ssh_key" "alice" {
+  username   = aws_iam_user.alice.name
+  encoding   = "SSH"
+  public_key = var.ssh_key
+}
+
+resource "aws_iam_service_specific_credential" "alice" {
+  user_name    = aws_iam_user.alice.name
+  service_name = "codecommit.amazonaws.com"
+}
+
+resource "aws_iam_signing_certificate" "alice" {
+  user_name        = aws_iam_user.alice.name
+  certificate_body = var.certificate
+}
+
+resource "aws_iam_virtual_mfa_device" "alice" {
+  virtual_mfa_device_name = "alice-phone"
+  tags                    = { owner = "alice" }
+}
+
+resource "aws_iam_group" "eng" {
+  name = "eng"
+}
+
+resource "aws_iam_user_group_membership" "alice" {
+  user   = aws_iam_user.alice.name
+  groups = [aws_iam_group.eng.name]
+}
+
+resource "aws_iam_policy" "read" {
+  name        = "ReadOnly"
+  description = "reads"
+  policy      = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["iam:Get*", "iam:List*"], Resource = "*" }] })
+  tags        = { team = var.team }
+}
+
+resource "aws_iam_group_policy_attachment" "eng" {
+  group      = aws_iam_group.eng.name
+  policy_arn = aws_iam_policy.read.arn
+}
+
+resource "aws_iam_user_policy" "alice" {
+  name   = "own-keys"
+  user   = aws_iam_user.alice.name
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "iam:ListAccessKeys", Resource = aws_iam_user.alice.arn }] })
+}
+
+resource "aws_iam_account_password_policy" "strict" {
+  minimum_password_length = 14
+  require_numbers         = true
+}
+
+resource "aws_iam_account_alias" "alias" {
+  account_alias = "keyward-terraform"
+}
+`
+
+// TestTerraform drives the hashicorp/aws provider against Keyward: apply,
+// a plan with no changes, an update, an import, and a destroy of a user
+// with keys, a password, an enabled MFA device, an SSH key, a
+// service-specific credential and a signing certificate (force_destroy),
+// after which nothing is left. It needs terraform and a filesystem mirror
+// of the provider (the test cannot download it).
+func TestTerraform(t *testing.T) {
+	tf, err := exec.LookPath("terraform")
+	mirror := terraformMirror()
+	if err != nil || mirror == "" {
+		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
+	}
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(terraformConfig), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "cli.tfrc"), []byte(`provider_installation {
+  filesystem_mirror {
+    path    = "`+mirror+`"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct { exclude = ["registry.terraform.io/*/*"] }
+}
+`), 0o644))
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"TF_VAR_endpoint="+ts.URL, "TF_VAR_ssh_key="+strings.TrimSpace(testSSHKey), "TF_VAR_certificate="+testCertificate,
+		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+	run := func(args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(tf, args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		}
+		must(t, err)
+		return string(out), 0
+	}
+	ok := func(args ...string) string {
+		t.Helper()
+		out, code := run(args...)
+		if code != 0 {
+			t.Fatalf("terraform %s: exit %d\n%s", strings.Join(args, " "), code, out)
+		}
+		return out
+	}
+	noChanges := func() {
+		t.Helper()
+		if out, code := run("plan", "-input=false", "-detailed-exitcode", "-no-color"); code != 0 {
+			t.Fatalf("plan after apply: exit %d (2: changes)\n%s", code, out)
+		}
+	}
+
+	// Each terraform command starts the provider several times, a few
+	// seconds each: the test runs as few as prove the behaviour.
+	ok("init", "-input=false", "-no-color")
+	ok("apply", "-input=false", "-auto-approve", "-no-color")
+	noChanges()
+
+	// An update in place: the user's and the policy's tags.
+	ok("apply", "-input=false", "-auto-approve", "-no-color", "-var", "team=security")
+	u, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
+	must(t, err)
+	tags, err := root.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: aws.String("arn:aws:iam::123456789012:policy/ReadOnly")})
+	must(t, err)
+	if len(u.User.Tags) != 1 || aws.ToString(u.User.Tags[0].Value) != "security" || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "security" {
+		t.Fatalf("tags after the update: user %+v, policy %+v", u.User.Tags, tags.Tags)
+	}
+	// Import: a user made outside Terraform comes under it, in the apply
+	// that also puts the tags back; then nothing is left to change.
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), Path: aws.String("/ops/")})
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(dir, "bob.tf"), []byte(`
+import {
+  to = aws_iam_user.bob
+  id = "bob"
+}
+resource "aws_iam_user" "bob" {
+  name          = "bob"
+  path          = "/ops/"
+  force_destroy = true
+}
+`), 0o644))
+	ok("apply", "-input=false", "-auto-approve", "-no-color")
+	noChanges()
+
+	// Enable the MFA device for alice with codes from its seed (read from
+	// the state, as terraform output would print it), as a person would
+	// with an app: Terraform has no resource for that step.
+	seed := stateAttribute(t, filepath.Join(dir, "terraform.tfstate"), "aws_iam_virtual_mfa_device", "base_32_string_seed")
+	now := ts.Clock.Now()
+	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/alice-phone"),
+		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+	must(t, err)
+
+	ok("destroy", "-input=false", "-auto-approve", "-no-color")
+	users, err := root.ListUsers(ctx, &iam.ListUsersInput{})
+	must(t, err)
+	groups, err := root.ListGroups(ctx, &iam.ListGroupsInput{})
+	must(t, err)
+	devices, err := root.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{})
+	must(t, err)
+	local, err := root.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: "Local"})
+	must(t, err)
+	aliases, err := root.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+	must(t, err)
+	if len(users.Users) != 0 || len(groups.Groups) != 0 || len(devices.VirtualMFADevices) != 0 || len(local.Policies) != 0 || len(aliases.AccountAliases) != 0 {
+		t.Fatalf("left after destroy: %d users, %d groups, %d MFA devices, %d policies, %d aliases",
+			len(users.Users), len(groups.Groups), len(devices.VirtualMFADevices), len(local.Policies), len(aliases.AccountAliases))
+	}
+	if _, err := root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}); err == nil {
+		t.Fatal("the password policy survived destroy")
+	}
+}
+
+// stateAttribute reads an attribute of the one resource of a type from a
+// Terraform state file.
+func stateAttribute(t *testing.T, path, resourceType, attribute string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	var state struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	must(t, json.Unmarshal(b, &state))
+	for _, r := range state.Resources {
+		if r.Type == resourceType && len(r.Instances) == 1 {
+			if v, ok := r.Instances[0].Attributes[attribute].(string); ok {
+				return v
+			}
+		}
+	}
+	t.Fatalf("no %s.%s in the state", resourceType, attribute)
+	return ""
+}
