@@ -44,7 +44,7 @@ func BenchmarkAuthorize(b *testing.B) {
 		if i == 9 {
 			doc = policy.SelfManageAccessKeysPolicy
 		}
-		p, err := s.CreatePolicy(ctx, fmt.Sprint("p", i), "/", "", doc)
+		p, err := s.CreatePolicy(ctx, fmt.Sprint("p", i), "/", "", doc, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

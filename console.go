@@ -56,8 +56,9 @@ func (s *Service) SignInUser(ctx context.Context, accountID, userName, password 
 }
 
 // DeleteUserAndAttachments deletes a user with everything that would make
-// DeleteUser refuse: access keys, login profile, inline and attached
-// policies, group memberships. The console does this after the
+// DeleteUser refuse: access keys, login profile, MFA devices (deactivated,
+// and deleted), SSH keys, service-specific credentials, signing
+// certificates, inline and attached policies, group memberships. The console does this after the
 // administrator confirms, as AWS's does, and as AWS's it is the sequence of
 // API operations a caller would make, each authorised on its own: a caller
 // allowed only iam:DeleteUser is refused at the first of them, with
@@ -67,8 +68,19 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 	// Every permission first: the user is either left whole or deleted.
 	for _, action := range []string{"iam:ListAccessKeys", "iam:DeleteAccessKey", "iam:GetLoginProfile", "iam:DeleteLoginProfile",
 		"iam:ListUserPolicies", "iam:DeleteUserPolicy", "iam:ListAttachedUserPolicies", "iam:DetachUserPolicy",
-		"iam:ListGroupsForUser", "iam:DeleteUser"} {
+		"iam:ListGroupsForUser", "iam:ListMFADevices", "iam:DeactivateMFADevice", "iam:ListSSHPublicKeys", "iam:DeleteSSHPublicKey",
+		"iam:ListServiceSpecificCredentials", "iam:DeleteServiceSpecificCredential", "iam:ListSigningCertificates",
+		"iam:DeleteSigningCertificate", "iam:DeleteUser"} {
 		if err := s.authorizeUser(ctx, action, name); err != nil {
+			return err
+		}
+	}
+	devices, _, err := s.ListMFADevices(ctx, name, "", MaxMFADevicesPerUser)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		if err := s.authorize(ctx, "iam:DeleteVirtualMFADevice", d.SerialNumber); err != nil {
 			return err
 		}
 	}
@@ -85,6 +97,25 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		}
 		if marker = next; marker == "" {
 			break
+		}
+	}
+	for _, d := range devices {
+		if err := s.DeactivateMFADevice(ctx, name, d.SerialNumber); err != nil {
+			return err
+		}
+		if err := s.DeleteVirtualMFADevice(ctx, d.SerialNumber); err != nil {
+			return err
+		}
+	}
+	for _, kind := range []string{CredSSHKey, CredService, CredSigningCert} {
+		creds, err := s.Credentials(ctx, name, kind)
+		if err != nil {
+			return err
+		}
+		for _, c := range creds {
+			if err := s.DeleteCredential(ctx, name, kind, c.ID); err != nil {
+				return err
+			}
 		}
 	}
 	keys, _, err := s.ListAccessKeys(ctx, name, "", MaxAccessKeysPerUser)

@@ -17,6 +17,9 @@ type RequestContext struct {
 	SecureTransport                 bool
 	CurrentTime                     time.Time
 	RequestedRegion                 string
+	// MFAAuthTime is when the caller authenticated with MFA (a console
+	// session signed in with a code); zero without.
+	MFAAuthTime time.Time
 	// Extra holds further keys, lower case, such as the context entries
 	// given to SimulatePrincipalPolicy; they override the keys above.
 	Extra map[string][]string
@@ -69,6 +72,18 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 			return nil, false
 		}
 		return []string{rc.RequestedRegion}, true
+	case "aws:multifactorauthpresent":
+		// Present for sessions (true with MFA); absent for requests signed
+		// with a long-term access key, as AWS leaves it.
+		if rc.Session == "" && rc.MFAAuthTime.IsZero() {
+			return nil, false
+		}
+		return []string{strconv.FormatBool(!rc.MFAAuthTime.IsZero())}, true
+	case "aws:multifactorauthage":
+		if rc.MFAAuthTime.IsZero() || rc.CurrentTime.IsZero() {
+			return nil, false
+		}
+		return []string{strconv.FormatInt(int64(rc.CurrentTime.Sub(rc.MFAAuthTime)/time.Second), 10)}, true
 	case "aws:useragent":
 		if rc.UserAgent == "" {
 			return nil, false

@@ -97,7 +97,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"signin", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "search", "reports", "error"}
+var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "search", "reports", "error"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -134,6 +134,7 @@ func (c *Console) routes() {
 	})
 	m.HandleFunc("GET /console/signin", c.signInPage)
 	m.HandleFunc("POST /console/signin", c.signIn)
+	m.HandleFunc("POST /console/signin/mfa", c.signInMFA)
 	m.HandleFunc("POST /console/signout", c.session(c.signOut))
 	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
 	m.HandleFunc("POST /console/password", c.session(c.changePassword))
@@ -151,6 +152,10 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/users/{name}/keys/{id}/{action}", c.session(c.keyActionPage))
 	m.HandleFunc("POST /console/users/{name}/keys/{id}/{action}", c.session(c.keyAction))
 	m.HandleFunc("POST /console/users/{name}/sessions/end", c.session(c.endSessions))
+	m.HandleFunc("GET /console/users/{name}/mfa/new", c.session(c.newMFAPage))
+	m.HandleFunc("POST /console/users/{name}/mfa/new", c.session(c.newMFA))
+	m.HandleFunc("POST /console/users/{name}/mfa/enable", c.session(c.enableMFA))
+	m.HandleFunc("POST /console/users/{name}/mfa/remove", c.session(c.removeMFA))
 	m.HandleFunc("GET /console/search", c.session(c.search))
 	m.HandleFunc("GET /console/reports", c.session(c.reportsPage))
 	m.HandleFunc("POST /console/reports", c.session(c.generateReport))
@@ -158,10 +163,14 @@ func (c *Console) routes() {
 	c.mux = m
 }
 
+// csp is the console's Content-Security-Policy: its own scripts, styles
+// and images only.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 // ServeHTTP implements http.Handler, adding the security headers.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -197,6 +206,9 @@ type session struct {
 	CSRF   string `json:"c"`
 	// Reset: the password must be changed before anything else.
 	Reset bool `json:"p,omitempty"`
+	// MFA is when the user signed in with an MFA code (Unix seconds), 0
+	// without one: aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge.
+	MFA int64 `json:"m,omitempty"`
 }
 
 const sessionCookie = "keyward_session"
@@ -283,6 +295,9 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 		// Who calls, for the Service to decide every action.
 		rc := &keyward.RequestContext{Principal: p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(),
 			Session: s.ID, UserAgent: r.UserAgent()}
+		if s.MFA != 0 {
+			rc.MFAAuthTime = time.Unix(s.MFA, 0)
+		}
 		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p})
 	}
 }

@@ -24,6 +24,8 @@ type layout struct {
 func (c *Console) layoutFor(r *request, title string) layout {
 	l := layout{Title: title, Account: c.Service.Account.ID}
 	if r != nil {
+		// The account's alias, when it has one, as AWS's console shows it.
+		l.Account = c.Service.AccountLabel(r.ctx())
 		l.CSRF = r.sess.CSRF
 		l.Signed = r.p.ARN()
 		l.Notice = notices[r.URL.Query().Get("notice")]
@@ -43,6 +45,8 @@ var notices = map[string]string{
 	"report-ready":    "The credential report is ready to download.",
 	"password":        "Password changed.",
 	"sessions-ended":  "Every console session of this user has ended.",
+	"mfa-assigned":    "MFA device assigned. The user signs in with a code from it from now on.",
+	"mfa-removed":     "MFA device removed.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {

@@ -91,6 +91,18 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.limiter.succeed(try)
+	if !s.Root {
+		// A user with an MFA device proves it before any session begins.
+		has, err := c.Service.HasMFADevice(r.Context(), s.UserName)
+		if err != nil {
+			again(keyward.ErrorMessage(err), http.StatusServiceUnavailable)
+			return
+		}
+		if has {
+			c.askForMFA(w, r, keyward.Principal{UserName: s.UserName, UserID: s.UserID}, s.Reset)
+			return
+		}
+	}
 	c.setSession(w, r, s)
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }

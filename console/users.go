@@ -120,6 +120,9 @@ type userPage struct {
 	Inline      []string
 	Attached    []keyward.ManagedPolicy
 	Permissions string // AccessDenied for the Permissions tab, if any
+	// The Security credentials tab's other credentials.
+	MFA                                       []keyward.MFADevice
+	SSHKeys, ServiceCredentials, Certificates []keyward.OtherCredential
 }
 
 type keyRow struct {
@@ -164,6 +167,11 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 	if lp, err := c.Service.LoginProfile(r.ctx(), u.Name); err == nil {
 		p.Login = &lp
 	}
+	// What the caller may not list is left out, as AWS's console does.
+	p.MFA, _, _ = c.Service.ListMFADevices(r.ctx(), u.Name, "", keyward.MaxMFADevicesPerUser)
+	p.SSHKeys, _ = c.Service.Credentials(r.ctx(), u.Name, keyward.CredSSHKey)
+	p.ServiceCredentials, _ = c.Service.Credentials(r.ctx(), u.Name, keyward.CredService)
+	p.Certificates, _ = c.Service.Credentials(r.ctx(), u.Name, keyward.CredSigningCert)
 	p.Groups, _, _ = c.Service.ListGroupsForUser(r.ctx(), u.Name, "", 100)
 	e := keyward.Entity{Kind: keyward.EntityUser, Name: u.Name}
 	if p.Attached, _, err = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100); err != nil {

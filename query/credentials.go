@@ -5,7 +5,7 @@ import (
 	"encoding/base64"
 
 	"github.com/keyward/keyward"
-	"github.com/skip2/go-qrcode"
+	"github.com/keyward/keyward/internal/otpqr"
 )
 
 var (
@@ -31,7 +31,7 @@ var credentialActions = map[string]action{
 			w.open("VirtualMFADevice")
 			w.elem("SerialNumber", d.SerialNumber)
 			w.elem("Base32StringSeed", base64.StdEncoding.EncodeToString([]byte(d.Base32Seed())))
-			w.elem("QRCodePNG", base64.StdEncoding.EncodeToString(QRCodePNG(d, a.ID)))
+			w.elem("QRCodePNG", base64.StdEncoding.EncodeToString(otpqr.PNG(d.ProvisioningURI(a.ID))))
 			if len(d.Tags) > 0 {
 				w.tags(d.Tags)
 			}
@@ -186,16 +186,6 @@ var credentialActions = map[string]action{
 	"DeleteSigningCertificate": do([]param{optUserName, certificateID}, func(ctx context.Context, s *keyward.Service, in *input) error {
 		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"))
 	}),
-}
-
-// QRCodePNG renders a new device's provisioning URI as the QR code AWS
-// returns in QRCodePNG and the console shows.
-func QRCodePNG(d keyward.NewVirtualMFADevice, account string) []byte {
-	png, err := qrcode.Encode(d.ProvisioningURI(account), qrcode.Medium, 256)
-	if err != nil {
-		return nil // the URI is short and ASCII: it always fits a code
-	}
-	return png
 }
 
 // credentialPage pages a user's credentials of a kind: a user has a

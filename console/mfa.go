@@ -1,0 +1,211 @@
+package console
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/otpqr"
+)
+
+// MFA: assigning a virtual device to a user (the name, then the QR code
+// and two consecutive codes, as AWS's console asks), removing it, and the
+// second step of sign-in for a user who has one.
+
+type mfaPage struct {
+	layout
+	User keyward.User
+	Step int
+	// Step 2: the new device, its QR code as a data: URI and its seed.
+	Serial string
+	QR     template.URL
+	Seed   string
+	Name   string
+}
+
+func (c *Console) newMFAPage(w http.ResponseWriter, r *request) {
+	u, err := c.target(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, http.StatusOK, "mfa", mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: u.Name})
+}
+
+// newMFA creates the device and shows its QR code: the only time its seed
+// leaves Keyward.
+func (c *Console) newMFA(w http.ResponseWriter, r *request) {
+	u, err := c.target(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: r.PostFormValue("device")}
+	var v keyward.Validation
+	v.String("virtualMFADeviceName", page.Name, keyward.VirtualMFADeviceNameShape)
+	if len(page.Name) > 128 {
+		v.Len("virtualMFADeviceName", len(page.Name), 128)
+	}
+	err = v.Err()
+	var d keyward.NewVirtualMFADevice
+	if err == nil {
+		d, err = c.Service.CreateVirtualMFADevice(r.ctx(), page.Name, "/", nil)
+	}
+	if err != nil {
+		if denied(err) {
+			c.fail(w, r, err)
+			return
+		}
+		page.Error = keyward.ErrorMessage(err)
+		c.render(w, http.StatusBadRequest, "mfa", page)
+		return
+	}
+	page.Step, page.Serial, page.Seed = 2, d.SerialNumber, d.Base32Seed()
+	png := otpqr.PNG(d.ProvisioningURI(c.Service.AccountLabel(r.ctx())))
+	page.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	// The QR code is an image in the page itself: this page alone allows
+	// data: images.
+	w.Header().Set("Content-Security-Policy", strings.Replace(csp, "img-src 'self'", "img-src 'self' data:", 1))
+	c.render(w, http.StatusOK, "mfa", page)
+}
+
+// enableMFA checks two consecutive codes and assigns the device. A device
+// whose codes were wrong is deleted: its seed cannot be shown again, so
+// the administrator starts over with a new one.
+func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
+	u, err := c.target(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	serial := r.PostFormValue("serial")
+	var v keyward.Validation
+	v.String("serialNumber", serial, keyward.SerialNumberShape)
+	v.String("authenticationCode1", r.PostFormValue("code1"), keyward.AuthenticationCodeShape)
+	v.String("authenticationCode2", r.PostFormValue("code2"), keyward.AuthenticationCodeShape)
+	err = v.Err()
+	if err == nil {
+		err = c.Service.EnableMFADevice(r.ctx(), u.Name, serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
+	}
+	if err != nil {
+		if denied(err) {
+			c.fail(w, r, err)
+			return
+		}
+		if keyward.ErrorCode(err) == keyward.EInvalidAuthenticationCode || keyward.ErrorCode(err) == keyward.EValidationError {
+			c.Service.DeleteVirtualMFADevice(r.ctx(), serial) // unassigned, useless without its seed
+		}
+		page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: u.Name}
+		page.Error = keyward.ErrorMessage(err) + " Start again with a new device."
+		c.render(w, http.StatusBadRequest, "mfa", page)
+		return
+	}
+	redirect(w, r, "/console/users/"+url.PathEscape(u.Name)+"?tab=credentials", "mfa-assigned")
+}
+
+// removeMFA deactivates a user's device and deletes it.
+func (c *Console) removeMFA(w http.ResponseWriter, r *request) {
+	u, err := c.target(r)
+	serial := r.PostFormValue("serial")
+	if err == nil {
+		err = c.Service.DeactivateMFADevice(r.ctx(), u.Name, serial)
+	}
+	if err == nil {
+		err = c.Service.DeleteVirtualMFADevice(r.ctx(), serial)
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/users/"+url.PathEscape(u.Name)+"?tab=credentials", "mfa-removed")
+}
+
+// pendingMFA is what the sign-in's second step carries between the
+// password and the code: signed, and good for mfaStepLifetime.
+type pendingMFA struct {
+	UserName string `json:"u"`
+	UserID   string `json:"i"`
+	Reset    bool   `json:"r,omitempty"`
+	Expires  int64  `json:"e"`
+}
+
+const (
+	pendingMFACookie = "keyward_mfa"
+	mfaStepLifetime  = 5 * time.Minute
+)
+
+type signInMFAPage struct {
+	layout
+	CSRF  string
+	Error string
+}
+
+// askForMFA answers a right password of a user who has an MFA device:
+// no session yet, a page asking for the code.
+func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Principal, reset bool) {
+	b, _ := json.Marshal(pendingMFA{UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()})
+	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: base64.RawURLEncoding.EncodeToString(b) + "." + c.sign(append([]byte("mfa:"), b...)),
+		Path: "/console/signin", HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(mfaStepLifetime / time.Second)})
+	c.renderSignInMFA(w, r, "", http.StatusOK)
+}
+
+func (c *Console) renderSignInMFA(w http.ResponseWriter, r *http.Request, msg string, status int) {
+	tok := c.token()
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/console/signin", HttpOnly: true,
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode})
+	c.render(w, status, "signinmfa", signInMFAPage{layout: layout{Title: "Multi-factor authentication", Account: c.Service.Account.ID}, CSRF: tok, Error: msg})
+}
+
+// signInMFA checks the code of the sign-in's second step.
+func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || len(r.PostFormValue("code")) > 6 || len(r.PostFormValue("csrf")) > 64 {
+		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		return
+	}
+	ck, err := r.Cookie(preCSRFCookie)
+	if err != nil || ck.Value == "" || r.PostFormValue("csrf") != ck.Value {
+		http.Error(w, "The form has expired. Go back, reload the page and try again.", http.StatusForbidden)
+		return
+	}
+	var p pendingMFA
+	pending, err := r.Cookie(pendingMFACookie)
+	ok := err == nil
+	if ok {
+		payload, sig, cut := strings.Cut(pending.Value, ".")
+		b, err := base64.RawURLEncoding.DecodeString(payload)
+		ok = cut && err == nil && c.sign(append([]byte("mfa:"), b...)) == sig && json.Unmarshal(b, &p) == nil && c.Now().Unix() < p.Expires
+	}
+	if !ok {
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
+	}
+	// Codes are six digits: guesses are limited as passwords are.
+	try, allowed := c.limiter.begin("mfa:"+strings.ToLower(p.UserName), c.Clients.Addr(r))
+	if !allowed {
+		c.renderSignInMFA(w, r, "Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
+		return
+	}
+	var v keyward.Validation
+	v.String("code", r.PostFormValue("code"), keyward.AuthenticationCodeShape)
+	if err := v.Err(); err != nil {
+		c.renderSignInMFA(w, r, "Enter the six-digit code your authenticator app shows.", http.StatusUnauthorized)
+		return
+	}
+	if _, err := c.Service.CheckMFACode(r.Context(), p.UserName, r.PostFormValue("code")); err != nil {
+		time.Sleep(c.SignInDelay)
+		c.renderSignInMFA(w, r, "The code is not valid. Enter the current code from your MFA device.", http.StatusUnauthorized)
+		return
+	}
+	c.limiter.succeed(try)
+	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: "", Path: "/console/signin", HttpOnly: true,
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	now := c.Now()
+	c.setSession(w, r, session{ID: c.token(), Expires: now.Add(SessionLifetime).Unix(), Issued: now.UnixNano(), CSRF: c.token(),
+		UserName: p.UserName, UserID: p.UserID, Reset: p.Reset, MFA: now.Unix()})
+	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
+}
