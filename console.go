@@ -32,7 +32,8 @@ func (s *Service) SignInRoot(ctx context.Context, keyID, secret string) (Princip
 // SignInUser checks an IAM user's console password and records its use;
 // it also reports whether the password must be changed first.
 func (s *Service) SignInUser(ctx context.Context, accountID, userName, password string) (Principal, bool, error) {
-	if accountID != s.Account.ID {
+	// The account is named by its ID or its alias, as on AWS's sign-in page.
+	if accountID != s.Account.ID && accountID != s.AccountLabel(ctx) {
 		return Principal{}, false, errSignIn
 	}
 	u, err := s.Store.User(ctx, userName)

@@ -125,6 +125,9 @@ type NewVirtualMFADevice struct {
 	MFADevice
 	// Seed is the TOTP seed; Base32Seed and ProvisioningURI present it.
 	Seed []byte
+	// Account names the account in authenticator apps: its alias, or its
+	// ID.
+	Account string
 }
 
 // Base32Seed is the seed as authenticator apps take it typed: AWS's
@@ -136,8 +139,8 @@ func (d NewVirtualMFADevice) Base32Seed() string {
 // ProvisioningURI is the otpauth:// URI of the device that the QR code
 // shows: otpauth://totp/<device name>@<account>?secret=<seed>, as AWS
 // makes it.
-func (d NewVirtualMFADevice) ProvisioningURI(account string) string {
-	label := url.PathEscape(d.Name + "@" + account)
+func (d NewVirtualMFADevice) ProvisioningURI() string {
+	label := url.PathEscape(d.Name + "@" + d.Account)
 	return "otpauth://totp/" + label + "?secret=" + d.Base32Seed() + "&issuer=Keyward"
 }
 
@@ -167,7 +170,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 		return NewVirtualMFADevice{}, err
 	}
 	d.SealedSeed = nil
-	return NewVirtualMFADevice{MFADevice: d, Seed: seed}, nil
+	return NewVirtualMFADevice{MFADevice: d, Seed: seed, Account: s.AccountLabel(ctx)}, nil
 }
 
 // EnableMFADevice assigns a virtual MFA device to a user, who proves to

@@ -66,7 +66,7 @@ func (c *Console) newMFA(w http.ResponseWriter, r *request) {
 		return
 	}
 	page.Step, page.Serial, page.Seed = 2, d.SerialNumber, d.Base32Seed()
-	png := otpqr.PNG(d.ProvisioningURI(c.Service.AccountLabel(r.ctx())))
+	png := otpqr.PNG(d.ProvisioningURI())
 	page.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	// The QR code is an image in the page itself: this page alone allows
 	// data: images.

@@ -34,7 +34,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 
 // Longest values a sign-in field can hold when it is right: anything
 // longer is refused before any other work.
-var signInFields = map[string]int{"kind": 4, "account": 12, "username": 64, "password": 128, "accesskey": 128, "secret": 128, "csrf": 64}
+var signInFields = map[string]int{"kind": 4, "account": 63, "username": 64, "password": 128, "accesskey": 128, "secret": 128, "csrf": 64}
 
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {

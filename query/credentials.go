@@ -31,7 +31,7 @@ var credentialActions = map[string]action{
 			w.open("VirtualMFADevice")
 			w.elem("SerialNumber", d.SerialNumber)
 			w.elem("Base32StringSeed", base64.StdEncoding.EncodeToString([]byte(d.Base32Seed())))
-			w.elem("QRCodePNG", base64.StdEncoding.EncodeToString(otpqr.PNG(d.ProvisioningURI(a.ID))))
+			w.elem("QRCodePNG", base64.StdEncoding.EncodeToString(otpqr.PNG(d.ProvisioningURI())))
 			if len(d.Tags) > 0 {
 				w.tags(d.Tags)
 			}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,19 @@ func TestAccountAliases(t *testing.T) {
 	must(t, err)
 	if len(out.AccountAliases) != 1 || out.AccountAliases[0] != "my-company" {
 		t.Fatalf("aliases %v", out.AccountAliases)
+	}
+	// The console signs users in by the alias as by the ID, and shows it.
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")})
+	must(t, err)
+	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("carol"), Password: aws.String("Carol-Passw0rd-1")})
+	must(t, err)
+	web := newWebClient(t, ts)
+	resp := web.signIn(url.Values{"kind": {"user"}, "account": {"my-company"}, "username": {"carol"}, "password": {"Carol-Passw0rd-1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in by alias: %d", resp.StatusCode)
+	}
+	if _, page := web.get("/console/password"); !strings.Contains(page, "Account my-company") {
+		t.Fatal("the console does not show the alias")
 	}
 	_, err = root.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("other")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The account alias other cannot be found.")

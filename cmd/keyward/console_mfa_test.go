@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// mfaOnlyPolicy lets its user list users only in a session signed in with
+// MFA: aws:MultiFactorAuthPresent decides.
+const mfaOnlyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*",
+"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
+
+// TestConsoleMFA assigns a virtual MFA device from the user's Security
+// credentials tab in a real browser (the QR code shown, two codes typed),
+// then signs in as the user: the password is followed by the code, a
+// wrong or reused code is refused, and only the session signed in with MFA
+// passes a policy that requires it.
+func TestConsoleMFA(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	ctx := newBrowser(t, t.TempDir())
+	api := ts.rootIAM()
+	bg := context.Background()
+	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
+	must(t, err)
+	_, err = api.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("Bob-Passw0rd-1")})
+	must(t, err)
+	_, err = api.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("mfa"), PolicyDocument: aws.String(mfaOnlyPolicy)})
+	must(t, err)
+	signOut := chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) })
+	signInBob := chromedp.Tasks{
+		chromedp.Navigate(ts.URL + "/console/signin"),
+		chromedp.SendKeys("#username", "bob", chromedp.ByID),
+		chromedp.SendKeys("#password", "Bob-Passw0rd-1", chromedp.ByID),
+		chromedp.Click("#signin-submit", chromedp.ByID),
+	}
+	var message string
+
+	// Without MFA, the policy's condition fails.
+	browse(t, ctx, "no-mfa", signInBob, chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
+		chromedp.Navigate(ts.URL+"/console/users"), chromedp.WaitVisible("#error-message", chromedp.ByID),
+		chromedp.Text("#error-message", &message, chromedp.ByID), signOut)
+	if !strings.HasPrefix(message, "AccessDenied") {
+		t.Fatalf("users page without MFA: %q", message)
+	}
+
+	// The administrator assigns bob a device.
+	var seed string
+	var qrWidth int
+	browse(t, ctx, "mfa-qr", signInRoot(ts),
+		chromedp.Navigate(ts.URL+"/console/users/bob?tab=credentials"),
+		chromedp.Click("#assign-mfa", chromedp.ByID),
+		chromedp.WaitVisible("#device", chromedp.ByID),
+		chromedp.SetValue("#device", "bob-phone", chromedp.ByID),
+		chromedp.Click("#mfa-next", chromedp.ByID),
+		chromedp.WaitVisible("#mfa-qr", chromedp.ByID),
+		waitFor(`document.getElementById("mfa-qr").complete`),
+		chromedp.Evaluate(`document.getElementById("mfa-qr").naturalWidth`, &qrWidth),
+		chromedp.TextContent("#mfa-seed", &seed, chromedp.ByID))
+	if qrWidth != 256 || len(seed) != 64 {
+		t.Fatalf("QR code %d pixels wide (blocked?), seed %q", qrWidth, seed)
+	}
+	now := ts.Clock.Now()
+	var notice string
+	browse(t, ctx, "mfa-assigned",
+		chromedp.SendKeys("#code1", totpCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
+		chromedp.SendKeys("#code2", totpCode(t, seed, now), chromedp.ByID),
+		chromedp.Click("#mfa-assign", chromedp.ByID),
+		chromedp.WaitVisible("#notice", chromedp.ByID),
+		chromedp.Text("#notice", &notice, chromedp.ByID),
+		chromedp.WaitVisible(`#mfa-devices tr[data-serial="arn:aws:iam::123456789012:mfa/bob-phone"]`, chromedp.ByQuery), signOut)
+	devices, err := api.ListMFADevices(bg, &iam.ListMFADevicesInput{UserName: aws.String("bob")})
+	must(t, err)
+	if len(devices.MFADevices) != 1 || !strings.HasPrefix(notice, "MFA device assigned") {
+		t.Fatalf("after assigning: %q, %d devices", notice, len(devices.MFADevices))
+	}
+
+	// Sign-in now asks for the code; a wrong one is refused.
+	browse(t, ctx, "mfa-wrong", signInBob, chromedp.WaitVisible("#code", chromedp.ByID),
+		chromedp.SendKeys("#code", totpCode(t, seed, now.Add(time.Hour)), chromedp.ByID),
+		chromedp.Click("#mfa-submit", chromedp.ByID),
+		chromedp.WaitVisible("#signin-error", chromedp.ByID))
+	// The next step's code signs bob in, and the policy's condition holds.
+	ts.Clock.Shift(30 * time.Second)
+	code := totpCode(t, seed, ts.Clock.Now())
+	var users string
+	browse(t, ctx, "mfa-signed-in",
+		chromedp.SendKeys("#code", code, chromedp.ByID),
+		chromedp.Click("#mfa-submit", chromedp.ByID),
+		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
+		chromedp.Navigate(ts.URL+"/console/users"),
+		chromedp.WaitVisible(`a[href="/console/users/`+url.PathEscape("bob")+`"]`, chromedp.ByQuery),
+		chromedp.Text("main", &users, chromedp.ByQuery), signOut)
+	if strings.Contains(users, "AccessDenied") {
+		t.Fatalf("users page with MFA: %q", users)
+	}
+
+	// The same code again is refused: it was used.
+	browse(t, ctx, "mfa-reused", signInBob, chromedp.WaitVisible("#code", chromedp.ByID),
+		chromedp.SendKeys("#code", code, chromedp.ByID),
+		chromedp.Click("#mfa-submit", chromedp.ByID),
+		chromedp.WaitVisible("#signin-error", chromedp.ByID),
+		chromedp.Text("#signin-error", &message, chromedp.ByID))
+	if !strings.Contains(message, "not valid") {
+		t.Fatalf("reused code: %q", message)
+	}
+}
