@@ -24,6 +24,7 @@ type AccountCounts struct {
 	PolicyVersionsInUse                   int
 	RootAccessKeys                        int
 	AttachedPolicies, SigningCertificates int
+	ServerCertificates                    int
 }
 
 // PolicyEntity is a user or a group a managed policy is attached to.
@@ -160,7 +161,7 @@ func (s *Service) AccountSummary(ctx context.Context) ([]SummaryEntry, error) {
 	return []SummaryEntry{
 		{"Users", c.Users}, {"UsersQuota", 5000},
 		{"Groups", c.Groups}, {"GroupsQuota", 300},
-		{"ServerCertificates", 0}, {"ServerCertificatesQuota", 20},
+		{"ServerCertificates", c.ServerCertificates}, {"ServerCertificatesQuota", MaxServerCertificates},
 		{"UserPolicySizeQuota", 2048}, {"GroupPolicySizeQuota", 5120}, {"GroupsPerUserQuota", 10},
 		{"SigningCertificatesPerUserQuota", MaxSigningCertificatesPerUser}, {"AccessKeysPerUserQuota", MaxAccessKeysPerUser},
 		{"MFADevices", c.MFADevices}, {"MFADevicesInUse", c.MFADevicesInUse},

@@ -37,6 +37,7 @@ const (
 	EMalformedCertificate          = "MalformedCertificate"
 	EInvalidCertificate            = "InvalidCertificate"
 	EDuplicateCertificate          = "DuplicateCertificate"
+	EKeyPairMismatch               = "KeyPairMismatch"
 	EReportNotPresent              = "ReportNotPresent"
 	EReportExpired                 = "ReportExpired"
 	EReportInProgress              = "ReportInProgress"

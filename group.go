@@ -88,6 +88,19 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 	return entityError(err, Entity{Kind: EntityGroup, Name: name})
 }
 
+// UpdateGroup renames or moves a group.
+func (s *Service) UpdateGroup(ctx context.Context, name string, newName, newPath *string) error {
+	if err := s.authorizeGroup(ctx, "iam:UpdateGroup", name); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdateGroup(ctx, name, newName, newPath)
+	s.policiesChanged()
+	if errors.Is(err, ErrGroupExists) {
+		return Errorf(EEntityAlreadyExists, "Group with name %s already exists.", *newName)
+	}
+	return entityError(err, Entity{Kind: EntityGroup, Name: name})
+}
+
 // AddUserToGroup makes a user a member of a group.
 func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error {
 	if err := s.authorizeGroup(ctx, "iam:AddUserToGroup", group); err != nil {

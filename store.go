@@ -82,6 +82,7 @@ type Store interface {
 	// credentials of users, AccountStore the account's aliases and views.
 	MFAStore
 	CredentialStore
+	ServerCertificateStore
 	AccountStore
 
 	// Close releases the store's resources.
@@ -101,6 +102,9 @@ type PolicyStore interface {
 	ListGroups(ctx context.Context, pathPrefix, after string, max int) ([]Group, bool, error)
 	// GroupMembers pages a group's users by name; ErrNoSuchGroup.
 	GroupMembers(ctx context.Context, group, after string, max int) ([]User, bool, error)
+	// UpdateGroup renames or moves a group and returns it as updated;
+	// ErrNoSuchGroup, or ErrGroupExists if the new name is taken.
+	UpdateGroup(ctx context.Context, name string, newName, newPath *string) (Group, error)
 	// DeleteGroup deletes a group; ErrNoSuchGroup, or ErrEntityInUse while
 	// it has members or policies.
 	DeleteGroup(ctx context.Context, name string) error

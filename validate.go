@@ -70,6 +70,9 @@ var (
 	ServiceCredentialIDShape  = newStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
 	CertificateIDShape        = newStringShape("certificateIdType", 24, 128, `[\w]+`)
 	CertificateBodyShape      = newStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	ServerCertNameShape       = newStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
+	CertificateChainShape     = newStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	PrivateKeyShape           = sensitive(newStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 	// AccountAliasShape's model pattern has a look-ahead, which RE2 lacks:
 	// it is checked with an equivalent pattern (lower-case letters and
 	// digits in runs joined by single hyphens).

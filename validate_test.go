@@ -42,7 +42,8 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.AssignmentStatusShape}, {iam, keyward.PublicKeyIDShape}, {iam, keyward.PublicKeyMaterialShape},
 		{iam, keyward.EncodingShape}, {iam, keyward.ServiceNameShape}, {iam, keyward.ServiceCredentialIDShape},
 		{iam, keyward.CertificateIDShape}, {iam, keyward.CertificateBodyShape}, {iam, keyward.AccountAliasShape},
-		{iam, keyward.EntityTypeShape}, {iam, keyward.PolicyUsageShape},
+		{iam, keyward.EntityTypeShape}, {iam, keyward.PolicyUsageShape}, {iam, keyward.ServerCertNameShape},
+		{iam, keyward.CertificateChainShape}, {iam, keyward.PrivateKeyShape},
 		{sts, keyward.STSAccessKeyIDShape},
 	}
 	for _, tt := range tests {

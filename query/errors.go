@@ -38,6 +38,7 @@ var errorTable = map[string]errorKind{
 	keyward.EMalformedCertificate:          {http.StatusBadRequest, true},
 	keyward.EInvalidCertificate:            {http.StatusBadRequest, true},
 	keyward.EDuplicateCertificate:          {http.StatusConflict, true},
+	keyward.EKeyPairMismatch:               {http.StatusBadRequest, true},
 	keyward.EReportNotPresent:              {http.StatusGone, true},
 	keyward.EReportExpired:                 {http.StatusGone, true},
 	keyward.EReportInProgress:              {http.StatusNotFound, true},

@@ -37,6 +37,10 @@ var groupActions = map[string]action{
 			gs, next, err := s.ListGroups(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
 			return page[keyward.Group]{gs, next}, err
 		}, (*xmlWriter).groups),
+	"UpdateGroup": do([]param{groupName, str("NewGroupName", keyward.GroupNameShape), str("NewPath", keyward.PathShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.UpdateGroup(ctx, in.str("GroupName"), in.optStr("NewGroupName"), in.optStr("NewPath"))
+		}),
 	"DeleteGroup": do([]param{groupName}, func(ctx context.Context, s *keyward.Service, in *input) error {
 		return s.DeleteGroup(ctx, in.str("GroupName"))
 	}),

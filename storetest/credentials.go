@@ -16,6 +16,7 @@ func credentialTests() []namedTest {
 		{"OtherCredentials", testOtherCredentials},
 		{"ConcurrentCredentialQuota", testConcurrentCredentialQuota},
 		{"ResealCoversEverySecret", testResealCoversEverySecret},
+		{"ServerCertificates", testServerCertificates},
 	}
 }
 
@@ -216,4 +217,35 @@ func testResealCoversEverySecret(t *testing.T, s keyward.Store) {
 	if string(d.SealedSeed) != "new:"+d.SerialNumber || string(cs[0].SealedPassword) != "new:ACCA1" {
 		t.Fatalf("after reseal: seed %q, password %q", d.SealedSeed, cs[0].SealedPassword)
 	}
+}
+
+func testServerCertificates(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	cert := func(id, name string) keyward.ServerCertificate {
+		return keyward.ServerCertificate{ID: id, Name: name, Path: "/", Body: "PEM", SealedKey: []byte("sealed"), UploadedAt: t0, Expiration: t0.AddDate(1, 0, 0)}
+	}
+	must(t, s.CreateServerCertificate(ctx, cert("ASCA1", "web"), 2))
+	must(t, s.CreateServerCertificate(ctx, cert("ASCA2", "api"), 2))
+	wantErr(t, s.CreateServerCertificate(ctx, cert("ASCA3", "WEB"), 3), keyward.ErrServerCertificateExists)
+	wantErr(t, s.CreateServerCertificate(ctx, cert("ASCA4", "more"), 2), keyward.ErrServerCertificateQuota)
+	c, err := s.ServerCertificate(ctx, "Web")
+	must(t, err)
+	if c.ID != "ASCA1" || string(c.SealedKey) != "sealed" || !c.Expiration.Equal(t0.AddDate(1, 0, 0)) {
+		t.Fatalf("read %+v", c)
+	}
+	wantErr(t, s.UpdateServerCertificate(ctx, "web", func(c *keyward.ServerCertificate) error { c.Name = "api"; return nil }), keyward.ErrServerCertificateExists)
+	must(t, s.UpdateServerCertificate(ctx, "web", func(c *keyward.ServerCertificate) error {
+		c.Name, c.Path, c.Tags = "www", "/cdn/", []keyward.Tag{{Key: "k", Value: "v"}}
+		return nil
+	}))
+	cs, more, err := s.ListServerCertificates(ctx, "/cdn/", "", 10)
+	must(t, err)
+	if len(cs) != 1 || more || cs[0].Name != "www" || len(cs[0].Tags) != 1 {
+		t.Fatalf("listed %+v", cs)
+	}
+	must(t, s.DeleteServerCertificate(ctx, "www"))
+	wantErr(t, s.DeleteServerCertificate(ctx, "www"), keyward.ErrNoSuchServerCertificate)
+	_, err = s.ServerCertificate(ctx, "www")
+	wantErr(t, err, keyward.ErrNoSuchServerCertificate)
 }

@@ -197,3 +197,36 @@ func unescape(t *testing.T, s string) string {
 	must(t, err)
 	return v
 }
+
+// TestUpdateGroup renames and moves a group: members and policies follow,
+// the old name is gone, a taken name is refused.
+func TestUpdateGroup(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	for _, g := range []string{"devs", "ops"} {
+		_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g)})
+		must(t, err)
+	}
+	id, secret := createUserKey(t, root, "alice")
+	_, err := root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("alice")})
+	must(t, err)
+	_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("devs"), PolicyName: aws.String("list"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)})
+	must(t, err)
+	_, err = root.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("devs"), NewGroupName: aws.String("OPS")})
+	wantAPIError(t, err, "EntityAlreadyExists", http.StatusConflict, "Group with name OPS already exists.")
+	_, err = root.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("devs"), NewGroupName: aws.String("engineers"), NewPath: aws.String("/eng/")})
+	must(t, err)
+	g, err := root.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("engineers")})
+	must(t, err)
+	if aws.ToString(g.Group.Arn) != "arn:aws:iam::123456789012:group/eng/engineers" || len(g.Users) != 1 {
+		t.Fatalf("after the update: %+v, %d members", g.Group, len(g.Users))
+	}
+	_, err = root.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("devs")})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
+	if _, err := ts.iam(id, secret).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Fatalf("the renamed group's policy no longer applies: %v", err)
+	}
+}

@@ -36,6 +36,7 @@ var deniedForms = map[string]string{
 	"GetGroup":                    "GroupName=g",
 	"ListGroups":                  "",
 	"DeleteGroup":                 "GroupName=g",
+	"UpdateGroup":                 "GroupName=g&NewPath=%2Fmoved%2F",
 	"AddUserToGroup":              "GroupName=g&UserName=target",
 	"RemoveUserFromGroup":         "GroupName=g&UserName=target",
 	"ListGroupsForUser":           "UserName=target",
@@ -113,6 +114,15 @@ var deniedForms = map[string]string{
 	"TagPolicy":                      "PolicyArn=" + url.QueryEscape(localPolicy) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
 	"UntagPolicy":                    "PolicyArn=" + url.QueryEscape(localPolicy) + "&TagKeys.member.1=k",
 	"ListPolicyTags":                 "PolicyArn=" + url.QueryEscape(localPolicy),
+
+	"UploadServerCertificate":   "ServerCertificateName=web&CertificateBody=" + url.QueryEscape(testServerCert) + "&PrivateKey=" + url.QueryEscape(testServerKey),
+	"GetServerCertificate":      "ServerCertificateName=web",
+	"ListServerCertificates":    "",
+	"UpdateServerCertificate":   "ServerCertificateName=web&NewPath=%2Fx%2F",
+	"DeleteServerCertificate":   "ServerCertificateName=web",
+	"TagServerCertificate":      "ServerCertificateName=web&Tags.member.1.Key=k&Tags.member.1.Value=v",
+	"UntagServerCertificate":    "ServerCertificateName=web&TagKeys.member.1=k",
+	"ListServerCertificateTags": "ServerCertificateName=web",
 }
 
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"

@@ -23,6 +23,9 @@ var (
 	testSSHKeyPEM   = readFixture("ssh.pem")
 	testSSHKeyMD5   = strings.TrimSpace(readFixture("ssh.md5"))
 	testCertificate = readFixture("cert.pem")
+	testServerCert  = readFixture("server.pem")
+	testServerKey   = readFixture("server.key")
+	testCAChain     = readFixture("chain.pem")
 )
 
 func readFixture(name string) string {
@@ -302,4 +305,72 @@ func currentReport(t *testing.T, c *iam.Client) map[string]map[string]string {
 	out, err := c.GetCredentialReport(context.Background(), &iam.GetCredentialReportInput{})
 	must(t, err)
 	return reportRows(t, out.Content)
+}
+
+// TestServerCertificates: upload with the key checked against the
+// certificate, get (never the key), list, rename, tags, delete; the key is
+// sealed in the database.
+func TestServerCertificates(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	up, err := root.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("web"), Path: aws.String("/cloudfront/"),
+		CertificateBody: aws.String(testServerCert), PrivateKey: aws.String(testServerKey), CertificateChain: aws.String(testCAChain),
+		Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	must(t, err)
+	md := up.ServerCertificateMetadata
+	if !strings.HasPrefix(aws.ToString(md.ServerCertificateId), "ASCA") || aws.ToString(md.Arn) != "arn:aws:iam::123456789012:server-certificate/cloudfront/web" ||
+		md.Expiration == nil || md.Expiration.Year() != 2046 {
+		t.Fatalf("uploaded: %+v", md)
+	}
+	for name, in := range map[string]*iam.UploadServerCertificateInput{
+		"KeyPairMismatch":      {ServerCertificateName: aws.String("other"), CertificateBody: aws.String(testCertificate), PrivateKey: aws.String(testServerKey)},
+		"MalformedCertificate": {ServerCertificateName: aws.String("other"), CertificateBody: aws.String(testServerCert), PrivateKey: aws.String("not a key")},
+		"EntityAlreadyExists":  {ServerCertificateName: aws.String("WEB"), CertificateBody: aws.String(testServerCert), PrivateKey: aws.String(testServerKey)},
+	} {
+		_, err := root.UploadServerCertificate(ctx, in)
+		status := http.StatusBadRequest
+		if name == "EntityAlreadyExists" {
+			status = http.StatusConflict
+		}
+		wantAPIError(t, err, name, status, "")
+	}
+	got, err := root.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("web")})
+	must(t, err)
+	if strings.TrimSpace(aws.ToString(got.ServerCertificate.CertificateBody)) != strings.TrimSpace(testServerCert) ||
+		strings.TrimSpace(aws.ToString(got.ServerCertificate.CertificateChain)) != strings.TrimSpace(testCAChain) || len(got.ServerCertificate.Tags) != 1 {
+		t.Fatalf("got %+v", got.ServerCertificate)
+	}
+	_, err = root.UpdateServerCertificate(ctx, &iam.UpdateServerCertificateInput{ServerCertificateName: aws.String("web"), NewServerCertificateName: aws.String("www"), NewPath: aws.String("/")})
+	must(t, err)
+	_, err = root.TagServerCertificate(ctx, &iam.TagServerCertificateInput{ServerCertificateName: aws.String("www"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("web")}}})
+	must(t, err)
+	_, err = root.UntagServerCertificate(ctx, &iam.UntagServerCertificateInput{ServerCertificateName: aws.String("www"), TagKeys: []string{"env"}})
+	must(t, err)
+	tags, err := root.ListServerCertificateTags(ctx, &iam.ListServerCertificateTagsInput{ServerCertificateName: aws.String("www")})
+	must(t, err)
+	list, err := root.ListServerCertificates(ctx, &iam.ListServerCertificatesInput{})
+	must(t, err)
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "team" || len(list.ServerCertificateMetadataList) != 1 ||
+		aws.ToString(list.ServerCertificateMetadataList[0].ServerCertificateName) != "www" {
+		t.Fatalf("tags %+v, list %+v", tags.Tags, list.ServerCertificateMetadataList)
+	}
+	summary, err := root.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	must(t, err)
+	if summary.SummaryMap["ServerCertificates"] != 1 {
+		t.Fatalf("summary counts %d server certificates", summary.SummaryMap["ServerCertificates"])
+	}
+	// The private key is in the database only sealed.
+	keyBody := strings.Split(strings.TrimSpace(testServerKey), "\n")[1]
+	db, err := os.ReadFile(filepath.Join(ts.dir, "keyward.db"))
+	must(t, err)
+	wal, _ := os.ReadFile(filepath.Join(ts.dir, "keyward.db-wal"))
+	if strings.Contains(string(db)+string(wal), keyBody) {
+		t.Fatal("the private key is stored in plaintext")
+	}
+	_, err = root.DeleteServerCertificate(ctx, &iam.DeleteServerCertificateInput{ServerCertificateName: aws.String("www")})
+	must(t, err)
+	_, err = root.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("www")})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The Server Certificate with name www cannot be found.")
 }

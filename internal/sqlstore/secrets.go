@@ -15,12 +15,13 @@ func (s *Store) SetKeyCheck(ctx context.Context, check []byte) error {
 }
 
 // sealedColumns are the tables holding values sealed under the master
-// key, each bound to its row's ID: access key secrets, MFA seeds and
-// service-specific passwords.
+// key, each bound to its row's ID: access key secrets, MFA seeds,
+// service-specific passwords and server certificates' private keys.
 var sealedColumns = []struct{ table, id, sealed string }{
 	{"access_keys", "id", "sealed_secret"},
 	{"mfa_devices", "serial", "sealed_seed"},
 	{"user_credentials", "id", "sealed_secret"},
+	{"server_certificates", "id", "sealed_key"},
 }
 
 // SealedSecrets implements keyward.Store.

@@ -434,3 +434,33 @@ func (s *Store) DeleteInlinePolicy(ctx context.Context, e keyward.Entity, name s
 		return err
 	})
 }
+
+// UpdateGroup implements keyward.PolicyStore; compiled policies name their
+// groups, so the change is announced as a policy change.
+func (s *Store) UpdateGroup(ctx context.Context, name string, newName, newPath *string) (keyward.Group, error) {
+	var g keyward.Group
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		var created int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id, name, path, created_at FROM groups WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)).
+			Scan(&g.ID, &g.Name, &g.Path, &created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return keyward.ErrNoSuchGroup
+		}
+		if err != nil {
+			return err
+		}
+		g.CreatedAt = fromNanos(created)
+		if newName != nil {
+			g.Name = *newName
+		}
+		if newPath != nil {
+			g.Path = *newPath
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE groups SET name = ?, name_fold = ?, path = ? WHERE id = ?`), g.Name, keyward.FoldName(g.Name), g.Path, g.ID)
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrGroupExists
+		}
+		return err
+	})
+	return g, err
+}

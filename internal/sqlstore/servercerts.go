@@ -1,0 +1,110 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/keyward/keyward"
+)
+
+const serverCertColumns = `id, name, path, body, chain, sealed_key, uploaded_at, expires_at, tags FROM server_certificates`
+
+func scanServerCert(row interface{ Scan(...any) error }) (keyward.ServerCertificate, error) {
+	var c keyward.ServerCertificate
+	var uploaded, expires int64
+	var tags string
+	err := row.Scan(&c.ID, &c.Name, &c.Path, &c.Body, &c.Chain, &c.SealedKey, &uploaded, &expires, &tags)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, keyward.ErrNoSuchServerCertificate
+	}
+	if err != nil {
+		return c, err
+	}
+	c.UploadedAt, c.Expiration = fromNanos(uploaded), fromNanos(expires)
+	return c, json.Unmarshal([]byte(tags), &c.Tags)
+}
+
+// CreateServerCertificate implements keyward.ServerCertificateStore.
+func (s *Store) CreateServerCertificate(ctx context.Context, c keyward.ServerCertificate, max int) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		// The account's row serialises uploads for the quota.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM server_certificates`).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return keyward.ErrServerCertificateQuota
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO server_certificates (id, name, name_fold, path, body, chain, sealed_key, uploaded_at, expires_at, tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, keyward.FoldName(c.Name), c.Path, c.Body, c.Chain, c.SealedKey,
+			toNanos(c.UploadedAt), toNanos(c.Expiration), tagsJSON(c.Tags))
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrServerCertificateExists
+		}
+		return err
+	})
+}
+
+// ServerCertificate implements keyward.ServerCertificateStore.
+func (s *Store) ServerCertificate(ctx context.Context, name string) (keyward.ServerCertificate, error) {
+	return scanServerCert(s.DB.QueryRowContext(ctx, s.q(`SELECT `+serverCertColumns+` WHERE name_fold = ?`), keyward.FoldName(name)))
+}
+
+// ListServerCertificates implements keyward.ServerCertificateStore.
+func (s *Store) ListServerCertificates(ctx context.Context, pathPrefix, after string, max int) ([]keyward.ServerCertificate, bool, error) {
+	var out []keyward.ServerCertificate
+	err := s.each(ctx, `SELECT `+serverCertColumns+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT `+strconv.Itoa(max+1),
+		[]any{after, pathPrefix, pathPrefix}, func(r *sql.Rows) error {
+			c, err := scanServerCert(r)
+			c.SealedKey = nil
+			out = append(out, c)
+			return err
+		})
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// UpdateServerCertificate implements keyward.ServerCertificateStore.
+func (s *Store) UpdateServerCertificate(ctx context.Context, name string, fn func(*keyward.ServerCertificate) error) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		c, err := scanServerCert(tx.QueryRowContext(ctx, s.q(`SELECT `+serverCertColumns+` WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		if err != nil {
+			return err
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE server_certificates SET name = ?, name_fold = ?, path = ?, tags = ? WHERE id = ?`),
+			c.Name, keyward.FoldName(c.Name), c.Path, tagsJSON(c.Tags), c.ID)
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrServerCertificateExists
+		}
+		return err
+	})
+}
+
+// DeleteServerCertificate implements keyward.ServerCertificateStore.
+func (s *Store) DeleteServerCertificate(ctx context.Context, name string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM server_certificates WHERE name_fold = ?`), keyward.FoldName(name))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = keyward.ErrNoSuchServerCertificate
+			}
+			return err
+		}
+		return nil
+	})
+}
