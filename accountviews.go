@@ -70,9 +70,10 @@ type AccountStore interface {
 	// AccountCounts counts the account's entities.
 	AccountCounts(ctx context.Context) (AccountCounts, error)
 	// PolicyEntities pages the users and groups a managed policy is attached
-	// to, groups first, then users, each by name; kind "" is both. The
-	// marker is "<kind>:<name>". ErrNoSuchPolicy.
-	PolicyEntities(ctx context.Context, arn, kind, pathPrefix, after string, max int) ([]PolicyEntity, bool, error)
+	// to, or bounds (usage "PermissionsPolicy", "PermissionsBoundary", ""
+	// for both), groups first, then users, each by name; kind "" is both.
+	// The marker is "<kind>:<name>". ErrNoSuchPolicy.
+	PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage, after string, max int) ([]PolicyEntity, bool, error)
 	// UserDetails and GroupDetails page users and groups by name with their
 	// policies; PolicyDetails pages the account's managed policies and the
 	// AWS managed policies attached to something, by ARN, with their
@@ -178,8 +179,8 @@ func (s *Service) AccountSummary(ctx context.Context) ([]SummaryEntry, error) {
 }
 
 // ListEntitiesForPolicy pages the users and groups a managed policy is
-// attached to. kind is "", "User" or "Group" (roles: none yet); usage
-// "PermissionsBoundary" lists none, boundaries being kept apart.
+// attached to or bounds. kind is "", "User" or "Group" (roles: none yet);
+// usage is "", "PermissionsPolicy" or "PermissionsBoundary".
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPrefix, usage, marker string, max int) ([]PolicyEntity, string, error) {
 	if err := s.authorize(ctx, "iam:ListEntitiesForPolicy", arn); err != nil {
 		return nil, "", err
@@ -198,11 +199,11 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPref
 	} else if err != nil {
 		return nil, "", err
 	}
-	if usage == "PermissionsBoundary" || kind == "none" {
+	if kind == "none" {
 		return nil, "", nil
 	}
 	return pageBy(marker, func(after string) ([]PolicyEntity, bool, error) {
-		return s.Store.PolicyEntities(ctx, arn, kind, orRoot(pathPrefix), after, max)
+		return s.Store.PolicyEntities(ctx, arn, kind, orRoot(pathPrefix), usage, after, max)
 	}, func(e PolicyEntity) string { return e.Kind + ":" + e.Name })
 }
 

@@ -17,12 +17,17 @@ func (s *Service) decide(ctx context.Context, action, resource string, rc *Reque
 	if err != nil {
 		return err
 	}
-	switch ps.Evaluate(action, resource, rc, false).Effect {
+	d := ps.Evaluate(action, resource, rc, false)
+	switch d.Effect {
 	case DecisionAllowed:
 		return nil
 	case DecisionExplicitDeny:
 		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
 			p.ARN(), action, resource)
+	}
+	if d.ByBoundary {
+		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no permissions boundary allows the %s action",
+			p.ARN(), action, resource, action)
 	}
 	return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
 		p.ARN(), action, resource, action)

@@ -323,10 +323,13 @@ type ManagedPolicy struct {
 	// DefaultVersion is the ID ("v1", "v2", …) of the version in force.
 	DefaultVersion  string
 	AttachmentCount int
-	AWSManaged      bool
-	Tags            []Tag
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// BoundaryCount is how many users have the policy as their permissions
+	// boundary.
+	BoundaryCount int
+	AWSManaged    bool
+	Tags          []Tag
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // PolicyVersion is one version of a managed policy's document.

@@ -100,14 +100,22 @@ type PolicySource struct {
 	// the managed policy's ARN.
 	ID string
 	// Type is AWS's PolicySourceType: "user", "group", "aws-managed",
-	// "user-managed" or "none" (a policy given to a simulation).
+	// "user-managed" or "none" (a policy given to a simulation); or
+	// PolicySourceBoundary for a permissions boundary, which limits what
+	// the others allow.
 	Type     string
 	Document string
 }
 
+// PolicySourceBoundary is the Type of a permissions boundary's source.
+const PolicySourceBoundary = "permissions-boundary"
+
 // Decision is the outcome of evaluating a request against a principal's
 // policies.
 type Decision struct {
+	// ByBoundary: the identity policies allowed, the permissions boundary
+	// did not.
+	ByBoundary bool
 	// Effect is AWS's EvalDecision: "allowed", "explicitDeny" or "implicitDeny".
 	Effect string
 	// Matched lists the statements that decided, as (source, statement)

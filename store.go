@@ -143,6 +143,10 @@ type PolicyStore interface {
 	// ErrNoSuchPolicy, or ErrPolicyInUse while it is attached or has versions
 	// besides the default.
 	DeletePolicy(ctx context.Context, arn string) error
+	// SetUserPermissionsBoundary sets a user's permissions boundary to a
+	// managed policy, or removes it when arn is ""; ErrNoSuchUser,
+	// ErrNoSuchPolicy.
+	SetUserPermissionsBoundary(ctx context.Context, userName, arn string) error
 	// UpdatePolicyTags replaces a managed policy's tags with what fn makes
 	// of them, atomically; ErrNoSuchPolicy, or fn's error.
 	UpdatePolicyTags(ctx context.Context, arn string, fn func([]Tag) ([]Tag, error)) error
@@ -169,7 +173,8 @@ type PolicyStore interface {
 
 	// PrincipalPolicies returns every policy that applies to the user with
 	// this ID: its inline and attached policies and those of its groups,
-	// managed ones at their default version.
+	// managed ones at their default version, and its permissions boundary
+	// (type PolicySourceBoundary).
 	PrincipalPolicies(ctx context.Context, userID string) ([]PolicySource, error)
 }
 

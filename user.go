@@ -9,6 +9,12 @@ import (
 
 // CreateUser creates an IAM user; tagging it takes iam:TagUser too.
 func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag) (User, error) {
+	return s.CreateBoundedUser(ctx, name, path, "", tags)
+}
+
+// CreateBoundedUser creates an IAM user with a permissions boundary (none
+// when boundary is ""), which takes iam:PutUserPermissionsBoundary too.
+func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary string, tags []Tag) (User, error) {
 	if path == "" {
 		path = "/"
 	}
@@ -24,11 +30,19 @@ func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag)
 			return User{}, err
 		}
 	}
+	if boundary != "" {
+		if err := s.authorize(ctx, "iam:PutUserPermissionsBoundary", arn); err != nil {
+			return User{}, err
+		}
+		if _, err := s.Store.Policy(ctx, boundary); err != nil {
+			return User{}, boundaryError(err, boundary)
+		}
+	}
 	id, err := NewUserID(s.Rand)
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags}
+	u := User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags, PermissionsBoundary: boundary}
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, ErrUserExists) {
 			return User{}, UserExists(name)
@@ -122,6 +136,40 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	return err
 }
 
+// PutUserPermissionsBoundary sets a user's permissions boundary: what its
+// identity policies allow is then limited to what the boundary allows.
+func (s *Service) PutUserPermissionsBoundary(ctx context.Context, user, boundary string) error {
+	if err := s.authorizeUser(ctx, "iam:PutUserPermissionsBoundary", user); err != nil {
+		return err
+	}
+	err := s.Store.SetUserPermissionsBoundary(ctx, user, boundary)
+	s.policiesChanged()
+	if errors.Is(err, ErrNoSuchUser) {
+		return UserNotFound(user)
+	}
+	return boundaryError(err, boundary)
+}
+
+// DeleteUserPermissionsBoundary removes a user's permissions boundary.
+func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, user string) error {
+	if err := s.authorizeUser(ctx, "iam:DeleteUserPermissionsBoundary", user); err != nil {
+		return err
+	}
+	err := s.Store.SetUserPermissionsBoundary(ctx, user, "")
+	s.policiesChanged()
+	if errors.Is(err, ErrNoSuchUser) {
+		return UserNotFound(user)
+	}
+	return err
+}
+
+func boundaryError(err error, arn string) error {
+	if errors.Is(err, ErrNoSuchPolicy) {
+		return Errorf(ENoSuchEntity, "Policy %s does not exist or is not attachable.", Clip(arn))
+	}
+	return err
+}
+
 // TagUser sets tags of a user.
 func (s *Service) TagUser(ctx context.Context, user string, tags ...Tag) error {
 	if err := checkDuplicateTags(tags); err != nil {
@@ -198,6 +246,9 @@ type User struct {
 	Path      string
 	CreatedAt time.Time
 	Tags      []Tag
+	// PermissionsBoundary is the ARN of the managed policy that bounds the
+	// user's permissions, "" without one.
+	PermissionsBoundary string
 	// SessionsAfter ends the user's console sessions begun before it: a
 	// password reset or a deleted login profile moves it forward. Only
 	// Store.User fills it in.

@@ -16,6 +16,9 @@ type compiledStatement struct {
 	resources   []string
 	notResource bool
 	conditions  []Condition
+	// boundary: the statement is the permissions boundary's, which does
+	// not allow by itself but limits what the others allow.
+	boundary bool
 }
 
 // PolicySet is every statement that applies to one principal, compiled once
@@ -24,6 +27,8 @@ type PolicySet struct {
 	Sources    []keyward.PolicySource
 	statements []compiledStatement
 	anyDeny    bool
+	// hasBoundary: the principal has a permissions boundary.
+	hasBoundary bool
 }
 
 // unresolvable replaces a resource whose variable cannot be resolved: AWS
@@ -43,7 +48,8 @@ func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*Poli
 		vars := pol.Version == PolicyVersion2012
 		for j, st := range pol.Statements {
 			cs := compiledStatement{source: i, index: j, deny: st.Effect == "Deny", actions: st.Actions,
-				notAction: st.NotAction, notResource: st.NotResource}
+				notAction: st.NotAction, notResource: st.NotResource, boundary: src.Type == keyward.PolicySourceBoundary}
+			ps.hasBoundary = ps.hasBoundary || cs.boundary
 			for _, r := range st.Resources {
 				if vars {
 					r = substitute(r, rc)
@@ -102,8 +108,11 @@ func substitute(s string, rc *keyward.RequestContext) string {
 	}
 }
 
+// Evaluate implements keyward.Policies. With a permissions boundary, an
+// action is allowed only if both an identity policy and the boundary allow
+// it; an explicit Deny in either wins.
 func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContext, detail bool) keyward.Decision {
-	allowed := false
+	allowed, bounded := false, !ps.hasBoundary
 	var d keyward.Decision
 	for i := range ps.statements {
 		st := &ps.statements[i]
@@ -120,16 +129,23 @@ func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContex
 			d.Matched = append(d.Matched, [2]int{st.source, st.index})
 			continue
 		}
+		if st.boundary {
+			bounded = true
+			continue
+		}
 		allowed = true
 		if detail && d.Effect != keyward.DecisionExplicitDeny {
 			d.Matched = append(d.Matched, [2]int{st.source, st.index})
 		}
-		if !detail && !ps.anyDeny {
+		if !detail && !ps.anyDeny && !ps.hasBoundary {
 			return keyward.Decision{Effect: keyward.DecisionAllowed}
 		}
 	}
 	if d.Effect == keyward.DecisionExplicitDeny {
 		return d
+	}
+	if allowed && !bounded {
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: true}
 	}
 	if allowed {
 		d.Effect = keyward.DecisionAllowed

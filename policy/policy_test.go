@@ -207,3 +207,43 @@ func awsManaged(name string) string {
 	}
 	panic("no AWS managed policy " + name)
 }
+
+// TestPermissionsBoundary: with a boundary, an action needs an allow from
+// an identity policy and from the boundary; a deny in either wins; the
+// boundary alone allows nothing.
+func TestPermissionsBoundary(t *testing.T) {
+	listOnly := doc(`{"Effect":"Allow","Action":"iam:List*","Resource":"*"}`)
+	allowAll := doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)
+	denyKeys := doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`, `{"Effect":"Deny","Action":"iam:ListAccessKeys","Resource":"*"}`)
+	tests := []struct {
+		name            string
+		identity, bound string
+		action, want    string
+		denyByBoundary  bool
+	}{
+		{"both allow", allowAll, listOnly, "iam:ListUsers", keyward.DecisionAllowed, false},
+		{"boundary does not allow", allowAll, listOnly, "iam:CreateUser", keyward.DecisionImplicitDeny, true},
+		{"identity does not allow", listOnly, allowAll, "iam:CreateUser", keyward.DecisionImplicitDeny, false},
+		{"boundary alone allows nothing", "", allowAll, "iam:ListUsers", keyward.DecisionImplicitDeny, false},
+		{"deny in the boundary wins", allowAll, denyKeys, "iam:ListAccessKeys", keyward.DecisionExplicitDeny, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var sources []keyward.PolicySource
+			if tt.identity != "" {
+				sources = append(sources, keyward.PolicySource{ID: "p", Type: "user", Document: tt.identity})
+			}
+			sources = append(sources, keyward.PolicySource{ID: "arn:aws:iam::123456789012:policy/B", Type: keyward.PolicySourceBoundary, Document: tt.bound})
+			ps, err := policy.CompilePolicies(alice, sources)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, detail := range []bool{false, true} {
+				d := ps.Evaluate(tt.action, "*", &keyward.RequestContext{Principal: alice}, detail)
+				if d.Effect != tt.want || d.ByBoundary != tt.denyByBoundary {
+					t.Fatalf("detail=%v: %+v, want %s (by boundary %v)", detail, d, tt.want, tt.denyByBoundary)
+				}
+			}
+		})
+	}
+}

@@ -127,6 +127,9 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 		inline("UserPolicyList", e.Inline)
 		members(w, "GroupList", e.Groups, func(g string) { w.text(g) })
 		attached(e.Attached)
+		if u.PermissionsBoundary != "" {
+			w.boundary(u.PermissionsBoundary)
+		}
 		if len(u.Tags) > 0 {
 			w.tags(u.Tags)
 		}

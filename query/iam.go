@@ -11,11 +11,7 @@ var userActions = map[string]action{
 	"CreateUser": row([]param{req("UserName", keyward.UserNameShape), str("Path", keyward.PathShape),
 		str("PermissionsBoundary", keyward.ARNShape), tags(false)},
 		func(ctx context.Context, s *keyward.Service, in *input) (keyward.User, error) {
-			if in.has("PermissionsBoundary") {
-				return keyward.User{}, keyward.Errorf(keyward.EInvalidInput, "ARN %s is not valid: permissions boundaries are not supported yet.",
-					keyward.Clip(in.str("PermissionsBoundary")))
-			}
-			return s.CreateUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.tags)
+			return s.CreateBoundedUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.str("PermissionsBoundary"), in.tags)
 		},
 		func(w *xmlWriter, a keyward.Account, u keyward.User) {
 			w.open("User")
@@ -122,6 +118,14 @@ var userActions = map[string]action{
 			}
 			w.close("AccessKeyLastUsed")
 		}),
+	"PutUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape), req("PermissionsBoundary", keyward.ARNShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.PutUserPermissionsBoundary(ctx, in.str("UserName"), in.str("PermissionsBoundary"))
+		}),
+	"DeleteUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.DeleteUserPermissionsBoundary(ctx, in.str("UserName"))
+		}),
 	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
 		return s.TagUser(ctx, in.str("UserName"), in.tags...)
 	}),
@@ -161,6 +165,9 @@ func (w *xmlWriter) user(u keyward.User, a keyward.Account, withTags bool) {
 	w.elem("UserId", u.ID)
 	w.elem("Arn", a.UserARN(u.Path, u.Name))
 	w.time("CreateDate", u.CreatedAt)
+	if withTags && u.PermissionsBoundary != "" {
+		w.boundary(u.PermissionsBoundary)
+	}
 	if withTags && len(u.Tags) > 0 {
 		w.tags(u.Tags)
 	}
@@ -175,4 +182,12 @@ func (w *xmlWriter) tags(tags []keyward.Tag) {
 		w.elem("Key", t.Key)
 		w.elem("Value", t.Value)
 	})
+}
+
+// boundary writes a PermissionsBoundary element.
+func (w *xmlWriter) boundary(arn string) {
+	w.open("PermissionsBoundary")
+	w.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
+	w.elem("PermissionsBoundaryArn", arn)
+	w.close("PermissionsBoundary")
 }

@@ -111,7 +111,7 @@ var policyActions = map[string]action{
 				w.elem("EvalDecision", r.Decision.Effect)
 				members(w, "MatchedStatements", r.Sources, func(src keyward.PolicySource) {
 					w.elem("SourcePolicyId", src.ID)
-					w.elem("SourcePolicyType", src.Type)
+					w.elem("SourcePolicyType", sourcePolicyType(src))
 				})
 				w.open("MissingContextValues")
 				w.close("MissingContextValues")
@@ -223,7 +223,7 @@ func (w *xmlWriter) policy(p keyward.ManagedPolicy) {
 	w.elem("Path", p.Path)
 	w.elem("DefaultVersionId", p.DefaultVersion)
 	w.elem("AttachmentCount", strconv.Itoa(p.AttachmentCount))
-	w.elem("PermissionsBoundaryUsageCount", "0")
+	w.elem("PermissionsBoundaryUsageCount", strconv.Itoa(p.BoundaryCount))
 	w.bool("IsAttachable", true)
 	if p.Description != "" {
 		w.elem("Description", p.Description)
@@ -239,4 +239,16 @@ func (w *xmlWriter) version(v keyward.PolicyVersion, withDocument bool) {
 	w.elem("VersionId", v.ID)
 	w.bool("IsDefaultVersion", v.Default)
 	w.time("CreateDate", v.CreatedAt)
+}
+
+// sourcePolicyType is AWS's SourcePolicyType of a source: a permissions
+// boundary is reported as the managed policy it is.
+func sourcePolicyType(src keyward.PolicySource) string {
+	if src.Type != keyward.PolicySourceBoundary {
+		return src.Type
+	}
+	if strings.HasPrefix(src.ID, keyward.AWSManagedPolicyARNPrefix) {
+		return "aws-managed"
+	}
+	return "user-managed"
 }

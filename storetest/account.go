@@ -113,7 +113,7 @@ func testAuthorizationDetails(t *testing.T, s keyward.Store) {
 	if len(ps) != 1 || ps[0].ARN != p.ARN || len(ps[0].Versions) != 1 || !ps[0].Versions[0].Default || ps[0].AttachmentCount != 2 {
 		t.Fatalf("policies %+v", ps)
 	}
-	es, _, err := s.PolicyEntities(ctx, p.ARN, "", "/", "", 10)
+	es, _, err := s.PolicyEntities(ctx, p.ARN, "", "/", "", "", 10)
 	must(t, err)
 	if len(es) != 2 || es[0].Kind != keyward.EntityGroup || es[1].Name != "alice" {
 		t.Fatalf("entities %+v", es)

@@ -123,6 +123,9 @@ var deniedForms = map[string]string{
 	"TagServerCertificate":      "ServerCertificateName=web&Tags.member.1.Key=k&Tags.member.1.Value=v",
 	"UntagServerCertificate":    "ServerCertificateName=web&TagKeys.member.1=k",
 	"ListServerCertificateTags": "ServerCertificateName=web",
+
+	"PutUserPermissionsBoundary":    "UserName=target&PermissionsBoundary=" + url.QueryEscape(localPolicy),
+	"DeleteUserPermissionsBoundary": "UserName=target",
 }
 
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -419,5 +420,73 @@ func TestRenameRecompilesPolicies(t *testing.T) {
 	must(t, err)
 	if len(out.AccessKeyMetadata) != 1 || *out.AccessKeyMetadata[0].UserName != "new-name" {
 		t.Fatalf("after the rename: %+v", out.AccessKeyMetadata)
+	}
+}
+
+// TestPermissionsBoundaries: a boundary limits what a user's identity
+// policies allow, on every request; it shows in GetUser, in the policy's
+// usage count and in ListEntitiesForPolicy, keeps the policy from being
+// deleted, and can be removed.
+func TestPermissionsBoundaries(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	p, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("ListOnly"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)})
+	must(t, err)
+	boundary := aws.ToString(p.Policy.Arn)
+	id, secret := createUserKey(t, root, "alice")
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	alice := ts.iam(id, secret)
+	_, err = alice.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("before")})
+	must(t, err)
+
+	_, err = root.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("alice"), PermissionsBoundary: aws.String("arn:aws:iam::123456789012:policy/None")})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "Policy arn:aws:iam::123456789012:policy/None does not exist or is not attachable.")
+	_, err = root.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("alice"), PermissionsBoundary: aws.String(boundary)})
+	must(t, err)
+	if _, err := alice.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Fatalf("allowed by both: %v", err)
+	}
+	_, err = alice.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("after")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:CreateUser on resource: "+
+		"arn:aws:iam::123456789012:user/after because no permissions boundary allows the iam:CreateUser action")
+
+	u, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
+	must(t, err)
+	if u.User.PermissionsBoundary == nil || aws.ToString(u.User.PermissionsBoundary.PermissionsBoundaryArn) != boundary {
+		t.Fatalf("GetUser: %+v", u.User.PermissionsBoundary)
+	}
+	got, err := root.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(boundary)})
+	must(t, err)
+	entities, err := root.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(boundary), PolicyUsageFilter: "PermissionsBoundary"})
+	must(t, err)
+	if aws.ToInt32(got.Policy.PermissionsBoundaryUsageCount) != 1 || len(entities.PolicyUsers) != 1 {
+		t.Fatalf("usage count %d, entities %+v", aws.ToInt32(got.Policy.PermissionsBoundaryUsageCount), entities.PolicyUsers)
+	}
+	_, err = root.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(boundary)})
+	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "")
+
+	// A user created with a boundary has it from the start.
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), PermissionsBoundary: aws.String(boundary)})
+	must(t, err)
+	details, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeUser}})
+	must(t, err)
+	bounded := 0
+	for _, d := range details.UserDetailList {
+		if d.PermissionsBoundary != nil && aws.ToString(d.PermissionsBoundary.PermissionsBoundaryArn) == boundary {
+			bounded++
+		}
+	}
+	if bounded != 2 {
+		t.Fatalf("%d users with the boundary in the authorization details", bounded)
+	}
+
+	_, err = root.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("alice")})
+	must(t, err)
+	if _, err := alice.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("after")}); err != nil {
+		t.Fatalf("after the boundary is removed: %v", err)
 	}
 }

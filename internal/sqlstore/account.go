@@ -81,18 +81,20 @@ func (s *Store) AccountCounts(ctx context.Context) (keyward.AccountCounts, error
 }
 
 // PolicyEntities implements keyward.AccountStore.
-func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, after string, max int) ([]keyward.PolicyEntity, bool, error) {
+func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage, after string, max int) ([]keyward.PolicyEntity, bool, error) {
 	p, err := s.policy(ctx, s.DB, arn)
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT kind, name, id FROM (
-			SELECT 'group' AS kind, g.name AS name, g.id AS id, g.path AS path FROM policy_attachments a JOIN groups g ON a.kind = 'group' AND g.id = a.entity_id WHERE a.policy_id = ?
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT DISTINCT kind, name, id FROM (
+			SELECT 'group' AS kind, g.name AS name, g.id AS id, g.path AS path, 'PermissionsPolicy' AS usage FROM policy_attachments a JOIN groups g ON a.kind = 'group' AND g.id = a.entity_id WHERE a.policy_id = ?
 			UNION ALL
-			SELECT 'user', u.name, u.id, u.path FROM policy_attachments a JOIN users u ON a.kind = 'user' AND u.id = a.entity_id WHERE a.policy_id = ?
+			SELECT 'user', u.name, u.id, u.path, 'PermissionsPolicy' FROM policy_attachments a JOIN users u ON a.kind = 'user' AND u.id = a.entity_id WHERE a.policy_id = ?
+			UNION ALL
+			SELECT 'user', u.name, u.id, u.path, 'PermissionsBoundary' FROM users u WHERE u.permissions_boundary = ?
 		) e
-		WHERE (? = '' OR kind = ?) AND substr(path, 1, length(?)) = ? AND kind || ':' || name > ?
-		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1)), p.ID, p.ID, kind, kind, pathPrefix, pathPrefix, after)
+		WHERE (? = '' OR kind = ?) AND (? = '' OR usage = ?) AND substr(path, 1, length(?)) = ? AND kind || ':' || name > ?
+		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1)), p.ID, p.ID, p.ARN, kind, kind, usage, usage, pathPrefix, pathPrefix, after)
 	if err != nil {
 		return nil, false, err
 	}

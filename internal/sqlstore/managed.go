@@ -12,14 +12,15 @@ import (
 )
 
 const policyColumns = `p.id, p.name, p.path, p.arn, p.description, p.default_version, p.aws_managed, p.created_at, p.updated_at, p.tags,
-	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id)`
+	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id),
+	(SELECT count(*) FROM users b WHERE b.permissions_boundary = p.arn)`
 
 func scanPolicy(row interface{ Scan(...any) error }) (keyward.ManagedPolicy, error) {
 	var p keyward.ManagedPolicy
 	var created, updated int64
 	var aws int
 	var tags string
-	err := row.Scan(&p.ID, &p.Name, &p.Path, &p.ARN, &p.Description, &p.DefaultVersion, &aws, &created, &updated, &tags, &p.AttachmentCount)
+	err := row.Scan(&p.ID, &p.Name, &p.Path, &p.ARN, &p.Description, &p.DefaultVersion, &aws, &created, &updated, &tags, &p.AttachmentCount, &p.BoundaryCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, keyward.ErrNoSuchPolicy
 	}
@@ -137,7 +138,7 @@ func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM policy_versions WHERE policy_id = ?`), p.ID).Scan(&versions); err != nil {
 			return err
 		}
-		if p.AttachmentCount > 0 || versions > 1 {
+		if p.AttachmentCount > 0 || p.BoundaryCount > 0 || versions > 1 {
 			return keyward.ErrPolicyInUse
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM policy_versions WHERE policy_id = ?`), p.ID); err != nil {
@@ -328,7 +329,12 @@ func (s *Store) PrincipalPolicies(ctx context.Context, userID string) ([]keyward
 		FROM group_members m JOIN policy_attachments a ON a.kind = 'group' AND a.entity_id = m.group_id
 		JOIN policies p ON p.id = a.policy_id
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE m.user_id = ?`), userID, userID, userID, userID)
+		WHERE m.user_id = ?
+		UNION ALL
+		SELECT p.arn, 'permissions-boundary', v.document
+		FROM users u JOIN policies p ON p.arn = u.permissions_boundary
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE u.id = ?`), userID, userID, userID, userID, userID)
 	if err != nil {
 		return nil, err
 	}

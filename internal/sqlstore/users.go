@@ -45,8 +45,8 @@ func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *key
 // CreateUser implements keyward.Store.
 func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, ?)`),
-			u.ID, u.Name, keyward.FoldName(u.Name), u.Path, toNanos(u.CreatedAt))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, name, name_fold, path, created_at, permissions_boundary) VALUES (?, ?, ?, ?, ?, ?)`),
+			u.ID, u.Name, keyward.FoldName(u.Name), u.Path, toNanos(u.CreatedAt), u.PermissionsBoundary)
 		if err != nil && s.IsUnique(err) {
 			return keyward.ErrUserExists
 		}
@@ -62,12 +62,12 @@ func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
 	})
 }
 
-const userColumns = `id, name, path, created_at`
+const userColumns = `id, name, path, created_at, permissions_boundary`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (keyward.User, error) {
 	var u keyward.User
 	var created int64
-	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Path, &created}, extra...)...)
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Path, &created, &u.PermissionsBoundary}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, keyward.ErrNoSuchUser
 	}
@@ -228,5 +228,23 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 			return err
 		}
 		return s.notify(ctx, tx, keyward.UsersChanged)
+	})
+}
+
+// SetUserPermissionsBoundary implements keyward.PolicyStore: the policy is
+// checked in the transaction that sets it.
+func (s *Store) SetUserPermissionsBoundary(ctx context.Context, userName, arn string) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		id, err := s.lockUser(ctx, tx, userName)
+		if err != nil {
+			return err
+		}
+		if arn != "" {
+			if _, err := s.policy(ctx, tx, arn); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET permissions_boundary = ? WHERE id = ?`), arn, id)
+		return err
 	})
 }
