@@ -146,6 +146,9 @@ type PolicyEngine interface {
 	Compile(p Principal, sources []PolicySource) (Policies, error)
 	// AWSManaged returns AWS's managed policies, with their documents.
 	AWSManaged() []AWSManagedPolicy
+	// ContextKeys returns the context keys a document tests and the policy
+	// variables it uses.
+	ContextKeys(document string) ([]string, error)
 }
 
 // Policies are the compiled policies of one principal.

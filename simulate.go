@@ -13,8 +13,13 @@ type SimulationInput struct {
 	Actions         []string
 	// Resources default to "*".
 	Resources []string
-	// Policies are further documents evaluated with the user's.
-	Policies []string
+	// Policies are further documents evaluated with the user's (the only
+	// ones, for SimulateCustomPolicy), BoundaryPolicies a permissions
+	// boundary for SimulateCustomPolicy.
+	Policies, BoundaryPolicies []string
+	// CallerARN is the user SimulateCustomPolicy evaluates as, for policy
+	// variables; none when empty.
+	CallerARN string
 	// Context holds condition keys (lower case) and their values.
 	Context map[string][]string
 }
@@ -43,6 +48,35 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInpu
 	if err != nil {
 		return nil, err
 	}
+	return s.simulate(principal, sources, in)
+}
+
+// SimulateCustomPolicy evaluates actions on resources against the given
+// policies alone (iam:SimulateCustomPolicy).
+func (s *Service) SimulateCustomPolicy(ctx context.Context, in SimulationInput) ([]SimulationResult, error) {
+	if err := s.authorize(ctx, "iam:SimulateCustomPolicy", "*"); err != nil {
+		return nil, err
+	}
+	principal := Principal{AccountID: s.Account.ID}
+	if in.CallerARN != "" {
+		var err error
+		if principal, err = s.userByARN(ctx, in.CallerARN); err != nil {
+			return nil, err
+		}
+	}
+	var sources []PolicySource
+	for i, doc := range in.BoundaryPolicies {
+		if err := s.Policies.Check(doc); err != nil {
+			return nil, err
+		}
+		sources = append(sources, PolicySource{ID: "PermissionsBoundaryPolicyInputList." + strconv.Itoa(i+1), Type: PolicySourceBoundary, Document: doc})
+	}
+	return s.simulate(principal, sources, in)
+}
+
+// simulate adds the input's policies to sources and evaluates every
+// action on every resource.
+func (s *Service) simulate(principal Principal, sources []PolicySource, in SimulationInput) ([]SimulationResult, error) {
 	for i, doc := range in.Policies {
 		if err := s.Policies.Check(doc); err != nil {
 			return nil, err
@@ -70,6 +104,54 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInpu
 		}
 	}
 	return out, nil
+}
+
+// ContextKeysForCustomPolicy lists the context keys the given policies use
+// (iam:GetContextKeysForCustomPolicy).
+func (s *Service) ContextKeysForCustomPolicy(ctx context.Context, documents []string) ([]string, error) {
+	if err := s.authorize(ctx, "iam:GetContextKeysForCustomPolicy", "*"); err != nil {
+		return nil, err
+	}
+	return s.contextKeys(documents)
+}
+
+// ContextKeysForPrincipalPolicy lists the context keys a user's policies,
+// its groups' and the given ones use (iam:GetContextKeysForPrincipalPolicy).
+func (s *Service) ContextKeysForPrincipalPolicy(ctx context.Context, arn string, documents []string) ([]string, error) {
+	if err := s.authorize(ctx, "iam:GetContextKeysForPrincipalPolicy", arn); err != nil {
+		return nil, err
+	}
+	principal, err := s.userByARN(ctx, arn)
+	if err != nil {
+		return nil, err
+	}
+	sources, err := s.PrincipalPolicies(ctx, principal)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]string, 0, len(sources)+len(documents))
+	for _, src := range sources {
+		docs = append(docs, src.Document)
+	}
+	return s.contextKeys(append(docs, documents...))
+}
+
+func (s *Service) contextKeys(documents []string) ([]string, error) {
+	var keys []string
+	seen := map[string]bool{}
+	for _, doc := range documents {
+		ks, err := s.Policies.ContextKeys(doc)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range ks {
+			if lk := strings.ToLower(k); !seen[lk] {
+				seen[lk] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys, nil
 }
 
 // userByARN finds the IAM user an ARN of this account names.

@@ -56,6 +56,7 @@ var (
 	PolicyScopeShape      = newStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
 	ActionNameShape       = newStringShape("ActionNameType", 3, 128, "")
 	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
+	ResourceHandlingShape = newStringShape("ResourceHandlingOptionType", 1, 64, "")
 	ContextKeyNameShape   = newStringShape("ContextKeyNameType", 5, 256, "")
 	PasswordShape         = sensitive(newStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 

@@ -43,7 +43,7 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.EncodingShape}, {iam, keyward.ServiceNameShape}, {iam, keyward.ServiceCredentialIDShape},
 		{iam, keyward.CertificateIDShape}, {iam, keyward.CertificateBodyShape}, {iam, keyward.AccountAliasShape},
 		{iam, keyward.EntityTypeShape}, {iam, keyward.PolicyUsageShape}, {iam, keyward.ServerCertNameShape},
-		{iam, keyward.CertificateChainShape}, {iam, keyward.PrivateKeyShape},
+		{iam, keyward.CertificateChainShape}, {iam, keyward.PrivateKeyShape}, {iam, keyward.ResourceHandlingShape},
 		{sts, keyward.STSAccessKeyIDShape},
 	}
 	for _, tt := range tests {

@@ -20,9 +20,10 @@ type Condition struct {
 	IfExists bool
 	// Set is "" for a single-valued key, or "forallvalues"/"foranyvalue".
 	Set string
-	// Key is the context key in lower case (keys compare case-insensitively).
-	Key    string
-	Values []string
+	// Key is the context key in lower case (keys compare case-insensitively);
+	// Name is the key as the policy writes it.
+	Key, Name string
+	Values    []string
 }
 
 // operators maps every supported base operator (lower case) to whether it
@@ -97,7 +98,7 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 				}
 			}
 			cc := c
-			cc.Key, cc.Values = strings.ToLower(key), vals
+			cc.Key, cc.Name, cc.Values = strings.ToLower(key), key, vals
 			out = append(out, cc)
 		}
 	}

@@ -1,6 +1,10 @@
 package policy
 
-import "github.com/keyward/keyward"
+import (
+	"strings"
+
+	"github.com/keyward/keyward"
+)
 
 // Engine is the policy language as the Service uses it: it implements
 // keyward.PolicyEngine.
@@ -21,3 +25,56 @@ func (Engine) Compile(p keyward.Principal, sources []keyward.PolicySource) (keyw
 
 // AWSManaged implements keyward.PolicyEngine.
 func (Engine) AWSManaged() []keyward.AWSManagedPolicy { return AWSManagedPolicies }
+
+// ContextKeys implements keyward.PolicyEngine: the condition keys a
+// document tests and the policy variables it uses, each once (compared
+// case-insensitively), in order of appearance.
+func (Engine) ContextKeys(document string) ([]string, error) {
+	pol, err := ParsePolicy(document)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if lk := strings.ToLower(k); !seen[lk] {
+			seen[lk] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, st := range pol.Statements {
+		for _, r := range st.Resources {
+			for _, v := range variables(r) {
+				add(v)
+			}
+		}
+		for _, c := range st.Conditions {
+			add(c.Name)
+			for _, v := range c.Values {
+				for _, name := range variables(v) {
+					add(name)
+				}
+			}
+		}
+	}
+	return keys, nil
+}
+
+// variables returns the names of the ${...} policy variables in s.
+func variables(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return out
+		}
+		if name := s[i+2 : i+j]; name != "*" && name != "?" && name != "$" {
+			out = append(out, name)
+		}
+		s = s[i+j+1:]
+	}
+}

@@ -101,25 +101,51 @@ var policyActions = map[string]action{
 		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.SimulationResult, error) {
 			return s.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: in.str("PolicySourceArn"), Actions: in.list("ActionNames"),
 				Resources: in.list("ResourceArns"), Policies: in.list("PolicyInputList"), Context: in.context})
-		},
-		func(w *xmlWriter, _ keyward.Account, results []keyward.SimulationResult) {
-			w.open("EvaluationResults")
-			for _, r := range results {
-				w.open("member")
-				w.elem("EvalActionName", r.Action)
-				w.elem("EvalResourceName", r.Resource)
-				w.elem("EvalDecision", r.Decision.Effect)
-				members(w, "MatchedStatements", r.Sources, func(src keyward.PolicySource) {
-					w.elem("SourcePolicyId", src.ID)
-					w.elem("SourcePolicyType", sourcePolicyType(src))
-				})
-				w.open("MissingContextValues")
-				w.close("MissingContextValues")
-				w.close("member")
+		}, writeSimulation),
+	"SimulateCustomPolicy": row([]param{strList("PolicyInputList", keyward.PolicyDocumentShape, true),
+		strList("PermissionsBoundaryPolicyInputList", keyward.PolicyDocumentShape, false), strList("ActionNames", keyward.ActionNameShape, true),
+		strList("ResourceArns", keyward.ResourceNameShape, false), str("ResourcePolicy", keyward.PolicyDocumentShape),
+		str("ResourceOwner", keyward.ResourceNameShape), str("CallerArn", keyward.ResourceNameShape), {member: "ContextEntries", kind: kindContext},
+		str("ResourceHandlingOption", keyward.ResourceHandlingShape), marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.SimulationResult, error) {
+			if in.has("ResourcePolicy") {
+				return nil, keyward.Errorf(keyward.EInvalidInput, "Keyward evaluates identity-based policies only: simulate without ResourcePolicy.")
 			}
-			w.close("EvaluationResults")
-			w.marker("")
-		}),
+			return s.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: in.list("ActionNames"), Resources: in.list("ResourceArns"),
+				Policies: in.list("PolicyInputList"), BoundaryPolicies: in.list("PermissionsBoundaryPolicyInputList"),
+				CallerARN: in.str("CallerArn"), Context: in.context})
+		}, writeSimulation),
+	"GetContextKeysForCustomPolicy": row([]param{strList("PolicyInputList", keyward.PolicyDocumentShape, true)},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]string, error) {
+			return s.ContextKeysForCustomPolicy(ctx, in.list("PolicyInputList"))
+		}, writeContextKeys),
+	"GetContextKeysForPrincipalPolicy": row([]param{req("PolicySourceArn", keyward.ARNShape), strList("PolicyInputList", keyward.PolicyDocumentShape, false)},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]string, error) {
+			return s.ContextKeysForPrincipalPolicy(ctx, in.str("PolicySourceArn"), in.list("PolicyInputList"))
+		}, writeContextKeys),
+}
+
+func writeContextKeys(w *xmlWriter, _ keyward.Account, keys []string) {
+	members(w, "ContextKeyNames", keys, func(k string) { w.text(k) })
+}
+
+func writeSimulation(w *xmlWriter, _ keyward.Account, results []keyward.SimulationResult) {
+	w.open("EvaluationResults")
+	for _, r := range results {
+		w.open("member")
+		w.elem("EvalActionName", r.Action)
+		w.elem("EvalResourceName", r.Resource)
+		w.elem("EvalDecision", r.Decision.Effect)
+		members(w, "MatchedStatements", r.Sources, func(src keyward.PolicySource) {
+			w.elem("SourcePolicyId", src.ID)
+			w.elem("SourcePolicyType", sourcePolicyType(src))
+		})
+		w.open("MissingContextValues")
+		w.close("MissingContextValues")
+		w.close("member")
+	}
+	w.close("EvaluationResults")
+	w.marker("")
 }
 
 // entityName is the parameter naming the user or group of an action.

@@ -126,6 +126,10 @@ var deniedForms = map[string]string{
 
 	"PutUserPermissionsBoundary":    "UserName=target&PermissionsBoundary=" + url.QueryEscape(localPolicy),
 	"DeleteUserPermissionsBoundary": "UserName=target",
+
+	"SimulateCustomPolicy":             "PolicyInputList.member.1=" + url.QueryEscape(allowAll) + "&ActionNames.member.1=iam%3AListUsers",
+	"GetContextKeysForCustomPolicy":    "PolicyInputList.member.1=" + url.QueryEscape(allowAll),
+	"GetContextKeysForPrincipalPolicy": "PolicySourceArn=" + url.QueryEscape("arn:aws:iam::123456789012:user/target"),
 }
 
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"

@@ -168,6 +168,13 @@ func TestGoldenResponses(t *testing.T) {
 		{"GetUser-bounded", "iam", "Action=GetUser&Version=2010-05-08&UserName=alice"},
 		{"PutUserPermissionsBoundary-NoSuchEntity", "iam", "Action=PutUserPermissionsBoundary&Version=2010-05-08&UserName=alice&PermissionsBoundary=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FNone"},
 		{"DeleteUserPermissionsBoundary", "iam", "Action=DeleteUserPermissionsBoundary&Version=2010-05-08&UserName=alice"},
+		{"SimulateCustomPolicy", "iam", "Action=SimulateCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy) +
+			"&PermissionsBoundaryPolicyInputList.member.1=" + url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`) +
+			"&ActionNames.member.1=iam%3AListAccessKeys&ActionNames.member.2=iam%3ACreateAccessKey&ResourceArns.member.1=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Falice" +
+			"&CallerArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Feng%2Falice"},
+		{"GetContextKeysForCustomPolicy", "iam", "Action=GetContextKeysForCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=" +
+			url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}/*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)},
+		{"GetContextKeysForPrincipalPolicy", "iam", "Action=GetContextKeysForPrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Feng%2Falice"},
 		{"CreatePolicy-tagged", "iam", "Action=CreatePolicy&Version=2010-05-08&PolicyName=Tagged&Tags.member.1.Key=owner&Tags.member.1.Value=ops&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
 		{"TagPolicy", "iam", "Action=TagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged&Tags.member.1.Key=cost&Tags.member.1.Value=42"},
 		{"UntagPolicy", "iam", "Action=UntagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged&TagKeys.member.1=owner"},

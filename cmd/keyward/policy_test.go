@@ -490,3 +490,47 @@ func TestPermissionsBoundaries(t *testing.T) {
 		t.Fatalf("after the boundary is removed: %v", err)
 	}
 }
+
+// TestSimulateCustomPolicyAndContextKeys: the simulator evaluates given
+// policies alone, with a boundary, conditions and the caller's variables;
+// the context keys of custom and of a principal's policies are listed.
+func TestSimulateCustomPolicyAndContextKeys(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	createUserKey(t, root, "alice")
+	conditional := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*",
+"Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`
+	simulate := func(ip string) types.PolicyEvaluationDecisionType {
+		out, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{conditional},
+			ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::b/alice/x"},
+			CallerArn:      aws.String("arn:aws:iam::123456789012:user/alice"),
+			ContextEntries: []types.ContextEntry{{ContextKeyName: aws.String("aws:SourceIp"), ContextKeyType: types.ContextKeyTypeEnumIp, ContextKeyValues: []string{ip}}}})
+		must(t, err)
+		return out.EvaluationResults[0].EvalDecision
+	}
+	if simulate("10.1.2.3") != types.PolicyEvaluationDecisionTypeAllowed || simulate("192.0.2.1") != types.PolicyEvaluationDecisionTypeImplicitDeny {
+		t.Fatal("the simulator ignored the condition or the caller's variables")
+	}
+	bounded, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allowAll},
+		PermissionsBoundaryPolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`},
+		ActionNames:                        []string{"iam:GetUser", "iam:DeleteUser"}})
+	must(t, err)
+	if bounded.EvaluationResults[0].EvalDecision != types.PolicyEvaluationDecisionTypeAllowed || bounded.EvaluationResults[1].EvalDecision != types.PolicyEvaluationDecisionTypeImplicitDeny {
+		t.Fatalf("with a boundary: %+v", bounded.EvaluationResults)
+	}
+	keys, err := root.GetContextKeysForCustomPolicy(ctx, &iam.GetContextKeysForCustomPolicyInput{PolicyInputList: []string{conditional}})
+	must(t, err)
+	if strings.Join(keys.ContextKeyNames, ",") != "aws:username,aws:SourceIp" {
+		t.Fatalf("custom policy keys %v", keys.ContextKeyNames)
+	}
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("c"), PolicyDocument: aws.String(conditional)})
+	must(t, err)
+	pkeys, err := root.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::123456789012:user/alice"),
+		PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`}})
+	must(t, err)
+	if strings.Join(pkeys.ContextKeyNames, ",") != "aws:username,aws:SourceIp,aws:SecureTransport" {
+		t.Fatalf("principal policy keys %v", pkeys.ContextKeyNames)
+	}
+}
