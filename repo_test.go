@@ -2,6 +2,7 @@ package keyward_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,9 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/keyward/keyward/query"
 )
 
 // trackedFiles lists the files git tracks, or skips when the tree is not a
@@ -163,5 +167,38 @@ func TestREADMEShipsTheTestedNginxSnippet(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "```nginx\n"+string(snippet)+"```") {
 		t.Fatal("README.md does not show examples/nginx/keyward.conf as it is")
+	}
+}
+
+// TestREADMECountsOperations holds the README's count of operations to the
+// table of actions and the service model: the total, the model's size,
+// STS's, and the families adding up.
+func TestREADMECountsOperations(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	m := regexp.MustCompile(`The count: (\d+) of the IAM model's (\d+) operations and (\d+) of STS's, by family: ([^.]+)\.`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatal("README.md has no count of operations")
+	}
+	model, err := os.ReadFile(filepath.Join("testdata", "aws", "spec", "iam", "service-2.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct{ Operations map[string]any }
+	if err := json.Unmarshal(model, &spec); err != nil {
+		t.Fatal(err)
+	}
+	actions := query.Actions()
+	sum := 0
+	for _, n := range regexp.MustCompile(` (\d+)(,|$)`).FindAllStringSubmatch(m[4], -1) {
+		v, _ := strconv.Atoi(n[1])
+		sum += v
+	}
+	if m[1] != strconv.Itoa(len(actions["iam"])) || m[2] != strconv.Itoa(len(spec.Operations)) || m[3] != strconv.Itoa(len(actions["sts"])) || m[1] != strconv.Itoa(sum) {
+		t.Fatalf("README: %s of %s IAM operations, %s STS, families summing to %d; the table serves %d IAM and %d STS, the model has %d",
+			m[1], m[2], m[3], sum, len(actions["iam"]), len(actions["sts"]), len(spec.Operations))
 	}
 }
