@@ -81,6 +81,10 @@ type AccountStore interface {
 	UserDetails(ctx context.Context, after string, max int) ([]EntityDetail, bool, error)
 	GroupDetails(ctx context.Context, after string, max int) ([]EntityDetail, bool, error)
 	PolicyDetails(ctx context.Context, after string, max int) ([]PolicyDetail, bool, error)
+	// TokenVersion and SetTokenVersion keep the account's
+	// GlobalEndpointTokenVersion (1 or 2).
+	TokenVersion(ctx context.Context) (int, error)
+	SetTokenVersion(ctx context.Context, v int) error
 }
 
 // MaxAccountAliases is AWS's quota: one alias per account.
@@ -153,6 +157,10 @@ func (s *Service) AccountSummary(ctx context.Context) ([]SummaryEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	tokenVersion, err := s.Store.TokenVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	present := func(n int) int {
 		if n > 0 {
 			return 1
@@ -174,8 +182,23 @@ func (s *Service) AccountSummary(ctx context.Context) ([]SummaryEntry, error) {
 		{"Policies", c.Policies}, {"PoliciesQuota", 1500}, {"PolicySizeQuota", 6144},
 		{"PolicyVersionsInUse", c.PolicyVersionsInUse}, {"PolicyVersionsInUseQuota", 10000},
 		{"VersionsPerPolicyQuota", MaxPolicyVersions},
-		{"GlobalEndpointTokenVersion", 1},
+		{"GlobalEndpointTokenVersion", tokenVersion},
 	}, nil
+}
+
+// SetSecurityTokenServicePreferences sets which tokens STS's global
+// endpoint issues: "v1Token" or "v2Token" (GetAccountSummary's
+// GlobalEndpointTokenVersion, 1 or 2). Keyward's STS answers in every
+// region alike; the setting is kept for the tools that read it.
+func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, version string) error {
+	if err := s.authorize(ctx, "iam:SetSecurityTokenServicePreferences", "*"); err != nil {
+		return err
+	}
+	v := 1
+	if version == "v2Token" {
+		v = 2
+	}
+	return s.Store.SetTokenVersion(ctx, v)
 }
 
 // ListEntitiesForPolicy pages the users and groups a managed policy is

@@ -149,6 +149,9 @@ type PolicyEngine interface {
 	// ContextKeys returns the context keys a document tests and the policy
 	// variables it uses.
 	ContextKeys(document string) ([]string, error)
+	// Services returns the service namespaces (lower case) that a
+	// document's Allow statements grant some action of; "*" for all.
+	Services(document string) ([]string, error)
 }
 
 // Policies are the compiled policies of one principal.

@@ -84,6 +84,7 @@ type Store interface {
 	CredentialStore
 	ServerCertificateStore
 	AccountStore
+	AccessStore
 
 	// Close releases the store's resources.
 	Close() error

@@ -78,3 +78,29 @@ func variables(s string) []string {
 		s = s[i+j+1:]
 	}
 }
+
+// Services implements keyward.PolicyEngine.
+func (Engine) Services(document string) ([]string, error) {
+	pol, err := ParsePolicy(document)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range pol.Statements {
+		if st.Effect != "Allow" {
+			continue
+		}
+		for _, a := range st.Actions {
+			ns, _, _ := strings.Cut(a, ":")
+			if st.NotAction || strings.ContainsAny(ns, "*?") {
+				ns = "*" // a wildcard namespace or NotAction may reach any service
+			}
+			if !seen[ns] {
+				seen[ns] = true
+				out = append(out, ns)
+			}
+		}
+	}
+	return out, nil
+}

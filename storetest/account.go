@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -15,6 +16,7 @@ func accountTests() []namedTest {
 		{"ConcurrentAccountAliases", testConcurrentAccountAliases},
 		{"AccountCounts", testAccountCounts},
 		{"AuthorizationDetails", testAuthorizationDetails},
+		{"ServiceAccess", testServiceAccess},
 	}
 }
 
@@ -118,4 +120,40 @@ func testAuthorizationDetails(t *testing.T, s keyward.Store) {
 	if len(es) != 2 || es[0].Kind != keyward.EntityGroup || es[1].Name != "alice" {
 		t.Fatalf("entities %+v", es)
 	}
+}
+
+// testServiceAccess: uses merge to each owner's latest per service; a
+// deleted key's use is dropped; reports round-trip.
+func testServiceAccess(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	alice := createUser(t, s, "alice")
+	k := key()
+	_, err := s.CreateAccessKey(ctx, "alice", k)
+	must(t, err)
+	use := func(service string, at time.Time, region string) keyward.ServiceUse {
+		return keyward.ServiceUse{AccessKeyID: k.ID, LastUse: keyward.LastUse{Time: at, Service: service, Region: region}}
+	}
+	must(t, s.RecordServiceUses(ctx, []keyward.ServiceUse{use("iam", t0, "us-east-1"), use("s3", t0.Add(time.Minute), "eu-west-1"),
+		{AccessKeyID: "AKIADELETED000000000", LastUse: keyward.LastUse{Time: t0, Service: "iam", Region: "us-east-1"}}}))
+	must(t, s.RecordServiceUses(ctx, []keyward.ServiceUse{use("iam", t0.Add(-time.Hour), "ap-south-1"), use("iam", t0.Add(time.Hour), "us-west-2")}))
+	got, err := s.ServiceAccesses(ctx, []string{alice.ID, "nobody"})
+	must(t, err)
+	byService := map[string]keyward.ServiceAccess{}
+	for _, a := range got {
+		byService[a.Service] = a
+	}
+	if len(got) != 2 || !byService["iam"].Time.Equal(t0.Add(time.Hour)) || byService["iam"].Region != "us-west-2" || byService["s3"].Region != "eu-west-1" {
+		t.Fatalf("accesses %+v", got)
+	}
+	job := keyward.AccessJob{ID: "00000000-0000-4000-8000-000000000001", ARN: "arn", Granularity: "SERVICE_LEVEL", CreatedAt: t0, CompletedAt: t0,
+		Services: []keyward.ServiceLastAccessed{{Namespace: "iam", Name: "IAM", TotalEntities: 1}}}
+	must(t, s.PutAccessJob(ctx, job))
+	back, err := s.AccessJob(ctx, job.ID)
+	must(t, err)
+	if back.ARN != "arn" || len(back.Services) != 1 || back.Services[0].TotalEntities != 1 {
+		t.Fatalf("job %+v", back)
+	}
+	_, err = s.AccessJob(ctx, "00000000-0000-4000-8000-000000000002")
+	wantErr(t, err, keyward.ErrNoSuchJob)
 }

@@ -130,6 +130,12 @@ var deniedForms = map[string]string{
 	"SimulateCustomPolicy":             "PolicyInputList.member.1=" + url.QueryEscape(allowAll) + "&ActionNames.member.1=iam%3AListUsers",
 	"GetContextKeysForCustomPolicy":    "PolicyInputList.member.1=" + url.QueryEscape(allowAll),
 	"GetContextKeysForPrincipalPolicy": "PolicySourceArn=" + url.QueryEscape("arn:aws:iam::123456789012:user/target"),
+
+	"GenerateServiceLastAccessedDetails":        "Arn=" + url.QueryEscape("arn:aws:iam::123456789012:user/target"),
+	"GetServiceLastAccessedDetails":             "JobId=00000000-0000-4000-8000-000000000000",
+	"GetServiceLastAccessedDetailsWithEntities": "JobId=00000000-0000-4000-8000-000000000000&ServiceNamespace=iam",
+	"ListPoliciesGrantingServiceAccess":         "Arn=" + url.QueryEscape("arn:aws:iam::123456789012:user/target") + "&ServiceNamespaces.member.1=iam",
+	"SetSecurityTokenServicePreferences":        "GlobalEndpointTokenVersion=v2Token",
 }
 
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"

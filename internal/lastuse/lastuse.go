@@ -22,8 +22,13 @@ type Recorder struct {
 	mu       sync.Mutex
 	pending  map[string]keyward.LastUse
 	inflight map[string]keyward.LastUse // being written by Flush
+	// services holds the latest use of each service by each key, for the
+	// service last accessed reports: a key's own last use keeps only one.
+	services map[serviceKey]keyward.LastUse
 	flushMu  sync.Mutex
 }
+
+type serviceKey struct{ id, service string }
 
 // Record notes a use of the key id, keeping the latest per key.
 func (r *Recorder) Record(id string, u keyward.LastUse) {
@@ -46,6 +51,22 @@ func (r *Recorder) Record(id string, u keyward.LastUse) {
 		}
 		r.pending[id] = u
 	}
+	sk := serviceKey{id, u.Service}
+	if old, ok := r.services[sk]; !ok || !u.Time.Before(old.Time) {
+		if r.services == nil {
+			r.services = make(map[serviceKey]keyward.LastUse)
+		}
+		if !ok { // a new entry keeps copies, as pending does
+			sk = serviceKey{strings.Clone(id), strings.Clone(u.Service)}
+		}
+		region := u.Region
+		if ok && old.Region == region {
+			region = old.Region
+		} else {
+			region = strings.Clone(region)
+		}
+		r.services[sk] = keyward.LastUse{Time: u.Time, Service: sk.service, Region: region}
+	}
 	r.mu.Unlock()
 }
 
@@ -66,11 +87,35 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	r.mu.Lock()
-	batch := r.pending
-	r.pending = nil
+	batch, services := r.pending, r.services
+	r.pending, r.services = nil, nil
 	r.inflight = batch
 	r.mu.Unlock()
+	if len(services) > 0 {
+		uses := make([]keyward.ServiceUse, 0, len(services))
+		for k, u := range services {
+			uses = append(uses, keyward.ServiceUse{AccessKeyID: k.id, LastUse: u})
+		}
+		if err := r.Store.RecordServiceUses(ctx, uses); err != nil {
+			r.mu.Lock()
+			for k, u := range services {
+				if cur, ok := r.services[k]; !ok || u.Time.After(cur.Time) {
+					if r.services == nil {
+						r.services = make(map[serviceKey]keyward.LastUse)
+					}
+					r.services[k] = u
+				}
+			}
+			r.mu.Unlock()
+			if r.Logger != nil {
+				r.Logger.Error("recording services last accessed", "err", err)
+			}
+		}
+	}
 	if len(batch) == 0 {
+		r.mu.Lock()
+		r.inflight = nil
+		r.mu.Unlock()
 		return nil
 	}
 	uses := make([]keyward.AccessKeyUse, 0, len(batch))

@@ -164,3 +164,17 @@ for op, key in [("list_roles", "Roles"), ("list_instance_profiles", "InstancePro
                 ("list_saml_providers", "SAMLProviderList"), ("list_open_id_connect_providers", "OpenIDConnectProviderList")]:
     assert getattr(iam, op)()[key] == []
     ok("".join(w.capitalize() for w in op.split("_")).replace("OpenIdConnect", "OpenIDConnect").replace("Saml", "SAML"))
+
+job = iam.generate_service_last_accessed_details(Arn=carol)["JobId"]
+ok("GenerateServiceLastAccessedDetails")
+details = iam.get_service_last_accessed_details(JobId=job)
+assert details["JobStatus"] == "COMPLETED" and [s["ServiceNamespace"] for s in details["ServicesLastAccessed"]] == ["iam"]
+ok("GetServiceLastAccessedDetails")
+assert iam.get_service_last_accessed_details_with_entities(JobId=job, ServiceNamespace="iam")["EntityDetailsList"][0]["EntityInfo"]["Name"] == "carol"
+ok("GetServiceLastAccessedDetailsWithEntities")
+granting = iam.list_policies_granting_service_access(Arn=carol, ServiceNamespaces=["iam"])["PoliciesGrantingServiceAccess"]
+assert granting[0]["Policies"][0]["PolicyName"] == "ListOnly"
+ok("ListPoliciesGrantingServiceAccess")
+iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
+assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 2
+ok("SetSecurityTokenServicePreferences")
