@@ -230,3 +230,60 @@ func (s *Service) SessionPrincipal(ctx context.Context, sess ConsoleSession) (Pr
 	}
 	return Principal{AccountID: s.Account.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
 }
+
+// DeleteGroupAndAttachments deletes a group with its members, inline
+// policies and attachments, as AWS's console does after the administrator
+// confirms: the sequence of API operations, each authorised first, so that
+// a caller missing one permission changes nothing.
+func (s *Service) DeleteGroupAndAttachments(ctx context.Context, name string) error {
+	group := Entity{Kind: EntityGroup, Name: name}
+	for _, action := range []string{"iam:GetGroup", "iam:RemoveUserFromGroup", "iam:ListGroupPolicies", "iam:DeleteGroupPolicy",
+		"iam:ListAttachedGroupPolicies", "iam:DetachGroupPolicy", "iam:DeleteGroup"} {
+		if err := s.authorizeGroup(ctx, action, name); err != nil {
+			return err
+		}
+	}
+	for {
+		members, _, err := s.GroupMembers(ctx, name, "", 100)
+		if err != nil {
+			return err
+		}
+		if len(members) == 0 {
+			break
+		}
+		for _, u := range members {
+			if err := s.RemoveUserFromGroup(ctx, name, u.Name); err != nil {
+				return err
+			}
+		}
+	}
+	for {
+		names, _, err := s.ListInlinePolicies(ctx, group, "", 100)
+		if err != nil {
+			return err
+		}
+		if len(names) == 0 {
+			break
+		}
+		for _, n := range names {
+			if err := s.DeleteInlinePolicy(ctx, group, n); err != nil {
+				return err
+			}
+		}
+	}
+	for {
+		pols, _, err := s.ListAttachedPolicies(ctx, group, "/", "", 100)
+		if err != nil {
+			return err
+		}
+		if len(pols) == 0 {
+			break
+		}
+		for _, p := range pols {
+			if err := s.DetachPolicy(ctx, group, p.ARN); err != nil {
+				return err
+			}
+		}
+	}
+	return s.DeleteGroup(ctx, name)
+}

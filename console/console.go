@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
@@ -97,7 +98,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "search", "reports", "error"}
+var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "search", "reports", "error"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -116,6 +117,13 @@ func (c *Console) parseTemplates() error {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return err
+		}
+		// html/template escapes a page on its first execution: do it now, so
+		// that a broken page fails at start-up, not when first shown. Errors
+		// of executing without data are expected and ignored.
+		var escapeErr *template.Error
+		if err := t.Execute(io.Discard, nil); errors.As(err, &escapeErr) {
+			return fmt.Errorf("console: template %s: %w", name, err)
 		}
 		c.pages[name] = t
 	}
@@ -156,6 +164,16 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/users/{name}/mfa/new", c.session(c.newMFA))
 	m.HandleFunc("POST /console/users/{name}/mfa/enable", c.session(c.enableMFA))
 	m.HandleFunc("POST /console/users/{name}/mfa/remove", c.session(c.removeMFA))
+	m.HandleFunc("POST /console/users/{name}/do/{action}", c.session(c.userAction))
+	m.HandleFunc("GET /console/groups", c.session(c.groupsPage))
+	m.HandleFunc("POST /console/groups", c.session(c.createGroup))
+	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
+	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.groupAction))
+	m.HandleFunc("GET /console/policies", c.session(c.policiesPage))
+	m.HandleFunc("GET /console/policies/new", c.session(c.newPolicyPage))
+	m.HandleFunc("POST /console/policies", c.session(c.createPolicy))
+	m.HandleFunc("GET /console/policy", c.session(c.policyPage))
+	m.HandleFunc("POST /console/policy/{action}", c.session(c.policyAction))
 	m.HandleFunc("GET /console/search", c.session(c.search))
 	m.HandleFunc("GET /console/reports", c.session(c.reportsPage))
 	m.HandleFunc("POST /console/reports", c.session(c.generateReport))

@@ -47,6 +47,14 @@ var notices = map[string]string{
 	"sessions-ended":  "Every console session of this user has ended.",
 	"mfa-assigned":    "MFA device assigned. The user signs in with a code from it from now on.",
 	"mfa-removed":     "MFA device removed.",
+	"group-created":   "User group created.",
+	"group-deleted":   "User group deleted.",
+	"member-added":    "User added to the group.",
+	"member-removed":  "User removed from the group.",
+	"policy-attached": "Policy attached.",
+	"policy-detached": "Policy detached.",
+	"policy-saved":    "Policy saved.",
+	"policy-deleted":  "Policy deleted.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {

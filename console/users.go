@@ -120,6 +120,9 @@ type userPage struct {
 	Inline      []string
 	Attached    []keyward.ManagedPolicy
 	Permissions string // AccessDenied for the Permissions tab, if any
+	// What the Permissions and Groups tabs may add.
+	Policies []keyward.ManagedPolicy
+	Joinable []keyward.Group
 	// The Security credentials tab's other credentials.
 	MFA                                       []keyward.MFADevice
 	SSHKeys, ServiceCredentials, Certificates []keyward.OtherCredential
@@ -178,6 +181,17 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 		p.Permissions = keyward.ErrorMessage(err)
 	} else if p.Inline, _, err = c.Service.ListInlinePolicies(r.ctx(), e, "", 100); err != nil {
 		p.Permissions = keyward.ErrorMessage(err)
+	}
+	p.Policies = c.attachable(r, p.Attached)
+	all, _, _ := c.Service.ListGroups(r.ctx(), "/", "", groupsShown)
+	joined := map[string]bool{}
+	for _, g := range p.Groups {
+		joined[g.ID] = true
+	}
+	for _, g := range all {
+		if !joined[g.ID] {
+			p.Joinable = append(p.Joinable, g)
+		}
 	}
 	c.render(w, http.StatusOK, "user", p)
 }

@@ -74,14 +74,19 @@ func browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.
 	defer cancel()
 	if err := chromedp.Run(step, actions...); err != nil {
 		var shot []byte
-		chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100))
+		late, cancelLate := context.WithTimeout(ctx, 10*time.Second)
+		defer cancelLate()
+		chromedp.Run(late, chromedp.FullScreenshot(&shot, 100))
 		os.WriteFile(filepath.Join(t.ArtifactDir(), name+"-failed.png"), shot, 0o644)
 		var html string
-		chromedp.Run(ctx, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
+		chromedp.Run(late, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
 		t.Fatalf("%s: %v\n%s", name, err, html)
 	}
 	var shot []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100)); err == nil {
+	// Bounded too: a page still loading can keep a screenshot waiting.
+	shotCtx, cancelShot := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelShot()
+	if err := chromedp.Run(shotCtx, chromedp.FullScreenshot(&shot, 100)); err == nil {
 		os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), shot, 0o644)
 	}
 	if dir := os.Getenv("KEYWARD_SCREENSHOTS"); dir != "" { // to look at them after the run

@@ -1,0 +1,188 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/keyward/keyward"
+)
+
+// User groups: the list, creating and deleting a group, and a group's
+// members and permissions; the user page's Groups and Permissions tabs add
+// and remove through the same Service methods.
+
+type groupsPage struct {
+	layout
+	Groups []groupRow
+}
+
+type groupRow struct {
+	keyward.Group
+	Members, Policies int
+}
+
+// groupsShown bounds the list: a page of groups, as AWS's console shows.
+const groupsShown = 1000
+
+func (c *Console) groupsPage(w http.ResponseWriter, r *request) {
+	groups, _, err := c.Service.ListGroups(r.ctx(), "/", "", groupsShown)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := groupsPage{layout: c.layoutFor(r, "User groups")}
+	for _, g := range groups {
+		row := groupRow{Group: g}
+		if members, _, err := c.Service.GroupMembers(r.ctx(), g.Name, "", 1000); err == nil {
+			row.Members = len(members)
+		}
+		if pols, _, err := c.Service.ListAttachedPolicies(r.ctx(), keyward.Entity{Kind: keyward.EntityGroup, Name: g.Name}, "/", "", 100); err == nil {
+			row.Policies = len(pols)
+		}
+		p.Groups = append(p.Groups, row)
+	}
+	c.render(w, http.StatusOK, "groups", p)
+}
+
+func (c *Console) createGroup(w http.ResponseWriter, r *request) {
+	name := r.PostFormValue("name")
+	var v keyward.Validation
+	v.String("groupName", name, keyward.GroupNameShape)
+	err := v.Err()
+	if err == nil {
+		_, err = c.Service.CreateGroup(r.ctx(), name, "/")
+	}
+	if err != nil {
+		if denied(err) {
+			c.fail(w, r, err)
+			return
+		}
+		groups, _, _ := c.Service.ListGroups(r.ctx(), "/", "", groupsShown)
+		p := groupsPage{layout: c.layoutFor(r, "User groups")}
+		for _, g := range groups {
+			p.Groups = append(p.Groups, groupRow{Group: g})
+		}
+		p.Error = keyward.ErrorMessage(err)
+		c.render(w, http.StatusBadRequest, "groups", p)
+		return
+	}
+	redirect(w, r, "/console/groups/"+url.PathEscape(name), "group-created")
+}
+
+type groupPage struct {
+	layout
+	Group    keyward.Group
+	ARN      string
+	Tab      string
+	Members  []keyward.User
+	Users    []keyward.User // who may be added
+	Attached []keyward.ManagedPolicy
+	Inline   []string
+	Policies []keyward.ManagedPolicy // what may be attached
+}
+
+func (c *Console) groupPage(w http.ResponseWriter, r *request) {
+	g, err := c.Service.Group(r.ctx(), r.PathValue("name"))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	tab := r.URL.Query().Get("tab")
+	if tab != "permissions" {
+		tab = "users"
+	}
+	p := groupPage{layout: c.layoutFor(r, g.Name), Group: g, ARN: c.Service.Account.GroupARN(g.Path, g.Name), Tab: tab}
+	p.Members, _, _ = c.Service.GroupMembers(r.ctx(), g.Name, "", 1000)
+	e := keyward.Entity{Kind: keyward.EntityGroup, Name: g.Name}
+	p.Attached, _, _ = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
+	p.Inline, _, _ = c.Service.ListInlinePolicies(r.ctx(), e, "", 100)
+	member := map[string]bool{}
+	for _, u := range p.Members {
+		member[u.ID] = true
+	}
+	users, _, _ := c.Service.ListUsers(r.ctx(), "/", "", 1000)
+	for _, u := range users {
+		if !member[u.ID] {
+			p.Users = append(p.Users, u)
+		}
+	}
+	p.Policies = c.attachable(r, p.Attached)
+	c.render(w, http.StatusOK, "group", p)
+}
+
+// attachable lists the managed policies not yet attached, for a select.
+func (c *Console) attachable(r *request, attached []keyward.ManagedPolicy) []keyward.ManagedPolicy {
+	all, _, _ := c.Service.ListPolicies(r.ctx(), "All", false, "/", "", 1000)
+	have := map[string]bool{}
+	for _, p := range attached {
+		have[p.ARN] = true
+	}
+	var out []keyward.ManagedPolicy
+	for _, p := range all {
+		if !have[p.ARN] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// groupAction adds or removes a member, or attaches or detaches a policy,
+// and returns to the tab it came from.
+func (c *Console) groupAction(w http.ResponseWriter, r *request) {
+	name := r.PathValue("name")
+	e := keyward.Entity{Kind: keyward.EntityGroup, Name: name}
+	var err error
+	tab, notice := "users", ""
+	switch r.PathValue("action") {
+	case "add-user":
+		err, notice = c.Service.AddUserToGroup(r.ctx(), name, r.PostFormValue("user")), "member-added"
+	case "remove-user":
+		err, notice = c.Service.RemoveUserFromGroup(r.ctx(), name, r.PostFormValue("user")), "member-removed"
+	case "attach":
+		err, tab, notice = c.Service.AttachPolicy(r.ctx(), e, r.PostFormValue("policy")), "permissions", "policy-attached"
+	case "detach":
+		err, tab, notice = c.Service.DetachPolicy(r.ctx(), e, r.PostFormValue("policy")), "permissions", "policy-detached"
+	case "delete":
+		if r.PostFormValue("confirm") != name {
+			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the group name %s.", name)
+		} else if err = c.Service.DeleteGroupAndAttachments(r.ctx(), name); err == nil {
+			redirect(w, r, "/console/groups", "group-deleted")
+			return
+		}
+	default:
+		http.NotFound(w, r.Request)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/groups/"+url.PathEscape(name)+"?tab="+tab, notice)
+}
+
+// userGroupAction is the user page's side: join or leave a group, attach
+// or detach a policy.
+func (c *Console) userAction(w http.ResponseWriter, r *request) {
+	name := r.PathValue("name")
+	e := keyward.Entity{Kind: keyward.EntityUser, Name: name}
+	var err error
+	tab, notice := "groups", ""
+	switch r.PathValue("action") {
+	case "join":
+		err, notice = c.Service.AddUserToGroup(r.ctx(), r.PostFormValue("group"), name), "member-added"
+	case "leave":
+		err, notice = c.Service.RemoveUserFromGroup(r.ctx(), r.PostFormValue("group"), name), "member-removed"
+	case "attach":
+		err, tab, notice = c.Service.AttachPolicy(r.ctx(), e, r.PostFormValue("policy")), "permissions", "policy-attached"
+	case "detach":
+		err, tab, notice = c.Service.DetachPolicy(r.ctx(), e, r.PostFormValue("policy")), "permissions", "policy-detached"
+	default:
+		http.NotFound(w, r.Request)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/users/"+url.PathEscape(name)+"?tab="+tab, notice)
+}
