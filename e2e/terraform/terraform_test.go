@@ -1,10 +1,13 @@
-package main
+package terraform_test
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +16,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 )
 
 // terraformMirror finds a filesystem mirror holding the hashicorp/aws
@@ -144,9 +150,9 @@ func TestTerraform(t *testing.T) {
 	if err != nil || mirror == "" {
 		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
 	}
-	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	url := startKeyward(t)
+	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, "")})
 	ctx := context.Background()
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(terraformConfig), 0o644))
@@ -169,7 +175,7 @@ func TestTerraform(t *testing.T) {
 		}
 	}
 	env = append(env, "TF_REATTACH_PROVIDERS="+startProvider(t, mirror, env), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"TF_VAR_endpoint="+ts.URL, "TF_VAR_ssh_key="+strings.TrimSpace(testSSHKey), "TF_VAR_certificate="+testCertificate,
+		"TF_VAR_endpoint="+url, "TF_VAR_ssh_key="+strings.TrimSpace(fixture(t, "ssh.pub")), "TF_VAR_certificate="+fixture(t, "cert.pem"),
 		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
 	run := func(args ...string) (string, int) {
 		t.Helper()
@@ -234,7 +240,7 @@ resource "aws_iam_user" "bob" {
 	// the state, as terraform output would print it), as a person would
 	// with an app: Terraform has no resource for that step.
 	seed := stateAttribute(t, filepath.Join(dir, "terraform.tfstate"), "aws_iam_virtual_mfa_device", "base_32_string_seed")
-	now := ts.Clock.Now()
+	now := time.Now()
 	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/alice-phone"),
 		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
 	must(t, err)
@@ -318,5 +324,77 @@ func startProvider(t *testing.T, mirror string, env []string) string {
 	case <-time.After(time.Minute):
 		t.Fatal("the provider did not start")
 		return ""
+	}
+}
+
+const (
+	rootKeyID  = "AKIAIOSFODNN7EXAMPLE"
+	rootSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+
+// binary is the keyward command TestMain builds.
+var binary string
+
+// TestMain builds the keyward command once: the test drives the real
+// program, as a user runs it.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "keyward-terraform")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "keyward")
+	if out, err := exec.Command("go", "build", "-o", binary, "../../cmd/keyward").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building keyward: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// startKeyward runs `keyward serve` on a new data directory and returns
+// its URL once healthy.
+func startKeyward(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	var stderr strings.Builder
+	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", addr, "--last-use-flush", "100ms")
+	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
+	cmd.Stderr = &stderr
+	must(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return "http://" + addr
+			}
+		}
+	}
+	t.Fatalf("keyward did not become healthy:\n%s", stderr.String())
+	return ""
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	must(t, err)
+	return string(b)
+}
+
+func totpCode(t *testing.T, seed string, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	must(t, err)
+	return code
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
