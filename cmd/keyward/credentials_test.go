@@ -72,6 +72,15 @@ func TestVirtualMFADevices(t *testing.T) {
 	if png := d.VirtualMFADevice.QRCodePNG; len(png) < 100 || string(png[1:4]) != "PNG" {
 		t.Fatalf("QRCodePNG is not a PNG: %q", png[:min(len(png), 8)])
 	}
+	// The seed is in the database only sealed.
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(seed)
+	must(t, err)
+	db, err := os.ReadFile(filepath.Join(ts.dir, "keyward.db"))
+	must(t, err)
+	wal, _ := os.ReadFile(filepath.Join(ts.dir, "keyward.db-wal"))
+	if stored := string(db) + string(wal); strings.Contains(stored, seed) || strings.Contains(stored, string(raw)) {
+		t.Fatal("the MFA seed is stored in plaintext")
+	}
 	_, err = root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("ALICE-PHONE"), Path: aws.String("/other/")})
 	wantAPIError(t, err, "EntityAlreadyExists", http.StatusConflict, "")
 
