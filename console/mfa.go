@@ -155,9 +155,7 @@ func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Pr
 }
 
 func (c *Console) renderSignInMFA(w http.ResponseWriter, r *http.Request, msg string, status int) {
-	tok := c.token()
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/console/signin", HttpOnly: true,
-		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode})
+	tok := c.preCSRF(w, r)
 	c.render(w, status, "signinmfa", signInMFAPage{layout: layout{Title: "Multi-factor authentication", Account: c.Service.Account.ID}, CSRF: tok, Error: msg})
 }
 

@@ -19,12 +19,19 @@ type signInPage struct {
 
 const preCSRFCookie = "keyward_signin"
 
-func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
-	// The sign-in form is protected by a double-submit token: there is no
-	// session to hold one yet.
+// preCSRF sets a new double-submit token for the sign-in forms and returns
+// it for the form.
+func (c *Console) preCSRF(w http.ResponseWriter, r *http.Request) string {
 	tok := c.token()
 	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/console/signin", HttpOnly: true,
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode})
+	return tok
+}
+
+func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
+	// The sign-in form is protected by a double-submit token: there is no
+	// session to hold one yet.
+	tok := c.preCSRF(w, r)
 	kind := r.URL.Query().Get("as")
 	if kind != "root" {
 		kind = "user"
@@ -59,9 +66,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		who = "user:" + r.PostFormValue("account") + "/" + strings.ToLower(r.PostFormValue("username"))
 	}
 	again := func(msg string, status int) {
-		tok := c.token()
-		http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: tok, Path: "/console/signin", HttpOnly: true,
-			Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode})
+		tok := c.preCSRF(w, r)
 		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind, Error: msg})
 	}
 	// Counted before the password is hashed: simultaneous attempts cannot

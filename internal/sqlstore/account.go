@@ -48,16 +48,7 @@ func (s *Store) CreateAccountAlias(ctx context.Context, alias string) error {
 func (s *Store) DeleteAccountAlias(ctx context.Context, alias string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM account_aliases WHERE alias = ?`), alias)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			if err == nil {
-				err = keyward.ErrNoSuchAlias
-			}
-			return err
-		}
-		return nil
+		return deletedOne(res, err, keyward.ErrNoSuchAlias)
 	})
 }
 

@@ -281,16 +281,7 @@ func (s *Store) DeleteCredential(ctx context.Context, userName, kind, credID str
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_credentials WHERE id = ? AND user_id = ? AND kind = ?`), credID, id, kind)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			if err == nil {
-				err = keyward.ErrNoSuchCredential
-			}
-			return err
-		}
-		return nil
+		return deletedOne(res, err, keyward.ErrNoSuchCredential)
 	})
 }
 

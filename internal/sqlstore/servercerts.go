@@ -96,15 +96,6 @@ func (s *Store) UpdateServerCertificate(ctx context.Context, name string, fn fun
 func (s *Store) DeleteServerCertificate(ctx context.Context, name string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM server_certificates WHERE name_fold = ?`), keyward.FoldName(name))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			if err == nil {
-				err = keyward.ErrNoSuchServerCertificate
-			}
-			return err
-		}
-		return nil
+		return deletedOne(res, err, keyward.ErrNoSuchServerCertificate)
 	})
 }

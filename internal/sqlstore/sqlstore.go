@@ -464,3 +464,18 @@ func (s *Store) UpdateGroup(ctx context.Context, name string, newName, newPath *
 	})
 	return g, err
 }
+
+// deletedOne turns the result of a DELETE of one row into missing when it
+// deleted none.
+func deletedOne(res sql.Result, err error, missing error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = missing
+		}
+		return err
+	}
+	return nil
+}
