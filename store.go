@@ -228,7 +228,9 @@ type LoginStore interface {
 type UserQuery struct {
 	// Filter keeps users whose name contains it, case-insensitively.
 	Filter string
-	// Sort is "name" or "created"; Desc reverses it.
+	// Sort is a column of the console's users table: "name", "path",
+	// "created", "activity", "passwordage", "signin", "keyage", "keyused"
+	// or "mfa"; Desc reverses it.
 	Sort   string
 	Desc   bool
 	Offset int
@@ -242,6 +244,8 @@ type UserSummary struct {
 	Groups []string
 	// Login is the user's login profile without its hash, nil without one.
 	Login *LoginProfile
+	// MFADevices is how many MFA devices the user has.
+	MFADevices int
 }
 
 // ConsoleStore serves the web console's pages.

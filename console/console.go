@@ -25,6 +25,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -94,7 +95,8 @@ type column struct {
 var columns = []column{
 	{"name", "User name", true}, {"path", "Path", false}, {"groups", "Groups", true}, {"activity", "Last activity", true},
 	{"passwordage", "Password age", true}, {"signin", "Console last sign-in", true}, {"keyid", "Access key ID", false},
-	{"keyage", "Active key age", true}, {"keyused", "Access key last used", false}, {"arn", "ARN", false}, {"created", "Creation time", true},
+	{"keyage", "Active key age", true}, {"keyused", "Access key last used", false}, {"mfa", "MFA", true}, {"arn", "ARN", false},
+	{"created", "Creation time", true},
 }
 
 // pageNames are the templates that must exist; New fails without them.
@@ -111,6 +113,15 @@ func (c *Console) parseTemplates() error {
 		"next":    func(n int) int { return n + 1 },
 		"inc":     func(n int) int { return n + 1 },
 		"columns": func() []column { return columns },
+		// sortHref is a users table header's link: by this column, or by it
+		// reversed when the table is sorted by it already.
+		"sortHref": func(filter, current string, desc bool, col string) template.URL {
+			v := url.Values{"filter": {filter}, "sort": {col}}
+			if current == col && !desc {
+				v.Set("order", "desc")
+			}
+			return template.URL("?" + v.Encode())
+		},
 	}
 	c.pages = map[string]*template.Template{}
 	for _, name := range pageNames {

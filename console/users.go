@@ -33,12 +33,16 @@ type usersPage struct {
 
 const pageSize = 50
 
+// sortable are the users table's columns that sort, on the server.
+var sortable = map[string]bool{"name": true, "path": true, "created": true, "activity": true, "passwordage": true,
+	"signin": true, "keyage": true, "keyused": true, "mfa": true}
+
 func (c *Console) usersPage(w http.ResponseWriter, r *request) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
 	sort := q.Get("sort")
-	if sort != "created" {
+	if !sortable[sort] {
 		sort = "name"
 	}
 	desc := q.Get("order") == "desc"

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ func accountTests() []namedTest {
 		{"AccountCounts", testAccountCounts},
 		{"AuthorizationDetails", testAuthorizationDetails},
 		{"ServiceAccess", testServiceAccess},
+		{"ConsoleUserSorts", testConsoleUserSorts},
 	}
 }
 
@@ -156,4 +158,71 @@ func testServiceAccess(t *testing.T, s keyward.Store) {
 	}
 	_, err = s.AccessJob(ctx, "00000000-0000-4000-8000-000000000002")
 	wantErr(t, err, keyward.ErrNoSuchJob)
+}
+
+// testConsoleUserSorts: every sortable column of the console's users table
+// orders alike on every store, users without the thing first.
+func testConsoleUserSorts(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	for _, n := range []string{"ann", "bob", "cat"} {
+		createUser(t, s, n)
+	}
+	// ann: an old active key used late; bob: a new key, a password used
+	// early and an MFA device; cat: nothing.
+	old, young := key(), key()
+	old.CreatedAt, young.CreatedAt = t0.Add(-48*time.Hour), t0.Add(-time.Hour)
+	_, err := s.CreateAccessKey(ctx, "ann", old)
+	must(t, err)
+	_, err = s.CreateAccessKey(ctx, "bob", young)
+	must(t, err)
+	must(t, s.RecordAccessKeyUses(ctx, []keyward.AccessKeyUse{{AccessKeyID: old.ID, LastUse: keyward.LastUse{Time: t0, Service: "iam", Region: "us-east-1"}}}))
+	must(t, s.CreateLoginProfile(ctx, "bob", keyward.LoginProfile{PasswordHash: "h", CreatedAt: t0.Add(-2 * time.Hour), ChangedAt: t0.Add(-2 * time.Hour)}))
+	must(t, s.RecordPasswordUse(ctx, "bob", t0.Add(-30*time.Minute)))
+	must(t, s.CreateMFADevice(ctx, device("bob-phone")))
+	_, err = s.UpdateMFADevice(ctx, device("bob-phone").SerialNumber, func(d *keyward.MFADevice) error {
+		d.User = keyward.User{Name: "bob"}
+		return nil
+	})
+	must(t, err)
+	for sort, want := range map[string]string{
+		"name": "ann bob cat", "activity": "cat bob ann", "passwordage": "ann cat bob", "signin": "ann cat bob",
+		"keyage": "cat ann bob", "keyused": "bob cat ann", "mfa": "ann cat bob",
+	} {
+		us, _, err := s.ConsoleUsers(ctx, keyward.UserQuery{Sort: sort, Limit: 10})
+		must(t, err)
+		var got []string
+		for _, u := range us {
+			got = append(got, u.User.Name)
+		}
+		// Ties (users without the thing) are broken by ID: compare the
+		// users that have it.
+		if g := strings.Join(got, " "); !sameOrderFor(g, want, sort) {
+			t.Errorf("sorted by %s: %s, want %s", sort, g, want)
+		}
+		if sort == "mfa" && us[len(us)-1].MFADevices != 1 {
+			t.Errorf("MFA devices of bob: %d", us[len(us)-1].MFADevices)
+		}
+	}
+}
+
+// sameOrderFor compares two orders of the three users, ignoring the order
+// of those tied at 0 for the column.
+func sameOrderFor(got, want, sort string) bool {
+	tied := map[string][]string{
+		"activity": {"cat"}, "passwordage": {"ann", "cat"}, "signin": {"ann", "cat"}, "keyage": {"cat"},
+		"keyused": {"bob", "cat"}, "mfa": {"ann", "cat"},
+	}[sort]
+	norm := func(s string) string {
+		parts := strings.Fields(s)
+		for i, p := range parts {
+			for _, t := range tied {
+				if p == t {
+					parts[i] = "*"
+				}
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	return norm(got) == norm(want)
 }

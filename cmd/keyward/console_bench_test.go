@@ -48,6 +48,8 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 		{"first", "/console/users"},
 		{"deep-by-creation", "/console/users?sort=created&order=desc&page=1900"},
 		{"filter", "/console/users?filter=" + url.QueryEscape("user0999")},
+		{"by-last-activity", "/console/users?sort=activity&order=desc"},
+		{"by-active-key-age", "/console/users?sort=keyage"},
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {

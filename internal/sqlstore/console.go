@@ -10,6 +10,22 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// userOrders are the console's sortable columns: each a column or a
+// correlated subquery of the user's login profile and keys (0 when the
+// user has none, so that both databases order such users alike).
+var userOrders = map[string]string{
+	"name":    "name",
+	"path":    "path",
+	"created": "created_at",
+	"activity": `coalesce((SELECT max(v) FROM (SELECT lp.last_used_at AS v FROM login_profiles lp WHERE lp.user_id = users.id
+		UNION ALL SELECT k.last_used_at FROM access_keys k WHERE k.user_id = users.id) a), 0)`,
+	"passwordage": `coalesce((SELECT lp.changed_at FROM login_profiles lp WHERE lp.user_id = users.id), 0)`,
+	"signin":      `coalesce((SELECT lp.last_used_at FROM login_profiles lp WHERE lp.user_id = users.id), 0)`,
+	"keyage":      `coalesce((SELECT min(k.created_at) FROM access_keys k WHERE k.user_id = users.id AND k.status = 'Active'), 0)`,
+	"keyused":     `coalesce((SELECT max(k.last_used_at) FROM access_keys k WHERE k.user_id = users.id), 0)`,
+	"mfa":         `(SELECT count(*) FROM mfa_devices m WHERE m.user_id = users.id)`,
+}
+
 // ConsoleUsers implements keyward.ConsoleStore: one page of users, then
 // their keys, groups and login profiles in three queries, whatever the
 // page's size.
@@ -19,9 +35,9 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE name_fold LIKE ? ESCAPE '\'`), pattern).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	order := "name"
-	if q.Sort == "created" {
-		order = "created_at"
+	order, ok := userOrders[q.Sort]
+	if !ok {
+		order = "name"
 	}
 	dir := "ASC"
 	if q.Desc {
@@ -82,6 +98,15 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 		u := &out[index[uid]]
 		u.Groups = append(u.Groups, name)
 		return nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	if err := s.each(ctx, `SELECT user_id, count(*) FROM mfa_devices WHERE user_id IN `+in+` GROUP BY user_id`, ids, func(r *sql.Rows) error {
+		var uid string
+		var n int
+		err := r.Scan(&uid, &n)
+		out[index[uid]].MFADevices = n
+		return err
 	}); err != nil {
 		return nil, 0, err
 	}
