@@ -142,8 +142,13 @@ iam.put_user_permissions_boundary(UserName="carol", PermissionsBoundary=arn)
 assert iam.get_user(UserName="carol")["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == arn
 ok("PutUserPermissionsBoundary")
 details = iam.get_paginator("get_account_authorization_details").paginate(Filter=["User", "LocalManagedPolicy"], PaginationConfig={"PageSize": 1})
-users = [u["UserName"] for page in details for u in page["UserDetailList"]]
+pages = list(details)
+users = [u["UserName"] for page in pages for u in page["UserDetailList"]]
 assert "carol" in users
+# botocore decodes the URL-encoded documents into dicts, as cloudsplaining
+# reads them: the encoding is AWS's.
+versions = [v for page in pages for p in page["Policies"] for v in p["PolicyVersionList"]]
+assert versions and all(isinstance(v["Document"], dict) for v in versions), versions
 ok("GetAccountAuthorizationDetails")
 iam.delete_user_permissions_boundary(UserName="carol")
 ok("DeleteUserPermissionsBoundary")
