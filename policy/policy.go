@@ -36,6 +36,10 @@ type Statement struct {
 	Resources   []string
 	NotResource bool
 	Conditions  []Condition
+	// Principals are a trust policy's, by type ("AWS", "Federated",
+	// "Service", "CanonicalUser"; "*" for everyone), or NotPrincipal's.
+	Principals   map[string][]string
+	NotPrincipal bool
 }
 
 // malformed is AWS's MalformedPolicyDocument.
@@ -47,7 +51,14 @@ var errSyntax = "Syntax errors in policy."
 
 // ParsePolicy parses and validates an identity-based policy document,
 // refusing with MalformedPolicyDocument what AWS refuses.
-func ParsePolicy(doc string) (*Policy, error) {
+func ParsePolicy(doc string) (*Policy, error) { return parsePolicy(doc, false) }
+
+// ParseTrustPolicy parses a role's trust policy (AssumeRolePolicyDocument):
+// each statement names its principals (Principal or NotPrincipal), has no
+// Resource, and allows or denies STS's actions only.
+func ParseTrustPolicy(doc string) (*Policy, error) { return parsePolicy(doc, true) }
+
+func parsePolicy(doc string, trust bool) (*Policy, error) {
 	var top map[string]json.RawMessage
 	if err := strictUnmarshal([]byte(doc), &top); err != nil || top == nil {
 		return nil, malformed(errSyntax)
@@ -72,7 +83,7 @@ func ParsePolicy(doc string) (*Policy, error) {
 				return nil, malformed(errSyntax)
 			}
 			for _, raw := range raws {
-				st, err := parseStatement(raw)
+				st, err := parseStatement(raw, trust)
 				if err != nil {
 					return nil, err
 				}
@@ -138,7 +149,7 @@ func stringOrList(v json.RawMessage) ([]string, bool) {
 	return out, true
 }
 
-func parseStatement(raw json.RawMessage) (Statement, error) {
+func parseStatement(raw json.RawMessage, trust bool) (Statement, error) {
 	var st Statement
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
@@ -194,7 +205,17 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 			}
 			st.Conditions = conds
 		case "Principal", "NotPrincipal":
-			return st, malformed("Policy document should not specify a principal.")
+			if !trust {
+				return st, malformed("Policy document should not specify a principal.")
+			}
+			if st.Principals != nil {
+				return st, malformed(errSyntax)
+			}
+			ps, err := parsePrincipals(v)
+			if err != nil {
+				return st, err
+			}
+			st.Principals, st.NotPrincipal = ps, k == "NotPrincipal"
 		default:
 			return st, malformed(errSyntax)
 		}
@@ -204,8 +225,19 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 		return st, malformed("Missing required field Effect")
 	case !hasAction:
 		return st, malformed("Policy statement must contain actions.")
-	case !hasResource:
+	case trust && hasResource:
+		return st, malformed("Has prohibited field Resource")
+	case trust && st.Principals == nil:
+		return st, malformed("Missing required field Principal")
+	case !trust && !hasResource:
 		return st, malformed("Policy statement must contain resources.")
+	}
+	if trust {
+		for _, a := range st.Actions {
+			if a != "*" && !strings.HasPrefix(a, "sts:") {
+				return st, malformed("AssumeRole policy may only specify STS AssumeRole actions.")
+			}
+		}
 	}
 	return st, nil
 }

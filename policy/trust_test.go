@@ -1,0 +1,74 @@
+package policy_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/policy"
+)
+
+func TestParseTrustPolicyRefuses(t *testing.T) {
+	tests := []struct{ name, doc, message string }{
+		{"identity policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Principal":"*"}]}`, "Has prohibited field Resource"},
+		{"no principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`, "Missing required field Principal"},
+		{"not an STS action", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Principal":"*"}]}`, "AssumeRole policy may only specify STS AssumeRole actions."},
+		{"bad account", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"12345"}}]}`, `Invalid principal in policy: "AWS":"12345"`},
+		{"unknown type", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Person":"me"}}]}`, `Invalid principal in policy: "Person"`},
+		{"not a service", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"example.com"}}]}`, `Invalid principal in policy: "Service":"example.com"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := policy.ParseTrustPolicy(tt.doc)
+			var e *keyward.Error
+			if !errors.As(err, &e) || e.Code != keyward.EMalformedPolicyDocument || e.Message != tt.message {
+				t.Fatalf("got %v, want MalformedPolicyDocument %q", err, tt.message)
+			}
+		})
+	}
+	// And an identity policy still refuses a principal.
+	if _, err := policy.ParsePolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Principal":"*"}]}`); err == nil {
+		t.Fatal("an identity policy with a principal was accepted")
+	}
+}
+
+func TestTrustPolicyEvaluate(t *testing.T) {
+	alice := policy.TrustCaller{ARN: "arn:aws:iam::123456789012:user/alice", AccountID: "123456789012"}
+	other := policy.TrustCaller{ARN: "arn:aws:iam::210987654321:user/eve", AccountID: "210987654321"}
+	session := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ci/run-1", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ci"}
+	oidc := policy.TrustCaller{Federated: "arn:aws:iam::123456789012:oidc-provider/token.example.com"}
+	doc := func(effect, principal, extra string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"` + effect + `","Action":"sts:AssumeRole","Principal":` + principal + extra + `}]}`
+	}
+	rc := &keyward.RequestContext{Extra: map[string][]string{"sts:externalid": {"s3cret"}}}
+	tests := []struct {
+		name, doc string
+		caller    policy.TrustCaller
+		want      string
+	}{
+		{"account by ID", doc("Allow", `{"AWS":"123456789012"}`, ""), alice, keyward.DecisionAllowed},
+		{"account by root ARN", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:root"}`, ""), alice, keyward.DecisionAllowed},
+		{"another account", doc("Allow", `{"AWS":"123456789012"}`, ""), other, keyward.DecisionImplicitDeny},
+		{"the user by ARN", doc("Allow", `{"AWS":["arn:aws:iam::123456789012:user/bob","arn:aws:iam::123456789012:user/alice"]}`, ""), alice, keyward.DecisionAllowed},
+		{"another user", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:user/bob"}`, ""), alice, keyward.DecisionImplicitDeny},
+		{"a role's session", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:role/ci"}`, ""), session, keyward.DecisionAllowed},
+		{"anyone", doc("Allow", `"*"`, ""), other, keyward.DecisionAllowed},
+		{"deny wins", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, alice, keyward.DecisionExplicitDeny},
+		{"not principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, alice, keyward.DecisionImplicitDeny},
+		{"external ID holds", doc("Allow", `{"AWS":"123456789012"}`, `,"Condition":{"StringEquals":{"sts:ExternalId":"s3cret"}}`), alice, keyward.DecisionAllowed},
+		{"external ID differs", doc("Allow", `{"AWS":"123456789012"}`, `,"Condition":{"StringEquals":{"sts:ExternalId":"other"}}`), alice, keyward.DecisionImplicitDeny},
+		{"federated provider", doc("Allow", `{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.example.com"}`, ""), oidc, keyward.DecisionAllowed},
+		{"federated is not an AWS principal", doc("Allow", `{"AWS":"123456789012"}`, ""), oidc, keyward.DecisionImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tp, err := policy.CompileTrust(tt.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tp.Evaluate("sts:AssumeRole", tt.caller, rc); got != tt.want {
+				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
