@@ -164,8 +164,11 @@ func (s *Service) authorizeGroup(ctx context.Context, action, name string) error
 
 // authorizeEntity authorises action on a user or a group.
 func (s *Service) authorizeEntity(ctx context.Context, action string, e Entity) error {
-	if e.Kind == EntityGroup {
+	switch e.Kind {
+	case EntityGroup:
 		return s.authorizeGroup(ctx, action, e.Name)
+	case EntityRole:
+		return s.authorizeRole(ctx, action, e.Name)
 	}
 	return s.authorizeUser(ctx, action, e.Name)
 }
@@ -173,8 +176,11 @@ func (s *Service) authorizeEntity(ctx context.Context, action string, e Entity) 
 // entityAction names the IAM action of an operation on a user or a group,
 // such as iam:PutUserPolicy or iam:PutGroupPolicy.
 func entityAction(verb string, e Entity, noun string) string {
-	if e.Kind == EntityGroup {
+	switch e.Kind {
+	case EntityGroup:
 		return "iam:" + verb + "Group" + noun
+	case EntityRole:
+		return "iam:" + verb + "Role" + noun
 	}
 	return "iam:" + verb + "User" + noun
 }

@@ -18,6 +18,8 @@ func entityError(err error, e Entity) error {
 		return UserNotFound(e.Name)
 	case errors.Is(err, ErrNoSuchGroup):
 		return GroupNotFound(e.Name)
+	case errors.Is(err, ErrNoSuchRole):
+		return RoleNotFound(e.Name)
 	}
 	return err
 }

@@ -139,8 +139,10 @@ const (
 // domain depends only on this.
 type PolicyEngine interface {
 	// Check parses a document and returns MalformedPolicyDocument, naming
-	// the problem, if it is not a valid policy.
+	// the problem, if it is not a valid policy; CheckTrust does so for a
+	// role's trust policy.
 	Check(document string) error
+	CheckTrust(document string) error
 	// Compile parses the sources and resolves the principal's policy
 	// variables in them, for decisions without further parsing.
 	Compile(p Principal, sources []PolicySource) (Policies, error)

@@ -85,6 +85,7 @@ type Store interface {
 	ServerCertificateStore
 	AccountStore
 	AccessStore
+	RoleStore
 
 	// Close releases the store's resources.
 	Close() error

@@ -56,6 +56,8 @@ var (
 	PolicyScopeShape      = newStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
 	ActionNameShape       = newStringShape("ActionNameType", 3, 128, "")
 	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
+	RoleNameShape         = newStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
+	RoleDescriptionShape  = newStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
 	JobIDShape            = newStringShape("jobIDType", 36, 36, "")
 	GranularityShape      = newStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
 	ServiceNamespaceShape = newStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)

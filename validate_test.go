@@ -44,6 +44,7 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.CertificateIDShape}, {iam, keyward.CertificateBodyShape}, {iam, keyward.AccountAliasShape},
 		{iam, keyward.EntityTypeShape}, {iam, keyward.PolicyUsageShape}, {iam, keyward.ServerCertNameShape},
 		{iam, keyward.CertificateChainShape}, {iam, keyward.PrivateKeyShape}, {iam, keyward.ResourceHandlingShape},
+		{iam, keyward.RoleNameShape}, {iam, keyward.RoleDescriptionShape},
 		{iam, keyward.JobIDShape}, {iam, keyward.GranularityShape}, {iam, keyward.ServiceNamespaceShape}, {iam, keyward.TokenVersionShape},
 		{sts, keyward.STSAccessKeyIDShape},
 	}

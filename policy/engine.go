@@ -18,6 +18,12 @@ func (Engine) Check(document string) error {
 	return err
 }
 
+// CheckTrust implements keyward.PolicyEngine.
+func (Engine) CheckTrust(document string) error {
+	_, err := ParseTrustPolicy(document)
+	return err
+}
+
 // Compile implements keyward.PolicyEngine.
 func (Engine) Compile(p keyward.Principal, sources []keyward.PolicySource) (keyward.Policies, error) {
 	return CompilePolicies(p, sources)

@@ -72,7 +72,6 @@ var accountActions = map[string]action{
 			return s.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
 		}, (*xmlWriter).authorizationDetails),
 
-	"ListRoles":                  emptyList("Roles", str("PathPrefix", keyward.PathPrefixShape)),
 	"ListInstanceProfiles":       emptyList("InstanceProfiles", str("PathPrefix", keyward.PathPrefixShape)),
 	"ListSAMLProviders":          emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
 	"ListOpenIDConnectProviders": emptyMembers("iam:ListOpenIDConnectProviders", "OpenIDConnectProviderList"),

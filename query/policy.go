@@ -27,6 +27,13 @@ var policyActions = map[string]action{
 	"AttachGroupPolicy":         attachPolicy(keyward.EntityGroup, true),
 	"DetachGroupPolicy":         attachPolicy(keyward.EntityGroup, false),
 	"ListAttachedGroupPolicies": listAttachedPolicies(keyward.EntityGroup),
+	"PutRolePolicy":             putInlinePolicy(keyward.EntityRole),
+	"GetRolePolicy":             getInlinePolicy(keyward.EntityRole),
+	"ListRolePolicies":          listInlinePolicies(keyward.EntityRole),
+	"DeleteRolePolicy":          deleteInlinePolicy(keyward.EntityRole),
+	"AttachRolePolicy":          attachPolicy(keyward.EntityRole, true),
+	"DetachRolePolicy":          attachPolicy(keyward.EntityRole, false),
+	"ListAttachedRolePolicies":  listAttachedPolicies(keyward.EntityRole),
 
 	"CreatePolicy": row([]param{req("PolicyName", keyward.PolicyNameShape), str("Path", keyward.PolicyPathShape),
 		req("PolicyDocument", keyward.PolicyDocumentShape), str("Description", keyward.PolicyDescShape), tags(false)},
@@ -150,8 +157,11 @@ func writeSimulation(w *xmlWriter, _ keyward.Account, results []keyward.Simulati
 
 // entityName is the parameter naming the user or group of an action.
 func entityName(kind string) param {
-	if kind == keyward.EntityGroup {
+	switch kind {
+	case keyward.EntityGroup:
 		return groupName
+	case keyward.EntityRole:
+		return roleName
 	}
 	return userName
 }
@@ -172,10 +182,13 @@ func getInlinePolicy(kind string) action {
 			return result{e.Name, in.str("PolicyName"), doc}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, r result) {
-			if kind == keyward.EntityUser {
+			switch kind {
+			case keyward.EntityUser:
 				w.elem("UserName", r.entity)
-			} else {
+			case keyward.EntityGroup:
 				w.elem("GroupName", r.entity)
+			default:
+				w.elem("RoleName", r.entity)
 			}
 			w.elem("PolicyName", r.name)
 			w.elem("PolicyDocument", encodeDocument(r.doc))

@@ -92,6 +92,7 @@ var (
 	// optUserName is UserName where it defaults to the caller.
 	optUserName = str("UserName", keyward.ExistingUserNameShape)
 	groupName   = req("GroupName", keyward.GroupNameShape)
+	roleName    = req("RoleName", keyward.RoleNameShape)
 	policyARN   = req("PolicyArn", keyward.ARNShape)
 )
 
@@ -166,8 +167,11 @@ func (in *input) int(member string) int       { return in.ints[in.index(member)]
 func (in *input) list(member string) []string { return in.lists[in.index(member)] }
 func (in *input) maxItems() int               { return in.ints[in.index("MaxItems")] }
 func (in *input) entity(kind string) keyward.Entity {
-	if kind == keyward.EntityGroup {
+	switch kind {
+	case keyward.EntityGroup:
 		return keyward.Entity{Kind: kind, Name: in.str("GroupName")}
+	case keyward.EntityRole:
+		return keyward.Entity{Kind: kind, Name: in.str("RoleName")}
 	}
 	return keyward.Entity{Kind: kind, Name: in.str("UserName")}
 }

@@ -19,6 +19,7 @@ func accountTests() []namedTest {
 		{"AuthorizationDetails", testAuthorizationDetails},
 		{"ServiceAccess", testServiceAccess},
 		{"ConsoleUserSorts", testConsoleUserSorts},
+		{"Roles", testRoles},
 	}
 }
 
@@ -225,4 +226,34 @@ func sameOrderFor(got, want, sort string) bool {
 		return strings.Join(parts, " ")
 	}
 	return norm(got) == norm(want)
+}
+
+func testRoles(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	role := keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0, Tags: []keyward.Tag{{Key: "k", Value: "v"}}}
+	must(t, s.CreateRole(ctx, role))
+	role.ID, role.Name = "AROA2", "CI"
+	wantErr(t, s.CreateRole(ctx, role), keyward.ErrRoleExists)
+	r, err := s.Role(ctx, "Ci")
+	must(t, err)
+	if r.ID != "AROA1" || len(r.Tags) != 1 || !r.CreatedAt.Equal(t0) {
+		t.Fatalf("read %+v", r)
+	}
+	_, err = s.UpdateRole(ctx, "ci", func(r *keyward.Role) error { r.PermissionsBoundary = "arn:aws:iam::123456789012:policy/None"; return nil })
+	wantErr(t, err, keyward.ErrNoSuchPolicy)
+	_, err = s.UpdateRole(ctx, "ci", func(r *keyward.Role) error { r.Description, r.MaxSessionDuration = "d", 7200; return nil })
+	must(t, err)
+	e := keyward.Entity{Kind: keyward.EntityRole, Name: "ci"}
+	must(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*")))
+	wantErr(t, s.DeleteRole(ctx, "ci"), keyward.ErrEntityInUse)
+	must(t, s.DeleteInlinePolicy(ctx, e, "p"))
+	rs, more, err := s.ListRoles(ctx, "/", "", 10)
+	must(t, err)
+	if len(rs) != 1 || more || rs[0].Description != "d" || rs[0].MaxSessionDuration != 7200 {
+		t.Fatalf("listed %+v", rs)
+	}
+	must(t, s.DeleteRole(ctx, "ci"))
+	wantErr(t, s.DeleteRole(ctx, "ci"), keyward.ErrNoSuchRole)
+	wantErr(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*")), keyward.ErrNoSuchRole)
 }

@@ -136,7 +136,30 @@ var deniedForms = map[string]string{
 	"GetServiceLastAccessedDetailsWithEntities": "JobId=00000000-0000-4000-8000-000000000000&ServiceNamespace=iam",
 	"ListPoliciesGrantingServiceAccess":         "Arn=" + url.QueryEscape("arn:aws:iam::123456789012:user/target") + "&ServiceNamespaces.member.1=iam",
 	"SetSecurityTokenServicePreferences":        "GlobalEndpointTokenVersion=v2Token",
+
+	"CreateRole":                    "RoleName=r&AssumeRolePolicyDocument=" + url.QueryEscape(trustAccount),
+	"GetRole":                       "RoleName=r",
+	"UpdateRole":                    "RoleName=r&MaxSessionDuration=7200",
+	"UpdateRoleDescription":         "RoleName=r&Description=d",
+	"UpdateAssumeRolePolicy":        "RoleName=r&PolicyDocument=" + url.QueryEscape(trustAccount),
+	"DeleteRole":                    "RoleName=r",
+	"PutRolePermissionsBoundary":    "RoleName=r&PermissionsBoundary=" + url.QueryEscape(localPolicy),
+	"DeleteRolePermissionsBoundary": "RoleName=r",
+	"TagRole":                       "RoleName=r&Tags.member.1.Key=k&Tags.member.1.Value=v",
+	"UntagRole":                     "RoleName=r&TagKeys.member.1=k",
+	"ListRoleTags":                  "RoleName=r",
+	"PutRolePolicy":                 "RoleName=r&PolicyName=p&PolicyDocument=" + url.QueryEscape(allowAll),
+	"GetRolePolicy":                 "RoleName=r&PolicyName=p",
+	"ListRolePolicies":              "RoleName=r",
+	"DeleteRolePolicy":              "RoleName=r&PolicyName=p",
+	"AttachRolePolicy":              "RoleName=r&PolicyArn=" + url.QueryEscape(localPolicy),
+	"DetachRolePolicy":              "RoleName=r&PolicyArn=" + url.QueryEscape(localPolicy),
+	"ListAttachedRolePolicies":      "RoleName=r",
 }
+
+// trustAccount is a trust policy that lets the account's principals
+// assume a role.
+const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
 
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"
 

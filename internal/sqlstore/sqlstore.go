@@ -174,8 +174,11 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 // entityID resolves a user or group name to its ID.
 func (s *Store) entityID(ctx context.Context, q queryer, e keyward.Entity) (string, error) {
 	table, missing := "users", keyward.ErrNoSuchUser
-	if e.Kind == keyward.EntityGroup {
+	switch e.Kind {
+	case keyward.EntityGroup:
 		table, missing = "groups", keyward.ErrNoSuchGroup
+	case keyward.EntityRole:
+		table, missing = "roles", keyward.ErrNoSuchRole
 	}
 	var id string
 	err := q.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE name_fold = ?`), keyward.FoldName(e.Name)).Scan(&id)

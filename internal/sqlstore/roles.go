@@ -1,0 +1,109 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/keyward/keyward"
+)
+
+const roleColumns = `id, name, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags, last_used_at, last_used_region FROM roles`
+
+func scanRole(row interface{ Scan(...any) error }) (keyward.Role, error) {
+	var r keyward.Role
+	var created, used int64
+	var tags string
+	err := row.Scan(&r.ID, &r.Name, &r.Path, &r.TrustPolicy, &r.Description, &r.MaxSessionDuration, &created, &r.PermissionsBoundary, &tags, &used, &r.LastUsedRegion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, keyward.ErrNoSuchRole
+	}
+	if err != nil {
+		return r, err
+	}
+	r.CreatedAt = fromNanos(created)
+	if used != 0 {
+		r.LastUsed = fromNanos(used)
+	}
+	return r, json.Unmarshal([]byte(tags), &r.Tags)
+}
+
+// CreateRole implements keyward.RoleStore.
+func (s *Store) CreateRole(ctx context.Context, r keyward.Role) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO roles (id, name, name_fold, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, r.Name, keyward.FoldName(r.Name), r.Path, r.TrustPolicy, r.Description,
+			r.MaxSessionDuration, toNanos(r.CreatedAt), r.PermissionsBoundary, tagsJSON(r.Tags))
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrRoleExists
+		}
+		return err
+	})
+}
+
+// Role implements keyward.RoleStore.
+func (s *Store) Role(ctx context.Context, name string) (keyward.Role, error) {
+	return scanRole(s.DB.QueryRowContext(ctx, s.q(`SELECT `+roleColumns+` WHERE name_fold = ?`), keyward.FoldName(name)))
+}
+
+// ListRoles implements keyward.RoleStore.
+func (s *Store) ListRoles(ctx context.Context, pathPrefix, after string, max int) ([]keyward.Role, bool, error) {
+	var out []keyward.Role
+	err := s.each(ctx, `SELECT `+roleColumns+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT `+strconv.Itoa(max+1),
+		[]any{after, pathPrefix, pathPrefix}, func(r *sql.Rows) error {
+			role, err := scanRole(r)
+			out = append(out, role)
+			return err
+		})
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// UpdateRole implements keyward.RoleStore; a change of boundary is a
+// change of what the role's sessions may do.
+func (s *Store) UpdateRole(ctx context.Context, name string, fn func(*keyward.Role) error) (keyward.Role, error) {
+	var r keyward.Role
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		var err error
+		r, err = scanRole(tx.QueryRowContext(ctx, s.q(`SELECT `+roleColumns+` WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		if err != nil {
+			return err
+		}
+		boundary := r.PermissionsBoundary
+		if err := fn(&r); err != nil {
+			return err
+		}
+		if r.PermissionsBoundary != boundary && r.PermissionsBoundary != "" {
+			if _, err := s.policy(ctx, tx, r.PermissionsBoundary); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE roles SET trust_policy = ?, description = ?, max_session_duration = ?, permissions_boundary = ?, tags = ? WHERE id = ?`),
+			r.TrustPolicy, r.Description, r.MaxSessionDuration, r.PermissionsBoundary, tagsJSON(r.Tags), r.ID)
+		return err
+	})
+	return r, err
+}
+
+// DeleteRole implements keyward.RoleStore.
+func (s *Store) DeleteRole(ctx context.Context, name string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		id, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityRole, Name: name})
+		if err != nil {
+			return err
+		}
+		if used, err := s.inUse(ctx, tx, keyward.EntityRole, id); err != nil || used {
+			if used {
+				return keyward.ErrEntityInUse
+			}
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM roles WHERE id = ?`), id)
+		return err
+	})
+}

@@ -1,0 +1,110 @@
+package query
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/keyward/keyward"
+)
+
+// Roles; their inline and attached policies are rows of policyActions.
+var roleActions = map[string]action{
+	"CreateRole": row([]param{str("Path", keyward.PathShape), roleName, req("AssumeRolePolicyDocument", keyward.PolicyDocumentShape),
+		str("Description", keyward.RoleDescriptionShape), maxSession, str("PermissionsBoundary", keyward.ARNShape), tags(false)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+			return s.CreateRole(ctx, keyward.Role{Name: in.str("RoleName"), Path: in.strOr("Path", "/"), TrustPolicy: in.str("AssumeRolePolicyDocument"),
+				Description: in.str("Description"), MaxSessionDuration: in.int("MaxSessionDuration"), PermissionsBoundary: in.str("PermissionsBoundary"), Tags: in.tags})
+		}, roleElement),
+	"GetRole": row([]param{roleName},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+			return s.Role(ctx, in.str("RoleName"))
+		}, roleElement),
+	"ListRoles": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.Role], error) {
+			rs, next, err := s.ListRoles(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+			return page[keyward.Role]{rs, next}, err
+		},
+		func(w *xmlWriter, a keyward.Account, p page[keyward.Role]) {
+			list(w, "Roles", p.items, p.next, func(r keyward.Role) { w.role(a, r, false) })
+		}),
+	"UpdateRole": row([]param{roleName, str("Description", keyward.RoleDescriptionShape), maxSession},
+		func(ctx context.Context, s *keyward.Service, in *input) (none, error) {
+			var max *int
+			if in.has("MaxSessionDuration") {
+				v := in.int("MaxSessionDuration")
+				max = &v
+			}
+			_, err := s.UpdateRole(ctx, "iam:UpdateRole", in.str("RoleName"), in.optStr("Description"), max)
+			return none{}, err
+		},
+		// AWS answers UpdateRole with an empty result element.
+		func(*xmlWriter, keyward.Account, none) {}),
+	"UpdateRoleDescription": row([]param{roleName, req("Description", keyward.RoleDescriptionShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+			return s.UpdateRole(ctx, "iam:UpdateRoleDescription", in.str("RoleName"), in.optStr("Description"), nil)
+		}, roleElement),
+	"UpdateAssumeRolePolicy": do([]param{roleName, req("PolicyDocument", keyward.PolicyDocumentShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.UpdateAssumeRolePolicy(ctx, in.str("RoleName"), in.str("PolicyDocument"))
+		}),
+	"DeleteRole": do([]param{roleName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.DeleteRole(ctx, in.str("RoleName"))
+	}),
+	"PutRolePermissionsBoundary": do([]param{roleName, req("PermissionsBoundary", keyward.ARNShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) error {
+			return s.PutRolePermissionsBoundary(ctx, "iam:PutRolePermissionsBoundary", in.str("RoleName"), in.str("PermissionsBoundary"))
+		}),
+	"DeleteRolePermissionsBoundary": do([]param{roleName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.PutRolePermissionsBoundary(ctx, "iam:DeleteRolePermissionsBoundary", in.str("RoleName"), "")
+	}),
+	"TagRole": do([]param{roleName, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.TagRole(ctx, in.str("RoleName"), in.tags)
+	}),
+	"UntagRole": do([]param{roleName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+		return s.UntagRole(ctx, in.str("RoleName"), in.list("TagKeys"))
+	}),
+	"ListRoleTags": row([]param{roleName, marker, maxItems},
+		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
+			return s.RoleTags(ctx, in.str("RoleName"))
+		},
+		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
+			w.tags(tags)
+			w.bool("IsTruncated", false)
+		}),
+}
+
+var maxSession = integer("MaxSessionDuration", keyward.MinRoleSessionDuration, keyward.MaxRoleSessionDuration)
+
+func roleElement(w *xmlWriter, a keyward.Account, r keyward.Role) {
+	w.open("Role")
+	w.role(a, r, true)
+	w.close("Role")
+}
+
+// role writes a Role; full adds what GetRole shows beyond ListRoles.
+func (w *xmlWriter) role(a keyward.Account, r keyward.Role, full bool) {
+	w.elem("Path", r.Path)
+	w.elem("RoleName", r.Name)
+	w.elem("RoleId", r.ID)
+	w.elem("Arn", a.RoleARN(r.Path, r.Name))
+	w.time("CreateDate", r.CreatedAt)
+	w.elem("AssumeRolePolicyDocument", encodeDocument(r.TrustPolicy))
+	if r.Description != "" {
+		w.elem("Description", r.Description)
+	}
+	w.elem("MaxSessionDuration", strconv.Itoa(r.MaxSessionDuration))
+	if full && r.PermissionsBoundary != "" {
+		w.boundary(r.PermissionsBoundary)
+	}
+	if full && len(r.Tags) > 0 {
+		w.tags(r.Tags)
+	}
+	if full {
+		w.open("RoleLastUsed")
+		if !r.LastUsed.IsZero() {
+			w.time("LastUsedDate", r.LastUsed)
+			w.elem("Region", r.LastUsedRegion)
+		}
+		w.close("RoleLastUsed")
+	}
+}

@@ -1,0 +1,261 @@
+package keyward
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Roles: identities without long-term credentials, which trusted
+// principals assume for temporary ones (issue 14's STS). A role has a
+// trust policy (who may assume it), identity policies like a user's, a
+// permissions boundary and tags.
+
+// EntityRole is the Entity kind of a role.
+const EntityRole = "role"
+
+// Role session durations AWS allows, in seconds.
+const (
+	MinRoleSessionDuration     = 3600
+	MaxRoleSessionDuration     = 43200
+	DefaultRoleSessionDuration = 3600
+)
+
+// Role is an IAM role.
+type Role struct {
+	// ID is "AROA" and 17 more characters.
+	ID, Name, Path string
+	// TrustPolicy is the AssumeRolePolicyDocument.
+	TrustPolicy         string
+	Description         string
+	MaxSessionDuration  int
+	CreatedAt           time.Time
+	PermissionsBoundary string
+	Tags                []Tag
+	// LastUsed and LastUsedRegion are the role's last assumption.
+	LastUsed       time.Time
+	LastUsedRegion string
+}
+
+// RoleARN returns a role's ARN.
+func (a Account) RoleARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":role" + path + name
+}
+
+// Store errors of roles.
+var (
+	ErrNoSuchRole = errors.New("keyward: no such role")
+	ErrRoleExists = errors.New("keyward: role already exists")
+)
+
+// RoleStore persists roles; their inline policies and attachments are
+// PolicyStore's, with Entity kind EntityRole.
+type RoleStore interface {
+	// CreateRole stores a role; ErrRoleExists (the name, case-insensitively).
+	CreateRole(ctx context.Context, r Role) error
+	// Role returns a role by name; ErrNoSuchRole.
+	Role(ctx context.Context, name string) (Role, error)
+	// ListRoles pages roles by name, as ListUsers pages users.
+	ListRoles(ctx context.Context, pathPrefix, after string, max int) ([]Role, bool, error)
+	// UpdateRole replaces a role with what fn makes of it (trust policy,
+	// description, session duration, boundary, tags), atomically;
+	// ErrNoSuchRole, ErrNoSuchPolicy for a boundary that does not exist, or
+	// fn's error.
+	UpdateRole(ctx context.Context, name string, fn func(*Role) error) (Role, error)
+	// DeleteRole deletes a role; ErrNoSuchRole, or ErrEntityInUse while it
+	// has policies.
+	DeleteRole(ctx context.Context, name string) error
+}
+
+// RoleNotFound is AWS's NoSuchEntity for a role name.
+func RoleNotFound(name string) *Error {
+	return Errorf(ENoSuchEntity, "The role with name %s cannot be found.", Clip(name))
+}
+
+// authorizeRole authorises action on a role's ARN, read for its path; a
+// role that does not exist is authorised at the root path, then reported.
+func (s *Service) authorizeRole(ctx context.Context, action, name string) error {
+	rc, internal, ok := caller(ctx)
+	if !ok {
+		return errNoCaller
+	}
+	if internal || rc.Principal.Root {
+		return nil
+	}
+	r, err := s.Store.Role(ctx, name)
+	if err != nil {
+		if authErr := s.authorize(ctx, action, s.Account.RoleARN("/", name)); authErr != nil {
+			return authErr
+		}
+		if errors.Is(err, ErrNoSuchRole) {
+			return RoleNotFound(name)
+		}
+		return err
+	}
+	return s.authorize(ctx, action, s.Account.RoleARN(r.Path, r.Name))
+}
+
+// CreateRole creates a role with its trust policy; tags take iam:TagRole
+// too and a boundary iam:PutRolePermissionsBoundary.
+func (s *Service) CreateRole(ctx context.Context, r Role) (Role, error) {
+	if r.Path == "" {
+		r.Path = "/"
+	}
+	if r.MaxSessionDuration == 0 {
+		r.MaxSessionDuration = DefaultRoleSessionDuration
+	}
+	if err := checkDuplicateTags(r.Tags); err != nil {
+		return Role{}, err
+	}
+	arn := s.Account.RoleARN(r.Path, r.Name)
+	if err := s.authorize(ctx, "iam:CreateRole", arn); err != nil {
+		return Role{}, err
+	}
+	if len(r.Tags) > 0 {
+		if err := s.authorize(ctx, "iam:TagRole", arn); err != nil {
+			return Role{}, err
+		}
+	}
+	if r.PermissionsBoundary != "" {
+		if err := s.authorize(ctx, "iam:PutRolePermissionsBoundary", arn); err != nil {
+			return Role{}, err
+		}
+		if _, err := s.Store.Policy(ctx, r.PermissionsBoundary); err != nil {
+			return Role{}, boundaryError(err, r.PermissionsBoundary)
+		}
+	}
+	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
+		return Role{}, err
+	}
+	id, err := randomString(s.Rand, "AROA", 17, base32Alphabet)
+	if err != nil {
+		return Role{}, err
+	}
+	r.ID, r.CreatedAt = id, s.now()
+	if err := s.Store.CreateRole(ctx, r); errors.Is(err, ErrRoleExists) {
+		return Role{}, Errorf(EEntityAlreadyExists, "Role with name %s already exists.", r.Name)
+	} else if err != nil {
+		return Role{}, err
+	}
+	return r, nil
+}
+
+// Role returns a role (iam:GetRole).
+func (s *Service) Role(ctx context.Context, name string) (Role, error) {
+	if err := s.authorizeRole(ctx, "iam:GetRole", name); err != nil {
+		return Role{}, err
+	}
+	r, err := s.Store.Role(ctx, name)
+	if errors.Is(err, ErrNoSuchRole) {
+		return r, RoleNotFound(name)
+	}
+	return r, err
+}
+
+// ListRoles pages the account's roles.
+func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max int) ([]Role, string, error) {
+	if err := s.authorize(ctx, "iam:ListRoles", "*"); err != nil {
+		return nil, "", err
+	}
+	return pageBy(marker, func(after string) ([]Role, bool, error) {
+		return s.Store.ListRoles(ctx, orRoot(pathPrefix), after, max)
+	}, func(r Role) string { return r.Name })
+}
+
+// UpdateRole changes a role's description and maximum session duration;
+// action names the operation (iam:UpdateRole, iam:UpdateRoleDescription).
+func (s *Service) UpdateRole(ctx context.Context, action, name string, description *string, maxSession *int) (Role, error) {
+	if err := s.authorizeRole(ctx, action, name); err != nil {
+		return Role{}, err
+	}
+	return s.updateRole(ctx, name, func(r *Role) error {
+		r.Description = valueOr(description, r.Description)
+		if maxSession != nil {
+			r.MaxSessionDuration = *maxSession
+		}
+		return nil
+	})
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document string) error {
+	if err := s.authorizeRole(ctx, "iam:UpdateAssumeRolePolicy", name); err != nil {
+		return err
+	}
+	if err := s.Policies.CheckTrust(document); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *Role) error { r.TrustPolicy = document; return nil })
+	return err
+}
+
+// PutRolePermissionsBoundary sets a role's permissions boundary ("" to
+// remove it, with action iam:DeleteRolePermissionsBoundary).
+func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, boundary string) error {
+	if err := s.authorizeRole(ctx, action, name); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *Role) error { r.PermissionsBoundary = boundary; return nil })
+	s.policiesChanged()
+	return boundaryError(err, boundary)
+}
+
+// TagRole sets tags of a role.
+func (s *Service) TagRole(ctx context.Context, name string, tags []Tag) error {
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizeRole(ctx, "iam:TagRole", name); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *Role) error {
+		var err error
+		r.Tags, err = mergeTags(r.Tags, tags)
+		return err
+	})
+	return err
+}
+
+// UntagRole removes tags of a role.
+func (s *Service) UntagRole(ctx context.Context, name string, keys []string) error {
+	if err := s.authorizeRole(ctx, "iam:UntagRole", name); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *Role) error { r.Tags = removeTags(r.Tags, keys); return nil })
+	return err
+}
+
+// RoleTags returns the tags of a role.
+func (s *Service) RoleTags(ctx context.Context, name string) ([]Tag, error) {
+	if err := s.authorizeRole(ctx, "iam:ListRoleTags", name); err != nil {
+		return nil, err
+	}
+	r, err := s.Store.Role(ctx, name)
+	if errors.Is(err, ErrNoSuchRole) {
+		return nil, RoleNotFound(name)
+	}
+	return r.Tags, err
+}
+
+func (s *Service) updateRole(ctx context.Context, name string, fn func(*Role) error) (Role, error) {
+	r, err := s.Store.UpdateRole(ctx, name, fn)
+	if errors.Is(err, ErrNoSuchRole) {
+		return r, RoleNotFound(name)
+	}
+	return r, err
+}
+
+// DeleteRole deletes a role that has no policies left.
+func (s *Service) DeleteRole(ctx context.Context, name string) error {
+	if err := s.authorizeRole(ctx, "iam:DeleteRole", name); err != nil {
+		return err
+	}
+	switch err := s.Store.DeleteRole(ctx, name); {
+	case errors.Is(err, ErrNoSuchRole):
+		return RoleNotFound(name)
+	case errors.Is(err, ErrEntityInUse):
+		return Errorf(EDeleteConflict, "Cannot delete entity, must detach all policies first.")
+	default:
+		return err
+	}
+}
