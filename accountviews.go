@@ -52,6 +52,13 @@ type EntityDetail struct {
 	Groups []string
 }
 
+// RoleDetail is a role with its policies.
+type RoleDetail struct {
+	Role     Role
+	Inline   []NamedPolicy
+	Attached []ManagedPolicy
+}
+
 // PolicyDetail is a managed policy with every version's document.
 type PolicyDetail struct {
 	ManagedPolicy
@@ -71,7 +78,8 @@ type AccountStore interface {
 	AccountCounts(ctx context.Context) (AccountCounts, error)
 	// PolicyEntities pages the users and groups a managed policy is attached
 	// to, or bounds (usage "PermissionsPolicy", "PermissionsBoundary", ""
-	// for both), groups first, then users, each by name; kind "" is both.
+	// for both), groups first, then roles, then users, each by name; kind ""
+	// is all.
 	// The marker is "<kind>:<name>". ErrNoSuchPolicy.
 	PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage, after string, max int) ([]PolicyEntity, bool, error)
 	// UserDetails and GroupDetails page users and groups by name with their
@@ -80,6 +88,7 @@ type AccountStore interface {
 	// versions.
 	UserDetails(ctx context.Context, after string, max int) ([]EntityDetail, bool, error)
 	GroupDetails(ctx context.Context, after string, max int) ([]EntityDetail, bool, error)
+	RoleDetails(ctx context.Context, after string, max int) ([]RoleDetail, bool, error)
 	PolicyDetails(ctx context.Context, after string, max int) ([]PolicyDetail, bool, error)
 	// TokenVersion and SetTokenVersion keep the account's
 	// GlobalEndpointTokenVersion (1 or 2).
@@ -202,8 +211,8 @@ func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, versio
 }
 
 // ListEntitiesForPolicy pages the users and groups a managed policy is
-// attached to or bounds. kind is "", "User" or "Group" (roles: none yet);
-// usage is "", "PermissionsPolicy" or "PermissionsBoundary".
+// attached to or bounds. kind is "", "User", "Group" or "Role"; usage is
+// "", "PermissionsPolicy" or "PermissionsBoundary".
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPrefix, usage, marker string, max int) ([]PolicyEntity, string, error) {
 	if err := s.authorize(ctx, "iam:ListEntitiesForPolicy", arn); err != nil {
 		return nil, "", err
@@ -213,6 +222,8 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPref
 		kind = EntityUser
 	case "Group":
 		kind = EntityGroup
+	case "Role":
+		kind = EntityRole
 	case "":
 	default:
 		kind = "none" // roles and policies are never attached to a policy
@@ -233,15 +244,16 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPref
 // AuthorizationDetails is one page of GetAccountAuthorizationDetails.
 type AuthorizationDetails struct {
 	Users, Groups []EntityDetail
+	Roles         []RoleDetail
 	Policies      []PolicyDetail
 	Next          string
 }
 
-// AccountAuthorizationDetails pages every user, group and managed policy
-// with their documents; filter names the kinds wanted ("User", "Group",
-// "LocalManagedPolicy", "AWSManagedPolicy"; "Role" has none), all when
+// AccountAuthorizationDetails pages every user, group, role and managed
+// policy with their documents; filter names the kinds wanted ("User",
+// "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"), all when
 // empty. The marker names the kind and the last item read: users come
-// first, then groups, then policies.
+// first, then groups, roles, policies.
 func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []string, marker string, max int) (AuthorizationDetails, error) {
 	if err := s.authorize(ctx, "iam:GetAccountAuthorizationDetails", "*"); err != nil {
 		return AuthorizationDetails{}, err
@@ -291,6 +303,22 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 		}
 	}
 	if stage == "g" {
+		stage, last = "r", ""
+	}
+	if stage == "r" && (all || want["Role"]) {
+		roles, more, err := s.Store.RoleDetails(ctx, last, left)
+		if err != nil {
+			return out, err
+		}
+		out.Roles, left = roles, left-len(roles)
+		if more || left == 0 {
+			if len(roles) > 0 {
+				out.Next = encodeMarker("r:" + roles[len(roles)-1].Role.Name)
+			}
+			return out, nil
+		}
+	}
+	if stage == "r" {
 		stage, last = "p", ""
 	}
 	if stage == "p" && (all || want["LocalManagedPolicy"] || want["AWSManagedPolicy"]) {

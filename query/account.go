@@ -48,11 +48,14 @@ var accountActions = map[string]action{
 			return page[keyward.PolicyEntity]{es, next}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.PolicyEntity]) {
-			var groups, users []keyward.PolicyEntity
+			var groups, users, roles []keyward.PolicyEntity
 			for _, e := range p.items {
-				if e.Kind == keyward.EntityGroup {
+				switch e.Kind {
+				case keyward.EntityGroup:
 					groups = append(groups, e)
-				} else {
+				case keyward.EntityRole:
+					roles = append(roles, e)
+				default:
 					users = append(users, e)
 				}
 			}
@@ -64,7 +67,10 @@ var accountActions = map[string]action{
 				w.elem("UserName", e.Name)
 				w.elem("UserId", e.ID)
 			})
-			members(w, "PolicyRoles", []keyward.PolicyEntity(nil), func(keyward.PolicyEntity) {})
+			members(w, "PolicyRoles", roles, func(e keyward.PolicyEntity) {
+				w.elem("RoleName", e.Name)
+				w.elem("RoleId", e.ID)
+			})
 			w.marker(p.next)
 		}),
 	"GetAccountAuthorizationDetails": row([]param{strList("Filter", keyward.EntityTypeShape, false), maxItems, marker},
@@ -143,7 +149,30 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 		inline("GroupPolicyList", e.Inline)
 		attached(e.Attached)
 	})
-	members(w, "RoleDetailList", []keyward.EntityDetail(nil), func(keyward.EntityDetail) {})
+	members(w, "RoleDetailList", d.Roles, func(rd keyward.RoleDetail) {
+		r := rd.Role
+		w.elem("Path", r.Path)
+		w.elem("RoleName", r.Name)
+		w.elem("RoleId", r.ID)
+		w.elem("Arn", a.RoleARN(r.Path, r.Name))
+		w.time("CreateDate", r.CreatedAt)
+		w.elem("AssumeRolePolicyDocument", encodeDocument(r.TrustPolicy))
+		members(w, "InstanceProfileList", []string(nil), func(string) {})
+		inline("RolePolicyList", rd.Inline)
+		attached(rd.Attached)
+		if r.PermissionsBoundary != "" {
+			w.boundary(r.PermissionsBoundary)
+		}
+		if len(r.Tags) > 0 {
+			w.tags(r.Tags)
+		}
+		w.open("RoleLastUsed")
+		if !r.LastUsed.IsZero() {
+			w.time("LastUsedDate", r.LastUsed)
+			w.elem("Region", r.LastUsedRegion)
+		}
+		w.close("RoleLastUsed")
+	})
 	members(w, "Policies", d.Policies, func(p keyward.PolicyDetail) {
 		w.policy(p.ManagedPolicy)
 		members(w, "PolicyVersionList", p.Versions, func(v keyward.PolicyVersion) { w.version(v, true) })

@@ -240,7 +240,10 @@ func testRoles(t *testing.T, s keyward.Store) {
 	if r.ID != "AROA1" || len(r.Tags) != 1 || !r.CreatedAt.Equal(t0) {
 		t.Fatalf("read %+v", r)
 	}
-	_, err = s.UpdateRole(ctx, "ci", func(r *keyward.Role) error { r.PermissionsBoundary = "arn:aws:iam::123456789012:policy/None"; return nil })
+	_, err = s.UpdateRole(ctx, "ci", func(r *keyward.Role) error {
+		r.PermissionsBoundary = "arn:aws:iam::123456789012:policy/None"
+		return nil
+	})
 	wantErr(t, err, keyward.ErrNoSuchPolicy)
 	_, err = s.UpdateRole(ctx, "ci", func(r *keyward.Role) error { r.Description, r.MaxSessionDuration = "d", 7200; return nil })
 	must(t, err)

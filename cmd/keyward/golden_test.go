@@ -194,6 +194,8 @@ func TestGoldenResponses(t *testing.T) {
 		{"AttachRolePolicy", "iam", "Action=AttachRolePolicy&Version=2010-05-08&RoleName=deploy&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},
 		{"ListAttachedRolePolicies", "iam", "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=deploy"},
 		{"DeleteRole-DeleteConflict", "iam", "Action=DeleteRole&Version=2010-05-08&RoleName=deploy"},
+		{"ListEntitiesForPolicy-role", "iam", "Action=ListEntitiesForPolicy&Version=2010-05-08&EntityFilter=Role&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},
+		{"GetAccountAuthorizationDetails-role", "iam", "Action=GetAccountAuthorizationDetails&Version=2010-05-08&Filter.member.1=Role"},
 		{"DetachRolePolicy", "iam", "Action=DetachRolePolicy&Version=2010-05-08&RoleName=deploy&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},
 		{"DeleteRolePolicy", "iam", "Action=DeleteRolePolicy&Version=2010-05-08&RoleName=deploy&PolicyName=s3"},
 		{"PutRolePermissionsBoundary", "iam", "Action=PutRolePermissionsBoundary&Version=2010-05-08&RoleName=deploy&PermissionsBoundary=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess"},

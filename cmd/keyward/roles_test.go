@@ -64,6 +64,14 @@ func TestRoles(t *testing.T) {
 	if len(tags.Tags) != 2 || len(inline.PolicyNames) != 1 || len(attached.AttachedPolicies) != 1 || len(roles.Roles) != 1 {
 		t.Fatalf("tags %d, inline %d, attached %d, roles %d", len(tags.Tags), len(inline.PolicyNames), len(attached.AttachedPolicies), len(roles.Roles))
 	}
+	entities, err := root.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+	must(t, err)
+	details, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})
+	must(t, err)
+	if len(entities.PolicyRoles) != 1 || len(details.RoleDetailList) != 1 || len(details.RoleDetailList[0].RolePolicyList) != 1 ||
+		details.RoleDetailList[0].PermissionsBoundary == nil {
+		t.Fatalf("entities %+v, details %+v", entities.PolicyRoles, details.RoleDetailList)
+	}
 	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("ci")})
 	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "Cannot delete entity, must detach all policies first.")
 	_, err = root.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("s3")})

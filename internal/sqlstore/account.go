@@ -83,9 +83,13 @@ func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage
 			SELECT 'user', u.name, u.id, u.path, 'PermissionsPolicy' FROM policy_attachments a JOIN users u ON a.kind = 'user' AND u.id = a.entity_id WHERE a.policy_id = ?
 			UNION ALL
 			SELECT 'user', u.name, u.id, u.path, 'PermissionsBoundary' FROM users u WHERE u.permissions_boundary = ?
+			UNION ALL
+			SELECT 'role', r.name, r.id, r.path, 'PermissionsPolicy' FROM policy_attachments a JOIN roles r ON a.kind = 'role' AND r.id = a.entity_id WHERE a.policy_id = ?
+			UNION ALL
+			SELECT 'role', r.name, r.id, r.path, 'PermissionsBoundary' FROM roles r WHERE r.permissions_boundary = ?
 		) e
 		WHERE (? = '' OR kind = ?) AND (? = '' OR usage = ?) AND substr(path, 1, length(?)) = ? AND kind || ':' || name > ?
-		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1)), p.ID, p.ID, p.ARN, kind, kind, usage, usage, pathPrefix, pathPrefix, after)
+		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1)), p.ID, p.ID, p.ARN, p.ID, p.ARN, kind, kind, usage, usage, pathPrefix, pathPrefix, after)
 	if err != nil {
 		return nil, false, err
 	}
@@ -238,4 +242,26 @@ func (s *Store) strings(ctx context.Context, q queryer, query string, args ...an
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// RoleDetails implements keyward.AccountStore.
+func (s *Store) RoleDetails(ctx context.Context, after string, max int) ([]keyward.RoleDetail, bool, error) {
+	roles, more, err := s.ListRoles(ctx, "/", after, max)
+	if err != nil || len(roles) == 0 {
+		return nil, more, err
+	}
+	details := make([]keyward.EntityDetail, len(roles))
+	byID := make(map[string]*keyward.EntityDetail, len(roles))
+	ids := make([]any, len(roles))
+	for i, r := range roles {
+		byID[r.ID], ids[i] = &details[i], r.ID
+	}
+	if err := s.entityPolicies(ctx, keyward.EntityRole, placeholders(len(ids)), ids, byID); err != nil {
+		return nil, false, err
+	}
+	out := make([]keyward.RoleDetail, len(roles))
+	for i, r := range roles {
+		out[i] = keyward.RoleDetail{Role: r, Inline: details[i].Inline, Attached: details[i].Attached}
+	}
+	return out, more, nil
 }

@@ -13,7 +13,7 @@ import (
 
 const policyColumns = `p.id, p.name, p.path, p.arn, p.description, p.default_version, p.aws_managed, p.created_at, p.updated_at, p.tags,
 	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id),
-	(SELECT count(*) FROM users b WHERE b.permissions_boundary = p.arn)`
+	(SELECT count(*) FROM users b WHERE b.permissions_boundary = p.arn) + (SELECT count(*) FROM roles b WHERE b.permissions_boundary = p.arn)`
 
 func scanPolicy(row interface{ Scan(...any) error }) (keyward.ManagedPolicy, error) {
 	var p keyward.ManagedPolicy
