@@ -287,3 +287,34 @@ func (s *Service) DeleteGroupAndAttachments(ctx context.Context, name string) er
 	}
 	return s.DeleteGroup(ctx, name)
 }
+
+// DeleteRoleAndPolicies deletes a role with its inline policies and
+// attachments, as AWS's console does after the administrator confirms: the
+// API operations in sequence, each authorised first.
+func (s *Service) DeleteRoleAndPolicies(ctx context.Context, name string) error {
+	role := Entity{Kind: EntityRole, Name: name}
+	for _, action := range []string{"iam:ListRolePolicies", "iam:DeleteRolePolicy", "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy", "iam:DeleteRole"} {
+		if err := s.authorizeRole(ctx, action, name); err != nil {
+			return err
+		}
+	}
+	names, _, err := s.ListInlinePolicies(ctx, role, "", 1000)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := s.DeleteInlinePolicy(ctx, role, n); err != nil {
+			return err
+		}
+	}
+	attached, _, err := s.ListAttachedPolicies(ctx, role, "/", "", 1000)
+	if err != nil {
+		return err
+	}
+	for _, p := range attached {
+		if err := s.DetachPolicy(ctx, role, p.ARN); err != nil {
+			return err
+		}
+	}
+	return s.DeleteRole(ctx, name)
+}

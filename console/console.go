@@ -100,7 +100,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "search", "reports", "error"}
+var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "error"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -180,6 +180,11 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/groups", c.session(c.createGroup))
 	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
 	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.groupAction))
+	m.HandleFunc("GET /console/roles", c.session(c.rolesPage))
+	m.HandleFunc("GET /console/roles/new", c.session(c.newRolePage))
+	m.HandleFunc("POST /console/roles", c.session(c.createRole))
+	m.HandleFunc("GET /console/roles/{name}", c.session(c.rolePage))
+	m.HandleFunc("POST /console/roles/{name}/{action}", c.session(c.roleAction))
 	m.HandleFunc("GET /console/policies", c.session(c.policiesPage))
 	m.HandleFunc("GET /console/policies/new", c.session(c.newPolicyPage))
 	m.HandleFunc("POST /console/policies", c.session(c.createPolicy))

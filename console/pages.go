@@ -55,6 +55,8 @@ var notices = map[string]string{
 	"policy-detached": "Policy detached.",
 	"policy-saved":    "Policy saved.",
 	"policy-deleted":  "Policy deleted.",
+	"role-created":    "Role created.",
+	"role-deleted":    "Role deleted.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {

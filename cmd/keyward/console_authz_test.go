@@ -31,6 +31,14 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	must(t, err)
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})
 	must(t, err)
+	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	must(t, err)
+	_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("g"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustAccount)})
+	must(t, err)
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
 	c := newWebClient(t, ts)
 	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {accountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
@@ -75,6 +83,22 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 		{"reports page", "GET", "/console/reports", nil, nil, "iam:GetCredentialReport"},
 		{"generate report", "POST", "/console/reports", url.Values{}, nil, "iam:GenerateCredentialReport"},
 		{"download report", "GET", "/console/reports/credential-report.csv", nil, nil, "iam:GetCredentialReport"},
+		{"assign MFA device", "POST", "/console/users/target/mfa/new", url.Values{"device": {"phone"}}, []string{"iam:GetUser"}, "iam:CreateVirtualMFADevice"},
+		{"remove MFA device", "POST", "/console/users/target/mfa/remove", url.Values{"serial": {"arn:aws:iam::123456789012:mfa/phone"}}, []string{"iam:GetUser"}, "iam:DeactivateMFADevice"},
+		{"attach policy to user", "POST", "/console/users/target/do/attach", url.Values{"policy": {"arn:aws:iam::aws:policy/IAMReadOnlyAccess"}}, nil, "iam:AttachUserPolicy"},
+		{"user joins group", "POST", "/console/users/target/do/join", url.Values{"group": {"g"}}, nil, "iam:AddUserToGroup"},
+		{"groups list", "GET", "/console/groups", nil, nil, "iam:ListGroups"},
+		{"create group", "POST", "/console/groups", url.Values{"name": {"newgroup"}}, nil, "iam:CreateGroup"},
+		{"group page", "GET", "/console/groups/g", nil, nil, "iam:GetGroup"},
+		{"add member", "POST", "/console/groups/g/add-user", url.Values{"user": {"target"}}, nil, "iam:AddUserToGroup"},
+		{"delete group with only iam:DeleteGroup", "POST", "/console/groups/g/delete", url.Values{"confirm": {"g"}}, []string{"iam:DeleteGroup"}, "iam:GetGroup"},
+		{"policies list", "GET", "/console/policies", nil, nil, "iam:ListPolicies"},
+		{"create policy", "POST", "/console/policies", url.Values{"name": {"New"}, "document": {allowAll}}, nil, "iam:CreatePolicy"},
+		{"policy page", "GET", "/console/policy?arn=arn:aws:iam::aws:policy/IAMReadOnlyAccess", nil, nil, "iam:GetPolicy"},
+		{"roles list", "GET", "/console/roles", nil, nil, "iam:ListRoles"},
+		{"create role", "POST", "/console/roles", url.Values{"name": {"newrole"}, "document": {trustAccount}}, nil, "iam:CreateRole"},
+		{"role page", "GET", "/console/roles/r", nil, nil, "iam:GetRole"},
+		{"delete role with only iam:DeleteRole", "POST", "/console/roles/r/delete", url.Values{"confirm": {"r"}}, []string{"iam:DeleteRole"}, "iam:ListRolePolicies"},
 		{"change password", "POST", "/console/password", url.Values{"old": {"Nobody-Passw0rd"}, "new": {"Nobody-Passw0rd-2"}, "confirm": {"Nobody-Passw0rd-2"}},
 			nil, "iam:ChangePassword"},
 	}
@@ -117,5 +141,15 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	}
 	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("newcomer")}); err == nil {
 		t.Fatal("a refused console action created a user")
+	}
+	// The group and the role kept their policies; nothing new was made.
+	gp, err := root.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: aws.String("g")})
+	must(t, err)
+	rp, err := root.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("r")})
+	must(t, err)
+	devices, err := root.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{})
+	must(t, err)
+	if len(gp.PolicyNames) != 1 || len(rp.PolicyNames) != 1 || len(devices.VirtualMFADevices) != 0 {
+		t.Fatalf("refused console actions changed things: %d group policies, %d role policies, %d MFA devices", len(gp.PolicyNames), len(rp.PolicyNames), len(devices.VirtualMFADevices))
 	}
 }

@@ -1,0 +1,129 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/keyward/keyward"
+)
+
+// Roles: the list, creating a role with its trust policy in the JSON
+// editor, a role's trust policy, permissions and last use, and deleting it
+// with its policies.
+
+type rolesPage struct {
+	layout
+	Roles []keyward.Role
+}
+
+func (c *Console) rolesPage(w http.ResponseWriter, r *request) {
+	roles, _, err := c.Service.ListRoles(r.ctx(), "/", "", 1000)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, http.StatusOK, "roles", rolesPage{layout: c.layoutFor(r, "Roles"), Roles: roles})
+}
+
+type newRolePage struct {
+	layout
+	Name, Description, Document string
+	Problem, Where              string
+}
+
+// starterTrust lets the account's own principals assume the role, as AWS's
+// console proposes for "AWS account: this account".
+func (c *Console) starterTrust() string {
+	return `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::` + c.Service.Account.ID + `:root"},
+      "Action": "sts:AssumeRole"
+    }
+  ]
+}`
+}
+
+func (c *Console) newRolePage(w http.ResponseWriter, r *request) {
+	c.render(w, http.StatusOK, "newrole", newRolePage{layout: c.layoutFor(r, "Create role"), Document: c.starterTrust()})
+}
+
+func (c *Console) createRole(w http.ResponseWriter, r *request) {
+	p := newRolePage{layout: c.layoutFor(r, "Create role"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+		Document: r.PostFormValue("document")}
+	var v keyward.Validation
+	v.String("roleName", p.Name, keyward.RoleNameShape)
+	v.String("description", p.Description, keyward.RoleDescriptionShape)
+	v.String("assumeRolePolicyDocument", p.Document, keyward.PolicyDocumentShape)
+	err := v.Err()
+	if err == nil {
+		p.Where = syntaxPosition(p.Document)
+		_, err = c.Service.CreateRole(r.ctx(), keyward.Role{Name: p.Name, Path: "/", Description: p.Description, TrustPolicy: p.Document})
+	}
+	if err != nil {
+		if denied(err) {
+			c.fail(w, r, err)
+			return
+		}
+		p.Problem = keyward.ErrorMessage(err)
+		c.render(w, http.StatusBadRequest, "newrole", p)
+		return
+	}
+	redirect(w, r, "/console/roles/"+url.PathEscape(p.Name), "role-created")
+}
+
+type rolePage struct {
+	layout
+	Role     keyward.Role
+	ARN      string
+	Trust    string
+	Attached []keyward.ManagedPolicy
+	Inline   []string
+	Policies []keyward.ManagedPolicy
+}
+
+func (c *Console) rolePage(w http.ResponseWriter, r *request) {
+	role, err := c.Service.Role(r.ctx(), r.PathValue("name"))
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := rolePage{layout: c.layoutFor(r, role.Name), Role: role, ARN: c.Service.Account.RoleARN(role.Path, role.Name), Trust: indentJSON(role.TrustPolicy)}
+	e := keyward.Entity{Kind: keyward.EntityRole, Name: role.Name}
+	p.Attached, _, _ = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
+	p.Inline, _, _ = c.Service.ListInlinePolicies(r.ctx(), e, "", 100)
+	p.Policies = c.attachable(r, p.Attached)
+	c.render(w, http.StatusOK, "role", p)
+}
+
+// roleAction attaches or detaches a policy, or deletes the role with its
+// policies.
+func (c *Console) roleAction(w http.ResponseWriter, r *request) {
+	name := r.PathValue("name")
+	e := keyward.Entity{Kind: keyward.EntityRole, Name: name}
+	var err error
+	notice := ""
+	switch r.PathValue("action") {
+	case "attach":
+		err, notice = c.Service.AttachPolicy(r.ctx(), e, r.PostFormValue("policy")), "policy-attached"
+	case "detach":
+		err, notice = c.Service.DetachPolicy(r.ctx(), e, r.PostFormValue("policy")), "policy-detached"
+	case "delete":
+		if r.PostFormValue("confirm") != name {
+			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the role name %s.", name)
+		} else if err = c.Service.DeleteRoleAndPolicies(r.ctx(), name); err == nil {
+			redirect(w, r, "/console/roles", "role-deleted")
+			return
+		}
+	default:
+		http.NotFound(w, r.Request)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/console/roles/"+url.PathEscape(name), notice)
+}
