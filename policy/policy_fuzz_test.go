@@ -58,3 +58,42 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTrustPolicy is FuzzParsePolicy for trust policies: no panic,
+// MalformedPolicyDocument only, and an accepted policy evaluates for any
+// caller without panicking.
+//
+//	go test -run '^$' -fuzz FuzzParseTrustPolicy -fuzztime 60s .
+func FuzzParseTrustPolicy(f *testing.F) {
+	for _, seed := range []string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":["123456789012","*"],"Service":"ec2.amazonaws.com"},"NotAction":"sts:TagSession","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}}`,
+		`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:*"}]}`,
+		`{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/x"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`,
+		`{"Statement":[{"Effect":"Allow","Principal":{},"Action":"sts:AssumeRole"}]}`, `{"Statement":[{"Principal":1}]}`,
+	} {
+		f.Add(seed)
+	}
+	callers := []policy.TrustCaller{
+		{ARN: "arn:aws:iam::123456789012:user/alice", AccountID: "123456789012"},
+		{ARN: "arn:aws:sts::123456789012:assumed-role/r/s", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/r"},
+		{Federated: "arn:aws:iam::123456789012:oidc-provider/x"}, {},
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		tp, err := policy.CompileTrust(doc)
+		if err != nil {
+			var e *keyward.Error
+			if !errors.As(err, &e) || e.Code != keyward.EMalformedPolicyDocument || e.Message == "" {
+				t.Fatalf("refused with %v", err)
+			}
+			return
+		}
+		for _, c := range callers {
+			switch d := tp.Evaluate("sts:AssumeRole", c, &keyward.RequestContext{}); d {
+			case keyward.DecisionAllowed, keyward.DecisionExplicitDeny, keyward.DecisionImplicitDeny:
+			default:
+				t.Fatalf("decision %q", d)
+			}
+		}
+	})
+}
