@@ -353,3 +353,41 @@ func TestConsoleUsersSortableColumns(t *testing.T) {
 		t.Fatal("sorted by key age, descending, bob came before ann")
 	}
 }
+
+// TestConsoleDeleteUserWithEveryCredential: the console's delete removes an
+// MFA device (deactivated, then deleted), an SSH key, a service-specific
+// credential and a signing certificate before the user, as the API
+// sequence AWS's console makes.
+func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	createUserKey(t, root, "carol")
+	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("carol")})
+	must(t, err)
+	seed, now := string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
+	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("carol"), SerialNumber: d.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+	must(t, err)
+	_, err = root.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("carol"), SSHPublicKeyBody: aws.String(testSSHKey)})
+	must(t, err)
+	_, err = root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("carol"), ServiceName: aws.String("codecommit.amazonaws.com")})
+	must(t, err)
+	_, err = root.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("carol"), CertificateBody: aws.String(testCertificate)})
+	must(t, err)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	resp, body := c.post("/console/users/carol/delete", url.Values{"confirm": {"carol"}, "csrf": {c.token()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%s", resp.StatusCode, body)
+	}
+	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("carol")}); err == nil {
+		t.Fatal("carol survived")
+	}
+	devices, err := root.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{})
+	must(t, err)
+	if len(devices.VirtualMFADevices) != 0 {
+		t.Fatalf("%d MFA devices left", len(devices.VirtualMFADevices))
+	}
+}
