@@ -64,6 +64,9 @@ type Credential struct {
 	Secret      string
 	Active      bool
 	Principal   Principal
+	// Expiration is a temporary credential's end, MFAAt when its session
+	// was authenticated with MFA; zero for long-term keys.
+	Expiration, MFAAt time.Time
 }
 
 // changed announces a change to an access key.

@@ -38,6 +38,7 @@ const (
 	EInvalidCertificate            = "InvalidCertificate"
 	EDuplicateCertificate          = "DuplicateCertificate"
 	EKeyPairMismatch               = "KeyPairMismatch"
+	EExpiredToken                  = "ExpiredToken"
 	EReportNotPresent              = "ReportNotPresent"
 	EReportExpired                 = "ReportExpired"
 	EReportInProgress              = "ReportInProgress"

@@ -339,22 +339,8 @@ func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasD
 		}
 		return false, err
 	}
-	now := s.now()
 	for _, d := range ds {
-		_, err := s.Store.UpdateMFADevice(ctx, d.SerialNumber, func(d *MFADevice) error {
-			seed, err := s.openSeed(d)
-			if err != nil {
-				return err
-			}
-			at := totpCounter(now) + d.Drift
-			for step := at - 1; step <= at+1; step++ {
-				if step > d.LastStep && codeMatches(seed, step, code) {
-					d.LastStep = step
-					return nil
-				}
-			}
-			return invalidCode(d.SerialNumber)
-		})
+		err := s.useMFACode(ctx, d.SerialNumber, code)
 		if err == nil {
 			return true, nil
 		}
@@ -363,6 +349,26 @@ func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasD
 		}
 	}
 	return true, invalidCode("")
+}
+
+// useMFACode accepts a code of one device, once: its step is remembered.
+func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
+	now := s.now()
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		at := totpCounter(now) + d.Drift
+		for step := at - 1; step <= at+1; step++ {
+			if step > d.LastStep && codeMatches(seed, step, code) {
+				d.LastStep = step
+				return nil
+			}
+		}
+		return invalidCode(d.SerialNumber)
+	})
+	return err
 }
 
 // HasMFADevice reports whether a user has an MFA device enabled: sign-in

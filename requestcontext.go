@@ -18,8 +18,10 @@ type RequestContext struct {
 	CurrentTime                     time.Time
 	RequestedRegion                 string
 	// MFAAuthTime is when the caller authenticated with MFA (a console
-	// session signed in with a code); zero without.
+	// session signed in with a code, a session token got with one); zero
+	// without. Temporary: the request is signed with temporary credentials.
 	MFAAuthTime time.Time
+	Temporary   bool
 	// Extra holds further keys, lower case, such as the context entries
 	// given to SimulatePrincipalPolicy; they override the keys above.
 	Extra map[string][]string
@@ -73,9 +75,10 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 		}
 		return []string{rc.RequestedRegion}, true
 	case "aws:multifactorauthpresent":
-		// Present for sessions (true with MFA); absent for requests signed
-		// with a long-term access key, as AWS leaves it.
-		if rc.Session == "" && rc.MFAAuthTime.IsZero() {
+		// Present for sessions, console or temporary credentials (true with
+		// MFA); absent for requests signed with a long-term access key, as
+		// AWS leaves it.
+		if rc.Session == "" && !rc.Temporary && rc.MFAAuthTime.IsZero() {
 			return nil, false
 		}
 		return []string{strconv.FormatBool(!rc.MFAAuthTime.IsZero())}, true

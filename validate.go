@@ -90,6 +90,10 @@ var (
 	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
 	// allows an empty match in its pattern.
 	STSAccessKeyIDShape = newStringShape("accessKeyIdType", 16, 128, `[\w]*`)
+	// STSSerialNumberShape and STSTokenCodeShape are GetSessionToken's,
+	// whose patterns allow the empty match too.
+	STSSerialNumberShape = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]*`)
+	STSTokenCodeShape    = newStringShape("tokenCodeType", 6, 6, `[\d]*`)
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }

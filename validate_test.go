@@ -46,7 +46,7 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.CertificateChainShape}, {iam, keyward.PrivateKeyShape}, {iam, keyward.ResourceHandlingShape},
 		{iam, keyward.RoleNameShape}, {iam, keyward.RoleDescriptionShape},
 		{iam, keyward.JobIDShape}, {iam, keyward.GranularityShape}, {iam, keyward.ServiceNamespaceShape}, {iam, keyward.TokenVersionShape},
-		{sts, keyward.STSAccessKeyIDShape},
+		{sts, keyward.STSAccessKeyIDShape}, {sts, keyward.STSSerialNumberShape}, {sts, keyward.STSTokenCodeShape},
 	}
 	for _, tt := range tests {
 		t.Run(tt.s.Shape, func(t *testing.T) {

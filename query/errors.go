@@ -39,6 +39,7 @@ var errorTable = map[string]errorKind{
 	keyward.EInvalidCertificate:            {http.StatusBadRequest, true},
 	keyward.EDuplicateCertificate:          {http.StatusConflict, true},
 	keyward.EKeyPairMismatch:               {http.StatusBadRequest, true},
+	keyward.EExpiredToken:                  {http.StatusForbidden, true},
 	keyward.EReportNotPresent:              {http.StatusGone, true},
 	keyward.EReportExpired:                 {http.StatusGone, true},
 	keyward.EReportInProgress:              {http.StatusNotFound, true},

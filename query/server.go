@@ -231,7 +231,7 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	// Who calls, for the Service to decide.
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r),
 		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), RequestedRegion: auth.Region,
-		AccessKeyID: key.ID, UserAgent: r.UserAgent()})
+		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
 	xw.b = append(xw.b, `Response xmlns="`...)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/cache"
@@ -17,6 +18,11 @@ type Key struct {
 	ID        string
 	Active    bool
 	Principal keyward.Principal
+	// Session is set for temporary credentials: when they expire, and when
+	// their session was authenticated with MFA (zero without).
+	Session    bool
+	MFAAt      time.Time
+	Expiration time.Time
 	// ARN is the principal's ARN, made once rather than per request.
 	ARN    string
 	secret string
@@ -65,14 +71,27 @@ type Keyring struct {
 	// Load reads a key's credential from the store; it returns an error
 	// matching keyward.ErrNoSuchAccessKey for an unknown ID.
 	Load func(ctx context.Context, id string) (keyward.Credential, error)
+	// OpenSession authenticates a session token for a temporary access key
+	// ID (keyward.Service.OpenSession); nil refuses every session token.
+	OpenSession func(ctx context.Context, id, token string) (keyward.Credential, error)
+	// Now is the clock a cached session's expiration is checked against.
+	Now func() time.Time
 
 	keys cache.Cache[*Key]
+	// sessions caches opened session tokens, by key ID and token, so that a
+	// session's requests cost what a long-term key's do: the token is
+	// opened, and its signing keys derived, once.
+	sessions cache.Cache[*Key]
 }
+
+// maxSessions bounds the opened session tokens kept.
+const maxSessions = 10000
 
 // NewKeyring returns a keyring of at most max keys (0: 100,000).
 func NewKeyring(load func(ctx context.Context, id string) (keyward.Credential, error), max int) *Keyring {
 	r := &Keyring{Load: load}
 	r.keys.Max = max
+	r.sessions.Max = maxSessions
 	return r
 }
 
@@ -118,17 +137,60 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byt
 	if err != nil {
 		return nil, a, err
 	}
-	k, err := ring.Get(ctx, a.AccessKeyID)
+	var k *Key
+	if a.SecurityToken != "" {
+		k, err = ring.session(ctx, a.AccessKeyID, a.SecurityToken)
+	} else {
+		k, err = ring.Get(ctx, a.AccessKeyID)
+	}
 	if err != nil {
 		return nil, a, err
 	}
-	// Keyward issues no temporary credentials yet, so no session token is
-	// valid either.
-	if !k.Active || a.SecurityToken != "" {
+	if !k.Active {
 		return nil, a, keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
 	}
 	if err := v.Verify(r, body, &a, k.SigningKey(&a)); err != nil {
 		return nil, a, err
 	}
 	return k, a, nil
+}
+
+// session authenticates temporary credentials from their token: nothing is
+// read or cached, the token holds it all. A token that is not valid for
+// the key yields an inactive Key, refused like an unknown key; an expired
+// one AWS's ExpiredToken.
+func (r *Keyring) session(ctx context.Context, id, token string) (*Key, error) {
+	if r.OpenSession == nil || !keyward.WellFormedAccessKeyID(id) || !strings.HasPrefix(id, "ASIA") {
+		return &Key{}, nil
+	}
+	expired := keyward.Errorf(keyward.EExpiredToken, "The security token included in the request is expired")
+	k, err := r.sessions.Get(ctx, id+"\x00"+token, func(ctx context.Context) (*Key, error) {
+		cred, err := r.OpenSession(ctx, id, token)
+		switch {
+		case errors.Is(err, keyward.ErrExpiredToken):
+			return nil, expired
+		case err != nil:
+			return nil, err // not cached: a forged token costs one open each time
+		}
+		return &Key{ID: strings.Clone(id), Active: true, Principal: cred.Principal, ARN: cred.Principal.ARN(), secret: cred.Secret,
+			Session: true, MFAAt: cred.MFAAt, Expiration: cred.Expiration}, nil
+	})
+	switch {
+	case errors.Is(err, expired):
+		return nil, err
+	case err != nil:
+		return &Key{}, nil
+	}
+	if now := r.now(); !now.Before(k.Expiration) {
+		r.sessions.Invalidate(id + "\x00" + token)
+		return nil, expired
+	}
+	return k, nil
+}
+
+func (r *Keyring) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }

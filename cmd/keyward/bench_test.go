@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -11,7 +14,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // BenchmarkListAccessKeys is an authenticated ListAccessKeys through the
@@ -88,5 +93,50 @@ func BenchmarkHandlerListAccessKeys(b *testing.B) {
 		if w.Code != 200 {
 			b.Fatalf("%d %s", w.Code, w.Body)
 		}
+	}
+}
+
+// BenchmarkHandlerSessionCredentials compares the server's work for one
+// GetUser signed with a long-term key and with session credentials from
+// GetSessionToken: the session's token is opened (AES-GCM) on every
+// request instead of the key being read from the keyring.
+func BenchmarkHandlerSessionCredentials(b *testing.B) {
+	ts := startServer(b, "")
+	c := ts.rootIAM()
+	ctx := context.Background()
+	id, secret := createUserKey(b, c, "alice")
+	_, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+	must(b, err)
+	sess, err := ts.sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(b, err)
+	const form = "Action=GetUser&Version=2010-05-08"
+	for _, tc := range []struct {
+		name string
+		cred aws.Credentials
+	}{
+		{"long-term-key", aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}},
+		{"session", aws.Credentials{AccessKeyID: aws.ToString(sess.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(sess.Credentials.SecretAccessKey),
+			SessionToken: aws.ToString(sess.Credentials.SessionToken)}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			r, err := http.NewRequest("POST", ts.URL+"/", strings.NewReader(form))
+			must(b, err)
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+			sum := sha256.Sum256([]byte(form))
+			must(b, v4.NewSigner().SignHTTP(ctx, tc.cred, r, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()))
+			r.RequestURI = "/"
+			r.Header.Set("Content-Length", fmt.Sprint(len(form)))
+			h := ts.server.Handler
+			b.ReportAllocs()
+			for b.Loop() {
+				r.Body = io.NopCloser(strings.NewReader(form))
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

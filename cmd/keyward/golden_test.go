@@ -205,6 +205,7 @@ func TestGoldenResponses(t *testing.T) {
 		{"ListRoleTags", "iam", "Action=ListRoleTags&Version=2010-05-08&RoleName=deploy"},
 		{"DeleteRole", "iam", "Action=DeleteRole&Version=2010-05-08&RoleName=deploy"},
 		{"GetRole-NoSuchEntity", "iam", "Action=GetRole&Version=2010-05-08&RoleName=deploy"},
+		{"GetSessionToken", "sts", "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=3600"},
 		{"CreatePolicy-tagged", "iam", "Action=CreatePolicy&Version=2010-05-08&PolicyName=Tagged&Tags.member.1.Key=owner&Tags.member.1.Value=ops&PolicyDocument=" + url.QueryEscape(policy.SelfManageAccessKeysPolicy)},
 		{"TagPolicy", "iam", "Action=TagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged&Tags.member.1.Key=cost&Tags.member.1.Value=42"},
 		{"UntagPolicy", "iam", "Action=UntagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged&TagKeys.member.1=owner"},

@@ -174,6 +174,7 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 		return err
 	}
 	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
+	m.Keys.OpenSession, m.Keys.Now = m.Service.OpenSession, m.Now
 	m.Changes = caches.Wire(m.Service, m.Keys)
 	return m.Service.InstallAWSManagedPolicies(keyward.Internal(ctx))
 }

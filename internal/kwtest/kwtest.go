@@ -70,6 +70,7 @@ func New(t testing.TB) *Keyward {
 		t.Fatal(err)
 	}
 	k := &Keyward{Service: s, Keys: sigv4.NewKeyring(s.Credential, 0)}
+	k.Keys.OpenSession = s.OpenSession
 	caches.Wire(s, k.Keys)
 	k.API = &query.Server{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: time.Now, Rand: rand.Reader}

@@ -1,0 +1,136 @@
+package keyward
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Temporary credentials (issue 14's start: GetSessionToken). A session is
+// an access key ID beginning ASIA, a secret, and a session token that holds
+// everything needed to authenticate it, sealed under the master key: no
+// replica reads the database to accept one, and nothing of a session is
+// stored.
+
+// Session durations AWS allows GetSessionToken, in seconds.
+const (
+	MinSessionDuration      = 900
+	MaxUserSessionDuration  = 129600
+	MaxRootSessionDuration  = 3600
+	DefaultSessionDuration  = 43200
+	sessionTokenPrefix      = "KWS1"
+	sessionAssociatedPrefix = "keyward:session:"
+)
+
+// Session is a set of temporary credentials.
+type Session struct {
+	AccessKeyID, Secret, Token string
+	Expiration                 time.Time
+}
+
+// sessionClaims is what a session token holds, sealed.
+type sessionClaims struct {
+	ID         string    `json:"id"`
+	Secret     string    `json:"s"`
+	Account    string    `json:"a"`
+	UserID     string    `json:"u,omitempty"` // "" for the root user
+	UserName   string    `json:"n,omitempty"`
+	UserPath   string    `json:"p,omitempty"`
+	IssuedAt   time.Time `json:"i"`
+	Expiration time.Time `json:"e"`
+	MFAAt      time.Time `json:"m,omitzero"`
+}
+
+// ErrExpiredToken is OpenSession's error for a session past its expiration.
+var ErrExpiredToken = errors.New("keyward: session token expired")
+
+// GetSessionToken issues temporary credentials to the calling user (or the
+// root user), for durationSeconds (0: the default), MFA-backed when serial
+// and code are given and the code is right. As on AWS it needs no
+// permission, and a session cannot make another.
+func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, serial, code string) (Session, error) {
+	rc, internal, ok := caller(ctx)
+	if !ok || internal {
+		return Session{}, errNoCaller
+	}
+	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
+		return Session{}, Errorf(EAccessDenied, "Cannot call GetSessionToken with session credentials")
+	}
+	p := rc.Principal
+	if durationSeconds == 0 {
+		durationSeconds = DefaultSessionDuration
+	}
+	if p.Root && durationSeconds > MaxRootSessionDuration {
+		durationSeconds = MaxRootSessionDuration // AWS caps the root user's silently
+	}
+	now := s.now()
+	c := sessionClaims{Account: s.Account.ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
+		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second)}
+	if serial != "" {
+		if p.Root || !s.mfaCodeOf(ctx, p.UserName, serial, code) {
+			return Session{}, Errorf(EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		}
+		c.MFAAt = now
+	}
+	var err error
+	if c.ID, err = randomString(s.Rand, "ASIA", 16, base32Alphabet); err != nil {
+		return Session{}, err
+	}
+	if c.Secret, err = NewSecretAccessKey(s.Rand); err != nil {
+		return Session{}, err
+	}
+	claims, err := json.Marshal(c)
+	if err != nil {
+		return Session{}, err
+	}
+	sealed, err := s.Sealer.Seal(sessionAssociatedPrefix+c.ID, string(claims))
+	if err != nil {
+		return Session{}, err
+	}
+	token := sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(sealed)
+	return Session{AccessKeyID: c.ID, Secret: c.Secret, Token: token, Expiration: c.Expiration}, nil
+}
+
+// mfaCodeOf checks a code of the user's device with this serial number,
+// used once.
+func (s *Service) mfaCodeOf(ctx context.Context, userName, serial, code string) bool {
+	d, err := s.Store.MFADevice(ctx, serial)
+	if err != nil || !d.Assigned() || FoldName(d.User.Name) != FoldName(userName) {
+		return false
+	}
+	return s.useMFACode(ctx, d.SerialNumber, code) == nil
+}
+
+// maxSessionToken bounds a token before any work is done for it.
+const maxSessionToken = 4096
+
+// OpenSession authenticates a session token for the access key ID that
+// signed with it, without reading the store: ErrNoSuchAccessKey for a
+// token that is not one of ours or not for this key, ErrExpiredToken past
+// its expiration (AWS allows no grace).
+func (s *Service) OpenSession(_ context.Context, id, token string) (Credential, error) {
+	raw, ok := strings.CutPrefix(token, sessionTokenPrefix)
+	if !ok || len(token) > maxSessionToken {
+		return Credential{}, ErrNoSuchAccessKey
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return Credential{}, ErrNoSuchAccessKey
+	}
+	claims, err := s.Sealer.Open(sessionAssociatedPrefix+id, sealed)
+	if err != nil {
+		return Credential{}, ErrNoSuchAccessKey
+	}
+	var c sessionClaims
+	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account != s.Account.ID {
+		return Credential{}, ErrNoSuchAccessKey
+	}
+	if !s.Now().Before(c.Expiration) {
+		return Credential{}, ErrExpiredToken
+	}
+	return Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt,
+		Principal: Principal{AccountID: c.Account, Root: c.UserID == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath}}, nil
+}
