@@ -378,6 +378,16 @@ func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	must(t, err)
 	c := newWebClient(t, ts)
 	c.signIn(rootForm(rootSecret))
+	// The Security credentials tab shows every one of them.
+	_, tab := c.get("/console/users/carol?tab=credentials")
+	for _, want := range []string{`data-serial="arn:aws:iam::123456789012:mfa/carol"`, `id="ssh-keys"`, "carol-at-123456789012", "codecommit.amazonaws.com", `id="signing-certificates"`} {
+		if !strings.Contains(tab, want) {
+			t.Fatalf("the credentials tab lacks %s", want)
+		}
+	}
+	if strings.Count(tab, "No SSH public keys.")+strings.Count(tab, "No signing certificates.") != 0 {
+		t.Fatal("the credentials tab says a credential is missing")
+	}
 	resp, body := c.post("/console/users/carol/delete", url.Values{"confirm": {"carol"}, "csrf": {c.token()}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d\n%s", resp.StatusCode, body)
