@@ -160,7 +160,7 @@ func (c *Console) groupAction(w http.ResponseWriter, r *request) {
 	redirect(w, r, "/console/groups/"+url.PathEscape(name)+"?tab="+tab, notice)
 }
 
-// userGroupAction is the user page's side: join or leave a group, attach
+// userAction is the user page's side: join or leave a group, attach
 // or detach a policy.
 func (c *Console) userAction(w http.ResponseWriter, r *request) {
 	name := r.PathValue("name")
