@@ -95,7 +95,9 @@ func TestAWSCLISessionCredentials(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("get-session-token: exit %d\n%s", res.code, res.stderr)
 	}
-	var out struct{ Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string } }
+	var out struct {
+		Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken string }
+	}
 	must(t, json.Unmarshal([]byte(res.stdout), &out))
 	home := t.TempDir()
 	env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
