@@ -97,33 +97,3 @@ func (c *Console) rolePage(w http.ResponseWriter, r *request) {
 	p.Policies = c.attachable(r, p.Attached)
 	c.render(w, http.StatusOK, "role", p)
 }
-
-// roleAction attaches or detaches a policy, or deletes the role with its
-// policies.
-func (c *Console) roleAction(w http.ResponseWriter, r *request) {
-	name := r.PathValue("name")
-	e := keyward.Entity{Kind: keyward.EntityRole, Name: name}
-	var err error
-	notice := ""
-	switch r.PathValue("action") {
-	case "attach":
-		err, notice = c.Service.AttachPolicy(r.ctx(), e, r.PostFormValue("policy")), "policy-attached"
-	case "detach":
-		err, notice = c.Service.DetachPolicy(r.ctx(), e, r.PostFormValue("policy")), "policy-detached"
-	case "delete":
-		if r.PostFormValue("confirm") != name {
-			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the role name %s.", name)
-		} else if err = c.Service.DeleteRoleAndPolicies(r.ctx(), name); err == nil {
-			redirect(w, r, "/console/roles", "role-deleted")
-			return
-		}
-	default:
-		http.NotFound(w, r.Request)
-		return
-	}
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	redirect(w, r, "/console/roles/"+url.PathEscape(name), notice)
-}

@@ -1,0 +1,103 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// The forms that change a user's, a group's or a role's memberships and
+// policies, as one table per page: each action names its Service call,
+// which authorises it, and the page and notice it returns to.
+
+// formAction performs one form's action on the entity the path names and
+// returns where to go next and the notice to show there.
+type formAction func(c *Console, r *request, name string) (path, notice string, err error)
+
+// act serves the POST of a table of actions.
+func (c *Console) act(actions map[string]formAction) func(http.ResponseWriter, *request) {
+	return func(w http.ResponseWriter, r *request) {
+		a, ok := actions[r.PathValue("action")]
+		if !ok {
+			http.NotFound(w, r.Request)
+			return
+		}
+		path, notice, err := a(c, r, r.PathValue("name"))
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		redirect(w, r, path, notice)
+	}
+}
+
+// attach attaches (or detaches) the form's policy to an entity of kind and
+// returns to page, where %s stands for the entity's name.
+func attach(kind string, attach bool, page string) formAction {
+	return func(c *Console, r *request, name string) (string, string, error) {
+		e := keyward.Entity{Kind: kind, Name: name}
+		if attach {
+			return pageOf(page, name), "policy-attached", c.Service.AttachPolicy(r.ctx(), e, r.PostFormValue("policy"))
+		}
+		return pageOf(page, name), "policy-detached", c.Service.DetachPolicy(r.ctx(), e, r.PostFormValue("policy"))
+	}
+}
+
+// member adds (or removes) a user to a group: from the group's page the
+// form names the user, from the user's page the group.
+func member(add, fromGroup bool, page string) formAction {
+	return func(c *Console, r *request, name string) (string, string, error) {
+		group, user := name, r.PostFormValue("user")
+		if !fromGroup {
+			group, user = r.PostFormValue("group"), name
+		}
+		if add {
+			return pageOf(page, name), "member-added", c.Service.AddUserToGroup(r.ctx(), group, user)
+		}
+		return pageOf(page, name), "member-removed", c.Service.RemoveUserFromGroup(r.ctx(), group, user)
+	}
+}
+
+// confirmedDelete deletes what the form confirms by its typed name, with
+// everything attached to it, and returns to list.
+func confirmedDelete(what, list, notice string, del func(c *Console, r *request, name string) error) formAction {
+	return func(c *Console, r *request, name string) (string, string, error) {
+		if r.PostFormValue("confirm") != name {
+			return "", "", keyward.Errorf(keyward.EValidationError, "To confirm, type the %s name %s.", what, name)
+		}
+		return list, notice, del(c, r, name)
+	}
+}
+
+// pageOf puts the entity's name, escaped, where page says %s.
+func pageOf(page, name string) string {
+	return strings.Replace(page, "%s", url.PathEscape(name), 1)
+}
+
+// The tables of the user, group and role pages.
+var (
+	userActions = map[string]formAction{
+		"join":   member(true, false, "/console/users/%s?tab=groups"),
+		"leave":  member(false, false, "/console/users/%s?tab=groups"),
+		"attach": attach(keyward.EntityUser, true, "/console/users/%s?tab=permissions"),
+		"detach": attach(keyward.EntityUser, false, "/console/users/%s?tab=permissions"),
+	}
+	groupActions = map[string]formAction{
+		"add-user":    member(true, true, "/console/groups/%s?tab=users"),
+		"remove-user": member(false, true, "/console/groups/%s?tab=users"),
+		"attach":      attach(keyward.EntityGroup, true, "/console/groups/%s?tab=permissions"),
+		"detach":      attach(keyward.EntityGroup, false, "/console/groups/%s?tab=permissions"),
+		"delete": confirmedDelete("group", "/console/groups", "group-deleted", func(c *Console, r *request, name string) error {
+			return c.Service.DeleteGroupAndAttachments(r.ctx(), name)
+		}),
+	}
+	roleActions = map[string]formAction{
+		"attach": attach(keyward.EntityRole, true, "/console/roles/%s"),
+		"detach": attach(keyward.EntityRole, false, "/console/roles/%s"),
+		"delete": confirmedDelete("role", "/console/roles", "role-deleted", func(c *Console, r *request, name string) error {
+			return c.Service.DeleteRoleAndPolicies(r.ctx(), name)
+		}),
+	}
+)
