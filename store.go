@@ -86,6 +86,7 @@ type Store interface {
 	AccountStore
 	AccessStore
 	RoleStore
+	OIDCStore
 
 	// Close releases the store's resources.
 	Close() error

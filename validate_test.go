@@ -45,6 +45,7 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.EntityTypeShape}, {iam, keyward.PolicyUsageShape}, {iam, keyward.ServerCertNameShape},
 		{iam, keyward.CertificateChainShape}, {iam, keyward.PrivateKeyShape}, {iam, keyward.ResourceHandlingShape},
 		{iam, keyward.RoleNameShape}, {iam, keyward.RoleDescriptionShape},
+		{iam, keyward.OIDCURLShape}, {iam, keyward.ClientIDShape}, {iam, keyward.ThumbprintShape},
 		{iam, keyward.JobIDShape}, {iam, keyward.GranularityShape}, {iam, keyward.ServiceNamespaceShape}, {iam, keyward.TokenVersionShape},
 		{sts, keyward.STSAccessKeyIDShape}, {sts, keyward.STSSerialNumberShape}, {sts, keyward.STSTokenCodeShape},
 	}

@@ -78,9 +78,8 @@ var accountActions = map[string]action{
 			return s.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
 		}, (*xmlWriter).authorizationDetails),
 
-	"ListInstanceProfiles":       emptyList("InstanceProfiles", str("PathPrefix", keyward.PathPrefixShape)),
-	"ListSAMLProviders":          emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
-	"ListOpenIDConnectProviders": emptyMembers("iam:ListOpenIDConnectProviders", "OpenIDConnectProviderList"),
+	"ListInstanceProfiles": emptyList("InstanceProfiles", str("PathPrefix", keyward.PathPrefixShape)),
+	"ListSAMLProviders":    emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
 }
 
 // emptyList is a paginated listing of entities Keyward does not have yet:

@@ -20,6 +20,7 @@ func accountTests() []namedTest {
 		{"ServiceAccess", testServiceAccess},
 		{"ConsoleUserSorts", testConsoleUserSorts},
 		{"Roles", testRoles},
+		{"OIDCProviders", testOIDCProviders},
 	}
 }
 
@@ -259,4 +260,36 @@ func testRoles(t *testing.T, s keyward.Store) {
 	must(t, s.DeleteRole(ctx, "ci"))
 	wantErr(t, s.DeleteRole(ctx, "ci"), keyward.ErrNoSuchRole)
 	wantErr(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*")), keyward.ErrNoSuchRole)
+}
+
+func testOIDCProviders(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	p := keyward.OIDCProvider{ARN: "arn:aws:iam::123456789012:oidc-provider/a.example", URL: "a.example", ClientIDs: []string{"c"},
+		Thumbprints: []string{"t"}, CreatedAt: t0}
+	must(t, s.CreateOIDCProvider(ctx, p, 2))
+	wantErr(t, s.CreateOIDCProvider(ctx, p, 2), keyward.ErrOIDCProviderExists)
+	p2 := p
+	p2.ARN, p2.URL = "arn:aws:iam::123456789012:oidc-provider/b.example", "b.example"
+	must(t, s.CreateOIDCProvider(ctx, p2, 2))
+	p2.ARN = "arn:aws:iam::123456789012:oidc-provider/c.example"
+	wantErr(t, s.CreateOIDCProvider(ctx, p2, 2), keyward.ErrOIDCProviderQuota)
+	must(t, s.UpdateOIDCProvider(ctx, p.ARN, func(p *keyward.OIDCProvider) error {
+		p.ClientIDs, p.Tags = append(p.ClientIDs, "d"), []keyward.Tag{{Key: "k", Value: "v"}}
+		return nil
+	}))
+	got, err := s.OIDCProvider(ctx, p.ARN)
+	must(t, err)
+	if len(got.ClientIDs) != 2 || len(got.Thumbprints) != 1 || len(got.Tags) != 1 || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("read %+v", got)
+	}
+	all, err := s.OIDCProviders(ctx)
+	must(t, err)
+	if len(all) != 2 {
+		t.Fatalf("%d providers", len(all))
+	}
+	must(t, s.DeleteOIDCProvider(ctx, p.ARN))
+	wantErr(t, s.DeleteOIDCProvider(ctx, p.ARN), keyward.ErrNoSuchOIDCProvider)
+	_, err = s.OIDCProvider(ctx, p.ARN)
+	wantErr(t, err, keyward.ErrNoSuchOIDCProvider)
 }

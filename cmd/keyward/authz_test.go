@@ -155,7 +155,22 @@ var deniedForms = map[string]string{
 	"AttachRolePolicy":              "RoleName=r&PolicyArn=" + url.QueryEscape(localPolicy),
 	"DetachRolePolicy":              "RoleName=r&PolicyArn=" + url.QueryEscape(localPolicy),
 	"ListAttachedRolePolicies":      "RoleName=r",
+
+	"CreateOpenIDConnectProvider":             "Url=https%3A%2F%2Ftoken.example.com&ThumbprintList.member.1=" + thumbprint,
+	"GetOpenIDConnectProvider":                "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
+	"DeleteOpenIDConnectProvider":             "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
+	"AddClientIDToOpenIDConnectProvider":      "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&ClientID=sts.amazonaws.com",
+	"RemoveClientIDFromOpenIDConnectProvider": "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&ClientID=sts.amazonaws.com",
+	"UpdateOpenIDConnectProviderThumbprint":   "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&ThumbprintList.member.1=" + thumbprint,
+	"TagOpenIDConnectProvider":                "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
+	"UntagOpenIDConnectProvider":              "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&TagKeys.member.1=k",
+	"ListOpenIDConnectProviderTags":           "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
 }
+
+const (
+	oidcProvider = "arn:aws:iam::123456789012:oidc-provider/token.example.com"
+	thumbprint   = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+)
 
 // trustAccount is a trust policy that lets the account's principals
 // assume a role.

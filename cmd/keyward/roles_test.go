@@ -83,3 +83,38 @@ func TestRoles(t *testing.T) {
 	_, err = root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ci")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The role with name ci cannot be found.")
 }
+
+// TestOIDCProviders: an issuer registered with its client IDs and
+// thumbprints, its ARN from the URL, AWS's refusals, edits, tags, delete.
+func TestOIDCProviders(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	_, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("http://token.example.com"), ThumbprintList: []string{thumbprint}})
+	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	_, err = root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"), ThumbprintList: []string{"not-hex-not-hex-not-hex-not-hex-not-hex!"}})
+	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	created, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{thumbprint}})
+	must(t, err)
+	if aws.ToString(created.OpenIDConnectProviderArn) != oidcProvider {
+		t.Fatalf("ARN %s", aws.ToString(created.OpenIDConnectProviderArn))
+	}
+	_, err = root.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider), ClientID: aws.String("ci")})
+	must(t, err)
+	_, err = root.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ci")}}})
+	must(t, err)
+	got, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	must(t, err)
+	list, err := root.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	must(t, err)
+	if aws.ToString(got.Url) != "token.example.com" || len(got.ClientIDList) != 2 || len(got.Tags) != 1 || len(list.OpenIDConnectProviderList) != 1 {
+		t.Fatalf("got %+v, list %+v", got, list.OpenIDConnectProviderList)
+	}
+	_, err = root.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	must(t, err)
+	_, err = root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "OpenIDConnect Provider not found for arn "+oidcProvider)
+}

@@ -1,0 +1,104 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+const oidcColumns = `arn, url, client_ids, thumbprints, created_at, tags FROM oidc_providers`
+
+func scanOIDC(row interface{ Scan(...any) error }) (keyward.OIDCProvider, error) {
+	var p keyward.OIDCProvider
+	var clients, thumbs, tags string
+	var created int64
+	err := row.Scan(&p.ARN, &p.URL, &clients, &thumbs, &created, &tags)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, keyward.ErrNoSuchOIDCProvider
+	}
+	if err != nil {
+		return p, err
+	}
+	p.CreatedAt = fromNanos(created)
+	if err := json.Unmarshal([]byte(clients), &p.ClientIDs); err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal([]byte(thumbs), &p.Thumbprints); err != nil {
+		return p, err
+	}
+	return p, json.Unmarshal([]byte(tags), &p.Tags)
+}
+
+// jsonList encodes a list of strings, [] when empty.
+func jsonList(list []string) string {
+	if len(list) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(list) // strings always encode
+	return string(b)
+}
+
+// CreateOIDCProvider implements keyward.OIDCStore.
+func (s *Store) CreateOIDCProvider(ctx context.Context, p keyward.OIDCProvider, max int) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM oidc_providers`).Scan(&n); err != nil {
+			return err
+		}
+		if n >= max {
+			return keyward.ErrOIDCProviderQuota
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO oidc_providers (arn, url, client_ids, thumbprints, created_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
+			p.ARN, p.URL, jsonList(p.ClientIDs), jsonList(p.Thumbprints), toNanos(p.CreatedAt), tagsJSON(p.Tags))
+		if err != nil && s.IsUnique(err) {
+			return keyward.ErrOIDCProviderExists
+		}
+		return err
+	})
+}
+
+// OIDCProvider implements keyward.OIDCStore.
+func (s *Store) OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error) {
+	return scanOIDC(s.DB.QueryRowContext(ctx, s.q(`SELECT `+oidcColumns+` WHERE arn = ?`), arn))
+}
+
+// OIDCProviders implements keyward.OIDCStore.
+func (s *Store) OIDCProviders(ctx context.Context) ([]keyward.OIDCProvider, error) {
+	var out []keyward.OIDCProvider
+	err := s.each(ctx, `SELECT `+oidcColumns+` ORDER BY arn`, nil, func(r *sql.Rows) error {
+		p, err := scanOIDC(r)
+		out = append(out, p)
+		return err
+	})
+	return out, err
+}
+
+// UpdateOIDCProvider implements keyward.OIDCStore.
+func (s *Store) UpdateOIDCProvider(ctx context.Context, arn string, fn func(*keyward.OIDCProvider) error) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		p, err := scanOIDC(tx.QueryRowContext(ctx, s.q(`SELECT `+oidcColumns+` WHERE arn = ?`+s.ForUpdate), arn))
+		if err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE oidc_providers SET client_ids = ?, thumbprints = ?, tags = ? WHERE arn = ?`),
+			jsonList(p.ClientIDs), jsonList(p.Thumbprints), tagsJSON(p.Tags), arn)
+		return err
+	})
+}
+
+// DeleteOIDCProvider implements keyward.OIDCStore.
+func (s *Store) DeleteOIDCProvider(ctx context.Context, arn string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM oidc_providers WHERE arn = ?`), arn)
+		return deletedOne(res, err, keyward.ErrNoSuchOIDCProvider)
+	})
+}
