@@ -19,12 +19,11 @@ var (
 
 // AccountCounts are what GetAccountSummary counts.
 type AccountCounts struct {
-	Users, Groups, Policies               int
-	MFADevices, MFADevicesInUse           int
-	PolicyVersionsInUse                   int
-	RootAccessKeys                        int
-	AttachedPolicies, SigningCertificates int
-	ServerCertificates                    int
+	Users, Groups, Policies     int
+	MFADevices, MFADevicesInUse int
+	PolicyVersionsInUse         int
+	RootAccessKeys              int
+	ServerCertificates          int
 }
 
 // PolicyEntity is a user or a group a managed policy is attached to.

@@ -70,8 +70,8 @@ func TestNoBinariesCommitted(t *testing.T) {
 }
 
 // TestTestsReadOnlyTheRepository makes sure no Go file reads a path outside
-// the module, such as a ../shared directory that sits beside a developer's
-// checkout but not beside a user's clone.
+// the module, such as a directory that sits beside a developer's checkout
+// but not beside a user's clone.
 func TestTestsReadOnlyTheRepository(t *testing.T) {
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -120,7 +120,7 @@ func TestTestsReadOnlyTheRepository(t *testing.T) {
 					t.Errorf("%s: filepath.Join reaches outside the repository", fset.Position(n.Pos()))
 				}
 				return false
-			case *ast.BasicLit: // "../../shared/…"
+			case *ast.BasicLit: // a literal climbing out, "../../x/…"
 				if s, ok := stringLit(n); ok && strings.HasPrefix(s, "../") && strings.Trim(s, "./") != "" && ups(s) > depth {
 					t.Errorf("%s: %q reaches outside the repository", fset.Position(n.Pos()), s)
 				}

@@ -63,11 +63,9 @@ func (s *Store) AccountCounts(ctx context.Context) (keyward.AccountCounts, error
 		(SELECT count(*) FROM mfa_devices WHERE user_id IS NOT NULL),
 		(SELECT count(*) FROM policy_versions v JOIN policies p ON p.id = v.policy_id WHERE p.aws_managed = 0),
 		(SELECT count(*) FROM access_keys WHERE user_id = ''),
-		(SELECT count(*) FROM policy_attachments),
-		(SELECT count(*) FROM user_credentials WHERE kind = 'signing'),
 		(SELECT count(*) FROM server_certificates)`).Scan(
 		&c.Users, &c.Groups, &c.Policies, &c.MFADevices, &c.MFADevicesInUse, &c.PolicyVersionsInUse,
-		&c.RootAccessKeys, &c.AttachedPolicies, &c.SigningCertificates, &c.ServerCertificates)
+		&c.RootAccessKeys, &c.ServerCertificates)
 	return c, err
 }
 

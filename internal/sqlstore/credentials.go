@@ -49,10 +49,7 @@ func (s *Store) CreateMFADevice(ctx context.Context, d keyward.MFADevice) error 
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO mfa_devices (serial, path, name, name_fold, created_at, sealed_seed, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 			d.SerialNumber, d.Path, d.Name, keyward.FoldName(d.Name), toNanos(d.CreatedAt), d.SealedSeed, tagsJSON(d.Tags))
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrMFADeviceExists
-		}
-		return err
+		return s.unique(err, keyward.ErrMFADeviceExists)
 	})
 }
 
@@ -220,10 +217,7 @@ func (s *Store) CreateCredential(ctx context.Context, userName string, c keyward
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO user_credentials (id, kind, user_id, status, created_at, body, fingerprint, dedupe, service_name, service_user_name, sealed_secret)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			c.ID, c.Kind, id, c.Status, toNanos(c.CreatedAt), c.Body, c.Fingerprint, dedupe, c.ServiceName, c.ServiceUserName, c.SealedPassword)
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrDuplicateCredential
-		}
-		return err
+		return s.unique(err, keyward.ErrDuplicateCredential)
 	})
 }
 

@@ -25,10 +25,7 @@ func (s *Store) CreateLoginProfile(ctx context.Context, userName string, p keywa
 		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO login_profiles (user_id, password_hash, reset_required, created_at, changed_at, history)
 			VALUES (?, ?, ?, ?, ?, ?)`), uid, p.PasswordHash, boolInt(p.ResetRequired), toNanos(p.CreatedAt), toNanos(p.ChangedAt), string(history))
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrLoginProfileExists
-		}
-		return err
+		return s.unique(err, keyward.ErrLoginProfileExists)
 	})
 }
 

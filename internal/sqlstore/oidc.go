@@ -56,10 +56,7 @@ func (s *Store) CreateOIDCProvider(ctx context.Context, p keyward.OIDCProvider, 
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO oidc_providers (arn, url, client_ids, thumbprints, created_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
 			p.ARN, p.URL, jsonList(p.ClientIDs), jsonList(p.Thumbprints), toNanos(p.CreatedAt), tagsJSON(p.Tags))
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrOIDCProviderExists
-		}
-		return err
+		return s.unique(err, keyward.ErrOIDCProviderExists)
 	})
 }
 

@@ -36,10 +36,7 @@ func (s *Store) CreateRole(ctx context.Context, r keyward.Role) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO roles (id, name, name_fold, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, r.Name, keyward.FoldName(r.Name), r.Path, r.TrustPolicy, r.Description,
 			r.MaxSessionDuration, toNanos(r.CreatedAt), r.PermissionsBoundary, tagsJSON(r.Tags))
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrRoleExists
-		}
-		return err
+		return s.unique(err, keyward.ErrRoleExists)
 	})
 }
 

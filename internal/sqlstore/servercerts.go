@@ -44,10 +44,7 @@ func (s *Store) CreateServerCertificate(ctx context.Context, c keyward.ServerCer
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO server_certificates (id, name, name_fold, path, body, chain, sealed_key, uploaded_at, expires_at, tags)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, keyward.FoldName(c.Name), c.Path, c.Body, c.Chain, c.SealedKey,
 			toNanos(c.UploadedAt), toNanos(c.Expiration), tagsJSON(c.Tags))
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrServerCertificateExists
-		}
-		return err
+		return s.unique(err, keyward.ErrServerCertificateExists)
 	})
 }
 
@@ -85,10 +82,7 @@ func (s *Store) UpdateServerCertificate(ctx context.Context, name string, fn fun
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE server_certificates SET name = ?, name_fold = ?, path = ?, tags = ? WHERE id = ?`),
 			c.Name, keyward.FoldName(c.Name), c.Path, tagsJSON(c.Tags), c.ID)
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrServerCertificateExists
-		}
-		return err
+		return s.unique(err, keyward.ErrServerCertificateExists)
 	})
 }
 

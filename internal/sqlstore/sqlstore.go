@@ -201,10 +201,7 @@ func (s *Store) CreateGroup(ctx context.Context, g keyward.Group) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO groups (id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, ?)`),
 			g.ID, g.Name, keyward.FoldName(g.Name), g.Path, toNanos(g.CreatedAt))
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrGroupExists
-		}
-		return err
+		return s.unique(err, keyward.ErrGroupExists)
 	})
 }
 
@@ -460,10 +457,7 @@ func (s *Store) UpdateGroup(ctx context.Context, name string, newName, newPath *
 			g.Path = *newPath
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE groups SET name = ?, name_fold = ?, path = ? WHERE id = ?`), g.Name, keyward.FoldName(g.Name), g.Path, g.ID)
-		if err != nil && s.IsUnique(err) {
-			return keyward.ErrGroupExists
-		}
-		return err
+		return s.unique(err, keyward.ErrGroupExists)
 	})
 	return g, err
 }
@@ -481,4 +475,13 @@ func deletedOne(res sql.Result, err error, missing error) error {
 		return err
 	}
 	return nil
+}
+
+// unique turns a violation of a unique constraint into exists, the store's
+// sentinel for what is already there.
+func (s *Store) unique(err, exists error) error {
+	if err != nil && s.IsUnique(err) {
+		return exists
+	}
+	return err
 }
