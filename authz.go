@@ -25,6 +25,10 @@ func (s *Service) decide(ctx context.Context, action, resource string, rc *Reque
 		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
 			p.ARN(), action, resource)
 	}
+	if d.BySession {
+		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no session policy allows the %s action",
+			p.ARN(), action, resource, action)
+	}
 	if d.ByBoundary {
 		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no permissions boundary allows the %s action",
 			p.ARN(), action, resource, action)
@@ -33,13 +37,19 @@ func (s *Service) decide(ctx context.Context, action, resource string, rc *Reque
 		p.ARN(), action, resource, action)
 }
 
-// compiledPolicies returns the compiled policies of an IAM user, from the
-// cache when it has them.
+// compiledPolicies returns the compiled policies of a principal, from the
+// cache when it has them: a user's by user ID; a role's or a federated
+// user's session by its key ID, since its session policies and variables
+// (aws:userid) are its own.
 func (s *Service) compiledPolicies(ctx context.Context, p Principal) (Policies, error) {
-	if ps, ok := cached(s.PolicySets, p.UserID); ok {
+	key := p.UserID
+	if p.RoleID != "" || p.FederatedName != "" {
+		key = "session\x00" + p.Session.AccessKeyID
+	}
+	if ps, ok := cached(s.PolicySets, key); ok {
 		return ps, nil
 	}
-	return load(ctx, s.PolicySets, p.UserID, func(ctx context.Context) (Policies, error) {
+	return load(ctx, s.PolicySets, key, func(ctx context.Context) (Policies, error) {
 		sources, err := s.PrincipalPolicies(ctx, p)
 		if err != nil {
 			return nil, err

@@ -104,6 +104,9 @@ func (s *Service) subject(ctx context.Context, userName string) (string, error) 
 	if err != nil || p.Root {
 		return "", err
 	}
+	if !p.IsUser() {
+		return "", errNotUser
+	}
 	return p.UserName, nil
 }
 
@@ -124,7 +127,7 @@ func (s *Service) authorizeUser(ctx context.Context, action, userName string) er
 	if internal || rc.Principal.Root {
 		return nil // the root user may do everything; skip the read
 	}
-	if FoldName(userName) == FoldName(rc.Principal.UserName) {
+	if rc.Principal.IsUser() && FoldName(userName) == FoldName(rc.Principal.UserName) {
 		return s.authorize(ctx, action, rc.Principal.ARN())
 	}
 	u, err := s.Store.User(ctx, userName)

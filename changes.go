@@ -46,6 +46,8 @@ type Cache[V any] interface {
 // PendingUses are the uses of keys recorded in memory but not yet written
 // to the store; package internal/lastuse implements it.
 type PendingUses interface {
+	// Record notes a use of an access key, or of a role by its ID.
+	Record(id string, u LastUse)
 	// Pending returns the latest use of a key not yet written.
 	Pending(id string) (LastUse, bool)
 	// Flush writes what is pending.

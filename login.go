@@ -223,6 +223,9 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	if p.Root {
 		return Errorf(EInvalidUserType, "The root user cannot change its password with ChangePassword.")
 	}
+	if !p.IsUser() {
+		return Errorf(EInvalidUserType, "Only IAM users can change their own password.")
+	}
 	lp, err := s.loginProfile(ctx, p.UserName)
 	if err != nil {
 		return err

@@ -292,8 +292,51 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, e Entity, pathPrefix
 // PrincipalPolicies loads the policies that apply to an IAM user, for the
 // Authorizer.
 func (s *Service) PrincipalPolicies(ctx context.Context, p Principal) ([]PolicySource, error) {
-	return s.Store.PrincipalPolicies(ctx, p.UserID)
+	var sources []PolicySource
+	var err error
+	switch {
+	case p.RoleID != "":
+		sources, err = s.Store.RolePolicies(ctx, p.RoleID)
+	case p.FederatedName != "" && p.UserID == "":
+		// The root user's federated user: the root user may do everything,
+		// its session only what its session policies allow.
+		sources = []PolicySource{{ID: "root", Type: "user", Document: rootPolicy}}
+	default:
+		sources, err = s.Store.PrincipalPolicies(ctx, p.UserID)
+	}
+	if err != nil || p.Session == nil || (p.RoleID == "" && p.FederatedName == "") {
+		return sources, err
+	}
+	// A session's own policies: each limits what the identity policies
+	// allow. A federated user's session without any allows nothing.
+	if p.Session.Policy != "" {
+		sources = append(sources, PolicySource{ID: "session-policy", Type: PolicySourceSession, Document: p.Session.Policy})
+	}
+	for _, arn := range p.Session.PolicyARNs {
+		mp, err := s.Store.Policy(ctx, arn)
+		if errors.Is(err, ErrNoSuchPolicy) {
+			continue // deleted since: it allows nothing, and the gate stays
+		} else if err != nil {
+			return nil, err
+		}
+		v, err := s.Store.PolicyVersion(ctx, arn, mp.DefaultVersion)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, PolicySource{ID: mp.ARN, Type: PolicySourceSession, Document: v.Document})
+	}
+	if p.FederatedName != "" || len(p.Session.PolicyARNs) > 0 {
+		// The gate stays even with no document: a federated user's session
+		// without a policy, or one whose named policies were all deleted,
+		// may do nothing.
+		sources = append(sources, PolicySource{ID: "session-policy", Type: PolicySourceSession})
+	}
+	return sources, nil
 }
+
+// rootPolicy stands for the root user's permissions where they must be
+// evaluated as a policy.
+const rootPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 // InstallAWSManagedPolicies writes AWS's managed policies to the store.
 // Replicas starting together take turns: one writes them while the

@@ -37,7 +37,7 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 	p := rc.Principal
 	switch key {
 	case "aws:username":
-		if p.Root || p.UserName == "" {
+		if !p.IsUser() {
 			return nil, false
 		}
 		return []string{p.UserName}, true
@@ -46,12 +46,27 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 	case "aws:principalaccount":
 		return []string{p.AccountID}, true
 	case "aws:principalarn":
-		return []string{p.ARN()}, true
+		return []string{p.IdentityARN()}, true
 	case "aws:principaltype":
-		if p.Root {
+		switch {
+		case p.Root:
 			return []string{"Account"}, true
+		case p.RoleID != "":
+			return []string{"AssumedRole"}, true
+		case p.FederatedName != "":
+			return []string{"FederatedUser"}, true
 		}
 		return []string{"User"}, true
+	case "aws:tokenissuetime":
+		if p.Session == nil {
+			return nil, false
+		}
+		return []string{p.Session.IssuedAt.UTC().Format(time.RFC3339)}, true
+	case "aws:sourceidentity":
+		if p.Session == nil || p.Session.SourceIdentity == "" {
+			return nil, false
+		}
+		return []string{p.Session.SourceIdentity}, true
 	case "aws:sourceip":
 		if rc.SourceIP == "" {
 			return nil, false
@@ -87,11 +102,27 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 			return nil, false
 		}
 		return []string{strconv.FormatInt(int64(rc.CurrentTime.Sub(rc.MFAAuthTime)/time.Second), 10)}, true
+	case "aws:principaltagkeys":
+		if p.Session == nil || len(p.Session.Tags) == 0 {
+			return nil, false
+		}
+		keys := make([]string, len(p.Session.Tags))
+		for i, t := range p.Session.Tags {
+			keys[i] = t.Key
+		}
+		return keys, true
 	case "aws:useragent":
 		if rc.UserAgent == "" {
 			return nil, false
 		}
 		return []string{rc.UserAgent}, true
+	}
+	if tag, ok := strings.CutPrefix(key, "aws:principaltag/"); ok && p.Session != nil {
+		for _, t := range p.Session.Tags {
+			if strings.EqualFold(t.Key, tag) {
+				return []string{t.Value}, true
+			}
+		}
 	}
 	return nil, false
 }
@@ -110,8 +141,13 @@ type PolicySource struct {
 	Document string
 }
 
-// PolicySourceBoundary is the Type of a permissions boundary's source.
-const PolicySourceBoundary = "permissions-boundary"
+// Types of the sources that limit what identity policies allow: a
+// permissions boundary, and a session's policies (a session source with
+// no document allows nothing).
+const (
+	PolicySourceBoundary = "permissions-boundary"
+	PolicySourceSession  = "session"
+)
 
 // Decision is the outcome of evaluating a request against a principal's
 // policies.
@@ -119,6 +155,9 @@ type Decision struct {
 	// ByBoundary: the identity policies allowed, the permissions boundary
 	// did not.
 	ByBoundary bool
+	// BySession: the identity policies allowed, the session policies did
+	// not.
+	BySession bool
 	// Effect is AWS's EvalDecision: "allowed", "explicitDeny" or "implicitDeny".
 	Effect string
 	// Matched lists the statements that decided, as (source, statement)
@@ -146,6 +185,11 @@ type PolicyEngine interface {
 	// role's trust policy.
 	Check(document string) error
 	CheckTrust(document string) error
+	// EvaluateTrust decides whether a trust policy lets the caller perform
+	// action (sts:AssumeRole, sts:TagSession, …) in the request's context,
+	// and whether it names the caller itself (direct): when it names only
+	// the caller's account, the caller's own policies must allow it too.
+	EvaluateTrust(document, action string, c TrustCaller, rc *RequestContext) (decision string, direct bool, err error)
 	// Compile parses the sources and resolves the principal's policy
 	// variables in them, for decisions without further parsing.
 	Compile(p Principal, sources []PolicySource) (Policies, error)
@@ -157,6 +201,20 @@ type PolicyEngine interface {
 	// Services returns the service namespaces (lower case) that a
 	// document's Allow statements grant some action of; "*" for all.
 	Services(document string) ([]string, error)
+}
+
+// TrustCaller is who asks to assume a role, as a trust policy's Principal
+// names it.
+type TrustCaller struct {
+	// ARN is the caller's: a user's, the account's root, or an
+	// assumed-role session's (arn:aws:sts::…:assumed-role/role/session).
+	ARN       string
+	AccountID string
+	// RoleARN is the role an assumed-role caller is a session of.
+	RoleARN string
+	// Federated is the identity provider of a web identity caller;
+	// Service the AWS service asking.
+	Federated, Service string
 }
 
 // Policies are the compiled policies of one principal.

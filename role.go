@@ -14,6 +14,9 @@ import (
 // EntityRole is the Entity kind of a role.
 const EntityRole = "role"
 
+// RoleIDPrefix begins every role's unique ID.
+const RoleIDPrefix = "AROA"
+
 // Role session durations AWS allows, in seconds.
 const (
 	MinRoleSessionDuration     = 3600
@@ -65,6 +68,10 @@ type RoleStore interface {
 	// DeleteRole deletes a role; ErrNoSuchRole, or ErrEntityInUse while it
 	// has policies.
 	DeleteRole(ctx context.Context, name string) error
+	// RolePolicies returns every policy of the role with this ID: inline,
+	// attached (at the default version) and its permissions boundary (type
+	// PolicySourceBoundary).
+	RolePolicies(ctx context.Context, roleID string) ([]PolicySource, error)
 }
 
 // RoleNotFound is AWS's NoSuchEntity for a role name.
@@ -127,7 +134,7 @@ func (s *Service) CreateRole(ctx context.Context, r Role) (Role, error) {
 	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
 		return Role{}, err
 	}
-	id, err := randomString(s.Rand, "AROA", 17, base32Alphabet)
+	id, err := randomString(s.Rand, RoleIDPrefix, 17, base32Alphabet)
 	if err != nil {
 		return Role{}, err
 	}
@@ -148,6 +155,11 @@ func (s *Service) Role(ctx context.Context, name string) (Role, error) {
 	r, err := s.Store.Role(ctx, name)
 	if errors.Is(err, ErrNoSuchRole) {
 		return r, RoleNotFound(name)
+	}
+	if s.Uses != nil {
+		if u, ok := s.Uses.Pending(r.ID); ok && u.Time.After(r.LastUsed) {
+			r.LastUsed, r.LastUsedRegion = u.Time, u.Region // recorded, not yet flushed
+		}
 	}
 	return r, err
 }

@@ -42,6 +42,18 @@ type sessionClaims struct {
 	IssuedAt   time.Time `json:"i"`
 	Expiration time.Time `json:"e"`
 	MFAAt      time.Time `json:"m,omitzero"`
+	// A role's session: the role and the session's name; a federated
+	// user's: its name. Session policies and tags, for either.
+	RoleID         string   `json:"r,omitempty"`
+	RoleName       string   `json:"rn,omitempty"`
+	RolePath       string   `json:"rp,omitempty"`
+	SessionName    string   `json:"sn,omitempty"`
+	FederatedName  string   `json:"f,omitempty"`
+	Policy         string   `json:"sp,omitempty"`
+	PolicyARNs     []string `json:"pa,omitempty"`
+	Tags           []Tag    `json:"t,omitempty"`
+	SourceIdentity string   `json:"si,omitempty"`
+	Transitive     []string `json:"tt,omitempty"`
 }
 
 // ErrExpiredToken is OpenSession's error for a session past its expiration.
@@ -75,6 +87,12 @@ func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, seri
 		}
 		c.MFAAt = now
 	}
+	return s.issue(c)
+}
+
+// issue makes the credentials of a session: a new ASIA key ID and secret,
+// and the token that holds them with c, sealed.
+func (s *Service) issue(c sessionClaims) (Session, error) {
 	var err error
 	if c.ID, err = randomString(s.Rand, "ASIA", 16, base32Alphabet); err != nil {
 		return Session{}, err
@@ -104,8 +122,10 @@ func (s *Service) mfaCodeOf(ctx context.Context, userName, serial, code string) 
 	return s.useMFACode(ctx, d.SerialNumber, code) == nil
 }
 
-// maxSessionToken bounds a token before any work is done for it.
-const maxSessionToken = 4096
+// maxSessionToken bounds a token before any work is done for it: what a
+// session's packed policies and tags may take (maxPacked), sealed and
+// encoded, with room to spare.
+const maxSessionToken = 12288
 
 // OpenSession authenticates a session token for the access key ID that
 // signed with it, without reading the store: ErrNoSuchAccessKey for a
@@ -131,6 +151,8 @@ func (s *Service) OpenSession(_ context.Context, id, token string) (Credential, 
 	if !s.Now().Before(c.Expiration) {
 		return Credential{}, ErrExpiredToken
 	}
-	return Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt,
-		Principal: Principal{AccountID: c.Account, Root: c.UserID == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath}}, nil
+	p := Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
+		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
+		Session: &SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive}}
+	return Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt, Principal: p}, nil
 }

@@ -97,6 +97,16 @@ var (
 	// whose patterns allow the empty match too.
 	STSSerialNumberShape = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]*`)
 	STSTokenCodeShape    = newStringShape("tokenCodeType", 6, 6, `[\d]*`)
+	// STS's shapes of AssumeRole and its kin.
+	STSARNShape           = newStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
+	RoleSessionNameShape  = newStringShape("roleSessionNameType", 2, 64, `[\w+=,.@-]*`)
+	SessionPolicyShape    = newStringShape("sessionPolicyDocumentType", 1, 2048, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	ExternalIDShape       = newStringShape("externalIdType", 2, 1224, `[\w+=,.@:\/-]*`)
+	SourceIdentityShape   = newStringShape("sourceIdentityType", 2, 64, `[\w+=,.@-]*`)
+	FederatedNameShape    = newStringShape("userNameType", 2, 32, `[\w+=,.@-]*`)
+	WebIdentityTokenShape = sensitive(newStringShape("clientTokenType", 4, 20000, ""))
+	ProviderIDShape       = newStringShape("urlType", 4, 2048, "")
+	EncodedMessageShape   = newStringShape("encodedMessageType", 1, 10240, "")
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }

@@ -48,6 +48,9 @@ func TestShapesMatchModel(t *testing.T) {
 		{iam, keyward.OIDCURLShape}, {iam, keyward.ClientIDShape}, {iam, keyward.ThumbprintShape},
 		{iam, keyward.JobIDShape}, {iam, keyward.GranularityShape}, {iam, keyward.ServiceNamespaceShape}, {iam, keyward.TokenVersionShape},
 		{sts, keyward.STSAccessKeyIDShape}, {sts, keyward.STSSerialNumberShape}, {sts, keyward.STSTokenCodeShape},
+		{sts, keyward.STSARNShape}, {sts, keyward.RoleSessionNameShape}, {sts, keyward.SessionPolicyShape}, {sts, keyward.ExternalIDShape},
+		{sts, keyward.SourceIdentityShape}, {sts, keyward.FederatedNameShape}, {sts, keyward.WebIdentityTokenShape}, {sts, keyward.ProviderIDShape},
+		{sts, keyward.EncodedMessageShape},
 	}
 	for _, tt := range tests {
 		t.Run(tt.s.Shape, func(t *testing.T) {

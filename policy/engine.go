@@ -24,6 +24,16 @@ func (Engine) CheckTrust(document string) error {
 	return err
 }
 
+// EvaluateTrust implements keyward.PolicyEngine.
+func (Engine) EvaluateTrust(document, action string, c keyward.TrustCaller, rc *keyward.RequestContext) (string, bool, error) {
+	tp, err := CompileTrust(document)
+	if err != nil {
+		return "", false, err
+	}
+	d, direct := tp.Decide(action, c, rc)
+	return d, direct, nil
+}
+
 // Compile implements keyward.PolicyEngine.
 func (Engine) Compile(p keyward.Principal, sources []keyward.PolicySource) (keyward.Policies, error) {
 	return CompilePolicies(p, sources)

@@ -16,9 +16,29 @@ type compiledStatement struct {
 	resources   []string
 	notResource bool
 	conditions  []Condition
-	// boundary: the statement is the permissions boundary's, which does
-	// not allow by itself but limits what the others allow.
-	boundary bool
+	// gate is the kind of policy that holds the statement: identity
+	// policies allow; a permissions boundary and session policies do not
+	// allow by themselves but limit what the identity policies allow.
+	gate gate
+}
+
+// gate is a kind of policy whose Allow a request needs.
+type gate uint8
+
+const (
+	gateIdentity gate = 1 << iota
+	gateBoundary
+	gateSession
+)
+
+func gateOf(sourceType string) gate {
+	switch sourceType {
+	case keyward.PolicySourceBoundary:
+		return gateBoundary
+	case keyward.PolicySourceSession:
+		return gateSession
+	}
+	return gateIdentity
 }
 
 // PolicySet is every statement that applies to one principal, compiled once
@@ -27,8 +47,9 @@ type PolicySet struct {
 	Sources    []keyward.PolicySource
 	statements []compiledStatement
 	anyDeny    bool
-	// hasBoundary: the principal has a permissions boundary.
-	hasBoundary bool
+	// limits are the gates besides identity policies that the principal
+	// has (a boundary, session policies): each must allow too.
+	limits gate
 }
 
 // unresolvable replaces a resource whose variable cannot be resolved: AWS
@@ -41,6 +62,13 @@ func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*Poli
 	ps := &PolicySet{Sources: sources}
 	rc := &keyward.RequestContext{Principal: p}
 	for i, src := range sources {
+		g := gateOf(src.Type)
+		if g != gateIdentity {
+			ps.limits |= g
+		}
+		if src.Document == "" && g == gateSession {
+			continue // a session that allows nothing (GetFederationToken without a policy)
+		}
 		pol, err := ParsePolicy(src.Document)
 		if err != nil {
 			return nil, err
@@ -48,8 +76,7 @@ func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*Poli
 		vars := pol.Version == PolicyVersion2012
 		for j, st := range pol.Statements {
 			cs := compiledStatement{source: i, index: j, deny: st.Effect == "Deny", actions: st.Actions,
-				notAction: st.NotAction, notResource: st.NotResource, boundary: src.Type == keyward.PolicySourceBoundary}
-			ps.hasBoundary = ps.hasBoundary || cs.boundary
+				notAction: st.NotAction, notResource: st.NotResource, gate: g}
 			for _, r := range st.Resources {
 				if vars {
 					r = substitute(r, rc)
@@ -108,11 +135,11 @@ func substitute(s string, rc *keyward.RequestContext) string {
 	}
 }
 
-// Evaluate implements keyward.Policies. With a permissions boundary, an
-// action is allowed only if both an identity policy and the boundary allow
-// it; an explicit Deny in either wins.
+// Evaluate implements keyward.Policies. With a permissions boundary or
+// session policies, an action is allowed only if an identity policy and
+// each of them allow it; an explicit Deny in any wins.
 func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContext, detail bool) keyward.Decision {
-	allowed, bounded := false, !ps.hasBoundary
+	var allowed gate
 	var d keyward.Decision
 	for i := range ps.statements {
 		st := &ps.statements[i]
@@ -129,29 +156,29 @@ func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContex
 			d.Matched = append(d.Matched, [2]int{st.source, st.index})
 			continue
 		}
-		if st.boundary {
-			bounded = true
+		allowed |= st.gate
+		if st.gate != gateIdentity {
 			continue
 		}
-		allowed = true
 		if detail && d.Effect != keyward.DecisionExplicitDeny {
 			d.Matched = append(d.Matched, [2]int{st.source, st.index})
 		}
-		if !detail && !ps.anyDeny && !ps.hasBoundary {
+		if !detail && !ps.anyDeny && ps.limits == 0 {
 			return keyward.Decision{Effect: keyward.DecisionAllowed}
 		}
 	}
 	if d.Effect == keyward.DecisionExplicitDeny {
 		return d
 	}
-	if allowed && !bounded {
-		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: true}
+	if allowed&gateIdentity == 0 {
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny}
 	}
-	if allowed {
-		d.Effect = keyward.DecisionAllowed
-		return d
+	if missing := ps.limits &^ allowed; missing != 0 {
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: missing&gateBoundary != 0,
+			BySession: missing&gateBoundary == 0}
 	}
-	return keyward.Decision{Effect: keyward.DecisionImplicitDeny}
+	d.Effect = keyward.DecisionAllowed
+	return d
 }
 
 func (st *compiledStatement) applies(action, resource string, rc *keyward.RequestContext) bool {

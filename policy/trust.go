@@ -62,23 +62,14 @@ func parsePrincipals(v json.RawMessage) (map[string][]string, error) {
 	return out, nil
 }
 
-// TrustCaller is who asks to assume a role.
-type TrustCaller struct {
-	// ARN is the caller's: a user's, the account's root, or an
-	// assumed-role session's (arn:aws:sts::…:assumed-role/role/session).
-	ARN       string
-	AccountID string
-	// RoleARN is the role an assumed-role caller is a session of.
-	RoleARN string
-	// Federated is the identity provider of a web identity caller;
-	// Service the AWS service asking.
-	Federated, Service string
-}
+// TrustCaller is who asks to assume a role (keyward.TrustCaller).
+type TrustCaller = keyward.TrustCaller
 
-// matches reports whether the statement's principals name the caller.
-func (st *Statement) matches(c TrustCaller) bool {
+// matches reports whether the statement's principals name the caller, and
+// whether one names it directly: not as any principal of its account.
+func (st *Statement) matches(c TrustCaller) (match, direct bool) {
 	if _, ok := st.Principals["*"]; ok {
-		return true
+		return true, true
 	}
 	for typ, list := range st.Principals {
 		for _, p := range list {
@@ -87,21 +78,24 @@ func (st *Statement) matches(c TrustCaller) bool {
 				if c.ARN == "" {
 					continue
 				}
-				if p == "*" || p == c.AccountID || p == "arn:aws:iam::"+c.AccountID+":root" || p == c.ARN || (c.RoleARN != "" && p == c.RoleARN) {
-					return true
+				if p == "*" || p == c.ARN || (c.RoleARN != "" && p == c.RoleARN) {
+					return true, true
+				}
+				if p == c.AccountID || p == "arn:aws:iam::"+c.AccountID+":root" {
+					match = true
 				}
 			case "Federated":
 				if c.Federated != "" && p == c.Federated {
-					return true
+					return true, true
 				}
 			case "Service":
 				if c.Service != "" && p == c.Service {
-					return true
+					return true, true
 				}
 			}
 		}
 	}
-	return false
+	return match, false
 }
 
 // TrustPolicy is a parsed trust policy.
@@ -121,10 +115,19 @@ func CompileTrust(doc string) (*TrustPolicy, error) {
 // Deny wins, then an Allow that names the caller; otherwise an implicit
 // deny.
 func (tp *TrustPolicy) Evaluate(action string, c TrustCaller, rc *keyward.RequestContext) string {
+	d, _ := tp.Decide(action, c, rc)
+	return d
+}
+
+// Decide is Evaluate, and says whether an allowing statement named the
+// caller itself: when only its account is named, the caller's own
+// policies must allow the action too.
+func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestContext) (decision string, direct bool) {
 	allowed := false
 	for i := range tp.p.Statements {
 		st := &tp.p.Statements[i]
-		if st.matches(c) == st.NotPrincipal {
+		match, byName := st.matches(c)
+		if match == st.NotPrincipal {
 			continue
 		}
 		hit := false
@@ -148,12 +151,13 @@ func (tp *TrustPolicy) Evaluate(action string, c TrustCaller, rc *keyward.Reques
 			continue
 		}
 		if st.Effect == "Deny" {
-			return keyward.DecisionExplicitDeny
+			return keyward.DecisionExplicitDeny, false
 		}
 		allowed = true
+		direct = direct || byName || st.NotPrincipal
 	}
 	if allowed {
-		return keyward.DecisionAllowed
+		return keyward.DecisionAllowed, direct
 	}
-	return keyward.DecisionImplicitDeny
+	return keyward.DecisionImplicitDeny, false
 }

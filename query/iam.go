@@ -30,6 +30,9 @@ var userActions = map[string]action{
 					// the account's ID and ARN.
 					return getUserResult{root: true}, nil
 				}
+				if !p.IsUser() {
+					return getUserResult{}, keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")
+				}
 				u, err := s.User(ctx, p.UserName)
 				return getUserResult{user: u}, err
 			}

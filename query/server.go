@@ -221,7 +221,12 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	// was checked by Parse: nothing the caller chose freely reaches the
 	// credential report. The server's clock, not the signed time, which may
 	// be 15 minutes off.
-	s.Uses.Record(key.ID, keyward.LastUse{Time: s.Now().UTC(), Service: a.service, Region: auth.Region})
+	use := keyward.LastUse{Time: s.Now().UTC(), Service: a.service, Region: auth.Region}
+	if key.Principal.RoleID != "" {
+		s.Uses.Record(key.Principal.RoleID, use) // a role session's use is its role's
+	} else {
+		s.Uses.Record(key.ID, use)
+	}
 	ns = a.namespace
 	act, ok := a.actions[action]
 	version := params.Get("Version")

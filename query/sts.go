@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/keyward/keyward"
 )
@@ -29,14 +30,55 @@ var stsActions = map[string]action{
 			}
 			return s.GetSessionToken(ctx, in.int("DurationSeconds"), in.str("SerialNumber"), in.str("TokenCode"))
 		},
-		func(w *xmlWriter, _ keyward.Account, c keyward.Session) {
-			w.open("Credentials")
-			w.elem("AccessKeyId", c.AccessKeyID)
-			w.elem("SecretAccessKey", c.Secret)
-			w.elem("SessionToken", c.Token)
-			w.time("Expiration", c.Expiration)
-			w.close("Credentials")
-		}),
+		func(w *xmlWriter, _ keyward.Account, c keyward.Session) { writeCredentials(w, c) }),
+	"AssumeRole": row([]param{req("RoleArn", keyward.STSARNShape), req("RoleSessionName", keyward.RoleSessionNameShape),
+		descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration, stsTags,
+		strList("TransitiveTagKeys", keyward.TagKeyShape, false), str("ExternalId", keyward.ExternalIDShape),
+		str("SerialNumber", stsSerialShape), str("TokenCode", stsTokenCodeShape), str("SourceIdentity", keyward.SourceIdentityShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AssumedRole, error) {
+			return s.AssumeRole(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
+				DurationSeconds: in.int("DurationSeconds"), ExternalID: in.str("ExternalId"), Policy: in.str("Policy"),
+				PolicyARNs: in.list("PolicyArns"), Tags: in.tags, TransitiveTagKeys: in.list("TransitiveTagKeys"),
+				SerialNumber: in.str("SerialNumber"), TokenCode: in.str("TokenCode"), SourceIdentity: in.str("SourceIdentity")})
+		}, writeAssumedRole),
+}
+
+// roleDuration is the DurationSeconds of a role's session; stsTags
+// session tags (STS's tag shapes are IAM's).
+var (
+	roleDuration = integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxRoleSessionDuration)
+	stsTags      = tags(false)
+)
+
+func writeCredentials(w *xmlWriter, c keyward.Session) {
+	w.open("Credentials")
+	w.elem("AccessKeyId", c.AccessKeyID)
+	w.elem("SecretAccessKey", c.Secret)
+	w.elem("SessionToken", c.Token)
+	w.time("Expiration", c.Expiration)
+	w.close("Credentials")
+}
+
+// writeAssumedRole writes a role session: AssumeRole's result and that of
+// AssumeRoleWithWebIdentity, which adds the token's subject, audience and
+// issuer.
+func writeAssumedRole(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
+	if r.Subject != "" {
+		w.elem("SubjectFromWebIdentityToken", r.Subject)
+		w.elem("Audience", r.Audience)
+	}
+	if r.SourceIdentity != "" {
+		w.elem("SourceIdentity", r.SourceIdentity)
+	}
+	w.open("AssumedRoleUser")
+	w.elem("AssumedRoleId", r.AssumedRoleID)
+	w.elem("Arn", r.ARN)
+	w.close("AssumedRoleUser")
+	writeCredentials(w, r.Session)
+	if r.Provider != "" {
+		w.elem("Provider", r.Provider)
+	}
+	w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
 }
 
 // STS's shapes of GetSessionToken's MFA parameters.

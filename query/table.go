@@ -61,6 +61,7 @@ const (
 	kindTags          // Tags.member.N.Key and .Value
 	kindMaxItems      // MaxItems, 1 to 1000, 100 when absent
 	kindContext       // SimulatePrincipalPolicy's ContextEntries
+	kindDescriptors   // STS's PolicyArns.member.N.arn
 )
 
 // param is one parameter of an action.
@@ -84,6 +85,7 @@ func strList(member string, shape *keyward.StringShape, required bool) param {
 	return param{member: member, kind: kindList, shape: shape, required: required}
 }
 func tags(required bool) param { return param{member: "Tags", kind: kindTags, required: required} }
+func descriptors(member string) param   { return param{member: member, kind: kindDescriptors} }
 
 var (
 	marker   = str("Marker", keyward.MarkerShape)
@@ -251,6 +253,9 @@ func read(in *input, params []param, values url.Values) error {
 			}
 		case kindContext:
 			in.context = readContext(&v, values)
+		case kindDescriptors:
+			in.lists[i] = readDescriptors(&v, values, p.member)
+			in.present[i] = len(in.lists[i]) > 0
 		}
 	}
 	return v.Err()
@@ -268,6 +273,19 @@ func readList(v *keyward.Validation, values url.Values, member string, shape *ke
 			return out
 		}
 		v.String(fieldName(member)+"."+strconv.Itoa(i)+".member", vs[0], shape)
+		out = append(out, vs[0])
+	}
+}
+
+// readDescriptors reads STS's Member.member.N.arn list of policy ARNs.
+func readDescriptors(v *keyward.Validation, values url.Values, member string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		vs, ok := values[member+".member."+strconv.Itoa(i)+".arn"]
+		if !ok || len(vs) == 0 {
+			return out
+		}
+		v.String(fieldName(member)+"."+strconv.Itoa(i)+".member.arn", vs[0], keyward.STSARNShape)
 		out = append(out, vs[0])
 	}
 }

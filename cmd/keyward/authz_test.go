@@ -75,6 +75,7 @@ var deniedForms = map[string]string{
 	"GenerateCredentialReport":    "",
 	"GetCredentialReport":         "",
 	"GetAccessKeyInfo":            "AccessKeyId=" + rootKeyID,
+	"AssumeRole":                  "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Ftrusting&RoleSessionName=s1",
 
 	"CreateVirtualMFADevice":          "VirtualMFADeviceName=phone",
 	"EnableMFADevice":                 "UserName=target&SerialNumber=" + url.QueryEscape(mfaSerial) + "&AuthenticationCode1=123456&AuthenticationCode2=234567",
@@ -198,6 +199,8 @@ func TestEveryActionAuthorized(t *testing.T) {
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
 	must(t, err)
 	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"), AssumeRolePolicyDocument: aws.String(trustAccount)})
 	must(t, err)
 	id, secret := createUserKey(t, root, "nobody")
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})

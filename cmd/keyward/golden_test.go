@@ -224,6 +224,11 @@ func TestGoldenResponses(t *testing.T) {
 		{"ListPolicyTags", "iam", "Action=ListPolicyTags&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged"},
 		{"GetPolicy-tagged", "iam", "Action=GetPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Apolicy%2FTagged"},
 		{"TagPolicy-AWSManaged", "iam", "Action=TagPolicy&Version=2010-05-08&PolicyArn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FIAMReadOnlyAccess&Tags.member.1.Key=cost&Tags.member.1.Value=42"},
+		{"CreateAccessKey-alice-again", "iam", "Action=CreateAccessKey&Version=2010-05-08&UserName=alice"},
+		{"CreateRole-assumable", "iam", "Action=CreateRole&Version=2010-05-08&RoleName=assumable&AssumeRolePolicyDocument=" + url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/eng/alice"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`)},
+		{"AssumeRole", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden&DurationSeconds=900&Tags.member.1.Key=team&Tags.member.1.Value=blue&Policy=" + url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`) + "&as=alice"},
+		{"AssumeRole-AccessDenied", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fnone&RoleSessionName=golden&as=alice"},
+		{"AssumeRole-root", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}
@@ -272,7 +277,7 @@ func TestGoldenResponses(t *testing.T) {
 					captured[name] = v
 				}
 			}
-			if st.name == "CreateAccessKey" {
+			if st.name == "CreateAccessKey" || st.name == "CreateAccessKey-alice-again" {
 				aliceID, aliceSecret = between(body, "<AccessKeyId>", "<"), between(body, "<SecretAccessKey>", "<")
 			}
 			got := []byte(strings.ReplaceAll(body, "><", ">\n<") + "\n") // one element a line, for readable diffs

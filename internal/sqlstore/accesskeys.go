@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/keyward/keyward"
 )
@@ -165,7 +166,28 @@ func (s *Store) DeleteAccessKey(ctx context.Context, userName, id string) error 
 // order without losing the latest. The dialect may write a batch in one
 // statement (RecordUses); otherwise one prepared UPDATE per use.
 func (s *Store) RecordAccessKeyUses(ctx context.Context, uses []keyward.AccessKeyUse) error {
+	// A role's uses come in the same batches, under its role ID (AROA…).
+	var roles []keyward.AccessKeyUse
+	keys := uses[:0:0]
+	for _, u := range uses {
+		if strings.HasPrefix(u.AccessKeyID, keyward.RoleIDPrefix) {
+			roles = append(roles, u)
+		} else {
+			keys = append(keys, u)
+		}
+	}
+	uses = keys
 	return s.Tx(ctx, func(tx *sql.Tx) error {
+		for _, u := range roles {
+			t := toNanos(u.Time)
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE roles SET last_used_at = ?, last_used_region = ?
+				WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`), t, u.Region, u.AccessKeyID, t); err != nil {
+				return err
+			}
+		}
+		if len(uses) == 0 {
+			return nil
+		}
 		if s.RecordUses != nil {
 			return s.RecordUses(ctx, tx, uses)
 		}

@@ -338,6 +338,30 @@ func (s *Store) PrincipalPolicies(ctx context.Context, userID string) ([]keyward
 	if err != nil {
 		return nil, err
 	}
+	return scanSources(rows)
+}
+
+// RolePolicies implements keyward.RoleStore, in one query.
+func (s *Store) RolePolicies(ctx context.Context, roleID string) ([]keyward.PolicySource, error) {
+	rows, err := s.DB.QueryContext(ctx, s.q(`
+		SELECT name, 'role', document FROM inline_policies WHERE kind = 'role' AND entity_id = ?
+		UNION ALL
+		SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
+		FROM policy_attachments a JOIN policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE a.kind = 'role' AND a.entity_id = ?
+		UNION ALL
+		SELECT p.arn, 'permissions-boundary', v.document
+		FROM roles r JOIN policies p ON p.arn = r.permissions_boundary
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE r.id = ?`), roleID, roleID, roleID)
+	if err != nil {
+		return nil, err
+	}
+	return scanSources(rows)
+}
+
+func scanSources(rows *sql.Rows) ([]keyward.PolicySource, error) {
 	defer rows.Close()
 	var out []keyward.PolicySource
 	for rows.Next() {

@@ -1,0 +1,293 @@
+package keyward
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Assuming roles (sts:AssumeRole and its federated kin): a trusted caller
+// gets a role's session, whose permissions are the role's policies limited
+// by its permissions boundary and the session's own policies. The session
+// is a token like GetSessionToken's, sealed, holding all that evaluation
+// needs; nothing of it is stored.
+
+// Limits AWS sets on what a session carries.
+const (
+	MaxSessionPolicyARNs = 10
+	// maxPacked bounds a session's packed policies and tags, the
+	// denominator of PackedPolicySize.
+	maxPacked = 4096
+	// MaxChainedRoleDuration is the longest session a role session may get
+	// by assuming another role (role chaining).
+	MaxChainedRoleDuration = 3600
+)
+
+// AssumeRoleInput is what a caller asks of AssumeRole; the query layer has
+// checked each field against its shape.
+type AssumeRoleInput struct {
+	RoleARN, SessionName string
+	// DurationSeconds is 0 for the default (an hour).
+	DurationSeconds int
+	ExternalID      string
+	// Policy and PolicyARNs are the session policies.
+	Policy     string
+	PolicyARNs []string
+	// Tags are session tags; TransitiveTagKeys those passed on when the
+	// session assumes another role.
+	Tags              []Tag
+	TransitiveTagKeys []string
+	// SerialNumber and TokenCode authenticate the caller with MFA.
+	SerialNumber, TokenCode string
+	SourceIdentity          string
+}
+
+// AssumedRole is a role's session: its credentials and who it is.
+type AssumedRole struct {
+	Session
+	// AssumedRoleID is "AROA…:session-name"; ARN the session's.
+	AssumedRoleID, ARN string
+	// PackedPolicySize is the percentage of the allowed size the session's
+	// policies and tags take.
+	PackedPolicySize int
+	SourceIdentity   string
+	// Subject, Audience and Provider are a web identity session's: the
+	// token's sub and aud, and its issuer.
+	Subject, Audience, Provider string
+}
+
+// AssumeRole issues a session of the role to the calling principal, if the
+// role's trust policy lets it (and, where the trust policy names only the
+// caller's account, its own policies too).
+func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (AssumedRole, error) {
+	rc, internal, ok := caller(ctx)
+	if !ok || internal {
+		return AssumedRole{}, errNoCaller
+	}
+	p := rc.Principal
+	switch {
+	case p.Root:
+		return AssumedRole{}, Errorf(EAccessDenied, "Roles may not be assumed by root accounts.")
+	case p.FederatedName != "":
+		return AssumedRole{}, Errorf(EAccessDenied, "Cannot call AssumeRole with federated user credentials.")
+	}
+	packed, err := s.checkSessionPolicies(in.Policy, in.PolicyARNs, in.Tags)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	denied := Errorf(EAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), Clip(in.RoleARN))
+	role, err := s.roleByARN(ctx, in.RoleARN)
+	if errors.Is(err, ErrNoSuchRole) {
+		return AssumedRole{}, denied // as AWS: who may not assume it learns nothing of whether it exists
+	} else if err != nil {
+		return AssumedRole{}, err
+	}
+	duration, err := roleSessionDuration(in.DurationSeconds, role, p.IsRoleSession())
+	if err != nil {
+		return AssumedRole{}, err
+	}
+
+	// The trust policy's context: the request's, with what the caller
+	// asks for the session.
+	now := s.now()
+	trc := *rc
+	trc.Extra = map[string][]string{}
+	for k, v := range rc.Extra {
+		trc.Extra[k] = v
+	}
+	trc.Extra["sts:rolesessionname"] = []string{in.SessionName}
+	if in.ExternalID != "" {
+		trc.Extra["sts:externalid"] = []string{in.ExternalID}
+	}
+	if in.SourceIdentity != "" {
+		trc.Extra["sts:sourceidentity"] = []string{in.SourceIdentity}
+	}
+	tags, err := sessionTags(in.Tags, in.TransitiveTagKeys, p, trc.Extra)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	mfaAt := rc.MFAAuthTime
+	if in.SerialNumber != "" || in.TokenCode != "" {
+		if !p.IsUser() || in.SerialNumber == "" || in.TokenCode == "" || !s.mfaCodeOf(ctx, p.UserName, in.SerialNumber, in.TokenCode) {
+			return AssumedRole{}, Errorf(EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		}
+		mfaAt = now
+		trc.MFAAuthTime = now
+	}
+
+	caller := TrustCaller{ARN: p.ARN(), AccountID: p.AccountID}
+	if p.IsRoleSession() {
+		caller.RoleARN = p.IdentityARN()
+	}
+	actions := []string{"sts:AssumeRole"}
+	if len(in.Tags) > 0 || len(tags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.SourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	roleARN := s.Account.RoleARN(role.Path, role.Name)
+	for _, action := range actions {
+		if err := s.trusts(ctx, role, roleARN, action, caller, &trc); err != nil {
+			return AssumedRole{}, err
+		}
+	}
+
+	c := sessionClaims{Account: s.Account.ID, RoleID: role.ID, RoleName: role.Name, RolePath: role.Path, SessionName: in.SessionName,
+		IssuedAt: now, Expiration: now.Add(time.Duration(duration) * time.Second), MFAAt: mfaAt,
+		Policy: in.Policy, PolicyARNs: in.PolicyARNs, Tags: tags, SourceIdentity: in.SourceIdentity}
+	if c.SourceIdentity == "" && p.Session != nil {
+		c.SourceIdentity = p.Session.SourceIdentity // it stays with a chain of sessions
+	}
+	c.Transitive = transitiveKeys(in.TransitiveTagKeys, p)
+	sess, err := s.issue(c)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	s.RoleUsed(role.ID, "sts", rc.RequestedRegion)
+	pr := Principal{AccountID: s.Account.ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
+	return AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), PackedPolicySize: packed, SourceIdentity: c.SourceIdentity}, nil
+}
+
+// trusts decides action on the role for the caller: its trust policy must
+// allow it, and where it names only the caller's account, the caller's own
+// policies too (same-account access needs both).
+func (s *Service) trusts(ctx context.Context, role Role, roleARN, action string, c TrustCaller, rc *RequestContext) error {
+	d, direct, err := s.Policies.EvaluateTrust(role.TrustPolicy, action, c, rc)
+	if err != nil {
+		return err
+	}
+	if d != DecisionAllowed {
+		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
+	}
+	if direct || c.ARN == "" || c.AccountID != s.Account.ID {
+		return nil
+	}
+	return s.decide(ctx, action, roleARN, rc)
+}
+
+// roleByARN finds the role an ARN names, path included.
+func (s *Service) roleByARN(ctx context.Context, arn string) (Role, error) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account.ID+":role/")
+	if !ok {
+		return Role{}, ErrNoSuchRole
+	}
+	r, err := s.Store.Role(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
+	if err != nil {
+		return Role{}, err
+	}
+	if s.Account.RoleARN(r.Path, r.Name) != arn {
+		return Role{}, ErrNoSuchRole
+	}
+	return r, nil
+}
+
+// roleSessionDuration applies the role's maximum, and an hour to a chain.
+func roleSessionDuration(asked int, role Role, chained bool) (int, error) {
+	if asked == 0 {
+		return DefaultRoleSessionDuration, nil
+	}
+	if chained && asked > MaxChainedRoleDuration {
+		return 0, Errorf(EValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if asked > role.MaxSessionDuration {
+		return 0, Errorf(EValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return asked, nil
+}
+
+// checkSessionPolicies checks a session's policies and tags, and returns
+// how much of the allowed packed size they take, in percent.
+func (s *Service) checkSessionPolicies(policy string, arns []string, tags []Tag) (int, error) {
+	if policy != "" {
+		if err := s.Policies.Check(policy); err != nil {
+			return 0, err
+		}
+	}
+	if len(arns) > MaxSessionPolicyARNs {
+		return 0, Errorf(EValidationError, "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", MaxSessionPolicyARNs)
+	}
+	size := len(policy)
+	for _, a := range arns {
+		if !strings.HasPrefix(a, "arn:aws:iam::") || !strings.Contains(a, ":policy/") {
+			return 0, Errorf(EInvalidParameterValue, "The policy ARN %s is not valid.", Clip(a))
+		}
+		size += len(a)
+	}
+	if err := checkDuplicateTags(tags); err != nil {
+		return 0, Errorf(EInvalidParameterValue, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+	}
+	for _, t := range tags {
+		size += len(t.Key) + len(t.Value)
+	}
+	pct := (size*100 + maxPacked - 1) / maxPacked
+	if pct > 100 {
+		return 0, Errorf(EPackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy for further decrease.", pct)
+	}
+	return pct, nil
+}
+
+// sessionTags are a new session's tags: those asked for, and the caller's
+// transitive tags when it is itself a session, which the new ones may not
+// replace. They go into the trust policy's context as request tags.
+func sessionTags(asked []Tag, transitive []string, p Principal, extra map[string][]string) ([]Tag, error) {
+	var tags []Tag
+	if p.Session != nil {
+		for _, k := range p.Session.Transitive {
+			for _, t := range p.Session.Tags {
+				if strings.EqualFold(t.Key, k) {
+					tags = append(tags, t)
+				}
+			}
+		}
+	}
+	for _, t := range asked {
+		for _, old := range tags {
+			if strings.EqualFold(old.Key, t.Key) {
+				return nil, Errorf(EInvalidParameterValue, "One or more of the specified transitive tag keys can't be set because they conflict with session tags from the role chain.")
+			}
+		}
+		tags = append(tags, t)
+	}
+	for _, k := range transitive {
+		found := false
+		for _, t := range asked {
+			found = found || strings.EqualFold(t.Key, k)
+		}
+		if !found {
+			return nil, Errorf(EInvalidParameterValue, "The specified transitive tag key %s must be included in the requested tags.", Clip(k))
+		}
+	}
+	var keys []string
+	for _, t := range tags {
+		extra["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
+		keys = append(keys, t.Key)
+	}
+	if len(keys) > 0 {
+		extra["aws:tagkeys"] = keys
+	}
+	if len(transitive) > 0 {
+		extra["sts:transitivetagkeys"] = transitive
+	}
+	return tags, nil
+}
+
+// transitiveKeys are the keys a new session passes on: those asked for and
+// those its caller's chain passed on.
+func transitiveKeys(asked []string, p Principal) []string {
+	keys := append([]string(nil), asked...)
+	if p.Session != nil {
+		keys = append(keys, p.Session.Transitive...)
+	}
+	return keys
+}
+
+// RoleUsed notes a use of the role with this ID (its assumption, or a
+// request signed by one of its sessions): it shows as the role's
+// RoleLastUsed once the recorder flushes, as a key's use does.
+func (s *Service) RoleUsed(roleID, service, region string) {
+	if s.Uses != nil {
+		s.Uses.Record(roleID, LastUse{Time: s.Now().UTC(), Service: service, Region: region})
+	}
+}
