@@ -54,14 +54,14 @@ func do(params []param, call func(ctx context.Context, s *keyward.Service, in *i
 type kind int
 
 const (
-	kindString   kind = iota
-	kindBool          // "true" or "false"
-	kindInt           // a decimal integer in [min, max]
-	kindList          // Member.member.N, each a string of shape
-	kindTags          // Tags.member.N.Key and .Value
-	kindMaxItems      // MaxItems, 1 to 1000, 100 when absent
-	kindContext       // SimulatePrincipalPolicy's ContextEntries
-	kindDescriptors   // STS's PolicyArns.member.N.arn
+	kindString      kind = iota
+	kindBool             // "true" or "false"
+	kindInt              // a decimal integer in [min, max]
+	kindList             // Member.member.N, each a string of shape
+	kindTags             // Tags.member.N.Key and .Value
+	kindMaxItems         // MaxItems, 1 to 1000, 100 when absent
+	kindContext          // SimulatePrincipalPolicy's ContextEntries
+	kindDescriptors      // STS's PolicyArns.member.N.arn
 )
 
 // param is one parameter of an action.
@@ -84,8 +84,8 @@ func integer(member string, min, max int) param {
 func strList(member string, shape *keyward.StringShape, required bool) param {
 	return param{member: member, kind: kindList, shape: shape, required: required}
 }
-func tags(required bool) param { return param{member: "Tags", kind: kindTags, required: required} }
-func descriptors(member string) param   { return param{member: member, kind: kindDescriptors} }
+func tags(required bool) param        { return param{member: "Tags", kind: kindTags, required: required} }
+func descriptors(member string) param { return param{member: member, kind: kindDescriptors} }
 
 var (
 	marker   = str("Marker", keyward.MarkerShape)

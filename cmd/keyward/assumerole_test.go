@@ -44,7 +44,7 @@ func TestAssumeRole(t *testing.T) {
 	aliceARN := "arn:aws:iam::" + accountID + ":user/alice"
 
 	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), Path: aws.String("/ci/"), MaxSessionDuration: aws.Int32(7200),
-		AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`,
+		AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`,
 			`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:TagSession"}`)})
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("read"), PolicyDocument: aws.String(
