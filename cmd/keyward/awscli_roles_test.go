@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// cliDataPath makes a botocore data directory that sends the AWS CLI's STS
+// and IAM calls to url: Debian's CLI (2.9) predates AWS_ENDPOINT_URL, and
+// the STS client it makes itself to assume a profile's role takes no
+// --endpoint-url. An endpoint rule set under AWS_DATA_PATH is botocore's
+// own way to name an endpoint for a service.
+func cliDataPath(t *testing.T, url string) string {
+	t.Helper()
+	dir := t.TempDir()
+	ruleSet := `{"version":"1.0","parameters":{
+"Region":{"builtIn":"AWS::Region","required":false,"documentation":"region","type":"String"},
+"UseDualStack":{"builtIn":"AWS::UseDualStack","required":true,"default":false,"documentation":"dual-stack","type":"Boolean"},
+"UseFIPS":{"builtIn":"AWS::UseFIPS","required":true,"default":false,"documentation":"FIPS","type":"Boolean"},
+"Endpoint":{"builtIn":"SDK::Endpoint","required":false,"documentation":"endpoint","type":"String"},
+"UseGlobalEndpoint":{"builtIn":"AWS::STS::UseGlobalEndpoint","required":true,"default":false,"documentation":"global","type":"Boolean"}},
+"rules":[{"conditions":[],"type":"endpoint","endpoint":{"url":"` + url + `","properties":{},"headers":{}}}]}`
+	for _, svc := range []string{"sts/2011-06-15", "iam/2010-05-08"} {
+		must(t, os.MkdirAll(filepath.Join(dir, svc), 0o755))
+		must(t, os.WriteFile(filepath.Join(dir, svc, "endpoint-rule-set-1.json"), []byte(ruleSet), 0o644))
+	}
+	return dir
+}
+
+// cliHome writes an AWS CLI config and credentials file and returns the
+// environment that uses them, all requests going to ts.
+func cliHome(t *testing.T, ts *testServer, config, credentials string) []string {
+	t.Helper()
+	home := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(home, "config"), []byte(config), 0o600))
+	must(t, os.WriteFile(filepath.Join(home, "credentials"), []byte(credentials), 0o600))
+	return []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
+		"AWS_DATA_PATH=" + cliDataPath(t, ts.URL), "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1"}
+}
+
+// callerARN runs `aws sts get-caller-identity` in env (stdin feeding any
+// prompt) and returns the ARN it prints.
+func callerARN(t *testing.T, env []string, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(awsCLI, append(args, "--output", "json", "sts", "get-caller-identity")...)
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
+	// No controlling terminal, so that the CLI's MFA prompt reads stdin.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("aws %s sts get-caller-identity: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
+	}
+	var id struct{ Arn string }
+	must(t, json.Unmarshal(out.Bytes(), &id))
+	return id.Arn
+}
+
+// TestAWSCLIAssumeRoleProfile: Debian's AWS CLI assumes a role itself for
+// a profile with role_arn and source_profile (and external_id), and for
+// one with mfa_serial, prompting for the code; the commands then run as
+// the role's session.
+func TestAWSCLIAssumeRoleProfile(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	id, secret := createUserKey(t, root, "alice")
+	aliceARN := "arn:aws:iam::" + accountID + ":user/alice"
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: trustDoc(
+		`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`)})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"), AssumeRolePolicyDocument: trustDoc(
+		`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`)})
+	must(t, err)
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("list"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
+	must(t, err)
+	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice")})
+	must(t, err)
+	serial, seed, now := aws.ToString(d.VirtualMFADevice.SerialNumber), string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
+	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+	must(t, err)
+
+	env := cliHome(t, ts, `[default]
+region = us-east-1
+[profile deploy]
+role_arn = arn:aws:iam::`+accountID+`:role/deploy
+source_profile = default
+external_id = x-42
+role_session_name = cli-deploy
+[profile admin]
+role_arn = arn:aws:iam::`+accountID+`:role/admin
+source_profile = default
+mfa_serial = `+serial+`
+role_session_name = cli-admin
+`, "[default]\naws_access_key_id = "+id+"\naws_secret_access_key = "+secret+"\n")
+
+	if got := callerARN(t, env, ""); got != aliceARN {
+		t.Fatalf("the default profile is %s", got)
+	}
+	if got := callerARN(t, env, "", "--profile", "deploy"); got != "arn:aws:sts::"+accountID+":assumed-role/deploy/cli-deploy" {
+		t.Fatalf("the deploy profile is %s", got)
+	}
+	list := runCommand(t, env, awsCLI, "--profile", "deploy", "--output", "json", "iam", "list-roles")
+	if list.code != 0 || !strings.Contains(list.stdout, `"RoleName": "deploy"`) {
+		t.Fatalf("list-roles as the deploy role: exit %d\n%s%s", list.code, list.stdout, list.stderr)
+	}
+	denied := runCommand(t, env, awsCLI, "--profile", "deploy", "iam", "list-users")
+	if denied.code == 0 || !strings.Contains(denied.stderr, "AccessDenied") || !strings.Contains(denied.stderr, "assumed-role/deploy/cli-deploy") {
+		t.Fatalf("list-users as the deploy role: exit %d\n%s", denied.code, denied.stderr)
+	}
+	// The CLI asks for the MFA code and sends it with AssumeRole.
+	ts.Clock.Shift(30 * time.Second)
+	if got := callerARN(t, env, totpCode(t, seed, ts.Clock.Now())+"\n", "--profile", "admin"); got != "arn:aws:sts::"+accountID+":assumed-role/admin/cli-admin" {
+		t.Fatalf("the admin profile is %s", got)
+	}
+}
