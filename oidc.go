@@ -232,3 +232,26 @@ func (s *Service) UntagOIDCProvider(ctx context.Context, arn string, keys []stri
 		return nil
 	})
 }
+
+// WebIdentityVerifier checks the ID tokens of OpenID Connect providers
+// (package oidc): their signatures against the keys the provider's issuer
+// publishes, their issuer and expiry.
+type WebIdentityVerifier interface {
+	// Issuer returns a token's iss claim, unverified, to find its provider;
+	// InvalidIdentityToken if it has none or is no JWT.
+	Issuer(token string) (string, error)
+	// Verify checks a token issued by p and returns its claims; the error
+	// is InvalidIdentityToken, ExpiredTokenException or
+	// IDPCommunicationError.
+	Verify(ctx context.Context, p OIDCProvider, token string) (WebIdentityClaims, error)
+}
+
+// WebIdentityClaims are what a verified ID token says.
+type WebIdentityClaims struct {
+	Issuer, Subject string
+	Audience        []string
+	// AuthorizedParty is the azp claim, AMR the amr claim.
+	AuthorizedParty string
+	AMR             []string
+	Expiry          time.Time
+}

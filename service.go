@@ -40,6 +40,9 @@ type Service struct {
 	// before GenerateCredentialReport makes a new one; 0 makes one every time
 	// (and a report then never expires).
 	CredentialReportMaxAge time.Duration
+	// WebIdentity checks OpenID Connect ID tokens (package oidc); nil
+	// refuses AssumeRoleWithWebIdentity.
+	WebIdentity WebIdentityVerifier
 	// Passwords hashes console passwords.
 	Passwords PasswordHasher
 	// Logger reports failures of background work.

@@ -7,6 +7,7 @@ package query
 
 import (
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -194,6 +195,11 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	}
 	key, auth, err := s.Verifier.Authenticate(r.Context(), r, body, s.Keys)
 	*keyID = auth.AccessKeyID
+	if errors.Is(err, &keyward.Error{Code: keyward.EMissingAuthenticationToken}) {
+		// Unsigned: only STS's web identity federation, whose token is the
+		// credential, is served so.
+		return s.serveAnonymous(r, body, xw, reqID)
+	}
 	if err != nil {
 		return "", "", ns, err
 	}
@@ -250,6 +256,40 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	xw.close("ResponseMetadata")
 	xw.close(act.response)
 	return action, caller, ns, nil
+}
+
+// anonymousActions are the STS actions a caller may send unsigned.
+var anonymousActions = map[string]bool{"AssumeRoleWithWebIdentity": true}
+
+// serveAnonymous serves an unsigned request, if it asks for one of
+// anonymousActions; otherwise it is refused as AWS refuses an unsigned
+// request.
+func (s *Server) serveAnonymous(r *http.Request, body []byte, xw *xmlWriter, reqID string) (action, caller, ns string, err error) {
+	missing := keyward.Errorf(keyward.EMissingAuthenticationToken, "Request is missing Authentication Token")
+	params, err := parseParams(r, body)
+	if err != nil {
+		return "", "", IAMNamespace, missing
+	}
+	action = params.Get("Action")
+	if !anonymousActions[action] || params.Get("Version") != stsAPI.version {
+		return action, "", IAMNamespace, missing
+	}
+	act := stsAPI.actions[action]
+	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: s.Clients.Addr(r),
+		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), UserAgent: r.UserAgent()})
+	xw.b = append(xw.b, '<')
+	xw.b = append(xw.b, action...)
+	xw.b = append(xw.b, `Response xmlns="`...)
+	xw.b = append(xw.b, stsAPI.namespace...)
+	xw.b = append(xw.b, `">`...)
+	if err := run(ctx, s.Service, act, params, xw); err != nil {
+		return action, "", stsAPI.namespace, err
+	}
+	xw.open("ResponseMetadata")
+	xw.elem("RequestId", reqID)
+	xw.close("ResponseMetadata")
+	xw.close(act.response)
+	return action, "", stsAPI.namespace, nil
 }
 
 // parseParams decodes the query string and, for a form POST, the body. A

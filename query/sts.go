@@ -41,6 +41,13 @@ var stsActions = map[string]action{
 				PolicyARNs: in.list("PolicyArns"), Tags: in.tags, TransitiveTagKeys: in.list("TransitiveTagKeys"),
 				SerialNumber: in.str("SerialNumber"), TokenCode: in.str("TokenCode"), SourceIdentity: in.str("SourceIdentity")})
 		}, writeAssumedRole),
+	"AssumeRoleWithWebIdentity": row([]param{req("RoleArn", keyward.STSARNShape), req("RoleSessionName", keyward.RoleSessionNameShape),
+		req("WebIdentityToken", keyward.WebIdentityTokenShape), str("ProviderId", keyward.ProviderIDShape),
+		descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AssumedRole, error) {
+			return s.AssumeRoleWithWebIdentity(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
+				DurationSeconds: in.int("DurationSeconds"), Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("WebIdentityToken"))
+		}, writeAssumedRole),
 }
 
 // roleDuration is the DurationSeconds of a role's session; stsTags

@@ -180,7 +180,7 @@ const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Pr
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"
 
 // allowedWithoutPermission are the actions AWS lets anyone call.
-var allowedWithoutPermission = map[string]bool{"GetCallerIdentity": true, "GetSessionToken": true}
+var allowedWithoutPermission = map[string]bool{"GetCallerIdentity": true, "GetSessionToken": true, "AssumeRoleWithWebIdentity": true}
 
 const (
 	allowAll    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`

@@ -1,0 +1,98 @@
+package keyward
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+)
+
+// AssumeRoleWithWebIdentity issues a role's session to the bearer of an
+// ID token from one of the account's OpenID Connect providers, if the
+// role's trust policy lets that provider (and the token's claims, as
+// "<provider>:aud" and "<provider>:sub") assume it. The caller signs
+// nothing: the token is its credential.
+func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleInput, token string) (AssumedRole, error) {
+	rc, _, ok := caller(ctx)
+	if !ok {
+		return AssumedRole{}, errNoCaller
+	}
+	if s.WebIdentity == nil {
+		return AssumedRole{}, Errorf(EIDPCommunicationError, "Web identity federation is not configured.")
+	}
+	packed, err := s.checkSessionPolicies(in.Policy, in.PolicyARNs, nil)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	iss, err := s.WebIdentity.Issuer(token)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
+	providerARN := "arn:aws:iam::" + s.Account.ID + ":oidc-provider/" + id
+	provider, err := s.Store.OIDCProvider(ctx, providerARN)
+	if errors.Is(err, ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
+		return AssumedRole{}, Errorf(EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", Clip(iss))
+	} else if err != nil {
+		return AssumedRole{}, err
+	}
+	claims, err := s.WebIdentity.Verify(ctx, provider, token)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	// The audience is the authorised party when the token names one, else
+	// one of its audiences; either must be a client ID of the provider.
+	audience := ""
+	if claims.AuthorizedParty != "" && slices.Contains(provider.ClientIDs, claims.AuthorizedParty) {
+		audience = claims.AuthorizedParty
+	} else {
+		for _, a := range claims.Audience {
+			if slices.Contains(provider.ClientIDs, a) {
+				audience = a
+				break
+			}
+		}
+	}
+	if audience == "" {
+		return AssumedRole{}, Errorf(EInvalidIdentityToken, "Incorrect token audience")
+	}
+
+	denied := Errorf(EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	role, err := s.roleByARN(ctx, in.RoleARN)
+	if errors.Is(err, ErrNoSuchRole) {
+		return AssumedRole{}, denied
+	} else if err != nil {
+		return AssumedRole{}, err
+	}
+	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	key := strings.ToLower(id)
+	trc := *rc
+	trc.Extra = map[string][]string{
+		key + ":aud": {audience}, key + ":sub": {claims.Subject}, key + ":oaud": claims.Audience,
+		"sts:rolesessionname": {in.SessionName}, "aws:federatedprovider": {providerARN},
+	}
+	if len(claims.AMR) > 0 {
+		trc.Extra[key+":amr"] = claims.AMR
+	}
+	d, _, err := s.Policies.EvaluateTrust(role.TrustPolicy, "sts:AssumeRoleWithWebIdentity", TrustCaller{Federated: providerARN}, &trc)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	if d != DecisionAllowed {
+		return AssumedRole{}, denied
+	}
+	now := s.now()
+	sess, err := s.issue(sessionClaims{Account: s.Account.ID, RoleID: role.ID, RoleName: role.Name, RolePath: role.Path, SessionName: in.SessionName,
+		IssuedAt: now, Expiration: now.Add(time.Duration(duration) * time.Second), Policy: in.Policy, PolicyARNs: in.PolicyARNs})
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	s.RoleUsed(role.ID, "sts", rc.RequestedRegion)
+	pr := Principal{AccountID: s.Account.ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
+	return AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), PackedPolicySize: packed,
+		Subject: claims.Subject, Audience: audience, Provider: claims.Issuer}, nil
+}
