@@ -2,6 +2,8 @@ package keyward
 
 import (
 	"crypto/aes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/cipher"
 	"errors"
 	"fmt"
@@ -29,7 +31,10 @@ var ErrUnsealFailed = errors.New("keyward: secret cannot be decrypted with this 
 // while it is in use (Reload).
 type Sealer struct {
 	keys atomic.Pointer[[]cipher.AEAD] // the current key first
-	rand io.Reader
+	// macKeys are keys for MAC, derived from each master key, in the same
+	// order.
+	macKeys atomic.Pointer[[][]byte]
+	rand    io.Reader
 }
 
 // NewSealer returns a Sealer that seals under masterKey (32 bytes) and
@@ -48,7 +53,11 @@ func (s *Sealer) Reload(keys [][]byte) error {
 		return errors.New("keyward: no master key")
 	}
 	aeads := make([]cipher.AEAD, len(keys))
+	macs := make([][]byte, len(keys))
 	for i, k := range keys {
+		h := hmac.New(sha256.New, k)
+		h.Write([]byte("keyward: MAC key"))
+		macs[i] = h.Sum(nil)
 		if len(k) != MasterKeySize {
 			return fmt.Errorf("keyward: master key must be %d bytes, got %d", MasterKeySize, len(k))
 		}
@@ -61,7 +70,23 @@ func (s *Sealer) Reload(keys [][]byte) error {
 		}
 	}
 	s.keys.Store(&aeads)
+	s.macKeys.Store(&macs)
 	return nil
+}
+
+// MAC returns a MAC of data under the current master key, for values that
+// must be recognised as Keyward's without being sealed (a session's key ID).
+func (s *Sealer) MAC(data string) []byte {
+	return mac((*s.macKeys.Load())[0], data)
+}
+
+// macKeysForCheck returns the MAC keys, the current one first.
+func (s *Sealer) macKeysForCheck() [][]byte { return *s.macKeys.Load() }
+
+func mac(key []byte, data string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(data))
+	return h.Sum(nil)
 }
 
 // Seal encrypts secret for the access key keyID under the current key.

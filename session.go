@@ -94,7 +94,7 @@ func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, seri
 // and the token that holds them with c, sealed.
 func (s *Service) issue(c sessionClaims) (Session, error) {
 	var err error
-	if c.ID, err = randomString(s.Rand, "ASIA", 16, base32Alphabet); err != nil {
+	if c.ID, err = s.sessionKeyID(); err != nil {
 		return Session{}, err
 	}
 	if c.Secret, err = NewSecretAccessKey(s.Rand); err != nil {
@@ -110,6 +110,86 @@ func (s *Service) issue(c sessionClaims) (Session, error) {
 	}
 	token := sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(sealed)
 	return Session{AccessKeyID: c.ID, Secret: c.Secret, Token: token, Expiration: c.Expiration}, nil
+}
+
+// A session's key ID is ASIA, 10 random characters and 6 of a MAC of
+// them under the master key: GetAccessKeyInfo knows Keyward's session keys
+// from others without storing any.
+const (
+	sessionIDRandom = 10
+	sessionIDMAC    = 6
+)
+
+func (s *Service) sessionKeyID() (string, error) {
+	id, err := randomString(s.Rand, "ASIA", sessionIDRandom, base32Alphabet)
+	if err != nil {
+		return "", err
+	}
+	return id + macChars(s.Sealer.MAC(id)), nil
+}
+
+// macChars encodes the first 30 bits of a MAC as 6 base32 characters.
+func macChars(sum []byte) string {
+	v := uint32(sum[0])<<24 | uint32(sum[1])<<16 | uint32(sum[2])<<8 | uint32(sum[3])
+	var b [sessionIDMAC]byte
+	for i := range b {
+		b[i] = base32Alphabet[(v>>(27-5*i))&31]
+	}
+	return string(b[:])
+}
+
+// isSessionKeyID reports whether id is a session key ID Keyward made.
+func (s *Service) isSessionKeyID(id string) bool {
+	if len(id) != 4+sessionIDRandom+sessionIDMAC || !strings.HasPrefix(id, "ASIA") {
+		return false
+	}
+	head := id[:4+sessionIDRandom]
+	for _, k := range s.Sealer.macKeysForCheck() {
+		if macChars(mac(k, head)) == id[len(head):] {
+			return true
+		}
+	}
+	return false
+}
+
+// GetFederationToken issues a federated user's session, named name, to the
+// calling IAM user (or the root user): the caller's permissions, limited
+// to what the session policies allow (nothing without one).
+func (s *Service) GetFederationToken(ctx context.Context, name string, durationSeconds int, policy string, policyARNs []string, tags []Tag) (AssumedRole, error) {
+	rc, internal, ok := caller(ctx)
+	if !ok || internal {
+		return AssumedRole{}, errNoCaller
+	}
+	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
+		return AssumedRole{}, Errorf(EAccessDenied, "Cannot call GetFederationToken with session credentials")
+	}
+	p := rc.Principal
+	fed := Principal{AccountID: s.Account.ID, FederatedName: name}
+	if err := s.authorize(ctx, "sts:GetFederationToken", fed.ARN()); err != nil {
+		return AssumedRole{}, err
+	}
+	packed, err := s.checkSessionPolicies(policy, policyARNs, tags)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	if len(tags) > 0 {
+		if err := s.authorize(ctx, "sts:TagSession", fed.ARN()); err != nil {
+			return AssumedRole{}, err
+		}
+	}
+	if durationSeconds == 0 {
+		durationSeconds = DefaultSessionDuration
+	}
+	if p.Root && durationSeconds > MaxRootSessionDuration {
+		durationSeconds = MaxRootSessionDuration
+	}
+	now := s.now()
+	sess, err := s.issue(sessionClaims{Account: s.Account.ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath, FederatedName: name,
+		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second), Policy: policy, PolicyARNs: policyARNs, Tags: tags})
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	return AssumedRole{Session: sess, AssumedRoleID: fed.ID(), ARN: fed.ARN(), PackedPolicySize: packed}, nil
 }
 
 // mfaCodeOf checks a code of the user's device with this serial number,

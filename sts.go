@@ -1,6 +1,9 @@
 package keyward
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // CallerIdentity returns who is calling. It needs no permission, as in
 // AWS: a caller can always learn who it is.
@@ -14,6 +17,12 @@ func (s *Service) CallerIdentity(ctx context.Context) (Principal, error) {
 func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, error) {
 	if err := s.authorize(ctx, "sts:GetAccessKeyInfo", "*"); err != nil {
 		return "", err
+	}
+	if strings.HasPrefix(id, "ASIA") {
+		if !s.isSessionKeyID(id) {
+			return "", AccessKeyNotFound(id)
+		}
+		return s.Account.ID, nil
 	}
 	if _, err := s.Store.AccessKey(ctx, id); err != nil {
 		if err == ErrNoSuchAccessKey {

@@ -41,6 +41,19 @@ var stsActions = map[string]action{
 				PolicyARNs: in.list("PolicyArns"), Tags: in.tags, TransitiveTagKeys: in.list("TransitiveTagKeys"),
 				SerialNumber: in.str("SerialNumber"), TokenCode: in.str("TokenCode"), SourceIdentity: in.str("SourceIdentity")})
 		}, writeAssumedRole),
+	"GetFederationToken": row([]param{req("Name", keyward.FederatedNameShape), str("Policy", keyward.SessionPolicyShape), descriptors("PolicyArns"),
+		integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxUserSessionDuration), stsTags},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AssumedRole, error) {
+			return s.GetFederationToken(ctx, in.str("Name"), in.int("DurationSeconds"), in.str("Policy"), in.list("PolicyArns"), in.tags)
+		},
+		func(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
+			writeCredentials(w, r.Session)
+			w.open("FederatedUser")
+			w.elem("FederatedUserId", r.AssumedRoleID)
+			w.elem("Arn", r.ARN)
+			w.close("FederatedUser")
+			w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
+		}),
 	"AssumeRoleWithWebIdentity": row([]param{req("RoleArn", keyward.STSARNShape), req("RoleSessionName", keyward.RoleSessionNameShape),
 		req("WebIdentityToken", keyward.WebIdentityTokenShape), str("ProviderId", keyward.ProviderIDShape),
 		descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration},

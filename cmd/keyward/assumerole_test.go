@@ -82,7 +82,7 @@ func TestAssumeRole(t *testing.T) {
 	if got := aws.ToString(out.AssumedRoleUser.Arn); got != "arn:aws:sts::"+accountID+":assumed-role/deploy/s1" {
 		t.Fatalf("assumed role ARN %s", got)
 	}
-	if k := aws.ToString(out.Credentials.AccessKeyId); !strings.HasPrefix(k, "ASIA") || out.Credentials.Expiration.Sub(ts.Clock.Now()).Round(time.Second) != 2*time.Hour {
+	if k := aws.ToString(out.Credentials.AccessKeyId); !strings.HasPrefix(k, "ASIA") || (2*time.Hour-out.Credentials.Expiration.Sub(ts.Clock.Now())).Abs() > time.Second {
 		t.Fatalf("credentials %s until %v", k, out.Credentials.Expiration)
 	}
 	sessIAM, sessSTS := ts.sessionClients(out.Credentials)
@@ -234,4 +234,71 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatalf("report rows %v", report)
 		}
 	})
+}
+
+// TestGetFederationToken: a user gets a federated user's session, which
+// has the user's permissions limited by its session policy (none without
+// one); GetAccessKeyInfo knows Keyward's session key IDs from made-up ones.
+func TestGetFederationToken(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	id, secret := createUserKey(t, root, "broker")
+	broker := ts.sts(id, secret, "us-east-1")
+	_, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden,
+		"User: arn:aws:iam::"+accountID+":user/broker is not authorized to perform: sts:GetFederationToken on resource: arn:aws:sts::"+accountID+":federated-user/web-user because no identity-based policy allows the sts:GetFederationToken action")
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("broker"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetFederationToken","iam:ListUsers","iam:ListRoles"],"Resource":"*"}]}`)})
+	must(t, err)
+
+	out, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user"), DurationSeconds: aws.Int32(900),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:CreateUser"],"Resource":"*"}]}`)})
+	must(t, err)
+	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::"+accountID+":federated-user/web-user" || aws.ToString(out.FederatedUser.FederatedUserId) != accountID+":web-user" {
+		t.Fatalf("federated user %+v", out.FederatedUser)
+	}
+	fedIAM, fedSTS := ts.sessionClients(out.Credentials)
+	who, err := fedSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	if aws.ToString(who.Arn) != aws.ToString(out.FederatedUser.Arn) || aws.ToString(who.UserId) != accountID+":web-user" {
+		t.Fatalf("caller identity %s %s", aws.ToString(who.Arn), aws.ToString(who.UserId))
+	}
+	if _, err := fedIAM.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = fedIAM.ListRoles(ctx, &iam.ListRolesInput{})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":federated-user/web-user is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action")
+	_, err = fedIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("x1")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = fedSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/any"), RoleSessionName: aws.String("x1")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = fedSTS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetFederationToken with session credentials")
+
+	// Without a session policy the session may do nothing.
+	bare, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bare")})
+	must(t, err)
+	bareIAM, _ := ts.sessionClients(bare.Credentials)
+	_, err = bareIAM.ListUsers(ctx, &iam.ListUsersInput{})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	// GetAccessKeyInfo: the session's key is the account's; a made-up ASIA key is not.
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("broker"), PolicyName: aws.String("info"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetAccessKeyInfo","Resource":"*"}]}`)})
+	must(t, err)
+	info, err := broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: out.Credentials.AccessKeyId})
+	must(t, err)
+	if aws.ToString(info.Account) != accountID {
+		t.Fatalf("account of a session key: %s", aws.ToString(info.Account))
+	}
+	forged := []byte(aws.ToString(out.Credentials.AccessKeyId))
+	if forged[5] == 'A' {
+		forged[5] = 'B'
+	} else {
+		forged[5] = 'A'
+	}
+	_, err = broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(string(forged))})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
 }

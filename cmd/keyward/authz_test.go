@@ -75,6 +75,7 @@ var deniedForms = map[string]string{
 	"GenerateCredentialReport":    "",
 	"GetCredentialReport":         "",
 	"GetAccessKeyInfo":            "AccessKeyId=" + rootKeyID,
+	"GetFederationToken":          "Name=web-user",
 	"AssumeRole":                  "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Ftrusting&RoleSessionName=s1",
 
 	"CreateVirtualMFADevice":          "VirtualMFADeviceName=phone",

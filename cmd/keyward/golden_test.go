@@ -229,6 +229,8 @@ func TestGoldenResponses(t *testing.T) {
 		{"AssumeRole", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden&DurationSeconds=900&Tags.member.1.Key=team&Tags.member.1.Value=blue&Policy=" + url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`) + "&as=alice"},
 		{"AssumeRole-AccessDenied", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fnone&RoleSessionName=golden&as=alice"},
 		{"AssumeRoleWithWebIdentity-InvalidIdentityToken", "sts", "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden&WebIdentityToken=not-a-token"},
+		{"GetFederationToken-AccessDenied", "sts", "Action=GetFederationToken&Version=2011-06-15&Name=web-user&as=alice"},
+		{"GetFederationToken", "sts", "Action=GetFederationToken&Version=2011-06-15&Name=web-user&DurationSeconds=900&Policy=" + url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)},
 		{"AssumeRole-root", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden"},
 	}
 	// Values later steps use, by the element that returned them.
