@@ -2,9 +2,9 @@ package keyward
 
 import (
 	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
