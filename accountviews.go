@@ -56,6 +56,8 @@ type RoleDetail struct {
 	Role     Role
 	Inline   []NamedPolicy
 	Attached []ManagedPolicy
+	// InstanceProfiles are those that hold the role.
+	InstanceProfiles []InstanceProfile
 }
 
 // PolicyDetail is a managed policy with every version's document.
@@ -308,6 +310,11 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 		roles, more, err := s.Store.RoleDetails(ctx, last, left)
 		if err != nil {
 			return out, err
+		}
+		for i := range roles {
+			if roles[i].InstanceProfiles, _, err = s.Store.ListInstanceProfiles(ctx, "/", roles[i].Role.Name, "", 1000); err != nil && !errors.Is(err, ErrNoSuchRole) {
+				return out, err
+			}
 		}
 		out.Roles, left = roles, left-len(roles)
 		if more || left == 0 {

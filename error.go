@@ -39,6 +39,7 @@ const (
 	EDuplicateCertificate          = "DuplicateCertificate"
 	EKeyPairMismatch               = "KeyPairMismatch"
 	EExpiredToken                  = "ExpiredToken"
+	EUnmodifiableEntity            = "UnmodifiableEntity"
 	EPackedPolicyTooLarge          = "PackedPolicyTooLarge"
 	EExpiredTokenException         = "ExpiredTokenException"
 	EInvalidIdentityToken          = "InvalidIdentityToken"

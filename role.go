@@ -197,7 +197,13 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 	if err := s.Policies.CheckTrust(document); err != nil {
 		return err
 	}
-	_, err := s.updateRole(ctx, name, func(r *Role) error { r.TrustPolicy = document; return nil })
+	_, err := s.updateRole(ctx, name, func(r *Role) error {
+		if r.IsServiceLinked() {
+			return unmodifiable(r.Name)
+		}
+		r.TrustPolicy = document
+		return nil
+	})
 	return err
 }
 
@@ -262,11 +268,16 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	if err := s.authorizeRole(ctx, "iam:DeleteRole", name); err != nil {
 		return err
 	}
+	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {
+		return unmodifiable(r.Name)
+	}
 	switch err := s.Store.DeleteRole(ctx, name); {
 	case errors.Is(err, ErrNoSuchRole):
 		return RoleNotFound(name)
 	case errors.Is(err, ErrEntityInUse):
 		return Errorf(EDeleteConflict, "Cannot delete entity, must detach all policies first.")
+	case errors.Is(err, ErrRoleInInstanceProfile):
+		return Errorf(EDeleteConflict, "Cannot delete entity, must remove roles from instance profile first.")
 	default:
 		return err
 	}

@@ -87,6 +87,7 @@ type Store interface {
 	AccessStore
 	RoleStore
 	OIDCStore
+	InstanceProfileStore
 
 	// Close releases the store's resources.
 	Close() error

@@ -50,7 +50,8 @@ func TestShapesMatchModel(t *testing.T) {
 		{sts, keyward.STSAccessKeyIDShape}, {sts, keyward.STSSerialNumberShape}, {sts, keyward.STSTokenCodeShape},
 		{sts, keyward.STSARNShape}, {sts, keyward.RoleSessionNameShape}, {sts, keyward.SessionPolicyShape}, {sts, keyward.ExternalIDShape},
 		{sts, keyward.SourceIdentityShape}, {sts, keyward.FederatedNameShape}, {sts, keyward.WebIdentityTokenShape}, {sts, keyward.ProviderIDShape},
-		{sts, keyward.EncodedMessageShape},
+		{sts, keyward.EncodedMessageShape}, {iam, keyward.InstanceProfileNameShape}, {iam, keyward.AWSServiceNameShape},
+		{iam, keyward.CustomSuffixShape}, {iam, keyward.DeletionTaskIDShape},
 	}
 	for _, tt := range tests {
 		t.Run(tt.s.Shape, func(t *testing.T) {

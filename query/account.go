@@ -78,25 +78,11 @@ var accountActions = map[string]action{
 			return s.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
 		}, (*xmlWriter).authorizationDetails),
 
-	"ListInstanceProfiles": emptyList("InstanceProfiles", str("PathPrefix", keyward.PathPrefixShape)),
 	"ListSAMLProviders":    emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
 }
 
-// emptyList is a paginated listing of entities Keyward does not have yet:
-// authorised like the real one, answered with no items.
-func emptyList(element string, params ...param) action {
-	return row(append(params, marker, maxItems),
-		func(ctx context.Context, s *keyward.Service, _ *input) (none, error) {
-			return none{}, s.Authorize(ctx, "iam:List"+element, "*")
-		},
-		func(w *xmlWriter, _ keyward.Account, _ none) {
-			w.open(element)
-			w.close(element)
-			w.marker("")
-		})
-}
-
-// emptyMembers is emptyList for listings without pagination.
+// emptyMembers is a listing, without pagination, of entities Keyward does
+// not have yet: authorised like the real one, answered with no items.
 func emptyMembers(action, element string) action {
 	return row(nil,
 		func(ctx context.Context, s *keyward.Service, _ *input) (none, error) {
@@ -156,7 +142,7 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 		w.elem("Arn", a.RoleARN(r.Path, r.Name))
 		w.time("CreateDate", r.CreatedAt)
 		w.elem("AssumeRolePolicyDocument", encodeDocument(r.TrustPolicy))
-		members(w, "InstanceProfileList", []string(nil), func(string) {})
+		members(w, "InstanceProfileList", rd.InstanceProfiles, func(ip keyward.InstanceProfile) { w.instanceProfile(a, ip) })
 		inline("RolePolicyList", rd.Inline)
 		attached(rd.Attached)
 		if r.PermissionsBoundary != "" {

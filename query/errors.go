@@ -40,6 +40,7 @@ var errorTable = map[string]errorKind{
 	keyward.EDuplicateCertificate:          {http.StatusConflict, true},
 	keyward.EKeyPairMismatch:               {http.StatusBadRequest, true},
 	keyward.EExpiredToken:                  {http.StatusForbidden, true},
+	keyward.EUnmodifiableEntity:            {http.StatusBadRequest, true},
 	keyward.EPackedPolicyTooLarge:          {http.StatusBadRequest, true},
 	keyward.EExpiredTokenException:         {http.StatusBadRequest, true},
 	keyward.EInvalidIdentityToken:          {http.StatusBadRequest, true},

@@ -63,6 +63,21 @@ var roleActions = map[string]action{
 	"UntagRole": do([]param{roleName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
 		return s.UntagRole(ctx, in.str("RoleName"), in.list("TagKeys"))
 	}),
+	"CreateServiceLinkedRole": row([]param{req("AWSServiceName", keyward.AWSServiceNameShape), str("Description", keyward.RoleDescriptionShape),
+		str("CustomSuffix", keyward.CustomSuffixShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+			return s.CreateServiceLinkedRole(ctx, in.str("AWSServiceName"), in.str("Description"), in.str("CustomSuffix"))
+		}, roleElement),
+	"DeleteServiceLinkedRole": row([]param{roleName},
+		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
+			return s.DeleteServiceLinkedRole(ctx, in.str("RoleName"))
+		},
+		func(w *xmlWriter, _ keyward.Account, task string) { w.elem("DeletionTaskId", task) }),
+	"GetServiceLinkedRoleDeletionStatus": row([]param{req("DeletionTaskId", keyward.DeletionTaskIDShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
+			return s.ServiceLinkedRoleDeletionStatus(ctx, in.str("DeletionTaskId"))
+		},
+		func(w *xmlWriter, _ keyward.Account, status string) { w.elem("Status", status) }),
 	"ListRoleTags": row([]param{roleName, marker, maxItems},
 		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
 			return s.RoleTags(ctx, in.str("RoleName"))

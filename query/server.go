@@ -89,7 +89,7 @@ func newAPI(service, version, namespace string, tables ...map[string]action) api
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI("iam", IAMVersion, IAMNamespace, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions)
+	iamAPI = newAPI("iam", IAMVersion, IAMNamespace, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, instanceProfileActions)
 	stsAPI = newAPI("sts", STSVersion, STSNamespace, stsActions)
 )
 

@@ -231,12 +231,31 @@ func TestGoldenResponses(t *testing.T) {
 		{"AssumeRoleWithWebIdentity-InvalidIdentityToken", "sts", "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden&WebIdentityToken=not-a-token"},
 		{"GetFederationToken-AccessDenied", "sts", "Action=GetFederationToken&Version=2011-06-15&Name=web-user&as=alice"},
 		{"GetFederationToken", "sts", "Action=GetFederationToken&Version=2011-06-15&Name=web-user&DurationSeconds=900&Policy=" + url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)},
+		{"CreateInstanceProfile", "iam", "Action=CreateInstanceProfile&Version=2010-05-08&InstanceProfileName=web&Path=%2Fapp%2F&Tags.member.1.Key=env&Tags.member.1.Value=prod"},
+		{"CreateInstanceProfile-EntityAlreadyExists", "iam", "Action=CreateInstanceProfile&Version=2010-05-08&InstanceProfileName=WEB"},
+		{"AddRoleToInstanceProfile", "iam", "Action=AddRoleToInstanceProfile&Version=2010-05-08&InstanceProfileName=web&RoleName=assumable"},
+		{"AddRoleToInstanceProfile-LimitExceeded", "iam", "Action=AddRoleToInstanceProfile&Version=2010-05-08&InstanceProfileName=web&RoleName=assumable"},
+		{"GetInstanceProfile", "iam", "Action=GetInstanceProfile&Version=2010-05-08&InstanceProfileName=web"},
+		{"ListInstanceProfiles-one", "iam", "Action=ListInstanceProfiles&Version=2010-05-08"},
+		{"ListInstanceProfilesForRole", "iam", "Action=ListInstanceProfilesForRole&Version=2010-05-08&RoleName=assumable"},
+		{"TagInstanceProfile", "iam", "Action=TagInstanceProfile&Version=2010-05-08&InstanceProfileName=web&Tags.member.1.Key=team&Tags.member.1.Value=a"},
+		{"UntagInstanceProfile", "iam", "Action=UntagInstanceProfile&Version=2010-05-08&InstanceProfileName=web&TagKeys.member.1=env"},
+		{"ListInstanceProfileTags", "iam", "Action=ListInstanceProfileTags&Version=2010-05-08&InstanceProfileName=web"},
+		{"DeleteRole-in-instance-profile", "iam", "Action=DeleteRole&Version=2010-05-08&RoleName=assumable"},
+		{"DeleteInstanceProfile-DeleteConflict", "iam", "Action=DeleteInstanceProfile&Version=2010-05-08&InstanceProfileName=web"},
+		{"RemoveRoleFromInstanceProfile", "iam", "Action=RemoveRoleFromInstanceProfile&Version=2010-05-08&InstanceProfileName=web&RoleName=assumable"},
+		{"DeleteInstanceProfile", "iam", "Action=DeleteInstanceProfile&Version=2010-05-08&InstanceProfileName=web"},
+		{"CreateServiceLinkedRole", "iam", "Action=CreateServiceLinkedRole&Version=2010-05-08&AWSServiceName=autoscaling.amazonaws.com&Description=scaling"},
+		{"DeleteRole-UnmodifiableEntity", "iam", "Action=DeleteRole&Version=2010-05-08&RoleName=AWSServiceRoleForAutoScaling"},
+		{"DeleteServiceLinkedRole", "iam", "Action=DeleteServiceLinkedRole&Version=2010-05-08&RoleName=AWSServiceRoleForAutoScaling"},
+		{"GetServiceLinkedRoleDeletionStatus", "iam", "Action=GetServiceLinkedRoleDeletionStatus&Version=2010-05-08&DeletionTaskId={task}"},
 		{"AssumeRole-root", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}
 	capture := map[string]string{"serial": "<SerialNumber>", "seed": "<Base32StringSeed>", "ssh": "<SSHPublicKeyId>",
-		"svc": "<ServiceSpecificCredentialId>", "cert": "<CertificateId>", "job": "<JobId>"}
+		"svc": "<ServiceSpecificCredentialId>", "cert": "<CertificateId>", "job": "<JobId>",
+		"task": "<DeletionTaskId>"}
 	// The credential report is written in the background: wait for it, so
 	// that it does not draw on the seeded randomness at a random moment.
 	defer ts.Service.Wait()

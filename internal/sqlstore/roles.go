@@ -100,6 +100,13 @@ func (s *Store) DeleteRole(ctx context.Context, name string) error {
 			}
 			return err
 		}
+		var profiles int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM instance_profiles WHERE role_id = ?`), id).Scan(&profiles); err != nil {
+			return err
+		}
+		if profiles > 0 {
+			return keyward.ErrRoleInInstanceProfile
+		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM roles WHERE id = ?`), id)
 		return err
 	})
