@@ -93,15 +93,17 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 		// Present for sessions, console or temporary credentials (true with
 		// MFA); absent for requests signed with a long-term access key, as
 		// AWS leaves it.
-		if rc.Session == "" && !rc.Temporary && rc.MFAAuthTime.IsZero() {
+		mfa := rc.mfaAt()
+		if rc.Session == "" && !rc.Temporary && p.Session == nil && mfa.IsZero() {
 			return nil, false
 		}
-		return []string{strconv.FormatBool(!rc.MFAAuthTime.IsZero())}, true
+		return []string{strconv.FormatBool(!mfa.IsZero())}, true
 	case "aws:multifactorauthage":
-		if rc.MFAAuthTime.IsZero() || rc.CurrentTime.IsZero() {
+		mfa := rc.mfaAt()
+		if mfa.IsZero() || rc.CurrentTime.IsZero() {
 			return nil, false
 		}
-		return []string{strconv.FormatInt(int64(rc.CurrentTime.Sub(rc.MFAAuthTime)/time.Second), 10)}, true
+		return []string{strconv.FormatInt(int64(rc.CurrentTime.Sub(mfa)/time.Second), 10)}, true
 	case "aws:principaltagkeys":
 		if p.Session == nil || len(p.Session.Tags) == 0 {
 			return nil, false
@@ -125,6 +127,15 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 		}
 	}
 	return nil, false
+}
+
+// mfaAt is when the caller authenticated with MFA: as the transport says,
+// or as its session token does.
+func (rc *RequestContext) mfaAt() time.Time {
+	if rc.MFAAuthTime.IsZero() && rc.Principal.Session != nil {
+		return rc.Principal.Session.MFAAt
+	}
+	return rc.MFAAuthTime
 }
 
 // PolicySource is one policy that applies to a principal, as loaded from

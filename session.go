@@ -233,6 +233,6 @@ func (s *Service) OpenSession(_ context.Context, id, token string) (Credential, 
 	}
 	p := Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
 		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
-		Session: &SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive}}
+		Session: &SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive}}
 	return Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt, Principal: p}, nil
 }

@@ -293,7 +293,9 @@ type SessionContext struct {
 	// AccessKeyID is the session's ASIA key ID, which names its compiled
 	// policies in the cache (policy variables differ per session).
 	AccessKeyID string
-	IssuedAt    time.Time
+	// IssuedAt is when it was issued (aws:TokenIssueTime), MFAAt when its
+	// caller authenticated with MFA (zero without).
+	IssuedAt, MFAAt time.Time
 	// Policy is the inline session policy, PolicyARNs the managed ones:
 	// with either, the session may do only what they allow too.
 	Policy     string

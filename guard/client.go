@@ -99,9 +99,9 @@ func (c *client) version(ctx context.Context) (verify.VersionResponse, error) {
 }
 
 // derive returns the signing key of an access key for one scope.
-func (c *client) derive(ctx context.Context, keyID, date, region, service string) (verify.DeriveSigningKeyResponse, error) {
+func (c *client) derive(ctx context.Context, keyID, sessionToken, date, region, service string) (verify.DeriveSigningKeyResponse, error) {
 	var out verify.DeriveSigningKeyResponse
-	err := c.call(ctx, verify.DerivePath, verify.DeriveSigningKeyRequest{AccessKeyID: keyID, Date: date, Region: region, Service: service}, &out)
+	err := c.call(ctx, verify.DerivePath, verify.DeriveSigningKeyRequest{AccessKeyID: keyID, SessionToken: sessionToken, Date: date, Region: region, Service: service}, &out)
 	if err == nil && len(out.DerivedKey) != 32 {
 		err = fmt.Errorf("guard: Keyward derived a key of %d bytes", len(out.DerivedKey))
 	}

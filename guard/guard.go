@@ -197,9 +197,6 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if a.Service != g.cfg.Service {
 		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", g.cfg.Service)
 	}
-	if a.SecurityToken != "" {
-		return Caller{}, nil, invalidKey
-	}
 	payloadHash, body, err := g.payload(r)
 	if err != nil {
 		return Caller{}, nil, err
@@ -219,7 +216,7 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	} else {
 		resource = "arn:aws:execute-api:" + a.Region + ":" + g.account + ":" + g.cfg.APIID + "/" + g.cfg.Stage + "/" + r.Method + r.URL.Path
 	}
-	decision, err := g.client.evaluate(ctx, verify.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID,
+	decision, err := g.client.evaluate(ctx, verify.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
 		Actions: []string{g.cfg.Action}, Resources: []string{resource}, Condition: conditions(r, g.cfg.Now()),
 		Region: a.Region, Service: g.cfg.Service})
 	switch {
@@ -315,7 +312,8 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 // for one day, region and service; Keyward still decides every request,
 // so a key deactivated since is refused all the same.
 func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (signingKey, error) {
-	id := a.AccessKeyID + "/" + a.Scope
+	// A session's key is its token's: the token is part of the name.
+	id := a.AccessKeyID + "/" + a.Scope + "/" + a.SecurityToken
 	g.mu.RLock()
 	k, ok := g.keys[id]
 	g.mu.RUnlock()
@@ -325,7 +323,7 @@ func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (signingKey, erro
 	if !keyward.WellFormedAccessKeyID(a.AccessKeyID) {
 		return k, invalidKey
 	}
-	d, err := g.client.derive(ctx, a.AccessKeyID, a.Date, a.Region, a.Service)
+	d, err := g.client.derive(ctx, a.AccessKeyID, a.SecurityToken, a.Date, a.Region, a.Service)
 	if errors.Is(err, errNoSuchIdentity) {
 		return k, invalidKey
 	}

@@ -171,6 +171,41 @@ func TestGuard(t *testing.T) {
 		}
 	})
 
+	t.Run("a role's session signs like a key, within the role's policy", func(t *testing.T) {
+		root := kwtest.AsRoot(context.Background())
+		u, err := k.Service.User(root, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Service.CreateRole(root, keyward.Role{Name: "pets-reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "pets-reader"}, "get",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/pets/*"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.AccessKeyID,
+			Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
+		s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/pets-reader", SessionName: "guarded"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token}
+		status, body := send(t, &creds, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil)
+		if status != 200 || !strings.Contains(body, "arn:aws:sts::123456789012:assumed-role/pets-reader/guarded") {
+			t.Fatalf("session: got %d %s", status, body)
+		}
+		// Alice may PUT; the role may not.
+		if status, body := send(t, &creds, "PUT", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "assumed-role/pets-reader/guarded is not authorized") {
+			t.Fatalf("session PUT: got %d %s", status, body)
+		}
+		forged := creds
+		forged.SessionToken = s.Token[:len(s.Token)-4] + "AAAA"
+		if status, body := send(t, &forged, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "<Code>InvalidClientTokenId</Code>") {
+			t.Fatalf("forged token: got %d %s", status, body)
+		}
+	})
+
 	t.Run("a guard whose identity may not verify does not start", func(t *testing.T) {
 		_, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: carol.AccessKeyID,
 			SecretAccessKey: carol.SecretAccessKey, APIID: "myapi", Stage: "prod"})

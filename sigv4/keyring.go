@@ -139,7 +139,7 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byt
 	}
 	var k *Key
 	if a.SecurityToken != "" {
-		k, err = ring.session(ctx, a.AccessKeyID, a.SecurityToken)
+		k, err = ring.Session(ctx, a.AccessKeyID, a.SecurityToken)
 	} else {
 		k, err = ring.Get(ctx, a.AccessKeyID)
 	}
@@ -155,11 +155,11 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byt
 	return k, a, nil
 }
 
-// session authenticates temporary credentials from their token: nothing is
-// read or cached, the token holds it all. A token that is not valid for
-// the key yields an inactive Key, refused like an unknown key; an expired
-// one AWS's ExpiredToken.
-func (r *Keyring) session(ctx context.Context, id, token string) (*Key, error) {
+// Session authenticates temporary credentials from their token: nothing
+// is read, the token holds it all (opened tokens are cached). A token that
+// is not valid for the key yields an inactive Key, refused like an unknown
+// key; an expired one AWS's ExpiredToken.
+func (r *Keyring) Session(ctx context.Context, id, token string) (*Key, error) {
 	if r.OpenSession == nil || !keyward.WellFormedAccessKeyID(id) || !strings.HasPrefix(id, "ASIA") {
 		return &Key{}, nil
 	}

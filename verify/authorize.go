@@ -127,11 +127,16 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := p.Keys.Get(r.Context(), a.AccessKeyID)
+	var key *sigv4.Key
+	if a.SecurityToken != "" {
+		key, err = p.Keys.Session(r.Context(), a.AccessKeyID, a.SecurityToken)
+	} else {
+		key, err = p.Keys.Get(r.Context(), a.AccessKeyID)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !key.Active || a.SecurityToken != "" {
+	if !key.Active {
 		return nil, keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")
 	}
 	if err := p.Verifier.VerifyPayloadHash(orig, hash, &a, key.SigningKey(&a)); err != nil {
@@ -139,12 +144,12 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	}
 	// Parse checked the region's form and the service is ours to name:
 	// nothing chosen freely reaches last use.
-	p.Uses.Record(key.ID, keyward.LastUse{Time: p.Now().UTC(), Service: InvokeService, Region: a.Region})
+	p.Uses.Record(useID(key), keyward.LastUse{Time: p.Now().UTC(), Service: InvokeService, Region: a.Region})
 	resource := "arn:aws:execute-api:" + a.Region + ":" + key.Principal.AccountID + ":" + apiID + "/" + stage + "/" +
 		orig.Method + orig.URL.Path
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: p.Clients.Addr(r),
 		SecureTransport: p.Clients.Secure(r), CurrentTime: p.Now(), RequestedRegion: a.Region,
-		AccessKeyID: key.ID, UserAgent: r.UserAgent()})
+		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
 	if err := p.Service.Authorize(ctx, InvokeAction, resource); err != nil {
 		p.Logger.LogAttrs(ctx, slog.LevelInfo, "authorize", slog.String("caller", key.ARN),
 			slog.String("resource", keyward.Clip(resource)), slog.String("outcome", keyward.ErrorCode(err)))

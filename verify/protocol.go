@@ -255,11 +255,20 @@ func (p *Protocol) caller(r *http.Request, body []byte) (context.Context, error)
 		SecureTransport: true, CurrentTime: p.Now(), RequestedRegion: auth.Region, AccessKeyID: key.ID, UserAgent: r.UserAgent()}), nil
 }
 
-// key returns the active key an asking service names, or NoSuchIdentity.
-// Keyward issues no temporary credentials yet: a session token is refused.
+// key returns the active key an asking service names, or NoSuchIdentity;
+// with a session token, the session's key, or InvalidToken for a token
+// that is not valid (or no longer) for that key ID.
 func (p *Protocol) key(ctx context.Context, id, sessionToken string) (*sigv4.Key, error) {
 	if sessionToken != "" {
-		return nil, errInvalidToken
+		k, err := p.Keys.Session(ctx, id, sessionToken)
+		if err != nil || !k.Active {
+			var e *keyward.Error
+			if err == nil || errors.As(err, &e) {
+				return nil, errInvalidToken
+			}
+			return nil, err
+		}
+		return k, nil
 	}
 	k, err := p.Keys.Get(ctx, id)
 	if err != nil {
@@ -285,7 +294,11 @@ func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any
 		return nil, err
 	}
 	derived := k.Derive(req.Date, req.Region, req.Service)
-	return DeriveSigningKeyResponse{DerivedKey: derived[:], PrincipalArn: k.ARN}, nil
+	out := DeriveSigningKeyResponse{DerivedKey: derived[:], PrincipalArn: k.ARN}
+	if k.Principal.IsRoleSession() {
+		out.RoleArn = k.Principal.IdentityARN()
+	}
+	return out, nil
 }
 
 func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any, error) {
@@ -307,7 +320,7 @@ func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any
 	// this is a use of the key. Only a real region and a service name of
 	// the right shape are recorded.
 	if keyward.ValidRegionName(req.Region) && validService(req.Service) {
-		p.Uses.Record(k.ID, keyward.LastUse{Time: p.Now().UTC(), Service: req.Service, Region: req.Region})
+		p.Uses.Record(useID(k), keyward.LastUse{Time: p.Now().UTC(), Service: req.Service, Region: req.Region})
 	}
 	out := EvaluatePolicyResponse{Decisions: make([][]string, len(effects)), PrincipalArn: k.ARN}
 	for i, row := range effects {
@@ -317,6 +330,15 @@ func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any
 		}
 	}
 	return out, nil
+}
+
+// useID names what a use of k is recorded against: a role session's use
+// is its role's (RoleLastUsed), a key's its own.
+func useID(k *sigv4.Key) string {
+	if k.Principal.IsRoleSession() {
+		return k.Principal.RoleID
+	}
+	return k.ID
 }
 
 func wireDecision(effect string) string {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
@@ -258,6 +260,53 @@ func TestAuthorizeEndpoint(t *testing.T) {
 			if tc.status == 200 && (resp.Header.Get(verify.HeaderUserName) != "alice" || resp.Header.Get(verify.HeaderAccessKeyID) != alice.id ||
 				resp.Header.Get(verify.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice") {
 				t.Fatalf("identity headers %v", resp.Header)
+			}
+		})
+	}
+}
+
+// TestAuthorizeEndpointSession: a request signed with temporary
+// credentials (the SDK's signer puts the session token in
+// X-Amz-Security-Token) is authorised as the session's principal; its
+// token altered, it is refused.
+func TestAuthorizeEndpointSession(t *testing.T) {
+	k := kwtest.New(t)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	url := proxy(t, k)
+	u, err := k.Service.User(kwtest.AsRoot(context.Background()), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id,
+		Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.Service.GetSessionToken(asAlice, 900, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, token string
+		status      int
+	}{{"session", s.Token, 200}, {"altered token", s.Token[:len(s.Token)-4] + "AAAA", 403}} {
+		t.Run(tc.name, func(t *testing.T) {
+			orig, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
+			creds := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: tc.token}
+			const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+			if err := v4.NewSigner().SignHTTP(context.Background(), creds, orig, emptyHash, "execute-api", "eu-west-1", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			sub, _ := http.NewRequest("GET", url+verify.AuthorizePath, nil)
+			sub.Header = orig.Header.Clone()
+			sub.Host = "api.example.com"
+			for k, v := range map[string]string{verify.HeaderOriginalMethod: "GET", verify.HeaderOriginalURI: "/pets/1", verify.HeaderAPIID: "pets", verify.HeaderStage: "prod"} {
+				sub.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || tc.status == 200 && resp.Header.Get(verify.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice" {
+				t.Fatalf("got %d %v", resp.StatusCode, resp.Header)
 			}
 		})
 	}
