@@ -78,7 +78,7 @@ var accountActions = map[string]action{
 			return s.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
 		}, (*xmlWriter).authorizationDetails),
 
-	"ListSAMLProviders":    emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
+	"ListSAMLProviders": emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
 }
 
 // emptyMembers is a listing, without pagination, of entities Keyward does
