@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -21,6 +22,9 @@ func accountTests() []namedTest {
 		{"ConsoleUserSorts", testConsoleUserSorts},
 		{"Roles", testRoles},
 		{"OIDCProviders", testOIDCProviders},
+		{"RolePoliciesAndUses", testRolePoliciesAndUses},
+		{"InstanceProfiles", testInstanceProfiles},
+		{"ConcurrentInstanceProfileRole", testConcurrentInstanceProfileRole},
 	}
 }
 
@@ -292,4 +296,136 @@ func testOIDCProviders(t *testing.T, s keyward.Store) {
 	wantErr(t, s.DeleteOIDCProvider(ctx, p.ARN), keyward.ErrNoSuchOIDCProvider)
 	_, err = s.OIDCProvider(ctx, p.ARN)
 	wantErr(t, err, keyward.ErrNoSuchOIDCProvider)
+}
+
+// testRolePoliciesAndUses: a role's sources for evaluation (inline,
+// attached at the default version, boundary) in one read, and uses
+// recorded under its role ID reaching RoleLastUsed, newest kept.
+func testRolePoliciesAndUses(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	must(t, s.CreatePolicy(ctx, keyward.ManagedPolicy{ID: "ANPA1", Name: "P", Path: "/", ARN: "arn:aws:iam::123456789012:policy/P", CreatedAt: t0, UpdatedAt: t0}, policyDoc("s3:GetObject")))
+	must(t, s.CreatePolicy(ctx, keyward.ManagedPolicy{ID: "ANPA2", Name: "B", Path: "/", ARN: "arn:aws:iam::123456789012:policy/B", CreatedAt: t0, UpdatedAt: t0}, policyDoc("s3:*")))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0,
+		PermissionsBoundary: "arn:aws:iam::123456789012:policy/B"}))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "other", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	e := keyward.Entity{Kind: keyward.EntityRole, Name: "ci"}
+	must(t, s.PutInlinePolicy(ctx, e, "inline", policyDoc("iam:ListRoles")))
+	must(t, s.AttachPolicy(ctx, e, "arn:aws:iam::123456789012:policy/P"))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: "other"}, "x", policyDoc("iam:*")))
+	_, err := s.CreatePolicyVersion(ctx, "arn:aws:iam::123456789012:policy/P", policyDoc("s3:PutObject"), true, t0)
+	must(t, err)
+	srcs, err := s.RolePolicies(ctx, "AROA1")
+	must(t, err)
+	got := map[string]string{}
+	for _, src := range srcs {
+		got[src.Type+" "+src.ID] = src.Document
+	}
+	want := map[string]string{"role inline": policyDoc("iam:ListRoles"), "user-managed arn:aws:iam::123456789012:policy/P": policyDoc("s3:PutObject"),
+		"permissions-boundary arn:aws:iam::123456789012:policy/B": policyDoc("s3:*")}
+	if len(got) != len(want) {
+		t.Fatalf("sources %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("source %s: %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+	if srcs, err := s.RolePolicies(ctx, "AROA9"); err != nil || len(srcs) != 0 {
+		t.Fatalf("a role that does not exist: %v %v", srcs, err)
+	}
+
+	t1, t2 := t0.Add(time.Hour), t0.Add(2*time.Hour)
+	must(t, s.RecordAccessKeyUses(ctx, []keyward.AccessKeyUse{{AccessKeyID: "AROA1", LastUse: keyward.LastUse{Time: t2, Service: "sts", Region: "eu-west-1"}}}))
+	must(t, s.RecordAccessKeyUses(ctx, []keyward.AccessKeyUse{{AccessKeyID: "AROA1", LastUse: keyward.LastUse{Time: t1, Service: "iam", Region: "us-east-1"}},
+		{AccessKeyID: "AROA9", LastUse: keyward.LastUse{Time: t1, Service: "iam", Region: "us-east-1"}}}))
+	r, err := s.Role(ctx, "ci")
+	must(t, err)
+	if !r.LastUsed.Equal(t2) || r.LastUsedRegion != "eu-west-1" {
+		t.Fatalf("last used %v in %q", r.LastUsed, r.LastUsedRegion)
+	}
+}
+
+func testInstanceProfiles(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "web", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "db", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	p := keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/app/", CreatedAt: t0, Tags: []keyward.Tag{{Key: "k", Value: "v"}}}
+	must(t, s.CreateInstanceProfile(ctx, p))
+	p.ID, p.Name = "AIPA2", "WEB"
+	wantErr(t, s.CreateInstanceProfile(ctx, p), keyward.ErrInstanceProfileExists)
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA3", Name: "batch", Path: "/", CreatedAt: t0}))
+	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "none", false), keyward.ErrNoSuchRole)
+	wantErr(t, s.SetInstanceProfileRole(ctx, "none", "web", false), keyward.ErrNoSuchInstanceProfile)
+	must(t, s.SetInstanceProfileRole(ctx, "Web", "web", false))
+	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "db", false), keyward.ErrInstanceProfileFull)
+	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "db", true), keyward.ErrRoleNotInProfile)
+	wantErr(t, s.DeleteRole(ctx, "web"), keyward.ErrRoleInInstanceProfile)
+	wantErr(t, s.DeleteInstanceProfile(ctx, "web"), keyward.ErrEntityInUse)
+	got, err := s.InstanceProfile(ctx, "WEB")
+	must(t, err)
+	if got.ID != "AIPA1" || len(got.Roles) != 1 || got.Roles[0].Name != "web" || len(got.Tags) != 1 || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("read %+v", got)
+	}
+	all, more, err := s.ListInstanceProfiles(ctx, "/", "", "", 1)
+	must(t, err)
+	if len(all) != 1 || !more || all[0].Name != "batch" {
+		t.Fatalf("first page %+v %v", all, more)
+	}
+	all, more, err = s.ListInstanceProfiles(ctx, "/", "", "batch", 10)
+	must(t, err)
+	if len(all) != 1 || more || all[0].Name != "web" || len(all[0].Roles) != 1 {
+		t.Fatalf("second page %+v %v", all, more)
+	}
+	forRole, _, err := s.ListInstanceProfiles(ctx, "/", "web", "", 10)
+	must(t, err)
+	none, _, err := s.ListInstanceProfiles(ctx, "/", "db", "", 10)
+	must(t, err)
+	under, _, err := s.ListInstanceProfiles(ctx, "/app/", "", "", 10)
+	must(t, err)
+	if len(forRole) != 1 || len(none) != 0 || len(under) != 1 {
+		t.Fatalf("for web %d, for db %d, under /app/ %d", len(forRole), len(none), len(under))
+	}
+	_, _, err = s.ListInstanceProfiles(ctx, "/", "none", "", 10)
+	wantErr(t, err, keyward.ErrNoSuchRole)
+	must(t, s.UpdateInstanceProfileTags(ctx, "web", func(old []keyward.Tag) ([]keyward.Tag, error) { return append(old, keyward.Tag{Key: "k2"}), nil }))
+	must(t, s.SetInstanceProfileRole(ctx, "web", "web", true))
+	must(t, s.DeleteInstanceProfile(ctx, "web"))
+	wantErr(t, s.DeleteInstanceProfile(ctx, "web"), keyward.ErrNoSuchInstanceProfile)
+	must(t, s.DeleteRole(ctx, "web"))
+}
+
+// testConcurrentInstanceProfileRole: of roles added to one profile at
+// once, exactly one gets in.
+func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+	const n = 8
+	for i := range n {
+		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, keyward.ErrInstanceProfileFull):
+			t.Fatalf("unexpected %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d roles got into one profile", ok)
+	}
 }
