@@ -247,3 +247,68 @@ func TestPermissionsBoundary(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionPolicies: a session's policies limit what the identity
+// policies (and the boundary) allow, each a gate of its own: an action
+// needs the Allow of every gate present; a Deny anywhere wins; a session
+// gate without a document allows nothing; variables resolve to the
+// session's principal.
+func TestSessionPolicies(t *testing.T) {
+	listOnly := doc(`{"Effect":"Allow","Action":"iam:List*","Resource":"*"}`)
+	allowAll := doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)
+	getUser := doc(`{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}`)
+	denyRoles := doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`, `{"Effect":"Deny","Action":"iam:ListRoles","Resource":"*"}`)
+	session := keyward.Principal{AccountID: "123456789012", RoleID: "AROAEXAMPLE", RoleName: "ci", RolePath: "/", SessionName: "run-7",
+		Session: &keyward.SessionContext{AccessKeyID: "ASIAEXAMPLE"}}
+	src := func(typ, document string) keyward.PolicySource {
+		return keyward.PolicySource{ID: typ, Type: typ, Document: document}
+	}
+	tests := []struct {
+		name      string
+		sources   []keyward.PolicySource
+		action    string
+		want      string
+		bySession bool
+	}{
+		{"identity and session allow", []keyward.PolicySource{src("role", allowAll), src(keyward.PolicySourceSession, listOnly)}, "iam:ListUsers", keyward.DecisionAllowed, false},
+		{"the session does not allow", []keyward.PolicySource{src("role", allowAll), src(keyward.PolicySourceSession, listOnly)}, "iam:GetUser", keyward.DecisionImplicitDeny, true},
+		{"the session grants nothing the role lacks", []keyward.PolicySource{src("role", listOnly), src(keyward.PolicySourceSession, allowAll)}, "iam:GetUser", keyward.DecisionImplicitDeny, false},
+		{"any session policy may allow", []keyward.PolicySource{src("role", allowAll), src(keyward.PolicySourceSession, listOnly), src(keyward.PolicySourceSession, getUser)}, "iam:GetUser", keyward.DecisionAllowed, false},
+		{"an empty session gate allows nothing", []keyward.PolicySource{src("role", allowAll), src(keyward.PolicySourceSession, "")}, "iam:ListUsers", keyward.DecisionImplicitDeny, true},
+		{"a deny in the session wins", []keyward.PolicySource{src("role", allowAll), src(keyward.PolicySourceSession, denyRoles)}, "iam:ListRoles", keyward.DecisionExplicitDeny, false},
+		{"boundary and session both gate", []keyward.PolicySource{src("role", allowAll), src(keyward.PolicySourceBoundary, getUser), src(keyward.PolicySourceSession, listOnly)}, "iam:ListUsers", keyward.DecisionImplicitDeny, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps, err := policy.CompilePolicies(session, tt.sources)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, detail := range []bool{false, true} {
+				d := ps.Evaluate(tt.action, "*", &keyward.RequestContext{Principal: session}, detail)
+				if d.Effect != tt.want || d.BySession != tt.bySession {
+					t.Fatalf("detail=%v: %+v, want %s (by session %v)", detail, d, tt.want, tt.bySession)
+				}
+			}
+		})
+	}
+	t.Run("variables are the session's", func(t *testing.T) {
+		ps, err := policy.CompilePolicies(session, []keyward.PolicySource{src("role", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:userid}/*"}`))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc := &keyward.RequestContext{Principal: session}
+		if d := ps.Evaluate("s3:GetObject", "arn:aws:s3:::b/AROAEXAMPLE:run-7/x", rc, false); d.Effect != keyward.DecisionAllowed {
+			t.Fatalf("own prefix: %+v", d)
+		}
+		if v, ok := rc.Value("aws:username"); ok {
+			t.Fatalf("a role session has no aws:username, got %v", v)
+		}
+		if v, _ := rc.Value("aws:PrincipalArn"); len(v) != 1 || v[0] != "arn:aws:iam::123456789012:role/ci" {
+			t.Fatalf("aws:PrincipalArn %v", v)
+		}
+		if v, _ := rc.Value("aws:PrincipalType"); len(v) != 1 || v[0] != "AssumedRole" {
+			t.Fatalf("aws:PrincipalType %v", v)
+		}
+	})
+}
