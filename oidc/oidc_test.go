@@ -152,7 +152,10 @@ func TestVerifier(t *testing.T) {
 		_, err := (&oidc.Verifier{Now: clock}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour)))
 		wantCode(t, err, keyward.EIDPCommunicationError)
 		is2 := newIssuer(t)
-		is2.discovered = func(w http.ResponseWriter, url string) { w.Header().Set("Location", url+"/elsewhere"); w.WriteHeader(http.StatusFound) }
+		is2.discovered = func(w http.ResponseWriter, url string) {
+			w.Header().Set("Location", url+"/elsewhere")
+			w.WriteHeader(http.StatusFound)
+		}
 		_, err = (&oidc.Verifier{Now: clock}).Verify(ctx, is2.provider, is2.token(t, "k1", is2.key, now.Add(time.Hour)))
 		wantCode(t, err, keyward.EIDPCommunicationError)
 	})
