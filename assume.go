@@ -77,12 +77,13 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (AssumedRo
 		return AssumedRole{}, err
 	}
 	denied := Errorf(EAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), Clip(in.RoleARN))
-	role, err := s.roleByARN(ctx, in.RoleARN)
+	assumable, err := s.roleByARN(ctx, in.RoleARN)
 	if errors.Is(err, ErrNoSuchRole) {
 		return AssumedRole{}, denied // as AWS: who may not assume it learns nothing of whether it exists
 	} else if err != nil {
 		return AssumedRole{}, err
 	}
+	role := assumable.Role
 	duration, err := roleSessionDuration(in.DurationSeconds, role, p.IsRoleSession())
 	if err != nil {
 		return AssumedRole{}, err
@@ -129,7 +130,7 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (AssumedRo
 	}
 	roleARN := s.Account.RoleARN(role.Path, role.Name)
 	for _, action := range actions {
-		if err := s.trusts(ctx, role, roleARN, action, caller, &trc); err != nil {
+		if err := s.trusts(ctx, assumable.Trust, roleARN, action, caller, &trc); err != nil {
 			return AssumedRole{}, err
 		}
 	}
@@ -153,11 +154,8 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (AssumedRo
 // trusts decides action on the role for the caller: its trust policy must
 // allow it, and where it names only the caller's account, the caller's own
 // policies too (same-account access needs both).
-func (s *Service) trusts(ctx context.Context, role Role, roleARN, action string, c TrustCaller, rc *RequestContext) error {
-	d, direct, err := s.Policies.EvaluateTrust(role.TrustPolicy, action, c, rc)
-	if err != nil {
-		return err
-	}
+func (s *Service) trusts(ctx context.Context, trust Trust, roleARN, action string, c TrustCaller, rc *RequestContext) error {
+	d, direct := trust.Decide(action, c, rc)
 	if d != DecisionAllowed {
 		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
 	}
@@ -168,17 +166,17 @@ func (s *Service) trusts(ctx context.Context, role Role, roleARN, action string,
 }
 
 // roleByARN finds the role an ARN names, path included.
-func (s *Service) roleByARN(ctx context.Context, arn string) (Role, error) {
+func (s *Service) roleByARN(ctx context.Context, arn string) (*AssumableRole, error) {
 	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account.ID+":role/")
 	if !ok {
-		return Role{}, ErrNoSuchRole
+		return nil, ErrNoSuchRole
 	}
-	r, err := s.Store.Role(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
+	r, err := s.assumable(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
 	if err != nil {
-		return Role{}, err
+		return nil, err
 	}
-	if s.Account.RoleARN(r.Path, r.Name) != arn {
-		return Role{}, ErrNoSuchRole
+	if s.Account.RoleARN(r.Role.Path, r.Role.Name) != arn {
+		return nil, ErrNoSuchRole
 	}
 	return r, nil
 }

@@ -196,11 +196,8 @@ type PolicyEngine interface {
 	// role's trust policy.
 	Check(document string) error
 	CheckTrust(document string) error
-	// EvaluateTrust decides whether a trust policy lets the caller perform
-	// action (sts:AssumeRole, sts:TagSession, …) in the request's context,
-	// and whether it names the caller itself (direct): when it names only
-	// the caller's account, the caller's own policies must allow it too.
-	EvaluateTrust(document, action string, c TrustCaller, rc *RequestContext) (decision string, direct bool, err error)
+	// CompileTrust parses a role's trust policy for decisions.
+	CompileTrust(document string) (Trust, error)
 	// Compile parses the sources and resolves the principal's policy
 	// variables in them, for decisions without further parsing.
 	Compile(p Principal, sources []PolicySource) (Policies, error)
@@ -226,6 +223,15 @@ type TrustCaller struct {
 	// Federated is the identity provider of a web identity caller;
 	// Service the AWS service asking.
 	Federated, Service string
+}
+
+// Trust is a compiled trust policy.
+type Trust interface {
+	// Decide decides whether the trust policy lets the caller perform
+	// action (sts:AssumeRole, sts:TagSession, …) in the request's context,
+	// and whether it names the caller itself (direct): when it names only
+	// the caller's account, the caller's own policies must allow it too.
+	Decide(action string, c TrustCaller, rc *RequestContext) (decision string, direct bool)
 }
 
 // Policies are the compiled policies of one principal.

@@ -74,6 +74,33 @@ type RoleStore interface {
 	RolePolicies(ctx context.Context, roleID string) ([]PolicySource, error)
 }
 
+// AssumableRole is a role as STS needs it: with its trust policy compiled,
+// cached (Service.Roles) so that AssumeRole reads no database.
+type AssumableRole struct {
+	Role  Role
+	Trust Trust
+}
+
+// assumable returns a role with its compiled trust policy, from the cache
+// when it has it; ErrNoSuchRole.
+func (s *Service) assumable(ctx context.Context, name string) (*AssumableRole, error) {
+	key := FoldName(name)
+	if r, ok := cached(s.Roles, key); ok {
+		return r, nil
+	}
+	return load(ctx, s.Roles, key, func(ctx context.Context) (*AssumableRole, error) {
+		r, err := s.Store.Role(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		trust, err := s.Policies.CompileTrust(r.TrustPolicy)
+		if err != nil {
+			return nil, err
+		}
+		return &AssumableRole{Role: r, Trust: trust}, nil
+	})
+}
+
 // RoleNotFound is AWS's NoSuchEntity for a role name.
 func RoleNotFound(name string) *Error {
 	return Errorf(ENoSuchEntity, "The role with name %s cannot be found.", Clip(name))
@@ -260,6 +287,9 @@ func (s *Service) updateRole(ctx context.Context, name string, fn func(*Role) er
 	if errors.Is(err, ErrNoSuchRole) {
 		return r, RoleNotFound(name)
 	}
+	if err == nil {
+		s.policiesChanged() // the role's trust, tags or boundary, as sessions see them
+	}
 	return r, err
 }
 
@@ -271,7 +301,11 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {
 		return unmodifiable(r.Name)
 	}
-	switch err := s.Store.DeleteRole(ctx, name); {
+	err := s.Store.DeleteRole(ctx, name)
+	if err == nil {
+		s.policiesChanged() // its sessions may do nothing more
+	}
+	switch {
 	case errors.Is(err, ErrNoSuchRole):
 		return RoleNotFound(name)
 	case errors.Is(err, ErrEntityInUse):

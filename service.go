@@ -35,6 +35,9 @@ type Service struct {
 	// be nil: the Service then loads every time.
 	KeyLists   Cache[[]AccessKey]
 	PolicySets Cache[Policies]
+	// Roles caches roles with their compiled trust policies by folded name,
+	// for STS.
+	Roles Cache[*AssumableRole]
 
 	// CredentialReportMaxAge is how long a credential report is served
 	// before GenerateCredentialReport makes a new one; 0 makes one every time

@@ -91,6 +91,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, name string) (str
 	case err != nil:
 		return "", err
 	}
+	s.policiesChanged()
 	nonce, err := randomString(s.Rand, "", 16, base32Alphabet)
 	if err != nil {
 		return "", err

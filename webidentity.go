@@ -59,12 +59,13 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleIn
 	}
 
 	denied := Errorf(EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-	role, err := s.roleByARN(ctx, in.RoleARN)
+	assumable, err := s.roleByARN(ctx, in.RoleARN)
 	if errors.Is(err, ErrNoSuchRole) {
 		return AssumedRole{}, denied
 	} else if err != nil {
 		return AssumedRole{}, err
 	}
+	role := assumable.Role
 	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
 	if err != nil {
 		return AssumedRole{}, err
@@ -78,11 +79,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleIn
 	if len(claims.AMR) > 0 {
 		trc.Extra[key+":amr"] = claims.AMR
 	}
-	d, _, err := s.Policies.EvaluateTrust(role.TrustPolicy, "sts:AssumeRoleWithWebIdentity", TrustCaller{Federated: providerARN}, &trc)
-	if err != nil {
-		return AssumedRole{}, err
-	}
-	if d != DecisionAllowed {
+	if d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", TrustCaller{Federated: providerARN}, &trc); d != DecisionAllowed {
 		return AssumedRole{}, denied
 	}
 	now := s.now()

@@ -24,14 +24,9 @@ func (Engine) CheckTrust(document string) error {
 	return err
 }
 
-// EvaluateTrust implements keyward.PolicyEngine.
-func (Engine) EvaluateTrust(document, action string, c keyward.TrustCaller, rc *keyward.RequestContext) (string, bool, error) {
-	tp, err := CompileTrust(document)
-	if err != nil {
-		return "", false, err
-	}
-	d, direct := tp.Decide(action, c, rc)
-	return d, direct, nil
+// CompileTrust implements keyward.PolicyEngine.
+func (Engine) CompileTrust(document string) (keyward.Trust, error) {
+	return CompileTrust(document)
 }
 
 // Compile implements keyward.PolicyEngine.

@@ -217,6 +217,38 @@ func TestAssumeRole(t *testing.T) {
 		wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 	})
 
+	t.Run("a changed trust policy and a deleted role take effect at once", func(t *testing.T) {
+		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"), AssumeRolePolicyDocument: trustDoc(
+			`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole"}`)})
+		must(t, err)
+		tempARN := aws.String("arn:aws:iam::" + accountID + ":role/temp")
+		_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)})
+		must(t, err)
+		s, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t1")})
+		must(t, err)
+		_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("temp"), PolicyDocument: trustDoc(
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+accountID+`:user/bob"},"Action":"sts:AssumeRole"}`)})
+		must(t, err)
+		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t2")})
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		if _, err := bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t3")}); err != nil {
+			t.Fatal(err)
+		}
+		old, _ := ts.sessionClients(s.Credentials)
+		if _, err := old.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+			t.Fatalf("a session outlives a change of trust, as on AWS: %v", err)
+		}
+		_, err = root.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p")})
+		must(t, err)
+		_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("temp")})
+		must(t, err)
+		_, err = old.ListUsers(ctx, &iam.ListUsersInput{})
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t4")})
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	})
+
 	t.Run("last used and the credential report", func(t *testing.T) {
 		must(t, ts.Uses.Flush(ctx))
 		r, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")})

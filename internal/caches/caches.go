@@ -18,7 +18,8 @@ func Wire(s *keyward.Service, keys *sigv4.Keyring) *changes.Bus {
 	bus := &changes.Bus{}
 	keyLists := &cache.Cache[[]keyward.AccessKey]{}
 	policySets := &cache.Cache[keyward.Policies]{}
-	s.KeyLists, s.PolicySets, s.Changes = keyLists, policySets, bus.Publish
+	roles := &cache.Cache[*keyward.AssumableRole]{}
+	s.KeyLists, s.PolicySets, s.Roles, s.Changes = keyLists, policySets, roles, bus.Publish
 	bus.Subscribe(func(c keyward.Change) {
 		if c.Kind == keyward.ChangedAccessKey {
 			keys.Invalidate(c.AccessKeyID)
@@ -28,5 +29,6 @@ func Wire(s *keyward.Service, keys *sigv4.Keyring) *changes.Bus {
 	}, keyward.ChangedAccessKey)
 	bus.Subscribe(func(keyward.Change) { keyLists.InvalidateAll() }, keyward.ChangedAccessKey, keyward.ChangedUsers)
 	bus.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
+	bus.Subscribe(func(keyward.Change) { roles.InvalidateAll() }, keyward.ChangedPolicies)
 	return bus
 }

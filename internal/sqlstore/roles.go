@@ -87,9 +87,10 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(*keyward.Ro
 	return r, err
 }
 
-// DeleteRole implements keyward.RoleStore.
+// DeleteRole implements keyward.RoleStore; other replicas learn of it, as
+// the role's sessions may then do nothing.
 func (s *Store) DeleteRole(ctx context.Context, name string) error {
-	return s.write(ctx, false, func(tx *sql.Tx) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
 		id, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityRole, Name: name})
 		if err != nil {
 			return err
