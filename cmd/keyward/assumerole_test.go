@@ -228,7 +228,7 @@ func TestAssumeRole(t *testing.T) {
 		s, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t1")})
 		must(t, err)
 		_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("temp"), PolicyDocument: trustDoc(
-			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+accountID+`:user/bob"},"Action":"sts:AssumeRole"}`)})
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/bob"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t2")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
