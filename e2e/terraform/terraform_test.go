@@ -50,6 +50,9 @@ variable "endpoint" {}
 variable "ssh_key" {}
 variable "certificate" {}
 variable "team" { default = "platform" }
+variable "ci_key" {}
+variable "ci_secret" {}
+variable "deployer_role" {}
 
 provider "aws" {
   region                      = "us-east-1"
@@ -61,6 +64,48 @@ provider "aws" {
     iam = var.endpoint
     sts = var.endpoint
   }
+}
+
+# The CI user's key opens nothing by itself: what this provider makes, it
+# makes as the role it assumes.
+provider "aws" {
+  alias                       = "deployer"
+  region                      = "us-east-1"
+  access_key                  = var.ci_key
+  secret_key                  = var.ci_secret
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  assume_role {
+    role_arn     = var.deployer_role
+    session_name = "terraform"
+    external_id  = "tf-ci"
+    duration     = "15m"
+  }
+  endpoints {
+    iam = var.endpoint
+    sts = var.endpoint
+  }
+}
+
+resource "aws_iam_role" "app" {
+  provider             = aws.deployer
+  name                 = "app"
+  max_session_duration = 7200
+  assume_role_policy   = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }] })
+  tags                 = { team = var.team }
+}
+
+resource "aws_iam_role_policy" "app" {
+  provider = aws.deployer
+  name     = "read"
+  role     = aws_iam_role.app.name
+  policy   = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })
+}
+
+resource "aws_iam_instance_profile" "app" {
+  provider = aws.deployer
+  name     = "app"
+  role     = aws_iam_role.app.name
 }
 
 resource "aws_iam_user" "alice" {
@@ -154,6 +199,18 @@ func TestTerraform(t *testing.T) {
 	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, "")})
 	ctx := context.Background()
+	// A CI user without permissions, and the role it may assume with the
+	// external ID: the provider's assume_role block.
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")})
+	must(t, err)
+	ciKey, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ci")})
+	must(t, err)
+	deployer, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("terraform"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/ci"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"tf-ci"}}}]}`)})
+	must(t, err)
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("terraform"), PolicyName: aws.String("iam"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","sts:GetCallerIdentity"],"Resource":"*"}]}`)})
+	must(t, err)
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(terraformConfig), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, "cli.tfrc"), []byte(`provider_installation {
@@ -176,7 +233,8 @@ func TestTerraform(t *testing.T) {
 	}
 	env = append(env, "TF_REATTACH_PROVIDERS="+startProvider(t, mirror, env), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
 		"TF_VAR_endpoint="+url, "TF_VAR_ssh_key="+strings.TrimSpace(fixture(t, "ssh.pub")), "TF_VAR_certificate="+fixture(t, "cert.pem"),
-		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+		"TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey),
+		"TF_VAR_deployer_role="+aws.ToString(deployer.Role.Arn), "AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
 	run := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command(tf, args...)
@@ -201,6 +259,13 @@ func TestTerraform(t *testing.T) {
 	// several times a command; it attaches to the one started above instead.
 	ok("init", "-input=false", "-no-color")
 	ok("apply", "-input=false", "-auto-approve", "-no-color")
+	// The deployer provider assumed the role: its resources exist, which
+	// the CI user's own key could not have made.
+	app, err := root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("app")})
+	must(t, err)
+	if len(app.InstanceProfile.Roles) != 1 || aws.ToString(app.InstanceProfile.Roles[0].RoleName) != "app" {
+		t.Fatalf("instance profile made through assume_role: %+v", app.InstanceProfile)
+	}
 
 	// An update in place (the user's and the policy's tags) and an import of
 	// a user made outside Terraform, in one apply; then a plan finds nothing
@@ -220,10 +285,11 @@ resource "aws_iam_user" "bob" {
 }
 `), 0o644))
 	out := ok("apply", "-input=false", "-auto-approve", "-no-color", "-var", "team=security")
-	// Three changes: alice's and the policy's tags, and bob's force_destroy,
-	// an argument of Terraform's own that an import cannot read.
-	if !strings.Contains(out, "1 imported, 0 added, 3 changed, 0 destroyed") {
-		t.Fatalf("the second apply did not import one and change three:\n%s", out)
+	// Four changes: alice's, the policy's and the app role's tags, and
+	// bob's force_destroy, an argument of Terraform's own that an import
+	// cannot read.
+	if !strings.Contains(out, "1 imported, 0 added, 4 changed, 0 destroyed") {
+		t.Fatalf("the second apply did not import one and change four:\n%s", out)
 	}
 	u, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
 	must(t, err)
@@ -256,7 +322,15 @@ resource "aws_iam_user" "bob" {
 	must(t, err)
 	aliases, err := root.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
 	must(t, err)
-	if len(users.Users) != 0 || len(groups.Groups) != 0 || len(devices.VirtualMFADevices) != 0 || len(local.Policies) != 0 || len(aliases.AccountAliases) != 0 {
+	roles, err := root.ListRoles(ctx, &iam.ListRolesInput{})
+	must(t, err)
+	profiles, err := root.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{})
+	must(t, err)
+	// The CI user and its role were made outside Terraform, and stay.
+	if len(roles.Roles) != 1 || len(profiles.InstanceProfiles) != 0 {
+		t.Fatalf("left after destroy: %d roles, %d instance profiles", len(roles.Roles), len(profiles.InstanceProfiles))
+	}
+	if len(users.Users) != 1 || len(groups.Groups) != 0 || len(devices.VirtualMFADevices) != 0 || len(local.Policies) != 0 || len(aliases.AccountAliases) != 0 {
 		t.Fatalf("left after destroy: %d users, %d groups, %d MFA devices, %d policies, %d aliases",
 			len(users.Users), len(groups.Groups), len(devices.VirtualMFADevices), len(local.Policies), len(aliases.AccountAliases))
 	}
