@@ -96,6 +96,9 @@ var (
 	roleActions = map[string]formAction{
 		"attach": attach(keyward.EntityRole, true, "/console/roles/%s"),
 		"detach": attach(keyward.EntityRole, false, "/console/roles/%s"),
+		"revoke-sessions": func(c *Console, r *request, name string) (string, string, error) {
+			return pageOf("/console/roles/%s", name), "sessions-revoked", c.Service.RevokeRoleSessions(r.ctx(), name)
+		},
 		"delete": confirmedDelete("role", "/console/roles", "role-deleted", func(c *Console, r *request, name string) error {
 			return c.Service.DeleteRoleAndPolicies(r.ctx(), name)
 		}),

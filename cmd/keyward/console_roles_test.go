@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/chromedp"
 )
 
@@ -46,6 +48,30 @@ func TestConsoleRoles(t *testing.T) {
 	if !strings.Contains(trust, `"sts:AssumeRole"`) || len(attached.AttachedPolicies) != 1 {
 		t.Fatalf("trust %q, attached %+v", trust, attached.AttachedPolicies)
 	}
+	// A session of the role, then "Revoke active sessions": the session
+	// is denied at once; the role page shows its last use.
+	id, secret := createUserKey(t, api, "alice")
+	_, err = api.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/deploy"}]}`)})
+	must(t, err)
+	s, err := ts.sts(id, secret, "eu-west-1").AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/deploy"), RoleSessionName: aws.String("console-test")})
+	must(t, err)
+	session, _ := ts.sessionClients(s.Credentials)
+	if _, err := session.ListRoles(bg, &iam.ListRolesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	must(t, ts.Uses.Flush(bg))
+	var lastUsed string
+	browse(t, ctx, "role-sessions-revoked",
+		chromedp.Navigate(ts.URL+"/console/roles/deploy"),
+		chromedp.Text("#role-last-used", &lastUsed, chromedp.ByID),
+		chromedp.Click("#revoke-sessions-submit", chromedp.ByID),
+		chromedp.WaitVisible("#role-title", chromedp.ByID))
+	if !strings.Contains(lastUsed, "eu-west-1") {
+		t.Fatalf("last activity %q", lastUsed)
+	}
+	_, err = session.ListRoles(bg, &iam.ListRolesInput{})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	browse(t, ctx, "role-deleted",
 		chromedp.SendKeys("#confirm", "deploy", chromedp.ByID),
 		chromedp.Click("#delete-role-submit", chromedp.ByID),
