@@ -98,7 +98,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 		{"roles list", "GET", "/console/roles", nil, nil, "iam:ListRoles"},
 		{"create role", "POST", "/console/roles", url.Values{"name": {"newrole"}, "document": {trustAccount}}, nil, "iam:CreateRole"},
 		{"role page", "GET", "/console/roles/r", nil, nil, "iam:GetRole"},
-		{"revoke a role's sessions", "POST", "/console/roles/r/revoke-sessions", nil, nil, "iam:PutRolePolicy"},
+		{"revoke a role's sessions", "POST", "/console/roles/r/revoke-sessions", url.Values{}, nil, "iam:PutRolePolicy"},
 		{"delete role with only iam:DeleteRole", "POST", "/console/roles/r/delete", url.Values{"confirm": {"r"}}, []string{"iam:DeleteRole"}, "iam:ListRolePolicies"},
 		{"change password", "POST", "/console/password", url.Values{"old": {"Nobody-Passw0rd"}, "new": {"Nobody-Passw0rd-2"}, "confirm": {"Nobody-Passw0rd-2"}},
 			nil, "iam:ChangePassword"},
