@@ -3,6 +3,9 @@ package keyward
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -204,6 +207,9 @@ type ConsoleSession struct {
 	RootKey string
 	// UserName and UserID name the IAM user signed in.
 	UserName, UserID string
+	// KeyID and Token are the temporary credentials of a federated sign-in
+	// (a role's or a federated user's session).
+	KeyID, Token string
 	// Issued is when the session began.
 	Issued time.Time
 }
@@ -217,6 +223,13 @@ var errSessionEnded = Errorf(EAccessDenied, "Your console session has ended. Sig
 // name), and not have had its sessions ended (a password reset, a deleted
 // login profile, an administrator) since the session began.
 func (s *Service) SessionPrincipal(ctx context.Context, sess ConsoleSession) (Principal, error) {
+	if sess.Token != "" {
+		c, err := s.OpenSession(ctx, sess.KeyID, sess.Token)
+		if err != nil {
+			return Principal{}, errSessionEnded
+		}
+		return c.Principal, nil
+	}
 	if sess.Root {
 		c, err := s.Credential(ctx, sess.RootKey)
 		if err != nil || !c.Active || !c.Principal.Root {
@@ -331,4 +344,86 @@ func (s *Service) RevokeRoleSessions(ctx context.Context, name string) error {
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"` +
 		s.now().Add(time.Second).Format(time.RFC3339) + `"}}}]}`
 	return s.PutInlinePolicy(ctx, Entity{Kind: EntityRole, Name: name}, RevokeRoleSessionsPolicy, doc)
+}
+
+// Federated sign-in to the console, as AWS's federation endpoint does it:
+// temporary credentials of a role's or a federated user's session are
+// exchanged for a sign-in token (getSigninToken), which a browser then
+// presents once to sign in (login). The token is sealed, holds the
+// credentials it stands for, and lasts SigninTokenLifetime.
+const (
+	SigninTokenLifetime      = 15 * time.Minute
+	signinTokenPrefix        = "KWF1"
+	signinAssociated         = "keyward:signin"
+	MinConsoleSessionSeconds = 900
+	MaxConsoleSessionSeconds = 43200
+)
+
+type signinClaims struct {
+	KeyID   string    `json:"k"`
+	Token   string    `json:"t"`
+	Expires time.Time `json:"e"`
+	// Until is when the console session is to end.
+	Until time.Time `json:"u"`
+}
+
+// SigninToken exchanges a session's credentials for a console sign-in
+// token; the console session lasts durationSeconds (0: 12 hours), never
+// beyond the credentials' expiration. Only the sessions of roles and of
+// federated users may sign in so, as on AWS.
+func (s *Service) SigninToken(ctx context.Context, keyID, secret, token string, durationSeconds int) (string, error) {
+	denied := Errorf(EAccessDenied, "The session credentials are not valid for console sign-in.")
+	c, err := s.OpenSession(ctx, keyID, token)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
+		return "", denied
+	}
+	if !c.Principal.IsRoleSession() && c.Principal.FederatedName == "" {
+		return "", Errorf(EAccessDenied, "Only the sessions of roles and federated users may sign in to the console.")
+	}
+	if durationSeconds == 0 {
+		durationSeconds = MaxConsoleSessionSeconds
+	}
+	if durationSeconds < MinConsoleSessionSeconds || durationSeconds > MaxConsoleSessionSeconds {
+		return "", Errorf(EValidationError, "SessionDuration must be between %d and %d seconds.", MinConsoleSessionSeconds, MaxConsoleSessionSeconds)
+	}
+	now := s.Now()
+	until := now.Add(time.Duration(durationSeconds) * time.Second)
+	if until.After(c.Expiration) {
+		until = c.Expiration
+	}
+	b, err := json.Marshal(signinClaims{KeyID: keyID, Token: token, Expires: now.Add(SigninTokenLifetime), Until: until})
+	if err != nil {
+		return "", err
+	}
+	sealed, err := s.Sealer.Seal(signinAssociated, string(b))
+	if err != nil {
+		return "", err
+	}
+	return signinTokenPrefix + base64.RawURLEncoding.EncodeToString(sealed), nil
+}
+
+// OpenSigninToken returns the credentials a sign-in token stands for and
+// when the console session it begins ends.
+func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, token string, until time.Time, err error) {
+	invalid := Errorf(EAccessDenied, "The sign-in token is not valid or has expired.")
+	raw, ok := strings.CutPrefix(signin, signinTokenPrefix)
+	if !ok || len(signin) > 4*maxSessionToken {
+		return "", "", time.Time{}, invalid
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return "", "", time.Time{}, invalid
+	}
+	plain, err := s.Sealer.Open(signinAssociated, sealed)
+	if err != nil {
+		return "", "", time.Time{}, invalid
+	}
+	var c signinClaims
+	if json.Unmarshal([]byte(plain), &c) != nil || !s.Now().Before(c.Expires) {
+		return "", "", time.Time{}, invalid
+	}
+	if _, err := s.OpenSession(ctx, c.KeyID, c.Token); err != nil {
+		return "", "", time.Time{}, invalid
+	}
+	return c.KeyID, c.Token, c.Until, nil
 }

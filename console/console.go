@@ -154,6 +154,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/signin", c.signInPage)
 	m.HandleFunc("POST /console/signin", c.signIn)
 	m.HandleFunc("POST /console/signin/mfa", c.signInMFA)
+	m.HandleFunc("GET /console/federation", c.federation)
 	m.HandleFunc("POST /console/signout", c.session(c.signOut))
 	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
 	m.HandleFunc("POST /console/password", c.session(c.changePassword))
@@ -243,6 +244,10 @@ type session struct {
 	// MFA is when the user signed in with an MFA code (Unix seconds), 0
 	// without one: aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge.
 	MFA int64 `json:"m,omitempty"`
+	// KeyID and Token are the temporary credentials of a federated
+	// sign-in, authenticated again on every request.
+	KeyID string `json:"f,omitempty"`
+	Token string `json:"x,omitempty"`
 }
 
 const sessionCookie = "keyward_session"
@@ -316,7 +321,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			return
 		}
 		p, err := c.Service.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
-			UserName: s.UserName, UserID: s.UserID, Issued: time.Unix(0, s.Issued)})
+			UserName: s.UserName, UserID: s.UserID, Issued: time.Unix(0, s.Issued), KeyID: s.KeyID, Token: s.Token})
 		if err != nil {
 			c.clearSession(w, r)
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
