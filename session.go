@@ -109,6 +109,11 @@ func (s *Service) issue(c sessionClaims) (Session, error) {
 		return Session{}, err
 	}
 	token := sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(sealed)
+	if len(token) > maxSessionToken {
+		// Session policies and tags that escape badly in JSON: the token
+		// would be refused by every replica, so it is not issued.
+		return Session{}, Errorf(EPackedPolicyTooLarge, "Packed policy consumes more than 100%% of allotted space, please use smaller policy for further decrease.")
+	}
 	return Session{AccessKeyID: c.ID, Secret: c.Secret, Token: token, Expiration: c.Expiration}, nil
 }
 
@@ -205,7 +210,7 @@ func (s *Service) mfaCodeOf(ctx context.Context, userName, serial, code string) 
 // maxSessionToken bounds a token before any work is done for it: what a
 // session's packed policies and tags may take (maxPacked), sealed and
 // encoded, with room to spare.
-const maxSessionToken = 12288
+const maxSessionToken = 16384
 
 // OpenSession authenticates a session token for the access key ID that
 // signed with it, without reading the store: ErrNoSuchAccessKey for a
