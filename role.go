@@ -161,13 +161,19 @@ func (s *Service) CreateRole(ctx context.Context, r Role) (Role, error) {
 	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
 		return Role{}, err
 	}
+	return s.storeNewRole(ctx, r, Errorf(EEntityAlreadyExists, "Role with name %s already exists.", r.Name))
+}
+
+// storeNewRole gives a role its ID and creation time and stores it;
+// exists is the answer when the name is taken.
+func (s *Service) storeNewRole(ctx context.Context, r Role, exists error) (Role, error) {
 	id, err := randomString(s.Rand, RoleIDPrefix, 17, base32Alphabet)
 	if err != nil {
 		return Role{}, err
 	}
 	r.ID, r.CreatedAt = id, s.now()
 	if err := s.Store.CreateRole(ctx, r); errors.Is(err, ErrRoleExists) {
-		return Role{}, Errorf(EEntityAlreadyExists, "Role with name %s already exists.", r.Name)
+		return Role{}, exists
 	} else if err != nil {
 		return Role{}, err
 	}

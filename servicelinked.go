@@ -53,17 +53,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, service, descript
 	if err := s.authorize(ctx, "iam:CreateServiceLinkedRole", s.Account.RoleARN(r.Path, r.Name)); err != nil {
 		return Role{}, err
 	}
-	id, err := randomString(s.Rand, RoleIDPrefix, 17, base32Alphabet)
-	if err != nil {
-		return Role{}, err
-	}
-	r.ID, r.CreatedAt = id, s.now()
-	if err := s.Store.CreateRole(ctx, r); errors.Is(err, ErrRoleExists) {
-		return Role{}, Errorf(EInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name)
-	} else if err != nil {
-		return Role{}, err
-	}
-	return r, nil
+	return s.storeNewRole(ctx, r, Errorf(EInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name))
 }
 
 // DeleteServiceLinkedRole deletes a service-linked role and returns the ID
