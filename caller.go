@@ -3,6 +3,7 @@ package keyward
 import (
 	"context"
 	"errors"
+	"strings"
 )
 
 // The caller of a request travels in its context: the principal and the
@@ -48,9 +49,18 @@ var errNoCaller = errors.New("keyward: no caller in the context")
 // Authorize decides whether ctx's caller may perform action (such as
 // "s3:GetObject") on resource, and returns AWS's AccessDenied if not. The
 // Service's own methods decide their own actions; this is for what other
-// services ask of Keyward.
+// services ask of Keyward. A refusal of another service's action carries
+// an encoded authorization message, as some AWS services' do, which
+// DecodeAuthorizationMessage reads.
 func (s *Service) Authorize(ctx context.Context, action, resource string) error {
-	return s.authorize(ctx, action, resource)
+	err := s.authorize(ctx, action, resource)
+	var e *Error
+	if errors.As(err, &e) && e.Code == EAccessDenied && !strings.HasPrefix(action, "iam:") && !strings.HasPrefix(action, "sts:") {
+		if msg, encErr := s.encodeDenial(ctx, action, resource); encErr == nil {
+			return Errorf(EAccessDenied, "%s. Encoded authorization failure message: %s", e.Message, msg)
+		}
+	}
+	return err
 }
 
 // authorize decides whether ctx's caller may perform action on resource,

@@ -22,6 +22,11 @@ var stsActions = map[string]action{
 			return s.AccessKeyAccount(ctx, in.str("AccessKeyId"))
 		},
 		func(w *xmlWriter, _ keyward.Account, account string) { w.elem("Account", account) }),
+	"DecodeAuthorizationMessage": row([]param{req("EncodedMessage", keyward.EncodedMessageShape)},
+		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
+			return s.DecodeAuthorizationMessage(ctx, in.str("EncodedMessage"))
+		},
+		func(w *xmlWriter, _ keyward.Account, msg string) { w.elem("DecodedMessage", msg) }),
 	"GetSessionToken": row([]param{integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxUserSessionDuration),
 		str("SerialNumber", stsSerialShape), str("TokenCode", stsTokenCodeShape)},
 		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Session, error) {

@@ -76,6 +76,7 @@ var deniedForms = map[string]string{
 	"GetCredentialReport":                "",
 	"GetAccessKeyInfo":                   "AccessKeyId=" + rootKeyID,
 	"GetFederationToken":                 "Name=web-user",
+	"DecodeAuthorizationMessage":         "EncodedMessage=KWM1abc",
 	"CreateInstanceProfile":              "InstanceProfileName=ip",
 	"GetInstanceProfile":                 "InstanceProfileName=ip",
 	"ListInstanceProfilesForRole":        "RoleName=trusting",

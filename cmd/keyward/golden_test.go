@@ -249,6 +249,7 @@ func TestGoldenResponses(t *testing.T) {
 		{"DeleteRole-UnmodifiableEntity", "iam", "Action=DeleteRole&Version=2010-05-08&RoleName=AWSServiceRoleForAutoScaling"},
 		{"DeleteServiceLinkedRole", "iam", "Action=DeleteServiceLinkedRole&Version=2010-05-08&RoleName=AWSServiceRoleForAutoScaling"},
 		{"GetServiceLinkedRoleDeletionStatus", "iam", "Action=GetServiceLinkedRoleDeletionStatus&Version=2010-05-08&DeletionTaskId={task}"},
+		{"DecodeAuthorizationMessage-InvalidAuthorizationMessageException", "sts", "Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=KWM1AAAA"},
 		{"AssumeRole-root", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden"},
 	}
 	// Values later steps use, by the element that returned them.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/xml"
 	"io"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // nginxBinary is Debian's nginx, which scripts/install-test-deps.sh
@@ -206,9 +208,28 @@ func TestNginxAuthRequest(t *testing.T) {
 			if err := xml.Unmarshal([]byte(body), &e); err != nil {
 				t.Fatalf("%v: %s", err, body)
 			}
-			if e.Error.Code != tc.want || tc.message != "" && e.Error.Message != tc.message || e.RequestID == "" ||
-				h.Get("X-Amzn-Errortype") != tc.want {
+			message, encoded, _ := strings.Cut(e.Error.Message, ". Encoded authorization failure message: ")
+			if e.Error.Code != tc.want || tc.message != "" && message != tc.message || e.RequestID == "" ||
+				h.Get("X-Amzn-Errortype") != tc.want || (tc.want == "AccessDenied") != (encoded != "") {
 				t.Fatalf("got %s %+v %v\nwant %s: %s", body, e, h, tc.want, tc.message)
+			}
+			if encoded == "" {
+				return
+			}
+			// The refusal's details, for whoever may decode them.
+			out, err := ts.sts(rootKeyID, rootSecret, "us-east-1").DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(encoded)})
+			must(t, err)
+			var decoded struct {
+				Allowed, ExplicitDeny bool
+				Context               struct {
+					Principal        struct{ Arn string }
+					Action, Resource string
+				}
+			}
+			must(t, json.Unmarshal([]byte(aws.ToString(out.DecodedMessage)), &decoded))
+			if decoded.Allowed || decoded.ExplicitDeny != strings.Contains(tc.message, "explicit deny") || decoded.Context.Action != "execute-api:Invoke" ||
+				!strings.Contains(tc.message, decoded.Context.Resource) || !strings.Contains(tc.message, "User: "+decoded.Context.Principal.Arn+" ") {
+				t.Fatalf("decoded %s", aws.ToString(out.DecodedMessage))
 			}
 		})
 	}
