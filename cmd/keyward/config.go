@@ -36,6 +36,9 @@ type Config struct {
 	// prefixes, comma-separated) whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed.
 	TrustedProxies string
+	// TLSCert and TLSKey serve the API and the console over TLS; they are
+	// loaded again on SIGHUP or when either file changes.
+	TLSCert, TLSKey string
 
 	// The verifier protocol of other services (Versity S3 Gateway, package
 	// guard): on a unix socket, and on TCP with mutual TLS.
@@ -106,6 +109,8 @@ func (c *Config) specs() []flagSpec {
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
 		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", dur(&c.ReportMaxAge)},
 		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", intFlag(&c.MaxConnections)},
+		{"tls-cert", "KEYWARD_TLS_CERT", "PEM certificate (chain) to serve the API and the console over TLS; reloaded on SIGHUP or when it changes (plain HTTP when empty)", str(&c.TLSCert)},
+		{"tls-key", "KEYWARD_TLS_KEY", "PEM private key of --tls-cert", str(&c.TLSKey)},
 		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", str(&c.TrustedProxies)},
 		{"verifier-socket", "KEYWARD_VERIFIER_SOCKET", "unix socket (mode 0600) serving the verifier protocol to other services: Versity S3 Gateway's --iam-standalone-endpoint, package guard (off when empty)", str(&c.VerifierSocket)},
 		{"verifier-listen", "KEYWARD_VERIFIER_LISTEN", "TCP address serving the verifier protocol with mutual TLS; needs --verifier-tls-cert, --verifier-tls-key and --verifier-client-ca (off when empty)", str(&c.VerifierListen)},
@@ -189,6 +194,8 @@ func (c *Config) Validate() error {
 		return errors.New("--verifier-listen serves only mutual TLS: it needs --verifier-tls-cert, --verifier-tls-key and --verifier-client-ca")
 	case c.VerifierListen == "" && (c.VerifierTLSCert != "" || c.VerifierTLSKey != "" || c.VerifierClientCA != ""):
 		return errors.New("--verifier-tls-cert, --verifier-tls-key and --verifier-client-ca need --verifier-listen")
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("--tls-cert and --tls-key must be given together")
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
 	}

@@ -56,8 +56,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := m.Run(ctx); err != nil {
 			return err
 		}
-		<-ctx.Done()
-		return m.Close()
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-hup:
+				m.ReloadTLS() // logged; the certificate in use stays on failure
+			case <-ctx.Done():
+				return m.Close()
+			}
+		}
 	case "rekey":
 		return rekey(ctx, args[1:], getenv, stdout, stderr)
 	}

@@ -102,7 +102,7 @@ func startServerWith(t testing.TB, dir string, setup func(*Main)) *testServer {
 		t.Fatal(err)
 	}
 	ts.Main = m
-	ts.URL = "http://" + m.Addr
+	ts.URL = m.URL
 	t.Cleanup(func() { m.Close() })
 	return ts
 }

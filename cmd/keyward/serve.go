@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -65,8 +66,11 @@ type Main struct {
 	Timeouts Timeouts
 
 	// Addr is the address actually listened on, known after Run;
-	// VerifierAddr is --verifier-listen's.
-	Addr, VerifierAddr string
+	// VerifierAddr is --verifier-listen's; URL the API's, http or https.
+	Addr, VerifierAddr, URL string
+	// TLS serves --tls-cert and --tls-key, reloaded by ReloadTLS (SIGHUP)
+	// or when they change; nil without TLS.
+	TLS *certReloader
 	// RootCredentialsPath is where a generated root key was written, if one
 	// was.
 	RootCredentialsPath string
@@ -214,7 +218,7 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	mux.Handle("GET /favicon.ico", web)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.Handle("/", m.API)
-	return mux, nil
+	return hsts(clients.Secure, mux), nil
 }
 
 // listen opens the listener, bounded in connections, and the server with
@@ -224,7 +228,7 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Addr = ln.Addr().String()
+	m.Addr, m.URL = ln.Addr().String(), "http://"+ln.Addr().String()
 	maxConns := m.Config.MaxConnections
 	if maxConns == 0 {
 		maxConns = connguard.DefaultMax()
@@ -240,7 +244,36 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 		ConnState:         m.Conns.ConnState,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
-	return m.Conns.Listener(ln), nil
+	guarded := m.Conns.Listener(ln)
+	if m.Config.TLSCert == "" {
+		return guarded, nil
+	}
+	if m.TLS, err = newCertReloader(m.Config.TLSCert, m.Config.TLSKey); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	m.URL = "https://" + m.Addr
+	m.server.TLSConfig = m.TLS.tlsConfig()
+	return tls.NewListener(guarded, m.server.TLSConfig), nil
+}
+
+// ReloadTLS loads --tls-cert and --tls-key again (SIGHUP); the one in use
+// stays if they fail to load.
+func (m *Main) ReloadTLS() error {
+	if m.TLS == nil {
+		return nil
+	}
+	err := m.TLS.Reload()
+	m.reportTLSReload(err)
+	return err
+}
+
+func (m *Main) reportTLSReload(err error) {
+	if err != nil {
+		m.Logger.Error("reloading the TLS certificate; keeping the one in use", "err", err)
+		return
+	}
+	m.Logger.Info("reloaded the TLS certificate", "cert", m.Config.TLSCert)
 }
 
 // start serves and runs the background work until Close: last-use
@@ -252,6 +285,9 @@ func (m *Main) start(ln net.Listener, verifiers []net.Listener) {
 	m.stopped = make(chan struct{})
 	m.background(func() { m.Uses.Run(bg, m.Config.LastUseFlush) })
 	m.background(func() { every(bg, 5*time.Second, m.API.FlushAuthLog) })
+	if m.TLS != nil {
+		m.background(func() { m.TLS.watch(bg, 2*time.Second, m.reportTLSReload) })
+	}
 	if pg, ok := m.Store.(*postgres.Store); ok {
 		m.background(func() {
 			pg.WatchAccessKeys(bg, m.Config.ResyncInterval, m.Logger, func(announced string) {
@@ -301,7 +337,7 @@ func every(ctx context.Context, interval time.Duration, fn func()) {
 
 // announce logs where everything is.
 func (m *Main) announce() error {
-	attrs := []any{"api", "http://" + m.Addr, "account", m.Service.Account.ID, "data", m.Config.DataDir}
+	attrs := []any{"api", m.URL, "account", m.Service.Account.ID, "data", m.Config.DataDir}
 	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
 		attrs = append(attrs, "root_credentials", creds)
 	}
@@ -317,7 +353,7 @@ func (m *Main) announce() error {
 	if m.VerifierAddr != "" {
 		attrs = append(attrs, "verifier_mtls", m.VerifierAddr)
 	}
-	attrs = append(attrs, "console", "http://"+m.Addr+"/console/")
+	attrs = append(attrs, "console", m.URL+"/console/")
 	m.Logger.Info("keyward serving", attrs...)
 	return nil
 }
