@@ -251,8 +251,13 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 	s.background.Add(1)
 	go func() {
 		defer s.background.Done()
-		if err := s.generateReport(context.Background(), now); err != nil && s.Logger != nil {
+		began := time.Now()
+		err := s.generateReport(context.Background(), now)
+		if err != nil && s.Logger != nil {
 			s.Logger.Error("generating the credential report", "err", err)
+		}
+		if err == nil && s.ReportGenerated != nil {
+			s.ReportGenerated(time.Since(began))
 		}
 	}()
 	return ReportStarted, "No report exists. Starting a new report generation task", nil

@@ -48,6 +48,9 @@ type Service struct {
 	WebIdentity WebIdentityVerifier
 	// Passwords hashes console passwords.
 	Passwords PasswordHasher
+	// ReportGenerated, when set, is told how long each credential report
+	// took to generate (the metrics).
+	ReportGenerated func(time.Duration)
 	// Logger reports failures of background work.
 	Logger *slog.Logger
 

@@ -59,6 +59,16 @@ type Config struct {
 	// Clients tells a request's client address and whether it came over
 	// TLS, believing forwarding headers only from trusted proxies.
 	Clients *clientip.Resolver
+	// SignedIn, when set, is told of each sign-in attempt's outcome
+	// ("ok", "failed", "throttled", "mfa-required"), for the metrics.
+	SignedIn func(outcome string)
+}
+
+// signedIn reports a sign-in attempt's outcome.
+func (c *Console) signedIn(outcome string) {
+	if c.SignedIn != nil {
+		c.SignedIn(outcome)
+	}
 }
 
 // Console is the web console's http.Handler.

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,6 +60,8 @@ type Store struct {
 	// different schemas of one database do not hear each other.
 	channel string
 	schema  string
+	// changeLag is ChangeLogLag's value, as float64 bits.
+	changeLag atomic.Uint64
 }
 
 var _ keyward.Store = (*Store)(nil)

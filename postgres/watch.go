@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"log/slog"
+	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,7 +18,7 @@ import (
 // notification delays a change by at most one interval. changed("") means
 // "changes may have been missed: drop everything".
 func (s *Store) WatchAccessKeys(ctx context.Context, resync time.Duration, logger *slog.Logger, changed func(id string)) {
-	w := &changeLog{}
+	w := &changeLog{lag: &s.changeLag}
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM key_changes`).Scan(&w.last); err != nil {
 		changed("")
 	}
@@ -51,7 +53,15 @@ func (s *Store) WatchAccessKeys(ctx context.Context, resync time.Duration, logge
 type changeLog struct {
 	last int64
 	gaps map[int64]time.Time
+	// lag keeps, as float64 bits, how long the changes read by the last
+	// poll had waited in the log (the longest), in seconds.
+	lag *atomic.Uint64
 }
+
+// ChangeLogLag returns how long, in seconds, the changes the last read of
+// the change log found had been waiting there: the delay of a change that
+// reaches this replica by the log rather than by its notification.
+func (s *Store) ChangeLogLag() float64 { return math.Float64frombits(s.changeLag.Load()) }
 
 const (
 	gapTTL  = time.Minute
@@ -68,17 +78,26 @@ func (w *changeLog) poll(ctx context.Context, pool *pgxpool.Pool, changed func(i
 		}
 		gaps = append(gaps, seq)
 	}
-	rows, err := pool.Query(ctx, `SELECT seq, key_id FROM key_changes WHERE seq > $1 OR seq = ANY($2) ORDER BY seq`, w.last, gaps)
+	rows, err := pool.Query(ctx, `SELECT seq, key_id, extract(epoch FROM clock_timestamp() - changed_at)::float8 FROM key_changes
+		WHERE seq > $1 OR seq = ANY($2) ORDER BY seq`, w.last, gaps)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	lag := 0.0
+	defer func() {
+		if w.lag != nil {
+			w.lag.Store(math.Float64bits(lag))
+		}
+	}()
 	for rows.Next() {
 		var seq int64
 		var id string
-		if err := rows.Scan(&seq, &id); err != nil {
+		var waited float64
+		if err := rows.Scan(&seq, &id, &waited); err != nil {
 			return err
 		}
+		lag = max(lag, waited)
 		changed(id)
 		delete(w.gaps, seq)
 		if seq > w.last {

@@ -50,6 +50,11 @@ type Server struct {
 	// Now and Rand are the clock and the randomness for request IDs.
 	Now  func() time.Time
 	Rand io.Reader
+	// Observe, when set, is told of every answered request: its action
+	// (one of the table's, or "unknown"), outcome ("OK" or the error
+	// code) and latency; AuthFailed of each refused before authentication.
+	Observe    func(action, outcome string, latency time.Duration)
+	AuthFailed func(reason string)
 
 	authLogOnce sync.Once
 	authLog     *authLog
@@ -159,10 +164,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["X-Amzn-Requestid"] = []string{reqID}
 	w.WriteHeader(status)
 	w.Write(xw.b)
+	if s.Observe != nil {
+		s.Observe(knownAction(action), code, time.Since(start))
+	}
 	if caller == "" && err != nil {
 		// Before authentication anyone can send anything, as fast as they
 		// like: such failures are logged within a budget.
 		s.failures().failed(r.Context(), reqID, code, keyID, s.Clients.Addr(r), err)
+		if s.AuthFailed != nil {
+			s.AuthFailed(code)
+		}
 		return
 	}
 	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
@@ -171,6 +182,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 var textXML = []string{"text/xml"}
+
+// knownAction is action if the table has it, else "unknown": what a caller
+// sends never becomes a label by itself.
+func knownAction(action string) string {
+	if _, ok := iamAPI.actions[action]; ok {
+		return action
+	}
+	if _, ok := stsAPI.actions[action]; ok {
+		return action
+	}
+	return "unknown"
+}
 
 // serve authenticates and dispatches r, writing the success response to
 // xw. It returns the action, the caller's ARN ("" until authenticated) and

@@ -126,6 +126,14 @@ func (r *Keyring) Invalidate(id string) { r.keys.Invalidate(id) }
 // InvalidateAll empties the cache.
 func (r *Keyring) InvalidateAll() { r.keys.InvalidateAll() }
 
+// Stats returns the hits and loads of the keyring's caches: long-term keys
+// and opened session tokens together.
+func (r *Keyring) Stats() (hits, loads uint64) {
+	kh, kl := r.keys.Stats()
+	sh, sl := r.sessions.Stats()
+	return kh + sh, kl + sl
+}
+
 // Len returns the number of cached entries.
 func (r *Keyring) Len() int { return r.keys.Len() }
 

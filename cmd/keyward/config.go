@@ -39,6 +39,8 @@ type Config struct {
 	// TLSCert and TLSKey serve the API and the console over TLS; they are
 	// loaded again on SIGHUP or when either file changes.
 	TLSCert, TLSKey string
+	// MetricsListen serves Prometheus's /metrics, and nothing else.
+	MetricsListen string
 
 	// The verifier protocol of other services (Versity S3 Gateway, package
 	// guard): on a unix socket, and on TCP with mutual TLS.
@@ -117,6 +119,7 @@ func (c *Config) specs() []flagSpec {
 		{"verifier-tls-cert", "KEYWARD_VERIFIER_TLS_CERT", "PEM certificate (chain) of --verifier-listen", str(&c.VerifierTLSCert)},
 		{"verifier-tls-key", "KEYWARD_VERIFIER_TLS_KEY", "PEM private key of --verifier-tls-cert", str(&c.VerifierTLSKey)},
 		{"verifier-client-ca", "KEYWARD_VERIFIER_CLIENT_CA", "PEM CA bundle that --verifier-listen's clients' certificates must chain to", str(&c.VerifierClientCA)},
+		{"metrics-listen", "KEYWARD_METRICS_LISTEN", "address serving Prometheus metrics at /metrics, and nothing else (off when empty; keep it private)", str(&c.MetricsListen)},
 		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
 		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},

@@ -25,6 +25,7 @@ import (
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/connguard"
 	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/metrics"
 	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
@@ -68,6 +69,10 @@ type Main struct {
 	// Addr is the address actually listened on, known after Run;
 	// VerifierAddr is --verifier-listen's; URL the API's, http or https.
 	Addr, VerifierAddr, URL string
+	// Metrics are Prometheus's collectors, with --metrics-listen; nil
+	// without. MetricsAddr is where they are served.
+	Metrics     *metrics.Metrics
+	MetricsAddr string
 	// TLS serves --tls-cert and --tls-key, reloaded by ReloadTLS (SIGHUP)
 	// or when they change; nil without TLS.
 	TLS *certReloader
@@ -200,8 +205,10 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	}
 	m.API = &query.Server{Clients: clients, Service: m.Service, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand}
-	web, err := console.New(console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
-		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients})
+	webConfig := console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients}
+	m.instrument(&webConfig)
+	web, err := console.New(webConfig)
 	if err != nil {
 		return nil, err
 	}
@@ -213,12 +220,75 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle(verify.AuthorizePath, m.Proxy)
 	mux.Handle(verify.AuthorizePath+"/", m.Proxy) // Envoy appends the client's path
+	// Liveness: the process answers. Readiness: the store answers too, in
+	// time (a replica whose database is away is taken out of rotation).
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := m.Store.Account(ctx); err != nil {
+			m.Logger.Warn("not ready: the store does not answer", "err", err)
+			http.Error(w, "the store does not answer", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+	})
 	mux.Handle("/console/", web)
 	mux.Handle("GET /favicon.ico", web)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.Handle("/", m.API)
 	return hsts(clients.Secure, mux), nil
+}
+
+// instrument makes the metrics, with --metrics-listen, and gives every part
+// its hooks.
+func (m *Main) instrument(web *console.Config) {
+	if m.Config.MetricsListen == "" {
+		return
+	}
+	mt := metrics.New()
+	m.Metrics = mt
+	m.API.Observe, m.API.AuthFailed = mt.Request, mt.AuthFailure
+	web.SignedIn = mt.SignIn
+	m.Service.ReportGenerated = mt.ReportGenerated
+	mt.Cache("credentials", m.Keys.Stats)
+	type counted interface{ Stats() (uint64, uint64) }
+	for name, c := range map[string]any{"policies": m.Service.PolicySets, "key_lists": m.Service.KeyLists, "roles": m.Service.Roles} {
+		if c, ok := c.(counted); ok {
+			mt.Cache(name, c.Stats)
+		}
+	}
+	mt.Gauge("keyward_last_use_flush_age_seconds", "Seconds since last-use data was last written to the store.", func() float64 {
+		if t := m.Uses.LastFlush(); !t.IsZero() {
+			return time.Since(t).Seconds()
+		}
+		return 0
+	})
+	if pg, ok := m.Store.(*postgres.Store); ok {
+		mt.Gauge("keyward_postgres_change_log_lag_seconds", "How long the changes last read from the shared change log had waited there.", pg.ChangeLogLag)
+	}
+}
+
+// serveMetrics serves /metrics, and nothing else, on --metrics-listen.
+func (m *Main) serveMetrics() error {
+	ln, err := net.Listen("tcp", m.Config.MetricsListen)
+	if err != nil {
+		return err
+	}
+	m.MetricsAddr = ln.Addr().String()
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	m.background(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("serving metrics", "err", err)
+		}
+	})
+	m.background(func() {
+		<-m.stopped
+		srv.Close()
+	})
+	return nil
 }
 
 // listen opens the listener, bounded in connections, and the server with
@@ -340,6 +410,12 @@ func (m *Main) announce() error {
 	attrs := []any{"api", m.URL, "account", m.Service.Account.ID, "data", m.Config.DataDir}
 	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
 		attrs = append(attrs, "root_credentials", creds)
+	}
+	if m.Metrics != nil {
+		if err := m.serveMetrics(); err != nil {
+			return err
+		}
+		attrs = append(attrs, "metrics", "http://"+m.MetricsAddr+"/metrics")
 	}
 	if m.Config.DebugListen != "" {
 		if err := m.serveDebug(); err != nil {

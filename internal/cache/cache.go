@@ -7,6 +7,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Cache is a bounded in-memory cache of values loaded from the store.
@@ -22,13 +23,23 @@ type Cache[V any] struct {
 	mu  sync.RWMutex
 	m   map[string]V
 	gen uint64
+
+	// hits counts the lookups answered from the cache, loads the misses
+	// that called a loader: the hit ratio of the metrics.
+	hits, loads atomic.Uint64
 }
+
+// Stats returns the hits and the loads (misses) so far.
+func (c *Cache[V]) Stats() (hits, loads uint64) { return c.hits.Load(), c.loads.Load() }
 
 // Lookup returns the value for key, if the cache holds it.
 func (c *Cache[V]) Lookup(key string) (V, bool) {
 	c.mu.RLock()
 	v, ok := c.m[key]
 	c.mu.RUnlock()
+	if ok {
+		c.hits.Add(1)
+	}
 	return v, ok
 }
 
@@ -39,8 +50,10 @@ func (c *Cache[V]) Get(ctx context.Context, key string, load func(ctx context.Co
 	gen := c.gen
 	c.mu.RUnlock()
 	if ok {
+		c.hits.Add(1)
 		return v, nil
 	}
+	c.loads.Add(1)
 	v, err := load(ctx)
 	if err != nil {
 		return v, err

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,16 @@ type Recorder struct {
 	// service last accessed reports: a key's own last use keeps only one.
 	services map[serviceKey]keyward.LastUse
 	flushMu  sync.Mutex
+	// flushed is when a flush last wrote everything pending (Unix nanos).
+	flushed atomic.Int64
+}
+
+// LastFlush returns when a flush last succeeded (zero before the first).
+func (r *Recorder) LastFlush() time.Time {
+	if n := r.flushed.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 type serviceKey struct{ id, service string }
@@ -116,6 +127,7 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		r.mu.Lock()
 		r.inflight = nil
 		r.mu.Unlock()
+		r.flushed.Store(time.Now().UnixNano())
 		return nil
 	}
 	uses := make([]keyward.AccessKeyUse, 0, len(batch))
@@ -123,6 +135,9 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		uses = append(uses, keyward.AccessKeyUse{AccessKeyID: id, LastUse: u})
 	}
 	err := r.Store.RecordAccessKeyUses(ctx, uses)
+	if err == nil {
+		r.flushed.Store(time.Now().UnixNano())
+	}
 	r.mu.Lock()
 	r.inflight = nil
 	if err != nil {

@@ -1,0 +1,90 @@
+// Package metrics exposes Keyward's Prometheus metrics with the official Go
+// client (client_golang): requests by action and outcome with their
+// latency, authentication failures by reason, console sign-ins, credential
+// report generation time, the caches' hits and loads, and how long ago
+// last-use data was written. `keyward serve --metrics-listen ADDR` serves
+// them at /metrics on a listener of their own.
+//
+// Every label value comes from a closed set (the table of actions, the
+// error codes), never from what a caller sent, so an attacker cannot grow
+// the series without bound.
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics holds the collectors; its methods are the hooks the transports
+// and the Service call.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	requests     *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
+	authFailures *prometheus.CounterVec
+	signIns      *prometheus.CounterVec
+	report       prometheus.Histogram
+}
+
+// New makes the collectors, with Go's runtime and the process's.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "keyward_requests_total",
+			Help: "API requests by action and outcome (OK or the AWS error code)."}, []string{"action", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "keyward_request_duration_seconds",
+			Help:    "Time to answer an API request, by action.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"action"}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "keyward_authentication_failures_total",
+			Help: "Requests refused before their caller was known, by AWS error code."}, []string{"reason"}),
+		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "keyward_console_sign_ins_total",
+			Help: "Console sign-in attempts by outcome."}, []string{"outcome"}),
+		report: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "keyward_credential_report_generation_seconds",
+			Help: "Time to generate a credential report.", Buckets: prometheus.ExponentialBuckets(0.01, 4, 9)}),
+	}
+	reg.MustRegister(m.requests, m.latency, m.authFailures, m.signIns, m.report,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Request counts an answered API request; action must be one of the table
+// of actions, or "unknown".
+func (m *Metrics) Request(action, outcome string, d time.Duration) {
+	m.requests.WithLabelValues(action, outcome).Inc()
+	m.latency.WithLabelValues(action).Observe(d.Seconds())
+}
+
+// AuthFailure counts a request refused before authentication.
+func (m *Metrics) AuthFailure(reason string) { m.authFailures.WithLabelValues(reason).Inc() }
+
+// SignIn counts a console sign-in attempt.
+func (m *Metrics) SignIn(outcome string) { m.signIns.WithLabelValues(outcome).Inc() }
+
+// ReportGenerated observes a credential report's generation.
+func (m *Metrics) ReportGenerated(d time.Duration) { m.report.Observe(d.Seconds()) }
+
+// Cache exposes a cache's hits and loads (misses), from which the hit
+// ratio is hits / (hits + loads).
+func (m *Metrics) Cache(name string, stats func() (hits, loads uint64)) {
+	m.Registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "keyward_cache_hits_total", Help: "Lookups answered from a cache.",
+			ConstLabels: prometheus.Labels{"cache": name}}, func() float64 { h, _ := stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "keyward_cache_loads_total", Help: "Lookups that read the store (misses).",
+			ConstLabels: prometheus.Labels{"cache": name}}, func() float64 { _, l := stats(); return float64(l) }))
+}
+
+// Gauge exposes a value read when scraped.
+func (m *Metrics) Gauge(name, help string, fn func() float64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+}
+
+// Handler serves the metrics in Prometheus's exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
+}
