@@ -37,6 +37,8 @@ const usage = `Keyward: AWS IAM users and access keys, self-hosted.
 Usage:
   keyward serve [flags]              serve the IAM and STS API and the web console (keyward serve -h)
   keyward rekey --data DIR           seal every secret again under a new master key (keyward rekey -h)
+  keyward backup --data DIR --to F   a consistent snapshot of the store while serving (keyward backup -h)
+  keyward restore --data DIR --from F  restore a backup into an empty data directory
   keyward iam|sts|keys|completion …  the command line (keyward help)
 `
 
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "rekey":
 		return rekey(ctx, args[1:], getenv, stdout, stderr)
+	case "backup", "restore":
+		return backupCommand(ctx, args[0] == "restore", args[1:], getenv, stdout, stderr)
 	}
 	code := cli.Run(ctx, cli.Env{Args: args, Getenv: getenv, Stdout: stdout, Stderr: stderr, Terminal: isTerminal(os.Stderr)})
 	if code != 0 {
