@@ -88,6 +88,7 @@ type Store interface {
 	RoleStore
 	OIDCStore
 	InstanceProfileStore
+	AuditStore
 
 	// Close releases the store's resources.
 	Close() error

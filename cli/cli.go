@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -77,6 +78,27 @@ func Run(ctx context.Context, env Env) int {
 		fmt.Fprint(env.Stdout, topHelp)
 		return ExitOK
 	}
+	if rest[0] == "events" {
+		// A command of its own, without a group.
+		flags, err := parseFlags(rest[1:])
+		if err != nil {
+			return fail(env, err)
+		}
+		if flags.has("help") {
+			fmt.Fprint(env.Stdout, eventsHelp)
+			return ExitOK
+		}
+		for _, name := range flags.names() {
+			if name != "user" && name != "name" && name != "since" {
+				return fail(env, usagef("Unknown options: --%s\n\n%s", name, eventsHelp))
+			}
+		}
+		c := &call{env: env, g: g, flags: flags}
+		if err := c.connect(ctx); err != nil {
+			return fail(env, err)
+		}
+		return eventsCommand(ctx, c)
+	}
 	group, ok := groups[rest[0]]
 	if !ok {
 		return fail(env, usagef("keyward: unknown command %q\n\n%s", rest[0], topHelp))
@@ -124,6 +146,8 @@ type call struct {
 	flags flagSet
 	iam   *iam.Client
 	sts   *sts.Client
+	// cloudtrail reads the audit trail (keyward events).
+	cloudtrail *cloudtrail.Client
 }
 
 // connect loads the SDK's configuration as the AWS CLI does: environment,
@@ -158,6 +182,7 @@ func (c *call) connect(ctx context.Context) error {
 	cfg.BaseEndpoint = aws.String(endpoint)
 	c.iam = iam.NewFromConfig(cfg)
 	c.sts = sts.NewFromConfig(cfg)
+	c.cloudtrail = cloudtrail.NewFromConfig(cfg)
 	return nil
 }
 

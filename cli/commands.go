@@ -81,6 +81,8 @@ Usage:
   keyward iam <command> [options]    the AWS CLI's IAM access-key commands
   keyward sts <command> [options]    the AWS CLI's STS commands
   keyward keys <command> [options]   every key of the account: list, find, rotate, stale
+  keyward events [--user NAME] [--name EVENT] [--since 24h] [--output json|table]
+                                     the audit trail (CloudTrail's LookupEvents)
   keyward completion bash|zsh        shell completion
 
 Credentials and endpoint are resolved as the AWS CLI resolves them (AWS_ACCESS_KEY_ID,

@@ -140,7 +140,19 @@ func (s *Store) sqlTx(ctx context.Context, fn func(*sql.Tx) error) error {
 				tx.Rollback()
 				return err
 			}
-			return tx.Commit()
+			// The change's audit event goes with it.
+			pe, err := s.Store.WriteEvent(ctx, tx)
+			if err != nil {
+				tx.Rollback()
+				return err
+			}
+			if err := tx.Commit(); err != nil {
+				if pe != nil {
+					pe.Unclaim()
+				}
+				return err
+			}
+			return nil
 		}()
 		if !retryable(err) {
 			return err

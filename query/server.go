@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/sigv4"
@@ -55,6 +56,9 @@ type Server struct {
 	// code) and latency; AuthFailed of each refused before authentication.
 	Observe    func(action, outcome string, latency time.Duration)
 	AuthFailed func(reason string)
+	// Audit, when set, receives the audit events of requests (package
+	// internal/audit); a change's event is written with it by the store.
+	Audit *audit.Recorder
 
 	authLogOnce sync.Once
 	authLog     *authLog
@@ -142,13 +146,18 @@ func readBody(r *http.Request, xw *xmlWriter) ([]byte, error) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), CloudTrailTargetPrefix) {
+		s.serveCloudTrail(w, r)
+		return
+	}
 	start := time.Now()
 	reqID := s.requestID()
 	xw := bufPool.Get().(*xmlWriter)
 	xw.b = xw.b[:0]
 	defer bufPool.Put(xw)
 
-	action, caller, keyID, ns, err := s.serve(r, xw, reqID)
+	var ev eventOf
+	action, caller, keyID, ns, err := s.serve(r, xw, reqID, &ev)
 	status := http.StatusOK
 	code := "OK"
 	if err != nil {
@@ -158,6 +167,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.Logger.Error("request failed", "request_id", reqID, "action", action, "err", err)
 		}
 		xw.b = appendError(xw.b[:0], ns, fault, code, message, reqID)
+		defer s.audit(r, &ev, reqID, action, keyID, code, message)
+	} else {
+		defer s.audit(r, &ev, reqID, action, keyID, "", "")
 	}
 	h := w.Header()
 	h["Content-Type"] = textXML
@@ -199,12 +211,12 @@ func knownAction(action string) string {
 // xw. It returns the action, the caller's ARN ("" until authenticated) and
 // the key ID the request named, for the log, and the XML namespace of the
 // service addressed.
-func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string) (action, caller, keyID, ns string, err error) {
-	action, caller, ns, err = s.serveAuthenticated(r, xw, reqID, &keyID)
+func (s *Server) serve(r *http.Request, xw *xmlWriter, reqID string, ev *eventOf) (action, caller, keyID, ns string, err error) {
+	action, caller, ns, err = s.serveAuthenticated(r, xw, reqID, &keyID, ev)
 	return action, caller, keyID, ns, err
 }
 
-func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string, keyID *string) (action, caller, ns string, err error) {
+func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string, keyID *string, ev *eventOf) (action, caller, ns string, err error) {
 	ns = IAMNamespace
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		return "", "", ns, keyward.Errorf(keyward.EInvalidAction, "Only GET and POST are supported.")
@@ -221,7 +233,7 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	if errors.Is(err, &keyward.Error{Code: keyward.EMissingAuthenticationToken}) {
 		// Unsigned: only STS's web identity federation, whose token is the
 		// credential, is served so.
-		return s.serveAnonymous(r, body, xw, reqID)
+		return s.serveAnonymous(r, body, xw, reqID, ev)
 	}
 	if err != nil {
 		return "", "", ns, err
@@ -266,6 +278,13 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r),
 		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), RequestedRegion: auth.Region,
 		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
+	*ev = eventOf{principal: key.Principal, keyID: key.ID, region: auth.Region, api: a, params: params, act: act}
+	if s.Audit != nil && changes(a, action) {
+		// A change's event, which the store writes in the change's
+		// transaction.
+		ev.pending = &keyward.PendingEvent{Event: s.event(r, reqID, ev, action)}
+		ctx = keyward.WithEvent(ctx, ev.pending)
+	}
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
 	xw.b = append(xw.b, `Response xmlns="`...)
@@ -287,7 +306,7 @@ var anonymousActions = map[string]bool{"AssumeRoleWithWebIdentity": true}
 // serveAnonymous serves an unsigned request, if it asks for one of
 // anonymousActions; otherwise it is refused as AWS refuses an unsigned
 // request.
-func (s *Server) serveAnonymous(r *http.Request, body []byte, xw *xmlWriter, reqID string) (action, caller, ns string, err error) {
+func (s *Server) serveAnonymous(r *http.Request, body []byte, xw *xmlWriter, reqID string, ev *eventOf) (action, caller, ns string, err error) {
 	missing := keyward.Errorf(keyward.EMissingAuthenticationToken, "Request is missing Authentication Token")
 	params, err := parseParams(r, body)
 	if err != nil {
@@ -300,6 +319,11 @@ func (s *Server) serveAnonymous(r *http.Request, body []byte, xw *xmlWriter, req
 	act := stsAPI.actions[action]
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: s.Clients.Addr(r),
 		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), UserAgent: r.UserAgent()})
+	*ev = eventOf{api: &stsAPI, params: params, act: act}
+	if s.Audit != nil {
+		ev.pending = &keyward.PendingEvent{Event: s.event(r, reqID, ev, action)}
+		ev.pending.Event.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
+	}
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
 	xw.b = append(xw.b, `Response xmlns="`...)

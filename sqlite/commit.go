@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"github.com/keyward/keyward"
 )
 
 // Group commit. Every write is acknowledged only after its transaction is
@@ -80,8 +82,29 @@ func (s *Store) runBatch(batch []writeJob) {
 		fail(err)
 		return
 	}
+	// Each change's audit event is written with it; claimed events are
+	// given back if the batch does not commit.
+	var claimed []*keyward.PendingEvent
+	withEvent := func(j writeJob) error {
+		if err := j.fn(tx); err != nil {
+			return err
+		}
+		pe, err := s.Store.WriteEvent(j.ctx, tx)
+		if pe != nil {
+			claimed = append(claimed, pe)
+		}
+		return err
+	}
+	fail = func(err error) {
+		for _, pe := range claimed {
+			pe.Unclaim()
+		}
+		for _, j := range batch {
+			j.done <- err
+		}
+	}
 	if len(batch) == 1 {
-		if err := batch[0].fn(tx); err != nil {
+		if err := withEvent(batch[0]); err != nil {
 			tx.Rollback()
 			fail(err)
 			return
@@ -97,8 +120,13 @@ func (s *Store) runBatch(batch []writeJob) {
 				fail(err)
 				return
 			}
-			results[i] = j.fn(tx)
+			n := len(claimed)
+			results[i] = withEvent(j)
 			if results[i] != nil {
+				for _, pe := range claimed[n:] {
+					pe.Unclaim()
+				}
+				claimed = claimed[:n]
 				if _, err := tx.Stmt(s.stmts.rollbackTo).Exec(); err != nil {
 					tx.Rollback()
 					fail(err)

@@ -41,6 +41,10 @@ type Config struct {
 	TLSCert, TLSKey string
 	// MetricsListen serves Prometheus's /metrics, and nothing else.
 	MetricsListen string
+	// AuditLog streams every audit event as a JSON line to a file ("-":
+	// stdout); AuditRetention is how long events are kept.
+	AuditLog       string
+	AuditRetention time.Duration
 
 	// The verifier protocol of other services (Versity S3 Gateway, package
 	// guard): on a unix socket, and on TCP with mutual TLS.
@@ -74,6 +78,8 @@ func DefaultConfig() Config {
 		KeyCacheSize:  100000,
 		ShutdownGrace: 10 * time.Second,
 		ReportMaxAge:  4 * time.Hour,
+		// CloudTrail's event history keeps 90 days.
+		AuditRetention: 90 * 24 * time.Hour,
 
 		DBMaxConns:         10,
 		DBStatementTimeout: 5 * time.Second,
@@ -119,6 +125,8 @@ func (c *Config) specs() []flagSpec {
 		{"verifier-tls-cert", "KEYWARD_VERIFIER_TLS_CERT", "PEM certificate (chain) of --verifier-listen", str(&c.VerifierTLSCert)},
 		{"verifier-tls-key", "KEYWARD_VERIFIER_TLS_KEY", "PEM private key of --verifier-tls-cert", str(&c.VerifierTLSKey)},
 		{"verifier-client-ca", "KEYWARD_VERIFIER_CLIENT_CA", "PEM CA bundle that --verifier-listen's clients' certificates must chain to", str(&c.VerifierClientCA)},
+		{"audit-log", "KEYWARD_AUDIT_LOG", "file to append every audit event to as a JSON line, for log shippers (\"-\": stdout; off when empty); events are kept in the store regardless", str(&c.AuditLog)},
+		{"audit-retention", "KEYWARD_AUDIT_RETENTION", "how long audit events are kept in the store (0: forever)", dur(&c.AuditRetention)},
 		{"metrics-listen", "KEYWARD_METRICS_LISTEN", "address serving Prometheus metrics at /metrics, and nothing else (off when empty; keep it private)", str(&c.MetricsListen)},
 		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
@@ -199,6 +207,8 @@ func (c *Config) Validate() error {
 		return errors.New("--verifier-tls-cert, --verifier-tls-key and --verifier-client-ca need --verifier-listen")
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("--tls-cert and --tls-key must be given together")
+	case c.AuditRetention < 0:
+		return errors.New("--audit-retention must not be negative")
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
 	}

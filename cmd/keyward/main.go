@@ -39,7 +39,7 @@ Usage:
   keyward rekey --data DIR           seal every secret again under a new master key (keyward rekey -h)
   keyward backup --data DIR --to F   a consistent snapshot of the store while serving (keyward backup -h)
   keyward restore --data DIR --from F  restore a backup into an empty data directory
-  keyward iam|sts|keys|completion …  the command line (keyward help)
+  keyward iam|sts|keys|events|completion …  the command line (keyward help)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

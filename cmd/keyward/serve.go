@@ -20,6 +20,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/caches"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/clientip"
@@ -69,6 +70,8 @@ type Main struct {
 	// Addr is the address actually listened on, known after Run;
 	// VerifierAddr is --verifier-listen's; URL the API's, http or https.
 	Addr, VerifierAddr, URL string
+	// Audit records the audit trail's events.
+	Audit *audit.Recorder
 	// Metrics are Prometheus's collectors, with --metrics-listen; nil
 	// without. MetricsAddr is where they are served.
 	Metrics     *metrics.Metrics
@@ -80,13 +83,14 @@ type Main struct {
 	// was.
 	RootCredentialsPath string
 
-	server   *http.Server
-	verifier *http.Server
-	stopped  chan struct{}
-	cancel   context.CancelFunc
-	done     sync.WaitGroup
-	closeMu  sync.Mutex
-	closed   bool
+	server    *http.Server
+	verifier  *http.Server
+	auditFile *os.File
+	stopped   chan struct{}
+	cancel    context.CancelFunc
+	done      sync.WaitGroup
+	closeMu   sync.Mutex
+	closed    bool
 }
 
 // Timeouts bound how long a client may take: a request's headers and body
@@ -203,8 +207,21 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.Audit = &audit.Recorder{Store: m.Store, Logger: m.Logger}
+	switch m.Config.AuditLog {
+	case "":
+	case "-":
+		m.Audit.Stream = os.Stdout
+	default:
+		f, err := os.OpenFile(m.Config.AuditLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("--audit-log: %w", err)
+		}
+		m.auditFile = f
+		m.Audit.Stream = f
+	}
 	m.API = &query.Server{Clients: clients, Service: m.Service, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
-		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand}
+		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
 	webConfig := console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients}
 	m.instrument(&webConfig)
@@ -354,6 +371,7 @@ func (m *Main) start(ln net.Listener, verifiers []net.Listener) {
 	m.cancel = cancel
 	m.stopped = make(chan struct{})
 	m.background(func() { m.Uses.Run(bg, m.Config.LastUseFlush) })
+	m.background(func() { m.Audit.Run(bg, time.Second, m.Config.AuditRetention, m.Now) })
 	m.background(func() { every(bg, 5*time.Second, m.API.FlushAuthLog) })
 	if m.TLS != nil {
 		m.background(func() { m.TLS.watch(bg, 2*time.Second, m.reportTLSReload) })
@@ -470,6 +488,9 @@ func (m *Main) Close() error {
 	close(m.stopped)
 	m.done.Wait()
 	m.Service.Wait() // a credential report being written
+	if m.auditFile != nil {
+		m.auditFile.Close()
+	}
 	if cerr := m.Store.Close(); err == nil {
 		err = cerr
 	}

@@ -1,0 +1,144 @@
+// Package audit writes the audit trail's events that no change carries
+// (refusals, failed authentications, sign-ins, STS credentials) to the
+// store in batches, streams every event as a JSON line to a file or
+// stdout for log shippers, and prunes events past their retention.
+//
+// What an unauthenticated caller makes happen here is bounded: the queue
+// holds at most Max events, and past it events are dropped and counted
+// rather than kept.
+package audit
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// Recorder collects events and writes them.
+type Recorder struct {
+	Store keyward.AuditStore
+	// Stream, when set, receives every event as one line of JSON.
+	Stream io.Writer
+	Logger *slog.Logger
+	// Max bounds the events waiting to be written (0: 10,000).
+	Max int
+
+	mu      sync.Mutex
+	pending []keyward.StoredEvent
+	dropped int
+	flushMu sync.Mutex
+
+	streamMu sync.Mutex
+}
+
+func (r *Recorder) log() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
+}
+
+// Committed streams an event a change's transaction wrote.
+func (r *Recorder) Committed(e *keyward.Event) {
+	if r == nil || r.Stream == nil {
+		return
+	}
+	if s, err := e.Stored(); err == nil {
+		r.stream(s)
+	}
+}
+
+// Add queues an event that no change carried, and streams it.
+func (r *Recorder) Add(e *keyward.Event) {
+	if r == nil {
+		return
+	}
+	s, err := e.Stored()
+	if err != nil {
+		r.log().Error("encoding an audit event", "err", err)
+		return
+	}
+	max := r.Max
+	if max <= 0 {
+		max = 10000
+	}
+	r.mu.Lock()
+	if len(r.pending) >= max {
+		r.dropped++
+		r.mu.Unlock()
+		return
+	}
+	r.pending = append(r.pending, s)
+	r.mu.Unlock()
+	r.stream(s)
+}
+
+func (r *Recorder) stream(s keyward.StoredEvent) {
+	if r.Stream == nil {
+		return
+	}
+	r.streamMu.Lock()
+	defer r.streamMu.Unlock()
+	line := append(append(make([]byte, 0, len(s.Record)+1), s.Record...), '\n')
+	if _, err := r.Stream.Write(line); err != nil {
+		r.log().Error("streaming an audit event", "err", err)
+	}
+}
+
+// Flush writes the queued events; on failure they are queued again.
+func (r *Recorder) Flush(ctx context.Context) error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	batch, dropped := r.pending, r.dropped
+	r.pending, r.dropped = nil, 0
+	r.mu.Unlock()
+	if dropped > 0 {
+		r.log().Warn("audit events dropped: more came than could be written", "dropped", dropped)
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := r.Store.AppendEvents(ctx, batch); err != nil {
+		r.mu.Lock()
+		r.pending = append(batch, r.pending...)
+		r.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// Run flushes every interval and prunes events older than retention
+// (none when 0) every hour, until ctx ends; then it flushes once more.
+func (r *Recorder) Run(ctx context.Context, interval, retention time.Duration, now func() time.Time) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	lastPrune := time.Time{}
+	for {
+		select {
+		case <-t.C:
+			if err := r.Flush(ctx); err != nil {
+				r.log().Error("writing audit events", "err", err)
+			}
+			if retention > 0 && now().Sub(lastPrune) >= time.Hour {
+				lastPrune = now()
+				if n, err := r.Store.PruneEvents(ctx, now().Add(-retention)); err != nil {
+					r.log().Error("pruning audit events", "err", err)
+				} else if n > 0 {
+					r.log().Info("pruned audit events", "events", n)
+				}
+			}
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := r.Flush(fctx); err != nil {
+				r.log().Error("final write of audit events", "err", err)
+			}
+			cancel()
+			return
+		}
+	}
+}

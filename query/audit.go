@@ -1,0 +1,132 @@
+package query
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/keyward/keyward"
+)
+
+// The audit trail of the API: each change's event is made before the
+// Service runs and travels in the context to the store, which writes it in
+// the change's transaction; refusals, failed authentications and STS
+// credentials are written by the recorder once answered.
+
+// eventOf is what a request's event is made from, as serve learns it.
+type eventOf struct {
+	principal keyward.Principal
+	keyID     string
+	region    string
+	api       *api
+	params    url.Values
+	act       *action
+	pending   *keyward.PendingEvent
+}
+
+// stsCredentials are the STS actions whose every use is an event: they
+// hand out credentials.
+var stsCredentials = map[string]bool{"AssumeRole": true, "AssumeRoleWithWebIdentity": true, "GetSessionToken": true, "GetFederationToken": true}
+
+// readOnly reports whether an action only reads, as CloudTrail's readOnly.
+func readOnly(action string) bool {
+	for _, p := range []string{"Get", "List", "Simulate", "Generate", "Decode", "Lookup"} {
+		if strings.HasPrefix(action, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// changes reports whether a served action's every use is an event: a
+// change, or STS credentials.
+func changes(a *api, action string) bool {
+	if a == &stsAPI {
+		return stsCredentials[action]
+	}
+	return !readOnly(action)
+}
+
+// event makes a request's event as it is received.
+func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string) keyward.Event {
+	source, region := keyward.EventSourceIAM, "us-east-1"
+	if ev.api == &stsAPI {
+		source = keyward.EventSourceSTS
+	}
+	if ev.region != "" {
+		region = ev.region
+	}
+	e := keyward.Event{EventVersion: "1.08", UserIdentity: keyward.IdentityOf(ev.principal, ev.keyID), EventTime: s.Now().UTC(),
+		EventSource: source, EventName: knownAction(action), AWSRegion: region, SourceIPAddress: s.Clients.Addr(r),
+		UserAgent: keyward.Clip(r.UserAgent()), RequestID: reqID, EventID: RequestID(s.Rand), ReadOnly: readOnly(action),
+		EventType: keyward.EventTypeAPICall, ManagementEvent: true, EventCategory: "Management",
+		RecipientAccountID: s.Service.Account.ID}
+	if ev.act != nil {
+		e.RequestParameters = requestParameters(ev.params, ev.act)
+	}
+	return e
+}
+
+// secretParams are parameters that carry a secret, whatever their shape.
+var secretParams = map[string]bool{"Password": true, "OldPassword": true, "NewPassword": true, "PrivateKey": true,
+	"WebIdentityToken": true, "TokenCode": true, "AuthenticationCode1": true, "AuthenticationCode2": true,
+	"SecretAccessKey": true, "SessionToken": true, "SAMLAssertion": true}
+
+// requestParameters are a request's parameters as CloudTrail shows them:
+// lower camel case names, secrets hidden, values clipped. Only the
+// action's own parameters are kept: nothing a caller adds becomes a key.
+func requestParameters(values url.Values, act *action) map[string]any {
+	out := map[string]any{}
+	for _, p := range act.params {
+		secret := secretParams[p.member] || p.shape != nil && p.shape.Sensitive
+		for k, vs := range values {
+			if k != p.member && !strings.HasPrefix(k, p.member+".") {
+				continue
+			}
+			var v any = keyward.Clip(vs[0])
+			if secret {
+				v = keyward.Hidden
+			}
+			out[lowerCamel(k)] = v
+		}
+	}
+	return out
+}
+
+func lowerCamel(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// audit records a request's event once it is answered: a change's event
+// the store wrote is streamed; any other goes to the recorder. A read that
+// was refused is an event too; an unauthenticated request is one of an
+// unknown identity.
+func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code, message string) {
+	if s.Audit == nil {
+		return
+	}
+	if ev.pending != nil {
+		e := &ev.pending.Event
+		if code == "" && ev.pending.Claimed() {
+			s.Audit.Committed(e)
+			return
+		}
+		if code != "" {
+			e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
+		}
+		s.Audit.Add(e)
+		return
+	}
+	if code == "" || (ev.api != nil && code != keyward.EAccessDenied) {
+		return // a read that succeeded, or failed for another reason than access
+	}
+	if ev.api == nil {
+		ev.keyID = keyID // not authenticated: the key it named
+	}
+	e := s.event(r, reqID, ev, action)
+	e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
+	s.Audit.Add(&e)
+}
