@@ -136,7 +136,7 @@ func EventFrom(ctx context.Context) (*PendingEvent, bool) {
 // EventQuery selects events, newest first.
 type EventQuery struct {
 	UserName, EventName, EventID, AccessKeyID, Source string
-	Since, Until                 time.Time
+	Since, Until                                      time.Time
 	// After continues a listing after the event with this ID's position.
 	After string
 	Max   int

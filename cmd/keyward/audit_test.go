@@ -20,7 +20,7 @@ import (
 type cloudTrailRecord struct {
 	EventName, EventSource, ErrorCode, RequestID, EventID, SourceIPAddress string
 	UserIdentity                                                           struct{ Type, ARN, AccessKeyID, UserName string } `json:"userIdentity"`
-	RequestParameters                                                      map[string]any                                     `json:"requestParameters"`
+	RequestParameters                                                      map[string]any                                    `json:"requestParameters"`
 }
 
 // TestAuditTrail: every change becomes a CloudTrail event written with the
