@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 )
 
@@ -62,13 +63,17 @@ type Config struct {
 	// SignedIn, when set, is told of each sign-in attempt's outcome
 	// ("ok", "failed", "throttled", "mfa-required"), for the metrics.
 	SignedIn func(outcome string)
+	// Audit, when set, records the console's events.
+	Audit *audit.Recorder
 }
 
-// signedIn reports a sign-in attempt's outcome.
-func (c *Console) signedIn(outcome string) {
+// signedIn reports a sign-in attempt's outcome to the metrics and the
+// audit trail.
+func (c *Console) signedIn(r *http.Request, root bool, userName, outcome string) {
 	if c.SignedIn != nil {
 		c.SignedIn(outcome)
 	}
+	c.auditSignIn(r, root, userName, outcome)
 }
 
 // Console is the web console's http.Handler.
@@ -110,7 +115,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "error"}
+var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -191,6 +196,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/groups", c.session(c.createGroup))
 	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
 	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.act(groupActions)))
+	m.HandleFunc("GET /console/events", c.session(c.eventsPage))
 	m.HandleFunc("GET /console/roles", c.session(c.rolesPage))
 	m.HandleFunc("GET /console/roles/new", c.session(c.newRolePage))
 	m.HandleFunc("POST /console/roles", c.session(c.createRole))
@@ -307,6 +313,8 @@ type request struct {
 	*http.Request
 	sess session
 	p    keyward.Principal
+	// failed is the error a page answered with (c.fail), for the audit.
+	failed error
 }
 
 func (r *request) ctx() context.Context { return r.Context() }
@@ -347,7 +355,15 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 		if s.MFA != 0 {
 			rc.MFAAuthTime = time.Unix(s.MFA, 0)
 		}
-		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p})
+		ctx := keyward.WithCaller(r.Context(), rc)
+		var pe *keyward.PendingEvent
+		if name := eventName(r); r.Method == http.MethodPost && name != "" && c.Audit != nil {
+			pe = c.consoleEvent(r, p, name)
+			ctx = keyward.WithEvent(ctx, pe)
+		}
+		req := &request{Request: r.WithContext(ctx), sess: s, p: p}
+		h(w, req)
+		c.auditForm(pe, req.failed)
 	}
 }
 

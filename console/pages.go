@@ -81,6 +81,7 @@ type errorPage struct {
 }
 
 func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
+	r.failed = err
 	code := keyward.ErrorCode(err)
 	status := http.StatusBadRequest
 	switch code {

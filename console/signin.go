@@ -73,7 +73,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	// all slip under the limit.
 	try, ok := c.limiter.begin(who, addr)
 	if !ok {
-		c.signedIn("throttled")
+		c.signedIn(r, kind == "root", r.PostFormValue("username"), "throttled")
 		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
 	}
@@ -93,7 +93,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		time.Sleep(c.SignInDelay)
-		c.signedIn("failed")
+		c.signedIn(r, kind == "root", r.PostFormValue("username"), "failed")
 		again(keyward.ErrorMessage(err), http.StatusUnauthorized)
 		return
 	}
@@ -106,12 +106,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if has {
-			c.signedIn("mfa-required")
+			c.signedIn(r, false, s.UserName, "mfa-required")
 			c.askForMFA(w, r, keyward.Principal{UserName: s.UserName, UserID: s.UserID}, s.Reset)
 			return
 		}
 	}
-	c.signedIn("ok")
+	c.signedIn(r, s.Root, s.UserName, "ok")
 	c.setSession(w, r, s)
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }

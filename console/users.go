@@ -130,6 +130,9 @@ type userPage struct {
 	// The Security credentials tab's other credentials.
 	MFA                                       []keyward.MFADevice
 	SSHKeys, ServiceCredentials, Certificates []keyward.OtherCredential
+	// The Events tab: the audit events about the user, or why not.
+	Events       []eventRow
+	EventsDenied string
 }
 
 type keyRow struct {
@@ -145,11 +148,22 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 	}
 	tab := r.URL.Query().Get("tab")
 	switch tab {
-	case "permissions", "groups", "tags", "credentials":
+	case "permissions", "groups", "tags", "credentials", "events":
 	default:
 		tab = "permissions"
 	}
 	p := userPage{layout: c.layoutFor(r, u.Name), User: u, ARN: c.Service.Account.UserARN(u.Path, u.Name), Tab: tab}
+	if tab == "events" {
+		events, _, err := c.Service.LookupEvents(r.ctx(), keyward.EventQuery{UserName: u.Name, Max: 20})
+		switch {
+		case denied(err):
+			p.EventsDenied = keyward.ErrorMessage(err)
+		case err != nil:
+			c.fail(w, r, err)
+			return
+		}
+		p.Events = eventRows(events)
+	}
 	keys, _, err := c.Service.ListAccessKeys(r.ctx(), u.Name, "", keyward.MaxAccessKeysPerUser)
 	if err != nil && !denied(err) {
 		c.fail(w, r, err)

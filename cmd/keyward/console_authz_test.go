@@ -96,6 +96,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 		{"create policy", "POST", "/console/policies", url.Values{"name": {"New"}, "document": {allowAll}}, nil, "iam:CreatePolicy"},
 		{"policy page", "GET", "/console/policy?arn=arn:aws:iam::aws:policy/IAMReadOnlyAccess", nil, nil, "iam:GetPolicy"},
 		{"roles list", "GET", "/console/roles", nil, nil, "iam:ListRoles"},
+		{"event history", "GET", "/console/events", nil, nil, "cloudtrail:LookupEvents"},
 		{"create role", "POST", "/console/roles", url.Values{"name": {"newrole"}, "document": {trustAccount}}, nil, "iam:CreateRole"},
 		{"role page", "GET", "/console/roles/r", nil, nil, "iam:GetRole"},
 		{"revoke a role's sessions", "POST", "/console/roles/r/revoke-sessions", url.Values{}, nil, "iam:PutRolePolicy"},

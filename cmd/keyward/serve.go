@@ -223,7 +223,7 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	m.API = &query.Server{Clients: clients, Service: m.Service, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
 	webConfig := console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
-		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients}
+		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit}
 	m.instrument(&webConfig)
 	web, err := console.New(webConfig)
 	if err != nil {
