@@ -5,7 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go/middleware"
 	"net"
 	"net/http"
 	"os"
@@ -315,5 +318,39 @@ func TestSecretsNeverStoredOrLogged(t *testing.T) {
 	}
 	if !found {
 		t.Error("no CreateAccessKey log line")
+	}
+}
+
+// TestJSONLogsCarryRequestIDs: with --log-format json every request's log
+// line is a JSON object whose request_id is the RequestId the client saw.
+func TestJSONLogsCarryRequestIDs(t *testing.T) {
+	t.Parallel()
+	p := startProcess(t, t.TempDir(), append(rootEnv, "KEYWARD_LOG_FORMAT=json")...)
+	var md middleware.Metadata
+	out, err := p.iam(rootKeyID, rootSecret).CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("alice")})
+	must(t, err)
+	md = out.ResultMetadata
+	reqID, ok := awsmiddleware.GetRequestIDMetadata(md)
+	if !ok || reqID == "" {
+		t.Fatal("no request ID in the response")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, l := range strings.Split(p.stderr.String(), "\n") {
+			var line struct {
+				Msg, Action, Outcome string
+				RequestID            string `json:"request_id"`
+			}
+			if json.Unmarshal([]byte(l), &line) == nil && line.RequestID == reqID {
+				if line.Msg != "request" || line.Action != "CreateUser" || line.Outcome != "OK" {
+					t.Fatalf("log line %s", l)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no JSON log line with request_id %s:\n%s", reqID, p.stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
