@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,6 +26,8 @@ func accountTests() []namedTest {
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
 		{"InstanceProfiles", testInstanceProfiles},
 		{"ConcurrentInstanceProfileRole", testConcurrentInstanceProfileRole},
+		{"AuditEventsWithTheirChange", testAuditEventsWithTheirChange},
+		{"AuditLookupAndPrune", testAuditLookupAndPrune},
 	}
 }
 
@@ -427,5 +430,97 @@ func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
 	}
 	if ok != 1 {
 		t.Fatalf("%d roles got into one profile", ok)
+	}
+}
+
+func auditEvent(id, name, user string, at time.Time) *keyward.PendingEvent {
+	return &keyward.PendingEvent{Event: keyward.Event{EventID: id, EventName: name, EventTime: at, EventSource: keyward.EventSourceIAM,
+		UserIdentity: keyward.EventIdentity{Type: "IAMUser", UserName: user}, RequestParameters: map[string]any{"userName": user}}}
+}
+
+// testAuditEventsWithTheirChange: a write whose context carries a request's
+// event writes the event in its transaction; a write that fails writes
+// none and gives the event back; concurrent writes each keep their own.
+func testAuditEventsWithTheirChange(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	ok := auditEvent("e-ok", "CreateUser", "alice", t0)
+	must(t, s.CreateUser(keyward.WithEvent(ctx, ok), user("alice")))
+	if !ok.Claimed() {
+		t.Fatal("the change's event was not written with it")
+	}
+	failed := auditEvent("e-failed", "CreateUser", "alice", t0)
+	wantErr(t, s.CreateUser(keyward.WithEvent(ctx, failed), user("alice")), keyward.ErrUserExists)
+	if failed.Claimed() {
+		t.Fatal("a failed write kept its event")
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("u%d", i)
+			pe := auditEvent("e-"+name, "CreateUser", name, t0.Add(time.Duration(i)*time.Second))
+			u := user(name)
+			u.ID = fmt.Sprintf("AIDAAUDIT%012d", i) // user() derives IDs that collide for these names
+			if err := s.CreateUser(keyward.WithEvent(ctx, pe), u); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, more, err := s.LookupEvents(ctx, keyward.EventQuery{EventName: "CreateUser", Max: 50})
+	must(t, err)
+	if len(got) != 9 || more {
+		t.Fatalf("%d events, more %v", len(got), more)
+	}
+	for _, e := range got {
+		if e.ID == "e-failed" {
+			t.Fatal("the failed write's event is stored")
+		}
+	}
+}
+
+func testAuditLookupAndPrune(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	var events []keyward.StoredEvent
+	for i := range 5 {
+		e := auditEvent(fmt.Sprintf("e%d", i), []string{"CreateUser", "DeleteUser"}[i%2], []string{"alice", "bob"}[i%2], t0.Add(time.Duration(i)*time.Hour))
+		se, err := e.Event.Stored()
+		must(t, err)
+		events = append(events, se)
+	}
+	must(t, s.AppendEvents(ctx, events))
+	page1, more, err := s.LookupEvents(ctx, keyward.EventQuery{Max: 2})
+	must(t, err)
+	if len(page1) != 2 || !more || page1[0].ID != "e4" || page1[1].ID != "e3" {
+		t.Fatalf("first page %v %v", page1, more)
+	}
+	page2, more, err := s.LookupEvents(ctx, keyward.EventQuery{Max: 2, After: page1[1].ID})
+	must(t, err)
+	if len(page2) != 2 || !more || page2[0].ID != "e2" {
+		t.Fatalf("second page %v %v", page2, more)
+	}
+	alice, _, err := s.LookupEvents(ctx, keyward.EventQuery{UserName: "alice"})
+	must(t, err)
+	since, _, err := s.LookupEvents(ctx, keyward.EventQuery{Since: t0.Add(3 * time.Hour)})
+	must(t, err)
+	if len(alice) != 3 || len(since) != 2 {
+		t.Fatalf("alice's %d, since the fourth hour %d", len(alice), len(since))
+	}
+	var rec map[string]any
+	must(t, json.Unmarshal(alice[0].Record, &rec))
+	if rec["eventName"] != "CreateUser" {
+		t.Fatalf("record %v", rec)
+	}
+	_, _, err = s.LookupEvents(ctx, keyward.EventQuery{After: "none"})
+	wantErr(t, err, keyward.ErrNoSuchEvent)
+	n, err := s.PruneEvents(ctx, t0.Add(2*time.Hour))
+	must(t, err)
+	left, _, err := s.LookupEvents(ctx, keyward.EventQuery{})
+	must(t, err)
+	if n != 2 || len(left) != 3 {
+		t.Fatalf("pruned %d, %d left", n, len(left))
 	}
 }
