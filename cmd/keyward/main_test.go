@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +80,9 @@ func startServer(t testing.TB, dir string) *testServer {
 	return startServerWith(t, dir, nil)
 }
 
+// serversStarted counts the test servers of the run.
+var serversStarted atomic.Int32
+
 // startServerWith is startServer with a chance to change Main before it runs.
 func startServerWith(t testing.TB, dir string, setup func(*Main)) *testServer {
 	t.Helper()
@@ -95,6 +100,11 @@ func startServerWith(t testing.TB, dir string, setup func(*Main)) *testServer {
 	m.Now = ts.Clock.Now
 	m.Logger = slog.New(slog.NewTextHandler(ts.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	m.SignInDelay = 0
+	serversStarted.Add(1)
+	if auditDir != "" {
+		// One stream per data directory (a restarted server appends).
+		m.Config.AuditLog = filepath.Join(auditDir, filepath.Base(filepath.Dir(dir))+"-"+filepath.Base(dir)+".jsonl")
+	}
 	if setup != nil {
 		setup(m)
 	}

@@ -39,7 +39,25 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "building keyward: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	// Every test server streams its audit events here; once all tests
+	// have run, every event of the run is searched for secrets.
+	auditDir = filepath.Join(dir, "audit")
+	if err := os.Mkdir(auditDir, 0o700); err != nil {
+		panic(err)
+	}
 	code := m.Run()
+	if code == 0 {
+		// A whole run (dozens of servers) makes hundreds of events; a run of
+		// a few tests may make none.
+		atLeast := 0
+		if serversStarted.Load() >= 20 {
+			atLeast = 100
+		}
+		if err := secretsInEvents(auditDir, atLeast); err != nil {
+			fmt.Fprintln(os.Stderr, "audit trail of the whole run:", err)
+			code = 1
+		}
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
