@@ -18,8 +18,22 @@ import (
 // cloudtrail), so that the tools that read CloudTrail's event history
 // read Keyward's audit trail.
 
-// CloudTrailTargetPrefix begins the X-Amz-Target of CloudTrail's actions.
-const CloudTrailTargetPrefix = "CloudTrail_20131101."
+// CloudTrailTargetPrefix begins the X-Amz-Target of CloudTrail's actions
+// (after the service's full name, which botocore sends first).
+const (
+	CloudTrailTargetPrefix = "CloudTrail_20131101."
+	cloudTrailServiceName  = "com.amazonaws.cloudtrail.v20131101."
+)
+
+// cloudTrailTarget returns a request's CloudTrail action target, without
+// the service's full name; "" for another request.
+func cloudTrailTarget(r *http.Request) string {
+	t := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), cloudTrailServiceName)
+	if strings.HasPrefix(t, CloudTrailTargetPrefix) {
+		return t
+	}
+	return ""
+}
 
 type lookupEventsInput struct {
 	LookupAttributes []struct {
@@ -84,7 +98,7 @@ func (s *Server) cloudTrail(r *http.Request) (any, error) {
 	if auth.Service != "cloudtrail" {
 		return nil, keyward.Errorf(keyward.EInvalidAction, "Could not find operation for service %s", keyward.Clip(auth.Service))
 	}
-	if r.Header.Get("X-Amz-Target") != CloudTrailTargetPrefix+"LookupEvents" {
+	if cloudTrailTarget(r) != CloudTrailTargetPrefix+"LookupEvents" {
 		return nil, keyward.Errorf(keyward.EInvalidAction, "Keyward's CloudTrail serves LookupEvents only.")
 	}
 	var in lookupEventsInput

@@ -146,7 +146,7 @@ func readBody(r *http.Request, xw *xmlWriter) ([]byte, error) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.Header.Get("X-Amz-Target"), CloudTrailTargetPrefix) {
+	if cloudTrailTarget(r) != "" {
 		s.serveCloudTrail(w, r)
 		return
 	}

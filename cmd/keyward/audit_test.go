@@ -130,6 +130,15 @@ func TestAuditTrail(t *testing.T) {
 			t.Fatalf("keyward events --output table: %d\n%s", code, out)
 		}
 	})
+	t.Run("aws cloudtrail lookup-events", func(t *testing.T) {
+		res := ts.aws(t, rootKeyID, rootSecret, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=CreateAccessKey")
+		var out struct {
+			Events []struct{ EventName, Username, CloudTrailEvent string }
+		}
+		if res.code != 0 || json.Unmarshal([]byte(res.stdout), &out) != nil || len(out.Events) != 1 || out.Events[0].Username != "alice" {
+			t.Fatalf("aws cloudtrail lookup-events: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+	})
 	t.Run("no secret anywhere", func(t *testing.T) {
 		must(t, ts.Audit.Flush(ctx))
 		streamed, err := os.ReadFile(stream)
