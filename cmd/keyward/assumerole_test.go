@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -249,6 +251,32 @@ func TestAssumeRole(t *testing.T) {
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t4")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	})
+
+	t.Run("every session handed out is an audit event", func(t *testing.T) {
+		must(t, ts.Audit.Flush(ctx))
+		out, err := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRole")}}})
+		must(t, err)
+		refused, granted := 0, 0
+		for _, e := range out.Events {
+			var rec struct {
+				EventSource, ErrorCode string
+				UserIdentity           struct{ ARN string } `json:"userIdentity"`
+			}
+			must(t, json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &rec))
+			if rec.EventSource != "sts.amazonaws.com" {
+				t.Fatalf("event source %s", rec.EventSource)
+			}
+			if rec.ErrorCode == "" && rec.UserIdentity.ARN == aliceARN {
+				granted++
+			} else if rec.ErrorCode == "AccessDenied" {
+				refused++
+			}
+		}
+		if granted == 0 || refused == 0 {
+			t.Fatalf("AssumeRole events: %d granted to alice, %d refused, of %d", granted, refused, len(out.Events))
+		}
 	})
 
 	t.Run("last used and the credential report", func(t *testing.T) {

@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go/middleware"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -370,5 +374,58 @@ func TestJSONLogsCarryRequestIDs(t *testing.T) {
 			t.Fatalf("no JSON log line with request_id %s:\n%s", reqID, p.stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSIGTERMFinishesRequestsInFlight: a request whose body is still
+// arriving when SIGTERM comes is answered in full before the process
+// exits, and a new connection is no longer accepted.
+func TestSIGTERMFinishesRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	p := startProcess(t, t.TempDir(), rootEnv...)
+	form := "Action=GetCallerIdentity&Version=2011-06-15"
+	req, err := http.NewRequest("POST", "http://"+p.addr+"/", strings.NewReader(form))
+	must(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(form))
+	must(t, v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: rootKeyID, SecretAccessKey: rootSecret},
+		req, hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()))
+	conn, err := net.Dial("tcp", p.addr)
+	must(t, err)
+	defer conn.Close()
+	var head bytes.Buffer
+	fmt.Fprintf(&head, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", p.addr, len(form))
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			fmt.Fprintf(&head, "%s: %s\r\n", k, v)
+		}
+	}
+	head.WriteString("\r\n")
+	head.WriteString(form[:10]) // half a body: the request is in flight
+	_, err = conn.Write(head.Bytes())
+	must(t, err)
+	must(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	// The shutdown has begun once the listener refuses new connections;
+	// the request in flight still has its connection.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", p.addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections after SIGTERM")
+		}
+	}
+	_, err = conn.Write([]byte(form[10:]))
+	must(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	must(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "<Arn>arn:aws:iam::"+accountID+":root</Arn>") {
+		t.Fatalf("the request in flight: %d %s", resp.StatusCode, body)
+	}
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit status %d\n%s", code, p.stderr.String())
 	}
 }
