@@ -8,7 +8,9 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -169,4 +171,58 @@ func TestCertReloaderWatchesFiles(t *testing.T) {
 			continue
 		}
 	}
+}
+
+// TestSIGHUPReloadsTLS: the running program serves a renewed certificate
+// after SIGHUP. The new files keep the old modification times, so that
+// the file watcher cannot be what loaded them.
+func TestSIGHUPReloadsTLS(t *testing.T) {
+	t.Parallel()
+	pki, next := newTestPKI(t), newTestPKI(t)
+	addr := freeAddr(t)
+	stderr := &syncBuffer{}
+	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", addr, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
+	cmd.Env = append(os.Environ(), rootEnv...)
+	cmd.Stderr = stderr
+	must(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	serves := func(ca string) bool {
+		c := tlsClient(t, ca)
+		c.Transport.(*http.Transport).DisableKeepAlives = true
+		resp, err := c.Get("https://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			select {
+			case <-exited:
+				t.Fatalf("keyward exited:\n%s", stderr.String())
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s:\n%s", what, stderr.String())
+			}
+		}
+	}
+	waitFor("keyward did not serve TLS", func() bool { return serves(pki.ca) })
+	for src, dst := range map[string]string{next.serverCert: pki.serverCert, next.serverKey: pki.serverKey} {
+		st, err := os.Stat(dst)
+		must(t, err)
+		b, err := os.ReadFile(src)
+		must(t, err)
+		must(t, os.WriteFile(dst, b, 0o600))
+		must(t, os.Chtimes(dst, st.ModTime(), st.ModTime()))
+	}
+	if !serves(pki.ca) {
+		t.Fatal("the certificate changed before SIGHUP")
+	}
+	must(t, cmd.Process.Signal(syscall.SIGHUP))
+	waitFor("the renewed certificate is not served after SIGHUP", func() bool { return serves(next.ca) })
 }
