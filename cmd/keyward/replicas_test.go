@@ -490,3 +490,31 @@ func TestDatabaseConnectionLoss(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestReplicaChangeLogLagMetric: a replica's metrics show how long the
+// changes another replica made had waited in the shared change log when
+// it read them.
+func TestReplicaChangeLogLagMetric(t *testing.T) {
+	t.Parallel()
+	url := pgtest.Schema(t)
+	env := append([]string{"KEYWARD_MASTER_KEY=" + replicaMasterKey, "KEYWARD_DATABASE_URL=" + url, "KEYWARD_RESYNC_INTERVAL=200ms"}, rootEnv...)
+	writer := startProcess(t, t.TempDir(), env...)
+	metricsAddr := freeAddr(t)
+	startProcess(t, t.TempDir(), append(env, "KEYWARD_METRICS_LISTEN="+metricsAddr)...) // the reader
+	ctx := context.Background()
+	_, err := writer.iam(rootKeyID, rootSecret).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
+	must(t, err)
+	_, err = writer.iam(rootKeyID, rootSecret).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	must(t, err)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if lag := scrape(t, metricsAddr)["keyward_postgres_change_log_lag_seconds"]; lag > 0 && lag < 5 {
+			t.Logf("change-log lag %.3f s", lag)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the reader's change-log lag never showed the writer's change")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
