@@ -394,16 +394,23 @@ func TestSIGTERMFinishesRequestsInFlight(t *testing.T) {
 	must(t, err)
 	defer conn.Close()
 	var head bytes.Buffer
-	fmt.Fprintf(&head, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", p.addr, len(form))
+	fmt.Fprintf(&head, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nExpect: 100-continue\r\n", p.addr, len(form))
 	for k, vs := range req.Header {
 		for _, v := range vs {
 			fmt.Fprintf(&head, "%s: %s\r\n", k, v)
 		}
 	}
 	head.WriteString("\r\n")
-	head.WriteString(form[:10]) // half a body: the request is in flight
 	_, err = conn.Write(head.Bytes())
 	must(t, err)
+	// The server answers "100 Continue" when its handler starts reading the
+	// body: from then on the request is in flight, its body still to come.
+	br := bufio.NewReader(conn)
+	cont, err := http.ReadResponse(br, nil)
+	must(t, err)
+	if cont.StatusCode != http.StatusContinue {
+		t.Fatalf("got %d before the body, want 100 Continue", cont.StatusCode)
+	}
 	must(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	// The shutdown has begun once the listener refuses new connections;
 	// the request in flight still has its connection.
@@ -417,9 +424,9 @@ func TestSIGTERMFinishesRequestsInFlight(t *testing.T) {
 			t.Fatal("the server still accepts connections after SIGTERM")
 		}
 	}
-	_, err = conn.Write([]byte(form[10:]))
+	_, err = conn.Write([]byte(form))
 	must(t, err)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	must(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "<Arn>arn:aws:iam::"+accountID+":root</Arn>") {
