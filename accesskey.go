@@ -133,6 +133,7 @@ func (s *Service) createAccessKey(ctx context.Context, userName string) (AccessK
 			return AccessKey{}, "", err
 		}
 		k := AccessKey{ID: id, Status: StatusActive, CreatedAt: s.now(), SealedSecret: sealed}
+		respond(ctx, "accessKey", map[string]any{"accessKeyId": id, "status": StatusActive, "userName": userName, "createDate": eventTime(k.CreatedAt)})
 		k, err = s.Store.CreateAccessKey(ctx, userName, k)
 		switch {
 		case errors.Is(err, ErrNoSuchUser):

@@ -37,6 +37,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (Group, er
 		return Group{}, err
 	}
 	g := Group{ID: id, Name: name, Path: path, CreatedAt: s.now()}
+	respond(ctx, "group", map[string]any{"groupName": name, "groupId": id, "path": path, "arn": s.Account.GroupARN(path, name), "createDate": eventTime(g.CreatedAt)})
 	if err := s.Store.CreateGroup(ctx, g); errors.Is(err, ErrGroupExists) {
 		return Group{}, Errorf(EEntityAlreadyExists, "Group with name %s already exists.", name)
 	} else if err != nil {

@@ -59,6 +59,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, user, password string,
 	}
 	now := s.now()
 	p := LoginProfile{UserName: user, PasswordHash: hash, ResetRequired: resetRequired, CreatedAt: now, ChangedAt: now}
+	respond(ctx, "loginProfile", map[string]any{"userName": user, "createDate": eventTime(now), "passwordResetRequired": resetRequired})
 	switch err := s.Store.CreateLoginProfile(ctx, user, p); {
 	case errors.Is(err, ErrNoSuchUser):
 		return p, UserNotFound(user)

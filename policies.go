@@ -91,6 +91,8 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	now := s.now()
 	p := ManagedPolicy{ID: id, Name: name, Path: path, ARN: s.Account.PolicyARN(path, name), Description: description,
 		DefaultVersion: "v1", CreatedAt: now, UpdatedAt: now, Tags: tags}
+	respond(ctx, "policy", map[string]any{"policyName": name, "policyId": id, "arn": p.ARN, "path": path, "defaultVersionId": "v1",
+		"createDate": eventTime(now)})
 	if err := s.Store.CreatePolicy(ctx, p, document); errors.Is(err, ErrPolicyExists) {
 		return p, Errorf(EEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)
 	} else if err != nil {

@@ -172,6 +172,8 @@ func (s *Service) storeNewRole(ctx context.Context, r Role, exists error) (Role,
 		return Role{}, err
 	}
 	r.ID, r.CreatedAt = id, s.now()
+	respond(ctx, "role", map[string]any{"roleName": r.Name, "roleId": id, "path": r.Path, "arn": s.Account.RoleARN(r.Path, r.Name),
+		"createDate": eventTime(r.CreatedAt)})
 	if err := s.Store.CreateRole(ctx, r); errors.Is(err, ErrRoleExists) {
 		return Role{}, exists
 	} else if err != nil {

@@ -43,6 +43,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 		return User{}, err
 	}
 	u := User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags, PermissionsBoundary: boundary}
+	respond(ctx, "user", map[string]any{"userName": name, "userId": id, "path": path, "arn": arn, "createDate": eventTime(u.CreatedAt)})
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, ErrUserExists) {
 			return User{}, UserExists(name)

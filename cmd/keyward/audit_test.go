@@ -24,6 +24,7 @@ type cloudTrailRecord struct {
 	EventName, EventSource, ErrorCode, RequestID, EventID, SourceIPAddress string
 	UserIdentity                                                           struct{ Type, ARN, AccessKeyID, UserName string } `json:"userIdentity"`
 	RequestParameters                                                      map[string]any                                    `json:"requestParameters"`
+	ResponseElements                                                       map[string]map[string]any                         `json:"responseElements"`
 }
 
 // TestAuditTrail: every change becomes a CloudTrail event written with the
@@ -95,6 +96,17 @@ func TestAuditTrail(t *testing.T) {
 			if _, ok := names[want]; !ok {
 				t.Fatalf("no %s event among %v", want, names)
 			}
+		}
+		// What was created shows, as CloudTrail shows it, without the secret.
+		if r := names["CreateAccessKey/"]; r.ResponseElements["accessKey"]["accessKeyId"] != id || r.ResponseElements["accessKey"]["status"] != "Active" ||
+			r.ResponseElements["accessKey"]["secretAccessKey"] != nil {
+			t.Fatalf("CreateAccessKey's response elements %v", r.ResponseElements)
+		}
+		if r := names["CreateUser/"]; r.ResponseElements["user"]["arn"] != "arn:aws:iam::"+accountID+":user/alice" {
+			t.Fatalf("CreateUser's response elements %v", r.ResponseElements)
+		}
+		if r := names["UpdateAccessKey/"]; r.ResponseElements != nil {
+			t.Fatalf("UpdateAccessKey's response elements %v", r.ResponseElements)
 		}
 		if r := names["CreateLoginProfile/"]; r.RequestParameters["password"] != "HIDDEN_DUE_TO_SECURITY_REASONS" {
 			t.Fatalf("the password in an event: %v", r.RequestParameters)
