@@ -15,16 +15,17 @@ const eventsHelp = `Usage: keyward events [--user NAME] [--name EVENT] [--since 
 Reads the audit trail through CloudTrail's LookupEvents (newest first): every
 change to users, keys, groups, policies, passwords and MFA, every refusal,
 failed authentication and console sign-in. --since takes a duration (24h, 7d);
---user and --name select by the user and the event name (one of them: the
-API takes one lookup attribute). Needs cloudtrail:LookupEvents.
+--user and --name select by the user and by the event name, alone or
+together. Needs cloudtrail:LookupEvents.
 `
 
 // eventsCommand runs `keyward events`.
 func eventsCommand(ctx context.Context, c *call) int {
 	in := &cloudtrail.LookupEventsInput{}
-	switch user, name := c.flags.get("user"), c.flags.get("name"); {
-	case user != "" && name != "":
-		return fail(c.env, usagef("keyward events: give --user or --name, not both (LookupEvents takes one lookup attribute)"))
+	// LookupEvents takes one lookup attribute: the user when given, and
+	// the event name is then matched here.
+	user, name := c.flags.get("user"), c.flags.get("name")
+	switch {
 	case user != "":
 		in.LookupAttributes = []types.LookupAttribute{{AttributeKey: types.LookupAttributeKeyUsername, AttributeValue: aws.String(user)}}
 	case name != "":
@@ -43,7 +44,11 @@ func eventsCommand(ctx context.Context, c *call) int {
 		if err != nil {
 			return fail(c.env, err)
 		}
-		events = append(events, page.Events...)
+		for _, e := range page.Events {
+			if name == "" || aws.ToString(e.EventName) == name {
+				events = append(events, e)
+			}
+		}
 	}
 	format := c.g.output
 	if format == "" {

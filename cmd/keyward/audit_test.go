@@ -141,6 +141,17 @@ func TestAuditTrail(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "DeleteUser") || !strings.Contains(out, "AccessDenied") {
 			t.Fatalf("keyward events --output table: %d\n%s", code, out)
 		}
+		// The issue's own example: a user, a time and an event name at once.
+		code, out, errOut = runCLI(t, ts, time.Now(), "events", "--user", "alice", "--since", "24h", "--name", "UpdateAccessKey")
+		var got struct{ Events []cloudTrailRecord }
+		if code != 0 || json.Unmarshal([]byte(out), &got) != nil || len(got.Events) != 2 {
+			t.Fatalf("keyward events --user --since --name: %d %s\n%s", code, errOut, out)
+		}
+		for _, e := range got.Events {
+			if e.EventName != "UpdateAccessKey" {
+				t.Fatalf("an event of another name: %+v", e)
+			}
+		}
 	})
 	t.Run("aws cloudtrail lookup-events", func(t *testing.T) {
 		res := ts.aws(t, rootKeyID, rootSecret, "cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=CreateAccessKey")
