@@ -266,14 +266,20 @@ func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (AccessKey, 
 }
 
 func (s *Service) accessKeyLastUsed(ctx context.Context, id string) (AccessKey, error) {
+	// The pending use is read before the store: a flush that ends between
+	// the two reads then shows in the store's, where read the other way
+	// round the use would be in neither.
+	var pending LastUse
+	var ok bool
+	if s.Uses != nil {
+		pending, ok = s.Uses.Pending(id)
+	}
 	k, err := s.Store.AccessKey(ctx, id)
 	if err != nil {
 		return AccessKey{}, err
 	}
-	if s.Uses != nil {
-		if u, ok := s.Uses.Pending(id); ok && u.Time.After(k.LastUsed.Time) {
-			k.LastUsed = u
-		}
+	if ok && pending.Time.After(k.LastUsed.Time) {
+		k.LastUsed = pending
 	}
 	return k, nil
 }

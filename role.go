@@ -187,14 +187,20 @@ func (s *Service) Role(ctx context.Context, name string) (Role, error) {
 	if err := s.authorizeRole(ctx, "iam:GetRole", name); err != nil {
 		return Role{}, err
 	}
+	// The pending use (recorded, not yet flushed) is read before the
+	// store, as for keys: a flush between the two reads shows in the
+	// store's. The role's ID comes from the cache of roles.
+	var pending LastUse
+	var ok bool
+	if a, err := s.assumable(ctx, name); err == nil && s.Uses != nil {
+		pending, ok = s.Uses.Pending(a.Role.ID)
+	}
 	r, err := s.Store.Role(ctx, name)
 	if errors.Is(err, ErrNoSuchRole) {
 		return r, RoleNotFound(name)
 	}
-	if s.Uses != nil {
-		if u, ok := s.Uses.Pending(r.ID); ok && u.Time.After(r.LastUsed) {
-			r.LastUsed, r.LastUsedRegion = u.Time, u.Region // recorded, not yet flushed
-		}
+	if ok && pending.Time.After(r.LastUsed) {
+		r.LastUsed, r.LastUsedRegion = pending.Time, pending.Region
 	}
 	return r, err
 }
