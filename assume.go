@@ -135,20 +135,32 @@ func (s *Service) AssumeRole(ctx context.Context, in AssumeRoleInput) (AssumedRo
 		}
 	}
 
-	c := sessionClaims{Account: s.Account.ID, RoleID: role.ID, RoleName: role.Name, RolePath: role.Path, SessionName: in.SessionName,
-		IssuedAt: now, Expiration: now.Add(time.Duration(duration) * time.Second), MFAAt: mfaAt,
-		Policy: in.Policy, PolicyARNs: in.PolicyARNs, Tags: tags, SourceIdentity: in.SourceIdentity}
+	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: in.SourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
 	if c.SourceIdentity == "" && p.Session != nil {
 		c.SourceIdentity = p.Session.SourceIdentity // it stays with a chain of sessions
 	}
-	c.Transitive = transitiveKeys(in.TransitiveTagKeys, p)
+	r, err := s.roleSession(role, in, duration, c, rc.RequestedRegion)
+	if err != nil {
+		return AssumedRole{}, err
+	}
+	r.PackedPolicySize = packed
+	return r, nil
+}
+
+// roleSession issues a session of role named as in asks, lasting duration
+// seconds from now, with c's further claims, and notes the role's use.
+func (s *Service) roleSession(role Role, in AssumeRoleInput, duration int, c sessionClaims, region string) (AssumedRole, error) {
+	now := s.now()
+	c.Account, c.RoleID, c.RoleName, c.RolePath, c.SessionName = s.Account.ID, role.ID, role.Name, role.Path, in.SessionName
+	c.IssuedAt, c.Expiration = now, now.Add(time.Duration(duration)*time.Second)
+	c.Policy, c.PolicyARNs = in.Policy, in.PolicyARNs
 	sess, err := s.issue(c)
 	if err != nil {
 		return AssumedRole{}, err
 	}
-	s.RoleUsed(role.ID, "sts", rc.RequestedRegion)
+	s.RoleUsed(role.ID, "sts", region)
 	pr := Principal{AccountID: s.Account.ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
-	return AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), PackedPolicySize: packed, SourceIdentity: c.SourceIdentity}, nil
+	return AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), SourceIdentity: c.SourceIdentity}, nil
 }
 
 // trusts decides action on the role for the caller: its trust policy must

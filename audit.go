@@ -63,6 +63,14 @@ const (
 	EventSourceSignIn      = "signin.amazonaws.com"
 )
 
+// NewEvent is an API call's event in the account, with the fields
+// CloudTrail fixes for a management event; the transport fills the rest.
+func (a Account) NewEvent(source, name string, at time.Time) Event {
+	return Event{EventVersion: "1.08", EventTime: at.UTC(), EventSource: source, EventName: name, AWSRegion: "us-east-1",
+		EventType: EventTypeAPICall, ManagementEvent: true, EventCategory: "Management", RecipientAccountID: a.ID,
+		RequestParameters: map[string]any{}}
+}
+
 // IdentityOf describes a principal as an event's userIdentity.
 func IdentityOf(p Principal, accessKeyID string) EventIdentity {
 	id := EventIdentity{PrincipalID: p.ID(), ARN: p.ARN(), AccountID: p.AccountID, AccessKeyID: accessKeyID}

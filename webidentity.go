@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"time"
 )
 
 // AssumeRoleWithWebIdentity issues a role's session to the bearer of an
@@ -82,14 +81,10 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleIn
 	if d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", TrustCaller{Federated: providerARN}, &trc); d != DecisionAllowed {
 		return AssumedRole{}, denied
 	}
-	now := s.now()
-	sess, err := s.issue(sessionClaims{Account: s.Account.ID, RoleID: role.ID, RoleName: role.Name, RolePath: role.Path, SessionName: in.SessionName,
-		IssuedAt: now, Expiration: now.Add(time.Duration(duration) * time.Second), Policy: in.Policy, PolicyARNs: in.PolicyARNs})
+	r, err := s.roleSession(role, in, duration, sessionClaims{}, rc.RequestedRegion)
 	if err != nil {
 		return AssumedRole{}, err
 	}
-	s.RoleUsed(role.ID, "sts", rc.RequestedRegion)
-	pr := Principal{AccountID: s.Account.ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
-	return AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), PackedPolicySize: packed,
-		Subject: claims.Subject, Audience: audience, Provider: claims.Issuer}, nil
+	r.PackedPolicySize, r.Subject, r.Audience, r.Provider = packed, claims.Subject, audience, claims.Issuer
+	return r, nil
 }

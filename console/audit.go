@@ -87,11 +87,16 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string
 			params[field] = keyward.Clip(v)
 		}
 	}
-	return &keyward.PendingEvent{Event: keyward.Event{EventVersion: "1.08", UserIdentity: keyward.IdentityOf(p, ""),
-		EventTime: c.Now().UTC(), EventSource: keyward.EventSourceIAM, EventName: name, AWSRegion: "us-east-1",
-		SourceIPAddress: c.Clients.Addr(r), UserAgent: keyward.Clip(r.UserAgent()), RequestParameters: params,
-		RequestID: c.token(), EventID: c.token(), EventType: keyward.EventTypeAPICall, ManagementEvent: true,
-		EventCategory: "Management", RecipientAccountID: c.Service.Account.ID}}
+	pe := &keyward.PendingEvent{Event: c.event(r, keyward.EventSourceIAM, name)}
+	pe.Event.UserIdentity, pe.Event.RequestParameters = keyward.IdentityOf(p, ""), params
+	return pe
+}
+
+// event is a console request's event, with what every one shows.
+func (c *Console) event(r *http.Request, source, name string) keyward.Event {
+	e := c.Service.Account.NewEvent(source, name, c.Now())
+	e.SourceIPAddress, e.UserAgent, e.RequestID, e.EventID = c.Clients.Addr(r), keyward.Clip(r.UserAgent()), c.token(), c.token()
+	return e
 }
 
 // auditForm records a changing form's event once it is answered.
@@ -121,10 +126,8 @@ func (c *Console) auditSignIn(r *http.Request, root bool, userName, outcome stri
 		id = keyward.EventIdentity{Type: "Root", AccountID: c.Service.Account.ID, ARN: c.Service.Account.RootARN()}
 	}
 	result := "Success"
-	e := keyward.Event{EventVersion: "1.08", UserIdentity: id, EventTime: c.Now().UTC(), EventSource: keyward.EventSourceSignIn,
-		EventName: "ConsoleLogin", AWSRegion: "us-east-1", SourceIPAddress: c.Clients.Addr(r), UserAgent: keyward.Clip(r.UserAgent()),
-		RequestID: c.token(), EventID: c.token(), EventType: keyward.EventTypeConsoleSignIn, ManagementEvent: true,
-		EventCategory: "Management", RecipientAccountID: c.Service.Account.ID, RequestParameters: map[string]any{}}
+	e := c.event(r, keyward.EventSourceSignIn, "ConsoleLogin")
+	e.UserIdentity, e.EventType = id, keyward.EventTypeConsoleSignIn
 	if outcome != "ok" && outcome != "mfa-required" {
 		result = "Failure"
 		e.ErrorMessage = "Failed authentication"

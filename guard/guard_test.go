@@ -199,6 +199,10 @@ func TestGuard(t *testing.T) {
 		if status, body := send(t, &creds, "PUT", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "assumed-role/pets-reader/guarded is not authorized") {
 			t.Fatalf("session PUT: got %d %s", status, body)
 		}
+		// The session's use is its role's last use.
+		if role, err := k.Service.Role(root, "pets-reader"); err != nil || role.LastUsed.IsZero() || role.LastUsedRegion != "eu-west-1" {
+			t.Fatalf("the role's last use after its session's request: %+v %v", role, err)
+		}
 		forged := creds
 		forged.SessionToken = s.Token[:len(s.Token)-4] + "AAAA"
 		if status, body := send(t, &forged, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "<Code>InvalidClientTokenId</Code>") {

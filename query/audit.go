@@ -49,20 +49,27 @@ func changes(a *api, action string) bool {
 	return !readOnly(action)
 }
 
+// identity is the userIdentity of an event: the signer, or for an unsigned
+// request (web identity federation) the token's bearer.
+func (ev *eventOf) identity() keyward.EventIdentity {
+	if ev.principal.AccountID == "" && ev.api == &stsAPI && ev.act != nil {
+		return keyward.EventIdentity{Type: "WebIdentityUser"}
+	}
+	return keyward.IdentityOf(ev.principal, ev.keyID)
+}
+
 // event makes a request's event as it is received.
 func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string) keyward.Event {
-	source, region := keyward.EventSourceIAM, "us-east-1"
+	source := keyward.EventSourceIAM
 	if ev.api == &stsAPI {
 		source = keyward.EventSourceSTS
 	}
+	e := s.Service.Account.NewEvent(source, knownAction(action), s.Now())
 	if ev.region != "" {
-		region = ev.region
+		e.AWSRegion = ev.region
 	}
-	e := keyward.Event{EventVersion: "1.08", UserIdentity: keyward.IdentityOf(ev.principal, ev.keyID), EventTime: s.Now().UTC(),
-		EventSource: source, EventName: knownAction(action), AWSRegion: region, SourceIPAddress: s.Clients.Addr(r),
-		UserAgent: keyward.Clip(r.UserAgent()), RequestID: reqID, EventID: RequestID(s.Rand), ReadOnly: readOnly(action),
-		EventType: keyward.EventTypeAPICall, ManagementEvent: true, EventCategory: "Management",
-		RecipientAccountID: s.Service.Account.ID}
+	e.UserIdentity, e.SourceIPAddress, e.UserAgent = ev.identity(), s.Clients.Addr(r), keyward.Clip(r.UserAgent())
+	e.RequestID, e.EventID, e.ReadOnly = reqID, RequestID(s.Rand), readOnly(action)
 	if ev.act != nil {
 		e.RequestParameters = requestParameters(ev.params, ev.act)
 	}

@@ -149,10 +149,7 @@ func (s *Server) cloudTrail(r *http.Request) (any, error) {
 		}
 		q.After = string(b[2:])
 	}
-	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r),
-		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), RequestedRegion: auth.Region,
-		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
-	events, more, err := s.Service.LookupEvents(ctx, q)
+	events, more, err := s.Service.LookupEvents(s.callerContext(r, key, auth.Region), q)
 	if errors.Is(err, keyward.ErrNoSuchEvent) {
 		return nil, keyward.Errorf(keyward.EInvalidParameterValue, "Invalid NextToken.")
 	} else if err != nil {

@@ -6,6 +6,7 @@
 package query
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -262,42 +263,49 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	// was checked by Parse: nothing the caller chose freely reaches the
 	// credential report. The server's clock, not the signed time, which may
 	// be 15 minutes off.
-	use := keyward.LastUse{Time: s.Now().UTC(), Service: a.service, Region: auth.Region}
-	if key.Principal.RoleID != "" {
-		s.Uses.Record(key.Principal.RoleID, use) // a role session's use is its role's
-	} else {
-		s.Uses.Record(key.ID, use)
-	}
+	s.Uses.Record(key.UseID(), keyward.LastUse{Time: s.Now().UTC(), Service: a.service, Region: auth.Region})
 	ns = a.namespace
 	act, ok := a.actions[action]
 	version := params.Get("Version")
 	if !ok || (version != "" && version != a.version) {
 		return action, caller, ns, keyward.Errorf(keyward.EInvalidAction, "Could not find operation %s for version %s", keyward.Clip(action), keyward.Clip(version))
 	}
-	// Who calls, for the Service to decide.
-	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: s.Clients.Addr(r),
-		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), RequestedRegion: auth.Region,
-		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
 	*ev = eventOf{principal: key.Principal, keyID: key.ID, region: auth.Region, api: a, params: params, act: act}
-	if s.Audit != nil && changes(a, action) {
-		// A change's event, which the store writes in the change's
-		// transaction.
+	return action, caller, ns, s.dispatch(s.callerContext(r, key, auth.Region), r, xw, reqID, action, ev)
+}
+
+// callerContext is r's context carrying its caller, for the Service to
+// decide; key is nil for an unsigned request.
+func (s *Server) callerContext(r *http.Request, key *sigv4.Key, region string) context.Context {
+	rc := &keyward.RequestContext{SourceIP: s.Clients.Addr(r), SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(),
+		RequestedRegion: region, UserAgent: r.UserAgent()}
+	if key != nil {
+		rc.Principal, rc.AccessKeyID, rc.Temporary, rc.MFAAuthTime = key.Principal, key.ID, key.Session, key.MFAAt
+	}
+	return keyward.WithCaller(r.Context(), rc)
+}
+
+// dispatch runs ev's action in ctx and writes its answer to xw. A change
+// carries its audit event in ctx, for the store to write in the change's
+// transaction.
+func (s *Server) dispatch(ctx context.Context, r *http.Request, xw *xmlWriter, reqID, action string, ev *eventOf) error {
+	if s.Audit != nil && changes(ev.api, action) {
 		ev.pending = &keyward.PendingEvent{Event: s.event(r, reqID, ev, action)}
 		ctx = keyward.WithEvent(ctx, ev.pending)
 	}
 	xw.b = append(xw.b, '<')
 	xw.b = append(xw.b, action...)
 	xw.b = append(xw.b, `Response xmlns="`...)
-	xw.b = append(xw.b, a.namespace...)
+	xw.b = append(xw.b, ev.api.namespace...)
 	xw.b = append(xw.b, `">`...)
-	if err := run(ctx, s.Service, act, params, xw); err != nil {
-		return action, caller, ns, err
+	if err := run(ctx, s.Service, ev.act, ev.params, xw); err != nil {
+		return err
 	}
 	xw.open("ResponseMetadata")
 	xw.elem("RequestId", reqID)
 	xw.close("ResponseMetadata")
-	xw.close(act.response)
-	return action, caller, ns, nil
+	xw.close(ev.act.response)
+	return nil
 }
 
 // anonymousActions are the STS actions a caller may send unsigned.
@@ -316,27 +324,8 @@ func (s *Server) serveAnonymous(r *http.Request, body []byte, xw *xmlWriter, req
 	if !anonymousActions[action] || params.Get("Version") != stsAPI.version {
 		return action, "", IAMNamespace, missing
 	}
-	act := stsAPI.actions[action]
-	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: s.Clients.Addr(r),
-		SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(), UserAgent: r.UserAgent()})
-	*ev = eventOf{api: &stsAPI, params: params, act: act}
-	if s.Audit != nil {
-		ev.pending = &keyward.PendingEvent{Event: s.event(r, reqID, ev, action)}
-		ev.pending.Event.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
-	}
-	xw.b = append(xw.b, '<')
-	xw.b = append(xw.b, action...)
-	xw.b = append(xw.b, `Response xmlns="`...)
-	xw.b = append(xw.b, stsAPI.namespace...)
-	xw.b = append(xw.b, `">`...)
-	if err := run(ctx, s.Service, act, params, xw); err != nil {
-		return action, "", stsAPI.namespace, err
-	}
-	xw.open("ResponseMetadata")
-	xw.elem("RequestId", reqID)
-	xw.close("ResponseMetadata")
-	xw.close(act.response)
-	return action, "", stsAPI.namespace, nil
+	*ev = eventOf{api: &stsAPI, params: params, act: stsAPI.actions[action]}
+	return action, "", stsAPI.namespace, s.dispatch(s.callerContext(r, nil, ""), r, xw, reqID, action, ev)
 }
 
 // parseParams decodes the query string and, for a form POST, the body. A

@@ -31,6 +31,15 @@ type Key struct {
 	derived map[string]*SigningKey // by credential scope
 }
 
+// UseID names what a use of the key is recorded against: a role
+// session's use is its role's (RoleLastUsed), a key's its own.
+func (k *Key) UseID() string {
+	if k.Principal.IsRoleSession() {
+		return k.Principal.RoleID
+	}
+	return k.ID
+}
+
 // maxDerived bounds the signing keys kept per access key; a client rarely
 // signs for more than a few (date, region, service) scopes at once.
 const maxDerived = 16

@@ -144,7 +144,7 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	}
 	// Parse checked the region's form and the service is ours to name:
 	// nothing chosen freely reaches last use.
-	p.Uses.Record(useID(key), keyward.LastUse{Time: p.Now().UTC(), Service: InvokeService, Region: a.Region})
+	p.Uses.Record(key.UseID(), keyward.LastUse{Time: p.Now().UTC(), Service: InvokeService, Region: a.Region})
 	resource := "arn:aws:execute-api:" + a.Region + ":" + key.Principal.AccountID + ":" + apiID + "/" + stage + "/" +
 		orig.Method + orig.URL.Path
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: p.Clients.Addr(r),

@@ -320,7 +320,7 @@ func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any
 	// this is a use of the key. Only a real region and a service name of
 	// the right shape are recorded.
 	if keyward.ValidRegionName(req.Region) && validService(req.Service) {
-		p.Uses.Record(useID(k), keyward.LastUse{Time: p.Now().UTC(), Service: req.Service, Region: req.Region})
+		p.Uses.Record(k.UseID(), keyward.LastUse{Time: p.Now().UTC(), Service: req.Service, Region: req.Region})
 	}
 	out := EvaluatePolicyResponse{Decisions: make([][]string, len(effects)), PrincipalArn: k.ARN}
 	for i, row := range effects {
@@ -330,15 +330,6 @@ func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any
 		}
 	}
 	return out, nil
-}
-
-// useID names what a use of k is recorded against: a role session's use
-// is its role's (RoleLastUsed), a key's its own.
-func useID(k *sigv4.Key) string {
-	if k.Principal.IsRoleSession() {
-		return k.Principal.RoleID
-	}
-	return k.ID
 }
 
 func wireDecision(effect string) string {

@@ -26,6 +26,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	jose "github.com/go-jose/go-jose/v4"
@@ -194,6 +196,26 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<Code>MissingAuthenticationToken</Code>") {
 			t.Fatalf("unsigned GetCallerIdentity: %d %s", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("audit events of the token's bearer, the token hidden", func(t *testing.T) {
+		must(t, ts.Audit.Flush(ctx))
+		out, err := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithWebIdentity")}}})
+		must(t, err)
+		if len(out.Events) == 0 {
+			t.Fatal("no AssumeRoleWithWebIdentity event")
+		}
+		for _, e := range out.Events {
+			var rec struct {
+				UserIdentity      struct{ Type string } `json:"userIdentity"`
+				RequestParameters map[string]any        `json:"requestParameters"`
+			}
+			must(t, json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &rec))
+			if rec.UserIdentity.Type != "WebIdentityUser" || rec.RequestParameters["webIdentityToken"] != "HIDDEN_DUE_TO_SECURITY_REASONS" {
+				t.Fatalf("event %s", aws.ToString(e.CloudTrailEvent))
+			}
 		}
 	})
 
