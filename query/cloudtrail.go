@@ -88,14 +88,14 @@ func (s *Server) cloudTrail(r *http.Request) (any, error) {
 	if err != nil || len(body) > maxBody {
 		return nil, keyward.Errorf(keyward.EMalformedQueryString, "The request body could not be read.")
 	}
-	key, auth, err := s.Verifier.Authenticate(r.Context(), r, body, s.Keys)
+	key, auth, err := s.authenticate(r, body)
 	if err != nil {
 		if s.AuthFailed != nil {
 			s.AuthFailed(keyward.ErrorCode(err))
 		}
 		return nil, err
 	}
-	if auth.Service != "cloudtrail" {
+	if auth.Service != keyward.ServiceCloudTrail {
 		return nil, keyward.Errorf(keyward.EInvalidAction, "Could not find operation for service %s", keyward.Clip(auth.Service))
 	}
 	if cloudTrailTarget(r) != CloudTrailTargetPrefix+"LookupEvents" {

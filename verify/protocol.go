@@ -57,7 +57,9 @@ const (
 )
 
 // DeriveSigningKeyRequest asks for the signing key of one access key and
-// credential scope.
+// credential scope. A scope naming a service Keyward answers itself
+// (keyward.OwnService) is refused with BadRequest: such a key would sign
+// Keyward's own API.
 type DeriveSigningKeyRequest struct {
 	AccessKeyID  string `json:"accessKeyId"`
 	SessionToken string `json:"sessionToken,omitempty"`
@@ -76,8 +78,10 @@ type DeriveSigningKeyResponse struct {
 
 // EvaluatePolicyRequest asks what the owner of an access key may do:
 // each action on each resource, with the condition keys the asking
-// service observed. Region and Service say where the key was used, for its
-// last use.
+// service observed of the request. A key that describes the caller or its
+// session (keyward.CheckObservedKey) is refused with BadRequest: Keyward
+// establishes those itself. Region and Service say where the key was used,
+// for its last use; Region is aws:RequestedRegion.
 type EvaluatePolicyRequest struct {
 	AccessKeyID  string              `json:"accessKeyId"`
 	SessionToken string              `json:"sessionToken,omitempty"`
@@ -251,6 +255,11 @@ func (p *Protocol) caller(r *http.Request, body []byte) (context.Context, error)
 	if err != nil {
 		return nil, err
 	}
+	// The protocol is Keyward's own API: a key derived for a guarded
+	// service, which this protocol hands out, must not sign it.
+	if !keyward.OwnService(auth.Service) {
+		return nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to one of Keyward's own services, not '%s'.", keyward.Clip(auth.Service))
+	}
 	return keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: p.Clients.Addr(r),
 		SecureTransport: true, CurrentTime: p.Now(), RequestedRegion: auth.Region, AccessKeyID: key.ID, UserAgent: r.UserAgent()}), nil
 }
@@ -289,6 +298,14 @@ func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any
 			return nil, errMalformed
 		}
 	}
+	// A key scoped to a service Keyward answers itself signs Keyward's own
+	// API: whoever may verify requests to a guarded service would become
+	// the key's owner, root included. The guarded service's scope is all
+	// an asking service needs.
+	if keyward.OwnService(req.Service) {
+		return nil, &protocolError{http.StatusBadRequest, CodeBadRequest,
+			"no signing key is derived for " + req.Service + ", a service Keyward answers itself: it would sign Keyward's own API"}
+	}
 	k, err := p.key(ctx, req.AccessKeyID, req.SessionToken)
 	if err != nil {
 		return nil, err
@@ -302,6 +319,13 @@ func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any
 }
 
 func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any, error) {
+	// Keys that describe the caller or its session are Keyward's to
+	// establish: an asking service that sends one is told so.
+	for key := range req.Condition {
+		if err := keyward.CheckObservedKey(key); err != nil {
+			return nil, &protocolError{http.StatusBadRequest, CodeBadRequest, keyward.ErrorMessage(err)}
+		}
+	}
 	k, err := p.key(ctx, req.AccessKeyID, req.SessionToken)
 	if err != nil {
 		return nil, err

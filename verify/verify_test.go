@@ -133,9 +133,6 @@ func TestProtocol(t *testing.T) {
 			{name: "evaluate: an observed condition denies", path: verify.EvaluatePath, status: 200,
 				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject"],"resources":["arn:aws:s3:::b/alice/x"],"condition":{"aws:SourceIp":["192.0.2.7"]}}`,
 				want: map[string]any{"decisions": []any{[]any{"deny"}}}},
-			{name: "evaluate: the asking service cannot claim who the user is", path: verify.EvaluatePath, status: 200,
-				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject"],"resources":["arn:aws:s3:::b/bob/x"],"condition":{"aws:username":["bob"]}}`,
-				want: map[string]any{"decisions": []any{[]any{"no_match"}}}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
