@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/clientip"
@@ -158,59 +159,206 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	return key, nil
 }
 
+// Headers Traefik's ForwardAuth sets on its subrequest.
+const (
+	headerForwardedMethod = "X-Forwarded-Method"
+	headerForwardedURI    = "X-Forwarded-Uri"
+	headerForwardedHost   = "X-Forwarded-Host"
+)
+
 // original rebuilds the client's request from the subrequest: its method
-// and URI from the proxy's headers, its headers and Host as forwarded. It
-// also returns the API ID and stage the proxy names.
+// and URI as the proxy says, its headers and Host as forwarded. It also
+// returns the API ID and stage the proxy's configuration names.
 //
-// Proxies say what the client asked in one of three ways: nginx in the
-// headers its configuration sets (X-Original-Method and X-Original-URI);
-// Traefik's ForwardAuth in X-Forwarded-Method, X-Forwarded-Uri and
-// X-Forwarded-Host, with the API and stage in the address's query
-// (?api-id=…&stage=…) where it cannot add headers; Envoy's ext_authz by
-// sending the client's method to AuthorizePath followed by the client's
-// path and query. The signature, checked next, covers all of it.
+// Each proxy says what the client asked in its own way, and every one of
+// them passes the client's other headers on, so each is recognised by
+// what its configuration makes of the subrequest, which no client can
+// change, and only its own sources are taken:
+//
+//   - Envoy's ext_authz (HTTP service, path_prefix AuthorizePath) sends
+//     the client's method, to AuthorizePath followed by the client's path
+//     and query; the API and stage are in X-Keyward-Api-Id and
+//     X-Keyward-Stage from its headers_to_add, which replace a client's.
+//   - Traefik's ForwardAuth sends a GET to its configured address, which
+//     names the API and stage (AuthorizePath?api-id=…&stage=…), with the
+//     client's method, URI and host in X-Forwarded-Method, X-Forwarded-Uri
+//     and X-Forwarded-Host, which it sets itself (unless
+//     trustForwardHeader, which must stay off).
+//   - nginx's auth_request sends a subrequest to AuthorizePath with no
+//     query; its proxy_set_header lines set X-Original-Method,
+//     X-Original-URI, X-Original-Content-Length, X-Keyward-Api-Id and
+//     X-Keyward-Stage, replacing a client's headers of those names.
+//
+// A header that another proxy would set, present because a client sent it
+// and the proxy passed it on, must say the same as the proxy's own source,
+// or the request is refused: two answers to one question are a conflict,
+// not a choice.
 func original(r *http.Request) (orig *http.Request, apiID, stage string, err error) {
-	method, uri, host := r.Header.Get(HeaderOriginalMethod), r.Header.Get(HeaderOriginalURI), r.Host
-	apiID, stage = r.Header.Get(HeaderAPIID), r.Header.Get(HeaderStage)
-	switch {
-	case uri != "":
-	case r.Header.Get("X-Forwarded-Uri") != "":
-		method, uri = r.Header.Get("X-Forwarded-Method"), r.Header.Get("X-Forwarded-Uri")
-		if h := r.Header.Get("X-Forwarded-Host"); h != "" {
-			host = h
+	h := r.Header
+	var method, uri, host string
+	uriSource := HeaderOriginalURI
+	trustLength := false
+	switch q := r.URL.Query(); {
+	case strings.HasPrefix(r.URL.Path, AuthorizePath+"/"): // Envoy
+		rest, ok := strings.CutPrefix(r.RequestURI, AuthorizePath)
+		if !ok {
+			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", AuthorizePath)
 		}
-	case strings.HasPrefix(r.URL.Path, AuthorizePath+"/"):
-		method, uri = r.Method, strings.TrimPrefix(r.RequestURI, AuthorizePath)
-	}
-	if apiID == "" && stage == "" && r.URL.Path == AuthorizePath {
-		q := r.URL.Query()
+		method, uri, host, uriSource = r.Method, rest, r.Host, "the path after "+AuthorizePath
+		apiID, stage = h.Get(HeaderAPIID), h.Get(HeaderStage)
+	case q.Has("api-id") || q.Has("stage"): // Traefik: the API in the configured address
+		if len(q["api-id"]) > 1 || len(q["stage"]) > 1 {
+			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The address must name one API and one stage.")
+		}
+		method, uri, host, uriSource = h.Get(headerForwardedMethod), h.Get(headerForwardedURI), h.Get(headerForwardedHost), headerForwardedURI
+		if host == "" {
+			host = r.Host
+		}
 		apiID, stage = q.Get("api-id"), q.Get("stage")
+	case h.Get(HeaderOriginalURI) == "" && h.Get(headerForwardedURI) != "":
+		// Traefik without the API in its address: the API would be the
+		// client's to name.
+		return nil, "", "", keyward.Errorf(keyward.EInvalidInput,
+			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=….", AuthorizePath)
+	default: // nginx
+		method, uri, host = h.Get(HeaderOriginalMethod), h.Get(HeaderOriginalURI), r.Host
+		apiID, stage = h.Get(HeaderAPIID), h.Get(HeaderStage)
+		trustLength = true
 	}
 	switch {
 	case !token(method, 16):
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", HeaderOriginalMethod)
 	case uri == "" || uri[0] != '/' || len(uri) > maxURI:
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, HeaderOriginalURI)
+		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
 	case !token(apiID, 128) || !token(stage, 128):
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", HeaderAPIID, HeaderStage)
 	}
-	u, err := url.ParseRequestURI(uri)
-	if err != nil {
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The URI in %s is not valid.", HeaderOriginalURI)
+	for _, c := range [...]struct{ header, want string }{
+		{HeaderOriginalMethod, method}, {headerForwardedMethod, method},
+		{HeaderOriginalURI, uri}, {headerForwardedURI, uri},
+		{HeaderAPIID, apiID}, {HeaderStage, stage},
+	} {
+		if vs := h.Values(c.header); len(vs) > 1 || len(vs) == 1 && vs[0] != c.want {
+			return nil, "", "", keyward.Errorf(keyward.EAccessDenied,
+				"The request's %s does not match what the proxy says: it cannot name another request than the one the proxy forwards.", c.header)
+		}
 	}
-	orig = &http.Request{Method: method, URL: u, RequestURI: uri, Host: host, Header: r.Header}
-	if cl := r.Header.Get(HeaderOriginalContentLength); cl != "" {
+	rawPath, rawQuery, _ := strings.Cut(uri, "?")
+	path, err := DecisionPath(rawPath)
+	if err != nil {
+		return nil, "", "", err
+	}
+	orig = &http.Request{Method: method, URL: &url.URL{Path: path, RawPath: rawPath, RawQuery: rawQuery}, RequestURI: uri,
+		Host: host, Header: h, ContentLength: -1}
+	// The client's length, where the proxy says it: nginx, in the header
+	// its configuration sets; a proxy that passes the body on with the
+	// subrequest, in the subrequest's own. Otherwise it is unknown, and a
+	// request that may have a body must declare its hash.
+	switch cl := h.Get(HeaderOriginalContentLength); {
+	case trustLength && cl != "":
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {
 			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The length in %s is not valid.", HeaderOriginalContentLength)
 		}
-		orig.Header = r.Header.Clone()
+		orig.Header = h.Clone()
 		orig.Header.Set("Content-Length", cl)
 		orig.ContentLength = n
-	} else if r.ContentLength <= 0 {
-		orig.ContentLength = -1 // unknown: the subrequest's own says nothing
+	case r.ContentLength > 0:
+		orig.ContentLength = r.ContentLength
 	}
 	return orig, apiID, stage, nil
+}
+
+// DecisionPath returns the decoded path that a decision names, of a
+// request path as a client sent it (percent-encoded, without its query),
+// or AccessDenied for a path that is not in normal form.
+//
+// The server behind a proxy may read a path otherwise than as it is
+// written: resolve "." and "..", merge "//", decode %2F into a separator,
+// "\" into one (Windows), "%2e" into a dot, a ";" parameter out of a
+// segment (Tomcat), an overlong UTF-8 sequence into "." or "/", decode
+// twice. A decision on the written path would then be on another resource
+// than the one served: allowed /public/*, a client reads
+// /public/../admin/secret.txt. Rather than guess how the server
+// normalises, Keyward decides only on paths that every server reads alike
+// and refuses the others, which no client needs to send: dot segments,
+// empty segments, ";", "\", "#", control characters, invalid or
+// needless escapes (of an unreserved character, "/" or "\"), escapes
+// that decode to another escape, and bytes that are not UTF-8.
+func DecisionPath(raw string) (string, error) {
+	refuse := func(why string) (string, error) {
+		return "", keyward.Errorf(keyward.EAccessDenied, "The request path is not in normal form: %s. "+
+			"Keyward decides only on a path that the service reads as it is written.", why)
+	}
+	if raw == "" || raw[0] != '/' {
+		return refuse("it does not begin with '/'")
+	}
+	decoded := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '%':
+			if i+2 >= len(raw) || !ishex(raw[i+1]) || !ishex(raw[i+2]) {
+				return refuse("an invalid escape")
+			}
+			d := unhex(raw[i+1])<<4 | unhex(raw[i+2])
+			switch {
+			case unreservedByte(d) || d == '/' || d == '\\':
+				return refuse("an escape of a character that must be written as itself (" + raw[i:i+3] + ")")
+			case d < 0x20 || d == 0x7f:
+				return refuse("an escaped control character")
+			}
+			decoded = append(decoded, d)
+			i += 2
+		case c <= 0x20 || c == 0x7f:
+			return refuse("a control character or space")
+		case c == '\\' || c == '#' || c == ';':
+			return refuse("'" + string(c) + "'")
+		default:
+			decoded = append(decoded, c)
+		}
+	}
+	if !utf8.Valid(decoded) {
+		return refuse("bytes that are not UTF-8")
+	}
+	path := string(decoded)
+	for i := 0; i+2 < len(path); i++ {
+		if path[i] == '%' && ishex(path[i+1]) && ishex(path[i+2]) {
+			return refuse("an escape that decodes to another escape")
+		}
+	}
+	for rest := path[1:]; ; {
+		seg, more, found := strings.Cut(rest, "/")
+		name, _, _ := strings.Cut(seg, ";")
+		switch {
+		case seg == "" && found:
+			return refuse("an empty segment ('//')")
+		case name == "." || name == "..":
+			return refuse("a '.' or '..' segment")
+		}
+		if !found {
+			return path, nil
+		}
+		rest = more
+	}
+}
+
+func ishex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// unreservedByte reports whether c is one of RFC 3986's unreserved
+// characters, which a URI in normal form never escapes.
+func unreservedByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // payloadHash returns the payload hash the client signed. The proxy cannot

@@ -215,13 +215,8 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		message string
 	}{
 		{"allowed", sign("GET", "/pets/1?a=b", "execute-api", std("GET", "/pets/1?a=b")), 200, "", ""},
-		{"another URI than signed", sign("GET", "/pets/1", "execute-api", std("GET", "/pets/2")), 403, "SignatureDoesNotMatch", ""},
-		{"another method than signed", sign("GET", "/pets/1", "execute-api", std("DELETE", "/pets/1")), 403, "SignatureDoesNotMatch", ""},
-		{"signed for another service", sign("GET", "/pets/1", "s3", std("GET", "/pets/1")), 403, "SignatureDoesNotMatch",
-			"Credential should be scoped to correct service: 'execute-api'."},
 		{"no original URI", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderOriginalURI, "")), 400, "InvalidInput", ""},
 		{"no API ID", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderAPIID, "")), 400, "InvalidInput", ""},
-		{"an API ID that would change the ARN", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderAPIID, "a/b")), 400, "InvalidInput", ""},
 		{"a method with a body and no hash", sign("POST", "/pets", "execute-api", with(std("POST", "/pets"), "X-Amz-Content-Sha256", "")), 403,
 			"IncompleteSignature", "A request with a body must sign its payload hash in the X-Amz-Content-Sha256 header."},
 		{"a method with a body, its hash signed", sign("POST", "/pets", "execute-api", std("POST", "/pets")), 200, "", ""},
