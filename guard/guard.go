@@ -16,6 +16,11 @@
 // --verifier-socket or --verifier-listen with mutual TLS) as an identity
 // of its own, which must be allowed keyward:Verify.
 //
+// Paths: the default resource names the request's path, decoded. A path
+// that a handler could read as another one ("..", "//", "%2F", "%2e", ";",
+// a backslash…; see verify.DecisionPath) is refused with AccessDenied, so
+// that the decision is on what the handler serves.
+//
 // Request bodies: a client signs the SHA-256 of its body. When it declares
 // that hash in X-Amz-Content-Sha256, as the AWS SDKs do for S3, the body
 // streams to the handler while the guard hashes it, and a body that does
@@ -67,7 +72,11 @@ type Config struct {
 	// "execute-api"), Action the action decided (default
 	// "execute-api:Invoke").
 	Service, Action string
-	// Resource, when set, names the resource of a request instead.
+	// Resource, when set, names the resource of a request instead. It
+	// gets the request as the client sent it: it must name the resource
+	// the handler will serve (the default refuses a path that is not in
+	// normal form, see verify.DecisionPath, because a handler may resolve
+	// "..", "//" or escapes that the decision would not).
 	Resource func(r *http.Request, region, accountID string) string
 
 	// MaxBufferedBody bounds a body read before the handler runs, because
@@ -137,6 +146,10 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 	}
 	if cfg.Service == "" {
 		cfg.Service = verify.InvokeService
+	}
+	if keyward.OwnService(cfg.Service) {
+		// Keyward never derives such keys: they would sign its own API.
+		return nil, fmt.Errorf("guard: %s is a service Keyward answers itself; a guarded service has a name of its own", cfg.Service)
 	}
 	if cfg.Action == "" {
 		cfg.Action = verify.InvokeAction
@@ -214,7 +227,13 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if g.cfg.Resource != nil {
 		resource = g.cfg.Resource(r, a.Region, g.account)
 	} else {
-		resource = "arn:aws:execute-api:" + a.Region + ":" + g.account + ":" + g.cfg.APIID + "/" + g.cfg.Stage + "/" + r.Method + r.URL.Path
+		// The decision is on the path the handler serves: one that a
+		// handler could read otherwise than written is refused.
+		path, err := verify.DecisionPath(wirePath(r))
+		if err != nil {
+			return Caller{}, nil, err
+		}
+		resource = "arn:aws:execute-api:" + a.Region + ":" + g.account + ":" + g.cfg.APIID + "/" + g.cfg.Stage + "/" + r.Method + path
 	}
 	decision, err := g.client.evaluate(ctx, verify.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
 		Actions: []string{g.cfg.Action}, Resources: []string{resource}, Condition: conditions(r, g.cfg.Now()),
@@ -236,6 +255,15 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 		c.UserName = key.arn[strings.LastIndexByte(key.arn, '/')+1:]
 	}
 	return c, body, nil
+}
+
+// wirePath returns r's path as the client wrote it, escapes included.
+func wirePath(r *http.Request) string {
+	if u := r.RequestURI; u != "" && u[0] == '/' {
+		path, _, _ := strings.Cut(u, "?")
+		return path
+	}
+	return r.URL.EscapedPath()
 }
 
 var invalidKey = keyward.Errorf(keyward.EInvalidClientTokenID, "The security token included in the request is invalid.")

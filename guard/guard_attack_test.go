@@ -1,0 +1,227 @@
+// Attacks on package guard: the boundary between a client and a Go
+// service that Keyward's keys and policies guard in-process.
+//
+// The client may claim anything it sends: its access key, session token
+// and signature, its method, path, headers and body. The guarded service's
+// own configuration establishes the API, stage, action and service; the
+// connection establishes the client's address and TLS.
+//
+// The guard establishes itself, with Keyward: that the signature is valid
+// for the method, path, headers and body as received (the signing key
+// Keyward derives, the body's hash as the handler reads it); that the path
+// is in a normal form the handler reads as written, so that the decision
+// is on what it serves; and the decision, which Keyward makes with
+// everything that describes the caller and its session established by
+// Keyward itself: the guard passes only what it observed of the request.
+// A guard's own identity must be allowed keyward:Verify, and cannot stand
+// for a service Keyward answers itself.
+//
+// A new way into a guarded handler adds its attacks here.
+package guard_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/guard"
+	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/sigv4"
+)
+
+// TestAttackGuardIdentity: a guard whose own identity may not verify does
+// not start, nor does one configured to guard a service Keyward answers
+// itself (it would ask for keys that sign Keyward's own API).
+func TestAttackGuardIdentity(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	carol := user(t, k, "carol", "")
+	_, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: carol.AccessKeyID,
+		SecretAccessKey: carol.SecretAccessKey, APIID: "myapi", Stage: "prod"})
+	if err == nil || !strings.Contains(err.Error(), "keyward:Verify") {
+		t.Fatalf("an identity without keyward:Verify: got %v", err)
+	}
+	for _, service := range keyward.OwnServices() {
+		t.Run(service, func(t *testing.T) {
+			_, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+				SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod", Service: service})
+			if err == nil || !strings.Contains(err.Error(), "a service Keyward answers itself") {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+}
+
+// TestAttackGuardPath: a file server (Go's http.FileServer, which resolves
+// "..", "//" and escapes) behind the guard holds /public/a.txt and
+// /admin/secret.txt. A user allowed only GET /public/*, and one allowed
+// everything but GET /admin/*, ask for /admin/secret.txt written as
+// another path, each signed validly for the form sent. None reaches the
+// handler: each is refused with AccessDenied.
+func TestAttackGuardPath(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	public := user(t, k, "public", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/public/*"}]}`)
+	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
+	files := t.TempDir()
+	for name, content := range map[string]string{"public/a.txt": "public words", "admin/secret.txt": "top secret"} {
+		if err := os.MkdirAll(filepath.Join(files, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(files, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var served []string
+	fs := http.FileServer(http.Dir(files))
+	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served = append(served, r.RequestURI)
+		mu.Unlock()
+		fs.ServeHTTP(w, r)
+	})))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+
+	// get sends "GET uri" as written over a raw connection, signed as the
+	// guard reads that URI.
+	get := func(t *testing.T, c aws.Credentials, uri string) (int, string) {
+		t.Helper()
+		r, _ := http.NewRequest("GET", srv.URL+"/", nil)
+		r.RequestURI = uri
+		_, r.URL.RawQuery, _ = strings.Cut(uri, "?")
+		sigv4.Sign(r, nil, c.AccessKeyID, c.SecretAccessKey, "eu-west-1", "execute-api", time.Now())
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		var b strings.Builder
+		b.WriteString("GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n")
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				b.WriteString(k + ": " + v + "\r\n")
+			}
+		}
+		b.WriteString("\r\n")
+		if _, err := io.WriteString(conn, b.String()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+
+	for _, tc := range []struct {
+		who    aws.Credentials
+		uri    string
+		status int
+		want   string
+	}{
+		{public, "/public/a.txt", 200, "public words"},
+		{public, "/admin/secret.txt", 403, "<Code>AccessDenied</Code>"},
+		{notAdmin, "/admin/secret.txt", 403, "explicit deny"},
+	} {
+		if status, body := get(t, tc.who, tc.uri); status != tc.status || !strings.Contains(body, tc.want) {
+			t.Fatalf("%s: got %d %s", tc.uri, status, body)
+		}
+	}
+	mu.Lock()
+	served = nil
+	mu.Unlock()
+	for _, tc := range []struct {
+		name string
+		who  aws.Credentials
+		uri  string
+	}{
+		{"dot-dot", public, "/public/../admin/secret.txt"},
+		{"escaped dot-dot", public, "/public/%2e%2e/admin/secret.txt"},
+		{"double slash", notAdmin, "//admin/secret.txt"},
+		{"escaped slash", notAdmin, "/%2Fadmin/secret.txt"},
+		{"dot segment", notAdmin, "/./admin/secret.txt"},
+		{"escaped letter", notAdmin, "/%61dmin/secret.txt"},
+		{"backslashes", public, `/public/..\admin\secret.txt`},
+		{"overlong UTF-8 dots", public, "/public/%C0%AE%C0%AE/admin/secret.txt"},
+		{"path parameter", public, "/public/..;/admin/secret.txt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := get(t, tc.who, tc.uri)
+			if status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "not in normal form") {
+				t.Fatalf("got %d %s", status, body)
+			}
+		})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(served) != 0 {
+		t.Fatalf("the handler was asked for %q", served)
+	}
+}
+
+// TestAttackGuardCallerKeys: what describes the caller and its session is
+// Keyward's, whatever the client sends: a revoked role session is refused
+// through the guard however its request is dressed, and a long-term key
+// does not pass an MFA condition.
+func TestAttackGuardCallerKeys(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	mfa := user(t, k, "mfa", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	srv := service(t, k, guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey,
+		APIID: "myapi", Stage: "prod"})
+
+	root := kwtest.AsRoot(context.Background())
+	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.Service.User(root, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.AccessKeyID, CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token}
+	if status, body := send(t, &session, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 200 {
+		t.Fatalf("the session before its revocation: got %d %s", status, body)
+	}
+	if err := k.Service.RevokeRoleSessions(root, "reader"); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := send(t, &session, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "explicit deny") {
+		t.Fatalf("the revoked session: got %d %s", status, body)
+	}
+	if status, body := send(t, &mfa, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") {
+		t.Fatalf("a long-term key on an MFA condition: got %d %s", status, body)
+	}
+}
