@@ -125,7 +125,11 @@ func (s *Service) EvaluateFor(ctx context.Context, p Principal, observed map[str
 		if err := CheckObservedKey(k); err != nil {
 			return nil, err
 		}
-		rc.Extra[strings.ToLower(k)] = v
+		k = strings.ToLower(k)
+		if _, twice := rc.Extra[k]; twice {
+			return nil, Errorf(EInvalidInput, "The condition key %s is named twice.", Clip(k))
+		}
+		rc.Extra[k] = v
 	}
 	var ps Policies
 	if !p.Root {

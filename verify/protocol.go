@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -320,17 +321,28 @@ func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any
 
 func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any, error) {
 	// Keys that describe the caller or its session are Keyward's to
-	// establish: an asking service that sends one is told so.
-	for key := range req.Condition {
+	// establish: an asking service that sends one is told so. Keys are
+	// compared case-insensitively, so one named twice, or a region other
+	// than the request's, would be two answers to one question.
+	named := make(map[string]bool, len(req.Condition))
+	for key, values := range req.Condition {
 		if err := keyward.CheckObservedKey(key); err != nil {
 			return nil, &protocolError{http.StatusBadRequest, CodeBadRequest, keyward.ErrorMessage(err)}
+		}
+		lower := strings.ToLower(key)
+		if named[lower] {
+			return nil, &protocolError{http.StatusBadRequest, CodeBadRequest, "the condition key " + keyward.Clip(key) + " is named twice"}
+		}
+		named[lower] = true
+		if lower == "aws:requestedregion" && keyward.ValidRegionName(req.Region) && (len(values) != 1 || values[0] != req.Region) {
+			return nil, &protocolError{http.StatusBadRequest, CodeBadRequest, "aws:RequestedRegion is not the request's region"}
 		}
 	}
 	k, err := p.key(ctx, req.AccessKeyID, req.SessionToken)
 	if err != nil {
 		return nil, err
 	}
-	if keyward.ValidRegionName(req.Region) {
+	if keyward.ValidRegionName(req.Region) && !named["aws:requestedregion"] {
 		if req.Condition == nil {
 			req.Condition = make(map[string][]string, 1)
 		}

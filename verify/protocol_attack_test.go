@@ -324,6 +324,38 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 		})
 	}
 
+	// One key named twice in different cases, or a region other than the
+	// request's, would be decided by whichever Keyward read last.
+	t.Run("a key named twice", func(t *testing.T) {
+		status, out := evaluate(t, mfa.id, "", map[string][]string{"aws:SourceIp": {"192.0.2.1"}, "AWS:SOURCEIP": {"198.51.100.1"}})
+		if status != http.StatusBadRequest || out["code"] != verify.CodeBadRequest || !strings.Contains(out["error"].(string), "named twice") {
+			t.Fatalf("got %d %v", status, out)
+		}
+	})
+	t.Run("a region other than the request's", func(t *testing.T) {
+		body, _ := json.Marshal(verify.EvaluatePolicyRequest{AccessKeyID: mfa.id, Actions: []string{"s3:GetObject"},
+			Resources: []string{"arn:aws:s3:::b/k"}, Region: "eu-west-1", Service: "s3",
+			Condition: map[string][]string{"aws:requestedregion": {"us-west-2"}}})
+		status, _, out := call(t, k, gw, verify.EvaluatePath, string(body), false)
+		if status != http.StatusBadRequest || out["code"] != verify.CodeBadRequest || !strings.Contains(out["error"].(string), "aws:RequestedRegion") {
+			t.Fatalf("got %d %v", status, out)
+		}
+	})
+
+	// The Service refuses them as well, for whatever other transport asks.
+	t.Run("the Service's EvaluateFor", func(t *testing.T) {
+		p := keyward.Principal{AccountID: kwtest.AccountID, UserName: "mfa"}
+		for _, observed := range []map[string][]string{
+			{"aws:MultiFactorAuthPresent": {"true"}},
+			{"aws:SourceIp": {"192.0.2.1"}, "AWS:SOURCEIP": {"198.51.100.1"}},
+		} {
+			_, err := k.Service.EvaluateFor(root, p, observed, []string{"s3:GetObject"}, []string{"*"})
+			if keyward.ErrorCode(err) != keyward.EInvalidInput {
+				t.Fatalf("%v: got %v", observed, err)
+			}
+		}
+	})
+
 	// What the asker observes is taken: these are all the keys Versity S3
 	// Gateway v1.8.0 sends (its auth/condition_context.go), and package
 	// guard's, and they still decide.
