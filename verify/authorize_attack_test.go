@@ -31,6 +31,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify"
@@ -316,5 +317,51 @@ func TestAttackAuthorizeSignature(t *testing.T) {
 				t.Fatalf("got %d %s %s", status, code, message)
 			}
 		})
+	}
+}
+
+// TestAttackAuthorizeCallerKeys: what describes the caller and its session
+// comes from Keyward, never from the subrequest: a revoked role session is
+// refused, and a long-term key does not pass an MFA condition.
+func TestAttackAuthorizeCallerKeys(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	mfa := user(t, k, "mfa", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	root := kwtest.AsRoot(context.Background())
+	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.Service.User(root, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := func() http.Header {
+		r, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
+		r.Header.Set("X-Amz-Security-Token", s.Token)
+		sigv4.Sign(r, nil, s.AccessKeyID, s.Secret, "eu-west-1", verify.InvokeService, time.Now())
+		return r.Header
+	}
+	if status, code, message := authorize(t, nginxSubrequest(url, session(), "GET", "/pets/1")); status != 200 {
+		t.Fatalf("the session before its revocation: got %d %s %s", status, code, message)
+	}
+	if err := k.Service.RevokeRoleSessions(root, "reader"); err != nil {
+		t.Fatal(err)
+	}
+	if status, code, message := authorize(t, nginxSubrequest(url, session(), "GET", "/pets/1")); status != 403 || !strings.Contains(message, "explicit deny") {
+		t.Fatalf("the revoked session: got %d %s %s", status, code, message)
+	}
+	if status, code, message := authorize(t, nginxSubrequest(url, signedFor(mfa, "GET", "/pets/1"), "GET", "/pets/1")); status != 403 || code != "AccessDenied" {
+		t.Fatalf("a long-term key on an MFA condition: got %d %s %s", status, code, message)
 	}
 }
