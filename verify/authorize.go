@@ -196,7 +196,7 @@ const (
 func original(r *http.Request) (orig *http.Request, apiID, stage string, err error) {
 	h := r.Header
 	var method, uri, host string
-	uriSource := HeaderOriginalURI
+	methodSource, uriSource := HeaderOriginalMethod, HeaderOriginalURI
 	trustLength := false
 	switch q := r.URL.Query(); {
 	case strings.HasPrefix(r.URL.Path, AuthorizePath+"/"): // Envoy
@@ -204,13 +204,15 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 		if !ok {
 			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", AuthorizePath)
 		}
-		method, uri, host, uriSource = r.Method, rest, r.Host, "the path after "+AuthorizePath
+		method, uri, host = r.Method, rest, r.Host
+		methodSource, uriSource = "its own method", "the path after "+AuthorizePath
 		apiID, stage = h.Get(HeaderAPIID), h.Get(HeaderStage)
 	case q.Has("api-id") || q.Has("stage"): // Traefik: the API in the configured address
 		if len(q["api-id"]) > 1 || len(q["stage"]) > 1 {
 			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The address must name one API and one stage.")
 		}
-		method, uri, host, uriSource = h.Get(headerForwardedMethod), h.Get(headerForwardedURI), h.Get(headerForwardedHost), headerForwardedURI
+		method, uri, host = h.Get(headerForwardedMethod), h.Get(headerForwardedURI), h.Get(headerForwardedHost)
+		methodSource, uriSource = headerForwardedMethod, headerForwardedURI
 		if host == "" {
 			host = r.Host
 		}
@@ -227,7 +229,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 	}
 	switch {
 	case !token(method, 16):
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", HeaderOriginalMethod)
+		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", methodSource)
 	case uri == "" || uri[0] != '/' || len(uri) > maxURI:
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
 	case !token(apiID, 128) || !token(stage, 128):
