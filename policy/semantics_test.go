@@ -84,6 +84,7 @@ func TestConditionSemantics(t *testing.T) {
 		{name: "date YYYY-MM", condition: `{"DateLessThan":{"aws:CurrentTime":"2026-12"}}`, ctx: one("aws:CurrentTime", "2026-11-27T12:00:00Z"), want: true},
 		{name: "date YYYY", condition: `{"DateGreaterThanEquals":{"aws:CurrentTime":"2026"}}`, ctx: one("aws:CurrentTime", "2026-01-01T00:00:00Z"), want: true},
 		{name: "date YYYY before", condition: `{"DateLessThan":{"aws:CurrentTime":"2026"}}`, ctx: one("aws:CurrentTime", "2026-01-01T00:00:00Z"), want: false},
+		{name: "four digits are a year, not 1970", condition: `{"DateLessThan":{"aws:CurrentTime":"2027"}}`, ctx: one("aws:CurrentTime", "2026-11-27T12:00:00Z"), want: true},
 		{name: "date with minutes and zone", condition: `{"DateEquals":{"aws:CurrentTime":"2026-11-27T13:00+01:00"}}`, ctx: one("aws:CurrentTime", "2026-11-27T12:00:00Z"), want: true},
 		{name: "date with fraction", condition: `{"DateLessThan":{"aws:CurrentTime":"2026-11-27T12:00:00.5Z"}}`, ctx: one("aws:CurrentTime", "2026-11-27T12:00:00Z"), want: true},
 		{name: "date request value as YYYY-MM-DD", condition: `{"DateEquals":{"aws:CurrentTime":"2026-11-27T00:00:00Z"}}`, ctx: one("aws:CurrentTime", "2026-11-27"), want: true},
