@@ -23,7 +23,9 @@ type RequestContext struct {
 	MFAAuthTime time.Time
 	Temporary   bool
 	// Extra holds further keys, lower case, such as the context entries
-	// given to SimulatePrincipalPolicy; they override the keys above.
+	// given to SimulatePrincipalPolicy; they override the keys above,
+	// except that outside a simulation a key describing the principal
+	// (PrincipalKey) is only ever what Keyward knows of it.
 	Extra map[string][]string
 	// Simulation marks a policy simulation's context: a key has a value
 	// only when the simulation was given it (Extra) or when it describes
@@ -37,12 +39,18 @@ type RequestContext struct {
 // and whether the request has it.
 func (rc *RequestContext) Value(key string) ([]string, bool) {
 	key = strings.ToLower(key)
-	if v, ok := rc.Extra[key]; ok {
+	if v, ok := rc.Extra[key]; ok && (rc.Simulation || !PrincipalKey(key)) {
 		return v, true
 	}
 	if rc.Simulation && (!rc.Principal.known() || !PrincipalKey(key)) {
 		return nil, false
 	}
+	return rc.own(key)
+}
+
+// own returns the values of a key that Keyward knows of the request
+// itself: its principal, transport, time and region.
+func (rc *RequestContext) own(key string) ([]string, bool) {
 	p := rc.Principal
 	switch key {
 	case "aws:username":

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/policy"
@@ -239,7 +240,11 @@ func TestVariablesOfAnotherRequest(t *testing.T) {
 		{"the principal's own", keyward.RequestContext{Principal: alice}, "arn:aws:s3:::b/alice/k", keyward.DecisionAllowed},
 		{"another principal", keyward.RequestContext{Principal: bob}, "arn:aws:s3:::b/alice/k", keyward.DecisionImplicitDeny},
 		{"another principal's own", keyward.RequestContext{Principal: bob}, "arn:aws:s3:::b/bob/k", keyward.DecisionAllowed},
-		{"a context key", keyward.RequestContext{Principal: alice, Extra: map[string][]string{"aws:username": {"carol"}}}, "arn:aws:s3:::b/carol/k", keyward.DecisionAllowed},
+		// Outside a simulation what Keyward knows of the principal wins
+		// over a context key claiming otherwise.
+		{"a context key does not rename the caller", keyward.RequestContext{Principal: alice, Extra: map[string][]string{"aws:username": {"carol"}}}, "arn:aws:s3:::b/carol/k", keyward.DecisionImplicitDeny},
+		{"a context key with the caller's own", keyward.RequestContext{Principal: alice, Extra: map[string][]string{"aws:username": {"carol"}}}, "arn:aws:s3:::b/alice/k", keyward.DecisionAllowed},
+		{"a simulation's entry over its caller", keyward.RequestContext{Principal: alice, Simulation: true, Extra: map[string][]string{"aws:username": {"carol"}}}, "arn:aws:s3:::b/carol/k", keyward.DecisionAllowed},
 		{"a simulation without a caller", keyward.RequestContext{Simulation: true}, "arn:aws:s3:::b/alice/k", keyward.DecisionImplicitDeny},
 	}
 	for _, tt := range tests {
@@ -250,5 +255,42 @@ func TestVariablesOfAnotherRequest(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCallerKeysAreKeywards: outside a simulation, a key that describes
+// the principal is what Keyward knows of it, whatever the request's further
+// keys claim (a verifier's observed keys, a service's context); in a
+// simulation, a context entry is the value.
+func TestCallerKeysAreKeywards(t *testing.T) {
+	issued := now.Add(-time.Hour)
+	session := keyward.Principal{AccountID: account, RoleID: "AROAEXAMPLE", RoleName: "ci", RolePath: "/", SessionName: "s",
+		Session: &keyward.SessionContext{AccessKeyID: "ASIAEXAMPLE", IssuedAt: issued, Tags: []keyward.Tag{{Key: "team", Value: "blue"}}}}
+	claims := map[string][]string{"aws:username": {"carol"}, "aws:userid": {"AIDACAROL"}, "aws:principalarn": {"arn:aws:iam::123456789012:user/carol"},
+		"aws:tokenissuetime": {"2099-01-01T00:00:00Z"}, "aws:principaltag/team": {"red"}, "aws:sourceidentity": {"carol"}, "s3:prefix": {"home/"}}
+	tests := []struct {
+		p         keyward.Principal
+		key, want string
+		present   bool
+	}{
+		{alice, "aws:username", "alice", true},
+		{alice, "aws:userid", alice.UserID, true},
+		{alice, "aws:PrincipalArn", userARN(alice), true},
+		{session, "aws:username", "", false},
+		{session, "aws:TokenIssueTime", issued.UTC().Format(time.RFC3339), true},
+		{session, "aws:PrincipalTag/team", "blue", true},
+		{session, "aws:SourceIdentity", "", false},
+		{alice, "s3:prefix", "home/", true}, // not the principal's: the request's own
+	}
+	for _, tt := range tests {
+		rc := &keyward.RequestContext{Principal: tt.p, Extra: claims}
+		v, ok := rc.Value(tt.key)
+		if ok != tt.present || ok && (len(v) != 1 || v[0] != tt.want) {
+			t.Errorf("%s of %s: %q %v, want %q %v", tt.key, tt.p.ID(), v, ok, tt.want, tt.present)
+		}
+	}
+	sim := &keyward.RequestContext{Principal: alice, Simulation: true, Extra: claims}
+	if v, _ := sim.Value("aws:username"); len(v) != 1 || v[0] != "carol" {
+		t.Errorf("a simulation's entry: %q", v)
 	}
 }
