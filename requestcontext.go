@@ -23,17 +23,34 @@ type RequestContext struct {
 	MFAAuthTime time.Time
 	Temporary   bool
 	// Extra holds further keys, lower case, such as the context entries
-	// given to SimulatePrincipalPolicy; they override the keys above.
+	// given to SimulatePrincipalPolicy; they override the keys above,
+	// except that outside a simulation a key describing the principal
+	// (PrincipalKey) is only ever what Keyward knows of it.
 	Extra map[string][]string
+	// Simulation marks a policy simulation's context: a key has a value
+	// only when the simulation was given it (Extra) or when it describes
+	// the simulated caller, if there is one. Nothing about the request
+	// (transport, time, address, region) is assumed, so that a decision
+	// never rests on a value nobody gave.
+	Simulation bool
 }
 
 // Value returns the values of a context key (compared case-insensitively)
 // and whether the request has it.
 func (rc *RequestContext) Value(key string) ([]string, bool) {
 	key = strings.ToLower(key)
-	if v, ok := rc.Extra[key]; ok {
+	if v, ok := rc.Extra[key]; ok && (rc.Simulation || !PrincipalKey(key)) {
 		return v, true
 	}
+	if rc.Simulation && (!rc.Principal.known() || !PrincipalKey(key)) {
+		return nil, false
+	}
+	return rc.own(key)
+}
+
+// own returns the values of a key that Keyward knows of the request
+// itself: its principal, transport, time and region.
+func (rc *RequestContext) own(key string) ([]string, bool) {
 	p := rc.Principal
 	switch key {
 	case "aws:username":
@@ -129,6 +146,24 @@ func (rc *RequestContext) Value(key string) ([]string, bool) {
 	return nil, false
 }
 
+// known reports whether p names a principal at all: a simulation without
+// a caller has none.
+func (p Principal) known() bool {
+	return p.Root || p.UserID != "" || p.RoleID != "" || p.FederatedName != ""
+}
+
+// PrincipalKey reports whether a context key (lower case) describes the
+// principal rather than the request: its value depends on the Principal
+// alone.
+func PrincipalKey(key string) bool {
+	switch key {
+	case "aws:username", "aws:userid", "aws:principalaccount", "aws:principalarn", "aws:principaltype",
+		"aws:tokenissuetime", "aws:sourceidentity", "aws:principaltagkeys":
+		return true
+	}
+	return strings.HasPrefix(key, "aws:principaltag/")
+}
+
 // mfaAt is when the caller authenticated with MFA: as the transport says,
 // or as its session token does.
 func (rc *RequestContext) mfaAt() time.Time {
@@ -175,6 +210,11 @@ type Decision struct {
 	// indices: the denying ones for explicitDeny, the allowing ones for
 	// allowed.
 	Matched [][2]int
+	// Missing names the context keys that the statements applying to the
+	// action were evaluated with but the request context did not have (a
+	// simulation's MissingContextValues), as the policies write them; set
+	// with explain only.
+	Missing []string
 }
 
 // Decisions as AWS's simulator names them.

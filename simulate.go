@@ -57,7 +57,9 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, in SimulationInput) 
 	if err := s.authorize(ctx, "iam:SimulateCustomPolicy", "*"); err != nil {
 		return nil, err
 	}
-	principal := Principal{AccountID: s.Account.ID}
+	// Without a CallerArn the simulation has no caller: no key describes
+	// one, and a policy variable naming one has no value.
+	var principal Principal
 	if in.CallerARN != "" {
 		var err error
 		if principal, err = s.userByARN(ctx, in.CallerARN); err != nil {
@@ -91,7 +93,12 @@ func (s *Service) simulate(principal Principal, sources []PolicySource, in Simul
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
-	rc := RequestContext{Principal: principal, CurrentTime: s.Now(), Extra: in.Context}
+	// Only what the input gives counts: the caller's own keys and the
+	// context entries, which win over them ("Whenever a context key is
+	// evaluated …, the corresponding value is supplied"). A key a decision
+	// needed and did not get is reported as missing, never invented (no
+	// transport, time or address of this request).
+	rc := RequestContext{Principal: principal, Extra: in.Context, Simulation: true}
 	var out []SimulationResult
 	for _, action := range in.Actions {
 		for _, resource := range resources {

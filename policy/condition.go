@@ -3,6 +3,8 @@ package policy
 import (
 	"github.com/keyward/keyward"
 
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/netip"
 	"sort"
@@ -24,6 +26,9 @@ type Condition struct {
 	// Name is the key as the policy writes it.
 	Key, Name string
 	Values    []string
+	// texts are Values with their policy variables located, for the
+	// operators that take variables in a 2012-10-17 policy.
+	texts []text
 }
 
 // operators maps every supported base operator (lower case) to whether it
@@ -39,10 +44,30 @@ var operators = map[string]bool{
 	"dateequals": false, "datenotequals": true,
 	"datelessthan": false, "datelessthanequals": false,
 	"dategreaterthan": false, "dategreaterthanequals": false,
-	"bool":      false,
-	"ipaddress": false, "notipaddress": true,
+	"bool":         false,
+	"binaryequals": false,
+	"ipaddress":    false, "notipaddress": true,
 	"arnequals": false, "arnnotequals": true, "arnlike": false, "arnnotlike": true,
 	"null": false,
+}
+
+// takesVariables reports whether an operator resolves policy variables in
+// its values: the string, Boolean and ARN operators do; the numeric, date,
+// binary, IP address and Null ones do not, and read "${…}" as text (the
+// IAM User Guide's condition operators, "You can (not) use a policy
+// variable with …").
+func takesVariables(op string) bool {
+	return strings.HasPrefix(op, "string") || strings.HasPrefix(op, "arn") || op == "bool"
+}
+
+// prepare locates the policy variables of the condition's values; vars is
+// false in a 2008-10-17 policy, where "${…}" is plain text.
+func (c *Condition) prepare(vars bool) {
+	vars = vars && takesVariables(c.Operator)
+	c.texts = make([]text, len(c.Values))
+	for i, v := range c.Values {
+		c.texts[i] = parseText(v, vars)
+	}
 }
 
 func parseConditions(v json.RawMessage) ([]Condition, error) {
@@ -85,7 +110,15 @@ func parseConditions(v json.RawMessage) ([]Condition, error) {
 			}
 			if c.Operator == "null" || c.Operator == "bool" {
 				for _, v := range vals {
-					if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+					// Bool takes a policy variable; Null does not.
+					if !isBool(v) && (c.Operator == "null" || !strings.Contains(v, "${")) {
+						return nil, malformed("Invalid value " + v + " for condition " + op)
+					}
+				}
+			}
+			if c.Operator == "binaryequals" {
+				for _, v := range vals {
+					if _, err := base64.StdEncoding.DecodeString(v); err != nil {
 						return nil, malformed("Invalid value " + v + " for condition " + op)
 					}
 				}
@@ -145,14 +178,22 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 // holds evaluates the condition against the request's context.
-func (c *Condition) holds(rc *keyward.RequestContext) bool {
+// With bound, the condition's values may be those resolved for the
+// principal when compiled (text.resolve).
+func (c *Condition) holds(rc *keyward.RequestContext, bound bool) bool {
 	vals, present := rc.Value(c.Key)
+	present = present && len(vals) > 0
 	if c.Operator == "null" {
-		// "Null": true means the key must be absent.
-		want := strings.EqualFold(c.Values[0], "true")
-		return !present == want
+		// "true": the key must be absent; "false": present. Several values
+		// are OR'ed, as for every operator.
+		for _, want := range c.Values {
+			if strings.EqualFold(want, "true") != present {
+				return true
+			}
+		}
+		return false
 	}
-	if !present || len(vals) == 0 {
+	if !present {
 		switch {
 		case c.Set == "forallvalues":
 			return true
@@ -163,17 +204,23 @@ func (c *Condition) holds(rc *keyward.RequestContext) bool {
 		}
 		return operators[c.Operator]
 	}
+	if c.Set == "" && len(vals) > 1 {
+		// A multivalued key needs ForAllValues or ForAnyValue; without
+		// either, no operator matches it (README, "Policy evaluation:
+		// choices where AWS's guide is silent").
+		return false
+	}
 	switch c.Set {
 	case "forallvalues":
 		for _, v := range vals {
-			if !c.matches(v) {
+			if !c.matches(v, rc, bound) {
 				return false
 			}
 		}
 		return true
 	default: // single-valued keys and ForAnyValue: any request value
 		for _, v := range vals {
-			if c.matches(v) {
+			if c.matches(v, rc, bound) {
 				return true
 			}
 		}
@@ -181,17 +228,37 @@ func (c *Condition) holds(rc *keyward.RequestContext) bool {
 	}
 }
 
+func patternOperator(op string) bool {
+	return op == "stringlike" || op == "stringnotlike" || strings.HasPrefix(op, "arn")
+}
+
+// missing calls add with the condition's key and the variables of its
+// values that the request has no value for.
+func (c *Condition) missing(rc *keyward.RequestContext, add func(string)) {
+	if vals, ok := rc.Value(c.Key); !ok || len(vals) == 0 {
+		add(c.Name)
+	}
+	for i := range c.texts {
+		c.texts[i].missing(rc, add)
+	}
+}
+
 // matches tests one request value: for a positive operator, whether any
-// condition value matches; for a negated one, whether none does.
-func (c *Condition) matches(v string) bool {
+// condition value matches; for a negated one, whether none does. A value
+// whose variable has no value is null and matches nothing, so a negated
+// operator holds against it (the IAM User Guide's "Policy variables with
+// no value"). The like and ARN operators compare with patterns (see
+// text.resolve).
+func (c *Condition) matches(v string, rc *keyward.RequestContext, bound bool) bool {
 	negated := operators[c.Operator]
 	base := c.Operator
 	if negated {
 		base = positive[c.Operator]
 	}
+	pattern := patternOperator(base)
 	any := false
-	for _, want := range c.Values {
-		if compare(base, v, want) {
+	for i := range c.texts {
+		if w, ok := c.texts[i].resolve(rc, pattern, bound); ok && compare(base, v, w) {
 			any = true
 			break
 		}
@@ -211,19 +278,27 @@ func compare(op, got, want string) bool {
 		return got == want
 	case "stringequalsignorecase":
 		return strings.EqualFold(got, want)
-	case "stringlike", "arnlike", "arnequals":
-		return Match(want, got)
+	case "stringlike":
+		return matchPattern(want, got)
+	case "arnlike", "arnequals":
+		return matchARN(want, got)
 	case "bool":
-		return strings.EqualFold(got, want)
+		return isBool(got) && isBool(want) && strings.EqualFold(got, want)
+	case "binaryequals":
+		// The policy holds the base64 of the bytes; so does a request's
+		// value, as a simulation's context entries carry binary values.
+		g, err1 := base64.StdEncoding.DecodeString(got)
+		w, err2 := base64.StdEncoding.DecodeString(want)
+		return err1 == nil && err2 == nil && bytes.Equal(g, w)
 	case "ipaddress":
 		a, err := netip.ParseAddr(got)
 		p, perr := parsePrefix(want)
 		return err == nil && perr == nil && p.Contains(a.Unmap())
 	}
 	if strings.HasPrefix(op, "numeric") {
-		g, err1 := strconv.ParseFloat(got, 64)
-		w, err2 := strconv.ParseFloat(want, 64)
-		return err1 == nil && err2 == nil && order(op[len("numeric"):], cmpFloat(g, w))
+		g, ok1 := parseNumber(got)
+		w, ok2 := parseNumber(want)
+		return ok1 && ok2 && order(op[len("numeric"):], cmpFloat(g, w))
 	}
 	if strings.HasPrefix(op, "date") {
 		g, ok1 := parseDate(got)
@@ -231,6 +306,31 @@ func compare(op, got, want string) bool {
 		return ok1 && ok2 && order(op[len("date"):], g.Compare(w))
 	}
 	return false
+}
+
+func isBool(s string) bool { return strings.EqualFold(s, "true") || strings.EqualFold(s, "false") }
+
+// parseNumber reads an integer or decimal value, as the numeric operators
+// compare ("an integer or decimal value"): an optional sign, digits and
+// an optional fraction; not Go's Inf, NaN, hexadecimal or exponent forms.
+func parseNumber(s string) (float64, bool) {
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		case (c == '-' || c == '+') && i == 0:
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
 }
 
 func cmpFloat(a, b float64) int {
@@ -259,16 +359,28 @@ func order(rel string, c int) bool {
 	return false
 }
 
-// parseDate accepts the forms AWS does: ISO 8601 dates and times, or
-// seconds since the epoch.
+// dateLayouts are the W3C profile of ISO 8601 (https://www.w3.org/TR/NOTE-datetime)
+// that the IAM User Guide's date condition operators name: a year, a
+// month, a day, and a time to the minute, the second or a fraction of it
+// with its zone; and the zone without a colon, which Keyward accepted
+// before.
+var dateLayouts = []string{
+	"2006", "2006-01", "2006-01-02",
+	"2006-01-02T15:04Z07:00", time.RFC3339Nano, "2006-01-02T15:04:05Z0700",
+}
+
+// parseDate accepts the forms AWS does: the W3C dates and times, or
+// seconds since the epoch. Four digits are a year, not a second of
+// 1970 (README, "Policy evaluation: choices where AWS's guide is silent").
 func parseDate(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", "2006-01-02"} {
+	if len(s) != 4 && s != "" && strings.Trim(s, "0123456789") == "" || len(s) > 1 && s[0] == '-' && strings.Trim(s[1:], "0123456789") == "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return time.Unix(n, 0), err == nil
+	}
+	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, true
 		}
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return time.Unix(n, 0), true
 	}
 	return time.Time{}, false
 }

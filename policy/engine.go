@@ -55,7 +55,8 @@ func (Engine) ContextKeys(document string) ([]string, error) {
 	}
 	for _, st := range pol.Statements {
 		for _, r := range st.Resources {
-			for _, v := range variables(r) {
+			t := parseText(r, true)
+			for _, v := range t.variables() {
 				add(v)
 			}
 		}
@@ -71,23 +72,11 @@ func (Engine) ContextKeys(document string) ([]string, error) {
 	return keys, nil
 }
 
-// variables returns the names of the ${...} policy variables in s.
+// variables returns the names of the ${...} policy variables in s, without
+// their default values.
 func variables(s string) []string {
-	var out []string
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			return out
-		}
-		if name := s[i+2 : i+j]; name != "*" && name != "?" && name != "$" {
-			out = append(out, name)
-		}
-		s = s[i+j+1:]
-	}
+	t := parseText(s, true)
+	return t.variables()
 }
 
 // Services implements keyward.PolicyEngine.

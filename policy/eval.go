@@ -13,7 +13,7 @@ type compiledStatement struct {
 	deny        bool
 	actions     []string
 	notAction   bool
-	resources   []string
+	resources   []text
 	notResource bool
 	conditions  []Condition
 	// gate is the kind of policy that holds the statement: identity
@@ -50,17 +50,29 @@ type PolicySet struct {
 	// limits are the gates besides identity policies that the principal
 	// has (a boundary, session policies): each must allow too.
 	limits gate
+	// principal is the one the set was compiled for, whose variables are
+	// resolved once (text.bind).
+	principal keyward.Principal
 }
 
-// unresolvable replaces a resource whose variable cannot be resolved: AWS
-// then treats that resource as not matching.
-const unresolvable = "\x00"
+// bound reports whether a request may use the variables resolved for the
+// set's principal: it is that principal's, not a simulation, and its
+// context has no further keys that could stand for them.
+func (ps *PolicySet) bound(rc *keyward.RequestContext) bool {
+	p, q := rc.Principal, ps.principal
+	// A session is its key: its tags and source identity are sealed in
+	// the token that names it.
+	sameSession := p.Session == q.Session || p.Session != nil && q.Session != nil && p.Session.AccessKeyID != "" && p.Session.AccessKeyID == q.Session.AccessKeyID
+	return !rc.Simulation && len(rc.Extra) == 0 && sameSession && p.AccountID == q.AccountID && p.Root == q.Root &&
+		p.UserID == q.UserID && p.UserName == q.UserName && p.UserPath == q.UserPath && p.RoleID == q.RoleID &&
+		p.RoleName == q.RoleName && p.RolePath == q.RolePath && p.SessionName == q.SessionName && p.FederatedName == q.FederatedName
+}
 
-// CompilePolicies parses the sources and resolves the principal's policy
-// variables in them.
+// CompilePolicies parses the sources once, for decisions without further
+// parsing. Policy variables are located here and resolved on each decision
+// from the request's context (whose principal is p's).
 func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*PolicySet, error) {
-	ps := &PolicySet{Sources: sources}
-	rc := &keyward.RequestContext{Principal: p}
+	ps := &PolicySet{Sources: sources, principal: p}
 	for i, src := range sources {
 		g := gateOf(src.Type)
 		if g != gateIdentity {
@@ -78,18 +90,14 @@ func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*Poli
 			cs := compiledStatement{source: i, index: j, deny: st.Effect == "Deny", actions: st.Actions,
 				notAction: st.NotAction, notResource: st.NotResource, gate: g}
 			for _, r := range st.Resources {
-				if vars {
-					r = substitute(r, rc)
-				}
-				cs.resources = append(cs.resources, r)
+				t := parseText(r, vars)
+				t.bind(p)
+				cs.resources = append(cs.resources, t)
 			}
 			for _, c := range st.Conditions {
-				if vars {
-					vals := make([]string, len(c.Values))
-					for k, v := range c.Values {
-						vals[k] = substitute(v, rc)
-					}
-					c.Values = vals
+				c.texts = append([]text(nil), c.texts...)
+				for k := range c.texts {
+					c.texts[k].bind(p)
 				}
 				cs.conditions = append(cs.conditions, c)
 			}
@@ -100,50 +108,20 @@ func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*Poli
 	return ps, nil
 }
 
-// substitute resolves ${key} variables from the principal's context; a
-// variable without a value makes the whole string unresolvable. ${*}, ${?}
-// and ${$} stand for the characters themselves.
-func substitute(s string, rc *keyward.RequestContext) string {
-	if !strings.Contains(s, "${") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		name := s[i+2 : i+j]
-		switch name {
-		case "*", "?", "$":
-			b.WriteString(name)
-		default:
-			vals, ok := rc.Value(name)
-			if !ok || len(vals) != 1 {
-				return unresolvable
-			}
-			b.WriteString(vals[0])
-		}
-		s = s[i+j+1:]
-	}
-}
-
 // Evaluate implements keyward.Policies. With a permissions boundary or
 // session policies, an action is allowed only if an identity policy and
 // each of them allow it; an explicit Deny in any wins.
 func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContext, detail bool) keyward.Decision {
 	var allowed gate
 	var d keyward.Decision
+	var missing keySet
+	bound := ps.bound(rc)
 	for i := range ps.statements {
 		st := &ps.statements[i]
-		if !st.applies(action, resource, rc) {
+		if detail {
+			st.missing(action, resource, rc, &missing)
+		}
+		if !st.applies(action, resource, rc, bound) {
 			continue
 		}
 		if st.deny {
@@ -167,21 +145,73 @@ func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContex
 			return keyward.Decision{Effect: keyward.DecisionAllowed}
 		}
 	}
+	d.Missing = missing.names
 	if d.Effect == keyward.DecisionExplicitDeny {
 		return d
 	}
 	if allowed&gateIdentity == 0 {
-		return keyward.Decision{Effect: keyward.DecisionImplicitDeny}
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, Missing: d.Missing}
 	}
-	if missing := ps.limits &^ allowed; missing != 0 {
-		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: missing&gateBoundary != 0,
-			BySession: missing&gateBoundary == 0}
+	if lacking := ps.limits &^ allowed; lacking != 0 {
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: lacking&gateBoundary != 0,
+			BySession: lacking&gateBoundary == 0, Missing: d.Missing}
 	}
 	d.Effect = keyward.DecisionAllowed
 	return d
 }
 
-func (st *compiledStatement) applies(action, resource string, rc *keyward.RequestContext) bool {
+// keySet collects context key names once each, compared
+// case-insensitively, in the order first added.
+type keySet struct {
+	names []string
+	seen  map[string]bool
+}
+
+func (k *keySet) add(name string) {
+	lk := strings.ToLower(name)
+	if k.seen[lk] {
+		return
+	}
+	if k.seen == nil {
+		k.seen = map[string]bool{}
+	}
+	k.seen[lk] = true
+	k.names = append(k.names, name)
+}
+
+// missing adds to set the context keys that the statement needs for the
+// action and the request lacks: the variables of its resources, once the
+// action matches; its condition keys and their values' variables, once
+// the resource matches too. A simulation reports them as
+// MissingContextValues.
+func (st *compiledStatement) missing(action, resource string, rc *keyward.RequestContext, set *keySet) {
+	if !st.actionMatches(action) {
+		return
+	}
+	for i := range st.resources {
+		st.resources[i].missing(rc, set.add)
+	}
+	if !st.resourceMatches(resource, rc, false) {
+		return
+	}
+	for i := range st.conditions {
+		st.conditions[i].missing(rc, set.add)
+	}
+}
+
+func (st *compiledStatement) applies(action, resource string, rc *keyward.RequestContext, bound bool) bool {
+	if !st.actionMatches(action) || !st.resourceMatches(resource, rc, bound) {
+		return false
+	}
+	for i := range st.conditions {
+		if !st.conditions[i].holds(rc, bound) {
+			return false
+		}
+	}
+	return true
+}
+
+func (st *compiledStatement) actionMatches(action string) bool {
 	hit := false
 	for _, a := range st.actions {
 		if matchFold(a, action) {
@@ -189,23 +219,20 @@ func (st *compiledStatement) applies(action, resource string, rc *keyward.Reques
 			break
 		}
 	}
-	if hit == st.notAction {
-		return false
-	}
-	hit = false
-	for _, r := range st.resources {
-		if r != unresolvable && Match(r, resource) {
+	return hit != st.notAction
+}
+
+// resourceMatches matches the request's resource against Resource (or
+// NotResource). A resource whose variable has no value matches nothing
+// (the IAM User Guide's "Policy variables with no value"), so NotResource
+// then holds.
+func (st *compiledStatement) resourceMatches(resource string, rc *keyward.RequestContext, bound bool) bool {
+	hit := false
+	for i := range st.resources {
+		if r, ok := st.resources[i].resolve(rc, true, bound); ok && matchPattern(r, resource) {
 			hit = true
 			break
 		}
 	}
-	if hit == st.notResource {
-		return false
-	}
-	for i := range st.conditions {
-		if !st.conditions[i].holds(rc) {
-			return false
-		}
-	}
-	return true
+	return hit != st.notResource
 }

@@ -96,6 +96,13 @@ func parsePolicy(doc string, trust bool) (*Policy, error) {
 	if _, ok := top["Statement"]; !ok {
 		return nil, malformed("Missing required field Statement")
 	}
+	// Variables are resolved only in 2012-10-17 policies, and the version
+	// may come after the statements.
+	for i := range p.Statements {
+		for j := range p.Statements[i].Conditions {
+			p.Statements[i].Conditions[j].prepare(p.Version == PolicyVersion2012)
+		}
+	}
 	sids := map[string]bool{}
 	for _, st := range p.Statements {
 		if st.Sid == "" {
@@ -265,11 +272,11 @@ func checkAction(a string) error {
 
 // Match reports whether s matches pattern, where '*' matches any run of
 // characters and '?' any one character. Matching is exact otherwise.
-func Match(pattern, s string) bool { return match(pattern, s, false) }
+func Match(pattern, s string) bool { return match(pattern, s, false, false) }
 
 // matchFold is Match with ASCII letters of s folded to lower case, for
 // actions, whose patterns are stored in lower case.
-func matchFold(pattern, s string) bool { return match(pattern, s, true) }
+func matchFold(pattern, s string) bool { return match(pattern, s, true, false) }
 
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
@@ -278,25 +285,31 @@ func lower(c byte) byte {
 	return c
 }
 
-func match(pattern, s string, fold bool) bool {
+// match is Match, with s folded to lower case when fold is set, and with a
+// backslash in the pattern making the next character literal when esc is
+// set.
+func match(pattern, s string, fold, esc bool) bool {
 	// Iterative glob matching with one backtrack point: linear for the
 	// patterns policies use, and no allocation.
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {
+		lit := p < len(pattern) && esc && pattern[p] == '\\' && p+1 < len(pattern)
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i] || fold && pattern[p] == lower(s[i])):
-			if pattern[p] == '?' {
-				// '?' is one character, not one byte.
-				_, size := utf8.DecodeRuneInString(s[i:])
-				i += size
-			} else {
-				i++
-			}
+		case lit && pattern[p+1] == s[i]:
+			p += 2
+			i++
+		case !lit && p < len(pattern) && pattern[p] == '?':
+			// '?' is one character, not one byte.
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 			p++
-		case p < len(pattern) && pattern[p] == '*':
+		case !lit && p < len(pattern) && pattern[p] == '*':
 			star, mark = p, i
 			p++
+		case !lit && p < len(pattern) && (pattern[p] == s[i] || fold && pattern[p] == lower(s[i])):
+			p++
+			i++
 		case star >= 0:
 			p = star + 1
 			_, size := utf8.DecodeRuneInString(s[mark:])

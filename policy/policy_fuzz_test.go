@@ -21,6 +21,7 @@ func FuzzParsePolicy(f *testing.F) {
 		`{"Statement":[{"Sid":"a","Effect":"Allow","Action":["iam:*"],"Resource":["*"],"Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["a*",1,true]},"IpAddress":{"aws:SourceIp":["10.0.0.0/8","::1"]},"Null":{"aws:username":"false"}}}]}`,
 		`{"Version":"2008-10-17","Id":"x","Statement":[]}`,
 		`{"Statement":{"Effect":"Allow","Action":"a:b","Resource":"arn:x","Condition":{"DateLessThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},"NumericEquals":{"k":"1.5"}}}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b-${aws:PrincipalTag/team, 'x'}/${*}","Condition":{"BinaryEquals":{"s3:x":"QQ=="},"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:${aws:PrincipalAccount}:*"},"Null":{"aws:TagKeys":["true","false"]},"DateLessThan":{"aws:CurrentTime":"2027-01"}}}}`,
 		`[]`, `null`, `{"Statement":null}`, `{"Statement":[1]}`, `{}`,
 	} {
 		f.Add(seed)
@@ -53,8 +54,10 @@ func FuzzParsePolicy(f *testing.F) {
 			t.Fatalf("accepted but does not compile: %v", err)
 		}
 		rc := keyward.RequestContext{Principal: alice, CurrentTime: now, SourceIP: "192.0.2.1", RequestedRegion: "us-east-1"}
+		sim := keyward.RequestContext{Simulation: true, Extra: map[string][]string{"aws:username": {"a*"}, "aws:tagkeys": {"a", "b"}, "s3:x": {"QQ=="}}}
 		for _, detail := range []bool{false, true} {
 			ps.Evaluate("iam:GetUser", userARN(alice), &rc, detail)
+			ps.Evaluate("s3:GetObject", "arn:aws:s3:::b-x/*", &sim, detail)
 		}
 	})
 }

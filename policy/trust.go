@@ -142,7 +142,7 @@ func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestC
 		}
 		holds := true
 		for j := range st.Conditions {
-			if !st.Conditions[j].holds(rc) {
+			if !st.Conditions[j].holds(rc, false) {
 				holds = false
 				break
 			}

@@ -143,12 +143,29 @@ func writeSimulation(w *xmlWriter, _ keyward.Account, results []keyward.Simulati
 		w.elem("EvalActionName", r.Action)
 		w.elem("EvalResourceName", r.Resource)
 		w.elem("EvalDecision", r.Decision.Effect)
-		members(w, "MatchedStatements", r.Sources, func(src keyward.PolicySource) {
-			w.elem("SourcePolicyId", src.ID)
-			w.elem("SourcePolicyType", sourcePolicyType(src))
-		})
-		w.open("MissingContextValues")
-		w.close("MissingContextValues")
+		matched := func() {
+			members(w, "MatchedStatements", r.Sources, func(src keyward.PolicySource) {
+				w.elem("SourcePolicyId", src.ID)
+				w.elem("SourcePolicyType", sourcePolicyType(src))
+			})
+		}
+		matched()
+		// The keys missing for a simulation of all resources ("*") are the
+		// result's own; for a named resource they belong to its
+		// ResourceSpecificResults (the EvaluationResult API reference).
+		if r.Resource == "*" {
+			members(w, "MissingContextValues", r.Decision.Missing, func(k string) { w.text(k) })
+		} else {
+			members(w, "MissingContextValues", nil, func(string) {})
+			w.open("ResourceSpecificResults")
+			w.open("member")
+			w.elem("EvalResourceName", r.Resource)
+			w.elem("EvalResourceDecision", r.Decision.Effect)
+			matched()
+			members(w, "MissingContextValues", r.Decision.Missing, func(k string) { w.text(k) })
+			w.close("member")
+			w.close("ResourceSpecificResults")
+		}
 		w.close("member")
 	}
 	w.close("EvaluationResults")

@@ -5,7 +5,10 @@
 # Debian's chromium (the console's browser tests drive /usr/bin/chromium)
 # and nginx (the reverse proxy tests run /usr/sbin/nginx); and it builds
 # Versity S3 Gateway, which the gateway tests run, once into the user's
-# cache directory.
+# cache directory. It installs the policy engine's differential oracle,
+# @cloud-copilot/iam-simulate at the version pinned in
+# policy/testdata/oracle/package-lock.json, with npm ci (Debian's npm, and
+# its nodejs, when npm is missing).
 set -euo pipefail
 
 versitygw_version=v1.8.0
@@ -34,15 +37,25 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
-[ ${#need[@]} -eq 0 ] && exit 0
+command -v npm >/dev/null || need+=(npm)
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-	command -v sudo >/dev/null || { echo "install ${need[*]} (as root): apt-get install ${need[*]}" >&2; exit 1; }
-	sudo="sudo"
+if [ ${#need[@]} -gt 0 ]; then
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "install ${need[*]} (as root): apt-get install ${need[*]}" >&2; exit 1; }
+		sudo="sudo"
+	fi
+	echo "installing ${need[*]}" >&2
+	$sudo apt-get update -qq
+	# Debian starts nginx's own service on installation where it can; the
+	# tests run their own nginx and need none on port 80.
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-echo "installing ${need[*]}" >&2
-$sudo apt-get update -qq
-# Debian starts nginx's own service on installation where it can; the
-# tests run their own nginx and need none on port 80.
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+
+# The oracle, again whenever the lock file is newer than what npm installed
+# (node_modules is git-ignored). No install scripts run.
+oracle="$(dirname "$0")/../policy/testdata/oracle"
+if [ ! -f "$oracle/node_modules/.package-lock.json" ] || [ "$oracle/package-lock.json" -nt "$oracle/node_modules/.package-lock.json" ]; then
+	echo "installing the policy oracle into $oracle (npm ci)" >&2
+	npm ci --prefix "$oracle" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+fi

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,19 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// simulationPolicy tests the keys a simulation must not invent: a caller's
+// name, the transport, the time and the caller's account.
+const simulationPolicy = `{"Version":"2012-10-17","Statement":[
+{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"},
+{"Effect":"Deny","Action":"s3:PutObject","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2030-01-01"},"StringEquals":{"aws:PrincipalAccount":"123456789012"}}}]}`
+
+// contextEntry is the form of a simulation's n-th context entry.
+func contextEntry(n int, key, value string) string {
+	p := "&ContextEntries.member." + strconv.Itoa(n) + "."
+	return p + "ContextKeyName=" + url.QueryEscape(key) + p + "ContextKeyValues.member.1=" + url.QueryEscape(value) + p + "ContextKeyType=string"
+}
 
 // lockedReader makes a deterministic random source safe for the server's
 // goroutines.
@@ -251,6 +265,21 @@ func TestGoldenResponses(t *testing.T) {
 		{"GetServiceLinkedRoleDeletionStatus", "iam", "Action=GetServiceLinkedRoleDeletionStatus&Version=2010-05-08&DeletionTaskId={task}"},
 		{"DecodeAuthorizationMessage-InvalidAuthorizationMessageException", "sts", "Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=KWM1AAAA"},
 		{"AssumeRole-root", "sts", "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&RoleSessionName=golden"},
+		// The simulator decides on what it is given only: without a caller
+		// or context entries nothing is assumed (no transport, time or
+		// caller), and what a decision lacked is listed as missing.
+		{"SimulateCustomPolicy-MissingContextValues", "iam", "Action=SimulateCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=" + url.QueryEscape(simulationPolicy) +
+			"&ActionNames.member.1=s3%3AGetObject&ActionNames.member.2=s3%3APutObject&ActionNames.member.3=s3%3AListBucket"},
+		{"SimulateCustomPolicy-ContextEntries", "iam", "Action=SimulateCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=" + url.QueryEscape(simulationPolicy) +
+			"&ActionNames.member.1=s3%3AGetObject&ActionNames.member.2=s3%3AListBucket&ResourceArns.member.1=arn%3Aaws%3As3%3A%3A%3Ab%2Falice%2Fx" + contextEntry(1, "aws:username", "alice") +
+			contextEntry(2, "aws:CurrentTime", "2029-12-31T23:59:59Z") + contextEntry(3, "aws:PrincipalAccount", "123456789012")},
+		// A context entry is the value "whenever a context key is evaluated",
+		// the caller's own included.
+		{"SimulateCustomPolicy-ContextEntries-CallerArn", "iam", "Action=SimulateCustomPolicy&Version=2010-05-08&PolicyInputList.member.1=" + url.QueryEscape(simulationPolicy) +
+			"&ActionNames.member.1=s3%3AGetObject&ResourceArns.member.1=arn%3Aaws%3As3%3A%3A%3Ab%2Fbob%2Fx&CallerArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Feng%2Falice" +
+			contextEntry(1, "aws:username", "bob")},
+		{"SimulatePrincipalPolicy-MissingContextValues", "iam", "Action=SimulatePrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Feng%2Falice&PolicyInputList.member.1=" +
+			url.QueryEscape(simulationPolicy) + "&ActionNames.member.1=s3%3AGetObject&ActionNames.member.2=s3%3APutObject&ResourceArns.member.1=arn%3Aaws%3As3%3A%3A%3Ab%2Falice%2Fx"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}

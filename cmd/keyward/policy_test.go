@@ -513,6 +513,21 @@ func TestSimulateCustomPolicyAndContextKeys(t *testing.T) {
 	if simulate("10.1.2.3") != types.PolicyEvaluationDecisionTypeAllowed || simulate("192.0.2.1") != types.PolicyEvaluationDecisionTypeImplicitDeny {
 		t.Fatal("the simulator ignored the condition or the caller's variables")
 	}
+	// Without the entry the simulator assumes no address: the key is
+	// missing, where the SDK reads it (under ResourceSpecificResults for a
+	// named resource, in the result itself for "*").
+	missing, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{conditional},
+		ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::b/alice/x"}, CallerArn: aws.String("arn:aws:iam::123456789012:user/alice")})
+	must(t, err)
+	if r := missing.EvaluationResults[0]; r.EvalDecision != types.PolicyEvaluationDecisionTypeImplicitDeny || len(r.ResourceSpecificResults) != 1 ||
+		strings.Join(r.ResourceSpecificResults[0].MissingContextValues, ",") != "aws:SourceIp" || *r.ResourceSpecificResults[0].EvalResourceName != "arn:aws:s3:::b/alice/x" {
+		t.Fatalf("missing context for a named resource: %+v", r)
+	}
+	all, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{conditional}, ActionNames: []string{"s3:GetObject"}})
+	must(t, err)
+	if r := all.EvaluationResults[0]; strings.Join(r.MissingContextValues, ",") != "aws:username" || len(r.ResourceSpecificResults) != 0 {
+		t.Fatalf("missing context for all resources: %+v", r)
+	}
 	bounded, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allowAll},
 		PermissionsBoundaryPolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`},
 		ActionNames:                        []string{"iam:GetUser", "iam:DeleteUser"}})
