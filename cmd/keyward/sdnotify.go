@@ -27,4 +27,3 @@ func notifySystemd(state string) {
 	conn.SetWriteDeadline(time.Now().Add(time.Second))
 	conn.Write([]byte(state))
 }
-
