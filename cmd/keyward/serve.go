@@ -167,17 +167,27 @@ func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
 	if generated {
 		m.Logger.Info("generated a master key", "path", filepath.Join(m.Config.DataDir, masterKeyFile))
 	}
+	// Assigned only when opened: a nil *Store in the interface would not
+	// be nil to Run's clean-up.
 	if m.Config.DatabaseURL != "" {
-		m.Store, err = postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
+		st, err := postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
 			MaxConns:         int32(m.Config.DBMaxConns),
 			StatementTimeout: m.Config.DBStatementTimeout,
 			Retries:          m.Config.DBRetries,
 			NoMigrate:        m.Config.NoMigrate,
 		})
+		if err != nil {
+			return mk, schemaAdvice(err)
+		}
+		m.Store = st
 	} else {
-		m.Store, err = sqlite.OpenWith(ctx, filepath.Join(m.Config.DataDir, "keyward.db"), sqlite.Options{NoMigrate: m.Config.NoMigrate})
+		st, err := sqlite.OpenWith(ctx, filepath.Join(m.Config.DataDir, "keyward.db"), sqlite.Options{NoMigrate: m.Config.NoMigrate})
+		if err != nil {
+			return mk, schemaAdvice(err)
+		}
+		m.Store = st
 	}
-	return mk, schemaAdvice(err)
+	return mk, nil
 }
 
 // newService makes the Service, prepares the account and wires the caches.
