@@ -252,7 +252,7 @@ func (c *Config) ParseServe(args []string, getenv func(string) string, stdout io
 	c.sources = map[string]source{}
 	set := func(name, value string, src source) error {
 		if err := fs.Set(name, value); err != nil {
-			return fmt.Errorf("%s: %w", src.from, err)
+			return fmt.Errorf("%s: invalid value %q for %s: %w", src.from, value, name, err)
 		}
 		c.sources[name] = src
 		return nil
