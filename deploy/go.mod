@@ -2,7 +2,10 @@ module github.com/keyward/keyward/deploy
 
 go 1.26.8
 
-require github.com/goreleaser/nfpm/v2 v2.48.0
+require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/goreleaser/nfpm/v2 v2.48.0
+)
 
 require (
 	dario.cat/mergo v1.0.2 // indirect
@@ -12,6 +15,7 @@ require (
 	github.com/Masterminds/sprig/v3 v3.3.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProtonMail/go-crypto v1.5.2 // indirect
+	github.com/aws/smithy-go v1.28.9 // indirect
 	github.com/blakesmith/ar v0.0.0-20190502131153-809d4375e1fb // indirect
 	github.com/cloudflare/circl v1.6.4 // indirect
 	github.com/cyphar/filepath-securejoin v0.7.0 // indirect
