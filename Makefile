@@ -1,17 +1,25 @@
 # Keyward: the two commands of the README, and a few more.
 GO ?= go
 
-.PHONY: run test test-deps build bench vet
+# One version for everything: a tag (v0.1.0), git describe's longer form
+# between tags, or v0.1.0-dev before the first tag.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo v0.1.0-dev+g$$(git rev-parse --short HEAD 2>/dev/null || echo unknown))
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BUILDINFO = github.com/keyward/keyward/internal/buildinfo
+LDFLAGS = -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT)
+
+.PHONY: run test test-deps build dist bench vet
 
 ## run: start the server with its embedded SQLite store under ./keyward-data
 run:
-	$(GO) run ./cmd/keyward serve
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/keyward serve
 
-## test: install what the tests need (the AWS CLI, Chromium, a running PostgreSQL), then run
-## every test; the console tests' screenshots are kept under test-artifacts/
+## test: install what the tests need (the AWS CLI, Chromium, a running PostgreSQL, podman), then run
+## every test, the packaging module's (deploy/) too; the console tests' screenshots are kept under test-artifacts/
 test: test-deps vet
 	@mkdir -p test-artifacts
 	$(GO) test -race -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/test-artifacts ./...
+	cd deploy && $(GO) test -count=1 -timeout 15m ./...
 
 test-deps:
 	./scripts/install-test-deps.sh
@@ -19,11 +27,16 @@ test-deps:
 
 vet:
 	$(GO) vet ./...
+	cd deploy && $(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
 
 ## build: the keyward binary in ./bin
 build:
-	$(GO) build -o bin/keyward ./cmd/keyward
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/keyward ./cmd/keyward
+
+## dist: static binaries (linux/amd64, linux/arm64, darwin/arm64), .deb and .rpm packages and SHA256SUMS in dist/
+dist:
+	cd deploy && $(GO) run ./cmd/dist -root .. -out ../dist -version $(VERSION) -commit $(COMMIT)
 
 ## bench: the Go benchmarks quoted in BENCHMARKS.md
 bench:

@@ -48,6 +48,16 @@ type Env struct {
 	Now func() time.Time
 	// Terminal is true when Stderr is a terminal: progress is shown there.
 	Terminal bool
+	// Help, when set, is the list of commands shown by help and after an
+	// unknown command: the keyward binary's, which has more than these.
+	Help string
+}
+
+func (env Env) help() string {
+	if env.Help != "" {
+		return env.Help
+	}
+	return topHelp
 }
 
 // globals are the AWS CLI's global options that keyward takes.
@@ -75,7 +85,7 @@ func Run(ctx context.Context, env Env) int {
 		return fail(env, err)
 	}
 	if len(rest) == 0 || rest[0] == "help" || rest[0] == "--help" || rest[0] == "-h" {
-		fmt.Fprint(env.Stdout, topHelp)
+		fmt.Fprint(env.Stdout, env.help())
 		return ExitOK
 	}
 	if rest[0] == "events" {
@@ -101,7 +111,7 @@ func Run(ctx context.Context, env Env) int {
 	}
 	group, ok := groups[rest[0]]
 	if !ok {
-		return fail(env, usagef("keyward: unknown command %q\n\n%s", rest[0], topHelp))
+		return fail(env, usagef("keyward: unknown command %q\n\n%s", rest[0], env.help()))
 	}
 	if len(rest) < 2 || rest[1] == "help" || rest[1] == "--help" {
 		fmt.Fprint(env.Stdout, group.help())

@@ -65,6 +65,9 @@ type Config struct {
 	SignedIn func(outcome string)
 	// Audit, when set, records the console's events.
 	Audit *audit.Recorder
+	// Version is the running build's, shown in the footer of signed-in
+	// pages (never to a visitor who has not signed in).
+	Version string
 }
 
 // signedIn reports a sign-in attempt's outcome to the metrics and the
@@ -128,6 +131,7 @@ func (c *Console) parseTemplates() error {
 		"next":    func(n int) int { return n + 1 },
 		"inc":     func(n int) int { return n + 1 },
 		"columns": func() []column { return columns },
+		"version": func() string { return c.Version },
 		// sortHref is a users table header's link: by this column, or by it
 		// reversed when the table is sorted by it already.
 		"sortHref": func(filter, current string, desc bool, col string) template.URL {

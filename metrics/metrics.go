@@ -53,6 +53,17 @@ func New() *Metrics {
 	return m
 }
 
+// BuildInfo exports keyward_build_info, always 1, whose labels name the
+// running build: dashboards join it to see which version each replica
+// runs.
+func (m *Metrics) BuildInfo(version, commit, goVersion string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "keyward_build_info",
+		Help:        "The running build: version, commit and Go version as labels; always 1.",
+		ConstLabels: prometheus.Labels{"version": version, "commit": commit, "goversion": goVersion}})
+	g.Set(1)
+	m.Registry.MustRegister(g)
+}
+
 // Request counts an answered API request; action must be one of the table
 // of actions, or "unknown".
 func (m *Metrics) Request(action, outcome string, d time.Duration) {

@@ -45,6 +45,9 @@ type Options struct {
 	// Retries is how often a transaction that failed with a serialization
 	// failure or a deadlock is tried again (0: 5).
 	Retries int
+	// NoMigrate refuses a database whose schema is older than this build's
+	// instead of migrating it, for operators who migrate explicitly.
+	NoMigrate bool
 }
 
 // Store is a keyward.Store on a PostgreSQL database (or one schema of it,
@@ -68,7 +71,9 @@ var _ keyward.Store = (*Store)(nil)
 
 // Open connects to the database at url, applies the embedded migrations
 // under an advisory lock (replicas starting together take turns), and
-// returns the store.
+// returns the store. A database that a newer build has migrated is refused
+// with a *sqlstore.SchemaError: this build would not know what its new
+// schema requires.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -104,9 +109,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: connecting: %w", err)
 	}
 	s.channel = "keyward_keys_" + s.schema
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, !opts.NoMigrate); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: migrating: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s.db = stdlib.OpenDBFromPool(pool)
 	s.Store = &sqlstore.Store{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE",
@@ -168,7 +173,9 @@ func (s *Store) lockKey(name string) int64 {
 	return int64(h.Sum64())
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrate applies the migrations the database lacks, after checking that
+// it is not newer than this build and, unless allowed, not older.
+func (s *Store) migrate(ctx context.Context, allowed bool) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -178,11 +185,14 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	defer conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, s.lockKey("migrate"))
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)`); err != nil {
+	version, err := schemaVersion(ctx, conn)
+	if err != nil {
 		return err
 	}
-	var version int
-	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+	if err := sqlstore.CheckSchema(version, allowed); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY)`); err != nil {
 		return err
 	}
 	steps, err := sqlstore.Migrations(sqlstore.Postgres)
@@ -192,7 +202,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	for i := version; i < len(steps); i++ {
 		err = pgx.BeginFunc(ctx, conn.Conn(), func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, steps[i].SQL); err != nil {
-				return fmt.Errorf("%s: %w", steps[i].Name, err)
+				return fmt.Errorf("migrating: %s: %w", steps[i].Name, err)
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, i+1)
 			return err
@@ -202,6 +212,46 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// CheckSchema reports whether the database is still at the schema version
+// this build writes; readiness asks it, so that a replica whose database a
+// newer replica migrated stops being sent requests.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	version, err := schemaVersion(ctx, s.pool)
+	if err != nil {
+		return err
+	}
+	return sqlstore.CheckSchema(version, false)
+}
+
+// SchemaVersionAt reads the schema version of the database at url without
+// changing anything (0: no schema yet).
+func SchemaVersionAt(ctx context.Context, url string) (int, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Close(context.Background())
+	return schemaVersion(ctx, conn)
+}
+
+// schemaVersion is the number of migrations applied, 0 before the first.
+func schemaVersion(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (int, error) {
+	var exists bool
+	if err := q.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("postgres: reading the schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
+	var version int
+	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+		return 0, fmt.Errorf("postgres: reading the schema version: %w", err)
+	}
+	return version, nil
 }
 
 // retryable reports whether a transaction failed only because it raced

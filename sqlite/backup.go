@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // Backup writes a consistent snapshot of the database at path to the file
@@ -50,7 +52,9 @@ func Backup(ctx context.Context, path, to string) error {
 }
 
 // Restore puts the backup from in place as the database at path, which
-// must not exist yet: restoring never replaces data. check, given the
+// must not exist yet: restoring never replaces data. A backup of a schema
+// newer than this build's is refused (a *sqlstore.SchemaError); an older
+// one is migrated. check, given the
 // restored store, must accept it (the master key opens it) before it is
 // moved into place; on any failure nothing is left at path.
 func Restore(ctx context.Context, from, path string, check func(*Store) error) error {
@@ -71,6 +75,11 @@ func Restore(ctx context.Context, from, path string, check func(*Store) error) e
 	defer os.Remove(tmp + "-wal")
 	defer os.Remove(tmp + "-shm")
 	st, err := Open(ctx, tmp)
+	if errors.Is(err, sqlstore.ErrSchemaTooNew) {
+		// A newer build's backup: this one must not serve it.
+		os.Remove(tmp)
+		return fmt.Errorf("sqlite: %s was made by a newer keyward: %w", from, errors.Unwrap(err))
+	}
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("sqlite: %s is not a Keyward backup: %w", from, err)

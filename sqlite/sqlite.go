@@ -44,9 +44,24 @@ type Store struct {
 
 var _ keyward.Store = (*Store)(nil)
 
+// Options change how Open treats the database.
+type Options struct {
+	// NoMigrate refuses a database whose schema is older than this build's
+	// instead of migrating it, for operators who migrate explicitly
+	// (Migrate, keyward migrate up).
+	NoMigrate bool
+}
+
 // Open opens (creating if needed) the database at path and applies the
-// embedded migrations.
+// embedded migrations. A database that a newer build has migrated is
+// refused with a *sqlstore.SchemaError: this build would not know what
+// its new schema requires.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	// Created owner-only before SQLite opens it: the WAL and shared-memory
 	// files SQLite adds take the database file's permissions.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
@@ -79,9 +94,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetMaxOpenConns(conns)
 	read.SetMaxIdleConns(conns)
 	s := &Store{write: write, read: read, jobs: make(chan writeJob), quit: make(chan struct{}), writerDone: make(chan struct{})}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, !opts.NoMigrate); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("sqlite: migrating %s: %w", path, err)
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
@@ -147,8 +162,9 @@ func (s *Store) Close() error {
 }
 
 // migrate applies the migrations newer than PRAGMA user_version, each in
-// its own transaction.
-func (s *Store) migrate(ctx context.Context) error {
+// its own transaction, after checking that the database is not newer than
+// this build and, unless allowed, not older.
+func (s *Store) migrate(ctx context.Context, allowed bool) error {
 	steps, err := sqlstore.Migrations(sqlstore.SQLite)
 	if err != nil {
 		return err
@@ -157,10 +173,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return err
 	}
+	if err := sqlstore.CheckSchema(version, allowed); err != nil {
+		return err
+	}
 	for i := version; i < len(steps); i++ {
 		err = s.directTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, steps[i].SQL); err != nil {
-				return fmt.Errorf("%s: %w", steps[i].Name, err)
+				return fmt.Errorf("migrating: %s: %w", steps[i].Name, err)
 			}
 			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
 			return err
@@ -176,4 +195,38 @@ func (s *Store) migrate(ctx context.Context) error {
 // message contains what.
 func isConstraint(err error, what string) bool {
 	return err != nil && strings.Contains(err.Error(), what)
+}
+
+// CheckSchema reports whether the database is still at the schema version
+// this build writes; readiness asks it, so that a server whose database a
+// newer build migrated underneath it (keyward migrate up) stops being sent
+// requests.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	var version int
+	if err := s.read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	return sqlstore.CheckSchema(version, false)
+}
+
+// SchemaVersionAt reads the schema version of the database at path without
+// changing anything (0: no schema yet). A missing file is an error
+// matching os.ErrNotExist.
+func SchemaVersionAt(ctx context.Context, path string) (int, error) {
+	if _, err := os.Stat(path); err != nil {
+		return 0, err
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Set("mode", "ro")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return 0, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	return version, nil
 }

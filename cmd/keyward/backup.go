@@ -44,7 +44,7 @@ func backupCommand(ctx context.Context, restore bool, args []string, getenv func
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, backupUsage) }
 	fs.StringVar(&cfg.DataDir, "data", orDefault(getenv("KEYWARD_DATA"), cfg.DataDir), "data directory")
-	fs.StringVar(&cfg.DatabaseURL, "database", getenv("KEYWARD_DATABASE_URL"), "postgres:// URL")
+	fs.StringVar(&cfg.DatabaseURL, "database", "", "postgres:// URL")
 	var file string
 	if restore {
 		fs.StringVar(&file, "from", "", "the backup to restore")
@@ -54,6 +54,13 @@ func backupCommand(ctx context.Context, restore bool, args []string, getenv func
 	if err := fs.Parse(args); err != nil || file == "" || fs.NArg() != 0 {
 		fs.Usage()
 		return errUsage
+	}
+	if cfg.DatabaseURL == "" {
+		url, err := databaseFromEnv(getenv)
+		if err != nil {
+			return err
+		}
+		cfg.DatabaseURL = url
 	}
 	if cfg.DatabaseURL != "" {
 		return errors.New("with PostgreSQL, use pg_dump and pg_restore (keyward " + name + " -h)")
@@ -67,7 +74,10 @@ func backupCommand(ctx context.Context, restore bool, args []string, getenv func
 			db, file, filepath.Join(cfg.DataDir, masterKeyFile))
 		return nil
 	}
-	cfg.MasterKey = getenv("KEYWARD_MASTER_KEY")
+	var err error
+	if cfg.MasterKey, err = secretFromEnv(getenv, "KEYWARD_MASTER_KEY"); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return err
 	}
@@ -90,7 +100,7 @@ func backupCommand(ctx context.Context, restore bool, args []string, getenv func
 		return nil
 	})
 	if err != nil {
-		return err
+		return schemaAdvice(err)
 	}
 	fmt.Fprintf(stdout, "restored %s into %s\n", file, db)
 	return nil

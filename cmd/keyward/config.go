@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"regexp"
@@ -15,9 +16,13 @@ import (
 	"github.com/keyward/keyward/internal/clientip"
 )
 
-// Config is everything `keyward serve` can be told. Every flag has an
-// environment variable; secrets come only from the environment, so that
-// they never show in a process listing.
+// Config is everything `keyward serve` can be told. Every setting is a
+// flag, an environment variable of the flag's name (KEYWARD_LOG_LEVEL for
+// --log-level) and a key of the --config file (log-level); flags win over
+// the environment, which wins over the file, which wins over the defaults.
+// Secrets are never flags (a process listing would show them) nor keys of
+// the file: they come from the environment, or from files named by a
+// setting (the *_FILE convention of Docker and Kubernetes secrets).
 type Config struct {
 	Listen        string
 	DataDir       string
@@ -60,11 +65,26 @@ type Config struct {
 	DBStatementTimeout time.Duration
 	DBRetries          int
 	ResyncInterval     time.Duration
+	// NoMigrate refuses a store whose schema is older than this build's
+	// instead of migrating it (keyward migrate up does, explicitly).
+	NoMigrate bool
 
-	// From the environment only.
-	RootAccessKeyID     string
+	// RootAccessKeyID is the root user's key ID at first start.
+	RootAccessKeyID string
+	// Files holding the secrets below (and DatabaseURL), read at start.
+	MasterKeyFile, RootSecretAccessKeyFile, DatabaseFile string
+
+	// Secrets: from the environment or the files above only.
 	RootSecretAccessKey string
 	MasterKey           string
+
+	// ConfigFile is the YAML file read (--config, $KEYWARD_CONFIG).
+	ConfigFile string
+	// PrintConfig prints the configuration, secrets masked, instead of
+	// serving.
+	PrintConfig bool
+	// sources tells, by setting, where its value came from.
+	sources map[string]source
 }
 
 // DefaultConfig returns the configuration `keyward serve` starts with.
@@ -88,14 +108,44 @@ func DefaultConfig() Config {
 	}
 }
 
+// source is where a setting's value came from, ranked: a higher rank wins.
+type source struct {
+	rank int    // sourceDefault … sourceFlag
+	from string // "default", "$KEYWARD_X", "--x", "file PATH"
+}
+
+const (
+	sourceDefault = iota
+	sourceFile
+	sourceEnv
+	sourceFlag
+)
+
 // flagSpec ties a flag to its environment variable and help text, so that
 // both are documented from one place.
 type flagSpec struct {
 	name, env, usage string
-	bind             func(fs *flag.FlagSet, name, usage string)
+	// group heads the flag's section of keyward serve --help.
+	group string
+	// aliases are older environment variables still read, after env.
+	aliases []string
+	bind    func(fs *flag.FlagSet, name, usage string)
 }
 
-// specs returns the flags of `keyward serve` bound to c.
+// Sections of keyward serve --help, in order.
+const (
+	groupServing  = "Serving"
+	groupStore    = "Data and stores"
+	groupSecrets  = "Root user and secrets"
+	groupTLS      = "TLS"
+	groupVerifier = "The verifier protocol (other services asking Keyward)"
+	groupObserve  = "Audit, metrics and logs"
+	groupPostgres = "PostgreSQL"
+)
+
+var groupOrder = []string{groupServing, groupStore, groupSecrets, groupTLS, groupVerifier, groupObserve, groupPostgres}
+
+// specs returns the settings of `keyward serve` bound to c.
 func (c *Config) specs() []flagSpec {
 	str := func(p *string) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, *p, u) }
@@ -106,66 +156,287 @@ func (c *Config) specs() []flagSpec {
 	dur := func(p *time.Duration) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, *p, u) }
 	}
+	boolFlag := func(p *bool) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.BoolVar(p, n, *p, u) }
+	}
 	return []flagSpec{
-		{"listen", "KEYWARD_LISTEN", "address to serve the API on", str(&c.Listen)},
-		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", str(&c.DataDir)},
-		{"account-id", "KEYWARD_ACCOUNT_ID", "12-digit account ID to create at first start (random when empty)", str(&c.AccountID)},
-		{"log-level", "KEYWARD_LOG_LEVEL", "debug, info, warn or error", str(&c.LogLevel)},
-		{"log-format", "KEYWARD_LOG_FORMAT", "text or json", str(&c.LogFormat)},
-		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", dur(&c.LastUseFlush)},
-		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", intFlag(&c.KeyCacheSize)},
-		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
-		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", dur(&c.ReportMaxAge)},
-		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", intFlag(&c.MaxConnections)},
-		{"tls-cert", "KEYWARD_TLS_CERT", "PEM certificate (chain) to serve the API and the console over TLS; reloaded on SIGHUP or when it changes (plain HTTP when empty)", str(&c.TLSCert)},
-		{"tls-key", "KEYWARD_TLS_KEY", "PEM private key of --tls-cert", str(&c.TLSKey)},
-		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", str(&c.TrustedProxies)},
-		{"verifier-socket", "KEYWARD_VERIFIER_SOCKET", "unix socket (mode 0600) serving the verifier protocol to other services: Versity S3 Gateway's --iam-standalone-endpoint, package guard (off when empty)", str(&c.VerifierSocket)},
-		{"verifier-listen", "KEYWARD_VERIFIER_LISTEN", "TCP address serving the verifier protocol with mutual TLS; needs --verifier-tls-cert, --verifier-tls-key and --verifier-client-ca (off when empty)", str(&c.VerifierListen)},
-		{"verifier-tls-cert", "KEYWARD_VERIFIER_TLS_CERT", "PEM certificate (chain) of --verifier-listen", str(&c.VerifierTLSCert)},
-		{"verifier-tls-key", "KEYWARD_VERIFIER_TLS_KEY", "PEM private key of --verifier-tls-cert", str(&c.VerifierTLSKey)},
-		{"verifier-client-ca", "KEYWARD_VERIFIER_CLIENT_CA", "PEM CA bundle that --verifier-listen's clients' certificates must chain to", str(&c.VerifierClientCA)},
-		{"audit-log", "KEYWARD_AUDIT_LOG", "file to append every audit event to as a JSON line, for log shippers (\"-\": stdout; off when empty); events are kept in the store regardless", str(&c.AuditLog)},
-		{"audit-retention", "KEYWARD_AUDIT_RETENTION", "how long audit events are kept in the store (0: forever)", dur(&c.AuditRetention)},
-		{"metrics-listen", "KEYWARD_METRICS_LISTEN", "address serving Prometheus metrics at /metrics, and nothing else (off when empty; keep it private)", str(&c.MetricsListen)},
-		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
-		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
-		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},
-		{"db-statement-timeout", "KEYWARD_DB_STATEMENT_TIMEOUT", "PostgreSQL statement_timeout", dur(&c.DBStatementTimeout)},
-		{"db-retries", "KEYWARD_DB_RETRIES", "retries of a PostgreSQL transaction after a serialization failure or deadlock", intFlag(&c.DBRetries)},
-		{"resync-interval", "KEYWARD_RESYNC_INTERVAL", "how often a replica re-reads the key change log, in case a notification was missed", dur(&c.ResyncInterval)},
+		{"listen", "KEYWARD_LISTEN", "address to serve the API and the console on", groupServing, nil, str(&c.Listen)},
+		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", groupServing, nil, intFlag(&c.MaxConnections)},
+		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", groupServing, nil, str(&c.TrustedProxies)},
+		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", groupServing, nil, dur(&c.ShutdownGrace)},
+		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", groupServing, nil, intFlag(&c.KeyCacheSize)},
+		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", groupServing, nil, dur(&c.LastUseFlush)},
+		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", groupServing, nil, dur(&c.ReportMaxAge)},
+
+		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", groupStore, nil, str(&c.DataDir)},
+		{"database", "KEYWARD_DATABASE", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", groupStore, []string{"KEYWARD_DATABASE_URL"}, str(&c.DatabaseURL)},
+		{"database-file", "KEYWARD_DATABASE_FILE", "file holding --database's URL, for a URL with a password", groupStore, []string{"KEYWARD_DATABASE_URL_FILE"}, str(&c.DatabaseFile)},
+		{"no-migrate", "KEYWARD_NO_MIGRATE", "refuse to start on a store whose schema is older than this build's instead of migrating it (migrate with keyward migrate up)", groupStore, nil, boolFlag(&c.NoMigrate)},
+
+		{"account-id", "KEYWARD_ACCOUNT_ID", "12-digit account ID to create at first start (random when empty)", groupSecrets, nil, str(&c.AccountID)},
+		{"root-access-key-id", "KEYWARD_ROOT_ACCESS_KEY_ID", "the root user's access key ID at first start, with its secret in $KEYWARD_ROOT_SECRET_ACCESS_KEY (both generated into <data>/root-credentials.csv when unset)", groupSecrets, nil, str(&c.RootAccessKeyID)},
+		{"root-secret-access-key-file", "KEYWARD_ROOT_SECRET_ACCESS_KEY_FILE", "file holding the root user's secret access key (instead of $KEYWARD_ROOT_SECRET_ACCESS_KEY)", groupSecrets, nil, str(&c.RootSecretAccessKeyFile)},
+		{"master-key-file", "KEYWARD_MASTER_KEY_FILE", "file holding the master key, as $KEYWARD_MASTER_KEY would (default: <data>/master.key, generated at first start)", groupSecrets, nil, str(&c.MasterKeyFile)},
+
+		{"tls-cert", "KEYWARD_TLS_CERT", "PEM certificate (chain) to serve the API and the console over TLS; reloaded on SIGHUP or when it changes (plain HTTP when empty)", groupTLS, nil, str(&c.TLSCert)},
+		{"tls-key", "KEYWARD_TLS_KEY", "PEM private key of --tls-cert", groupTLS, nil, str(&c.TLSKey)},
+
+		{"verifier-socket", "KEYWARD_VERIFIER_SOCKET", "unix socket (mode 0600) serving the verifier protocol to other services: Versity S3 Gateway's --iam-standalone-endpoint, package guard (off when empty)", groupVerifier, nil, str(&c.VerifierSocket)},
+		{"verifier-listen", "KEYWARD_VERIFIER_LISTEN", "TCP address serving the verifier protocol with mutual TLS; needs --verifier-tls-cert, --verifier-tls-key and --verifier-client-ca (off when empty)", groupVerifier, nil, str(&c.VerifierListen)},
+		{"verifier-tls-cert", "KEYWARD_VERIFIER_TLS_CERT", "PEM certificate (chain) of --verifier-listen", groupVerifier, nil, str(&c.VerifierTLSCert)},
+		{"verifier-tls-key", "KEYWARD_VERIFIER_TLS_KEY", "PEM private key of --verifier-tls-cert", groupVerifier, nil, str(&c.VerifierTLSKey)},
+		{"verifier-client-ca", "KEYWARD_VERIFIER_CLIENT_CA", "PEM CA bundle that --verifier-listen's clients' certificates must chain to", groupVerifier, nil, str(&c.VerifierClientCA)},
+
+		{"audit-log", "KEYWARD_AUDIT_LOG", "file to append every audit event to as a JSON line, for log shippers (\"-\": stdout; off when empty); events are kept in the store regardless", groupObserve, nil, str(&c.AuditLog)},
+		{"audit-retention", "KEYWARD_AUDIT_RETENTION", "how long audit events are kept in the store (0: forever)", groupObserve, nil, dur(&c.AuditRetention)},
+		{"metrics-listen", "KEYWARD_METRICS_LISTEN", "address serving Prometheus metrics at /metrics, and nothing else (off when empty; keep it private)", groupObserve, nil, str(&c.MetricsListen)},
+		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", groupObserve, nil, str(&c.DebugListen)},
+		{"log-level", "KEYWARD_LOG_LEVEL", "debug, info, warn or error", groupObserve, nil, str(&c.LogLevel)},
+		{"log-format", "KEYWARD_LOG_FORMAT", "text or json", groupObserve, nil, str(&c.LogFormat)},
+
+		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", groupPostgres, nil, intFlag(&c.DBMaxConns)},
+		{"db-statement-timeout", "KEYWARD_DB_STATEMENT_TIMEOUT", "PostgreSQL statement_timeout", groupPostgres, nil, dur(&c.DBStatementTimeout)},
+		{"db-retries", "KEYWARD_DB_RETRIES", "retries of a PostgreSQL transaction after a serialization failure or deadlock", groupPostgres, nil, intFlag(&c.DBRetries)},
+		{"resync-interval", "KEYWARD_RESYNC_INTERVAL", "how often a replica re-reads the key change log, in case a notification was missed", groupPostgres, nil, dur(&c.ResyncInterval)},
 	}
 }
 
-// ParseServe fills c from the environment, then from args, which override.
-func (c *Config) ParseServe(args []string, getenv func(string) string) error {
-	fs := flag.NewFlagSet("keyward serve", flag.ContinueOnError)
+// secretVars are the secrets taken from the environment alone, each also
+// from a file named by a setting.
+var secretVars = []struct{ env, fileSetting string }{
+	{"KEYWARD_MASTER_KEY", "master-key-file"},
+	{"KEYWARD_ROOT_SECRET_ACCESS_KEY", "root-secret-access-key-file"},
+}
+
+// maxSecretFile bounds what is read from a secret's file.
+const maxSecretFile = 64 << 10
+
+// ParseServe fills c from, in increasing precedence, the --config file,
+// the environment and args. With --help it prints the help to stdout and
+// returns flag.ErrHelp.
+func (c *Config) ParseServe(args []string, getenv func(string) string, stdout io.Writer) error {
 	specs := c.specs()
+	byName := map[string]flagSpec{}
 	for _, s := range specs {
-		s.bind(fs, s.name, s.usage+" ($"+s.env+")")
+		byName[s.name] = s
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: keyward serve [flags]\n\nServes the AWS IAM and STS Query API.\n\nFlags:\n")
-		fs.PrintDefaults()
-		fmt.Fprintf(fs.Output(), "\nEnvironment only:\n  KEYWARD_ROOT_ACCESS_KEY_ID, KEYWARD_ROOT_SECRET_ACCESS_KEY\n    \tthe root user's access key at first start (generated when unset)\n  KEYWARD_MASTER_KEY\n    \t32-byte key encrypting secrets at rest, base64 or hex (else <data>/master.key);\n    \tNEW,OLD seals under NEW and opens both, while keyward rekey moves secrets to NEW\n")
+
+	// The command line first, into a scratch configuration: which flags
+	// were given, and where the file is.
+	scratch := DefaultConfig()
+	cmdline := flag.NewFlagSet("keyward serve", flag.ContinueOnError)
+	cmdline.SetOutput(io.Discard)
+	for _, s := range scratch.specs() {
+		s.bind(cmdline, s.name, s.usage)
 	}
+	cmdline.StringVar(&scratch.ConfigFile, "config", "", "")
+	cmdline.BoolVar(&scratch.PrintConfig, "print-config", false, "")
+	if err := cmdline.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			c.usage(stdout)
+			return err
+		}
+		return fmt.Errorf("%w (keyward serve --help lists the flags)", err)
+	}
+	if cmdline.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(cmdline.Args(), " "))
+	}
+	given := map[string]string{}
+	cmdline.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
+
+	fs := flag.NewFlagSet("keyward serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	for _, s := range specs {
-		if v := getenv(s.env); v != "" {
-			if err := fs.Set(s.name, v); err != nil {
-				return fmt.Errorf("$%s: %w", s.env, err)
+		s.bind(fs, s.name, s.usage)
+	}
+	c.sources = map[string]source{}
+	set := func(name, value string, src source) error {
+		if err := fs.Set(name, value); err != nil {
+			return fmt.Errorf("%s: invalid value %q for %s: %w", src.from, value, name, err)
+		}
+		c.sources[name] = src
+		return nil
+	}
+
+	c.ConfigFile, c.PrintConfig = scratch.ConfigFile, scratch.PrintConfig
+	if c.ConfigFile == "" {
+		c.ConfigFile = getenv("KEYWARD_CONFIG")
+	}
+	if c.ConfigFile != "" {
+		settings, err := readConfigFile(c.ConfigFile, byName)
+		if err != nil {
+			return err
+		}
+		for _, kv := range settings {
+			if err := set(kv.key, kv.value, source{sourceFile, fmt.Sprintf("%s:%d", c.ConfigFile, kv.line)}); err != nil {
+				return err
 			}
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	for _, s := range specs {
+		for _, env := range append([]string{s.env}, s.aliases...) {
+			if v := getenv(env); v != "" {
+				if err := set(s.name, v, source{sourceEnv, "$" + env}); err != nil {
+					return err
+				}
+				break
+			}
+		}
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	for _, s := range specs {
+		if v, ok := given[s.name]; ok {
+			if err := set(s.name, v, source{sourceFlag, "--" + s.name}); err != nil {
+				return err
+			}
+		}
 	}
-	c.RootAccessKeyID = getenv("KEYWARD_ROOT_ACCESS_KEY_ID")
-	c.RootSecretAccessKey = getenv("KEYWARD_ROOT_SECRET_ACCESS_KEY")
-	c.MasterKey = getenv("KEYWARD_MASTER_KEY")
+	return c.readSecrets(getenv)
+}
+
+// readSecrets takes each secret from the environment or from its file,
+// whichever source ranks higher; the same rank for both is ambiguous.
+func (c *Config) readSecrets(getenv func(string) string) error {
+	targets := map[string]*string{"KEYWARD_MASTER_KEY": &c.MasterKey, "KEYWARD_ROOT_SECRET_ACCESS_KEY": &c.RootSecretAccessKey}
+	files := map[string]*string{"master-key-file": &c.MasterKeyFile, "root-secret-access-key-file": &c.RootSecretAccessKeyFile}
+	for _, sv := range secretVars {
+		value, file := getenv(sv.env), *files[sv.fileSetting]
+		fileSrc := c.sources[sv.fileSetting]
+		switch {
+		case value != "" && file != "" && fileSrc.rank == sourceEnv:
+			return fmt.Errorf("both $%s and %s are set: give one", sv.env, fileSrc.from)
+		case value != "" && fileSrc.rank < sourceEnv:
+			*targets[sv.env] = value
+			*files[sv.fileSetting] = ""
+			c.sources[sv.env] = source{sourceEnv, "$" + sv.env}
+		case file != "":
+			b, err := readSecretFile(file)
+			if err != nil {
+				return fmt.Errorf("%s: %w", fileSrc.from, err)
+			}
+			*targets[sv.env] = b
+			c.sources[sv.env] = source{fileSrc.rank, fileSrc.from + " (" + file + ")"}
+		}
+	}
+	// --database and --database-file are one setting in two forms.
+	db, dbFile := c.sources["database"], c.sources["database-file"]
+	switch {
+	case c.DatabaseURL != "" && c.DatabaseFile != "" && db.rank == dbFile.rank:
+		return fmt.Errorf("both %s and %s are set: give one", db.from, dbFile.from)
+	case c.DatabaseURL != "" && db.rank > dbFile.rank:
+		c.DatabaseFile = ""
+	case c.DatabaseFile != "":
+		b, err := readSecretFile(c.DatabaseFile)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dbFile.from, err)
+		}
+		c.DatabaseURL = b
+		c.sources["database"] = source{dbFile.rank, dbFile.from + " (" + c.DatabaseFile + ")"}
+	}
 	return nil
+}
+
+// readSecretFile reads a secret kept in a file, without its final newline.
+func readSecretFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxSecretFile {
+		return "", fmt.Errorf("%s is larger than %d bytes", path, maxSecretFile)
+	}
+	v := strings.TrimRight(string(b), "\r\n")
+	if v == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return v, nil
+}
+
+// usage prints keyward serve --help: the flags by section, each with its
+// environment variable.
+func (c *Config) usage(w io.Writer) {
+	fmt.Fprint(w, `Usage: keyward serve [--config FILE] [--flag value ...]
+
+Serves the AWS IAM and STS Query API, the web console and the verifier
+protocol. Every setting below is a flag, an environment variable (shown
+under it) and a key of the --config file (the flag's name, without its
+dashes); flags win over the environment, which wins over the file, which
+wins over the defaults.
+
+  --config FILE
+        YAML file of settings, such as "listen: 0.0.0.0:8080" ($KEYWARD_CONFIG)
+  --print-config
+        print the configuration and where each value came from, secrets
+        masked, and exit
+`)
+	defaults := DefaultConfig()
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	specs := defaults.specs()
+	for _, s := range specs {
+		s.bind(fs, s.name, s.usage)
+	}
+	for _, g := range groupOrder {
+		fmt.Fprintf(w, "\n%s:\n", g)
+		for _, s := range specs {
+			if s.group != g {
+				continue
+			}
+			f := fs.Lookup(s.name)
+			typ, usage := flag.UnquoteUsage(f)
+			line := "  --" + s.name
+			if typ != "" {
+				line += " " + typ
+			}
+			fmt.Fprintln(w, line)
+			for _, l := range wrap(usage, 70) {
+				fmt.Fprintln(w, "        "+l)
+			}
+			env := "$" + s.env
+			for _, a := range s.aliases {
+				env += ", or $" + a
+			}
+			if def := f.DefValue; def != "" && def != "0" && def != "0s" && def != "false" {
+				fmt.Fprintf(w, "        %s (default %s)\n", env, def)
+			} else {
+				fmt.Fprintf(w, "        %s\n", env)
+			}
+		}
+	}
+	fmt.Fprint(w, `
+Secrets, from the environment only (never flags or the file), or from the
+file a setting above names:
+  $KEYWARD_ROOT_SECRET_ACCESS_KEY  (or --root-secret-access-key-file)
+        the root user's secret access key at first start, with
+        --root-access-key-id
+  $KEYWARD_MASTER_KEY  (or --master-key-file)
+        32-byte key encrypting secrets at rest, base64 or hex (else
+        <data>/master.key); NEW,OLD seals under NEW and opens both, while
+        keyward rekey moves secrets to NEW
+`)
+}
+
+// wrap breaks s into lines of at most width characters.
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(word) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 var (
@@ -191,9 +462,9 @@ func (c *Config) Validate() error {
 	case c.KeyCacheSize < 1:
 		return errors.New("--key-cache-size must be at least 1")
 	case (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == ""):
-		return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID and KEYWARD_ROOT_SECRET_ACCESS_KEY must be set together")
+		return errors.New("--root-access-key-id (KEYWARD_ROOT_ACCESS_KEY_ID) and KEYWARD_ROOT_SECRET_ACCESS_KEY must be set together")
 	case c.RootAccessKeyID != "" && !keyIDPattern.MatchString(c.RootAccessKeyID):
-		return errors.New("KEYWARD_ROOT_ACCESS_KEY_ID must be 16 to 128 upper-case letters and digits")
+		return errors.New("--root-access-key-id (KEYWARD_ROOT_ACCESS_KEY_ID) must be 16 to 128 upper-case letters and digits")
 	case c.RootSecretAccessKey != "" && len(c.RootSecretAccessKey) < 16:
 		// The secret itself is never echoed.
 		return errors.New("KEYWARD_ROOT_SECRET_ACCESS_KEY must be at least 16 characters")

@@ -1,11 +1,13 @@
 // Command keyward runs Keyward, a self-hosted AWS IAM for users and their
-// access keys. `keyward serve` starts the server; see `keyward serve -h`.
+// access keys. `keyward serve` starts the server (`keyward serve --help`);
+// `keyward help` lists every command.
 package main
 
 import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/keyward/keyward/cli"
+	"github.com/keyward/keyward/internal/buildinfo"
 )
 
 func main() {
@@ -30,16 +33,33 @@ func main() {
 
 var errUsage = errors.New("usage")
 
-// usage is shown for an unknown first word; everything but serve is the
-// command line of package cli, whose help says more.
-const usage = `Keyward: AWS IAM users and access keys, self-hosted.
+// usage is the list of every command: `keyward help`, `keyward --help` and
+// a bare `keyward` print it, and package cli shows it for an unknown one.
+const usage = `Keyward: AWS IAM and STS, self-hosted.
 
-Usage:
-  keyward serve [flags]              serve the IAM and STS API and the web console (keyward serve -h)
-  keyward rekey --data DIR           seal every secret again under a new master key (keyward rekey -h)
-  keyward backup --data DIR --to F   a consistent snapshot of the store while serving (keyward backup -h)
-  keyward restore --data DIR --from F  restore a backup into an empty data directory
-  keyward iam|sts|keys|events|completion …  the command line (keyward help)
+Usage: keyward <command> [options]
+
+Running the server:
+  serve      serve the IAM and STS API, the web console and the verifier protocol
+             (keyward serve --help lists every setting; --config FILE reads them from YAML)
+  migrate    show or apply the store's schema migrations: keyward migrate status|up
+  backup     a consistent snapshot of the SQLite store while serving: --data DIR --to FILE
+  restore    restore a backup into an empty data directory: --data DIR --from FILE
+  rekey      seal every stored secret again under a new master key
+  version    the version, commit and Go version of this build (also keyward --version)
+
+The command line, speaking to a running server as the AWS CLI does:
+  iam        the AWS CLI's IAM commands (keyward iam help)
+  sts        the AWS CLI's STS commands (keyward sts help)
+  keys       every key of the account: list, find, rotate, stale
+  events     the audit trail (CloudTrail's LookupEvents): --user, --name, --since
+  completion shell completion: keyward completion bash|zsh
+  help       this list
+
+Run 'keyward <command> --help' for a command's options. The command line
+resolves credentials as the AWS CLI does (AWS_ACCESS_KEY_ID, AWS_PROFILE or
+--profile, ~/.aws/credentials and ~/.aws/config); the endpoint is
+--endpoint-url, or AWS_ENDPOINT_URL, or http://127.0.0.1:8080.
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -48,10 +68,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errUsage
 	}
 	switch args[0] {
+	case "help", "--help", "-help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, buildinfo.Get())
+		return nil
 	case "serve":
 		m := NewMain()
-		if err := m.Config.ParseServe(args[1:], getenv); err != nil {
+		if err := m.Config.ParseServe(args[1:], getenv, stdout); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
 			return err
+		}
+		if m.Config.PrintConfig {
+			if err := m.Config.printConfig(stdout); err != nil {
+				return err
+			}
+			return m.Config.Validate()
 		}
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -61,20 +96,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
+		notifySystemd("READY=1\nSTATUS=serving " + m.URL)
 		for {
 			select {
 			case <-hup:
+				notifySystemd("RELOADING=1")
 				m.ReloadTLS() // logged; the certificate in use stays on failure
+				notifySystemd("READY=1")
 			case <-ctx.Done():
+				notifySystemd("STOPPING=1")
 				return m.Close()
 			}
 		}
+	case "migrate":
+		return migrateCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "rekey":
 		return rekey(ctx, args[1:], getenv, stdout, stderr)
 	case "backup", "restore":
 		return backupCommand(ctx, args[0] == "restore", args[1:], getenv, stdout, stderr)
 	}
-	code := cli.Run(ctx, cli.Env{Args: args, Getenv: getenv, Stdout: stdout, Stderr: stderr, Terminal: isTerminal(os.Stderr)})
+	code := cli.Run(ctx, cli.Env{Args: args, Getenv: getenv, Stdout: stdout, Stderr: stderr, Terminal: isTerminal(os.Stderr), Help: usage})
 	if code != 0 {
 		return exitCode(code)
 	}

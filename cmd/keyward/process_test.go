@@ -38,7 +38,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "keyward")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	// Linked as make dist links a release, with a version of its own.
+	out, err := exec.Command("go", "build", "-ldflags", "-X "+buildinfoPkg+".version="+testVersion+" -X "+buildinfoPkg+".commit="+testCommit, "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "building keyward: %v\n%s", err, out)
 		os.Exit(1)

@@ -42,11 +42,19 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, rekeyUsage) }
 	fs.StringVar(&cfg.DataDir, "data", orDefault(getenv("KEYWARD_DATA"), cfg.DataDir), "data directory")
-	fs.StringVar(&cfg.DatabaseURL, "database", getenv("KEYWARD_DATABASE_URL"), "postgres:// URL (default: SQLite in --data)")
+	fs.StringVar(&cfg.DatabaseURL, "database", "", "postgres:// URL (default: SQLite in --data)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	cfg.MasterKey = getenv("KEYWARD_MASTER_KEY")
+	var err error
+	if cfg.DatabaseURL == "" {
+		if cfg.DatabaseURL, err = databaseFromEnv(getenv); err != nil {
+			return err
+		}
+	}
+	if cfg.MasterKey, err = secretFromEnv(getenv, "KEYWARD_MASTER_KEY"); err != nil {
+		return err
+	}
 	newKey := getenv("KEYWARD_NEW_MASTER_KEY")
 
 	mk, _, err := loadMasterKeys(cfg, randReader, false)

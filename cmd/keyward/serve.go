@@ -21,6 +21,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/internal/buildinfo"
 	"github.com/keyward/keyward/internal/caches"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/clientip"
@@ -122,6 +123,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Logger == nil {
 		m.Logger = m.Config.logger()
 	}
+	bi := buildinfo.Get()
+	m.Logger.Info("keyward starting", "version", bi.Version, "commit", bi.Commit, "go", bi.GoVersion)
 	defer func() {
 		if err != nil && m.Store != nil {
 			m.Store.Close()
@@ -164,16 +167,27 @@ func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
 	if generated {
 		m.Logger.Info("generated a master key", "path", filepath.Join(m.Config.DataDir, masterKeyFile))
 	}
+	// Assigned only when opened: a nil *Store in the interface would not
+	// be nil to Run's clean-up.
 	if m.Config.DatabaseURL != "" {
-		m.Store, err = postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
+		st, err := postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
 			MaxConns:         int32(m.Config.DBMaxConns),
 			StatementTimeout: m.Config.DBStatementTimeout,
 			Retries:          m.Config.DBRetries,
+			NoMigrate:        m.Config.NoMigrate,
 		})
+		if err != nil {
+			return mk, schemaAdvice(err)
+		}
+		m.Store = st
 	} else {
-		m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "keyward.db"))
+		st, err := sqlite.OpenWith(ctx, filepath.Join(m.Config.DataDir, "keyward.db"), sqlite.Options{NoMigrate: m.Config.NoMigrate})
+		if err != nil {
+			return mk, schemaAdvice(err)
+		}
+		m.Store = st
 	}
-	return mk, err
+	return mk, nil
 }
 
 // newService makes the Service, prepares the account and wires the caches.
@@ -223,7 +237,7 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	m.API = &query.Server{Clients: clients, Service: m.Service, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
 	webConfig := console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
-		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit}
+		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	m.instrument(&webConfig)
 	web, err := console.New(webConfig)
 	if err != nil {
@@ -248,6 +262,15 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 			http.Error(w, "the store does not answer", http.StatusServiceUnavailable)
 			return
 		}
+		// A newer build may have migrated the store since this one opened
+		// it: this one must not be sent requests it would answer wrongly.
+		if sc, ok := m.Store.(interface{ CheckSchema(context.Context) error }); ok {
+			if err := sc.CheckSchema(ctx); err != nil {
+				m.Logger.Error("not ready: the store's schema changed", "err", schemaAdvice(err))
+				http.Error(w, "the store's schema is not this build's", http.StatusServiceUnavailable)
+				return
+			}
+		}
 		io.WriteString(w, "ok\n")
 	})
 	mux.Handle("/console/", web)
@@ -265,6 +288,8 @@ func (m *Main) instrument(web *console.Config) {
 	}
 	mt := metrics.New()
 	m.Metrics = mt
+	bi := buildinfo.Get()
+	mt.BuildInfo(bi.Version, bi.Commit, bi.GoVersion)
 	m.API.Observe, m.API.AuthFailed = mt.Request, mt.AuthFailure
 	web.SignedIn = mt.SignIn
 	m.Service.ReportGenerated = mt.ReportGenerated
@@ -425,7 +450,7 @@ func every(ctx context.Context, interval time.Duration, fn func()) {
 
 // announce logs where everything is.
 func (m *Main) announce() error {
-	attrs := []any{"api", m.URL, "account", m.Service.Account.ID, "data", m.Config.DataDir}
+	attrs := []any{"api", m.URL, "account", m.Service.Account.ID, "data", m.Config.DataDir, "version", buildinfo.Get().Version}
 	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
 		attrs = append(attrs, "root_credentials", creds)
 	}

@@ -1,0 +1,203 @@
+package dist
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// root is the repository's root, from this package's directory.
+const root = "../.."
+
+// testVersion marks the packages the tests build and install.
+const testVersion = "v0.0.0-pkgtest"
+
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestBuild: a linux/amd64 build gives a static binary, a .deb, an .rpm
+// and SHA256SUMS that sha256sum -c accepts.
+func TestBuild(t *testing.T) {
+	out := t.TempDir()
+	paths, err := Build(context.Background(), Options{Root: root, Out: out, Version: testVersion, Commit: "abc123",
+		Targets: []Target{{"linux", runtime.GOARCH}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	want := []string{"keyward-linux-" + runtime.GOARCH, ".deb", ".rpm", "SHA256SUMS"}
+	for i, w := range want {
+		if i >= len(names) || !strings.HasSuffix(names[i], w) {
+			t.Fatalf("artefacts %v, want %v", names, want)
+		}
+	}
+	bin := paths[0]
+	if got := run(t, bin, "version"); !strings.HasPrefix(got, "keyward "+testVersion+" (commit abc123, ") {
+		t.Errorf("the release binary says %q", got)
+	}
+	// Static: no interpreter, no shared libraries.
+	if out, _ := exec.Command("ldd", bin).CombinedOutput(); !strings.Contains(string(out), "not a dynamic executable") {
+		t.Errorf("ldd %s: %s", bin, out)
+	}
+	cmd := exec.Command("sha256sum", "-c", "SHA256SUMS")
+	cmd.Dir = out
+	if b, err := cmd.CombinedOutput(); err != nil || strings.Count(string(b), ": OK") != 3 {
+		t.Errorf("sha256sum -c: %v\n%s", err, b)
+	}
+}
+
+// TestDebInstall installs the .deb on this machine with dpkg, as root, and
+// checks what it leaves: the binary, the keyward system user, the data
+// directory (0700), the settings file (0640, a conffile kept across a
+// reinstall), the systemd unit (systemd-analyze verify); then removes it
+// (data kept) and purges it (settings gone). It changes the machine, so
+// it refuses to touch a keyward it did not install, and undoes everything
+// it did even when it fails.
+func TestDebInstall(t *testing.T) {
+	switch {
+	case runtime.GOOS != "linux":
+		t.Skip("dpkg packages are for linux")
+	case os.Geteuid() != 0:
+		t.Skip("installing a package needs root")
+	}
+	for _, tool := range []string{"dpkg", "dpkg-query", "systemd-analyze", "runuser"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (scripts/install-test-deps.sh installs it): %v", tool, err)
+		}
+	}
+	arch := strings.TrimSpace(run(t, "dpkg", "--print-architecture"))
+	if arch != runtime.GOARCH {
+		t.Skipf("dpkg's architecture is %s, Go's %s", arch, runtime.GOARCH)
+	}
+	const marker = "/var/lib/keyward/.keyward-package-test"
+	if out, err := exec.Command("dpkg-query", "-W", "-f=${Version} ${Status}", "keyward").Output(); err == nil && strings.Contains(string(out), "installed") {
+		if !strings.Contains(string(out), "pkgtest") {
+			t.Skipf("a keyward package (%s) is installed on this machine: this test does not replace it", out)
+		}
+		exec.Command("dpkg", "-P", "keyward").Run() // a run of this test that was killed
+	}
+	if _, err := os.Stat("/var/lib/keyward"); err == nil {
+		if _, err := os.Stat(marker); err != nil {
+			t.Skip("/var/lib/keyward exists and is not this test's: it does not touch it")
+		}
+		os.RemoveAll("/var/lib/keyward")
+	}
+	_, userErr := user.Lookup("keyward")
+	hadUser := userErr == nil
+	t.Cleanup(func() {
+		exec.Command("dpkg", "-P", "keyward").Run()
+		os.RemoveAll("/var/lib/keyward")
+		if !hadUser {
+			exec.Command("userdel", "keyward").Run()
+			exec.Command("groupdel", "keyward").Run()
+		}
+	})
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, BinaryName(Target{"linux", runtime.GOARCH}))
+	if err := BuildBinary(context.Background(), root, bin, Target{"linux", runtime.GOARCH}, testVersion, "abc123"); err != nil {
+		t.Fatal(err)
+	}
+	deb, err := Package(root, bin, "deb", runtime.GOARCH, testVersion, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, "dpkg", "-i", deb)
+
+	u, err := user.Lookup("keyward")
+	if err != nil {
+		t.Fatalf("no keyward user: %v", err)
+	}
+	if passwd := run(t, "getent", "passwd", "keyward"); !strings.HasSuffix(strings.TrimSpace(passwd), ":/usr/sbin/nologin") {
+		t.Errorf("the keyward user may log in: %s", passwd)
+	}
+	g, err := user.LookupGroup("keyward")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path         string
+		mode         os.FileMode
+		owner, group string
+	}{
+		{"/usr/bin/keyward", 0o755, "0", "0"},
+		{"/usr/lib/systemd/system/keyward.service", 0o644, "0", "0"},
+		{"/etc/keyward", os.ModeDir | 0o750, "0", g.Gid},
+		{"/etc/keyward/keyward.env", 0o640, "0", g.Gid},
+		{"/var/lib/keyward", os.ModeDir | 0o700, u.Uid, g.Gid},
+		{"/usr/share/doc/keyward/LICENSE", 0o644, "0", "0"},
+	} {
+		fi, err := os.Stat(f.path)
+		if err != nil {
+			t.Errorf("%s: %v", f.path, err)
+			continue
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if fi.Mode() != f.mode || itoa(st.Uid) != f.owner || itoa(st.Gid) != f.group {
+			t.Errorf("%s: %v %d:%d, want %v %s:%s", f.path, fi.Mode(), st.Uid, st.Gid, f.mode, f.owner, f.group)
+		}
+	}
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := run(t, "/usr/bin/keyward", "version"); !strings.HasPrefix(got, "keyward "+testVersion+" ") {
+		t.Errorf("/usr/bin/keyward version: %q", got)
+	}
+	if conffiles := run(t, "dpkg-query", "-W", "-f=${Conffiles}", "keyward"); !strings.Contains(conffiles, "/etc/keyward/keyward.env") {
+		t.Errorf("keyward.env is not a conffile: %q", conffiles)
+	}
+	if out, err := exec.Command("systemd-analyze", "verify", "/usr/lib/systemd/system/keyward.service").CombinedOutput(); err != nil || strings.Contains(string(out), "keyward.service") {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+	// The service's user can make its store in the data directory.
+	run(t, "runuser", "-u", "keyward", "--", "/usr/bin/keyward", "migrate", "up", "--data", "/var/lib/keyward")
+	if fi, err := os.Stat("/var/lib/keyward/keyward.db"); err != nil || fi.Mode() != 0o600 {
+		t.Fatalf("the store: %v %v", fi, err)
+	}
+
+	// An operator's settings survive a reinstall (an upgrade does the same).
+	f, err := os.OpenFile("/etc/keyward/keyward.env", os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("KEYWARD_LOG_FORMAT=json # the operator's\n")
+	f.Close()
+	run(t, "dpkg", "-i", "--force-confold", deb)
+	if b, _ := os.ReadFile("/etc/keyward/keyward.env"); !strings.Contains(string(b), "the operator's") {
+		t.Error("reinstalling replaced the operator's keyward.env")
+	}
+
+	run(t, "dpkg", "-r", "keyward")
+	for path, kept := range map[string]bool{"/usr/bin/keyward": false, "/usr/lib/systemd/system/keyward.service": false,
+		"/var/lib/keyward/keyward.db": true, "/etc/keyward/keyward.env": true} {
+		if _, err := os.Stat(path); (err == nil) != kept {
+			t.Errorf("after dpkg -r, %s: %v (want kept: %v)", path, err, kept)
+		}
+	}
+	run(t, "dpkg", "-P", "keyward")
+	if _, err := os.Stat("/etc/keyward/keyward.env"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after dpkg -P, keyward.env: %v", err)
+	}
+	if _, err := os.Stat("/var/lib/keyward/keyward.db"); err != nil {
+		t.Errorf("dpkg -P deleted the store: %v", err)
+	}
+}
+
+func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
