@@ -170,12 +170,20 @@ func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContex
 	if d.Effect == keyward.DecisionExplicitDeny {
 		return d
 	}
-	if allowed&gateIdentity == 0 {
-		return keyward.Decision{Effect: keyward.DecisionImplicitDeny}
+	missing := ps.limits &^ allowed
+	limitedBy := ""
+	switch {
+	case missing&gateBoundary != 0:
+		limitedBy = keyward.PolicySourceBoundary
+	case missing != 0:
+		limitedBy = keyward.PolicySourceSession
 	}
-	if missing := ps.limits &^ allowed; missing != 0 {
+	if allowed&gateIdentity == 0 {
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, LimitedBy: limitedBy}
+	}
+	if missing != 0 {
 		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: missing&gateBoundary != 0,
-			BySession: missing&gateBoundary == 0}
+			BySession: missing&gateBoundary == 0, LimitedBy: limitedBy}
 	}
 	d.Effect = keyward.DecisionAllowed
 	return d

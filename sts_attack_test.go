@@ -1,0 +1,253 @@
+// Attacks on the STS and federation boundary: AssumeRole,
+// AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken, the
+// session tokens they issue and the MFA codes they take.
+//
+// What the caller may claim: the role it wants, a session name, an
+// external ID, session policies and tags, a source identity, a duration,
+// an MFA device's serial number and a code, a web identity token, and a
+// session token it holds. None of it is believed about the caller.
+//
+// What Keyward establishes itself: who the caller is (the signature, or
+// the token's issuer's signature), whether the role's trust policy names
+// it and how, and whether anything in the caller's own policies
+// (identity policies, permissions boundary, session policies, the
+// revocation of its sessions) denies the assumption; that a session token
+// is one Keyward sealed, byte for byte; that an MFA code is the device's,
+// with guesses limited per device on every replica. New STS endpoints add
+// their attacks here.
+package keyward_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// attackBench is a Keyward on a clock the test moves, with SDK clients.
+type attackBench struct {
+	*kwtest.Keyward
+	clock *manualClock
+}
+
+func newAttackBench(t *testing.T) *attackBench {
+	t.Helper()
+	clock := &manualClock{t: time.Now().UTC().Truncate(time.Second)}
+	return &attackBench{Keyward: kwtest.NewWithClock(t, clock.Now), clock: clock}
+}
+
+func (b *attackBench) config(id, secret, token string) aws.Config {
+	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, token),
+		BaseEndpoint: aws.String(b.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+}
+
+func (b *attackBench) iam(id, secret string) *iam.Client {
+	return iam.NewFromConfig(b.config(id, secret, ""))
+}
+func (b *attackBench) sts(id, secret string) *sts.Client {
+	return sts.NewFromConfig(b.config(id, secret, ""))
+}
+
+// session returns IAM and STS clients signing with temporary credentials.
+func (b *attackBench) session(c *ststypes.Credentials) (*iam.Client, *sts.Client) {
+	cfg := b.config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
+}
+
+// root is the context of a request of the account's root user.
+func (b *attackBench) root() context.Context {
+	return keyward.WithCaller(context.Background(), &keyward.RequestContext{
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, Root: true}, CurrentTime: b.clock.Now()})
+}
+
+// role creates a role trusting the principals given (a JSON value of
+// Principal) to assume it and tag its sessions.
+func (b *attackBench) role(t *testing.T, name, principal string) string {
+	t.Helper()
+	_, err := b.Service.CreateRole(b.root(), keyward.Role{Name: name, TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` +
+		principal + `,"Action":["sts:AssumeRole","sts:TagSession"]}]}`})
+	must(t, err)
+	return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name
+}
+
+func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
+
+// wantAPIError checks an SDK error's code, HTTP status and, unless empty,
+// its message.
+func wantAPIError(t *testing.T, err error, code string, status int, message string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+	var re *smithyhttp.ResponseError
+	if ae.ErrorCode() != code || !errors.As(err, &re) || re.HTTPStatusCode() != status {
+		t.Fatalf("got %v, want %s (%d)", err, code, status)
+	}
+	if message != "" && ae.ErrorMessage() != message {
+		t.Fatalf("got message %q, want %q", ae.ErrorMessage(), message)
+	}
+}
+
+const denyAssume = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`
+
+// TestAssumeRoleExplicitDenyWins: a trust policy that names the caller
+// stands in for an Allow of the caller's own policies, never for the
+// absence of their Deny (IAM User Guide, "Policy evaluation logic": an
+// explicit deny in any policy wins; a resource-based policy naming the
+// principal within the account is not limited by an implicit deny only).
+// Keyward's own simulator says the same.
+func TestAssumeRoleExplicitDenyWins(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "mallory", denyAssume)
+	// A permissions boundary's deny refuses as well.
+	bid, bsecret := b.User(t, "bounded", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	_, err := b.Service.CreatePolicy(b.root(), "no-assume", "/", "", denyAssume, nil)
+	must(t, err)
+	must(t, b.Service.PutUserPermissionsBoundary(b.root(), "bounded", "arn:aws:iam::"+kwtest.AccountID+":policy/no-assume"))
+
+	tests := []struct{ name, principal string }{
+		{"named by ARN", `{"AWS":["` + userARN("mallory") + `","` + userARN("bounded") + `"]}`},
+		{"anyone", `"*"`},
+		{"the account", `{"AWS":"` + kwtest.AccountID + `"}`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := "target" + string(rune('a'+i))
+			arn := b.role(t, name, tt.principal)
+			for _, c := range []struct {
+				user       string
+				id, secret string
+			}{{"mallory", id, secret}, {"bounded", bid, bsecret}} {
+				_, err := b.sts(c.id, c.secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("xx")})
+				wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN(c.user)+" is not authorized to perform: sts:AssumeRole on resource: "+arn+
+					" with an explicit deny in an identity-based policy")
+			}
+			sim, err := b.iam(kwtest.RootKeyID, kwtest.RootSecret).SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+				PolicySourceArn: aws.String(userARN("mallory")), ActionNames: []string{"sts:AssumeRole"}, ResourceArns: []string{arn}})
+			must(t, err)
+			if d := sim.EvaluationResults[0].EvalDecision; d != "explicitDeny" {
+				t.Fatalf("SimulatePrincipalPolicy says %s; AssumeRole refused with an explicit deny", d)
+			}
+		})
+	}
+}
+
+// TestAssumeRoleSessionLimits: a role session calling AssumeRole carries
+// its session policies and its role's boundary. An explicit deny in its
+// session policy refuses whatever the trust policy names; an implicit
+// one refuses where the trust policy names the session's role (its
+// permissions are then the role's, limited by the session), not where it
+// names the session itself (IAM User Guide, "Policy evaluation logic",
+// resource-based policies and implicit denies: IAM role, IAM role
+// session).
+func TestAssumeRoleSessionLimits(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	hop := b.role(t, "hop", `{"AWS":"`+userARN("alice")+`"}`)
+	alice := b.sts(id, secret)
+	sessionARN := "arn:aws:sts::" + kwtest.AccountID + ":assumed-role/hop/"
+
+	assume := func(t *testing.T, name, policy string) *sts.Client {
+		t.Helper()
+		in := &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String(name)}
+		if policy != "" {
+			in.Policy = aws.String(policy)
+		}
+		out, err := alice.AssumeRole(ctx, in)
+		must(t, err)
+		_, c := b.session(out.Credentials)
+		return c
+	}
+	byRole := b.role(t, "by-role", `{"AWS":"`+hop+`"}`)
+	bySession := b.role(t, "by-session", `{"AWS":["`+sessionARN+`limited","`+sessionARN+`denied"]}`)
+
+	denied := assume(t, "denied", denyAssume)
+	limited := assume(t, "limited", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	plain := assume(t, "plain", "")
+	tests := []struct {
+		name    string
+		caller  *sts.Client
+		role    string
+		message string // "" when allowed
+	}{
+		{"a session policy's deny, trust naming the role", denied, byRole, "with an explicit deny in an identity-based policy"},
+		{"a session policy's deny, trust naming the session", denied, bySession, "with an explicit deny in an identity-based policy"},
+		{"a session policy not allowing, trust naming the role", limited, byRole, "because no session policy allows the sts:AssumeRole action"},
+		{"a session policy not allowing, trust naming the session", limited, bySession, ""},
+		{"no session policy, trust naming the role", plain, byRole, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.caller.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(tt.role), RoleSessionName: aws.String("next")})
+			if tt.message == "" {
+				must(t, err)
+				return
+			}
+			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+			if !strings.HasSuffix(err.Error(), tt.message) {
+				t.Fatalf("got %v, want %q", err, tt.message)
+			}
+		})
+	}
+
+	// The role's permissions boundary limits its sessions alike.
+	_, err := b.Service.CreatePolicy(b.root(), "iam-only", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
+	must(t, err)
+	must(t, b.Service.PutRolePermissionsBoundary(b.root(), "iam:PutRolePermissionsBoundary", "hop", "arn:aws:iam::"+kwtest.AccountID+":policy/iam-only"))
+	_, err = plain.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(byRole), RoleSessionName: aws.String("next")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+sessionARN+"plain is not authorized to perform: sts:AssumeRole on resource: "+byRole+
+		" because no permissions boundary allows the sts:AssumeRole action")
+}
+
+// TestRevokedSessionsStayRevoked: "Revoke active sessions" denies
+// everything to the role's sessions issued until then; none of them may
+// assume another role that trusts the role, nor the role itself, and so
+// renew itself. Sessions begun afterwards are not affected.
+func TestRevokedSessionsStayRevoked(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	// hop trusts alice and itself (a role that re-assumes itself).
+	hop := "arn:aws:iam::" + kwtest.AccountID + ":role/hop"
+	b.role(t, "hop", `{"AWS":["`+userARN("alice")+`","`+hop+`"]}`)
+	next := b.role(t, "next", `{"AWS":"`+hop+`"}`)
+	anyone := b.role(t, "anyone", `"*"`)
+	alice := b.sts(id, secret)
+
+	out, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("old")})
+	must(t, err)
+	_, old := b.session(out.Credentials)
+	must(t, b.Service.RevokeRoleSessions(b.root(), "hop"))
+
+	for _, target := range []string{next, hop, anyone} {
+		_, err := old.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("escape")})
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/hop/old is not authorized to perform: sts:AssumeRole on resource: "+
+			target+" with an explicit deny in an identity-based policy")
+	}
+
+	b.clock.Add(2 * time.Second)
+	out, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("new")})
+	must(t, err)
+	_, fresh := b.session(out.Credentials)
+	for _, target := range []string{next, hop, anyone} {
+		if _, err := fresh.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("onward")}); err != nil {
+			t.Fatalf("a session begun after the revocation assuming %s: %v", target, err)
+		}
+	}
+}
