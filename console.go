@@ -410,7 +410,7 @@ func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, to
 	if !ok || len(signin) > 4*maxSessionToken {
 		return "", "", time.Time{}, invalid
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw) // one string per token, as OpenSession
 	if err != nil {
 		return "", "", time.Time{}, invalid
 	}

@@ -18,7 +18,9 @@
 package keyward_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -250,4 +252,102 @@ func TestRevokedSessionsStayRevoked(t *testing.T) {
 			t.Fatalf("a session begun after the revocation assuming %s: %v", target, err)
 		}
 	}
+}
+
+// twin returns the token (after its prefix) with its last character
+// changed so that lenient base64 decoding gives the same bytes, or ""
+// when the encoding's length leaves no unused bits to flip.
+func twin(token, prefix string) string {
+	raw := strings.TrimPrefix(token, prefix)
+	want, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil || raw == "" {
+		return ""
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for _, c := range []byte(alphabet) {
+		if c == raw[len(raw)-1] {
+			continue
+		}
+		v := raw[:len(raw)-1] + string(c)
+		if got, err := base64.RawURLEncoding.DecodeString(v); err == nil && bytes.Equal(got, want) {
+			return prefix + v
+		}
+	}
+	return ""
+}
+
+// TestTokensDecodeStrictly: a sealed token is accepted only as Keyward
+// wrote it. Lenient base64 ignores the unused bits of the last character,
+// so a token with that character changed opened as the original: the
+// session token, the encoded authorization message and the pagination
+// marker are decoded strictly.
+func TestTokensDecodeStrictly(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	alice := b.sts(id, secret)
+
+	t.Run("session token", func(t *testing.T) {
+		for i := 0; i < 3; i++ {
+			out, err := alice.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed" + strings.Repeat("x", i)),
+				Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+			must(t, err)
+			forged := twin(aws.ToString(out.Credentials.SessionToken), "KWS1")
+			if forged == "" {
+				continue
+			}
+			_, s := b.session(out.Credentials)
+			if _, err := s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("the session as issued: %v", err)
+			}
+			out.Credentials.SessionToken = aws.String(forged)
+			_, s = b.session(out.Credentials)
+			_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
+			return
+		}
+		t.Fatal("no session token with unused bits in three lengths")
+	})
+
+	t.Run("authorization message", func(t *testing.T) {
+		caller := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID,
+			UserName: "alice", UserID: "AIDAKEYWARDNOSUCHUSER"}, CurrentTime: b.clock.Now()})
+		for i := 0; i < 3; i++ {
+			err := b.Service.Authorize(caller, "s3:GetObject", "arn:aws:s3:::bucket/"+strings.Repeat("k", i+1))
+			_, msg, ok := strings.Cut(keyward.ErrorMessage(err), "Encoded authorization failure message: ")
+			if !ok {
+				t.Fatalf("refusal without a message: %v", err)
+			}
+			forged := twin(msg, "KWM1")
+			if forged == "" {
+				continue
+			}
+			root := b.sts(kwtest.RootKeyID, kwtest.RootSecret)
+			if _, err := root.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(msg)}); err != nil {
+				t.Fatalf("the message as encoded: %v", err)
+			}
+			_, err = root.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(forged)})
+			wantAPIError(t, err, "InvalidAuthorizationMessageException", http.StatusBadRequest, "")
+			return
+		}
+		t.Fatal("no message with unused bits in three lengths")
+	})
+
+	t.Run("pagination marker", func(t *testing.T) {
+		root := b.iam(kwtest.RootKeyID, kwtest.RootSecret)
+		for _, name := range []string{"b", "bb", "bbb"} {
+			b.User(t, name, "")
+		}
+		pages := iam.NewListUsersPaginator(root, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			must(t, err)
+			if forged := twin(aws.ToString(page.Marker), ""); forged != "" {
+				_, err = root.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1), Marker: aws.String(forged)})
+				wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Invalid Marker.")
+				return
+			}
+		}
+		t.Fatal("no marker with unused bits")
+	})
 }
