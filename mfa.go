@@ -41,7 +41,36 @@ const (
 	// phone take a while, and a device's clock drifts.
 	enableWindow = 10
 	resyncWindow = 40
+	// maxMFAFailures wrong codes within mfaFailureWindow of the first lock
+	// a device: it refuses every code, the right one too, until the window
+	// ends. The console's sign-in allows as many password guesses; a code
+	// space of a million then takes years to guess.
+	maxMFAFailures   = 5
+	mfaFailureWindow = 15 * time.Minute
 )
+
+// tryCode decides a code given for device d at now under the limit of
+// guesses: check tells whether the code is right (and records its use). A
+// wrong code is counted, in d, which the caller stores whatever the
+// outcome; a right one forgets earlier failures. While d is locked, no
+// code is checked.
+func tryCode(d *MFADevice, now time.Time, check func() bool) bool {
+	if !now.Before(d.FailedSince.Add(mfaFailureWindow)) {
+		d.Failures, d.FailedSince = 0, time.Time{}
+	}
+	if d.Failures >= maxMFAFailures {
+		return false
+	}
+	if check() {
+		d.Failures, d.FailedSince = 0, time.Time{}
+		return true
+	}
+	if d.Failures == 0 {
+		d.FailedSince = now
+	}
+	d.Failures++
+	return false
+}
 
 // MFADevice is a virtual MFA device of the account.
 type MFADevice struct {
@@ -63,6 +92,10 @@ type MFADevice struct {
 	// Drift is the device's clock offset in steps, learnt when it is enabled
 	// or resynchronised.
 	Drift int64
+	// Failures is how many wrong codes were given for the device since
+	// FailedSince (zero with none): guesses are limited per device.
+	Failures    int
+	FailedSince time.Time
 }
 
 // Assigned reports whether the device is enabled for a user.
@@ -97,7 +130,8 @@ type MFAStore interface {
 	// atomically. fn assigns the device by setting User.Name (the store
 	// resolves it, ErrNoSuchUser, and holds the user to
 	// MaxMFADevicesPerUser, ErrMFAQuota) and unassigns it by clearing
-	// User; it may change EnabledAt, LastStep, Drift and Tags.
+	// User; it may change EnabledAt, LastStep, Drift, Tags, Failures and
+	// FailedSince.
 	// ErrNoSuchMFADevice, or fn's error (nothing changes then).
 	UpdateMFADevice(ctx context.Context, serial string, fn func(*MFADevice) error) (MFADevice, error)
 	// DeleteMFADevice deletes an unassigned device; ErrNoSuchMFADevice, or
@@ -180,6 +214,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 		return err
 	}
 	now := s.now()
+	var wrong error
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		if d.Assigned() {
 			return Errorf(EEntityAlreadyExists, "MFA Device is already in use.")
@@ -188,15 +223,19 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 		if err != nil {
 			return err
 		}
-		step, ok := consecutive(seed, now, code1, code2, enableWindow)
-		if !ok {
-			return invalidCode(serial)
+		var step int64
+		if !tryCode(d, now, func() (ok bool) { step, ok = consecutive(seed, now, code1, code2, enableWindow); return ok }) {
+			wrong = invalidCode(serial)
+			return nil // the failure is stored
 		}
 		d.User = User{Name: userName}
 		// Typing two codes takes time: the step found is no clock drift.
 		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
 		return nil
 	})
+	if err == nil {
+		err = wrong
+	}
 	return s.mfaError(err, userName, serial)
 }
 
@@ -207,6 +246,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 		return err
 	}
 	now := s.now()
+	var wrong error
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		if !d.Assigned() || FoldName(d.User.Name) != FoldName(userName) {
 			return ErrNoSuchMFADevice
@@ -215,13 +255,21 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 		if err != nil {
 			return err
 		}
-		step, ok := consecutive(seed, now, code1, code2, resyncWindow)
-		if !ok || step+1 <= d.LastStep {
-			return invalidCode(serial)
+		var step int64
+		if !tryCode(d, now, func() bool {
+			var ok bool
+			step, ok = consecutive(seed, now, code1, code2, resyncWindow)
+			return ok && step+1 > d.LastStep
+		}) {
+			wrong = invalidCode(serial)
+			return nil // the failure is stored
 		}
 		d.LastStep, d.Drift = step+1, step+1-totpCounter(now)
 		return nil
 	})
+	if err == nil {
+		err = wrong
+	}
 	return s.mfaError(err, userName, serial)
 }
 
@@ -240,6 +288,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial stri
 			return ErrNoSuchMFADevice
 		}
 		d.User, d.EnabledAt, d.LastStep, d.Drift = User{}, time.Time{}, 0, 0
+		d.Failures, d.FailedSince = 0, time.Time{}
 		return nil
 	})
 	return s.mfaError(err, userName, serial)
@@ -352,23 +401,34 @@ func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasD
 }
 
 // useMFACode accepts a code of one device, once: its step is remembered.
+// Wrong codes count against the device's limit of guesses, for every
+// caller that takes a code (GetSessionToken, AssumeRole, the console).
 func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
 	now := s.now()
+	var wrong error
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		seed, err := s.openSeed(d)
 		if err != nil {
 			return err
 		}
 		at := totpCounter(now) + d.Drift
-		for step := at - 1; step <= at+1; step++ {
-			if step > d.LastStep && codeMatches(seed, step, code) {
-				d.LastStep = step
-				return nil
+		if !tryCode(d, now, func() bool {
+			for step := at - 1; step <= at+1; step++ {
+				if step > d.LastStep && codeMatches(seed, step, code) {
+					d.LastStep = step
+					return true
+				}
 			}
+			return false
+		}) {
+			wrong = invalidCode(d.SerialNumber)
 		}
-		return invalidCode(d.SerialNumber)
+		return nil // a failure is stored too
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return wrong
 }
 
 // HasMFADevice reports whether a user has an MFA device enabled: sign-in

@@ -351,3 +351,130 @@ func TestTokensDecodeStrictly(t *testing.T) {
 		t.Fatal("no marker with unused bits")
 	})
 }
+
+// mfaUser makes a user allowed everything with an MFA device enabled and
+// an access key, and returns the device's serial number and seed.
+func (b *attackBench) mfaUser(t *testing.T, name string) (id, secret, serial string, seed []byte) {
+	t.Helper()
+	id, secret = b.User(t, name, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	dev, err := b.Service.CreateVirtualMFADevice(b.root(), name+"-phone", "/", nil)
+	must(t, err)
+	now := b.clock.Now()
+	must(t, b.Service.EnableMFADevice(b.root(), name, dev.SerialNumber, keyward.TOTP(dev.Seed, now.Add(-30*time.Second)), keyward.TOTP(dev.Seed, now)))
+	b.clock.Add(time.Minute) // past the steps the enabling used
+	return id, secret, dev.SerialNumber, dev.Seed
+}
+
+// wrongCode is a code of six digits that the device does not show now, a
+// step before or a step after.
+func (b *attackBench) wrongCode(seed []byte) string {
+	now := b.clock.Now()
+	for d := '0'; ; d++ {
+		c := strings.Repeat(string(d), 6)
+		if c != keyward.TOTP(seed, now) && c != keyward.TOTP(seed, now.Add(-30*time.Second)) && c != keyward.TOTP(seed, now.Add(30*time.Second)) {
+			return c
+		}
+	}
+}
+
+// TestMFAGuessesLimited: every way of giving a code (GetSessionToken,
+// AssumeRole, ResyncMFADevice, EnableMFADevice, the console's sign-in)
+// counts wrong codes against the device, as the console's sign-in limits
+// passwords: after five within 15 minutes even the right code is refused,
+// with the error a wrong code gets, until the window ends. The count is
+// the device's, whichever way the guesses came.
+func TestMFAGuessesLimited(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	const mfaFailed = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+	const invalidCode = "Authentication code for device is not valid."
+	type attempt func(t *testing.T, code string) error
+	tests := []struct {
+		name string
+		// try gives one code for the user's device (right or wrong).
+		try         func(t *testing.T, user, id, secret, serial string, seed []byte) attempt
+		code, error string
+		status      int
+	}{
+		{"GetSessionToken", func(t *testing.T, user, id, secret, serial string, seed []byte) attempt {
+			return func(t *testing.T, code string) error {
+				_, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
+				return err
+			}
+		}, "AccessDenied", mfaFailed, http.StatusForbidden},
+		{"AssumeRole", func(t *testing.T, user, id, secret, serial string, seed []byte) attempt {
+			arn := b.role(t, "r-"+user, `{"AWS":"`+userARN(user)+`"}`)
+			return func(t *testing.T, code string) error {
+				_, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("mfa"),
+					SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
+				return err
+			}
+		}, "AccessDenied", mfaFailed, http.StatusForbidden},
+		{"ResyncMFADevice", func(t *testing.T, user, id, secret, serial string, seed []byte) attempt {
+			return func(t *testing.T, code string) error {
+				next := code
+				if code == keyward.TOTP(seed, b.clock.Now()) {
+					next = keyward.TOTP(seed, b.clock.Now().Add(30*time.Second))
+				}
+				_, err := b.iam(id, secret).ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
+					AuthenticationCode1: aws.String(code), AuthenticationCode2: aws.String(next)})
+				return err
+			}
+		}, "InvalidAuthenticationCode", invalidCode, http.StatusForbidden},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			user := "user" + string(rune('a'+i))
+			id, secret, serial, seed := b.mfaUser(t, user)
+			try := tt.try(t, user, id, secret, serial, seed)
+			for range 5 {
+				wantAPIError(t, try(t, b.wrongCode(seed)), tt.code, tt.status, tt.error)
+			}
+			wantAPIError(t, try(t, keyward.TOTP(seed, b.clock.Now())), tt.code, tt.status, tt.error)
+			b.clock.Add(15 * time.Minute)
+			if err := try(t, keyward.TOTP(seed, b.clock.Now())); err != nil {
+				t.Fatalf("the right code once the window ended: %v", err)
+			}
+		})
+	}
+
+	t.Run("EnableMFADevice", func(t *testing.T) {
+		b.User(t, "enabler", "")
+		dev, err := b.Service.CreateVirtualMFADevice(b.root(), "spare", "/", nil)
+		must(t, err)
+		root := b.iam(kwtest.RootKeyID, kwtest.RootSecret)
+		enable := func(code1, code2 string) error {
+			_, err := root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("enabler"), SerialNumber: aws.String(dev.SerialNumber),
+				AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2)})
+			return err
+		}
+		for range 5 {
+			wrong := b.wrongCode(dev.Seed)
+			wantAPIError(t, enable(wrong, wrong), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
+		}
+		now := b.clock.Now()
+		wantAPIError(t, enable(keyward.TOTP(dev.Seed, now.Add(-30*time.Second)), keyward.TOTP(dev.Seed, now)), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
+	})
+
+	t.Run("the console, then the API: one count per device", func(t *testing.T) {
+		id, secret, serial, seed := b.mfaUser(t, "mixed")
+		for range 3 {
+			has, err := b.Service.CheckMFACode(context.Background(), "mixed", b.wrongCode(seed))
+			if !has || keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
+				t.Fatalf("a wrong code at the console: %v, %v", has, err)
+			}
+		}
+		for range 2 {
+			_, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(b.wrongCode(seed))})
+			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, mfaFailed)
+		}
+		if _, err := b.Service.CheckMFACode(context.Background(), "mixed", keyward.TOTP(seed, b.clock.Now())); keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
+			t.Fatalf("the right code at the console while locked: %v", err)
+		}
+		d, err := b.Service.Store.MFADevice(context.Background(), serial)
+		must(t, err)
+		if d.Failures != 5 {
+			t.Fatalf("the device counts %d failures, want 5", d.Failures)
+		}
+	})
+}
