@@ -54,6 +54,10 @@ type Config struct {
 	VerifierTLSKey   string
 	VerifierClientCA string
 
+	// OIDCAllowPrivate lets OpenID Connect providers' endpoints be at
+	// loopback or private addresses (single-host setups, tests).
+	OIDCAllowPrivate bool
+
 	// PostgreSQL, for several replicas on one database.
 	DatabaseURL        string
 	DBMaxConns         int
@@ -106,6 +110,9 @@ func (c *Config) specs() []flagSpec {
 	dur := func(p *time.Duration) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, *p, u) }
 	}
+	boolean := func(p *bool) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.BoolVar(p, n, *p, u) }
+	}
 	return []flagSpec{
 		{"listen", "KEYWARD_LISTEN", "address to serve the API on", str(&c.Listen)},
 		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", str(&c.DataDir)},
@@ -129,6 +136,7 @@ func (c *Config) specs() []flagSpec {
 		{"audit-retention", "KEYWARD_AUDIT_RETENTION", "how long audit events are kept in the store (0: forever)", dur(&c.AuditRetention)},
 		{"metrics-listen", "KEYWARD_METRICS_LISTEN", "address serving Prometheus metrics at /metrics, and nothing else (off when empty; keep it private)", str(&c.MetricsListen)},
 		{"debug-listen", "KEYWARD_DEBUG_LISTEN", "address for Go's /debug/pprof profiles (off when empty; keep it private)", str(&c.DebugListen)},
+		{"oidc-allow-private", "KEYWARD_OIDC_ALLOW_PRIVATE", "let OpenID Connect providers' discovery documents and jwks_uri be at loopback, private or link-local addresses (refused by default, checked on the address connected to)", boolean(&c.OIDCAllowPrivate)},
 		{"database", "KEYWARD_DATABASE_URL", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", str(&c.DatabaseURL)},
 		{"db-max-conns", "KEYWARD_DB_MAX_CONNS", "PostgreSQL connection pool size", intFlag(&c.DBMaxConns)},
 		{"db-statement-timeout", "KEYWARD_DB_STATEMENT_TIMEOUT", "PostgreSQL statement_timeout", dur(&c.DBStatementTimeout)},

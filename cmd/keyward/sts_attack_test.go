@@ -9,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base32"
 	"encoding/json"
 	"net/http"
@@ -93,4 +94,31 @@ func TestSTSGuardsAcrossReplicas(t *testing.T) {
 			t.Fatalf("the token again, at another replica: %d", status)
 		}
 	})
+}
+
+// TestWebIdentityProviderOnPrivateAddress: without --oidc-allow-private,
+// a provider whose endpoints are at a loopback address (here named
+// localhost: the check is on the address connected to, not on the name)
+// is never contacted, and its tokens are refused with AWS's
+// IDPCommunicationError.
+func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	is := newTestIssuer(t)
+	p, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
+	must(t, err)
+	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/ci"),
+		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
+	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
+	if n := is.keyFetches.Load(); n != 0 {
+		t.Fatalf("the loopback provider's keys were fetched %d times", n)
+	}
 }
