@@ -436,7 +436,7 @@ func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, to
 	if _, err := s.OpenSession(ctx, c.KeyID, c.Token); err != nil {
 		return "", "", time.Time{}, invalid
 	}
-	first, err := s.Store.UseOnce(ctx, signinAssociated+":"+c.ID, now, c.Expires)
+	first, err := s.Store.UseOnce(WithEvent(ctx, nil), signinAssociated+":"+c.ID, now, c.Expires) // no change of the request's
 	if err != nil {
 		return "", "", time.Time{}, err
 	}

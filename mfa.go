@@ -49,6 +49,35 @@ const (
 	mfaFailureWindow = 15 * time.Minute
 )
 
+// heldEvent keeps a request's pending audit event out of a write that is
+// not the request's change: a wrong code's count is stored, and the store
+// would otherwise write the event with it, as if the request had
+// succeeded, before the transport records its refusal.
+type heldEvent struct {
+	pe   *PendingEvent
+	held bool
+}
+
+func holdEvent(ctx context.Context) *heldEvent {
+	pe, _ := EventFrom(ctx)
+	return &heldEvent{pe: pe}
+}
+
+// hold marks the event written, inside the write that must not carry it.
+func (h *heldEvent) hold() {
+	if h.pe != nil && !h.held {
+		h.held = h.pe.Claim()
+	}
+}
+
+// release gives the event back once that write is done.
+func (h *heldEvent) release() {
+	if h.held {
+		h.pe.Unclaim()
+		h.held = false
+	}
+}
+
 // tryCode decides a code given for device d at now under the limit of
 // guesses: check tells whether the code is right (and records its use). A
 // wrong code is counted, in d, which the caller stores whatever the
@@ -215,6 +244,8 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 	}
 	now := s.now()
 	var wrong error
+	event := holdEvent(ctx)
+	defer event.release()
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		if d.Assigned() {
 			return Errorf(EEntityAlreadyExists, "MFA Device is already in use.")
@@ -226,7 +257,8 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 		var step int64
 		if !tryCode(d, now, func() (ok bool) { step, ok = consecutive(seed, now, code1, code2, enableWindow); return ok }) {
 			wrong = invalidCode(serial)
-			return nil // the failure is stored
+			event.hold()
+			return nil // the failure is stored, not as the change
 		}
 		d.User = User{Name: userName}
 		// Typing two codes takes time: the step found is no clock drift.
@@ -247,6 +279,8 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 	}
 	now := s.now()
 	var wrong error
+	event := holdEvent(ctx)
+	defer event.release()
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		if !d.Assigned() || FoldName(d.User.Name) != FoldName(userName) {
 			return ErrNoSuchMFADevice
@@ -262,7 +296,8 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 			return ok && step+1 > d.LastStep
 		}) {
 			wrong = invalidCode(serial)
-			return nil // the failure is stored
+			event.hold()
+			return nil // the failure is stored, not as the change
 		}
 		d.LastStep, d.Drift = step+1, step+1-totpCounter(now)
 		return nil
@@ -406,6 +441,10 @@ func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasD
 func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
 	now := s.now()
 	var wrong error
+	// The code's use is never the request's change (GetSessionToken,
+	// AssumeRole and sign-in change nothing): the request's event is not
+	// written with it.
+	ctx = WithEvent(ctx, nil)
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		seed, err := s.openSeed(d)
 		if err != nil {

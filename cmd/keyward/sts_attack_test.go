@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -181,5 +182,34 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	}
 	if !strings.Contains(records.String(), `"accessKeyId":"AKIAUNKNOWNKEY000000"`) {
 		t.Fatalf("a presented key ID shaped like one is not recorded:\n%s", records.String())
+	}
+}
+
+// TestWrongMFACodesAudited: a wrong code is counted in the store, but
+// that write is not the request's change: each refusal is one audit event,
+// with its error, and the trail loses nothing.
+func TestWrongMFACodesAudited(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	ctx := context.Background()
+	root := ts.rootIAM()
+	id, secret := createUserKey(t, root, "alice")
+	dev, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+	must(t, err)
+	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String("000000")})
+	wantAPIError(t, err, "InvalidAuthenticationCode", http.StatusForbidden, "")
+	_, err = ts.sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		TokenCode: aws.String("000000")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	must(t, ts.Audit.Flush(ctx))
+	trail := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1"))
+	for name, code := range map[string]string{"EnableMFADevice": "InvalidAuthenticationCode", "GetSessionToken": "AccessDenied"} {
+		out, err := trail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
+			AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String(name)}}})
+		must(t, err)
+		if len(out.Events) != 1 || !strings.Contains(aws.ToString(out.Events[0].CloudTrailEvent), `"errorCode":"`+code+`"`) {
+			t.Fatalf("%s: %d events, want one refusal: %v", name, len(out.Events), out.Events)
+		}
 	}
 }
