@@ -84,7 +84,7 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		return err
 	}
 	for _, d := range devices {
-		if err := s.authorize(ctx, "iam:DeleteVirtualMFADevice", d.SerialNumber); err != nil {
+		if err := s.authorizeWith(ctx, "iam:DeleteVirtualMFADevice", d.SerialNumber, resourceTagKeys(d.Tags, false)); err != nil {
 			return err
 		}
 	}

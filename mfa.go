@@ -214,7 +214,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 		return NewVirtualMFADevice{}, err
 	}
 	serial := s.Account.MFADeviceARN(path, name)
-	if err := s.authorize(ctx, "iam:CreateVirtualMFADevice", serial); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreateVirtualMFADevice", serial, requestTagKeys(tags)); err != nil {
 		return NewVirtualMFADevice{}, err
 	}
 	seed := make([]byte, mfaSeedSize)
@@ -234,6 +234,16 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 	}
 	d.SealedSeed = nil
 	return NewVirtualMFADevice{MFADevice: d, Seed: seed, Account: s.AccountLabel(ctx)}, nil
+}
+
+// authorizeMFADevice authorises action on a virtual MFA device, with its
+// tags as aws:ResourceTag keys besides the request's keys.
+func (s *Service) authorizeMFADevice(ctx context.Context, action, serial string, keys conditionKeys) error {
+	tags, err := taggedKeys(ctx, func() ([]Tag, error) { d, err := s.Store.MFADevice(ctx, serial); return d.Tags, err }, ErrNoSuchMFADevice)
+	if err != nil {
+		return err
+	}
+	return s.authorizeWith(ctx, action, serial, tags.with(keys))
 }
 
 // EnableMFADevice assigns a virtual MFA device to a user, who proves to
@@ -331,7 +341,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial stri
 
 // DeleteVirtualMFADevice deletes an unassigned device.
 func (s *Service) DeleteVirtualMFADevice(ctx context.Context, serial string) error {
-	if err := s.authorize(ctx, "iam:DeleteVirtualMFADevice", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:DeleteVirtualMFADevice", serial, nil); err != nil {
 		return err
 	}
 	switch err := s.Store.DeleteMFADevice(ctx, serial); {
@@ -379,7 +389,7 @@ func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []Tag) e
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, "iam:TagMFADevice", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:TagMFADevice", serial, requestTagKeys(tags)); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
@@ -392,7 +402,7 @@ func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []Tag) e
 
 // UntagMFADevice removes tags of a virtual MFA device.
 func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []string) error {
-	if err := s.authorize(ctx, "iam:UntagMFADevice", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:UntagMFADevice", serial, untagKeys(keys)); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
@@ -404,7 +414,7 @@ func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []stri
 
 // MFADeviceTags returns the tags of a virtual MFA device.
 func (s *Service) MFADeviceTags(ctx context.Context, serial string) ([]Tag, error) {
-	if err := s.authorize(ctx, "iam:ListMFADeviceTags", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:ListMFADeviceTags", serial, nil); err != nil {
 		return nil, err
 	}
 	d, err := s.Store.MFADevice(ctx, serial)
