@@ -88,7 +88,7 @@ var knownServices = []string{"execute-api", "iam", "keyward", "s3", "sts"}
 // may use, and when each was last used. The report is complete at once;
 // it returns its job ID.
 func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, arn, granularity string) (string, error) {
-	if err := s.authorize(ctx, "iam:GenerateServiceLastAccessedDetails", arn); err != nil {
+	if err := s.authorizeARN(ctx, "iam:GenerateServiceLastAccessedDetails", arn); err != nil {
 		return "", err
 	}
 	users, docs, err := s.reportSubject(ctx, arn)
@@ -319,7 +319,7 @@ type GrantingPolicy struct {
 // PoliciesGrantingServiceAccess lists, for each namespace, the policies of
 // a user (its own and its groups') or a group that allow some action of it.
 func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string, namespaces []string) (map[string][]GrantingPolicy, error) {
-	if err := s.authorize(ctx, "iam:ListPoliciesGrantingServiceAccess", arn); err != nil {
+	if err := s.authorizeARN(ctx, "iam:ListPoliciesGrantingServiceAccess", arn); err != nil {
 		return nil, err
 	}
 	type source struct {

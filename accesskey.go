@@ -85,7 +85,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userName string) (AccessK
 	if err := s.authorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
 		return AccessKey{}, "", err
 	}
-	return s.createAccessKey(ctx, userName)
+	return s.createAccessKey(ctx, userName, "")
 }
 
 // CreateAccessKeyWithDescription creates an access key and, as AWS's
@@ -103,10 +103,16 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 	if err := s.authorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
 		return AccessKey{}, "", err
 	}
-	if err := s.authorizeUser(ctx, "iam:TagUser", userName); err != nil {
+	// The tag's key is the new key's ID, drawn now so that iam:TagUser is
+	// decided with the tag it sets (aws:RequestTag, aws:TagKeys).
+	id, err := NewAccessKeyID(s.Rand)
+	if err != nil {
 		return AccessKey{}, "", err
 	}
-	k, secret, err := s.createAccessKey(ctx, userName)
+	if err := s.authorizeUserWith(ctx, "iam:TagUser", userName, requestTagKeys([]Tag{{Key: id, Value: description}})); err != nil {
+		return AccessKey{}, "", err
+	}
+	k, secret, err := s.createAccessKey(ctx, userName, id)
 	if err != nil {
 		return k, secret, err
 	}
@@ -118,11 +124,16 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 	return k, secret, nil
 }
 
-func (s *Service) createAccessKey(ctx context.Context, userName string) (AccessKey, string, error) {
+// createAccessKey creates a key for userName with the ID id, or with a
+// random one when id is "".
+func (s *Service) createAccessKey(ctx context.Context, userName, id string) (AccessKey, string, error) {
+	given := id != ""
 	for attempt := 0; ; attempt++ {
-		id, err := NewAccessKeyID(s.Rand)
-		if err != nil {
-			return AccessKey{}, "", err
+		if !given {
+			var err error
+			if id, err = NewAccessKeyID(s.Rand); err != nil {
+				return AccessKey{}, "", err
+			}
 		}
 		secret, err := NewSecretAccessKey(s.Rand)
 		if err != nil {
@@ -140,7 +151,7 @@ func (s *Service) createAccessKey(ctx context.Context, userName string) (AccessK
 			return AccessKey{}, "", UserNotFound(userName)
 		case errors.Is(err, ErrAccessKeyQuota):
 			return AccessKey{}, "", AccessKeyQuotaExceeded()
-		case errors.Is(err, ErrAccessKeyExists) && attempt < 3:
+		case errors.Is(err, ErrAccessKeyExists) && attempt < 3 && !given:
 			continue // 80 random bits collided; draw again
 		case err != nil:
 			return AccessKey{}, "", err
@@ -255,11 +266,8 @@ func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (AccessKey, 
 		}
 		return AccessKey{}, err
 	}
-	arn := s.Account.RootARN()
-	if !k.Root() {
-		arn = s.Account.UserARN(k.UserPath, k.UserName)
-	}
-	if err := s.authorize(ctx, "iam:GetAccessKeyLastUsed", arn); err != nil {
+	// On the owner, read with its tags (aws:ResourceTag, iam:ResourceTag).
+	if err := s.authorizeUser(ctx, "iam:GetAccessKeyLastUsed", k.UserName); err != nil {
 		return AccessKey{}, err
 	}
 	return k, nil

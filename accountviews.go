@@ -215,7 +215,7 @@ func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, versio
 // attached to or bounds. kind is "", "User", "Group" or "Role"; usage is
 // "", "PermissionsPolicy" or "PermissionsBoundary".
 func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPrefix, usage, marker string, max int) ([]PolicyEntity, string, error) {
-	if err := s.authorize(ctx, "iam:ListEntitiesForPolicy", arn); err != nil {
+	if err := s.authorizeARN(ctx, "iam:ListEntitiesForPolicy", arn); err != nil {
 		return nil, "", err
 	}
 	switch kind {

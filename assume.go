@@ -163,18 +163,34 @@ func (s *Service) roleSession(role Role, in AssumeRoleInput, duration int, c ses
 	return AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), SourceIdentity: c.SourceIdentity}, nil
 }
 
-// trusts decides action on the role for the caller: its trust policy must
-// allow it, and where it names only the caller's account, the caller's own
-// policies too (same-account access needs both).
+// trusts decides action on the role for the caller, as AWS decides a
+// resource-based policy within one account: the trust policy must allow
+// it, and the caller's own policies (identity policies, permissions
+// boundary, session policies) must not deny it explicitly, wherever the
+// trust policy names the caller. Where it names only the caller's
+// account, they must allow it too; where it names the role of the
+// caller's session, its boundary and session policies must.
 func (s *Service) trusts(ctx context.Context, trust Trust, roleARN, action string, c TrustCaller, rc *RequestContext) error {
-	d, direct := trust.Decide(action, c, rc)
+	d, grant := trust.Decide(action, c, rc)
 	if d != DecisionAllowed {
 		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
 	}
-	if direct || c.ARN == "" || c.AccountID != s.Account.ID {
+	if c.ARN == "" || c.AccountID != s.Account.ID {
+		return nil // a provider's or a service's caller has no policies here
+	}
+	pd, err := s.evaluate(ctx, action, roleARN, rc)
+	if err != nil {
+		return err
+	}
+	switch {
+	case pd.Effect == DecisionExplicitDeny:
+	case grant == GrantAccount && pd.Effect != DecisionAllowed:
+	case grant == GrantRole && pd.LimitedBy != "":
+		pd.ByBoundary, pd.BySession = pd.LimitedBy == PolicySourceBoundary, pd.LimitedBy == PolicySourceSession
+	default:
 		return nil
 	}
-	return s.decide(ctx, action, roleARN, rc)
+	return denial(rc.Principal, action, roleARN, pd)
 }
 
 // roleByARN finds the role an ARN names, path included.

@@ -9,19 +9,33 @@ import "context"
 // cached (PolicySets) until a change touches them, so that a decision
 // costs no database read.
 func (s *Service) decide(ctx context.Context, action, resource string, rc *RequestContext) error {
-	p := rc.Principal
-	if p.Root {
+	if rc.Principal.Root {
 		return nil
 	}
-	ps, err := s.compiledPolicies(ctx, p)
+	d, err := s.evaluate(ctx, action, resource, rc)
 	if err != nil {
 		return err
 	}
-	d := ps.Evaluate(action, resource, rc, false)
-	switch d.Effect {
-	case DecisionAllowed:
+	if d.Effect == DecisionAllowed {
 		return nil
-	case DecisionExplicitDeny:
+	}
+	return denial(rc.Principal, action, resource, d)
+}
+
+// evaluate decides a request of a principal other than root against its
+// policies.
+func (s *Service) evaluate(ctx context.Context, action, resource string, rc *RequestContext) (Decision, error) {
+	ps, err := s.compiledPolicies(ctx, rc.Principal)
+	if err != nil {
+		return Decision{}, err
+	}
+	return ps.Evaluate(action, resource, rc, false), nil
+}
+
+// denial is AWS's AccessDenied for a decision that does not allow, naming
+// the kind of policy that refused.
+func denial(p Principal, action, resource string, d Decision) error {
+	if d.Effect == DecisionExplicitDeny {
 		return Errorf(EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
 			p.ARN(), action, resource)
 	}

@@ -145,7 +145,7 @@ func (s *Service) DecodeAuthorizationMessage(ctx context.Context, encoded string
 	if !ok {
 		return "", invalid
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw)
 	if err != nil {
 		return "", invalid
 	}

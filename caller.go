@@ -66,14 +66,7 @@ func (s *Service) Authorize(ctx context.Context, action, resource string) error 
 // authorize decides whether ctx's caller may perform action on resource,
 // and returns AWS's AccessDenied if not.
 func (s *Service) authorize(ctx context.Context, action, resource string) error {
-	rc, internal, ok := caller(ctx)
-	switch {
-	case !ok:
-		return errNoCaller
-	case internal:
-		return nil
-	}
-	return s.decide(ctx, action, resource, rc)
+	return s.authorizeWith(ctx, action, resource, nil)
 }
 
 // principal returns ctx's calling principal; the service's own work acts
@@ -121,14 +114,19 @@ func (s *Service) subject(ctx context.Context, userName string) (string, error) 
 }
 
 // authorizeUser authorises action on the user named userName (root when
-// empty). The resource is the user's ARN, which needs its path: for the
-// caller itself it is known, for another user it is read. A user that does
-// not exist is authorised on the ARN its name would have at the root path,
-// so that a caller without rights learns nothing of who exists; then the
-// NoSuchEntity follows.
+// empty). The resource is the user's ARN, which needs its path, and the
+// user's tags and boundary are condition keys: the user is read, the
+// caller itself too. A user that does not exist is authorised on the ARN
+// its name would have at the root path, so that a caller without rights
+// learns nothing of who exists; then the NoSuchEntity follows.
 func (s *Service) authorizeUser(ctx context.Context, action, userName string) error {
+	return s.authorizeUserWith(ctx, action, userName, nil)
+}
+
+// authorizeUserWith is authorizeUser with the request's condition keys.
+func (s *Service) authorizeUserWith(ctx context.Context, action, userName string, keys conditionKeys) error {
 	if userName == "" {
-		return s.authorize(ctx, action, s.Account.RootARN())
+		return s.authorizeWith(ctx, action, s.Account.RootARN(), keys)
 	}
 	rc, internal, ok := caller(ctx)
 	if !ok {
@@ -137,24 +135,34 @@ func (s *Service) authorizeUser(ctx context.Context, action, userName string) er
 	if internal || rc.Principal.Root {
 		return nil // the root user may do everything; skip the read
 	}
-	if rc.Principal.IsUser() && FoldName(userName) == FoldName(rc.Principal.UserName) {
-		return s.authorize(ctx, action, rc.Principal.ARN())
-	}
+	self := rc.Principal.IsUser() && FoldName(userName) == FoldName(rc.Principal.UserName)
 	u, err := s.Store.User(ctx, userName)
 	if err != nil {
-		if authErr := s.authorize(ctx, action, s.Account.UserARN("/", userName)); authErr != nil {
+		arn := s.Account.UserARN("/", userName)
+		if self {
+			arn = rc.Principal.ARN()
+		}
+		if authErr := s.authorizeWith(ctx, action, arn, keys); authErr != nil {
 			return authErr
 		}
-		if errors.Is(err, ErrNoSuchUser) {
+		switch {
+		case self && errors.Is(err, ErrNoSuchUser):
+			return nil // deleted meanwhile: the operation reports it
+		case errors.Is(err, ErrNoSuchUser):
 			return UserNotFound(userName)
 		}
 		return err
 	}
-	return s.authorize(ctx, action, s.Account.UserARN(u.Path, u.Name))
+	return s.authorizeWith(ctx, action, s.Account.UserARN(u.Path, u.Name), entityKeys(action, u.Tags, u.PermissionsBoundary).with(keys))
 }
 
-// authorizeGroup is authorizeUser for a group.
+// authorizeGroup is authorizeUser for a group (which has no condition keys
+// of its own).
 func (s *Service) authorizeGroup(ctx context.Context, action, name string) error {
+	return s.authorizeGroupWith(ctx, action, name, nil)
+}
+
+func (s *Service) authorizeGroupWith(ctx context.Context, action, name string, keys conditionKeys) error {
 	rc, internal, ok := caller(ctx)
 	if !ok {
 		return errNoCaller
@@ -164,7 +172,7 @@ func (s *Service) authorizeGroup(ctx context.Context, action, name string) error
 	}
 	g, err := s.Store.Group(ctx, name)
 	if err != nil {
-		if authErr := s.authorize(ctx, action, s.Account.GroupARN("/", name)); authErr != nil {
+		if authErr := s.authorizeWith(ctx, action, s.Account.GroupARN("/", name), keys); authErr != nil {
 			return authErr
 		}
 		if errors.Is(err, ErrNoSuchGroup) {
@@ -172,18 +180,23 @@ func (s *Service) authorizeGroup(ctx context.Context, action, name string) error
 		}
 		return err
 	}
-	return s.authorize(ctx, action, s.Account.GroupARN(g.Path, g.Name))
+	return s.authorizeWith(ctx, action, s.Account.GroupARN(g.Path, g.Name), keys)
 }
 
-// authorizeEntity authorises action on a user or a group.
+// authorizeEntity authorises action on a user, a group or a role.
 func (s *Service) authorizeEntity(ctx context.Context, action string, e Entity) error {
+	return s.authorizeEntityWith(ctx, action, e, nil)
+}
+
+// authorizeEntityWith is authorizeEntity with the request's condition keys.
+func (s *Service) authorizeEntityWith(ctx context.Context, action string, e Entity, keys conditionKeys) error {
 	switch e.Kind {
 	case EntityGroup:
-		return s.authorizeGroup(ctx, action, e.Name)
+		return s.authorizeGroupWith(ctx, action, e.Name, keys)
 	case EntityRole:
-		return s.authorizeRole(ctx, action, e.Name)
+		return s.authorizeRoleWith(ctx, action, e.Name, keys)
 	}
-	return s.authorizeUser(ctx, action, e.Name)
+	return s.authorizeUserWith(ctx, action, e.Name, keys)
 }
 
 // entityAction names the IAM action of an operation on a user or a group,

@@ -84,7 +84,7 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		return err
 	}
 	for _, d := range devices {
-		if err := s.authorize(ctx, "iam:DeleteVirtualMFADevice", d.SerialNumber); err != nil {
+		if err := s.authorizeWith(ctx, "iam:DeleteVirtualMFADevice", d.SerialNumber, resourceTagKeys(d.Tags, false)); err != nil {
 			return err
 		}
 	}
@@ -350,7 +350,10 @@ func (s *Service) RevokeRoleSessions(ctx context.Context, name string) error {
 // temporary credentials of a role's or a federated user's session are
 // exchanged for a sign-in token (getSigninToken), which a browser then
 // presents once to sign in (login). The token is sealed, holds the
-// credentials it stands for, and lasts SigninTokenLifetime.
+// credentials it stands for, and lasts SigninTokenLifetime. It is a
+// bearer credential in a URL (browser history, proxy logs, Referer), so
+// it signs in once: its ID is recorded in the store when used, on every
+// replica, until it expires.
 const (
 	SigninTokenLifetime      = 15 * time.Minute
 	signinTokenPrefix        = "KWF1"
@@ -360,6 +363,8 @@ const (
 )
 
 type signinClaims struct {
+	// ID names the token for its single use.
+	ID      string    `json:"i"`
 	KeyID   string    `json:"k"`
 	Token   string    `json:"t"`
 	Expires time.Time `json:"e"`
@@ -391,7 +396,11 @@ func (s *Service) SigninToken(ctx context.Context, keyID, secret, token string, 
 	if until.After(c.Expiration) {
 		until = c.Expiration
 	}
-	b, err := json.Marshal(signinClaims{KeyID: keyID, Token: token, Expires: now.Add(SigninTokenLifetime), Until: until})
+	id, err := randomString(s.Rand, "", 26, base32Alphabet)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(signinClaims{ID: id, KeyID: keyID, Token: token, Expires: now.Add(SigninTokenLifetime), Until: until})
 	if err != nil {
 		return "", err
 	}
@@ -403,14 +412,15 @@ func (s *Service) SigninToken(ctx context.Context, keyID, secret, token string, 
 }
 
 // OpenSigninToken returns the credentials a sign-in token stands for and
-// when the console session it begins ends.
+// when the console session it begins ends, once: a token already opened
+// is refused as an invalid one.
 func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, token string, until time.Time, err error) {
 	invalid := Errorf(EAccessDenied, "The sign-in token is not valid or has expired.")
 	raw, ok := strings.CutPrefix(signin, signinTokenPrefix)
 	if !ok || len(signin) > 4*maxSessionToken {
 		return "", "", time.Time{}, invalid
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw) // one string per token, as OpenSession
 	if err != nil {
 		return "", "", time.Time{}, invalid
 	}
@@ -419,10 +429,18 @@ func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, to
 		return "", "", time.Time{}, invalid
 	}
 	var c signinClaims
-	if json.Unmarshal([]byte(plain), &c) != nil || !s.Now().Before(c.Expires) {
+	now := s.Now()
+	if json.Unmarshal([]byte(plain), &c) != nil || c.ID == "" || !now.Before(c.Expires) {
 		return "", "", time.Time{}, invalid
 	}
 	if _, err := s.OpenSession(ctx, c.KeyID, c.Token); err != nil {
+		return "", "", time.Time{}, invalid
+	}
+	first, err := s.Store.UseOnce(WithEvent(ctx, nil), signinAssociated+":"+c.ID, now, c.Expires) // no change of the request's
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	if !first {
 		return "", "", time.Time{}, invalid
 	}
 	return c.KeyID, c.Token, c.Until, nil

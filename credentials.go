@@ -108,6 +108,32 @@ var credentialActions = map[string]struct{ create, list, update, remove, quota s
 	CredSigningCert: {"iam:UploadSigningCertificate", "iam:ListSigningCertificates", "iam:UpdateSigningCertificate", "iam:DeleteSigningCertificate", "SigningCertificatesPerUser"},
 }
 
+// serviceNameKey is iam:ServiceSpecificCredentialServiceName.
+func serviceNameKey(service string) conditionKeys {
+	return conditionKeys{"iam:servicespecificcredentialservicename": {service}}
+}
+
+// credentialKeys are the condition keys of an action on a user's
+// credential: a service-specific credential's service. One that cannot be
+// found has none; the operation reports it.
+func (s *Service) credentialKeys(ctx context.Context, userName, kind, id string) (conditionKeys, error) {
+	if kind != CredService || userName == "" || !needsKeys(ctx) {
+		return nil, nil
+	}
+	cs, err := s.Store.Credentials(ctx, userName, kind)
+	if errors.Is(err, ErrNoSuchUser) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			return serviceNameKey(c.ServiceName), nil
+		}
+	}
+	return nil, nil
+}
+
 // createCredential stores a new credential for userName within max.
 func (s *Service) createCredential(ctx context.Context, userName string, c OtherCredential, max int) (OtherCredential, error) {
 	c.Status, c.CreatedAt = StatusActive, s.now()
@@ -151,7 +177,11 @@ func (s *Service) UpdateCredentialStatus(ctx context.Context, userName, kind, id
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeUser(ctx, credentialActions[kind].update, userName); err != nil {
+	keys, err := s.credentialKeys(ctx, userName, kind, id)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeUserWith(ctx, credentialActions[kind].update, userName, keys); err != nil {
 		return err
 	}
 	if userName == "" {
@@ -170,7 +200,11 @@ func (s *Service) DeleteCredential(ctx context.Context, userName, kind, id strin
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeUser(ctx, credentialActions[kind].remove, userName); err != nil {
+	keys, err := s.credentialKeys(ctx, userName, kind, id)
+	if err != nil {
+		return err
+	}
+	if err := s.authorizeUserWith(ctx, credentialActions[kind].remove, userName, keys); err != nil {
 		return err
 	}
 	if userName == "" {
@@ -349,7 +383,7 @@ type NewServiceCredential struct {
 // CreateServiceSpecificCredential makes a user name and password for one
 // service.
 func (s *Service) CreateServiceSpecificCredential(ctx context.Context, userName, service string) (NewServiceCredential, error) {
-	if err := s.authorizeUser(ctx, "iam:CreateServiceSpecificCredential", userName); err != nil {
+	if err := s.authorizeUserWith(ctx, "iam:CreateServiceSpecificCredential", userName, serviceNameKey(service)); err != nil {
 		return NewServiceCredential{}, err
 	}
 	if !supportedService(service) {
@@ -378,7 +412,11 @@ func (s *Service) ResetServiceSpecificCredential(ctx context.Context, userName, 
 	if err != nil {
 		return NewServiceCredential{}, err
 	}
-	if err := s.authorizeUser(ctx, "iam:ResetServiceSpecificCredential", userName); err != nil {
+	keys, err := s.credentialKeys(ctx, userName, CredService, id)
+	if err != nil {
+		return NewServiceCredential{}, err
+	}
+	if err := s.authorizeUserWith(ctx, "iam:ResetServiceSpecificCredential", userName, keys); err != nil {
 		return NewServiceCredential{}, err
 	}
 	if userName == "" {

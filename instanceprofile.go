@@ -87,7 +87,7 @@ func instanceProfileError(err error, name, role string) error {
 
 // authorizeInstanceProfile authorises action on a profile's ARN, read for
 // its path; one that does not exist is authorised at the root path.
-func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name string) error {
+func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name string, keys conditionKeys) error {
 	rc, internal, ok := caller(ctx)
 	if !ok {
 		return errNoCaller
@@ -97,11 +97,11 @@ func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name str
 	}
 	path := "/"
 	if p, err := s.Store.InstanceProfile(ctx, name); err == nil {
-		path = p.Path
+		path, keys = p.Path, resourceTagKeys(p.Tags, false).with(keys)
 	} else if !errors.Is(err, ErrNoSuchInstanceProfile) {
 		return err
 	}
-	return s.authorize(ctx, action, s.Account.InstanceProfileARN(path, name))
+	return s.authorizeWith(ctx, action, s.Account.InstanceProfileARN(path, name), keys)
 }
 
 // CreateInstanceProfile creates an empty instance profile.
@@ -113,11 +113,11 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, 
 		return InstanceProfile{}, err
 	}
 	arn := s.Account.InstanceProfileARN(path, name)
-	if err := s.authorize(ctx, "iam:CreateInstanceProfile", arn); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreateInstanceProfile", arn, requestTagKeys(tags)); err != nil {
 		return InstanceProfile{}, err
 	}
 	if len(tags) > 0 {
-		if err := s.authorize(ctx, "iam:TagInstanceProfile", arn); err != nil {
+		if err := s.authorizeWith(ctx, "iam:TagInstanceProfile", arn, requestTagKeys(tags)); err != nil {
 			return InstanceProfile{}, err
 		}
 	}
@@ -131,7 +131,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, 
 
 // InstanceProfile returns an instance profile with its role.
 func (s *Service) InstanceProfile(ctx context.Context, name string) (InstanceProfile, error) {
-	if err := s.authorizeInstanceProfile(ctx, "iam:GetInstanceProfile", name); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, "iam:GetInstanceProfile", name, nil); err != nil {
 		return InstanceProfile{}, err
 	}
 	p, err := s.Store.InstanceProfile(ctx, name)
@@ -163,11 +163,13 @@ func (s *Service) SetInstanceProfileRole(ctx context.Context, name, role string,
 	if remove {
 		action = "iam:RemoveRoleFromInstanceProfile"
 	}
-	if err := s.authorizeInstanceProfile(ctx, action, name); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, action, name, nil); err != nil {
 		return err
 	}
 	if !remove {
-		if err := s.authorizeRole(ctx, "iam:PassRole", role); err != nil {
+		// An instance profile's role is passed to EC2 (the Service
+		// Authorization Reference's API table: AddRoleToInstanceProfile).
+		if err := s.authorizeRoleWith(ctx, "iam:PassRole", role, conditionKeys{"iam:passedtoservice": {"ec2.amazonaws.com"}}); err != nil {
 			return err
 		}
 	}
@@ -179,7 +181,7 @@ func (s *Service) TagInstanceProfile(ctx context.Context, name string, tags []Ta
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeInstanceProfile(ctx, "iam:TagInstanceProfile", name); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, "iam:TagInstanceProfile", name, requestTagKeys(tags)); err != nil {
 		return err
 	}
 	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []Tag) ([]Tag, error) { return mergeTags(old, tags) }), name, "")
@@ -187,7 +189,7 @@ func (s *Service) TagInstanceProfile(ctx context.Context, name string, tags []Ta
 
 // UntagInstanceProfile removes tags of an instance profile.
 func (s *Service) UntagInstanceProfile(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeInstanceProfile(ctx, "iam:UntagInstanceProfile", name); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, "iam:UntagInstanceProfile", name, untagKeys(keys)); err != nil {
 		return err
 	}
 	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []Tag) ([]Tag, error) { return removeTags(old, keys), nil }), name, "")
@@ -195,7 +197,7 @@ func (s *Service) UntagInstanceProfile(ctx context.Context, name string, keys []
 
 // InstanceProfileTags returns the tags of an instance profile.
 func (s *Service) InstanceProfileTags(ctx context.Context, name string) ([]Tag, error) {
-	if err := s.authorizeInstanceProfile(ctx, "iam:ListInstanceProfileTags", name); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, "iam:ListInstanceProfileTags", name, nil); err != nil {
 		return nil, err
 	}
 	p, err := s.Store.InstanceProfile(ctx, name)
@@ -204,7 +206,7 @@ func (s *Service) InstanceProfileTags(ctx context.Context, name string) ([]Tag, 
 
 // DeleteInstanceProfile deletes an instance profile without a role.
 func (s *Service) DeleteInstanceProfile(ctx context.Context, name string) error {
-	if err := s.authorizeInstanceProfile(ctx, "iam:DeleteInstanceProfile", name); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, "iam:DeleteInstanceProfile", name, nil); err != nil {
 		return err
 	}
 	return instanceProfileError(s.Store.DeleteInstanceProfile(ctx, name), name, "")

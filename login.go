@@ -235,7 +235,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 		if err != nil && !errors.Is(err, ErrNoPasswordPolicy) {
 			return err
 		}
-		if err := s.authorize(ctx, "iam:ChangePassword", p.ARN()); err != nil {
+		if err := s.authorizeUser(ctx, "iam:ChangePassword", p.UserName); err != nil {
 			return err
 		}
 	}

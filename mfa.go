@@ -41,7 +41,65 @@ const (
 	// phone take a while, and a device's clock drifts.
 	enableWindow = 10
 	resyncWindow = 40
+	// maxMFAFailures wrong codes within mfaFailureWindow of the first lock
+	// a device: it refuses every code, the right one too, until the window
+	// ends. The console's sign-in allows as many password guesses; a code
+	// space of a million then takes years to guess.
+	maxMFAFailures   = 5
+	mfaFailureWindow = 15 * time.Minute
 )
+
+// heldEvent keeps a request's pending audit event out of a write that is
+// not the request's change: a wrong code's count is stored, and the store
+// would otherwise write the event with it, as if the request had
+// succeeded, before the transport records its refusal.
+type heldEvent struct {
+	pe   *PendingEvent
+	held bool
+}
+
+func holdEvent(ctx context.Context) *heldEvent {
+	pe, _ := EventFrom(ctx)
+	return &heldEvent{pe: pe}
+}
+
+// hold marks the event written, inside the write that must not carry it.
+func (h *heldEvent) hold() {
+	if h.pe != nil && !h.held {
+		h.held = h.pe.Claim()
+	}
+}
+
+// release gives the event back once that write is done.
+func (h *heldEvent) release() {
+	if h.held {
+		h.pe.Unclaim()
+		h.held = false
+	}
+}
+
+// tryCode decides a code given for device d at now under the limit of
+// guesses: check tells whether the code is right (and records its use). A
+// wrong code is counted, in d, which the caller stores whatever the
+// outcome; a right one forgets earlier failures. While d is locked, no
+// code is checked.
+func tryCode(d *MFADevice, now time.Time, check func() bool) bool {
+	if !now.Before(d.FailedSince.Add(mfaFailureWindow)) {
+		d.Failures, d.FailedSince = 0, time.Time{}
+	}
+	if d.Failures >= maxMFAFailures {
+		return false
+	}
+	if check() {
+		d.Failures, d.FailedSince = 0, time.Time{}
+		return true
+	}
+	if d.Failures == 0 {
+		d.FailedSince = now
+	}
+	d.Failures++
+	return false
+}
 
 // MFADevice is a virtual MFA device of the account.
 type MFADevice struct {
@@ -63,6 +121,10 @@ type MFADevice struct {
 	// Drift is the device's clock offset in steps, learnt when it is enabled
 	// or resynchronised.
 	Drift int64
+	// Failures is how many wrong codes were given for the device since
+	// FailedSince (zero with none): guesses are limited per device.
+	Failures    int
+	FailedSince time.Time
 }
 
 // Assigned reports whether the device is enabled for a user.
@@ -97,7 +159,8 @@ type MFAStore interface {
 	// atomically. fn assigns the device by setting User.Name (the store
 	// resolves it, ErrNoSuchUser, and holds the user to
 	// MaxMFADevicesPerUser, ErrMFAQuota) and unassigns it by clearing
-	// User; it may change EnabledAt, LastStep, Drift and Tags.
+	// User; it may change EnabledAt, LastStep, Drift, Tags, Failures and
+	// FailedSince.
 	// ErrNoSuchMFADevice, or fn's error (nothing changes then).
 	UpdateMFADevice(ctx context.Context, serial string, fn func(*MFADevice) error) (MFADevice, error)
 	// DeleteMFADevice deletes an unassigned device; ErrNoSuchMFADevice, or
@@ -151,7 +214,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 		return NewVirtualMFADevice{}, err
 	}
 	serial := s.Account.MFADeviceARN(path, name)
-	if err := s.authorize(ctx, "iam:CreateVirtualMFADevice", serial); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreateVirtualMFADevice", serial, requestTagKeys(tags)); err != nil {
 		return NewVirtualMFADevice{}, err
 	}
 	seed := make([]byte, mfaSeedSize)
@@ -173,6 +236,16 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 	return NewVirtualMFADevice{MFADevice: d, Seed: seed, Account: s.AccountLabel(ctx)}, nil
 }
 
+// authorizeMFADevice authorises action on a virtual MFA device, with its
+// tags as aws:ResourceTag keys besides the request's keys.
+func (s *Service) authorizeMFADevice(ctx context.Context, action, serial string, keys conditionKeys) error {
+	tags, err := taggedKeys(ctx, func() ([]Tag, error) { d, err := s.Store.MFADevice(ctx, serial); return d.Tags, err }, ErrNoSuchMFADevice)
+	if err != nil {
+		return err
+	}
+	return s.authorizeWith(ctx, action, serial, tags.with(keys))
+}
+
 // EnableMFADevice assigns a virtual MFA device to a user, who proves to
 // hold it with two consecutive codes.
 func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, code2 string) error {
@@ -180,6 +253,9 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 		return err
 	}
 	now := s.now()
+	var wrong error
+	event := holdEvent(ctx)
+	defer event.release()
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		if d.Assigned() {
 			return Errorf(EEntityAlreadyExists, "MFA Device is already in use.")
@@ -188,15 +264,20 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 		if err != nil {
 			return err
 		}
-		step, ok := consecutive(seed, now, code1, code2, enableWindow)
-		if !ok {
-			return invalidCode(serial)
+		var step int64
+		if !tryCode(d, now, func() (ok bool) { step, ok = consecutive(seed, now, code1, code2, enableWindow); return ok }) {
+			wrong = invalidCode(serial)
+			event.hold()
+			return nil // the failure is stored, not as the change
 		}
 		d.User = User{Name: userName}
 		// Typing two codes takes time: the step found is no clock drift.
 		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
 		return nil
 	})
+	if err == nil {
+		err = wrong
+	}
 	return s.mfaError(err, userName, serial)
 }
 
@@ -207,6 +288,9 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 		return err
 	}
 	now := s.now()
+	var wrong error
+	event := holdEvent(ctx)
+	defer event.release()
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		if !d.Assigned() || FoldName(d.User.Name) != FoldName(userName) {
 			return ErrNoSuchMFADevice
@@ -215,13 +299,22 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 		if err != nil {
 			return err
 		}
-		step, ok := consecutive(seed, now, code1, code2, resyncWindow)
-		if !ok || step+1 <= d.LastStep {
-			return invalidCode(serial)
+		var step int64
+		if !tryCode(d, now, func() bool {
+			var ok bool
+			step, ok = consecutive(seed, now, code1, code2, resyncWindow)
+			return ok && step+1 > d.LastStep
+		}) {
+			wrong = invalidCode(serial)
+			event.hold()
+			return nil // the failure is stored, not as the change
 		}
 		d.LastStep, d.Drift = step+1, step+1-totpCounter(now)
 		return nil
 	})
+	if err == nil {
+		err = wrong
+	}
 	return s.mfaError(err, userName, serial)
 }
 
@@ -240,6 +333,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial stri
 			return ErrNoSuchMFADevice
 		}
 		d.User, d.EnabledAt, d.LastStep, d.Drift = User{}, time.Time{}, 0, 0
+		d.Failures, d.FailedSince = 0, time.Time{}
 		return nil
 	})
 	return s.mfaError(err, userName, serial)
@@ -247,7 +341,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial stri
 
 // DeleteVirtualMFADevice deletes an unassigned device.
 func (s *Service) DeleteVirtualMFADevice(ctx context.Context, serial string) error {
-	if err := s.authorize(ctx, "iam:DeleteVirtualMFADevice", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:DeleteVirtualMFADevice", serial, nil); err != nil {
 		return err
 	}
 	switch err := s.Store.DeleteMFADevice(ctx, serial); {
@@ -295,7 +389,7 @@ func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []Tag) e
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, "iam:TagMFADevice", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:TagMFADevice", serial, requestTagKeys(tags)); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
@@ -308,7 +402,7 @@ func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []Tag) e
 
 // UntagMFADevice removes tags of a virtual MFA device.
 func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []string) error {
-	if err := s.authorize(ctx, "iam:UntagMFADevice", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:UntagMFADevice", serial, untagKeys(keys)); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
@@ -320,7 +414,7 @@ func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []stri
 
 // MFADeviceTags returns the tags of a virtual MFA device.
 func (s *Service) MFADeviceTags(ctx context.Context, serial string) ([]Tag, error) {
-	if err := s.authorize(ctx, "iam:ListMFADeviceTags", serial); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:ListMFADeviceTags", serial, nil); err != nil {
 		return nil, err
 	}
 	d, err := s.Store.MFADevice(ctx, serial)
@@ -352,23 +446,38 @@ func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasD
 }
 
 // useMFACode accepts a code of one device, once: its step is remembered.
+// Wrong codes count against the device's limit of guesses, for every
+// caller that takes a code (GetSessionToken, AssumeRole, the console).
 func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
 	now := s.now()
+	var wrong error
+	// The code's use is never the request's change (GetSessionToken,
+	// AssumeRole and sign-in change nothing): the request's event is not
+	// written with it.
+	ctx = WithEvent(ctx, nil)
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *MFADevice) error {
 		seed, err := s.openSeed(d)
 		if err != nil {
 			return err
 		}
 		at := totpCounter(now) + d.Drift
-		for step := at - 1; step <= at+1; step++ {
-			if step > d.LastStep && codeMatches(seed, step, code) {
-				d.LastStep = step
-				return nil
+		if !tryCode(d, now, func() bool {
+			for step := at - 1; step <= at+1; step++ {
+				if step > d.LastStep && codeMatches(seed, step, code) {
+					d.LastStep = step
+					return true
+				}
 			}
+			return false
+		}) {
+			wrong = invalidCode(d.SerialNumber)
 		}
-		return invalidCode(d.SerialNumber)
+		return nil // a failure is stored too
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return wrong
 }
 
 // HasMFADevice reports whether a user has an MFA device enabled: sign-in

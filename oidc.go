@@ -68,7 +68,7 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 	}
 	id := strings.TrimSuffix(u.Host+u.Path, "/")
 	arn := "arn:aws:iam::" + s.Account.ID + ":oidc-provider/" + id
-	if err := s.authorize(ctx, "iam:CreateOpenIDConnectProvider", arn); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreateOpenIDConnectProvider", arn, requestTagKeys(tags)); err != nil {
 		return OIDCProvider{}, err
 	}
 	if err := checkOIDCLists(clientIDs, thumbprints); err != nil {
@@ -122,9 +122,19 @@ func lower(list []string) []string {
 	return out
 }
 
+// authorizeOIDCProvider authorises action on a provider, with its tags as
+// aws:ResourceTag keys besides the request's keys.
+func (s *Service) authorizeOIDCProvider(ctx context.Context, action, arn string, keys conditionKeys) error {
+	tags, err := taggedKeys(ctx, func() ([]Tag, error) { p, err := s.Store.OIDCProvider(ctx, arn); return p.Tags, err }, ErrNoSuchOIDCProvider)
+	if err != nil {
+		return err
+	}
+	return s.authorizeWith(ctx, action, arn, tags.with(keys))
+}
+
 // OIDCProvider returns a provider.
 func (s *Service) OIDCProvider(ctx context.Context, arn string) (OIDCProvider, error) {
-	if err := s.authorize(ctx, "iam:GetOpenIDConnectProvider", arn); err != nil {
+	if err := s.authorizeOIDCProvider(ctx, "iam:GetOpenIDConnectProvider", arn, nil); err != nil {
 		return OIDCProvider{}, err
 	}
 	p, err := s.Store.OIDCProvider(ctx, arn)
@@ -143,8 +153,8 @@ func (s *Service) OIDCProviders(ctx context.Context) ([]OIDCProvider, error) {
 }
 
 // updateOIDCProvider changes a provider under action, within the quotas.
-func (s *Service) updateOIDCProvider(ctx context.Context, action, arn string, fn func(*OIDCProvider) error) error {
-	if err := s.authorize(ctx, action, arn); err != nil {
+func (s *Service) updateOIDCProvider(ctx context.Context, action, arn string, keys conditionKeys, fn func(*OIDCProvider) error) error {
+	if err := s.authorizeOIDCProvider(ctx, action, arn, keys); err != nil {
 		return err
 	}
 	err := s.Store.UpdateOIDCProvider(ctx, arn, func(p *OIDCProvider) error {
@@ -161,7 +171,7 @@ func (s *Service) updateOIDCProvider(ctx context.Context, action, arn string, fn
 
 // DeleteOIDCProvider deletes a provider.
 func (s *Service) DeleteOIDCProvider(ctx context.Context, arn string) error {
-	if err := s.authorize(ctx, "iam:DeleteOpenIDConnectProvider", arn); err != nil {
+	if err := s.authorizeOIDCProvider(ctx, "iam:DeleteOpenIDConnectProvider", arn, nil); err != nil {
 		return err
 	}
 	if err := s.Store.DeleteOIDCProvider(ctx, arn); errors.Is(err, ErrNoSuchOIDCProvider) {
@@ -173,7 +183,7 @@ func (s *Service) DeleteOIDCProvider(ctx context.Context, arn string) error {
 
 // OIDCProviderTags returns a provider's tags.
 func (s *Service) OIDCProviderTags(ctx context.Context, arn string) ([]Tag, error) {
-	if err := s.authorize(ctx, "iam:ListOpenIDConnectProviderTags", arn); err != nil {
+	if err := s.authorizeOIDCProvider(ctx, "iam:ListOpenIDConnectProviderTags", arn, nil); err != nil {
 		return nil, err
 	}
 	p, err := s.Store.OIDCProvider(ctx, arn)
@@ -185,7 +195,7 @@ func (s *Service) OIDCProviderTags(ctx context.Context, arn string) ([]Tag, erro
 
 // AddOIDCClientID adds an audience to a provider (again: no change).
 func (s *Service) AddOIDCClientID(ctx context.Context, arn, clientID string) error {
-	return s.updateOIDCProvider(ctx, "iam:AddClientIDToOpenIDConnectProvider", arn, func(p *OIDCProvider) error {
+	return s.updateOIDCProvider(ctx, "iam:AddClientIDToOpenIDConnectProvider", arn, nil, func(p *OIDCProvider) error {
 		p.ClientIDs = unique(append(p.ClientIDs, clientID))
 		return nil
 	})
@@ -193,7 +203,7 @@ func (s *Service) AddOIDCClientID(ctx context.Context, arn, clientID string) err
 
 // RemoveOIDCClientID removes an audience (absent: no change, as AWS).
 func (s *Service) RemoveOIDCClientID(ctx context.Context, arn, clientID string) error {
-	return s.updateOIDCProvider(ctx, "iam:RemoveClientIDFromOpenIDConnectProvider", arn, func(p *OIDCProvider) error {
+	return s.updateOIDCProvider(ctx, "iam:RemoveClientIDFromOpenIDConnectProvider", arn, nil, func(p *OIDCProvider) error {
 		kept := p.ClientIDs[:0:0]
 		for _, c := range p.ClientIDs {
 			if c != clientID {
@@ -207,7 +217,7 @@ func (s *Service) RemoveOIDCClientID(ctx context.Context, arn, clientID string) 
 
 // UpdateOIDCThumbprints replaces a provider's thumbprints.
 func (s *Service) UpdateOIDCThumbprints(ctx context.Context, arn string, thumbprints []string) error {
-	return s.updateOIDCProvider(ctx, "iam:UpdateOpenIDConnectProviderThumbprint", arn, func(p *OIDCProvider) error {
+	return s.updateOIDCProvider(ctx, "iam:UpdateOpenIDConnectProviderThumbprint", arn, nil, func(p *OIDCProvider) error {
 		p.Thumbprints = unique(lower(thumbprints))
 		return nil
 	})
@@ -218,7 +228,7 @@ func (s *Service) TagOIDCProvider(ctx context.Context, arn string, tags []Tag) e
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	return s.updateOIDCProvider(ctx, "iam:TagOpenIDConnectProvider", arn, func(p *OIDCProvider) error {
+	return s.updateOIDCProvider(ctx, "iam:TagOpenIDConnectProvider", arn, requestTagKeys(tags), func(p *OIDCProvider) error {
 		var err error
 		p.Tags, err = mergeTags(p.Tags, tags)
 		return err
@@ -227,7 +237,7 @@ func (s *Service) TagOIDCProvider(ctx context.Context, arn string, tags []Tag) e
 
 // UntagOIDCProvider removes tags of a provider.
 func (s *Service) UntagOIDCProvider(ctx context.Context, arn string, keys []string) error {
-	return s.updateOIDCProvider(ctx, "iam:UntagOpenIDConnectProvider", arn, func(p *OIDCProvider) error {
+	return s.updateOIDCProvider(ctx, "iam:UntagOpenIDConnectProvider", arn, untagKeys(keys), func(p *OIDCProvider) error {
 		p.Tags = removeTags(p.Tags, keys)
 		return nil
 	})

@@ -10,6 +10,16 @@ import (
 // policiesChanged announces a change to what policy evaluation sees.
 func (s *Service) policiesChanged() { s.publish(Change{Kind: ChangedPolicies}) }
 
+// authorizePolicy authorises action on a managed policy, with its tags as
+// aws:ResourceTag keys besides the request's keys.
+func (s *Service) authorizePolicy(ctx context.Context, action, arn string, keys conditionKeys) error {
+	tags, err := taggedKeys(ctx, func() ([]Tag, error) { p, err := s.Store.Policy(ctx, arn); return p.Tags, err }, ErrNoSuchPolicy)
+	if err != nil {
+		return err
+	}
+	return s.authorizeWith(ctx, action, arn, tags.with(keys))
+}
+
 // PolicyNotFound is AWS's NoSuchEntity for a managed policy ARN.
 func PolicyNotFound(arn string) *Error {
 	return Errorf(ENoSuchEntity, "Policy %s does not exist or is not attachable.", arn)
@@ -78,7 +88,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := checkDuplicateTags(tags); err != nil {
 		return ManagedPolicy{}, err
 	}
-	if err := s.authorize(ctx, "iam:CreatePolicy", s.Account.PolicyARN(path, name)); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreatePolicy", s.Account.PolicyARN(path, name), requestTagKeys(tags)); err != nil {
 		return ManagedPolicy{}, err
 	}
 	if err := s.Policies.Check(document); err != nil {
@@ -106,7 +116,7 @@ func (s *Service) TagPolicy(ctx context.Context, arn string, tags []Tag) error {
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, "iam:TagPolicy", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:TagPolicy", arn, requestTagKeys(tags)); err != nil {
 		return err
 	}
 	return s.updatePolicyTags(ctx, arn, func(old []Tag) ([]Tag, error) { return mergeTags(old, tags) })
@@ -114,7 +124,7 @@ func (s *Service) TagPolicy(ctx context.Context, arn string, tags []Tag) error {
 
 // UntagPolicy removes tags of a managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, arn string, keys []string) error {
-	if err := s.authorize(ctx, "iam:UntagPolicy", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:UntagPolicy", arn, untagKeys(keys)); err != nil {
 		return err
 	}
 	return s.updatePolicyTags(ctx, arn, func(old []Tag) ([]Tag, error) { return removeTags(old, keys), nil })
@@ -134,7 +144,7 @@ func (s *Service) updatePolicyTags(ctx context.Context, arn string, fn func([]Ta
 
 // PolicyTags returns the tags of a managed policy.
 func (s *Service) PolicyTags(ctx context.Context, arn string) ([]Tag, error) {
-	if err := s.authorize(ctx, "iam:ListPolicyTags", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:ListPolicyTags", arn, nil); err != nil {
 		return nil, err
 	}
 	p, err := s.Store.Policy(ctx, arn)
@@ -146,7 +156,7 @@ func (s *Service) PolicyTags(ctx context.Context, arn string) ([]Tag, error) {
 
 // Policy returns a managed policy.
 func (s *Service) Policy(ctx context.Context, arn string) (ManagedPolicy, error) {
-	if err := s.authorize(ctx, "iam:GetPolicy", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:GetPolicy", arn, nil); err != nil {
 		return ManagedPolicy{}, err
 	}
 	p, err := s.Store.Policy(ctx, arn)
@@ -171,7 +181,7 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 
 // DeletePolicy deletes one of the account's managed policies.
 func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
-	if err := s.authorize(ctx, "iam:DeletePolicy", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:DeletePolicy", arn, nil); err != nil {
 		return err
 	}
 	err := s.Store.DeletePolicy(ctx, arn)
@@ -204,7 +214,7 @@ func versionError(err error, arn, version string) error {
 
 // PolicyVersion returns one version of a managed policy.
 func (s *Service) PolicyVersion(ctx context.Context, arn, version string) (PolicyVersion, error) {
-	if err := s.authorize(ctx, "iam:GetPolicyVersion", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:GetPolicyVersion", arn, nil); err != nil {
 		return PolicyVersion{}, err
 	}
 	v, err := s.Store.PolicyVersion(ctx, arn, version)
@@ -213,7 +223,7 @@ func (s *Service) PolicyVersion(ctx context.Context, arn, version string) (Polic
 
 // ListPolicyVersions returns every version of a managed policy.
 func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]PolicyVersion, error) {
-	if err := s.authorize(ctx, "iam:ListPolicyVersions", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:ListPolicyVersions", arn, nil); err != nil {
 		return nil, err
 	}
 	vs, err := s.Store.ListPolicyVersions(ctx, arn)
@@ -222,7 +232,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]PolicyV
 
 // CreatePolicyVersion validates a document and adds it as a new version.
 func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool) (PolicyVersion, error) {
-	if err := s.authorize(ctx, "iam:CreatePolicyVersion", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:CreatePolicyVersion", arn, nil); err != nil {
 		return PolicyVersion{}, err
 	}
 	if err := s.Policies.Check(document); err != nil {
@@ -235,7 +245,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string,
 
 // SetDefaultPolicyVersion puts a version in force.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version string) error {
-	if err := s.authorize(ctx, "iam:SetDefaultPolicyVersion", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:SetDefaultPolicyVersion", arn, nil); err != nil {
 		return err
 	}
 	err := s.Store.SetDefaultPolicyVersion(ctx, arn, version, s.now())
@@ -245,7 +255,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version stri
 
 // DeletePolicyVersion deletes a version that is not the default.
 func (s *Service) DeletePolicyVersion(ctx context.Context, arn, version string) error {
-	if err := s.authorize(ctx, "iam:DeletePolicyVersion", arn); err != nil {
+	if err := s.authorizePolicy(ctx, "iam:DeletePolicyVersion", arn, nil); err != nil {
 		return err
 	}
 	return versionError(s.Store.DeletePolicyVersion(ctx, arn, version), arn, version)
@@ -253,7 +263,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, arn, version string) 
 
 // AttachPolicy attaches a managed policy to a user or group.
 func (s *Service) AttachPolicy(ctx context.Context, e Entity, arn string) error {
-	if err := s.authorizeEntity(ctx, entityAction("Attach", e, "Policy"), e); err != nil {
+	if err := s.authorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, policyARNKey(arn)); err != nil {
 		return err
 	}
 	err := s.Store.AttachPolicy(ctx, e, arn)
@@ -266,7 +276,7 @@ func (s *Service) AttachPolicy(ctx context.Context, e Entity, arn string) error 
 
 // DetachPolicy detaches a managed policy from a user or group.
 func (s *Service) DetachPolicy(ctx context.Context, e Entity, arn string) error {
-	if err := s.authorizeEntity(ctx, entityAction("Detach", e, "Policy"), e); err != nil {
+	if err := s.authorizeEntityWith(ctx, entityAction("Detach", e, "Policy"), e, policyARNKey(arn)); err != nil {
 		return err
 	}
 	err := s.Store.DetachPolicy(ctx, e, arn)

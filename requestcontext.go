@@ -204,6 +204,11 @@ type Decision struct {
 	// BySession: the identity policies allowed, the session policies did
 	// not.
 	BySession bool
+	// LimitedBy is, for an implicit deny, the kind of the policies besides
+	// identity policies that do not allow the request whatever the identity
+	// policies say (PolicySourceBoundary, else PolicySourceSession), or "":
+	// what a trust policy naming a session's role cannot grant past.
+	LimitedBy string
 	// Effect is AWS's EvalDecision: "allowed", "explicitDeny" or "implicitDeny".
 	Effect string
 	// Matched lists the statements that decided, as (source, statement)
@@ -265,13 +270,38 @@ type TrustCaller struct {
 	Federated, Service string
 }
 
+// TrustGrant is how an allowing trust policy names its caller. A trust
+// policy is a resource-based policy, and within one account AWS lets it
+// stand in for what the caller's own policies do not allow only as far as
+// it names the caller: never past an explicit deny in them.
+type TrustGrant uint8
+
+// The ways a trust policy names a caller, weakest first.
+const (
+	// GrantNone: the trust policy does not allow the caller.
+	GrantNone TrustGrant = iota
+	// GrantAccount: it names only the caller's account, which delegates
+	// the decision to the caller's own policies: they must allow too.
+	GrantAccount
+	// GrantRole: it names the role whose session the caller is. The
+	// session's permissions boundary and session policies still limit
+	// it (an implicit deny in either refuses), its identity policies need
+	// not allow.
+	GrantRole
+	// GrantPrincipal: it names the caller itself (a user's or a session's
+	// ARN, "*", a provider or a service): only an explicit deny in the
+	// caller's policies refuses it.
+	GrantPrincipal
+)
+
 // Trust is a compiled trust policy.
 type Trust interface {
 	// Decide decides whether the trust policy lets the caller perform
 	// action (sts:AssumeRole, sts:TagSession, …) in the request's context,
-	// and whether it names the caller itself (direct): when it names only
-	// the caller's account, the caller's own policies must allow it too.
-	Decide(action string, c TrustCaller, rc *RequestContext) (decision string, direct bool)
+	// and, when it does, how it names the caller (the strongest of the
+	// allowing statements'), which says what the caller's own policies
+	// must add.
+	Decide(action string, c TrustCaller, rc *RequestContext) (decision string, grant TrustGrant)
 }
 
 // Policies are the compiled policies of one principal.

@@ -106,9 +106,15 @@ func RoleNotFound(name string) *Error {
 	return Errorf(ENoSuchEntity, "The role with name %s cannot be found.", Clip(name))
 }
 
-// authorizeRole authorises action on a role's ARN, read for its path; a
-// role that does not exist is authorised at the root path, then reported.
+// authorizeRole authorises action on a role's ARN, read for its path,
+// with its tags and boundary as condition keys; a role that does not
+// exist is authorised at the root path, then reported.
 func (s *Service) authorizeRole(ctx context.Context, action, name string) error {
+	return s.authorizeRoleWith(ctx, action, name, nil)
+}
+
+// authorizeRoleWith is authorizeRole with the request's condition keys.
+func (s *Service) authorizeRoleWith(ctx context.Context, action, name string, keys conditionKeys) error {
 	rc, internal, ok := caller(ctx)
 	if !ok {
 		return errNoCaller
@@ -118,7 +124,7 @@ func (s *Service) authorizeRole(ctx context.Context, action, name string) error 
 	}
 	r, err := s.Store.Role(ctx, name)
 	if err != nil {
-		if authErr := s.authorize(ctx, action, s.Account.RoleARN("/", name)); authErr != nil {
+		if authErr := s.authorizeWith(ctx, action, s.Account.RoleARN("/", name), keys); authErr != nil {
 			return authErr
 		}
 		if errors.Is(err, ErrNoSuchRole) {
@@ -126,7 +132,7 @@ func (s *Service) authorizeRole(ctx context.Context, action, name string) error 
 		}
 		return err
 	}
-	return s.authorize(ctx, action, s.Account.RoleARN(r.Path, r.Name))
+	return s.authorizeWith(ctx, action, s.Account.RoleARN(r.Path, r.Name), entityKeys(action, r.Tags, r.PermissionsBoundary).with(keys))
 }
 
 // CreateRole creates a role with its trust policy; tags take iam:TagRole
@@ -142,16 +148,16 @@ func (s *Service) CreateRole(ctx context.Context, r Role) (Role, error) {
 		return Role{}, err
 	}
 	arn := s.Account.RoleARN(r.Path, r.Name)
-	if err := s.authorize(ctx, "iam:CreateRole", arn); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreateRole", arn, requestTagKeys(r.Tags).with(boundaryKey(r.PermissionsBoundary))); err != nil {
 		return Role{}, err
 	}
 	if len(r.Tags) > 0 {
-		if err := s.authorize(ctx, "iam:TagRole", arn); err != nil {
+		if err := s.authorizeWith(ctx, "iam:TagRole", arn, requestTagKeys(r.Tags)); err != nil {
 			return Role{}, err
 		}
 	}
 	if r.PermissionsBoundary != "" {
-		if err := s.authorize(ctx, "iam:PutRolePermissionsBoundary", arn); err != nil {
+		if err := s.authorizeWith(ctx, "iam:PutRolePermissionsBoundary", arn, boundaryKey(r.PermissionsBoundary)); err != nil {
 			return Role{}, err
 		}
 		if _, err := s.Store.Policy(ctx, r.PermissionsBoundary); err != nil {
@@ -251,7 +257,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 // PutRolePermissionsBoundary sets a role's permissions boundary ("" to
 // remove it, with action iam:DeleteRolePermissionsBoundary).
 func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, boundary string) error {
-	if err := s.authorizeRole(ctx, action, name); err != nil {
+	var keys conditionKeys
+	if action == "iam:PutRolePermissionsBoundary" {
+		keys = boundaryKey(boundary) // the new one; a deletion's is the role's
+	}
+	if err := s.authorizeRoleWith(ctx, action, name, keys); err != nil {
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *Role) error { r.PermissionsBoundary = boundary; return nil })
@@ -264,7 +274,7 @@ func (s *Service) TagRole(ctx context.Context, name string, tags []Tag) error {
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeRole(ctx, "iam:TagRole", name); err != nil {
+	if err := s.authorizeRoleWith(ctx, "iam:TagRole", name, requestTagKeys(tags)); err != nil {
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *Role) error {
@@ -277,7 +287,7 @@ func (s *Service) TagRole(ctx context.Context, name string, tags []Tag) error {
 
 // UntagRole removes tags of a role.
 func (s *Service) UntagRole(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeRole(ctx, "iam:UntagRole", name); err != nil {
+	if err := s.authorizeRoleWith(ctx, "iam:UntagRole", name, untagKeys(keys)); err != nil {
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *Role) error { r.Tags = removeTags(r.Tags, keys); return nil })

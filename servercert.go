@@ -68,15 +68,15 @@ func serverCertificateNotFound(name string) *Error {
 // authorizeServerCertificate authorises action on the certificate's ARN,
 // read for its path; a missing certificate is authorised at the root path,
 // then reported.
-func (s *Service) authorizeServerCertificate(ctx context.Context, action, name string) error {
+func (s *Service) authorizeServerCertificate(ctx context.Context, action, name string, keys conditionKeys) error {
 	path := "/"
 	c, err := s.Store.ServerCertificate(ctx, name)
 	if err == nil {
-		path = c.Path
+		path, keys = c.Path, resourceTagKeys(c.Tags, false).with(keys)
 	} else if !errors.Is(err, ErrNoSuchServerCertificate) {
 		return err
 	}
-	if err := s.authorize(ctx, action, s.Account.ServerCertificateARN(path, name)); err != nil {
+	if err := s.authorizeWith(ctx, action, s.Account.ServerCertificateARN(path, name), keys); err != nil {
 		return err
 	}
 	if errors.Is(err, ErrNoSuchServerCertificate) {
@@ -93,7 +93,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body,
 	if err := checkDuplicateTags(tags); err != nil {
 		return ServerCertificate{}, err
 	}
-	if err := s.authorize(ctx, "iam:UploadServerCertificate", s.Account.ServerCertificateARN(path, name)); err != nil {
+	if err := s.authorizeWith(ctx, "iam:UploadServerCertificate", s.Account.ServerCertificateARN(path, name), requestTagKeys(tags)); err != nil {
 		return ServerCertificate{}, err
 	}
 	cert, err := parseCertificate(body)
@@ -185,7 +185,7 @@ func publicKeysEqual(a, b crypto.PublicKey) bool {
 
 // ServerCertificate returns a server certificate, without its key.
 func (s *Service) ServerCertificate(ctx context.Context, name string) (ServerCertificate, error) {
-	if err := s.authorizeServerCertificate(ctx, "iam:GetServerCertificate", name); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:GetServerCertificate", name, nil); err != nil {
 		return ServerCertificate{}, err
 	}
 	c, err := s.Store.ServerCertificate(ctx, name)
@@ -208,7 +208,7 @@ func (s *Service) ListServerCertificates(ctx context.Context, pathPrefix, marker
 
 // UpdateServerCertificate renames or moves a server certificate.
 func (s *Service) UpdateServerCertificate(ctx context.Context, name string, newName, newPath *string) error {
-	if err := s.authorizeServerCertificate(ctx, "iam:UpdateServerCertificate", name); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:UpdateServerCertificate", name, nil); err != nil {
 		return err
 	}
 	return s.updateServerCertificate(ctx, name, func(c *ServerCertificate) error {
@@ -230,7 +230,7 @@ func (s *Service) updateServerCertificate(ctx context.Context, name string, fn f
 
 // DeleteServerCertificate deletes a server certificate.
 func (s *Service) DeleteServerCertificate(ctx context.Context, name string) error {
-	if err := s.authorizeServerCertificate(ctx, "iam:DeleteServerCertificate", name); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:DeleteServerCertificate", name, nil); err != nil {
 		return err
 	}
 	if err := s.Store.DeleteServerCertificate(ctx, name); errors.Is(err, ErrNoSuchServerCertificate) {
@@ -245,7 +245,7 @@ func (s *Service) TagServerCertificate(ctx context.Context, name string, tags []
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeServerCertificate(ctx, "iam:TagServerCertificate", name); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:TagServerCertificate", name, requestTagKeys(tags)); err != nil {
 		return err
 	}
 	return s.updateServerCertificate(ctx, name, func(c *ServerCertificate) error {
@@ -257,7 +257,7 @@ func (s *Service) TagServerCertificate(ctx context.Context, name string, tags []
 
 // UntagServerCertificate removes tags of a server certificate.
 func (s *Service) UntagServerCertificate(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeServerCertificate(ctx, "iam:UntagServerCertificate", name); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:UntagServerCertificate", name, untagKeys(keys)); err != nil {
 		return err
 	}
 	return s.updateServerCertificate(ctx, name, func(c *ServerCertificate) error {
@@ -268,7 +268,7 @@ func (s *Service) UntagServerCertificate(ctx context.Context, name string, keys 
 
 // ServerCertificateTags returns the tags of a server certificate.
 func (s *Service) ServerCertificateTags(ctx context.Context, name string) ([]Tag, error) {
-	if err := s.authorizeServerCertificate(ctx, "iam:ListServerCertificateTags", name); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:ListServerCertificateTags", name, nil); err != nil {
 		return nil, err
 	}
 	c, err := s.Store.ServerCertificate(ctx, name)

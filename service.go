@@ -71,7 +71,7 @@ func decodeMarker(m string) (string, error) {
 	if m == "" {
 		return "", nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(m)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(m)
 	if err != nil || len(b) < 4 || string(b[:3]) != "v1:" {
 		return "", Errorf(EValidationError, "Invalid Marker.")
 	}

@@ -50,7 +50,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, service, descript
 	}
 	r := Role{Name: name, Path: serviceRolePath + service + "/", Description: description, MaxSessionDuration: DefaultRoleSessionDuration,
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`}
-	if err := s.authorize(ctx, "iam:CreateServiceLinkedRole", s.Account.RoleARN(r.Path, r.Name)); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreateServiceLinkedRole", s.Account.RoleARN(r.Path, r.Name), conditionKeys{"iam:awsservicename": {service}}); err != nil {
 		return Role{}, err
 	}
 	return s.storeNewRole(ctx, r, Errorf(EInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name))
@@ -107,7 +107,7 @@ func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, taskID st
 	if slash < len(serviceRolePath) {
 		return "", invalid
 	}
-	if err := s.authorize(ctx, "iam:GetServiceLinkedRoleDeletionStatus", s.Account.RoleARN(role[:slash+1], role[slash+1:])); err != nil {
+	if err := s.authorizeARN(ctx, "iam:GetServiceLinkedRoleDeletionStatus", s.Account.RoleARN(role[:slash+1], role[slash+1:])); err != nil {
 		return "", err
 	}
 	sum, err := hex.DecodeString(taskID[i+1:])

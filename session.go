@@ -221,7 +221,9 @@ func (s *Service) OpenSession(_ context.Context, id, token string) (Credential, 
 	if !ok || len(token) > maxSessionToken {
 		return Credential{}, ErrNoSuchAccessKey
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	// Strictly: a lenient decoder ignores the last character's unused
+	// bits, and several strings would open as one token.
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw)
 	if err != nil {
 		return Credential{}, ErrNoSuchAccessKey
 	}

@@ -37,7 +37,7 @@ type SimulationResult struct {
 // identity policies (and any given besides), with the same evaluation as
 // every request (iam:SimulatePrincipalPolicy on the user).
 func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInput) ([]SimulationResult, error) {
-	if err := s.authorize(ctx, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
+	if err := s.authorizeARN(ctx, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
 		return nil, err
 	}
 	principal, err := s.userByARN(ctx, in.PolicySourceARN)
@@ -125,7 +125,7 @@ func (s *Service) ContextKeysForCustomPolicy(ctx context.Context, documents []st
 // ContextKeysForPrincipalPolicy lists the context keys a user's policies,
 // its groups' and the given ones use (iam:GetContextKeysForPrincipalPolicy).
 func (s *Service) ContextKeysForPrincipalPolicy(ctx context.Context, arn string, documents []string) ([]string, error) {
-	if err := s.authorize(ctx, "iam:GetContextKeysForPrincipalPolicy", arn); err != nil {
+	if err := s.authorizeARN(ctx, "iam:GetContextKeysForPrincipalPolicy", arn); err != nil {
 		return nil, err
 	}
 	principal, err := s.userByARN(ctx, arn)

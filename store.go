@@ -271,4 +271,8 @@ type ConsoleStore interface {
 	RevokeSession(ctx context.Context, id string, expires time.Time) error
 	// SessionRevoked reports whether a console session was revoked.
 	SessionRevoked(ctx context.Context, id string) (bool, error)
+	// UseOnce records a use of the single-use token with this ID, kept
+	// until expires, and reports whether it was the first: on a shared
+	// store, the first on any replica. Uses expired by now are forgotten.
+	UseOnce(ctx context.Context, id string, now, expires time.Time) (first bool, err error)
 }

@@ -22,16 +22,16 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 		return User{}, err
 	}
 	arn := s.Account.UserARN(path, name)
-	if err := s.authorize(ctx, "iam:CreateUser", arn); err != nil {
+	if err := s.authorizeWith(ctx, "iam:CreateUser", arn, requestTagKeys(tags).with(boundaryKey(boundary))); err != nil {
 		return User{}, err
 	}
 	if len(tags) > 0 {
-		if err := s.authorize(ctx, "iam:TagUser", arn); err != nil {
+		if err := s.authorizeWith(ctx, "iam:TagUser", arn, requestTagKeys(tags)); err != nil {
 			return User{}, err
 		}
 	}
 	if boundary != "" {
-		if err := s.authorize(ctx, "iam:PutUserPermissionsBoundary", arn); err != nil {
+		if err := s.authorizeWith(ctx, "iam:PutUserPermissionsBoundary", arn, boundaryKey(boundary)); err != nil {
 			return User{}, err
 		}
 		if _, err := s.Store.Policy(ctx, boundary); err != nil {
@@ -140,7 +140,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 // PutUserPermissionsBoundary sets a user's permissions boundary: what its
 // identity policies allow is then limited to what the boundary allows.
 func (s *Service) PutUserPermissionsBoundary(ctx context.Context, user, boundary string) error {
-	if err := s.authorizeUser(ctx, "iam:PutUserPermissionsBoundary", user); err != nil {
+	if err := s.authorizeUserWith(ctx, "iam:PutUserPermissionsBoundary", user, boundaryKey(boundary)); err != nil {
 		return err
 	}
 	err := s.Store.SetUserPermissionsBoundary(ctx, user, boundary)
@@ -176,7 +176,7 @@ func (s *Service) TagUser(ctx context.Context, user string, tags ...Tag) error {
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeUser(ctx, "iam:TagUser", user); err != nil {
+	if err := s.authorizeUserWith(ctx, "iam:TagUser", user, requestTagKeys(tags)); err != nil {
 		return err
 	}
 	for _, t := range tags {
@@ -197,7 +197,7 @@ func (s *Service) tagUser(ctx context.Context, user string, t Tag) error {
 
 // UntagUser removes tags of a user.
 func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) error {
-	if err := s.authorizeUser(ctx, "iam:UntagUser", user); err != nil {
+	if err := s.authorizeUserWith(ctx, "iam:UntagUser", user, untagKeys(keys)); err != nil {
 		return err
 	}
 	for _, key := range keys {

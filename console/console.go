@@ -301,7 +301,7 @@ func (c *Console) readSession(r *http.Request) (session, bool) {
 	if !ok {
 		return s, false
 	}
-	b, err := base64.RawURLEncoding.DecodeString(payload)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(payload) // one string per cookie: no unused bits to flip
 	if err != nil || !hmac.Equal([]byte(c.sign(b)), []byte(sig)) {
 		return s, false
 	}

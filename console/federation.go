@@ -12,7 +12,7 @@ import (
 // The federation endpoint, as AWS's (signin.aws.amazon.com/federation):
 // Action=getSigninToken exchanges a role's or a federated user's session
 // credentials for a sign-in token; Action=login signs the browser in with
-// it and goes to Destination. Everything it reads comes from an
+// it, once, and goes to Destination. Everything it reads comes from an
 // unauthenticated caller: the Session document is bounded before it is
 // parsed, and the sealed tokens are opened without any store read.
 
@@ -55,7 +55,11 @@ func (c *Console) federation(w http.ResponseWriter, r *http.Request) {
 	case "login":
 		id, token, until, err := c.Service.OpenSigninToken(r.Context(), q.Get("SigninToken"))
 		if err != nil {
-			http.Error(w, keyward.ErrorMessage(err), http.StatusForbidden)
+			status := http.StatusForbidden
+			if keyward.ErrorCode(err) != keyward.EAccessDenied {
+				status = http.StatusServiceUnavailable // the store could not record the use: try again
+			}
+			http.Error(w, keyward.ErrorMessage(err), status)
 			return
 		}
 		s := session{ID: c.token(), KeyID: id, Token: token, Expires: until.Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}

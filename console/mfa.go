@@ -175,7 +175,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 	ok := err == nil
 	if ok {
 		payload, sig, cut := strings.Cut(pending.Value, ".")
-		b, err := base64.RawURLEncoding.DecodeString(payload)
+		b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
 		ok = cut && err == nil && c.sign(append([]byte("mfa:"), b...)) == sig && json.Unmarshal(b, &p) == nil && c.Now().Unix() < p.Expires
 	}
 	if !ok {

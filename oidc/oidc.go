@@ -3,6 +3,7 @@
 // document, then its JWKS), over TLS that the system's roots or the
 // provider's registered thumbprints vouch for, keeps them for an hour, and
 // verifies tokens with go-jose. It implements keyward.WebIdentityVerifier.
+// A provider's endpoints must be at public addresses unless AllowPrivate.
 //
 // A token comes from an unauthenticated caller: it is bounded in size
 // before it is parsed, its issuer must be a provider the account
@@ -20,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,6 +32,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/netguard"
 )
 
 // Bounds on what a provider's endpoints may cost.
@@ -58,6 +61,14 @@ type Verifier struct {
 	// RootCAs are the roots besides a provider's thumbprints that TLS to
 	// its endpoints trusts; nil for the system's.
 	RootCAs *x509.CertPool
+	// AllowPrivate lets a provider's endpoints (its discovery document,
+	// the jwks_uri it names) be at loopback, private or link-local
+	// addresses: single-host setups and tests. Without it they are
+	// refused, checked on the address connected to, after DNS resolution
+	// (package netguard), since an issuer URL is an administrator's input
+	// but its jwks_uri is the provider's, and neither may reach the
+	// host's own services.
+	AllowPrivate bool
 
 	mu        sync.Mutex
 	providers map[string]*provider // by issuer URL and thumbprints
@@ -250,7 +261,8 @@ func getJSON(ctx context.Context, client *http.Client, u string, out any) error 
 // client returns an HTTP client whose TLS trusts the roots, or else a
 // chain whose certificates include one with a registered thumbprint (the
 // SHA-1 of its DER, hex), as AWS checks an OIDC provider's. It follows no
-// redirects: the issuer's documents are where it says they are.
+// redirects: the issuer's documents are where it says they are. It
+// connects only to public addresses unless AllowPrivate.
 func (v *Verifier) client(thumbprints []string) *http.Client {
 	tlsConfig := &tls.Config{
 		MinVersion:         tls.VersionTLS12,
@@ -285,9 +297,12 @@ func (v *Verifier) client(thumbprints []string) *http.Client {
 			return err
 		},
 	}
+	// No proxy: the address checked is the provider's own.
+	dialer := &net.Dialer{Timeout: FetchTimeout, Control: netguard.Control(v.AllowPrivate)}
 	return &http.Client{
-		Timeout:       FetchTimeout,
-		Transport:     &http.Transport{TLSClientConfig: tlsConfig, ResponseHeaderTimeout: FetchTimeout, MaxResponseHeaderBytes: 64 << 10},
+		Timeout: FetchTimeout,
+		Transport: &http.Transport{DialContext: dialer.DialContext, TLSClientConfig: tlsConfig, ResponseHeaderTimeout: FetchTimeout,
+			MaxResponseHeaderBytes: 64 << 10},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -27,6 +28,7 @@ type issuer struct {
 	provider   keyward.OIDCProvider
 	key        *rsa.PrivateKey
 	fetches    atomic.Int32
+	conns      atomic.Int32 // connections accepted
 	jwks       func(w http.ResponseWriter)
 	discovered func(w http.ResponseWriter, url string)
 }
@@ -47,7 +49,13 @@ func newIssuer(t *testing.T) *issuer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) { is.discovered(w, is.srv.URL) })
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) { is.fetches.Add(1); is.jwks(w) })
-	is.srv = httptest.NewTLSServer(mux)
+	is.srv = httptest.NewUnstartedServer(mux)
+	is.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			is.conns.Add(1)
+		}
+	}
+	is.srv.StartTLS()
 	t.Cleanup(is.srv.Close)
 	sum := sha1.Sum(is.srv.Certificate().Raw)
 	is.provider = keyward.OIDCProvider{URL: strings.TrimPrefix(is.srv.URL, "https://"), ClientIDs: []string{"app"}, Thumbprints: []string{hex.EncodeToString(sum[:])}}
@@ -88,7 +96,7 @@ func TestVerifier(t *testing.T) {
 
 	t.Run("keys cached, refetched within bounds", func(t *testing.T) {
 		is := newIssuer(t)
-		v := &oidc.Verifier{Now: clock}
+		v := &oidc.Verifier{Now: clock, AllowPrivate: true}
 		good := is.token(t, "k1", is.key, now.Add(time.Hour))
 		for range 3 {
 			c, err := v.Verify(ctx, is.provider, good)
@@ -130,7 +138,7 @@ func TestVerifier(t *testing.T) {
 	t.Run("untrusted TLS", func(t *testing.T) {
 		is := newIssuer(t)
 		is.provider.Thumbprints = []string{strings.Repeat("a", 40)}
-		_, err := (&oidc.Verifier{Now: clock}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour)))
+		_, err := (&oidc.Verifier{Now: clock, AllowPrivate: true}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour)))
 		wantCode(t, err, keyward.EIDPCommunicationError)
 		if n := is.fetches.Load(); n != 0 {
 			t.Fatalf("keys fetched over untrusted TLS: %d", n)
@@ -140,7 +148,7 @@ func TestVerifier(t *testing.T) {
 	t.Run("key set larger than the bound", func(t *testing.T) {
 		is := newIssuer(t)
 		is.jwks = func(w http.ResponseWriter) { w.Write([]byte(`{"keys":[],"pad":"` + strings.Repeat("x", 2<<20) + `"}`)) }
-		_, err := (&oidc.Verifier{Now: clock}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour)))
+		_, err := (&oidc.Verifier{Now: clock, AllowPrivate: true}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour)))
 		wantCode(t, err, keyward.EIDPCommunicationError)
 	})
 
@@ -149,15 +157,34 @@ func TestVerifier(t *testing.T) {
 		is.discovered = func(w http.ResponseWriter, url string) {
 			json.NewEncoder(w).Encode(map[string]string{"issuer": url, "jwks_uri": "http://" + strings.TrimPrefix(url, "https://") + "/keys"})
 		}
-		_, err := (&oidc.Verifier{Now: clock}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour)))
+		_, err := (&oidc.Verifier{Now: clock, AllowPrivate: true}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour)))
 		wantCode(t, err, keyward.EIDPCommunicationError)
 		is2 := newIssuer(t)
 		is2.discovered = func(w http.ResponseWriter, url string) {
 			w.Header().Set("Location", url+"/elsewhere")
 			w.WriteHeader(http.StatusFound)
 		}
-		_, err = (&oidc.Verifier{Now: clock}).Verify(ctx, is2.provider, is2.token(t, "k1", is2.key, now.Add(time.Hour)))
+		_, err = (&oidc.Verifier{Now: clock, AllowPrivate: true}).Verify(ctx, is2.provider, is2.token(t, "k1", is2.key, now.Add(time.Hour)))
 		wantCode(t, err, keyward.EIDPCommunicationError)
+	})
+
+	// The test's issuer is on loopback: refused, by address or by a name
+	// that resolves to it, before any connection, unless allowed.
+	t.Run("private addresses", func(t *testing.T) {
+		is := newIssuer(t)
+		_, port, _ := net.SplitHostPort(is.provider.URL)
+		for _, host := range []string{"127.0.0.1", "localhost"} {
+			p := is.provider
+			p.URL = net.JoinHostPort(host, port)
+			_, err := (&oidc.Verifier{Now: clock}).Verify(ctx, p, is.token(t, "k1", is.key, now.Add(time.Hour)))
+			wantCode(t, err, keyward.EIDPCommunicationError)
+		}
+		if n := is.conns.Load(); n != 0 {
+			t.Fatalf("%d connections to a loopback provider", n)
+		}
+		if _, err := (&oidc.Verifier{Now: clock, AllowPrivate: true}).Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour))); err != nil {
+			t.Fatalf("allowed: %v", err)
+		}
 	})
 
 	t.Run("not a JWT, or no issuer", func(t *testing.T) {

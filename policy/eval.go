@@ -149,12 +149,20 @@ func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContex
 	if d.Effect == keyward.DecisionExplicitDeny {
 		return d
 	}
-	if allowed&gateIdentity == 0 {
-		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, Missing: d.Missing}
+	lacking := ps.limits &^ allowed
+	limitedBy := ""
+	switch {
+	case lacking&gateBoundary != 0:
+		limitedBy = keyward.PolicySourceBoundary
+	case lacking != 0:
+		limitedBy = keyward.PolicySourceSession
 	}
-	if lacking := ps.limits &^ allowed; lacking != 0 {
+	if allowed&gateIdentity == 0 {
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, LimitedBy: limitedBy, Missing: d.Missing}
+	}
+	if lacking != 0 {
 		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: lacking&gateBoundary != 0,
-			BySession: lacking&gateBoundary == 0, Missing: d.Missing}
+			BySession: lacking&gateBoundary == 0, LimitedBy: limitedBy, Missing: d.Missing}
 	}
 	d.Effect = keyward.DecisionAllowed
 	return d

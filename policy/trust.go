@@ -65,37 +65,39 @@ func parsePrincipals(v json.RawMessage) (map[string][]string, error) {
 // TrustCaller is who asks to assume a role (keyward.TrustCaller).
 type TrustCaller = keyward.TrustCaller
 
-// matches reports whether the statement's principals name the caller, and
-// whether one names it directly: not as any principal of its account.
-func (st *Statement) matches(c TrustCaller) (match, direct bool) {
+// matches reports whether the statement's principals name the caller,
+// and how: the strongest way one of them does.
+func (st *Statement) matches(c TrustCaller) (match bool, grant keyward.TrustGrant) {
 	if _, ok := st.Principals["*"]; ok {
-		return true, true
+		return true, keyward.GrantPrincipal
 	}
 	for typ, list := range st.Principals {
 		for _, p := range list {
+			g := keyward.GrantNone
 			switch typ {
 			case "AWS":
-				if c.ARN == "" {
-					continue
-				}
-				if p == "*" || p == c.ARN || (c.RoleARN != "" && p == c.RoleARN) {
-					return true, true
-				}
-				if p == c.AccountID || p == "arn:aws:iam::"+c.AccountID+":root" {
-					match = true
+				switch {
+				case c.ARN == "":
+				case p == "*" || p == c.ARN:
+					g = keyward.GrantPrincipal
+				case c.RoleARN != "" && p == c.RoleARN:
+					g = keyward.GrantRole
+				case p == c.AccountID || p == "arn:aws:iam::"+c.AccountID+":root":
+					g = keyward.GrantAccount
 				}
 			case "Federated":
 				if c.Federated != "" && p == c.Federated {
-					return true, true
+					g = keyward.GrantPrincipal
 				}
 			case "Service":
 				if c.Service != "" && p == c.Service {
-					return true, true
+					g = keyward.GrantPrincipal
 				}
 			}
+			grant = max(grant, g)
 		}
 	}
-	return match, false
+	return grant != keyward.GrantNone, grant
 }
 
 // TrustPolicy is a parsed trust policy.
@@ -119,14 +121,14 @@ func (tp *TrustPolicy) Evaluate(action string, c TrustCaller, rc *keyward.Reques
 	return d
 }
 
-// Decide is Evaluate, and says whether an allowing statement named the
-// caller itself: when only its account is named, the caller's own
-// policies must allow the action too.
-func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestContext) (decision string, direct bool) {
-	allowed := false
+// Decide is Evaluate, and says how the allowing statements name the
+// caller: when only its account is named, the caller's own policies must
+// allow the action too; when its role is, its boundary and session
+// policies must.
+func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestContext) (decision string, grant keyward.TrustGrant) {
 	for i := range tp.p.Statements {
 		st := &tp.p.Statements[i]
-		match, byName := st.matches(c)
+		match, g := st.matches(c)
 		if match == st.NotPrincipal {
 			continue
 		}
@@ -151,13 +153,16 @@ func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestC
 			continue
 		}
 		if st.Effect == "Deny" {
-			return keyward.DecisionExplicitDeny, false
+			return keyward.DecisionExplicitDeny, keyward.GrantNone
 		}
-		allowed = true
-		direct = direct || byName || st.NotPrincipal
+		if st.NotPrincipal {
+			// Everyone but those named: the caller is allowed as itself.
+			g = keyward.GrantPrincipal
+		}
+		grant = max(grant, g)
 	}
-	if allowed {
-		return keyward.DecisionAllowed, direct
+	if grant != keyward.GrantNone {
+		return keyward.DecisionAllowed, grant
 	}
-	return keyward.DecisionImplicitDeny, false
+	return keyward.DecisionImplicitDeny, keyward.GrantNone
 }

@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/keyward/keyward"
@@ -68,6 +69,46 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 			}
 			if got := tp.Evaluate("sts:AssumeRole", tt.caller, rc); got != tt.want {
 				t.Fatalf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTrustPolicyGrant: how an allowing trust policy names its caller
+// decides what the caller's own policies must add: the account only
+// delegates to them, the session's role leaves its boundary and session
+// policies in force, the caller itself needs only no explicit deny.
+func TestTrustPolicyGrant(t *testing.T) {
+	session := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ci/run-1", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ci"}
+	doc := func(principals ...string) string {
+		var st []string
+		for _, p := range principals {
+			st = append(st, `{"Effect":"Allow","Action":"sts:AssumeRole","Principal":`+p+`}`)
+		}
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(st, ",") + `]}`
+	}
+	tests := []struct {
+		name, doc string
+		want      keyward.TrustGrant
+	}{
+		{"the account", doc(`{"AWS":"123456789012"}`), keyward.GrantAccount},
+		{"the session's role", doc(`{"AWS":"arn:aws:iam::123456789012:role/ci"}`), keyward.GrantRole},
+		{"the session", doc(`{"AWS":"arn:aws:sts::123456789012:assumed-role/ci/run-1"}`), keyward.GrantPrincipal},
+		{"anyone", doc(`"*"`), keyward.GrantPrincipal},
+		{"any AWS principal", doc(`{"AWS":"*"}`), keyward.GrantPrincipal},
+		{"the strongest statement", doc(`{"AWS":"123456789012"}`, `{"AWS":"arn:aws:iam::123456789012:role/ci"}`), keyward.GrantRole},
+		{"one statement naming both", doc(`{"AWS":["arn:aws:iam::123456789012:role/ci","123456789012"]}`), keyward.GrantRole},
+		{"everyone but another", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/bob"}}]}`, keyward.GrantPrincipal},
+		{"not named", doc(`{"AWS":"arn:aws:iam::123456789012:role/other"}`), keyward.GrantNone},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tp, err := policy.CompileTrust(tt.doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, got := tp.Decide("sts:AssumeRole", session, &keyward.RequestContext{}); got != tt.want {
+				t.Fatalf("got grant %d, want %d", got, tt.want)
 			}
 		})
 	}

@@ -131,7 +131,10 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code,
 		return // a read that succeeded, or failed for another reason than access
 	}
 	if ev.api == nil {
-		ev.keyID = keyID // not authenticated: the key it named
+		// Not authenticated: the key it named, if shaped like one (a
+		// client that swapped its key ID and secret names its secret).
+		ev.keyID = keyward.PresentedKeyID(keyID)
+		message = keyward.RedactKeyIDs(message)
 	}
 	e := s.event(r, reqID, ev, action)
 	e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)

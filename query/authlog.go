@@ -60,7 +60,7 @@ func (l *authLog) failed(ctx context.Context, reqID, code, keyID, addr string, e
 	}
 	if log {
 		l.logger.LogAttrs(ctx, slog.LevelWarn, "authentication failed", slog.String("request_id", reqID), slog.String("code", code),
-			slog.String("key_id", keyID), slog.String("client", addr), slog.String("reason", keyward.ErrorMessage(err)))
+			slog.String("key_id", keyID), slog.String("client", addr), slog.String("reason", keyward.RedactKeyIDs(keyward.ErrorMessage(err))))
 	}
 }
 
@@ -123,18 +123,16 @@ func top(m map[string]int, n int) string {
 	return b.String()
 }
 
-// loggableKeyID is the key ID as the log shows it: a well-formed ID as it
-// is, anything else cut and marked, so that no caller writes much into the
-// log.
+// loggableKeyID is the key ID as the log shows it: an ID shaped like one
+// as it is, anything else only as "malformed" and its length. No part of
+// it is written: a client that swapped its key ID and secret sends its
+// secret as the key ID.
 func loggableKeyID(id string) string {
 	switch {
 	case id == "":
 		return "-"
-	case keyward.WellFormedAccessKeyID(id):
+	case keyward.PresentedKeyID(id) != "":
 		return id
 	}
-	if len(id) > 24 {
-		id = id[:24] + "..."
-	}
-	return "malformed:" + id
+	return "malformed(" + strconv.Itoa(min(len(id), 9999)) + ")"
 }

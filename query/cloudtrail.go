@@ -143,7 +143,7 @@ func (s *Server) cloudTrail(r *http.Request) (any, error) {
 		q.Max = *in.MaxResults
 	}
 	if in.NextToken != nil && *in.NextToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*in.NextToken)
+		b, err := base64.RawURLEncoding.Strict().DecodeString(*in.NextToken)
 		if err != nil || !strings.HasPrefix(string(b), "e:") {
 			return nil, keyward.Errorf(keyward.EInvalidParameterValue, "Invalid NextToken.")
 		}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -13,6 +14,7 @@ func credentialTests() []namedTest {
 	return []namedTest{
 		{"MFADevices", testMFADevices},
 		{"ConcurrentMFACodeUse", testConcurrentMFACodeUse},
+		{"MFAFailures", testMFAFailures},
 		{"OtherCredentials", testOtherCredentials},
 		{"ConcurrentCredentialQuota", testConcurrentCredentialQuota},
 		{"ResealCoversEverySecret", testResealCoversEverySecret},
@@ -118,6 +120,49 @@ func testConcurrentMFACodeUse(t *testing.T, s keyward.Store) {
 	wg.Wait()
 	if wins.Load() != 1 {
 		t.Fatalf("%d sign-ins used one code", wins.Load())
+	}
+}
+
+// testMFAFailures: a device's count of wrong codes is stored with it, so
+// that every replica sharing the store counts the same guesses, and
+// concurrent counts lose none.
+func testMFAFailures(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	must(t, s.CreateMFADevice(ctx, device("phone")))
+	serial := device("phone").SerialNumber
+	d, err := s.MFADevice(ctx, serial)
+	must(t, err)
+	if d.Failures != 0 || !d.FailedSince.IsZero() {
+		t.Fatalf("a new device has failures: %+v", d)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+				if d.Failures == 0 {
+					d.FailedSince = t0
+				}
+				d.Failures++
+				return nil
+			})
+			must(t, err)
+		}()
+	}
+	wg.Wait()
+	d, err = s.MFADevice(ctx, serial)
+	must(t, err)
+	if d.Failures != 8 || !d.FailedSince.Equal(t0) {
+		t.Fatalf("after 8 failures: %d since %v", d.Failures, d.FailedSince)
+	}
+	_, err = s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		d.Failures, d.FailedSince = 0, time.Time{}
+		return nil
+	})
+	must(t, err)
+	if d, _ = s.MFADevice(ctx, serial); d.Failures != 0 || !d.FailedSince.IsZero() {
+		t.Fatalf("after forgetting: %d since %v", d.Failures, d.FailedSince)
 	}
 }
 

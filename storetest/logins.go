@@ -20,6 +20,7 @@ func loginTests() []namedTest {
 		{"ScanCredentials", testScanCredentials},
 		{"Exclusive", testExclusive},
 		{"RevokedSessions", testRevokedSessions},
+		{"UseOnce", testUseOnce},
 		{"ConcurrentLoginProfileUpdates", testConcurrentLoginProfileUpdates},
 		{"EndConsoleSessions", testEndConsoleSessions},
 	}
@@ -207,6 +208,45 @@ func testRevokedSessions(t *testing.T, s keyward.Store) {
 	must(t, err)
 	if !revoked || other {
 		t.Fatalf("s1 revoked %v, s2 revoked %v", revoked, other)
+	}
+}
+
+// testUseOnce: of many uses of one single-use token, racing, exactly one
+// is the first; a used token is forgotten once expired, and then (its
+// sealed expiry refusing it anyway) could be recorded again.
+func testUseOnce(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	var firsts atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			first, err := s.UseOnce(ctx, "tok-1", t0, t0.Add(time.Minute))
+			must(t, err)
+			if first {
+				firsts.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if firsts.Load() != 1 {
+		t.Fatalf("%d first uses of one token", firsts.Load())
+	}
+	other, err := s.UseOnce(ctx, "tok-2", t0, t0.Add(time.Minute))
+	must(t, err)
+	again, err := s.UseOnce(ctx, "tok-1", t0.Add(30*time.Second), t0.Add(time.Minute))
+	must(t, err)
+	if !other || again {
+		t.Fatalf("another token first %v; the used one again first %v", other, again)
+	}
+	// Past its expiry the record is pruned.
+	later, err := s.UseOnce(ctx, "tok-3", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
+	must(t, err)
+	pruned, err := s.UseOnce(ctx, "tok-1", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
+	must(t, err)
+	if !later || !pruned {
+		t.Fatalf("after expiry: tok-3 first %v, tok-1 forgotten %v", later, pruned)
 	}
 }
 

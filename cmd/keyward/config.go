@@ -59,6 +59,10 @@ type Config struct {
 	VerifierTLSKey   string
 	VerifierClientCA string
 
+	// OIDCAllowPrivate lets OpenID Connect providers' endpoints be at
+	// loopback or private addresses (single-host setups, tests).
+	OIDCAllowPrivate bool
+
 	// PostgreSQL, for several replicas on one database.
 	DatabaseURL        string
 	DBMaxConns         int
@@ -167,6 +171,7 @@ func (c *Config) specs() []flagSpec {
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", groupServing, nil, intFlag(&c.KeyCacheSize)},
 		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", groupServing, nil, dur(&c.LastUseFlush)},
 		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", groupServing, nil, dur(&c.ReportMaxAge)},
+		{"oidc-allow-private", "KEYWARD_OIDC_ALLOW_PRIVATE", "let OpenID Connect providers' discovery documents and jwks_uri be at loopback, private or link-local addresses (refused by default, checked on the address connected to)", groupServing, nil, boolFlag(&c.OIDCAllowPrivate)},
 
 		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", groupStore, nil, str(&c.DataDir)},
 		{"database", "KEYWARD_DATABASE", "postgres://… URL of a PostgreSQL database shared by replicas (default: embedded SQLite in --data)", groupStore, []string{"KEYWARD_DATABASE_URL"}, str(&c.DatabaseURL)},

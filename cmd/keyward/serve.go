@@ -194,7 +194,7 @@ func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
 func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
 	m.Service = &keyward.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
-		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords, WebIdentity: &oidc.Verifier{Now: m.Now}}
+		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords, WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
 	if m.Service.Passwords == nil {
 		m.Service.Passwords = &password.Hasher{Rand: m.Rand}
 	}

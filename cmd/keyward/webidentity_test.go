@@ -103,7 +103,10 @@ func (is *testIssuer) token(t *testing.T, sub, aud string, expiry time.Time) str
 // forged signatures and expired tokens are refused with AWS's errors.
 // Not parallel: it sets the environment the SDK reads.
 func TestAssumeRoleWithWebIdentity(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := startServerWith(t, "", func(m *Main) {
+		cheapPasswords(m)
+		m.Config.OIDCAllowPrivate = true // the test's issuer is on loopback
+	})
 	root := ts.rootIAM()
 	ctx := context.Background()
 	is := newTestIssuer(t)

@@ -49,6 +49,13 @@ type Keyward struct {
 // New makes a Keyward for the test, closed when it ends.
 func New(t testing.TB) *Keyward {
 	t.Helper()
+	return NewWithClock(t, time.Now)
+}
+
+// NewWithClock is New with the Service's and the API's clock injected (the
+// signature check keeps the real one: SDKs sign with it).
+func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keyward.db"))
 	if err != nil {
@@ -61,7 +68,7 @@ func New(t testing.TB) *Keyward {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
-	s := &keyward.Service{Store: st, Sealer: sealer, Policies: policy.Engine{}, Now: time.Now, Rand: rand.Reader, Uses: uses,
+	s := &keyward.Service{Store: st, Sealer: sealer, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
 		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
 	if _, _, err := s.InitAccount(ctx, keyward.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
 		t.Fatal(err)
@@ -73,7 +80,7 @@ func New(t testing.TB) *Keyward {
 	k.Keys.OpenSession = s.OpenSession
 	caches.Wire(s, k.Keys)
 	k.API = &query.Server{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
-		Now: time.Now, Rand: rand.Reader}
+		Now: now, Rand: rand.Reader}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL

@@ -210,3 +210,23 @@ func (s *Store) SessionRevoked(ctx context.Context, id string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// UseOnce implements keyward.ConsoleStore: the ID's row is inserted unless
+// it exists, in one statement, so that of two replicas using one token at
+// once only one is first. Used tokens expired by now are forgotten.
+func (s *Store) UseOnce(ctx context.Context, id string, now, expires time.Time) (bool, error) {
+	first := false
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM used_tokens WHERE expires_at < ?`), toNanos(now)); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO used_tokens (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`), id, toNanos(expires))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		first = n == 1
+		return err
+	})
+	return first, err
+}

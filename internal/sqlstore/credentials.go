@@ -13,19 +13,22 @@ import (
 // Virtual MFA devices and the other credentials of users.
 
 const mfaColumns = `m.serial, m.path, m.name, coalesce(m.user_id, ''), coalesce(u.name, ''), coalesce(u.path, ''), coalesce(u.created_at, 0),
-	m.created_at, m.enabled_at, m.sealed_seed, m.last_step, m.drift, m.tags
+	m.created_at, m.enabled_at, m.sealed_seed, m.last_step, m.drift, m.tags, m.failures, m.failed_since
 	FROM mfa_devices m LEFT JOIN users u ON u.id = m.user_id`
 
 func scanMFA(row interface{ Scan(...any) error }) (keyward.MFADevice, error) {
 	var d keyward.MFADevice
-	var userCreated, created, enabled int64
+	var userCreated, created, enabled, failedSince int64
 	var tags string
 	err := row.Scan(&d.SerialNumber, &d.Path, &d.Name, &d.User.ID, &d.User.Name, &d.User.Path, &userCreated,
-		&created, &enabled, &d.SealedSeed, &d.LastStep, &d.Drift, &tags)
+		&created, &enabled, &d.SealedSeed, &d.LastStep, &d.Drift, &tags, &d.Failures, &failedSince)
 	if err != nil {
 		return d, err
 	}
 	d.CreatedAt = fromNanos(created)
+	if failedSince != 0 {
+		d.FailedSince = fromNanos(failedSince)
+	}
 	if d.User.ID != "" {
 		d.User.CreatedAt = fromNanos(userCreated)
 		d.EnabledAt = fromNanos(enabled)
@@ -136,8 +139,12 @@ func (s *Store) UpdateMFADevice(ctx context.Context, serial string, fn func(*key
 		if userID != nil {
 			enabled = toNanos(d.EnabledAt)
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE mfa_devices SET user_id = ?, enabled_at = ?, last_step = ?, drift = ?, tags = ? WHERE serial = ?`),
-			userID, enabled, d.LastStep, d.Drift, tagsJSON(d.Tags), serial)
+		failedSince := int64(0)
+		if !d.FailedSince.IsZero() {
+			failedSince = toNanos(d.FailedSince)
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE mfa_devices SET user_id = ?, enabled_at = ?, last_step = ?, drift = ?, tags = ?, failures = ?, failed_since = ? WHERE serial = ?`),
+			userID, enabled, d.LastStep, d.Drift, tagsJSON(d.Tags), d.Failures, failedSince, serial)
 		return err
 	})
 	return d, err

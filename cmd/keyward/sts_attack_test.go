@@ -1,0 +1,215 @@
+// Attacks on the STS and federation boundary that need processes: the
+// guards that must hold across replicas sharing one PostgreSQL store.
+//
+// What the caller may claim: an MFA code for a device, a console sign-in
+// token; it may send each to any replica. What Keyward establishes itself,
+// in the store shared by every replica: how many wrong codes a device was
+// given, and whether a sign-in token was already used. The package
+// keyward's sts_attack_test.go holds the attacks one process shows.
+package main
+
+import (
+	"context"
+	"encoding/base32"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward"
+)
+
+// TestSTSGuardsAcrossReplicas: wrong MFA codes spread over two replicas
+// add up to one device's limit, and a console sign-in token used at one
+// replica is refused at the other.
+func TestSTSGuardsAcrossReplicas(t *testing.T) {
+	rs, _, ctx, root := replicaSet(t)
+	_, err := root(0).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})
+	must(t, err)
+	k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	must(t, err)
+	id, secret := aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
+
+	t.Run("MFA guesses", func(t *testing.T) {
+		dev, err := root(0).CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+		must(t, err)
+		seed, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(dev.VirtualMFADevice.Base32StringSeed))
+		must(t, err)
+		serial := dev.VirtualMFADevice.SerialNumber
+		now := time.Now()
+		_, err = root(1).EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
+			AuthenticationCode1: aws.String(keyward.TOTP(seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(keyward.TOTP(seed, now))})
+		must(t, err)
+		wrong := func() string {
+			now := time.Now()
+			for d := '0'; ; d++ {
+				c := strings.Repeat(string(d), 6)
+				if c != keyward.TOTP(seed, now) && c != keyward.TOTP(seed, now.Add(-30*time.Second)) && c != keyward.TOTP(seed, now.Add(30*time.Second)) {
+					return c
+				}
+			}
+		}
+		for i := range 5 {
+			_, err := rs[i%2].sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(wrong())})
+			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		}
+		// The next step's code, never used: right but for the limit.
+		_, err = rs[0].sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial,
+			TokenCode: aws.String(keyward.TOTP(seed, time.Now().Add(30*time.Second)))})
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	})
+
+	t.Run("sign-in token", func(t *testing.T) {
+		_, err := root(0).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: trustDoc(
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
+		must(t, err)
+		role, err := rs[0].sts(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/viewer"),
+			RoleSessionName: aws.String("web")})
+		must(t, err)
+		sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(role.Credentials.AccessKeyId),
+			"sessionKey": aws.ToString(role.Credentials.SecretAccessKey), "sessionToken": aws.ToString(role.Credentials.SessionToken)})
+		resp, err := http.Get("http://" + rs[0].addr + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(string(sess)))
+		must(t, err)
+		var out struct{ SigninToken string }
+		json.NewDecoder(resp.Body).Decode(&out)
+		resp.Body.Close()
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		login := func(p *process) int {
+			resp, err := noRedirect.Get("http://" + p.addr + "/console/federation?Action=login&SigninToken=" + url.QueryEscape(out.SigninToken))
+			must(t, err)
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if status := login(rs[1]); status != http.StatusSeeOther {
+			t.Fatalf("the first login: %d", status)
+		}
+		if status := login(rs[0]); status != http.StatusForbidden {
+			t.Fatalf("the token again, at another replica: %d", status)
+		}
+	})
+}
+
+// TestWebIdentityProviderOnPrivateAddress: without --oidc-allow-private,
+// a provider whose endpoints are at a loopback address (here named
+// localhost: the check is on the address connected to, not on the name)
+// is never contacted, and its tokens are refused with AWS's
+// IDPCommunicationError.
+func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	root := ts.rootIAM()
+	ctx := context.Background()
+	is := newTestIssuer(t)
+	p, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
+	must(t, err)
+	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/ci"),
+		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
+	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
+	if n := is.keyFetches.Load(); n != 0 {
+		t.Fatalf("the loopback provider's keys were fetched %d times", n)
+	}
+}
+
+// TestSwappedKeyIDAndSecretNotRecorded: a client that swaps its key ID and
+// secret presents its secret as the key ID. It is refused, and no part of
+// the secret reaches the audit trail (userIdentity.accessKeyId, the error
+// message that echoes a malformed Authorization header), the store that
+// LookupEvents reads, or the log; a presented ID shaped like one is still
+// recorded.
+func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	ctx := context.Background()
+	id, secret := createUserKey(t, ts.rootIAM(), "alice")
+
+	_, err := ts.sts(secret, id, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err == nil {
+		t.Fatal("swapped credentials were accepted")
+	}
+	_, err = ts.iam(secret, id).ListUsers(ctx, &iam.ListUsersInput{})
+	if err == nil {
+		t.Fatal("swapped credentials were accepted")
+	}
+	// A malformed header: AWS's message echoes it.
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+strings.ReplaceAll(secret, "/", "")+"/"+time.Now().UTC().Format("20060102")+"/us-east-1/sts/aws4_request")
+	if status, _, body := rawDo(t, req); status != http.StatusForbidden && status != http.StatusBadRequest {
+		t.Fatalf("a malformed header: %d %s", status, body)
+	}
+	// An unknown key ID shaped like one is the attacker's to see recorded.
+	_, err = ts.sts("AKIAUNKNOWNKEY000000", secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
+
+	must(t, ts.Audit.Flush(ctx))
+	trail := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1"))
+	var records strings.Builder
+	for p := cloudtrail.NewLookupEventsPaginator(trail, &cloudtrail.LookupEventsInput{}); p.HasMorePages(); {
+		page, err := p.NextPage(ctx)
+		must(t, err)
+		for _, e := range page.Events {
+			records.WriteString(aws.ToString(e.CloudTrailEvent) + "\n")
+			for _, r := range e.Resources {
+				records.WriteString(aws.ToString(r.ResourceName) + "\n")
+			}
+			records.WriteString(aws.ToString(e.AccessKeyId) + "\n")
+		}
+	}
+	for where, text := range map[string]string{"the audit trail": records.String(), "the log": ts.Log.String()} {
+		for _, part := range strings.Split(secret, "/") {
+			for i := 0; i+8 <= len(part); i++ {
+				if strings.Contains(text, part[i:i+8]) {
+					t.Fatalf("%s holds part of the secret (%s…):\n%s", where, part[i:i+8], text)
+				}
+			}
+		}
+	}
+	if !strings.Contains(records.String(), `"accessKeyId":"AKIAUNKNOWNKEY000000"`) {
+		t.Fatalf("a presented key ID shaped like one is not recorded:\n%s", records.String())
+	}
+}
+
+// TestWrongMFACodesAudited: a wrong code is counted in the store, but
+// that write is not the request's change: each refusal is one audit event,
+// with its error, and the trail loses nothing.
+func TestWrongMFACodesAudited(t *testing.T) {
+	t.Parallel()
+	ts := startServerWith(t, "", cheapPasswords)
+	ctx := context.Background()
+	root := ts.rootIAM()
+	id, secret := createUserKey(t, root, "alice")
+	dev, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+	must(t, err)
+	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String("000000")})
+	wantAPIError(t, err, "InvalidAuthenticationCode", http.StatusForbidden, "")
+	_, err = ts.sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		TokenCode: aws.String("000000")})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	must(t, ts.Audit.Flush(ctx))
+	trail := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1"))
+	for name, code := range map[string]string{"EnableMFADevice": "InvalidAuthenticationCode", "GetSessionToken": "AccessDenied"} {
+		out, err := trail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
+			AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String(name)}}})
+		must(t, err)
+		if len(out.Events) != 1 || !strings.Contains(aws.ToString(out.Events[0].CloudTrailEvent), `"errorCode":"`+code+`"`) {
+			t.Fatalf("%s: %d events, want one refusal: %v", name, len(out.Events), out.Events)
+		}
+	}
+}

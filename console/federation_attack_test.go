@@ -1,0 +1,186 @@
+// Attacks on the console federation boundary: /console/federation
+// (getSigninToken, then login) and the console session it begins.
+//
+// What the caller may claim: a role's or a federated user's session
+// credentials (sessionId, sessionKey, sessionToken), a SessionDuration, a
+// sign-in token, a Destination, and later the session cookie. None of it
+// is believed. What Keyward establishes itself: that the credentials are
+// a live session Keyward sealed, with its secret; that a sign-in token is
+// one Keyward sealed, byte for byte, unexpired and never used before on
+// any replica; that the cookie is the one Keyward signed, byte for byte;
+// and that Destination stays within the console. New federation endpoints
+// add their attacks here.
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// federationBench serves the console in front of a Keyward with a role
+// viewer that alice may assume; session returns getSigninToken's JSON
+// Session document for a new session of it, named name.
+func federationBench(t *testing.T) (srv *httptest.Server, session func(name string) string) {
+	t.Helper()
+	k := kwtest.New(t)
+	key := make([]byte, 32)
+	rand.Read(key)
+	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: time.Now, Rand: rand.Reader, SessionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	id, secret := k.User(t, "alice", "")
+	root := kwtest.AsRoot(context.Background())
+	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "viewer", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "viewer"}, "roles",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
+		BaseEndpoint: aws.String(k.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	return srv, func(name string) string {
+		t.Helper()
+		out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/viewer"),
+			RoleSessionName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(out.Credentials.AccessKeyId),
+			"sessionKey": aws.ToString(out.Credentials.SecretAccessKey), "sessionToken": aws.ToString(out.Credentials.SessionToken)})
+		return string(b)
+	}
+}
+
+// browser is a client that keeps cookies and does not follow redirects.
+func browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func getStatus(t *testing.T, hc *http.Client, u string) int {
+	t.Helper()
+	resp, err := hc.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func signinToken(t *testing.T, srv *httptest.Server, session string) string {
+	t.Helper()
+	resp, err := http.Get(srv.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(session))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ SigninToken string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.SigninToken == "" {
+		t.Fatalf("getSigninToken: %d %v", resp.StatusCode, err)
+	}
+	return out.SigninToken
+}
+
+// twin returns s with its last character changed so that lenient base64
+// decoding gives the same bytes, or "" when no bits are unused.
+func twin(s string) string {
+	want, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || s == "" {
+		return ""
+	}
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		v := s[:len(s)-1] + string(c)
+		if got, err := base64.RawURLEncoding.DecodeString(v); c != s[len(s)-1] && err == nil && bytes.Equal(got, want) {
+			return v
+		}
+	}
+	return ""
+}
+
+// TestSigninTokenSingleUse: a sign-in token is a bearer credential in a
+// URL (history, proxy logs, Referer); it signs in once, within its 15
+// minutes, and never again.
+func TestSigninTokenSingleUse(t *testing.T) {
+	srv, session := federationBench(t)
+	tok := signinToken(t, srv, session("web"))
+	login := srv.URL + "/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)
+	first := browser()
+	if status := getStatus(t, first, login); status != http.StatusSeeOther {
+		t.Fatalf("the first login: %d", status)
+	}
+	if status := getStatus(t, first, srv.URL+"/console/roles"); status != http.StatusOK {
+		t.Fatalf("the console after the first login: %d", status)
+	}
+	if status := getStatus(t, browser(), login); status != http.StatusForbidden {
+		t.Fatalf("the token a second time: %d", status)
+	}
+}
+
+// TestFederationDecodesStrictly: a sign-in token or a session cookie with
+// its last character changed, but the same bytes to a lenient base64
+// decoder, is refused.
+func TestFederationDecodesStrictly(t *testing.T) {
+	srv, session := federationBench(t)
+	tokens, cookies := 0, 0
+	for i := 0; i < 4 && (tokens == 0 || cookies == 0); i++ {
+		tok := signinToken(t, srv, session("web"+strings.Repeat("x", i)))
+		if forged := twin(strings.TrimPrefix(tok, "KWF1")); forged != "" {
+			tokens++
+			if status := getStatus(t, browser(), srv.URL+"/console/federation?Action=login&SigninToken="+url.QueryEscape("KWF1"+forged)); status != http.StatusForbidden {
+				t.Fatalf("a sign-in token with a flipped last character: %d", status)
+			}
+		}
+		hc := browser()
+		if status := getStatus(t, hc, srv.URL+"/console/federation?Action=login&SigninToken="+url.QueryEscape(tok)); status != http.StatusSeeOther {
+			t.Fatalf("the token as issued: %d", status)
+		}
+		u, _ := url.Parse(srv.URL + "/console/roles")
+		for _, c := range hc.Jar.Cookies(u) {
+			payload, sig, _ := strings.Cut(c.Value, ".")
+			forged := twin(payload)
+			if c.Name != "keyward_session" || forged == "" {
+				continue
+			}
+			cookies++
+			req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
+			req.AddCookie(&http.Cookie{Name: c.Name, Value: forged + "." + sig})
+			resp, err := browser().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				t.Fatal("a session cookie with a flipped last character was accepted")
+			}
+		}
+	}
+	if tokens == 0 || cookies == 0 {
+		t.Fatalf("tokens with unused bits: %d, cookies: %d, in four sessions", tokens, cookies)
+	}
+}
