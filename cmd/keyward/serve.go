@@ -95,17 +95,23 @@ type Main struct {
 
 // Timeouts bound how long a client may take: a request's headers and body
 // (1 MB at most) must arrive in time, a response must be taken, an idle
-// connection is closed. No client holds a connection for free.
+// connection is closed. No client holds a connection for free: past
+// BodyGrace a body must also arrive at MinBodyRate bytes a second at
+// least, so that a trickled body gives its connection up well before Read.
 type Timeouts struct {
 	ReadHeader, Read, Write, Idle time.Duration
+	BodyGrace                     time.Duration
+	MinBodyRate                   int64
 }
 
 // DefaultTimeouts are the timeouts of `keyward serve`.
 var DefaultTimeouts = Timeouts{
-	ReadHeader: 10 * time.Second,
-	Read:       30 * time.Second,
-	Write:      2 * time.Minute, // a credential report of a million users
-	Idle:       90 * time.Second,
+	ReadHeader:  10 * time.Second,
+	Read:        30 * time.Second,
+	Write:       2 * time.Minute, // a credential report of a million users
+	Idle:        90 * time.Second,
+	BodyGrace:   5 * time.Second,
+	MinBodyRate: 1 << 10, // 1 KiB/s: IAM's bodies are a few KiB
 }
 
 // NewMain returns a Main with the default configuration.
@@ -320,15 +326,16 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 	if maxConns == 0 {
 		maxConns = connguard.DefaultMax()
 	}
-	m.Conns = &connguard.Guard{Max: maxConns}
+	m.Conns = &connguard.Guard{Max: maxConns, MinBodyRate: m.Timeouts.MinBodyRate, BodyGrace: m.Timeouts.BodyGrace}
 	m.server = &http.Server{
-		Handler:           handler,
+		Handler:           m.Conns.Handler(handler),
 		ReadHeaderTimeout: m.Timeouts.ReadHeader,
 		ReadTimeout:       m.Timeouts.Read,
 		WriteTimeout:      m.Timeouts.Write,
 		IdleTimeout:       m.Timeouts.Idle,
 		MaxHeaderBytes:    64 << 10,
 		ConnState:         m.Conns.ConnState,
+		ConnContext:       m.Conns.ConnContext,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	guarded := m.Conns.Listener(ln)
