@@ -29,6 +29,10 @@ type Config struct {
 	ShutdownGrace time.Duration
 	DebugListen   string
 	ReportMaxAge  time.Duration
+	// RequestTimeout bounds each request, waiting for the store (and for
+	// a pooled connection to it) included: past it the request is answered
+	// ServiceUnavailable.
+	RequestTimeout time.Duration
 	// MaxConnections bounds the client connections held at once (0: from
 	// the file descriptor limit).
 	MaxConnections int
@@ -78,6 +82,8 @@ func DefaultConfig() Config {
 		KeyCacheSize:  100000,
 		ShutdownGrace: 10 * time.Second,
 		ReportMaxAge:  4 * time.Hour,
+		// Twice the statement timeout: a request makes a few statements.
+		RequestTimeout: 10 * time.Second,
 		// CloudTrail's event history keeps 90 days.
 		AuditRetention: 90 * 24 * time.Hour,
 
@@ -116,6 +122,7 @@ func (c *Config) specs() []flagSpec {
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", intFlag(&c.KeyCacheSize)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", dur(&c.ShutdownGrace)},
 		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", dur(&c.ReportMaxAge)},
+		{"request-timeout", "KEYWARD_REQUEST_TIMEOUT", "how long a request may take, waiting for the store included; past it the answer is ServiceUnavailable (503)", dur(&c.RequestTimeout)},
 		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", intFlag(&c.MaxConnections)},
 		{"tls-cert", "KEYWARD_TLS_CERT", "PEM certificate (chain) to serve the API and the console over TLS; reloaded on SIGHUP or when it changes (plain HTTP when empty)", str(&c.TLSCert)},
 		{"tls-key", "KEYWARD_TLS_KEY", "PEM private key of --tls-cert", str(&c.TLSKey)},
@@ -186,6 +193,8 @@ func (c *Config) Validate() error {
 		return errors.New("--credential-report-max-age must not be negative")
 	case c.LastUseFlush <= 0:
 		return errors.New("--last-use-flush must be positive")
+	case c.RequestTimeout <= 0:
+		return errors.New("--request-timeout must be positive")
 	case c.MaxConnections < 0:
 		return errors.New("--max-connections must not be negative")
 	case c.KeyCacheSize < 1:
