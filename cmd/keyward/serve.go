@@ -157,19 +157,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return m.announce()
 }
 
-// openStore reads the master keys (generating one at first start) and
-// opens the store the configuration names.
+// openStore reads the master keys and opens the store the configuration
+// names. A master key is generated only for a store that holds nothing
+// yet: one that holds data was sealed under a key that is missing, and a
+// new key would neither open it nor be the key to keep.
 func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return masterKeys{}, err
 	}
-	mk, generated, err := loadMasterKeys(m.Config, m.Rand, true)
-	if err != nil {
+	mk, _, err := loadMasterKeys(m.Config, m.Rand, false)
+	missing := m.Config.MasterKey == "" && errors.Is(err, os.ErrNotExist)
+	if err != nil && !missing {
 		return mk, err
 	}
-	if generated {
-		m.Logger.Info("generated a master key", "path", filepath.Join(m.Config.DataDir, masterKeyFile))
-	}
+	where := "the PostgreSQL database"
 	if m.Config.DatabaseURL != "" {
 		m.Store, err = postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
 			MaxConns:         int32(m.Config.DBMaxConns),
@@ -177,9 +178,44 @@ func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
 			Retries:          m.Config.DBRetries,
 		})
 	} else {
-		m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "keyward.db"))
+		where = filepath.Join(m.Config.DataDir, "keyward.db")
+		m.Store, err = sqlite.Open(ctx, where)
+	}
+	if err != nil || !missing {
+		return mk, err
+	}
+	keyPath := filepath.Join(m.Config.DataDir, masterKeyFile)
+	switch held, err := holdsData(ctx, m.Store); {
+	case err != nil:
+		return mk, err
+	case held:
+		return mk, fmt.Errorf("%s is missing, but %s already holds data sealed under a master key: put that key back in %s "+
+			"(or give it as KEYWARD_MASTER_KEY) and start again; a new key would not open the data, so none was generated", keyPath, where, keyPath)
+	}
+	mk, generated, err := loadMasterKeys(m.Config, m.Rand, true)
+	if err == nil && generated {
+		m.Logger.Info("generated a master key", "path", keyPath)
 	}
 	return mk, err
+}
+
+// holdsData reports whether st holds an account or any sealed secret.
+func holdsData(ctx context.Context, st keyward.Store) (bool, error) {
+	if _, err := st.Account(ctx); err == nil {
+		return true, nil
+	} else if !errors.Is(err, keyward.ErrNoAccount) {
+		return false, err
+	}
+	found := false
+	errFound := errors.New("found")
+	err := st.SealedSecrets(ctx, func(string, []byte) error {
+		found = true
+		return errFound
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return false, err
+	}
+	return found, nil
 }
 
 // newService makes the Service, prepares the account and wires the caches.
