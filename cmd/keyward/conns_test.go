@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // holdConns opens n connections to addr that send nothing (idle) or trickle
@@ -55,7 +57,7 @@ func goodRequests(t *testing.T, ts *testServer, n int) []time.Duration {
 	var lat []time.Duration
 	for range n {
 		cfg := awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")
-		cfg.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+		cfg.HTTPClient = sdkhttp.Wrap(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second})
 		start := time.Now()
 		if _, err := iam.NewFromConfig(cfg).ListUsers(context.Background(), &iam.ListUsersInput{}); err != nil {
 			t.Fatalf("a signed request among the held connections: %v", err)

@@ -32,6 +32,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // testIssuer is an OpenID Connect issuer over TLS, with a discovery
@@ -129,7 +131,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			"AWS_PROFILE": "", "AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none")} {
 			t.Setenv(k, v)
 		}
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(1))
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(1), config.WithHTTPClient(sdkhttp.Wrap(nil)))
 		must(t, err)
 		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
@@ -151,7 +153,8 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		}
 	})
 
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient: sdkhttp.Wrap(nil)})
 	assume := func(token string) (*sts.AssumeRoleWithWebIdentityOutput, error) {
 		return anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("x1"),
 			WebIdentityToken: aws.String(token)})
