@@ -13,7 +13,7 @@ package sqlite
 // else planted and overwrites no file; that a restore reads a regular file
 // only, opens it with the master key before it becomes the store, and
 // leaves nothing behind when it refuses. A backup holds sealed secrets only
-// (cmd/keyward's TestBackupRestore checks that the master key is needed).
+// (cmd/keyward's TestBackupUnderLoad checks that a restore needs the master key).
 
 import (
 	"context"
