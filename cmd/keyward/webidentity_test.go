@@ -131,8 +131,9 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			"AWS_PROFILE": "", "AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none")} {
 			t.Setenv(k, v)
 		}
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(1), config.WithHTTPClient(sdkhttp.Wrap(nil)))
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(1))
 		must(t, err)
+		cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
 		if got := aws.ToString(id.Arn); got != "arn:aws:sts::"+accountID+":assumed-role/ci/ci-run" {
