@@ -32,6 +32,10 @@ func TestRequestDeadlineWithPostgresFrozen(t *testing.T) {
 	if _, err := ts.rootIAM().ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatal(err)
 	}
+	web := newWebClient(t, ts)
+	if resp := web.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("console sign-in: %d", resp.StatusCode)
+	}
 
 	proxy.Freeze()
 	const clients = 12 // four times the pool
@@ -47,8 +51,25 @@ func TestRequestDeadlineWithPostgresFrozen(t *testing.T) {
 			took[i] = time.Since(start)
 		}()
 	}
+	// The console's pages too.
+	var consoleStatus int
+	var consoleTook time.Duration
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		start := time.Now()
+		resp, err := web.http.Get(ts.URL + "/console/users")
+		consoleTook = time.Since(start)
+		if err == nil {
+			consoleStatus = resp.StatusCode
+			resp.Body.Close()
+		}
+	}()
 	wg.Wait()
 	proxy.Thaw()
+	if consoleStatus != http.StatusServiceUnavailable || consoleTook > deadline+time.Second {
+		t.Errorf("the console's users page: %d after %v", consoleStatus, consoleTook.Round(time.Millisecond))
+	}
 	for i := range clients {
 		// The answer comes as the deadline passes; a second of margin for a
 		// loaded machine.
