@@ -25,8 +25,11 @@ test-deps:
 	./scripts/install-test-deps.sh
 	./scripts/postgres.sh
 
+## vet: go vet, gofmt, and go.mod as go mod tidy leaves it (-diff prints
+## the difference and fails when it is not)
 vet:
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 	cd deploy && $(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
 

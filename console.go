@@ -10,12 +10,99 @@ import (
 )
 
 // ConsoleUsers returns a page of users for the console's list
-// (iam:ListUsers).
+// (iam:ListUsers). Of each user it keeps only what the caller may read
+// through the API (keys, their last use, groups, login profile, MFA
+// devices, each by its action on that user) and says which in Shown; it
+// sorts as ConsoleUserSort says.
 func (s *Service) ConsoleUsers(ctx context.Context, q UserQuery) ([]UserSummary, int, error) {
 	if err := s.authorize(ctx, "iam:ListUsers", s.Account.UserARN("/", "")); err != nil {
 		return nil, 0, err
 	}
-	return s.Store.ConsoleUsers(ctx, q)
+	q.Sort = s.ConsoleUserSort(ctx, q.Sort)
+	users, total, err := s.Store.ConsoleUsers(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range users {
+		s.consoleColumns(ctx, &users[i])
+	}
+	return users, total, nil
+}
+
+// consoleColumns empties the parts of u the caller may not read.
+func (s *Service) consoleColumns(ctx context.Context, u *UserSummary) {
+	rc, internal, ok := caller(ctx)
+	arn := s.Account.UserARN(u.User.Path, u.User.Name)
+	may := func(action string) bool {
+		return ok && (internal || s.decide(ctx, action, arn, rc) == nil)
+	}
+	u.Shown = UserColumns{Keys: may("iam:ListAccessKeys"), Groups: may("iam:ListGroupsForUser"),
+		Login: may("iam:GetLoginProfile"), MFA: may("iam:ListMFADevices")}
+	u.Shown.KeyUse = u.Shown.Keys && may("iam:GetAccessKeyLastUsed")
+	switch {
+	case !u.Shown.Keys:
+		u.Keys = nil
+	case !u.Shown.KeyUse:
+		for i := range u.Keys {
+			u.Keys[i].LastUsed = LastUse{}
+		}
+	}
+	if !u.Shown.Groups {
+		u.Groups = nil
+	}
+	if !u.Shown.Login {
+		u.Login = nil
+	}
+	if !u.Shown.MFA {
+		u.MFADevices = 0
+	}
+}
+
+// consoleSortNeeds are the actions a sort of the users list needs: the
+// order of the rows tells the values of the column it sorts by.
+var consoleSortNeeds = map[string][]string{
+	"activity":    {"iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile"},
+	"passwordage": {"iam:GetLoginProfile"},
+	"signin":      {"iam:GetLoginProfile"},
+	"keyage":      {"iam:ListAccessKeys"},
+	"keyused":     {"iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"},
+	"mfa":         {"iam:ListMFADevices"},
+}
+
+// ConsoleUserSort returns the sort ConsoleUsers applies when asked for
+// sort: a column's own only if the caller may read it for every user,
+// since the order would tell of the users it may not; "name" otherwise.
+func (s *Service) ConsoleUserSort(ctx context.Context, sort string) string {
+	needs := consoleSortNeeds[sort]
+	if len(needs) == 0 {
+		return sort
+	}
+	rc, internal, ok := caller(ctx)
+	switch {
+	case !ok:
+		return "name"
+	case internal || rc.Principal.Root:
+		return sort
+	}
+	after := ""
+	for {
+		users, more, err := s.Store.ListUsers(ctx, "/", after, 1000)
+		if err != nil {
+			return "name"
+		}
+		for _, u := range users {
+			arn := s.Account.UserARN(u.Path, u.Name)
+			for _, action := range needs {
+				if s.decide(ctx, action, arn, rc) != nil {
+					return "name"
+				}
+			}
+		}
+		if !more || len(users) == 0 {
+			return sort
+		}
+		after = users[len(users)-1].Name
+	}
 }
 
 // errSignIn is the one answer to every failed sign-in, so that it tells
@@ -32,11 +119,21 @@ func (s *Service) SignInRoot(ctx context.Context, keyID, secret string) (Princip
 	return c.Principal, nil
 }
 
+// SignInAccount resolves the account a sign-in form names, by its ID or
+// its alias as on AWS's sign-in page, to the account's ID; ok is false
+// when it names no account here. Limits on guessing key on what it
+// returns, so that every spelling of the account shares one budget.
+func (s *Service) SignInAccount(ctx context.Context, typed string) (id string, ok bool) {
+	if typed == s.Account.ID || typed == s.AccountLabel(ctx) {
+		return s.Account.ID, true
+	}
+	return "", false
+}
+
 // SignInUser checks an IAM user's console password and records its use;
 // it also reports whether the password must be changed first.
 func (s *Service) SignInUser(ctx context.Context, accountID, userName, password string) (Principal, bool, error) {
-	// The account is named by its ID or its alias, as on AWS's sign-in page.
-	if accountID != s.Account.ID && accountID != s.AccountLabel(ctx) {
+	if _, ok := s.SignInAccount(ctx, accountID); !ok {
 		return Principal{}, false, errSignIn
 	}
 	u, err := s.Store.User(ctx, userName)

@@ -1,6 +1,7 @@
 package keyward
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -78,11 +79,16 @@ func Errorf(code, format string, args ...any) *Error {
 
 // ErrorCode returns the code of err, or EServiceFailure when err is not an
 // *Error: unknown errors are internal failures whose details are logged,
-// never shown.
+// never shown. A request whose deadline passed (the store too slow to
+// answer in time, or no pooled connection free) is ServiceUnavailable, as
+// AWS answers a request it cannot serve for now: clients retry it.
 func ErrorCode(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return EServiceUnavailable
 	}
 	return EServiceFailure
 }
@@ -93,6 +99,9 @@ func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "The request could not be completed in time. Please try again."
 	}
 	return "An internal error occurred while processing the request."
 }

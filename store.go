@@ -250,6 +250,19 @@ type UserSummary struct {
 	Login *LoginProfile
 	// MFADevices is how many MFA devices the user has.
 	MFADevices int
+	// Shown says which of the parts above the caller may read; the
+	// Service sets it and empties the others (a store leaves it zero).
+	Shown UserColumns
+}
+
+// UserColumns are the parts of a user the console's list shows, each
+// readable only with the API action that reads it.
+type UserColumns struct {
+	Keys   bool // iam:ListAccessKeys: key IDs, status, creation
+	KeyUse bool // and iam:GetAccessKeyLastUsed: each key's last use
+	Groups bool // iam:ListGroupsForUser
+	Login  bool // iam:GetLoginProfile: password age, last sign-in
+	MFA    bool // iam:ListMFADevices
 }
 
 // ConsoleStore serves the web console's pages.

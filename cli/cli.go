@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // Exit codes, as the AWS CLI's.
@@ -190,6 +192,9 @@ func (c *call) connect(ctx context.Context) error {
 		endpoint = DefaultEndpoint
 	}
 	cfg.BaseEndpoint = aws.String(endpoint)
+	// The SDK's own client can close a connection under an answer being
+	// read (see package sdkhttp).
+	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	c.iam = iam.NewFromConfig(cfg)
 	c.sts = sts.NewFromConfig(cfg)
 	c.cloudtrail = cloudtrail.NewFromConfig(cfg)

@@ -336,14 +336,30 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Error(w, "The form has expired or did not come from this console. Go back, reload the page and try again.", http.StatusForbidden)
 			return
 		}
+		// A session that cannot be checked in time is refused for now,
+		// not ended: the store is slow, the session may be good.
+		unavailable := func(err error) bool {
+			if keyward.ErrorCode(err) != keyward.EServiceUnavailable {
+				return false
+			}
+			http.Error(w, "The console cannot check your session in time. Try again in a moment.", http.StatusServiceUnavailable)
+			return true
+		}
 		// A signed-out session stays refused though its cookie is kept.
-		if revoked, err := c.Service.SessionRevoked(r.Context(), s.ID); err != nil || revoked {
+		revoked, err := c.Service.SessionRevoked(r.Context(), s.ID)
+		if unavailable(err) {
+			return
+		}
+		if err != nil || revoked {
 			c.clearSession(w, r)
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
 		p, err := c.Service.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
 			UserName: s.UserName, UserID: s.UserID, Issued: time.Unix(0, s.Issued), KeyID: s.KeyID, Token: s.Token})
+		if unavailable(err) {
+			return
+		}
 		if err != nil {
 			c.clearSession(w, r)
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)

@@ -77,8 +77,8 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 	}
 }
 
-// browser is a client that keeps cookies and does not follow redirects.
-func browser() *http.Client {
+// cookieClient is a client that keeps cookies and does not follow redirects.
+func cookieClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
@@ -130,14 +130,14 @@ func TestSigninTokenSingleUse(t *testing.T) {
 	srv, session := federationBench(t)
 	tok := signinToken(t, srv, session("web"))
 	login := srv.URL + "/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)
-	first := browser()
+	first := cookieClient()
 	if status := getStatus(t, first, login); status != http.StatusSeeOther {
 		t.Fatalf("the first login: %d", status)
 	}
 	if status := getStatus(t, first, srv.URL+"/console/roles"); status != http.StatusOK {
 		t.Fatalf("the console after the first login: %d", status)
 	}
-	if status := getStatus(t, browser(), login); status != http.StatusForbidden {
+	if status := getStatus(t, cookieClient(), login); status != http.StatusForbidden {
 		t.Fatalf("the token a second time: %d", status)
 	}
 }
@@ -152,11 +152,11 @@ func TestFederationDecodesStrictly(t *testing.T) {
 		tok := signinToken(t, srv, session("web"+strings.Repeat("x", i)))
 		if forged := twin(strings.TrimPrefix(tok, "KWF1")); forged != "" {
 			tokens++
-			if status := getStatus(t, browser(), srv.URL+"/console/federation?Action=login&SigninToken="+url.QueryEscape("KWF1"+forged)); status != http.StatusForbidden {
+			if status := getStatus(t, cookieClient(), srv.URL+"/console/federation?Action=login&SigninToken="+url.QueryEscape("KWF1"+forged)); status != http.StatusForbidden {
 				t.Fatalf("a sign-in token with a flipped last character: %d", status)
 			}
 		}
-		hc := browser()
+		hc := cookieClient()
 		if status := getStatus(t, hc, srv.URL+"/console/federation?Action=login&SigninToken="+url.QueryEscape(tok)); status != http.StatusSeeOther {
 			t.Fatalf("the token as issued: %d", status)
 		}
@@ -170,7 +170,7 @@ func TestFederationDecodesStrictly(t *testing.T) {
 			cookies++
 			req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
 			req.AddCookie(&http.Cookie{Name: c.Name, Value: forged + "." + sig})
-			resp, err := browser().Do(req)
+			resp, err := cookieClient().Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -92,6 +92,8 @@ func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
 	case keyward.EServiceFailure:
 		status = http.StatusInternalServerError
 		c.Logger.Error("console request failed", "path", r.URL.Path, "err", err)
+	case keyward.EServiceUnavailable:
+		status = http.StatusServiceUnavailable
 	}
 	c.render(w, status, "error", errorPage{layout: c.layoutFor(r, code), Code: code, Message: keyward.ErrorMessage(err)})
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -63,7 +62,16 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	addr := c.Clients.Addr(r)
 	who := "root:" + r.PostFormValue("accesskey")
 	if kind != "root" {
-		who = "user:" + r.PostFormValue("account") + "/" + strings.ToLower(r.PostFormValue("username"))
+		// Counted against the account the form resolves to and the user
+		// name as the store folds it: the account's ID and its alias, or a
+		// name in another case, do not each get a budget of guesses. A
+		// form naming no account here never signs in; its attempts share
+		// one budget per name.
+		account, ok := c.Service.SignInAccount(r.Context(), r.PostFormValue("account"))
+		if !ok {
+			account = "?"
+		}
+		who = "user:" + account + "/" + keyward.FoldName(r.PostFormValue("username"))
 	}
 	again := func(msg string, status int) {
 		tok := c.preCSRF(w, r)

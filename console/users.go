@@ -46,6 +46,8 @@ func (c *Console) usersPage(w http.ResponseWriter, r *request) {
 		sort = "name"
 	}
 	desc := q.Get("order") == "desc"
+	// The Service sorts only by what the caller may read.
+	sort = c.Service.ConsoleUserSort(r.ctx(), sort)
 	users, total, err := c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q.Get("filter"), Sort: sort, Desc: desc,
 		Offset: (page - 1) * pageSize, Limit: pageSize})
 	if err != nil {

@@ -50,51 +50,71 @@ func (c *deadlineConn) bound(set time.Time, waiting bool) (d time.Time, ours boo
 // or the rollback that follows would wait as long again.
 var errSilent = errors.New("postgres: the server did not answer in time (client-side deadline)")
 
-func silent(err error, ours bool) error {
+// silent turns a timeout into errSilent if it was ours: the deadline in
+// force when the call began was ours, and pgx has not since set one that
+// has passed (its context ended while the call waited). pgx's own
+// timeouts stay timeouts, which it reports as its context's error.
+func (c *deadlineConn) silent(err error, ours bool, pgx *time.Time) error {
 	var ne net.Error
-	if ours && errors.As(err, &ne) && ne.Timeout() {
-		return errSilent
+	if !ours || !errors.As(err, &ne) || !ne.Timeout() {
+		return err
 	}
-	return err
+	c.mu.Lock()
+	set := *pgx
+	c.mu.Unlock()
+	if !set.IsZero() && !set.After(time.Now()) {
+		return err
+	}
+	return errSilent
 }
 
+// Deadlines are set on the connection with c.mu held, so that pgx's
+// (interrupting a call whose context ended) and a call's own cannot cross
+// and leave the later one in force.
 func (c *deadlineConn) Read(b []byte) (int, error) {
 	c.mu.Lock()
 	d, ours := c.bound(c.readDeadline, c.waiting.Load())
-	c.mu.Unlock()
 	c.Conn.SetReadDeadline(d)
+	c.mu.Unlock()
 	n, err := c.Conn.Read(b)
-	return n, silent(err, ours)
+	return n, c.silent(err, ours, &c.readDeadline)
 }
 
 func (c *deadlineConn) Write(b []byte) (int, error) {
 	c.mu.Lock()
 	d, ours := c.bound(c.writeDeadline, false)
-	c.mu.Unlock()
 	c.Conn.SetWriteDeadline(d)
+	c.mu.Unlock()
 	n, err := c.Conn.Write(b)
-	return n, silent(err, ours)
+	return n, c.silent(err, ours, &c.writeDeadline)
 }
 
 func (c *deadlineConn) SetDeadline(t time.Time) error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.readDeadline, c.writeDeadline = t, t
-	c.mu.Unlock()
-	return c.Conn.SetDeadline(t)
+	r, _ := c.bound(t, c.waiting.Load())
+	w, _ := c.bound(t, false)
+	if err := c.Conn.SetReadDeadline(r); err != nil {
+		return err
+	}
+	return c.Conn.SetWriteDeadline(w)
 }
 
 func (c *deadlineConn) SetReadDeadline(t time.Time) error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.readDeadline = t
-	c.mu.Unlock()
-	return c.Conn.SetReadDeadline(t)
+	d, _ := c.bound(t, c.waiting.Load())
+	return c.Conn.SetReadDeadline(d)
 }
 
 func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.writeDeadline = t
-	c.mu.Unlock()
-	return c.Conn.SetWriteDeadline(t)
+	d, _ := c.bound(t, false)
+	return c.Conn.SetWriteDeadline(d)
 }
 
 // dialer returns a DialFunc whose connections are deadlineConns, with TCP

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -212,4 +213,49 @@ func TestFrozenServer(t *testing.T) {
 	if _, err := s.User(ctx, "AFTER"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestFrozenServerContextDeadline: a call's context bounds all of it, the
+// wait for a pooled connection included, and its failure says so (a
+// request turns it into ServiceUnavailable). With more calls than pooled
+// connections, each waited for its turn and then for its own statement's
+// timeout; and a call interrupted by its context was reported as the
+// client-side deadline's failure instead.
+func TestFrozenServerContextDeadline(t *testing.T) {
+	proxy, url := pgtest.NewProxy(t, pgtest.Schema(t))
+	s, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 2, StatementTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateUser(context.Background(), keyward.User{ID: "AIDAHERE", Name: "here", Path: "/", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Freeze()
+	defer proxy.Thaw()
+	const calls, deadline = 6, 500 * time.Millisecond
+	var wg sync.WaitGroup
+	for i := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
+			defer cancel()
+			start := time.Now()
+			var err error
+			if i%2 == 0 {
+				_, err = s.User(ctx, "here")
+			} else {
+				err = s.CreateUser(ctx, keyward.User{ID: "AIDAFROZEN" + string(rune('A'+i)), Name: "frozen" + string(rune('a'+i)), Path: "/", CreatedAt: time.Now()})
+			}
+			took := time.Since(start)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("call %d with the server frozen: %v, want the context's deadline", i, err)
+			}
+			if took > deadline+time.Second {
+				t.Errorf("call %d took %v, its deadline %v", i, took.Round(time.Millisecond), deadline)
+			}
+		}()
+	}
+	wg.Wait()
 }

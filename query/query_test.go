@@ -11,12 +11,13 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 func client(url, id, secret string) *iam.Client {
 	return iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
-		Retryer:     func() aws.Retryer { return aws.NopRetryer{} }})
+		Retryer:     func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 }
 
 // TestQueryAPI drives the package's handler, alone in front of a Service on

@@ -34,6 +34,10 @@ type Config struct {
 	ShutdownGrace time.Duration
 	DebugListen   string
 	ReportMaxAge  time.Duration
+	// RequestTimeout bounds each request, waiting for the store (and for
+	// a pooled connection to it) included: past it the request is answered
+	// ServiceUnavailable.
+	RequestTimeout time.Duration
 	// MaxConnections bounds the client connections held at once (0: from
 	// the file descriptor limit).
 	MaxConnections int
@@ -102,6 +106,8 @@ func DefaultConfig() Config {
 		KeyCacheSize:  100000,
 		ShutdownGrace: 10 * time.Second,
 		ReportMaxAge:  4 * time.Hour,
+		// Twice the statement timeout: a request makes a few statements.
+		RequestTimeout: 10 * time.Second,
 		// CloudTrail's event history keeps 90 days.
 		AuditRetention: 90 * 24 * time.Hour,
 
@@ -167,6 +173,7 @@ func (c *Config) specs() []flagSpec {
 		{"listen", "KEYWARD_LISTEN", "address to serve the API and the console on", groupServing, nil, str(&c.Listen)},
 		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", groupServing, nil, intFlag(&c.MaxConnections)},
 		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", groupServing, nil, str(&c.TrustedProxies)},
+		{"request-timeout", "KEYWARD_REQUEST_TIMEOUT", "how long a request may take, waiting for the store included; past it the answer is ServiceUnavailable (503)", groupServing, nil, dur(&c.RequestTimeout)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", groupServing, nil, dur(&c.ShutdownGrace)},
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", groupServing, nil, intFlag(&c.KeyCacheSize)},
 		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", groupServing, nil, dur(&c.LastUseFlush)},
@@ -462,6 +469,8 @@ func (c *Config) Validate() error {
 		return errors.New("--credential-report-max-age must not be negative")
 	case c.LastUseFlush <= 0:
 		return errors.New("--last-use-flush must be positive")
+	case c.RequestTimeout <= 0:
+		return errors.New("--request-timeout must be positive")
 	case c.MaxConnections < 0:
 		return errors.New("--max-connections must not be negative")
 	case c.KeyCacheSize < 1:

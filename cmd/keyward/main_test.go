@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // Root credentials the test servers start with.
@@ -132,6 +134,7 @@ func awsConfig(url, id, secret, region string) aws.Config {
 		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, ""),
 		BaseEndpoint: aws.String(url),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient:   sdkhttp.Wrap(nil),
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,6 +210,52 @@ func TestRekeyOnline(t *testing.T) {
 			userKeyWorks(t, p, id2, secret2)
 			p.stop(t)
 			refusesToStart(t, dir, env(oldKey)...)
+		})
+	}
+}
+
+// TestMissingMasterKeyWithData: started with master.key deleted while the
+// store holds data sealed under it, keyward generated a new key, refused
+// to start with it, and left it behind, so that the next start, with the
+// right key put back or not, met a key file that was not the store's. Now
+// it refuses before generating anything, saying what to do, on SQLite and
+// on PostgreSQL (a replica whose data directory lost its key).
+func TestMissingMasterKeyWithData(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			dir := t.TempDir()
+			var url string
+			if store == "postgres" {
+				url = pgtest.Schema(t)
+			}
+			ts := startServerWith(t, dir, func(m *Main) { m.Config.DatabaseURL = url })
+			id, secret := createUserKey(t, ts.rootIAM(), "alice")
+			must(t, ts.Close())
+			keyPath := filepath.Join(dir, masterKeyFile)
+			key, err := os.ReadFile(keyPath)
+			must(t, err)
+			must(t, os.Remove(keyPath))
+
+			m := NewMain()
+			m.Config.Listen, m.Config.DataDir, m.Config.DatabaseURL = "127.0.0.1:0", dir, url
+			m.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			err = m.Run(context.Background())
+			if err == nil {
+				m.Close()
+				t.Fatal("started without the store's master key")
+			}
+			if !strings.Contains(err.Error(), keyPath+" is missing") || !strings.Contains(err.Error(), "put that key back") {
+				t.Fatalf("the refusal does not say what to do: %v", err)
+			}
+			if fileExists(keyPath) {
+				t.Fatal("a new master key was left behind")
+			}
+
+			must(t, os.WriteFile(keyPath, key, 0o600))
+			ts = startServerWith(t, dir, func(m *Main) { m.Config.DatabaseURL = url })
+			if _, err := ts.sts(id, secret, "us-east-1").GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("alice's key after the key was put back: %v", err)
+			}
 		})
 	}
 }

@@ -96,17 +96,23 @@ type Main struct {
 
 // Timeouts bound how long a client may take: a request's headers and body
 // (1 MB at most) must arrive in time, a response must be taken, an idle
-// connection is closed. No client holds a connection for free.
+// connection is closed. No client holds a connection for free: past
+// BodyGrace a body must also arrive at MinBodyRate bytes a second at
+// least, so that a trickled body gives its connection up well before Read.
 type Timeouts struct {
 	ReadHeader, Read, Write, Idle time.Duration
+	BodyGrace                     time.Duration
+	MinBodyRate                   int64
 }
 
 // DefaultTimeouts are the timeouts of `keyward serve`.
 var DefaultTimeouts = Timeouts{
-	ReadHeader: 10 * time.Second,
-	Read:       30 * time.Second,
-	Write:      2 * time.Minute, // a credential report of a million users
-	Idle:       90 * time.Second,
+	ReadHeader:  10 * time.Second,
+	Read:        30 * time.Second,
+	Write:       2 * time.Minute, // a credential report of a million users
+	Idle:        90 * time.Second,
+	BodyGrace:   5 * time.Second,
+	MinBodyRate: 1 << 10, // 1 KiB/s: IAM's bodies are a few KiB
 }
 
 // NewMain returns a Main with the default configuration.
@@ -154,21 +160,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return m.announce()
 }
 
-// openStore reads the master keys (generating one at first start) and
-// opens the store the configuration names.
+// openStore reads the master keys and opens the store the configuration
+// names. A master key is generated only for a store that holds nothing
+// yet: one that holds data was sealed under a key that is missing, and a
+// new key would neither open it nor be the key to keep.
 func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return masterKeys{}, err
 	}
-	mk, generated, err := loadMasterKeys(m.Config, m.Rand, true)
-	if err != nil {
+	mk, _, err := loadMasterKeys(m.Config, m.Rand, false)
+	missing := m.Config.MasterKey == "" && errors.Is(err, os.ErrNotExist)
+	if err != nil && !missing {
 		return mk, err
 	}
-	if generated {
-		m.Logger.Info("generated a master key", "path", filepath.Join(m.Config.DataDir, masterKeyFile))
-	}
-	// Assigned only when opened: a nil *Store in the interface would not
-	// be nil to Run's clean-up.
+	where := "the PostgreSQL database"
 	if m.Config.DatabaseURL != "" {
 		st, err := postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{
 			MaxConns:         int32(m.Config.DBMaxConns),
@@ -181,13 +186,51 @@ func (m *Main) openStore(ctx context.Context) (masterKeys, error) {
 		}
 		m.Store = st
 	} else {
-		st, err := sqlite.OpenWith(ctx, filepath.Join(m.Config.DataDir, "keyward.db"), sqlite.Options{NoMigrate: m.Config.NoMigrate})
+		where = filepath.Join(m.Config.DataDir, "keyward.db")
+		st, err := sqlite.OpenWith(ctx, where, sqlite.Options{NoMigrate: m.Config.NoMigrate})
 		if err != nil {
 			return mk, schemaAdvice(err)
 		}
 		m.Store = st
 	}
+	if !missing {
+		return mk, nil
+	}
+	keyPath := filepath.Join(m.Config.DataDir, masterKeyFile)
+	switch held, err := holdsData(ctx, m.Store); {
+	case err != nil:
+		return mk, err
+	case held:
+		return mk, fmt.Errorf("%s is missing, but %s already holds data sealed under a master key: put that key back in %s "+
+			"(or give it as KEYWARD_MASTER_KEY) and start again; a new key would not open the data, so none was generated", keyPath, where, keyPath)
+	}
+	mk, generated, err := loadMasterKeys(m.Config, m.Rand, true)
+	if err != nil {
+		return mk, err
+	}
+	if generated {
+		m.Logger.Info("generated a master key", "path", keyPath)
+	}
 	return mk, nil
+}
+
+// holdsData reports whether st holds an account or any sealed secret.
+func holdsData(ctx context.Context, st keyward.Store) (bool, error) {
+	if _, err := st.Account(ctx); err == nil {
+		return true, nil
+	} else if !errors.Is(err, keyward.ErrNoAccount) {
+		return false, err
+	}
+	found := false
+	errFound := errors.New("found")
+	err := st.SealedSecrets(ctx, func(string, []byte) error {
+		found = true
+		return errFound
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return false, err
+	}
+	return found, nil
 }
 
 // newService makes the Service, prepares the account and wires the caches.
@@ -277,7 +320,22 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	mux.Handle("GET /favicon.ico", web)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.Handle("/", m.API)
-	return hsts(clients.Secure, mux), nil
+	return withDeadline(m.Config.RequestTimeout, hsts(clients.Secure, mux)), nil
+}
+
+// withDeadline gives every request one deadline, for all it asks of the
+// store: each statement is bounded by the database, but a request makes
+// several, and may first wait for a pooled connection; without this a
+// request lasted as long as all of them together (21 s in a 40 s freeze of
+// PostgreSQL with more clients than pooled connections). Past the deadline
+// the store's calls fail at once and the request is answered
+// ServiceUnavailable.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // instrument makes the metrics, with --metrics-listen, and gives every part
@@ -345,15 +403,16 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 	if maxConns == 0 {
 		maxConns = connguard.DefaultMax()
 	}
-	m.Conns = &connguard.Guard{Max: maxConns}
+	m.Conns = &connguard.Guard{Max: maxConns, MinBodyRate: m.Timeouts.MinBodyRate, BodyGrace: m.Timeouts.BodyGrace}
 	m.server = &http.Server{
-		Handler:           handler,
+		Handler:           m.Conns.Handler(handler),
 		ReadHeaderTimeout: m.Timeouts.ReadHeader,
 		ReadTimeout:       m.Timeouts.Read,
 		WriteTimeout:      m.Timeouts.Write,
 		IdleTimeout:       m.Timeouts.Idle,
 		MaxHeaderBytes:    64 << 10,
 		ConnState:         m.Conns.ConnState,
+		ConnContext:       m.Conns.ConnContext,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
 	guarded := m.Conns.Listener(ln)

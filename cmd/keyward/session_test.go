@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // TestGetSessionToken: a user gets temporary credentials (ASIA key,
@@ -68,6 +70,7 @@ func TestGetSessionToken(t *testing.T) {
 
 	// A session cannot make another; a tampered token is not ours.
 	sessionSTS := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient:  sdkhttp.Wrap(nil),
 		Credentials: credentials.NewStaticCredentialsProvider(aws.ToString(plain.Credentials.AccessKeyId), aws.ToString(plain.Credentials.SecretAccessKey), aws.ToString(plain.Credentials.SessionToken))})
 	_, err = sessionSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetSessionToken with session credentials")

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // tlsClient trusts only the CA in caFile.
@@ -49,7 +51,7 @@ func TestTLS(t *testing.T) {
 	}
 	client := tlsClient(t, pki.ca)
 	cfg := awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")
-	cfg.HTTPClient = client
+	cfg.HTTPClient = sdkhttp.Wrap(client)
 	root := iam.NewFromConfig(cfg)
 	ctx := context.Background()
 
@@ -59,7 +61,7 @@ func TestTLS(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`)})
 	must(t, err)
 	aliceCfg := awsConfig(ts.URL, id, secret, "us-east-1")
-	aliceCfg.HTTPClient = client
+	aliceCfg.HTTPClient = sdkhttp.Wrap(client)
 	if _, err := iam.NewFromConfig(aliceCfg).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatalf("aws:SecureTransport over TLS: %v", err)
 	}

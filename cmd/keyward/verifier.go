@@ -117,7 +117,7 @@ func (l *unixListener) Close() error {
 // timeouts as the API's.
 func (m *Main) verifierServer(h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           h,
+		Handler:           withDeadline(m.Config.RequestTimeout, h),
 		ReadHeaderTimeout: m.Timeouts.ReadHeader,
 		ReadTimeout:       m.Timeouts.Read,
 		WriteTimeout:      m.Timeouts.Write,

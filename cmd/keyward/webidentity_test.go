@@ -32,6 +32,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // testIssuer is an OpenID Connect issuer over TLS, with a discovery
@@ -134,6 +136,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		}
 		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(1))
 		must(t, err)
+		cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
 		if got := aws.ToString(id.Arn); got != "arn:aws:sts::"+accountID+":assumed-role/ci/ci-run" {
@@ -154,7 +157,8 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		}
 	})
 
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient: sdkhttp.Wrap(nil)})
 	assume := func(token string) (*sts.AssumeRoleWithWebIdentityOutput, error) {
 		return anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("x1"),
 			WebIdentityToken: aws.String(token)})

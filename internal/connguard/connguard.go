@@ -1,38 +1,55 @@
 // Package connguard bounds the connections a server holds, so that
-// clients who open connections and send nothing, or trickle a request a
-// byte at a time, cannot exhaust file descriptors and shut out everyone
-// else. At the limit a new connection is kept and the oldest one that is
-// idle, or has not yet delivered a request, is closed instead: a client
-// that sends its request at once is served while thousands of slow or idle
-// connections come and go.
+// clients who open connections and send nothing, trickle a request's
+// headers, or trickle its body cannot exhaust file descriptors and shut
+// out everyone else.
+//
+// At the limit a new connection is kept and a waiting one is closed
+// instead: the one that has waited longest among those that are new (no
+// request yet), idle (between requests) or still receiving a request's
+// body. A connection whose request is being handled or answered is never
+// closed: a response is never cut off to make room. Only when every held
+// connection is busy so is the new one refused.
+//
+// A request's body must also arrive at a minimum rate once a grace period
+// has passed (HTTP/1), so that a slow body gives up its connection long
+// before the server's whole-request timeout.
+//
+// Wire it with the server: Listener wraps the listener, and the server's
+// ConnState, ConnContext and Handler are the Guard's.
 package connguard
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Guard tracks a server's connections. Wrap the listener with Listener and
-// set the server's ConnState to the Guard's ConnState.
+// Guard tracks a server's connections.
 type Guard struct {
 	// Max is the most connections held at once.
 	Max int
-	// Now is the clock (time.Now when nil).
+	// Now is the clock that orders connections by how long they waited
+	// (time.Now when nil). Deadlines on connections are the system's.
 	Now func() time.Time
+	// MinBodyRate is the slowest, in bytes a second, that a request body
+	// may arrive once BodyGrace has passed since the handler began (0: no
+	// minimum). It applies to HTTP/1 connections, whose reads it bounds.
+	MinBodyRate int64
+	// BodyGrace is how long a body may take before MinBodyRate applies.
+	BodyGrace time.Duration
 
 	mu    sync.Mutex
-	conns map[net.Conn]*entry
+	conns map[*conn]struct{}
 	// evicted counts connections closed to make room, refused those closed
-	// for want of any to close.
-	evicted, refused atomic.Int64
-}
-
-type entry struct {
-	state http.ConnState
-	since time.Time
+	// for want of any to close, slow the bodies that fell below the rate.
+	evicted, refused, slow atomic.Int64
 }
 
 func (g *Guard) now() time.Time {
@@ -40,6 +57,47 @@ func (g *Guard) now() time.Time {
 		return g.Now()
 	}
 	return time.Now()
+}
+
+// conn is a held connection. Its fields past mu are guarded by mu; the
+// guard's lock, when both are held, is taken first.
+type conn struct {
+	net.Conn
+	g *Guard
+
+	mu sync.Mutex
+	// state is the server's view (New, Active, Idle); since is when the
+	// connection began to wait in it (or its request's body began).
+	state http.ConnState
+	since time.Time
+	// reading counts the requests receiving their bodies with nothing
+	// answered yet; handling those being handled or answered.
+	reading, handling int
+	// rated is set while an HTTP/1 request's body is bounded by the
+	// minimum rate: from bodyStart, with bodyBytes received since.
+	rated     bool
+	bodyStart time.Time
+	bodyBytes int64
+	// deadline is the read deadline the server last set; set is the one
+	// last set on the connection.
+	deadline, set time.Time
+	// tooSlow is set once a body fell below the rate: every later read
+	// fails at once, or the server, discarding the rest of the body,
+	// would wait for it at the client's pace.
+	tooSlow bool
+	closed  bool
+}
+
+// waiting reports whether c may be closed to make room: it has no
+// request, or its requests are all still receiving their bodies.
+func (c *conn) waiting() bool {
+	switch c.state {
+	case http.StateNew, http.StateIdle:
+		return true
+	case http.StateActive:
+		return c.reading > 0 && c.handling == 0
+	}
+	return false
 }
 
 // Listener wraps ln so that each accepted connection is counted.
@@ -56,56 +114,322 @@ func (l *listener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		if l.g.admit(c) {
-			return c, nil
+		if gc := l.g.admit(c); gc != nil {
+			return gc, nil
 		}
 		c.Close()
 	}
 }
 
-// admit counts c, making room by closing the stalest waiting connection if
-// the guard is full; it reports false when every connection is busy.
-func (g *Guard) admit(c net.Conn) bool {
+// admit counts c, making room by closing the connection that has waited
+// longest if the guard is full; it returns nil when every connection is
+// busy.
+func (g *Guard) admit(nc net.Conn) *conn {
+	now := g.now()
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.conns == nil {
-		g.conns = make(map[net.Conn]*entry)
+		g.conns = make(map[*conn]struct{})
 	}
-	var victim net.Conn
 	if len(g.conns) >= g.Max {
+		var victim *conn
 		var oldest time.Time
-		for vc, e := range g.conns {
-			if (e.state == http.StateIdle || e.state == http.StateNew) && (victim == nil || e.since.Before(oldest)) {
-				victim, oldest = vc, e.since
+		for c := range g.conns {
+			c.mu.Lock()
+			if c.waiting() && (victim == nil || c.since.Before(oldest)) {
+				victim, oldest = c, c.since
 			}
+			c.mu.Unlock()
 		}
 		if victim == nil {
-			g.mu.Unlock()
 			g.refused.Add(1)
-			return false
+			return nil
 		}
+		// Closed with its lock held, so that it cannot begin to handle a
+		// request meanwhile: whatever it was waiting for, nothing of an
+		// answer has been sent on it.
+		victim.mu.Lock()
+		victim.closed = true
+		victim.Conn.Close()
+		victim.mu.Unlock()
 		delete(g.conns, victim)
-	}
-	g.conns[c] = &entry{state: http.StateNew, since: g.now()}
-	g.mu.Unlock()
-	if victim != nil {
 		g.evicted.Add(1)
-		victim.Close()
 	}
-	return true
+	c := &conn{Conn: nc, g: g, state: http.StateNew, since: now}
+	g.conns[c] = struct{}{}
+	return c
+}
+
+// guarded returns the guard's connection under nc (a TLS connection's
+// underlying one), nil if nc is not one.
+func guarded(nc net.Conn) *conn {
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	c, _ := nc.(*conn)
+	return c
 }
 
 // ConnState is the http.Server's ConnState hook.
-func (g *Guard) ConnState(c net.Conn, s http.ConnState) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+func (g *Guard) ConnState(nc net.Conn, s http.ConnState) {
+	c := guarded(nc)
+	if c == nil {
+		return
+	}
 	switch s {
 	case http.StateClosed, http.StateHijacked:
+		g.mu.Lock()
 		delete(g.conns, c)
+		g.mu.Unlock()
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
 	default:
-		if e, ok := g.conns[c]; ok {
-			e.state, e.since = s, g.now()
+		now := g.now()
+		c.mu.Lock()
+		c.state = s
+		if s != http.StateNew { // new since admitted
+			c.since = now
+		}
+		if s != http.StateActive {
+			c.reading, c.handling, c.rated = 0, 0, false
+		}
+		c.mu.Unlock()
+	}
+}
+
+type connKey struct{}
+
+// ConnContext is the http.Server's ConnContext hook: it lets Handler find
+// a request's connection.
+func (g *Guard) ConnContext(ctx context.Context, nc net.Conn) context.Context {
+	if c := guarded(nc); c != nil {
+		return context.WithValue(ctx, connKey{}, c)
+	}
+	return ctx
+}
+
+// Handler follows each request through h: while its body arrives, its
+// connection may be closed to make room and, on HTTP/1, must keep to the
+// minimum rate; from the first byte of the answer (or the end of the
+// body) until the connection is idle again, it is never closed.
+func (g *Guard) Handler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Context().Value(connKey{}).(*conn)
+		if c == nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		q := &request{c: c}
+		if r.Body != nil && r.Body != http.NoBody {
+			c.begin(q, r.ProtoMajor == 1)
+			r.Body = &body{ReadCloser: r.Body, q: q}
+		} else {
+			q.answer()
+		}
+		defer q.end()
+		h.ServeHTTP(&answer{ResponseWriter: w, q: q}, r)
+	})
+}
+
+// request is one request's part in its connection's counts.
+type request struct {
+	c *conn
+	// reading while its body arrives with nothing answered; answered from
+	// the end of the body or the first byte of the answer; done once the
+	// handler returned. Guarded by c.mu.
+	reading, answered, done bool
+}
+
+func (c *conn) begin(q *request, rated bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.reading == 0 && c.handling == 0 {
+		c.since = c.g.now()
+	}
+	c.reading++
+	q.reading = true
+	if rated && c.g.MinBodyRate > 0 {
+		c.rated, c.bodyStart, c.bodyBytes = true, time.Now(), 0
+	}
+}
+
+// stopReading ends q's part in the reading count. c.mu is held.
+func (q *request) stopReading() {
+	c := q.c
+	if !q.reading {
+		return
+	}
+	q.reading = false
+	if c.reading > 0 {
+		c.reading--
+	}
+	c.unrate()
+}
+
+// answer moves q past its body: the body ended or failed, or the handler
+// began to answer. From here on its connection is not closed to make room.
+func (q *request) answer() {
+	c := q.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q.answered || q.done {
+		return
+	}
+	q.stopReading()
+	q.answered = true
+	c.handling++
+}
+
+// end is the handler's return. The server still writes what the handler
+// left buffered; the connection stays busy until the server says it is
+// idle.
+func (q *request) end() {
+	q.answer()
+	c := q.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if q.answered && c.handling > 0 {
+		c.handling--
+	}
+	q.done = true
+}
+
+// unrate lifts the minimum rate, restoring the server's read deadline on
+// a read that may be under way. c.mu is held.
+func (c *conn) unrate() {
+	if !c.rated {
+		return
+	}
+	c.rated = false
+	if !c.set.Equal(c.deadline) {
+		c.set = c.deadline
+		c.Conn.SetReadDeadline(c.deadline)
+	}
+}
+
+// body notices the end of a request's body.
+type body struct {
+	io.ReadCloser
+	q *request
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.q.answer()
+	}
+	return n, err
+}
+
+func (b *body) Close() error {
+	b.q.answer()
+	return b.ReadCloser.Close()
+}
+
+// answer notices the first byte of a response.
+type answer struct {
+	http.ResponseWriter
+	q *request
+}
+
+func (a *answer) WriteHeader(code int) {
+	if code >= 200 {
+		a.q.answer()
+	}
+	a.ResponseWriter.WriteHeader(code)
+}
+
+func (a *answer) Write(b []byte) (int, error) {
+	a.q.answer()
+	return a.ResponseWriter.Write(b)
+}
+
+// Flush sends what is buffered, as the server's writer does.
+func (a *answer) Flush() {
+	a.q.answer()
+	if f, ok := a.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (a *answer) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// ErrTooSlow is what a read of a request body reports when the body fell
+// below the minimum rate.
+var ErrTooSlow = errors.New("connguard: the request body arrives more slowly than the minimum rate")
+
+// Read reads with the earlier of the server's deadline and, while a body
+// must keep to the minimum rate, the time by which the bytes received so
+// far would have been enough.
+func (c *conn) Read(b []byte) (int, error) {
+	c.mu.Lock()
+	if c.tooSlow {
+		c.mu.Unlock()
+		return 0, c.errTooSlow()
+	}
+	d := c.deadline
+	if rd, ok := c.rateDeadline(); ok && (d.IsZero() || rd.Before(d)) {
+		d = rd
+	}
+	if !d.Equal(c.set) {
+		c.set = d
+		c.Conn.SetReadDeadline(d)
+	}
+	c.mu.Unlock()
+	n, err := c.Conn.Read(b)
+	if n == 0 && err == nil {
+		return n, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rated {
+		c.bodyBytes += int64(n)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The rate's doing only if it still applies and the server's own
+		// deadline (its timeout, or an abort) has not passed: the read may
+		// have begun under the rate and been ended by the server.
+		now := time.Now()
+		if rd, ok := c.rateDeadline(); ok && !rd.After(now) && (c.deadline.IsZero() || c.deadline.After(now)) {
+			c.g.slow.Add(1)
+			c.tooSlow = true
+			return n, c.errTooSlow()
 		}
 	}
+	return n, err
+}
+
+// rateDeadline is when the body will have fallen below the minimum rate if
+// nothing more arrives. c.mu is held.
+func (c *conn) rateDeadline() (time.Time, bool) {
+	if !c.rated {
+		return time.Time{}, false
+	}
+	return c.bodyStart.Add(c.g.BodyGrace + time.Duration(float64(c.bodyBytes)/float64(c.g.MinBodyRate)*float64(time.Second))), true
+}
+
+func (c *conn) errTooSlow() error {
+	return &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: ErrTooSlow}
+}
+
+// SetDeadline, SetReadDeadline and SetWriteDeadline record the server's
+// read deadline, to which reads return when no minimum rate applies.
+// The connection's deadline is set with c.mu held, so that a read cannot
+// set its own in between.
+func (c *conn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deadline, c.set = t, t
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *conn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deadline, c.set = t, t
+	return c.Conn.SetReadDeadline(t)
 }
 
 // Len returns the connections held.
@@ -115,10 +439,12 @@ func (g *Guard) Len() int {
 	return len(g.conns)
 }
 
-// Evicted and Refused count the connections closed to make room and those
-// refused because every held connection was busy.
+// Evicted counts the connections closed to make room, Refused those
+// refused because every held connection was busy, and Slow the request
+// bodies that fell below the minimum rate.
 func (g *Guard) Evicted() int64 { return g.evicted.Load() }
 func (g *Guard) Refused() int64 { return g.refused.Load() }
+func (g *Guard) Slow() int64    { return g.slow.Load() }
 
 // clamp turns a file descriptor limit into a connection limit: 512 kept
 // for everything else, at least 64, at most 100,000.

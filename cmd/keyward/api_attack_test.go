@@ -1,5 +1,28 @@
 package main
 
+// Attacks on the API listener: the trust boundary between any client that
+// can open a TCP connection to --listen and the server behind it (the
+// Query API, the console, the proxy endpoint).
+//
+// What the caller may claim: nothing, until a request's signature is
+// verified; before that it controls how many connections it opens, how
+// fast it sends headers and bodies (or nothing at all), how long it keeps
+// a connection, and every byte of a request. What Keyward establishes
+// itself: a bound on the connections held (--max-connections), and which
+// of them to close at the limit (the one that has waited longest among the
+// new, the idle and those still receiving a body; never one whose request
+// is being answered); a time for headers, a time and a minimum rate for
+// bodies (1 MiB at most), a time for the answer to be taken; one deadline
+// for each request's work, waiting for the store included, past which it
+// is answered ServiceUnavailable. What a request says is then judged by
+// its signature (sigv4) and by the policies.
+//
+// Attacks through the content of signed and unsigned requests (formulas in
+// the credential report, echoed values, the log of failed
+// authentications) are in abuse_test.go; the console's boundary is in
+// console/console_attack_test.go; the database freezing under load is in
+// deadline_test.go.
+
 import (
 	"context"
 	"io"
@@ -11,6 +34,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // holdConns opens n connections to addr that send nothing (idle) or trickle
@@ -55,7 +80,7 @@ func goodRequests(t *testing.T, ts *testServer, n int) []time.Duration {
 	var lat []time.Duration
 	for range n {
 		cfg := awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")
-		cfg.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}
+		cfg.HTTPClient = sdkhttp.Wrap(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second})
 		start := time.Now()
 		if _, err := iam.NewFromConfig(cfg).ListUsers(context.Background(), &iam.ListUsersInput{}); err != nil {
 			t.Fatalf("a signed request among the held connections: %v", err)
@@ -123,4 +148,77 @@ func TestSlowAndIdleConnectionsClosed(t *testing.T) {
 	if !closedWithin(headers, 5*time.Second) {
 		t.Error("unfinished headers kept their connection past the header timeout")
 	}
+}
+
+// holdSlowBodies opens n connections that each send a request's headers
+// at once and then its body a byte every interval, as a client holding
+// connections with bodies that never end does; they are closed at the end
+// of the test. It returns when the server holds them all.
+func holdSlowBodies(t *testing.T, ts *testServer, n int, interval time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	for range n {
+		c, err := net.Dial("tcp", ts.Addr)
+		if err != nil {
+			t.Fatalf("opening connection: %v", err)
+		}
+		io.WriteString(c, "POST / HTTP/1.1\r\nHost: keyward\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nAction=")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			for ctx.Err() == nil {
+				select {
+				case <-ctx.Done():
+				case <-time.After(interval):
+					if _, err := c.Write([]byte("x")); err != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for ts.Conns.Len() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d connections held", ts.Conns.Len(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestSlowBodiesAtTheLimit: as many connections as --max-connections,
+// each trickling a body, locked every other client out for as long as the
+// read timeout, over and over. Now a connection still receiving its body
+// makes room for a new one, and a body slower than the minimum rate is
+// cut off once its grace period is over.
+func TestSlowBodiesAtTheLimit(t *testing.T) {
+	t.Run("a normal client is served", func(t *testing.T) {
+		ts := startServerWith(t, "", func(m *Main) { m.Config.MaxConnections = 64 })
+		holdSlowBodies(t, ts, 64, 200*time.Millisecond)
+		lat := goodRequests(t, ts, 10)
+		if ts.Conns.Evicted() == 0 {
+			t.Fatalf("%d connections closed to make room", ts.Conns.Evicted())
+		}
+		t.Logf("64 slow bodies, limit 64: 10 good requests served, slowest %v", lat[len(lat)-1])
+	})
+	t.Run("a body below the minimum rate is cut off", func(t *testing.T) {
+		ts := startServerWith(t, "", func(m *Main) {
+			m.Config.MaxConnections = 64
+			m.Timeouts.BodyGrace, m.Timeouts.MinBodyRate = 200*time.Millisecond, 1000
+		})
+		start := time.Now()
+		holdSlowBodies(t, ts, 64, 50*time.Millisecond)
+		deadline := time.Now().Add(10 * time.Second)
+		for ts.Conns.Slow() < 64 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of 64 bodies at 20 bytes a second cut off after 10 s (read timeout %v)", ts.Conns.Slow(), ts.Timeouts.Read)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Logf("64 bodies at 20 bytes a second cut off within %v", time.Since(start).Round(time.Millisecond))
+		goodRequests(t, ts, 3)
+	})
 }

@@ -1,0 +1,245 @@
+package console_test
+
+// Attacks on the console: the trust boundary between a browser and the
+// Service behind /console/.
+//
+// What the caller may claim: an account (by ID or alias), a user name and
+// a password, or a root access key and its secret, on the sign-in form; a
+// session cookie and a CSRF token afterwards; any path, query and form
+// values. What Keyward establishes itself: which account and which user a
+// sign-in names (every spelling of them shares one budget of guesses),
+// whether the password is right (slowly, within limits per user and per
+// address), who a session belongs to (a signed cookie, checked against the
+// sessions revoked), and, for every page and every form, whether that
+// principal may do it: each is the Service call the API makes, authorised
+// the same way, so that no page shows what the API would refuse.
+//
+// Attacks that need the whole server (memory under a flood of sign-ins)
+// are in cmd/keyward/signin_attack_test.go; each console action's
+// authorisation is in cmd/keyward/console_authz_test.go.
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// site is the console alone, in front of a Service on SQLite, with
+// browsers to drive it.
+type site struct {
+	t   *testing.T
+	k   *kwtest.Keyward
+	url string
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	k := kwtest.New(t)
+	key := make([]byte, 32)
+	rand.Read(key)
+	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: time.Now, Rand: rand.Reader, SessionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	return &site{t: t, k: k, url: srv.URL}
+}
+
+// browser is one browser's cookies.
+type browser struct {
+	s  *site
+	hc *http.Client
+}
+
+func (s *site) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{s: s, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(method, path string, form url.Values) (int, string) {
+	b.s.t.Helper()
+	var resp *http.Response
+	var err error
+	if method == http.MethodGet {
+		resp, err = b.hc.Get(b.s.url + path)
+	} else {
+		resp, err = b.hc.PostForm(b.s.url+path, form)
+	}
+	if err != nil {
+		b.s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// signIn submits the sign-in form and returns the status.
+func (b *browser) signIn(form url.Values) int {
+	b.s.t.Helper()
+	_, page := b.do(http.MethodGet, "/console/signin?as="+form.Get("kind"), nil)
+	form.Set("csrf", csrf.FindStringSubmatch(page)[1])
+	status, _ := b.do(http.MethodPost, "/console/signin", form)
+	return status
+}
+
+func (b *browser) signInUser(account, name, password string) int {
+	return b.signIn(url.Values{"kind": {"user"}, "account": {account}, "username": {name}, "password": {password}})
+}
+
+func root() context.Context { return kwtest.AsRoot(context.Background()) }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// withPassword makes a user with a console password and, when policy is
+// not empty, an inline policy.
+func (s *site) withPassword(name, password, policy string) {
+	s.t.Helper()
+	ctx := root()
+	_, err := s.k.Service.CreateUser(ctx, name, "/", nil)
+	must(s.t, err)
+	_, err = s.k.Service.CreateLoginProfile(ctx, name, password, false)
+	must(s.t, err)
+	if policy != "" {
+		must(s.t, s.k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
+	}
+}
+
+// TestSignInBudgetPerAccountNotPerSpelling: the guesses allowed per user
+// are counted against the account the form resolves to, whether it names
+// the account by ID or alias, and against the user name as the store folds
+// it. Keyed on the typed field, the ID and the alias each gave 5 guesses.
+func TestSignInBudgetPerAccountNotPerSpelling(t *testing.T) {
+	s := newSite(t)
+	must(t, s.k.Service.CreateAccountAlias(root(), "example-corp"))
+	for _, tc := range []struct {
+		name            string
+		guess, then     string // the account field of the guesses, then of the right password
+		guessAs, thenAs string // the user name typed
+	}{
+		{"ID then alias", kwtest.AccountID, "example-corp", "bo", "bo"},
+		{"alias then ID", "example-corp", kwtest.AccountID, "cy", "cy"},
+		{"one case then another", kwtest.AccountID, "example-corp", "dee", "DEE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := strings.ToLower(tc.guessAs)
+			s.withPassword(name, "Right-Passw0rd-"+name, "")
+			b := s.browser()
+			for i := range 5 {
+				if status := b.signInUser(tc.guess, tc.guessAs, "wrong-"+string(rune('a'+i))); status != http.StatusUnauthorized {
+					t.Fatalf("guess %d: %d", i+1, status)
+				}
+			}
+			// Another spelling of the same account and user, from another
+			// browser, right password: the budget is spent.
+			if status := s.browser().signInUser(tc.then, tc.thenAs, "Right-Passw0rd-"+name); status != http.StatusTooManyRequests {
+				t.Fatalf("after 5 guesses as %s, signing in as %s/%s: %d, want 429", tc.guess, tc.then, tc.thenAs, status)
+			}
+		})
+	}
+	t.Run("a wrong account spends nobody's budget", func(t *testing.T) {
+		s.withPassword("eve", "Right-Passw0rd-eve", "")
+		b := s.browser()
+		for i := range 6 {
+			b.signInUser("999999999999", "eve", "wrong-"+string(rune('a'+i)))
+		}
+		if status := s.browser().signInUser(kwtest.AccountID, "eve", "Right-Passw0rd-eve"); status != http.StatusSeeOther {
+			t.Fatalf("signing in after guesses at another account: %d", status)
+		}
+	})
+}
+
+// TestUsersListShowsOnlyWhatTheAPIWould: a user allowed iam:ListUsers and
+// nothing else saw, on the users list, every user's access key IDs and
+// their status, groups, password and MFA state, which the API refuses it
+// (ListAccessKeys, ListGroupsForUser, GetLoginProfile, ListMFADevices).
+// Each column is shown per user only when its action is allowed on that
+// user, and the list sorts by a column only if the caller may read it for
+// every user.
+func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
+	s := newSite(t)
+	ctx := root()
+	keyID, _ := s.k.User(t, "target", "")
+	_, err := s.k.Service.CreateGroup(ctx, "secret-group", "/")
+	must(t, err)
+	must(t, s.k.Service.AddUserToGroup(ctx, "secret-group", "target"))
+	_, err = s.k.Service.CreateLoginProfile(ctx, "target", "Target-Passw0rd-1", false)
+	must(t, err)
+	otherKey, _ := s.k.User(t, "other", "")
+
+	s.withPassword("lister", "Lister-Passw0rd-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)
+	s.withPassword("reader", "Reader-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"},
+		{"Effect":"Allow","Action":["iam:ListAccessKeys","iam:ListGroupsForUser"],"Resource":"arn:aws:iam::`+kwtest.AccountID+`:user/target"}]}`)
+
+	rootBrowser := s.browser()
+	if status := rootBrowser.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
+		t.Fatalf("root sign-in: %d", status)
+	}
+	_, page := rootBrowser.do(http.MethodGet, "/console/users", nil)
+	if !strings.Contains(page, keyID) || !strings.Contains(page, "secret-group") || strings.Contains(page, "Access denied") {
+		t.Fatal("root does not see every column")
+	}
+
+	lister := s.browser()
+	if status := lister.signInUser(kwtest.AccountID, "lister", "Lister-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("lister's sign-in: %d", status)
+	}
+	_, page = lister.do(http.MethodGet, "/console/users", nil)
+	for _, leak := range []string{keyID, otherKey, "secret-group", "Active - "} {
+		if strings.Contains(page, leak) {
+			t.Errorf("a caller allowed only iam:ListUsers sees %q", leak)
+		}
+	}
+	if !strings.Contains(page, ">target<") || !strings.Contains(page, "Access denied") {
+		t.Error("the list does not show the users, or not that columns are withheld")
+	}
+	// Sorting by a column it may not read would tell its values by the
+	// order: the list sorts by name instead.
+	for _, sort := range []string{"keyage", "keyused", "activity", "passwordage", "signin", "mfa"} {
+		_, page = lister.do(http.MethodGet, "/console/users?sort="+sort+"&order=desc", nil)
+		if !strings.Contains(page, `data-col="name" scope="col" aria-sort=`) {
+			t.Errorf("sorted by %s for a caller that may not read it", sort)
+		}
+	}
+
+	reader := s.browser()
+	if status := reader.signInUser(kwtest.AccountID, "reader", "Reader-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("reader's sign-in: %d", status)
+	}
+	_, page = reader.do(http.MethodGet, "/console/users", nil)
+	if !strings.Contains(page, keyID) || !strings.Contains(page, "secret-group") {
+		t.Error("a caller allowed to list target's keys and groups does not see them")
+	}
+	if strings.Contains(page, otherKey) {
+		t.Error("a caller allowed to list only target's keys sees other's")
+	}
+	_, page = reader.do(http.MethodGet, "/console/users?sort=keyage", nil)
+	if !strings.Contains(page, `data-col="name" scope="col" aria-sort=`) {
+		t.Error("sorted by key age for a caller that may read the keys of one user only")
+	}
+
+	// The search page lists names only, as iam:ListUsers does.
+	_, page = lister.do(http.MethodGet, "/console/search?q=target", nil)
+	if strings.Contains(page, keyID) || !strings.Contains(page, "target") {
+		t.Error("search shows more than user names")
+	}
+}
