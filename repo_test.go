@@ -202,3 +202,24 @@ func TestREADMECountsOperations(t *testing.T) {
 			m[1], m[2], m[3], sum, len(actions["iam"]), len(actions["sts"]), len(spec.Operations))
 	}
 }
+
+// TestSecurityNamesEveryAttackFile holds SECURITY.md and the attack tests
+// together: every file of attacks on a boundary is named in SECURITY.md,
+// and every test file SECURITY.md names exists, so that a boundary's
+// description cannot drift from its tests.
+func TestSecurityNamesEveryAttackFile(t *testing.T) {
+	doc, err := os.ReadFile("SECURITY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range trackedFiles(t) {
+		if strings.HasSuffix(f, "_attack_test.go") && !bytes.Contains(doc, []byte("`"+f+"`")) {
+			t.Errorf("%s attacks a boundary but SECURITY.md does not name it", f)
+		}
+	}
+	for _, m := range regexp.MustCompile("`([a-z0-9_/]+_test\\.go)`").FindAllSubmatch(doc, -1) {
+		if _, err := os.Stat(string(m[1])); err != nil {
+			t.Errorf("SECURITY.md names %s: %v", m[1], err)
+		}
+	}
+}
