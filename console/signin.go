@@ -11,8 +11,10 @@ import (
 
 type signInPage struct {
 	layout
-	CSRF  string
-	Kind  string // "root" or "user"
+	CSRF string
+	// Kind is the form shown: "root" or "user", or "" for the choice
+	// between them that AWS's sign-in page opens on.
+	Kind  string
 	Error string
 }
 
@@ -32,8 +34,8 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	// session to hold one yet.
 	tok := c.preCSRF(w, r)
 	kind := r.URL.Query().Get("as")
-	if kind != "root" {
-		kind = "user"
+	if kind != "root" && kind != "user" {
+		kind = ""
 	}
 	c.render(w, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind})
 }
@@ -59,6 +61,9 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := r.PostFormValue("kind")
+	if kind != "root" {
+		kind = "user" // a form that is not the root user's is an IAM user's
+	}
 	addr := c.Clients.Addr(r)
 	who := "root:" + r.PostFormValue("accesskey")
 	if kind != "root" {

@@ -37,7 +37,7 @@ func TestConsoleMFA(t *testing.T) {
 	must(t, err)
 	signOut := chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) })
 	signInBob := chromedp.Tasks{
-		chromedp.Navigate(ts.URL + "/console/signin"),
+		chromedp.Navigate(ts.URL + "/console/signin?as=user"),
 		chromedp.SendKeys("#username", "bob", chromedp.ByID),
 		chromedp.SendKeys("#password", "Bob-Passw0rd-1", chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
