@@ -25,35 +25,108 @@ func (c *Console) search(w http.ResponseWriter, r *request) {
 	p := searchPage{layout: c.layoutFor(r, "Search")}
 	p.Query = q
 	if q != "" {
-		// Text shaped like an access key ID: its owner, as
-		// GetAccessKeyLastUsed tells; anything else names users.
-		var k keyward.AccessKey
-		var err error = keyward.AccessKeyNotFound(q)
-		if keyID := strings.ToUpper(q); keyward.WellFormedAccessKeyID(keyID) {
-			k, err = c.Service.AccessKeyLastUsed(r.ctx(), keyID)
+		// Text shaped like an access key ID, or the start of one, names
+		// keys; anything else, or a key ID no key has, names users.
+		var err error
+		if prefix := strings.ToUpper(q); keyIDPrefix(prefix) {
+			p.Results, err = c.findKeys(r, prefix)
 		}
-		if denied(err) {
-			c.fail(w, r, err)
-			return
-		}
-		if err == nil {
-			owner := k.UserName
-			if k.Root() {
-				owner = "<root_account>"
-			}
-			p.Results = append(p.Results, searchResult{User: owner, Match: "Access key " + k.ID})
-		} else {
-			users, _, err := c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q, Sort: "name", Limit: 20})
-			if err != nil {
-				c.fail(w, r, err)
-				return
-			}
+		if err == nil && len(p.Results) == 0 {
+			var users []keyward.UserSummary
+			users, _, err = c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q, Sort: "name", Limit: searchResults})
 			for _, u := range users {
 				p.Results = append(p.Results, searchResult{User: u.User.Name, Match: "User name"})
 			}
 		}
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
 	}
 	c.render(w, http.StatusOK, "search", p)
+}
+
+// searchResults bounds the results a search shows.
+const searchResults = 20
+
+// keyIDPrefix reports whether s (upper-cased) is an access key ID or the
+// start of one: "AKIA" and up to 124 more letters and digits.
+func keyIDPrefix(s string) bool {
+	if !strings.HasPrefix(s, "AKIA") || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// findKeys finds the keys whose ID begins with prefix, and their owners,
+// among what the caller may see through the API: a whole ID as
+// GetAccessKeyLastUsed tells its owner, and every prefix among the keys of
+// the users it may list (iam:ListUsers) whose keys it may list
+// (iam:ListAccessKeys on each), the root user's own for the root user.
+func (c *Console) findKeys(r *request, prefix string) ([]searchResult, error) {
+	var results []searchResult
+	found := func(owner, keyID string) {
+		results = append(results, searchResult{User: owner, Match: "Access key " + keyID})
+	}
+	const root = "<root_account>"
+	var exactErr error
+	if keyward.WellFormedAccessKeyID(prefix) {
+		k, err := c.Service.AccessKeyLastUsed(r.ctx(), prefix)
+		switch {
+		case err == nil && k.Root():
+			found(root, k.ID)
+			return results, nil
+		case err == nil:
+			found(k.UserName, k.ID)
+			return results, nil
+		case denied(err):
+			exactErr = err // the caller may still list the key's owner
+		case keyward.ErrorCode(err) != keyward.ENoSuchEntity:
+			return nil, err
+		}
+	}
+	if r.p.Root {
+		keys, _, err := c.Service.ListAccessKeys(r.ctx(), "", "", keyward.MaxAccessKeysPerUser)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range keys {
+			if strings.HasPrefix(k.ID, prefix) {
+				found(root, k.ID)
+			}
+		}
+	}
+	// Every user a page at a time; the Service keeps of each the keys the
+	// caller may list.
+	for offset := 0; len(results) < searchResults; {
+		users, total, err := c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Sort: "name", Offset: offset, Limit: 500})
+		if err != nil {
+			if denied(err) && exactErr != nil {
+				return nil, exactErr
+			}
+			return nil, err
+		}
+		for _, u := range users {
+			for _, k := range u.Keys {
+				if strings.HasPrefix(k.ID, prefix) && len(results) < searchResults {
+					found(u.User.Name, k.ID)
+				}
+			}
+		}
+		offset += len(users)
+		if len(users) == 0 || offset >= total {
+			break
+		}
+	}
+	if len(results) == 0 && exactErr != nil {
+		return nil, exactErr
+	}
+	return results, nil
 }
 
 type reportsPage struct {
