@@ -28,11 +28,19 @@ func eventRows(events []keyward.StoredEvent) []eventRow {
 	rows := make([]eventRow, 0, len(events))
 	for _, e := range events {
 		var rec struct {
-			SourceIPAddress, ErrorCode string
+			SourceIPAddress, ErrorCode, ErrorMessage string
 		}
 		json.Unmarshal(e.Record, &rec)
+		// A failed ConsoleLogin carries, as AWS records it, an
+		// errorMessage ("Failed authentication") and no errorCode: the
+		// column shows the message, so that a failure never reads as a
+		// success.
+		errorText := rec.ErrorCode
+		if errorText == "" {
+			errorText = rec.ErrorMessage
+		}
 		rows = append(rows, eventRow{Time: e.Time, ID: e.ID, Name: e.Name, User: e.UserName, SourceIP: rec.SourceIPAddress,
-			Error: rec.ErrorCode, Record: string(e.Record)})
+			Error: errorText, Record: string(e.Record)})
 	}
 	return rows
 }

@@ -1,0 +1,57 @@
+package console_test
+
+import (
+	"context"
+	"crypto/rand"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// TestEventHistoryTellsFailedSignIns: a failed ConsoleLogin and a good
+// one looked alike; the Error code column shows the failure, as AWS
+// records it (an errorMessage: ConsoleLogin has no errorCode).
+func TestEventHistoryTellsFailedSignIns(t *testing.T) {
+	k := kwtest.New(t)
+	rec := &audit.Recorder{Store: k.Service.Store}
+	key := make([]byte, 32)
+	rand.Read(key)
+	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: time.Now, Rand: rand.Reader, SessionKey: key, Audit: rec})
+	must(t, err)
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	s := &site{t: t, k: k, url: srv.URL}
+
+	if status := s.browser().signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {"wrong" + kwtest.RootSecret[5:]}}); status != http.StatusUnauthorized {
+		t.Fatalf("wrong secret: %d", status)
+	}
+	admin := s.browser()
+	if status := admin.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
+		t.Fatalf("root sign-in: %d", status)
+	}
+	must(t, rec.Flush(context.Background()))
+	row := regexp.MustCompile(`<tr data-event="ConsoleLogin">.*?<td>([^<]*)</td></tr>`)
+	_, page := admin.do(http.MethodGet, "/console/events", nil)
+	var errors []string
+	for _, m := range row.FindAllStringSubmatch(page, -1) {
+		errors = append(errors, html.UnescapeString(m[1]))
+	}
+	// The good sign-in and the failed one, in either order (they may
+	// share a timestamp).
+	slices.Sort(errors)
+	if !slices.Equal(errors, []string{"", "Failed authentication"}) {
+		t.Fatalf("ConsoleLogin error codes %q, want \"\" and \"Failed authentication\"", errors)
+	}
+}
