@@ -12,14 +12,26 @@ import (
 // Access keys.
 
 // UseCases are the create-access-key use cases of AWS's console, each with
-// the alternative AWS recommends to a long-term key.
+// the alternative AWS recommends to a long-term key. AWS's "Application
+// running on an AWS compute service" is left out: no compute service runs
+// beside Keyward to attach a role to.
 var UseCases = []struct{ ID, Name, Alternative string }{
 	{"cli", "Command Line Interface (CLI)", "Use AWS CloudShell, or the AWS CLI V2 with authentication through IAM Identity Center, instead of a long-term key on your computer."},
 	{"local", "Local code", "Use an IDE with a toolkit that authenticates through IAM Identity Center, so that no long-term key is kept with your code."},
-	{"compute", "Application running on an AWS compute service", "Use an IAM role attached to the compute resource (an instance profile, a task role, a function's execution role): it gets temporary credentials by itself."},
 	{"third-party", "Third-party service", "Use temporary security credentials from an IAM role the service assumes, if it can, and keep the key's permissions to what the service needs."},
 	{"outside", "Application running outside AWS", "Use IAM Roles Anywhere to give workloads outside AWS temporary credentials from X.509 certificates."},
 	{"other", "Other", "Prefer temporary credentials wherever the caller can obtain them; rotate this key regularly and keep its permissions least."},
+}
+
+// offeredUseCase reports whether id is one of UseCases: a form naming
+// another did not come from the page.
+func offeredUseCase(id string) bool {
+	for _, u := range UseCases {
+		if u.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 type newKeyPage struct {
@@ -56,7 +68,7 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 		UseCase: r.PostFormValue("usecase"), Description: strings.TrimSpace(r.PostFormValue("description"))}
 	switch r.PostFormValue("step") {
 	case "1":
-		if p.UseCase == "" || r.PostFormValue("understand") != "on" {
+		if !offeredUseCase(p.UseCase) || r.PostFormValue("understand") != "on" {
 			p.Step, p.Error = 1, "Choose a use case and confirm that you understand the recommendation."
 			c.render(w, http.StatusBadRequest, "newkey", p)
 			return
