@@ -21,9 +21,9 @@ import (
 // Service is one service's model.
 type Service struct {
 	// Name is the service's command name: iam or sts.
-	Name       string                `json:"name"`
-	Metadata   Metadata `json:"metadata"`
-	Doc        string   `json:"doc,omitempty"`
+	Name     string   `json:"name"`
+	Metadata Metadata `json:"metadata"`
+	Doc      string   `json:"doc,omitempty"`
 	// Order lists the operations in the model's order, the order of the
 	// AWS CLI's command table.
 	Order      []string              `json:"order"`
