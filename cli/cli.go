@@ -64,10 +64,10 @@ type Env struct {
 
 // globals are the AWS CLI's global options that keyward takes.
 type globals struct {
-	endpoint, region, profile, output, queryExpr string
-	debug, noPaginate, noVerifySSL, noSignRequest  bool
-	caBundle, color, binaryFormat                  string
-	readTimeout, connectTimeout                    time.Duration
+	endpoint, region, profile, output, queryExpr  string
+	debug, noPaginate, noVerifySSL, noSignRequest bool
+	caBundle, color, binaryFormat                 string
+	readTimeout, connectTimeout                   time.Duration
 }
 
 // globalOptions are the AWS CLI's global options, in its order.
