@@ -300,3 +300,81 @@ func TestMatchesAWSCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestMatchesAWSCLIInput compares what the AWS CLI does with its input and
+// output options: pagination and its tokens, shorthand, JSON and file
+// input, --cli-input-json, the skeletons, --query with each output, and
+// the command-line mistakes it refuses.
+func TestMatchesAWSCLIInput(t *testing.T) {
+	b := newBoth(t)
+	dir := t.TempDir()
+	for _, u := range []string{"pat", "pia", "pol", "pru", "pyo"} {
+		if r := b.kw(t, "iam", "create-user", "--user-name", u, "--path", "/page/"); r.code != 0 {
+			t.Fatalf("create-user %s: %s", u, r.stderr)
+		}
+	}
+	input := writeFile(t, dir, "input.json", `{"UserName": "from-file", "Path": "/in/"}`)
+	tags := writeFile(t, dir, "tags.json", `[{"Key": "a", "Value": "1"}]`)
+	groups := []struct {
+		name  string
+		steps []step
+	}{
+		{"pagination", []step{
+			{"max-items and page-size", []string{"iam", "list-users", "--path-prefix", "/page/", "--max-items", "3", "--page-size", "2"}, false},
+			{"max-items text", []string{"iam", "list-users", "--path-prefix", "/page/", "--max-items", "2", "--output", "text"}, false},
+			{"query text per page", []string{"iam", "list-users", "--path-prefix", "/page/", "--page-size", "2", "--max-items", "3", "--query", "Users[].UserName", "--output", "text"}, false},
+			{"table", []string{"iam", "list-users", "--path-prefix", "/page/", "--max-items", "2", "--page-size", "1", "--output", "table", "--query", "Users[].[UserName,Path]"}, false},
+			{"no-paginate", []string{"iam", "list-users", "--path-prefix", "/page/", "--no-paginate", "--max-items", "2", "--query", "{Names: Users[].UserName, More: IsTruncated}"}, false},
+			{"no-paginate with a token", []string{"iam", "list-users", "--no-paginate", "--starting-token", "x"}, false},
+			{"server marker", []string{"iam", "list-users", "--marker", "nonsense"}, false},
+			{"page-size not a number", []string{"iam", "list-users", "--page-size", "many"}, false},
+		}},
+		{"input", []step{
+			{"shorthand: key twice", []string{"iam", "create-user", "--user-name", "s", "--tags", "Key=a,Value=b,Key=c"}, false},
+			{"shorthand: unknown key", []string{"iam", "create-user", "--user-name", "s", "--tags", "Name=a"}, false},
+			{"shorthand: quoted", []string{"iam", "tag-user", "--user-name", "nobody", "--tags", `Key=a,Value="x, y"`, "--generate-cli-skeleton", "output"}, false},
+			{"JSON: invalid", []string{"iam", "create-user", "--user-name", "s", "--tags", `[{"Key": "a",}]`}, false},
+			{"file:// list", []string{"iam", "tag-user", "--user-name", "nobody", "--tags", "file://" + tags}, false},
+			{"file:// missing", []string{"iam", "create-user", "--user-name", "file:///nonexistent/x"}, false},
+			{"cli-input-json file://", []string{"iam", "create-user", "--cli-input-json", "file://" + input, "--path", "/over/", "--user-name", "in-%s"}, false},
+			{"cli-input-json unknown member", []string{"iam", "create-user", "--cli-input-json", `{"UserName": "x", "Nope": 1}`}, false},
+			{"cli-input-json not JSON", []string{"iam", "create-user", "--cli-input-json", "{"}, false},
+			{"skeleton input", []string{"iam", "simulate-custom-policy", "--generate-cli-skeleton"}, true},
+			{"skeleton output", []string{"iam", "get-account-summary", "--generate-cli-skeleton", "output"}, true},
+			{"integer", []string{"iam", "create-role", "--role-name", "r", "--assume-role-policy-document", "{}", "--max-session-duration", "lots"}, false},
+			{"boolean with a value", []string{"iam", "list-policies", "--only-attached=yes"}, false},
+			{"abbreviated option", []string{"iam", "list-users", "--path-p", "/page/", "--query", "Users[0].UserName", "--output", "text"}, false},
+			{"ambiguous option", []string{"iam", "list-users", "--ma", "1"}, false},
+			{"unknown options", []string{"iam", "get-user", "stray", "--nope", "x"}, false},
+			{"expected one argument", []string{"iam", "get-user", "--user-name"}, false},
+		}},
+		{"query", []step{
+			{"multi-select hash", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[].{N: UserName, P: Path}"}, false},
+			{"multi-select hash text", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[].{N: UserName, P: Path}", "--output", "text"}, false},
+			{"function", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "length(Users)"}, false},
+			{"scalar table", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[0].UserName", "--output", "table"}, false},
+			{"empty result", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[?UserName=='none']", "--output", "table"}, false},
+		}},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			b.compare(t, g.steps)
+		})
+	}
+	// A token from one command line resumes in the other.
+	t.Run("tokens", func(t *testing.T) {
+		t.Parallel()
+		a := b.aws(t, "iam", "list-users", "--path-prefix", "/page/", "--max-items", "2", "--page-size", "3", "--query", "NextToken", "--output", "text")
+		k := b.kw(t, "iam", "list-users", "--path-prefix", "/page/", "--max-items", "2", "--page-size", "3", "--query", "NextToken", "--output", "text")
+		if a.code != 0 || a.stdout != k.stdout {
+			t.Fatalf("tokens: aws %q %s, keyward %q %s", a.stdout, a.stderr, k.stdout, k.stderr)
+		}
+		token := strings.TrimSpace(a.stdout[strings.LastIndex(strings.TrimSpace(a.stdout), "\n")+1:])
+		a = b.aws(t, "iam", "list-users", "--path-prefix", "/page/", "--starting-token", token, "--max-items", "2")
+		k = b.kw(t, "iam", "list-users", "--path-prefix", "/page/", "--starting-token", token, "--max-items", "2")
+		if a.code != 0 || normalize(a.stdout) != normalize(k.stdout) || !strings.Contains(k.stdout, `"UserName": "pol"`) || !strings.Contains(k.stdout, "NextToken") {
+			t.Fatalf("resumed: aws %s %s\nkeyward %s %s", a.stdout, a.stderr, k.stdout, k.stderr)
+		}
+	})
+}
