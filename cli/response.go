@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keyward/keyward/cli/internal/apimodel"
 )
@@ -351,9 +352,11 @@ func pyUnquote(s string) string {
 	var out strings.Builder
 	var pending []byte
 	flush := func() {
-		if len(pending) > 0 {
-			out.WriteString(strings.ToValidUTF8(string(pending), "\uFFFD"))
-			pending = pending[:0]
+		// errors='replace': a replacement character for each bad byte
+		for len(pending) > 0 {
+			r, size := utf8.DecodeRune(pending)
+			out.WriteRune(r)
+			pending = pending[size:]
 		}
 	}
 	for i := 0; i < len(s); i++ {
