@@ -112,7 +112,7 @@ func Run(ctx context.Context, env Env) int {
 		return cl.fail(err)
 	}
 	cl.debugf("awscli.clidriver", "CLI version: keyward")
-	cl.debugf("awscli.clidriver", "Arguments entered to CLI: %s", pyRepr(stringsToAny(env.Args)))
+	cl.debugf("awscli.clidriver", "Arguments entered to CLI: %s", pyRepr(stringsToAny(maskArgs(env.Args))))
 	if len(rest) == 0 || rest[0] == "help" || rest[0] == "--help" || rest[0] == "-h" {
 		fmt.Fprint(env.Stdout, topHelp)
 		return ExitOK
@@ -253,6 +253,35 @@ func (cl *cmdLine) debugf(logger, format string, args ...any) {
 func (cl *cmdLine) help(text string) int {
 	fmt.Fprint(cl.env.Stdout, text)
 	return ExitOK
+}
+
+// maskArgs hides, for the debug log, the values of the options that carry
+// a secret (a password, a private key) and of --cli-input-json, which may.
+func maskArgs(args []string) []string {
+	secret := map[string]bool{"--cli-input-json": true}
+	for _, svc := range services() {
+		for _, c := range svc.commands {
+			for _, a := range c.args {
+				if a.kind == argMember && a.member.Shape.Sensitive {
+					secret["--"+a.name] = true
+				}
+			}
+		}
+	}
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		name, _, hasValue := strings.Cut(out[i], "=")
+		if !secret[name] {
+			continue
+		}
+		if hasValue {
+			out[i] = name + "=***"
+		} else if i+1 < len(out) {
+			out[i+1] = "***"
+			i++
+		}
+	}
+	return out
 }
 
 func stringsToAny(s []string) []any {
