@@ -262,7 +262,7 @@ func maskArgs(args []string) []string {
 	for _, svc := range services() {
 		for _, c := range svc.commands {
 			for _, a := range c.args {
-				if a.kind == argMember && a.member.Shape.Sensitive {
+				if a.kind == argMember && isSecret(a.member) {
 					secret["--"+a.name] = true
 				}
 			}

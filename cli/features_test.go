@@ -161,6 +161,12 @@ func TestDebugHidesSecrets(t *testing.T) {
 	if strings.Contains(r.stderr, secret) || strings.Contains(r.stderr, kwtest.RootSecret) {
 		t.Fatalf("a secret in the debug log:\n%s", r.stderr)
 	}
+	// And a session's, which STS's model does not mark sensitive.
+	r = runKW(t, k.URL, "--debug", "sts", "get-session-token", "--query", "Credentials.[SecretAccessKey,SessionToken]", "--output", "text")
+	fields := strings.Fields(r.stdout)
+	if r.code != 0 || len(fields) != 2 || strings.Contains(r.stderr, fields[0]) || strings.Contains(r.stderr, fields[1]) {
+		t.Fatalf("get-session-token --debug: %d %q\n%s", r.code, r.stdout, r.stderr)
+	}
 	// A password sent is hidden too.
 	r = runKW(t, k.URL, "--debug", "iam", "create-login-profile", "--user-name", "dee", "--password", "Correct-Horse-1-battery")
 	if r.code != 0 || strings.Contains(r.stderr, "Correct-Horse") || !strings.Contains(r.stderr, "'Password': '***'") {

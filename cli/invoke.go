@@ -254,6 +254,17 @@ func debugHeaders(h http.Header) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
+// secretMembers are members that carry a secret where the model does not
+// mark their shapes sensitive (STS marks none): a session's key and token,
+// the identity tokens exchanged for one, one-time codes.
+var secretMembers = map[string]bool{
+	"SecretAccessKey": true, "SessionToken": true, "WebIdentityToken": true, "SAMLAssertion": true,
+	"TokenCode": true, "AuthenticationCode1": true, "AuthenticationCode2": true,
+}
+
+// isSecret reports whether the debug log hides a member's value.
+func isSecret(m *apimodel.Member) bool { return m.Shape.Sensitive || secretMembers[m.Name] }
+
 // maskParams copies the parameters with the values of sensitive shapes
 // (passwords, private keys) replaced, for the debug log: a secret is not
 // logged, --debug or not.
@@ -272,7 +283,9 @@ func maskParams(shape *apimodel.Shape, v any, op *apimodel.Operation) any {
 		}
 		out := newObject()
 		for _, k := range o.keys {
-			if m := shape.MemberNamed(k); m != nil {
+			if m := shape.MemberNamed(k); m != nil && isSecret(m) {
+				out.set(k, "***")
+			} else if m != nil {
 				out.set(k, maskParams(m.Shape, o.vals[k], op))
 			} else {
 				out.set(k, o.vals[k])
@@ -305,7 +318,7 @@ func maskBody(body []byte, svc *apimodel.Service, op *apimodel.Operation) []byte
 		}
 		seen[s] = true
 		for _, m := range s.Members {
-			if m.Shape.Sensitive {
+			if isSecret(m) {
 				n := m.Name
 				if m.LocationName != "" {
 					n = m.LocationName
