@@ -3,7 +3,8 @@
 # Debian's awscli package (the end-to-end tests use /usr/bin/aws), boto3
 # from Debian's python3-boto3 (the polling tests run /usr/bin/python3),
 # Debian's chromium (the console's browser tests drive /usr/bin/chromium)
-# and nginx (the reverse proxy tests run /usr/sbin/nginx); and it builds
+# and nginx (the reverse proxy tests run /usr/sbin/nginx), zsh and fish
+# (the command line's completion tests run them); and it builds
 # Versity S3 Gateway, which the gateway tests run, once into the user's
 # cache directory. It installs the policy engine's differential oracle,
 # @cloud-copilot/iam-simulate at the version pinned in
@@ -36,6 +37,8 @@ need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+[ -x /usr/bin/zsh ] || need+=(zsh)
+[ -x /usr/bin/fish ] || need+=(fish)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 command -v npm >/dev/null || need+=(npm)
 
