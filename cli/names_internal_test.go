@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
+
+	queryapi "github.com/keyward/keyward/query"
 )
 
 // acIndex is the AWS CLI's own index of its commands and their options
@@ -138,6 +140,27 @@ func TestXformName(t *testing.T) {
 	} {
 		if got := xformName(in, "-"); got != want {
 			t.Errorf("xformName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestEveryServedActionHasACommand: each action the Query API serves is
+// a command of keyward iam or keyward sts.
+func TestEveryServedActionHasACommand(t *testing.T) {
+	served := queryapi.Actions()
+	if len(served["iam"]) == 0 || len(served["sts"]) == 0 {
+		t.Fatalf("the server's table of actions: %v", served)
+	}
+	for service, actions := range served {
+		svc := services()[service]
+		if svc == nil {
+			t.Fatalf("no command for the service %s", service)
+		}
+		for _, a := range actions {
+			c := svc.commands[xformName(a, "-")]
+			if c == nil || c.op.Name != a {
+				t.Errorf("%s %s has no command", service, a)
+			}
 		}
 	}
 }
