@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"io"
 	"math"
 	"math/big"
@@ -29,7 +30,14 @@ type query struct {
 func compileQuery(expr string) (*query, error) {
 	jp, err := jmespath.Compile(expr)
 	if err != nil {
-		return nil, &cliParamValidationError{"Bad value for --query " + expr + ": " + err.Error()}
+		// As Python's jmespath words it: the error, then the expression
+		// and where in it.
+		msg := err.Error()
+		var se jmespath.SyntaxError
+		if errors.As(err, &se) {
+			msg = "Invalid jmespath expression: " + strings.TrimPrefix(se.Error(), "SyntaxError: ") + ":\n\"" + se.Expression + "\"\n" + strings.Repeat(" ", se.Offset+1) + "^"
+		}
+		return nil, &cliParamValidationError{"Bad value for --query " + expr + ": " + msg}
 	}
 	q := &query{expr: expr, jp: jp}
 	if ast, err := parsing.NewParser().Parse(expr); err == nil {
