@@ -83,8 +83,8 @@ var globalOptions = []*option{
 	{name: "color", dest: "color", choices: []string{"on", "off", "auto"}},
 	{name: "no-sign-request", dest: "sign_request", nargs: nargsNone, flagValue: false},
 	{name: "ca-bundle", dest: "ca_bundle"},
-	{name: "cli-read-timeout", dest: "read_timeout", convert: "int"},
-	{name: "cli-connect-timeout", dest: "connect_timeout", convert: "int"},
+	{name: "cli-read-timeout", dest: "read_timeout"},
+	{name: "cli-connect-timeout", dest: "connect_timeout"},
 	{name: "cli-binary-format", dest: "cli_binary_format", choices: []string{"base64", "raw-in-base64-out"}},
 	{name: "no-cli-pager", dest: "no_cli_pager", nargs: nargsNone, flagValue: true},
 	{name: "cli-auto-prompt", dest: "cli_auto_prompt", nargs: nargsNone, flagValue: true},
@@ -206,7 +206,10 @@ func (cl *cmdLine) parseGlobals(args []string) ([]string, error) {
 	g.readTimeout, g.connectTimeout = 60*time.Second, 60*time.Second
 	for dest, d := range map[string]*time.Duration{"read_timeout": &g.readTimeout, "connect_timeout": &g.connectTimeout} {
 		if s := str(dest); s != "" {
-			n, _ := pyInt(s)
+			n, err := pyInt(s)
+			if err != nil {
+				return nil, err
+			}
 			if x, ok := n.(int64); ok {
 				*d = time.Duration(x) * time.Second // 0: no timeout
 			}
