@@ -176,7 +176,7 @@ complete -o default -F _keyward keyward
 // fishCompletion is the same for fish.
 func fishCompletion() string {
 	groupNames, commands, table := completionTable()
-	globalsAll, globalsValue := globalCompletion()
+	_, globalsValue := globalCompletion()
 	var b strings.Builder
 	b.WriteString(`# keyward completion for fish
 function __keyward_words
@@ -241,6 +241,5 @@ complete -c keyward -f
 			fmt.Fprintf(&b, "complete -c keyward -n '__keyward_cmd %s %s' -l %s%s\n", c.group, c.name, strings.TrimPrefix(o, "--"), flag)
 		}
 	}
-	_ = globalsAll
 	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -99,7 +100,7 @@ func TestCompletionScripts(t *testing.T) {
 		return strings.Join(q, " ")
 	}
 	for _, c := range cases {
-		setup := "COMP_WORDS=(" + quote(c.words) + "); COMP_CWORD=" + itoa(len(c.words)-1) + "; _keyward; printf '%s\\n' \"${COMPREPLY[@]}\""
+		setup := "COMP_WORDS=(" + quote(c.words) + "); COMP_CWORD=" + strconv.Itoa(len(c.words)-1) + "; _keyward; printf '%s\\n' \"${COMPREPLY[@]}\""
 		got := map[string]string{
 			"bash": run(t, "/usr/bin/bash", "-c", "source "+bashScript+"; "+setup),
 			// zsh runs bash completions in sh emulation (0-based arrays)
@@ -123,8 +124,6 @@ func TestCompletionScripts(t *testing.T) {
 		}
 	}
 }
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+n))) }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 

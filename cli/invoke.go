@@ -365,7 +365,7 @@ func (cl *cmdLine) invoke(ctx context.Context, inv *invocation) int {
 		if out := c.service.OutputShape(c.op); out != nil {
 			fake = skeleton(out, true, "", nil)
 		}
-		return cl.output(c.op.Name, fake, nil)
+		return cl.output(c.op.Name, fake)
 	}
 	if in := c.service.InputShape(c.op); in != nil {
 		if err := decodeInputBlobs(in, inv.params, func(any) {}); err != nil {
@@ -379,7 +379,7 @@ func (cl *cmdLine) invoke(ctx context.Context, inv *invocation) int {
 	if inv.paginate {
 		p := &pager{t: t, op: c.op, pg: c.op.Paginator, kwargs: inv.params, startingToken: inv.startingToken,
 			pageSize: inv.pageSize, maxItems: inv.maxItems}
-		return cl.outputPages(ctx, c.op.Name, p, inv)
+		return cl.outputPages(ctx, c.op.Name, p)
 	}
 	out, err := t.do(ctx, c.op, inv.params)
 	if err != nil {
@@ -388,7 +388,7 @@ func (cl *cmdLine) invoke(ctx context.Context, inv *invocation) int {
 	if err := inv.afterCall(out); err != nil {
 		return cl.fail(err)
 	}
-	return cl.output(c.op.Name, out, nil)
+	return cl.output(c.op.Name, out)
 }
 
 // afterCall is the AWS CLI's customization of iam create-virtual-mfa-device:
@@ -419,7 +419,7 @@ func (inv *invocation) afterCall(out *object) error {
 }
 
 // output prints a response (not paged) in the chosen format.
-func (cl *cmdLine) output(title string, v any, _ *pager) int {
+func (cl *cmdLine) output(title string, v any) int {
 	var err error
 	v, err = cl.applyQuery(v)
 	if err != nil {
@@ -445,7 +445,7 @@ func (cl *cmdLine) applyQuery(v any) (any, error) {
 
 // outputPages prints a paginated call: JSON and table from the whole
 // result, text page by page as the AWS CLI streams it.
-func (cl *cmdLine) outputPages(ctx context.Context, title string, p *pager, inv *invocation) int {
+func (cl *cmdLine) outputPages(ctx context.Context, title string, p *pager) int {
 	if cl.g.output == "text" {
 		first := true
 		err := p.pages(ctx, func(page *object) error {
@@ -487,7 +487,7 @@ func (cl *cmdLine) outputPages(ctx context.Context, title string, p *pager, inv 
 	if err != nil {
 		return cl.fail(err)
 	}
-	return cl.output(title, full, p)
+	return cl.output(title, full)
 }
 
 // skeleton is botocore's ArgumentGenerator: a sample of a shape, strings
