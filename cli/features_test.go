@@ -3,13 +3,13 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -99,27 +99,38 @@ func TestCompletionScripts(t *testing.T) {
 		}
 		return strings.Join(q, " ")
 	}
-	for _, c := range cases {
-		setup := "COMP_WORDS=(" + quote(c.words) + "); COMP_CWORD=" + strconv.Itoa(len(c.words)-1) + "; _keyward; printf '%s\\n' \"${COMPREPLY[@]}\""
-		got := map[string]string{
-			"bash": run(t, "/usr/bin/bash", "-c", "source "+bashScript+"; "+setup),
-			// zsh runs bash completions in sh emulation (0-based arrays)
-			"zsh":  run(t, "/usr/bin/zsh", "-c", "source "+zshScript+"; emulate sh -c "+shellQuote(setup)),
-			"fish": run(t, "/usr/bin/fish", "-c", "source "+fishScript+"; complete -C "+shellQuote(strings.Join(c.words, " "))),
+	// One process a shell runs every case, each output after a marker.
+	var bashCases, fishCases strings.Builder
+	for i, c := range cases {
+		fmt.Fprintf(&bashCases, "echo '=== %d'; COMP_WORDS=(%s); COMP_CWORD=%d; _keyward; printf '%%s\\n' \"${COMPREPLY[@]}\"\n", i, quote(c.words), len(c.words)-1)
+		fmt.Fprintf(&fishCases, "echo '=== %d'; complete -C %s\n", i, shellQuote(strings.Join(c.words, " ")))
+	}
+	outputs := map[string]string{
+		"bash": run(t, "/usr/bin/bash", "-c", "source "+bashScript+"\n"+bashCases.String()),
+		// zsh runs bash completions in sh emulation (0-based arrays)
+		"zsh":  run(t, "/usr/bin/zsh", "-c", "source "+zshScript+"\nemulate sh -c "+shellQuote(bashCases.String())),
+		"fish": run(t, "/usr/bin/fish", "-c", "source "+fishScript+"\n"+fishCases.String()),
+	}
+	for shell, out := range outputs {
+		parts := regexp.MustCompile(`(?m)^=== \d+\n`).Split(out, -1)
+		if len(parts) != len(cases)+1 {
+			t.Fatalf("%s: %d outputs for %d cases:\n%s", shell, len(parts)-1, len(cases), out)
 		}
-		for shell, out := range got {
+		for i, c := range cases {
 			lines := map[string]bool{}
-			for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-				lines[strings.SplitN(l, "\t", 2)[0]] = true
+			for _, l := range strings.Split(strings.TrimSpace(parts[i+1]), "\n") {
+				if l != "" {
+					lines[strings.SplitN(l, "\t", 2)[0]] = true
+				}
 			}
 			for _, w := range c.want {
 				if !lines[w] {
-					t.Errorf("%s completion of %v lacks %s: %q", shell, c.words, w, out)
+					t.Errorf("%s completion of %v lacks %s: %q", shell, c.words, w, parts[i+1])
 				}
 			}
 			if shell != "zsh" && len(lines) != len(c.want) {
 				// zsh filters by prefix itself, after compgen
-				t.Errorf("%s completion of %v: %q, want %v", shell, c.words, out, c.want)
+				t.Errorf("%s completion of %v: %q, want %v", shell, c.words, parts[i+1], c.want)
 			}
 		}
 	}
