@@ -337,6 +337,7 @@ func TestMatchesAWSCLIInput(t *testing.T) {
 			{"file:// list", []string{"iam", "tag-user", "--user-name", "nobody", "--tags", "file://" + tags}, false},
 			{"file:// missing", []string{"iam", "create-user", "--user-name", "file:///nonexistent/x"}, false},
 			{"cli-input-json file://", []string{"iam", "create-user", "--cli-input-json", "file://" + input, "--path", "/over/", "--user-name", "in-%s"}, false},
+			{"cli-input-json fileb://", []string{"iam", "create-user", "--cli-input-json", "fileb://" + input, "--user-name", "fb-%s"}, false},
 			{"cli-input-json unknown member", []string{"iam", "create-user", "--cli-input-json", `{"UserName": "x", "Nope": 1}`}, false},
 			{"cli-input-json not JSON", []string{"iam", "create-user", "--cli-input-json", "{"}, false},
 			{"skeleton input", []string{"iam", "simulate-custom-policy", "--generate-cli-skeleton"}, true},
