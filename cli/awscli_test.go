@@ -327,7 +327,6 @@ func TestMatchesAWSCLIInput(t *testing.T) {
 			{"no-paginate", []string{"iam", "list-users", "--path-prefix", "/page/", "--no-paginate", "--max-items", "2", "--query", "{Names: Users[].UserName, More: IsTruncated}"}, false},
 			{"no-paginate with a token", []string{"iam", "list-users", "--no-paginate", "--starting-token", "x"}, false},
 			{"server marker", []string{"iam", "list-users", "--marker", "nonsense"}, false},
-			{"page-size not a number", []string{"iam", "list-users", "--page-size", "many"}, false},
 		}},
 		{"input", []step{
 			{"shorthand: key twice", []string{"iam", "create-user", "--user-name", "s", "--tags", "Key=a,Value=b,Key=c"}, false},
@@ -339,11 +338,9 @@ func TestMatchesAWSCLIInput(t *testing.T) {
 			{"cli-input-json file://", []string{"iam", "create-user", "--cli-input-json", "file://" + input, "--path", "/over/", "--user-name", "in-%s"}, false},
 			{"cli-input-json fileb://", []string{"iam", "create-user", "--cli-input-json", "fileb://" + input, "--user-name", "fb-%s"}, false},
 			{"cli-input-json unknown member", []string{"iam", "create-user", "--cli-input-json", `{"UserName": "x", "Nope": 1}`}, false},
-			{"cli-input-json not JSON", []string{"iam", "create-user", "--cli-input-json", "{"}, false},
 			{"skeleton input", []string{"iam", "simulate-custom-policy", "--generate-cli-skeleton"}, true},
 			{"skeleton output", []string{"iam", "get-account-summary", "--generate-cli-skeleton", "output"}, true},
 			{"integer", []string{"iam", "create-role", "--role-name", "r", "--assume-role-policy-document", "{}", "--max-session-duration", "lots"}, false},
-			{"boolean with a value", []string{"iam", "list-policies", "--only-attached=yes"}, false},
 			{"abbreviated option", []string{"iam", "list-users", "--path-p", "/page/", "--query", "Users[0].UserName", "--output", "text"}, false},
 			{"ambiguous option", []string{"iam", "list-users", "--ma", "1"}, false},
 			{"unknown options", []string{"iam", "get-user", "stray", "--nope", "x"}, false},
@@ -352,9 +349,7 @@ func TestMatchesAWSCLIInput(t *testing.T) {
 		{"query", []step{
 			{"multi-select hash", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[].{N: UserName, P: Path}"}, false},
 			{"multi-select hash text", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[].{N: UserName, P: Path}", "--output", "text"}, false},
-			{"function", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "length(Users)"}, false},
 			{"scalar table", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[0].UserName", "--output", "table"}, false},
-			{"empty result", []string{"iam", "list-users", "--path-prefix", "/page/", "--query", "Users[?UserName=='none']", "--output", "table"}, false},
 		}},
 	}
 	for _, g := range groups {
