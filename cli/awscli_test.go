@@ -244,6 +244,7 @@ func TestMatchesAWSCLI(t *testing.T) {
 			{"add-user-to-group", []string{"iam", "add-user-to-group", "--group-name", "devs-%s", "--user-name", "gus-%s"}, false},
 			{"get-group", []string{"iam", "get-group", "--group-name", "devs-%s"}, false},
 			{"get-group text", []string{"iam", "get-group", "--group-name", "devs-%s", "--output", "text"}, false},
+			{"add an unknown user", []string{"iam", "add-user-to-group", "--group-name", "devs-%s", "--user-name", "nobody"}, false},
 		}},
 		{"policies", []step{
 			{"create-policy file://", []string{"iam", "create-policy", "--policy-name", "read-%s", "--path", "/p/", "--policy-document", "file://" + policy}, false},
@@ -256,6 +257,7 @@ func TestMatchesAWSCLI(t *testing.T) {
 			{"put-role-policy", []string{"iam", "put-role-policy", "--role-name", "ops-%s", "--policy-name", "inline", "--policy-document", "file://" + policy}, false},
 			{"get-role-policy text", []string{"iam", "get-role-policy", "--role-name", "ops-%s", "--policy-name", "inline", "--output", "text"}, false},
 			{"get-role table", []string{"iam", "get-role", "--role-name", "ops-%s", "--output", "table"}, false},
+			{"no such role", []string{"iam", "get-role", "--role-name", "nobody"}, false},
 		}},
 		{"mfa", []step{
 			{"create-virtual-mfa-device", []string{"iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "phone-%s", "--outfile", filepath.Join(dir, "seed-%s"), "--bootstrap-method", "Base32StringSeed"}, false},
@@ -273,6 +275,7 @@ func TestMatchesAWSCLI(t *testing.T) {
 			{"create-user", []string{"iam", "create-user", "--user-name", "cert-%s"}, false},
 			{"upload-signing-certificate", []string{"iam", "upload-signing-certificate", "--user-name", "cert-%s", "--certificate-body", "file://" + filepath.Join(dir, "signing-%s.pem")}, false},
 			{"upload-server-certificate", []string{"iam", "upload-server-certificate", "--server-certificate-name", "web-%s", "--certificate-body", "file://" + filepath.Join(dir, "server-%s.pem"), "--private-key", "file://" + filepath.Join(dir, "server-%s.key")}, false},
+			{"a key not the certificate's", []string{"iam", "upload-server-certificate", "--server-certificate-name", "odd-%s", "--certificate-body", "file://" + filepath.Join(dir, "server-aws.pem"), "--private-key", "file://" + filepath.Join(dir, "server-kwd.key")}, false},
 			{"list-server-certificates text", []string{"iam", "list-server-certificates", "--output", "text", "--query", "ServerCertificateMetadataList[].[ServerCertificateName,Path]"}, false},
 		}},
 		{"oidc", []step{
