@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -237,5 +238,25 @@ func TestRetries(t *testing.T) {
 		Getenv: func(k string) string { return rootEnv[k] }, Stdout: &out, Stderr: &errOut})
 	if code != cli.ExitServiceError || calls.Load() != 1 || errOut.String() != "\nAn error occurred (AccessDenied) when calling the GetUser operation: no\n" {
 		t.Fatalf("%d after %d calls: %q", code, calls.Load(), errOut.String())
+	}
+}
+
+// TestNegativeMaxItems: botocore slices with Python's negative indices, so
+// --max-items -1 shows all but the last item, and resumes from there.
+func TestNegativeMaxItems(t *testing.T) {
+	k := kwtest.New(t)
+	for _, u := range []string{"ann", "ben", "cal"} {
+		if r := runKW(t, k.URL, "iam", "create-user", "--user-name", u, "--path", "/neg/"); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+	}
+	r := runKW(t, k.URL, "iam", "list-users", "--path-prefix", "/neg/", "--max-items", "-1", "--query", "[join(' ', Users[].UserName), NextToken]", "--output", "json")
+	var got []string
+	if err := json.Unmarshal([]byte(r.stdout), &got); r.code != 0 || err != nil || len(got) != 2 || got[0] != "ann ben" {
+		t.Fatalf("--max-items -1: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	r = runKW(t, k.URL, "iam", "list-users", "--path-prefix", "/neg/", "--starting-token", got[1], "--query", "Users[].UserName", "--output", "text")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "cal" {
+		t.Fatalf("resumed: %d %q %s", r.code, r.stdout, r.stderr)
 	}
 }

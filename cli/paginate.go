@@ -186,7 +186,7 @@ func (p *pager) pages(ctx context.Context, yield func(*object) error) error {
 		if truncate > 0 {
 			keep := n - truncate
 			if l, ok := cur.([]any); ok {
-				page.set(primary, l[:keep])
+				page.set(primary, l[:pyIndex(keep, len(l))])
 			} else if cur == nil {
 				page.set(primary, []any{})
 			}
@@ -220,6 +220,15 @@ func (p *pager) pages(ctx context.Context, yield func(*object) error) error {
 		p.inject(next)
 		previous = nextObj
 	}
+}
+
+// pyIndex is where a Python slice bound falls in a sequence of n: from
+// the end when negative, within the sequence.
+func pyIndex(i int64, n int) int {
+	if i < 0 {
+		i += int64(n)
+	}
+	return int(max(0, min(i, int64(n))))
 }
 
 // pyLen is len() of a page's primary result.
@@ -265,10 +274,10 @@ func (p *pager) handleFirstRequest(page *object, trunc int64) {
 	all, _ := page.get(primary)
 	switch x := all.(type) {
 	case []any:
-		page.set(primary, x[min(int(trunc), len(x)):])
+		page.set(primary, x[pyIndex(trunc, len(x)):])
 	case string:
 		r := []rune(x)
-		page.set(primary, string(r[min(int(trunc), len(r)):]))
+		page.set(primary, string(r[pyIndex(trunc, len(r)):]))
 	default:
 		page.set(primary, nil)
 	}
