@@ -37,6 +37,9 @@ func TestHelpFromTheModel(t *testing.T) {
 	if r := runKW(t, "http://127.0.0.1:1", "sts", "help"); strings.Count(r.stdout, "\n       o ") != 8 {
 		t.Fatalf("sts help:\n%s", r.stdout)
 	}
+	if r := runKW(t, "http://127.0.0.1:1", "iam", "get-user", "--help"); r.code != 0 || !strings.Contains(r.stdout, "NAME\n       get-user -") {
+		t.Fatalf("get-user --help: %d %s", r.code, r.stderr)
+	}
 	r = runKW(t, "http://127.0.0.1:1", "iam", "list-access-keys", "help")
 	for _, want := range []string{"NAME\n       list-access-keys -", "Returns information about the access key IDs", "[--user-name <value>]",
 		"--starting-token (string)", "list-access-keys is a paginated operation", "AccessKeyMetadata -> (list)"} {

@@ -698,6 +698,13 @@ func (c *opCommand) run(ctx context.Context, cl *cmdLine, args []string) int {
 	if len(args) == 1 && args[0] == "help" {
 		return cl.help(c.helpText())
 	}
+	for _, a := range args {
+		// The AWS CLI answers --help with its first parser's usage; the
+		// command's help is what is wanted.
+		if a == "--help" || a == "-h" {
+			return cl.help(c.helpText())
+		}
+	}
 	inv, err := c.prepare(args, &cl.g)
 	if err != nil {
 		return cl.fail(err)

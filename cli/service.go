@@ -60,7 +60,7 @@ func (s *serviceCommand) run(ctx context.Context, cl *cmdLine, args []string) in
 	if opName == "" {
 		return cl.fail(&argParseError{prog: progName, msg: "the following arguments are required: operation"})
 	}
-	if opName == "help" {
+	if opName == "help" || (opName == "" && len(args) > 0 && (args[0] == "--help" || args[0] == "-h")) {
 		return cl.help(s.helpText())
 	}
 	c, ok := s.commands[opName]
