@@ -37,7 +37,7 @@ func TestCommands(t *testing.T) {
 	if code != cli.ExitOK || json.Unmarshal([]byte(out), &created) != nil || created.AccessKey.AccessKeyId == "" {
 		t.Fatalf("create-access-key: %d\n%s%s", code, out, errOut)
 	}
-	if code, out, _ := run("iam", "list-users", "--output", "table"); code != cli.ExitOK || !strings.Contains(out, "| cy ") {
+	if code, out, _ := run("iam", "list-users", "--output", "table"); code != cli.ExitOK || !strings.Contains(out, "|  UserName   |  cy ") {
 		t.Fatalf("list-users as a table: %d\n%s", code, out)
 	}
 	if code, out, _ := run("keys", "find", created.AccessKey.AccessKeyId); code != cli.ExitOK || !strings.Contains(out, "cy") {

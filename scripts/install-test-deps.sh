@@ -5,7 +5,8 @@
 # Debian's chromium (the console's browser tests drive /usr/bin/chromium)
 # and nginx (the reverse proxy tests run /usr/sbin/nginx), podman, buildah
 # and runc (the container image's test builds and runs the Dockerfile; runc
-# because crun refuses this machine's hybrid cgroups); and it builds
+# because crun refuses this machine's hybrid cgroups), zsh and fish (the
+# command line's completion tests run them); and it builds
 # Versity S3 Gateway, which the gateway tests run, once into the user's
 # cache directory. It installs the policy engine's differential oracle,
 # @cloud-copilot/iam-simulate at the version pinned in
@@ -42,6 +43,8 @@ need=()
 [ -x /usr/bin/buildah ] || need+=(buildah)
 [ -x /usr/sbin/runc ] || need+=(runc)
 [ -x /usr/bin/systemd-analyze ] || need+=(systemd)
+[ -x /usr/bin/zsh ] || need+=(zsh)
+[ -x /usr/bin/fish ] || need+=(fish)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 command -v npm >/dev/null || need+=(npm)
 
