@@ -53,7 +53,7 @@ The command line, speaking to a running server as the AWS CLI does:
   sts        the AWS CLI's STS commands (keyward sts help)
   keys       every key of the account: list, find, rotate, stale
   events     the audit trail (CloudTrail's LookupEvents): --user, --name, --since
-  completion shell completion: keyward completion bash|zsh
+  completion shell completion: keyward completion bash|zsh|fish
   help       this list
 
 Run 'keyward <command> --help' for a command's options. The command line
