@@ -223,3 +223,33 @@ func TestSecurityNamesEveryAttackFile(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardCompilesNoServer holds the dependency rule of the middleware
+// other Go services import: guard speaks the verifier protocol through
+// its wire types (verify/wire) and compiles none of Keyward's server: not
+// the Query API, the console, the verifier's server side, the feature
+// packages, the stores, the audit trail, the last-use recorder, nor the
+// QR-code library the console's MFA pages use.
+func TestGuardCompilesNoServer(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./guard").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	deps := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		deps[p] = true
+	}
+	if !deps["github.com/keyward/keyward/verify/wire"] {
+		t.Fatalf("go list -deps ./guard does not name verify/wire; the test no longer sees guard's imports:\n%s", out)
+	}
+	const module = "github.com/keyward/keyward/"
+	for _, banned := range []string{
+		module + "query", module + "console", module + "verify", module + "iam", module + "sts", module + "report",
+		module + "authz", module + "internal/sqlstore", module + "sqlite", module + "postgres", module + "internal/audit",
+		module + "internal/lastuse", module + "internal/otpqr", "github.com/skip2/go-qrcode", "github.com/boombuler/barcode",
+	} {
+		if deps[banned] {
+			t.Errorf("guard compiles %s", banned)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // The audit trail of the API: each change's event is made before the
@@ -69,7 +70,7 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 		e.AWSRegion = ev.region
 	}
 	e.UserIdentity, e.SourceIPAddress, e.UserAgent = ev.identity(), s.Clients.Addr(r), keyward.Clip(r.UserAgent())
-	e.RequestID, e.EventID, e.ReadOnly = reqID, RequestID(s.Rand), readOnly(action)
+	e.RequestID, e.EventID, e.ReadOnly = reqID, wire.RequestID(s.Rand), readOnly(action)
 	if ev.act != nil {
 		e.RequestParameters = requestParameters(ev.params, ev.act)
 	}

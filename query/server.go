@@ -7,7 +7,6 @@ package query
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -23,6 +22,7 @@ import (
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // API versions and XML namespaces of the two services.
@@ -163,11 +163,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	code := "OK"
 	if err != nil {
 		var message, fault string
-		code, message, status, fault = describe(err)
+		code, message, status, fault = wire.Describe(err)
 		if code == keyward.EServiceFailure {
 			s.Logger.Error("request failed", "request_id", reqID, "action", action, "err", err)
 		}
-		xw.b = appendError(xw.b[:0], ns, fault, code, message, reqID)
+		xw.b = wire.AppendError(xw.b[:0], ns, fault, code, message, reqID)
 		defer s.audit(r, &ev, reqID, action, keyID, code, message)
 	} else {
 		defer s.audit(r, &ev, reqID, action, keyID, "", "")
@@ -390,23 +390,4 @@ func isForm(contentType string) bool {
 }
 
 // requestID returns a random UUID, the form of AWS's request IDs.
-func (s *Server) requestID() string { return RequestID(s.Rand) }
-
-// RequestID returns a random UUID from rand, the form of AWS's request IDs.
-func RequestID(rand io.Reader) string {
-	var b [16]byte
-	io.ReadFull(rand, b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+func (s *Server) requestID() string { return wire.RequestID(s.Rand) }

@@ -36,6 +36,7 @@ import (
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // Main is the whole server, wired: tests run it in-process on port 0.
@@ -292,8 +293,8 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	m.Proxy = &verify.Proxy{Service: m.Service, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
 		Clients: clients, Now: m.Now, Rand: m.Rand}
 	mux := http.NewServeMux()
-	mux.Handle(verify.AuthorizePath, m.Proxy)
-	mux.Handle(verify.AuthorizePath+"/", m.Proxy) // Envoy appends the client's path
+	mux.Handle(wire.AuthorizePath, m.Proxy)
+	mux.Handle(wire.AuthorizePath+"/", m.Proxy) // Envoy appends the client's path
 	// Liveness: the process answers. Readiness: the store answers too, in
 	// time (a replica whose database is away is taken out of rotation).
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })

@@ -1,10 +1,16 @@
-package query
+package wire
 
 import (
+	"encoding/hex"
+	"io"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/keyward/keyward"
 )
+
+// AWS's XML error document, as the Query API and the reverse proxies'
+// authorization endpoint send it, and its request ID.
 
 // errorKind is how AWS reports one error code: its HTTP status and whether
 // the fault is the sender's or the service's.
@@ -62,10 +68,10 @@ var errorTable = map[string]errorKind{
 // maxMessage bounds an error message, whatever went into it.
 const maxMessage = 8 << 10
 
-// describe returns the code, message, status and fault type to send for
+// Describe returns the code, message, status and fault type to send for
 // err. Unknown errors become ServiceFailure with a generic message; the
 // caller logs the details.
-func describe(err error) (code, message string, status int, faultType string) {
+func Describe(err error) (code, message string, status int, faultType string) {
 	code = keyward.ErrorCode(err)
 	kind, ok := errorTable[code]
 	if !ok {
@@ -87,25 +93,25 @@ func describe(err error) (code, message string, status int, faultType string) {
 	return code, message, kind.status, faultType
 }
 
-// appendError appends AWS's XML error document to b; without a namespace
+// AppendError appends AWS's XML error document to b; without a namespace
 // the root element carries none.
-func appendError(b []byte, ns, fault, code, message, reqID string) []byte {
-	xw := xmlWriter{b: b}
+func AppendError(b []byte, ns, fault, code, message, reqID string) []byte {
 	if ns == "" {
-		xw.open("ErrorResponse")
+		b = append(b, "<ErrorResponse>"...)
 	} else {
-		xw.b = append(xw.b, `<ErrorResponse xmlns="`...)
-		xw.b = append(xw.b, ns...)
-		xw.b = append(xw.b, `">`...)
+		b = append(b, `<ErrorResponse xmlns="`...)
+		b = append(b, ns...)
+		b = append(b, `">`...)
 	}
-	xw.open("Error")
-	xw.elem("Type", fault)
-	xw.elem("Code", code)
-	xw.elem("Message", message)
-	xw.close("Error")
-	xw.elem("RequestId", reqID)
-	xw.close("ErrorResponse")
-	return xw.b
+	b = append(b, "<Error><Type>"...)
+	b = AppendText(b, fault)
+	b = append(b, "</Type><Code>"...)
+	b = AppendText(b, code)
+	b = append(b, "</Code><Message>"...)
+	b = AppendText(b, message)
+	b = append(b, "</Message></Error><RequestId>"...)
+	b = AppendText(b, reqID)
+	return append(b, "</RequestId></ErrorResponse>"...)
 }
 
 // ErrorDocument returns AWS's XML error for err as the Query API sends it,
@@ -113,6 +119,68 @@ func appendError(b []byte, ns, fault, code, message, reqID string) []byte {
 // in AWS's words (the reverse proxies' authorization endpoint). Unknown
 // errors become ServiceFailure; the caller logs them.
 func ErrorDocument(err error, ns, reqID string) (doc []byte, status int, code, message string) {
-	code, message, status, fault := describe(err)
-	return appendError(nil, ns, fault, code, message, reqID), status, code, message
+	code, message, status, fault := Describe(err)
+	return AppendError(nil, ns, fault, code, message, reqID), status, code, message
+}
+
+// AppendText appends s to b escaped as XML character data, as AWS writes
+// it: markup characters and carriage returns as references, other
+// control characters and invalid UTF-8 as U+FFFD.
+func AppendText(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case '<':
+				b = append(b, "&lt;"...)
+			case '>':
+				b = append(b, "&gt;"...)
+			case '&':
+				b = append(b, "&amp;"...)
+			case '"':
+				b = append(b, "&quot;"...)
+			case '\'':
+				b = append(b, "&apos;"...)
+			case '\r':
+				b = append(b, "&#xD;"...)
+			case '\n', '\t':
+				b = append(b, c)
+			default:
+				if c < 0x20 {
+					b = append(b, "\uFFFD"...)
+				} else {
+					b = append(b, c)
+				}
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+// RequestID returns a random UUID from rand, the form of AWS's request IDs.
+func RequestID(rand io.Reader) string {
+	var b [16]byte
+	io.ReadFull(rand, b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
 }

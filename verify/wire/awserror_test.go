@@ -1,4 +1,4 @@
-package query
+package wire
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 // TestErrorTableMatchesModel checks the status of every code that the IAM
 // model defines against the model itself.
 func TestErrorTableMatchesModel(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "aws", "spec", "iam", "service-2.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "aws", "spec", "iam", "service-2.json"))
 	if err != nil {
 		t.Fatalf("the service models must be beside the repository: %v", err)
 	}
@@ -65,7 +65,7 @@ func TestDescribe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, msg, status, fault := describe(tt.err)
+			code, msg, status, fault := Describe(tt.err)
 			if code != tt.code || msg != tt.message || status != tt.status || fault != tt.fault {
 				t.Fatalf("got %s %q %d %s", code, msg, status, fault)
 			}
@@ -73,7 +73,7 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-func TestXMLText(t *testing.T) {
+func TestAppendText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain", "plain"},
 		{`<a href="x">&'`, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"},
@@ -81,10 +81,8 @@ func TestXMLText(t *testing.T) {
 		{"bad\x00\xff", "bad\uFFFD\uFFFD"},
 	}
 	for _, tt := range tests {
-		var w xmlWriter
-		w.text(tt.in)
-		if string(w.b) != tt.want {
-			t.Errorf("text(%q) = %q, want %q", tt.in, w.b, tt.want)
+		if got := AppendText(nil, tt.in); string(got) != tt.want {
+			t.Errorf("AppendText(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
