@@ -253,3 +253,81 @@ func TestGuardCompilesNoServer(t *testing.T) {
 		}
 	}
 }
+
+// TestNoInitMutatesExportedState: an init function may prepare what its
+// package keeps to itself, never change what other packages read (AWS's
+// managed policies were once completed by an init, so that a reader
+// before it, or a test changing them, saw another table). Exported
+// tables are functions, or built once behind an unexported name.
+func TestNoInitMutatesExportedState(t *testing.T) {
+	for _, path := range trackedFiles(t) {
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			continue // deleted in the work tree, or not Go this toolchain reads
+		}
+		// Package-level variables of this file; those of the package's other
+		// files are the unresolved identifiers.
+		topLevel := map[any]bool{}
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok {
+				for _, sp := range g.Specs {
+					topLevel[sp] = true
+				}
+			}
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Name.Name != "init" || fn.Recv != nil || fn.Body == nil {
+				continue
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				var targets []ast.Expr
+				switch n := n.(type) {
+				case *ast.AssignStmt:
+					targets = n.Lhs
+				case *ast.IncDecStmt:
+					targets = []ast.Expr{n.X}
+				case *ast.RangeStmt:
+					// ranging over an exported table to change its elements
+					// through a pointer is the case this test was written for
+					targets = []ast.Expr{n.X}
+				case *ast.UnaryExpr:
+					if n.Op == token.AND {
+						targets = []ast.Expr{n.X}
+					}
+				}
+				for _, e := range targets {
+					if id := rootIdent(e); id != nil && (id.Obj == nil || topLevel[id.Obj.Decl]) && ast.IsExported(id.Name) {
+						t.Errorf("%s: init changes or reaches into the exported %s", fset.Position(id.Pos()), id.Name)
+					}
+				}
+				return true
+			})
+		}
+	}
+}
+
+// rootIdent returns the variable an expression such as a.b[i].c starts
+// from, if it is a plain identifier.
+func rootIdent(e ast.Expr) *ast.Ident {
+	for {
+		switch x := e.(type) {
+		case *ast.Ident:
+			return x
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
