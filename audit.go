@@ -182,22 +182,3 @@ func (e *Event) Stored() (StoredEvent, error) {
 	return StoredEvent{ID: e.EventID, Name: e.EventName, UserName: e.UserName(), AccessKeyID: e.UserIdentity.AccessKeyID,
 		Source: e.EventSource, Time: e.EventTime, ReadOnly: e.ReadOnly, Record: rec}, nil
 }
-
-// LookupEvents returns events (cloudtrail:LookupEvents), newest first.
-func (s *Service) LookupEvents(ctx context.Context, q EventQuery) ([]StoredEvent, bool, error) {
-	if err := s.authorize(ctx, "cloudtrail:LookupEvents", "*"); err != nil {
-		return nil, false, err
-	}
-	return s.Store.LookupEvents(ctx, q)
-}
-
-// respond sets what ctx's pending event shows of the change's result, as
-// CloudTrail's responseElements do for a created entity (never a secret):
-// the Service knows it before the store writes the event with the change.
-func respond(ctx context.Context, element string, fields map[string]any) {
-	if pe, ok := EventFrom(ctx); ok && !pe.Claimed() {
-		pe.Event.ResponseElements = map[string]any{element: fields}
-	}
-}
-
-func eventTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -54,15 +54,8 @@ type PendingUses interface {
 	Flush(ctx context.Context) error
 }
 
-// publish hands a change to the subscribers, if any.
-func (s *Service) publish(c Change) {
-	if s.Changes != nil {
-		s.Changes(c)
-	}
-}
-
 // load gets a value through cache when there is one, else loads it.
-func load[V any](ctx context.Context, cache Cache[V], key string, fn func(ctx context.Context) (V, error)) (V, error) {
+func LoadThrough[V any](ctx context.Context, cache Cache[V], key string, fn func(ctx context.Context) (V, error)) (V, error) {
 	if cache == nil {
 		return fn(ctx)
 	}
@@ -70,7 +63,7 @@ func load[V any](ctx context.Context, cache Cache[V], key string, fn func(ctx co
 }
 
 // cached returns what cache holds for key, if there is a cache and it does.
-func cached[V any](cache Cache[V], key string) (V, bool) {
+func Cached[V any](cache Cache[V], key string) (V, bool) {
 	if cache == nil {
 		var zero V
 		return zero, false

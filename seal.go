@@ -80,8 +80,17 @@ func (s *Sealer) MAC(data string) []byte {
 	return mac((*s.macKeys.Load())[0], data)
 }
 
-// macKeysForCheck returns the MAC keys, the current one first.
-func (s *Sealer) macKeysForCheck() [][]byte { return *s.macKeys.Load() }
+// MACs returns the MACs of data under each of the sealer's keys, the
+// current one first: a value made under an earlier master key is still
+// recognised while secrets are sealed again under a new one.
+func (s *Sealer) MACs(data string) [][]byte {
+	keys := *s.macKeys.Load()
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = mac(k, data)
+	}
+	return out
+}
 
 func mac(key []byte, data string) []byte {
 	h := hmac.New(sha256.New, key)

@@ -1,10 +1,6 @@
 package keyward
 
 import (
-	"context"
-	"crypto/hmac"
-	"encoding/hex"
-	"errors"
 	"strings"
 )
 
@@ -12,107 +8,7 @@ import (
 // path /aws-service-role/<service>/, trusted by that service alone and
 // changed only through these operations.
 
-const serviceRolePath = "/aws-service-role/"
-
-// serviceRoleNames are the names AWS gives some services' linked roles,
-// after "AWSServiceRoleFor"; others take their principal's first label
-// with its first letter in upper case.
-var serviceRoleNames = map[string]string{
-	"autoscaling": "AutoScaling", "elasticloadbalancing": "ElasticLoadBalancing", "ecs": "ECS", "rds": "RDS",
-	"elasticbeanstalk": "ElasticBeanstalk", "organizations": "Organizations", "support": "Support",
-	"trustedadvisor": "TrustedAdvisor", "config": "Config", "ec2spot": "EC2Spot", "eks": "AmazonEKS",
-}
+const ServiceRolePath = "/aws-service-role/"
 
 // IsServiceLinked reports whether a role is a service-linked role.
-func (r Role) IsServiceLinked() bool { return strings.HasPrefix(r.Path, serviceRolePath) }
-
-func unmodifiable(name string) *Error {
-	return Errorf(EUnmodifiableEntity, "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", Clip(name))
-}
-
-// CreateServiceLinkedRole creates the role a service (its principal, such
-// as autoscaling.amazonaws.com) uses, named after it and suffix.
-func (s *Service) CreateServiceLinkedRole(ctx context.Context, service, description, suffix string) (Role, error) {
-	label, ok := strings.CutSuffix(service, ".amazonaws.com")
-	if !ok || label == "" || strings.Contains(label, ".") {
-		return Role{}, Errorf(EInvalidInput, "Invalid service principal %s.", Clip(service))
-	}
-	name := serviceRoleNames[label]
-	if name == "" {
-		name = strings.ToUpper(label[:1]) + label[1:]
-	}
-	name = "AWSServiceRoleFor" + name
-	if suffix != "" {
-		name += "_" + suffix
-	}
-	if len(name) > 64 {
-		return Role{}, Errorf(EInvalidInput, "The role name %s is longer than 64 characters.", Clip(name))
-	}
-	r := Role{Name: name, Path: serviceRolePath + service + "/", Description: description, MaxSessionDuration: DefaultRoleSessionDuration,
-		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`}
-	if err := s.authorizeWith(ctx, "iam:CreateServiceLinkedRole", s.Account.RoleARN(r.Path, r.Name), conditionKeys{"iam:awsservicename": {service}}); err != nil {
-		return Role{}, err
-	}
-	return s.storeNewRole(ctx, r, Errorf(EInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name))
-}
-
-// DeleteServiceLinkedRole deletes a service-linked role and returns the ID
-// of its deletion task, which GetServiceLinkedRoleDeletionStatus reports
-// on: the deletion is done at once, and the ID carries a MAC, so that any
-// replica knows its own tasks without storing them.
-func (s *Service) DeleteServiceLinkedRole(ctx context.Context, name string) (string, error) {
-	if err := s.authorizeRole(ctx, "iam:DeleteServiceLinkedRole", name); err != nil {
-		return "", err
-	}
-	r, err := s.Store.Role(ctx, name)
-	if errors.Is(err, ErrNoSuchRole) {
-		return "", RoleNotFound(name)
-	} else if err != nil {
-		return "", err
-	}
-	if !r.IsServiceLinked() {
-		return "", Errorf(EInvalidInput, "Role %s is not a service-linked role.", Clip(name))
-	}
-	switch err := s.Store.DeleteRole(ctx, name); {
-	case errors.Is(err, ErrNoSuchRole):
-		return "", RoleNotFound(name)
-	case errors.Is(err, ErrEntityInUse), errors.Is(err, ErrRoleInInstanceProfile):
-		return "", Errorf(EDeleteConflict, "Cannot delete entity, must detach all policies first.")
-	case err != nil:
-		return "", err
-	}
-	s.policiesChanged()
-	nonce, err := randomString(s.Rand, "", 16, base32Alphabet)
-	if err != nil {
-		return "", err
-	}
-	task := "task" + r.Path + r.Name + "/" + strings.ToLower(nonce)
-	return task + "-" + hex.EncodeToString(s.Sealer.MAC(task)[:8]), nil
-}
-
-// ServiceLinkedRoleDeletionStatus reports on a deletion task: SUCCEEDED
-// for every task DeleteServiceLinkedRole made, as its deletions are done
-// at once.
-func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, taskID string) (string, error) {
-	invalid := Errorf(EInvalidInput, "Invalid deletion task ID %s.", Clip(taskID))
-	i := strings.LastIndexByte(taskID, '-')
-	if i < 0 || !strings.HasPrefix(taskID, "task"+serviceRolePath) {
-		return "", invalid
-	}
-	// task/aws-service-role/<service>/<name>/<nonce>-<mac>: the role's ARN
-	// is what the caller must be allowed on.
-	roleWithNonce := taskID[len("task"):i]
-	role := roleWithNonce[:strings.LastIndexByte(roleWithNonce, '/')]
-	slash := strings.LastIndexByte(role, '/')
-	if slash < len(serviceRolePath) {
-		return "", invalid
-	}
-	if err := s.authorizeARN(ctx, "iam:GetServiceLinkedRoleDeletionStatus", s.Account.RoleARN(role[:slash+1], role[slash+1:])); err != nil {
-		return "", err
-	}
-	sum, err := hex.DecodeString(taskID[i+1:])
-	if err != nil || len(sum) != 8 || !hmac.Equal(s.Sealer.MAC(taskID[:i])[:8], sum) {
-		return "", Errorf(ENoSuchEntity, "The deletion task %s cannot be found.", Clip(taskID))
-	}
-	return "SUCCEEDED", nil
-}
+func (r Role) IsServiceLinked() bool { return strings.HasPrefix(r.Path, ServiceRolePath) }

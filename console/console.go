@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 )
@@ -48,7 +49,7 @@ const SessionLifetime = 12 * time.Hour
 
 // Config is what the console is built from.
 type Config struct {
-	Service *keyward.Service
+	Service *iam.Service
 	Logger  *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time

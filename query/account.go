@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 var accountAlias = req("AccountAlias", keyward.AccountAliasShape)
@@ -14,7 +15,7 @@ var accountAlias = req("AccountAlias", keyward.AccountAliasShape)
 // empty lists until then, as an account without any does.
 var accountActions = map[string]action{
 	"GetAccountSummary": row(nil,
-		func(ctx context.Context, s *keyward.Service, _ *input) ([]keyward.SummaryEntry, error) {
+		func(ctx context.Context, s *iam.Service, _ *input) ([]keyward.SummaryEntry, error) {
 			return s.AccountSummary(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, entries []keyward.SummaryEntry) {
@@ -27,14 +28,14 @@ var accountActions = map[string]action{
 			}
 			w.close("SummaryMap")
 		}),
-	"CreateAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"CreateAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.CreateAccountAlias(ctx, in.str("AccountAlias"))
 	}),
-	"DeleteAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteAccountAlias(ctx, in.str("AccountAlias"))
 	}),
 	"ListAccountAliases": row([]param{marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, _ *input) ([]string, error) {
+		func(ctx context.Context, s *iam.Service, _ *input) ([]string, error) {
 			return s.AccountAliases(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, aliases []string) {
@@ -42,7 +43,7 @@ var accountActions = map[string]action{
 		}),
 	"ListEntitiesForPolicy": row([]param{policyARN, str("EntityFilter", keyward.EntityTypeShape), str("PathPrefix", keyward.PathShape),
 		str("PolicyUsageFilter", keyward.PolicyUsageShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.PolicyEntity], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.PolicyEntity], error) {
 			es, next, err := s.ListEntitiesForPolicy(ctx, in.str("PolicyArn"), in.str("EntityFilter"), in.str("PathPrefix"),
 				in.str("PolicyUsageFilter"), in.str("Marker"), in.maxItems())
 			return page[keyward.PolicyEntity]{es, next}, err
@@ -74,7 +75,7 @@ var accountActions = map[string]action{
 			w.marker(p.next)
 		}),
 	"GetAccountAuthorizationDetails": row([]param{strList("Filter", keyward.EntityTypeShape, false), maxItems, marker},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AuthorizationDetails, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.AuthorizationDetails, error) {
 			return s.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
 		}, (*xmlWriter).authorizationDetails),
 
@@ -85,7 +86,7 @@ var accountActions = map[string]action{
 // not have yet: authorised like the real one, answered with no items.
 func emptyMembers(action, element string) action {
 	return row(nil,
-		func(ctx context.Context, s *keyward.Service, _ *input) (none, error) {
+		func(ctx context.Context, s *iam.Service, _ *input) (none, error) {
 			return none{}, s.Authorize(ctx, action, "*")
 		},
 		func(w *xmlWriter, _ keyward.Account, _ none) {

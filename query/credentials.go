@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/otpqr"
 )
 
@@ -24,7 +25,7 @@ var (
 // signing certificates.
 var credentialActions = map[string]action{
 	"CreateVirtualMFADevice": row([]param{req("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), str("Path", keyward.PathShape), tags(false)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewVirtualMFADevice, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.NewVirtualMFADevice, error) {
 			return s.CreateVirtualMFADevice(ctx, in.str("VirtualMFADeviceName"), in.strOr("Path", "/"), in.tags)
 		},
 		func(w *xmlWriter, a keyward.Account, d keyward.NewVirtualMFADevice) {
@@ -37,20 +38,20 @@ var credentialActions = map[string]action{
 			}
 			w.close("VirtualMFADevice")
 		}),
-	"EnableMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *keyward.Service, in *input) error {
+	"EnableMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.EnableMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
 	}),
-	"ResyncMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *keyward.Service, in *input) error {
+	"ResyncMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.ResyncMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
 	}),
-	"DeactivateMFADevice": do([]param{userName, serialNumber}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeactivateMFADevice": do([]param{userName, serialNumber}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeactivateMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"))
 	}),
-	"DeleteVirtualMFADevice": do([]param{serialNumber}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteVirtualMFADevice": do([]param{serialNumber}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteVirtualMFADevice(ctx, in.str("SerialNumber"))
 	}),
 	"ListMFADevices": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.MFADevice], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.MFADevice], error) {
 			ds, next, err := s.ListMFADevices(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
 			return page[keyward.MFADevice]{ds, next}, err
 		},
@@ -62,7 +63,7 @@ var credentialActions = map[string]action{
 			})
 		}),
 	"ListVirtualMFADevices": row([]param{str("AssignmentStatus", keyward.AssignmentStatusShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.MFADevice], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.MFADevice], error) {
 			ds, next, err := s.ListVirtualMFADevices(ctx, in.strOr("AssignmentStatus", keyward.MFAAny), in.str("Marker"), in.maxItems())
 			return page[keyward.MFADevice]{ds, next}, err
 		},
@@ -80,14 +81,14 @@ var credentialActions = map[string]action{
 				}
 			})
 		}),
-	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.TagMFADevice(ctx, in.str("SerialNumber"), in.tags)
 	}),
-	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.UntagMFADevice(ctx, in.str("SerialNumber"), in.list("TagKeys"))
 	}),
 	"ListMFADeviceTags": row([]param{serialNumber, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
+		func(ctx context.Context, s *iam.Service, in *input) ([]keyward.Tag, error) {
 			return s.MFADeviceTags(ctx, in.str("SerialNumber"))
 		},
 		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
@@ -96,18 +97,18 @@ var credentialActions = map[string]action{
 		}),
 
 	"UploadSSHPublicKey": row([]param{credUserName, req("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.OtherCredential, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.OtherCredential, error) {
 			return s.UploadSSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyBody"))
 		},
 		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) { w.sshKey(c, "SSH") }),
 	"GetSSHPublicKey": row([]param{credUserName, sshKeyID, req("Encoding", keyward.EncodingShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (sshKey, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (sshKey, error) {
 			c, err := s.SSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyId"))
 			return sshKey{c, in.str("Encoding")}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, k sshKey) { w.sshKey(k.OtherCredential, k.encoding) }),
 	"ListSSHPublicKeys": row([]param{optCredUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.OtherCredential], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.OtherCredential], error) {
 			return credentialPage(ctx, s, in, keyward.CredSSHKey)
 		},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
@@ -118,23 +119,23 @@ var credentialActions = map[string]action{
 				w.time("UploadDate", c.CreatedAt)
 			})
 		}),
-	"UpdateSSHPublicKey": do([]param{credUserName, sshKeyID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"UpdateSSHPublicKey": do([]param{credUserName, sshKeyID, status}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"), in.str("Status"))
 	}),
-	"DeleteSSHPublicKey": do([]param{credUserName, sshKeyID}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteSSHPublicKey": do([]param{credUserName, sshKeyID}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"))
 	}),
 
 	"CreateServiceSpecificCredential": row([]param{credUserName, req("ServiceName", keyward.ServiceNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewServiceCredential, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.NewServiceCredential, error) {
 			return s.CreateServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceName"))
 		}, (*xmlWriter).serviceCredential),
 	"ResetServiceSpecificCredential": row([]param{optCredUserName, serviceCredID},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewServiceCredential, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.NewServiceCredential, error) {
 			return s.ResetServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceSpecificCredentialId"))
 		}, (*xmlWriter).serviceCredential),
 	"ListServiceSpecificCredentials": row([]param{optCredUserName, str("ServiceName", keyward.ServiceNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.OtherCredential, error) {
+		func(ctx context.Context, s *iam.Service, in *input) ([]keyward.OtherCredential, error) {
 			cs, err := s.Credentials(ctx, in.str("UserName"), keyward.CredService)
 			if name := in.str("ServiceName"); name != "" {
 				kept := cs[:0]
@@ -157,15 +158,15 @@ var credentialActions = map[string]action{
 				w.elem("ServiceName", c.ServiceName)
 			})
 		}),
-	"UpdateServiceSpecificCredential": do([]param{optCredUserName, serviceCredID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"UpdateServiceSpecificCredential": do([]param{optCredUserName, serviceCredID, status}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"), in.str("Status"))
 	}),
-	"DeleteServiceSpecificCredential": do([]param{optCredUserName, serviceCredID}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteServiceSpecificCredential": do([]param{optCredUserName, serviceCredID}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"))
 	}),
 
 	"UploadSigningCertificate": row([]param{optUserName, req("CertificateBody", keyward.CertificateBodyShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.OtherCredential, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.OtherCredential, error) {
 			return s.UploadSigningCertificate(ctx, in.str("UserName"), in.str("CertificateBody"))
 		},
 		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) {
@@ -174,23 +175,23 @@ var credentialActions = map[string]action{
 			w.close("Certificate")
 		}),
 	"ListSigningCertificates": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.OtherCredential], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.OtherCredential], error) {
 			return credentialPage(ctx, s, in, keyward.CredSigningCert)
 		},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
 			list(w, "Certificates", p.items, p.next, w.certificate)
 		}),
-	"UpdateSigningCertificate": do([]param{optUserName, certificateID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"UpdateSigningCertificate": do([]param{optUserName, certificateID, status}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"), in.str("Status"))
 	}),
-	"DeleteSigningCertificate": do([]param{optUserName, certificateID}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteSigningCertificate": do([]param{optUserName, certificateID}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"))
 	}),
 }
 
 // credentialPage pages a user's credentials of a kind: a user has a
 // handful at most, read at once and cut here.
-func credentialPage(ctx context.Context, s *keyward.Service, in *input, kind string) (page[keyward.OtherCredential], error) {
+func credentialPage(ctx context.Context, s *iam.Service, in *input, kind string) (page[keyward.OtherCredential], error) {
 	cs, err := s.Credentials(ctx, in.str("UserName"), kind)
 	if err != nil {
 		return page[keyward.OtherCredential]{}, err
@@ -221,7 +222,7 @@ type sshKey struct {
 }
 
 func (w *xmlWriter) sshKey(c keyward.OtherCredential, encoding string) {
-	body, err := keyward.SSHEncoded(c, encoding)
+	body, err := iam.SSHEncoded(c, encoding)
 	if err != nil {
 		body = "" // a body the store holds was checked on upload
 	}

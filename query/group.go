@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 // Groups and their members.
 var groupActions = map[string]action{
 	"CreateGroup": row([]param{groupName, str("Path", keyward.PathShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Group, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.Group, error) {
 			return s.CreateGroup(ctx, in.str("GroupName"), in.strOr("Path", "/"))
 		},
 		func(w *xmlWriter, a keyward.Account, g keyward.Group) {
@@ -18,7 +19,7 @@ var groupActions = map[string]action{
 			w.close("Group")
 		}),
 	"GetGroup": row([]param{groupName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (groupPage, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (groupPage, error) {
 			g, err := s.Group(ctx, in.str("GroupName"))
 			if err != nil {
 				return groupPage{}, err
@@ -33,25 +34,25 @@ var groupActions = map[string]action{
 			w.users(p.members, a)
 		}),
 	"ListGroups": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.Group], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.Group], error) {
 			gs, next, err := s.ListGroups(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
 			return page[keyward.Group]{gs, next}, err
 		}, (*xmlWriter).groups),
 	"UpdateGroup": do([]param{groupName, str("NewGroupName", keyward.GroupNameShape), str("NewPath", keyward.PathShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.UpdateGroup(ctx, in.str("GroupName"), in.optStr("NewGroupName"), in.optStr("NewPath"))
 		}),
-	"DeleteGroup": do([]param{groupName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteGroup": do([]param{groupName}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteGroup(ctx, in.str("GroupName"))
 	}),
-	"AddUserToGroup": do([]param{groupName, userName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"AddUserToGroup": do([]param{groupName, userName}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.AddUserToGroup(ctx, in.str("GroupName"), in.str("UserName"))
 	}),
-	"RemoveUserFromGroup": do([]param{groupName, userName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"RemoveUserFromGroup": do([]param{groupName, userName}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.RemoveUserFromGroup(ctx, in.str("GroupName"), in.str("UserName"))
 	}),
 	"ListGroupsForUser": row([]param{userName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.Group], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.Group], error) {
 			gs, next, err := s.ListGroupsForUser(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
 			return page[keyward.Group]{gs, next}, err
 		}, (*xmlWriter).groups),

@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 // Users, access keys and user tags.
 var userActions = map[string]action{
 	"CreateUser": row([]param{req("UserName", keyward.UserNameShape), str("Path", keyward.PathShape),
 		str("PermissionsBoundary", keyward.ARNShape), tags(false)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.User, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.User, error) {
 			return s.CreateBoundedUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.str("PermissionsBoundary"), in.tags)
 		},
 		func(w *xmlWriter, a keyward.Account, u keyward.User) {
@@ -19,7 +20,7 @@ var userActions = map[string]action{
 			w.close("User")
 		}),
 	"GetUser": row([]param{optUserName},
-		func(ctx context.Context, s *keyward.Service, in *input) (getUserResult, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (getUserResult, error) {
 			if !in.has("UserName") {
 				p, err := s.CallerIdentity(ctx)
 				if err != nil {
@@ -51,20 +52,20 @@ var userActions = map[string]action{
 			w.close("User")
 		}),
 	"ListUsers": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.User], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.User], error) {
 			users, next, err := s.ListUsers(ctx, in.strOr("PathPrefix", "/"), in.str("Marker"), in.maxItems())
 			return page[keyward.User]{users, next}, err
 		},
 		func(w *xmlWriter, a keyward.Account, p page[keyward.User]) { w.users(p, a) }),
 	"UpdateUser": do([]param{userName, str("NewUserName", keyward.UserNameShape), str("NewPath", keyward.PathShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.UpdateUser(ctx, in.str("UserName"), keyward.UserUpdate{NewName: in.optStr("NewUserName"), NewPath: in.optStr("NewPath")})
 		}),
-	"DeleteUser": do([]param{userName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteUser": do([]param{userName}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteUser(ctx, in.str("UserName"))
 	}),
 	"CreateAccessKey": row([]param{optUserName},
-		func(ctx context.Context, s *keyward.Service, in *input) (newKey, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (newKey, error) {
 			k, secret, err := s.CreateAccessKey(ctx, in.str("UserName"))
 			return newKey{k, secret}, err
 		},
@@ -80,15 +81,15 @@ var userActions = map[string]action{
 			w.close("AccessKey")
 		}),
 	"UpdateAccessKey": do([]param{optUserName, req("AccessKeyId", keyward.AccessKeyIDShape), req("Status", keyward.StatusShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.UpdateAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"), in.str("Status"))
 		}),
 	"DeleteAccessKey": do([]param{optUserName, req("AccessKeyId", keyward.AccessKeyIDShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.DeleteAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"))
 		}),
 	"ListAccessKeys": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.AccessKey], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.AccessKey], error) {
 			keys, next, err := s.ListAccessKeys(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
 			return page[keyward.AccessKey]{keys, next}, err
 		},
@@ -103,7 +104,7 @@ var userActions = map[string]action{
 			})
 		}),
 	"GetAccessKeyLastUsed": row([]param{req("AccessKeyId", keyward.AccessKeyIDShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AccessKey, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.AccessKey, error) {
 			return s.AccessKeyLastUsed(ctx, in.str("AccessKeyId"))
 		},
 		func(w *xmlWriter, _ keyward.Account, k keyward.AccessKey) {
@@ -122,21 +123,21 @@ var userActions = map[string]action{
 			w.close("AccessKeyLastUsed")
 		}),
 	"PutUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape), req("PermissionsBoundary", keyward.ARNShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.PutUserPermissionsBoundary(ctx, in.str("UserName"), in.str("PermissionsBoundary"))
 		}),
 	"DeleteUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.DeleteUserPermissionsBoundary(ctx, in.str("UserName"))
 		}),
-	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.TagUser(ctx, in.str("UserName"), in.tags...)
 	}),
-	"UntagUser": do([]param{userName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"UntagUser": do([]param{userName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.UntagUser(ctx, in.str("UserName"), in.list("TagKeys")...)
 	}),
 	"ListUserTags": row([]param{userName},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
+		func(ctx context.Context, s *iam.Service, in *input) ([]keyward.Tag, error) {
 			return s.UserTags(ctx, in.str("UserName"))
 		},
 		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {

@@ -6,33 +6,34 @@ import (
 	"strconv"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 // Login profiles, the account's password policy and the credential report.
 var loginActions = map[string]action{
 	"CreateLoginProfile": row([]param{req("UserName", keyward.UserNameShape), req("Password", keyward.PasswordShape), boolean("PasswordResetRequired")},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.LoginProfile, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.LoginProfile, error) {
 			return s.CreateLoginProfile(ctx, in.str("UserName"), in.str("Password"), in.bool("PasswordResetRequired"))
 		}, loginProfileElement),
 	"GetLoginProfile": row([]param{req("UserName", keyward.UserNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.LoginProfile, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.LoginProfile, error) {
 			return s.LoginProfile(ctx, in.str("UserName"))
 		}, loginProfileElement),
 	"UpdateLoginProfile": do([]param{req("UserName", keyward.UserNameShape), str("Password", keyward.PasswordShape), boolean("PasswordResetRequired")},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.UpdateLoginProfile(ctx, in.str("UserName"), in.optStr("Password"), in.optBool("PasswordResetRequired"))
 		}),
-	"DeleteLoginProfile": do([]param{req("UserName", keyward.UserNameShape)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteLoginProfile": do([]param{req("UserName", keyward.UserNameShape)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteLoginProfile(ctx, in.str("UserName"))
 	}),
 	"ChangePassword": do([]param{req("OldPassword", keyward.PasswordShape), req("NewPassword", keyward.PasswordShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.ChangePassword(ctx, in.str("OldPassword"), in.str("NewPassword"))
 		}),
 	"UpdateAccountPasswordPolicy": do([]param{integer("MinimumPasswordLength", 6, 128), boolean("RequireSymbols"), boolean("RequireNumbers"),
 		boolean("RequireUppercaseCharacters"), boolean("RequireLowercaseCharacters"), boolean("AllowUsersToChangePassword"),
 		integer("MaxPasswordAge", 1, 1095), integer("PasswordReusePrevention", 1, 24), boolean("HardExpiry")},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			// As in AWS, what is not given takes its default: the policy is
 			// replaced whole.
 			pp := keyward.PasswordPolicy{MinimumPasswordLength: 6}
@@ -50,7 +51,7 @@ var loginActions = map[string]action{
 			return s.PutPasswordPolicy(ctx, pp)
 		}),
 	"GetAccountPasswordPolicy": row(nil,
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.PasswordPolicy, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.PasswordPolicy, error) {
 			return s.PasswordPolicy(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, pp keyward.PasswordPolicy) {
@@ -71,11 +72,11 @@ var loginActions = map[string]action{
 			w.bool("HardExpiry", pp.HardExpiry)
 			w.close("PasswordPolicy")
 		}),
-	"DeleteAccountPasswordPolicy": do(nil, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteAccountPasswordPolicy": do(nil, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeletePasswordPolicy(ctx)
 	}),
 	"GenerateCredentialReport": row(nil,
-		func(ctx context.Context, s *keyward.Service, in *input) ([2]string, error) {
+		func(ctx context.Context, s *iam.Service, in *input) ([2]string, error) {
 			state, description, err := s.GenerateCredentialReport(ctx)
 			return [2]string{state, description}, err
 		},
@@ -86,7 +87,7 @@ var loginActions = map[string]action{
 			}
 		}),
 	"GetCredentialReport": row(nil,
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.CredentialReport, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.CredentialReport, error) {
 			return s.CredentialReport(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, r keyward.CredentialReport) {

@@ -5,22 +5,23 @@ import (
 	"strconv"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 // Roles; their inline and attached policies are rows of policyActions.
 var roleActions = map[string]action{
 	"CreateRole": row([]param{str("Path", keyward.PathShape), roleName, req("AssumeRolePolicyDocument", keyward.PolicyDocumentShape),
 		str("Description", keyward.RoleDescriptionShape), maxSession, str("PermissionsBoundary", keyward.ARNShape), tags(false)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.Role, error) {
 			return s.CreateRole(ctx, keyward.Role{Name: in.str("RoleName"), Path: in.strOr("Path", "/"), TrustPolicy: in.str("AssumeRolePolicyDocument"),
 				Description: in.str("Description"), MaxSessionDuration: in.int("MaxSessionDuration"), PermissionsBoundary: in.str("PermissionsBoundary"), Tags: in.tags})
 		}, roleElement),
 	"GetRole": row([]param{roleName},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.Role, error) {
 			return s.Role(ctx, in.str("RoleName"))
 		}, roleElement),
 	"ListRoles": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.Role], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.Role], error) {
 			rs, next, err := s.ListRoles(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
 			return page[keyward.Role]{rs, next}, err
 		},
@@ -28,7 +29,7 @@ var roleActions = map[string]action{
 			list(w, "Roles", p.items, p.next, func(r keyward.Role) { w.role(a, r, false) })
 		}),
 	"UpdateRole": row([]param{roleName, str("Description", keyward.RoleDescriptionShape), maxSession},
-		func(ctx context.Context, s *keyward.Service, in *input) (none, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (none, error) {
 			var max *int
 			if in.has("MaxSessionDuration") {
 				v := in.int("MaxSessionDuration")
@@ -40,46 +41,46 @@ var roleActions = map[string]action{
 		// AWS answers UpdateRole with an empty result element.
 		func(*xmlWriter, keyward.Account, none) {}),
 	"UpdateRoleDescription": row([]param{roleName, req("Description", keyward.RoleDescriptionShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.Role, error) {
 			return s.UpdateRole(ctx, "iam:UpdateRoleDescription", in.str("RoleName"), in.optStr("Description"), nil)
 		}, roleElement),
 	"UpdateAssumeRolePolicy": do([]param{roleName, req("PolicyDocument", keyward.PolicyDocumentShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.UpdateAssumeRolePolicy(ctx, in.str("RoleName"), in.str("PolicyDocument"))
 		}),
-	"DeleteRole": do([]param{roleName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteRole": do([]param{roleName}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteRole(ctx, in.str("RoleName"))
 	}),
 	"PutRolePermissionsBoundary": do([]param{roleName, req("PermissionsBoundary", keyward.ARNShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.PutRolePermissionsBoundary(ctx, "iam:PutRolePermissionsBoundary", in.str("RoleName"), in.str("PermissionsBoundary"))
 		}),
-	"DeleteRolePermissionsBoundary": do([]param{roleName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteRolePermissionsBoundary": do([]param{roleName}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.PutRolePermissionsBoundary(ctx, "iam:DeleteRolePermissionsBoundary", in.str("RoleName"), "")
 	}),
-	"TagRole": do([]param{roleName, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"TagRole": do([]param{roleName, tags(true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.TagRole(ctx, in.str("RoleName"), in.tags)
 	}),
-	"UntagRole": do([]param{roleName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"UntagRole": do([]param{roleName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.UntagRole(ctx, in.str("RoleName"), in.list("TagKeys"))
 	}),
 	"CreateServiceLinkedRole": row([]param{req("AWSServiceName", keyward.AWSServiceNameShape), str("Description", keyward.RoleDescriptionShape),
 		str("CustomSuffix", keyward.CustomSuffixShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Role, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.Role, error) {
 			return s.CreateServiceLinkedRole(ctx, in.str("AWSServiceName"), in.str("Description"), in.str("CustomSuffix"))
 		}, roleElement),
 	"DeleteServiceLinkedRole": row([]param{roleName},
-		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (string, error) {
 			return s.DeleteServiceLinkedRole(ctx, in.str("RoleName"))
 		},
 		func(w *xmlWriter, _ keyward.Account, task string) { w.elem("DeletionTaskId", task) }),
 	"GetServiceLinkedRoleDeletionStatus": row([]param{req("DeletionTaskId", keyward.DeletionTaskIDShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (string, error) {
 			return s.ServiceLinkedRoleDeletionStatus(ctx, in.str("DeletionTaskId"))
 		},
 		func(w *xmlWriter, _ keyward.Account, status string) { w.elem("Status", status) }),
 	"ListRoleTags": row([]param{roleName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
+		func(ctx context.Context, s *iam.Service, in *input) ([]keyward.Tag, error) {
 			return s.RoleTags(ctx, in.str("RoleName"))
 		},
 		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
@@ -41,7 +42,7 @@ const maxBody = 1 << 20
 // caller, reads the action's parameters and calls the Service, which
 // decides access; it never authorises anything itself.
 type Server struct {
-	Service  *keyward.Service
+	Service  *iam.Service
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     *lastuse.Recorder

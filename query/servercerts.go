@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 var serverCertName = req("ServerCertificateName", keyward.ServerCertNameShape)
@@ -12,7 +13,7 @@ var serverCertName = req("ServerCertificateName", keyward.ServerCertNameShape)
 var serverCertificateActions = map[string]action{
 	"UploadServerCertificate": row([]param{str("Path", keyward.PathShape), serverCertName, req("CertificateBody", keyward.CertificateBodyShape),
 		req("PrivateKey", keyward.PrivateKeyShape), str("CertificateChain", keyward.CertificateChainShape), tags(false)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ServerCertificate, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.ServerCertificate, error) {
 			return s.UploadServerCertificate(ctx, in.str("ServerCertificateName"), in.strOr("Path", "/"), in.str("CertificateBody"),
 				in.str("PrivateKey"), in.str("CertificateChain"), in.tags)
 		},
@@ -25,7 +26,7 @@ var serverCertificateActions = map[string]action{
 			}
 		}),
 	"GetServerCertificate": row([]param{serverCertName},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ServerCertificate, error) {
+		func(ctx context.Context, s *iam.Service, in *input) (keyward.ServerCertificate, error) {
 			return s.ServerCertificate(ctx, in.str("ServerCertificateName"))
 		},
 		func(w *xmlWriter, a keyward.Account, c keyward.ServerCertificate) {
@@ -43,7 +44,7 @@ var serverCertificateActions = map[string]action{
 			w.close("ServerCertificate")
 		}),
 	"ListServerCertificates": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.ServerCertificate], error) {
+		func(ctx context.Context, s *iam.Service, in *input) (page[keyward.ServerCertificate], error) {
 			cs, next, err := s.ListServerCertificates(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
 			return page[keyward.ServerCertificate]{cs, next}, err
 		},
@@ -51,20 +52,20 @@ var serverCertificateActions = map[string]action{
 			list(w, "ServerCertificateMetadataList", p.items, p.next, func(c keyward.ServerCertificate) { w.serverCertificate(a, c) })
 		}),
 	"UpdateServerCertificate": do([]param{serverCertName, str("NewPath", keyward.PathShape), str("NewServerCertificateName", keyward.ServerCertNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
+		func(ctx context.Context, s *iam.Service, in *input) error {
 			return s.UpdateServerCertificate(ctx, in.str("ServerCertificateName"), in.optStr("NewServerCertificateName"), in.optStr("NewPath"))
 		}),
-	"DeleteServerCertificate": do([]param{serverCertName}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"DeleteServerCertificate": do([]param{serverCertName}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.DeleteServerCertificate(ctx, in.str("ServerCertificateName"))
 	}),
-	"TagServerCertificate": do([]param{serverCertName, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"TagServerCertificate": do([]param{serverCertName, tags(true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.TagServerCertificate(ctx, in.str("ServerCertificateName"), in.tags)
 	}),
-	"UntagServerCertificate": do([]param{serverCertName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
+	"UntagServerCertificate": do([]param{serverCertName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *iam.Service, in *input) error {
 		return s.UntagServerCertificate(ctx, in.str("ServerCertificateName"), in.list("TagKeys"))
 	}),
 	"ListServerCertificateTags": row([]param{serverCertName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
+		func(ctx context.Context, s *iam.Service, in *input) ([]keyward.Tag, error) {
 			return s.ServerCertificateTags(ctx, in.str("ServerCertificateName"))
 		},
 		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 // action is one row of the table of actions: the parameters the action
@@ -19,7 +20,7 @@ import (
 // Service decides access), write, and map errors.
 type action struct {
 	params []param
-	call   func(ctx context.Context, s *keyward.Service, in *input) (any, error)
+	call   func(ctx context.Context, s *iam.Service, in *input) (any, error)
 	// write writes the members of <ActionResult>; nil for the actions
 	// AWS answers with no result element.
 	write func(w *xmlWriter, acct keyward.Account, out any)
@@ -29,8 +30,8 @@ type action struct {
 }
 
 // row makes an action whose call returns a T for write; write may be nil.
-func row[T any](params []param, call func(ctx context.Context, s *keyward.Service, in *input) (T, error), write func(w *xmlWriter, acct keyward.Account, out T)) action {
-	a := action{params: params, call: func(ctx context.Context, s *keyward.Service, in *input) (any, error) {
+func row[T any](params []param, call func(ctx context.Context, s *iam.Service, in *input) (T, error), write func(w *xmlWriter, acct keyward.Account, out T)) action {
+	a := action{params: params, call: func(ctx context.Context, s *iam.Service, in *input) (any, error) {
 		return call(ctx, s, in)
 	}}
 	if write != nil {
@@ -44,8 +45,8 @@ type none struct{}
 
 // do makes an action without output from a call that returns only an
 // error.
-func do(params []param, call func(ctx context.Context, s *keyward.Service, in *input) error) action {
-	return row(params, func(ctx context.Context, s *keyward.Service, in *input) (none, error) {
+func do(params []param, call func(ctx context.Context, s *iam.Service, in *input) error) action {
+	return row(params, func(ctx context.Context, s *iam.Service, in *input) (none, error) {
 		return none{}, call(ctx, s, in)
 	}, nil)
 }
@@ -337,7 +338,7 @@ func readContext(v *keyward.Validation, values url.Values) map[string][]string {
 
 // run performs action a for the request: read and check the parameters,
 // call the Service (which decides access), and write the result.
-func run(ctx context.Context, s *keyward.Service, a *action, values url.Values, w *xmlWriter) error {
+func run(ctx context.Context, s *iam.Service, a *action, values url.Values, w *xmlWriter) error {
 	in := inputs.Get().(*input)
 	defer func() {
 		*in = input{} // drop what the request held

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
@@ -31,7 +32,7 @@ const maxURI = 8 << 10
 
 // Proxy answers reverse proxies' authorization subrequests.
 type Proxy struct {
-	Service  *keyward.Service
+	Service  *iam.Service
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     UseRecorder

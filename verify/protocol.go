@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
@@ -37,7 +38,7 @@ type UseRecorder interface {
 // Protocol serves the private protocol: on a unix socket or behind mutual
 // TLS, never on the public listener.
 type Protocol struct {
-	Service  *keyward.Service
+	Service  *iam.Service
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     UseRecorder
@@ -219,7 +220,7 @@ func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest)
 	// than the request's, would be two answers to one question.
 	named := make(map[string]bool, len(req.Condition))
 	for key, values := range req.Condition {
-		if err := keyward.CheckObservedKey(key); err != nil {
+		if err := iam.CheckObservedKey(key); err != nil {
 			return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest, keyward.ErrorMessage(err)}
 		}
 		lower := strings.ToLower(key)

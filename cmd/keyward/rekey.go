@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/sqlite"
 )
@@ -107,15 +108,15 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
-	svc := &keyward.Service{Store: store, Sealer: sealer}
+	svc := &iam.Service{Store: store, Sealer: sealer}
 	if _, err := svc.CheckMasterKey(ctx); err != nil {
-		if errors.Is(err, keyward.ErrWrongMasterKey) {
+		if errors.Is(err, iam.ErrWrongMasterKey) {
 			return mk.wrongKey()
 		}
 		return err
 	}
 	n, err := svc.Rekey(ctx)
-	if errors.Is(err, keyward.ErrWrongMasterKey) {
+	if errors.Is(err, iam.ErrWrongMasterKey) {
 		return fmt.Errorf("a stored secret opens under none of the keys given; nothing was changed: %w", err)
 	}
 	if err != nil {

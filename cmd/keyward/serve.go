@@ -20,6 +20,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/buildinfo"
 	"github.com/keyward/keyward/internal/caches"
@@ -48,7 +49,7 @@ type Main struct {
 	Logger *slog.Logger
 
 	Store   keyward.Store
-	Service *keyward.Service
+	Service *iam.Service
 	// SignInDelay slows each failed console sign-in (tests set it to 0).
 	SignInDelay time.Duration
 	// Passwords hashes console passwords; tests set cheaper parameters.
@@ -237,7 +238,7 @@ func holdsData(ctx context.Context, st keyward.Store) (bool, error) {
 // newService makes the Service, prepares the account and wires the caches.
 func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
-	m.Service = &keyward.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
+	m.Service = &iam.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
 		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords, WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
 	if m.Service.Passwords == nil {
 		m.Service.Passwords = &password.Hasher{Rand: m.Rand}
@@ -594,7 +595,7 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 	}
 	m.Service.Sealer = sealer
 	credentials := filepath.Join(m.Config.DataDir, "root-credentials.csv")
-	account, opener, err := m.Service.InitAccount(ctx, keyward.Bootstrap{
+	account, opener, err := m.Service.InitAccount(ctx, iam.Bootstrap{
 		AccountID: m.Config.AccountID, RootKeyID: m.Config.RootAccessKeyID, RootSecret: m.Config.RootSecretAccessKey,
 		SaveGenerated: func(id, secret string) error {
 			if err := writeCredentialsCSV(credentials, id, secret); err != nil {
@@ -610,7 +611,7 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 		},
 	})
 	switch {
-	case errors.Is(err, keyward.ErrWrongMasterKey):
+	case errors.Is(err, iam.ErrWrongMasterKey):
 		return account, mk.wrongKey()
 	case err != nil && m.Config.AccountID != "" && account.ID != "" && account.ID != m.Config.AccountID:
 		return account, fmt.Errorf("--account-id %s given, but %s already holds account %s", m.Config.AccountID, m.Config.DataDir, account.ID)

@@ -5,6 +5,7 @@ package caches
 
 import (
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/cache"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/sigv4"
@@ -14,7 +15,7 @@ import (
 // and keys (the credentials of authentication) to a new change bus, and
 // makes s publish its changes there. A shared store's watcher publishes the
 // other replicas' changes on the bus it returns.
-func Wire(s *keyward.Service, keys *sigv4.Keyring) *changes.Bus {
+func Wire(s *iam.Service, keys *sigv4.Keyring) *changes.Bus {
 	bus := &changes.Bus{}
 	keyLists := &cache.Cache[[]keyward.AccessKey]{}
 	policySets := &cache.Cache[keyward.Policies]{}

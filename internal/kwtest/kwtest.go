@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/caches"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/password"
@@ -37,7 +38,7 @@ const (
 
 // Keyward is a Service with its store, keyring and Query API.
 type Keyward struct {
-	Service *keyward.Service
+	Service *iam.Service
 	Keys    *sigv4.Keyring
 	API     *query.Server
 	// URL is the Query API's, served by an httptest server.
@@ -68,9 +69,9 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
-	s := &keyward.Service{Store: st, Sealer: sealer, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
+	s := &iam.Service{Store: st, Sealer: sealer, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
 		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
-	if _, _, err := s.InitAccount(ctx, keyward.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
+	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.InstallAWSManagedPolicies(keyward.Internal(ctx)); err != nil {

@@ -1,4 +1,4 @@
-package keyward_test
+package iam_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sqlite"
@@ -34,7 +35,7 @@ func TestCredentialReportGolden(t *testing.T) {
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
 	policy := &keyward.PasswordPolicy{MinimumPasswordLength: 8, MaxPasswordAge: 90}
 	var buf bytes.Buffer
-	rw := keyward.NewReportWriter(&buf, policy)
+	rw := iam.NewReportWriter(&buf, policy)
 	rw.Root(a, []keyward.AccessKey{{ID: "AKIAROOT000000000001", Status: keyward.StatusActive, CreatedAt: day(1),
 		LastUsed: keyward.LastUse{Time: day(20), Service: "iam", Region: "us-east-1"}}})
 	users := []keyward.UserCredentials{
@@ -71,7 +72,7 @@ func TestCredentialReportGolden(t *testing.T) {
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
 	must(t, err)
-	if len(rows) != 5 || len(rows[0]) != 22 || strings.Join(rows[0], ",") != strings.Join(keyward.CredentialReportColumns, ",") || rows[1][0] != "<root_account>" {
+	if len(rows) != 5 || len(rows[0]) != 22 || strings.Join(rows[0], ",") != strings.Join(iam.CredentialReportColumns, ",") || rows[1][0] != "<root_account>" {
 		t.Fatalf("report shape: %d rows, header %v", len(rows), rows[0])
 	}
 	for _, r := range rows {
@@ -101,7 +102,7 @@ func (c *manualClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func newService(t *testing.T, clock *manualClock, maxAge time.Duration) *keyward.Service {
+func newService(t *testing.T, clock *manualClock, maxAge time.Duration) *iam.Service {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
 	must(t, err)
@@ -110,7 +111,7 @@ func newService(t *testing.T, clock *manualClock, maxAge time.Duration) *keyward
 	must(t, err)
 	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: clock.Now()}, nil)
 	must(t, err)
-	return &keyward.Service{Store: st, Sealer: sealer, Account: a, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{},
+	return &iam.Service{Store: st, Sealer: sealer, Account: a, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{},
 		CredentialReportMaxAge: maxAge, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
 }
 

@@ -1,10 +1,12 @@
-package keyward
+package iam
 
 import (
 	"context"
 	"errors"
 	"slices"
 	"strings"
+
+	"github.com/keyward/keyward"
 )
 
 // AssumeRoleWithWebIdentity issues a role's session to the bearer of an
@@ -12,33 +14,33 @@ import (
 // role's trust policy lets that provider (and the token's claims, as
 // "<provider>:aud" and "<provider>:sub") assume it. The caller signs
 // nothing: the token is its credential.
-func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleInput, token string) (AssumedRole, error) {
-	rc, _, ok := caller(ctx)
+func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.AssumeRoleInput, token string) (keyward.AssumedRole, error) {
+	rc, _, ok := keyward.Caller(ctx)
 	if !ok {
-		return AssumedRole{}, errNoCaller
+		return keyward.AssumedRole{}, keyward.ErrNoCaller
 	}
 	if s.WebIdentity == nil {
-		return AssumedRole{}, Errorf(EIDPCommunicationError, "Web identity federation is not configured.")
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EIDPCommunicationError, "Web identity federation is not configured.")
 	}
 	packed, err := s.checkSessionPolicies(in.Policy, in.PolicyARNs, nil)
 	if err != nil {
-		return AssumedRole{}, err
+		return keyward.AssumedRole{}, err
 	}
 	iss, err := s.WebIdentity.Issuer(token)
 	if err != nil {
-		return AssumedRole{}, err
+		return keyward.AssumedRole{}, err
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
 	providerARN := "arn:aws:iam::" + s.Account.ID + ":oidc-provider/" + id
 	provider, err := s.Store.OIDCProvider(ctx, providerARN)
-	if errors.Is(err, ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
-		return AssumedRole{}, Errorf(EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", Clip(iss))
+	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
 	} else if err != nil {
-		return AssumedRole{}, err
+		return keyward.AssumedRole{}, err
 	}
 	claims, err := s.WebIdentity.Verify(ctx, provider, token)
 	if err != nil {
-		return AssumedRole{}, err
+		return keyward.AssumedRole{}, err
 	}
 	// The audience is the authorised party when the token names one, else
 	// one of its audiences; either must be a client ID of the provider.
@@ -54,20 +56,20 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleIn
 		}
 	}
 	if audience == "" {
-		return AssumedRole{}, Errorf(EInvalidIdentityToken, "Incorrect token audience")
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "Incorrect token audience")
 	}
 
-	denied := Errorf(EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	denied := keyward.Errorf(keyward.EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 	assumable, err := s.roleByARN(ctx, in.RoleARN)
-	if errors.Is(err, ErrNoSuchRole) {
-		return AssumedRole{}, denied
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return keyward.AssumedRole{}, denied
 	} else if err != nil {
-		return AssumedRole{}, err
+		return keyward.AssumedRole{}, err
 	}
 	role := assumable.Role
 	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
 	if err != nil {
-		return AssumedRole{}, err
+		return keyward.AssumedRole{}, err
 	}
 	key := strings.ToLower(id)
 	trc := *rc
@@ -78,12 +80,12 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in AssumeRoleIn
 	if len(claims.AMR) > 0 {
 		trc.Extra[key+":amr"] = claims.AMR
 	}
-	if d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", TrustCaller{Federated: providerARN}, &trc); d != DecisionAllowed {
-		return AssumedRole{}, denied
+	if d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", keyward.TrustCaller{Federated: providerARN}, &trc); d != keyward.DecisionAllowed {
+		return keyward.AssumedRole{}, denied
 	}
 	r, err := s.roleSession(role, in, duration, sessionClaims{}, rc.RequestedRegion)
 	if err != nil {
-		return AssumedRole{}, err
+		return keyward.AssumedRole{}, err
 	}
 	r.PackedPolicySize, r.Subject, r.Audience, r.Provider = packed, claims.Subject, audience, claims.Issuer
 	return r, nil

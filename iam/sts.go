@@ -1,13 +1,15 @@
-package keyward
+package iam
 
 import (
 	"context"
 	"strings"
+
+	"github.com/keyward/keyward"
 )
 
 // CallerIdentity returns who is calling. It needs no permission, as in
 // AWS: a caller can always learn who it is.
-func (s *Service) CallerIdentity(ctx context.Context) (Principal, error) {
+func (s *Service) CallerIdentity(ctx context.Context) (keyward.Principal, error) {
 	return s.principal(ctx)
 }
 
@@ -20,13 +22,13 @@ func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, erro
 	}
 	if strings.HasPrefix(id, "ASIA") {
 		if !s.isSessionKeyID(id) {
-			return "", AccessKeyNotFound(id)
+			return "", keyward.AccessKeyNotFound(id)
 		}
 		return s.Account.ID, nil
 	}
 	if _, err := s.Store.AccessKey(ctx, id); err != nil {
-		if err == ErrNoSuchAccessKey {
-			return "", AccessKeyNotFound(id)
+		if err == keyward.ErrNoSuchAccessKey {
+			return "", keyward.AccessKeyNotFound(id)
 		}
 		return "", err
 	}

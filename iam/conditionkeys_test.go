@@ -1,4 +1,4 @@
-package keyward_test
+package iam_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package keyward
+package iam
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package keyward_test
+package iam_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/cache"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sqlite"
@@ -29,7 +30,7 @@ func BenchmarkAuthorize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &keyward.Service{Store: st, Account: a, Now: time.Now, Rand: rand.Reader, Policies: policy.Engine{},
+	s := &iam.Service{Store: st, Account: a, Now: time.Now, Rand: rand.Reader, Policies: policy.Engine{},
 		PolicySets: &cache.Cache[keyward.Policies]{}}
 	alice, err := s.CreateUser(ctx, "alice", "/", nil)
 	if err != nil {

@@ -1,4 +1,4 @@
-package keyward
+package iam
 
 import (
 	"encoding/base64"
@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/keyward/keyward"
 )
 
 // Service applies IAM's rules to users and access keys on top of a Store.
@@ -15,29 +17,29 @@ import (
 // touches. Callers validate input against the model shapes; Service trusts
 // its arguments to be well-formed.
 type Service struct {
-	Store   Store
-	Sealer  *Sealer
-	Account Account
+	Store   keyward.Store
+	Sealer  *keyward.Sealer
+	Account keyward.Account
 	// Policies is IAM's policy language (package policy).
-	Policies PolicyEngine
+	Policies keyward.PolicyEngine
 	// Now and Rand are the clock and the randomness for IDs and secrets.
 	Now  func() time.Time
 	Rand io.Reader
 	// Uses holds last-use data not yet flushed to the store; may be nil.
-	Uses PendingUses
+	Uses keyward.PendingUses
 	// Changes, when set, is told of every change the Service makes, for
 	// the caches it touches (the change bus).
-	Changes func(Change)
+	Changes func(keyward.Change)
 	// KeyLists caches each owner's access keys (two at most) by folded user
 	// name ("" for root), so that ListAccessKeys, among the most frequent
 	// calls, reads no database; PolicySets caches each user's compiled
 	// policies by user ID, so that a decision reads none either. Either may
 	// be nil: the Service then loads every time.
-	KeyLists   Cache[[]AccessKey]
-	PolicySets Cache[Policies]
+	KeyLists   keyward.Cache[[]keyward.AccessKey]
+	PolicySets keyward.Cache[keyward.Policies]
 	// Roles caches roles with their compiled trust policies by folded name,
 	// for STS.
-	Roles Cache[*AssumableRole]
+	Roles keyward.Cache[*keyward.AssumableRole]
 
 	// CredentialReportMaxAge is how long a credential report is served
 	// before GenerateCredentialReport makes a new one; 0 makes one every time
@@ -45,9 +47,9 @@ type Service struct {
 	CredentialReportMaxAge time.Duration
 	// WebIdentity checks OpenID Connect ID tokens (package oidc); nil
 	// refuses AssumeRoleWithWebIdentity.
-	WebIdentity WebIdentityVerifier
+	WebIdentity keyward.WebIdentityVerifier
 	// Passwords hashes console passwords.
-	Passwords PasswordHasher
+	Passwords keyward.PasswordHasher
 	// ReportGenerated, when set, is told how long each credential report
 	// took to generate (the metrics).
 	ReportGenerated func(time.Duration)
@@ -73,7 +75,7 @@ func decodeMarker(m string) (string, error) {
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(m)
 	if err != nil || len(b) < 4 || string(b[:3]) != "v1:" {
-		return "", Errorf(EValidationError, "Invalid Marker.")
+		return "", keyward.Errorf(keyward.EValidationError, "Invalid Marker.")
 	}
 	return string(b[3:]), nil
 }

@@ -1,8 +1,10 @@
-package keyward
+package iam
 
 import (
 	"context"
 	"errors"
+
+	"github.com/keyward/keyward"
 )
 
 // ErrWrongMasterKey means the master key given cannot open what the store
@@ -59,7 +61,7 @@ func (s *Service) Rekey(ctx context.Context) (int, error) {
 	err = s.Store.Reseal(ctx, func(id string, sealed []byte) ([]byte, error) {
 		n++
 		out, err := s.Sealer.Reseal(id, sealed)
-		if errors.Is(err, ErrUnsealFailed) {
+		if errors.Is(err, keyward.ErrUnsealFailed) {
 			return nil, ErrWrongMasterKey
 		}
 		return out, err

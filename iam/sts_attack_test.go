@@ -15,7 +15,7 @@
 // is one Keyward sealed, byte for byte; that an MFA code is the device's,
 // with guesses limited per device on every replica. New STS endpoints add
 // their attacks here.
-package keyward_test
+package iam_test
 
 import (
 	"bytes"
@@ -29,13 +29,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -56,17 +58,17 @@ func (b *attackBench) config(id, secret, token string) aws.Config {
 		BaseEndpoint: aws.String(b.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
 }
 
-func (b *attackBench) iam(id, secret string) *iam.Client {
-	return iam.NewFromConfig(b.config(id, secret, ""))
+func (b *attackBench) iam(id, secret string) *awsiam.Client {
+	return awsiam.NewFromConfig(b.config(id, secret, ""))
 }
 func (b *attackBench) sts(id, secret string) *sts.Client {
 	return sts.NewFromConfig(b.config(id, secret, ""))
 }
 
 // session returns IAM and STS clients signing with temporary credentials.
-func (b *attackBench) session(c *ststypes.Credentials) (*iam.Client, *sts.Client) {
+func (b *attackBench) session(c *ststypes.Credentials) (*awsiam.Client, *sts.Client) {
 	cfg := b.config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
+	return awsiam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
 }
 
 // root is the context of a request of the account's root user.
@@ -139,7 +141,7 @@ func TestAssumeRoleExplicitDenyWins(t *testing.T) {
 				wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN(c.user)+" is not authorized to perform: sts:AssumeRole on resource: "+arn+
 					" with an explicit deny in an identity-based policy")
 			}
-			sim, err := b.iam(kwtest.RootKeyID, kwtest.RootSecret).SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
+			sim, err := b.iam(kwtest.RootKeyID, kwtest.RootSecret).SimulatePrincipalPolicy(ctx, &awsiam.SimulatePrincipalPolicyInput{
 				PolicySourceArn: aws.String(userARN("mallory")), ActionNames: []string{"sts:AssumeRole"}, ResourceArns: []string{arn}})
 			must(t, err)
 			if d := sim.EvaluationResults[0].EvalDecision; d != "explicitDeny" {
@@ -338,12 +340,12 @@ func TestTokensDecodeStrictly(t *testing.T) {
 		for _, name := range []string{"b", "bb", "bbb"} {
 			b.User(t, name, "")
 		}
-		pages := iam.NewListUsersPaginator(root, &iam.ListUsersInput{MaxItems: aws.Int32(1)})
+		pages := awsiam.NewListUsersPaginator(root, &awsiam.ListUsersInput{MaxItems: aws.Int32(1)})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
 			must(t, err)
 			if forged := twin(aws.ToString(page.Marker), ""); forged != "" {
-				_, err = root.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(1), Marker: aws.String(forged)})
+				_, err = root.ListUsers(ctx, &awsiam.ListUsersInput{MaxItems: aws.Int32(1), Marker: aws.String(forged)})
 				wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Invalid Marker.")
 				return
 			}
@@ -360,7 +362,7 @@ func (b *attackBench) mfaUser(t *testing.T, name string) (id, secret, serial str
 	dev, err := b.Service.CreateVirtualMFADevice(b.root(), name+"-phone", "/", nil)
 	must(t, err)
 	now := b.clock.Now()
-	must(t, b.Service.EnableMFADevice(b.root(), name, dev.SerialNumber, keyward.TOTP(dev.Seed, now.Add(-30*time.Second)), keyward.TOTP(dev.Seed, now)))
+	must(t, b.Service.EnableMFADevice(b.root(), name, dev.SerialNumber, iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)))
 	b.clock.Add(time.Minute) // past the steps the enabling used
 	return id, secret, dev.SerialNumber, dev.Seed
 }
@@ -371,7 +373,7 @@ func (b *attackBench) wrongCode(seed []byte) string {
 	now := b.clock.Now()
 	for d := '0'; ; d++ {
 		c := strings.Repeat(string(d), 6)
-		if c != keyward.TOTP(seed, now) && c != keyward.TOTP(seed, now.Add(-30*time.Second)) && c != keyward.TOTP(seed, now.Add(30*time.Second)) {
+		if c != iam.TOTP(seed, now) && c != iam.TOTP(seed, now.Add(-30*time.Second)) && c != iam.TOTP(seed, now.Add(30*time.Second)) {
 			return c
 		}
 	}
@@ -413,10 +415,10 @@ func TestMFAGuessesLimited(t *testing.T) {
 		{"ResyncMFADevice", func(t *testing.T, user, id, secret, serial string, seed []byte) attempt {
 			return func(t *testing.T, code string) error {
 				next := code
-				if code == keyward.TOTP(seed, b.clock.Now()) {
-					next = keyward.TOTP(seed, b.clock.Now().Add(30*time.Second))
+				if code == iam.TOTP(seed, b.clock.Now()) {
+					next = iam.TOTP(seed, b.clock.Now().Add(30*time.Second))
 				}
-				_, err := b.iam(id, secret).ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
+				_, err := b.iam(id, secret).ResyncMFADevice(ctx, &awsiam.ResyncMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
 					AuthenticationCode1: aws.String(code), AuthenticationCode2: aws.String(next)})
 				return err
 			}
@@ -430,9 +432,9 @@ func TestMFAGuessesLimited(t *testing.T) {
 			for range 5 {
 				wantAPIError(t, try(t, b.wrongCode(seed)), tt.code, tt.status, tt.error)
 			}
-			wantAPIError(t, try(t, keyward.TOTP(seed, b.clock.Now())), tt.code, tt.status, tt.error)
+			wantAPIError(t, try(t, iam.TOTP(seed, b.clock.Now())), tt.code, tt.status, tt.error)
 			b.clock.Add(15 * time.Minute)
-			if err := try(t, keyward.TOTP(seed, b.clock.Now())); err != nil {
+			if err := try(t, iam.TOTP(seed, b.clock.Now())); err != nil {
 				t.Fatalf("the right code once the window ended: %v", err)
 			}
 		})
@@ -444,7 +446,7 @@ func TestMFAGuessesLimited(t *testing.T) {
 		must(t, err)
 		root := b.iam(kwtest.RootKeyID, kwtest.RootSecret)
 		enable := func(code1, code2 string) error {
-			_, err := root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("enabler"), SerialNumber: aws.String(dev.SerialNumber),
+			_, err := root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("enabler"), SerialNumber: aws.String(dev.SerialNumber),
 				AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2)})
 			return err
 		}
@@ -453,7 +455,7 @@ func TestMFAGuessesLimited(t *testing.T) {
 			wantAPIError(t, enable(wrong, wrong), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
 		}
 		now := b.clock.Now()
-		wantAPIError(t, enable(keyward.TOTP(dev.Seed, now.Add(-30*time.Second)), keyward.TOTP(dev.Seed, now)), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
+		wantAPIError(t, enable(iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
 	})
 
 	t.Run("the console, then the API: one count per device", func(t *testing.T) {
@@ -468,7 +470,7 @@ func TestMFAGuessesLimited(t *testing.T) {
 			_, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(b.wrongCode(seed))})
 			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, mfaFailed)
 		}
-		if _, err := b.Service.CheckMFACode(context.Background(), "mixed", keyward.TOTP(seed, b.clock.Now())); keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
+		if _, err := b.Service.CheckMFACode(context.Background(), "mixed", iam.TOTP(seed, b.clock.Now())); keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
 			t.Fatalf("the right code at the console while locked: %v", err)
 		}
 		d, err := b.Service.Store.MFADevice(context.Background(), serial)

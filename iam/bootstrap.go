@@ -1,9 +1,11 @@
-package keyward
+package iam
 
 import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/keyward/keyward"
 )
 
 // Bootstrap is what an account starts from.
@@ -29,10 +31,10 @@ type Bootstrap struct {
 // returns the account and which of the sealer's keys opened it. Replicas
 // starting together may all call it: one creates the account, the others
 // find it.
-func (s *Service) InitAccount(ctx context.Context, b Bootstrap) (Account, int, error) {
-	ctx = Internal(ctx)
+func (s *Service) InitAccount(ctx context.Context, b Bootstrap) (keyward.Account, int, error) {
+	ctx = keyward.Internal(ctx)
 	account, err := s.Store.Account(ctx)
-	if errors.Is(err, ErrNoAccount) {
+	if errors.Is(err, keyward.ErrNoAccount) {
 		account, err = s.createAccount(ctx, b)
 	}
 	if err != nil {
@@ -46,26 +48,26 @@ func (s *Service) InitAccount(ctx context.Context, b Bootstrap) (Account, int, e
 	return account, opener, err
 }
 
-func (s *Service) createAccount(ctx context.Context, b Bootstrap) (Account, error) {
+func (s *Service) createAccount(ctx context.Context, b Bootstrap) (keyward.Account, error) {
 	id := b.AccountID
 	if id == "" {
 		var err error
-		if id, err = NewAccountID(s.Rand); err != nil {
-			return Account{}, err
+		if id, err = keyward.NewAccountID(s.Rand); err != nil {
+			return keyward.Account{}, err
 		}
 	}
 	check, err := s.Sealer.SealKeyCheck()
 	if err != nil {
-		return Account{}, err
+		return keyward.Account{}, err
 	}
-	account := Account{ID: id, CreatedAt: s.now(), KeyCheck: check}
+	account := keyward.Account{ID: id, CreatedAt: s.now(), KeyCheck: check}
 	keyID, secret := b.RootKeyID, b.RootSecret
 	generated := keyID == ""
 	if generated {
-		if keyID, err = NewAccessKeyID(s.Rand); err != nil {
+		if keyID, err = keyward.NewAccessKeyID(s.Rand); err != nil {
 			return account, err
 		}
-		if secret, err = NewSecretAccessKey(s.Rand); err != nil {
+		if secret, err = keyward.NewSecretAccessKey(s.Rand); err != nil {
 			return account, err
 		}
 		if b.SaveGenerated != nil {
@@ -78,12 +80,12 @@ func (s *Service) createAccount(ctx context.Context, b Bootstrap) (Account, erro
 	if err != nil {
 		return account, err
 	}
-	root := AccessKey{ID: keyID, Status: StatusActive, CreatedAt: account.CreatedAt, SealedSecret: sealed}
+	root := keyward.AccessKey{ID: keyID, Status: keyward.StatusActive, CreatedAt: account.CreatedAt, SealedSecret: sealed}
 	got, err := s.Store.InitAccount(ctx, account, &root)
 	if err != nil {
 		return account, err
 	}
-	if _, err := s.Store.AccessKey(ctx, root.ID); errors.Is(err, ErrNoSuchAccessKey) {
+	if _, err := s.Store.AccessKey(ctx, root.ID); errors.Is(err, keyward.ErrNoSuchAccessKey) {
 		if generated && b.DiscardGenerated != nil {
 			b.DiscardGenerated()
 		}
@@ -101,13 +103,13 @@ func (s *Service) createAccount(ctx context.Context, b Bootstrap) (Account, erro
 // if the ID is another's or the secret differs.
 func (s *Service) EnsureRootKey(ctx context.Context, id, secret string) error {
 	k, err := s.Store.AccessKey(ctx, id)
-	if errors.Is(err, ErrNoSuchAccessKey) {
+	if errors.Is(err, keyward.ErrNoSuchAccessKey) {
 		sealed, err := s.Sealer.Seal(id, secret)
 		if err != nil {
 			return err
 		}
-		_, err = s.Store.CreateAccessKey(ctx, "", AccessKey{ID: id, Status: StatusActive, CreatedAt: s.now(), SealedSecret: sealed})
-		if errors.Is(err, ErrAccessKeyQuota) {
+		_, err = s.Store.CreateAccessKey(ctx, "", keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed})
+		if errors.Is(err, keyward.ErrAccessKeyQuota) {
 			return errors.New("the root key given is new, but the root user already has two access keys")
 		}
 		return err

@@ -1,0 +1,27 @@
+package iam
+
+import (
+	"context"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// LookupEvents returns events (cloudtrail:LookupEvents), newest first.
+func (s *Service) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keyward.StoredEvent, bool, error) {
+	if err := s.authorize(ctx, "cloudtrail:LookupEvents", "*"); err != nil {
+		return nil, false, err
+	}
+	return s.Store.LookupEvents(ctx, q)
+}
+
+// respond sets what ctx's pending event shows of the change's result, as
+// CloudTrail's responseElements do for a created entity (never a secret):
+// the Service knows it before the store writes the event with the change.
+func respond(ctx context.Context, element string, fields map[string]any) {
+	if pe, ok := keyward.EventFrom(ctx); ok && !pe.Claimed() {
+		pe.Event.ResponseElements = map[string]any{element: fields}
+	}
+}
+
+func eventTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -1,0 +1,363 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// policiesChanged announces a change to what policy evaluation sees.
+func (s *Service) policiesChanged() { s.publish(keyward.Change{Kind: keyward.ChangedPolicies}) }
+
+// authorizePolicy authorises action on a managed policy, with its tags as
+// aws:ResourceTag keys besides the request's keys.
+func (s *Service) authorizePolicy(ctx context.Context, action, arn string, keys conditionKeys) error {
+	tags, err := taggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.Store.Policy(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchPolicy)
+	if err != nil {
+		return err
+	}
+	return s.authorizeWith(ctx, action, arn, tags.with(keys))
+}
+
+// PutInlinePolicy validates a document and makes it an entity's inline
+// policy, replacing one of the same name.
+func (s *Service) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, document string) error {
+	if err := s.authorizeEntity(ctx, entityAction("Put", e, "Policy"), e); err != nil {
+		return err
+	}
+	if err := s.Policies.Check(document); err != nil {
+		return err
+	}
+	err := s.Store.PutInlinePolicy(ctx, e, name, document)
+	s.policiesChanged()
+	return entityError(err, e)
+}
+
+func inlineNotFound(e keyward.Entity, name string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "The %s policy with name %s cannot be found.", e.Kind, name)
+}
+
+// InlinePolicy returns an inline policy's document.
+func (s *Service) InlinePolicy(ctx context.Context, e keyward.Entity, name string) (string, error) {
+	if err := s.authorizeEntity(ctx, entityAction("Get", e, "Policy"), e); err != nil {
+		return "", err
+	}
+	doc, err := s.Store.InlinePolicy(ctx, e, name)
+	if errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return "", inlineNotFound(e, name)
+	}
+	return doc, entityError(err, e)
+}
+
+// ListInlinePolicies pages the names of an entity's inline policies.
+func (s *Service) ListInlinePolicies(ctx context.Context, e keyward.Entity, marker string, max int) ([]string, string, error) {
+	if err := s.authorizeEntity(ctx, entityAction("List", e, "Policies"), e); err != nil {
+		return nil, "", err
+	}
+	names, next, err := pageBy(marker, func(after string) ([]string, bool, error) {
+		return s.Store.ListInlinePolicies(ctx, e, after, max)
+	}, func(n string) string { return n })
+	return names, next, entityError(err, e)
+}
+
+// DeleteInlinePolicy deletes an inline policy.
+func (s *Service) DeleteInlinePolicy(ctx context.Context, e keyward.Entity, name string) error {
+	if err := s.authorizeEntity(ctx, entityAction("Delete", e, "Policy"), e); err != nil {
+		return err
+	}
+	err := s.Store.DeleteInlinePolicy(ctx, e, name)
+	s.policiesChanged()
+	if errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return inlineNotFound(e, name)
+	}
+	return entityError(err, e)
+}
+
+// CreatePolicy validates a document and creates a managed policy with it
+// as version v1.
+func (s *Service) CreatePolicy(ctx context.Context, name, path, description, document string, tags []keyward.Tag) (keyward.ManagedPolicy, error) {
+	if path == "" {
+		path = "/"
+	}
+	if err := checkDuplicateTags(tags); err != nil {
+		return keyward.ManagedPolicy{}, err
+	}
+	if err := s.authorizeWith(ctx, "iam:CreatePolicy", s.Account.PolicyARN(path, name), requestTagKeys(tags)); err != nil {
+		return keyward.ManagedPolicy{}, err
+	}
+	if err := s.Policies.Check(document); err != nil {
+		return keyward.ManagedPolicy{}, err
+	}
+	id, err := keyward.NewPolicyID(s.Rand)
+	if err != nil {
+		return keyward.ManagedPolicy{}, err
+	}
+	now := s.now()
+	p := keyward.ManagedPolicy{ID: id, Name: name, Path: path, ARN: s.Account.PolicyARN(path, name), Description: description,
+		DefaultVersion: "v1", CreatedAt: now, UpdatedAt: now, Tags: tags}
+	respond(ctx, "policy", map[string]any{"policyName": name, "policyId": id, "arn": p.ARN, "path": path, "defaultVersionId": "v1",
+		"createDate": eventTime(now)})
+	if err := s.Store.CreatePolicy(ctx, p, document); errors.Is(err, keyward.ErrPolicyExists) {
+		return p, keyward.Errorf(keyward.EEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)
+	} else if err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// TagPolicy sets tags of one of the account's managed policies.
+func (s *Service) TagPolicy(ctx context.Context, arn string, tags []keyward.Tag) error {
+	if err := checkDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizePolicy(ctx, "iam:TagPolicy", arn, requestTagKeys(tags)); err != nil {
+		return err
+	}
+	return s.updatePolicyTags(ctx, arn, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tags) })
+}
+
+// UntagPolicy removes tags of a managed policy.
+func (s *Service) UntagPolicy(ctx context.Context, arn string, keys []string) error {
+	if err := s.authorizePolicy(ctx, "iam:UntagPolicy", arn, untagKeys(keys)); err != nil {
+		return err
+	}
+	return s.updatePolicyTags(ctx, arn, func(old []keyward.Tag) ([]keyward.Tag, error) { return removeTags(old, keys), nil })
+}
+
+func (s *Service) updatePolicyTags(ctx context.Context, arn string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
+	if strings.HasPrefix(arn, keyward.AWSManagedPolicyARNPrefix) {
+		// AWS's own policies are not the account's to tag.
+		return keyward.Errorf(keyward.EInvalidInput, "The policy %s is an AWS managed policy, which cannot be tagged.", keyward.Clip(arn))
+	}
+	if err := s.Store.UpdatePolicyTags(ctx, arn, fn); errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return keyward.PolicyNotFound(arn)
+	} else {
+		return err
+	}
+}
+
+// PolicyTags returns the tags of a managed policy.
+func (s *Service) PolicyTags(ctx context.Context, arn string) ([]keyward.Tag, error) {
+	if err := s.authorizePolicy(ctx, "iam:ListPolicyTags", arn, nil); err != nil {
+		return nil, err
+	}
+	p, err := s.Store.Policy(ctx, arn)
+	if errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return nil, keyward.PolicyNotFound(arn)
+	}
+	return p.Tags, err
+}
+
+// Policy returns a managed policy.
+func (s *Service) Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, error) {
+	if err := s.authorizePolicy(ctx, "iam:GetPolicy", arn, nil); err != nil {
+		return keyward.ManagedPolicy{}, err
+	}
+	p, err := s.Store.Policy(ctx, arn)
+	if errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return p, keyward.PolicyNotFound(arn)
+	}
+	return p, err
+}
+
+// ListPolicies pages managed policies.
+func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached bool, pathPrefix, marker string, max int) ([]keyward.ManagedPolicy, string, error) {
+	if scope == "" {
+		scope = "All"
+	}
+	if err := s.authorize(ctx, "iam:ListPolicies", "*"); err != nil {
+		return nil, "", err
+	}
+	return pageBy(marker, func(after string) ([]keyward.ManagedPolicy, bool, error) {
+		return s.Store.ListPolicies(ctx, scope, onlyAttached, orRoot(pathPrefix), after, max)
+	}, func(p keyward.ManagedPolicy) string { return p.ARN })
+}
+
+// DeletePolicy deletes one of the account's managed policies.
+func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
+	if err := s.authorizePolicy(ctx, "iam:DeletePolicy", arn, nil); err != nil {
+		return err
+	}
+	err := s.Store.DeletePolicy(ctx, arn)
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchPolicy):
+		return keyward.PolicyNotFound(arn)
+	case errors.Is(err, keyward.ErrPolicyInUse):
+		if p, perr := s.Store.Policy(ctx, arn); perr == nil && p.AttachmentCount > 0 {
+			return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete a policy attached to entities.")
+		}
+		return keyward.Errorf(keyward.EDeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+	}
+	s.policiesChanged()
+	return err
+}
+
+func versionError(err error, arn, version string) error {
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchPolicy):
+		return keyward.PolicyNotFound(arn)
+	case errors.Is(err, keyward.ErrNoSuchPolicyVersion):
+		return keyward.Errorf(keyward.ENoSuchEntity, "Policy %s version %s does not exist or is not attachable.", arn, version)
+	case errors.Is(err, keyward.ErrDefaultVersion):
+		return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete the default version of a policy.")
+	case errors.Is(err, keyward.ErrPolicyVersionQuota):
+		return keyward.Errorf(keyward.ELimitExceeded, "A managed policy can have up to %d versions. Before you create a new version, you must delete an existing version.", keyward.MaxPolicyVersions)
+	}
+	return err
+}
+
+// PolicyVersion returns one version of a managed policy.
+func (s *Service) PolicyVersion(ctx context.Context, arn, version string) (keyward.PolicyVersion, error) {
+	if err := s.authorizePolicy(ctx, "iam:GetPolicyVersion", arn, nil); err != nil {
+		return keyward.PolicyVersion{}, err
+	}
+	v, err := s.Store.PolicyVersion(ctx, arn, version)
+	return v, versionError(err, arn, version)
+}
+
+// ListPolicyVersions returns every version of a managed policy.
+func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]keyward.PolicyVersion, error) {
+	if err := s.authorizePolicy(ctx, "iam:ListPolicyVersions", arn, nil); err != nil {
+		return nil, err
+	}
+	vs, err := s.Store.ListPolicyVersions(ctx, arn)
+	return vs, versionError(err, arn, "")
+}
+
+// CreatePolicyVersion validates a document and adds it as a new version.
+func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool) (keyward.PolicyVersion, error) {
+	if err := s.authorizePolicy(ctx, "iam:CreatePolicyVersion", arn, nil); err != nil {
+		return keyward.PolicyVersion{}, err
+	}
+	if err := s.Policies.Check(document); err != nil {
+		return keyward.PolicyVersion{}, err
+	}
+	v, err := s.Store.CreatePolicyVersion(ctx, arn, document, setDefault, s.now())
+	s.policiesChanged()
+	return v, versionError(err, arn, "")
+}
+
+// SetDefaultPolicyVersion puts a version in force.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version string) error {
+	if err := s.authorizePolicy(ctx, "iam:SetDefaultPolicyVersion", arn, nil); err != nil {
+		return err
+	}
+	err := s.Store.SetDefaultPolicyVersion(ctx, arn, version, s.now())
+	s.policiesChanged()
+	return versionError(err, arn, version)
+}
+
+// DeletePolicyVersion deletes a version that is not the default.
+func (s *Service) DeletePolicyVersion(ctx context.Context, arn, version string) error {
+	if err := s.authorizePolicy(ctx, "iam:DeletePolicyVersion", arn, nil); err != nil {
+		return err
+	}
+	return versionError(s.Store.DeletePolicyVersion(ctx, arn, version), arn, version)
+}
+
+// AttachPolicy attaches a managed policy to a user or group.
+func (s *Service) AttachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
+	if err := s.authorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, policyARNKey(arn)); err != nil {
+		return err
+	}
+	err := s.Store.AttachPolicy(ctx, e, arn)
+	s.policiesChanged()
+	if errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return keyward.PolicyNotFound(arn)
+	}
+	return entityError(err, e)
+}
+
+// DetachPolicy detaches a managed policy from a user or group.
+func (s *Service) DetachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
+	if err := s.authorizeEntityWith(ctx, entityAction("Detach", e, "Policy"), e, policyARNKey(arn)); err != nil {
+		return err
+	}
+	err := s.Store.DetachPolicy(ctx, e, arn)
+	s.policiesChanged()
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchPolicy):
+		return keyward.PolicyNotFound(arn)
+	case errors.Is(err, keyward.ErrNotAttached):
+		return keyward.Errorf(keyward.ENoSuchEntity, "Policy %s was not found.", arn)
+	}
+	return entityError(err, e)
+}
+
+// ListAttachedPolicies pages the managed policies attached to an entity.
+func (s *Service) ListAttachedPolicies(ctx context.Context, e keyward.Entity, pathPrefix, marker string, max int) ([]keyward.ManagedPolicy, string, error) {
+	if err := s.authorizeEntity(ctx, entityAction("ListAttached", e, "Policies"), e); err != nil {
+		return nil, "", err
+	}
+	ps, next, err := pageBy(marker, func(after string) ([]keyward.ManagedPolicy, bool, error) {
+		return s.Store.ListAttachedPolicies(ctx, e, orRoot(pathPrefix), after, max)
+	}, func(p keyward.ManagedPolicy) string { return p.ARN })
+	return ps, next, entityError(err, e)
+}
+
+// PrincipalPolicies loads the policies that apply to an IAM user, for the
+// Authorizer.
+func (s *Service) PrincipalPolicies(ctx context.Context, p keyward.Principal) ([]keyward.PolicySource, error) {
+	var sources []keyward.PolicySource
+	var err error
+	switch {
+	case p.RoleID != "":
+		sources, err = s.Store.RolePolicies(ctx, p.RoleID)
+	case p.FederatedName != "" && p.UserID == "":
+		// The root user's federated user: the root user may do everything,
+		// its session only what its session policies allow.
+		sources = []keyward.PolicySource{{ID: "root", Type: "user", Document: rootPolicy}}
+	default:
+		sources, err = s.Store.PrincipalPolicies(ctx, p.UserID)
+	}
+	if err != nil || p.Session == nil || (p.RoleID == "" && p.FederatedName == "") {
+		return sources, err
+	}
+	// A session's own policies: each limits what the identity policies
+	// allow. A federated user's session without any allows nothing.
+	if p.Session.Policy != "" {
+		sources = append(sources, keyward.PolicySource{ID: "session-policy", Type: keyward.PolicySourceSession, Document: p.Session.Policy})
+	}
+	for _, arn := range p.Session.PolicyARNs {
+		mp, err := s.Store.Policy(ctx, arn)
+		if errors.Is(err, keyward.ErrNoSuchPolicy) {
+			continue // deleted since: it allows nothing, and the gate stays
+		} else if err != nil {
+			return nil, err
+		}
+		v, err := s.Store.PolicyVersion(ctx, arn, mp.DefaultVersion)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, keyward.PolicySource{ID: mp.ARN, Type: keyward.PolicySourceSession, Document: v.Document})
+	}
+	if p.FederatedName != "" || len(p.Session.PolicyARNs) > 0 {
+		// The gate stays even with no document: a federated user's session
+		// without a policy, or one whose named policies were all deleted,
+		// may do nothing.
+		sources = append(sources, keyward.PolicySource{ID: "session-policy", Type: keyward.PolicySourceSession})
+	}
+	return sources, nil
+}
+
+// rootPolicy stands for the root user's permissions where they must be
+// evaluated as a policy.
+const rootPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// InstallAWSManagedPolicies writes AWS's managed policies to the store.
+// Replicas starting together take turns: one writes them while the
+// others go on (what it writes is the same for all).
+func (s *Service) InstallAWSManagedPolicies(ctx context.Context) error {
+	_, err := s.Store.Exclusive(ctx, "aws-managed-policies", func(ctx context.Context) error {
+		for _, m := range s.Policies.AWSManaged() {
+			if err := s.Store.PutAWSManagedPolicy(ctx, m.Policy, m.Document); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.policiesChanged()
+	return err
+}
