@@ -29,7 +29,7 @@ func Internal(ctx context.Context) context.Context {
 	return context.WithValue(ctx, callerKey{}, &internalCaller)
 }
 
-// caller returns ctx's caller and whether it is the service itself.
+// Caller returns ctx's caller and whether it is the service itself.
 func Caller(ctx context.Context) (rc *RequestContext, internal bool, ok bool) {
 	rc, ok = ctx.Value(callerKey{}).(*RequestContext)
 	return rc, rc == &internalCaller, ok && rc != nil
@@ -41,6 +41,6 @@ func CallerFrom(ctx context.Context) (*RequestContext, bool) {
 	return rc, ok && !internal
 }
 
-// errNoCaller is a programming error: a service method reached without
+// ErrNoCaller is a programming error: a service method reached without
 // saying who calls. It fails closed, as ServiceFailure.
 var ErrNoCaller = errors.New("keyward: no caller in the context")

@@ -62,7 +62,7 @@ func LoadThrough[V any](ctx context.Context, cache Cache[V], key string, fn func
 	return cache.Get(ctx, key, fn)
 }
 
-// cached returns what cache holds for key, if there is a cache and it does.
+// Cached returns what cache holds for key, if there is a cache and it does.
 func Cached[V any](cache Cache[V], key string) (V, bool) {
 	if cache == nil {
 		var zero V

@@ -12,7 +12,7 @@ const (
 	SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 )
 
-// randomString draws n characters of alphabet from r. The alphabet's size
+// RandomString draws n characters of alphabet from r. The alphabet's size
 // must be a power of two no larger than 256, so masking the byte is unbiased.
 func RandomString(r io.Reader, prefix string, n int, alphabet string) (string, error) {
 	buf := make([]byte, len(prefix)+n)

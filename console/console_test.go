@@ -27,7 +27,7 @@ func TestConsolePages(t *testing.T) {
 	k := kwtest.New(t)
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	c, err := console.New(console.Config{Service: k.IAM, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: time.Now, Rand: rand.Reader, SessionKey: key})
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestConsolePages(t *testing.T) {
 	if status, page := get(root, "/console/users"); status != http.StatusOK || !strings.Contains(page, ">bo<") {
 		t.Fatalf("users list: %d", status)
 	}
-	if _, err := k.Service.CreateLoginProfile(kwtest.AsRoot(context.Background()), "bo", "Bo-Passw0rd-1", false); err != nil {
+	if _, err := k.IAM.CreateLoginProfile(kwtest.AsRoot(context.Background()), "bo", "Bo-Passw0rd-1", false); err != nil {
 		t.Fatal(err)
 	}
 	bo := browser()

@@ -91,7 +91,7 @@ func (c *Console) groupPage(w http.ResponseWriter, r *request) {
 	if tab != "permissions" {
 		tab = "users"
 	}
-	p := groupPage{layout: c.layoutFor(r, g.Name), Group: g, ARN: c.Service.Account.GroupARN(g.Path, g.Name), Tab: tab}
+	p := groupPage{layout: c.layoutFor(r, g.Name), Group: g, ARN: c.Service.Account(r.Context()).GroupARN(g.Path, g.Name), Tab: tab}
 	p.Members, _, _ = c.Service.GroupMembers(r.ctx(), g.Name, "", 1000)
 	e := keyward.Entity{Kind: keyward.EntityGroup, Name: g.Name}
 	p.Attached, _, _ = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100)

@@ -156,7 +156,7 @@ func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Pr
 
 func (c *Console) renderSignInMFA(w http.ResponseWriter, r *http.Request, msg string, status int) {
 	tok := c.preCSRF(w, r)
-	c.render(w, status, "signinmfa", signInMFAPage{layout: layout{Title: "Multi-factor authentication", Account: c.Service.Account.ID}, CSRF: tok, Error: msg})
+	c.render(w, status, "signinmfa", signInMFAPage{layout: layout{Title: "Multi-factor authentication", Account: c.Service.Account(r.Context()).ID}, CSRF: tok, Error: msg})
 }
 
 // signInMFA checks the code of the sign-in's second step.

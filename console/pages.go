@@ -22,7 +22,7 @@ type layout struct {
 }
 
 func (c *Console) layoutFor(r *request, title string) layout {
-	l := layout{Title: title, Account: c.Service.Account.ID}
+	l := layout{Title: title, Account: c.Service.Account(r.Context()).ID}
 	if r != nil {
 		// The account's alias, when it has one, as AWS's console shows it.
 		l.Account = c.Service.AccountLabel(r.ctx())

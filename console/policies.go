@@ -90,7 +90,7 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *request) {
 	}
 	arn := p.ARN
 	if arn == "" {
-		arn = c.Service.Account.PolicyARN("/", p.Name)
+		arn = c.Service.Account(r.Context()).PolicyARN("/", p.Name)
 	}
 	redirect(w, r, "/console/policy?arn="+url.QueryEscape(arn), "policy-saved")
 }

@@ -35,7 +35,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	if kind != "root" {
 		kind = "user"
 	}
-	c.render(w, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind})
+	c.render(w, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account(r.Context()).ID}, CSRF: tok, Kind: kind})
 }
 
 // Longest values a sign-in field can hold when it is right: anything
@@ -75,7 +75,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	again := func(msg string, status int) {
 		tok := c.preCSRF(w, r)
-		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind, Error: msg})
+		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account(r.Context()).ID}, CSRF: tok, Kind: kind, Error: msg})
 	}
 	// Counted before the password is hashed: simultaneous attempts cannot
 	// all slip under the limit.

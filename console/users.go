@@ -57,7 +57,7 @@ func (c *Console) usersPage(w http.ResponseWriter, r *request) {
 	p := usersPage{layout: c.layoutFor(r, "Users"), Total: total, Filter: q.Get("filter"), Sort: sort, Desc: desc,
 		Page: page, Last: max(1, (total+pageSize-1)/pageSize), PageSize: pageSize}
 	for _, u := range users {
-		row := userRow{UserSummary: u, ARN: c.Service.Account.UserARN(u.User.Path, u.User.Name)}
+		row := userRow{UserSummary: u, ARN: c.Service.Account(r.Context()).UserARN(u.User.Path, u.User.Name)}
 		for _, k := range u.Keys {
 			if k.LastUsed.Time.After(row.LastKeyUse) {
 				row.LastKeyUse = k.LastUsed.Time
@@ -154,7 +154,7 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 	default:
 		tab = "permissions"
 	}
-	p := userPage{layout: c.layoutFor(r, u.Name), User: u, ARN: c.Service.Account.UserARN(u.Path, u.Name), Tab: tab}
+	p := userPage{layout: c.layoutFor(r, u.Name), User: u, ARN: c.Service.Account(r.Context()).UserARN(u.Path, u.Name), Tab: tab}
 	if tab == "events" {
 		events, _, err := c.Service.LookupEvents(r.ctx(), keyward.EventQuery{UserName: u.Name, Max: 20})
 		switch {

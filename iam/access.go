@@ -26,7 +26,7 @@ var knownServices = []string{"execute-api", "iam", "keyward", "s3", "sts"}
 // may use, and when each was last used. The report is complete at once;
 // it returns its job ID.
 func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, arn, granularity string) (string, error) {
-	if err := s.authorizeARN(ctx, "iam:GenerateServiceLastAccessedDetails", arn); err != nil {
+	if err := s.Authz.AuthorizeARN(ctx, "iam:GenerateServiceLastAccessedDetails", arn); err != nil {
 		return "", err
 	}
 	users, docs, err := s.reportSubject(ctx, arn)
@@ -83,7 +83,7 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, arn, g
 			}
 			sla.TotalEntities++
 			if a.Time.After(sla.LastAuthenticated) {
-				sla.LastAuthenticated, sla.LastRegion, sla.LastEntity = a.Time, a.Region, s.Account.UserARN(u.Path, u.Name)
+				sla.LastAuthenticated, sla.LastRegion, sla.LastEntity = a.Time, a.Region, s.Account(ctx).UserARN(u.Path, u.Name)
 			}
 		}
 		job.Services = append(job.Services, sla)
@@ -95,15 +95,15 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, arn, g
 // reportSubject resolves a report's ARN to the users it covers and the
 // policy documents that say which services they may use.
 func (s *Service) reportSubject(ctx context.Context, arn string) ([]keyward.User, []string, error) {
-	prefix := "arn:aws:iam::" + s.Account.ID + ":"
+	prefix := "arn:aws:iam::" + s.Account(ctx).ID + ":"
 	rest, ok := strings.CutPrefix(arn, prefix)
 	switch {
 	case ok && strings.HasPrefix(rest, "user/"):
-		p, err := s.userByARN(ctx, arn)
+		p, err := s.Authz.UserByARN(ctx, arn)
 		if err != nil {
 			return nil, nil, err
 		}
-		sources, err := s.PrincipalPolicies(ctx, p)
+		sources, err := s.Authz.PrincipalPolicies(ctx, p)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -112,7 +112,7 @@ func (s *Service) reportSubject(ctx context.Context, arn string) ([]keyward.User
 	case ok && strings.HasPrefix(rest, "group/"):
 		name := rest[strings.LastIndexByte(rest, '/')+1:]
 		g, err := s.Store.Group(ctx, name)
-		if err != nil || s.Account.GroupARN(g.Path, g.Name) != arn {
+		if err != nil || s.Account(ctx).GroupARN(g.Path, g.Name) != arn {
 			return nil, nil, keyward.Errorf(keyward.ENoSuchEntity, "The group with name %s cannot be found.", keyward.Clip(name))
 		}
 		var users []keyward.User
@@ -214,7 +214,7 @@ func (s *Service) entityDocuments(ctx context.Context, e keyward.Entity) ([]stri
 // ServiceLastAccessedDetails returns a report made by
 // GenerateServiceLastAccessedDetails.
 func (s *Service) ServiceLastAccessedDetails(ctx context.Context, jobID string) (keyward.AccessJob, error) {
-	if err := s.authorize(ctx, "iam:GetServiceLastAccessedDetails", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:GetServiceLastAccessedDetails", "*"); err != nil {
 		return keyward.AccessJob{}, err
 	}
 	return s.accessJob(ctx, jobID)
@@ -223,7 +223,7 @@ func (s *Service) ServiceLastAccessedDetails(ctx context.Context, jobID string) 
 // ServiceLastAccessedDetailsWithEntities returns a report's entities for
 // one service.
 func (s *Service) ServiceLastAccessedDetailsWithEntities(ctx context.Context, jobID, namespace string) (keyward.AccessJob, []keyward.EntityAccess, error) {
-	if err := s.authorize(ctx, "iam:GetServiceLastAccessedDetailsWithEntities", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:GetServiceLastAccessedDetailsWithEntities", "*"); err != nil {
 		return keyward.AccessJob{}, nil, err
 	}
 	job, err := s.accessJob(ctx, jobID)
@@ -249,7 +249,7 @@ func (s *Service) accessJob(ctx context.Context, id string) (keyward.AccessJob, 
 // PoliciesGrantingServiceAccess lists, for each namespace, the policies of
 // a user (its own and its groups') or a group that allow some action of it.
 func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string, namespaces []string) (map[string][]keyward.GrantingPolicy, error) {
-	if err := s.authorizeARN(ctx, "iam:ListPoliciesGrantingServiceAccess", arn); err != nil {
+	if err := s.Authz.AuthorizeARN(ctx, "iam:ListPoliciesGrantingServiceAccess", arn); err != nil {
 		return nil, err
 	}
 	type source struct {
@@ -282,10 +282,10 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 		}
 		return nil
 	}
-	rest, _ := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account.ID+":")
+	rest, _ := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account(ctx).ID+":")
 	switch {
 	case strings.HasPrefix(rest, "user/"):
-		p, err := s.userByARN(ctx, arn)
+		p, err := s.Authz.UserByARN(ctx, arn)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // changed announces a change to an access key.
@@ -21,7 +22,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userName string) (keyward
 	if err != nil {
 		return keyward.AccessKey{}, "", err
 	}
-	if err := s.authorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
 		return keyward.AccessKey{}, "", err
 	}
 	return s.createAccessKey(ctx, userName, "")
@@ -39,7 +40,7 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 	if err != nil {
 		return keyward.AccessKey{}, "", err
 	}
-	if err := s.authorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
 		return keyward.AccessKey{}, "", err
 	}
 	// The tag's key is the new key's ID, drawn now so that iam:TagUser is
@@ -48,7 +49,7 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 	if err != nil {
 		return keyward.AccessKey{}, "", err
 	}
-	if err := s.authorizeUserWith(ctx, "iam:TagUser", userName, requestTagKeys([]keyward.Tag{{Key: id, Value: description}})); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:TagUser", userName, authz.RequestTagKeys([]keyward.Tag{{Key: id, Value: description}})); err != nil {
 		return keyward.AccessKey{}, "", err
 	}
 	k, secret, err := s.createAccessKey(ctx, userName, id)
@@ -109,7 +110,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, userName, marker string, m
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.authorizeUser(ctx, "iam:ListAccessKeys", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ListAccessKeys", userName); err != nil {
 		return nil, "", err
 	}
 	return s.listAccessKeys(ctx, userName, marker, max)
@@ -158,7 +159,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userName, id, status stri
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeUser(ctx, "iam:UpdateAccessKey", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateAccessKey", userName); err != nil {
 		return err
 	}
 	err = s.Store.UpdateAccessKey(ctx, userName, id, status)
@@ -172,7 +173,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, userName, id string) erro
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeUser(ctx, "iam:DeleteAccessKey", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteAccessKey", userName); err != nil {
 		return err
 	}
 	err = s.Store.DeleteAccessKey(ctx, userName, id)
@@ -198,7 +199,7 @@ func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (keyward.Acc
 	if err != nil {
 		if errors.Is(err, keyward.ErrNoSuchAccessKey) {
 			// Nothing of who owns what to a caller without the right.
-			if authErr := s.authorize(ctx, "iam:GetAccessKeyLastUsed", s.Account.UserARN("/", "*")); authErr != nil {
+			if authErr := s.Authz.Authorize(ctx, "iam:GetAccessKeyLastUsed", s.Account(ctx).UserARN("/", "*")); authErr != nil {
 				return keyward.AccessKey{}, authErr
 			}
 			return keyward.AccessKey{}, keyward.AccessKeyNotFound(id)
@@ -206,7 +207,7 @@ func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (keyward.Acc
 		return keyward.AccessKey{}, err
 	}
 	// On the owner, read with its tags (aws:ResourceTag, iam:ResourceTag).
-	if err := s.authorizeUser(ctx, "iam:GetAccessKeyLastUsed", k.UserName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:GetAccessKeyLastUsed", k.UserName); err != nil {
 		return keyward.AccessKey{}, err
 	}
 	return k, nil
@@ -242,7 +243,7 @@ func (s *Service) Credential(ctx context.Context, id string) (keyward.Credential
 	if err != nil {
 		return keyward.Credential{}, fmt.Errorf("access key %s: %w", k.ID, err)
 	}
-	p := keyward.Principal{AccountID: s.Account.ID, Root: k.Root()}
+	p := keyward.Principal{AccountID: s.Account(ctx).ID, Root: k.Root()}
 	if !p.Root {
 		p.UserID, p.UserName, p.UserPath = k.UserID, k.UserName, k.UserPath
 	}

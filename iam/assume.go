@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 const // maxPacked bounds a session's packed policies and tags, the
@@ -84,7 +85,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	if in.SourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	roleARN := s.Account.RoleARN(role.Path, role.Name)
+	roleARN := s.Account(ctx).RoleARN(role.Path, role.Name)
 	for _, action := range actions {
 		if err := s.trusts(ctx, assumable.Trust, roleARN, action, caller, &trc); err != nil {
 			return keyward.AssumedRole{}, err
@@ -95,7 +96,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	if c.SourceIdentity == "" && p.Session != nil {
 		c.SourceIdentity = p.Session.SourceIdentity // it stays with a chain of sessions
 	}
-	r, err := s.roleSession(role, in, duration, c, rc.RequestedRegion)
+	r, err := s.roleSession(ctx, role, in, duration, c, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
@@ -105,9 +106,9 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 
 // roleSession issues a session of role named as in asks, lasting duration
 // seconds from now, with c's further claims, and notes the role's use.
-func (s *Service) roleSession(role keyward.Role, in keyward.AssumeRoleInput, duration int, c sessionClaims, region string) (keyward.AssumedRole, error) {
+func (s *Service) roleSession(ctx context.Context, role keyward.Role, in keyward.AssumeRoleInput, duration int, c sessionClaims, region string) (keyward.AssumedRole, error) {
 	now := s.now()
-	c.Account, c.RoleID, c.RoleName, c.RolePath, c.SessionName = s.Account.ID, role.ID, role.Name, role.Path, in.SessionName
+	c.Account, c.RoleID, c.RoleName, c.RolePath, c.SessionName = s.Account(ctx).ID, role.ID, role.Name, role.Path, in.SessionName
 	c.IssuedAt, c.Expiration = now, now.Add(time.Duration(duration)*time.Second)
 	c.Policy, c.PolicyARNs = in.Policy, in.PolicyARNs
 	sess, err := s.issue(c)
@@ -115,7 +116,7 @@ func (s *Service) roleSession(role keyward.Role, in keyward.AssumeRoleInput, dur
 		return keyward.AssumedRole{}, err
 	}
 	s.RoleUsed(role.ID, "sts", region)
-	pr := keyward.Principal{AccountID: s.Account.ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
+	pr := keyward.Principal{AccountID: s.Account(ctx).ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
 	return keyward.AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), SourceIdentity: c.SourceIdentity}, nil
 }
 
@@ -131,10 +132,10 @@ func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, acti
 	if d != keyward.DecisionAllowed {
 		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
 	}
-	if c.ARN == "" || c.AccountID != s.Account.ID {
+	if c.ARN == "" || c.AccountID != s.Account(ctx).ID {
 		return nil // a provider's or a service's caller has no policies here
 	}
-	pd, err := s.evaluate(ctx, action, roleARN, rc)
+	pd, err := s.Authz.Evaluate(ctx, action, roleARN, rc)
 	if err != nil {
 		return err
 	}
@@ -146,12 +147,12 @@ func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, acti
 	default:
 		return nil
 	}
-	return denial(rc.Principal, action, roleARN, pd)
+	return authz.Denial(rc.Principal, action, roleARN, pd)
 }
 
 // roleByARN finds the role an ARN names, path included.
 func (s *Service) roleByARN(ctx context.Context, arn string) (*keyward.AssumableRole, error) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account.ID+":role/")
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account(ctx).ID+":role/")
 	if !ok {
 		return nil, keyward.ErrNoSuchRole
 	}
@@ -159,7 +160,7 @@ func (s *Service) roleByARN(ctx context.Context, arn string) (*keyward.Assumable
 	if err != nil {
 		return nil, err
 	}
-	if s.Account.RoleARN(r.Role.Path, r.Role.Name) != arn {
+	if s.Account(ctx).RoleARN(r.Role.Path, r.Role.Name) != arn {
 		return nil, keyward.ErrNoSuchRole
 	}
 	return r, nil

@@ -43,7 +43,7 @@ func (s *Service) InitAccount(ctx context.Context, b Bootstrap) (keyward.Account
 	if b.AccountID != "" && b.AccountID != account.ID {
 		return account, 0, fmt.Errorf("account %s was asked for, but the store holds account %s", b.AccountID, account.ID)
 	}
-	s.Account = account
+	s.Authz.SetAccount(account)
 	opener, err := s.CheckMasterKey(ctx)
 	return account, opener, err
 }

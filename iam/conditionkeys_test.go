@@ -112,7 +112,7 @@ func TestConditionKeysTable(t *testing.T) {
 
 	b := newAttackBench(t)
 	engine := &recordingEngine{}
-	b.Service.Policies = engine
+	b.Authz.Policies = engine
 	root := b.root()
 	tags := []keyward.Tag{{Key: "team", Value: "blue"}}
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
@@ -120,29 +120,29 @@ func TestConditionKeysTable(t *testing.T) {
 	other := "arn:aws:iam::" + kwtest.AccountID + ":policy/other"
 	attachable := "arn:aws:iam::" + kwtest.AccountID + ":policy/attachable"
 	for _, name := range []string{"bound", "other", "attachable"} {
-		_, err := b.Service.CreatePolicy(root, name, "/", "", allow, tags)
+		_, err := b.IAM.CreatePolicy(root, name, "/", "", allow, tags)
 		must(t, err)
 	}
-	prober, err := b.Service.CreateUser(root, "prober", "/", nil)
+	prober, err := b.IAM.CreateUser(root, "prober", "/", nil)
 	must(t, err)
-	must(t, b.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityUser, Name: "prober"}, "all", allow))
-	_, err = b.Service.CreateBoundedUser(root, "target", "/", bound, tags)
+	must(t, b.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityUser, Name: "prober"}, "all", allow))
+	_, err = b.IAM.CreateBoundedUser(root, "target", "/", bound, tags)
 	must(t, err)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`
-	_, err = b.Service.CreateRole(root, keyward.Role{Name: "trole", TrustPolicy: trust, Tags: tags, PermissionsBoundary: bound})
+	_, err = b.IAM.CreateRole(root, keyward.Role{Name: "trole", TrustPolicy: trust, Tags: tags, PermissionsBoundary: bound})
 	must(t, err)
-	_, err = b.Service.CreateGroup(root, "tgroup", "/")
+	_, err = b.IAM.CreateGroup(root, "tgroup", "/")
 	must(t, err)
-	_, err = b.Service.CreateInstanceProfile(root, "tprofile", "/", tags)
+	_, err = b.IAM.CreateInstanceProfile(root, "tprofile", "/", tags)
 	must(t, err)
-	dev, err := b.Service.CreateVirtualMFADevice(root, "tdev", "/", tags)
+	dev, err := b.IAM.CreateVirtualMFADevice(root, "tdev", "/", tags)
 	must(t, err)
-	oidc, err := b.Service.CreateOIDCProvider(root, "https://tokens.example.com", []string{"app"}, []string{strings.Repeat("a", 40)}, tags)
+	oidc, err := b.IAM.CreateOIDCProvider(root, "https://tokens.example.com", []string{"app"}, []string{strings.Repeat("a", 40)}, tags)
 	must(t, err)
 	certPEM, keyPEM := selfSignedCert(t)
-	_, err = b.Service.UploadServerCertificate(root, "tcert", "/", certPEM, keyPEM, "", tags)
+	_, err = b.IAM.UploadServerCertificate(root, "tcert", "/", certPEM, keyPEM, "", tags)
 	must(t, err)
-	cred, err := b.Service.CreateServiceSpecificCredential(root, "target", "codecommit.amazonaws.com")
+	cred, err := b.IAM.CreateServiceSpecificCredential(root, "target", "codecommit.amazonaws.com")
 	must(t, err)
 
 	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID,
@@ -163,143 +163,143 @@ func TestConditionKeysTable(t *testing.T) {
 		run     func() error
 		want    map[string][]string
 	}{
-		{"AttachUserPolicy", false, func() error { return b.Service.AttachPolicy(ctx, user, attachable) },
+		{"AttachUserPolicy", false, func() error { return b.IAM.AttachPolicy(ctx, user, attachable) },
 			map[string][]string{"iam:PolicyARN": {attachable}, "iam:PermissionsBoundary": {bound}}},
-		{"DetachUserPolicy", false, func() error { return b.Service.DetachPolicy(ctx, user, attachable) },
+		{"DetachUserPolicy", false, func() error { return b.IAM.DetachPolicy(ctx, user, attachable) },
 			map[string][]string{"iam:PolicyARN": {attachable}, "iam:PermissionsBoundary": {bound}}},
-		{"AttachRolePolicy", false, func() error { return b.Service.AttachPolicy(ctx, role, attachable) },
+		{"AttachRolePolicy", false, func() error { return b.IAM.AttachPolicy(ctx, role, attachable) },
 			map[string][]string{"iam:PolicyARN": {attachable}, "iam:PermissionsBoundary": {bound}}},
-		{"DetachRolePolicy", false, func() error { return b.Service.DetachPolicy(ctx, role, attachable) },
+		{"DetachRolePolicy", false, func() error { return b.IAM.DetachPolicy(ctx, role, attachable) },
 			map[string][]string{"iam:PolicyARN": {attachable}, "iam:PermissionsBoundary": {bound}}},
-		{"AttachGroupPolicy", false, func() error { return b.Service.AttachPolicy(ctx, group, attachable) },
+		{"AttachGroupPolicy", false, func() error { return b.IAM.AttachPolicy(ctx, group, attachable) },
 			map[string][]string{"iam:PolicyARN": {attachable}}},
-		{"DetachGroupPolicy", false, func() error { return b.Service.DetachPolicy(ctx, group, attachable) },
+		{"DetachGroupPolicy", false, func() error { return b.IAM.DetachPolicy(ctx, group, attachable) },
 			map[string][]string{"iam:PolicyARN": {attachable}}},
-		{"PutUserPolicy", false, func() error { return b.Service.PutInlinePolicy(ctx, user, "p", allow) },
+		{"PutUserPolicy", false, func() error { return b.IAM.PutInlinePolicy(ctx, user, "p", allow) },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"DeleteUserPolicy", false, func() error { return b.Service.DeleteInlinePolicy(ctx, user, "p") },
+		{"DeleteUserPolicy", false, func() error { return b.IAM.DeleteInlinePolicy(ctx, user, "p") },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"PutRolePolicy", false, func() error { return b.Service.PutInlinePolicy(ctx, role, "p", allow) },
+		{"PutRolePolicy", false, func() error { return b.IAM.PutInlinePolicy(ctx, role, "p", allow) },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"DeleteRolePolicy", false, func() error { return b.Service.DeleteInlinePolicy(ctx, role, "p") },
+		{"DeleteRolePolicy", false, func() error { return b.IAM.DeleteInlinePolicy(ctx, role, "p") },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"GetRole", false, func() error { _, err := b.Service.Role(ctx, "trole"); return err },
+		{"GetRole", false, func() error { _, err := b.IAM.Role(ctx, "trole"); return err },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"UpdateRole", false, func() error { _, err := b.Service.UpdateRole(ctx, "iam:UpdateRole", "trole", &desc, nil); return err },
+		{"UpdateRole", false, func() error { _, err := b.IAM.UpdateRole(ctx, "iam:UpdateRole", "trole", &desc, nil); return err },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
 		{"UpdateRoleDescription", false, func() error {
-			_, err := b.Service.UpdateRole(ctx, "iam:UpdateRoleDescription", "trole", &desc, nil)
+			_, err := b.IAM.UpdateRole(ctx, "iam:UpdateRoleDescription", "trole", &desc, nil)
 			return err
 		}, map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"UpdateAssumeRolePolicy", false, func() error { return b.Service.UpdateAssumeRolePolicy(ctx, "trole", trust) },
+		{"UpdateAssumeRolePolicy", false, func() error { return b.IAM.UpdateAssumeRolePolicy(ctx, "trole", trust) },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"TagUser", false, func() error { return b.Service.TagUser(ctx, "target", newTags...) },
+		{"TagUser", false, func() error { return b.IAM.TagUser(ctx, "target", newTags...) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagUser", false, func() error { return b.Service.UntagUser(ctx, "target", "cost") }, map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagRole", false, func() error { return b.Service.TagRole(ctx, "trole", newTags) },
+		{"UntagUser", false, func() error { return b.IAM.UntagUser(ctx, "target", "cost") }, map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagRole", false, func() error { return b.IAM.TagRole(ctx, "trole", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagRole", false, func() error { return b.Service.UntagRole(ctx, "trole", []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagPolicy", false, func() error { return b.Service.TagPolicy(ctx, attachable, newTags) },
+		{"UntagRole", false, func() error { return b.IAM.UntagRole(ctx, "trole", []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagPolicy", false, func() error { return b.IAM.TagPolicy(ctx, attachable, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagPolicy", false, func() error { return b.Service.UntagPolicy(ctx, attachable, []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagInstanceProfile", false, func() error { return b.Service.TagInstanceProfile(ctx, "tprofile", newTags) },
+		{"UntagPolicy", false, func() error { return b.IAM.UntagPolicy(ctx, attachable, []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagInstanceProfile", false, func() error { return b.IAM.TagInstanceProfile(ctx, "tprofile", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagInstanceProfile", false, func() error { return b.Service.UntagInstanceProfile(ctx, "tprofile", []string{"cost"}) },
+		{"UntagInstanceProfile", false, func() error { return b.IAM.UntagInstanceProfile(ctx, "tprofile", []string{"cost"}) },
 			map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagMFADevice", false, func() error { return b.Service.TagMFADevice(ctx, dev.SerialNumber, newTags) },
+		{"TagMFADevice", false, func() error { return b.IAM.TagMFADevice(ctx, dev.SerialNumber, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagMFADevice", false, func() error { return b.Service.UntagMFADevice(ctx, dev.SerialNumber, []string{"cost"}) },
+		{"UntagMFADevice", false, func() error { return b.IAM.UntagMFADevice(ctx, dev.SerialNumber, []string{"cost"}) },
 			map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagOpenIDConnectProvider", false, func() error { return b.Service.TagOIDCProvider(ctx, oidc.ARN, newTags) },
+		{"TagOpenIDConnectProvider", false, func() error { return b.IAM.TagOIDCProvider(ctx, oidc.ARN, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagOpenIDConnectProvider", false, func() error { return b.Service.UntagOIDCProvider(ctx, oidc.ARN, []string{"cost"}) },
+		{"UntagOpenIDConnectProvider", false, func() error { return b.IAM.UntagOIDCProvider(ctx, oidc.ARN, []string{"cost"}) },
 			map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagServerCertificate", false, func() error { return b.Service.TagServerCertificate(ctx, "tcert", newTags) },
+		{"TagServerCertificate", false, func() error { return b.IAM.TagServerCertificate(ctx, "tcert", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagServerCertificate", false, func() error { return b.Service.UntagServerCertificate(ctx, "tcert", []string{"cost"}) },
+		{"UntagServerCertificate", false, func() error { return b.IAM.UntagServerCertificate(ctx, "tcert", []string{"cost"}) },
 			map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"PassRole", false, func() error { return b.Service.SetInstanceProfileRole(ctx, "tprofile", "trole", false) },
+		{"PassRole", false, func() error { return b.IAM.SetInstanceProfileRole(ctx, "tprofile", "trole", false) },
 			map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}},
 		{"UpdateServiceSpecificCredential", false, func() error {
-			return b.Service.UpdateCredentialStatus(ctx, "target", keyward.CredService, cred.ID, keyward.StatusInactive)
+			return b.IAM.UpdateCredentialStatus(ctx, "target", keyward.CredService, cred.ID, keyward.StatusInactive)
 		}, map[string][]string{"iam:ServiceSpecificCredentialServiceName": {"codecommit.amazonaws.com"}}},
-		{"ResetServiceSpecificCredential", false, func() error { _, err := b.Service.ResetServiceSpecificCredential(ctx, "target", cred.ID); return err },
+		{"ResetServiceSpecificCredential", false, func() error { _, err := b.IAM.ResetServiceSpecificCredential(ctx, "target", cred.ID); return err },
 			map[string][]string{"iam:ServiceSpecificCredentialServiceName": {"codecommit.amazonaws.com"}}},
-		{"DeleteServiceSpecificCredential", false, func() error { return b.Service.DeleteCredential(ctx, "target", keyward.CredService, cred.ID) },
+		{"DeleteServiceSpecificCredential", false, func() error { return b.IAM.DeleteCredential(ctx, "target", keyward.CredService, cred.ID) },
 			map[string][]string{"iam:ServiceSpecificCredentialServiceName": {"codecommit.amazonaws.com"}}},
 		{"CreateServiceSpecificCredential", false, func() error {
-			_, err := b.Service.CreateServiceSpecificCredential(ctx, "target", "cassandra.amazonaws.com")
+			_, err := b.IAM.CreateServiceSpecificCredential(ctx, "target", "cassandra.amazonaws.com")
 			return err
 		}, map[string][]string{"iam:ServiceSpecificCredentialServiceName": {"cassandra.amazonaws.com"}}},
-		{"PutUserPermissionsBoundary", false, func() error { return b.Service.PutUserPermissionsBoundary(ctx, "target", other) },
+		{"PutUserPermissionsBoundary", false, func() error { return b.IAM.PutUserPermissionsBoundary(ctx, "target", other) },
 			map[string][]string{"iam:PermissionsBoundary": {other}}},
-		{"DeleteUserPermissionsBoundary", false, func() error { return b.Service.DeleteUserPermissionsBoundary(ctx, "target") },
+		{"DeleteUserPermissionsBoundary", false, func() error { return b.IAM.DeleteUserPermissionsBoundary(ctx, "target") },
 			map[string][]string{"iam:PermissionsBoundary": {other}}},
 		{"PutRolePermissionsBoundary", false, func() error {
-			return b.Service.PutRolePermissionsBoundary(ctx, "iam:PutRolePermissionsBoundary", "trole", other)
+			return b.IAM.PutRolePermissionsBoundary(ctx, "iam:PutRolePermissionsBoundary", "trole", other)
 		}, map[string][]string{"iam:PermissionsBoundary": {other}}},
 		{"DeleteRolePermissionsBoundary", false, func() error {
-			return b.Service.PutRolePermissionsBoundary(ctx, "iam:DeleteRolePermissionsBoundary", "trole", "")
+			return b.IAM.PutRolePermissionsBoundary(ctx, "iam:DeleteRolePermissionsBoundary", "trole", "")
 		}, map[string][]string{"iam:PermissionsBoundary": {other}}},
-		{"CreateUser", true, func() error { _, err := b.Service.CreateBoundedUser(ctx, "newuser", "/", bound, tags); return err },
+		{"CreateUser", true, func() error { _, err := b.IAM.CreateBoundedUser(ctx, "newuser", "/", bound, tags); return err },
 			map[string][]string{"iam:PermissionsBoundary": {bound}, "aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
 		{"CreateRole", true, func() error {
-			_, err := b.Service.CreateRole(ctx, keyward.Role{Name: "newrole", TrustPolicy: trust, Tags: tags, PermissionsBoundary: bound})
+			_, err := b.IAM.CreateRole(ctx, keyward.Role{Name: "newrole", TrustPolicy: trust, Tags: tags, PermissionsBoundary: bound})
 			return err
 		}, map[string][]string{"iam:PermissionsBoundary": {bound}, "aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
-		{"CreatePolicy", true, func() error { _, err := b.Service.CreatePolicy(ctx, "newpolicy", "/", "", allow, tags); return err },
+		{"CreatePolicy", true, func() error { _, err := b.IAM.CreatePolicy(ctx, "newpolicy", "/", "", allow, tags); return err },
 			map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
-		{"CreateInstanceProfile", true, func() error { _, err := b.Service.CreateInstanceProfile(ctx, "newprofile", "/", tags); return err },
+		{"CreateInstanceProfile", true, func() error { _, err := b.IAM.CreateInstanceProfile(ctx, "newprofile", "/", tags); return err },
 			map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
-		{"CreateVirtualMFADevice", true, func() error { _, err := b.Service.CreateVirtualMFADevice(ctx, "newdev", "/", tags); return err },
+		{"CreateVirtualMFADevice", true, func() error { _, err := b.IAM.CreateVirtualMFADevice(ctx, "newdev", "/", tags); return err },
 			map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
 		{"CreateOpenIDConnectProvider", true, func() error {
-			_, err := b.Service.CreateOIDCProvider(ctx, "https://other.example.com", []string{"app"}, []string{strings.Repeat("b", 40)}, tags)
+			_, err := b.IAM.CreateOIDCProvider(ctx, "https://other.example.com", []string{"app"}, []string{strings.Repeat("b", 40)}, tags)
 			return err
 		}, map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
 		{"UploadServerCertificate", true, func() error {
-			_, err := b.Service.UploadServerCertificate(ctx, "newcert", "/", certPEM, keyPEM, "", tags)
+			_, err := b.IAM.UploadServerCertificate(ctx, "newcert", "/", certPEM, keyPEM, "", tags)
 			return err
 		}, map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
 		{"CreateServiceLinkedRole", true, func() error {
-			_, err := b.Service.CreateServiceLinkedRole(ctx, "elasticbeanstalk.amazonaws.com", "", "")
+			_, err := b.IAM.CreateServiceLinkedRole(ctx, "elasticbeanstalk.amazonaws.com", "", "")
 			return err
 		}, map[string][]string{"iam:AWSServiceName": {"elasticbeanstalk.amazonaws.com"}}},
 		// Actions naming their resource by ARN.
 		{"SimulatePrincipalPolicy", false, func() error {
-			_, err := b.Service.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: userARN("target"), Actions: []string{"iam:GetUser"}})
+			_, err := b.IAM.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: userARN("target"), Actions: []string{"iam:GetUser"}})
 			return err
 		}, nil},
 		{"GetContextKeysForPrincipalPolicy", false, func() error {
-			_, err := b.Service.ContextKeysForPrincipalPolicy(ctx, userARN("target"), nil)
+			_, err := b.IAM.ContextKeysForPrincipalPolicy(ctx, userARN("target"), nil)
 			return err
 		}, nil},
 		{"ListEntitiesForPolicy", false, func() error {
-			_, _, err := b.Service.ListEntitiesForPolicy(ctx, attachable, "", "/", "", "", 100)
+			_, _, err := b.IAM.ListEntitiesForPolicy(ctx, attachable, "", "/", "", "", 100)
 			return err
 		}, nil},
 		{"GenerateServiceLastAccessedDetails", false, func() error {
-			_, err := b.Service.GenerateServiceLastAccessedDetails(ctx, userARN("target"), "SERVICE_LEVEL")
+			_, err := b.IAM.GenerateServiceLastAccessedDetails(ctx, userARN("target"), "SERVICE_LEVEL")
 			return err
 		}, nil},
 		{"ListPoliciesGrantingServiceAccess", false, func() error {
-			_, err := b.Service.PoliciesGrantingServiceAccess(ctx, userARN("target"), []string{"iam"})
+			_, err := b.IAM.PoliciesGrantingServiceAccess(ctx, userARN("target"), []string{"iam"})
 			return err
 		}, nil},
 		{"GetAccessKeyLastUsed", false, func() error {
-			k, _, err := b.Service.CreateAccessKey(root, "target")
+			k, _, err := b.IAM.CreateAccessKey(root, "target")
 			if err != nil {
 				return err
 			}
-			_, err = b.Service.AccessKeyLastUsed(ctx, k.ID)
+			_, err = b.IAM.AccessKeyLastUsed(ctx, k.ID)
 			return err
 		}, nil},
 		{"DeleteRole", false, func() error {
-			if err := b.Service.SetInstanceProfileRole(root, "tprofile", "trole", true); err != nil {
+			if err := b.IAM.SetInstanceProfileRole(root, "tprofile", "trole", true); err != nil {
 				return err
 			}
-			must(t, b.Service.PutRolePermissionsBoundary(root, "iam:PutRolePermissionsBoundary", "trole", bound))
-			return b.Service.DeleteRole(ctx, "trole")
+			must(t, b.IAM.PutRolePermissionsBoundary(root, "iam:PutRolePermissionsBoundary", "trole", bound))
+			return b.IAM.DeleteRole(ctx, "trole")
 		}, map[string][]string{"iam:PermissionsBoundary": {bound}}},
 	}
 
@@ -392,7 +392,7 @@ func TestPolicyARNAndBoundaryConditions(t *testing.T) {
 		admin    = "arn:aws:iam::aws:policy/AdministratorAccess"
 	)
 	boundary := "arn:aws:iam::" + kwtest.AccountID + ":policy/dev-boundary"
-	_, err := b.Service.CreatePolicy(b.root(), "dev-boundary", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
+	_, err := b.IAM.CreatePolicy(b.root(), "dev-boundary", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
 	must(t, err)
 	policyFor := func(name, op string) string {
 		self := userARN(name)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // ConsoleUsers returns a page of users for the console's list
@@ -17,7 +18,7 @@ import (
 // devices, each by its action on that user) and says which in Shown; it
 // sorts as ConsoleUserSort says.
 func (s *Service) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keyward.UserSummary, int, error) {
-	if err := s.authorize(ctx, "iam:ListUsers", s.Account.UserARN("/", "")); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListUsers", s.Account(ctx).UserARN("/", "")); err != nil {
 		return nil, 0, err
 	}
 	q.Sort = s.ConsoleUserSort(ctx, q.Sort)
@@ -34,9 +35,9 @@ func (s *Service) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keyw
 // consoleColumns empties the parts of u the caller may not read.
 func (s *Service) consoleColumns(ctx context.Context, u *keyward.UserSummary) {
 	rc, internal, ok := keyward.Caller(ctx)
-	arn := s.Account.UserARN(u.User.Path, u.User.Name)
+	arn := s.Account(ctx).UserARN(u.User.Path, u.User.Name)
 	may := func(action string) bool {
-		return ok && (internal || s.decide(ctx, action, arn, rc) == nil)
+		return ok && (internal || s.Authz.Decide(ctx, action, arn, rc) == nil)
 	}
 	u.Shown = keyward.UserColumns{Keys: may("iam:ListAccessKeys"), Groups: may("iam:ListGroupsForUser"),
 		Login: may("iam:GetLoginProfile"), MFA: may("iam:ListMFADevices")}
@@ -93,9 +94,9 @@ func (s *Service) ConsoleUserSort(ctx context.Context, sort string) string {
 			return "name"
 		}
 		for _, u := range users {
-			arn := s.Account.UserARN(u.Path, u.Name)
+			arn := s.Account(ctx).UserARN(u.Path, u.Name)
 			for _, action := range needs {
-				if s.decide(ctx, action, arn, rc) != nil {
+				if s.Authz.Decide(ctx, action, arn, rc) != nil {
 					return "name"
 				}
 			}
@@ -126,8 +127,8 @@ func (s *Service) SignInRoot(ctx context.Context, keyID, secret string) (keyward
 // when it names no account here. Limits on guessing key on what it
 // returns, so that every spelling of the account shares one budget.
 func (s *Service) SignInAccount(ctx context.Context, typed string) (id string, ok bool) {
-	if typed == s.Account.ID || typed == s.AccountLabel(ctx) {
-		return s.Account.ID, true
+	if typed == s.Account(ctx).ID || typed == s.AccountLabel(ctx) {
+		return s.Account(ctx).ID, true
 	}
 	return "", false
 }
@@ -155,7 +156,7 @@ func (s *Service) SignInUser(ctx context.Context, accountID, userName, password 
 	if err := s.Store.RecordPasswordUse(ctx, userName, s.Now().UTC()); err != nil {
 		return keyward.Principal{}, false, err
 	}
-	return keyward.Principal{AccountID: s.Account.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired, nil
+	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired, nil
 }
 
 // DeleteUserAndAttachments deletes a user with everything that would make
@@ -174,7 +175,7 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		"iam:ListGroupsForUser", "iam:ListMFADevices", "iam:DeactivateMFADevice", "iam:ListSSHPublicKeys", "iam:DeleteSSHPublicKey",
 		"iam:ListServiceSpecificCredentials", "iam:DeleteServiceSpecificCredential", "iam:ListSigningCertificates",
 		"iam:DeleteSigningCertificate", "iam:DeleteUser"} {
-		if err := s.authorizeUser(ctx, action, name); err != nil {
+		if err := s.Authz.AuthorizeUser(ctx, action, name); err != nil {
 			return err
 		}
 	}
@@ -183,7 +184,7 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 		return err
 	}
 	for _, d := range devices {
-		if err := s.authorizeWith(ctx, "iam:DeleteVirtualMFADevice", d.SerialNumber, resourceTagKeys(d.Tags, false)); err != nil {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:DeleteVirtualMFADevice", d.SerialNumber, authz.ResourceTagKeys(d.Tags, false)); err != nil {
 			return err
 		}
 	}
@@ -194,7 +195,7 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 			return err
 		}
 		for _, g := range groups {
-			if err := s.authorizeGroup(ctx, "iam:RemoveUserFromGroup", g.Name); err != nil {
+			if err := s.Authz.AuthorizeGroup(ctx, "iam:RemoveUserFromGroup", g.Name); err != nil {
 				return err
 			}
 		}
@@ -326,7 +327,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, sess keyward.ConsoleSess
 	if err != nil || u.ID != sess.UserID || sess.Issued.Before(u.SessionsAfter) {
 		return keyward.Principal{}, errSessionEnded
 	}
-	return keyward.Principal{AccountID: s.Account.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
+	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
 }
 
 // DeleteGroupAndAttachments deletes a group with its members, inline
@@ -337,7 +338,7 @@ func (s *Service) DeleteGroupAndAttachments(ctx context.Context, name string) er
 	group := keyward.Entity{Kind: keyward.EntityGroup, Name: name}
 	for _, action := range []string{"iam:GetGroup", "iam:RemoveUserFromGroup", "iam:ListGroupPolicies", "iam:DeleteGroupPolicy",
 		"iam:ListAttachedGroupPolicies", "iam:DetachGroupPolicy", "iam:DeleteGroup"} {
-		if err := s.authorizeGroup(ctx, action, name); err != nil {
+		if err := s.Authz.AuthorizeGroup(ctx, action, name); err != nil {
 			return err
 		}
 	}
@@ -392,7 +393,7 @@ func (s *Service) DeleteGroupAndAttachments(ctx context.Context, name string) er
 func (s *Service) DeleteRoleAndPolicies(ctx context.Context, name string) error {
 	role := keyward.Entity{Kind: keyward.EntityRole, Name: name}
 	for _, action := range []string{"iam:ListRolePolicies", "iam:DeleteRolePolicy", "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy", "iam:DeleteRole"} {
-		if err := s.authorizeRole(ctx, action, name); err != nil {
+		if err := s.Authz.AuthorizeRole(ctx, action, name); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 const minSSHKeyBits = 2048
@@ -38,15 +39,15 @@ var credentialActions = map[string]struct{ create, list, update, remove, quota s
 }
 
 // serviceNameKey is iam:ServiceSpecificCredentialServiceName.
-func serviceNameKey(service string) conditionKeys {
-	return conditionKeys{"iam:servicespecificcredentialservicename": {service}}
+func serviceNameKey(service string) authz.Keys {
+	return authz.Keys{"iam:servicespecificcredentialservicename": {service}}
 }
 
 // credentialKeys are the condition keys of an action on a user's
 // credential: a service-specific credential's service. One that cannot be
 // found has none; the operation reports it.
-func (s *Service) credentialKeys(ctx context.Context, userName, kind, id string) (conditionKeys, error) {
-	if kind != keyward.CredService || userName == "" || !needsKeys(ctx) {
+func (s *Service) credentialKeys(ctx context.Context, userName, kind, id string) (authz.Keys, error) {
+	if kind != keyward.CredService || userName == "" || !authz.NeedsKeys(ctx) {
 		return nil, nil
 	}
 	cs, err := s.Store.Credentials(ctx, userName, kind)
@@ -90,7 +91,7 @@ func (s *Service) Credentials(ctx context.Context, userName, kind string) ([]key
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorizeUser(ctx, credentialActions[kind].list, userName); err != nil || userName == "" {
+	if err := s.Authz.AuthorizeUser(ctx, credentialActions[kind].list, userName); err != nil || userName == "" {
 		return nil, err
 	}
 	cs, err := s.Store.Credentials(ctx, userName, kind)
@@ -110,7 +111,7 @@ func (s *Service) UpdateCredentialStatus(ctx context.Context, userName, kind, id
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeUserWith(ctx, credentialActions[kind].update, userName, keys); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, credentialActions[kind].update, userName, keys); err != nil {
 		return err
 	}
 	if userName == "" {
@@ -133,7 +134,7 @@ func (s *Service) DeleteCredential(ctx context.Context, userName, kind, id strin
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeUserWith(ctx, credentialActions[kind].remove, userName, keys); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, credentialActions[kind].remove, userName, keys); err != nil {
 		return err
 	}
 	if userName == "" {
@@ -154,7 +155,7 @@ func credentialError(err error, kind, userName, id string) error {
 
 // UploadSSHPublicKey adds an SSH public key (ssh-rsa, or PEM) to a user.
 func (s *Service) UploadSSHPublicKey(ctx context.Context, userName, body string) (keyward.OtherCredential, error) {
-	if err := s.authorizeUser(ctx, "iam:UploadSSHPublicKey", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UploadSSHPublicKey", userName); err != nil {
 		return keyward.OtherCredential{}, err
 	}
 	key, err := parseSSHPublicKey(body)
@@ -173,7 +174,7 @@ func (s *Service) UploadSSHPublicKey(ctx context.Context, userName, body string)
 
 // SSHPublicKey returns one of a user's SSH public keys.
 func (s *Service) SSHPublicKey(ctx context.Context, userName, id string) (keyward.OtherCredential, error) {
-	if err := s.authorizeUser(ctx, "iam:GetSSHPublicKey", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:GetSSHPublicKey", userName); err != nil {
 		return keyward.OtherCredential{}, err
 	}
 	cs, err := s.Store.Credentials(ctx, userName, keyward.CredSSHKey)
@@ -305,7 +306,7 @@ func colonHex(b []byte) string {
 // CreateServiceSpecificCredential makes a user name and password for one
 // service.
 func (s *Service) CreateServiceSpecificCredential(ctx context.Context, userName, service string) (keyward.NewServiceCredential, error) {
-	if err := s.authorizeUserWith(ctx, "iam:CreateServiceSpecificCredential", userName, serviceNameKey(service)); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:CreateServiceSpecificCredential", userName, serviceNameKey(service)); err != nil {
 		return keyward.NewServiceCredential{}, err
 	}
 	if !supportedService(service) {
@@ -324,7 +325,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, userName,
 		return keyward.NewServiceCredential{}, err
 	}
 	c, err := s.createCredential(ctx, u.Name, keyward.OtherCredential{Kind: keyward.CredService, ID: id, Fingerprint: id,
-		ServiceName: service, ServiceUserName: u.Name + "-at-" + s.Account.ID, SealedPassword: sealed}, keyward.MaxServiceCredentialsPerUser)
+		ServiceName: service, ServiceUserName: u.Name + "-at-" + s.Account(ctx).ID, SealedPassword: sealed}, keyward.MaxServiceCredentialsPerUser)
 	return keyward.NewServiceCredential{OtherCredential: c, Password: password}, err
 }
 
@@ -338,7 +339,7 @@ func (s *Service) ResetServiceSpecificCredential(ctx context.Context, userName, 
 	if err != nil {
 		return keyward.NewServiceCredential{}, err
 	}
-	if err := s.authorizeUserWith(ctx, "iam:ResetServiceSpecificCredential", userName, keys); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:ResetServiceSpecificCredential", userName, keys); err != nil {
 		return keyward.NewServiceCredential{}, err
 	}
 	if userName == "" {
@@ -381,7 +382,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, userName, body s
 	if err != nil {
 		return keyward.OtherCredential{}, err
 	}
-	if err := s.authorizeUser(ctx, "iam:UploadSigningCertificate", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UploadSigningCertificate", userName); err != nil {
 		return keyward.OtherCredential{}, err
 	}
 	if userName == "" {

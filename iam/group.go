@@ -25,7 +25,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (keyward.G
 	if path == "" {
 		path = "/"
 	}
-	if err := s.authorize(ctx, "iam:CreateGroup", s.Account.GroupARN(path, name)); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:CreateGroup", s.Account(ctx).GroupARN(path, name)); err != nil {
 		return keyward.Group{}, err
 	}
 	id, err := keyward.NewGroupID(s.Rand)
@@ -33,7 +33,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (keyward.G
 		return keyward.Group{}, err
 	}
 	g := keyward.Group{ID: id, Name: name, Path: path, CreatedAt: s.now()}
-	respond(ctx, "group", map[string]any{"groupName": name, "groupId": id, "path": path, "arn": s.Account.GroupARN(path, name), "createDate": eventTime(g.CreatedAt)})
+	respond(ctx, "group", map[string]any{"groupName": name, "groupId": id, "path": path, "arn": s.Account(ctx).GroupARN(path, name), "createDate": eventTime(g.CreatedAt)})
 	if err := s.Store.CreateGroup(ctx, g); errors.Is(err, keyward.ErrGroupExists) {
 		return keyward.Group{}, keyward.Errorf(keyward.EEntityAlreadyExists, "Group with name %s already exists.", name)
 	} else if err != nil {
@@ -44,7 +44,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (keyward.G
 
 // Group returns a group by name (iam:GetGroup).
 func (s *Service) Group(ctx context.Context, name string) (keyward.Group, error) {
-	if err := s.authorizeGroup(ctx, "iam:GetGroup", name); err != nil {
+	if err := s.Authz.AuthorizeGroup(ctx, "iam:GetGroup", name); err != nil {
 		return keyward.Group{}, err
 	}
 	g, err := s.Store.Group(ctx, name)
@@ -56,7 +56,7 @@ func (s *Service) Group(ctx context.Context, name string) (keyward.Group, error)
 
 // ListGroups pages the account's groups.
 func (s *Service) ListGroups(ctx context.Context, pathPrefix, marker string, max int) ([]keyward.Group, string, error) {
-	if err := s.authorize(ctx, "iam:ListGroups", s.Account.GroupARN(orRoot(pathPrefix), "")); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListGroups", s.Account(ctx).GroupARN(orRoot(pathPrefix), "")); err != nil {
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.Group, bool, error) {
@@ -66,7 +66,7 @@ func (s *Service) ListGroups(ctx context.Context, pathPrefix, marker string, max
 
 // GroupMembers pages the users of a group (iam:GetGroup).
 func (s *Service) GroupMembers(ctx context.Context, group, marker string, max int) ([]keyward.User, string, error) {
-	if err := s.authorizeGroup(ctx, "iam:GetGroup", group); err != nil {
+	if err := s.Authz.AuthorizeGroup(ctx, "iam:GetGroup", group); err != nil {
 		return nil, "", err
 	}
 	users, next, err := pageBy(marker, func(after string) ([]keyward.User, bool, error) {
@@ -77,7 +77,7 @@ func (s *Service) GroupMembers(ctx context.Context, group, marker string, max in
 
 // DeleteGroup deletes a group without members or policies.
 func (s *Service) DeleteGroup(ctx context.Context, name string) error {
-	if err := s.authorizeGroup(ctx, "iam:DeleteGroup", name); err != nil {
+	if err := s.Authz.AuthorizeGroup(ctx, "iam:DeleteGroup", name); err != nil {
 		return err
 	}
 	err := s.Store.DeleteGroup(ctx, name)
@@ -89,7 +89,7 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 
 // UpdateGroup renames or moves a group.
 func (s *Service) UpdateGroup(ctx context.Context, name string, newName, newPath *string) error {
-	if err := s.authorizeGroup(ctx, "iam:UpdateGroup", name); err != nil {
+	if err := s.Authz.AuthorizeGroup(ctx, "iam:UpdateGroup", name); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateGroup(ctx, name, newName, newPath)
@@ -102,7 +102,7 @@ func (s *Service) UpdateGroup(ctx context.Context, name string, newName, newPath
 
 // AddUserToGroup makes a user a member of a group.
 func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error {
-	if err := s.authorizeGroup(ctx, "iam:AddUserToGroup", group); err != nil {
+	if err := s.Authz.AuthorizeGroup(ctx, "iam:AddUserToGroup", group); err != nil {
 		return err
 	}
 	err := s.Store.AddUserToGroup(ctx, group, user)
@@ -112,7 +112,7 @@ func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error 
 
 // RemoveUserFromGroup removes a user from a group.
 func (s *Service) RemoveUserFromGroup(ctx context.Context, group, user string) error {
-	if err := s.authorizeGroup(ctx, "iam:RemoveUserFromGroup", group); err != nil {
+	if err := s.Authz.AuthorizeGroup(ctx, "iam:RemoveUserFromGroup", group); err != nil {
 		return err
 	}
 	err := s.Store.RemoveUserFromGroup(ctx, group, user)
@@ -135,7 +135,7 @@ func membershipError(err error, group, user string) error {
 
 // ListGroupsForUser pages the groups a user belongs to.
 func (s *Service) ListGroupsForUser(ctx context.Context, user, marker string, max int) ([]keyward.Group, string, error) {
-	if err := s.authorizeUser(ctx, "iam:ListGroupsForUser", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ListGroupsForUser", user); err != nil {
 		return nil, "", err
 	}
 	groups, next, err := pageBy(marker, func(after string) ([]keyward.Group, bool, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 func instanceProfileNotFound(name string) *keyward.Error {
@@ -32,7 +33,7 @@ func instanceProfileError(err error, name, role string) error {
 
 // authorizeInstanceProfile authorises action on a profile's ARN, read for
 // its path; one that does not exist is authorised at the root path.
-func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name string, keys conditionKeys) error {
+func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name string, keys authz.Keys) error {
 	rc, internal, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.ErrNoCaller
@@ -42,11 +43,11 @@ func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name str
 	}
 	path := "/"
 	if p, err := s.Store.InstanceProfile(ctx, name); err == nil {
-		path, keys = p.Path, resourceTagKeys(p.Tags, false).with(keys)
+		path, keys = p.Path, authz.ResourceTagKeys(p.Tags, false).With(keys)
 	} else if !errors.Is(err, keyward.ErrNoSuchInstanceProfile) {
 		return err
 	}
-	return s.authorizeWith(ctx, action, s.Account.InstanceProfileARN(path, name), keys)
+	return s.Authz.AuthorizeWith(ctx, action, s.Account(ctx).InstanceProfileARN(path, name), keys)
 }
 
 // CreateInstanceProfile creates an empty instance profile.
@@ -57,12 +58,12 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, 
 	if err := checkDuplicateTags(tags); err != nil {
 		return keyward.InstanceProfile{}, err
 	}
-	arn := s.Account.InstanceProfileARN(path, name)
-	if err := s.authorizeWith(ctx, "iam:CreateInstanceProfile", arn, requestTagKeys(tags)); err != nil {
+	arn := s.Account(ctx).InstanceProfileARN(path, name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateInstanceProfile", arn, authz.RequestTagKeys(tags)); err != nil {
 		return keyward.InstanceProfile{}, err
 	}
 	if len(tags) > 0 {
-		if err := s.authorizeWith(ctx, "iam:TagInstanceProfile", arn, requestTagKeys(tags)); err != nil {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:TagInstanceProfile", arn, authz.RequestTagKeys(tags)); err != nil {
 			return keyward.InstanceProfile{}, err
 		}
 	}
@@ -88,9 +89,9 @@ func (s *Service) InstanceProfile(ctx context.Context, name string) (keyward.Ins
 func (s *Service) ListInstanceProfiles(ctx context.Context, pathPrefix, role, marker string, max int) ([]keyward.InstanceProfile, string, error) {
 	var err error
 	if role != "" {
-		err = s.authorizeRole(ctx, "iam:ListInstanceProfilesForRole", role)
+		err = s.Authz.AuthorizeRole(ctx, "iam:ListInstanceProfilesForRole", role)
 	} else {
-		err = s.authorize(ctx, "iam:ListInstanceProfiles", "*")
+		err = s.Authz.Authorize(ctx, "iam:ListInstanceProfiles", "*")
 	}
 	if err != nil {
 		return nil, "", err
@@ -114,7 +115,7 @@ func (s *Service) SetInstanceProfileRole(ctx context.Context, name, role string,
 	if !remove {
 		// An instance profile's role is passed to EC2 (the Service
 		// Authorization Reference's API table: AddRoleToInstanceProfile).
-		if err := s.authorizeRoleWith(ctx, "iam:PassRole", role, conditionKeys{"iam:passedtoservice": {"ec2.amazonaws.com"}}); err != nil {
+		if err := s.Authz.AuthorizeRoleWith(ctx, "iam:PassRole", role, authz.Keys{"iam:passedtoservice": {"ec2.amazonaws.com"}}); err != nil {
 			return err
 		}
 	}
@@ -126,7 +127,7 @@ func (s *Service) TagInstanceProfile(ctx context.Context, name string, tags []ke
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeInstanceProfile(ctx, "iam:TagInstanceProfile", name, requestTagKeys(tags)); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, "iam:TagInstanceProfile", name, authz.RequestTagKeys(tags)); err != nil {
 		return err
 	}
 	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tags) }), name, "")
@@ -134,7 +135,7 @@ func (s *Service) TagInstanceProfile(ctx context.Context, name string, tags []ke
 
 // UntagInstanceProfile removes tags of an instance profile.
 func (s *Service) UntagInstanceProfile(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeInstanceProfile(ctx, "iam:UntagInstanceProfile", name, untagKeys(keys)); err != nil {
+	if err := s.authorizeInstanceProfile(ctx, "iam:UntagInstanceProfile", name, authz.UntagKeys(keys)); err != nil {
 		return err
 	}
 	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []keyward.Tag) ([]keyward.Tag, error) { return removeTags(old, keys), nil }), name, "")

@@ -41,7 +41,7 @@ func (s *Service) checkPassword(ctx context.Context, password string, history []
 
 // CreateLoginProfile gives a user a console password.
 func (s *Service) CreateLoginProfile(ctx context.Context, user, password string, resetRequired bool) (keyward.LoginProfile, error) {
-	if err := s.authorizeUser(ctx, "iam:CreateLoginProfile", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateLoginProfile", user); err != nil {
 		return keyward.LoginProfile{}, err
 	}
 	if _, err := s.Store.User(ctx, user); errors.Is(err, keyward.ErrNoSuchUser) {
@@ -73,7 +73,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, user, password string,
 
 // LoginProfile returns a user's login profile (iam:GetLoginProfile).
 func (s *Service) LoginProfile(ctx context.Context, user string) (keyward.LoginProfile, error) {
-	if err := s.authorizeUser(ctx, "iam:GetLoginProfile", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:GetLoginProfile", user); err != nil {
 		return keyward.LoginProfile{}, err
 	}
 	return s.loginProfile(ctx, user)
@@ -108,7 +108,7 @@ const maxProfileRetries = 5
 // A new password ends the user's console sessions, as AWS does when an
 // administrator resets it.
 func (s *Service) UpdateLoginProfile(ctx context.Context, user string, password *string, resetRequired *bool) error {
-	if err := s.authorizeUser(ctx, "iam:UpdateLoginProfile", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateLoginProfile", user); err != nil {
 		return err
 	}
 	return s.changeLoginProfile(ctx, user, password, nil, func(p *keyward.LoginProfile) {
@@ -185,7 +185,7 @@ func (s *Service) setPassword(ctx context.Context, p *keyward.LoginProfile, pass
 // DeleteLoginProfile removes a user's console password and ends the user's
 // console sessions, as AWS does.
 func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
-	if err := s.authorizeUser(ctx, "iam:DeleteLoginProfile", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteLoginProfile", user); err != nil {
 		return err
 	}
 	return loginProfileError(user, s.Store.DeleteLoginProfile(ctx, user, s.Now().UTC()))
@@ -196,7 +196,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
 // that governs the user's console access (AWS has no API of its own for
 // it).
 func (s *Service) EndConsoleSessions(ctx context.Context, user string) error {
-	if err := s.authorizeUser(ctx, "iam:UpdateLoginProfile", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateLoginProfile", user); err != nil {
 		return err
 	}
 	if err := s.Store.EndConsoleSessions(ctx, user, s.Now().UTC()); errors.Is(err, keyward.ErrNoSuchUser) {
@@ -214,7 +214,7 @@ func (s *Service) EndConsoleSessions(ctx context.Context, user string) error {
 // policy says AllowUsersToChangePassword, to a user whose password must be
 // reset, and otherwise to a user granted iam:ChangePassword on itself.
 func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
-	p, err := s.principal(ctx)
+	p, err := s.Authz.Principal(ctx)
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 		if err != nil && !errors.Is(err, keyward.ErrNoPasswordPolicy) {
 			return err
 		}
-		if err := s.authorizeUser(ctx, "iam:ChangePassword", p.UserName); err != nil {
+		if err := s.Authz.AuthorizeUser(ctx, "iam:ChangePassword", p.UserName); err != nil {
 			return err
 		}
 	}
@@ -250,19 +250,19 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 
 // PasswordPolicy returns the account's password policy.
 func (s *Service) PasswordPolicy(ctx context.Context) (keyward.PasswordPolicy, error) {
-	if err := s.authorize(ctx, "iam:GetAccountPasswordPolicy", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:GetAccountPasswordPolicy", "*"); err != nil {
 		return keyward.PasswordPolicy{}, err
 	}
 	pp, err := s.Store.PasswordPolicy(ctx)
 	if errors.Is(err, keyward.ErrNoPasswordPolicy) {
-		return pp, keyward.Errorf(keyward.ENoSuchEntity, "The Password Policy with domain name %s cannot be found.", s.Account.ID)
+		return pp, keyward.Errorf(keyward.ENoSuchEntity, "The Password Policy with domain name %s cannot be found.", s.Account(ctx).ID)
 	}
 	return pp, err
 }
 
 // PutPasswordPolicy sets the account's password policy.
 func (s *Service) PutPasswordPolicy(ctx context.Context, pp keyward.PasswordPolicy) error {
-	if err := s.authorize(ctx, "iam:UpdateAccountPasswordPolicy", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:UpdateAccountPasswordPolicy", "*"); err != nil {
 		return err
 	}
 	return s.Store.PutPasswordPolicy(ctx, pp)
@@ -270,7 +270,7 @@ func (s *Service) PutPasswordPolicy(ctx context.Context, pp keyward.PasswordPoli
 
 // DeletePasswordPolicy removes it; AWS's default applies again.
 func (s *Service) DeletePasswordPolicy(ctx context.Context) error {
-	if err := s.authorize(ctx, "iam:DeleteAccountPasswordPolicy", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:DeleteAccountPasswordPolicy", "*"); err != nil {
 		return err
 	}
 	err := s.Store.DeletePasswordPolicy(ctx)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 const (
@@ -97,8 +98,8 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 	if err := checkDuplicateTags(tags); err != nil {
 		return keyward.NewVirtualMFADevice{}, err
 	}
-	serial := s.Account.MFADeviceARN(path, name)
-	if err := s.authorizeWith(ctx, "iam:CreateVirtualMFADevice", serial, requestTagKeys(tags)); err != nil {
+	serial := s.Account(ctx).MFADeviceARN(path, name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateVirtualMFADevice", serial, authz.RequestTagKeys(tags)); err != nil {
 		return keyward.NewVirtualMFADevice{}, err
 	}
 	seed := make([]byte, mfaSeedSize)
@@ -122,18 +123,18 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 
 // authorizeMFADevice authorises action on a virtual MFA device, with its
 // tags as aws:ResourceTag keys besides the request's keys.
-func (s *Service) authorizeMFADevice(ctx context.Context, action, serial string, keys conditionKeys) error {
-	tags, err := taggedKeys(ctx, func() ([]keyward.Tag, error) { d, err := s.Store.MFADevice(ctx, serial); return d.Tags, err }, keyward.ErrNoSuchMFADevice)
+func (s *Service) authorizeMFADevice(ctx context.Context, action, serial string, keys authz.Keys) error {
+	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { d, err := s.Store.MFADevice(ctx, serial); return d.Tags, err }, keyward.ErrNoSuchMFADevice)
 	if err != nil {
 		return err
 	}
-	return s.authorizeWith(ctx, action, serial, tags.with(keys))
+	return s.Authz.AuthorizeWith(ctx, action, serial, tags.With(keys))
 }
 
 // EnableMFADevice assigns a virtual MFA device to a user, who proves to
 // hold it with two consecutive codes.
 func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, code2 string) error {
-	if err := s.authorizeUser(ctx, "iam:EnableMFADevice", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:EnableMFADevice", userName); err != nil {
 		return err
 	}
 	now := s.now()
@@ -168,7 +169,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 // ResyncMFADevice learns a user's device's clock again from two
 // consecutive codes.
 func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, code2 string) error {
-	if err := s.authorizeUser(ctx, "iam:ResyncMFADevice", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ResyncMFADevice", userName); err != nil {
 		return err
 	}
 	now := s.now()
@@ -209,7 +210,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial stri
 	if err != nil {
 		return err
 	}
-	if err := s.authorizeUser(ctx, "iam:DeactivateMFADevice", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeactivateMFADevice", userName); err != nil {
 		return err
 	}
 	_, err = s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
@@ -243,7 +244,7 @@ func (s *Service) ListMFADevices(ctx context.Context, userName, marker string, m
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.authorizeUser(ctx, "iam:ListMFADevices", userName); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ListMFADevices", userName); err != nil {
 		return nil, "", err
 	}
 	if userName == "" {
@@ -260,7 +261,7 @@ func (s *Service) ListMFADevices(ctx context.Context, userName, marker string, m
 
 // ListVirtualMFADevices returns a page of the account's virtual MFA devices.
 func (s *Service) ListVirtualMFADevices(ctx context.Context, assignment, marker string, max int) ([]keyward.MFADevice, string, error) {
-	if err := s.authorize(ctx, "iam:ListVirtualMFADevices", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListVirtualMFADevices", "*"); err != nil {
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.MFADevice, bool, error) {
@@ -273,7 +274,7 @@ func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []keywar
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeMFADevice(ctx, "iam:TagMFADevice", serial, requestTagKeys(tags)); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:TagMFADevice", serial, authz.RequestTagKeys(tags)); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
@@ -286,7 +287,7 @@ func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []keywar
 
 // UntagMFADevice removes tags of a virtual MFA device.
 func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []string) error {
-	if err := s.authorizeMFADevice(ctx, "iam:UntagMFADevice", serial, untagKeys(keys)); err != nil {
+	if err := s.authorizeMFADevice(ctx, "iam:UntagMFADevice", serial, authz.UntagKeys(keys)); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 func oidcNotFound(arn string) *keyward.Error {
@@ -24,8 +25,8 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 		return keyward.OIDCProvider{}, keyward.Errorf(keyward.EInvalidInput, "Invalid Url: %s. The URL must begin with https:// and have no query or fragment.", keyward.Clip(rawURL))
 	}
 	id := strings.TrimSuffix(u.Host+u.Path, "/")
-	arn := "arn:aws:iam::" + s.Account.ID + ":oidc-provider/" + id
-	if err := s.authorizeWith(ctx, "iam:CreateOpenIDConnectProvider", arn, requestTagKeys(tags)); err != nil {
+	arn := "arn:aws:iam::" + s.Account(ctx).ID + ":oidc-provider/" + id
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateOpenIDConnectProvider", arn, authz.RequestTagKeys(tags)); err != nil {
 		return keyward.OIDCProvider{}, err
 	}
 	if err := checkOIDCLists(clientIDs, thumbprints); err != nil {
@@ -81,12 +82,12 @@ func lower(list []string) []string {
 
 // authorizeOIDCProvider authorises action on a provider, with its tags as
 // aws:ResourceTag keys besides the request's keys.
-func (s *Service) authorizeOIDCProvider(ctx context.Context, action, arn string, keys conditionKeys) error {
-	tags, err := taggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.Store.OIDCProvider(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchOIDCProvider)
+func (s *Service) authorizeOIDCProvider(ctx context.Context, action, arn string, keys authz.Keys) error {
+	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.Store.OIDCProvider(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchOIDCProvider)
 	if err != nil {
 		return err
 	}
-	return s.authorizeWith(ctx, action, arn, tags.with(keys))
+	return s.Authz.AuthorizeWith(ctx, action, arn, tags.With(keys))
 }
 
 // OIDCProvider returns a provider.
@@ -103,14 +104,14 @@ func (s *Service) OIDCProvider(ctx context.Context, arn string) (keyward.OIDCPro
 
 // OIDCProviders lists the account's providers.
 func (s *Service) OIDCProviders(ctx context.Context) ([]keyward.OIDCProvider, error) {
-	if err := s.authorize(ctx, "iam:ListOpenIDConnectProviders", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListOpenIDConnectProviders", "*"); err != nil {
 		return nil, err
 	}
 	return s.Store.OIDCProviders(ctx)
 }
 
 // updateOIDCProvider changes a provider under action, within the quotas.
-func (s *Service) updateOIDCProvider(ctx context.Context, action, arn string, keys conditionKeys, fn func(*keyward.OIDCProvider) error) error {
+func (s *Service) updateOIDCProvider(ctx context.Context, action, arn string, keys authz.Keys, fn func(*keyward.OIDCProvider) error) error {
 	if err := s.authorizeOIDCProvider(ctx, action, arn, keys); err != nil {
 		return err
 	}
@@ -185,7 +186,7 @@ func (s *Service) TagOIDCProvider(ctx context.Context, arn string, tags []keywar
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	return s.updateOIDCProvider(ctx, "iam:TagOpenIDConnectProvider", arn, requestTagKeys(tags), func(p *keyward.OIDCProvider) error {
+	return s.updateOIDCProvider(ctx, "iam:TagOpenIDConnectProvider", arn, authz.RequestTagKeys(tags), func(p *keyward.OIDCProvider) error {
 		var err error
 		p.Tags, err = mergeTags(p.Tags, tags)
 		return err
@@ -194,7 +195,7 @@ func (s *Service) TagOIDCProvider(ctx context.Context, arn string, tags []keywar
 
 // UntagOIDCProvider removes tags of a provider.
 func (s *Service) UntagOIDCProvider(ctx context.Context, arn string, keys []string) error {
-	return s.updateOIDCProvider(ctx, "iam:UntagOpenIDConnectProvider", arn, untagKeys(keys), func(p *keyward.OIDCProvider) error {
+	return s.updateOIDCProvider(ctx, "iam:UntagOpenIDConnectProvider", arn, authz.UntagKeys(keys), func(p *keyward.OIDCProvider) error {
 		p.Tags = removeTags(p.Tags, keys)
 		return nil
 	})

@@ -6,25 +6,16 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // policiesChanged announces a change to what policy evaluation sees.
 func (s *Service) policiesChanged() { s.publish(keyward.Change{Kind: keyward.ChangedPolicies}) }
 
-// authorizePolicy authorises action on a managed policy, with its tags as
-// aws:ResourceTag keys besides the request's keys.
-func (s *Service) authorizePolicy(ctx context.Context, action, arn string, keys conditionKeys) error {
-	tags, err := taggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.Store.Policy(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchPolicy)
-	if err != nil {
-		return err
-	}
-	return s.authorizeWith(ctx, action, arn, tags.with(keys))
-}
-
 // PutInlinePolicy validates a document and makes it an entity's inline
 // policy, replacing one of the same name.
 func (s *Service) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, document string) error {
-	if err := s.authorizeEntity(ctx, entityAction("Put", e, "Policy"), e); err != nil {
+	if err := s.Authz.AuthorizeEntity(ctx, entityAction("Put", e, "Policy"), e); err != nil {
 		return err
 	}
 	if err := s.Policies.Check(document); err != nil {
@@ -41,7 +32,7 @@ func inlineNotFound(e keyward.Entity, name string) *keyward.Error {
 
 // InlinePolicy returns an inline policy's document.
 func (s *Service) InlinePolicy(ctx context.Context, e keyward.Entity, name string) (string, error) {
-	if err := s.authorizeEntity(ctx, entityAction("Get", e, "Policy"), e); err != nil {
+	if err := s.Authz.AuthorizeEntity(ctx, entityAction("Get", e, "Policy"), e); err != nil {
 		return "", err
 	}
 	doc, err := s.Store.InlinePolicy(ctx, e, name)
@@ -53,7 +44,7 @@ func (s *Service) InlinePolicy(ctx context.Context, e keyward.Entity, name strin
 
 // ListInlinePolicies pages the names of an entity's inline policies.
 func (s *Service) ListInlinePolicies(ctx context.Context, e keyward.Entity, marker string, max int) ([]string, string, error) {
-	if err := s.authorizeEntity(ctx, entityAction("List", e, "Policies"), e); err != nil {
+	if err := s.Authz.AuthorizeEntity(ctx, entityAction("List", e, "Policies"), e); err != nil {
 		return nil, "", err
 	}
 	names, next, err := pageBy(marker, func(after string) ([]string, bool, error) {
@@ -64,7 +55,7 @@ func (s *Service) ListInlinePolicies(ctx context.Context, e keyward.Entity, mark
 
 // DeleteInlinePolicy deletes an inline policy.
 func (s *Service) DeleteInlinePolicy(ctx context.Context, e keyward.Entity, name string) error {
-	if err := s.authorizeEntity(ctx, entityAction("Delete", e, "Policy"), e); err != nil {
+	if err := s.Authz.AuthorizeEntity(ctx, entityAction("Delete", e, "Policy"), e); err != nil {
 		return err
 	}
 	err := s.Store.DeleteInlinePolicy(ctx, e, name)
@@ -84,7 +75,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := checkDuplicateTags(tags); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
-	if err := s.authorizeWith(ctx, "iam:CreatePolicy", s.Account.PolicyARN(path, name), requestTagKeys(tags)); err != nil {
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreatePolicy", s.Account(ctx).PolicyARN(path, name), authz.RequestTagKeys(tags)); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
 	if err := s.Policies.Check(document); err != nil {
@@ -95,7 +86,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 		return keyward.ManagedPolicy{}, err
 	}
 	now := s.now()
-	p := keyward.ManagedPolicy{ID: id, Name: name, Path: path, ARN: s.Account.PolicyARN(path, name), Description: description,
+	p := keyward.ManagedPolicy{ID: id, Name: name, Path: path, ARN: s.Account(ctx).PolicyARN(path, name), Description: description,
 		DefaultVersion: "v1", CreatedAt: now, UpdatedAt: now, Tags: tags}
 	respond(ctx, "policy", map[string]any{"policyName": name, "policyId": id, "arn": p.ARN, "path": path, "defaultVersionId": "v1",
 		"createDate": eventTime(now)})
@@ -112,7 +103,7 @@ func (s *Service) TagPolicy(ctx context.Context, arn string, tags []keyward.Tag)
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizePolicy(ctx, "iam:TagPolicy", arn, requestTagKeys(tags)); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:TagPolicy", arn, authz.RequestTagKeys(tags)); err != nil {
 		return err
 	}
 	return s.updatePolicyTags(ctx, arn, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tags) })
@@ -120,7 +111,7 @@ func (s *Service) TagPolicy(ctx context.Context, arn string, tags []keyward.Tag)
 
 // UntagPolicy removes tags of a managed policy.
 func (s *Service) UntagPolicy(ctx context.Context, arn string, keys []string) error {
-	if err := s.authorizePolicy(ctx, "iam:UntagPolicy", arn, untagKeys(keys)); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:UntagPolicy", arn, authz.UntagKeys(keys)); err != nil {
 		return err
 	}
 	return s.updatePolicyTags(ctx, arn, func(old []keyward.Tag) ([]keyward.Tag, error) { return removeTags(old, keys), nil })
@@ -140,7 +131,7 @@ func (s *Service) updatePolicyTags(ctx context.Context, arn string, fn func([]ke
 
 // PolicyTags returns the tags of a managed policy.
 func (s *Service) PolicyTags(ctx context.Context, arn string) ([]keyward.Tag, error) {
-	if err := s.authorizePolicy(ctx, "iam:ListPolicyTags", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:ListPolicyTags", arn, nil); err != nil {
 		return nil, err
 	}
 	p, err := s.Store.Policy(ctx, arn)
@@ -152,7 +143,7 @@ func (s *Service) PolicyTags(ctx context.Context, arn string) ([]keyward.Tag, er
 
 // Policy returns a managed policy.
 func (s *Service) Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, error) {
-	if err := s.authorizePolicy(ctx, "iam:GetPolicy", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:GetPolicy", arn, nil); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
 	p, err := s.Store.Policy(ctx, arn)
@@ -167,7 +158,7 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 	if scope == "" {
 		scope = "All"
 	}
-	if err := s.authorize(ctx, "iam:ListPolicies", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListPolicies", "*"); err != nil {
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.ManagedPolicy, bool, error) {
@@ -177,7 +168,7 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 
 // DeletePolicy deletes one of the account's managed policies.
 func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
-	if err := s.authorizePolicy(ctx, "iam:DeletePolicy", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:DeletePolicy", arn, nil); err != nil {
 		return err
 	}
 	err := s.Store.DeletePolicy(ctx, arn)
@@ -210,7 +201,7 @@ func versionError(err error, arn, version string) error {
 
 // PolicyVersion returns one version of a managed policy.
 func (s *Service) PolicyVersion(ctx context.Context, arn, version string) (keyward.PolicyVersion, error) {
-	if err := s.authorizePolicy(ctx, "iam:GetPolicyVersion", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:GetPolicyVersion", arn, nil); err != nil {
 		return keyward.PolicyVersion{}, err
 	}
 	v, err := s.Store.PolicyVersion(ctx, arn, version)
@@ -219,7 +210,7 @@ func (s *Service) PolicyVersion(ctx context.Context, arn, version string) (keywa
 
 // ListPolicyVersions returns every version of a managed policy.
 func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]keyward.PolicyVersion, error) {
-	if err := s.authorizePolicy(ctx, "iam:ListPolicyVersions", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:ListPolicyVersions", arn, nil); err != nil {
 		return nil, err
 	}
 	vs, err := s.Store.ListPolicyVersions(ctx, arn)
@@ -228,7 +219,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]keyward
 
 // CreatePolicyVersion validates a document and adds it as a new version.
 func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string, setDefault bool) (keyward.PolicyVersion, error) {
-	if err := s.authorizePolicy(ctx, "iam:CreatePolicyVersion", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:CreatePolicyVersion", arn, nil); err != nil {
 		return keyward.PolicyVersion{}, err
 	}
 	if err := s.Policies.Check(document); err != nil {
@@ -241,7 +232,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string,
 
 // SetDefaultPolicyVersion puts a version in force.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version string) error {
-	if err := s.authorizePolicy(ctx, "iam:SetDefaultPolicyVersion", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:SetDefaultPolicyVersion", arn, nil); err != nil {
 		return err
 	}
 	err := s.Store.SetDefaultPolicyVersion(ctx, arn, version, s.now())
@@ -251,7 +242,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version stri
 
 // DeletePolicyVersion deletes a version that is not the default.
 func (s *Service) DeletePolicyVersion(ctx context.Context, arn, version string) error {
-	if err := s.authorizePolicy(ctx, "iam:DeletePolicyVersion", arn, nil); err != nil {
+	if err := s.Authz.AuthorizePolicy(ctx, "iam:DeletePolicyVersion", arn, nil); err != nil {
 		return err
 	}
 	return versionError(s.Store.DeletePolicyVersion(ctx, arn, version), arn, version)
@@ -259,7 +250,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, arn, version string) 
 
 // AttachPolicy attaches a managed policy to a user or group.
 func (s *Service) AttachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
-	if err := s.authorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, policyARNKey(arn)); err != nil {
+	if err := s.Authz.AuthorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, authz.PolicyARNKey(arn)); err != nil {
 		return err
 	}
 	err := s.Store.AttachPolicy(ctx, e, arn)
@@ -272,7 +263,7 @@ func (s *Service) AttachPolicy(ctx context.Context, e keyward.Entity, arn string
 
 // DetachPolicy detaches a managed policy from a user or group.
 func (s *Service) DetachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
-	if err := s.authorizeEntityWith(ctx, entityAction("Detach", e, "Policy"), e, policyARNKey(arn)); err != nil {
+	if err := s.Authz.AuthorizeEntityWith(ctx, entityAction("Detach", e, "Policy"), e, authz.PolicyARNKey(arn)); err != nil {
 		return err
 	}
 	err := s.Store.DetachPolicy(ctx, e, arn)
@@ -288,7 +279,7 @@ func (s *Service) DetachPolicy(ctx context.Context, e keyward.Entity, arn string
 
 // ListAttachedPolicies pages the managed policies attached to an entity.
 func (s *Service) ListAttachedPolicies(ctx context.Context, e keyward.Entity, pathPrefix, marker string, max int) ([]keyward.ManagedPolicy, string, error) {
-	if err := s.authorizeEntity(ctx, entityAction("ListAttached", e, "Policies"), e); err != nil {
+	if err := s.Authz.AuthorizeEntity(ctx, entityAction("ListAttached", e, "Policies"), e); err != nil {
 		return nil, "", err
 	}
 	ps, next, err := pageBy(marker, func(after string) ([]keyward.ManagedPolicy, bool, error) {
@@ -296,55 +287,6 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, e keyward.Entity, pa
 	}, func(p keyward.ManagedPolicy) string { return p.ARN })
 	return ps, next, entityError(err, e)
 }
-
-// PrincipalPolicies loads the policies that apply to an IAM user, for the
-// Authorizer.
-func (s *Service) PrincipalPolicies(ctx context.Context, p keyward.Principal) ([]keyward.PolicySource, error) {
-	var sources []keyward.PolicySource
-	var err error
-	switch {
-	case p.RoleID != "":
-		sources, err = s.Store.RolePolicies(ctx, p.RoleID)
-	case p.FederatedName != "" && p.UserID == "":
-		// The root user's federated user: the root user may do everything,
-		// its session only what its session policies allow.
-		sources = []keyward.PolicySource{{ID: "root", Type: "user", Document: rootPolicy}}
-	default:
-		sources, err = s.Store.PrincipalPolicies(ctx, p.UserID)
-	}
-	if err != nil || p.Session == nil || (p.RoleID == "" && p.FederatedName == "") {
-		return sources, err
-	}
-	// A session's own policies: each limits what the identity policies
-	// allow. A federated user's session without any allows nothing.
-	if p.Session.Policy != "" {
-		sources = append(sources, keyward.PolicySource{ID: "session-policy", Type: keyward.PolicySourceSession, Document: p.Session.Policy})
-	}
-	for _, arn := range p.Session.PolicyARNs {
-		mp, err := s.Store.Policy(ctx, arn)
-		if errors.Is(err, keyward.ErrNoSuchPolicy) {
-			continue // deleted since: it allows nothing, and the gate stays
-		} else if err != nil {
-			return nil, err
-		}
-		v, err := s.Store.PolicyVersion(ctx, arn, mp.DefaultVersion)
-		if err != nil {
-			return nil, err
-		}
-		sources = append(sources, keyward.PolicySource{ID: mp.ARN, Type: keyward.PolicySourceSession, Document: v.Document})
-	}
-	if p.FederatedName != "" || len(p.Session.PolicyARNs) > 0 {
-		// The gate stays even with no document: a federated user's session
-		// without a policy, or one whose named policies were all deleted,
-		// may do nothing.
-		sources = append(sources, keyward.PolicySource{ID: "session-policy", Type: keyward.PolicySourceSession})
-	}
-	return sources, nil
-}
-
-// rootPolicy stands for the root user's permissions where they must be
-// evaluated as a policy.
-const rootPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 // InstallAWSManagedPolicies writes AWS's managed policies to the store.
 // Replicas starting together take turns: one writes them while the

@@ -166,7 +166,7 @@ func (rw *ReportWriter) Flush() error { return rw.w.Flush() }
 // The poller is named by the caller's access key and User-Agent (for the
 // console, its session); the name is hashed, never kept as given.
 func (s *Service) GenerateCredentialReport(ctx context.Context) (state, description string, err error) {
-	if err := s.authorize(ctx, "iam:GenerateCredentialReport", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:GenerateCredentialReport", "*"); err != nil {
 		return "", "", err
 	}
 	now := s.Now()
@@ -241,9 +241,9 @@ func (s *Service) generateReport(ctx context.Context, started time.Time) error {
 		}
 		var buf chunkBuffer
 		rw := NewReportWriter(&buf, policy)
-		rw.Root(s.Account, rootKeys)
+		rw.Root(s.Account(ctx), rootKeys)
 		if err := s.Store.ScanCredentials(ctx, func(c *keyward.UserCredentials) error {
-			rw.User(s.Account, c)
+			rw.User(s.Account(ctx), c)
 			return nil
 		}); err != nil {
 			return err
@@ -350,7 +350,7 @@ func (b *chunkBuffer) Bytes() []byte {
 // so that a poller answered COMPLETE gets its report even when another
 // requester has started the next one meanwhile.
 func (s *Service) CredentialReport(ctx context.Context) (keyward.CredentialReport, error) {
-	if err := s.authorize(ctx, "iam:GetCredentialReport", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:GetCredentialReport", "*"); err != nil {
 		return keyward.CredentialReport{}, err
 	}
 	r, err := s.Store.CredentialReport(ctx)

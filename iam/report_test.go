@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
@@ -111,7 +112,9 @@ func newService(t *testing.T, clock *manualClock, maxAge time.Duration) *iam.Ser
 	must(t, err)
 	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: clock.Now()}, nil)
 	must(t, err)
-	return &iam.Service{Store: st, Sealer: sealer, Account: a, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{},
+	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: clock.Now}
+	az.SetAccount(a)
+	return &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{},
 		CredentialReportMaxAge: maxAge, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // assumable returns a role with its compiled trust policy, from the cache
@@ -27,35 +28,6 @@ func (s *Service) assumable(ctx context.Context, name string) (*keyward.Assumabl
 	})
 }
 
-// authorizeRole authorises action on a role's ARN, read for its path,
-// with its tags and boundary as condition keys; a role that does not
-// exist is authorised at the root path, then reported.
-func (s *Service) authorizeRole(ctx context.Context, action, name string) error {
-	return s.authorizeRoleWith(ctx, action, name, nil)
-}
-
-// authorizeRoleWith is authorizeRole with the request's condition keys.
-func (s *Service) authorizeRoleWith(ctx context.Context, action, name string, keys conditionKeys) error {
-	rc, internal, ok := keyward.Caller(ctx)
-	if !ok {
-		return keyward.ErrNoCaller
-	}
-	if internal || rc.Principal.Root {
-		return nil
-	}
-	r, err := s.Store.Role(ctx, name)
-	if err != nil {
-		if authErr := s.authorizeWith(ctx, action, s.Account.RoleARN("/", name), keys); authErr != nil {
-			return authErr
-		}
-		if errors.Is(err, keyward.ErrNoSuchRole) {
-			return keyward.RoleNotFound(name)
-		}
-		return err
-	}
-	return s.authorizeWith(ctx, action, s.Account.RoleARN(r.Path, r.Name), entityKeys(action, r.Tags, r.PermissionsBoundary).with(keys))
-}
-
 // CreateRole creates a role with its trust policy; tags take iam:TagRole
 // too and a boundary iam:PutRolePermissionsBoundary.
 func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role, error) {
@@ -68,17 +40,17 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	if err := checkDuplicateTags(r.Tags); err != nil {
 		return keyward.Role{}, err
 	}
-	arn := s.Account.RoleARN(r.Path, r.Name)
-	if err := s.authorizeWith(ctx, "iam:CreateRole", arn, requestTagKeys(r.Tags).with(boundaryKey(r.PermissionsBoundary))); err != nil {
+	arn := s.Account(ctx).RoleARN(r.Path, r.Name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateRole", arn, authz.RequestTagKeys(r.Tags).With(authz.BoundaryKey(r.PermissionsBoundary))); err != nil {
 		return keyward.Role{}, err
 	}
 	if len(r.Tags) > 0 {
-		if err := s.authorizeWith(ctx, "iam:TagRole", arn, requestTagKeys(r.Tags)); err != nil {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:TagRole", arn, authz.RequestTagKeys(r.Tags)); err != nil {
 			return keyward.Role{}, err
 		}
 	}
 	if r.PermissionsBoundary != "" {
-		if err := s.authorizeWith(ctx, "iam:PutRolePermissionsBoundary", arn, boundaryKey(r.PermissionsBoundary)); err != nil {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:PutRolePermissionsBoundary", arn, authz.BoundaryKey(r.PermissionsBoundary)); err != nil {
 			return keyward.Role{}, err
 		}
 		if _, err := s.Store.Policy(ctx, r.PermissionsBoundary); err != nil {
@@ -99,7 +71,7 @@ func (s *Service) storeNewRole(ctx context.Context, r keyward.Role, exists error
 		return keyward.Role{}, err
 	}
 	r.ID, r.CreatedAt = id, s.now()
-	respond(ctx, "role", map[string]any{"roleName": r.Name, "roleId": id, "path": r.Path, "arn": s.Account.RoleARN(r.Path, r.Name),
+	respond(ctx, "role", map[string]any{"roleName": r.Name, "roleId": id, "path": r.Path, "arn": s.Account(ctx).RoleARN(r.Path, r.Name),
 		"createDate": eventTime(r.CreatedAt)})
 	if err := s.Store.CreateRole(ctx, r); errors.Is(err, keyward.ErrRoleExists) {
 		return keyward.Role{}, exists
@@ -111,7 +83,7 @@ func (s *Service) storeNewRole(ctx context.Context, r keyward.Role, exists error
 
 // Role returns a role (iam:GetRole).
 func (s *Service) Role(ctx context.Context, name string) (keyward.Role, error) {
-	if err := s.authorizeRole(ctx, "iam:GetRole", name); err != nil {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:GetRole", name); err != nil {
 		return keyward.Role{}, err
 	}
 	// The pending use (recorded, not yet flushed) is read before the
@@ -134,7 +106,7 @@ func (s *Service) Role(ctx context.Context, name string) (keyward.Role, error) {
 
 // ListRoles pages the account's roles.
 func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max int) ([]keyward.Role, string, error) {
-	if err := s.authorize(ctx, "iam:ListRoles", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListRoles", "*"); err != nil {
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.Role, bool, error) {
@@ -145,7 +117,7 @@ func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max 
 // UpdateRole changes a role's description and maximum session duration;
 // action names the operation (iam:UpdateRole, iam:UpdateRoleDescription).
 func (s *Service) UpdateRole(ctx context.Context, action, name string, description *string, maxSession *int) (keyward.Role, error) {
-	if err := s.authorizeRole(ctx, action, name); err != nil {
+	if err := s.Authz.AuthorizeRole(ctx, action, name); err != nil {
 		return keyward.Role{}, err
 	}
 	return s.updateRole(ctx, name, func(r *keyward.Role) error {
@@ -159,7 +131,7 @@ func (s *Service) UpdateRole(ctx context.Context, action, name string, descripti
 
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document string) error {
-	if err := s.authorizeRole(ctx, "iam:UpdateAssumeRolePolicy", name); err != nil {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:UpdateAssumeRolePolicy", name); err != nil {
 		return err
 	}
 	if err := s.Policies.CheckTrust(document); err != nil {
@@ -178,11 +150,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 // PutRolePermissionsBoundary sets a role's permissions boundary ("" to
 // remove it, with action iam:DeleteRolePermissionsBoundary).
 func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, boundary string) error {
-	var keys conditionKeys
+	var keys authz.Keys
 	if action == "iam:PutRolePermissionsBoundary" {
-		keys = boundaryKey(boundary) // the new one; a deletion's is the role's
+		keys = authz.BoundaryKey(boundary) // the new one; a deletion's is the role's
 	}
-	if err := s.authorizeRoleWith(ctx, action, name, keys); err != nil {
+	if err := s.Authz.AuthorizeRoleWith(ctx, action, name, keys); err != nil {
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error { r.PermissionsBoundary = boundary; return nil })
@@ -195,7 +167,7 @@ func (s *Service) TagRole(ctx context.Context, name string, tags []keyward.Tag) 
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeRoleWith(ctx, "iam:TagRole", name, requestTagKeys(tags)); err != nil {
+	if err := s.Authz.AuthorizeRoleWith(ctx, "iam:TagRole", name, authz.RequestTagKeys(tags)); err != nil {
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
@@ -208,7 +180,7 @@ func (s *Service) TagRole(ctx context.Context, name string, tags []keyward.Tag) 
 
 // UntagRole removes tags of a role.
 func (s *Service) UntagRole(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeRoleWith(ctx, "iam:UntagRole", name, untagKeys(keys)); err != nil {
+	if err := s.Authz.AuthorizeRoleWith(ctx, "iam:UntagRole", name, authz.UntagKeys(keys)); err != nil {
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error { r.Tags = removeTags(r.Tags, keys); return nil })
@@ -217,7 +189,7 @@ func (s *Service) UntagRole(ctx context.Context, name string, keys []string) err
 
 // RoleTags returns the tags of a role.
 func (s *Service) RoleTags(ctx context.Context, name string) ([]keyward.Tag, error) {
-	if err := s.authorizeRole(ctx, "iam:ListRoleTags", name); err != nil {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:ListRoleTags", name); err != nil {
 		return nil, err
 	}
 	r, err := s.Store.Role(ctx, name)
@@ -240,7 +212,7 @@ func (s *Service) updateRole(ctx context.Context, name string, fn func(*keyward.
 
 // DeleteRole deletes a role that has no policies left.
 func (s *Service) DeleteRole(ctx context.Context, name string) error {
-	if err := s.authorizeRole(ctx, "iam:DeleteRole", name); err != nil {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:DeleteRole", name); err != nil {
 		return err
 	}
 	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {

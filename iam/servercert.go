@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 func serverCertificateNotFound(name string) *keyward.Error {
@@ -21,15 +22,15 @@ func serverCertificateNotFound(name string) *keyward.Error {
 // authorizeServerCertificate authorises action on the certificate's ARN,
 // read for its path; a missing certificate is authorised at the root path,
 // then reported.
-func (s *Service) authorizeServerCertificate(ctx context.Context, action, name string, keys conditionKeys) error {
+func (s *Service) authorizeServerCertificate(ctx context.Context, action, name string, keys authz.Keys) error {
 	path := "/"
 	c, err := s.Store.ServerCertificate(ctx, name)
 	if err == nil {
-		path, keys = c.Path, resourceTagKeys(c.Tags, false).with(keys)
+		path, keys = c.Path, authz.ResourceTagKeys(c.Tags, false).With(keys)
 	} else if !errors.Is(err, keyward.ErrNoSuchServerCertificate) {
 		return err
 	}
-	if err := s.authorizeWith(ctx, action, s.Account.ServerCertificateARN(path, name), keys); err != nil {
+	if err := s.Authz.AuthorizeWith(ctx, action, s.Account(ctx).ServerCertificateARN(path, name), keys); err != nil {
 		return err
 	}
 	if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
@@ -46,7 +47,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body,
 	if err := checkDuplicateTags(tags); err != nil {
 		return keyward.ServerCertificate{}, err
 	}
-	if err := s.authorizeWith(ctx, "iam:UploadServerCertificate", s.Account.ServerCertificateARN(path, name), requestTagKeys(tags)); err != nil {
+	if err := s.Authz.AuthorizeWith(ctx, "iam:UploadServerCertificate", s.Account(ctx).ServerCertificateARN(path, name), authz.RequestTagKeys(tags)); err != nil {
 		return keyward.ServerCertificate{}, err
 	}
 	cert, err := parseCertificate(body)
@@ -151,7 +152,7 @@ func (s *Service) ServerCertificate(ctx context.Context, name string) (keyward.S
 
 // ListServerCertificates pages the account's server certificates.
 func (s *Service) ListServerCertificates(ctx context.Context, pathPrefix, marker string, max int) ([]keyward.ServerCertificate, string, error) {
-	if err := s.authorize(ctx, "iam:ListServerCertificates", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListServerCertificates", "*"); err != nil {
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.ServerCertificate, bool, error) {
@@ -198,7 +199,7 @@ func (s *Service) TagServerCertificate(ctx context.Context, name string, tags []
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeServerCertificate(ctx, "iam:TagServerCertificate", name, requestTagKeys(tags)); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:TagServerCertificate", name, authz.RequestTagKeys(tags)); err != nil {
 		return err
 	}
 	return s.updateServerCertificate(ctx, name, func(c *keyward.ServerCertificate) error {
@@ -210,7 +211,7 @@ func (s *Service) TagServerCertificate(ctx context.Context, name string, tags []
 
 // UntagServerCertificate removes tags of a server certificate.
 func (s *Service) UntagServerCertificate(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeServerCertificate(ctx, "iam:UntagServerCertificate", name, untagKeys(keys)); err != nil {
+	if err := s.authorizeServerCertificate(ctx, "iam:UntagServerCertificate", name, authz.UntagKeys(keys)); err != nil {
 		return err
 	}
 	return s.updateServerCertificate(ctx, name, func(c *keyward.ServerCertificate) error {

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"context"
 	"encoding/base64"
 	"io"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // Service applies IAM's rules to users and access keys on top of a Store.
@@ -17,9 +19,11 @@ import (
 // touches. Callers validate input against the model shapes; Service trusts
 // its arguments to be well-formed.
 type Service struct {
-	Store   keyward.Store
-	Sealer  *keyward.Sealer
-	Account keyward.Account
+	Store  keyward.Store
+	Sealer *keyward.Sealer
+	// Authz decides access (package authz); every method asks it first.
+	// It also knows the account callers act in (account).
+	Authz *authz.Authorizer
 	// Policies is IAM's policy language (package policy).
 	Policies keyward.PolicyEngine
 	// Now and Rand are the clock and the randomness for IDs and secrets.
@@ -32,11 +36,8 @@ type Service struct {
 	Changes func(keyward.Change)
 	// KeyLists caches each owner's access keys (two at most) by folded user
 	// name ("" for root), so that ListAccessKeys, among the most frequent
-	// calls, reads no database; PolicySets caches each user's compiled
-	// policies by user ID, so that a decision reads none either. Either may
-	// be nil: the Service then loads every time.
-	KeyLists   keyward.Cache[[]keyward.AccessKey]
-	PolicySets keyward.Cache[keyward.Policies]
+	// calls, reads no database; nil loads every time.
+	KeyLists keyward.Cache[[]keyward.AccessKey]
 	// Roles caches roles with their compiled trust policies by folded name,
 	// for STS.
 	Roles keyward.Cache[*keyward.AssumableRole]
@@ -63,6 +64,10 @@ type Service struct {
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// Account is the account ctx's caller acts in: the one place the Service
+// learns it (see authz.Authorizer.Account).
+func (s *Service) Account(ctx context.Context) keyward.Account { return s.Authz.Account(ctx) }
 
 // encodeMarker makes an opaque pagination marker from the last item's key.
 func encodeMarker(last string) string {

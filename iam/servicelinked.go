@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // serviceRoleNames are the names AWS gives some services' linked roles,
@@ -43,7 +44,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, service, descript
 	}
 	r := keyward.Role{Name: name, Path: keyward.ServiceRolePath + service + "/", Description: description, MaxSessionDuration: keyward.DefaultRoleSessionDuration,
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`}
-	if err := s.authorizeWith(ctx, "iam:CreateServiceLinkedRole", s.Account.RoleARN(r.Path, r.Name), conditionKeys{"iam:awsservicename": {service}}); err != nil {
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateServiceLinkedRole", s.Account(ctx).RoleARN(r.Path, r.Name), authz.Keys{"iam:awsservicename": {service}}); err != nil {
 		return keyward.Role{}, err
 	}
 	return s.storeNewRole(ctx, r, keyward.Errorf(keyward.EInvalidInput, "Service role name %s has been taken in this account, please try a different suffix.", name))
@@ -54,7 +55,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, service, descript
 // on: the deletion is done at once, and the ID carries a MAC, so that any
 // replica knows its own tasks without storing them.
 func (s *Service) DeleteServiceLinkedRole(ctx context.Context, name string) (string, error) {
-	if err := s.authorizeRole(ctx, "iam:DeleteServiceLinkedRole", name); err != nil {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:DeleteServiceLinkedRole", name); err != nil {
 		return "", err
 	}
 	r, err := s.Store.Role(ctx, name)
@@ -100,7 +101,7 @@ func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, taskID st
 	if slash < len(keyward.ServiceRolePath) {
 		return "", invalid
 	}
-	if err := s.authorizeARN(ctx, "iam:GetServiceLinkedRoleDeletionStatus", s.Account.RoleARN(role[:slash+1], role[slash+1:])); err != nil {
+	if err := s.Authz.AuthorizeARN(ctx, "iam:GetServiceLinkedRoleDeletionStatus", s.Account(ctx).RoleARN(role[:slash+1], role[slash+1:])); err != nil {
 		return "", err
 	}
 	sum, err := hex.DecodeString(taskID[i+1:])

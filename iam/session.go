@@ -59,7 +59,7 @@ func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, seri
 		durationSeconds = keyward.MaxRootSessionDuration // AWS caps the root user's silently
 	}
 	now := s.now()
-	c := sessionClaims{Account: s.Account.ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
+	c := sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
 		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second)}
 	if serial != "" {
 		if p.Root || !s.mfaCodeOf(ctx, p.UserName, serial, code) {
@@ -149,8 +149,8 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 		return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "Cannot call GetFederationToken with session credentials")
 	}
 	p := rc.Principal
-	fed := keyward.Principal{AccountID: s.Account.ID, FederatedName: name}
-	if err := s.authorize(ctx, "sts:GetFederationToken", fed.ARN()); err != nil {
+	fed := keyward.Principal{AccountID: s.Account(ctx).ID, FederatedName: name}
+	if err := s.Authz.Authorize(ctx, "sts:GetFederationToken", fed.ARN()); err != nil {
 		return keyward.AssumedRole{}, err
 	}
 	packed, err := s.checkSessionPolicies(policy, policyARNs, tags)
@@ -158,7 +158,7 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 		return keyward.AssumedRole{}, err
 	}
 	if len(tags) > 0 {
-		if err := s.authorize(ctx, "sts:TagSession", fed.ARN()); err != nil {
+		if err := s.Authz.Authorize(ctx, "sts:TagSession", fed.ARN()); err != nil {
 			return keyward.AssumedRole{}, err
 		}
 	}
@@ -169,7 +169,7 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 		durationSeconds = keyward.MaxRootSessionDuration
 	}
 	now := s.now()
-	sess, err := s.issue(sessionClaims{Account: s.Account.ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath, FederatedName: name,
+	sess, err := s.issue(sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath, FederatedName: name,
 		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second), Policy: policy, PolicyARNs: policyARNs, Tags: tags})
 	if err != nil {
 		return keyward.AssumedRole{}, err
@@ -196,7 +196,7 @@ const maxSessionToken = 16384
 // signed with it, without reading the store: ErrNoSuchAccessKey for a
 // token that is not one of ours or not for this key, ErrExpiredToken past
 // its expiration (AWS allows no grace).
-func (s *Service) OpenSession(_ context.Context, id, token string) (keyward.Credential, error) {
+func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Credential, error) {
 	raw, ok := strings.CutPrefix(token, sessionTokenPrefix)
 	if !ok || len(token) > maxSessionToken {
 		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
@@ -212,7 +212,7 @@ func (s *Service) OpenSession(_ context.Context, id, token string) (keyward.Cred
 		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
 	}
 	var c sessionClaims
-	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account != s.Account.ID {
+	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account != s.Account(ctx).ID {
 		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
 	}
 	if !s.Now().Before(c.Expiration) {

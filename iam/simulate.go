@@ -12,14 +12,14 @@ import (
 // identity policies (and any given besides), with the same evaluation as
 // every request (iam:SimulatePrincipalPolicy on the user).
 func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in keyward.SimulationInput) ([]keyward.SimulationResult, error) {
-	if err := s.authorizeARN(ctx, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
+	if err := s.Authz.AuthorizeARN(ctx, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
 		return nil, err
 	}
-	principal, err := s.userByARN(ctx, in.PolicySourceARN)
+	principal, err := s.Authz.UserByARN(ctx, in.PolicySourceARN)
 	if err != nil {
 		return nil, err
 	}
-	sources, err := s.PrincipalPolicies(ctx, principal)
+	sources, err := s.Authz.PrincipalPolicies(ctx, principal)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in keyward.Simula
 // SimulateCustomPolicy evaluates actions on resources against the given
 // policies alone (iam:SimulateCustomPolicy).
 func (s *Service) SimulateCustomPolicy(ctx context.Context, in keyward.SimulationInput) ([]keyward.SimulationResult, error) {
-	if err := s.authorize(ctx, "iam:SimulateCustomPolicy", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:SimulateCustomPolicy", "*"); err != nil {
 		return nil, err
 	}
 	// Without a CallerArn the simulation has no caller: no key describes
@@ -37,7 +37,7 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, in keyward.Simulatio
 	var principal keyward.Principal
 	if in.CallerARN != "" {
 		var err error
-		if principal, err = s.userByARN(ctx, in.CallerARN); err != nil {
+		if principal, err = s.Authz.UserByARN(ctx, in.CallerARN); err != nil {
 			return nil, err
 		}
 	}
@@ -91,7 +91,7 @@ func (s *Service) simulate(principal keyward.Principal, sources []keyward.Policy
 // ContextKeysForCustomPolicy lists the context keys the given policies use
 // (iam:GetContextKeysForCustomPolicy).
 func (s *Service) ContextKeysForCustomPolicy(ctx context.Context, documents []string) ([]string, error) {
-	if err := s.authorize(ctx, "iam:GetContextKeysForCustomPolicy", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:GetContextKeysForCustomPolicy", "*"); err != nil {
 		return nil, err
 	}
 	return s.contextKeys(documents)
@@ -100,14 +100,14 @@ func (s *Service) ContextKeysForCustomPolicy(ctx context.Context, documents []st
 // ContextKeysForPrincipalPolicy lists the context keys a user's policies,
 // its groups' and the given ones use (iam:GetContextKeysForPrincipalPolicy).
 func (s *Service) ContextKeysForPrincipalPolicy(ctx context.Context, arn string, documents []string) ([]string, error) {
-	if err := s.authorizeARN(ctx, "iam:GetContextKeysForPrincipalPolicy", arn); err != nil {
+	if err := s.Authz.AuthorizeARN(ctx, "iam:GetContextKeysForPrincipalPolicy", arn); err != nil {
 		return nil, err
 	}
-	principal, err := s.userByARN(ctx, arn)
+	principal, err := s.Authz.UserByARN(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
-	sources, err := s.PrincipalPolicies(ctx, principal)
+	sources, err := s.Authz.PrincipalPolicies(ctx, principal)
 	if err != nil {
 		return nil, err
 	}
@@ -134,22 +134,4 @@ func (s *Service) contextKeys(documents []string) ([]string, error) {
 		}
 	}
 	return keys, nil
-}
-
-// userByARN finds the IAM user an ARN of this account names.
-func (s *Service) userByARN(ctx context.Context, arn string) (keyward.Principal, error) {
-	prefix := "arn:aws:iam::" + s.Account.ID + ":user/"
-	rest, ok := strings.CutPrefix(arn, prefix)
-	if !ok || rest == "" {
-		return keyward.Principal{}, keyward.Errorf(keyward.EInvalidInput, "Invalid ARN: %s. Only the ARN of a user of this account can be simulated.", keyward.Clip(arn))
-	}
-	name := rest[strings.LastIndexByte(rest, '/')+1:]
-	u, err := s.user(ctx, name)
-	if err != nil {
-		return keyward.Principal{}, err
-	}
-	if s.Account.UserARN(u.Path, u.Name) != arn {
-		return keyward.Principal{}, keyward.UserNotFound(name)
-	}
-	return keyward.Principal{AccountID: s.Account.ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
 }

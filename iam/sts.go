@@ -10,21 +10,21 @@ import (
 // CallerIdentity returns who is calling. It needs no permission, as in
 // AWS: a caller can always learn who it is.
 func (s *Service) CallerIdentity(ctx context.Context) (keyward.Principal, error) {
-	return s.principal(ctx)
+	return s.Authz.Principal(ctx)
 }
 
 // AccessKeyAccount returns the account an access key belongs to
 // (sts:GetAccessKeyInfo). AWS decodes it from any key ID; Keyward knows
 // only its own keys, and says so for others, as AWS may for a deleted key.
 func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, error) {
-	if err := s.authorize(ctx, "sts:GetAccessKeyInfo", "*"); err != nil {
+	if err := s.Authz.Authorize(ctx, "sts:GetAccessKeyInfo", "*"); err != nil {
 		return "", err
 	}
 	if strings.HasPrefix(id, "ASIA") {
 		if !s.isSessionKeyID(id) {
 			return "", keyward.AccessKeyNotFound(id)
 		}
-		return s.Account.ID, nil
+		return s.Account(ctx).ID, nil
 	}
 	if _, err := s.Store.AccessKey(ctx, id); err != nil {
 		if err == keyward.ErrNoSuchAccessKey {
@@ -32,5 +32,5 @@ func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, erro
 		}
 		return "", err
 	}
-	return s.Account.ID, nil
+	return s.Account(ctx).ID, nil
 }

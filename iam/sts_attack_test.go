@@ -81,7 +81,7 @@ func (b *attackBench) root() context.Context {
 // Principal) to assume it and tag its sessions.
 func (b *attackBench) role(t *testing.T, name, principal string) string {
 	t.Helper()
-	_, err := b.Service.CreateRole(b.root(), keyward.Role{Name: name, TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` +
+	_, err := b.IAM.CreateRole(b.root(), keyward.Role{Name: name, TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` +
 		principal + `,"Action":["sts:AssumeRole","sts:TagSession"]}]}`})
 	must(t, err)
 	return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name
@@ -120,9 +120,9 @@ func TestAssumeRoleExplicitDenyWins(t *testing.T) {
 	id, secret := b.User(t, "mallory", denyAssume)
 	// A permissions boundary's deny refuses as well.
 	bid, bsecret := b.User(t, "bounded", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
-	_, err := b.Service.CreatePolicy(b.root(), "no-assume", "/", "", denyAssume, nil)
+	_, err := b.IAM.CreatePolicy(b.root(), "no-assume", "/", "", denyAssume, nil)
 	must(t, err)
-	must(t, b.Service.PutUserPermissionsBoundary(b.root(), "bounded", "arn:aws:iam::"+kwtest.AccountID+":policy/no-assume"))
+	must(t, b.IAM.PutUserPermissionsBoundary(b.root(), "bounded", "arn:aws:iam::"+kwtest.AccountID+":policy/no-assume"))
 
 	tests := []struct{ name, principal string }{
 		{"named by ARN", `{"AWS":["` + userARN("mallory") + `","` + userARN("bounded") + `"]}`},
@@ -211,9 +211,9 @@ func TestAssumeRoleSessionLimits(t *testing.T) {
 	}
 
 	// The role's permissions boundary limits its sessions alike.
-	_, err := b.Service.CreatePolicy(b.root(), "iam-only", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
+	_, err := b.IAM.CreatePolicy(b.root(), "iam-only", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
 	must(t, err)
-	must(t, b.Service.PutRolePermissionsBoundary(b.root(), "iam:PutRolePermissionsBoundary", "hop", "arn:aws:iam::"+kwtest.AccountID+":policy/iam-only"))
+	must(t, b.IAM.PutRolePermissionsBoundary(b.root(), "iam:PutRolePermissionsBoundary", "hop", "arn:aws:iam::"+kwtest.AccountID+":policy/iam-only"))
 	_, err = plain.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(byRole), RoleSessionName: aws.String("next")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+sessionARN+"plain is not authorized to perform: sts:AssumeRole on resource: "+byRole+
 		" because no permissions boundary allows the sts:AssumeRole action")
@@ -237,7 +237,7 @@ func TestRevokedSessionsStayRevoked(t *testing.T) {
 	out, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("old")})
 	must(t, err)
 	_, old := b.session(out.Credentials)
-	must(t, b.Service.RevokeRoleSessions(b.root(), "hop"))
+	must(t, b.IAM.RevokeRoleSessions(b.root(), "hop"))
 
 	for _, target := range []string{next, hop, anyone} {
 		_, err := old.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("escape")})
@@ -315,7 +315,7 @@ func TestTokensDecodeStrictly(t *testing.T) {
 		caller := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID,
 			UserName: "alice", UserID: "AIDAKEYWARDNOSUCHUSER"}, CurrentTime: b.clock.Now()})
 		for i := 0; i < 3; i++ {
-			err := b.Service.Authorize(caller, "s3:GetObject", "arn:aws:s3:::bucket/"+strings.Repeat("k", i+1))
+			err := b.Authz.AuthorizeExternal(caller, "s3:GetObject", "arn:aws:s3:::bucket/"+strings.Repeat("k", i+1))
 			_, msg, ok := strings.Cut(keyward.ErrorMessage(err), "Encoded authorization failure message: ")
 			if !ok {
 				t.Fatalf("refusal without a message: %v", err)
@@ -359,10 +359,10 @@ func TestTokensDecodeStrictly(t *testing.T) {
 func (b *attackBench) mfaUser(t *testing.T, name string) (id, secret, serial string, seed []byte) {
 	t.Helper()
 	id, secret = b.User(t, name, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
-	dev, err := b.Service.CreateVirtualMFADevice(b.root(), name+"-phone", "/", nil)
+	dev, err := b.IAM.CreateVirtualMFADevice(b.root(), name+"-phone", "/", nil)
 	must(t, err)
 	now := b.clock.Now()
-	must(t, b.Service.EnableMFADevice(b.root(), name, dev.SerialNumber, iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)))
+	must(t, b.IAM.EnableMFADevice(b.root(), name, dev.SerialNumber, iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)))
 	b.clock.Add(time.Minute) // past the steps the enabling used
 	return id, secret, dev.SerialNumber, dev.Seed
 }
@@ -442,7 +442,7 @@ func TestMFAGuessesLimited(t *testing.T) {
 
 	t.Run("EnableMFADevice", func(t *testing.T) {
 		b.User(t, "enabler", "")
-		dev, err := b.Service.CreateVirtualMFADevice(b.root(), "spare", "/", nil)
+		dev, err := b.IAM.CreateVirtualMFADevice(b.root(), "spare", "/", nil)
 		must(t, err)
 		root := b.iam(kwtest.RootKeyID, kwtest.RootSecret)
 		enable := func(code1, code2 string) error {
@@ -461,7 +461,7 @@ func TestMFAGuessesLimited(t *testing.T) {
 	t.Run("the console, then the API: one count per device", func(t *testing.T) {
 		id, secret, serial, seed := b.mfaUser(t, "mixed")
 		for range 3 {
-			has, err := b.Service.CheckMFACode(context.Background(), "mixed", b.wrongCode(seed))
+			has, err := b.IAM.CheckMFACode(context.Background(), "mixed", b.wrongCode(seed))
 			if !has || keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
 				t.Fatalf("a wrong code at the console: %v, %v", has, err)
 			}
@@ -470,10 +470,10 @@ func TestMFAGuessesLimited(t *testing.T) {
 			_, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(b.wrongCode(seed))})
 			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, mfaFailed)
 		}
-		if _, err := b.Service.CheckMFACode(context.Background(), "mixed", iam.TOTP(seed, b.clock.Now())); keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
+		if _, err := b.IAM.CheckMFACode(context.Background(), "mixed", iam.TOTP(seed, b.clock.Now())); keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
 			t.Fatalf("the right code at the console while locked: %v", err)
 		}
-		d, err := b.Service.Store.MFADevice(context.Background(), serial)
+		d, err := b.IAM.Store.MFADevice(context.Background(), serial)
 		must(t, err)
 		if d.Failures != 5 {
 			t.Fatalf("the device counts %d failures, want 5", d.Failures)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // CreateUser creates an IAM user; tagging it takes iam:TagUser too.
@@ -22,17 +23,17 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 	if err := checkDuplicateTags(tags); err != nil {
 		return keyward.User{}, err
 	}
-	arn := s.Account.UserARN(path, name)
-	if err := s.authorizeWith(ctx, "iam:CreateUser", arn, requestTagKeys(tags).with(boundaryKey(boundary))); err != nil {
+	arn := s.Account(ctx).UserARN(path, name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateUser", arn, authz.RequestTagKeys(tags).With(authz.BoundaryKey(boundary))); err != nil {
 		return keyward.User{}, err
 	}
 	if len(tags) > 0 {
-		if err := s.authorizeWith(ctx, "iam:TagUser", arn, requestTagKeys(tags)); err != nil {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:TagUser", arn, authz.RequestTagKeys(tags)); err != nil {
 			return keyward.User{}, err
 		}
 	}
 	if boundary != "" {
-		if err := s.authorizeWith(ctx, "iam:PutUserPermissionsBoundary", arn, boundaryKey(boundary)); err != nil {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:PutUserPermissionsBoundary", arn, authz.BoundaryKey(boundary)); err != nil {
 			return keyward.User{}, err
 		}
 		if _, err := s.Store.Policy(ctx, boundary); err != nil {
@@ -56,7 +57,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 
 // User returns the user with the given name (iam:GetUser).
 func (s *Service) User(ctx context.Context, name string) (keyward.User, error) {
-	if err := s.authorizeUser(ctx, "iam:GetUser", name); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:GetUser", name); err != nil {
 		return keyward.User{}, err
 	}
 	return s.user(ctx, name)
@@ -77,7 +78,7 @@ func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max 
 	if pathPrefix == "" {
 		pathPrefix = "/"
 	}
-	if err := s.authorize(ctx, "iam:ListUsers", s.Account.UserARN(pathPrefix, "")); err != nil {
+	if err := s.Authz.Authorize(ctx, "iam:ListUsers", s.Account(ctx).UserARN(pathPrefix, "")); err != nil {
 		return nil, "", err
 	}
 	after, err := decodeMarker(marker)
@@ -97,7 +98,7 @@ func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max 
 
 // UpdateUser renames or moves a user.
 func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserUpdate) error {
-	if err := s.authorizeUser(ctx, "iam:UpdateUser", name); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateUser", name); err != nil {
 		return err
 	}
 	_, err := s.Store.UpdateUser(ctx, name, upd)
@@ -124,7 +125,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserU
 
 // DeleteUser deletes a user that has no access keys left.
 func (s *Service) DeleteUser(ctx context.Context, name string) error {
-	if err := s.authorizeUser(ctx, "iam:DeleteUser", name); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteUser", name); err != nil {
 		return err
 	}
 	err := s.Store.DeleteUser(ctx, name)
@@ -141,7 +142,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 // PutUserPermissionsBoundary sets a user's permissions boundary: what its
 // identity policies allow is then limited to what the boundary allows.
 func (s *Service) PutUserPermissionsBoundary(ctx context.Context, user, boundary string) error {
-	if err := s.authorizeUserWith(ctx, "iam:PutUserPermissionsBoundary", user, boundaryKey(boundary)); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:PutUserPermissionsBoundary", user, authz.BoundaryKey(boundary)); err != nil {
 		return err
 	}
 	err := s.Store.SetUserPermissionsBoundary(ctx, user, boundary)
@@ -154,7 +155,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, user, boundary
 
 // DeleteUserPermissionsBoundary removes a user's permissions boundary.
 func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, user string) error {
-	if err := s.authorizeUser(ctx, "iam:DeleteUserPermissionsBoundary", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteUserPermissionsBoundary", user); err != nil {
 		return err
 	}
 	err := s.Store.SetUserPermissionsBoundary(ctx, user, "")
@@ -177,7 +178,7 @@ func (s *Service) TagUser(ctx context.Context, user string, tags ...keyward.Tag)
 	if err := checkDuplicateTags(tags); err != nil {
 		return err
 	}
-	if err := s.authorizeUserWith(ctx, "iam:TagUser", user, requestTagKeys(tags)); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:TagUser", user, authz.RequestTagKeys(tags)); err != nil {
 		return err
 	}
 	for _, t := range tags {
@@ -198,7 +199,7 @@ func (s *Service) tagUser(ctx context.Context, user string, t keyward.Tag) error
 
 // UntagUser removes tags of a user.
 func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) error {
-	if err := s.authorizeUserWith(ctx, "iam:UntagUser", user, untagKeys(keys)); err != nil {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:UntagUser", user, authz.UntagKeys(keys)); err != nil {
 		return err
 	}
 	for _, key := range keys {
@@ -213,7 +214,7 @@ func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) er
 
 // UserTags returns the tags of a user (iam:ListUserTags).
 func (s *Service) UserTags(ctx context.Context, user string) ([]keyward.Tag, error) {
-	if err := s.authorizeUser(ctx, "iam:ListUserTags", user); err != nil {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ListUserTags", user); err != nil {
 		return nil, err
 	}
 	u, err := s.user(ctx, user)

@@ -31,7 +31,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 		return keyward.AssumedRole{}, err
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
-	providerARN := "arn:aws:iam::" + s.Account.ID + ":oidc-provider/" + id
+	providerARN := "arn:aws:iam::" + s.Account(ctx).ID + ":oidc-provider/" + id
 	provider, err := s.Store.OIDCProvider(ctx, providerARN)
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
 		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
@@ -83,7 +83,7 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 	if d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", keyward.TrustCaller{Federated: providerARN}, &trc); d != keyward.DecisionAllowed {
 		return keyward.AssumedRole{}, denied
 	}
-	r, err := s.roleSession(role, in, duration, sessionClaims{}, rc.RequestedRegion)
+	r, err := s.roleSession(ctx, role, in, duration, sessionClaims{}, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}

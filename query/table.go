@@ -353,7 +353,7 @@ func run(ctx context.Context, s *iam.Service, a *action, values url.Values, w *x
 	}
 	if a.write != nil {
 		w.open(a.result)
-		a.write(w, s.Account, out)
+		a.write(w, s.Account(ctx), out)
 		w.close(a.result)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sqlite"
@@ -46,7 +47,9 @@ func benchmarkReport(b *testing.B, users int) {
 	}
 	defer st.Close()
 	sealer, _ := keyward.NewSealer(make([]byte, 32), rand.Reader)
-	s := &iam.Service{Store: st, Sealer: sealer, Account: a, Now: time.Now, Rand: rand.Reader, Policies: policy.Engine{}}
+	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Now: time.Now}
+	az.SetAccount(a)
+	s := &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: time.Now, Rand: rand.Reader, Policies: policy.Engine{}}
 	var before, after runtime.MemStats
 	var size int
 	peak := trackPeakHeap()

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
@@ -32,7 +32,7 @@ const maxURI = 8 << 10
 
 // Proxy answers reverse proxies' authorization subrequests.
 type Proxy struct {
-	Service  *iam.Service
+	Authz    *authz.Authorizer
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     UseRecorder
@@ -73,7 +73,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(doc)
 }
 
-// authorize authenticates the original request and asks the Service
+// authorize authenticates the original request and asks package authz
 // whether its signer may invoke it.
 func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	orig, apiID, stage, err := original(r)
@@ -114,7 +114,7 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: p.Clients.Addr(r),
 		SecureTransport: p.Clients.Secure(r), CurrentTime: p.Now(), RequestedRegion: a.Region,
 		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
-	if err := p.Service.Authorize(ctx, wire.InvokeAction, resource); err != nil {
+	if err := p.Authz.AuthorizeExternal(ctx, wire.InvokeAction, resource); err != nil {
 		p.Logger.LogAttrs(ctx, slog.LevelInfo, "authorize", slog.String("caller", key.ARN),
 			slog.String("resource", keyward.Clip(resource)), slog.String("outcome", keyward.ErrorCode(err)))
 		return nil, err

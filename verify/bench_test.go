@@ -22,7 +22,7 @@ func benchProtocol(b *testing.B, path, body string) {
 	k := kwtest.New(b)
 	alice := user(b, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bench/*"}]}`)
 	body = strings.ReplaceAll(body, "ALICE", alice.id)
-	p := &verify.Protocol{Service: k.Service, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
+	p := &verify.Protocol{Authz: k.Authz, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	req := httptest.NewRequest("POST", path, nil)
 	req.Header.Set(wire.ProtocolHeader, "1")

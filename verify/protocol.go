@@ -2,8 +2,10 @@
 // obey Keyward's policies: the private protocol of a standalone IAM
 // service, which Versity S3 Gateway (and package guard) speak, and the
 // authorization endpoint of reverse proxies (nginx auth_request, Envoy
-// ext_authz, Traefik ForwardAuth). Both enter at the Service, which decides
-// who may ask and what a key's owner may do.
+// ext_authz, Traefik ForwardAuth). Both translate only: package authz
+// decides who may ask and what a key's owner may do. What travels on the
+// wire (requests, responses, errors) is package verify/wire's, which
+// clients such as package guard import without this server.
 package verify
 
 import (
@@ -18,7 +20,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
@@ -38,7 +40,7 @@ type UseRecorder interface {
 // Protocol serves the private protocol: on a unix socket or behind mutual
 // TLS, never on the public listener.
 type Protocol struct {
-	Service  *iam.Service
+	Authz    *authz.Authorizer
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     UseRecorder
@@ -104,17 +106,17 @@ func (p *Protocol) serve(r *http.Request) (any, error) {
 		return nil, errMalformed
 	}
 	// The calling service authenticates as itself, and must be allowed to
-	// ask: the Service decides.
+	// ask: package authz decides.
 	ctx, err := p.caller(r, body)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Service.AuthorizeVerifier(ctx); err != nil {
+	if err := p.Authz.AuthorizeVerifier(ctx); err != nil {
 		return nil, err
 	}
 	switch r.URL.Path {
 	case wire.VersionPath:
-		return wire.VersionResponse{Protocol: wire.ProtocolVersion, MinClient: wire.MinClientProtocol, ServerVersion: "keyward", AccountID: p.Service.Account.ID}, nil
+		return wire.VersionResponse{Protocol: wire.ProtocolVersion, MinClient: wire.MinClientProtocol, ServerVersion: "keyward", AccountID: p.Authz.Account(ctx).ID}, nil
 	case wire.DerivePath:
 		var req wire.DeriveSigningKeyRequest
 		if json.Unmarshal(body, &req) != nil {
@@ -220,7 +222,7 @@ func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest)
 	// than the request's, would be two answers to one question.
 	named := make(map[string]bool, len(req.Condition))
 	for key, values := range req.Condition {
-		if err := iam.CheckObservedKey(key); err != nil {
+		if err := authz.CheckObservedKey(key); err != nil {
 			return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest, keyward.ErrorMessage(err)}
 		}
 		lower := strings.ToLower(key)
@@ -242,7 +244,7 @@ func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest)
 		}
 		req.Condition["aws:RequestedRegion"] = []string{req.Region}
 	}
-	effects, err := p.Service.EvaluateFor(ctx, k.Principal, req.Condition, req.Actions, req.Resources)
+	effects, err := p.Authz.EvaluateFor(ctx, k.Principal, req.Condition, req.Actions, req.Resources)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +292,7 @@ func (p *Protocol) resolveIdentity(ctx context.Context, req wire.ResolveIdentity
 func (p *Protocol) resolvePrincipals(ctx context.Context, req wire.ResolvePrincipalsRequest) (any, error) {
 	out := wire.ResolvePrincipalsResponse{Invalid: []string{}}
 	for _, principal := range req.Principals {
-		ok, err := p.Service.PrincipalExists(ctx, principal)
+		ok, err := p.Authz.PrincipalExists(ctx, principal)
 		if err != nil {
 			return nil, err
 		}

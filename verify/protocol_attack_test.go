@@ -194,7 +194,7 @@ func TestAttackDerivedKeySignsKeywardsAPI(t *testing.T) {
 			}
 		})
 	}
-	if _, err := k.Service.User(kwtest.AsRoot(context.Background()), "mallory"); err == nil {
+	if _, err := k.IAM.User(kwtest.AsRoot(context.Background()), "mallory"); err == nil {
 		t.Fatal("a user was made with a key derived for s3")
 	}
 
@@ -241,24 +241,24 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 
 	// A role session of alice's, then revoked as the console does it.
-	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
+	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}
-	u, err := k.Service.User(root, "alice")
+	u, err := k.IAM.User(root, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
 		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
+	s, err := k.IAM.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Service.RevokeRoleSessions(root, "reader"); err != nil {
+	if err := k.IAM.RevokeRoleSessions(root, "reader"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -343,13 +343,13 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 	})
 
 	// The Service refuses them as well, for whatever other transport asks.
-	t.Run("the Service's EvaluateFor", func(t *testing.T) {
+	t.Run("authz's EvaluateFor", func(t *testing.T) {
 		p := keyward.Principal{AccountID: kwtest.AccountID, UserName: "mfa"}
 		for _, observed := range []map[string][]string{
 			{"aws:MultiFactorAuthPresent": {"true"}},
 			{"aws:SourceIp": {"192.0.2.1"}, "AWS:SOURCEIP": {"198.51.100.1"}},
 		} {
-			_, err := k.Service.EvaluateFor(root, p, observed, []string{"s3:GetObject"}, []string{"*"})
+			_, err := k.Authz.EvaluateFor(root, p, observed, []string{"s3:GetObject"}, []string{"*"})
 			if keyward.ErrorCode(err) != keyward.EInvalidInput {
 				t.Fatalf("%v: got %v", observed, err)
 			}

@@ -164,7 +164,7 @@ func TestProtocol(t *testing.T) {
 
 	t.Run("a deactivated key has no identity", func(t *testing.T) {
 		ctx := kwtest.AsRoot(context.Background())
-		if err := k.Service.UpdateAccessKey(ctx, "alice", alice.id, keyward.StatusInactive); err != nil {
+		if err := k.IAM.UpdateAccessKey(ctx, "alice", alice.id, keyward.StatusInactive); err != nil {
 			t.Fatal(err)
 		}
 		status, _, out := call(t, k, gw, wire.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"]}`, false)
@@ -177,7 +177,7 @@ func TestProtocol(t *testing.T) {
 // proxy is the authorization endpoint on a test server, as keyward serve
 // routes it.
 func proxy(t *testing.T, k *kwtest.Keyward) string {
-	p := &verify.Proxy{Service: k.Service, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
+	p := &verify.Proxy{Authz: k.Authz, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Rand: rand.Reader}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
@@ -267,13 +267,13 @@ func TestAuthorizeEndpointSession(t *testing.T) {
 	k := kwtest.New(t)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
 	url := proxy(t, k)
-	u, err := k.Service.User(kwtest.AsRoot(context.Background()), "alice")
+	u, err := k.IAM.User(kwtest.AsRoot(context.Background()), "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id,
 		Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.Service.GetSessionToken(asAlice, 900, "", "")
+	s, err := k.IAM.GetSessionToken(asAlice, 900, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,11 +19,11 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/buildinfo"
-	"github.com/keyward/keyward/internal/caches"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/connguard"
@@ -48,8 +48,11 @@ type Main struct {
 	Rand   io.Reader
 	Logger *slog.Logger
 
-	Store   keyward.Store
-	Service *iam.Service
+	Store keyward.Store
+	// IAM is the IAM application, Authz the access decision every feature
+	// package and the verifier ask.
+	IAM   *iam.Service
+	Authz *authz.Authorizer
 	// SignInDelay slows each failed console sign-in (tests set it to 0).
 	SignInDelay time.Duration
 	// Passwords hashes console passwords; tests set cheaper parameters.
@@ -238,18 +241,19 @@ func holdsData(ctx context.Context, st keyward.Store) (bool, error) {
 // newService makes the Service, prepares the account and wires the caches.
 func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
-	m.Service = &iam.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
+	m.Authz = &authz.Authorizer{Store: m.Store, Policies: policy.Engine{}, Now: m.Now}
+	m.IAM = &iam.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
 		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords, WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
-	if m.Service.Passwords == nil {
-		m.Service.Passwords = &password.Hasher{Rand: m.Rand}
+	if m.IAM.Passwords == nil {
+		m.IAM.Passwords = &password.Hasher{Rand: m.Rand}
 	}
 	if _, err := m.initAccount(ctx, mk); err != nil {
 		return err
 	}
-	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
-	m.Keys.OpenSession, m.Keys.Now = m.Service.OpenSession, m.Now
-	m.Changes = caches.Wire(m.Service, m.Keys)
-	return m.Service.InstallAWSManagedPolicies(keyward.Internal(ctx))
+	m.Keys = sigv4.NewKeyring(m.IAM.Credential, m.Config.KeyCacheSize)
+	m.Keys.OpenSession, m.Keys.Now = m.IAM.OpenSession, m.Now
+	m.Changes = changes.Wire(m.IAM, m.Authz, m.Keys)
+	return m.IAM.InstallAWSManagedPolicies(keyward.Internal(ctx))
 }
 
 // sessionKey derives the console's session-signing key from the master
@@ -279,9 +283,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		m.auditFile = f
 		m.Audit.Stream = f
 	}
-	m.API = &query.Server{Clients: clients, Service: m.Service, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
+	m.API = &query.Server{Clients: clients, Service: m.IAM, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
-	webConfig := console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	webConfig := console.Config{Service: m.IAM, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	m.instrument(&webConfig)
 	web, err := console.New(webConfig)
@@ -289,9 +293,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		return nil, err
 	}
 	verifier := &sigv4.Verifier{Now: m.Now}
-	m.Protocol = &verify.Protocol{Service: m.Service, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
+	m.Protocol = &verify.Protocol{Authz: m.Authz, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
 		Clients: clients, Now: m.Now}
-	m.Proxy = &verify.Proxy{Service: m.Service, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
+	m.Proxy = &verify.Proxy{Authz: m.Authz, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
 		Clients: clients, Now: m.Now, Rand: m.Rand}
 	mux := http.NewServeMux()
 	mux.Handle(wire.AuthorizePath, m.Proxy)
@@ -352,10 +356,10 @@ func (m *Main) instrument(web *console.Config) {
 	mt.BuildInfo(bi.Version, bi.Commit, bi.GoVersion)
 	m.API.Observe, m.API.AuthFailed = mt.Request, mt.AuthFailure
 	web.SignedIn = mt.SignIn
-	m.Service.ReportGenerated = mt.ReportGenerated
+	m.IAM.ReportGenerated = mt.ReportGenerated
 	mt.Cache("credentials", m.Keys.Stats)
 	type counted interface{ Stats() (uint64, uint64) }
-	for name, c := range map[string]any{"policies": m.Service.PolicySets, "key_lists": m.Service.KeyLists, "roles": m.Service.Roles} {
+	for name, c := range map[string]any{"policies": m.Authz.PolicySets, "key_lists": m.IAM.KeyLists, "roles": m.IAM.Roles} {
 		if c, ok := c.(counted); ok {
 			mt.Cache(name, c.Stats)
 		}
@@ -511,7 +515,7 @@ func every(ctx context.Context, interval time.Duration, fn func()) {
 
 // announce logs where everything is.
 func (m *Main) announce() error {
-	attrs := []any{"api", m.URL, "account", m.Service.Account.ID, "data", m.Config.DataDir, "version", buildinfo.Get().Version}
+	attrs := []any{"api", m.URL, "account", m.Authz.Account(context.Background()).ID, "data", m.Config.DataDir, "version", buildinfo.Get().Version}
 	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
 		attrs = append(attrs, "root_credentials", creds)
 	}
@@ -573,7 +577,7 @@ func (m *Main) Close() error {
 	m.cancel() // the recorder flushes once more as it stops
 	close(m.stopped)
 	m.done.Wait()
-	m.Service.Wait() // a credential report being written
+	m.IAM.Wait() // a credential report being written
 	if m.auditFile != nil {
 		m.auditFile.Close()
 	}
@@ -593,9 +597,9 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 	if err != nil {
 		return keyward.Account{}, err
 	}
-	m.Service.Sealer = sealer
+	m.IAM.Sealer, m.Authz.Sealer = sealer, sealer
 	credentials := filepath.Join(m.Config.DataDir, "root-credentials.csv")
-	account, opener, err := m.Service.InitAccount(ctx, iam.Bootstrap{
+	account, opener, err := m.IAM.InitAccount(ctx, iam.Bootstrap{
 		AccountID: m.Config.AccountID, RootKeyID: m.Config.RootAccessKeyID, RootSecret: m.Config.RootSecretAccessKey,
 		SaveGenerated: func(id, secret string) error {
 			if err := writeCredentialsCSV(credentials, id, secret); err != nil {
@@ -636,7 +640,7 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 		}
 	}
 	if m.Config.RootAccessKeyID != "" {
-		if err := m.Service.EnsureRootKey(keyward.Internal(ctx), m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey); err != nil {
+		if err := m.IAM.EnsureRootKey(keyward.Internal(ctx), m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey); err != nil {
 			return account, fmt.Errorf("KEYWARD_ROOT_ACCESS_KEY_ID: %w", err)
 		}
 	}

@@ -18,8 +18,9 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
-	"github.com/keyward/keyward/internal/caches"
+	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
@@ -36,11 +37,13 @@ const (
 	RootSecret = "keywardPackageTestRootSecretKey000000000"
 )
 
-// Keyward is a Service with its store, keyring and Query API.
+// Keyward is the feature packages with their store, keyring, Query API
+// and verifier protocol.
 type Keyward struct {
-	Service *iam.Service
-	Keys    *sigv4.Keyring
-	API     *query.Server
+	IAM   *iam.Service
+	Authz *authz.Authorizer
+	Keys  *sigv4.Keyring
+	API   *query.Server
 	// URL is the Query API's, served by an httptest server.
 	URL string
 	// Socket is the unix socket of the verifier protocol.
@@ -69,7 +72,8 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
-	s := &iam.Service{Store: st, Sealer: sealer, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
+	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
+	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
 		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
 	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
 		t.Fatal(err)
@@ -77,9 +81,9 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	if err := s.InstallAWSManagedPolicies(keyward.Internal(ctx)); err != nil {
 		t.Fatal(err)
 	}
-	k := &Keyward{Service: s, Keys: sigv4.NewKeyring(s.Credential, 0)}
+	k := &Keyward{IAM: s, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
 	k.Keys.OpenSession = s.OpenSession
-	caches.Wire(s, k.Keys)
+	changes.Wire(s, a, k.Keys)
 	k.API = &query.Server{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rand.Reader}
 	srv := httptest.NewServer(k.API)
@@ -97,7 +101,7 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs := &http.Server{Handler: &verify.Protocol{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses,
+	vs := &http.Server{Handler: &verify.Protocol{Authz: a, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses,
 		Logger: logger, Now: time.Now}}
 	go vs.Serve(ln)
 	t.Cleanup(func() { vs.Close() })
@@ -114,15 +118,15 @@ func AsRoot(ctx context.Context) context.Context {
 func (k *Keyward) User(t testing.TB, name, policy string) (id, secret string) {
 	t.Helper()
 	ctx := AsRoot(context.Background())
-	if _, err := k.Service.CreateUser(ctx, name, "/", nil); err != nil {
+	if _, err := k.IAM.CreateUser(ctx, name, "/", nil); err != nil {
 		t.Fatal(err)
 	}
 	if policy != "" {
-		if err := k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
+		if err := k.IAM.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
 			t.Fatal(err)
 		}
 	}
-	key, secret, err := k.Service.CreateAccessKey(ctx, name)
+	key, secret, err := k.IAM.CreateAccessKey(ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}
