@@ -3,9 +3,9 @@
 // server with html/template, with small scripts only where the browser
 // must act (show a secret, remember column choices, confirm).
 //
-// Every action is a call of the same Service methods the API calls, as the
-// signed-in principal, which the Service authorises: the console decides
-// nothing about access itself. Sessions live in a signed cookie; every form
+// Every action is a call of the same feature-package methods the API
+// calls (packages iam, sts, report), as the signed-in principal, which
+// they authorise: the console decides nothing about access itself. Sessions live in a signed cookie; every form
 // carries a CSRF token; failed sign-ins are slowed and limited.
 package console
 
@@ -33,6 +33,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/sts"
 )
 
 //go:embed templates/*.html
@@ -49,8 +50,10 @@ const SessionLifetime = 12 * time.Hour
 
 // Config is what the console is built from.
 type Config struct {
-	Service *iam.Service
-	Logger  *slog.Logger
+	// IAM and STS are the feature packages every page and form calls.
+	IAM    *iam.Service
+	STS    *sts.Service
+	Logger *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time
 	Rand io.Reader
@@ -347,7 +350,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			return true
 		}
 		// A signed-out session stays refused though its cookie is kept.
-		revoked, err := c.Service.SessionRevoked(r.Context(), s.ID)
+		revoked, err := c.STS.SessionRevoked(r.Context(), s.ID)
 		if unavailable(err) {
 			return
 		}
@@ -356,7 +359,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
-		p, err := c.Service.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
+		p, err := c.STS.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
 			UserName: s.UserName, UserID: s.UserID, Issued: time.Unix(0, s.Issued), KeyID: s.KeyID, Token: s.Token})
 		if unavailable(err) {
 			return
@@ -370,7 +373,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
 			return
 		}
-		// Who calls, for the Service to decide every action.
+		// Who calls, for the feature packages to decide every action.
 		rc := &keyward.RequestContext{Principal: p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(),
 			Session: s.ID, UserAgent: r.UserAgent()}
 		if s.MFA != 0 {

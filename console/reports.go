@@ -30,7 +30,7 @@ func (c *Console) search(w http.ResponseWriter, r *request) {
 		var k keyward.AccessKey
 		var err error = keyward.AccessKeyNotFound(q)
 		if keyID := strings.ToUpper(q); keyward.WellFormedAccessKeyID(keyID) {
-			k, err = c.Service.AccessKeyLastUsed(r.ctx(), keyID)
+			k, err = c.IAM.AccessKeyLastUsed(r.ctx(), keyID)
 		}
 		if denied(err) {
 			c.fail(w, r, err)
@@ -43,7 +43,7 @@ func (c *Console) search(w http.ResponseWriter, r *request) {
 			}
 			p.Results = append(p.Results, searchResult{User: owner, Match: "Access key " + k.ID})
 		} else {
-			users, _, err := c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q, Sort: "name", Limit: 20})
+			users, _, err := c.IAM.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q, Sort: "name", Limit: 20})
 			if err != nil {
 				c.fail(w, r, err)
 				return
@@ -65,7 +65,7 @@ type reportsPage struct {
 
 func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 	p := reportsPage{layout: c.layoutFor(r, "Credential report")}
-	rep, err := c.Service.CredentialReport(r.ctx())
+	rep, err := c.IAM.CredentialReport(r.ctx())
 	switch {
 	case denied(err):
 		c.fail(w, r, err)
@@ -90,7 +90,7 @@ func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 
 func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 	asked := c.Now()
-	state, _, err := c.Service.GenerateCredentialReport(r.ctx())
+	state, _, err := c.IAM.GenerateCredentialReport(r.ctx())
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -103,7 +103,7 @@ func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 }
 
 func (c *Console) downloadReport(w http.ResponseWriter, r *request) {
-	rep, err := c.Service.CredentialReport(r.ctx())
+	rep, err := c.IAM.CredentialReport(r.ctx())
 	if err != nil {
 		c.fail(w, r, err)
 		return

@@ -18,7 +18,7 @@ type rolesPage struct {
 }
 
 func (c *Console) rolesPage(w http.ResponseWriter, r *request) {
-	roles, _, err := c.Service.ListRoles(r.ctx(), "/", "", 1000)
+	roles, _, err := c.IAM.ListRoles(r.ctx(), "/", "", 1000)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -40,7 +40,7 @@ func (c *Console) starterTrust(ctx context.Context) string {
   "Statement": [
     {
       "Effect": "Allow",
-      "Principal": {"AWS": "arn:aws:iam::` + c.Service.Account(ctx).ID + `:root"},
+      "Principal": {"AWS": "arn:aws:iam::` + c.IAM.Account(ctx).ID + `:root"},
       "Action": "sts:AssumeRole"
     }
   ]
@@ -61,7 +61,7 @@ func (c *Console) createRole(w http.ResponseWriter, r *request) {
 	err := v.Err()
 	if err == nil {
 		p.Where = syntaxPosition(p.Document)
-		_, err = c.Service.CreateRole(r.ctx(), keyward.Role{Name: p.Name, Path: "/", Description: p.Description, TrustPolicy: p.Document})
+		_, err = c.IAM.CreateRole(r.ctx(), keyward.Role{Name: p.Name, Path: "/", Description: p.Description, TrustPolicy: p.Document})
 	}
 	if err != nil {
 		if denied(err) {
@@ -86,15 +86,15 @@ type rolePage struct {
 }
 
 func (c *Console) rolePage(w http.ResponseWriter, r *request) {
-	role, err := c.Service.Role(r.ctx(), r.PathValue("name"))
+	role, err := c.IAM.Role(r.ctx(), r.PathValue("name"))
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	p := rolePage{layout: c.layoutFor(r, role.Name), Role: role, ARN: c.Service.Account(r.Context()).RoleARN(role.Path, role.Name), Trust: indentJSON(role.TrustPolicy)}
+	p := rolePage{layout: c.layoutFor(r, role.Name), Role: role, ARN: c.IAM.Account(r.Context()).RoleARN(role.Path, role.Name), Trust: indentJSON(role.TrustPolicy)}
 	e := keyward.Entity{Kind: keyward.EntityRole, Name: role.Name}
-	p.Attached, _, _ = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
-	p.Inline, _, _ = c.Service.ListInlinePolicies(r.ctx(), e, "", 100)
+	p.Attached, _, _ = c.IAM.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
+	p.Inline, _, _ = c.IAM.ListInlinePolicies(r.ctx(), e, "", 100)
 	p.Policies = c.attachable(r, p.Attached)
 	c.render(w, http.StatusOK, "role", p)
 }

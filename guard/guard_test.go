@@ -186,7 +186,7 @@ func TestGuard(t *testing.T) {
 		}
 		asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.AccessKeyID,
 			Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
-		s, err := k.IAM.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/pets-reader", SessionName: "guarded"})
+		s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/pets-reader", SessionName: "guarded"})
 		if err != nil {
 			t.Fatal(err)
 		}

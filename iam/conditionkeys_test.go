@@ -110,7 +110,7 @@ func TestConditionKeysTable(t *testing.T) {
 		}
 	}
 
-	b := newAttackBench(t)
+	b := newTestBench(t)
 	engine := &recordingEngine{}
 	b.Authz.Policies = engine
 	root := b.root()
@@ -385,7 +385,7 @@ func firstTagKey(want map[string][]string) string {
 // conditions do not pass by absence); with plain conditions the permitted
 // policy and boundary are allowed (the keys are there to match).
 func TestPolicyARNAndBoundaryConditions(t *testing.T) {
-	b := newAttackBench(t)
+	b := newTestBench(t)
 	ctx := context.Background()
 	const (
 		readOnly = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
@@ -407,17 +407,17 @@ func TestPolicyARNAndBoundaryConditions(t *testing.T) {
 			id, secret := b.User(t, name, policyFor(name, op))
 			c := b.iam(id, secret)
 			_, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(admin)})
-			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 			_, err = c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String(name), PermissionsBoundary: aws.String(admin)})
-			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 			_, err = c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name + "-unbounded")})
 			if op == "ArnEquals" {
-				wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+				kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 			} else {
 				must(t, err) // IfExists: no boundary asked, the condition passes, as on AWS
 			}
 			_, err = c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name + "-admin"), PermissionsBoundary: aws.String(admin)})
-			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 
 			_, err = c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(readOnly)})
 			must(t, err)

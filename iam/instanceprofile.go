@@ -55,7 +55,7 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, 
 	if path == "" {
 		path = "/"
 	}
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return keyward.InstanceProfile{}, err
 	}
 	arn := s.Account(ctx).InstanceProfileARN(path, name)
@@ -124,7 +124,7 @@ func (s *Service) SetInstanceProfileRole(ctx context.Context, name, role string,
 
 // TagInstanceProfile sets tags of an instance profile.
 func (s *Service) TagInstanceProfile(ctx context.Context, name string, tags []keyward.Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return err
 	}
 	if err := s.authorizeInstanceProfile(ctx, "iam:TagInstanceProfile", name, authz.RequestTagKeys(tags)); err != nil {

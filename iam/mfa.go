@@ -95,7 +95,7 @@ func invalidCode(serial string) *keyward.Error {
 // CreateVirtualMFADevice makes an unassigned virtual MFA device with a new
 // seed (iam:CreateVirtualMFADevice on its serial number).
 func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string, tags []keyward.Tag) (keyward.NewVirtualMFADevice, error) {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return keyward.NewVirtualMFADevice{}, err
 	}
 	serial := s.Account(ctx).MFADeviceARN(path, name)
@@ -271,7 +271,7 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, assignment, marker 
 
 // TagMFADevice sets tags of a virtual MFA device.
 func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []keyward.Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return err
 	}
 	if err := s.authorizeMFADevice(ctx, "iam:TagMFADevice", serial, authz.RequestTagKeys(tags)); err != nil {
@@ -464,4 +464,14 @@ func removeTags(existing []keyward.Tag, keys []string) []keyward.Tag {
 		}
 	}
 	return out
+}
+
+// MFACodeOf checks a code of the user's device with this serial number,
+// used once.
+func (s *Service) MFACodeOf(ctx context.Context, userName, serial, code string) bool {
+	d, err := s.Store.MFADevice(ctx, serial)
+	if err != nil || !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+		return false
+	}
+	return s.useMFACode(ctx, d.SerialNumber, code) == nil
 }

@@ -17,7 +17,7 @@ func oidcNotFound(arn string) *keyward.Error {
 // CreateOIDCProvider registers an issuer: an https URL without query or
 // fragment, its client IDs and thumbprints (40 hex digits each).
 func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientIDs, thumbprints []string, tags []keyward.Tag) (keyward.OIDCProvider, error) {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return keyward.OIDCProvider{}, err
 	}
 	u, err := url.Parse(rawURL)
@@ -183,7 +183,7 @@ func (s *Service) UpdateOIDCThumbprints(ctx context.Context, arn string, thumbpr
 
 // TagOIDCProvider sets tags of a provider.
 func (s *Service) TagOIDCProvider(ctx context.Context, arn string, tags []keyward.Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return err
 	}
 	return s.updateOIDCProvider(ctx, "iam:TagOpenIDConnectProvider", arn, authz.RequestTagKeys(tags), func(p *keyward.OIDCProvider) error {

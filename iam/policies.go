@@ -72,7 +72,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if path == "" {
 		path = "/"
 	}
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
 	if err := s.Authz.AuthorizeWith(ctx, "iam:CreatePolicy", s.Account(ctx).PolicyARN(path, name), authz.RequestTagKeys(tags)); err != nil {
@@ -100,7 +100,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 
 // TagPolicy sets tags of one of the account's managed policies.
 func (s *Service) TagPolicy(ctx context.Context, arn string, tags []keyward.Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return err
 	}
 	if err := s.Authz.AuthorizePolicy(ctx, "iam:TagPolicy", arn, authz.RequestTagKeys(tags)); err != nil {

@@ -10,13 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sqlite"
@@ -83,27 +83,7 @@ func TestCredentialReportGolden(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// manualClock is a clock the test moves.
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *manualClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func newService(t *testing.T, clock *manualClock, maxAge time.Duration) *iam.Service {
+func newService(t *testing.T, clock *kwtest.Clock, maxAge time.Duration) *iam.Service {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
 	must(t, err)
@@ -127,7 +107,7 @@ func wantCode(t *testing.T, err error, code string) {
 
 func TestCredentialReportLifecycle(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
-	clock := &manualClock{t: now}
+	clock := kwtest.NewClock(now)
 	s := newService(t, clock, keyward.DefaultReportMaxAge)
 	_, err := s.CreateUser(ctx, "alice", "/", nil)
 	must(t, err)
@@ -192,7 +172,7 @@ func TestCredentialReportLifecycle(t *testing.T) {
 
 func TestCredentialReportMaxAgeZero(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
-	clock := &manualClock{t: now}
+	clock := kwtest.NewClock(now)
 	s := newService(t, clock, 0)
 	for i := 0; i < 3; i++ {
 		state, _, err := s.GenerateCredentialReport(ctx)
@@ -210,7 +190,7 @@ func TestCredentialReportMaxAgeZero(t *testing.T) {
 
 func TestLoginProfiles(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
-	clock := &manualClock{t: now}
+	clock := kwtest.NewClock(now)
 	s := newService(t, clock, keyward.DefaultReportMaxAge)
 	_, err := s.CreateUser(ctx, "dora", "/", nil)
 	must(t, err)
@@ -280,7 +260,7 @@ func ptr[T any](v T) *T { return &v }
 // call, so that no poller ever finished.
 func TestCredentialReportPollingWithoutMaxAge(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
-	clock := &manualClock{t: now}
+	clock := kwtest.NewClock(now)
 	s := newService(t, clock, 0)
 	// Each poller is the root user with a key of its own.
 	as := func(requester string) context.Context {

@@ -8,9 +8,9 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
-// assumable returns a role with its compiled trust policy, from the cache
+// Assumable returns a role with its compiled trust policy, from the cache
 // when it has it; ErrNoSuchRole.
-func (s *Service) assumable(ctx context.Context, name string) (*keyward.AssumableRole, error) {
+func (s *Service) Assumable(ctx context.Context, name string) (*keyward.AssumableRole, error) {
 	key := keyward.FoldName(name)
 	if r, ok := keyward.Cached(s.Roles, key); ok {
 		return r, nil
@@ -37,7 +37,7 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	if r.MaxSessionDuration == 0 {
 		r.MaxSessionDuration = keyward.DefaultRoleSessionDuration
 	}
-	if err := checkDuplicateTags(r.Tags); err != nil {
+	if err := CheckDuplicateTags(r.Tags); err != nil {
 		return keyward.Role{}, err
 	}
 	arn := s.Account(ctx).RoleARN(r.Path, r.Name)
@@ -91,7 +91,7 @@ func (s *Service) Role(ctx context.Context, name string) (keyward.Role, error) {
 	// store's. The role's ID comes from the cache of roles.
 	var pending keyward.LastUse
 	var ok bool
-	if a, err := s.assumable(ctx, name); err == nil && s.Uses != nil {
+	if a, err := s.Assumable(ctx, name); err == nil && s.Uses != nil {
 		pending, ok = s.Uses.Pending(a.Role.ID)
 	}
 	r, err := s.Store.Role(ctx, name)
@@ -164,7 +164,7 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, 
 
 // TagRole sets tags of a role.
 func (s *Service) TagRole(ctx context.Context, name string, tags []keyward.Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return err
 	}
 	if err := s.Authz.AuthorizeRoleWith(ctx, "iam:TagRole", name, authz.RequestTagKeys(tags)); err != nil {

@@ -44,7 +44,7 @@ var errMalformedCert = keyward.Errorf(keyward.EMalformedCertificate, "Unable to 
 // UploadServerCertificate checks a certificate, its private key and chain,
 // and stores them.
 func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body, key, chain string, tags []keyward.Tag) (keyward.ServerCertificate, error) {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return keyward.ServerCertificate{}, err
 	}
 	if err := s.Authz.AuthorizeWith(ctx, "iam:UploadServerCertificate", s.Account(ctx).ServerCertificateARN(path, name), authz.RequestTagKeys(tags)); err != nil {
@@ -196,7 +196,7 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, name string) erro
 
 // TagServerCertificate sets tags of a server certificate.
 func (s *Service) TagServerCertificate(ctx context.Context, name string, tags []keyward.Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return err
 	}
 	if err := s.authorizeServerCertificate(ctx, "iam:TagServerCertificate", name, authz.RequestTagKeys(tags)); err != nil {

@@ -39,16 +39,13 @@ type Service struct {
 	// calls, reads no database; nil loads every time.
 	KeyLists keyward.Cache[[]keyward.AccessKey]
 	// Roles caches roles with their compiled trust policies by folded name,
-	// for STS.
+	// for package sts (Assumable).
 	Roles keyward.Cache[*keyward.AssumableRole]
 
 	// CredentialReportMaxAge is how long a credential report is served
 	// before GenerateCredentialReport makes a new one; 0 makes one every time
 	// (and a report then never expires).
 	CredentialReportMaxAge time.Duration
-	// WebIdentity checks OpenID Connect ID tokens (package oidc); nil
-	// refuses AssumeRoleWithWebIdentity.
-	WebIdentity keyward.WebIdentityVerifier
 	// Passwords hashes console passwords.
 	Passwords keyward.PasswordHasher
 	// ReportGenerated, when set, is told how long each credential report

@@ -20,7 +20,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 	if path == "" {
 		path = "/"
 	}
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return keyward.User{}, err
 	}
 	arn := s.Account(ctx).UserARN(path, name)
@@ -175,7 +175,7 @@ func boundaryError(err error, arn string) error {
 
 // TagUser sets tags of a user.
 func (s *Service) TagUser(ctx context.Context, user string, tags ...keyward.Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := CheckDuplicateTags(tags); err != nil {
 		return err
 	}
 	if err := s.Authz.AuthorizeUserWith(ctx, "iam:TagUser", user, authz.RequestTagKeys(tags)); err != nil {
@@ -221,9 +221,9 @@ func (s *Service) UserTags(ctx context.Context, user string) ([]keyward.Tag, err
 	return u.Tags, err
 }
 
-// checkDuplicateTags refuses a tag set with a key twice, compared
+// CheckDuplicateTags refuses a tag set with a key twice, compared
 // case-insensitively, as AWS does.
-func checkDuplicateTags(tags []keyward.Tag) error {
+func CheckDuplicateTags(tags []keyward.Tag) error {
 	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
 		k := strings.ToLower(t.Key)

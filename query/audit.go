@@ -65,7 +65,7 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 	if ev.api == &stsAPI {
 		source = keyward.EventSourceSTS
 	}
-	e := s.Service.Account(r.Context()).NewEvent(source, knownAction(action), s.Now())
+	e := s.IAM.Account(r.Context()).NewEvent(source, knownAction(action), s.Now())
 	if ev.region != "" {
 		e.AWSRegion = ev.region
 	}

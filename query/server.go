@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
@@ -39,10 +38,10 @@ const (
 const maxBody = 1 << 20
 
 // Server is the http.Handler for the Query API. It authenticates the
-// caller, reads the action's parameters and calls the Service, which
-// decides access; it never authorises anything itself.
+// caller, reads the action's parameters and calls the feature package
+// (Services), which decides access; it never authorises anything itself.
 type Server struct {
-	Service  *iam.Service
+	Services
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     *lastuse.Recorder
@@ -288,8 +287,8 @@ func (s *Server) authenticate(r *http.Request, body []byte) (*sigv4.Key, sigv4.A
 	return key, auth, err
 }
 
-// callerContext is r's context carrying its caller, for the Service to
-// decide; key is nil for an unsigned request.
+// callerContext is r's context carrying its caller, for the feature
+// packages to decide; key is nil for an unsigned request.
 func (s *Server) callerContext(r *http.Request, key *sigv4.Key, region string) context.Context {
 	rc := &keyward.RequestContext{SourceIP: s.Clients.Addr(r), SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(),
 		RequestedRegion: region, UserAgent: r.UserAgent()}
@@ -312,7 +311,7 @@ func (s *Server) dispatch(ctx context.Context, r *http.Request, xw *xmlWriter, r
 	xw.b = append(xw.b, `Response xmlns="`...)
 	xw.b = append(xw.b, ev.api.namespace...)
 	xw.b = append(xw.b, `">`...)
-	if err := run(ctx, s.Service, ev.act, ev.params, xw); err != nil {
+	if err := run(ctx, &s.Services, ev.act, ev.params, xw); err != nil {
 		return err
 	}
 	xw.open("ResponseMetadata")

@@ -273,7 +273,7 @@ func TestAuthorizeEndpointSession(t *testing.T) {
 	}
 	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id,
 		Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.IAM.GetSessionToken(asAlice, 900, "", "")
+	s, err := k.STS.GetSessionToken(asAlice, 900, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ import (
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify"
 	"github.com/keyward/keyward/verify/wire"
 )
@@ -52,6 +53,7 @@ type Main struct {
 	// IAM is the IAM application, Authz the access decision every feature
 	// package and the verifier ask.
 	IAM   *iam.Service
+	STS   *sts.Service
 	Authz *authz.Authorizer
 	// SignInDelay slows each failed console sign-in (tests set it to 0).
 	SignInDelay time.Duration
@@ -243,7 +245,9 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
 	m.Authz = &authz.Authorizer{Store: m.Store, Policies: policy.Engine{}, Now: m.Now}
 	m.IAM = &iam.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
-		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords, WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
+		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords}
+	m.STS = &sts.Service{Store: m.Store, Authz: m.Authz, IAM: m.IAM, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses,
+		WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
 	if m.IAM.Passwords == nil {
 		m.IAM.Passwords = &password.Hasher{Rand: m.Rand}
 	}
@@ -251,7 +255,7 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 		return err
 	}
 	m.Keys = sigv4.NewKeyring(m.IAM.Credential, m.Config.KeyCacheSize)
-	m.Keys.OpenSession, m.Keys.Now = m.IAM.OpenSession, m.Now
+	m.Keys.OpenSession, m.Keys.Now = m.STS.OpenSession, m.Now
 	m.Changes = changes.Wire(m.IAM, m.Authz, m.Keys)
 	return m.IAM.InstallAWSManagedPolicies(keyward.Internal(ctx))
 }
@@ -283,9 +287,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		m.auditFile = f
 		m.Audit.Stream = f
 	}
-	m.API = &query.Server{Clients: clients, Service: m.IAM, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
+	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
-	webConfig := console.Config{Service: m.IAM, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	m.instrument(&webConfig)
 	web, err := console.New(webConfig)
@@ -597,7 +601,7 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 	if err != nil {
 		return keyward.Account{}, err
 	}
-	m.IAM.Sealer, m.Authz.Sealer = sealer, sealer
+	m.IAM.Sealer, m.STS.Sealer, m.Authz.Sealer = sealer, sealer, sealer
 	credentials := filepath.Join(m.Config.DataDir, "root-credentials.csv")
 	account, opener, err := m.IAM.InitAccount(ctx, iam.Bootstrap{
 		AccountID: m.Config.AccountID, RootKeyID: m.Config.RootAccessKeyID, RootSecret: m.Config.RootSecretAccessKey,

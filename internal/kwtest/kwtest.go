@@ -27,6 +27,7 @@ import (
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify"
 )
 
@@ -41,6 +42,7 @@ const (
 // and verifier protocol.
 type Keyward struct {
 	IAM   *iam.Service
+	STS   *sts.Service
 	Authz *authz.Authorizer
 	Keys  *sigv4.Keyring
 	API   *query.Server
@@ -81,10 +83,11 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	if err := s.InstallAWSManagedPolicies(keyward.Internal(ctx)); err != nil {
 		t.Fatal(err)
 	}
-	k := &Keyward{IAM: s, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
-	k.Keys.OpenSession = s.OpenSession
+	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses}
+	k := &Keyward{IAM: s, STS: t2, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
+	k.Keys.OpenSession = t2.OpenSession
 	changes.Wire(s, a, k.Keys)
-	k.API = &query.Server{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
+	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rand.Reader}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)

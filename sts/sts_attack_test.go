@@ -15,26 +15,22 @@
 // is one Keyward sealed, byte for byte; that an MFA code is the device's,
 // with guesses limited per device on every replica. New STS endpoints add
 // their attacks here.
-package iam_test
+package sts_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
@@ -44,30 +40,21 @@ import (
 // attackBench is a Keyward on a clock the test moves, with SDK clients.
 type attackBench struct {
 	*kwtest.Keyward
-	clock *manualClock
+	clock *kwtest.Clock
 }
 
 func newAttackBench(t *testing.T) *attackBench {
 	t.Helper()
-	clock := &manualClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	return &attackBench{Keyward: kwtest.NewWithClock(t, clock.Now), clock: clock}
 }
 
-func (b *attackBench) config(id, secret, token string) aws.Config {
-	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, token),
-		BaseEndpoint: aws.String(b.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
-}
-
-func (b *attackBench) iam(id, secret string) *awsiam.Client {
-	return awsiam.NewFromConfig(b.config(id, secret, ""))
-}
-func (b *attackBench) sts(id, secret string) *sts.Client {
-	return sts.NewFromConfig(b.config(id, secret, ""))
-}
+func (b *attackBench) iam(id, secret string) *awsiam.Client { return b.IAMClient(id, secret) }
+func (b *attackBench) sts(id, secret string) *sts.Client    { return b.STSClient(id, secret) }
 
 // session returns IAM and STS clients signing with temporary credentials.
 func (b *attackBench) session(c *ststypes.Credentials) (*awsiam.Client, *sts.Client) {
-	cfg := b.config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	cfg := b.Config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
 	return awsiam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
 }
 
@@ -89,20 +76,10 @@ func (b *attackBench) role(t *testing.T, name, principal string) string {
 
 func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
 
-// wantAPIError checks an SDK error's code, HTTP status and, unless empty,
-// its message.
-func wantAPIError(t *testing.T, err error, code string, status int, message string) {
+func must(t *testing.T, err error) {
 	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("got %v, want %s", err, code)
-	}
-	var re *smithyhttp.ResponseError
-	if ae.ErrorCode() != code || !errors.As(err, &re) || re.HTTPStatusCode() != status {
-		t.Fatalf("got %v, want %s (%d)", err, code, status)
-	}
-	if message != "" && ae.ErrorMessage() != message {
-		t.Fatalf("got message %q, want %q", ae.ErrorMessage(), message)
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -138,7 +115,7 @@ func TestAssumeRoleExplicitDenyWins(t *testing.T) {
 				id, secret string
 			}{{"mallory", id, secret}, {"bounded", bid, bsecret}} {
 				_, err := b.sts(c.id, c.secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("xx")})
-				wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN(c.user)+" is not authorized to perform: sts:AssumeRole on resource: "+arn+
+				kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN(c.user)+" is not authorized to perform: sts:AssumeRole on resource: "+arn+
 					" with an explicit deny in an identity-based policy")
 			}
 			sim, err := b.iam(kwtest.RootKeyID, kwtest.RootSecret).SimulatePrincipalPolicy(ctx, &awsiam.SimulatePrincipalPolicyInput{
@@ -203,7 +180,7 @@ func TestAssumeRoleSessionLimits(t *testing.T) {
 				must(t, err)
 				return
 			}
-			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 			if !strings.HasSuffix(err.Error(), tt.message) {
 				t.Fatalf("got %v, want %q", err, tt.message)
 			}
@@ -215,7 +192,7 @@ func TestAssumeRoleSessionLimits(t *testing.T) {
 	must(t, err)
 	must(t, b.IAM.PutRolePermissionsBoundary(b.root(), "iam:PutRolePermissionsBoundary", "hop", "arn:aws:iam::"+kwtest.AccountID+":policy/iam-only"))
 	_, err = plain.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(byRole), RoleSessionName: aws.String("next")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+sessionARN+"plain is not authorized to perform: sts:AssumeRole on resource: "+byRole+
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+sessionARN+"plain is not authorized to perform: sts:AssumeRole on resource: "+byRole+
 		" because no permissions boundary allows the sts:AssumeRole action")
 }
 
@@ -241,7 +218,7 @@ func TestRevokedSessionsStayRevoked(t *testing.T) {
 
 	for _, target := range []string{next, hop, anyone} {
 		_, err := old.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("escape")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/hop/old is not authorized to perform: sts:AssumeRole on resource: "+
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/hop/old is not authorized to perform: sts:AssumeRole on resource: "+
 			target+" with an explicit deny in an identity-based policy")
 	}
 
@@ -305,7 +282,7 @@ func TestTokensDecodeStrictly(t *testing.T) {
 			out.Credentials.SessionToken = aws.String(forged)
 			_, s = b.session(out.Credentials)
 			_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
+			kwtest.WantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
 			return
 		}
 		t.Fatal("no session token with unused bits in three lengths")
@@ -329,7 +306,7 @@ func TestTokensDecodeStrictly(t *testing.T) {
 				t.Fatalf("the message as encoded: %v", err)
 			}
 			_, err = root.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(forged)})
-			wantAPIError(t, err, "InvalidAuthorizationMessageException", http.StatusBadRequest, "")
+			kwtest.WantAPIError(t, err, "InvalidAuthorizationMessageException", http.StatusBadRequest, "")
 			return
 		}
 		t.Fatal("no message with unused bits in three lengths")
@@ -346,7 +323,7 @@ func TestTokensDecodeStrictly(t *testing.T) {
 			must(t, err)
 			if forged := twin(aws.ToString(page.Marker), ""); forged != "" {
 				_, err = root.ListUsers(ctx, &awsiam.ListUsersInput{MaxItems: aws.Int32(1), Marker: aws.String(forged)})
-				wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Invalid Marker.")
+				kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Invalid Marker.")
 				return
 			}
 		}
@@ -430,9 +407,9 @@ func TestMFAGuessesLimited(t *testing.T) {
 			id, secret, serial, seed := b.mfaUser(t, user)
 			try := tt.try(t, user, id, secret, serial, seed)
 			for range 5 {
-				wantAPIError(t, try(t, b.wrongCode(seed)), tt.code, tt.status, tt.error)
+				kwtest.WantAPIError(t, try(t, b.wrongCode(seed)), tt.code, tt.status, tt.error)
 			}
-			wantAPIError(t, try(t, iam.TOTP(seed, b.clock.Now())), tt.code, tt.status, tt.error)
+			kwtest.WantAPIError(t, try(t, iam.TOTP(seed, b.clock.Now())), tt.code, tt.status, tt.error)
 			b.clock.Add(15 * time.Minute)
 			if err := try(t, iam.TOTP(seed, b.clock.Now())); err != nil {
 				t.Fatalf("the right code once the window ended: %v", err)
@@ -452,10 +429,10 @@ func TestMFAGuessesLimited(t *testing.T) {
 		}
 		for range 5 {
 			wrong := b.wrongCode(dev.Seed)
-			wantAPIError(t, enable(wrong, wrong), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
+			kwtest.WantAPIError(t, enable(wrong, wrong), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
 		}
 		now := b.clock.Now()
-		wantAPIError(t, enable(iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
+		kwtest.WantAPIError(t, enable(iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
 	})
 
 	t.Run("the console, then the API: one count per device", func(t *testing.T) {
@@ -468,7 +445,7 @@ func TestMFAGuessesLimited(t *testing.T) {
 		}
 		for range 2 {
 			_, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(b.wrongCode(seed))})
-			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, mfaFailed)
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, mfaFailed)
 		}
 		if _, err := b.IAM.CheckMFACode(context.Background(), "mixed", iam.TOTP(seed, b.clock.Now())); keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
 			t.Fatalf("the right code at the console while locked: %v", err)

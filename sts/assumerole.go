@@ -1,4 +1,4 @@
-package iam
+package sts
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/iam"
 )
 
 const // maxPacked bounds a session's packed policies and tags, the
@@ -67,7 +68,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	}
 	mfaAt := rc.MFAAuthTime
 	if in.SerialNumber != "" || in.TokenCode != "" {
-		if !p.IsUser() || in.SerialNumber == "" || in.TokenCode == "" || !s.mfaCodeOf(ctx, p.UserName, in.SerialNumber, in.TokenCode) {
+		if !p.IsUser() || in.SerialNumber == "" || in.TokenCode == "" || !s.IAM.MFACodeOf(ctx, p.UserName, in.SerialNumber, in.TokenCode) {
 			return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 		}
 		mfaAt = now
@@ -156,7 +157,7 @@ func (s *Service) roleByARN(ctx context.Context, arn string) (*keyward.Assumable
 	if !ok {
 		return nil, keyward.ErrNoSuchRole
 	}
-	r, err := s.assumable(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
+	r, err := s.IAM.Assumable(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +199,7 @@ func (s *Service) checkSessionPolicies(policy string, arns []string, tags []keyw
 		}
 		size += len(a)
 	}
-	if err := checkDuplicateTags(tags); err != nil {
+	if err := iam.CheckDuplicateTags(tags); err != nil {
 		return 0, keyward.Errorf(keyward.EInvalidParameterValue, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 	}
 	for _, t := range tags {

@@ -1,4 +1,4 @@
-package iam
+package sts
 
 import (
 	"context"
@@ -62,7 +62,7 @@ func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, seri
 	c := sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
 		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second)}
 	if serial != "" {
-		if p.Root || !s.mfaCodeOf(ctx, p.UserName, serial, code) {
+		if p.Root || !s.IAM.MFACodeOf(ctx, p.UserName, serial, code) {
 			return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 		}
 		c.MFAAt = now
@@ -175,16 +175,6 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 		return keyward.AssumedRole{}, err
 	}
 	return keyward.AssumedRole{Session: sess, AssumedRoleID: fed.ID(), ARN: fed.ARN(), PackedPolicySize: packed}, nil
-}
-
-// mfaCodeOf checks a code of the user's device with this serial number,
-// used once.
-func (s *Service) mfaCodeOf(ctx context.Context, userName, serial, code string) bool {
-	d, err := s.Store.MFADevice(ctx, serial)
-	if err != nil || !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
-		return false
-	}
-	return s.useMFACode(ctx, d.SerialNumber, code) == nil
 }
 
 // maxSessionToken bounds a token before any work is done for it: what a
