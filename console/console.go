@@ -33,6 +33,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sts"
 )
 
@@ -50,10 +51,12 @@ const SessionLifetime = 12 * time.Hour
 
 // Config is what the console is built from.
 type Config struct {
-	// IAM and STS are the feature packages every page and form calls.
-	IAM    *iam.Service
-	STS    *sts.Service
-	Logger *slog.Logger
+	// IAM, STS and Reports are the feature packages every page and form
+	// calls.
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
+	Logger  *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time
 	Rand io.Reader

@@ -27,7 +27,7 @@ func TestConsolePages(t *testing.T) {
 	k := kwtest.New(t)
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: time.Now, Rand: rand.Reader, SessionKey: key})
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ type reportsPage struct {
 
 func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 	p := reportsPage{layout: c.layoutFor(r, "Credential report")}
-	rep, err := c.IAM.CredentialReport(r.ctx())
+	rep, err := c.Reports.CredentialReport(r.ctx())
 	switch {
 	case denied(err):
 		c.fail(w, r, err)
@@ -90,7 +90,7 @@ func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 
 func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 	asked := c.Now()
-	state, _, err := c.IAM.GenerateCredentialReport(r.ctx())
+	state, _, err := c.Reports.GenerateCredentialReport(r.ctx())
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -103,7 +103,7 @@ func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 }
 
 func (c *Console) downloadReport(w http.ResponseWriter, r *request) {
-	rep, err := c.IAM.CredentialReport(r.ctx())
+	rep, err := c.Reports.CredentialReport(r.ctx())
 	if err != nil {
 		c.fail(w, r, err)
 		return

@@ -156,7 +156,7 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 	}
 	p := userPage{layout: c.layoutFor(r, u.Name), User: u, ARN: c.IAM.Account(r.Context()).UserARN(u.Path, u.Name), Tab: tab}
 	if tab == "events" {
-		events, _, err := c.IAM.LookupEvents(r.ctx(), keyward.EventQuery{UserName: u.Name, Max: 20})
+		events, _, err := c.Reports.LookupEvents(r.ctx(), keyward.EventQuery{UserName: u.Name, Max: 20})
 		switch {
 		case denied(err):
 			p.EventsDenied = keyward.ErrorMessage(err)

@@ -7,14 +7,6 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// LookupEvents returns events (cloudtrail:LookupEvents), newest first.
-func (s *Service) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keyward.StoredEvent, bool, error) {
-	if err := s.Authz.Authorize(ctx, "cloudtrail:LookupEvents", "*"); err != nil {
-		return nil, false, err
-	}
-	return s.Store.LookupEvents(ctx, q)
-}
-
 // respond sets what ctx's pending event shows of the change's result, as
 // CloudTrail's responseElements do for a created entity (never a secret):
 // the Service knows it before the store writes the event with the change.

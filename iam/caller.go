@@ -6,20 +6,6 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// requester names the client making a request: the key that signed it
-// and the program that sent it, which tell one poller of the credential
-// report from another (the console names its session instead).
-func requester(ctx context.Context) string {
-	rc, internal, ok := keyward.Caller(ctx)
-	if !ok || internal {
-		return "internal"
-	}
-	if rc.AccessKeyID == "" {
-		return "console\x00" + rc.Session
-	}
-	return rc.AccessKeyID + "\x00" + rc.UserAgent
-}
-
 // subject resolves the user an action names: userName when given,
 // otherwise the caller itself ("" for the root user), as AWS does for
 // access keys, login profiles and GetUser.

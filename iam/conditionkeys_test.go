@@ -279,11 +279,11 @@ func TestConditionKeysTable(t *testing.T) {
 			return err
 		}, nil},
 		{"GenerateServiceLastAccessedDetails", false, func() error {
-			_, err := b.IAM.GenerateServiceLastAccessedDetails(ctx, userARN("target"), "SERVICE_LEVEL")
+			_, err := b.Reports.GenerateServiceLastAccessedDetails(ctx, userARN("target"), "SERVICE_LEVEL")
 			return err
 		}, nil},
 		{"ListPoliciesGrantingServiceAccess", false, func() error {
-			_, err := b.IAM.PoliciesGrantingServiceAccess(ctx, userARN("target"), []string{"iam"})
+			_, err := b.Reports.PoliciesGrantingServiceAccess(ctx, userARN("target"), []string{"iam"})
 			return err
 		}, nil},
 		{"GetAccessKeyLastUsed", false, func() error {

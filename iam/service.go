@@ -42,22 +42,13 @@ type Service struct {
 	// for package sts (Assumable).
 	Roles keyward.Cache[*keyward.AssumableRole]
 
-	// CredentialReportMaxAge is how long a credential report is served
-	// before GenerateCredentialReport makes a new one; 0 makes one every time
-	// (and a report then never expires).
-	CredentialReportMaxAge time.Duration
 	// Passwords hashes console passwords.
 	Passwords keyward.PasswordHasher
-	// ReportGenerated, when set, is told how long each credential report
-	// took to generate (the metrics).
-	ReportGenerated func(time.Duration)
 	// Logger reports failures of background work.
 	Logger *slog.Logger
 
-	background   sync.WaitGroup
-	reportRounds reportRounds
-	decoyOnce    sync.Once
-	decoy        string
+	decoyOnce sync.Once
+	decoy     string
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }

@@ -13,12 +13,12 @@ var jobID = req("JobId", keyward.JobIDShape)
 var accessActions = map[string]action{
 	"GenerateServiceLastAccessedDetails": row([]param{req("Arn", keyward.ARNShape), str("Granularity", keyward.GranularityShape)},
 		func(ctx context.Context, s *Services, in *input) (string, error) {
-			return s.IAM.GenerateServiceLastAccessedDetails(ctx, in.str("Arn"), in.strOr("Granularity", "SERVICE_LEVEL"))
+			return s.Reports.GenerateServiceLastAccessedDetails(ctx, in.str("Arn"), in.strOr("Granularity", "SERVICE_LEVEL"))
 		},
 		func(w *xmlWriter, _ keyward.Account, id string) { w.elem("JobId", id) }),
 	"GetServiceLastAccessedDetails": row([]param{jobID, maxItems, marker},
 		func(ctx context.Context, s *Services, in *input) (jobPage, error) {
-			job, err := s.IAM.ServiceLastAccessedDetails(ctx, in.str("JobId"))
+			job, err := s.Reports.ServiceLastAccessedDetails(ctx, in.str("JobId"))
 			if err != nil {
 				return jobPage{}, err
 			}
@@ -44,7 +44,7 @@ var accessActions = map[string]action{
 		}),
 	"GetServiceLastAccessedDetailsWithEntities": row([]param{jobID, req("ServiceNamespace", keyward.ServiceNamespaceShape), maxItems, marker},
 		func(ctx context.Context, s *Services, in *input) (jobPage, error) {
-			job, entities, err := s.IAM.ServiceLastAccessedDetailsWithEntities(ctx, in.str("JobId"), in.str("ServiceNamespace"))
+			job, entities, err := s.Reports.ServiceLastAccessedDetailsWithEntities(ctx, in.str("JobId"), in.str("ServiceNamespace"))
 			if err != nil {
 				return jobPage{}, err
 			}
@@ -73,7 +73,7 @@ var accessActions = map[string]action{
 			if n := len(in.list("ServiceNamespaces")); n > 200 {
 				return granting{}, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length less than or equal to 200")
 			}
-			byNS, err := s.IAM.PoliciesGrantingServiceAccess(ctx, in.str("Arn"), in.list("ServiceNamespaces"))
+			byNS, err := s.Reports.PoliciesGrantingServiceAccess(ctx, in.str("Arn"), in.list("ServiceNamespaces"))
 			return granting{in.list("ServiceNamespaces"), byNS}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, g granting) {

@@ -150,7 +150,7 @@ func (s *Server) cloudTrail(r *http.Request) (any, error) {
 		}
 		q.After = string(b[2:])
 	}
-	events, more, err := s.IAM.LookupEvents(s.callerContext(r, key, auth.Region), q)
+	events, more, err := s.Reports.LookupEvents(s.callerContext(r, key, auth.Region), q)
 	if errors.Is(err, keyward.ErrNoSuchEvent) {
 		return nil, keyward.Errorf(keyward.EInvalidParameterValue, "Invalid NextToken.")
 	} else if err != nil {

@@ -76,7 +76,7 @@ var loginActions = map[string]action{
 	}),
 	"GenerateCredentialReport": row(nil,
 		func(ctx context.Context, s *Services, in *input) ([2]string, error) {
-			state, description, err := s.IAM.GenerateCredentialReport(ctx)
+			state, description, err := s.Reports.GenerateCredentialReport(ctx)
 			return [2]string{state, description}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, r [2]string) {
@@ -87,7 +87,7 @@ var loginActions = map[string]action{
 		}),
 	"GetCredentialReport": row(nil,
 		func(ctx context.Context, s *Services, in *input) (keyward.CredentialReport, error) {
-			return s.IAM.CredentialReport(ctx)
+			return s.Reports.CredentialReport(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, r keyward.CredentialReport) {
 			w.open("Content")

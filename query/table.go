@@ -11,14 +11,16 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sts"
 )
 
 // Services are the feature packages the actions call; each decides
 // access itself, from the caller in the context.
 type Services struct {
-	IAM *iam.Service
-	STS *sts.Service
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
 }
 
 // action is one row of the table of actions: the parameters the action

@@ -184,7 +184,7 @@ func TestCLIMatchesAWSCLI(t *testing.T) {
 		}
 	}
 	// The report once generated, both get the same document.
-	ts.IAM.Wait()
+	ts.Reports.Wait()
 	a := awsCLIWith(t, env, "iam", "get-credential-report")
 	k := keywardCLI(t, env, "iam", "get-credential-report")
 	if a.code != 0 || !reflect.DeepEqual(decode(t, "aws", a.stdout), decode(t, "keyward", k.stdout)) {

@@ -306,7 +306,7 @@ func TestConsoleDetails(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(next, "notice=report-started") {
 			t.Fatalf("generate: %d → %s", resp.StatusCode, next)
 		}
-		ts.IAM.Wait()
+		ts.Reports.Wait()
 		_, page := c.get(next)
 		if strings.Contains(page, "Reload this page") || !strings.Contains(page, "ready to download") || !strings.Contains(page, `id="download-report"`) {
 			t.Fatalf("the report page after the report is ready:\n%s", page)

@@ -34,6 +34,7 @@ import (
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/sts"
@@ -52,9 +53,10 @@ type Main struct {
 	Store keyward.Store
 	// IAM is the IAM application, Authz the access decision every feature
 	// package and the verifier ask.
-	IAM   *iam.Service
-	STS   *sts.Service
-	Authz *authz.Authorizer
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
+	Authz   *authz.Authorizer
 	// SignInDelay slows each failed console sign-in (tests set it to 0).
 	SignInDelay time.Duration
 	// Passwords hashes console passwords; tests set cheaper parameters.
@@ -240,14 +242,17 @@ func holdsData(ctx context.Context, st keyward.Store) (bool, error) {
 	return found, nil
 }
 
-// newService makes the Service, prepares the account and wires the caches.
+// newService makes the feature packages, prepares the account and wires
+// the caches.
 func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
 	m.Authz = &authz.Authorizer{Store: m.Store, Policies: policy.Engine{}, Now: m.Now}
 	m.IAM = &iam.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
-		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords}
+		Passwords: m.Passwords}
 	m.STS = &sts.Service{Store: m.Store, Authz: m.Authz, IAM: m.IAM, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses,
 		WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
+	m.Reports = &report.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses,
+		Logger: m.Logger, CredentialReportMaxAge: m.Config.ReportMaxAge}
 	if m.IAM.Passwords == nil {
 		m.IAM.Passwords = &password.Hasher{Rand: m.Rand}
 	}
@@ -287,9 +292,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		m.auditFile = f
 		m.Audit.Stream = f
 	}
-	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
+	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS, Reports: m.Reports}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
-	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	m.instrument(&webConfig)
 	web, err := console.New(webConfig)
@@ -360,7 +365,7 @@ func (m *Main) instrument(web *console.Config) {
 	mt.BuildInfo(bi.Version, bi.Commit, bi.GoVersion)
 	m.API.Observe, m.API.AuthFailed = mt.Request, mt.AuthFailure
 	web.SignedIn = mt.SignIn
-	m.IAM.ReportGenerated = mt.ReportGenerated
+	m.Reports.ReportGenerated = mt.ReportGenerated
 	mt.Cache("credentials", m.Keys.Stats)
 	type counted interface{ Stats() (uint64, uint64) }
 	for name, c := range map[string]any{"policies": m.Authz.PolicySets, "key_lists": m.IAM.KeyLists, "roles": m.IAM.Roles} {
@@ -464,6 +469,7 @@ func (m *Main) start(ln net.Listener, verifiers []net.Listener) {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.stopped = make(chan struct{})
+	m.Reports.Start(bg)
 	m.background(func() { m.Uses.Run(bg, m.Config.LastUseFlush) })
 	m.background(func() { m.Audit.Run(bg, time.Second, m.Config.AuditRetention, m.Now) })
 	m.background(func() { every(bg, 5*time.Second, m.API.FlushAuthLog) })
@@ -578,10 +584,12 @@ func (m *Main) Close() error {
 	if verr := m.verifier.Shutdown(ctx); err == nil {
 		err = verr
 	}
+	// A credential report being written finishes within the grace, or
+	// stops; one left unfinished is taken for abandoned and made again.
+	m.Reports.Shutdown(ctx)
 	m.cancel() // the recorder flushes once more as it stops
 	close(m.stopped)
 	m.done.Wait()
-	m.IAM.Wait() // a credential report being written
 	if m.auditFile != nil {
 		m.auditFile.Close()
 	}

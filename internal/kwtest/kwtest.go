@@ -25,6 +25,7 @@ import (
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/sts"
@@ -41,11 +42,12 @@ const (
 // Keyward is the feature packages with their store, keyring, Query API
 // and verifier protocol.
 type Keyward struct {
-	IAM   *iam.Service
-	STS   *sts.Service
-	Authz *authz.Authorizer
-	Keys  *sigv4.Keyring
-	API   *query.Server
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
+	Authz   *authz.Authorizer
+	Keys    *sigv4.Keyring
+	API     *query.Server
 	// URL is the Query API's, served by an httptest server.
 	URL string
 	// Socket is the unix socket of the verifier protocol.
@@ -84,10 +86,13 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 		t.Fatal(err)
 	}
 	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses}
-	k := &Keyward{IAM: s, STS: t2, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
+	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses, Logger: logger}
+	r.Start(ctx)
+	t.Cleanup(func() { r.Close() })
+	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
 	k.Keys.OpenSession = t2.OpenSession
 	changes.Wire(s, a, k.Keys)
-	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
+	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rand.Reader}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)

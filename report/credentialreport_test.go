@@ -1,11 +1,10 @@
-package iam_test
+package report_test
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -17,26 +16,26 @@ import (
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
+	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// TestCredentialReportGolden fixes every column convention of the report
-// for a fixed data set.
 // account is the test account's ID; now the tests' start.
 const account = "123456789012"
 
 var now = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 
+// TestCredentialReportGolden fixes every column convention of the report
+// for a fixed data set.
 func TestCredentialReportGolden(t *testing.T) {
 	a := keyward.Account{ID: account, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
 	policy := &keyward.PasswordPolicy{MinimumPasswordLength: 8, MaxPasswordAge: 90}
 	var buf bytes.Buffer
-	rw := iam.NewReportWriter(&buf, policy)
+	rw := report.NewReportWriter(&buf, policy)
 	rw.Root(a, []keyward.AccessKey{{ID: "AKIAROOT000000000001", Status: keyward.StatusActive, CreatedAt: day(1),
 		LastUsed: keyward.LastUse{Time: day(20), Service: "iam", Region: "us-east-1"}}})
 	users := []keyward.UserCredentials{
@@ -73,7 +72,7 @@ func TestCredentialReportGolden(t *testing.T) {
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
 	must(t, err)
-	if len(rows) != 5 || len(rows[0]) != 22 || strings.Join(rows[0], ",") != strings.Join(iam.CredentialReportColumns, ",") || rows[1][0] != "<root_account>" {
+	if len(rows) != 5 || len(rows[0]) != 22 || strings.Join(rows[0], ",") != strings.Join(report.CredentialReportColumns, ",") || rows[1][0] != "<root_account>" {
 		t.Fatalf("report shape: %d rows, header %v", len(rows), rows[0])
 	}
 	for _, r := range rows {
@@ -83,7 +82,14 @@ func TestCredentialReportGolden(t *testing.T) {
 	}
 }
 
-func newService(t *testing.T, clock *kwtest.Clock, maxAge time.Duration) *iam.Service {
+// reportBench is the report Service with the IAM Service that makes what
+// it reports, on a SQLite store in a temporary directory.
+type reportBench struct {
+	*report.Service
+	iam *iam.Service
+}
+
+func newService(t *testing.T, clock *kwtest.Clock, maxAge time.Duration) *reportBench {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
 	must(t, err)
@@ -94,8 +100,17 @@ func newService(t *testing.T, clock *kwtest.Clock, maxAge time.Duration) *iam.Se
 	must(t, err)
 	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: clock.Now}
 	az.SetAccount(a)
-	return &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{},
-		CredentialReportMaxAge: maxAge, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
+	s := &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{}}
+	r := &report.Service{Store: st, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{}, CredentialReportMaxAge: maxAge}
+	t.Cleanup(func() { r.Close() })
+	return &reportBench{Service: r, iam: s}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func wantCode(t *testing.T, err error, code string) {
@@ -109,7 +124,7 @@ func TestCredentialReportLifecycle(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
 	clock := kwtest.NewClock(now)
 	s := newService(t, clock, keyward.DefaultReportMaxAge)
-	_, err := s.CreateUser(ctx, "alice", "/", nil)
+	_, err := s.iam.CreateUser(ctx, "alice", "/", nil)
 	must(t, err)
 
 	_, err = s.CredentialReport(ctx)
@@ -188,71 +203,6 @@ func TestCredentialReportMaxAgeZero(t *testing.T) {
 	}
 }
 
-func TestLoginProfiles(t *testing.T) {
-	ctx := keyward.Internal(context.Background())
-	clock := kwtest.NewClock(now)
-	s := newService(t, clock, keyward.DefaultReportMaxAge)
-	_, err := s.CreateUser(ctx, "dora", "/", nil)
-	must(t, err)
-	// AWS's default policy: 8 characters, three kinds of four.
-	_, err = s.CreateLoginProfile(ctx, "dora", "short1A", false)
-	wantCode(t, err, keyward.EPasswordPolicyViolation)
-	_, err = s.CreateLoginProfile(ctx, "dora", "alllowercase", false)
-	wantCode(t, err, keyward.EPasswordPolicyViolation)
-	lp, err := s.CreateLoginProfile(ctx, "dora", "Correct-Horse-1", true)
-	must(t, err)
-	if !lp.ResetRequired || strings.Contains(lp.PasswordHash, "Correct") {
-		t.Fatalf("profile %+v", lp)
-	}
-	_, err = s.CreateLoginProfile(ctx, "dora", "Correct-Horse-2", false)
-	wantCode(t, err, keyward.EEntityAlreadyExists)
-
-	must(t, s.PutPasswordPolicy(ctx, keyward.PasswordPolicy{MinimumPasswordLength: 12, RequireSymbols: true, RequireNumbers: true,
-		RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, PasswordReusePrevention: 2, MaxPasswordAge: 30}))
-	err = s.UpdateLoginProfile(ctx, "dora", ptr("Horse-Two1!"), nil)
-	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should have a minimum length of 12." {
-		t.Fatalf("policy violation: %v", err)
-	}
-	// dora changes her own password, as the account's policy allows.
-	pp, err := s.PasswordPolicy(ctx)
-	must(t, err)
-	pp.AllowUsersToChangePassword = true
-	must(t, s.PutPasswordPolicy(ctx, pp))
-	dora := keyward.WithCaller(context.Background(), &keyward.RequestContext{
-		Principal: keyward.Principal{AccountID: account, UserID: "x", UserName: "dora", UserPath: "/"}})
-	wantCode(t, s.ChangePassword(dora, "wrong-Password-1", "Brand-New-Passw0rd!"), keyward.EInvalidUserType)
-	must(t, s.ChangePassword(dora, "Correct-Horse-1", "Brand-New-Passw0rd!"))
-	// The last two passwords may not come back.
-	err = s.ChangePassword(dora, "Brand-New-Passw0rd!", "Correct-Horse-1")
-	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
-		t.Fatalf("reuse of the first password: %v", err)
-	}
-	must(t, s.ChangePassword(dora, "Brand-New-Passw0rd!", "Another-Passw0rd!"))
-	err = s.ChangePassword(dora, "Another-Passw0rd!", "Brand-New-Passw0rd!")
-	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
-		t.Fatalf("reuse of the previous password: %v", err)
-	}
-	got, err := s.LoginProfile(ctx, "dora")
-	must(t, err)
-	if got.ResetRequired {
-		t.Fatal("ChangePassword left the reset required")
-	}
-	wantCode(t, s.ChangePassword(ctx, "a", "b"), keyward.EInvalidUserType)
-	must(t, s.DeleteLoginProfile(ctx, "dora"))
-	_, err = s.LoginProfile(ctx, "dora")
-	if keyward.ErrorMessage(err) != "Login Profile for User dora cannot be found." {
-		t.Fatalf("after delete: %v", err)
-	}
-	must(t, s.DeletePasswordPolicy(ctx))
-	_, err = s.PasswordPolicy(ctx)
-	var e *keyward.Error
-	if !errors.As(err, &e) || e.Code != keyward.ENoSuchEntity {
-		t.Fatalf("deleted policy: %v", err)
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
 // TestCredentialReportPollingWithoutMaxAge: with max age 0 a requester that
 // polls GenerateCredentialReport is answered COMPLETE after one generation,
 // and its report holds every change made before its first call, also when
@@ -282,7 +232,7 @@ func TestCredentialReportPollingWithoutMaxAge(t *testing.T) {
 	}
 
 	t.Run("one poller", func(t *testing.T) {
-		_, err := s.CreateUser(ctx, "before-first-call", "/", nil)
+		_, err := s.iam.CreateUser(ctx, "before-first-call", "/", nil)
 		must(t, err)
 		if got := poll("cli"); got != keyward.ReportStarted {
 			t.Fatalf("first call: %s", got)
@@ -306,7 +256,7 @@ func TestCredentialReportPollingWithoutMaxAge(t *testing.T) {
 	})
 
 	t.Run("a new round gets a new report", func(t *testing.T) {
-		_, err := s.CreateUser(ctx, "after-last-report", "/", nil)
+		_, err := s.iam.CreateUser(ctx, "after-last-report", "/", nil)
 		must(t, err)
 		calls := 0
 		for ; poll("cli") != keyward.ReportComplete; calls++ {
@@ -326,7 +276,7 @@ func TestCredentialReportPollingWithoutMaxAge(t *testing.T) {
 		}
 		// A change after prowler's first call, before scoutsuite's: only
 		// scoutsuite must see it; the generation under way may have missed it.
-		_, err := s.CreateUser(ctx, "between-the-two", "/", nil)
+		_, err := s.iam.CreateUser(ctx, "between-the-two", "/", nil)
 		must(t, err)
 		// Prowler's generation may be under way (INPROGRESS) or done
 		// already, too early for scoutsuite (a new one STARTED).

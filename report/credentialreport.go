@@ -1,4 +1,4 @@
-package iam
+package report
 
 import (
 	"bufio"
@@ -12,6 +12,20 @@ import (
 
 	"github.com/keyward/keyward"
 )
+
+// requester names the client making a request: the key that signed it
+// and the program that sent it, which tell one poller of the credential
+// report from another (the console names its session instead).
+func requester(ctx context.Context) string {
+	rc, internal, ok := keyward.Caller(ctx)
+	if !ok || internal {
+		return "internal"
+	}
+	if rc.AccessKeyID == "" {
+		return "console\x00" + rc.Session
+	}
+	return rc.AccessKeyID + "\x00" + rc.UserAgent
+}
 
 // reportAbandonedAfter is when a report still in progress is taken for
 // abandoned (the replica generating it died) and started again.
@@ -193,21 +207,21 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 	case inProgress:
 		return keyward.ReportInProgress, "", nil
 	}
-	if err := s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: now}); err != nil {
-		return "", "", err
-	}
-	s.background.Add(1)
-	go func() {
-		defer s.background.Done()
+	err = s.goBackground(func() error {
+		return s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: now})
+	}, func(lifetime context.Context) {
 		began := time.Now()
-		err := s.generateReport(context.Background(), now)
+		err := s.generateReport(lifetime, now)
 		if err != nil && s.Logger != nil {
 			s.Logger.Error("generating the credential report", "err", err)
 		}
 		if err == nil && s.ReportGenerated != nil {
 			s.ReportGenerated(time.Since(began))
 		}
-	}()
+	})
+	if err != nil {
+		return "", "", err
+	}
 	return keyward.ReportStarted, "No report exists. Starting a new report generation task", nil
 }
 
@@ -368,6 +382,3 @@ func (s *Service) CredentialReport(ctx context.Context) (keyward.CredentialRepor
 	r.State = keyward.ReportComplete
 	return r, nil
 }
-
-// Wait waits for background work (report generation) to finish.
-func (s *Service) Wait() { s.background.Wait() }
