@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/seal"
 )
 
 // Authorizer decides who may do what: for the caller a request's context
@@ -21,7 +22,7 @@ type Authorizer struct {
 	PolicySets keyward.Cache[keyward.Policies]
 	// Sealer seals the details of a refusal into the authorization message
 	// only sts:DecodeAuthorizationMessage opens.
-	Sealer *keyward.Sealer
+	Sealer *seal.Sealer
 	// Now is the clock of the decisions made for other services.
 	Now func() time.Time
 

@@ -15,6 +15,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -28,7 +29,7 @@ func newService(t *testing.T) *iam.Service {
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
 	must(t, err)
 	t.Cleanup(func() { st.Close() })
-	sealer, err := keyward.NewSealer(bytes.Repeat([]byte{1}, 32), rand.Reader)
+	sealer, err := seal.New(bytes.Repeat([]byte{1}, 32), rand.Reader)
 	must(t, err)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: now}, nil)

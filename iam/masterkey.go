@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/seal"
 )
 
 // ErrWrongMasterKey means the master key given cannot open what the store
@@ -61,7 +61,7 @@ func (s *Service) Rekey(ctx context.Context) (int, error) {
 	err = s.Store.Reseal(ctx, func(id string, sealed []byte) ([]byte, error) {
 		n++
 		out, err := s.Sealer.Reseal(id, sealed)
-		if errors.Is(err, keyward.ErrUnsealFailed) {
+		if errors.Is(err, seal.ErrUnsealFailed) {
 			return nil, ErrWrongMasterKey
 		}
 		return out, err

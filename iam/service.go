@@ -10,6 +10,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/seal"
 )
 
 // Service applies IAM's rules to users and access keys on top of a Store.
@@ -20,7 +21,7 @@ import (
 // its arguments to be well-formed.
 type Service struct {
 	Store  keyward.Store
-	Sealer *keyward.Sealer
+	Sealer *seal.Sealer
 	// Authz decides access (package authz); every method asks it first.
 	// It also knows the account callers act in (account).
 	Authz *authz.Authorizer

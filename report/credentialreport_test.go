@@ -18,6 +18,7 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/report"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -94,7 +95,7 @@ func newService(t *testing.T, clock *kwtest.Clock, maxAge time.Duration) *report
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
 	must(t, err)
 	t.Cleanup(func() { st.Close() })
-	sealer, err := keyward.NewSealer(bytes.Repeat([]byte{1}, 32), rand.Reader)
+	sealer, err := seal.New(bytes.Repeat([]byte{1}, 32), rand.Reader)
 	must(t, err)
 	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: clock.Now()}, nil)
 	must(t, err)

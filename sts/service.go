@@ -8,6 +8,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/seal"
 )
 
 // Service is the Security Token Service: it issues sessions (temporary
@@ -17,7 +18,7 @@ import (
 type Service struct {
 	Store keyward.Store
 	// Sealer seals session tokens and sign-in tokens under the master key.
-	Sealer *keyward.Sealer
+	Sealer *seal.Sealer
 	// Authz decides access and knows the caller's account.
 	Authz *authz.Authorizer
 	// IAM holds the roles sessions are of, with their compiled trust

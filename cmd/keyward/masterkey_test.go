@@ -18,9 +18,9 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -134,7 +134,7 @@ func TestRekeyInterrupted(t *testing.T) {
 		st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
 		must(t, err)
 		defer st.Close()
-		sealer, err := keyward.NewSealer(newKey, rand.Reader, oldKey)
+		sealer, err := seal.New(newKey, rand.Reader, oldKey)
 		must(t, err)
 		_, err = (&iam.Service{Store: st, Sealer: sealer}).Rekey(ctx)
 		must(t, err)

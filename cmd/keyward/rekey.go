@@ -13,6 +13,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/postgres"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -75,7 +76,7 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	case mk.pending != nil:
 		target = mk.pending // resume an interrupted rekey with its key
 	default:
-		target = make([]byte, keyward.MasterKeySize)
+		target = make([]byte, seal.KeySize)
 		if _, err := io.ReadFull(randReader, target); err != nil {
 			return err
 		}
@@ -90,7 +91,7 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	if mk.pending != nil && newKey != "" {
 		old = append(old, mk.pending)
 	}
-	sealer, err := keyward.NewSealer(target, randReader, old...)
+	sealer, err := seal.New(target, randReader, old...)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/report"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/sts"
@@ -70,7 +71,7 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := keyward.NewSealer(make([]byte, keyward.MasterKeySize), rand.Reader)
+	sealer, err := seal.New(make([]byte, seal.KeySize), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,10 @@
-package keyward
+// Package seal encrypts secrets at rest under the master key: access key
+// secrets, MFA seeds, service-specific passwords, server certificates'
+// private keys, and the tokens Keyward hands out sealed (sessions, sign-in
+// tokens, authorization messages). AES-256-GCM, with what a sealed value
+// belongs to bound as associated data, so that a value copied elsewhere
+// does not open.
+package seal
 
 import (
 	"crypto/aes"
@@ -11,8 +17,8 @@ import (
 	"sync/atomic"
 )
 
-// MasterKeySize is the size of the master key: AES-256.
-const MasterKeySize = 32
+// KeySize is the size of the master key: AES-256.
+const KeySize = 32
 
 // sealVersion prefixes every sealed secret so that the format can change.
 const sealVersion = 1
@@ -37,9 +43,9 @@ type Sealer struct {
 	rand    io.Reader
 }
 
-// NewSealer returns a Sealer that seals under masterKey (32 bytes) and
+// New returns a Sealer that seals under masterKey (32 bytes) and
 // opens under it or any of previous, drawing nonces from rand.
-func NewSealer(masterKey []byte, rand io.Reader, previous ...[]byte) (*Sealer, error) {
+func New(masterKey []byte, rand io.Reader, previous ...[]byte) (*Sealer, error) {
 	s := &Sealer{rand: rand}
 	if err := s.Reload(append([][]byte{masterKey}, previous...)); err != nil {
 		return nil, err
@@ -58,8 +64,8 @@ func (s *Sealer) Reload(keys [][]byte) error {
 		h := hmac.New(sha256.New, k)
 		h.Write([]byte("keyward: MAC key"))
 		macs[i] = h.Sum(nil)
-		if len(k) != MasterKeySize {
-			return fmt.Errorf("keyward: master key must be %d bytes, got %d", MasterKeySize, len(k))
+		if len(k) != KeySize {
+			return fmt.Errorf("keyward: master key must be %d bytes, got %d", KeySize, len(k))
 		}
 		block, err := aes.NewCipher(k)
 		if err != nil {

@@ -1,4 +1,4 @@
-package keyward_test
+package seal_test
 
 import (
 	"bytes"
@@ -6,12 +6,12 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/seal"
 )
 
 func TestSealer(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, 32)
-	s, err := keyward.NewSealer(key, rand.Reader)
+	s, err := seal.New(key, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,24 +32,24 @@ func TestSealer(t *testing.T) {
 		t.Fatal("two seals of one secret are equal: nonce reused")
 	}
 	t.Run("bound to the key ID", func(t *testing.T) {
-		if _, err := s.Open("AKIAOTHERKEY00000000", sealed); !errors.Is(err, keyward.ErrUnsealFailed) {
+		if _, err := s.Open("AKIAOTHERKEY00000000", sealed); !errors.Is(err, seal.ErrUnsealFailed) {
 			t.Fatalf("opened under another key ID: %v", err)
 		}
 	})
 	t.Run("wrong master key", func(t *testing.T) {
-		other, _ := keyward.NewSealer(bytes.Repeat([]byte{8}, 32), rand.Reader)
-		if _, err := other.Open("AKIAIOSFODNN7EXAMPLE", sealed); !errors.Is(err, keyward.ErrUnsealFailed) {
+		other, _ := seal.New(bytes.Repeat([]byte{8}, 32), rand.Reader)
+		if _, err := other.Open("AKIAIOSFODNN7EXAMPLE", sealed); !errors.Is(err, seal.ErrUnsealFailed) {
 			t.Fatalf("opened with another master key: %v", err)
 		}
 	})
 	t.Run("tampered", func(t *testing.T) {
 		bad := append([]byte{}, sealed...)
 		bad[len(bad)-1] ^= 1
-		if _, err := s.Open("AKIAIOSFODNN7EXAMPLE", bad); !errors.Is(err, keyward.ErrUnsealFailed) {
+		if _, err := s.Open("AKIAIOSFODNN7EXAMPLE", bad); !errors.Is(err, seal.ErrUnsealFailed) {
 			t.Fatalf("opened tampered data: %v", err)
 		}
 	})
-	if _, err := keyward.NewSealer(key[:16], rand.Reader); err == nil {
+	if _, err := seal.New(key[:16], rand.Reader); err == nil {
 		t.Fatal("accepted a 16-byte master key")
 	}
 }
