@@ -1,6 +1,7 @@
 package keyward
 
 import (
+	"context"
 	"time"
 )
 
@@ -64,4 +65,15 @@ type Credential struct {
 	// Expiration is a temporary credential's end, MFAAt when its session
 	// was authenticated with MFA; zero for long-term keys.
 	Expiration, MFAAt time.Time
+}
+
+// PendingUses are the uses of keys recorded in memory but not yet written
+// to the store; package internal/lastuse implements it.
+type PendingUses interface {
+	// Record notes a use of an access key, or of a role by its ID.
+	Record(id string, u LastUse)
+	// Pending returns the latest use of a key not yet written.
+	Pending(id string) (LastUse, bool)
+	// Flush writes what is pending.
+	Flush(ctx context.Context) error
 }

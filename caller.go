@@ -7,9 +7,9 @@ import (
 
 // The caller of a request travels in its context: the principal and the
 // request's condition keys (source address, TLS, time, region). Every
-// Service method that a transport calls takes it from there and decides
-// access itself, once, with IAM's policy evaluation; the transports (API,
-// console, verifier) only say who is calling.
+// feature-package method a transport calls takes it from there and decides
+// access itself, once, with IAM's policy evaluation (package authz); the
+// transports (API, console, verifier) only say who is calling.
 
 type callerKey struct{}
 

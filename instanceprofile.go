@@ -23,11 +23,6 @@ type InstanceProfile struct {
 	Tags           []Tag
 }
 
-// InstanceProfileARN returns an instance profile's ARN.
-func (a Account) InstanceProfileARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":instance-profile" + path + name
-}
-
 // Store errors of instance profiles.
 var (
 	ErrNoSuchInstanceProfile = errors.New("keyward: no such instance profile")

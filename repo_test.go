@@ -331,3 +331,46 @@ func rootIdent(e ast.Expr) *ast.Ident {
 		}
 	}
 }
+
+// TestRootIsVocabulary holds the root package to what it is for: naming
+// things. It imports only the standard library, starts no goroutine, and
+// none of its files shares its name with one of the module's packages (a
+// root verify.go beside package verify once held the verifier's logic).
+func TestRootIsVocabulary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.Name}}", "./...").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	packages := map[string]bool{}
+	for _, name := range strings.Fields(string(out)) {
+		packages[name] = true
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		if name := strings.TrimSuffix(path, ".go"); packages[name] && name != "keyward" {
+			t.Errorf("%s shares its name with package %s", path, name)
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range f.Imports {
+			if p, _ := strconv.Unquote(im.Path.Value); strings.Contains(strings.SplitN(p, "/", 2)[0], ".") {
+				t.Errorf("%s imports %s: the root imports the standard library only", path, p)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if g, ok := n.(*ast.GoStmt); ok {
+				t.Errorf("%s: the root starts no goroutine; background work belongs to a feature package with an owner", fset.Position(g.Pos()))
+			}
+			return true
+		})
+	}
+}

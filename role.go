@@ -3,11 +3,12 @@ package keyward
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
 // Roles: identities without long-term credentials, which trusted
-// principals assume for temporary ones (issue 14's STS). A role has a
+// principals assume for temporary ones (package sts). A role has a
 // trust policy (who may assume it), identity policies like a user's, a
 // permissions boundary and tags.
 
@@ -40,11 +41,6 @@ type Role struct {
 	LastUsedRegion string
 }
 
-// RoleARN returns a role's ARN.
-func (a Account) RoleARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":role" + path + name
-}
-
 // Store errors of roles.
 var (
 	ErrNoSuchRole = errors.New("keyward: no such role")
@@ -75,7 +71,7 @@ type RoleStore interface {
 }
 
 // AssumableRole is a role as STS needs it: with its trust policy compiled,
-// cached (Service.Roles) so that AssumeRole reads no database.
+// cached (iam.Service.Roles) so that AssumeRole reads no database.
 type AssumableRole struct {
 	Role  Role
 	Trust Trust
@@ -85,3 +81,8 @@ type AssumableRole struct {
 func RoleNotFound(name string) *Error {
 	return Errorf(ENoSuchEntity, "The role with name %s cannot be found.", Clip(name))
 }
+
+const ServiceRolePath = "/aws-service-role/"
+
+// IsServiceLinked reports whether a role is a service-linked role.
+func (r Role) IsServiceLinked() bool { return strings.HasPrefix(r.Path, ServiceRolePath) }

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// OpenID Connect identity providers (issue 14): the issuers whose tokens a
-// role's trust policy may accept (AssumeRoleWithWebIdentity, to come). A
+// OpenID Connect identity providers: the issuers whose tokens a
+// role's trust policy may accept (AssumeRoleWithWebIdentity). A
 // provider is its issuer URL, the audiences (client IDs) it issues for, and
 // its certificates' thumbprints.
 

@@ -24,11 +24,6 @@ type ServerCertificate struct {
 	Tags           []Tag
 }
 
-// ServerCertificateARN returns a server certificate's ARN.
-func (a Account) ServerCertificateARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":server-certificate" + path + name
-}
-
 // Store errors of server certificates.
 var (
 	ErrNoSuchServerCertificate = errors.New("keyward: no such server certificate")

@@ -90,11 +90,6 @@ type MFAStore interface {
 	DeleteMFADevice(ctx context.Context, serial string) error
 }
 
-// MFADeviceARN returns the serial number of a virtual MFA device.
-func (a Account) MFADeviceARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":mfa" + path + name
-}
-
 // MFADeviceNotFound is AWS's NoSuchEntity for a serial number.
 func MFADeviceNotFound(serial string) *Error {
 	return Errorf(ENoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", Clip(serial))

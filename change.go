@@ -2,10 +2,11 @@ package keyward
 
 import "context"
 
-// Change tells caches what a write changed. The Service publishes every
-// change it makes (Service.Changes); a store shared by replicas delivers
-// the changes other replicas make to the same subscribers. Each cache
-// subscribes once, in cmd/keyward, to the kinds of change that touch it.
+// Change tells caches what a write changed. Package iam publishes every
+// change it makes (iam.Service.Changes); a store shared by replicas
+// delivers the changes other replicas make to the same subscribers. Each
+// cache subscribes once, in changes.Wire, to the kinds of change that
+// touch it.
 type Change struct {
 	Kind ChangeKind
 	// AccessKeyID is the key created, changed or deleted, for
@@ -34,24 +35,14 @@ const (
 
 // Cache keeps values loaded from the store for the request path, and
 // forgets them when a change touches them; package internal/cache
-// implements it. A Service without one loads every time.
+// implements it. A feature package without one loads every time
+// (LoadThrough, Cached).
 type Cache[V any] interface {
 	// Lookup returns the value for key, if the cache has it; the request
 	// path asks this first, so that a hit makes no loader.
 	Lookup(key string) (V, bool)
 	// Get returns the value for key, calling load on a miss.
 	Get(ctx context.Context, key string, load func(ctx context.Context) (V, error)) (V, error)
-}
-
-// PendingUses are the uses of keys recorded in memory but not yet written
-// to the store; package internal/lastuse implements it.
-type PendingUses interface {
-	// Record notes a use of an access key, or of a role by its ID.
-	Record(id string, u LastUse)
-	// Pending returns the latest use of a key not yet written.
-	Pending(id string) (LastUse, bool)
-	// Flush writes what is pending.
-	Flush(ctx context.Context) error
 }
 
 // load gets a value through cache when there is one, else loads it.
