@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -232,4 +233,18 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	default:
 		return err
 	}
+}
+
+// RevokeRoleSessionsPolicy is the inline policy AWS's console puts on a
+// role to revoke its active sessions.
+const RevokeRoleSessionsPolicy = "AWSRevokeOlderSessions"
+
+// RevokeRoleSessions revokes every session of the role issued until now,
+// as AWS's console does: an inline policy (iam:PutRolePolicy) denying
+// everything to sessions whose aws:TokenIssueTime is earlier. Sessions
+// begun afterwards are not affected.
+func (s *Service) RevokeRoleSessions(ctx context.Context, name string) error {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"` +
+		s.now().Add(time.Second).Format(time.RFC3339) + `"}}}]}`
+	return s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: name}, RevokeRoleSessionsPolicy, doc)
 }

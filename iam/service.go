@@ -45,7 +45,7 @@ type Service struct {
 
 	// Passwords hashes console passwords.
 	Passwords keyward.PasswordHasher
-	// Logger reports failures of background work.
+	// Logger tells what start-up did (InitAccount).
 	Logger *slog.Logger
 
 	decoyOnce sync.Once
@@ -112,4 +112,51 @@ func (s *Service) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return s.Logger
+}
+
+// respond sets what ctx's pending event shows of the change's result, as
+// CloudTrail's responseElements do for a created entity (never a secret):
+// the Service knows it before the store writes the event with the change.
+func respond(ctx context.Context, element string, fields map[string]any) {
+	if pe, ok := keyward.EventFrom(ctx); ok && !pe.Claimed() {
+		pe.Event.ResponseElements = map[string]any{element: fields}
+	}
+}
+
+func eventTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// subject resolves the user an action names: userName when given,
+// otherwise the caller itself ("" for the root user), as AWS does for
+// access keys, login profiles and GetUser.
+func (s *Service) subject(ctx context.Context, userName string) (string, error) {
+	if userName != "" {
+		return userName, nil
+	}
+	p, err := s.Authz.Principal(ctx)
+	if err != nil || p.Root {
+		return "", err
+	}
+	if !p.IsUser() {
+		return "", errNotUser
+	}
+	return p.UserName, nil
+}
+
+// entityAction names the IAM action of an operation on a user or a group,
+// such as iam:PutUserPolicy or iam:PutGroupPolicy.
+func entityAction(verb string, e keyward.Entity, noun string) string {
+	switch e.Kind {
+	case keyward.EntityGroup:
+		return "iam:" + verb + "Group" + noun
+	case keyward.EntityRole:
+		return "iam:" + verb + "Role" + noun
+	}
+	return "iam:" + verb + "User" + noun
+}
+
+// publish hands a change to the subscribers, if any.
+func (s *Service) publish(c keyward.Change) {
+	if s.Changes != nil {
+		s.Changes(c)
+	}
 }

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -219,20 +218,6 @@ func (s *Service) UserTags(ctx context.Context, user string) ([]keyward.Tag, err
 	}
 	u, err := s.user(ctx, user)
 	return u.Tags, err
-}
-
-// CheckDuplicateTags refuses a tag set with a key twice, compared
-// case-insensitively, as AWS does.
-func CheckDuplicateTags(tags []keyward.Tag) error {
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		k := strings.ToLower(t.Key)
-		if seen[k] {
-			return keyward.Errorf(keyward.EInvalidInput, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-		}
-		seen[k] = true
-	}
-	return nil
 }
 
 // errNotUser is AWS's refusal of an operation that acts on the calling

@@ -34,3 +34,12 @@ func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, erro
 	}
 	return s.Account(ctx).ID, nil
 }
+
+// DecodeAuthorizationMessage returns the details of a refusal from its
+// encoded message (sts:DecodeAuthorizationMessage).
+func (s *Service) DecodeAuthorizationMessage(ctx context.Context, encoded string) (string, error) {
+	if err := s.Authz.Authorize(ctx, "sts:DecodeAuthorizationMessage", "*"); err != nil {
+		return "", err
+	}
+	return s.Authz.OpenMessage(encoded)
+}

@@ -2,14 +2,8 @@ package iam
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/subtle"
-	"encoding/binary"
 	"errors"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -392,78 +386,6 @@ func (s *Service) mfaError(err error, userName, serial string) error {
 		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for MFADevicesPerUser: %d", keyward.MaxMFADevicesPerUser)
 	}
 	return err
-}
-
-// totpCounter is RFC 6238's T: the number of steps since the Unix epoch.
-func totpCounter(t time.Time) int64 { return t.Unix() / totpStep }
-
-// TOTP returns the code of seed for the step containing t; tests and the
-// console's own checks use it.
-func TOTP(seed []byte, t time.Time) string { return totpCode(seed, totpCounter(t)) }
-
-// totpCode is RFC 4226's HOTP of seed at counter step, six digits.
-func totpCode(seed []byte, step int64) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(step))
-	m := hmac.New(sha1.New, seed)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:]) & 0x7fffffff
-	code := strconv.FormatUint(uint64(v%1_000_000), 10)
-	return strings.Repeat("0", totpDigits-len(code)) + code
-}
-
-func codeMatches(seed []byte, step int64, code string) bool {
-	return subtle.ConstantTimeCompare([]byte(totpCode(seed, step)), []byte(code)) == 1
-}
-
-// consecutive finds the step of code1 such that code2 is the next step's,
-// looking back window steps from now and one ahead.
-func consecutive(seed []byte, now time.Time, code1, code2 string, window int64) (int64, bool) {
-	at := totpCounter(now)
-	for step := at + 1; step >= at-window; step-- {
-		if codeMatches(seed, step, code1) && codeMatches(seed, step+1, code2) {
-			return step, true
-		}
-	}
-	return 0, false
-}
-
-// mergeTags sets tags over existing ones (keys compared
-// case-insensitively), within MaxTagsPerSet.
-func mergeTags(existing, tags []keyward.Tag) ([]keyward.Tag, error) {
-	out := append([]keyward.Tag(nil), existing...)
-	for _, t := range tags {
-		replaced := false
-		for i := range out {
-			if strings.EqualFold(out[i].Key, t.Key) {
-				out[i], replaced = t, true
-			}
-		}
-		if !replaced {
-			out = append(out, t)
-		}
-	}
-	if len(out) > keyward.MaxTagsPerSet {
-		return nil, keyward.Errorf(keyward.ELimitExceeded, "The number of tags has reached the maximum limit.")
-	}
-	return out, nil
-}
-
-// removeTags drops the tags with the given keys.
-func removeTags(existing []keyward.Tag, keys []string) []keyward.Tag {
-	out := existing[:0:0]
-	for _, t := range existing {
-		drop := false
-		for _, k := range keys {
-			drop = drop || strings.EqualFold(t.Key, k)
-		}
-		if !drop {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // MFACodeOf checks a code of the user's device with this serial number,

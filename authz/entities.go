@@ -3,47 +3,9 @@ package authz
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/keyward/keyward"
 )
-
-// AuthorizeExternal decides whether ctx's caller may perform another
-// service's action (such as "s3:GetObject") on resource, and returns AWS's
-// AccessDenied if not. The feature packages decide their own actions with
-// Authorize; this is for what other services ask of Keyward. A refusal of
-// another service's action carries an encoded authorization message, as
-// some AWS services' do, which sts:DecodeAuthorizationMessage reads
-// (OpenMessage).
-func (a *Authorizer) AuthorizeExternal(ctx context.Context, action, resource string) error {
-	err := a.Authorize(ctx, action, resource)
-	var e *keyward.Error
-	if errors.As(err, &e) && e.Code == keyward.EAccessDenied && !strings.HasPrefix(action, "iam:") && !strings.HasPrefix(action, "sts:") {
-		if msg, encErr := a.encodeDenial(ctx, action, resource); encErr == nil {
-			return keyward.Errorf(keyward.EAccessDenied, "%s. Encoded authorization failure message: %s", e.Message, msg)
-		}
-	}
-	return err
-}
-
-// Authorize decides whether ctx's caller may perform action on resource,
-// and returns AWS's AccessDenied if not.
-func (a *Authorizer) Authorize(ctx context.Context, action, resource string) error {
-	return a.AuthorizeWith(ctx, action, resource, nil)
-}
-
-// Principal returns ctx's calling principal; the service's own work acts
-// as the root user.
-func (a *Authorizer) Principal(ctx context.Context) (keyward.Principal, error) {
-	rc, internal, ok := keyward.Caller(ctx)
-	switch {
-	case !ok:
-		return keyward.Principal{}, keyward.ErrNoCaller
-	case internal:
-		return keyward.Principal{AccountID: a.Account(ctx).ID, Root: true}, nil
-	}
-	return rc.Principal, nil
-}
 
 // AuthorizeUser authorises action on the user named userName (root when
 // empty). The resource is the user's ARN, which needs its path, and the
