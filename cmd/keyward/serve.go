@@ -564,8 +564,11 @@ func (m *Main) serveDebug() error {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	// Profiles take as long as asked (?seconds=), so no write timeout.
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 90 * time.Second}
-	go srv.Serve(ln)
-	go func() { <-m.stopped; srv.Close() }()
+	m.background(func() { srv.Serve(ln) })
+	m.background(func() {
+		<-m.stopped
+		srv.Close()
+	})
 	return nil
 }
 
