@@ -11,7 +11,7 @@ package console_test
 // whether the password is right (slowly, within limits per user and per
 // address), who a session belongs to (a signed cookie, checked against the
 // sessions revoked), and, for every page and every form, whether that
-// principal may do it: each is the Service call the API makes, authorised
+// principal may do it: each is the feature-package call the API makes, authorised
 // the same way, so that no page shows what the API would refuse.
 //
 // Attacks that need the whole server (memory under a flood of sign-ins)

@@ -22,7 +22,7 @@ var csrf = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
 // TestConsolePages drives the package's handler alone, in front of a
 // Service on SQLite: sign-in, the users list, creating a user, and an IAM
-// user refused what the Service does not allow.
+// user refused what package iam does not allow.
 func TestConsolePages(t *testing.T) {
 	k := kwtest.New(t)
 	key := make([]byte, 32)

@@ -6,7 +6,7 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// Engine is the policy language as the Service uses it: it implements
+// Engine is the policy language as the feature packages use it: it implements
 // keyward.PolicyEngine.
 type Engine struct{}
 

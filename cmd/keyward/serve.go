@@ -603,7 +603,7 @@ func (m *Main) Close() error {
 	return err
 }
 
-// initAccount prepares the account (the Service's bootstrap) with the
+// initAccount prepares the account (iam's bootstrap) with the
 // configured root key and the master key's files. In the data directory's
 // files, the key that opens the store seals; an interrupted rekey that
 // committed is finished here.

@@ -1,7 +1,9 @@
 // Package kwtest gives package tests a real Keyward without the whole
-// server: a Service on a SQLite store in a temporary directory, and the
-// Query API and the verifier protocol in front of it, so that query,
-// console, cli and guard test their own code against real parts.
+// server: the feature packages (iam, sts, report, authz) on a SQLite store
+// in a temporary directory, and the Query API and the verifier protocol in
+// front of them, so that the feature packages, query, console, cli, verify
+// and guard test their own code against real parts; a clock the test
+// moves, and the AWS SDK's clients for the API.
 package kwtest
 
 import (
@@ -61,8 +63,8 @@ func New(t testing.TB) *Keyward {
 	return NewWithClock(t, time.Now)
 }
 
-// NewWithClock is New with the Service's and the API's clock injected (the
-// signature check keeps the real one: SDKs sign with it).
+// NewWithClock is New with the feature packages' and the API's clock
+// injected (the signature check keeps the real one: SDKs sign with it).
 func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	t.Helper()
 	ctx := context.Background()
