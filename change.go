@@ -45,7 +45,7 @@ type Cache[V any] interface {
 	Get(ctx context.Context, key string, load func(ctx context.Context) (V, error)) (V, error)
 }
 
-// load gets a value through cache when there is one, else loads it.
+// LoadThrough gets a value through cache when there is one, else loads it.
 func LoadThrough[V any](ctx context.Context, cache Cache[V], key string, fn func(ctx context.Context) (V, error)) (V, error) {
 	if cache == nil {
 		return fn(ctx)
