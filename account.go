@@ -32,3 +32,23 @@ func (a Account) GroupARN(path, name string) string {
 func (a Account) PolicyARN(path, name string) string {
 	return "arn:aws:iam::" + a.ID + ":policy" + path + name
 }
+
+// InstanceProfileARN returns an instance profile's ARN.
+func (a Account) InstanceProfileARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":instance-profile" + path + name
+}
+
+// MFADeviceARN returns the serial number of a virtual MFA device.
+func (a Account) MFADeviceARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":mfa" + path + name
+}
+
+// RoleARN returns a role's ARN.
+func (a Account) RoleARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":role" + path + name
+}
+
+// ServerCertificateARN returns a server certificate's ARN.
+func (a Account) ServerCertificateARN(path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":server-certificate" + path + name
+}

@@ -8,13 +8,13 @@ import (
 )
 
 const (
-	base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	secretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	Base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 )
 
-// randomString draws n characters of alphabet from r. The alphabet's size
+// RandomString draws n characters of alphabet from r. The alphabet's size
 // must be a power of two no larger than 256, so masking the byte is unbiased.
-func randomString(r io.Reader, prefix string, n int, alphabet string) (string, error) {
+func RandomString(r io.Reader, prefix string, n int, alphabet string) (string, error) {
 	buf := make([]byte, len(prefix)+n)
 	copy(buf, prefix)
 	if _, err := io.ReadFull(r, buf[len(prefix):]); err != nil {
@@ -30,17 +30,17 @@ func randomString(r io.Reader, prefix string, n int, alphabet string) (string, e
 // NewAccessKeyID returns a long-term access key ID: "AKIA" and 16
 // characters of A-Z2-7, 20 in all, as AWS issues them.
 func NewAccessKeyID(r io.Reader) (string, error) {
-	return randomString(r, "AKIA", 16, base32Alphabet)
+	return RandomString(r, "AKIA", 16, Base32Alphabet)
 }
 
 // NewSecretAccessKey returns a 40-character secret access key.
 func NewSecretAccessKey(r io.Reader) (string, error) {
-	return randomString(r, "", 40, secretAlphabet)
+	return RandomString(r, "", 40, SecretAlphabet)
 }
 
 // NewUserID returns a unique user ID: "AIDA" and 17 characters, 21 in all.
 func NewUserID(r io.Reader) (string, error) {
-	return randomString(r, "AIDA", 17, base32Alphabet)
+	return RandomString(r, "AIDA", 17, Base32Alphabet)
 }
 
 // NewAccountID returns a random 12-digit account ID.

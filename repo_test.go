@@ -223,3 +223,154 @@ func TestSecurityNamesEveryAttackFile(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardCompilesNoServer holds the dependency rule of the middleware
+// other Go services import: guard speaks the verifier protocol through
+// its wire types (verify/wire) and compiles none of Keyward's server: not
+// the Query API, the console, the verifier's server side, the feature
+// packages, the stores, the audit trail, the last-use recorder, nor the
+// QR-code library the console's MFA pages use.
+func TestGuardCompilesNoServer(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./guard").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	deps := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		deps[p] = true
+	}
+	if !deps["github.com/keyward/keyward/verify/wire"] {
+		t.Fatalf("go list -deps ./guard does not name verify/wire; the test no longer sees guard's imports:\n%s", out)
+	}
+	const module = "github.com/keyward/keyward/"
+	for _, banned := range []string{
+		module + "query", module + "console", module + "verify", module + "iam", module + "sts", module + "report",
+		module + "authz", module + "internal/sqlstore", module + "sqlite", module + "postgres", module + "internal/audit",
+		module + "internal/lastuse", module + "internal/otpqr", "github.com/skip2/go-qrcode", "github.com/boombuler/barcode",
+	} {
+		if deps[banned] {
+			t.Errorf("guard compiles %s", banned)
+		}
+	}
+}
+
+// TestNoInitMutatesExportedState: an init function may prepare what its
+// package keeps to itself, never change what other packages read (AWS's
+// managed policies were once completed by an init, so that a reader
+// before it, or a test changing them, saw another table). Exported
+// tables are functions, or built once behind an unexported name.
+func TestNoInitMutatesExportedState(t *testing.T) {
+	for _, path := range trackedFiles(t) {
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			continue // deleted in the work tree, or not Go this toolchain reads
+		}
+		// Package-level variables of this file; those of the package's other
+		// files are the unresolved identifiers.
+		topLevel := map[any]bool{}
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok {
+				for _, sp := range g.Specs {
+					topLevel[sp] = true
+				}
+			}
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Name.Name != "init" || fn.Recv != nil || fn.Body == nil {
+				continue
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				var targets []ast.Expr
+				switch n := n.(type) {
+				case *ast.AssignStmt:
+					targets = n.Lhs
+				case *ast.IncDecStmt:
+					targets = []ast.Expr{n.X}
+				case *ast.RangeStmt:
+					// ranging over an exported table to change its elements
+					// through a pointer is the case this test was written for
+					targets = []ast.Expr{n.X}
+				case *ast.UnaryExpr:
+					if n.Op == token.AND {
+						targets = []ast.Expr{n.X}
+					}
+				}
+				for _, e := range targets {
+					if id := rootIdent(e); id != nil && (id.Obj == nil || topLevel[id.Obj.Decl]) && ast.IsExported(id.Name) {
+						t.Errorf("%s: init changes or reaches into the exported %s", fset.Position(id.Pos()), id.Name)
+					}
+				}
+				return true
+			})
+		}
+	}
+}
+
+// rootIdent returns the variable an expression such as a.b[i].c starts
+// from, if it is a plain identifier.
+func rootIdent(e ast.Expr) *ast.Ident {
+	for {
+		switch x := e.(type) {
+		case *ast.Ident:
+			return x
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// TestRootIsVocabulary holds the root package to what it is for: naming
+// things. It imports only the standard library, starts no goroutine, and
+// none of its files shares its name with one of the module's packages (a
+// root verify.go beside package verify once held the verifier's logic).
+func TestRootIsVocabulary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.Name}}", "./...").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	packages := map[string]bool{}
+	for _, name := range strings.Fields(string(out)) {
+		packages[name] = true
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		if name := strings.TrimSuffix(path, ".go"); packages[name] && name != "keyward" {
+			t.Errorf("%s shares its name with package %s", path, name)
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range f.Imports {
+			if p, _ := strconv.Unquote(im.Path.Value); strings.Contains(strings.SplitN(p, "/", 2)[0], ".") {
+				t.Errorf("%s imports %s: the root imports the standard library only", path, p)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if g, ok := n.(*ast.GoStmt); ok {
+				t.Errorf("%s: the root starts no goroutine; background work belongs to a feature package with an owner", fset.Position(g.Pos()))
+			}
+			return true
+		})
+	}
+}

@@ -3,11 +3,12 @@ package keyward
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
 // Roles: identities without long-term credentials, which trusted
-// principals assume for temporary ones (issue 14's STS). A role has a
+// principals assume for temporary ones (package sts). A role has a
 // trust policy (who may assume it), identity policies like a user's, a
 // permissions boundary and tags.
 
@@ -40,11 +41,6 @@ type Role struct {
 	LastUsedRegion string
 }
 
-// RoleARN returns a role's ARN.
-func (a Account) RoleARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":role" + path + name
-}
-
 // Store errors of roles.
 var (
 	ErrNoSuchRole = errors.New("keyward: no such role")
@@ -75,30 +71,10 @@ type RoleStore interface {
 }
 
 // AssumableRole is a role as STS needs it: with its trust policy compiled,
-// cached (Service.Roles) so that AssumeRole reads no database.
+// cached (iam.Service.Roles) so that AssumeRole reads no database.
 type AssumableRole struct {
 	Role  Role
 	Trust Trust
-}
-
-// assumable returns a role with its compiled trust policy, from the cache
-// when it has it; ErrNoSuchRole.
-func (s *Service) assumable(ctx context.Context, name string) (*AssumableRole, error) {
-	key := FoldName(name)
-	if r, ok := cached(s.Roles, key); ok {
-		return r, nil
-	}
-	return load(ctx, s.Roles, key, func(ctx context.Context) (*AssumableRole, error) {
-		r, err := s.Store.Role(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		trust, err := s.Policies.CompileTrust(r.TrustPolicy)
-		if err != nil {
-			return nil, err
-		}
-		return &AssumableRole{Role: r, Trust: trust}, nil
-	})
 }
 
 // RoleNotFound is AWS's NoSuchEntity for a role name.
@@ -106,237 +82,7 @@ func RoleNotFound(name string) *Error {
 	return Errorf(ENoSuchEntity, "The role with name %s cannot be found.", Clip(name))
 }
 
-// authorizeRole authorises action on a role's ARN, read for its path,
-// with its tags and boundary as condition keys; a role that does not
-// exist is authorised at the root path, then reported.
-func (s *Service) authorizeRole(ctx context.Context, action, name string) error {
-	return s.authorizeRoleWith(ctx, action, name, nil)
-}
+const ServiceRolePath = "/aws-service-role/"
 
-// authorizeRoleWith is authorizeRole with the request's condition keys.
-func (s *Service) authorizeRoleWith(ctx context.Context, action, name string, keys conditionKeys) error {
-	rc, internal, ok := caller(ctx)
-	if !ok {
-		return errNoCaller
-	}
-	if internal || rc.Principal.Root {
-		return nil
-	}
-	r, err := s.Store.Role(ctx, name)
-	if err != nil {
-		if authErr := s.authorizeWith(ctx, action, s.Account.RoleARN("/", name), keys); authErr != nil {
-			return authErr
-		}
-		if errors.Is(err, ErrNoSuchRole) {
-			return RoleNotFound(name)
-		}
-		return err
-	}
-	return s.authorizeWith(ctx, action, s.Account.RoleARN(r.Path, r.Name), entityKeys(action, r.Tags, r.PermissionsBoundary).with(keys))
-}
-
-// CreateRole creates a role with its trust policy; tags take iam:TagRole
-// too and a boundary iam:PutRolePermissionsBoundary.
-func (s *Service) CreateRole(ctx context.Context, r Role) (Role, error) {
-	if r.Path == "" {
-		r.Path = "/"
-	}
-	if r.MaxSessionDuration == 0 {
-		r.MaxSessionDuration = DefaultRoleSessionDuration
-	}
-	if err := checkDuplicateTags(r.Tags); err != nil {
-		return Role{}, err
-	}
-	arn := s.Account.RoleARN(r.Path, r.Name)
-	if err := s.authorizeWith(ctx, "iam:CreateRole", arn, requestTagKeys(r.Tags).with(boundaryKey(r.PermissionsBoundary))); err != nil {
-		return Role{}, err
-	}
-	if len(r.Tags) > 0 {
-		if err := s.authorizeWith(ctx, "iam:TagRole", arn, requestTagKeys(r.Tags)); err != nil {
-			return Role{}, err
-		}
-	}
-	if r.PermissionsBoundary != "" {
-		if err := s.authorizeWith(ctx, "iam:PutRolePermissionsBoundary", arn, boundaryKey(r.PermissionsBoundary)); err != nil {
-			return Role{}, err
-		}
-		if _, err := s.Store.Policy(ctx, r.PermissionsBoundary); err != nil {
-			return Role{}, boundaryError(err, r.PermissionsBoundary)
-		}
-	}
-	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
-		return Role{}, err
-	}
-	return s.storeNewRole(ctx, r, Errorf(EEntityAlreadyExists, "Role with name %s already exists.", r.Name))
-}
-
-// storeNewRole gives a role its ID and creation time and stores it;
-// exists is the answer when the name is taken.
-func (s *Service) storeNewRole(ctx context.Context, r Role, exists error) (Role, error) {
-	id, err := randomString(s.Rand, RoleIDPrefix, 17, base32Alphabet)
-	if err != nil {
-		return Role{}, err
-	}
-	r.ID, r.CreatedAt = id, s.now()
-	respond(ctx, "role", map[string]any{"roleName": r.Name, "roleId": id, "path": r.Path, "arn": s.Account.RoleARN(r.Path, r.Name),
-		"createDate": eventTime(r.CreatedAt)})
-	if err := s.Store.CreateRole(ctx, r); errors.Is(err, ErrRoleExists) {
-		return Role{}, exists
-	} else if err != nil {
-		return Role{}, err
-	}
-	return r, nil
-}
-
-// Role returns a role (iam:GetRole).
-func (s *Service) Role(ctx context.Context, name string) (Role, error) {
-	if err := s.authorizeRole(ctx, "iam:GetRole", name); err != nil {
-		return Role{}, err
-	}
-	// The pending use (recorded, not yet flushed) is read before the
-	// store, as for keys: a flush between the two reads shows in the
-	// store's. The role's ID comes from the cache of roles.
-	var pending LastUse
-	var ok bool
-	if a, err := s.assumable(ctx, name); err == nil && s.Uses != nil {
-		pending, ok = s.Uses.Pending(a.Role.ID)
-	}
-	r, err := s.Store.Role(ctx, name)
-	if errors.Is(err, ErrNoSuchRole) {
-		return r, RoleNotFound(name)
-	}
-	if ok && pending.Time.After(r.LastUsed) {
-		r.LastUsed, r.LastUsedRegion = pending.Time, pending.Region
-	}
-	return r, err
-}
-
-// ListRoles pages the account's roles.
-func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max int) ([]Role, string, error) {
-	if err := s.authorize(ctx, "iam:ListRoles", "*"); err != nil {
-		return nil, "", err
-	}
-	return pageBy(marker, func(after string) ([]Role, bool, error) {
-		return s.Store.ListRoles(ctx, orRoot(pathPrefix), after, max)
-	}, func(r Role) string { return r.Name })
-}
-
-// UpdateRole changes a role's description and maximum session duration;
-// action names the operation (iam:UpdateRole, iam:UpdateRoleDescription).
-func (s *Service) UpdateRole(ctx context.Context, action, name string, description *string, maxSession *int) (Role, error) {
-	if err := s.authorizeRole(ctx, action, name); err != nil {
-		return Role{}, err
-	}
-	return s.updateRole(ctx, name, func(r *Role) error {
-		r.Description = valueOr(description, r.Description)
-		if maxSession != nil {
-			r.MaxSessionDuration = *maxSession
-		}
-		return nil
-	})
-}
-
-// UpdateAssumeRolePolicy replaces a role's trust policy.
-func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document string) error {
-	if err := s.authorizeRole(ctx, "iam:UpdateAssumeRolePolicy", name); err != nil {
-		return err
-	}
-	if err := s.Policies.CheckTrust(document); err != nil {
-		return err
-	}
-	_, err := s.updateRole(ctx, name, func(r *Role) error {
-		if r.IsServiceLinked() {
-			return unmodifiable(r.Name)
-		}
-		r.TrustPolicy = document
-		return nil
-	})
-	return err
-}
-
-// PutRolePermissionsBoundary sets a role's permissions boundary ("" to
-// remove it, with action iam:DeleteRolePermissionsBoundary).
-func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, boundary string) error {
-	var keys conditionKeys
-	if action == "iam:PutRolePermissionsBoundary" {
-		keys = boundaryKey(boundary) // the new one; a deletion's is the role's
-	}
-	if err := s.authorizeRoleWith(ctx, action, name, keys); err != nil {
-		return err
-	}
-	_, err := s.updateRole(ctx, name, func(r *Role) error { r.PermissionsBoundary = boundary; return nil })
-	s.policiesChanged()
-	return boundaryError(err, boundary)
-}
-
-// TagRole sets tags of a role.
-func (s *Service) TagRole(ctx context.Context, name string, tags []Tag) error {
-	if err := checkDuplicateTags(tags); err != nil {
-		return err
-	}
-	if err := s.authorizeRoleWith(ctx, "iam:TagRole", name, requestTagKeys(tags)); err != nil {
-		return err
-	}
-	_, err := s.updateRole(ctx, name, func(r *Role) error {
-		var err error
-		r.Tags, err = mergeTags(r.Tags, tags)
-		return err
-	})
-	return err
-}
-
-// UntagRole removes tags of a role.
-func (s *Service) UntagRole(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeRoleWith(ctx, "iam:UntagRole", name, untagKeys(keys)); err != nil {
-		return err
-	}
-	_, err := s.updateRole(ctx, name, func(r *Role) error { r.Tags = removeTags(r.Tags, keys); return nil })
-	return err
-}
-
-// RoleTags returns the tags of a role.
-func (s *Service) RoleTags(ctx context.Context, name string) ([]Tag, error) {
-	if err := s.authorizeRole(ctx, "iam:ListRoleTags", name); err != nil {
-		return nil, err
-	}
-	r, err := s.Store.Role(ctx, name)
-	if errors.Is(err, ErrNoSuchRole) {
-		return nil, RoleNotFound(name)
-	}
-	return r.Tags, err
-}
-
-func (s *Service) updateRole(ctx context.Context, name string, fn func(*Role) error) (Role, error) {
-	r, err := s.Store.UpdateRole(ctx, name, fn)
-	if errors.Is(err, ErrNoSuchRole) {
-		return r, RoleNotFound(name)
-	}
-	if err == nil {
-		s.policiesChanged() // the role's trust, tags or boundary, as sessions see them
-	}
-	return r, err
-}
-
-// DeleteRole deletes a role that has no policies left.
-func (s *Service) DeleteRole(ctx context.Context, name string) error {
-	if err := s.authorizeRole(ctx, "iam:DeleteRole", name); err != nil {
-		return err
-	}
-	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {
-		return unmodifiable(r.Name)
-	}
-	err := s.Store.DeleteRole(ctx, name)
-	if err == nil {
-		s.policiesChanged() // its sessions may do nothing more
-	}
-	switch {
-	case errors.Is(err, ErrNoSuchRole):
-		return RoleNotFound(name)
-	case errors.Is(err, ErrEntityInUse):
-		return Errorf(EDeleteConflict, "Cannot delete entity, must detach all policies first.")
-	case errors.Is(err, ErrRoleInInstanceProfile):
-		return Errorf(EDeleteConflict, "Cannot delete entity, must remove roles from instance profile first.")
-	default:
-		return err
-	}
-}
+// IsServiceLinked reports whether a role is a service-linked role.
+func (r Role) IsServiceLinked() bool { return strings.HasPrefix(r.Path, ServiceRolePath) }

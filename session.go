@@ -1,28 +1,23 @@
 package keyward
 
 import (
-	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 )
 
-// Temporary credentials (issue 14's start: GetSessionToken). A session is
-// an access key ID beginning ASIA, a secret, and a session token that holds
-// everything needed to authenticate it, sealed under the master key: no
-// replica reads the database to accept one, and nothing of a session is
-// stored.
+// Sessions: temporary credentials (GetSessionToken, AssumeRole and its
+// kin, GetFederationToken) and the console's sessions, which package sts
+// issues and checks. A session's credentials are an access key ID
+// beginning ASIA, a secret, and a session token that holds everything
+// needed to authenticate it, sealed under the master key: no replica reads
+// the database to accept one, and nothing of a session is stored.
 
 // Session durations AWS allows GetSessionToken, in seconds.
 const (
-	MinSessionDuration      = 900
-	MaxUserSessionDuration  = 129600
-	MaxRootSessionDuration  = 3600
-	DefaultSessionDuration  = 43200
-	sessionTokenPrefix      = "KWS1"
-	sessionAssociatedPrefix = "keyward:session:"
+	MinSessionDuration     = 900
+	MaxUserSessionDuration = 129600
+	MaxRootSessionDuration = 3600
+	DefaultSessionDuration = 43200
 )
 
 // Session is a set of temporary credentials.
@@ -31,215 +26,60 @@ type Session struct {
 	Expiration                 time.Time
 }
 
-// sessionClaims is what a session token holds, sealed.
-type sessionClaims struct {
-	ID         string    `json:"id"`
-	Secret     string    `json:"s"`
-	Account    string    `json:"a"`
-	UserID     string    `json:"u,omitempty"` // "" for the root user
-	UserName   string    `json:"n,omitempty"`
-	UserPath   string    `json:"p,omitempty"`
-	IssuedAt   time.Time `json:"i"`
-	Expiration time.Time `json:"e"`
-	MFAAt      time.Time `json:"m,omitzero"`
-	// A role's session: the role and the session's name; a federated
-	// user's: its name. Session policies and tags, for either.
-	RoleID         string   `json:"r,omitempty"`
-	RoleName       string   `json:"rn,omitempty"`
-	RolePath       string   `json:"rp,omitempty"`
-	SessionName    string   `json:"sn,omitempty"`
-	FederatedName  string   `json:"f,omitempty"`
-	Policy         string   `json:"sp,omitempty"`
-	PolicyARNs     []string `json:"pa,omitempty"`
-	Tags           []Tag    `json:"t,omitempty"`
-	SourceIdentity string   `json:"si,omitempty"`
-	Transitive     []string `json:"tt,omitempty"`
-}
-
 // ErrExpiredToken is OpenSession's error for a session past its expiration.
 var ErrExpiredToken = errors.New("keyward: session token expired")
 
-// GetSessionToken issues temporary credentials to the calling user (or the
-// root user), for durationSeconds (0: the default), MFA-backed when serial
-// and code are given and the code is right. As on AWS it needs no
-// permission, and a session cannot make another.
-func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, serial, code string) (Session, error) {
-	rc, internal, ok := caller(ctx)
-	if !ok || internal {
-		return Session{}, errNoCaller
-	}
-	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
-		return Session{}, Errorf(EAccessDenied, "Cannot call GetSessionToken with session credentials")
-	}
-	p := rc.Principal
-	if durationSeconds == 0 {
-		durationSeconds = DefaultSessionDuration
-	}
-	if p.Root && durationSeconds > MaxRootSessionDuration {
-		durationSeconds = MaxRootSessionDuration // AWS caps the root user's silently
-	}
-	now := s.now()
-	c := sessionClaims{Account: s.Account.ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
-		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second)}
-	if serial != "" {
-		if p.Root || !s.mfaCodeOf(ctx, p.UserName, serial, code) {
-			return Session{}, Errorf(EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
-		}
-		c.MFAAt = now
-	}
-	return s.issue(c)
-}
-
-// issue makes the credentials of a session: a new ASIA key ID and secret,
-// and the token that holds them with c, sealed.
-func (s *Service) issue(c sessionClaims) (Session, error) {
-	var err error
-	if c.ID, err = s.sessionKeyID(); err != nil {
-		return Session{}, err
-	}
-	if c.Secret, err = NewSecretAccessKey(s.Rand); err != nil {
-		return Session{}, err
-	}
-	claims, err := json.Marshal(c)
-	if err != nil {
-		return Session{}, err
-	}
-	sealed, err := s.Sealer.Seal(sessionAssociatedPrefix+c.ID, string(claims))
-	if err != nil {
-		return Session{}, err
-	}
-	token := sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(sealed)
-	if len(token) > maxSessionToken {
-		// Session policies and tags that escape badly in JSON: the token
-		// would be refused by every replica, so it is not issued.
-		return Session{}, Errorf(EPackedPolicyTooLarge, "Packed policy consumes more than 100%% of allotted space, please use smaller policy for further decrease.")
-	}
-	return Session{AccessKeyID: c.ID, Secret: c.Secret, Token: token, Expiration: c.Expiration}, nil
-}
-
-// A session's key ID is ASIA, 10 random characters and 6 of a MAC of
-// them under the master key: GetAccessKeyInfo knows Keyward's session keys
-// from others without storing any.
+// Limits AWS sets on what a session carries.
 const (
-	sessionIDRandom = 10
-	sessionIDMAC    = 6
+	MaxSessionPolicyARNs = 10
+	// MaxChainedRoleDuration is the longest session a role session may get
+	// by assuming another role (role chaining).
+	MaxChainedRoleDuration = 3600
 )
 
-func (s *Service) sessionKeyID() (string, error) {
-	id, err := randomString(s.Rand, "ASIA", sessionIDRandom, base32Alphabet)
-	if err != nil {
-		return "", err
-	}
-	return id + macChars(s.Sealer.MAC(id)), nil
+// AssumeRoleInput is what a caller asks of AssumeRole; the query layer has
+// checked each field against its shape.
+type AssumeRoleInput struct {
+	RoleARN, SessionName string
+	// DurationSeconds is 0 for the default (an hour).
+	DurationSeconds int
+	ExternalID      string
+	// Policy and PolicyARNs are the session policies.
+	Policy     string
+	PolicyARNs []string
+	// Tags are session tags; TransitiveTagKeys those passed on when the
+	// session assumes another role.
+	Tags              []Tag
+	TransitiveTagKeys []string
+	// SerialNumber and TokenCode authenticate the caller with MFA.
+	SerialNumber, TokenCode string
+	SourceIdentity          string
 }
 
-// macChars encodes the first 30 bits of a MAC as 6 base32 characters.
-func macChars(sum []byte) string {
-	v := uint32(sum[0])<<24 | uint32(sum[1])<<16 | uint32(sum[2])<<8 | uint32(sum[3])
-	var b [sessionIDMAC]byte
-	for i := range b {
-		b[i] = base32Alphabet[(v>>(27-5*i))&31]
-	}
-	return string(b[:])
+// AssumedRole is a role's session: its credentials and who it is.
+type AssumedRole struct {
+	Session
+	// AssumedRoleID is "AROA…:session-name"; ARN the session's.
+	AssumedRoleID, ARN string
+	// PackedPolicySize is the percentage of the allowed size the session's
+	// policies and tags take.
+	PackedPolicySize int
+	SourceIdentity   string
+	// Subject, Audience and Provider are a web identity session's: the
+	// token's sub and aud, and its issuer.
+	Subject, Audience, Provider string
 }
 
-// isSessionKeyID reports whether id is a session key ID Keyward made.
-func (s *Service) isSessionKeyID(id string) bool {
-	if len(id) != 4+sessionIDRandom+sessionIDMAC || !strings.HasPrefix(id, "ASIA") {
-		return false
-	}
-	head := id[:4+sessionIDRandom]
-	for _, k := range s.Sealer.macKeysForCheck() {
-		if macChars(mac(k, head)) == id[len(head):] {
-			return true
-		}
-	}
-	return false
-}
-
-// GetFederationToken issues a federated user's session, named name, to the
-// calling IAM user (or the root user): the caller's permissions, limited
-// to what the session policies allow (nothing without one).
-func (s *Service) GetFederationToken(ctx context.Context, name string, durationSeconds int, policy string, policyARNs []string, tags []Tag) (AssumedRole, error) {
-	rc, internal, ok := caller(ctx)
-	if !ok || internal {
-		return AssumedRole{}, errNoCaller
-	}
-	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
-		return AssumedRole{}, Errorf(EAccessDenied, "Cannot call GetFederationToken with session credentials")
-	}
-	p := rc.Principal
-	fed := Principal{AccountID: s.Account.ID, FederatedName: name}
-	if err := s.authorize(ctx, "sts:GetFederationToken", fed.ARN()); err != nil {
-		return AssumedRole{}, err
-	}
-	packed, err := s.checkSessionPolicies(policy, policyARNs, tags)
-	if err != nil {
-		return AssumedRole{}, err
-	}
-	if len(tags) > 0 {
-		if err := s.authorize(ctx, "sts:TagSession", fed.ARN()); err != nil {
-			return AssumedRole{}, err
-		}
-	}
-	if durationSeconds == 0 {
-		durationSeconds = DefaultSessionDuration
-	}
-	if p.Root && durationSeconds > MaxRootSessionDuration {
-		durationSeconds = MaxRootSessionDuration
-	}
-	now := s.now()
-	sess, err := s.issue(sessionClaims{Account: s.Account.ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath, FederatedName: name,
-		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second), Policy: policy, PolicyARNs: policyARNs, Tags: tags})
-	if err != nil {
-		return AssumedRole{}, err
-	}
-	return AssumedRole{Session: sess, AssumedRoleID: fed.ID(), ARN: fed.ARN(), PackedPolicySize: packed}, nil
-}
-
-// mfaCodeOf checks a code of the user's device with this serial number,
-// used once.
-func (s *Service) mfaCodeOf(ctx context.Context, userName, serial, code string) bool {
-	d, err := s.Store.MFADevice(ctx, serial)
-	if err != nil || !d.Assigned() || FoldName(d.User.Name) != FoldName(userName) {
-		return false
-	}
-	return s.useMFACode(ctx, d.SerialNumber, code) == nil
-}
-
-// maxSessionToken bounds a token before any work is done for it: what a
-// session's packed policies and tags may take (maxPacked), sealed and
-// encoded, with room to spare.
-const maxSessionToken = 16384
-
-// OpenSession authenticates a session token for the access key ID that
-// signed with it, without reading the store: ErrNoSuchAccessKey for a
-// token that is not one of ours or not for this key, ErrExpiredToken past
-// its expiration (AWS allows no grace).
-func (s *Service) OpenSession(_ context.Context, id, token string) (Credential, error) {
-	raw, ok := strings.CutPrefix(token, sessionTokenPrefix)
-	if !ok || len(token) > maxSessionToken {
-		return Credential{}, ErrNoSuchAccessKey
-	}
-	// Strictly: a lenient decoder ignores the last character's unused
-	// bits, and several strings would open as one token.
-	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw)
-	if err != nil {
-		return Credential{}, ErrNoSuchAccessKey
-	}
-	claims, err := s.Sealer.Open(sessionAssociatedPrefix+id, sealed)
-	if err != nil {
-		return Credential{}, ErrNoSuchAccessKey
-	}
-	var c sessionClaims
-	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account != s.Account.ID {
-		return Credential{}, ErrNoSuchAccessKey
-	}
-	if !s.Now().Before(c.Expiration) {
-		return Credential{}, ErrExpiredToken
-	}
-	p := Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
-		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
-		Session: &SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive}}
-	return Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt, Principal: p}, nil
+// ConsoleSession is what a console session cookie claims.
+type ConsoleSession struct {
+	Root bool
+	// RootKey is the access key the root user signed in with.
+	RootKey string
+	// UserName and UserID name the IAM user signed in.
+	UserName, UserID string
+	// KeyID and Token are the temporary credentials of a federated sign-in
+	// (a role's or a federated user's session).
+	KeyID, Token string
+	// Issued is when the session began.
+	Issued time.Time
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // The forms that change a user's, a group's or a role's memberships and
-// policies, as one table per page: each action names its Service call,
+// policies, as one table per page: each action names its package iam call,
 // which authorises it, and the page and notice it returns to.
 
 // formAction performs one form's action on the entity the path names and
@@ -39,9 +39,9 @@ func attach(kind string, attach bool, page string) formAction {
 	return func(c *Console, r *request, name string) (string, string, error) {
 		e := keyward.Entity{Kind: kind, Name: name}
 		if attach {
-			return pageOf(page, name), "policy-attached", c.Service.AttachPolicy(r.ctx(), e, r.PostFormValue("policy"))
+			return pageOf(page, name), "policy-attached", c.IAM.AttachPolicy(r.ctx(), e, r.PostFormValue("policy"))
 		}
-		return pageOf(page, name), "policy-detached", c.Service.DetachPolicy(r.ctx(), e, r.PostFormValue("policy"))
+		return pageOf(page, name), "policy-detached", c.IAM.DetachPolicy(r.ctx(), e, r.PostFormValue("policy"))
 	}
 }
 
@@ -54,9 +54,9 @@ func member(add, fromGroup bool, page string) formAction {
 			group, user = r.PostFormValue("group"), name
 		}
 		if add {
-			return pageOf(page, name), "member-added", c.Service.AddUserToGroup(r.ctx(), group, user)
+			return pageOf(page, name), "member-added", c.IAM.AddUserToGroup(r.ctx(), group, user)
 		}
-		return pageOf(page, name), "member-removed", c.Service.RemoveUserFromGroup(r.ctx(), group, user)
+		return pageOf(page, name), "member-removed", c.IAM.RemoveUserFromGroup(r.ctx(), group, user)
 	}
 }
 
@@ -90,17 +90,17 @@ var (
 		"attach":      attach(keyward.EntityGroup, true, "/console/groups/%s?tab=permissions"),
 		"detach":      attach(keyward.EntityGroup, false, "/console/groups/%s?tab=permissions"),
 		"delete": confirmedDelete("group", "/console/groups", "group-deleted", func(c *Console, r *request, name string) error {
-			return c.Service.DeleteGroupAndAttachments(r.ctx(), name)
+			return c.IAM.DeleteGroupAndAttachments(r.ctx(), name)
 		}),
 	}
 	roleActions = map[string]formAction{
 		"attach": attach(keyward.EntityRole, true, "/console/roles/%s"),
 		"detach": attach(keyward.EntityRole, false, "/console/roles/%s"),
 		"revoke-sessions": func(c *Console, r *request, name string) (string, string, error) {
-			return pageOf("/console/roles/%s", name), "sessions-revoked", c.Service.RevokeRoleSessions(r.ctx(), name)
+			return pageOf("/console/roles/%s", name), "sessions-revoked", c.IAM.RevokeRoleSessions(r.ctx(), name)
 		},
 		"delete": confirmedDelete("role", "/console/roles", "role-deleted", func(c *Console, r *request, name string) error {
-			return c.Service.DeleteRoleAndPolicies(r.ctx(), name)
+			return c.IAM.DeleteRoleAndPolicies(r.ctx(), name)
 		}),
 	}
 )

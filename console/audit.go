@@ -94,7 +94,7 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string
 
 // event is a console request's event, with what every one shows.
 func (c *Console) event(r *http.Request, source, name string) keyward.Event {
-	e := c.Service.Account.NewEvent(source, name, c.Now())
+	e := c.IAM.Account(r.Context()).NewEvent(source, name, c.Now())
 	e.SourceIPAddress, e.UserAgent, e.RequestID, e.EventID = c.Clients.Addr(r), keyward.Clip(r.UserAgent()), c.token(), c.token()
 	return e
 }
@@ -121,9 +121,9 @@ func (c *Console) auditSignIn(r *http.Request, root bool, userName, outcome stri
 	if c.Audit == nil {
 		return
 	}
-	id := keyward.EventIdentity{Type: "IAMUser", AccountID: c.Service.Account.ID, UserName: keyward.Clip(userName)}
+	id := keyward.EventIdentity{Type: "IAMUser", AccountID: c.IAM.Account(r.Context()).ID, UserName: keyward.Clip(userName)}
 	if root {
-		id = keyward.EventIdentity{Type: "Root", AccountID: c.Service.Account.ID, ARN: c.Service.Account.RootARN()}
+		id = keyward.EventIdentity{Type: "Root", AccountID: c.IAM.Account(r.Context()).ID, ARN: c.IAM.Account(r.Context()).RootARN()}
 	}
 	result := "Success"
 	e := c.event(r, keyward.EventSourceSignIn, "ConsoleLogin")

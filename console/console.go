@@ -3,9 +3,9 @@
 // server with html/template, with small scripts only where the browser
 // must act (show a secret, remember column choices, confirm).
 //
-// Every action is a call of the same Service methods the API calls, as the
-// signed-in principal, which the Service authorises: the console decides
-// nothing about access itself. Sessions live in a signed cookie; every form
+// Every action is a call of the same feature-package methods the API
+// calls (packages iam, sts, report), as the signed-in principal, which
+// they authorise: the console decides nothing about access itself. Sessions live in a signed cookie; every form
 // carries a CSRF token; failed sign-ins are slowed and limited.
 package console
 
@@ -30,8 +30,11 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/report"
+	"github.com/keyward/keyward/sts"
 )
 
 //go:embed templates/*.html
@@ -48,7 +51,11 @@ const SessionLifetime = 12 * time.Hour
 
 // Config is what the console is built from.
 type Config struct {
-	Service *keyward.Service
+	// IAM, STS and Reports are the feature packages every page and form
+	// calls.
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
 	Logger  *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time
@@ -346,7 +353,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			return true
 		}
 		// A signed-out session stays refused though its cookie is kept.
-		revoked, err := c.Service.SessionRevoked(r.Context(), s.ID)
+		revoked, err := c.STS.SessionRevoked(r.Context(), s.ID)
 		if unavailable(err) {
 			return
 		}
@@ -355,7 +362,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
-		p, err := c.Service.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
+		p, err := c.STS.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
 			UserName: s.UserName, UserID: s.UserID, Issued: time.Unix(0, s.Issued), KeyID: s.KeyID, Token: s.Token})
 		if unavailable(err) {
 			return
@@ -369,7 +376,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
 			return
 		}
-		// Who calls, for the Service to decide every action.
+		// Who calls, for the feature packages to decide every action.
 		rc := &keyward.RequestContext{Principal: p, SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(),
 			Session: s.ID, UserAgent: r.UserAgent()}
 		if s.MFA != 0 {

@@ -11,7 +11,7 @@ package console_test
 // whether the password is right (slowly, within limits per user and per
 // address), who a session belongs to (a signed cookie, checked against the
 // sessions revoked), and, for every page and every form, whether that
-// principal may do it: each is the Service call the API makes, authorised
+// principal may do it: each is the feature-package call the API makes, authorised
 // the same way, so that no page shows what the API would refuse.
 //
 // Attacks that need the whole server (memory under a flood of sign-ins)
@@ -49,7 +49,7 @@ func newSite(t *testing.T) *site {
 	k := kwtest.New(t)
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: time.Now, Rand: rand.Reader, SessionKey: key})
 	if err != nil {
 		t.Fatal(err)
@@ -114,12 +114,12 @@ func must(t *testing.T, err error) {
 func (s *site) withPassword(name, password, policy string) {
 	s.t.Helper()
 	ctx := root()
-	_, err := s.k.Service.CreateUser(ctx, name, "/", nil)
+	_, err := s.k.IAM.CreateUser(ctx, name, "/", nil)
 	must(s.t, err)
-	_, err = s.k.Service.CreateLoginProfile(ctx, name, password, false)
+	_, err = s.k.IAM.CreateLoginProfile(ctx, name, password, false)
 	must(s.t, err)
 	if policy != "" {
-		must(s.t, s.k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
+		must(s.t, s.k.IAM.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
 	}
 }
 
@@ -129,7 +129,7 @@ func (s *site) withPassword(name, password, policy string) {
 // it. Keyed on the typed field, the ID and the alias each gave 5 guesses.
 func TestSignInBudgetPerAccountNotPerSpelling(t *testing.T) {
 	s := newSite(t)
-	must(t, s.k.Service.CreateAccountAlias(root(), "example-corp"))
+	must(t, s.k.IAM.CreateAccountAlias(root(), "example-corp"))
 	for _, tc := range []struct {
 		name            string
 		guess, then     string // the account field of the guesses, then of the right password
@@ -178,10 +178,10 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 	s := newSite(t)
 	ctx := root()
 	keyID, _ := s.k.User(t, "target", "")
-	_, err := s.k.Service.CreateGroup(ctx, "secret-group", "/")
+	_, err := s.k.IAM.CreateGroup(ctx, "secret-group", "/")
 	must(t, err)
-	must(t, s.k.Service.AddUserToGroup(ctx, "secret-group", "target"))
-	_, err = s.k.Service.CreateLoginProfile(ctx, "target", "Target-Passw0rd-1", false)
+	must(t, s.k.IAM.AddUserToGroup(ctx, "secret-group", "target"))
+	_, err = s.k.IAM.CreateLoginProfile(ctx, "target", "Target-Passw0rd-1", false)
 	must(t, err)
 	otherKey, _ := s.k.User(t, "other", "")
 

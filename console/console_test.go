@@ -22,12 +22,12 @@ var csrf = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
 // TestConsolePages drives the package's handler alone, in front of a
 // Service on SQLite: sign-in, the users list, creating a user, and an IAM
-// user refused what the Service does not allow.
+// user refused what package iam does not allow.
 func TestConsolePages(t *testing.T) {
 	k := kwtest.New(t)
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: time.Now, Rand: rand.Reader, SessionKey: key})
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestConsolePages(t *testing.T) {
 	if status, page := get(root, "/console/users"); status != http.StatusOK || !strings.Contains(page, ">bo<") {
 		t.Fatalf("users list: %d", status)
 	}
-	if _, err := k.Service.CreateLoginProfile(kwtest.AsRoot(context.Background()), "bo", "Bo-Passw0rd-1", false); err != nil {
+	if _, err := k.IAM.CreateLoginProfile(kwtest.AsRoot(context.Background()), "bo", "Bo-Passw0rd-1", false); err != nil {
 		t.Fatal(err)
 	}
 	bo := browser()

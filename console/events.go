@@ -49,7 +49,7 @@ func eventRows(events []keyward.StoredEvent) []eventRow {
 // when asked (cloudtrail:LookupEvents).
 func (c *Console) eventsPage(w http.ResponseWriter, r *request) {
 	q := keyward.EventQuery{UserName: r.URL.Query().Get("user"), Max: 50, After: r.URL.Query().Get("after")}
-	events, more, err := c.Service.LookupEvents(r.ctx(), q)
+	events, more, err := c.Reports.LookupEvents(r.ctx(), q)
 	if err != nil {
 		c.fail(w, r, err)
 		return

@@ -24,10 +24,10 @@ import (
 // records it (an errorMessage: ConsoleLogin has no errorCode).
 func TestEventHistoryTellsFailedSignIns(t *testing.T) {
 	k := kwtest.New(t)
-	rec := &audit.Recorder{Store: k.Service.Store}
+	rec := &audit.Recorder{Store: k.IAM.Store}
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: time.Now, Rand: rand.Reader, SessionKey: key, Audit: rec})
 	must(t, err)
 	srv := httptest.NewServer(c)

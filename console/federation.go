@@ -45,7 +45,7 @@ func (c *Console) federation(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		tok, err := c.Service.SigninToken(r.Context(), sess.ID, sess.Key, sess.Token, duration)
+		tok, err := c.STS.SigninToken(r.Context(), sess.ID, sess.Key, sess.Token, duration)
 		if err != nil {
 			http.Error(w, keyward.ErrorMessage(err), statusOf(err))
 			return
@@ -53,7 +53,7 @@ func (c *Console) federation(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]string{"SigninToken": tok})
 	case "login":
-		id, token, until, err := c.Service.OpenSigninToken(r.Context(), q.Get("SigninToken"))
+		id, token, until, err := c.STS.OpenSigninToken(r.Context(), q.Get("SigninToken"))
 		if err != nil {
 			status := http.StatusForbidden
 			if keyward.ErrorCode(err) != keyward.EAccessDenied {

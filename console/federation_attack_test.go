@@ -45,7 +45,7 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 	k := kwtest.New(t)
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{Service: k.Service, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: time.Now, Rand: rand.Reader, SessionKey: key})
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +54,11 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 	t.Cleanup(srv.Close)
 	id, secret := k.User(t, "alice", "")
 	root := kwtest.AsRoot(context.Background())
-	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "viewer", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "viewer", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 "Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "viewer"}, "roles",
+	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "viewer"}, "roles",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 // User groups: the list, creating and deleting a group, and a group's
 // members and permissions; the user page's Groups and Permissions tabs add
-// and remove through the same Service methods.
+// and remove through the same package iam methods.
 
 type groupsPage struct {
 	layout
@@ -25,7 +25,7 @@ type groupRow struct {
 const groupsShown = 1000
 
 func (c *Console) groupsPage(w http.ResponseWriter, r *request) {
-	groups, _, err := c.Service.ListGroups(r.ctx(), "/", "", groupsShown)
+	groups, _, err := c.IAM.ListGroups(r.ctx(), "/", "", groupsShown)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -33,10 +33,10 @@ func (c *Console) groupsPage(w http.ResponseWriter, r *request) {
 	p := groupsPage{layout: c.layoutFor(r, "User groups")}
 	for _, g := range groups {
 		row := groupRow{Group: g}
-		if members, _, err := c.Service.GroupMembers(r.ctx(), g.Name, "", 1000); err == nil {
+		if members, _, err := c.IAM.GroupMembers(r.ctx(), g.Name, "", 1000); err == nil {
 			row.Members = len(members)
 		}
-		if pols, _, err := c.Service.ListAttachedPolicies(r.ctx(), keyward.Entity{Kind: keyward.EntityGroup, Name: g.Name}, "/", "", 100); err == nil {
+		if pols, _, err := c.IAM.ListAttachedPolicies(r.ctx(), keyward.Entity{Kind: keyward.EntityGroup, Name: g.Name}, "/", "", 100); err == nil {
 			row.Policies = len(pols)
 		}
 		p.Groups = append(p.Groups, row)
@@ -50,14 +50,14 @@ func (c *Console) createGroup(w http.ResponseWriter, r *request) {
 	v.String("groupName", name, keyward.GroupNameShape)
 	err := v.Err()
 	if err == nil {
-		_, err = c.Service.CreateGroup(r.ctx(), name, "/")
+		_, err = c.IAM.CreateGroup(r.ctx(), name, "/")
 	}
 	if err != nil {
 		if denied(err) {
 			c.fail(w, r, err)
 			return
 		}
-		groups, _, _ := c.Service.ListGroups(r.ctx(), "/", "", groupsShown)
+		groups, _, _ := c.IAM.ListGroups(r.ctx(), "/", "", groupsShown)
 		p := groupsPage{layout: c.layoutFor(r, "User groups")}
 		for _, g := range groups {
 			p.Groups = append(p.Groups, groupRow{Group: g})
@@ -82,7 +82,7 @@ type groupPage struct {
 }
 
 func (c *Console) groupPage(w http.ResponseWriter, r *request) {
-	g, err := c.Service.Group(r.ctx(), r.PathValue("name"))
+	g, err := c.IAM.Group(r.ctx(), r.PathValue("name"))
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -91,16 +91,16 @@ func (c *Console) groupPage(w http.ResponseWriter, r *request) {
 	if tab != "permissions" {
 		tab = "users"
 	}
-	p := groupPage{layout: c.layoutFor(r, g.Name), Group: g, ARN: c.Service.Account.GroupARN(g.Path, g.Name), Tab: tab}
-	p.Members, _, _ = c.Service.GroupMembers(r.ctx(), g.Name, "", 1000)
+	p := groupPage{layout: c.layoutFor(r, g.Name), Group: g, ARN: c.IAM.Account(r.Context()).GroupARN(g.Path, g.Name), Tab: tab}
+	p.Members, _, _ = c.IAM.GroupMembers(r.ctx(), g.Name, "", 1000)
 	e := keyward.Entity{Kind: keyward.EntityGroup, Name: g.Name}
-	p.Attached, _, _ = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
-	p.Inline, _, _ = c.Service.ListInlinePolicies(r.ctx(), e, "", 100)
+	p.Attached, _, _ = c.IAM.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
+	p.Inline, _, _ = c.IAM.ListInlinePolicies(r.ctx(), e, "", 100)
 	member := map[string]bool{}
 	for _, u := range p.Members {
 		member[u.ID] = true
 	}
-	users, _, _ := c.Service.ListUsers(r.ctx(), "/", "", 1000)
+	users, _, _ := c.IAM.ListUsers(r.ctx(), "/", "", 1000)
 	for _, u := range users {
 		if !member[u.ID] {
 			p.Users = append(p.Users, u)
@@ -112,7 +112,7 @@ func (c *Console) groupPage(w http.ResponseWriter, r *request) {
 
 // attachable lists the managed policies not yet attached, for a select.
 func (c *Console) attachable(r *request, attached []keyward.ManagedPolicy) []keyward.ManagedPolicy {
-	all, _, _ := c.Service.ListPolicies(r.ctx(), "All", false, "/", "", 1000)
+	all, _, _ := c.IAM.ListPolicies(r.ctx(), "All", false, "/", "", 1000)
 	have := map[string]bool{}
 	for _, p := range attached {
 		have[p.ARN] = true

@@ -88,7 +88,7 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 		}
 		// As AWS's console does, the description is a tag of the user named
 		// after the key, which takes iam:TagUser besides.
-		k, secret, err := c.Service.CreateAccessKeyWithDescription(r.ctx(), u.Name, p.Description)
+		k, secret, err := c.IAM.CreateAccessKeyWithDescription(r.ctx(), u.Name, p.Description)
 		if err != nil {
 			p.Step, p.Error = 2, keyward.ErrorMessage(err)
 			c.render(w, http.StatusBadRequest, "newkey", p)
@@ -110,7 +110,7 @@ type keyActionPage struct {
 	Action string
 }
 
-// keyActions are the actions on one key, each the Service call it stands
+// keyActions are the actions on one key, each the package iam call it stands
 // for.
 var keyActions = map[string]bool{"deactivate": true, "activate": true, "delete": true}
 
@@ -125,7 +125,7 @@ func (c *Console) keyFor(w http.ResponseWriter, r *request) (keyward.User, keywa
 		c.fail(w, r, err)
 		return u, keyward.AccessKey{}, "", false
 	}
-	keys, _, err := c.Service.ListAccessKeys(r.ctx(), u.Name, "", keyward.MaxAccessKeysPerUser)
+	keys, _, err := c.IAM.ListAccessKeys(r.ctx(), u.Name, "", keyward.MaxAccessKeysPerUser)
 	if err != nil {
 		c.fail(w, r, err)
 		return u, keyward.AccessKey{}, "", false
@@ -157,9 +157,9 @@ func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 	var notice string
 	switch action {
 	case "deactivate":
-		err, notice = c.Service.UpdateAccessKey(r.ctx(), u.Name, k.ID, keyward.StatusInactive), "key-deactivated"
+		err, notice = c.IAM.UpdateAccessKey(r.ctx(), u.Name, k.ID, keyward.StatusInactive), "key-deactivated"
 	case "activate":
-		err, notice = c.Service.UpdateAccessKey(r.ctx(), u.Name, k.ID, keyward.StatusActive), "key-activated"
+		err, notice = c.IAM.UpdateAccessKey(r.ctx(), u.Name, k.ID, keyward.StatusActive), "key-activated"
 	case "delete":
 		// As AWS's console: only an inactive key, and only once its ID is
 		// typed exactly.
@@ -169,11 +169,11 @@ func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 		case r.PostFormValue("confirm") != k.ID:
 			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the access key ID %s.", k.ID)
 		default:
-			err = c.Service.DeleteAccessKey(r.ctx(), u.Name, k.ID)
+			err = c.IAM.DeleteAccessKey(r.ctx(), u.Name, k.ID)
 			if err == nil && k.ID != "" {
 				// The key's description goes with it, where the caller
 				// may untag; otherwise the tag stays, as the API leaves it.
-				if uerr := c.Service.UntagUser(r.ctx(), u.Name, k.ID); uerr != nil && !denied(uerr) {
+				if uerr := c.IAM.UntagUser(r.ctx(), u.Name, k.ID); uerr != nil && !denied(uerr) {
 					c.Logger.Warn("removing a deleted key's description", "err", uerr)
 				}
 			}

@@ -54,7 +54,7 @@ func (c *Console) newMFA(w http.ResponseWriter, r *request) {
 	err = v.Err()
 	var d keyward.NewVirtualMFADevice
 	if err == nil {
-		d, err = c.Service.CreateVirtualMFADevice(r.ctx(), page.Name, "/", nil)
+		d, err = c.IAM.CreateVirtualMFADevice(r.ctx(), page.Name, "/", nil)
 	}
 	if err != nil {
 		if denied(err) {
@@ -90,7 +90,7 @@ func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
 	v.String("authenticationCode2", r.PostFormValue("code2"), keyward.AuthenticationCodeShape)
 	err = v.Err()
 	if err == nil {
-		err = c.Service.EnableMFADevice(r.ctx(), u.Name, serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
+		err = c.IAM.EnableMFADevice(r.ctx(), u.Name, serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
 	}
 	if err != nil {
 		if denied(err) {
@@ -98,7 +98,7 @@ func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
 			return
 		}
 		if keyward.ErrorCode(err) == keyward.EInvalidAuthenticationCode || keyward.ErrorCode(err) == keyward.EValidationError {
-			c.Service.DeleteVirtualMFADevice(r.ctx(), serial) // unassigned, useless without its seed
+			c.IAM.DeleteVirtualMFADevice(r.ctx(), serial) // unassigned, useless without its seed
 		}
 		page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: u.Name}
 		page.Error = keyward.ErrorMessage(err) + " Start again with a new device."
@@ -113,10 +113,10 @@ func (c *Console) removeMFA(w http.ResponseWriter, r *request) {
 	u, err := c.target(r)
 	serial := r.PostFormValue("serial")
 	if err == nil {
-		err = c.Service.DeactivateMFADevice(r.ctx(), u.Name, serial)
+		err = c.IAM.DeactivateMFADevice(r.ctx(), u.Name, serial)
 	}
 	if err == nil {
-		err = c.Service.DeleteVirtualMFADevice(r.ctx(), serial)
+		err = c.IAM.DeleteVirtualMFADevice(r.ctx(), serial)
 	}
 	if err != nil {
 		c.fail(w, r, err)
@@ -156,7 +156,7 @@ func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Pr
 
 func (c *Console) renderSignInMFA(w http.ResponseWriter, r *http.Request, msg string, status int) {
 	tok := c.preCSRF(w, r)
-	c.render(w, status, "signinmfa", signInMFAPage{layout: layout{Title: "Multi-factor authentication", Account: c.Service.Account.ID}, CSRF: tok, Error: msg})
+	c.render(w, status, "signinmfa", signInMFAPage{layout: layout{Title: "Multi-factor authentication", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Error: msg})
 }
 
 // signInMFA checks the code of the sign-in's second step.
@@ -194,7 +194,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		c.renderSignInMFA(w, r, "Enter the six-digit code your authenticator app shows.", http.StatusUnauthorized)
 		return
 	}
-	if _, err := c.Service.CheckMFACode(r.Context(), p.UserName, r.PostFormValue("code")); err != nil {
+	if _, err := c.IAM.CheckMFACode(r.Context(), p.UserName, r.PostFormValue("code")); err != nil {
 		time.Sleep(c.SignInDelay)
 		c.renderSignInMFA(w, r, "The code is not valid. Enter the current code from your MFA device.", http.StatusUnauthorized)
 		return

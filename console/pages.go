@@ -22,10 +22,10 @@ type layout struct {
 }
 
 func (c *Console) layoutFor(r *request, title string) layout {
-	l := layout{Title: title, Account: c.Service.Account.ID}
+	l := layout{Title: title, Account: c.IAM.Account(r.Context()).ID}
 	if r != nil {
 		// The account's alias, when it has one, as AWS's console shows it.
-		l.Account = c.Service.AccountLabel(r.ctx())
+		l.Account = c.IAM.AccountLabel(r.ctx())
 		l.CSRF = r.sess.CSRF
 		l.Signed = r.p.ARN()
 		l.Notice = notices[r.URL.Query().Get("notice")]

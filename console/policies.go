@@ -27,7 +27,7 @@ func (c *Console) policiesPage(w http.ResponseWriter, r *request) {
 	if scope != "AWS" && scope != "Local" {
 		scope = "All"
 	}
-	pols, _, err := c.Service.ListPolicies(r.ctx(), scope, false, "/", "", 1000)
+	pols, _, err := c.IAM.ListPolicies(r.ctx(), scope, false, "/", "", 1000)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -75,9 +75,9 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *request) {
 		p.Where = syntaxPosition(p.Document)
 	}
 	if err == nil && p.ARN == "" {
-		_, err = c.Service.CreatePolicy(r.ctx(), p.Name, "/", p.Description, p.Document, nil)
+		_, err = c.IAM.CreatePolicy(r.ctx(), p.Name, "/", p.Description, p.Document, nil)
 	} else if err == nil {
-		_, err = c.Service.CreatePolicyVersion(r.ctx(), p.ARN, p.Document, true)
+		_, err = c.IAM.CreatePolicyVersion(r.ctx(), p.ARN, p.Document, true)
 	}
 	if err != nil {
 		if denied(err) {
@@ -90,7 +90,7 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *request) {
 	}
 	arn := p.ARN
 	if arn == "" {
-		arn = c.Service.Account.PolicyARN("/", p.Name)
+		arn = c.IAM.Account(r.Context()).PolicyARN("/", p.Name)
 	}
 	redirect(w, r, "/console/policy?arn="+url.QueryEscape(arn), "policy-saved")
 }
@@ -119,17 +119,17 @@ type policyPage struct {
 
 func (c *Console) policyPage(w http.ResponseWriter, r *request) {
 	arn := r.URL.Query().Get("arn")
-	pol, err := c.Service.Policy(r.ctx(), arn)
+	pol, err := c.IAM.Policy(r.ctx(), arn)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	p := policyPage{layout: c.layoutFor(r, pol.Name), Policy: pol}
-	if v, err := c.Service.PolicyVersion(r.ctx(), arn, pol.DefaultVersion); err == nil {
+	if v, err := c.IAM.PolicyVersion(r.ctx(), arn, pol.DefaultVersion); err == nil {
 		p.Document = indentJSON(v.Document)
 	}
-	p.Versions, _ = c.Service.ListPolicyVersions(r.ctx(), arn)
-	p.Entities, _, _ = c.Service.ListEntitiesForPolicy(r.ctx(), arn, "", "/", "", "", 1000)
+	p.Versions, _ = c.IAM.ListPolicyVersions(r.ctx(), arn)
+	p.Entities, _, _ = c.IAM.ListEntitiesForPolicy(r.ctx(), arn, "", "/", "", "", 1000)
 	if r.URL.Query().Get("edit") == "1" && !pol.AWSManaged {
 		c.render(w, http.StatusOK, "policyeditor", policyEditor{layout: c.layoutFor(r, "Edit "+pol.Name), ARN: arn, Name: pol.Name, Document: p.Document})
 		return
@@ -152,18 +152,18 @@ func (c *Console) policyAction(w http.ResponseWriter, r *request) {
 	var err error
 	switch r.PathValue("action") {
 	case "default":
-		err = c.Service.SetDefaultPolicyVersion(r.ctx(), arn, r.PostFormValue("version"))
+		err = c.IAM.SetDefaultPolicyVersion(r.ctx(), arn, r.PostFormValue("version"))
 	case "delete-version":
-		err = c.Service.DeletePolicyVersion(r.ctx(), arn, r.PostFormValue("version"))
+		err = c.IAM.DeletePolicyVersion(r.ctx(), arn, r.PostFormValue("version"))
 	case "delete":
-		pol, perr := c.Service.Policy(r.ctx(), arn)
+		pol, perr := c.IAM.Policy(r.ctx(), arn)
 		switch {
 		case perr != nil:
 			err = perr
 		case r.PostFormValue("confirm") != pol.Name:
 			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the policy name %s.", pol.Name)
 		default:
-			if err = c.Service.DeletePolicy(r.ctx(), arn); err == nil {
+			if err = c.IAM.DeletePolicy(r.ctx(), arn); err == nil {
 				redirect(w, r, "/console/policies?scope=Local", "policy-deleted")
 				return
 			}

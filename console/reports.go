@@ -33,7 +33,7 @@ func (c *Console) search(w http.ResponseWriter, r *request) {
 		}
 		if err == nil && len(p.Results) == 0 {
 			var users []keyward.UserSummary
-			users, _, err = c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q, Sort: "name", Limit: searchResults})
+			users, _, err = c.IAM.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q, Sort: "name", Limit: searchResults})
 			for _, u := range users {
 				p.Results = append(p.Results, searchResult{User: u.User.Name, Match: "User name"})
 			}
@@ -76,7 +76,7 @@ func (c *Console) findKeys(r *request, prefix string) ([]searchResult, error) {
 	const root = "<root_account>"
 	var exactErr error
 	if keyward.WellFormedAccessKeyID(prefix) {
-		k, err := c.Service.AccessKeyLastUsed(r.ctx(), prefix)
+		k, err := c.IAM.AccessKeyLastUsed(r.ctx(), prefix)
 		switch {
 		case err == nil && k.Root():
 			found(root, k.ID)
@@ -91,7 +91,7 @@ func (c *Console) findKeys(r *request, prefix string) ([]searchResult, error) {
 		}
 	}
 	if r.p.Root {
-		keys, _, err := c.Service.ListAccessKeys(r.ctx(), "", "", keyward.MaxAccessKeysPerUser)
+		keys, _, err := c.IAM.ListAccessKeys(r.ctx(), "", "", keyward.MaxAccessKeysPerUser)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func (c *Console) findKeys(r *request, prefix string) ([]searchResult, error) {
 	// Every user a page at a time; the Service keeps of each the keys the
 	// caller may list.
 	for offset := 0; len(results) < searchResults; {
-		users, total, err := c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Sort: "name", Offset: offset, Limit: 500})
+		users, total, err := c.IAM.ConsoleUsers(r.ctx(), keyward.UserQuery{Sort: "name", Offset: offset, Limit: 500})
 		if err != nil {
 			if denied(err) && exactErr != nil {
 				return nil, exactErr
@@ -138,7 +138,7 @@ type reportsPage struct {
 
 func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 	p := reportsPage{layout: c.layoutFor(r, "Credential report")}
-	rep, err := c.Service.CredentialReport(r.ctx())
+	rep, err := c.Reports.CredentialReport(r.ctx())
 	switch {
 	case denied(err):
 		c.fail(w, r, err)
@@ -163,7 +163,7 @@ func (c *Console) reportsPage(w http.ResponseWriter, r *request) {
 
 func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 	asked := c.Now()
-	state, _, err := c.Service.GenerateCredentialReport(r.ctx())
+	state, _, err := c.Reports.GenerateCredentialReport(r.ctx())
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -176,7 +176,7 @@ func (c *Console) generateReport(w http.ResponseWriter, r *request) {
 }
 
 func (c *Console) downloadReport(w http.ResponseWriter, r *request) {
-	rep, err := c.Service.CredentialReport(r.ctx())
+	rep, err := c.Reports.CredentialReport(r.ctx())
 	if err != nil {
 		c.fail(w, r, err)
 		return

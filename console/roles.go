@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -17,7 +18,7 @@ type rolesPage struct {
 }
 
 func (c *Console) rolesPage(w http.ResponseWriter, r *request) {
-	roles, _, err := c.Service.ListRoles(r.ctx(), "/", "", 1000)
+	roles, _, err := c.IAM.ListRoles(r.ctx(), "/", "", 1000)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -33,13 +34,13 @@ type newRolePage struct {
 
 // starterTrust lets the account's own principals assume the role, as AWS's
 // console proposes for "AWS account: this account".
-func (c *Console) starterTrust() string {
+func (c *Console) starterTrust(ctx context.Context) string {
 	return `{
   "Version": "2012-10-17",
   "Statement": [
     {
       "Effect": "Allow",
-      "Principal": {"AWS": "arn:aws:iam::` + c.Service.Account.ID + `:root"},
+      "Principal": {"AWS": "arn:aws:iam::` + c.IAM.Account(ctx).ID + `:root"},
       "Action": "sts:AssumeRole"
     }
   ]
@@ -47,7 +48,7 @@ func (c *Console) starterTrust() string {
 }
 
 func (c *Console) newRolePage(w http.ResponseWriter, r *request) {
-	c.render(w, http.StatusOK, "newrole", newRolePage{layout: c.layoutFor(r, "Create role"), Document: c.starterTrust()})
+	c.render(w, http.StatusOK, "newrole", newRolePage{layout: c.layoutFor(r, "Create role"), Document: c.starterTrust(r.Context())})
 }
 
 func (c *Console) createRole(w http.ResponseWriter, r *request) {
@@ -60,7 +61,7 @@ func (c *Console) createRole(w http.ResponseWriter, r *request) {
 	err := v.Err()
 	if err == nil {
 		p.Where = syntaxPosition(p.Document)
-		_, err = c.Service.CreateRole(r.ctx(), keyward.Role{Name: p.Name, Path: "/", Description: p.Description, TrustPolicy: p.Document})
+		_, err = c.IAM.CreateRole(r.ctx(), keyward.Role{Name: p.Name, Path: "/", Description: p.Description, TrustPolicy: p.Document})
 	}
 	if err != nil {
 		if denied(err) {
@@ -85,15 +86,15 @@ type rolePage struct {
 }
 
 func (c *Console) rolePage(w http.ResponseWriter, r *request) {
-	role, err := c.Service.Role(r.ctx(), r.PathValue("name"))
+	role, err := c.IAM.Role(r.ctx(), r.PathValue("name"))
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	p := rolePage{layout: c.layoutFor(r, role.Name), Role: role, ARN: c.Service.Account.RoleARN(role.Path, role.Name), Trust: indentJSON(role.TrustPolicy)}
+	p := rolePage{layout: c.layoutFor(r, role.Name), Role: role, ARN: c.IAM.Account(r.Context()).RoleARN(role.Path, role.Name), Trust: indentJSON(role.TrustPolicy)}
 	e := keyward.Entity{Kind: keyward.EntityRole, Name: role.Name}
-	p.Attached, _, _ = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
-	p.Inline, _, _ = c.Service.ListInlinePolicies(r.ctx(), e, "", 100)
+	p.Attached, _, _ = c.IAM.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
+	p.Inline, _, _ = c.IAM.ListInlinePolicies(r.ctx(), e, "", 100)
 	p.Policies = c.attachable(r, p.Attached)
 	c.render(w, http.StatusOK, "role", p)
 }

@@ -37,7 +37,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	if kind != "root" && kind != "user" {
 		kind = ""
 	}
-	c.render(w, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind})
+	c.render(w, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind})
 }
 
 // Longest values a sign-in field can hold when it is right: anything
@@ -72,7 +72,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		// name in another case, do not each get a budget of guesses. A
 		// form naming no account here never signs in; its attempts share
 		// one budget per name.
-		account, ok := c.Service.SignInAccount(r.Context(), r.PostFormValue("account"))
+		account, ok := c.IAM.SignInAccount(r.Context(), r.PostFormValue("account"))
 		if !ok {
 			account = "?"
 		}
@@ -80,7 +80,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	again := func(msg string, status int) {
 		tok := c.preCSRF(w, r)
-		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.Service.Account.ID}, CSRF: tok, Kind: kind, Error: msg})
+		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind, Error: msg})
 	}
 	// Counted before the password is hashed: simultaneous attempts cannot
 	// all slip under the limit.
@@ -92,11 +92,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	s := session{ID: c.token(), Expires: c.Now().Add(SessionLifetime).Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
 	if kind == "root" {
-		_, err = c.Service.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"))
+		_, err = c.IAM.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"))
 		s.Root, s.RootKey = true, r.PostFormValue("accesskey")
 	} else {
 		var p keyward.Principal
-		p, s.Reset, err = c.Service.SignInUser(r.Context(), r.PostFormValue("account"), r.PostFormValue("username"), r.PostFormValue("password"))
+		p, s.Reset, err = c.IAM.SignInUser(r.Context(), r.PostFormValue("account"), r.PostFormValue("username"), r.PostFormValue("password"))
 		s.UserName, s.UserID = p.UserName, p.UserID
 	}
 	if keyward.ErrorCode(err) == keyward.EServiceUnavailable {
@@ -113,7 +113,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	c.limiter.succeed(try)
 	if !s.Root {
 		// A user with an MFA device proves it before any session begins.
-		has, err := c.Service.HasMFADevice(r.Context(), s.UserName)
+		has, err := c.IAM.HasMFADevice(r.Context(), s.UserName)
 		if err != nil {
 			again(keyward.ErrorMessage(err), http.StatusServiceUnavailable)
 			return
@@ -130,7 +130,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) signOut(w http.ResponseWriter, r *request) {
-	if err := c.Service.RevokeSession(r.ctx(), r.sess.ID, time.Unix(r.sess.Expires, 0)); err != nil {
+	if err := c.STS.RevokeSession(r.ctx(), r.sess.ID, time.Unix(r.sess.Expires, 0)); err != nil {
 		c.fail(w, r, err)
 		return
 	}
@@ -158,7 +158,7 @@ func (c *Console) changePassword(w http.ResponseWriter, r *request) {
 		c.render(w, http.StatusBadRequest, "password", page)
 		return
 	}
-	if err := c.Service.ChangePassword(r.ctx(), r.PostFormValue("old"), r.PostFormValue("new")); err != nil {
+	if err := c.IAM.ChangePassword(r.ctx(), r.PostFormValue("old"), r.PostFormValue("new")); err != nil {
 		if keyward.ErrorCode(err) == keyward.EAccessDenied {
 			c.fail(w, r, err)
 			return

@@ -46,9 +46,9 @@ func (c *Console) usersPage(w http.ResponseWriter, r *request) {
 		sort = "name"
 	}
 	desc := q.Get("order") == "desc"
-	// The Service sorts only by what the caller may read.
-	sort = c.Service.ConsoleUserSort(r.ctx(), sort)
-	users, total, err := c.Service.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q.Get("filter"), Sort: sort, Desc: desc,
+	// Package iam sorts only by what the caller may read.
+	sort = c.IAM.ConsoleUserSort(r.ctx(), sort)
+	users, total, err := c.IAM.ConsoleUsers(r.ctx(), keyward.UserQuery{Filter: q.Get("filter"), Sort: sort, Desc: desc,
 		Offset: (page - 1) * pageSize, Limit: pageSize})
 	if err != nil {
 		c.fail(w, r, err)
@@ -57,7 +57,7 @@ func (c *Console) usersPage(w http.ResponseWriter, r *request) {
 	p := usersPage{layout: c.layoutFor(r, "Users"), Total: total, Filter: q.Get("filter"), Sort: sort, Desc: desc,
 		Page: page, Last: max(1, (total+pageSize-1)/pageSize), PageSize: pageSize}
 	for _, u := range users {
-		row := userRow{UserSummary: u, ARN: c.Service.Account.UserARN(u.User.Path, u.User.Name)}
+		row := userRow{UserSummary: u, ARN: c.IAM.Account(r.Context()).UserARN(u.User.Path, u.User.Name)}
 		for _, k := range u.Keys {
 			if k.LastUsed.Time.After(row.LastKeyUse) {
 				row.LastKeyUse = k.LastUsed.Time
@@ -95,7 +95,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *request) {
 	v.String("path", path, keyward.PathShape)
 	err := v.Err()
 	if err == nil {
-		_, err = c.Service.CreateUser(r.ctx(), name, path, nil)
+		_, err = c.IAM.CreateUser(r.ctx(), name, path, nil)
 	}
 	if err != nil {
 		page.Error = keyward.ErrorMessage(err)
@@ -107,7 +107,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *request) {
 
 // target loads the user a page is about (iam:GetUser).
 func (c *Console) target(r *request) (keyward.User, error) {
-	return c.Service.User(r.ctx(), r.PathValue("name"))
+	return c.IAM.User(r.ctx(), r.PathValue("name"))
 }
 
 // denied reports whether err is AccessDenied: a part of a page the caller
@@ -154,9 +154,9 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 	default:
 		tab = "permissions"
 	}
-	p := userPage{layout: c.layoutFor(r, u.Name), User: u, ARN: c.Service.Account.UserARN(u.Path, u.Name), Tab: tab}
+	p := userPage{layout: c.layoutFor(r, u.Name), User: u, ARN: c.IAM.Account(r.Context()).UserARN(u.Path, u.Name), Tab: tab}
 	if tab == "events" {
-		events, _, err := c.Service.LookupEvents(r.ctx(), keyward.EventQuery{UserName: u.Name, Max: 20})
+		events, _, err := c.Reports.LookupEvents(r.ctx(), keyward.EventQuery{UserName: u.Name, Max: 20})
 		switch {
 		case denied(err):
 			p.EventsDenied = keyward.ErrorMessage(err)
@@ -166,14 +166,14 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 		}
 		p.Events = eventRows(events)
 	}
-	keys, _, err := c.Service.ListAccessKeys(r.ctx(), u.Name, "", keyward.MaxAccessKeysPerUser)
+	keys, _, err := c.IAM.ListAccessKeys(r.ctx(), u.Name, "", keyward.MaxAccessKeysPerUser)
 	if err != nil && !denied(err) {
 		c.fail(w, r, err)
 		return
 	}
 	if err == nil {
 		for _, k := range keys {
-			full, err := c.Service.AccessKeyLastUsed(r.ctx(), k.ID)
+			full, err := c.IAM.AccessKeyLastUsed(r.ctx(), k.ID)
 			if err == nil {
 				k.LastUsed = full.LastUsed
 			}
@@ -187,23 +187,23 @@ func (c *Console) userPage(w http.ResponseWriter, r *request) {
 		}
 		p.CanCreate = len(keys) < keyward.MaxAccessKeysPerUser
 	}
-	if lp, err := c.Service.LoginProfile(r.ctx(), u.Name); err == nil {
+	if lp, err := c.IAM.LoginProfile(r.ctx(), u.Name); err == nil {
 		p.Login = &lp
 	}
 	// What the caller may not list is left out, as AWS's console does.
-	p.MFA, _, _ = c.Service.ListMFADevices(r.ctx(), u.Name, "", keyward.MaxMFADevicesPerUser)
-	p.SSHKeys, _ = c.Service.Credentials(r.ctx(), u.Name, keyward.CredSSHKey)
-	p.ServiceCredentials, _ = c.Service.Credentials(r.ctx(), u.Name, keyward.CredService)
-	p.Certificates, _ = c.Service.Credentials(r.ctx(), u.Name, keyward.CredSigningCert)
-	p.Groups, _, _ = c.Service.ListGroupsForUser(r.ctx(), u.Name, "", 100)
+	p.MFA, _, _ = c.IAM.ListMFADevices(r.ctx(), u.Name, "", keyward.MaxMFADevicesPerUser)
+	p.SSHKeys, _ = c.IAM.Credentials(r.ctx(), u.Name, keyward.CredSSHKey)
+	p.ServiceCredentials, _ = c.IAM.Credentials(r.ctx(), u.Name, keyward.CredService)
+	p.Certificates, _ = c.IAM.Credentials(r.ctx(), u.Name, keyward.CredSigningCert)
+	p.Groups, _, _ = c.IAM.ListGroupsForUser(r.ctx(), u.Name, "", 100)
 	e := keyward.Entity{Kind: keyward.EntityUser, Name: u.Name}
-	if p.Attached, _, err = c.Service.ListAttachedPolicies(r.ctx(), e, "/", "", 100); err != nil {
+	if p.Attached, _, err = c.IAM.ListAttachedPolicies(r.ctx(), e, "/", "", 100); err != nil {
 		p.Permissions = keyward.ErrorMessage(err)
-	} else if p.Inline, _, err = c.Service.ListInlinePolicies(r.ctx(), e, "", 100); err != nil {
+	} else if p.Inline, _, err = c.IAM.ListInlinePolicies(r.ctx(), e, "", 100); err != nil {
 		p.Permissions = keyward.ErrorMessage(err)
 	}
 	p.Policies = c.attachable(r, p.Attached)
-	all, _, _ := c.Service.ListGroups(r.ctx(), "/", "", groupsShown)
+	all, _, _ := c.IAM.ListGroups(r.ctx(), "/", "", groupsShown)
 	joined := map[string]bool{}
 	for _, g := range p.Groups {
 		joined[g.ID] = true
@@ -236,7 +236,7 @@ func (c *Console) deleteUser(w http.ResponseWriter, r *request) {
 		err = keyward.Errorf(keyward.EValidationError, "To confirm, type the user name %s.", u.Name)
 	}
 	if err == nil {
-		err = c.Service.DeleteUserAndAttachments(r.ctx(), u.Name)
+		err = c.IAM.DeleteUserAndAttachments(r.ctx(), u.Name)
 	}
 	if err != nil {
 		c.fail(w, r, err)
@@ -250,7 +250,7 @@ func (c *Console) deleteUser(w http.ResponseWriter, r *request) {
 func (c *Console) endSessions(w http.ResponseWriter, r *request) {
 	u, err := c.target(r)
 	if err == nil {
-		err = c.Service.EndConsoleSessions(r.ctx(), u.Name)
+		err = c.IAM.EndConsoleSessions(r.ctx(), u.Name)
 	}
 	if err != nil {
 		c.fail(w, r, err)

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/sigv4"
-	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // client speaks Keyward's verifier protocol, signing each call as the
@@ -66,7 +66,7 @@ func (c *client) call(ctx context.Context, path string, in, out any) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(verify.ProtocolHeader, strconv.Itoa(verify.ProtocolVersion))
+	req.Header.Set(wire.ProtocolHeader, strconv.Itoa(wire.ProtocolVersion))
 	c.signer.Sign(req, body, c.now())
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -77,13 +77,13 @@ func (c *client) call(ctx context.Context, path string, in, out any) error {
 	if err != nil {
 		return fmt.Errorf("guard: reading Keyward's answer: %w", err)
 	}
-	if resp.Header.Get(verify.ProtocolHeader) == "" {
-		return fmt.Errorf("guard: %s answered %d without %s: not Keyward's verifier protocol", path, resp.StatusCode, verify.ProtocolHeader)
+	if resp.Header.Get(wire.ProtocolHeader) == "" {
+		return fmt.Errorf("guard: %s answered %d without %s: not Keyward's verifier protocol", path, resp.StatusCode, wire.ProtocolHeader)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error, Code string }
+		var e wire.ErrorBody
 		json.Unmarshal(data, &e)
-		if e.Code == verify.CodeNoSuchIdentity || e.Code == verify.CodeInvalidToken {
+		if e.Code == wire.CodeNoSuchIdentity || e.Code == wire.CodeInvalidToken {
 			return errNoSuchIdentity
 		}
 		return fmt.Errorf("guard: %s answered %d: %s", path, resp.StatusCode, e.Error)
@@ -92,16 +92,16 @@ func (c *client) call(ctx context.Context, path string, in, out any) error {
 }
 
 // version checks that Keyward answers and accepts this guard's identity.
-func (c *client) version(ctx context.Context) (verify.VersionResponse, error) {
-	var out verify.VersionResponse
-	err := c.call(ctx, verify.VersionPath, struct{}{}, &out)
+func (c *client) version(ctx context.Context) (wire.VersionResponse, error) {
+	var out wire.VersionResponse
+	err := c.call(ctx, wire.VersionPath, struct{}{}, &out)
 	return out, err
 }
 
 // derive returns the signing key of an access key for one scope.
-func (c *client) derive(ctx context.Context, keyID, sessionToken, date, region, service string) (verify.DeriveSigningKeyResponse, error) {
-	var out verify.DeriveSigningKeyResponse
-	err := c.call(ctx, verify.DerivePath, verify.DeriveSigningKeyRequest{AccessKeyID: keyID, SessionToken: sessionToken, Date: date, Region: region, Service: service}, &out)
+func (c *client) derive(ctx context.Context, keyID, sessionToken, date, region, service string) (wire.DeriveSigningKeyResponse, error) {
+	var out wire.DeriveSigningKeyResponse
+	err := c.call(ctx, wire.DerivePath, wire.DeriveSigningKeyRequest{AccessKeyID: keyID, SessionToken: sessionToken, Date: date, Region: region, Service: service}, &out)
 	if err == nil && len(out.DerivedKey) != 32 {
 		err = fmt.Errorf("guard: Keyward derived a key of %d bytes", len(out.DerivedKey))
 	}
@@ -109,9 +109,9 @@ func (c *client) derive(ctx context.Context, keyID, sessionToken, date, region, 
 }
 
 // evaluate asks for the decision of one action on one resource.
-func (c *client) evaluate(ctx context.Context, req verify.EvaluatePolicyRequest) (string, error) {
-	var out verify.EvaluatePolicyResponse
-	if err := c.call(ctx, verify.EvaluatePath, req, &out); err != nil {
+func (c *client) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest) (string, error) {
+	var out wire.EvaluatePolicyResponse
+	if err := c.call(ctx, wire.EvaluatePath, req, &out); err != nil {
 		return "", err
 	}
 	if len(out.Decisions) != 1 || len(out.Decisions[0]) != 1 {

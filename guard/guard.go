@@ -18,7 +18,7 @@
 //
 // Paths: the default resource names the request's path, decoded. A path
 // that a handler could read as another one ("..", "//", "%2F", "%2e", ";",
-// a backslash…; see verify.DecisionPath) is refused with AccessDenied, so
+// a backslash…; see wire.DecisionPath) is refused with AccessDenied, so
 // that the decision is on what the handler serves.
 //
 // Request bodies: a client signs the SHA-256 of its body. When it declares
@@ -50,7 +50,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/sigv4"
-	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // Config configures a Guard.
@@ -75,7 +75,7 @@ type Config struct {
 	// Resource, when set, names the resource of a request instead. It
 	// gets the request as the client sent it: it must name the resource
 	// the handler will serve (the default refuses a path that is not in
-	// normal form, see verify.DecisionPath, because a handler may resolve
+	// normal form, see wire.DecisionPath, because a handler may resolve
 	// "..", "//" or escapes that the decision would not).
 	Resource func(r *http.Request, region, accountID string) string
 
@@ -145,14 +145,14 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 		return nil, errors.New("guard: APIID and Stage (or Resource) are required")
 	}
 	if cfg.Service == "" {
-		cfg.Service = verify.InvokeService
+		cfg.Service = wire.InvokeService
 	}
 	if keyward.OwnService(cfg.Service) {
 		// Keyward never derives such keys: they would sign its own API.
 		return nil, fmt.Errorf("guard: %s is a service Keyward answers itself; a guarded service has a name of its own", cfg.Service)
 	}
 	if cfg.Action == "" {
-		cfg.Action = verify.InvokeAction
+		cfg.Action = wire.InvokeAction
 	}
 	if cfg.MaxBufferedBody == 0 {
 		cfg.MaxBufferedBody = 1 << 20
@@ -179,8 +179,8 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
-	if v.MinClient > verify.ProtocolVersion {
-		return nil, fmt.Errorf("guard: Keyward serves protocol %d and newer; this guard speaks %d", v.MinClient, verify.ProtocolVersion)
+	if v.MinClient > wire.ProtocolVersion {
+		return nil, fmt.Errorf("guard: Keyward serves protocol %d and newer; this guard speaks %d", v.MinClient, wire.ProtocolVersion)
 	}
 	return &Guard{cfg: cfg, client: c, verifier: sigv4.Verifier{Now: cfg.Now}, account: v.AccountID,
 		keys: make(map[string]signingKey)}, nil
@@ -229,13 +229,13 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	} else {
 		// The decision is on the path the handler serves: one that a
 		// handler could read otherwise than written is refused.
-		path, err := verify.DecisionPath(wirePath(r))
+		path, err := wire.DecisionPath(wirePath(r))
 		if err != nil {
 			return Caller{}, nil, err
 		}
 		resource = "arn:aws:execute-api:" + a.Region + ":" + g.account + ":" + g.cfg.APIID + "/" + g.cfg.Stage + "/" + r.Method + path
 	}
-	decision, err := g.client.evaluate(ctx, verify.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
+	decision, err := g.client.evaluate(ctx, wire.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
 		Actions: []string{g.cfg.Action}, Resources: []string{resource}, Condition: conditions(r, g.cfg.Now()),
 		Region: a.Region, Service: g.cfg.Service})
 	switch {
@@ -243,10 +243,10 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 		return Caller{}, nil, invalidKey
 	case err != nil:
 		return Caller{}, nil, err
-	case decision == verify.DecisionDeny:
+	case decision == wire.DecisionDeny:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
 			key.arn, g.cfg.Action, keyward.Clip(resource))
-	case decision != verify.DecisionAllow:
+	case decision != wire.DecisionAllow:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
 			key.arn, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
 	}
@@ -406,8 +406,8 @@ func (g *Guard) refuse(w http.ResponseWriter, err error) {
 	reqID := hex.EncodeToString(id[:])
 	h := w.Header()
 	h.Set("Content-Type", "text/xml")
-	h.Set(verify.HeaderRequestID, reqID)
-	h.Set(verify.HeaderErrorType, code)
+	h.Set(wire.HeaderRequestID, reqID)
+	h.Set(wire.HeaderErrorType, code)
 	w.WriteHeader(status)
 	io.WriteString(w, "<ErrorResponse><Error><Type>"+fault+"</Type><Code>"+code+"</Code><Message>"+
 		xmlText(message)+"</Message></Error><RequestId>"+reqID+"</RequestId></ErrorResponse>")

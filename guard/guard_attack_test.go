@@ -194,20 +194,20 @@ func TestAttackGuardCallerKeys(t *testing.T) {
 		APIID: "myapi", Stage: "prod"})
 
 	root := kwtest.AsRoot(context.Background())
-	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
+	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}
-	u, err := k.Service.User(root, "alice")
+	u, err := k.IAM.User(root, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.AccessKeyID, CurrentTime: time.Now(),
 		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func TestAttackGuardCallerKeys(t *testing.T) {
 	if status, body := send(t, &session, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 200 {
 		t.Fatalf("the session before its revocation: got %d %s", status, body)
 	}
-	if err := k.Service.RevokeRoleSessions(root, "reader"); err != nil {
+	if err := k.IAM.RevokeRoleSessions(root, "reader"); err != nil {
 		t.Fatal(err)
 	}
 	if status, body := send(t, &session, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "explicit deny") {

@@ -145,7 +145,7 @@ func TestGuard(t *testing.T) {
 
 	t.Run("last use", func(t *testing.T) {
 		ctx := kwtest.AsRoot(context.Background())
-		key, err := k.Service.AccessKeyLastUsed(ctx, alice.AccessKeyID)
+		key, err := k.IAM.AccessKeyLastUsed(ctx, alice.AccessKeyID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,14 +156,14 @@ func TestGuard(t *testing.T) {
 
 	t.Run("a deactivated key is refused at once, its signing key cached or not", func(t *testing.T) {
 		ctx := kwtest.AsRoot(context.Background())
-		if err := k.Service.UpdateAccessKey(ctx, "alice", alice.AccessKeyID, keyward.StatusInactive); err != nil {
+		if err := k.IAM.UpdateAccessKey(ctx, "alice", alice.AccessKeyID, keyward.StatusInactive); err != nil {
 			t.Fatal(err)
 		}
 		status, body := send(t, &alice, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil)
 		if status != 403 || !strings.Contains(body, "<Code>InvalidClientTokenId</Code>") {
 			t.Fatalf("got %d %s", status, body)
 		}
-		if err := k.Service.UpdateAccessKey(ctx, "alice", alice.AccessKeyID, keyward.StatusActive); err != nil {
+		if err := k.IAM.UpdateAccessKey(ctx, "alice", alice.AccessKeyID, keyward.StatusActive); err != nil {
 			t.Fatal(err)
 		}
 		if status, body := send(t, &alice, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 200 {
@@ -173,20 +173,20 @@ func TestGuard(t *testing.T) {
 
 	t.Run("a role's session signs like a key, within the role's policy", func(t *testing.T) {
 		root := kwtest.AsRoot(context.Background())
-		u, err := k.Service.User(root, "alice")
+		u, err := k.IAM.User(root, "alice")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := k.Service.CreateRole(root, keyward.Role{Name: "pets-reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "pets-reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
 			t.Fatal(err)
 		}
-		if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "pets-reader"}, "get",
+		if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "pets-reader"}, "get",
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/pets/*"}]}`); err != nil {
 			t.Fatal(err)
 		}
 		asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.AccessKeyID,
 			Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
-		s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/pets-reader", SessionName: "guarded"})
+		s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/pets-reader", SessionName: "guarded"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestGuard(t *testing.T) {
 			t.Fatalf("session PUT: got %d %s", status, body)
 		}
 		// The session's use is its role's last use.
-		if role, err := k.Service.Role(root, "pets-reader"); err != nil || role.LastUsed.IsZero() || role.LastUsedRegion != "eu-west-1" {
+		if role, err := k.IAM.Role(root, "pets-reader"); err != nil || role.LastUsed.IsZero() || role.LastUsedRegion != "eu-west-1" {
 			t.Fatalf("the role's last use after its session's request: %+v %v", role, err)
 		}
 		forged := creds

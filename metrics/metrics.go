@@ -20,7 +20,7 @@ import (
 )
 
 // Metrics holds the collectors; its methods are the hooks the transports
-// and the Service call.
+// and the feature packages call.
 type Metrics struct {
 	Registry *prometheus.Registry
 

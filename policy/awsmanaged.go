@@ -6,10 +6,10 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// AWSManagedPolicies are the AWS managed policies Keyward provides, with
-// AWS's documents, IDs and default version IDs. They are written to the
-// store at every start, so that a newer Keyward brings newer documents.
-var AWSManagedPolicies = []keyward.AWSManagedPolicy{
+// awsManaged are the AWS managed policies Keyward provides, with AWS's
+// documents, IDs and default version IDs; AWSManagedPolicies completes
+// them.
+var awsManaged = [...]keyward.AWSManagedPolicy{
 	{Policy: keyward.ManagedPolicy{ID: "ANPAIWMBCKSKIEE64ZLYK", Name: "AdministratorAccess", DefaultVersion: "v1",
 		Description: "Provides full access to AWS services and resources."},
 		Document: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
@@ -30,13 +30,20 @@ var AWSManagedPolicies = []keyward.AWSManagedPolicy{
 // awsManagedCreated is when AWS created these policies, as it reports it.
 var awsManagedCreated = time.Date(2015, 2, 6, 18, 39, 46, 0, time.UTC)
 
-func init() {
-	for i := range AWSManagedPolicies {
-		p := &AWSManagedPolicies[i].Policy
+// AWSManagedPolicies returns the AWS managed policies Keyward provides, as
+// AWS reports them: path, ARN and dates filled in. They are written to the
+// store at every start, so that a newer Keyward brings newer documents.
+// Each call returns a new slice, which the caller may change.
+func AWSManagedPolicies() []keyward.AWSManagedPolicy {
+	out := make([]keyward.AWSManagedPolicy, len(awsManaged))
+	for i, m := range awsManaged {
+		p := &m.Policy
 		p.Path, p.AWSManaged = "/", true
 		p.ARN = keyward.AWSManagedPolicyARNPrefix + "/" + p.Name
 		p.CreatedAt, p.UpdatedAt = awsManagedCreated, awsManagedCreated
+		out[i] = m
 	}
+	return out
 }
 
 // SelfManageAccessKeysPolicy is AWS's documented example policy that lets

@@ -6,7 +6,7 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// Engine is the policy language as the Service uses it: it implements
+// Engine is the policy language as the feature packages use it: it implements
 // keyward.PolicyEngine.
 type Engine struct{}
 
@@ -35,7 +35,7 @@ func (Engine) Compile(p keyward.Principal, sources []keyward.PolicySource) (keyw
 }
 
 // AWSManaged implements keyward.PolicyEngine.
-func (Engine) AWSManaged() []keyward.AWSManagedPolicy { return AWSManagedPolicies }
+func (Engine) AWSManaged() []keyward.AWSManagedPolicy { return AWSManagedPolicies() }
 
 // ContextKeys implements keyward.PolicyEngine: the condition keys a
 // document tests and the policy variables it uses, each once (compared

@@ -26,7 +26,7 @@ func FuzzParsePolicy(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	for _, m := range policy.AWSManagedPolicies {
+	for _, m := range policy.AWSManagedPolicies() {
 		f.Add(m.Document)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {

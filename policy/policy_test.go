@@ -200,7 +200,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func awsManaged(name string) string {
-	for _, m := range policy.AWSManagedPolicies {
+	for _, m := range policy.AWSManagedPolicies() {
 		if m.Policy.Name == name {
 			return m.Document
 		}

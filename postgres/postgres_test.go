@@ -1,10 +1,13 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -258,4 +261,46 @@ func TestFrozenServerContextDeadline(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestWatchStopsWithItsContext: WatchAccessKeys returns only once the
+// goroutine that holds its listening connection has ended, so that nothing
+// of the watcher outlives the program's Close.
+func TestWatchStopsWithItsContext(t *testing.T) {
+	url := pgtest.Schema(t)
+	a, b := open(t, url), open(t, url)
+	defer a.Close()
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	heard := make(chan string, 100)
+	done := make(chan struct{})
+	go func() {
+		b.WatchAccessKeys(ctx, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)), func(id string) { heard <- id })
+		close(done)
+	}()
+	// A change heard proves the listening connection is up (a change made
+	// before its LISTEN is heard only at the hourly resync: make another).
+	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDASTOP0000000000000", Name: "s", Path: "/", CreatedAt: time.Now()}))
+	listening := false
+	for i := 0; i < 50 && !listening; i++ {
+		k := keyward.AccessKey{ID: fmt.Sprintf("AKIASTOP%012d", i), Status: keyward.StatusActive, CreatedAt: time.Now(), SealedSecret: []byte("x")}
+		_, err := a.CreateAccessKey(ctx, "s", k)
+		must(t, err)
+		select {
+		case <-heard:
+			listening = true
+		case <-time.After(200 * time.Millisecond):
+		}
+		must(t, a.DeleteAccessKey(ctx, "s", k.ID))
+	}
+	if !listening {
+		t.Fatal("the watcher heard no change")
+	}
+	cancel()
+	<-done
+	buf := make([]byte, 1<<20)
+	if n := runtime.Stack(buf, true); bytes.Contains(buf[:n], []byte("postgres.(*Store).listen")) {
+		t.Fatalf("WatchAccessKeys returned while its listening goroutine still runs:\n%s", buf[:n])
+	}
 }

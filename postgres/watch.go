@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // milliseconds; the key_changes log is read again every resync interval
 // and after the listening connection is lost, so that a missed
 // notification delays a change by at most one interval. changed("") means
-// "changes may have been missed: drop everything".
+// "changes may have been missed: drop everything". It returns once all it
+// started has stopped.
 func (s *Store) WatchAccessKeys(ctx context.Context, resync time.Duration, logger *slog.Logger, changed func(id string)) {
 	w := &changeLog{lag: &s.changeLag}
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM key_changes`).Scan(&w.last); err != nil {
@@ -29,7 +31,16 @@ func (s *Store) WatchAccessKeys(ctx context.Context, resync time.Duration, logge
 	}
 	notes := make(chan string, 1024)
 	lost := make(chan struct{}, 1)
-	go s.listen(ctx, logger, notes, lost)
+	// The listening connection has its own goroutine, which this call
+	// owns: it returns only once that goroutine has closed the connection,
+	// so that nothing of the watcher outlives the program's Close.
+	var listening sync.WaitGroup
+	listening.Add(1)
+	go func() {
+		defer listening.Done()
+		s.listen(ctx, logger, notes, lost)
+	}()
+	defer listening.Wait()
 	t := time.NewTicker(resync)
 	defer t.Stop()
 	for {

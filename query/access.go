@@ -12,13 +12,13 @@ var jobID = req("JobId", keyward.JobIDShape)
 // Service last accessed reports and the STS preference of the account.
 var accessActions = map[string]action{
 	"GenerateServiceLastAccessedDetails": row([]param{req("Arn", keyward.ARNShape), str("Granularity", keyward.GranularityShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
-			return s.GenerateServiceLastAccessedDetails(ctx, in.str("Arn"), in.strOr("Granularity", "SERVICE_LEVEL"))
+		func(ctx context.Context, s *Services, in *input) (string, error) {
+			return s.Reports.GenerateServiceLastAccessedDetails(ctx, in.str("Arn"), in.strOr("Granularity", "SERVICE_LEVEL"))
 		},
 		func(w *xmlWriter, _ keyward.Account, id string) { w.elem("JobId", id) }),
 	"GetServiceLastAccessedDetails": row([]param{jobID, maxItems, marker},
-		func(ctx context.Context, s *keyward.Service, in *input) (jobPage, error) {
-			job, err := s.ServiceLastAccessedDetails(ctx, in.str("JobId"))
+		func(ctx context.Context, s *Services, in *input) (jobPage, error) {
+			job, err := s.Reports.ServiceLastAccessedDetails(ctx, in.str("JobId"))
 			if err != nil {
 				return jobPage{}, err
 			}
@@ -43,8 +43,8 @@ var accessActions = map[string]action{
 			w.marker(p.next)
 		}),
 	"GetServiceLastAccessedDetailsWithEntities": row([]param{jobID, req("ServiceNamespace", keyward.ServiceNamespaceShape), maxItems, marker},
-		func(ctx context.Context, s *keyward.Service, in *input) (jobPage, error) {
-			job, entities, err := s.ServiceLastAccessedDetailsWithEntities(ctx, in.str("JobId"), in.str("ServiceNamespace"))
+		func(ctx context.Context, s *Services, in *input) (jobPage, error) {
+			job, entities, err := s.Reports.ServiceLastAccessedDetailsWithEntities(ctx, in.str("JobId"), in.str("ServiceNamespace"))
 			if err != nil {
 				return jobPage{}, err
 			}
@@ -69,11 +69,11 @@ var accessActions = map[string]action{
 			w.marker(p.next)
 		}),
 	"ListPoliciesGrantingServiceAccess": row([]param{marker, req("Arn", keyward.ARNShape), strList("ServiceNamespaces", keyward.ServiceNamespaceShape, true)},
-		func(ctx context.Context, s *keyward.Service, in *input) (granting, error) {
+		func(ctx context.Context, s *Services, in *input) (granting, error) {
 			if n := len(in.list("ServiceNamespaces")); n > 200 {
 				return granting{}, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length less than or equal to 200")
 			}
-			byNS, err := s.PoliciesGrantingServiceAccess(ctx, in.str("Arn"), in.list("ServiceNamespaces"))
+			byNS, err := s.Reports.PoliciesGrantingServiceAccess(ctx, in.str("Arn"), in.list("ServiceNamespaces"))
 			return granting{in.list("ServiceNamespaces"), byNS}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, g granting) {
@@ -94,8 +94,8 @@ var accessActions = map[string]action{
 			w.marker("")
 		}),
 	"SetSecurityTokenServicePreferences": do([]param{req("GlobalEndpointTokenVersion", keyward.TokenVersionShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.SetSecurityTokenServicePreferences(ctx, in.str("GlobalEndpointTokenVersion"))
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.SetSecurityTokenServicePreferences(ctx, in.str("GlobalEndpointTokenVersion"))
 		}),
 }
 

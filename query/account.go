@@ -14,8 +14,8 @@ var accountAlias = req("AccountAlias", keyward.AccountAliasShape)
 // empty lists until then, as an account without any does.
 var accountActions = map[string]action{
 	"GetAccountSummary": row(nil,
-		func(ctx context.Context, s *keyward.Service, _ *input) ([]keyward.SummaryEntry, error) {
-			return s.AccountSummary(ctx)
+		func(ctx context.Context, s *Services, _ *input) ([]keyward.SummaryEntry, error) {
+			return s.IAM.AccountSummary(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, entries []keyward.SummaryEntry) {
 			w.open("SummaryMap")
@@ -27,23 +27,23 @@ var accountActions = map[string]action{
 			}
 			w.close("SummaryMap")
 		}),
-	"CreateAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.CreateAccountAlias(ctx, in.str("AccountAlias"))
+	"CreateAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.CreateAccountAlias(ctx, in.str("AccountAlias"))
 	}),
-	"DeleteAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteAccountAlias(ctx, in.str("AccountAlias"))
+	"DeleteAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteAccountAlias(ctx, in.str("AccountAlias"))
 	}),
 	"ListAccountAliases": row([]param{marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, _ *input) ([]string, error) {
-			return s.AccountAliases(ctx)
+		func(ctx context.Context, s *Services, _ *input) ([]string, error) {
+			return s.IAM.AccountAliases(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, aliases []string) {
 			list(w, "AccountAliases", aliases, "", func(a string) { w.text(a) })
 		}),
 	"ListEntitiesForPolicy": row([]param{policyARN, str("EntityFilter", keyward.EntityTypeShape), str("PathPrefix", keyward.PathShape),
 		str("PolicyUsageFilter", keyward.PolicyUsageShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.PolicyEntity], error) {
-			es, next, err := s.ListEntitiesForPolicy(ctx, in.str("PolicyArn"), in.str("EntityFilter"), in.str("PathPrefix"),
+		func(ctx context.Context, s *Services, in *input) (page[keyward.PolicyEntity], error) {
+			es, next, err := s.IAM.ListEntitiesForPolicy(ctx, in.str("PolicyArn"), in.str("EntityFilter"), in.str("PathPrefix"),
 				in.str("PolicyUsageFilter"), in.str("Marker"), in.maxItems())
 			return page[keyward.PolicyEntity]{es, next}, err
 		},
@@ -74,19 +74,19 @@ var accountActions = map[string]action{
 			w.marker(p.next)
 		}),
 	"GetAccountAuthorizationDetails": row([]param{strList("Filter", keyward.EntityTypeShape, false), maxItems, marker},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AuthorizationDetails, error) {
-			return s.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (keyward.AuthorizationDetails, error) {
+			return s.IAM.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
 		}, (*xmlWriter).authorizationDetails),
 
-	"ListSAMLProviders": emptyMembers("iam:ListSAMLProviders", "SAMLProviderList"),
+	"ListSAMLProviders": emptyMembers("SAMLProviderList", func(ctx context.Context, s *Services) error { return s.IAM.ListSAMLProviders(ctx) }),
 }
 
 // emptyMembers is a listing, without pagination, of entities Keyward does
-// not have yet: authorised like the real one, answered with no items.
-func emptyMembers(action, element string) action {
+// not have yet: call authorises it like the real one, and it has no items.
+func emptyMembers(element string, call func(ctx context.Context, s *Services) error) action {
 	return row(nil,
-		func(ctx context.Context, s *keyward.Service, _ *input) (none, error) {
-			return none{}, s.Authorize(ctx, action, "*")
+		func(ctx context.Context, s *Services, _ *input) (none, error) {
+			return none{}, call(ctx, s)
 		},
 		func(w *xmlWriter, _ keyward.Account, _ none) {
 			w.open(element)

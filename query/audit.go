@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // The audit trail of the API: each change's event is made before the
@@ -64,12 +65,12 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 	if ev.api == &stsAPI {
 		source = keyward.EventSourceSTS
 	}
-	e := s.Service.Account.NewEvent(source, knownAction(action), s.Now())
+	e := s.IAM.Account(r.Context()).NewEvent(source, knownAction(action), s.Now())
 	if ev.region != "" {
 		e.AWSRegion = ev.region
 	}
 	e.UserIdentity, e.SourceIPAddress, e.UserAgent = ev.identity(), s.Clients.Addr(r), keyward.Clip(r.UserAgent())
-	e.RequestID, e.EventID, e.ReadOnly = reqID, RequestID(s.Rand), readOnly(action)
+	e.RequestID, e.EventID, e.ReadOnly = reqID, wire.RequestID(s.Rand), readOnly(action)
 	if ev.act != nil {
 		e.RequestParameters = requestParameters(ev.params, ev.act)
 	}

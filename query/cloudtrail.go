@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // CloudTrail's LookupEvents, over its JSON protocol (AWS JSON 1.1,
@@ -64,7 +65,7 @@ func (s *Server) serveCloudTrail(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "application/x-amz-json-1.1")
 	h.Set("X-Amzn-Requestid", reqID)
 	if err != nil {
-		code, message, status, _ := describe(err)
+		code, message, status, _ := wire.Describe(err)
 		if code == keyward.EServiceFailure {
 			s.Logger.Error("request failed", "request_id", reqID, "action", "LookupEvents", "err", err)
 		}
@@ -149,7 +150,7 @@ func (s *Server) cloudTrail(r *http.Request) (any, error) {
 		}
 		q.After = string(b[2:])
 	}
-	events, more, err := s.Service.LookupEvents(s.callerContext(r, key, auth.Region), q)
+	events, more, err := s.Reports.LookupEvents(s.callerContext(r, key, auth.Region), q)
 	if errors.Is(err, keyward.ErrNoSuchEvent) {
 		return nil, keyward.Errorf(keyward.EInvalidParameterValue, "Invalid NextToken.")
 	} else if err != nil {

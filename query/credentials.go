@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/otpqr"
 )
 
@@ -24,8 +25,8 @@ var (
 // signing certificates.
 var credentialActions = map[string]action{
 	"CreateVirtualMFADevice": row([]param{req("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), str("Path", keyward.PathShape), tags(false)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewVirtualMFADevice, error) {
-			return s.CreateVirtualMFADevice(ctx, in.str("VirtualMFADeviceName"), in.strOr("Path", "/"), in.tags)
+		func(ctx context.Context, s *Services, in *input) (keyward.NewVirtualMFADevice, error) {
+			return s.IAM.CreateVirtualMFADevice(ctx, in.str("VirtualMFADeviceName"), in.strOr("Path", "/"), in.tags)
 		},
 		func(w *xmlWriter, a keyward.Account, d keyward.NewVirtualMFADevice) {
 			w.open("VirtualMFADevice")
@@ -37,21 +38,21 @@ var credentialActions = map[string]action{
 			}
 			w.close("VirtualMFADevice")
 		}),
-	"EnableMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.EnableMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
+	"EnableMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.EnableMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
 	}),
-	"ResyncMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.ResyncMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
+	"ResyncMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.ResyncMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
 	}),
-	"DeactivateMFADevice": do([]param{userName, serialNumber}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeactivateMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"))
+	"DeactivateMFADevice": do([]param{userName, serialNumber}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeactivateMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"))
 	}),
-	"DeleteVirtualMFADevice": do([]param{serialNumber}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteVirtualMFADevice(ctx, in.str("SerialNumber"))
+	"DeleteVirtualMFADevice": do([]param{serialNumber}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteVirtualMFADevice(ctx, in.str("SerialNumber"))
 	}),
 	"ListMFADevices": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.MFADevice], error) {
-			ds, next, err := s.ListMFADevices(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (page[keyward.MFADevice], error) {
+			ds, next, err := s.IAM.ListMFADevices(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
 			return page[keyward.MFADevice]{ds, next}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.MFADevice]) {
@@ -62,8 +63,8 @@ var credentialActions = map[string]action{
 			})
 		}),
 	"ListVirtualMFADevices": row([]param{str("AssignmentStatus", keyward.AssignmentStatusShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.MFADevice], error) {
-			ds, next, err := s.ListVirtualMFADevices(ctx, in.strOr("AssignmentStatus", keyward.MFAAny), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (page[keyward.MFADevice], error) {
+			ds, next, err := s.IAM.ListVirtualMFADevices(ctx, in.strOr("AssignmentStatus", keyward.MFAAny), in.str("Marker"), in.maxItems())
 			return page[keyward.MFADevice]{ds, next}, err
 		},
 		func(w *xmlWriter, a keyward.Account, p page[keyward.MFADevice]) {
@@ -80,15 +81,15 @@ var credentialActions = map[string]action{
 				}
 			})
 		}),
-	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.TagMFADevice(ctx, in.str("SerialNumber"), in.tags)
+	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.TagMFADevice(ctx, in.str("SerialNumber"), in.tags)
 	}),
-	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.UntagMFADevice(ctx, in.str("SerialNumber"), in.list("TagKeys"))
+	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UntagMFADevice(ctx, in.str("SerialNumber"), in.list("TagKeys"))
 	}),
 	"ListMFADeviceTags": row([]param{serialNumber, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
-			return s.MFADeviceTags(ctx, in.str("SerialNumber"))
+		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
+			return s.IAM.MFADeviceTags(ctx, in.str("SerialNumber"))
 		},
 		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
 			w.tags(tags)
@@ -96,18 +97,18 @@ var credentialActions = map[string]action{
 		}),
 
 	"UploadSSHPublicKey": row([]param{credUserName, req("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.OtherCredential, error) {
-			return s.UploadSSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyBody"))
+		func(ctx context.Context, s *Services, in *input) (keyward.OtherCredential, error) {
+			return s.IAM.UploadSSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyBody"))
 		},
 		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) { w.sshKey(c, "SSH") }),
 	"GetSSHPublicKey": row([]param{credUserName, sshKeyID, req("Encoding", keyward.EncodingShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (sshKey, error) {
-			c, err := s.SSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyId"))
+		func(ctx context.Context, s *Services, in *input) (sshKey, error) {
+			c, err := s.IAM.SSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyId"))
 			return sshKey{c, in.str("Encoding")}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, k sshKey) { w.sshKey(k.OtherCredential, k.encoding) }),
 	"ListSSHPublicKeys": row([]param{optCredUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.OtherCredential], error) {
+		func(ctx context.Context, s *Services, in *input) (page[keyward.OtherCredential], error) {
 			return credentialPage(ctx, s, in, keyward.CredSSHKey)
 		},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
@@ -118,24 +119,24 @@ var credentialActions = map[string]action{
 				w.time("UploadDate", c.CreatedAt)
 			})
 		}),
-	"UpdateSSHPublicKey": do([]param{credUserName, sshKeyID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"), in.str("Status"))
+	"UpdateSSHPublicKey": do([]param{credUserName, sshKeyID, status}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"), in.str("Status"))
 	}),
-	"DeleteSSHPublicKey": do([]param{credUserName, sshKeyID}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"))
+	"DeleteSSHPublicKey": do([]param{credUserName, sshKeyID}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteCredential(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"))
 	}),
 
 	"CreateServiceSpecificCredential": row([]param{credUserName, req("ServiceName", keyward.ServiceNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewServiceCredential, error) {
-			return s.CreateServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceName"))
+		func(ctx context.Context, s *Services, in *input) (keyward.NewServiceCredential, error) {
+			return s.IAM.CreateServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceName"))
 		}, (*xmlWriter).serviceCredential),
 	"ResetServiceSpecificCredential": row([]param{optCredUserName, serviceCredID},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.NewServiceCredential, error) {
-			return s.ResetServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceSpecificCredentialId"))
+		func(ctx context.Context, s *Services, in *input) (keyward.NewServiceCredential, error) {
+			return s.IAM.ResetServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceSpecificCredentialId"))
 		}, (*xmlWriter).serviceCredential),
 	"ListServiceSpecificCredentials": row([]param{optCredUserName, str("ServiceName", keyward.ServiceNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.OtherCredential, error) {
-			cs, err := s.Credentials(ctx, in.str("UserName"), keyward.CredService)
+		func(ctx context.Context, s *Services, in *input) ([]keyward.OtherCredential, error) {
+			cs, err := s.IAM.Credentials(ctx, in.str("UserName"), keyward.CredService)
 			if name := in.str("ServiceName"); name != "" {
 				kept := cs[:0]
 				for _, c := range cs {
@@ -157,16 +158,16 @@ var credentialActions = map[string]action{
 				w.elem("ServiceName", c.ServiceName)
 			})
 		}),
-	"UpdateServiceSpecificCredential": do([]param{optCredUserName, serviceCredID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"), in.str("Status"))
+	"UpdateServiceSpecificCredential": do([]param{optCredUserName, serviceCredID, status}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"), in.str("Status"))
 	}),
-	"DeleteServiceSpecificCredential": do([]param{optCredUserName, serviceCredID}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"))
+	"DeleteServiceSpecificCredential": do([]param{optCredUserName, serviceCredID}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteCredential(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"))
 	}),
 
 	"UploadSigningCertificate": row([]param{optUserName, req("CertificateBody", keyward.CertificateBodyShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.OtherCredential, error) {
-			return s.UploadSigningCertificate(ctx, in.str("UserName"), in.str("CertificateBody"))
+		func(ctx context.Context, s *Services, in *input) (keyward.OtherCredential, error) {
+			return s.IAM.UploadSigningCertificate(ctx, in.str("UserName"), in.str("CertificateBody"))
 		},
 		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) {
 			w.open("Certificate")
@@ -174,24 +175,24 @@ var credentialActions = map[string]action{
 			w.close("Certificate")
 		}),
 	"ListSigningCertificates": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.OtherCredential], error) {
+		func(ctx context.Context, s *Services, in *input) (page[keyward.OtherCredential], error) {
 			return credentialPage(ctx, s, in, keyward.CredSigningCert)
 		},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
 			list(w, "Certificates", p.items, p.next, w.certificate)
 		}),
-	"UpdateSigningCertificate": do([]param{optUserName, certificateID, status}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"), in.str("Status"))
+	"UpdateSigningCertificate": do([]param{optUserName, certificateID, status}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"), in.str("Status"))
 	}),
-	"DeleteSigningCertificate": do([]param{optUserName, certificateID}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteCredential(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"))
+	"DeleteSigningCertificate": do([]param{optUserName, certificateID}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteCredential(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"))
 	}),
 }
 
 // credentialPage pages a user's credentials of a kind: a user has a
 // handful at most, read at once and cut here.
-func credentialPage(ctx context.Context, s *keyward.Service, in *input, kind string) (page[keyward.OtherCredential], error) {
-	cs, err := s.Credentials(ctx, in.str("UserName"), kind)
+func credentialPage(ctx context.Context, s *Services, in *input, kind string) (page[keyward.OtherCredential], error) {
+	cs, err := s.IAM.Credentials(ctx, in.str("UserName"), kind)
 	if err != nil {
 		return page[keyward.OtherCredential]{}, err
 	}
@@ -221,7 +222,7 @@ type sshKey struct {
 }
 
 func (w *xmlWriter) sshKey(c keyward.OtherCredential, encoding string) {
-	body, err := keyward.SSHEncoded(c, encoding)
+	body, err := iam.SSHEncoded(c, encoding)
 	if err != nil {
 		body = "" // a body the store holds was checked on upload
 	}

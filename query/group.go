@@ -9,8 +9,8 @@ import (
 // Groups and their members.
 var groupActions = map[string]action{
 	"CreateGroup": row([]param{groupName, str("Path", keyward.PathShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Group, error) {
-			return s.CreateGroup(ctx, in.str("GroupName"), in.strOr("Path", "/"))
+		func(ctx context.Context, s *Services, in *input) (keyward.Group, error) {
+			return s.IAM.CreateGroup(ctx, in.str("GroupName"), in.strOr("Path", "/"))
 		},
 		func(w *xmlWriter, a keyward.Account, g keyward.Group) {
 			w.open("Group")
@@ -18,12 +18,12 @@ var groupActions = map[string]action{
 			w.close("Group")
 		}),
 	"GetGroup": row([]param{groupName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (groupPage, error) {
-			g, err := s.Group(ctx, in.str("GroupName"))
+		func(ctx context.Context, s *Services, in *input) (groupPage, error) {
+			g, err := s.IAM.Group(ctx, in.str("GroupName"))
 			if err != nil {
 				return groupPage{}, err
 			}
-			users, next, err := s.GroupMembers(ctx, in.str("GroupName"), in.str("Marker"), in.maxItems())
+			users, next, err := s.IAM.GroupMembers(ctx, in.str("GroupName"), in.str("Marker"), in.maxItems())
 			return groupPage{g, page[keyward.User]{users, next}}, err
 		},
 		func(w *xmlWriter, a keyward.Account, p groupPage) {
@@ -33,26 +33,26 @@ var groupActions = map[string]action{
 			w.users(p.members, a)
 		}),
 	"ListGroups": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.Group], error) {
-			gs, next, err := s.ListGroups(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (page[keyward.Group], error) {
+			gs, next, err := s.IAM.ListGroups(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
 			return page[keyward.Group]{gs, next}, err
 		}, (*xmlWriter).groups),
 	"UpdateGroup": do([]param{groupName, str("NewGroupName", keyward.GroupNameShape), str("NewPath", keyward.PathShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.UpdateGroup(ctx, in.str("GroupName"), in.optStr("NewGroupName"), in.optStr("NewPath"))
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.UpdateGroup(ctx, in.str("GroupName"), in.optStr("NewGroupName"), in.optStr("NewPath"))
 		}),
-	"DeleteGroup": do([]param{groupName}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteGroup(ctx, in.str("GroupName"))
+	"DeleteGroup": do([]param{groupName}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteGroup(ctx, in.str("GroupName"))
 	}),
-	"AddUserToGroup": do([]param{groupName, userName}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.AddUserToGroup(ctx, in.str("GroupName"), in.str("UserName"))
+	"AddUserToGroup": do([]param{groupName, userName}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.AddUserToGroup(ctx, in.str("GroupName"), in.str("UserName"))
 	}),
-	"RemoveUserFromGroup": do([]param{groupName, userName}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.RemoveUserFromGroup(ctx, in.str("GroupName"), in.str("UserName"))
+	"RemoveUserFromGroup": do([]param{groupName, userName}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.RemoveUserFromGroup(ctx, in.str("GroupName"), in.str("UserName"))
 	}),
 	"ListGroupsForUser": row([]param{userName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.Group], error) {
-			gs, next, err := s.ListGroupsForUser(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (page[keyward.Group], error) {
+			gs, next, err := s.IAM.ListGroupsForUser(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
 			return page[keyward.Group]{gs, next}, err
 		}, (*xmlWriter).groups),
 }

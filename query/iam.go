@@ -10,8 +10,8 @@ import (
 var userActions = map[string]action{
 	"CreateUser": row([]param{req("UserName", keyward.UserNameShape), str("Path", keyward.PathShape),
 		str("PermissionsBoundary", keyward.ARNShape), tags(false)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.User, error) {
-			return s.CreateBoundedUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.str("PermissionsBoundary"), in.tags)
+		func(ctx context.Context, s *Services, in *input) (keyward.User, error) {
+			return s.IAM.CreateBoundedUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.str("PermissionsBoundary"), in.tags)
 		},
 		func(w *xmlWriter, a keyward.Account, u keyward.User) {
 			w.open("User")
@@ -19,9 +19,9 @@ var userActions = map[string]action{
 			w.close("User")
 		}),
 	"GetUser": row([]param{optUserName},
-		func(ctx context.Context, s *keyward.Service, in *input) (getUserResult, error) {
+		func(ctx context.Context, s *Services, in *input) (getUserResult, error) {
 			if !in.has("UserName") {
-				p, err := s.CallerIdentity(ctx)
+				p, err := s.STS.CallerIdentity(ctx)
 				if err != nil {
 					return getUserResult{}, err
 				}
@@ -33,10 +33,10 @@ var userActions = map[string]action{
 				if !p.IsUser() {
 					return getUserResult{}, keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")
 				}
-				u, err := s.User(ctx, p.UserName)
+				u, err := s.IAM.User(ctx, p.UserName)
 				return getUserResult{user: u}, err
 			}
-			u, err := s.User(ctx, in.str("UserName"))
+			u, err := s.IAM.User(ctx, in.str("UserName"))
 			return getUserResult{user: u}, err
 		},
 		func(w *xmlWriter, a keyward.Account, r getUserResult) {
@@ -51,21 +51,21 @@ var userActions = map[string]action{
 			w.close("User")
 		}),
 	"ListUsers": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.User], error) {
-			users, next, err := s.ListUsers(ctx, in.strOr("PathPrefix", "/"), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (page[keyward.User], error) {
+			users, next, err := s.IAM.ListUsers(ctx, in.strOr("PathPrefix", "/"), in.str("Marker"), in.maxItems())
 			return page[keyward.User]{users, next}, err
 		},
 		func(w *xmlWriter, a keyward.Account, p page[keyward.User]) { w.users(p, a) }),
 	"UpdateUser": do([]param{userName, str("NewUserName", keyward.UserNameShape), str("NewPath", keyward.PathShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.UpdateUser(ctx, in.str("UserName"), keyward.UserUpdate{NewName: in.optStr("NewUserName"), NewPath: in.optStr("NewPath")})
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.UpdateUser(ctx, in.str("UserName"), keyward.UserUpdate{NewName: in.optStr("NewUserName"), NewPath: in.optStr("NewPath")})
 		}),
-	"DeleteUser": do([]param{userName}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteUser(ctx, in.str("UserName"))
+	"DeleteUser": do([]param{userName}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteUser(ctx, in.str("UserName"))
 	}),
 	"CreateAccessKey": row([]param{optUserName},
-		func(ctx context.Context, s *keyward.Service, in *input) (newKey, error) {
-			k, secret, err := s.CreateAccessKey(ctx, in.str("UserName"))
+		func(ctx context.Context, s *Services, in *input) (newKey, error) {
+			k, secret, err := s.IAM.CreateAccessKey(ctx, in.str("UserName"))
 			return newKey{k, secret}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, k newKey) {
@@ -80,16 +80,16 @@ var userActions = map[string]action{
 			w.close("AccessKey")
 		}),
 	"UpdateAccessKey": do([]param{optUserName, req("AccessKeyId", keyward.AccessKeyIDShape), req("Status", keyward.StatusShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.UpdateAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"), in.str("Status"))
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.UpdateAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"), in.str("Status"))
 		}),
 	"DeleteAccessKey": do([]param{optUserName, req("AccessKeyId", keyward.AccessKeyIDShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.DeleteAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"))
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.DeleteAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"))
 		}),
 	"ListAccessKeys": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.AccessKey], error) {
-			keys, next, err := s.ListAccessKeys(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (page[keyward.AccessKey], error) {
+			keys, next, err := s.IAM.ListAccessKeys(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
 			return page[keyward.AccessKey]{keys, next}, err
 		},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.AccessKey]) {
@@ -103,8 +103,8 @@ var userActions = map[string]action{
 			})
 		}),
 	"GetAccessKeyLastUsed": row([]param{req("AccessKeyId", keyward.AccessKeyIDShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AccessKey, error) {
-			return s.AccessKeyLastUsed(ctx, in.str("AccessKeyId"))
+		func(ctx context.Context, s *Services, in *input) (keyward.AccessKey, error) {
+			return s.IAM.AccessKeyLastUsed(ctx, in.str("AccessKeyId"))
 		},
 		func(w *xmlWriter, _ keyward.Account, k keyward.AccessKey) {
 			if !k.Root() {
@@ -122,22 +122,22 @@ var userActions = map[string]action{
 			w.close("AccessKeyLastUsed")
 		}),
 	"PutUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape), req("PermissionsBoundary", keyward.ARNShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.PutUserPermissionsBoundary(ctx, in.str("UserName"), in.str("PermissionsBoundary"))
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.PutUserPermissionsBoundary(ctx, in.str("UserName"), in.str("PermissionsBoundary"))
 		}),
 	"DeleteUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.DeleteUserPermissionsBoundary(ctx, in.str("UserName"))
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.DeleteUserPermissionsBoundary(ctx, in.str("UserName"))
 		}),
-	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.TagUser(ctx, in.str("UserName"), in.tags...)
+	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.TagUser(ctx, in.str("UserName"), in.tags...)
 	}),
-	"UntagUser": do([]param{userName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.UntagUser(ctx, in.str("UserName"), in.list("TagKeys")...)
+	"UntagUser": do([]param{userName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UntagUser(ctx, in.str("UserName"), in.list("TagKeys")...)
 	}),
 	"ListUserTags": row([]param{userName},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
-			return s.UserTags(ctx, in.str("UserName"))
+		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
+			return s.IAM.UserTags(ctx, in.str("UserName"))
 		},
 		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
 			w.tags(tags)

@@ -22,7 +22,7 @@ func client(url, id, secret string) *iam.Client {
 
 // TestQueryAPI drives the package's handler, alone in front of a Service on
 // SQLite, with aws-sdk-go-v2: the table's rows, the runner's validation, and
-// the Service's decisions coming back as AWS's errors.
+// the feature packages' decisions coming back as AWS's errors.
 func TestQueryAPI(t *testing.T) {
 	k := kwtest.New(t)
 	ctx := context.Background()
@@ -45,10 +45,10 @@ func TestQueryAPI(t *testing.T) {
 			t.Fatalf("got %v, want %s", err, code)
 		}
 	}
-	// The runner refuses bad input before the Service sees it.
+	// The runner refuses bad input before package iam sees it.
 	_, err = root.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(0)})
 	wantCode(err, "ValidationError")
-	// ana may do nothing yet: the Service says so.
+	// ana may do nothing yet: package iam says so.
 	ana := client(k.URL, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey))
 	_, err = ana.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 	wantCode(err, "AccessDenied")

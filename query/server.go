@@ -7,7 +7,6 @@ package query
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -23,6 +22,7 @@ import (
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // API versions and XML namespaces of the two services.
@@ -38,10 +38,10 @@ const (
 const maxBody = 1 << 20
 
 // Server is the http.Handler for the Query API. It authenticates the
-// caller, reads the action's parameters and calls the Service, which
-// decides access; it never authorises anything itself.
+// caller, reads the action's parameters and calls the feature package
+// (Services), which decides access; it never authorises anything itself.
 type Server struct {
-	Service  *keyward.Service
+	Services
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     *lastuse.Recorder
@@ -163,11 +163,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	code := "OK"
 	if err != nil {
 		var message, fault string
-		code, message, status, fault = describe(err)
+		code, message, status, fault = wire.Describe(err)
 		if code == keyward.EServiceFailure {
 			s.Logger.Error("request failed", "request_id", reqID, "action", action, "err", err)
 		}
-		xw.b = appendError(xw.b[:0], ns, fault, code, message, reqID)
+		xw.b = wire.AppendError(xw.b[:0], ns, fault, code, message, reqID)
 		defer s.audit(r, &ev, reqID, action, keyID, code, message)
 	} else {
 		defer s.audit(r, &ev, reqID, action, keyID, "", "")
@@ -287,8 +287,8 @@ func (s *Server) authenticate(r *http.Request, body []byte) (*sigv4.Key, sigv4.A
 	return key, auth, err
 }
 
-// callerContext is r's context carrying its caller, for the Service to
-// decide; key is nil for an unsigned request.
+// callerContext is r's context carrying its caller, for the feature
+// packages to decide; key is nil for an unsigned request.
 func (s *Server) callerContext(r *http.Request, key *sigv4.Key, region string) context.Context {
 	rc := &keyward.RequestContext{SourceIP: s.Clients.Addr(r), SecureTransport: s.Clients.Secure(r), CurrentTime: s.Now(),
 		RequestedRegion: region, UserAgent: r.UserAgent()}
@@ -311,7 +311,7 @@ func (s *Server) dispatch(ctx context.Context, r *http.Request, xw *xmlWriter, r
 	xw.b = append(xw.b, `Response xmlns="`...)
 	xw.b = append(xw.b, ev.api.namespace...)
 	xw.b = append(xw.b, `">`...)
-	if err := run(ctx, s.Service, ev.act, ev.params, xw); err != nil {
+	if err := run(ctx, &s.Services, ev.act, ev.params, xw); err != nil {
 		return err
 	}
 	xw.open("ResponseMetadata")
@@ -390,23 +390,4 @@ func isForm(contentType string) bool {
 }
 
 // requestID returns a random UUID, the form of AWS's request IDs.
-func (s *Server) requestID() string { return RequestID(s.Rand) }
-
-// RequestID returns a random UUID from rand, the form of AWS's request IDs.
-func RequestID(rand io.Reader) string {
-	var b [16]byte
-	io.ReadFull(rand, b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}
+func (s *Server) requestID() string { return wire.RequestID(s.Rand) }

@@ -12,8 +12,8 @@ var serverCertName = req("ServerCertificateName", keyward.ServerCertNameShape)
 var serverCertificateActions = map[string]action{
 	"UploadServerCertificate": row([]param{str("Path", keyward.PathShape), serverCertName, req("CertificateBody", keyward.CertificateBodyShape),
 		req("PrivateKey", keyward.PrivateKeyShape), str("CertificateChain", keyward.CertificateChainShape), tags(false)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ServerCertificate, error) {
-			return s.UploadServerCertificate(ctx, in.str("ServerCertificateName"), in.strOr("Path", "/"), in.str("CertificateBody"),
+		func(ctx context.Context, s *Services, in *input) (keyward.ServerCertificate, error) {
+			return s.IAM.UploadServerCertificate(ctx, in.str("ServerCertificateName"), in.strOr("Path", "/"), in.str("CertificateBody"),
 				in.str("PrivateKey"), in.str("CertificateChain"), in.tags)
 		},
 		func(w *xmlWriter, a keyward.Account, c keyward.ServerCertificate) {
@@ -25,8 +25,8 @@ var serverCertificateActions = map[string]action{
 			}
 		}),
 	"GetServerCertificate": row([]param{serverCertName},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.ServerCertificate, error) {
-			return s.ServerCertificate(ctx, in.str("ServerCertificateName"))
+		func(ctx context.Context, s *Services, in *input) (keyward.ServerCertificate, error) {
+			return s.IAM.ServerCertificate(ctx, in.str("ServerCertificateName"))
 		},
 		func(w *xmlWriter, a keyward.Account, c keyward.ServerCertificate) {
 			w.open("ServerCertificate")
@@ -43,29 +43,29 @@ var serverCertificateActions = map[string]action{
 			w.close("ServerCertificate")
 		}),
 	"ListServerCertificates": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) (page[keyward.ServerCertificate], error) {
-			cs, next, err := s.ListServerCertificates(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+		func(ctx context.Context, s *Services, in *input) (page[keyward.ServerCertificate], error) {
+			cs, next, err := s.IAM.ListServerCertificates(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
 			return page[keyward.ServerCertificate]{cs, next}, err
 		},
 		func(w *xmlWriter, a keyward.Account, p page[keyward.ServerCertificate]) {
 			list(w, "ServerCertificateMetadataList", p.items, p.next, func(c keyward.ServerCertificate) { w.serverCertificate(a, c) })
 		}),
 	"UpdateServerCertificate": do([]param{serverCertName, str("NewPath", keyward.PathShape), str("NewServerCertificateName", keyward.ServerCertNameShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) error {
-			return s.UpdateServerCertificate(ctx, in.str("ServerCertificateName"), in.optStr("NewServerCertificateName"), in.optStr("NewPath"))
+		func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.UpdateServerCertificate(ctx, in.str("ServerCertificateName"), in.optStr("NewServerCertificateName"), in.optStr("NewPath"))
 		}),
-	"DeleteServerCertificate": do([]param{serverCertName}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.DeleteServerCertificate(ctx, in.str("ServerCertificateName"))
+	"DeleteServerCertificate": do([]param{serverCertName}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteServerCertificate(ctx, in.str("ServerCertificateName"))
 	}),
-	"TagServerCertificate": do([]param{serverCertName, tags(true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.TagServerCertificate(ctx, in.str("ServerCertificateName"), in.tags)
+	"TagServerCertificate": do([]param{serverCertName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.TagServerCertificate(ctx, in.str("ServerCertificateName"), in.tags)
 	}),
-	"UntagServerCertificate": do([]param{serverCertName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *keyward.Service, in *input) error {
-		return s.UntagServerCertificate(ctx, in.str("ServerCertificateName"), in.list("TagKeys"))
+	"UntagServerCertificate": do([]param{serverCertName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UntagServerCertificate(ctx, in.str("ServerCertificateName"), in.list("TagKeys"))
 	}),
 	"ListServerCertificateTags": row([]param{serverCertName, marker, maxItems},
-		func(ctx context.Context, s *keyward.Service, in *input) ([]keyward.Tag, error) {
-			return s.ServerCertificateTags(ctx, in.str("ServerCertificateName"))
+		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
+			return s.IAM.ServerCertificateTags(ctx, in.str("ServerCertificateName"))
 		},
 		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
 			w.tags(tags)

@@ -9,8 +9,8 @@ import (
 
 var stsActions = map[string]action{
 	"GetCallerIdentity": row(nil,
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Principal, error) {
-			return s.CallerIdentity(ctx)
+		func(ctx context.Context, s *Services, in *input) (keyward.Principal, error) {
+			return s.STS.CallerIdentity(ctx)
 		},
 		func(w *xmlWriter, _ keyward.Account, p keyward.Principal) {
 			w.elem("UserId", p.ID())
@@ -18,38 +18,38 @@ var stsActions = map[string]action{
 			w.elem("Arn", p.ARN())
 		}),
 	"GetAccessKeyInfo": row([]param{req("AccessKeyId", keyward.STSAccessKeyIDShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
-			return s.AccessKeyAccount(ctx, in.str("AccessKeyId"))
+		func(ctx context.Context, s *Services, in *input) (string, error) {
+			return s.STS.AccessKeyAccount(ctx, in.str("AccessKeyId"))
 		},
 		func(w *xmlWriter, _ keyward.Account, account string) { w.elem("Account", account) }),
 	"DecodeAuthorizationMessage": row([]param{req("EncodedMessage", keyward.EncodedMessageShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (string, error) {
-			return s.DecodeAuthorizationMessage(ctx, in.str("EncodedMessage"))
+		func(ctx context.Context, s *Services, in *input) (string, error) {
+			return s.STS.DecodeAuthorizationMessage(ctx, in.str("EncodedMessage"))
 		},
 		func(w *xmlWriter, _ keyward.Account, msg string) { w.elem("DecodedMessage", msg) }),
 	"GetSessionToken": row([]param{integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxUserSessionDuration),
 		str("SerialNumber", stsSerialShape), str("TokenCode", stsTokenCodeShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.Session, error) {
+		func(ctx context.Context, s *Services, in *input) (keyward.Session, error) {
 			if in.has("SerialNumber") != in.has("TokenCode") {
 				return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
 			}
-			return s.GetSessionToken(ctx, in.int("DurationSeconds"), in.str("SerialNumber"), in.str("TokenCode"))
+			return s.STS.GetSessionToken(ctx, in.int("DurationSeconds"), in.str("SerialNumber"), in.str("TokenCode"))
 		},
 		func(w *xmlWriter, _ keyward.Account, c keyward.Session) { writeCredentials(w, c) }),
 	"AssumeRole": row([]param{req("RoleArn", keyward.STSARNShape), req("RoleSessionName", keyward.RoleSessionNameShape),
 		descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration, stsTags,
 		strList("TransitiveTagKeys", keyward.TagKeyShape, false), str("ExternalId", keyward.ExternalIDShape),
 		str("SerialNumber", stsSerialShape), str("TokenCode", stsTokenCodeShape), str("SourceIdentity", keyward.SourceIdentityShape)},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AssumedRole, error) {
-			return s.AssumeRole(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
+		func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+			return s.STS.AssumeRole(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
 				DurationSeconds: in.int("DurationSeconds"), ExternalID: in.str("ExternalId"), Policy: in.str("Policy"),
 				PolicyARNs: in.list("PolicyArns"), Tags: in.tags, TransitiveTagKeys: in.list("TransitiveTagKeys"),
 				SerialNumber: in.str("SerialNumber"), TokenCode: in.str("TokenCode"), SourceIdentity: in.str("SourceIdentity")})
 		}, writeAssumedRole),
 	"GetFederationToken": row([]param{req("Name", keyward.FederatedNameShape), str("Policy", keyward.SessionPolicyShape), descriptors("PolicyArns"),
 		integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxUserSessionDuration), stsTags},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AssumedRole, error) {
-			return s.GetFederationToken(ctx, in.str("Name"), in.int("DurationSeconds"), in.str("Policy"), in.list("PolicyArns"), in.tags)
+		func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+			return s.STS.GetFederationToken(ctx, in.str("Name"), in.int("DurationSeconds"), in.str("Policy"), in.list("PolicyArns"), in.tags)
 		},
 		func(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
 			writeCredentials(w, r.Session)
@@ -62,8 +62,8 @@ var stsActions = map[string]action{
 	"AssumeRoleWithWebIdentity": row([]param{req("RoleArn", keyward.STSARNShape), req("RoleSessionName", keyward.RoleSessionNameShape),
 		req("WebIdentityToken", keyward.WebIdentityTokenShape), str("ProviderId", keyward.ProviderIDShape),
 		descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration},
-		func(ctx context.Context, s *keyward.Service, in *input) (keyward.AssumedRole, error) {
-			return s.AssumeRoleWithWebIdentity(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
+		func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+			return s.STS.AssumeRoleWithWebIdentity(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
 				DurationSeconds: in.int("DurationSeconds"), Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("WebIdentityToken"))
 		}, writeAssumedRole),
 }

@@ -10,16 +10,27 @@ import (
 	"unicode/utf8"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/report"
+	"github.com/keyward/keyward/sts"
 )
+
+// Services are the feature packages the actions call; each decides
+// access itself, from the caller in the context.
+type Services struct {
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
+}
 
 // action is one row of the table of actions: the parameters the action
 // takes (checked against the model's shapes before anything else), the
-// Service call it stands for, and the writer of its result. The runner
-// (run) does the rest for every action alike: parse, validate, call (the
-// Service decides access), write, and map errors.
+// feature package's call it stands for, and the writer of its result. The
+// runner (run) does the rest for every action alike: parse, validate, call
+// (the feature package decides access), write, and map errors.
 type action struct {
 	params []param
-	call   func(ctx context.Context, s *keyward.Service, in *input) (any, error)
+	call   func(ctx context.Context, s *Services, in *input) (any, error)
 	// write writes the members of <ActionResult>; nil for the actions
 	// AWS answers with no result element.
 	write func(w *xmlWriter, acct keyward.Account, out any)
@@ -29,8 +40,8 @@ type action struct {
 }
 
 // row makes an action whose call returns a T for write; write may be nil.
-func row[T any](params []param, call func(ctx context.Context, s *keyward.Service, in *input) (T, error), write func(w *xmlWriter, acct keyward.Account, out T)) action {
-	a := action{params: params, call: func(ctx context.Context, s *keyward.Service, in *input) (any, error) {
+func row[T any](params []param, call func(ctx context.Context, s *Services, in *input) (T, error), write func(w *xmlWriter, acct keyward.Account, out T)) action {
+	a := action{params: params, call: func(ctx context.Context, s *Services, in *input) (any, error) {
 		return call(ctx, s, in)
 	}}
 	if write != nil {
@@ -44,8 +55,8 @@ type none struct{}
 
 // do makes an action without output from a call that returns only an
 // error.
-func do(params []param, call func(ctx context.Context, s *keyward.Service, in *input) error) action {
-	return row(params, func(ctx context.Context, s *keyward.Service, in *input) (none, error) {
+func do(params []param, call func(ctx context.Context, s *Services, in *input) error) action {
+	return row(params, func(ctx context.Context, s *Services, in *input) (none, error) {
 		return none{}, call(ctx, s, in)
 	}, nil)
 }
@@ -336,8 +347,8 @@ func readContext(v *keyward.Validation, values url.Values) map[string][]string {
 }
 
 // run performs action a for the request: read and check the parameters,
-// call the Service (which decides access), and write the result.
-func run(ctx context.Context, s *keyward.Service, a *action, values url.Values, w *xmlWriter) error {
+// call the feature package (which decides access), and write the result.
+func run(ctx context.Context, s *Services, a *action, values url.Values, w *xmlWriter) error {
 	in := inputs.Get().(*input)
 	defer func() {
 		*in = input{} // drop what the request held
@@ -352,7 +363,7 @@ func run(ctx context.Context, s *keyward.Service, a *action, values url.Values, 
 	}
 	if a.write != nil {
 		w.open(a.result)
-		a.write(w, s.Account, out)
+		a.write(w, s.IAM.Account(ctx), out)
 		w.close(a.result)
 	}
 	return nil

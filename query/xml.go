@@ -2,7 +2,8 @@ package query
 
 import (
 	"time"
-	"unicode/utf8"
+
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // xmlWriter appends XML to a byte slice. Responses are small and their
@@ -74,41 +75,4 @@ func (w *xmlWriter) bool(tag string, v bool) {
 	}
 }
 
-func (w *xmlWriter) text(s string) {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '<':
-				w.b = append(w.b, "&lt;"...)
-			case '>':
-				w.b = append(w.b, "&gt;"...)
-			case '&':
-				w.b = append(w.b, "&amp;"...)
-			case '"':
-				w.b = append(w.b, "&quot;"...)
-			case '\'':
-				w.b = append(w.b, "&apos;"...)
-			case '\r':
-				w.b = append(w.b, "&#xD;"...)
-			case '\n', '\t':
-				w.b = append(w.b, c)
-			default:
-				if c < 0x20 {
-					w.b = append(w.b, "\uFFFD"...)
-				} else {
-					w.b = append(w.b, c)
-				}
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			w.b = append(w.b, "\uFFFD"...)
-		} else {
-			w.b = append(w.b, s[i:i+size]...)
-		}
-		i += size
-	}
-}
+func (w *xmlWriter) text(s string) { w.b = wire.AppendText(w.b, s) }

@@ -81,7 +81,7 @@ type Keyring struct {
 	// matching keyward.ErrNoSuchAccessKey for an unknown ID.
 	Load func(ctx context.Context, id string) (keyward.Credential, error)
 	// OpenSession authenticates a session token for a temporary access key
-	// ID (keyward.Service.OpenSession); nil refuses every session token.
+	// ID (iam.Service.OpenSession); nil refuses every session token.
 	OpenSession func(ctx context.Context, id, token string) (keyward.Credential, error)
 	// Now is the clock a cached session's expiration is checked against.
 	Now func() time.Time

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/policy"
+	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -44,8 +46,10 @@ func benchmarkReport(b *testing.B, users int) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	sealer, _ := keyward.NewSealer(make([]byte, 32), rand.Reader)
-	s := &keyward.Service{Store: st, Sealer: sealer, Account: a, Now: time.Now, Rand: rand.Reader, Policies: policy.Engine{}}
+	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Now: time.Now}
+	az.SetAccount(a)
+	s := &report.Service{Store: st, Authz: az, Now: time.Now, Rand: rand.Reader, Policies: policy.Engine{}}
+	defer s.Close()
 	var before, after runtime.MemStats
 	var size int
 	peak := trackPeakHeap()

@@ -8,49 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/internal/clientip"
-	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
-)
-
-// The reverse proxies' authorization endpoint. The proxy (nginx
-// auth_request, Envoy ext_authz in HTTP mode, Traefik ForwardAuth) sends a
-// body-less request carrying the client's headers and the original method
-// and URI; Keyward checks the client's SigV4 signature and decides
-// InvokeAction on the request's execute-api ARN, as API Gateway's IAM
-// authorisation does.
-const (
-	AuthorizePath = "/_keyward/authorize"
-
-	// InvokeAction is the action decided, on
-	// arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/{METHOD}/{path},
-	// region being the signature's.
-	InvokeAction = "execute-api:Invoke"
-	// InvokeService is the service a client signs for.
-	InvokeService = "execute-api"
-
-	HeaderOriginalMethod = "X-Original-Method"
-	HeaderOriginalURI    = "X-Original-Uri"
-	// HeaderOriginalContentLength carries the client's Content-Length,
-	// which clients sign and which the subrequest, having no body, cannot
-	// carry as itself.
-	HeaderOriginalContentLength = "X-Original-Content-Length"
-	HeaderAPIID                 = "X-Keyward-Api-Id"
-	HeaderStage                 = "X-Keyward-Stage"
-
-	HeaderPrincipalARN = "X-Keyward-Principal-Arn"
-	HeaderUserName     = "X-Keyward-User-Name"
-	HeaderAccessKeyID  = "X-Keyward-Access-Key-Id"
-	// HeaderErrorType names the error code of a refusal, as API Gateway's
-	// x-amzn-ErrorType does, and HeaderErrorMessage its message, escaped
-	// for XML: a proxy, which never passes the body of its subrequest's
-	// answer on, can answer the client with AWS's XML error from them.
-	HeaderErrorType    = "X-Amzn-Errortype"
-	HeaderErrorMessage = "X-Keyward-Error-Message"
-	HeaderRequestID    = "X-Amzn-Requestid"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // xmlEscaper escapes a message for XML text, and turns line breaks, which
@@ -69,7 +32,7 @@ const maxURI = 8 << 10
 
 // Proxy answers reverse proxies' authorization subrequests.
 type Proxy struct {
-	Service  *keyward.Service
+	Authz    *authz.Authorizer
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     UseRecorder
@@ -88,14 +51,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key, err := p.authorize(r)
 	h := w.Header()
 	if err == nil {
-		h.Set(HeaderPrincipalARN, key.ARN)
-		h.Set(HeaderUserName, key.Principal.UserName)
-		h.Set(HeaderAccessKeyID, key.ID)
+		h.Set(wire.HeaderPrincipalARN, key.ARN)
+		h.Set(wire.HeaderUserName, key.Principal.UserName)
+		h.Set(wire.HeaderAccessKeyID, key.ID)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	reqID := query.RequestID(p.Rand)
-	doc, status, code, message := query.ErrorDocument(err, "", reqID)
+	reqID := wire.RequestID(p.Rand)
+	doc, status, code, message := wire.ErrorDocument(err, "", reqID)
 	switch code {
 	case keyward.EServiceFailure:
 		p.Logger.Error("authorization failed", "request_id", reqID, "err", err)
@@ -103,14 +66,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusUnauthorized
 	}
 	h.Set("Content-Type", "text/xml")
-	h.Set(HeaderRequestID, reqID)
-	h.Set(HeaderErrorType, code)
-	h.Set(HeaderErrorMessage, xmlEscaper.Replace(message))
+	h.Set(wire.HeaderRequestID, reqID)
+	h.Set(wire.HeaderErrorType, code)
+	h.Set(wire.HeaderErrorMessage, xmlEscaper.Replace(message))
 	w.WriteHeader(status)
 	w.Write(doc)
 }
 
-// authorize authenticates the original request and asks the Service
+// authorize authenticates the original request and asks package authz
 // whether its signer may invoke it.
 func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	orig, apiID, stage, err := original(r)
@@ -121,8 +84,8 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.Service != InvokeService {
-		return nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", InvokeService)
+	if a.Service != wire.InvokeService {
+		return nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", wire.InvokeService)
 	}
 	hash, err := payloadHash(orig)
 	if err != nil {
@@ -145,13 +108,13 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	}
 	// Parse checked the region's form and the service is ours to name:
 	// nothing chosen freely reaches last use.
-	p.Uses.Record(key.UseID(), keyward.LastUse{Time: p.Now().UTC(), Service: InvokeService, Region: a.Region})
+	p.Uses.Record(key.UseID(), keyward.LastUse{Time: p.Now().UTC(), Service: wire.InvokeService, Region: a.Region})
 	resource := "arn:aws:execute-api:" + a.Region + ":" + key.Principal.AccountID + ":" + apiID + "/" + stage + "/" +
 		orig.Method + orig.URL.Path
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: p.Clients.Addr(r),
 		SecureTransport: p.Clients.Secure(r), CurrentTime: p.Now(), RequestedRegion: a.Region,
 		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
-	if err := p.Service.Authorize(ctx, InvokeAction, resource); err != nil {
+	if err := p.Authz.AuthorizeExternal(ctx, wire.InvokeAction, resource); err != nil {
 		p.Logger.LogAttrs(ctx, slog.LevelInfo, "authorize", slog.String("caller", key.ARN),
 			slog.String("resource", keyward.Clip(resource)), slog.String("outcome", keyward.ErrorCode(err)))
 		return nil, err
@@ -175,16 +138,16 @@ const (
 // what its configuration makes of the subrequest, which no client can
 // change, and only its own sources are taken:
 //
-//   - Envoy's ext_authz (HTTP service, path_prefix AuthorizePath) sends
-//     the client's method, to AuthorizePath followed by the client's path
+//   - Envoy's ext_authz (HTTP service, path_prefix wire.AuthorizePath) sends
+//     the client's method, to wire.AuthorizePath followed by the client's path
 //     and query; the API and stage are in X-Keyward-Api-Id and
 //     X-Keyward-Stage from its headers_to_add, which replace a client's.
 //   - Traefik's ForwardAuth sends a GET to its configured address, which
-//     names the API and stage (AuthorizePath?api-id=…&stage=…), with the
+//     names the API and stage (wire.AuthorizePath?api-id=…&stage=…), with the
 //     client's method, URI and host in X-Forwarded-Method, X-Forwarded-Uri
 //     and X-Forwarded-Host, which it sets itself (unless
 //     trustForwardHeader, which must stay off).
-//   - nginx's auth_request sends a subrequest to AuthorizePath with no
+//   - nginx's auth_request sends a subrequest to wire.AuthorizePath with no
 //     query; its proxy_set_header lines set X-Original-Method,
 //     X-Original-URI, X-Original-Content-Length, X-Keyward-Api-Id and
 //     X-Keyward-Stage, replacing a client's headers of those names.
@@ -196,17 +159,17 @@ const (
 func original(r *http.Request) (orig *http.Request, apiID, stage string, err error) {
 	h := r.Header
 	var method, uri, host string
-	methodSource, uriSource := HeaderOriginalMethod, HeaderOriginalURI
+	methodSource, uriSource := wire.HeaderOriginalMethod, wire.HeaderOriginalURI
 	trustLength := false
 	switch q := r.URL.Query(); {
-	case strings.HasPrefix(r.URL.Path, AuthorizePath+"/"): // Envoy
-		rest, ok := strings.CutPrefix(r.RequestURI, AuthorizePath)
+	case strings.HasPrefix(r.URL.Path, wire.AuthorizePath+"/"): // Envoy
+		rest, ok := strings.CutPrefix(r.RequestURI, wire.AuthorizePath)
 		if !ok {
-			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", AuthorizePath)
+			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", wire.AuthorizePath)
 		}
 		method, uri, host = r.Method, rest, r.Host
-		methodSource, uriSource = "its own method", "the path after "+AuthorizePath
-		apiID, stage = h.Get(HeaderAPIID), h.Get(HeaderStage)
+		methodSource, uriSource = "its own method", "the path after "+wire.AuthorizePath
+		apiID, stage = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage)
 	case q.Has("api-id") || q.Has("stage"): // Traefik: the API in the configured address
 		if len(q["api-id"]) > 1 || len(q["stage"]) > 1 {
 			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The address must name one API and one stage.")
@@ -217,14 +180,14 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 			host = r.Host
 		}
 		apiID, stage = q.Get("api-id"), q.Get("stage")
-	case h.Get(HeaderOriginalURI) == "" && h.Get(headerForwardedURI) != "":
+	case h.Get(wire.HeaderOriginalURI) == "" && h.Get(headerForwardedURI) != "":
 		// Traefik without the API in its address: the API would be the
 		// client's to name.
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput,
-			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=….", AuthorizePath)
+			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=….", wire.AuthorizePath)
 	default: // nginx
-		method, uri, host = h.Get(HeaderOriginalMethod), h.Get(HeaderOriginalURI), r.Host
-		apiID, stage = h.Get(HeaderAPIID), h.Get(HeaderStage)
+		method, uri, host = h.Get(wire.HeaderOriginalMethod), h.Get(wire.HeaderOriginalURI), r.Host
+		apiID, stage = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage)
 		trustLength = true
 	}
 	switch {
@@ -233,12 +196,12 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 	case uri == "" || uri[0] != '/' || len(uri) > maxURI:
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
 	case !token(apiID, 128) || !token(stage, 128):
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", HeaderAPIID, HeaderStage)
+		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", wire.HeaderAPIID, wire.HeaderStage)
 	}
 	for _, c := range [...]struct{ header, want string }{
-		{HeaderOriginalMethod, method}, {headerForwardedMethod, method},
-		{HeaderOriginalURI, uri}, {headerForwardedURI, uri},
-		{HeaderAPIID, apiID}, {HeaderStage, stage},
+		{wire.HeaderOriginalMethod, method}, {headerForwardedMethod, method},
+		{wire.HeaderOriginalURI, uri}, {headerForwardedURI, uri},
+		{wire.HeaderAPIID, apiID}, {wire.HeaderStage, stage},
 	} {
 		if vs := h.Values(c.header); len(vs) > 1 || len(vs) == 1 && vs[0] != c.want {
 			return nil, "", "", keyward.Errorf(keyward.EAccessDenied,
@@ -246,7 +209,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 		}
 	}
 	rawPath, rawQuery, _ := strings.Cut(uri, "?")
-	path, err := DecisionPath(rawPath)
+	path, err := wire.DecisionPath(rawPath)
 	if err != nil {
 		return nil, "", "", err
 	}
@@ -256,11 +219,11 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 	// its configuration sets; a proxy that passes the body on with the
 	// subrequest, in the subrequest's own. Otherwise it is unknown, and a
 	// request that may have a body must declare its hash.
-	switch cl := h.Get(HeaderOriginalContentLength); {
+	switch cl := h.Get(wire.HeaderOriginalContentLength); {
 	case trustLength && cl != "":
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {
-			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The length in %s is not valid.", HeaderOriginalContentLength)
+			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The length in %s is not valid.", wire.HeaderOriginalContentLength)
 		}
 		orig.Header = h.Clone()
 		orig.Header.Set("Content-Length", cl)
@@ -269,98 +232,6 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 		orig.ContentLength = r.ContentLength
 	}
 	return orig, apiID, stage, nil
-}
-
-// DecisionPath returns the decoded path that a decision names, of a
-// request path as a client sent it (percent-encoded, without its query),
-// or AccessDenied for a path that is not in normal form.
-//
-// The server behind a proxy may read a path otherwise than as it is
-// written: resolve "." and "..", merge "//", decode %2F into a separator,
-// "\" into one (Windows), "%2e" into a dot, a ";" parameter out of a
-// segment (Tomcat), an overlong UTF-8 sequence into "." or "/", decode
-// twice. A decision on the written path would then be on another resource
-// than the one served: allowed /public/*, a client reads
-// /public/../admin/secret.txt. Rather than guess how the server
-// normalises, Keyward decides only on paths that every server reads alike
-// and refuses the others, which no client needs to send: dot segments,
-// empty segments, ";", "\", "#", control characters, invalid or
-// needless escapes (of an unreserved character, "/" or "\"), escapes
-// that decode to another escape, and bytes that are not UTF-8.
-func DecisionPath(raw string) (string, error) {
-	refuse := func(why string) (string, error) {
-		return "", keyward.Errorf(keyward.EAccessDenied, "The request path is not in normal form: %s. "+
-			"Keyward decides only on a path that the service reads as it is written.", why)
-	}
-	if raw == "" || raw[0] != '/' {
-		return refuse("it does not begin with '/'")
-	}
-	decoded := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		switch {
-		case c == '%':
-			if i+2 >= len(raw) || !ishex(raw[i+1]) || !ishex(raw[i+2]) {
-				return refuse("an invalid escape")
-			}
-			d := unhex(raw[i+1])<<4 | unhex(raw[i+2])
-			switch {
-			case unreservedByte(d) || d == '/' || d == '\\':
-				return refuse("an escape of a character that must be written as itself (" + raw[i:i+3] + ")")
-			case d < 0x20 || d == 0x7f:
-				return refuse("an escaped control character")
-			}
-			decoded = append(decoded, d)
-			i += 2
-		case c <= 0x20 || c == 0x7f:
-			return refuse("a control character or space")
-		case c == '\\' || c == '#' || c == ';':
-			return refuse("'" + string(c) + "'")
-		default:
-			decoded = append(decoded, c)
-		}
-	}
-	if !utf8.Valid(decoded) {
-		return refuse("bytes that are not UTF-8")
-	}
-	path := string(decoded)
-	for i := 0; i+2 < len(path); i++ {
-		if path[i] == '%' && ishex(path[i+1]) && ishex(path[i+2]) {
-			return refuse("an escape that decodes to another escape")
-		}
-	}
-	for rest := path[1:]; ; {
-		seg, more, found := strings.Cut(rest, "/")
-		name, _, _ := strings.Cut(seg, ";")
-		switch {
-		case seg == "" && found:
-			return refuse("an empty segment ('//')")
-		case name == "." || name == "..":
-			return refuse("a '.' or '..' segment")
-		}
-		if !found {
-			return path, nil
-		}
-		rest = more
-	}
-}
-
-func ishex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
-}
-
-// unreservedByte reports whether c is one of RFC 3986's unreserved
-// characters, which a URI in normal form never escapes.
-func unreservedByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // payloadHash returns the payload hash the client signed. The proxy cannot

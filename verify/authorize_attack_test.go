@@ -31,10 +31,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
-	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // signedFor signs a client's request for method and the raw URI as sent
@@ -44,27 +45,27 @@ func signedFor(c key, method, rawURI string) http.Header {
 	r, _ := http.NewRequest(method, "http://api.example.com/", nil)
 	r.RequestURI = rawURI
 	_, r.URL.RawQuery, _ = strings.Cut(rawURI, "?")
-	sigv4.Sign(r, nil, c.id, c.secret, "eu-west-1", verify.InvokeService, time.Now())
+	sigv4.Sign(r, nil, c.id, c.secret, "eu-west-1", wire.InvokeService, time.Now())
 	return r.Header
 }
 
 // nginxSubrequest is what nginx's auth_request, configured as
 // examples/nginx/keyward.conf, sends for a client's request with headers h.
 func nginxSubrequest(url string, h http.Header, method, rawURI string) *http.Request {
-	sub, _ := http.NewRequest("GET", url+verify.AuthorizePath, nil)
+	sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
 	sub.Header = h.Clone()
 	sub.Host = "api.example.com"
-	sub.Header.Set(verify.HeaderOriginalMethod, method)
-	sub.Header.Set(verify.HeaderOriginalURI, rawURI)
-	sub.Header.Set(verify.HeaderAPIID, "pets")
-	sub.Header.Set(verify.HeaderStage, "prod")
+	sub.Header.Set(wire.HeaderOriginalMethod, method)
+	sub.Header.Set(wire.HeaderOriginalURI, rawURI)
+	sub.Header.Set(wire.HeaderAPIID, "pets")
+	sub.Header.Set(wire.HeaderStage, "prod")
 	return sub
 }
 
 // traefikSubrequest is what Traefik's ForwardAuth sends: a GET to its
 // address, every client header, and its own X-Forwarded-*.
 func traefikSubrequest(url, query string, h http.Header, method, rawURI string) *http.Request {
-	sub, _ := http.NewRequest("GET", url+verify.AuthorizePath+query, nil)
+	sub, _ := http.NewRequest("GET", url+wire.AuthorizePath+query, nil)
 	sub.Header = h.Clone()
 	sub.Host = "keyward.internal"
 	sub.Header.Set("X-Forwarded-Method", method)
@@ -76,11 +77,11 @@ func traefikSubrequest(url, query string, h http.Header, method, rawURI string) 
 // envoySubrequest is what Envoy's ext_authz sends: the client's method and
 // URI after the prefix, the headers of headers_to_add.
 func envoySubrequest(url string, h http.Header, method, rawURI string) *http.Request {
-	sub, _ := http.NewRequest(method, url+verify.AuthorizePath+rawURI, nil)
+	sub, _ := http.NewRequest(method, url+wire.AuthorizePath+rawURI, nil)
 	sub.Header = h.Clone()
 	sub.Host = "api.example.com"
-	sub.Header.Set(verify.HeaderAPIID, "pets")
-	sub.Header.Set(verify.HeaderStage, "prod")
+	sub.Header.Set(wire.HeaderAPIID, "pets")
+	sub.Header.Set(wire.HeaderStage, "prod")
 	return sub
 }
 
@@ -93,7 +94,7 @@ func authorize(t *testing.T, sub *http.Request) (int, string, string) {
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get(verify.HeaderErrorType), resp.Header.Get(verify.HeaderErrorMessage)
+	return resp.StatusCode, resp.Header.Get(wire.HeaderErrorType), resp.Header.Get(wire.HeaderErrorMessage)
 }
 
 const (
@@ -251,7 +252,7 @@ func TestAttackAuthorizeClientHeaders(t *testing.T) {
 			with(signedPublic, "X-Forwarded-Method", "DELETE"), "GET", "/public/a"), 403, "AccessDenied"},
 		{"nginx: a second X-Original-Uri", func() *http.Request {
 			sub := nginxSubrequest(url, signedPublic, "GET", "/public/a")
-			sub.Header.Add(verify.HeaderOriginalURI, "/admin/x")
+			sub.Header.Add(wire.HeaderOriginalURI, "/admin/x")
 			return sub
 		}(), 403, "AccessDenied"},
 		// Agreeing with the proxy changes nothing.
@@ -264,7 +265,7 @@ func TestAttackAuthorizeClientHeaders(t *testing.T) {
 	post, _ := http.NewRequest("POST", "http://api.example.com/pets", nil)
 	const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: anything.id, SecretAccessKey: anything.secret},
-		post, emptyHash, verify.InvokeService, "eu-west-1", time.Now()); err != nil {
+		post, emptyHash, wire.InvokeService, "eu-west-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	tests = append(tests, struct {
@@ -273,7 +274,7 @@ func TestAttackAuthorizeClientHeaders(t *testing.T) {
 		status int
 		code   string
 	}{"Traefik: the client's X-Original-Content-Length", traefikSubrequest(url, "?api-id=pets&stage=prod",
-		with(post.Header, verify.HeaderOriginalContentLength, "0"), "POST", "/pets"), 403, "IncompleteSignature"})
+		with(post.Header, wire.HeaderOriginalContentLength, "0"), "POST", "/pets"), 403, "IncompleteSignature"})
 
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -297,16 +298,16 @@ func TestAttackAuthorizeSignature(t *testing.T) {
 		sigv4.Sign(r, nil, alice.id, alice.secret, "eu-west-1", service, time.Now())
 		return r.Header
 	}
-	apiID := nginxSubrequest(url, signed("GET", "/pets/1", verify.InvokeService), "GET", "/pets/1")
-	apiID.Header.Set(verify.HeaderAPIID, "a/b")
+	apiID := nginxSubrequest(url, signed("GET", "/pets/1", wire.InvokeService), "GET", "/pets/1")
+	apiID.Header.Set(wire.HeaderAPIID, "a/b")
 	for _, tc := range []struct {
 		name          string
 		sub           *http.Request
 		status        int
 		code, message string
 	}{
-		{"another URI than signed", nginxSubrequest(url, signed("GET", "/pets/1", verify.InvokeService), "GET", "/pets/2"), 403, "SignatureDoesNotMatch", ""},
-		{"another method than signed", nginxSubrequest(url, signed("GET", "/pets/1", verify.InvokeService), "DELETE", "/pets/1"), 403, "SignatureDoesNotMatch", ""},
+		{"another URI than signed", nginxSubrequest(url, signed("GET", "/pets/1", wire.InvokeService), "GET", "/pets/2"), 403, "SignatureDoesNotMatch", ""},
+		{"another method than signed", nginxSubrequest(url, signed("GET", "/pets/1", wire.InvokeService), "DELETE", "/pets/1"), 403, "SignatureDoesNotMatch", ""},
 		{"signed for another service", nginxSubrequest(url, signed("GET", "/pets/1", "s3"), "GET", "/pets/1"), 403, "SignatureDoesNotMatch",
 			"Credential should be scoped to correct service: 'execute-api'."},
 		{"an API ID that would change the ARN", apiID, 400, "InvalidInput", ""},
@@ -329,33 +330,33 @@ func TestAttackAuthorizeCallerKeys(t *testing.T) {
 	mfa := user(t, k, "mfa", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	root := kwtest.AsRoot(context.Background())
-	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
+	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}
-	u, err := k.Service.User(root, "alice")
+	u, err := k.IAM.User(root, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
 		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	session := func() http.Header {
 		r, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
 		r.Header.Set("X-Amz-Security-Token", s.Token)
-		sigv4.Sign(r, nil, s.AccessKeyID, s.Secret, "eu-west-1", verify.InvokeService, time.Now())
+		sigv4.Sign(r, nil, s.AccessKeyID, s.Secret, "eu-west-1", wire.InvokeService, time.Now())
 		return r.Header
 	}
 	if status, code, message := authorize(t, nginxSubrequest(url, session(), "GET", "/pets/1")); status != 200 {
 		t.Fatalf("the session before its revocation: got %d %s %s", status, code, message)
 	}
-	if err := k.Service.RevokeRoleSessions(root, "reader"); err != nil {
+	if err := k.IAM.RevokeRoleSessions(root, "reader"); err != nil {
 		t.Fatal(err)
 	}
 	if status, code, message := authorize(t, nginxSubrequest(url, session(), "GET", "/pets/1")); status != 403 || !strings.Contains(message, "explicit deny") {

@@ -12,6 +12,7 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // benchProtocol measures one protocol request served from memory (keys
@@ -21,10 +22,10 @@ func benchProtocol(b *testing.B, path, body string) {
 	k := kwtest.New(b)
 	alice := user(b, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bench/*"}]}`)
 	body = strings.ReplaceAll(body, "ALICE", alice.id)
-	p := &verify.Protocol{Service: k.Service, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
+	p := &verify.Protocol{Authz: k.Authz, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	req := httptest.NewRequest("POST", path, nil)
-	req.Header.Set(verify.ProtocolHeader, "1")
+	req.Header.Set(wire.ProtocolHeader, "1")
 	sigv4.Sign(req, []byte(body), kwtest.RootKeyID, kwtest.RootSecret, "us-east-1", "iam", time.Now())
 	w := &discard{h: http.Header{}}
 	r := strings.NewReader(body)
@@ -53,13 +54,13 @@ func (d *discard) WriteHeader(s int)           { d.status = s }
 // BenchmarkProtocolDerive: one derive-signing-key (the versitygw asks one
 // per S3 request).
 func BenchmarkProtocolDerive(b *testing.B) {
-	benchProtocol(b, verify.DerivePath, `{"accessKeyId":"ALICE","date":"20261130","region":"us-east-1","service":"s3"}`)
+	benchProtocol(b, wire.DerivePath, `{"accessKeyId":"ALICE","date":"20261130","region":"us-east-1","service":"s3"}`)
 }
 
 // BenchmarkProtocolEvaluate: one evaluate-policy of a GetObject, with the
 // conditions versitygw sends.
 func BenchmarkProtocolEvaluate(b *testing.B) {
-	benchProtocol(b, verify.EvaluatePath, `{"accessKeyId":"ALICE","actions":["s3:GetObject"],"resources":["arn:aws:s3:::bench/obj"],`+
+	benchProtocol(b, wire.EvaluatePath, `{"accessKeyId":"ALICE","actions":["s3:GetObject"],"resources":["arn:aws:s3:::bench/obj"],`+
 		`"condition":{"aws:CurrentTime":["2026-11-30T01:00:00Z"],"aws:EpochTime":["1796000000"],"aws:SecureTransport":["false"],`+
 		`"aws:SourceIp":["127.0.0.1"],"aws:UserAgent":["aws-sdk-go-v2/1.48.0"]},"region":"us-east-1","service":"s3"}`)
 }

@@ -2,8 +2,10 @@
 // obey Keyward's policies: the private protocol of a standalone IAM
 // service, which Versity S3 Gateway (and package guard) speak, and the
 // authorization endpoint of reverse proxies (nginx auth_request, Envoy
-// ext_authz, Traefik ForwardAuth). Both enter at the Service, which decides
-// who may ask and what a key's owner may do.
+// ext_authz, Traefik ForwardAuth). Both translate only: package authz
+// decides who may ask and what a key's owner may do. What travels on the
+// wire (requests, responses, errors) is package verify/wire's, which
+// clients such as package guard import without this server.
 package verify
 
 import (
@@ -18,37 +20,10 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/sigv4"
-)
-
-// The private protocol: one POST per call, a JSON body, signed with SigV4 by
-// the calling service's own identity, which needs keyward:Verify. Every
-// response carries ProtocolHeader. The paths, fields and error codes are
-// those of Versity S3 Gateway's standalone IAM service (its iamapi/private
-// package), so that the gateway works against Keyward unchanged.
-const (
-	VersionPath           = "/private/version"
-	DerivePath            = "/private/derive-signing-key"
-	EvaluatePath          = "/private/evaluate-policy"
-	ResolveIdentityPath   = "/private/resolve-identity"
-	ResolvePrincipalsPath = "/private/resolve-principals"
-
-	ProtocolHeader  = "X-Vgw-Private-Protocol"
-	ProtocolVersion = 1
-	// MinClientProtocol is the oldest client protocol served.
-	MinClientProtocol = 1
-
-	// Error codes of the JSON error body.
-	CodeNoSuchIdentity   = "NoSuchIdentity"
-	CodeInvalidToken     = "InvalidToken"
-	CodeBadRequest       = "BadRequest"
-	CodeProtocolMismatch = "ProtocolMismatch"
-
-	// Decisions, as the protocol spells them.
-	DecisionAllow   = "allow"
-	DecisionDeny    = "deny"
-	DecisionNoMatch = "no_match"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // Bounds of what a caller may ask in one request.
@@ -56,85 +31,6 @@ const (
 	maxBody  = 256 << 10
 	maxBatch = 1000
 )
-
-// DeriveSigningKeyRequest asks for the signing key of one access key and
-// credential scope. A scope naming a service Keyward answers itself
-// (keyward.OwnService) is refused with BadRequest: such a key would sign
-// Keyward's own API.
-type DeriveSigningKeyRequest struct {
-	AccessKeyID  string `json:"accessKeyId"`
-	SessionToken string `json:"sessionToken,omitempty"`
-	Date         string `json:"date"`
-	Region       string `json:"region"`
-	Service      string `json:"service"`
-}
-
-// DeriveSigningKeyResponse carries the signing key (kSigning), never the
-// secret, and whose it is.
-type DeriveSigningKeyResponse struct {
-	DerivedKey   []byte `json:"derivedKey"`
-	PrincipalArn string `json:"principalArn,omitempty"`
-	RoleArn      string `json:"roleArn,omitempty"`
-}
-
-// EvaluatePolicyRequest asks what the owner of an access key may do:
-// each action on each resource, with the condition keys the asking
-// service observed of the request. A key that describes the caller or its
-// session (keyward.CheckObservedKey) is refused with BadRequest: Keyward
-// establishes those itself. Region and Service say where the key was used,
-// for its last use; Region is aws:RequestedRegion.
-type EvaluatePolicyRequest struct {
-	AccessKeyID  string              `json:"accessKeyId"`
-	SessionToken string              `json:"sessionToken,omitempty"`
-	Actions      []string            `json:"actions"`
-	Resources    []string            `json:"resources"`
-	Condition    map[string][]string `json:"condition,omitempty"`
-	Region       string              `json:"region,omitempty"`
-	Service      string              `json:"service,omitempty"`
-}
-
-// EvaluatePolicyResponse answers Decisions[resource][action].
-type EvaluatePolicyResponse struct {
-	Decisions        [][]string `json:"decisions"`
-	SessionDecisions [][]string `json:"sessionDecisions,omitempty"`
-	HasSessionPolicy bool       `json:"hasSessionPolicy,omitempty"`
-	PrincipalArn     string     `json:"principalArn,omitempty"`
-}
-
-// ResolveIdentityRequest asks whether access keys exist.
-type ResolveIdentityRequest struct {
-	AccessKeyIDs []string `json:"accessKeyIds"`
-}
-
-// ResolveIdentityResponse answers in the order asked.
-type ResolveIdentityResponse struct {
-	Identities []ResolvedIdentity `json:"identities"`
-}
-
-// ResolvedIdentity is one answer: no secret, no key, only existence.
-type ResolvedIdentity struct {
-	Found        bool   `json:"found"`
-	Kind         string `json:"kind,omitempty"`
-	PrincipalArn string `json:"principalArn,omitempty"`
-}
-
-// ResolvePrincipalsRequest asks which principals a bucket policy may name.
-type ResolvePrincipalsRequest struct {
-	Principals []string `json:"principals"`
-}
-
-// ResolvePrincipalsResponse lists the ones that name nothing.
-type ResolvePrincipalsResponse struct {
-	Invalid []string `json:"invalid"`
-}
-
-// VersionResponse says what this server speaks, and the account.
-type VersionResponse struct {
-	Protocol      int    `json:"protocol"`
-	MinClient     int    `json:"minClient"`
-	ServerVersion string `json:"serverVersion,omitempty"`
-	AccountID     string `json:"accountId,omitempty"`
-}
 
 // UseRecorder records the use of a key.
 type UseRecorder interface {
@@ -144,7 +40,7 @@ type UseRecorder interface {
 // Protocol serves the private protocol: on a unix socket or behind mutual
 // TLS, never on the public listener.
 type Protocol struct {
-	Service  *keyward.Service
+	Authz    *authz.Authorizer
 	Verifier *sigv4.Verifier
 	Keys     *sigv4.Keyring
 	Uses     UseRecorder
@@ -164,17 +60,17 @@ type protocolError struct {
 func (e *protocolError) Error() string { return e.message }
 
 var (
-	errMalformed       = &protocolError{http.StatusBadRequest, CodeBadRequest, "malformed request body"}
-	errNoSuchIdentity  = &protocolError{http.StatusForbidden, CodeNoSuchIdentity, "no identity for the given access key id"}
-	errInvalidToken    = &protocolError{http.StatusForbidden, CodeInvalidToken, "the given session token is missing, invalid, or does not belong to the given access key id"}
+	errMalformed       = &protocolError{http.StatusBadRequest, wire.CodeBadRequest, "malformed request body"}
+	errNoSuchIdentity  = &protocolError{http.StatusForbidden, wire.CodeNoSuchIdentity, "no identity for the given access key id"}
+	errInvalidToken    = &protocolError{http.StatusForbidden, wire.CodeInvalidToken, "the given session token is missing, invalid, or does not belong to the given access key id"}
 	errNotFound        = &protocolError{http.StatusNotFound, "", "no such endpoint"}
 	errMethod          = &protocolError{http.StatusMethodNotAllowed, "", "only POST is served"}
-	errProtocolMissing = &protocolError{http.StatusBadRequest, CodeProtocolMismatch, "no " + ProtocolHeader + " header: not a client of this protocol"}
+	errProtocolMissing = &protocolError{http.StatusBadRequest, wire.CodeProtocolMismatch, "no " + wire.ProtocolHeader + " header: not a client of this protocol"}
 )
 
 // ServeHTTP implements http.Handler.
 func (p *Protocol) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set(ProtocolHeader, strconv.Itoa(ProtocolVersion))
+	w.Header().Set(wire.ProtocolHeader, strconv.Itoa(wire.ProtocolVersion))
 	out, err := p.serve(r)
 	if err != nil {
 		p.writeError(w, r, err)
@@ -189,20 +85,20 @@ func (p *Protocol) serve(r *http.Request) (any, error) {
 		return nil, errMethod
 	}
 	switch r.URL.Path {
-	case VersionPath, DerivePath, EvaluatePath, ResolveIdentityPath, ResolvePrincipalsPath:
+	case wire.VersionPath, wire.DerivePath, wire.EvaluatePath, wire.ResolveIdentityPath, wire.ResolvePrincipalsPath:
 	default:
 		return nil, errNotFound
 	}
 	// The version endpoint answers any client: it is how one learns what it
 	// talks to.
-	if r.URL.Path != VersionPath {
-		v, err := strconv.Atoi(r.Header.Get(ProtocolHeader))
+	if r.URL.Path != wire.VersionPath {
+		v, err := strconv.Atoi(r.Header.Get(wire.ProtocolHeader))
 		switch {
-		case r.Header.Get(ProtocolHeader) == "":
+		case r.Header.Get(wire.ProtocolHeader) == "":
 			return nil, errProtocolMissing
-		case err != nil || v < MinClientProtocol:
-			return nil, &protocolError{http.StatusBadRequest, CodeProtocolMismatch,
-				"this server serves private protocol " + strconv.Itoa(MinClientProtocol) + " and newer"}
+		case err != nil || v < wire.MinClientProtocol:
+			return nil, &protocolError{http.StatusBadRequest, wire.CodeProtocolMismatch,
+				"this server serves private protocol " + strconv.Itoa(wire.MinClientProtocol) + " and newer"}
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
@@ -210,38 +106,38 @@ func (p *Protocol) serve(r *http.Request) (any, error) {
 		return nil, errMalformed
 	}
 	// The calling service authenticates as itself, and must be allowed to
-	// ask: the Service decides.
+	// ask: package authz decides.
 	ctx, err := p.caller(r, body)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Service.AuthorizeVerifier(ctx); err != nil {
+	if err := p.Authz.AuthorizeVerifier(ctx); err != nil {
 		return nil, err
 	}
 	switch r.URL.Path {
-	case VersionPath:
-		return VersionResponse{Protocol: ProtocolVersion, MinClient: MinClientProtocol, ServerVersion: "keyward", AccountID: p.Service.Account.ID}, nil
-	case DerivePath:
-		var req DeriveSigningKeyRequest
+	case wire.VersionPath:
+		return wire.VersionResponse{Protocol: wire.ProtocolVersion, MinClient: wire.MinClientProtocol, ServerVersion: "keyward", AccountID: p.Authz.Account(ctx).ID}, nil
+	case wire.DerivePath:
+		var req wire.DeriveSigningKeyRequest
 		if json.Unmarshal(body, &req) != nil {
 			return nil, errMalformed
 		}
 		return p.derive(ctx, req)
-	case EvaluatePath:
-		var req EvaluatePolicyRequest
+	case wire.EvaluatePath:
+		var req wire.EvaluatePolicyRequest
 		if json.Unmarshal(body, &req) != nil || len(req.Actions) > maxBatch || len(req.Resources) > maxBatch ||
 			len(req.Actions)*len(req.Resources) > maxBatch {
 			return nil, errMalformed
 		}
 		return p.evaluate(ctx, req)
-	case ResolveIdentityPath:
-		var req ResolveIdentityRequest
+	case wire.ResolveIdentityPath:
+		var req wire.ResolveIdentityRequest
 		if json.Unmarshal(body, &req) != nil || len(req.AccessKeyIDs) > maxBatch {
 			return nil, errMalformed
 		}
 		return p.resolveIdentity(ctx, req)
 	default:
-		var req ResolvePrincipalsRequest
+		var req wire.ResolvePrincipalsRequest
 		if json.Unmarshal(body, &req) != nil || len(req.Principals) > maxBatch {
 			return nil, errMalformed
 		}
@@ -290,7 +186,7 @@ func (p *Protocol) key(ctx context.Context, id, sessionToken string) (*sigv4.Key
 	return k, nil
 }
 
-func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any, error) {
+func (p *Protocol) derive(ctx context.Context, req wire.DeriveSigningKeyRequest) (any, error) {
 	if len(req.Date) != 8 || !keyward.ValidRegionName(req.Region) || !validService(req.Service) {
 		return nil, errMalformed
 	}
@@ -304,7 +200,7 @@ func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any
 	// the key's owner, root included. The guarded service's scope is all
 	// an asking service needs.
 	if keyward.OwnService(req.Service) {
-		return nil, &protocolError{http.StatusBadRequest, CodeBadRequest,
+		return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest,
 			"no signing key is derived for " + req.Service + ", a service Keyward answers itself: it would sign Keyward's own API"}
 	}
 	k, err := p.key(ctx, req.AccessKeyID, req.SessionToken)
@@ -312,30 +208,30 @@ func (p *Protocol) derive(ctx context.Context, req DeriveSigningKeyRequest) (any
 		return nil, err
 	}
 	derived := k.Derive(req.Date, req.Region, req.Service)
-	out := DeriveSigningKeyResponse{DerivedKey: derived[:], PrincipalArn: k.ARN}
+	out := wire.DeriveSigningKeyResponse{DerivedKey: derived[:], PrincipalArn: k.ARN}
 	if k.Principal.IsRoleSession() {
 		out.RoleArn = k.Principal.IdentityARN()
 	}
 	return out, nil
 }
 
-func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any, error) {
+func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest) (any, error) {
 	// Keys that describe the caller or its session are Keyward's to
 	// establish: an asking service that sends one is told so. Keys are
 	// compared case-insensitively, so one named twice, or a region other
 	// than the request's, would be two answers to one question.
 	named := make(map[string]bool, len(req.Condition))
 	for key, values := range req.Condition {
-		if err := keyward.CheckObservedKey(key); err != nil {
-			return nil, &protocolError{http.StatusBadRequest, CodeBadRequest, keyward.ErrorMessage(err)}
+		if err := authz.CheckObservedKey(key); err != nil {
+			return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest, keyward.ErrorMessage(err)}
 		}
 		lower := strings.ToLower(key)
 		if named[lower] {
-			return nil, &protocolError{http.StatusBadRequest, CodeBadRequest, "the condition key " + keyward.Clip(key) + " is named twice"}
+			return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest, "the condition key " + keyward.Clip(key) + " is named twice"}
 		}
 		named[lower] = true
 		if lower == "aws:requestedregion" && keyward.ValidRegionName(req.Region) && (len(values) != 1 || values[0] != req.Region) {
-			return nil, &protocolError{http.StatusBadRequest, CodeBadRequest, "aws:RequestedRegion is not the request's region"}
+			return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest, "aws:RequestedRegion is not the request's region"}
 		}
 	}
 	k, err := p.key(ctx, req.AccessKeyID, req.SessionToken)
@@ -348,7 +244,7 @@ func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any
 		}
 		req.Condition["aws:RequestedRegion"] = []string{req.Region}
 	}
-	effects, err := p.Service.EvaluateFor(ctx, k.Principal, req.Condition, req.Actions, req.Resources)
+	effects, err := p.Authz.EvaluateFor(ctx, k.Principal, req.Condition, req.Actions, req.Resources)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +254,7 @@ func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any
 	if keyward.ValidRegionName(req.Region) && validService(req.Service) {
 		p.Uses.Record(k.UseID(), keyward.LastUse{Time: p.Now().UTC(), Service: req.Service, Region: req.Region})
 	}
-	out := EvaluatePolicyResponse{Decisions: make([][]string, len(effects)), PrincipalArn: k.ARN}
+	out := wire.EvaluatePolicyResponse{Decisions: make([][]string, len(effects)), PrincipalArn: k.ARN}
 	for i, row := range effects {
 		out.Decisions[i] = make([]string, len(row))
 		for j, e := range row {
@@ -371,15 +267,15 @@ func (p *Protocol) evaluate(ctx context.Context, req EvaluatePolicyRequest) (any
 func wireDecision(effect string) string {
 	switch effect {
 	case keyward.DecisionAllowed:
-		return DecisionAllow
+		return wire.DecisionAllow
 	case keyward.DecisionExplicitDeny:
-		return DecisionDeny
+		return wire.DecisionDeny
 	}
-	return DecisionNoMatch
+	return wire.DecisionNoMatch
 }
 
-func (p *Protocol) resolveIdentity(ctx context.Context, req ResolveIdentityRequest) (any, error) {
-	out := ResolveIdentityResponse{Identities: make([]ResolvedIdentity, len(req.AccessKeyIDs))}
+func (p *Protocol) resolveIdentity(ctx context.Context, req wire.ResolveIdentityRequest) (any, error) {
+	out := wire.ResolveIdentityResponse{Identities: make([]wire.ResolvedIdentity, len(req.AccessKeyIDs))}
 	for i, id := range req.AccessKeyIDs {
 		k, err := p.Keys.Get(ctx, id)
 		if err != nil {
@@ -388,15 +284,15 @@ func (p *Protocol) resolveIdentity(ctx context.Context, req ResolveIdentityReque
 		if k.Principal.AccountID == "" { // unknown or malformed
 			continue
 		}
-		out.Identities[i] = ResolvedIdentity{Found: true, Kind: "user", PrincipalArn: k.ARN}
+		out.Identities[i] = wire.ResolvedIdentity{Found: true, Kind: "user", PrincipalArn: k.ARN}
 	}
 	return out, nil
 }
 
-func (p *Protocol) resolvePrincipals(ctx context.Context, req ResolvePrincipalsRequest) (any, error) {
-	out := ResolvePrincipalsResponse{Invalid: []string{}}
+func (p *Protocol) resolvePrincipals(ctx context.Context, req wire.ResolvePrincipalsRequest) (any, error) {
+	out := wire.ResolvePrincipalsResponse{Invalid: []string{}}
 	for _, principal := range req.Principals {
-		ok, err := p.Service.PrincipalExists(ctx, principal)
+		ok, err := p.Authz.PrincipalExists(ctx, principal)
 		if err != nil {
 			return nil, err
 		}
@@ -426,17 +322,14 @@ func validService(s string) bool {
 // the service reports its own misconfiguration rather than blaming the
 // end user's key.
 func (p *Protocol) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := http.StatusInternalServerError, map[string]string{"error": "internal error"}
+	status, body := http.StatusInternalServerError, wire.ErrorBody{Error: "internal error"}
 	var pe *protocolError
 	var ke *keyward.Error
 	switch {
 	case errors.As(err, &pe):
-		status, body["error"] = pe.status, pe.message
-		if pe.code != "" {
-			body["code"] = pe.code
-		}
+		status, body = pe.status, wire.ErrorBody{Code: pe.code, Error: pe.message}
 	case errors.As(err, &ke):
-		status, body["error"] = http.StatusForbidden, ke.Code+": "+ke.Message
+		status, body.Error = http.StatusForbidden, ke.Code+": "+ke.Message
 	default:
 		p.Logger.Error("verifier request failed", "path", r.URL.Path, "err", err)
 	}

@@ -38,7 +38,7 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/sigv4"
-	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // signWithKey signs r as an attacker holding only a derived signing key
@@ -73,7 +73,7 @@ func socketClient(k *kwtest.Keyward) *http.Client {
 // scope.
 func derive(t *testing.T, k *kwtest.Keyward, signer key, keyID, date, service string) (int, map[string]any) {
 	t.Helper()
-	status, _, out := call(t, k, signer, verify.DerivePath,
+	status, _, out := call(t, k, signer, wire.DerivePath,
 		`{"accessKeyId":"`+keyID+`","date":"`+date+`","region":"us-east-1","service":"`+service+`"}`, false)
 	return status, out
 }
@@ -100,7 +100,7 @@ func TestAttackDeriveKeyOfKeywardsOwnService(t *testing.T) {
 	for _, service := range own {
 		t.Run(service, func(t *testing.T) {
 			status, out := derive(t, k, gw, kwtest.RootKeyID, date, service)
-			if status != http.StatusBadRequest || out["code"] != verify.CodeBadRequest || out["derivedKey"] != nil ||
+			if status != http.StatusBadRequest || out["code"] != wire.CodeBadRequest || out["derivedKey"] != nil ||
 				!strings.Contains(out["error"].(string), service) {
 				t.Fatalf("got %d %v", status, out)
 			}
@@ -194,17 +194,17 @@ func TestAttackDerivedKeySignsKeywardsAPI(t *testing.T) {
 			}
 		})
 	}
-	if _, err := k.Service.User(kwtest.AsRoot(context.Background()), "mallory"); err == nil {
+	if _, err := k.IAM.User(kwtest.AsRoot(context.Background()), "mallory"); err == nil {
 		t.Fatal("a user was made with a key derived for s3")
 	}
 
 	// The verifier protocol is Keyward's API too: as root, with the s3
 	// key, the gateway would ask whatever root may.
-	for _, path := range []string{verify.VersionPath, verify.DerivePath} {
+	for _, path := range []string{wire.VersionPath, wire.DerivePath} {
 		t.Run("the verifier protocol, "+path, func(t *testing.T) {
 			body := []byte(`{"accessKeyId":"` + kwtest.RootKeyID + `","date":"` + date + `","region":"us-east-1","service":"s3"}`)
 			r, _ := http.NewRequest("POST", "http://keyward"+path, strings.NewReader(string(body)))
-			r.Header.Set(verify.ProtocolHeader, "1")
+			r.Header.Set(wire.ProtocolHeader, "1")
 			signWithKey(r, body, kwtest.RootKeyID, s3Key, "us-east-1", "s3", now)
 			resp, err := socketClient(k).Do(r)
 			if err != nil {
@@ -241,32 +241,32 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 
 	// A role session of alice's, then revoked as the console does it.
-	if _, err := k.Service.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Service.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
+	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`); err != nil {
 		t.Fatal(err)
 	}
-	u, err := k.Service.User(root, "alice")
+	u, err := k.IAM.User(root, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
 		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.Service.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Service.RevokeRoleSessions(root, "reader"); err != nil {
+	if err := k.IAM.RevokeRoleSessions(root, "reader"); err != nil {
 		t.Fatal(err)
 	}
 
 	evaluate := func(t *testing.T, id, token string, condition map[string][]string) (int, map[string]any) {
 		t.Helper()
-		body, _ := json.Marshal(verify.EvaluatePolicyRequest{AccessKeyID: id, SessionToken: token, Actions: []string{"s3:GetObject"},
+		body, _ := json.Marshal(wire.EvaluatePolicyRequest{AccessKeyID: id, SessionToken: token, Actions: []string{"s3:GetObject"},
 			Resources: []string{"arn:aws:s3:::b/k"}, Condition: condition})
-		status, _, out := call(t, k, gw, verify.EvaluatePath, string(body), false)
+		status, _, out := call(t, k, gw, wire.EvaluatePath, string(body), false)
 		return status, out
 	}
 	decision := func(out map[string]any) any {
@@ -297,7 +297,7 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 				t.Fatalf("without the claim: got %d %v, want %s", status, out, tc.without)
 			}
 			status, out := evaluate(t, tc.id, tc.token, map[string][]string{"aws:SourceIp": {"192.0.2.1"}, tc.key: {tc.value}})
-			if status != http.StatusBadRequest || out["code"] != verify.CodeBadRequest || out["decisions"] != nil ||
+			if status != http.StatusBadRequest || out["code"] != wire.CodeBadRequest || out["decisions"] != nil ||
 				!strings.Contains(out["error"].(string), tc.key) {
 				t.Fatalf("got %d %v", status, out)
 			}
@@ -318,7 +318,7 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 		"ec2:SourceInstanceArn", "lambda:SourceFunctionArn", "identitystore:UserId", "username", "", ":x", "S3 :prefix"} {
 		t.Run(key, func(t *testing.T) {
 			status, out := evaluate(t, mfa.id, "", map[string][]string{key: {"x"}})
-			if status != http.StatusBadRequest || out["code"] != verify.CodeBadRequest {
+			if status != http.StatusBadRequest || out["code"] != wire.CodeBadRequest {
 				t.Fatalf("got %d %v", status, out)
 			}
 		})
@@ -328,28 +328,28 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 	// request's, would be decided by whichever Keyward read last.
 	t.Run("a key named twice", func(t *testing.T) {
 		status, out := evaluate(t, mfa.id, "", map[string][]string{"aws:SourceIp": {"192.0.2.1"}, "AWS:SOURCEIP": {"198.51.100.1"}})
-		if status != http.StatusBadRequest || out["code"] != verify.CodeBadRequest || !strings.Contains(out["error"].(string), "named twice") {
+		if status != http.StatusBadRequest || out["code"] != wire.CodeBadRequest || !strings.Contains(out["error"].(string), "named twice") {
 			t.Fatalf("got %d %v", status, out)
 		}
 	})
 	t.Run("a region other than the request's", func(t *testing.T) {
-		body, _ := json.Marshal(verify.EvaluatePolicyRequest{AccessKeyID: mfa.id, Actions: []string{"s3:GetObject"},
+		body, _ := json.Marshal(wire.EvaluatePolicyRequest{AccessKeyID: mfa.id, Actions: []string{"s3:GetObject"},
 			Resources: []string{"arn:aws:s3:::b/k"}, Region: "eu-west-1", Service: "s3",
 			Condition: map[string][]string{"aws:requestedregion": {"us-west-2"}}})
-		status, _, out := call(t, k, gw, verify.EvaluatePath, string(body), false)
-		if status != http.StatusBadRequest || out["code"] != verify.CodeBadRequest || !strings.Contains(out["error"].(string), "aws:RequestedRegion") {
+		status, _, out := call(t, k, gw, wire.EvaluatePath, string(body), false)
+		if status != http.StatusBadRequest || out["code"] != wire.CodeBadRequest || !strings.Contains(out["error"].(string), "aws:RequestedRegion") {
 			t.Fatalf("got %d %v", status, out)
 		}
 	})
 
 	// The Service refuses them as well, for whatever other transport asks.
-	t.Run("the Service's EvaluateFor", func(t *testing.T) {
+	t.Run("authz's EvaluateFor", func(t *testing.T) {
 		p := keyward.Principal{AccountID: kwtest.AccountID, UserName: "mfa"}
 		for _, observed := range []map[string][]string{
 			{"aws:MultiFactorAuthPresent": {"true"}},
 			{"aws:SourceIp": {"192.0.2.1"}, "AWS:SOURCEIP": {"198.51.100.1"}},
 		} {
-			_, err := k.Service.EvaluateFor(root, p, observed, []string{"s3:GetObject"}, []string{"*"})
+			_, err := k.Authz.EvaluateFor(root, p, observed, []string{"s3:GetObject"}, []string{"*"})
 			if keyward.ErrorCode(err) != keyward.EInvalidInput {
 				t.Fatalf("%v: got %v", observed, err)
 			}

@@ -16,10 +16,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 type key struct{ id, secret string }
@@ -38,7 +40,7 @@ func call(t *testing.T, k *kwtest.Keyward, signer key, path, body string, noHead
 	}}}
 	req, _ := http.NewRequest("POST", "http://keyward"+path, strings.NewReader(body))
 	if !noHeader {
-		req.Header.Set(verify.ProtocolHeader, "1")
+		req.Header.Set(wire.ProtocolHeader, "1")
 	}
 	if signer.id != "" {
 		sigv4.Sign(req, []byte(body), signer.id, signer.secret, "us-east-1", "iam", time.Now())
@@ -79,8 +81,8 @@ func TestProtocol(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				status, h, out := call(t, k, tc.signer, verify.VersionPath, "{}", false)
-				if status != tc.status || h.Get(verify.ProtocolHeader) != "1" {
+				status, h, out := call(t, k, tc.signer, wire.VersionPath, "{}", false)
+				if status != tc.status || h.Get(wire.ProtocolHeader) != "1" {
 					t.Fatalf("got %d %v %v", status, h, out)
 				}
 				// A refusal of the asking service carries no code: the
@@ -102,35 +104,35 @@ func TestProtocol(t *testing.T) {
 			status           int
 			want             map[string]any
 		}{
-			{name: "derive: active key", path: verify.DerivePath, status: 200,
+			{name: "derive: active key", path: wire.DerivePath, status: 200,
 				body: `{"accessKeyId":"` + alice.id + `","date":"20260101","region":"eu-west-1","service":"s3"}`,
 				want: map[string]any{"principalArn": "arn:aws:iam::123456789012:user/alice"}},
-			{name: "derive: unknown key", path: verify.DerivePath, status: 403, want: map[string]any{"code": "NoSuchIdentity"},
+			{name: "derive: unknown key", path: wire.DerivePath, status: 403, want: map[string]any{"code": "NoSuchIdentity"},
 				body: `{"accessKeyId":"AKIAAAAAAAAAAAAAAAAA","date":"20260101","region":"eu-west-1","service":"s3"}`},
-			{name: "derive: session token", path: verify.DerivePath, status: 403, want: map[string]any{"code": "InvalidToken"},
+			{name: "derive: session token", path: wire.DerivePath, status: 403, want: map[string]any{"code": "InvalidToken"},
 				body: `{"accessKeyId":"` + alice.id + `","sessionToken":"x","date":"20260101","region":"eu-west-1","service":"s3"}`},
-			{name: "derive: bad scope", path: verify.DerivePath, status: 400, want: map[string]any{"code": "BadRequest"},
+			{name: "derive: bad scope", path: wire.DerivePath, status: 400, want: map[string]any{"code": "BadRequest"},
 				body: `{"accessKeyId":"` + alice.id + `","date":"2026-01-01","region":"eu-west-1","service":"s3"}`},
-			{name: "no protocol header", path: verify.DerivePath, noHeader: true, status: 400, want: map[string]any{"code": "ProtocolMismatch"},
+			{name: "no protocol header", path: wire.DerivePath, noHeader: true, status: 400, want: map[string]any{"code": "ProtocolMismatch"},
 				body: `{}`},
-			{name: "malformed body", path: verify.EvaluatePath, status: 400, want: map[string]any{"code": "BadRequest"}, body: `{`},
-			{name: "too large a batch", path: verify.EvaluatePath, status: 400, want: map[string]any{"code": "BadRequest"},
+			{name: "malformed body", path: wire.EvaluatePath, status: 400, want: map[string]any{"code": "BadRequest"}, body: `{`},
+			{name: "too large a batch", path: wire.EvaluatePath, status: 400, want: map[string]any{"code": "BadRequest"},
 				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject"],"resources":[` + strings.Repeat(`"r",`, 1000) + `"r"]}`},
 			{name: "unknown path", path: "/private/nothing", status: 404, body: `{}`},
-			{name: "resolve identity", path: verify.ResolveIdentityPath, status: 200,
+			{name: "resolve identity", path: wire.ResolveIdentityPath, status: 200,
 				body: `{"accessKeyIds":["` + alice.id + `","AKIAAAAAAAAAAAAAAAAA","nonsense"]}`,
 				want: map[string]any{"identities": []any{
 					map[string]any{"found": true, "kind": "user", "principalArn": "arn:aws:iam::123456789012:user/alice"},
 					map[string]any{"found": false}, map[string]any{"found": false}}}},
-			{name: "resolve principals", path: verify.ResolvePrincipalsPath, status: 200,
+			{name: "resolve principals", path: wire.ResolvePrincipalsPath, status: 200,
 				body: `{"principals":["123456789012","arn:aws:iam::123456789012:root","arn:aws:iam::123456789012:user/alice","arn:aws:iam::123456789012:user/nobody","arn:aws:iam::999999999999:root"]}`,
 				want: map[string]any{"invalid": []any{"arn:aws:iam::123456789012:user/nobody", "arn:aws:iam::999999999999:root"}}},
-			{name: "evaluate: a matrix per resource and action, policy variables and conditions", path: verify.EvaluatePath, status: 200,
+			{name: "evaluate: a matrix per resource and action, policy variables and conditions", path: wire.EvaluatePath, status: 200,
 				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject","s3:PutObject"],
 					"resources":["arn:aws:s3:::b/alice/x","arn:aws:s3:::b/bob/x"],"condition":{"aws:SourceIp":["198.51.100.1"]}}`,
 				want: map[string]any{"decisions": []any{[]any{"allow", "no_match"}, []any{"no_match", "no_match"}},
 					"principalArn": "arn:aws:iam::123456789012:user/alice"}},
-			{name: "evaluate: an observed condition denies", path: verify.EvaluatePath, status: 200,
+			{name: "evaluate: an observed condition denies", path: wire.EvaluatePath, status: 200,
 				body: `{"accessKeyId":"` + alice.id + `","actions":["s3:GetObject"],"resources":["arn:aws:s3:::b/alice/x"],"condition":{"aws:SourceIp":["192.0.2.7"]}}`,
 				want: map[string]any{"decisions": []any{[]any{"deny"}}}},
 		}
@@ -152,7 +154,7 @@ func TestProtocol(t *testing.T) {
 	})
 
 	t.Run("the derived key signs as the secret does", func(t *testing.T) {
-		_, _, out := call(t, k, gw, verify.DerivePath, `{"accessKeyId":"`+alice.id+`","date":"20260101","region":"eu-west-1","service":"s3"}`, false)
+		_, _, out := call(t, k, gw, wire.DerivePath, `{"accessKeyId":"`+alice.id+`","date":"20260101","region":"eu-west-1","service":"s3"}`, false)
 		want := sigv4.DeriveKey(alice.secret, "20260101", "eu-west-1", "s3")
 		got, _ := json.Marshal(want[:])
 		if string(got) != `"`+out["derivedKey"].(string)+`"` {
@@ -162,10 +164,10 @@ func TestProtocol(t *testing.T) {
 
 	t.Run("a deactivated key has no identity", func(t *testing.T) {
 		ctx := kwtest.AsRoot(context.Background())
-		if err := k.Service.UpdateAccessKey(ctx, "alice", alice.id, keyward.StatusInactive); err != nil {
+		if err := k.IAM.UpdateAccessKey(ctx, "alice", alice.id, keyward.StatusInactive); err != nil {
 			t.Fatal(err)
 		}
-		status, _, out := call(t, k, gw, verify.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"]}`, false)
+		status, _, out := call(t, k, gw, wire.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"]}`, false)
 		if status != 403 || out["code"] != "NoSuchIdentity" {
 			t.Fatalf("got %d %v", status, out)
 		}
@@ -175,7 +177,7 @@ func TestProtocol(t *testing.T) {
 // proxy is the authorization endpoint on a test server, as keyward serve
 // routes it.
 func proxy(t *testing.T, k *kwtest.Keyward) string {
-	p := &verify.Proxy{Service: k.Service, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
+	p := &verify.Proxy{Authz: k.Authz, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Rand: rand.Reader}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
@@ -191,7 +193,7 @@ func TestAuthorizeEndpoint(t *testing.T) {
 	sign := func(method, uri, service string, proxyHeaders map[string]string) *http.Request {
 		orig, _ := http.NewRequest(method, "http://api.example.com"+uri, nil)
 		sigv4.Sign(orig, nil, alice.id, alice.secret, "eu-west-1", service, time.Now())
-		sub, _ := http.NewRequest("GET", url+verify.AuthorizePath, nil)
+		sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
 		sub.Header = orig.Header.Clone()
 		sub.Host = "api.example.com"
 		for k, v := range proxyHeaders {
@@ -204,7 +206,7 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		return sub
 	}
 	std := func(method, uri string) map[string]string {
-		return map[string]string{verify.HeaderOriginalMethod: method, verify.HeaderOriginalURI: uri, verify.HeaderAPIID: "pets", verify.HeaderStage: "prod"}
+		return map[string]string{wire.HeaderOriginalMethod: method, wire.HeaderOriginalURI: uri, wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"}
 	}
 	with := func(m map[string]string, k, v string) map[string]string { m[k] = v; return m }
 	tests := []struct {
@@ -215,8 +217,8 @@ func TestAuthorizeEndpoint(t *testing.T) {
 		message string
 	}{
 		{"allowed", sign("GET", "/pets/1?a=b", "execute-api", std("GET", "/pets/1?a=b")), 200, "", ""},
-		{"no original URI", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderOriginalURI, "")), 400, "InvalidInput", ""},
-		{"no API ID", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), verify.HeaderAPIID, "")), 400, "InvalidInput", ""},
+		{"no original URI", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), wire.HeaderOriginalURI, "")), 400, "InvalidInput", ""},
+		{"no API ID", sign("GET", "/pets/1", "execute-api", with(std("GET", "/pets/1"), wire.HeaderAPIID, "")), 400, "InvalidInput", ""},
 		{"a method with a body and no hash", sign("POST", "/pets", "execute-api", with(std("POST", "/pets"), "X-Amz-Content-Sha256", "")), 403,
 			"IncompleteSignature", "A request with a body must sign its payload hash in the X-Amz-Content-Sha256 header."},
 		{"a method with a body, its hash signed", sign("POST", "/pets", "execute-api", std("POST", "/pets")), 200, "", ""},
@@ -227,9 +229,9 @@ func TestAuthorizeEndpoint(t *testing.T) {
 	traefik.Host = "keyward.internal"
 	traefik.URL.RawQuery = "api-id=pets&stage=prod"
 	// Envoy's ext_authz: the client's method and path after the prefix.
-	envoy := sign("DELETE", "/pets/4?x=y", "execute-api", map[string]string{verify.HeaderAPIID: "pets", verify.HeaderStage: "prod"})
+	envoy := sign("DELETE", "/pets/4?x=y", "execute-api", map[string]string{wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"})
 	envoy.Method = "DELETE"
-	envoy.URL.Path, envoy.URL.RawQuery = verify.AuthorizePath+"/pets/4", "x=y"
+	envoy.URL.Path, envoy.URL.RawQuery = wire.AuthorizePath+"/pets/4", "x=y"
 	tests = append(tests, []struct {
 		name    string
 		req     *http.Request
@@ -245,12 +247,12 @@ func TestAuthorizeEndpoint(t *testing.T) {
 			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != tc.status || tc.code != "" && resp.Header.Get(verify.HeaderErrorType) != tc.code ||
-				tc.message != "" && resp.Header.Get(verify.HeaderErrorMessage) != tc.message {
+			if resp.StatusCode != tc.status || tc.code != "" && resp.Header.Get(wire.HeaderErrorType) != tc.code ||
+				tc.message != "" && resp.Header.Get(wire.HeaderErrorMessage) != tc.message {
 				t.Fatalf("got %d %v %s", resp.StatusCode, resp.Header, b)
 			}
-			if tc.status == 200 && (resp.Header.Get(verify.HeaderUserName) != "alice" || resp.Header.Get(verify.HeaderAccessKeyID) != alice.id ||
-				resp.Header.Get(verify.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice") {
+			if tc.status == 200 && (resp.Header.Get(wire.HeaderUserName) != "alice" || resp.Header.Get(wire.HeaderAccessKeyID) != alice.id ||
+				resp.Header.Get(wire.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice") {
 				t.Fatalf("identity headers %v", resp.Header)
 			}
 		})
@@ -265,13 +267,13 @@ func TestAuthorizeEndpointSession(t *testing.T) {
 	k := kwtest.New(t)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
 	url := proxy(t, k)
-	u, err := k.Service.User(kwtest.AsRoot(context.Background()), "alice")
+	u, err := k.IAM.User(kwtest.AsRoot(context.Background()), "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id,
 		Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.Service.GetSessionToken(asAlice, 900, "", "")
+	s, err := k.STS.GetSessionToken(asAlice, 900, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,10 +288,10 @@ func TestAuthorizeEndpointSession(t *testing.T) {
 			if err := v4.NewSigner().SignHTTP(context.Background(), creds, orig, emptyHash, "execute-api", "eu-west-1", time.Now()); err != nil {
 				t.Fatal(err)
 			}
-			sub, _ := http.NewRequest("GET", url+verify.AuthorizePath, nil)
+			sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
 			sub.Header = orig.Header.Clone()
 			sub.Host = "api.example.com"
-			for k, v := range map[string]string{verify.HeaderOriginalMethod: "GET", verify.HeaderOriginalURI: "/pets/1", verify.HeaderAPIID: "pets", verify.HeaderStage: "prod"} {
+			for k, v := range map[string]string{wire.HeaderOriginalMethod: "GET", wire.HeaderOriginalURI: "/pets/1", wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"} {
 				sub.Header.Set(k, v)
 			}
 			resp, err := http.DefaultClient.Do(sub)
@@ -297,7 +299,7 @@ func TestAuthorizeEndpointSession(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if resp.StatusCode != tc.status || tc.status == 200 && resp.Header.Get(verify.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice" {
+			if resp.StatusCode != tc.status || tc.status == 200 && resp.Header.Get(wire.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice" {
 				t.Fatalf("got %d %v", resp.StatusCode, resp.Header)
 			}
 		})

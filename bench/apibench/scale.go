@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -53,7 +53,7 @@ func seed(dir string, users int) error {
 	for i := range mk {
 		mk[i] = byte(i)
 	}
-	sealer, err := keyward.NewSealer(mk, fastRand{})
+	sealer, err := seal.New(mk, fastRand{})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -90,9 +90,9 @@ func backupCommand(ctx context.Context, restore bool, args []string, getenv func
 		return err
 	}
 	err = sqlite.Restore(ctx, file, db, func(st *sqlite.Store) error {
-		s := &keyward.Service{Store: st, Sealer: sealer}
+		s := &iam.Service{Store: st, Sealer: sealer}
 		if _, err := s.CheckMasterKey(ctx); err != nil {
-			if errors.Is(err, keyward.ErrWrongMasterKey) {
+			if errors.Is(err, iam.ErrWrongMasterKey) {
 				return errors.New("the master key does not open this backup: restore it with the key it was made under")
 			}
 			return err

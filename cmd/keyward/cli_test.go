@@ -184,7 +184,7 @@ func TestCLIMatchesAWSCLI(t *testing.T) {
 		}
 	}
 	// The report once generated, both get the same document.
-	ts.Service.Wait()
+	ts.Reports.Wait()
 	a := awsCLIWith(t, env, "iam", "get-credential-report")
 	k := keywardCLI(t, env, "iam", "get-credential-report")
 	if a.code != 0 || !reflect.DeepEqual(decode(t, "aws", a.stdout), decode(t, "keyward", k.stdout)) {
@@ -418,7 +418,7 @@ func TestCLIProfiles(t *testing.T) {
 		t.Fatalf("with a profile: %d %q %s", r.code, r.stdout, r.stderr)
 	}
 	// The profile's region signed the request.
-	last, err := ts.Service.AccessKeyLastUsed(keyward.Internal(context.Background()), rootKeyID)
+	last, err := ts.IAM.AccessKeyLastUsed(keyward.Internal(context.Background()), rootKeyID)
 	must(t, err)
 	if last.LastUsed.Region != "eu-north-1" {
 		t.Fatalf("signed for %s", last.LastUsed.Region)

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// TestConsoleActionsAuthorized: every console action is the Service call
+// TestConsoleActionsAuthorized: every console action is the feature-package call
 // the API makes, authorised the same way. A user allowed only what each
 // case grants is refused with AWS's AccessDenied naming the missing
 // action, and nothing changes. The console once deleted a user's keys,

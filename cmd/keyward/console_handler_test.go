@@ -214,7 +214,7 @@ func TestConsoleIAMUser(t *testing.T) {
 		t.Fatalf("users as gail: %d\n%s", resp.StatusCode, body)
 	}
 	// The sign-in is in the credential report's password_last_used.
-	lp, err := ts.Service.LoginProfile(keyward.Internal(ctx), "gail")
+	lp, err := ts.IAM.LoginProfile(keyward.Internal(ctx), "gail")
 	must(t, err)
 	if lp.LastUsed.IsZero() {
 		t.Fatal("console sign-in not recorded")
@@ -306,7 +306,7 @@ func TestConsoleDetails(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(next, "notice=report-started") {
 			t.Fatalf("generate: %d → %s", resp.StatusCode, next)
 		}
-		ts.Service.Wait()
+		ts.Reports.Wait()
 		_, page := c.get(next)
 		if strings.Contains(page, "Reload this page") || !strings.Contains(page, "ready to download") || !strings.Contains(page, `id="download-report"`) {
 			t.Fatalf("the report page after the report is ready:\n%s", page)

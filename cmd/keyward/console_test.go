@@ -426,7 +426,7 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 			chromedp.Navigate(ts.URL+"/console/reports"),
 			chromedp.Click("#generate-report", chromedp.ByID),
 			chromedp.WaitVisible("#notice", chromedp.ByID))
-		ts.Service.Wait()
+		ts.Reports.Wait()
 		browse(t, ctx, "05-report-ready",
 			chromedp.Reload(),
 			chromedp.WaitVisible("#download-report", chromedp.ByID),

@@ -288,7 +288,7 @@ func TestGoldenResponses(t *testing.T) {
 		"task": "<DeletionTaskId>"}
 	// The credential report is written in the background: wait for it, so
 	// that it does not draw on the seeded randomness at a random moment.
-	defer ts.Service.Wait()
+	defer ts.Reports.Wait()
 	var aliceID, aliceSecret string // made by the CreateAccessKey step
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {

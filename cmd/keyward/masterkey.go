@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/seal"
 )
 
 // Master key files in the data directory, when KEYWARD_MASTER_KEY is not
@@ -73,7 +73,7 @@ func loadMasterKeys(cfg Config, rand io.Reader, create bool) (masterKeys, bool, 
 	generated := false
 	switch {
 	case errors.Is(err, os.ErrNotExist) && create:
-		k = make([]byte, keyward.MasterKeySize)
+		k = make([]byte, seal.KeySize)
 		if _, err := io.ReadFull(rand, k); err != nil {
 			return mk, false, err
 		}
@@ -111,12 +111,12 @@ func readKeyFile(path string) ([]byte, error) {
 }
 
 // sealer returns a sealer of mk's keys; a pending key only opens.
-func (mk masterKeys) sealer(rand io.Reader) (*keyward.Sealer, error) {
+func (mk masterKeys) sealer(rand io.Reader) (*seal.Sealer, error) {
 	prev := mk.keys[1:]
 	if mk.pending != nil {
 		prev = append(append([][]byte{}, prev...), mk.pending)
 	}
-	return keyward.NewSealer(mk.keys[0], rand, prev...)
+	return seal.New(mk.keys[0], rand, prev...)
 }
 
 // finishRekey completes, in the data directory, a rekey whose database

@@ -14,11 +14,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -66,7 +68,7 @@ func TestWrongMasterKeyWithoutRootKey(t *testing.T) {
 	p := startProcess(t, dir, append(rootEnv, right)...)
 	ctx := context.Background()
 	id, secret := createUserKey(t, p.iam(rootKeyID, rootSecret), "alice")
-	_, err := p.iam(rootKeyID, rootSecret).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(rootKeyID)})
+	_, err := p.iam(rootKeyID, rootSecret).DeleteAccessKey(ctx, &awsiam.DeleteAccessKeyInput{AccessKeyId: aws.String(rootKeyID)})
 	must(t, err)
 	p.stop(t)
 
@@ -132,9 +134,9 @@ func TestRekeyInterrupted(t *testing.T) {
 		st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
 		must(t, err)
 		defer st.Close()
-		sealer, err := keyward.NewSealer(newKey, rand.Reader, oldKey)
+		sealer, err := seal.New(newKey, rand.Reader, oldKey)
 		must(t, err)
-		_, err = (&keyward.Service{Store: st, Sealer: sealer}).Rekey(ctx)
+		_, err = (&iam.Service{Store: st, Sealer: sealer}).Rekey(ctx)
 		must(t, err)
 	}
 	t.Run("before the transaction committed", func(t *testing.T) {

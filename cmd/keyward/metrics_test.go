@@ -61,7 +61,7 @@ func TestMetrics(t *testing.T) {
 	wantAPIError(t, err, "SignatureDoesNotMatch", http.StatusForbidden, "")
 	_, err = root.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})
 	must(t, err)
-	ts.Service.Wait()
+	ts.Reports.Wait()
 	must(t, ts.Uses.Flush(ctx))
 	web := newWebClient(t, ts)
 	_, page := web.get("/console/signin?as=root")

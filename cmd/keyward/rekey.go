@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/postgres"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -74,7 +76,7 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	case mk.pending != nil:
 		target = mk.pending // resume an interrupted rekey with its key
 	default:
-		target = make([]byte, keyward.MasterKeySize)
+		target = make([]byte, seal.KeySize)
 		if _, err := io.ReadFull(randReader, target); err != nil {
 			return err
 		}
@@ -89,7 +91,7 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	if mk.pending != nil && newKey != "" {
 		old = append(old, mk.pending)
 	}
-	sealer, err := keyward.NewSealer(target, randReader, old...)
+	sealer, err := seal.New(target, randReader, old...)
 	if err != nil {
 		return err
 	}
@@ -107,15 +109,15 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer store.Close()
-	svc := &keyward.Service{Store: store, Sealer: sealer}
+	svc := &iam.Service{Store: store, Sealer: sealer}
 	if _, err := svc.CheckMasterKey(ctx); err != nil {
-		if errors.Is(err, keyward.ErrWrongMasterKey) {
+		if errors.Is(err, iam.ErrWrongMasterKey) {
 			return mk.wrongKey()
 		}
 		return err
 	}
 	n, err := svc.Rekey(ctx)
-	if errors.Is(err, keyward.ErrWrongMasterKey) {
+	if errors.Is(err, iam.ErrWrongMasterKey) {
 		return fmt.Errorf("a stored secret opens under none of the keys given; nothing was changed: %w", err)
 	}
 	if err != nil {

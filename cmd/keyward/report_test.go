@@ -137,7 +137,7 @@ func TestCredentialReportMaxAgeConfigurable(t *testing.T) {
 		if out.State != types.ReportStateTypeStarted {
 			t.Fatalf("Generate %d with KEYWARD_CREDENTIAL_REPORT_MAX_AGE=0: %s", i, out.State)
 		}
-		ts.Service.Wait()
+		ts.Reports.Wait()
 		got, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 		must(t, err)
 		if got.GeneratedTime.Before(last) {
@@ -222,7 +222,7 @@ func TestAWSCLICredentialReport(t *testing.T) {
 	if gen["State"] != "STARTED" {
 		t.Fatalf("generate-credential-report: %v", gen)
 	}
-	ts.Service.Wait()
+	ts.Reports.Wait()
 	out := ts.awsOK(t, "iam", "get-credential-report")
 	raw, _ := json.Marshal(out)
 	content, err := base64.StdEncoding.DecodeString(out["Content"].(string))
@@ -264,5 +264,5 @@ func TestCredentialReportErrors(t *testing.T) {
 	if gen.State != types.ReportStateTypeStarted {
 		t.Fatalf("Generate after expiry: %s", gen.State)
 	}
-	ts.Service.Wait()
+	ts.Reports.Wait()
 }

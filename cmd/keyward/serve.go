@@ -19,10 +19,11 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/buildinfo"
-	"github.com/keyward/keyward/internal/caches"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/connguard"
@@ -33,9 +34,12 @@ import (
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/verify/wire"
 )
 
 // Main is the whole server, wired: tests run it in-process on port 0.
@@ -46,8 +50,13 @@ type Main struct {
 	Rand   io.Reader
 	Logger *slog.Logger
 
-	Store   keyward.Store
-	Service *keyward.Service
+	Store keyward.Store
+	// IAM is the IAM application, Authz the access decision every feature
+	// package and the verifier ask.
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
+	Authz   *authz.Authorizer
 	// SignInDelay slows each failed console sign-in (tests set it to 0).
 	SignInDelay time.Duration
 	// Passwords hashes console passwords; tests set cheaper parameters.
@@ -233,21 +242,27 @@ func holdsData(ctx context.Context, st keyward.Store) (bool, error) {
 	return found, nil
 }
 
-// newService makes the Service, prepares the account and wires the caches.
+// newService makes the feature packages, prepares the account and wires
+// the caches.
 func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Uses = &lastuse.Recorder{Store: m.Store, Logger: m.Logger}
-	m.Service = &keyward.Service{Store: m.Store, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
-		CredentialReportMaxAge: m.Config.ReportMaxAge, Passwords: m.Passwords, WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
-	if m.Service.Passwords == nil {
-		m.Service.Passwords = &password.Hasher{Rand: m.Rand}
+	m.Authz = &authz.Authorizer{Store: m.Store, Policies: policy.Engine{}, Now: m.Now}
+	m.IAM = &iam.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Logger: m.Logger,
+		Passwords: m.Passwords}
+	m.STS = &sts.Service{Store: m.Store, Authz: m.Authz, IAM: m.IAM, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses,
+		WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
+	m.Reports = &report.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses,
+		Logger: m.Logger, CredentialReportMaxAge: m.Config.ReportMaxAge}
+	if m.IAM.Passwords == nil {
+		m.IAM.Passwords = &password.Hasher{Rand: m.Rand}
 	}
 	if _, err := m.initAccount(ctx, mk); err != nil {
 		return err
 	}
-	m.Keys = sigv4.NewKeyring(m.Service.Credential, m.Config.KeyCacheSize)
-	m.Keys.OpenSession, m.Keys.Now = m.Service.OpenSession, m.Now
-	m.Changes = caches.Wire(m.Service, m.Keys)
-	return m.Service.InstallAWSManagedPolicies(keyward.Internal(ctx))
+	m.Keys = sigv4.NewKeyring(m.IAM.Credential, m.Config.KeyCacheSize)
+	m.Keys.OpenSession, m.Keys.Now = m.STS.OpenSession, m.Now
+	m.Changes = changes.Wire(m.IAM, m.Authz, m.Keys)
+	return m.IAM.InstallAWSManagedPolicies(keyward.Internal(ctx))
 }
 
 // sessionKey derives the console's session-signing key from the master
@@ -277,9 +292,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		m.auditFile = f
 		m.Audit.Stream = f
 	}
-	m.API = &query.Server{Clients: clients, Service: m.Service, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
+	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS, Reports: m.Reports}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
-	webConfig := console.Config{Service: m.Service, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	m.instrument(&webConfig)
 	web, err := console.New(webConfig)
@@ -287,13 +302,13 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		return nil, err
 	}
 	verifier := &sigv4.Verifier{Now: m.Now}
-	m.Protocol = &verify.Protocol{Service: m.Service, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
+	m.Protocol = &verify.Protocol{Authz: m.Authz, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
 		Clients: clients, Now: m.Now}
-	m.Proxy = &verify.Proxy{Service: m.Service, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
+	m.Proxy = &verify.Proxy{Authz: m.Authz, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
 		Clients: clients, Now: m.Now, Rand: m.Rand}
 	mux := http.NewServeMux()
-	mux.Handle(verify.AuthorizePath, m.Proxy)
-	mux.Handle(verify.AuthorizePath+"/", m.Proxy) // Envoy appends the client's path
+	mux.Handle(wire.AuthorizePath, m.Proxy)
+	mux.Handle(wire.AuthorizePath+"/", m.Proxy) // Envoy appends the client's path
 	// Liveness: the process answers. Readiness: the store answers too, in
 	// time (a replica whose database is away is taken out of rotation).
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
@@ -350,10 +365,10 @@ func (m *Main) instrument(web *console.Config) {
 	mt.BuildInfo(bi.Version, bi.Commit, bi.GoVersion)
 	m.API.Observe, m.API.AuthFailed = mt.Request, mt.AuthFailure
 	web.SignedIn = mt.SignIn
-	m.Service.ReportGenerated = mt.ReportGenerated
+	m.Reports.ReportGenerated = mt.ReportGenerated
 	mt.Cache("credentials", m.Keys.Stats)
 	type counted interface{ Stats() (uint64, uint64) }
-	for name, c := range map[string]any{"policies": m.Service.PolicySets, "key_lists": m.Service.KeyLists, "roles": m.Service.Roles} {
+	for name, c := range map[string]any{"policies": m.Authz.PolicySets, "key_lists": m.IAM.KeyLists, "roles": m.IAM.Roles} {
 		if c, ok := c.(counted); ok {
 			mt.Cache(name, c.Stats)
 		}
@@ -454,6 +469,7 @@ func (m *Main) start(ln net.Listener, verifiers []net.Listener) {
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.stopped = make(chan struct{})
+	m.Reports.Start(bg)
 	m.background(func() { m.Uses.Run(bg, m.Config.LastUseFlush) })
 	m.background(func() { m.Audit.Run(bg, time.Second, m.Config.AuditRetention, m.Now) })
 	m.background(func() { every(bg, 5*time.Second, m.API.FlushAuthLog) })
@@ -509,7 +525,7 @@ func every(ctx context.Context, interval time.Duration, fn func()) {
 
 // announce logs where everything is.
 func (m *Main) announce() error {
-	attrs := []any{"api", m.URL, "account", m.Service.Account.ID, "data", m.Config.DataDir, "version", buildinfo.Get().Version}
+	attrs := []any{"api", m.URL, "account", m.Authz.Account(context.Background()).ID, "data", m.Config.DataDir, "version", buildinfo.Get().Version}
 	if creds := filepath.Join(m.Config.DataDir, "root-credentials.csv"); fileExists(creds) {
 		attrs = append(attrs, "root_credentials", creds)
 	}
@@ -548,8 +564,11 @@ func (m *Main) serveDebug() error {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	// Profiles take as long as asked (?seconds=), so no write timeout.
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 90 * time.Second}
-	go srv.Serve(ln)
-	go func() { <-m.stopped; srv.Close() }()
+	m.background(func() { srv.Serve(ln) })
+	m.background(func() {
+		<-m.stopped
+		srv.Close()
+	})
 	return nil
 }
 
@@ -568,10 +587,12 @@ func (m *Main) Close() error {
 	if verr := m.verifier.Shutdown(ctx); err == nil {
 		err = verr
 	}
+	// A credential report being written finishes within the grace, or
+	// stops; one left unfinished is taken for abandoned and made again.
+	m.Reports.Shutdown(ctx)
 	m.cancel() // the recorder flushes once more as it stops
 	close(m.stopped)
 	m.done.Wait()
-	m.Service.Wait() // a credential report being written
 	if m.auditFile != nil {
 		m.auditFile.Close()
 	}
@@ -582,7 +603,7 @@ func (m *Main) Close() error {
 	return err
 }
 
-// initAccount prepares the account (the Service's bootstrap) with the
+// initAccount prepares the account (iam's bootstrap) with the
 // configured root key and the master key's files. In the data directory's
 // files, the key that opens the store seals; an interrupted rekey that
 // committed is finished here.
@@ -591,9 +612,9 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 	if err != nil {
 		return keyward.Account{}, err
 	}
-	m.Service.Sealer = sealer
+	m.IAM.Sealer, m.STS.Sealer, m.Authz.Sealer = sealer, sealer, sealer
 	credentials := filepath.Join(m.Config.DataDir, "root-credentials.csv")
-	account, opener, err := m.Service.InitAccount(ctx, keyward.Bootstrap{
+	account, opener, err := m.IAM.InitAccount(ctx, iam.Bootstrap{
 		AccountID: m.Config.AccountID, RootKeyID: m.Config.RootAccessKeyID, RootSecret: m.Config.RootSecretAccessKey,
 		SaveGenerated: func(id, secret string) error {
 			if err := writeCredentialsCSV(credentials, id, secret); err != nil {
@@ -609,7 +630,7 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 		},
 	})
 	switch {
-	case errors.Is(err, keyward.ErrWrongMasterKey):
+	case errors.Is(err, iam.ErrWrongMasterKey):
 		return account, mk.wrongKey()
 	case err != nil && m.Config.AccountID != "" && account.ID != "" && account.ID != m.Config.AccountID:
 		return account, fmt.Errorf("--account-id %s given, but %s already holds account %s", m.Config.AccountID, m.Config.DataDir, account.ID)
@@ -634,7 +655,7 @@ func (m *Main) initAccount(ctx context.Context, mk *masterKeys) (keyward.Account
 		}
 	}
 	if m.Config.RootAccessKeyID != "" {
-		if err := m.Service.EnsureRootKey(keyward.Internal(ctx), m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey); err != nil {
+		if err := m.IAM.EnsureRootKey(keyward.Internal(ctx), m.Config.RootAccessKeyID, m.Config.RootSecretAccessKey); err != nil {
 			return account, fmt.Errorf("KEYWARD_ROOT_ACCESS_KEY_ID: %w", err)
 		}
 	}

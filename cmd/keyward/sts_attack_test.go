@@ -21,10 +21,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
+
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // TestSTSGuardsAcrossReplicas: wrong MFA codes spread over two replicas
@@ -32,28 +33,28 @@ import (
 // replica is refused at the other.
 func TestSTSGuardsAcrossReplicas(t *testing.T) {
 	rs, _, ctx, root := replicaSet(t)
-	_, err := root(0).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("all"),
+	_, err := root(0).PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("all"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})
 	must(t, err)
-	k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	k, err := root(0).CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("alice")})
 	must(t, err)
 	id, secret := aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
 
 	t.Run("MFA guesses", func(t *testing.T) {
-		dev, err := root(0).CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+		dev, err := root(0).CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
 		must(t, err)
 		seed, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(string(dev.VirtualMFADevice.Base32StringSeed))
 		must(t, err)
 		serial := dev.VirtualMFADevice.SerialNumber
 		now := time.Now()
-		_, err = root(1).EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
-			AuthenticationCode1: aws.String(keyward.TOTP(seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(keyward.TOTP(seed, now))})
+		_, err = root(1).EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
+			AuthenticationCode1: aws.String(iam.TOTP(seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(iam.TOTP(seed, now))})
 		must(t, err)
 		wrong := func() string {
 			now := time.Now()
 			for d := '0'; ; d++ {
 				c := strings.Repeat(string(d), 6)
-				if c != keyward.TOTP(seed, now) && c != keyward.TOTP(seed, now.Add(-30*time.Second)) && c != keyward.TOTP(seed, now.Add(30*time.Second)) {
+				if c != iam.TOTP(seed, now) && c != iam.TOTP(seed, now.Add(-30*time.Second)) && c != iam.TOTP(seed, now.Add(30*time.Second)) {
 					return c
 				}
 			}
@@ -64,12 +65,12 @@ func TestSTSGuardsAcrossReplicas(t *testing.T) {
 		}
 		// The next step's code, never used: right but for the limit.
 		_, err = rs[0].sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial,
-			TokenCode: aws.String(keyward.TOTP(seed, time.Now().Add(30*time.Second)))})
+			TokenCode: aws.String(iam.TOTP(seed, time.Now().Add(30*time.Second)))})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 	})
 
 	t.Run("sign-in token", func(t *testing.T) {
-		_, err := root(0).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: trustDoc(
+		_, err := root(0).CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: trustDoc(
 			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		role, err := rs[0].sts(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/viewer"),
@@ -109,10 +110,10 @@ func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
 	root := ts.rootIAM()
 	ctx := context.Background()
 	is := newTestIssuer(t)
-	p, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+	p, err := root.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
 		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
 	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+	_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
 		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
 	must(t, err)
 	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
@@ -141,7 +142,7 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	if err == nil {
 		t.Fatal("swapped credentials were accepted")
 	}
-	_, err = ts.iam(secret, id).ListUsers(ctx, &iam.ListUsersInput{})
+	_, err = ts.iam(secret, id).ListUsers(ctx, &awsiam.ListUsersInput{})
 	if err == nil {
 		t.Fatal("swapped credentials were accepted")
 	}
@@ -194,9 +195,9 @@ func TestWrongMFACodesAudited(t *testing.T) {
 	ctx := context.Background()
 	root := ts.rootIAM()
 	id, secret := createUserKey(t, root, "alice")
-	dev, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+	dev, err := root.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
 	must(t, err)
-	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+	_, err = root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
 		AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String("000000")})
 	wantAPIError(t, err, "InvalidAuthenticationCode", http.StatusForbidden, "")
 	_, err = ts.sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,

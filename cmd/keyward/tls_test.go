@@ -142,7 +142,8 @@ func csrfFromCookies(resp *http.Response) string {
 }
 
 // TestCertReloaderWatchesFiles: a changed certificate file is loaded by
-// the watcher; a pair that does not load leaves the one in use.
+// the watcher; a pair that does not load leaves the one in use; the
+// watcher returns when its context ends.
 func TestCertReloaderWatchesFiles(t *testing.T) {
 	t.Parallel()
 	a, b := newTestPKI(t), newTestPKI(t)
@@ -152,7 +153,11 @@ func TestCertReloaderWatchesFiles(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errs := make(chan error, 10)
-	go r.watch(ctx, 5*time.Millisecond, func(err error) { errs <- err })
+	stopped := make(chan struct{})
+	go func() {
+		r.watch(ctx, 5*time.Millisecond, func(err error) { errs <- err })
+		close(stopped)
+	}()
 
 	must(t, os.WriteFile(a.serverKey, []byte("not a key"), 0o600))
 	if err := <-errs; err == nil {
@@ -173,6 +178,9 @@ func TestCertReloaderWatchesFiles(t *testing.T) {
 			continue
 		}
 	}
+	// The watcher stops with the program's lifetime.
+	cancel()
+	<-stopped
 }
 
 // TestSIGHUPReloadsTLS: the running program serves a renewed certificate

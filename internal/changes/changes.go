@@ -1,7 +1,8 @@
 // Package changes carries keyward.Change from whoever makes or learns of a
-// change (the Service, a replica's watcher) to every cache it touches.
-// Caches subscribe once, where the server is wired; nothing else calls
-// them, so a new cache is one Subscribe.
+// change (package iam, a replica's watcher) to every cache it touches.
+// Caches are made and subscribed once, in Wire; nothing else calls them,
+// so a new cache is one field and one Subscribe there. (Package
+// internal/cache is the cache itself.)
 package changes
 
 import (

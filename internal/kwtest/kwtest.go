@@ -1,7 +1,9 @@
 // Package kwtest gives package tests a real Keyward without the whole
-// server: a Service on a SQLite store in a temporary directory, and the
-// Query API and the verifier protocol in front of it, so that query,
-// console, cli and guard test their own code against real parts.
+// server: the feature packages (iam, sts, report, authz) on a SQLite store
+// in a temporary directory, and the Query API and the verifier protocol in
+// front of them, so that the feature packages, query, console, cli, verify
+// and guard test their own code against real parts; a clock the test
+// moves, and the AWS SDK's clients for the API.
 package kwtest
 
 import (
@@ -18,13 +20,18 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/caches"
+	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/report"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify"
 )
 
@@ -35,9 +42,13 @@ const (
 	RootSecret = "keywardPackageTestRootSecretKey000000000"
 )
 
-// Keyward is a Service with its store, keyring and Query API.
+// Keyward is the feature packages with their store, keyring, Query API
+// and verifier protocol.
 type Keyward struct {
-	Service *keyward.Service
+	IAM     *iam.Service
+	STS     *sts.Service
+	Reports *report.Service
+	Authz   *authz.Authorizer
 	Keys    *sigv4.Keyring
 	API     *query.Server
 	// URL is the Query API's, served by an httptest server.
@@ -52,8 +63,8 @@ func New(t testing.TB) *Keyward {
 	return NewWithClock(t, time.Now)
 }
 
-// NewWithClock is New with the Service's and the API's clock injected (the
-// signature check keeps the real one: SDKs sign with it).
+// NewWithClock is New with the feature packages' and the API's clock
+// injected (the signature check keeps the real one: SDKs sign with it).
 func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	t.Helper()
 	ctx := context.Background()
@@ -62,24 +73,29 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := keyward.NewSealer(make([]byte, keyward.MasterKeySize), rand.Reader)
+	sealer, err := seal.New(make([]byte, seal.KeySize), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
-	s := &keyward.Service{Store: st, Sealer: sealer, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
+	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
+	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
 		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
-	if _, _, err := s.InitAccount(ctx, keyward.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
+	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.InstallAWSManagedPolicies(keyward.Internal(ctx)); err != nil {
 		t.Fatal(err)
 	}
-	k := &Keyward{Service: s, Keys: sigv4.NewKeyring(s.Credential, 0)}
-	k.Keys.OpenSession = s.OpenSession
-	caches.Wire(s, k.Keys)
-	k.API = &query.Server{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
+	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses}
+	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses, Logger: logger}
+	r.Start(ctx)
+	t.Cleanup(func() { r.Close() })
+	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
+	k.Keys.OpenSession = t2.OpenSession
+	changes.Wire(s, a, k.Keys)
+	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rand.Reader}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)
@@ -96,7 +112,7 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs := &http.Server{Handler: &verify.Protocol{Service: s, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses,
+	vs := &http.Server{Handler: &verify.Protocol{Authz: a, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses,
 		Logger: logger, Now: time.Now}}
 	go vs.Serve(ln)
 	t.Cleanup(func() { vs.Close() })
@@ -113,15 +129,15 @@ func AsRoot(ctx context.Context) context.Context {
 func (k *Keyward) User(t testing.TB, name, policy string) (id, secret string) {
 	t.Helper()
 	ctx := AsRoot(context.Background())
-	if _, err := k.Service.CreateUser(ctx, name, "/", nil); err != nil {
+	if _, err := k.IAM.CreateUser(ctx, name, "/", nil); err != nil {
 		t.Fatal(err)
 	}
 	if policy != "" {
-		if err := k.Service.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
+		if err := k.IAM.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy); err != nil {
 			t.Fatal(err)
 		}
 	}
-	key, secret, err := k.Service.CreateAccessKey(ctx, name)
+	key, secret, err := k.IAM.CreateAccessKey(ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,3 +60,23 @@ func TestRecordKeepsEveryService(t *testing.T) {
 		t.Fatalf("service uses %+v", f.services)
 	}
 }
+
+// TestRunStopsWithItsContext: Run, the flusher's loop, returns once the
+// program's lifetime ends, and writes what it holds on its way out. Its
+// interval is an hour: only the final flush can have written the use.
+func TestRunStopsWithItsContext(t *testing.T) {
+	f := &fakeStore{}
+	r := Recorder{Store: f}
+	r.Record("AKIA1", keyward.LastUse{Time: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), Service: "iam", Region: "us-east-1"})
+	lifetime, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		r.Run(lifetime, time.Hour)
+		close(done)
+	}()
+	cancel()
+	<-done
+	if len(f.keys) != 1 || f.keys[0].AccessKeyID != "AKIA1" {
+		t.Fatalf("after Run stopped, written: %+v", f.keys)
+	}
+}

@@ -1,0 +1,80 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/seal"
+)
+
+// Authorizer decides who may do what: for the caller a request's context
+// carries (keyward.WithCaller), it loads and compiles the principal's
+// policies once, caches them, and evaluates each action on each resource
+// with the condition keys of the request and of the resource.
+type Authorizer struct {
+	Store keyward.Store
+	// Policies is IAM's policy language (package policy).
+	Policies keyward.PolicyEngine
+	// PolicySets caches each principal's compiled policies, a user's by
+	// user ID and a session's by its key ID, so that a decision reads no
+	// database; nil loads every time.
+	PolicySets keyward.Cache[keyward.Policies]
+	// Sealer seals the details of a refusal into the authorization message
+	// only sts:DecodeAuthorizationMessage opens.
+	Sealer *seal.Sealer
+	// Now is the clock of the decisions made for other services.
+	Now func() time.Time
+
+	// account is the installation's one account (SetAccount).
+	account keyward.Account
+}
+
+// SetAccount sets the account the installation serves, once, at start-up
+// (iam.Service.InitAccount), before any request.
+func (a *Authorizer) SetAccount(acct keyward.Account) { a.account = acct }
+
+// Account returns the account ctx's caller acts in. Every feature package
+// asks this one accessor rather than keeping the account itself: there is
+// one account per installation today, and when there are several the
+// answer comes from the caller, here, and nowhere else changes.
+func (a *Authorizer) Account(ctx context.Context) keyward.Account { return a.account }
+
+// AuthorizeExternal decides whether ctx's caller may perform another
+// service's action (such as "s3:GetObject") on resource, and returns AWS's
+// AccessDenied if not. The feature packages decide their own actions with
+// Authorize; this is for what other services ask of Keyward. A refusal of
+// another service's action carries an encoded authorization message, as
+// some AWS services' do, which sts:DecodeAuthorizationMessage reads
+// (OpenMessage).
+func (a *Authorizer) AuthorizeExternal(ctx context.Context, action, resource string) error {
+	err := a.Authorize(ctx, action, resource)
+	var e *keyward.Error
+	if errors.As(err, &e) && e.Code == keyward.EAccessDenied && !strings.HasPrefix(action, "iam:") && !strings.HasPrefix(action, "sts:") {
+		if msg, encErr := a.encodeDenial(ctx, action, resource); encErr == nil {
+			return keyward.Errorf(keyward.EAccessDenied, "%s. Encoded authorization failure message: %s", e.Message, msg)
+		}
+	}
+	return err
+}
+
+// Authorize decides whether ctx's caller may perform action on resource,
+// and returns AWS's AccessDenied if not.
+func (a *Authorizer) Authorize(ctx context.Context, action, resource string) error {
+	return a.AuthorizeWith(ctx, action, resource, nil)
+}
+
+// Principal returns ctx's calling principal; the service's own work acts
+// as the root user.
+func (a *Authorizer) Principal(ctx context.Context) (keyward.Principal, error) {
+	rc, internal, ok := keyward.Caller(ctx)
+	switch {
+	case !ok:
+		return keyward.Principal{}, keyward.ErrNoCaller
+	case internal:
+		return keyward.Principal{AccountID: a.Account(ctx).ID, Root: true}, nil
+	}
+	return rc.Principal, nil
+}

@@ -1,0 +1,137 @@
+package authz
+
+import (
+	"context"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+// Decide is the one place where access is decided: AWS's evaluation of
+// identity-based policies. The root user may do everything, as in AWS; an
+// IAM user may do what the union of its own and its groups' policies allows
+// and no statement denies. Each user's policies are compiled once and
+// cached (PolicySets) until a change touches them, so that a decision
+// costs no database read.
+func (a *Authorizer) Decide(ctx context.Context, action, resource string, rc *keyward.RequestContext) error {
+	if rc.Principal.Root {
+		return nil
+	}
+	d, err := a.Evaluate(ctx, action, resource, rc)
+	if err != nil {
+		return err
+	}
+	if d.Effect == keyward.DecisionAllowed {
+		return nil
+	}
+	return Denial(rc.Principal, action, resource, d)
+}
+
+// Evaluate decides a request of a principal other than root against its
+// policies.
+func (a *Authorizer) Evaluate(ctx context.Context, action, resource string, rc *keyward.RequestContext) (keyward.Decision, error) {
+	ps, err := a.compiledPolicies(ctx, rc.Principal)
+	if err != nil {
+		return keyward.Decision{}, err
+	}
+	return ps.Evaluate(action, resource, rc, false), nil
+}
+
+// Denial is AWS's AccessDenied for a decision that does not allow, naming
+// the kind of policy that refused.
+func Denial(p keyward.Principal, action, resource string, d keyward.Decision) error {
+	if d.Effect == keyward.DecisionExplicitDeny {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
+			p.ARN(), action, resource)
+	}
+	if d.BySession {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no session policy allows the %s action",
+			p.ARN(), action, resource, action)
+	}
+	if d.ByBoundary {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no permissions boundary allows the %s action",
+			p.ARN(), action, resource, action)
+	}
+	return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
+		p.ARN(), action, resource, action)
+}
+
+// compiledPolicies returns the compiled policies of a principal, from the
+// cache when it has them: a user's by user ID; a role's or a federated
+// user's session by its key ID, since its session policies and variables
+// (aws:userid) are its own.
+func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) (keyward.Policies, error) {
+	key := p.UserID
+	if p.RoleID != "" || p.FederatedName != "" {
+		key = "session\x00" + p.Session.AccessKeyID
+	}
+	if ps, ok := keyward.Cached(a.PolicySets, key); ok {
+		return ps, nil
+	}
+	return keyward.LoadThrough(ctx, a.PolicySets, key, func(ctx context.Context) (keyward.Policies, error) {
+		sources, err := a.PrincipalPolicies(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		return a.Policies.Compile(p, sources)
+	})
+}
+
+// AuthorizePolicy authorises action on a managed policy, with its tags as
+// aws:ResourceTag keys besides the request's keys.
+func (a *Authorizer) AuthorizePolicy(ctx context.Context, action, arn string, keys Keys) error {
+	tags, err := TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := a.Store.Policy(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchPolicy)
+	if err != nil {
+		return err
+	}
+	return a.AuthorizeWith(ctx, action, arn, tags.With(keys))
+}
+
+// PrincipalPolicies loads the policies that apply to an IAM user, for the
+// Authorizer.
+func (a *Authorizer) PrincipalPolicies(ctx context.Context, p keyward.Principal) ([]keyward.PolicySource, error) {
+	var sources []keyward.PolicySource
+	var err error
+	switch {
+	case p.RoleID != "":
+		sources, err = a.Store.RolePolicies(ctx, p.RoleID)
+	case p.FederatedName != "" && p.UserID == "":
+		// The root user's federated user: the root user may do everything,
+		// its session only what its session policies allow.
+		sources = []keyward.PolicySource{{ID: "root", Type: "user", Document: rootPolicy}}
+	default:
+		sources, err = a.Store.PrincipalPolicies(ctx, p.UserID)
+	}
+	if err != nil || p.Session == nil || (p.RoleID == "" && p.FederatedName == "") {
+		return sources, err
+	}
+	// A session's own policies: each limits what the identity policies
+	// allow. A federated user's session without any allows nothing.
+	if p.Session.Policy != "" {
+		sources = append(sources, keyward.PolicySource{ID: "session-policy", Type: keyward.PolicySourceSession, Document: p.Session.Policy})
+	}
+	for _, arn := range p.Session.PolicyARNs {
+		mp, err := a.Store.Policy(ctx, arn)
+		if errors.Is(err, keyward.ErrNoSuchPolicy) {
+			continue // deleted since: it allows nothing, and the gate stays
+		} else if err != nil {
+			return nil, err
+		}
+		v, err := a.Store.PolicyVersion(ctx, arn, mp.DefaultVersion)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, keyward.PolicySource{ID: mp.ARN, Type: keyward.PolicySourceSession, Document: v.Document})
+	}
+	if p.FederatedName != "" || len(p.Session.PolicyARNs) > 0 {
+		// The gate stays even with no document: a federated user's session
+		// without a policy, or one whose named policies were all deleted,
+		// may do nothing.
+		sources = append(sources, keyward.PolicySource{ID: "session-policy", Type: keyward.PolicySourceSession})
+	}
+	return sources, nil
+}
+
+// rootPolicy stands for the root user's permissions where they must be
+// evaluated as a policy.
+const rootPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`

@@ -1,0 +1,251 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+// changed announces a change to an access key.
+func (s *Service) changed(id string) {
+	s.publish(keyward.Change{Kind: keyward.ChangedAccessKey, AccessKeyID: id})
+}
+
+// CreateAccessKey creates an active access key for userName (the caller
+// when empty) and returns it with its secret, the only time the secret is
+// ever shown.
+func (s *Service) CreateAccessKey(ctx context.Context, userName string) (keyward.AccessKey, string, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	return s.createAccessKey(ctx, userName, "")
+}
+
+// CreateAccessKeyWithDescription creates an access key and, as AWS's
+// console does, tags its user with the description under the key's ID.
+// Both permissions are checked before anything is made, so that a caller
+// allowed one but not the other is refused without a key half made.
+func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, description string) (keyward.AccessKey, string, error) {
+	if description == "" {
+		return s.CreateAccessKey(ctx, userName)
+	}
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	// The tag's key is the new key's ID, drawn now so that iam:TagUser is
+	// decided with the tag it sets (aws:RequestTag, aws:TagKeys).
+	id, err := keyward.NewAccessKeyID(s.Rand)
+	if err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:TagUser", userName, authz.RequestTagKeys([]keyward.Tag{{Key: id, Value: description}})); err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	k, secret, err := s.createAccessKey(ctx, userName, id)
+	if err != nil {
+		return k, secret, err
+	}
+	if userName != "" {
+		if err := s.tagUser(ctx, userName, keyward.Tag{Key: k.ID, Value: description}); err != nil {
+			return k, secret, err
+		}
+	}
+	return k, secret, nil
+}
+
+// createAccessKey creates a key for userName with the ID id, or with a
+// random one when id is "".
+func (s *Service) createAccessKey(ctx context.Context, userName, id string) (keyward.AccessKey, string, error) {
+	given := id != ""
+	for attempt := 0; ; attempt++ {
+		if !given {
+			var err error
+			if id, err = keyward.NewAccessKeyID(s.Rand); err != nil {
+				return keyward.AccessKey{}, "", err
+			}
+		}
+		secret, err := keyward.NewSecretAccessKey(s.Rand)
+		if err != nil {
+			return keyward.AccessKey{}, "", err
+		}
+		sealed, err := s.Sealer.Seal(id, secret)
+		if err != nil {
+			return keyward.AccessKey{}, "", err
+		}
+		k := keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed}
+		respond(ctx, "accessKey", map[string]any{"accessKeyId": id, "status": keyward.StatusActive, "userName": userName, "createDate": eventTime(k.CreatedAt)})
+		k, err = s.Store.CreateAccessKey(ctx, userName, k)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchUser):
+			return keyward.AccessKey{}, "", keyward.UserNotFound(userName)
+		case errors.Is(err, keyward.ErrAccessKeyQuota):
+			return keyward.AccessKey{}, "", keyward.AccessKeyQuotaExceeded()
+		case errors.Is(err, keyward.ErrAccessKeyExists) && attempt < 3 && !given:
+			continue // 80 random bits collided; draw again
+		case err != nil:
+			return keyward.AccessKey{}, "", err
+		}
+		k.UserName = userName
+		// A cache may hold a negative entry for this ID.
+		s.changed(id)
+		return k, secret, nil
+	}
+}
+
+// ListAccessKeys returns a page of userName's keys (root when empty) and
+// the marker of the next page.
+func (s *Service) ListAccessKeys(ctx context.Context, userName, marker string, max int) ([]keyward.AccessKey, string, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ListAccessKeys", userName); err != nil {
+		return nil, "", err
+	}
+	return s.listAccessKeys(ctx, userName, marker, max)
+}
+
+func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, max int) ([]keyward.AccessKey, string, error) {
+	after, err := decodeMarker(marker)
+	if err != nil {
+		return nil, "", err
+	}
+	folded := keyward.FoldName(userName)
+	keys, hit := keyward.Cached(s.KeyLists, folded)
+	if !hit {
+		keys, err = keyward.LoadThrough(ctx, s.KeyLists, folded, func(ctx context.Context) ([]keyward.AccessKey, error) {
+			keys, _, err := s.Store.ListAccessKeys(ctx, userName, "", keyward.MaxAccessKeysPerUser)
+			return keys, err
+		})
+	}
+	if errors.Is(err, keyward.ErrNoSuchUser) {
+		return nil, "", keyward.UserNotFound(userName)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	start := 0
+	if after != "" {
+		start = len(keys) // a marker of a key deleted meanwhile ends the listing
+		for i, k := range keys {
+			if k.ID == after {
+				start = i + 1
+			}
+		}
+	}
+	end := min(start+max, len(keys))
+	next := ""
+	if end < len(keys) {
+		next = encodeMarker(keys[end-1].ID)
+	}
+	return keys[start:end], next, nil
+}
+
+// UpdateAccessKey activates or deactivates a key of userName (the caller
+// when empty).
+func (s *Service) UpdateAccessKey(ctx context.Context, userName, id, status string) error {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateAccessKey", userName); err != nil {
+		return err
+	}
+	err = s.Store.UpdateAccessKey(ctx, userName, id, status)
+	s.changed(id)
+	return s.keyError(err, userName, id)
+}
+
+// DeleteAccessKey deletes a key of userName (the caller when empty).
+func (s *Service) DeleteAccessKey(ctx context.Context, userName, id string) error {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteAccessKey", userName); err != nil {
+		return err
+	}
+	err = s.Store.DeleteAccessKey(ctx, userName, id)
+	s.changed(id)
+	return s.keyError(err, userName, id)
+}
+
+func (s *Service) keyError(err error, userName, id string) error {
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchUser):
+		return keyward.UserNotFound(userName)
+	case errors.Is(err, keyward.ErrNoSuchAccessKey):
+		return keyward.AccessKeyNotFound(id)
+	}
+	return err
+}
+
+// AccessKeyLastUsed returns the key with its owner's name and its latest
+// use, including uses not yet flushed to the store
+// (iam:GetAccessKeyLastUsed on the owner).
+func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (keyward.AccessKey, error) {
+	k, err := s.accessKeyLastUsed(ctx, id)
+	if err != nil {
+		if errors.Is(err, keyward.ErrNoSuchAccessKey) {
+			// Nothing of who owns what to a caller without the right.
+			if authErr := s.Authz.Authorize(ctx, "iam:GetAccessKeyLastUsed", s.Account(ctx).UserARN("/", "*")); authErr != nil {
+				return keyward.AccessKey{}, authErr
+			}
+			return keyward.AccessKey{}, keyward.AccessKeyNotFound(id)
+		}
+		return keyward.AccessKey{}, err
+	}
+	// On the owner, read with its tags (aws:ResourceTag, iam:ResourceTag).
+	if err := s.Authz.AuthorizeUser(ctx, "iam:GetAccessKeyLastUsed", k.UserName); err != nil {
+		return keyward.AccessKey{}, err
+	}
+	return k, nil
+}
+
+func (s *Service) accessKeyLastUsed(ctx context.Context, id string) (keyward.AccessKey, error) {
+	// The pending use is read before the store: a flush that ends between
+	// the two reads then shows in the store's, where read the other way
+	// round the use would be in neither.
+	var pending keyward.LastUse
+	var ok bool
+	if s.Uses != nil {
+		pending, ok = s.Uses.Pending(id)
+	}
+	k, err := s.Store.AccessKey(ctx, id)
+	if err != nil {
+		return keyward.AccessKey{}, err
+	}
+	if ok && pending.Time.After(k.LastUsed.Time) {
+		k.LastUsed = pending
+	}
+	return k, nil
+}
+
+// Credential loads what authentication needs of an access key: its
+// decrypted secret, status and owner. It reads the store; callers cache it.
+func (s *Service) Credential(ctx context.Context, id string) (keyward.Credential, error) {
+	k, err := s.Store.AccessKey(ctx, id)
+	if err != nil {
+		return keyward.Credential{}, err
+	}
+	secret, err := s.Sealer.Open(k.ID, k.SealedSecret)
+	if err != nil {
+		return keyward.Credential{}, fmt.Errorf("access key %s: %w", k.ID, err)
+	}
+	p := keyward.Principal{AccountID: s.Account(ctx).ID, Root: k.Root()}
+	if !p.Root {
+		p.UserID, p.UserName, p.UserPath = k.UserID, k.UserName, k.UserPath
+	}
+	return keyward.Credential{AccessKeyID: k.ID, Secret: secret, Active: k.Status == keyward.StatusActive, Principal: p}, nil
+}

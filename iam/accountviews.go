@@ -1,0 +1,255 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// AccountAliases returns the account's alias, if any.
+func (s *Service) AccountAliases(ctx context.Context) ([]string, error) {
+	if err := s.Authz.Authorize(ctx, "iam:ListAccountAliases", "*"); err != nil {
+		return nil, err
+	}
+	return s.Store.AccountAliases(ctx)
+}
+
+// CreateAccountAlias gives the account its alias.
+func (s *Service) CreateAccountAlias(ctx context.Context, alias string) error {
+	if err := s.Authz.Authorize(ctx, "iam:CreateAccountAlias", "*"); err != nil {
+		return err
+	}
+	if strings.HasPrefix(alias, "-") || strings.HasSuffix(alias, "-") {
+		return keyward.Errorf(keyward.EValidationError, "The account alias must not begin or end with a hyphen.")
+	}
+	switch err := s.Store.CreateAccountAlias(ctx, alias); {
+	case errors.Is(err, keyward.ErrAliasExists):
+		return keyward.Errorf(keyward.EEntityAlreadyExists, "The account alias %s already exists.", alias)
+	case errors.Is(err, keyward.ErrAliasQuota):
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for AccountAliasesPerAccount: %d", keyward.MaxAccountAliases)
+	default:
+		return err
+	}
+}
+
+// DeleteAccountAlias removes the account's alias.
+func (s *Service) DeleteAccountAlias(ctx context.Context, alias string) error {
+	if err := s.Authz.Authorize(ctx, "iam:DeleteAccountAlias", "*"); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteAccountAlias(ctx, alias); errors.Is(err, keyward.ErrNoSuchAlias) {
+		return keyward.Errorf(keyward.ENoSuchEntity, "The account alias %s cannot be found.", alias)
+	} else {
+		return err
+	}
+}
+
+// AccountLabel is how the account is named to people: its alias, or its
+// ID without one. It is the service's own reading (the console's header,
+// an MFA device's label), not a caller's request.
+func (s *Service) AccountLabel(ctx context.Context) string {
+	aliases, err := s.Store.AccountAliases(ctx)
+	if err != nil || len(aliases) == 0 {
+		return s.Account(ctx).ID
+	}
+	return aliases[0]
+}
+
+// AccountSummary returns GetAccountSummary's map, in the model's order of
+// keys: counts of what the account holds, and AWS's default quotas
+// (Keyward enforces those that concern one user's credentials and a
+// policy's versions).
+func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, error) {
+	if err := s.Authz.Authorize(ctx, "iam:GetAccountSummary", "*"); err != nil {
+		return nil, err
+	}
+	c, err := s.Store.AccountCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokenVersion, err := s.Store.TokenVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	present := func(n int) int {
+		if n > 0 {
+			return 1
+		}
+		return 0
+	}
+	return []keyward.SummaryEntry{
+		{Key: "Users", Value: c.Users}, {Key: "UsersQuota", Value: 5000},
+		{Key: "Groups", Value: c.Groups}, {Key: "GroupsQuota", Value: 300},
+		{Key: "ServerCertificates", Value: c.ServerCertificates}, {Key: "ServerCertificatesQuota", Value: keyward.MaxServerCertificates},
+		{Key: "UserPolicySizeQuota", Value: 2048}, {Key: "GroupPolicySizeQuota", Value: 5120}, {Key: "GroupsPerUserQuota", Value: 10},
+		{Key: "SigningCertificatesPerUserQuota", Value: keyward.MaxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
+		{Key: "MFADevices", Value: c.MFADevices}, {Key: "MFADevicesInUse", Value: c.MFADevicesInUse},
+		// The root user's MFA is not kept by Keyward.
+		{Key: "AccountMFAEnabled", Value: 0},
+		{Key: "AccountAccessKeysPresent", Value: present(c.RootAccessKeys)},
+		{Key: "AccountSigningCertificatesPresent", Value: 0},
+		{Key: "AttachedPoliciesPerGroupQuota", Value: 10}, {Key: "AttachedPoliciesPerRoleQuota", Value: 10}, {Key: "AttachedPoliciesPerUserQuota", Value: 10},
+		{Key: "Policies", Value: c.Policies}, {Key: "PoliciesQuota", Value: 1500}, {Key: "PolicySizeQuota", Value: 6144},
+		{Key: "PolicyVersionsInUse", Value: c.PolicyVersionsInUse}, {Key: "PolicyVersionsInUseQuota", Value: 10000},
+		{Key: "VersionsPerPolicyQuota", Value: keyward.MaxPolicyVersions},
+		{Key: "GlobalEndpointTokenVersion", Value: tokenVersion},
+	}, nil
+}
+
+// SetSecurityTokenServicePreferences sets which tokens STS's global
+// endpoint issues: "v1Token" or "v2Token" (GetAccountSummary's
+// GlobalEndpointTokenVersion, 1 or 2). Keyward's STS answers in every
+// region alike; the setting is kept for the tools that read it.
+func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, version string) error {
+	if err := s.Authz.Authorize(ctx, "iam:SetSecurityTokenServicePreferences", "*"); err != nil {
+		return err
+	}
+	v := 1
+	if version == "v2Token" {
+		v = 2
+	}
+	return s.Store.SetTokenVersion(ctx, v)
+}
+
+// ListEntitiesForPolicy pages the users and groups a managed policy is
+// attached to or bounds. kind is "", "User", "Group" or "Role"; usage is
+// "", "PermissionsPolicy" or "PermissionsBoundary".
+func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPrefix, usage, marker string, max int) ([]keyward.PolicyEntity, string, error) {
+	if err := s.Authz.AuthorizeARN(ctx, "iam:ListEntitiesForPolicy", arn); err != nil {
+		return nil, "", err
+	}
+	switch kind {
+	case "User":
+		kind = keyward.EntityUser
+	case "Group":
+		kind = keyward.EntityGroup
+	case "Role":
+		kind = keyward.EntityRole
+	case "":
+	default:
+		kind = "none" // roles and policies are never attached to a policy
+	}
+	if _, err := s.Store.Policy(ctx, arn); errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return nil, "", keyward.PolicyNotFound(arn)
+	} else if err != nil {
+		return nil, "", err
+	}
+	if kind == "none" {
+		return nil, "", nil
+	}
+	return pageBy(marker, func(after string) ([]keyward.PolicyEntity, bool, error) {
+		return s.Store.PolicyEntities(ctx, arn, kind, orRoot(pathPrefix), usage, after, max)
+	}, func(e keyward.PolicyEntity) string { return e.Kind + ":" + e.Name })
+}
+
+// AccountAuthorizationDetails pages every user, group, role and managed
+// policy with their documents; filter names the kinds wanted ("User",
+// "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy"), all when
+// empty. The marker names the kind and the last item read: users come
+// first, then groups, roles, policies.
+func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []string, marker string, max int) (keyward.AuthorizationDetails, error) {
+	if err := s.Authz.Authorize(ctx, "iam:GetAccountAuthorizationDetails", "*"); err != nil {
+		return keyward.AuthorizationDetails{}, err
+	}
+	want := map[string]bool{}
+	for _, f := range filter {
+		want[f] = true
+	}
+	all := len(filter) == 0
+	after, err := decodeMarker(marker)
+	if err != nil {
+		return keyward.AuthorizationDetails{}, err
+	}
+	stage, last, _ := strings.Cut(after, ":")
+	if after == "" {
+		stage = "u"
+	}
+	var out keyward.AuthorizationDetails
+	left := max
+	if stage == "u" && (all || want["User"]) {
+		users, more, err := s.Store.UserDetails(ctx, last, left)
+		if err != nil {
+			return out, err
+		}
+		out.Users, left = users, left-len(users)
+		if more || left == 0 {
+			if len(users) > 0 {
+				out.Next = encodeMarker("u:" + users[len(users)-1].User.Name)
+			}
+			return out, nil
+		}
+	}
+	if stage == "u" {
+		stage, last = "g", ""
+	}
+	if stage == "g" && (all || want["Group"]) {
+		groups, more, err := s.Store.GroupDetails(ctx, last, left)
+		if err != nil {
+			return out, err
+		}
+		out.Groups, left = groups, left-len(groups)
+		if more || left == 0 {
+			if len(groups) > 0 {
+				out.Next = encodeMarker("g:" + groups[len(groups)-1].Group.Name)
+			}
+			return out, nil
+		}
+	}
+	if stage == "g" {
+		stage, last = "r", ""
+	}
+	if stage == "r" && (all || want["Role"]) {
+		roles, more, err := s.Store.RoleDetails(ctx, last, left)
+		if err != nil {
+			return out, err
+		}
+		for i := range roles {
+			if roles[i].InstanceProfiles, _, err = s.Store.ListInstanceProfiles(ctx, "/", roles[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
+				return out, err
+			}
+		}
+		out.Roles, left = roles, left-len(roles)
+		if more || left == 0 {
+			if len(roles) > 0 {
+				out.Next = encodeMarker("r:" + roles[len(roles)-1].Role.Name)
+			}
+			return out, nil
+		}
+	}
+	if stage == "r" {
+		stage, last = "p", ""
+	}
+	if stage == "p" && (all || want["LocalManagedPolicy"] || want["AWSManagedPolicy"]) {
+		for {
+			policies, more, err := s.Store.PolicyDetails(ctx, last, left)
+			if err != nil {
+				return out, err
+			}
+			for _, p := range policies {
+				if all || (p.AWSManaged && want["AWSManagedPolicy"]) || (!p.AWSManaged && want["LocalManagedPolicy"]) {
+					out.Policies = append(out.Policies, p)
+					left--
+				}
+			}
+			if len(policies) > 0 {
+				last = policies[len(policies)-1].ARN
+			}
+			if !more {
+				return out, nil
+			}
+			if left == 0 {
+				out.Next = encodeMarker("p:" + last)
+				return out, nil
+			}
+		}
+	}
+	return out, nil
+}
+
+// ListSAMLProviders authorises iam:ListSAMLProviders as AWS does; Keyward
+// has no SAML providers yet, so an allowed caller is answered none.
+func (s *Service) ListSAMLProviders(ctx context.Context) error {
+	return s.Authz.Authorize(ctx, "iam:ListSAMLProviders", "*")
+}

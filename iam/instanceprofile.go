@@ -1,0 +1,159 @@
+package iam
+
+import (
+	"context"
+	"errors"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+func instanceProfileNotFound(name string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "Instance Profile %s cannot be found.", keyward.Clip(name))
+}
+
+// instanceProfileError maps the store's errors to AWS's.
+func instanceProfileError(err error, name, role string) error {
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchInstanceProfile):
+		return instanceProfileNotFound(name)
+	case errors.Is(err, keyward.ErrNoSuchRole):
+		return keyward.RoleNotFound(role)
+	case errors.Is(err, keyward.ErrInstanceProfileExists):
+		return keyward.Errorf(keyward.EEntityAlreadyExists, "Instance Profile %s already exists.", keyward.Clip(name))
+	case errors.Is(err, keyward.ErrInstanceProfileFull):
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", keyward.MaxRolesPerInstanceProfile)
+	case errors.Is(err, keyward.ErrRoleNotInProfile):
+		return keyward.Errorf(keyward.ENoSuchEntity, "The role with name %s cannot be found in the instance profile %s.", keyward.Clip(role), keyward.Clip(name))
+	case errors.Is(err, keyward.ErrEntityInUse):
+		return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete entity, must remove roles from instance profile first.")
+	}
+	return err
+}
+
+// authorizeInstanceProfile authorises action on a profile's ARN, read for
+// its path; one that does not exist is authorised at the root path.
+func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name string, keys authz.Keys) error {
+	rc, internal, ok := keyward.Caller(ctx)
+	if !ok {
+		return keyward.ErrNoCaller
+	}
+	if internal || rc.Principal.Root {
+		return nil
+	}
+	path := "/"
+	if p, err := s.Store.InstanceProfile(ctx, name); err == nil {
+		path, keys = p.Path, authz.ResourceTagKeys(p.Tags, false).With(keys)
+	} else if !errors.Is(err, keyward.ErrNoSuchInstanceProfile) {
+		return err
+	}
+	return s.Authz.AuthorizeWith(ctx, action, s.Account(ctx).InstanceProfileARN(path, name), keys)
+}
+
+// CreateInstanceProfile creates an empty instance profile.
+func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, tags []keyward.Tag) (keyward.InstanceProfile, error) {
+	if path == "" {
+		path = "/"
+	}
+	if err := CheckDuplicateTags(tags); err != nil {
+		return keyward.InstanceProfile{}, err
+	}
+	arn := s.Account(ctx).InstanceProfileARN(path, name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateInstanceProfile", arn, authz.RequestTagKeys(tags)); err != nil {
+		return keyward.InstanceProfile{}, err
+	}
+	if len(tags) > 0 {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:TagInstanceProfile", arn, authz.RequestTagKeys(tags)); err != nil {
+			return keyward.InstanceProfile{}, err
+		}
+	}
+	id, err := keyward.RandomString(s.Rand, "AIPA", 17, keyward.Base32Alphabet)
+	if err != nil {
+		return keyward.InstanceProfile{}, err
+	}
+	p := keyward.InstanceProfile{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags}
+	return p, instanceProfileError(s.Store.CreateInstanceProfile(ctx, p), name, "")
+}
+
+// InstanceProfile returns an instance profile with its role.
+func (s *Service) InstanceProfile(ctx context.Context, name string) (keyward.InstanceProfile, error) {
+	if err := s.authorizeInstanceProfile(ctx, "iam:GetInstanceProfile", name, nil); err != nil {
+		return keyward.InstanceProfile{}, err
+	}
+	p, err := s.Store.InstanceProfile(ctx, name)
+	return p, instanceProfileError(err, name, "")
+}
+
+// ListInstanceProfiles pages the account's instance profiles, or with role
+// set those holding that role (iam:ListInstanceProfilesForRole).
+func (s *Service) ListInstanceProfiles(ctx context.Context, pathPrefix, role, marker string, max int) ([]keyward.InstanceProfile, string, error) {
+	var err error
+	if role != "" {
+		err = s.Authz.AuthorizeRole(ctx, "iam:ListInstanceProfilesForRole", role)
+	} else {
+		err = s.Authz.Authorize(ctx, "iam:ListInstanceProfiles", "*")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	ps, next, err := pageBy(marker, func(after string) ([]keyward.InstanceProfile, bool, error) {
+		return s.Store.ListInstanceProfiles(ctx, orRoot(pathPrefix), role, after, max)
+	}, func(p keyward.InstanceProfile) string { return p.Name })
+	return ps, next, instanceProfileError(err, "", role)
+}
+
+// SetInstanceProfileRole adds a role to a profile, or removes it; adding
+// takes iam:PassRole on the role too, as on AWS.
+func (s *Service) SetInstanceProfileRole(ctx context.Context, name, role string, remove bool) error {
+	action := "iam:AddRoleToInstanceProfile"
+	if remove {
+		action = "iam:RemoveRoleFromInstanceProfile"
+	}
+	if err := s.authorizeInstanceProfile(ctx, action, name, nil); err != nil {
+		return err
+	}
+	if !remove {
+		// An instance profile's role is passed to EC2 (the Service
+		// Authorization Reference's API table: AddRoleToInstanceProfile).
+		if err := s.Authz.AuthorizeRoleWith(ctx, "iam:PassRole", role, authz.Keys{"iam:passedtoservice": {"ec2.amazonaws.com"}}); err != nil {
+			return err
+		}
+	}
+	return instanceProfileError(s.Store.SetInstanceProfileRole(ctx, name, role, remove), name, role)
+}
+
+// TagInstanceProfile sets tags of an instance profile.
+func (s *Service) TagInstanceProfile(ctx context.Context, name string, tags []keyward.Tag) error {
+	if err := CheckDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizeInstanceProfile(ctx, "iam:TagInstanceProfile", name, authz.RequestTagKeys(tags)); err != nil {
+		return err
+	}
+	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tags) }), name, "")
+}
+
+// UntagInstanceProfile removes tags of an instance profile.
+func (s *Service) UntagInstanceProfile(ctx context.Context, name string, keys []string) error {
+	if err := s.authorizeInstanceProfile(ctx, "iam:UntagInstanceProfile", name, authz.UntagKeys(keys)); err != nil {
+		return err
+	}
+	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []keyward.Tag) ([]keyward.Tag, error) { return removeTags(old, keys), nil }), name, "")
+}
+
+// InstanceProfileTags returns the tags of an instance profile.
+func (s *Service) InstanceProfileTags(ctx context.Context, name string) ([]keyward.Tag, error) {
+	if err := s.authorizeInstanceProfile(ctx, "iam:ListInstanceProfileTags", name, nil); err != nil {
+		return nil, err
+	}
+	p, err := s.Store.InstanceProfile(ctx, name)
+	return p.Tags, instanceProfileError(err, name, "")
+}
+
+// DeleteInstanceProfile deletes an instance profile without a role.
+func (s *Service) DeleteInstanceProfile(ctx context.Context, name string) error {
+	if err := s.authorizeInstanceProfile(ctx, "iam:DeleteInstanceProfile", name, nil); err != nil {
+		return err
+	}
+	return instanceProfileError(s.Store.DeleteInstanceProfile(ctx, name), name, "")
+}

@@ -1,0 +1,112 @@
+package iam_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/password"
+	"github.com/keyward/keyward/policy"
+	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/sqlite"
+)
+
+// account is the test account's ID.
+const account = "123456789012"
+
+// newService is the IAM Service alone on a SQLite store in a temporary
+// directory, with cheap password hashing.
+func newService(t *testing.T) *iam.Service {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	sealer, err := seal.New(bytes.Repeat([]byte{1}, 32), rand.Reader)
+	must(t, err)
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: now}, nil)
+	must(t, err)
+	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: func() time.Time { return now }}
+	az.SetAccount(a)
+	return &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: func() time.Time { return now }, Rand: rand.Reader,
+		Policies: policy.Engine{}, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if keyward.ErrorCode(err) != code || err == nil {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+}
+
+func TestLoginProfiles(t *testing.T) {
+	ctx := keyward.Internal(context.Background())
+	s := newService(t)
+	_, err := s.CreateUser(ctx, "dora", "/", nil)
+	must(t, err)
+	// AWS's default policy: 8 characters, three kinds of four.
+	_, err = s.CreateLoginProfile(ctx, "dora", "short1A", false)
+	wantCode(t, err, keyward.EPasswordPolicyViolation)
+	_, err = s.CreateLoginProfile(ctx, "dora", "alllowercase", false)
+	wantCode(t, err, keyward.EPasswordPolicyViolation)
+	lp, err := s.CreateLoginProfile(ctx, "dora", "Correct-Horse-1", true)
+	must(t, err)
+	if !lp.ResetRequired || strings.Contains(lp.PasswordHash, "Correct") {
+		t.Fatalf("profile %+v", lp)
+	}
+	_, err = s.CreateLoginProfile(ctx, "dora", "Correct-Horse-2", false)
+	wantCode(t, err, keyward.EEntityAlreadyExists)
+
+	must(t, s.PutPasswordPolicy(ctx, keyward.PasswordPolicy{MinimumPasswordLength: 12, RequireSymbols: true, RequireNumbers: true,
+		RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, PasswordReusePrevention: 2, MaxPasswordAge: 30}))
+	err = s.UpdateLoginProfile(ctx, "dora", ptr("Horse-Two1!"), nil)
+	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should have a minimum length of 12." {
+		t.Fatalf("policy violation: %v", err)
+	}
+	// dora changes her own password, as the account's policy allows.
+	pp, err := s.PasswordPolicy(ctx)
+	must(t, err)
+	pp.AllowUsersToChangePassword = true
+	must(t, s.PutPasswordPolicy(ctx, pp))
+	dora := keyward.WithCaller(context.Background(), &keyward.RequestContext{
+		Principal: keyward.Principal{AccountID: account, UserID: "x", UserName: "dora", UserPath: "/"}})
+	wantCode(t, s.ChangePassword(dora, "wrong-Password-1", "Brand-New-Passw0rd!"), keyward.EInvalidUserType)
+	must(t, s.ChangePassword(dora, "Correct-Horse-1", "Brand-New-Passw0rd!"))
+	// The last two passwords may not come back.
+	err = s.ChangePassword(dora, "Brand-New-Passw0rd!", "Correct-Horse-1")
+	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
+		t.Fatalf("reuse of the first password: %v", err)
+	}
+	must(t, s.ChangePassword(dora, "Brand-New-Passw0rd!", "Another-Passw0rd!"))
+	err = s.ChangePassword(dora, "Another-Passw0rd!", "Brand-New-Passw0rd!")
+	if keyward.ErrorMessage(err) != "Password does not conform to the account password policy. Password should not be one of your last 2 passwords." {
+		t.Fatalf("reuse of the previous password: %v", err)
+	}
+	got, err := s.LoginProfile(ctx, "dora")
+	must(t, err)
+	if got.ResetRequired {
+		t.Fatal("ChangePassword left the reset required")
+	}
+	wantCode(t, s.ChangePassword(ctx, "a", "b"), keyward.EInvalidUserType)
+	must(t, s.DeleteLoginProfile(ctx, "dora"))
+	_, err = s.LoginProfile(ctx, "dora")
+	if keyward.ErrorMessage(err) != "Login Profile for User dora cannot be found." {
+		t.Fatalf("after delete: %v", err)
+	}
+	must(t, s.DeletePasswordPolicy(ctx))
+	_, err = s.PasswordPolicy(ctx)
+	var e *keyward.Error
+	if !errors.As(err, &e) || e.Code != keyward.ENoSuchEntity {
+		t.Fatalf("deleted policy: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,399 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+const (
+	totpStep   = 30 // seconds
+	totpDigits = 6
+	// mfaSeedSize is the seed's size: 40 bytes, 64 characters of Base32, as
+	// AWS's Base32StringSeed.
+	mfaSeedSize = 40
+	// enableWindow is how many steps before now the first of two codes may
+	// be when a device is enabled or resynchronised: codes typed from a
+	// phone take a while, and a device's clock drifts.
+	enableWindow = 10
+	resyncWindow = 40
+	// maxMFAFailures wrong codes within mfaFailureWindow of the first lock
+	// a device: it refuses every code, the right one too, until the window
+	// ends. The console's sign-in allows as many password guesses; a code
+	// space of a million then takes years to guess.
+	maxMFAFailures   = 5
+	mfaFailureWindow = 15 * time.Minute
+)
+
+// heldEvent keeps a request's pending audit event out of a write that is
+// not the request's change: a wrong code's count is stored, and the store
+// would otherwise write the event with it, as if the request had
+// succeeded, before the transport records its refusal.
+type heldEvent struct {
+	pe   *keyward.PendingEvent
+	held bool
+}
+
+func holdEvent(ctx context.Context) *heldEvent {
+	pe, _ := keyward.EventFrom(ctx)
+	return &heldEvent{pe: pe}
+}
+
+// hold marks the event written, inside the write that must not carry it.
+func (h *heldEvent) hold() {
+	if h.pe != nil && !h.held {
+		h.held = h.pe.Claim()
+	}
+}
+
+// release gives the event back once that write is done.
+func (h *heldEvent) release() {
+	if h.held {
+		h.pe.Unclaim()
+		h.held = false
+	}
+}
+
+// tryCode decides a code given for device d at now under the limit of
+// guesses: check tells whether the code is right (and records its use). A
+// wrong code is counted, in d, which the caller stores whatever the
+// outcome; a right one forgets earlier failures. While d is locked, no
+// code is checked.
+func tryCode(d *keyward.MFADevice, now time.Time, check func() bool) bool {
+	if !now.Before(d.FailedSince.Add(mfaFailureWindow)) {
+		d.Failures, d.FailedSince = 0, time.Time{}
+	}
+	if d.Failures >= maxMFAFailures {
+		return false
+	}
+	if check() {
+		d.Failures, d.FailedSince = 0, time.Time{}
+		return true
+	}
+	if d.Failures == 0 {
+		d.FailedSince = now
+	}
+	d.Failures++
+	return false
+}
+
+// invalidCode is AWS's refusal of an authentication code.
+func invalidCode(serial string) *keyward.Error {
+	return keyward.Errorf(keyward.EInvalidAuthenticationCode, "Authentication code for device is not valid.")
+}
+
+// CreateVirtualMFADevice makes an unassigned virtual MFA device with a new
+// seed (iam:CreateVirtualMFADevice on its serial number).
+func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string, tags []keyward.Tag) (keyward.NewVirtualMFADevice, error) {
+	if err := CheckDuplicateTags(tags); err != nil {
+		return keyward.NewVirtualMFADevice{}, err
+	}
+	serial := s.Account(ctx).MFADeviceARN(path, name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateVirtualMFADevice", serial, authz.RequestTagKeys(tags)); err != nil {
+		return keyward.NewVirtualMFADevice{}, err
+	}
+	seed := make([]byte, mfaSeedSize)
+	if _, err := io.ReadFull(s.Rand, seed); err != nil {
+		return keyward.NewVirtualMFADevice{}, err
+	}
+	sealed, err := s.Sealer.Seal(serial, string(seed))
+	if err != nil {
+		return keyward.NewVirtualMFADevice{}, err
+	}
+	d := keyward.MFADevice{SerialNumber: serial, Path: path, Name: name, CreatedAt: s.now(), Tags: tags, SealedSeed: sealed}
+	switch err := s.Store.CreateMFADevice(ctx, d); {
+	case errors.Is(err, keyward.ErrMFADeviceExists):
+		return keyward.NewVirtualMFADevice{}, keyward.Errorf(keyward.EEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
+	case err != nil:
+		return keyward.NewVirtualMFADevice{}, err
+	}
+	d.SealedSeed = nil
+	return keyward.NewVirtualMFADevice{MFADevice: d, Seed: seed, Account: s.AccountLabel(ctx)}, nil
+}
+
+// authorizeMFADevice authorises action on a virtual MFA device, with its
+// tags as aws:ResourceTag keys besides the request's keys.
+func (s *Service) authorizeMFADevice(ctx context.Context, action, serial string, keys authz.Keys) error {
+	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { d, err := s.Store.MFADevice(ctx, serial); return d.Tags, err }, keyward.ErrNoSuchMFADevice)
+	if err != nil {
+		return err
+	}
+	return s.Authz.AuthorizeWith(ctx, action, serial, tags.With(keys))
+}
+
+// EnableMFADevice assigns a virtual MFA device to a user, who proves to
+// hold it with two consecutive codes.
+func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, code2 string) error {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:EnableMFADevice", userName); err != nil {
+		return err
+	}
+	now := s.now()
+	var wrong error
+	event := holdEvent(ctx)
+	defer event.release()
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		if d.Assigned() {
+			return keyward.Errorf(keyward.EEntityAlreadyExists, "MFA Device is already in use.")
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		var step int64
+		if !tryCode(d, now, func() (ok bool) { step, ok = consecutive(seed, now, code1, code2, enableWindow); return ok }) {
+			wrong = invalidCode(serial)
+			event.hold()
+			return nil // the failure is stored, not as the change
+		}
+		d.User = keyward.User{Name: userName}
+		// Typing two codes takes time: the step found is no clock drift.
+		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
+		return nil
+	})
+	if err == nil {
+		err = wrong
+	}
+	return s.mfaError(err, userName, serial)
+}
+
+// ResyncMFADevice learns a user's device's clock again from two
+// consecutive codes.
+func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, code2 string) error {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ResyncMFADevice", userName); err != nil {
+		return err
+	}
+	now := s.now()
+	var wrong error
+	event := holdEvent(ctx)
+	defer event.release()
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		if !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+			return keyward.ErrNoSuchMFADevice
+		}
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		var step int64
+		if !tryCode(d, now, func() bool {
+			var ok bool
+			step, ok = consecutive(seed, now, code1, code2, resyncWindow)
+			return ok && step+1 > d.LastStep
+		}) {
+			wrong = invalidCode(serial)
+			event.hold()
+			return nil // the failure is stored, not as the change
+		}
+		d.LastStep, d.Drift = step+1, step+1-totpCounter(now)
+		return nil
+	})
+	if err == nil {
+		err = wrong
+	}
+	return s.mfaError(err, userName, serial)
+}
+
+// DeactivateMFADevice unassigns a device from its user; the virtual device
+// itself remains until deleted.
+func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial string) error {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return err
+	}
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeactivateMFADevice", userName); err != nil {
+		return err
+	}
+	_, err = s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		if !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+			return keyward.ErrNoSuchMFADevice
+		}
+		d.User, d.EnabledAt, d.LastStep, d.Drift = keyward.User{}, time.Time{}, 0, 0
+		d.Failures, d.FailedSince = 0, time.Time{}
+		return nil
+	})
+	return s.mfaError(err, userName, serial)
+}
+
+// DeleteVirtualMFADevice deletes an unassigned device.
+func (s *Service) DeleteVirtualMFADevice(ctx context.Context, serial string) error {
+	if err := s.authorizeMFADevice(ctx, "iam:DeleteVirtualMFADevice", serial, nil); err != nil {
+		return err
+	}
+	switch err := s.Store.DeleteMFADevice(ctx, serial); {
+	case errors.Is(err, keyward.ErrEntityInUse):
+		return keyward.Errorf(keyward.EDeleteConflict, "MFA Device is in use.")
+	default:
+		return s.mfaError(err, "", serial)
+	}
+}
+
+// ListMFADevices returns a page of the MFA devices enabled for a user (the
+// caller when userName is empty).
+func (s *Service) ListMFADevices(ctx context.Context, userName, marker string, max int) ([]keyward.MFADevice, string, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ListMFADevices", userName); err != nil {
+		return nil, "", err
+	}
+	if userName == "" {
+		return nil, "", nil // the root user's devices are not kept here
+	}
+	ds, next, err := pageBy(marker, func(after string) ([]keyward.MFADevice, bool, error) {
+		return s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, after, max)
+	}, func(d keyward.MFADevice) string { return d.SerialNumber })
+	if errors.Is(err, keyward.ErrNoSuchUser) {
+		return nil, "", keyward.UserNotFound(userName)
+	}
+	return ds, next, err
+}
+
+// ListVirtualMFADevices returns a page of the account's virtual MFA devices.
+func (s *Service) ListVirtualMFADevices(ctx context.Context, assignment, marker string, max int) ([]keyward.MFADevice, string, error) {
+	if err := s.Authz.Authorize(ctx, "iam:ListVirtualMFADevices", "*"); err != nil {
+		return nil, "", err
+	}
+	return pageBy(marker, func(after string) ([]keyward.MFADevice, bool, error) {
+		return s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: assignment}, after, max)
+	}, func(d keyward.MFADevice) string { return d.SerialNumber })
+}
+
+// TagMFADevice sets tags of a virtual MFA device.
+func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []keyward.Tag) error {
+	if err := CheckDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizeMFADevice(ctx, "iam:TagMFADevice", serial, authz.RequestTagKeys(tags)); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		var err error
+		d.Tags, err = mergeTags(d.Tags, tags)
+		return err
+	})
+	return s.mfaError(err, "", serial)
+}
+
+// UntagMFADevice removes tags of a virtual MFA device.
+func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []string) error {
+	if err := s.authorizeMFADevice(ctx, "iam:UntagMFADevice", serial, authz.UntagKeys(keys)); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		d.Tags = removeTags(d.Tags, keys)
+		return nil
+	})
+	return s.mfaError(err, "", serial)
+}
+
+// MFADeviceTags returns the tags of a virtual MFA device.
+func (s *Service) MFADeviceTags(ctx context.Context, serial string) ([]keyward.Tag, error) {
+	if err := s.authorizeMFADevice(ctx, "iam:ListMFADeviceTags", serial, nil); err != nil {
+		return nil, err
+	}
+	d, err := s.Store.MFADevice(ctx, serial)
+	return d.Tags, s.mfaError(err, "", serial)
+}
+
+// CheckMFACode accepts a code from one of the user's MFA devices, once:
+// the code's step is remembered, so that it cannot be used again. It
+// reports whether the user has an MFA device at all. The check is the
+// service's own work (console sign-in): it decides no access.
+func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasDevice bool, err error) {
+	ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, "", keyward.MaxMFADevicesPerUser)
+	if err != nil || len(ds) == 0 {
+		if errors.Is(err, keyward.ErrNoSuchUser) {
+			err = nil
+		}
+		return false, err
+	}
+	for _, d := range ds {
+		err := s.useMFACode(ctx, d.SerialNumber, code)
+		if err == nil {
+			return true, nil
+		}
+		if keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode && !errors.Is(err, keyward.ErrNoSuchMFADevice) {
+			return true, err
+		}
+	}
+	return true, invalidCode("")
+}
+
+// useMFACode accepts a code of one device, once: its step is remembered.
+// Wrong codes count against the device's limit of guesses, for every
+// caller that takes a code (GetSessionToken, AssumeRole, the console).
+func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
+	now := s.now()
+	var wrong error
+	// The code's use is never the request's change (GetSessionToken,
+	// AssumeRole and sign-in change nothing): the request's event is not
+	// written with it.
+	ctx = keyward.WithEvent(ctx, nil)
+	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		seed, err := s.openSeed(d)
+		if err != nil {
+			return err
+		}
+		at := totpCounter(now) + d.Drift
+		if !tryCode(d, now, func() bool {
+			for step := at - 1; step <= at+1; step++ {
+				if step > d.LastStep && codeMatches(seed, step, code) {
+					d.LastStep = step
+					return true
+				}
+			}
+			return false
+		}) {
+			wrong = invalidCode(d.SerialNumber)
+		}
+		return nil // a failure is stored too
+	})
+	if err != nil {
+		return err
+	}
+	return wrong
+}
+
+// HasMFADevice reports whether a user has an MFA device enabled: sign-in
+// then asks for a code.
+func (s *Service) HasMFADevice(ctx context.Context, userName string) (bool, error) {
+	ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, "", 1)
+	if errors.Is(err, keyward.ErrNoSuchUser) {
+		return false, nil
+	}
+	return len(ds) > 0, err
+}
+
+// openSeed returns a device's TOTP seed.
+func (s *Service) openSeed(d *keyward.MFADevice) ([]byte, error) {
+	seed, err := s.Sealer.Open(d.SerialNumber, d.SealedSeed)
+	return []byte(seed), err
+}
+
+// mfaError turns store errors about a device into AWS's.
+func (s *Service) mfaError(err error, userName, serial string) error {
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchMFADevice):
+		return keyward.MFADeviceNotFound(serial)
+	case errors.Is(err, keyward.ErrNoSuchUser):
+		return keyward.UserNotFound(userName)
+	case errors.Is(err, keyward.ErrMFAQuota):
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for MFADevicesPerUser: %d", keyward.MaxMFADevicesPerUser)
+	}
+	return err
+}
+
+// MFACodeOf checks a code of the user's device with this serial number,
+// used once.
+func (s *Service) MFACodeOf(ctx context.Context, userName, serial, code string) bool {
+	d, err := s.Store.MFADevice(ctx, serial)
+	if err != nil || !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+		return false
+	}
+	return s.useMFACode(ctx, d.SerialNumber, code) == nil
+}

@@ -1,0 +1,250 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+// Assumable returns a role with its compiled trust policy, from the cache
+// when it has it; ErrNoSuchRole.
+func (s *Service) Assumable(ctx context.Context, name string) (*keyward.AssumableRole, error) {
+	key := keyward.FoldName(name)
+	if r, ok := keyward.Cached(s.Roles, key); ok {
+		return r, nil
+	}
+	return keyward.LoadThrough(ctx, s.Roles, key, func(ctx context.Context) (*keyward.AssumableRole, error) {
+		r, err := s.Store.Role(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		trust, err := s.Policies.CompileTrust(r.TrustPolicy)
+		if err != nil {
+			return nil, err
+		}
+		return &keyward.AssumableRole{Role: r, Trust: trust}, nil
+	})
+}
+
+// CreateRole creates a role with its trust policy; tags take iam:TagRole
+// too and a boundary iam:PutRolePermissionsBoundary.
+func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role, error) {
+	if r.Path == "" {
+		r.Path = "/"
+	}
+	if r.MaxSessionDuration == 0 {
+		r.MaxSessionDuration = keyward.DefaultRoleSessionDuration
+	}
+	if err := CheckDuplicateTags(r.Tags); err != nil {
+		return keyward.Role{}, err
+	}
+	arn := s.Account(ctx).RoleARN(r.Path, r.Name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateRole", arn, authz.RequestTagKeys(r.Tags).With(authz.BoundaryKey(r.PermissionsBoundary))); err != nil {
+		return keyward.Role{}, err
+	}
+	if len(r.Tags) > 0 {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:TagRole", arn, authz.RequestTagKeys(r.Tags)); err != nil {
+			return keyward.Role{}, err
+		}
+	}
+	if r.PermissionsBoundary != "" {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:PutRolePermissionsBoundary", arn, authz.BoundaryKey(r.PermissionsBoundary)); err != nil {
+			return keyward.Role{}, err
+		}
+		if _, err := s.Store.Policy(ctx, r.PermissionsBoundary); err != nil {
+			return keyward.Role{}, boundaryError(err, r.PermissionsBoundary)
+		}
+	}
+	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
+		return keyward.Role{}, err
+	}
+	return s.storeNewRole(ctx, r, keyward.Errorf(keyward.EEntityAlreadyExists, "Role with name %s already exists.", r.Name))
+}
+
+// storeNewRole gives a role its ID and creation time and stores it;
+// exists is the answer when the name is taken.
+func (s *Service) storeNewRole(ctx context.Context, r keyward.Role, exists error) (keyward.Role, error) {
+	id, err := keyward.RandomString(s.Rand, keyward.RoleIDPrefix, 17, keyward.Base32Alphabet)
+	if err != nil {
+		return keyward.Role{}, err
+	}
+	r.ID, r.CreatedAt = id, s.now()
+	respond(ctx, "role", map[string]any{"roleName": r.Name, "roleId": id, "path": r.Path, "arn": s.Account(ctx).RoleARN(r.Path, r.Name),
+		"createDate": eventTime(r.CreatedAt)})
+	if err := s.Store.CreateRole(ctx, r); errors.Is(err, keyward.ErrRoleExists) {
+		return keyward.Role{}, exists
+	} else if err != nil {
+		return keyward.Role{}, err
+	}
+	return r, nil
+}
+
+// Role returns a role (iam:GetRole).
+func (s *Service) Role(ctx context.Context, name string) (keyward.Role, error) {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:GetRole", name); err != nil {
+		return keyward.Role{}, err
+	}
+	// The pending use (recorded, not yet flushed) is read before the
+	// store, as for keys: a flush between the two reads shows in the
+	// store's. The role's ID comes from the cache of roles.
+	var pending keyward.LastUse
+	var ok bool
+	if a, err := s.Assumable(ctx, name); err == nil && s.Uses != nil {
+		pending, ok = s.Uses.Pending(a.Role.ID)
+	}
+	r, err := s.Store.Role(ctx, name)
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return r, keyward.RoleNotFound(name)
+	}
+	if ok && pending.Time.After(r.LastUsed) {
+		r.LastUsed, r.LastUsedRegion = pending.Time, pending.Region
+	}
+	return r, err
+}
+
+// ListRoles pages the account's roles.
+func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max int) ([]keyward.Role, string, error) {
+	if err := s.Authz.Authorize(ctx, "iam:ListRoles", "*"); err != nil {
+		return nil, "", err
+	}
+	return pageBy(marker, func(after string) ([]keyward.Role, bool, error) {
+		return s.Store.ListRoles(ctx, orRoot(pathPrefix), after, max)
+	}, func(r keyward.Role) string { return r.Name })
+}
+
+// UpdateRole changes a role's description and maximum session duration;
+// action names the operation (iam:UpdateRole, iam:UpdateRoleDescription).
+func (s *Service) UpdateRole(ctx context.Context, action, name string, description *string, maxSession *int) (keyward.Role, error) {
+	if err := s.Authz.AuthorizeRole(ctx, action, name); err != nil {
+		return keyward.Role{}, err
+	}
+	return s.updateRole(ctx, name, func(r *keyward.Role) error {
+		r.Description = valueOr(description, r.Description)
+		if maxSession != nil {
+			r.MaxSessionDuration = *maxSession
+		}
+		return nil
+	})
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document string) error {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:UpdateAssumeRolePolicy", name); err != nil {
+		return err
+	}
+	if err := s.Policies.CheckTrust(document); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
+		if r.IsServiceLinked() {
+			return unmodifiable(r.Name)
+		}
+		r.TrustPolicy = document
+		return nil
+	})
+	return err
+}
+
+// PutRolePermissionsBoundary sets a role's permissions boundary ("" to
+// remove it, with action iam:DeleteRolePermissionsBoundary).
+func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, boundary string) error {
+	var keys authz.Keys
+	if action == "iam:PutRolePermissionsBoundary" {
+		keys = authz.BoundaryKey(boundary) // the new one; a deletion's is the role's
+	}
+	if err := s.Authz.AuthorizeRoleWith(ctx, action, name, keys); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error { r.PermissionsBoundary = boundary; return nil })
+	s.policiesChanged()
+	return boundaryError(err, boundary)
+}
+
+// TagRole sets tags of a role.
+func (s *Service) TagRole(ctx context.Context, name string, tags []keyward.Tag) error {
+	if err := CheckDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.Authz.AuthorizeRoleWith(ctx, "iam:TagRole", name, authz.RequestTagKeys(tags)); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
+		var err error
+		r.Tags, err = mergeTags(r.Tags, tags)
+		return err
+	})
+	return err
+}
+
+// UntagRole removes tags of a role.
+func (s *Service) UntagRole(ctx context.Context, name string, keys []string) error {
+	if err := s.Authz.AuthorizeRoleWith(ctx, "iam:UntagRole", name, authz.UntagKeys(keys)); err != nil {
+		return err
+	}
+	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error { r.Tags = removeTags(r.Tags, keys); return nil })
+	return err
+}
+
+// RoleTags returns the tags of a role.
+func (s *Service) RoleTags(ctx context.Context, name string) ([]keyward.Tag, error) {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:ListRoleTags", name); err != nil {
+		return nil, err
+	}
+	r, err := s.Store.Role(ctx, name)
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return nil, keyward.RoleNotFound(name)
+	}
+	return r.Tags, err
+}
+
+func (s *Service) updateRole(ctx context.Context, name string, fn func(*keyward.Role) error) (keyward.Role, error) {
+	r, err := s.Store.UpdateRole(ctx, name, fn)
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return r, keyward.RoleNotFound(name)
+	}
+	if err == nil {
+		s.policiesChanged() // the role's trust, tags or boundary, as sessions see them
+	}
+	return r, err
+}
+
+// DeleteRole deletes a role that has no policies left.
+func (s *Service) DeleteRole(ctx context.Context, name string) error {
+	if err := s.Authz.AuthorizeRole(ctx, "iam:DeleteRole", name); err != nil {
+		return err
+	}
+	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {
+		return unmodifiable(r.Name)
+	}
+	err := s.Store.DeleteRole(ctx, name)
+	if err == nil {
+		s.policiesChanged() // its sessions may do nothing more
+	}
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchRole):
+		return keyward.RoleNotFound(name)
+	case errors.Is(err, keyward.ErrEntityInUse):
+		return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete entity, must detach all policies first.")
+	case errors.Is(err, keyward.ErrRoleInInstanceProfile):
+		return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete entity, must remove roles from instance profile first.")
+	default:
+		return err
+	}
+}
+
+// RevokeRoleSessionsPolicy is the inline policy AWS's console puts on a
+// role to revoke its active sessions.
+const RevokeRoleSessionsPolicy = "AWSRevokeOlderSessions"
+
+// RevokeRoleSessions revokes every session of the role issued until now,
+// as AWS's console does: an inline policy (iam:PutRolePolicy) denying
+// everything to sessions whose aws:TokenIssueTime is earlier. Sessions
+// begun afterwards are not affected.
+func (s *Service) RevokeRoleSessions(ctx context.Context, name string) error {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],"Condition":{"DateLessThan":{"aws:TokenIssueTime":"` +
+		s.now().Add(time.Second).Format(time.RFC3339) + `"}}}]}`
+	return s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: name}, RevokeRoleSessionsPolicy, doc)
+}

@@ -1,0 +1,233 @@
+package iam
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"strings"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+func serverCertificateNotFound(name string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "The Server Certificate with name %s cannot be found.", keyward.Clip(name))
+}
+
+// authorizeServerCertificate authorises action on the certificate's ARN,
+// read for its path; a missing certificate is authorised at the root path,
+// then reported.
+func (s *Service) authorizeServerCertificate(ctx context.Context, action, name string, keys authz.Keys) error {
+	path := "/"
+	c, err := s.Store.ServerCertificate(ctx, name)
+	if err == nil {
+		path, keys = c.Path, authz.ResourceTagKeys(c.Tags, false).With(keys)
+	} else if !errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+		return err
+	}
+	if err := s.Authz.AuthorizeWith(ctx, action, s.Account(ctx).ServerCertificateARN(path, name), keys); err != nil {
+		return err
+	}
+	if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+		return serverCertificateNotFound(name)
+	}
+	return nil
+}
+
+var errMalformedCert = keyward.Errorf(keyward.EMalformedCertificate, "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+
+// UploadServerCertificate checks a certificate, its private key and chain,
+// and stores them.
+func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body, key, chain string, tags []keyward.Tag) (keyward.ServerCertificate, error) {
+	if err := CheckDuplicateTags(tags); err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	if err := s.Authz.AuthorizeWith(ctx, "iam:UploadServerCertificate", s.Account(ctx).ServerCertificateARN(path, name), authz.RequestTagKeys(tags)); err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	cert, err := parseCertificate(body)
+	if err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	priv, err := parsePrivateKey(key)
+	if err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	pub, ok := priv.(interface{ Public() crypto.PublicKey })
+	if !ok || !publicKeysEqual(pub.Public(), cert.PublicKey) {
+		return keyward.ServerCertificate{}, keyward.Errorf(keyward.EKeyPairMismatch, "The public key certificate and the private key do not match.")
+	}
+	for rest := strings.TrimSpace(chain); rest != ""; {
+		block, r := pem.Decode([]byte(rest))
+		if block == nil || block.Type != "CERTIFICATE" {
+			return keyward.ServerCertificate{}, keyward.Errorf(keyward.EMalformedCertificate, "Unable to parse the certificate chain. Please ensure it is in PEM format.")
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return keyward.ServerCertificate{}, keyward.Errorf(keyward.EMalformedCertificate, "Unable to parse the certificate chain. Please ensure it is in PEM format.")
+		}
+		rest = strings.TrimSpace(string(r))
+	}
+	id, err := keyward.RandomString(s.Rand, "ASCA", 17, keyward.Base32Alphabet)
+	if err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	sealed, err := s.Sealer.Seal(id, key)
+	if err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	c := keyward.ServerCertificate{ID: id, Name: name, Path: path, Body: strings.TrimSpace(body), Chain: strings.TrimSpace(chain), SealedKey: sealed,
+		UploadedAt: s.now(), Expiration: cert.NotAfter.UTC(), Tags: tags}
+	switch err := s.Store.CreateServerCertificate(ctx, c, keyward.MaxServerCertificates); {
+	case errors.Is(err, keyward.ErrServerCertificateExists):
+		return c, keyward.Errorf(keyward.EEntityAlreadyExists, "The Server Certificate with name %s already exists.", name)
+	case errors.Is(err, keyward.ErrServerCertificateQuota):
+		return c, keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ServerCertificatesPerAccount: %d", keyward.MaxServerCertificates)
+	case err != nil:
+		return c, err
+	}
+	c.SealedKey = nil
+	return c, nil
+}
+
+func parseCertificate(body string) (*x509.Certificate, error) {
+	block, _ := pem.Decode([]byte(strings.TrimSpace(body)))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errMalformedCert
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, errMalformedCert
+	}
+	return cert, nil
+}
+
+// parsePrivateKey reads a PEM private key: PKCS #1, PKCS #8 or SEC 1.
+func parsePrivateKey(key string) (crypto.PrivateKey, error) {
+	block, _ := pem.Decode([]byte(strings.TrimSpace(key)))
+	bad := keyward.Errorf(keyward.EMalformedCertificate, "Unable to parse the private key. Please ensure it is in PEM format.")
+	if block == nil {
+		return nil, bad
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	return nil, bad
+}
+
+func publicKeysEqual(a, b crypto.PublicKey) bool {
+	switch k := a.(type) {
+	case *rsa.PublicKey:
+		return k.Equal(b)
+	case *ecdsa.PublicKey:
+		return k.Equal(b)
+	case ed25519.PublicKey:
+		return k.Equal(b)
+	}
+	return false
+}
+
+// ServerCertificate returns a server certificate, without its key.
+func (s *Service) ServerCertificate(ctx context.Context, name string) (keyward.ServerCertificate, error) {
+	if err := s.authorizeServerCertificate(ctx, "iam:GetServerCertificate", name, nil); err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	c, err := s.Store.ServerCertificate(ctx, name)
+	c.SealedKey = nil
+	if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+		return c, serverCertificateNotFound(name)
+	}
+	return c, err
+}
+
+// ListServerCertificates pages the account's server certificates.
+func (s *Service) ListServerCertificates(ctx context.Context, pathPrefix, marker string, max int) ([]keyward.ServerCertificate, string, error) {
+	if err := s.Authz.Authorize(ctx, "iam:ListServerCertificates", "*"); err != nil {
+		return nil, "", err
+	}
+	return pageBy(marker, func(after string) ([]keyward.ServerCertificate, bool, error) {
+		return s.Store.ListServerCertificates(ctx, orRoot(pathPrefix), after, max)
+	}, func(c keyward.ServerCertificate) string { return c.Name })
+}
+
+// UpdateServerCertificate renames or moves a server certificate.
+func (s *Service) UpdateServerCertificate(ctx context.Context, name string, newName, newPath *string) error {
+	if err := s.authorizeServerCertificate(ctx, "iam:UpdateServerCertificate", name, nil); err != nil {
+		return err
+	}
+	return s.updateServerCertificate(ctx, name, func(c *keyward.ServerCertificate) error {
+		c.Name, c.Path = valueOr(newName, c.Name), valueOr(newPath, c.Path)
+		return nil
+	}, newName)
+}
+
+func (s *Service) updateServerCertificate(ctx context.Context, name string, fn func(*keyward.ServerCertificate) error, newName *string) error {
+	switch err := s.Store.UpdateServerCertificate(ctx, name, fn); {
+	case errors.Is(err, keyward.ErrNoSuchServerCertificate):
+		return serverCertificateNotFound(name)
+	case errors.Is(err, keyward.ErrServerCertificateExists):
+		return keyward.Errorf(keyward.EEntityAlreadyExists, "The Server Certificate with name %s already exists.", valueOr(newName, name))
+	default:
+		return err
+	}
+}
+
+// DeleteServerCertificate deletes a server certificate.
+func (s *Service) DeleteServerCertificate(ctx context.Context, name string) error {
+	if err := s.authorizeServerCertificate(ctx, "iam:DeleteServerCertificate", name, nil); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteServerCertificate(ctx, name); errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+		return serverCertificateNotFound(name)
+	} else {
+		return err
+	}
+}
+
+// TagServerCertificate sets tags of a server certificate.
+func (s *Service) TagServerCertificate(ctx context.Context, name string, tags []keyward.Tag) error {
+	if err := CheckDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.authorizeServerCertificate(ctx, "iam:TagServerCertificate", name, authz.RequestTagKeys(tags)); err != nil {
+		return err
+	}
+	return s.updateServerCertificate(ctx, name, func(c *keyward.ServerCertificate) error {
+		var err error
+		c.Tags, err = mergeTags(c.Tags, tags)
+		return err
+	}, nil)
+}
+
+// UntagServerCertificate removes tags of a server certificate.
+func (s *Service) UntagServerCertificate(ctx context.Context, name string, keys []string) error {
+	if err := s.authorizeServerCertificate(ctx, "iam:UntagServerCertificate", name, authz.UntagKeys(keys)); err != nil {
+		return err
+	}
+	return s.updateServerCertificate(ctx, name, func(c *keyward.ServerCertificate) error {
+		c.Tags = removeTags(c.Tags, keys)
+		return nil
+	}, nil)
+}
+
+// ServerCertificateTags returns the tags of a server certificate.
+func (s *Service) ServerCertificateTags(ctx context.Context, name string) ([]keyward.Tag, error) {
+	if err := s.authorizeServerCertificate(ctx, "iam:ListServerCertificateTags", name, nil); err != nil {
+		return nil, err
+	}
+	c, err := s.Store.ServerCertificate(ctx, name)
+	if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+		return nil, serverCertificateNotFound(name)
+	}
+	return c.Tags, err
+}

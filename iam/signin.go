@@ -1,0 +1,66 @@
+package iam
+
+import (
+	"context"
+	"crypto/subtle"
+
+	"github.com/keyward/keyward"
+)
+
+// errSignIn is the one answer to every failed sign-in, so that it tells
+// nothing of which part was wrong.
+var errSignIn = keyward.Errorf(keyward.EAccessDenied, "Your authentication information is incorrect. Please try again.")
+
+// SignInRoot checks the root user's console credentials: an active access
+// key of the root user and its secret, compared in constant time.
+func (s *Service) SignInRoot(ctx context.Context, keyID, secret string) (keyward.Principal, error) {
+	c, err := s.Credential(ctx, keyID)
+	if err != nil || !c.Principal.Root || !c.Active || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
+		return keyward.Principal{}, errSignIn
+	}
+	return c.Principal, nil
+}
+
+// SignInAccount resolves the account a sign-in form names, by its ID or
+// its alias as on AWS's sign-in page, to the account's ID; ok is false
+// when it names no account here. Limits on guessing key on what it
+// returns, so that every spelling of the account shares one budget.
+func (s *Service) SignInAccount(ctx context.Context, typed string) (id string, ok bool) {
+	if typed == s.Account(ctx).ID || typed == s.AccountLabel(ctx) {
+		return s.Account(ctx).ID, true
+	}
+	return "", false
+}
+
+// SignInUser checks an IAM user's console password and records its use;
+// it also reports whether the password must be changed first.
+func (s *Service) SignInUser(ctx context.Context, accountID, userName, password string) (keyward.Principal, bool, error) {
+	if _, ok := s.SignInAccount(ctx, accountID); !ok {
+		return keyward.Principal{}, false, errSignIn
+	}
+	u, err := s.Store.User(ctx, userName)
+	var lp keyward.LoginProfile
+	if err == nil {
+		lp, err = s.Store.LoginProfile(ctx, userName)
+	}
+	if err != nil {
+		// Hash anyway, so that how long a refusal takes does not tell which
+		// user names have a password.
+		s.Passwords.Verify(s.decoyHash(), password)
+		return keyward.Principal{}, false, errSignIn
+	}
+	if ok, err := s.Passwords.Verify(lp.PasswordHash, password); err != nil || !ok {
+		return keyward.Principal{}, false, errSignIn
+	}
+	if err := s.Store.RecordPasswordUse(ctx, userName, s.Now().UTC()); err != nil {
+		return keyward.Principal{}, false, err
+	}
+	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired, nil
+}
+
+// decoyHash is a hash of nothing in particular, made once, to verify
+// against when there is no real one.
+func (s *Service) decoyHash() string {
+	s.decoyOnce.Do(func() { s.decoy, _ = s.Passwords.Hash("keyward decoy password") })
+	return s.decoy
+}

@@ -1,0 +1,225 @@
+package iam
+
+import (
+	"context"
+	"errors"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+// CreateUser creates an IAM user; tagging it takes iam:TagUser too.
+func (s *Service) CreateUser(ctx context.Context, name, path string, tags []keyward.Tag) (keyward.User, error) {
+	return s.CreateBoundedUser(ctx, name, path, "", tags)
+}
+
+// CreateBoundedUser creates an IAM user with a permissions boundary (none
+// when boundary is ""), which takes iam:PutUserPermissionsBoundary too.
+func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary string, tags []keyward.Tag) (keyward.User, error) {
+	if path == "" {
+		path = "/"
+	}
+	if err := CheckDuplicateTags(tags); err != nil {
+		return keyward.User{}, err
+	}
+	arn := s.Account(ctx).UserARN(path, name)
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateUser", arn, authz.RequestTagKeys(tags).With(authz.BoundaryKey(boundary))); err != nil {
+		return keyward.User{}, err
+	}
+	if len(tags) > 0 {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:TagUser", arn, authz.RequestTagKeys(tags)); err != nil {
+			return keyward.User{}, err
+		}
+	}
+	if boundary != "" {
+		if err := s.Authz.AuthorizeWith(ctx, "iam:PutUserPermissionsBoundary", arn, authz.BoundaryKey(boundary)); err != nil {
+			return keyward.User{}, err
+		}
+		if _, err := s.Store.Policy(ctx, boundary); err != nil {
+			return keyward.User{}, boundaryError(err, boundary)
+		}
+	}
+	id, err := keyward.NewUserID(s.Rand)
+	if err != nil {
+		return keyward.User{}, err
+	}
+	u := keyward.User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags, PermissionsBoundary: boundary}
+	respond(ctx, "user", map[string]any{"userName": name, "userId": id, "path": path, "arn": arn, "createDate": eventTime(u.CreatedAt)})
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, keyward.ErrUserExists) {
+			return keyward.User{}, keyward.UserExists(name)
+		}
+		return keyward.User{}, err
+	}
+	return u, nil
+}
+
+// User returns the user with the given name (iam:GetUser).
+func (s *Service) User(ctx context.Context, name string) (keyward.User, error) {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:GetUser", name); err != nil {
+		return keyward.User{}, err
+	}
+	return s.user(ctx, name)
+}
+
+// user reads a user, with AWS's error for a missing one.
+func (s *Service) user(ctx context.Context, name string) (keyward.User, error) {
+	u, err := s.Store.User(ctx, name)
+	if errors.Is(err, keyward.ErrNoSuchUser) {
+		return keyward.User{}, keyward.UserNotFound(name)
+	}
+	return u, err
+}
+
+// ListUsers returns a page of users whose path starts with pathPrefix
+// ("/" for all), and the marker of the next page or "" at the end.
+func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max int) ([]keyward.User, string, error) {
+	if pathPrefix == "" {
+		pathPrefix = "/"
+	}
+	if err := s.Authz.Authorize(ctx, "iam:ListUsers", s.Account(ctx).UserARN(pathPrefix, "")); err != nil {
+		return nil, "", err
+	}
+	after, err := decodeMarker(marker)
+	if err != nil {
+		return nil, "", err
+	}
+	users, more, err := s.Store.ListUsers(ctx, pathPrefix, after, max)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more && len(users) > 0 {
+		next = encodeMarker(users[len(users)-1].Name)
+	}
+	return users, next, nil
+}
+
+// UpdateUser renames or moves a user.
+func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserUpdate) error {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateUser", name); err != nil {
+		return err
+	}
+	_, err := s.Store.UpdateUser(ctx, name, upd)
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchUser):
+		return keyward.UserNotFound(name)
+	case errors.Is(err, keyward.ErrUserExists):
+		return keyward.UserExists(*upd.NewName)
+	case err != nil:
+		return err
+	}
+	// Key lists and compiled policies (${aws:username}) name the user;
+	// cached credentials carry the owner's name and path in their ARN.
+	s.publish(keyward.Change{Kind: keyward.ChangedUsers})
+	keys, _, err := s.Store.ListAccessKeys(ctx, valueOr(upd.NewName, name), "", keyward.MaxAccessKeysPerUser+1)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		s.changed(k.ID)
+	}
+	return nil
+}
+
+// DeleteUser deletes a user that has no access keys left.
+func (s *Service) DeleteUser(ctx context.Context, name string) error {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteUser", name); err != nil {
+		return err
+	}
+	err := s.Store.DeleteUser(ctx, name)
+	s.publish(keyward.Change{Kind: keyward.ChangedUsers})
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchUser):
+		return keyward.UserNotFound(name)
+	case errors.Is(err, keyward.ErrUserHasAccessKey), errors.Is(err, keyward.ErrEntityInUse):
+		return keyward.DeleteConflict()
+	}
+	return err
+}
+
+// PutUserPermissionsBoundary sets a user's permissions boundary: what its
+// identity policies allow is then limited to what the boundary allows.
+func (s *Service) PutUserPermissionsBoundary(ctx context.Context, user, boundary string) error {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:PutUserPermissionsBoundary", user, authz.BoundaryKey(boundary)); err != nil {
+		return err
+	}
+	err := s.Store.SetUserPermissionsBoundary(ctx, user, boundary)
+	s.policiesChanged()
+	if errors.Is(err, keyward.ErrNoSuchUser) {
+		return keyward.UserNotFound(user)
+	}
+	return boundaryError(err, boundary)
+}
+
+// DeleteUserPermissionsBoundary removes a user's permissions boundary.
+func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, user string) error {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteUserPermissionsBoundary", user); err != nil {
+		return err
+	}
+	err := s.Store.SetUserPermissionsBoundary(ctx, user, "")
+	s.policiesChanged()
+	if errors.Is(err, keyward.ErrNoSuchUser) {
+		return keyward.UserNotFound(user)
+	}
+	return err
+}
+
+func boundaryError(err error, arn string) error {
+	if errors.Is(err, keyward.ErrNoSuchPolicy) {
+		return keyward.Errorf(keyward.ENoSuchEntity, "Policy %s does not exist or is not attachable.", keyward.Clip(arn))
+	}
+	return err
+}
+
+// TagUser sets tags of a user.
+func (s *Service) TagUser(ctx context.Context, user string, tags ...keyward.Tag) error {
+	if err := CheckDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:TagUser", user, authz.RequestTagKeys(tags)); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if err := s.tagUser(ctx, user, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) tagUser(ctx context.Context, user string, t keyward.Tag) error {
+	if err := s.Store.PutUserTag(ctx, user, t); errors.Is(err, keyward.ErrNoSuchUser) {
+		return keyward.UserNotFound(user)
+	} else {
+		return err
+	}
+}
+
+// UntagUser removes tags of a user.
+func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) error {
+	if err := s.Authz.AuthorizeUserWith(ctx, "iam:UntagUser", user, authz.UntagKeys(keys)); err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if err := s.Store.DeleteUserTag(ctx, user, key); errors.Is(err, keyward.ErrNoSuchUser) {
+			return keyward.UserNotFound(user)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UserTags returns the tags of a user (iam:ListUserTags).
+func (s *Service) UserTags(ctx context.Context, user string) ([]keyward.Tag, error) {
+	if err := s.Authz.AuthorizeUser(ctx, "iam:ListUserTags", user); err != nil {
+		return nil, err
+	}
+	u, err := s.user(ctx, user)
+	return u.Tags, err
+}
+
+// errNotUser is AWS's refusal of an operation that acts on the calling
+// user when the caller is a role or federated session.
+var errNotUser = keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")

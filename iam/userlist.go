@@ -1,0 +1,103 @@
+package iam
+
+import (
+	"context"
+
+	"github.com/keyward/keyward"
+)
+
+// ConsoleUsers returns a page of users for the console's list
+// (iam:ListUsers). Of each user it keeps only what the caller may read
+// through the API (keys, their last use, groups, login profile, MFA
+// devices, each by its action on that user) and says which in Shown; it
+// sorts as ConsoleUserSort says.
+func (s *Service) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keyward.UserSummary, int, error) {
+	if err := s.Authz.Authorize(ctx, "iam:ListUsers", s.Account(ctx).UserARN("/", "")); err != nil {
+		return nil, 0, err
+	}
+	q.Sort = s.ConsoleUserSort(ctx, q.Sort)
+	users, total, err := s.Store.ConsoleUsers(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range users {
+		s.consoleColumns(ctx, &users[i])
+	}
+	return users, total, nil
+}
+
+// consoleColumns empties the parts of u the caller may not read.
+func (s *Service) consoleColumns(ctx context.Context, u *keyward.UserSummary) {
+	rc, internal, ok := keyward.Caller(ctx)
+	arn := s.Account(ctx).UserARN(u.User.Path, u.User.Name)
+	may := func(action string) bool {
+		return ok && (internal || s.Authz.Decide(ctx, action, arn, rc) == nil)
+	}
+	u.Shown = keyward.UserColumns{Keys: may("iam:ListAccessKeys"), Groups: may("iam:ListGroupsForUser"),
+		Login: may("iam:GetLoginProfile"), MFA: may("iam:ListMFADevices")}
+	u.Shown.KeyUse = u.Shown.Keys && may("iam:GetAccessKeyLastUsed")
+	switch {
+	case !u.Shown.Keys:
+		u.Keys = nil
+	case !u.Shown.KeyUse:
+		for i := range u.Keys {
+			u.Keys[i].LastUsed = keyward.LastUse{}
+		}
+	}
+	if !u.Shown.Groups {
+		u.Groups = nil
+	}
+	if !u.Shown.Login {
+		u.Login = nil
+	}
+	if !u.Shown.MFA {
+		u.MFADevices = 0
+	}
+}
+
+// consoleSortNeeds are the actions a sort of the users list needs: the
+// order of the rows tells the values of the column it sorts by.
+var consoleSortNeeds = map[string][]string{
+	"activity":    {"iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetLoginProfile"},
+	"passwordage": {"iam:GetLoginProfile"},
+	"signin":      {"iam:GetLoginProfile"},
+	"keyage":      {"iam:ListAccessKeys"},
+	"keyused":     {"iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"},
+	"mfa":         {"iam:ListMFADevices"},
+}
+
+// ConsoleUserSort returns the sort ConsoleUsers applies when asked for
+// sort: a column's own only if the caller may read it for every user,
+// since the order would tell of the users it may not; "name" otherwise.
+func (s *Service) ConsoleUserSort(ctx context.Context, sort string) string {
+	needs := consoleSortNeeds[sort]
+	if len(needs) == 0 {
+		return sort
+	}
+	rc, internal, ok := keyward.Caller(ctx)
+	switch {
+	case !ok:
+		return "name"
+	case internal || rc.Principal.Root:
+		return sort
+	}
+	after := ""
+	for {
+		users, more, err := s.Store.ListUsers(ctx, "/", after, 1000)
+		if err != nil {
+			return "name"
+		}
+		for _, u := range users {
+			arn := s.Account(ctx).UserARN(u.Path, u.Name)
+			for _, action := range needs {
+				if s.Authz.Decide(ctx, action, arn, rc) != nil {
+					return "name"
+				}
+			}
+		}
+		if !more || len(users) == 0 {
+			return sort
+		}
+		after = users[len(users)-1].Name
+	}
+}

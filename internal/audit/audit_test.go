@@ -1,0 +1,46 @@
+package audit_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/sqlite"
+)
+
+// TestRunStopsWithItsContext: Run, the writer's loop, returns once the
+// program's lifetime ends, and writes what was queued on its way out, so
+// that stopping loses no event. Its interval is an hour: only the final
+// write can have stored the event.
+func TestRunStopsWithItsContext(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := &audit.Recorder{Store: st}
+	e := keyward.Account{ID: "123456789012"}.NewEvent(keyward.EventSourceIAM, "GetUser", time.Now())
+	e.EventID = "4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a01"
+	e.ErrorCode = keyward.EAccessDenied
+	r.Add(&e)
+
+	lifetime, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		r.Run(lifetime, time.Hour, 0, time.Now)
+		close(done)
+	}()
+	cancel()
+	<-done
+	events, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].ID != e.EventID {
+		t.Fatalf("after Run stopped the store holds %+v, want the queued event", events)
+	}
+}

@@ -1,0 +1,35 @@
+package changes
+
+import (
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/cache"
+	"github.com/keyward/keyward/sigv4"
+)
+
+// Wire makes the caches of the request path and subscribes each to the
+// changes that touch it: the one place where a cache is wired, so that a
+// new cache is a field here and one Subscribe. It gives s its key lists
+// and roles, a its compiled policies, subscribes them and keys (the
+// credentials of authentication) to a new bus, and makes s publish its
+// changes there. A shared store's watcher publishes the other replicas'
+// changes on the bus it returns.
+func Wire(s *iam.Service, a *authz.Authorizer, keys *sigv4.Keyring) *Bus {
+	bus := &Bus{}
+	keyLists := &cache.Cache[[]keyward.AccessKey]{}
+	policySets := &cache.Cache[keyward.Policies]{}
+	roles := &cache.Cache[*keyward.AssumableRole]{}
+	s.KeyLists, a.PolicySets, s.Roles, s.Changes = keyLists, policySets, roles, bus.Publish
+	bus.Subscribe(func(c keyward.Change) {
+		if c.Kind == keyward.ChangedAccessKey {
+			keys.Invalidate(c.AccessKeyID)
+		} else {
+			keys.InvalidateAll()
+		}
+	}, keyward.ChangedAccessKey)
+	bus.Subscribe(func(keyward.Change) { keyLists.InvalidateAll() }, keyward.ChangedAccessKey, keyward.ChangedUsers)
+	bus.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
+	bus.Subscribe(func(keyward.Change) { roles.InvalidateAll() }, keyward.ChangedPolicies)
+	return bus
+}

@@ -1,0 +1,71 @@
+package kwtest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Clock is a clock the test moves by hand (NewWithClock takes its Now):
+// tests never sleep for time to pass.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock reading t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Add moves the clock forward by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Config is an AWS SDK configuration for k's Query API, signing with the
+// access key id and secret (and a session's token, or ""), without retries.
+func (k *Keyward) Config(id, secret, token string) aws.Config {
+	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, token),
+		BaseEndpoint: aws.String(k.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+}
+
+// IAMClient is aws-sdk-go-v2's IAM client for k, signing with a long-term
+// key.
+func (k *Keyward) IAMClient(id, secret string) *awsiam.Client {
+	return awsiam.NewFromConfig(k.Config(id, secret, ""))
+}
+
+// STSClient is aws-sdk-go-v2's STS client for k, signing with a long-term
+// key.
+func (k *Keyward) STSClient(id, secret string) *awssts.Client {
+	return awssts.NewFromConfig(k.Config(id, secret, ""))
+}
+
+// WantAPIError checks an SDK error's code, HTTP status and, unless empty,
+// its message.
+func WantAPIError(t testing.TB, err error, code string, status int, message string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+	var re *smithyhttp.ResponseError
+	if ae.ErrorCode() != code || !errors.As(err, &re) || re.HTTPStatusCode() != status {
+		t.Fatalf("got %v, want %s (%d)", err, code, status)
+	}
+	if message != "" && ae.ErrorMessage() != message {
+		t.Fatalf("got message %q, want %q", ae.ErrorMessage(), message)
+	}
+}

@@ -1,0 +1,277 @@
+package sts
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/iam"
+)
+
+const // maxPacked bounds a session's packed policies and tags, the
+// denominator of PackedPolicySize.
+maxPacked = 4096
+
+// AssumeRole issues a session of the role to the calling principal, if the
+// role's trust policy lets it (and, where the trust policy names only the
+// caller's account, its own policies too).
+func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (keyward.AssumedRole, error) {
+	rc, internal, ok := keyward.Caller(ctx)
+	if !ok || internal {
+		return keyward.AssumedRole{}, keyward.ErrNoCaller
+	}
+	p := rc.Principal
+	switch {
+	case p.Root:
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "Roles may not be assumed by root accounts.")
+	case p.FederatedName != "":
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "Cannot call AssumeRole with federated user credentials.")
+	}
+	packed, err := s.checkSessionPolicies(in.Policy, in.PolicyARNs, in.Tags)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	denied := keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), keyward.Clip(in.RoleARN))
+	assumable, err := s.roleByARN(ctx, in.RoleARN)
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return keyward.AssumedRole{}, denied // as AWS: who may not assume it learns nothing of whether it exists
+	} else if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	role := assumable.Role
+	duration, err := roleSessionDuration(in.DurationSeconds, role, p.IsRoleSession())
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+
+	// The trust policy's context: the request's, with what the caller
+	// asks for the session.
+	now := s.now()
+	trc := *rc
+	trc.Extra = map[string][]string{}
+	for k, v := range rc.Extra {
+		trc.Extra[k] = v
+	}
+	trc.Extra["sts:rolesessionname"] = []string{in.SessionName}
+	if in.ExternalID != "" {
+		trc.Extra["sts:externalid"] = []string{in.ExternalID}
+	}
+	if in.SourceIdentity != "" {
+		trc.Extra["sts:sourceidentity"] = []string{in.SourceIdentity}
+	}
+	tags, err := sessionTags(in.Tags, in.TransitiveTagKeys, p, trc.Extra)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	mfaAt := rc.MFAAuthTime
+	if in.SerialNumber != "" || in.TokenCode != "" {
+		if !p.IsUser() || in.SerialNumber == "" || in.TokenCode == "" || !s.IAM.MFACodeOf(ctx, p.UserName, in.SerialNumber, in.TokenCode) {
+			return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		}
+		mfaAt = now
+		trc.MFAAuthTime = now
+	}
+
+	caller := keyward.TrustCaller{ARN: p.ARN(), AccountID: p.AccountID}
+	if p.IsRoleSession() {
+		caller.RoleARN = p.IdentityARN()
+	}
+	actions := []string{"sts:AssumeRole"}
+	if len(in.Tags) > 0 || len(tags) > 0 {
+		actions = append(actions, "sts:TagSession")
+	}
+	if in.SourceIdentity != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	roleARN := s.Account(ctx).RoleARN(role.Path, role.Name)
+	for _, action := range actions {
+		if err := s.trusts(ctx, assumable.Trust, roleARN, action, caller, &trc); err != nil {
+			return keyward.AssumedRole{}, err
+		}
+	}
+
+	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: in.SourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
+	if c.SourceIdentity == "" && p.Session != nil {
+		c.SourceIdentity = p.Session.SourceIdentity // it stays with a chain of sessions
+	}
+	r, err := s.roleSession(ctx, role, in, duration, c, rc.RequestedRegion)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	r.PackedPolicySize = packed
+	return r, nil
+}
+
+// roleSession issues a session of role named as in asks, lasting duration
+// seconds from now, with c's further claims, and notes the role's use.
+func (s *Service) roleSession(ctx context.Context, role keyward.Role, in keyward.AssumeRoleInput, duration int, c sessionClaims, region string) (keyward.AssumedRole, error) {
+	now := s.now()
+	c.Account, c.RoleID, c.RoleName, c.RolePath, c.SessionName = s.Account(ctx).ID, role.ID, role.Name, role.Path, in.SessionName
+	c.IssuedAt, c.Expiration = now, now.Add(time.Duration(duration)*time.Second)
+	c.Policy, c.PolicyARNs = in.Policy, in.PolicyARNs
+	sess, err := s.issue(c)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	s.RoleUsed(role.ID, "sts", region)
+	pr := keyward.Principal{AccountID: s.Account(ctx).ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
+	return keyward.AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), SourceIdentity: c.SourceIdentity}, nil
+}
+
+// trusts decides action on the role for the caller, as AWS decides a
+// resource-based policy within one account: the trust policy must allow
+// it, and the caller's own policies (identity policies, permissions
+// boundary, session policies) must not deny it explicitly, wherever the
+// trust policy names the caller. Where it names only the caller's
+// account, they must allow it too; where it names the role of the
+// caller's session, its boundary and session policies must.
+func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, action string, c keyward.TrustCaller, rc *keyward.RequestContext) error {
+	d, grant := trust.Decide(action, c, rc)
+	if d != keyward.DecisionAllowed {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
+	}
+	if c.ARN == "" || c.AccountID != s.Account(ctx).ID {
+		return nil // a provider's or a service's caller has no policies here
+	}
+	pd, err := s.Authz.Evaluate(ctx, action, roleARN, rc)
+	if err != nil {
+		return err
+	}
+	switch {
+	case pd.Effect == keyward.DecisionExplicitDeny:
+	case grant == keyward.GrantAccount && pd.Effect != keyward.DecisionAllowed:
+	case grant == keyward.GrantRole && pd.LimitedBy != "":
+		pd.ByBoundary, pd.BySession = pd.LimitedBy == keyward.PolicySourceBoundary, pd.LimitedBy == keyward.PolicySourceSession
+	default:
+		return nil
+	}
+	return authz.Denial(rc.Principal, action, roleARN, pd)
+}
+
+// roleByARN finds the role an ARN names, path included.
+func (s *Service) roleByARN(ctx context.Context, arn string) (*keyward.AssumableRole, error) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account(ctx).ID+":role/")
+	if !ok {
+		return nil, keyward.ErrNoSuchRole
+	}
+	r, err := s.IAM.Assumable(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
+	if err != nil {
+		return nil, err
+	}
+	if s.Account(ctx).RoleARN(r.Role.Path, r.Role.Name) != arn {
+		return nil, keyward.ErrNoSuchRole
+	}
+	return r, nil
+}
+
+// roleSessionDuration applies the role's maximum, and an hour to a chain.
+func roleSessionDuration(asked int, role keyward.Role, chained bool) (int, error) {
+	if asked == 0 {
+		return keyward.DefaultRoleSessionDuration, nil
+	}
+	if chained && asked > keyward.MaxChainedRoleDuration {
+		return 0, keyward.Errorf(keyward.EValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	}
+	if asked > role.MaxSessionDuration {
+		return 0, keyward.Errorf(keyward.EValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	return asked, nil
+}
+
+// checkSessionPolicies checks a session's policies and tags, and returns
+// how much of the allowed packed size they take, in percent.
+func (s *Service) checkSessionPolicies(policy string, arns []string, tags []keyward.Tag) (int, error) {
+	if policy != "" {
+		if err := s.Policies.Check(policy); err != nil {
+			return 0, err
+		}
+	}
+	if len(arns) > keyward.MaxSessionPolicyARNs {
+		return 0, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", keyward.MaxSessionPolicyARNs)
+	}
+	size := len(policy)
+	for _, a := range arns {
+		if !strings.HasPrefix(a, "arn:aws:iam::") || !strings.Contains(a, ":policy/") {
+			return 0, keyward.Errorf(keyward.EInvalidParameterValue, "The policy ARN %s is not valid.", keyward.Clip(a))
+		}
+		size += len(a)
+	}
+	if err := iam.CheckDuplicateTags(tags); err != nil {
+		return 0, keyward.Errorf(keyward.EInvalidParameterValue, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+	}
+	for _, t := range tags {
+		size += len(t.Key) + len(t.Value)
+	}
+	pct := (size*100 + maxPacked - 1) / maxPacked
+	if pct > 100 {
+		return 0, keyward.Errorf(keyward.EPackedPolicyTooLarge, "Packed policy consumes %d%% of allotted space, please use smaller policy for further decrease.", pct)
+	}
+	return pct, nil
+}
+
+// sessionTags are a new session's tags: those asked for, and the caller's
+// transitive tags when it is itself a session, which the new ones may not
+// replace. They go into the trust policy's context as request tags.
+func sessionTags(asked []keyward.Tag, transitive []string, p keyward.Principal, extra map[string][]string) ([]keyward.Tag, error) {
+	var tags []keyward.Tag
+	if p.Session != nil {
+		for _, k := range p.Session.Transitive {
+			for _, t := range p.Session.Tags {
+				if strings.EqualFold(t.Key, k) {
+					tags = append(tags, t)
+				}
+			}
+		}
+	}
+	for _, t := range asked {
+		for _, old := range tags {
+			if strings.EqualFold(old.Key, t.Key) {
+				return nil, keyward.Errorf(keyward.EInvalidParameterValue, "One or more of the specified transitive tag keys can't be set because they conflict with session tags from the role chain.")
+			}
+		}
+		tags = append(tags, t)
+	}
+	for _, k := range transitive {
+		found := false
+		for _, t := range asked {
+			found = found || strings.EqualFold(t.Key, k)
+		}
+		if !found {
+			return nil, keyward.Errorf(keyward.EInvalidParameterValue, "The specified transitive tag key %s must be included in the requested tags.", keyward.Clip(k))
+		}
+	}
+	var keys []string
+	for _, t := range tags {
+		extra["aws:requesttag/"+strings.ToLower(t.Key)] = []string{t.Value}
+		keys = append(keys, t.Key)
+	}
+	if len(keys) > 0 {
+		extra["aws:tagkeys"] = keys
+	}
+	if len(transitive) > 0 {
+		extra["sts:transitivetagkeys"] = transitive
+	}
+	return tags, nil
+}
+
+// transitiveKeys are the keys a new session passes on: those asked for and
+// those its caller's chain passed on.
+func transitiveKeys(asked []string, p keyward.Principal) []string {
+	keys := append([]string(nil), asked...)
+	if p.Session != nil {
+		keys = append(keys, p.Session.Transitive...)
+	}
+	return keys
+}
+
+// RoleUsed notes a use of the role with this ID (its assumption, or a
+// request signed by one of its sessions): it shows as the role's
+// RoleLastUsed once the recorder flushes, as a key's use does.
+func (s *Service) RoleUsed(roleID, service, region string) {
+	if s.Uses != nil {
+		s.Uses.Record(roleID, keyward.LastUse{Time: s.Now().UTC(), Service: service, Region: region})
+	}
+}

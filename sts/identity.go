@@ -1,0 +1,45 @@
+package sts
+
+import (
+	"context"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// CallerIdentity returns who is calling. It needs no permission, as in
+// AWS: a caller can always learn who it is.
+func (s *Service) CallerIdentity(ctx context.Context) (keyward.Principal, error) {
+	return s.Authz.Principal(ctx)
+}
+
+// AccessKeyAccount returns the account an access key belongs to
+// (sts:GetAccessKeyInfo). AWS decodes it from any key ID; Keyward knows
+// only its own keys, and says so for others, as AWS may for a deleted key.
+func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, error) {
+	if err := s.Authz.Authorize(ctx, "sts:GetAccessKeyInfo", "*"); err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(id, "ASIA") {
+		if !s.isSessionKeyID(id) {
+			return "", keyward.AccessKeyNotFound(id)
+		}
+		return s.Account(ctx).ID, nil
+	}
+	if _, err := s.Store.AccessKey(ctx, id); err != nil {
+		if err == keyward.ErrNoSuchAccessKey {
+			return "", keyward.AccessKeyNotFound(id)
+		}
+		return "", err
+	}
+	return s.Account(ctx).ID, nil
+}
+
+// DecodeAuthorizationMessage returns the details of a refusal from its
+// encoded message (sts:DecodeAuthorizationMessage).
+func (s *Service) DecodeAuthorizationMessage(ctx context.Context, encoded string) (string, error) {
+	if err := s.Authz.Authorize(ctx, "sts:DecodeAuthorizationMessage", "*"); err != nil {
+		return "", err
+	}
+	return s.Authz.OpenMessage(encoded)
+}

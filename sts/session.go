@@ -1,0 +1,215 @@
+package sts
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+const sessionTokenPrefix = "KWS1"
+
+const sessionAssociatedPrefix = "keyward:session:"
+
+// sessionClaims is what a session token holds, sealed.
+type sessionClaims struct {
+	ID         string    `json:"id"`
+	Secret     string    `json:"s"`
+	Account    string    `json:"a"`
+	UserID     string    `json:"u,omitempty"` // "" for the root user
+	UserName   string    `json:"n,omitempty"`
+	UserPath   string    `json:"p,omitempty"`
+	IssuedAt   time.Time `json:"i"`
+	Expiration time.Time `json:"e"`
+	MFAAt      time.Time `json:"m,omitzero"`
+	// A role's session: the role and the session's name; a federated
+	// user's: its name. Session policies and tags, for either.
+	RoleID         string        `json:"r,omitempty"`
+	RoleName       string        `json:"rn,omitempty"`
+	RolePath       string        `json:"rp,omitempty"`
+	SessionName    string        `json:"sn,omitempty"`
+	FederatedName  string        `json:"f,omitempty"`
+	Policy         string        `json:"sp,omitempty"`
+	PolicyARNs     []string      `json:"pa,omitempty"`
+	Tags           []keyward.Tag `json:"t,omitempty"`
+	SourceIdentity string        `json:"si,omitempty"`
+	Transitive     []string      `json:"tt,omitempty"`
+}
+
+// GetSessionToken issues temporary credentials to the calling user (or the
+// root user), for durationSeconds (0: the default), MFA-backed when serial
+// and code are given and the code is right. As on AWS it needs no
+// permission, and a session cannot make another.
+func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, serial, code string) (keyward.Session, error) {
+	rc, internal, ok := keyward.Caller(ctx)
+	if !ok || internal {
+		return keyward.Session{}, keyward.ErrNoCaller
+	}
+	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
+		return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "Cannot call GetSessionToken with session credentials")
+	}
+	p := rc.Principal
+	if durationSeconds == 0 {
+		durationSeconds = keyward.DefaultSessionDuration
+	}
+	if p.Root && durationSeconds > keyward.MaxRootSessionDuration {
+		durationSeconds = keyward.MaxRootSessionDuration // AWS caps the root user's silently
+	}
+	now := s.now()
+	c := sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
+		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second)}
+	if serial != "" {
+		if p.Root || !s.IAM.MFACodeOf(ctx, p.UserName, serial, code) {
+			return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		}
+		c.MFAAt = now
+	}
+	return s.issue(c)
+}
+
+// issue makes the credentials of a session: a new ASIA key ID and secret,
+// and the token that holds them with c, sealed.
+func (s *Service) issue(c sessionClaims) (keyward.Session, error) {
+	var err error
+	if c.ID, err = s.sessionKeyID(); err != nil {
+		return keyward.Session{}, err
+	}
+	if c.Secret, err = keyward.NewSecretAccessKey(s.Rand); err != nil {
+		return keyward.Session{}, err
+	}
+	claims, err := json.Marshal(c)
+	if err != nil {
+		return keyward.Session{}, err
+	}
+	sealed, err := s.Sealer.Seal(sessionAssociatedPrefix+c.ID, string(claims))
+	if err != nil {
+		return keyward.Session{}, err
+	}
+	token := sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(sealed)
+	if len(token) > maxSessionToken {
+		// Session policies and tags that escape badly in JSON: the token
+		// would be refused by every replica, so it is not issued.
+		return keyward.Session{}, keyward.Errorf(keyward.EPackedPolicyTooLarge, "Packed policy consumes more than 100%% of allotted space, please use smaller policy for further decrease.")
+	}
+	return keyward.Session{AccessKeyID: c.ID, Secret: c.Secret, Token: token, Expiration: c.Expiration}, nil
+}
+
+// A session's key ID is ASIA, 10 random characters and 6 of a MAC of
+// them under the master key: GetAccessKeyInfo knows Keyward's session keys
+// from others without storing any.
+const (
+	sessionIDRandom = 10
+	sessionIDMAC    = 6
+)
+
+func (s *Service) sessionKeyID() (string, error) {
+	id, err := keyward.RandomString(s.Rand, "ASIA", sessionIDRandom, keyward.Base32Alphabet)
+	if err != nil {
+		return "", err
+	}
+	return id + macChars(s.Sealer.MAC(id)), nil
+}
+
+// macChars encodes the first 30 bits of a MAC as 6 base32 characters.
+func macChars(sum []byte) string {
+	v := uint32(sum[0])<<24 | uint32(sum[1])<<16 | uint32(sum[2])<<8 | uint32(sum[3])
+	var b [sessionIDMAC]byte
+	for i := range b {
+		b[i] = keyward.Base32Alphabet[(v>>(27-5*i))&31]
+	}
+	return string(b[:])
+}
+
+// isSessionKeyID reports whether id is a session key ID Keyward made.
+func (s *Service) isSessionKeyID(id string) bool {
+	if len(id) != 4+sessionIDRandom+sessionIDMAC || !strings.HasPrefix(id, "ASIA") {
+		return false
+	}
+	head := id[:4+sessionIDRandom]
+	for _, sum := range s.Sealer.MACs(head) {
+		if macChars(sum) == id[len(head):] {
+			return true
+		}
+	}
+	return false
+}
+
+// GetFederationToken issues a federated user's session, named name, to the
+// calling IAM user (or the root user): the caller's permissions, limited
+// to what the session policies allow (nothing without one).
+func (s *Service) GetFederationToken(ctx context.Context, name string, durationSeconds int, policy string, policyARNs []string, tags []keyward.Tag) (keyward.AssumedRole, error) {
+	rc, internal, ok := keyward.Caller(ctx)
+	if !ok || internal {
+		return keyward.AssumedRole{}, keyward.ErrNoCaller
+	}
+	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "Cannot call GetFederationToken with session credentials")
+	}
+	p := rc.Principal
+	fed := keyward.Principal{AccountID: s.Account(ctx).ID, FederatedName: name}
+	if err := s.Authz.Authorize(ctx, "sts:GetFederationToken", fed.ARN()); err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	packed, err := s.checkSessionPolicies(policy, policyARNs, tags)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	if len(tags) > 0 {
+		if err := s.Authz.Authorize(ctx, "sts:TagSession", fed.ARN()); err != nil {
+			return keyward.AssumedRole{}, err
+		}
+	}
+	if durationSeconds == 0 {
+		durationSeconds = keyward.DefaultSessionDuration
+	}
+	if p.Root && durationSeconds > keyward.MaxRootSessionDuration {
+		durationSeconds = keyward.MaxRootSessionDuration
+	}
+	now := s.now()
+	sess, err := s.issue(sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath, FederatedName: name,
+		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second), Policy: policy, PolicyARNs: policyARNs, Tags: tags})
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	return keyward.AssumedRole{Session: sess, AssumedRoleID: fed.ID(), ARN: fed.ARN(), PackedPolicySize: packed}, nil
+}
+
+// maxSessionToken bounds a token before any work is done for it: what a
+// session's packed policies and tags may take (maxPacked), sealed and
+// encoded, with room to spare.
+const maxSessionToken = 16384
+
+// OpenSession authenticates a session token for the access key ID that
+// signed with it, without reading the store: ErrNoSuchAccessKey for a
+// token that is not one of ours or not for this key, ErrExpiredToken past
+// its expiration (AWS allows no grace).
+func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Credential, error) {
+	raw, ok := strings.CutPrefix(token, sessionTokenPrefix)
+	if !ok || len(token) > maxSessionToken {
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}
+	// Strictly: a lenient decoder ignores the last character's unused
+	// bits, and several strings would open as one token.
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw)
+	if err != nil {
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}
+	claims, err := s.Sealer.Open(sessionAssociatedPrefix+id, sealed)
+	if err != nil {
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}
+	var c sessionClaims
+	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account != s.Account(ctx).ID {
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}
+	if !s.Now().Before(c.Expiration) {
+		return keyward.Credential{}, keyward.ErrExpiredToken
+	}
+	p := keyward.Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
+		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
+		Session: &keyward.SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive}}
+	return keyward.Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt, Principal: p}, nil
+}

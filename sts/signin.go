@@ -1,0 +1,152 @@
+package sts
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// RevokeSession ends a console session for good, on every replica.
+func (s *Service) RevokeSession(ctx context.Context, id string, expires time.Time) error {
+	return s.Store.RevokeSession(ctx, id, expires)
+}
+
+// SessionRevoked reports whether a console session was signed out.
+func (s *Service) SessionRevoked(ctx context.Context, id string) (bool, error) {
+	return s.Store.SessionRevoked(ctx, id)
+}
+
+// errSessionEnded is the answer for a session that no longer holds.
+var errSessionEnded = keyward.Errorf(keyward.EAccessDenied, "Your console session has ended. Sign in again.")
+
+// SessionPrincipal checks that a console session still holds and returns
+// its principal: the root user's key must still be an active root key;
+// the user must still exist, be the same user (not a new one of the same
+// name), and not have had its sessions ended (a password reset, a deleted
+// login profile, an administrator) since the session began.
+func (s *Service) SessionPrincipal(ctx context.Context, sess keyward.ConsoleSession) (keyward.Principal, error) {
+	if sess.Token != "" {
+		c, err := s.OpenSession(ctx, sess.KeyID, sess.Token)
+		if err != nil {
+			return keyward.Principal{}, errSessionEnded
+		}
+		return c.Principal, nil
+	}
+	if sess.Root {
+		c, err := s.IAM.Credential(ctx, sess.RootKey)
+		if err != nil || !c.Active || !c.Principal.Root {
+			return keyward.Principal{}, errSessionEnded
+		}
+		return c.Principal, nil
+	}
+	u, err := s.Store.User(ctx, sess.UserName)
+	if err != nil || u.ID != sess.UserID || sess.Issued.Before(u.SessionsAfter) {
+		return keyward.Principal{}, errSessionEnded
+	}
+	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
+}
+
+// Federated sign-in to the console, as AWS's federation endpoint does it:
+// temporary credentials of a role's or a federated user's session are
+// exchanged for a sign-in token (getSigninToken), which a browser then
+// presents once to sign in (login). The token is sealed, holds the
+// credentials it stands for, and lasts SigninTokenLifetime. It is a
+// bearer credential in a URL (browser history, proxy logs, Referer), so
+// it signs in once: its ID is recorded in the store when used, on every
+// replica, until it expires.
+const (
+	SigninTokenLifetime      = 15 * time.Minute
+	signinTokenPrefix        = "KWF1"
+	signinAssociated         = "keyward:signin"
+	MinConsoleSessionSeconds = 900
+	MaxConsoleSessionSeconds = 43200
+)
+
+type signinClaims struct {
+	// ID names the token for its single use.
+	ID      string    `json:"i"`
+	KeyID   string    `json:"k"`
+	Token   string    `json:"t"`
+	Expires time.Time `json:"e"`
+	// Until is when the console session is to end.
+	Until time.Time `json:"u"`
+}
+
+// SigninToken exchanges a session's credentials for a console sign-in
+// token; the console session lasts durationSeconds (0: 12 hours), never
+// beyond the credentials' expiration. Only the sessions of roles and of
+// federated users may sign in so, as on AWS.
+func (s *Service) SigninToken(ctx context.Context, keyID, secret, token string, durationSeconds int) (string, error) {
+	denied := keyward.Errorf(keyward.EAccessDenied, "The session credentials are not valid for console sign-in.")
+	c, err := s.OpenSession(ctx, keyID, token)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
+		return "", denied
+	}
+	if !c.Principal.IsRoleSession() && c.Principal.FederatedName == "" {
+		return "", keyward.Errorf(keyward.EAccessDenied, "Only the sessions of roles and federated users may sign in to the console.")
+	}
+	if durationSeconds == 0 {
+		durationSeconds = MaxConsoleSessionSeconds
+	}
+	if durationSeconds < MinConsoleSessionSeconds || durationSeconds > MaxConsoleSessionSeconds {
+		return "", keyward.Errorf(keyward.EValidationError, "SessionDuration must be between %d and %d seconds.", MinConsoleSessionSeconds, MaxConsoleSessionSeconds)
+	}
+	now := s.Now()
+	until := now.Add(time.Duration(durationSeconds) * time.Second)
+	if until.After(c.Expiration) {
+		until = c.Expiration
+	}
+	id, err := keyward.RandomString(s.Rand, "", 26, keyward.Base32Alphabet)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(signinClaims{ID: id, KeyID: keyID, Token: token, Expires: now.Add(SigninTokenLifetime), Until: until})
+	if err != nil {
+		return "", err
+	}
+	sealed, err := s.Sealer.Seal(signinAssociated, string(b))
+	if err != nil {
+		return "", err
+	}
+	return signinTokenPrefix + base64.RawURLEncoding.EncodeToString(sealed), nil
+}
+
+// OpenSigninToken returns the credentials a sign-in token stands for and
+// when the console session it begins ends, once: a token already opened
+// is refused as an invalid one.
+func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, token string, until time.Time, err error) {
+	invalid := keyward.Errorf(keyward.EAccessDenied, "The sign-in token is not valid or has expired.")
+	raw, ok := strings.CutPrefix(signin, signinTokenPrefix)
+	if !ok || len(signin) > 4*maxSessionToken {
+		return "", "", time.Time{}, invalid
+	}
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(raw) // one string per token, as OpenSession
+	if err != nil {
+		return "", "", time.Time{}, invalid
+	}
+	plain, err := s.Sealer.Open(signinAssociated, sealed)
+	if err != nil {
+		return "", "", time.Time{}, invalid
+	}
+	var c signinClaims
+	now := s.Now()
+	if json.Unmarshal([]byte(plain), &c) != nil || c.ID == "" || !now.Before(c.Expires) {
+		return "", "", time.Time{}, invalid
+	}
+	if _, err := s.OpenSession(ctx, c.KeyID, c.Token); err != nil {
+		return "", "", time.Time{}, invalid
+	}
+	first, err := s.Store.UseOnce(keyward.WithEvent(ctx, nil), signinAssociated+":"+c.ID, now, c.Expires) // no change of the request's
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	if !first {
+		return "", "", time.Time{}, invalid
+	}
+	return c.KeyID, c.Token, c.Until, nil
+}

@@ -1,0 +1,459 @@
+// Attacks on the STS and federation boundary: AssumeRole,
+// AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken, the
+// session tokens they issue and the MFA codes they take.
+//
+// What the caller may claim: the role it wants, a session name, an
+// external ID, session policies and tags, a source identity, a duration,
+// an MFA device's serial number and a code, a web identity token, and a
+// session token it holds. None of it is believed about the caller.
+//
+// What Keyward establishes itself: who the caller is (the signature, or
+// the token's issuer's signature), whether the role's trust policy names
+// it and how, and whether anything in the caller's own policies
+// (identity policies, permissions boundary, session policies, the
+// revocation of its sessions) denies the assumption; that a session token
+// is one Keyward sealed, byte for byte; that an MFA code is the device's,
+// with guesses limited per device on every replica. New STS endpoints add
+// their attacks here.
+package sts_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// attackBench is a Keyward on a clock the test moves, with SDK clients.
+type attackBench struct {
+	*kwtest.Keyward
+	clock *kwtest.Clock
+}
+
+func newAttackBench(t *testing.T) *attackBench {
+	t.Helper()
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	return &attackBench{Keyward: kwtest.NewWithClock(t, clock.Now), clock: clock}
+}
+
+func (b *attackBench) iam(id, secret string) *awsiam.Client { return b.IAMClient(id, secret) }
+func (b *attackBench) sts(id, secret string) *sts.Client    { return b.STSClient(id, secret) }
+
+// session returns IAM and STS clients signing with temporary credentials.
+func (b *attackBench) session(c *ststypes.Credentials) (*awsiam.Client, *sts.Client) {
+	cfg := b.Config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return awsiam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
+}
+
+// root is the context of a request of the account's root user.
+func (b *attackBench) root() context.Context {
+	return keyward.WithCaller(context.Background(), &keyward.RequestContext{
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, Root: true}, CurrentTime: b.clock.Now()})
+}
+
+// role creates a role trusting the principals given (a JSON value of
+// Principal) to assume it and tag its sessions.
+func (b *attackBench) role(t *testing.T, name, principal string) string {
+	t.Helper()
+	_, err := b.IAM.CreateRole(b.root(), keyward.Role{Name: name, TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` +
+		principal + `,"Action":["sts:AssumeRole","sts:TagSession"]}]}`})
+	must(t, err)
+	return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name
+}
+
+func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+const denyAssume = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`
+
+// TestAssumeRoleExplicitDenyWins: a trust policy that names the caller
+// stands in for an Allow of the caller's own policies, never for the
+// absence of their Deny (IAM User Guide, "Policy evaluation logic": an
+// explicit deny in any policy wins; a resource-based policy naming the
+// principal within the account is not limited by an implicit deny only).
+// Keyward's own simulator says the same.
+func TestAssumeRoleExplicitDenyWins(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "mallory", denyAssume)
+	// A permissions boundary's deny refuses as well.
+	bid, bsecret := b.User(t, "bounded", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	_, err := b.IAM.CreatePolicy(b.root(), "no-assume", "/", "", denyAssume, nil)
+	must(t, err)
+	must(t, b.IAM.PutUserPermissionsBoundary(b.root(), "bounded", "arn:aws:iam::"+kwtest.AccountID+":policy/no-assume"))
+
+	tests := []struct{ name, principal string }{
+		{"named by ARN", `{"AWS":["` + userARN("mallory") + `","` + userARN("bounded") + `"]}`},
+		{"anyone", `"*"`},
+		{"the account", `{"AWS":"` + kwtest.AccountID + `"}`},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := "target" + string(rune('a'+i))
+			arn := b.role(t, name, tt.principal)
+			for _, c := range []struct {
+				user       string
+				id, secret string
+			}{{"mallory", id, secret}, {"bounded", bid, bsecret}} {
+				_, err := b.sts(c.id, c.secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("xx")})
+				kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN(c.user)+" is not authorized to perform: sts:AssumeRole on resource: "+arn+
+					" with an explicit deny in an identity-based policy")
+			}
+			sim, err := b.iam(kwtest.RootKeyID, kwtest.RootSecret).SimulatePrincipalPolicy(ctx, &awsiam.SimulatePrincipalPolicyInput{
+				PolicySourceArn: aws.String(userARN("mallory")), ActionNames: []string{"sts:AssumeRole"}, ResourceArns: []string{arn}})
+			must(t, err)
+			if d := sim.EvaluationResults[0].EvalDecision; d != "explicitDeny" {
+				t.Fatalf("SimulatePrincipalPolicy says %s; AssumeRole refused with an explicit deny", d)
+			}
+		})
+	}
+}
+
+// TestAssumeRoleSessionLimits: a role session calling AssumeRole carries
+// its session policies and its role's boundary. An explicit deny in its
+// session policy refuses whatever the trust policy names; an implicit
+// one refuses where the trust policy names the session's role (its
+// permissions are then the role's, limited by the session), not where it
+// names the session itself (IAM User Guide, "Policy evaluation logic",
+// resource-based policies and implicit denies: IAM role, IAM role
+// session).
+func TestAssumeRoleSessionLimits(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	hop := b.role(t, "hop", `{"AWS":"`+userARN("alice")+`"}`)
+	alice := b.sts(id, secret)
+	sessionARN := "arn:aws:sts::" + kwtest.AccountID + ":assumed-role/hop/"
+
+	assume := func(t *testing.T, name, policy string) *sts.Client {
+		t.Helper()
+		in := &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String(name)}
+		if policy != "" {
+			in.Policy = aws.String(policy)
+		}
+		out, err := alice.AssumeRole(ctx, in)
+		must(t, err)
+		_, c := b.session(out.Credentials)
+		return c
+	}
+	byRole := b.role(t, "by-role", `{"AWS":"`+hop+`"}`)
+	bySession := b.role(t, "by-session", `{"AWS":["`+sessionARN+`limited","`+sessionARN+`denied"]}`)
+
+	denied := assume(t, "denied", denyAssume)
+	limited := assume(t, "limited", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	plain := assume(t, "plain", "")
+	tests := []struct {
+		name    string
+		caller  *sts.Client
+		role    string
+		message string // "" when allowed
+	}{
+		{"a session policy's deny, trust naming the role", denied, byRole, "with an explicit deny in an identity-based policy"},
+		{"a session policy's deny, trust naming the session", denied, bySession, "with an explicit deny in an identity-based policy"},
+		{"a session policy not allowing, trust naming the role", limited, byRole, "because no session policy allows the sts:AssumeRole action"},
+		{"a session policy not allowing, trust naming the session", limited, bySession, ""},
+		{"no session policy, trust naming the role", plain, byRole, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.caller.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(tt.role), RoleSessionName: aws.String("next")})
+			if tt.message == "" {
+				must(t, err)
+				return
+			}
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+			if !strings.HasSuffix(err.Error(), tt.message) {
+				t.Fatalf("got %v, want %q", err, tt.message)
+			}
+		})
+	}
+
+	// The role's permissions boundary limits its sessions alike.
+	_, err := b.IAM.CreatePolicy(b.root(), "iam-only", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
+	must(t, err)
+	must(t, b.IAM.PutRolePermissionsBoundary(b.root(), "iam:PutRolePermissionsBoundary", "hop", "arn:aws:iam::"+kwtest.AccountID+":policy/iam-only"))
+	_, err = plain.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(byRole), RoleSessionName: aws.String("next")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+sessionARN+"plain is not authorized to perform: sts:AssumeRole on resource: "+byRole+
+		" because no permissions boundary allows the sts:AssumeRole action")
+}
+
+// TestRevokedSessionsStayRevoked: "Revoke active sessions" denies
+// everything to the role's sessions issued until then; none of them may
+// assume another role that trusts the role, nor the role itself, and so
+// renew itself. Sessions begun afterwards are not affected.
+func TestRevokedSessionsStayRevoked(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	// hop trusts alice and itself (a role that re-assumes itself).
+	hop := "arn:aws:iam::" + kwtest.AccountID + ":role/hop"
+	b.role(t, "hop", `{"AWS":["`+userARN("alice")+`","`+hop+`"]}`)
+	next := b.role(t, "next", `{"AWS":"`+hop+`"}`)
+	anyone := b.role(t, "anyone", `"*"`)
+	alice := b.sts(id, secret)
+
+	out, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("old")})
+	must(t, err)
+	_, old := b.session(out.Credentials)
+	must(t, b.IAM.RevokeRoleSessions(b.root(), "hop"))
+
+	for _, target := range []string{next, hop, anyone} {
+		_, err := old.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("escape")})
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/hop/old is not authorized to perform: sts:AssumeRole on resource: "+
+			target+" with an explicit deny in an identity-based policy")
+	}
+
+	b.clock.Add(2 * time.Second)
+	out, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("new")})
+	must(t, err)
+	_, fresh := b.session(out.Credentials)
+	for _, target := range []string{next, hop, anyone} {
+		if _, err := fresh.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("onward")}); err != nil {
+			t.Fatalf("a session begun after the revocation assuming %s: %v", target, err)
+		}
+	}
+}
+
+// twin returns the token (after its prefix) with its last character
+// changed so that lenient base64 decoding gives the same bytes, or ""
+// when the encoding's length leaves no unused bits to flip.
+func twin(token, prefix string) string {
+	raw := strings.TrimPrefix(token, prefix)
+	want, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil || raw == "" {
+		return ""
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for _, c := range []byte(alphabet) {
+		if c == raw[len(raw)-1] {
+			continue
+		}
+		v := raw[:len(raw)-1] + string(c)
+		if got, err := base64.RawURLEncoding.DecodeString(v); err == nil && bytes.Equal(got, want) {
+			return prefix + v
+		}
+	}
+	return ""
+}
+
+// TestTokensDecodeStrictly: a sealed token is accepted only as Keyward
+// wrote it. Lenient base64 ignores the unused bits of the last character,
+// so a token with that character changed opened as the original: the
+// session token, the encoded authorization message and the pagination
+// marker are decoded strictly.
+func TestTokensDecodeStrictly(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	alice := b.sts(id, secret)
+
+	t.Run("session token", func(t *testing.T) {
+		for i := 0; i < 3; i++ {
+			out, err := alice.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed" + strings.Repeat("x", i)),
+				Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+			must(t, err)
+			forged := twin(aws.ToString(out.Credentials.SessionToken), "KWS1")
+			if forged == "" {
+				continue
+			}
+			_, s := b.session(out.Credentials)
+			if _, err := s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+				t.Fatalf("the session as issued: %v", err)
+			}
+			out.Credentials.SessionToken = aws.String(forged)
+			_, s = b.session(out.Credentials)
+			_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			kwtest.WantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
+			return
+		}
+		t.Fatal("no session token with unused bits in three lengths")
+	})
+
+	t.Run("authorization message", func(t *testing.T) {
+		caller := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID,
+			UserName: "alice", UserID: "AIDAKEYWARDNOSUCHUSER"}, CurrentTime: b.clock.Now()})
+		for i := 0; i < 3; i++ {
+			err := b.Authz.AuthorizeExternal(caller, "s3:GetObject", "arn:aws:s3:::bucket/"+strings.Repeat("k", i+1))
+			_, msg, ok := strings.Cut(keyward.ErrorMessage(err), "Encoded authorization failure message: ")
+			if !ok {
+				t.Fatalf("refusal without a message: %v", err)
+			}
+			forged := twin(msg, "KWM1")
+			if forged == "" {
+				continue
+			}
+			root := b.sts(kwtest.RootKeyID, kwtest.RootSecret)
+			if _, err := root.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(msg)}); err != nil {
+				t.Fatalf("the message as encoded: %v", err)
+			}
+			_, err = root.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(forged)})
+			kwtest.WantAPIError(t, err, "InvalidAuthorizationMessageException", http.StatusBadRequest, "")
+			return
+		}
+		t.Fatal("no message with unused bits in three lengths")
+	})
+
+	t.Run("pagination marker", func(t *testing.T) {
+		root := b.iam(kwtest.RootKeyID, kwtest.RootSecret)
+		for _, name := range []string{"b", "bb", "bbb"} {
+			b.User(t, name, "")
+		}
+		pages := awsiam.NewListUsersPaginator(root, &awsiam.ListUsersInput{MaxItems: aws.Int32(1)})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			must(t, err)
+			if forged := twin(aws.ToString(page.Marker), ""); forged != "" {
+				_, err = root.ListUsers(ctx, &awsiam.ListUsersInput{MaxItems: aws.Int32(1), Marker: aws.String(forged)})
+				kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Invalid Marker.")
+				return
+			}
+		}
+		t.Fatal("no marker with unused bits")
+	})
+}
+
+// mfaUser makes a user allowed everything with an MFA device enabled and
+// an access key, and returns the device's serial number and seed.
+func (b *attackBench) mfaUser(t *testing.T, name string) (id, secret, serial string, seed []byte) {
+	t.Helper()
+	id, secret = b.User(t, name, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	dev, err := b.IAM.CreateVirtualMFADevice(b.root(), name+"-phone", "/", nil)
+	must(t, err)
+	now := b.clock.Now()
+	must(t, b.IAM.EnableMFADevice(b.root(), name, dev.SerialNumber, iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)))
+	b.clock.Add(time.Minute) // past the steps the enabling used
+	return id, secret, dev.SerialNumber, dev.Seed
+}
+
+// wrongCode is a code of six digits that the device does not show now, a
+// step before or a step after.
+func (b *attackBench) wrongCode(seed []byte) string {
+	now := b.clock.Now()
+	for d := '0'; ; d++ {
+		c := strings.Repeat(string(d), 6)
+		if c != iam.TOTP(seed, now) && c != iam.TOTP(seed, now.Add(-30*time.Second)) && c != iam.TOTP(seed, now.Add(30*time.Second)) {
+			return c
+		}
+	}
+}
+
+// TestMFAGuessesLimited: every way of giving a code (GetSessionToken,
+// AssumeRole, ResyncMFADevice, EnableMFADevice, the console's sign-in)
+// counts wrong codes against the device, as the console's sign-in limits
+// passwords: after five within 15 minutes even the right code is refused,
+// with the error a wrong code gets, until the window ends. The count is
+// the device's, whichever way the guesses came.
+func TestMFAGuessesLimited(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	const mfaFailed = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+	const invalidCode = "Authentication code for device is not valid."
+	type attempt func(t *testing.T, code string) error
+	tests := []struct {
+		name string
+		// try gives one code for the user's device (right or wrong).
+		try         func(t *testing.T, user, id, secret, serial string, seed []byte) attempt
+		code, error string
+		status      int
+	}{
+		{"GetSessionToken", func(t *testing.T, user, id, secret, serial string, seed []byte) attempt {
+			return func(t *testing.T, code string) error {
+				_, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
+				return err
+			}
+		}, "AccessDenied", mfaFailed, http.StatusForbidden},
+		{"AssumeRole", func(t *testing.T, user, id, secret, serial string, seed []byte) attempt {
+			arn := b.role(t, "r-"+user, `{"AWS":"`+userARN(user)+`"}`)
+			return func(t *testing.T, code string) error {
+				_, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("mfa"),
+					SerialNumber: aws.String(serial), TokenCode: aws.String(code)})
+				return err
+			}
+		}, "AccessDenied", mfaFailed, http.StatusForbidden},
+		{"ResyncMFADevice", func(t *testing.T, user, id, secret, serial string, seed []byte) attempt {
+			return func(t *testing.T, code string) error {
+				next := code
+				if code == iam.TOTP(seed, b.clock.Now()) {
+					next = iam.TOTP(seed, b.clock.Now().Add(30*time.Second))
+				}
+				_, err := b.iam(id, secret).ResyncMFADevice(ctx, &awsiam.ResyncMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
+					AuthenticationCode1: aws.String(code), AuthenticationCode2: aws.String(next)})
+				return err
+			}
+		}, "InvalidAuthenticationCode", invalidCode, http.StatusForbidden},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			user := "user" + string(rune('a'+i))
+			id, secret, serial, seed := b.mfaUser(t, user)
+			try := tt.try(t, user, id, secret, serial, seed)
+			for range 5 {
+				kwtest.WantAPIError(t, try(t, b.wrongCode(seed)), tt.code, tt.status, tt.error)
+			}
+			kwtest.WantAPIError(t, try(t, iam.TOTP(seed, b.clock.Now())), tt.code, tt.status, tt.error)
+			b.clock.Add(15 * time.Minute)
+			if err := try(t, iam.TOTP(seed, b.clock.Now())); err != nil {
+				t.Fatalf("the right code once the window ended: %v", err)
+			}
+		})
+	}
+
+	t.Run("EnableMFADevice", func(t *testing.T) {
+		b.User(t, "enabler", "")
+		dev, err := b.IAM.CreateVirtualMFADevice(b.root(), "spare", "/", nil)
+		must(t, err)
+		root := b.iam(kwtest.RootKeyID, kwtest.RootSecret)
+		enable := func(code1, code2 string) error {
+			_, err := root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("enabler"), SerialNumber: aws.String(dev.SerialNumber),
+				AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2)})
+			return err
+		}
+		for range 5 {
+			wrong := b.wrongCode(dev.Seed)
+			kwtest.WantAPIError(t, enable(wrong, wrong), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
+		}
+		now := b.clock.Now()
+		kwtest.WantAPIError(t, enable(iam.TOTP(dev.Seed, now.Add(-30*time.Second)), iam.TOTP(dev.Seed, now)), "InvalidAuthenticationCode", http.StatusForbidden, invalidCode)
+	})
+
+	t.Run("the console, then the API: one count per device", func(t *testing.T) {
+		id, secret, serial, seed := b.mfaUser(t, "mixed")
+		for range 3 {
+			has, err := b.IAM.CheckMFACode(context.Background(), "mixed", b.wrongCode(seed))
+			if !has || keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
+				t.Fatalf("a wrong code at the console: %v, %v", has, err)
+			}
+		}
+		for range 2 {
+			_, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(b.wrongCode(seed))})
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, mfaFailed)
+		}
+		if _, err := b.IAM.CheckMFACode(context.Background(), "mixed", iam.TOTP(seed, b.clock.Now())); keyward.ErrorCode(err) != keyward.EInvalidAuthenticationCode {
+			t.Fatalf("the right code at the console while locked: %v", err)
+		}
+		d, err := b.IAM.Store.MFADevice(context.Background(), serial)
+		must(t, err)
+		if d.Failures != 5 {
+			t.Fatalf("the device counts %d failures, want 5", d.Failures)
+		}
+	})
+}

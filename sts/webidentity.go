@@ -1,0 +1,92 @@
+package sts
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/keyward/keyward"
+)
+
+// AssumeRoleWithWebIdentity issues a role's session to the bearer of an
+// ID token from one of the account's OpenID Connect providers, if the
+// role's trust policy lets that provider (and the token's claims, as
+// "<provider>:aud" and "<provider>:sub") assume it. The caller signs
+// nothing: the token is its credential.
+func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.AssumeRoleInput, token string) (keyward.AssumedRole, error) {
+	rc, _, ok := keyward.Caller(ctx)
+	if !ok {
+		return keyward.AssumedRole{}, keyward.ErrNoCaller
+	}
+	if s.WebIdentity == nil {
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EIDPCommunicationError, "Web identity federation is not configured.")
+	}
+	packed, err := s.checkSessionPolicies(in.Policy, in.PolicyARNs, nil)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	iss, err := s.WebIdentity.Issuer(token)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
+	providerARN := "arn:aws:iam::" + s.Account(ctx).ID + ":oidc-provider/" + id
+	provider, err := s.Store.OIDCProvider(ctx, providerARN)
+	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
+	} else if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	claims, err := s.WebIdentity.Verify(ctx, provider, token)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	// The audience is the authorised party when the token names one, else
+	// one of its audiences; either must be a client ID of the provider.
+	audience := ""
+	if claims.AuthorizedParty != "" && slices.Contains(provider.ClientIDs, claims.AuthorizedParty) {
+		audience = claims.AuthorizedParty
+	} else {
+		for _, a := range claims.Audience {
+			if slices.Contains(provider.ClientIDs, a) {
+				audience = a
+				break
+			}
+		}
+	}
+	if audience == "" {
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "Incorrect token audience")
+	}
+
+	denied := keyward.Errorf(keyward.EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	assumable, err := s.roleByARN(ctx, in.RoleARN)
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return keyward.AssumedRole{}, denied
+	} else if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	role := assumable.Role
+	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	key := strings.ToLower(id)
+	trc := *rc
+	trc.Extra = map[string][]string{
+		key + ":aud": {audience}, key + ":sub": {claims.Subject}, key + ":oaud": claims.Audience,
+		"sts:rolesessionname": {in.SessionName}, "aws:federatedprovider": {providerARN},
+	}
+	if len(claims.AMR) > 0 {
+		trc.Extra[key+":amr"] = claims.AMR
+	}
+	if d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", keyward.TrustCaller{Federated: providerARN}, &trc); d != keyward.DecisionAllowed {
+		return keyward.AssumedRole{}, denied
+	}
+	r, err := s.roleSession(ctx, role, in, duration, sessionClaims{}, rc.RequestedRegion)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	r.PackedPolicySize, r.Subject, r.Audience, r.Provider = packed, claims.Subject, audience, claims.Issuer
+	return r, nil
+}
