@@ -67,8 +67,8 @@ type Assertion struct {
 	// an IdP-initiated sign-in.
 	InResponseTo string
 	// SessionNotOnOrAfter is the earliest of the authentication
-	// statements' SessionNotOnOrAfter (zero when none): a console
-	// session must not outlast it.
+	// statements' SessionNotOnOrAfter (zero when none; Verify refuses
+	// one that has passed): a role session must not outlast it.
 	SessionNotOnOrAfter time.Time
 	// AuthnInstant is the first authentication statement's AuthnInstant.
 	AuthnInstant time.Time
@@ -140,7 +140,12 @@ func (sp *ServiceProvider) readAssertion(a *etree.Element, entityID string, now 
 	if v, _ := attr(a, "Version"); v != "2.0" {
 		return malformed("Assertion Version is not 2.0")
 	}
-	out.ID, _ = attr(a, "ID")
+	// The ID is what the caller remembers to refuse a replay; an
+	// assertion inside a signed response may lack one no more than a
+	// signed assertion can.
+	if out.ID, _ = attr(a, "ID"); out.ID == "" {
+		return malformed("Assertion without ID")
+	}
 	ii, _ := attr(a, "IssueInstant")
 	var err error
 	if out.IssueInstant, err = parseTime(ii); err != nil {
@@ -272,6 +277,11 @@ func (sp *ServiceProvider) readAssertion(a *etree.Element, entityID string, now 
 				return malformed("AuthnInstant is not a dateTime")
 			}
 		}
+	}
+	// A session the identity provider has already ended cannot be
+	// continued as a role session.
+	if !out.SessionNotOnOrAfter.IsZero() && !now.Before(out.SessionNotOnOrAfter) {
+		return nil, refuse(ErrExpired, "SessionNotOnOrAfter has passed")
 	}
 	for _, st := range children(a, nsAssertion, "AttributeStatement") {
 		for _, at := range children(st, nsAssertion, "Attribute") {

@@ -10,8 +10,12 @@
 package saml_test
 
 import (
+	"crypto"
 	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -369,13 +373,17 @@ var keysAndAlgorithms = []attack{
 	{name: "empty SignatureValue", want: saml.ErrSignature, build: sigEdit(func(t *testing.T, sig *etree.Element) {
 		find(t, sig, "SignatureValue").SetText("")
 	})},
-	{name: "Reference to the whole document", want: saml.ErrSignature, build: sigEdit(func(t *testing.T, sig *etree.Element) {
-		find(t, sig, "SignedInfo/Reference").CreateAttr("URI", "")
-	})},
-	{name: "two References", want: saml.ErrSignature, build: sigEdit(func(t *testing.T, sig *etree.Element) {
-		ref := find(t, sig, "SignedInfo/Reference")
-		find(t, sig, "SignedInfo").AddChild(ref.Copy())
-	})},
+	{name: "Reference to the whole document, signed so by the provider's key", want: saml.ErrSignature,
+		build: sigEdit(func(t *testing.T, sig *etree.Element) {
+			find(t, sig, "SignedInfo/Reference").CreateAttr("URI", "")
+			signSignedInfo(t, sig)
+		})},
+	{name: "two References, signed so by the provider's key", want: saml.ErrSignature,
+		build: sigEdit(func(t *testing.T, sig *etree.Element) {
+			ref := find(t, sig, "SignedInfo/Reference")
+			find(t, sig, "SignedInfo").AddChild(ref.Copy())
+			signSignedInfo(t, sig)
+		})},
 	{name: "two KeyInfos", want: saml.ErrSignature, build: sigEdit(func(t *testing.T, sig *etree.Element) {
 		sig.AddChild(find(t, sig, "KeyInfo").Copy())
 	})},
@@ -412,6 +420,31 @@ func sigEdit(change func(t *testing.T, sig *etree.Element)) func(t *testing.T, h
 		change(t, find(t, a, "Signature"))
 		return plain(encodeDoc(t, doc))
 	}
+}
+
+// signSignedInfo signs sig's SignedInfo, as it now is, with the identity
+// provider's key: what the provider would send if it were set up so.
+func signSignedInfo(t *testing.T, sig *etree.Element) {
+	t.Helper()
+	si := find(t, sig, "SignedInfo")
+	ctx, err := etreeutils.NSBuildParentContext(si)
+	if err != nil {
+		t.Fatal(err)
+	}
+	detached, err := etreeutils.NSDetatch(ctx, si)
+	if err != nil {
+		t.Fatal(err)
+	}
+	canonical, err := dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("").Canonicalize(detached)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(canonical)
+	sv, err := rsa.SignPKCS1v15(rand.Reader, idpKeys.key, crypto.SHA256, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	find(t, sig, "SignatureValue").SetText(base64.StdEncoding.EncodeToString(sv))
 }
 
 // hmacSigned is the key confusion attack: the forged assertion is "signed"
@@ -526,6 +559,18 @@ var whereAndWhen = []attack{
 			find(t, a, "Conditions").CreateAttr("NotOnOrAfter", end)
 			find(t, a, "Subject/SubjectConfirmation/SubjectConfirmationData").CreateAttr("NotOnOrAfter", end)
 		})},
+	{name: "the identity provider's session already ended", want: saml.ErrExpired, code: saml.CodeExpiredTokenException,
+		build: signedBy(byIdP, func(t *testing.T, a *etree.Element) {
+			find(t, a, "AuthnStatement").CreateAttr("SessionNotOnOrAfter", t0.Format(time.RFC3339))
+		})},
+	{name: "an assertion without ID in a signed response", want: saml.ErrMalformed,
+		build: func(t *testing.T, h *harness) (string, saml.Options) {
+			doc, r, a := genuine(t, h)
+			removeSignature(a)
+			a.RemoveAttr("ID")
+			h.idpSigner().sign(t, r)
+			return plain(encodeDoc(t, doc))
+		}},
 	{name: "another issuer, signed by the provider's key", want: saml.ErrIssuer, build: signedBy(byIdP, func(t *testing.T, a *etree.Element) {
 		find(t, a, "Issuer").SetText("https://other-idp.test/")
 	})},
@@ -584,13 +629,7 @@ func commented(t *testing.T, resp, path, prefix string) string {
 // parsing: what a document may make the parser do.
 var parsing = []attack{
 	{name: "billion laughs", want: saml.ErrMalformed, build: func(t *testing.T, h *harness) (string, saml.Options) {
-		var b strings.Builder
-		b.WriteString(`<?xml version="1.0"?><!DOCTYPE samlp:Response [<!ENTITY lol0 "lol">`)
-		for i := 1; i < 10; i++ {
-			b.WriteString(`<!ENTITY lol` + string(rune('0'+i)) + ` "` + strings.Repeat("&lol"+string(rune('0'+i-1))+";", 10) + `">`)
-		}
-		b.WriteString(`]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="a" Version="2.0">&lol9;</samlp:Response>`)
-		return plain(base64.StdEncoding.EncodeToString([]byte(b.String())))
+		return plain(billionLaughs())
 	}},
 	{name: "external entity", want: saml.ErrMalformed, build: withDoctype(`<!DOCTYPE samlp:Response [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>`)},
 	{name: "external DTD", want: saml.ErrMalformed, build: withDoctype(`<!DOCTYPE samlp:Response SYSTEM "http://127.0.0.1:1/evil.dtd">`)},
@@ -626,23 +665,72 @@ var parsing = []attack{
 	{name: "at the bound, decoded and refused as not XML", want: saml.ErrMalformed, build: func(t *testing.T, h *harness) (string, saml.Options) {
 		return plain(strings.Repeat("A", saml.MaxResponseSize))
 	}},
-	{name: "nested 10,000 deep within the bound", want: saml.ErrMalformed, build: func(t *testing.T, h *harness) (string, saml.Options) {
-		s := `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">` + strings.Repeat("<a>", 10000) + strings.Repeat("</a>", 10000) + `</samlp:Response>`
-		return plain(base64.StdEncoding.EncodeToString([]byte(s)))
-	}},
-	{name: "nested 33 deep in a genuine response", want: saml.ErrMalformed, build: func(t *testing.T, h *harness) (string, saml.Options) {
+	// The three below are genuine responses with a signed assertion, whose
+	// unsigned response carries Extensions (which SAML lets it carry) that
+	// only the bounds refuse.
+	{name: "nested 8,000 deep within the bound", want: saml.ErrMalformed, build: extended(func(ext *etree.Element) {
+		for range 8000 {
+			ext = ext.CreateElement("x")
+		}
+	})},
+	{name: "nested 33 deep", want: saml.ErrMalformed, build: extended(func(ext *etree.Element) {
+		for range 31 {
+			ext = ext.CreateElement("x")
+		}
+	})},
+	{name: "10,000 elements within the bound", want: saml.ErrMalformed, build: extended(func(ext *etree.Element) {
+		for range 10000 {
+			ext.CreateElement("x")
+		}
+	})},
+	{name: "32 deep, 1,000 elements: accepted", check: func(t *testing.T, a *saml.Assertion) {}, build: func(t *testing.T, h *harness) (string, saml.Options) {
 		doc, r, _ := genuine(t, h)
-		el := etree.NewElement("samlp:Extensions")
-		r.InsertChildAt(1, el)
-		for range 32 {
-			el = el.CreateElement("x")
+		removeSignature(r)
+		n := 0
+		var count func(*etree.Element)
+		count = func(e *etree.Element) {
+			n++
+			for _, c := range e.ChildElements() {
+				count(c)
+			}
+		}
+		count(r)
+		ext := r.CreateElement("samlp:Extensions")
+		r.InsertChildAt(1, ext)
+		deepest := ext
+		for range 30 {
+			deepest = deepest.CreateElement("x")
+		}
+		for range 1000 - n - 31 {
+			ext.CreateElement("y")
 		}
 		return plain(encodeDoc(t, doc))
 	}},
-	{name: "10,000 elements within the bound", want: saml.ErrMalformed, build: func(t *testing.T, h *harness) (string, saml.Options) {
-		s := `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">` + strings.Repeat("<a/>", 10000) + `</samlp:Response>`
-		return plain(base64.StdEncoding.EncodeToString([]byte(s)))
-	}},
+}
+
+// extended returns mallory's response, its own signature dropped, with
+// Extensions that fill fills.
+func extended(fill func(ext *etree.Element)) func(t *testing.T, h *harness) (string, saml.Options) {
+	return func(t *testing.T, h *harness) (string, saml.Options) {
+		doc, r, _ := genuine(t, h)
+		removeSignature(r)
+		ext := r.CreateElement("samlp:Extensions")
+		r.InsertChildAt(1, ext)
+		fill(ext)
+		return plain(encodeDoc(t, doc))
+	}
+}
+
+// billionLaughs is a response whose ten nested entities expand to 10^9
+// "lol"s.
+func billionLaughs() string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><!DOCTYPE samlp:Response [<!ENTITY lol0 "lol">`)
+	for i := 1; i < 10; i++ {
+		b.WriteString(`<!ENTITY lol` + string(rune('0'+i)) + ` "` + strings.Repeat("&lol"+string(rune('0'+i-1))+";", 10) + `">`)
+	}
+	b.WriteString(`]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="a" Version="2.0">&lol9;</samlp:Response>`)
+	return base64.StdEncoding.EncodeToString([]byte(b.String()))
 }
 
 // withDoctype puts decl before the root of mallory's genuine response.
