@@ -37,7 +37,7 @@ func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element
 	if len(keys) == 0 {
 		return nil, fail("the provider has no private key")
 	}
-	ed, err := child(ea, "http://www.w3.org/2001/04/xmlenc#", "EncryptedData")
+	ed, err := child(ea, nsXMLEnc, "EncryptedData")
 	if err != nil || ed == nil {
 		return nil, fail("not one EncryptedData")
 	}
@@ -50,6 +50,9 @@ func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element
 	// The key is inside the EncryptedData's KeyInfo, or beside the
 	// EncryptedData in the EncryptedAssertion (as Shibboleth puts it).
 	var encKeys []*etree.Element
+	if localCount(ed, "KeyInfo") > 1 {
+		return nil, fail("more than one KeyInfo")
+	}
 	if ki, _ := child(ed, nsDSig, "KeyInfo"); ki != nil {
 		encKeys = append(encKeys, children(ki, nsXMLEnc, "EncryptedKey")...)
 	}
@@ -61,7 +64,11 @@ func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element
 		if a := algorithmOf(ek); !keyTransports[a] {
 			return nil, fail("key transport algorithm not allowed")
 		}
-		if dm := ek.FindElement("./EncryptionMethod/DigestMethod"); dm != nil {
+		em := ek.FindElement("./EncryptionMethod")
+		if localCount(em, "DigestMethod") > 1 {
+			return nil, fail("more than one key transport digest")
+		}
+		if dm := em.FindElement("./DigestMethod"); dm != nil {
 			if a, _ := attr(dm, "Algorithm"); !digestMethods[a] {
 				return nil, fail("key transport digest not allowed")
 			}
@@ -72,8 +79,10 @@ func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element
 		// A copy of the EncryptedData whose KeyInfo holds just this key,
 		// the shape the library reads.
 		data := ed.Copy()
-		if ki := data.FindElement("./KeyInfo"); ki != nil {
-			data.RemoveChild(ki)
+		for _, c := range data.ChildElements() {
+			if c.Tag == "KeyInfo" {
+				data.RemoveChild(c)
+			}
 		}
 		ki := data.CreateElement("ds:KeyInfo")
 		ki.CreateAttr("xmlns:ds", nsDSig)
@@ -110,12 +119,29 @@ func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element
 	return root, nil
 }
 
-// algorithmOf returns the Algorithm of el's EncryptionMethod.
+// algorithmOf returns the Algorithm of el's EncryptionMethod, or "" unless
+// el has one child of that local name, in the XML Encryption namespace: the
+// library finds it by local name alone, so it must find the one checked.
 func algorithmOf(el *etree.Element) string {
-	em, err := child(el, nsXMLEnc, "EncryptionMethod")
-	if err != nil || em == nil {
+	if localCount(el, "EncryptionMethod") != 1 {
+		return ""
+	}
+	em, _ := child(el, nsXMLEnc, "EncryptionMethod")
+	if em == nil {
 		return ""
 	}
 	a, _ := attr(em, "Algorithm")
 	return a
+}
+
+// localCount counts el's child elements of local name tag, in any
+// namespace.
+func localCount(el *etree.Element, tag string) int {
+	n := 0
+	for _, c := range el.ChildElements() {
+		if c.Tag == tag {
+			n++
+		}
+	}
+	return n
 }

@@ -82,4 +82,12 @@
 //   - github.com/crewjam/saml: its xmlenc package decrypts encrypted
 //     assertions (package saml); its IdentityProvider is the real
 //     identity provider the tests sign in with.
+//
+// When package saml is linked into cmd/keyward, NOTICE.md needs these rows
+// (TestDependencyLicences checks them):
+//
+//	| github.com/beevik/etree | BSD-2-Clause | LICENSE |
+//	| github.com/crewjam/saml | BSD-2-Clause | LICENSE |
+//	| github.com/jonboulle/clockwork | Apache-2.0 | LICENSE |
+//	| github.com/russellhaering/goxmldsig | Apache-2.0 | LICENSE |
 package saml

@@ -756,6 +756,18 @@ var encryption = []attack{
 	{name: "3DES content", want: saml.ErrDecrypt, build: encrypted(func(t *testing.T, ea *etree.Element) {
 		find(t, ea, "EncryptedData/EncryptionMethod").CreateAttr("Algorithm", "http://www.w3.org/2001/04/xmlenc#tripledes-cbc")
 	})},
+	{name: "a second EncryptionMethod in another namespace, first", want: saml.ErrDecrypt, build: encrypted(func(t *testing.T, ea *etree.Element) {
+		ek := find(t, ea, "EncryptedData/KeyInfo/EncryptedKey")
+		em := find(t, ek, "EncryptionMethod").Copy()
+		em.Space = "x"
+		em.CreateAttr("xmlns:x", "urn:example:x")
+		em.CreateAttr("Algorithm", "http://www.w3.org/2001/04/xmlenc#rsa-1_5")
+		ek.InsertChildAt(0, em)
+	})},
+	{name: "a second KeyInfo", want: saml.ErrDecrypt, build: encrypted(func(t *testing.T, ea *etree.Element) {
+		ed := find(t, ea, "EncryptedData")
+		ed.InsertChildAt(0, find(t, ed, "KeyInfo").Copy())
+	})},
 	{name: "five encrypted keys", want: saml.ErrDecrypt, build: encrypted(func(t *testing.T, ea *etree.Element) {
 		ki := find(t, ea, "EncryptedData/KeyInfo")
 		for range 4 {
