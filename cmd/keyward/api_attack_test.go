@@ -153,8 +153,10 @@ func TestSlowAndIdleConnectionsClosed(t *testing.T) {
 // holdSlowBodies opens n connections that each send a request's headers
 // at once and then its body a byte every interval, as a client holding
 // connections with bodies that never end does; they are closed at the end
-// of the test. It returns when the server holds them all.
-func holdSlowBodies(t *testing.T, ts *testServer, n int, interval time.Duration) {
+// of the test. With wait, it returns when the server holds them all;
+// without, at once (the server may cut some off before the last is open,
+// on a loaded machine).
+func holdSlowBodies(t *testing.T, ts *testServer, n int, interval time.Duration, wait bool) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -181,7 +183,7 @@ func holdSlowBodies(t *testing.T, ts *testServer, n int, interval time.Duration)
 		}()
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for ts.Conns.Len() < n {
+	for wait && ts.Conns.Len() < n {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d connections held", ts.Conns.Len(), n)
 		}
@@ -197,7 +199,7 @@ func holdSlowBodies(t *testing.T, ts *testServer, n int, interval time.Duration)
 func TestSlowBodiesAtTheLimit(t *testing.T) {
 	t.Run("a normal client is served", func(t *testing.T) {
 		ts := startServerWith(t, "", func(m *Main) { m.Config.MaxConnections = 64 })
-		holdSlowBodies(t, ts, 64, 200*time.Millisecond)
+		holdSlowBodies(t, ts, 64, 200*time.Millisecond, true)
 		lat := goodRequests(t, ts, 10)
 		if ts.Conns.Evicted() == 0 {
 			t.Fatalf("%d connections closed to make room", ts.Conns.Evicted())
@@ -210,7 +212,7 @@ func TestSlowBodiesAtTheLimit(t *testing.T) {
 			m.Timeouts.BodyGrace, m.Timeouts.MinBodyRate = 200*time.Millisecond, 1000
 		})
 		start := time.Now()
-		holdSlowBodies(t, ts, 64, 50*time.Millisecond)
+		holdSlowBodies(t, ts, 64, 50*time.Millisecond, false)
 		deadline := time.Now().Add(10 * time.Second)
 		for ts.Conns.Slow() < 64 {
 			if time.Now().After(deadline) {
