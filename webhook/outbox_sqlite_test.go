@@ -1,0 +1,278 @@
+package webhook_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/webhook"
+
+	_ "modernc.org/sqlite"
+)
+
+// sqliteOutbox implements webhook.Outbox over a real SQLite database, as
+// the store will: the tests exercise the engine against a durable queue
+// with real transactions and leases, not against a fake. Two sqliteOutbox
+// values opened on one file are two processes sharing the database.
+type sqliteOutbox struct {
+	db     *sql.DB
+	sealer *keyward.Sealer
+}
+
+const outboxSchema = `
+CREATE TABLE IF NOT EXISTS webhook_subscriptions (
+	id         TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL,
+	url        TEXT NOT NULL,
+	secrets    TEXT NOT NULL -- JSON array of sealed secrets, current first
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+	id              TEXT PRIMARY KEY,
+	subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions(id) ON DELETE CASCADE,
+	event_id        TEXT NOT NULL,
+	event_type      TEXT NOT NULL,
+	body            BLOB NOT NULL,
+	created         INTEGER NOT NULL,
+	state           TEXT NOT NULL DEFAULT 'pending', -- pending, succeeded, parked
+	next_attempt    INTEGER NOT NULL,
+	leased_until    INTEGER NOT NULL DEFAULT 0,
+	attempts        INTEGER NOT NULL DEFAULT 0,
+	last_error      TEXT NOT NULL DEFAULT '',
+	finished        INTEGER NOT NULL DEFAULT 0,
+	reason          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (subscription_id, next_attempt, id) WHERE state = 'pending';
+`
+
+// testMasterKey seals the test subscriptions' secrets.
+var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
+
+// newOutbox opens a fresh outbox database in the test's temporary
+// directory.
+func newOutbox(t testing.TB) *sqliteOutbox {
+	t.Helper()
+	return openOutbox(t, filepath.Join(t.TempDir(), "outbox.db"))
+}
+
+// openOutbox opens the outbox database at path, as one process would.
+func openOutbox(t testing.TB, path string) *sqliteOutbox {
+	t.Helper()
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous("+outboxSync+")")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One connection: the process's writes queue in Go, as the store's
+	// writer queues them, instead of contending for SQLite's lock.
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(outboxSchema); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := keyward.NewSealer(testMasterKey, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sqliteOutbox{db: db, sealer: sealer}
+}
+
+// subscribe stores a subscription whose secrets are sealed as the server
+// will seal them.
+func (o *sqliteOutbox) subscribe(t testing.TB, id, account, target string, secrets ...string) {
+	t.Helper()
+	var sealed [][]byte
+	for _, s := range secrets {
+		b, err := o.sealer.Seal(id, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed = append(sealed, b)
+	}
+	js, _ := json.Marshal(sealed)
+	if _, err := o.db.Exec(`INSERT INTO webhook_subscriptions (id, account_id, url, secrets) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET url = excluded.url, secrets = excluded.secrets`, id, account, target, string(js)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// enqueue writes ev's delivery to each subscription, as the store writes
+// them beside a change, and returns the deliveries' IDs.
+func (o *sqliteOutbox) enqueue(t testing.TB, ev webhook.Event, subscriptions ...string) []string {
+	t.Helper()
+	body, err := ev.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := o.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var ids []string
+	for _, sub := range subscriptions {
+		id := ev.ID + "/" + sub
+		if _, err := tx.Exec(`INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, body, created, next_attempt)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, sub, ev.ID, ev.Type, body, ev.Time.UnixNano(), ev.Time.UnixNano()); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// Claim implements webhook.Outbox in one IMMEDIATE transaction, so two
+// processes never claim one delivery.
+func (o *sqliteOutbox) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Delivery, error) {
+	skip, _ := json.Marshal(append([]string{}, q.Skip...))
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	now := q.Now.UnixNano()
+	// Each subscription's earliest due deliveries, by the index on
+	// (subscription, next attempt): the cost grows with the number of
+	// subscriptions, not with a backlog.
+	rows, err := tx.QueryContext(ctx, `
+		SELECT d.id, d.attempts + 1, d.created, d.body, s.id, s.account_id, s.url, s.secrets
+		FROM webhook_subscriptions s
+		JOIN webhook_deliveries d ON d.id IN (
+			SELECT x.id FROM webhook_deliveries x
+			WHERE x.subscription_id = s.id AND x.state = 'pending' AND x.next_attempt <= ? AND x.leased_until <= ?
+			ORDER BY x.next_attempt, x.id LIMIT ?)
+		WHERE s.id NOT IN (SELECT value FROM json_each(?))
+		ORDER BY d.next_attempt, d.id
+		LIMIT ?`, now, now, q.PerSubscription, string(skip), q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []webhook.Delivery
+	for rows.Next() {
+		var d webhook.Delivery
+		var created int64
+		var secrets string
+		if err := rows.Scan(&d.ID, &d.Attempt, &created, &d.Body, &d.Subscription.ID, &d.Subscription.AccountID,
+			&d.Subscription.URL, &secrets); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		d.Created = time.Unix(0, created)
+		if err := json.Unmarshal([]byte(secrets), &d.Subscription.Secrets); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, d := range out {
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = ?, leased_until = ? WHERE id = ?`,
+			d.Attempt, q.Now.Add(q.Lease).UnixNano(), d.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, tx.Commit()
+}
+
+// Succeeded implements webhook.Outbox.
+func (o *sqliteOutbox) Succeeded(ctx context.Context, id string, _ int, at time.Time) error {
+	_, err := o.db.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'succeeded', finished = ?, leased_until = 0
+		WHERE id = ? AND state = 'pending'`, at.UnixNano(), id)
+	return err
+}
+
+// Failed implements webhook.Outbox.
+func (o *sqliteOutbox) Failed(ctx context.Context, id string, attempt int, next time.Time, lastError string) error {
+	_, err := o.db.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt = ?, leased_until = 0, last_error = ?
+		WHERE id = ? AND attempts = ? AND state = 'pending'`, next.UnixNano(), lastError, id, attempt)
+	return err
+}
+
+// Park implements webhook.Outbox.
+func (o *sqliteOutbox) Park(ctx context.Context, id string, attempt int, at time.Time, reason string) error {
+	_, err := o.db.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'parked', finished = ?, leased_until = 0, reason = ?
+		WHERE id = ? AND attempts = ? AND state = 'pending'`, at.UnixNano(), reason, id, attempt)
+	return err
+}
+
+// Parked implements webhook.ParkedLister.
+func (o *sqliteOutbox) Parked(ctx context.Context, accountID string, limit int) ([]webhook.ParkedDelivery, error) {
+	rows, err := o.db.QueryContext(ctx, `SELECT d.id, d.subscription_id, d.event_id, d.event_type, d.created, d.finished,
+		d.attempts, d.last_error, d.reason
+		FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
+		WHERE s.account_id = ? AND d.state = 'parked' ORDER BY d.finished DESC, d.id LIMIT ?`, accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []webhook.ParkedDelivery
+	for rows.Next() {
+		var p webhook.ParkedDelivery
+		var created, parked int64
+		if err := rows.Scan(&p.ID, &p.SubscriptionID, &p.EventID, &p.EventType, &created, &parked, &p.Attempts,
+			&p.LastError, &p.Reason); err != nil {
+			return nil, err
+		}
+		p.Created, p.Parked = time.Unix(0, created).UTC(), time.Unix(0, parked).UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// row is a delivery's stored state, for assertions.
+type row struct {
+	State       string
+	Attempts    int
+	NextAttempt time.Time
+	LeasedUntil time.Time
+	LastError   string
+	Reason      string
+}
+
+func (o *sqliteOutbox) row(t testing.TB, id string) row {
+	t.Helper()
+	var r row
+	var next, leased int64
+	if err := o.db.QueryRow(`SELECT state, attempts, next_attempt, leased_until, last_error, reason FROM webhook_deliveries WHERE id = ?`, id).
+		Scan(&r.State, &r.Attempts, &next, &leased, &r.LastError, &r.Reason); err != nil {
+		t.Fatalf("delivery %s: %v", id, err)
+	}
+	r.NextAttempt, r.LeasedUntil = time.Unix(0, next).UTC(), time.Unix(0, leased).UTC()
+	return r
+}
+
+// count returns how many deliveries are in state.
+func (o *sqliteOutbox) count(t testing.TB, state string) int {
+	t.Helper()
+	var n int
+	if err := o.db.QueryRow(`SELECT count(*) FROM webhook_deliveries WHERE state = ?`, state).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+var (
+	_ webhook.Outbox       = (*sqliteOutbox)(nil)
+	_ webhook.ParkedLister = (*sqliteOutbox)(nil)
+)
+
+// outboxSync is the outbox database's synchronous setting: FULL, as
+// Keyward's store runs, unless a benchmark measures the engine without
+// the fsync of each commit.
+var outboxSync = "FULL"
