@@ -12,6 +12,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/webhook"
+	"github.com/keyward/keyward/webhook/outboxtest"
 
 	_ "modernc.org/sqlite"
 )
@@ -91,17 +92,23 @@ func openOutbox(t testing.TB, path string) *sqliteOutbox {
 // will seal them.
 func (o *sqliteOutbox) subscribe(t testing.TB, id, account, target string, secrets ...string) {
 	t.Helper()
-	var sealed [][]byte
-	for _, s := range secrets {
-		b, err := o.sealer.Seal(id, s)
+	s := webhook.Subscription{ID: id, AccountID: account, URL: target}
+	for _, secret := range secrets {
+		b, err := o.sealer.Seal(id, secret)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sealed = append(sealed, b)
+		s.Secrets = append(s.Secrets, b)
 	}
-	js, _ := json.Marshal(sealed)
+	o.Subscribe(t, s)
+}
+
+// Subscribe implements outboxtest.Harness.
+func (o *sqliteOutbox) Subscribe(t testing.TB, s webhook.Subscription) {
+	t.Helper()
+	js, _ := json.Marshal(s.Secrets)
 	if _, err := o.db.Exec(`INSERT INTO webhook_subscriptions (id, account_id, url, secrets) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET url = excluded.url, secrets = excluded.secrets`, id, account, target, string(js)); err != nil {
+		ON CONFLICT (id) DO UPDATE SET url = excluded.url, secrets = excluded.secrets`, s.ID, s.AccountID, s.URL, string(js)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -114,24 +121,22 @@ func (o *sqliteOutbox) enqueue(t testing.TB, ev webhook.Event, subscriptions ...
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := o.db.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
 	var ids []string
 	for _, sub := range subscriptions {
-		id := ev.ID + "/" + sub
-		if _, err := tx.Exec(`INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, body, created, next_attempt)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, sub, ev.ID, ev.Type, body, ev.Time.UnixNano(), ev.Time.UnixNano()); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
+		ids = append(ids, o.Enqueue(t, sub, ev.ID, ev.Type, body, ev.Time))
 	}
 	return ids
+}
+
+// Enqueue implements outboxtest.Harness.
+func (o *sqliteOutbox) Enqueue(t testing.TB, sub, eventID, eventType string, body []byte, created time.Time) string {
+	t.Helper()
+	id := eventID + "/" + sub
+	if _, err := o.db.Exec(`INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, body, created, next_attempt)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, sub, eventID, eventType, body, created.UnixNano(), created.UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // Claim implements webhook.Outbox in one IMMEDIATE transaction, so two
@@ -267,10 +272,14 @@ func (o *sqliteOutbox) count(t testing.TB, state string) int {
 	return n
 }
 
-var (
-	_ webhook.Outbox       = (*sqliteOutbox)(nil)
-	_ webhook.ParkedLister = (*sqliteOutbox)(nil)
-)
+var _ outboxtest.Harness = (*sqliteOutbox)(nil)
+
+// TestSQLiteOutbox holds the tests' outbox to the port's contract, so
+// that what the engine's tests show rests on an outbox that behaves as a
+// store must.
+func TestSQLiteOutbox(t *testing.T) {
+	outboxtest.Run(t, func(t *testing.T) outboxtest.Harness { return newOutbox(t) })
+}
 
 // outboxSync is the outbox database's synchronous setting: FULL, as
 // Keyward's store runs, unless a benchmark measures the engine without
