@@ -280,7 +280,9 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
-				for {
+				// Bounded: an outbox that hands deliveries out again
+				// would never run dry.
+				for range 100 {
 					ds, err := h.Claim(t.Context(), webhook.ClaimQuery{Now: t0.Add(time.Hour), Limit: 3, Lease: lease, PerSubscription: 2})
 					if err != nil {
 						t.Error(err)
