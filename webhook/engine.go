@@ -58,7 +58,8 @@ type Config struct {
 	// Timeout). A client given here must keep NewClient's guarantees.
 	Client *http.Client
 	// Now is the clock that schedules retries and timestamps signatures;
-	// Rand returns numbers in [0, 1) for the backoff's jitter.
+	// Rand returns numbers in [0, 1) for the backoff's jitter. Both are
+	// called from several goroutines at once.
 	Now  func() time.Time
 	Rand func() float64
 	// Logger logs failed deliveries and outbox errors, never a URL (it may

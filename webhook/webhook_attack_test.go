@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/webhook"
 )
 
@@ -87,5 +89,36 @@ func TestNewClient(t *testing.T) {
 	}
 	if tr.DialContext == nil || c.CheckRedirect == nil {
 		t.Fatal("the client dials without the address check or follows redirects")
+	}
+}
+
+// TestUnopenableSecret: a subscription whose secret does not open with
+// the master key (sealed under another key, or for another subscription)
+// gets no request, unsigned or otherwise, and the failure is recorded
+// without the sealed bytes.
+func TestUnopenableSecret(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	other, err := keyward.NewSealer([]byte("another master key, 32 bytes...."), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	underOtherKey, _ := other.Seal("sub-1", "secret-0123456789abcdef")
+	forOtherSub, _ := ob.sealer.Seal("sub-2", "secret-0123456789abcdef")
+	ob.Subscribe(t, webhook.Subscription{ID: "sub-1", AccountID: testAccount, URL: rc.URL(), Secrets: [][]byte{underOtherKey}})
+	ob.Subscribe(t, webhook.Subscription{ID: "sub-3", AccountID: testAccount, URL: rc.URL(), Secrets: [][]byte{forOtherSub}})
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub-1", "sub-3")
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
+	if n, err := e.DeliverDue(t.Context()); n != 2 || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	if n := rc.n.Load(); n != 0 {
+		t.Fatalf("the receiver got %d requests", n)
+	}
+	for _, id := range ids {
+		if r := ob.row(t, id); r.State != "pending" || r.LastError != "the subscription's secret cannot be opened with this master key" {
+			t.Errorf("%s: %+v", id, r)
+		}
 	}
 }
