@@ -38,7 +38,9 @@
 // of the subscription's secrets while a secret is being replaced. Receivers
 // check it with Verify, or its equivalent in their language, before they
 // believe the body, and refuse an old timestamp, so a captured delivery
-// cannot be replayed later.
+// cannot be replayed later. X-Keyward-Delivery names the delivery (one
+// event to one subscription) for support; it is not signed and proves
+// nothing.
 //
 // # Delivery
 //

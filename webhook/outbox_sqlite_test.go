@@ -262,16 +262,6 @@ func (o *sqliteOutbox) row(t testing.TB, id string) row {
 	return r
 }
 
-// count returns how many deliveries are in state.
-func (o *sqliteOutbox) count(t testing.TB, state string) int {
-	t.Helper()
-	var n int
-	if err := o.db.QueryRow(`SELECT count(*) FROM webhook_deliveries WHERE state = ?`, state).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 var _ outboxtest.Harness = (*sqliteOutbox)(nil)
 
 // TestSQLiteOutbox holds the tests' outbox to the port's contract, so
