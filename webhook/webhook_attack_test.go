@@ -1,0 +1,124 @@
+package webhook_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/seal"
+	"github.com/keyward/keyward/webhook"
+)
+
+// Attacks on the delivery engine from the targets administrators give
+// it: a URL that reaches the host's own services or the private network,
+// and receivers that answer with redirects or without end (those are in
+// TestResponses).
+
+// TestTargetSafety: an engine not allowed private addresses connects to
+// none, whether the URL names the address or a name that resolves to it,
+// and what it records and logs names neither the URL nor the secret.
+func TestTargetSafety(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	port := rc.srv.Listener.Addr().(*net.TCPAddr).Port
+	targets := map[string]string{
+		"by-address": rc.URL(),
+		"by-name":    fmt.Sprintf("http://localhost:%d/keyward/events?token=hook-path-token", port),
+	}
+	var ids []string
+	for sub, u := range targets {
+		ob.subscribe(t, sub, testAccount, u, "secret-0123456789abcdef")
+		ids = append(ids, ob.enqueue(t, keyEvent(t, "evt-"+sub, clk.Now()), sub)...)
+	}
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
+		c.AllowPrivate = false
+		c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	if n, err := e.DeliverDue(t.Context()); n != 2 || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	if n := rc.n.Load(); n != 0 {
+		t.Fatalf("the loopback receiver got %d requests", n)
+	}
+	for _, id := range ids {
+		r := ob.row(t, id)
+		if r.State != "pending" || !strings.Contains(r.LastError, "not a public address") {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	for _, secret := range []string{"hook-path-token", "secret-0123456789abcdef", "/keyward/events"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log holds %q:\n%s", secret, logs.String())
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// TestNewClient: the delivery client takes no proxy from the environment
+// (the address checked must be the receiver's) and follows no redirect.
+func TestNewClient(t *testing.T) {
+	t.Setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+	t.Setenv("HTTP_PROXY", "http://proxy.example.com:3128")
+	c := webhook.NewClient(false, time.Second)
+	tr, ok := c.Transport.(*http.Transport)
+	if !ok || tr.Proxy != nil {
+		t.Fatal("the client uses a proxy")
+	}
+	if tr.DialContext == nil || c.CheckRedirect == nil {
+		t.Fatal("the client dials without the address check or follows redirects")
+	}
+}
+
+// TestUnopenableSecret: a subscription whose secret does not open with
+// the master key (sealed under another key, or for another subscription)
+// gets no request, unsigned or otherwise, and the failure is recorded
+// without the sealed bytes.
+func TestUnopenableSecret(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	underOtherKey, _ := other.Seal("sub-1", "secret-0123456789abcdef")
+	forOtherSub, _ := ob.sealer.Seal("sub-2", "secret-0123456789abcdef")
+	ob.Subscribe(t, webhook.Subscription{ID: "sub-1", AccountID: testAccount, URL: rc.URL(), Secrets: [][]byte{underOtherKey}})
+	ob.Subscribe(t, webhook.Subscription{ID: "sub-3", AccountID: testAccount, URL: rc.URL(), Secrets: [][]byte{forOtherSub}})
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub-1", "sub-3")
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
+	if n, err := e.DeliverDue(t.Context()); n != 2 || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	if n := rc.n.Load(); n != 0 {
+		t.Fatalf("the receiver got %d requests", n)
+	}
+	for _, id := range ids {
+		if r := ob.row(t, id); r.State != "pending" || r.LastError != "the subscription's secret cannot be opened with this master key" {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+}
