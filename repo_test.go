@@ -154,34 +154,35 @@ func stringLit(e ast.Expr) (string, bool) {
 	return s, err == nil
 }
 
-// TestREADMEShipsTheTestedNginxSnippet: the nginx configuration the README
-// tells users to paste is the one the end-to-end test runs nginx with.
+// TestREADMEShipsTheTestedNginxSnippet: the nginx configuration the
+// documentation (docs/guarding.md) tells users to paste is the one the
+// end-to-end test runs nginx with.
 func TestREADMEShipsTheTestedNginxSnippet(t *testing.T) {
 	snippet, err := os.ReadFile("examples/nginx/keyward.conf")
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile(filepath.Join("docs", "guarding.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(readme), "```nginx\n"+string(snippet)+"```") {
-		t.Fatal("README.md does not show examples/nginx/keyward.conf as it is")
+		t.Fatal("docs/guarding.md does not show examples/nginx/keyward.conf as it is")
 	}
 }
 
-// TestREADMECountsOperations holds the README's count of operations to the
-// table of actions and the service model: the total, the model's size,
-// STS's, and the families adding up.
+// TestREADMECountsOperations holds the documentation's count of operations
+// (docs/api.md) to the table of actions and the service model: the total,
+// the model's size, STS's, and the families adding up.
 func TestREADMECountsOperations(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
+	readme, err := os.ReadFile(filepath.Join("docs", "api.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(string(readme)), " ")
 	m := regexp.MustCompile(`The count: (\d+) of the IAM model's (\d+) operations and (\d+) of STS's, by family: ([^.]+)\.`).FindStringSubmatch(text)
 	if m == nil {
-		t.Fatal("README.md has no count of operations")
+		t.Fatal("docs/api.md has no count of operations")
 	}
 	model, err := os.ReadFile(filepath.Join("testdata", "aws", "spec", "iam", "service-2.json"))
 	if err != nil {
@@ -198,7 +199,7 @@ func TestREADMECountsOperations(t *testing.T) {
 		sum += v
 	}
 	if m[1] != strconv.Itoa(len(actions["iam"])) || m[2] != strconv.Itoa(len(spec.Operations)) || m[3] != strconv.Itoa(len(actions["sts"])) || m[1] != strconv.Itoa(sum) {
-		t.Fatalf("README: %s of %s IAM operations, %s STS, families summing to %d; the table serves %d IAM and %d STS, the model has %d",
+		t.Fatalf("docs/api.md: %s of %s IAM operations, %s STS, families summing to %d; the table serves %d IAM and %d STS, the model has %d",
 			m[1], m[2], m[3], sum, len(actions["iam"]), len(actions["sts"]), len(spec.Operations))
 	}
 }

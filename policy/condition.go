@@ -206,7 +206,7 @@ func (c *Condition) holds(rc *keyward.RequestContext, bound bool) bool {
 	}
 	if c.Set == "" && len(vals) > 1 {
 		// A multivalued key needs ForAllValues or ForAnyValue; without
-		// either, no operator matches it (README, "Policy evaluation:
+		// either, no operator matches it (docs/api.md, "Policy evaluation:
 		// choices where AWS's guide is silent").
 		return false
 	}
@@ -371,7 +371,7 @@ var dateLayouts = []string{
 
 // parseDate accepts the forms AWS does: the W3C dates and times, or
 // seconds since the epoch. Four digits are a year, not a second of
-// 1970 (README, "Policy evaluation: choices where AWS's guide is silent").
+// 1970 (docs/api.md, "Policy evaluation: choices where AWS's guide is silent").
 func parseDate(s string) (time.Time, bool) {
 	if len(s) != 4 && s != "" && strings.Trim(s, "0123456789") == "" || len(s) > 1 && s[0] == '-' && strings.Trim(s[1:], "0123456789") == "" {
 		n, err := strconv.ParseInt(s, 10, 64)

@@ -132,7 +132,7 @@ func TestConditionSemantics(t *testing.T) {
 		{name: "Bool takes a variable", condition: `{"Bool":{"aws:SecureTransport":"${s3:b}"}}`, ctx: map[string][]string{"aws:SecureTransport": {"true"}, "s3:b": {"true"}}, want: true},
 
 		// A multivalued key without ForAnyValue or ForAllValues matches no
-		// operator (README, "Policy evaluation: choices where AWS's guide is
+		// operator (docs/api.md, "Policy evaluation: choices where AWS's guide is
 		// silent").
 		{name: "bare operator, two values", condition: `{"StringEquals":{"aws:TagKeys":["a","b"]}}`, ctx: map[string][]string{"aws:TagKeys": {"a", "b"}}, want: false},
 		{name: "bare negated operator, two values", condition: `{"StringNotEquals":{"aws:TagKeys":"c"}}`, ctx: map[string][]string{"aws:TagKeys": {"a", "b"}}, want: false},
