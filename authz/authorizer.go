@@ -15,7 +15,7 @@ import (
 // policies once, caches them, and evaluates each action on each resource
 // with the condition keys of the request and of the resource.
 type Authorizer struct {
-	Store keyward.Store
+	Store Store
 	// Policies is IAM's policy language (package policy).
 	Policies keyward.PolicyEngine
 	// PolicySets caches each principal's compiled policies, a user's by

@@ -20,7 +20,7 @@ import (
 // (the program's), and Shutdown or Close stops it and waits for it; no
 // generation outlives the Service.
 type Service struct {
-	Store keyward.Store
+	Store Store
 	// Authz decides access and knows the caller's account.
 	Authz *authz.Authorizer
 	// Policies is IAM's policy language, which says what services a

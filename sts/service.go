@@ -16,7 +16,7 @@ import (
 // signs callers in to the console. Every method a transport calls takes
 // the caller from the context and decides access itself (package authz).
 type Service struct {
-	Store keyward.Store
+	Store Store
 	// Sealer seals session tokens and sign-in tokens under the master key.
 	Sealer *seal.Sealer
 	// Authz decides access and knows the caller's account.

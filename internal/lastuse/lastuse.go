@@ -17,7 +17,7 @@ import (
 // Recorder collects the last use of each access key in memory and
 // writes them to the store in batches.
 type Recorder struct {
-	Store  keyward.Store
+	Store  Store
 	Logger *slog.Logger
 
 	mu       sync.Mutex

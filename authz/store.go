@@ -1,0 +1,20 @@
+package authz
+
+import (
+	"context"
+
+	"github.com/keyward/keyward"
+)
+
+// Store is what the Authorizer reads: a principal and the policies that
+// apply to it. Every keyward.Store is one; a decision never writes.
+type Store interface {
+	User(ctx context.Context, name string) (keyward.User, error)
+	Group(ctx context.Context, name string) (keyward.Group, error)
+	Role(ctx context.Context, name string) (keyward.Role, error)
+	Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, error)
+	PolicyVersion(ctx context.Context, arn, version string) (keyward.PolicyVersion, error)
+	// PrincipalPolicies returns a user's policies, its groups' included.
+	PrincipalPolicies(ctx context.Context, userID string) ([]keyward.PolicySource, error)
+	RolePolicies(ctx context.Context, roleID string) ([]keyward.PolicySource, error)
+}

@@ -1,0 +1,22 @@
+package sts
+
+import (
+	"context"
+	"time"
+
+	"github.com/keyward/keyward"
+)
+
+// Store is what the Security Token Service reads and writes itself; roles
+// and their trust policies come through package iam.
+type Store interface {
+	User(ctx context.Context, name string) (keyward.User, error)
+	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)
+	MFADevice(ctx context.Context, serial string) (keyward.MFADevice, error)
+	OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error)
+	// RevokeSession, SessionRevoked and UseOnce remember what must hold on
+	// every replica: revoked sessions and single-use tokens.
+	RevokeSession(ctx context.Context, id string, expires time.Time) error
+	SessionRevoked(ctx context.Context, id string) (bool, error)
+	UseOnce(ctx context.Context, id string, now, expires time.Time) (first bool, err error)
+}
