@@ -64,10 +64,6 @@ type RoleStore interface {
 	// DeleteRole deletes a role; ErrNoSuchRole, or ErrEntityInUse while it
 	// has policies.
 	DeleteRole(ctx context.Context, name string) error
-	// RolePolicies returns every policy of the role with this ID: inline,
-	// attached (at the default version) and its permissions boundary (type
-	// PolicySourceBoundary).
-	RolePolicies(ctx context.Context, roleID string) ([]PolicySource, error)
 }
 
 // AssumableRole is a role as STS needs it: with its trust policy compiled,

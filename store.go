@@ -176,11 +176,12 @@ type PolicyStore interface {
 	// ListAttachedPolicies pages an entity's attached policies by name.
 	ListAttachedPolicies(ctx context.Context, e Entity, pathPrefix, after string, max int) ([]ManagedPolicy, bool, error)
 
-	// PrincipalPolicies returns every policy that applies to the user with
-	// this ID: its inline and attached policies and those of its groups,
-	// managed ones at their default version, and its permissions boundary
-	// (type PolicySourceBoundary).
-	PrincipalPolicies(ctx context.Context, userID string) ([]PolicySource, error)
+	// PrincipalPolicies returns every policy that applies to the user or
+	// role (kind EntityUser or EntityRole) with this ID: its inline and
+	// attached policies, a user's groups' too, managed ones at their
+	// default version, and its permissions boundary (type
+	// PolicySourceBoundary).
+	PrincipalPolicies(ctx context.Context, kind, id string) ([]PolicySource, error)
 }
 
 // Clock returns the current time; injected so tests control it.

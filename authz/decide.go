@@ -94,13 +94,13 @@ func (a *Authorizer) PrincipalPolicies(ctx context.Context, p keyward.Principal)
 	var err error
 	switch {
 	case p.RoleID != "":
-		sources, err = a.Store.RolePolicies(ctx, p.RoleID)
+		sources, err = a.Store.PrincipalPolicies(ctx, keyward.EntityRole, p.RoleID)
 	case p.FederatedName != "" && p.UserID == "":
 		// The root user's federated user: the root user may do everything,
 		// its session only what its session policies allow.
 		sources = []keyward.PolicySource{{ID: "root", Type: "user", Document: rootPolicy}}
 	default:
-		sources, err = a.Store.PrincipalPolicies(ctx, p.UserID)
+		sources, err = a.Store.PrincipalPolicies(ctx, keyward.EntityUser, p.UserID)
 	}
 	if err != nil || p.Session == nil || (p.RoleID == "" && p.FederatedName == "") {
 		return sources, err

@@ -14,7 +14,7 @@ type Store interface {
 	Role(ctx context.Context, name string) (keyward.Role, error)
 	Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, error)
 	PolicyVersion(ctx context.Context, arn, version string) (keyward.PolicyVersion, error)
-	// PrincipalPolicies returns a user's policies, its groups' included.
-	PrincipalPolicies(ctx context.Context, userID string) ([]keyward.PolicySource, error)
-	RolePolicies(ctx context.Context, roleID string) ([]keyward.PolicySource, error)
+	// PrincipalPolicies returns a user's or a role's policies, a user's
+	// groups' included.
+	PrincipalPolicies(ctx context.Context, kind, id string) ([]keyward.PolicySource, error)
 }

@@ -318,7 +318,7 @@ func testRolePoliciesAndUses(t *testing.T, s keyward.Store) {
 	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: "other"}, "x", policyDoc("iam:*")))
 	_, err := s.CreatePolicyVersion(ctx, "arn:aws:iam::123456789012:policy/P", policyDoc("s3:PutObject"), true, t0)
 	must(t, err)
-	srcs, err := s.RolePolicies(ctx, "AROA1")
+	srcs, err := s.PrincipalPolicies(ctx, keyward.EntityRole, "AROA1")
 	must(t, err)
 	got := map[string]string{}
 	for _, src := range srcs {
@@ -334,7 +334,7 @@ func testRolePoliciesAndUses(t *testing.T, s keyward.Store) {
 			t.Fatalf("source %s: %q, want %q (all: %v)", k, got[k], v, got)
 		}
 	}
-	if srcs, err := s.RolePolicies(ctx, "AROA9"); err != nil || len(srcs) != 0 {
+	if srcs, err := s.PrincipalPolicies(ctx, keyward.EntityRole, "AROA9"); err != nil || len(srcs) != 0 {
 		t.Fatalf("a role that does not exist: %v %v", srcs, err)
 	}
 

@@ -299,7 +299,7 @@ func testPrincipalPolicies(t *testing.T, s keyward.Store) {
 	must(t, s.CreatePolicy(ctx, q, policyDoc("iam:D")))
 	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "quinn"}, p.ARN))
 	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "g1"}, q.ARN))
-	sources, err := s.PrincipalPolicies(ctx, u.ID)
+	sources, err := s.PrincipalPolicies(ctx, keyward.EntityUser, u.ID)
 	must(t, err)
 	var got []string
 	for _, src := range sources {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -310,51 +311,41 @@ func (s *Store) ListAttachedPolicies(ctx context.Context, e keyward.Entity, path
 		ORDER BY p.arn LIMIT ?`, max, e.Kind, eid, after, pathPrefix, pathPrefix, max+1)
 }
 
-// PrincipalPolicies implements keyward.PolicyStore, in one query.
-func (s *Store) PrincipalPolicies(ctx context.Context, userID string) ([]keyward.PolicySource, error) {
-	rows, err := s.DB.QueryContext(ctx, s.q(`
-		SELECT name, 'user', document FROM inline_policies WHERE kind = 'user' AND entity_id = ?
-		UNION ALL
-		SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
+// PrincipalPolicies implements keyward.PolicyStore, in one query: the
+// principal's inline and attached policies, a user's groups' and the
+// permissions boundary. kind comes from a closed set and is written into
+// the statement, since PostgreSQL cannot type a parameter in a UNION's
+// select list.
+func (s *Store) PrincipalPolicies(ctx context.Context, kind, id string) ([]keyward.PolicySource, error) {
+	table := map[string]string{keyward.EntityUser: "users", keyward.EntityRole: "roles"}[kind]
+	if table == "" {
+		return nil, fmt.Errorf("sqlstore: no policies of a principal of kind %q", kind)
+	}
+	const managed = `SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
 		FROM policy_attachments a JOIN policies p ON p.id = a.policy_id
-		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.kind = 'user' AND a.entity_id = ?
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version`
+	q := `SELECT name, '` + kind + `', document FROM inline_policies WHERE kind = '` + kind + `' AND entity_id = ?
+		UNION ALL ` + managed + ` WHERE a.kind = '` + kind + `' AND a.entity_id = ?`
+	args := []any{id, id}
+	if kind == keyward.EntityUser {
+		q += `
 		UNION ALL
 		SELECT g.name || '/' || i.name, 'group', i.document
 		FROM group_members m JOIN groups g ON g.id = m.group_id
 		JOIN inline_policies i ON i.kind = 'group' AND i.entity_id = m.group_id
 		WHERE m.user_id = ?
-		UNION ALL
-		SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
-		FROM group_members m JOIN policy_attachments a ON a.kind = 'group' AND a.entity_id = m.group_id
-		JOIN policies p ON p.id = a.policy_id
-		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE m.user_id = ?
-		UNION ALL
-		SELECT p.arn, 'permissions-boundary', v.document
-		FROM users u JOIN policies p ON p.arn = u.permissions_boundary
-		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE u.id = ?`), userID, userID, userID, userID, userID)
-	if err != nil {
-		return nil, err
+		UNION ALL ` + managed + `
+		JOIN group_members m ON a.kind = 'group' AND a.entity_id = m.group_id
+		WHERE m.user_id = ?`
+		args = append(args, id, id)
 	}
-	return scanSources(rows)
-}
-
-// RolePolicies implements keyward.RoleStore, in one query.
-func (s *Store) RolePolicies(ctx context.Context, roleID string) ([]keyward.PolicySource, error) {
-	rows, err := s.DB.QueryContext(ctx, s.q(`
-		SELECT name, 'role', document FROM inline_policies WHERE kind = 'role' AND entity_id = ?
-		UNION ALL
-		SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
-		FROM policy_attachments a JOIN policies p ON p.id = a.policy_id
-		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE a.kind = 'role' AND a.entity_id = ?
+	q += `
 		UNION ALL
 		SELECT p.arn, 'permissions-boundary', v.document
-		FROM roles r JOIN policies p ON p.arn = r.permissions_boundary
+		FROM ` + table + ` e JOIN policies p ON p.arn = e.permissions_boundary
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
-		WHERE r.id = ?`), roleID, roleID, roleID)
+		WHERE e.id = ?`
+	rows, err := s.DB.QueryContext(ctx, s.q(q), append(args, id)...)
 	if err != nil {
 		return nil, err
 	}
