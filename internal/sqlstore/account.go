@@ -193,7 +193,7 @@ func (s *Store) PolicyDetails(ctx context.Context, after string, max int) ([]key
 		WHERE p.arn > ? AND (p.aws_managed = 0 OR EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id))
 		ORDER BY p.arn LIMIT ?`, max, after, max+1)
 	if err != nil || len(policies) == 0 {
-		return nil, more, nil
+		return nil, more, err
 	}
 	out := make([]keyward.PolicyDetail, len(policies))
 	byID := make(map[string]*keyward.PolicyDetail, len(policies))
