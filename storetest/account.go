@@ -23,6 +23,8 @@ func accountTests() []namedTest {
 		{"ConsoleUserSorts", testConsoleUserSorts},
 		{"Roles", testRoles},
 		{"OIDCProviders", testOIDCProviders},
+		{"SAMLProviders", testSAMLProviders},
+		{"ConcurrentSAMLProviderQuota", testConcurrentSAMLProviderQuota},
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
 		{"InstanceProfiles", testInstanceProfiles},
 		{"ConcurrentInstanceProfileRole", testConcurrentInstanceProfileRole},
