@@ -29,7 +29,7 @@ type eventOf struct {
 
 // stsCredentials are the STS actions whose every use is an event: they
 // hand out credentials.
-var stsCredentials = map[string]bool{"AssumeRole": true, "AssumeRoleWithWebIdentity": true, "GetSessionToken": true, "GetFederationToken": true}
+var stsCredentials = map[string]bool{"AssumeRole": true, "AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true, "GetSessionToken": true, "GetFederationToken": true}
 
 // readOnly reports whether an action only reads, as CloudTrail's readOnly.
 func readOnly(action string) bool {
