@@ -247,4 +247,3 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	}
 	return out, nil
 }
-

@@ -79,7 +79,6 @@ var accountActions = map[string]action{
 		}, (*xmlWriter).authorizationDetails),
 }
 
-
 func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.AuthorizationDetails) {
 	inline := func(tag string, ps []keyward.NamedPolicy) {
 		members(w, tag, ps, func(p keyward.NamedPolicy) {
