@@ -132,3 +132,53 @@ func samlError(err error) error {
 	}
 	return keyward.Errorf(code, "%s", se.Message)
 }
+
+// SAMLSignIn is what the console's SAML endpoint learns of a response
+// before it signs anyone in: the provider that vouches for it, the roles
+// its Role attribute offers through that provider, and the console
+// session's duration the SessionDuration attribute asks for (0: none).
+type SAMLSignIn struct {
+	ProviderARN     string
+	Roles           []string
+	SessionDuration int
+}
+
+// SAMLSignInOf verifies a response posted to Keyward's SAML endpoint by a
+// browser, finding its provider among the account's by the issuer, and
+// says which roles it offers. It does not use up the assertion: the
+// browser posts it again with the role chosen, to AssumeRoleWithSAML,
+// which does.
+func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn, error) {
+	if s.SAML == nil {
+		return SAMLSignIn{}, keyward.Errorf(keyward.EIDPRejectedClaim, "SAML federation is not configured.")
+	}
+	issuer, err := s.SAML.Issuer(response)
+	if err != nil {
+		return SAMLSignIn{}, samlError(err)
+	}
+	providers, err := s.Store.SAMLProviders(ctx)
+	if err != nil {
+		return SAMLSignIn{}, err
+	}
+	for _, p := range providers {
+		md, err := saml.ParseMetadata(p.Metadata, p.CreatedAt)
+		if err != nil || md.EntityID != issuer {
+			continue
+		}
+		a, err := s.SAML.Verify(response, saml.Provider{ARN: p.ARN, Metadata: md}, saml.Options{})
+		if err != nil {
+			return SAMLSignIn{}, samlError(err)
+		}
+		in := SAMLSignIn{ProviderARN: p.ARN, SessionDuration: a.SessionDuration}
+		for _, r := range a.Roles {
+			if r.ProviderARN == p.ARN {
+				in.Roles = append(in.Roles, r.RoleARN)
+			}
+		}
+		if len(in.Roles) == 0 {
+			return SAMLSignIn{}, keyward.Errorf(keyward.EAccessDenied, "The SAML response names no role of this account for its provider.")
+		}
+		return in, nil
+	}
+	return SAMLSignIn{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No SAML provider of this account has the issuer of the response.")
+}

@@ -2,17 +2,7 @@ package sts_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/xml"
 	"errors"
-	"math/big"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +12,6 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	crewsaml "github.com/crewjam/saml"
-	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
@@ -33,41 +22,27 @@ import (
 // signs real responses for Keyward's SAML endpoint.
 
 // samlBench is a Keyward with an identity provider registered as the SAML
-// provider "corp", and root's IAM client.
+// provider "corp", whose user alice may be Admin or Reader, and root's IAM
+// client.
 type samlBench struct {
 	*attackBench
-	idp         *crewsaml.IdentityProvider
-	spMeta      *crewsaml.EntityDescriptor
-	session     crewsaml.Session
-	metadata    string
+	idp         *kwtest.IdP
 	providerARN string
 	rootIAM     *awsiam.Client
-	// sessionEnd is the SessionNotOnOrAfter the IdP states, if not zero.
-	sessionEnd time.Time
 }
 
 func newSAMLBench(t *testing.T) *samlBench {
 	t.Helper()
 	b := &samlBench{attackBench: newAttackBench(t)}
-	key, cert := samlKeyPair(t, "idp.corp.test")
-	b.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert,
-		MetadataURL: samlURL(t, "https://idp.corp.test/metadata"), SSOURL: samlURL(t, "https://idp.corp.test/sso"),
-		ServiceProviderProvider: b, SessionProvider: b}
-	md, err := xml.Marshal(b.idp.Metadata())
-	must(t, err)
-	b.metadata = string(md)
-	var ed crewsaml.EntityDescriptor
-	must(t, xml.Unmarshal(b.STS.SAML.Metadata(), &ed))
-	b.spMeta = &ed
+	b.idp = kwtest.NewIdP(t, b.STS.SAML, b.clock.Now)
 	b.rootIAM = b.iam(kwtest.RootKeyID, kwtest.RootSecret)
 	out, err := b.rootIAM.CreateSAMLProvider(context.Background(), &awsiam.CreateSAMLProviderInput{Name: aws.String("corp"),
-		SAMLMetadataDocument: aws.String(b.metadata), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("sso")}}})
+		SAMLMetadataDocument: aws.String(b.idp.Metadata), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("sso")}}})
 	must(t, err)
 	b.providerARN = aws.ToString(out.SAMLProviderArn)
-	b.session = crewsaml.Session{ID: "s", CreateTime: b.clock.Now().Add(-time.Minute), ExpireTime: b.clock.Now().Add(8 * time.Hour), Index: "1",
-		NameID: "alice@corp.test", NameIDFormat: string(crewsaml.PersistentNameIDFormat), UserName: "alice"}
-	b.attributes(samlAttr(saml.AttributeRole, b.roleARN("Admin")+","+b.providerARN, b.providerARN+","+b.roleARN("Reader")),
-		samlAttr(saml.AttributeSessionName, "alice"))
+	b.idp.Session.CustomAttributes = []crewsaml.Attribute{
+		kwtest.IdPAttribute(saml.AttributeRole, b.roleARN("Admin")+","+b.providerARN, b.providerARN+","+b.roleARN("Reader")),
+		kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
 	return b
 }
 
@@ -75,37 +50,7 @@ func (b *samlBench) roleARN(name string) string {
 	return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name
 }
 
-func (b *samlBench) attributes(attrs ...crewsaml.Attribute) { b.session.CustomAttributes = attrs }
-
-// GetServiceProvider implements crewsaml.ServiceProviderProvider.
-func (b *samlBench) GetServiceProvider(_ *http.Request, id string) (*crewsaml.EntityDescriptor, error) {
-	if id != b.spMeta.EntityID {
-		return nil, os.ErrNotExist
-	}
-	return b.spMeta, nil
-}
-
-// GetSession implements crewsaml.SessionProvider: the user signed in.
-func (b *samlBench) GetSession(http.ResponseWriter, *http.Request, *crewsaml.IdpAuthnRequest) *crewsaml.Session {
-	s := b.session
-	return &s
-}
-
-// response is an IdP-initiated response for Keyward's SAML endpoint,
-// issued now by the test's clock.
-func (b *samlBench) response(t *testing.T) string {
-	t.Helper()
-	b.idp.Clock = dsig.NewFakeClockAt(b.clock.Now())
-	req, err := b.idp.NewIdpInitiatedRequest(httptest.NewRequest("GET", "https://idp.corp.test/sso", nil), b.STS.SAML.Endpoint(), "")
-	must(t, err)
-	must(t, (crewsaml.DefaultAssertionMaker{}).MakeAssertion(req, b.GetSession(nil, nil, req)))
-	if !b.sessionEnd.IsZero() {
-		req.Assertion.AuthnStatements[0].SessionNotOnOrAfter = &b.sessionEnd
-	}
-	form, err := req.PostBinding()
-	must(t, err)
-	return form.SAMLResponse
-}
+func (b *samlBench) response(*testing.T) string { return b.idp.Response() }
 
 // samlRole creates a role that the provider may assume, on conditions.
 func (b *samlBench) samlRole(t *testing.T, name, conditions string) {
@@ -127,33 +72,6 @@ func (b *samlBench) assume(resp, role string) (*sts.AssumeRoleWithSAMLOutput, er
 		RoleArn: aws.String(b.roleARN(role)), PrincipalArn: aws.String(b.providerARN), SAMLAssertion: aws.String(resp)})
 }
 
-func samlKeyPair(t *testing.T, cn string) (*rsa.PrivateKey, *x509.Certificate) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	must(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	must(t, err)
-	cert, err := x509.ParseCertificate(der)
-	must(t, err)
-	return key, cert
-}
-
-func samlURL(t *testing.T, s string) url.URL {
-	u, err := url.Parse(s)
-	must(t, err)
-	return *u
-}
-
-func samlAttr(name string, values ...string) crewsaml.Attribute {
-	a := crewsaml.Attribute{Name: name, NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}
-	for _, v := range values {
-		a.Values = append(a.Values, crewsaml.AttributeValue{Type: "xs:string", Value: v})
-	}
-	return a
-}
-
 // TestAssumeRoleWithSAML: a person signed in at the company's identity
 // provider becomes a session of a role its Role attribute names, with
 // AWS's answer (subject, its type, issuer, audience, name qualifier), the
@@ -161,7 +79,7 @@ func samlAttr(name string, values ...string) crewsaml.Attribute {
 func TestAssumeRoleWithSAML(t *testing.T) {
 	b := newSAMLBench(t)
 	b.samlRole(t, "Admin", "")
-	b.sessionEnd = b.clock.Now().Add(30 * time.Minute)
+	b.idp.SessionEnd = b.clock.Now().Add(30 * time.Minute)
 	out, err := b.assume(b.response(t), "Admin")
 	must(t, err)
 	if got := aws.ToString(out.AssumedRoleUser.Arn); got != "arn:aws:sts::"+kwtest.AccountID+":assumed-role/Admin/alice" {
@@ -200,7 +118,7 @@ func TestSAMLProviders(t *testing.T) {
 	ctx := context.Background()
 	got, err := b.rootIAM.GetSAMLProvider(ctx, &awsiam.GetSAMLProviderInput{SAMLProviderArn: aws.String(b.providerARN)})
 	must(t, err)
-	if aws.ToString(got.SAMLMetadataDocument) != b.metadata || got.CreateDate == nil || got.ValidUntil == nil || len(got.Tags) != 1 {
+	if aws.ToString(got.SAMLMetadataDocument) != b.idp.Metadata || got.CreateDate == nil || got.ValidUntil == nil || len(got.Tags) != 1 {
 		t.Errorf("GetSAMLProvider: %+v", got)
 	}
 	list, err := b.rootIAM.ListSAMLProviders(ctx, &awsiam.ListSAMLProvidersInput{})
@@ -208,14 +126,14 @@ func TestSAMLProviders(t *testing.T) {
 	if len(list.SAMLProviderList) != 1 || aws.ToString(list.SAMLProviderList[0].Arn) != b.providerARN {
 		t.Errorf("ListSAMLProviders: %+v", list.SAMLProviderList)
 	}
-	_, err = b.rootIAM.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("CORP"), SAMLMetadataDocument: aws.String(b.metadata)})
+	_, err = b.rootIAM.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("CORP"), SAMLMetadataDocument: aws.String(b.idp.Metadata)})
 	kwtest.WantAPIError(t, err, "EntityAlreadyExists", 409, "")
-	bad := strings.Replace(b.metadata, "X509Certificate", "X509Certificat", -1) + strings.Repeat(" ", 1000)
+	bad := strings.Replace(b.idp.Metadata, "X509Certificate", "X509Certificat", -1) + strings.Repeat(" ", 1000)
 	_, err = b.rootIAM.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("bad"), SAMLMetadataDocument: aws.String(bad)})
 	kwtest.WantAPIError(t, err, "InvalidInput", 400, "")
 	_, err = b.rootIAM.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(b.providerARN), SAMLMetadataDocument: aws.String(bad)})
 	kwtest.WantAPIError(t, err, "InvalidInput", 400, "")
-	upd, err := b.rootIAM.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(b.providerARN), SAMLMetadataDocument: aws.String(b.metadata)})
+	upd, err := b.rootIAM.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(b.providerARN), SAMLMetadataDocument: aws.String(b.idp.Metadata)})
 	must(t, err)
 	if aws.ToString(upd.SAMLProviderArn) != b.providerARN {
 		t.Errorf("UpdateSAMLProvider answered %s", aws.ToString(upd.SAMLProviderArn))

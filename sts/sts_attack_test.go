@@ -496,7 +496,7 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
 	})
 	t.Run("a response for another provider's ARN", func(t *testing.T) {
-		other := b.metadata
+		other := b.idp.Metadata
 		_, err := b.rootIAM.CreateSAMLProvider(context.Background(), &awsiam.CreateSAMLProviderInput{Name: aws.String("other"), SAMLMetadataDocument: aws.String(other)})
 		must(t, err)
 		_, err = b.sts("", "").AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(b.roleARN("Admin")),

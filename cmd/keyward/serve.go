@@ -340,6 +340,8 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	})
 	mux.Handle("/console/", web)
 	mux.Handle("GET /favicon.ico", web)
+	mux.Handle("POST /saml", web)
+	mux.Handle("GET /saml/metadata", web)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.Handle("/", console.Home(m.API)) // a browser at / is sent to the console
 	return withDeadline(m.Config.RequestTimeout, hsts(clients.Secure, mux)), nil
