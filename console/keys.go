@@ -173,7 +173,7 @@ func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 			if err == nil && k.ID != "" {
 				// The key's description goes with it, where the caller
 				// may untag; otherwise the tag stays, as the API leaves it.
-				if uerr := c.IAM.UntagUser(r.ctx(), u.Name, k.ID); uerr != nil && !denied(uerr) {
+				if uerr := c.IAM.UntagResource(r.ctx(), keyward.TaggedUser, u.Name, []string{k.ID}); uerr != nil && !denied(uerr) {
 					c.Logger.Warn("removing a deleted key's description", "err", uerr)
 				}
 			}

@@ -81,20 +81,6 @@ var credentialActions = map[string]action{
 				}
 			})
 		}),
-	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagMFADevice(ctx, in.str("SerialNumber"), in.tags)
-	}),
-	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagMFADevice(ctx, in.str("SerialNumber"), in.list("TagKeys"))
-	}),
-	"ListMFADeviceTags": row([]param{serialNumber, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.MFADeviceTags(ctx, in.str("SerialNumber"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 
 	"UploadSSHPublicKey": row([]param{credUserName, req("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)},
 		func(ctx context.Context, s *Services, in *input) (keyward.OtherCredential, error) {

@@ -129,20 +129,6 @@ var userActions = map[string]action{
 		func(ctx context.Context, s *Services, in *input) error {
 			return s.IAM.DeleteUserPermissionsBoundary(ctx, in.str("UserName"))
 		}),
-	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagUser(ctx, in.str("UserName"), in.tags...)
-	}),
-	"UntagUser": do([]param{userName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagUser(ctx, in.str("UserName"), in.list("TagKeys")...)
-	}),
-	"ListUserTags": row([]param{userName},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.UserTags(ctx, in.str("UserName"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.marker("")
-		}),
 }
 
 // page is one page of a listing and the marker of the next.

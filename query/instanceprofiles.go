@@ -34,20 +34,6 @@ var instanceProfileActions = map[string]action{
 	"RemoveRoleFromInstanceProfile": do([]param{profileName, roleName}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.SetInstanceProfileRole(ctx, in.str("InstanceProfileName"), in.str("RoleName"), true)
 	}),
-	"TagInstanceProfile": do([]param{profileName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagInstanceProfile(ctx, in.str("InstanceProfileName"), in.tags)
-	}),
-	"UntagInstanceProfile": do([]param{profileName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagInstanceProfile(ctx, in.str("InstanceProfileName"), in.list("TagKeys"))
-	}),
-	"ListInstanceProfileTags": row([]param{profileName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.InstanceProfileTags(ctx, in.str("InstanceProfileName"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 	"DeleteInstanceProfile": do([]param{profileName}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteInstanceProfile(ctx, in.str("InstanceProfileName"))
 	}),

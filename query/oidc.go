@@ -54,18 +54,4 @@ var oidcActions = map[string]action{
 		func(ctx context.Context, s *Services, in *input) error {
 			return s.IAM.UpdateOIDCThumbprints(ctx, in.str("OpenIDConnectProviderArn"), in.list("ThumbprintList"))
 		}),
-	"TagOpenIDConnectProvider": do([]param{oidcARN, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagOIDCProvider(ctx, in.str("OpenIDConnectProviderArn"), in.tags)
-	}),
-	"UntagOpenIDConnectProvider": do([]param{oidcARN, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagOIDCProvider(ctx, in.str("OpenIDConnectProviderArn"), in.list("TagKeys"))
-	}),
-	"ListOpenIDConnectProviderTags": row([]param{oidcARN, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.OIDCProviderTags(ctx, in.str("OpenIDConnectProviderArn"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 }

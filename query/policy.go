@@ -40,20 +40,6 @@ var policyActions = map[string]action{
 		func(ctx context.Context, s *Services, in *input) (keyward.ManagedPolicy, error) {
 			return s.IAM.CreatePolicy(ctx, in.str("PolicyName"), in.str("Path"), in.str("Description"), in.str("PolicyDocument"), in.tags)
 		}, policyElement),
-	"TagPolicy": do([]param{policyARN, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagPolicy(ctx, in.str("PolicyArn"), in.tags)
-	}),
-	"UntagPolicy": do([]param{policyARN, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagPolicy(ctx, in.str("PolicyArn"), in.list("TagKeys"))
-	}),
-	"ListPolicyTags": row([]param{policyARN, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.PolicyTags(ctx, in.str("PolicyArn"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 	"GetPolicy": row([]param{policyARN},
 		func(ctx context.Context, s *Services, in *input) (keyward.ManagedPolicy, error) {
 			return s.IAM.Policy(ctx, in.str("PolicyArn"))

@@ -57,12 +57,6 @@ var roleActions = map[string]action{
 	"DeleteRolePermissionsBoundary": do([]param{roleName}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.PutRolePermissionsBoundary(ctx, "iam:DeleteRolePermissionsBoundary", in.str("RoleName"), "")
 	}),
-	"TagRole": do([]param{roleName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagRole(ctx, in.str("RoleName"), in.tags)
-	}),
-	"UntagRole": do([]param{roleName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagRole(ctx, in.str("RoleName"), in.list("TagKeys"))
-	}),
 	"CreateServiceLinkedRole": row([]param{req("AWSServiceName", keyward.AWSServiceNameShape), str("Description", keyward.RoleDescriptionShape),
 		str("CustomSuffix", keyward.CustomSuffixShape)},
 		func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
@@ -78,14 +72,6 @@ var roleActions = map[string]action{
 			return s.IAM.ServiceLinkedRoleDeletionStatus(ctx, in.str("DeletionTaskId"))
 		},
 		func(w *xmlWriter, _ keyward.Account, status string) { w.elem("Status", status) }),
-	"ListRoleTags": row([]param{roleName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.RoleTags(ctx, in.str("RoleName"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 }
 
 var maxSession = integer("MaxSessionDuration", keyward.MinRoleSessionDuration, keyward.MaxRoleSessionDuration)

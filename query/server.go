@@ -99,7 +99,7 @@ func newAPI(service, version, namespace string, tables ...map[string]action) api
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, instanceProfileActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, instanceProfileActions, tagActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, stsActions)
 )
 

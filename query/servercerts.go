@@ -57,20 +57,6 @@ var serverCertificateActions = map[string]action{
 	"DeleteServerCertificate": do([]param{serverCertName}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteServerCertificate(ctx, in.str("ServerCertificateName"))
 	}),
-	"TagServerCertificate": do([]param{serverCertName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagServerCertificate(ctx, in.str("ServerCertificateName"), in.tags)
-	}),
-	"UntagServerCertificate": do([]param{serverCertName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagServerCertificate(ctx, in.str("ServerCertificateName"), in.list("TagKeys"))
-	}),
-	"ListServerCertificateTags": row([]param{serverCertName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.ServerCertificateTags(ctx, in.str("ServerCertificateName"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 }
 
 func (w *xmlWriter) serverCertificate(a keyward.Account, c keyward.ServerCertificate) {
