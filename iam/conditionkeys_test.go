@@ -204,11 +204,15 @@ func TestConditionKeysTable(t *testing.T) {
 		{"UntagPolicy", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedPolicy, attachable, []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
 		{"TagInstanceProfile", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedInstanceProfile, "tprofile", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagInstanceProfile", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedInstanceProfile, "tprofile", []string{"cost"}) },
+		{"UntagInstanceProfile", false, func() error {
+			return b.IAM.UntagResource(ctx, keyward.TaggedInstanceProfile, "tprofile", []string{"cost"})
+		},
 			map[string][]string{"aws:TagKeys": {"cost"}}},
 		{"TagMFADevice", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedMFADevice, dev.SerialNumber, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagMFADevice", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedMFADevice, dev.SerialNumber, []string{"cost"}) },
+		{"UntagMFADevice", false, func() error {
+			return b.IAM.UntagResource(ctx, keyward.TaggedMFADevice, dev.SerialNumber, []string{"cost"})
+		},
 			map[string][]string{"aws:TagKeys": {"cost"}}},
 		{"TagOpenIDConnectProvider", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedOIDCProvider, oidc.ARN, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
@@ -216,7 +220,9 @@ func TestConditionKeysTable(t *testing.T) {
 			map[string][]string{"aws:TagKeys": {"cost"}}},
 		{"TagServerCertificate", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedServerCertificate, "tcert", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagServerCertificate", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedServerCertificate, "tcert", []string{"cost"}) },
+		{"UntagServerCertificate", false, func() error {
+			return b.IAM.UntagResource(ctx, keyward.TaggedServerCertificate, "tcert", []string{"cost"})
+		},
 			map[string][]string{"aws:TagKeys": {"cost"}}},
 		{"PassRole", false, func() error { return b.IAM.SetInstanceProfileRole(ctx, "tprofile", "trole", false) },
 			map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}},

@@ -168,4 +168,3 @@ func (s *Service) UpdateOIDCThumbprints(ctx context.Context, arn string, thumbpr
 		return nil
 	})
 }
-

@@ -193,4 +193,3 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, name string) erro
 		return err
 	}
 }
-
