@@ -15,6 +15,9 @@ import (
 
 // taggable is how the entities of one kind are tagged.
 type taggable struct {
+	// by is the parameter that names an entity of the kind in its tagging
+	// operations.
+	by keyward.Param
 	// authorize decides action on the entity named id, with the request's
 	// keys and, where the kind's decisions have them, the entity's own
 	// tags as aws:ResourceTag keys.
@@ -36,6 +39,7 @@ type taggable struct {
 // taggables are the taggable kinds.
 var taggables = map[keyward.TagKind]taggable{
 	keyward.TaggedUser: {
+		by: userNameParam,
 		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
 			return s.Authz.AuthorizeUserWith(ctx, action, id, keys)
 		},
@@ -46,6 +50,7 @@ var taggables = map[keyward.TagKind]taggable{
 		missing: keyward.ErrNoSuchUser, notFound: func(id string) error { return keyward.UserNotFound(id) },
 	},
 	keyward.TaggedRole: {
+		by: roleNameParam,
 		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
 			return s.Authz.AuthorizeRoleWith(ctx, action, id, keys)
 		},
@@ -57,6 +62,7 @@ var taggables = map[keyward.TagKind]taggable{
 		changed: true,
 	},
 	keyward.TaggedPolicy: {
+		by: policyARNParam,
 		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
 			return s.Authz.AuthorizePolicy(ctx, action, id, keys)
 		},
@@ -74,6 +80,7 @@ var taggables = map[keyward.TagKind]taggable{
 		},
 	},
 	keyward.TaggedMFADevice: {
+		by:        serialNumberParam,
 		authorize: (*Service).authorizeMFADevice,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
 			d, err := s.Store.MFADevice(ctx, id)
@@ -82,6 +89,7 @@ var taggables = map[keyward.TagKind]taggable{
 		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
 	},
 	keyward.TaggedOIDCProvider: {
+		by:        oidcARNParam,
 		authorize: (*Service).authorizeOIDCProvider,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
 			p, err := s.Store.OIDCProvider(ctx, id)
@@ -90,6 +98,7 @@ var taggables = map[keyward.TagKind]taggable{
 		missing: keyward.ErrNoSuchOIDCProvider, notFound: func(id string) error { return oidcNotFound(id) },
 	},
 	keyward.TaggedServerCertificate: {
+		by:        serverCertNameParam,
 		authorize: (*Service).authorizeServerCertificate,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
 			c, err := s.Store.ServerCertificate(ctx, id)
@@ -98,6 +107,7 @@ var taggables = map[keyward.TagKind]taggable{
 		missing: keyward.ErrNoSuchServerCertificate, notFound: func(id string) error { return serverCertificateNotFound(id) },
 	},
 	keyward.TaggedInstanceProfile: {
+		by:        profileNameParam,
 		authorize: (*Service).authorizeInstanceProfile,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
 			p, err := s.Store.InstanceProfile(ctx, id)
@@ -116,6 +126,10 @@ func taggableOf(kind keyward.TagKind) taggable {
 	}
 	return t
 }
+
+// TaggedBy is the member that names an entity of kind in its tagging
+// operations ("RoleName", "PolicyArn", …).
+func TaggedBy(kind keyward.TagKind) string { return taggableOf(kind).by.Member }
 
 // TagResource sets tags of the entity of kind named id (iam:Tag<kind>),
 // replacing those with the same keys, compared case-insensitively.

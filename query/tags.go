@@ -4,35 +4,25 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
-
-// taggedBy is the parameter that names the entity of each taggable kind;
-// the kind's three tagging actions are made from it.
-var taggedBy = map[keyward.TagKind]param{
-	keyward.TaggedUser:              userName,
-	keyward.TaggedRole:              roleName,
-	keyward.TaggedPolicy:            policyARN,
-	keyward.TaggedMFADevice:         serialNumber,
-	keyward.TaggedOIDCProvider:      oidcARN,
-	keyward.TaggedServerCertificate: serverCertName,
-	keyward.TaggedInstanceProfile:   profileName,
-}
 
 // tagActions are Tag<kind>, Untag<kind> and List<kind>Tags of every
 // taggable kind, each calling the one tagging implementation with its
-// kind.
+// kind and the entity its parameter names.
 var tagActions = func() map[string]action {
 	out := map[string]action{}
-	for kind, id := range taggedBy {
-		out["Tag"+string(kind)] = do([]param{id, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.TagResource(ctx, kind, in.str(id.member), in.tags)
+	for _, kind := range keyward.TagKinds {
+		by := iam.TaggedBy(kind)
+		out["Tag"+string(kind)] = do(func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.TagResource(ctx, kind, in.str(by), in.tags)
 		})
-		out["Untag"+string(kind)] = do([]param{id, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.UntagResource(ctx, kind, in.str(id.member), in.list("TagKeys"))
+		out["Untag"+string(kind)] = do(func(ctx context.Context, s *Services, in *input) error {
+			return s.IAM.UntagResource(ctx, kind, in.str(by), in.list("TagKeys"))
 		})
-		out["List"+string(kind)+"Tags"] = row([]param{id, marker, maxItems},
+		out["List"+string(kind)+"Tags"] = row(
 			func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-				return s.IAM.ResourceTags(ctx, kind, in.str(id.member))
+				return s.IAM.ResourceTags(ctx, kind, in.str(by))
 			},
 			func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
 				w.tags(tags)
