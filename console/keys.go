@@ -147,6 +147,9 @@ func (c *Console) keyActionPage(w http.ResponseWriter, r *request) {
 	c.render(w, http.StatusOK, "keyaction", keyActionPage{layout: c.layoutFor(r, strings.ToUpper(action[:1])+action[1:]+" "+k.ID), User: u, Key: k, Action: action})
 }
 
+// keyOperations are the operations of the key actions' forms.
+var keyOperations = map[string]string{"deactivate": "UpdateAccessKey", "activate": "UpdateAccessKey", "delete": "DeleteAccessKey"}
+
 func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 	u, k, action, ok := c.keyFor(w, r)
 	if !ok {

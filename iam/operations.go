@@ -184,8 +184,8 @@ var (
 // inline and attached policies of users, groups and roles, and the tags
 // of every taggable kind.
 func withKinds(ops map[string]keyward.Operation) map[string]keyward.Operation {
-	for kind, name := range map[string]string{keyward.EntityUser: "User", keyward.EntityGroup: "Group", keyward.EntityRole: "Role"} {
-		entity := EntityParam(kind)
+	for _, kind := range []string{keyward.EntityUser, keyward.EntityGroup, keyward.EntityRole} {
+		name, entity := EntityName(kind), EntityParam(kind)
 		policyName := keyward.ReqParam("PolicyName", keyward.PolicyNameShape)
 		ops["Put"+name+"Policy"] = keyward.Changes(entity, policyName, keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape))
 		ops["Get"+name+"Policy"] = keyward.Reads(entity, policyName)
@@ -203,6 +203,18 @@ func withKinds(ops map[string]keyward.Operation) map[string]keyward.Operation {
 		ops["List"+k+"Tags"] = keyward.Reads(t.by, keyward.MarkerParam, keyward.MaxItemsParam)
 	}
 	return ops
+}
+
+// EntityName is how operations name the kind of a user, group or role
+// ("AttachUserPolicy").
+func EntityName(kind string) string {
+	switch kind {
+	case keyward.EntityGroup:
+		return "Group"
+	case keyward.EntityRole:
+		return "Role"
+	}
+	return "User"
 }
 
 // EntityParam is the parameter naming the user, group or role of kind.
