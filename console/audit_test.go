@@ -2,20 +2,13 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/console"
-	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -24,16 +17,7 @@ import (
 // recorded under names of their own), and a form's fields are checked by
 // that operation's constraints, in the API's words.
 func TestFormsAuditAndCheckTheirOperation(t *testing.T) {
-	k := kwtest.New(t)
-	rec := &audit.Recorder{Store: k.IAM.Store}
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key, Audit: rec})
-	must(t, err)
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	s := &site{t: t, k: k, url: srv.URL}
+	s, rec := newAuditedSite(t)
 	admin := s.browser()
 	if status := admin.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
 		t.Fatalf("root sign-in: %d", status)
@@ -64,7 +48,7 @@ func TestFormsAuditAndCheckTheirOperation(t *testing.T) {
 	}
 
 	must(t, rec.Flush(context.Background()))
-	events, _, err := k.IAM.Store.LookupEvents(context.Background(), keyward.EventQuery{Max: 50})
+	events, _, err := s.k.IAM.Store.LookupEvents(context.Background(), keyward.EventQuery{Max: 50})
 	must(t, err)
 	var names []string
 	for _, e := range events {
