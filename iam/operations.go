@@ -26,8 +26,8 @@ var Operations = keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string
 
 	// Virtual MFA devices, SSH public keys, service-specific credentials and signing certificates.
 	"CreateVirtualMFADevice":          keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
-	"EnableMFADevice":                 keyward.Changes(append([]keyward.Param{userNameParam, serialNumberParam}, authCodesParams...)...),
-	"ResyncMFADevice":                 keyward.Changes(append([]keyward.Param{userNameParam, serialNumberParam}, authCodesParams...)...),
+	"EnableMFADevice":                 keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
+	"ResyncMFADevice":                 keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
 	"DeactivateMFADevice":             keyward.Changes(userNameParam, serialNumberParam),
 	"DeleteVirtualMFADevice":          keyward.Changes(serialNumberParam),
 	"ListMFADevices":                  keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
@@ -169,8 +169,8 @@ var (
 	serverCertNameParam = keyward.ReqParam("ServerCertificateName", keyward.ServerCertNameShape)
 
 	serialNumberParam = keyward.ReqParam("SerialNumber", keyward.SerialNumberShape)
-	authCodesParams   = []keyward.Param{keyward.ReqParam("AuthenticationCode1", keyward.AuthenticationCodeShape),
-		keyward.ReqParam("AuthenticationCode2", keyward.AuthenticationCodeShape)}
+	authCode1Param    = keyward.ReqParam("AuthenticationCode1", keyward.AuthenticationCodeShape)
+	authCode2Param    = keyward.ReqParam("AuthenticationCode2", keyward.AuthenticationCodeShape)
 	// credUserNameParam is UserName where the model's shape is userNameType.
 	credUserNameParam    = keyward.ReqParam("UserName", keyward.UserNameShape)
 	optCredUserNameParam = keyward.OptParam("UserName", keyward.UserNameShape)
