@@ -47,10 +47,6 @@ type ConsoleStore interface {
 	// ConsoleUsers returns one page of users with their keys, groups and
 	// login profile, and how many users match the filter.
 	ConsoleUsers(ctx context.Context, q UserQuery) ([]UserSummary, int, error)
-	// PutUserTag sets a tag of a user; ErrNoSuchUser.
-	PutUserTag(ctx context.Context, userName string, t Tag) error
-	// DeleteUserTag removes a tag of a user, if it has it; ErrNoSuchUser.
-	DeleteUserTag(ctx context.Context, userName, key string) error
 	// EndConsoleSessions ends the user's console sessions begun before at;
 	// ErrNoSuchUser.
 	EndConsoleSessions(ctx context.Context, userName string, at time.Time) error

@@ -49,9 +49,6 @@ type InstanceProfileStore interface {
 	// ErrInstanceProfileFull), or takes it out with remove
 	// (ErrRoleNotInProfile); ErrNoSuchInstanceProfile.
 	SetInstanceProfileRole(ctx context.Context, name, role string, remove bool) error
-	// UpdateInstanceProfileTags replaces its tags with what fn makes of
-	// them, atomically; ErrNoSuchInstanceProfile, or fn's error.
-	UpdateInstanceProfileTags(ctx context.Context, name string, fn func([]Tag) ([]Tag, error)) error
 	// DeleteInstanceProfile deletes one; ErrNoSuchInstanceProfile, or
 	// ErrEntityInUse while it holds a role.
 	DeleteInstanceProfile(ctx context.Context, name string) error

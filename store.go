@@ -89,6 +89,8 @@ type Store interface {
 	OIDCStore
 	SAMLStore
 	InstanceProfileStore
+	// TagStore keeps the tags of every taggable kind.
+	TagStore
 	AuditStore
 
 	// Close releases the store's resources.
@@ -153,9 +155,6 @@ type PolicyStore interface {
 	// managed policy, or removes it when arn is ""; ErrNoSuchUser,
 	// ErrNoSuchPolicy.
 	SetUserPermissionsBoundary(ctx context.Context, userName, arn string) error
-	// UpdatePolicyTags replaces a managed policy's tags with what fn makes
-	// of them, atomically; ErrNoSuchPolicy, or fn's error.
-	UpdatePolicyTags(ctx context.Context, arn string, fn func([]Tag) ([]Tag, error)) error
 	// PolicyVersion returns a version; ErrNoSuchPolicy, ErrNoSuchPolicyVersion.
 	PolicyVersion(ctx context.Context, arn, version string) (PolicyVersion, error)
 	// ListPolicyVersions returns every version, newest first.

@@ -5,61 +5,64 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 // The console's part of the audit trail: each sign-in attempt is an
 // AwsConsoleSignIn event, and each form that changes something an
-// AwsApiCall event named after the API operation it performs, written by
-// the store with the change (or beside it when refused). Form values never
+// AwsApiCall event of the operation it performs (its descriptor in
+// iam.Operations, the API's), written by the store with the change (or
+// beside it when refused). Form values never
 // go into an event: only the names in the page's path and a few form
 // fields that name things.
 
-// consoleEvents name the API operation of each changing form, by route
-// (and the {action} of routes that take one).
-var consoleEvents = map[string]string{
-	"POST /console/users":                             "CreateUser",
-	"POST /console/users/{name}/delete":               "DeleteUser",
-	"POST /console/users/{name}/keys/new":             "CreateAccessKey",
-	"POST /console/users/{name}/keys/{id}/deactivate": "UpdateAccessKey",
-	"POST /console/users/{name}/keys/{id}/activate":   "UpdateAccessKey",
-	"POST /console/users/{name}/keys/{id}/delete":     "DeleteAccessKey",
-	"POST /console/users/{name}/sessions/end":         "UpdateLoginProfile",
-	"POST /console/users/{name}/mfa/new":              "CreateVirtualMFADevice",
-	"POST /console/users/{name}/mfa/enable":           "EnableMFADevice",
-	"POST /console/users/{name}/mfa/remove":           "DeactivateMFADevice",
-	"POST /console/users/{name}/do/join":              "AddUserToGroup",
-	"POST /console/users/{name}/do/leave":             "RemoveUserFromGroup",
-	"POST /console/users/{name}/do/attach":            "AttachUserPolicy",
-	"POST /console/users/{name}/do/detach":            "DetachUserPolicy",
-	"POST /console/groups":                            "CreateGroup",
-	"POST /console/groups/{name}/add-user":            "AddUserToGroup",
-	"POST /console/groups/{name}/remove-user":         "RemoveUserFromGroup",
-	"POST /console/groups/{name}/attach":              "AttachGroupPolicy",
-	"POST /console/groups/{name}/detach":              "DetachGroupPolicy",
-	"POST /console/groups/{name}/delete":              "DeleteGroup",
-	"POST /console/roles":                             "CreateRole",
-	"POST /console/roles/{name}/attach":               "AttachRolePolicy",
-	"POST /console/roles/{name}/detach":               "DetachRolePolicy",
-	"POST /console/roles/{name}/revoke-sessions":      "PutRolePolicy",
-	"POST /console/roles/{name}/delete":               "DeleteRole",
-	"POST /console/password":                          "ChangePassword",
-	"POST /console/policies":                          "CreatePolicy",
+// operation returns IAM's operation of that name, which a form performs:
+// a form naming none is a programming error, found as the routes are made.
+func operation(name string) *keyward.Operation {
+	op := iam.Operations[name]
+	if op == nil {
+		panic("console: no operation " + name)
+	}
+	return op
 }
 
-// eventName is the API operation a changing form performs ("" for one
-// that changes nothing, such as signing out).
-func eventName(r *http.Request) string {
-	pattern := r.Pattern
-	if a := r.PathValue("action"); a != "" {
-		pattern = strings.Replace(pattern, "{action}", a, 1)
+// form wraps the handler of a form that performs the operation of that
+// name.
+func (c *Console) form(name string, h func(http.ResponseWriter, *request)) func(http.ResponseWriter, *request) {
+	op := operation(name)
+	return func(w http.ResponseWriter, r *request) { c.perform(w, r, op, h) }
+}
+
+// forms wraps the handler of forms that perform, by the path's {action},
+// the operations ops names; an action without one is no form (h answers
+// it as not found).
+func (c *Console) forms(ops map[string]string, h func(http.ResponseWriter, *request)) func(http.ResponseWriter, *request) {
+	byAction := make(map[string]*keyward.Operation, len(ops))
+	for action, name := range ops {
+		byAction[action] = operation(name)
 	}
-	if name, ok := consoleEvents[pattern]; ok {
-		return name
+	return func(w http.ResponseWriter, r *request) {
+		if op := byAction[r.PathValue("action")]; op != nil {
+			c.perform(w, r, op, h)
+			return
+		}
+		h(w, r)
 	}
-	if strings.HasPrefix(pattern, "POST /console/policy/") {
-		return "Policy" + r.PathValue("action") // versions, tags, deletion of a managed policy
+}
+
+// perform runs h, a form performing op: h checks the form through op (as
+// the API checks a request) and calls the feature package; a change
+// carries op's event to the store, to be written with it, and a refusal
+// is recorded once answered.
+func (c *Console) perform(w http.ResponseWriter, r *request, op *keyward.Operation, h func(http.ResponseWriter, *request)) {
+	r.op = op
+	var pe *keyward.PendingEvent
+	if c.Audit != nil && op.Audited() {
+		pe = c.consoleEvent(r.Request, r.p, op.Name)
+		r.Request = r.Request.WithContext(keyward.WithEvent(r.ctx(), pe))
 	}
-	return ""
+	h(w, r)
+	c.auditForm(pe, r.failed)
 }
 
 // consoleEvent makes the event of a changing form.

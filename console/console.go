@@ -185,41 +185,41 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /saml", c.samlSignIn)
 	m.HandleFunc("POST /console/signout", c.session(c.signOut))
 	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
-	m.HandleFunc("POST /console/password", c.session(c.changePassword))
+	m.HandleFunc("POST /console/password", c.session(c.form("ChangePassword", c.changePassword)))
 	m.HandleFunc("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 	})
 	m.HandleFunc("GET /console/users", c.session(c.usersPage))
 	m.HandleFunc("GET /console/users/new", c.session(c.newUserPage))
-	m.HandleFunc("POST /console/users", c.session(c.createUser))
+	m.HandleFunc("POST /console/users", c.session(c.form("CreateUser", c.createUser)))
 	m.HandleFunc("GET /console/users/{name}", c.session(c.userPage))
 	m.HandleFunc("GET /console/users/{name}/delete", c.session(c.deleteUserPage))
-	m.HandleFunc("POST /console/users/{name}/delete", c.session(c.deleteUser))
+	m.HandleFunc("POST /console/users/{name}/delete", c.session(c.form("DeleteUser", c.deleteUser)))
 	m.HandleFunc("GET /console/users/{name}/keys/new", c.session(c.newKeyPage))
-	m.HandleFunc("POST /console/users/{name}/keys/new", c.session(c.newKey))
+	m.HandleFunc("POST /console/users/{name}/keys/new", c.session(c.form("CreateAccessKey", c.newKey)))
 	m.HandleFunc("GET /console/users/{name}/keys/{id}/{action}", c.session(c.keyActionPage))
-	m.HandleFunc("POST /console/users/{name}/keys/{id}/{action}", c.session(c.keyAction))
-	m.HandleFunc("POST /console/users/{name}/sessions/end", c.session(c.endSessions))
+	m.HandleFunc("POST /console/users/{name}/keys/{id}/{action}", c.session(c.forms(keyOperations, c.keyAction)))
+	m.HandleFunc("POST /console/users/{name}/sessions/end", c.session(c.form("UpdateLoginProfile", c.endSessions)))
 	m.HandleFunc("GET /console/users/{name}/mfa/new", c.session(c.newMFAPage))
-	m.HandleFunc("POST /console/users/{name}/mfa/new", c.session(c.newMFA))
-	m.HandleFunc("POST /console/users/{name}/mfa/enable", c.session(c.enableMFA))
-	m.HandleFunc("POST /console/users/{name}/mfa/remove", c.session(c.removeMFA))
+	m.HandleFunc("POST /console/users/{name}/mfa/new", c.session(c.form("CreateVirtualMFADevice", c.newMFA)))
+	m.HandleFunc("POST /console/users/{name}/mfa/enable", c.session(c.form("EnableMFADevice", c.enableMFA)))
+	m.HandleFunc("POST /console/users/{name}/mfa/remove", c.session(c.form("DeactivateMFADevice", c.removeMFA)))
 	m.HandleFunc("POST /console/users/{name}/do/{action}", c.session(c.act(userActions)))
 	m.HandleFunc("GET /console/groups", c.session(c.groupsPage))
-	m.HandleFunc("POST /console/groups", c.session(c.createGroup))
+	m.HandleFunc("POST /console/groups", c.session(c.form("CreateGroup", c.createGroup)))
 	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
 	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.act(groupActions)))
 	m.HandleFunc("GET /console/events", c.session(c.eventsPage))
 	m.HandleFunc("GET /console/roles", c.session(c.rolesPage))
 	m.HandleFunc("GET /console/roles/new", c.session(c.newRolePage))
-	m.HandleFunc("POST /console/roles", c.session(c.createRole))
+	m.HandleFunc("POST /console/roles", c.session(c.form("CreateRole", c.createRole)))
 	m.HandleFunc("GET /console/roles/{name}", c.session(c.rolePage))
 	m.HandleFunc("POST /console/roles/{name}/{action}", c.session(c.act(roleActions)))
 	m.HandleFunc("GET /console/policies", c.session(c.policiesPage))
 	m.HandleFunc("GET /console/policies/new", c.session(c.newPolicyPage))
 	m.HandleFunc("POST /console/policies", c.session(c.createPolicy))
 	m.HandleFunc("GET /console/policy", c.session(c.policyPage))
-	m.HandleFunc("POST /console/policy/{action}", c.session(c.policyAction))
+	m.HandleFunc("POST /console/policy/{action}", c.session(c.forms(policyOperations, c.policyAction)))
 	m.HandleFunc("GET /console/search", c.session(c.search))
 	m.HandleFunc("GET /console/reports", c.session(c.reportsPage))
 	m.HandleFunc("POST /console/reports", c.session(c.generateReport))
@@ -333,6 +333,8 @@ type request struct {
 	p    keyward.Principal
 	// failed is the error a page answered with (c.fail), for the audit.
 	failed error
+	// op is the operation a form performs (c.perform), nil for a page.
+	op *keyward.Operation
 }
 
 func (r *request) ctx() context.Context { return r.Context() }
@@ -389,15 +391,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 		if s.MFA != 0 {
 			rc.MFAAuthTime = time.Unix(s.MFA, 0)
 		}
-		ctx := keyward.WithCaller(r.Context(), rc)
-		var pe *keyward.PendingEvent
-		if name := eventName(r); r.Method == http.MethodPost && name != "" && c.Audit != nil {
-			pe = c.consoleEvent(r, p, name)
-			ctx = keyward.WithEvent(ctx, pe)
-		}
-		req := &request{Request: r.WithContext(ctx), sess: s, p: p}
-		h(w, req)
-		c.auditForm(pe, req.failed)
+		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p})
 	}
 }
 

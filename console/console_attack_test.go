@@ -33,6 +33,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -46,17 +47,35 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
+	s, _ := startSite(t, false)
+	return s
+}
+
+// newAuditedSite is a site that records the audit trail.
+func newAuditedSite(t *testing.T) (*site, *audit.Recorder) {
+	t.Helper()
+	return startSite(t, true)
+}
+
+func startSite(t *testing.T, audited bool) (*site, *audit.Recorder) {
+	t.Helper()
 	k := kwtest.New(t)
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key})
+	cfg := console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: time.Now, Rand: rand.Reader, SessionKey: key}
+	var rec *audit.Recorder
+	if audited {
+		rec = &audit.Recorder{Store: k.IAM.Store}
+		cfg.Audit = rec
+	}
+	c, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(c)
 	t.Cleanup(srv.Close)
-	return &site{t: t, k: k, url: srv.URL}
+	return &site{t: t, k: k, url: srv.URL}, rec
 }
 
 // browser is one browser's cookies.

@@ -2,20 +2,13 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
 	"html"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
 	"testing"
-	"time"
 
-	"github.com/keyward/keyward/console"
-	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -23,16 +16,7 @@ import (
 // one looked alike; the Error code column shows the failure, as AWS
 // records it (an errorMessage: ConsoleLogin has no errorCode).
 func TestEventHistoryTellsFailedSignIns(t *testing.T) {
-	k := kwtest.New(t)
-	rec := &audit.Recorder{Store: k.IAM.Store}
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key, Audit: rec})
-	must(t, err)
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	s := &site{t: t, k: k, url: srv.URL}
+	s, rec := newAuditedSite(t)
 
 	if status := s.browser().signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {"wrong" + kwtest.RootSecret[5:]}}); status != http.StatusUnauthorized {
 		t.Fatalf("wrong secret: %d", status)

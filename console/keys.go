@@ -147,6 +147,9 @@ func (c *Console) keyActionPage(w http.ResponseWriter, r *request) {
 	c.render(w, http.StatusOK, "keyaction", keyActionPage{layout: c.layoutFor(r, strings.ToUpper(action[:1])+action[1:]+" "+k.ID), User: u, Key: k, Action: action})
 }
 
+// keyOperations are the operations of the key actions' forms.
+var keyOperations = map[string]string{"deactivate": "UpdateAccessKey", "activate": "UpdateAccessKey", "delete": "DeleteAccessKey"}
+
 func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 	u, k, action, ok := c.keyFor(w, r)
 	if !ok {
@@ -173,7 +176,7 @@ func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 			if err == nil && k.ID != "" {
 				// The key's description goes with it, where the caller
 				// may untag; otherwise the tag stays, as the API leaves it.
-				if uerr := c.IAM.UntagUser(r.ctx(), u.Name, k.ID); uerr != nil && !denied(uerr) {
+				if uerr := c.IAM.UntagResource(r.ctx(), keyward.TaggedUser, u.Name, []string{k.ID}); uerr != nil && !denied(uerr) {
 					c.Logger.Warn("removing a deleted key's description", "err", uerr)
 				}
 			}

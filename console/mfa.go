@@ -46,12 +46,14 @@ func (c *Console) newMFA(w http.ResponseWriter, r *request) {
 		return
 	}
 	page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: r.PostFormValue("device")}
-	var v keyward.Validation
-	v.String("virtualMFADeviceName", page.Name, keyward.VirtualMFADeviceNameShape)
-	if len(page.Name) > 128 {
+	err = r.op.Check(map[string]string{"VirtualMFADeviceName": page.Name})
+	if err == nil && len(page.Name) > 128 {
+		// The form keeps a device's name to 128 characters, fewer than the
+		// API allows.
+		var v keyward.Validation
 		v.Len("virtualMFADeviceName", len(page.Name), 128)
+		err = v.Err()
 	}
-	err = v.Err()
 	var d keyward.NewVirtualMFADevice
 	if err == nil {
 		d, err = c.IAM.CreateVirtualMFADevice(r.ctx(), page.Name, "/", nil)
@@ -84,11 +86,8 @@ func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
 		return
 	}
 	serial := r.PostFormValue("serial")
-	var v keyward.Validation
-	v.String("serialNumber", serial, keyward.SerialNumberShape)
-	v.String("authenticationCode1", r.PostFormValue("code1"), keyward.AuthenticationCodeShape)
-	v.String("authenticationCode2", r.PostFormValue("code2"), keyward.AuthenticationCodeShape)
-	err = v.Err()
+	err = r.op.Check(map[string]string{"UserName": u.Name, "SerialNumber": serial,
+		"AuthenticationCode1": r.PostFormValue("code1"), "AuthenticationCode2": r.PostFormValue("code2")})
 	if err == nil {
 		err = c.IAM.EnableMFADevice(r.ctx(), u.Name, serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
 	}

@@ -62,15 +62,17 @@ func (c *Console) newPolicyPage(w http.ResponseWriter, r *request) {
 // createPolicy creates a policy, or a new default version of one when the
 // form names its ARN.
 func (c *Console) createPolicy(w http.ResponseWriter, r *request) {
+	op := operation("CreatePolicy")
+	if r.PostFormValue("arn") != "" {
+		op = operation("CreatePolicyVersion")
+	}
+	c.perform(w, r, op, c.savePolicy)
+}
+
+func (c *Console) savePolicy(w http.ResponseWriter, r *request) {
 	p := policyEditor{layout: c.layoutFor(r, "Create policy"), ARN: r.PostFormValue("arn"), Name: r.PostFormValue("name"),
 		Description: r.PostFormValue("description"), Document: r.PostFormValue("document")}
-	var v keyward.Validation
-	if p.ARN == "" {
-		v.String("policyName", p.Name, keyward.PolicyNameShape)
-		v.String("description", p.Description, keyward.PolicyDescShape)
-	}
-	v.String("policyDocument", p.Document, keyward.PolicyDocumentShape)
-	err := v.Err()
+	err := r.op.Check(map[string]string{"PolicyName": p.Name, "Description": p.Description, "PolicyArn": p.ARN, "PolicyDocument": p.Document})
 	if err == nil {
 		p.Where = syntaxPosition(p.Document)
 	}
@@ -147,6 +149,9 @@ func indentJSON(doc string) string {
 
 // policyAction sets the default version, deletes a version, or deletes
 // the policy.
+// policyOperations are the operations of a managed policy's forms.
+var policyOperations = map[string]string{"default": "SetDefaultPolicyVersion", "delete-version": "DeletePolicyVersion", "delete": "DeletePolicy"}
+
 func (c *Console) policyAction(w http.ResponseWriter, r *request) {
 	arn := r.PostFormValue("arn")
 	var err error

@@ -54,11 +54,7 @@ func (c *Console) newRolePage(w http.ResponseWriter, r *request) {
 func (c *Console) createRole(w http.ResponseWriter, r *request) {
 	p := newRolePage{layout: c.layoutFor(r, "Create role"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
 		Document: r.PostFormValue("document")}
-	var v keyward.Validation
-	v.String("roleName", p.Name, keyward.RoleNameShape)
-	v.String("description", p.Description, keyward.RoleDescriptionShape)
-	v.String("assumeRolePolicyDocument", p.Document, keyward.PolicyDocumentShape)
-	err := v.Err()
+	err := r.op.Check(map[string]string{"RoleName": p.Name, "Description": p.Description, "AssumeRolePolicyDocument": p.Document})
 	if err == nil {
 		p.Where = syntaxPosition(p.Document)
 		_, err = c.IAM.CreateRole(r.ctx(), keyward.Role{Name: p.Name, Path: "/", Description: p.Description, TrustPolicy: p.Document})

@@ -60,7 +60,9 @@ func newSAMLConsole(t *testing.T) *samlConsole {
 	return s
 }
 
-func (s *samlConsole) roleARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name }
+func (s *samlConsole) roleARN(name string) string {
+	return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name
+}
 
 // roles sets the roles the identity provider's Role attribute offers.
 func (s *samlConsole) roles(names ...string) {

@@ -57,7 +57,8 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 		return k, secret, err
 	}
 	if userName != "" {
-		if err := s.tagUser(ctx, userName, keyward.Tag{Key: k.ID, Value: description}); err != nil {
+		tag := []keyward.Tag{{Key: k.ID, Value: description}}
+		if err := s.updateTags(ctx, keyward.TaggedUser, userName, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tag) }); err != nil {
 			return k, secret, err
 		}
 	}

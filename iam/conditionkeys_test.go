@@ -142,6 +142,9 @@ func TestConditionKeysTable(t *testing.T) {
 	certPEM, keyPEM := selfSignedCert(t)
 	_, err = b.IAM.UploadServerCertificate(root, "tcert", "/", certPEM, keyPEM, "", tags)
 	must(t, err)
+	idpMetadata := kwtest.NewIdP(t, b.STS.SAML, b.clock.Now).Metadata
+	idp, err := b.IAM.CreateSAMLProvider(root, "tidp", idpMetadata, tags)
+	must(t, err)
 	cred, err := b.IAM.CreateServiceSpecificCredential(root, "target", "codecommit.amazonaws.com")
 	must(t, err)
 
@@ -193,30 +196,40 @@ func TestConditionKeysTable(t *testing.T) {
 		}, map[string][]string{"iam:PermissionsBoundary": {bound}}},
 		{"UpdateAssumeRolePolicy", false, func() error { return b.IAM.UpdateAssumeRolePolicy(ctx, "trole", trust) },
 			map[string][]string{"iam:PermissionsBoundary": {bound}}},
-		{"TagUser", false, func() error { return b.IAM.TagUser(ctx, "target", newTags...) },
+		{"TagUser", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedUser, "target", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagUser", false, func() error { return b.IAM.UntagUser(ctx, "target", "cost") }, map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagRole", false, func() error { return b.IAM.TagRole(ctx, "trole", newTags) },
+		{"UntagUser", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedUser, "target", []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagRole", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedRole, "trole", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagRole", false, func() error { return b.IAM.UntagRole(ctx, "trole", []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagPolicy", false, func() error { return b.IAM.TagPolicy(ctx, attachable, newTags) },
+		{"UntagRole", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedRole, "trole", []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagPolicy", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedPolicy, attachable, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagPolicy", false, func() error { return b.IAM.UntagPolicy(ctx, attachable, []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagInstanceProfile", false, func() error { return b.IAM.TagInstanceProfile(ctx, "tprofile", newTags) },
+		{"UntagPolicy", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedPolicy, attachable, []string{"cost"}) }, map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagInstanceProfile", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedInstanceProfile, "tprofile", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagInstanceProfile", false, func() error { return b.IAM.UntagInstanceProfile(ctx, "tprofile", []string{"cost"}) },
+		{"UntagInstanceProfile", false, func() error {
+			return b.IAM.UntagResource(ctx, keyward.TaggedInstanceProfile, "tprofile", []string{"cost"})
+		},
 			map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagMFADevice", false, func() error { return b.IAM.TagMFADevice(ctx, dev.SerialNumber, newTags) },
+		{"TagMFADevice", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedMFADevice, dev.SerialNumber, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagMFADevice", false, func() error { return b.IAM.UntagMFADevice(ctx, dev.SerialNumber, []string{"cost"}) },
+		{"UntagMFADevice", false, func() error {
+			return b.IAM.UntagResource(ctx, keyward.TaggedMFADevice, dev.SerialNumber, []string{"cost"})
+		},
 			map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagOpenIDConnectProvider", false, func() error { return b.IAM.TagOIDCProvider(ctx, oidc.ARN, newTags) },
+		{"TagOpenIDConnectProvider", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedOIDCProvider, oidc.ARN, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagOpenIDConnectProvider", false, func() error { return b.IAM.UntagOIDCProvider(ctx, oidc.ARN, []string{"cost"}) },
+		{"UntagOpenIDConnectProvider", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedOIDCProvider, oidc.ARN, []string{"cost"}) },
 			map[string][]string{"aws:TagKeys": {"cost"}}},
-		{"TagServerCertificate", false, func() error { return b.IAM.TagServerCertificate(ctx, "tcert", newTags) },
+		{"TagSAMLProvider", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedSAMLProvider, idp.ARN, newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
-		{"UntagServerCertificate", false, func() error { return b.IAM.UntagServerCertificate(ctx, "tcert", []string{"cost"}) },
+		{"UntagSAMLProvider", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedSAMLProvider, idp.ARN, []string{"cost"}) },
+			map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagServerCertificate", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedServerCertificate, "tcert", newTags) },
+			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
+		{"UntagServerCertificate", false, func() error {
+			return b.IAM.UntagResource(ctx, keyward.TaggedServerCertificate, "tcert", []string{"cost"})
+		},
 			map[string][]string{"aws:TagKeys": {"cost"}}},
 		{"PassRole", false, func() error { return b.IAM.SetInstanceProfileRole(ctx, "tprofile", "trole", false) },
 			map[string][]string{"iam:PassedToService": {"ec2.amazonaws.com"}}},
@@ -257,6 +270,8 @@ func TestConditionKeysTable(t *testing.T) {
 			_, err := b.IAM.CreateOIDCProvider(ctx, "https://other.example.com", []string{"app"}, []string{strings.Repeat("b", 40)}, tags)
 			return err
 		}, map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
+		{"CreateSAMLProvider", true, func() error { _, err := b.IAM.CreateSAMLProvider(ctx, "newidp", idpMetadata, tags); return err },
+			map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
 		{"UploadServerCertificate", true, func() error {
 			_, err := b.IAM.UploadServerCertificate(ctx, "newcert", "/", certPEM, keyPEM, "", tags)
 			return err

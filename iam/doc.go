@@ -25,9 +25,18 @@
 // on every resource it touches, with the condition keys of the request and
 // of the resource: query and console call the same method and get the
 // same decision. Callers validate input against the model's shapes
-// (keyward.Validation); the Service trusts its arguments to be well
+// (an Operation's parameters); the Service trusts its arguments to be well
 // formed and reports what only it can know (an entity missing, a quota
 // reached, a policy malformed) as AWS's errors.
+//
+// Two tables describe what the transports share. Operations (operations.go)
+// is IAM's operations, one keyward.Operation each: parameters with the
+// model's constraints and whether it only reads; the Query API's rows and
+// the console's forms check input and record events through it. Tagging
+// (tags.go) is one implementation for every taggable kind: TagResource,
+// UntagResource and ResourceTags take a keyward.TagKind, and a kind's
+// taggable says how its entities are authorised, read and reported
+// missing.
 //
 // A method that changes something the request path caches publishes a
 // keyward.Change (Changes, wired by changes.Wire): key lists, compiled

@@ -122,34 +122,6 @@ func (s *Service) SetInstanceProfileRole(ctx context.Context, name, role string,
 	return instanceProfileError(s.Store.SetInstanceProfileRole(ctx, name, role, remove), name, role)
 }
 
-// TagInstanceProfile sets tags of an instance profile.
-func (s *Service) TagInstanceProfile(ctx context.Context, name string, tags []keyward.Tag) error {
-	if err := CheckDuplicateTags(tags); err != nil {
-		return err
-	}
-	if err := s.authorizeInstanceProfile(ctx, "iam:TagInstanceProfile", name, authz.RequestTagKeys(tags)); err != nil {
-		return err
-	}
-	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tags) }), name, "")
-}
-
-// UntagInstanceProfile removes tags of an instance profile.
-func (s *Service) UntagInstanceProfile(ctx context.Context, name string, keys []string) error {
-	if err := s.authorizeInstanceProfile(ctx, "iam:UntagInstanceProfile", name, authz.UntagKeys(keys)); err != nil {
-		return err
-	}
-	return instanceProfileError(s.Store.UpdateInstanceProfileTags(ctx, name, func(old []keyward.Tag) ([]keyward.Tag, error) { return removeTags(old, keys), nil }), name, "")
-}
-
-// InstanceProfileTags returns the tags of an instance profile.
-func (s *Service) InstanceProfileTags(ctx context.Context, name string) ([]keyward.Tag, error) {
-	if err := s.authorizeInstanceProfile(ctx, "iam:ListInstanceProfileTags", name, nil); err != nil {
-		return nil, err
-	}
-	p, err := s.Store.InstanceProfile(ctx, name)
-	return p.Tags, instanceProfileError(err, name, "")
-}
-
 // DeleteInstanceProfile deletes an instance profile without a role.
 func (s *Service) DeleteInstanceProfile(ctx context.Context, name string) error {
 	if err := s.authorizeInstanceProfile(ctx, "iam:DeleteInstanceProfile", name, nil); err != nil {

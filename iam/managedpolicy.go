@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -42,49 +41,6 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 		return p, err
 	}
 	return p, nil
-}
-
-// TagPolicy sets tags of one of the account's managed policies.
-func (s *Service) TagPolicy(ctx context.Context, arn string, tags []keyward.Tag) error {
-	if err := CheckDuplicateTags(tags); err != nil {
-		return err
-	}
-	if err := s.Authz.AuthorizePolicy(ctx, "iam:TagPolicy", arn, authz.RequestTagKeys(tags)); err != nil {
-		return err
-	}
-	return s.updatePolicyTags(ctx, arn, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tags) })
-}
-
-// UntagPolicy removes tags of a managed policy.
-func (s *Service) UntagPolicy(ctx context.Context, arn string, keys []string) error {
-	if err := s.Authz.AuthorizePolicy(ctx, "iam:UntagPolicy", arn, authz.UntagKeys(keys)); err != nil {
-		return err
-	}
-	return s.updatePolicyTags(ctx, arn, func(old []keyward.Tag) ([]keyward.Tag, error) { return removeTags(old, keys), nil })
-}
-
-func (s *Service) updatePolicyTags(ctx context.Context, arn string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
-	if strings.HasPrefix(arn, keyward.AWSManagedPolicyARNPrefix) {
-		// AWS's own policies are not the account's to tag.
-		return keyward.Errorf(keyward.EInvalidInput, "The policy %s is an AWS managed policy, which cannot be tagged.", keyward.Clip(arn))
-	}
-	if err := s.Store.UpdatePolicyTags(ctx, arn, fn); errors.Is(err, keyward.ErrNoSuchPolicy) {
-		return keyward.PolicyNotFound(arn)
-	} else {
-		return err
-	}
-}
-
-// PolicyTags returns the tags of a managed policy.
-func (s *Service) PolicyTags(ctx context.Context, arn string) ([]keyward.Tag, error) {
-	if err := s.Authz.AuthorizePolicy(ctx, "iam:ListPolicyTags", arn, nil); err != nil {
-		return nil, err
-	}
-	p, err := s.Store.Policy(ctx, arn)
-	if errors.Is(err, keyward.ErrNoSuchPolicy) {
-		return nil, keyward.PolicyNotFound(arn)
-	}
-	return p.Tags, err
 }
 
 // Policy returns a managed policy.

@@ -263,43 +263,6 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, assignment, marker 
 	}, func(d keyward.MFADevice) string { return d.SerialNumber })
 }
 
-// TagMFADevice sets tags of a virtual MFA device.
-func (s *Service) TagMFADevice(ctx context.Context, serial string, tags []keyward.Tag) error {
-	if err := CheckDuplicateTags(tags); err != nil {
-		return err
-	}
-	if err := s.authorizeMFADevice(ctx, "iam:TagMFADevice", serial, authz.RequestTagKeys(tags)); err != nil {
-		return err
-	}
-	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
-		var err error
-		d.Tags, err = mergeTags(d.Tags, tags)
-		return err
-	})
-	return s.mfaError(err, "", serial)
-}
-
-// UntagMFADevice removes tags of a virtual MFA device.
-func (s *Service) UntagMFADevice(ctx context.Context, serial string, keys []string) error {
-	if err := s.authorizeMFADevice(ctx, "iam:UntagMFADevice", serial, authz.UntagKeys(keys)); err != nil {
-		return err
-	}
-	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
-		d.Tags = removeTags(d.Tags, keys)
-		return nil
-	})
-	return s.mfaError(err, "", serial)
-}
-
-// MFADeviceTags returns the tags of a virtual MFA device.
-func (s *Service) MFADeviceTags(ctx context.Context, serial string) ([]keyward.Tag, error) {
-	if err := s.authorizeMFADevice(ctx, "iam:ListMFADeviceTags", serial, nil); err != nil {
-		return nil, err
-	}
-	d, err := s.Store.MFADevice(ctx, serial)
-	return d.Tags, s.mfaError(err, "", serial)
-}
-
 // CheckMFACode accepts a code from one of the user's MFA devices, once:
 // the code's step is remembered, so that it cannot be used again. It
 // reports whether the user has an MFA device at all. The check is the

@@ -139,18 +139,6 @@ func (s *Service) DeleteOIDCProvider(ctx context.Context, arn string) error {
 	}
 }
 
-// OIDCProviderTags returns a provider's tags.
-func (s *Service) OIDCProviderTags(ctx context.Context, arn string) ([]keyward.Tag, error) {
-	if err := s.authorizeOIDCProvider(ctx, "iam:ListOpenIDConnectProviderTags", arn, nil); err != nil {
-		return nil, err
-	}
-	p, err := s.Store.OIDCProvider(ctx, arn)
-	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
-		return nil, oidcNotFound(arn)
-	}
-	return p.Tags, err
-}
-
 // AddOIDCClientID adds an audience to a provider (again: no change).
 func (s *Service) AddOIDCClientID(ctx context.Context, arn, clientID string) error {
 	return s.updateOIDCProvider(ctx, "iam:AddClientIDToOpenIDConnectProvider", arn, nil, func(p *keyward.OIDCProvider) error {
@@ -177,26 +165,6 @@ func (s *Service) RemoveOIDCClientID(ctx context.Context, arn, clientID string) 
 func (s *Service) UpdateOIDCThumbprints(ctx context.Context, arn string, thumbprints []string) error {
 	return s.updateOIDCProvider(ctx, "iam:UpdateOpenIDConnectProviderThumbprint", arn, nil, func(p *keyward.OIDCProvider) error {
 		p.Thumbprints = unique(lower(thumbprints))
-		return nil
-	})
-}
-
-// TagOIDCProvider sets tags of a provider.
-func (s *Service) TagOIDCProvider(ctx context.Context, arn string, tags []keyward.Tag) error {
-	if err := CheckDuplicateTags(tags); err != nil {
-		return err
-	}
-	return s.updateOIDCProvider(ctx, "iam:TagOpenIDConnectProvider", arn, authz.RequestTagKeys(tags), func(p *keyward.OIDCProvider) error {
-		var err error
-		p.Tags, err = mergeTags(p.Tags, tags)
-		return err
-	})
-}
-
-// UntagOIDCProvider removes tags of a provider.
-func (s *Service) UntagOIDCProvider(ctx context.Context, arn string, keys []string) error {
-	return s.updateOIDCProvider(ctx, "iam:UntagOpenIDConnectProvider", arn, authz.UntagKeys(keys), func(p *keyward.OIDCProvider) error {
-		p.Tags = removeTags(p.Tags, keys)
 		return nil
 	})
 }

@@ -163,43 +163,6 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, 
 	return boundaryError(err, boundary)
 }
 
-// TagRole sets tags of a role.
-func (s *Service) TagRole(ctx context.Context, name string, tags []keyward.Tag) error {
-	if err := CheckDuplicateTags(tags); err != nil {
-		return err
-	}
-	if err := s.Authz.AuthorizeRoleWith(ctx, "iam:TagRole", name, authz.RequestTagKeys(tags)); err != nil {
-		return err
-	}
-	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
-		var err error
-		r.Tags, err = mergeTags(r.Tags, tags)
-		return err
-	})
-	return err
-}
-
-// UntagRole removes tags of a role.
-func (s *Service) UntagRole(ctx context.Context, name string, keys []string) error {
-	if err := s.Authz.AuthorizeRoleWith(ctx, "iam:UntagRole", name, authz.UntagKeys(keys)); err != nil {
-		return err
-	}
-	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error { r.Tags = removeTags(r.Tags, keys); return nil })
-	return err
-}
-
-// RoleTags returns the tags of a role.
-func (s *Service) RoleTags(ctx context.Context, name string) ([]keyward.Tag, error) {
-	if err := s.Authz.AuthorizeRole(ctx, "iam:ListRoleTags", name); err != nil {
-		return nil, err
-	}
-	r, err := s.Store.Role(ctx, name)
-	if errors.Is(err, keyward.ErrNoSuchRole) {
-		return nil, keyward.RoleNotFound(name)
-	}
-	return r.Tags, err
-}
-
 func (s *Service) updateRole(ctx context.Context, name string, fn func(*keyward.Role) error) (keyward.Role, error) {
 	r, err := s.Store.UpdateRole(ctx, name, fn)
 	if errors.Is(err, keyward.ErrNoSuchRole) {

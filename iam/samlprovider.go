@@ -91,18 +91,6 @@ func (s *Service) SAMLProviders(ctx context.Context) ([]keyward.SAMLProvider, er
 	return s.Store.SAMLProviders(ctx)
 }
 
-// updateSAMLProvider changes a provider under action.
-func (s *Service) updateSAMLProvider(ctx context.Context, action, arn string, keys authz.Keys, fn func(*keyward.SAMLProvider) error) error {
-	if err := s.authorizeSAMLProvider(ctx, action, arn, keys); err != nil {
-		return err
-	}
-	err := s.Store.UpdateSAMLProvider(ctx, arn, fn)
-	if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
-		return samlNotFound(arn)
-	}
-	return err
-}
-
 // UpdateSAMLProvider replaces a provider's metadata document, checked as
 // at creation: a rotated signing certificate, a new validity.
 func (s *Service) UpdateSAMLProvider(ctx context.Context, arn, metadata string) error {
@@ -136,12 +124,6 @@ func (s *Service) DeleteSAMLProvider(ctx context.Context, arn string) error {
 	}
 }
 
-// SAMLProviderTags returns a provider's tags.
-func (s *Service) SAMLProviderTags(ctx context.Context, arn string) ([]keyward.Tag, error) {
-	p, err := s.samlProviderFor(ctx, "iam:ListSAMLProviderTags", arn)
-	return p.Tags, err
-}
-
 // samlProviderFor returns a provider after authorising action on it.
 func (s *Service) samlProviderFor(ctx context.Context, action, arn string) (keyward.SAMLProvider, error) {
 	if err := s.authorizeSAMLProvider(ctx, action, arn, nil); err != nil {
@@ -152,24 +134,4 @@ func (s *Service) samlProviderFor(ctx context.Context, action, arn string) (keyw
 		return p, samlNotFound(arn)
 	}
 	return p, err
-}
-
-// TagSAMLProvider sets tags of a provider.
-func (s *Service) TagSAMLProvider(ctx context.Context, arn string, tags []keyward.Tag) error {
-	if err := CheckDuplicateTags(tags); err != nil {
-		return err
-	}
-	return s.updateSAMLProvider(ctx, "iam:TagSAMLProvider", arn, authz.RequestTagKeys(tags), func(p *keyward.SAMLProvider) error {
-		var err error
-		p.Tags, err = mergeTags(p.Tags, tags)
-		return err
-	})
-}
-
-// UntagSAMLProvider removes tags of a provider.
-func (s *Service) UntagSAMLProvider(ctx context.Context, arn string, keys []string) error {
-	return s.updateSAMLProvider(ctx, "iam:UntagSAMLProvider", arn, authz.UntagKeys(keys), func(p *keyward.SAMLProvider) error {
-		p.Tags = removeTags(p.Tags, keys)
-		return nil
-	})
 }

@@ -1,10 +1,199 @@
 package iam
 
 import (
+	"context"
+	"errors"
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
+
+// Tagging is one implementation for every taggable kind: Tag<kind>,
+// Untag<kind> and List<kind>Tags differ only in how the kind's entity is
+// authorised, read and reported missing, which its taggable says.
+
+// taggable is how the entities of one kind are tagged.
+type taggable struct {
+	// by is the parameter that names an entity of the kind in its tagging
+	// operations.
+	by keyward.Param
+	// authorize decides action on the entity named id, with the request's
+	// keys and, where the kind's decisions have them, the entity's own
+	// tags as aws:ResourceTag keys.
+	authorize func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error
+	// read returns the entity's tags, with the store's errors.
+	read func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error)
+	// missing is the store's error for an entity that does not exist, and
+	// notFound AWS's.
+	missing  error
+	notFound func(id string) error
+	// writable refuses an entity the account may not tag; nil when it may
+	// tag every one.
+	writable func(id string) error
+	// changed: a change to the kind's tags is published (a role's tags are
+	// its sessions' aws:PrincipalTag keys).
+	changed bool
+}
+
+// taggables are the taggable kinds.
+var taggables = map[keyward.TagKind]taggable{
+	keyward.TaggedUser: {
+		by: userNameParam,
+		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
+			return s.Authz.AuthorizeUserWith(ctx, action, id, keys)
+		},
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			u, err := s.Store.User(ctx, id)
+			return u.Tags, err
+		},
+		missing: keyward.ErrNoSuchUser, notFound: func(id string) error { return keyward.UserNotFound(id) },
+	},
+	keyward.TaggedRole: {
+		by: roleNameParam,
+		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
+			return s.Authz.AuthorizeRoleWith(ctx, action, id, keys)
+		},
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			r, err := s.Store.Role(ctx, id)
+			return r.Tags, err
+		},
+		missing: keyward.ErrNoSuchRole, notFound: func(id string) error { return keyward.RoleNotFound(id) },
+		changed: true,
+	},
+	keyward.TaggedPolicy: {
+		by: policyARNParam,
+		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
+			return s.Authz.AuthorizePolicy(ctx, action, id, keys)
+		},
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.Policy(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchPolicy, notFound: func(id string) error { return keyward.PolicyNotFound(id) },
+		writable: func(arn string) error {
+			if strings.HasPrefix(arn, keyward.AWSManagedPolicyARNPrefix) {
+				// AWS's own policies are not the account's to tag.
+				return keyward.Errorf(keyward.EInvalidInput, "The policy %s is an AWS managed policy, which cannot be tagged.", keyward.Clip(arn))
+			}
+			return nil
+		},
+	},
+	keyward.TaggedMFADevice: {
+		by:        serialNumberParam,
+		authorize: (*Service).authorizeMFADevice,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			d, err := s.Store.MFADevice(ctx, id)
+			return d.Tags, err
+		},
+		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
+	},
+	keyward.TaggedOIDCProvider: {
+		by:        oidcARNParam,
+		authorize: (*Service).authorizeOIDCProvider,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.OIDCProvider(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchOIDCProvider, notFound: func(id string) error { return oidcNotFound(id) },
+	},
+	keyward.TaggedSAMLProvider: {
+		by:        samlARNParam,
+		authorize: (*Service).authorizeSAMLProvider,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.SAMLProvider(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchSAMLProvider, notFound: func(id string) error { return samlNotFound(id) },
+	},
+	keyward.TaggedServerCertificate: {
+		by:        serverCertNameParam,
+		authorize: (*Service).authorizeServerCertificate,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			c, err := s.Store.ServerCertificate(ctx, id)
+			return c.Tags, err
+		},
+		missing: keyward.ErrNoSuchServerCertificate, notFound: func(id string) error { return serverCertificateNotFound(id) },
+	},
+	keyward.TaggedInstanceProfile: {
+		by:        profileNameParam,
+		authorize: (*Service).authorizeInstanceProfile,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.InstanceProfile(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchInstanceProfile, notFound: func(id string) error { return instanceProfileNotFound(id) },
+	},
+}
+
+// taggableOf returns the kind's taggable; an unknown kind is a programming
+// error.
+func taggableOf(kind keyward.TagKind) taggable {
+	t, ok := taggables[kind]
+	if !ok {
+		panic("iam: no taggable kind " + string(kind))
+	}
+	return t
+}
+
+// TaggedBy is the member that names an entity of kind in its tagging
+// operations ("RoleName", "PolicyArn", …).
+func TaggedBy(kind keyward.TagKind) string { return taggableOf(kind).by.Member }
+
+// TagResource sets tags of the entity of kind named id (iam:Tag<kind>),
+// replacing those with the same keys, compared case-insensitively.
+func (s *Service) TagResource(ctx context.Context, kind keyward.TagKind, id string, tags []keyward.Tag) error {
+	t := taggableOf(kind)
+	if err := CheckDuplicateTags(tags); err != nil {
+		return err
+	}
+	if err := t.authorize(s, ctx, "iam:Tag"+string(kind), id, authz.RequestTagKeys(tags)); err != nil {
+		return err
+	}
+	return s.updateTags(ctx, kind, id, func(old []keyward.Tag) ([]keyward.Tag, error) { return mergeTags(old, tags) })
+}
+
+// UntagResource removes the tags with these keys from the entity of kind
+// named id (iam:Untag<kind>); a key it does not have is no error.
+func (s *Service) UntagResource(ctx context.Context, kind keyward.TagKind, id string, keys []string) error {
+	if err := taggableOf(kind).authorize(s, ctx, "iam:Untag"+string(kind), id, authz.UntagKeys(keys)); err != nil {
+		return err
+	}
+	return s.updateTags(ctx, kind, id, func(old []keyward.Tag) ([]keyward.Tag, error) { return removeTags(old, keys), nil })
+}
+
+// ResourceTags returns the tags of the entity of kind named id
+// (iam:List<kind>Tags).
+func (s *Service) ResourceTags(ctx context.Context, kind keyward.TagKind, id string) ([]keyward.Tag, error) {
+	t := taggableOf(kind)
+	if err := t.authorize(s, ctx, "iam:List"+string(kind)+"Tags", id, nil); err != nil {
+		return nil, err
+	}
+	tags, err := t.read(s, ctx, id)
+	if errors.Is(err, t.missing) {
+		return nil, t.notFound(id)
+	}
+	return tags, err
+}
+
+// updateTags replaces the entity's tags with what fn makes of them, once
+// access is decided.
+func (s *Service) updateTags(ctx context.Context, kind keyward.TagKind, id string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
+	t := taggableOf(kind)
+	if t.writable != nil {
+		if err := t.writable(id); err != nil {
+			return err
+		}
+	}
+	err := s.Store.UpdateTags(ctx, kind, id, fn)
+	if errors.Is(err, t.missing) {
+		return t.notFound(id)
+	}
+	if err == nil && t.changed {
+		s.policiesChanged()
+	}
+	return err
+}
 
 // mergeTags sets tags over existing ones (keys compared
 // case-insensitively), within MaxTagsPerSet.

@@ -172,54 +172,6 @@ func boundaryError(err error, arn string) error {
 	return err
 }
 
-// TagUser sets tags of a user.
-func (s *Service) TagUser(ctx context.Context, user string, tags ...keyward.Tag) error {
-	if err := CheckDuplicateTags(tags); err != nil {
-		return err
-	}
-	if err := s.Authz.AuthorizeUserWith(ctx, "iam:TagUser", user, authz.RequestTagKeys(tags)); err != nil {
-		return err
-	}
-	for _, t := range tags {
-		if err := s.tagUser(ctx, user, t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Service) tagUser(ctx context.Context, user string, t keyward.Tag) error {
-	if err := s.Store.PutUserTag(ctx, user, t); errors.Is(err, keyward.ErrNoSuchUser) {
-		return keyward.UserNotFound(user)
-	} else {
-		return err
-	}
-}
-
-// UntagUser removes tags of a user.
-func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) error {
-	if err := s.Authz.AuthorizeUserWith(ctx, "iam:UntagUser", user, authz.UntagKeys(keys)); err != nil {
-		return err
-	}
-	for _, key := range keys {
-		if err := s.Store.DeleteUserTag(ctx, user, key); errors.Is(err, keyward.ErrNoSuchUser) {
-			return keyward.UserNotFound(user)
-		} else if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// UserTags returns the tags of a user (iam:ListUserTags).
-func (s *Service) UserTags(ctx context.Context, user string) ([]keyward.Tag, error) {
-	if err := s.Authz.AuthorizeUser(ctx, "iam:ListUserTags", user); err != nil {
-		return nil, err
-	}
-	u, err := s.user(ctx, user)
-	return u.Tags, err
-}
-
 // errNotUser is AWS's refusal of an operation that acts on the calling
 // user when the caller is a role or federated session.
 var errNotUser = keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")

@@ -7,24 +7,20 @@ import (
 	"github.com/keyward/keyward"
 )
 
-var jobID = req("JobId", keyward.JobIDShape)
-
 // Service last accessed reports and the STS preference of the account.
 var accessActions = map[string]action{
-	"GenerateServiceLastAccessedDetails": row([]param{req("Arn", keyward.ARNShape), str("Granularity", keyward.GranularityShape)},
-		func(ctx context.Context, s *Services, in *input) (string, error) {
-			return s.Reports.GenerateServiceLastAccessedDetails(ctx, in.str("Arn"), in.strOr("Granularity", "SERVICE_LEVEL"))
-		},
+	"GenerateServiceLastAccessedDetails": row(func(ctx context.Context, s *Services, in *input) (string, error) {
+		return s.Reports.GenerateServiceLastAccessedDetails(ctx, in.str("Arn"), in.strOr("Granularity", "SERVICE_LEVEL"))
+	},
 		func(w *xmlWriter, _ keyward.Account, id string) { w.elem("JobId", id) }),
-	"GetServiceLastAccessedDetails": row([]param{jobID, maxItems, marker},
-		func(ctx context.Context, s *Services, in *input) (jobPage, error) {
-			job, err := s.Reports.ServiceLastAccessedDetails(ctx, in.str("JobId"))
-			if err != nil {
-				return jobPage{}, err
-			}
-			services, next, err := pageOf(job.Services, in)
-			return jobPage{job: job, services: services, next: next}, err
-		},
+	"GetServiceLastAccessedDetails": row(func(ctx context.Context, s *Services, in *input) (jobPage, error) {
+		job, err := s.Reports.ServiceLastAccessedDetails(ctx, in.str("JobId"))
+		if err != nil {
+			return jobPage{}, err
+		}
+		services, next, err := pageOf(job.Services, in)
+		return jobPage{job: job, services: services, next: next}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, p jobPage) {
 			w.jobHeader(p.job, true)
 			members(w, "ServicesLastAccessed", p.services, func(sla keyward.ServiceLastAccessed) {
@@ -42,15 +38,14 @@ var accessActions = map[string]action{
 			w.time("JobCompletionDate", p.job.CompletedAt)
 			w.marker(p.next)
 		}),
-	"GetServiceLastAccessedDetailsWithEntities": row([]param{jobID, req("ServiceNamespace", keyward.ServiceNamespaceShape), maxItems, marker},
-		func(ctx context.Context, s *Services, in *input) (jobPage, error) {
-			job, entities, err := s.Reports.ServiceLastAccessedDetailsWithEntities(ctx, in.str("JobId"), in.str("ServiceNamespace"))
-			if err != nil {
-				return jobPage{}, err
-			}
-			page, next, err := pageOf(entities, in)
-			return jobPage{job: job, entities: page, next: next}, err
-		},
+	"GetServiceLastAccessedDetailsWithEntities": row(func(ctx context.Context, s *Services, in *input) (jobPage, error) {
+		job, entities, err := s.Reports.ServiceLastAccessedDetailsWithEntities(ctx, in.str("JobId"), in.str("ServiceNamespace"))
+		if err != nil {
+			return jobPage{}, err
+		}
+		page, next, err := pageOf(entities, in)
+		return jobPage{job: job, entities: page, next: next}, err
+	},
 		func(w *xmlWriter, a keyward.Account, p jobPage) {
 			w.jobHeader(p.job, false)
 			w.time("JobCompletionDate", p.job.CompletedAt)
@@ -68,14 +63,13 @@ var accessActions = map[string]action{
 			})
 			w.marker(p.next)
 		}),
-	"ListPoliciesGrantingServiceAccess": row([]param{marker, req("Arn", keyward.ARNShape), strList("ServiceNamespaces", keyward.ServiceNamespaceShape, true)},
-		func(ctx context.Context, s *Services, in *input) (granting, error) {
-			if n := len(in.list("ServiceNamespaces")); n > 200 {
-				return granting{}, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length less than or equal to 200")
-			}
-			byNS, err := s.Reports.PoliciesGrantingServiceAccess(ctx, in.str("Arn"), in.list("ServiceNamespaces"))
-			return granting{in.list("ServiceNamespaces"), byNS}, err
-		},
+	"ListPoliciesGrantingServiceAccess": row(func(ctx context.Context, s *Services, in *input) (granting, error) {
+		if n := len(in.list("ServiceNamespaces")); n > 200 {
+			return granting{}, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length less than or equal to 200")
+		}
+		byNS, err := s.Reports.PoliciesGrantingServiceAccess(ctx, in.str("Arn"), in.list("ServiceNamespaces"))
+		return granting{in.list("ServiceNamespaces"), byNS}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, g granting) {
 			members(w, "PoliciesGrantingServiceAccess", g.namespaces, func(ns string) {
 				w.elem("ServiceNamespace", ns)
@@ -93,10 +87,9 @@ var accessActions = map[string]action{
 			})
 			w.marker("")
 		}),
-	"SetSecurityTokenServicePreferences": do([]param{req("GlobalEndpointTokenVersion", keyward.TokenVersionShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.SetSecurityTokenServicePreferences(ctx, in.str("GlobalEndpointTokenVersion"))
-		}),
+	"SetSecurityTokenServicePreferences": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.SetSecurityTokenServicePreferences(ctx, in.str("GlobalEndpointTokenVersion"))
+	}),
 }
 
 type jobPage struct {

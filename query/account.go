@@ -7,16 +7,13 @@ import (
 	"github.com/keyward/keyward"
 )
 
-var accountAlias = req("AccountAlias", keyward.AccountAliasShape)
-
 // The account-wide views, and the listings of the entities that issue 14
 // brings (roles, instance profiles, identity providers), which answer
 // empty lists until then, as an account without any does.
 var accountActions = map[string]action{
-	"GetAccountSummary": row(nil,
-		func(ctx context.Context, s *Services, _ *input) ([]keyward.SummaryEntry, error) {
-			return s.IAM.AccountSummary(ctx)
-		},
+	"GetAccountSummary": row(func(ctx context.Context, s *Services, _ *input) ([]keyward.SummaryEntry, error) {
+		return s.IAM.AccountSummary(ctx)
+	},
 		func(w *xmlWriter, _ keyward.Account, entries []keyward.SummaryEntry) {
 			w.open("SummaryMap")
 			for _, e := range entries {
@@ -27,26 +24,23 @@ var accountActions = map[string]action{
 			}
 			w.close("SummaryMap")
 		}),
-	"CreateAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *Services, in *input) error {
+	"CreateAccountAlias": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.CreateAccountAlias(ctx, in.str("AccountAlias"))
 	}),
-	"DeleteAccountAlias": do([]param{accountAlias}, func(ctx context.Context, s *Services, in *input) error {
+	"DeleteAccountAlias": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteAccountAlias(ctx, in.str("AccountAlias"))
 	}),
-	"ListAccountAliases": row([]param{marker, maxItems},
-		func(ctx context.Context, s *Services, _ *input) ([]string, error) {
-			return s.IAM.AccountAliases(ctx)
-		},
+	"ListAccountAliases": row(func(ctx context.Context, s *Services, _ *input) ([]string, error) {
+		return s.IAM.AccountAliases(ctx)
+	},
 		func(w *xmlWriter, _ keyward.Account, aliases []string) {
 			list(w, "AccountAliases", aliases, "", func(a string) { w.text(a) })
 		}),
-	"ListEntitiesForPolicy": row([]param{policyARN, str("EntityFilter", keyward.EntityTypeShape), str("PathPrefix", keyward.PathShape),
-		str("PolicyUsageFilter", keyward.PolicyUsageShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.PolicyEntity], error) {
-			es, next, err := s.IAM.ListEntitiesForPolicy(ctx, in.str("PolicyArn"), in.str("EntityFilter"), in.str("PathPrefix"),
-				in.str("PolicyUsageFilter"), in.str("Marker"), in.maxItems())
-			return page[keyward.PolicyEntity]{es, next}, err
-		},
+	"ListEntitiesForPolicy": row(func(ctx context.Context, s *Services, in *input) (page[keyward.PolicyEntity], error) {
+		es, next, err := s.IAM.ListEntitiesForPolicy(ctx, in.str("PolicyArn"), in.str("EntityFilter"), in.str("PathPrefix"),
+			in.str("PolicyUsageFilter"), in.str("Marker"), in.maxItems())
+		return page[keyward.PolicyEntity]{es, next}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.PolicyEntity]) {
 			var groups, users, roles []keyward.PolicyEntity
 			for _, e := range p.items {
@@ -73,10 +67,9 @@ var accountActions = map[string]action{
 			})
 			w.marker(p.next)
 		}),
-	"GetAccountAuthorizationDetails": row([]param{strList("Filter", keyward.EntityTypeShape, false), maxItems, marker},
-		func(ctx context.Context, s *Services, in *input) (keyward.AuthorizationDetails, error) {
-			return s.IAM.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
-		}, (*xmlWriter).authorizationDetails),
+	"GetAccountAuthorizationDetails": row(func(ctx context.Context, s *Services, in *input) (keyward.AuthorizationDetails, error) {
+		return s.IAM.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
+	}, (*xmlWriter).authorizationDetails),
 }
 
 func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.AuthorizationDetails) {

@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/verify/wire"
@@ -27,27 +25,16 @@ type eventOf struct {
 	pending   *keyward.PendingEvent
 }
 
-// stsCredentials are the STS actions whose every use is an event: they
-// hand out credentials.
-var stsCredentials = map[string]bool{"AssumeRole": true, "AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true, "GetSessionToken": true, "GetFederationToken": true}
-
-// readOnly reports whether an action only reads, as CloudTrail's readOnly.
-func readOnly(action string) bool {
-	for _, p := range []string{"Get", "List", "Simulate", "Generate", "Decode", "Lookup"} {
-		if strings.HasPrefix(action, p) {
-			return true
-		}
+// operation returns the operation of a served action by its name, nil for
+// one Keyward does not serve.
+func operation(action string) *keyward.Operation {
+	if a, ok := iamAPI.actions[action]; ok {
+		return a.op
 	}
-	return false
-}
-
-// changes reports whether a served action's every use is an event: a
-// change, or STS credentials.
-func changes(a *api, action string) bool {
-	if a == &stsAPI {
-		return stsCredentials[action]
+	if a, ok := stsAPI.actions[action]; ok {
+		return a.op
 	}
-	return !readOnly(action)
+	return nil
 }
 
 // identity is the userIdentity of an event: the signer, or for an unsigned
@@ -70,7 +57,8 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 		e.AWSRegion = ev.region
 	}
 	e.UserIdentity, e.SourceIPAddress, e.UserAgent = ev.identity(), s.Clients.Addr(r), keyward.Clip(r.UserAgent())
-	e.RequestID, e.EventID, e.ReadOnly = reqID, wire.RequestID(s.Rand), readOnly(action)
+	op := operation(action)
+	e.RequestID, e.EventID, e.ReadOnly = reqID, wire.RequestID(s.Rand), op != nil && op.ReadOnly
 	if ev.act != nil {
 		e.RequestParameters = requestParameters(ev.params, ev.act)
 	}
@@ -87,25 +75,20 @@ var secretParams = map[string]bool{"Password": true, "OldPassword": true, "NewPa
 // action's own parameters are kept: nothing a caller adds becomes a key.
 func requestParameters(values url.Values, act *action) map[string]any {
 	out := map[string]any{}
-	for _, p := range act.params {
-		secret := secretParams[p.member] || p.shape != nil && p.shape.Sensitive
+	for _, p := range act.op.Params {
+		secret := secretParams[p.Member] || p.Shape != nil && p.Shape.Sensitive
 		for k, vs := range values {
-			if k != p.member && !strings.HasPrefix(k, p.member+".") {
+			if k != p.Member && !strings.HasPrefix(k, p.Member+".") {
 				continue
 			}
 			var v any = keyward.Clip(vs[0])
 			if secret {
 				v = keyward.Hidden
 			}
-			out[lowerCamel(k)] = v
+			out[keyward.FieldName(k)] = v
 		}
 	}
 	return out
-}
-
-func lowerCamel(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // audit records a request's event once it is answered: a change's event

@@ -9,25 +9,12 @@ import (
 	"github.com/keyward/keyward/internal/otpqr"
 )
 
-var (
-	serialNumber = req("SerialNumber", keyward.SerialNumberShape)
-	authCodes    = []param{req("AuthenticationCode1", keyward.AuthenticationCodeShape), req("AuthenticationCode2", keyward.AuthenticationCodeShape)}
-	// credUserName is UserName where the model's shape is userNameType.
-	credUserName    = req("UserName", keyward.UserNameShape)
-	optCredUserName = str("UserName", keyward.UserNameShape)
-	sshKeyID        = req("SSHPublicKeyId", keyward.PublicKeyIDShape)
-	serviceCredID   = req("ServiceSpecificCredentialId", keyward.ServiceCredentialIDShape)
-	certificateID   = req("CertificateId", keyward.CertificateIDShape)
-	status          = req("Status", keyward.StatusShape)
-)
-
 // Virtual MFA devices, SSH public keys, service-specific credentials and
 // signing certificates.
 var credentialActions = map[string]action{
-	"CreateVirtualMFADevice": row([]param{req("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), str("Path", keyward.PathShape), tags(false)},
-		func(ctx context.Context, s *Services, in *input) (keyward.NewVirtualMFADevice, error) {
-			return s.IAM.CreateVirtualMFADevice(ctx, in.str("VirtualMFADeviceName"), in.strOr("Path", "/"), in.tags)
-		},
+	"CreateVirtualMFADevice": row(func(ctx context.Context, s *Services, in *input) (keyward.NewVirtualMFADevice, error) {
+		return s.IAM.CreateVirtualMFADevice(ctx, in.str("VirtualMFADeviceName"), in.strOr("Path", "/"), in.tags)
+	},
 		func(w *xmlWriter, a keyward.Account, d keyward.NewVirtualMFADevice) {
 			w.open("VirtualMFADevice")
 			w.elem("SerialNumber", d.SerialNumber)
@@ -38,23 +25,22 @@ var credentialActions = map[string]action{
 			}
 			w.close("VirtualMFADevice")
 		}),
-	"EnableMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *Services, in *input) error {
+	"EnableMFADevice": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.EnableMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
 	}),
-	"ResyncMFADevice": do(append([]param{userName, serialNumber}, authCodes...), func(ctx context.Context, s *Services, in *input) error {
+	"ResyncMFADevice": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.ResyncMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"), in.str("AuthenticationCode1"), in.str("AuthenticationCode2"))
 	}),
-	"DeactivateMFADevice": do([]param{userName, serialNumber}, func(ctx context.Context, s *Services, in *input) error {
+	"DeactivateMFADevice": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeactivateMFADevice(ctx, in.str("UserName"), in.str("SerialNumber"))
 	}),
-	"DeleteVirtualMFADevice": do([]param{serialNumber}, func(ctx context.Context, s *Services, in *input) error {
+	"DeleteVirtualMFADevice": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteVirtualMFADevice(ctx, in.str("SerialNumber"))
 	}),
-	"ListMFADevices": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.MFADevice], error) {
-			ds, next, err := s.IAM.ListMFADevices(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
-			return page[keyward.MFADevice]{ds, next}, err
-		},
+	"ListMFADevices": row(func(ctx context.Context, s *Services, in *input) (page[keyward.MFADevice], error) {
+		ds, next, err := s.IAM.ListMFADevices(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
+		return page[keyward.MFADevice]{ds, next}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.MFADevice]) {
 			list(w, "MFADevices", p.items, p.next, func(d keyward.MFADevice) {
 				w.elem("UserName", d.User.Name)
@@ -62,11 +48,10 @@ var credentialActions = map[string]action{
 				w.time("EnableDate", d.EnabledAt)
 			})
 		}),
-	"ListVirtualMFADevices": row([]param{str("AssignmentStatus", keyward.AssignmentStatusShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.MFADevice], error) {
-			ds, next, err := s.IAM.ListVirtualMFADevices(ctx, in.strOr("AssignmentStatus", keyward.MFAAny), in.str("Marker"), in.maxItems())
-			return page[keyward.MFADevice]{ds, next}, err
-		},
+	"ListVirtualMFADevices": row(func(ctx context.Context, s *Services, in *input) (page[keyward.MFADevice], error) {
+		ds, next, err := s.IAM.ListVirtualMFADevices(ctx, in.strOr("AssignmentStatus", keyward.MFAAny), in.str("Marker"), in.maxItems())
+		return page[keyward.MFADevice]{ds, next}, err
+	},
 		func(w *xmlWriter, a keyward.Account, p page[keyward.MFADevice]) {
 			list(w, "VirtualMFADevices", p.items, p.next, func(d keyward.MFADevice) {
 				w.elem("SerialNumber", d.SerialNumber)
@@ -81,36 +66,19 @@ var credentialActions = map[string]action{
 				}
 			})
 		}),
-	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagMFADevice(ctx, in.str("SerialNumber"), in.tags)
-	}),
-	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagMFADevice(ctx, in.str("SerialNumber"), in.list("TagKeys"))
-	}),
-	"ListMFADeviceTags": row([]param{serialNumber, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.MFADeviceTags(ctx, in.str("SerialNumber"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 
-	"UploadSSHPublicKey": row([]param{credUserName, req("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.OtherCredential, error) {
-			return s.IAM.UploadSSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyBody"))
-		},
+	"UploadSSHPublicKey": row(func(ctx context.Context, s *Services, in *input) (keyward.OtherCredential, error) {
+		return s.IAM.UploadSSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyBody"))
+	},
 		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) { w.sshKey(c, "SSH") }),
-	"GetSSHPublicKey": row([]param{credUserName, sshKeyID, req("Encoding", keyward.EncodingShape)},
-		func(ctx context.Context, s *Services, in *input) (sshKey, error) {
-			c, err := s.IAM.SSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyId"))
-			return sshKey{c, in.str("Encoding")}, err
-		},
+	"GetSSHPublicKey": row(func(ctx context.Context, s *Services, in *input) (sshKey, error) {
+		c, err := s.IAM.SSHPublicKey(ctx, in.str("UserName"), in.str("SSHPublicKeyId"))
+		return sshKey{c, in.str("Encoding")}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, k sshKey) { w.sshKey(k.OtherCredential, k.encoding) }),
-	"ListSSHPublicKeys": row([]param{optCredUserName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.OtherCredential], error) {
-			return credentialPage(ctx, s, in, keyward.CredSSHKey)
-		},
+	"ListSSHPublicKeys": row(func(ctx context.Context, s *Services, in *input) (page[keyward.OtherCredential], error) {
+		return credentialPage(ctx, s, in, keyward.CredSSHKey)
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
 			list(w, "SSHPublicKeys", p.items, p.next, func(c keyward.OtherCredential) {
 				w.elem("UserName", c.User.Name)
@@ -119,35 +87,32 @@ var credentialActions = map[string]action{
 				w.time("UploadDate", c.CreatedAt)
 			})
 		}),
-	"UpdateSSHPublicKey": do([]param{credUserName, sshKeyID, status}, func(ctx context.Context, s *Services, in *input) error {
+	"UpdateSSHPublicKey": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"), in.str("Status"))
 	}),
-	"DeleteSSHPublicKey": do([]param{credUserName, sshKeyID}, func(ctx context.Context, s *Services, in *input) error {
+	"DeleteSSHPublicKey": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteCredential(ctx, in.str("UserName"), keyward.CredSSHKey, in.str("SSHPublicKeyId"))
 	}),
 
-	"CreateServiceSpecificCredential": row([]param{credUserName, req("ServiceName", keyward.ServiceNameShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.NewServiceCredential, error) {
-			return s.IAM.CreateServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceName"))
-		}, (*xmlWriter).serviceCredential),
-	"ResetServiceSpecificCredential": row([]param{optCredUserName, serviceCredID},
-		func(ctx context.Context, s *Services, in *input) (keyward.NewServiceCredential, error) {
-			return s.IAM.ResetServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceSpecificCredentialId"))
-		}, (*xmlWriter).serviceCredential),
-	"ListServiceSpecificCredentials": row([]param{optCredUserName, str("ServiceName", keyward.ServiceNameShape)},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.OtherCredential, error) {
-			cs, err := s.IAM.Credentials(ctx, in.str("UserName"), keyward.CredService)
-			if name := in.str("ServiceName"); name != "" {
-				kept := cs[:0]
-				for _, c := range cs {
-					if c.ServiceName == name {
-						kept = append(kept, c)
-					}
+	"CreateServiceSpecificCredential": row(func(ctx context.Context, s *Services, in *input) (keyward.NewServiceCredential, error) {
+		return s.IAM.CreateServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceName"))
+	}, (*xmlWriter).serviceCredential),
+	"ResetServiceSpecificCredential": row(func(ctx context.Context, s *Services, in *input) (keyward.NewServiceCredential, error) {
+		return s.IAM.ResetServiceSpecificCredential(ctx, in.str("UserName"), in.str("ServiceSpecificCredentialId"))
+	}, (*xmlWriter).serviceCredential),
+	"ListServiceSpecificCredentials": row(func(ctx context.Context, s *Services, in *input) ([]keyward.OtherCredential, error) {
+		cs, err := s.IAM.Credentials(ctx, in.str("UserName"), keyward.CredService)
+		if name := in.str("ServiceName"); name != "" {
+			kept := cs[:0]
+			for _, c := range cs {
+				if c.ServiceName == name {
+					kept = append(kept, c)
 				}
-				cs = kept
 			}
-			return cs, err
-		},
+			cs = kept
+		}
+		return cs, err
+	},
 		func(w *xmlWriter, _ keyward.Account, cs []keyward.OtherCredential) {
 			members(w, "ServiceSpecificCredentials", cs, func(c keyward.OtherCredential) {
 				w.elem("UserName", c.User.Name)
@@ -158,33 +123,31 @@ var credentialActions = map[string]action{
 				w.elem("ServiceName", c.ServiceName)
 			})
 		}),
-	"UpdateServiceSpecificCredential": do([]param{optCredUserName, serviceCredID, status}, func(ctx context.Context, s *Services, in *input) error {
+	"UpdateServiceSpecificCredential": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"), in.str("Status"))
 	}),
-	"DeleteServiceSpecificCredential": do([]param{optCredUserName, serviceCredID}, func(ctx context.Context, s *Services, in *input) error {
+	"DeleteServiceSpecificCredential": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteCredential(ctx, in.str("UserName"), keyward.CredService, in.str("ServiceSpecificCredentialId"))
 	}),
 
-	"UploadSigningCertificate": row([]param{optUserName, req("CertificateBody", keyward.CertificateBodyShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.OtherCredential, error) {
-			return s.IAM.UploadSigningCertificate(ctx, in.str("UserName"), in.str("CertificateBody"))
-		},
+	"UploadSigningCertificate": row(func(ctx context.Context, s *Services, in *input) (keyward.OtherCredential, error) {
+		return s.IAM.UploadSigningCertificate(ctx, in.str("UserName"), in.str("CertificateBody"))
+	},
 		func(w *xmlWriter, _ keyward.Account, c keyward.OtherCredential) {
 			w.open("Certificate")
 			w.certificate(c)
 			w.close("Certificate")
 		}),
-	"ListSigningCertificates": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.OtherCredential], error) {
-			return credentialPage(ctx, s, in, keyward.CredSigningCert)
-		},
+	"ListSigningCertificates": row(func(ctx context.Context, s *Services, in *input) (page[keyward.OtherCredential], error) {
+		return credentialPage(ctx, s, in, keyward.CredSigningCert)
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.OtherCredential]) {
 			list(w, "Certificates", p.items, p.next, w.certificate)
 		}),
-	"UpdateSigningCertificate": do([]param{optUserName, certificateID, status}, func(ctx context.Context, s *Services, in *input) error {
+	"UpdateSigningCertificate": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UpdateCredentialStatus(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"), in.str("Status"))
 	}),
-	"DeleteSigningCertificate": do([]param{optUserName, certificateID}, func(ctx context.Context, s *Services, in *input) error {
+	"DeleteSigningCertificate": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteCredential(ctx, in.str("UserName"), keyward.CredSigningCert, in.str("CertificateId"))
 	}),
 }

@@ -8,53 +8,48 @@ import (
 
 // Groups and their members.
 var groupActions = map[string]action{
-	"CreateGroup": row([]param{groupName, str("Path", keyward.PathShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.Group, error) {
-			return s.IAM.CreateGroup(ctx, in.str("GroupName"), in.strOr("Path", "/"))
-		},
+	"CreateGroup": row(func(ctx context.Context, s *Services, in *input) (keyward.Group, error) {
+		return s.IAM.CreateGroup(ctx, in.str("GroupName"), in.strOr("Path", "/"))
+	},
 		func(w *xmlWriter, a keyward.Account, g keyward.Group) {
 			w.open("Group")
 			w.group(g, a)
 			w.close("Group")
 		}),
-	"GetGroup": row([]param{groupName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (groupPage, error) {
-			g, err := s.IAM.Group(ctx, in.str("GroupName"))
-			if err != nil {
-				return groupPage{}, err
-			}
-			users, next, err := s.IAM.GroupMembers(ctx, in.str("GroupName"), in.str("Marker"), in.maxItems())
-			return groupPage{g, page[keyward.User]{users, next}}, err
-		},
+	"GetGroup": row(func(ctx context.Context, s *Services, in *input) (groupPage, error) {
+		g, err := s.IAM.Group(ctx, in.str("GroupName"))
+		if err != nil {
+			return groupPage{}, err
+		}
+		users, next, err := s.IAM.GroupMembers(ctx, in.str("GroupName"), in.str("Marker"), in.maxItems())
+		return groupPage{g, page[keyward.User]{users, next}}, err
+	},
 		func(w *xmlWriter, a keyward.Account, p groupPage) {
 			w.open("Group")
 			w.group(p.group, a)
 			w.close("Group")
 			w.users(p.members, a)
 		}),
-	"ListGroups": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.Group], error) {
-			gs, next, err := s.IAM.ListGroups(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
-			return page[keyward.Group]{gs, next}, err
-		}, (*xmlWriter).groups),
-	"UpdateGroup": do([]param{groupName, str("NewGroupName", keyward.GroupNameShape), str("NewPath", keyward.PathShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.UpdateGroup(ctx, in.str("GroupName"), in.optStr("NewGroupName"), in.optStr("NewPath"))
-		}),
-	"DeleteGroup": do([]param{groupName}, func(ctx context.Context, s *Services, in *input) error {
+	"ListGroups": row(func(ctx context.Context, s *Services, in *input) (page[keyward.Group], error) {
+		gs, next, err := s.IAM.ListGroups(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+		return page[keyward.Group]{gs, next}, err
+	}, (*xmlWriter).groups),
+	"UpdateGroup": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateGroup(ctx, in.str("GroupName"), in.optStr("NewGroupName"), in.optStr("NewPath"))
+	}),
+	"DeleteGroup": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteGroup(ctx, in.str("GroupName"))
 	}),
-	"AddUserToGroup": do([]param{groupName, userName}, func(ctx context.Context, s *Services, in *input) error {
+	"AddUserToGroup": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.AddUserToGroup(ctx, in.str("GroupName"), in.str("UserName"))
 	}),
-	"RemoveUserFromGroup": do([]param{groupName, userName}, func(ctx context.Context, s *Services, in *input) error {
+	"RemoveUserFromGroup": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.RemoveUserFromGroup(ctx, in.str("GroupName"), in.str("UserName"))
 	}),
-	"ListGroupsForUser": row([]param{userName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.Group], error) {
-			gs, next, err := s.IAM.ListGroupsForUser(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
-			return page[keyward.Group]{gs, next}, err
-		}, (*xmlWriter).groups),
+	"ListGroupsForUser": row(func(ctx context.Context, s *Services, in *input) (page[keyward.Group], error) {
+		gs, next, err := s.IAM.ListGroupsForUser(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
+		return page[keyward.Group]{gs, next}, err
+	}, (*xmlWriter).groups),
 }
 
 type groupPage struct {

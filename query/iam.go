@@ -8,37 +8,34 @@ import (
 
 // Users, access keys and user tags.
 var userActions = map[string]action{
-	"CreateUser": row([]param{req("UserName", keyward.UserNameShape), str("Path", keyward.PathShape),
-		str("PermissionsBoundary", keyward.ARNShape), tags(false)},
-		func(ctx context.Context, s *Services, in *input) (keyward.User, error) {
-			return s.IAM.CreateBoundedUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.str("PermissionsBoundary"), in.tags)
-		},
+	"CreateUser": row(func(ctx context.Context, s *Services, in *input) (keyward.User, error) {
+		return s.IAM.CreateBoundedUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.str("PermissionsBoundary"), in.tags)
+	},
 		func(w *xmlWriter, a keyward.Account, u keyward.User) {
 			w.open("User")
 			w.user(u, a, true)
 			w.close("User")
 		}),
-	"GetUser": row([]param{optUserName},
-		func(ctx context.Context, s *Services, in *input) (getUserResult, error) {
-			if !in.has("UserName") {
-				p, err := s.STS.CallerIdentity(ctx)
-				if err != nil {
-					return getUserResult{}, err
-				}
-				if p.Root {
-					// The root user, who may do everything: AWS answers with
-					// the account's ID and ARN.
-					return getUserResult{root: true}, nil
-				}
-				if !p.IsUser() {
-					return getUserResult{}, keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")
-				}
-				u, err := s.IAM.User(ctx, p.UserName)
-				return getUserResult{user: u}, err
+	"GetUser": row(func(ctx context.Context, s *Services, in *input) (getUserResult, error) {
+		if !in.has("UserName") {
+			p, err := s.STS.CallerIdentity(ctx)
+			if err != nil {
+				return getUserResult{}, err
 			}
-			u, err := s.IAM.User(ctx, in.str("UserName"))
+			if p.Root {
+				// The root user, who may do everything: AWS answers with
+				// the account's ID and ARN.
+				return getUserResult{root: true}, nil
+			}
+			if !p.IsUser() {
+				return getUserResult{}, keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")
+			}
+			u, err := s.IAM.User(ctx, p.UserName)
 			return getUserResult{user: u}, err
-		},
+		}
+		u, err := s.IAM.User(ctx, in.str("UserName"))
+		return getUserResult{user: u}, err
+	},
 		func(w *xmlWriter, a keyward.Account, r getUserResult) {
 			w.open("User")
 			if r.root {
@@ -50,24 +47,21 @@ var userActions = map[string]action{
 			}
 			w.close("User")
 		}),
-	"ListUsers": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.User], error) {
-			users, next, err := s.IAM.ListUsers(ctx, in.strOr("PathPrefix", "/"), in.str("Marker"), in.maxItems())
-			return page[keyward.User]{users, next}, err
-		},
+	"ListUsers": row(func(ctx context.Context, s *Services, in *input) (page[keyward.User], error) {
+		users, next, err := s.IAM.ListUsers(ctx, in.strOr("PathPrefix", "/"), in.str("Marker"), in.maxItems())
+		return page[keyward.User]{users, next}, err
+	},
 		func(w *xmlWriter, a keyward.Account, p page[keyward.User]) { w.users(p, a) }),
-	"UpdateUser": do([]param{userName, str("NewUserName", keyward.UserNameShape), str("NewPath", keyward.PathShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.UpdateUser(ctx, in.str("UserName"), keyward.UserUpdate{NewName: in.optStr("NewUserName"), NewPath: in.optStr("NewPath")})
-		}),
-	"DeleteUser": do([]param{userName}, func(ctx context.Context, s *Services, in *input) error {
+	"UpdateUser": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateUser(ctx, in.str("UserName"), keyward.UserUpdate{NewName: in.optStr("NewUserName"), NewPath: in.optStr("NewPath")})
+	}),
+	"DeleteUser": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteUser(ctx, in.str("UserName"))
 	}),
-	"CreateAccessKey": row([]param{optUserName},
-		func(ctx context.Context, s *Services, in *input) (newKey, error) {
-			k, secret, err := s.IAM.CreateAccessKey(ctx, in.str("UserName"))
-			return newKey{k, secret}, err
-		},
+	"CreateAccessKey": row(func(ctx context.Context, s *Services, in *input) (newKey, error) {
+		k, secret, err := s.IAM.CreateAccessKey(ctx, in.str("UserName"))
+		return newKey{k, secret}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, k newKey) {
 			w.open("AccessKey")
 			if !k.Root() {
@@ -79,19 +73,16 @@ var userActions = map[string]action{
 			w.time("CreateDate", k.CreatedAt)
 			w.close("AccessKey")
 		}),
-	"UpdateAccessKey": do([]param{optUserName, req("AccessKeyId", keyward.AccessKeyIDShape), req("Status", keyward.StatusShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.UpdateAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"), in.str("Status"))
-		}),
-	"DeleteAccessKey": do([]param{optUserName, req("AccessKeyId", keyward.AccessKeyIDShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.DeleteAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"))
-		}),
-	"ListAccessKeys": row([]param{optUserName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.AccessKey], error) {
-			keys, next, err := s.IAM.ListAccessKeys(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
-			return page[keyward.AccessKey]{keys, next}, err
-		},
+	"UpdateAccessKey": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"), in.str("Status"))
+	}),
+	"DeleteAccessKey": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteAccessKey(ctx, in.str("UserName"), in.str("AccessKeyId"))
+	}),
+	"ListAccessKeys": row(func(ctx context.Context, s *Services, in *input) (page[keyward.AccessKey], error) {
+		keys, next, err := s.IAM.ListAccessKeys(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
+		return page[keyward.AccessKey]{keys, next}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.AccessKey]) {
 			list(w, "AccessKeyMetadata", p.items, p.next, func(k keyward.AccessKey) {
 				if !k.Root() {
@@ -102,10 +93,9 @@ var userActions = map[string]action{
 				w.time("CreateDate", k.CreatedAt)
 			})
 		}),
-	"GetAccessKeyLastUsed": row([]param{req("AccessKeyId", keyward.AccessKeyIDShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.AccessKey, error) {
-			return s.IAM.AccessKeyLastUsed(ctx, in.str("AccessKeyId"))
-		},
+	"GetAccessKeyLastUsed": row(func(ctx context.Context, s *Services, in *input) (keyward.AccessKey, error) {
+		return s.IAM.AccessKeyLastUsed(ctx, in.str("AccessKeyId"))
+	},
 		func(w *xmlWriter, _ keyward.Account, k keyward.AccessKey) {
 			if !k.Root() {
 				w.elem("UserName", k.UserName)
@@ -121,28 +111,12 @@ var userActions = map[string]action{
 			}
 			w.close("AccessKeyLastUsed")
 		}),
-	"PutUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape), req("PermissionsBoundary", keyward.ARNShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.PutUserPermissionsBoundary(ctx, in.str("UserName"), in.str("PermissionsBoundary"))
-		}),
-	"DeleteUserPermissionsBoundary": do([]param{req("UserName", keyward.UserNameShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.DeleteUserPermissionsBoundary(ctx, in.str("UserName"))
-		}),
-	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagUser(ctx, in.str("UserName"), in.tags...)
+	"PutUserPermissionsBoundary": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.PutUserPermissionsBoundary(ctx, in.str("UserName"), in.str("PermissionsBoundary"))
 	}),
-	"UntagUser": do([]param{userName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagUser(ctx, in.str("UserName"), in.list("TagKeys")...)
+	"DeleteUserPermissionsBoundary": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteUserPermissionsBoundary(ctx, in.str("UserName"))
 	}),
-	"ListUserTags": row([]param{userName},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.UserTags(ctx, in.str("UserName"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.marker("")
-		}),
 }
 
 // page is one page of a listing and the marker of the next.

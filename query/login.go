@@ -10,49 +10,41 @@ import (
 
 // Login profiles, the account's password policy and the credential report.
 var loginActions = map[string]action{
-	"CreateLoginProfile": row([]param{req("UserName", keyward.UserNameShape), req("Password", keyward.PasswordShape), boolean("PasswordResetRequired")},
-		func(ctx context.Context, s *Services, in *input) (keyward.LoginProfile, error) {
-			return s.IAM.CreateLoginProfile(ctx, in.str("UserName"), in.str("Password"), in.bool("PasswordResetRequired"))
-		}, loginProfileElement),
-	"GetLoginProfile": row([]param{req("UserName", keyward.UserNameShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.LoginProfile, error) {
-			return s.IAM.LoginProfile(ctx, in.str("UserName"))
-		}, loginProfileElement),
-	"UpdateLoginProfile": do([]param{req("UserName", keyward.UserNameShape), str("Password", keyward.PasswordShape), boolean("PasswordResetRequired")},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.UpdateLoginProfile(ctx, in.str("UserName"), in.optStr("Password"), in.optBool("PasswordResetRequired"))
-		}),
-	"DeleteLoginProfile": do([]param{req("UserName", keyward.UserNameShape)}, func(ctx context.Context, s *Services, in *input) error {
+	"CreateLoginProfile": row(func(ctx context.Context, s *Services, in *input) (keyward.LoginProfile, error) {
+		return s.IAM.CreateLoginProfile(ctx, in.str("UserName"), in.str("Password"), in.bool("PasswordResetRequired"))
+	}, loginProfileElement),
+	"GetLoginProfile": row(func(ctx context.Context, s *Services, in *input) (keyward.LoginProfile, error) {
+		return s.IAM.LoginProfile(ctx, in.str("UserName"))
+	}, loginProfileElement),
+	"UpdateLoginProfile": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateLoginProfile(ctx, in.str("UserName"), in.optStr("Password"), in.optBool("PasswordResetRequired"))
+	}),
+	"DeleteLoginProfile": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteLoginProfile(ctx, in.str("UserName"))
 	}),
-	"ChangePassword": do([]param{req("OldPassword", keyward.PasswordShape), req("NewPassword", keyward.PasswordShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.ChangePassword(ctx, in.str("OldPassword"), in.str("NewPassword"))
-		}),
-	"UpdateAccountPasswordPolicy": do([]param{integer("MinimumPasswordLength", 6, 128), boolean("RequireSymbols"), boolean("RequireNumbers"),
-		boolean("RequireUppercaseCharacters"), boolean("RequireLowercaseCharacters"), boolean("AllowUsersToChangePassword"),
-		integer("MaxPasswordAge", 1, 1095), integer("PasswordReusePrevention", 1, 24), boolean("HardExpiry")},
-		func(ctx context.Context, s *Services, in *input) error {
-			// As in AWS, what is not given takes its default: the policy is
-			// replaced whole.
-			pp := keyward.PasswordPolicy{MinimumPasswordLength: 6}
-			if in.has("MinimumPasswordLength") {
-				pp.MinimumPasswordLength = in.int("MinimumPasswordLength")
-			}
-			pp.RequireSymbols = in.bool("RequireSymbols")
-			pp.RequireNumbers = in.bool("RequireNumbers")
-			pp.RequireUppercaseCharacters = in.bool("RequireUppercaseCharacters")
-			pp.RequireLowercaseCharacters = in.bool("RequireLowercaseCharacters")
-			pp.AllowUsersToChangePassword = in.bool("AllowUsersToChangePassword")
-			pp.MaxPasswordAge = in.int("MaxPasswordAge")
-			pp.PasswordReusePrevention = in.int("PasswordReusePrevention")
-			pp.HardExpiry = in.bool("HardExpiry")
-			return s.IAM.PutPasswordPolicy(ctx, pp)
-		}),
-	"GetAccountPasswordPolicy": row(nil,
-		func(ctx context.Context, s *Services, in *input) (keyward.PasswordPolicy, error) {
-			return s.IAM.PasswordPolicy(ctx)
-		},
+	"ChangePassword": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.ChangePassword(ctx, in.str("OldPassword"), in.str("NewPassword"))
+	}),
+	"UpdateAccountPasswordPolicy": do(func(ctx context.Context, s *Services, in *input) error {
+		// As in AWS, what is not given takes its default: the policy is
+		// replaced whole.
+		pp := keyward.PasswordPolicy{MinimumPasswordLength: 6}
+		if in.has("MinimumPasswordLength") {
+			pp.MinimumPasswordLength = in.int("MinimumPasswordLength")
+		}
+		pp.RequireSymbols = in.bool("RequireSymbols")
+		pp.RequireNumbers = in.bool("RequireNumbers")
+		pp.RequireUppercaseCharacters = in.bool("RequireUppercaseCharacters")
+		pp.RequireLowercaseCharacters = in.bool("RequireLowercaseCharacters")
+		pp.AllowUsersToChangePassword = in.bool("AllowUsersToChangePassword")
+		pp.MaxPasswordAge = in.int("MaxPasswordAge")
+		pp.PasswordReusePrevention = in.int("PasswordReusePrevention")
+		pp.HardExpiry = in.bool("HardExpiry")
+		return s.IAM.PutPasswordPolicy(ctx, pp)
+	}),
+	"GetAccountPasswordPolicy": row(func(ctx context.Context, s *Services, in *input) (keyward.PasswordPolicy, error) {
+		return s.IAM.PasswordPolicy(ctx)
+	},
 		func(w *xmlWriter, _ keyward.Account, pp keyward.PasswordPolicy) {
 			w.open("PasswordPolicy")
 			w.elem("MinimumPasswordLength", strconv.Itoa(pp.MinimumPasswordLength))
@@ -71,24 +63,22 @@ var loginActions = map[string]action{
 			w.bool("HardExpiry", pp.HardExpiry)
 			w.close("PasswordPolicy")
 		}),
-	"DeleteAccountPasswordPolicy": do(nil, func(ctx context.Context, s *Services, in *input) error {
+	"DeleteAccountPasswordPolicy": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeletePasswordPolicy(ctx)
 	}),
-	"GenerateCredentialReport": row(nil,
-		func(ctx context.Context, s *Services, in *input) ([2]string, error) {
-			state, description, err := s.Reports.GenerateCredentialReport(ctx)
-			return [2]string{state, description}, err
-		},
+	"GenerateCredentialReport": row(func(ctx context.Context, s *Services, in *input) ([2]string, error) {
+		state, description, err := s.Reports.GenerateCredentialReport(ctx)
+		return [2]string{state, description}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, r [2]string) {
 			w.elem("State", r[0])
 			if r[1] != "" {
 				w.elem("Description", r[1])
 			}
 		}),
-	"GetCredentialReport": row(nil,
-		func(ctx context.Context, s *Services, in *input) (keyward.CredentialReport, error) {
-			return s.Reports.CredentialReport(ctx)
-		},
+	"GetCredentialReport": row(func(ctx context.Context, s *Services, in *input) (keyward.CredentialReport, error) {
+		return s.Reports.CredentialReport(ctx)
+	},
 		func(w *xmlWriter, _ keyward.Account, r keyward.CredentialReport) {
 			w.open("Content")
 			w.b = base64.StdEncoding.AppendEncode(w.b, r.Content)

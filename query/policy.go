@@ -35,101 +35,68 @@ var policyActions = map[string]action{
 	"DetachRolePolicy":          attachPolicy(keyward.EntityRole, false),
 	"ListAttachedRolePolicies":  listAttachedPolicies(keyward.EntityRole),
 
-	"CreatePolicy": row([]param{req("PolicyName", keyward.PolicyNameShape), str("Path", keyward.PolicyPathShape),
-		req("PolicyDocument", keyward.PolicyDocumentShape), str("Description", keyward.PolicyDescShape), tags(false)},
-		func(ctx context.Context, s *Services, in *input) (keyward.ManagedPolicy, error) {
-			return s.IAM.CreatePolicy(ctx, in.str("PolicyName"), in.str("Path"), in.str("Description"), in.str("PolicyDocument"), in.tags)
-		}, policyElement),
-	"TagPolicy": do([]param{policyARN, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagPolicy(ctx, in.str("PolicyArn"), in.tags)
-	}),
-	"UntagPolicy": do([]param{policyARN, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagPolicy(ctx, in.str("PolicyArn"), in.list("TagKeys"))
-	}),
-	"ListPolicyTags": row([]param{policyARN, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.PolicyTags(ctx, in.str("PolicyArn"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
-	"GetPolicy": row([]param{policyARN},
-		func(ctx context.Context, s *Services, in *input) (keyward.ManagedPolicy, error) {
-			return s.IAM.Policy(ctx, in.str("PolicyArn"))
-		}, policyElement),
-	"ListPolicies": row([]param{str("Scope", keyward.PolicyScopeShape), boolean("OnlyAttached"), str("PathPrefix", keyward.PolicyPathShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.ManagedPolicy], error) {
-			pols, next, err := s.IAM.ListPolicies(ctx, in.str("Scope"), in.bool("OnlyAttached"), in.str("PathPrefix"), in.str("Marker"), in.maxItems())
-			return page[keyward.ManagedPolicy]{pols, next}, err
-		},
+	"CreatePolicy": row(func(ctx context.Context, s *Services, in *input) (keyward.ManagedPolicy, error) {
+		return s.IAM.CreatePolicy(ctx, in.str("PolicyName"), in.str("Path"), in.str("Description"), in.str("PolicyDocument"), in.tags)
+	}, policyElement),
+	"GetPolicy": row(func(ctx context.Context, s *Services, in *input) (keyward.ManagedPolicy, error) {
+		return s.IAM.Policy(ctx, in.str("PolicyArn"))
+	}, policyElement),
+	"ListPolicies": row(func(ctx context.Context, s *Services, in *input) (page[keyward.ManagedPolicy], error) {
+		pols, next, err := s.IAM.ListPolicies(ctx, in.str("Scope"), in.bool("OnlyAttached"), in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+		return page[keyward.ManagedPolicy]{pols, next}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.ManagedPolicy]) {
 			list(w, "Policies", p.items, p.next, w.policy)
 		}),
-	"DeletePolicy": do([]param{policyARN}, func(ctx context.Context, s *Services, in *input) error {
+	"DeletePolicy": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeletePolicy(ctx, in.str("PolicyArn"))
 	}),
-	"GetPolicyVersion": row([]param{req("VersionId", keyward.PolicyVersionIDShape), policyARN},
-		func(ctx context.Context, s *Services, in *input) (keyward.PolicyVersion, error) {
-			return s.IAM.PolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
-		},
+	"GetPolicyVersion": row(func(ctx context.Context, s *Services, in *input) (keyward.PolicyVersion, error) {
+		return s.IAM.PolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
+	},
 		func(w *xmlWriter, _ keyward.Account, v keyward.PolicyVersion) {
 			w.open("PolicyVersion")
 			w.version(v, true)
 			w.close("PolicyVersion")
 		}),
-	"ListPolicyVersions": row([]param{policyARN},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.PolicyVersion, error) {
-			return s.IAM.ListPolicyVersions(ctx, in.str("PolicyArn"))
-		},
+	"ListPolicyVersions": row(func(ctx context.Context, s *Services, in *input) ([]keyward.PolicyVersion, error) {
+		return s.IAM.ListPolicyVersions(ctx, in.str("PolicyArn"))
+	},
 		func(w *xmlWriter, _ keyward.Account, vs []keyward.PolicyVersion) {
 			list(w, "Versions", vs, "", func(v keyward.PolicyVersion) { w.version(v, false) })
 		}),
-	"CreatePolicyVersion": row([]param{req("PolicyDocument", keyward.PolicyDocumentShape), boolean("SetAsDefault"), policyARN},
-		func(ctx context.Context, s *Services, in *input) (keyward.PolicyVersion, error) {
-			return s.IAM.CreatePolicyVersion(ctx, in.str("PolicyArn"), in.str("PolicyDocument"), in.bool("SetAsDefault"))
-		},
+	"CreatePolicyVersion": row(func(ctx context.Context, s *Services, in *input) (keyward.PolicyVersion, error) {
+		return s.IAM.CreatePolicyVersion(ctx, in.str("PolicyArn"), in.str("PolicyDocument"), in.bool("SetAsDefault"))
+	},
 		func(w *xmlWriter, _ keyward.Account, v keyward.PolicyVersion) {
 			w.open("PolicyVersion")
 			w.version(v, false)
 			w.close("PolicyVersion")
 		}),
-	"SetDefaultPolicyVersion": do([]param{req("VersionId", keyward.PolicyVersionIDShape), policyARN},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.SetDefaultPolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
-		}),
-	"DeletePolicyVersion": do([]param{req("VersionId", keyward.PolicyVersionIDShape), policyARN},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.DeletePolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
-		}),
-	"SimulatePrincipalPolicy": row([]param{req("PolicySourceArn", keyward.ARNShape), strList("ActionNames", keyward.ActionNameShape, true),
-		strList("ResourceArns", keyward.ResourceNameShape, false), strList("PolicyInputList", keyward.PolicyDocumentShape, false),
-		{member: "ContextEntries", kind: kindContext}},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.SimulationResult, error) {
-			return s.IAM.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: in.str("PolicySourceArn"), Actions: in.list("ActionNames"),
-				Resources: in.list("ResourceArns"), Policies: in.list("PolicyInputList"), Context: in.context})
-		}, writeSimulation),
-	"SimulateCustomPolicy": row([]param{strList("PolicyInputList", keyward.PolicyDocumentShape, true),
-		strList("PermissionsBoundaryPolicyInputList", keyward.PolicyDocumentShape, false), strList("ActionNames", keyward.ActionNameShape, true),
-		strList("ResourceArns", keyward.ResourceNameShape, false), str("ResourcePolicy", keyward.PolicyDocumentShape),
-		str("ResourceOwner", keyward.ResourceNameShape), str("CallerArn", keyward.ResourceNameShape), {member: "ContextEntries", kind: kindContext},
-		str("ResourceHandlingOption", keyward.ResourceHandlingShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.SimulationResult, error) {
-			if in.has("ResourcePolicy") {
-				return nil, keyward.Errorf(keyward.EInvalidInput, "Keyward evaluates identity-based policies only: simulate without ResourcePolicy.")
-			}
-			return s.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: in.list("ActionNames"), Resources: in.list("ResourceArns"),
-				Policies: in.list("PolicyInputList"), BoundaryPolicies: in.list("PermissionsBoundaryPolicyInputList"),
-				CallerARN: in.str("CallerArn"), Context: in.context})
-		}, writeSimulation),
-	"GetContextKeysForCustomPolicy": row([]param{strList("PolicyInputList", keyward.PolicyDocumentShape, true)},
-		func(ctx context.Context, s *Services, in *input) ([]string, error) {
-			return s.IAM.ContextKeysForCustomPolicy(ctx, in.list("PolicyInputList"))
-		}, writeContextKeys),
-	"GetContextKeysForPrincipalPolicy": row([]param{req("PolicySourceArn", keyward.ARNShape), strList("PolicyInputList", keyward.PolicyDocumentShape, false)},
-		func(ctx context.Context, s *Services, in *input) ([]string, error) {
-			return s.IAM.ContextKeysForPrincipalPolicy(ctx, in.str("PolicySourceArn"), in.list("PolicyInputList"))
-		}, writeContextKeys),
+	"SetDefaultPolicyVersion": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.SetDefaultPolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
+	}),
+	"DeletePolicyVersion": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeletePolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
+	}),
+	"SimulatePrincipalPolicy": row(func(ctx context.Context, s *Services, in *input) ([]keyward.SimulationResult, error) {
+		return s.IAM.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: in.str("PolicySourceArn"), Actions: in.list("ActionNames"),
+			Resources: in.list("ResourceArns"), Policies: in.list("PolicyInputList"), Context: in.context})
+	}, writeSimulation),
+	"SimulateCustomPolicy": row(func(ctx context.Context, s *Services, in *input) ([]keyward.SimulationResult, error) {
+		if in.has("ResourcePolicy") {
+			return nil, keyward.Errorf(keyward.EInvalidInput, "Keyward evaluates identity-based policies only: simulate without ResourcePolicy.")
+		}
+		return s.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: in.list("ActionNames"), Resources: in.list("ResourceArns"),
+			Policies: in.list("PolicyInputList"), BoundaryPolicies: in.list("PermissionsBoundaryPolicyInputList"),
+			CallerARN: in.str("CallerArn"), Context: in.context})
+	}, writeSimulation),
+	"GetContextKeysForCustomPolicy": row(func(ctx context.Context, s *Services, in *input) ([]string, error) {
+		return s.IAM.ContextKeysForCustomPolicy(ctx, in.list("PolicyInputList"))
+	}, writeContextKeys),
+	"GetContextKeysForPrincipalPolicy": row(func(ctx context.Context, s *Services, in *input) ([]string, error) {
+		return s.IAM.ContextKeysForPrincipalPolicy(ctx, in.str("PolicySourceArn"), in.list("PolicyInputList"))
+	}, writeContextKeys),
 }
 
 func writeContextKeys(w *xmlWriter, _ keyward.Account, keys []string) {
@@ -172,32 +139,19 @@ func writeSimulation(w *xmlWriter, _ keyward.Account, results []keyward.Simulati
 	w.marker("")
 }
 
-// entityName is the parameter naming the user or group of an action.
-func entityName(kind string) param {
-	switch kind {
-	case keyward.EntityGroup:
-		return groupName
-	case keyward.EntityRole:
-		return roleName
-	}
-	return userName
-}
-
 func putInlinePolicy(kind string) action {
-	return do([]param{entityName(kind), req("PolicyName", keyward.PolicyNameShape), req("PolicyDocument", keyward.PolicyDocumentShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.PutInlinePolicy(ctx, in.entity(kind), in.str("PolicyName"), in.str("PolicyDocument"))
-		})
+	return do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.PutInlinePolicy(ctx, in.entity(kind), in.str("PolicyName"), in.str("PolicyDocument"))
+	})
 }
 
 func getInlinePolicy(kind string) action {
 	type result struct{ entity, name, doc string }
-	return row([]param{entityName(kind), req("PolicyName", keyward.PolicyNameShape)},
-		func(ctx context.Context, s *Services, in *input) (result, error) {
-			e := in.entity(kind)
-			doc, err := s.IAM.InlinePolicy(ctx, e, in.str("PolicyName"))
-			return result{e.Name, in.str("PolicyName"), doc}, err
-		},
+	return row(func(ctx context.Context, s *Services, in *input) (result, error) {
+		e := in.entity(kind)
+		doc, err := s.IAM.InlinePolicy(ctx, e, in.str("PolicyName"))
+		return result{e.Name, in.str("PolicyName"), doc}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, r result) {
 			switch kind {
 			case keyward.EntityUser:
@@ -213,11 +167,10 @@ func getInlinePolicy(kind string) action {
 }
 
 func listInlinePolicies(kind string) action {
-	return row([]param{entityName(kind), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[string], error) {
-			names, next, err := s.IAM.ListInlinePolicies(ctx, in.entity(kind), in.str("Marker"), in.maxItems())
-			return page[string]{names, next}, err
-		},
+	return row(func(ctx context.Context, s *Services, in *input) (page[string], error) {
+		names, next, err := s.IAM.ListInlinePolicies(ctx, in.entity(kind), in.str("Marker"), in.maxItems())
+		return page[string]{names, next}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[string]) {
 			w.open("PolicyNames")
 			for _, n := range p.items {
@@ -229,14 +182,13 @@ func listInlinePolicies(kind string) action {
 }
 
 func deleteInlinePolicy(kind string) action {
-	return do([]param{entityName(kind), req("PolicyName", keyward.PolicyNameShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.DeleteInlinePolicy(ctx, in.entity(kind), in.str("PolicyName"))
-		})
+	return do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.DeleteInlinePolicy(ctx, in.entity(kind), in.str("PolicyName"))
+	})
 }
 
 func attachPolicy(kind string, attach bool) action {
-	return do([]param{entityName(kind), policyARN}, func(ctx context.Context, s *Services, in *input) error {
+	return do(func(ctx context.Context, s *Services, in *input) error {
 		if attach {
 			return s.IAM.AttachPolicy(ctx, in.entity(kind), in.str("PolicyArn"))
 		}
@@ -245,11 +197,10 @@ func attachPolicy(kind string, attach bool) action {
 }
 
 func listAttachedPolicies(kind string) action {
-	return row([]param{entityName(kind), str("PathPrefix", keyward.PolicyPathShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.ManagedPolicy], error) {
-			pols, next, err := s.IAM.ListAttachedPolicies(ctx, in.entity(kind), in.str("PathPrefix"), in.str("Marker"), in.maxItems())
-			return page[keyward.ManagedPolicy]{pols, next}, err
-		},
+	return row(func(ctx context.Context, s *Services, in *input) (page[keyward.ManagedPolicy], error) {
+		pols, next, err := s.IAM.ListAttachedPolicies(ctx, in.entity(kind), in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+		return page[keyward.ManagedPolicy]{pols, next}, err
+	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.ManagedPolicy]) {
 			list(w, "AttachedPolicies", p.items, p.next, func(pol keyward.ManagedPolicy) {
 				w.elem("PolicyName", pol.Name)

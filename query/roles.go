@@ -9,86 +9,58 @@ import (
 
 // Roles; their inline and attached policies are rows of policyActions.
 var roleActions = map[string]action{
-	"CreateRole": row([]param{str("Path", keyward.PathShape), roleName, req("AssumeRolePolicyDocument", keyward.PolicyDocumentShape),
-		str("Description", keyward.RoleDescriptionShape), maxSession, str("PermissionsBoundary", keyward.ARNShape), tags(false)},
-		func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
-			return s.IAM.CreateRole(ctx, keyward.Role{Name: in.str("RoleName"), Path: in.strOr("Path", "/"), TrustPolicy: in.str("AssumeRolePolicyDocument"),
-				Description: in.str("Description"), MaxSessionDuration: in.int("MaxSessionDuration"), PermissionsBoundary: in.str("PermissionsBoundary"), Tags: in.tags})
-		}, roleElement),
-	"GetRole": row([]param{roleName},
-		func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
-			return s.IAM.Role(ctx, in.str("RoleName"))
-		}, roleElement),
-	"ListRoles": row([]param{str("PathPrefix", keyward.PathPrefixShape), marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) (page[keyward.Role], error) {
-			rs, next, err := s.IAM.ListRoles(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
-			return page[keyward.Role]{rs, next}, err
-		},
+	"CreateRole": row(func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
+		return s.IAM.CreateRole(ctx, keyward.Role{Name: in.str("RoleName"), Path: in.strOr("Path", "/"), TrustPolicy: in.str("AssumeRolePolicyDocument"),
+			Description: in.str("Description"), MaxSessionDuration: in.int("MaxSessionDuration"), PermissionsBoundary: in.str("PermissionsBoundary"), Tags: in.tags})
+	}, roleElement),
+	"GetRole": row(func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
+		return s.IAM.Role(ctx, in.str("RoleName"))
+	}, roleElement),
+	"ListRoles": row(func(ctx context.Context, s *Services, in *input) (page[keyward.Role], error) {
+		rs, next, err := s.IAM.ListRoles(ctx, in.str("PathPrefix"), in.str("Marker"), in.maxItems())
+		return page[keyward.Role]{rs, next}, err
+	},
 		func(w *xmlWriter, a keyward.Account, p page[keyward.Role]) {
 			list(w, "Roles", p.items, p.next, func(r keyward.Role) { w.role(a, r, false) })
 		}),
-	"UpdateRole": row([]param{roleName, str("Description", keyward.RoleDescriptionShape), maxSession},
-		func(ctx context.Context, s *Services, in *input) (none, error) {
-			var max *int
-			if in.has("MaxSessionDuration") {
-				v := in.int("MaxSessionDuration")
-				max = &v
-			}
-			_, err := s.IAM.UpdateRole(ctx, "iam:UpdateRole", in.str("RoleName"), in.optStr("Description"), max)
-			return none{}, err
-		},
+	"UpdateRole": row(func(ctx context.Context, s *Services, in *input) (none, error) {
+		var max *int
+		if in.has("MaxSessionDuration") {
+			v := in.int("MaxSessionDuration")
+			max = &v
+		}
+		_, err := s.IAM.UpdateRole(ctx, "iam:UpdateRole", in.str("RoleName"), in.optStr("Description"), max)
+		return none{}, err
+	},
 		// AWS answers UpdateRole with an empty result element.
 		func(*xmlWriter, keyward.Account, none) {}),
-	"UpdateRoleDescription": row([]param{roleName, req("Description", keyward.RoleDescriptionShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
-			return s.IAM.UpdateRole(ctx, "iam:UpdateRoleDescription", in.str("RoleName"), in.optStr("Description"), nil)
-		}, roleElement),
-	"UpdateAssumeRolePolicy": do([]param{roleName, req("PolicyDocument", keyward.PolicyDocumentShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.UpdateAssumeRolePolicy(ctx, in.str("RoleName"), in.str("PolicyDocument"))
-		}),
-	"DeleteRole": do([]param{roleName}, func(ctx context.Context, s *Services, in *input) error {
+	"UpdateRoleDescription": row(func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
+		return s.IAM.UpdateRole(ctx, "iam:UpdateRoleDescription", in.str("RoleName"), in.optStr("Description"), nil)
+	}, roleElement),
+	"UpdateAssumeRolePolicy": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.UpdateAssumeRolePolicy(ctx, in.str("RoleName"), in.str("PolicyDocument"))
+	}),
+	"DeleteRole": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteRole(ctx, in.str("RoleName"))
 	}),
-	"PutRolePermissionsBoundary": do([]param{roleName, req("PermissionsBoundary", keyward.ARNShape)},
-		func(ctx context.Context, s *Services, in *input) error {
-			return s.IAM.PutRolePermissionsBoundary(ctx, "iam:PutRolePermissionsBoundary", in.str("RoleName"), in.str("PermissionsBoundary"))
-		}),
-	"DeleteRolePermissionsBoundary": do([]param{roleName}, func(ctx context.Context, s *Services, in *input) error {
+	"PutRolePermissionsBoundary": do(func(ctx context.Context, s *Services, in *input) error {
+		return s.IAM.PutRolePermissionsBoundary(ctx, "iam:PutRolePermissionsBoundary", in.str("RoleName"), in.str("PermissionsBoundary"))
+	}),
+	"DeleteRolePermissionsBoundary": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.PutRolePermissionsBoundary(ctx, "iam:DeleteRolePermissionsBoundary", in.str("RoleName"), "")
 	}),
-	"TagRole": do([]param{roleName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.TagRole(ctx, in.str("RoleName"), in.tags)
-	}),
-	"UntagRole": do([]param{roleName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
-		return s.IAM.UntagRole(ctx, in.str("RoleName"), in.list("TagKeys"))
-	}),
-	"CreateServiceLinkedRole": row([]param{req("AWSServiceName", keyward.AWSServiceNameShape), str("Description", keyward.RoleDescriptionShape),
-		str("CustomSuffix", keyward.CustomSuffixShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
-			return s.IAM.CreateServiceLinkedRole(ctx, in.str("AWSServiceName"), in.str("Description"), in.str("CustomSuffix"))
-		}, roleElement),
-	"DeleteServiceLinkedRole": row([]param{roleName},
-		func(ctx context.Context, s *Services, in *input) (string, error) {
-			return s.IAM.DeleteServiceLinkedRole(ctx, in.str("RoleName"))
-		},
+	"CreateServiceLinkedRole": row(func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {
+		return s.IAM.CreateServiceLinkedRole(ctx, in.str("AWSServiceName"), in.str("Description"), in.str("CustomSuffix"))
+	}, roleElement),
+	"DeleteServiceLinkedRole": row(func(ctx context.Context, s *Services, in *input) (string, error) {
+		return s.IAM.DeleteServiceLinkedRole(ctx, in.str("RoleName"))
+	},
 		func(w *xmlWriter, _ keyward.Account, task string) { w.elem("DeletionTaskId", task) }),
-	"GetServiceLinkedRoleDeletionStatus": row([]param{req("DeletionTaskId", keyward.DeletionTaskIDShape)},
-		func(ctx context.Context, s *Services, in *input) (string, error) {
-			return s.IAM.ServiceLinkedRoleDeletionStatus(ctx, in.str("DeletionTaskId"))
-		},
+	"GetServiceLinkedRoleDeletionStatus": row(func(ctx context.Context, s *Services, in *input) (string, error) {
+		return s.IAM.ServiceLinkedRoleDeletionStatus(ctx, in.str("DeletionTaskId"))
+	},
 		func(w *xmlWriter, _ keyward.Account, status string) { w.elem("Status", status) }),
-	"ListRoleTags": row([]param{roleName, marker, maxItems},
-		func(ctx context.Context, s *Services, in *input) ([]keyward.Tag, error) {
-			return s.IAM.RoleTags(ctx, in.str("RoleName"))
-		},
-		func(w *xmlWriter, _ keyward.Account, tags []keyward.Tag) {
-			w.tags(tags)
-			w.bool("IsTruncated", false)
-		}),
 }
-
-var maxSession = integer("MaxSessionDuration", keyward.MinRoleSessionDuration, keyward.MaxRoleSessionDuration)
 
 func roleElement(w *xmlWriter, a keyward.Account, r keyward.Role) {
 	w.open("Role")

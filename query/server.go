@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify/wire"
 )
 
@@ -84,12 +86,16 @@ type api struct {
 	actions   map[string]*action
 }
 
-// newAPI returns an api of the actions in tables, with the element names
-// of each filled in.
-func newAPI(service, version, namespace string, tables ...map[string]action) api {
+// newAPI returns an api of the actions in tables, each with its
+// operation of ops and its element names filled in. An action without an
+// operation is a programming error.
+func newAPI(service, version, namespace string, ops map[string]*keyward.Operation, tables ...map[string]action) api {
 	a := api{service: service, version: version, namespace: namespace, actions: map[string]*action{}}
 	for _, t := range tables {
 		for name, act := range t {
+			if act.op = ops[name]; act.op == nil {
+				panic("query: no operation " + name)
+			}
 			act.result, act.response = name+"Result", name+"Response"
 			a.actions[name] = &act
 		}
@@ -99,8 +105,8 @@ func newAPI(service, version, namespace string, tables ...map[string]action) api
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions)
-	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, stsActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, iam.Operations, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions)
+	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 
 // Actions returns the names of the actions each API serves, by service.
@@ -199,10 +205,7 @@ var textXML = []string{"text/xml"}
 // knownAction is action if the table has it, else "unknown": what a caller
 // sends never becomes a label by itself.
 func knownAction(action string) string {
-	if _, ok := iamAPI.actions[action]; ok {
-		return action
-	}
-	if _, ok := stsAPI.actions[action]; ok {
+	if operation(action) != nil {
 		return action
 	}
 	return "unknown"
@@ -302,7 +305,7 @@ func (s *Server) callerContext(r *http.Request, key *sigv4.Key, region string) c
 // carries its audit event in ctx, for the store to write in the change's
 // transaction.
 func (s *Server) dispatch(ctx context.Context, r *http.Request, xw *xmlWriter, reqID, action string, ev *eventOf) error {
-	if s.Audit != nil && changes(ev.api, action) {
+	if s.Audit != nil && ev.act.op.Audited() {
 		ev.pending = &keyward.PendingEvent{Event: s.event(r, reqID, ev, action)}
 		ctx = keyward.WithEvent(ctx, ev.pending)
 	}

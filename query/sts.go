@@ -8,49 +8,38 @@ import (
 )
 
 var stsActions = map[string]action{
-	"GetCallerIdentity": row(nil,
-		func(ctx context.Context, s *Services, in *input) (keyward.Principal, error) {
-			return s.STS.CallerIdentity(ctx)
-		},
+	"GetCallerIdentity": row(func(ctx context.Context, s *Services, in *input) (keyward.Principal, error) {
+		return s.STS.CallerIdentity(ctx)
+	},
 		func(w *xmlWriter, _ keyward.Account, p keyward.Principal) {
 			w.elem("UserId", p.ID())
 			w.elem("Account", p.AccountID)
 			w.elem("Arn", p.ARN())
 		}),
-	"GetAccessKeyInfo": row([]param{req("AccessKeyId", keyward.STSAccessKeyIDShape)},
-		func(ctx context.Context, s *Services, in *input) (string, error) {
-			return s.STS.AccessKeyAccount(ctx, in.str("AccessKeyId"))
-		},
+	"GetAccessKeyInfo": row(func(ctx context.Context, s *Services, in *input) (string, error) {
+		return s.STS.AccessKeyAccount(ctx, in.str("AccessKeyId"))
+	},
 		func(w *xmlWriter, _ keyward.Account, account string) { w.elem("Account", account) }),
-	"DecodeAuthorizationMessage": row([]param{req("EncodedMessage", keyward.EncodedMessageShape)},
-		func(ctx context.Context, s *Services, in *input) (string, error) {
-			return s.STS.DecodeAuthorizationMessage(ctx, in.str("EncodedMessage"))
-		},
+	"DecodeAuthorizationMessage": row(func(ctx context.Context, s *Services, in *input) (string, error) {
+		return s.STS.DecodeAuthorizationMessage(ctx, in.str("EncodedMessage"))
+	},
 		func(w *xmlWriter, _ keyward.Account, msg string) { w.elem("DecodedMessage", msg) }),
-	"GetSessionToken": row([]param{integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxUserSessionDuration),
-		str("SerialNumber", stsSerialShape), str("TokenCode", stsTokenCodeShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.Session, error) {
-			if in.has("SerialNumber") != in.has("TokenCode") {
-				return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
-			}
-			return s.STS.GetSessionToken(ctx, in.int("DurationSeconds"), in.str("SerialNumber"), in.str("TokenCode"))
-		},
+	"GetSessionToken": row(func(ctx context.Context, s *Services, in *input) (keyward.Session, error) {
+		if in.has("SerialNumber") != in.has("TokenCode") {
+			return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.")
+		}
+		return s.STS.GetSessionToken(ctx, in.int("DurationSeconds"), in.str("SerialNumber"), in.str("TokenCode"))
+	},
 		func(w *xmlWriter, _ keyward.Account, c keyward.Session) { writeCredentials(w, c) }),
-	"AssumeRole": row([]param{req("RoleArn", keyward.STSARNShape), req("RoleSessionName", keyward.RoleSessionNameShape),
-		descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration, stsTags,
-		strList("TransitiveTagKeys", keyward.TagKeyShape, false), str("ExternalId", keyward.ExternalIDShape),
-		str("SerialNumber", stsSerialShape), str("TokenCode", stsTokenCodeShape), str("SourceIdentity", keyward.SourceIdentityShape)},
-		func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
-			return s.STS.AssumeRole(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
-				DurationSeconds: in.int("DurationSeconds"), ExternalID: in.str("ExternalId"), Policy: in.str("Policy"),
-				PolicyARNs: in.list("PolicyArns"), Tags: in.tags, TransitiveTagKeys: in.list("TransitiveTagKeys"),
-				SerialNumber: in.str("SerialNumber"), TokenCode: in.str("TokenCode"), SourceIdentity: in.str("SourceIdentity")})
-		}, writeAssumedRole),
-	"GetFederationToken": row([]param{req("Name", keyward.FederatedNameShape), str("Policy", keyward.SessionPolicyShape), descriptors("PolicyArns"),
-		integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxUserSessionDuration), stsTags},
-		func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
-			return s.STS.GetFederationToken(ctx, in.str("Name"), in.int("DurationSeconds"), in.str("Policy"), in.list("PolicyArns"), in.tags)
-		},
+	"AssumeRole": row(func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+		return s.STS.AssumeRole(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
+			DurationSeconds: in.int("DurationSeconds"), ExternalID: in.str("ExternalId"), Policy: in.str("Policy"),
+			PolicyARNs: in.list("PolicyArns"), Tags: in.tags, TransitiveTagKeys: in.list("TransitiveTagKeys"),
+			SerialNumber: in.str("SerialNumber"), TokenCode: in.str("TokenCode"), SourceIdentity: in.str("SourceIdentity")})
+	}, writeAssumedRole),
+	"GetFederationToken": row(func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+		return s.STS.GetFederationToken(ctx, in.str("Name"), in.int("DurationSeconds"), in.str("Policy"), in.list("PolicyArns"), in.tags)
+	},
 		func(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
 			writeCredentials(w, r.Session)
 			w.open("FederatedUser")
@@ -59,19 +48,14 @@ var stsActions = map[string]action{
 			w.close("FederatedUser")
 			w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
 		}),
-	"AssumeRoleWithWebIdentity": row([]param{req("RoleArn", keyward.STSARNShape), req("RoleSessionName", keyward.RoleSessionNameShape),
-		req("WebIdentityToken", keyward.WebIdentityTokenShape), str("ProviderId", keyward.ProviderIDShape),
-		descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration},
-		func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
-			return s.STS.AssumeRoleWithWebIdentity(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
-				DurationSeconds: in.int("DurationSeconds"), Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("WebIdentityToken"))
-		}, writeAssumedRole),
-	"AssumeRoleWithSAML": row([]param{req("RoleArn", keyward.STSARNShape), req("PrincipalArn", keyward.STSARNShape),
-		req("SAMLAssertion", keyward.SAMLAssertionShape), descriptors("PolicyArns"), str("Policy", keyward.SessionPolicyShape), roleDuration},
-		func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
-			return s.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), DurationSeconds: in.int("DurationSeconds"),
-				Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("PrincipalArn"), in.str("SAMLAssertion"))
-		}, writeSAMLRole),
+	"AssumeRoleWithWebIdentity": row(func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+		return s.STS.AssumeRoleWithWebIdentity(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
+			DurationSeconds: in.int("DurationSeconds"), Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("WebIdentityToken"))
+	}, writeAssumedRole),
+	"AssumeRoleWithSAML": row(func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+		return s.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), DurationSeconds: in.int("DurationSeconds"),
+			Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("PrincipalArn"), in.str("SAMLAssertion"))
+	}, writeSAMLRole),
 }
 
 // writeSAMLRole writes AssumeRoleWithSAML's result: a role session and who
@@ -94,13 +78,6 @@ func writeSAMLRole(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
 		w.elem("SourceIdentity", r.SourceIdentity)
 	}
 }
-
-// roleDuration is the DurationSeconds of a role's session; stsTags
-// session tags (STS's tag shapes are IAM's).
-var (
-	roleDuration = integer("DurationSeconds", keyward.MinSessionDuration, keyward.MaxRoleSessionDuration)
-	stsTags      = tags(false)
-)
 
 func writeCredentials(w *xmlWriter, c keyward.Session) {
 	w.open("Credentials")
@@ -132,9 +109,3 @@ func writeAssumedRole(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
 	}
 	w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
 }
-
-// STS's shapes of GetSessionToken's MFA parameters.
-var (
-	stsSerialShape    = keyward.STSSerialNumberShape
-	stsTokenCodeShape = keyward.STSTokenCodeShape
-)

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
@@ -23,14 +21,16 @@ type Services struct {
 	Reports *report.Service
 }
 
-// action is one row of the table of actions: the parameters the action
-// takes (checked against the model's shapes before anything else), the
-// feature package's call it stands for, and the writer of its result. The
-// runner (run) does the rest for every action alike: parse, validate, call
-// (the feature package decides access), write, and map errors.
+// action is one row of the table of actions: the operation it performs
+// (its descriptor, shared with the console: the parameters it takes,
+// checked against the model's shapes before anything else, and whether it
+// only reads), the feature package's call it stands for, and the writer
+// of its result. The runner (run) does the rest for every action alike:
+// parse, validate, call (the feature package decides access), write, and
+// map errors.
 type action struct {
-	params []param
-	call   func(ctx context.Context, s *Services, in *input) (any, error)
+	op   *keyward.Operation
+	call func(ctx context.Context, s *Services, in *input) (any, error)
 	// write writes the members of <ActionResult>; nil for the actions
 	// AWS answers with no result element.
 	write func(w *xmlWriter, acct keyward.Account, out any)
@@ -40,8 +40,9 @@ type action struct {
 }
 
 // row makes an action whose call returns a T for write; write may be nil.
-func row[T any](params []param, call func(ctx context.Context, s *Services, in *input) (T, error), write func(w *xmlWriter, acct keyward.Account, out T)) action {
-	a := action{params: params, call: func(ctx context.Context, s *Services, in *input) (any, error) {
+// Its operation is the one of the same name (newAPI).
+func row[T any](call func(ctx context.Context, s *Services, in *input) (T, error), write func(w *xmlWriter, acct keyward.Account, out T)) action {
+	a := action{call: func(ctx context.Context, s *Services, in *input) (any, error) {
 		return call(ctx, s, in)
 	}}
 	if write != nil {
@@ -55,65 +56,17 @@ type none struct{}
 
 // do makes an action without output from a call that returns only an
 // error.
-func do(params []param, call func(ctx context.Context, s *Services, in *input) error) action {
-	return row(params, func(ctx context.Context, s *Services, in *input) (none, error) {
+func do(call func(ctx context.Context, s *Services, in *input) error) action {
+	return row(func(ctx context.Context, s *Services, in *input) (none, error) {
 		return none{}, call(ctx, s, in)
 	}, nil)
 }
-
-// kind is how a parameter is encoded in the query.
-type kind int
-
-const (
-	kindString      kind = iota
-	kindBool             // "true" or "false"
-	kindInt              // a decimal integer in [min, max]
-	kindList             // Member.member.N, each a string of shape
-	kindTags             // Tags.member.N.Key and .Value
-	kindMaxItems         // MaxItems, 1 to 1000, 100 when absent
-	kindContext          // SimulatePrincipalPolicy's ContextEntries
-	kindDescriptors      // STS's PolicyArns.member.N.arn
-)
-
-// param is one parameter of an action.
-type param struct {
-	member   string
-	kind     kind
-	shape    *keyward.StringShape
-	required bool
-	min, max int
-}
-
-func str(member string, shape *keyward.StringShape) param { return param{member: member, shape: shape} }
-func req(member string, shape *keyward.StringShape) param {
-	return param{member: member, shape: shape, required: true}
-}
-func boolean(member string) param { return param{member: member, kind: kindBool} }
-func integer(member string, min, max int) param {
-	return param{member: member, kind: kindInt, min: min, max: max}
-}
-func strList(member string, shape *keyward.StringShape, required bool) param {
-	return param{member: member, kind: kindList, shape: shape, required: required}
-}
-func tags(required bool) param        { return param{member: "Tags", kind: kindTags, required: required} }
-func descriptors(member string) param { return param{member: member, kind: kindDescriptors} }
-
-var (
-	marker   = str("Marker", keyward.MarkerShape)
-	maxItems = param{member: "MaxItems", kind: kindMaxItems}
-	userName = req("UserName", keyward.ExistingUserNameShape)
-	// optUserName is UserName where it defaults to the caller.
-	optUserName = str("UserName", keyward.ExistingUserNameShape)
-	groupName   = req("GroupName", keyward.GroupNameShape)
-	roleName    = req("RoleName", keyward.RoleNameShape)
-	policyARN   = req("PolicyArn", keyward.ARNShape)
-)
 
 // input is an action's parameters, read and checked by the runner. Values
 // are kept by the parameter's position in the action's list, so that
 // reading a request allocates nothing for them.
 type input struct {
-	params  []param
+	params  []keyward.Param
 	values  url.Values
 	present [maxParams]bool
 	strs    [maxParams]string
@@ -132,7 +85,7 @@ var inputs = sync.Pool{New: func() any { return new(input) }}
 // index returns the position of member in the action's parameters.
 func (in *input) index(member string) int {
 	for i, p := range in.params {
-		if p.member == member {
+		if p.Member == member {
 			return i
 		}
 	}
@@ -180,43 +133,30 @@ func (in *input) int(member string) int       { return in.ints[in.index(member)]
 func (in *input) list(member string) []string { return in.lists[in.index(member)] }
 func (in *input) maxItems() int               { return in.ints[in.index("MaxItems")] }
 func (in *input) entity(kind string) keyward.Entity {
-	switch kind {
-	case keyward.EntityGroup:
-		return keyward.Entity{Kind: kind, Name: in.str("GroupName")}
-	case keyward.EntityRole:
-		return keyward.Entity{Kind: kind, Name: in.str("RoleName")}
-	}
-	return keyward.Entity{Kind: kind, Name: in.str("UserName")}
-}
-
-// fieldName is the name AWS uses for a member in validation messages:
-// the member name with its first letter in lower case.
-func fieldName(member string) string {
-	r, n := utf8.DecodeRuneInString(member)
-	return string(unicode.ToLower(r)) + member[n:]
+	return keyward.Entity{Kind: kind, Name: in.str(iam.EntityParam(kind).Member)}
 }
 
 // read checks values against params, in their order (the order of the
 // problems in AWS's message), into in, and returns the ValidationError
 // naming every problem found.
-func read(in *input, params []param, values url.Values) error {
+func read(in *input, params []keyward.Param, values url.Values) error {
 	*in = input{params: params, values: values}
 	var v keyward.Validation
 	for i, p := range params {
-		vs, present := values[p.member]
+		vs, present := values[p.Member]
 		present = present && len(vs) > 0
 		in.present[i] = present
-		switch p.kind {
-		case kindString:
+		switch p.Kind {
+		case keyward.ParamString:
 			if !present {
-				if p.required {
-					v.Null(fieldName(p.member))
+				if p.Required {
+					v.Null(keyward.FieldName(p.Member))
 				}
 				continue
 			}
-			v.String(fieldName(p.member), vs[0], p.shape)
+			v.String(keyward.FieldName(p.Member), vs[0], p.Shape)
 			in.strs[i] = vs[0]
-		case kindBool:
+		case keyward.ParamBool:
 			if !present {
 				continue
 			}
@@ -225,20 +165,20 @@ func read(in *input, params []param, values url.Values) error {
 				in.ints[i] = 1
 			case "false":
 			default:
-				v.String(fieldName(p.member), vs[0], booleanShape)
+				v.String(keyward.FieldName(p.Member), vs[0], booleanShape)
 			}
-		case kindInt:
+		case keyward.ParamInt:
 			if !present {
 				continue
 			}
 			n, err := strconv.Atoi(vs[0])
 			if err != nil {
-				v.NotInteger(fieldName(p.member), vs[0])
+				v.NotInteger(keyward.FieldName(p.Member), vs[0])
 				continue
 			}
-			v.Int(fieldName(p.member), n, p.min, p.max)
+			v.Int(keyward.FieldName(p.Member), n, p.Min, p.Max)
 			in.ints[i] = n
-		case kindMaxItems:
+		case keyward.ParamMaxItems:
 			in.ints[i] = keyward.DefaultMaxItems
 			if !present {
 				continue
@@ -250,22 +190,22 @@ func read(in *input, params []param, values url.Values) error {
 			}
 			v.Int("maxItems", n, keyward.MaxItemsMin, keyward.MaxItemsMax)
 			in.ints[i] = n
-		case kindList:
-			in.lists[i] = readList(&v, values, p.member, p.shape)
+		case keyward.ParamList:
+			in.lists[i] = readList(&v, values, p.Member, p.Shape)
 			in.present[i] = len(in.lists[i]) > 0
-			if !in.present[i] && p.required {
-				v.Null(fieldName(p.member))
+			if !in.present[i] && p.Required {
+				v.Null(keyward.FieldName(p.Member))
 			}
-		case kindTags:
+		case keyward.ParamTags:
 			in.tags = readTags(&v, values)
 			in.present[i] = len(in.tags) > 0
-			if !in.present[i] && p.required {
+			if !in.present[i] && p.Required {
 				v.Null("tags")
 			}
-		case kindContext:
+		case keyward.ParamContext:
 			in.context = readContext(&v, values)
-		case kindDescriptors:
-			in.lists[i] = readDescriptors(&v, values, p.member)
+		case keyward.ParamDescriptors:
+			in.lists[i] = readDescriptors(&v, values, p.Member)
 			in.present[i] = len(in.lists[i]) > 0
 		}
 	}
@@ -283,7 +223,7 @@ func readList(v *keyward.Validation, values url.Values, member string, shape *ke
 		if !ok || len(vs) == 0 {
 			return out
 		}
-		v.String(fieldName(member)+"."+strconv.Itoa(i)+".member", vs[0], shape)
+		v.String(keyward.FieldName(member)+"."+strconv.Itoa(i)+".member", vs[0], shape)
 		out = append(out, vs[0])
 	}
 }
@@ -296,7 +236,7 @@ func readDescriptors(v *keyward.Validation, values url.Values, member string) []
 		if !ok || len(vs) == 0 {
 			return out
 		}
-		v.String(fieldName(member)+"."+strconv.Itoa(i)+".member.arn", vs[0], keyward.STSARNShape)
+		v.String(keyward.FieldName(member)+"."+strconv.Itoa(i)+".member.arn", vs[0], keyward.STSARNShape)
 		out = append(out, vs[0])
 	}
 }
@@ -341,7 +281,7 @@ func readContext(v *keyward.Validation, values url.Values) map[string][]string {
 		if !ok || len(names) == 0 {
 			return out
 		}
-		v.String(fieldName(prefix+"ContextKeyName"), names[0], keyward.ContextKeyNameShape)
+		v.String(keyward.FieldName(prefix+"ContextKeyName"), names[0], keyward.ContextKeyNameShape)
 		out[strings.ToLower(names[0])] = readList(v, values, prefix+"ContextKeyValues", keyward.ResourceNameShape)
 	}
 }
@@ -354,7 +294,7 @@ func run(ctx context.Context, s *Services, a *action, values url.Values, w *xmlW
 		*in = input{} // drop what the request held
 		inputs.Put(in)
 	}()
-	if err := read(in, a.params, values); err != nil {
+	if err := read(in, a.op.Params, values); err != nil {
 		return err
 	}
 	out, err := a.call(ctx, s, in)

@@ -27,6 +27,7 @@ func accountTests() []namedTest {
 		{"ConcurrentSAMLProviderQuota", testConcurrentSAMLProviderQuota},
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
 		{"InstanceProfiles", testInstanceProfiles},
+		{"TagsOfEveryKind", testTagsOfEveryKind},
 		{"ConcurrentInstanceProfileRole", testConcurrentInstanceProfileRole},
 		{"AuditEventsWithTheirChange", testAuditEventsWithTheirChange},
 		{"AuditLookupAndPrune", testAuditLookupAndPrune},
@@ -98,7 +99,7 @@ func testAuthorizationDetails(t *testing.T, s keyward.Store) {
 	for _, n := range []string{"alice", "bob", "carol"} {
 		createUser(t, s, n)
 	}
-	must(t, s.PutUserTag(ctx, "bob", keyward.Tag{Key: "team", Value: "ops"}))
+	must(t, s.UpdateTags(ctx, keyward.TaggedUser, "bob", func([]keyward.Tag) ([]keyward.Tag, error) { return []keyward.Tag{{Key: "team", Value: "ops"}}, nil }))
 	must(t, s.CreateGroup(ctx, group("ops")))
 	must(t, s.AddUserToGroup(ctx, "ops", "bob"))
 	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "carol"}, "mine", policyDoc("s3:*")))
@@ -394,7 +395,7 @@ func testInstanceProfiles(t *testing.T, s keyward.Store) {
 	}
 	_, _, err = s.ListInstanceProfiles(ctx, "/", "none", "", 10)
 	wantErr(t, err, keyward.ErrNoSuchRole)
-	must(t, s.UpdateInstanceProfileTags(ctx, "web", func(old []keyward.Tag) ([]keyward.Tag, error) { return append(old, keyward.Tag{Key: "k2"}), nil }))
+	must(t, s.UpdateTags(ctx, keyward.TaggedInstanceProfile, "web", func(old []keyward.Tag) ([]keyward.Tag, error) { return append(old, keyward.Tag{Key: "k2"}), nil }))
 	must(t, s.SetInstanceProfileRole(ctx, "web", "web", true))
 	must(t, s.DeleteInstanceProfile(ctx, "web"))
 	wantErr(t, s.DeleteInstanceProfile(ctx, "web"), keyward.ErrNoSuchInstanceProfile)
@@ -524,5 +525,61 @@ func testAuditLookupAndPrune(t *testing.T, s keyward.Store) {
 	must(t, err)
 	if n != 2 || len(left) != 3 {
 		t.Fatalf("pruned %d, %d left", n, len(left))
+	}
+}
+
+// testTagsOfEveryKind: UpdateTags finds each kind's entity by its name (as
+// the kind compares names), keeps the order fn gives, writes nothing when
+// fn fails, and names a missing entity with the kind's error.
+func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	initAccount(t, s)
+	createUser(t, s, "alice")
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	p := managed("P")
+	must(t, s.CreatePolicy(ctx, p, policyDoc("s3:*")))
+	d := device("phone")
+	d.Tags = nil
+	must(t, s.CreateMFADevice(ctx, d))
+	oidc := keyward.OIDCProvider{ARN: "arn:aws:iam::123456789012:oidc-provider/a.example", URL: "a.example", ClientIDs: []string{"c"}, CreatedAt: t0}
+	must(t, s.CreateOIDCProvider(ctx, oidc, 2))
+	must(t, s.CreateServerCertificate(ctx, keyward.ServerCertificate{ID: "ASCA1", Name: "web", Path: "/", Body: "PEM", SealedKey: []byte("sealed"),
+		UploadedAt: t0, Expiration: t0.AddDate(1, 0, 0)}, 2))
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+	idp := keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/corp", Name: "corp", Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}
+	must(t, s.CreateSAMLProvider(ctx, idp, 2))
+
+	names := map[keyward.TagKind]string{keyward.TaggedUser: "ALICE", keyward.TaggedRole: "CI", keyward.TaggedPolicy: p.ARN,
+		keyward.TaggedMFADevice: d.SerialNumber, keyward.TaggedOIDCProvider: oidc.ARN, keyward.TaggedServerCertificate: "Web",
+		keyward.TaggedInstanceProfile: "WEB", keyward.TaggedSAMLProvider: idp.ARN}
+	missing := map[keyward.TagKind]error{keyward.TaggedUser: keyward.ErrNoSuchUser, keyward.TaggedRole: keyward.ErrNoSuchRole,
+		keyward.TaggedPolicy: keyward.ErrNoSuchPolicy, keyward.TaggedMFADevice: keyward.ErrNoSuchMFADevice,
+		keyward.TaggedOIDCProvider: keyward.ErrNoSuchOIDCProvider, keyward.TaggedServerCertificate: keyward.ErrNoSuchServerCertificate,
+		keyward.TaggedInstanceProfile: keyward.ErrNoSuchInstanceProfile, keyward.TaggedSAMLProvider: keyward.ErrNoSuchSAMLProvider}
+	refused := errors.New("refused")
+	for _, kind := range keyward.TagKinds {
+		name := names[kind]
+		set := func(tags ...keyward.Tag) func([]keyward.Tag) ([]keyward.Tag, error) {
+			return func(old []keyward.Tag) ([]keyward.Tag, error) { return append(old, tags...), nil }
+		}
+		must(t, s.UpdateTags(ctx, kind, name, set(keyward.Tag{Key: "b", Value: "1"}, keyward.Tag{Key: "a", Value: "2"})))
+		var seen []keyward.Tag
+		wantErr(t, s.UpdateTags(ctx, kind, name, func(old []keyward.Tag) ([]keyward.Tag, error) { seen = old; return nil, refused }), refused)
+		if len(seen) != 2 || seen[0].Key != "b" || seen[1] != (keyward.Tag{Key: "a", Value: "2"}) {
+			t.Fatalf("%s: tags read back %+v", kind, seen)
+		}
+		must(t, s.UpdateTags(ctx, kind, name, func(old []keyward.Tag) ([]keyward.Tag, error) { seen = old; return old[1:], nil }))
+		must(t, s.UpdateTags(ctx, kind, name, func(old []keyward.Tag) ([]keyward.Tag, error) { seen = old; return old, nil }))
+		if len(seen) != 1 || seen[0].Key != "a" {
+			t.Fatalf("%s: after dropping one, %+v", kind, seen)
+		}
+		wantErr(t, s.UpdateTags(ctx, kind, "none", set()), missing[kind])
+	}
+	u, err := s.User(ctx, "alice")
+	must(t, err)
+	r, err := s.Role(ctx, "ci")
+	must(t, err)
+	if len(u.Tags) != 1 || u.Tags[0].Key != "a" || len(r.Tags) != 1 || r.Tags[0].Key != "a" {
+		t.Fatalf("user's tags %+v, role's %+v", u.Tags, r.Tags)
 	}
 }

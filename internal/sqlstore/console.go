@@ -141,39 +141,6 @@ func (s *Store) each(ctx context.Context, query string, args []any, fn func(*sql
 	return rows.Err()
 }
 
-// PutUserTag implements keyward.ConsoleStore: it sets one tag, keeping the
-// others and their order.
-func (s *Store) PutUserTag(ctx context.Context, userName string, t keyward.Tag) error {
-	return s.write(ctx, false, func(tx *sql.Tx) error {
-		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
-		if err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE user_tags SET value = ? WHERE user_id = ? AND key = ?`), t.Value, uid, t.Key)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, pos, key, value)
-			VALUES (?, (SELECT coalesce(max(pos), -1) + 1 FROM user_tags WHERE user_id = ?), ?, ?)`), uid, uid, t.Key, t.Value)
-		return err
-	})
-}
-
-// DeleteUserTag implements keyward.ConsoleStore; a missing tag is no error.
-func (s *Store) DeleteUserTag(ctx context.Context, userName, key string) error {
-	return s.write(ctx, false, func(tx *sql.Tx) error {
-		uid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: userName})
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM user_tags WHERE user_id = ? AND key = ?`), uid, key)
-		return err
-	})
-}
-
 // RecordPasswordUse implements keyward.ConsoleStore.
 func (s *Store) RecordPasswordUse(ctx context.Context, userName string, at time.Time) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {

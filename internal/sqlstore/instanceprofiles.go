@@ -114,22 +114,6 @@ func (s *Store) SetInstanceProfileRole(ctx context.Context, name, role string, r
 	})
 }
 
-// UpdateInstanceProfileTags implements keyward.InstanceProfileStore.
-func (s *Store) UpdateInstanceProfileTags(ctx context.Context, name string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
-	return s.write(ctx, true, func(tx *sql.Tx) error {
-		p, _, err := scanProfile(tx.QueryRowContext(ctx, s.q(`SELECT `+profileColumns+` WHERE p.name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
-		if err != nil {
-			return err
-		}
-		tags, err := fn(p.Tags)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE instance_profiles SET tags = ? WHERE id = ?`), tagsJSON(tags), p.ID)
-		return err
-	})
-}
-
 // DeleteInstanceProfile implements keyward.InstanceProfileStore.
 func (s *Store) DeleteInstanceProfile(ctx context.Context, name string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {

@@ -364,19 +364,3 @@ func scanSources(rows *sql.Rows) ([]keyward.PolicySource, error) {
 	}
 	return out, rows.Err()
 }
-
-// UpdatePolicyTags implements keyward.PolicyStore.
-func (s *Store) UpdatePolicyTags(ctx context.Context, arn string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
-	return s.write(ctx, false, func(tx *sql.Tx) error {
-		p, err := scanPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+policyColumns+` FROM policies p WHERE p.arn = ?`+s.ForUpdate), arn))
-		if err != nil {
-			return err
-		}
-		tags, err := fn(p.Tags)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE policies SET tags = ? WHERE id = ?`), tagsJSON(tags), p.ID)
-		return err
-	})
-}

@@ -1,0 +1,64 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// TestFormsAuditAndCheckTheirOperation: a form's event is the operation it
+// performs, as the API names it (a managed policy's forms were once
+// recorded under names of their own), and a form's fields are checked by
+// that operation's constraints, in the API's words.
+func TestFormsAuditAndCheckTheirOperation(t *testing.T) {
+	s, rec := newAuditedSite(t)
+	admin := s.browser()
+	if status := admin.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
+		t.Fatalf("root sign-in: %d", status)
+	}
+	_, page := admin.do(http.MethodGet, "/console/users/new", nil)
+	token := csrf.FindStringSubmatch(page)[1]
+	post := func(path string, form url.Values, want int) string {
+		t.Helper()
+		form.Set("csrf", token)
+		status, body := admin.do(http.MethodPost, path, form)
+		if status != want {
+			t.Fatalf("POST %s: %d, want %d\n%.500s", path, status, want, body)
+		}
+		return body
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	post("/console/policies", url.Values{"name": {"p"}, "document": {doc}}, http.StatusSeeOther)
+	arn := "arn:aws:iam::" + kwtest.AccountID + ":policy/p"
+	post("/console/policies", url.Values{"arn": {arn}, "document": {doc}}, http.StatusSeeOther)
+	post("/console/policy/default", url.Values{"arn": {arn}, "version": {"v1"}}, http.StatusSeeOther)
+	post("/console/policy/delete-version", url.Values{"arn": {arn}, "version": {"v2"}}, http.StatusSeeOther)
+	post("/console/policy/delete", url.Values{"arn": {arn}, "confirm": {"p"}}, http.StatusSeeOther)
+
+	// The API's ValidationError, from CreateGroup's descriptor.
+	body := post("/console/groups", url.Values{"name": {"a*b"}}, http.StatusBadRequest)
+	if !strings.Contains(body, "Value &#39;a*b&#39; at &#39;groupName&#39; failed to satisfy constraint: Member must satisfy regular expression pattern") {
+		t.Fatalf("a bad group name:\n%.2000s", body)
+	}
+
+	must(t, rec.Flush(context.Background()))
+	events, _, err := s.k.IAM.Store.LookupEvents(context.Background(), keyward.EventQuery{Max: 50})
+	must(t, err)
+	var names []string
+	for _, e := range events {
+		if e.Name != "ConsoleLogin" {
+			names = append(names, e.Name)
+		}
+	}
+	slices.Sort(names)
+	want := []string{"CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "SetDefaultPolicyVersion"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("events %q, want %q", names, want)
+	}
+}

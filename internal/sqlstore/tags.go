@@ -1,0 +1,110 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+// tagColumn is where a taggable kind keeps its tags as a JSON array: the
+// table, the column naming an entity (and whether names are compared
+// folded), the kind's not-found error, and whether evaluation sees its
+// tags (a role's are its sessions' aws:PrincipalTag, an instance profile's
+// its role's caches).
+type tagColumn struct {
+	table, key   string
+	fold         bool
+	missing      error
+	policyChange bool
+}
+
+var tagColumns = map[keyward.TagKind]tagColumn{
+	keyward.TaggedRole:              {"roles", "name_fold", true, keyward.ErrNoSuchRole, true},
+	keyward.TaggedPolicy:            {"policies", "arn", false, keyward.ErrNoSuchPolicy, false},
+	keyward.TaggedMFADevice:         {"mfa_devices", "serial", false, keyward.ErrNoSuchMFADevice, false},
+	keyward.TaggedOIDCProvider:      {"oidc_providers", "arn", false, keyward.ErrNoSuchOIDCProvider, false},
+	keyward.TaggedSAMLProvider:      {"saml_providers", "arn", false, keyward.ErrNoSuchSAMLProvider, false},
+	keyward.TaggedServerCertificate: {"server_certificates", "name_fold", true, keyward.ErrNoSuchServerCertificate, false},
+	keyward.TaggedInstanceProfile:   {"instance_profiles", "name_fold", true, keyward.ErrNoSuchInstanceProfile, true},
+}
+
+// UpdateTags implements keyward.TagStore: a user's tags are rows of
+// user_tags, every other kind's a JSON column of its table.
+func (s *Store) UpdateTags(ctx context.Context, kind keyward.TagKind, id string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
+	if kind == keyward.TaggedUser {
+		return s.updateUserTags(ctx, id, fn)
+	}
+	c, ok := tagColumns[kind]
+	if !ok {
+		return errors.New("sqlstore: no tags for kind " + string(kind))
+	}
+	key := id
+	if c.fold {
+		key = keyward.FoldName(id)
+	}
+	return s.write(ctx, c.policyChange, func(tx *sql.Tx) error {
+		var raw string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT tags FROM `+c.table+` WHERE `+c.key+` = ?`+s.ForUpdate), key).Scan(&raw)
+		if errors.Is(err, sql.ErrNoRows) {
+			return c.missing
+		} else if err != nil {
+			return err
+		}
+		var old []keyward.Tag
+		if err := json.Unmarshal([]byte(raw), &old); err != nil {
+			return err
+		}
+		tags, err := fn(old)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE `+c.table+` SET tags = ? WHERE `+c.key+` = ?`), tagsJSON(tags), key)
+		return err
+	})
+}
+
+// updateUserTags rewrites a user's rows of user_tags in their new order.
+func (s *Store) updateUserTags(ctx context.Context, userName string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		var uid string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM users WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(userName)).Scan(&uid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return keyward.ErrNoSuchUser
+		} else if err != nil {
+			return err
+		}
+		var old []keyward.Tag
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT key, value FROM user_tags WHERE user_id = ? ORDER BY pos`), uid)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var t keyward.Tag
+			if err := rows.Scan(&t.Key, &t.Value); err != nil {
+				rows.Close()
+				return err
+			}
+			old = append(old, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		tags, err := fn(old)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_tags WHERE user_id = ?`), uid); err != nil {
+			return err
+		}
+		for i, t := range tags {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, pos, key, value) VALUES (?, ?, ?, ?)`), uid, i, t.Key, t.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
