@@ -68,6 +68,14 @@ type AssumedRole struct {
 	// Subject, Audience and Provider are a web identity session's: the
 	// token's sub and aud, and its issuer.
 	Subject, Audience, Provider string
+	// SAML is a SAML session's subject; nil for any other.
+	SAML *SAMLSubject
+}
+
+// SAMLSubject is who a SAML assertion says signed in, as
+// AssumeRoleWithSAML answers it.
+type SAMLSubject struct {
+	Subject, SubjectType, Issuer, Audience, NameQualifier string
 }
 
 // ConsoleSession is what a console session cookie claims.

@@ -8,7 +8,7 @@ import "context"
 type TagKind string
 
 // The taggable kinds. An entity of each is named by its name, but for a
-// managed policy and an OIDC provider (their ARN) and a virtual MFA device
+// managed policy, an OIDC provider and a SAML provider (their ARN) and a virtual MFA device
 // (its serial number).
 const (
 	TaggedUser              TagKind = "User"
@@ -18,12 +18,13 @@ const (
 	TaggedOIDCProvider      TagKind = "OpenIDConnectProvider"
 	TaggedServerCertificate TagKind = "ServerCertificate"
 	TaggedInstanceProfile   TagKind = "InstanceProfile"
+	TaggedSAMLProvider      TagKind = "SAMLProvider"
 )
 
 // TagKinds are the taggable kinds, in the order AWS's reference lists
 // their operations.
 var TagKinds = []TagKind{TaggedInstanceProfile, TaggedMFADevice, TaggedOIDCProvider, TaggedPolicy, TaggedRole,
-	TaggedServerCertificate, TaggedUser}
+	TaggedSAMLProvider, TaggedServerCertificate, TaggedUser}
 
 // TagStore keeps the tags of every taggable kind.
 type TagStore interface {
@@ -31,6 +32,7 @@ type TagStore interface {
 	// what fn makes of them, atomically, keeping their order; the kind's
 	// not-found error (ErrNoSuchUser, ErrNoSuchRole, ErrNoSuchPolicy,
 	// ErrNoSuchMFADevice, ErrNoSuchOIDCProvider,
-	// ErrNoSuchServerCertificate, ErrNoSuchInstanceProfile), or fn's.
+	// ErrNoSuchServerCertificate, ErrNoSuchInstanceProfile,
+	// ErrNoSuchSAMLProvider), or fn's.
 	UpdateTags(ctx context.Context, kind TagKind, id string, fn func([]Tag) ([]Tag, error)) error
 }

@@ -125,7 +125,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error"}
+var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error", "samlroles", "samlcontinue"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -181,6 +181,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/signin", c.signIn)
 	m.HandleFunc("POST /console/signin/mfa", c.signInMFA)
 	m.HandleFunc("GET /console/federation", c.federation)
+	m.HandleFunc("GET /saml/metadata", c.samlMetadata)
+	m.HandleFunc("POST /saml", c.samlSignIn)
 	m.HandleFunc("POST /console/signout", c.session(c.signOut))
 	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
 	m.HandleFunc("POST /console/password", c.session(c.form("ChangePassword", c.changePassword)))
@@ -245,9 +247,14 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "no-store")
 	}
 	// No console form comes near this; a bigger body is refused before it
-	// is read, whoever sends it.
+	// is read, whoever sends it. A SAML response is larger, and bounded
+	// by its own limit.
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		limit := int64(maxForm)
+		if r.URL.Path == "/saml" {
+			limit = maxSAMLForm
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	c.mux.ServeHTTP(w, r)
 }

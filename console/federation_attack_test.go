@@ -1,5 +1,6 @@
 // Attacks on the console federation boundary: /console/federation
-// (getSigninToken, then login) and the console session it begins.
+// (getSigninToken, then login), the SAML endpoint /saml (a response, a
+// role chosen, a relay state), and the console session they begin.
 //
 // What the caller may claim: a role's or a federated user's session
 // credentials (sessionId, sessionKey, sessionToken), a SessionDuration, a
@@ -35,6 +36,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/saml"
 )
 
 // federationBench serves the console in front of a Keyward with a role
@@ -183,4 +185,52 @@ func TestFederationDecodesStrictly(t *testing.T) {
 	if tokens == 0 || cookies == 0 {
 		t.Fatalf("tokens with unused bits: %d, cookies: %d, in four sessions", tokens, cookies)
 	}
+}
+
+// TestSAMLEndpointAttacks: what a browser may post to /saml (a response,
+// a role, a relay state) is believed only as far as the response's
+// signature goes, and only once.
+func TestSAMLEndpointAttacks(t *testing.T) {
+	s := newSAMLConsole(t)
+	t.Run("a response posted twice signs in once", func(t *testing.T) {
+		resp := s.idp.Response()
+		if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {resp}}); status != http.StatusOK {
+			t.Fatalf("first: %d", status)
+		}
+		hc := cookieClient()
+		if status, _ := s.post(t, hc, url.Values{"SAMLResponse": {resp}}); status != http.StatusForbidden {
+			t.Fatalf("replayed: %d", status)
+		}
+		if getStatus(t, hc, s.srv.URL+"/console/roles") == http.StatusOK {
+			t.Fatal("a replayed response signed in")
+		}
+	})
+	t.Run("a role the response does not offer", func(t *testing.T) {
+		hc := cookieClient()
+		status, _ := s.post(t, hc, url.Values{"SAMLResponse": {s.idp.Response()}, "roleIndex": {s.roleARN("Reader")}})
+		if status != http.StatusForbidden || getStatus(t, hc, s.srv.URL+"/console/roles") == http.StatusOK {
+			t.Fatalf("a role not offered: %d", status)
+		}
+	})
+	t.Run("a relay state elsewhere stays in the console", func(t *testing.T) {
+		for _, relay := range []string{"https://evil.example/", "//evil.example/console/", "/console/\\evil", "javascript:alert(1)"} {
+			status, page := s.post(t, cookieClient(), url.Values{"SAMLResponse": {s.idp.Response()}, "RelayState": {relay}})
+			if status != http.StatusOK || !strings.Contains(page, `content="0;url=/console/roles"`) {
+				t.Fatalf("relay %q: %d\n%s", relay, status, page)
+			}
+		}
+	})
+	t.Run("a forged or oversized response", func(t *testing.T) {
+		forged := strings.Replace(s.idp.Response(), "A", "B", 40)
+		if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {forged}}); status != http.StatusForbidden {
+			t.Fatalf("forged: %d", status)
+		}
+		if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {strings.Repeat("A", saml.MaxResponseSize+1)}}); status != http.StatusBadRequest {
+			t.Fatalf("oversized: %d", status)
+		}
+		big := url.Values{"SAMLResponse": {strings.Repeat("A", 4*saml.MaxResponseSize)}}
+		if status, _ := s.post(t, cookieClient(), big); status != http.StatusBadRequest {
+			t.Fatalf("a form over the bound: %d", status)
+		}
+	})
 }

@@ -247,9 +247,3 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	}
 	return out, nil
 }
-
-// ListSAMLProviders authorises iam:ListSAMLProviders as AWS does; Keyward
-// has no SAML providers yet, so an allowed caller is answered none.
-func (s *Service) ListSAMLProviders(ctx context.Context) error {
-	return s.Authz.Authorize(ctx, "iam:ListSAMLProviders", "*")
-}

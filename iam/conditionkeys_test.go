@@ -142,6 +142,9 @@ func TestConditionKeysTable(t *testing.T) {
 	certPEM, keyPEM := selfSignedCert(t)
 	_, err = b.IAM.UploadServerCertificate(root, "tcert", "/", certPEM, keyPEM, "", tags)
 	must(t, err)
+	idpMetadata := kwtest.NewIdP(t, b.STS.SAML, b.clock.Now).Metadata
+	idp, err := b.IAM.CreateSAMLProvider(root, "tidp", idpMetadata, tags)
+	must(t, err)
 	cred, err := b.IAM.CreateServiceSpecificCredential(root, "target", "codecommit.amazonaws.com")
 	must(t, err)
 
@@ -218,6 +221,10 @@ func TestConditionKeysTable(t *testing.T) {
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
 		{"UntagOpenIDConnectProvider", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedOIDCProvider, oidc.ARN, []string{"cost"}) },
 			map[string][]string{"aws:TagKeys": {"cost"}}},
+		{"TagSAMLProvider", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedSAMLProvider, idp.ARN, newTags) },
+			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
+		{"UntagSAMLProvider", false, func() error { return b.IAM.UntagResource(ctx, keyward.TaggedSAMLProvider, idp.ARN, []string{"cost"}) },
+			map[string][]string{"aws:TagKeys": {"cost"}}},
 		{"TagServerCertificate", false, func() error { return b.IAM.TagResource(ctx, keyward.TaggedServerCertificate, "tcert", newTags) },
 			map[string][]string{"aws:RequestTag/cost": {"42"}, "aws:TagKeys": {"cost"}}},
 		{"UntagServerCertificate", false, func() error {
@@ -263,6 +270,8 @@ func TestConditionKeysTable(t *testing.T) {
 			_, err := b.IAM.CreateOIDCProvider(ctx, "https://other.example.com", []string{"app"}, []string{strings.Repeat("b", 40)}, tags)
 			return err
 		}, map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
+		{"CreateSAMLProvider", true, func() error { _, err := b.IAM.CreateSAMLProvider(ctx, "newidp", idpMetadata, tags); return err },
+			map[string][]string{"aws:RequestTag/team": {"blue"}, "aws:TagKeys": {"team"}}},
 		{"UploadServerCertificate", true, func() error {
 			_, err := b.IAM.UploadServerCertificate(ctx, "newcert", "/", certPEM, keyPEM, "", tags)
 			return err

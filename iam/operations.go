@@ -98,9 +98,15 @@ var Operations = keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string
 	// OpenID Connect providers.
 	"CreateOpenIDConnectProvider": keyward.Changes(keyward.ReqParam("Url", keyward.OIDCURLShape), keyward.ListParam("ClientIDList", keyward.ClientIDShape, false),
 		keyward.ListParam("ThumbprintList", keyward.ThumbprintShape, true), keyward.TagsParam(false)),
-	"GetOpenIDConnectProvider":                keyward.Reads(oidcARNParam),
-	"ListOpenIDConnectProviders":              keyward.Reads(),
-	"DeleteOpenIDConnectProvider":             keyward.Changes(oidcARNParam),
+	"GetOpenIDConnectProvider":    keyward.Reads(oidcARNParam),
+	"ListOpenIDConnectProviders":  keyward.Reads(),
+	"DeleteOpenIDConnectProvider": keyward.Changes(oidcARNParam),
+
+	// SAML providers.
+	"CreateSAMLProvider":                      keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", keyward.SAMLMetadataShape), keyward.ReqParam("Name", keyward.SAMLProviderNameShape), keyward.TagsParam(false)),
+	"GetSAMLProvider":                         keyward.Reads(samlARNParam),
+	"UpdateSAMLProvider":                      keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", keyward.SAMLMetadataShape), samlARNParam),
+	"DeleteSAMLProvider":                      keyward.Changes(samlARNParam),
 	"AddClientIDToOpenIDConnectProvider":      keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape)),
 	"RemoveClientIDFromOpenIDConnectProvider": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape)),
 	"UpdateOpenIDConnectProviderThumbprint":   keyward.Changes(oidcARNParam, keyward.ListParam("ThumbprintList", keyward.ThumbprintShape, true)),
@@ -166,6 +172,7 @@ var (
 	accountAliasParam   = keyward.ReqParam("AccountAlias", keyward.AccountAliasShape)
 	profileNameParam    = keyward.ReqParam("InstanceProfileName", keyward.InstanceProfileNameShape)
 	oidcARNParam        = keyward.ReqParam("OpenIDConnectProviderArn", keyward.ARNShape)
+	samlARNParam        = keyward.ReqParam("SAMLProviderArn", keyward.ARNShape)
 	serverCertNameParam = keyward.ReqParam("ServerCertificateName", keyward.ServerCertNameShape)
 
 	serialNumberParam = keyward.ReqParam("SerialNumber", keyward.SerialNumberShape)

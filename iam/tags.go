@@ -97,6 +97,15 @@ var taggables = map[keyward.TagKind]taggable{
 		},
 		missing: keyward.ErrNoSuchOIDCProvider, notFound: func(id string) error { return oidcNotFound(id) },
 	},
+	keyward.TaggedSAMLProvider: {
+		by:        samlARNParam,
+		authorize: (*Service).authorizeSAMLProvider,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.SAMLProvider(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchSAMLProvider, notFound: func(id string) error { return samlNotFound(id) },
+	},
 	keyward.TaggedServerCertificate: {
 		by:        serverCertNameParam,
 		authorize: (*Service).authorizeServerCertificate,

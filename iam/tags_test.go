@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestTagsOfEveryKind holds the one tagging implementation to AWS's rules
@@ -31,11 +32,13 @@ func TestTagsOfEveryKind(t *testing.T) {
 	must(t, err)
 	_, err = b.IAM.CreateInstanceProfile(root, "ip", "/", nil)
 	must(t, err)
+	idp, err := b.IAM.CreateSAMLProvider(root, "corp", kwtest.NewIdP(t, b.STS.SAML, b.clock.Now).Metadata, nil)
+	must(t, err)
 	ids := map[keyward.TagKind]string{keyward.TaggedUser: "u", keyward.TaggedRole: "r", keyward.TaggedPolicy: pol.ARN,
 		keyward.TaggedMFADevice: dev.SerialNumber, keyward.TaggedOIDCProvider: oidc.ARN, keyward.TaggedServerCertificate: "c",
-		keyward.TaggedInstanceProfile: "ip"}
+		keyward.TaggedInstanceProfile: "ip", keyward.TaggedSAMLProvider: idp.ARN}
 	missing := map[keyward.TagKind]string{keyward.TaggedPolicy: pol.ARN + "x", keyward.TaggedMFADevice: dev.SerialNumber + "x",
-		keyward.TaggedOIDCProvider: oidc.ARN + "x"}
+		keyward.TaggedOIDCProvider: oidc.ARN + "x", keyward.TaggedSAMLProvider: idp.ARN + "x"}
 
 	for _, kind := range keyward.TagKinds {
 		id := ids[kind]

@@ -70,21 +70,6 @@ var accountActions = map[string]action{
 	"GetAccountAuthorizationDetails": row(func(ctx context.Context, s *Services, in *input) (keyward.AuthorizationDetails, error) {
 		return s.IAM.AccountAuthorizationDetails(ctx, in.list("Filter"), in.str("Marker"), in.maxItems())
 	}, (*xmlWriter).authorizationDetails),
-
-	"ListSAMLProviders": emptyMembers("SAMLProviderList", func(ctx context.Context, s *Services) error { return s.IAM.ListSAMLProviders(ctx) }),
-}
-
-// emptyMembers is a listing, without pagination, of entities Keyward does
-// not have yet: call authorises it like the real one, and it has no items.
-func emptyMembers(element string, call func(ctx context.Context, s *Services) error) action {
-	return row(
-		func(ctx context.Context, s *Services, _ *input) (none, error) {
-			return none{}, call(ctx, s)
-		},
-		func(w *xmlWriter, _ keyward.Account, _ none) {
-			w.open(element)
-			w.close(element)
-		})
 }
 
 func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.AuthorizationDetails) {

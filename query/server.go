@@ -105,7 +105,7 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, iam.Operations, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, instanceProfileActions, tagActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, iam.Operations, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 
@@ -325,7 +325,7 @@ func (s *Server) dispatch(ctx context.Context, r *http.Request, xw *xmlWriter, r
 }
 
 // anonymousActions are the STS actions a caller may send unsigned.
-var anonymousActions = map[string]bool{"AssumeRoleWithWebIdentity": true}
+var anonymousActions = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}
 
 // serveAnonymous serves an unsigned request, if it asks for one of
 // anonymousActions; otherwise it is refused as AWS refuses an unsigned

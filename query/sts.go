@@ -52,6 +52,31 @@ var stsActions = map[string]action{
 		return s.STS.AssumeRoleWithWebIdentity(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), SessionName: in.str("RoleSessionName"),
 			DurationSeconds: in.int("DurationSeconds"), Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("WebIdentityToken"))
 	}, writeAssumedRole),
+	"AssumeRoleWithSAML": row(func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
+		return s.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: in.str("RoleArn"), DurationSeconds: in.int("DurationSeconds"),
+			Policy: in.str("Policy"), PolicyARNs: in.list("PolicyArns")}, in.str("PrincipalArn"), in.str("SAMLAssertion"))
+	}, writeSAMLRole),
+}
+
+// writeSAMLRole writes AssumeRoleWithSAML's result: a role session and who
+// the assertion says signed in, in the model's order.
+func writeSAMLRole(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
+	writeCredentials(w, r.Session)
+	w.open("AssumedRoleUser")
+	w.elem("AssumedRoleId", r.AssumedRoleID)
+	w.elem("Arn", r.ARN)
+	w.close("AssumedRoleUser")
+	w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
+	if s := r.SAML; s != nil {
+		w.elem("Subject", s.Subject)
+		w.elem("SubjectType", s.SubjectType)
+		w.elem("Issuer", s.Issuer)
+		w.elem("Audience", s.Audience)
+		w.elem("NameQualifier", s.NameQualifier)
+	}
+	if r.SourceIdentity != "" {
+		w.elem("SourceIdentity", r.SourceIdentity)
+	}
 }
 
 func writeCredentials(w *xmlWriter, c keyward.Session) {

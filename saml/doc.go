@@ -73,21 +73,8 @@
 // SP-initiated sign-in with the HTTP-Redirect binding; the request's ID
 // comes back as Options.InResponseTo.
 //
-// # For the README's dependency list
+// # Dependencies
 //
-//   - github.com/russellhaering/goxmldsig and github.com/beevik/etree:
-//     XML signature verification of SAML responses (package saml), the
-//     XML-DSig core that crewjam/saml also uses, with Keyward's own SAML
-//     rules around it.
-//   - github.com/crewjam/saml: its xmlenc package decrypts encrypted
-//     assertions (package saml); its IdentityProvider is the real
-//     identity provider the tests sign in with.
-//
-// When package saml is linked into cmd/keyward, NOTICE.md needs these rows
-// (TestDependencyLicences checks them):
-//
-//	| github.com/beevik/etree | BSD-2-Clause | LICENSE |
-//	| github.com/crewjam/saml | BSD-2-Clause | LICENSE |
-//	| github.com/jonboulle/clockwork | Apache-2.0 | LICENSE |
-//	| github.com/russellhaering/goxmldsig | Apache-2.0 | LICENSE |
+// The README's dependency list says why these libraries, and NOTICE.md
+// gives their licences.
 package saml

@@ -23,6 +23,8 @@ func accountTests() []namedTest {
 		{"ConsoleUserSorts", testConsoleUserSorts},
 		{"Roles", testRoles},
 		{"OIDCProviders", testOIDCProviders},
+		{"SAMLProviders", testSAMLProviders},
+		{"ConcurrentSAMLProviderQuota", testConcurrentSAMLProviderQuota},
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
 		{"InstanceProfiles", testInstanceProfiles},
 		{"TagsOfEveryKind", testTagsOfEveryKind},
@@ -544,14 +546,16 @@ func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 	must(t, s.CreateServerCertificate(ctx, keyward.ServerCertificate{ID: "ASCA1", Name: "web", Path: "/", Body: "PEM", SealedKey: []byte("sealed"),
 		UploadedAt: t0, Expiration: t0.AddDate(1, 0, 0)}, 2))
 	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+	idp := keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/corp", Name: "corp", Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}
+	must(t, s.CreateSAMLProvider(ctx, idp, 2))
 
 	names := map[keyward.TagKind]string{keyward.TaggedUser: "ALICE", keyward.TaggedRole: "CI", keyward.TaggedPolicy: p.ARN,
 		keyward.TaggedMFADevice: d.SerialNumber, keyward.TaggedOIDCProvider: oidc.ARN, keyward.TaggedServerCertificate: "Web",
-		keyward.TaggedInstanceProfile: "WEB"}
+		keyward.TaggedInstanceProfile: "WEB", keyward.TaggedSAMLProvider: idp.ARN}
 	missing := map[keyward.TagKind]error{keyward.TaggedUser: keyward.ErrNoSuchUser, keyward.TaggedRole: keyward.ErrNoSuchRole,
 		keyward.TaggedPolicy: keyward.ErrNoSuchPolicy, keyward.TaggedMFADevice: keyward.ErrNoSuchMFADevice,
 		keyward.TaggedOIDCProvider: keyward.ErrNoSuchOIDCProvider, keyward.TaggedServerCertificate: keyward.ErrNoSuchServerCertificate,
-		keyward.TaggedInstanceProfile: keyward.ErrNoSuchInstanceProfile}
+		keyward.TaggedInstanceProfile: keyward.ErrNoSuchInstanceProfile, keyward.TaggedSAMLProvider: keyward.ErrNoSuchSAMLProvider}
 	refused := errors.New("refused")
 	for _, kind := range keyward.TagKinds {
 		name := names[kind]

@@ -20,6 +20,9 @@ var Operations = keyward.OperationTable(keyward.ServiceSTS, map[string]keyward.O
 	"AssumeRoleWithWebIdentity": credentials(keyward.Changes(keyward.ReqParam("RoleArn", keyward.STSARNShape), keyward.ReqParam("RoleSessionName", keyward.RoleSessionNameShape),
 		keyward.ReqParam("WebIdentityToken", keyward.WebIdentityTokenShape), keyward.OptParam("ProviderId", keyward.ProviderIDShape),
 		keyward.DescriptorsParam("PolicyArns"), keyward.OptParam("Policy", keyward.SessionPolicyShape), roleDurationParam)),
+	"AssumeRoleWithSAML": credentials(keyward.Changes(keyward.ReqParam("RoleArn", keyward.STSARNShape), keyward.ReqParam("PrincipalArn", keyward.STSARNShape),
+		keyward.ReqParam("SAMLAssertion", keyward.SAMLAssertionShape), keyward.DescriptorsParam("PolicyArns"),
+		keyward.OptParam("Policy", keyward.SessionPolicyShape), roleDurationParam)),
 })
 
 // credentials marks an operation that hands out credentials.

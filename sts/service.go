@@ -8,6 +8,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/saml"
 	"github.com/keyward/keyward/seal"
 )
 
@@ -34,6 +35,9 @@ type Service struct {
 	// WebIdentity checks OpenID Connect ID tokens (package oidc); nil
 	// refuses AssumeRoleWithWebIdentity.
 	WebIdentity keyward.WebIdentityVerifier
+	// SAML checks SAML responses for Keyward's own SAML endpoint; nil
+	// refuses AssumeRoleWithSAML.
+	SAML *saml.ServiceProvider
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }

@@ -14,6 +14,8 @@ type Store interface {
 	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)
 	MFADevice(ctx context.Context, serial string) (keyward.MFADevice, error)
 	OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error)
+	SAMLProvider(ctx context.Context, arn string) (keyward.SAMLProvider, error)
+	SAMLProviders(ctx context.Context) ([]keyward.SAMLProvider, error)
 	// RevokeSession, SessionRevoked and UseOnce remember what must hold on
 	// every replica: revoked sessions and single-use tokens.
 	RevokeSession(ctx context.Context, id string, expires time.Time) error

@@ -1,11 +1,14 @@
 // Attacks on the STS and federation boundary: AssumeRole,
-// AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken, the
-// session tokens they issue and the MFA codes they take.
+// AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken,
+// GetFederationToken, the session tokens they issue and the MFA codes they
+// take. (Package saml's own attack file holds the attacks on the SAML
+// response's XML: signature wrapping, comments, entities, sizes.)
 //
 // What the caller may claim: the role it wants, a session name, an
 // external ID, session policies and tags, a source identity, a duration,
-// an MFA device's serial number and a code, a web identity token, and a
-// session token it holds. None of it is believed about the caller.
+// an MFA device's serial number and a code, a web identity token, a SAML
+// response and the provider it names, and a session token it holds. None
+// of it is believed about the caller.
 //
 // What Keyward establishes itself: who the caller is (the signature, or
 // the token's issuer's signature), whether the role's trust policy names
@@ -455,5 +458,60 @@ func TestMFAGuessesLimited(t *testing.T) {
 		if d.Failures != 5 {
 			t.Fatalf("the device counts %d failures, want 5", d.Failures)
 		}
+	})
+}
+
+// TestAssumeRoleWithSAMLRefusals: what the bearer of a response may not
+// do — each refused with AWS's error, and no session issued.
+func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
+	b := newSAMLBench(t)
+	b.samlRole(t, "Admin", "")
+	b.samlRole(t, "Reader", `{"StringEquals":{"SAML:sub":"bob@corp.test"}}`)
+	b.samlRole(t, "Other", "")
+
+	t.Run("a response used twice", func(t *testing.T) {
+		resp := b.response(t)
+		_, err := b.assume(resp, "Admin")
+		must(t, err)
+		_, err = b.assume(resp, "Admin")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
+	})
+	t.Run("a role the Role attribute does not name", func(t *testing.T) {
+		_, err := b.assume(b.response(t), "Other")
+		kwtest.WantAPIError(t, err, "AccessDenied", 403, "")
+	})
+	t.Run("a trust policy's saml:sub condition", func(t *testing.T) {
+		_, err := b.assume(b.response(t), "Reader")
+		kwtest.WantAPIError(t, err, "AccessDenied", 403, "")
+	})
+	t.Run("an expired response", func(t *testing.T) {
+		resp := b.response(t)
+		b.clock.Add(10 * time.Minute)
+		_, err := b.assume(resp, "Admin")
+		kwtest.WantAPIError(t, err, "ExpiredTokenException", 400, "")
+	})
+	t.Run("a provider that does not exist", func(t *testing.T) {
+		_, err := b.sts("", "").AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(b.roleARN("Admin")),
+			PrincipalArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":saml-provider/nobody"), SAMLAssertion: aws.String(b.response(t))})
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
+	})
+	t.Run("a response for another provider's ARN", func(t *testing.T) {
+		other := b.idp.Metadata
+		_, err := b.rootIAM.CreateSAMLProvider(context.Background(), &awsiam.CreateSAMLProviderInput{Name: aws.String("other"), SAMLMetadataDocument: aws.String(other)})
+		must(t, err)
+		_, err = b.sts("", "").AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(b.roleARN("Admin")),
+			PrincipalArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":saml-provider/other"), SAMLAssertion: aws.String(b.response(t))})
+		kwtest.WantAPIError(t, err, "AccessDenied", 403, "")
+	})
+	t.Run("a response that is not one", func(t *testing.T) {
+		_, err := b.assume("bm90IGEgcmVzcG9uc2U=", "Admin")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
+	})
+	t.Run("a deleted provider", func(t *testing.T) {
+		resp := b.response(t)
+		_, err := b.rootIAM.DeleteSAMLProvider(context.Background(), &awsiam.DeleteSAMLProviderInput{SAMLProviderArn: aws.String(b.providerARN)})
+		must(t, err)
+		_, err = b.assume(resp, "Admin")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
 	})
 }

@@ -180,10 +180,19 @@ var deniedForms = map[string]string{
 	"TagOpenIDConnectProvider":                "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
 	"UntagOpenIDConnectProvider":              "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&TagKeys.member.1=k",
 	"ListOpenIDConnectProviderTags":           "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
+
+	"CreateSAMLProvider":   "Name=corp&SAMLMetadataDocument=" + strings.Repeat("x", 1000),
+	"GetSAMLProvider":      "SAMLProviderArn=" + url.QueryEscape(samlProvider),
+	"UpdateSAMLProvider":   "SAMLProviderArn=" + url.QueryEscape(samlProvider) + "&SAMLMetadataDocument=" + strings.Repeat("x", 1000),
+	"DeleteSAMLProvider":   "SAMLProviderArn=" + url.QueryEscape(samlProvider),
+	"TagSAMLProvider":      "SAMLProviderArn=" + url.QueryEscape(samlProvider) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
+	"UntagSAMLProvider":    "SAMLProviderArn=" + url.QueryEscape(samlProvider) + "&TagKeys.member.1=k",
+	"ListSAMLProviderTags": "SAMLProviderArn=" + url.QueryEscape(samlProvider),
 }
 
 const (
 	oidcProvider = "arn:aws:iam::123456789012:oidc-provider/token.example.com"
+	samlProvider = "arn:aws:iam::123456789012:saml-provider/corp"
 	thumbprint   = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 )
 
@@ -194,7 +203,8 @@ const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Pr
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"
 
 // allowedWithoutPermission are the actions AWS lets anyone call.
-var allowedWithoutPermission = map[string]bool{"GetCallerIdentity": true, "GetSessionToken": true, "AssumeRoleWithWebIdentity": true}
+var allowedWithoutPermission = map[string]bool{"GetCallerIdentity": true, "GetSessionToken": true, "AssumeRoleWithWebIdentity": true,
+	"AssumeRoleWithSAML": true}
 
 const (
 	allowAll    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`

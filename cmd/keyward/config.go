@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/keyward/keyward/saml"
 	"io"
 	"log/slog"
 	"os"
@@ -24,7 +25,10 @@ import (
 // the file: they come from the environment, or from files named by a
 // setting (the *_FILE convention of Docker and Kubernetes secrets).
 type Config struct {
-	Listen        string
+	Listen string
+	// PublicURL is where clients reach Keyward (--public-url); empty for
+	// the scheme and address of Listen.
+	PublicURL     string
 	DataDir       string
 	AccountID     string
 	LogLevel      string
@@ -172,6 +176,7 @@ func (c *Config) specs() []flagSpec {
 	return []flagSpec{
 		{"listen", "KEYWARD_LISTEN", "address to serve the API and the console on", groupServing, nil, str(&c.Listen)},
 		{"max-connections", "KEYWARD_MAX_CONNECTIONS", "client connections held at once; at the limit the stalest idle one is closed (0: the file descriptor limit less 512)", groupServing, nil, intFlag(&c.MaxConnections)},
+		{"public-url", "KEYWARD_PUBLIC_URL", "the URL clients and browsers reach Keyward at, without a path: its SAML endpoint is <public-url>/saml, the audience and recipient SAML assertions must name (default: http or https on --listen)", groupServing, nil, str(&c.PublicURL)},
 		{"trusted-proxies", "KEYWARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none when empty)", groupServing, nil, str(&c.TrustedProxies)},
 		{"request-timeout", "KEYWARD_REQUEST_TIMEOUT", "how long a request may take, waiting for the store included; past it the answer is ServiceUnavailable (503)", groupServing, nil, dur(&c.RequestTimeout)},
 		{"shutdown-grace", "KEYWARD_SHUTDOWN_GRACE", "how long a shutdown waits for requests in flight", groupServing, nil, dur(&c.ShutdownGrace)},
@@ -500,6 +505,9 @@ func (c *Config) Validate() error {
 	if _, err := c.level(); err != nil {
 		return err
 	}
+	if _, err := saml.NewServiceProvider(c.publicURL()); err != nil {
+		return fmt.Errorf("--public-url must be an http or https URL without query: %q", c.PublicURL)
+	}
 	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
@@ -538,4 +546,16 @@ func (c *Config) logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// publicURL is --public-url, or the scheme and address Keyward listens on.
+func (c *Config) publicURL() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Listen
 }

@@ -60,6 +60,11 @@ func TestGoldenResponses(t *testing.T) {
 		m.Rand = &lockedReader{r: rand.NewChaCha8([32]byte{'k', 'e', 'y', 'w', 'a', 'r', 'd'})}
 	})
 	const form = "application/x-www-form-urlencoded; charset=utf-8"
+	// A SAML identity provider's metadata, with a self-signed certificate
+	// made for these tests (testdata/saml-idp-metadata.xml).
+	md, err := os.ReadFile(filepath.Join("testdata", "saml-idp-metadata.xml"))
+	must(t, err)
+	samlMetadata := url.QueryEscape(string(md))
 	steps := []struct {
 		name, service, form string
 	}{
@@ -280,6 +285,18 @@ func TestGoldenResponses(t *testing.T) {
 			contextEntry(1, "aws:username", "bob")},
 		{"SimulatePrincipalPolicy-MissingContextValues", "iam", "Action=SimulatePrincipalPolicy&Version=2010-05-08&PolicySourceArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Auser%2Feng%2Falice&PolicyInputList.member.1=" +
 			url.QueryEscape(simulationPolicy) + "&ActionNames.member.1=s3%3AGetObject&ActionNames.member.2=s3%3APutObject&ResourceArns.member.1=arn%3Aaws%3As3%3A%3A%3Ab%2Falice%2Fx"},
+		{"CreateSAMLProvider", "iam", "Action=CreateSAMLProvider&Version=2010-05-08&Name=corp&Tags.member.1.Key=team&Tags.member.1.Value=sso&SAMLMetadataDocument=" + samlMetadata},
+		{"CreateSAMLProvider-EntityAlreadyExists", "iam", "Action=CreateSAMLProvider&Version=2010-05-08&Name=CORP&SAMLMetadataDocument=" + samlMetadata},
+		{"CreateSAMLProvider-InvalidInput", "iam", "Action=CreateSAMLProvider&Version=2010-05-08&Name=broken&SAMLMetadataDocument=" + strings.Repeat("x", 1000)},
+		{"GetSAMLProvider", "iam", "Action=GetSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp"},
+		{"ListSAMLProviders-one", "iam", "Action=ListSAMLProviders&Version=2010-05-08"},
+		{"UpdateSAMLProvider", "iam", "Action=UpdateSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp&SAMLMetadataDocument=" + samlMetadata},
+		{"TagSAMLProvider", "iam", "Action=TagSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp&Tags.member.1.Key=env&Tags.member.1.Value=prod"},
+		{"UntagSAMLProvider", "iam", "Action=UntagSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp&TagKeys.member.1=team"},
+		{"ListSAMLProviderTags", "iam", "Action=ListSAMLProviderTags&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp"},
+		{"AssumeRoleWithSAML-InvalidIdentityToken", "sts", "Action=AssumeRoleWithSAML&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&PrincipalArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp&SAMLAssertion=bm90IGEgcmVzcG9uc2U%3D"},
+		{"DeleteSAMLProvider", "iam", "Action=DeleteSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp"},
+		{"GetSAMLProvider-NoSuchEntity", "iam", "Action=GetSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}

@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/keyward/keyward/saml"
 	"io"
 	"log/slog"
 	"net"
@@ -251,6 +252,12 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 		Passwords: m.Passwords}
 	m.STS = &sts.Service{Store: m.Store, Authz: m.Authz, IAM: m.IAM, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses,
 		WebIdentity: &oidc.Verifier{Now: m.Now, AllowPrivate: m.Config.OIDCAllowPrivate}}
+	sp, err := saml.NewServiceProvider(m.Config.publicURL())
+	if err != nil {
+		return err
+	}
+	sp.Now, sp.Rand = m.Now, m.Rand
+	m.STS.SAML = sp
 	m.Reports = &report.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Uses: m.Uses,
 		Logger: m.Logger, CredentialReportMaxAge: m.Config.ReportMaxAge}
 	if m.IAM.Passwords == nil {
@@ -333,6 +340,8 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	})
 	mux.Handle("/console/", web)
 	mux.Handle("GET /favicon.ico", web)
+	mux.Handle("POST /saml", web)
+	mux.Handle("GET /saml/metadata", web)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.Handle("/", console.Home(m.API)) // a browser at / is sent to the console
 	return withDeadline(m.Config.RequestTimeout, hsts(clients.Secure, mux)), nil

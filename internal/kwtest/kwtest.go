@@ -28,6 +28,7 @@ import (
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/report"
+	"github.com/keyward/keyward/saml"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
@@ -100,6 +101,8 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
+	// Keyward's SAML endpoint is the test server's: <URL>/saml.
+	t2.SAML = &saml.ServiceProvider{BaseURL: srv.URL, Now: now}
 
 	// The verifier protocol, on a unix socket as keyward serve offers it.
 	dir, err := os.MkdirTemp("", "kw")

@@ -26,6 +26,7 @@ var tagColumns = map[keyward.TagKind]tagColumn{
 	keyward.TaggedPolicy:            {"policies", "arn", false, keyward.ErrNoSuchPolicy, false},
 	keyward.TaggedMFADevice:         {"mfa_devices", "serial", false, keyward.ErrNoSuchMFADevice, false},
 	keyward.TaggedOIDCProvider:      {"oidc_providers", "arn", false, keyward.ErrNoSuchOIDCProvider, false},
+	keyward.TaggedSAMLProvider:      {"saml_providers", "arn", false, keyward.ErrNoSuchSAMLProvider, false},
 	keyward.TaggedServerCertificate: {"server_certificates", "name_fold", true, keyward.ErrNoSuchServerCertificate, false},
 	keyward.TaggedInstanceProfile:   {"instance_profiles", "name_fold", true, keyward.ErrNoSuchInstanceProfile, true},
 }

@@ -1,0 +1,137 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/saml"
+)
+
+// noValidUntil is how long AWS reports a provider valid whose metadata
+// sets no validUntil.
+const noValidUntil = 100 * 365 * 24 * time.Hour
+
+func samlNotFound(arn string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "Manifest not found for arn %s", keyward.Clip(arn))
+}
+
+// metadataError turns package saml's refusal of a document into IAM's
+// answer, which names the check that failed no further than AWS does.
+func metadataError(err error) error {
+	var se *saml.Error
+	if errors.As(err, &se) {
+		return keyward.Errorf(keyward.EInvalidInput, "%s", se.Message)
+	}
+	return err
+}
+
+// parseSAMLMetadata checks a metadata document as IAM does and returns
+// the validity AWS reports for it.
+func (s *Service) parseSAMLMetadata(doc string) (time.Time, error) {
+	now := s.now()
+	md, err := saml.ParseMetadata(doc, now)
+	if err != nil {
+		return time.Time{}, metadataError(err)
+	}
+	if md.ValidUntil.IsZero() {
+		return now.Add(noValidUntil), nil
+	}
+	return md.ValidUntil.UTC(), nil
+}
+
+// CreateSAMLProvider registers an identity provider by its metadata
+// document: an entity ID, signing certificates and, if it says so, the
+// date until which it is valid.
+func (s *Service) CreateSAMLProvider(ctx context.Context, name, metadata string, tags []keyward.Tag) (keyward.SAMLProvider, error) {
+	arn := "arn:aws:iam::" + s.Account(ctx).ID + ":saml-provider/" + name
+	if err := CheckDuplicateTags(tags); err != nil {
+		return keyward.SAMLProvider{}, err
+	}
+	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateSAMLProvider", arn, authz.RequestTagKeys(tags)); err != nil {
+		return keyward.SAMLProvider{}, err
+	}
+	validUntil, err := s.parseSAMLMetadata(metadata)
+	if err != nil {
+		return keyward.SAMLProvider{}, err
+	}
+	p := keyward.SAMLProvider{ARN: arn, Name: name, Metadata: metadata, ValidUntil: validUntil, CreatedAt: s.now(), Tags: tags}
+	switch err := s.Store.CreateSAMLProvider(ctx, p, keyward.MaxSAMLProviders); {
+	case errors.Is(err, keyward.ErrSAMLProviderExists):
+		return p, keyward.Errorf(keyward.EEntityAlreadyExists, "SAMLProvider %s already exists.", keyward.Clip(name))
+	case errors.Is(err, keyward.ErrSAMLProviderQuota):
+		return p, keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for SamlProvidersPerAccount: %d", keyward.MaxSAMLProviders)
+	default:
+		return p, err
+	}
+}
+
+// authorizeSAMLProvider authorises action on a provider, with its tags as
+// aws:ResourceTag keys besides the request's keys.
+func (s *Service) authorizeSAMLProvider(ctx context.Context, action, arn string, keys authz.Keys) error {
+	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.Store.SAMLProvider(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchSAMLProvider)
+	if err != nil {
+		return err
+	}
+	return s.Authz.AuthorizeWith(ctx, action, arn, tags.With(keys))
+}
+
+// SAMLProvider returns a provider with its metadata document.
+func (s *Service) SAMLProvider(ctx context.Context, arn string) (keyward.SAMLProvider, error) {
+	return s.samlProviderFor(ctx, "iam:GetSAMLProvider", arn)
+}
+
+// SAMLProviders lists the account's providers.
+func (s *Service) SAMLProviders(ctx context.Context) ([]keyward.SAMLProvider, error) {
+	if err := s.Authz.Authorize(ctx, "iam:ListSAMLProviders", "*"); err != nil {
+		return nil, err
+	}
+	return s.Store.SAMLProviders(ctx)
+}
+
+// UpdateSAMLProvider replaces a provider's metadata document, checked as
+// at creation: a rotated signing certificate, a new validity.
+func (s *Service) UpdateSAMLProvider(ctx context.Context, arn, metadata string) error {
+	if err := s.authorizeSAMLProvider(ctx, "iam:UpdateSAMLProvider", arn, nil); err != nil {
+		return err
+	}
+	validUntil, err := s.parseSAMLMetadata(metadata)
+	if err != nil {
+		return err
+	}
+	err = s.Store.UpdateSAMLProvider(ctx, arn, func(p *keyward.SAMLProvider) error {
+		p.Metadata, p.ValidUntil = metadata, validUntil
+		return nil
+	})
+	if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
+		return samlNotFound(arn)
+	}
+	return err
+}
+
+// DeleteSAMLProvider deletes a provider. Sessions it vouched for stay
+// valid until they expire, as on AWS; no new one is issued.
+func (s *Service) DeleteSAMLProvider(ctx context.Context, arn string) error {
+	if err := s.authorizeSAMLProvider(ctx, "iam:DeleteSAMLProvider", arn, nil); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteSAMLProvider(ctx, arn); errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
+		return samlNotFound(arn)
+	} else {
+		return err
+	}
+}
+
+// samlProviderFor returns a provider after authorising action on it.
+func (s *Service) samlProviderFor(ctx context.Context, action, arn string) (keyward.SAMLProvider, error) {
+	if err := s.authorizeSAMLProvider(ctx, action, arn, nil); err != nil {
+		return keyward.SAMLProvider{}, err
+	}
+	p, err := s.Store.SAMLProvider(ctx, arn)
+	if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
+		return p, samlNotFound(arn)
+	}
+	return p, err
+}
