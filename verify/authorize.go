@@ -180,9 +180,14 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 			host = r.Host
 		}
 		apiID, stage = q.Get("api-id"), q.Get("stage")
-	case h.Get(wire.HeaderOriginalURI) == "" && h.Get(headerForwardedURI) != "":
+	case h.Get(headerForwardedURI) != "" && (h.Get(wire.HeaderOriginalURI) == "" || h.Get(wire.HeaderOriginalURI) == h.Get(headerForwardedURI)):
 		// Traefik without the API in its address: the API would be the
-		// client's to name.
+		// client's to name. Traefik passes a client's own X-Original-Uri
+		// on, so one that says what X-Forwarded-Uri says does not make the
+		// subrequest nginx's: the client would then name the API in its
+		// own X-Keyward-Api-Id. nginx sets no X-Forwarded-Uri, and a
+		// client's that disagrees with nginx's X-Original-Uri is refused
+		// below as a conflict.
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput,
 			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=….", wire.AuthorizePath)
 	default: // nginx

@@ -366,3 +366,31 @@ func TestAttackAuthorizeCallerKeys(t *testing.T) {
 		t.Fatalf("a long-term key on an MFA condition: got %d %s %s", status, code, message)
 	}
 }
+
+// TestAttackAuthorizeTraefikWithoutAPIForgedNginx: Traefik's ForwardAuth
+// without the API in its address is refused rather than letting a client
+// name the API. A client must not get around that refusal by sending
+// nginx's headers itself, X-Original-Uri saying what Traefik's
+// X-Forwarded-Uri says, so that the subrequest looks like nginx's and its
+// own X-Keyward-Api-Id names an API it may use (signing for the Host
+// Keyward sees, Traefik's address): Traefik passes the request on to the
+// service, whatever API was decided.
+func TestAttackAuthorizeTraefikWithoutAPIForgedNginx(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	other := user(t, k, "other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:other/*"}]}`)
+	// The signature is checked only by Keyward, which in nginx's reading
+	// takes the subrequest's Host, Traefik's address: the client signs
+	// that.
+	r, _ := http.NewRequest("DELETE", "http://keyward.internal/pets/1", nil)
+	sigv4.Sign(r, nil, other.id, other.secret, "eu-west-1", wire.InvokeService, time.Now())
+	h := r.Header
+	for _, kv := range [][2]string{{wire.HeaderOriginalURI, "/pets/1"}, {wire.HeaderOriginalMethod, "DELETE"},
+		{wire.HeaderAPIID, "other"}, {wire.HeaderStage, "prod"}, {wire.HeaderOriginalContentLength, "0"}} {
+		h.Set(kv[0], kv[1])
+	}
+	status, code, message := authorize(t, traefikSubrequest(url, "", h, "DELETE", "/pets/1"))
+	if status != http.StatusBadRequest || code != "InvalidInput" || !strings.Contains(message, "Traefik") {
+		t.Fatalf("got %d %s %s, want 400 InvalidInput", status, code, message)
+	}
+}
