@@ -210,18 +210,28 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if a.Service != g.cfg.Service {
 		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", g.cfg.Service)
 	}
-	payloadHash, body, err := g.payload(r)
-	if err != nil {
+	// Until the signature is checked the client is nobody: what the guard
+	// does for it is bounded by what costs nothing to check first. A
+	// request out of the clock's window asks Keyward nothing, and one
+	// whose key Keyward does not know has none of its body read.
+	if err := g.verifier.CheckTime(&a); err != nil {
 		return Caller{}, nil, err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), g.cfg.Timeout)
 	defer cancel()
-	key, err := g.signingKey(ctx, &a)
+	key, cached, err := g.signingKey(ctx, &a)
+	if err != nil {
+		return Caller{}, nil, err
+	}
+	payloadHash, body, err := g.payload(r)
 	if err != nil {
 		return Caller{}, nil, err
 	}
 	if err := g.verifier.VerifyPayloadHash(r, payloadHash, &a, key.key); err != nil {
 		return Caller{}, nil, err
+	}
+	if !cached {
+		g.remember(&a, key)
 	}
 	var resource string
 	if g.cfg.Resource != nil {
@@ -336,36 +346,47 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 }
 
 // signingKey returns the signing key of a's access key and scope: from the
-// cache, or derived by Keyward. The cache holds no secret, only keys good
-// for one day, region and service; Keyward still decides every request,
-// so a key deactivated since is refused all the same.
-func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (signingKey, error) {
-	// A session's key is its token's: the token is part of the name.
-	id := a.AccessKeyID + "/" + a.Scope + "/" + a.SecurityToken
+// cache, or derived by Keyward (then cached reports false). The cache holds
+// no secret, only keys good for one day, region and service; Keyward still
+// decides every request, so a key deactivated since is refused all the
+// same.
+func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k signingKey, cached bool, err error) {
 	g.mu.RLock()
-	k, ok := g.keys[id]
+	k, ok := g.keys[cacheName(a)]
 	g.mu.RUnlock()
 	if ok {
-		return k, nil
+		return k, true, nil
 	}
 	if !keyward.WellFormedAccessKeyID(a.AccessKeyID) {
-		return k, invalidKey
+		return k, false, invalidKey
 	}
 	d, err := g.client.derive(ctx, a.AccessKeyID, a.SecurityToken, a.Date, a.Region, a.Service)
 	if errors.Is(err, errNoSuchIdentity) {
-		return k, invalidKey
+		return k, false, invalidKey
 	}
 	if err != nil {
-		return k, err
+		return k, false, err
 	}
-	k = signingKey{key: sigv4.SigningKeyOf([32]byte(d.DerivedKey)), arn: d.PrincipalArn}
+	return signingKey{key: sigv4.SigningKeyOf([32]byte(d.DerivedKey)), arn: d.PrincipalArn}, false, nil
+}
+
+// remember caches the signing key of a's scope once a request verified
+// with it: a scope that signed nothing (a key ID is no secret, and a client
+// without the secret can name any region) must not push out the keys of
+// clients that sign.
+func (g *Guard) remember(a *sigv4.Auth, k signingKey) {
 	g.mu.Lock()
 	if len(g.keys) >= g.cfg.MaxKeys {
 		clear(g.keys) // simplest bound: yesterday's scopes go too
 	}
-	g.keys[strings.Clone(id)] = k
+	g.keys[strings.Clone(cacheName(a))] = k
 	g.mu.Unlock()
-	return k, nil
+}
+
+// cacheName names a signing key in the cache. A session's key is its
+// token's: the token is part of the name.
+func cacheName(a *sigv4.Auth) string {
+	return a.AccessKeyID + "/" + a.Scope + "/" + a.SecurityToken
 }
 
 // conditions are the condition keys the guard observed of r; Keyward adds

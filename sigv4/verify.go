@@ -76,6 +76,13 @@ func (v *Verifier) verify(r *http.Request, body []byte, payloadHash string, a *A
 	return nil
 }
 
+// CheckTime reports whether a's time is within MaxSkew of now (for a
+// presigned request: current and not expired), as Verify does. A caller
+// that must do work before it can verify (ask for a signing key, read a
+// body) checks the time first, since that costs nothing and bounds the
+// scopes a client without a secret can make it work for.
+func (v *Verifier) CheckTime(a *Auth) error { return v.checkTime(a) }
+
 func (v *Verifier) checkTime(a *Auth) error {
 	now := v.Now().UTC()
 	if a.Presigned {
