@@ -210,6 +210,10 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if a.Service != g.cfg.Service {
 		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", g.cfg.Service)
 	}
+	// The decision names the method, and a handler may read "get" as GET.
+	if err := wire.DecisionMethod(r.Method); err != nil {
+		return Caller{}, nil, err
+	}
 	// Until the signature is checked the client is nobody: what the guard
 	// does for it is bounded by what costs nothing to check first. A
 	// request out of the clock's window asks Keyward nothing, and one

@@ -347,3 +347,37 @@ func TestAttackGuardUnauthenticatedWork(t *testing.T) {
 		t.Errorf("alice's signing key was pushed out by scopes that signed nothing: Keyward was asked %d more times", n)
 	}
 }
+
+// TestAttackGuardMethodCase: a user allowed everything but GET /admin/*
+// sends "get /admin/secret.txt". Go's server passes the method on as
+// written, and a handler that reads methods without regard to case (a
+// proxy to a Django or Flask application, which upper-case them) would
+// serve a GET that the decision on "get" let through. A method that is not
+// in upper case is refused before the handler sees it.
+func TestAttackGuardMethodCase(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served atomic.Int64
+	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
+	for _, method := range []string{"get", "Get", "GET"} {
+		req := httptest.NewRequest(method, "/admin/secret.txt", nil)
+		if err := v4.NewSigner().SignHTTP(context.Background(), notAdmin, req, emptySHA256, "execute-api", "eu-west-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 403 || w.Header().Get("X-Amzn-Errortype") != "AccessDenied" {
+			t.Errorf("%s: got %d %s", method, w.Code, w.Body)
+		}
+	}
+	if n := served.Load(); n != 0 {
+		t.Fatalf("the handler served %d requests", n)
+	}
+}

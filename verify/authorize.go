@@ -213,6 +213,9 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 				"The request's %s does not match what the proxy says: it cannot name another request than the one the proxy forwards.", c.header)
 		}
 	}
+	if err := wire.DecisionMethod(method); err != nil {
+		return nil, "", "", err
+	}
 	rawPath, rawQuery, _ := strings.Cut(uri, "?")
 	path, err := wire.DecisionPath(rawPath)
 	if err != nil {

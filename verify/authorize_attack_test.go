@@ -394,3 +394,33 @@ func TestAttackAuthorizeTraefikWithoutAPIForgedNginx(t *testing.T) {
 		t.Fatalf("got %d %s %s, want 400 InvalidInput", status, code, message)
 	}
 }
+
+// TestAttackAuthorizeMethodCase: a user allowed everything but GET
+// /admin/* asks for /admin/secret.txt with the method written "get" or
+// "Get". Traefik and Envoy pass such a method on, and servers that read
+// methods without regard to case (Django and Werkzeug upper-case them)
+// serve a GET, while the decision on "get" would match no Deny written for
+// GET. A method that is not in upper case is refused.
+func TestAttackAuthorizeMethodCase(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	admin := user(t, k, "admin", notAdmin)
+	for _, method := range []string{"get", "Get", "gET"} {
+		t.Run(method, func(t *testing.T) {
+			h := signedFor(admin, method, "/admin/secret.txt")
+			for proxyName, sub := range map[string]*http.Request{
+				"nginx":   nginxSubrequest(url, h, method, "/admin/secret.txt"),
+				"Traefik": traefikSubrequest(url, "?api-id=pets&stage=prod", h, method, "/admin/secret.txt"),
+				"Envoy":   envoySubrequest(url, h, method, "/admin/secret.txt"),
+			} {
+				status, code, message := authorize(t, sub)
+				if status != http.StatusForbidden || code != "AccessDenied" || !strings.Contains(message, "upper case") {
+					t.Errorf("%s: got %d %s %s", proxyName, status, code, message)
+				}
+			}
+		})
+	}
+	if status, code, message := authorize(t, nginxSubrequest(url, signedFor(admin, "GET", "/admin/secret.txt"), "GET", "/admin/secret.txt")); status != 403 || !strings.Contains(message, "explicit deny") {
+		t.Fatalf("GET: got %d %s %s", status, code, message)
+	}
+}
