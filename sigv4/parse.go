@@ -112,7 +112,7 @@ func (a *Auth) parseQuery(raw string) error {
 		}
 	}
 	secs, err := strconv.Atoi(q.Get("X-Amz-Expires"))
-	if err != nil || secs < 1 || secs > 604800 {
+	if err != nil || secs < 1 || secs > int(MaxExpires/time.Second) {
 		return incomplete("X-Amz-Expires must be a number of seconds from 1 to 604800.")
 	}
 	a.Expires = time.Duration(secs) * time.Second
