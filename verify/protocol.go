@@ -226,6 +226,12 @@ func (p *Protocol) derive(ctx context.Context, req wire.DeriveSigningKeyRequest)
 }
 
 func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest) (any, error) {
+	// No other service verifies a request to one Keyward answers itself (no
+	// key is derived for it): such a use would be a false last use.
+	if keyward.OwnService(req.Service) {
+		return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest,
+			"no other service verifies a request to " + req.Service + ", a service Keyward answers itself"}
+	}
 	// Keys that describe the caller or its session are Keyward's to
 	// establish: an asking service that sends one is told so. Keys are
 	// compared case-insensitively, so one named twice, or a region other

@@ -413,3 +413,29 @@ func TestAttackDeriveKeyForAnotherDay(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackEvaluateAsKeywardsOwnService: an asking service says the key
+// it asks about was used for IAM, a service Keyward answers itself and for
+// which it never derives a key: no other service can have verified such a
+// request. The use would be recorded as the key's last use of IAM (what
+// GetServiceLastAccessedDetails and the credential report show, and what
+// an administrator removes unused permissions by). It is refused with
+// BadRequest, as a key for that service is.
+func TestAttackEvaluateAsKeywardsOwnService(t *testing.T) {
+	k := kwtest.New(t)
+	gw := user(t, k, "gw", verifyPolicy)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	for _, service := range keyward.OwnServices() {
+		status, _, out := call(t, k, gw, wire.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"],"region":"us-east-1","service":"`+service+`"}`, false)
+		if status != http.StatusBadRequest || out["code"] != wire.CodeBadRequest || out["decisions"] != nil {
+			t.Errorf("%s: got %d %v", service, status, out)
+		}
+		if u, ok := k.API.Uses.Pending(alice.id); ok && keyward.OwnService(u.Service) {
+			t.Errorf("%s: recorded as alice's last use: %+v", service, u)
+		}
+	}
+	status, _, out := call(t, k, gw, wire.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"],"region":"us-east-1","service":"s3"}`, false)
+	if status != http.StatusOK {
+		t.Fatalf("s3: got %d %v", status, out)
+	}
+}
