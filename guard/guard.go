@@ -21,16 +21,18 @@
 // a backslash…; see wire.DecisionPath) is refused with AccessDenied, so
 // that the decision is on what the handler serves.
 //
-// Request bodies: a client signs the SHA-256 of its body. When it declares
-// that hash in X-Amz-Content-Sha256, as the AWS SDKs do for S3, the body
-// streams to the handler while the guard hashes it, and a body that does
-// not match makes the handler's read fail with ErrPayloadMismatch at its
-// end: a handler must not act on a body it could not read to the end
-// without error. Without the header the guard reads the body first, up to
-// Config.MaxBufferedBody.
+// Request bodies: a client signs the SHA-256 of its body. Without
+// X-Amz-Content-Sha256, and with it for a body of known length within
+// Config.MaxBufferedBody, the guard reads the body first and the handler
+// runs only for the body signed. A longer body with its hash declared, as
+// the AWS SDKs do for S3, streams to the handler while the guard hashes it,
+// and a body that does not match makes the handler's read fail with
+// ErrPayloadMismatch at its end: a handler must not act on such a body
+// before it has read it to the end without error.
 package guard
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -236,6 +238,21 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	}
 	if !cached {
 		g.remember(&a, key)
+	}
+	// A handler that decodes a body (json.Decoder) stops once its value is
+	// complete and may never ask for the end, where a body that is not the
+	// one signed fails the read; so a body of known length within
+	// MaxBufferedBody is checked before the handler runs, and only a longer
+	// one streams.
+	if hb, ok := body.(*hashingBody); ok && r.ContentLength >= 0 && r.ContentLength <= g.cfg.MaxBufferedBody {
+		buf, err := io.ReadAll(io.LimitReader(hb, g.cfg.MaxBufferedBody+1))
+		switch {
+		case errors.Is(err, ErrPayloadMismatch):
+			return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "The request body does not match its signed X-Amz-Content-Sha256.")
+		case err != nil || int64(len(buf)) != r.ContentLength:
+			return Caller{}, nil, keyward.Errorf(keyward.EIncompleteSignature, "The request body could not be read.")
+		}
+		body = io.NopCloser(bytes.NewReader(buf))
 	}
 	var resource string
 	if g.cfg.Resource != nil {

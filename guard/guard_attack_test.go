@@ -25,6 +25,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -379,5 +380,51 @@ func TestAttackGuardMethodCase(t *testing.T) {
 	}
 	if n := served.Load(); n != 0 {
 		t.Fatalf("the handler served %d requests", n)
+	}
+}
+
+// TestAttackGuardBodyDecodedBeforeItsEnd: a client's body, signed by its
+// declared X-Amz-Content-Sha256, is replaced on the way (a request
+// replayed from a log, or changed past the TLS that carried it) by another
+// of the same length. A handler that decodes JSON with json.Decoder, as Go
+// handlers do, stops once the value is complete and never asks for the
+// end, where the guard's check failed the read: it would act on the
+// replaced body. A body within MaxBufferedBody is checked before the
+// handler runs, so the handler never sees a body that is not the one
+// signed.
+func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var paid []int
+	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var order struct{ Amount int }
+		if err := json.NewDecoder(r.Body).Decode(&order); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		paid = append(paid, order.Amount)
+		mu.Unlock()
+	})))
+	t.Cleanup(srv.Close)
+	signedBody, sentBody := []byte(`{"Amount":1}`), []byte(`{"Amount":9}`)
+	status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, sentBody)
+	if status != 403 || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") {
+		t.Errorf("the replaced body: got %d %s", status, body)
+	}
+	if status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, nil); status != 200 {
+		t.Errorf("the body as signed: got %d %s", status, body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(paid) != 1 || paid[0] != 1 {
+		t.Fatalf("the handler acted on %v", paid)
 	}
 }
