@@ -418,7 +418,8 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 	if maxConns == 0 {
 		maxConns = connguard.DefaultMax()
 	}
-	m.Conns = &connguard.Guard{Max: maxConns, MinBodyRate: m.Timeouts.MinBodyRate, BodyGrace: m.Timeouts.BodyGrace}
+	m.Conns = &connguard.Guard{Max: maxConns, MinBodyRate: m.Timeouts.MinBodyRate, BodyGrace: m.Timeouts.BodyGrace,
+		ReadTimeout: m.Timeouts.Read}
 	m.server = &http.Server{
 		Handler:           m.Conns.Handler(handler),
 		ReadHeaderTimeout: m.Timeouts.ReadHeader,

@@ -11,8 +11,8 @@
 // connection is busy so is the new one refused.
 //
 // A request's body must also arrive at a minimum rate once a grace period
-// has passed (HTTP/1), so that a slow body gives up its connection long
-// before the server's whole-request timeout.
+// has passed, so that a slow body gives up its connection (HTTP/1) or its
+// stream (HTTP/2) long before the server's whole-request timeout.
 //
 // Wire it with the server: Listener wraps the listener, and the server's
 // ConnState, ConnContext and Handler are the Guard's.
@@ -40,10 +40,15 @@ type Guard struct {
 	Now func() time.Time
 	// MinBodyRate is the slowest, in bytes a second, that a request body
 	// may arrive once BodyGrace has passed since the handler began (0: no
-	// minimum). It applies to HTTP/1 connections, whose reads it bounds.
+	// minimum): on HTTP/1 through the connection's reads, on HTTP/2
+	// through each stream's read deadline.
 	MinBodyRate int64
 	// BodyGrace is how long a body may take before MinBodyRate applies.
 	BodyGrace time.Duration
+	// ReadTimeout is the server's: how long a request may take to read,
+	// which the minimum rate of an HTTP/2 request's body never extends
+	// (0: no bound of the guard's own).
+	ReadTimeout time.Duration
 
 	mu    sync.Mutex
 	conns map[*conn]struct{}
@@ -224,6 +229,9 @@ func (g *Guard) Handler(h http.Handler) http.Handler {
 		if r.Body != nil && r.Body != http.NoBody {
 			c.begin(q, r.ProtoMajor == 1)
 			r.Body = &body{ReadCloser: r.Body, q: q}
+			if r.ProtoMajor > 1 && g.MinBodyRate > 0 {
+				r.Body = &streamBody{ReadCloser: r.Body, g: g, rc: http.NewResponseController(w), start: time.Now()}
+			}
 		} else {
 			q.answer()
 		}
@@ -306,6 +314,40 @@ func (c *conn) unrate() {
 		c.set = c.deadline
 		c.Conn.SetReadDeadline(c.deadline)
 	}
+}
+
+// streamBody holds an HTTP/2 request's body to the minimum rate. One
+// connection carries many streams, so the connection's reads, which bound
+// an HTTP/1 body, bound none of them: each read of the stream is given the
+// stream's own deadline (http.ResponseController), the time by which the
+// bytes received so far would have been enough, never past the server's
+// read timeout, which the stream's deadline replaces.
+type streamBody struct {
+	io.ReadCloser
+	g       *Guard
+	rc      *http.ResponseController
+	start   time.Time
+	bytes   int64
+	tooSlow bool
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	if b.tooSlow {
+		return 0, ErrTooSlow
+	}
+	d := b.start.Add(b.g.BodyGrace + time.Duration(float64(b.bytes)/float64(b.g.MinBodyRate)*float64(time.Second)))
+	if end := b.start.Add(b.g.ReadTimeout); b.g.ReadTimeout > 0 && end.Before(d) {
+		d = end
+	}
+	b.rc.SetReadDeadline(d)
+	n, err := b.ReadCloser.Read(p)
+	b.bytes += int64(n)
+	if errors.Is(err, os.ErrDeadlineExceeded) && (b.g.ReadTimeout <= 0 || time.Since(b.start) < b.g.ReadTimeout) {
+		b.g.slow.Add(1)
+		b.tooSlow = true
+		return n, ErrTooSlow
+	}
+	return n, err
 }
 
 // body notices the end of a request's body.
