@@ -10,6 +10,7 @@ package connguard
 
 import (
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -90,5 +91,59 @@ func TestAttackHTTP2SlowBody(t *testing.T) {
 	// much of it past the grace period.
 	if status, proto, body := post(30, 100, 10*time.Millisecond); status != http.StatusOK || proto != 2 || body != "3000" {
 		t.Fatalf("a body at the rate: got %d HTTP/%d %s", status, proto, body)
+	}
+}
+
+// TestAttackStalledAnswers: a connection whose answer is being written is
+// never closed to make room, so a client that asks for answers and never
+// takes them (a small receive window, pipelined requests for the
+// console's stylesheet) holds its connection as busy until the server's
+// write timeout, two minutes. Clients doing so on every connection the
+// guard allows would shut everyone else out. An answer the client has
+// taken nothing of for StallGrace no longer keeps its connection: at the
+// limit it is closed to make room like a waiting one.
+func TestAttackStalledAnswers(t *testing.T) {
+	clk := &clock{t: time.Unix(1e9, 0)}
+	g := &Guard{Max: 2, Now: clk.Now, StallGrace: 5 * time.Second}
+	big := strings.Repeat("x", 8<<20)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, big) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	s := serve(t, g, mux, false)
+
+	var hoarders []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		c.(*net.TCPConn).SetReadBuffer(4096)
+		fmt.Fprintf(c, "GET /big HTTP/1.1\r\nHost: guard\r\n\r\n")
+		hoarders = append(hoarders, c)
+	}
+	// Each answer fills what the network holds and then waits for its
+	// client: its last write stays begun while the clock moves on.
+	waitFor(t, "both answers to stall", func() bool {
+		clk.Add(time.Second)
+		now := clk.Now()
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		stalled := 0
+		for c := range g.conns {
+			c.mu.Lock()
+			if c.writing && now.Sub(c.writeSince) > g.StallGrace {
+				stalled++
+			}
+			c.mu.Unlock()
+		}
+		return stalled == 2
+	})
+	newcomer := s.dial(t)
+	if got := get(t, newcomer, "/"); got != "ok" {
+		t.Fatalf("the newcomer got %q", got)
+	}
+	if g.Evicted() != 1 {
+		t.Fatalf("%d connections closed to make room", g.Evicted())
 	}
 }
