@@ -185,11 +185,13 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 		// client's to name. Traefik passes a client's own X-Original-Uri
 		// on, so one that says what X-Forwarded-Uri says does not make the
 		// subrequest nginx's: the client would then name the API in its
-		// own X-Keyward-Api-Id. nginx sets no X-Forwarded-Uri, and a
-		// client's that disagrees with nginx's X-Original-Uri is refused
-		// below as a conflict.
+		// own X-Keyward-Api-Id. nginx must set no X-Forwarded-Uri (some
+		// auth_request snippets do, for other servers), and a client's that
+		// disagrees with nginx's X-Original-Uri is refused below as a
+		// conflict.
 		return nil, "", "", keyward.Errorf(keyward.EInvalidInput,
-			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=….", wire.AuthorizePath)
+			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=…; "+
+				"nginx must not set X-Forwarded-Uri, which is Traefik's.", wire.AuthorizePath)
 	default: // nginx
 		method, uri, host = h.Get(wire.HeaderOriginalMethod), h.Get(wire.HeaderOriginalURI), r.Host
 		apiID, stage = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage)
