@@ -70,6 +70,11 @@ type Config struct {
 	// arn:aws:execute-api:{region}:{account}:{APIID}/{Stage}/{METHOD}/{path},
 	// as API Gateway names a request for IAM authorisation.
 	APIID, Stage string
+	// Region, when set, is the service's region: a signature for another
+	// region is refused. Without it the region of the ARN decided is the
+	// one the client signed for, its own choice, which no Deny written for
+	// one region matches.
+	Region string
 	// Service is the SigV4 service clients sign for (default
 	// "execute-api"), Action the action decided (default
 	// "execute-api:Invoke").
@@ -149,6 +154,9 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 	if cfg.Service == "" {
 		cfg.Service = wire.InvokeService
 	}
+	if cfg.Region != "" && !keyward.ValidRegionName(cfg.Region) {
+		return nil, fmt.Errorf("guard: %q is not a region's name", cfg.Region)
+	}
 	if keyward.OwnService(cfg.Service) {
 		// Keyward never derives such keys: they would sign its own API.
 		return nil, fmt.Errorf("guard: %s is a service Keyward answers itself; a guarded service has a name of its own", cfg.Service)
@@ -211,6 +219,9 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	}
 	if a.Service != g.cfg.Service {
 		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", g.cfg.Service)
+	}
+	if g.cfg.Region != "" && a.Region != g.cfg.Region {
+		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to a valid region, not '%s'.", a.Region)
 	}
 	// The decision names the method, and a handler may read "get" as GET.
 	if err := wire.DecisionMethod(r.Method); err != nil {

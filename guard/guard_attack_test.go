@@ -428,3 +428,44 @@ func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
 		t.Fatalf("the handler acted on %v", paid)
 	}
 }
+
+// TestAttackGuardRegion: a user allowed everything but DELETE in
+// eu-west-1, the guarded service's region, signs its DELETE for us-east-1,
+// and the ARN decided names us-east-1, which no Deny written for
+// eu-west-1 matches. A guard configured with its region refuses a
+// signature for another one before the handler sees it.
+func TestAttackGuardRegion(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	noDelete := user(t, k, "nodelete", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:eu-west-1:*:myapi/prod/DELETE/*"}]}`)
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod", Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served atomic.Int64
+	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
+	for _, tc := range []struct {
+		region, method string
+		status         int
+		code           string
+	}{
+		{"us-east-1", "DELETE", 403, "SignatureDoesNotMatch"},
+		{"eu-west-1", "DELETE", 403, "AccessDenied"},
+		{"eu-west-1", "GET", 200, ""},
+	} {
+		req := httptest.NewRequest(tc.method, "/pets/1", nil)
+		if err := v4.NewSigner().SignHTTP(context.Background(), noDelete, req, emptySHA256, "execute-api", tc.region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != tc.status || w.Header().Get("X-Amzn-Errortype") != tc.code {
+			t.Errorf("%s for %s: got %d %s", tc.method, tc.region, w.Code, w.Body)
+		}
+	}
+	if n := served.Load(); n != 1 {
+		t.Fatalf("the handler served %d requests", n)
+	}
+}

@@ -424,3 +424,54 @@ func TestAttackAuthorizeMethodCase(t *testing.T) {
 		t.Fatalf("GET: got %d %s %s", status, code, message)
 	}
 }
+
+// TestAttackAuthorizeRegion: the region of the ARN decided is the one the
+// client signed for, which the client chooses: a user allowed everything
+// but DELETE in eu-west-1, where the API is, signs its DELETE for
+// us-east-1, and no Deny written for eu-west-1 matches. A proxy that names
+// its API's region (X-Keyward-Region, Traefik's region= in its address)
+// has a signature for another region refused; a client's X-Keyward-Region
+// that disagrees with Traefik's is refused as a conflict.
+func TestAttackAuthorizeRegion(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	noDelete := user(t, k, "nodelete", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:eu-west-1:*:pets/prod/DELETE/*"}]}`)
+	signedIn := func(region, method, uri string) http.Header {
+		r, _ := http.NewRequest(method, "http://api.example.com"+uri, nil)
+		sigv4.Sign(r, nil, noDelete.id, noDelete.secret, region, wire.InvokeService, time.Now())
+		return r.Header
+	}
+	withRegion := func(sub *http.Request, region string) *http.Request {
+		sub.Header.Set("X-Keyward-Region", region)
+		return sub
+	}
+	for _, tc := range []struct {
+		name   string
+		sub    *http.Request
+		status int
+		code   string
+	}{
+		{"nginx naming eu-west-1, signed for us-east-1", withRegion(nginxSubrequest(url, signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "eu-west-1"),
+			403, "SignatureDoesNotMatch"},
+		{"Envoy naming eu-west-1, signed for us-east-1", withRegion(envoySubrequest(url, signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "eu-west-1"),
+			403, "SignatureDoesNotMatch"},
+		{"Traefik naming eu-west-1, signed for us-east-1", traefikSubrequest(url, "?api-id=pets&stage=prod&region=eu-west-1", signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"),
+			403, "SignatureDoesNotMatch"},
+		{"Traefik naming eu-west-1, the client's X-Keyward-Region us-east-1", withRegion(traefikSubrequest(url, "?api-id=pets&stage=prod&region=eu-west-1",
+			signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "us-east-1"), 403, "AccessDenied"},
+		{"nginx naming eu-west-1, signed for it", withRegion(nginxSubrequest(url, signedIn("eu-west-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "eu-west-1"),
+			403, "AccessDenied"},
+		{"nginx naming eu-west-1, GET signed for it", withRegion(nginxSubrequest(url, signedIn("eu-west-1", "GET", "/pets/1"), "GET", "/pets/1"), "eu-west-1"),
+			200, ""},
+		{"nginx naming no valid region", withRegion(nginxSubrequest(url, signedIn("eu-west-1", "GET", "/pets/1"), "GET", "/pets/1"), "eu west"),
+			400, "InvalidInput"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code, message := authorize(t, tc.sub)
+			if status != tc.status || code != tc.code {
+				t.Fatalf("got %d %s %s, want %d %s", status, code, message, tc.status, tc.code)
+			}
+		})
+	}
+}

@@ -31,6 +31,10 @@ const (
 	HeaderOriginalContentLength = "X-Original-Content-Length"
 	HeaderAPIID                 = "X-Keyward-Api-Id"
 	HeaderStage                 = "X-Keyward-Stage"
+	// HeaderRegion, when the proxy sets it, is the API's region: a
+	// signature for another region is refused. Without it the region
+	// decided is the one the client signed for, its own choice.
+	HeaderRegion = "X-Keyward-Region"
 
 	HeaderPrincipalARN = "X-Keyward-Principal-Arn"
 	HeaderUserName     = "X-Keyward-User-Name"
