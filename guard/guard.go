@@ -250,21 +250,6 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if !cached {
 		g.remember(&a, key)
 	}
-	// A handler that decodes a body (json.Decoder) stops once its value is
-	// complete and may never ask for the end, where a body that is not the
-	// one signed fails the read; so a body of known length within
-	// MaxBufferedBody is checked before the handler runs, and only a longer
-	// one streams.
-	if hb, ok := body.(*hashingBody); ok && r.ContentLength >= 0 && r.ContentLength <= g.cfg.MaxBufferedBody {
-		buf, err := io.ReadAll(io.LimitReader(hb, g.cfg.MaxBufferedBody+1))
-		switch {
-		case errors.Is(err, ErrPayloadMismatch):
-			return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "The request body does not match its signed X-Amz-Content-Sha256.")
-		case err != nil || int64(len(buf)) != r.ContentLength:
-			return Caller{}, nil, keyward.Errorf(keyward.EIncompleteSignature, "The request body could not be read.")
-		}
-		body = io.NopCloser(bytes.NewReader(buf))
-	}
 	var resource string
 	if g.cfg.Resource != nil {
 		resource = g.cfg.Resource(r, a.Region, g.account)
@@ -291,6 +276,21 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	case decision != wire.DecisionAllow:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
 			key.arn, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
+	}
+	// A handler that decodes a body (json.Decoder) stops once its value is
+	// complete and may never ask for the end, where a body that is not the
+	// one signed fails the read; so a body of known length within
+	// MaxBufferedBody is checked before the handler runs (once the request is
+	// allowed), and only a longer one streams.
+	if hb, ok := body.(*hashingBody); ok && r.ContentLength >= 0 && r.ContentLength <= g.cfg.MaxBufferedBody {
+		buf, err := io.ReadAll(io.LimitReader(hb, g.cfg.MaxBufferedBody+1))
+		switch {
+		case errors.Is(err, ErrPayloadMismatch):
+			return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "The request body does not match its signed X-Amz-Content-Sha256.")
+		case err != nil || int64(len(buf)) != r.ContentLength:
+			return Caller{}, nil, keyward.Errorf(keyward.EIncompleteSignature, "The request body could not be read.")
+		}
+		body = io.NopCloser(bytes.NewReader(buf))
 	}
 	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, Region: a.Region}
 	if i := strings.Index(key.arn, ":user/"); i >= 0 {
