@@ -21,16 +21,18 @@
 // a backslash…; see wire.DecisionPath) is refused with AccessDenied, so
 // that the decision is on what the handler serves.
 //
-// Request bodies: a client signs the SHA-256 of its body. When it declares
-// that hash in X-Amz-Content-Sha256, as the AWS SDKs do for S3, the body
-// streams to the handler while the guard hashes it, and a body that does
-// not match makes the handler's read fail with ErrPayloadMismatch at its
-// end: a handler must not act on a body it could not read to the end
-// without error. Without the header the guard reads the body first, up to
-// Config.MaxBufferedBody.
+// Request bodies: a client signs the SHA-256 of its body. Without
+// X-Amz-Content-Sha256, and with it for a body of known length within
+// Config.MaxBufferedBody, the guard reads the body first and the handler
+// runs only for the body signed. A longer body with its hash declared, as
+// the AWS SDKs do for S3, streams to the handler while the guard hashes it,
+// and a body that does not match makes the handler's read fail with
+// ErrPayloadMismatch at its end: a handler must not act on such a body
+// before it has read it to the end without error.
 package guard
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -68,6 +70,11 @@ type Config struct {
 	// arn:aws:execute-api:{region}:{account}:{APIID}/{Stage}/{METHOD}/{path},
 	// as API Gateway names a request for IAM authorisation.
 	APIID, Stage string
+	// Region, when set, is the service's region: a signature for another
+	// region is refused. Without it the region of the ARN decided is the
+	// one the client signed for, its own choice, which no Deny written for
+	// one region matches.
+	Region string
 	// Service is the SigV4 service clients sign for (default
 	// "execute-api"), Action the action decided (default
 	// "execute-api:Invoke").
@@ -147,6 +154,9 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 	if cfg.Service == "" {
 		cfg.Service = wire.InvokeService
 	}
+	if cfg.Region != "" && !keyward.ValidRegionName(cfg.Region) {
+		return nil, fmt.Errorf("guard: %q is not a region's name", cfg.Region)
+	}
 	if keyward.OwnService(cfg.Service) {
 		// Keyward never derives such keys: they would sign its own API.
 		return nil, fmt.Errorf("guard: %s is a service Keyward answers itself; a guarded service has a name of its own", cfg.Service)
@@ -210,18 +220,35 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if a.Service != g.cfg.Service {
 		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", g.cfg.Service)
 	}
-	payloadHash, body, err := g.payload(r)
-	if err != nil {
+	if g.cfg.Region != "" && a.Region != g.cfg.Region {
+		return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to a valid region, not '%s'.", a.Region)
+	}
+	// The decision names the method, and a handler may read "get" as GET.
+	if err := wire.DecisionMethod(r.Method); err != nil {
+		return Caller{}, nil, err
+	}
+	// Until the signature is checked the client is nobody: what the guard
+	// does for it is bounded by what costs nothing to check first. A
+	// request out of the clock's window asks Keyward nothing, and one
+	// whose key Keyward does not know has none of its body read.
+	if err := g.verifier.CheckTime(&a); err != nil {
 		return Caller{}, nil, err
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), g.cfg.Timeout)
 	defer cancel()
-	key, err := g.signingKey(ctx, &a)
+	key, cached, err := g.signingKey(ctx, &a)
+	if err != nil {
+		return Caller{}, nil, err
+	}
+	payloadHash, body, err := g.payload(r)
 	if err != nil {
 		return Caller{}, nil, err
 	}
 	if err := g.verifier.VerifyPayloadHash(r, payloadHash, &a, key.key); err != nil {
 		return Caller{}, nil, err
+	}
+	if !cached {
+		g.remember(&a, key)
 	}
 	var resource string
 	if g.cfg.Resource != nil {
@@ -249,6 +276,21 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	case decision != wire.DecisionAllow:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
 			key.arn, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
+	}
+	// A handler that decodes a body (json.Decoder) stops once its value is
+	// complete and may never ask for the end, where a body that is not the
+	// one signed fails the read; so a body of known length within
+	// MaxBufferedBody is checked before the handler runs (once the request is
+	// allowed), and only a longer one streams.
+	if hb, ok := body.(*hashingBody); ok && r.ContentLength >= 0 && r.ContentLength <= g.cfg.MaxBufferedBody {
+		buf, err := io.ReadAll(io.LimitReader(hb, g.cfg.MaxBufferedBody+1))
+		switch {
+		case errors.Is(err, ErrPayloadMismatch):
+			return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "The request body does not match its signed X-Amz-Content-Sha256.")
+		case err != nil || int64(len(buf)) != r.ContentLength:
+			return Caller{}, nil, keyward.Errorf(keyward.EIncompleteSignature, "The request body could not be read.")
+		}
+		body = io.NopCloser(bytes.NewReader(buf))
 	}
 	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, Region: a.Region}
 	if i := strings.Index(key.arn, ":user/"); i >= 0 {
@@ -336,36 +378,47 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 }
 
 // signingKey returns the signing key of a's access key and scope: from the
-// cache, or derived by Keyward. The cache holds no secret, only keys good
-// for one day, region and service; Keyward still decides every request,
-// so a key deactivated since is refused all the same.
-func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (signingKey, error) {
-	// A session's key is its token's: the token is part of the name.
-	id := a.AccessKeyID + "/" + a.Scope + "/" + a.SecurityToken
+// cache, or derived by Keyward (then cached reports false). The cache holds
+// no secret, only keys good for one day, region and service; Keyward still
+// decides every request, so a key deactivated since is refused all the
+// same.
+func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k signingKey, cached bool, err error) {
 	g.mu.RLock()
-	k, ok := g.keys[id]
+	k, ok := g.keys[cacheName(a)]
 	g.mu.RUnlock()
 	if ok {
-		return k, nil
+		return k, true, nil
 	}
 	if !keyward.WellFormedAccessKeyID(a.AccessKeyID) {
-		return k, invalidKey
+		return k, false, invalidKey
 	}
 	d, err := g.client.derive(ctx, a.AccessKeyID, a.SecurityToken, a.Date, a.Region, a.Service)
 	if errors.Is(err, errNoSuchIdentity) {
-		return k, invalidKey
+		return k, false, invalidKey
 	}
 	if err != nil {
-		return k, err
+		return k, false, err
 	}
-	k = signingKey{key: sigv4.SigningKeyOf([32]byte(d.DerivedKey)), arn: d.PrincipalArn}
+	return signingKey{key: sigv4.SigningKeyOf([32]byte(d.DerivedKey)), arn: d.PrincipalArn}, false, nil
+}
+
+// remember caches the signing key of a's scope once a request verified
+// with it: a scope that signed nothing (a key ID is no secret, and a client
+// without the secret can name any region) must not push out the keys of
+// clients that sign.
+func (g *Guard) remember(a *sigv4.Auth, k signingKey) {
 	g.mu.Lock()
 	if len(g.keys) >= g.cfg.MaxKeys {
 		clear(g.keys) // simplest bound: yesterday's scopes go too
 	}
-	g.keys[strings.Clone(id)] = k
+	g.keys[strings.Clone(cacheName(a))] = k
 	g.mu.Unlock()
-	return k, nil
+}
+
+// cacheName names a signing key in the cache. A session's key is its
+// token's: the token is part of the name.
+func cacheName(a *sigv4.Auth) string {
+	return a.AccessKeyID + "/" + a.Scope + "/" + a.SecurityToken
 }
 
 // conditions are the condition keys the guard observed of r; Keyward adds

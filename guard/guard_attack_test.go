@@ -21,19 +21,27 @@ package guard_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/guard"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -223,5 +231,241 @@ func TestAttackGuardCallerKeys(t *testing.T) {
 	}
 	if status, body := send(t, &mfa, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") {
 		t.Fatalf("a long-term key on an MFA condition: got %d %s", status, body)
+	}
+}
+
+// countingSocket serves a unix socket that passes every call on to
+// Keyward's verifier socket and counts the signing keys asked for.
+func countingSocket(t *testing.T, k *kwtest.Keyward) (string, *atomic.Int64) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "kwg") // short: a socket path has at most 107 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "count.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var derived atomic.Int64
+	upstream := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) { r.Out.URL.Scheme, r.Out.URL.Host = "http", "keyward" },
+		Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", k.Socket)
+		}},
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/private/derive-signing-key" {
+			derived.Add(1)
+		}
+		upstream.ServeHTTP(w, r)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return sock, &derived
+}
+
+// countingBody is a request body that counts the bytes read from it.
+type countingBody struct {
+	r    io.Reader
+	read *atomic.Int64
+}
+
+func (b countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read.Add(int64(n))
+	return n, err
+}
+
+func (countingBody) Close() error { return nil }
+
+// TestAttackGuardUnauthenticatedWork: before a request's signature is
+// checked the guard does only what the signature's own claims bound. A
+// client with no secret sends requests signed at a time far from now,
+// with a key ID that does not exist, or with a real key ID (key IDs are
+// not secrets: they are in logs and URLs) and made-up scopes: none makes
+// the guard read its body, a request out of the clock's window costs no
+// question to Keyward, and the signing keys of scopes that signed nothing
+// do not push out those of scopes that did, which would make every real
+// client's next request ask Keyward again.
+func TestAttackGuardUnauthenticatedWork(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	sock, derived := countingSocket(t, k)
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: sock, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod", MaxKeys: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
+	// serve signs a POST of size bytes, without declaring its hash, as
+	// creds in region at time at, and returns the answer's status, its
+	// error code and how much of the body was read.
+	serve := func(creds aws.Credentials, region string, at time.Time, size int) (int, string, int64) {
+		body := make([]byte, size)
+		sum := sha256.Sum256(body)
+		req := httptest.NewRequest("POST", "/pets", nil)
+		var read atomic.Int64
+		req.Body, req.ContentLength = countingBody{bytes.NewReader(body), &read}, int64(size)
+		req.Header.Set("Content-Length", strconv.Itoa(size)) // as net/http's server leaves it
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "execute-api", region, at); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w.Code, w.Header().Get("X-Amzn-Errortype"), read.Load()
+	}
+	if status, code, _ := serve(alice, "eu-west-1", time.Now(), 10); status != 200 {
+		t.Fatalf("alice: got %d %s", status, code)
+	}
+	before := derived.Load()
+
+	stale := time.Now().Add(-72 * time.Hour)
+	if status, code, read := serve(alice, "eu-west-1", stale, 512<<10); status != 403 || code != "SignatureDoesNotMatch" || read != 0 {
+		t.Errorf("signed three days ago: got %d %s, %d bytes of the body read", status, code, read)
+	}
+	if n := derived.Load() - before; n != 0 {
+		t.Errorf("signed three days ago: Keyward was asked for %d signing keys", n)
+	}
+	unknown := aws.Credentials{AccessKeyID: "AKIAZZZZZZZZZZZZZZZZ", SecretAccessKey: "guess"}
+	if status, code, read := serve(unknown, "eu-west-1", time.Now(), 512<<10); status != 403 || code != "InvalidClientTokenId" || read != 0 {
+		t.Errorf("an unknown key: got %d %s, %d bytes of the body read", status, code, read)
+	}
+
+	forged := aws.Credentials{AccessKeyID: alice.AccessKeyID, SecretAccessKey: "not alice's secret"}
+	for _, region := range []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ca-central-1", "sa-east-1", "eu-north-1"} {
+		if status, code, _ := serve(forged, region, time.Now(), 10); status != 403 || code != "SignatureDoesNotMatch" {
+			t.Fatalf("forged in %s: got %d %s", region, status, code)
+		}
+	}
+	before = derived.Load()
+	if status, code, _ := serve(alice, "eu-west-1", time.Now(), 10); status != 200 {
+		t.Fatalf("alice again: got %d %s", status, code)
+	}
+	if n := derived.Load() - before; n != 0 {
+		t.Errorf("alice's signing key was pushed out by scopes that signed nothing: Keyward was asked %d more times", n)
+	}
+}
+
+// TestAttackGuardMethodCase: a user allowed everything but GET /admin/*
+// sends "get /admin/secret.txt". Go's server passes the method on as
+// written, and a handler that reads methods without regard to case (a
+// proxy to a Django or Flask application, which upper-case them) would
+// serve a GET that the decision on "get" let through. A method that is not
+// in upper case is refused before the handler sees it.
+func TestAttackGuardMethodCase(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served atomic.Int64
+	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
+	for _, method := range []string{"get", "Get", "GET"} {
+		req := httptest.NewRequest(method, "/admin/secret.txt", nil)
+		if err := v4.NewSigner().SignHTTP(context.Background(), notAdmin, req, emptySHA256, "execute-api", "eu-west-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 403 || w.Header().Get("X-Amzn-Errortype") != "AccessDenied" {
+			t.Errorf("%s: got %d %s", method, w.Code, w.Body)
+		}
+	}
+	if n := served.Load(); n != 0 {
+		t.Fatalf("the handler served %d requests", n)
+	}
+}
+
+// TestAttackGuardBodyDecodedBeforeItsEnd: a client's body, signed by its
+// declared X-Amz-Content-Sha256, is replaced on the way (a request
+// replayed from a log, or changed past the TLS that carried it) by another
+// of the same length. A handler that decodes JSON with json.Decoder, as Go
+// handlers do, stops once the value is complete and never asks for the
+// end, where the guard's check failed the read: it would act on the
+// replaced body. A body within MaxBufferedBody is checked before the
+// handler runs, so the handler never sees a body that is not the one
+// signed.
+func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var paid []int
+	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var order struct{ Amount int }
+		if err := json.NewDecoder(r.Body).Decode(&order); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		paid = append(paid, order.Amount)
+		mu.Unlock()
+	})))
+	t.Cleanup(srv.Close)
+	signedBody, sentBody := []byte(`{"Amount":1}`), []byte(`{"Amount":9}`)
+	status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, sentBody)
+	if status != 403 || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") {
+		t.Errorf("the replaced body: got %d %s", status, body)
+	}
+	if status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, nil); status != 200 {
+		t.Errorf("the body as signed: got %d %s", status, body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(paid) != 1 || paid[0] != 1 {
+		t.Fatalf("the handler acted on %v", paid)
+	}
+}
+
+// TestAttackGuardRegion: a user allowed everything but DELETE in
+// eu-west-1, the guarded service's region, signs its DELETE for us-east-1,
+// and the ARN decided names us-east-1, which no Deny written for
+// eu-west-1 matches. A guard configured with its region refuses a
+// signature for another one before the handler sees it.
+func TestAttackGuardRegion(t *testing.T) {
+	k := kwtest.New(t)
+	svc := user(t, k, "svc", verifyPolicy)
+	noDelete := user(t, k, "nodelete", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:eu-west-1:*:myapi/prod/DELETE/*"}]}`)
+	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
+		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod", Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served atomic.Int64
+	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
+	for _, tc := range []struct {
+		region, method string
+		status         int
+		code           string
+	}{
+		{"us-east-1", "DELETE", 403, "SignatureDoesNotMatch"},
+		{"eu-west-1", "DELETE", 403, "AccessDenied"},
+		{"eu-west-1", "GET", 200, ""},
+	} {
+		req := httptest.NewRequest(tc.method, "/pets/1", nil)
+		if err := v4.NewSigner().SignHTTP(context.Background(), noDelete, req, emptySHA256, "execute-api", tc.region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != tc.status || w.Header().Get("X-Amzn-Errortype") != tc.code {
+			t.Errorf("%s for %s: got %d %s", tc.method, tc.region, w.Code, w.Body)
+		}
+	}
+	if n := served.Load(); n != 1 {
+		t.Fatalf("the handler served %d requests", n)
 	}
 }

@@ -47,6 +47,9 @@ func Parse(r *http.Request) (Auth, error) {
 	if a.AmzDate[:8] != a.Date {
 		return a, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", a.Date, a.AmzDate[:8], a.AmzDate)
 	}
+	if err := checkSignedHeaders(a.SignedHeaders); err != nil {
+		return a, err
+	}
 	if !hasHeaderName(a.SignedHeaders, "host") {
 		return a, keyward.Errorf(keyward.ESignatureDoesNotMatch, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
@@ -112,7 +115,7 @@ func (a *Auth) parseQuery(raw string) error {
 		}
 	}
 	secs, err := strconv.Atoi(q.Get("X-Amz-Expires"))
-	if err != nil || secs < 1 || secs > 604800 {
+	if err != nil || secs < 1 || secs > int(MaxExpires/time.Second) {
 		return incomplete("X-Amz-Expires must be a number of seconds from 1 to 604800.")
 	}
 	a.Expires = time.Duration(secs) * time.Second
@@ -126,6 +129,43 @@ func headerValue(h http.Header, canonicalKey string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// checkSignedHeaders refuses a SignedHeaders list that is not lower-case
+// header names, sorted, each named once, as every SDK writes it. The
+// canonical request repeats a header's values for each time it is named:
+// one large header named thousands of times, within a server's limit on
+// headers, would make one request cost hundreds of megabytes to build and
+// hash, for a client that needs no secret to send it (a key ID is no
+// secret). Sorted and unique, the canonical headers are at most the
+// request's own.
+func checkSignedHeaders(list string) error {
+	prev := ""
+	for rest := list; ; {
+		name, more, found := strings.Cut(rest, ";")
+		if name == "" || prev != "" && name <= prev {
+			return incomplete("SignedHeaders must be lower-case header names, sorted, each named once: '%s'.", keyward.Clip(list))
+		}
+		for i := 0; i < len(name); i++ {
+			if !headerNameByte(name[i]) {
+				return incomplete("SignedHeaders must be lower-case header names, sorted, each named once: '%s'.", keyward.Clip(list))
+			}
+		}
+		if !found {
+			return nil
+		}
+		prev, rest = name, more
+	}
+}
+
+// headerNameByte reports whether c may be in a lower-case header name: an
+// HTTP token's characters but upper-case letters.
+func headerNameByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // hasHeaderName reports whether the ;-separated list contains name.

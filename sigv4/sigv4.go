@@ -26,6 +26,9 @@ const (
 	// MaxSkew is how far a request's time may be from the server's, as AWS
 	// allows.
 	MaxSkew = 15 * time.Minute
+	// MaxExpires is the longest validity of a presigned request
+	// (X-Amz-Expires), a week as AWS allows.
+	MaxExpires = 7 * 24 * time.Hour
 )
 
 // Auth is the signature information of a request, as parsed from its

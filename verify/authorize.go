@@ -76,7 +76,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authorize authenticates the original request and asks package authz
 // whether its signer may invoke it.
 func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
-	orig, apiID, stage, err := original(r)
+	orig, apiID, stage, region, err := original(r)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +86,13 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	}
 	if a.Service != wire.InvokeService {
 		return nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to correct service: '%s'.", wire.InvokeService)
+	}
+	// The ARN decided names the region signed for: where the proxy names
+	// its API's region, a signature for another one (which no Deny written
+	// for the API's region would match) is refused, as AWS refuses a
+	// signature for another region than its endpoint's.
+	if region != "" && a.Region != region {
+		return nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to a valid region, not '%s'.", a.Region)
 	}
 	hash, err := payloadHash(orig)
 	if err != nil {
@@ -131,7 +138,8 @@ const (
 
 // original rebuilds the client's request from the subrequest: its method
 // and URI as the proxy says, its headers and Host as forwarded. It also
-// returns the API ID and stage the proxy's configuration names.
+// returns the API ID and stage the proxy's configuration names, and the
+// API's region if it names one.
 //
 // Each proxy says what the client asked in its own way, and every one of
 // them passes the client's other headers on, so each is recognised by
@@ -141,22 +149,25 @@ const (
 //   - Envoy's ext_authz (HTTP service, path_prefix wire.AuthorizePath) sends
 //     the client's method, to wire.AuthorizePath followed by the client's path
 //     and query; the API and stage are in X-Keyward-Api-Id and
-//     X-Keyward-Stage from its headers_to_add, which replace a client's.
+//     X-Keyward-Stage from its headers_to_add, which replace a client's
+//     (and its region, if it names one, in X-Keyward-Region).
 //   - Traefik's ForwardAuth sends a GET to its configured address, which
-//     names the API and stage (wire.AuthorizePath?api-id=…&stage=…), with the
+//     names the API and stage (wire.AuthorizePath?api-id=…&stage=…, and
+//     its region if it names one: &region=…), with the
 //     client's method, URI and host in X-Forwarded-Method, X-Forwarded-Uri
 //     and X-Forwarded-Host, which it sets itself (unless
 //     trustForwardHeader, which must stay off).
 //   - nginx's auth_request sends a subrequest to wire.AuthorizePath with no
 //     query; its proxy_set_header lines set X-Original-Method,
 //     X-Original-URI, X-Original-Content-Length, X-Keyward-Api-Id and
-//     X-Keyward-Stage, replacing a client's headers of those names.
+//     X-Keyward-Stage (and X-Keyward-Region), replacing a client's headers
+//     of those names.
 //
 // A header that another proxy would set, present because a client sent it
 // and the proxy passed it on, must say the same as the proxy's own source,
 // or the request is refused: two answers to one question are a conflict,
 // not a choice.
-func original(r *http.Request) (orig *http.Request, apiID, stage string, err error) {
+func original(r *http.Request) (orig *http.Request, apiID, stage, region string, err error) {
 	h := r.Header
 	var method, uri, host string
 	methodSource, uriSource := wire.HeaderOriginalMethod, wire.HeaderOriginalURI
@@ -165,53 +176,65 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 	case strings.HasPrefix(r.URL.Path, wire.AuthorizePath+"/"): // Envoy
 		rest, ok := strings.CutPrefix(r.RequestURI, wire.AuthorizePath)
 		if !ok {
-			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", wire.AuthorizePath)
+			return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", wire.AuthorizePath)
 		}
 		method, uri, host = r.Method, rest, r.Host
 		methodSource, uriSource = "its own method", "the path after "+wire.AuthorizePath
-		apiID, stage = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage)
+		apiID, stage, region = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage), h.Get(wire.HeaderRegion)
 	case q.Has("api-id") || q.Has("stage"): // Traefik: the API in the configured address
-		if len(q["api-id"]) > 1 || len(q["stage"]) > 1 {
-			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The address must name one API and one stage.")
+		if len(q["api-id"]) > 1 || len(q["stage"]) > 1 || len(q["region"]) > 1 {
+			return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The address must name one API and one stage.")
 		}
 		method, uri, host = h.Get(headerForwardedMethod), h.Get(headerForwardedURI), h.Get(headerForwardedHost)
 		methodSource, uriSource = headerForwardedMethod, headerForwardedURI
 		if host == "" {
 			host = r.Host
 		}
-		apiID, stage = q.Get("api-id"), q.Get("stage")
-	case h.Get(wire.HeaderOriginalURI) == "" && h.Get(headerForwardedURI) != "":
+		apiID, stage, region = q.Get("api-id"), q.Get("stage"), q.Get("region")
+	case h.Get(headerForwardedURI) != "" && (h.Get(wire.HeaderOriginalURI) == "" || h.Get(wire.HeaderOriginalURI) == h.Get(headerForwardedURI)):
 		// Traefik without the API in its address: the API would be the
-		// client's to name.
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput,
-			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=….", wire.AuthorizePath)
+		// client's to name. Traefik passes a client's own X-Original-Uri
+		// on, so one that says what X-Forwarded-Uri says does not make the
+		// subrequest nginx's: the client would then name the API in its
+		// own X-Keyward-Api-Id. nginx must set no X-Forwarded-Uri (some
+		// auth_request snippets do, for other servers), and a client's that
+		// disagrees with nginx's X-Original-Uri is refused below as a
+		// conflict.
+		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput,
+			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=…; "+
+				"nginx must not set X-Forwarded-Uri, which is Traefik's.", wire.AuthorizePath)
 	default: // nginx
 		method, uri, host = h.Get(wire.HeaderOriginalMethod), h.Get(wire.HeaderOriginalURI), r.Host
-		apiID, stage = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage)
+		apiID, stage, region = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage), h.Get(wire.HeaderRegion)
 		trustLength = true
 	}
 	switch {
 	case !token(method, 16):
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", methodSource)
+		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", methodSource)
 	case uri == "" || uri[0] != '/' || len(uri) > maxURI:
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
+		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
 	case !token(apiID, 128) || !token(stage, 128):
-		return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", wire.HeaderAPIID, wire.HeaderStage)
+		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", wire.HeaderAPIID, wire.HeaderStage)
+	case region != "" && !keyward.ValidRegionName(region):
+		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The region the proxy names in %s is not a region's name.", wire.HeaderRegion)
 	}
 	for _, c := range [...]struct{ header, want string }{
 		{wire.HeaderOriginalMethod, method}, {headerForwardedMethod, method},
 		{wire.HeaderOriginalURI, uri}, {headerForwardedURI, uri},
-		{wire.HeaderAPIID, apiID}, {wire.HeaderStage, stage},
+		{wire.HeaderAPIID, apiID}, {wire.HeaderStage, stage}, {wire.HeaderRegion, region},
 	} {
 		if vs := h.Values(c.header); len(vs) > 1 || len(vs) == 1 && vs[0] != c.want {
-			return nil, "", "", keyward.Errorf(keyward.EAccessDenied,
+			return nil, "", "", "", keyward.Errorf(keyward.EAccessDenied,
 				"The request's %s does not match what the proxy says: it cannot name another request than the one the proxy forwards.", c.header)
 		}
+	}
+	if err := wire.DecisionMethod(method); err != nil {
+		return nil, "", "", "", err
 	}
 	rawPath, rawQuery, _ := strings.Cut(uri, "?")
 	path, err := wire.DecisionPath(rawPath)
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", "", "", err
 	}
 	orig = &http.Request{Method: method, URL: &url.URL{Path: path, RawPath: rawPath, RawQuery: rawQuery}, RequestURI: uri,
 		Host: host, Header: h, ContentLength: -1}
@@ -223,7 +246,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 	case trustLength && cl != "":
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {
-			return nil, "", "", keyward.Errorf(keyward.EInvalidInput, "The length in %s is not valid.", wire.HeaderOriginalContentLength)
+			return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The length in %s is not valid.", wire.HeaderOriginalContentLength)
 		}
 		orig.Header = h.Clone()
 		orig.Header.Set("Content-Length", cl)
@@ -231,7 +254,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage string, err err
 	case r.ContentLength > 0:
 		orig.ContentLength = r.ContentLength
 	}
-	return orig, apiID, stage, nil
+	return orig, apiID, stage, region, nil
 }
 
 // payloadHash returns the payload hash the client signed. The proxy cannot

@@ -366,3 +366,112 @@ func TestAttackAuthorizeCallerKeys(t *testing.T) {
 		t.Fatalf("a long-term key on an MFA condition: got %d %s %s", status, code, message)
 	}
 }
+
+// TestAttackAuthorizeTraefikWithoutAPIForgedNginx: Traefik's ForwardAuth
+// without the API in its address is refused rather than letting a client
+// name the API. A client must not get around that refusal by sending
+// nginx's headers itself, X-Original-Uri saying what Traefik's
+// X-Forwarded-Uri says, so that the subrequest looks like nginx's and its
+// own X-Keyward-Api-Id names an API it may use (signing for the Host
+// Keyward sees, Traefik's address): Traefik passes the request on to the
+// service, whatever API was decided.
+func TestAttackAuthorizeTraefikWithoutAPIForgedNginx(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	other := user(t, k, "other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:other/*"}]}`)
+	// The signature is checked only by Keyward, which in nginx's reading
+	// takes the subrequest's Host, Traefik's address: the client signs
+	// that.
+	r, _ := http.NewRequest("DELETE", "http://keyward.internal/pets/1", nil)
+	sigv4.Sign(r, nil, other.id, other.secret, "eu-west-1", wire.InvokeService, time.Now())
+	h := r.Header
+	for _, kv := range [][2]string{{wire.HeaderOriginalURI, "/pets/1"}, {wire.HeaderOriginalMethod, "DELETE"},
+		{wire.HeaderAPIID, "other"}, {wire.HeaderStage, "prod"}, {wire.HeaderOriginalContentLength, "0"}} {
+		h.Set(kv[0], kv[1])
+	}
+	status, code, message := authorize(t, traefikSubrequest(url, "", h, "DELETE", "/pets/1"))
+	if status != http.StatusBadRequest || code != "InvalidInput" || !strings.Contains(message, "Traefik") {
+		t.Fatalf("got %d %s %s, want 400 InvalidInput", status, code, message)
+	}
+}
+
+// TestAttackAuthorizeMethodCase: a user allowed everything but GET
+// /admin/* asks for /admin/secret.txt with the method written "get" or
+// "Get". Traefik and Envoy pass such a method on, and servers that read
+// methods without regard to case (Django and Werkzeug upper-case them)
+// serve a GET, while the decision on "get" would match no Deny written for
+// GET. A method that is not in upper case is refused.
+func TestAttackAuthorizeMethodCase(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	admin := user(t, k, "admin", notAdmin)
+	for _, method := range []string{"get", "Get", "gET"} {
+		t.Run(method, func(t *testing.T) {
+			h := signedFor(admin, method, "/admin/secret.txt")
+			for proxyName, sub := range map[string]*http.Request{
+				"nginx":   nginxSubrequest(url, h, method, "/admin/secret.txt"),
+				"Traefik": traefikSubrequest(url, "?api-id=pets&stage=prod", h, method, "/admin/secret.txt"),
+				"Envoy":   envoySubrequest(url, h, method, "/admin/secret.txt"),
+			} {
+				status, code, message := authorize(t, sub)
+				if status != http.StatusForbidden || code != "AccessDenied" || !strings.Contains(message, "upper case") {
+					t.Errorf("%s: got %d %s %s", proxyName, status, code, message)
+				}
+			}
+		})
+	}
+	if status, code, message := authorize(t, nginxSubrequest(url, signedFor(admin, "GET", "/admin/secret.txt"), "GET", "/admin/secret.txt")); status != 403 || !strings.Contains(message, "explicit deny") {
+		t.Fatalf("GET: got %d %s %s", status, code, message)
+	}
+}
+
+// TestAttackAuthorizeRegion: the region of the ARN decided is the one the
+// client signed for, which the client chooses: a user allowed everything
+// but DELETE in eu-west-1, where the API is, signs its DELETE for
+// us-east-1, and no Deny written for eu-west-1 matches. A proxy that names
+// its API's region (X-Keyward-Region, Traefik's region= in its address)
+// has a signature for another region refused; a client's X-Keyward-Region
+// that disagrees with Traefik's is refused as a conflict.
+func TestAttackAuthorizeRegion(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	noDelete := user(t, k, "nodelete", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:eu-west-1:*:pets/prod/DELETE/*"}]}`)
+	signedIn := func(region, method, uri string) http.Header {
+		r, _ := http.NewRequest(method, "http://api.example.com"+uri, nil)
+		sigv4.Sign(r, nil, noDelete.id, noDelete.secret, region, wire.InvokeService, time.Now())
+		return r.Header
+	}
+	withRegion := func(sub *http.Request, region string) *http.Request {
+		sub.Header.Set("X-Keyward-Region", region)
+		return sub
+	}
+	for _, tc := range []struct {
+		name   string
+		sub    *http.Request
+		status int
+		code   string
+	}{
+		{"nginx naming eu-west-1, signed for us-east-1", withRegion(nginxSubrequest(url, signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "eu-west-1"),
+			403, "SignatureDoesNotMatch"},
+		{"Envoy naming eu-west-1, signed for us-east-1", withRegion(envoySubrequest(url, signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "eu-west-1"),
+			403, "SignatureDoesNotMatch"},
+		{"Traefik naming eu-west-1, signed for us-east-1", traefikSubrequest(url, "?api-id=pets&stage=prod&region=eu-west-1", signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"),
+			403, "SignatureDoesNotMatch"},
+		{"Traefik naming eu-west-1, the client's X-Keyward-Region us-east-1", withRegion(traefikSubrequest(url, "?api-id=pets&stage=prod&region=eu-west-1",
+			signedIn("us-east-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "us-east-1"), 403, "AccessDenied"},
+		{"nginx naming eu-west-1, signed for it", withRegion(nginxSubrequest(url, signedIn("eu-west-1", "DELETE", "/pets/1"), "DELETE", "/pets/1"), "eu-west-1"),
+			403, "AccessDenied"},
+		{"nginx naming eu-west-1, GET signed for it", withRegion(nginxSubrequest(url, signedIn("eu-west-1", "GET", "/pets/1"), "GET", "/pets/1"), "eu-west-1"),
+			200, ""},
+		{"nginx naming no valid region", withRegion(nginxSubrequest(url, signedIn("eu-west-1", "GET", "/pets/1"), "GET", "/pets/1"), "eu west"),
+			400, "InvalidInput"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code, message := authorize(t, tc.sub)
+			if status != tc.status || code != tc.code {
+				t.Fatalf("got %d %s %s, want %d %s", status, code, message, tc.status, tc.code)
+			}
+		})
+	}
+}

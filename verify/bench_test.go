@@ -22,6 +22,7 @@ func benchProtocol(b *testing.B, path, body string) {
 	k := kwtest.New(b)
 	alice := user(b, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bench/*"}]}`)
 	body = strings.ReplaceAll(body, "ALICE", alice.id)
+	body = strings.ReplaceAll(body, "TODAY", time.Now().UTC().Format("20060102"))
 	p := &verify.Protocol{Authz: k.Authz, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	req := httptest.NewRequest("POST", path, nil)
@@ -54,7 +55,7 @@ func (d *discard) WriteHeader(s int)           { d.status = s }
 // BenchmarkProtocolDerive: one derive-signing-key (the versitygw asks one
 // per S3 request).
 func BenchmarkProtocolDerive(b *testing.B) {
-	benchProtocol(b, wire.DerivePath, `{"accessKeyId":"ALICE","date":"20261130","region":"us-east-1","service":"s3"}`)
+	benchProtocol(b, wire.DerivePath, `{"accessKeyId":"ALICE","date":"TODAY","region":"us-east-1","service":"s3"}`)
 }
 
 // BenchmarkProtocolEvaluate: one evaluate-policy of a GetObject, with the

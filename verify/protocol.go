@@ -190,10 +190,20 @@ func (p *Protocol) derive(ctx context.Context, req wire.DeriveSigningKeyRequest)
 	if len(req.Date) != 8 || !keyward.ValidRegionName(req.Region) || !validService(req.Service) {
 		return nil, errMalformed
 	}
-	for _, c := range req.Date {
-		if c < '0' || c > '9' {
-			return nil, errMalformed
-		}
+	day, err := time.Parse("20060102", req.Date)
+	if err != nil {
+		return nil, errMalformed
+	}
+	// A signing key is good for any request dated that day: one derived for
+	// a day to come would outlast the asker's identity, and sign as the
+	// key's owner after that identity is deleted. Only a day that a request
+	// verified now can name is derived: within the clock's window, or as
+	// far back as a presigned URL's longest validity (sigv4.MaxExpires).
+	now := p.Now().UTC()
+	if first, last := dayOf(now.Add(-sigv4.MaxExpires-sigv4.MaxSkew)), dayOf(now.Add(sigv4.MaxSkew)); day.Before(first) || day.After(last) {
+		return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest,
+			"no signing key is derived for " + req.Date + ": a request verified now is dated from " +
+				first.Format("20060102") + " to " + last.Format("20060102")}
 	}
 	// A key scoped to a service Keyward answers itself signs Keyward's own
 	// API: whoever may verify requests to a guarded service would become
@@ -216,6 +226,12 @@ func (p *Protocol) derive(ctx context.Context, req wire.DeriveSigningKeyRequest)
 }
 
 func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest) (any, error) {
+	// No other service verifies a request to one Keyward answers itself (no
+	// key is derived for it): such a use would be a false last use.
+	if keyward.OwnService(req.Service) {
+		return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest,
+			"no other service verifies a request to " + req.Service + ", a service Keyward answers itself"}
+	}
 	// Keys that describe the caller or its session are Keyward's to
 	// establish: an asking service that sends one is told so. Keys are
 	// compared case-insensitively, so one named twice, or a region other
@@ -301,6 +317,12 @@ func (p *Protocol) resolvePrincipals(ctx context.Context, req wire.ResolvePrinci
 		}
 	}
 	return out, nil
+}
+
+// dayOf returns the midnight (UTC) that begins t's day.
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // validService reports whether s may be a SigV4 service name: 1 to 64

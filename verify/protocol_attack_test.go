@@ -375,3 +375,67 @@ func TestAttackCallerKeysFromTheAsker(t *testing.T) {
 		}
 	})
 }
+
+// TestAttackDeriveKeyForAnotherDay: an identity allowed keyward:Verify
+// asks for the root user's signing keys of days to come (and of days long
+// gone). Held by whoever took the gateway's identity, they would sign
+// requests as root to every guarded service on those days, long after
+// that identity was deleted. A key is derived only for a day a request
+// signed now can name: within the clock's window, or up to a week back for
+// a presigned URL still valid.
+func TestAttackDeriveKeyForAnotherDay(t *testing.T) {
+	k := kwtest.New(t)
+	gw := user(t, k, "gw", verifyPolicy)
+	now := time.Now().UTC()
+	for _, tc := range []struct {
+		name string
+		day  time.Time
+		ok   bool
+	}{
+		{"today", now, true},
+		{"six days ago (a presigned URL)", now.AddDate(0, 0, -6), true},
+		{"tomorrow", now.AddDate(0, 0, 1), now.Add(sigv4.MaxSkew).Day() != now.Day()},
+		{"in two days", now.AddDate(0, 0, 2), false},
+		{"next year", now.AddDate(1, 0, 0), false},
+		{"in 2099", time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC), false},
+		{"nine days ago", now.AddDate(0, 0, -9), false},
+		{"not a day", time.Time{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			date := tc.day.Format("20060102")
+			if tc.day.IsZero() {
+				date = "20261399"
+			}
+			status, out := derive(t, k, gw, kwtest.RootKeyID, date, "s3")
+			if tc.ok != (status == http.StatusOK) || !tc.ok && (status != http.StatusBadRequest || out["derivedKey"] != nil) {
+				t.Fatalf("%s: got %d %v", date, status, out)
+			}
+		})
+	}
+}
+
+// TestAttackEvaluateAsKeywardsOwnService: an asking service says the key
+// it asks about was used for IAM, a service Keyward answers itself and for
+// which it never derives a key: no other service can have verified such a
+// request. The use would be recorded as the key's last use of IAM (what
+// GetServiceLastAccessedDetails and the credential report show, and what
+// an administrator removes unused permissions by). It is refused with
+// BadRequest, as a key for that service is.
+func TestAttackEvaluateAsKeywardsOwnService(t *testing.T) {
+	k := kwtest.New(t)
+	gw := user(t, k, "gw", verifyPolicy)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	for _, service := range keyward.OwnServices() {
+		status, _, out := call(t, k, gw, wire.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"],"region":"us-east-1","service":"`+service+`"}`, false)
+		if status != http.StatusBadRequest || out["code"] != wire.CodeBadRequest || out["decisions"] != nil {
+			t.Errorf("%s: got %d %v", service, status, out)
+		}
+		if u, ok := k.API.Uses.Pending(alice.id); ok && keyward.OwnService(u.Service) {
+			t.Errorf("%s: recorded as alice's last use: %+v", service, u)
+		}
+	}
+	status, _, out := call(t, k, gw, wire.EvaluatePath, `{"accessKeyId":"`+alice.id+`","actions":["s3:GetObject"],"resources":["*"],"region":"us-east-1","service":"s3"}`, false)
+	if status != http.StatusOK {
+		t.Fatalf("s3: got %d %v", status, out)
+	}
+}

@@ -62,6 +62,9 @@ func TestProtocol(t *testing.T) {
 	root := key{kwtest.RootKeyID, kwtest.RootSecret}
 	gw := user(t, k, "gw", verifyPolicy)
 	carol := user(t, k, "carol", "")
+	// A signing key is derived only for a day a request verified now can
+	// name.
+	today := time.Now().UTC().Format("20060102")
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"},
 		{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}`)
@@ -105,12 +108,12 @@ func TestProtocol(t *testing.T) {
 			want             map[string]any
 		}{
 			{name: "derive: active key", path: wire.DerivePath, status: 200,
-				body: `{"accessKeyId":"` + alice.id + `","date":"20260101","region":"eu-west-1","service":"s3"}`,
+				body: `{"accessKeyId":"` + alice.id + `","date":"` + today + `","region":"eu-west-1","service":"s3"}`,
 				want: map[string]any{"principalArn": "arn:aws:iam::123456789012:user/alice"}},
 			{name: "derive: unknown key", path: wire.DerivePath, status: 403, want: map[string]any{"code": "NoSuchIdentity"},
-				body: `{"accessKeyId":"AKIAAAAAAAAAAAAAAAAA","date":"20260101","region":"eu-west-1","service":"s3"}`},
+				body: `{"accessKeyId":"AKIAAAAAAAAAAAAAAAAA","date":"` + today + `","region":"eu-west-1","service":"s3"}`},
 			{name: "derive: session token", path: wire.DerivePath, status: 403, want: map[string]any{"code": "InvalidToken"},
-				body: `{"accessKeyId":"` + alice.id + `","sessionToken":"x","date":"20260101","region":"eu-west-1","service":"s3"}`},
+				body: `{"accessKeyId":"` + alice.id + `","sessionToken":"x","date":"` + today + `","region":"eu-west-1","service":"s3"}`},
 			{name: "derive: bad scope", path: wire.DerivePath, status: 400, want: map[string]any{"code": "BadRequest"},
 				body: `{"accessKeyId":"` + alice.id + `","date":"2026-01-01","region":"eu-west-1","service":"s3"}`},
 			{name: "no protocol header", path: wire.DerivePath, noHeader: true, status: 400, want: map[string]any{"code": "ProtocolMismatch"},
@@ -154,8 +157,8 @@ func TestProtocol(t *testing.T) {
 	})
 
 	t.Run("the derived key signs as the secret does", func(t *testing.T) {
-		_, _, out := call(t, k, gw, wire.DerivePath, `{"accessKeyId":"`+alice.id+`","date":"20260101","region":"eu-west-1","service":"s3"}`, false)
-		want := sigv4.DeriveKey(alice.secret, "20260101", "eu-west-1", "s3")
+		_, _, out := call(t, k, gw, wire.DerivePath, `{"accessKeyId":"`+alice.id+`","date":"`+today+`","region":"eu-west-1","service":"s3"}`, false)
+		want := sigv4.DeriveKey(alice.secret, today, "eu-west-1", "s3")
 		got, _ := json.Marshal(want[:])
 		if string(got) != `"`+out["derivedKey"].(string)+`"` {
 			t.Fatalf("derived %v", out["derivedKey"])

@@ -113,6 +113,10 @@ type Timeouts struct {
 	ReadHeader, Read, Write, Idle time.Duration
 	BodyGrace                     time.Duration
 	MinBodyRate                   int64
+	// StallGrace is how long an answer may wait for its client to take any
+	// of it before its connection may be closed to make room at the
+	// connection limit: Write bounds an answer being taken, not one left.
+	StallGrace time.Duration
 }
 
 // DefaultTimeouts are the timeouts of `keyward serve`.
@@ -123,6 +127,7 @@ var DefaultTimeouts = Timeouts{
 	Idle:        90 * time.Second,
 	BodyGrace:   5 * time.Second,
 	MinBodyRate: 1 << 10, // 1 KiB/s: IAM's bodies are a few KiB
+	StallGrace:  5 * time.Second,
 }
 
 // NewMain returns a Main with the default configuration.
@@ -427,7 +432,8 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 	if maxConns == 0 {
 		maxConns = connguard.DefaultMax()
 	}
-	m.Conns = &connguard.Guard{Max: maxConns, MinBodyRate: m.Timeouts.MinBodyRate, BodyGrace: m.Timeouts.BodyGrace}
+	m.Conns = &connguard.Guard{Max: maxConns, MinBodyRate: m.Timeouts.MinBodyRate, BodyGrace: m.Timeouts.BodyGrace,
+		ReadTimeout: m.Timeouts.Read, StallGrace: m.Timeouts.StallGrace}
 	m.server = &http.Server{
 		Handler:           m.Conns.Handler(handler),
 		ReadHeaderTimeout: m.Timeouts.ReadHeader,

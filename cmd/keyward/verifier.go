@@ -73,18 +73,26 @@ func (m *Main) verifierTLS() (*tls.Config, error) {
 }
 
 // listenUnix listens on a unix socket of mode 0600. The socket is made
-// under a temporary name and renamed into place once its mode is set, so
-// that nobody else can connect in between; a socket left by a previous run
-// is replaced.
+// with the umask's mode, inside a new directory beside path that only this
+// user may enter (0700), so that nobody else can connect before its mode
+// is set: a connection accepted then would be served. It is renamed into
+// place once its mode is set; a socket left by a previous run is replaced.
 func listenUnix(path string) (net.Listener, error) {
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket == 0 {
 		return nil, fmt.Errorf("%s exists and is not a socket", path)
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".new")
-	os.Remove(tmp)
+	private, err := os.MkdirTemp(filepath.Dir(path), ".k") // short: a socket path has at most 107 bytes
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(private)
+	tmp := filepath.Join(private, "s")
 	ln, err := net.Listen("unix", tmp)
 	if err != nil {
 		return nil, err
+	}
+	if socketCreated != nil {
+		socketCreated(tmp)
 	}
 	ul := ln.(*net.UnixListener)
 	ul.SetUnlinkOnClose(false) // the file is renamed; Close removes it below
@@ -100,6 +108,10 @@ func listenUnix(path string) (net.Listener, error) {
 	}
 	return &unixListener{ln, path}, nil
 }
+
+// socketCreated, when set (by a test), is told of the socket listenUnix
+// made, before its mode is set.
+var socketCreated func(path string)
 
 // unixListener removes its socket file when closed.
 type unixListener struct {

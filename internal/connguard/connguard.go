@@ -5,14 +5,16 @@
 //
 // At the limit a new connection is kept and a waiting one is closed
 // instead: the one that has waited longest among those that are new (no
-// request yet), idle (between requests) or still receiving a request's
-// body. A connection whose request is being handled or answered is never
-// closed: a response is never cut off to make room. Only when every held
-// connection is busy so is the new one refused.
+// request yet), idle (between requests), still receiving a request's
+// body, or whose client has taken nothing of its answer for StallGrace. A
+// connection whose request is being handled, or answered to a client
+// taking it, is never closed: such a response is never cut off to make
+// room. Only when every held connection is busy so is the new one
+// refused.
 //
 // A request's body must also arrive at a minimum rate once a grace period
-// has passed (HTTP/1), so that a slow body gives up its connection long
-// before the server's whole-request timeout.
+// has passed, so that a slow body gives up its connection (HTTP/1) or its
+// stream (HTTP/2) long before the server's whole-request timeout.
 //
 // Wire it with the server: Listener wraps the listener, and the server's
 // ConnState, ConnContext and Handler are the Guard's.
@@ -40,10 +42,19 @@ type Guard struct {
 	Now func() time.Time
 	// MinBodyRate is the slowest, in bytes a second, that a request body
 	// may arrive once BodyGrace has passed since the handler began (0: no
-	// minimum). It applies to HTTP/1 connections, whose reads it bounds.
+	// minimum): on HTTP/1 through the connection's reads, on HTTP/2
+	// through each stream's read deadline.
 	MinBodyRate int64
 	// BodyGrace is how long a body may take before MinBodyRate applies.
 	BodyGrace time.Duration
+	// StallGrace is how long an answer may wait for its client to take any
+	// of it before its connection counts as waiting, and may be closed to
+	// make room (0: an answer always keeps its connection).
+	StallGrace time.Duration
+	// ReadTimeout is the server's: how long a request may take to read,
+	// which the minimum rate of an HTTP/2 request's body never extends
+	// (0: no bound of the guard's own).
+	ReadTimeout time.Duration
 
 	mu    sync.Mutex
 	conns map[*conn]struct{}
@@ -86,18 +97,27 @@ type conn struct {
 	// would wait for it at the client's pace.
 	tooSlow bool
 	closed  bool
+	// writing is set while a write of an answer waits for the client,
+	// since writeSince.
+	writing    bool
+	writeSince time.Time
 }
 
-// waiting reports whether c may be closed to make room: it has no
-// request, or its requests are all still receiving their bodies.
-func (c *conn) waiting() bool {
+// waiting reports whether c may be closed to make room, and since when it
+// has waited: it has no request, or its requests are all still receiving
+// their bodies, or its client has taken nothing of an answer for
+// StallGrace. c.mu is held.
+func (c *conn) waiting(now time.Time) (time.Time, bool) {
+	if c.writing && c.g.StallGrace > 0 && now.Sub(c.writeSince) >= c.g.StallGrace {
+		return c.writeSince, true
+	}
 	switch c.state {
 	case http.StateNew, http.StateIdle:
-		return true
+		return c.since, true
 	case http.StateActive:
-		return c.reading > 0 && c.handling == 0
+		return c.since, c.reading > 0 && c.handling == 0
 	}
-	return false
+	return c.since, false
 }
 
 // Listener wraps ln so that each accepted connection is counted.
@@ -136,8 +156,8 @@ func (g *Guard) admit(nc net.Conn) *conn {
 		var oldest time.Time
 		for c := range g.conns {
 			c.mu.Lock()
-			if c.waiting() && (victim == nil || c.since.Before(oldest)) {
-				victim, oldest = c, c.since
+			if since, ok := c.waiting(now); ok && (victim == nil || since.Before(oldest)) {
+				victim, oldest = c, since
 			}
 			c.mu.Unlock()
 		}
@@ -147,7 +167,7 @@ func (g *Guard) admit(nc net.Conn) *conn {
 		}
 		// Closed with its lock held, so that it cannot begin to handle a
 		// request meanwhile: whatever it was waiting for, nothing of an
-		// answer has been sent on it.
+		// answer has been sent on it, or its client stopped taking it.
 		victim.mu.Lock()
 		victim.closed = true
 		victim.Conn.Close()
@@ -224,6 +244,9 @@ func (g *Guard) Handler(h http.Handler) http.Handler {
 		if r.Body != nil && r.Body != http.NoBody {
 			c.begin(q, r.ProtoMajor == 1)
 			r.Body = &body{ReadCloser: r.Body, q: q}
+			if r.ProtoMajor > 1 && g.MinBodyRate > 0 {
+				r.Body = &streamBody{ReadCloser: r.Body, g: g, rc: http.NewResponseController(w), start: time.Now()}
+			}
 		} else {
 			q.answer()
 		}
@@ -306,6 +329,40 @@ func (c *conn) unrate() {
 		c.set = c.deadline
 		c.Conn.SetReadDeadline(c.deadline)
 	}
+}
+
+// streamBody holds an HTTP/2 request's body to the minimum rate. One
+// connection carries many streams, so the connection's reads, which bound
+// an HTTP/1 body, bound none of them: each read of the stream is given the
+// stream's own deadline (http.ResponseController), the time by which the
+// bytes received so far would have been enough, never past the server's
+// read timeout, which the stream's deadline replaces.
+type streamBody struct {
+	io.ReadCloser
+	g       *Guard
+	rc      *http.ResponseController
+	start   time.Time
+	bytes   int64
+	tooSlow bool
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	if b.tooSlow {
+		return 0, ErrTooSlow
+	}
+	d := b.start.Add(b.g.BodyGrace + time.Duration(float64(b.bytes)/float64(b.g.MinBodyRate)*float64(time.Second)))
+	if end := b.start.Add(b.g.ReadTimeout); b.g.ReadTimeout > 0 && end.Before(d) {
+		d = end
+	}
+	b.rc.SetReadDeadline(d)
+	n, err := b.ReadCloser.Read(p)
+	b.bytes += int64(n)
+	if errors.Is(err, os.ErrDeadlineExceeded) && (b.g.ReadTimeout <= 0 || time.Since(b.start) < b.g.ReadTimeout) {
+		b.g.slow.Add(1)
+		b.tooSlow = true
+		return n, ErrTooSlow
+	}
+	return n, err
 }
 
 // body notices the end of a request's body.
@@ -412,6 +469,35 @@ func (c *conn) rateDeadline() (time.Time, bool) {
 
 func (c *conn) errTooSlow() error {
 	return &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: ErrTooSlow}
+}
+
+// writeChunk is the most written at once: a client that takes its answer
+// at all takes this much within StallGrace, so that the wait of one write
+// tells a client that stopped from one that is slow.
+const writeChunk = 4 << 10
+
+// Write writes b in pieces of writeChunk, noting when each began.
+func (c *conn) Write(b []byte) (int, error) {
+	if c.g.StallGrace <= 0 {
+		return c.Conn.Write(b)
+	}
+	written := 0
+	for len(b) > 0 {
+		piece := b[:min(len(b), writeChunk)]
+		c.mu.Lock()
+		c.writing, c.writeSince = true, c.g.now()
+		c.mu.Unlock()
+		n, err := c.Conn.Write(piece)
+		c.mu.Lock()
+		c.writing = false
+		c.mu.Unlock()
+		written += n
+		if err != nil {
+			return written, err
+		}
+		b = b[n:]
+	}
+	return written, nil
 }
 
 // SetDeadline, SetReadDeadline and SetWriteDeadline record the server's

@@ -31,6 +31,10 @@ const (
 	HeaderOriginalContentLength = "X-Original-Content-Length"
 	HeaderAPIID                 = "X-Keyward-Api-Id"
 	HeaderStage                 = "X-Keyward-Stage"
+	// HeaderRegion, when the proxy sets it, is the API's region: a
+	// signature for another region is refused. Without it the region
+	// decided is the one the client signed for, its own choice.
+	HeaderRegion = "X-Keyward-Region"
 
 	HeaderPrincipalARN = "X-Keyward-Principal-Arn"
 	HeaderUserName     = "X-Keyward-User-Name"
@@ -116,6 +120,23 @@ func DecisionPath(raw string) (string, error) {
 		}
 		rest = more
 	}
+}
+
+// DecisionMethod returns AccessDenied for a method that is not written in
+// upper case. Methods are case-sensitive, and every method a decision names
+// (GET, PUT, DELETE…) is upper case; but a proxy such as Traefik or Envoy,
+// and Go's own server, pass "get" on as written, and a server that reads
+// methods without regard to case (Django and Werkzeug upper-case them)
+// serves it as GET, while a decision on "get" would match no statement
+// written for GET, a Deny included.
+func DecisionMethod(method string) error {
+	for i := 0; i < len(method); i++ {
+		if c := method[i]; 'a' <= c && c <= 'z' {
+			return keyward.Errorf(keyward.EAccessDenied, "The request method is not in upper case: "+
+				"Keyward decides only on a method that the service reads as it is written.")
+		}
+	}
+	return nil
 }
 
 func ishex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
