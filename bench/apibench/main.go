@@ -15,11 +15,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/keyward/keyward/bench/internal/proc"
 )
 
 const (
@@ -59,10 +58,9 @@ func buildKeyward(prefix string) (tmp, bin string, err error) {
 	if tmp, err = os.MkdirTemp("", prefix); err != nil {
 		return "", "", err
 	}
-	bin = filepath.Join(tmp, "keyward")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput(); err != nil {
+	if bin, err = proc.BuildKeyward(tmp); err != nil {
 		os.RemoveAll(tmp)
-		return "", "", fmt.Errorf("building keyward (run from the repository root): %v\n%s", err, out)
+		return "", "", err
 	}
 	return tmp, bin, nil
 }
@@ -109,33 +107,20 @@ func serveBare(addr, bodyFile string) {
 	panic(http.ListenAndServe(addr, h))
 }
 
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
+// server is a process serving HTTP at addr.
 type server struct {
-	cmd  *exec.Cmd
+	*proc.Proc
 	addr string
 }
 
 func (s *server) url() string { return "http://" + s.addr }
 
 func start(name string, args []string, env []string, addr string, healthPath string) (*server, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if os.Getenv("APIBENCH_VERBOSE") != "" {
-		cmd.Stderr = os.Stderr
-	}
-	if err := cmd.Start(); err != nil {
+	p, err := proc.Start(name, args, env, os.Getenv("APIBENCH_VERBOSE") != "")
+	if err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, addr: addr}
+	s := &server{Proc: p, addr: addr}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(s.url() + healthPath)
@@ -145,47 +130,8 @@ func start(name string, args []string, env []string, addr string, healthPath str
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	s.stop()
+	s.Stop()
 	return nil, fmt.Errorf("%s did not start", name)
-}
-
-func (s *server) stop() {
-	s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
-		<-done
-	}
-}
-
-// cpu returns the process's user+system CPU time from /proc.
-func (s *server) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
-}
-
-// rss returns the process's resident set size in MiB.
-func (s *server) rss() float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmRSS:") {
-			kb, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 func client(url string) *iam.Client {
@@ -226,7 +172,7 @@ func load(name string, s *server, total, c int, op func(i int) error) result {
 	var wg sync.WaitGroup
 	var cpu0 time.Duration
 	if s != nil {
-		cpu0 = s.cpu()
+		cpu0 = s.CPU()
 	}
 	t0 := time.Now()
 	for g := 0; g < c; g++ {
@@ -251,7 +197,7 @@ func load(name string, s *server, total, c int, op func(i int) error) result {
 	wg.Wait()
 	r := result{name: name, reqs: total, wall: time.Since(t0), failed: failed}
 	if s != nil {
-		r.cpu, r.rssMiB = s.cpu()-cpu0, s.rss()
+		r.cpu, r.rssMiB = s.CPU()-cpu0, s.RSS()
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	r.p50, r.p99 = lat[total/2], lat[total*99/100]
@@ -270,7 +216,7 @@ func run() error {
 		return err
 	}
 
-	addr := freeAddr()
+	addr := proc.FreeAddr()
 	kwArgs := []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", *logLevel}
 	if d := os.Getenv("APIBENCH_DEBUG_LISTEN"); d != "" {
 		kwArgs = append(kwArgs, "--debug-listen", d) // to profile the server under the load
@@ -280,7 +226,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	defer kw.stop()
+	defer kw.Stop()
 	kc := client(kw.url())
 	if err := seedAlice(ctx, kc); err != nil {
 		return err
@@ -300,12 +246,12 @@ func run() error {
 	}
 	bodyFile := filepath.Join(tmp, "body.xml")
 	os.WriteFile(bodyFile, body, 0o600)
-	baddr := freeAddr()
+	baddr := proc.FreeAddr()
 	bs, err := start(self, []string{"-serve-bare", baddr, "-bare-body", bodyFile}, nil, baddr, "/")
 	if err != nil {
 		return err
 	}
-	defer bs.stop()
+	defer bs.Stop()
 	bc := client(bs.url())
 	load("warm-up", bs, 2000, *conc, list(bc))
 
@@ -324,7 +270,7 @@ func run() error {
 	// throughputs is taken at the same moments of the machine.
 	var motos []result
 	if *withMoto {
-		maddr := freeAddr()
+		maddr := proc.FreeAddr()
 		_, port, _ := net.SplitHostPort(maddr)
 		ms, err := start("python3", []string{"-m", "moto.server", "-p", port}, nil, maddr, "/moto-api/")
 		if err != nil {
@@ -332,7 +278,7 @@ func run() error {
 		}
 		mc := client(ms.url())
 		if err := seedAlice(ctx, mc); err != nil {
-			ms.stop()
+			ms.Stop()
 			return fmt.Errorf("moto: %w", err)
 		}
 		load("warm-up", ms, 200, *conc, list(mc))
@@ -341,7 +287,7 @@ func run() error {
 			m := load("moto ListAccessKeys", ms, *n/10, *conc, list(mc))
 			motos = append(motos, k, m)
 		}
-		ms.stop()
+		ms.Stop()
 		results = append(results, motos...)
 	}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/keyward/keyward/bench/internal/proc"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
 
@@ -31,14 +32,14 @@ type cluster struct {
 func (c *cluster) cpu() time.Duration {
 	var d time.Duration
 	for _, s := range c.servers {
-		d += s.cpu()
+		d += s.CPU()
 	}
 	return d
 }
 
 func (c *cluster) stop() {
 	for _, s := range c.servers {
-		s.stop()
+		s.Stop()
 	}
 }
 
@@ -68,7 +69,7 @@ func runReplicas() error {
 	for si, setup := range setups {
 		cl := &cluster{}
 		for i := 0; i < setup.replicas; i++ {
-			addr := freeAddr()
+			addr := proc.FreeAddr()
 			env := []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_MASTER_KEY=" + masterKeyHex}
 			if setup.database != "" {
 				env = append(env, "KEYWARD_DATABASE_URL="+setup.database)

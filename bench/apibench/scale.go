@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keyward/keyward/bench/internal/proc"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
@@ -128,7 +129,7 @@ func runScale(sizes []int) error {
 			return fmt.Errorf("seeding: %w", err)
 		}
 		fmt.Fprintf(os.Stderr, "%d users seeded in %v\n", users, time.Since(t0).Round(time.Second))
-		addr := freeAddr()
+		addr := proc.FreeAddr()
 		kw, err := start(bin, []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"},
 			[]string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_MASTER_KEY=" + masterKeyHex}, addr, "/healthz")
 		if err != nil {
@@ -170,7 +171,7 @@ func runScale(sizes []int) error {
 			return err
 		}
 		results = append(results, load(fmt.Sprintf("GetCallerIdentity, any of %d keys", keys), kw, *n/4, *conc, cold))
-		kw.stop()
+		kw.Stop()
 	}
 	fmt.Printf("concurrency %d, aws-sdk-go-v2 client, %d cores\n\n", *conc, numCPU())
 	fmt.Println("| measurement | requests | req/s | p50 | p99 | server CPU/req | server RSS | failed |")

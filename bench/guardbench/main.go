@@ -17,13 +17,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/keyward/keyward/bench/internal/proc"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -67,85 +65,18 @@ func main() {
 	}
 }
 
-type proc struct{ cmd *exec.Cmd }
-
-func run(name string, args []string, env ...string) (*proc, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	if os.Getenv("GUARDBENCH_VERBOSE") != "" {
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &proc{cmd}, nil
-}
-
-// stop asks the process to stop (nginx's master then stops its workers)
-// and kills it if it does not within 10 s.
-func (p *proc) stop() {
-	p.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		p.cmd.Process.Kill()
-		<-done
-	}
-}
-
-// cpu returns the process's user+system CPU time from /proc.
-func (p *proc) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitTCP(addr string) error {
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return nil
-		}
-	}
-	return fmt.Errorf("nothing listens on %s", addr)
-}
-
-func buildKeyward(dir string) (string, error) {
-	bin := filepath.Join(dir, "keyward")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/keyward").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building keyward (run from the repository's root): %v\n%s", err, out)
-	}
-	return bin, nil
-}
-
 // startKeyward runs keyward serve with flags and returns it and its URL.
-func startKeyward(bin, dir string, flags ...string) (*proc, string, error) {
-	addr := freeAddr()
+func startKeyward(bin, dir string, flags ...string) (*proc.Proc, string, error) {
+	addr := proc.FreeAddr()
 	if extra := os.Getenv("GUARDBENCH_KEYWARD_FLAGS"); extra != "" {
 		flags = append(flags, strings.Fields(extra)...)
 	}
-	p, err := run(bin, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, flags...),
+	p, err := start(bin, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, flags...),
 		"KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
 	if err != nil {
 		return nil, "", err
 	}
-	return p, "http://" + addr, waitTCP(addr)
+	return p, "http://" + addr, proc.WaitTCP(addr)
 }
 
 var sharedHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -178,11 +109,11 @@ type result struct {
 }
 
 // load runs op n times from conc goroutines, measuring the CPU of p and q.
-func load(p, q *proc, op func() error) result {
+func load(p, q *proc.Proc, op func() error) result {
 	var next, failed int64
-	c0, d0 := p.cpu(), time.Duration(0)
+	c0, d0 := p.CPU(), time.Duration(0)
 	if q != nil {
-		d0 = q.cpu()
+		d0 = q.CPU()
 	}
 	t0 := time.Now()
 	var wg sync.WaitGroup
@@ -198,9 +129,9 @@ func load(p, q *proc, op func() error) result {
 		}()
 	}
 	wg.Wait()
-	r := result{wall: time.Since(t0), cpu: p.cpu() - c0, failed: failed}
+	r := result{wall: time.Since(t0), cpu: p.CPU() - c0, failed: failed}
 	if q != nil {
-		r.cpu2 = q.cpu() - d0
+		r.cpu2 = q.CPU() - d0
 	}
 	return r
 }
@@ -229,7 +160,7 @@ func gateway() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	kwBin, err := buildKeyward(dir)
+	kwBin, err := proc.BuildKeyward(dir)
 	if err != nil {
 		return err
 	}
@@ -238,42 +169,42 @@ func gateway() error {
 	if err != nil {
 		return err
 	}
-	defer kw.stop()
-	vgIAMAddr := freeAddr()
+	defer kw.Stop()
+	vgIAMAddr := proc.FreeAddr()
 	os.MkdirAll(filepath.Join(dir, "vgiam"), 0o700)
-	vgIAM, err := run(bin, []string{"--port", vgIAMAddr, "--access", rootKeyID, "--secret", rootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
+	vgIAM, err := start(bin, []string{"--port", vgIAMAddr, "--access", rootKeyID, "--secret", rootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
 		"--private-ports", vgSock, "--quiet"})
 	if err != nil {
 		return err
 	}
-	defer vgIAM.stop()
-	if err := waitTCP(vgIAMAddr); err != nil {
+	defer vgIAM.Stop()
+	if err := proc.WaitTCP(vgIAMAddr); err != nil {
 		return err
 	}
 	type side struct {
 		name   string
-		iam    *proc
+		iam    *proc.Proc
 		client *s3.Client
 	}
 	var sides []side
 	for _, s := range []struct {
 		name, iamURL, sock string
-		iam                *proc
+		iam                *proc.Proc
 	}{{"keyward", kwURL, kwSock, kw}, {"versitygw iam", "http://" + vgIAMAddr, vgSock, vgIAM}} {
 		id, secret, err := user(s.iamURL, rootKeyID, rootSecret, "alice", s3Policy)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		addr := freeAddr()
+		addr := proc.FreeAddr()
 		os.MkdirAll(filepath.Join(dir, s.name+"-data"), 0o700)
-		gw, err := run(bin, []string{"--port", addr, "--access", "GATEWAYROOT", "--secret", "gatewayRootSecret0123", "--region", "us-east-1",
+		gw, err := start(bin, []string{"--port", addr, "--access", "GATEWAYROOT", "--secret", "gatewayRootSecret0123", "--region", "us-east-1",
 			"--iam-standalone-endpoint", s.sock, "--iam-standalone-access", rootKeyID, "--iam-standalone-secret", rootSecret,
 			"posix", filepath.Join(dir, s.name+"-data")})
 		if err != nil {
 			return err
 		}
-		defer gw.stop()
-		if err := waitTCP(addr); err != nil {
+		defer gw.Stop()
+		if err := proc.WaitTCP(addr); err != nil {
 			return err
 		}
 		c := s3.NewFromConfig(cfg("http://"+addr, id, secret), func(o *s3.Options) { o.UsePathStyle = true })
@@ -318,7 +249,7 @@ func nginxMode() error {
 	}
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755)
-	kwBin, err := buildKeyward(dir)
+	kwBin, err := proc.BuildKeyward(dir)
 	if err != nil {
 		return err
 	}
@@ -326,16 +257,16 @@ func nginxMode() error {
 	if err != nil {
 		return err
 	}
-	defer kw.stop()
+	defer kw.Stop()
 	id, secret, err := user(kwURL, rootKeyID, rootSecret, "alice",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/*"}]}`)
 	if err != nil {
 		return err
 	}
-	app := freeAddr()
+	app := proc.FreeAddr()
 	go http.ListenAndServe(app, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "pet\n") }))
 	snippet, _ := filepath.Abs("examples/nginx/keyward.conf")
-	guarded, open := freeAddr(), freeAddr()
+	guarded, open := proc.FreeAddr(), proc.FreeAddr()
 	conf := strings.NewReplacer("DIR", dir, "KEYWARD", strings.TrimPrefix(kwURL, "http://"), "APP", app, "GUARDED", guarded, "OPEN", open,
 		"SNIPPET", snippet).Replace(`
 daemon off;
@@ -355,12 +286,12 @@ http {
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		return err
 	}
-	ng, err := run(*nginx, []string{"-c", confPath, "-p", dir})
+	ng, err := start(*nginx, []string{"-c", confPath, "-p", dir})
 	if err != nil {
 		return err
 	}
-	defer ng.stop()
-	if err := waitTCP(guarded); err != nil {
+	defer ng.Stop()
+	if err := proc.WaitTCP(guarded); err != nil {
 		return err
 	}
 	get := func(addr string, sign bool) func() error {
@@ -392,4 +323,10 @@ http {
 	w, o := median(with), median(without)
 	fmt.Printf("median: with Keyward %.0f req/s, without %.0f req/s: %.2f ×; Keyward CPU %.1f µs/req\n", w, o, w/o, median(cpu))
 	return nil
+}
+
+// start runs a process for the benchmark, its output on stderr with
+// GUARDBENCH_VERBOSE set.
+func start(name string, args []string, env ...string) (*proc.Proc, error) {
+	return proc.Start(name, args, env, os.Getenv("GUARDBENCH_VERBOSE") != "")
 }
