@@ -160,10 +160,24 @@ func (s *Service) ListServerCertificates(ctx context.Context, pathPrefix, marker
 	}, func(c keyward.ServerCertificate) string { return c.Name })
 }
 
-// UpdateServerCertificate renames or moves a server certificate.
+// UpdateServerCertificate renames or moves a server certificate; as for a
+// user (UpdateUser), the caller needs iam:UpdateServerCertificate on the
+// certificate's new ARN too.
 func (s *Service) UpdateServerCertificate(ctx context.Context, name string, newName, newPath *string) error {
 	if err := s.authorizeServerCertificate(ctx, "iam:UpdateServerCertificate", name, nil); err != nil {
 		return err
+	}
+	if (newName != nil || newPath != nil) && authz.NeedsKeys(ctx) {
+		c, err := s.Store.ServerCertificate(ctx, name)
+		if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+			return serverCertificateNotFound(name)
+		} else if err != nil {
+			return err
+		}
+		target := s.Account(ctx).ServerCertificateARN(valueOr(newPath, c.Path), valueOr(newName, c.Name))
+		if err := s.Authz.AuthorizeWith(ctx, "iam:UpdateServerCertificate", target, authz.ResourceTagKeys(c.Tags, false)); err != nil {
+			return err
+		}
 	}
 	return s.updateServerCertificate(ctx, name, func(c *keyward.ServerCertificate) error {
 		c.Name, c.Path = valueOr(newName, c.Name), valueOr(newPath, c.Path)

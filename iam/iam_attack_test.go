@@ -1,0 +1,84 @@
+// Attacks on IAM's own rules through the Query API, by an IAM user whose
+// policies allow it a little and who tries to make that more: renaming
+// or moving entities out of the part of the account it is allowed to
+// change, and into the part where others' policies grant more.
+//
+// What the caller may claim: the names, paths and ARNs it sends. What
+// Keyward establishes itself: the entities those name as stored, and
+// that the caller's policies allow the action on every ARN involved, the
+// one an entity has and the one it is to have.
+package iam_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// TestRenameNeedsTheTargetToo: AWS's UpdateUser, UpdateGroup and
+// UpdateServerCertificate need the permission on the entity's ARN as it is
+// and as it will be ("to change Bob to Robert, the entity making the request
+// must have permission on Bob and Robert"). Otherwise a user allowed to
+// manage /sandbox/ moves anyone into /admins/, where other policies, trust
+// policies and aws:PrincipalArn conditions grant more, and a user allowed
+// to update itself renames itself to the name another's grants name.
+func TestRenameNeedsTheTargetToo(t *testing.T) {
+	b := newTestBench(t)
+	ctx := b.root()
+	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
+	id, secret := b.User(t, "mover", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:UpdateUser","iam:UpdateGroup","iam:UpdateServerCertificate"],
+		 "Resource":["`+acct+`user/sandbox/*","`+acct+`group/sandbox/*","`+acct+`server-certificate/sandbox/*","`+acct+`user/${aws:username}"]}]}`)
+	c := b.iam(id, secret)
+	_, err := b.IAM.CreateUser(ctx, "pawn", "/sandbox/", nil)
+	must(t, err)
+	_, err = b.IAM.CreateGroup(ctx, "crew", "/sandbox/")
+	must(t, err)
+	certPEM, keyPEM := selfSignedCert(t)
+	_, err = b.IAM.UploadServerCertificate(ctx, "web", "/sandbox/", certPEM, keyPEM, "", nil)
+	must(t, err)
+
+	denied := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: allowed without the permission on the new ARN", what)
+		}
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	}
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("pawn"), NewPath: aws.String("/admins/")})
+	denied("moving a user out of /sandbox/", err)
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("mover"), NewUserName: aws.String("admin")})
+	denied("renaming oneself", err)
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("mover"), NewPath: aws.String("/admins/")})
+	denied("moving oneself", err)
+	_, err = c.UpdateGroup(t.Context(), &awsiam.UpdateGroupInput{GroupName: aws.String("crew"), NewPath: aws.String("/admins/")})
+	denied("moving a group out of /sandbox/", err)
+	_, err = c.UpdateServerCertificate(t.Context(), &awsiam.UpdateServerCertificateInput{ServerCertificateName: aws.String("web"),
+		NewPath: aws.String("/admins/")})
+	denied("moving a server certificate out of /sandbox/", err)
+
+	for _, u := range []string{"pawn", "mover"} {
+		got, err := b.IAM.User(ctx, u)
+		must(t, err)
+		if want := map[string]string{"pawn": "/sandbox/", "mover": "/"}[u]; got.Path != want {
+			t.Fatalf("%s moved to %s", u, got.Path)
+		}
+	}
+	if _, err := b.IAM.User(ctx, "admin"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+		t.Fatalf("a user named admin: %v", err)
+	}
+
+	// Within what it may change, it may.
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("pawn"), NewUserName: aws.String("knight")})
+	must(t, err)
+	_, err = c.UpdateGroup(t.Context(), &awsiam.UpdateGroupInput{GroupName: aws.String("crew"), NewGroupName: aws.String("band")})
+	must(t, err)
+	_, err = c.UpdateServerCertificate(t.Context(), &awsiam.UpdateServerCertificateInput{ServerCertificateName: aws.String("web"),
+		NewServerCertificateName: aws.String("www")})
+	must(t, err)
+}
