@@ -59,8 +59,22 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	if in.ExternalID != "" {
 		trc.Extra["sts:externalid"] = []string{in.ExternalID}
 	}
-	if in.SourceIdentity != "" {
-		trc.Extra["sts:sourceidentity"] = []string{in.SourceIdentity}
+	// A source identity, once set, stays with the chain of sessions and
+	// cannot be changed (AWS: "The value that is set cannot be changed
+	// during the role session"): a session naming another is refused, so
+	// that it cannot shed the identity its audit and its conditions hold it
+	// to, and the trust policy sees the chain's when the request does not
+	// restate it.
+	sourceIdentity := in.SourceIdentity
+	if p.Session != nil && p.Session.SourceIdentity != "" {
+		if sourceIdentity != "" && sourceIdentity != p.Session.SourceIdentity {
+			return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: sts:SetSourceIdentity on resource: %s: the source identity of a role session cannot be changed",
+				p.ARN(), keyward.Clip(in.RoleARN))
+		}
+		sourceIdentity = p.Session.SourceIdentity
+	}
+	if sourceIdentity != "" {
+		trc.Extra["sts:sourceidentity"] = []string{sourceIdentity}
 	}
 	tags, err := sessionTags(in.Tags, in.TransitiveTagKeys, p, trc.Extra)
 	if err != nil {
@@ -93,10 +107,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 		}
 	}
 
-	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: in.SourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
-	if c.SourceIdentity == "" && p.Session != nil {
-		c.SourceIdentity = p.Session.SourceIdentity // it stays with a chain of sessions
-	}
+	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: sourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
 	r, err := s.roleSession(ctx, role, in, duration, c, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err

@@ -457,3 +457,53 @@ func TestMFAGuessesLimited(t *testing.T) {
 		}
 	})
 }
+
+// TestSourceIdentityCannotChange: a session's source identity is set once,
+// by whoever began the chain, and persists through every role the session
+// assumes; it "cannot be changed during the role session" (IAM User Guide,
+// "Monitor and control actions taken with assumed roles"). A chained
+// AssumeRole naming another one is refused, whatever the trust policy
+// allows, so that a session cannot shed the identity an audit or an
+// aws:SourceIdentity condition holds it to; and a trust policy's
+// sts:SourceIdentity sees the identity the chain carries when the request
+// does not restate it.
+func TestSourceIdentityCannotChange(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	trust := func(principal, deny string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal +
+			`,"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}` + deny + `]}`
+	}
+	_, err := b.IAM.CreateRole(b.root(), keyward.Role{Name: "hop", TrustPolicy: trust(`{"AWS":"`+userARN("alice")+`"}`, "")})
+	must(t, err)
+	hop := "arn:aws:iam::" + kwtest.AccountID + ":role/hop"
+	_, err = b.IAM.CreateRole(b.root(), keyward.Role{Name: "next", TrustPolicy: trust(`{"AWS":"`+hop+`"}`,
+		`,{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:SourceIdentity":"alice"}}}`)})
+	must(t, err)
+	_, err = b.IAM.CreateRole(b.root(), keyward.Role{Name: "open", TrustPolicy: trust(`{"AWS":"`+hop+`"}`, "")})
+	must(t, err)
+	next := "arn:aws:iam::" + kwtest.AccountID + ":role/next"
+	open := "arn:aws:iam::" + kwtest.AccountID + ":role/open"
+
+	out, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("s1"),
+		SourceIdentity: aws.String("alice")})
+	must(t, err)
+	_, session := b.session(out.Credentials)
+
+	// Another identity in a chained request: refused.
+	_, err = session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(open), RoleSessionName: aws.String("s2"),
+		SourceIdentity: aws.String("bob")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	// Not restated: the trust policy's deny of alice still sees alice.
+	_, err = session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("s2")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	// The same identity, restated or not, passes on.
+	for _, si := range []*string{aws.String("alice"), nil} {
+		out, err := session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(open), RoleSessionName: aws.String("s2"), SourceIdentity: si})
+		must(t, err)
+		if got := aws.ToString(out.SourceIdentity); got != "alice" {
+			t.Fatalf("the chained session's source identity is %q, want alice", got)
+		}
+	}
+}
