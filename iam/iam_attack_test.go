@@ -82,3 +82,41 @@ func TestRenameNeedsTheTargetToo(t *testing.T) {
 		NewServerCertificateName: aws.String("www")})
 	must(t, err)
 }
+
+// TestNamesInAnotherCaseAreTheSameEntity: names are unique in any case
+// (AWS: "Names are not distinguished by case"), and a request naming an
+// entity in another case acts on the stored one; it must be decided on the
+// stored one's ARN too. ARNs in policies match case-sensitively, so a Deny
+// of one server certificate or instance profile would otherwise be passed
+// by asking for it in capitals.
+func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
+	b := newTestBench(t)
+	ctx := b.root()
+	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
+	certPEM, keyPEM := selfSignedCert(t)
+	_, err := b.IAM.UploadServerCertificate(ctx, "prod-cert", "/", certPEM, keyPEM, "", nil)
+	must(t, err)
+	_, err = b.IAM.CreateInstanceProfile(ctx, "prod-profile", "/", nil)
+	must(t, err)
+	id, secret := b.User(t, "operator", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:*","Resource":["`+acct+`server-certificate/prod-cert","`+acct+`instance-profile/prod-profile"]}]}`)
+	c := b.iam(id, secret)
+
+	_, err = c.DeleteServerCertificate(t.Context(), &awsiam.DeleteServerCertificateInput{ServerCertificateName: aws.String("PROD-CERT")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.UpdateServerCertificate(t.Context(), &awsiam.UpdateServerCertificateInput{ServerCertificateName: aws.String("Prod-Cert"),
+		NewPath: aws.String("/moved/")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.DeleteInstanceProfile(t.Context(), &awsiam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("PROD-PROFILE")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.GetInstanceProfile(t.Context(), &awsiam.GetInstanceProfileInput{InstanceProfileName: aws.String("Prod-Profile")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	if _, err := b.IAM.ServerCertificate(ctx, "prod-cert"); err != nil {
+		t.Fatalf("the certificate: %v", err)
+	}
+	if _, err := b.IAM.InstanceProfile(ctx, "prod-profile"); err != nil {
+		t.Fatalf("the instance profile: %v", err)
+	}
+}

@@ -26,7 +26,9 @@ func (s *Service) authorizeServerCertificate(ctx context.Context, action, name s
 	path := "/"
 	c, err := s.Store.ServerCertificate(ctx, name)
 	if err == nil {
-		path, keys = c.Path, authz.ResourceTagKeys(c.Tags, false).With(keys)
+		// The stored name, not the caller's spelling: names match in any
+		// case, ARNs in policies only in their own.
+		path, name, keys = c.Path, c.Name, authz.ResourceTagKeys(c.Tags, false).With(keys)
 	} else if !errors.Is(err, keyward.ErrNoSuchServerCertificate) {
 		return err
 	}
