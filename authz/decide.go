@@ -59,7 +59,8 @@ func Denial(p keyward.Principal, action, resource string, d keyward.Decision) er
 // compiledPolicies returns the compiled policies of a principal, from the
 // cache when it has them: a user's by user ID; a role's or a federated
 // user's session by its key ID, since its session policies and variables
-// (aws:userid) are its own.
+// (aws:userid) are its own. They hold the identity's IAM tags too, which
+// every decision then sees as the principal's (taggedPolicies).
 func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) (keyward.Policies, error) {
 	key := p.UserID
 	if p.RoleID != "" || p.FederatedName != "" {
@@ -69,12 +70,79 @@ func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) 
 		return ps, nil
 	}
 	return keyward.LoadThrough(ctx, a.PolicySets, key, func(ctx context.Context) (keyward.Policies, error) {
+		tags, err := a.identityTags(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		p.Tags = tags // for the policy variables bound at compilation
 		sources, err := a.PrincipalPolicies(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		return a.Policies.Compile(p, sources)
+		ps, err := a.Policies.Compile(p, sources)
+		if err != nil || len(tags) == 0 {
+			return ps, err
+		}
+		return taggedPolicies{Policies: ps, tags: tags}, nil
 	})
+}
+
+// identityTags are the IAM tags of the identity behind p, as stored: a
+// role session's role's, or the user's (for its sessions and federated
+// users too); none for the root user, or for an identity deleted (or
+// replaced by another of its name) since it authenticated. A tag condition
+// is the usual way to quarantine an identity with a Deny: deciding
+// without its tags would pass that Deny.
+func (a *Authorizer) identityTags(ctx context.Context, p keyward.Principal) ([]keyward.Tag, error) {
+	switch {
+	case p.RoleID != "":
+		r, err := a.Store.Role(ctx, p.RoleName)
+		if errors.Is(err, keyward.ErrNoSuchRole) || err == nil && r.ID != p.RoleID {
+			return nil, nil
+		}
+		return r.Tags, err
+	case p.UserID != "":
+		u, err := a.Store.User(ctx, p.UserName)
+		if errors.Is(err, keyward.ErrNoSuchUser) || err == nil && u.ID != p.UserID {
+			return nil, nil
+		}
+		return u.Tags, err
+	}
+	return nil, nil
+}
+
+// taggedPolicies are a principal's compiled policies with its identity's
+// tags, which each decision's principal takes (the transports know the
+// principal's name, not its tags).
+type taggedPolicies struct {
+	keyward.Policies
+	tags []keyward.Tag
+}
+
+// Evaluate implements keyward.Policies.
+func (t taggedPolicies) Evaluate(action, resource string, rc *keyward.RequestContext, explain bool) keyward.Decision {
+	if rc.Principal.Tags == nil {
+		c := *rc
+		c.Principal.Tags = t.tags
+		rc = &c
+	}
+	return t.Policies.Evaluate(action, resource, rc, explain)
+}
+
+// PrincipalTags returns the principal's IAM tags as decisions see them,
+// for the trust policies the caller is held to.
+func (a *Authorizer) PrincipalTags(ctx context.Context, p keyward.Principal) ([]keyward.Tag, error) {
+	if p.Root {
+		return nil, nil
+	}
+	ps, err := a.compiledPolicies(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := ps.(taggedPolicies); ok {
+		return t.tags, nil
+	}
+	return nil, nil
 }
 
 // AuthorizePolicy authorises action on a managed policy, with its tags as

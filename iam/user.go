@@ -203,11 +203,14 @@ func (s *Service) TagUser(ctx context.Context, user string, tags ...keyward.Tag)
 }
 
 func (s *Service) tagUser(ctx context.Context, user string, t keyward.Tag) error {
-	if err := s.Store.PutUserTag(ctx, user, t); errors.Is(err, keyward.ErrNoSuchUser) {
+	err := s.Store.PutUserTag(ctx, user, t)
+	// A user's tags are its aws:PrincipalTag: decisions cached with them
+	// are made again.
+	s.policiesChanged()
+	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return keyward.UserNotFound(user)
-	} else {
-		return err
 	}
+	return err
 }
 
 // UntagUser removes tags of a user.
@@ -215,6 +218,7 @@ func (s *Service) UntagUser(ctx context.Context, user string, keys ...string) er
 	if err := s.Authz.AuthorizeUserWith(ctx, "iam:UntagUser", user, authz.UntagKeys(keys)); err != nil {
 		return err
 	}
+	defer s.policiesChanged() // the user's aws:PrincipalTag, as tagUser
 	for _, key := range keys {
 		if err := s.Store.DeleteUserTag(ctx, user, key); errors.Is(err, keyward.ErrNoSuchUser) {
 			return keyward.UserNotFound(user)

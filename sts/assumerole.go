@@ -89,6 +89,11 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 		trc.MFAAuthTime = now
 	}
 
+	// The trust policy sees the caller's IAM tags as aws:PrincipalTag, as
+	// its own policies do.
+	if trc.Principal.Tags, err = s.Authz.PrincipalTags(ctx, p); err != nil {
+		return keyward.AssumedRole{}, err
+	}
 	caller := keyward.TrustCaller{ARN: p.ARN(), AccountID: p.AccountID}
 	if p.IsRoleSession() {
 		caller.RoleARN = p.IdentityARN()
