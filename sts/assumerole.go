@@ -41,6 +41,11 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	} else if err != nil {
 		return keyward.AssumedRole{}, err
 	}
+	if current, err := s.callerCurrent(ctx, p); err != nil {
+		return keyward.AssumedRole{}, err
+	} else if !current {
+		return keyward.AssumedRole{}, denied
+	}
 	role := assumable.Role
 	duration, err := roleSessionDuration(in.DurationSeconds, role, p.IsRoleSession())
 	if err != nil {
@@ -165,6 +170,30 @@ func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, acti
 		return nil
 	}
 	return authz.Denial(rc.Principal, action, roleARN, pd)
+}
+
+// callerCurrent reports whether the identity a caller authenticated as is
+// still the one stored under its name: a session outlives its user or
+// role, and a trust policy naming that user or role by ARN needs nothing
+// of the caller's own policies, so a session of a deleted identity (or of
+// one a new identity of the same name replaced) would assume what the
+// trust policy grants the identity now named so.
+func (s *Service) callerCurrent(ctx context.Context, p keyward.Principal) (bool, error) {
+	switch {
+	case p.IsRoleSession():
+		r, err := s.Store.Role(ctx, p.RoleName)
+		if errors.Is(err, keyward.ErrNoSuchRole) {
+			return false, nil
+		}
+		return err == nil && r.ID == p.RoleID && r.Path == p.RolePath, err
+	case p.UserID != "":
+		u, err := s.Store.User(ctx, p.UserName)
+		if errors.Is(err, keyward.ErrNoSuchUser) {
+			return false, nil
+		}
+		return err == nil && u.ID == p.UserID && u.Name == p.UserName && u.Path == p.UserPath, err
+	}
+	return true, nil
 }
 
 // roleByARN finds the role an ARN names, path included.

@@ -507,3 +507,37 @@ func TestSourceIdentityCannotChange(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsOfDeletedIdentitiesAssumeNothing: a session outlives
+// nothing it was issued to. A trust policy naming a user or a role by ARN
+// needs nothing more of the caller's own policies, so a session of a user
+// or a role since deleted, and perhaps replaced by a new one of the same
+// name, would otherwise assume what the trust policy grants the new one
+// (AWS ties the principal a trust policy names to the identity, not its
+// name: a new user of a deleted one's name is another principal).
+func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	target := b.role(t, "target", `{"AWS":"`+userARN("alice")+`"}`)
+	hop := b.role(t, "hop", `{"AWS":"`+userARN("alice")+`"}`)
+	next := b.role(t, "next", `{"AWS":"`+hop+`"}`)
+
+	st, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+	_, userSession := b.session(st.Credentials)
+	hs, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("old")})
+	must(t, err)
+	_, roleSession := b.session(hs.Credentials)
+
+	// The user and the role are deleted, and others of their names made.
+	must(t, b.IAM.DeleteUserAndAttachments(b.root(), "alice"))
+	b.User(t, "alice", "")
+	must(t, b.IAM.DeleteRoleAndPolicies(b.root(), "hop"))
+	b.role(t, "hop", `{"AWS":"`+userARN("alice")+`"}`)
+
+	_, err = userSession.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("stale")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = roleSession.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("stale")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+}
