@@ -46,11 +46,17 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	k := kwtest.New(t)
+	return newSiteAt(t, time.Now)
+}
+
+// newSiteAt is newSite on a clock the test moves.
+func newSiteAt(t *testing.T, now func() time.Time) *site {
+	t.Helper()
+	k := kwtest.NewWithClock(t, now)
 	key := make([]byte, 32)
 	rand.Read(key)
 	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key})
+		Now: now, Rand: rand.Reader, SessionKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,5 +247,41 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 	_, page = lister.do(http.MethodGet, "/console/search?q=target", nil)
 	if strings.Contains(page, keyID) || !strings.Contains(page, "target") {
 		t.Error("search shows more than user names")
+	}
+}
+
+// TestExpiredPasswordsSignInNoFurther: the account's password policy says
+// how old a password may get (MaxPasswordAge). Past it, as on AWS, the
+// user must set a new one before anything else, and with HardExpiry may
+// not sign in at all until an administrator resets it: the right but
+// expired password starts no session.
+func TestExpiredPasswordsSignInNoFurther(t *testing.T) {
+	for _, hard := range []bool{false, true} {
+		clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+		s := newSiteAt(t, clock.Now)
+		s.withPassword("aging", "Aging-Passw0rd!", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+		must(t, s.k.IAM.PutPasswordPolicy(root(), keyward.PasswordPolicy{MinimumPasswordLength: 8, MaxPasswordAge: 90, HardExpiry: hard}))
+		clock.Add(91 * 24 * time.Hour)
+
+		b := s.browser()
+		status := b.signInUser(kwtest.AccountID, "aging", "Aging-Passw0rd!")
+		if hard {
+			if status == http.StatusSeeOther {
+				t.Fatal("HardExpiry: an expired password signed in")
+			}
+			if got, _ := b.do(http.MethodGet, "/console/users", nil); got != http.StatusSeeOther {
+				t.Fatalf("HardExpiry: the users page answered %d without a session", got)
+			}
+			continue
+		}
+		if status != http.StatusSeeOther {
+			t.Fatalf("an expired password, not hard: sign-in answered %d", status)
+		}
+		resp, err := b.hc.Get(s.url + "/console/users")
+		must(t, err)
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/console/password" {
+			t.Fatalf("an expired password went on to the users page (%d, %q) without changing it", resp.StatusCode, loc)
+		}
 	}
 }

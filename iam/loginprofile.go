@@ -197,7 +197,16 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	if err != nil {
 		return err
 	}
-	if pp, err := s.Store.PasswordPolicy(ctx); (err != nil || !pp.AllowUsersToChangePassword) && !lp.ResetRequired {
+	// An expired password is changed as one that must be reset, unless the
+	// policy's HardExpiry leaves that to an administrator.
+	expired, hard, err := s.passwordExpired(ctx, lp)
+	if err != nil {
+		return err
+	}
+	if expired && hard {
+		return errHardExpired
+	}
+	if pp, err := s.Store.PasswordPolicy(ctx); (err != nil || !pp.AllowUsersToChangePassword) && !lp.ResetRequired && !expired {
 		if err != nil && !errors.Is(err, keyward.ErrNoPasswordPolicy) {
 			return err
 		}
