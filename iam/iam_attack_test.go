@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -119,4 +120,40 @@ func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
 	if _, err := b.IAM.InstanceProfile(ctx, "prod-profile"); err != nil {
 		t.Fatalf("the instance profile: %v", err)
 	}
+}
+
+// TestCreatingWithTagsTakesTagging: tags set when an entity is created
+// take the entity's Tag* permission too, as for users, roles and instance
+// profiles (AWS's "Permissions required to tag IAM entities"). A tag is
+// what aws:ResourceTag conditions grant by; a caller refused iam:TagPolicy
+// for a tag must not set it by creating the policy with it.
+func TestCreatingWithTagsTakesTagging(t *testing.T) {
+	b := newTestBench(t)
+	tags := []types.Tag{{Key: aws.String("owner"), Value: aws.String("admins")}}
+	id, secret := b.User(t, "tagger", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":["iam:TagPolicy","iam:TagOpenIDConnectProvider","iam:TagServerCertificate","iam:TagMFADevice"],"Resource":"*",
+		 "Condition":{"StringEquals":{"aws:RequestTag/owner":"admins"}}}]}`)
+	c := b.iam(id, secret)
+	certPEM, keyPEM := selfSignedCert(t)
+
+	_, err := c.CreatePolicy(t.Context(), &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Tags: tags,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.CreateOpenIDConnectProvider(t.Context(), &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String("https://idp.example.com"),
+		ClientIDList: []string{"app"}, ThumbprintList: []string{"0123456789012345678901234567890123456789"}, Tags: tags})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.UploadServerCertificate(t.Context(), &awsiam.UploadServerCertificateInput{ServerCertificateName: aws.String("c"),
+		CertificateBody: aws.String(certPEM), PrivateKey: aws.String(keyPEM), Tags: tags})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.CreateVirtualMFADevice(t.Context(), &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Tags: tags})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	// Without the tag the Deny names, each is made.
+	other := []types.Tag{{Key: aws.String("owner"), Value: aws.String("tagger")}}
+	_, err = c.CreatePolicy(t.Context(), &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Tags: other,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+	must(t, err)
+	_, err = c.CreateVirtualMFADevice(t.Context(), &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Tags: other})
+	must(t, err)
 }

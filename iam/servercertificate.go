@@ -52,6 +52,9 @@ func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body,
 	if err := s.Authz.AuthorizeWith(ctx, "iam:UploadServerCertificate", s.Account(ctx).ServerCertificateARN(path, name), authz.RequestTagKeys(tags)); err != nil {
 		return keyward.ServerCertificate{}, err
 	}
+	if err := authorizeCreateTags(ctx, s.Authz, "iam:TagServerCertificate", s.Account(ctx).ServerCertificateARN(path, name), tags); err != nil {
+		return keyward.ServerCertificate{}, err
+	}
 	cert, err := parseCertificate(body)
 	if err != nil {
 		return keyward.ServerCertificate{}, err

@@ -1,10 +1,24 @@
 package iam
 
 import (
+	"context"
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
+
+// authorizeCreateTags decides the tagging a creation with tags does: as
+// AWS requires, tags set when an entity is created take its Tag* action
+// too (iam:TagPolicy with iam:CreatePolicy, …), with the request's tags as
+// its keys; a tag is what aws:ResourceTag conditions grant by, and a
+// caller refused the tag must not set it by creating the entity with it.
+func authorizeCreateTags(ctx context.Context, a *authz.Authorizer, action, arn string, tags []keyward.Tag) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	return a.AuthorizeWith(ctx, action, arn, authz.RequestTagKeys(tags))
+}
 
 // mergeTags sets tags over existing ones (keys compared
 // case-insensitively), within MaxTagsPerSet.
