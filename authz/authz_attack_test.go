@@ -39,6 +39,15 @@ func TestPrincipalTagsAreTheIdentitys(t *testing.T) {
 	suspect := k.IAMClient(id, secret)
 	_, err := suspect.ListUsers(t.Context(), &awsiam.ListUsersInput{})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	// The simulator says what the request met.
+	sim, err := k.IAMClient(kwtest.RootKeyID, kwtest.RootSecret).SimulatePrincipalPolicy(t.Context(), &awsiam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String(acct + "user/suspect"), ActionNames: []string{"iam:ListUsers"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := sim.EvaluationResults[0].EvalDecision; d != "explicitDeny" {
+		t.Fatalf("SimulatePrincipalPolicy says %s of the quarantined user", d)
+	}
 	if err := k.IAM.UntagUser(root, "suspect", "quarantined"); err != nil {
 		t.Fatal(err)
 	}
