@@ -85,3 +85,29 @@ func TestPrincipalTagsAreTheIdentitys(t *testing.T) {
 	_, err = k.STSClient(cid, csecret).AssumeRole(t.Context(), &awssts.AssumeRoleInput{RoleArn: aws.String(acct + "role/staff-only"), RoleSessionName: aws.String("s1")})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 }
+
+// TestRenamedUsersSessionLeavesTagsAlone: a session issued before its user
+// was renamed still carries the old name, under which no user's tags are
+// found; what it loads must not stand for the user's own keys, which
+// would then pass the Deny the user's tags bring.
+func TestRenamedUsersSessionLeavesTagsAlone(t *testing.T) {
+	k := kwtest.New(t)
+	root := kwtest.AsRoot(context.Background())
+	id, secret := k.User(t, "before", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/quarantined":"true"}}}]}`)
+	out, err := k.STSClient(id, secret).GetSessionToken(t.Context(), &awssts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.TagUser(root, "before", keyward.Tag{Key: "quarantined", Value: "true"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.UpdateUser(root, "before", keyward.UserUpdate{NewName: aws.String("after")}); err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	old := awsiam.NewFromConfig(k.Config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	old.ListUsers(t.Context(), &awsiam.ListUsersInput{}) // whatever it answers, it loads the user's policies first
+	_, err = k.IAMClient(id, secret).ListUsers(t.Context(), &awsiam.ListUsersInput{})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+}

@@ -62,7 +62,10 @@ func Denial(p keyward.Principal, action, resource string, d keyward.Decision) er
 // (aws:userid) are its own. They hold the identity's IAM tags too, which
 // every decision then sees as the principal's (taggedPolicies).
 func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) (keyward.Policies, error) {
-	key := p.UserID
+	// A user's by its ID and, since its tags are read by its name, the
+	// name: a session issued before a rename, which still carries the old
+	// name, must not leave its reading of the tags for the user's own keys.
+	key := p.UserID + "\x00" + p.UserName
 	if p.RoleID != "" || p.FederatedName != "" {
 		key = "session\x00" + p.Session.AccessKeyID
 	}
