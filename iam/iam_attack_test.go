@@ -11,6 +11,8 @@ package iam_test
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -156,4 +158,52 @@ func TestCreatingWithTagsTakesTagging(t *testing.T) {
 	must(t, err)
 	_, err = c.CreateVirtualMFADevice(t.Context(), &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Tags: other})
 	must(t, err)
+}
+
+// TestSimulationsAreBounded: a simulation evaluates every action on every
+// resource, and answers each with the statements that decided it. Both
+// lists are the caller's, as many as a request's body holds, and AWS's
+// own IAMReadOnlyAccess allows iam:Simulate*: without a bound a read-only
+// user makes the server evaluate and hold their product (tens of thousands
+// squared). Past the bound the simulation is refused before any work.
+func TestSimulationsAreBounded(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "reader", "")
+	must(t, b.IAM.AttachPolicy(b.root(), keyward.Entity{Kind: keyward.EntityUser, Name: "reader"}, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
+	c := b.iam(id, secret)
+	actions := make([]string, 200)
+	resources := make([]string, 200)
+	for i := range actions {
+		actions[i] = "iam:GetUser"
+		resources[i] = "arn:aws:iam::" + kwtest.AccountID + ":user/u" + strconv.Itoa(i)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	_, err := c.SimulateCustomPolicy(t.Context(), &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: actions, ResourceArns: resources})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	_, err = c.SimulatePrincipalPolicy(t.Context(), &awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(userARN("reader")),
+		ActionNames: actions, ResourceArns: resources})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+
+	// As many statements deciding each of the evaluations allowed: the
+	// answer's matched statements are bounded too.
+	var many strings.Builder
+	many.WriteString(`{"Version":"2012-10-17","Statement":[`)
+	for i := range 2000 {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		many.WriteString(`{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}`)
+	}
+	many.WriteString(`]}`)
+	_, err = c.SimulateCustomPolicy(t.Context(), &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{many.String()},
+		ActionNames: actions, ResourceArns: resources[:5]})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+
+	// An ordinary simulation is answered.
+	out, err := c.SimulateCustomPolicy(t.Context(), &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: actions[:10],
+		ResourceArns: resources[:10]})
+	must(t, err)
+	if len(out.EvaluationResults) != 100 {
+		t.Fatalf("%d results, want 100", len(out.EvaluationResults))
+	}
 }
