@@ -207,3 +207,23 @@ func TestSimulationsAreBounded(t *testing.T) {
 		t.Fatalf("%d results, want 100", len(out.EvaluationResults))
 	}
 }
+
+// TestUntagTakesAtMostFiftyKeys: AWS's models allow at most 50 TagKeys in
+// an Untag* request; each key is a write, so a caller allowed to untag
+// itself would otherwise hold the store's one writer for tens of
+// thousands of writes with one request.
+func TestUntagTakesAtMostFiftyKeys(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "self", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	c := b.iam(id, secret)
+	keys := make([]string, 51)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+	}
+	_, err := c.UntagUser(t.Context(), &awsiam.UntagUserInput{UserName: aws.String("self"), TagKeys: keys})
+	kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
+	_, err = c.UntagRole(t.Context(), &awsiam.UntagRoleInput{RoleName: aws.String("none"), TagKeys: keys})
+	kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
+	_, err = c.UntagUser(t.Context(), &awsiam.UntagUserInput{UserName: aws.String("self"), TagKeys: keys[:50]})
+	must(t, err)
+}

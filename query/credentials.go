@@ -84,7 +84,7 @@ var credentialActions = map[string]action{
 	"TagMFADevice": do([]param{serialNumber, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.TagMFADevice(ctx, in.str("SerialNumber"), in.tags)
 	}),
-	"UntagMFADevice": do([]param{serialNumber, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+	"UntagMFADevice": do([]param{serialNumber, tagKeys}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UntagMFADevice(ctx, in.str("SerialNumber"), in.list("TagKeys"))
 	}),
 	"ListMFADeviceTags": row([]param{serialNumber, marker, maxItems},

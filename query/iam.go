@@ -132,7 +132,7 @@ var userActions = map[string]action{
 	"TagUser": do([]param{userName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.TagUser(ctx, in.str("UserName"), in.tags...)
 	}),
-	"UntagUser": do([]param{userName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+	"UntagUser": do([]param{userName, tagKeys}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UntagUser(ctx, in.str("UserName"), in.list("TagKeys")...)
 	}),
 	"ListUserTags": row([]param{userName},

@@ -37,7 +37,7 @@ var instanceProfileActions = map[string]action{
 	"TagInstanceProfile": do([]param{profileName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.TagInstanceProfile(ctx, in.str("InstanceProfileName"), in.tags)
 	}),
-	"UntagInstanceProfile": do([]param{profileName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+	"UntagInstanceProfile": do([]param{profileName, tagKeys}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UntagInstanceProfile(ctx, in.str("InstanceProfileName"), in.list("TagKeys"))
 	}),
 	"ListInstanceProfileTags": row([]param{profileName, marker, maxItems},

@@ -57,7 +57,7 @@ var oidcActions = map[string]action{
 	"TagOpenIDConnectProvider": do([]param{oidcARN, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.TagOIDCProvider(ctx, in.str("OpenIDConnectProviderArn"), in.tags)
 	}),
-	"UntagOpenIDConnectProvider": do([]param{oidcARN, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+	"UntagOpenIDConnectProvider": do([]param{oidcARN, tagKeys}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UntagOIDCProvider(ctx, in.str("OpenIDConnectProviderArn"), in.list("TagKeys"))
 	}),
 	"ListOpenIDConnectProviderTags": row([]param{oidcARN, marker, maxItems},

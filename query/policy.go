@@ -43,7 +43,7 @@ var policyActions = map[string]action{
 	"TagPolicy": do([]param{policyARN, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.TagPolicy(ctx, in.str("PolicyArn"), in.tags)
 	}),
-	"UntagPolicy": do([]param{policyARN, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+	"UntagPolicy": do([]param{policyARN, tagKeys}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UntagPolicy(ctx, in.str("PolicyArn"), in.list("TagKeys"))
 	}),
 	"ListPolicyTags": row([]param{policyARN, marker, maxItems},

@@ -60,7 +60,7 @@ var roleActions = map[string]action{
 	"TagRole": do([]param{roleName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.TagRole(ctx, in.str("RoleName"), in.tags)
 	}),
-	"UntagRole": do([]param{roleName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+	"UntagRole": do([]param{roleName, tagKeys}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UntagRole(ctx, in.str("RoleName"), in.list("TagKeys"))
 	}),
 	"CreateServiceLinkedRole": row([]param{req("AWSServiceName", keyward.AWSServiceNameShape), str("Description", keyward.RoleDescriptionShape),

@@ -60,7 +60,7 @@ var serverCertificateActions = map[string]action{
 	"TagServerCertificate": do([]param{serverCertName, tags(true)}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.TagServerCertificate(ctx, in.str("ServerCertificateName"), in.tags)
 	}),
-	"UntagServerCertificate": do([]param{serverCertName, strList("TagKeys", keyward.TagKeyShape, true)}, func(ctx context.Context, s *Services, in *input) error {
+	"UntagServerCertificate": do([]param{serverCertName, tagKeys}, func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.UntagServerCertificate(ctx, in.str("ServerCertificateName"), in.list("TagKeys"))
 	}),
 	"ListServerCertificateTags": row([]param{serverCertName, marker, maxItems},

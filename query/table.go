@@ -95,6 +95,10 @@ func integer(member string, min, max int) param {
 func strList(member string, shape *keyward.StringShape, required bool) param {
 	return param{member: member, kind: kindList, shape: shape, required: required}
 }
+
+// tagKeys is Untag*'s TagKeys: at most MaxTagsPerSet, as AWS's models say
+// (tagKeyListType); each key is a write.
+var tagKeys = param{member: "TagKeys", kind: kindList, shape: keyward.TagKeyShape, required: true, max: keyward.MaxTagsPerSet}
 func tags(required bool) param        { return param{member: "Tags", kind: kindTags, required: required} }
 func descriptors(member string) param { return param{member: member, kind: kindDescriptors} }
 
@@ -251,7 +255,7 @@ func read(in *input, params []param, values url.Values) error {
 			v.Int("maxItems", n, keyward.MaxItemsMin, keyward.MaxItemsMax)
 			in.ints[i] = n
 		case kindList:
-			in.lists[i] = readList(&v, values, p.member, p.shape)
+			in.lists[i] = readList(&v, values, p.member, p.shape, p.max)
 			in.present[i] = len(in.lists[i]) > 0
 			if !in.present[i] && p.required {
 				v.Null(fieldName(p.member))
@@ -275,12 +279,16 @@ func read(in *input, params []param, values url.Values) error {
 var booleanShape = &keyward.StringShape{Shape: "booleanType", Enum: []string{"true", "false"}}
 
 // readList reads a Member.member.N list of strings, each checked against
-// shape.
-func readList(v *keyward.Validation, values url.Values, member string, shape *keyward.StringShape) []string {
+// shape; with max, a list longer is refused, read no further.
+func readList(v *keyward.Validation, values url.Values, member string, shape *keyward.StringShape, max int) []string {
 	var out []string
 	for i := 1; ; i++ {
 		vs, ok := values[member+".member."+strconv.Itoa(i)]
 		if !ok || len(vs) == 0 {
+			return out
+		}
+		if max > 0 && i > max {
+			v.Len(fieldName(member), i, max)
 			return out
 		}
 		v.String(fieldName(member)+"."+strconv.Itoa(i)+".member", vs[0], shape)
@@ -342,7 +350,7 @@ func readContext(v *keyward.Validation, values url.Values) map[string][]string {
 			return out
 		}
 		v.String(fieldName(prefix+"ContextKeyName"), names[0], keyward.ContextKeyNameShape)
-		out[strings.ToLower(names[0])] = readList(v, values, prefix+"ContextKeyValues", keyward.ResourceNameShape)
+		out[strings.ToLower(names[0])] = readList(v, values, prefix+"ContextKeyValues", keyward.ResourceNameShape, 0)
 	}
 }
 
