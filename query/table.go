@@ -99,6 +99,7 @@ func strList(member string, shape *keyward.StringShape, required bool) param {
 // tagKeys is Untag*'s TagKeys: at most MaxTagsPerSet, as AWS's models say
 // (tagKeyListType); each key is a write.
 var tagKeys = param{member: "TagKeys", kind: kindList, shape: keyward.TagKeyShape, required: true, max: keyward.MaxTagsPerSet}
+
 func tags(required bool) param        { return param{member: "Tags", kind: kindTags, required: required} }
 func descriptors(member string) param { return param{member: member, kind: kindDescriptors} }
 
