@@ -10,6 +10,7 @@
 package iam_test
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -226,4 +227,18 @@ func TestUntagTakesAtMostFiftyKeys(t *testing.T) {
 	kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
 	_, err = c.UntagUser(t.Context(), &awsiam.UntagUserInput{UserName: aws.String("self"), TagKeys: keys[:50]})
 	must(t, err)
+}
+
+// TestSimulationStopsAtTheDeadline: the policies and context entries a
+// caller simulates make each evaluation as costly as it likes; the
+// request's deadline stops the evaluations, not only the answer.
+func TestSimulationStopsAtTheDeadline(t *testing.T) {
+	b := newTestBench(t)
+	ctx, cancel := context.WithTimeout(b.root(), -1)
+	defer cancel()
+	_, err := b.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: []string{"iam:GetUser"},
+		Policies: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
+	if keyward.ErrorCode(err) != keyward.EServiceUnavailable {
+		t.Fatalf("a simulation past its deadline: %v", err)
+	}
 }
