@@ -19,7 +19,7 @@ type Authorizer struct {
 	// Policies is IAM's policy language (package policy).
 	Policies keyward.PolicyEngine
 	// PolicySets caches each principal's compiled policies, a user's by
-	// user ID and name and a session's by its key ID, so that a decision reads no
+	// user ID and a session's by its key ID, so that a decision reads no
 	// database; nil loads every time.
 	PolicySets keyward.Cache[keyward.Policies]
 	// Sealer seals the details of a refusal into the authorization message
