@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
@@ -241,4 +242,28 @@ func TestSimulationStopsAtTheDeadline(t *testing.T) {
 	if keyward.ErrorCode(err) != keyward.EServiceUnavailable {
 		t.Fatalf("a simulation past its deadline: %v", err)
 	}
+}
+
+// TestChangePasswordGuessesLimited: ChangePassword tells whether the old
+// password is right. The console limits sign-ins to five wrong passwords
+// per user in 15 minutes; without a limit here, whoever holds one of the
+// user's access keys (or a session of it) would guess the console
+// password through the API at its own pace. Past five wrong old
+// passwords, the right one is refused too, until the window ends.
+func TestChangePasswordGuessesLimited(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "guessed", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"*"}]}`)
+	_, err := b.IAM.CreateLoginProfile(b.root(), "guessed", "Right-Passw0rd!", false)
+	must(t, err)
+	c := b.iam(id, secret)
+	change := func(old string) error {
+		_, err := c.ChangePassword(t.Context(), &awsiam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String("Next-Passw0rd!" + strconv.Itoa(int(b.clock.Now().Unix()%1000)))})
+		return err
+	}
+	for i := range 5 {
+		kwtest.WantAPIError(t, change("Wrong-Guess"+strconv.Itoa(i)), "InvalidUserType", http.StatusBadRequest, "The old password is incorrect.")
+	}
+	kwtest.WantAPIError(t, change("Right-Passw0rd!"), "LimitExceeded", http.StatusConflict, "")
+	b.clock.Add(15 * time.Minute)
+	must(t, change("Right-Passw0rd!"))
 }
