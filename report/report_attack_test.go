@@ -46,3 +46,39 @@ func TestPoliciesGrantingServiceAccessNamesTheWholeARN(t *testing.T) {
 		Arn: aws.String(acct + "group/secret/admins"), ServiceNamespaces: []string{"iam"}})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 }
+
+// TestAccessJobsAreBounded: each GenerateServiceLastAccessedDetails stores
+// a report with a row for every user and service it covers, and a caller
+// allowed iam:Generate* (AWS's IAMReadOnlyAccess) asks as often as it
+// likes: the store keeps the most recent keyward.MaxAccessJobs, however
+// fast they come, and drops the older ones.
+func TestAccessJobsAreBounded(t *testing.T) {
+	k := kwtest.New(t)
+	ctx := kwtest.AsRoot(context.Background())
+	if _, err := k.IAM.CreateUser(ctx, "subject", "/", nil); err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:iam::" + kwtest.AccountID + ":user/subject"
+	var ids []string
+	for range keyward.MaxAccessJobs + 5 {
+		id, err := k.Reports.GenerateServiceLastAccessedDetails(ctx, arn, "SERVICE_LEVEL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	kept := 0
+	for _, id := range ids {
+		if _, err := k.Reports.ServiceLastAccessedDetails(ctx, id); err == nil {
+			kept++
+		} else if keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+			t.Fatal(err)
+		}
+	}
+	if kept != keyward.MaxAccessJobs {
+		t.Fatalf("%d reports kept of %d, want %d", kept, len(ids), keyward.MaxAccessJobs)
+	}
+	if _, err := k.Reports.ServiceLastAccessedDetails(ctx, ids[len(ids)-1]); err != nil {
+		t.Fatalf("the latest report: %v", err)
+	}
+}

@@ -167,6 +167,19 @@ func testServiceAccess(t *testing.T, s keyward.Store) {
 	}
 	_, err = s.AccessJob(ctx, "00000000-0000-4000-8000-000000000002")
 	wantErr(t, err, keyward.ErrNoSuchJob)
+
+	// The most recent MaxAccessJobs are kept, those of one instant too.
+	for i := range keyward.MaxAccessJobs {
+		later := job
+		later.ID, later.CreatedAt = fmt.Sprintf("10000000-0000-4000-8000-%012d", i), t0.Add(time.Second)
+		must(t, s.PutAccessJob(ctx, later))
+	}
+	_, err = s.AccessJob(ctx, job.ID)
+	wantErr(t, err, keyward.ErrNoSuchJob)
+	for _, i := range []int{0, keyward.MaxAccessJobs - 1} {
+		_, err := s.AccessJob(ctx, fmt.Sprintf("10000000-0000-4000-8000-%012d", i))
+		must(t, err)
+	}
 }
 
 // testConsoleUserSorts: every sortable column of the console's users table
