@@ -267,3 +267,20 @@ func TestChangePasswordGuessesLimited(t *testing.T) {
 	b.clock.Add(15 * time.Minute)
 	must(t, change("Right-Passw0rd!"))
 }
+
+// TestCreateRoleRefusesTheServiceRolePath: roles under /aws-service-role/
+// are service-linked, which DeleteRole and UpdateAssumeRolePolicy refuse
+// to change (UnmodifiableEntity). A caller allowed CreateRole must not make
+// one there with a trust policy of its own: the administrator could then
+// neither correct its trust nor delete it the usual way. AWS reserves the
+// path for the roles CreateServiceLinkedRole makes.
+func TestCreateRoleRefusesTheServiceRolePath(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*"}]}`)
+	_, err := b.iam(id, secret).CreateRole(t.Context(), &awsiam.CreateRoleInput{RoleName: aws.String("sticky"), Path: aws.String("/aws-service-role/x.amazonaws.com/"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + userARN("dev") + `"},"Action":"sts:AssumeRole"}]}`)})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	if _, err := b.IAM.Role(b.root(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+		t.Fatalf("the role: %v", err)
+	}
+}
