@@ -285,3 +285,40 @@ func TestExpiredPasswordsSignInNoFurther(t *testing.T) {
 		}
 	}
 }
+
+// TestUsersListHonoursTagConditions: the API decides an action on a user
+// with the user's tags (aws:ResourceTag, iam:ResourceTag); so must the
+// users list, per column and for its sorting, or a Deny of the users
+// tagged sensitive shows their keys and groups in the console all the
+// same.
+func TestUsersListHonoursTagConditions(t *testing.T) {
+	s := newSite(t)
+	ctx := root()
+	sensitiveKey, _ := s.k.User(t, "vip", "")
+	must(t, s.k.IAM.TagUser(ctx, "vip", keyward.Tag{Key: "sensitive", Value: "true"}))
+	_, err := s.k.IAM.CreateGroup(ctx, "vip-group", "/")
+	must(t, err)
+	must(t, s.k.IAM.AddUserToGroup(ctx, "vip-group", "vip"))
+	plainKey, _ := s.k.User(t, "plain", "")
+	s.withPassword("helpdesk", "Helpdesk-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:ListUsers","iam:ListAccessKeys","iam:GetAccessKeyLastUsed","iam:ListGroupsForUser"],"Resource":"*"},
+		{"Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/sensitive":"true"}}}]}`)
+
+	b := s.browser()
+	if status := b.signInUser(kwtest.AccountID, "helpdesk", "Helpdesk-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", status)
+	}
+	_, page := b.do(http.MethodGet, "/console/users", nil)
+	if !strings.Contains(page, plainKey) {
+		t.Fatal("the list does not show what the caller may read")
+	}
+	for _, leak := range []string{sensitiveKey, "vip-group"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("the list shows %q of a user the API refuses it", leak)
+		}
+	}
+	_, page = b.do(http.MethodGet, "/console/users?sort=keyage&order=desc", nil)
+	if !strings.Contains(page, `data-col="name" scope="col" aria-sort=`) {
+		t.Error("sorted by key age, which tells of the user the caller may not read")
+	}
+}

@@ -226,6 +226,18 @@ func testConsoleUserSorts(t *testing.T, s keyward.Store) {
 			t.Errorf("MFA devices of bob: %d", us[len(us)-1].MFADevices)
 		}
 	}
+
+	// Each user comes with its tags and boundary, which decide what of it
+	// the caller may see.
+	must(t, s.PutUserTag(ctx, "cat", keyward.Tag{Key: "team", Value: "blue"}))
+	boundary := managed("Boundary")
+	must(t, s.CreatePolicy(ctx, boundary, policyDoc("iam:*")))
+	must(t, s.SetUserPermissionsBoundary(ctx, "cat", boundary.ARN))
+	us, _, err := s.ConsoleUsers(ctx, keyward.UserQuery{Sort: "name", Limit: 10})
+	must(t, err)
+	if c := us[2].User; c.Name != "cat" || len(c.Tags) != 1 || c.Tags[0].Value != "blue" || c.PermissionsBoundary != boundary.ARN || len(us[0].User.Tags) != 0 {
+		t.Errorf("the users list's users: %+v", us)
+	}
 }
 
 // sameOrderFor compares two orders of the three users, ignoring the order
