@@ -44,8 +44,9 @@ type UserColumns struct {
 
 // ConsoleStore serves the web console's pages.
 type ConsoleStore interface {
-	// ConsoleUsers returns one page of users with their keys, groups and
-	// login profile, and how many users match the filter.
+	// ConsoleUsers returns one page of users, each with its tags and
+	// boundary (what the caller's access to it is decided with), its keys,
+	// groups and login profile, and how many users match the filter.
 	ConsoleUsers(ctx context.Context, q UserQuery) ([]UserSummary, int, error)
 	// EndConsoleSessions ends the user's console sessions begun before at;
 	// ErrNoSuchUser.

@@ -53,6 +53,13 @@ type EntityAccess struct {
 	LastAuthenticated time.Time
 }
 
+// MaxAccessJobs is how many service last accessed reports the store
+// keeps, the most recent. A report holds a row for every user it covers
+// and every service their policies name, and whoever may generate one (AWS's
+// IAMReadOnlyAccess allows iam:Generate*) asks for as many as it likes:
+// kept for ever, they would fill the disk.
+const MaxAccessJobs = 1000
+
 // ErrNoSuchJob is the store's error for an unknown report.
 var ErrNoSuchJob = errors.New("keyward: no such job")
 
@@ -64,7 +71,9 @@ type AccessStore interface {
 	// ServiceAccesses returns the recorded uses of the users with these IDs
 	// ("" for the root user).
 	ServiceAccesses(ctx context.Context, userIDs []string) ([]ServiceAccess, error)
-	// PutAccessJob stores a report; AccessJob returns one, ErrNoSuchJob.
+	// PutAccessJob stores a report, keeping the MaxAccessJobs most recent:
+	// older ones are dropped in the same transaction. AccessJob returns
+	// one, ErrNoSuchJob.
 	PutAccessJob(ctx context.Context, job AccessJob) error
 	AccessJob(ctx context.Context, id string) (AccessJob, error)
 }

@@ -22,6 +22,12 @@ type Principal struct {
 	// Session is what temporary credentials carry for evaluation; nil for
 	// long-term credentials and console sign-ins.
 	Session *SessionContext
+	// Tags are the IAM tags of the identity behind p, as stored: the
+	// user's (for its sessions and federated users too), or the role's for
+	// a role session; a session's own tags override them
+	// (aws:PrincipalTag). Package authz sets them when it decides, never
+	// from anything the caller sent.
+	Tags []Tag
 }
 
 // SessionContext is what a session token carries besides its principal:

@@ -122,11 +122,12 @@ func (rc *RequestContext) own(key string) ([]string, bool) {
 		}
 		return []string{strconv.FormatInt(int64(rc.CurrentTime.Sub(mfa)/time.Second), 10)}, true
 	case "aws:principaltagkeys":
-		if p.Session == nil || len(p.Session.Tags) == 0 {
+		tags := p.principalTags()
+		if len(tags) == 0 {
 			return nil, false
 		}
-		keys := make([]string, len(p.Session.Tags))
-		for i, t := range p.Session.Tags {
+		keys := make([]string, len(tags))
+		for i, t := range tags {
 			keys[i] = t.Key
 		}
 		return keys, true
@@ -136,14 +137,37 @@ func (rc *RequestContext) own(key string) ([]string, bool) {
 		}
 		return []string{rc.UserAgent}, true
 	}
-	if tag, ok := strings.CutPrefix(key, "aws:principaltag/"); ok && p.Session != nil {
-		for _, t := range p.Session.Tags {
+	if tag, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
+		for _, t := range p.principalTags() {
 			if strings.EqualFold(t.Key, tag) {
 				return []string{t.Value}, true
 			}
 		}
 	}
 	return nil, false
+}
+
+// principalTags are the principal's tags as aws:PrincipalTag sees them: its
+// session's, then those of its IAM identity that no session tag of the
+// same key (in any case) overrides.
+func (p Principal) principalTags() []Tag {
+	if p.Session == nil || len(p.Session.Tags) == 0 {
+		return p.Tags
+	}
+	if len(p.Tags) == 0 {
+		return p.Session.Tags
+	}
+	tags := append([]Tag(nil), p.Session.Tags...)
+	for _, t := range p.Tags {
+		overridden := false
+		for _, s := range p.Session.Tags {
+			overridden = overridden || strings.EqualFold(s.Key, t.Key)
+		}
+		if !overridden {
+			tags = append(tags, t)
+		}
+	}
+	return tags
 }
 
 // PrincipalKey reports whether a context key (lower case) describes the

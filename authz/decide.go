@@ -59,22 +59,116 @@ func Denial(p keyward.Principal, action, resource string, d keyward.Decision) er
 // compiledPolicies returns the compiled policies of a principal, from the
 // cache when it has them: a user's by user ID; a role's or a federated
 // user's session by its key ID, since its session policies and variables
-// (aws:userid) are its own.
+// (aws:userid) are its own. They hold the identity's IAM tags too, which
+// every decision then sees as the principal's (identityPolicies).
 func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) (keyward.Policies, error) {
-	key := p.UserID
+	key, user := p.UserID, true
 	if p.RoleID != "" || p.FederatedName != "" {
-		key = "session\x00" + p.Session.AccessKeyID
+		key, user = "session\x00"+p.Session.AccessKeyID, false
 	}
 	if ps, ok := keyward.Cached(a.PolicySets, key); ok {
-		return ps, nil
-	}
-	return keyward.LoadThrough(ctx, a.PolicySets, key, func(ctx context.Context) (keyward.Policies, error) {
-		sources, err := a.PrincipalPolicies(ctx, p)
-		if err != nil {
-			return nil, err
+		// A user's tags are read by its name: a session issued before a
+		// rename, which still carries the old name, neither uses nor
+		// leaves in the cache what was read for another name.
+		if ip, ok := ps.(identityPolicies); !user || ok && ip.name == p.UserName {
+			return ps, nil
 		}
-		return a.Policies.Compile(p, sources)
+		return a.loadPolicies(ctx, p, false)
+	}
+	ps, err := keyward.LoadThrough(ctx, a.PolicySets, key, func(ctx context.Context) (keyward.Policies, error) {
+		return a.loadPolicies(ctx, p, user)
 	})
+	if errors.Is(err, errStaleName) {
+		return a.loadPolicies(ctx, p, false)
+	}
+	return ps, err
+}
+
+// errStaleName refuses to cache the policies of a user read under a name
+// the user no longer has.
+var errStaleName = errors.New("authz: the user has another name now")
+
+// loadPolicies reads and compiles a principal's policies with its
+// identity's tags. With cached, the result is for the cache, and a user
+// principal whose name no longer names it is errStaleName.
+func (a *Authorizer) loadPolicies(ctx context.Context, p keyward.Principal, cached bool) (keyward.Policies, error) {
+	tags, current, err := a.identityTags(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if cached && !current {
+		return nil, errStaleName
+	}
+	p.Tags = tags // for the policy variables bound at compilation
+	sources, err := a.PrincipalPolicies(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := a.Policies.Compile(p, sources)
+	if err != nil {
+		return nil, err
+	}
+	return identityPolicies{Policies: ps, tags: tags, name: p.UserName}, nil
+}
+
+// identityTags are the IAM tags of the identity behind p, as stored: a
+// role session's role's, or the user's (for its sessions and federated
+// users too); none for the root user, or for an identity deleted (or
+// replaced by another of its name) since it authenticated. A tag condition
+// is the usual way to quarantine an identity with a Deny: deciding
+// without its tags would pass that Deny. current is false for a user
+// principal whose name is no longer the user's.
+func (a *Authorizer) identityTags(ctx context.Context, p keyward.Principal) (tags []keyward.Tag, current bool, err error) {
+	switch {
+	case p.RoleID != "":
+		r, err := a.Store.Role(ctx, p.RoleName)
+		if errors.Is(err, keyward.ErrNoSuchRole) || err == nil && r.ID != p.RoleID {
+			return nil, true, nil
+		}
+		return r.Tags, true, err
+	case p.UserID != "":
+		u, err := a.Store.User(ctx, p.UserName)
+		if errors.Is(err, keyward.ErrNoSuchUser) || err == nil && u.ID != p.UserID {
+			return nil, false, nil
+		}
+		return u.Tags, true, err
+	}
+	return nil, true, nil
+}
+
+// identityPolicies are a principal's compiled policies with its identity's
+// tags, which each decision's principal takes (the transports know the
+// principal's name, not its tags), and the user name they were read for.
+type identityPolicies struct {
+	keyward.Policies
+	tags []keyward.Tag
+	name string
+}
+
+// Evaluate implements keyward.Policies.
+func (t identityPolicies) Evaluate(action, resource string, rc *keyward.RequestContext, explain bool) keyward.Decision {
+	if len(t.tags) > 0 && rc.Principal.Tags == nil {
+		c := *rc
+		c.Principal.Tags = t.tags
+		rc = &c
+	}
+	return t.Policies.Evaluate(action, resource, rc, explain)
+}
+
+// PrincipalTags returns the principal's IAM tags as decisions see them,
+// for the trust policies the caller is held to.
+func (a *Authorizer) PrincipalTags(ctx context.Context, p keyward.Principal) ([]keyward.Tag, error) {
+	if p.Root {
+		return nil, nil
+	}
+	ps, err := a.compiledPolicies(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := ps.(identityPolicies); ok {
+		return t.tags, nil
+	}
+	return nil, nil
 }
 
 // AuthorizePolicy authorises action on a managed policy, with its tags as

@@ -50,6 +50,12 @@ func (a *Authorizer) AuthorizeUserWith(ctx context.Context, action, userName str
 	return a.AuthorizeWith(ctx, action, a.Account(ctx).UserARN(u.Path, u.Name), entityKeys(action, u.Tags, u.PermissionsBoundary).With(keys))
 }
 
+// AuthorizeStoredUser is AuthorizeUser for a user already read, with its
+// tags and boundary (a page of users decided at once).
+func (a *Authorizer) AuthorizeStoredUser(ctx context.Context, action string, u keyward.User) error {
+	return a.AuthorizeWith(ctx, action, a.Account(ctx).UserARN(u.Path, u.Name), entityKeys(action, u.Tags, u.PermissionsBoundary))
+}
+
 // AuthorizeGroup is AuthorizeUser for a group (which has no condition keys
 // of its own).
 func (a *Authorizer) AuthorizeGroup(ctx context.Context, action, name string) error {

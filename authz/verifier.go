@@ -25,7 +25,9 @@ func (a *Authorizer) UserByARN(ctx context.Context, arn string) (keyward.Princip
 	if a.Account(ctx).UserARN(u.Path, u.Name) != arn {
 		return keyward.Principal{}, keyward.UserNotFound(name)
 	}
-	return keyward.Principal{AccountID: a.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
+	// With its tags, as a request of the user's would be decided
+	// (aws:PrincipalTag).
+	return keyward.Principal{AccountID: a.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path, Tags: u.Tags}, nil
 }
 
 // AuthorizeVerifier decides whether ctx's caller may ask Keyward about

@@ -47,23 +47,29 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	s, _ := startSite(t, false)
+	return newSiteAt(t, time.Now)
+}
+
+// newSiteAt is newSite on a clock the test moves.
+func newSiteAt(t *testing.T, now func() time.Time) *site {
+	t.Helper()
+	s, _ := startSite(t, false, now)
 	return s
 }
 
 // newAuditedSite is a site that records the audit trail.
 func newAuditedSite(t *testing.T) (*site, *audit.Recorder) {
 	t.Helper()
-	return startSite(t, true)
+	return startSite(t, true, time.Now)
 }
 
-func startSite(t *testing.T, audited bool) (*site, *audit.Recorder) {
+func startSite(t *testing.T, audited bool, now func() time.Time) (*site, *audit.Recorder) {
 	t.Helper()
-	k := kwtest.New(t)
+	k := kwtest.NewWithClock(t, now)
 	key := make([]byte, 32)
 	rand.Read(key)
 	cfg := console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key}
+		Now: now, Rand: rand.Reader, SessionKey: key}
 	var rec *audit.Recorder
 	if audited {
 		rec = &audit.Recorder{Store: k.IAM.Store}
@@ -260,5 +266,78 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 	_, page = lister.do(http.MethodGet, "/console/search?q=target", nil)
 	if strings.Contains(page, keyID) || !strings.Contains(page, "target") {
 		t.Error("search shows more than user names")
+	}
+}
+
+// TestExpiredPasswordsSignInNoFurther: the account's password policy says
+// how old a password may get (MaxPasswordAge). Past it, as on AWS, the
+// user must set a new one before anything else, and with HardExpiry may
+// not sign in at all until an administrator resets it: the right but
+// expired password starts no session.
+func TestExpiredPasswordsSignInNoFurther(t *testing.T) {
+	for _, hard := range []bool{false, true} {
+		clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+		s := newSiteAt(t, clock.Now)
+		s.withPassword("aging", "Aging-Passw0rd!", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+		must(t, s.k.IAM.PutPasswordPolicy(root(), keyward.PasswordPolicy{MinimumPasswordLength: 8, MaxPasswordAge: 90, HardExpiry: hard}))
+		clock.Add(91 * 24 * time.Hour)
+
+		b := s.browser()
+		status := b.signInUser(kwtest.AccountID, "aging", "Aging-Passw0rd!")
+		if hard {
+			if status == http.StatusSeeOther {
+				t.Fatal("HardExpiry: an expired password signed in")
+			}
+			if got, _ := b.do(http.MethodGet, "/console/users", nil); got != http.StatusSeeOther {
+				t.Fatalf("HardExpiry: the users page answered %d without a session", got)
+			}
+			continue
+		}
+		if status != http.StatusSeeOther {
+			t.Fatalf("an expired password, not hard: sign-in answered %d", status)
+		}
+		resp, err := b.hc.Get(s.url + "/console/users")
+		must(t, err)
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/console/password" {
+			t.Fatalf("an expired password went on to the users page (%d, %q) without changing it", resp.StatusCode, loc)
+		}
+	}
+}
+
+// TestUsersListHonoursTagConditions: the API decides an action on a user
+// with the user's tags (aws:ResourceTag, iam:ResourceTag); so must the
+// users list, per column and for its sorting, or a Deny of the users
+// tagged sensitive shows their keys and groups in the console all the
+// same.
+func TestUsersListHonoursTagConditions(t *testing.T) {
+	s := newSite(t)
+	ctx := root()
+	sensitiveKey, _ := s.k.User(t, "vip", "")
+	must(t, s.k.IAM.TagResource(ctx, keyward.TaggedUser, "vip", []keyward.Tag{keyward.Tag{Key: "sensitive", Value: "true"}}))
+	_, err := s.k.IAM.CreateGroup(ctx, "vip-group", "/")
+	must(t, err)
+	must(t, s.k.IAM.AddUserToGroup(ctx, "vip-group", "vip"))
+	plainKey, _ := s.k.User(t, "plain", "")
+	s.withPassword("helpdesk", "Helpdesk-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:ListUsers","iam:ListAccessKeys","iam:GetAccessKeyLastUsed","iam:ListGroupsForUser"],"Resource":"*"},
+		{"Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/sensitive":"true"}}}]}`)
+
+	b := s.browser()
+	if status := b.signInUser(kwtest.AccountID, "helpdesk", "Helpdesk-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", status)
+	}
+	_, page := b.do(http.MethodGet, "/console/users", nil)
+	if !strings.Contains(page, plainKey) {
+		t.Fatal("the list does not show what the caller may read")
+	}
+	for _, leak := range []string{sensitiveKey, "vip-group"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("the list shows %q of a user the API refuses it", leak)
+		}
+	}
+	_, page = b.do(http.MethodGet, "/console/users?sort=keyage&order=desc", nil)
+	if !strings.Contains(page, `data-col="name" scope="col" aria-sort=`) {
+		t.Error("sorted by key age, which tells of the user the caller may not read")
 	}
 }

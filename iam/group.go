@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // entityError maps a store error about an entity to AWS's.
@@ -87,10 +88,20 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 	return entityError(err, keyward.Entity{Kind: keyward.EntityGroup, Name: name})
 }
 
-// UpdateGroup renames or moves a group.
+// UpdateGroup renames or moves a group; as for a user (UpdateUser), the
+// caller needs iam:UpdateGroup on the group's new ARN too.
 func (s *Service) UpdateGroup(ctx context.Context, name string, newName, newPath *string) error {
 	if err := s.Authz.AuthorizeGroup(ctx, "iam:UpdateGroup", name); err != nil {
 		return err
+	}
+	if (newName != nil || newPath != nil) && authz.NeedsKeys(ctx) {
+		g, err := s.Store.Group(ctx, name)
+		if err != nil {
+			return entityError(err, keyward.Entity{Kind: keyward.EntityGroup, Name: name})
+		}
+		if err := s.Authz.Authorize(ctx, "iam:UpdateGroup", s.Account(ctx).GroupARN(valueOr(newPath, g.Path), valueOr(newName, g.Name))); err != nil {
+			return err
+		}
 	}
 	_, err := s.Store.UpdateGroup(ctx, name, newName, newPath)
 	s.policiesChanged()

@@ -43,7 +43,9 @@ func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name str
 	}
 	path := "/"
 	if p, err := s.Store.InstanceProfile(ctx, name); err == nil {
-		path, keys = p.Path, authz.ResourceTagKeys(p.Tags, false).With(keys)
+		// The stored name, not the caller's spelling: names match in any
+		// case, ARNs in policies only in their own.
+		path, name, keys = p.Path, p.Name, authz.ResourceTagKeys(p.Tags, false).With(keys)
 	} else if !errors.Is(err, keyward.ErrNoSuchInstanceProfile) {
 		return err
 	}

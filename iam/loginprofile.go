@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -197,7 +198,16 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	if err != nil {
 		return err
 	}
-	if pp, err := s.Store.PasswordPolicy(ctx); (err != nil || !pp.AllowUsersToChangePassword) && !lp.ResetRequired {
+	// An expired password is changed as one that must be reset, unless the
+	// policy's HardExpiry leaves that to an administrator.
+	expired, hard, err := s.passwordExpired(ctx, lp)
+	if err != nil {
+		return err
+	}
+	if expired && hard {
+		return errHardExpired
+	}
+	if pp, err := s.Store.PasswordPolicy(ctx); (err != nil || !pp.AllowUsersToChangePassword) && !lp.ResetRequired && !expired {
 		if err != nil && !errors.Is(err, keyward.ErrNoPasswordPolicy) {
 			return err
 		}
@@ -205,14 +215,76 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 			return err
 		}
 	}
+	// Whether the old password is right is what a guesser wants to learn:
+	// counted as the console's sign-in counts, per user, and refused past
+	// the limit before any hash is computed.
+	if !s.oldPasswordGuesses.allowed(p.UserID, s.Now()) {
+		return keyward.Errorf(keyward.ELimitExceeded, "Too many incorrect old passwords for this user. Try again in %d minutes.", int(passwordGuessWindow/time.Minute))
+	}
 	// The old password is checked against the very profile changed.
 	oldMatches := func(lp keyward.LoginProfile) error {
 		if ok, err := s.Passwords.Verify(lp.PasswordHash, oldPassword); err != nil {
 			return err
 		} else if !ok {
+			s.oldPasswordGuesses.failed(p.UserID, s.Now())
 			return keyward.Errorf(keyward.EInvalidUserType, "The old password is incorrect.")
 		}
 		return nil
 	}
 	return s.changeLoginProfile(ctx, p.UserName, &newPassword, oldMatches, func(lp *keyward.LoginProfile) { lp.ResetRequired = false })
+}
+
+// ChangePassword's limit on wrong old passwords: as the console's sign-in,
+// five per user within 15 minutes of the first. It is kept in memory, per
+// replica; so are the console's.
+const (
+	passwordGuessLimit  = 5
+	passwordGuessWindow = 15 * time.Minute
+)
+
+// passwordGuesses counts wrong old passwords by user ID.
+type passwordGuesses struct {
+	mu sync.Mutex
+	m  map[string]guessCount
+}
+
+type guessCount struct {
+	n     int
+	since time.Time
+}
+
+// allowed reports whether user may guess again now.
+func (g *passwordGuesses) allowed(user string, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c, ok := g.m[user]
+	if ok && now.Sub(c.since) >= passwordGuessWindow {
+		delete(g.m, user)
+		return true
+	}
+	return !ok || c.n < passwordGuessLimit
+}
+
+// failed counts a wrong old password of user.
+func (g *passwordGuesses) failed(user string, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.m == nil {
+		g.m = map[string]guessCount{}
+	}
+	c, ok := g.m[user]
+	if !ok || now.Sub(c.since) >= passwordGuessWindow {
+		c = guessCount{since: now}
+	}
+	c.n++
+	g.m[user] = c
+	// Only users that failed are kept, and each once; an occasional sweep
+	// drops those whose window has ended.
+	if len(g.m) > 1024 {
+		for u, c := range g.m {
+			if now.Sub(c.since) >= passwordGuessWindow {
+				delete(g.m, u)
+			}
+		}
+	}
 }

@@ -23,6 +23,9 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := s.Authz.AuthorizeWith(ctx, "iam:CreatePolicy", s.Account(ctx).PolicyARN(path, name), authz.RequestTagKeys(tags)); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
+	if err := authorizeCreateTags(ctx, s.Authz, "iam:TagPolicy", s.Account(ctx).PolicyARN(path, name), tags); err != nil {
+		return keyward.ManagedPolicy{}, err
+	}
 	if err := s.Policies.Check(document); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}

@@ -96,6 +96,9 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateVirtualMFADevice", serial, authz.RequestTagKeys(tags)); err != nil {
 		return keyward.NewVirtualMFADevice{}, err
 	}
+	if err := authorizeCreateTags(ctx, s.Authz, "iam:TagMFADevice", serial, tags); err != nil {
+		return keyward.NewVirtualMFADevice{}, err
+	}
 	seed := make([]byte, mfaSeedSize)
 	if _, err := io.ReadFull(s.Rand, seed); err != nil {
 		return keyward.NewVirtualMFADevice{}, err

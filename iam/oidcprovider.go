@@ -29,6 +29,9 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateOpenIDConnectProvider", arn, authz.RequestTagKeys(tags)); err != nil {
 		return keyward.OIDCProvider{}, err
 	}
+	if err := authorizeCreateTags(ctx, s.Authz, "iam:TagOpenIDConnectProvider", arn, tags); err != nil {
+		return keyward.OIDCProvider{}, err
+	}
 	if err := checkOIDCLists(clientIDs, thumbprints); err != nil {
 		return keyward.OIDCProvider{}, err
 	}

@@ -206,7 +206,11 @@ func withKinds(ops map[string]keyward.Operation) map[string]keyward.Operation {
 	for kind, t := range taggables {
 		k := string(kind)
 		ops["Tag"+k] = keyward.Changes(t.by, keyward.TagsParam(true))
-		ops["Untag"+k] = keyward.Changes(t.by, keyward.ListParam("TagKeys", keyward.TagKeyShape, true))
+		// TagKeys: at most MaxTagsPerSet, as the models' tagKeyListType; each
+		// key is a write.
+		untagKeys := keyward.ListParam("TagKeys", keyward.TagKeyShape, true)
+		untagKeys.Max = keyward.MaxTagsPerSet
+		ops["Untag"+k] = keyward.Changes(t.by, untagKeys)
 		ops["List"+k+"Tags"] = keyward.Reads(t.by, keyward.MarkerParam, keyward.MaxItemsParam)
 	}
 	return ops

@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -57,6 +58,12 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 		if _, err := s.Store.Policy(ctx, r.PermissionsBoundary); err != nil {
 			return keyward.Role{}, boundaryError(err, r.PermissionsBoundary)
 		}
+	}
+	// The path of service-linked roles is CreateServiceLinkedRole's alone:
+	// a role made there with a trust policy of the caller's would be one
+	// that DeleteRole and UpdateAssumeRolePolicy refuse to change.
+	if strings.HasPrefix(r.Path, keyward.ServiceRolePath) {
+		return keyward.Role{}, keyward.Errorf(keyward.EInvalidInput, "The path %s is reserved for service-linked roles (CreateServiceLinkedRole).", keyward.Clip(r.Path))
 	}
 	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
 		return keyward.Role{}, err

@@ -53,6 +53,9 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, name, metadata string,
 	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateSAMLProvider", arn, authz.RequestTagKeys(tags)); err != nil {
 		return keyward.SAMLProvider{}, err
 	}
+	if err := authorizeCreateTags(ctx, s.Authz, "iam:TagSAMLProvider", arn, tags); err != nil {
+		return keyward.SAMLProvider{}, err
+	}
 	validUntil, err := s.parseSAMLMetadata(metadata)
 	if err != nil {
 		return keyward.SAMLProvider{}, err

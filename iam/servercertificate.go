@@ -26,7 +26,9 @@ func (s *Service) authorizeServerCertificate(ctx context.Context, action, name s
 	path := "/"
 	c, err := s.Store.ServerCertificate(ctx, name)
 	if err == nil {
-		path, keys = c.Path, authz.ResourceTagKeys(c.Tags, false).With(keys)
+		// The stored name, not the caller's spelling: names match in any
+		// case, ARNs in policies only in their own.
+		path, name, keys = c.Path, c.Name, authz.ResourceTagKeys(c.Tags, false).With(keys)
 	} else if !errors.Is(err, keyward.ErrNoSuchServerCertificate) {
 		return err
 	}
@@ -48,6 +50,9 @@ func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body,
 		return keyward.ServerCertificate{}, err
 	}
 	if err := s.Authz.AuthorizeWith(ctx, "iam:UploadServerCertificate", s.Account(ctx).ServerCertificateARN(path, name), authz.RequestTagKeys(tags)); err != nil {
+		return keyward.ServerCertificate{}, err
+	}
+	if err := authorizeCreateTags(ctx, s.Authz, "iam:TagServerCertificate", s.Account(ctx).ServerCertificateARN(path, name), tags); err != nil {
 		return keyward.ServerCertificate{}, err
 	}
 	cert, err := parseCertificate(body)
@@ -160,10 +165,24 @@ func (s *Service) ListServerCertificates(ctx context.Context, pathPrefix, marker
 	}, func(c keyward.ServerCertificate) string { return c.Name })
 }
 
-// UpdateServerCertificate renames or moves a server certificate.
+// UpdateServerCertificate renames or moves a server certificate; as for a
+// user (UpdateUser), the caller needs iam:UpdateServerCertificate on the
+// certificate's new ARN too.
 func (s *Service) UpdateServerCertificate(ctx context.Context, name string, newName, newPath *string) error {
 	if err := s.authorizeServerCertificate(ctx, "iam:UpdateServerCertificate", name, nil); err != nil {
 		return err
+	}
+	if (newName != nil || newPath != nil) && authz.NeedsKeys(ctx) {
+		c, err := s.Store.ServerCertificate(ctx, name)
+		if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+			return serverCertificateNotFound(name)
+		} else if err != nil {
+			return err
+		}
+		target := s.Account(ctx).ServerCertificateARN(valueOr(newPath, c.Path), valueOr(newName, c.Name))
+		if err := s.Authz.AuthorizeWith(ctx, "iam:UpdateServerCertificate", target, authz.ResourceTagKeys(c.Tags, false)); err != nil {
+			return err
+		}
 	}
 	return s.updateServerCertificate(ctx, name, func(c *keyward.ServerCertificate) error {
 		c.Name, c.Path = valueOr(newName, c.Name), valueOr(newPath, c.Path)

@@ -50,6 +50,10 @@ type Service struct {
 
 	decoyOnce sync.Once
 	decoy     string
+
+	// oldPasswordGuesses limits ChangePassword's wrong old passwords
+	// (passwordGuesses).
+	oldPasswordGuesses passwordGuesses
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }

@@ -52,10 +52,39 @@ func (s *Service) SignInUser(ctx context.Context, accountID, userName, password 
 	if ok, err := s.Passwords.Verify(lp.PasswordHash, password); err != nil || !ok {
 		return keyward.Principal{}, false, errSignIn
 	}
+	// Past the password policy's MaxPasswordAge, as on AWS, the password
+	// must be changed before anything else; with HardExpiry it signs in no
+	// more, until an administrator resets it.
+	expired, hard, err := s.passwordExpired(ctx, lp)
+	if err != nil {
+		return keyward.Principal{}, false, err
+	}
+	if expired && hard {
+		return keyward.Principal{}, false, errHardExpired
+	}
 	if err := s.Store.RecordPasswordUse(ctx, userName, s.Now().UTC()); err != nil {
 		return keyward.Principal{}, false, err
 	}
-	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired, nil
+	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired || expired, nil
+}
+
+// errHardExpired refuses an expired password under a policy with
+// HardExpiry; it is told only to whoever gave the right password.
+var errHardExpired = keyward.Errorf(keyward.EAccessDenied, "Your password has expired. An administrator must reset it before you can sign in.")
+
+// passwordExpired reports whether a login profile's password is older than
+// the account's password policy allows, and whether the policy then
+// refuses it outright (HardExpiry).
+func (s *Service) passwordExpired(ctx context.Context, lp keyward.LoginProfile) (expired, hard bool, err error) {
+	pp, _, err := s.effectivePolicy(ctx)
+	if err != nil {
+		return false, false, err
+	}
+	next := pp.NextRotation(lp.ChangedAt)
+	if next.IsZero() || lp.ChangedAt.IsZero() || s.Now().Before(next) {
+		return false, false, nil
+	}
+	return true, pp.HardExpiry, nil
 }
 
 // decoyHash is a hash of nothing in particular, made once, to verify

@@ -23,7 +23,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in keyward.Simula
 	if err != nil {
 		return nil, err
 	}
-	return s.simulate(principal, sources, in)
+	return s.simulate(ctx, principal, sources, in)
 }
 
 // SimulateCustomPolicy evaluates actions on resources against the given
@@ -48,12 +48,27 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, in keyward.Simulatio
 		}
 		sources = append(sources, keyward.PolicySource{ID: "PermissionsBoundaryPolicyInputList." + strconv.Itoa(i+1), Type: keyward.PolicySourceBoundary, Document: doc})
 	}
-	return s.simulate(principal, sources, in)
+	return s.simulate(ctx, principal, sources, in)
 }
+
+// A simulation's bounds. Its actions and resources are the caller's, as
+// many as a request's body holds, and it evaluates each action on each
+// resource and answers each with the statements that decided it: without
+// bounds one request of a read-only user (AWS's IAMReadOnlyAccess allows
+// iam:Simulate*) would have the server evaluate and hold their product.
+// AWS pages the results; Keyward answers them in one page, at most these.
+const (
+	maxSimulationEvaluations = 1000
+	maxSimulationMatches     = 100000
+)
 
 // simulate adds the input's policies to sources and evaluates every
 // action on every resource.
-func (s *Service) simulate(principal keyward.Principal, sources []keyward.PolicySource, in keyward.SimulationInput) ([]keyward.SimulationResult, error) {
+func (s *Service) simulate(ctx context.Context, principal keyward.Principal, sources []keyward.PolicySource, in keyward.SimulationInput) ([]keyward.SimulationResult, error) {
+	if n := len(in.Actions) * max(1, len(in.Resources)); n > maxSimulationEvaluations {
+		return nil, keyward.Errorf(keyward.EInvalidInput, "A simulation evaluates at most %d actions on resources (ActionNames times ResourceArns); this one asks for %d.",
+			maxSimulationEvaluations, n)
+	}
 	for i, doc := range in.Policies {
 		if err := s.Policies.Check(doc); err != nil {
 			return nil, err
@@ -75,9 +90,20 @@ func (s *Service) simulate(principal keyward.Principal, sources []keyward.Policy
 	// transport, time or address of this request).
 	rc := keyward.RequestContext{Principal: principal, Extra: in.Context, Simulation: true}
 	var out []keyward.SimulationResult
+	matches := 0
 	for _, action := range in.Actions {
 		for _, resource := range resources {
+			// The caller's policies and context entries make each
+			// evaluation as costly as it likes: the request's deadline
+			// stops the work, not only the answer.
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			d := ps.Evaluate(action, resource, &rc, true)
+			if matches += len(d.Matched); matches > maxSimulationMatches {
+				return nil, keyward.Errorf(keyward.EInvalidInput, "A simulation answers with at most %d matched statements in all; simulate fewer actions, resources or statements.",
+					maxSimulationMatches)
+			}
 			r := keyward.SimulationResult{Action: action, Resource: resource, Decision: d}
 			for _, m := range d.Matched {
 				r.Sources = append(r.Sources, sources[m[0]])

@@ -48,6 +48,9 @@ var taggables = map[keyward.TagKind]taggable{
 			return u.Tags, err
 		},
 		missing: keyward.ErrNoSuchUser, notFound: func(id string) error { return keyward.UserNotFound(id) },
+		// A user's tags are its aws:PrincipalTag keys: decisions cached
+		// with them are made again.
+		changed: true,
 	},
 	keyward.TaggedRole: {
 		by: roleNameParam,
@@ -193,6 +196,18 @@ func (s *Service) updateTags(ctx context.Context, kind keyward.TagKind, id strin
 		s.policiesChanged()
 	}
 	return err
+}
+
+// authorizeCreateTags decides the tagging a creation with tags does: as
+// AWS requires, tags set when an entity is created take its Tag* action
+// too (iam:TagPolicy with iam:CreatePolicy, …), with the request's tags as
+// its keys; a tag is what aws:ResourceTag conditions grant by, and a
+// caller refused the tag must not set it by creating the entity with it.
+func authorizeCreateTags(ctx context.Context, a *authz.Authorizer, action, arn string, tags []keyward.Tag) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	return a.AuthorizeWith(ctx, action, arn, authz.RequestTagKeys(tags))
 }
 
 // mergeTags sets tags over existing ones (keys compared

@@ -95,10 +95,24 @@ func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max 
 	return users, next, nil
 }
 
-// UpdateUser renames or moves a user.
+// UpdateUser renames or moves a user. As AWS documents, the caller needs
+// iam:UpdateUser on the user's ARN as it is and as it will be: allowed
+// only the first, a caller could move a user out of the part of the
+// account it manages into one where others' policies grant more, or
+// rename itself to a name others' grants name.
 func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserUpdate) error {
 	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateUser", name); err != nil {
 		return err
+	}
+	if (upd.NewName != nil || upd.NewPath != nil) && authz.NeedsKeys(ctx) {
+		u, err := s.user(ctx, name)
+		if err != nil {
+			return err
+		}
+		target := s.Account(ctx).UserARN(valueOr(upd.NewPath, u.Path), valueOr(upd.NewName, u.Name))
+		if err := s.Authz.AuthorizeWith(ctx, "iam:UpdateUser", target, authz.ResourceTagKeys(u.Tags, true)); err != nil {
+			return err
+		}
 	}
 	_, err := s.Store.UpdateUser(ctx, name, upd)
 	switch {

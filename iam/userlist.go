@@ -26,12 +26,12 @@ func (s *Service) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keyw
 	return users, total, nil
 }
 
-// consoleColumns empties the parts of u the caller may not read.
+// consoleColumns empties the parts of u the caller may not read, each
+// decided as the API decides its action on the user: with the user's tags
+// and boundary.
 func (s *Service) consoleColumns(ctx context.Context, u *keyward.UserSummary) {
-	rc, internal, ok := keyward.Caller(ctx)
-	arn := s.Account(ctx).UserARN(u.User.Path, u.User.Name)
 	may := func(action string) bool {
-		return ok && (internal || s.Authz.Decide(ctx, action, arn, rc) == nil)
+		return s.Authz.AuthorizeStoredUser(ctx, action, u.User) == nil
 	}
 	u.Shown = keyward.UserColumns{Keys: may("iam:ListAccessKeys"), Groups: may("iam:ListGroupsForUser"),
 		Login: may("iam:GetLoginProfile"), MFA: may("iam:ListMFADevices")}
@@ -81,23 +81,21 @@ func (s *Service) ConsoleUserSort(ctx context.Context, sort string) string {
 	case internal || rc.Principal.Root:
 		return sort
 	}
-	after := ""
-	for {
-		users, more, err := s.Store.ListUsers(ctx, "/", after, 1000)
+	// Every user, a page at a time, with the tags each is decided with.
+	for offset := 0; ; {
+		users, total, err := s.Store.ConsoleUsers(ctx, keyward.UserQuery{Sort: "name", Offset: offset, Limit: 1000})
 		if err != nil {
 			return "name"
 		}
 		for _, u := range users {
-			arn := s.Account(ctx).UserARN(u.Path, u.Name)
 			for _, action := range needs {
-				if s.Authz.Decide(ctx, action, arn, rc) != nil {
+				if s.Authz.AuthorizeStoredUser(ctx, action, u.User) != nil {
 					return "name"
 				}
 			}
 		}
-		if !more || len(users) == 0 {
+		if offset += len(users); len(users) == 0 || offset >= total {
 			return sort
 		}
-		after = users[len(users)-1].Name
 	}
 }

@@ -191,7 +191,7 @@ func read(in *input, params []keyward.Param, values url.Values) error {
 			v.Int("maxItems", n, keyward.MaxItemsMin, keyward.MaxItemsMax)
 			in.ints[i] = n
 		case keyward.ParamList:
-			in.lists[i] = readList(&v, values, p.Member, p.Shape)
+			in.lists[i] = readList(&v, values, p.Member, p.Shape, p.Max)
 			in.present[i] = len(in.lists[i]) > 0
 			if !in.present[i] && p.Required {
 				v.Null(keyward.FieldName(p.Member))
@@ -215,12 +215,16 @@ func read(in *input, params []keyward.Param, values url.Values) error {
 var booleanShape = &keyward.StringShape{Shape: "booleanType", Enum: []string{"true", "false"}}
 
 // readList reads a Member.member.N list of strings, each checked against
-// shape.
-func readList(v *keyward.Validation, values url.Values, member string, shape *keyward.StringShape) []string {
+// shape; with max, a list longer is refused, read no further.
+func readList(v *keyward.Validation, values url.Values, member string, shape *keyward.StringShape, max int) []string {
 	var out []string
 	for i := 1; ; i++ {
 		vs, ok := values[member+".member."+strconv.Itoa(i)]
 		if !ok || len(vs) == 0 {
+			return out
+		}
+		if max > 0 && i > max {
+			v.Len(keyward.FieldName(member), i, max)
 			return out
 		}
 		v.String(keyward.FieldName(member)+"."+strconv.Itoa(i)+".member", vs[0], shape)
@@ -282,7 +286,7 @@ func readContext(v *keyward.Validation, values url.Values) map[string][]string {
 			return out
 		}
 		v.String(keyward.FieldName(prefix+"ContextKeyName"), names[0], keyward.ContextKeyNameShape)
-		out[strings.ToLower(names[0])] = readList(v, values, prefix+"ContextKeyValues", keyward.ResourceNameShape)
+		out[strings.ToLower(names[0])] = readList(v, values, prefix+"ContextKeyValues", keyward.ResourceNameShape, 0)
 	}
 }
 

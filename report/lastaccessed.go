@@ -302,7 +302,15 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 			}
 		}
 	case strings.HasPrefix(rest, "group/"):
+		// The group stored under exactly this ARN, path included: the
+		// caller was authorised on the ARN it sent, and a group of the same
+		// name at another path is not what it may ask about.
 		name := rest[strings.LastIndexByte(rest, '/')+1:]
+		if g, err := s.Store.Group(ctx, name); errors.Is(err, keyward.ErrNoSuchGroup) || (err == nil && s.Account(ctx).GroupARN(g.Path, g.Name) != arn) {
+			return nil, keyward.GroupNotFound(name)
+		} else if err != nil {
+			return nil, err
+		}
 		if err := add(keyward.Entity{Kind: keyward.EntityGroup, Name: name}, "GROUP"); err != nil {
 			if errors.Is(err, keyward.ErrNoSuchGroup) {
 				return nil, keyward.GroupNotFound(name)

@@ -170,6 +170,19 @@ func testServiceAccess(t *testing.T, s keyward.Store) {
 	}
 	_, err = s.AccessJob(ctx, "00000000-0000-4000-8000-000000000002")
 	wantErr(t, err, keyward.ErrNoSuchJob)
+
+	// The most recent MaxAccessJobs are kept, those of one instant too.
+	for i := range keyward.MaxAccessJobs {
+		later := job
+		later.ID, later.CreatedAt = fmt.Sprintf("10000000-0000-4000-8000-%012d", i), t0.Add(time.Second)
+		must(t, s.PutAccessJob(ctx, later))
+	}
+	_, err = s.AccessJob(ctx, job.ID)
+	wantErr(t, err, keyward.ErrNoSuchJob)
+	for _, i := range []int{0, keyward.MaxAccessJobs - 1} {
+		_, err := s.AccessJob(ctx, fmt.Sprintf("10000000-0000-4000-8000-%012d", i))
+		must(t, err)
+	}
 }
 
 // testConsoleUserSorts: every sortable column of the console's users table
@@ -215,6 +228,20 @@ func testConsoleUserSorts(t *testing.T, s keyward.Store) {
 		if sort == "mfa" && us[len(us)-1].MFADevices != 1 {
 			t.Errorf("MFA devices of bob: %d", us[len(us)-1].MFADevices)
 		}
+	}
+
+	// Each user comes with its tags and boundary, which decide what of it
+	// the caller may see.
+	must(t, s.UpdateTags(ctx, keyward.TaggedUser, "cat", func([]keyward.Tag) ([]keyward.Tag, error) {
+		return []keyward.Tag{{Key: "team", Value: "blue"}}, nil
+	}))
+	boundary := managed("Boundary")
+	must(t, s.CreatePolicy(ctx, boundary, policyDoc("iam:*")))
+	must(t, s.SetUserPermissionsBoundary(ctx, "cat", boundary.ARN))
+	us, _, err := s.ConsoleUsers(ctx, keyward.UserQuery{Sort: "name", Limit: 10})
+	must(t, err)
+	if c := us[2].User; c.Name != "cat" || len(c.Tags) != 1 || c.Tags[0].Value != "blue" || c.PermissionsBoundary != boundary.ARN || len(us[0].User.Tags) != 0 {
+		t.Errorf("the users list's users: %+v", us)
 	}
 }
 

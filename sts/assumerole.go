@@ -41,6 +41,11 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	} else if err != nil {
 		return keyward.AssumedRole{}, err
 	}
+	if current, err := s.callerCurrent(ctx, p); err != nil {
+		return keyward.AssumedRole{}, err
+	} else if !current {
+		return keyward.AssumedRole{}, denied
+	}
 	role := assumable.Role
 	duration, err := roleSessionDuration(in.DurationSeconds, role, p.IsRoleSession())
 	if err != nil {
@@ -59,8 +64,22 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	if in.ExternalID != "" {
 		trc.Extra["sts:externalid"] = []string{in.ExternalID}
 	}
-	if in.SourceIdentity != "" {
-		trc.Extra["sts:sourceidentity"] = []string{in.SourceIdentity}
+	// A source identity, once set, stays with the chain of sessions and
+	// cannot be changed (AWS: "The value that is set cannot be changed
+	// during the role session"): a session naming another is refused, so
+	// that it cannot shed the identity its audit and its conditions hold it
+	// to, and the trust policy sees the chain's when the request does not
+	// restate it.
+	sourceIdentity := in.SourceIdentity
+	if p.Session != nil && p.Session.SourceIdentity != "" {
+		if sourceIdentity != "" && sourceIdentity != p.Session.SourceIdentity {
+			return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: sts:SetSourceIdentity on resource: %s: the source identity of a role session cannot be changed",
+				p.ARN(), keyward.Clip(in.RoleARN))
+		}
+		sourceIdentity = p.Session.SourceIdentity
+	}
+	if sourceIdentity != "" {
+		trc.Extra["sts:sourceidentity"] = []string{sourceIdentity}
 	}
 	tags, err := sessionTags(in.Tags, in.TransitiveTagKeys, p, trc.Extra)
 	if err != nil {
@@ -75,6 +94,11 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 		trc.MFAAuthTime = now
 	}
 
+	// The trust policy sees the caller's IAM tags as aws:PrincipalTag, as
+	// its own policies do.
+	if trc.Principal.Tags, err = s.Authz.PrincipalTags(ctx, p); err != nil {
+		return keyward.AssumedRole{}, err
+	}
 	caller := keyward.TrustCaller{ARN: p.ARN(), AccountID: p.AccountID}
 	if p.IsRoleSession() {
 		caller.RoleARN = p.IdentityARN()
@@ -93,10 +117,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 		}
 	}
 
-	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: in.SourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
-	if c.SourceIdentity == "" && p.Session != nil {
-		c.SourceIdentity = p.Session.SourceIdentity // it stays with a chain of sessions
-	}
+	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: sourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
 	r, err := s.roleSession(ctx, role, in, duration, c, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
@@ -149,6 +170,30 @@ func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, acti
 		return nil
 	}
 	return authz.Denial(rc.Principal, action, roleARN, pd)
+}
+
+// callerCurrent reports whether the identity a caller authenticated as is
+// still the one stored under its name: a session outlives its user or
+// role, and a trust policy naming that user or role by ARN needs nothing
+// of the caller's own policies, so a session of a deleted identity (or of
+// one a new identity of the same name replaced) would assume what the
+// trust policy grants the identity now named so.
+func (s *Service) callerCurrent(ctx context.Context, p keyward.Principal) (bool, error) {
+	switch {
+	case p.IsRoleSession():
+		r, err := s.Store.Role(ctx, p.RoleName)
+		if errors.Is(err, keyward.ErrNoSuchRole) {
+			return false, nil
+		}
+		return err == nil && r.ID == p.RoleID && r.Path == p.RolePath, err
+	case p.UserID != "":
+		u, err := s.Store.User(ctx, p.UserName)
+		if errors.Is(err, keyward.ErrNoSuchUser) {
+			return false, nil
+		}
+		return err == nil && u.ID == p.UserID && u.Name == p.UserName && u.Path == p.UserPath, err
+	}
+	return true, nil
 }
 
 // roleByARN finds the role an ARN names, path included.

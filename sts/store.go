@@ -11,6 +11,7 @@ import (
 // and their trust policies come through package iam.
 type Store interface {
 	User(ctx context.Context, name string) (keyward.User, error)
+	Role(ctx context.Context, name string) (keyward.Role, error)
 	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)
 	MFADevice(ctx context.Context, serial string) (keyward.MFADevice, error)
 	OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error)

@@ -515,3 +515,87 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
 	})
 }
+
+// TestSourceIdentityCannotChange: a session's source identity is set once,
+// by whoever began the chain, and persists through every role the session
+// assumes; it "cannot be changed during the role session" (IAM User Guide,
+// "Monitor and control actions taken with assumed roles"). A chained
+// AssumeRole naming another one is refused, whatever the trust policy
+// allows, so that a session cannot shed the identity an audit or an
+// aws:SourceIdentity condition holds it to; and a trust policy's
+// sts:SourceIdentity sees the identity the chain carries when the request
+// does not restate it.
+func TestSourceIdentityCannotChange(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	trust := func(principal, deny string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal +
+			`,"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}` + deny + `]}`
+	}
+	_, err := b.IAM.CreateRole(b.root(), keyward.Role{Name: "hop", TrustPolicy: trust(`{"AWS":"`+userARN("alice")+`"}`, "")})
+	must(t, err)
+	hop := "arn:aws:iam::" + kwtest.AccountID + ":role/hop"
+	_, err = b.IAM.CreateRole(b.root(), keyward.Role{Name: "next", TrustPolicy: trust(`{"AWS":"`+hop+`"}`,
+		`,{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:SourceIdentity":"alice"}}}`)})
+	must(t, err)
+	_, err = b.IAM.CreateRole(b.root(), keyward.Role{Name: "open", TrustPolicy: trust(`{"AWS":"`+hop+`"}`, "")})
+	must(t, err)
+	next := "arn:aws:iam::" + kwtest.AccountID + ":role/next"
+	open := "arn:aws:iam::" + kwtest.AccountID + ":role/open"
+
+	out, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("s1"),
+		SourceIdentity: aws.String("alice")})
+	must(t, err)
+	_, session := b.session(out.Credentials)
+
+	// Another identity in a chained request: refused.
+	_, err = session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(open), RoleSessionName: aws.String("s2"),
+		SourceIdentity: aws.String("bob")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	// Not restated: the trust policy's deny of alice still sees alice.
+	_, err = session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("s2")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	// The same identity, restated or not, passes on.
+	for _, si := range []*string{aws.String("alice"), nil} {
+		out, err := session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(open), RoleSessionName: aws.String("s2"), SourceIdentity: si})
+		must(t, err)
+		if got := aws.ToString(out.SourceIdentity); got != "alice" {
+			t.Fatalf("the chained session's source identity is %q, want alice", got)
+		}
+	}
+}
+
+// TestSessionsOfDeletedIdentitiesAssumeNothing: a session outlives
+// nothing it was issued to. A trust policy naming a user or a role by ARN
+// needs nothing more of the caller's own policies, so a session of a user
+// or a role since deleted, and perhaps replaced by a new one of the same
+// name, would otherwise assume what the trust policy grants the new one
+// (AWS ties the principal a trust policy names to the identity, not its
+// name: a new user of a deleted one's name is another principal).
+func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", "")
+	target := b.role(t, "target", `{"AWS":"`+userARN("alice")+`"}`)
+	hop := b.role(t, "hop", `{"AWS":"`+userARN("alice")+`"}`)
+	next := b.role(t, "next", `{"AWS":"`+hop+`"}`)
+
+	st, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+	_, userSession := b.session(st.Credentials)
+	hs, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("old")})
+	must(t, err)
+	_, roleSession := b.session(hs.Credentials)
+
+	// The user and the role are deleted, and others of their names made.
+	must(t, b.IAM.DeleteUserAndAttachments(b.root(), "alice"))
+	b.User(t, "alice", "")
+	must(t, b.IAM.DeleteRoleAndPolicies(b.root(), "hop"))
+	b.role(t, "hop", `{"AWS":"`+userARN("alice")+`"}`)
+
+	_, err = userSession.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(target), RoleSessionName: aws.String("stale")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = roleSession.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("stale")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+}

@@ -63,7 +63,13 @@ func (s *Store) PutAccessJob(ctx context.Context, job keyward.AccessJob) error {
 		return err
 	}
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO access_jobs (id, created_at, body) VALUES (?, ?, ?)`), job.ID, toNanos(job.CreatedAt), string(body))
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO access_jobs (id, created_at, body) VALUES (?, ?, ?)`), job.ID, toNanos(job.CreatedAt), string(body)); err != nil {
+			return err
+		}
+		// The most recent MaxAccessJobs stay (reports made in the same
+		// second are told apart by ID), whatever the clock says.
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM access_jobs WHERE id NOT IN
+			(SELECT id FROM access_jobs ORDER BY created_at DESC, id DESC LIMIT ?)`), keyward.MaxAccessJobs)
 		return err
 	})
 }

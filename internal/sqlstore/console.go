@@ -43,7 +43,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	if q.Desc {
 		dir = "DESC"
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT id, name, path, created_at FROM users WHERE name_fold LIKE ? ESCAPE '\'
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT id, name, path, created_at, permissions_boundary FROM users WHERE name_fold LIKE ? ESCAPE '\'
 		ORDER BY `+order+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`), pattern, q.Limit, q.Offset)
 	if err != nil {
 		return nil, 0, err
@@ -53,7 +53,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	for rows.Next() {
 		var u keyward.User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.Name, &u.Path, &created); err != nil {
+		if err := rows.Scan(&u.ID, &u.Name, &u.Path, &created, &u.PermissionsBoundary); err != nil {
 			rows.Close()
 			return nil, 0, err
 		}
@@ -85,6 +85,20 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 		}
 		u := &out[index[uid]]
 		u.Keys = append(u.Keys, k)
+		return nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	// The users' tags and boundaries: what each column is decided with,
+	// as the API decides it (aws:ResourceTag, iam:ResourceTag).
+	if err := s.each(ctx, `SELECT user_id, key, value FROM user_tags WHERE user_id IN `+in+` ORDER BY user_id, pos`, ids, func(r *sql.Rows) error {
+		var uid string
+		var t keyward.Tag
+		if err := r.Scan(&uid, &t.Key, &t.Value); err != nil {
+			return err
+		}
+		u := &out[index[uid]].User
+		u.Tags = append(u.Tags, t)
 		return nil
 	}); err != nil {
 		return nil, 0, err

@@ -1,0 +1,286 @@
+// Attacks on IAM's own rules through the Query API, by an IAM user whose
+// policies allow it a little and who tries to make that more: renaming
+// or moving entities out of the part of the account it is allowed to
+// change, and into the part where others' policies grant more.
+//
+// What the caller may claim: the names, paths and ARNs it sends. What
+// Keyward establishes itself: the entities those name as stored, and
+// that the caller's policies allow the action on every ARN involved, the
+// one an entity has and the one it is to have.
+package iam_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// TestRenameNeedsTheTargetToo: AWS's UpdateUser, UpdateGroup and
+// UpdateServerCertificate need the permission on the entity's ARN as it is
+// and as it will be ("to change Bob to Robert, the entity making the request
+// must have permission on Bob and Robert"). Otherwise a user allowed to
+// manage /sandbox/ moves anyone into /admins/, where other policies, trust
+// policies and aws:PrincipalArn conditions grant more, and a user allowed
+// to update itself renames itself to the name another's grants name.
+func TestRenameNeedsTheTargetToo(t *testing.T) {
+	b := newTestBench(t)
+	ctx := b.root()
+	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
+	id, secret := b.User(t, "mover", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:UpdateUser","iam:UpdateGroup","iam:UpdateServerCertificate"],
+		 "Resource":["`+acct+`user/sandbox/*","`+acct+`group/sandbox/*","`+acct+`server-certificate/sandbox/*","`+acct+`user/${aws:username}"]}]}`)
+	c := b.iam(id, secret)
+	_, err := b.IAM.CreateUser(ctx, "pawn", "/sandbox/", nil)
+	must(t, err)
+	_, err = b.IAM.CreateGroup(ctx, "crew", "/sandbox/")
+	must(t, err)
+	certPEM, keyPEM := selfSignedCert(t)
+	_, err = b.IAM.UploadServerCertificate(ctx, "web", "/sandbox/", certPEM, keyPEM, "", nil)
+	must(t, err)
+
+	denied := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: allowed without the permission on the new ARN", what)
+		}
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	}
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("pawn"), NewPath: aws.String("/admins/")})
+	denied("moving a user out of /sandbox/", err)
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("mover"), NewUserName: aws.String("admin")})
+	denied("renaming oneself", err)
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("mover"), NewPath: aws.String("/admins/")})
+	denied("moving oneself", err)
+	_, err = c.UpdateGroup(t.Context(), &awsiam.UpdateGroupInput{GroupName: aws.String("crew"), NewPath: aws.String("/admins/")})
+	denied("moving a group out of /sandbox/", err)
+	_, err = c.UpdateServerCertificate(t.Context(), &awsiam.UpdateServerCertificateInput{ServerCertificateName: aws.String("web"),
+		NewPath: aws.String("/admins/")})
+	denied("moving a server certificate out of /sandbox/", err)
+
+	for _, u := range []string{"pawn", "mover"} {
+		got, err := b.IAM.User(ctx, u)
+		must(t, err)
+		if want := map[string]string{"pawn": "/sandbox/", "mover": "/"}[u]; got.Path != want {
+			t.Fatalf("%s moved to %s", u, got.Path)
+		}
+	}
+	if _, err := b.IAM.User(ctx, "admin"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+		t.Fatalf("a user named admin: %v", err)
+	}
+
+	// Within what it may change, it may.
+	_, err = c.UpdateUser(t.Context(), &awsiam.UpdateUserInput{UserName: aws.String("pawn"), NewUserName: aws.String("knight")})
+	must(t, err)
+	_, err = c.UpdateGroup(t.Context(), &awsiam.UpdateGroupInput{GroupName: aws.String("crew"), NewGroupName: aws.String("band")})
+	must(t, err)
+	_, err = c.UpdateServerCertificate(t.Context(), &awsiam.UpdateServerCertificateInput{ServerCertificateName: aws.String("web"),
+		NewServerCertificateName: aws.String("www")})
+	must(t, err)
+}
+
+// TestNamesInAnotherCaseAreTheSameEntity: names are unique in any case
+// (AWS: "Names are not distinguished by case"), and a request naming an
+// entity in another case acts on the stored one; it must be decided on the
+// stored one's ARN too. ARNs in policies match case-sensitively, so a Deny
+// of one server certificate or instance profile would otherwise be passed
+// by asking for it in capitals.
+func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
+	b := newTestBench(t)
+	ctx := b.root()
+	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
+	certPEM, keyPEM := selfSignedCert(t)
+	_, err := b.IAM.UploadServerCertificate(ctx, "prod-cert", "/", certPEM, keyPEM, "", nil)
+	must(t, err)
+	_, err = b.IAM.CreateInstanceProfile(ctx, "prod-profile", "/", nil)
+	must(t, err)
+	id, secret := b.User(t, "operator", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":"iam:*","Resource":["`+acct+`server-certificate/prod-cert","`+acct+`instance-profile/prod-profile"]}]}`)
+	c := b.iam(id, secret)
+
+	_, err = c.DeleteServerCertificate(t.Context(), &awsiam.DeleteServerCertificateInput{ServerCertificateName: aws.String("PROD-CERT")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.UpdateServerCertificate(t.Context(), &awsiam.UpdateServerCertificateInput{ServerCertificateName: aws.String("Prod-Cert"),
+		NewPath: aws.String("/moved/")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.DeleteInstanceProfile(t.Context(), &awsiam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("PROD-PROFILE")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.GetInstanceProfile(t.Context(), &awsiam.GetInstanceProfileInput{InstanceProfileName: aws.String("Prod-Profile")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	if _, err := b.IAM.ServerCertificate(ctx, "prod-cert"); err != nil {
+		t.Fatalf("the certificate: %v", err)
+	}
+	if _, err := b.IAM.InstanceProfile(ctx, "prod-profile"); err != nil {
+		t.Fatalf("the instance profile: %v", err)
+	}
+}
+
+// TestCreatingWithTagsTakesTagging: tags set when an entity is created
+// take the entity's Tag* permission too, as for users, roles and instance
+// profiles (AWS's "Permissions required to tag IAM entities"). A tag is
+// what aws:ResourceTag conditions grant by; a caller refused iam:TagPolicy
+// for a tag must not set it by creating the policy with it.
+func TestCreatingWithTagsTakesTagging(t *testing.T) {
+	b := newTestBench(t)
+	tags := []types.Tag{{Key: aws.String("owner"), Value: aws.String("admins")}}
+	id, secret := b.User(t, "tagger", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
+		{"Effect":"Deny","Action":["iam:TagPolicy","iam:TagOpenIDConnectProvider","iam:TagServerCertificate","iam:TagMFADevice"],"Resource":"*",
+		 "Condition":{"StringEquals":{"aws:RequestTag/owner":"admins"}}}]}`)
+	c := b.iam(id, secret)
+	certPEM, keyPEM := selfSignedCert(t)
+
+	_, err := c.CreatePolicy(t.Context(), &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Tags: tags,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.CreateOpenIDConnectProvider(t.Context(), &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String("https://idp.example.com"),
+		ClientIDList: []string{"app"}, ThumbprintList: []string{"0123456789012345678901234567890123456789"}, Tags: tags})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.UploadServerCertificate(t.Context(), &awsiam.UploadServerCertificateInput{ServerCertificateName: aws.String("c"),
+		CertificateBody: aws.String(certPEM), PrivateKey: aws.String(keyPEM), Tags: tags})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	_, err = c.CreateVirtualMFADevice(t.Context(), &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Tags: tags})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	// Without the tag the Deny names, each is made.
+	other := []types.Tag{{Key: aws.String("owner"), Value: aws.String("tagger")}}
+	_, err = c.CreatePolicy(t.Context(), &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Tags: other,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+	must(t, err)
+	_, err = c.CreateVirtualMFADevice(t.Context(), &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d"), Tags: other})
+	must(t, err)
+}
+
+// TestSimulationsAreBounded: a simulation evaluates every action on every
+// resource, and answers each with the statements that decided it. Both
+// lists are the caller's, as many as a request's body holds, and AWS's
+// own IAMReadOnlyAccess allows iam:Simulate*: without a bound a read-only
+// user makes the server evaluate and hold their product (tens of thousands
+// squared). Past the bound the simulation is refused before any work.
+func TestSimulationsAreBounded(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "reader", "")
+	must(t, b.IAM.AttachPolicy(b.root(), keyward.Entity{Kind: keyward.EntityUser, Name: "reader"}, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
+	c := b.iam(id, secret)
+	actions := make([]string, 200)
+	resources := make([]string, 200)
+	for i := range actions {
+		actions[i] = "iam:GetUser"
+		resources[i] = "arn:aws:iam::" + kwtest.AccountID + ":user/u" + strconv.Itoa(i)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	_, err := c.SimulateCustomPolicy(t.Context(), &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: actions, ResourceArns: resources})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	_, err = c.SimulatePrincipalPolicy(t.Context(), &awsiam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(userARN("reader")),
+		ActionNames: actions, ResourceArns: resources})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+
+	// As many statements deciding each of the evaluations allowed: the
+	// answer's matched statements are bounded too.
+	var many strings.Builder
+	many.WriteString(`{"Version":"2012-10-17","Statement":[`)
+	for i := range 2000 {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		many.WriteString(`{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}`)
+	}
+	many.WriteString(`]}`)
+	_, err = c.SimulateCustomPolicy(t.Context(), &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{many.String()},
+		ActionNames: actions, ResourceArns: resources[:5]})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+
+	// An ordinary simulation is answered.
+	out, err := c.SimulateCustomPolicy(t.Context(), &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: actions[:10],
+		ResourceArns: resources[:10]})
+	must(t, err)
+	if len(out.EvaluationResults) != 100 {
+		t.Fatalf("%d results, want 100", len(out.EvaluationResults))
+	}
+}
+
+// TestUntagTakesAtMostFiftyKeys: AWS's models allow at most 50 TagKeys in
+// an Untag* request; each key is a write, so a caller allowed to untag
+// itself would otherwise hold the store's one writer for tens of
+// thousands of writes with one request.
+func TestUntagTakesAtMostFiftyKeys(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "self", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	c := b.iam(id, secret)
+	keys := make([]string, 51)
+	for i := range keys {
+		keys[i] = "k" + strconv.Itoa(i)
+	}
+	_, err := c.UntagUser(t.Context(), &awsiam.UntagUserInput{UserName: aws.String("self"), TagKeys: keys})
+	kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
+	_, err = c.UntagRole(t.Context(), &awsiam.UntagRoleInput{RoleName: aws.String("none"), TagKeys: keys})
+	kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
+	_, err = c.UntagUser(t.Context(), &awsiam.UntagUserInput{UserName: aws.String("self"), TagKeys: keys[:50]})
+	must(t, err)
+}
+
+// TestSimulationStopsAtTheDeadline: the policies and context entries a
+// caller simulates make each evaluation as costly as it likes; the
+// request's deadline stops the evaluations, not only the answer.
+func TestSimulationStopsAtTheDeadline(t *testing.T) {
+	b := newTestBench(t)
+	ctx, cancel := context.WithTimeout(b.root(), -1)
+	defer cancel()
+	_, err := b.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: []string{"iam:GetUser"},
+		Policies: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
+	if keyward.ErrorCode(err) != keyward.EServiceUnavailable {
+		t.Fatalf("a simulation past its deadline: %v", err)
+	}
+}
+
+// TestChangePasswordGuessesLimited: ChangePassword tells whether the old
+// password is right. The console limits sign-ins to five wrong passwords
+// per user in 15 minutes; without a limit here, whoever holds one of the
+// user's access keys (or a session of it) would guess the console
+// password through the API at its own pace. Past five wrong old
+// passwords, the right one is refused too, until the window ends.
+func TestChangePasswordGuessesLimited(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "guessed", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"*"}]}`)
+	_, err := b.IAM.CreateLoginProfile(b.root(), "guessed", "Right-Passw0rd!", false)
+	must(t, err)
+	c := b.iam(id, secret)
+	change := func(old string) error {
+		_, err := c.ChangePassword(t.Context(), &awsiam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String("Next-Passw0rd!" + strconv.Itoa(int(b.clock.Now().Unix()%1000)))})
+		return err
+	}
+	for i := range 5 {
+		kwtest.WantAPIError(t, change("Wrong-Guess"+strconv.Itoa(i)), "InvalidUserType", http.StatusBadRequest, "The old password is incorrect.")
+	}
+	kwtest.WantAPIError(t, change("Right-Passw0rd!"), "LimitExceeded", http.StatusConflict, "")
+	b.clock.Add(15 * time.Minute)
+	must(t, change("Right-Passw0rd!"))
+}
+
+// TestCreateRoleRefusesTheServiceRolePath: roles under /aws-service-role/
+// are service-linked, which DeleteRole and UpdateAssumeRolePolicy refuse
+// to change (UnmodifiableEntity). A caller allowed CreateRole must not make
+// one there with a trust policy of its own: the administrator could then
+// neither correct its trust nor delete it the usual way. AWS reserves the
+// path for the roles CreateServiceLinkedRole makes.
+func TestCreateRoleRefusesTheServiceRolePath(t *testing.T) {
+	b := newTestBench(t)
+	id, secret := b.User(t, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*"}]}`)
+	_, err := b.iam(id, secret).CreateRole(t.Context(), &awsiam.CreateRoleInput{RoleName: aws.String("sticky"), Path: aws.String("/aws-service-role/x.amazonaws.com/"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + userARN("dev") + `"},"Action":"sts:AssumeRole"}]}`)})
+	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	if _, err := b.IAM.Role(b.root(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+		t.Fatalf("the role: %v", err)
+	}
+}
