@@ -7,21 +7,23 @@
 package kwtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/password"
@@ -51,6 +53,15 @@ type Keyward struct {
 	Authz   *authz.Authorizer
 	Keys    *sigv4.Keyring
 	API     *query.Server
+	// Store is the SQLite store under the feature packages.
+	Store *sqlite.Store
+	// Uses records last use; Flush writes it, as the server's loop would.
+	Uses *lastuse.Recorder
+	// Audit receives the API's audit events; Flush writes them to the
+	// store, where LookupEvents reads them.
+	Audit *audit.Recorder
+	// Log is everything the feature packages and the API logged.
+	Log *Buffer
 	// URL is the Query API's, served by an httptest server.
 	URL string
 	// Socket is the unix socket of the verifier protocol.
@@ -77,7 +88,8 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := &Buffer{}
+	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
 	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
 	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
@@ -92,11 +104,12 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses, Logger: logger}
 	r.Start(ctx)
 	t.Cleanup(func() { r.Close() })
-	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
+	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0), Store: st, Uses: uses,
+		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log}
 	k.Keys.OpenSession = t2.OpenSession
 	changes.Wire(s, a, k.Keys)
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
-		Now: now, Rand: rand.Reader}
+		Now: now, Rand: rand.Reader, Audit: k.Audit}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
@@ -142,4 +155,23 @@ func (k *Keyward) User(t testing.TB, name, policy string) (id, secret string) {
 		t.Fatal(err)
 	}
 	return key.ID, secret
+}
+
+// Buffer is a log the test reads while the server writes it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

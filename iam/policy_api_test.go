@@ -1,4 +1,4 @@
-package main
+package iam_test
 
 import (
 	"context"
@@ -12,25 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/policy"
 )
 
-const awsPolicy = "arn:aws:iam::aws:policy/"
-
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *testServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := createUserKey(t, ts.rootIAM(), name)
-	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
-}
-
 func TestSelfServiceAccessKeys(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	alice, _, aliceKey := ts.userWithKey(t, "alice")
 	_, _, _ = ts.userWithKey(t, "bob")
@@ -84,8 +73,8 @@ func TestSelfServiceAccessKeys(t *testing.T) {
 }
 
 func TestReadOnlyAndRevocation(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	auditor, _, _ := ts.userWithKey(t, "auditor")
 	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("auditor"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
@@ -120,8 +109,8 @@ func TestReadOnlyAndRevocation(t *testing.T) {
 }
 
 func TestDenyBeatsAllow(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	admin, _, _ := ts.userWithKey(t, "admin")
 	_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("admins")})
@@ -187,8 +176,8 @@ func TestDenyBeatsAllow(t *testing.T) {
 }
 
 func TestManagedPolicyVersions(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	lister, _, _ := ts.userWithKey(t, "lister")
 	created, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Listing"), Path: aws.String("/team/"), Description: aws.String("list users"),
@@ -266,8 +255,8 @@ func TestManagedPolicyVersions(t *testing.T) {
 func keyIDLike(id, prefix string) bool { return strings.HasPrefix(id, prefix) && len(id) == 21 }
 
 func TestGroups(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	for _, u := range []string{"ann", "ben"} {
 		_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)})
@@ -335,8 +324,8 @@ func TestGroups(t *testing.T) {
 }
 
 func TestSimulatePrincipalPolicy(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("sim")})
 	must(t, err)
@@ -373,10 +362,10 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 // TestPolicyConditionsOnRequests checks, through real requests, the
 // request context the server gives conditions: source IP, region, time.
 func TestPolicyConditionsOnRequests(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, ts.rootIAM(), "carl")
+	id, secret := createUserKey(t, ts.RootIAM(), "carl")
 	hourAhead := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carl"), PolicyName: aws.String("conditions"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
@@ -387,7 +376,7 @@ func TestPolicyConditionsOnRequests(t *testing.T) {
 			{"Effect":"Deny","Action":"iam:ListGroups","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`)})
 	must(t, err)
 	client := func(region string) *iam.Client {
-		return iam.NewFromConfig(awsConfig(ts.URL, id, secret, region))
+		return iam.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
 	}
 	eu, us := client("eu-west-1"), client("us-east-1")
 	_, err = eu.ListUsers(ctx, &iam.ListUsersInput{})
@@ -405,8 +394,8 @@ func TestPolicyConditionsOnRequests(t *testing.T) {
 // TestRenameRecompilesPolicies renames a user whose policy names itself
 // through ${aws:username}: the compiled policies must follow the new name.
 func TestRenameRecompilesPolicies(t *testing.T) {
-	ts := startServer(t, "")
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	user, _, _ := ts.userWithKey(t, "old-name")
 	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("old-name"), PolicyName: aws.String("self"),
@@ -429,8 +418,8 @@ func TestRenameRecompilesPolicies(t *testing.T) {
 // deleted, and can be removed.
 func TestPermissionsBoundaries(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	p, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("ListOnly"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`)})
@@ -496,8 +485,8 @@ func TestPermissionsBoundaries(t *testing.T) {
 // the context keys of custom and of a principal's policies are listed.
 func TestSimulateCustomPolicyAndContextKeys(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	createUserKey(t, root, "alice")
 	conditional := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*",
