@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,3 +210,6 @@ func (ts *testServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.
 	id, secret := createUserKey(t, ts.rootIAM(), name)
 	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
 }
+
+// keyIDPatternAWS is the shape of AWS's access key IDs.
+var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)

@@ -1,4 +1,4 @@
-package main
+package iam_test
 
 import (
 	"context"
@@ -22,8 +22,8 @@ var (
 )
 
 func TestUsers(t *testing.T) {
-	ts := startServer(t, "")
-	c := ts.rootIAM()
+	ts := newAPIServer(t)
+	c := ts.RootIAM()
 	ctx := context.Background()
 
 	out, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"), Path: aws.String("/eng/"),
@@ -84,8 +84,8 @@ func TestUsers(t *testing.T) {
 }
 
 func TestListUsersPagination(t *testing.T) {
-	ts := startServer(t, "")
-	c := ts.rootIAM()
+	ts := newAPIServer(t)
+	c := ts.RootIAM()
 	ctx := context.Background()
 	var want []string
 	for i := 0; i < 25; i++ {
@@ -149,8 +149,8 @@ func TestListUsersPagination(t *testing.T) {
 }
 
 func TestValidationChangesNothing(t *testing.T) {
-	ts := startServer(t, "")
-	c := ts.rootIAM()
+	ts := newAPIServer(t)
+	c := ts.RootIAM()
 	ctx := context.Background()
 	tests := []struct {
 		name string
@@ -195,8 +195,8 @@ func manyTags(n int) []types.Tag {
 }
 
 func TestAccessKeys(t *testing.T) {
-	ts := startServer(t, "")
-	c := ts.rootIAM()
+	ts := newAPIServer(t)
+	c := ts.RootIAM()
 	ctx := context.Background()
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
 	must(t, err)
@@ -324,8 +324,8 @@ func TestAccessKeys(t *testing.T) {
 }
 
 func TestConcurrentCreateAccessKey(t *testing.T) {
-	ts := startServer(t, "")
-	c := ts.rootIAM()
+	ts := newAPIServer(t)
+	c := ts.RootIAM()
 	ctx := context.Background()
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dana")})
 	must(t, err)
@@ -359,10 +359,10 @@ func TestConcurrentCreateAccessKey(t *testing.T) {
 }
 
 func TestLastUsed(t *testing.T) {
-	ts := startServer(t, "")
-	c := ts.rootIAM()
+	ts := newAPIServer(t)
+	c := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, ts.rootIAM(), "erin")
+	id, secret := createUserKey(t, ts.RootIAM(), "erin")
 
 	never, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id)})
 	must(t, err)
@@ -388,23 +388,26 @@ func TestLastUsed(t *testing.T) {
 		}
 	}
 	check("sts", "eu-west-2")
-	ts.Clock.Shift(2 * time.Second) // a later use must win
-	iamClient := iam.NewFromConfig(awsConfig(ts.URL, id, secret, "ap-south-1"))
+	ts.Clock.Add(2 * time.Second) // a later use must win
+	iamClient := iam.NewFromConfig(ts.ConfigIn("ap-south-1", id, secret, ""))
 	_, err = iamClient.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 	wantAPIError(t, err, "AccessDenied", 403, "")
 	check("iam", "ap-south-1")
 
-	// Flushed to the store: kept across a restart.
-	ts = ts.restart(t)
-	c = ts.rootIAM()
+	// Flushed to the store, it is what another replica, or the server
+	// after a restart, reads: nothing is pending any more.
+	must(t, ts.Uses.Flush(ctx))
+	if u, ok := ts.Uses.Pending(id); ok {
+		t.Fatalf("after the flush %+v is still pending", u)
+	}
 	check("iam", "ap-south-1")
 }
 
 func TestIAMUserAuthorization(t *testing.T) {
-	ts := startServer(t, "")
-	c := ts.rootIAM()
+	ts := newAPIServer(t)
+	c := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, ts.rootIAM(), "frank")
+	id, secret := createUserKey(t, ts.RootIAM(), "frank")
 	frank := ts.iam(id, secret)
 	frankSTS := ts.sts(id, secret, "us-east-1")
 
