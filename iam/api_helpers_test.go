@@ -67,3 +67,5 @@ var wantAPIError = kwtest.WantAPIError
 const awsPolicy = "arn:aws:iam::aws:policy/"
 
 const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+const localPolicy = "arn:aws:iam::123456789012:policy/P"

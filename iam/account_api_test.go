@@ -1,4 +1,4 @@
-package main
+package iam_test
 
 import (
 	"context"
@@ -6,9 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,8 +17,8 @@ import (
 // errors for a second one and for one that is not there.
 func TestAccountAliases(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("my-company")})
 	must(t, err)
@@ -36,18 +34,17 @@ func TestAccountAliases(t *testing.T) {
 	if len(out.AccountAliases) != 1 || out.AccountAliases[0] != "my-company" {
 		t.Fatalf("aliases %v", out.AccountAliases)
 	}
-	// The console signs users in by the alias as by the ID, and shows it.
+	// The console signs users in by the alias as by the ID (the page
+	// showing it is console's TestSignInByAccountAlias).
 	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")})
 	must(t, err)
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("carol"), Password: aws.String("Carol-Passw0rd-1")})
 	must(t, err)
-	web := newWebClient(t, ts)
-	resp := web.signIn(url.Values{"kind": {"user"}, "account": {"my-company"}, "username": {"carol"}, "password": {"Carol-Passw0rd-1"}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in by alias: %d", resp.StatusCode)
+	if id, ok := ts.IAM.SignInAccount(ctx, "my-company"); !ok || id != accountID {
+		t.Fatalf("the alias names account %q, %v", id, ok)
 	}
-	if _, page := web.get("/console/password"); !strings.Contains(page, "Account my-company") {
-		t.Fatal("the console does not show the alias")
+	if p, _, err := ts.IAM.SignInUser(ctx, "my-company", "carol", "Carol-Passw0rd-1"); err != nil || p.UserName != "carol" {
+		t.Fatalf("sign-in by alias: %+v, %v", p, err)
 	}
 	_, err = root.DeleteAccountAlias(ctx, &iam.DeleteAccountAliasInput{AccountAlias: aws.String("other")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The account alias other cannot be found.")
@@ -61,8 +58,8 @@ func TestAccountAliases(t *testing.T) {
 // TestAccountSummaryCounts: the summary counts what the account holds.
 func TestAccountSummaryCounts(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	summary := func() map[string]int32 {
 		out, err := root.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
@@ -97,8 +94,8 @@ func TestAccountSummaryCounts(t *testing.T) {
 // its documents.
 func TestListEntitiesForPolicyAndAuthorizationDetails(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
 	must(t, err)
@@ -203,8 +200,8 @@ func unescape(t *testing.T, s string) string {
 // the old name is gone, a taken name is refused.
 func TestUpdateGroup(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	for _, g := range []string{"devs", "ops"} {
 		_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g)})
@@ -229,100 +226,5 @@ func TestUpdateGroup(t *testing.T) {
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
 	if _, err := ts.iam(id, secret).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatalf("the renamed group's policy no longer applies: %v", err)
-	}
-}
-
-// TestServiceLastAccessed: a user's use of IAM and STS shows in the report
-// for the user, for its group and for the policy that grants it, with the
-// region and the entity; services allowed but unused show none; the
-// policies granting each service are listed.
-func TestServiceLastAccessed(t *testing.T) {
-	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
-	ctx := context.Background()
-	id, secret := createUserKey(t, root, "alice")
-	_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")})
-	must(t, err)
-	_, err = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("alice")})
-	must(t, err)
-	p, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("ReadIAM"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","s3:GetObject"],"Resource":"*"}]}`)})
-	must(t, err)
-	_, err = root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: p.Policy.Arn})
-	must(t, err)
-	_, err = ts.iam(id, secret).ListUsers(ctx, &iam.ListUsersInput{})
-	must(t, err)
-	_, err = ts.sts(id, secret, "eu-west-1").GetCallerIdentity(ctx, nil)
-	must(t, err)
-
-	report := func(arn string) (*iam.GetServiceLastAccessedDetailsOutput, string) {
-		job, err := root.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(arn)})
-		must(t, err)
-		out, err := root.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job.JobId})
-		must(t, err)
-		if out.JobStatus != types.JobStatusTypeCompleted {
-			t.Fatalf("job %s", out.JobStatus)
-		}
-		return out, aws.ToString(job.JobId)
-	}
-	service := func(out *iam.GetServiceLastAccessedDetailsOutput, ns string) *types.ServiceLastAccessed {
-		for i := range out.ServicesLastAccessed {
-			if aws.ToString(out.ServicesLastAccessed[i].ServiceNamespace) == ns {
-				return &out.ServicesLastAccessed[i]
-			}
-		}
-		return nil
-	}
-	// The uses reach the store on the recorder's next flush.
-	deadline := time.Now().Add(10 * time.Second)
-	var byGroup *iam.GetServiceLastAccessedDetailsOutput
-	var job string
-	for {
-		byGroup, job = report("arn:aws:iam::123456789012:group/devs")
-		if s := service(byGroup, "iam"); s != nil && s.LastAuthenticated != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no use recorded: %+v", byGroup.ServicesLastAccessed)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	iamUse, s3 := service(byGroup, "iam"), service(byGroup, "s3")
-	if aws.ToString(iamUse.LastAuthenticatedEntity) != "arn:aws:iam::123456789012:user/alice" || aws.ToString(iamUse.LastAuthenticatedRegion) != "us-east-1" ||
-		aws.ToInt32(iamUse.TotalAuthenticatedEntities) != 1 || aws.ToString(iamUse.ServiceName) != "AWS Identity and Access Management" {
-		t.Fatalf("iam: %+v", iamUse)
-	}
-	if s3 == nil || s3.LastAuthenticated != nil || len(byGroup.ServicesLastAccessed) != 2 {
-		t.Fatalf("services of the group's policy: %+v", byGroup.ServicesLastAccessed)
-	}
-	entities, err := root.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: aws.String(job), ServiceNamespace: aws.String("iam")})
-	must(t, err)
-	if len(entities.EntityDetailsList) != 1 || aws.ToString(entities.EntityDetailsList[0].EntityInfo.Name) != "alice" || entities.EntityDetailsList[0].LastAuthenticated == nil {
-		t.Fatalf("entities: %+v", entities.EntityDetailsList)
-	}
-	// The user's own report: no policy of its own allows sts, so only the
-	// group's services, with its use of iam.
-	byUser, _ := report("arn:aws:iam::123456789012:user/alice")
-	byPolicy, _ := report(aws.ToString(p.Policy.Arn))
-	if service(byUser, "iam").LastAuthenticated == nil || service(byPolicy, "iam").LastAuthenticated == nil || service(byUser, "sts") != nil {
-		t.Fatalf("user %+v, policy %+v", byUser.ServicesLastAccessed, byPolicy.ServicesLastAccessed)
-	}
-	granting, err := root.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String("arn:aws:iam::123456789012:user/alice"),
-		ServiceNamespaces: []string{"iam", "ec2"}})
-	must(t, err)
-	if len(granting.PoliciesGrantingServiceAccess) != 2 || len(granting.PoliciesGrantingServiceAccess[0].Policies) != 1 ||
-		aws.ToString(granting.PoliciesGrantingServiceAccess[0].Policies[0].PolicyName) != "ReadIAM" || len(granting.PoliciesGrantingServiceAccess[1].Policies) != 0 {
-		t.Fatalf("granting: %+v", granting.PoliciesGrantingServiceAccess)
-	}
-	_, err = root.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String("00000000-0000-4000-8000-000000000000")})
-	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
-
-	_, err = root.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: types.GlobalEndpointTokenVersionV2Token})
-	must(t, err)
-	summary, err := root.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
-	must(t, err)
-	if summary.SummaryMap["GlobalEndpointTokenVersion"] != 2 {
-		t.Fatalf("token version %d", summary.SummaryMap["GlobalEndpointTokenVersion"])
 	}
 }
