@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -213,3 +215,15 @@ func (ts *testServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.
 
 // keyIDPatternAWS is the shape of AWS's access key IDs.
 var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
+
+// sessionClients returns IAM and STS clients signing with a session's
+// credentials.
+func (ts *testServer) sessionClients(c *ststypes.Credentials) (*iam.Client, *sts.Client) {
+	cfg := awsConfig(ts.URL, "", "", "eu-west-1")
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
+}
+
+func trustDoc(statements ...string) *string {
+	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
+}

@@ -1,34 +1,20 @@
-package main
+package sts_test
 
 import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
-
-// sessionClients returns IAM and STS clients signing with a session's
-// credentials.
-func (ts *testServer) sessionClients(c *ststypes.Credentials) (*iam.Client, *sts.Client) {
-	cfg := awsConfig(ts.URL, "", "", "eu-west-1")
-	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
-}
-
-func trustDoc(statements ...string) *string {
-	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
-}
 
 // TestAssumeRole: a user trusted by a role gets its session through the
 // SDK; the session is the assumed-role principal (GetCallerIdentity), has
@@ -39,8 +25,8 @@ func trustDoc(statements ...string) *string {
 // role's last use shows; sessions never appear in the credential report.
 func TestAssumeRole(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	aliceID, aliceSecret := createUserKey(t, root, "alice")
 	bobID, bobSecret := createUserKey(t, root, "bob")
@@ -180,7 +166,7 @@ func TestAssumeRole(t *testing.T) {
 		_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
 			AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
 		must(t, err)
-		ts.Clock.Shift(30 * time.Second)
+		ts.Clock.Add(30 * time.Second)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial, TokenCode: aws.String("000000")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 		if _, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial,
@@ -196,14 +182,14 @@ func TestAssumeRole(t *testing.T) {
 		if _, err := old.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 			t.Fatal(err)
 		}
-		ts.Clock.Shift(time.Minute)
+		ts.Clock.Add(time.Minute)
 		// What the console's "Revoke active sessions" writes, as AWS does.
 		_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("AWSRevokeOlderSessions"), PolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + ts.Clock.Now().UTC().Format(time.RFC3339) + `"}}}]}`)})
 		must(t, err)
 		_, err = old.ListUsers(ctx, &iam.ListUsersInput{})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/old is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+accountID+":user/ with an explicit deny in an identity-based policy")
-		ts.Clock.Shift(time.Second)
+		ts.Clock.Add(time.Second)
 		after, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("new"), ExternalId: aws.String("x-42")})
 		must(t, err)
 		fresh, _ := ts.sessionClients(after.Credentials)
@@ -212,11 +198,11 @@ func TestAssumeRole(t *testing.T) {
 		}
 		// Past its expiration the session is refused. (The SDK signs with
 		// the real time, which may be 15 minutes off the server's.)
-		ts.Clock.Shift(-8 * time.Minute)
+		ts.Clock.Add(-8 * time.Minute)
 		short, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("short"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(900)})
 		must(t, err)
 		shortIAM, _ := ts.sessionClients(short.Credentials)
-		ts.Clock.Shift(15*time.Minute + time.Second)
+		ts.Clock.Add(15*time.Minute + time.Second)
 		_, err = shortIAM.ListUsers(ctx, &iam.ListUsersInput{})
 		wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 	})
@@ -255,7 +241,7 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("every session handed out is an audit event", func(t *testing.T) {
 		must(t, ts.Audit.Flush(ctx))
-		out, err := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRole")}}})
 		must(t, err)
 		refused, granted := 0, 0
@@ -286,7 +272,7 @@ func TestAssumeRole(t *testing.T) {
 		if r.Role.RoleLastUsed == nil || r.Role.RoleLastUsed.LastUsedDate == nil || aws.ToString(r.Role.RoleLastUsed.Region) != "eu-west-1" {
 			t.Fatalf("RoleLastUsed %+v", r.Role.RoleLastUsed)
 		}
-		report := currentReport(t, root)
+		report := ts.currentReport(t, root)
 		for user := range report {
 			if strings.Contains(user, "deploy") || strings.Contains(user, "s1") || strings.HasPrefix(user, "ASIA") {
 				t.Fatalf("a session in the credential report: %q", user)
@@ -303,8 +289,8 @@ func TestAssumeRole(t *testing.T) {
 // one); GetAccessKeyInfo knows Keyward's session key IDs from made-up ones.
 func TestGetFederationToken(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	id, secret := createUserKey(t, root, "broker")
 	broker := ts.sts(id, secret, "us-east-1")
@@ -363,73 +349,4 @@ func TestGetFederationToken(t *testing.T) {
 	}
 	_, err = broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(string(forged))})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
-}
-
-// TestConsoleFederation: a role's session signs in to the console through
-// the federation endpoint, as with AWS's (getSigninToken, then login): the
-// console then acts as the assumed role, within its policies. A user's
-// GetSessionToken credentials, a wrong secret, an altered or expired
-// sign-in token are refused, and Destination stays within the console.
-func TestConsoleFederation(t *testing.T) {
-	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
-	ctx := context.Background()
-	id, secret := createUserKey(t, root, "alice")
-	alice := ts.sts(id, secret, "us-east-1")
-	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: trustDoc(
-		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
-	must(t, err)
-	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("viewer"), PolicyName: aws.String("roles"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListRoles","iam:GetRole","iam:ListAttachedRolePolicies","iam:ListRolePolicies","iam:ListPolicies"],"Resource":"*"}]}`)})
-	must(t, err)
-	role, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/viewer"), RoleSessionName: aws.String("web")})
-	must(t, err)
-	user, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-	must(t, err)
-
-	signinToken := func(c *ststypes.Credentials, secret string) (int, string) {
-		t.Helper()
-		sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(c.AccessKeyId), "sessionKey": secret, "sessionToken": aws.ToString(c.SessionToken)})
-		resp, err := http.Get(ts.URL + "/console/federation?Action=getSigninToken&SessionDuration=3600&Session=" + url.QueryEscape(string(sess)))
-		must(t, err)
-		defer resp.Body.Close()
-		var out struct{ SigninToken string }
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out.SigninToken
-	}
-	if status, _ := signinToken(user.Credentials, aws.ToString(user.Credentials.SecretAccessKey)); status != http.StatusForbidden {
-		t.Fatalf("a user's GetSessionToken credentials: %d", status)
-	}
-	if status, _ := signinToken(role.Credentials, "wrong"+aws.ToString(role.Credentials.SecretAccessKey)[5:]); status != http.StatusForbidden {
-		t.Fatalf("a wrong secret: %d", status)
-	}
-	status, tok := signinToken(role.Credentials, aws.ToString(role.Credentials.SecretAccessKey))
-	if status != 200 || tok == "" {
-		t.Fatalf("getSigninToken: %d %q", status, tok)
-	}
-
-	web := newWebClient(t, ts)
-	resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok[:len(tok)-3]+"AAA"))
-	if resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("an altered sign-in token: %d", resp.StatusCode)
-	}
-	resp, _ = web.get("/console/federation?Action=login&Issuer=example.com&Destination=" + url.QueryEscape("https://evil.example/") + "&SigninToken=" + url.QueryEscape(tok))
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/roles" {
-		t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	resp, body := web.get("/console/roles")
-	if resp.StatusCode != 200 || !strings.Contains(body, "arn:aws:sts::"+accountID+":assumed-role/viewer/web") || !strings.Contains(body, "viewer") {
-		t.Fatalf("the roles page as the role: %d\n%s", resp.StatusCode, body)
-	}
-	resp, body = web.get("/console/users")
-	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "assumed-role/viewer/web is not authorized to perform: iam:ListUsers") {
-		t.Fatalf("the users page as the role: %d\n%s", resp.StatusCode, body)
-	}
-	// The sign-in token lasts 15 minutes.
-	ts.Clock.Shift(16 * time.Minute)
-	resp, _ = newWebClient(t, ts).get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok))
-	if resp.StatusCode != http.StatusForbidden {
-		t.Fatalf("an expired sign-in token: %d", resp.StatusCode)
-	}
 }
