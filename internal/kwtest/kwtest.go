@@ -106,7 +106,7 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	t.Cleanup(func() { r.Close() })
 	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0), Store: st, Uses: uses,
 		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log}
-	k.Keys.OpenSession = t2.OpenSession
+	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rand.Reader, Audit: k.Audit}
