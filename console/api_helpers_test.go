@@ -230,3 +230,7 @@ func (c *webClient) token() string {
 	_, page := c.get("/console/users/new")
 	return csrfOf(c.t, page)
 }
+
+// trustAccount is a trust policy that lets the account's principals
+// assume a role.
+const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`

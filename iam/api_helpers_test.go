@@ -138,3 +138,12 @@ func totpCode(t *testing.T, seed string, at time.Time) string {
 	must(t, err)
 	return code
 }
+
+// trustAccount is a trust policy that lets the account's principals
+// assume a role.
+const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+
+// thumbprint is an OIDC provider's certificate thumbprint.
+const thumbprint = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+
+const oidcProvider = "arn:aws:iam::123456789012:oidc-provider/token.example.com"

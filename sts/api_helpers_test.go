@@ -136,3 +136,7 @@ func totpCode(t *testing.T, seed string, at time.Time) string {
 	must(t, err)
 	return code
 }
+
+// trustAccount is a trust policy that lets the account's principals
+// assume a role.
+const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`

@@ -62,6 +62,10 @@ type Keyward struct {
 	Audit *audit.Recorder
 	// Log is everything the feature packages and the API logged.
 	Log *Buffer
+	// Dir is the data directory, holding the database keyward.db.
+	Dir string
+
+	now func() time.Time
 	// URL is the Query API's, served by an httptest server.
 	URL string
 	// Socket is the unix socket of the verifier protocol.
@@ -78,8 +82,22 @@ func New(t testing.TB) *Keyward {
 // injected (the signature check keeps the real one: SDKs sign with it).
 func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	t.Helper()
+	return open(t, t.TempDir(), now)
+}
+
+// Replica is another Keyward on k's database and clock, as another
+// replica of keyward serve, or the same one restarted, would be: it shares
+// nothing with k in memory.
+func (k *Keyward) Replica(t testing.TB) *Keyward {
+	t.Helper()
+	return open(t, k.Dir, k.now)
+}
+
+// open makes a Keyward on the database in dir, made when new.
+func open(t testing.TB, dir string, now func() time.Time) *Keyward {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keyward.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +123,7 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	r.Start(ctx)
 	t.Cleanup(func() { r.Close() })
 	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0), Store: st, Uses: uses,
-		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log}
+		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log, Dir: dir, now: now}
 	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
@@ -115,12 +133,12 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	k.URL = srv.URL
 
 	// The verifier protocol, on a unix socket as keyward serve offers it.
-	dir, err := os.MkdirTemp("", "kw")
+	sockDir, err := os.MkdirTemp("", "kw")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	k.Socket = filepath.Join(dir, "verify.sock") // short: a socket path has at most 107 bytes
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	k.Socket = filepath.Join(sockDir, "verify.sock") // short: a socket path has at most 107 bytes
 	ln, err := net.Listen("unix", k.Socket)
 	if err != nil {
 		t.Fatal(err)

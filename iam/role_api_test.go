@@ -1,4 +1,4 @@
-package main
+package iam_test
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 // boundary and tags, refused deletion while it has policies, deleted.
 func TestRoles(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(allowAll)})
 	wantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "Has prohibited field Resource")
@@ -88,8 +88,8 @@ func TestRoles(t *testing.T) {
 // thumbprints, its ARN from the URL, AWS's refusals, edits, tags, delete.
 func TestOIDCProviders(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("http://token.example.com"), ThumbprintList: []string{thumbprint}})
 	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")

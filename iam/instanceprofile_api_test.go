@@ -1,4 +1,4 @@
-package main
+package iam_test
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 // and deleted through a task whose status any replica reports.
 func TestInstanceProfilesAndServiceLinkedRoles(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: trustDoc(
 		`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`)})
@@ -103,7 +103,7 @@ func TestInstanceProfilesAndServiceLinkedRoles(t *testing.T) {
 	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
 	del, err := root.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: slr.Role.RoleName})
 	must(t, err)
-	root = ts.restart(t).rootIAM() // another replica would know the task as well
+	root = ts.Replica(t).RootIAM() // another replica would know the task as well
 	status, err := root.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: del.DeletionTaskId})
 	must(t, err)
 	if status.Status != types.DeletionTaskStatusTypeSucceeded {

@@ -1,4 +1,4 @@
-package main
+package iam_test
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 )
 
 // Fixtures of SSH keys and certificates (testdata/credentials/README.md).
@@ -37,23 +34,14 @@ func readFixture(name string) string {
 	return string(b)
 }
 
-// totpCode is the code an authenticator app shows for seed at t: made by
-// a TOTP library nobody here wrote.
-func totpCode(t *testing.T, seed string, at time.Time) string {
-	t.Helper()
-	code, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	must(t, err)
-	return code
-}
-
 // TestVirtualMFADevices drives a device's life through the SDK with codes
 // from a TOTP library: create (seed and QR code), enable with two
 // consecutive codes, refusals of wrong and reused codes, resync, the
 // credential report, DeleteUser's conflict, deactivate and delete.
 func TestVirtualMFADevices(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
 	must(t, err)
@@ -75,9 +63,9 @@ func TestVirtualMFADevices(t *testing.T) {
 	// The seed is in the database only sealed.
 	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(seed)
 	must(t, err)
-	db, err := os.ReadFile(filepath.Join(ts.dir, "keyward.db"))
+	db, err := os.ReadFile(filepath.Join(ts.Dir, "keyward.db"))
 	must(t, err)
-	wal, _ := os.ReadFile(filepath.Join(ts.dir, "keyward.db-wal"))
+	wal, _ := os.ReadFile(filepath.Join(ts.Dir, "keyward.db-wal"))
 	if stored := string(db) + string(wal); strings.Contains(stored, seed) || strings.Contains(stored, string(raw)) {
 		t.Fatal("the MFA seed is stored in plaintext")
 	}
@@ -119,7 +107,7 @@ func TestVirtualMFADevices(t *testing.T) {
 	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "")
 	_, err = root.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
 	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "MFA Device is in use.")
-	if report := currentReport(t, root); report["alice"]["mfa_active"] != "true" || report["<root_account>"]["mfa_active"] != "false" {
+	if report := ts.currentReport(t, root); report["alice"]["mfa_active"] != "true" || report["<root_account>"]["mfa_active"] != "false" {
 		t.Fatalf("credential report: %v", report)
 	}
 
@@ -130,7 +118,7 @@ func TestVirtualMFADevices(t *testing.T) {
 		return err
 	}
 	wantAPIError(t, resync(totpCode(t, seed, now.Add(-30*time.Second)), totpCode(t, seed, now)), "InvalidAuthenticationCode", http.StatusForbidden, "")
-	ts.Clock.Shift(time.Minute)
+	ts.Clock.Add(time.Minute)
 	later := ts.Clock.Now()
 	must(t, resync(totpCode(t, seed, later.Add(-30*time.Second)), totpCode(t, seed, later)))
 
@@ -170,8 +158,8 @@ func TestVirtualMFADevices(t *testing.T) {
 // DeleteUser refused while any is left.
 func TestOtherCredentials(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	for _, name := range []string{"alice", "bob"} {
 		_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
@@ -269,7 +257,7 @@ func TestOtherCredentials(t *testing.T) {
 		if len(list.Certificates) != 1 || list.Certificates[0].Status != types.StatusTypeInactive {
 			t.Fatalf("listed: %+v", list.Certificates)
 		}
-		if r := currentReport(t, root)["alice"]; r["cert_1_active"] != "false" || r["cert_1_last_rotated"] == "N/A" || r["cert_2_active"] != "false" {
+		if r := ts.currentReport(t, root)["alice"]; r["cert_1_active"] != "false" || r["cert_1_last_rotated"] == "N/A" || r["cert_2_active"] != "false" {
 			t.Fatalf("report: %v", r)
 		}
 	})
@@ -307,23 +295,13 @@ func TestOtherCredentials(t *testing.T) {
 	must(t, err)
 }
 
-// currentReport generates the credential report and returns its rows by
-// user.
-func currentReport(t *testing.T, c *iam.Client) map[string]map[string]string {
-	t.Helper()
-	waitForReport(t, c)
-	out, err := c.GetCredentialReport(context.Background(), &iam.GetCredentialReportInput{})
-	must(t, err)
-	return reportRows(t, out.Content)
-}
-
 // TestServerCertificates: upload with the key checked against the
 // certificate, get (never the key), list, rename, tags, delete; the key is
 // sealed in the database.
 func TestServerCertificates(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	up, err := root.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("web"), Path: aws.String("/cloudfront/"),
 		CertificateBody: aws.String(testServerCert), PrivateKey: aws.String(testServerKey), CertificateChain: aws.String(testCAChain),
@@ -373,9 +351,9 @@ func TestServerCertificates(t *testing.T) {
 	}
 	// The private key is in the database only sealed.
 	keyBody := strings.Split(strings.TrimSpace(testServerKey), "\n")[1]
-	db, err := os.ReadFile(filepath.Join(ts.dir, "keyward.db"))
+	db, err := os.ReadFile(filepath.Join(ts.Dir, "keyward.db"))
 	must(t, err)
-	wal, _ := os.ReadFile(filepath.Join(ts.dir, "keyward.db-wal"))
+	wal, _ := os.ReadFile(filepath.Join(ts.Dir, "keyward.db-wal"))
 	if strings.Contains(string(db)+string(wal), keyBody) {
 		t.Fatal("the private key is stored in plaintext")
 	}
@@ -384,72 +362,3 @@ func TestServerCertificates(t *testing.T) {
 	_, err = root.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("www")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The Server Certificate with name www cannot be found.")
 }
-
-// TestBoto3NewOperations calls every operation issue 13 added with boto3,
-// as the audit tools do (testdata/clients/issue13.py), and a few with the
-// AWS CLI.
-func TestBoto3NewOperations(t *testing.T) {
-	t.Parallel() // Python and the CLI start slowly
-	ts := startServerWith(t, "", cheapPasswords)
-	home := t.TempDir()
-	fixtures, err := filepath.Abs(filepath.Join("testdata", "credentials"))
-	must(t, err)
-	env := []string{
-		"HOME=" + home, "PATH=/usr/bin:/bin", "KEYWARD_URL=" + ts.URL, "FIXTURES=" + fixtures,
-		"KEYWARD_NOW=" + strconv.FormatInt(ts.Clock.Now().Unix(), 10),
-		"AWS_ACCESS_KEY_ID=" + rootKeyID, "AWS_SECRET_ACCESS_KEY=" + rootSecret, "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_EC2_METADATA_DISABLED=true",
-	}
-	res := runCommand(t, env, "/usr/bin/python3", filepath.Join("testdata", "clients", "issue13.py"))
-	if res.code != 0 {
-		t.Fatalf("boto3: exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
-	}
-	done := map[string]bool{}
-	for _, line := range strings.Split(res.stdout, "\n") {
-		if op, ok := strings.CutPrefix(line, "ok "); ok {
-			done[op] = true
-		}
-	}
-	for _, op := range issue13Operations {
-		if !done[op] {
-			t.Errorf("boto3 did not call %s", op)
-		}
-	}
-
-	// The AWS CLI: a virtual MFA device written to a file as a PNG, the
-	// account summary, an SSH key and the entities of a policy.
-	png := filepath.Join(home, "qr.png")
-	out := ts.awsOK(t, "iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "cli-phone", "--outfile", png, "--bootstrap-method", "QRCodePNG")
-	if b, err := os.ReadFile(png); err != nil || len(b) < 100 || string(b[1:4]) != "PNG" || field(t, out, "VirtualMFADevice", "SerialNumber") != "arn:aws:iam::123456789012:mfa/cli-phone" {
-		t.Fatalf("create-virtual-mfa-device: %v, %v", out, err)
-	}
-	if n := field(t, ts.awsOK(t, "iam", "get-account-summary"), "SummaryMap", "MFADevices"); n != float64(1) {
-		t.Fatalf("get-account-summary: MFADevices %v", n)
-	}
-	ts.awsOK(t, "iam", "create-user", "--user-name", "dave")
-	key := ts.awsOK(t, "iam", "upload-ssh-public-key", "--user-name", "dave", "--ssh-public-key-body", "file://"+filepath.Join(fixtures, "ssh.pub"))
-	if field(t, key, "SSHPublicKey", "Fingerprint") != testSSHKeyMD5 {
-		t.Fatalf("upload-ssh-public-key: %v", key)
-	}
-	ts.awsOK(t, "iam", "attach-user-policy", "--user-name", "dave", "--policy-arn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess")
-	entities := ts.awsOK(t, "iam", "list-entities-for-policy", "--policy-arn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess")
-	if field(t, entities, "PolicyUsers", 0, "UserName") != "dave" {
-		t.Fatalf("list-entities-for-policy: %v", entities)
-	}
-}
-
-// issue13Operations are the operations issue 13 added, each of which the
-// boto3 script must call.
-var issue13Operations = strings.Fields(`CreateVirtualMFADevice EnableMFADevice ListMFADevices ListVirtualMFADevices ResyncMFADevice
-TagMFADevice UntagMFADevice ListMFADeviceTags DeactivateMFADevice DeleteVirtualMFADevice
-UploadSSHPublicKey GetSSHPublicKey UpdateSSHPublicKey ListSSHPublicKeys DeleteSSHPublicKey
-CreateServiceSpecificCredential ResetServiceSpecificCredential UpdateServiceSpecificCredential ListServiceSpecificCredentials DeleteServiceSpecificCredential
-UploadSigningCertificate UpdateSigningCertificate ListSigningCertificates DeleteSigningCertificate
-UploadServerCertificate GetServerCertificate TagServerCertificate ListServerCertificateTags UntagServerCertificate UpdateServerCertificate ListServerCertificates DeleteServerCertificate
-CreateAccountAlias ListAccountAliases DeleteAccountAlias GetAccountSummary
-TagPolicy UntagPolicy ListPolicyTags ListEntitiesForPolicy PutUserPermissionsBoundary GetAccountAuthorizationDetails DeleteUserPermissionsBoundary
-GetContextKeysForPrincipalPolicy GetContextKeysForCustomPolicy SimulateCustomPolicy UpdateGroup
-ListRoles ListInstanceProfiles ListSAMLProviders ListOpenIDConnectProviders
-GenerateServiceLastAccessedDetails GetServiceLastAccessedDetails GetServiceLastAccessedDetailsWithEntities
-ListPoliciesGrantingServiceAccess SetSecurityTokenServicePreferences`)
