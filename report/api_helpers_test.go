@@ -17,7 +17,7 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
-// The tests that drive IAM's rules through the Query API with the AWS SDK,
+// The tests that drive the reports through the Query API with the AWS SDK,
 // as a client sees them, share these helpers.
 
 const (
@@ -33,10 +33,18 @@ type apiServer struct {
 	Clock *kwtest.Clock
 }
 
+// newAPIServer serves credential reports for four hours, as keyward serve
+// does by default.
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
+	return newAPIServerMaxAge(t, 4*time.Hour)
+}
+
+// newAPIServerMaxAge serves each credential report for maxAge.
+func newAPIServerMaxAge(t *testing.T, maxAge time.Duration) *apiServer {
+	t.Helper()
 	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
-	return &apiServer{Keyward: kwtest.NewWithClock(t, clock.Now), Clock: clock}
+	return &apiServer{Keyward: kwtest.NewWithOptions(t, kwtest.Options{Now: clock.Now, ReportMaxAge: maxAge}), Clock: clock}
 }
 
 func (ts *apiServer) iam(id, secret string) *iam.Client {

@@ -65,7 +65,7 @@ type Keyward struct {
 	// Dir is the data directory, holding the database keyward.db.
 	Dir string
 
-	now func() time.Time
+	opts Options
 	// URL is the Query API's, served by an httptest server.
 	URL string
 	// Socket is the unix socket of the verifier protocol.
@@ -82,7 +82,26 @@ func New(t testing.TB) *Keyward {
 // injected (the signature check keeps the real one: SDKs sign with it).
 func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	t.Helper()
-	return open(t, t.TempDir(), now)
+	return NewWithOptions(t, Options{Now: now})
+}
+
+// Options are what keyward serve lets an operator configure that tests
+// change.
+type Options struct {
+	// Now is the feature packages' and the API's clock (time.Now when nil).
+	Now func() time.Time
+	// ReportMaxAge is how long a credential report is served (0: a new
+	// one every time, as report.Service's CredentialReportMaxAge).
+	ReportMaxAge time.Duration
+}
+
+// NewWithOptions is New with options.
+func NewWithOptions(t testing.TB, o Options) *Keyward {
+	t.Helper()
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return open(t, t.TempDir(), o)
 }
 
 // Replica is another Keyward on k's database and clock, as another
@@ -90,12 +109,13 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 // nothing with k in memory.
 func (k *Keyward) Replica(t testing.TB) *Keyward {
 	t.Helper()
-	return open(t, k.Dir, k.now)
+	return open(t, k.Dir, k.opts)
 }
 
 // open makes a Keyward on the database in dir, made when new.
-func open(t testing.TB, dir string, now func() time.Time) *Keyward {
+func open(t testing.TB, dir string, o Options) *Keyward {
 	t.Helper()
+	now := o.Now
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
 	if err != nil {
@@ -119,11 +139,12 @@ func open(t testing.TB, dir string, now func() time.Time) *Keyward {
 		t.Fatal(err)
 	}
 	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses}
-	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses, Logger: logger}
+	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses, Logger: logger,
+		CredentialReportMaxAge: o.ReportMaxAge}
 	r.Start(ctx)
 	t.Cleanup(func() { r.Close() })
 	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0), Store: st, Uses: uses,
-		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log, Dir: dir, now: now}
+		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log, Dir: dir, opts: o}
 	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
