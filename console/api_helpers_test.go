@@ -11,6 +11,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -60,7 +62,9 @@ func newAPIServer(t *testing.T) *apiServer {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/console/", c)
-	mux.Handle("/", k.API)
+	mux.Handle("GET /favicon.ico", c)
+	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
+	mux.Handle("/", console.Home(k.API))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &apiServer{Keyward: k, Clock: clock, URL: srv.URL}
@@ -234,3 +238,18 @@ func (c *webClient) token() string {
 // trustAccount is a trust policy that lets the account's principals
 // assume a role.
 const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+
+// Fixtures of an SSH key and a signing certificate
+// (testdata/credentials/README.md).
+var (
+	testSSHKey      = readFixture("ssh.pub")
+	testCertificate = readFixture("cert.pem")
+)
+
+func readFixture(name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", "credentials", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

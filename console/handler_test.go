@@ -1,11 +1,8 @@
-package main
+package console_test
 
 import (
 	"context"
-	"github.com/keyward/keyward"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,77 +11,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward"
 )
 
-// webClient is a browser without JavaScript: cookies, no redirects
-// followed, so that tests see each answer.
-type webClient struct {
-	t    testing.TB
-	ts   *testServer
-	http *http.Client
-}
-
-func newWebClient(t testing.TB, ts *testServer) *webClient {
-	jar, _ := cookiejar.New(nil)
-	return &webClient{t: t, ts: ts, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
-}
-
-func (c *webClient) get(path string) (*http.Response, string) {
-	c.t.Helper()
-	resp, err := c.http.Get(c.ts.URL + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-func (c *webClient) post(path string, form url.Values) (*http.Response, string) {
-	c.t.Helper()
-	resp, err := c.http.PostForm(c.ts.URL+path, form)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
-
-func csrfOf(t testing.TB, html string) string {
-	t.Helper()
-	m := csrfField.FindStringSubmatch(html)
-	if m == nil {
-		t.Fatalf("no CSRF token in\n%s", html)
-	}
-	return m[1]
-}
-
-// signInRoot signs in with the root key and returns the session's token.
-func (c *webClient) signIn(form url.Values) *http.Response {
-	c.t.Helper()
-	_, page := c.get("/console/signin?as=" + form.Get("kind"))
-	form.Set("csrf", csrfOf(c.t, page))
-	resp, _ := c.post("/console/signin", form)
-	return resp
-}
-
-func rootForm(secret string) url.Values {
-	return url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {secret}}
-}
-
-func (c *webClient) token() string {
-	c.t.Helper()
-	_, page := c.get("/console/users/new")
-	return csrfOf(c.t, page)
-}
-
 func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
 	resp, _ := c.get("/console/signin")
 	for h, want := range map[string]string{
@@ -117,7 +49,7 @@ func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
 }
 
 func TestConsoleCSRF(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
 	// The sign-in form itself needs its token.
 	resp, _ := c.post("/console/signin", rootForm(rootSecret))
@@ -131,7 +63,7 @@ func TestConsoleCSRF(t *testing.T) {
 			t.Fatalf("create user with token %q: %d", tok, resp.StatusCode)
 		}
 	}
-	if _, err := ts.rootIAM().GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("mallory")}); err == nil {
+	if _, err := ts.RootIAM().GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("mallory")}); err == nil {
 		t.Fatal("a forged form created a user")
 	}
 	resp, _ = c.post("/console/users", url.Values{"name": {"alice"}, "csrf": {c.token()}})
@@ -141,13 +73,13 @@ func TestConsoleCSRF(t *testing.T) {
 }
 
 func TestConsoleSessionExpiry(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
 	c.signIn(rootForm(rootSecret))
 	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("users: %d", resp.StatusCode)
 	}
-	ts.Clock.Shift(12*time.Hour + time.Second)
+	ts.Clock.Add(12*time.Hour + time.Second)
 	resp, _ := c.get("/console/users")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
 		t.Fatalf("after 12 hours: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
@@ -161,7 +93,7 @@ func TestConsoleSessionExpiry(t *testing.T) {
 }
 
 func TestConsoleSignInLimited(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
 	for i := 0; i < 5; i++ {
 		if resp := c.signIn(rootForm("wrong" + rootSecret[5:])); resp.StatusCode != http.StatusUnauthorized {
@@ -176,15 +108,15 @@ func TestConsoleSignInLimited(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-in attempts") {
 		t.Fatalf("sixth attempt: %d", resp.StatusCode)
 	}
-	ts.Clock.Shift(16 * time.Minute)
+	ts.Clock.Add(16 * time.Minute)
 	if resp := c.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", resp.StatusCode)
 	}
 }
 
 func TestConsoleIAMUser(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gail")})
 	must(t, err)
@@ -192,7 +124,7 @@ func TestConsoleIAMUser(t *testing.T) {
 	must(t, err)
 	c := newWebClient(t, ts)
 	user := url.Values{"kind": {"user"}, "account": {accountID}, "username": {"gail"}, "password": {"Gail-Passw0rd!"}}
-	if resp := c.signIn(withPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
+	if resp := c.signIn(formWithPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
 	if resp := c.signIn(user); resp.StatusCode != http.StatusSeeOther {
@@ -251,18 +183,9 @@ func TestConsoleIAMUser(t *testing.T) {
 	}
 }
 
-func withPassword(v url.Values, pw string) url.Values {
-	c := url.Values{}
-	for k, vs := range v {
-		c[k] = append([]string(nil), vs...)
-	}
-	c.Set("password", pw)
-	return c
-}
-
 func TestConsoleDeleteUser(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, _, _ = ts.userWithKey(t, "hank")
 	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("hank"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
@@ -288,7 +211,7 @@ func TestConsoleDeleteUser(t *testing.T) {
 
 // TestConsoleDetails: what the browser showed wrong once.
 func TestConsoleDetails(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
 	c.signIn(rootForm(rootSecret))
 	t.Run("favicon", func(t *testing.T) {
@@ -313,7 +236,7 @@ func TestConsoleDetails(t *testing.T) {
 		}
 	})
 	t.Run("Never, one way", func(t *testing.T) {
-		createUserKey(t, ts.rootIAM(), "ivy")
+		createUserKey(t, ts.RootIAM(), "ivy")
 		never := regexp.MustCompile(`>\s*never\b|\bnever\s*<|last used: never`)
 		for _, path := range []string{"/console/users", "/console/users/ivy", "/console/users/ivy?tab=credentials"} {
 			if _, page := c.get(path); never.MatchString(page) {
@@ -328,8 +251,8 @@ func TestConsoleDetails(t *testing.T) {
 // header links to the other way.
 func TestConsoleUsersSortableColumns(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	createUserKey(t, root, "ann")
 	_, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("bob")})
 	must(t, err)
@@ -360,8 +283,8 @@ func TestConsoleUsersSortableColumns(t *testing.T) {
 // sequence AWS's console makes.
 func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	createUserKey(t, root, "carol")
 	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("carol")})
@@ -400,4 +323,12 @@ func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	if len(devices.VirtualMFADevices) != 0 {
 		t.Fatalf("%d MFA devices left", len(devices.VirtualMFADevices))
 	}
+}
+func formWithPassword(v url.Values, pw string) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	c.Set("password", pw)
+	return c
 }

@@ -1,4 +1,4 @@
-package main
+package console_test
 
 import (
 	"context"
@@ -19,8 +19,8 @@ import (
 // password and policies after checking only iam:DeleteUser, and tagged a
 // user without iam:TagUser.
 func TestConsoleActionsAuthorized(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	keyID, _ := createUserKey(t, root, "target")
 	_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("target"), Password: aws.String("Target-Passw0rd")})
