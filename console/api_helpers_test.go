@@ -247,7 +247,7 @@ var (
 )
 
 func readFixture(name string) string {
-	b, err := os.ReadFile(filepath.Join("testdata", "credentials", name))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "credentials", name))
 	if err != nil {
 		panic(err)
 	}

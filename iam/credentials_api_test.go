@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
-// Fixtures of SSH keys and certificates (testdata/credentials/README.md).
+// Fixtures of SSH keys and certificates (testdata/credentials/README.md at the repository's root).
 var (
 	testSSHKey      = readFixture("ssh.pub")
 	testSSHKeyPEM   = readFixture("ssh.pem")
@@ -27,7 +27,7 @@ var (
 )
 
 func readFixture(name string) string {
-	b, err := os.ReadFile(filepath.Join("testdata", "credentials", name))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "credentials", name))
 	if err != nil {
 		panic(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 )
 
-// Fixtures of SSH keys and certificates (testdata/credentials/README.md).
+// Fixtures of SSH keys and certificates (testdata/credentials/README.md at the repository's root).
 var (
 	testSSHKey      = readFixture("ssh.pub")
 	testSSHKeyPEM   = readFixture("ssh.pem")
@@ -26,7 +26,7 @@ var (
 )
 
 func readFixture(name string) string {
-	b, err := os.ReadFile(filepath.Join("testdata", "credentials", name))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "credentials", name))
 	if err != nil {
 		panic(err)
 	}
@@ -59,7 +59,7 @@ func TestBoto3NewOperations(t *testing.T) {
 	t.Parallel() // Python and the CLI start slowly
 	ts := startServerWith(t, "", cheapPasswords)
 	home := t.TempDir()
-	fixtures, err := filepath.Abs(filepath.Join("testdata", "credentials"))
+	fixtures, err := filepath.Abs(filepath.Join("..", "..", "testdata", "credentials"))
 	must(t, err)
 	env := []string{
 		"HOME=" + home, "PATH=/usr/bin:/bin", "KEYWARD_URL=" + ts.URL, "FIXTURES=" + fixtures,

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
@@ -93,6 +95,19 @@ type Options struct {
 	// ReportMaxAge is how long a credential report is served (0: a new
 	// one every time, as report.Service's CredentialReportMaxAge).
 	ReportMaxAge time.Duration
+	// Rand is the randomness of IDs, keys, seals and request IDs
+	// (crypto/rand when nil): a seeded one makes responses repeatable.
+	Rand io.Reader
+	// SignatureNow is the clock signatures are checked against (time.Now
+	// when nil, since SDKs sign with the real time); a test that signs at
+	// a fixed time sets it to that time.
+	SignatureNow func() time.Time
+	// RootKeyID and RootSecret are the root user's key (RootKeyID and
+	// RootSecret when empty).
+	RootKeyID, RootSecret string
+	// OIDCAllowPrivate lets web identity providers be on private
+	// addresses, as a test's issuer on loopback is.
+	OIDCAllowPrivate bool
 }
 
 // NewWithOptions is New with options.
@@ -100,6 +115,15 @@ func NewWithOptions(t testing.TB, o Options) *Keyward {
 	t.Helper()
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.SignatureNow == nil {
+		o.SignatureNow = time.Now
+	}
+	if o.RootKeyID == "" {
+		o.RootKeyID, o.RootSecret = RootKeyID, RootSecret
 	}
 	return open(t, t.TempDir(), o)
 }
@@ -115,14 +139,14 @@ func (k *Keyward) Replica(t testing.TB) *Keyward {
 // open makes a Keyward on the database in dir, made when new.
 func open(t testing.TB, dir string, o Options) *Keyward {
 	t.Helper()
-	now := o.Now
+	now, rnd := o.Now, o.Rand
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := seal.New(make([]byte, seal.KeySize), rand.Reader)
+	sealer, err := seal.New(make([]byte, seal.KeySize), rnd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,16 +154,17 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
 	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
-	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
-		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
-	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
+	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses,
+		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1, Rand: rnd}}
+	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: o.RootKeyID, RootSecret: o.RootSecret}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.InstallAWSManagedPolicies(keyward.Internal(ctx)); err != nil {
 		t.Fatal(err)
 	}
-	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses}
-	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses, Logger: logger,
+	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses,
+		WebIdentity: &oidc.Verifier{Now: now, AllowPrivate: o.OIDCAllowPrivate}}
+	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses, Logger: logger,
 		CredentialReportMaxAge: o.ReportMaxAge}
 	r.Start(ctx)
 	t.Cleanup(func() { r.Close() })
@@ -147,8 +172,8 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log, Dir: dir, opts: o}
 	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
-	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
-		Now: now, Rand: rand.Reader, Audit: k.Audit}
+	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
+		Now: now, Rand: rnd, Audit: k.Audit}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
@@ -164,8 +189,8 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs := &http.Server{Handler: &verify.Protocol{Authz: a, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses,
-		Logger: logger, Now: time.Now}}
+	vs := &http.Server{Handler: &verify.Protocol{Authz: a, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses,
+		Logger: logger, Now: o.SignatureNow}}
 	go vs.Serve(ln)
 	t.Cleanup(func() { vs.Close() })
 	return k

@@ -79,4 +79,4 @@ func (k *Keyward) ConfigIn(region, id, secret, token string) aws.Config {
 
 // RootIAM is aws-sdk-go-v2's IAM client for k, signing as the account's
 // root user.
-func (k *Keyward) RootIAM() *awsiam.Client { return k.IAMClient(RootKeyID, RootSecret) }
+func (k *Keyward) RootIAM() *awsiam.Client { return k.IAMClient(k.opts.RootKeyID, k.opts.RootSecret) }
