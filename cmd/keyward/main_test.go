@@ -227,3 +227,9 @@ func (ts *testServer) sessionClients(c *ststypes.Credentials) (*iam.Client, *sts
 func trustDoc(statements ...string) *string {
 	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
 }
+
+const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// trustAccount is a trust policy that lets the account's principals
+// assume a role.
+const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`

@@ -1,4 +1,4 @@
-package main
+package query_test
 
 import (
 	"context"
@@ -16,29 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
-// signedRequest builds a Query API request signed by aws-sdk-go-v2's signer.
-func (ts *testServer) signedRequest(t testing.TB, method, form, contentType, service, id, secret string, at time.Time) *http.Request {
-	t.Helper()
-	var r *http.Request
-	var err error
-	if method == http.MethodGet {
-		r, err = http.NewRequest(method, ts.URL+"/?"+form, nil)
-		form = ""
-	} else {
-		r, err = http.NewRequest(method, ts.URL+"/", strings.NewReader(form))
-		r.Header.Set("Content-Type", contentType)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte(form))
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
-		r, hex.EncodeToString(sum[:]), service, "us-east-1", at); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 type errorResponse struct {
 	XMLName xml.Name `xml:"ErrorResponse"`
 	Error   struct {
@@ -52,7 +29,7 @@ type errorResponse struct {
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func TestProtocolErrors(t *testing.T) {
-	ts := startServer(t, "")
+	ts := newAPIServer(t)
 	const form = "application/x-www-form-urlencoded; charset=utf-8"
 	listUsers := "Action=ListUsers&Version=2010-05-08"
 	now := time.Now()
@@ -128,7 +105,7 @@ func TestProtocolErrors(t *testing.T) {
 }
 
 func TestGetAndPresigned(t *testing.T) {
-	ts := startServer(t, "")
+	ts := newAPIServer(t)
 	status, h, body := rawDo(t, ts.signedRequest(t, "GET", "Action=ListUsers&Version=2010-05-08&MaxItems=5", "", "iam", rootKeyID, rootSecret, time.Now()))
 	want := `<ListUsersResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListUsersResult><Users></Users><IsTruncated>false</IsTruncated></ListUsersResult><ResponseMetadata><RequestId>` +
 		h.Get("X-Amzn-Requestid") + `</RequestId></ResponseMetadata></ListUsersResponse>`
@@ -159,9 +136,9 @@ func TestGetAndPresigned(t *testing.T) {
 // gets AWS's ServiceFailure, 500, with nothing of the cause, which is
 // logged instead.
 func TestServiceFailure(t *testing.T) {
-	ts := startServer(t, "")
+	ts := newAPIServer(t)
 	// Authenticate once so the root key is cached, then take the database away.
-	c := ts.rootIAM()
+	c := ts.RootIAM()
 	_, err := c.ListUsers(context.Background(), nil)
 	must(t, err)
 	must(t, ts.Store.Close())

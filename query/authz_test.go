@@ -1,4 +1,4 @@
-package main
+package query_test
 
 import (
 	"context"
@@ -182,31 +182,17 @@ var deniedForms = map[string]string{
 	"ListOpenIDConnectProviderTags":           "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
 }
 
-const (
-	oidcProvider = "arn:aws:iam::123456789012:oidc-provider/token.example.com"
-	thumbprint   = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
-)
-
-// trustAccount is a trust policy that lets the account's principals
-// assume a role.
-const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
-
 const mfaSerial = "arn:aws:iam::123456789012:mfa/phone"
 
 // allowedWithoutPermission are the actions AWS lets anyone call.
 var allowedWithoutPermission = map[string]bool{"GetCallerIdentity": true, "GetSessionToken": true, "AssumeRoleWithWebIdentity": true}
 
-const (
-	allowAll    = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-	localPolicy = "arn:aws:iam::123456789012:policy/P"
-)
-
 // TestEveryActionAuthorized: a caller with no permission is refused every
 // action with AWS's AccessDenied, naming the action, and nothing changes.
 // The Service decides, not the transport.
 func TestEveryActionAuthorized(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
 	ctx := context.Background()
 	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("target")})
 	must(t, err)
