@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -37,8 +39,15 @@ type apiServer struct {
 
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
+	return newAPIServerWith(t, kwtest.Options{})
+}
+
+// newAPIServerWith is newAPIServer with options; the clock is its own.
+func newAPIServerWith(t *testing.T, o kwtest.Options) *apiServer {
+	t.Helper()
 	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
-	return &apiServer{Keyward: kwtest.NewWithClock(t, clock.Now), Clock: clock}
+	o.Now = clock.Now
+	return &apiServer{Keyward: kwtest.NewWithOptions(t, o), Clock: clock}
 }
 
 func (ts *apiServer) iam(id, secret string) *iam.Client {
@@ -140,3 +149,15 @@ func totpCode(t *testing.T, seed string, at time.Time) string {
 // trustAccount is a trust policy that lets the account's principals
 // assume a role.
 const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+
+// rawDo sends a request and returns its status, headers and body.
+func rawDo(t *testing.T, r *http.Request) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}

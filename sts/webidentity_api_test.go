@@ -1,4 +1,4 @@
-package main
+package sts_test
 
 import (
 	"context"
@@ -29,10 +29,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
@@ -105,11 +107,8 @@ func (is *testIssuer) token(t *testing.T, sub, aud string, expiry time.Time) str
 // forged signatures and expired tokens are refused with AWS's errors.
 // Not parallel: it sets the environment the SDK reads.
 func TestAssumeRoleWithWebIdentity(t *testing.T) {
-	ts := startServerWith(t, "", func(m *Main) {
-		cheapPasswords(m)
-		m.Config.OIDCAllowPrivate = true // the test's issuer is on loopback
-	})
-	root := ts.rootIAM()
+	ts := newAPIServerWith(t, kwtest.Options{OIDCAllowPrivate: true}) // the test's issuer is on loopback
+	root := ts.RootIAM()
 	ctx := context.Background()
 	is := newTestIssuer(t)
 	host := strings.TrimPrefix(is.URL, "https://")
@@ -147,14 +146,6 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		}
 		_, err = iam.NewFromConfig(cfg).ListUsers(ctx, &iam.ListUsersInput{})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-	})
-
-	t.Run("AWS CLI", func(t *testing.T) {
-		env := append(cliHome(t, ts, "[default]\nregion = us-east-1\n", ""),
-			"AWS_ROLE_ARN="+roleARN, "AWS_WEB_IDENTITY_TOKEN_FILE="+tokenFile, "AWS_ROLE_SESSION_NAME=cli-run")
-		if got := callerARN(t, env, ""); got != "arn:aws:sts::"+accountID+":assumed-role/ci/cli-run" {
-			t.Fatalf("the CLI's web identity session is %s", got)
-		}
 	})
 
 	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
@@ -208,7 +199,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 
 	t.Run("audit events of the token's bearer, the token hidden", func(t *testing.T) {
 		must(t, ts.Audit.Flush(ctx))
-		out, err := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithWebIdentity")}}})
 		must(t, err)
 		if len(out.Events) == 0 {
@@ -233,4 +224,31 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		_, err = assume(good)
 		wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
 	})
+}
+
+// TestWebIdentityProviderOnPrivateAddress: without --oidc-allow-private,
+// a provider whose endpoints are at a loopback address (here named
+// localhost: the check is on the address connected to, not on the name)
+// is never contacted, and its tokens are refused with AWS's
+// IDPCommunicationError.
+func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	is := newTestIssuer(t)
+	p, err := root.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
+	must(t, err)
+	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/ci"),
+		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
+	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
+	if n := is.keyFetches.Load(); n != 0 {
+		t.Fatalf("the loopback provider's keys were fetched %d times", n)
+	}
 }
