@@ -1,5 +1,9 @@
 package query_test
 
+// Tests of what an attacker or a hostile client controls: what reaches the
+// credential report, how much of a request comes back in an error, how
+// much a flood of failed authentications writes to the log.
+
 import (
 	"context"
 	"encoding/xml"
