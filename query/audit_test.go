@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-
-	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // cloudTrailRecord is the part of a CloudTrail record the tests read.
@@ -33,8 +31,7 @@ type cloudTrailRecord struct {
 func TestAuditTrail(t *testing.T) {
 	ts := newAPIServer(t)
 	// The JSON-lines stream keyward serve's --audit-log writes.
-	stream := &kwtest.Buffer{}
-	ts.Audit.Stream = stream
+	stream := ts.AuditStream
 	root := ts.RootIAM()
 	ctx := context.Background()
 	ctCfg := ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")

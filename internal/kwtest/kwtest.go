@@ -62,6 +62,10 @@ type Keyward struct {
 	// Audit receives the API's audit events; Flush writes them to the
 	// store, where LookupEvents reads them.
 	Audit *audit.Recorder
+	// AuditStream is every event streamed as JSON lines, as --audit-log
+	// writes them. When the test ends, unless it failed, none may hold a
+	// secret (SecretInEvents).
+	AuditStream *Buffer
 	// Log is everything the feature packages and the API logged.
 	Log *Buffer
 	// Dir is the data directory, holding the database keyward.db.
@@ -169,7 +173,16 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	r.Start(ctx)
 	t.Cleanup(func() { r.Close() })
 	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0), Store: st, Uses: uses,
-		Audit: &audit.Recorder{Store: st, Logger: logger}, Log: log, Dir: dir, opts: o}
+		AuditStream: &Buffer{}, Log: log, Dir: dir, opts: o}
+	k.Audit = &audit.Recorder{Store: st, Logger: logger, Stream: k.AuditStream}
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		if _, err := SecretInEvents(k.AuditStream.String()); err != nil {
+			t.Errorf("the audit trail of the test: %v", err)
+		}
+	})
 	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
