@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -123,14 +122,6 @@ func (ts *apiServer) sts(id, secret, region string) *sts.Client {
 	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
 }
 
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := createUserKey(t, ts.RootIAM(), name)
-	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
-}
-
 // createUserKey creates the user name with one access key through c and
 // returns the key's ID and secret.
 func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
@@ -145,22 +136,9 @@ func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string)
 
 var wantAPIError = kwtest.WantAPIError
 
-const awsPolicy = "arn:aws:iam::aws:policy/"
-
 const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 const localPolicy = "arn:aws:iam::123456789012:policy/P"
-
-// sessionClients returns IAM and STS clients signing with a session's
-// credentials.
-func (ts *apiServer) sessionClients(c *ststypes.Credentials) (*iam.Client, *sts.Client) {
-	cfg := ts.ConfigIn("eu-west-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
-}
-
-func trustDoc(statements ...string) *string {
-	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
-}
 
 // waitForReport generates the credential report through c and waits for
 // the generation to finish.
@@ -175,15 +153,6 @@ func (ts *apiServer) waitForReport(t *testing.T, c *iam.Client) {
 		ts.Reports.Wait()
 	}
 	t.Fatal("the credential report is not complete once its generation ended")
-}
-
-// currentReport returns the credential report's rows by user.
-func (ts *apiServer) currentReport(t *testing.T, c *iam.Client) map[string]map[string]string {
-	t.Helper()
-	ts.waitForReport(t, c)
-	out, err := c.GetCredentialReport(context.Background(), &iam.GetCredentialReportInput{})
-	must(t, err)
-	return reportRows(t, out.Content)
 }
 
 func reportRows(t *testing.T, content []byte) map[string]map[string]string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -77,21 +75,6 @@ func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string)
 
 var wantAPIError = kwtest.WantAPIError
 
-const awsPolicy = "arn:aws:iam::aws:policy/"
-
-const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-
-// sessionClients returns IAM and STS clients signing with a session's
-// credentials.
-func (ts *apiServer) sessionClients(c *ststypes.Credentials) (*iam.Client, *sts.Client) {
-	cfg := ts.ConfigIn("eu-west-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
-}
-
-func trustDoc(statements ...string) *string {
-	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
-}
-
 // waitForReport generates the credential report through c and waits for
 // the generation to finish.
 func (ts *apiServer) waitForReport(t *testing.T, c *iam.Client) {
@@ -105,15 +88,6 @@ func (ts *apiServer) waitForReport(t *testing.T, c *iam.Client) {
 		ts.Reports.Wait()
 	}
 	t.Fatal("the credential report is not complete once its generation ended")
-}
-
-// currentReport returns the credential report's rows by user.
-func (ts *apiServer) currentReport(t *testing.T, c *iam.Client) map[string]map[string]string {
-	t.Helper()
-	ts.waitForReport(t, c)
-	out, err := c.GetCredentialReport(context.Background(), &iam.GetCredentialReportInput{})
-	must(t, err)
-	return reportRows(t, out.Content)
 }
 
 func reportRows(t *testing.T, content []byte) map[string]map[string]string {

@@ -58,14 +58,6 @@ func (ts *apiServer) sts(id, secret, region string) *sts.Client {
 	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
 }
 
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := createUserKey(t, ts.RootIAM(), name)
-	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
-}
-
 // createUserKey creates the user name with one access key through c and
 // returns the key's ID and secret.
 func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
@@ -79,10 +71,6 @@ func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string)
 }
 
 var wantAPIError = kwtest.WantAPIError
-
-const awsPolicy = "arn:aws:iam::aws:policy/"
-
-const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 // sessionClients returns IAM and STS clients signing with a session's
 // credentials.
@@ -145,10 +133,6 @@ func totpCode(t *testing.T, seed string, at time.Time) string {
 	must(t, err)
 	return code
 }
-
-// trustAccount is a trust policy that lets the account's principals
-// assume a role.
-const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
 
 // rawDo sends a request and returns its status, headers and body.
 func rawDo(t *testing.T, r *http.Request) (int, http.Header, string) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,21 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
 
-// Fixtures of SSH keys and certificates (testdata/credentials/README.md at the repository's root).
-var (
-	testSSHKey      = readFixture("ssh.pub")
-	testSSHKeyPEM   = readFixture("ssh.pem")
-	testSSHKeyMD5   = strings.TrimSpace(readFixture("ssh.md5"))
-	testCertificate = readFixture("cert.pem")
-	testServerCert  = readFixture("server.pem")
-	testServerKey   = readFixture("server.key")
-	testCAChain     = readFixture("chain.pem")
-)
+// The fingerprint of the SSH key fixture (testdata/credentials/README.md at
+// the repository's root).
+var testSSHKeyMD5 = strings.TrimSpace(readFixture("ssh.md5"))
 
 func readFixture(name string) string {
 	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "credentials", name))
@@ -40,16 +31,6 @@ func totpCode(t *testing.T, seed string, at time.Time) string {
 	code, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	must(t, err)
 	return code
-}
-
-// currentReport generates the credential report and returns its rows by
-// user.
-func currentReport(t *testing.T, c *iam.Client) map[string]map[string]string {
-	t.Helper()
-	waitForReport(t, c)
-	out, err := c.GetCredentialReport(context.Background(), &iam.GetCredentialReportInput{})
-	must(t, err)
-	return reportRows(t, out.Content)
 }
 
 // TestBoto3NewOperations calls every operation issue 13 added with boto3,

@@ -200,6 +200,7 @@ func TestCLIMatchesAWSCLI(t *testing.T) {
 }
 
 func TestCLIHelpAndCompletion(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	for _, args := range [][]string{{"--help"}, {"iam", "help"}, {"keys", "rotate", "--help"}, {"completion", "bash"}} {
 		r := keywardCLI(t, []string{"HOME=" + t.TempDir()}, args...)
 		if r.code != 0 || r.stdout == "" {

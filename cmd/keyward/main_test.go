@@ -203,16 +203,6 @@ func rawDo(t *testing.T, r *http.Request) (int, http.Header, string) {
 	return resp.StatusCode, resp.Header, string(b)
 }
 
-const awsPolicy = "arn:aws:iam::aws:policy/"
-
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *testServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := createUserKey(t, ts.rootIAM(), name)
-	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
-}
-
 // keyIDPatternAWS is the shape of AWS's access key IDs.
 var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/xml"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,16 +34,6 @@ func (ts *testServer) signedRequest(t testing.TB, method, form, contentType, ser
 		t.Fatal(err)
 	}
 	return r
-}
-
-type errorResponse struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Error   struct {
-		Type    string
-		Code    string
-		Message string
-	}
-	RequestID string `xml:"RequestId"`
 }
 
 // signedFor signs a Query API request for any service and region, as an
