@@ -289,6 +289,18 @@ func TestMatchesAWSCLI(t *testing.T) {
 			{"list-account-aliases table", []string{"iam", "list-account-aliases", "--output", "table"}, true},
 			{"get-account-authorization-details", []string{"iam", "get-account-authorization-details", "--filter", "LocalManagedPolicy"}, false},
 		}},
+		{"quiet", []step{
+			{"create-user", []string{"iam", "create-user", "--user-name", "quiet-%s"}, false},
+			{"list-access-keys of a user without", []string{"iam", "list-access-keys", "--user-name", "quiet-%s"}, false},
+			{"list-access-keys text", []string{"iam", "list-access-keys", "--user-name", "quiet-%s", "--output", "text"}, false},
+			{"delete-access-key of no such key", []string{"iam", "delete-access-key", "--user-name", "quiet-%s", "--access-key-id", "AKIANOSUCHKEY0000000"}, false},
+			{"get-user text", []string{"iam", "get-user", "--user-name", "quiet-%s", "--output", "text"}, false},
+			{"query json filter", []string{"iam", "list-users", "--query", "Users[?UserName=='quiet-%s'].Arn"}, false},
+			{"tag-user prints nothing", []string{"iam", "tag-user", "--user-name", "quiet-%s", "--tags", "Key=a,Value=b"}, false},
+			{"delete-user prints nothing", []string{"iam", "delete-user", "--user-name", "quiet-%s"}, false},
+			{"get-user of the root", []string{"iam", "get-user"}, false},
+			{"unknown option", []string{"iam", "list-users", "--no-such-option", "x"}, false},
+		}},
 		{"sts", []step{
 			{"get-caller-identity", []string{"sts", "get-caller-identity"}, true},
 			{"get-caller-identity table", []string{"sts", "get-caller-identity", "--output", "table"}, true},

@@ -16,7 +16,7 @@ package console_test
 //
 // Attacks that need the whole server (memory under a flood of sign-ins)
 // are in cmd/keyward/signin_attack_test.go; each console action's
-// authorisation is in cmd/keyward/console_authz_test.go.
+// authorisation is in authz_test.go.
 
 import (
 	"context"

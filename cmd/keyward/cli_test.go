@@ -1,23 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"fmt"
-	"github.com/keyward/keyward"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/keyward/keyward"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward/cli"
 )
@@ -89,8 +85,12 @@ func decode(t *testing.T, what, s string) any {
 }
 
 // TestCLIMatchesAWSCLI makes the same calls with Debian's AWS CLI and with
-// keyward's command line and compares what they print: the same keys in
-// the same shapes, the same error line, the same exit status.
+// the keyward binary's command line and compares what they print: the
+// same keys in the same shapes, the same error line, the same exit status.
+// The families of IAM and STS are compared in package cli
+// (TestMatchesAWSCLI, TestMatchesAWSCLIInput), in-process; these are what
+// needs the server's state over several calls (last use, the credential
+// report, keys deleted) and the binary's own dispatch.
 func TestCLIMatchesAWSCLI(t *testing.T) {
 	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
 	if _, err := os.Stat(awsCLI); err != nil {
@@ -104,26 +104,11 @@ func TestCLIMatchesAWSCLI(t *testing.T) {
 		aws, kw  []string
 		sameText bool // outputs equal to the letter, not only in shape
 	}{
-		{"create-user", []string{"iam", "create-user", "--user-name", "viaaws", "--tags", "Key=team,Value=a"}, []string{"iam", "create-user", "--user-name", "viakw", "--tags", "Key=team,Value=a"}, false},
-		{"get-user", []string{"iam", "get-user", "--user-name", "viaaws"}, []string{"iam", "get-user", "--user-name", "viaaws"}, false},
-		{"get-user-root", []string{"iam", "get-user"}, []string{"iam", "get-user"}, true},
-		{"list-users", []string{"iam", "list-users"}, []string{"iam", "list-users"}, true},
-		{"create-access-key", []string{"iam", "create-access-key", "--user-name", "viaaws"}, []string{"iam", "create-access-key", "--user-name", "viakw"}, false},
-		{"list-access-keys", []string{"iam", "list-access-keys", "--user-name", "viaaws"}, []string{"iam", "list-access-keys", "--user-name", "viaaws"}, true},
-		{"list-access-keys-empty", []string{"iam", "list-access-keys", "--user-name", "nokeys"}, []string{"iam", "list-access-keys", "--user-name", "nokeys"}, true},
-		{"sts", []string{"sts", "get-caller-identity"}, []string{"sts", "get-caller-identity"}, true},
-		{"get-access-key-info", []string{"sts", "get-access-key-info", "--access-key-id", rootKeyID}, []string{"sts", "get-access-key-info", "--access-key-id", rootKeyID}, true},
 		{"get-access-key-last-used", []string{"iam", "get-access-key-last-used", "--access-key-id", rootKeyID}, []string{"iam", "get-access-key-last-used", "--access-key-id", rootKeyID}, false},
 		{"generate-credential-report", []string{"iam", "generate-credential-report"}, []string{"iam", "generate-credential-report"}, true},
-		{"query-text", []string{"iam", "list-users", "--query", "Users[].UserName", "--output", "text"}, []string{"iam", "list-users", "--query", "Users[].UserName", "--output", "text"}, true},
-		{"get-user-text", []string{"iam", "get-user", "--user-name", "viaaws", "--output", "text"}, []string{"iam", "get-user", "--user-name", "viaaws", "--output", "text"}, true},
-		{"list-access-keys-text", []string{"iam", "list-access-keys", "--user-name", "viaaws", "--output", "text"}, []string{"iam", "list-access-keys", "--user-name", "viaaws", "--output", "text"}, true},
-		{"query-json", []string{"iam", "list-users", "--query", "Users[?UserName=='viakw'].Arn"}, []string{"iam", "list-users", "--query", "Users[?UserName=='viakw'].Arn"}, true},
-		{"no-such-key", []string{"iam", "delete-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000"}, []string{"iam", "delete-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000"}, true},
-		{"no-such-user", []string{"iam", "get-user", "--user-name", "ghost"}, []string{"iam", "get-user", "--user-name", "ghost"}, true},
-		{"update-access-key", []string{"iam", "update-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000", "--status", "Inactive"}, []string{"iam", "update-access-key", "--user-name", "viaaws", "--access-key-id", "AKIANOSUCHKEY0000000", "--status", "Inactive"}, true},
 	}
-	if _, err := ts.rootIAM().CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("nokeys")}); err != nil {
+	// A user for the table to draw.
+	if _, err := ts.rootIAM().CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("viakw")}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range pairs {
@@ -204,6 +189,7 @@ func TestCLIMatchesAWSCLI(t *testing.T) {
 }
 
 func TestCLIHelpAndCompletion(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	for _, args := range [][]string{{"--help"}, {"iam", "help"}, {"keys", "rotate", "--help"}, {"completion", "bash"}} {
 		r := keywardCLI(t, []string{"HOME=" + t.TempDir()}, args...)
 		if r.code != 0 || r.stdout == "" {
@@ -220,187 +206,6 @@ func TestCLIHelpAndCompletion(t *testing.T) {
 	out, err := exec.Command("bash", "-c", `source `+script+`; COMP_WORDS=(keyward keys ro); COMP_CWORD=2; _keyward && echo "${COMPREPLY[@]}"`).CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "rotate" {
 		t.Fatalf("completion: %v %q", err, out)
-	}
-}
-
-// runCLI runs the command line in-process, with the root key and a clock
-// the test sets.
-func runCLI(t *testing.T, ts *testServer, now time.Time, args ...string) (int, string, string) {
-	t.Helper()
-	for _, kv := range cliEnv(t, ts) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	var out, errOut bytes.Buffer
-	code := cli.Run(context.Background(), cli.Env{Args: args, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut, Now: func() time.Time { return now }})
-	return code, out.String(), errOut.String()
-}
-
-func TestCLIKeysListFindStale(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	api := ts.rootIAM()
-	ctx := context.Background()
-	_, _, usedKey := ts.userWithKey(t, "ursula")
-	k2, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ursula")})
-	must(t, err)
-	_, err = api.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("ursula"), AccessKeyId: k2.AccessKey.AccessKeyId, Status: "Inactive"})
-	must(t, err)
-	now := time.Now()
-
-	code, out, errOut := runCLI(t, ts, now, "keys", "list", "--output", "json")
-	if code != 0 {
-		t.Fatalf("keys list: %d %s", code, errOut)
-	}
-	var listed struct{ AccessKeys []map[string]any }
-	must(t, json.Unmarshal([]byte(out), &listed))
-	owners := map[string]string{}
-	for _, k := range listed.AccessKeys {
-		owners[k["AccessKeyId"].(string)] = k["User"].(string) + "/" + k["Status"].(string)
-	}
-	if owners[usedKey] != "ursula/Active" || owners[*k2.AccessKey.AccessKeyId] != "ursula/Inactive" || owners[rootKeyID] != "<root_account>/Active" {
-		t.Fatalf("keys list: %v", owners)
-	}
-	code, out, _ = runCLI(t, ts, now, "keys", "list", "--status", "Inactive", "--output", "csv")
-	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-	must(t, err)
-	if code != 0 || len(rows) != 2 || rows[1][1] != *k2.AccessKey.AccessKeyId {
-		t.Fatalf("inactive keys as CSV: %q", rows)
-	}
-	code, out, _ = runCLI(t, ts, now, "keys", "find", usedKey)
-	if code != 0 || !strings.Contains(out, "ursula") || !strings.Contains(out, usedKey) {
-		t.Fatalf("keys find: %d %s", code, out)
-	}
-	code, _, errOut = runCLI(t, ts, now, "keys", "find", "AKIANOSUCHKEY0000000")
-	if code != cli.ExitServiceError || !strings.Contains(errOut, "(NoSuchEntity)") {
-		t.Fatalf("keys find unknown: %d %s", code, errOut)
-	}
-
-	// Today nothing is stale; in 50 days the unused keys are; in 100 days
-	// every active key is too old.
-	if code, out, _ := runCLI(t, ts, now, "keys", "stale", "--unused-for", "45d", "--older-than", "90d", "--output", "json"); code != 0 {
-		t.Fatalf("stale today: %d %s", code, out)
-	}
-	code, out, _ = runCLI(t, ts, now.Add(50*24*time.Hour), "keys", "stale", "--unused-for", "45d", "--older-than", "90d", "--output", "json")
-	if code != cli.ExitFound || !strings.Contains(out, usedKey) || strings.Contains(out, *k2.AccessKey.AccessKeyId) {
-		t.Fatalf("stale in 50 days: %d %s", code, out)
-	}
-	_, err = ts.sts(rootKeyID, rootSecret, "eu-west-3").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	must(t, err)
-	code, out, _ = runCLI(t, ts, now.Add(100*24*time.Hour), "keys", "stale", "--unused-for", "200d", "--older-than", "90d", "--output", "json")
-	if code != cli.ExitFound || !strings.Contains(out, usedKey) || !strings.Contains(out, rootKeyID) {
-		t.Fatalf("stale in 100 days: %d %s", code, out)
-	}
-	if code, _, errOut := runCLI(t, ts, now, "keys", "stale", "--unused-for", "soon"); code != cli.ExitUsage {
-		t.Fatalf("bad duration: %d %s", code, errOut)
-	}
-}
-
-func TestCLIKeysRotate(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	api := ts.rootIAM()
-	ctx := context.Background()
-	oldID, oldSecret := createUserKey(t, ts.rootIAM(), "rob")
-	now := time.Now()
-
-	// 1: the new key, saved owner-only.
-	saveTo := filepath.Join(t.TempDir(), "rob.csv")
-	code, out, errOut := runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob", "--save-to", saveTo)
-	if code != 0 || !strings.Contains(out, "saved it to") {
-		t.Fatalf("rotate: %d %s %s", code, out, errOut)
-	}
-	fi, err := os.Stat(saveTo)
-	must(t, err)
-	b, _ := os.ReadFile(saveTo)
-	rows, _ := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if fi.Mode().Perm() != 0o600 || len(rows) != 2 || rows[0][0] != "Access key ID" || len(rows[1][1]) != 40 {
-		t.Fatalf("saved %v %q", fi.Mode(), rows)
-	}
-	// Two keys now: another rotation is refused, saying why.
-	code, _, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob")
-	if code == 0 || !strings.Contains(errOut, "already has two access keys") {
-		t.Fatalf("second rotation: %d %s", code, errOut)
-	}
-
-	// 2: something still uses the old key after the new one was made: refused.
-	_, err = ts.sts(oldID, oldSecret, "us-west-2").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	must(t, err)
-	code, _, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob", "--finish")
-	if code == 0 || !strings.Contains(errOut, "the old key "+oldID+" was used at") || !strings.Contains(errOut, "us-west-2") {
-		t.Fatalf("finish while the old key is used: %d %s", code, errOut)
-	}
-	if keys, _ := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("rob")}); len(keys.AccessKeyMetadata) != 2 {
-		t.Fatal("a refused finish changed the keys")
-	}
-	// The way through: an old key nothing uses after the new one is made
-	// (here, rita's, never used) is deactivated, and deleted after the grace.
-	ritaOld, _ := createUserKey(t, ts.rootIAM(), "rita")
-	if code, _, errOut := runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita"); code != 0 {
-		t.Fatalf("rotate rita: %d %s", code, errOut)
-	}
-	code, out, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
-	if code != 0 || !strings.Contains(out, "Deactivated the old key "+ritaOld) || !strings.Contains(out, "stays inactive until") {
-		t.Fatalf("finish with grace: %d %s %s", code, out, errOut)
-	}
-	// Within the grace period nothing more happens; after it, the old key goes.
-	code, out, _ = runCLI(t, ts, now.Add(24*time.Hour), "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
-	if code != 0 || !strings.Contains(out, "stays inactive until") {
-		t.Fatalf("within grace: %d %s", code, out)
-	}
-	code, out, _ = runCLI(t, ts, now.Add(8*24*time.Hour), "keys", "rotate", "--user-name", "rita", "--finish", "--grace", "7d")
-	if code != 0 || !strings.Contains(out, "Deleted the old key") {
-		t.Fatalf("after grace: %d %s", code, out)
-	}
-	keys, err := api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("rita")})
-	must(t, err)
-	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId == ritaOld {
-		t.Fatalf("rita's keys after rotation %+v", keys.AccessKeyMetadata)
-	}
-
-	// And the whole rotation at once, the new key printed this once.
-	nedOld, _ := createUserKey(t, ts.rootIAM(), "ned")
-	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "ned")
-	printed, _ := csv.NewReader(strings.NewReader(out)).ReadAll()
-	if code != 0 || len(printed) != 2 || len(printed[1][1]) != 40 {
-		t.Fatalf("rotate printing the key: %d %q", code, out)
-	}
-	code, out, _ = runCLI(t, ts, now, "keys", "rotate", "--user-name", "ned", "--finish", "--now")
-	if code != 0 || !strings.Contains(out, "Deleted the old key "+nedOld) {
-		t.Fatalf("finish --now: %d %s", code, out)
-	}
-	keys, err = api.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("ned")})
-	must(t, err)
-	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != printed[1][0] {
-		t.Fatalf("ned's keys after rotation %+v", keys.AccessKeyMetadata)
-	}
-	// The new key works.
-	if _, err := ts.sts(printed[1][0], printed[1][1], "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
-		t.Fatalf("the rotated key does not sign: %v", err)
-	}
-}
-
-// TestCLIKeysProgress shows progress on a terminal for a large account.
-func TestCLIKeysProgress(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	api := ts.rootIAM()
-	ctx := context.Background()
-	for i := 0; i < 100; i++ {
-		_, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("p%03d", i))})
-		must(t, err)
-	}
-	for _, kv := range cliEnv(t, ts) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	var out, errOut bytes.Buffer
-	code := cli.Run(ctx, cli.Env{Args: []string{"keys", "list", "--output", "csv"}, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut, Terminal: true})
-	if code != 0 || !strings.Contains(errOut.String(), "users read: 100") {
-		t.Fatalf("progress: %d %q", code, errOut.String())
-	}
-	// Not on a pipe.
-	errOut.Reset()
-	cli.Run(ctx, cli.Env{Args: []string{"keys", "list", "--output", "csv"}, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut})
-	if errOut.Len() != 0 {
-		t.Fatalf("progress without a terminal: %q", errOut.String())
 	}
 }
 

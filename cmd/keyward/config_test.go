@@ -199,3 +199,15 @@ func TestPrintConfig(t *testing.T) {
 		t.Errorf("the printed configuration reads back as %+v", again)
 	}
 }
+
+// TestReportMaxAgeWired: --credential-report-max-age reaches the reports'
+// service, whose rules report's tests hold.
+func TestReportMaxAgeWired(t *testing.T) {
+	t.Parallel()
+	for _, age := range []time.Duration{0, 10 * time.Second} {
+		ts := startServerWith(t, "", func(m *Main) { cheapPasswords(m); m.Config.ReportMaxAge = age })
+		if got := ts.Reports.CredentialReportMaxAge; got != age {
+			t.Fatalf("--credential-report-max-age %v: the service serves reports for %v", age, got)
+		}
+	}
+}

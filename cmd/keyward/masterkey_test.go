@@ -63,6 +63,7 @@ func refusesToStart(t *testing.T, dir string, env ...string) {
 // every user-key request; with the root key given too, it sealed a new root
 // secret under the wrong key. Now the account's check value refuses both.
 func TestWrongMasterKeyWithoutRootKey(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	dir := t.TempDir()
 	right, wrong := "KEYWARD_MASTER_KEY="+hexKey(t), "KEYWARD_MASTER_KEY="+hexKey(t)
 	p := startProcess(t, dir, append(rootEnv, right)...)
@@ -90,6 +91,7 @@ func TestWrongMasterKeyWithoutRootKey(t *testing.T) {
 // TestRekeyFiles: `keyward rekey` with the server stopped moves every secret
 // to a new generated master key in the data directory.
 func TestRekeyFiles(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	dir := t.TempDir()
 	p := startProcess(t, dir, rootEnv...)
 	id, secret := createUserKey(t, p.iam(rootKeyID, rootSecret), "alice")
@@ -117,6 +119,7 @@ func TestRekeyFiles(t *testing.T) {
 // TestRekeyInterrupted: wherever a rekey stops, the store opens, with the
 // files as they are, and the rekey can be finished.
 func TestRekeyInterrupted(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	setup := func(t *testing.T) (dir, id, secret string, oldKey, newKey []byte) {
 		dir = t.TempDir()
 		p := startProcess(t, dir, rootEnv...)
@@ -181,6 +184,7 @@ func TestRekeyInterrupted(t *testing.T) {
 // TestRekeyOnline: on SQLite and on PostgreSQL, replicas given "NEW,OLD"
 // keep serving while `keyward rekey` moves the secrets, then run on NEW.
 func TestRekeyOnline(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
 			dir := t.TempDir()
@@ -223,6 +227,7 @@ func TestRekeyOnline(t *testing.T) {
 // it refuses before generating anything, saying what to do, on SQLite and
 // on PostgreSQL (a replica whose data directory lost its key).
 func TestMissingMasterKeyWithData(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	for _, store := range []string{"sqlite", "postgres"} {
 		t.Run(store, func(t *testing.T) {
 			dir := t.TempDir()

@@ -9,9 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/smithy-go/middleware"
 	"io"
 	"net"
 	"net/http"
@@ -22,6 +19,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -215,6 +216,7 @@ func TestGracefulShutdownFlushesLastUse(t *testing.T) {
 // root credentials in the console's .csv format, owner-only files, and a
 // log line that says where the credentials are.
 func TestFirstStart(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	dir := t.TempDir()
 	p := startProcess(t, dir)
 	credsPath := filepath.Join(dir, "root-credentials.csv")
@@ -256,6 +258,7 @@ func TestFirstStart(t *testing.T) {
 // TestWrongMasterKeyRefusesToStart starts on data sealed with another
 // master key: the server must refuse before serving anything.
 func TestWrongMasterKeyRefusesToStart(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	dir := t.TempDir()
 	p := startProcess(t, dir, append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("ab", 32))...)
 	p.cmd.Process.Signal(syscall.SIGTERM)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -46,6 +47,14 @@ print(base64.b64encode(iam.get_credential_report()["Content"]).decode())`},
 // made 5,731 calls in 23 s and never got COMPLETE.
 func TestCredentialReportPollingClients(t *testing.T) {
 	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
+	// Without the clients each loop would poll its 200 times before
+	// failing, over a minute: say what is missing at once instead.
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
+	}
+	if res := runCommand(t, []string{"PATH=/usr/bin:/bin"}, "/usr/bin/python3", "-c", "import boto3"); res.code != 0 {
+		t.Fatalf("boto3 from Debian's python3-boto3 package is needed (make test installs it): exit %d\n%s", res.code, res.stderr)
+	}
 	ts := startServerWith(t, "", func(m *Main) { cheapPasswords(m); m.Config.ReportMaxAge = 0 })
 	root := ts.rootIAM()
 	ctx := context.Background()

@@ -1,91 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/keyward/keyward/internal/sdkhttp"
 )
-
-// TestGetSessionToken: a user gets temporary credentials (ASIA key,
-// secret, token) that sign requests as the user, MFA-backed when a code of
-// the user's device is given, which aws:MultiFactorAuthPresent then shows;
-// a wrong code, a session asking for a session, a tampered token and an
-// expired one are refused as AWS refuses them.
-func TestGetSessionToken(t *testing.T) {
-	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
-	root := ts.rootIAM()
-	ctx := context.Background()
-	id, secret := createUserKey(t, root, "alice")
-	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"},
-{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)})
-	must(t, err)
-	alice := ts.sts(id, secret, "us-east-1")
-	sessionIAM := func(c *sts.GetSessionTokenOutput) *iam.Client {
-		cfg := awsConfig(ts.URL, "", "", "us-east-1")
-		cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.Credentials.AccessKeyId), aws.ToString(c.Credentials.SecretAccessKey), aws.ToString(c.Credentials.SessionToken))
-		return iam.NewFromConfig(cfg)
-	}
-
-	plain, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
-	must(t, err)
-	if k := aws.ToString(plain.Credentials.AccessKeyId); len(k) != 20 || k[:4] != "ASIA" || plain.Credentials.Expiration.Sub(ts.Clock.Now()) > 901*time.Second {
-		t.Fatalf("credentials %+v", plain.Credentials)
-	}
-	s := sessionIAM(plain)
-	u, err := s.GetUser(ctx, &iam.GetUserInput{})
-	must(t, err)
-	if aws.ToString(u.User.UserName) != "alice" {
-		t.Fatalf("the session is %+v", u.User)
-	}
-	_, err = s.ListUsers(ctx, &iam.ListUsersInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-
-	// With MFA.
-	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice")})
-	must(t, err)
-	serial, seed, now := d.VirtualMFADevice.SerialNumber, string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
-	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
-		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
-	must(t, err)
-	_, err = alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(totpCode(t, seed, now.Add(time.Hour)))})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
-	ts.Clock.Shift(30 * time.Second)
-	withMFA, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(totpCode(t, seed, ts.Clock.Now()))})
-	must(t, err)
-	if _, err := sessionIAM(withMFA).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
-		t.Fatalf("an MFA session is refused what needs MFA: %v", err)
-	}
-
-	// A session cannot make another; a tampered token is not ours.
-	sessionSTS := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
-		HTTPClient:  sdkhttp.Wrap(nil),
-		Credentials: credentials.NewStaticCredentialsProvider(aws.ToString(plain.Credentials.AccessKeyId), aws.ToString(plain.Credentials.SecretAccessKey), aws.ToString(plain.Credentials.SessionToken))})
-	_, err = sessionSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetSessionToken with session credentials")
-	tampered := *plain.Credentials
-	tok := []byte(aws.ToString(tampered.SessionToken))
-	tok[len(tok)-5] ^= 1
-	tampered.SessionToken = aws.String(string(tok))
-	_, err = sessionIAM(&sts.GetSessionTokenOutput{Credentials: &tampered}).GetUser(ctx, &iam.GetUserInput{})
-	wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
-
-	// Past its expiration the session is refused.
-	ts.Clock.Shift(15 * time.Minute)
-	_, err = s.GetUser(ctx, &iam.GetUserInput{})
-	wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
-}
 
 // TestAWSCLISessionCredentials: Debian's AWS CLI gets a session token and
 // signs with it (AWS_SESSION_TOKEN), as a script that wants short-lived

@@ -42,6 +42,7 @@ func peakRSS(t *testing.T, pid int) int64 {
 // the same address got 429; now the peak stays under 200 MB and the right
 // password of another user is accepted.
 func TestConsoleSignInUnderAttack(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	p := startProcess(t, t.TempDir(), rootEnv...)
 	ctx := context.Background()
 	root := p.iam(rootKeyID, rootSecret)

@@ -78,6 +78,7 @@ func schemaVersionOf(t *testing.T, dir string) int {
 // authenticates as its user, every policy still decides, the password
 // still signs in, and the store is at today's schema.
 func TestUpgradeFromOldSchemas(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	for _, tc := range []struct {
 		fixture  string
 		version  int
@@ -173,6 +174,7 @@ func setUserVersion(t *testing.T, path string, v int) {
 // whose store is migrated underneath is no longer ready; restore refuses
 // a newer build's backup.
 func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	known := sqlstore.SchemaVersion()
 	t.Run("at start", func(t *testing.T) {
 		dir := t.TempDir()
@@ -245,6 +247,7 @@ func noEnv(string) string { return "" }
 // TestMigrateCommand: serve --no-migrate refuses an older store unchanged;
 // keyward migrate status lists what up applies; then --no-migrate serves.
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel() // its own processes and data: overlap it with the other tests
 	ctx := context.Background()
 	dir := copyFixture(t, "schema1")
 	m := NewMain()

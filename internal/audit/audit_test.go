@@ -1,8 +1,12 @@
 package audit_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +46,48 @@ func TestRunStopsWithItsContext(t *testing.T) {
 	}
 	if len(events) != 1 || events[0].ID != e.EventID {
 		t.Fatalf("after Run stopped the store holds %+v, want the queued event", events)
+	}
+}
+
+// TestQueueBounded: past Max events waiting, what unauthenticated callers
+// make happen is dropped, neither queued nor streamed, and the drop is
+// logged on the next write; what was queued is written and streamed once.
+func TestQueueBounded(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var stream, log bytes.Buffer
+	r := &audit.Recorder{Store: st, Stream: &stream, Max: 3, Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	for i := range 5 {
+		e := keyward.Account{ID: "123456789012"}.NewEvent(keyward.EventSourceSTS, "GetCallerIdentity", time.Now())
+		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a0%d", i)
+		e.ErrorCode = keyward.EAccessDenied
+		r.Add(&e)
+	}
+	if n := strings.Count(stream.String(), "\n"); n != 3 {
+		t.Fatalf("%d events streamed, want the 3 queued", n)
+	}
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 3 {
+		t.Fatalf("the store holds %d events, want 3", len(events))
+	}
+	if !strings.Contains(log.String(), "audit events dropped") || !strings.Contains(log.String(), "dropped=2") {
+		t.Fatalf("the drop is not logged: %q", log.String())
+	}
+	// Written once: a second flush writes nothing again.
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if events, _, _ := st.LookupEvents(ctx, keyward.EventQuery{Max: 10}); len(events) != 3 {
+		t.Fatalf("after a second flush the store holds %d events", len(events))
 	}
 }

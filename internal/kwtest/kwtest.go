@@ -7,6 +7,7 @@
 package kwtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
@@ -16,14 +17,17 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
@@ -52,6 +56,23 @@ type Keyward struct {
 	Authz   *authz.Authorizer
 	Keys    *sigv4.Keyring
 	API     *query.Server
+	// Store is the SQLite store under the feature packages.
+	Store *sqlite.Store
+	// Uses records last use; Flush writes it, as the server's loop would.
+	Uses *lastuse.Recorder
+	// Audit receives the API's audit events; Flush writes them to the
+	// store, where LookupEvents reads them.
+	Audit *audit.Recorder
+	// AuditStream is every event streamed as JSON lines, as --audit-log
+	// writes them. When the test ends, unless it failed, none may hold a
+	// secret (SecretInEvents).
+	AuditStream *Buffer
+	// Log is everything the feature packages and the API logged.
+	Log *Buffer
+	// Dir is the data directory, holding the database keyward.db.
+	Dir string
+
+	opts Options
 	// URL is the Query API's, served by an httptest server.
 	URL string
 	// Socket is the unix socket of the verifier protocol.
@@ -68,36 +89,105 @@ func New(t testing.TB) *Keyward {
 // injected (the signature check keeps the real one: SDKs sign with it).
 func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	t.Helper()
+	return NewWithOptions(t, Options{Now: now})
+}
+
+// Options are what keyward serve lets an operator configure that tests
+// change.
+type Options struct {
+	// Now is the feature packages' and the API's clock (time.Now when nil).
+	Now func() time.Time
+	// ReportMaxAge is how long a credential report is served (0: a new
+	// one every time, as report.Service's CredentialReportMaxAge).
+	ReportMaxAge time.Duration
+	// Rand is the randomness of IDs, keys, seals and request IDs
+	// (crypto/rand when nil): a seeded one makes responses repeatable.
+	Rand io.Reader
+	// SignatureNow is the clock signatures are checked against (time.Now
+	// when nil, since SDKs sign with the real time); a test that signs at
+	// a fixed time sets it to that time.
+	SignatureNow func() time.Time
+	// RootKeyID and RootSecret are the root user's key (RootKeyID and
+	// RootSecret when empty).
+	RootKeyID, RootSecret string
+	// OIDCAllowPrivate lets web identity providers be on private
+	// addresses, as a test's issuer on loopback is.
+	OIDCAllowPrivate bool
+}
+
+// NewWithOptions is New with options.
+func NewWithOptions(t testing.TB, o Options) *Keyward {
+	t.Helper()
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.SignatureNow == nil {
+		o.SignatureNow = time.Now
+	}
+	if o.RootKeyID == "" {
+		o.RootKeyID, o.RootSecret = RootKeyID, RootSecret
+	}
+	return open(t, t.TempDir(), o)
+}
+
+// Replica is another Keyward on k's database and clock, as another
+// replica of keyward serve, or the same one restarted, would be: it shares
+// nothing with k in memory.
+func (k *Keyward) Replica(t testing.TB) *Keyward {
+	t.Helper()
+	return open(t, k.Dir, k.opts)
+}
+
+// open makes a Keyward on the database in dir, made when new.
+func open(t testing.TB, dir string, o Options) *Keyward {
+	t.Helper()
+	now, rnd := o.Now, o.Rand
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "keyward.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := seal.New(make([]byte, seal.KeySize), rand.Reader)
+	sealer, err := seal.New(make([]byte, seal.KeySize), rnd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := &Buffer{}
+	logger := slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
 	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
-	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses,
-		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
-	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: RootKeyID, RootSecret: RootSecret}); err != nil {
+	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses,
+		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1, Rand: rnd}}
+	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: o.RootKeyID, RootSecret: o.RootSecret}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.InstallAWSManagedPolicies(keyward.Internal(ctx)); err != nil {
 		t.Fatal(err)
 	}
-	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses}
-	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rand.Reader, Uses: uses, Logger: logger}
+	t2 := &sts.Service{Store: st, Sealer: sealer, Authz: a, IAM: s, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses,
+		WebIdentity: &oidc.Verifier{Now: now, AllowPrivate: o.OIDCAllowPrivate}}
+	r := &report.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses, Logger: logger,
+		CredentialReportMaxAge: o.ReportMaxAge}
 	r.Start(ctx)
 	t.Cleanup(func() { r.Close() })
-	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0)}
-	k.Keys.OpenSession = t2.OpenSession
+	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0), Store: st, Uses: uses,
+		AuditStream: &Buffer{}, Log: log, Dir: dir, opts: o}
+	k.Audit = &audit.Recorder{Store: st, Logger: logger, Stream: k.AuditStream}
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		if _, err := SecretInEvents(k.AuditStream.String()); err != nil {
+			t.Errorf("the audit trail of the test: %v", err)
+		}
+	})
+	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
-	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses, Logger: logger,
-		Now: now, Rand: rand.Reader}
+	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
+		Now: now, Rand: rnd, Audit: k.Audit}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
@@ -105,18 +195,18 @@ func NewWithClock(t testing.TB, now func() time.Time) *Keyward {
 	t2.SAML = &saml.ServiceProvider{BaseURL: srv.URL, Now: now}
 
 	// The verifier protocol, on a unix socket as keyward serve offers it.
-	dir, err := os.MkdirTemp("", "kw")
+	sockDir, err := os.MkdirTemp("", "kw")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	k.Socket = filepath.Join(dir, "verify.sock") // short: a socket path has at most 107 bytes
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	k.Socket = filepath.Join(sockDir, "verify.sock") // short: a socket path has at most 107 bytes
 	ln, err := net.Listen("unix", k.Socket)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs := &http.Server{Handler: &verify.Protocol{Authz: a, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: uses,
-		Logger: logger, Now: time.Now}}
+	vs := &http.Server{Handler: &verify.Protocol{Authz: a, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses,
+		Logger: logger, Now: o.SignatureNow}}
 	go vs.Serve(ln)
 	t.Cleanup(func() { vs.Close() })
 	return k
@@ -145,4 +235,23 @@ func (k *Keyward) User(t testing.TB, name, policy string) (id, secret string) {
 		t.Fatal(err)
 	}
 	return key.ID, secret
+}
+
+// Buffer is a log the test reads while the server writes it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// String returns what was written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -69,3 +69,14 @@ func WantAPIError(t testing.TB, err error, code string, status int, message stri
 		t.Fatalf("got message %q, want %q", ae.ErrorMessage(), message)
 	}
 }
+
+// ConfigIn is Config for a client in region.
+func (k *Keyward) ConfigIn(region, id, secret, token string) aws.Config {
+	cfg := k.Config(id, secret, token)
+	cfg.Region = region
+	return cfg
+}
+
+// RootIAM is aws-sdk-go-v2's IAM client for k, signing as the account's
+// root user.
+func (k *Keyward) RootIAM() *awsiam.Client { return k.IAMClient(k.opts.RootKeyID, k.opts.RootSecret) }

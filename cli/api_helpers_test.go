@@ -1,0 +1,105 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward/cli"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// The tests of keyward's own commands (keys, events) against the Query
+// API, with the AWS SDK beside them to set up and check, share these
+// helpers.
+
+const (
+	rootKeyID  = kwtest.RootKeyID
+	rootSecret = kwtest.RootSecret
+	accountID  = kwtest.AccountID
+)
+
+// apiServer is a Keyward on a clock the test moves, with the Query API in
+// front of it.
+type apiServer struct {
+	*kwtest.Keyward
+	Clock *kwtest.Clock
+}
+
+func newAPIServer(t *testing.T) *apiServer {
+	t.Helper()
+	return newAPIServerWith(t, kwtest.Options{})
+}
+
+// newAPIServerWith is newAPIServer with options; the clock is its own.
+func newAPIServerWith(t *testing.T, o kwtest.Options) *apiServer {
+	t.Helper()
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	o.Now = clock.Now
+	return &apiServer{Keyward: kwtest.NewWithOptions(t, o), Clock: clock}
+}
+
+func (ts *apiServer) iam(id, secret string) *iam.Client {
+	return iam.NewFromConfig(ts.ConfigIn("us-east-1", id, secret, ""))
+}
+
+func (ts *apiServer) sts(id, secret, region string) *sts.Client {
+	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
+}
+
+// userWithKey creates a user with an access key and returns IAM and STS
+// clients signed with it, and the key's ID.
+func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
+	t.Helper()
+	id, secret := createUserKey(t, ts.RootIAM(), name)
+	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
+}
+
+// createUserKey creates the user name with one access key through c and
+// returns the key's ID and secret.
+func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+	must(t, err)
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	must(t, err)
+	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// cliEnv is the environment of the command line: the root key, the API's
+// URL, a home of its own.
+func cliEnv(t *testing.T, ts *apiServer) []string {
+	home := t.TempDir()
+	return []string{"HOME=" + home, "PATH=/usr/bin:/bin",
+		"AWS_ACCESS_KEY_ID=" + rootKeyID, "AWS_SECRET_ACCESS_KEY=" + rootSecret, "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
+		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true", "AWS_ENDPOINT_URL=" + ts.URL}
+}
+
+// runCLI runs the command line in-process, with the root key and a clock
+// the test sets.
+func runCLI(t *testing.T, ts *apiServer, now time.Time, args ...string) (int, string, string) {
+	t.Helper()
+	for _, kv := range cliEnv(t, ts) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var out, errOut bytes.Buffer
+	code := cli.Run(context.Background(), cli.Env{Args: args, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut, Now: func() time.Time { return now }})
+	return code, out.String(), errOut.String()
+}

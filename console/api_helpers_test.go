@@ -1,0 +1,200 @@
+package console_test
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// The console's tests of pages and forms, with the Query API beside the
+// console as keyward serve routes them, share these helpers.
+
+const (
+	rootKeyID  = kwtest.RootKeyID
+	rootSecret = kwtest.RootSecret
+	accountID  = kwtest.AccountID
+)
+
+// apiServer is a Keyward on a clock the test moves, with the console at
+// /console/ and the Query API elsewhere on one URL, as keyward serve
+// routes them.
+type apiServer struct {
+	*kwtest.Keyward
+	Clock *kwtest.Clock
+	// URL serves the console and the API.
+	URL string
+}
+
+func newAPIServer(t *testing.T) *apiServer {
+	t.Helper()
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	k := kwtest.NewWithClock(t, clock.Now)
+	key := make([]byte, 32)
+	rand.Read(key)
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(k.Log, nil)),
+		Now: clock.Now, Rand: rand.Reader, SessionKey: key, Audit: k.Audit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/console/", c)
+	mux.Handle("GET /favicon.ico", c)
+	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
+	mux.Handle("/", console.Home(k.API))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &apiServer{Keyward: k, Clock: clock, URL: srv.URL}
+}
+
+func (ts *apiServer) iam(id, secret string) *iam.Client {
+	return iam.NewFromConfig(ts.ConfigIn("us-east-1", id, secret, ""))
+}
+
+func (ts *apiServer) sts(id, secret, region string) *sts.Client {
+	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
+}
+
+// userWithKey creates a user with an access key and returns IAM and STS
+// clients signed with it, and the key's ID.
+func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
+	t.Helper()
+	id, secret := createUserKey(t, ts.RootIAM(), name)
+	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
+}
+
+// createUserKey creates the user name with one access key through c and
+// returns the key's ID and secret.
+func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+	must(t, err)
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
+	must(t, err)
+	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+}
+
+var wantAPIError = kwtest.WantAPIError
+
+const awsPolicy = "arn:aws:iam::aws:policy/"
+
+const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+func trustDoc(statements ...string) *string {
+	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
+}
+
+// totpCode is the device's code at a time, from a TOTP library of its own
+// rather than Keyward's.
+func totpCode(t *testing.T, seed string, at time.Time) string {
+	t.Helper()
+	code, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	must(t, err)
+	return code
+}
+
+// webClient is a browser without JavaScript: cookies, no redirects
+// followed, so that tests see each answer.
+type webClient struct {
+	t    testing.TB
+	ts   *apiServer
+	http *http.Client
+}
+
+func newWebClient(t testing.TB, ts *apiServer) *webClient {
+	jar, _ := cookiejar.New(nil)
+	return &webClient{t: t, ts: ts, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (c *webClient) get(path string) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.http.Get(c.ts.URL + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (c *webClient) post(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.http.PostForm(c.ts.URL+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func csrfOf(t testing.TB, html string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no CSRF token in\n%s", html)
+	}
+	return m[1]
+}
+
+// signInRoot signs in with the root key and returns the session's token.
+func (c *webClient) signIn(form url.Values) *http.Response {
+	c.t.Helper()
+	_, page := c.get("/console/signin?as=" + form.Get("kind"))
+	form.Set("csrf", csrfOf(c.t, page))
+	resp, _ := c.post("/console/signin", form)
+	return resp
+}
+
+func rootForm(secret string) url.Values {
+	return url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {secret}}
+}
+
+func (c *webClient) token() string {
+	c.t.Helper()
+	_, page := c.get("/console/users/new")
+	return csrfOf(c.t, page)
+}
+
+// trustAccount is a trust policy that lets the account's principals
+// assume a role.
+const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+
+// Fixtures of an SSH key and a signing certificate
+// (testdata/credentials/README.md).
+var (
+	testSSHKey      = readFixture("ssh.pub")
+	testCertificate = readFixture("cert.pem")
+)
+
+func readFixture(name string) string {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "credentials", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,334 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward"
+)
+
+func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
+	ts := newAPIServer(t)
+	c := newWebClient(t, ts)
+	resp, _ := c.get("/console/signin")
+	for h, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'none'; script-src 'self'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Referrer-Policy":         "no-referrer",
+		"Cache-Control":           "no-store",
+	} {
+		if !strings.HasPrefix(resp.Header.Get(h), want) {
+			t.Errorf("%s: %q, want %q…", h, resp.Header.Get(h), want)
+		}
+	}
+	resp = c.signIn(rootForm(rootSecret))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
+		t.Fatalf("sign-in: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "keyward_session" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Secure {
+		t.Fatalf("session cookie %+v (Secure only over TLS)", session)
+	}
+	if exp := time.Until(session.Expires); exp < 11*time.Hour || exp > 12*time.Hour+time.Minute {
+		t.Fatalf("session lasts %v", exp)
+	}
+}
+
+func TestConsoleCSRF(t *testing.T) {
+	ts := newAPIServer(t)
+	c := newWebClient(t, ts)
+	// The sign-in form itself needs its token.
+	resp, _ := c.post("/console/signin", rootForm(rootSecret))
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-in without token: %d", resp.StatusCode)
+	}
+	c.signIn(rootForm(rootSecret))
+	for _, tok := range []string{"", "0123456789abcdef0123456789abcdef"} {
+		resp, _ := c.post("/console/users", url.Values{"name": {"mallory"}, "csrf": {tok}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("create user with token %q: %d", tok, resp.StatusCode)
+		}
+	}
+	if _, err := ts.RootIAM().GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("mallory")}); err == nil {
+		t.Fatal("a forged form created a user")
+	}
+	resp, _ = c.post("/console/users", url.Values{"name": {"alice"}, "csrf": {c.token()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create user with the token: %d", resp.StatusCode)
+	}
+}
+
+func TestConsoleSessionExpiry(t *testing.T) {
+	ts := newAPIServer(t)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("users: %d", resp.StatusCode)
+	}
+	ts.Clock.Add(12*time.Hour + time.Second)
+	resp, _ := c.get("/console/users")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
+		t.Fatalf("after 12 hours: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// A tampered cookie is no session either.
+	u, _ := url.Parse(ts.URL + "/console/")
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: "eyJyIjp0cnVlLCJlIjo5OTk5OTk5OTk5LCJjIjoiIn0.forged", Path: "/console/"}})
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("forged session: %d", resp.StatusCode)
+	}
+}
+
+func TestConsoleSignInLimited(t *testing.T) {
+	ts := newAPIServer(t)
+	c := newWebClient(t, ts)
+	for i := 0; i < 5; i++ {
+		if resp := c.signIn(rootForm("wrong" + rootSecret[5:])); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong secret %d: %d", i, resp.StatusCode)
+		}
+	}
+	// Locked: even the right secret is refused, without being looked at.
+	_, page := c.get("/console/signin?as=root")
+	form := rootForm(rootSecret)
+	form.Set("csrf", csrfOf(t, page))
+	resp, body := c.post("/console/signin", form)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-in attempts") {
+		t.Fatalf("sixth attempt: %d", resp.StatusCode)
+	}
+	ts.Clock.Add(16 * time.Minute)
+	if resp := c.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the window: %d", resp.StatusCode)
+	}
+}
+
+func TestConsoleIAMUser(t *testing.T) {
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("gail")})
+	must(t, err)
+	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("gail"), Password: aws.String("Gail-Passw0rd!"), PasswordResetRequired: true})
+	must(t, err)
+	c := newWebClient(t, ts)
+	user := url.Values{"kind": {"user"}, "account": {accountID}, "username": {"gail"}, "password": {"Gail-Passw0rd!"}}
+	if resp := c.signIn(formWithPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
+	}
+	if resp := c.signIn(user); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	// The reset comes first.
+	resp, _ := c.get("/console/users")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/password" {
+		t.Fatalf("before the new password: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, page := c.get("/console/password")
+	resp, _ = c.post("/console/password", url.Values{"csrf": {csrfOf(t, page)}, "old": {"Gail-Passw0rd!"}, "new": {"Gail-N3w-Passw0rd"}, "confirm": {"Gail-N3w-Passw0rd"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change password: %d", resp.StatusCode)
+	}
+	// Without a policy, the list is refused with AWS's words and nothing else.
+	resp, body := c.get("/console/users")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "User: arn:aws:iam::123456789012:user/gail is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user/ because no identity-based policy allows the iam:ListUsers action") {
+		t.Fatalf("users as gail: %d\n%s", resp.StatusCode, body)
+	}
+	// The sign-in is in the credential report's password_last_used.
+	lp, err := ts.IAM.LoginProfile(keyward.Internal(ctx), "gail")
+	must(t, err)
+	if lp.LastUsed.IsZero() {
+		t.Fatal("console sign-in not recorded")
+	}
+	// With IAMReadOnlyAccess the list shows; creating a user is still refused.
+	_, err = root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("gail"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
+	must(t, err)
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("users with read-only access: %d", resp.StatusCode)
+	}
+	resp, body = c.post("/console/users", url.Values{"name": {"intruder"}, "csrf": {c.token()}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is not authorized to perform: iam:CreateUser") {
+		t.Fatalf("create user as read-only: %d", resp.StatusCode)
+	}
+	// Sign-out ends the session, even for a copy of its cookie.
+	consoleURL, _ := url.Parse(ts.URL + "/console/")
+	kept := c.http.Jar.Cookies(consoleURL)
+	resp, _ = c.post("/console/signout", url.Values{"csrf": {c.token()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after sign-out: %d", resp.StatusCode)
+	}
+	c.http.Jar.SetCookies(consoleURL, kept)
+	resp, _ = c.get("/console/users")
+	cleared := false
+	for _, ck := range resp.Cookies() {
+		cleared = cleared || (ck.Name == "keyward_session" && ck.MaxAge < 0)
+	}
+	// Refused as revoked (the console clears it), not as missing.
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" || !cleared {
+		t.Fatalf("a kept cookie after sign-out: %d, cleared %v", resp.StatusCode, cleared)
+	}
+}
+
+func TestConsoleDeleteUser(t *testing.T) {
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	_, _, _ = ts.userWithKey(t, "hank")
+	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("hank"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
+	must(t, err)
+	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	must(t, err)
+	_, err = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("hank")})
+	must(t, err)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	_, page := c.get("/console/users/hank/delete")
+	resp, _ := c.post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"han"}})
+	if resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("deleted without the name typed")
+	}
+	resp, _ = c.post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"hank"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", resp.StatusCode)
+	}
+	_, err = root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("hank")})
+	wantAPIError(t, err, "NoSuchEntity", 404, "")
+}
+
+// TestConsoleDetails: what the browser showed wrong once.
+func TestConsoleDetails(t *testing.T) {
+	ts := newAPIServer(t)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	t.Run("favicon", func(t *testing.T) {
+		resp, body := c.get("/favicon.ico")
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<svg") {
+			t.Fatalf("/favicon.ico: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if _, page := c.get("/console/users"); !strings.Contains(page, `rel="icon" href="/console/static/favicon.svg"`) {
+			t.Fatal("the pages name no icon")
+		}
+	})
+	t.Run("report notice", func(t *testing.T) {
+		resp, _ := c.post("/console/reports", url.Values{"csrf": {c.token()}})
+		next := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(next, "notice=report-started") {
+			t.Fatalf("generate: %d → %s", resp.StatusCode, next)
+		}
+		ts.Reports.Wait()
+		_, page := c.get(next)
+		if strings.Contains(page, "Reload this page") || !strings.Contains(page, "ready to download") || !strings.Contains(page, `id="download-report"`) {
+			t.Fatalf("the report page after the report is ready:\n%s", page)
+		}
+	})
+	t.Run("Never, one way", func(t *testing.T) {
+		createUserKey(t, ts.RootIAM(), "ivy")
+		never := regexp.MustCompile(`>\s*never\b|\bnever\s*<|last used: never`)
+		for _, path := range []string{"/console/users", "/console/users/ivy", "/console/users/ivy?tab=credentials"} {
+			if _, page := c.get(path); never.MatchString(page) {
+				t.Errorf("%s says %q where other pages say Never", path, never.FindString(page))
+			}
+		}
+	})
+}
+
+// TestConsoleUsersSortableColumns: every sortable column of the users
+// table sorts on the server, both ways, and says so (aria-sort); the
+// header links to the other way.
+func TestConsoleUsersSortableColumns(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	createUserKey(t, root, "ann")
+	_, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("bob")})
+	must(t, err)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	for _, col := range []string{"name", "path", "activity", "passwordage", "signin", "keyage", "keyused", "mfa", "created"} {
+		for _, order := range []string{"", "desc"} {
+			resp, page := c.get("/console/users?sort=" + col + "&order=" + order)
+			want := `aria-sort="ascending"`
+			if order == "desc" {
+				want = `aria-sort="descending"`
+			}
+			if resp.StatusCode != http.StatusOK || !strings.Contains(page, want) || !strings.Contains(page, `id="sort-`+col+`"`) {
+				t.Fatalf("sort=%s order=%s: %d, %s missing", col, order, resp.StatusCode, want)
+			}
+		}
+	}
+	// By active key age, newest first: ann (a key) before bob (none).
+	_, page := c.get("/console/users?sort=keyage&order=desc")
+	if strings.Index(page, "/console/users/ann") > strings.Index(page, "/console/users/bob") {
+		t.Fatal("sorted by key age, descending, bob came before ann")
+	}
+}
+
+// TestConsoleDeleteUserWithEveryCredential: the console's delete removes an
+// MFA device (deactivated, then deleted), an SSH key, a service-specific
+// credential and a signing certificate before the user, as the API
+// sequence AWS's console makes.
+func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	createUserKey(t, root, "carol")
+	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("carol")})
+	must(t, err)
+	seed, now := string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
+	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("carol"), SerialNumber: d.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+	must(t, err)
+	_, err = root.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("carol"), SSHPublicKeyBody: aws.String(testSSHKey)})
+	must(t, err)
+	_, err = root.CreateServiceSpecificCredential(ctx, &iam.CreateServiceSpecificCredentialInput{UserName: aws.String("carol"), ServiceName: aws.String("codecommit.amazonaws.com")})
+	must(t, err)
+	_, err = root.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("carol"), CertificateBody: aws.String(testCertificate)})
+	must(t, err)
+	c := newWebClient(t, ts)
+	c.signIn(rootForm(rootSecret))
+	// The Security credentials tab shows every one of them.
+	_, tab := c.get("/console/users/carol?tab=credentials")
+	for _, want := range []string{`data-serial="arn:aws:iam::123456789012:mfa/carol"`, `id="ssh-keys"`, "carol-at-123456789012", "codecommit.amazonaws.com", `id="signing-certificates"`} {
+		if !strings.Contains(tab, want) {
+			t.Fatalf("the credentials tab lacks %s", want)
+		}
+	}
+	if strings.Count(tab, "No SSH public keys.")+strings.Count(tab, "No signing certificates.") != 0 {
+		t.Fatal("the credentials tab says a credential is missing")
+	}
+	resp, body := c.post("/console/users/carol/delete", url.Values{"confirm": {"carol"}, "csrf": {c.token()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d\n%s", resp.StatusCode, body)
+	}
+	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("carol")}); err == nil {
+		t.Fatal("carol survived")
+	}
+	devices, err := root.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{})
+	must(t, err)
+	if len(devices.VirtualMFADevices) != 0 {
+		t.Fatalf("%d MFA devices left", len(devices.VirtualMFADevices))
+	}
+}
+func formWithPassword(v url.Values, pw string) url.Values {
+	c := url.Values{}
+	for k, vs := range v {
+		c[k] = append([]string(nil), vs...)
+	}
+	c.Set("password", pw)
+	return c
+}

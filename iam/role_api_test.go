@@ -1,0 +1,120 @@
+package iam_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+// TestRoles: a role's life through the SDK: created with its trust policy
+// (a malformed one refused), read, listed, updated, given policies, a
+// boundary and tags, refused deletion while it has policies, deleted.
+func TestRoles(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(allowAll)})
+	wantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "Has prohibited field Resource")
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(trustAccount), MaxSessionDuration: aws.Int32(60)})
+	wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
+	created, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), Path: aws.String("/build/"), AssumeRolePolicyDocument: aws.String(trustAccount),
+		Description: aws.String("CI jobs"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ops")}}})
+	must(t, err)
+	r := created.Role
+	if aws.ToString(r.Arn) != "arn:aws:iam::123456789012:role/build/ci" || aws.ToInt32(r.MaxSessionDuration) != 3600 || len(aws.ToString(r.RoleId)) != 21 {
+		t.Fatalf("created %+v", r)
+	}
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CI"), AssumeRolePolicyDocument: aws.String(trustAccount)})
+	wantAPIError(t, err, "EntityAlreadyExists", http.StatusConflict, "Role with name CI already exists.")
+
+	_, err = root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("ci"), MaxSessionDuration: aws.Int32(43200)})
+	must(t, err)
+	other := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`
+	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ci"), PolicyDocument: aws.String(other)})
+	must(t, err)
+	got, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ci")})
+	must(t, err)
+	if doc, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); doc != other || aws.ToInt32(got.Role.MaxSessionDuration) != 43200 ||
+		aws.ToString(got.Role.Description) != "CI jobs" || len(got.Role.Tags) != 1 {
+		t.Fatalf("got %+v", got.Role)
+	}
+
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("s3"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	_, err = root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("ci"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+	must(t, err)
+	_, err = root.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("ci"), PermissionsBoundary: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+	must(t, err)
+	_, err = root.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("ci"), Tags: []types.Tag{{Key: aws.String("cost"), Value: aws.String("7")}}})
+	must(t, err)
+	tags, err := root.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("ci")})
+	must(t, err)
+	inline, err := root.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("ci")})
+	must(t, err)
+	attached, err := root.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("ci")})
+	must(t, err)
+	roles, err := root.ListRoles(ctx, &iam.ListRolesInput{PathPrefix: aws.String("/build/")})
+	must(t, err)
+	if len(tags.Tags) != 2 || len(inline.PolicyNames) != 1 || len(attached.AttachedPolicies) != 1 || len(roles.Roles) != 1 {
+		t.Fatalf("tags %d, inline %d, attached %d, roles %d", len(tags.Tags), len(inline.PolicyNames), len(attached.AttachedPolicies), len(roles.Roles))
+	}
+	entities, err := root.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+	must(t, err)
+	details, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})
+	must(t, err)
+	if len(entities.PolicyRoles) != 1 || len(details.RoleDetailList) != 1 || len(details.RoleDetailList[0].RolePolicyList) != 1 ||
+		details.RoleDetailList[0].PermissionsBoundary == nil {
+		t.Fatalf("entities %+v, details %+v", entities.PolicyRoles, details.RoleDetailList)
+	}
+	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("ci")})
+	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "Cannot delete entity, must detach all policies first.")
+	_, err = root.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("s3")})
+	must(t, err)
+	_, err = root.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String("ci"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+	must(t, err)
+	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("ci")})
+	must(t, err)
+	_, err = root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ci")})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The role with name ci cannot be found.")
+}
+
+// TestOIDCProviders: an issuer registered with its client IDs and
+// thumbprints, its ARN from the URL, AWS's refusals, edits, tags, delete.
+func TestOIDCProviders(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	_, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("http://token.example.com"), ThumbprintList: []string{thumbprint}})
+	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	_, err = root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"), ThumbprintList: []string{"not-hex-not-hex-not-hex-not-hex-not-hex!"}})
+	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
+	created, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{thumbprint}})
+	must(t, err)
+	if aws.ToString(created.OpenIDConnectProviderArn) != oidcProvider {
+		t.Fatalf("ARN %s", aws.ToString(created.OpenIDConnectProviderArn))
+	}
+	_, err = root.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider), ClientID: aws.String("ci")})
+	must(t, err)
+	_, err = root.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ci")}}})
+	must(t, err)
+	got, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	must(t, err)
+	list, err := root.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	must(t, err)
+	if aws.ToString(got.Url) != "token.example.com" || len(got.ClientIDList) != 2 || len(got.Tags) != 1 || len(list.OpenIDConnectProviderList) != 1 {
+		t.Fatalf("got %+v, list %+v", got, list.OpenIDConnectProviderList)
+	}
+	_, err = root.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	must(t, err)
+	_, err = root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "OpenIDConnect Provider not found for arn "+oidcProvider)
+}

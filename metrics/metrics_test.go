@@ -1,0 +1,110 @@
+package metrics_test
+
+import (
+	"io"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward/metrics"
+)
+
+// scrape reads the handler's exposition and returns each sample's value by
+// its series (name and labels as exposed).
+func scrape(t *testing.T, m *metrics.Metrics) map[string]float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	b, _ := io.ReadAll(rec.Body)
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+			out[line[:i]] = v
+		}
+	}
+	return out
+}
+
+// TestHooksMoveTheirSeries: each hook the transports and feature packages
+// call moves its own series by what it was told, with the labels it was
+// given, and the build, Go's runtime and the process are exposed.
+func TestHooksMoveTheirSeries(t *testing.T) {
+	m := metrics.New()
+	m.BuildInfo("v1.2.3", "abc123", "go1.99")
+	var hits, loads uint64 = 7, 2
+	m.Cache("credentials", func() (uint64, uint64) { return hits, loads })
+	lag := 0.25
+	m.Gauge("keyward_test_lag_seconds", "A gauge read when scraped.", func() float64 { return lag })
+
+	m.Request("ListUsers", "OK", 3*time.Millisecond)
+	m.Request("ListUsers", "OK", 300*time.Millisecond)
+	m.Request("ListUsers", "AccessDenied", time.Millisecond)
+	m.Request("unknown", "InvalidAction", time.Millisecond)
+	m.AuthFailure("SignatureDoesNotMatch")
+	m.SignIn("ok")
+	m.SignIn("failed")
+	m.SignIn("failed")
+	m.ReportGenerated(2 * time.Second)
+	hits, loads, lag = 9, 3, 1.5 // read when scraped, not when registered
+
+	got := scrape(t, m)
+	for _, tc := range []struct {
+		series string
+		want   float64
+	}{
+		{`keyward_requests_total{action="ListUsers",outcome="OK"}`, 2},
+		{`keyward_requests_total{action="ListUsers",outcome="AccessDenied"}`, 1},
+		{`keyward_requests_total{action="unknown",outcome="InvalidAction"}`, 1},
+		{`keyward_request_duration_seconds_count{action="ListUsers"}`, 3},
+		{`keyward_request_duration_seconds_bucket{action="ListUsers",le="0.005"}`, 2},
+		{`keyward_request_duration_seconds_bucket{action="ListUsers",le="0.5"}`, 3},
+		{`keyward_authentication_failures_total{reason="SignatureDoesNotMatch"}`, 1},
+		{`keyward_console_sign_ins_total{outcome="ok"}`, 1},
+		{`keyward_console_sign_ins_total{outcome="failed"}`, 2},
+		{`keyward_credential_report_generation_seconds_count`, 1},
+		{`keyward_credential_report_generation_seconds_sum`, 2},
+		{`keyward_cache_hits_total{cache="credentials"}`, 9},
+		{`keyward_cache_loads_total{cache="credentials"}`, 3},
+		{`keyward_test_lag_seconds`, 1.5},
+		{`keyward_build_info{commit="abc123",goversion="go1.99",version="v1.2.3"}`, 1},
+	} {
+		t.Run(tc.series, func(t *testing.T) {
+			if v, ok := got[tc.series]; !ok || v != tc.want {
+				t.Fatalf("%s = %v (exposed: %v), want %v", tc.series, v, ok, tc.want)
+			}
+		})
+	}
+	for _, series := range []string{"go_goroutines", "process_cpu_seconds_total"} {
+		if _, ok := got[series]; !ok {
+			t.Errorf("no %s", series)
+		}
+	}
+}
+
+// TestEachRegistryItsOwn: two Metrics (two servers in one process, as in
+// tests) count apart, and registering the same cache twice in one is an
+// error, not a silent second series.
+func TestEachRegistryItsOwn(t *testing.T) {
+	a, b := metrics.New(), metrics.New()
+	a.Request("GetUser", "OK", time.Millisecond)
+	if v := scrape(t, b)[`keyward_requests_total{action="GetUser",outcome="OK"}`]; v != 0 {
+		t.Fatalf("another registry counted %v requests", v)
+	}
+	stats := func() (uint64, uint64) { return 0, 0 }
+	a.Cache("policies", stats)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a cache registered twice")
+		}
+	}()
+	a.Cache("policies", stats)
+}

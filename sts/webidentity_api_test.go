@@ -1,0 +1,254 @@
+package sts_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
+)
+
+// testIssuer is an OpenID Connect issuer over TLS, with a discovery
+// document and a JWKS, whose certificate chains to a CA of its own: a
+// provider registered with that CA's thumbprint trusts it, as AWS does.
+type testIssuer struct {
+	URL, Thumbprint string
+	signer          jose.Signer
+	keyFetches      atomic.Int32
+}
+
+func newTestIssuer(t *testing.T) *testIssuer {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "issuer CA"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	must(t, err)
+	ca, err := x509.ParseCertificate(caDER)
+	must(t, err)
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(t, err)
+	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}},
+		ca, &leafKey.PublicKey, caKey)
+	must(t, err)
+
+	signingKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	must(t, err)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: signingKey, KeyID: "k1"}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	must(t, err)
+	sum := sha1.Sum(caDER)
+	is := &testIssuer{signer: signer, Thumbprint: hex.EncodeToString(sum[:])}
+
+	mux := http.NewServeMux()
+	srv := httptest.NewUnstartedServer(mux)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	is.URL = "https://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{"issuer": is.URL, "jwks_uri": is.URL + "/keys"})
+	})
+	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
+		is.keyFetches.Add(1)
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &signingKey.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+	})
+	return is
+}
+
+// token signs an ID token with the issuer's key.
+func (is *testIssuer) token(t *testing.T, sub, aud string, expiry time.Time) string {
+	t.Helper()
+	tok, err := jwt.Signed(is.signer).Claims(jwt.Claims{Issuer: is.URL, Subject: sub, Audience: jwt.Audience{aud},
+		IssuedAt: jwt.NewNumericDate(expiry.Add(-time.Hour)), Expiry: jwt.NewNumericDate(expiry)}).Serialize()
+	must(t, err)
+	return tok
+}
+
+// TestAssumeRoleWithWebIdentity: a CI job's ID token, from an issuer the
+// test starts, gets a role's session through the SDKs' standard web
+// identity provider (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE, read by
+// aws-sdk-go-v2's default chain and by the AWS CLI); the provider's keys
+// are fetched over TLS trusted by its thumbprint and cached; the trust
+// policy's aud and sub conditions hold; wrong audiences, other issuers,
+// forged signatures and expired tokens are refused with AWS's errors.
+// Not parallel: it sets the environment the SDK reads.
+func TestAssumeRoleWithWebIdentity(t *testing.T) {
+	ts := newAPIServerWith(t, kwtest.Options{OIDCAllowPrivate: true}) // the test's issuer is on loopback
+	root := ts.RootIAM()
+	ctx := context.Background()
+	is := newTestIssuer(t)
+	host := strings.TrimPrefix(is.URL, "https://")
+	p, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity",
+"Condition":{"StringEquals":{"` + host + `:aud":"sts.amazonaws.com"},"StringLike":{"` + host + `:sub":"repo:keyward/*"}}}`)})
+	must(t, err)
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("list"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
+	must(t, err)
+	roleARN := "arn:aws:iam::" + accountID + ":role/ci"
+	good := is.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour))
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	must(t, os.WriteFile(tokenFile, []byte(good), 0o600))
+
+	t.Run("aws-sdk-go-v2 default chain", func(t *testing.T) {
+		for k, v := range map[string]string{"AWS_ROLE_ARN": roleARN, "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_SESSION_NAME": "ci-run",
+			"AWS_ENDPOINT_URL": ts.URL, "AWS_ENDPOINT_URL_STS": ts.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
+			"AWS_PROFILE": "", "AWS_CONFIG_FILE": filepath.Join(t.TempDir(), "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(t.TempDir(), "none")} {
+			t.Setenv(k, v)
+		}
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(1))
+		must(t, err)
+		cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		must(t, err)
+		if got := aws.ToString(id.Arn); got != "arn:aws:sts::"+accountID+":assumed-role/ci/ci-run" {
+			t.Fatalf("web identity session is %s", got)
+		}
+		if _, err := iam.NewFromConfig(cfg).ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+			t.Fatalf("the role's policy: %v", err)
+		}
+		_, err = iam.NewFromConfig(cfg).ListUsers(ctx, &iam.ListUsersInput{})
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	})
+
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
+		HTTPClient: sdkhttp.Wrap(nil)})
+	assume := func(token string) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+		return anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("x1"),
+			WebIdentityToken: aws.String(token)})
+	}
+	t.Run("response", func(t *testing.T) {
+		out, err := assume(good)
+		must(t, err)
+		if aws.ToString(out.SubjectFromWebIdentityToken) != "repo:keyward/keyward:ref:main" || aws.ToString(out.Audience) != "sts.amazonaws.com" ||
+			aws.ToString(out.Provider) != is.URL || aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::"+accountID+":assumed-role/ci/x1" {
+			t.Fatalf("response %+v %+v", out, out.AssumedRoleUser)
+		}
+		// The keys were fetched once, and are cached since.
+		if n := is.keyFetches.Load(); n != 1 {
+			t.Fatalf("the issuer's keys were fetched %d times", n)
+		}
+	})
+
+	t.Run("refusals", func(t *testing.T) {
+		now := ts.Clock.Now()
+		_, err := assume(is.token(t, "repo:keyward/keyward:ref:main", "someone-else", now.Add(time.Hour)))
+		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "Incorrect token audience")
+		_, err = assume(is.token(t, "repo:mallory/x:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+		_, err = assume(is.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(-time.Second)))
+		wantAPIError(t, err, "ExpiredTokenException", http.StatusBadRequest, "")
+		// Another issuer's token, and ours signed by a key that is not the issuer's.
+		other := newTestIssuer(t)
+		_, err = assume(other.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
+		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "No OpenIDConnect provider found in your account for "+other.URL)
+		other.URL = is.URL
+		_, err = assume(other.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
+		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
+		parts := strings.Split(good, ".")
+		_, err = assume(parts[0] + "." + parts[1] + ".AAAA")
+		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
+		_, err = assume("not-a-jwt")
+		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
+		// Other actions stay signed-only.
+		resp, err := http.Post(ts.URL, "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+		must(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<Code>MissingAuthenticationToken</Code>") {
+			t.Fatalf("unsigned GetCallerIdentity: %d %s", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("audit events of the token's bearer, the token hidden", func(t *testing.T) {
+		must(t, ts.Audit.Flush(ctx))
+		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithWebIdentity")}}})
+		must(t, err)
+		if len(out.Events) == 0 {
+			t.Fatal("no AssumeRoleWithWebIdentity event")
+		}
+		for _, e := range out.Events {
+			var rec struct {
+				UserIdentity      struct{ Type string } `json:"userIdentity"`
+				RequestParameters map[string]any        `json:"requestParameters"`
+			}
+			must(t, json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &rec))
+			if rec.UserIdentity.Type != "WebIdentityUser" || rec.RequestParameters["webIdentityToken"] != "HIDDEN_DUE_TO_SECURITY_REASONS" {
+				t.Fatalf("event %s", aws.ToString(e.CloudTrailEvent))
+			}
+		}
+	})
+
+	t.Run("a provider whose thumbprint does not match is not trusted", func(t *testing.T) {
+		_, err := root.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderArn: p.OpenIDConnectProviderArn,
+			ThumbprintList: []string{strings.Repeat("0", 40)}})
+		must(t, err)
+		_, err = assume(good)
+		wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
+	})
+}
+
+// TestWebIdentityProviderOnPrivateAddress: without --oidc-allow-private,
+// a provider whose endpoints are at a loopback address (here named
+// localhost: the check is on the address connected to, not on the name)
+// is never contacted, and its tokens are refused with AWS's
+// IDPCommunicationError.
+func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	is := newTestIssuer(t)
+	p, err := root.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
+	must(t, err)
+	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/ci"),
+		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
+	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
+	if n := is.keyFetches.Load(); n != 0 {
+		t.Fatalf("the loopback provider's keys were fetched %d times", n)
+	}
+}
