@@ -2,7 +2,10 @@ package sts
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -44,7 +47,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	now := s.now()
 	// One use of each assertion, on every replica sharing the store, for
 	// as long as Verify would accept it.
-	first, err := s.Store.UseOnce(ctx, "saml:"+provider.ARN+":"+a.ID, now, a.NotOnOrAfter)
+	first, err := s.Store.UseOnce(ctx, assertionKey(a), now, a.NotOnOrAfter)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
@@ -117,6 +120,21 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	r.PackedPolicySize = packed
 	r.SAML = &keyward.SAMLSubject{Subject: a.Subject, SubjectType: a.SubjectType, Issuer: a.Issuer, Audience: a.Recipient, NameQualifier: a.NameQualifier}
 	return r, nil
+}
+
+// assertionKey is what UseOnce remembers of an assertion: its ID as its
+// issuer made it, within the account. Not the provider: one identity
+// provider may be registered as several providers (one metadata document
+// under two names), and a response that names a role through each would
+// otherwise be used once through every one of them. The parts are hashed
+// so that the key has one length whatever the identity provider put in
+// its ID, within what a store's unique index takes.
+func assertionKey(a *saml.Assertion) string {
+	h := sha256.New()
+	for _, part := range []string{a.AccountID, a.Issuer, a.ID} {
+		fmt.Fprintf(h, "%d:%s", len(part), part)
+	}
+	return "saml:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // samlError answers a refused response with the AWS error package saml

@@ -34,10 +34,12 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/saml"
 )
 
 // attackBench is a Keyward on a clock the test moves, with SDK clients.
@@ -514,4 +516,32 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 		_, err = b.assume(resp, "Admin")
 		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
 	})
+}
+
+// TestSAMLResponseOnceAcrossProviders: an identity provider registered
+// twice (two SAML providers with one metadata document, each trusted by
+// its own roles) signs one response naming a role through each. Whoever
+// captures the response after its owner used it through one provider must
+// not use it again through the other: an assertion is single-use for its
+// issuer, not for each provider that would accept it.
+func TestSAMLResponseOnceAcrossProviders(t *testing.T) {
+	b := newSAMLBench(t)
+	b.samlRole(t, "Admin", "")
+	out, err := b.rootIAM.CreateSAMLProvider(context.Background(), &awsiam.CreateSAMLProviderInput{Name: aws.String("corp-dev"),
+		SAMLMetadataDocument: aws.String(b.idp.Metadata)})
+	must(t, err)
+	dev := aws.ToString(out.SAMLProviderArn)
+	_, err = b.rootIAM.CreateRole(context.Background(), &awsiam.CreateRoleInput{RoleName: aws.String("Dev"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + dev + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})
+	must(t, err)
+	b.idp.Session.CustomAttributes = []crewsaml.Attribute{
+		kwtest.IdPAttribute(saml.AttributeRole, b.roleARN("Admin")+","+b.providerARN, b.roleARN("Dev")+","+dev),
+		kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
+
+	resp := b.response(t)
+	_, err = b.assume(resp, "Admin")
+	must(t, err)
+	_, err = b.sts("", "").AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(b.roleARN("Dev")),
+		PrincipalArn: aws.String(dev), SAMLAssertion: aws.String(resp)})
+	kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "Duplicate SAML assertion.")
 }
