@@ -3,10 +3,12 @@ package console
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/saml"
+	"github.com/keyward/keyward/sts"
 )
 
 // Console single sign-on through SAML, as AWS's console offers it at
@@ -68,27 +70,32 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	relay := r.PostFormValue("RelayState")
-	if chosen == "" && len(in.Roles) > 1 {
+	// A role offered through two providers is one choice, through the
+	// first of them.
+	var offered []sts.SAMLRole
+	for _, o := range in.Roles {
+		if !slices.ContainsFunc(offered, func(x sts.SAMLRole) bool { return x.RoleARN == o.RoleARN }) {
+			offered = append(offered, o)
+		}
+	}
+	if chosen == "" && len(offered) > 1 {
 		page := samlRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(ctx).ID}, Response: response, RelayState: relay}
-		for _, arn := range in.Roles {
-			account, name := roleParts(arn)
-			page.Roles = append(page.Roles, samlRole{ARN: arn, Account: account, Name: name})
+		for _, o := range offered {
+			account, name := roleParts(o.RoleARN)
+			page.Roles = append(page.Roles, samlRole{ARN: o.RoleARN, Account: account, Name: name})
 		}
 		c.render(w, http.StatusOK, "samlroles", page)
 		return
 	}
 	if chosen == "" {
-		chosen = in.Roles[0]
+		chosen = offered[0].RoleARN
 	}
-	offered := false
-	for _, arn := range in.Roles {
-		offered = offered || arn == chosen
-	}
-	if !offered {
+	i := slices.IndexFunc(offered, func(x sts.SAMLRole) bool { return x.RoleARN == chosen })
+	if i < 0 {
 		c.samlFailed(w, r, keyward.Errorf(keyward.EAccessDenied, "The SAML response does not offer that role."))
 		return
 	}
-	ar, err := c.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: chosen, DurationSeconds: in.SessionDuration}, in.ProviderARN, response)
+	ar, err := c.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: chosen, DurationSeconds: in.SessionDuration}, offered[i].ProviderARN, response)
 	if err != nil {
 		c.samlFailed(w, r, err)
 		return

@@ -26,6 +26,7 @@ type samlConsole struct {
 	srv         *httptest.Server
 	idp         *kwtest.IdP
 	providerARN string
+	k           *kwtest.Keyward
 }
 
 func newSAMLConsole(t *testing.T) *samlConsole {
@@ -38,7 +39,7 @@ func newSAMLConsole(t *testing.T) *samlConsole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &samlConsole{srv: httptest.NewServer(c), idp: kwtest.NewIdP(t, k.STS.SAML, time.Now)}
+	s := &samlConsole{srv: httptest.NewServer(c), idp: kwtest.NewIdP(t, k.STS.SAML, time.Now), k: k}
 	t.Cleanup(s.srv.Close)
 	root := kwtest.AsRoot(context.Background())
 	p, err := k.IAM.CreateSAMLProvider(root, "corp", s.idp.Metadata, nil)

@@ -1,11 +1,13 @@
 package sts
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -151,52 +153,80 @@ func samlError(err error) error {
 	return keyward.Errorf(code, "%s", se.Message)
 }
 
+// MaxSignInProviders bounds the providers the console's SAML endpoint
+// verifies one response against: those the Role attribute names in this
+// account, in order. A response comes from anyone; each provider tried
+// costs a store read, its metadata and a signature check.
+const MaxSignInProviders = 5
+
 // SAMLSignIn is what the console's SAML endpoint learns of a response
-// before it signs anyone in: the provider that vouches for it, the roles
-// its Role attribute offers through that provider, and the console
+// before it signs anyone in: the roles its Role attribute offers, each
+// through the provider that verified the response, and the console
 // session's duration the SessionDuration attribute asks for (0: none).
 type SAMLSignIn struct {
-	ProviderARN     string
-	Roles           []string
+	Roles           []SAMLRole
 	SessionDuration int
 }
 
+// SAMLRole is a role a response offers and the provider it is offered
+// through.
+type SAMLRole struct {
+	RoleARN, ProviderARN string
+}
+
 // SAMLSignInOf verifies a response posted to Keyward's SAML endpoint by a
-// browser, finding its provider among the account's by the issuer, and
-// says which roles it offers. It does not use up the assertion: the
-// browser posts it again with the role chosen, to AssumeRoleWithSAML,
-// which does.
+// browser against the providers its Role attribute names (as AWS's
+// sign-in endpoint does: never by its Issuer, which providers registered
+// apart may share), and says which roles it offers through those that
+// verify it. It does not use up the assertion: the browser posts it again
+// with the role chosen, to AssumeRoleWithSAML, which does.
 func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn, error) {
 	if s.SAML == nil {
 		return SAMLSignIn{}, keyward.Errorf(keyward.EIDPRejectedClaim, "SAML federation is not configured.")
 	}
-	issuer, err := s.SAML.Issuer(response)
+	named, err := s.SAML.RoleProviders(response)
 	if err != nil {
 		return SAMLSignIn{}, samlError(err)
 	}
-	providers, err := s.Store.SAMLProviders(ctx)
-	if err != nil {
-		return SAMLSignIn{}, err
-	}
-	for _, p := range providers {
+	prefix := "arn:aws:iam::" + s.Account(ctx).ID + ":saml-provider/"
+	var in SAMLSignIn
+	var refused error
+	tried := 0
+	for _, arn := range named {
+		if !strings.HasPrefix(arn, prefix) {
+			continue // a provider of another account, which is not Keyward's
+		}
+		if tried++; tried > MaxSignInProviders {
+			break
+		}
+		p, err := s.Store.SAMLProvider(ctx, arn)
+		if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
+			continue
+		} else if err != nil {
+			return SAMLSignIn{}, err
+		}
 		md, err := saml.ParseMetadata(p.Metadata, p.CreatedAt)
-		if err != nil || md.EntityID != issuer {
+		if err != nil {
+			refused = cmp.Or(refused, err)
 			continue
 		}
 		a, err := s.SAML.Verify(response, saml.Provider{ARN: p.ARN, Metadata: md}, saml.Options{})
 		if err != nil {
-			return SAMLSignIn{}, samlError(err)
+			refused = cmp.Or(refused, err)
+			continue
 		}
-		in := SAMLSignIn{ProviderARN: p.ARN, SessionDuration: a.SessionDuration}
+		in.SessionDuration = a.SessionDuration
 		for _, r := range a.Roles {
 			if r.ProviderARN == p.ARN {
-				in.Roles = append(in.Roles, r.RoleARN)
+				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN})
 			}
 		}
-		if len(in.Roles) == 0 {
-			return SAMLSignIn{}, keyward.Errorf(keyward.EAccessDenied, "The SAML response names no role of this account for its provider.")
-		}
-		return in, nil
 	}
-	return SAMLSignIn{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No SAML provider of this account has the issuer of the response.")
+	switch {
+	case len(in.Roles) > 0:
+		return in, nil
+	case refused != nil:
+		return SAMLSignIn{}, samlError(refused)
+	}
+	return SAMLSignIn{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The SAML response names no SAML provider of this account.")
 }
