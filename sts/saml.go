@@ -36,9 +36,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	} else if err != nil {
 		return keyward.AssumedRole{}, err
 	}
-	// The document was checked when it was stored; it is read again as of
-	// then, and Verify refuses it if its validUntil has passed since.
-	md, err := saml.ParseMetadata(provider.Metadata, provider.CreatedAt)
+	md, err := s.metadataOf(provider)
 	if err != nil {
 		return keyward.AssumedRole{}, samlError(err)
 	}
@@ -205,7 +203,7 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 		} else if err != nil {
 			return SAMLSignIn{}, err
 		}
-		md, err := saml.ParseMetadata(p.Metadata, p.CreatedAt)
+		md, err := s.metadataOf(p)
 		if err != nil {
 			refused = cmp.Or(refused, err)
 			continue

@@ -40,6 +40,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
+	kwsts "github.com/keyward/keyward/sts"
 )
 
 // attackBench is a Keyward on a clock the test moves, with SDK clients.
@@ -544,4 +545,35 @@ func TestSAMLResponseOnceAcrossProviders(t *testing.T) {
 	_, err = b.sts("", "").AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(b.roleARN("Dev")),
 		PrincipalArn: aws.String(dev), SAMLAssertion: aws.String(resp)})
 	kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "Duplicate SAML assertion.")
+}
+
+// TestSAMLMetadataParsedOnce: AssumeRoleWithSAML is unsigned, and the
+// provider's metadata (up to 10,000,000 characters, a second's parse) is
+// needed before anything in the response is believed. Whoever sends
+// responses, forged or not, must not have it parsed for each: it is
+// parsed once per document. A certificate rotated out by
+// UpdateSAMLProvider must stop verifying at once all the same.
+func TestSAMLMetadataParsedOnce(t *testing.T) {
+	b := newSAMLBench(t)
+	b.samlRole(t, "Admin", "")
+	before := kwsts.MetadataParses(b.STS)
+	for range 5 {
+		_, err := b.assume("bm90IGEgcmVzcG9uc2U=", "Admin")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
+	}
+	_, err := b.assume(b.response(t), "Admin")
+	must(t, err)
+	if n := kwsts.MetadataParses(b.STS) - before; n != 1 {
+		t.Errorf("the metadata was parsed %d times for 6 responses, want once", n)
+	}
+
+	rotated := kwtest.NewIdP(t, b.STS.SAML, b.clock.Now) // the same entity ID, a new key
+	rotated.Session.CustomAttributes = b.idp.Session.CustomAttributes
+	_, err = b.rootIAM.UpdateSAMLProvider(context.Background(), &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(b.providerARN),
+		SAMLMetadataDocument: aws.String(rotated.Metadata)})
+	must(t, err)
+	_, err = b.assume(b.response(t), "Admin")
+	kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
+	_, err = b.assume(rotated.Response(), "Admin")
+	must(t, err)
 }
