@@ -95,7 +95,7 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		c.samlFailed(w, r, keyward.Errorf(keyward.EAccessDenied, "The SAML response does not offer that role."))
 		return
 	}
-	ar, err := c.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: chosen, DurationSeconds: in.SessionDuration}, offered[i].ProviderARN, response)
+	ar, err := c.STS.SAMLConsoleSession(ctx, chosen, offered[i].ProviderARN, response)
 	if err != nil {
 		c.samlFailed(w, r, err)
 		return

@@ -147,3 +147,28 @@ func TestSAMLConsoleSignIn(t *testing.T) {
 		}
 	})
 }
+
+// TestSAMLConsoleSessionDuration: the SessionDuration attribute asks for a
+// console session of up to 12 hours. AWS does not hold console sign-in to
+// the role's maximum session duration; Keyward's console session is the
+// role session, which does not outlast the role's maximum: the sign-in
+// goes on, for that maximum, rather than failing once the response is
+// used up.
+func TestSAMLConsoleSessionDuration(t *testing.T) {
+	s := newSAMLConsole(t)
+	s.idp.Session.CustomAttributes = append(s.idp.Session.CustomAttributes, kwtest.IdPAttribute(saml.AttributeDuration, "43200"))
+	resp, err := http.PostForm(s.srv.URL+"/saml", url.Values{"SAMLResponse": {s.idp.Response()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) == 0 {
+		t.Fatalf("a SessionDuration over the role's maximum: %d\n%s", resp.StatusCode, page)
+	}
+	for _, c := range resp.Cookies() {
+		if left := time.Until(c.Expires); left > time.Hour+time.Minute || left < time.Hour-time.Minute {
+			t.Errorf("cookie %s lasts %v, want the role's maximum of an hour", c.Name, left)
+		}
+	}
+}

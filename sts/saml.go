@@ -23,6 +23,22 @@ import (
 // keys) assume it. The caller signs nothing: the response is its
 // credential, and nothing in it is believed before its signature is.
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string) (keyward.AssumedRole, error) {
+	return s.assumeRoleWithSAML(ctx, in, providerARN, response, false)
+}
+
+// SAMLConsoleSession is AssumeRoleWithSAML for the console's SAML
+// endpoint: the session lasts as long as the assertion's SessionDuration
+// attribute asks (an hour without one), at most the role's maximum
+// session duration, and at most until SessionNotOnOrAfter. AWS does not
+// hold a console sign-in to the role's maximum; a console session of
+// Keyward's is a role session, which never outlasts it, so a longer
+// SessionDuration is shortened rather than refused after the response is
+// used up.
+func (s *Service) SAMLConsoleSession(ctx context.Context, roleARN, providerARN, response string) (keyward.AssumedRole, error) {
+	return s.assumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: roleARN}, providerARN, response, true)
+}
+
+func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string, console bool) (keyward.AssumedRole, error) {
 	rc, _, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.AssumedRole{}, keyward.ErrNoCaller
@@ -78,9 +94,11 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 		return keyward.AssumedRole{}, err
 	}
 	role := assumable.Role
-	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
-	if err != nil {
-		return keyward.AssumedRole{}, err
+	duration := min(cmp.Or(a.SessionDuration, keyward.DefaultRoleSessionDuration), role.MaxSessionDuration)
+	if !console {
+		if duration, err = roleSessionDuration(in.DurationSeconds, role, false); err != nil {
+			return keyward.AssumedRole{}, err
+		}
 	}
 	// The session ends with the identity provider's session, if sooner.
 	if end := a.SessionNotOnOrAfter; !end.IsZero() {
@@ -159,11 +177,9 @@ const MaxSignInProviders = 5
 
 // SAMLSignIn is what the console's SAML endpoint learns of a response
 // before it signs anyone in: the roles its Role attribute offers, each
-// through the provider that verified the response, and the console
-// session's duration the SessionDuration attribute asks for (0: none).
+// through the provider that verified the response.
 type SAMLSignIn struct {
-	Roles           []SAMLRole
-	SessionDuration int
+	Roles []SAMLRole
 }
 
 // SAMLRole is a role a response offers and the provider it is offered
@@ -213,7 +229,6 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 			refused = cmp.Or(refused, err)
 			continue
 		}
-		in.SessionDuration = a.SessionDuration
 		for _, r := range a.Roles {
 			if r.ProviderARN == p.ARN {
 				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN})
