@@ -577,3 +577,33 @@ func TestSAMLMetadataParsedOnce(t *testing.T) {
 	_, err = b.assume(rotated.Response(), "Admin")
 	must(t, err)
 }
+
+// TestSAMLReplayAcrossSkewedReplicas: two replicas share the store, the
+// second's clock a minute behind the first's. A response used on the first
+// is forgotten by the store once the first's clock passes its expiry (any
+// later single use prunes it there); the second, whose clock has not,
+// still takes the response for valid and must still find it used.
+func TestSAMLReplayAcrossSkewedReplicas(t *testing.T) {
+	b := newSAMLBench(t)
+	b.samlRole(t, "Admin", "")
+	behind := func() time.Time { return b.clock.Now().Add(-time.Minute) }
+	sp := *b.STS.SAML
+	sp.Now = behind
+	replica := &kwsts.Service{Store: b.STS.Store, Sealer: b.STS.Sealer, Authz: b.STS.Authz, IAM: b.STS.IAM, Policies: b.STS.Policies,
+		Now: behind, Rand: b.STS.Rand, SAML: &sp}
+
+	resp := b.response(t)
+	_, err := b.assume(resp, "Admin")
+	must(t, err)
+	// Past the response's expiry on the first replica: a sign-in there
+	// prunes the used assertions it takes for expired.
+	b.clock.Add(2 * time.Minute) // the identity provider's responses are valid for 90 seconds
+	_, err = b.assume(b.response(t), "Admin")
+	must(t, err)
+
+	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{CurrentTime: behind()})
+	_, err = replica.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: b.roleARN("Admin")}, b.providerARN, resp)
+	if err == nil || keyward.ErrorCode(err) != "InvalidIdentityToken" {
+		t.Fatalf("the replica behind took the used response: %v", err)
+	}
+}
