@@ -62,12 +62,8 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	}
 	now := s.now()
 	// One use of each assertion, on every replica sharing the store, for
-	// as long as Verify would accept it on any of them: the store forgets
-	// a use once the clock of the replica recording another passes its
-	// expiry, and a replica whose clock is behind would take the assertion
-	// for new again. Kept ClockSkew longer, a replica that far behind
-	// still finds it.
-	first, err := s.Store.UseOnce(ctx, assertionKey(a), now, a.NotOnOrAfter.Add(saml.ClockSkew))
+	// as long as Verify would accept it on any of them (usedGrace).
+	first, err := s.Store.UseOnce(ctx, assertionKey(a), now, a.NotOnOrAfter.Add(usedGrace))
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
