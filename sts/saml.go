@@ -62,8 +62,11 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	}
 	now := s.now()
 	// One use of each assertion, on every replica sharing the store, for
-	// as long as Verify would accept it on any of them (usedGrace).
-	first, err := s.Store.UseOnce(ctx, assertionKey(a), now, a.NotOnOrAfter.Add(usedGrace))
+	// as long as Verify would accept it on any of them (usedGrace). The
+	// record of the use is no change of the request's: the request's event
+	// must not be written with it, as a success, before the Role attribute
+	// and the trust policy are checked; it is recorded once answered.
+	first, err := s.Store.UseOnce(keyward.WithEvent(ctx, nil), assertionKey(a), now, a.NotOnOrAfter.Add(usedGrace))
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}

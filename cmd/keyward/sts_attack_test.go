@@ -21,8 +21,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/kwtest"
+	kwsaml "github.com/keyward/keyward/saml"
 
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -212,5 +215,66 @@ func TestWrongMFACodesAudited(t *testing.T) {
 		if len(out.Events) != 1 || !strings.Contains(aws.ToString(out.Events[0].CloudTrailEvent), `"errorCode":"`+code+`"`) {
 			t.Fatalf("%s: %d events, want one refusal: %v", name, len(out.Events), out.Events)
 		}
+	}
+}
+
+// TestRefusedSAMLAssumptionAudited: AssumeRoleWithSAML records each
+// response's single use in the store before it checks the Role attribute
+// and the trust policy; the request's event must not go with that record
+// as a success. Written once as a success and then again as a refusal,
+// the event's ID collided, and the audit recorder, retrying its batch,
+// wrote no event of anyone again: any user of the identity provider, or
+// whoever replays a captured response, stopped the audit trail. A refused
+// or replayed assumption is one event, its refusal; a successful one, one
+// event without an error.
+func TestRefusedSAMLAssumptionAudited(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, "")
+	ctx := context.Background()
+	root := ts.rootIAM()
+	idp := kwtest.NewIdP(t, ts.STS.SAML, ts.Clock.Now)
+	p, err := root.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(idp.Metadata)})
+	must(t, err)
+	for _, role := range []string{"Admin", "Other"} {
+		_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.SAMLProviderArn) + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})
+		must(t, err)
+	}
+	roleARN := func(name string) string { return "arn:aws:iam::" + accountID + ":role/" + name }
+	idp.Session.CustomAttributes = []crewsaml.Attribute{kwtest.IdPAttribute(kwsaml.AttributeRole, roleARN("Admin")+","+aws.ToString(p.SAMLProviderArn)),
+		kwtest.IdPAttribute(kwsaml.AttributeSessionName, "alice")}
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}})
+	assume := func(role, resp string) error {
+		_, err := client.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN(role)), PrincipalArn: p.SAMLProviderArn,
+			SAMLAssertion: aws.String(resp)})
+		return err
+	}
+	wantAPIError(t, assume("Other", idp.Response()), "AccessDenied", http.StatusForbidden, "")
+	resp := idp.Response()
+	must(t, assume("Admin", resp))
+	wantAPIError(t, assume("Admin", resp), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
+
+	must(t, ts.Audit.Flush(ctx))
+	out, err := cloudtrail.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithSAML")}}})
+	must(t, err)
+	var refused, replayed, succeeded int
+	for _, e := range out.Events {
+		var rec struct {
+			UserIdentity struct{ Type string } `json:"userIdentity"`
+			ErrorCode    string                `json:"errorCode"`
+		}
+		must(t, json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &rec))
+		switch rec.ErrorCode {
+		case "":
+			succeeded++
+		case "AccessDenied":
+			refused++
+		case "InvalidIdentityToken":
+			replayed++
+		}
+	}
+	if refused != 1 || replayed != 1 || succeeded != 1 {
+		t.Fatalf("%d events: %d refused, %d replayed and %d succeeded, want one of each", len(out.Events), refused, replayed, succeeded)
 	}
 }
