@@ -265,6 +265,9 @@ func TestRefusedSAMLAssumptionAudited(t *testing.T) {
 			ErrorCode    string                `json:"errorCode"`
 		}
 		must(t, json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &rec))
+		if rec.UserIdentity.Type != "SAMLUser" {
+			t.Errorf("an event of a %s, want AWS's SAMLUser: %s", rec.UserIdentity.Type, aws.ToString(e.CloudTrailEvent))
+		}
 		switch rec.ErrorCode {
 		case "":
 			succeeded++
