@@ -25,6 +25,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -301,4 +302,49 @@ func TestSAMLEndpointProviderConfusion(t *testing.T) {
 			t.Fatalf("a role through the second registration: %d\n%s", status, page)
 		}
 	})
+}
+
+// TestSAMLEndpointAudited: a response used at /saml is used as the API's
+// AssumeRoleWithSAML uses it, and recorded as the API records it: an
+// AssumeRoleWithSAML event of the response's bearer, refused or not, and
+// for a sign-in AWS's ConsoleLogin of the role's session. Without them,
+// whoever signs in with a captured response, or tries forged ones, leaves
+// no trace in the event history.
+func TestSAMLEndpointAudited(t *testing.T) {
+	s := newSAMLConsole(t)
+	forged := strings.Replace(s.idp.Response(), "A", "B", 40)
+	if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {forged}}); status != http.StatusForbidden {
+		t.Fatalf("forged: %d", status)
+	}
+	if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {s.idp.Response()}}); status != http.StatusOK {
+		t.Fatalf("sign-in: %d", status)
+	}
+	ctx := context.Background()
+	if err := s.rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := s.k.IAM.Store.LookupEvents(ctx, keyward.EventQuery{Max: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		var rec struct {
+			UserIdentity struct{ Type, ARN string } `json:"userIdentity"`
+			ErrorCode    string                     `json:"errorCode"`
+		}
+		if err := json.Unmarshal(e.Record, &rec); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e.Name+" "+rec.UserIdentity.Type+" "+rec.UserIdentity.ARN+" "+rec.ErrorCode)
+	}
+	slices.Sort(got)
+	want := []string{
+		"AssumeRoleWithSAML SAMLUser  ",
+		"AssumeRoleWithSAML SAMLUser  InvalidIdentityToken",
+		"ConsoleLogin AssumedRole arn:aws:sts::" + kwtest.AccountID + ":assumed-role/Admin/alice ",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events\n%q\nwant\n%q", got, want)
+	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
 )
@@ -27,6 +28,7 @@ type samlConsole struct {
 	idp         *kwtest.IdP
 	providerARN string
 	k           *kwtest.Keyward
+	rec         *audit.Recorder
 }
 
 func newSAMLConsole(t *testing.T) *samlConsole {
@@ -34,12 +36,13 @@ func newSAMLConsole(t *testing.T) *samlConsole {
 	k := kwtest.New(t)
 	key := make([]byte, 32)
 	rand.Read(key)
+	rec := &audit.Recorder{Store: k.IAM.Store}
 	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key})
+		Now: time.Now, Rand: rand.Reader, SessionKey: key, Audit: rec})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &samlConsole{srv: httptest.NewServer(c), idp: kwtest.NewIdP(t, k.STS.SAML, time.Now), k: k}
+	s := &samlConsole{srv: httptest.NewServer(c), idp: kwtest.NewIdP(t, k.STS.SAML, time.Now), k: k, rec: rec}
 	t.Cleanup(s.srv.Close)
 	root := kwtest.AsRoot(context.Background())
 	p, err := k.IAM.CreateSAMLProvider(root, "corp", s.idp.Metadata, nil)
