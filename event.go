@@ -44,8 +44,9 @@ type Event struct {
 
 // EventIdentity is an event's userIdentity.
 type EventIdentity struct {
-	// Type is Root, IAMUser, AssumedRole, FederatedUser, or Unknown before
-	// authentication.
+	// Type is Root, IAMUser, AssumedRole, FederatedUser, Unknown before
+	// authentication, or WebIdentityUser and SAMLUser for the bearers of
+	// the unsigned federation requests.
 	Type        string `json:"type"`
 	PrincipalID string `json:"principalId,omitempty"`
 	ARN         string `json:"arn,omitempty"`

@@ -25,6 +25,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
@@ -233,4 +235,116 @@ func TestSAMLEndpointAttacks(t *testing.T) {
 			t.Fatalf("a form over the bound: %d", status)
 		}
 	})
+}
+
+// provider registers another SAML provider with the metadata given, and
+// a role that trusts only it.
+func (s *samlConsole) provider(t *testing.T, name, metadata, role string) string {
+	t.Helper()
+	root := kwtest.AsRoot(context.Background())
+	p, err := s.k.IAM.CreateSAMLProvider(root, name, metadata, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.k.IAM.CreateRole(root, keyward.Role{Name: role, TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"` + p.ARN + `"},"Action":"sts:AssumeRoleWithSAML"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	return p.ARN
+}
+
+// TestSAMLEndpointProviderConfusion: which of the account's providers a
+// response is checked against. A user allowed only iam:CreateSAMLProvider
+// registers an impostor under a name that sorts first, claiming the
+// company identity provider's entity ID with a key of its own: the
+// company's sign-ins must go on, and the impostor's responses must be let
+// in only as the impostor's own roles. An identity provider registered
+// twice must sign in as the roles it names through the second provider.
+func TestSAMLEndpointProviderConfusion(t *testing.T) {
+	s := newSAMLConsole(t)
+	impostor := kwtest.NewIdP(t, s.k.STS.SAML, time.Now) // the same entity ID, another key
+	impostorARN := s.provider(t, "aaa-impostor", impostor.Metadata, "Impostor")
+
+	t.Run("the company's sign-in goes on", func(t *testing.T) {
+		hc := cookieClient()
+		if status, page := s.post(t, hc, url.Values{"SAMLResponse": {s.idp.Response()}}); status != http.StatusOK || getStatus(t, hc, s.srv.URL+"/console/roles") != http.StatusOK {
+			t.Fatalf("the company's response with an impostor registered: %d\n%s", status, page)
+		}
+	})
+	t.Run("the impostor names the company's provider", func(t *testing.T) {
+		impostor.Session.CustomAttributes = []crewsaml.Attribute{kwtest.IdPAttribute(saml.AttributeRole, s.roleARN("Admin")+","+s.providerARN),
+			kwtest.IdPAttribute(saml.AttributeSessionName, "mallory")}
+		hc := cookieClient()
+		if status, _ := s.post(t, hc, url.Values{"SAMLResponse": {impostor.Response()}}); status == http.StatusOK || getStatus(t, hc, s.srv.URL+"/console/roles") == http.StatusOK {
+			t.Fatalf("the impostor signed in as Admin: %d", status)
+		}
+	})
+	t.Run("the impostor names the company's role through itself", func(t *testing.T) {
+		impostor.Session.CustomAttributes = []crewsaml.Attribute{kwtest.IdPAttribute(saml.AttributeRole, s.roleARN("Admin")+","+impostorARN),
+			kwtest.IdPAttribute(saml.AttributeSessionName, "mallory")}
+		hc := cookieClient()
+		if status, _ := s.post(t, hc, url.Values{"SAMLResponse": {impostor.Response()}}); status == http.StatusOK || getStatus(t, hc, s.srv.URL+"/console/roles") == http.StatusOK {
+			t.Fatalf("the impostor signed in as Admin: %d", status)
+		}
+	})
+	t.Run("one identity provider registered twice", func(t *testing.T) {
+		dev := s.provider(t, "corp-dev", s.idp.Metadata, "Dev")
+		if err := s.k.IAM.PutInlinePolicy(kwtest.AsRoot(context.Background()), keyward.Entity{Kind: keyward.EntityRole, Name: "Dev"}, "read",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		s.idp.Session.CustomAttributes = []crewsaml.Attribute{kwtest.IdPAttribute(saml.AttributeRole, s.roleARN("Dev")+","+dev),
+			kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
+		defer s.roles("Admin")
+		hc := cookieClient()
+		status, page := s.post(t, hc, url.Values{"SAMLResponse": {s.idp.Response()}})
+		if status != http.StatusOK || getStatus(t, hc, s.srv.URL+"/console/roles") != http.StatusOK {
+			t.Fatalf("a role through the second registration: %d\n%s", status, page)
+		}
+	})
+}
+
+// TestSAMLEndpointAudited: a response used at /saml is used as the API's
+// AssumeRoleWithSAML uses it, and recorded as the API records it: an
+// AssumeRoleWithSAML event of the response's bearer, refused or not, and
+// for a sign-in AWS's ConsoleLogin of the role's session. Without them,
+// whoever signs in with a captured response, or tries forged ones, leaves
+// no trace in the event history.
+func TestSAMLEndpointAudited(t *testing.T) {
+	s := newSAMLConsole(t)
+	forged := strings.Replace(s.idp.Response(), "A", "B", 40)
+	if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {forged}}); status != http.StatusForbidden {
+		t.Fatalf("forged: %d", status)
+	}
+	if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {s.idp.Response()}}); status != http.StatusOK {
+		t.Fatalf("sign-in: %d", status)
+	}
+	ctx := context.Background()
+	if err := s.rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	events, _, err := s.k.IAM.Store.LookupEvents(ctx, keyward.EventQuery{Max: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		var rec struct {
+			UserIdentity struct{ Type, ARN string } `json:"userIdentity"`
+			ErrorCode    string                     `json:"errorCode"`
+		}
+		if err := json.Unmarshal(e.Record, &rec); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e.Name+" "+rec.UserIdentity.Type+" "+rec.UserIdentity.ARN+" "+rec.ErrorCode)
+	}
+	slices.Sort(got)
+	want := []string{
+		"AssumeRoleWithSAML SAMLUser  ",
+		"AssumeRoleWithSAML SAMLUser  InvalidIdentityToken",
+		"ConsoleLogin AssumedRole arn:aws:sts::" + kwtest.AccountID + ":assumed-role/Admin/alice ",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events\n%q\nwant\n%q", got, want)
+	}
 }

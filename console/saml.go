@@ -3,10 +3,12 @@ package console
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/saml"
+	"github.com/keyward/keyward/sts"
 )
 
 // Console single sign-on through SAML, as AWS's console offers it at
@@ -64,31 +66,40 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		CurrentTime: c.Now(), UserAgent: r.UserAgent()})
 	in, err := c.STS.SAMLSignInOf(ctx, response)
 	if err != nil {
+		c.auditSAML(r, chosen, "", nil, err)
 		c.samlFailed(w, r, err)
 		return
 	}
 	relay := r.PostFormValue("RelayState")
-	if chosen == "" && len(in.Roles) > 1 {
+	// A role offered through two providers is one choice, through the
+	// first of them.
+	var offered []sts.SAMLRole
+	for _, o := range in.Roles {
+		if !slices.ContainsFunc(offered, func(x sts.SAMLRole) bool { return x.RoleARN == o.RoleARN }) {
+			offered = append(offered, o)
+		}
+	}
+	if chosen == "" && len(offered) > 1 {
 		page := samlRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(ctx).ID}, Response: response, RelayState: relay}
-		for _, arn := range in.Roles {
-			account, name := roleParts(arn)
-			page.Roles = append(page.Roles, samlRole{ARN: arn, Account: account, Name: name})
+		for _, o := range offered {
+			account, name := roleParts(o.RoleARN)
+			page.Roles = append(page.Roles, samlRole{ARN: o.RoleARN, Account: account, Name: name})
 		}
 		c.render(w, http.StatusOK, "samlroles", page)
 		return
 	}
 	if chosen == "" {
-		chosen = in.Roles[0]
+		chosen = offered[0].RoleARN
 	}
-	offered := false
-	for _, arn := range in.Roles {
-		offered = offered || arn == chosen
-	}
-	if !offered {
-		c.samlFailed(w, r, keyward.Errorf(keyward.EAccessDenied, "The SAML response does not offer that role."))
+	i := slices.IndexFunc(offered, func(x sts.SAMLRole) bool { return x.RoleARN == chosen })
+	if i < 0 {
+		err := keyward.Errorf(keyward.EAccessDenied, "The SAML response does not offer that role.")
+		c.auditSAML(r, chosen, "", nil, err)
+		c.samlFailed(w, r, err)
 		return
 	}
-	ar, err := c.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: chosen, DurationSeconds: in.SessionDuration}, in.ProviderARN, response)
+	ar, err := c.STS.SAMLConsoleSession(ctx, chosen, offered[i].ProviderARN, response)
+	c.auditSAML(r, chosen, offered[i].ProviderARN, &ar, err)
 	if err != nil {
 		c.samlFailed(w, r, err)
 		return
@@ -100,6 +111,37 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	c.setSession(w, r, s)
 	c.render(w, http.StatusOK, "samlcontinue", samlContinuePage{layout: layout{Title: "Signing in"}, Destination: consoleDestination(relay)})
+}
+
+// auditSAML records a use of a response at /saml as the API records
+// AssumeRoleWithSAML: an event of the response's bearer (AWS's SAMLUser),
+// with its refusal if refused; and for a role's session issued, AWS's
+// ConsoleLogin of that session.
+func (c *Console) auditSAML(r *http.Request, roleARN, providerARN string, ar *keyward.AssumedRole, err error) {
+	if c.Audit == nil {
+		return
+	}
+	e := c.event(r, keyward.EventSourceSTS, "AssumeRoleWithSAML")
+	e.UserIdentity = keyward.EventIdentity{Type: "SAMLUser"}
+	e.RequestParameters = map[string]any{"sAMLAssertion": keyward.Hidden}
+	if roleARN != "" {
+		e.RequestParameters["roleArn"] = keyward.Clip(roleARN)
+	}
+	if providerARN != "" {
+		e.RequestParameters["principalArn"] = keyward.Clip(providerARN)
+	}
+	if err != nil {
+		e.ErrorCode, e.ErrorMessage = keyward.ErrorCode(err), keyward.Clip(keyward.ErrorMessage(err))
+	}
+	c.Audit.Add(&e)
+	if err != nil {
+		return
+	}
+	l := c.event(r, keyward.EventSourceSignIn, "ConsoleLogin")
+	l.EventType = keyward.EventTypeConsoleSignIn
+	l.UserIdentity = keyward.EventIdentity{Type: "AssumedRole", PrincipalID: ar.AssumedRoleID, ARN: ar.ARN, AccountID: c.IAM.Account(r.Context()).ID}
+	l.ResponseElements = map[string]any{"ConsoleLogin": "Success"}
+	c.Audit.Add(&l)
 }
 
 // samlFailed answers a refused sign-in with AWS's error and the status the

@@ -38,9 +38,13 @@ func operation(action string) *keyward.Operation {
 }
 
 // identity is the userIdentity of an event: the signer, or for an unsigned
-// request (web identity federation) the token's bearer.
+// request (federation) the bearer of its token or response, as AWS types
+// them: WebIdentityUser, or SAMLUser for AssumeRoleWithSAML.
 func (ev *eventOf) identity() keyward.EventIdentity {
 	if ev.principal.AccountID == "" && ev.api == &stsAPI && ev.act != nil {
+		if ev.params.Get("Action") == "AssumeRoleWithSAML" {
+			return keyward.EventIdentity{Type: "SAMLUser"}
+		}
 		return keyward.EventIdentity{Type: "WebIdentityUser"}
 	}
 	return keyward.IdentityOf(ev.principal, ev.keyID)

@@ -132,6 +132,20 @@ func (a *Assertion) HasRole(roleARN, providerARN string) bool {
 // Patterns AWS holds RoleSessionName and SourceIdentity to.
 var sessionNamePattern = regexp.MustCompile(`^[a-zA-Z_0-9+=,.@-]{2,64}$`)
 
+// Session tags from PrincipalTag and TransitiveTagKeys attributes are held
+// to what AssumeRole takes as parameters (the STS model's tagKeyType and
+// tagValueType, and 50 of each at most): the session's aws:PrincipalTag
+// keys are read by every policy of the session and by the services that
+// ask Keyward's verifier, which may rely on AWS's shapes.
+var (
+	tagKeyPattern   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	tagValuePattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+)
+
+// MaxSessionTags is the most session tags, and transitive tag keys, a
+// session may have.
+const MaxSessionTags = 50
+
 // readAssertion reads the verified assertion a and checks what it says
 // against the provider and the clock.
 func (sp *ServiceProvider) readAssertion(a *etree.Element, entityID string, now time.Time, opts Options) (*Assertion, error) {
@@ -377,6 +391,19 @@ func (a *Assertion) readAWSAttributes() error {
 	}
 	if !sessionNamePattern.MatchString(a.RoleSessionName) {
 		return badAttribute(msgSessionName, "RoleSessionName missing or does not match the pattern")
+	}
+	if len(a.PrincipalTags) > MaxSessionTags || len(a.TransitiveTagKeys) > MaxSessionTags {
+		return badAttribute(msgTagShape, "more than 50 session tags or transitive keys")
+	}
+	for _, t := range a.PrincipalTags {
+		if !tagKeyPattern.MatchString(t.Key) || !tagValuePattern.MatchString(t.Value) {
+			return badAttribute(msgTagShape, "PrincipalTag key or value outside the tag shapes")
+		}
+	}
+	for _, k := range a.TransitiveTagKeys {
+		if !tagKeyPattern.MatchString(k) {
+			return badAttribute(msgTagShape, "TransitiveTagKeys value outside the tag key shape")
+		}
 	}
 	return nil
 }

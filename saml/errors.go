@@ -110,6 +110,8 @@ const (
 	msgSourceID    = "SourceIdentity in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}"
 	msgDuration    = "SessionDuration in AuthnResponse must be an integer between 900 and 43200"
 	msgTag         = "PrincipalTag attributes in AuthnResponse must have exactly one value"
+	msgTagShape    = "PrincipalTag and TransitiveTagKeys attributes in AuthnResponse must be at most 50 session tags, " +
+		"with keys of 1 to 128 and values of up to 256 characters matching [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]"
 
 	// msgMetadata is IAM's answer to a metadata document it cannot use.
 	msgMetadata = "Could not parse metadata"

@@ -18,6 +18,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -894,4 +895,61 @@ func TestReplay(t *testing.T) {
 	h.now = a1.NotOnOrAfter
 	_, err = h.verify(resp)
 	wantErr(t, err, saml.ErrExpired, saml.CodeExpiredTokenException)
+}
+
+// TestSessionTagShapes: PrincipalTag attributes become the session's tags,
+// which every policy decision of the session (and every service asking
+// Keyward's verifier) reads as aws:PrincipalTag. A user who can set an
+// attribute the identity provider maps to one (a department, a display
+// name) chooses its value; the identity provider's administrator chooses
+// keys. Both must be session tags as AssumeRole takes them: keys of 1 to
+// 128 and values of up to 256 letters, digits, spaces and _.:/=+-@, at
+// most 50, and transitive keys of the same shape.
+func TestSessionTagShapes(t *testing.T) {
+	role := attribute(saml.AttributeRole, adminRole+","+providerARN)
+	session := attribute(saml.AttributeSessionName, "mallory")
+	tag := func(k, v string) crewsaml.Attribute { return attribute(saml.AttributePrincipalTag+k, v) }
+	many := []crewsaml.Attribute{role, session}
+	for i := range 51 {
+		many = append(many, tag("k"+strconv.Itoa(i), "v"))
+	}
+	keys := make([]string, 51)
+	for i := range keys {
+		keys[i] = "dept"
+	}
+	cases := []struct {
+		name  string
+		attrs []crewsaml.Attribute
+	}{
+		{"a value with a wildcard", []crewsaml.Attribute{role, session, tag("dept", "*")}},
+		{"a value with a comma and a newline", []crewsaml.Attribute{role, session, tag("dept", "eng,admin\nx")}},
+		{"a value over 256 characters", []crewsaml.Attribute{role, session, tag("dept", strings.Repeat("a", 257))}},
+		{"an empty key", []crewsaml.Attribute{role, session, tag("", "eng")}},
+		{"a key over 128 characters", []crewsaml.Attribute{role, session, tag(strings.Repeat("k", 129), "eng")}},
+		{"a key with a dollar and braces", []crewsaml.Attribute{role, session, tag("${aws:username}", "eng")}},
+		{"51 tags", many},
+		{"a transitive key with a wildcard", []crewsaml.Attribute{role, session, tag("dept", "eng"), attribute(saml.AttributeTransitive, "de*")}},
+		{"51 transitive keys", []crewsaml.Attribute{role, session, tag("dept", "eng"), attribute(saml.AttributeTransitive, keys...)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.session.CustomAttributes = c.attrs
+			a, err := h.verify(h.response())
+			wantErr(t, err, saml.ErrAttribute, saml.CodeInvalidIdentityToken)
+			if a != nil {
+				t.Errorf("refused, yet an assertion came back: %+v", a)
+			}
+		})
+	}
+	t.Run("50 tags of the largest shape", func(t *testing.T) {
+		h := newHarness(t)
+		h.session.CustomAttributes = []crewsaml.Attribute{role, session, attribute(saml.AttributeTransitive, "Kéy 0")}
+		for i := range 50 {
+			h.session.CustomAttributes = append(h.session.CustomAttributes, tag("Kéy "+strconv.Itoa(i), "a b:c/d=e+f-g@h_i.j é 1"))
+		}
+		if a, err := h.verify(h.response()); err != nil || len(a.PrincipalTags) != 50 {
+			t.Fatalf("%v", err)
+		}
+	})
 }

@@ -92,29 +92,42 @@ func decode(samlResponse string) (*etree.Element, error) {
 	return root, nil
 }
 
-// Issuer returns the Issuer a response names, without verifying anything:
-// for the console's SAML endpoint to find which of the account's providers
-// to verify the response against. The assertion's Issuer is preferred to
-// the response's, since it is the one Verify checks.
-func (sp *ServiceProvider) Issuer(samlResponse string) (string, error) {
+// RoleProviders returns the SAML providers a response's Role attribute
+// names, each once, in order, without verifying anything: for the
+// console's SAML endpoint to know which of the account's providers to
+// verify the response against, as AWS's sign-in endpoint learns them.
+// The Issuer cannot say it: identity providers registered apart may share
+// an entity ID (one IdP registered twice, or anyone allowed to register a
+// provider claiming the company's), and which provider a role trusts is
+// the provider's ARN. Nothing here is believed: Verify reads the Role
+// attribute again from the signed element. An encrypted assertion names
+// no provider before it is decrypted.
+func (sp *ServiceProvider) RoleProviders(samlResponse string) ([]string, error) {
 	root, err := decode(samlResponse)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	for _, local := range []string{"Assertion", "Response"} {
-		el := root
-		if local == "Assertion" {
-			if el, _ = child(root, nsAssertion, "Assertion"); el == nil {
-				continue
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range children(root, nsAssertion, "Assertion") {
+		for _, st := range children(a, nsAssertion, "AttributeStatement") {
+			for _, at := range children(st, nsAssertion, "Attribute") {
+				if name, _ := attr(at, "Name"); name != AttributeRole {
+					continue
+				}
+				for _, v := range readAttribute(at).Values {
+					if p, ok := parseRolePair(v); ok && !seen[p.ProviderARN] {
+						seen[p.ProviderARN] = true
+						out = append(out, p.ProviderARN)
+					}
+				}
 			}
 		}
-		if iss, _ := child(el, nsAssertion, "Issuer"); iss != nil {
-			if s, err := text(iss); err == nil && s != "" {
-				return s, nil
-			}
-		}
 	}
-	return "", refuse(ErrMalformed, "no Issuer")
+	if len(out) == 0 {
+		return nil, refuse(ErrMalformed, "no Role attribute naming a provider")
+	}
+	return out, nil
 }
 
 // Verify checks a base64 SAMLResponse as AssumeRoleWithSAML and the

@@ -494,15 +494,23 @@ func TestProviderExpired(t *testing.T) {
 	}
 }
 
-func TestIssuer(t *testing.T) {
+// TestRoleProviders: the providers a response's Role attribute names,
+// each once, in order, before anything is verified.
+func TestRoleProviders(t *testing.T) {
 	h := newHarness(t)
-	resp := h.response()
-	if iss, err := h.sp.Issuer(resp); err != nil || iss != idpEntityID {
-		t.Errorf("Issuer %q %v", iss, err)
+	const other = "arn:aws:iam::123456789012:saml-provider/other"
+	h.session.CustomAttributes = []crewsaml.Attribute{
+		attribute(saml.AttributeRole, adminRole+","+providerARN, other+","+readerRole, readerRole+","+providerARN, "not a pair"),
+		attribute(saml.AttributeSessionName, "alice"),
 	}
-	for _, bad := range []string{"", "not base64!", base64.StdEncoding.EncodeToString([]byte("<a/>"))} {
-		if _, err := h.sp.Issuer(bad); !errors.Is(err, saml.ErrMalformed) {
-			t.Errorf("Issuer(%q): %v", bad, err)
+	got, err := h.sp.RoleProviders(h.response())
+	if err != nil || strings.Join(got, " ") != providerARN+" "+other {
+		t.Errorf("RoleProviders %q %v", got, err)
+	}
+	h.session.CustomAttributes = h.session.CustomAttributes[1:]
+	for _, bad := range []string{"", "not base64!", base64.StdEncoding.EncodeToString([]byte("<a/>")), h.response()} {
+		if _, err := h.sp.RoleProviders(bad); !errors.Is(err, saml.ErrMalformed) {
+			t.Errorf("RoleProviders(%.40q): %v", bad, err)
 		}
 	}
 }

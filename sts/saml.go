@@ -1,8 +1,13 @@
 package sts
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -18,6 +23,22 @@ import (
 // keys) assume it. The caller signs nothing: the response is its
 // credential, and nothing in it is believed before its signature is.
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string) (keyward.AssumedRole, error) {
+	return s.assumeRoleWithSAML(ctx, in, providerARN, response, false)
+}
+
+// SAMLConsoleSession is AssumeRoleWithSAML for the console's SAML
+// endpoint: the session lasts as long as the assertion's SessionDuration
+// attribute asks (an hour without one), at most the role's maximum
+// session duration, and at most until SessionNotOnOrAfter. AWS does not
+// hold a console sign-in to the role's maximum; a console session of
+// Keyward's is a role session, which never outlasts it, so a longer
+// SessionDuration is shortened rather than refused after the response is
+// used up.
+func (s *Service) SAMLConsoleSession(ctx context.Context, roleARN, providerARN, response string) (keyward.AssumedRole, error) {
+	return s.assumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: roleARN}, providerARN, response, true)
+}
+
+func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string, console bool) (keyward.AssumedRole, error) {
 	rc, _, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.AssumedRole{}, keyward.ErrNoCaller
@@ -31,9 +52,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	} else if err != nil {
 		return keyward.AssumedRole{}, err
 	}
-	// The document was checked when it was stored; it is read again as of
-	// then, and Verify refuses it if its validUntil has passed since.
-	md, err := saml.ParseMetadata(provider.Metadata, provider.CreatedAt)
+	md, err := s.metadataOf(provider)
 	if err != nil {
 		return keyward.AssumedRole{}, samlError(err)
 	}
@@ -43,8 +62,11 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	}
 	now := s.now()
 	// One use of each assertion, on every replica sharing the store, for
-	// as long as Verify would accept it.
-	first, err := s.Store.UseOnce(ctx, "saml:"+provider.ARN+":"+a.ID, now, a.NotOnOrAfter)
+	// as long as Verify would accept it on any of them (usedGrace). The
+	// record of the use is no change of the request's: the request's event
+	// must not be written with it, as a success, before the Role attribute
+	// and the trust policy are checked; it is recorded once answered.
+	first, err := s.Store.UseOnce(keyward.WithEvent(ctx, nil), assertionKey(a), now, a.NotOnOrAfter.Add(usedGrace))
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
@@ -75,9 +97,11 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 		return keyward.AssumedRole{}, err
 	}
 	role := assumable.Role
-	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
-	if err != nil {
-		return keyward.AssumedRole{}, err
+	duration := min(cmp.Or(a.SessionDuration, keyward.DefaultRoleSessionDuration), role.MaxSessionDuration)
+	if !console {
+		if duration, err = roleSessionDuration(in.DurationSeconds, role, false); err != nil {
+			return keyward.AssumedRole{}, err
+		}
 	}
 	// The session ends with the identity provider's session, if sooner.
 	if end := a.SessionNotOnOrAfter; !end.IsZero() {
@@ -119,6 +143,21 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	return r, nil
 }
 
+// assertionKey is what UseOnce remembers of an assertion: its ID as its
+// issuer made it, within the account. Not the provider: one identity
+// provider may be registered as several providers (one metadata document
+// under two names), and a response that names a role through each would
+// otherwise be used once through every one of them. The parts are hashed
+// so that the key has one length whatever the identity provider put in
+// its ID, within what a store's unique index takes.
+func assertionKey(a *saml.Assertion) string {
+	h := sha256.New()
+	for _, part := range []string{a.AccountID, a.Issuer, a.ID} {
+		fmt.Fprintf(h, "%d:%s", len(part), part)
+	}
+	return "saml:" + hex.EncodeToString(h.Sum(nil))
+}
+
 // samlError answers a refused response with the AWS error package saml
 // chose for it; the detail of which check failed stays in the log.
 func samlError(err error) error {
@@ -133,52 +172,77 @@ func samlError(err error) error {
 	return keyward.Errorf(code, "%s", se.Message)
 }
 
+// MaxSignInProviders bounds the providers the console's SAML endpoint
+// verifies one response against: those the Role attribute names in this
+// account, in order. A response comes from anyone; each provider tried
+// costs a store read, its metadata and a signature check.
+const MaxSignInProviders = 5
+
 // SAMLSignIn is what the console's SAML endpoint learns of a response
-// before it signs anyone in: the provider that vouches for it, the roles
-// its Role attribute offers through that provider, and the console
-// session's duration the SessionDuration attribute asks for (0: none).
+// before it signs anyone in: the roles its Role attribute offers, each
+// through the provider that verified the response.
 type SAMLSignIn struct {
-	ProviderARN     string
-	Roles           []string
-	SessionDuration int
+	Roles []SAMLRole
+}
+
+// SAMLRole is a role a response offers and the provider it is offered
+// through.
+type SAMLRole struct {
+	RoleARN, ProviderARN string
 }
 
 // SAMLSignInOf verifies a response posted to Keyward's SAML endpoint by a
-// browser, finding its provider among the account's by the issuer, and
-// says which roles it offers. It does not use up the assertion: the
-// browser posts it again with the role chosen, to AssumeRoleWithSAML,
-// which does.
+// browser against the providers its Role attribute names (as AWS's
+// sign-in endpoint does: never by its Issuer, which providers registered
+// apart may share), and says which roles it offers through those that
+// verify it. It does not use up the assertion: the browser posts it again
+// with the role chosen, to AssumeRoleWithSAML, which does.
 func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn, error) {
 	if s.SAML == nil {
 		return SAMLSignIn{}, keyward.Errorf(keyward.EIDPRejectedClaim, "SAML federation is not configured.")
 	}
-	issuer, err := s.SAML.Issuer(response)
+	named, err := s.SAML.RoleProviders(response)
 	if err != nil {
 		return SAMLSignIn{}, samlError(err)
 	}
-	providers, err := s.Store.SAMLProviders(ctx)
-	if err != nil {
-		return SAMLSignIn{}, err
-	}
-	for _, p := range providers {
-		md, err := saml.ParseMetadata(p.Metadata, p.CreatedAt)
-		if err != nil || md.EntityID != issuer {
+	prefix := "arn:aws:iam::" + s.Account(ctx).ID + ":saml-provider/"
+	var in SAMLSignIn
+	var refused error
+	tried := 0
+	for _, arn := range named {
+		if !strings.HasPrefix(arn, prefix) {
+			continue // a provider of another account, which is not Keyward's
+		}
+		if tried++; tried > MaxSignInProviders {
+			break
+		}
+		p, err := s.Store.SAMLProvider(ctx, arn)
+		if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
+			continue
+		} else if err != nil {
+			return SAMLSignIn{}, err
+		}
+		md, err := s.metadataOf(p)
+		if err != nil {
+			refused = cmp.Or(refused, err)
 			continue
 		}
 		a, err := s.SAML.Verify(response, saml.Provider{ARN: p.ARN, Metadata: md}, saml.Options{})
 		if err != nil {
-			return SAMLSignIn{}, samlError(err)
+			refused = cmp.Or(refused, err)
+			continue
 		}
-		in := SAMLSignIn{ProviderARN: p.ARN, SessionDuration: a.SessionDuration}
 		for _, r := range a.Roles {
 			if r.ProviderARN == p.ARN {
-				in.Roles = append(in.Roles, r.RoleARN)
+				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN})
 			}
 		}
-		if len(in.Roles) == 0 {
-			return SAMLSignIn{}, keyward.Errorf(keyward.EAccessDenied, "The SAML response names no role of this account for its provider.")
-		}
-		return in, nil
 	}
-	return SAMLSignIn{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No SAML provider of this account has the issuer of the response.")
+	switch {
+	case len(in.Roles) > 0:
+		return in, nil
+	case refused != nil:
+		return SAMLSignIn{}, samlError(refused)
+	}
+	return SAMLSignIn{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The SAML response names no SAML provider of this account.")
 }

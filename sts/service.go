@@ -38,6 +38,8 @@ type Service struct {
 	// SAML checks SAML responses for Keyward's own SAML endpoint; nil
 	// refuses AssumeRoleWithSAML.
 	SAML *saml.ServiceProvider
+
+	samlMetadata metadataCache
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }

@@ -67,6 +67,14 @@ const (
 	MaxConsoleSessionSeconds = 43200
 )
 
+// usedGrace is how long past its expiry the store remembers a single-use
+// token (a sign-in token, a SAML assertion) was used. The store forgets a
+// use once the clock of the replica recording another passes its expiry;
+// a replica sharing the store with its clock behind would still take the
+// token for unexpired, find no record, and let it in again. Remembered
+// this much longer, a replica this far behind still finds it.
+const usedGrace = 5 * time.Minute
+
 type signinClaims struct {
 	// ID names the token for its single use.
 	ID      string    `json:"i"`
@@ -141,7 +149,7 @@ func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, to
 	if _, err := s.OpenSession(ctx, c.KeyID, c.Token); err != nil {
 		return "", "", time.Time{}, invalid
 	}
-	first, err := s.Store.UseOnce(keyward.WithEvent(ctx, nil), signinAssociated+":"+c.ID, now, c.Expires) // no change of the request's
+	first, err := s.Store.UseOnce(keyward.WithEvent(ctx, nil), signinAssociated+":"+c.ID, now, c.Expires.Add(usedGrace)) // no change of the request's
 	if err != nil {
 		return "", "", time.Time{}, err
 	}

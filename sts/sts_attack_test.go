@@ -30,16 +30,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
-
+	crewsaml "github.com/crewjam/saml"
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/saml"
+	kwsts "github.com/keyward/keyward/sts"
 )
 
 // attackBench is a Keyward on a clock the test moves, with SDK clients.
@@ -688,5 +689,124 @@ func TestWrongMFACodesAudited(t *testing.T) {
 		if len(out.Events) != 1 || !strings.Contains(aws.ToString(out.Events[0].CloudTrailEvent), `"errorCode":"`+code+`"`) {
 			t.Fatalf("%s: %d events, want one refusal: %v", name, len(out.Events), out.Events)
 		}
+	}
+}
+
+// TestSAMLResponseOnceAcrossProviders: an identity provider registered
+// twice (two SAML providers with one metadata document, each trusted by
+// its own roles) signs one response naming a role through each. Whoever
+// captures the response after its owner used it through one provider must
+// not use it again through the other: an assertion is single-use for its
+// issuer, not for each provider that would accept it.
+func TestSAMLResponseOnceAcrossProviders(t *testing.T) {
+	b := newSAMLBench(t)
+	b.samlRole(t, "Admin", "")
+	out, err := b.rootIAM.CreateSAMLProvider(context.Background(), &awsiam.CreateSAMLProviderInput{Name: aws.String("corp-dev"),
+		SAMLMetadataDocument: aws.String(b.idp.Metadata)})
+	must(t, err)
+	dev := aws.ToString(out.SAMLProviderArn)
+	_, err = b.rootIAM.CreateRole(context.Background(), &awsiam.CreateRoleInput{RoleName: aws.String("Dev"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + dev + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})
+	must(t, err)
+	b.idp.Session.CustomAttributes = []crewsaml.Attribute{
+		kwtest.IdPAttribute(saml.AttributeRole, b.roleARN("Admin")+","+b.providerARN, b.roleARN("Dev")+","+dev),
+		kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
+
+	resp := b.response(t)
+	_, err = b.assume(resp, "Admin")
+	must(t, err)
+	_, err = b.sts("", "").AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(b.roleARN("Dev")),
+		PrincipalArn: aws.String(dev), SAMLAssertion: aws.String(resp)})
+	kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "Duplicate SAML assertion.")
+}
+
+// TestSAMLMetadataParsedOnce: AssumeRoleWithSAML is unsigned, and the
+// provider's metadata (up to 10,000,000 characters, a second's parse) is
+// needed before anything in the response is believed. Whoever sends
+// responses, forged or not, must not have it parsed for each: it is
+// parsed once per document. A certificate rotated out by
+// UpdateSAMLProvider must stop verifying at once all the same.
+func TestSAMLMetadataParsedOnce(t *testing.T) {
+	b := newSAMLBench(t)
+	b.samlRole(t, "Admin", "")
+	before := kwsts.MetadataParses(b.STS)
+	for range 5 {
+		_, err := b.assume("bm90IGEgcmVzcG9uc2U=", "Admin")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
+	}
+	_, err := b.assume(b.response(t), "Admin")
+	must(t, err)
+	if n := kwsts.MetadataParses(b.STS) - before; n != 1 {
+		t.Errorf("the metadata was parsed %d times for 6 responses, want once", n)
+	}
+
+	rotated := kwtest.NewIdP(t, b.STS.SAML, b.clock.Now) // the same entity ID, a new key
+	rotated.Session.CustomAttributes = b.idp.Session.CustomAttributes
+	_, err = b.rootIAM.UpdateSAMLProvider(context.Background(), &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(b.providerARN),
+		SAMLMetadataDocument: aws.String(rotated.Metadata)})
+	must(t, err)
+	_, err = b.assume(b.response(t), "Admin")
+	kwtest.WantAPIError(t, err, "InvalidIdentityToken", 400, "")
+	_, err = b.assume(rotated.Response(), "Admin")
+	must(t, err)
+}
+
+// TestSAMLReplayAcrossSkewedReplicas: two replicas share the store, the
+// second's clock a minute behind the first's. A response used on the first
+// is forgotten by the store once the first's clock passes its expiry (any
+// later single use prunes it there); the second, whose clock has not,
+// still takes the response for valid and must still find it used.
+func TestSAMLReplayAcrossSkewedReplicas(t *testing.T) {
+	b := newSAMLBench(t)
+	b.samlRole(t, "Admin", "")
+	behind := func() time.Time { return b.clock.Now().Add(-time.Minute) }
+	sp := *b.STS.SAML
+	sp.Now = behind
+	replica := &kwsts.Service{Store: b.STS.Store, Sealer: b.STS.Sealer, Authz: b.STS.Authz, IAM: b.STS.IAM, Policies: b.STS.Policies,
+		Now: behind, Rand: b.STS.Rand, SAML: &sp}
+
+	resp := b.response(t)
+	_, err := b.assume(resp, "Admin")
+	must(t, err)
+	// Past the response's expiry on the first replica: a sign-in there
+	// prunes the used assertions it takes for expired.
+	b.clock.Add(2 * time.Minute) // the identity provider's responses are valid for 90 seconds
+	_, err = b.assume(b.response(t), "Admin")
+	must(t, err)
+
+	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{CurrentTime: behind()})
+	_, err = replica.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: b.roleARN("Admin")}, b.providerARN, resp)
+	if err == nil || keyward.ErrorCode(err) != "InvalidIdentityToken" {
+		t.Fatalf("the replica behind took the used response: %v", err)
+	}
+}
+
+// TestSigninTokenOnceAcrossSkewedReplicas: the console's sign-in tokens
+// are single-use on every replica, as SAML assertions are, including a
+// replica whose clock lags the one that recorded the use and pruned it.
+func TestSigninTokenOnceAcrossSkewedReplicas(t *testing.T) {
+	b := newAttackBench(t)
+	id, secret := b.User(t, "alice", "")
+	roleARN := b.role(t, "viewer", `{"AWS":"`+userARN("alice")+`"}`)
+	out, err := b.sts(id, secret).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("alice")})
+	must(t, err)
+	c := out.Credentials
+	token := func() string {
+		tok, err := b.STS.SigninToken(b.root(), aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken), 0)
+		must(t, err)
+		return tok
+	}
+	behind := func() time.Time { return b.clock.Now().Add(-2 * time.Minute) }
+	replica := &kwsts.Service{Store: b.STS.Store, Sealer: b.STS.Sealer, Authz: b.STS.Authz, IAM: b.STS.IAM, Policies: b.STS.Policies,
+		Now: behind, Rand: b.STS.Rand}
+
+	used := token()
+	_, _, _, err = b.STS.OpenSigninToken(b.root(), used)
+	must(t, err)
+	b.clock.Add(kwsts.SigninTokenLifetime + time.Minute)
+	_, _, _, err = b.STS.OpenSigninToken(b.root(), token()) // prunes what this replica takes for expired
+	must(t, err)
+	if _, _, _, err := replica.OpenSigninToken(b.root(), used); err == nil {
+		t.Fatal("the replica behind signed in with a used token")
 	}
 }

@@ -91,3 +91,41 @@ func TestQueueBounded(t *testing.T) {
 		t.Fatalf("after a second flush the store holds %d events", len(events))
 	}
 }
+
+// TestOneRefusedEventHoldsBackNoOther: an event the store refuses for
+// itself (its ID written already, as a request's event was once written
+// with a change and then queued again with its refusal) must not keep the
+// events queued with it, and every event queued after, from being written:
+// the batch was queued again whole on each failure, and the audit trail
+// stopped for good.
+func TestOneRefusedEventHoldsBackNoOther(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r := &audit.Recorder{Store: st}
+	event := func(id string) *keyward.Event {
+		e := keyward.Account{ID: "123456789012"}.NewEvent(keyward.EventSourceSTS, "AssumeRoleWithSAML", time.Now())
+		e.EventID = id
+		return &e
+	}
+	const dup = "4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a01"
+	r.Add(event(dup))
+	if err := r.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.Add(event(dup))
+	r.Add(event("4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a02"))
+	r.Flush(ctx) // the duplicate is refused
+	r.Add(event("4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a03"))
+	r.Flush(ctx)
+	events, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 3 {
+		t.Fatalf("the store holds %d events, want the first and the two queued beside and after the refused one", len(events))
+	}
+}

@@ -13,12 +13,24 @@ import (
 const insertEvent = `INSERT INTO events (event_id, event_time, event_name, username, access_key_id, event_source, read_only, record)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
+// appendEvent is insertEvent for the recorder's batches, which it writes
+// again when a write fails: an event whose ID is written already (a batch
+// whose commit was not acknowledged, an event written once before) is
+// that event, and is skipped rather than failing the batch, which the
+// recorder would otherwise queue again, whole, on every flush, and write
+// no event of anyone again.
+const appendEvent = insertEvent + ` ON CONFLICT (event_id) DO NOTHING`
+
 func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, e keyward.StoredEvent) error {
+	return s.execEvent(ctx, tx, insertEvent, e)
+}
+
+func (s *Store) execEvent(ctx context.Context, tx *sql.Tx, query string, e keyward.StoredEvent) error {
 	ro := 0
 	if e.ReadOnly {
 		ro = 1
 	}
-	_, err := tx.ExecContext(ctx, s.q(insertEvent), e.ID, toNanos(e.Time), e.Name, e.UserName, e.AccessKeyID, e.Source, ro, string(e.Record))
+	_, err := tx.ExecContext(ctx, s.q(query), e.ID, toNanos(e.Time), e.Name, e.UserName, e.AccessKeyID, e.Source, ro, string(e.Record))
 	return err
 }
 
@@ -46,7 +58,7 @@ func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx) (*keyward.PendingEve
 func (s *Store) AppendEvents(ctx context.Context, events []keyward.StoredEvent) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		for _, e := range events {
-			if err := s.insertEvent(ctx, tx, e); err != nil {
+			if err := s.execEvent(ctx, tx, appendEvent, e); err != nil {
 				return err
 			}
 		}
