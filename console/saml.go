@@ -68,6 +68,10 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	relay := r.PostFormValue("RelayState")
+	opts, done := c.samlAnswers(w, r, response, relay, in.ProviderARN, in.InResponseTo)
+	if done {
+		return
+	}
 	if chosen == "" && len(in.Roles) > 1 {
 		page := samlRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(ctx).ID}, Response: response, RelayState: relay}
 		for _, arn := range in.Roles {
@@ -88,7 +92,7 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		c.samlFailed(w, r, keyward.Errorf(keyward.EAccessDenied, "The SAML response does not offer that role."))
 		return
 	}
-	ar, err := c.STS.AssumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: chosen, DurationSeconds: in.SessionDuration}, in.ProviderARN, response)
+	ar, err := c.STS.AssumeRoleWithSAMLFor(ctx, keyward.AssumeRoleInput{RoleARN: chosen, DurationSeconds: in.SessionDuration}, in.ProviderARN, response, opts)
 	if err != nil {
 		c.samlFailed(w, r, err)
 		return
@@ -99,6 +103,9 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.setSession(w, r, s)
+	if opts.InResponseTo != "" {
+		c.clearSAMLState(w, r)
+	}
 	c.render(w, http.StatusOK, "samlcontinue", samlContinuePage{layout: layout{Title: "Signing in"}, Destination: consoleDestination(relay)})
 }
 

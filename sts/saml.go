@@ -18,6 +18,13 @@ import (
 // keys) assume it. The caller signs nothing: the response is its
 // credential, and nothing in it is believed before its signature is.
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string) (keyward.AssumedRole, error) {
+	return s.AssumeRoleWithSAMLFor(ctx, in, providerARN, response, saml.Options{})
+}
+
+// AssumeRoleWithSAMLFor is AssumeRoleWithSAML for a response that must
+// answer the AuthnRequest opts.InResponseTo names: the console's
+// SP-initiated sign-in, which knows the request it sent.
+func (s *Service) AssumeRoleWithSAMLFor(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string, opts saml.Options) (keyward.AssumedRole, error) {
 	rc, _, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.AssumedRole{}, keyward.ErrNoCaller
@@ -37,7 +44,7 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	if err != nil {
 		return keyward.AssumedRole{}, samlError(err)
 	}
-	a, err := s.SAML.Verify(response, saml.Provider{ARN: provider.ARN, Metadata: md}, saml.Options{})
+	a, err := s.SAML.Verify(response, saml.Provider{ARN: provider.ARN, Metadata: md}, opts)
 	if err != nil {
 		return keyward.AssumedRole{}, samlError(err)
 	}
@@ -141,6 +148,9 @@ type SAMLSignIn struct {
 	ProviderARN     string
 	Roles           []string
 	SessionDuration int
+	// InResponseTo is the ID of the AuthnRequest the signed assertion
+	// answers, empty for an IdP-initiated sign-in.
+	InResponseTo string
 }
 
 // SAMLSignInOf verifies a response posted to Keyward's SAML endpoint by a
@@ -169,7 +179,7 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 		if err != nil {
 			return SAMLSignIn{}, samlError(err)
 		}
-		in := SAMLSignIn{ProviderARN: p.ARN, SessionDuration: a.SessionDuration}
+		in := SAMLSignIn{ProviderARN: p.ARN, SessionDuration: a.SessionDuration, InResponseTo: a.InResponseTo}
 		for _, r := range a.Roles {
 			if r.ProviderARN == p.ARN {
 				in.Roles = append(in.Roles, r.RoleARN)
