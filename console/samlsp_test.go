@@ -7,12 +7,12 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"regexp"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -33,8 +33,8 @@ type spConsole struct {
 	// consoleClock is the console's own, which the test moves apart from
 	// the rest of Keyward's to expire what only the console keeps.
 	consoleClock *kwtest.Clock
-	idp   *kwtest.IdP
-	k     *kwtest.Keyward
+	idp          *kwtest.IdP
+	k            *kwtest.Keyward
 }
 
 func newSPConsole(t *testing.T) *spConsole {
