@@ -59,8 +59,8 @@ func newSAMLIdP(t *testing.T, ts *testServer) *samlIdP {
 func idpLogin() chromedp.Tasks {
 	return chromedp.Tasks{
 		chromedp.WaitVisible("#idp-username", chromedp.ByID),
-		chromedp.SendKeys("#idp-username", "alice", chromedp.ByID),
-		chromedp.SendKeys("#idp-password", kwtest.IdPPassword, chromedp.ByID),
+		chromedp.SetValue("#idp-username", "alice", chromedp.ByID),
+		chromedp.SetValue("#idp-password", kwtest.IdPPassword, chromedp.ByID),
 		chromedp.Click("#idp-submit", chromedp.ByID),
 	}
 }
@@ -89,21 +89,23 @@ func TestConsoleSAMLSignIn(t *testing.T) {
 	t.Parallel()
 	ts := startServerWith(t, "", cheapPasswords)
 	idp := newSAMLIdP(t, ts)
+	// One browser for both, its cookies cleared in between: Chromium's
+	// start is most of the test's time.
+	ctx := newBrowser(t, t.TempDir())
 	t.Run("IdP-initiated", func(t *testing.T) {
-		ctx := newBrowser(t, t.TempDir())
-		browse(t, ctx, "idp-login", chromedp.Navigate(idp.URL+"/start"), idpLogin())
-		browse(t, ctx, "console", signedInAsRole(ts))
+		browse(t, ctx, "idp-login", chromedp.Navigate(idp.URL+"/start"), chromedp.WaitVisible("#idp-username", chromedp.ByID))
+		browse(t, ctx, "console", idpLogin(), signedInAsRole(ts))
 	})
 	t.Run("SP-initiated", func(t *testing.T) {
-		ctx := newBrowser(t, t.TempDir())
 		var before, after []*network.Cookie
 		browse(t, ctx, "keyward-signin",
+			network.ClearBrowserCookies(),
 			chromedp.Navigate(ts.URL+"/console/signin"),
 			chromedp.Click("#saml-corp", chromedp.ByID),
 			waitFor(`location.href.startsWith(`+jsString(idp.URL+"/sso?SAMLRequest=")+`)`),
-			cookiesOf(ts.URL+"/saml", &before),
-			idpLogin())
-		browse(t, ctx, "console", signedInAsRole(ts), cookiesOf(ts.URL+"/saml", &after))
+			chromedp.WaitVisible("#idp-username", chromedp.ByID),
+			cookiesOf(ts.URL+"/saml", &before))
+		browse(t, ctx, "console", idpLogin(), signedInAsRole(ts), cookiesOf(ts.URL+"/saml", &after))
 		// The request was remembered, and forgotten once answered: the
 		// sign-in went through the check of InResponseTo.
 		if !hasCookie(before, "keyward_saml_request") || hasCookie(after, "keyward_saml_request") {
