@@ -28,7 +28,7 @@ type samlIdP struct {
 	URL, ProviderARN, RoleARN string
 }
 
-func newSAMLIdP(t *testing.T, ts *testServer) *samlIdP {
+func newSAMLIdP(t testing.TB, ts *testServer) *samlIdP {
 	t.Helper()
 	// The listener's own address is Keyward's URL, as it is without
 	// --public-url on a fixed port.
