@@ -103,6 +103,8 @@ func TestConsoleSAMLSignIn(t *testing.T) {
 		browse(t, ctx, "keyward-signin",
 			network.ClearBrowserCookies(),
 			chromedp.Navigate(ts.URL+"/console/signin"),
+			chromedp.WaitVisible("#saml-corp", chromedp.ByID))
+		browse(t, ctx, "idp-login",
 			chromedp.Click("#saml-corp", chromedp.ByID),
 			waitFor(`location.href.startsWith(`+jsString(idp.URL+"/sso?SAMLRequest=")+`)`),
 			chromedp.WaitVisible("#idp-username", chromedp.ByID),
