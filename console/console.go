@@ -125,7 +125,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error", "samlroles", "samlcontinue"}
+var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error", "samlroles", "samlcontinue", "samlresume"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -180,6 +180,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/signin", c.signInPage)
 	m.HandleFunc("POST /console/signin", c.signIn)
 	m.HandleFunc("POST /console/signin/mfa", c.signInMFA)
+	m.HandleFunc("GET /console/signin/saml", c.samlStart)
 	m.HandleFunc("GET /console/federation", c.federation)
 	m.HandleFunc("GET /saml/metadata", c.samlMetadata)
 	m.HandleFunc("POST /saml", c.samlSignIn)

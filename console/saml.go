@@ -71,13 +71,27 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	relay := r.PostFormValue("RelayState")
+	opts, provider, done := c.samlAnswers(w, r, response, relay, in.InResponseTo)
+	if done {
+		return
+	}
 	// A role offered through two providers is one choice, through the
-	// first of them.
+	// first of them; a response to this browser's request offers only the
+	// roles of the provider the request went to.
 	var offered []sts.SAMLRole
 	for _, o := range in.Roles {
+		if provider != "" && o.ProviderARN != provider {
+			continue
+		}
 		if !slices.ContainsFunc(offered, func(x sts.SAMLRole) bool { return x.RoleARN == o.RoleARN }) {
 			offered = append(offered, o)
 		}
+	}
+	if len(offered) == 0 {
+		err := keyward.Errorf(keyward.EAccessDenied, "The SAML response answers another sign-in than the one this browser started. Sign in again.")
+		c.auditSAML(r, chosen, "", nil, err)
+		c.samlFailed(w, r, err)
+		return
 	}
 	if chosen == "" && len(offered) > 1 {
 		page := samlRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(ctx).ID}, Response: response, RelayState: relay}
@@ -98,7 +112,7 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		c.samlFailed(w, r, err)
 		return
 	}
-	ar, err := c.STS.SAMLConsoleSession(ctx, chosen, offered[i].ProviderARN, response)
+	ar, err := c.STS.SAMLConsoleSession(ctx, chosen, offered[i].ProviderARN, response, opts)
 	c.auditSAML(r, chosen, offered[i].ProviderARN, &ar, err)
 	if err != nil {
 		c.samlFailed(w, r, err)
@@ -110,6 +124,9 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.setSession(w, r, s)
+	if opts.InResponseTo != "" {
+		c.clearSAMLState(w, r)
+	}
 	c.render(w, http.StatusOK, "samlcontinue", samlContinuePage{layout: layout{Title: "Signing in"}, Destination: consoleDestination(relay)})
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/sts"
 )
 
 // Sign-in.
@@ -16,6 +17,9 @@ type signInPage struct {
 	// between them that AWS's sign-in page opens on.
 	Kind  string
 	Error string
+	// Providers are the SAML providers offered for SP-initiated sign-in,
+	// on the opening page.
+	Providers []sts.SAMLSignInProvider
 }
 
 const preCSRFCookie = "keyward_signin"
@@ -37,7 +41,14 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	if kind != "root" && kind != "user" {
 		kind = ""
 	}
-	c.render(w, http.StatusOK, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind})
+	page := signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind}
+	if kind == "" {
+		var err error
+		if page.Providers, err = c.STS.SAMLSignInProviders(r.Context()); err != nil {
+			c.Logger.Error("listing SAML providers for sign-in", "err", err) // the other ways to sign in still work
+		}
+	}
+	c.render(w, http.StatusOK, "signin", page)
 }
 
 // Longest values a sign-in field can hold when it is right: anything

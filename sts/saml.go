@@ -23,7 +23,7 @@ import (
 // keys) assume it. The caller signs nothing: the response is its
 // credential, and nothing in it is believed before its signature is.
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string) (keyward.AssumedRole, error) {
-	return s.assumeRoleWithSAML(ctx, in, providerARN, response, false)
+	return s.assumeRoleWithSAML(ctx, in, providerARN, response, false, saml.Options{})
 }
 
 // SAMLConsoleSession is AssumeRoleWithSAML for the console's SAML
@@ -34,11 +34,14 @@ func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 // Keyward's is a role session, which never outlasts it, so a longer
 // SessionDuration is shortened rather than refused after the response is
 // used up.
-func (s *Service) SAMLConsoleSession(ctx context.Context, roleARN, providerARN, response string) (keyward.AssumedRole, error) {
-	return s.assumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: roleARN}, providerARN, response, true)
+//
+// opts.InResponseTo names the AuthnRequest the response must answer, for
+// the console's SP-initiated sign-in, which knows the request it sent.
+func (s *Service) SAMLConsoleSession(ctx context.Context, roleARN, providerARN, response string, opts saml.Options) (keyward.AssumedRole, error) {
+	return s.assumeRoleWithSAML(ctx, keyward.AssumeRoleInput{RoleARN: roleARN}, providerARN, response, true, opts)
 }
 
-func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string, console bool) (keyward.AssumedRole, error) {
+func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string, console bool, opts saml.Options) (keyward.AssumedRole, error) {
 	rc, _, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.AssumedRole{}, keyward.ErrNoCaller
@@ -56,7 +59,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	if err != nil {
 		return keyward.AssumedRole{}, samlError(err)
 	}
-	a, err := s.SAML.Verify(response, saml.Provider{ARN: provider.ARN, Metadata: md}, saml.Options{})
+	a, err := s.SAML.Verify(response, saml.Provider{ARN: provider.ARN, Metadata: md}, opts)
 	if err != nil {
 		return keyward.AssumedRole{}, samlError(err)
 	}
@@ -183,6 +186,9 @@ const MaxSignInProviders = 5
 // through the provider that verified the response.
 type SAMLSignIn struct {
 	Roles []SAMLRole
+	// InResponseTo is the ID of the AuthnRequest the signed assertion
+	// answers, empty for an IdP-initiated sign-in.
+	InResponseTo string
 }
 
 // SAMLRole is a role a response offers and the provider it is offered
@@ -232,6 +238,7 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 			refused = cmp.Or(refused, err)
 			continue
 		}
+		in.InResponseTo = cmp.Or(in.InResponseTo, a.InResponseTo)
 		for _, r := range a.Roles {
 			if r.ProviderARN == p.ARN {
 				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN})

@@ -82,7 +82,7 @@ func (b *attackBench) role(t *testing.T, name, principal string) string {
 
 func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ type testIssuer struct {
 	keyFetches      atomic.Int32
 }
 
-func newTestIssuer(t *testing.T) *testIssuer {
+func newTestIssuer(t testing.TB) *testIssuer {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
@@ -81,7 +81,7 @@ func newTestIssuer(t *testing.T) *testIssuer {
 }
 
 // token signs an ID token with the issuer's key.
-func (is *testIssuer) token(t *testing.T, sub, aud string, expiry time.Time) string {
+func (is *testIssuer) token(t testing.TB, sub, aud string, expiry time.Time) string {
 	t.Helper()
 	tok, err := jwt.Signed(is.signer).Claims(jwt.Claims{Issuer: is.URL, Subject: sub, Audience: jwt.Audience{aud},
 		IssuedAt: jwt.NewNumericDate(expiry.Add(-time.Hour)), Expiry: jwt.NewNumericDate(expiry)}).Serialize()

@@ -3,6 +3,12 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // SP-initiated SAML sign-in: the identity provider's response is posted
+  // again from Keyward's own page, so that the sign-in request's cookie
+  // goes with it. Without this script the page's button does the same.
+  const resume = document.getElementById("saml-resume");
+  if (resume) resume.submit();
+
   // Users table: visible columns, chosen in Preferences, remembered here.
   const table = document.getElementById("users");
   const dialog = document.getElementById("preferences-dialog");

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/saml"
 )
 
 // terraformMirror finds a filesystem mirror holding the hashicorp/aws
@@ -53,6 +57,7 @@ variable "team" { default = "platform" }
 variable "ci_key" {}
 variable "ci_secret" {}
 variable "deployer_role" {}
+variable "saml_metadata" {}
 
 provider "aws" {
   region                      = "us-east-1"
@@ -181,6 +186,20 @@ resource "aws_iam_account_password_policy" "strict" {
 resource "aws_iam_account_alias" "alias" {
   account_alias = "keyward-terraform"
 }
+
+# The company's identity provider, and the role its people sign in as:
+# only for assertions made for this Keyward's own SAML endpoint.
+resource "aws_iam_saml_provider" "corp" {
+  name                   = "corp"
+  saml_metadata_document = var.saml_metadata
+  tags                   = { owner = "it" }
+}
+
+resource "aws_iam_role" "sso" {
+  name = "sso"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Federated = aws_iam_saml_provider.corp.arn },
+  Action = "sts:AssumeRoleWithSAML", Condition = { StringEquals = { "SAML:aud" = "${var.endpoint}/saml" } } }] })
+}
 `
 
 // TestTerraform drives the hashicorp/aws provider against Keyward: apply,
@@ -234,7 +253,8 @@ func TestTerraform(t *testing.T) {
 	env = append(env, "TF_REATTACH_PROVIDERS="+startProvider(t, mirror, env), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
 		"TF_VAR_endpoint="+url, "TF_VAR_ssh_key="+strings.TrimSpace(fixture(t, "ssh.pub")), "TF_VAR_certificate="+fixture(t, "cert.pem"),
 		"TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey),
-		"TF_VAR_deployer_role="+aws.ToString(deployer.Role.Arn), "AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+		"TF_VAR_deployer_role="+aws.ToString(deployer.Role.Arn), "TF_VAR_saml_metadata="+kwtest.NewIdP(t, &saml.ServiceProvider{BaseURL: url}, time.Now).Metadata,
+		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
 	run := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command(tf, args...)
@@ -311,6 +331,15 @@ resource "aws_iam_user" "bob" {
 		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
 	must(t, err)
 
+	sso, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("sso")})
+	must(t, err)
+	provider, err := root.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String("arn:aws:iam::123456789012:saml-provider/corp")})
+	must(t, err)
+	if trust, _ := neturl.QueryUnescape(aws.ToString(sso.Role.AssumeRolePolicyDocument)); !strings.Contains(trust, `"Federated":"arn:aws:iam::123456789012:saml-provider/corp"`) ||
+		len(provider.Tags) != 1 || provider.ValidUntil == nil {
+		t.Fatalf("the SAML provider and the role trusting it: %s, %+v", trust, provider)
+	}
+
 	ok("destroy", "-input=false", "-auto-approve", "-no-color")
 	users, err := root.ListUsers(ctx, &iam.ListUsersInput{})
 	must(t, err)
@@ -326,6 +355,11 @@ resource "aws_iam_user" "bob" {
 	must(t, err)
 	profiles, err := root.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{})
 	must(t, err)
+	samlProviders, err := root.ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{})
+	must(t, err)
+	if len(samlProviders.SAMLProviderList) != 0 {
+		t.Fatalf("left after destroy: %d SAML providers", len(samlProviders.SAMLProviderList))
+	}
 	// The CI user and its role were made outside Terraform, and stay.
 	if len(roles.Roles) != 1 || len(profiles.InstanceProfiles) != 0 {
 		t.Fatalf("left after destroy: %d roles, %d instance profiles", len(roles.Roles), len(profiles.InstanceProfiles))

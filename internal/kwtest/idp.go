@@ -42,6 +42,13 @@ type IdP struct {
 // the clock now, with a user alice@corp.test signed in.
 func NewIdP(t testing.TB, sp *saml.ServiceProvider, now func() time.Time) *IdP {
 	t.Helper()
+	return NewIdPAt(t, sp, now, "https://idp.corp.test")
+}
+
+// NewIdPAt is NewIdP for an identity provider at base, such as an
+// httptest server serving its Handler.
+func NewIdPAt(t testing.TB, sp *saml.ServiceProvider, now func() time.Time, base string) *IdP {
+	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +65,7 @@ func NewIdP(t testing.TB, sp *saml.ServiceProvider, now func() time.Time) *IdP {
 	}
 	p := &IdP{t: t, sp: sp, now: now}
 	p.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert,
-		MetadataURL: mustURL("https://idp.corp.test/metadata"), SSOURL: mustURL("https://idp.corp.test/sso"),
+		MetadataURL: mustURL(base + "/metadata"), SSOURL: mustURL(base + "/sso"),
 		ServiceProviderProvider: p, SessionProvider: p}
 	md, err := xml.Marshal(p.idp.Metadata())
 	if err != nil {
