@@ -71,10 +71,10 @@ type AccessStore interface {
 	// ServiceAccesses returns the recorded uses of the users with these IDs
 	// ("" for the root user).
 	ServiceAccesses(ctx context.Context, userIDs []string) ([]ServiceAccess, error)
-	// PutAccessJob stores a report, keeping the MaxAccessJobs most recent:
-	// older ones are dropped in the same transaction. AccessJob returns
-	// one, ErrNoSuchJob.
-	PutAccessJob(ctx context.Context, job AccessJob) error
+	// PutAccessJob stores a report, keeping the keep most recent (the
+	// service's bound, MaxAccessJobs by default): older ones are dropped
+	// in the same transaction. AccessJob returns one, ErrNoSuchJob.
+	PutAccessJob(ctx context.Context, job AccessJob, keep int) error
 	AccessJob(ctx context.Context, id string) (AccessJob, error)
 }
 

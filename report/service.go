@@ -36,6 +36,9 @@ type Service struct {
 	// before GenerateCredentialReport makes a new one; 0 makes one every time
 	// (and a report then never expires).
 	CredentialReportMaxAge time.Duration
+	// AccessJobsKept is how many service last accessed reports the store
+	// keeps, the most recent; 0 for keyward.MaxAccessJobs.
+	AccessJobsKept int
 	// ReportGenerated, when set, is told how long each credential report
 	// took to generate (the metrics).
 	ReportGenerated func(time.Duration)

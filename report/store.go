@@ -17,7 +17,7 @@ type Store interface {
 	PasswordPolicy(ctx context.Context) (keyward.PasswordPolicy, error)
 
 	AccessJob(ctx context.Context, id string) (keyward.AccessJob, error)
-	PutAccessJob(ctx context.Context, job keyward.AccessJob) error
+	PutAccessJob(ctx context.Context, job keyward.AccessJob, keep int) error
 	ServiceAccesses(ctx context.Context, userIDs []string) ([]keyward.ServiceAccess, error)
 
 	User(ctx context.Context, name string) (keyward.User, error)

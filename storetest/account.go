@@ -160,9 +160,12 @@ func testServiceAccess(t *testing.T, s keyward.Store) {
 	if len(got) != 2 || !byService["iam"].Time.Equal(t0.Add(time.Hour)) || byService["iam"].Region != "us-west-2" || byService["s3"].Region != "eu-west-1" {
 		t.Fatalf("accesses %+v", got)
 	}
+	// A store keeps as many reports as it is told; a small bound here,
+	// since every report is a durable write.
+	const keep = 7
 	job := keyward.AccessJob{ID: "00000000-0000-4000-8000-000000000001", ARN: "arn", Granularity: "SERVICE_LEVEL", CreatedAt: t0, CompletedAt: t0,
 		Services: []keyward.ServiceLastAccessed{{Namespace: "iam", Name: "IAM", TotalEntities: 1}}}
-	must(t, s.PutAccessJob(ctx, job))
+	must(t, s.PutAccessJob(ctx, job, keep))
 	back, err := s.AccessJob(ctx, job.ID)
 	must(t, err)
 	if back.ARN != "arn" || len(back.Services) != 1 || back.Services[0].TotalEntities != 1 {
@@ -171,15 +174,15 @@ func testServiceAccess(t *testing.T, s keyward.Store) {
 	_, err = s.AccessJob(ctx, "00000000-0000-4000-8000-000000000002")
 	wantErr(t, err, keyward.ErrNoSuchJob)
 
-	// The most recent MaxAccessJobs are kept, those of one instant too.
-	for i := range keyward.MaxAccessJobs {
+	// The most recent keep are kept, those of one instant too.
+	for i := range keep {
 		later := job
 		later.ID, later.CreatedAt = fmt.Sprintf("10000000-0000-4000-8000-%012d", i), t0.Add(time.Second)
-		must(t, s.PutAccessJob(ctx, later))
+		must(t, s.PutAccessJob(ctx, later, keep))
 	}
 	_, err = s.AccessJob(ctx, job.ID)
 	wantErr(t, err, keyward.ErrNoSuchJob)
-	for _, i := range []int{0, keyward.MaxAccessJobs - 1} {
+	for _, i := range []int{0, keep - 1} {
 		_, err := s.AccessJob(ctx, fmt.Sprintf("10000000-0000-4000-8000-%012d", i))
 		must(t, err)
 	}

@@ -57,7 +57,7 @@ func (s *Store) ServiceAccesses(ctx context.Context, userIDs []string) ([]keywar
 }
 
 // PutAccessJob implements keyward.AccessStore.
-func (s *Store) PutAccessJob(ctx context.Context, job keyward.AccessJob) error {
+func (s *Store) PutAccessJob(ctx context.Context, job keyward.AccessJob, keep int) error {
 	body, err := json.Marshal(job)
 	if err != nil {
 		return err
@@ -66,10 +66,10 @@ func (s *Store) PutAccessJob(ctx context.Context, job keyward.AccessJob) error {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO access_jobs (id, created_at, body) VALUES (?, ?, ?)`), job.ID, toNanos(job.CreatedAt), string(body)); err != nil {
 			return err
 		}
-		// The most recent MaxAccessJobs stay (reports made in the same
-		// second are told apart by ID), whatever the clock says.
+		// The most recent keep stay (reports made in the same second are
+		// told apart by ID), whatever the clock says.
 		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM access_jobs WHERE id NOT IN
-			(SELECT id FROM access_jobs ORDER BY created_at DESC, id DESC LIMIT ?)`), keyward.MaxAccessJobs)
+			(SELECT id FROM access_jobs ORDER BY created_at DESC, id DESC LIMIT ?)`), keep)
 		return err
 	})
 }
