@@ -7,9 +7,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// The account-wide views, and the listings of the entities that issue 14
-// brings (roles, instance profiles, identity providers), which answer
-// empty lists until then, as an account without any does.
+// The account-wide views: summary, aliases, the entities a policy is
+// attached to, and the authorisation details of everything.
 var accountActions = map[string]action{
 	"GetAccountSummary": row(func(ctx context.Context, s *Services, _ *input) ([]keyward.SummaryEntry, error) {
 		return s.IAM.AccountSummary(ctx)

@@ -33,7 +33,8 @@ func totpCode(t *testing.T, seed string, at time.Time) string {
 	return code
 }
 
-// TestBoto3NewOperations calls every operation issue 13 added with boto3,
+// TestBoto3NewOperations calls the MFA, credential and certificate
+// operations with boto3,
 // as the audit tools do (testdata/clients/issue13.py), and a few with the
 // AWS CLI.
 func TestBoto3NewOperations(t *testing.T) {
@@ -87,8 +88,9 @@ func TestBoto3NewOperations(t *testing.T) {
 	}
 }
 
-// issue13Operations are the operations issue 13 added, each of which the
-// boto3 script must call.
+// issue13Operations are the MFA, credential and certificate operations,
+// each of which the boto3 script (named after the issue that asked for it)
+// must call.
 var issue13Operations = strings.Fields(`CreateVirtualMFADevice EnableMFADevice ListMFADevices ListVirtualMFADevices ResyncMFADevice
 TagMFADevice UntagMFADevice ListMFADeviceTags DeactivateMFADevice DeleteVirtualMFADevice
 UploadSSHPublicKey GetSSHPublicKey UpdateSSHPublicKey ListSSHPublicKeys DeleteSSHPublicKey

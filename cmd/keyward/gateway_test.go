@@ -489,7 +489,7 @@ func TestVersityGateway(t *testing.T) {
 }
 
 // within polls do until it succeeds, and fails the test if that takes
-// more than a second: the bound issue 12 sets on deactivations and
+// more than a second: the bound the README promises on deactivations and
 // policy changes reaching a gateway.
 func within(t *testing.T, what string, do func() error) {
 	t.Helper()
