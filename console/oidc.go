@@ -211,8 +211,21 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The sign-in answers another than the one this browser started. Sign in again."))
 		return
 	}
-	// Whatever happens now, this request's state is spent.
+	// Whatever happens now, this request's state is spent: in this
+	// browser, and on every replica sharing the store, so that a copy of
+	// the cookie and the callback's URL (history, logs) sign no one in
+	// again, even at a provider that redeems a code twice. The use is no
+	// change of the request's, and is recorded with no event.
 	c.clearOIDCState(w, r)
+	first, err := c.STS.Store.UseOnce(keyward.WithEvent(r.Context(), nil), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0))
+	if err != nil {
+		c.oidcFailed(w, r, st.Role, err)
+		return
+	}
+	if !first {
+		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "This sign-in was used already. Sign in again."))
+		return
+	}
 	code := q.Get("code")
 	if code == "" || len(code) > 4096 {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The identity provider did not sign you in."))
