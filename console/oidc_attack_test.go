@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"math/big"
@@ -276,6 +277,12 @@ func TestOIDCSignIn(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(page), "Sign in with "+s.provider+"<") {
 		t.Fatalf("the sign-in page does not offer the provider:\n%s", page)
+	}
+	// The page's link is the one authorize follows.
+	want := html.EscapeString("/console/signin/oidc?" + url.Values{"provider": {s.provider}, "role": {s.role}}.Encode())
+	// html/template writes percent escapes in lower case.
+	if !strings.Contains(strings.ToLower(string(page)), strings.ToLower(`href="`+want+`"`)) {
+		t.Fatalf("the sign-in page's link is not %s:\n%s", want, page)
 	}
 	status, body := s.callback(t, hc, s.authorize(t, hc))
 	if status != http.StatusOK || !strings.Contains(body, signedInPage) {
