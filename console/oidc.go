@@ -45,6 +45,9 @@ const (
 	// oidcRequestLifetime is how long a browser has to sign in at the
 	// provider and come back.
 	oidcRequestLifetime = 10 * time.Minute
+	// oidcUsedGrace is how long past its expiry a request's use is
+	// remembered.
+	oidcUsedGrace = 5 * time.Minute
 )
 
 // OIDCClient is the console's client at one of the account's OpenID
@@ -217,7 +220,9 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	// again, even at a provider that redeems a code twice. The use is no
 	// change of the request's, and is recorded with no event.
 	c.clearOIDCState(w, r)
-	first, err := c.STS.Store.UseOnce(keyward.WithEvent(r.Context(), nil), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0))
+	// The use is kept past the cookie's expiry by oidcUsedGrace, for
+	// replicas whose clocks lag this one's and would still take it.
+	first, err := c.STS.Store.UseOnce(keyward.WithEvent(r.Context(), nil), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0).Add(oidcUsedGrace))
 	if err != nil {
 		c.oidcFailed(w, r, st.Role, err)
 		return
