@@ -173,6 +173,7 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 // provider's tokens for sub "alice" and the console's audience.
 type oidcConsole struct {
 	srv      *httptest.Server
+	clock    *kwtest.Clock
 	op       *testOP
 	k        *kwtest.Keyward
 	provider string // as IAM names it: localhost:port
@@ -208,7 +209,7 @@ func newOIDCConsole(t *testing.T) *oidcConsole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &oidcConsole{srv: httptest.NewServer(c), op: op, k: k, provider: host, role: role}
+	s := &oidcConsole{srv: httptest.NewServer(c), clock: clock, op: op, k: k, provider: host, role: role}
 	t.Cleanup(s.srv.Close)
 	return s
 }
@@ -338,6 +339,16 @@ func TestOIDCSignInAttacks(t *testing.T) {
 		forged.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_oidc_request", Value: payload + ".AAAA", Path: "/console/oidc/"}})
 		if status, _ := s.callback(t, forged, q); status != http.StatusForbidden || s.signedIn(t, forged) {
 			t.Fatalf("a forged cookie signed in: %d", status)
+		}
+	})
+	t.Run("request expired", func(t *testing.T) {
+		// A browser back after the request's 10 minutes.
+		s := newOIDCConsole(t)
+		hc := cookieClient()
+		q := s.authorize(t, hc)
+		s.clock.Add(10 * time.Minute)
+		if status, _ := s.callback(t, hc, q); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("an expired request signed in: %d", status)
 		}
 	})
 	t.Run("nonce mismatch", func(t *testing.T) {
