@@ -71,4 +71,7 @@ type WebIdentityClaims struct {
 	AuthorizedParty string
 	AMR             []string
 	Expiry          time.Time
+	// Nonce is the nonce claim, which binds a token to the sign-in that
+	// asked for it (the console's OpenID Connect sign-in).
+	Nonce string
 }

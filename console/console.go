@@ -33,6 +33,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sts"
 )
@@ -75,6 +76,12 @@ type Config struct {
 	// Version is the running build's, shown in the footer of signed-in
 	// pages (never to a visitor who has not signed in).
 	Version string
+	// OIDCSignIn are the console's clients at the account's OpenID Connect
+	// providers, offered on the sign-in page (a Keyward extension); OIDC
+	// finds their endpoints and redeems codes, and is the verifier STS
+	// checks their ID tokens with.
+	OIDCSignIn []OIDCClient
+	OIDC       *oidc.Verifier
 }
 
 // signedIn reports a sign-in attempt's outcome to the metrics and the
@@ -181,6 +188,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/signin", c.signIn)
 	m.HandleFunc("POST /console/signin/mfa", c.signInMFA)
 	m.HandleFunc("GET /console/signin/saml", c.samlStart)
+	m.HandleFunc("GET /console/signin/oidc", c.oidcStart)
+	m.HandleFunc("GET "+OIDCCallbackPath, c.oidcCallback)
 	m.HandleFunc("GET /console/federation", c.federation)
 	m.HandleFunc("GET /saml/metadata", c.samlMetadata)
 	m.HandleFunc("POST /saml", c.samlSignIn)

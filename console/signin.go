@@ -20,6 +20,8 @@ type signInPage struct {
 	// Providers are the SAML providers offered for SP-initiated sign-in,
 	// on the opening page.
 	Providers []sts.SAMLSignInProvider
+	// OIDC are the roles offered through OpenID Connect providers.
+	OIDC []oidcSignInOption
 }
 
 const preCSRFCookie = "keyward_signin"
@@ -44,6 +46,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	page := signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind}
 	if kind == "" {
 		var err error
+		page.OIDC = c.oidcOptions()
 		if page.Providers, err = c.STS.SAMLSignInProviders(r.Context()); err != nil {
 			c.Logger.Error("listing SAML providers for sign-in", "err", err) // the other ways to sign in still work
 		}

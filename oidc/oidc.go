@@ -113,6 +113,20 @@ func (v *Verifier) Issuer(token string) (string, error) {
 	return c.Issuer, nil
 }
 
+// Subject is the token's sub claim, unverified: for naming a session
+// whose token is then verified.
+func (v *Verifier) Subject(token string) (string, error) {
+	tok, err := jwt.ParseSigned(token, algorithms)
+	if err != nil {
+		return "", errInvalid
+	}
+	var c jwt.Claims
+	if err := tok.UnsafeClaimsWithoutVerification(&c); err != nil {
+		return "", errInvalid
+	}
+	return c.Subject, nil
+}
+
 // Verify implements keyward.WebIdentityVerifier.
 func (v *Verifier) Verify(ctx context.Context, p keyward.OIDCProvider, token string) (keyward.WebIdentityClaims, error) {
 	tok, err := jwt.ParseSigned(token, algorithms)
@@ -126,8 +140,9 @@ func (v *Verifier) Verify(ctx context.Context, p keyward.OIDCProvider, token str
 	}
 	var c jwt.Claims
 	var extra struct {
-		AZP string   `json:"azp"`
-		AMR []string `json:"amr"`
+		AZP   string   `json:"azp"`
+		AMR   []string `json:"amr"`
+		Nonce string   `json:"nonce"`
 	}
 	verified := false
 	for _, k := range keys {
@@ -152,7 +167,7 @@ func (v *Verifier) Verify(ctx context.Context, p keyward.OIDCProvider, token str
 		return keyward.WebIdentityClaims{}, errInvalid
 	}
 	return keyward.WebIdentityClaims{Issuer: c.Issuer, Subject: c.Subject, Audience: []string(c.Audience), AuthorizedParty: extra.AZP,
-		AMR: extra.AMR, Expiry: c.Expiry.Time()}, nil
+		AMR: extra.AMR, Expiry: c.Expiry.Time(), Nonce: extra.Nonce}, nil
 }
 
 // keys returns the provider's keys that may have signed a token with this

@@ -31,6 +31,7 @@ type issuer struct {
 	conns      atomic.Int32 // connections accepted
 	jwks       func(w http.ResponseWriter)
 	discovered func(w http.ResponseWriter, url string)
+	tokens     func(w http.ResponseWriter, r *http.Request)
 }
 
 func newIssuer(t *testing.T) *issuer {
@@ -49,6 +50,7 @@ func newIssuer(t *testing.T) *issuer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) { is.discovered(w, is.srv.URL) })
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) { is.fetches.Add(1); is.jwks(w) })
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) { is.tokens(w, r) })
 	is.srv = httptest.NewUnstartedServer(mux)
 	is.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {

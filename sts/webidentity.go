@@ -2,6 +2,7 @@ package sts
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"slices"
 	"strings"
@@ -15,6 +16,29 @@ import (
 // "<provider>:aud" and "<provider>:sub") assume it. The caller signs
 // nothing: the token is its credential.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.AssumeRoleInput, token string) (keyward.AssumedRole, error) {
+	return s.assumeRoleWithWebIdentity(ctx, in, token, webIdentityConsole{})
+}
+
+// webIdentityConsole is what the console's OpenID Connect sign-in asks of
+// a token besides what the API does: that it names the sign-in's nonce and
+// has the console's client among its audiences.
+type webIdentityConsole struct {
+	Nonce, ClientID string
+}
+
+// WebIdentityConsoleSession issues the console session of a sign-in
+// through OpenID Connect (a Keyward extension): the ID token the console
+// redeemed is verified, and the role's trust policy decides, exactly as
+// for AssumeRoleWithWebIdentity, and the token must also carry the nonce
+// the sign-in sent and name clientID among its audiences.
+func (s *Service) WebIdentityConsoleSession(ctx context.Context, roleARN, sessionName, token, nonce, clientID string) (keyward.AssumedRole, error) {
+	if nonce == "" || clientID == "" {
+		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The sign-in has no nonce or client.")
+	}
+	return s.assumeRoleWithWebIdentity(ctx, keyward.AssumeRoleInput{RoleARN: roleARN, SessionName: sessionName}, token, webIdentityConsole{Nonce: nonce, ClientID: clientID})
+}
+
+func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.AssumeRoleInput, token string, console webIdentityConsole) (keyward.AssumedRole, error) {
 	rc, _, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.AssumedRole{}, keyward.ErrNoCaller
@@ -41,6 +65,11 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 	claims, err := s.WebIdentity.Verify(ctx, provider, token)
 	if err != nil {
 		return keyward.AssumedRole{}, err
+	}
+	if console.Nonce != "" {
+		if subtle.ConstantTimeCompare([]byte(claims.Nonce), []byte(console.Nonce)) != 1 || !slices.Contains(claims.Audience, console.ClientID) {
+			return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token does not answer this sign-in (nonce or audience).")
+		}
 	}
 	// The audience is the authorised party when the token names one, else
 	// one of its audiences; either must be a client ID of the provider.

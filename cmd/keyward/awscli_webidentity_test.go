@@ -71,7 +71,8 @@ func newTestIssuer(t testing.TB) *testIssuer {
 	t.Cleanup(srv.Close)
 	is.URL = "https://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"issuer": is.URL, "jwks_uri": is.URL + "/keys"})
+		json.NewEncoder(w).Encode(map[string]string{"issuer": is.URL, "jwks_uri": is.URL + "/keys",
+			"authorization_endpoint": is.URL + "/authorize", "token_endpoint": is.URL + "/token"})
 	})
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
 		is.keyFetches.Add(1)

@@ -71,6 +71,14 @@ type Config struct {
 	// loopback or private addresses (single-host setups, tests).
 	OIDCAllowPrivate bool
 
+	// Console sign-in through OpenID Connect (a Keyward extension): the
+	// issuer URL of one of the account's OIDC providers, the console's
+	// client ID there, its secret (ConsoleOIDCClientSecret, from the
+	// environment or ConsoleOIDCClientSecretFile) and the role ARNs
+	// offered, comma-separated.
+	ConsoleOIDCProvider, ConsoleOIDCClientID, ConsoleOIDCClientSecretFile, ConsoleOIDCRoles string
+	ConsoleOIDCClientSecret                                                                 string
+
 	// PostgreSQL, for several replicas on one database.
 	DatabaseURL        string
 	DBMaxConns         int
@@ -183,6 +191,10 @@ func (c *Config) specs() []flagSpec {
 		{"key-cache-size", "KEYWARD_KEY_CACHE_SIZE", "access keys kept in memory for authentication", groupServing, nil, intFlag(&c.KeyCacheSize)},
 		{"last-use-flush", "KEYWARD_LAST_USE_FLUSH", "how often access key last-use data is written to the store", groupServing, nil, dur(&c.LastUseFlush)},
 		{"credential-report-max-age", "KEYWARD_CREDENTIAL_REPORT_MAX_AGE", "how long a credential report is served before a new one is generated (0: a new one every time)", groupServing, nil, dur(&c.ReportMaxAge)},
+		{"console-oidc-provider", "KEYWARD_CONSOLE_OIDC_PROVIDER", "issuer URL of one of the account's OpenID Connect providers whose users may sign in to the console (a Keyward extension; off when empty); register <public URL>/console/oidc/callback as the client's redirect URI", groupServing, nil, str(&c.ConsoleOIDCProvider)},
+		{"console-oidc-client-id", "KEYWARD_CONSOLE_OIDC_CLIENT_ID", "the console's client ID at --console-oidc-provider, one of the provider's client IDs in IAM", groupServing, nil, str(&c.ConsoleOIDCClientID)},
+		{"console-oidc-client-secret-file", "KEYWARD_CONSOLE_OIDC_CLIENT_SECRET_FILE", "file holding the console's client secret at --console-oidc-provider (instead of $KEYWARD_CONSOLE_OIDC_CLIENT_SECRET)", groupSecrets, nil, str(&c.ConsoleOIDCClientSecretFile)},
+		{"console-oidc-roles", "KEYWARD_CONSOLE_OIDC_ROLES", "comma-separated ARNs of the roles offered for sign-in through --console-oidc-provider; each role's trust policy decides as for AssumeRoleWithWebIdentity", groupServing, nil, str(&c.ConsoleOIDCRoles)},
 		{"oidc-allow-private", "KEYWARD_OIDC_ALLOW_PRIVATE", "let OpenID Connect providers' discovery documents and jwks_uri be at loopback, private or link-local addresses (refused by default, checked on the address connected to)", groupServing, nil, boolFlag(&c.OIDCAllowPrivate)},
 
 		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", groupStore, nil, str(&c.DataDir)},
@@ -223,6 +235,7 @@ func (c *Config) specs() []flagSpec {
 var secretVars = []struct{ env, fileSetting string }{
 	{"KEYWARD_MASTER_KEY", "master-key-file"},
 	{"KEYWARD_ROOT_SECRET_ACCESS_KEY", "root-secret-access-key-file"},
+	{"KEYWARD_CONSOLE_OIDC_CLIENT_SECRET", "console-oidc-client-secret-file"},
 }
 
 // maxSecretFile bounds what is read from a secret's file.
@@ -313,8 +326,10 @@ func (c *Config) ParseServe(args []string, getenv func(string) string, stdout io
 // readSecrets takes each secret from the environment or from its file,
 // whichever source ranks higher; the same rank for both is ambiguous.
 func (c *Config) readSecrets(getenv func(string) string) error {
-	targets := map[string]*string{"KEYWARD_MASTER_KEY": &c.MasterKey, "KEYWARD_ROOT_SECRET_ACCESS_KEY": &c.RootSecretAccessKey}
-	files := map[string]*string{"master-key-file": &c.MasterKeyFile, "root-secret-access-key-file": &c.RootSecretAccessKeyFile}
+	targets := map[string]*string{"KEYWARD_MASTER_KEY": &c.MasterKey, "KEYWARD_ROOT_SECRET_ACCESS_KEY": &c.RootSecretAccessKey,
+		"KEYWARD_CONSOLE_OIDC_CLIENT_SECRET": &c.ConsoleOIDCClientSecret}
+	files := map[string]*string{"master-key-file": &c.MasterKeyFile, "root-secret-access-key-file": &c.RootSecretAccessKeyFile,
+		"console-oidc-client-secret-file": &c.ConsoleOIDCClientSecretFile}
 	for _, sv := range secretVars {
 		value, file := getenv(sv.env), *files[sv.fileSetting]
 		fileSrc := c.sources[sv.fileSetting]
@@ -433,6 +448,8 @@ file a setting above names:
         32-byte key encrypting secrets at rest, base64 or hex (else
         <data>/master.key); NEW,OLD seals under NEW and opens both, while
         keyward rekey moves secrets to NEW
+  $KEYWARD_CONSOLE_OIDC_CLIENT_SECRET  (or --console-oidc-client-secret-file)
+        the console's client secret at --console-oidc-provider
 `)
 }
 
@@ -495,6 +512,11 @@ func (c *Config) Validate() error {
 		return errors.New("--verifier-listen serves only mutual TLS: it needs --verifier-tls-cert, --verifier-tls-key and --verifier-client-ca")
 	case c.VerifierListen == "" && (c.VerifierTLSCert != "" || c.VerifierTLSKey != "" || c.VerifierClientCA != ""):
 		return errors.New("--verifier-tls-cert, --verifier-tls-key and --verifier-client-ca need --verifier-listen")
+	case c.ConsoleOIDCProvider != "" && (!strings.HasPrefix(c.ConsoleOIDCProvider, "https://") || c.ConsoleOIDCClientID == "" ||
+		c.ConsoleOIDCClientSecret == "" || c.ConsoleOIDCRoles == ""):
+		return errors.New("--console-oidc-provider must be an https:// issuer URL, given with --console-oidc-client-id, --console-oidc-roles and the client secret ($KEYWARD_CONSOLE_OIDC_CLIENT_SECRET or --console-oidc-client-secret-file)")
+	case c.ConsoleOIDCProvider == "" && (c.ConsoleOIDCClientID != "" || c.ConsoleOIDCClientSecret != "" || c.ConsoleOIDCRoles != ""):
+		return errors.New("--console-oidc-client-id, --console-oidc-roles and the client secret need --console-oidc-provider")
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("--tls-cert and --tls-key must be given together")
 	case c.AuditRetention < 0:

@@ -211,3 +211,46 @@ func TestReportMaxAgeWired(t *testing.T) {
 		}
 	}
 }
+
+// TestServeConsoleOIDCConfig: the console's OpenID Connect client takes
+// its secret from the environment or a file, never a flag, and is whole
+// or absent.
+func TestServeConsoleOIDCConfig(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := writeFile(t, dir, "oidc-secret", "client-secret-from-file\n")
+	parse := func(args []string, env map[string]string) (Config, error) {
+		c := DefaultConfig()
+		if err := c.ParseServe(args, envOf(env), &bytes.Buffer{}); err != nil {
+			return c, err
+		}
+		return c, c.Validate()
+	}
+	full := []string{"--console-oidc-provider", "https://idp.example.com", "--console-oidc-client-id", "keyward",
+		"--console-oidc-roles", "arn:aws:iam::123456789012:role/Dev, arn:aws:iam::123456789012:role/Ops"}
+	c, err := parse(append(full, "--console-oidc-client-secret-file", secretFile), nil)
+	must(t, err)
+	if c.ConsoleOIDCClientSecret != "client-secret-from-file" {
+		t.Errorf("secret from the file: %q", c.ConsoleOIDCClientSecret)
+	}
+	c, err = parse(full, map[string]string{"KEYWARD_CONSOLE_OIDC_CLIENT_SECRET": "from-env"})
+	must(t, err)
+	if c.ConsoleOIDCClientSecret != "from-env" {
+		t.Errorf("secret from the environment: %q", c.ConsoleOIDCClientSecret)
+	}
+	var out bytes.Buffer
+	must(t, c.printConfig(&out))
+	if strings.Contains(out.String(), "from-env") {
+		t.Errorf("--print-config shows the client secret:\n%s", out.String())
+	}
+	for name, args := range map[string][]string{
+		"no secret":        full,
+		"http issuer":      {"--console-oidc-provider", "http://idp.example.com", "--console-oidc-client-id", "k", "--console-oidc-roles", "arn:aws:iam::123456789012:role/Dev", "--console-oidc-client-secret-file", secretFile},
+		"no provider":      {"--console-oidc-client-id", "k"},
+		"no roles":         {"--console-oidc-provider", "https://idp.example.com", "--console-oidc-client-id", "k", "--console-oidc-client-secret-file", secretFile},
+		"secret as a flag": {"--console-oidc-client-secret", "s"},
+	} {
+		if _, err := parse(args, nil); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -121,6 +121,7 @@ func (c *Config) printConfig(w io.Writer) error {
 	for _, sv := range []struct{ name, value, env string }{
 		{"master key", c.MasterKey, "KEYWARD_MASTER_KEY"},
 		{"root secret access key", c.RootSecretAccessKey, "KEYWARD_ROOT_SECRET_ACCESS_KEY"},
+		{"console OIDC client secret", c.ConsoleOIDCClientSecret, "KEYWARD_CONSOLE_OIDC_CLIENT_SECRET"},
 	} {
 		switch src, ok := c.sources[sv.env]; {
 		case sv.value == "" && sv.env == "KEYWARD_MASTER_KEY":

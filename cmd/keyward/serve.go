@@ -16,6 +16,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -308,6 +309,17 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
 	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
+	if c := m.Config; c.ConsoleOIDCProvider != "" {
+		webConfig.OIDC, _ = m.STS.WebIdentity.(*oidc.Verifier)
+		var roles []string
+		for _, r := range strings.Split(c.ConsoleOIDCRoles, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				roles = append(roles, r)
+			}
+		}
+		webConfig.OIDCSignIn = []console.OIDCClient{{Provider: strings.TrimSuffix(strings.TrimPrefix(c.ConsoleOIDCProvider, "https://"), "/"),
+			ClientID: c.ConsoleOIDCClientID, ClientSecret: c.ConsoleOIDCClientSecret, Roles: roles}}
+	}
 	m.instrument(&webConfig)
 	web, err := console.New(webConfig)
 	if err != nil {

@@ -1,0 +1,338 @@
+package console
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/oidc"
+)
+
+// Console sign-in through OpenID Connect, a Keyward extension (AWS needs
+// IAM Identity Center for it). The sign-in page links to
+// /console/signin/oidc?provider=HOST&role=ARN for each role the server's
+// configuration offers through one of the account's OIDC providers; that
+// sends the browser to the provider's authorisation endpoint with an
+// authorisation-code request bound to this browser by a state, a nonce and
+// a PKCE (S256) verifier, which a cookie signed under the session key
+// remembers for oidcRequestLifetime. The provider sends the browser back
+// to /console/oidc/callback with a code; Keyward checks the state against
+// the cookie, redeems the code with the verifier and the client's secret,
+// and asks STS for the role's session with the ID token, which it verifies
+// and the role's trust policy decides exactly as AssumeRoleWithWebIdentity
+// does, the nonce and the client's audience checked besides.
+//
+// The cookie is SameSite=Lax: the provider's redirect back is a top-level
+// navigation from its site, with which a Strict cookie does not go. It
+// holds no credential: a code is worth nothing without the client's
+// secret, which only the server holds.
+
+const (
+	oidcRequestCookie = "keyward_oidc_request"
+	oidcCookiePath    = "/console/oidc/"
+	// OIDCCallbackPath is where the provider sends the browser back: the
+	// redirect URI to register with the provider is the public URL and
+	// this path.
+	OIDCCallbackPath = "/console/oidc/callback"
+	// oidcRequestLifetime is how long a browser has to sign in at the
+	// provider and come back.
+	oidcRequestLifetime = 10 * time.Minute
+	// oidcUsedGrace is how long past its expiry a request's use is
+	// remembered.
+	oidcUsedGrace = 5 * time.Minute
+)
+
+// OIDCClient is the console's client at one of the account's OpenID
+// Connect providers.
+type OIDCClient struct {
+	// Provider is the provider's URL as IAM names it: the issuer without
+	// https:// (host, port and path).
+	Provider string
+	// ClientID and ClientSecret are the console's credentials at the
+	// provider; the client ID must be one of the provider's client IDs
+	// in IAM, since the ID token is verified as AssumeRoleWithWebIdentity
+	// verifies it.
+	ClientID, ClientSecret string
+	// Roles are the ARNs of the roles offered for sign-in through it.
+	Roles []string
+}
+
+// oidcRequestState is what the cookie remembers of an authorisation
+// request.
+type oidcRequestState struct {
+	State    string `json:"s"`
+	Nonce    string `json:"n"`
+	Verifier string `json:"v"`
+	Provider string `json:"p"`
+	Role     string `json:"r"`
+	Expires  int64  `json:"e"`
+}
+
+// oidcSignInOption is one "Sign in with" button of the sign-in page.
+type oidcSignInOption struct {
+	Provider, Role, Label string
+}
+
+// oidcOptions are the sign-in page's buttons: one per role, labelled with
+// the issuer's host, and the role's name when a provider offers several.
+func (c *Console) oidcOptions() []oidcSignInOption {
+	var out []oidcSignInOption
+	for _, cl := range c.OIDCSignIn {
+		host, _, _ := strings.Cut(cl.Provider, "/")
+		for _, role := range cl.Roles {
+			label := host
+			if len(cl.Roles) > 1 {
+				_, name := roleParts(role)
+				label += " as " + name
+			}
+			out = append(out, oidcSignInOption{Provider: cl.Provider, Role: role, Label: label})
+		}
+	}
+	return out
+}
+
+func (c *Console) oidcClient(provider, role string) (OIDCClient, bool) {
+	for _, cl := range c.OIDCSignIn {
+		if cl.Provider == provider && slices.Contains(cl.Roles, role) {
+			return cl, true
+		}
+	}
+	return OIDCClient{}, false
+}
+
+// oidcStateKey is the key the cookie is signed with: derived from the
+// session key with a label of its own, so that it signs neither sessions
+// nor SAML requests, nor they it.
+func (c *Console) oidcStateKey() []byte {
+	m := hmac.New(sha256.New, c.SessionKey)
+	m.Write([]byte("keyward console OIDC request state"))
+	return m.Sum(nil)
+}
+
+func (c *Console) signOIDCState(payload []byte) string {
+	m := hmac.New(sha256.New, c.oidcStateKey())
+	m.Write(payload)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (c *Console) readOIDCState(r *http.Request) (oidcRequestState, bool) {
+	var st oidcRequestState
+	ck, err := r.Cookie(oidcRequestCookie)
+	if err != nil || len(ck.Value) > 2048 {
+		return st, false
+	}
+	payload, sig, ok := strings.Cut(ck.Value, ".")
+	if !ok {
+		return st, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
+	if err != nil || !hmac.Equal([]byte(c.signOIDCState(b)), []byte(sig)) {
+		return st, false
+	}
+	if json.Unmarshal(b, &st) != nil || st.State == "" || st.Nonce == "" || st.Verifier == "" || c.Now().Unix() >= st.Expires {
+		return st, false
+	}
+	return st, true
+}
+
+func (c *Console) setOIDCState(w http.ResponseWriter, r *http.Request, st oidcRequestState) {
+	b, _ := json.Marshal(st)
+	http.SetCookie(w, &http.Cookie{Name: oidcRequestCookie, Value: base64.RawURLEncoding.EncodeToString(b) + "." + c.signOIDCState(b),
+		Path: oidcCookiePath, HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteLaxMode,
+		MaxAge: int(oidcRequestLifetime / time.Second)})
+}
+
+func (c *Console) clearOIDCState(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: oidcRequestCookie, Value: "", Path: oidcCookiePath, HttpOnly: true,
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// oidcProvider is the account's OIDC provider of a configured client.
+func (c *Console) oidcProvider(r *http.Request, url string) (keyward.OIDCProvider, error) {
+	p, err := c.STS.Store.OIDCProvider(r.Context(), "arn:aws:iam::"+c.IAM.Account(r.Context()).ID+":oidc-provider/"+url)
+	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
+		return p, keyward.Errorf(keyward.ENoSuchEntity, "The account has no OpenID Connect provider %s.", keyward.Clip(url))
+	}
+	return p, err
+}
+
+// oidcStart sends the browser to the provider's authorisation endpoint.
+func (c *Console) oidcStart(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	cl, ok := c.oidcClient(q.Get("provider"), q.Get("role"))
+	if !ok || c.OIDC == nil || c.STS.SAML == nil {
+		c.oidcFailed(w, r, "", keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role."))
+		return
+	}
+	p, err := c.oidcProvider(r, cl.Provider)
+	if err != nil {
+		c.oidcFailed(w, r, "", err)
+		return
+	}
+	ep, err := c.OIDC.Endpoints(r.Context(), p)
+	if err != nil {
+		c.Logger.Error("OpenID Connect sign-in could not start", "provider", cl.Provider, "err", err)
+		c.oidcFailed(w, r, "", keyward.Errorf(keyward.EServiceFailure, "The sign-in could not start: the identity provider could not be reached."))
+		return
+	}
+	st := oidcRequestState{State: c.token(), Nonce: c.token(), Verifier: c.token() + c.token(), Provider: cl.Provider, Role: cl.Roles[slices.Index(cl.Roles, q.Get("role"))],
+		Expires: c.Now().Add(oidcRequestLifetime).Unix()}
+	challenge := sha256.Sum256([]byte(st.Verifier))
+	v := url.Values{"response_type": {"code"}, "client_id": {cl.ClientID}, "redirect_uri": {c.oidcRedirectURI()}, "scope": {"openid"},
+		"state": {st.State}, "nonce": {st.Nonce}, "code_challenge": {base64.RawURLEncoding.EncodeToString(challenge[:])},
+		"code_challenge_method": {"S256"}}
+	sep := "?"
+	if strings.Contains(ep.Authorization, "?") {
+		sep = "&"
+	}
+	c.setOIDCState(w, r, st)
+	http.Redirect(w, r, ep.Authorization+sep+v.Encode(), http.StatusSeeOther)
+}
+
+func (c *Console) oidcRedirectURI() string { return c.STS.SAML.BaseURL + OIDCCallbackPath }
+
+// oidcCallback finishes a sign-in the provider sent the browser back from.
+func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	st, ok := c.readOIDCState(r)
+	if !ok {
+		c.oidcFailed(w, r, "", keyward.Errorf(keyward.EAccessDenied, "The sign-in answers none this browser started, or one that has expired. Sign in again."))
+		return
+	}
+	// The state is compared in constant time, though it is no secret of
+	// the attacker's making: it is the only thing tying this answer to
+	// this browser's request.
+	if !hmac.Equal([]byte(q.Get("state")), []byte(st.State)) {
+		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The sign-in answers another than the one this browser started. Sign in again."))
+		return
+	}
+	// Whatever happens now, this request's state is spent: in this
+	// browser, and on every replica sharing the store, so that a copy of
+	// the cookie and the callback's URL (history, logs) sign no one in
+	// again, even at a provider that redeems a code twice. The use is no
+	// change of the request's, and is recorded with no event.
+	c.clearOIDCState(w, r)
+	// The use is kept past the cookie's expiry by oidcUsedGrace, for
+	// replicas whose clocks lag this one's and would still take it.
+	first, err := c.STS.Store.UseOnce(keyward.WithEvent(r.Context(), nil), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0).Add(oidcUsedGrace))
+	if err != nil {
+		c.oidcFailed(w, r, st.Role, err)
+		return
+	}
+	if !first {
+		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "This sign-in was used already. Sign in again."))
+		return
+	}
+	code := q.Get("code")
+	if code == "" || len(code) > 4096 {
+		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The identity provider did not sign you in."))
+		return
+	}
+	cl, ok := c.oidcClient(st.Provider, st.Role)
+	if !ok || c.OIDC == nil {
+		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role."))
+		return
+	}
+	p, err := c.oidcProvider(r, cl.Provider)
+	if err != nil {
+		c.oidcFailed(w, r, st.Role, err)
+		return
+	}
+	ep, err := c.OIDC.Endpoints(r.Context(), p)
+	var token string
+	if err == nil {
+		token, err = c.OIDC.Exchange(r.Context(), p, oidc.CodeExchange{TokenEndpoint: ep.Token, Code: code, Verifier: st.Verifier,
+			RedirectURI: c.oidcRedirectURI(), ClientID: cl.ClientID, ClientSecret: cl.ClientSecret})
+	}
+	if err != nil {
+		// A code refused (used twice, expired, another client's) is the
+		// provider's answer; the log says which, the browser only that the
+		// sign-in failed.
+		c.Logger.Warn("OpenID Connect code exchange failed", "provider", cl.Provider, "err", err)
+		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The identity provider did not confirm the sign-in. Sign in again."))
+		return
+	}
+	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r),
+		CurrentTime: c.Now(), UserAgent: r.UserAgent()})
+	ar, err := c.STS.WebIdentityConsoleSession(ctx, st.Role, oidcSessionName(token, c.OIDC), token, st.Nonce, cl.ClientID)
+	c.auditOIDC(r, st.Role, &ar, err)
+	if err != nil {
+		c.oidcFailed(w, r, "", err)
+		return
+	}
+	s := session{ID: c.token(), KeyID: ar.AccessKeyID, Token: ar.Token, Expires: ar.Expiration.Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
+	if b, _ := json.Marshal(s); len(b)*4/3+100 > maxCookie {
+		http.Error(w, "The session's credentials are too large for a console session.", http.StatusBadRequest)
+		return
+	}
+	c.setSession(w, r, s)
+	c.render(w, http.StatusOK, "samlcontinue", samlContinuePage{layout: layout{Title: "Signing in"}, Destination: "/console/roles"})
+}
+
+// oidcSessionName is the role session's name: the token's subject, in the
+// characters and length a session name may have (the subject of a token
+// that fails verification names no session: the session is refused).
+func oidcSessionName(token string, v *oidc.Verifier) string {
+	sub, _ := v.Subject(token)
+	var b strings.Builder
+	for _, r := range sub {
+		if b.Len() >= 64 {
+			break
+		}
+		if r < 128 && (r == '_' || r == '+' || r == '=' || r == ',' || r == '.' || r == '@' || r == '-' ||
+			'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	if b.Len() < 2 {
+		return "oidc-user"
+	}
+	return b.String()
+}
+
+// auditOIDC records a sign-in's use of an ID token as the API records
+// AssumeRoleWithWebIdentity, and AWS's ConsoleLogin for a session issued.
+func (c *Console) auditOIDC(r *http.Request, roleARN string, ar *keyward.AssumedRole, err error) {
+	if c.Audit == nil {
+		return
+	}
+	e := c.event(r, keyward.EventSourceSTS, "AssumeRoleWithWebIdentity")
+	e.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
+	e.RequestParameters = map[string]any{"webIdentityToken": keyward.Hidden, "roleArn": keyward.Clip(roleARN)}
+	if err != nil {
+		e.ErrorCode, e.ErrorMessage = keyward.ErrorCode(err), keyward.Clip(keyward.ErrorMessage(err))
+	}
+	c.Audit.Add(&e)
+	if err != nil {
+		return
+	}
+	l := c.event(r, keyward.EventSourceSignIn, "ConsoleLogin")
+	l.EventType = keyward.EventTypeConsoleSignIn
+	l.UserIdentity = keyward.EventIdentity{Type: "AssumedRole", PrincipalID: ar.AssumedRoleID, ARN: ar.ARN, AccountID: c.IAM.Account(r.Context()).ID}
+	l.ResponseElements = map[string]any{"ConsoleLogin": "Success"}
+	c.Audit.Add(&l)
+}
+
+// oidcFailed answers a refused sign-in with AWS's error and the status the
+// API would give it, and nothing of an internal failure. A refusal before
+// any token was verified is audited too, naming the role asked for.
+func (c *Console) oidcFailed(w http.ResponseWriter, r *http.Request, roleARN string, err error) {
+	if roleARN != "" {
+		c.auditOIDC(r, roleARN, nil, err)
+	}
+	code := keyward.ErrorCode(err)
+	if code == keyward.EServiceFailure {
+		c.Logger.Error("OpenID Connect sign-in failed", "err", err)
+	}
+	c.render(w, statusOf(err), "error", errorPage{layout: layout{Title: code}, Code: code, Message: keyward.ErrorMessage(err)})
+}

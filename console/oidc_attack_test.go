@@ -1,0 +1,422 @@
+package console_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/oidc"
+)
+
+// testOP is a minimal OpenID Provider over TLS (its own CA, which the
+// account's provider trusts by thumbprint, as AWS's do): a discovery
+// document, a JWKS, an authorisation endpoint that signs in Sub at once,
+// and a token endpoint that redeems each code once, for its client's
+// secret and the PKCE verifier (S256) the code was asked with, with an ID
+// token signed by go-jose.
+type testOP struct {
+	URL, Thumbprint string
+	// Browser is a client that trusts the OP's TLS and follows no
+	// redirects, for the test's browser to visit the OP with.
+	Browser *http.Client
+	signer  jose.Signer
+	now     func() time.Time
+
+	mu sync.Mutex
+	// Sub is who signs in; Audience and Nonce, when set, replace the
+	// token's aud and the nonce the request carried.
+	Sub, Audience, Nonce string
+	ClientID, Secret     string
+	// IgnorePKCE makes the token endpoint redeem a code whatever verifier
+	// comes with it, as a provider without PKCE does.
+	IgnorePKCE bool
+	// ReuseCodes makes the token endpoint redeem a code more than once,
+	// against the specification.
+	ReuseCodes bool
+	codes      map[string]opCode
+}
+
+type opCode struct{ challenge, nonce, clientID, redirect string }
+
+func newTestOP(t *testing.T, now func() time.Time) *testOP {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "OP CA"}, IsCA: true, BasicConstraintsValid: true,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}},
+		ca, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signingKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: signingKey, KeyID: "op1"}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum(caDER)
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	op := &testOP{Thumbprint: hex.EncodeToString(sum[:]), signer: signer, now: now, Sub: "alice", ClientID: "keyward-console", Secret: "op-secret",
+		codes: map[string]opCode{},
+		Browser: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	mux := http.NewServeMux()
+	srv := httptest.NewUnstartedServer(mux)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	op.URL = "https://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{"issuer": op.URL, "jwks_uri": op.URL + "/keys",
+			"authorization_endpoint": op.URL + "/authorize", "token_endpoint": op.URL + "/token"})
+	})
+	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &signingKey.PublicKey, KeyID: "op1", Algorithm: "RS256", Use: "sig"}}})
+	})
+	mux.HandleFunc("/authorize", op.authorize)
+	mux.HandleFunc("POST /token", op.token)
+	return op
+}
+
+func (op *testOP) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" ||
+		q.Get("nonce") == "" || q.Get("state") == "" || q.Get("client_id") != op.ClientID || !strings.Contains(q.Get("scope"), "openid") {
+		http.Error(w, "invalid_request", http.StatusBadRequest)
+		return
+	}
+	code := make([]byte, 16)
+	rand.Read(code)
+	c := hex.EncodeToString(code)
+	op.mu.Lock()
+	op.codes[c] = opCode{challenge: q.Get("code_challenge"), nonce: q.Get("nonce"), clientID: q.Get("client_id"), redirect: q.Get("redirect_uri")}
+	op.mu.Unlock()
+	http.Redirect(w, r, q.Get("redirect_uri")+"?"+url.Values{"code": {c}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
+}
+
+func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
+	id, secret, _ := r.BasicAuth()
+	id, _ = url.QueryUnescape(id)
+	secret, _ = url.QueryUnescape(secret)
+	op.mu.Lock()
+	c, ok := op.codes[r.PostFormValue("code")]
+	if !op.ReuseCodes {
+		delete(op.codes, r.PostFormValue("code")) // one use
+	}
+	sub, aud, nonce, ignorePKCE := op.Sub, op.Audience, op.Nonce, op.IgnorePKCE
+	op.mu.Unlock()
+	sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
+	if !ok || id != c.clientID || secret != op.Secret || r.PostFormValue("redirect_uri") != c.redirect ||
+		!ignorePKCE && base64.RawURLEncoding.EncodeToString(sum[:]) != c.challenge || r.PostFormValue("grant_type") != "authorization_code" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":"invalid_grant"}`)
+		return
+	}
+	if aud == "" {
+		aud = c.clientID
+	}
+	if nonce == "" {
+		nonce = c.nonce
+	}
+	now := op.now()
+	tok, err := jwt.Signed(op.signer).Claims(jwt.Claims{Issuer: op.URL, Subject: sub, Audience: jwt.Audience{aud},
+		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}).
+		Claims(map[string]any{"nonce": nonce}).Serialize()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]string{"access_token": "at", "token_type": "Bearer", "id_token": tok})
+}
+
+// oidcConsole is the console of a Keyward whose OIDC provider is op, with
+// the console's client registered, and whose role Dev trusts the
+// provider's tokens for sub "alice" and the console's audience.
+type oidcConsole struct {
+	srv      *httptest.Server
+	clock    *kwtest.Clock
+	op       *testOP
+	k        *kwtest.Keyward
+	provider string // as IAM names it: localhost:port
+	role     string
+}
+
+func newOIDCConsole(t *testing.T) *oidcConsole {
+	t.Helper()
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	k := kwtest.NewWithOptions(t, kwtest.Options{Now: clock.Now, OIDCAllowPrivate: true}) // the OP is on loopback
+	op := newTestOP(t, clock.Now)
+	root := kwtest.AsRoot(context.Background())
+	p, err := k.IAM.CreateOIDCProvider(root, op.URL, []string{op.ClientID, "another-client"}, []string{op.Thumbprint}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(op.URL, "https://")
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "Dev", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"` + p.ARN + `"},"Action":"sts:AssumeRoleWithWebIdentity",
+"Condition":{"StringEquals":{"` + host + `:sub":"alice","` + host + `:aud":"` + op.ClientID + `"}}}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "Dev"}, "read",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	role := "arn:aws:iam::" + kwtest.AccountID + ":role/Dev"
+	key := make([]byte, 32)
+	rand.Read(key)
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: clock.Now, Rand: rand.Reader, SessionKey: key, OIDC: k.STS.WebIdentity.(*oidc.Verifier),
+		OIDCSignIn: []console.OIDCClient{{Provider: host, ClientID: op.ClientID, ClientSecret: op.Secret, Roles: []string{role}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &oidcConsole{srv: httptest.NewServer(c), clock: clock, op: op, k: k, provider: host, role: role}
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// authorize follows the sign-in page's link in the browser hc, then the
+// OP's sign-in, and returns the callback's query the OP sent the browser
+// back with.
+func (s *oidcConsole) authorize(t *testing.T, hc *http.Client) url.Values {
+	t.Helper()
+	resp, err := hc.Get(s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {s.provider}, "role": {s.role}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, s.op.URL+"/authorize?") {
+		t.Fatalf("start: %d %q", resp.StatusCode, loc)
+	}
+	resp, err = s.op.Browser.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound || back.Path != console.OIDCCallbackPath {
+		t.Fatalf("OP: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return back.Query()
+}
+
+// callback brings the browser back to the console with query.
+func (s *oidcConsole) callback(t *testing.T, hc *http.Client, query url.Values) (int, string) {
+	t.Helper()
+	resp, err := hc.Get(s.srv.URL + console.OIDCCallbackPath + "?" + query.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (s *oidcConsole) signedIn(t *testing.T, hc *http.Client) bool {
+	t.Helper()
+	resp, err := hc.Get(s.srv.URL + "/console/roles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), "Dev/alice")
+}
+
+// TestOIDCSignIn: the sign-in page offers the configured provider by its
+// issuer's host; its link sends the browser to the OP with a code request
+// (PKCE S256, state, nonce), and the code the OP sends back signs that
+// browser in as the role's session, named after the token's subject.
+func TestOIDCSignIn(t *testing.T) {
+	s := newOIDCConsole(t)
+	hc := cookieClient()
+	resp, err := hc.Get(s.srv.URL + "/console/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "Sign in with "+s.provider+"<") {
+		t.Fatalf("the sign-in page does not offer the provider:\n%s", page)
+	}
+	// The page's link is the one authorize follows.
+	want := html.EscapeString("/console/signin/oidc?" + url.Values{"provider": {s.provider}, "role": {s.role}}.Encode())
+	// html/template writes percent escapes in lower case.
+	if !strings.Contains(strings.ToLower(string(page)), strings.ToLower(`href="`+want+`"`)) {
+		t.Fatalf("the sign-in page's link is not %s:\n%s", want, page)
+	}
+	status, body := s.callback(t, hc, s.authorize(t, hc))
+	if status != http.StatusOK || !strings.Contains(body, signedInPage) {
+		t.Fatalf("callback: %d\n%s", status, body)
+	}
+	if !s.signedIn(t, hc) {
+		t.Fatal("not signed in as the role's session")
+	}
+}
+
+// TestOIDCSignInAttacks: each way to pass off a sign-in is refused and
+// signs no one in.
+func TestOIDCSignInAttacks(t *testing.T) {
+	t.Run("state forged", func(t *testing.T) {
+		// A browser's callback with another state than its cookie's: an
+		// attacker's code (from a sign-in the attacker started) planted in
+		// the victim's browser (login CSRF). The state refuses it, and so
+		// would PKCE at the token endpoint and the nonce: here the
+		// provider ignores PKCE.
+		s := newOIDCConsole(t)
+		s.op.IgnorePKCE = true
+		attacker, victim := cookieClient(), cookieClient()
+		q := s.authorize(t, attacker)
+		s.authorize(t, victim) // the victim's own cookie, another state
+		if status, _ := s.callback(t, victim, q); status != http.StatusForbidden || s.signedIn(t, victim) {
+			t.Fatalf("the attacker's code signed the victim in: %d", status)
+		}
+		// With the state of the victim's cookie and the attacker's code,
+		// PKCE refuses: the code was asked for with another verifier.
+		s.op.IgnorePKCE = false
+		victimQ := s.authorize(t, victim)
+		q.Set("state", victimQ.Get("state"))
+		if status, _ := s.callback(t, victim, q); status != http.StatusForbidden || s.signedIn(t, victim) {
+			t.Fatalf("the attacker's code with the victim's state signed in: %d", status)
+		}
+		// The browser's own code with a state that is not its cookie's:
+		// the state alone refuses it (the code, verifier and nonce are the
+		// browser's own), which an answer to no request of this browser
+		// needs.
+		own := s.authorize(t, victim)
+		own.Set("state", q.Get("state"))
+		if status, _ := s.callback(t, victim, own); status != http.StatusForbidden || s.signedIn(t, victim) {
+			t.Fatalf("a callback with a forged state signed in: %d", status)
+		}
+		// No cookie at all, and a cookie whose signature is not the console's.
+		if status, _ := s.callback(t, cookieClient(), q); status != http.StatusForbidden {
+			t.Fatalf("without the cookie: %d", status)
+		}
+		forged := cookieClient()
+		u, _ := url.Parse(s.srv.URL)
+		payload := base64.RawURLEncoding.EncodeToString([]byte(`{"s":"` + q.Get("state") + `","n":"n","v":"v","p":"` + s.provider + `","r":"` + s.role +
+			`","e":` + "9999999999" + `}`))
+		forged.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_oidc_request", Value: payload + ".AAAA", Path: "/console/oidc/"}})
+		if status, _ := s.callback(t, forged, q); status != http.StatusForbidden || s.signedIn(t, forged) {
+			t.Fatalf("a forged cookie signed in: %d", status)
+		}
+	})
+	t.Run("request expired", func(t *testing.T) {
+		// A browser back after the request's 10 minutes.
+		s := newOIDCConsole(t)
+		hc := cookieClient()
+		q := s.authorize(t, hc)
+		s.clock.Add(10 * time.Minute)
+		if status, _ := s.callback(t, hc, q); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("an expired request signed in: %d", status)
+		}
+	})
+	t.Run("nonce mismatch", func(t *testing.T) {
+		// An ID token minted for another sign-in (the OP's answer replaced).
+		s := newOIDCConsole(t)
+		s.op.Nonce = "another-sign-in"
+		hc := cookieClient()
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || !strings.Contains(body, "InvalidIdentityToken") || s.signedIn(t, hc) {
+			t.Fatalf("a token of another nonce signed in: %d\n%s", status, body)
+		}
+	})
+	t.Run("wrong audience", func(t *testing.T) {
+		// A token for another client of the provider, which the provider
+		// knows and the trust policy would take if its aud condition did
+		// not name the console's: the console's client must be among the
+		// token's audiences.
+		s := newOIDCConsole(t)
+		s.op.Audience = "another-client"
+		if err := s.k.IAM.UpdateAssumeRolePolicy(kwtest.AsRoot(context.Background()), "Dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"arn:aws:iam::`+kwtest.AccountID+`:oidc-provider/`+s.provider+`"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		hc := cookieClient()
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token for another client signed in: %d\n%s", status, body)
+		}
+		s.op.Audience = "not-a-client-of-the-provider"
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token for an unknown audience signed in: %d\n%s", status, body)
+		}
+	})
+	t.Run("trust policy refuses the subject", func(t *testing.T) {
+		s := newOIDCConsole(t)
+		s.op.Sub = "mallory"
+		hc := cookieClient()
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden ||
+			!strings.Contains(body, "Not authorized to perform sts:AssumeRoleWithWebIdentity") || s.signedIn(t, hc) {
+			t.Fatalf("a subject the trust policy refuses signed in: %d\n%s", status, body)
+		}
+	})
+	t.Run("code replay", func(t *testing.T) {
+		// A callback URL seen once (history, logs, a Referer) used again,
+		// by the same browser and by another holding a copy of its cookie.
+		s := newOIDCConsole(t)
+		hc := cookieClient()
+		q := s.authorize(t, hc)
+		u, _ := url.Parse(s.srv.URL + "/console/oidc/callback")
+		cookies := hc.Jar.Cookies(u)
+		if status, _ := s.callback(t, hc, q); status != http.StatusOK {
+			t.Fatalf("first use: %d", status)
+		}
+		thief := cookieClient()
+		thief.Jar.SetCookies(u, cookies)
+		if status, _ := s.callback(t, thief, q); status != http.StatusForbidden || s.signedIn(t, thief) {
+			t.Fatalf("a replayed code signed in: %d", status)
+		}
+		// At a provider that redeems a code twice, the console's own
+		// record of the state's use refuses the replay.
+		s.op.ReuseCodes = true
+		q = s.authorize(t, hc)
+		cookies = hc.Jar.Cookies(u)
+		if status, _ := s.callback(t, hc, q); status != http.StatusOK {
+			t.Fatalf("first use: %d", status)
+		}
+		thief = cookieClient()
+		thief.Jar.SetCookies(u, cookies)
+		if status, _ := s.callback(t, thief, q); status != http.StatusForbidden || s.signedIn(t, thief) {
+			t.Fatalf("a code replayed at a provider that redeems it twice signed in: %d", status)
+		}
+	})
+}
