@@ -54,6 +54,9 @@ type testOP struct {
 	// Sub is who signs in; Audience and Nonce, when set, replace the
 	// token's aud and the nonce the request carried.
 	Sub, Audience, Nonce string
+	// AZP, when set, is the token's azp (authorised party), and
+	// ExtraAudience an audience the token names besides aud.
+	AZP, ExtraAudience string
 	ClientID, Secret     string
 	// IgnorePKCE makes the token endpoint redeem a code whatever verifier
 	// comes with it, as a provider without PKCE does.
@@ -140,7 +143,7 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 	if !op.ReuseCodes {
 		delete(op.codes, r.PostFormValue("code")) // one use
 	}
-	sub, aud, nonce, ignorePKCE := op.Sub, op.Audience, op.Nonce, op.IgnorePKCE
+	sub, aud, nonce, ignorePKCE, azp, extraAud := op.Sub, op.Audience, op.Nonce, op.IgnorePKCE, op.AZP, op.ExtraAudience
 	op.mu.Unlock()
 	sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
 	if !ok || id != c.clientID || secret != op.Secret || r.PostFormValue("redirect_uri") != c.redirect ||
@@ -156,10 +159,18 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 	if nonce == "" {
 		nonce = c.nonce
 	}
+	audience := jwt.Audience{aud}
+	if extraAud != "" {
+		audience = append(audience, extraAud)
+	}
+	extra := map[string]any{"nonce": nonce}
+	if azp != "" {
+		extra["azp"] = azp
+	}
 	now := op.now()
-	tok, err := jwt.Signed(op.signer).Claims(jwt.Claims{Issuer: op.URL, Subject: sub, Audience: jwt.Audience{aud},
+	tok, err := jwt.Signed(op.signer).Claims(jwt.Claims{Issuer: op.URL, Subject: sub, Audience: audience,
 		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}).
-		Claims(map[string]any{"nonce": nonce}).Serialize()
+		Claims(extra).Serialize()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -378,6 +389,37 @@ func TestOIDCSignInAttacks(t *testing.T) {
 		s.op.Audience = "not-a-client-of-the-provider"
 		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
 			t.Fatalf("a token for an unknown audience signed in: %d\n%s", status, body)
+		}
+	})
+	t.Run("token of another client (azp)", func(t *testing.T) {
+		// A token the provider issued to another of its clients (its azp),
+		// naming the console's client only as one more audience: OpenID
+		// Connect Core 3.1.3.7 has the client refuse a token whose azp is
+		// not its own, and a token with several audiences and no azp.
+		// Otherwise the other client's token signs in, and the trust
+		// policy sees the other client's aud.
+		s := newOIDCConsole(t)
+		if err := s.k.IAM.UpdateAssumeRolePolicy(kwtest.AsRoot(context.Background()), "Dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"arn:aws:iam::`+kwtest.AccountID+`:oidc-provider/`+s.provider+`"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		hc := cookieClient()
+		s.op.AZP = "another-client"
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token whose azp is another client signed in: %d\n%s", status, body)
+		}
+		s.op.ExtraAudience = "another-client"
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token of two audiences whose azp is another client signed in: %d\n%s", status, body)
+		}
+		s.op.AZP = ""
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token of two audiences and no azp signed in: %d\n%s", status, body)
+		}
+		// The console's own azp with another audience besides signs in.
+		s.op.AZP = s.op.ClientID
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusOK || !s.signedIn(t, hc) {
+			t.Fatalf("a token whose azp is the console's client: %d\n%s", status, body)
 		}
 	})
 	t.Run("trust policy refuses the subject", func(t *testing.T) {
