@@ -57,7 +57,7 @@ type testOP struct {
 	// AZP, when set, is the token's azp (authorised party), and
 	// ExtraAudience an audience the token names besides aud.
 	AZP, ExtraAudience string
-	ClientID, Secret     string
+	ClientID, Secret   string
 	// IgnorePKCE makes the token endpoint redeem a code whatever verifier
 	// comes with it, as a provider without PKCE does.
 	IgnorePKCE bool
