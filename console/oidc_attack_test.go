@@ -14,6 +14,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"html"
 	"io"
 	"log/slog"
@@ -22,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -461,4 +465,43 @@ func TestOIDCSignInAttacks(t *testing.T) {
 			t.Fatalf("a code replayed at a provider that redeems it twice signed in: %d", status)
 		}
 	})
+}
+
+// TestCookieSignaturesComparedInConstantTime: every cookie the console
+// signs (sessions, the pending MFA sign-in, SAML and OIDC requests) is
+// checked with hmac.Equal. A signature compared with == or != ends at the
+// first byte that differs, and the time it takes tells a browser how much
+// of a forged signature is right, one byte after another. Timing cannot
+// be measured reliably in a test, so the test reads the console's source
+// for a signing function's result compared with == or !=.
+func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signers := map[string]bool{"sign": true, "signOIDCState": true, "signSAMLState": true}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			be, ok := n.(*ast.BinaryExpr)
+			if !ok || be.Op != token.EQL && be.Op != token.NEQ {
+				return true
+			}
+			for _, side := range []ast.Expr{be.X, be.Y} {
+				if call, ok := side.(*ast.CallExpr); ok {
+					if sel, ok := call.Fun.(*ast.SelectorExpr); ok && signers[sel.Sel.Name] {
+						t.Errorf("%s: a signature (%s) compared with %s, not hmac.Equal", fset.Position(be.Pos()), sel.Sel.Name, be.Op)
+					}
+				}
+			}
+			return true
+		})
+	}
 }
