@@ -61,7 +61,10 @@ type testOP struct {
 	// AZP, when set, is the token's azp (authorised party), and
 	// ExtraAudience an audience the token names besides aud.
 	AZP, ExtraAudience string
-	ClientID, Secret   string
+	// Foreign, when set, is another provider whose ID token (its issuer,
+	// signed with its key) the token endpoint answers with.
+	Foreign          *testOP
+	ClientID, Secret string
 	// IgnorePKCE makes the token endpoint redeem a code whatever verifier
 	// comes with it, as a provider without PKCE does.
 	IgnorePKCE bool
@@ -148,6 +151,10 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 		delete(op.codes, r.PostFormValue("code")) // one use
 	}
 	sub, aud, nonce, ignorePKCE, azp, extraAud := op.Sub, op.Audience, op.Nonce, op.IgnorePKCE, op.AZP, op.ExtraAudience
+	signer, issuer := op.signer, op.URL
+	if op.Foreign != nil {
+		signer, issuer = op.Foreign.signer, op.Foreign.URL
+	}
 	op.mu.Unlock()
 	sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
 	if !ok || id != c.clientID || secret != op.Secret || r.PostFormValue("redirect_uri") != c.redirect ||
@@ -172,7 +179,7 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 		extra["azp"] = azp
 	}
 	now := op.now()
-	tok, err := jwt.Signed(op.signer).Claims(jwt.Claims{Issuer: op.URL, Subject: sub, Audience: audience,
+	tok, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: issuer, Subject: sub, Audience: audience,
 		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}).
 		Claims(extra).Serialize()
 	if err != nil {
@@ -424,6 +431,34 @@ func TestOIDCSignInAttacks(t *testing.T) {
 		s.op.AZP = s.op.ClientID
 		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusOK || !s.signedIn(t, hc) {
 			t.Fatalf("a token whose azp is the console's client: %d\n%s", status, body)
+		}
+	})
+	t.Run("ID token of another provider", func(t *testing.T) {
+		// The token endpoint of the provider the code was redeemed at
+		// answers with a token another of the account's providers issued
+		// (a provider that mixes itself up with another, or one that
+		// passes off another's tokens): OpenID Connect Core 3.1.3.7 has the
+		// client take only a token of the issuer it asked. The other
+		// provider has the same client ID, and the role trusts both.
+		s := newOIDCConsole(t)
+		other := newTestOP(t, s.clock.Now)
+		root := kwtest.AsRoot(context.Background())
+		p, err := s.k.IAM.CreateOIDCProvider(root, other.URL, []string{other.ClientID}, []string{other.Thumbprint}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.k.IAM.UpdateAssumeRolePolicy(root, "Dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":["arn:aws:iam::`+kwtest.AccountID+`:oidc-provider/`+s.provider+`","`+p.ARN+`"]},"Action":"sts:AssumeRoleWithWebIdentity"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		hc := cookieClient()
+		s.op.Foreign = other
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("another provider's token signed in: %d\n%s", status, body)
+		}
+		s.op.Foreign = nil
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusOK || !s.signedIn(t, hc) {
+			t.Fatalf("the provider's own token: %d\n%s", status, body)
 		}
 	})
 	t.Run("trust policy refuses the subject", func(t *testing.T) {
