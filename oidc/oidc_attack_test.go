@@ -2,11 +2,18 @@ package oidc_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/keyward/keyward/oidc"
 )
@@ -60,5 +67,47 @@ func TestEndpointsFetchBounded(t *testing.T) {
 	failing.Store(false)
 	if _, err := v.Endpoints(ctx, is.provider); err != nil || discoveries.Load() != 3 {
 		t.Fatalf("after MinRefetch: %v, %d fetches", err, discoveries.Load())
+	}
+}
+
+// TestAlgorithmConfusion: a token whose header names HS256, keyed with
+// the provider's public RSA key as published (its JWK's modulus, its DER),
+// or alg "none", would be signed by anyone who reads the JWKS were the
+// algorithm taken from the token; and a symmetric key a provider lists in
+// its JWKS is no provider's signature. Each is refused.
+func TestAlgorithmConfusion(t *testing.T) {
+	ctx := context.Background()
+	is := newIssuer(t)
+	now := time.Now()
+	v := &oidc.Verifier{Now: func() time.Time { return now }, AllowPrivate: true}
+	claims, _ := json.Marshal(map[string]any{"iss": is.srv.URL, "sub": "job", "aud": "app", "exp": now.Add(time.Hour).Unix()})
+	b64 := base64.RawURLEncoding.EncodeToString
+	hs256 := func(key []byte) string {
+		signing := b64([]byte(`{"alg":"HS256","kid":"k1","typ":"JWT"}`)) + "." + b64(claims)
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(signing))
+		return signing + "." + b64(m.Sum(nil))
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&is.key.PublicKey)
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	secret := []byte("a symmetric key the provider lists")
+	is.jwks = func(w http.ResponseWriter) {
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+			{Key: &is.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"},
+			{Key: secret, KeyID: "k1", Algorithm: "HS256", Use: "sig"}}})
+	}
+	if _, err := v.Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour))); err != nil {
+		t.Fatalf("the provider's own token: %v", err)
+	}
+	for name, tok := range map[string]string{
+		"HS256 keyed with the modulus": hs256(is.key.PublicKey.N.Bytes()),
+		"HS256 keyed with the DER":     hs256(der),
+		"HS256 keyed with the PEM":     hs256(pemKey),
+		"HS256 with a listed secret":   hs256(secret),
+		"alg none":                     b64([]byte(`{"alg":"none","kid":"k1"}`)) + "." + b64(claims) + ".",
+	} {
+		if _, err := v.Verify(ctx, is.provider, tok); err == nil {
+			t.Errorf("%s: verified", name)
+		}
 	}
 }
