@@ -111,3 +111,31 @@ func TestAlgorithmConfusion(t *testing.T) {
 		}
 	}
 }
+
+// TestExchangeFollowsNoRedirect: a token endpoint that answers 307 or 308
+// would have the client send the code, the PKCE verifier and (to the same
+// host) the client's secret again, wherever the Location says. The answer
+// is taken as it is, and refused.
+func TestExchangeFollowsNoRedirect(t *testing.T) {
+	ctx := context.Background()
+	is, elsewhere := newIssuer(t), newIssuer(t)
+	var reached atomic.Int32
+	elsewhere.tokens = func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		w.Write([]byte(`{"id_token":"the.id.token"}`))
+	}
+	v := &oidc.Verifier{Now: time.Now, AllowPrivate: true}
+	x := oidc.CodeExchange{TokenEndpoint: is.srv.URL + "/token", Code: "c1", Verifier: "v1", RedirectURI: "https://kw/console/oidc/callback",
+		ClientID: "app", ClientSecret: "secret"}
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+		for _, to := range []string{elsewhere.srv.URL + "/token", is.srv.URL + "/elsewhere"} {
+			is.tokens = func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, status) }
+			if tok, err := v.Exchange(ctx, is.provider, x); err == nil {
+				t.Fatalf("%d to %s: %q taken", status, to, tok)
+			}
+		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Fatalf("a redirect was followed %d times", n)
+	}
+}
