@@ -1,6 +1,7 @@
 package console
 
 import (
+	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
 	"html/template"
@@ -175,7 +176,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		payload, sig, cut := strings.Cut(pending.Value, ".")
 		b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
-		ok = cut && err == nil && c.sign(append([]byte("mfa:"), b...)) == sig && json.Unmarshal(b, &p) == nil && c.Now().Unix() < p.Expires
+		ok = cut && err == nil && hmac.Equal([]byte(c.sign(append([]byte("mfa:"), b...))), []byte(sig)) && json.Unmarshal(b, &p) == nil && c.Now().Unix() < p.Expires
 	}
 	if !ok {
 		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)

@@ -260,6 +260,16 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The identity provider did not confirm the sign-in. Sign in again."))
 		return
 	}
+	// The token must be the issuer's whose token endpoint answered
+	// (OpenID Connect Core 3.1.3.7): STS would take any of the account's
+	// providers' tokens, each verified with its own issuer's keys, and a
+	// provider must not pass off another's. The claim is read unverified
+	// here; STS then verifies the token with this issuer's keys.
+	if iss, err := c.OIDC.Issuer(token); err != nil || strings.TrimSuffix(iss, "/") != "https://"+cl.Provider {
+		c.Logger.Warn("OpenID Connect sign-in: the token endpoint answered with another issuer's token", "provider", cl.Provider, "iss", keyward.Clip(iss))
+		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token was not issued by the identity provider the sign-in was asked of."))
+		return
+	}
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r),
 		CurrentTime: c.Now(), UserAgent: r.UserAgent()})
 	ar, err := c.STS.WebIdentityConsoleSession(ctx, st.Role, oidcSessionName(token, c.OIDC), token, st.Nonce, cl.ClientID)

@@ -14,6 +14,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"html"
 	"io"
 	"log/slog"
@@ -22,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -54,7 +58,13 @@ type testOP struct {
 	// Sub is who signs in; Audience and Nonce, when set, replace the
 	// token's aud and the nonce the request carried.
 	Sub, Audience, Nonce string
-	ClientID, Secret     string
+	// AZP, when set, is the token's azp (authorised party), and
+	// ExtraAudience an audience the token names besides aud.
+	AZP, ExtraAudience string
+	// Foreign, when set, is another provider whose ID token (its issuer,
+	// signed with its key) the token endpoint answers with.
+	Foreign          *testOP
+	ClientID, Secret string
 	// IgnorePKCE makes the token endpoint redeem a code whatever verifier
 	// comes with it, as a provider without PKCE does.
 	IgnorePKCE bool
@@ -140,7 +150,11 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 	if !op.ReuseCodes {
 		delete(op.codes, r.PostFormValue("code")) // one use
 	}
-	sub, aud, nonce, ignorePKCE := op.Sub, op.Audience, op.Nonce, op.IgnorePKCE
+	sub, aud, nonce, ignorePKCE, azp, extraAud := op.Sub, op.Audience, op.Nonce, op.IgnorePKCE, op.AZP, op.ExtraAudience
+	signer, issuer := op.signer, op.URL
+	if op.Foreign != nil {
+		signer, issuer = op.Foreign.signer, op.Foreign.URL
+	}
 	op.mu.Unlock()
 	sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
 	if !ok || id != c.clientID || secret != op.Secret || r.PostFormValue("redirect_uri") != c.redirect ||
@@ -156,10 +170,18 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 	if nonce == "" {
 		nonce = c.nonce
 	}
+	audience := jwt.Audience{aud}
+	if extraAud != "" {
+		audience = append(audience, extraAud)
+	}
+	extra := map[string]any{"nonce": nonce}
+	if azp != "" {
+		extra["azp"] = azp
+	}
 	now := op.now()
-	tok, err := jwt.Signed(op.signer).Claims(jwt.Claims{Issuer: op.URL, Subject: sub, Audience: jwt.Audience{aud},
+	tok, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: issuer, Subject: sub, Audience: audience,
 		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}).
-		Claims(map[string]any{"nonce": nonce}).Serialize()
+		Claims(extra).Serialize()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -380,6 +402,65 @@ func TestOIDCSignInAttacks(t *testing.T) {
 			t.Fatalf("a token for an unknown audience signed in: %d\n%s", status, body)
 		}
 	})
+	t.Run("token of another client (azp)", func(t *testing.T) {
+		// A token the provider issued to another of its clients (its azp),
+		// naming the console's client only as one more audience: OpenID
+		// Connect Core 3.1.3.7 has the client refuse a token whose azp is
+		// not its own, and a token with several audiences and no azp.
+		// Otherwise the other client's token signs in, and the trust
+		// policy sees the other client's aud.
+		s := newOIDCConsole(t)
+		if err := s.k.IAM.UpdateAssumeRolePolicy(kwtest.AsRoot(context.Background()), "Dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"arn:aws:iam::`+kwtest.AccountID+`:oidc-provider/`+s.provider+`"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		hc := cookieClient()
+		s.op.AZP = "another-client"
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token whose azp is another client signed in: %d\n%s", status, body)
+		}
+		s.op.ExtraAudience = "another-client"
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token of two audiences whose azp is another client signed in: %d\n%s", status, body)
+		}
+		s.op.AZP = ""
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("a token of two audiences and no azp signed in: %d\n%s", status, body)
+		}
+		// The console's own azp with another audience besides signs in.
+		s.op.AZP = s.op.ClientID
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusOK || !s.signedIn(t, hc) {
+			t.Fatalf("a token whose azp is the console's client: %d\n%s", status, body)
+		}
+	})
+	t.Run("ID token of another provider", func(t *testing.T) {
+		// The token endpoint of the provider the code was redeemed at
+		// answers with a token another of the account's providers issued
+		// (a provider that mixes itself up with another, or one that
+		// passes off another's tokens): OpenID Connect Core 3.1.3.7 has the
+		// client take only a token of the issuer it asked. The other
+		// provider has the same client ID, and the role trusts both.
+		s := newOIDCConsole(t)
+		other := newTestOP(t, s.clock.Now)
+		root := kwtest.AsRoot(context.Background())
+		p, err := s.k.IAM.CreateOIDCProvider(root, other.URL, []string{other.ClientID}, []string{other.Thumbprint}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.k.IAM.UpdateAssumeRolePolicy(root, "Dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":["arn:aws:iam::`+kwtest.AccountID+`:oidc-provider/`+s.provider+`","`+p.ARN+`"]},"Action":"sts:AssumeRoleWithWebIdentity"}]}`); err != nil {
+			t.Fatal(err)
+		}
+		hc := cookieClient()
+		s.op.Foreign = other
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("another provider's token signed in: %d\n%s", status, body)
+		}
+		s.op.Foreign = nil
+		if status, body := s.callback(t, hc, s.authorize(t, hc)); status != http.StatusOK || !s.signedIn(t, hc) {
+			t.Fatalf("the provider's own token: %d\n%s", status, body)
+		}
+	})
 	t.Run("trust policy refuses the subject", func(t *testing.T) {
 		s := newOIDCConsole(t)
 		s.op.Sub = "mallory"
@@ -419,4 +500,43 @@ func TestOIDCSignInAttacks(t *testing.T) {
 			t.Fatalf("a code replayed at a provider that redeems it twice signed in: %d", status)
 		}
 	})
+}
+
+// TestCookieSignaturesComparedInConstantTime: every cookie the console
+// signs (sessions, the pending MFA sign-in, SAML and OIDC requests) is
+// checked with hmac.Equal. A signature compared with == or != ends at the
+// first byte that differs, and the time it takes tells a browser how much
+// of a forged signature is right, one byte after another. Timing cannot
+// be measured reliably in a test, so the test reads the console's source
+// for a signing function's result compared with == or !=.
+func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signers := map[string]bool{"sign": true, "signOIDCState": true, "signSAMLState": true}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			be, ok := n.(*ast.BinaryExpr)
+			if !ok || be.Op != token.EQL && be.Op != token.NEQ {
+				return true
+			}
+			for _, side := range []ast.Expr{be.X, be.Y} {
+				if call, ok := side.(*ast.CallExpr); ok {
+					if sel, ok := call.Fun.(*ast.SelectorExpr); ok && signers[sel.Sel.Name] {
+						t.Errorf("%s: a signature (%s) compared with %s, not hmac.Equal", fset.Position(be.Pos()), sel.Sel.Name, be.Op)
+					}
+				}
+			}
+			return true
+		})
+	}
 }

@@ -25,7 +25,25 @@ type Endpoints struct {
 
 // Endpoints reads the provider's discovery document for its authorisation
 // and token endpoints, both of which must be https URLs.
+//
+// The console's sign-in link and its callback are open to anyone: the
+// endpoints are kept for KeysTTL, and a failed fetch is answered for
+// MinRefetch without another, so that no one's requests become as many of
+// Keyward's to the provider.
 func (v *Verifier) Endpoints(ctx context.Context, p keyward.OIDCProvider) (Endpoints, error) {
+	pv := v.provider(p)
+	pv.em.Lock()
+	defer pv.em.Unlock()
+	now := v.now()
+	if pv.endpointsFetched.IsZero() || now.Sub(pv.endpointsFetched) >= KeysTTL ||
+		pv.endpointsErr != nil && now.Sub(pv.endpointsFetched) >= MinRefetch {
+		pv.endpoints, pv.endpointsErr = v.fetchEndpoints(ctx, p)
+		pv.endpointsFetched = now
+	}
+	return pv.endpoints, pv.endpointsErr
+}
+
+func (v *Verifier) fetchEndpoints(ctx context.Context, p keyward.OIDCProvider) (Endpoints, error) {
 	ctx, cancel := context.WithTimeout(ctx, FetchTimeout)
 	defer cancel()
 	client := v.client(p.Thumbprints)

@@ -80,6 +80,13 @@ type provider struct {
 	keys    jose.JSONWebKeySet
 	fetched time.Time
 	err     error
+
+	// The authorisation-code flow's endpoints, kept as the keys are:
+	// em is held while they are fetched.
+	em               sync.Mutex
+	endpoints        Endpoints
+	endpointsFetched time.Time
+	endpointsErr     error
 }
 
 var _ keyward.WebIdentityVerifier = (*Verifier)(nil)
@@ -174,21 +181,7 @@ func (v *Verifier) Verify(ctx context.Context, p keyward.OIDCProvider, token str
 // key ID (every key when it names none), fetching them when they are not
 // known or are old.
 func (v *Verifier) keys(ctx context.Context, p keyward.OIDCProvider, kid string) ([]jose.JSONWebKey, error) {
-	v.mu.Lock()
-	if v.providers == nil {
-		v.providers = map[string]*provider{}
-	}
-	cacheKey := p.URL + "\x00" + strings.Join(p.Thumbprints, ",")
-	pv := v.providers[cacheKey]
-	if pv == nil {
-		if len(v.providers) >= keyward.MaxOIDCProviders*2 {
-			clear(v.providers) // stale thumbprint sets of deleted providers
-		}
-		pv = &provider{}
-		v.providers[cacheKey] = pv
-	}
-	v.mu.Unlock()
-
+	pv := v.provider(p)
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
 	now := v.now()
@@ -215,6 +208,25 @@ func (v *Verifier) keys(ctx context.Context, p keyward.OIDCProvider, kid string)
 		return nil, errInvalid
 	}
 	return found, nil
+}
+
+// provider is what is known of p, by its URL and thumbprints.
+func (v *Verifier) provider(p keyward.OIDCProvider) *provider {
+	v.mu.Lock()
+	if v.providers == nil {
+		v.providers = map[string]*provider{}
+	}
+	cacheKey := p.URL + "\x00" + strings.Join(p.Thumbprints, ",")
+	pv := v.providers[cacheKey]
+	if pv == nil {
+		if len(v.providers) >= keyward.MaxOIDCProviders*2 {
+			clear(v.providers) // stale thumbprint sets of deleted providers
+		}
+		pv = &provider{}
+		v.providers[cacheKey] = pv
+	}
+	v.mu.Unlock()
+	return pv
 }
 
 // fetch reads the issuer's discovery document and then its keys.

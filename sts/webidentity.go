@@ -70,6 +70,14 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 		if subtle.ConstantTimeCompare([]byte(claims.Nonce), []byte(console.Nonce)) != 1 || !slices.Contains(claims.Audience, console.ClientID) {
 			return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token does not answer this sign-in (nonce or audience).")
 		}
+		// OpenID Connect Core 3.1.3.7: a token the provider issued to
+		// another of its clients (its azp) names the console's client at
+		// most as one more audience, and is that client's, not this
+		// sign-in's; a token of several audiences must say whose it is.
+		if claims.AuthorizedParty != "" && claims.AuthorizedParty != console.ClientID ||
+			claims.AuthorizedParty == "" && len(claims.Audience) > 1 {
+			return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token was issued to another client (azp).")
+		}
 	}
 	// The audience is the authorised party when the token names one, else
 	// one of its audiences; either must be a client ID of the provider.

@@ -1,0 +1,141 @@
+package oidc_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/keyward/keyward/oidc"
+)
+
+// Attacks on the console's code flow through package oidc.
+
+// TestEndpointsFetchBounded: the console's sign-in link and its callback
+// are open to anyone, and each needs the provider's endpoints. Were the
+// discovery document fetched for each, an outsider's loop of requests
+// would be as many requests from Keyward to the provider (each holding a
+// connection for up to FetchTimeout at a slow one), as unbounded as the
+// keys' fetches are bounded. The endpoints are kept as the keys are: for
+// KeysTTL, and a failed fetch is not tried again within MinRefetch.
+func TestEndpointsFetchBounded(t *testing.T) {
+	ctx := context.Background()
+	is := newIssuer(t)
+	var discoveries atomic.Int32
+	failing := atomic.Bool{}
+	is.discovered = func(w http.ResponseWriter, url string) {
+		discoveries.Add(1)
+		if failing.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]string{"issuer": url, "jwks_uri": url + "/keys", "authorization_endpoint": url + "/authorize",
+			"token_endpoint": url + "/token"})
+	}
+	now := time.Now()
+	v := &oidc.Verifier{Now: func() time.Time { return now }, AllowPrivate: true}
+	for range 20 {
+		if ep, err := v.Endpoints(ctx, is.provider); err != nil || ep.Token != is.srv.URL+"/token" {
+			t.Fatalf("%+v %v", ep, err)
+		}
+	}
+	if n := discoveries.Load(); n != 1 {
+		t.Fatalf("20 sign-ins fetched the discovery document %d times", n)
+	}
+	// Past KeysTTL it is fetched again; a failure then is remembered for
+	// MinRefetch, not retried for every request.
+	now = now.Add(oidc.KeysTTL)
+	failing.Store(true)
+	for range 20 {
+		if _, err := v.Endpoints(ctx, is.provider); err == nil {
+			t.Fatal("a failed discovery gave endpoints")
+		}
+	}
+	if n := discoveries.Load(); n != 2 {
+		t.Fatalf("20 sign-ins at a failing provider fetched the discovery document %d times in all", n)
+	}
+	now = now.Add(oidc.MinRefetch)
+	failing.Store(false)
+	if _, err := v.Endpoints(ctx, is.provider); err != nil || discoveries.Load() != 3 {
+		t.Fatalf("after MinRefetch: %v, %d fetches", err, discoveries.Load())
+	}
+}
+
+// TestAlgorithmConfusion: a token whose header names HS256, keyed with
+// the provider's public RSA key as published (its JWK's modulus, its DER),
+// or alg "none", would be signed by anyone who reads the JWKS were the
+// algorithm taken from the token; and a symmetric key a provider lists in
+// its JWKS is no provider's signature. Each is refused.
+func TestAlgorithmConfusion(t *testing.T) {
+	ctx := context.Background()
+	is := newIssuer(t)
+	now := time.Now()
+	v := &oidc.Verifier{Now: func() time.Time { return now }, AllowPrivate: true}
+	claims, _ := json.Marshal(map[string]any{"iss": is.srv.URL, "sub": "job", "aud": "app", "exp": now.Add(time.Hour).Unix()})
+	b64 := base64.RawURLEncoding.EncodeToString
+	hs256 := func(key []byte) string {
+		signing := b64([]byte(`{"alg":"HS256","kid":"k1","typ":"JWT"}`)) + "." + b64(claims)
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(signing))
+		return signing + "." + b64(m.Sum(nil))
+	}
+	der, _ := x509.MarshalPKIXPublicKey(&is.key.PublicKey)
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	secret := []byte("a symmetric key the provider lists")
+	is.jwks = func(w http.ResponseWriter) {
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
+			{Key: &is.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"},
+			{Key: secret, KeyID: "k1", Algorithm: "HS256", Use: "sig"}}})
+	}
+	if _, err := v.Verify(ctx, is.provider, is.token(t, "k1", is.key, now.Add(time.Hour))); err != nil {
+		t.Fatalf("the provider's own token: %v", err)
+	}
+	for name, tok := range map[string]string{
+		"HS256 keyed with the modulus": hs256(is.key.PublicKey.N.Bytes()),
+		"HS256 keyed with the DER":     hs256(der),
+		"HS256 keyed with the PEM":     hs256(pemKey),
+		"HS256 with a listed secret":   hs256(secret),
+		"alg none":                     b64([]byte(`{"alg":"none","kid":"k1"}`)) + "." + b64(claims) + ".",
+	} {
+		if _, err := v.Verify(ctx, is.provider, tok); err == nil {
+			t.Errorf("%s: verified", name)
+		}
+	}
+}
+
+// TestExchangeFollowsNoRedirect: a token endpoint that answers 307 or 308
+// would have the client send the code, the PKCE verifier and (to the same
+// host) the client's secret again, wherever the Location says. The answer
+// is taken as it is, and refused.
+func TestExchangeFollowsNoRedirect(t *testing.T) {
+	ctx := context.Background()
+	is, elsewhere := newIssuer(t), newIssuer(t)
+	var reached atomic.Int32
+	elsewhere.tokens = func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		w.Write([]byte(`{"id_token":"the.id.token"}`))
+	}
+	v := &oidc.Verifier{Now: time.Now, AllowPrivate: true}
+	x := oidc.CodeExchange{TokenEndpoint: is.srv.URL + "/token", Code: "c1", Verifier: "v1", RedirectURI: "https://kw/console/oidc/callback",
+		ClientID: "app", ClientSecret: "secret"}
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
+		for _, to := range []string{elsewhere.srv.URL + "/token", is.srv.URL + "/elsewhere"} {
+			is.tokens = func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, status) }
+			if tok, err := v.Exchange(ctx, is.provider, x); err == nil {
+				t.Fatalf("%d to %s: %q taken", status, to, tok)
+			}
+		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Fatalf("a redirect was followed %d times", n)
+	}
+}
