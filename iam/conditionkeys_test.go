@@ -110,7 +110,7 @@ func TestConditionKeysTable(t *testing.T) {
 		}
 	}
 
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	engine := &recordingEngine{}
 	b.Authz.Policies = engine
 	root := b.root()
@@ -142,14 +142,14 @@ func TestConditionKeysTable(t *testing.T) {
 	certPEM, keyPEM := selfSignedCert(t)
 	_, err = b.IAM.UploadServerCertificate(root, "tcert", "/", certPEM, keyPEM, "", tags)
 	must(t, err)
-	idpMetadata := kwtest.NewIdP(t, b.STS.SAML, b.clock.Now).Metadata
+	idpMetadata := kwtest.NewIdP(t, b.STS.SAML, b.Clock.Now).Metadata
 	idp, err := b.IAM.CreateSAMLProvider(root, "tidp", idpMetadata, tags)
 	must(t, err)
 	cred, err := b.IAM.CreateServiceSpecificCredential(root, "target", "codecommit.amazonaws.com")
 	must(t, err)
 
 	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID,
-		UserID: prober.ID, UserName: "prober", UserPath: "/"}, CurrentTime: b.clock.Now()})
+		UserID: prober.ID, UserName: "prober", UserPath: "/"}, CurrentTime: b.Clock.Now()})
 	user := keyward.Entity{Kind: keyward.EntityUser, Name: "target"}
 	role := keyward.Entity{Kind: keyward.EntityRole, Name: "trole"}
 	group := keyward.Entity{Kind: keyward.EntityGroup, Name: "tgroup"}
@@ -400,7 +400,7 @@ func firstTagKey(want map[string][]string) string {
 // conditions do not pass by absence); with plain conditions the permitted
 // policy and boundary are allowed (the keys are there to match).
 func TestPolicyARNAndBoundaryConditions(t *testing.T) {
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	ctx := context.Background()
 	const (
 		readOnly = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
