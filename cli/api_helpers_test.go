@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -62,18 +61,6 @@ func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.C
 	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
 }
 
-// createUserKey creates the user name with one access key through c and
-// returns the key's ID and secret.
-func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
-	t.Helper()
-	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	must(t, err)
-	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
-}
-
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
@@ -103,3 +90,6 @@ func runCLI(t *testing.T, ts *apiServer, now time.Time, args ...string) (int, st
 	code := cli.Run(context.Background(), cli.Env{Args: args, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut, Now: func() time.Time { return now }})
 	return code, out.String(), errOut.String()
 }
+
+// createUserKey is the helper every feature package's tests share.
+var createUserKey = kwtest.CreateUserKey

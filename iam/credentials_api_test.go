@@ -107,7 +107,7 @@ func TestVirtualMFADevices(t *testing.T) {
 	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "")
 	_, err = root.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
 	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "MFA Device is in use.")
-	if report := ts.currentReport(t, root); report["alice"]["mfa_active"] != "true" || report["<root_account>"]["mfa_active"] != "false" {
+	if report := ts.CurrentReport(t, root); report["alice"]["mfa_active"] != "true" || report["<root_account>"]["mfa_active"] != "false" {
 		t.Fatalf("credential report: %v", report)
 	}
 
@@ -257,7 +257,7 @@ func TestOtherCredentials(t *testing.T) {
 		if len(list.Certificates) != 1 || list.Certificates[0].Status != types.StatusTypeInactive {
 			t.Fatalf("listed: %+v", list.Certificates)
 		}
-		if r := ts.currentReport(t, root)["alice"]; r["cert_1_active"] != "false" || r["cert_1_last_rotated"] == "N/A" || r["cert_2_active"] != "false" {
+		if r := ts.CurrentReport(t, root)["alice"]; r["cert_1_active"] != "false" || r["cert_1_last_rotated"] == "N/A" || r["cert_2_active"] != "false" {
 			t.Fatalf("report: %v", r)
 		}
 	})

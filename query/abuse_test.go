@@ -60,7 +60,7 @@ func TestReportHoldsNoFormula(t *testing.T) {
 		t.Fatalf("a signed request in eu-central-2: %d %s", status, body)
 	}
 
-	ts.waitForReport(t, root)
+	ts.WaitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	must(t, err)
 	rows := reportRows(t, out.Content)

@@ -1,10 +1,8 @@
 package query_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"io"
 	"net/http"
@@ -17,10 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -122,65 +117,18 @@ func (ts *apiServer) sts(id, secret, region string) *sts.Client {
 	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
 }
 
-// createUserKey creates the user name with one access key through c and
-// returns the key's ID and secret.
-func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
-	t.Helper()
-	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	must(t, err)
-	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
-}
-
 var wantAPIError = kwtest.WantAPIError
+
+// Helpers every feature package's tests share, from package kwtest.
+var (
+	createUserKey = kwtest.CreateUserKey
+	reportRows    = kwtest.ReportRows
+	totpCode      = kwtest.TOTPCode
+)
 
 const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 const localPolicy = "arn:aws:iam::123456789012:policy/P"
-
-// waitForReport generates the credential report through c and waits for
-// the generation to finish.
-func (ts *apiServer) waitForReport(t *testing.T, c *iam.Client) {
-	t.Helper()
-	for range 2 {
-		out, err := c.GenerateCredentialReport(context.Background(), &iam.GenerateCredentialReportInput{})
-		must(t, err)
-		if out.State == types.ReportStateTypeComplete {
-			return
-		}
-		ts.Reports.Wait()
-	}
-	t.Fatal("the credential report is not complete once its generation ended")
-}
-
-func reportRows(t *testing.T, content []byte) map[string]map[string]string {
-	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(content)).ReadAll()
-	must(t, err)
-	if len(rows) < 2 || rows[1][0] != "<root_account>" {
-		t.Fatalf("report rows %v", rows)
-	}
-	out := map[string]map[string]string{}
-	for _, r := range rows[1:] {
-		m := map[string]string{}
-		for i, col := range rows[0] {
-			m[col] = r[i]
-		}
-		out[r[0]] = m
-	}
-	return out
-}
-
-// totpCode is the device's code at a time, from a TOTP library of its own
-// rather than Keyward's.
-func totpCode(t *testing.T, seed string, at time.Time) string {
-	t.Helper()
-	code, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	must(t, err)
-	return code
-}
 
 // trustAccount is a trust policy that lets the account's principals
 // assume a role.

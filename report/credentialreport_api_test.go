@@ -36,7 +36,7 @@ func TestCredentialReportAPI(t *testing.T) {
 	if gen.State != types.ReportStateTypeStarted || *gen.Description != "No report exists. Starting a new report generation task" {
 		t.Fatalf("Generate: %s %v", gen.State, gen.Description)
 	}
-	ts.waitForReport(t, root)
+	ts.WaitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	must(t, err)
 	if out.ReportFormat != types.ReportFormatTypeTextCsv || out.GeneratedTime == nil || time.Since(*out.GeneratedTime) > time.Minute {
@@ -73,7 +73,7 @@ func TestCredentialReportShowsUse(t *testing.T) {
 	id, secret := createUserKey(t, ts.RootIAM(), "eve")
 	_, err := iam.NewFromConfig(ts.ConfigIn("ap-northeast-1", id, secret, "")).ListUsers(ctx, &iam.ListUsersInput{})
 	wantAPIError(t, err, "AccessDenied", 403, "") // still a use of the key
-	ts.waitForReport(t, root)
+	ts.WaitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	must(t, err)
 	eve := reportRows(t, out.Content)["eve"]
