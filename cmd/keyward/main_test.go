@@ -23,6 +23,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
@@ -153,15 +154,7 @@ func (ts *testServer) rootIAM() *iam.Client { return ts.iam(rootKeyID, rootSecre
 
 // createUserKey creates the user name with one access key through c and
 // returns the key's ID and secret.
-func createUserKey(t testing.TB, c *iam.Client, name string) (id, secret string) {
-	t.Helper()
-	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	must(t, err)
-	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
-}
+var createUserKey = kwtest.CreateUserKey
 
 // wantAPIError checks that err is the AWS error code with HTTP status and,
 // when message is not empty, exactly that message.
