@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // Fixtures of SSH keys and certificates (testdata/credentials/README.md at the repository's root).
@@ -26,13 +27,7 @@ var (
 	testCAChain     = readFixture("chain.pem")
 )
 
-func readFixture(name string) string {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "credentials", name))
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
+var readFixture = kwtest.Fixture
 
 // TestVirtualMFADevices drives a device's life through the SDK with codes
 // from a TOTP library: create (seed and QR code), enable with two

@@ -1,19 +1,10 @@
 package query_test
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -54,53 +45,17 @@ func newAPIServerWith(t *testing.T, clock *kwtest.Clock, o kwtest.Options) *apiS
 // would not send.
 func (ts *apiServer) signedRequest(t testing.TB, method, form, contentType, service, id, secret string, at time.Time) *http.Request {
 	t.Helper()
-	var r *http.Request
-	var err error
-	if method == http.MethodGet {
-		r, err = http.NewRequest(method, ts.URL+"/?"+form, nil)
-		form = ""
-	} else {
-		r, err = http.NewRequest(method, ts.URL+"/", strings.NewReader(form))
-		r.Header.Set("Content-Type", contentType)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte(form))
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
-		r, hex.EncodeToString(sum[:]), service, "us-east-1", at); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return kwtest.SignedRequest(t, ts.URL, method, form, contentType, service, id, secret, at)
 }
 
 // signedFor is a form POSTed and signed now for a service and region.
 func (ts *apiServer) signedFor(t testing.TB, form, service, region, id, secret string) *http.Request {
 	t.Helper()
-	r, err := http.NewRequest(http.MethodPost, ts.URL+"/", strings.NewReader(form))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(form))
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret},
-		r, hex.EncodeToString(sum[:]), service, region, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return kwtest.SignedFor(t, ts.URL, form, service, region, id, secret)
 }
 
 // rawDo sends a request and returns its status, headers and body.
-func rawDo(t *testing.T, r *http.Request) (int, http.Header, string) {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
-}
+var rawDo = kwtest.RawDo
 
 func must(t testing.TB, err error) {
 	t.Helper()
@@ -149,10 +104,4 @@ var (
 	testCAChain     = readFixture("chain.pem")
 )
 
-func readFixture(name string) string {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "credentials", name))
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
+var readFixture = kwtest.Fixture

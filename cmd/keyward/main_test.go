@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -183,18 +181,9 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// rawPost sends an unsigned or hand-made request and returns status,
+// rawDo sends an unsigned or hand-made request and returns status,
 // headers and body.
-func rawDo(t *testing.T, r *http.Request) (int, http.Header, string) {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
-}
+var rawDo = kwtest.RawDo
 
 // keyIDPatternAWS is the shape of AWS's access key IDs.
 var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
