@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/keyward/keyward/cli"
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -43,22 +40,6 @@ func newAPIServerWith(t *testing.T, o kwtest.Options) *apiServer {
 	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	o.Now = clock.Now
 	return &apiServer{Keyward: kwtest.NewWithOptions(t, o), Clock: clock}
-}
-
-func (ts *apiServer) iam(id, secret string) *iam.Client {
-	return iam.NewFromConfig(ts.ConfigIn("us-east-1", id, secret, ""))
-}
-
-func (ts *apiServer) sts(id, secret, region string) *sts.Client {
-	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
-}
-
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := createUserKey(t, ts.RootIAM(), name)
-	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
 }
 
 func must(t testing.TB, err error) {

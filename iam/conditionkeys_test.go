@@ -420,7 +420,7 @@ func TestPolicyARNAndBoundaryConditions(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			name := strings.ToLower(op)
 			id, secret := b.User(t, name, policyFor(name, op))
-			c := b.iam(id, secret)
+			c := b.IAMClient(id, secret)
 			_, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(admin)})
 			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 			_, err = c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String(name), PermissionsBoundary: aws.String(admin)})

@@ -39,7 +39,7 @@ func TestRenameNeedsTheTargetToo(t *testing.T) {
 	id, secret := b.User(t, "mover", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:UpdateUser","iam:UpdateGroup","iam:UpdateServerCertificate"],
 		 "Resource":["`+acct+`user/sandbox/*","`+acct+`group/sandbox/*","`+acct+`server-certificate/sandbox/*","`+acct+`user/${aws:username}"]}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	_, err := b.IAM.CreateUser(ctx, "pawn", "/sandbox/", nil)
 	must(t, err)
 	_, err = b.IAM.CreateGroup(ctx, "crew", "/sandbox/")
@@ -106,7 +106,7 @@ func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
 	id, secret := b.User(t, "operator", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
 		{"Effect":"Deny","Action":"iam:*","Resource":["`+acct+`server-certificate/prod-cert","`+acct+`instance-profile/prod-profile"]}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 
 	_, err = c.DeleteServerCertificate(t.Context(), &awsiam.DeleteServerCertificateInput{ServerCertificateName: aws.String("PROD-CERT")})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
@@ -138,7 +138,7 @@ func TestCreatingWithTagsTakesTagging(t *testing.T) {
 		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
 		{"Effect":"Deny","Action":["iam:TagPolicy","iam:TagOpenIDConnectProvider","iam:TagServerCertificate","iam:TagMFADevice"],"Resource":"*",
 		 "Condition":{"StringEquals":{"aws:RequestTag/owner":"admins"}}}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	certPEM, keyPEM := selfSignedCert(t)
 
 	_, err := c.CreatePolicy(t.Context(), &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Tags: tags,
@@ -172,7 +172,7 @@ func TestSimulationsAreBounded(t *testing.T) {
 	b := newAPIServer(t)
 	id, secret := b.User(t, "reader", "")
 	must(t, b.IAM.AttachPolicy(b.root(), keyward.Entity{Kind: keyward.EntityUser, Name: "reader"}, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	actions := make([]string, 200)
 	resources := make([]string, 200)
 	for i := range actions {
@@ -217,7 +217,7 @@ func TestSimulationsAreBounded(t *testing.T) {
 func TestUntagTakesAtMostFiftyKeys(t *testing.T) {
 	b := newAPIServer(t)
 	id, secret := b.User(t, "self", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	keys := make([]string, 51)
 	for i := range keys {
 		keys[i] = "k" + strconv.Itoa(i)
@@ -255,7 +255,7 @@ func TestChangePasswordGuessesLimited(t *testing.T) {
 	id, secret := b.User(t, "guessed", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"*"}]}`)
 	_, err := b.IAM.CreateLoginProfile(b.root(), "guessed", "Right-Passw0rd!", false)
 	must(t, err)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	change := func(old string) error {
 		_, err := c.ChangePassword(t.Context(), &awsiam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String("Next-Passw0rd!" + strconv.Itoa(int(b.Clock.Now().Unix()%1000)))})
 		return err
@@ -277,7 +277,7 @@ func TestChangePasswordGuessesLimited(t *testing.T) {
 func TestCreateRoleRefusesTheServiceRolePath(t *testing.T) {
 	b := newAPIServer(t)
 	id, secret := b.User(t, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*"}]}`)
-	_, err := b.iam(id, secret).CreateRole(t.Context(), &awsiam.CreateRoleInput{RoleName: aws.String("sticky"), Path: aws.String("/aws-service-role/x.amazonaws.com/"),
+	_, err := b.IAMClient(id, secret).CreateRole(t.Context(), &awsiam.CreateRoleInput{RoleName: aws.String("sticky"), Path: aws.String("/aws-service-role/x.amazonaws.com/"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + userARN("dev") + `"},"Action":"sts:AssumeRole"}]}`)})
 	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
 	if _, err := b.IAM.Role(b.root(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {

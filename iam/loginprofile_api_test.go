@@ -13,7 +13,7 @@ func TestLoginProfilesAPI(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	userIAM, _, _ := ts.userWithKey(t, "fay")
+	userIAM, _, _ := ts.UserWithKey(t, "fay")
 
 	_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("fay"), Password: aws.String("weak")})
 	wantAPIError(t, err, "PasswordPolicyViolation", 400, "")

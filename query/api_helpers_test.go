@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -62,14 +59,6 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func (ts *apiServer) iam(id, secret string) *iam.Client {
-	return iam.NewFromConfig(ts.ConfigIn("us-east-1", id, secret, ""))
-}
-
-func (ts *apiServer) sts(id, secret, region string) *sts.Client {
-	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
 }
 
 var wantAPIError = kwtest.WantAPIError
