@@ -24,10 +24,7 @@ const (
 
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
-type apiServer struct {
-	*kwtest.Keyward
-	Clock *kwtest.Clock
-}
+type apiServer = kwtest.Server
 
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
@@ -37,9 +34,7 @@ func newAPIServer(t *testing.T) *apiServer {
 // newAPIServerWith is newAPIServer with options; the clock is its own.
 func newAPIServerWith(t *testing.T, o kwtest.Options) *apiServer {
 	t.Helper()
-	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
-	o.Now = clock.Now
-	return &apiServer{Keyward: kwtest.NewWithOptions(t, o), Clock: clock}
+	return kwtest.NewServer(t, o)
 }
 
 func must(t testing.TB, err error) {

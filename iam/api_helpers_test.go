@@ -3,7 +3,6 @@ package iam_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -21,15 +20,11 @@ const (
 
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
-type apiServer struct {
-	*kwtest.Keyward
-	Clock *kwtest.Clock
-}
+type apiServer = kwtest.Server
 
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
-	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
-	return &apiServer{Keyward: kwtest.NewWithClock(t, clock.Now), Clock: clock}
+	return kwtest.NewServer(t, kwtest.Options{})
 }
 
 var wantAPIError = kwtest.WantAPIError

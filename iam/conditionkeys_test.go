@@ -113,7 +113,7 @@ func TestConditionKeysTable(t *testing.T) {
 	b := newAPIServer(t)
 	engine := &recordingEngine{}
 	b.Authz.Policies = engine
-	root := b.root()
+	root := b.RootContext()
 	tags := []keyward.Tag{{Key: "team", Value: "blue"}}
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	bound := "arn:aws:iam::" + kwtest.AccountID + ":policy/bound"
@@ -407,7 +407,7 @@ func TestPolicyARNAndBoundaryConditions(t *testing.T) {
 		admin    = "arn:aws:iam::aws:policy/AdministratorAccess"
 	)
 	boundary := "arn:aws:iam::" + kwtest.AccountID + ":policy/dev-boundary"
-	_, err := b.IAM.CreatePolicy(b.root(), "dev-boundary", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
+	_, err := b.IAM.CreatePolicy(b.RootContext(), "dev-boundary", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
 	must(t, err)
 	policyFor := func(name, op string) string {
 		self := userARN(name)

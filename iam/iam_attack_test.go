@@ -34,7 +34,7 @@ import (
 // to update itself renames itself to the name another's grants name.
 func TestRenameNeedsTheTargetToo(t *testing.T) {
 	b := newAPIServer(t)
-	ctx := b.root()
+	ctx := b.RootContext()
 	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
 	id, secret := b.User(t, "mover", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:UpdateUser","iam:UpdateGroup","iam:UpdateServerCertificate"],
@@ -96,7 +96,7 @@ func TestRenameNeedsTheTargetToo(t *testing.T) {
 // by asking for it in capitals.
 func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
 	b := newAPIServer(t)
-	ctx := b.root()
+	ctx := b.RootContext()
 	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
 	certPEM, keyPEM := selfSignedCert(t)
 	_, err := b.IAM.UploadServerCertificate(ctx, "prod-cert", "/", certPEM, keyPEM, "", nil)
@@ -171,7 +171,7 @@ func TestCreatingWithTagsTakesTagging(t *testing.T) {
 func TestSimulationsAreBounded(t *testing.T) {
 	b := newAPIServer(t)
 	id, secret := b.User(t, "reader", "")
-	must(t, b.IAM.AttachPolicy(b.root(), keyward.Entity{Kind: keyward.EntityUser, Name: "reader"}, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
+	must(t, b.IAM.AttachPolicy(b.RootContext(), keyward.Entity{Kind: keyward.EntityUser, Name: "reader"}, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
 	c := b.IAMClient(id, secret)
 	actions := make([]string, 200)
 	resources := make([]string, 200)
@@ -235,7 +235,7 @@ func TestUntagTakesAtMostFiftyKeys(t *testing.T) {
 // request's deadline stops the evaluations, not only the answer.
 func TestSimulationStopsAtTheDeadline(t *testing.T) {
 	b := newAPIServer(t)
-	ctx, cancel := context.WithTimeout(b.root(), -1)
+	ctx, cancel := context.WithTimeout(b.RootContext(), -1)
 	defer cancel()
 	_, err := b.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: []string{"iam:GetUser"},
 		Policies: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
@@ -253,7 +253,7 @@ func TestSimulationStopsAtTheDeadline(t *testing.T) {
 func TestChangePasswordGuessesLimited(t *testing.T) {
 	b := newAPIServer(t)
 	id, secret := b.User(t, "guessed", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"*"}]}`)
-	_, err := b.IAM.CreateLoginProfile(b.root(), "guessed", "Right-Passw0rd!", false)
+	_, err := b.IAM.CreateLoginProfile(b.RootContext(), "guessed", "Right-Passw0rd!", false)
 	must(t, err)
 	c := b.IAMClient(id, secret)
 	change := func(old string) error {
@@ -280,7 +280,7 @@ func TestCreateRoleRefusesTheServiceRolePath(t *testing.T) {
 	_, err := b.IAMClient(id, secret).CreateRole(t.Context(), &awsiam.CreateRoleInput{RoleName: aws.String("sticky"), Path: aws.String("/aws-service-role/x.amazonaws.com/"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + userARN("dev") + `"},"Action":"sts:AssumeRole"}]}`)})
 	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
-	if _, err := b.IAM.Role(b.root(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+	if _, err := b.IAM.Role(b.RootContext(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
 		t.Fatalf("the role: %v", err)
 	}
 }

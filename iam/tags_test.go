@@ -14,7 +14,7 @@ import (
 // tags, no key twice in a request, and the kind's own NoSuchEntity.
 func TestTagsOfEveryKind(t *testing.T) {
 	b := newAPIServer(t)
-	root := b.root()
+	root := b.RootContext()
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`
 	_, err := b.IAM.CreateUser(root, "u", "/", nil)

@@ -1,7 +1,6 @@
 package query_test
 
 import (
-	"net/http"
 	"testing"
 	"time"
 
@@ -20,10 +19,7 @@ const (
 
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
-type apiServer struct {
-	*kwtest.Keyward
-	Clock *kwtest.Clock
-}
+type apiServer = kwtest.Server
 
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
@@ -34,21 +30,8 @@ func newAPIServer(t *testing.T) *apiServer {
 // newAPIServerWith is newAPIServer with options, on clock.
 func newAPIServerWith(t *testing.T, clock *kwtest.Clock, o kwtest.Options) *apiServer {
 	t.Helper()
-	o.Now, o.RootKeyID, o.RootSecret = clock.Now, rootKeyID, rootSecret
-	return &apiServer{Keyward: kwtest.NewWithOptions(t, o), Clock: clock}
-}
-
-// signedRequest is a request signed by hand at a time, for what the SDK
-// would not send.
-func (ts *apiServer) signedRequest(t testing.TB, method, form, contentType, service, id, secret string, at time.Time) *http.Request {
-	t.Helper()
-	return kwtest.SignedRequest(t, ts.URL, method, form, contentType, service, id, secret, at)
-}
-
-// signedFor is a form POSTed and signed now for a service and region.
-func (ts *apiServer) signedFor(t testing.TB, form, service, region, id, secret string) *http.Request {
-	t.Helper()
-	return kwtest.SignedFor(t, ts.URL, form, service, region, id, secret)
+	o.RootKeyID, o.RootSecret = rootKeyID, rootSecret
+	return kwtest.NewServerOn(t, clock, o)
 }
 
 // rawDo sends a request and returns its status, headers and body.

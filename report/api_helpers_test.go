@@ -18,10 +18,7 @@ const (
 
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
-type apiServer struct {
-	*kwtest.Keyward
-	Clock *kwtest.Clock
-}
+type apiServer = kwtest.Server
 
 // newAPIServer serves credential reports for four hours, as keyward serve
 // does by default.
@@ -33,8 +30,7 @@ func newAPIServer(t *testing.T) *apiServer {
 // newAPIServerMaxAge serves each credential report for maxAge.
 func newAPIServerMaxAge(t *testing.T, maxAge time.Duration) *apiServer {
 	t.Helper()
-	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
-	return &apiServer{Keyward: kwtest.NewWithOptions(t, kwtest.Options{Now: clock.Now, ReportMaxAge: maxAge}), Clock: clock}
+	return kwtest.NewServer(t, kwtest.Options{ReportMaxAge: maxAge})
 }
 
 var wantAPIError = kwtest.WantAPIError
