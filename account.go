@@ -15,40 +15,47 @@ type Account struct {
 }
 
 // RootARN returns the ARN of the account's root user.
-func (a Account) RootARN() string { return "arn:aws:iam::" + a.ID + ":root" }
+func (a Account) RootARN() string { return a.iamARN("root", "", "") }
+
+// iamARN returns the ARN of one of the account's IAM resources, named by
+// its type and, where it has them, its path and name, in one
+// concatenation.
+func (a Account) iamARN(kind, path, name string) string {
+	return "arn:aws:iam::" + a.ID + ":" + kind + path + name
+}
 
 // UserARN returns the ARN of the user with the given path and name, as AWS
 // forms it: arn:aws:iam::<account>:user<path><name>.
 func (a Account) UserARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":user" + path + name
+	return a.iamARN("user", path, name)
 }
 
 // GroupARN returns the ARN of a group.
 func (a Account) GroupARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":group" + path + name
+	return a.iamARN("group", path, name)
 }
 
 // PolicyARN returns the ARN of one of the account's managed policies.
 func (a Account) PolicyARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":policy" + path + name
+	return a.iamARN("policy", path, name)
 }
 
 // InstanceProfileARN returns an instance profile's ARN.
 func (a Account) InstanceProfileARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":instance-profile" + path + name
+	return a.iamARN("instance-profile", path, name)
 }
 
 // MFADeviceARN returns the serial number of a virtual MFA device.
 func (a Account) MFADeviceARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":mfa" + path + name
+	return a.iamARN("mfa", path, name)
 }
 
 // RoleARN returns a role's ARN.
 func (a Account) RoleARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":role" + path + name
+	return a.iamARN("role", path, name)
 }
 
 // ServerCertificateARN returns a server certificate's ARN.
 func (a Account) ServerCertificateARN(path, name string) string {
-	return "arn:aws:iam::" + a.ID + ":server-certificate" + path + name
+	return a.iamARN("server-certificate", path, name)
 }

@@ -8,10 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/keyward/keyward/cli"
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -28,10 +24,7 @@ const (
 
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
-type apiServer struct {
-	*kwtest.Keyward
-	Clock *kwtest.Clock
-}
+type apiServer = kwtest.Server
 
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
@@ -41,37 +34,7 @@ func newAPIServer(t *testing.T) *apiServer {
 // newAPIServerWith is newAPIServer with options; the clock is its own.
 func newAPIServerWith(t *testing.T, o kwtest.Options) *apiServer {
 	t.Helper()
-	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
-	o.Now = clock.Now
-	return &apiServer{Keyward: kwtest.NewWithOptions(t, o), Clock: clock}
-}
-
-func (ts *apiServer) iam(id, secret string) *iam.Client {
-	return iam.NewFromConfig(ts.ConfigIn("us-east-1", id, secret, ""))
-}
-
-func (ts *apiServer) sts(id, secret, region string) *sts.Client {
-	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
-}
-
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := createUserKey(t, ts.RootIAM(), name)
-	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
-}
-
-// createUserKey creates the user name with one access key through c and
-// returns the key's ID and secret.
-func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
-	t.Helper()
-	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	must(t, err)
-	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+	return kwtest.NewServer(t, o)
 }
 
 func must(t testing.TB, err error) {
@@ -103,3 +66,6 @@ func runCLI(t *testing.T, ts *apiServer, now time.Time, args ...string) (int, st
 	code := cli.Run(context.Background(), cli.Env{Args: args, Getenv: os.Getenv, Stdout: &out, Stderr: &errOut, Now: func() time.Time { return now }})
 	return code, out.String(), errOut.String()
 }
+
+// createUserKey is the helper every feature package's tests share.
+var createUserKey = kwtest.CreateUserKey

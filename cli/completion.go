@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -148,12 +150,7 @@ _keyward() {
     1)
       case "${words[0]}" in
 `)
-	groupKeys := make([]string, 0, len(commands))
-	for g := range commands {
-		groupKeys = append(groupKeys, g)
-	}
-	sort.Strings(groupKeys)
-	for _, g := range groupKeys {
+	for _, g := range slices.Sorted(maps.Keys(commands)) {
 		fmt.Fprintf(&b, "        %s) opts=\"%s help\" ;;\n", g, strings.Join(commands[g], " "))
 	}
 	b.WriteString(`      esac ;;
@@ -224,12 +221,7 @@ complete -c keyward -f
 		}
 		fmt.Fprintf(&b, "complete -c keyward -l %s%s\n", o.name, flag)
 	}
-	groupKeys := make([]string, 0, len(commands))
-	for g := range commands {
-		groupKeys = append(groupKeys, g)
-	}
-	sort.Strings(groupKeys)
-	for _, g := range groupKeys {
+	for _, g := range slices.Sorted(maps.Keys(commands)) {
 		fmt.Fprintf(&b, "complete -c keyward -n '__keyward_at 1 %s' -a '%s help'\n", g, strings.Join(commands[g], " "))
 	}
 	for _, c := range table {

@@ -23,7 +23,7 @@ func TestCLIKeysListFindStale(t *testing.T) {
 	ts := newAPIServer(t)
 	api := ts.RootIAM()
 	ctx := context.Background()
-	_, _, usedKey := ts.userWithKey(t, "ursula")
+	_, _, usedKey := ts.UserWithKey(t, "ursula")
 	k2, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ursula")})
 	must(t, err)
 	_, err = api.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("ursula"), AccessKeyId: k2.AccessKey.AccessKeyId, Status: "Inactive"})
@@ -67,7 +67,7 @@ func TestCLIKeysListFindStale(t *testing.T) {
 	if code != cli.ExitFound || !strings.Contains(out, usedKey) || strings.Contains(out, *k2.AccessKey.AccessKeyId) {
 		t.Fatalf("stale in 50 days: %d %s", code, out)
 	}
-	_, err = ts.sts(rootKeyID, rootSecret, "eu-west-3").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = ts.STSIn(rootKeyID, rootSecret, "eu-west-3").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	code, out, _ = runCLI(t, ts, now.Add(100*24*time.Hour), "keys", "stale", "--unused-for", "200d", "--older-than", "90d", "--output", "json")
 	if code != cli.ExitFound || !strings.Contains(out, usedKey) || !strings.Contains(out, rootKeyID) {
@@ -105,7 +105,7 @@ func TestCLIKeysRotate(t *testing.T) {
 	}
 
 	// 2: something still uses the old key after the new one was made: refused.
-	_, err = ts.sts(oldID, oldSecret, "us-west-2").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = ts.STSIn(oldID, oldSecret, "us-west-2").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	code, _, errOut = runCLI(t, ts, now, "keys", "rotate", "--user-name", "rob", "--finish")
 	if code == 0 || !strings.Contains(errOut, "the old key "+oldID+" was used at") || !strings.Contains(errOut, "us-west-2") {
@@ -156,7 +156,7 @@ func TestCLIKeysRotate(t *testing.T) {
 		t.Fatalf("ned's keys after rotation %+v", keys.AccessKeyMetadata)
 	}
 	// The new key works.
-	if _, err := ts.sts(printed[1][0], printed[1][1], "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+	if _, err := ts.STSIn(printed[1][0], printed[1][1], "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatalf("the rotated key does not sign: %v", err)
 	}
 }

@@ -224,7 +224,7 @@ func TestUpdateGroup(t *testing.T) {
 	}
 	_, err = root.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("devs")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
-	if _, err := ts.iam(id, secret).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
+	if _, err := ts.IAMClient(id, secret).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatalf("the renamed group's policy no longer applies: %v", err)
 	}
 }

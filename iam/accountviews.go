@@ -169,53 +169,45 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	var out keyward.AuthorizationDetails
 	left := max
 	if stage == "u" && (all || want["User"]) {
-		users, more, err := s.Store.UserDetails(ctx, last, left)
-		if err != nil {
+		var stop bool
+		out.Users, left, out.Next, stop, err = readStage("u", last, left, func(after string, n int) ([]keyward.EntityDetail, bool, error) {
+			return s.Store.UserDetails(ctx, after, n)
+		}, func(d keyward.EntityDetail) string { return d.User.Name })
+		if err != nil || stop {
 			return out, err
-		}
-		out.Users, left = users, left-len(users)
-		if more || left == 0 {
-			if len(users) > 0 {
-				out.Next = encodeMarker("u:" + users[len(users)-1].User.Name)
-			}
-			return out, nil
 		}
 	}
 	if stage == "u" {
 		stage, last = "g", ""
 	}
 	if stage == "g" && (all || want["Group"]) {
-		groups, more, err := s.Store.GroupDetails(ctx, last, left)
-		if err != nil {
+		var stop bool
+		out.Groups, left, out.Next, stop, err = readStage("g", last, left, func(after string, n int) ([]keyward.EntityDetail, bool, error) {
+			return s.Store.GroupDetails(ctx, after, n)
+		}, func(d keyward.EntityDetail) string { return d.Group.Name })
+		if err != nil || stop {
 			return out, err
-		}
-		out.Groups, left = groups, left-len(groups)
-		if more || left == 0 {
-			if len(groups) > 0 {
-				out.Next = encodeMarker("g:" + groups[len(groups)-1].Group.Name)
-			}
-			return out, nil
 		}
 	}
 	if stage == "g" {
 		stage, last = "r", ""
 	}
 	if stage == "r" && (all || want["Role"]) {
-		roles, more, err := s.Store.RoleDetails(ctx, last, left)
-		if err != nil {
+		var stop bool
+		out.Roles, left, out.Next, stop, err = readStage("r", last, left, func(after string, n int) ([]keyward.RoleDetail, bool, error) {
+			roles, more, err := s.Store.RoleDetails(ctx, after, n)
+			if err != nil {
+				return nil, false, err
+			}
+			for i := range roles {
+				if roles[i].InstanceProfiles, _, err = s.Store.ListInstanceProfiles(ctx, "/", roles[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
+					return nil, false, err
+				}
+			}
+			return roles, more, nil
+		}, func(d keyward.RoleDetail) string { return d.Role.Name })
+		if err != nil || stop {
 			return out, err
-		}
-		for i := range roles {
-			if roles[i].InstanceProfiles, _, err = s.Store.ListInstanceProfiles(ctx, "/", roles[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
-				return out, err
-			}
-		}
-		out.Roles, left = roles, left-len(roles)
-		if more || left == 0 {
-			if len(roles) > 0 {
-				out.Next = encodeMarker("r:" + roles[len(roles)-1].Role.Name)
-			}
-			return out, nil
 		}
 	}
 	if stage == "r" {
@@ -246,4 +238,23 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 		}
 	}
 	return out, nil
+}
+
+// readStage reads one stage of AccountAuthorizationDetails: up to left
+// items after last. It returns them, how many the page still has room
+// for, and whether the page ends here, because it is full or the store
+// has more of this stage; then next is the marker to resume at.
+func readStage[T any](stage, last string, left int, read func(after string, max int) ([]T, bool, error), name func(T) string) (items []T, rest int, next string, stop bool, err error) {
+	items, more, err := read(last, left)
+	if err != nil {
+		return nil, left, "", true, err
+	}
+	left -= len(items)
+	if more || left == 0 {
+		if len(items) > 0 {
+			next = encodeMarker(stage + ":" + name(items[len(items)-1]))
+		}
+		return items, left, next, true, nil
+	}
+	return items, left, "", false, nil
 }

@@ -110,10 +110,10 @@ func TestConditionKeysTable(t *testing.T) {
 		}
 	}
 
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	engine := &recordingEngine{}
 	b.Authz.Policies = engine
-	root := b.root()
+	root := b.RootContext()
 	tags := []keyward.Tag{{Key: "team", Value: "blue"}}
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	bound := "arn:aws:iam::" + kwtest.AccountID + ":policy/bound"
@@ -142,14 +142,14 @@ func TestConditionKeysTable(t *testing.T) {
 	certPEM, keyPEM := selfSignedCert(t)
 	_, err = b.IAM.UploadServerCertificate(root, "tcert", "/", certPEM, keyPEM, "", tags)
 	must(t, err)
-	idpMetadata := kwtest.NewIdP(t, b.STS.SAML, b.clock.Now).Metadata
+	idpMetadata := kwtest.NewIdP(t, b.STS.SAML, b.Clock.Now).Metadata
 	idp, err := b.IAM.CreateSAMLProvider(root, "tidp", idpMetadata, tags)
 	must(t, err)
 	cred, err := b.IAM.CreateServiceSpecificCredential(root, "target", "codecommit.amazonaws.com")
 	must(t, err)
 
 	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID,
-		UserID: prober.ID, UserName: "prober", UserPath: "/"}, CurrentTime: b.clock.Now()})
+		UserID: prober.ID, UserName: "prober", UserPath: "/"}, CurrentTime: b.Clock.Now()})
 	user := keyward.Entity{Kind: keyward.EntityUser, Name: "target"}
 	role := keyward.Entity{Kind: keyward.EntityRole, Name: "trole"}
 	group := keyward.Entity{Kind: keyward.EntityGroup, Name: "tgroup"}
@@ -400,14 +400,14 @@ func firstTagKey(want map[string][]string) string {
 // conditions do not pass by absence); with plain conditions the permitted
 // policy and boundary are allowed (the keys are there to match).
 func TestPolicyARNAndBoundaryConditions(t *testing.T) {
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	ctx := context.Background()
 	const (
 		readOnly = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 		admin    = "arn:aws:iam::aws:policy/AdministratorAccess"
 	)
 	boundary := "arn:aws:iam::" + kwtest.AccountID + ":policy/dev-boundary"
-	_, err := b.IAM.CreatePolicy(b.root(), "dev-boundary", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
+	_, err := b.IAM.CreatePolicy(b.RootContext(), "dev-boundary", "/", "", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, nil)
 	must(t, err)
 	policyFor := func(name, op string) string {
 		self := userARN(name)
@@ -420,7 +420,7 @@ func TestPolicyARNAndBoundaryConditions(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			name := strings.ToLower(op)
 			id, secret := b.User(t, name, policyFor(name, op))
-			c := b.iam(id, secret)
+			c := b.IAMClient(id, secret)
 			_, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(admin)})
 			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 			_, err = c.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String(name), PermissionsBoundary: aws.String(admin)})

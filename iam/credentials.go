@@ -103,19 +103,9 @@ func (s *Service) Credentials(ctx context.Context, userName, kind string) ([]key
 
 // UpdateCredentialStatus activates or deactivates a credential.
 func (s *Service) UpdateCredentialStatus(ctx context.Context, userName, kind, id, status string) error {
-	userName, err := s.subject(ctx, userName)
+	userName, err := s.authorizeCredential(ctx, credentialActions[kind].update, userName, kind, id)
 	if err != nil {
 		return err
-	}
-	keys, err := s.credentialKeys(ctx, userName, kind, id)
-	if err != nil {
-		return err
-	}
-	if err := s.Authz.AuthorizeUserWith(ctx, credentialActions[kind].update, userName, keys); err != nil {
-		return err
-	}
-	if userName == "" {
-		return credentialNotFound(kind, userName, id)
 	}
 	_, err = s.Store.UpdateCredential(ctx, userName, kind, id, func(c *keyward.OtherCredential) error {
 		c.Status = status
@@ -126,21 +116,32 @@ func (s *Service) UpdateCredentialStatus(ctx context.Context, userName, kind, id
 
 // DeleteCredential deletes a credential.
 func (s *Service) DeleteCredential(ctx context.Context, userName, kind, id string) error {
-	userName, err := s.subject(ctx, userName)
+	userName, err := s.authorizeCredential(ctx, credentialActions[kind].remove, userName, kind, id)
 	if err != nil {
 		return err
+	}
+	return credentialError(s.Store.DeleteCredential(ctx, userName, kind, id), kind, userName, id)
+}
+
+// authorizeCredential authorises action on a user's credential, with the
+// credential's keys, and returns the user's name, the caller's own when
+// userName is empty. The root user has no credentials of these kinds.
+func (s *Service) authorizeCredential(ctx context.Context, action, userName, kind, id string) (string, error) {
+	userName, err := s.subject(ctx, userName)
+	if err != nil {
+		return "", err
 	}
 	keys, err := s.credentialKeys(ctx, userName, kind, id)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if err := s.Authz.AuthorizeUserWith(ctx, credentialActions[kind].remove, userName, keys); err != nil {
-		return err
+	if err := s.Authz.AuthorizeUserWith(ctx, action, userName, keys); err != nil {
+		return "", err
 	}
 	if userName == "" {
-		return credentialNotFound(kind, userName, id)
+		return "", credentialNotFound(kind, userName, id)
 	}
-	return credentialError(s.Store.DeleteCredential(ctx, userName, kind, id), kind, userName, id)
+	return userName, nil
 }
 
 func credentialError(err error, kind, userName, id string) error {

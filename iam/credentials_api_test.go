@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // Fixtures of SSH keys and certificates (testdata/credentials/README.md at the repository's root).
@@ -26,13 +27,7 @@ var (
 	testCAChain     = readFixture("chain.pem")
 )
 
-func readFixture(name string) string {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "credentials", name))
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
+var readFixture = kwtest.Fixture
 
 // TestVirtualMFADevices drives a device's life through the SDK with codes
 // from a TOTP library: create (seed and QR code), enable with two
@@ -107,7 +102,7 @@ func TestVirtualMFADevices(t *testing.T) {
 	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "")
 	_, err = root.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
 	wantAPIError(t, err, "DeleteConflict", http.StatusConflict, "MFA Device is in use.")
-	if report := ts.currentReport(t, root); report["alice"]["mfa_active"] != "true" || report["<root_account>"]["mfa_active"] != "false" {
+	if report := ts.CurrentReport(t, root); report["alice"]["mfa_active"] != "true" || report["<root_account>"]["mfa_active"] != "false" {
 		t.Fatalf("credential report: %v", report)
 	}
 
@@ -257,7 +252,7 @@ func TestOtherCredentials(t *testing.T) {
 		if len(list.Certificates) != 1 || list.Certificates[0].Status != types.StatusTypeInactive {
 			t.Fatalf("listed: %+v", list.Certificates)
 		}
-		if r := ts.currentReport(t, root)["alice"]; r["cert_1_active"] != "false" || r["cert_1_last_rotated"] == "N/A" || r["cert_2_active"] != "false" {
+		if r := ts.CurrentReport(t, root)["alice"]; r["cert_1_active"] != "false" || r["cert_1_last_rotated"] == "N/A" || r["cert_2_active"] != "false" {
 			t.Fatalf("report: %v", r)
 		}
 	})

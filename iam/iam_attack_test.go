@@ -33,13 +33,13 @@ import (
 // policies and aws:PrincipalArn conditions grant more, and a user allowed
 // to update itself renames itself to the name another's grants name.
 func TestRenameNeedsTheTargetToo(t *testing.T) {
-	b := newTestBench(t)
-	ctx := b.root()
+	b := newAPIServer(t)
+	ctx := b.RootContext()
 	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
 	id, secret := b.User(t, "mover", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:UpdateUser","iam:UpdateGroup","iam:UpdateServerCertificate"],
 		 "Resource":["`+acct+`user/sandbox/*","`+acct+`group/sandbox/*","`+acct+`server-certificate/sandbox/*","`+acct+`user/${aws:username}"]}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	_, err := b.IAM.CreateUser(ctx, "pawn", "/sandbox/", nil)
 	must(t, err)
 	_, err = b.IAM.CreateGroup(ctx, "crew", "/sandbox/")
@@ -95,8 +95,8 @@ func TestRenameNeedsTheTargetToo(t *testing.T) {
 // of one server certificate or instance profile would otherwise be passed
 // by asking for it in capitals.
 func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
-	b := newTestBench(t)
-	ctx := b.root()
+	b := newAPIServer(t)
+	ctx := b.RootContext()
 	acct := "arn:aws:iam::" + kwtest.AccountID + ":"
 	certPEM, keyPEM := selfSignedCert(t)
 	_, err := b.IAM.UploadServerCertificate(ctx, "prod-cert", "/", certPEM, keyPEM, "", nil)
@@ -106,7 +106,7 @@ func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
 	id, secret := b.User(t, "operator", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
 		{"Effect":"Deny","Action":"iam:*","Resource":["`+acct+`server-certificate/prod-cert","`+acct+`instance-profile/prod-profile"]}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 
 	_, err = c.DeleteServerCertificate(t.Context(), &awsiam.DeleteServerCertificateInput{ServerCertificateName: aws.String("PROD-CERT")})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
@@ -132,13 +132,13 @@ func TestNamesInAnotherCaseAreTheSameEntity(t *testing.T) {
 // what aws:ResourceTag conditions grant by; a caller refused iam:TagPolicy
 // for a tag must not set it by creating the policy with it.
 func TestCreatingWithTagsTakesTagging(t *testing.T) {
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	tags := []types.Tag{{Key: aws.String("owner"), Value: aws.String("admins")}}
 	id, secret := b.User(t, "tagger", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:*","Resource":"*"},
 		{"Effect":"Deny","Action":["iam:TagPolicy","iam:TagOpenIDConnectProvider","iam:TagServerCertificate","iam:TagMFADevice"],"Resource":"*",
 		 "Condition":{"StringEquals":{"aws:RequestTag/owner":"admins"}}}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	certPEM, keyPEM := selfSignedCert(t)
 
 	_, err := c.CreatePolicy(t.Context(), &awsiam.CreatePolicyInput{PolicyName: aws.String("p"), Tags: tags,
@@ -169,10 +169,10 @@ func TestCreatingWithTagsTakesTagging(t *testing.T) {
 // user makes the server evaluate and hold their product (tens of thousands
 // squared). Past the bound the simulation is refused before any work.
 func TestSimulationsAreBounded(t *testing.T) {
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	id, secret := b.User(t, "reader", "")
-	must(t, b.IAM.AttachPolicy(b.root(), keyward.Entity{Kind: keyward.EntityUser, Name: "reader"}, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
-	c := b.iam(id, secret)
+	must(t, b.IAM.AttachPolicy(b.RootContext(), keyward.Entity{Kind: keyward.EntityUser, Name: "reader"}, "arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
+	c := b.IAMClient(id, secret)
 	actions := make([]string, 200)
 	resources := make([]string, 200)
 	for i := range actions {
@@ -215,9 +215,9 @@ func TestSimulationsAreBounded(t *testing.T) {
 // itself would otherwise hold the store's one writer for tens of
 // thousands of writes with one request.
 func TestUntagTakesAtMostFiftyKeys(t *testing.T) {
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	id, secret := b.User(t, "self", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	keys := make([]string, 51)
 	for i := range keys {
 		keys[i] = "k" + strconv.Itoa(i)
@@ -234,8 +234,8 @@ func TestUntagTakesAtMostFiftyKeys(t *testing.T) {
 // caller simulates make each evaluation as costly as it likes; the
 // request's deadline stops the evaluations, not only the answer.
 func TestSimulationStopsAtTheDeadline(t *testing.T) {
-	b := newTestBench(t)
-	ctx, cancel := context.WithTimeout(b.root(), -1)
+	b := newAPIServer(t)
+	ctx, cancel := context.WithTimeout(b.RootContext(), -1)
 	defer cancel()
 	_, err := b.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: []string{"iam:GetUser"},
 		Policies: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
@@ -251,20 +251,20 @@ func TestSimulationStopsAtTheDeadline(t *testing.T) {
 // password through the API at its own pace. Past five wrong old
 // passwords, the right one is refused too, until the window ends.
 func TestChangePasswordGuessesLimited(t *testing.T) {
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	id, secret := b.User(t, "guessed", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"*"}]}`)
-	_, err := b.IAM.CreateLoginProfile(b.root(), "guessed", "Right-Passw0rd!", false)
+	_, err := b.IAM.CreateLoginProfile(b.RootContext(), "guessed", "Right-Passw0rd!", false)
 	must(t, err)
-	c := b.iam(id, secret)
+	c := b.IAMClient(id, secret)
 	change := func(old string) error {
-		_, err := c.ChangePassword(t.Context(), &awsiam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String("Next-Passw0rd!" + strconv.Itoa(int(b.clock.Now().Unix()%1000)))})
+		_, err := c.ChangePassword(t.Context(), &awsiam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String("Next-Passw0rd!" + strconv.Itoa(int(b.Clock.Now().Unix()%1000)))})
 		return err
 	}
 	for i := range 5 {
 		kwtest.WantAPIError(t, change("Wrong-Guess"+strconv.Itoa(i)), "InvalidUserType", http.StatusBadRequest, "The old password is incorrect.")
 	}
 	kwtest.WantAPIError(t, change("Right-Passw0rd!"), "LimitExceeded", http.StatusConflict, "")
-	b.clock.Add(15 * time.Minute)
+	b.Clock.Add(15 * time.Minute)
 	must(t, change("Right-Passw0rd!"))
 }
 
@@ -275,12 +275,12 @@ func TestChangePasswordGuessesLimited(t *testing.T) {
 // neither correct its trust nor delete it the usual way. AWS reserves the
 // path for the roles CreateServiceLinkedRole makes.
 func TestCreateRoleRefusesTheServiceRolePath(t *testing.T) {
-	b := newTestBench(t)
+	b := newAPIServer(t)
 	id, secret := b.User(t, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*"}]}`)
-	_, err := b.iam(id, secret).CreateRole(t.Context(), &awsiam.CreateRoleInput{RoleName: aws.String("sticky"), Path: aws.String("/aws-service-role/x.amazonaws.com/"),
+	_, err := b.IAMClient(id, secret).CreateRole(t.Context(), &awsiam.CreateRoleInput{RoleName: aws.String("sticky"), Path: aws.String("/aws-service-role/x.amazonaws.com/"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + userARN("dev") + `"},"Action":"sts:AssumeRole"}]}`)})
 	kwtest.WantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
-	if _, err := b.IAM.Role(b.root(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+	if _, err := b.IAM.Role(b.RootContext(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
 		t.Fatalf("the role: %v", err)
 	}
 }

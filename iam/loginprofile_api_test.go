@@ -13,7 +13,7 @@ func TestLoginProfilesAPI(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	userIAM, _, _ := ts.userWithKey(t, "fay")
+	userIAM, _, _ := ts.UserWithKey(t, "fay")
 
 	_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("fay"), Password: aws.String("weak")})
 	wantAPIError(t, err, "PasswordPolicyViolation", 400, "")
@@ -48,7 +48,7 @@ func TestLoginProfilesAPI(t *testing.T) {
 	_, err = root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("fay"), PasswordResetRequired: aws.Bool(true)})
 	must(t, err)
 	// The report shows the next rotation from MaxPasswordAge.
-	ts.waitForReport(t, root)
+	ts.WaitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	must(t, err)
 	fay := reportRows(t, out.Content)["fay"]

@@ -135,32 +135,18 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 		return err
 	}
 	now := s.now()
-	var wrong error
-	event := holdEvent(ctx)
-	defer event.release()
-	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+	return s.proveWithCodes(ctx, userName, serial, now, func(d *keyward.MFADevice) error {
 		if d.Assigned() {
 			return keyward.Errorf(keyward.EEntityAlreadyExists, "MFA Device is already in use.")
 		}
-		seed, err := s.openSeed(d)
-		if err != nil {
-			return err
-		}
-		var step int64
-		if !tryCode(d, now, func() (ok bool) { step, ok = consecutive(seed, now, code1, code2, enableWindow); return ok }) {
-			wrong = invalidCode(serial)
-			event.hold()
-			return nil // the failure is stored, not as the change
-		}
+		return nil
+	}, func(d *keyward.MFADevice, seed []byte) (int64, bool) {
+		return consecutive(seed, now, code1, code2, enableWindow)
+	}, func(d *keyward.MFADevice, step int64) {
 		d.User = keyward.User{Name: userName}
 		// Typing two codes takes time: the step found is no clock drift.
 		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
-		return nil
 	})
-	if err == nil {
-		err = wrong
-	}
-	return s.mfaError(err, userName, serial)
 }
 
 // ResyncMFADevice learns a user's device's clock again from two
@@ -170,28 +156,45 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 		return err
 	}
 	now := s.now()
+	return s.proveWithCodes(ctx, userName, serial, now, func(d *keyward.MFADevice) error {
+		if !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+			return keyward.ErrNoSuchMFADevice
+		}
+		return nil
+	}, func(d *keyward.MFADevice, seed []byte) (int64, bool) {
+		step, ok := consecutive(seed, now, code1, code2, resyncWindow)
+		return step, ok && step+1 > d.LastStep
+	}, func(d *keyward.MFADevice, step int64) {
+		d.LastStep, d.Drift = step+1, step+1-totpCounter(now)
+	})
+}
+
+// proveWithCodes changes a device that the caller proves to hold with
+// codes at now, the one write behind enabling and resynchronising: check says
+// whether the device may be changed at all, find reads the codes against
+// its seed and returns the step they stand at, and apply makes the change.
+// Wrong codes count as a failure, which is stored while the request's
+// event is held back from that write: the failure is not the change.
+func (s *Service) proveWithCodes(ctx context.Context, userName, serial string, now time.Time, check func(*keyward.MFADevice) error,
+	find func(d *keyward.MFADevice, seed []byte) (int64, bool), apply func(d *keyward.MFADevice, step int64)) error {
 	var wrong error
 	event := holdEvent(ctx)
 	defer event.release()
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
-		if !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
-			return keyward.ErrNoSuchMFADevice
+		if err := check(d); err != nil {
+			return err
 		}
 		seed, err := s.openSeed(d)
 		if err != nil {
 			return err
 		}
 		var step int64
-		if !tryCode(d, now, func() bool {
-			var ok bool
-			step, ok = consecutive(seed, now, code1, code2, resyncWindow)
-			return ok && step+1 > d.LastStep
-		}) {
+		if !tryCode(d, now, func() (ok bool) { step, ok = find(d, seed); return ok }) {
 			wrong = invalidCode(serial)
 			event.hold()
 			return nil // the failure is stored, not as the change
 		}
-		d.LastStep, d.Drift = step+1, step+1-totpCounter(now)
+		apply(d, step)
 		return nil
 	})
 	if err == nil {

@@ -21,8 +21,8 @@ func TestSelfServiceAccessKeys(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	alice, _, aliceKey := ts.userWithKey(t, "alice")
-	_, _, _ = ts.userWithKey(t, "bob")
+	alice, _, aliceKey := ts.UserWithKey(t, "alice")
+	_, _, _ = ts.UserWithKey(t, "bob")
 
 	// Without a policy, alice may not even list her own keys.
 	_, err := alice.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
@@ -46,7 +46,7 @@ func TestSelfServiceAccessKeys(t *testing.T) {
 	if *newKey.AccessKey.UserName != "alice" {
 		t.Fatalf("key made for %s", *newKey.AccessKey.UserName)
 	}
-	rotated := ts.iam(*newKey.AccessKey.AccessKeyId, *newKey.AccessKey.SecretAccessKey)
+	rotated := ts.IAMClient(*newKey.AccessKey.AccessKeyId, *newKey.AccessKey.SecretAccessKey)
 	_, err = rotated.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{AccessKeyId: aws.String(aliceKey), Status: types.StatusTypeInactive})
 	must(t, err)
 	_, err = rotated.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(aliceKey)})
@@ -76,7 +76,7 @@ func TestReadOnlyAndRevocation(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	auditor, _, _ := ts.userWithKey(t, "auditor")
+	auditor, _, _ := ts.UserWithKey(t, "auditor")
 	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("auditor"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
 	must(t, err)
 
@@ -112,7 +112,7 @@ func TestDenyBeatsAllow(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	admin, _, _ := ts.userWithKey(t, "admin")
+	admin, _, _ := ts.UserWithKey(t, "admin")
 	_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("admins")})
 	must(t, err)
 	_, err = root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("admins"), PolicyArn: aws.String(awsPolicy + "AdministratorAccess")})
@@ -179,7 +179,7 @@ func TestManagedPolicyVersions(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	lister, _, _ := ts.userWithKey(t, "lister")
+	lister, _, _ := ts.UserWithKey(t, "lister")
 	created, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("Listing"), Path: aws.String("/team/"), Description: aws.String("list users"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}}`)})
 	must(t, err)
@@ -397,7 +397,7 @@ func TestRenameRecompilesPolicies(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	user, _, _ := ts.userWithKey(t, "old-name")
+	user, _, _ := ts.UserWithKey(t, "old-name")
 	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("old-name"), PolicyName: aws.String("self"),
 		PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 	must(t, err)
@@ -428,7 +428,7 @@ func TestPermissionsBoundaries(t *testing.T) {
 	id, secret := createUserKey(t, root, "alice")
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
 	must(t, err)
-	alice := ts.iam(id, secret)
+	alice := ts.IAMClient(id, secret)
 	_, err = alice.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("before")})
 	must(t, err)
 

@@ -13,8 +13,8 @@ import (
 // for every taggable kind: keys compared case-insensitively, at most 50
 // tags, no key twice in a request, and the kind's own NoSuchEntity.
 func TestTagsOfEveryKind(t *testing.T) {
-	b := newTestBench(t)
-	root := b.root()
+	b := newAPIServer(t)
+	root := b.RootContext()
 	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`
 	_, err := b.IAM.CreateUser(root, "u", "/", nil)
@@ -32,7 +32,7 @@ func TestTagsOfEveryKind(t *testing.T) {
 	must(t, err)
 	_, err = b.IAM.CreateInstanceProfile(root, "ip", "/", nil)
 	must(t, err)
-	idp, err := b.IAM.CreateSAMLProvider(root, "corp", kwtest.NewIdP(t, b.STS.SAML, b.clock.Now).Metadata, nil)
+	idp, err := b.IAM.CreateSAMLProvider(root, "corp", kwtest.NewIdP(t, b.STS.SAML, b.Clock.Now).Metadata, nil)
 	must(t, err)
 	ids := map[keyward.TagKind]string{keyward.TaggedUser: "u", keyward.TaggedRole: "r", keyward.TaggedPolicy: pol.ARN,
 		keyward.TaggedMFADevice: dev.SerialNumber, keyward.TaggedOIDCProvider: oidc.ARN, keyward.TaggedServerCertificate: "c",

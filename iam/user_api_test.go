@@ -250,7 +250,7 @@ func TestAccessKeys(t *testing.T) {
 		wantAPIError(t, err, "NoSuchEntity", 404, "The user with name nobody cannot be found.")
 	})
 
-	alice := ts.sts(id1, secret1, "us-east-1")
+	alice := ts.STSIn(id1, secret1, "us-east-1")
 	t.Run("NewKeySignsAtOnce", func(t *testing.T) {
 		who, err := alice.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
@@ -314,7 +314,7 @@ func TestAccessKeys(t *testing.T) {
 		}
 		_, err = c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
 		wantAPIError(t, err, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
-		root2 := ts.sts(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "us-east-1")
+		root2 := ts.STSIn(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "us-east-1")
 		who, err := root2.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
 		if *who.Arn != "arn:aws:iam::123456789012:root" {
@@ -376,7 +376,7 @@ func TestLastUsed(t *testing.T) {
 	// Used for STS in one region; an IAM call the user is not allowed to make
 	// is still an authenticated use, in another region.
 	before := ts.Clock.Now().Add(-time.Second)
-	_, err = ts.sts(id, secret, "eu-west-2").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = ts.STSIn(id, secret, "eu-west-2").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	check := func(service, region string) {
 		t.Helper()
@@ -408,8 +408,8 @@ func TestIAMUserAuthorization(t *testing.T) {
 	c := ts.RootIAM()
 	ctx := context.Background()
 	id, secret := createUserKey(t, ts.RootIAM(), "frank")
-	frank := ts.iam(id, secret)
-	frankSTS := ts.sts(id, secret, "us-east-1")
+	frank := ts.IAMClient(id, secret)
+	frankSTS := ts.STSIn(id, secret, "us-east-1")
 
 	who, err := frankSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
@@ -419,7 +419,7 @@ func TestIAMUserAuthorization(t *testing.T) {
 	// Unlike GetCallerIdentity, GetAccessKeyInfo needs a permission, as in AWS.
 	_, err = frankSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(rootKeyID)})
 	wantAPIError(t, err, "AccessDenied", 403, "User: arn:aws:iam::123456789012:user/frank is not authorized to perform: sts:GetAccessKeyInfo on resource: * because no identity-based policy allows the sts:GetAccessKeyInfo action")
-	rootSTS := ts.sts(rootKeyID, rootSecret, "us-east-1")
+	rootSTS := ts.STSIn(rootKeyID, rootSecret, "us-east-1")
 	info, err := rootSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(id)})
 	must(t, err)
 	if *info.Account != accountID {

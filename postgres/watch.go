@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/keyward/keyward/internal/tick"
 )
 
 // WatchAccessKeys calls changed with the ID of every access key that any
@@ -204,18 +206,11 @@ const keyChangeRetention = 10 * time.Minute
 // what they may have missed in the last moments. One replica at a time
 // does it.
 func (s *Store) PruneKeyChanges(ctx context.Context, logger *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.pruneKeyChanges(ctx, keyChangeRetention); err != nil && ctx.Err() == nil {
-				logger.Warn("pruning the key change log", "err", err)
-			}
+	tick.Every(ctx, time.Minute, func() {
+		if _, err := s.pruneKeyChanges(ctx, keyChangeRetention); err != nil && ctx.Err() == nil {
+			logger.Warn("pruning the key change log", "err", err)
 		}
-	}
+	})
 }
 
 // pruneKeyChanges deletes key_changes entries older than age.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestReportHoldsNoFormula: a key holder cannot plant a spreadsheet formula
@@ -40,7 +41,7 @@ func TestReportHoldsNoFormula(t *testing.T) {
 		"unknown service":        {"s3", "us-east-1", "InvalidAction"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, _, body := rawDo(t, ts.signedFor(t, listKeys, tc.service, tc.region, id, secret))
+			status, _, body := rawDo(t, kwtest.SignedFor(t, ts.URL, listKeys, tc.service, tc.region, id, secret))
 			var e errorResponse
 			must(t, xml.Unmarshal([]byte(body), &e))
 			if status < 400 || e.Error.Code != tc.code {
@@ -55,12 +56,12 @@ func TestReportHoldsNoFormula(t *testing.T) {
 		t.Fatalf("refused requests recorded as a use: %s %s", aws.ToString(u.ServiceName), aws.ToString(u.Region))
 	}
 	// A request in a real region is recorded as it is.
-	status, _, body := rawDo(t, ts.signedFor(t, listKeys, "iam", "eu-central-2", id, secret))
+	status, _, body := rawDo(t, kwtest.SignedFor(t, ts.URL, listKeys, "iam", "eu-central-2", id, secret))
 	if status != http.StatusForbidden || !strings.Contains(body, "AccessDenied") {
 		t.Fatalf("a signed request in eu-central-2: %d %s", status, body)
 	}
 
-	ts.waitForReport(t, root)
+	ts.WaitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	must(t, err)
 	rows := reportRows(t, out.Content)
@@ -91,7 +92,7 @@ func TestErrorsClipEchoedValues(t *testing.T) {
 		"tag values": "Action=CreateUser&Version=2010-05-08&UserName=t" + strings.Repeat("&Tags.member.1.Key=k&Tags.member.1.Value="+huge[:300], 1),
 	} {
 		t.Run(name, func(t *testing.T) {
-			status, _, body := rawDo(t, ts.signedFor(t, form, "iam", "us-east-1", rootKeyID, rootSecret))
+			status, _, body := rawDo(t, kwtest.SignedFor(t, ts.URL, form, "iam", "us-east-1", rootKeyID, rootSecret))
 			if status != http.StatusBadRequest {
 				t.Fatalf("status %d: %.300s", status, body)
 			}
@@ -104,7 +105,7 @@ func TestErrorsClipEchoedValues(t *testing.T) {
 		})
 	}
 	// The header of a garbled signature is echoed cut too.
-	r := ts.signedFor(t, "Action=ListUsers&Version=2010-05-08", "iam", "us-east-1", rootKeyID, rootSecret)
+	r := kwtest.SignedFor(t, ts.URL, "Action=ListUsers&Version=2010-05-08", "iam", "us-east-1", rootKeyID, rootSecret)
 	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+rootKeyID+"/x, Junk="+strings.Repeat("j", 60<<10))
 	status, _, body := rawDo(t, r)
 	if status != http.StatusForbidden || len(body) > 2048 {
@@ -125,11 +126,11 @@ func TestAuthFailureLog(t *testing.T) {
 		var r *http.Request
 		switch i % 3 {
 		case 0: // a wrong secret
-			r = ts.signedFor(t, listUsers, "iam", "us-east-1", rootKeyID, "wrong"+rootSecret[5:])
+			r = kwtest.SignedFor(t, ts.URL, listUsers, "iam", "us-east-1", rootKeyID, "wrong"+rootSecret[5:])
 		case 1: // an unknown key
-			r = ts.signedFor(t, listUsers, "iam", "us-east-1", "AKIAUNKNOWNKEY000000", rootSecret)
+			r = kwtest.SignedFor(t, ts.URL, listUsers, "iam", "us-east-1", "AKIAUNKNOWNKEY000000", rootSecret)
 		default: // a made-up, long key ID
-			r = ts.signedFor(t, listUsers, "iam", "us-east-1", "akia-"+strings.Repeat("x", 200), rootSecret)
+			r = kwtest.SignedFor(t, ts.URL, listUsers, "iam", "us-east-1", "akia-"+strings.Repeat("x", 200), rootSecret)
 		}
 		resp, err := client.Do(r)
 		must(t, err)

@@ -52,18 +52,15 @@ var accountActions = map[string]action{
 					users = append(users, e)
 				}
 			}
-			members(w, "PolicyGroups", groups, func(e keyward.PolicyEntity) {
-				w.elem("GroupName", e.Name)
-				w.elem("GroupId", e.ID)
-			})
-			members(w, "PolicyUsers", users, func(e keyward.PolicyEntity) {
-				w.elem("UserName", e.Name)
-				w.elem("UserId", e.ID)
-			})
-			members(w, "PolicyRoles", roles, func(e keyward.PolicyEntity) {
-				w.elem("RoleName", e.Name)
-				w.elem("RoleId", e.ID)
-			})
+			for _, l := range []struct {
+				list, kind string
+				es         []keyward.PolicyEntity
+			}{{"PolicyGroups", "Group", groups}, {"PolicyUsers", "User", users}, {"PolicyRoles", "Role", roles}} {
+				members(w, l.list, l.es, func(e keyward.PolicyEntity) {
+					w.elem(l.kind+"Name", e.Name)
+					w.elem(l.kind+"Id", e.ID)
+				})
+			}
 			w.marker(p.next)
 		}),
 	"GetAccountAuthorizationDetails": row(func(ctx context.Context, s *Services, in *input) (keyward.AuthorizationDetails, error) {
@@ -86,11 +83,7 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 	}
 	members(w, "UserDetailList", d.Users, func(e keyward.EntityDetail) {
 		u := e.User
-		w.elem("Path", u.Path)
-		w.elem("UserName", u.Name)
-		w.elem("UserId", u.ID)
-		w.elem("Arn", a.UserARN(u.Path, u.Name))
-		w.time("CreateDate", u.CreatedAt)
+		w.entity("User", u.Path, u.Name, u.ID, a.UserARN(u.Path, u.Name), u.CreatedAt)
 		inline("UserPolicyList", e.Inline)
 		members(w, "GroupList", e.Groups, func(g string) { w.text(g) })
 		attached(e.Attached)
@@ -103,21 +96,13 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 	})
 	members(w, "GroupDetailList", d.Groups, func(e keyward.EntityDetail) {
 		g := e.Group
-		w.elem("Path", g.Path)
-		w.elem("GroupName", g.Name)
-		w.elem("GroupId", g.ID)
-		w.elem("Arn", a.GroupARN(g.Path, g.Name))
-		w.time("CreateDate", g.CreatedAt)
+		w.entity("Group", g.Path, g.Name, g.ID, a.GroupARN(g.Path, g.Name), g.CreatedAt)
 		inline("GroupPolicyList", e.Inline)
 		attached(e.Attached)
 	})
 	members(w, "RoleDetailList", d.Roles, func(rd keyward.RoleDetail) {
 		r := rd.Role
-		w.elem("Path", r.Path)
-		w.elem("RoleName", r.Name)
-		w.elem("RoleId", r.ID)
-		w.elem("Arn", a.RoleARN(r.Path, r.Name))
-		w.time("CreateDate", r.CreatedAt)
+		w.entity("Role", r.Path, r.Name, r.ID, a.RoleARN(r.Path, r.Name), r.CreatedAt)
 		w.elem("AssumeRolePolicyDocument", encodeDocument(r.TrustPolicy))
 		members(w, "InstanceProfileList", rd.InstanceProfiles, func(ip keyward.InstanceProfile) { w.instanceProfile(a, ip) })
 		inline("RolePolicyList", rd.Inline)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/query"
 )
 
@@ -243,7 +244,7 @@ func TestEveryActionAuthorized(t *testing.T) {
 			if form != "" {
 				body += "&" + form
 			}
-			status, _, resp := rawDo(t, ts.signedFor(t, body, service, "us-east-1", id, secret))
+			status, _, resp := rawDo(t, kwtest.SignedFor(t, ts.URL, body, service, "us-east-1", id, secret))
 			var e errorResponse
 			must(t, xml.Unmarshal([]byte(resp), &e))
 			want := service + ":" + name

@@ -308,7 +308,7 @@ func TestGoldenResponses(t *testing.T) {
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			if i == 12 { // fill the root user's second slot first
-				status, _, body := rawDo(t, ts.signedRequest(t, "POST", "Action=CreateAccessKey&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, at))
+				status, _, body := rawDo(t, kwtest.SignedRequest(t, ts.URL, "POST", "Action=CreateAccessKey&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, at))
 				if status != 200 {
 					t.Fatalf("%d %s", status, body)
 				}
@@ -333,7 +333,7 @@ func TestGoldenResponses(t *testing.T) {
 				// exists: flush now, not by chance.
 				must(t, ts.Uses.Flush(context.Background()))
 			}
-			status, _, body := rawDo(t, ts.signedRequest(t, "POST", stepForm, form, st.service, id, secret, at))
+			status, _, body := rawDo(t, kwtest.SignedRequest(t, ts.URL, "POST", stepForm, form, st.service, id, secret, at))
 			for name, tag := range capture {
 				if v := between(body, tag, "<"); v != "" && captured[name] == "" {
 					if name == "seed" {

@@ -58,11 +58,7 @@ type groupPage struct {
 }
 
 func (w *xmlWriter) group(g keyward.Group, a keyward.Account) {
-	w.elem("Path", g.Path)
-	w.elem("GroupName", g.Name)
-	w.elem("GroupId", g.ID)
-	w.elem("Arn", a.GroupARN(g.Path, g.Name))
-	w.time("CreateDate", g.CreatedAt)
+	w.entity("Group", g.Path, g.Name, g.ID, a.GroupARN(g.Path, g.Name), g.CreatedAt)
 }
 
 func (w *xmlWriter) groups(a keyward.Account, p page[keyward.Group]) {

@@ -137,11 +137,7 @@ type newKey struct {
 }
 
 func (w *xmlWriter) user(u keyward.User, a keyward.Account, withTags bool) {
-	w.elem("Path", u.Path)
-	w.elem("UserName", u.Name)
-	w.elem("UserId", u.ID)
-	w.elem("Arn", a.UserARN(u.Path, u.Name))
-	w.time("CreateDate", u.CreatedAt)
+	w.entity("User", u.Path, u.Name, u.ID, a.UserARN(u.Path, u.Name), u.CreatedAt)
 	if withTags && u.PermissionsBoundary != "" {
 		w.boundary(u.PermissionsBoundary)
 	}

@@ -44,11 +44,7 @@ func profileList(w *xmlWriter, a keyward.Account, p page[keyward.InstanceProfile
 }
 
 func (w *xmlWriter) instanceProfile(a keyward.Account, p keyward.InstanceProfile) {
-	w.elem("Path", p.Path)
-	w.elem("InstanceProfileName", p.Name)
-	w.elem("InstanceProfileId", p.ID)
-	w.elem("Arn", a.InstanceProfileARN(p.Path, p.Name))
-	w.time("CreateDate", p.CreatedAt)
+	w.entity("InstanceProfile", p.Path, p.Name, p.ID, a.InstanceProfileARN(p.Path, p.Name), p.CreatedAt)
 	members(w, "Roles", p.Roles, func(r keyward.Role) { w.role(a, r, false) })
 	if len(p.Tags) > 0 {
 		w.tags(p.Tags)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 type errorResponse struct {
@@ -51,34 +52,34 @@ func TestProtocolErrors(t *testing.T) {
 			return r
 		}, 403, "MissingAuthenticationToken", "Request is missing Authentication Token", "Sender"},
 		{"wrong secret", func() *http.Request {
-			return ts.signedRequest(t, "POST", listUsers, form, "iam", rootKeyID, "wrong"+rootSecret[5:], now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", rootKeyID, "wrong"+rootSecret[5:], now)
 		}, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", "Sender"},
 		{"unknown key", func() *http.Request {
-			return ts.signedRequest(t, "POST", listUsers, form, "iam", "AKIAUNKNOWNKEY000000", rootSecret, now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", "AKIAUNKNOWNKEY000000", rootSecret, now)
 		}, 403, "InvalidClientTokenId", "The security token included in the request is invalid.", "Sender"},
 		{"garbled signature", func() *http.Request {
-			return garble(ts.signedRequest(t, "POST", listUsers, form, "iam", rootKeyID, rootSecret, now))
+			return garble(kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", rootKeyID, rootSecret, now))
 		}, 403, "IncompleteSignature", "", "Sender"},
 		{"signed 16 minutes ago", func() *http.Request {
-			return ts.signedRequest(t, "POST", listUsers, form, "iam", rootKeyID, rootSecret, now.Add(-16*time.Minute))
+			return kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", rootKeyID, rootSecret, now.Add(-16*time.Minute))
 		}, 403, "SignatureDoesNotMatch", "", "Sender"},
 		{"unknown action", func() *http.Request {
-			return ts.signedRequest(t, "POST", "Action=ListRockets&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=ListRockets&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
 		}, 400, "InvalidAction", "Could not find operation ListRockets for version 2010-05-08", "Sender"},
 		{"STS action on IAM", func() *http.Request {
-			return ts.signedRequest(t, "POST", "Action=GetCallerIdentity&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=GetCallerIdentity&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
 		}, 400, "InvalidAction", "Could not find operation GetCallerIdentity for version 2010-05-08", "Sender"},
 		{"wrong version", func() *http.Request {
-			return ts.signedRequest(t, "POST", "Action=ListUsers&Version=2011-06-15", form, "iam", rootKeyID, rootSecret, now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=ListUsers&Version=2011-06-15", form, "iam", rootKeyID, rootSecret, now)
 		}, 400, "InvalidAction", "Could not find operation ListUsers for version 2011-06-15", "Sender"},
 		{"no action", func() *http.Request {
-			return ts.signedRequest(t, "POST", "Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", "Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
 		}, 400, "MissingAction", "Missing Action", "Sender"},
 		{"body not a form", func() *http.Request {
-			return ts.signedRequest(t, "POST", `{"Action":"ListUsers"}`, "application/json", "iam", rootKeyID, rootSecret, now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", `{"Action":"ListUsers"}`, "application/json", "iam", rootKeyID, rootSecret, now)
 		}, 400, "MalformedQueryString", "", "Sender"},
 		{"missing required member", func() *http.Request {
-			return ts.signedRequest(t, "POST", "Action=DeleteUser&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
+			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=DeleteUser&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
 		}, 400, "ValidationError", "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null", "Sender"},
 	}
 	for _, tt := range tests {
@@ -106,7 +107,7 @@ func TestProtocolErrors(t *testing.T) {
 
 func TestGetAndPresigned(t *testing.T) {
 	ts := newAPIServer(t)
-	status, h, body := rawDo(t, ts.signedRequest(t, "GET", "Action=ListUsers&Version=2010-05-08&MaxItems=5", "", "iam", rootKeyID, rootSecret, time.Now()))
+	status, h, body := rawDo(t, kwtest.SignedRequest(t, ts.URL, "GET", "Action=ListUsers&Version=2010-05-08&MaxItems=5", "", "iam", rootKeyID, rootSecret, time.Now()))
 	want := `<ListUsersResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListUsersResult><Users></Users><IsTruncated>false</IsTruncated></ListUsersResult><ResponseMetadata><RequestId>` +
 		h.Get("X-Amzn-Requestid") + `</RequestId></ResponseMetadata></ListUsersResponse>`
 	if status != 200 || body != want {

@@ -70,11 +70,7 @@ func roleElement(w *xmlWriter, a keyward.Account, r keyward.Role) {
 
 // role writes a Role; full adds what GetRole shows beyond ListRoles.
 func (w *xmlWriter) role(a keyward.Account, r keyward.Role, full bool) {
-	w.elem("Path", r.Path)
-	w.elem("RoleName", r.Name)
-	w.elem("RoleId", r.ID)
-	w.elem("Arn", a.RoleARN(r.Path, r.Name))
-	w.time("CreateDate", r.CreatedAt)
+	w.entity("Role", r.Path, r.Name, r.ID, a.RoleARN(r.Path, r.Name), r.CreatedAt)
 	w.elem("AssumeRolePolicyDocument", encodeDocument(r.TrustPolicy))
 	if r.Description != "" {
 		w.elem("Description", r.Description)

@@ -67,6 +67,17 @@ func (w *xmlWriter) time(tag string, t time.Time) {
 	w.close(tag)
 }
 
+// entity writes what every IAM entity with a path opens with: its path,
+// name, ID, ARN and creation date; kind names the name's and the ID's
+// elements ("User" writes UserName and UserId).
+func (w *xmlWriter) entity(kind, path, name, id, arn string, created time.Time) {
+	w.elem("Path", path)
+	w.elem(kind+"Name", name)
+	w.elem(kind+"Id", id)
+	w.elem("Arn", arn)
+	w.time("CreateDate", created)
+}
+
 func (w *xmlWriter) bool(tag string, v bool) {
 	if v {
 		w.elem(tag, "true")

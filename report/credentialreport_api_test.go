@@ -20,13 +20,13 @@ func TestCredentialReportAPI(t *testing.T) {
 	_, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	wantAPIError(t, err, "ReportNotPresent", 410, "The request was rejected because the credential report does not exist. To generate a credential report, use GenerateCredentialReport.")
 
-	_, bobSTS, _ := ts.userWithKey(t, "bob")
+	_, bobSTS, _ := ts.UserWithKey(t, "bob")
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("Bob-Passw0rd!")})
 	must(t, err)
-	_, _, carolKey := ts.userWithKey(t, "carol")
+	_, _, carolKey := ts.UserWithKey(t, "carol")
 	_, err = root.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("carol"), AccessKeyId: aws.String(carolKey), Status: types.StatusTypeInactive})
 	must(t, err)
-	_, _, daveKey := ts.userWithKey(t, "dave")
+	_, _, daveKey := ts.UserWithKey(t, "dave")
 	_, err = root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("dave"), AccessKeyId: aws.String(daveKey)})
 	must(t, err)
 	_ = bobSTS
@@ -36,7 +36,7 @@ func TestCredentialReportAPI(t *testing.T) {
 	if gen.State != types.ReportStateTypeStarted || *gen.Description != "No report exists. Starting a new report generation task" {
 		t.Fatalf("Generate: %s %v", gen.State, gen.Description)
 	}
-	ts.waitForReport(t, root)
+	ts.WaitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	must(t, err)
 	if out.ReportFormat != types.ReportFormatTypeTextCsv || out.GeneratedTime == nil || time.Since(*out.GeneratedTime) > time.Minute {
@@ -73,7 +73,7 @@ func TestCredentialReportShowsUse(t *testing.T) {
 	id, secret := createUserKey(t, ts.RootIAM(), "eve")
 	_, err := iam.NewFromConfig(ts.ConfigIn("ap-northeast-1", id, secret, "")).ListUsers(ctx, &iam.ListUsersInput{})
 	wantAPIError(t, err, "AccessDenied", 403, "") // still a use of the key
-	ts.waitForReport(t, root)
+	ts.WaitForReport(t, root)
 	out, err := root.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
 	must(t, err)
 	eve := reportRows(t, out.Content)["eve"]

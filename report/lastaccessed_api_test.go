@@ -29,9 +29,9 @@ func TestServiceLastAccessed(t *testing.T) {
 	must(t, err)
 	_, err = root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: p.Policy.Arn})
 	must(t, err)
-	_, err = ts.iam(id, secret).ListUsers(ctx, &iam.ListUsersInput{})
+	_, err = ts.IAMClient(id, secret).ListUsers(ctx, &iam.ListUsersInput{})
 	must(t, err)
-	_, err = ts.sts(id, secret, "eu-west-1").GetCallerIdentity(ctx, nil)
+	_, err = ts.STSIn(id, secret, "eu-west-1").GetCallerIdentity(ctx, nil)
 	must(t, err)
 
 	report := func(arn string) (*iam.GetServiceLastAccessedDetailsOutput, string) {

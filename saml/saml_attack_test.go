@@ -428,11 +428,24 @@ func sigEdit(change func(t *testing.T, sig *etree.Element)) func(t *testing.T, h
 func signSignedInfo(t *testing.T, sig *etree.Element) {
 	t.Helper()
 	si := find(t, sig, "SignedInfo")
-	ctx, err := etreeutils.NSBuildParentContext(si)
+	canonical := canonicalize(t, si)
+	sum := sha256.Sum256(canonical)
+	sv, err := rsa.SignPKCS1v15(rand.Reader, idpKeys.key, crypto.SHA256, sum[:])
 	if err != nil {
 		t.Fatal(err)
 	}
-	detached, err := etreeutils.NSDetatch(ctx, si)
+	find(t, sig, "SignatureValue").SetText(base64.StdEncoding.EncodeToString(sv))
+}
+
+// canonicalize returns el canonical, with the namespaces it inherits, as
+// a signature's value is computed over it.
+func canonicalize(t *testing.T, el *etree.Element) []byte {
+	t.Helper()
+	ctx, err := etreeutils.NSBuildParentContext(el)
+	if err != nil {
+		t.Fatal(err)
+	}
+	detached, err := etreeutils.NSDetatch(ctx, el)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,12 +453,7 @@ func signSignedInfo(t *testing.T, sig *etree.Element) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(canonical)
-	sv, err := rsa.SignPKCS1v15(rand.Reader, idpKeys.key, crypto.SHA256, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	find(t, sig, "SignatureValue").SetText(base64.StdEncoding.EncodeToString(sv))
+	return canonical
 }
 
 // hmacSigned is the key confusion attack: the forged assertion is "signed"
@@ -460,18 +468,7 @@ func hmacSigned(t *testing.T, h *harness) (string, saml.Options) {
 	sig := find(t, a, "Signature")
 	si := find(t, sig, "SignedInfo")
 	find(t, si, "SignatureMethod").CreateAttr("Algorithm", "http://www.w3.org/2000/09/xmldsig#hmac-sha1")
-	ctx, err := etreeutils.NSBuildParentContext(si)
-	if err != nil {
-		t.Fatal(err)
-	}
-	detached, err := etreeutils.NSDetatch(ctx, si)
-	if err != nil {
-		t.Fatal(err)
-	}
-	canonical, err := dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("").Canonicalize(detached)
-	if err != nil {
-		t.Fatal(err)
-	}
+	canonical := canonicalize(t, si)
 	mac := hmac.New(sha1.New, idpKeys.cert.Raw)
 	mac.Write(canonical)
 	find(t, sig, "SignatureValue").SetText(base64.StdEncoding.EncodeToString(mac.Sum(nil)))

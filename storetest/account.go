@@ -442,25 +442,9 @@ func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
 	for i := range n {
 		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)
-		}()
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, keyward.ErrInstanceProfileFull):
-			t.Fatalf("unexpected %v", err)
-		}
-	}
+	ok := countOK(t, concurrently(n, func(i int) error {
+		return s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)
+	}), keyward.ErrInstanceProfileFull)
 	if ok != 1 {
 		t.Fatalf("%d roles got into one profile", ok)
 	}

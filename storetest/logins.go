@@ -258,21 +258,13 @@ func testConcurrentLoginProfileUpdates(t *testing.T, s keyward.Store) {
 	createUser(t, s, "pat")
 	must(t, s.CreateLoginProfile(ctx, "pat", keyward.LoginProfile{PasswordHash: "h0", CreatedAt: t0, ChangedAt: t0}))
 	const n = 20
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- s.UpdateLoginProfile(ctx, "pat", func(p keyward.LoginProfile) (keyward.LoginProfile, error) {
-				p.History = append(p.History, fmt.Sprintf("h%d", i+1))
-				p.PasswordHash = fmt.Sprintf("h%d", i+1)
-				return p, nil
-			}, time.Time{})
-		}()
-	}
-	wg.Wait()
-	close(errs)
+	errs := concurrently(n, func(i int) error {
+		return s.UpdateLoginProfile(ctx, "pat", func(p keyward.LoginProfile) (keyward.LoginProfile, error) {
+			p.History = append(p.History, fmt.Sprintf("h%d", i+1))
+			p.PasswordHash = fmt.Sprintf("h%d", i+1)
+			return p, nil
+		}, time.Time{})
+	})
 	for err := range errs {
 		must(t, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -345,18 +344,10 @@ func testConcurrentPolicyVersions(t *testing.T, s keyward.Store) {
 	p := managed("Busy")
 	must(t, s.CreatePolicy(ctx, p, policyDoc("*")))
 	const n = 12
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("*"), true, t0)
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
+	errs := concurrently(n, func(int) error {
+		_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("*"), true, t0)
+		return err
+	})
 	if ok := countOK(t, errs, keyward.ErrPolicyVersionQuota); ok != keyward.MaxPolicyVersions-1 {
 		t.Fatalf("%d concurrent versions made, want %d", ok, keyward.MaxPolicyVersions-1)
 	}

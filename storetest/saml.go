@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,19 +67,11 @@ func testConcurrentSAMLProviderQuota(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
 	const n, max = 12, 5
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			name := fmt.Sprintf("idp%d", i)
-			errs <- s.CreateSAMLProvider(ctx, keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/" + name, Name: name,
-				Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}, max)
-		}(i)
-	}
-	wg.Wait()
-	close(errs)
+	errs := concurrently(n, func(i int) error {
+		name := fmt.Sprintf("idp%d", i)
+		return s.CreateSAMLProvider(ctx, keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/" + name, Name: name,
+			Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}, max)
+	})
 	if ok := countOK(t, errs, keyward.ErrSAMLProviderQuota); ok != max {
 		t.Fatalf("%d of %d concurrent creations succeeded, want %d", ok, n, max)
 	}

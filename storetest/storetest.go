@@ -369,19 +369,10 @@ func testConcurrentAccessKeyQuota(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	createUser(t, s, "kim")
 	const n = 20
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := s.CreateAccessKey(ctx, "kim", key())
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	ok := countOK(t, errs, keyward.ErrAccessKeyQuota)
+	ok := countOK(t, concurrently(n, func(int) error {
+		_, err := s.CreateAccessKey(ctx, "kim", key())
+		return err
+	}), keyward.ErrAccessKeyQuota)
 	if ok != keyward.MaxAccessKeysPerUser {
 		t.Fatalf("%d of %d concurrent creations succeeded, want %d", ok, n, keyward.MaxAccessKeysPerUser)
 	}
@@ -395,26 +386,34 @@ func testConcurrentAccessKeyQuota(t *testing.T, s keyward.Store) {
 func testConcurrentCreateUser(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	const n = 10
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			u := user("Leo")
-			u.ID = fmt.Sprintf("AIDALEO%014d", i)
-			if i%2 == 0 {
-				u.Name = "leo"
-			}
-			errs <- s.CreateUser(ctx, u)
-		}(i)
-	}
-	wg.Wait()
-	close(errs)
-	ok := countOK(t, errs, keyward.ErrUserExists)
+	ok := countOK(t, concurrently(n, func(i int) error {
+		u := user("Leo")
+		u.ID = fmt.Sprintf("AIDALEO%014d", i)
+		if i%2 == 0 {
+			u.Name = "leo"
+		}
+		return s.CreateUser(ctx, u)
+	}), keyward.ErrUserExists)
 	if ok != 1 {
 		t.Fatalf("%d concurrent creations of one name succeeded", ok)
 	}
+}
+
+// concurrently calls fn(i) for every i below n at once and returns their
+// errors, the channel closed once all have returned.
+func concurrently(n int, fn func(i int) error) <-chan error {
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- fn(i)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return errs
 }
 
 // countOK counts the nil errors of concurrent calls; every other error

@@ -32,7 +32,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
@@ -330,23 +329,7 @@ func TestAttackAuthorizeCallerKeys(t *testing.T) {
 	mfa := user(t, k, "mfa", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	root := kwtest.AsRoot(context.Background())
-	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`); err != nil {
-		t.Fatal(err)
-	}
-	u, err := k.IAM.User(root, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
-		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := readerSession(t, k, root, alice, "execute-api:Invoke")
 	session := func() http.Header {
 		r, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
 		r.Header.Set("X-Amz-Security-Token", s.Token)

@@ -31,6 +31,31 @@ func user(t testing.TB, k *kwtest.Keyward, name, policy string) key {
 	return key{id, secret}
 }
 
+// readerSession has alice, a user of k who may call sts:AssumeRole,
+// assume the role "reader", which trusts her and may do action, and
+// returns the session.
+func readerSession(t *testing.T, k *kwtest.Keyward, root context.Context, alice key, action string) keyward.AssumedRole {
+	t.Helper()
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.PutInlinePolicy(root, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"`+action+`","Resource":"*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.IAM.User(root, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(context.Background(), &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::123456789012:role/reader", SessionName: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // call POSTs body to path on the verifier socket, signed by signer (not at
 // all when empty) with the protocol header (unless noHeader).
 func call(t *testing.T, k *kwtest.Keyward, signer key, path, body string, noHeader bool) (int, http.Header, map[string]any) {

@@ -127,26 +127,19 @@ func TestSlowAndIdleConnectionsClosed(t *testing.T) {
 		_, err := io.Copy(io.Discard, c)
 		return err == nil // EOF: the server closed it; a timeout is an error
 	}
-	slow, err := net.Dial("tcp", ts.Addr)
-	must(t, err)
-	defer slow.Close()
-	io.WriteString(slow, "POST / HTTP/1.1\r\nHost: keyward\r\nContent-Length: 100000\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nAction=")
-	if !closedWithin(slow, 5*time.Second) {
-		t.Error("a trickled body kept its connection past the read timeout")
-	}
-	idle, err := net.Dial("tcp", ts.Addr)
-	must(t, err)
-	defer idle.Close()
-	io.WriteString(idle, "GET /healthz HTTP/1.1\r\nHost: keyward\r\n\r\n")
-	if !closedWithin(idle, 5*time.Second) {
-		t.Error("an idle keep-alive connection was kept past the idle timeout")
-	}
-	headers, err := net.Dial("tcp", ts.Addr)
-	must(t, err)
-	defer headers.Close()
-	io.WriteString(headers, "GET /healthz HTTP/1.1\r\n")
-	if !closedWithin(headers, 5*time.Second) {
-		t.Error("unfinished headers kept their connection past the header timeout")
+	for _, tc := range []struct{ send, kept string }{
+		{"POST / HTTP/1.1\r\nHost: keyward\r\nContent-Length: 100000\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nAction=",
+			"a trickled body kept its connection past the read timeout"},
+		{"GET /healthz HTTP/1.1\r\nHost: keyward\r\n\r\n", "an idle keep-alive connection was kept past the idle timeout"},
+		{"GET /healthz HTTP/1.1\r\n", "unfinished headers kept their connection past the header timeout"},
+	} {
+		c, err := net.Dial("tcp", ts.Addr)
+		must(t, err)
+		defer c.Close()
+		io.WriteString(c, tc.send)
+		if !closedWithin(c, 5*time.Second) {
+			t.Error(tc.kept)
+		}
 	}
 }
 

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/json"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/password"
 )
 
@@ -36,23 +35,8 @@ func waitForReport(t *testing.T, c *iam.Client) {
 	}
 }
 
-func reportRows(t *testing.T, content []byte) map[string]map[string]string {
-	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(content)).ReadAll()
-	must(t, err)
-	if len(rows) < 2 || rows[1][0] != "<root_account>" {
-		t.Fatalf("report rows %v", rows)
-	}
-	out := map[string]map[string]string{}
-	for _, r := range rows[1:] {
-		m := map[string]string{}
-		for i, col := range rows[0] {
-			m[col] = r[i]
-		}
-		out[r[0]] = m
-	}
-	return out
-}
+// reportRows reads a credential report's CSV into its rows by user.
+var reportRows = kwtest.ReportRows
 
 func TestAWSCLICredentialReport(t *testing.T) {
 	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests

@@ -43,8 +43,7 @@ func backupCommand(ctx context.Context, restore bool, args []string, getenv func
 	fs := flag.NewFlagSet("keyward "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, backupUsage) }
-	fs.StringVar(&cfg.DataDir, "data", orDefault(getenv("KEYWARD_DATA"), cfg.DataDir), "data directory")
-	fs.StringVar(&cfg.DatabaseURL, "database", "", "postgres:// URL")
+	storeFlags(fs, &cfg, getenv, "data directory", "postgres:// URL")
 	var file string
 	if restore {
 		fs.StringVar(&file, "from", "", "the backup to restore")
@@ -55,12 +54,8 @@ func backupCommand(ctx context.Context, restore bool, args []string, getenv func
 		fs.Usage()
 		return errUsage
 	}
-	if cfg.DatabaseURL == "" {
-		url, err := databaseFromEnv(getenv)
-		if err != nil {
-			return err
-		}
-		cfg.DatabaseURL = url
+	if err := databaseOrEnv(&cfg, getenv); err != nil {
+		return err
 	}
 	if cfg.DatabaseURL != "" {
 		return errors.New("with PostgreSQL, use pg_dump and pg_restore (keyward " + name + " -h)")

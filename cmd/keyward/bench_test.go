@@ -97,12 +97,7 @@ func BenchmarkHandlerListAccessKeys(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r.Body = io.NopCloser(strings.NewReader(form))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("%d %s", w.Code, w.Body)
-		}
+		serveForm(b, h, r, form)
 	}
 }
 
@@ -153,12 +148,7 @@ func BenchmarkHandlerSessionCredentials(b *testing.B) {
 			h := ts.server.Handler
 			b.ReportAllocs()
 			for b.Loop() {
-				r.Body = io.NopCloser(strings.NewReader(form))
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				if w.Code != 200 {
-					b.Fatalf("%d %s", w.Code, w.Body)
-				}
+				serveForm(b, h, r, form)
 			}
 		})
 	}
@@ -189,14 +179,7 @@ func BenchmarkHandlerAssumeRole(b *testing.B) {
 		return r
 	}
 	h := ts.server.Handler
-	serve := func(r *http.Request) {
-		r.Body = io.NopCloser(strings.NewReader(form))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("%d %s", w.Code, w.Body)
-		}
-	}
+	serve := func(r *http.Request) { serveForm(b, h, r, form) }
 	b.Run("serial", func(b *testing.B) {
 		r := request()
 		b.ReportAllocs()
@@ -214,4 +197,15 @@ func BenchmarkHandlerAssumeRole(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 	})
+}
+
+// serveForm has h answer r, with form as its body again, and fails b
+// unless the answer is 200 OK.
+func serveForm(b testing.TB, h http.Handler, r *http.Request, form string) {
+	r.Body = io.NopCloser(strings.NewReader(form))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 200 {
+		b.Fatalf("%d %s", w.Code, w.Body)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -16,13 +17,7 @@ import (
 // the repository's root).
 var testSSHKeyMD5 = strings.TrimSpace(readFixture("ssh.md5"))
 
-func readFixture(name string) string {
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "credentials", name))
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
+var readFixture = kwtest.Fixture
 
 // totpCode is the code an authenticator app shows for seed at t: made by
 // a TOTP library nobody here wrote.

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,6 +21,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
@@ -153,15 +152,7 @@ func (ts *testServer) rootIAM() *iam.Client { return ts.iam(rootKeyID, rootSecre
 
 // createUserKey creates the user name with one access key through c and
 // returns the key's ID and secret.
-func createUserKey(t testing.TB, c *iam.Client, name string) (id, secret string) {
-	t.Helper()
-	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	must(t, err)
-	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
-}
+var createUserKey = kwtest.CreateUserKey
 
 // wantAPIError checks that err is the AWS error code with HTTP status and,
 // when message is not empty, exactly that message.
@@ -190,18 +181,9 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// rawPost sends an unsigned or hand-made request and returns status,
+// rawDo sends an unsigned or hand-made request and returns status,
 // headers and body.
-func rawDo(t *testing.T, r *http.Request) (int, http.Header, string) {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
-}
+var rawDo = kwtest.RawDo
 
 // keyIDPatternAWS is the shape of AWS's access key IDs.
 var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)

@@ -46,8 +46,7 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("keyward migrate", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.DataDir, "data", orDefault(getenv("KEYWARD_DATA"), cfg.DataDir), "")
-	fs.StringVar(&cfg.DatabaseURL, "database", "", "")
+	storeFlags(fs, &cfg, getenv, "", "")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, migrateUsage)
@@ -56,12 +55,8 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 		fmt.Fprint(stderr, migrateUsage)
 		return errUsage
 	}
-	if cfg.DatabaseURL == "" {
-		url, err := databaseFromEnv(getenv)
-		if err != nil {
-			return err
-		}
-		cfg.DatabaseURL = url
+	if err := databaseOrEnv(&cfg, getenv); err != nil {
+		return err
 	}
 
 	known := sqlstore.SchemaVersion()
@@ -127,6 +122,24 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	fmt.Fprintf(stdout, "migrated from schema version %d to %d\n", found, known)
 	return nil
+}
+
+// storeFlags adds --data and --database to fs, for the commands that open
+// the store themselves; the data directory defaults to $KEYWARD_DATA.
+func storeFlags(fs *flag.FlagSet, cfg *Config, getenv func(string) string, dataUsage, databaseUsage string) {
+	fs.StringVar(&cfg.DataDir, "data", orDefault(getenv("KEYWARD_DATA"), cfg.DataDir), dataUsage)
+	fs.StringVar(&cfg.DatabaseURL, "database", "", databaseUsage)
+}
+
+// databaseOrEnv takes the PostgreSQL URL from the environment when
+// --database gave none.
+func databaseOrEnv(cfg *Config, getenv func(string) string) error {
+	if cfg.DatabaseURL != "" {
+		return nil
+	}
+	url, err := databaseFromEnv(getenv)
+	cfg.DatabaseURL = url
+	return err
 }
 
 // databaseFromEnv is the PostgreSQL URL the environment gives, directly or

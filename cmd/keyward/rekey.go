@@ -43,17 +43,14 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := flag.NewFlagSet("keyward rekey", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, rekeyUsage) }
-	fs.StringVar(&cfg.DataDir, "data", orDefault(getenv("KEYWARD_DATA"), cfg.DataDir), "data directory")
-	fs.StringVar(&cfg.DatabaseURL, "database", "", "postgres:// URL (default: SQLite in --data)")
+	storeFlags(fs, &cfg, getenv, "data directory", "postgres:// URL (default: SQLite in --data)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	var err error
-	if cfg.DatabaseURL == "" {
-		if cfg.DatabaseURL, err = databaseFromEnv(getenv); err != nil {
-			return err
-		}
+	if err := databaseOrEnv(&cfg, getenv); err != nil {
+		return err
 	}
+	var err error
 	if cfg.MasterKey, err = secretFromEnv(getenv, "KEYWARD_MASTER_KEY"); err != nil {
 		return err
 	}

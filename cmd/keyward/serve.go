@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/keyward/keyward/internal/tick"
 	"github.com/keyward/keyward/saml"
 	"io"
 	"log/slog"
@@ -537,17 +538,8 @@ func (m *Main) background(fn func()) {
 
 // every calls fn every interval, and once more when ctx ends.
 func every(ctx context.Context, interval time.Duration, fn func()) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			fn()
-			return
-		case <-t.C:
-			fn()
-		}
-	}
+	tick.Every(ctx, interval, fn)
+	fn()
 }
 
 // announce logs where everything is.

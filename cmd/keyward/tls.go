@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/keyward/keyward/internal/tick"
 )
 
 // certReloader serves the API's TLS certificate from --tls-cert and
@@ -75,18 +77,11 @@ func (r *certReloader) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, e
 // watch reloads the pair when a file changes, checking every interval,
 // until ctx ends; report is told of each reload's outcome.
 func (r *certReloader) watch(ctx context.Context, interval time.Duration, report func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if r.changed() {
-				report(r.Reload())
-			}
+	tick.Every(ctx, interval, func() {
+		if r.changed() {
+			report(r.Reload())
 		}
-	}
+	})
 }
 
 // tlsConfig is the API listener's: TLS 1.2 at least, the certificate from

@@ -21,13 +21,9 @@ import (
 // write can have stored the event.
 func TestRunStopsWithItsContext(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	r := &audit.Recorder{Store: st}
-	e := keyward.Account{ID: "123456789012"}.NewEvent(keyward.EventSourceIAM, "GetUser", time.Now())
+	e := newEvent(keyward.EventSourceIAM, "GetUser", time.Now())
 	e.EventID = "4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a01"
 	e.ErrorCode = keyward.EAccessDenied
 	r.Add(&e)
@@ -54,15 +50,11 @@ func TestRunStopsWithItsContext(t *testing.T) {
 // logged on the next write; what was queued is written and streamed once.
 func TestQueueBounded(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	var stream, log bytes.Buffer
 	r := &audit.Recorder{Store: st, Stream: &stream, Max: 3, Logger: slog.New(slog.NewTextHandler(&log, nil))}
 	for i := range 5 {
-		e := keyward.Account{ID: "123456789012"}.NewEvent(keyward.EventSourceSTS, "GetCallerIdentity", time.Now())
+		e := newEvent(keyward.EventSourceSTS, "GetCallerIdentity", time.Now())
 		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a0%d", i)
 		e.ErrorCode = keyward.EAccessDenied
 		r.Add(&e)
@@ -100,14 +92,10 @@ func TestQueueBounded(t *testing.T) {
 // stopped for good.
 func TestOneRefusedEventHoldsBackNoOther(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	r := &audit.Recorder{Store: st}
 	event := func(id string) *keyward.Event {
-		e := keyward.Account{ID: "123456789012"}.NewEvent(keyward.EventSourceSTS, "AssumeRoleWithSAML", time.Now())
+		e := newEvent(keyward.EventSourceSTS, "AssumeRoleWithSAML", time.Now())
 		e.EventID = id
 		return &e
 	}
@@ -128,4 +116,21 @@ func TestOneRefusedEventHoldsBackNoOther(t *testing.T) {
 	if len(events) != 3 {
 		t.Fatalf("the store holds %d events, want the first and the two queued beside and after the refused one", len(events))
 	}
+}
+
+// openStore opens a SQLite store in a temporary directory, closed when
+// the test ends.
+func openStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// newEvent is an event of the test account, named by its source and name.
+func newEvent(source, name string, at time.Time) keyward.Event {
+	return keyward.Account{ID: "123456789012"}.NewEvent(source, name, at)
 }

@@ -122,6 +122,13 @@ func (p *IdP) Response() string {
 	if err != nil {
 		p.t.Fatal(err)
 	}
+	return p.post(req).SAMLResponse
+}
+
+// post makes req's assertion, ending its session at SessionEnd when that
+// is set, and returns the form the browser posts.
+func (p *IdP) post(req *crewsaml.IdpAuthnRequest) crewsaml.IdpAuthnRequestForm {
+	p.t.Helper()
 	if err := (crewsaml.DefaultAssertionMaker{}).MakeAssertion(req, p.GetSession(nil, nil, req)); err != nil {
 		p.t.Fatal(err)
 	}
@@ -133,5 +140,5 @@ func (p *IdP) Response() string {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	return form.SAMLResponse
+	return form
 }

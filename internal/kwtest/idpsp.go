@@ -29,17 +29,7 @@ func (p *IdP) Answer(authnURL string) (response, relayState string) {
 	if err := req.Validate(); err != nil {
 		p.t.Fatal(err)
 	}
-	if err := (crewsaml.DefaultAssertionMaker{}).MakeAssertion(req, p.GetSession(nil, nil, req)); err != nil {
-		p.t.Fatal(err)
-	}
-	if !p.SessionEnd.IsZero() {
-		end := p.SessionEnd
-		req.Assertion.AuthnStatements[0].SessionNotOnOrAfter = &end
-	}
-	form, err := req.PostBinding()
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	form := p.post(req)
 	return form.SAMLResponse, form.RelayState
 }
 

@@ -53,6 +53,19 @@ func (k *Keyward) STSClient(id, secret string) *awssts.Client {
 	return awssts.NewFromConfig(k.Config(id, secret, ""))
 }
 
+// STSIn is STSClient for a client in region.
+func (k *Keyward) STSIn(id, secret, region string) *awssts.Client {
+	return awssts.NewFromConfig(k.ConfigIn(region, id, secret, ""))
+}
+
+// UserWithKey creates a user with an access key, through the root user's
+// client, and returns IAM and STS clients signed with it, and the key's ID.
+func (k *Keyward) UserWithKey(t testing.TB, name string) (*awsiam.Client, *awssts.Client, string) {
+	t.Helper()
+	id, secret := CreateUserKey(t, k.RootIAM(), name)
+	return k.IAMClient(id, secret), k.STSIn(id, secret, "us-east-1"), id
+}
+
 // WantAPIError checks an SDK error's code, HTTP status and, unless empty,
 // its message.
 func WantAPIError(t testing.TB, err error, code string, status int, message string) {

@@ -226,20 +226,7 @@ func placeholders(n int) string {
 
 // strings runs a query of one text column.
 func (s *Store) strings(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, q, query, args, scanString)
 }
 
 // RoleDetails implements keyward.AccountStore.

@@ -81,24 +81,7 @@ func (s *Store) ListMFADevices(ctx context.Context, f keyward.MFAFilter, after s
 	case keyward.MFAUnassigned:
 		where += ` AND m.user_id IS NULL`
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT `+mfaColumns+` WHERE `+where+` ORDER BY m.serial LIMIT `+strconv.Itoa(max+1)), args...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var out []keyward.MFADevice
-	for rows.Next() {
-		d, err := scanMFA(rows)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return collectPage(ctx, s, `SELECT `+mfaColumns+` WHERE `+where+` ORDER BY m.serial LIMIT `+strconv.Itoa(max+1), args, max, scanMFA)
 }
 
 // UpdateMFADevice implements keyward.MFAStore: the device's row is locked
@@ -234,20 +217,7 @@ func (s *Store) Credentials(ctx context.Context, userName, kind string) ([]keywa
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT `+credentialColumns+` WHERE c.user_id = ? AND c.kind = ? ORDER BY `+s.credentialOrder()), id, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []keyward.OtherCredential
-	for rows.Next() {
-		c, err := scanCredential(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, s.DB, `SELECT `+credentialColumns+` WHERE c.user_id = ? AND c.kind = ? ORDER BY `+s.credentialOrder(), []any{id, kind}, scanCredential)
 }
 
 // UpdateCredential implements keyward.CredentialStore.

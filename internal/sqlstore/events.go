@@ -71,25 +71,18 @@ func (s *Store) AppendEvents(ctx context.Context, events []keyward.StoredEvent) 
 func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keyward.StoredEvent, bool, error) {
 	query := `SELECT event_id, event_time, event_name, username, access_key_id, event_source, read_only, record FROM events WHERE 1 = 1`
 	var args []any
-	if q.UserName != "" {
-		query += ` AND username = ?`
-		args = append(args, q.UserName)
-	}
-	if q.EventName != "" {
-		query += ` AND event_name = ?`
-		args = append(args, q.EventName)
-	}
-	if q.AccessKeyID != "" {
-		query += ` AND access_key_id = ?`
-		args = append(args, q.AccessKeyID)
-	}
-	if q.Source != "" {
-		query += ` AND event_source = ?`
-		args = append(args, q.Source)
-	}
-	if q.EventID != "" {
-		query += ` AND event_id = ?`
-		args = append(args, q.EventID)
+	// Each filter given narrows the query by equality on its column.
+	for _, f := range []struct{ column, value string }{
+		{"username", q.UserName},
+		{"event_name", q.EventName},
+		{"access_key_id", q.AccessKeyID},
+		{"event_source", q.Source},
+		{"event_id", q.EventID},
+	} {
+		if f.value != "" {
+			query += ` AND ` + f.column + ` = ?`
+			args = append(args, f.value)
+		}
 	}
 	if !q.Since.IsZero() {
 		query += ` AND event_time >= ?`
@@ -114,24 +107,15 @@ func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keywa
 	if max <= 0 {
 		max = 50
 	}
-	var out []keyward.StoredEvent
-	err := s.each(ctx, query+` ORDER BY event_time DESC, event_id DESC LIMIT `+strconv.Itoa(max+1), args, func(r *sql.Rows) error {
+	return collectPage(ctx, s, query+` ORDER BY event_time DESC, event_id DESC LIMIT `+strconv.Itoa(max+1), args, max, func(r rowScanner) (keyward.StoredEvent, error) {
 		var e keyward.StoredEvent
 		var at int64
 		var ro int
 		var rec string
-		if err := r.Scan(&e.ID, &at, &e.Name, &e.UserName, &e.AccessKeyID, &e.Source, &ro, &rec); err != nil {
-			return err
-		}
+		err := r.Scan(&e.ID, &at, &e.Name, &e.UserName, &e.AccessKeyID, &e.Source, &ro, &rec)
 		e.Time, e.ReadOnly, e.Record = fromNanos(at), ro != 0, []byte(rec)
-		out = append(out, e)
-		return nil
+		return e, err
 	})
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
 }
 
 // PruneEvents implements keyward.AuditStore.

@@ -86,24 +86,7 @@ func (s *Store) policy(ctx context.Context, q queryer, arn string) (keyward.Mana
 }
 
 func (s *Store) policies(ctx context.Context, query string, max int, args ...any) ([]keyward.ManagedPolicy, bool, error) {
-	rows, err := s.DB.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var out []keyward.ManagedPolicy
-	for rows.Next() {
-		p, err := scanPolicy(rows)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return collectPage(ctx, s, query, args, max, scanPolicy)
 }
 
 // ListPolicies implements keyward.PolicyStore. The marker is the last
@@ -176,20 +159,8 @@ func (s *Store) ListPolicyVersions(ctx context.Context, arn string) ([]keyward.P
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT version, document, created_at FROM policy_versions WHERE policy_id = ? ORDER BY created_at DESC, version DESC`), id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []keyward.PolicyVersion
-	for rows.Next() {
-		v, err := scanVersion(rows, def)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(ctx, s, s.DB, `SELECT version, document, created_at FROM policy_versions WHERE policy_id = ? ORDER BY created_at DESC, version DESC`, []any{id},
+		func(r rowScanner) (keyward.PolicyVersion, error) { return scanVersion(r, def) })
 }
 
 // CreatePolicyVersion implements keyward.PolicyStore.

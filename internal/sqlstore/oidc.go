@@ -67,13 +67,7 @@ func (s *Store) OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvi
 
 // OIDCProviders implements keyward.OIDCStore.
 func (s *Store) OIDCProviders(ctx context.Context) ([]keyward.OIDCProvider, error) {
-	var out []keyward.OIDCProvider
-	err := s.each(ctx, `SELECT `+oidcColumns+` ORDER BY arn`, nil, func(r *sql.Rows) error {
-		p, err := scanOIDC(r)
-		out = append(out, p)
-		return err
-	})
-	return out, err
+	return collect(ctx, s, s.DB, `SELECT `+oidcColumns+` ORDER BY arn`, nil, scanOIDC)
 }
 
 // UpdateOIDCProvider implements keyward.OIDCStore.

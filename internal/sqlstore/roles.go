@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
 
 	"github.com/keyward/keyward"
 )
@@ -47,18 +46,7 @@ func (s *Store) Role(ctx context.Context, name string) (keyward.Role, error) {
 
 // ListRoles implements keyward.RoleStore.
 func (s *Store) ListRoles(ctx context.Context, pathPrefix, after string, max int) ([]keyward.Role, bool, error) {
-	var out []keyward.Role
-	err := s.each(ctx, `SELECT `+roleColumns+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT `+strconv.Itoa(max+1),
-		[]any{after, pathPrefix, pathPrefix}, func(r *sql.Rows) error {
-			role, err := scanRole(r)
-			out = append(out, role)
-			return err
-		})
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return listByName(ctx, s, roleColumns, pathPrefix, after, max, scanRole)
 }
 
 // UpdateRole implements keyward.RoleStore; a change of boundary is a

@@ -54,13 +54,7 @@ func (s *Store) SAMLProvider(ctx context.Context, arn string) (keyward.SAMLProvi
 
 // SAMLProviders implements keyward.SAMLStore.
 func (s *Store) SAMLProviders(ctx context.Context) ([]keyward.SAMLProvider, error) {
-	var out []keyward.SAMLProvider
-	err := s.each(ctx, `SELECT `+samlColumns+` ORDER BY arn`, nil, func(r *sql.Rows) error {
-		p, err := scanSAML(r)
-		out = append(out, p)
-		return err
-	})
-	return out, err
+	return collect(ctx, s, s.DB, `SELECT `+samlColumns+` ORDER BY arn`, nil, scanSAML)
 }
 
 // UpdateSAMLProvider implements keyward.SAMLStore.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
 
 	"github.com/keyward/keyward"
 )
@@ -55,19 +54,11 @@ func (s *Store) ServerCertificate(ctx context.Context, name string) (keyward.Ser
 
 // ListServerCertificates implements keyward.ServerCertificateStore.
 func (s *Store) ListServerCertificates(ctx context.Context, pathPrefix, after string, max int) ([]keyward.ServerCertificate, bool, error) {
-	var out []keyward.ServerCertificate
-	err := s.each(ctx, `SELECT `+serverCertColumns+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT `+strconv.Itoa(max+1),
-		[]any{after, pathPrefix, pathPrefix}, func(r *sql.Rows) error {
-			c, err := scanServerCert(r)
-			c.SealedKey = nil
-			out = append(out, c)
-			return err
-		})
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return listByName(ctx, s, serverCertColumns, pathPrefix, after, max, func(r rowScanner) (keyward.ServerCertificate, error) {
+		c, err := scanServerCert(r)
+		c.SealedKey = nil
+		return c, err
+	})
 }
 
 // UpdateServerCertificate implements keyward.ServerCertificateStore.

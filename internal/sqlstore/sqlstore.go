@@ -222,24 +222,7 @@ func (s *Store) Group(ctx context.Context, name string) (keyward.Group, error) {
 }
 
 func (s *Store) groups(ctx context.Context, query string, max int, args ...any) ([]keyward.Group, bool, error) {
-	rows, err := s.DB.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var out []keyward.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return collectPage(ctx, s, query, args, max, scanGroup)
 }
 
 // ListGroups implements keyward.PolicyStore.
@@ -254,27 +237,14 @@ func (s *Store) GroupMembers(ctx context.Context, group, after string, max int) 
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT u.id, u.name, u.path, u.created_at FROM group_members m JOIN users u ON u.id = m.user_id
-		WHERE m.group_id = ? AND u.name > ? ORDER BY u.name LIMIT ?`), gid, after, max+1)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var out []keyward.User
-	for rows.Next() {
+	return collectPage(ctx, s, `SELECT u.id, u.name, u.path, u.created_at FROM group_members m JOIN users u ON u.id = m.user_id
+		WHERE m.group_id = ? AND u.name > ? ORDER BY u.name LIMIT ?`, []any{gid, after, max + 1}, max, func(r rowScanner) (keyward.User, error) {
 		var u keyward.User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.Name, &u.Path, &created); err != nil {
-			return nil, false, err
-		}
+		err := r.Scan(&u.ID, &u.Name, &u.Path, &created)
 		u.CreatedAt = fromNanos(created)
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+		return u, err
+	})
 }
 
 // inUse reports whether an entity has members, memberships or policies.
@@ -399,25 +369,8 @@ func (s *Store) ListInlinePolicies(ctx context.Context, e keyward.Entity, after 
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT name FROM inline_policies WHERE kind = ? AND entity_id = ? AND name > ? ORDER BY name LIMIT ?`),
-		e.Kind, id, after, max+1)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, false, err
-		}
-		names = append(names, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	names, more := page(names, max)
-	return names, more, nil
+	return collectPage(ctx, s, `SELECT name FROM inline_policies WHERE kind = ? AND entity_id = ? AND name > ? ORDER BY name LIMIT ?`,
+		[]any{e.Kind, id, after, max + 1}, max, scanString)
 }
 
 // DeleteInlinePolicy implements keyward.PolicyStore.

@@ -76,21 +76,8 @@ func (s *Store) updateUserTags(ctx context.Context, userName string, fn func([]k
 		} else if err != nil {
 			return err
 		}
-		var old []keyward.Tag
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT key, value FROM user_tags WHERE user_id = ? ORDER BY pos`), uid)
+		old, err := s.userTags(ctx, tx, uid)
 		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var t keyward.Tag
-			if err := rows.Scan(&t.Key, &t.Value); err != nil {
-				rows.Close()
-				return err
-			}
-			old = append(old, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		tags, err := fn(old)

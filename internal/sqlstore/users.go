@@ -90,42 +90,13 @@ func (s *Store) User(ctx context.Context, name string) (keyward.User, error) {
 	if sessionsAfter > 0 {
 		u.SessionsAfter = fromNanos(sessionsAfter)
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT key, value FROM user_tags WHERE user_id = ? ORDER BY pos`), u.ID)
-	if err != nil {
-		return u, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t keyward.Tag
-		if err := rows.Scan(&t.Key, &t.Value); err != nil {
-			return u, err
-		}
-		u.Tags = append(u.Tags, t)
-	}
-	return u, rows.Err()
+	u.Tags, err = s.userTags(ctx, s.DB, u.ID)
+	return u, err
 }
 
 // ListUsers implements keyward.Store.
 func (s *Store) ListUsers(ctx context.Context, pathPrefix, after string, max int) ([]keyward.User, bool, error) {
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT `+userColumns+` FROM users
-		WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`), after, pathPrefix, pathPrefix, max+1)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var users []keyward.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, false, err
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	users, more := page(users, max)
-	return users, more, nil
+	return listByName(ctx, s, userColumns+` FROM users`, pathPrefix, after, max, func(r rowScanner) (keyward.User, error) { return scanUser(r) })
 }
 
 // lockUser locks the user's row for the rest of tx (where the dialect
@@ -182,20 +153,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, upd keyward.UserUpd
 }
 
 func (s *Store) keyIDs(ctx context.Context, tx *sql.Tx, userID string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM access_keys WHERE user_id = ?`), userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return collect(ctx, s, tx, `SELECT id FROM access_keys WHERE user_id = ?`, []any{userID}, scanString)
 }
 
 // DeleteUser implements keyward.Store.

@@ -1,0 +1,70 @@
+package sqlstore
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/keyward/keyward"
+)
+
+// rowScanner is what the scan functions read from: a *sql.Row or the
+// current row of a *sql.Rows. It is an alias, so that a function written
+// against the literal interface type is a scan function for collect.
+type rowScanner = interface{ Scan(...any) error }
+
+// collect runs query through q and scans every row it returns, so that
+// the rows are closed and their error checked in one place.
+func collect[T any](ctx context.Context, s *Store, q queryer, query string, args []any, scan func(rowScanner) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// collectPage is collect for a query that reads max+1 rows: it returns
+// the first max and whether more follow.
+func collectPage[T any](ctx context.Context, s *Store, query string, args []any, max int, scan func(rowScanner) (T, error)) ([]T, bool, error) {
+	out, err := collect(ctx, s, s.DB, query, args, scan)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// listByName pages the rows of from (a select list and its FROM clause)
+// by name after a marker and under a path prefix, the listing every
+// IAM entity with a path shares.
+func listByName[T any](ctx context.Context, s *Store, from, pathPrefix, after string, max int, scan func(rowScanner) (T, error)) ([]T, bool, error) {
+	return collectPage(ctx, s, `SELECT `+from+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT `+strconv.Itoa(max+1),
+		[]any{after, pathPrefix, pathPrefix}, max, scan)
+}
+
+// scanString reads a row of one text column.
+func scanString(r rowScanner) (string, error) {
+	var v string
+	err := r.Scan(&v)
+	return v, err
+}
+
+// scanTag reads a row of a tag's key and value.
+func scanTag(r rowScanner) (keyward.Tag, error) {
+	var t keyward.Tag
+	err := r.Scan(&t.Key, &t.Value)
+	return t, err
+}
+
+// userTags reads a user's tags in their order.
+func (s *Store) userTags(ctx context.Context, q queryer, userID string) ([]keyward.Tag, error) {
+	return collect(ctx, s, q, `SELECT key, value FROM user_tags WHERE user_id = ? ORDER BY pos`, []any{userID}, scanTag)
+}
