@@ -213,13 +213,12 @@ type invocation struct {
 	params   *object
 	paginate bool
 	// pagination's --starting-token, --page-size and --max-items.
-	startingToken    *string
-	pageSize         any
-	maxItems         any
-	pagingConfigured bool
-	skeleton         string
-	outfile          string
-	bootstrapMethod  string
+	startingToken   *string
+	pageSize        any
+	maxItems        any
+	skeleton        string
+	outfile         string
+	bootstrapMethod string
 }
 
 // prepare parses an operation's command line into the call's parameters,

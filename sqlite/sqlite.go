@@ -191,12 +191,6 @@ func (s *Store) migrate(ctx context.Context, allowed bool) error {
 	return nil
 }
 
-// isConstraint reports whether err is an SQLite constraint violation whose
-// message contains what.
-func isConstraint(err error, what string) bool {
-	return err != nil && strings.Contains(err.Error(), what)
-}
-
 // CheckSchema reports whether the database is still at the schema version
 // this build writes; readiness asks it, so that a server whose database a
 // newer build migrated underneath it (keyward migrate up) stops being sent

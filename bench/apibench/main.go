@@ -145,15 +145,14 @@ func client(url string) *iam.Client {
 }
 
 type result struct {
-	name    string
-	reqs    int
-	wall    time.Duration
-	cpu     time.Duration
-	p50     time.Duration
-	p99     time.Duration
-	failed  int64
-	rssMiB  float64
-	comment string
+	name   string
+	reqs   int
+	wall   time.Duration
+	cpu    time.Duration
+	p50    time.Duration
+	p99    time.Duration
+	failed int64
+	rssMiB float64
 }
 
 func (r result) rate() float64 { return float64(r.reqs) / r.wall.Seconds() }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,7 +24,6 @@ import (
 
 type cluster struct {
 	servers []*server
-	next    atomic.Int64
 }
 
 // cpu sums the CPU time of every replica.

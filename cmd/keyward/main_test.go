@@ -121,15 +121,6 @@ func startServerWith(t testing.TB, dir string, setup func(*Main)) *testServer {
 	return ts
 }
 
-// restart closes the server and starts a new one on the same data.
-func (ts *testServer) restart(t *testing.T) *testServer {
-	t.Helper()
-	if err := ts.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return startServer(t, ts.dir)
-}
-
 func awsConfig(url, id, secret, region string) aws.Config {
 	return aws.Config{
 		Region:       region,

@@ -69,9 +69,3 @@ func (c *webClient) signIn(form url.Values) *http.Response {
 func rootForm(secret string) url.Values {
 	return url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {secret}}
 }
-
-func (c *webClient) token() string {
-	c.t.Helper()
-	_, page := c.get("/console/users/new")
-	return csrfOf(c.t, page)
-}
