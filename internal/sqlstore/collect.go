@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/keyward/keyward"
 )
@@ -46,8 +45,10 @@ func collectPage[T any](ctx context.Context, s *Store, query string, args []any,
 // by name after a marker and under a path prefix, the listing every
 // IAM entity with a path shares.
 func listByName[T any](ctx context.Context, s *Store, from, pathPrefix, after string, max int, scan func(rowScanner) (T, error)) ([]T, bool, error) {
-	return collectPage(ctx, s, `SELECT `+from+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT `+strconv.Itoa(max+1),
-		[]any{after, pathPrefix, pathPrefix}, max, scan)
+	// The limit is a parameter: one statement text for every page size,
+	// which PostgreSQL's driver prepares and caches once.
+	return collectPage(ctx, s, `SELECT `+from+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`,
+		[]any{after, pathPrefix, pathPrefix, max + 1}, max, scan)
 }
 
 // scanString reads a row of one text column.
