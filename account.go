@@ -24,6 +24,13 @@ func (a Account) iamARN(kind, path, name string) string {
 	return "arn:aws:iam::" + a.ID + ":" + kind + path + name
 }
 
+// OIDCProviderARN returns the ARN of an OpenID Connect provider, named by
+// its issuer's host and path.
+func (a Account) OIDCProviderARN(url string) string { return a.iamARN("oidc-provider/", "", url) }
+
+// SAMLProviderARN returns the ARN of a SAML provider.
+func (a Account) SAMLProviderARN(name string) string { return a.iamARN("saml-provider/", "", name) }
+
 // UserARN returns the ARN of the user with the given path and name, as AWS
 // forms it: arn:aws:iam::<account>:user<path><name>.
 func (a Account) UserARN(path, name string) string {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -45,9 +44,6 @@ const (
 	// oidcRequestLifetime is how long a browser has to sign in at the
 	// provider and come back.
 	oidcRequestLifetime = 10 * time.Minute
-	// oidcUsedGrace is how long past its expiry a request's use is
-	// remembered.
-	oidcUsedGrace = 5 * time.Minute
 )
 
 // OIDCClient is the console's client at one of the account's OpenID
@@ -157,11 +153,7 @@ func (c *Console) clearOIDCState(w http.ResponseWriter, r *http.Request) {
 
 // oidcProvider is the account's OIDC provider of a configured client.
 func (c *Console) oidcProvider(r *http.Request, url string) (keyward.OIDCProvider, error) {
-	p, err := c.STS.Store.OIDCProvider(r.Context(), "arn:aws:iam::"+c.IAM.Account(r.Context()).ID+":oidc-provider/"+url)
-	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
-		return p, keyward.Errorf(keyward.ENoSuchEntity, "The account has no OpenID Connect provider %s.", keyward.Clip(url))
-	}
-	return p, err
+	return c.STS.ConsoleOIDCProvider(r.Context(), url)
 }
 
 // oidcStart sends the browser to the provider's authorisation endpoint.
@@ -220,9 +212,7 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	// again, even at a provider that redeems a code twice. The use is no
 	// change of the request's, and is recorded with no event.
 	c.clearOIDCState(w, r)
-	// The use is kept past the cookie's expiry by oidcUsedGrace, for
-	// replicas whose clocks lag this one's and would still take it.
-	first, err := c.STS.Store.UseOnce(keyward.WithEvent(r.Context(), nil), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0).Add(oidcUsedGrace))
+	first, err := c.STS.SpendSignInState(r.Context(), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0))
 	if err != nil {
 		c.oidcFailed(w, r, st.Role, err)
 		return

@@ -25,7 +25,7 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 		return keyward.OIDCProvider{}, keyward.Errorf(keyward.EInvalidInput, "Invalid Url: %s. The URL must begin with https:// and have no query or fragment.", keyward.Clip(rawURL))
 	}
 	id := strings.TrimSuffix(u.Host+u.Path, "/")
-	arn := "arn:aws:iam::" + s.Account(ctx).ID + ":oidc-provider/" + id
+	arn := s.Account(ctx).OIDCProviderARN(id)
 	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateOpenIDConnectProvider", arn, authz.RequestTagKeys(tags)); err != nil {
 		return keyward.OIDCProvider{}, err
 	}

@@ -46,7 +46,7 @@ func (s *Service) parseSAMLMetadata(doc string) (time.Time, error) {
 // document: an entity ID, signing certificates and, if it says so, the
 // date until which it is valid.
 func (s *Service) CreateSAMLProvider(ctx context.Context, name, metadata string, tags []keyward.Tag) (keyward.SAMLProvider, error) {
-	arn := "arn:aws:iam::" + s.Account(ctx).ID + ":saml-provider/" + name
+	arn := s.Account(ctx).SAMLProviderARN(name)
 	if err := CheckDuplicateTags(tags); err != nil {
 		return keyward.SAMLProvider{}, err
 	}

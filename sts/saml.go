@@ -211,7 +211,7 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 	if err != nil {
 		return SAMLSignIn{}, samlError(err)
 	}
-	prefix := "arn:aws:iam::" + s.Account(ctx).ID + ":saml-provider/"
+	prefix := s.Account(ctx).SAMLProviderARN("")
 	var in SAMLSignIn
 	var refused error
 	tried := 0

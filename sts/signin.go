@@ -158,3 +158,12 @@ func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, to
 	}
 	return c.KeyID, c.Token, c.Until, nil
 }
+
+// SpendSignInState records the one use of a sign-in's state (the console's
+// OpenID Connect sign-in), on every replica sharing the store, and reports
+// whether this was it. The use is kept past expires by the grace every
+// single-use token has, for replicas whose clocks lag this one's. It is no
+// change of the request's, and is recorded with no event.
+func (s *Service) SpendSignInState(ctx context.Context, id string, now, expires time.Time) (first bool, err error) {
+	return s.Store.UseOnce(keyward.WithEvent(ctx, nil), id, now, expires.Add(usedGrace))
+}

@@ -55,7 +55,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 		return keyward.AssumedRole{}, err
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
-	providerARN := "arn:aws:iam::" + s.Account(ctx).ID + ":oidc-provider/" + id
+	providerARN := s.Account(ctx).OIDCProviderARN(id)
 	provider, err := s.Store.OIDCProvider(ctx, providerARN)
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
 		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
@@ -126,4 +126,15 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 	}
 	r.PackedPolicySize, r.Subject, r.Audience, r.Provider = packed, claims.Subject, audience, claims.Issuer
 	return r, nil
+}
+
+// ConsoleOIDCProvider returns the account's OpenID Connect provider for
+// the issuer host and path url, for the console's OIDC sign-in, which a
+// configured client names; NoSuchEntity when the account has none.
+func (s *Service) ConsoleOIDCProvider(ctx context.Context, url string) (keyward.OIDCProvider, error) {
+	p, err := s.Store.OIDCProvider(ctx, s.Account(ctx).OIDCProviderARN(url))
+	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
+		return p, keyward.Errorf(keyward.ENoSuchEntity, "The account has no OpenID Connect provider %s.", keyward.Clip(url))
+	}
+	return p, err
 }
