@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -47,6 +48,10 @@ func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx) (*keyward.PendingEve
 	if err == nil {
 		err = s.insertEvent(ctx, tx, e)
 	}
+	if err == nil {
+		// The webhook deliveries the event makes go with it.
+		err = s.enqueueAudit(ctx, tx, &pe.Event, e.Record)
+	}
 	if err != nil {
 		pe.Unclaim()
 		return nil, err
@@ -59,6 +64,9 @@ func (s *Store) AppendEvents(ctx context.Context, events []keyward.StoredEvent) 
 	return s.Tx(ctx, func(tx *sql.Tx) error {
 		for _, e := range events {
 			if err := s.execEvent(ctx, tx, appendEvent, e); err != nil {
+				return err
+			}
+			if err := s.enqueueStored(ctx, tx, e); err != nil {
 				return err
 			}
 		}
@@ -130,4 +138,19 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) 
 		return err
 	})
 	return int(n), err
+}
+
+// enqueueStored writes the webhook deliveries of an event that no change
+// carried, read back from its record: its audit.<EventName>, and
+// console.sign-in-failures when it is the failure that reaches the
+// threshold.
+func (s *Store) enqueueStored(ctx context.Context, tx *sql.Tx, se keyward.StoredEvent) error {
+	var e keyward.Event
+	if err := json.Unmarshal(se.Record, &e); err != nil {
+		return nil // not a record a webhook can carry; the event itself is kept
+	}
+	if err := s.enqueueAudit(ctx, tx, &e, se.Record); err != nil {
+		return err
+	}
+	return s.enqueueSignInFailures(ctx, tx, &e)
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -52,6 +53,16 @@ type Store struct {
 	// KeySeq is the column that orders access keys by creation: "rowid"
 	// on SQLite, "seq" on PostgreSQL.
 	KeySeq string
+	// WebhookHost names the deployment in webhook events' source (the
+	// host of its public endpoint, the same on every replica); "keyward"
+	// when empty.
+	WebhookHost string
+	// OnDeliveries, when set, is called after a write transaction that
+	// wrote webhook deliveries commits (Committed): the delivery engine's
+	// Notify, which never blocks.
+	OnDeliveries func()
+
+	enqueued atomic.Bool
 
 	stmts sync.Map // query → *sql.Stmt on DB
 	wstmt sync.Map // query → *sql.Stmt on WriteDB
