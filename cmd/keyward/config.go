@@ -70,6 +70,10 @@ type Config struct {
 	// OIDCAllowPrivate lets OpenID Connect providers' endpoints be at
 	// loopback or private addresses (single-host setups, tests).
 	OIDCAllowPrivate bool
+	// WebhookAllowPrivate lets webhook subscriptions and their deliveries
+	// reach loopback, private and link-local addresses (single-host
+	// setups, tests).
+	WebhookAllowPrivate bool
 
 	// Console sign-in through OpenID Connect (a Keyward extension): the
 	// issuer URL of one of the account's OIDC providers, the console's
@@ -195,6 +199,7 @@ func (c *Config) specs() []flagSpec {
 		{"console-oidc-client-id", "KEYWARD_CONSOLE_OIDC_CLIENT_ID", "the console's client ID at --console-oidc-provider, one of the provider's client IDs in IAM", groupServing, nil, str(&c.ConsoleOIDCClientID)},
 		{"console-oidc-client-secret-file", "KEYWARD_CONSOLE_OIDC_CLIENT_SECRET_FILE", "file holding the console's client secret at --console-oidc-provider (instead of $KEYWARD_CONSOLE_OIDC_CLIENT_SECRET)", groupSecrets, nil, str(&c.ConsoleOIDCClientSecretFile)},
 		{"console-oidc-roles", "KEYWARD_CONSOLE_OIDC_ROLES", "comma-separated ARNs of the roles offered for sign-in through --console-oidc-provider; each role's trust policy decides as for AssumeRoleWithWebIdentity", groupServing, nil, str(&c.ConsoleOIDCRoles)},
+		{"webhook-allow-private", "KEYWARD_WEBHOOK_ALLOW_PRIVATE", "let webhook subscriptions name, and deliveries connect to, loopback, private or link-local addresses (refused by default, when a subscription is created and on the address each delivery connects to)", groupServing, nil, boolFlag(&c.WebhookAllowPrivate)},
 		{"oidc-allow-private", "KEYWARD_OIDC_ALLOW_PRIVATE", "let OpenID Connect providers' discovery documents and jwks_uri be at loopback, private or link-local addresses (refused by default, checked on the address connected to)", groupServing, nil, boolFlag(&c.OIDCAllowPrivate)},
 
 		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", groupStore, nil, str(&c.DataDir)},

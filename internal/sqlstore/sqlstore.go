@@ -53,16 +53,12 @@ type Store struct {
 	// KeySeq is the column that orders access keys by creation: "rowid"
 	// on SQLite, "seq" on PostgreSQL.
 	KeySeq string
-	// WebhookHost names the deployment in webhook events' source (the
-	// host of its public endpoint, the same on every replica); "keyward"
-	// when empty.
-	WebhookHost string
-	// OnDeliveries, when set, is called after a write transaction that
-	// wrote webhook deliveries commits (Committed): the delivery engine's
-	// Notify, which never blocks.
-	OnDeliveries func()
-
-	enqueued atomic.Bool
+	// webhookHost names the deployment in webhook events' source, and
+	// onDeliveries is called after a write transaction that wrote webhook
+	// deliveries commits: both set by WireWebhooks.
+	webhookHostName atomic.Pointer[string]
+	onDeliveries    atomic.Pointer[func()]
+	enqueued        atomic.Bool
 
 	stmts sync.Map // query → *sql.Stmt on DB
 	wstmt sync.Map // query → *sql.Stmt on WriteDB

@@ -23,21 +23,35 @@ import (
 var _ webhook.Outbox = (*Store)(nil)
 var _ webhook.ParkedLister = (*Store)(nil)
 
+// WireWebhooks sets the host that webhook events' source names (the host
+// of the deployment's public endpoint, the same on every replica; "keyward"
+// when empty) and notify, called after a write transaction that wrote
+// deliveries commits: the delivery engine's Notify, which never blocks.
+func (s *Store) WireWebhooks(host string, notify func()) {
+	s.webhookHostName.Store(&host)
+	if notify != nil {
+		s.onDeliveries.Store(&notify)
+	}
+}
+
 // webhookHost is the host events' source names.
 func (s *Store) webhookHost() string {
-	if s.WebhookHost != "" {
-		return s.WebhookHost
+	if h := s.webhookHostName.Load(); h != nil && *h != "" {
+		return *h
 	}
 	return "keyward"
 }
 
 // Committed is called by the backends after a write transaction commits:
-// when one wrote deliveries since the last call, OnDeliveries learns of it.
-// A transaction that wrote some and rolled back may cause one call too
-// many, which only makes the engine look once for nothing.
+// when one wrote deliveries since the last call, the notify function of
+// WireWebhooks learns of it. A transaction that wrote some and rolled back
+// may cause one call too many, which only makes the engine look once for
+// nothing.
 func (s *Store) Committed() {
-	if s.enqueued.Swap(false) && s.OnDeliveries != nil {
-		s.OnDeliveries()
+	if s.enqueued.Swap(false) {
+		if fn := s.onDeliveries.Load(); fn != nil {
+			(*fn)()
+		}
 	}
 }
 
