@@ -14,7 +14,9 @@ import (
 var webhookActions = map[string]action{
 	"CreateWebhookSubscription": row(func(ctx context.Context, s *Services, in *input) (keyward.WebhookSubscription, error) {
 		return s.IAM.CreateWebhookSubscription(ctx, in.str("Url"), in.str("Secret"), in.list("Events"))
-	}, func(w *xmlWriter, _ keyward.Account, sub keyward.WebhookSubscription) { w.webhookSubscription("WebhookSubscription", sub) }),
+	}, func(w *xmlWriter, _ keyward.Account, sub keyward.WebhookSubscription) {
+		w.webhookSubscription("WebhookSubscription", sub)
+	}),
 	"ListWebhookSubscriptions": row(func(ctx context.Context, s *Services, _ *input) ([]keyward.WebhookSubscription, error) {
 		return s.IAM.ListWebhookSubscriptions(ctx)
 	}, func(w *xmlWriter, _ keyward.Account, subs []keyward.WebhookSubscription) {
@@ -26,7 +28,9 @@ var webhookActions = map[string]action{
 	}),
 	"GetWebhookSubscription": row(func(ctx context.Context, s *Services, in *input) (keyward.WebhookSubscription, error) {
 		return s.IAM.WebhookSubscription(ctx, in.str("Id"))
-	}, func(w *xmlWriter, _ keyward.Account, sub keyward.WebhookSubscription) { w.webhookSubscription("WebhookSubscription", sub) }),
+	}, func(w *xmlWriter, _ keyward.Account, sub keyward.WebhookSubscription) {
+		w.webhookSubscription("WebhookSubscription", sub)
+	}),
 	"DeleteWebhookSubscription": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeleteWebhookSubscription(ctx, in.str("Id"))
 	}),

@@ -8,7 +8,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"net/url"
 	"github.com/keyward/keyward/internal/tick"
 	"github.com/keyward/keyward/saml"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,8 +43,8 @@ import (
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify"
-	"github.com/keyward/keyward/webhook"
 	"github.com/keyward/keyward/verify/wire"
+	"github.com/keyward/keyward/webhook"
 )
 
 // Main is the whole server, wired: tests run it in-process on port 0.
