@@ -103,7 +103,7 @@ var webhooksCommands = map[string]*command{
 			return ExitOK
 		}},
 	"deliveries": {summary: "Deliveries given up after their last attempt (parked), with their last error.",
-		flags: []string{"max-items"},
+		flags:    []string{"max-items"},
 		examples: []string{"keyward webhooks deliveries", "keyward webhooks deliveries --output table"},
 		run: func(ctx context.Context, c *call) int {
 			params := url.Values{}
