@@ -303,8 +303,10 @@ func (m *Main) newWebhooks() error {
 	if !ok {
 		return fmt.Errorf("the store %T keeps no webhook outbox", m.Store)
 	}
+	timeout := m.Config.WebhookTimeout
 	cfg := webhook.Config{Outbox: st, Secrets: m.IAM.Sealer, AllowPrivate: m.Config.WebhookAllowPrivate, Now: m.Now,
-		Logger: m.Logger, UserAgent: "Keyward-Webhooks/" + buildinfo.Get().Version}
+		Logger: m.Logger, UserAgent: "Keyward-Webhooks/" + buildinfo.Get().Version,
+		Timeout: timeout, Lease: max(3*timeout, timeout+5*time.Second)}
 	if m.Metrics != nil {
 		cfg.Metrics = m.Metrics.Webhooks()
 	}
