@@ -1,8 +1,8 @@
 // Package metrics exposes Keyward's Prometheus metrics with the official Go
 // client (client_golang): requests by action and outcome with their
 // latency, authentication failures by reason, console sign-ins, credential
-// report generation time, the caches' hits and loads, and how long ago
-// last-use data was written. `keyward serve --metrics-listen ADDR` serves
+// report generation time, the caches' hits and loads, how long ago
+// last-use data was written, and webhook deliveries by outcome. `keyward serve --metrics-listen ADDR` serves
 // them at /metrics on a listener of their own.
 //
 // Every label value comes from a closed set (the table of actions, the
