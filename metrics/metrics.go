@@ -2,8 +2,9 @@
 // client (client_golang): requests by action and outcome with their
 // latency, authentication failures by reason, console sign-ins, credential
 // report generation time, the caches' hits and loads, how long ago
-// last-use data was written, and webhook deliveries by outcome. `keyward serve --metrics-listen ADDR` serves
-// them at /metrics on a listener of their own.
+// last-use data was written, and webhook deliveries by outcome. `keyward
+// serve --metrics-listen ADDR` serves them at /metrics on a listener of
+// their own.
 //
 // Every label value comes from a closed set (the table of actions, the
 // error codes), never from what a caller sent, so an attacker cannot grow
