@@ -185,8 +185,24 @@ func testDeliveriesWithTheChange(t *testing.T, s keyward.Store) {
 	if _, err := s.(outboxStore).EnqueueDelivery(context.Background(), "whs-created", created.ID, created.Type, []byte("{}"), t0); err != nil {
 		t.Fatal(err)
 	}
-	if ds := claimAll(t, s, t0.Add(time.Hour)); len(ds) != 2 {
+	if ds = claimAll(t, s, t0.Add(time.Hour)); len(ds) != 2 {
 		t.Fatalf("after a second write, %d deliveries", len(ds))
+	}
+	// Pruning the audit trail prunes delivered events, and only those.
+	o := s.(outboxStore)
+	must(t, o.Succeeded(context.Background(), ds[0].ID, ds[0].Attempt, t0.Add(time.Hour)))
+	must(t, o.Park(context.Background(), ds[1].ID, ds[1].Attempt, t0.Add(time.Hour), "gave up"))
+	_, err = s.PruneEvents(context.Background(), t0.Add(2*time.Hour))
+	must(t, err)
+	if ps, _ := o.Parked(context.Background(), webhookAccount, 10); len(ps) != 1 {
+		t.Fatalf("pruning removed a parked delivery: %+v", ps)
+	}
+	if _, err := o.EnqueueDelivery(context.Background(), ds[0].Subscription.ID, created.ID, created.Type, []byte("{}"), t0); err != nil {
+		t.Fatal(err)
+	}
+	// The pruned delivery's ID is free again: written again, it is due.
+	if again := claimAll(t, s, t0.Add(3*time.Hour)); len(again) != 1 || again[0].ID != ds[0].ID {
+		t.Fatalf("after pruning: %+v", again)
 	}
 }
 

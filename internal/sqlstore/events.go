@@ -126,7 +126,8 @@ func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keywa
 	})
 }
 
-// PruneEvents implements keyward.AuditStore.
+// PruneEvents implements keyward.AuditStore; it also deletes the webhook
+// deliveries that succeeded before the same time.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
@@ -134,7 +135,12 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) 
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// Delivered webhook events go with the audit trail's retention;
+		// pending and parked ones stay.
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM webhook_deliveries WHERE state = 'succeeded' AND finished < ?`), toNanos(before))
 		return err
 	})
 	return int(n), err
