@@ -62,9 +62,17 @@ func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx) (*keyward.PendingEve
 // AppendEvents implements keyward.AuditStore.
 func (s *Store) AppendEvents(ctx context.Context, events []keyward.StoredEvent) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
+		// Without any subscription, the batch's records are not read back.
+		var subscribed bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_subscription_events)`).Scan(&subscribed); err != nil {
+			return err
+		}
 		for _, e := range events {
 			if err := s.execEvent(ctx, tx, appendEvent, e); err != nil {
 				return err
+			}
+			if !subscribed {
+				continue
 			}
 			if err := s.enqueueStored(ctx, tx, e); err != nil {
 				return err
