@@ -28,6 +28,11 @@ var _ webhook.ParkedLister = (*Store)(nil)
 // when empty) and notify, called after a write transaction that wrote
 // deliveries commits: the delivery engine's Notify, which never blocks.
 func (s *Store) WireWebhooks(host string, notify func()) {
+	// A host events cannot name would fail every change that has
+	// subscribers: it is refused here, once, for the default.
+	if _, err := webhook.NewEvent(webhook.RootKeyUsed, "check", host, time.Time{}, "", webhook.Data{AccountID: "0"}); err != nil {
+		host = ""
+	}
 	s.webhookHostName.Store(&host)
 	if notify != nil {
 		s.onDeliveries.Store(&notify)
