@@ -405,6 +405,16 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 		return nil, nil
 	}
 	now := toNanos(q.Now)
+	// The engine asks every second: when nothing is due, a read answers
+	// and no write transaction is taken.
+	var due bool
+	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+		WHERE state = 'pending' AND next_attempt <= ? AND leased_until <= ?)`), now, now).Scan(&due); err != nil {
+		return nil, err
+	}
+	if !due {
+		return nil, nil
+	}
 	var out []webhook.Delivery
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
