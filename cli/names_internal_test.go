@@ -152,6 +152,9 @@ func TestEveryServedActionHasACommand(t *testing.T) {
 		t.Fatalf("the server's table of actions: %v", served)
 	}
 	for service, actions := range served {
+		if service == "keyward" {
+			continue // Keyward's own actions: keyward webhooks (TestWebhooksCommands)
+		}
 		svc := services()[service]
 		if svc == nil {
 			t.Fatalf("no command for the service %s", service)

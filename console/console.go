@@ -132,7 +132,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error", "samlroles", "samlcontinue", "samlresume"}
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error", "samlroles", "samlcontinue", "samlresume", "webhooks"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -221,6 +221,9 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
 	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.act(groupActions)))
 	m.HandleFunc("GET /console/events", c.session(c.eventsPage))
+	m.HandleFunc("GET /console/webhooks", c.session(c.webhooksPage))
+	m.HandleFunc("POST /console/webhooks", c.session(c.form("CreateWebhookSubscription", c.createWebhook)))
+	m.HandleFunc("POST /console/webhooks/{id}/delete", c.session(c.form("DeleteWebhookSubscription", c.deleteWebhook)))
 	m.HandleFunc("GET /console/roles", c.session(c.rolesPage))
 	m.HandleFunc("GET /console/roles/new", c.session(c.newRolePage))
 	m.HandleFunc("POST /console/roles", c.session(c.form("CreateRole", c.createRole)))

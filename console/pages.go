@@ -58,6 +58,8 @@ var notices = map[string]string{
 	"role-created":     "Role created.",
 	"role-deleted":     "Role deleted.",
 	"sessions-revoked": "Active sessions revoked: sessions issued until now are denied every action.",
+	"webhook-created":  "Webhook subscription created.",
+	"webhook-deleted":  "Webhook subscription deleted.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {
