@@ -1,4 +1,4 @@
-package main
+package console_test
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 // and delete both; the API agrees at each step.
 func TestConsoleGroupsAndPolicies(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	ctx := newBrowser(t, t.TempDir())
-	api := ts.rootIAM()
+	api := ts.RootIAM()
 	bg := context.Background()
 	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("alice")})
 	must(t, err)
