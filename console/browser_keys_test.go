@@ -56,6 +56,9 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		browse(t, ctx, "best-practices",
 			chromedp.Navigate(ts.URL+"/console/users/alice"),
 			chromedp.Click("#tab-credentials", chromedp.ByID),
+			// The tab is a link: the next click is on the page it loads,
+			// not on the one a loaded machine may still show.
+			waitFor(`location.search === "?tab=credentials" && document.readyState === "complete"`),
 			chromedp.Click("#create-access-key", chromedp.ByID),
 			chromedp.WaitVisible("#usecase-cli", chromedp.ByID),
 			chromedp.Click("#usecase-cli", chromedp.ByID),
