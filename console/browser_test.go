@@ -2,11 +2,15 @@ package console_test
 
 import (
 	"context"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,24 +32,39 @@ import (
 // chromium is Debian's Chromium, which `make test` installs.
 const chromium = "/usr/bin/chromium"
 
-// newBrowser starts a headless Chromium for one test, downloading into dir.
-func newBrowser(t *testing.T, downloads string) context.Context {
-	t.Helper()
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
+// One Chromium serves every browser test of the package: starting it is
+// most of what a short test costs. Each test gets a browser context of its
+// own (Chromium's incognito profile: its own cookies, storage and
+// downloads), so that tests see nothing of each other.
+var shared struct {
+	once    sync.Once
+	ctx     context.Context
+	err     error
+	profile string
+	cancel  []context.CancelFunc
+}
+
+// TestMain closes the shared Chromium after the package's tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, cancel := range shared.cancel {
+		cancel()
 	}
-	// Chromium's helpers may still write to their profile for a moment
-	// after the browser closes: the profile is removed by hand, leniently,
-	// rather than by t.TempDir, which fails the test on a leftover file.
-	profile, err := os.MkdirTemp("", "keyward-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+	if shared.profile != "" {
+		// Chromium's helpers may still write to their profile for a moment
+		// after the browser closes: removed leniently.
+		for i := 0; i < 20 && os.RemoveAll(shared.profile) != nil; i++ {
 			time.Sleep(50 * time.Millisecond)
 		}
-	})
+	}
+	os.Exit(code)
+}
+
+func startBrowser() {
+	shared.profile, shared.err = os.MkdirTemp("", "keyward-chromium-")
+	if shared.err != nil {
+		return
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox,
@@ -54,7 +73,7 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(profile),
+		chromedp.UserDataDir(shared.profile),
 		chromedp.WindowSize(1400, 1000),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -62,11 +81,48 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 	// and says so on each; those messages are not test failures.
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
 		if !strings.Contains(format, "unhandled") {
-			t.Logf("chromedp: "+format, args...)
+			log.Printf("chromedp: "+format, args...)
 		}
 	}))
-	t.Cleanup(func() { chromedp.Cancel(ctx); cancel(); cancelAlloc() })
-	if err := chromedp.Run(ctx, cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads)); err != nil {
+	shared.cancel = []context.CancelFunc{cancel, cancelAlloc}
+	// The first Run starts the browser, which browser contexts need.
+	shared.ctx, shared.err = ctx, chromedp.Run(ctx)
+}
+
+// newBrowser gives a test a browser of its own in the shared Chromium,
+// downloading into dir.
+func newBrowser(t *testing.T, downloads string) context.Context {
+	t.Helper()
+	if _, err := exec.LookPath(chromium); err != nil {
+		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
+	}
+	shared.once.Do(startBrowser)
+	if shared.err != nil {
+		t.Fatalf("starting Chromium: %v", shared.err)
+	}
+	// A browser context and a window in it, made here rather than by
+	// chromedp.WithNewBrowserContext: Chromium opens a target in a new
+	// browser context only in a new window of its own.
+	// Browser-wide commands go to the browser, not to a page.
+	browser := cdp.WithExecutor(shared.ctx, chromedp.FromContext(shared.ctx).Browser)
+	bctx, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(browser)
+	if err != nil {
+		t.Fatalf("a browser context: %v", err)
+	}
+	tid, err := target.CreateTarget("about:blank").WithBrowserContextID(bctx).WithNewWindow(true).Do(browser)
+	if err != nil {
+		t.Fatalf("a window: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(shared.ctx, chromedp.WithTargetID(tid))
+	t.Cleanup(func() {
+		cancel()
+		target.DisposeBrowserContext(bctx).Do(browser)
+	})
+	if err := cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllow).
+		WithBrowserContextID(bctx).WithDownloadPath(downloads).Do(browser); err != nil {
+		t.Fatalf("downloads: %v", err)
+	}
+	if err := chromedp.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return ctx
