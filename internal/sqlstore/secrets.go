@@ -16,12 +16,14 @@ func (s *Store) SetKeyCheck(ctx context.Context, check []byte) error {
 
 // sealedColumns are the tables holding values sealed under the master
 // key, each bound to its row's ID: access key secrets, MFA seeds,
-// service-specific passwords and server certificates' private keys.
+// service-specific passwords, server certificates' private keys and the
+// console's OpenID Connect client secrets.
 var sealedColumns = []struct{ table, id, sealed string }{
 	{"access_keys", "id", "sealed_secret"},
 	{"mfa_devices", "serial", "sealed_seed"},
 	{"user_credentials", "id", "sealed_secret"},
 	{"server_certificates", "id", "sealed_key"},
+	{"oidc_signins", "provider_arn", "sealed_secret"},
 }
 
 // SealedSecrets implements keyward.Store.
