@@ -114,6 +114,11 @@ var (
 	SAMLAssertionShape       = sensitive(newStringShape("SAMLAssertionType", 4, 100000, ""))
 	ProviderIDShape          = newStringShape("urlType", 4, 2048, "")
 	EncodedMessageShape      = newStringShape("encodedMessageType", 1, 10240, "")
+	// Keyward's own shapes, of its extensions: the console sign-in
+	// through an OpenID Connect provider. The name is shown on the sign-in
+	// page; the secret is never echoed.
+	OIDCSignInNameShape   = newStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
+	OIDCClientSecretShape = sensitive(newStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }

@@ -158,6 +158,10 @@ func Run(ctx context.Context, env Env) int {
 		}
 		return eventsCommand(ctx, c)
 	}
+	if len(rest) > 1 && rest[0] == "oidc" && rest[1] == "sign-in" {
+		// A group of two words: keyward oidc sign-in <command>.
+		rest = append([]string{oidcSignInGroup}, rest[2:]...)
+	}
 	group, ok := groups[rest[0]]
 	if !ok {
 		return fail(env, usagef("keyward: unknown command %q\n\n%s", rest[0], env.help()))
@@ -444,6 +448,8 @@ type call struct {
 	sts   *sts.Client
 	// cloudtrail reads the audit trail (keyward events).
 	cloudtrail *cloudtrail.Client
+	// cfg signs Keyward's own actions, which the SDK has no client for.
+	cfg aws.Config
 }
 
 // connect loads the SDK's configuration as the AWS CLI does: environment,
@@ -479,6 +485,7 @@ func (c *call) connect(ctx context.Context) error {
 	// The SDK's own client can close a connection under an answer being
 	// read (see package sdkhttp).
 	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
+	c.cfg = cfg
 	c.iam = iam.NewFromConfig(cfg)
 	c.sts = sts.NewFromConfig(cfg)
 	c.cloudtrail = cloudtrail.NewFromConfig(cfg)

@@ -6,7 +6,7 @@ import "github.com/keyward/keyward"
 // model's constraints and whether they only read, for every transport that
 // performs them (the Query API's rows and the console's forms). Each is
 // authorised as iam:<Name> by the method that performs it.
-var Operations = keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string]keyward.Operation{
+var Operations = withExtensions(keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string]keyward.Operation{
 	// Last accessed data.
 	"GenerateServiceLastAccessedDetails":        keyward.Reads(keyward.ReqParam("Arn", keyward.ARNShape), keyward.OptParam("Granularity", keyward.GranularityShape)),
 	"GetServiceLastAccessedDetails":             keyward.Reads(jobIDParam, keyward.MaxItemsParam, keyward.MarkerParam),
@@ -156,7 +156,7 @@ var Operations = keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string
 	"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
 	"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", keyward.ServerCertNameShape)),
 	"DeleteServerCertificate": keyward.Changes(serverCertNameParam),
-}))
+})))
 
 // The parameters several operations share.
 var (
@@ -237,4 +237,25 @@ func EntityParam(kind string) keyward.Param {
 		return roleNameParam
 	}
 	return userNameParam
+}
+
+// Extensions are Keyward's own operations on the IAM endpoint, which AWS
+// does not have: each is authorised as keyward:<Name>, not iam:<Name>.
+var Extensions = keyward.OperationTable(keyward.ServiceKeyward, map[string]keyward.Operation{
+	// The console's sign-in through an OpenID Connect provider.
+	"PutOpenIDConnectSignIn": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape),
+		keyward.OptParam("ClientSecret", keyward.OIDCClientSecretShape), keyward.ReqParam("DisplayName", keyward.OIDCSignInNameShape),
+		keyward.Param{Member: "RoleArns", Kind: keyward.ParamList, Shape: keyward.ARNShape, Max: keyward.MaxOIDCSignInRoles}),
+	"GetOpenIDConnectSignIn":    keyward.Reads(oidcARNParam),
+	"ListOpenIDConnectSignIns":  keyward.Reads(),
+	"DeleteOpenIDConnectSignIn": keyward.Changes(oidcARNParam),
+})
+
+// withExtensions adds Extensions to IAM's operations: the IAM endpoint
+// and the console perform both alike.
+func withExtensions(ops map[string]*keyward.Operation) map[string]*keyward.Operation {
+	for name, op := range Extensions {
+		ops[name] = op
+	}
+	return ops
 }

@@ -105,16 +105,18 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, iam.Operations, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, iam.Operations, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, oidcSignInActions, samlActions, instanceProfileActions, tagActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 
-// Actions returns the names of the actions each API serves, by service.
+// Actions returns the names of the actions the APIs serve, by the service
+// they are authorised in: iam and sts, and keyward for Keyward's own
+// actions, which the IAM endpoint serves.
 func Actions() map[string][]string {
 	out := map[string][]string{}
 	for _, a := range []*api{&iamAPI, &stsAPI} {
-		for name := range a.actions {
-			out[a.service] = append(out[a.service], name)
+		for name, act := range a.actions {
+			out[act.op.Service] = append(out[act.op.Service], name)
 		}
 	}
 	return out
