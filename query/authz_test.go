@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/query"
 )
@@ -181,6 +182,10 @@ var deniedForms = map[string]string{
 	"TagOpenIDConnectProvider":                "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
 	"UntagOpenIDConnectProvider":              "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&TagKeys.member.1=k",
 	"ListOpenIDConnectProviderTags":           "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
+	"PutOpenIDConnectSignIn":                  "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&ClientID=sts.amazonaws.com&ClientSecret=s3cret&DisplayName=SSO",
+	"GetOpenIDConnectSignIn":                  "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
+	"ListOpenIDConnectSignIns":                "",
+	"DeleteOpenIDConnectSignIn":               "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
 
 	"CreateSAMLProvider":   "Name=corp&SAMLMetadataDocument=" + strings.Repeat("x", 1000),
 	"GetSAMLProvider":      "SAMLProviderArn=" + url.QueryEscape(samlProvider),
@@ -244,7 +249,11 @@ func TestEveryActionAuthorized(t *testing.T) {
 			if form != "" {
 				body += "&" + form
 			}
-			status, _, resp := rawDo(t, kwtest.SignedFor(t, ts.URL, body, service, "us-east-1", id, secret))
+			scope := service
+			if service == keyward.ServiceKeyward {
+				scope = keyward.ServiceIAM // the IAM endpoint's
+			}
+			status, _, resp := rawDo(t, kwtest.SignedFor(t, ts.URL, body, scope, "us-east-1", id, secret))
 			var e errorResponse
 			must(t, xml.Unmarshal([]byte(resp), &e))
 			want := service + ":" + name
