@@ -20,8 +20,9 @@ import (
 // chromium is Debian's Chromium, which `make test` installs.
 const chromium = "/usr/bin/chromium"
 
-// newBrowser starts a headless Chromium for one test, downloading into dir.
-func newBrowser(t *testing.T, downloads string) context.Context {
+// newBrowser starts a headless Chromium for one test, downloading into dir,
+// with the extra options given (a certificate to trust).
+func newBrowser(t *testing.T, downloads string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if _, err := exec.LookPath(chromium); err != nil {
 		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
@@ -49,6 +50,7 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1400, 1000),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	// chromedp v0.16 does not know every event of Debian's newer Chromium
 	// and says so on each; those messages are not test failures.
