@@ -158,9 +158,9 @@ func Run(ctx context.Context, env Env) int {
 		}
 		return eventsCommand(ctx, c)
 	}
-	if len(rest) > 1 && rest[0] == "oidc" && rest[1] == "sign-in" {
-		// A group of two words: keyward oidc sign-in <command>.
-		rest = append([]string{oidcSignInGroup}, rest[2:]...)
+	if len(rest) > 2 && rest[0] == "oidc" && rest[1] == "sign-in" && oidcSignInVerbs[rest[2]] != "" {
+		// keyward oidc sign-in put: keyward oidc put-sign-in.
+		rest = append([]string{"oidc", oidcSignInVerbs[rest[2]]}, rest[3:]...)
 	}
 	group, ok := groups[rest[0]]
 	if !ok {

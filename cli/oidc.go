@@ -20,22 +20,21 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// `keyward oidc sign-in`: the console's sign-in through the account's
+// `keyward oidc put-sign-in` and its kin (also spelt `keyward oidc sign-in
+// put`): the console's sign-in through the account's
 // OpenID Connect providers, Keyward's own actions on the IAM endpoint
 // (PutOpenIDConnectSignIn and its kin), which the AWS CLI and its models
 // do not have. Each is one signed Query request, as the IAM commands'.
 
-const oidcSignInGroup = "oidc sign-in"
-
 var oidcSignInCommands = map[string]*command{
-	"put": {
+	"put-sign-in": {
 		summary:  "Set the console sign-in of an OIDC provider (PutOpenIDConnectSignIn): the client, its secret, the name shown and the roles offered.",
 		flags:    []string{"provider-arn", "client-id", "client-secret-file", "name", "role"},
 		required: []string{"provider-arn", "client-id", "name"},
-		examples: []string{"keyward oidc sign-in put --provider-arn arn:aws:iam::123456789012:oidc-provider/idp.example.com --client-id keyward --client-secret-file secret.txt --name 'Example SSO' --role arn:aws:iam::123456789012:role/Dev"},
+		examples: []string{"keyward oidc put-sign-in --provider-arn arn:aws:iam::123456789012:oidc-provider/idp.example.com --client-id keyward --client-secret-file secret.txt --name 'Example SSO' --role arn:aws:iam::123456789012:role/Dev"},
 		run:      oidcSignInPut,
 	},
-	"get": {
+	"get-sign-in": {
 		summary:  "Show the console sign-in of an OIDC provider (GetOpenIDConnectSignIn); never its secret, only whether one is set.",
 		flags:    []string{"provider-arn"},
 		required: []string{"provider-arn"},
@@ -43,13 +42,13 @@ var oidcSignInCommands = map[string]*command{
 			return c.oidcSignIn(ctx, "GetOpenIDConnectSignIn", url.Values{"OpenIDConnectProviderArn": {c.flags.get("provider-arn")}})
 		},
 	},
-	"list": {
+	"list-sign-ins": {
 		summary: "List the console sign-ins of the account's OIDC providers (ListOpenIDConnectSignIns).",
 		run: func(ctx context.Context, c *call) int {
 			return c.oidcSignIn(ctx, "ListOpenIDConnectSignIns", url.Values{})
 		},
 	},
-	"delete": {
+	"delete-sign-in": {
 		summary:  "Remove the console sign-in of an OIDC provider (DeleteOpenIDConnectSignIn).",
 		flags:    []string{"provider-arn"},
 		required: []string{"provider-arn"},
@@ -60,9 +59,13 @@ var oidcSignInCommands = map[string]*command{
 }
 
 func init() {
-	groups[oidcSignInGroup] = &group{summary: "keyward oidc sign-in: the console's sign-in through the account's OpenID Connect providers (a Keyward extension).",
+	groups["oidc"] = &group{summary: "keyward oidc: the console's sign-in through the account's OpenID Connect providers (a Keyward extension).",
 		commands: oidcSignInCommands}
 }
+
+// oidcSignInVerbs are `keyward oidc sign-in <verb>`'s commands, another
+// spelling of `keyward oidc <verb>-sign-in`.
+var oidcSignInVerbs = map[string]string{"put": "put-sign-in", "get": "get-sign-in", "list": "list-sign-ins", "delete": "delete-sign-in"}
 
 // maxSecretFile bounds the client secret file read: a secret is at most
 // 1,024 characters, and the file is read before anything is sent.
@@ -74,15 +77,15 @@ func oidcSignInPut(ctx context.Context, c *call) int {
 	if path := c.flags.get("client-secret-file"); path != "" {
 		f, err := os.Open(path)
 		if err != nil {
-			return fail(c.env, usagef("keyward oidc sign-in put: %v", err))
+			return fail(c.env, usagef("keyward oidc put-sign-in: %v", err))
 		}
 		b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 		f.Close()
 		if err != nil {
-			return fail(c.env, usagef("keyward oidc sign-in put: %v", err))
+			return fail(c.env, usagef("keyward oidc put-sign-in: %v", err))
 		}
 		if len(b) > maxSecretFile {
-			return fail(c.env, usagef("keyward oidc sign-in put: the client secret file is larger than %d bytes", maxSecretFile))
+			return fail(c.env, usagef("keyward oidc put-sign-in: the client secret file is larger than %d bytes", maxSecretFile))
 		}
 		v.Set("ClientSecret", strings.TrimRight(string(b), "\r\n"))
 	}

@@ -12,7 +12,8 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
-// TestCLIOIDCSignIn: keyward oidc sign-in put, get, list and delete
+// TestCLIOIDCSignIn: keyward oidc put-sign-in, get-sign-in, list-sign-ins
+// and delete-sign-in (or sign-in put, get, list and delete)
 // perform Keyward's own actions against the server: the secret is read
 // from its file and never printed, and the server's refusals are the AWS
 // CLI's error lines and exit code.
@@ -48,7 +49,7 @@ func TestCLIOIDCSignIn(t *testing.T) {
 		!got.OpenIDConnectSignIn.ClientSecretSet || len(got.OpenIDConnectSignIn.RoleArns) != 2 || strings.Contains(out, secret) {
 		t.Fatalf("get: %d %s %s", code, out, errOut)
 	}
-	code, out, _ = runCLI(t, ts, now, "oidc", "sign-in", "list")
+	code, out, _ = runCLI(t, ts, now, "oidc", "list-sign-ins")
 	if code != 0 || !strings.Contains(out, `"DisplayName": "Example SSO"`) || strings.Contains(out, secret) {
 		t.Fatalf("list: %d %s", code, out)
 	}
@@ -60,7 +61,7 @@ func TestCLIOIDCSignIn(t *testing.T) {
 	if code != cli.ExitUsage || !strings.Contains(errOut, "--name") {
 		t.Fatalf("put without --name: %d %s", code, errOut)
 	}
-	if code, _, errOut = runCLI(t, ts, now, "oidc", "sign-in", "delete", "--provider-arn", p.ARN); code != 0 {
+	if code, _, errOut = runCLI(t, ts, now, "oidc", "delete-sign-in", "--provider-arn", p.ARN); code != 0 {
 		t.Fatalf("delete: %d %s", code, errOut)
 	}
 	code, _, errOut = runCLI(t, ts, now, "oidc", "sign-in", "get", "--provider-arn", p.ARN)
