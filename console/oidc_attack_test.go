@@ -810,6 +810,12 @@ func TestOIDCProviderPageAttacks(t *testing.T) {
 			}
 			continue
 		}
+		// Allowed the provider, not its sign-in: the page says so and
+		// shows nothing of it.
+		if status, page := get(hc, "/console/provider?arn="+url.QueryEscape(p)); status != http.StatusOK ||
+			!strings.Contains(page, "keyward:GetOpenIDConnectSignIn") || strings.Contains(page, "Example SSO") || strings.Contains(page, `id="signin-form"`) {
+			t.Fatalf("%s's provider page: %d\n%s", name, status, page)
+		}
 		for action, form := range map[string]url.Values{"signin": {"clientId": {s.op.ClientID}, "displayName": {"Hijacked"}, "clientSecret": {"attacker"}},
 			"delete-signin": {}} {
 			if status, body := post(hc, action, form); status != http.StatusForbidden || !strings.Contains(body, "keyward:") || setting() != before {

@@ -59,6 +59,9 @@ type oidcProviderPage struct {
 	ClientID, DisplayName, Roles string
 	Problem                      string
 	CallbackURL                  string
+	// SignInDenied: the caller may see the provider but not its sign-in
+	// (keyward:GetOpenIDConnectSignIn), whose form is then not shown.
+	SignInDenied bool
 }
 
 func (c *Console) oidcProviderPage(w http.ResponseWriter, r *request) {
@@ -82,6 +85,8 @@ func (c *Console) showOIDCProvider(w http.ResponseWriter, r *request, arn string
 	case err == nil:
 		page.SignIn = &si
 		page.ClientID, page.DisplayName, page.Roles = si.ClientID, si.Name, strings.Join(si.Roles, "\n")
+	case denied(err):
+		page.SignInDenied = true
 	case keyward.ErrorCode(err) != keyward.ENoSuchEntity:
 		c.fail(w, r, err)
 		return
