@@ -78,6 +78,8 @@ type Store interface {
 	LoginStore
 	// ConsoleStore is what the web console needs besides.
 	ConsoleStore
+	// WebhookStore keeps the webhook subscriptions.
+	WebhookStore
 	// MFAStore keeps virtual MFA devices, CredentialStore the other
 	// credentials of users, AccountStore the account's aliases and views.
 	MFAStore

@@ -148,13 +148,17 @@ func Run(ctx context.Context, env Env) int {
 			return ExitOK
 		}
 		for _, name := range flags.names() {
-			if name != "user" && name != "name" && name != "since" {
+			if name != "user" && name != "name" && name != "since" && name != "parked" {
 				return fail(env, usagef("Unknown options: --%s\n\n%s", name, eventsHelp))
 			}
 		}
 		c := &call{env: env, g: cl.g, flags: flags}
 		if err := c.connect(ctx); err != nil {
 			return fail(env, err)
+		}
+		if flags.has("parked") {
+			// The webhook deliveries given up: keyward webhooks deliveries.
+			return webhooksCommands["deliveries"].run(ctx, c)
 		}
 		return eventsCommand(ctx, c)
 	}
@@ -448,7 +452,8 @@ type call struct {
 	sts   *sts.Client
 	// cloudtrail reads the audit trail (keyward events).
 	cloudtrail *cloudtrail.Client
-	// cfg signs Keyward's own actions, which the SDK has no client for.
+	// cfg is the SDK's configuration the clients were made from: Keyward's
+	// own actions are signed with it (keyward webhooks).
 	cfg aws.Config
 }
 

@@ -67,10 +67,6 @@ func init() {
 // spelling of `keyward oidc <verb>-sign-in`.
 var oidcSignInVerbs = map[string]string{"put": "put-sign-in", "get": "get-sign-in", "list": "list-sign-ins", "delete": "delete-sign-in"}
 
-// maxSecretFile bounds the client secret file read: a secret is at most
-// 1,024 characters, and the file is read before anything is sent.
-const maxSecretFile = 4096
-
 func oidcSignInPut(ctx context.Context, c *call) int {
 	v := url.Values{"OpenIDConnectProviderArn": {c.flags.get("provider-arn")}, "ClientID": {c.flags.get("client-id")},
 		"DisplayName": {c.flags.get("name")}}

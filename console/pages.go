@@ -60,6 +60,8 @@ var notices = map[string]string{
 	"sessions-revoked": "Active sessions revoked: sessions issued until now are denied every action.",
 	"signin-saved":     "Console sign-in saved: the sign-in page offers it.",
 	"signin-deleted":   "Console sign-in removed.",
+	"webhook-created":  "Webhook subscription created.",
+	"webhook-deleted":  "Webhook subscription deleted.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {

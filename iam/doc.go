@@ -17,10 +17,12 @@
 // sign-in of users and of the root user (signin.go), and deleting an
 // entity with everything attached as the sequence of API operations
 // (cascade.go), and the console's sign-in through an OIDC provider, set
-// by Keyward's own actions (oidcsignin.go, Extensions in operations.go,
+// by Keyward's own actions (oidcsignin.go, KeywardOperations in operations.go,
 // authorised as keyward:<Name>). Start-up is here as well: the account and its root key
 // (bootstrap.go), the master key check and rekeying (masterkey.go), AWS's
-// managed policies.
+// managed policies. So are Keyward's own webhook subscriptions
+// (webhooks.go), a Keyward extension: actions keyward:<Operation>, with
+// their descriptors in KeywardOperations, served on the IAM endpoint.
 //
 // Every exported method a transport calls decides access first, once,
 // from the caller in the context, through the Authorizer (package authz),

@@ -14,7 +14,7 @@ import (
 // Keyward extension: for each provider, the console's client there (one
 // of the provider's client IDs, and its secret, sealed under the master
 // key and never given back), the name the sign-in page shows, and the
-// roles offered. Its operations are Keyward's own (Extensions), authorised
+// roles offered. Its operations are Keyward's own (KeywardOperations), authorised
 // as keyward:<Name> on the provider's ARN, with the provider's tags.
 
 // OIDCSignInSetting is a provider's console sign-in as its operations

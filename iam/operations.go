@@ -1,12 +1,15 @@
 package iam
 
-import "github.com/keyward/keyward"
+import (
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/webhook"
+)
 
 // Operations are IAM's operations by name: their parameters with the
 // model's constraints and whether they only read, for every transport that
 // performs them (the Query API's rows and the console's forms). Each is
 // authorised as iam:<Name> by the method that performs it.
-var Operations = withExtensions(keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string]keyward.Operation{
+var Operations = keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string]keyward.Operation{
 	// Last accessed data.
 	"GenerateServiceLastAccessedDetails":        keyward.Reads(keyward.ReqParam("Arn", keyward.ARNShape), keyward.OptParam("Granularity", keyward.GranularityShape)),
 	"GetServiceLastAccessedDetails":             keyward.Reads(jobIDParam, keyward.MaxItemsParam, keyward.MarkerParam),
@@ -156,7 +159,7 @@ var Operations = withExtensions(keyward.OperationTable(keyward.ServiceIAM, withK
 	"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
 	"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", keyward.ServerCertNameShape)),
 	"DeleteServerCertificate": keyward.Changes(serverCertNameParam),
-})))
+}))
 
 // The parameters several operations share.
 var (
@@ -239,9 +242,19 @@ func EntityParam(kind string) keyward.Param {
 	return userNameParam
 }
 
-// Extensions are Keyward's own operations on the IAM endpoint, which AWS
-// does not have: each is authorised as keyward:<Name>, not iam:<Name>.
-var Extensions = keyward.OperationTable(keyward.ServiceKeyward, map[string]keyward.Operation{
+// KeywardOperations are Keyward's own operations, served on the IAM Query
+// endpoint beside IAM's and authorised as keyward:<Name>: the webhook
+// subscriptions and the console's sign-in through an OpenID Connect
+// provider. AWS has no such operations; docs/api.md documents them as
+// Keyward's extension.
+var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[string]keyward.Operation{
+	"CreateWebhookSubscription": keyward.Changes(keyward.ReqParam("Url", keyward.WebhookURLShape), keyward.ReqParam("Secret", keyward.WebhookSecretShape),
+		keyward.Param{Member: "Events", Kind: keyward.ParamList, Shape: keyward.WebhookEventShape, Required: true, Max: webhook.MaxEventsPerSubscription}),
+	"ListWebhookSubscriptions":    keyward.Reads(),
+	"GetWebhookSubscription":      keyward.Reads(webhookIDParam),
+	"DeleteWebhookSubscription":   keyward.Changes(webhookIDParam),
+	"ListParkedWebhookDeliveries": keyward.Reads(keyward.MaxItemsParam),
+
 	// The console's sign-in through an OpenID Connect provider.
 	"PutOpenIDConnectSignIn": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape),
 		keyward.OptParam("ClientSecret", keyward.OIDCClientSecretShape), keyward.ReqParam("DisplayName", keyward.OIDCSignInNameShape),
@@ -251,11 +264,4 @@ var Extensions = keyward.OperationTable(keyward.ServiceKeyward, map[string]keywa
 	"DeleteOpenIDConnectSignIn": keyward.Changes(oidcARNParam),
 })
 
-// withExtensions adds Extensions to IAM's operations: the IAM endpoint
-// and the console perform both alike.
-func withExtensions(ops map[string]*keyward.Operation) map[string]*keyward.Operation {
-	for name, op := range Extensions {
-		ops[name] = op
-	}
-	return ops
-}
+var webhookIDParam = keyward.ReqParam("Id", keyward.WebhookSubscriptionIDShape)

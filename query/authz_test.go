@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/query"
 )
@@ -194,6 +193,12 @@ var deniedForms = map[string]string{
 	"TagSAMLProvider":      "SAMLProviderArn=" + url.QueryEscape(samlProvider) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
 	"UntagSAMLProvider":    "SAMLProviderArn=" + url.QueryEscape(samlProvider) + "&TagKeys.member.1=k",
 	"ListSAMLProviderTags": "SAMLProviderArn=" + url.QueryEscape(samlProvider),
+
+	"CreateWebhookSubscription":   "Url=" + url.QueryEscape("https://hooks.example.com/x") + "&Secret=0123456789abcdef&Events.member.1=access-key.created",
+	"ListWebhookSubscriptions":    "",
+	"GetWebhookSubscription":      "Id=whs-none",
+	"DeleteWebhookSubscription":   "Id=whs-none",
+	"ListParkedWebhookDeliveries": "",
 }
 
 const samlProvider = "arn:aws:iam::123456789012:saml-provider/corp"
@@ -241,19 +246,18 @@ func TestEveryActionAuthorized(t *testing.T) {
 			if !ok {
 				t.Fatalf("no request for %s: every action needs one here", name)
 			}
-			version := query.IAMVersion
-			if service == "sts" {
+			version, signing := query.IAMVersion, service
+			switch service {
+			case "sts":
 				version = query.STSVersion
+			case "keyward":
+				signing = "iam" // Keyward's own actions are on the IAM endpoint
 			}
 			body := "Action=" + name + "&Version=" + version
 			if form != "" {
 				body += "&" + form
 			}
-			scope := service
-			if service == keyward.ServiceKeyward {
-				scope = keyward.ServiceIAM // the IAM endpoint's
-			}
-			status, _, resp := rawDo(t, kwtest.SignedFor(t, ts.URL, body, scope, "us-east-1", id, secret))
+			status, _, resp := rawDo(t, kwtest.SignedFor(t, ts.URL, body, signing, "us-east-1", id, secret))
 			var e errorResponse
 			must(t, xml.Unmarshal([]byte(resp), &e))
 			want := service + ":" + name

@@ -8,7 +8,7 @@ import (
 )
 
 // The console's sign-in through OpenID Connect providers: Keyward's own
-// actions (iam.Extensions), on the IAM endpoint and in its XML namespace.
+// actions (iam.KeywardOperations), on the IAM endpoint and in its XML namespace.
 // No answer carries the client secret, only whether one is set.
 var oidcSignInActions = map[string]action{
 	"PutOpenIDConnectSignIn": do(func(ctx context.Context, s *Services, in *input) error {

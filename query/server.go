@@ -105,17 +105,31 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, iam.Operations, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, oidcSignInActions, samlActions, instanceProfileActions, tagActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, oidcSignInActions, samlActions, instanceProfileActions, tagActions, webhookActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 
-// Actions returns the names of the actions the APIs serve, by the service
-// they are authorised in: iam and sts, and keyward for Keyward's own
-// actions, which the IAM endpoint serves.
+// withKeyward is IAM's operations and Keyward's own, which the IAM
+// endpoint serves beside them.
+func withKeyward(ops map[string]*keyward.Operation) map[string]*keyward.Operation {
+	out := make(map[string]*keyward.Operation, len(ops)+len(iam.KeywardOperations))
+	for name, op := range ops {
+		out[name] = op
+	}
+	for name, op := range iam.KeywardOperations {
+		out[name] = op
+	}
+	return out
+}
+
+// Actions returns the names of the actions each API serves, by the
+// service of their IAM action (iam, sts, keyward).
 func Actions() map[string][]string {
 	out := map[string][]string{}
 	for _, a := range []*api{&iamAPI, &stsAPI} {
 		for name, act := range a.actions {
+			// Keyward's own actions, on the IAM endpoint, are listed
+			// under their own service (keyward).
 			out[act.op.Service] = append(out[act.op.Service], name)
 		}
 	}

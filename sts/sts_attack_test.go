@@ -601,6 +601,19 @@ func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	_, err = roleSession.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("stale")})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	// A long-term key is not read again for AssumeRole: renaming its user
+	// makes it sign as the new name at once, so the old name's trust is
+	// not its to use.
+	bobID, bobSecret := b.User(t, "bob", "")
+	bobRole := b.role(t, "bobs", `{"AWS":"`+userARN("bob")+`"}`)
+	_, err = b.sts(bobID, bobSecret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bobRole), RoleSessionName: aws.String("before")})
+	must(t, err)
+	_, err = b.RootIAM().UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("robert")})
+	must(t, err)
+	b.User(t, "bob", "")
+	_, err = b.sts(bobID, bobSecret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bobRole), RoleSessionName: aws.String("renamed")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 }
 
 // TestSwappedKeyIDAndSecretNotRecorded: a client that swaps its key ID and
