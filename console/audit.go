@@ -94,6 +94,14 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string
 			params[field] = keyward.Clip(v)
 		}
 	}
+	if strings.HasPrefix(r.Pattern, "POST /console/provider/") {
+		if v := r.PostFormValue("arn"); v != "" {
+			params["openIDConnectProviderArn"] = keyward.Clip(v)
+		}
+		if r.PostFormValue("clientSecret") != "" {
+			params["clientSecret"] = keyward.Hidden
+		}
+	}
 	pe := &keyward.PendingEvent{Event: c.event(r, keyward.EventSourceIAM, name)}
 	pe.Event.UserIdentity, pe.Event.RequestParameters = keyward.IdentityOf(p, ""), params
 	return pe
