@@ -87,16 +87,34 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string
 		params[nameField] = keyward.Clip(v)
 	}
 	if v := r.PathValue("id"); v != "" {
-		params["accessKeyId"] = keyward.Clip(v)
+		idField := "accessKeyId"
+		if strings.HasPrefix(r.Pattern, "POST /console/webhooks") {
+			idField = "id"
+		}
+		params[idField] = keyward.Clip(v)
 	}
+	// A form field never replaces what the path names: the action uses the
+	// path's, and a field it ignores must not speak for it.
 	for form, field := range map[string]string{"user": "userName", "group": "groupName", "policy": "policyArn"} {
-		if v := r.PostFormValue(form); v != "" {
-			params[field] = keyward.Clip(v)
+		if _, named := params[field]; !named {
+			if v := r.PostFormValue(form); v != "" {
+				params[field] = keyward.Clip(v)
+			}
 		}
 	}
 	pe := &keyward.PendingEvent{Event: c.event(r, keyward.EventSourceIAM, name)}
 	pe.Event.UserIdentity, pe.Event.RequestParameters = keyward.IdentityOf(p, ""), params
 	return pe
+}
+
+// requested sets the request parameters of the pending event of r's form
+// to what its action does, for a form whose path and fields do not say it
+// (the status a key is given, the key's owner): what a webhook makes of
+// the event (webhook.FromAudit) comes from them.
+func requested(r *request, params map[string]any) {
+	if pe, ok := keyward.EventFrom(r.ctx()); ok && !pe.Claimed() {
+		pe.Event.RequestParameters = params
+	}
 }
 
 // event is a console request's event, with what every one shows.
