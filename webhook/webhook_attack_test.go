@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -119,6 +120,42 @@ func TestUnopenableSecret(t *testing.T) {
 	for _, id := range ids {
 		if r := ob.row(t, id); r.State != "pending" || r.LastError != "the subscription's secret cannot be opened with this master key" {
 			t.Errorf("%s: %+v", id, r)
+		}
+	}
+}
+
+// TestEchoedURLKeptOut: a receiver that answers an error repeating the
+// request's path and query, as many frameworks' "not found" pages do
+// ("Cannot POST /hooks/<token>"), does not get the URL's token into the
+// delivery's recorded error, which ListParkedWebhookDeliveries shows, or
+// into the log.
+func TestEchoedURLKeptOut(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "Cannot POST %s (path %s, token %s, url http://%s%s)", r.URL.RequestURI(), r.URL.Path, r.URL.Query().Get("t"), r.Host, r.URL.RequestURI())
+	}))
+	t.Cleanup(srv.Close)
+	ob.subscribe(t, "sub", testAccount, srv.URL+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	r := ob.row(t, ids[0])
+	if !strings.HasPrefix(r.LastError, "HTTP 404: Cannot POST") {
+		t.Fatalf("last error %q", r.LastError)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	for _, token := range []string{"path-token-4f9a", "query-token-77c2"} {
+		if strings.Contains(r.LastError, token) || strings.Contains(logs.String(), token) {
+			t.Errorf("%q recorded or logged: %q\n%s", token, r.LastError, logs.String())
 		}
 	}
 }
