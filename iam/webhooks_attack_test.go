@@ -197,3 +197,25 @@ func TestAttackWebhookOversizedAuditRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestAttackWebhookLongEventName: a subscription may name any audit event
+// name up to 128 characters, but an outsider's request naming such an
+// action is audited under no name it chose (only known actions name an
+// event), so no event whose ID would be too long is made of it and the
+// audit trail is written.
+func TestAttackWebhookLongEventName(t *testing.T) {
+	k := kwtest.New(t)
+	name := "Get" + strings.Repeat("Everything", 12)
+	status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "CreateWebhookSubscription",
+		subscribeParams("https://hooks.example.com/in", "audit."+name))
+	if status != http.StatusOK {
+		t.Fatalf("CreateWebhookSubscription: %d %s", status, body)
+	}
+	status, _ = keywardCall(t, k, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", name, url.Values{})
+	if status == http.StatusOK {
+		t.Fatal("an unknown key was let in")
+	}
+	if err := k.Audit.Flush(context.Background()); err != nil {
+		t.Fatalf("the audit trail cannot be written: %v", err)
+	}
+}
