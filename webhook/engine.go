@@ -432,7 +432,9 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return 0, fmt.Errorf("no answer within %v", e.cfg.Timeout)
 		}
-		return 0, err
+		// A malformed answer is quoted in the error, and may repeat the
+		// request's path.
+		return 0, errors.New(redactURL(err.Error(), d.Subscription.URL))
 	}
 	defer resp.Body.Close()
 	head := make([]byte, maxErrorBody)

@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"fmt"
@@ -156,6 +157,47 @@ func TestEchoedURLKeptOut(t *testing.T) {
 	for _, token := range []string{"path-token-4f9a", "query-token-77c2"} {
 		if strings.Contains(r.LastError, token) || strings.Contains(logs.String(), token) {
 			t.Errorf("%q recorded or logged: %q\n%s", token, r.LastError, logs.String())
+		}
+	}
+}
+
+// TestEchoedURLInMalformedAnswer: a receiver that answers with a status
+// line repeating the request's path gets a transport error, whose text
+// quotes the answer; the token in the path is kept out of it too.
+func TestEchoedURLInMalformedAnswer(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			req, err := http.ReadRequest(bufio.NewReader(c))
+			if err == nil {
+				fmt.Fprintf(c, "HTTP/1.1 %s\r\n\r\n", req.URL.RequestURI())
+			}
+			c.Close()
+		}
+	}()
+	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
+	if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	r := ob.row(t, ids[0])
+	if !strings.Contains(r.LastError, "malformed") {
+		t.Fatalf("last error %q", r.LastError)
+	}
+	for _, token := range []string{"path-token-4f9a", "query-token-77c2"} {
+		if strings.Contains(r.LastError, token) {
+			t.Errorf("%q recorded: %q", token, r.LastError)
 		}
 	}
 }
