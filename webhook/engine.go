@@ -437,6 +437,11 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		return 0, errors.New(redactURL(err.Error(), d.Subscription.URL))
 	}
 	defer resp.Body.Close()
+	// The body is read within the timeout too: the client's own deadline
+	// does not hold the connection that a 101 Switching Protocols answer
+	// hands over, from which a receiver could send nothing for ever.
+	stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
+	defer stop()
 	head := make([]byte, maxErrorBody)
 	n, _ := io.ReadFull(resp.Body, head)
 	// Read a little more so the connection can carry the next delivery;

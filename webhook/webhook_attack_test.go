@@ -201,3 +201,49 @@ func TestEchoedURLInMalformedAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestSwitchingProtocolsThenSilence: a receiver that answers 101
+// Switching Protocols and then sends nothing more does not hold a worker
+// past the timeout: the answer is a failed attempt like any other.
+func TestSwitchingProtocolsThenSilence(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: keyward\r\n\r\n")
+				}
+				<-release
+			}()
+		}
+	}()
+	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hook", "secret-0123456789abcdef")
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) { c.Timeout, c.Lease = 300*time.Millisecond, 10*time.Second })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.DeliverDue(t.Context())
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a 101 answer held the delivery past its timeout")
+	}
+	if r := ob.row(t, ids[0]); r.State != "pending" || r.LastError == "" {
+		t.Errorf("%+v", r)
+	}
+}
