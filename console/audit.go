@@ -69,6 +69,15 @@ func (c *Console) perform(w http.ResponseWriter, r *request, op *keyward.Operati
 	c.auditForm(pe, r.failed)
 }
 
+// actionForms are the routes of the forms whose action takes a user, a
+// group or a policy from a field (c.act's userActions, groupActions and
+// roleActions).
+var actionForms = map[string]bool{
+	"POST /console/users/{name}/do/{action}": true,
+	"POST /console/groups/{name}/{action}":   true,
+	"POST /console/roles/{name}/{action}":    true,
+}
+
 // consoleEvent makes the event of a changing form.
 func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string) *keyward.PendingEvent {
 	// The path's {name} is a user's, a group's or a role's; forms that
@@ -93,12 +102,15 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string
 		}
 		params[idField] = keyward.Clip(v)
 	}
-	// A form field never replaces what the path names: the action uses the
-	// path's, and a field it ignores must not speak for it.
-	for form, field := range map[string]string{"user": "userName", "group": "groupName", "policy": "policyArn"} {
-		if _, named := params[field]; !named {
-			if v := r.PostFormValue(form); v != "" {
-				params[field] = keyward.Clip(v)
+	// Only the entities' action forms (c.act) take a user, a group or a
+	// policy from a field, and never in place of what the path names: a
+	// field the action ignores must not speak for it.
+	if actionForms[r.Pattern] {
+		for form, field := range map[string]string{"user": "userName", "group": "groupName", "policy": "policyArn"} {
+			if _, named := params[field]; !named {
+				if v := r.PostFormValue(form); v != "" {
+					params[field] = keyward.Clip(v)
+				}
 			}
 		}
 	}

@@ -398,4 +398,23 @@ func TestKeyFormEventNamesTheKeysOwner(t *testing.T) {
 	if ev.Data.UserName != "dev" || ev.Data.AccessKeyID != key.ID || ev.Data.Status != keyward.StatusInactive {
 		t.Errorf("access-key.deactivated data %+v, want user dev, key %s, Inactive", ev.Data, key.ID)
 	}
+
+	// A form whose action names no user at all (changing one's own
+	// password) does not take one from a field either.
+	_, page = b.do(http.MethodGet, "/console/password", nil)
+	m = csrf.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no password form: %s", page)
+	}
+	b.do(http.MethodPost, "/console/password", url.Values{"csrf": {m[1]}, "user": {"admin"}, "group": {"admins"},
+		"old": {"Dev-Passw0rd-123"}, "new": {"Dev-Passw0rd-456"}, "confirm": {"Dev-Passw0rd-456"}})
+	must(t, rec.Flush(context.Background()))
+	evs, _, err := s.k.Store.LookupEvents(context.Background(), keyward.EventQuery{EventName: "ChangePassword", Max: 10})
+	must(t, err)
+	if len(evs) != 1 {
+		t.Fatalf("%d ChangePassword events", len(evs))
+	}
+	if strings.Contains(string(evs[0].Record), "admin") {
+		t.Errorf("ChangePassword's audit record names a user of a form field: %s", evs[0].Record)
+	}
 }
