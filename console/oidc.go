@@ -132,14 +132,22 @@ func (c *Console) oidcClient(r *http.Request, provider string) (OIDCClient, keyw
 	if provider == "" || len(provider) > maxOIDCProviderParam {
 		return OIDCClient{}, keyward.OIDCProvider{}, none
 	}
+	// The link is anyone's: a provider the account has without a sign-in
+	// is refused as one it does not have, in words that repeat nothing of
+	// the link, so that trying names tells no one the account's providers.
 	for _, cl := range c.OIDCSignIn {
 		if cl.Provider == provider {
 			p, err := c.STS.ConsoleOIDCProvider(r.Context(), provider)
+			if keyward.ErrorCode(err) == keyward.ENoSuchEntity {
+				err = none
+			}
 			return cl, p, err
 		}
 	}
 	si, err := c.STS.OIDCSignInClient(r.Context(), provider)
-	if err != nil {
+	if keyward.ErrorCode(err) == keyward.ENoSuchEntity {
+		return OIDCClient{}, keyward.OIDCProvider{}, none
+	} else if err != nil {
 		return OIDCClient{}, keyward.OIDCProvider{}, err
 	}
 	return OIDCClient{Provider: provider, ClientID: si.ClientID, ClientSecret: si.ClientSecret, Roles: si.Roles}, si.Provider, nil

@@ -881,3 +881,33 @@ func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
 		})
 	}
 }
+
+// TestOIDCSignInLinkTellsNoProviders: the sign-in link is open to anyone,
+// and names the provider it asks for. Its refusal is one answer whether
+// the account has that provider (without a sign-in set) or none, and
+// repeats nothing of the link: an outsider learns no registered provider
+// (a CI system's issuer, a cluster's) by trying names, nor has the
+// console's own page show a sentence of the outsider's making.
+func TestOIDCSignInLinkTellsNoProviders(t *testing.T) {
+	s := newStoredOIDCConsole(t)
+	_, err := s.k.IAM.CreateOIDCProvider(root(), "https://token.actions.githubusercontent.com", []string{"sts.amazonaws.com"}, nil, nil)
+	must(t, err)
+	answer := func(provider string) string {
+		t.Helper()
+		resp, err := cookieClient().Get(s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {provider}}.Encode())
+		must(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Location") != "" {
+			t.Fatalf("%s: %d", provider, resp.StatusCode)
+		}
+		return string(b)
+	}
+	registered, unknown := answer("token.actions.githubusercontent.com"), answer("token.actions.example.com")
+	if registered != unknown {
+		t.Fatalf("a registered provider without a sign-in is told apart from none:\n%s\n---\n%s", registered, unknown)
+	}
+	if spoof := answer("x. Your account is locked: call 555-0100"); strings.Contains(spoof, "555-0100") {
+		t.Fatalf("the refusal repeats the link's text:\n%s", spoof)
+	}
+}
