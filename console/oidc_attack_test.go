@@ -911,3 +911,31 @@ func TestOIDCSignInLinkTellsNoProviders(t *testing.T) {
 		t.Fatalf("the refusal repeats the link's text:\n%s", spoof)
 	}
 }
+
+// TestOIDCCallbackWritesNothingForAnOutsider: a request's state cookie is
+// anyone's for the asking (the sign-in link answers every browser with
+// one), so its callback is an outsider's to send too, with any code.
+// Until the provider has redeemed the code, nothing is written to the
+// store: the state's single use is recorded only for a code the provider
+// confirmed, else every two requests of an outsider's would be a write
+// (a transaction on the one SQLite writer every replica shares).
+func TestOIDCCallbackWritesNothingForAnOutsider(t *testing.T) {
+	s := newOIDCConsole(t)
+	hc := cookieClient()
+	q := s.authorize(t, hc)
+	u, _ := url.Parse(s.srv.URL + console.OIDCCallbackPath)
+	for _, code := range []string{"", "made-up"} {
+		q := url.Values{"state": q["state"], "code": {code}}
+		// Each try with the cookie as the link set it.
+		outsider := cookieClient()
+		outsider.Jar.SetCookies(u, hc.Jar.Cookies(u))
+		if status, _ := s.callback(t, outsider, q); status != http.StatusForbidden {
+			t.Fatalf("code %q: %d", code, status)
+		}
+	}
+	first, err := s.k.STS.SpendSignInState(context.Background(), "oidc-state:"+q.Get("state"), s.clock.Now(), s.clock.Now().Add(10*time.Minute))
+	must(t, err)
+	if !first {
+		t.Fatal("a callback whose code no provider redeemed wrote the state's use to the store")
+	}
+}
