@@ -385,6 +385,29 @@ func TestOIDCSignInAttacks(t *testing.T) {
 		if status, body := call(id, key, "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn); status != http.StatusOK {
 			t.Fatalf("granted: %d %s", status, body)
 		}
+		// Granted every action on one provider, a caller sets, reads and
+		// removes nothing of another's, and lists none.
+		other, err := b.IAM.CreateOIDCProvider(ctx, "https://other.example.com", []string{"console"}, nil, nil)
+		must(t, err)
+		oarn := url.QueryEscape(other.ARN)
+		if status, body := root("Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn + "&ClientID=console&DisplayName=Other&ClientSecret=x"); status != http.StatusOK {
+			t.Fatalf("put other: %d %s", status, body)
+		}
+		id, key = b.User(t, "aadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:*OpenIDConnectSignIn","Resource":"`+p.ARN+`"}]}`)
+		if status, body := call(id, key, "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn); status != http.StatusOK {
+			t.Fatalf("on its own provider: %d %s", status, body)
+		}
+		for _, form := range []string{"Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn + "&ClientID=console&DisplayName=Hijacked&ClientSecret=attacker",
+			"Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn, "Action=DeleteOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn,
+			"Action=ListOpenIDConnectSignIns"} {
+			if status, body := call(id, key, form); status != http.StatusForbidden || !strings.Contains(body, "<Code>AccessDenied</Code>") {
+				t.Fatalf("on another provider, %s: %d %s", form, status, body)
+			}
+		}
+		if _, body := root("Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn); !strings.Contains(body, "<DisplayName>Other</DisplayName>") {
+			t.Fatalf("a caller allowed on one provider changed another's sign-in: %s", body)
+		}
+		must(t, b.IAM.DeleteOIDCProvider(ctx, other.ARN))
 	})
 
 	t.Run("deleted with its provider", func(t *testing.T) {
