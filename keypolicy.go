@@ -1,6 +1,7 @@
 package keyward
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -30,6 +31,32 @@ const (
 	RuleUnused         = "unused"
 	RuleDeleteInactive = "inactive"
 )
+
+// The shapes of the key lifecycle's parameters: a duration as
+// ParseKeyDuration reads it, and a rule's name as the API gives it.
+var (
+	KeyDurationShape = newStringShape("keyDurationType", 2, 16, `[0-9]+d|([0-9]+(\.[0-9]+)?(h|m|s))+`)
+	KeyRuleShape     = newStringShape("keyLifecycleRuleType", 0, 0, "", "max-age", "unused", "delete-inactive")
+)
+
+// RuleOfName maps a rule's name in the API (KeyRuleShape) to its reason.
+var RuleOfName = map[string]string{"max-age": RuleMaxAge, "unused": RuleUnused, "delete-inactive": RuleDeleteInactive}
+
+// NameOfRule is RuleOfName the other way round.
+var NameOfRule = map[string]string{RuleMaxAge: "max-age", RuleUnused: "unused", RuleDeleteInactive: "delete-inactive"}
+
+// Rule returns the policy's rule of a reason (max-age, unused, inactive).
+func (p *AccessKeyPolicy) Rule(reason string) *KeyRule {
+	switch reason {
+	case RuleMaxAge:
+		return &p.MaxAge
+	case RuleUnused:
+		return &p.Unused
+	case RuleDeleteInactive:
+		return &p.DeleteInactive
+	}
+	return nil
+}
 
 // KeyRule is one rule of the key lifecycle policy: after how long it
 // applies (0: the rule is off), whether it is only reported, and which
@@ -151,4 +178,29 @@ type DueKeys struct {
 	MaxAge time.Duration
 	After string
 	Max   int
+}
+
+// KeyLifecycleStore is the part of the store for the key lifecycle
+// (package lifecycle declares what it uses of it).
+type KeyLifecycleStore interface {
+	// AccessKeyPolicy returns the account's policy; ErrNoAccessKeyPolicy.
+	AccessKeyPolicy(ctx context.Context) (AccessKeyPolicy, error)
+	// PutAccessKeyPolicy sets it, with the request's event.
+	PutAccessKeyPolicy(ctx context.Context, p AccessKeyPolicy) error
+	// DeleteAccessKeyPolicy removes it; ErrNoAccessKeyPolicy.
+	DeleteAccessKeyPolicy(ctx context.Context) error
+	// DueAccessKeys returns the keys q selects, reading only those (by
+	// index), in the order of their IDs, and whether more follow.
+	DueAccessKeys(ctx context.Context, q DueKeys) ([]AccessKey, bool, error)
+	// TransitionAccessKey makes t if the key is still due, in one
+	// conditional statement with t's event in the same transaction, and
+	// reports whether it did: of replicas racing, exactly one does.
+	TransitionAccessKey(ctx context.Context, t KeyTransition) (bool, error)
+	// UsersTagged returns the IDs of the users with the tag key (of value
+	// value, or any when empty).
+	UsersTagged(ctx context.Context, key, value string) (map[string]bool, error)
+	// CountAccessKeys counts active keys created after each of bounds
+	// (newest first; the last count is the rest) and active keys whose
+	// expiry date is at or before soon.
+	CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) (byAge []int, expiring int, err error)
 }

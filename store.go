@@ -79,6 +79,8 @@ type Store interface {
 	LoginStore
 	// ConsoleStore is what the web console needs besides.
 	ConsoleStore
+	// KeyLifecycleStore is the key lifecycle's policy and transitions.
+	KeyLifecycleStore
 	// MFAStore keeps virtual MFA devices, CredentialStore the other
 	// credentials of users, AccountStore the account's aliases and views.
 	MFAStore

@@ -177,7 +177,18 @@ func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, m
 	if end < len(keys) {
 		next = encodeMarker(keys[end-1].ID)
 	}
-	return keys[start:end], next, nil
+	out := keys[start:end]
+	now := s.Now()
+	for i, k := range out {
+		if k.Status == keyward.StatusActive && k.Expired(now) {
+			// Past its expiry date the key no longer signs, though the
+			// sweep has not yet deactivated it: it is shown as it is
+			// treated. The cached list is shared, so it is copied.
+			out = append([]keyward.AccessKey(nil), out...)
+			out[i].Status = keyward.StatusInactive
+		}
+	}
+	return out, next, nil
 }
 
 // UpdateAccessKey activates or deactivates a key of userName (the caller

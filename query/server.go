@@ -22,6 +22,7 @@ import (
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify/wire"
@@ -105,9 +106,24 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, iam.Operations, userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, merged(iam.Operations, lifecycle.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions, lifecycleActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
+
+// merged is one table of the operations of several: the IAM endpoint
+// serves Keyward's own actions beside IAM's.
+func merged(tables ...map[string]*keyward.Operation) map[string]*keyward.Operation {
+	out := map[string]*keyward.Operation{}
+	for _, t := range tables {
+		for name, op := range t {
+			if out[name] != nil {
+				panic("query: two operations " + name)
+			}
+			out[name] = op
+		}
+	}
+	return out
+}
 
 // Actions returns the names of the actions each API serves, by service.
 func Actions() map[string][]string {

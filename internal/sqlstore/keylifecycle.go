@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -166,4 +167,28 @@ func (s *Store) UsersTagged(ctx context.Context, key, value string) (map[string]
 		out[id] = true
 	}
 	return out, err
+}
+
+// CountAccessKeys counts active keys created after each bound (newest
+// first) and before the last, and those expiring at or before soon: range
+// counts on the indexes, for the metrics.
+func (s *Store) CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) ([]int, int, error) {
+	var total int
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM access_keys WHERE status = 'Active'`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	out := make([]int, len(bounds)+1)
+	prev := 0
+	for i, b := range bounds {
+		var n int
+		if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE status = 'Active' AND created_at > ?`), toNanos(b)).Scan(&n); err != nil {
+			return nil, 0, err
+		}
+		out[i], prev = n-prev, n
+	}
+	out[len(bounds)] = total - prev
+	var expiring int
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE status = 'Active' AND expires_at IS NOT NULL AND expires_at <= ?`),
+		toNanos(soon)).Scan(&expiring)
+	return out, expiring, err
 }
