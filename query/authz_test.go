@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/query"
 )
 
@@ -73,6 +74,9 @@ var deniedForms = map[string]string{
 	"UpdateAccountPasswordPolicy":        "MinimumPasswordLength=10",
 	"GetAccountPasswordPolicy":           "",
 	"DeleteAccountPasswordPolicy":        "",
+	"PutAccessKeyPolicy":                 "MaxAge=90d",
+	"GetAccessKeyPolicy":                 "",
+	"DeleteAccessKeyPolicy":              "",
 	"GenerateCredentialReport":           "",
 	"GetCredentialReport":                "",
 	"GetAccessKeyInfo":                   "AccessKeyId=" + rootKeyID,
@@ -248,6 +252,9 @@ func TestEveryActionAuthorized(t *testing.T) {
 			var e errorResponse
 			must(t, xml.Unmarshal([]byte(resp), &e))
 			want := service + ":" + name
+			if op := lifecycle.Operations[name]; op != nil {
+				want = op.Action() // Keyward's own actions on the IAM endpoint
+			}
 			prefix := "User: arn:aws:iam::123456789012:user/nobody is not authorized to perform: " + want + " on resource: "
 			if status != http.StatusForbidden || e.Error.Code != "AccessDenied" || !strings.HasPrefix(e.Error.Message, prefix) ||
 				!strings.HasSuffix(e.Error.Message, " because no identity-based policy allows the "+want+" action") {

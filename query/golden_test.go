@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
 )
@@ -295,6 +296,14 @@ func TestGoldenResponses(t *testing.T) {
 		{"AssumeRoleWithSAML-InvalidIdentityToken", "sts", "Action=AssumeRoleWithSAML&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable&PrincipalArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp&SAMLAssertion=bm90IGEgcmVzcG9uc2U%3D"},
 		{"DeleteSAMLProvider", "iam", "Action=DeleteSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp"},
 		{"GetSAMLProvider-NoSuchEntity", "iam", "Action=GetSAMLProvider&Version=2010-05-08&SAMLProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fcorp"},
+		// The key lifecycle policy, Keyward's own actions on the IAM endpoint (no
+		// AWS model to check them against); last, so that the randomness
+		// the steps above draw is theirs alone.
+		{"GetAccessKeyPolicy-NoSuchEntity", "iam", "Action=GetAccessKeyPolicy&Version=2010-05-08"},
+		{"PutAccessKeyPolicy", "iam", "Action=PutAccessKeyPolicy&Version=2010-05-08&MaxAge=90d&Warn=14d&Unused=45d&DeleteInactive=30d&ReportOnlyRules.member.1=unused&PathPrefix=%2Fservice%2F&ScopedRules.member.1=delete-inactive"},
+		{"GetAccessKeyPolicy", "iam", "Action=GetAccessKeyPolicy&Version=2010-05-08"},
+		{"PutAccessKeyPolicy-ValidationError", "iam", "Action=PutAccessKeyPolicy&Version=2010-05-08&MaxAge=30s"},
+		{"DeleteAccessKeyPolicy", "iam", "Action=DeleteAccessKeyPolicy&Version=2010-05-08"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}
@@ -360,7 +369,8 @@ func TestGoldenResponses(t *testing.T) {
 			if string(got) != string(want) {
 				t.Errorf("response differs from %s (status %d):\n%s\nwant:\n%s", path, status, got, want)
 			}
-			if status == 200 {
+			action, _, _ := strings.Cut(strings.TrimPrefix(stepForm, "Action="), "&")
+			if status == 200 && lifecycle.Operations[action] == nil {
 				checkAgainstModel(t, st.service, []byte(body))
 			}
 		})
