@@ -36,6 +36,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	tests = append(tests, secretTests()...)
 	tests = append(tests, credentialTests()...)
 	tests = append(tests, accountTests()...)
+	tests = append(tests, keyLifecycleTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
