@@ -444,6 +444,10 @@ type call struct {
 	sts   *sts.Client
 	// cloudtrail reads the audit trail (keyward events).
 	cloudtrail *cloudtrail.Client
+	// cfg and endpoint sign and send what the SDK has no model of
+	// (Keyward's own actions and extensions).
+	cfg      aws.Config
+	endpoint string
 }
 
 // connect loads the SDK's configuration as the AWS CLI does: environment,
@@ -479,6 +483,7 @@ func (c *call) connect(ctx context.Context) error {
 	// The SDK's own client can close a connection under an answer being
 	// read (see package sdkhttp).
 	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
+	c.cfg, c.endpoint = cfg, endpoint
 	c.iam = iam.NewFromConfig(cfg)
 	c.sts = sts.NewFromConfig(cfg)
 	c.cloudtrail = cloudtrail.NewFromConfig(cfg)
