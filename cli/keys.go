@@ -287,7 +287,7 @@ var keysCommands = map[string]*command{
 	"create": {summary: "A new access key, as aws iam create-access-key prints it, optionally expiring (a Keyward extension).",
 		flags: []string{"user-name", "expires-in"}, required: []string{"user-name"},
 		examples: []string{"keyward keys create --user-name alice", "keyward keys create --user-name ci --expires-in 30d"},
-		run: createKey},
+		run:      createKey},
 	"policy": {summary: "The account's key lifecycle policy: put, get (JSON) or delete.",
 		flags: []string{"max-age", "warn", "unused", "delete-inactive", "report-only", "report-only-rule", "path-prefix", "tag-key", "tag-value"},
 		examples: []string{
