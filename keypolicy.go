@@ -176,8 +176,8 @@ type DueKeys struct {
 	// MaxAge is then the age that ends a key's life (Reason max-age).
 	Warn   bool
 	MaxAge time.Duration
-	After string
-	Max   int
+	After  string
+	Max    int
 }
 
 // KeyLifecycleStore is the part of the store for the key lifecycle

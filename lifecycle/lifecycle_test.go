@@ -161,10 +161,10 @@ func TestAYearOfPolicy(t *testing.T) {
 		}
 	}
 	want := map[string]int{
-		"UpdateAccessKey/unused/bob":    45,
-		"DeleteAccessKey/inactive/bob":  75,
-		"AccessKeyExpiring//alice":      76,
-		"UpdateAccessKey/max-age/alice": 90,
+		"UpdateAccessKey/unused/bob":     45,
+		"DeleteAccessKey/inactive/bob":   75,
+		"AccessKeyExpiring//alice":       76,
+		"UpdateAccessKey/max-age/alice":  90,
 		"DeleteAccessKey/inactive/alice": 120,
 	}
 	if len(when) != len(want) {
