@@ -6,6 +6,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/lifecycle"
 )
 
 // The console's part of the audit trail: each sign-in attempt is an
@@ -20,6 +21,9 @@ import (
 // a form naming none is a programming error, found as the routes are made.
 func operation(name string) *keyward.Operation {
 	op := iam.Operations[name]
+	if op == nil {
+		op = lifecycle.Operations[name] // Keyward's own, beside IAM's
+	}
 	if op == nil {
 		panic("console: no operation " + name)
 	}

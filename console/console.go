@@ -31,6 +31,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/oidc"
@@ -57,7 +58,9 @@ type Config struct {
 	IAM     *iam.Service
 	STS     *sts.Service
 	Reports *report.Service
-	Logger  *slog.Logger
+	// Lifecycle is the key lifecycle policy's page; nil: no such page.
+	Lifecycle *lifecycle.Service
+	Logger    *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time
 	Rand io.Reader
@@ -220,6 +223,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
 	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.act(groupActions)))
 	m.HandleFunc("GET /console/events", c.session(c.eventsPage))
+	m.HandleFunc("GET /console/keys/policy", c.session(c.keyPolicyPage))
+	m.HandleFunc("POST /console/keys/policy/{action}", c.session(c.forms(keyPolicyOperations, c.keyPolicyAction)))
 	m.HandleFunc("GET /console/roles", c.session(c.rolesPage))
 	m.HandleFunc("GET /console/roles/new", c.session(c.newRolePage))
 	m.HandleFunc("POST /console/roles", c.session(c.form("CreateRole", c.createRole)))

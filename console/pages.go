@@ -57,6 +57,8 @@ var notices = map[string]string{
 	"policy-deleted":   "Policy deleted.",
 	"role-created":     "Role created.",
 	"role-deleted":     "Role deleted.",
+	"key-policy-saved":   "Key lifecycle policy saved. The next sweep, within a minute, applies it.",
+	"key-policy-deleted": "Key lifecycle policy deleted. Keys' own expiry dates still apply.",
 	"sessions-revoked": "Active sessions revoked: sessions issued until now are denied every action.",
 }
 

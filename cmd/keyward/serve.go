@@ -313,7 +313,7 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	}
 	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
-	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	if c := m.Config; c.ConsoleOIDCProvider != "" {
 		webConfig.OIDC, _ = m.STS.WebIdentity.(*oidc.Verifier)
