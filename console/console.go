@@ -31,9 +31,9 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
-	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sts"

@@ -52,9 +52,9 @@ type newKeyPage struct {
 	Expiries []string
 	// ExpiresAt is the new key's expiry date, zero when it has none.
 	ExpiresAt time.Time
-	KeyID       string
-	Secret      string
-	CSVName     string
+	KeyID     string
+	Secret    string
+	CSVName   string
 	// CSVData is a data: URL the page offers to download; the secret never
 	// travels again, so the file is made from the page itself.
 	CSVData template.URL
