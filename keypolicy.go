@@ -172,6 +172,10 @@ type KeyTransition struct {
 type DueKeys struct {
 	Reason string
 	Cutoff time.Time
+	// Since, when set, selects only the keys that became due after it
+	// (the rule's date past Since): an incremental sweep reads the keys
+	// that crossed the boundary since the last one, not all past it.
+	Since time.Time
 	// Warn selects keys not yet warned of their end of life instead;
 	// MaxAge is then the age that ends a key's life (Reason max-age).
 	Warn   bool

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -295,3 +296,81 @@ func TestSweepStopsWithClose(t *testing.T) {
 	default:
 	}
 }
+
+// dueQueries records the sweep's reads of due keys.
+type dueQueries struct {
+	lifecycle.Store
+	mu      sync.Mutex
+	queries []keyward.DueKeys
+}
+
+func (d *dueQueries) DueAccessKeys(ctx context.Context, q keyward.DueKeys) ([]keyward.AccessKey, bool, error) {
+	d.mu.Lock()
+	d.queries = append(d.queries, q)
+	d.mu.Unlock()
+	return d.Store.DueAccessKeys(ctx, q)
+}
+
+// incremental reports whether every read since the last call was of the
+// keys that crossed a boundary, not all past it.
+func (d *dueQueries) incremental() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	defer func() { d.queries = nil }()
+	for _, q := range d.queries {
+		if q.Since.IsZero() {
+			return false
+		}
+	}
+	return len(d.queries) > 0
+}
+
+// TestIncrementalSweep: sweeps 30 s apart read only the keys that became
+// due since the last (a key expiring between two is deactivated by the
+// next); a full pass every 5 minutes finds a key made due otherwise: an
+// expired key activated again.
+func TestIncrementalSweep(t *testing.T) {
+	k := kwtest.NewServer(t, kwtest.Options{})
+	reads := &dueQueries{Store: k.Lifecycle.Store}
+	k.Lifecycle.Store = reads
+	ctx := k.RootContext()
+	_, err := k.IAM.CreateUser(ctx, "bo", "/", nil)
+	must(t, err)
+	key, _, err := k.IAM.CreateExpiringAccessKey(ctx, "bo", "", 10*time.Minute+7*time.Second)
+	must(t, err)
+	_, err = k.Lifecycle.PutAccessKeyPolicy(ctx, lifecycle.PolicyInput{MaxAge: "90d", Unused: "45d", DeleteInactive: "30d", Warn: "1d"})
+	must(t, err)
+	sweep(t, k)
+	if reads.incremental() {
+		t.Fatal("the first pass was incremental")
+	}
+	for i := 0; i < 30 && status(t, k, key.ID) == keyward.StatusActive; i++ {
+		k.Clock.Add(Interval)
+		sweep(t, k)
+		if k.Clock.Now().Sub(key.CreatedAt) < 5*time.Minute && !reads.incremental() {
+			t.Fatalf("pass %d was full", i)
+		}
+	}
+	if late := k.Clock.Now().Sub(key.ExpiresAt); status(t, k, key.ID) != keyward.StatusInactive || late > Interval || late < 0 {
+		t.Fatalf("deactivated %v after expiry: %s", late, status(t, k, key.ID))
+	}
+	must(t, k.IAM.UpdateAccessKey(ctx, "bo", key.ID, keyward.StatusActive))
+	start := k.Clock.Now()
+	for status(t, k, key.ID) == keyward.StatusActive {
+		if k.Clock.Now().Sub(start) > 5*time.Minute+Interval {
+			t.Fatal("an expired key activated again was not deactivated by a full pass")
+		}
+		k.Clock.Add(Interval)
+		sweep(t, k)
+	}
+	names := map[string]int{}
+	for _, e := range events(t, k) {
+		names[e.EventName]++
+	}
+	if names["UpdateAccessKey"] != 2 || names["AccessKeyExpiring"] != 1 || len(names) != 2 {
+		t.Fatalf("events %v, want 2 deactivations and one warning", names)
+	}
+}
+
+// Interval is the sweep's.
+const Interval = lifecycle.Interval

@@ -138,5 +138,5 @@ func (s *Service) Preview(ctx context.Context, p *keyward.AccessKeyPolicy, at ti
 		}
 		p = &stored
 	}
-	return s.plan(ctx, *p, at.UTC(), false, max)
+	return s.plan(ctx, *p, at.UTC(), false, max, time.Time{})
 }

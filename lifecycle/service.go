@@ -17,8 +17,16 @@ import (
 const Interval = 30 * time.Second
 
 // statsEvery is how often a sweep also counts keys for the metrics, which
-// reads more than the sweep itself.
+// reads more than the sweep itself, and is a full pass: it reads every key
+// past a rule rather than those that crossed a boundary since the last
+// pass, so that a key made due otherwise than by time passing (an expired
+// key activated again, a user's exemption removed) is found too.
 const statsEvery = 5 * time.Minute
+
+// overlap is how far back before the last pass an incremental pass reads
+// again: clocks of replicas differ a little, and a transition is
+// conditional, so reading a key twice costs a read.
+const overlap = 2 * Interval
 
 // Service is the key lifecycle: the policy's API and the sweep that
 // enforces it. Every method a transport calls takes the caller from the
@@ -52,6 +60,13 @@ type Service struct {
 	done    chan struct{}
 	stats   Stats
 	counted time.Time
+
+	// runMu makes one Run at a time; it guards the incremental sweep's
+	// state: the policy and the moment of the last pass, and of the last
+	// full one.
+	runMu          sync.Mutex
+	lastPolicy     keyward.AccessKeyPolicy
+	lastAt, fullAt time.Time
 }
 
 // Account is the account the lifecycle acts in.

@@ -47,34 +47,51 @@ const page = 500
 
 // Run sweeps once at the current time: every key past a rule that is
 // enforced is deactivated or deleted, and owners are warned within the
-// warning window; the counts for the metrics are refreshed. Replicas may
-// run it at the same time: each transition happens once.
+// warning window. A pass reads the keys that crossed a rule's boundary
+// since the last pass (incremental); every statsEvery, and whenever the
+// policy changed, it reads every key past a rule instead, and refreshes
+// the metrics' counts. Replicas may run it at the same time: each
+// transition happens once.
 func (s *Service) Run(ctx context.Context) (Sweep, error) {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
 	ctx = keyward.Internal(ctx)
 	p, err := s.policy(ctx)
 	if err != nil {
 		return Sweep{}, err
 	}
 	now := s.now()
-	sw, err := s.plan(ctx, p, now, true, 0)
+	// Incremental unless the policy changed, the clock went back, or a
+	// full pass is due: then since is zero, and every key past a rule is
+	// read.
+	var since time.Time
+	if p == s.lastPolicy && !s.lastAt.IsZero() && now.After(s.lastAt) && now.Sub(s.fullAt) < statsEvery {
+		since = s.lastAt.Add(-overlap)
+	}
+	sw, err := s.plan(ctx, p, now, true, 0, since)
 	if err != nil {
 		return sw, err
 	}
 	if p.Warn > 0 {
-		if sw.Warned, err = s.warn(ctx, p, now); err != nil {
+		if sw.Warned, err = s.warn(ctx, p, now, since); err != nil {
 			return sw, err
 		}
 	}
-	s.count(ctx, p, sw, now)
+	s.lastPolicy, s.lastAt = p, now
+	if since.IsZero() {
+		s.fullAt = now
+		s.count(ctx, p, sw, now)
+	}
 	if s.Swept != nil {
 		s.Swept(sw)
 	}
 	return sw, nil
 }
 
-// plan finds the keys past each rule of p at now, and when act makes the
+// plan finds the keys past each rule of p at now (those that crossed the
+// rule's boundary after since, when it is set), and when act makes the
 // enforced rules' transitions; list bounds the keys kept per rule.
-func (s *Service) plan(ctx context.Context, p keyward.AccessKeyPolicy, now time.Time, act bool, list int) (Sweep, error) {
+func (s *Service) plan(ctx context.Context, p keyward.AccessKeyPolicy, now time.Time, act bool, list int, since time.Time) (Sweep, error) {
 	sw := Sweep{At: now}
 	acct := s.Account(ctx)
 	exempt, err := s.Store.UsersTagged(ctx, keyward.ExemptTagKey, keyward.ExemptTagValue)
@@ -95,7 +112,14 @@ func (s *Service) plan(ctx context.Context, p keyward.AccessKeyPolicy, now time.
 			return sw, err
 		}
 		res := RuleResult{Rule: reason, Enforced: !rule.ReportOnly}
-		err = s.due(ctx, keyward.DueKeys{Reason: reason, Cutoff: cutoff}, func(k keyward.AccessKey) error {
+		q := keyward.DueKeys{Reason: reason, Cutoff: cutoff}
+		if !since.IsZero() {
+			q.Since = since
+			if reason != keyward.RuleExpired {
+				q.Since = since.Add(-rule.After)
+			}
+		}
+		err = s.due(ctx, q, func(k keyward.AccessKey) error {
 			if !covers(k) {
 				return nil
 			}
@@ -194,7 +218,7 @@ func (s *Service) transition(ctx context.Context, acct keyward.Account, reason s
 // (its expiry date, or its maximum age where that rule is enforced and
 // covers it, whichever comes first) is within the warning window, once
 // per key and end of life.
-func (s *Service) warn(ctx context.Context, p keyward.AccessKeyPolicy, now time.Time) (int, error) {
+func (s *Service) warn(ctx context.Context, p keyward.AccessKeyPolicy, now, since time.Time) (int, error) {
 	acct := s.Account(ctx)
 	exempt, err := s.Store.UsersTagged(ctx, keyward.ExemptTagKey, keyward.ExemptTagValue)
 	if err != nil {
@@ -218,7 +242,11 @@ func (s *Service) warn(ctx context.Context, p keyward.AccessKeyPolicy, now time.
 		}
 		return err
 	}
-	err = s.due(ctx, keyward.DueKeys{Reason: keyward.RuleExpired, Warn: true, Cutoff: now.Add(p.Warn)}, func(k keyward.AccessKey) error {
+	q := keyward.DueKeys{Reason: keyward.RuleExpired, Warn: true, Cutoff: now.Add(p.Warn)}
+	if !since.IsZero() {
+		q.Since = since.Add(p.Warn)
+	}
+	err = s.due(ctx, q, func(k keyward.AccessKey) error {
 		if maxAge(k) && k.CreatedAt.Add(p.MaxAge.After).Before(k.ExpiresAt) {
 			return nil // its maximum age comes first
 		}
@@ -227,7 +255,11 @@ func (s *Service) warn(ctx context.Context, p keyward.AccessKeyPolicy, now time.
 	if err != nil || !p.MaxAge.On() || p.MaxAge.ReportOnly {
 		return warned, err
 	}
-	err = s.due(ctx, keyward.DueKeys{Reason: keyward.RuleMaxAge, Warn: true, MaxAge: p.MaxAge.After, Cutoff: now.Add(p.Warn).Add(-p.MaxAge.After)}, func(k keyward.AccessKey) error {
+	q = keyward.DueKeys{Reason: keyward.RuleMaxAge, Warn: true, MaxAge: p.MaxAge.After, Cutoff: now.Add(p.Warn).Add(-p.MaxAge.After)}
+	if !since.IsZero() {
+		q.Since = since.Add(p.Warn).Add(-p.MaxAge.After)
+	}
+	err = s.due(ctx, q, func(k keyward.AccessKey) error {
 		end := k.CreatedAt.Add(p.MaxAge.After)
 		if !maxAge(k) || (!k.ExpiresAt.IsZero() && k.ExpiresAt.Before(end)) {
 			return nil
@@ -246,11 +278,7 @@ func (s *Service) count(ctx context.Context, p keyward.AccessKeyPolicy, sw Sweep
 	}
 	s.mu.Lock()
 	s.stats.PastPolicy = past
-	fresh := !s.counted.IsZero() && now.Sub(s.counted) < statsEvery && now.After(s.counted)
 	s.mu.Unlock()
-	if fresh {
-		return
-	}
 	bounds := make([]time.Time, 0, len(AgeBuckets)-1)
 	for _, b := range AgeBuckets[:len(AgeBuckets)-1] {
 		bounds = append(bounds, now.Add(-b.Age))

@@ -62,6 +62,10 @@ var dueWhere = map[string]string{
 	keyward.RuleDeleteInactive: `status = 'Inactive' AND inactive_since IS NOT NULL AND inactive_since <= ?`,
 }
 
+// sinceColumn is, by rule, the date that crosses the rule's boundary as
+// time passes.
+var sinceColumn = map[string]string{keyward.RuleExpired: "expires_at", keyward.RuleMaxAge: "created_at", keyward.RuleDeleteInactive: "inactive_since"}
+
 // DueAccessKeys returns the keys q selects, by the indexes on expiry,
 // creation, last use and deactivation: the sweep reads what is due, not
 // every key.
@@ -72,10 +76,17 @@ func (s *Store) DueAccessKeys(ctx context.Context, q keyward.DueKeys) ([]keyward
 	}
 	args := []any{toNanos(q.Cutoff)}
 	if q.Reason == keyward.RuleUnused {
-		// Two ranges the index on (status, last_used_at) serves, rather
-		// than an expression no index holds.
+		// Two ranges the index on (status, last_used_at, created_at)
+		// serves, rather than an expression no index holds.
 		where = `status = 'Active' AND (last_used_at <= ? OR (last_used_at IS NULL AND created_at <= ?))`
 		args = append(args, toNanos(q.Cutoff))
+		if !q.Since.IsZero() {
+			where = `status = 'Active' AND ((last_used_at > ? AND last_used_at <= ?) OR (last_used_at IS NULL AND created_at > ? AND created_at <= ?))`
+			args = []any{toNanos(q.Since), toNanos(q.Cutoff), toNanos(q.Since), toNanos(q.Cutoff)}
+		}
+	} else if !q.Since.IsZero() {
+		where += ` AND ` + sinceColumn[q.Reason] + ` > ?`
+		args = append(args, toNanos(q.Since))
 	}
 	if q.Warn {
 		switch q.Reason {
