@@ -116,3 +116,39 @@ func TestCLIKeysPolicy(t *testing.T) {
 		t.Fatalf("get after delete: %d", code)
 	}
 }
+
+// TestCLIEventsSayWhyAKeyStopped: once the sweep deactivates an expired
+// key, keyward events names the key, the reason and the principal that
+// did it.
+func TestCLIEventsSayWhyAKeyStopped(t *testing.T) {
+	ts := newAPIServer(t)
+	ctx := ts.RootContext()
+	_, err := ts.IAM.CreateUser(ctx, "ci", "/", nil)
+	must(t, err)
+	key, _, err := ts.IAM.CreateExpiringAccessKey(ctx, "ci", "", time.Hour)
+	must(t, err)
+	ts.Clock.Add(time.Hour + 30*time.Second)
+	_, err = ts.Lifecycle.Run(context.Background())
+	must(t, err)
+	must(t, ts.Audit.Flush(context.Background()))
+	code, out, errOut := runCLI(t, ts, time.Now(), "events", "--user", "ci", "--name", "UpdateAccessKey")
+	if code != 0 {
+		t.Fatalf("events: %d %s", code, errOut)
+	}
+	var got struct{ Events []map[string]any }
+	must(t, json.Unmarshal([]byte(out), &got))
+	if len(got.Events) != 1 {
+		t.Fatalf("events: %s", out)
+	}
+	e := got.Events[0]
+	params, _ := e["requestParameters"].(map[string]any)
+	who, _ := e["userIdentity"].(map[string]any)
+	if params["accessKeyId"] != key.ID || params["reason"] != "expired" || params["status"] != "Inactive" ||
+		who["type"] != "AWSService" || who["invokedBy"] != "keyward.key-lifecycle" {
+		t.Fatalf("event: %v", e)
+	}
+	code, out, _ = runCLI(t, ts, time.Now(), "events", "--user", "ci", "--output", "table")
+	if code != 0 || !strings.Contains(out, "keyward.key-lifecycle") {
+		t.Fatalf("events as a table: %d %s", code, out)
+	}
+}
