@@ -1,8 +1,12 @@
 package cli_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -150,5 +154,63 @@ func TestCLIEventsSayWhyAKeyStopped(t *testing.T) {
 	code, out, _ = runCLI(t, ts, time.Now(), "events", "--user", "ci", "--output", "table")
 	if code != 0 || !strings.Contains(out, "keyward.key-lifecycle") {
 		t.Fatalf("events as a table: %d %s", code, out)
+	}
+}
+
+// TestAWSCLIAndExpiringKeys: keyward keys create prints what Debian's
+// AWS CLI prints for create-access-key, member for member, Expiration
+// added; the AWS CLI signing with the expiring key is answered until the
+// key expires and refused from then (the server's clock moves, the CLI
+// signs with the real one).
+func TestAWSCLIAndExpiringKeys(t *testing.T) {
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Fatalf("the AWS CLI from Debian's awscli package is needed (scripts/install-test-deps.sh installs it): %v", err)
+	}
+	ts := newAPIServer(t)
+	_, err := ts.RootIAM().CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("ci")})
+	must(t, err)
+	awsRun := func(id, secret string, args ...string) (int, string, string) {
+		cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", ts.URL}, args...)...)
+		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret,
+			"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="}
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), out.String(), errOut.String()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, out.String(), errOut.String()
+	}
+	values := regexp.MustCompile(`": "[^"]*"`)
+	code, theirs, errOut := awsRun(rootKeyID, rootSecret, "iam", "create-access-key", "--user-name", "ci")
+	if code != 0 {
+		t.Fatalf("aws iam create-access-key: %d %s", code, errOut)
+	}
+	now := time.Now()
+	code, ours, errOut := runCLI(t, ts, now, "keys", "create", "--user-name", "ci", "--expires-in", "90m")
+	if code != 0 {
+		t.Fatalf("keyward keys create: %d %s", code, errOut)
+	}
+	want := strings.Replace(values.ReplaceAllString(theirs, `": "…"`), `"CreateDate": "…"`, `"CreateDate": "…",`+"\n"+`        "Expiration": "…"`, 1)
+	if got := values.ReplaceAllString(ours, `": "…"`); got != want {
+		t.Fatalf("keyward keys create printed\n%s\nthe AWS CLI's, Expiration added, is\n%s", got, want)
+	}
+	var created struct{ AccessKey map[string]string }
+	must(t, json.Unmarshal([]byte(ours), &created))
+	id, secret := created.AccessKey["AccessKeyId"], created.AccessKey["SecretAccessKey"]
+	if code, out, errOut := awsRun(id, secret, "sts", "get-caller-identity"); code != 0 || !strings.Contains(out, "user/ci") {
+		t.Fatalf("before the expiry: %d %s %s", code, out, errOut)
+	}
+	ts.Clock.Add(90 * time.Minute)
+	code, _, errOut = awsRun(id, secret, "sts", "get-caller-identity")
+	if code != 254 || !strings.Contains(errOut, "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation") {
+		t.Fatalf("after the expiry: %d %s", code, errOut)
+	}
+	code, out, errOut := awsRun(rootKeyID, rootSecret, "iam", "list-access-keys", "--user-name", "ci")
+	if code != 0 || !strings.Contains(out, `"AccessKeyId": "`+id+`",`+"\n"+`            "Status": "Inactive"`) {
+		t.Fatalf("aws iam list-access-keys: %d %s %s", code, out, errOut)
 	}
 }
