@@ -66,3 +66,10 @@ func (a Account) RoleARN(path, name string) string {
 func (a Account) ServerCertificateARN(path, name string) string {
 	return a.iamARN("server-certificate", path, name)
 }
+
+// WebhookSubscriptionARN returns the ARN of a webhook subscription, a
+// Keyward resource: arn:aws:keyward::<account>:webhook-subscription/<id>
+// ("*" for every subscription of the account).
+func (a Account) WebhookSubscriptionARN(id string) string {
+	return "arn:aws:keyward::" + a.ID + ":webhook-subscription/" + id
+}

@@ -81,6 +81,8 @@ type Store interface {
 	ConsoleStore
 	// KeyLifecycleStore is the key lifecycle's policy and transitions.
 	KeyLifecycleStore
+	// WebhookStore keeps the webhook subscriptions.
+	WebhookStore
 	// MFAStore keeps virtual MFA devices, CredentialStore the other
 	// credentials of users, AccountStore the account's aliases and views.
 	MFAStore

@@ -114,6 +114,12 @@ var (
 	SAMLAssertionShape       = sensitive(newStringShape("SAMLAssertionType", 4, 100000, ""))
 	ProviderIDShape          = newStringShape("urlType", 4, 2048, "")
 	EncodedMessageShape      = newStringShape("encodedMessageType", 1, 10240, "")
+	// Keyward's own shapes, of the webhook subscriptions. The URL is
+	// sensitive: it may hold a token, so it is never echoed nor audited.
+	WebhookURLShape            = sensitive(newStringShape("webhookUrlType", 1, 2048, `[\u0021-\u007E]+`))
+	WebhookSecretShape         = sensitive(newStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
+	WebhookEventShape          = newStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
+	WebhookSubscriptionIDShape = newStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }

@@ -148,13 +148,17 @@ func Run(ctx context.Context, env Env) int {
 			return ExitOK
 		}
 		for _, name := range flags.names() {
-			if name != "user" && name != "name" && name != "since" {
+			if name != "user" && name != "name" && name != "since" && name != "parked" {
 				return fail(env, usagef("Unknown options: --%s\n\n%s", name, eventsHelp))
 			}
 		}
 		c := &call{env: env, g: cl.g, flags: flags}
 		if err := c.connect(ctx); err != nil {
 			return fail(env, err)
+		}
+		if flags.has("parked") {
+			// The webhook deliveries given up: keyward webhooks deliveries.
+			return webhooksCommands["deliveries"].run(ctx, c)
 		}
 		return eventsCommand(ctx, c)
 	}
@@ -444,10 +448,9 @@ type call struct {
 	sts   *sts.Client
 	// cloudtrail reads the audit trail (keyward events).
 	cloudtrail *cloudtrail.Client
-	// cfg and endpoint sign and send what the SDK has no model of
-	// (Keyward's own actions and extensions).
-	cfg      aws.Config
-	endpoint string
+	// cfg is the SDK's configuration the clients were made from: Keyward's
+	// own actions are signed with it (keyward webhooks).
+	cfg aws.Config
 }
 
 // connect loads the SDK's configuration as the AWS CLI does: environment,
@@ -483,7 +486,7 @@ func (c *call) connect(ctx context.Context) error {
 	// The SDK's own client can close a connection under an answer being
 	// read (see package sdkhttp).
 	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
-	c.cfg, c.endpoint = cfg, endpoint
+	c.cfg = cfg
 	c.iam = iam.NewFromConfig(cfg)
 	c.sts = sts.NewFromConfig(cfg)
 	c.cloudtrail = cloudtrail.NewFromConfig(cfg)

@@ -78,6 +78,8 @@ Usage:
   keyward keys <command> [options]   every key of the account: list, find, rotate, stale
   keyward events [--user NAME] [--name EVENT] [--since 24h] [--output json|table]
                                      the audit trail (CloudTrail's LookupEvents)
+  keyward events --parked            webhook deliveries given up, with their last error
+  keyward webhooks <command>         webhook subscriptions: create, list, delete, deliveries
   keyward completion bash|zsh|fish   shell completion
 
 Credentials and endpoint are resolved as the AWS CLI resolves them (AWS_ACCESS_KEY_ID,

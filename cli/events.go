@@ -17,6 +17,10 @@ change to users, keys, groups, policies, passwords and MFA, every refusal,
 failed authentication and console sign-in. --since takes a duration (24h, 7d);
 --user and --name select by the user and by the event name, alone or
 together. Needs cloudtrail:LookupEvents.
+
+keyward events --parked lists the webhook deliveries that were given up after
+their last attempt, with their last error, as keyward webhooks deliveries does
+(needs keyward:ListParkedWebhookDeliveries).
 `
 
 // eventsCommand runs `keyward events`.

@@ -2,71 +2,13 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"strings"
 	"time"
-
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/smithy-go"
 
 	"github.com/keyward/keyward"
 )
-
-// keyward calls one of Keyward's actions, or an IAM action with Keyward's
-// extensions, that the SDK has no model of: a Query request on the IAM
-// endpoint, signed as the SDK signs, whose XML answer is read into out
-// (nil: none). An error answer is the SDK's kind of API error, printed as
-// the AWS CLI prints one.
-func (c *call) keyward(ctx context.Context, action string, form url.Values, out any) error {
-	form.Set("Action", action)
-	form.Set("Version", "2010-05-08")
-	body := form.Encode()
-	creds, err := c.cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return &noCredentialsError{}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(c.endpoint, "/")+"/", strings.NewReader(body))
-	if err != nil {
-		return &generalError{fmt.Sprintf("Invalid endpoint: %s", c.endpoint)}
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	req.Header.Set("User-Agent", "keyward-cli")
-	sum := sha256.Sum256([]byte(body))
-	// Signed with the time the SDK's clients sign with, as the others.
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", c.cfg.Region, time.Now()); err != nil {
-		return &generalError{err.Error()}
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return &generalError{fmt.Sprintf("Could not connect to the endpoint URL: \"%s\"", c.endpoint)}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil || len(data) > maxResponseBytes {
-		return &generalError{fmt.Sprintf("the response of %s could not be read", action)}
-	}
-	if resp.StatusCode >= 300 {
-		var e struct {
-			Error struct{ Code, Message string }
-		}
-		if xml.Unmarshal(data, &e) != nil || e.Error.Code == "" {
-			e.Error.Code, e.Error.Message = fmt.Sprint(resp.StatusCode), http.StatusText(resp.StatusCode)
-		}
-		return &smithy.OperationError{ServiceID: "IAM", OperationName: action,
-			Err: &smithy.GenericAPIError{Code: e.Error.Code, Message: e.Error.Message}}
-	}
-	if out == nil {
-		return nil
-	}
-	return xml.Unmarshal(data, out)
-}
 
 // keyMetadata is an access key as ListAccessKeys and CreateAccessKey
 // answer, Keyward's Expiration included.
@@ -89,7 +31,7 @@ func (c *call) listKeys(ctx context.Context, user string) ([]keyMetadata, error)
 	var out struct {
 		Keys []keyMetadata `xml:"ListAccessKeysResult>AccessKeyMetadata>member"`
 	}
-	err := c.keyward(ctx, "ListAccessKeys", form, &out)
+	err := c.keywardAction(ctx, "ListAccessKeys", form, &out)
 	return out.Keys, err
 }
 
@@ -108,7 +50,7 @@ func createKey(ctx context.Context, c *call) int {
 	var out struct {
 		Key keyMetadata `xml:"CreateAccessKeyResult>AccessKey"`
 	}
-	if err := c.keyward(ctx, "CreateAccessKey", form, &out); err != nil {
+	if err := c.keywardAction(ctx, "CreateAccessKey", form, &out); err != nil {
 		return fail(c.env, err)
 	}
 	k := out.Key
@@ -199,15 +141,15 @@ func keysPolicy(ctx context.Context, c *call) int {
 		for i, r := range c.flags["report-only-rule"] {
 			form.Set(fmt.Sprintf("ReportOnlyRules.member.%d", i+1), r)
 		}
-		if err := c.keyward(ctx, "PutAccessKeyPolicy", form, &out); err != nil {
+		if err := c.keywardAction(ctx, "PutAccessKeyPolicy", form, &out); err != nil {
 			return fail(c.env, err)
 		}
 	case "get":
-		if err := c.keyward(ctx, "GetAccessKeyPolicy", url.Values{}, &out); err != nil {
+		if err := c.keywardAction(ctx, "GetAccessKeyPolicy", url.Values{}, &out); err != nil {
 			return fail(c.env, err)
 		}
 	case "delete":
-		if err := c.keyward(ctx, "DeleteAccessKeyPolicy", url.Values{}, nil); err != nil {
+		if err := c.keywardAction(ctx, "DeleteAccessKeyPolicy", url.Values{}, nil); err != nil {
 			return fail(c.env, err)
 		}
 		return ExitOK

@@ -9,7 +9,6 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/keyward/keyward/lifecycle"
 	queryapi "github.com/keyward/keyward/query"
 )
 
@@ -153,14 +152,14 @@ func TestEveryServedActionHasACommand(t *testing.T) {
 		t.Fatalf("the server's table of actions: %v", served)
 	}
 	for service, actions := range served {
+		if service == "keyward" {
+			continue // Keyward's own actions: keyward webhooks (TestWebhooksCommands), keyward keys policy
+		}
 		svc := services()[service]
 		if svc == nil {
 			t.Fatalf("no command for the service %s", service)
 		}
 		for _, a := range actions {
-			if lifecycle.Operations[a] != nil {
-				continue // Keyward's own actions: keyward keys policy
-			}
 			c := svc.commands[xformName(a, "-")]
 			if c == nil || c.op.Name != a {
 				t.Errorf("%s %s has no command", service, a)

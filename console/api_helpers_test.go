@@ -59,6 +59,8 @@ func newAPIServer(t *testing.T) *apiServer {
 	mux := http.NewServeMux()
 	mux.Handle("/console/", c)
 	mux.Handle("GET /favicon.ico", c)
+	mux.Handle("POST /saml", c)
+	mux.Handle("GET /saml/metadata", c)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	mux.Handle("/", console.Home(k.API))
 	srv := httptest.NewServer(mux)

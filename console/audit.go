@@ -17,10 +17,14 @@ import (
 // go into an event: only the names in the page's path and a few form
 // fields that name things.
 
-// operation returns IAM's operation of that name, which a form performs:
-// a form naming none is a programming error, found as the routes are made.
+// operation returns IAM's operation of that name, or Keyward's own
+// (iam.KeywardOperations), which a form performs: a form naming none is a
+// programming error, found as the routes are made.
 func operation(name string) *keyward.Operation {
 	op := iam.Operations[name]
+	if op == nil {
+		op = iam.KeywardOperations[name]
+	}
 	if op == nil {
 		op = lifecycle.Operations[name] // Keyward's own, beside IAM's
 	}

@@ -135,7 +135,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume"}
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -199,9 +199,10 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/signout", c.session(c.signOut))
 	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
 	m.HandleFunc("POST /console/password", c.session(c.form("ChangePassword", c.changePassword)))
-	m.HandleFunc("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/console/users", http.StatusSeeOther)
-	})
+	m.HandleFunc("GET /console/{$}", c.session(c.dashboardPage))
+	m.HandleFunc("GET /console/security-credentials", c.session(c.credentialsPage))
+	m.HandleFunc("GET /console/security-credentials/keys/{id}/{action}", c.session(c.keyActionPage))
+	m.HandleFunc("POST /console/security-credentials/keys/{id}/{action}", c.session(c.forms(keyOperations, c.keyAction)))
 	m.HandleFunc("GET /console/users", c.session(c.usersPage))
 	m.HandleFunc("GET /console/users/new", c.session(c.newUserPage))
 	m.HandleFunc("POST /console/users", c.session(c.form("CreateUser", c.createUser)))
@@ -225,6 +226,9 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/events", c.session(c.eventsPage))
 	m.HandleFunc("GET /console/keys/policy", c.session(c.keyPolicyPage))
 	m.HandleFunc("POST /console/keys/policy/{action}", c.session(c.forms(keyPolicyOperations, c.keyPolicyAction)))
+	m.HandleFunc("GET /console/webhooks", c.session(c.webhooksPage))
+	m.HandleFunc("POST /console/webhooks", c.session(c.form("CreateWebhookSubscription", c.createWebhook)))
+	m.HandleFunc("POST /console/webhooks/{id}/delete", c.session(c.form("DeleteWebhookSubscription", c.deleteWebhook)))
 	m.HandleFunc("GET /console/roles", c.session(c.rolesPage))
 	m.HandleFunc("GET /console/roles/new", c.session(c.newRolePage))
 	m.HandleFunc("POST /console/roles", c.session(c.form("CreateRole", c.createRole)))

@@ -127,6 +127,20 @@ type keyActionPage struct {
 	User   keyward.User
 	Key    keyward.AccessKey
 	Action string
+	// Back is the page that lists the key; Base the path its actions
+	// hang under (a user's, or the signed-in principal's own).
+	Back, Base string
+}
+
+// keyPaths are the page that lists u's keys and the path under which its
+// key actions are posted: the caller's own security credentials when u
+// is the caller without a name (the root user).
+func keyPaths(u keyward.User) (back, base string) {
+	if u.Name == "" {
+		return "/console/security-credentials", "/console/security-credentials"
+	}
+	base = "/console/users/" + url.PathEscape(u.Name)
+	return base + "?tab=credentials", base
 }
 
 // keyActions are the actions on one key, each the package iam call it stands
@@ -139,10 +153,13 @@ func (c *Console) keyFor(w http.ResponseWriter, r *request) (keyward.User, keywa
 		http.NotFound(w, r.Request)
 		return keyward.User{}, keyward.AccessKey{}, "", false
 	}
-	u, err := c.target(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return u, keyward.AccessKey{}, "", false
+	var u keyward.User
+	if r.PathValue("name") != "" {
+		var err error
+		if u, err = c.target(r); err != nil {
+			c.fail(w, r, err)
+			return u, keyward.AccessKey{}, "", false
+		}
 	}
 	keys, _, err := c.IAM.ListAccessKeys(r.ctx(), u.Name, "", keyward.MaxAccessKeysPerUser)
 	if err != nil {
@@ -163,7 +180,9 @@ func (c *Console) keyActionPage(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	c.render(w, http.StatusOK, "keyaction", keyActionPage{layout: c.layoutFor(r, strings.ToUpper(action[:1])+action[1:]+" "+k.ID), User: u, Key: k, Action: action})
+	back, base := keyPaths(u)
+	c.render(w, http.StatusOK, "keyaction", keyActionPage{layout: c.layoutFor(r, strings.ToUpper(action[:1])+action[1:]+" "+k.ID), User: u, Key: k, Action: action,
+		Back: back, Base: base})
 }
 
 // keyOperations are the operations of the key actions' forms.
@@ -174,7 +193,7 @@ func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	back := "/console/users/" + url.PathEscape(u.Name) + "?tab=credentials"
+	back, base := keyPaths(u)
 	var err error
 	var notice string
 	switch action {
@@ -203,10 +222,14 @@ func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 		}
 	}
 	if err != nil {
-		p := keyActionPage{layout: c.layoutFor(r, action+" "+k.ID), User: u, Key: k, Action: action}
+		p := keyActionPage{layout: c.layoutFor(r, action+" "+k.ID), User: u, Key: k, Action: action, Back: back, Base: base}
 		p.Error = keyward.ErrorMessage(err)
 		c.render(w, http.StatusBadRequest, "keyaction", p)
 		return
 	}
-	http.Redirect(w, r.Request, back+"&notice="+notice, http.StatusSeeOther)
+	sep := "&"
+	if !strings.Contains(back, "?") {
+		sep = "?"
+	}
+	http.Redirect(w, r.Request, back+sep+"notice="+notice, http.StatusSeeOther)
 }

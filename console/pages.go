@@ -57,9 +57,11 @@ var notices = map[string]string{
 	"policy-deleted":     "Policy deleted.",
 	"role-created":       "Role created.",
 	"role-deleted":       "Role deleted.",
+	"sessions-revoked":   "Active sessions revoked: sessions issued until now are denied every action.",
+	"webhook-created":    "Webhook subscription created.",
+	"webhook-deleted":    "Webhook subscription deleted.",
 	"key-policy-saved":   "Key lifecycle policy saved. The next sweep, within a minute, applies it.",
 	"key-policy-deleted": "Key lifecycle policy deleted. Keys' own expiry dates still apply.",
-	"sessions-revoked":   "Active sessions revoked: sessions issued until now are denied every action.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {

@@ -18,7 +18,9 @@
 // entity with everything attached as the sequence of API operations
 // (cascade.go). Start-up is here as well: the account and its root key
 // (bootstrap.go), the master key check and rekeying (masterkey.go), AWS's
-// managed policies.
+// managed policies. So are Keyward's own webhook subscriptions
+// (webhooks.go), a Keyward extension: actions keyward:<Operation>, with
+// their descriptors in KeywardOperations, served on the IAM endpoint.
 //
 // Every exported method a transport calls decides access first, once,
 // from the caller in the context, through the Authorizer (package authz),

@@ -1,6 +1,9 @@
 package iam
 
-import "github.com/keyward/keyward"
+import (
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/webhook"
+)
 
 // Operations are IAM's operations by name: their parameters with the
 // model's constraints and whether they only read, for every transport that
@@ -238,3 +241,18 @@ func EntityParam(kind string) keyward.Param {
 	}
 	return userNameParam
 }
+
+// KeywardOperations are Keyward's own operations, served on the IAM Query
+// endpoint beside IAM's and authorised as keyward:<Name>: the webhook
+// subscriptions. AWS has no such operations; docs/api.md documents them as
+// Keyward's extension.
+var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[string]keyward.Operation{
+	"CreateWebhookSubscription": keyward.Changes(keyward.ReqParam("Url", keyward.WebhookURLShape), keyward.ReqParam("Secret", keyward.WebhookSecretShape),
+		keyward.Param{Member: "Events", Kind: keyward.ParamList, Shape: keyward.WebhookEventShape, Required: true, Max: webhook.MaxEventsPerSubscription}),
+	"ListWebhookSubscriptions":    keyward.Reads(),
+	"GetWebhookSubscription":      keyward.Reads(webhookIDParam),
+	"DeleteWebhookSubscription":   keyward.Changes(webhookIDParam),
+	"ListParkedWebhookDeliveries": keyward.Reads(keyward.MaxItemsParam),
+})
+
+var webhookIDParam = keyward.ReqParam("Id", keyward.WebhookSubscriptionIDShape)

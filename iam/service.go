@@ -43,6 +43,10 @@ type Service struct {
 	// for package sts (Assumable).
 	Roles keyward.Cache[*keyward.AssumableRole]
 
+	// WebhookAllowPrivate lets webhook subscriptions name loopback,
+	// private and link-local addresses (--webhook-allow-private).
+	WebhookAllowPrivate bool
+
 	// Passwords hashes console passwords.
 	Passwords keyward.PasswordHasher
 	// Logger tells what start-up did (InitAccount).

@@ -1,9 +1,10 @@
 // Package metrics exposes Keyward's Prometheus metrics with the official Go
 // client (client_golang): requests by action and outcome with their
 // latency, authentication failures by reason, console sign-ins, credential
-// report generation time, the caches' hits and loads, and how long ago
-// last-use data was written. `keyward serve --metrics-listen ADDR` serves
-// them at /metrics on a listener of their own.
+// report generation time, the caches' hits and loads, how long ago
+// last-use data was written, and webhook deliveries by outcome. `keyward
+// serve --metrics-listen ADDR` serves them at /metrics on a listener of
+// their own.
 //
 // Every label value comes from a closed set (the table of actions, the
 // error codes), never from what a caller sent, so an attacker cannot grow
@@ -29,6 +30,8 @@ type Metrics struct {
 	authFailures *prometheus.CounterVec
 	signIns      *prometheus.CounterVec
 	report       prometheus.Histogram
+	deliveries   *prometheus.CounterVec
+	delivery     prometheus.Histogram
 }
 
 // New makes the collectors, with Go's runtime and the process's.
@@ -47,11 +50,42 @@ func New() *Metrics {
 			Help: "Console sign-in attempts by outcome."}, []string{"outcome"}),
 		report: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "keyward_credential_report_generation_seconds",
 			Help: "Time to generate a credential report.", Buckets: prometheus.ExponentialBuckets(0.01, 4, 9)}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "keyward_webhook_deliveries_total",
+			Help: "Webhook delivery attempts by outcome: succeeded, failed (retried later or parked), parked (given up)."}, []string{"outcome"}),
+		delivery: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "keyward_webhook_delivery_duration_seconds",
+			Help: "Time of a webhook delivery attempt, until the receiver answered or the attempt failed.", Buckets: prometheus.ExponentialBuckets(0.005, 4, 8)}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.authFailures, m.signIns, m.report,
+	for _, outcome := range []string{"succeeded", "failed", "parked"} {
+		m.deliveries.WithLabelValues(outcome) // present at 0, for rate() and alerts
+	}
+	reg.MustRegister(m.requests, m.latency, m.authFailures, m.signIns, m.report, m.deliveries, m.delivery,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// Webhooks returns the hooks of the webhook delivery engine
+// (webhook.Metrics): keyward_webhook_deliveries_total by outcome and the
+// attempts' durations.
+func (m *Metrics) Webhooks() WebhookMetrics { return WebhookMetrics{m} }
+
+// WebhookMetrics counts webhook deliveries; package webhook's engine calls
+// it.
+type WebhookMetrics struct{ m *Metrics }
+
+// Succeeded counts an attempt a receiver answered 2xx.
+func (w WebhookMetrics) Succeeded(d time.Duration) {
+	w.m.deliveries.WithLabelValues("succeeded").Inc()
+	w.m.delivery.Observe(d.Seconds())
+}
+
+// Failed counts an attempt that failed.
+func (w WebhookMetrics) Failed(d time.Duration) {
+	w.m.deliveries.WithLabelValues("failed").Inc()
+	w.m.delivery.Observe(d.Seconds())
+}
+
+// Parked counts a delivery given up.
+func (w WebhookMetrics) Parked() { w.m.deliveries.WithLabelValues("parked").Inc() }
 
 // BuildInfo exports keyward_build_info, always 1, whose labels name the
 // running build: dashboards join it to see which version each replica

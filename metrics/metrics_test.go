@@ -3,10 +3,15 @@ package metrics_test
 import (
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/keyward/keyward/metrics"
 )
@@ -107,6 +112,69 @@ func TestEachRegistryItsOwn(t *testing.T) {
 		}
 	}()
 	a.Cache("policies", stats)
+}
+
+// TestWebhookMetrics: the delivery engine's hooks move
+// keyward_webhook_deliveries_total by outcome, present at 0 before any,
+// and the example alert rules query exactly these series.
+func TestWebhookMetrics(t *testing.T) {
+	m := metrics.New()
+	for _, outcome := range []string{"succeeded", "failed", "parked"} {
+		if v, ok := scrape(t, m)[`keyward_webhook_deliveries_total{outcome="`+outcome+`"}`]; !ok || v != 0 {
+			t.Fatalf("%s before any delivery: %v %v", outcome, v, ok)
+		}
+	}
+	w := m.Webhooks()
+	w.Succeeded(20 * time.Millisecond)
+	w.Failed(time.Second)
+	w.Failed(time.Second)
+	w.Parked()
+	got := scrape(t, m)
+	for series, want := range map[string]float64{
+		`keyward_webhook_deliveries_total{outcome="succeeded"}`: 1,
+		`keyward_webhook_deliveries_total{outcome="failed"}`:    2,
+		`keyward_webhook_deliveries_total{outcome="parked"}`:    1,
+		`keyward_webhook_delivery_duration_seconds_count`:       3,
+	} {
+		if got[series] != want {
+			t.Errorf("%s = %v, want %v", series, got[series], want)
+		}
+	}
+	rules, err := os.ReadFile(filepath.Join("..", "examples", "prometheus", "keyward-alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Groups []struct {
+			Rules []struct {
+				Alert, Expr string
+			}
+		}
+	}
+	if err := yaml.Unmarshal(rules, &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, g := range doc.Groups {
+		for _, r := range g.Rules {
+			n++
+			for _, name := range regexp.MustCompile(`keyward_[a-z_]+`).FindAllString(r.Expr, -1) {
+				if _, ok := got[name+`{outcome="failed"}`]; !ok {
+					t.Errorf("%s queries %s, which Keyward does not export", r.Alert, name)
+				}
+			}
+			for _, o := range regexp.MustCompile(`outcome=~?"([a-z|]+)"`).FindAllStringSubmatch(r.Expr, -1) {
+				for _, outcome := range strings.Split(o[1], "|") {
+					if _, ok := got[`keyward_webhook_deliveries_total{outcome="`+outcome+`"}`]; !ok {
+						t.Errorf("%s queries outcome %q, which Keyward does not count", r.Alert, outcome)
+					}
+				}
+			}
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d alert rules in the example", n)
+	}
 }
 
 // TestKeyLifecycleSeries: the key lifecycle's counts are read when

@@ -157,6 +157,7 @@ func (s *Store) sqlTx(ctx context.Context, fn func(*sql.Tx) error) error {
 				}
 				return err
 			}
+			s.Store.Committed()
 			return nil
 		}()
 		if !retryable(err) {

@@ -106,15 +106,16 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, merged(iam.Operations, lifecycle.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions, lifecycleActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions, webhookActions, lifecycleActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 
-// merged is one table of the operations of several: the IAM endpoint
-// serves Keyward's own actions beside IAM's.
-func merged(tables ...map[string]*keyward.Operation) map[string]*keyward.Operation {
-	out := map[string]*keyward.Operation{}
-	for _, t := range tables {
+// withKeyward is IAM's operations and Keyward's own (the webhook
+// subscriptions, the key lifecycle policy), which the IAM endpoint serves
+// beside them.
+func withKeyward(ops map[string]*keyward.Operation) map[string]*keyward.Operation {
+	out := make(map[string]*keyward.Operation, len(ops)+len(iam.KeywardOperations)+len(lifecycle.Operations))
+	for _, t := range []map[string]*keyward.Operation{ops, iam.KeywardOperations, lifecycle.Operations} {
 		for name, op := range t {
 			if out[name] != nil {
 				panic("query: two operations " + name)
@@ -125,12 +126,15 @@ func merged(tables ...map[string]*keyward.Operation) map[string]*keyward.Operati
 	return out
 }
 
-// Actions returns the names of the actions each API serves, by service.
+// Actions returns the names of the actions each API serves, by the
+// service of their IAM action (iam, sts, keyward).
 func Actions() map[string][]string {
 	out := map[string][]string{}
 	for _, a := range []*api{&iamAPI, &stsAPI} {
-		for name := range a.actions {
-			out[a.service] = append(out[a.service], name)
+		for name, act := range a.actions {
+			// Keyward's own actions, on the IAM endpoint, are listed
+			// under their own service (keyward).
+			out[act.op.Service] = append(out[act.op.Service], name)
 		}
 	}
 	return out

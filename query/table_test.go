@@ -27,7 +27,6 @@ func TestActionTable(t *testing.T) {
 			if act.result != name+"Result" || act.response != name+"Response" {
 				t.Errorf("%s: element names %s, %s", name, act.result, act.response)
 			}
-			// The IAM endpoint serves Keyward's own actions besides.
 			keywards := a == &iamAPI && act.op.Service == keyward.ServiceKeyward
 			if act.op.Name != name || (act.op.Service != a.service && !keywards) {
 				t.Errorf("%s performs %s of %s", name, act.op.Name, act.op.Service)

@@ -144,6 +144,7 @@ func (s *Store) runBatch(batch []writeJob) {
 		fail(err)
 		return
 	}
+	s.Store.Committed()
 	for i, j := range batch {
 		j.done <- results[i]
 	}

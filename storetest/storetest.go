@@ -37,6 +37,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	tests = append(tests, credentialTests()...)
 	tests = append(tests, accountTests()...)
 	tests = append(tests, keyLifecycleTests()...)
+	tests = append(tests, webhookTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
@@ -44,6 +45,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 			tt.fn(t, s)
 		})
 	}
+	t.Run("WebhookOutbox", func(t *testing.T) { runOutbox(t, newStore) })
 }
 
 // namedTest is one test of the suite.

@@ -24,6 +24,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -601,6 +602,19 @@ func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	_, err = roleSession.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("stale")})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	// A long-term key is not read again for AssumeRole: renaming its user
+	// makes it sign as the new name at once, so the old name's trust is
+	// not its to use.
+	bobID, bobSecret := b.User(t, "bob", "")
+	bobRole := b.role(t, "bobs", `{"AWS":"`+userARN("bob")+`"}`)
+	_, err = b.sts(bobID, bobSecret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bobRole), RoleSessionName: aws.String("before")})
+	must(t, err)
+	_, err = b.RootIAM().UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("robert")})
+	must(t, err)
+	b.User(t, "bob", "")
+	_, err = b.sts(bobID, bobSecret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bobRole), RoleSessionName: aws.String("renamed")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 }
 
 // TestSwappedKeyIDAndSecretNotRecorded: a client that swaps its key ID and
@@ -808,5 +822,69 @@ func TestSigninTokenOnceAcrossSkewedReplicas(t *testing.T) {
 	must(t, err)
 	if _, _, _, err := replica.OpenSigninToken(b.root(), used); err == nil {
 		t.Fatal("the replica behind signed in with a used token")
+	}
+}
+
+// TestRefusedSAMLAssumptionAudited: AssumeRoleWithSAML records each
+// response's single use in the store before it checks the Role attribute
+// and the trust policy; the request's event must not go with that record
+// as a success. Written once as a success and then again as a refusal,
+// the event's ID collided, and the audit recorder, retrying its batch,
+// wrote no event of anyone again: any user of the identity provider, or
+// whoever replays a captured response, stopped the audit trail. A refused
+// or replayed assumption is one event, its refusal; a successful one, one
+// event without an error.
+func TestRefusedSAMLAssumptionAudited(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	root := ts.RootIAM()
+	idp := kwtest.NewIdP(t, ts.STS.SAML, ts.Clock.Now)
+	p, err := root.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("corp"), SAMLMetadataDocument: aws.String(idp.Metadata)})
+	must(t, err)
+	for _, role := range []string{"Admin", "Other"} {
+		_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.SAMLProviderArn) + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})
+		must(t, err)
+	}
+	roleARN := func(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name }
+	idp.Session.CustomAttributes = []crewsaml.Attribute{kwtest.IdPAttribute(saml.AttributeRole, roleARN("Admin")+","+aws.ToString(p.SAMLProviderArn)),
+		kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}})
+	assume := func(role, resp string) error {
+		_, err := client.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN(role)), PrincipalArn: p.SAMLProviderArn,
+			SAMLAssertion: aws.String(resp)})
+		return err
+	}
+	wantAPIError(t, assume("Other", idp.Response()), "AccessDenied", http.StatusForbidden, "")
+	resp := idp.Response()
+	must(t, assume("Admin", resp))
+	wantAPIError(t, assume("Admin", resp), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
+
+	must(t, ts.Audit.Flush(ctx))
+	out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithSAML")}}})
+	must(t, err)
+	var refused, replayed, succeeded int
+	for _, e := range out.Events {
+		var rec struct {
+			UserIdentity struct{ Type string } `json:"userIdentity"`
+			ErrorCode    string                `json:"errorCode"`
+		}
+		must(t, json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &rec))
+		if rec.UserIdentity.Type != "SAMLUser" {
+			t.Errorf("an event of a %s, want AWS's SAMLUser: %s", rec.UserIdentity.Type, aws.ToString(e.CloudTrailEvent))
+		}
+		switch rec.ErrorCode {
+		case "":
+			succeeded++
+		case "AccessDenied":
+			refused++
+		case "InvalidIdentityToken":
+			replayed++
+		}
+	}
+	if refused != 1 || replayed != 1 || succeeded != 1 {
+		t.Fatalf("%d events: %d refused, %d replayed and %d succeeded, want one of each", len(out.Events), refused, replayed, succeeded)
 	}
 }

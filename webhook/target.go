@@ -78,11 +78,42 @@ func ValidateURL(raw string, allowPrivate bool) error {
 	if !validHostName(host) {
 		return invalid("The host is not a valid DNS name.")
 	}
+	if numericName(host) {
+		// 127.1, 2130706433, 0x7f.1: no DNS name ends in a numeric label,
+		// and resolvers that follow inet_aton read these as addresses.
+		return invalid("The host is neither an IP address written in full nor a DNS name.")
+	}
 	lower := strings.ToLower(strings.TrimSuffix(host, "."))
 	if !allowPrivate && (lower == "localhost" || strings.HasSuffix(lower, ".localhost")) {
 		return invalid("The address is not a public one; deliveries to loopback, private and link-local addresses need the server's --webhook-allow-private.")
 	}
 	return nil
+}
+
+// numericName reports whether h's last label is a number, decimal or
+// hexadecimal: an address in one of inet_aton's shorthand forms rather
+// than a name.
+func numericName(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	last := h[strings.LastIndex(h, ".")+1:]
+	if rest, ok := strings.CutPrefix(strings.ToLower(last), "0x"); ok {
+		last = rest
+		for _, c := range last {
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+		return true
+	}
+	if last == "" {
+		return false
+	}
+	for _, c := range last {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // validHostName reports whether h is a DNS name: labels of letters,

@@ -127,6 +127,8 @@ func TestSlowAndIdleConnectionsClosed(t *testing.T) {
 		_, err := io.Copy(io.Discard, c)
 		return err == nil // EOF: the server closed it; a timeout is an error
 	}
+	// The three wait for their timeouts at once, each on its connection.
+	var wg sync.WaitGroup
 	for _, tc := range []struct{ send, kept string }{
 		{"POST / HTTP/1.1\r\nHost: keyward\r\nContent-Length: 100000\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nAction=",
 			"a trickled body kept its connection past the read timeout"},
@@ -137,10 +139,15 @@ func TestSlowAndIdleConnectionsClosed(t *testing.T) {
 		must(t, err)
 		defer c.Close()
 		io.WriteString(c, tc.send)
-		if !closedWithin(c, 5*time.Second) {
-			t.Error(tc.kept)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !closedWithin(c, 5*time.Second) {
+				t.Error(tc.kept)
+			}
+		}()
 	}
+	wg.Wait()
 }
 
 // holdSlowBodies opens n connections that each send a request's headers

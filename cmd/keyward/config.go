@@ -70,6 +70,14 @@ type Config struct {
 	// OIDCAllowPrivate lets OpenID Connect providers' endpoints be at
 	// loopback or private addresses (single-host setups, tests).
 	OIDCAllowPrivate bool
+	// WebhookAllowPrivate lets webhook subscriptions and their deliveries
+	// reach loopback, private and link-local addresses (single-host
+	// setups, tests).
+	WebhookAllowPrivate bool
+	// WebhookTimeout bounds one webhook delivery; a delivery cut short by
+	// a crash goes out again once its lease ends, three times this (at
+	// least this plus five seconds) after it began.
+	WebhookTimeout time.Duration
 
 	// Console sign-in through OpenID Connect (a Keyward extension): the
 	// issuer URL of one of the account's OIDC providers, the console's
@@ -110,14 +118,15 @@ type Config struct {
 // DefaultConfig returns the configuration `keyward serve` starts with.
 func DefaultConfig() Config {
 	return Config{
-		Listen:        "127.0.0.1:8080",
-		DataDir:       "./keyward-data",
-		LogLevel:      "info",
-		LogFormat:     "text",
-		LastUseFlush:  2 * time.Second,
-		KeyCacheSize:  100000,
-		ShutdownGrace: 10 * time.Second,
-		ReportMaxAge:  4 * time.Hour,
+		Listen:         "127.0.0.1:8080",
+		DataDir:        "./keyward-data",
+		LogLevel:       "info",
+		LogFormat:      "text",
+		LastUseFlush:   2 * time.Second,
+		WebhookTimeout: 10 * time.Second,
+		KeyCacheSize:   100000,
+		ShutdownGrace:  10 * time.Second,
+		ReportMaxAge:   4 * time.Hour,
 		// Twice the statement timeout: a request makes a few statements.
 		RequestTimeout: 10 * time.Second,
 		// CloudTrail's event history keeps 90 days.
@@ -195,6 +204,8 @@ func (c *Config) specs() []flagSpec {
 		{"console-oidc-client-id", "KEYWARD_CONSOLE_OIDC_CLIENT_ID", "the console's client ID at --console-oidc-provider, one of the provider's client IDs in IAM", groupServing, nil, str(&c.ConsoleOIDCClientID)},
 		{"console-oidc-client-secret-file", "KEYWARD_CONSOLE_OIDC_CLIENT_SECRET_FILE", "file holding the console's client secret at --console-oidc-provider (instead of $KEYWARD_CONSOLE_OIDC_CLIENT_SECRET)", groupSecrets, nil, str(&c.ConsoleOIDCClientSecretFile)},
 		{"console-oidc-roles", "KEYWARD_CONSOLE_OIDC_ROLES", "comma-separated ARNs of the roles offered for sign-in through --console-oidc-provider; each role's trust policy decides as for AssumeRoleWithWebIdentity", groupServing, nil, str(&c.ConsoleOIDCRoles)},
+		{"webhook-allow-private", "KEYWARD_WEBHOOK_ALLOW_PRIVATE", "let webhook subscriptions name, and deliveries connect to, loopback, private or link-local addresses (refused by default, when a subscription is created and on the address each delivery connects to)", groupServing, nil, boolFlag(&c.WebhookAllowPrivate)},
+		{"webhook-timeout", "KEYWARD_WEBHOOK_TIMEOUT", "how long one webhook delivery may take, connecting to reading the answer; one cut short by a crash is sent again after three times this", groupServing, nil, dur(&c.WebhookTimeout)},
 		{"oidc-allow-private", "KEYWARD_OIDC_ALLOW_PRIVATE", "let OpenID Connect providers' discovery documents and jwks_uri be at loopback, private or link-local addresses (refused by default, checked on the address connected to)", groupServing, nil, boolFlag(&c.OIDCAllowPrivate)},
 
 		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", groupStore, nil, str(&c.DataDir)},
@@ -491,6 +502,8 @@ func (c *Config) Validate() error {
 		return errors.New("--credential-report-max-age must not be negative")
 	case c.LastUseFlush <= 0:
 		return errors.New("--last-use-flush must be positive")
+	case c.WebhookTimeout <= 0:
+		return errors.New("--webhook-timeout must be positive")
 	case c.RequestTimeout <= 0:
 		return errors.New("--request-timeout must be positive")
 	case c.MaxConnections < 0:

@@ -17,7 +17,9 @@ import (
 // ServiceUnavailable within its deadline, waiting for a pooled connection
 // included, and requests succeed again once the database is back. Each
 // statement had a deadline, the request none: in a 40 s freeze with 16
-// clients and 10 pooled connections requests took up to 21 s.
+// clients and 10 pooled connections requests took up to 21 s. It lives
+// here for what only keyward serve puts together: --request-timeout around
+// the API and the console alike, and the pool --db-max-conns sizes.
 func TestRequestDeadlineWithPostgresFrozen(t *testing.T) {
 	proxy, url := pgtest.NewProxy(t, pgtest.Schema(t))
 	const deadline = time.Second

@@ -21,7 +21,7 @@ import (
 
 // TestGuardOverMutualTLS: package guard against keyward serve's
 // --verifier-listen, with the client certificate of a CA Keyward trusts,
-// and refused without one.
+// and refused without one: the TLS listener only keyward serve opens.
 func TestGuardOverMutualTLS(t *testing.T) {
 	pki := newTestPKI(t)
 	ts := startServerWith(t, "", func(m *Main) {

@@ -95,6 +95,11 @@ func TestMetrics(t *testing.T) {
 	if _, ok := after["keyward_last_use_flush_age_seconds"]; !ok {
 		t.Error("no last-use flush age")
 	}
+	for _, outcome := range []string{"succeeded", "failed", "parked"} {
+		if _, ok := after[`keyward_webhook_deliveries_total{outcome="`+outcome+`"}`]; !ok {
+			t.Errorf("no webhook deliveries %s", outcome)
+		}
+	}
 	for series := range after {
 		if strings.Contains(series, "MadeUp") {
 			t.Fatalf("a caller's action became a label: %s", series)

@@ -140,23 +140,29 @@ func TestReplicasConsistency(t *testing.T) {
 	}
 
 	t.Run("LastUseFromEveryReplica", func(t *testing.T) {
+		// seen waits until replica 0 reads the use in region, written by
+		// another replica's flush (every 100ms).
+		seen := func(region string) {
+			t.Helper()
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				out, err := root(0).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
+				must(t, err)
+				if aws.ToString(out.AccessKeyLastUsed.Region) == region {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("replica 0 sees last use %s/%s, want sts/%s", aws.ToString(out.AccessKeyLastUsed.ServiceName), aws.ToString(out.AccessKeyLastUsed.Region), region)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
 		_, err := rs[1].sts(keyID, secret, "eu-west-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
-		time.Sleep(300 * time.Millisecond) // flushed by replica 1 (every 100ms)
+		seen("eu-west-1") // flushed by replica 1
 		_, err = rs[2].sts(keyID, secret, "ap-south-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			out, err := root(0).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(keyID)})
-			must(t, err)
-			if aws.ToString(out.AccessKeyLastUsed.Region) == "ap-south-1" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("replica 0 sees last use %s/%s, want sts/ap-south-1", aws.ToString(out.AccessKeyLastUsed.ServiceName), aws.ToString(out.AccessKeyLastUsed.Region))
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		seen("ap-south-1")
 	})
 
 	t.Run("OneCredentialReportForAll", func(t *testing.T) {
@@ -390,12 +396,31 @@ func TestReplicasFailures(t *testing.T) {
 				}
 			}(g)
 		}
-		time.Sleep(500 * time.Millisecond)
+		// ackedPast waits until more than n users are acknowledged.
+		ackedPast := func(n int, what string) int {
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				mu.Lock()
+				got := len(acked)
+				mu.Unlock()
+				if got > n {
+					return got
+				}
+				if time.Now().After(deadline) {
+					close(stop)
+					wg.Wait()
+					t.Fatalf("%d users acknowledged %s, want more than %d", got, what, n)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		ackedPast(30, "before the kill")
 		rs[2].cmd.Process.Signal(syscall.SIGKILL)
 		mu.Lock()
 		killedAt := len(acked)
 		mu.Unlock()
-		time.Sleep(500 * time.Millisecond)
+		// The survivors go on: as many again as before the kill.
+		ackedPast(2*killedAt, "after the kill")
 		close(stop)
 		wg.Wait()
 		mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +45,7 @@ import (
 	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify"
 	"github.com/keyward/keyward/verify/wire"
+	"github.com/keyward/keyward/webhook"
 )
 
 // Main is the whole server, wired: tests run it in-process on port 0.
@@ -98,6 +100,8 @@ type Main struct {
 	// RootCredentialsPath is where a generated root key was written, if one
 	// was.
 	RootCredentialsPath string
+	// Webhooks delivers the outbox's webhook events, from start until Close.
+	Webhooks *webhook.Engine
 
 	server    *http.Server
 	verifier  *http.Server
@@ -165,6 +169,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	handler, err := m.handler(sessionKey(mk.keys[0]))
 	if err != nil {
+		return err
+	}
+	if err := m.newWebhooks(); err != nil {
 		return err
 	}
 	ln, err := m.listen(handler)
@@ -276,12 +283,49 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	if _, err := m.initAccount(ctx, mk); err != nil {
 		return err
 	}
+	m.IAM.WebhookAllowPrivate = m.Config.WebhookAllowPrivate
 	m.Keys = sigv4.NewKeyring(m.IAM.Credential, m.Config.KeyCacheSize)
 	m.Keys.OpenSession, m.Keys.Now = m.STS.OpenSession, m.Now
 	m.Changes = changes.Wire(m.IAM, m.Authz, m.Keys)
 	m.Lifecycle = &lifecycle.Service{Store: m.Store, Authz: m.Authz, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Changes: m.Changes.Publish,
 		Logger: m.Logger}
 	return m.IAM.InstallAWSManagedPolicies(keyward.Internal(ctx))
+}
+
+// webhookStore is the store as the webhook engine's outbox, with the hooks
+// that tell the engine of deliveries written: both of Keyward's stores.
+type webhookStore interface {
+	webhook.Outbox
+	WireWebhooks(host string, notify func())
+}
+
+// newWebhooks makes the delivery engine on the store's outbox, with the
+// metrics (instrument) when served; start starts it and Close stops it. Each write transaction that wrote
+// deliveries notifies it once committed; it also polls, for retries and
+// for what other replicas wrote.
+func (m *Main) newWebhooks() error {
+	st, ok := m.Store.(webhookStore)
+	if !ok {
+		return fmt.Errorf("the store %T keeps no webhook outbox", m.Store)
+	}
+	timeout := m.Config.WebhookTimeout
+	cfg := webhook.Config{Outbox: st, Secrets: m.IAM.Sealer, AllowPrivate: m.Config.WebhookAllowPrivate, Now: m.Now,
+		Logger: m.Logger, UserAgent: "Keyward-Webhooks/" + buildinfo.Get().Version,
+		Timeout: timeout, Lease: max(3*timeout, timeout+5*time.Second)}
+	if m.Metrics != nil {
+		cfg.Metrics = m.Metrics.Webhooks()
+	}
+	eng, err := webhook.New(cfg)
+	if err != nil {
+		return err
+	}
+	m.Webhooks = eng
+	host := m.Config.publicURL()
+	if u, err := url.Parse(host); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	st.WireWebhooks(host, eng.Notify)
+	return nil
 }
 
 // sessionKey derives the console's session-signing key from the master
@@ -508,6 +552,7 @@ func (m *Main) start(ln net.Listener, verifiers []net.Listener) {
 	m.stopped = make(chan struct{})
 	m.Reports.Start(bg)
 	m.Lifecycle.Start(bg)
+	m.Webhooks.Start()
 	m.background(func() { m.Uses.Run(bg, m.Config.LastUseFlush) })
 	m.background(func() { m.Audit.Run(bg, time.Second, m.Config.AuditRetention, m.Now) })
 	m.background(func() { every(bg, 5*time.Second, m.API.FlushAuthLog) })
@@ -623,6 +668,9 @@ func (m *Main) Close() error {
 	m.cancel() // the recorder flushes once more as it stops
 	close(m.stopped)
 	m.done.Wait()
+	// After the last writes (the recorders' final flushes): deliveries cut
+	// short are released for the next start or another replica.
+	m.Webhooks.Close()
 	if m.auditFile != nil {
 		m.auditFile.Close()
 	}

@@ -36,7 +36,8 @@ func peakRSS(t *testing.T, pid int) int64 {
 }
 
 // TestConsoleSignInUnderAttack replays the sign-in attacks against a real
-// server with real argon2id parameters (64 MiB a hash): simultaneous wrong
+// server, a process of its own whose peak memory is measured, with real
+// argon2id parameters (64 MiB a hash): simultaneous wrong
 // passwords for one user, huge user names, a password spray from one
 // address. Memory once went from 165 MB to 2.66 GB and a colleague behind
 // the same address got 429; now the peak stays under 200 MB and the right

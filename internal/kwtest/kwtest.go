@@ -39,6 +39,7 @@ import (
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify"
+	"github.com/keyward/keyward/webhook"
 )
 
 // Root credentials of the test account.
@@ -75,6 +76,10 @@ type Keyward struct {
 	Log *Buffer
 	// Dir is the data directory, holding the database keyward.db.
 	Dir string
+	// Webhooks is the webhook delivery engine on the store's outbox,
+	// notified by the store as keyward serve's is; StartWebhooks starts
+	// it, or a test that drives the clock calls its DeliverDue.
+	Webhooks *webhook.Engine
 
 	opts Options
 	// URL is the Query API's, served by an httptest server.
@@ -117,6 +122,9 @@ type Options struct {
 	// OIDCAllowPrivate lets web identity providers be on private
 	// addresses, as a test's issuer on loopback is.
 	OIDCAllowPrivate bool
+	// WebhookAllowPrivate lets webhook subscriptions and deliveries reach
+	// private addresses, as a test's receiver on loopback is.
+	WebhookAllowPrivate bool
 }
 
 // NewWithOptions is New with options.
@@ -164,7 +172,7 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
 	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
 	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses,
-		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1, Rand: rnd}}
+		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1, Rand: rnd}, WebhookAllowPrivate: o.WebhookAllowPrivate}
 	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: o.RootKeyID, RootSecret: o.RootSecret}); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +188,12 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	k := &Keyward{IAM: s, STS: t2, Reports: r, Authz: a, Keys: sigv4.NewKeyring(s.Credential, 0), Store: st, Uses: uses,
 		AuditStream: &Buffer{}, Log: log, Dir: dir, opts: o}
 	k.Audit = &audit.Recorder{Store: st, Logger: logger, Stream: k.AuditStream}
+	k.Webhooks, err = webhook.New(webhook.Config{Outbox: st, Secrets: sealer, AllowPrivate: o.WebhookAllowPrivate, Now: now, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.WireWebhooks("keyward.test", k.Webhooks.Notify)
+	t.Cleanup(func() { k.Webhooks.Close() })
 	t.Cleanup(func() {
 		if t.Failed() {
 			return
@@ -217,6 +231,10 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	t.Cleanup(func() { vs.Close() })
 	return k
 }
+
+// StartWebhooks starts delivering webhook events in the background, as
+// keyward serve does, until the test ends.
+func (k *Keyward) StartWebhooks() { k.Webhooks.Start() }
 
 // AsRoot returns ctx with the root user as the caller.
 func AsRoot(ctx context.Context) context.Context {

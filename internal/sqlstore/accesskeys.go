@@ -205,6 +205,9 @@ func (s *Store) RecordAccessKeyUses(ctx context.Context, uses []keyward.AccessKe
 		if len(uses) == 0 {
 			return nil
 		}
+		if err := s.enqueueRootKeyUses(ctx, tx, uses); err != nil {
+			return err
+		}
 		if s.RecordUses != nil {
 			return s.RecordUses(ctx, tx, uses)
 		}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
@@ -47,6 +48,10 @@ func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx) (*keyward.PendingEve
 	if err == nil {
 		err = s.insertEvent(ctx, tx, e)
 	}
+	if err == nil {
+		// The webhook deliveries the event makes go with it.
+		err = s.enqueueAudit(ctx, tx, &pe.Event, e.Record)
+	}
 	if err != nil {
 		pe.Unclaim()
 		return nil, err
@@ -57,8 +62,19 @@ func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx) (*keyward.PendingEve
 // AppendEvents implements keyward.AuditStore.
 func (s *Store) AppendEvents(ctx context.Context, events []keyward.StoredEvent) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
+		// Without any subscription, the batch's records are not read back.
+		var subscribed bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_subscription_events)`).Scan(&subscribed); err != nil {
+			return err
+		}
 		for _, e := range events {
 			if err := s.execEvent(ctx, tx, appendEvent, e); err != nil {
+				return err
+			}
+			if !subscribed {
+				continue
+			}
+			if err := s.enqueueStored(ctx, tx, e); err != nil {
 				return err
 			}
 		}
@@ -118,7 +134,8 @@ func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keywa
 	})
 }
 
-// PruneEvents implements keyward.AuditStore.
+// PruneEvents implements keyward.AuditStore; it also deletes the webhook
+// deliveries that succeeded before the same time.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := s.Tx(ctx, func(tx *sql.Tx) error {
@@ -126,8 +143,28 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) 
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// Delivered webhook events go with the audit trail's retention;
+		// pending and parked ones stay.
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM webhook_deliveries WHERE state = 'succeeded' AND finished < ?`), toNanos(before))
 		return err
 	})
 	return int(n), err
+}
+
+// enqueueStored writes the webhook deliveries of an event that no change
+// carried, read back from its record: its audit.<EventName>, and
+// console.sign-in-failures when it is the failure that reaches the
+// threshold.
+func (s *Store) enqueueStored(ctx context.Context, tx *sql.Tx, se keyward.StoredEvent) error {
+	var e keyward.Event
+	if err := json.Unmarshal(se.Record, &e); err != nil {
+		return nil // not a record a webhook can carry; the event itself is kept
+	}
+	if err := s.enqueueAudit(ctx, tx, &e, se.Record); err != nil {
+		return err
+	}
+	return s.enqueueSignInFailures(ctx, tx, &e)
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strconv"
 )
 
@@ -17,6 +18,8 @@ func (s *Store) SetKeyCheck(ctx context.Context, check []byte) error {
 // sealedColumns are the tables holding values sealed under the master
 // key, each bound to its row's ID: access key secrets, MFA seeds,
 // service-specific passwords and server certificates' private keys.
+// Webhook subscriptions' secrets, several in one column, are read and
+// resealed beside them (webhookSecrets).
 var sealedColumns = []struct{ table, id, sealed string }{
 	{"access_keys", "id", "sealed_secret"},
 	{"mfa_devices", "serial", "sealed_seed"},
@@ -28,6 +31,56 @@ var sealedColumns = []struct{ table, id, sealed string }{
 func (s *Store) SealedSecrets(ctx context.Context, fn func(id string, sealed []byte) error) error {
 	for _, c := range sealedColumns {
 		if err := s.sealedSecrets(ctx, c.table, c.id, c.sealed, fn); err != nil {
+			return err
+		}
+	}
+	return s.webhookSecrets(ctx, s.DB, func(id string, secrets [][]byte) ([][]byte, error) {
+		for _, sealed := range secrets {
+			if err := fn(id, sealed); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+}
+
+// webhookSecrets calls fn with each webhook subscription's sealed secrets
+// (a JSON array in one column, each sealed with the subscription's ID);
+// when fn returns secrets, q (a transaction) stores them instead. An
+// account has few subscriptions (MaxWebhookSubscriptions): they are read
+// at once.
+func (s *Store) webhookSecrets(ctx context.Context, q interface {
+	queryer
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}, fn func(id string, secrets [][]byte) ([][]byte, error)) error {
+	type sub struct {
+		id      string
+		secrets [][]byte
+	}
+	subs, err := collect(ctx, s, q, `SELECT id, secrets FROM webhook_subscriptions ORDER BY id`, nil, func(r rowScanner) (sub, error) {
+		var v sub
+		var js string
+		if err := r.Scan(&v.id, &js); err != nil {
+			return v, err
+		}
+		return v, json.Unmarshal([]byte(js), &v.secrets)
+	})
+	if err != nil {
+		return err
+	}
+	for _, v := range subs {
+		out, err := fn(v.id, v.secrets)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			continue
+		}
+		js, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		if _, err := q.ExecContext(ctx, s.q(`UPDATE webhook_subscriptions SET secrets = ? WHERE id = ?`), string(js), v.id); err != nil {
 			return err
 		}
 	}
@@ -98,7 +151,20 @@ func (s *Store) Reseal(ctx context.Context, reseal func(id string, sealed []byte
 				after = page[len(page)-1].id
 			}
 		}
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE account SET key_check = ? WHERE singleton = 1`), check)
+		err := s.webhookSecrets(ctx, tx, func(id string, secrets [][]byte) ([][]byte, error) {
+			out := make([][]byte, len(secrets))
+			for i, sealed := range secrets {
+				var err error
+				if out[i], err = reseal(id, sealed); err != nil {
+					return nil, err
+				}
+			}
+			return out, nil
+		})
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE account SET key_check = ? WHERE singleton = 1`), check)
 		return err
 	})
 }

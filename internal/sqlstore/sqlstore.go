@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -52,6 +53,12 @@ type Store struct {
 	// KeySeq is the column that orders access keys by creation: "rowid"
 	// on SQLite, "seq" on PostgreSQL.
 	KeySeq string
+	// webhookHost names the deployment in webhook events' source, and
+	// onDeliveries is called after a write transaction that wrote webhook
+	// deliveries commits: both set by WireWebhooks.
+	webhookHostName atomic.Pointer[string]
+	onDeliveries    atomic.Pointer[func()]
+	enqueued        atomic.Bool
 
 	stmts sync.Map // query → *sql.Stmt on DB
 	wstmt sync.Map // query → *sql.Stmt on WriteDB

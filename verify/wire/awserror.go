@@ -61,8 +61,12 @@ var errorTable = map[string]errorKind{
 	keyward.ESignatureDoesNotMatch:         {http.StatusForbidden, true},
 	keyward.EMissingAuthenticationToken:    {http.StatusForbidden, true},
 	keyward.EIncompleteSignature:           {http.StatusForbidden, true},
-	keyward.EServiceFailure:                {http.StatusInternalServerError, false},
-	keyward.EServiceUnavailable:            {http.StatusServiceUnavailable, false},
+	// Keyward's own codes, of its extension actions.
+	keyward.ENoSuchWebhookSubscription:        {http.StatusNotFound, true},
+	keyward.EWebhookSubscriptionLimitExceeded: {http.StatusConflict, true},
+	keyward.EInvalidWebhookURL:                {http.StatusBadRequest, true},
+	keyward.EServiceFailure:                   {http.StatusInternalServerError, false},
+	keyward.EServiceUnavailable:               {http.StatusServiceUnavailable, false},
 }
 
 // maxMessage bounds an error message, whatever went into it.

@@ -1,157 +1,28 @@
-package main
+package console_test
 
 import (
 	"context"
 	"encoding/csv"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
-
-// chromium is Debian's Chromium, which `make test` installs.
-const chromium = "/usr/bin/chromium"
-
-// newBrowser starts a headless Chromium for one test, downloading into dir.
-func newBrowser(t *testing.T, downloads string) context.Context {
-	t.Helper()
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
-	}
-	// Chromium's helpers may still write to their profile for a moment
-	// after the browser closes: the profile is removed by hand, leniently,
-	// rather than by t.TempDir, which fails the test on a leftover file.
-	profile, err := os.MkdirTemp("", "keyward-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1400, 1000),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	// chromedp v0.16 does not know every event of Debian's newer Chromium
-	// and says so on each; those messages are not test failures.
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
-		if !strings.Contains(format, "unhandled") {
-			t.Logf("chromedp: "+format, args...)
-		}
-	}))
-	t.Cleanup(func() { chromedp.Cancel(ctx); cancel(); cancelAlloc() })
-	if err := chromedp.Run(ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads)); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
-}
-
-// browse runs browser actions and saves a screenshot of where they ended
-// under the test's artifact directory.
-func browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
-	t.Helper()
-	// Each step gets its own deadline, so that a failure leaves the browser
-	// usable for the screenshot that shows it.
-	step, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Run(step, actions...); err != nil {
-		var shot []byte
-		late, cancelLate := context.WithTimeout(ctx, 10*time.Second)
-		defer cancelLate()
-		chromedp.Run(late, chromedp.FullScreenshot(&shot, 100))
-		os.WriteFile(filepath.Join(t.ArtifactDir(), name+"-failed.png"), shot, 0o644)
-		var html string
-		chromedp.Run(late, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
-		t.Fatalf("%s: %v\n%s", name, err, html)
-	}
-	var shot []byte
-	// Bounded too: a page still loading can keep a screenshot waiting.
-	shotCtx, cancelShot := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelShot()
-	if err := chromedp.Run(shotCtx, chromedp.FullScreenshot(&shot, 100)); err == nil {
-		os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), shot, 0o644)
-	}
-	if dir := os.Getenv("KEYWARD_SCREENSHOTS"); dir != "" { // to look at them after the run
-		os.MkdirAll(dir, 0o755)
-		os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".png"), shot, 0o644)
-	}
-}
-
-// waitFor waits until a script is true, through page loads that make a
-// single evaluation fail.
-func waitFor(js string) chromedp.Action {
-	return chromedp.ActionFunc(func(ctx context.Context) error {
-		for {
-			var ok bool
-			if err := chromedp.Evaluate(js, &ok).Do(ctx); err == nil && ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	})
-}
-
-// waitForFile waits for a download to land.
-func waitForFile(t *testing.T, pattern string) string {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		matches, _ := filepath.Glob(pattern)
-		for _, m := range matches {
-			if !strings.HasSuffix(m, ".crdownload") {
-				if fi, err := os.Stat(m); err == nil && fi.Size() > 0 {
-					return m
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no download matching %s", pattern)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func signInRoot(ts *testServer) chromedp.Tasks {
-	return chromedp.Tasks{
-		chromedp.Navigate(ts.URL + "/console/signin?as=root"),
-		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
-		chromedp.SendKeys("#secret", rootSecret, chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
-		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
-	}
-}
 
 // TestConsoleAccessKeyProcedures walks through every access-key procedure
 // of the console in a real browser, one subtest a procedure, checking the
 // API agrees at each step. The subtests share the browser and build on
 // each other, as an administrator's session does.
 func TestConsoleAccessKeyProcedures(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	downloads := t.TempDir()
 	ctx := newBrowser(t, downloads)
-	api := ts.rootIAM()
+	api := ts.RootIAM()
 	bg := context.Background()
 	var keyID, secret string
 	var alice *sts.Client
@@ -185,6 +56,9 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		browse(t, ctx, "best-practices",
 			chromedp.Navigate(ts.URL+"/console/users/alice"),
 			chromedp.Click("#tab-credentials", chromedp.ByID),
+			// The tab is a link: the next click is on the page it loads,
+			// not on the one a loaded machine may still show.
+			waitFor(`location.search === "?tab=credentials" && document.readyState === "complete"`),
 			chromedp.Click("#create-access-key", chromedp.ByID),
 			chromedp.WaitVisible("#usecase-cli", chromedp.ByID),
 			chromedp.Click("#usecase-cli", chromedp.ByID),
@@ -354,10 +228,10 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 // TestConsoleUsersSearchAndReport switches on the key columns of the users
 // list, finds a user by key ID, and downloads the credential report.
 func TestConsoleUsersSearchAndReport(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	downloads := t.TempDir()
 	ctx := newBrowser(t, downloads)
-	api := ts.rootIAM()
+	api := ts.RootIAM()
 	bg := context.Background()
 	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
 	must(t, err)
@@ -366,6 +240,8 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 	keyID := *k.AccessKey.AccessKeyId
 	_, err = ts.sts(keyID, *k.AccessKey.SecretAccessKey, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
 	must(t, err)
+	// keyward serve writes last use on a timer; the test writes it now.
+	must(t, ts.Uses.Flush(bg))
 	_, err = api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("carol")})
 	must(t, err)
 
@@ -406,7 +282,7 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 			chromedp.Text(`#users tbody tr:nth-child(2) td[data-col="keyid"]`, &carolKeys, chromedp.ByQuery),
 			chromedp.Text(`#users tbody tr:nth-child(1) td[data-col="keyused"]`, &bobUsed, chromedp.ByQuery),
 			chromedp.AttributeValue(`#users tbody tr:nth-child(1) td[data-col="keyused"] time`, "title", &bobUsedTitle, nil, chromedp.ByQuery))
-		if bobKeys != "Active - "+keyID || carolKeys != "-" || bobUsed != "Now" || !strings.HasPrefix(bobUsedTitle, time.Now().UTC().Format("2006-01-02")) {
+		if bobKeys != "Active - "+keyID || carolKeys != "-" || bobUsed != "Now" || !strings.HasPrefix(bobUsedTitle, ts.Clock.Now().UTC().Format("2006-01-02")) {
 			t.Fatalf("columns: bob %q, carol %q, last used %q (%q)", bobKeys, carolKeys, bobUsed, bobUsedTitle)
 		}
 	})

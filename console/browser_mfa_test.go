@@ -1,4 +1,4 @@
-package main
+package console_test
 
 import (
 	"context"
@@ -25,9 +25,9 @@ const mfaOnlyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","A
 // passes a policy that requires it.
 func TestConsoleMFA(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", cheapPasswords)
+	ts := newAPIServer(t)
 	ctx := newBrowser(t, t.TempDir())
-	api := ts.rootIAM()
+	api := ts.RootIAM()
 	bg := context.Background()
 	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
 	must(t, err)
@@ -89,7 +89,7 @@ func TestConsoleMFA(t *testing.T) {
 		chromedp.Click("#mfa-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signin-error", chromedp.ByID))
 	// The next step's code signs bob in, and the policy's condition holds.
-	ts.Clock.Shift(30 * time.Second)
+	ts.Clock.Add(30 * time.Second)
 	code := totpCode(t, seed, ts.Clock.Now())
 	var users string
 	browse(t, ctx, "mfa-signed-in",

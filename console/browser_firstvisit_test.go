@@ -1,4 +1,4 @@
-package main
+package console_test
 
 import (
 	"context"
@@ -19,8 +19,8 @@ import (
 // its tables scrolling in their own containers instead; the user page's
 // policy list is drawn as the other fields are.
 func TestConsoleFirstVisit(t *testing.T) {
-	ts := startServerWith(t, "", cheapPasswords)
-	api := ts.rootIAM()
+	ts := newAPIServer(t)
+	api := ts.RootIAM()
 	bg := context.Background()
 	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob-with-a-rather-long-user-name")})
 	must(t, err)

@@ -1,0 +1,197 @@
+package iam_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	ce "github.com/cloudevents/sdk-go/v2/event"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+
+	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/webhook"
+)
+
+const webhookSecret = "receiver-secret-0123456789"
+
+// receiver is a webhook receiver as a subscriber writes one: it checks
+// the signature with webhook.Verify over the exact body and a five-minute
+// window, and reads the event with the CloudEvents SDK.
+type receiver struct {
+	t      *testing.T
+	srv    *httptest.Server
+	events chan ce.Event
+}
+
+func newReceiver(t *testing.T) *receiver {
+	rc := &receiver{t: t, events: make(chan ce.Event, 16)}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, "body", http.StatusBadRequest)
+			return
+		}
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != webhook.ContentType {
+			t.Errorf("receiver: %s with %q", r.Method, r.Header.Get("Content-Type"))
+		}
+		if err := webhook.Verify([]byte(webhookSecret), r.Header.Get(webhook.SignatureHeader), body, time.Now(), 5*time.Minute); err != nil {
+			t.Errorf("receiver: signature: %v", err)
+			http.Error(w, "signature", http.StatusUnauthorized)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		ev, err := cehttp.NewEventFromHTTPRequest(r)
+		if err != nil {
+			t.Errorf("receiver: CloudEvents SDK: %v", err)
+			http.Error(w, "event", http.StatusBadRequest)
+			return
+		}
+		if err := ev.Validate(); err != nil {
+			t.Errorf("receiver: invalid CloudEvent: %v", err)
+		}
+		rc.events <- *ev
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+// next waits for the next event, at most within.
+func (rc *receiver) next(within time.Duration) ce.Event {
+	rc.t.Helper()
+	select {
+	case ev := <-rc.events:
+		return ev
+	case <-time.After(within):
+		rc.t.Fatalf("no event within %v", within)
+		return ce.Event{}
+	}
+}
+
+// keywardCall calls one of Keyward's own actions on the IAM endpoint,
+// signed with the key, and returns the status and body.
+func keywardCall(t *testing.T, k *kwtest.Keyward, id, secret, action string, params url.Values) (int, string) {
+	t.Helper()
+	params.Set("Action", action)
+	params.Set("Version", query.IAMVersion)
+	status, _, body := kwtest.RawDo(t, kwtest.SignedFor(t, k.URL, params.Encode(), "iam", "us-east-1", id, secret))
+	return status, body
+}
+
+func subscribeParams(target string, events ...string) url.Values {
+	v := url.Values{"Url": {target}, "Secret": {webhookSecret}}
+	for i, e := range events {
+		v.Set("Events.member."+string(rune('1'+i)), e)
+	}
+	return v
+}
+
+// TestWebhookDeliveredThroughTheServer: an administrator subscribes a
+// receiver to access-key.created through the API; a CreateAccessKey made
+// with the SDK reaches it within five seconds, signed, as a CloudEvent
+// the SDK reads, with the key, its user and the account. The URL's token
+// and the secret are in no audit record.
+func TestWebhookDeliveredThroughTheServer(t *testing.T) {
+	k := kwtest.NewWithOptions(t, kwtest.Options{WebhookAllowPrivate: true})
+	k.StartWebhooks()
+	rc := newReceiver(t)
+	target := rc.srv.URL + "/hooks?token=url-token-9f8e7d"
+	status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "CreateWebhookSubscription",
+		subscribeParams(target, webhook.AccessKeyCreated, "audit.CreateUser"))
+	if status != http.StatusOK {
+		t.Fatalf("CreateWebhookSubscription: %d %s", status, body)
+	}
+	var created struct {
+		ID string `xml:"CreateWebhookSubscriptionResult>WebhookSubscription>Id"`
+	}
+	must(t, xml.Unmarshal([]byte(body), &created))
+	if !strings.HasPrefix(created.ID, "whs-") {
+		t.Fatalf("subscription ID %q in %s", created.ID, body)
+	}
+
+	ctx := context.Background()
+	root := k.RootIAM()
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")})
+	must(t, err)
+	user := rc.next(5 * time.Second)
+	if user.Type() != "io.keyward.audit.CreateUser" {
+		t.Fatalf("first event %s, want io.keyward.audit.CreateUser", user.Type())
+	}
+	start := time.Now()
+	out, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	must(t, err)
+	ev := rc.next(5 * time.Second)
+	t.Logf("access-key.created received %v after CreateAccessKey", time.Since(start))
+	var data webhook.Data
+	must(t, ev.DataAs(&data))
+	keyID := aws.ToString(out.AccessKey.AccessKeyId)
+	if ev.Type() != "io.keyward.access-key.created" || ev.Subject() != keyID || ev.Source() != "keyward://keyward.test/accounts/"+kwtest.AccountID ||
+		data.AccessKeyID != keyID || data.UserName != "bob" || data.AccountID != kwtest.AccountID || data.Status != "Active" ||
+		data.Reason != "request" || data.Actor != "arn:aws:iam::"+kwtest.AccountID+":root" {
+		t.Fatalf("event %s %s %s, data %+v", ev.Type(), ev.Subject(), ev.Source(), data)
+	}
+	// No secret anywhere in the audit trail.
+	k.Audit.Flush(ctx)
+	stream := k.AuditStream.String()
+	if !strings.Contains(stream, "CreateWebhookSubscription") {
+		t.Fatal("CreateWebhookSubscription was not audited")
+	}
+	for _, secret := range []string{"url-token-9f8e7d", webhookSecret, aws.ToString(out.AccessKey.SecretAccessKey)} {
+		if strings.Contains(stream, secret) || strings.Contains(k.Log.String(), secret) {
+			t.Errorf("%q is in the audit trail or the log", secret)
+		}
+	}
+
+	// Listed, then deleted: no more deliveries.
+	status, body = keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "ListWebhookSubscriptions", url.Values{})
+	if status != http.StatusOK || !strings.Contains(body, created.ID) || strings.Contains(body, "url-token") {
+		t.Fatalf("ListWebhookSubscriptions: %d %s", status, body)
+	}
+	if status, body = keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "DeleteWebhookSubscription", url.Values{"Id": {created.ID}}); status != http.StatusOK {
+		t.Fatalf("DeleteWebhookSubscription: %d %s", status, body)
+	}
+	status, body = keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "GetWebhookSubscription", url.Values{"Id": {created.ID}})
+	if status != http.StatusNotFound || !strings.Contains(body, "<Code>NoSuchWebhookSubscription</Code>") {
+		t.Fatalf("GetWebhookSubscription after delete: %d %s", status, body)
+	}
+}
+
+// TestWebhookSubscriptionsNeedPermission: a user without keyward:*
+// permissions is refused each action with AccessDenied, and nothing is
+// subscribed; one allowed keyward:CreateWebhookSubscription may.
+func TestWebhookSubscriptionsNeedPermission(t *testing.T) {
+	k := kwtest.NewWithOptions(t, kwtest.Options{WebhookAllowPrivate: true})
+	id, secret := k.User(t, "dev", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	for action, params := range map[string]url.Values{
+		"CreateWebhookSubscription":   subscribeParams("https://hooks.example.com/x", webhook.AccessKeyCreated),
+		"ListWebhookSubscriptions":    {},
+		"GetWebhookSubscription":      {"Id": {"whs-x"}},
+		"DeleteWebhookSubscription":   {"Id": {"whs-x"}},
+		"ListParkedWebhookDeliveries": {},
+	} {
+		status, body := keywardCall(t, k, id, secret, action, params)
+		if status != http.StatusForbidden || !strings.Contains(body, "<Code>AccessDenied</Code>") ||
+			!strings.Contains(body, "keyward:"+action) {
+			t.Errorf("%s as a user with iam:* only: %d %s", action, status, body)
+		}
+	}
+	subs, err := k.Store.ListWebhookSubscriptions(context.Background(), kwtest.AccountID)
+	must(t, err)
+	if len(subs) != 0 {
+		t.Fatalf("subscribed without permission: %+v", subs)
+	}
+	id, secret = k.User(t, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:CreateWebhookSubscription","Resource":"arn:aws:keyward::123456789012:webhook-subscription/*"}]}`)
+	if status, body := keywardCall(t, k, id, secret, "CreateWebhookSubscription", subscribeParams("https://hooks.example.com/x", webhook.AccessKeyCreated)); status != http.StatusOK {
+		t.Fatalf("CreateWebhookSubscription as allowed: %d %s", status, body)
+	}
+}

@@ -1,0 +1,81 @@
+package keyward
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// WebhookSubscription is an account's subscription to Keyward's events: a
+// URL they are delivered to, signed with its secrets, and the names of the
+// events it chooses (package webhook lists them). The URL may hold a
+// token: it is shown to the account's administrators and never logged.
+type WebhookSubscription struct {
+	ID        string
+	AccountID string
+	URL       string
+	// Secrets are the signing secrets sealed under the master key with the
+	// subscription's ID as associated data, the current one first.
+	Secrets   [][]byte
+	Events    []string
+	CreatedAt time.Time
+}
+
+// WebhookDelivery is a delivery that was given up (parked), as the
+// console and keyward webhooks deliveries list it.
+type WebhookDelivery struct {
+	ID             string
+	SubscriptionID string
+	EventID        string
+	EventType      string
+	Created        time.Time
+	Parked         time.Time
+	Attempts       int
+	LastError      string
+	Reason         string
+}
+
+// MaxWebhookSubscriptions is Keyward's quota of subscriptions per account.
+const MaxWebhookSubscriptions = 20
+
+// Error codes of the webhook subscriptions, a Keyward extension: AWS has
+// no such codes.
+const (
+	ENoSuchWebhookSubscription        = "NoSuchWebhookSubscription"
+	EWebhookSubscriptionLimitExceeded = "WebhookSubscriptionLimitExceeded"
+	EInvalidWebhookURL                = "InvalidWebhookUrl"
+)
+
+// Errors of the webhook subscriptions' store.
+var (
+	ErrNoSuchWebhookSubscription = errors.New("keyward: no such webhook subscription")
+	ErrWebhookSubscriptionQuota  = errors.New("keyward: webhook subscription quota reached")
+)
+
+// WebhookSubscriptionNotFound is the API's error for a subscription ID
+// that names none of the account's.
+func WebhookSubscriptionNotFound(id string) *Error {
+	return Errorf(ENoSuchWebhookSubscription, "The webhook subscription with id %s cannot be found.", Clip(id))
+}
+
+// WebhookStore keeps the webhook subscriptions and lists the deliveries
+// that were given up. The deliveries themselves are written by the store
+// in the transaction of the change they report (package webhook's Outbox).
+type WebhookStore interface {
+	// CreateWebhookSubscription stores s; ErrWebhookSubscriptionQuota when
+	// its account has MaxWebhookSubscriptions already, checked in the
+	// transaction.
+	CreateWebhookSubscription(ctx context.Context, s WebhookSubscription) error
+	// WebhookSubscription returns the account's subscription with the ID;
+	// ErrNoSuchWebhookSubscription.
+	WebhookSubscription(ctx context.Context, accountID, id string) (WebhookSubscription, error)
+	// ListWebhookSubscriptions returns the account's subscriptions, oldest
+	// first.
+	ListWebhookSubscriptions(ctx context.Context, accountID string) ([]WebhookSubscription, error)
+	// DeleteWebhookSubscription deletes the subscription and its pending
+	// and parked deliveries; ErrNoSuchWebhookSubscription.
+	DeleteWebhookSubscription(ctx context.Context, accountID, id string) error
+	// ParkedWebhookDeliveries lists the account's parked deliveries, the
+	// most recently parked first, up to limit.
+	ParkedWebhookDeliveries(ctx context.Context, accountID string, limit int) ([]WebhookDelivery, error)
+}
