@@ -92,6 +92,7 @@ type Store interface {
 	AccessStore
 	RoleStore
 	OIDCStore
+	OIDCSignInStore
 	SAMLStore
 	InstanceProfileStore
 	// TagStore keeps the tags of every taggable kind.

@@ -120,6 +120,10 @@ var (
 	WebhookSecretShape         = sensitive(newStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
 	WebhookEventShape          = newStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
 	WebhookSubscriptionIDShape = newStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
+	// The console sign-in through an OpenID Connect provider: the name is
+	// shown on the sign-in page; the secret is never echoed.
+	OIDCSignInNameShape   = newStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
+	OIDCClientSecretShape = sensitive(newStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }

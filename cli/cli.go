@@ -162,6 +162,10 @@ func Run(ctx context.Context, env Env) int {
 		}
 		return eventsCommand(ctx, c)
 	}
+	if len(rest) > 2 && rest[0] == "oidc" && rest[1] == "sign-in" && oidcSignInVerbs[rest[2]] != "" {
+		// keyward oidc sign-in put: keyward oidc put-sign-in.
+		rest = append([]string{"oidc", oidcSignInVerbs[rest[2]]}, rest[3:]...)
+	}
 	group, ok := groups[rest[0]]
 	if !ok {
 		return fail(env, usagef("keyward: unknown command %q\n\n%s", rest[0], env.help()))

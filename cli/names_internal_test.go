@@ -145,11 +145,20 @@ func TestXformName(t *testing.T) {
 }
 
 // TestEveryServedActionHasACommand: each action the Query API serves is
-// a command of keyward iam or keyward sts.
+// a command of keyward iam or keyward sts, or for Keyward's own OIDC
+// sign-in actions of keyward oidc.
 func TestEveryServedActionHasACommand(t *testing.T) {
 	served := queryapi.Actions()
 	if len(served["iam"]) == 0 || len(served["sts"]) == 0 {
 		t.Fatalf("the server's table of actions: %v", served)
+	}
+	// Keyward's own OIDC sign-in actions are keyward oidc's commands.
+	ownCommands := map[string]string{"PutOpenIDConnectSignIn": "put-sign-in", "GetOpenIDConnectSignIn": "get-sign-in",
+		"ListOpenIDConnectSignIns": "list-sign-ins", "DeleteOpenIDConnectSignIn": "delete-sign-in"}
+	for _, a := range served["keyward"] {
+		if strings.Contains(a, "OpenIDConnectSignIn") && oidcSignInCommands[ownCommands[a]] == nil {
+			t.Errorf("keyward %s has no command", a)
+		}
 	}
 	for service, actions := range served {
 		if service == "keyward" {

@@ -73,6 +73,15 @@ func (c *Console) perform(w http.ResponseWriter, r *request, op *keyward.Operati
 	c.auditForm(pe, r.failed)
 }
 
+// actionForms are the routes of the forms whose action takes a user, a
+// group or a policy from a field (c.act's userActions, groupActions and
+// roleActions).
+var actionForms = map[string]bool{
+	"POST /console/users/{name}/do/{action}": true,
+	"POST /console/groups/{name}/{action}":   true,
+	"POST /console/roles/{name}/{action}":    true,
+}
+
 // consoleEvent makes the event of a changing form.
 func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string) *keyward.PendingEvent {
 	// The path's {name} is a user's, a group's or a role's; forms that
@@ -91,16 +100,45 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string
 		params[nameField] = keyward.Clip(v)
 	}
 	if v := r.PathValue("id"); v != "" {
-		params["accessKeyId"] = keyward.Clip(v)
+		idField := "accessKeyId"
+		if strings.HasPrefix(r.Pattern, "POST /console/webhooks") {
+			idField = "id"
+		}
+		params[idField] = keyward.Clip(v)
 	}
-	for form, field := range map[string]string{"user": "userName", "group": "groupName", "policy": "policyArn"} {
-		if v := r.PostFormValue(form); v != "" {
-			params[field] = keyward.Clip(v)
+	// Only the entities' action forms (c.act) take a user, a group or a
+	// policy from a field, and never in place of what the path names: a
+	// field the action ignores must not speak for it.
+	if actionForms[r.Pattern] {
+		for form, field := range map[string]string{"user": "userName", "group": "groupName", "policy": "policyArn"} {
+			if _, named := params[field]; !named {
+				if v := r.PostFormValue(form); v != "" {
+					params[field] = keyward.Clip(v)
+				}
+			}
+		}
+	}
+	if strings.HasPrefix(r.Pattern, "POST /console/provider/") {
+		if v := r.PostFormValue("arn"); v != "" {
+			params["openIDConnectProviderArn"] = keyward.Clip(v)
+		}
+		if r.PostFormValue("clientSecret") != "" {
+			params["clientSecret"] = keyward.Hidden
 		}
 	}
 	pe := &keyward.PendingEvent{Event: c.event(r, keyward.EventSourceIAM, name)}
 	pe.Event.UserIdentity, pe.Event.RequestParameters = keyward.IdentityOf(p, ""), params
 	return pe
+}
+
+// requested sets the request parameters of the pending event of r's form
+// to what its action does, for a form whose path and fields do not say it
+// (the status a key is given, the key's owner): what a webhook makes of
+// the event (webhook.FromAudit) comes from them.
+func requested(r *request, params map[string]any) {
+	if pe, ok := keyward.EventFrom(r.ctx()); ok && !pe.Claimed() {
+		pe.Event.RequestParameters = params
+	}
 }
 
 // event is a console request's event, with what every one shows.

@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/chromedp/cdproto/network"
@@ -28,11 +27,6 @@ func signedInAsRole(ts *apiServer) chromedp.Tasks {
 		waitFor(`location.href.startsWith(` + jsString(ts.URL+"/console/roles") + `) && !!document.getElementById("roles")`),
 		waitFor(`document.body.innerText.includes("Admin/alice")`),
 	}
-}
-
-func jsString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }
 
 // TestConsoleSAMLSignIn signs in to the console through the identity

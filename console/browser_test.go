@@ -2,8 +2,6 @@ package console_test
 
 import (
 	"context"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/target"
 	"log"
 	"os"
 	"os/exec"
@@ -20,7 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // The console's tests in a real browser: Debian's Chromium, driven by
@@ -28,9 +30,6 @@ import (
 // (newAPIServer), as keyward serve routes them. A browser needs no keyward
 // process; what it checks is the console's pages, their scripts and their
 // styles.
-
-// chromium is Debian's Chromium, which `make test` installs.
-const chromium = "/usr/bin/chromium"
 
 // One Chromium serves every browser test of the package: starting it is
 // most of what a short test costs. Each test gets a browser context of its
@@ -41,6 +40,7 @@ var shared struct {
 	ctx     context.Context
 	err     error
 	profile string
+	remove  func()
 	cancel  []context.CancelFunc
 }
 
@@ -50,40 +50,21 @@ func TestMain(m *testing.M) {
 	for _, cancel := range shared.cancel {
 		cancel()
 	}
-	if shared.profile != "" {
-		// Chromium's helpers may still write to their profile for a moment
-		// after the browser closes: removed leniently.
-		for i := 0; i < 20 && os.RemoveAll(shared.profile) != nil; i++ {
-			time.Sleep(50 * time.Millisecond)
-		}
+	if shared.remove != nil {
+		shared.remove()
 	}
 	os.Exit(code)
 }
 
 func startBrowser() {
-	shared.profile, shared.err = os.MkdirTemp("", "keyward-chromium-")
+	var remove func()
+	shared.profile, remove, shared.err = kwtest.NewProfile()
 	if shared.err != nil {
 		return
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(shared.profile),
-		chromedp.WindowSize(1400, 1000),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	// chromedp v0.16 does not know every event of Debian's newer Chromium
-	// and says so on each; those messages are not test failures.
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
-		if !strings.Contains(format, "unhandled") {
-			log.Printf("chromedp: "+format, args...)
-		}
-	}))
+	shared.remove = remove
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), kwtest.ChromiumOptions(shared.profile)...)
+	ctx, cancel := chromedp.NewContext(actx, kwtest.QuietChromedp(log.Printf))
 	shared.cancel = []context.CancelFunc{cancel, cancelAlloc}
 	// The first Run starts the browser, which browser contexts need.
 	shared.ctx, shared.err = ctx, chromedp.Run(ctx)
@@ -93,7 +74,7 @@ func startBrowser() {
 // downloading into dir.
 func newBrowser(t *testing.T, downloads string) context.Context {
 	t.Helper()
-	if _, err := exec.LookPath(chromium); err != nil {
+	if _, err := exec.LookPath(kwtest.Chromium); err != nil {
 		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
 	}
 	shared.once.Do(startBrowser)
@@ -128,54 +109,12 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 	return ctx
 }
 
-// browse runs browser actions and saves a screenshot of where they ended
-// under the test's artifact directory.
-func browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
-	t.Helper()
-	// Each step gets its own deadline, so that a failure leaves the browser
-	// usable for the screenshot that shows it.
-	step, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Run(step, actions...); err != nil {
-		var shot []byte
-		late, cancelLate := context.WithTimeout(ctx, 10*time.Second)
-		defer cancelLate()
-		chromedp.Run(late, chromedp.FullScreenshot(&shot, 100))
-		os.WriteFile(filepath.Join(t.ArtifactDir(), name+"-failed.png"), shot, 0o644)
-		var html string
-		chromedp.Run(late, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
-		t.Fatalf("%s: %v\n%s", name, err, html)
-	}
-	var shot []byte
-	// Bounded too: a page still loading can keep a screenshot waiting.
-	shotCtx, cancelShot := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelShot()
-	if err := chromedp.Run(shotCtx, chromedp.FullScreenshot(&shot, 100)); err == nil {
-		os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), shot, 0o644)
-	}
-	if dir := os.Getenv("KEYWARD_SCREENSHOTS"); dir != "" { // to look at them after the run
-		os.MkdirAll(dir, 0o755)
-		os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".png"), shot, 0o644)
-	}
-}
-
-// waitFor waits until a script is true, through page loads that make a
-// single evaluation fail.
-func waitFor(js string) chromedp.Action {
-	return chromedp.ActionFunc(func(ctx context.Context) error {
-		for {
-			var ok bool
-			if err := chromedp.Evaluate(js, &ok).Do(ctx); err == nil && ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	})
-}
+// The helpers every browser test uses, from kwtest.
+var (
+	browse   = kwtest.Browse
+	waitFor  = kwtest.WaitFor
+	jsString = kwtest.JSString
+)
 
 // waitForFile waits for a download to land.
 func waitForFile(t *testing.T, pattern string) string {

@@ -135,7 +135,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks"}
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "oidcroles", "oidcprovider", "providers"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -193,6 +193,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/signin/saml", c.samlStart)
 	m.HandleFunc("GET /console/signin/oidc", c.oidcStart)
 	m.HandleFunc("GET "+OIDCCallbackPath, c.oidcCallback)
+	m.HandleFunc("POST "+oidcChoicePath, c.oidcChoose)
 	m.HandleFunc("GET /console/federation", c.federation)
 	m.HandleFunc("GET /saml/metadata", c.samlMetadata)
 	m.HandleFunc("POST /saml", c.samlSignIn)
@@ -234,6 +235,9 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/roles", c.session(c.form("CreateRole", c.createRole)))
 	m.HandleFunc("GET /console/roles/{name}", c.session(c.rolePage))
 	m.HandleFunc("POST /console/roles/{name}/{action}", c.session(c.act(roleActions)))
+	m.HandleFunc("GET /console/providers", c.session(c.providersPage))
+	m.HandleFunc("GET /console/provider", c.session(c.oidcProviderPage))
+	m.HandleFunc("POST /console/provider/{action}", c.session(c.forms(oidcProviderOperations, c.oidcProviderAction)))
 	m.HandleFunc("GET /console/policies", c.session(c.policiesPage))
 	m.HandleFunc("GET /console/policies/new", c.session(c.newPolicyPage))
 	m.HandleFunc("POST /console/policies", c.session(c.createPolicy))

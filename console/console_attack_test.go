@@ -21,6 +21,7 @@ package console_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,6 +36,7 @@ import (
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/webhook"
 )
 
 // site is the console alone, in front of a Service on SQLite, with
@@ -339,5 +341,80 @@ func TestUsersListHonoursTagConditions(t *testing.T) {
 	_, page = b.do(http.MethodGet, "/console/users?sort=keyage&order=desc", nil)
 	if !strings.Contains(page, `data-col="name" scope="col" aria-sort=`) {
 		t.Error("sorted by key age, which tells of the user the caller may not read")
+	}
+}
+
+// TestKeyFormEventNamesTheKeysOwner: a user who may manage only their own
+// keys deactivates one from the console with an extra form field naming
+// another user. The audit record and the webhook events it makes name the
+// key's real owner, with the status it was given: a form field the action
+// does not use must not speak for it, and a receiver watching for
+// access-key.deactivated learns of a deactivation made in the console.
+func TestKeyFormEventNamesTheKeysOwner(t *testing.T) {
+	s, rec := newAuditedSite(t)
+	s.withPassword("dev", "Dev-Passw0rd-123", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["iam:*AccessKey*","iam:GetUser"],"Resource":"arn:aws:iam::123456789012:user/dev"}]}`)
+	key, _, err := s.k.IAM.CreateAccessKey(root(), "dev")
+	must(t, err)
+	_, err = s.k.IAM.CreateWebhookSubscription(root(), "https://hooks.example.com/in", "0123456789abcdef0123",
+		[]string{"access-key.deactivated", "audit.UpdateAccessKey"})
+	must(t, err)
+
+	b := s.browser()
+	if status := b.signInUser(kwtest.AccountID, "dev", "Dev-Passw0rd-123"); status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", status)
+	}
+	_, page := b.do(http.MethodGet, "/console/security-credentials/keys/"+key.ID+"/deactivate", nil)
+	m := csrf.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form: %s", page)
+	}
+	status, page := b.do(http.MethodPost, "/console/security-credentials/keys/"+key.ID+"/deactivate",
+		url.Values{"csrf": {m[1]}, "user": {"admin"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d %s", status, page)
+	}
+	must(t, rec.Flush(context.Background()))
+
+	ds, err := s.k.Store.Claim(context.Background(), webhook.ClaimQuery{Now: time.Now().Add(time.Minute), Limit: 10, Lease: time.Minute, PerSubscription: 10})
+	must(t, err)
+	types := map[string]webhook.Event{}
+	for _, d := range ds {
+		var ev webhook.Event
+		must(t, json.Unmarshal(d.Body, &ev))
+		types[ev.Name()] = ev
+	}
+	audited, ok := types["audit.UpdateAccessKey"]
+	if !ok {
+		t.Fatalf("no audit.UpdateAccessKey delivery: %v", types)
+	}
+	if strings.Contains(string(audited.Data.Record), "admin") {
+		t.Errorf("the audit record names the user of a form field the action ignores: %s", audited.Data.Record)
+	}
+	ev, ok := types[webhook.AccessKeyDeactivated]
+	if !ok {
+		t.Fatalf("no access-key.deactivated delivery for a key deactivated in the console: %v", types)
+	}
+	if ev.Data.UserName != "dev" || ev.Data.AccessKeyID != key.ID || ev.Data.Status != keyward.StatusInactive {
+		t.Errorf("access-key.deactivated data %+v, want user dev, key %s, Inactive", ev.Data, key.ID)
+	}
+
+	// A form whose action names no user at all (changing one's own
+	// password) does not take one from a field either.
+	_, page = b.do(http.MethodGet, "/console/password", nil)
+	m = csrf.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no password form: %s", page)
+	}
+	b.do(http.MethodPost, "/console/password", url.Values{"csrf": {m[1]}, "user": {"admin"}, "group": {"admins"},
+		"old": {"Dev-Passw0rd-123"}, "new": {"Dev-Passw0rd-456"}, "confirm": {"Dev-Passw0rd-456"}})
+	must(t, rec.Flush(context.Background()))
+	evs, _, err := s.k.Store.LookupEvents(context.Background(), keyward.EventQuery{EventName: "ChangePassword", Max: 10})
+	must(t, err)
+	if len(evs) != 1 {
+		t.Fatalf("%d ChangePassword events", len(evs))
+	}
+	if strings.Contains(string(evs[0].Record), "admin") {
+		t.Errorf("ChangePassword's audit record names a user of a form field: %s", evs[0].Record)
 	}
 }

@@ -194,6 +194,19 @@ func (c *Console) keyAction(w http.ResponseWriter, r *request) {
 		return
 	}
 	back, base := keyPaths(u)
+	// The event names the key, its owner (none: the caller's own, as the
+	// API's) and its new status, as the API's request would.
+	params := map[string]any{"accessKeyId": k.ID}
+	if u.Name != "" {
+		params["userName"] = u.Name
+	}
+	switch action {
+	case "deactivate":
+		params["status"] = keyward.StatusInactive
+	case "activate":
+		params["status"] = keyward.StatusActive
+	}
+	requested(r, params)
 	var err error
 	var notice string
 	switch action {

@@ -1,10 +1,14 @@
 package console
 
 import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,9 +21,11 @@ import (
 
 // Console sign-in through OpenID Connect, a Keyward extension (AWS needs
 // IAM Identity Center for it). The sign-in page links to
+// /console/signin/oidc?provider=HOST for each of the account's OIDC
+// providers with a sign-in set (PutOpenIDConnectSignIn), and to
 // /console/signin/oidc?provider=HOST&role=ARN for each role the server's
-// configuration offers through one of the account's OIDC providers; that
-// sends the browser to the provider's authorisation endpoint with an
+// flags offer (OIDCSignIn, which overrides a provider's stored setting);
+// that sends the browser to the provider's authorisation endpoint with an
 // authorisation-code request bound to this browser by a state, a nonce and
 // a PKCE (S256) verifier, which a cookie signed under the session key
 // remembers for oidcRequestLifetime. The provider sends the browser back
@@ -27,7 +33,12 @@ import (
 // the cookie, redeems the code with the verifier and the client's secret,
 // and asks STS for the role's session with the ID token, which it verifies
 // and the role's trust policy decides exactly as AssumeRoleWithWebIdentity
-// does, the nonce and the client's audience checked besides.
+// does, the nonce and the client's audience checked besides. A sign-in
+// that named no role is offered the roles that admit the token (of those
+// its setting names, or of every role): one signs in at once; several are
+// AWS's role chooser, which posts the choice to /console/oidc/role, the
+// token kept meanwhile in a cookie sealed under a key of the session
+// key's, good once and for oidcChoiceLifetime at most.
 //
 // The cookie is SameSite=Lax: the provider's redirect back is a top-level
 // navigation from its site, with which a Strict cookie does not go. It
@@ -44,6 +55,14 @@ const (
 	// oidcRequestLifetime is how long a browser has to sign in at the
 	// provider and come back.
 	oidcRequestLifetime = 10 * time.Minute
+	// oidcChoiceCookie holds, sealed, the ID token of a sign-in between
+	// the role chooser and the choice; oidcChoiceLifetime is how long.
+	oidcChoiceCookie   = "keyward_oidc_choice"
+	oidcChoicePath     = "/console/oidc/role"
+	oidcChoiceLifetime = 5 * time.Minute
+	// maxOIDCProviderParam bounds the provider a sign-in names: IAM's
+	// longest provider URL.
+	maxOIDCProviderParam = 255
 )
 
 // OIDCClient is the console's client at one of the account's OpenID
@@ -77,9 +96,11 @@ type oidcSignInOption struct {
 	Provider, Role, Label string
 }
 
-// oidcOptions are the sign-in page's buttons: one per role, labelled with
-// the issuer's host, and the role's name when a provider offers several.
-func (c *Console) oidcOptions() []oidcSignInOption {
+// oidcOptions are the sign-in page's buttons: one per provider with a
+// sign-in set through the API, labelled with its name; and for the
+// flags' clients one per role, labelled with the issuer's host, and the
+// role's name when a provider offers several.
+func (c *Console) oidcOptions(r *http.Request) []oidcSignInOption {
 	var out []oidcSignInOption
 	for _, cl := range c.OIDCSignIn {
 		host, _, _ := strings.Cut(cl.Provider, "/")
@@ -92,16 +113,46 @@ func (c *Console) oidcOptions() []oidcSignInOption {
 			out = append(out, oidcSignInOption{Provider: cl.Provider, Role: role, Label: label})
 		}
 	}
+	stored, err := c.STS.OIDCSignInOptions(r.Context())
+	if err != nil {
+		c.Logger.Error("listing OpenID Connect sign-ins", "err", err) // the other ways to sign in still work
+	}
+	for _, o := range stored {
+		if !slices.ContainsFunc(c.OIDCSignIn, func(cl OIDCClient) bool { return cl.Provider == o.Provider }) {
+			out = append(out, oidcSignInOption{Provider: o.Provider, Label: o.Name})
+		}
+	}
 	return out
 }
 
-func (c *Console) oidcClient(provider, role string) (OIDCClient, bool) {
+// oidcClient is the console's client at provider: the flags' when they
+// name it, else the provider's sign-in set through the API.
+func (c *Console) oidcClient(r *http.Request, provider string) (OIDCClient, keyward.OIDCProvider, error) {
+	none := keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role.")
+	if provider == "" || len(provider) > maxOIDCProviderParam {
+		return OIDCClient{}, keyward.OIDCProvider{}, none
+	}
 	for _, cl := range c.OIDCSignIn {
-		if cl.Provider == provider && slices.Contains(cl.Roles, role) {
-			return cl, true
+		if cl.Provider == provider {
+			p, err := c.STS.ConsoleOIDCProvider(r.Context(), provider)
+			return cl, p, err
 		}
 	}
-	return OIDCClient{}, false
+	si, err := c.STS.OIDCSignInClient(r.Context(), provider)
+	if err != nil {
+		return OIDCClient{}, keyward.OIDCProvider{}, err
+	}
+	return OIDCClient{Provider: provider, ClientID: si.ClientID, ClientSecret: si.ClientSecret, Roles: si.Roles}, si.Provider, nil
+}
+
+// offers reports whether the client lets a sign-in ask for role: one of
+// its roles, or when it names none any role ARN, which the role's trust
+// policy then decides.
+func (cl *OIDCClient) offers(role string) bool {
+	if len(cl.Roles) > 0 {
+		return slices.Contains(cl.Roles, role)
+	}
+	return strings.HasPrefix(role, "arn:") && len(role) <= 2048
 }
 
 // oidcStateKey is the key the cookie is signed with: derived from the
@@ -151,20 +202,17 @@ func (c *Console) clearOIDCState(w http.ResponseWriter, r *http.Request) {
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// oidcProvider is the account's OIDC provider of a configured client.
-func (c *Console) oidcProvider(r *http.Request, url string) (keyward.OIDCProvider, error) {
-	return c.STS.ConsoleOIDCProvider(r.Context(), url)
-}
-
 // oidcStart sends the browser to the provider's authorisation endpoint.
 func (c *Console) oidcStart(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	cl, ok := c.oidcClient(q.Get("provider"), q.Get("role"))
-	if !ok || c.OIDC == nil || c.STS.SAML == nil {
+	if c.OIDC == nil || c.STS.SAML == nil {
 		c.oidcFailed(w, r, "", keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role."))
 		return
 	}
-	p, err := c.oidcProvider(r, cl.Provider)
+	cl, p, err := c.oidcClient(r, q.Get("provider"))
+	if err == nil && q.Has("role") && !cl.offers(q.Get("role")) {
+		err = keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role.")
+	}
 	if err != nil {
 		c.oidcFailed(w, r, "", err)
 		return
@@ -175,7 +223,7 @@ func (c *Console) oidcStart(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, "", keyward.Errorf(keyward.EServiceFailure, "The sign-in could not start: the identity provider could not be reached."))
 		return
 	}
-	st := oidcRequestState{State: c.token(), Nonce: c.token(), Verifier: c.token() + c.token(), Provider: cl.Provider, Role: cl.Roles[slices.Index(cl.Roles, q.Get("role"))],
+	st := oidcRequestState{State: c.token(), Nonce: c.token(), Verifier: c.token() + c.token(), Provider: cl.Provider, Role: q.Get("role"),
 		Expires: c.Now().Add(oidcRequestLifetime).Unix()}
 	challenge := sha256.Sum256([]byte(st.Verifier))
 	v := url.Values{"response_type": {"code"}, "client_id": {cl.ClientID}, "redirect_uri": {c.oidcRedirectURI()}, "scope": {"openid"},
@@ -226,12 +274,14 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The identity provider did not sign you in."))
 		return
 	}
-	cl, ok := c.oidcClient(st.Provider, st.Role)
-	if !ok || c.OIDC == nil {
+	if c.OIDC == nil {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role."))
 		return
 	}
-	p, err := c.oidcProvider(r, cl.Provider)
+	cl, p, err := c.oidcClient(r, st.Provider)
+	if err == nil && st.Role != "" && !cl.offers(st.Role) {
+		err = keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role.")
+	}
 	if err != nil {
 		c.oidcFailed(w, r, st.Role, err)
 		return
@@ -260,10 +310,39 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token was not issued by the identity provider the sign-in was asked of."))
 		return
 	}
-	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r),
+	role := st.Role
+	if role == "" {
+		// No role asked for: those that admit the token are offered.
+		roles, err := c.STS.WebIdentityConsoleRoles(c.oidcCaller(r), token, st.Nonce, cl.ClientID, oidcSessionName(token, c.OIDC), cl.Roles)
+		if err == nil && len(roles) == 0 {
+			err = keyward.Errorf(keyward.EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity: no role of this account admits you.")
+		}
+		if err != nil {
+			c.auditOIDC(r, "", nil, err)
+			c.oidcFailed(w, r, "", err)
+			return
+		}
+		if len(roles) > 1 {
+			c.oidcChooser(w, r, oidcChoice{Token: token, Nonce: st.Nonce, Provider: cl.Provider, CSRF: c.token(),
+				Expires: c.Now().Add(oidcChoiceLifetime).Unix(), ID: c.token()}, roles)
+			return
+		}
+		role = roles[0]
+	}
+	c.oidcSession(w, r, role, token, st.Nonce, cl.ClientID)
+}
+
+// oidcCaller is the context of a sign-in's request to STS: no signer,
+// the request's address, transport and time.
+func (c *Console) oidcCaller(r *http.Request) context.Context {
+	return keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r),
 		CurrentTime: c.Now(), UserAgent: r.UserAgent()})
-	ar, err := c.STS.WebIdentityConsoleSession(ctx, st.Role, oidcSessionName(token, c.OIDC), token, st.Nonce, cl.ClientID)
-	c.auditOIDC(r, st.Role, &ar, err)
+}
+
+// oidcSession signs the browser in as role's session for the ID token.
+func (c *Console) oidcSession(w http.ResponseWriter, r *http.Request, role, token, nonce, clientID string) {
+	ar, err := c.STS.WebIdentityConsoleSession(c.oidcCaller(r), role, oidcSessionName(token, c.OIDC), token, nonce, clientID)
+	c.auditOIDC(r, role, &ar, err)
 	if err != nil {
 		c.oidcFailed(w, r, "", err)
 		return
@@ -275,6 +354,111 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	c.setSession(w, r, s)
 	c.render(w, http.StatusOK, "samlcontinue", samlContinuePage{layout: layout{Title: "Signing in"}, Destination: "/console/roles"})
+}
+
+// oidcChoice is what the role chooser's cookie holds, sealed: the ID
+// token and what it answers, until the browser chooses.
+type oidcChoice struct {
+	ID       string `json:"i"`
+	Token    string `json:"t"`
+	Nonce    string `json:"n"`
+	Provider string `json:"p"`
+	CSRF     string `json:"c"`
+	Expires  int64  `json:"e"`
+}
+
+// oidcRolesPage is the role chooser of an OpenID Connect sign-in.
+type oidcRolesPage struct {
+	layout
+	CSRF  string
+	Roles []samlRole
+}
+
+// oidcChoiceAEAD seals the chooser's cookie under a key derived from the
+// session key with a label of its own: the ID token is a credential, which
+// the browser holds but cannot read.
+func (c *Console) oidcChoiceAEAD() cipher.AEAD {
+	m := hmac.New(sha256.New, c.SessionKey)
+	m.Write([]byte("keyward console OIDC role choice"))
+	block, _ := aes.NewCipher(m.Sum(nil)) // 32 bytes: AES-256
+	aead, _ := cipher.NewGCM(block)
+	return aead
+}
+
+// oidcChooser shows the role chooser, the token kept in a sealed cookie.
+func (c *Console) oidcChooser(w http.ResponseWriter, r *http.Request, ch oidcChoice, roles []string) {
+	b, _ := json.Marshal(ch)
+	aead := c.oidcChoiceAEAD()
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := io.ReadFull(c.Rand, nonce); err != nil {
+		c.oidcFailed(w, r, "", err)
+		return
+	}
+	value := base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, b, []byte(oidcChoiceCookie)))
+	if len(value) > maxCookie {
+		c.oidcFailed(w, r, "", keyward.Errorf(keyward.EAccessDenied, "The identity provider's ID token is too large to choose a role with."))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: oidcChoiceCookie, Value: value, Path: oidcChoicePath, HttpOnly: true,
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(oidcChoiceLifetime / time.Second)})
+	page := oidcRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(r.Context()).ID}, CSRF: ch.CSRF}
+	for _, arn := range roles {
+		account, name := roleParts(arn)
+		page.Roles = append(page.Roles, samlRole{ARN: arn, Account: account, Name: name})
+	}
+	c.render(w, http.StatusOK, "oidcroles", page)
+}
+
+// readOIDCChoice opens the chooser's cookie of r.
+func (c *Console) readOIDCChoice(r *http.Request) (oidcChoice, bool) {
+	var ch oidcChoice
+	ck, err := r.Cookie(oidcChoiceCookie)
+	if err != nil || len(ck.Value) > maxCookie {
+		return ch, false
+	}
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(ck.Value)
+	aead := c.oidcChoiceAEAD()
+	if err != nil || len(sealed) < aead.NonceSize() {
+		return ch, false
+	}
+	b, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(oidcChoiceCookie))
+	if err != nil || json.Unmarshal(b, &ch) != nil || ch.ID == "" || ch.Token == "" || ch.CSRF == "" || c.Now().Unix() >= ch.Expires {
+		return ch, false
+	}
+	return ch, true
+}
+
+// oidcChoose signs the browser in as the role it chose.
+func (c *Console) oidcChoose(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		return
+	}
+	ch, ok := c.readOIDCChoice(r)
+	http.SetCookie(w, &http.Cookie{Name: oidcChoiceCookie, Value: "", Path: oidcChoicePath, HttpOnly: true,
+		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	if !ok || !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(ch.CSRF)) {
+		c.oidcFailed(w, r, "", keyward.Errorf(keyward.EAccessDenied, "The role was chosen for no sign-in of this browser, or one that has expired. Sign in again."))
+		return
+	}
+	role := r.PostFormValue("role")
+	first, err := c.STS.SpendSignInState(r.Context(), "oidc-choice:"+ch.ID, c.Now(), time.Unix(ch.Expires, 0))
+	if err == nil && !first {
+		err = keyward.Errorf(keyward.EAccessDenied, "This sign-in was used already. Sign in again.")
+	}
+	var cl OIDCClient
+	if err == nil {
+		cl, _, err = c.oidcClient(r, ch.Provider)
+	}
+	if err == nil && !cl.offers(role) {
+		err = keyward.Errorf(keyward.EAccessDenied, "The sign-in does not offer that role.")
+	}
+	if err != nil {
+		c.oidcFailed(w, r, keyward.Clip(role), err)
+		return
+	}
+	c.oidcSession(w, r, role, ch.Token, ch.Nonce, cl.ClientID)
 }
 
 // oidcSessionName is the role session's name: the token's subject, in the
@@ -308,7 +492,10 @@ func (c *Console) auditOIDC(r *http.Request, roleARN string, ar *keyward.Assumed
 	}
 	e := c.event(r, keyward.EventSourceSTS, "AssumeRoleWithWebIdentity")
 	e.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
-	e.RequestParameters = map[string]any{"webIdentityToken": keyward.Hidden, "roleArn": keyward.Clip(roleARN)}
+	e.RequestParameters = map[string]any{"webIdentityToken": keyward.Hidden}
+	if roleARN != "" {
+		e.RequestParameters["roleArn"] = keyward.Clip(roleARN)
+	}
 	if err != nil {
 		e.ErrorCode, e.ErrorMessage = keyward.ErrorCode(err), keyward.Clip(keyward.ErrorMessage(err))
 	}

@@ -26,6 +26,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -500,6 +501,346 @@ func TestOIDCSignInAttacks(t *testing.T) {
 			t.Fatalf("a code replayed at a provider that redeems it twice signed in: %d", status)
 		}
 	})
+}
+
+// newStoredOIDCConsole is newOIDCConsole with the sign-in set through
+// IAM (PutOpenIDConnectSignIn) instead of the server's flags, naming no
+// role: the roles whose trust policies admit the token are offered, here
+// Dev and Ops, not Other, which trusts another subject.
+func newStoredOIDCConsole(t *testing.T) *oidcConsole {
+	t.Helper()
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	k := kwtest.NewWithOptions(t, kwtest.Options{Now: clock.Now, OIDCAllowPrivate: true})
+	op := newTestOP(t, clock.Now)
+	ctx := root()
+	p, err := k.IAM.CreateOIDCProvider(ctx, op.URL, []string{op.ClientID, "another-client"}, []string{op.Thumbprint}, nil)
+	must(t, err)
+	host := strings.TrimPrefix(op.URL, "https://")
+	for role, sub := range map[string]string{"Dev": "alice", "Ops": "alice", "Other": "bob"} {
+		_, err := k.IAM.CreateRole(ctx, keyward.Role{Name: role, TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"` + p.ARN + `"},"Action":"sts:AssumeRoleWithWebIdentity",
+"Condition":{"StringEquals":{"` + host + `:sub":"` + sub + `","` + host + `:aud":"` + op.ClientID + `"}}}]}`})
+		must(t, err)
+		must(t, k.IAM.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: role}, "read",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`))
+	}
+	must(t, k.IAM.PutOIDCSignIn(ctx, p.ARN, op.ClientID, op.Secret, "Example SSO", nil))
+	key := make([]byte, 32)
+	rand.Read(key)
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: clock.Now, Rand: rand.Reader, SessionKey: key, OIDC: k.STS.WebIdentity.(*oidc.Verifier)})
+	must(t, err)
+	s := &oidcConsole{srv: httptest.NewServer(c), clock: clock, op: op, k: k, provider: host}
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+var chooserCSRF = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+// choose posts the role chooser's form in hc with the CSRF token csrf.
+func (s *oidcConsole) choose(t *testing.T, hc *http.Client, csrf, role string) (int, string) {
+	t.Helper()
+	resp, err := hc.PostForm(s.srv.URL+"/console/oidc/role", url.Values{"csrf": {csrf}, "role": {role}})
+	must(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// signedInAs reports whether hc's console session is the role's.
+func (s *oidcConsole) signedInAs(t *testing.T, hc *http.Client, role string) bool {
+	t.Helper()
+	resp, err := hc.Get(s.srv.URL + "/console/roles")
+	must(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), ":assumed-role/"+role+"/alice<")
+}
+
+// TestOIDCStoredSignIn: a sign-in set through IAM is offered by its name
+// with no role; the roles that admit the token are offered in the
+// chooser, and the one chosen is the session's. A setting naming its
+// roles offers only those.
+func TestOIDCStoredSignIn(t *testing.T) {
+	s := newStoredOIDCConsole(t)
+	hc := cookieClient()
+	resp, err := hc.Get(s.srv.URL + "/console/signin")
+	must(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := html.EscapeString("/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode())
+	if !strings.Contains(string(page), "Sign in with Example SSO<") || !strings.Contains(strings.ToLower(string(page)), strings.ToLower(`href="`+want+`"`)) {
+		t.Fatalf("the sign-in page does not offer the stored sign-in:\n%s", page)
+	}
+	u, _ := url.Parse(s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode())
+	status, body := s.callback(t, hc, s.authorizeURL(t, hc, u.String()))
+	if status != http.StatusOK || !strings.Contains(body, `id="oidc-roles"`) || !strings.Contains(body, ":role/Dev") ||
+		!strings.Contains(body, ":role/Ops") || strings.Contains(body, ":role/Other") {
+		t.Fatalf("the chooser: %d\n%s", status, body)
+	}
+	ops := "arn:aws:iam::" + kwtest.AccountID + ":role/Ops"
+	if status, body := s.choose(t, hc, chooserCSRF.FindStringSubmatch(body)[1], ops); status != http.StatusOK || !s.signedInAs(t, hc, "Ops") {
+		t.Fatalf("choosing Ops: %d\n%s", status, body)
+	}
+
+	// Named roles: only those are offered; one signs in at once.
+	p := "arn:aws:iam::" + kwtest.AccountID + ":oidc-provider/" + s.provider
+	must(t, s.k.IAM.PutOIDCSignIn(root(), p, s.op.ClientID, "", "Example SSO", []string{ops}))
+	hc = cookieClient()
+	if status, body := s.callback(t, hc, s.authorizeURL(t, hc, u.String())); status != http.StatusOK || !strings.Contains(body, signedInPage) || !s.signedInAs(t, hc, "Ops") {
+		t.Fatalf("one role named: %d\n%s", status, body)
+	}
+	// Deleting the provider takes its sign-in off the page.
+	must(t, s.k.IAM.DeleteOIDCProvider(root(), p))
+	resp, err = hc.Get(s.srv.URL + "/console/signin")
+	must(t, err)
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(page), "Example SSO") {
+		t.Fatal("the sign-in page offers a deleted provider's sign-in")
+	}
+}
+
+// authorizeURL is authorize for the sign-in link start.
+func (s *oidcConsole) authorizeURL(t *testing.T, hc *http.Client, start string) url.Values {
+	t.Helper()
+	resp, err := hc.Get(start)
+	must(t, err)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, s.op.URL+"/authorize?") {
+		t.Fatalf("start: %d %q", resp.StatusCode, loc)
+	}
+	resp, err = s.op.Browser.Get(loc)
+	must(t, err)
+	resp.Body.Close()
+	back, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound || back.Path != console.OIDCCallbackPath {
+		t.Fatalf("OP: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return back.Query()
+}
+
+// TestOIDCRoleChooserAttacks: the role chooser holds the ID token between
+// the callback and the choice: in a cookie sealed under the console's key,
+// good once, for this browser's form only, and for the roles that admit
+// the token; and the sign-in's own inputs are bounded.
+func TestOIDCRoleChooserAttacks(t *testing.T) {
+	s := newStoredOIDCConsole(t)
+	start := s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode()
+	chooser := func(hc *http.Client) string {
+		t.Helper()
+		status, body := s.callback(t, hc, s.authorizeURL(t, hc, start))
+		if status != http.StatusOK || !strings.Contains(body, `id="oidc-roles"`) {
+			t.Fatalf("no chooser: %d\n%s", status, body)
+		}
+		return chooserCSRF.FindStringSubmatch(body)[1]
+	}
+	dev := "arn:aws:iam::" + kwtest.AccountID + ":role/Dev"
+	cookieURL, _ := url.Parse(s.srv.URL + "/console/oidc/role")
+
+	t.Run("the token is sealed", func(t *testing.T) {
+		hc := cookieClient()
+		chooser(hc)
+		for _, ck := range hc.Jar.Cookies(cookieURL) {
+			if ck.Name != "keyward_oidc_choice" {
+				continue
+			}
+			// A JWT's header and claims are base64url of JSON: {"...
+			if strings.Contains(ck.Value, "eyJ") || len(ck.Value) > 4000 {
+				t.Fatalf("the chooser's cookie shows the token: %s", ck.Value)
+			}
+			return
+		}
+		t.Fatal("no chooser cookie")
+	})
+	t.Run("no cookie, a forged one, another form", func(t *testing.T) {
+		hc := cookieClient()
+		csrf := chooser(hc)
+		if status, _ := s.choose(t, cookieClient(), csrf, dev); status != http.StatusForbidden {
+			t.Fatalf("without the cookie: %d", status)
+		}
+		forged := cookieClient()
+		forged.Jar.SetCookies(cookieURL, []*http.Cookie{{Name: "keyward_oidc_choice", Value: base64.RawURLEncoding.EncodeToString(make([]byte, 64)), Path: "/console/oidc/role"}})
+		if status, _ := s.choose(t, forged, csrf, dev); status != http.StatusForbidden || s.signedIn(t, forged) {
+			t.Fatalf("a forged cookie: %d", status)
+		}
+		// The right cookie, posted by another page than the chooser (no
+		// or another CSRF token): refused, and the cookie spent.
+		if status, _ := s.choose(t, hc, "0123456789abcdef", dev); status != http.StatusForbidden || s.signedInAs(t, hc, "Dev") {
+			t.Fatalf("another form's token: %d", status)
+		}
+		if status, _ := s.choose(t, hc, csrf, dev); status != http.StatusForbidden || s.signedInAs(t, hc, "Dev") {
+			t.Fatalf("the chooser after a refused choice: %d", status)
+		}
+	})
+	t.Run("replayed", func(t *testing.T) {
+		hc := cookieClient()
+		csrf := chooser(hc)
+		cookies := hc.Jar.Cookies(cookieURL)
+		if status, body := s.choose(t, hc, csrf, dev); status != http.StatusOK || !s.signedInAs(t, hc, "Dev") {
+			t.Fatalf("first choice: %d\n%s", status, body)
+		}
+		thief := cookieClient()
+		thief.Jar.SetCookies(cookieURL, cookies)
+		if status, _ := s.choose(t, thief, csrf, "arn:aws:iam::"+kwtest.AccountID+":role/Ops"); status != http.StatusForbidden || s.signedIn(t, thief) {
+			t.Fatalf("a copied chooser cookie signed in again: %d", status)
+		}
+	})
+	t.Run("a role not offered", func(t *testing.T) {
+		for _, role := range []string{"arn:aws:iam::" + kwtest.AccountID + ":role/Other", "arn:aws:iam::" + kwtest.AccountID + ":role/Missing",
+			"arn:aws:iam::999999999999:role/Dev", "not-an-arn", strings.Repeat("a", 5000)} {
+			hc := cookieClient()
+			if status, body := s.choose(t, hc, chooser(hc), role); status != http.StatusForbidden || s.signedIn(t, hc) {
+				t.Fatalf("%.40s: %d\n%s", role, status, body)
+			}
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		hc := cookieClient()
+		csrf := chooser(hc)
+		s.clock.Add(5 * time.Minute)
+		if status, _ := s.choose(t, hc, csrf, dev); status != http.StatusForbidden || s.signedIn(t, hc) {
+			t.Fatalf("an expired choice: %d", status)
+		}
+	})
+	t.Run("bounded inputs", func(t *testing.T) {
+		hc := cookieClient()
+		for _, q := range []url.Values{{"provider": {strings.Repeat("p", 256)}}, {"provider": {"unknown.example.com"}},
+			{"provider": {s.provider}, "role": {strings.Repeat("a", 2049)}}} {
+			resp, err := hc.Get(s.srv.URL + "/console/signin/oidc?" + q.Encode())
+			must(t, err)
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), "NoSuchEntity") || resp.Header.Get("Location") != "" {
+				t.Fatalf("%.60s: %d", q.Encode(), resp.StatusCode)
+			}
+		}
+		resp, err := hc.Post(s.srv.URL+"/console/oidc/role", "application/x-www-form-urlencoded", strings.NewReader("role="+strings.Repeat("a", 64<<10)))
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("an oversized choice: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestOIDCProviderPageAttacks: the provider page's sign-in form performs
+// PutOpenIDConnectSignIn and DeleteOpenIDConnectSignIn as the API does:
+// it never shows the secret, refuses what the operation refuses, and
+// changes nothing for a user without the keyward actions.
+func TestOIDCProviderPageAttacks(t *testing.T) {
+	s := newStoredOIDCConsole(t)
+	p := "arn:aws:iam::" + kwtest.AccountID + ":oidc-provider/" + s.provider
+	signIn := func(form url.Values) *http.Client {
+		t.Helper()
+		hc := cookieClient()
+		resp, err := hc.Get(s.srv.URL + "/console/signin?as=" + form.Get("kind"))
+		must(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		form.Set("csrf", chooserCSRF.FindStringSubmatch(string(b))[1])
+		resp, err = hc.PostForm(s.srv.URL+"/console/signin", form)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-in: %d", resp.StatusCode)
+		}
+		return hc
+	}
+	get := func(hc *http.Client, path string) (int, string) {
+		t.Helper()
+		resp, err := hc.Get(s.srv.URL + path)
+		must(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	post := func(hc *http.Client, action string, form url.Values) (int, string) {
+		t.Helper()
+		_, page := get(hc, "/console/provider?arn="+url.QueryEscape(p))
+		form.Set("csrf", chooserCSRF.FindStringSubmatch(page)[1])
+		form.Set("arn", p)
+		resp, err := hc.PostForm(s.srv.URL+"/console/provider/"+action, form)
+		must(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	setting := func() string {
+		t.Helper()
+		si, err := s.k.IAM.GetOIDCSignIn(root(), p)
+		must(t, err)
+		return si.Name + "|" + si.ClientID + "|" + strings.Join(si.Roles, ",")
+	}
+	admin := signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}})
+	before := setting()
+
+	status, page := get(admin, "/console/provider?arn="+url.QueryEscape(p))
+	if status != http.StatusOK || strings.Contains(page, s.op.Secret) || !strings.Contains(page, "a client secret is set") || !strings.Contains(page, `value="Example SSO"`) {
+		t.Fatalf("the provider page: %d\n%s", status, page)
+	}
+	for what, form := range map[string]url.Values{
+		"a client ID not the provider's": {"clientId": {"attacker"}, "displayName": {"X"}},
+		"a name too long":                {"clientId": {s.op.ClientID}, "displayName": {strings.Repeat("n", 65)}},
+		"a name with markup":             {"clientId": {s.op.ClientID}, "displayName": {"<img src=x>"}},
+		"a secret too long":              {"clientId": {s.op.ClientID}, "displayName": {"X"}, "clientSecret": {strings.Repeat("s", 1025)}},
+		"another account's role":         {"clientId": {s.op.ClientID}, "displayName": {"X"}, "roles": {"arn:aws:iam::999999999999:role/Admin"}},
+		"too many roles":                 {"clientId": {s.op.ClientID}, "displayName": {"X"}, "roles": {strings.Repeat("arn:aws:iam::"+kwtest.AccountID+":role/R ", 51)}},
+	} {
+		status, body := post(admin, "signin", form)
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="signin-problem"`) || setting() != before {
+			t.Fatalf("%s: %d, setting %s\n%s", what, status, setting(), body)
+		}
+	}
+	// A user of iam:* only, and one of nothing, are refused, and change
+	// nothing.
+	for name, policy := range map[string]string{"iamadmin": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, "nobody": ""} {
+		_, err := s.k.IAM.CreateUser(root(), name, "/", nil)
+		must(t, err)
+		_, err = s.k.IAM.CreateLoginProfile(root(), name, "Console-Passw0rd-"+name, false)
+		must(t, err)
+		if policy != "" {
+			must(t, s.k.IAM.PutInlinePolicy(root(), keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
+		}
+		hc := signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {name}, "password": {"Console-Passw0rd-" + name}})
+		if name == "nobody" {
+			if status, _ := get(hc, "/console/provider?arn="+url.QueryEscape(p)); status != http.StatusForbidden {
+				t.Fatalf("%s reads the provider page: %d", name, status)
+			}
+			continue
+		}
+		// Allowed the provider, not its sign-in: the page says so and
+		// shows nothing of it.
+		if status, page := get(hc, "/console/provider?arn="+url.QueryEscape(p)); status != http.StatusOK ||
+			!strings.Contains(page, "keyward:GetOpenIDConnectSignIn") || strings.Contains(page, "Example SSO") || strings.Contains(page, `id="signin-form"`) {
+			t.Fatalf("%s's provider page: %d\n%s", name, status, page)
+		}
+		for action, form := range map[string]url.Values{"signin": {"clientId": {s.op.ClientID}, "displayName": {"Hijacked"}, "clientSecret": {"attacker"}},
+			"delete-signin": {}} {
+			if status, body := post(hc, action, form); status != http.StatusForbidden || !strings.Contains(body, "keyward:") || setting() != before {
+				t.Fatalf("%s %s: %d, setting %s\n%s", name, action, status, setting(), body)
+			}
+		}
+	}
+	// The admin's own change, without a secret, keeps the one set.
+	if status, body := post(admin, "signin", url.Values{"clientId": {s.op.ClientID}, "displayName": {"Renamed SSO"}}); status != http.StatusSeeOther {
+		t.Fatalf("saving: %d\n%s", status, body)
+	}
+	if got := setting(); got != "Renamed SSO|"+s.op.ClientID+"|" {
+		t.Fatalf("after saving: %s", got)
+	}
+	hc := cookieClient()
+	start := s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode()
+	if status, body := s.callback(t, hc, s.authorizeURL(t, hc, start)); status != http.StatusOK || !strings.Contains(body, `id="oidc-roles"`) {
+		t.Fatalf("the kept secret does not redeem codes: %d\n%s", status, body)
+	}
+	if status, _ := post(admin, "delete-signin", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("removing: %d", status)
+	}
+	if _, err := s.k.IAM.GetOIDCSignIn(root(), p); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
+		t.Fatalf("after removing: %v", err)
+	}
 }
 
 // TestCookieSignaturesComparedInConstantTime: every cookie the console

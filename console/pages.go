@@ -58,6 +58,8 @@ var notices = map[string]string{
 	"role-created":       "Role created.",
 	"role-deleted":       "Role deleted.",
 	"sessions-revoked":   "Active sessions revoked: sessions issued until now are denied every action.",
+	"signin-saved":       "Console sign-in saved: the sign-in page offers it.",
+	"signin-deleted":     "Console sign-in removed.",
 	"webhook-created":    "Webhook subscription created.",
 	"webhook-deleted":    "Webhook subscription deleted.",
 	"key-policy-saved":   "Key lifecycle policy saved. The next sweep, within a minute, applies it.",

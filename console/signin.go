@@ -46,7 +46,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	page := signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind}
 	if kind == "" {
 		var err error
-		page.OIDC = c.oidcOptions()
+		page.OIDC = c.oidcOptions(r)
 		if page.Providers, err = c.STS.SAMLSignInProviders(r.Context()); err != nil {
 			c.Logger.Error("listing SAML providers for sign-in", "err", err) // the other ways to sign in still work
 		}

@@ -16,7 +16,9 @@
 // each user only what the caller may read (userlist.go), the console
 // sign-in of users and of the root user (signin.go), and deleting an
 // entity with everything attached as the sequence of API operations
-// (cascade.go). Start-up is here as well: the account and its root key
+// (cascade.go), and the console's sign-in through an OIDC provider, set
+// by Keyward's own actions (oidcsignin.go, KeywardOperations in operations.go,
+// authorised as keyward:<Name>). Start-up is here as well: the account and its root key
 // (bootstrap.go), the master key check and rekeying (masterkey.go), AWS's
 // managed policies. So are Keyward's own webhook subscriptions
 // (webhooks.go), a Keyward extension: actions keyward:<Operation>, with

@@ -12,6 +12,7 @@ package iam_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -284,6 +285,127 @@ func TestCreateRoleRefusesTheServiceRolePath(t *testing.T) {
 	if _, err := b.IAM.Role(b.RootContext(), "sticky"); keyward.ErrorCode(err) != keyward.ENoSuchEntity {
 		t.Fatalf("the role: %v", err)
 	}
+}
+
+// TestOIDCSignInAttacks: the console's OIDC sign-in setting (Keyward's own
+// actions, keyward:<Name>) through the Query API. The client secret is
+// written and never read back, in no answer, no event and no row of the
+// database in the clear; what a caller sends is bounded and checked
+// against the provider as stored; and only a caller granted the keyward
+// actions may set or read it. Each refusal changes nothing.
+func TestOIDCSignInAttacks(t *testing.T) {
+	b := newAPIServer(t)
+	ctx := b.RootContext()
+	p, err := b.IAM.CreateOIDCProvider(ctx, "https://idp.example.com", []string{"console"}, nil, nil)
+	must(t, err)
+	const secret = "Sup3r-Secret-OIDC-client-value_42"
+	arn := url.QueryEscape(p.ARN)
+	call := func(id, key, form string) (int, string) {
+		t.Helper()
+		status, _, body := kwtest.RawDo(t, kwtest.SignedRequest(t, b.URL, http.MethodPost, "Version=2010-05-08&"+form,
+			"application/x-www-form-urlencoded; charset=utf-8", "iam", id, key, b.Clock.Now()))
+		return status, body
+	}
+	root := func(form string) (int, string) { return call(kwtest.RootKeyID, kwtest.RootSecret, form) }
+	refused := func(what, form string, status int, code string) {
+		t.Helper()
+		got, body := root(form)
+		if got != status || !strings.Contains(body, "<Code>"+code+"</Code>") {
+			t.Fatalf("%s: %d %s", what, got, body)
+		}
+	}
+	put := "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientID=console&DisplayName=Example&ClientSecret=" + secret
+
+	t.Run("refused before any is set", func(t *testing.T) {
+		refused("a secret missing", "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn+"&ClientID=console&DisplayName=Example",
+			http.StatusBadRequest, "InvalidInput")
+		refused("a client ID not the provider's", "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn+"&ClientID=attacker&DisplayName=Example&ClientSecret=x",
+			http.StatusBadRequest, "InvalidInput")
+		refused("an unknown provider", "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn="+url.QueryEscape("arn:aws:iam::"+kwtest.AccountID+":oidc-provider/other.example.com")+
+			"&ClientID=console&DisplayName=Example&ClientSecret=x", http.StatusNotFound, "NoSuchEntity")
+		refused("another account's role", put+"&RoleArns.member.1="+url.QueryEscape("arn:aws:iam::999999999999:role/Admin"), http.StatusBadRequest, "InvalidInput")
+		for what, form := range map[string]string{
+			"a secret too long":      "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientID=console&DisplayName=Example&ClientSecret=" + strings.Repeat("s", keyward.MaxOIDCSignInSecretLen+1),
+			"a secret with a space":  "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientID=console&DisplayName=Example&ClientSecret=a+b",
+			"a name too long":        "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientID=console&ClientSecret=x&DisplayName=" + strings.Repeat("n", 65),
+			"a name with markup":     "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientID=console&ClientSecret=x&DisplayName=%3Cscript%3E",
+			"a client ID too long":   "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientSecret=x&DisplayName=Example&ClientID=" + strings.Repeat("c", 256),
+			"an ARN too long":        "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + strings.Repeat("a", 2049),
+			"too many roles":         put + manyRoles(keyward.MaxOIDCSignInRoles+1),
+			"a required member gone": "Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientSecret=x",
+		} {
+			refused(what, form, http.StatusBadRequest, "ValidationError")
+		}
+		refused("nothing was set", "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn, http.StatusNotFound, "NoSuchEntity")
+	})
+
+	t.Run("the secret is never read back", func(t *testing.T) {
+		if status, body := root(put); status != http.StatusOK {
+			t.Fatalf("put: %d %s", status, body)
+		}
+		for _, form := range []string{"Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn, "Action=ListOpenIDConnectSignIns"} {
+			status, body := root(form)
+			if status != http.StatusOK || strings.Contains(body, secret) || !strings.Contains(body, "<ClientSecretSet>true</ClientSecretSet>") {
+				t.Fatalf("%s: %d %s", form, status, body)
+			}
+		}
+		// A setting without a secret keeps the one set, unread.
+		if status, body := root("Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn + "&ClientID=console&DisplayName=Renamed"); status != http.StatusOK {
+			t.Fatalf("put without a secret: %d %s", status, body)
+		}
+		// Sealed at rest: the row holds no clear text of it.
+		var sealed []byte
+		must(t, b.Store.DB.QueryRow(`SELECT sealed_secret FROM oidc_signins`).Scan(&sealed))
+		if len(sealed) == 0 || strings.Contains(string(sealed), secret) {
+			t.Fatalf("the secret is stored as %q", sealed)
+		}
+		// Audited with the secret hidden (the trail of every test is
+		// searched for secrets besides, when it ends).
+		if !strings.Contains(b.AuditStream.String(), `"clientSecret":"HIDDEN_DUE_TO_SECURITY_REASONS"`) || strings.Contains(b.AuditStream.String(), secret) ||
+			strings.Contains(b.Log.String(), secret) {
+			t.Fatal("the audit trail or the log holds the secret, or no event hides it")
+		}
+	})
+
+	t.Run("a caller without the keyward actions", func(t *testing.T) {
+		// IAM's every action is not Keyward's own: iam:* grants none of them.
+		id, key := b.User(t, "iamadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+		for _, form := range []string{put + "x", "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn, "Action=ListOpenIDConnectSignIns",
+			"Action=DeleteOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn} {
+			status, body := call(id, key, form)
+			if status != http.StatusForbidden || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "keyward:") {
+				t.Fatalf("%s: %d %s", form, status, body)
+			}
+		}
+		_, body := root("Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + arn)
+		if !strings.Contains(body, "<DisplayName>Renamed</DisplayName>") {
+			t.Fatalf("a refused call changed the setting: %s", body)
+		}
+		// Granted on the provider's ARN, the same caller may.
+		id, key = b.User(t, "ssoadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:GetOpenIDConnectSignIn","Resource":"`+p.ARN+`"}]}`)
+		if status, body := call(id, key, "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn); status != http.StatusOK {
+			t.Fatalf("granted: %d %s", status, body)
+		}
+	})
+
+	t.Run("deleted with its provider", func(t *testing.T) {
+		must(t, b.IAM.DeleteOIDCProvider(ctx, p.ARN))
+		refused("the provider's sign-in after it is deleted", "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn, http.StatusNotFound, "NoSuchEntity")
+		var n int
+		must(t, b.Store.DB.QueryRow(`SELECT count(*) FROM oidc_signins`).Scan(&n))
+		if n != 0 {
+			t.Fatalf("%d settings left", n)
+		}
+	})
+}
+
+// manyRoles is n RoleArns members, each a role ARN of the account.
+func manyRoles(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		b.WriteString("&RoleArns.member." + strconv.Itoa(i) + "=arn%3Aaws%3Aiam%3A%3A" + kwtest.AccountID + "%3Arole%2FR" + strconv.Itoa(i))
+	}
+	return b.String()
 }
 
 // TestKeyLifecyclePolicyAttacks: the key lifecycle policy is Keyward's

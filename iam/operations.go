@@ -244,7 +244,8 @@ func EntityParam(kind string) keyward.Param {
 
 // KeywardOperations are Keyward's own operations, served on the IAM Query
 // endpoint beside IAM's and authorised as keyward:<Name>: the webhook
-// subscriptions. AWS has no such operations; docs/api.md documents them as
+// subscriptions and the console's sign-in through an OpenID Connect
+// provider. AWS has no such operations; docs/api.md documents them as
 // Keyward's extension.
 var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[string]keyward.Operation{
 	"CreateWebhookSubscription": keyward.Changes(keyward.ReqParam("Url", keyward.WebhookURLShape), keyward.ReqParam("Secret", keyward.WebhookSecretShape),
@@ -253,6 +254,14 @@ var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[strin
 	"GetWebhookSubscription":      keyward.Reads(webhookIDParam),
 	"DeleteWebhookSubscription":   keyward.Changes(webhookIDParam),
 	"ListParkedWebhookDeliveries": keyward.Reads(keyward.MaxItemsParam),
+
+	// The console's sign-in through an OpenID Connect provider.
+	"PutOpenIDConnectSignIn": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape),
+		keyward.OptParam("ClientSecret", keyward.OIDCClientSecretShape), keyward.ReqParam("DisplayName", keyward.OIDCSignInNameShape),
+		keyward.Param{Member: "RoleArns", Kind: keyward.ParamList, Shape: keyward.ARNShape, Max: keyward.MaxOIDCSignInRoles}),
+	"GetOpenIDConnectSignIn":    keyward.Reads(oidcARNParam),
+	"ListOpenIDConnectSignIns":  keyward.Reads(),
+	"DeleteOpenIDConnectSignIn": keyward.Changes(oidcARNParam),
 })
 
 var webhookIDParam = keyward.ReqParam("Id", keyward.WebhookSubscriptionIDShape)

@@ -12,10 +12,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/webhook"
 )
@@ -56,6 +58,9 @@ func TestAttackWebhookToPrivateAddresses(t *testing.T) {
 		"http://100.64.0.1/hook?token=tok-1",
 		"http://[::1]:9000/hook?token=tok-1",
 		"http://[::ffff:127.0.0.1]/hook?token=tok-1",
+		"http://[::127.0.0.1]/hook?token=tok-1",
+		"http://[::ffff:0:127.0.0.1]/hook?token=tok-1",
+		"http://[fec0::1]/hook?token=tok-1",
 		"http://[fe80::1]/hook?token=tok-1",
 		"http://0.0.0.0/hook?token=tok-1",
 		"http://localhost:9000/hook?token=tok-1",
@@ -146,5 +151,74 @@ func TestAttackWebhookRedirect(t *testing.T) {
 		if !strings.Contains(k.Log.String(), "redirects are not followed") {
 			t.Fatalf("the log: %s", k.Log.String())
 		}
+	}
+}
+
+// TestAttackWebhookOversizedAuditRecord: a user with no permissions sends
+// a change with a megabyte of list parameters; it is refused, and its
+// audit record, which holds them, is larger than an event may be. With a
+// subscription to that event's name, the record still does not stop the
+// audit trail (the recorder writes its batch again on every failure, so
+// one unwritable event would keep every later one out), and the
+// subscriber still hears of it, without the record.
+func TestAttackWebhookOversizedAuditRecord(t *testing.T) {
+	k := kwtest.New(t)
+	status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "CreateWebhookSubscription",
+		subscribeParams("https://hooks.example.com/in", "audit.CreateUser"))
+	if status != http.StatusOK {
+		t.Fatalf("CreateWebhookSubscription: %d %s", status, body)
+	}
+	id, secret := k.User(t, "nobody", "")
+	params := url.Values{"UserName": {"bulky"}}
+	long := strings.Repeat("k", 128)
+	for i := 1; i <= 3000; i++ {
+		params.Set(fmt.Sprintf("Tags.member.%d.Key", i), long)
+	}
+	status, body = keywardCall(t, k, id, secret, "CreateUser", params)
+	if status == http.StatusOK {
+		t.Fatalf("CreateUser by a user without permissions: %d %s", status, body)
+	}
+	if err := k.Audit.Flush(context.Background()); err != nil {
+		t.Fatalf("the audit trail cannot be written: %v", err)
+	}
+	_, err := k.RootIAM().CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("after")})
+	must(t, err)
+	must(t, k.Audit.Flush(context.Background()))
+	evs, _, err := k.Store.LookupEvents(context.Background(), keyward.EventQuery{EventName: "CreateUser", Max: 10})
+	must(t, err)
+	if len(evs) != 2 {
+		t.Fatalf("%d CreateUser events written, want the refusal and the later one", len(evs))
+	}
+	ds, err := k.Store.Claim(context.Background(), webhook.ClaimQuery{Now: time.Now().Add(time.Minute), Limit: 10, Lease: time.Minute, PerSubscription: 10})
+	must(t, err)
+	if len(ds) != 2 {
+		t.Fatalf("%d deliveries, want one for each CreateUser", len(ds))
+	}
+	for _, d := range ds {
+		if len(d.Body) > webhook.MaxEventSize {
+			t.Errorf("a delivery of %d bytes", len(d.Body))
+		}
+	}
+}
+
+// TestAttackWebhookLongEventName: a subscription may name any audit event
+// name up to 128 characters, but an outsider's request naming such an
+// action is audited under no name it chose (only known actions name an
+// event), so no event whose ID would be too long is made of it and the
+// audit trail is written.
+func TestAttackWebhookLongEventName(t *testing.T) {
+	k := kwtest.New(t)
+	name := "Get" + strings.Repeat("Everything", 12)
+	status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "CreateWebhookSubscription",
+		subscribeParams("https://hooks.example.com/in", "audit."+name))
+	if status != http.StatusOK {
+		t.Fatalf("CreateWebhookSubscription: %d %s", status, body)
+	}
+	status, _ = keywardCall(t, k, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", name, url.Values{})
+	if status == http.StatusOK {
+		t.Fatal("an unknown key was let in")
+	}
+	if err := k.Audit.Flush(context.Background()); err != nil {
+		t.Fatalf("the audit trail cannot be written: %v", err)
 	}
 }

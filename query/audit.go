@@ -72,7 +72,7 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 // secretParams are parameters that carry a secret, whatever their shape.
 var secretParams = map[string]bool{"Password": true, "OldPassword": true, "NewPassword": true, "PrivateKey": true,
 	"WebIdentityToken": true, "TokenCode": true, "AuthenticationCode1": true, "AuthenticationCode2": true,
-	"SecretAccessKey": true, "SessionToken": true, "SAMLAssertion": true}
+	"SecretAccessKey": true, "SessionToken": true, "SAMLAssertion": true, "ClientSecret": true}
 
 // requestParameters are a request's parameters as CloudTrail shows them:
 // lower camel case names, secrets hidden, values clipped. Only the

@@ -184,6 +184,10 @@ var deniedForms = map[string]string{
 	"TagOpenIDConnectProvider":                "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&Tags.member.1.Key=k&Tags.member.1.Value=v",
 	"UntagOpenIDConnectProvider":              "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&TagKeys.member.1=k",
 	"ListOpenIDConnectProviderTags":           "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
+	"PutOpenIDConnectSignIn":                  "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider) + "&ClientID=sts.amazonaws.com&ClientSecret=s3cret&DisplayName=SSO",
+	"GetOpenIDConnectSignIn":                  "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
+	"ListOpenIDConnectSignIns":                "",
+	"DeleteOpenIDConnectSignIn":               "OpenIDConnectProviderArn=" + url.QueryEscape(oidcProvider),
 
 	"CreateSAMLProvider":   "Name=corp&SAMLMetadataDocument=" + strings.Repeat("x", 1000),
 	"GetSAMLProvider":      "SAMLProviderArn=" + url.QueryEscape(samlProvider),

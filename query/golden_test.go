@@ -308,6 +308,15 @@ func TestGoldenResponses(t *testing.T) {
 		{"ListParkedWebhookDeliveries", "keyward", "Action=ListParkedWebhookDeliveries&Version=2010-05-08"},
 		{"DeleteWebhookSubscription", "keyward", "Action=DeleteWebhookSubscription&Version=2010-05-08&Id={whs}"},
 		{"GetWebhookSubscription-NoSuchWebhookSubscription", "keyward", "Action=GetWebhookSubscription&Version=2010-05-08&Id={whs}"},
+		// Keyward's own actions (service keyward, signed for iam): the
+		// console's sign-in through an OIDC provider.
+		{"CreateOpenIDConnectProvider-console", "iam", "Action=CreateOpenIDConnectProvider&Version=2010-05-08&Url=https%3A%2F%2Ftoken.example.com%2Fconsole&ClientIDList.member.1=keyward-console&ThumbprintList.member.1=" + thumbprint},
+		{"PutOpenIDConnectSignIn", "keyward", "Action=PutOpenIDConnectSignIn&Version=2010-05-08&OpenIDConnectProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Aoidc-provider%2Ftoken.example.com%2Fconsole&ClientID=keyward-console&ClientSecret=golden-secret&DisplayName=Example+SSO&RoleArns.member.1=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fassumable"},
+		{"PutOpenIDConnectSignIn-InvalidInput", "keyward", "Action=PutOpenIDConnectSignIn&Version=2010-05-08&OpenIDConnectProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Aoidc-provider%2Ftoken.example.com%2Fconsole&ClientID=another-client&DisplayName=Example+SSO"},
+		{"GetOpenIDConnectSignIn", "keyward", "Action=GetOpenIDConnectSignIn&Version=2010-05-08&OpenIDConnectProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Aoidc-provider%2Ftoken.example.com%2Fconsole"},
+		{"ListOpenIDConnectSignIns", "keyward", "Action=ListOpenIDConnectSignIns&Version=2010-05-08"},
+		{"DeleteOpenIDConnectSignIn", "keyward", "Action=DeleteOpenIDConnectSignIn&Version=2010-05-08&OpenIDConnectProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Aoidc-provider%2Ftoken.example.com%2Fconsole"},
+		{"GetOpenIDConnectSignIn-NoSuchEntity", "keyward", "Action=GetOpenIDConnectSignIn&Version=2010-05-08&OpenIDConnectProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Aoidc-provider%2Ftoken.example.com%2Fconsole"},
 		// The key lifecycle policy; last, so that the randomness the steps
 		// above draw is theirs alone.
 		{"GetAccessKeyPolicy-NoSuchEntity", "keyward", "Action=GetAccessKeyPolicy&Version=2010-05-08"},

@@ -106,7 +106,7 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, samlActions, instanceProfileActions, tagActions, webhookActions, lifecycleActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, oidcSignInActions, samlActions, instanceProfileActions, tagActions, webhookActions, lifecycleActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 

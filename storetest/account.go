@@ -24,6 +24,7 @@ func accountTests() []namedTest {
 		{"Roles", testRoles},
 		{"OIDCProviders", testOIDCProviders},
 		{"SAMLProviders", testSAMLProviders},
+		{"OIDCSignIns", testOIDCSignIns},
 		{"ConcurrentSAMLProviderQuota", testConcurrentSAMLProviderQuota},
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
 		{"InstanceProfiles", testInstanceProfiles},

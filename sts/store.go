@@ -15,6 +15,11 @@ type Store interface {
 	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)
 	MFADevice(ctx context.Context, serial string) (keyward.MFADevice, error)
 	OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error)
+	// OIDCSignIn and OIDCSignIns are the console's sign-ins through OIDC
+	// providers; ListRoles finds the roles one offers when it names none.
+	OIDCSignIn(ctx context.Context, arn string) (keyward.OIDCSignIn, error)
+	OIDCSignIns(ctx context.Context) ([]keyward.OIDCSignIn, error)
+	ListRoles(ctx context.Context, pathPrefix, after string, max int) ([]keyward.Role, bool, error)
 	SAMLProvider(ctx context.Context, arn string) (keyward.SAMLProvider, error)
 	SAMLProviders(ctx context.Context) ([]keyward.SAMLProvider, error)
 	// RevokeSession, SessionRevoked and UseOnce remember what must hold on

@@ -43,32 +43,72 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 	if !ok {
 		return keyward.AssumedRole{}, keyward.ErrNoCaller
 	}
-	if s.WebIdentity == nil {
-		return keyward.AssumedRole{}, keyward.Errorf(keyward.EIDPCommunicationError, "Web identity federation is not configured.")
-	}
 	packed, err := s.checkSessionPolicies(in.Policy, in.PolicyARNs, nil)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
-	iss, err := s.WebIdentity.Issuer(token)
+	wi, err := s.webIdentity(ctx, token, console)
 	if err != nil {
 		return keyward.AssumedRole{}, err
+	}
+	denied := keyward.Errorf(keyward.EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+	assumable, err := s.roleByARN(ctx, in.RoleARN)
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return keyward.AssumedRole{}, denied
+	} else if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	role := assumable.Role
+	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	if !wi.admittedBy(assumable, rc, in.SessionName) {
+		return keyward.AssumedRole{}, denied
+	}
+	r, err := s.roleSession(ctx, role, in, duration, sessionClaims{}, rc.RequestedRegion)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
+	r.PackedPolicySize, r.Subject, r.Audience, r.Provider = packed, wi.claims.Subject, wi.audience, wi.claims.Issuer
+	return r, nil
+}
+
+// verifiedWebIdentity is an ID token verified as AssumeRoleWithWebIdentity
+// verifies it: its provider, its claims and the audience a trust policy
+// sees.
+type verifiedWebIdentity struct {
+	providerARN, key, audience string
+	claims                     keyward.WebIdentityClaims
+}
+
+// webIdentity verifies token: it must be of one of the account's
+// providers, signed with its issuer's keys, unexpired, for one of the
+// provider's client IDs; and, for the console's sign-in, answer it.
+func (s *Service) webIdentity(ctx context.Context, token string, console webIdentityConsole) (verifiedWebIdentity, error) {
+	var wi verifiedWebIdentity
+	if s.WebIdentity == nil {
+		return wi, keyward.Errorf(keyward.EIDPCommunicationError, "Web identity federation is not configured.")
+	}
+	iss, err := s.WebIdentity.Issuer(token)
+	if err != nil {
+		return wi, err
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
 	providerARN := s.Account(ctx).OIDCProviderARN(id)
 	provider, err := s.Store.OIDCProvider(ctx, providerARN)
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
-		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
+		return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
 	} else if err != nil {
-		return keyward.AssumedRole{}, err
+		return wi, err
 	}
 	claims, err := s.WebIdentity.Verify(ctx, provider, token)
 	if err != nil {
-		return keyward.AssumedRole{}, err
+		return wi, err
 	}
 	if console.Nonce != "" {
 		if subtle.ConstantTimeCompare([]byte(claims.Nonce), []byte(console.Nonce)) != 1 || !slices.Contains(claims.Audience, console.ClientID) {
-			return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token does not answer this sign-in (nonce or audience).")
+			return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token does not answer this sign-in (nonce or audience).")
 		}
 		// OpenID Connect Core 3.1.3.7: a token the provider issued to
 		// another of its clients (its azp) names the console's client at
@@ -76,7 +116,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 		// sign-in's; a token of several audiences must say whose it is.
 		if claims.AuthorizedParty != "" && claims.AuthorizedParty != console.ClientID ||
 			claims.AuthorizedParty == "" && len(claims.Audience) > 1 {
-			return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token was issued to another client (azp).")
+			return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token was issued to another client (azp).")
 		}
 	}
 	// The audience is the authorised party when the token names one, else
@@ -93,39 +133,25 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 		}
 	}
 	if audience == "" {
-		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "Incorrect token audience")
+		return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "Incorrect token audience")
 	}
+	return verifiedWebIdentity{providerARN: providerARN, key: strings.ToLower(id), audience: audience, claims: claims}, nil
+}
 
-	denied := keyward.Errorf(keyward.EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-	assumable, err := s.roleByARN(ctx, in.RoleARN)
-	if errors.Is(err, keyward.ErrNoSuchRole) {
-		return keyward.AssumedRole{}, denied
-	} else if err != nil {
-		return keyward.AssumedRole{}, err
-	}
-	role := assumable.Role
-	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
-	if err != nil {
-		return keyward.AssumedRole{}, err
-	}
-	key := strings.ToLower(id)
+// admittedBy reports whether the role's trust policy lets the token's
+// bearer assume it as sessionName, with the token's claims as
+// "<provider>:aud", ":sub", ":oaud" and ":amr".
+func (wi *verifiedWebIdentity) admittedBy(assumable *keyward.AssumableRole, rc *keyward.RequestContext, sessionName string) bool {
 	trc := *rc
 	trc.Extra = map[string][]string{
-		key + ":aud": {audience}, key + ":sub": {claims.Subject}, key + ":oaud": claims.Audience,
-		"sts:rolesessionname": {in.SessionName}, "aws:federatedprovider": {providerARN},
+		wi.key + ":aud": {wi.audience}, wi.key + ":sub": {wi.claims.Subject}, wi.key + ":oaud": wi.claims.Audience,
+		"sts:rolesessionname": {sessionName}, "aws:federatedprovider": {wi.providerARN},
 	}
-	if len(claims.AMR) > 0 {
-		trc.Extra[key+":amr"] = claims.AMR
+	if len(wi.claims.AMR) > 0 {
+		trc.Extra[wi.key+":amr"] = wi.claims.AMR
 	}
-	if d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", keyward.TrustCaller{Federated: providerARN}, &trc); d != keyward.DecisionAllowed {
-		return keyward.AssumedRole{}, denied
-	}
-	r, err := s.roleSession(ctx, role, in, duration, sessionClaims{}, rc.RequestedRegion)
-	if err != nil {
-		return keyward.AssumedRole{}, err
-	}
-	r.PackedPolicySize, r.Subject, r.Audience, r.Provider = packed, claims.Subject, audience, claims.Issuer
-	return r, nil
+	d, _ := assumable.Trust.Decide("sts:AssumeRoleWithWebIdentity", keyward.TrustCaller{Federated: wi.providerARN}, &trc)
+	return d == keyward.DecisionAllowed
 }
 
 // ConsoleOIDCProvider returns the account's OpenID Connect provider for

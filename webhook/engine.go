@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -431,9 +432,16 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return 0, fmt.Errorf("no answer within %v", e.cfg.Timeout)
 		}
-		return 0, err
+		// A malformed answer is quoted in the error, and may repeat the
+		// request's path.
+		return 0, errors.New(redactURL(err.Error(), d.Subscription.URL))
 	}
 	defer resp.Body.Close()
+	// The body is read within the timeout too: the client's own deadline
+	// does not hold the connection that a 101 Switching Protocols answer
+	// hands over, from which a receiver could send nothing for ever.
+	stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
+	defer stop()
 	head := make([]byte, maxErrorBody)
 	n, _ := io.ReadFull(resp.Body, head)
 	// Read a little more so the connection can carry the next delivery;
@@ -446,7 +454,7 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		return 0, fmt.Errorf("HTTP %d: redirects are not followed", resp.StatusCode)
 	}
 	err = fmt.Errorf("HTTP %d", resp.StatusCode)
-	if text := printable(head[:n]); text != "" {
+	if text := redactURL(printable(head[:n]), d.Subscription.URL); text != "" {
 		err = fmt.Errorf("HTTP %d: %s", resp.StatusCode, text)
 	}
 	return retryAfter(resp.Header.Get("Retry-After"), e.cfg.Now()), err
@@ -463,6 +471,49 @@ func printable(b []byte) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
+}
+
+// minRedacted is the shortest part of a URL that redactURL removes: a
+// shorter one is no token, and removing it would garble the answer.
+const minRedacted = 6
+
+// redactURL removes from a receiver's answer what of the subscription's
+// URL may be a token, since receivers' error pages often repeat the
+// request's path and query ("Cannot POST /hooks/<token>"): the path and
+// query, whole and in parts, escaped and not, each replaced by "…".
+func redactURL(text, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	var parts []string
+	add := func(ss ...string) {
+		for _, s := range ss {
+			if len(s) >= minRedacted {
+				parts = append(parts, s)
+			}
+			if d, err := url.QueryUnescape(s); err == nil && d != s && len(d) >= minRedacted {
+				parts = append(parts, d)
+			}
+		}
+	}
+	add(u.RequestURI(), u.EscapedPath(), u.Path, u.RawQuery)
+	for seg := range strings.SplitSeq(u.EscapedPath(), "/") {
+		add(seg)
+		if d, err := url.PathUnescape(seg); err == nil {
+			add(d)
+		}
+	}
+	for pair := range strings.SplitSeq(u.RawQuery, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		add(pair, k, v)
+	}
+	// The longest first, so that a part does not break up a longer one.
+	slices.SortFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	for _, p := range parts {
+		text = strings.ReplaceAll(text, p, "…")
+	}
+	return text
 }
 
 // retryAfter is a Retry-After header's delay: seconds, or an HTTP date.

@@ -158,8 +158,9 @@ type Data struct {
 	Failures    int        `json:"failures,omitempty"`
 	WindowStart *time.Time `json:"windowStart,omitempty"`
 	// EventName, EventID and Record are an audit event's name, ID and whole
-	// CloudTrail record (audit.*). Records hold no secrets: the audit trail
-	// writes none.
+	// CloudTrail record (audit.*); a record that would make the event
+	// larger than MaxEventSize is left out. Records hold no secrets: the
+	// audit trail writes none.
 	EventName string          `json:"eventName,omitempty"`
 	EventID   string          `json:"eventId,omitempty"`
 	Record    json.RawMessage `json:"record,omitempty"`
@@ -242,11 +243,21 @@ func (e Event) Name() string { return strings.TrimPrefix(e.Type, TypePrefix) }
 
 // Encode returns the event as the body of a delivery. The outbox stores
 // this body when the change is made, so every retry sends, and signs, the
-// same bytes.
+// same bytes. An audit record that would make the event larger than
+// MaxEventSize is left out (data.eventId still names it): a refused
+// request's parameters can make a record of a megabyte, and an event that
+// cannot be encoded would fail the change, or the audit recorder's batch,
+// that writes it.
 func (e Event) Encode() ([]byte, error) {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
+	}
+	if len(b) > MaxEventSize && e.Data.Record != nil {
+		e.Data.Record = nil
+		if b, err = json.Marshal(e); err != nil {
+			return nil, err
+		}
 	}
 	if len(b) > MaxEventSize {
 		return nil, fmt.Errorf("webhook: event %s is %d bytes, more than %d", e.ID, len(b), MaxEventSize)

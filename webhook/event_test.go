@@ -174,6 +174,22 @@ func TestNewEventRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A record too large is left out; the event names it by its ID.
+	big.EventID = "rec-1"
+	ev, err = webhook.NewEvent("audit.PutUserPolicy", "evt", "keyward.example.com", at, "", big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ev.Encode()
+	if err != nil || len(b) > webhook.MaxEventSize || strings.Contains(string(b), "xxxx") || !strings.Contains(string(b), `"eventId":"rec-1"`) {
+		t.Errorf("an event with a record over MaxEventSize: %v, %.200s", err, b)
+	}
+	// Without a record to leave out, an event too large is refused.
+	huge := webhook.Data{AccountID: testAccount, UserName: strings.Repeat("x", webhook.MaxEventSize)}
+	ev, err = webhook.NewEvent(webhook.AccessKeyCreated, "evt", "keyward.example.com", at, "", huge)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ev.Encode(); err == nil {
 		t.Error("encoded an event over MaxEventSize")
 	}

@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -120,5 +122,128 @@ func TestUnopenableSecret(t *testing.T) {
 		if r := ob.row(t, id); r.State != "pending" || r.LastError != "the subscription's secret cannot be opened with this master key" {
 			t.Errorf("%s: %+v", id, r)
 		}
+	}
+}
+
+// TestEchoedURLKeptOut: a receiver that answers an error repeating the
+// request's path and query, as many frameworks' "not found" pages do
+// ("Cannot POST /hooks/<token>"), does not get the URL's token into the
+// delivery's recorded error, which ListParkedWebhookDeliveries shows, or
+// into the log.
+func TestEchoedURLKeptOut(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, "Cannot POST %s (path %s, token %s, url http://%s%s)", r.URL.RequestURI(), r.URL.Path, r.URL.Query().Get("t"), r.Host, r.URL.RequestURI())
+	}))
+	t.Cleanup(srv.Close)
+	ob.subscribe(t, "sub", testAccount, srv.URL+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	r := ob.row(t, ids[0])
+	if !strings.HasPrefix(r.LastError, "HTTP 404: Cannot POST") {
+		t.Fatalf("last error %q", r.LastError)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	for _, token := range []string{"path-token-4f9a", "query-token-77c2"} {
+		if strings.Contains(r.LastError, token) || strings.Contains(logs.String(), token) {
+			t.Errorf("%q recorded or logged: %q\n%s", token, r.LastError, logs.String())
+		}
+	}
+}
+
+// TestEchoedURLInMalformedAnswer: a receiver that answers with a status
+// line repeating the request's path gets a transport error, whose text
+// quotes the answer; the token in the path is kept out of it too.
+func TestEchoedURLInMalformedAnswer(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			req, err := http.ReadRequest(bufio.NewReader(c))
+			if err == nil {
+				fmt.Fprintf(c, "HTTP/1.1 %s\r\n\r\n", req.URL.RequestURI())
+			}
+			c.Close()
+		}
+	}()
+	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
+	if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	r := ob.row(t, ids[0])
+	if !strings.Contains(r.LastError, "malformed") {
+		t.Fatalf("last error %q", r.LastError)
+	}
+	for _, token := range []string{"path-token-4f9a", "query-token-77c2"} {
+		if strings.Contains(r.LastError, token) {
+			t.Errorf("%q recorded: %q", token, r.LastError)
+		}
+	}
+}
+
+// TestSwitchingProtocolsThenSilence: a receiver that answers 101
+// Switching Protocols and then sends nothing more does not hold a worker
+// past the timeout: the answer is a failed attempt like any other.
+func TestSwitchingProtocolsThenSilence(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: keyward\r\n\r\n")
+				}
+				<-release
+			}()
+		}
+	}()
+	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hook", "secret-0123456789abcdef")
+	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) { c.Timeout, c.Lease = 300*time.Millisecond, 10*time.Second })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.DeliverDue(t.Context())
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a 101 answer held the delivery past its timeout")
+	}
+	if r := ob.row(t, ids[0]); r.State != "pending" || r.LastError == "" {
+		t.Errorf("%+v", r)
 	}
 }

@@ -52,6 +52,7 @@ The command line, speaking to a running server as the AWS CLI does:
   iam        the AWS CLI's IAM commands (keyward iam help)
   sts        the AWS CLI's STS commands (keyward sts help)
   keys       every key of the account: list, find, rotate, stale
+  oidc       console sign-in through an OIDC provider: put-sign-in, get-sign-in, list-sign-ins, delete-sign-in
   events     the audit trail (CloudTrail's LookupEvents): --user, --name, --since
   completion shell completion: keyward completion bash|zsh|fish
   help       this list

@@ -359,8 +359,11 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
 	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
+	// The console's OpenID Connect sign-in is set per provider through the
+	// API (PutOpenIDConnectSignIn); the flags add one more client, which
+	// overrides a provider's stored setting.
+	webConfig.OIDC, _ = m.STS.WebIdentity.(*oidc.Verifier)
 	if c := m.Config; c.ConsoleOIDCProvider != "" {
-		webConfig.OIDC, _ = m.STS.WebIdentity.(*oidc.Verifier)
 		var roles []string
 		for _, r := range strings.Split(c.ConsoleOIDCRoles, ",") {
 			if r = strings.TrimSpace(r); r != "" {

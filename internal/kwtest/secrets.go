@@ -21,7 +21,7 @@ var publicMaterial = map[string]bool{"certificateBody": true, "certificateChain"
 
 // hiddenParameters are the request parameters an event must hide.
 var hiddenParameters = []string{"password", "newPassword", "oldPassword", "privateKey", "webIdentityToken", "tokenCode",
-	"authenticationCode1", "authenticationCode2"}
+	"authenticationCode1", "authenticationCode2", "clientSecret"}
 
 // SecretInEvents reads audit events as JSON lines (the stream keyward
 // serve's --audit-log writes) and reports the first that holds a secret:

@@ -36,6 +36,10 @@ func TestPublic(t *testing.T) {
 		{"255.255.255.255", false},
 		{"64:ff9b::7f00:1", false}, // NAT64 of 127.0.0.1
 		{"2002:7f00:1::", false},   // 6to4 of 127.0.0.1
+		{"::7f00:1", false},        // IPv4-compatible 127.0.0.1 (deprecated)
+		{"::a00:1", false},         // IPv4-compatible 10.0.0.1
+		{"::ffff:0:7f00:1", false}, // IPv4-translated 127.0.0.1 (SIIT)
+		{"fec0::1", false},         // site-local (deprecated)
 	}
 	for _, tt := range tests {
 		if got := netguard.Public(netip.MustParseAddr(tt.addr)); got != tt.public {

@@ -90,6 +90,10 @@ func (s *Store) UpdateOIDCProvider(ctx context.Context, arn string, fn func(*key
 func (s *Store) DeleteOIDCProvider(ctx context.Context, arn string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM oidc_providers WHERE arn = ?`), arn)
-		return deletedOne(res, err, keyward.ErrNoSuchOIDCProvider)
+		if err := deletedOne(res, err, keyward.ErrNoSuchOIDCProvider); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM oidc_signins WHERE provider_arn = ?`), arn)
+		return err
 	})
 }

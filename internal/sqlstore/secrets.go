@@ -17,14 +17,16 @@ func (s *Store) SetKeyCheck(ctx context.Context, check []byte) error {
 
 // sealedColumns are the tables holding values sealed under the master
 // key, each bound to its row's ID: access key secrets, MFA seeds,
-// service-specific passwords and server certificates' private keys.
-// Webhook subscriptions' secrets, several in one column, are read and
-// resealed beside them (webhookSecrets).
+// service-specific passwords, server certificates' private keys and the
+// console's OpenID Connect client secrets. Webhook subscriptions' secrets,
+// several in one column, are read and resealed beside them
+// (webhookSecrets).
 var sealedColumns = []struct{ table, id, sealed string }{
 	{"access_keys", "id", "sealed_secret"},
 	{"mfa_devices", "serial", "sealed_seed"},
 	{"user_credentials", "id", "sealed_secret"},
 	{"server_certificates", "id", "sealed_key"},
+	{"oidc_signins", "provider_arn", "sealed_secret"},
 }
 
 // SealedSecrets implements keyward.Store.

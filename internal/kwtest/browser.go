@@ -1,0 +1,137 @@
+package kwtest
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+)
+
+// Chromium is Debian's Chromium, which `make test` installs, for the tests
+// that drive the console in a real browser.
+const Chromium = "/usr/bin/chromium"
+
+// ChromiumOptions are the options a test browser starts with: headless,
+// profile in dir, nothing fetched of its own accord, then extra.
+func ChromiumOptions(profile string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(Chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1400, 1000),
+	)
+	return append(opts, extra...)
+}
+
+// QuietChromedp drops chromedp's messages about events of Debian's newer
+// Chromium that chromedp v0.16 does not know: they are not failures.
+func QuietChromedp(logf func(string, ...any)) chromedp.ContextOption {
+	return chromedp.WithErrorf(func(format string, args ...any) {
+		if !strings.Contains(format, "unhandled") {
+			logf("chromedp: "+format, args...)
+		}
+	})
+}
+
+// NewProfile makes a Chromium profile directory and returns it with its
+// removal. Chromium's helpers may still write to it for a moment after the
+// browser closes, so it is removed leniently, not by t.TempDir, which
+// fails the test on a leftover file.
+func NewProfile() (string, func(), error) {
+	profile, err := os.MkdirTemp("", "keyward-chromium-")
+	return profile, func() {
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}, err
+}
+
+// NewBrowser starts a Chromium of the test's own, downloading into dir,
+// with the extra options (a certificate to trust); tests that need none
+// share one browser instead where their package offers it.
+func NewBrowser(t *testing.T, downloads string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	if _, err := exec.LookPath(Chromium); err != nil {
+		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
+	}
+	profile, remove, err := NewProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(remove)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), ChromiumOptions(profile, extra...)...)
+	ctx, cancel := chromedp.NewContext(actx, QuietChromedp(t.Logf))
+	t.Cleanup(func() { chromedp.Cancel(ctx); cancel(); cancelAlloc() })
+	if err := chromedp.Run(ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// Browse runs browser actions and saves a screenshot of where they ended
+// under the test's artifact directory (and in $KEYWARD_SCREENSHOTS, to
+// look at after the run).
+func Browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
+	t.Helper()
+	// Each step gets its own deadline, so that a failure leaves the browser
+	// usable for the screenshot that shows it.
+	step, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, actions...); err != nil {
+		var shot []byte
+		late, cancelLate := context.WithTimeout(ctx, 10*time.Second)
+		defer cancelLate()
+		chromedp.Run(late, chromedp.FullScreenshot(&shot, 100))
+		os.WriteFile(filepath.Join(t.ArtifactDir(), name+"-failed.png"), shot, 0o644)
+		var html string
+		chromedp.Run(late, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
+		t.Fatalf("%s: %v\n%s", name, err, html)
+	}
+	var shot []byte
+	// Bounded too: a page still loading can keep a screenshot waiting.
+	shotCtx, cancelShot := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelShot()
+	if err := chromedp.Run(shotCtx, chromedp.FullScreenshot(&shot, 100)); err == nil {
+		os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), shot, 0o644)
+	}
+	if dir := os.Getenv("KEYWARD_SCREENSHOTS"); dir != "" {
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".png"), shot, 0o644)
+	}
+}
+
+// WaitFor waits until a script is true, through page loads that make a
+// script fail for a moment, until the action's deadline.
+func WaitFor(js string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var ok bool
+			if err := chromedp.Evaluate(js, &ok).Do(ctx); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// JSString is s as a JavaScript string literal.
+func JSString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
