@@ -33,7 +33,11 @@ type receiver struct {
 	events chan ce.Event
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t *testing.T) *receiver { return newReceiverAt(t, time.Now) }
+
+// newReceiverAt is a receiver whose clock, which a signature's timestamp
+// must be near, is now.
+func newReceiverAt(t *testing.T, now func() time.Time) *receiver {
 	rc := &receiver{t: t, events: make(chan ce.Event, 16)}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -44,7 +48,7 @@ func newReceiver(t *testing.T) *receiver {
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != webhook.ContentType {
 			t.Errorf("receiver: %s with %q", r.Method, r.Header.Get("Content-Type"))
 		}
-		if err := webhook.Verify([]byte(webhookSecret), r.Header.Get(webhook.SignatureHeader), body, time.Now(), 5*time.Minute); err != nil {
+		if err := webhook.Verify([]byte(webhookSecret), r.Header.Get(webhook.SignatureHeader), body, now(), 5*time.Minute); err != nil {
 			t.Errorf("receiver: signature: %v", err)
 			http.Error(w, "signature", http.StatusUnauthorized)
 			return
@@ -193,5 +197,49 @@ func TestWebhookSubscriptionsNeedPermission(t *testing.T) {
 	id, secret = k.User(t, "ops", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:CreateWebhookSubscription","Resource":"arn:aws:keyward::123456789012:webhook-subscription/*"}]}`)
 	if status, body := keywardCall(t, k, id, secret, "CreateWebhookSubscription", subscribeParams("https://hooks.example.com/x", webhook.AccessKeyCreated)); status != http.StatusOK {
 		t.Fatalf("CreateWebhookSubscription as allowed: %d %s", status, body)
+	}
+}
+
+// TestRootKeyUsedOncePerHour: a subscriber to root-key.used hears of the
+// root user's key signing requests once per key and hour, when the
+// last-use recorder writes what it saw; a user's key is not the root's.
+func TestRootKeyUsedOncePerHour(t *testing.T) {
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Hour).Add(10 * time.Minute))
+	k := kwtest.NewWithOptions(t, kwtest.Options{WebhookAllowPrivate: true, Now: clock.Now})
+	k.StartWebhooks()
+	rc := newReceiverAt(t, clock.Now)
+	if status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, "CreateWebhookSubscription",
+		subscribeParams(rc.srv.URL+"/hooks", webhook.RootKeyUsed)); status != http.StatusOK {
+		t.Fatalf("CreateWebhookSubscription: %d %s", status, body)
+	}
+	ctx := context.Background()
+	userID, userSecret := k.User(t, "bob", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	use := func(id, secret string) {
+		t.Helper()
+		if _, err := k.IAMClient(id, secret).GetUser(ctx, &iam.GetUserInput{}); err != nil {
+			t.Fatal(err)
+		}
+		must(t, k.Uses.Flush(ctx))
+	}
+	use(userID, userSecret)
+	use(kwtest.RootKeyID, kwtest.RootSecret)
+	ev := rc.next(5 * time.Second)
+	var data webhook.Data
+	must(t, ev.DataAs(&data))
+	if ev.Type() != "io.keyward.root-key.used" || data.AccessKeyID != kwtest.RootKeyID || data.AccountID != kwtest.AccountID {
+		t.Fatalf("event %s with %+v, want root-key.used of the root key", ev.Type(), data)
+	}
+	// Again within the hour: nothing; the next hour: once more.
+	clock.Add(20 * time.Minute)
+	use(kwtest.RootKeyID, kwtest.RootSecret)
+	clock.Add(40 * time.Minute)
+	use(kwtest.RootKeyID, kwtest.RootSecret)
+	if next := rc.next(5 * time.Second); next.Type() != "io.keyward.root-key.used" || next.ID() == ev.ID() {
+		t.Fatalf("the next hour's event: %s %s", next.Type(), next.ID())
+	}
+	select {
+	case extra := <-rc.events:
+		t.Fatalf("a third event: %s", extra.Type())
+	default:
 	}
 }
