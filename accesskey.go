@@ -32,6 +32,20 @@ type AccessKey struct {
 	UserPath string
 	// LastUsed is the latest recorded use, or the zero value if never used.
 	LastUsed LastUse
+	// ExpiresAt is when the key stops working (a Keyward extension), or
+	// the zero value for a key that never expires.
+	ExpiresAt time.Time
+	// InactiveSince is when the key was last deactivated; zero while it is
+	// active (and for keys deactivated before Keyward recorded it).
+	InactiveSince time.Time
+	// WarnedFor is the end of life the key's owner was last warned of
+	// (AccessKeyExpiring), so that each warning window warns once.
+	WarnedFor time.Time
+}
+
+// Expired reports whether the key's expiry date has passed at now.
+func (k AccessKey) Expired(now time.Time) bool {
+	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
 }
 
 // Root reports whether the key belongs to the account's root user.
@@ -65,6 +79,10 @@ type Credential struct {
 	// Expiration is a temporary credential's end, MFAAt when its session
 	// was authenticated with MFA; zero for long-term keys.
 	Expiration, MFAAt time.Time
+	// ExpiresAt is a long-term key's expiry date, zero when it has none:
+	// authentication refuses the key from that moment, before the
+	// lifecycle sweep deactivates it.
+	ExpiresAt time.Time
 }
 
 // PendingUses are the uses of keys recorded in memory but not yet written

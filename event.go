@@ -53,6 +53,9 @@ type EventIdentity struct {
 	AccountID   string `json:"accountId,omitempty"`
 	AccessKeyID string `json:"accessKeyId,omitempty"`
 	UserName    string `json:"userName,omitempty"`
+	// InvokedBy names the Keyward service that acted on its own, as
+	// CloudTrail names an AWS service ("keyward.key-lifecycle").
+	InvokedBy string `json:"invokedBy,omitempty"`
 }
 
 // Event types and sources.

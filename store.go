@@ -64,9 +64,10 @@ type Store interface {
 	// and whether more follow; ErrNoSuchUser.
 	ListAccessKeys(ctx context.Context, userName, after string, max int) ([]AccessKey, bool, error)
 	// UpdateAccessKey sets the status of a key owned by userName (root when
-	// empty); ErrNoSuchUser, or ErrNoSuchAccessKey when the key does not
-	// exist or belongs to someone else.
-	UpdateAccessKey(ctx context.Context, userName, id, status string) error
+	// empty) at the time at (a key deactivated is inactive since then);
+	// ErrNoSuchUser, or ErrNoSuchAccessKey when the key does not exist or
+	// belongs to someone else.
+	UpdateAccessKey(ctx context.Context, userName, id, status string, at time.Time) error
 	// DeleteAccessKey deletes a key owned by userName (root when empty),
 	// with the same errors as UpdateAccessKey.
 	DeleteAccessKey(ctx context.Context, userName, id string) error
@@ -80,6 +81,8 @@ type Store interface {
 	LoginStore
 	// ConsoleStore is what the web console needs besides.
 	ConsoleStore
+	// KeyLifecycleStore is the key lifecycle's policy and transitions.
+	KeyLifecycleStore
 	// WebhookStore keeps the webhook subscriptions.
 	WebhookStore
 	// MFAStore keeps virtual MFA devices, CredentialStore the other

@@ -27,6 +27,8 @@ type keyInfo struct {
 	LastUsed    *time.Time `json:"LastUsedDate,omitempty"`
 	Region      string     `json:"LastUsedRegion"`
 	Service     string     `json:"LastUsedService"`
+	// Expiration is the key's expiry date (a Keyward extension).
+	Expiration *time.Time `json:"Expiration,omitempty"`
 }
 
 const rootName = "<root_account>"
@@ -53,13 +55,13 @@ func parseAge(s string) (time.Duration, error) {
 func (c *call) allKeys(ctx context.Context) ([]keyInfo, error) {
 	now := c.env.Now()
 	var out []keyInfo
-	add := func(user string, k types.AccessKeyMetadata) error {
-		last, err := c.iam.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})
+	add := func(user string, k keyMetadata) error {
+		last, err := c.iam.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(k.AccessKeyID)})
 		if err != nil {
 			return err
 		}
-		info := keyInfo{User: user, AccessKeyID: aws.ToString(k.AccessKeyId), Status: string(k.Status), Created: aws.ToTime(k.CreateDate),
-			Region: "N/A", Service: "N/A"}
+		info := keyInfo{User: user, AccessKeyID: k.AccessKeyID, Status: k.Status, Created: k.CreateDate,
+			Region: "N/A", Service: "N/A", Expiration: k.Expiration}
 		info.AgeDays = int(now.Sub(info.Created) / (24 * time.Hour))
 		if u := last.AccessKeyLastUsed; u != nil && u.LastUsedDate != nil {
 			info.LastUsed, info.Region, info.Service = u.LastUsedDate, aws.ToString(u.Region), aws.ToString(u.ServiceName)
@@ -68,11 +70,11 @@ func (c *call) allKeys(ctx context.Context) ([]keyInfo, error) {
 		return nil
 	}
 	if who, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil && strings.HasSuffix(aws.ToString(who.Arn), ":root") {
-		keys, err := c.iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+		keys, err := c.listKeys(ctx, "")
 		if err != nil {
 			return nil, err
 		}
-		for _, k := range keys.AccessKeyMetadata {
+		for _, k := range keys {
 			if err := add(rootName, k); err != nil {
 				return nil, err
 			}
@@ -86,11 +88,11 @@ func (c *call) allKeys(ctx context.Context) ([]keyInfo, error) {
 			return nil, err
 		}
 		for _, u := range page.Users {
-			keys, err := c.iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: u.UserName})
+			keys, err := c.listKeys(ctx, aws.ToString(u.UserName))
 			if err != nil {
 				return nil, err
 			}
-			for _, k := range keys.AccessKeyMetadata {
+			for _, k := range keys {
 				if err := add(aws.ToString(u.UserName), k); err != nil {
 					return nil, err
 				}
@@ -147,13 +149,16 @@ func (c *call) printKeys(keys []keyInfo, format string) error {
 		fmt.Fprintf(w, "%s\n", b)
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"user", "access_key_id", "status", "created", "age_days", "last_used_date", "last_used_region", "last_used_service"})
+		cw.Write([]string{"user", "access_key_id", "status", "created", "age_days", "last_used_date", "last_used_region", "last_used_service", "expiration"})
 		for _, k := range keys {
-			used := "N/A"
+			used, expires := "N/A", "N/A"
 			if k.LastUsed != nil {
 				used = cliTime(*k.LastUsed)
 			}
-			row := []string{k.User, k.AccessKeyID, k.Status, cliTime(k.Created), strconv.Itoa(k.AgeDays), used, k.Region, k.Service}
+			if k.Expiration != nil {
+				expires = cliTime(*k.Expiration)
+			}
+			row := []string{k.User, k.AccessKeyID, k.Status, cliTime(k.Created), strconv.Itoa(k.AgeDays), used, k.Region, k.Service, expires}
 			for i := range row { // the server may not be Keyward, nor trustworthy
 				row[i] = keyward.SpreadsheetSafe(row[i])
 			}
@@ -162,13 +167,16 @@ func (c *call) printKeys(keys []keyInfo, format string) error {
 		cw.Flush()
 		return cw.Error()
 	default:
-		rows := [][]string{{"User", "Access key ID", "Status", "Created", "Age (days)", "Last used", "Region", "Service"}}
+		rows := [][]string{{"User", "Access key ID", "Status", "Created", "Age (days)", "Last used", "Region", "Service", "Expires"}}
 		for _, k := range keys {
-			used := "Never"
+			used, expires := "Never", "Never"
 			if k.LastUsed != nil {
 				used = cliTime(*k.LastUsed)
 			}
-			rows = append(rows, []string{k.User, k.AccessKeyID, k.Status, cliTime(k.Created), strconv.Itoa(k.AgeDays), used, k.Region, k.Service})
+			if k.Expiration != nil {
+				expires = cliTime(*k.Expiration)
+			}
+			rows = append(rows, []string{k.User, k.AccessKeyID, k.Status, cliTime(k.Created), strconv.Itoa(k.AgeDays), used, k.Region, k.Service, expires})
 		}
 		fmt.Fprint(w, box("Access keys", rows))
 	}
@@ -220,19 +228,16 @@ var keysCommands = map[string]*command{
 				return fail(c.env, err)
 			}
 			owner := aws.ToString(last.UserName)
-			in := &iam.ListAccessKeysInput{}
-			if owner != "" {
-				in.UserName = aws.String(owner)
-			} else {
-				owner = rootName
-			}
-			keys, err := c.iam.ListAccessKeys(ctx, in)
+			keys, err := c.listKeys(ctx, owner)
 			if err != nil {
 				return fail(c.env, err)
 			}
-			for _, k := range keys.AccessKeyMetadata {
-				if aws.ToString(k.AccessKeyId) == id {
-					info := keyInfo{User: owner, AccessKeyID: id, Status: string(k.Status), Created: aws.ToTime(k.CreateDate), Region: "N/A", Service: "N/A"}
+			if owner == "" {
+				owner = rootName
+			}
+			for _, k := range keys {
+				if k.AccessKeyID == id {
+					info := keyInfo{User: owner, AccessKeyID: id, Status: k.Status, Created: k.CreateDate, Region: "N/A", Service: "N/A", Expiration: k.Expiration}
 					info.AgeDays = int(c.env.Now().Sub(info.Created) / (24 * time.Hour))
 					if u := last.AccessKeyLastUsed; u != nil && u.LastUsedDate != nil {
 						info.LastUsed, info.Region, info.Service = u.LastUsedDate, aws.ToString(u.Region), aws.ToString(u.ServiceName)
@@ -279,6 +284,19 @@ var keysCommands = map[string]*command{
 			}
 			return ExitOK
 		}},
+	"create": {summary: "A new access key, as aws iam create-access-key prints it, optionally expiring (a Keyward extension).",
+		flags: []string{"user-name", "expires-in"}, required: []string{"user-name"},
+		examples: []string{"keyward keys create --user-name alice", "keyward keys create --user-name ci --expires-in 30d"},
+		run:      createKey},
+	"policy": {summary: "The account's key lifecycle policy: put, get (JSON) or delete.",
+		flags: []string{"max-age", "warn", "unused", "delete-inactive", "report-only", "report-only-rule", "path-prefix", "tag-key", "tag-value"},
+		examples: []string{
+			"keyward keys policy put --max-age 90d --warn 14d --unused 45d --delete-inactive 30d",
+			"keyward keys policy put --max-age 90d --report-only          # report, change nothing",
+			"keyward keys policy put --max-age 30d --path-prefix /service/  # service users only",
+			"keyward keys policy get",
+			"keyward keys policy delete"},
+		run: keysPolicy},
 	"rotate": {summary: "AWS's rotation, guided: a second key, then --finish retires the old one.",
 		flags: []string{"user-name", "save-to", "finish", "grace", "now"}, required: []string{"user-name"},
 		examples: []string{

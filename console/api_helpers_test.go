@@ -51,7 +51,7 @@ func newAPIServer(t *testing.T) *apiServer {
 	k := kwtest.NewWithClock(t, clock.Now)
 	key := make([]byte, 32)
 	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(k.Log, nil)),
+	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Lifecycle: k.Lifecycle, Logger: slog.New(slog.NewTextHandler(k.Log, nil)),
 		Now: clock.Now, Rand: rand.Reader, SessionKey: key, Audit: k.Audit})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/lifecycle"
 )
 
 // The console's part of the audit trail: each sign-in attempt is an
@@ -23,6 +24,9 @@ func operation(name string) *keyward.Operation {
 	op := iam.Operations[name]
 	if op == nil {
 		op = iam.KeywardOperations[name]
+	}
+	if op == nil {
+		op = lifecycle.Operations[name] // Keyward's own, beside IAM's
 	}
 	if op == nil {
 		panic("console: no operation " + name)

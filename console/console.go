@@ -33,6 +33,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sts"
@@ -57,7 +58,9 @@ type Config struct {
 	IAM     *iam.Service
 	STS     *sts.Service
 	Reports *report.Service
-	Logger  *slog.Logger
+	// Lifecycle is the key lifecycle policy's page; nil: no such page.
+	Lifecycle *lifecycle.Service
+	Logger    *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time
 	Rand io.Reader
@@ -132,7 +135,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "oidcroles", "oidcprovider", "providers"}
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "oidcroles", "oidcprovider", "providers"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -222,6 +225,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
 	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.act(groupActions)))
 	m.HandleFunc("GET /console/events", c.session(c.eventsPage))
+	m.HandleFunc("GET /console/keys/policy", c.session(c.keyPolicyPage))
+	m.HandleFunc("POST /console/keys/policy/{action}", c.session(c.forms(keyPolicyOperations, c.keyPolicyAction)))
 	m.HandleFunc("GET /console/webhooks", c.session(c.webhooksPage))
 	m.HandleFunc("POST /console/webhooks", c.session(c.form("CreateWebhookSubscription", c.createWebhook)))
 	m.HandleFunc("POST /console/webhooks/{id}/delete", c.session(c.form("DeleteWebhookSubscription", c.deleteWebhook)))

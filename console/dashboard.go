@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -16,8 +17,13 @@ import (
 
 // keyAgeAdvice is the age past which an active access key should have been
 // rotated, and the time without use past which a key should go: AWS's
-// advice of 90 days for both.
+// advice of 90 days for both, unless the account's key lifecycle policy
+// says otherwise.
 const keyAgeAdvice = 90 * 24 * time.Hour
+
+// expiringWithin is how soon a key's expiry date must be for the dashboard
+// to warn of it: this week.
+const expiringWithin = 7 * 24 * time.Hour
 
 // dashboardScan bounds how many users the recommendations read, so that
 // the first page of a very large account stays cheap; past it the page
@@ -81,7 +87,24 @@ func (c *Console) dashboardPage(w http.ResponseWriter, r *request) {
 // that are old or unused, reading the users as the users page does.
 func (c *Console) userRecommendations(r *request, p *dashboardPage) {
 	now := c.Now()
-	var noMFA, oldKeys, unusedKeys, scanned int
+	maxAge, unused := keyAgeAdvice, keyAgeAdvice
+	enforcedAge := time.Duration(0) // the policy's maximum age, when it deactivates keys
+	if c.Lifecycle != nil {
+		// The policy, where the caller may read it, sets what "old" and
+		// "unused" mean here.
+		if policy, err := c.Lifecycle.AccessKeyPolicy(r.ctx()); err == nil {
+			if policy.MaxAge.On() {
+				maxAge = policy.MaxAge.After
+				if !policy.MaxAge.ReportOnly {
+					enforcedAge = maxAge
+				}
+			}
+			if policy.Unused.On() {
+				unused = policy.Unused.After
+			}
+		}
+	}
+	var noMFA, oldKeys, unusedKeys, expiring, scanned int
 	for offset := 0; offset < dashboardScan; offset += pageSize * 4 {
 		users, total, err := c.IAM.ConsoleUsers(r.ctx(), keyward.UserQuery{Sort: "name", Offset: offset, Limit: pageSize * 4})
 		if err != nil {
@@ -94,18 +117,27 @@ func (c *Console) userRecommendations(r *request, p *dashboardPage) {
 				noMFA++
 			}
 			for _, k := range u.Keys {
-				if k.Status != keyward.StatusActive {
-					continue
+				if k.Status != keyward.StatusActive || k.Expired(now) {
+					continue // an expired key signs nothing, whatever the sweep has done yet
 				}
-				if now.Sub(k.CreatedAt) > keyAgeAdvice {
+				if now.Sub(k.CreatedAt) > maxAge {
 					oldKeys++
 				}
 				used := k.LastUsed.Time
 				if used.IsZero() {
 					used = k.CreatedAt
 				}
-				if u.Shown.KeyUse && now.Sub(used) > keyAgeAdvice {
+				if u.Shown.KeyUse && now.Sub(used) > unused {
 					unusedKeys++
+				}
+				// A key's end: its expiry date, or the day the policy's
+				// maximum age deactivates it, whichever comes first.
+				end := k.ExpiresAt
+				if enforcedAge > 0 && (end.IsZero() || k.CreatedAt.Add(enforcedAge).Before(end)) {
+					end = k.CreatedAt.Add(enforcedAge)
+				}
+				if !end.IsZero() && now.Before(end) && end.Sub(now) <= expiringWithin {
+					expiring++
 				}
 			}
 		}
@@ -123,10 +155,12 @@ func (c *Console) userRecommendations(r *request, p *dashboardPage) {
 	}
 	add(noMFA, "users-without-mfa", "users who sign in to the console have no MFA device.",
 		"Assign an MFA device to each.", "/console/users?sort=mfa")
-	add(oldKeys, "old-keys", "active access keys are older than 90 days.",
+	add(oldKeys, "old-keys", "active access keys are older than "+days(maxAge)+".",
 		"Rotate them: create a new key, move its users to it, deactivate the old one.", "/console/users?sort=keyage&order=desc")
-	add(unusedKeys, "unused-keys", "active access keys have not been used for 90 days.",
+	add(unusedKeys, "unused-keys", "active access keys have not been used for "+days(unused)+".",
 		"Deactivate them, then delete them when nothing breaks.", "/console/users?sort=keyused")
+	add(expiring, "expiring-keys", "active access keys expire within 7 days.",
+		"Give their users new keys before they stop working.", "/console/users?sort=keyage&order=desc")
 }
 
 // The signed-in principal's own security credentials. An IAM user's are on
@@ -159,4 +193,16 @@ func (c *Console) credentialsPage(w http.ResponseWriter, r *request) {
 		}
 	}
 	c.render(w, http.StatusOK, "credentials", p)
+}
+
+// days writes a rule's duration as the policy page does: in days, or in
+// hours below one.
+func days(d time.Duration) string {
+	if d < 24*time.Hour {
+		return strconv.Itoa(int(d.Hours())) + " hours"
+	}
+	if d == 24*time.Hour {
+		return "1 day"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + " days"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/lifecycle"
 )
 
 // recommendationsOf reads the dashboard's recommendations: each one's ID
@@ -179,5 +180,39 @@ func TestRootSecurityCredentials(t *testing.T) {
 	// Without a CSRF token nothing happens.
 	if resp, _ := web.post("/console/security-credentials/keys/"+rootKeyID+"/deactivate", url.Values{}); resp.StatusCode == http.StatusSeeOther {
 		t.Error("a deactivation without a CSRF token was accepted")
+	}
+}
+
+// TestDashboardFollowsTheKeyPolicy: with a key lifecycle policy, "old" and
+// "unused" are the policy's, and keys that end within the week, by their
+// expiry date or by the policy's maximum age, are announced.
+func TestDashboardFollowsTheKeyPolicy(t *testing.T) {
+	ts := newAPIServer(t)
+	ctx := kwtest.AsRoot(context.Background())
+	for _, name := range []string{"ci", "ops"} {
+		_, err := ts.IAM.CreateUser(ctx, name, "/", nil)
+		must(t, err)
+	}
+	_, _, err := ts.IAM.CreateExpiringAccessKey(ctx, "ci", "", 3*24*time.Hour)
+	must(t, err)
+	_, _, err = ts.IAM.CreateAccessKey(ctx, "ops")
+	must(t, err)
+	web := signedInRoot(t, ts)
+	_, page := web.get("/console/")
+	if got := recommendationsOf(page); got["expiring-keys"] != "1" || got["old-keys"] != "" {
+		t.Errorf("without a policy: %v, want one key expiring", got)
+	}
+	_, err = ts.Lifecycle.PutAccessKeyPolicy(ctx, lifecycle.PolicyInput{MaxAge: "30d", Unused: "20d"})
+	must(t, err)
+	// 25 days on: both keys unused past 20 days, ops's key ends (30 days) within the week, ci's is gone.
+	ts.Clock.Add(25 * 24 * time.Hour)
+	web = signedInRoot(t, ts)
+	_, page = web.get("/console/")
+	got := recommendationsOf(page)
+	if got["expiring-keys"] != "1" || got["unused-keys"] != "1" || got["old-keys"] != "" {
+		t.Errorf("25 days on under the policy: %v, want ops's key expiring and unused", got)
+	}
+	if !strings.Contains(page, "have not been used for 20 days") {
+		t.Error("the unused recommendation does not name the policy's 20 days")
 	}
 }

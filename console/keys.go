@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -34,6 +35,10 @@ func offeredUseCase(id string) bool {
 	return false
 }
 
+// keyExpiries are the lifetimes the create-access-key page offers (the
+// form takes any the API does).
+var keyExpiries = []string{"1d", "7d", "30d", "90d", "180d", "365d"}
+
 type newKeyPage struct {
 	layout
 	User        keyward.User
@@ -41,9 +46,15 @@ type newKeyPage struct {
 	UseCase     string
 	UseCases    any
 	Description string
-	KeyID       string
-	Secret      string
-	CSVName     string
+	// Expires is the chosen lifetime ("" for a key that never expires),
+	// Expiries those the page offers.
+	Expires  string
+	Expiries []string
+	// ExpiresAt is the new key's expiry date, zero when it has none.
+	ExpiresAt time.Time
+	KeyID     string
+	Secret    string
+	CSVName   string
 	// CSVData is a data: URL the page offers to download; the secret never
 	// travels again, so the file is made from the page itself.
 	CSVData template.URL
@@ -55,7 +66,7 @@ func (c *Console) newKeyPage(w http.ResponseWriter, r *request) {
 		c.fail(w, r, err)
 		return
 	}
-	c.render(w, http.StatusOK, "newkey", newKeyPage{layout: c.layoutFor(r, "Create access key"), User: u, Step: 1, UseCases: UseCases})
+	c.render(w, http.StatusOK, "newkey", newKeyPage{layout: c.layoutFor(r, "Create access key"), User: u, Step: 1, UseCases: UseCases, Expiries: keyExpiries})
 }
 
 func (c *Console) newKey(w http.ResponseWriter, r *request) {
@@ -64,8 +75,8 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 		c.fail(w, r, err)
 		return
 	}
-	p := newKeyPage{layout: c.layoutFor(r, "Create access key"), User: u, UseCases: UseCases,
-		UseCase: r.PostFormValue("usecase"), Description: strings.TrimSpace(r.PostFormValue("description"))}
+	p := newKeyPage{layout: c.layoutFor(r, "Create access key"), User: u, UseCases: UseCases, Expiries: keyExpiries,
+		UseCase: r.PostFormValue("usecase"), Description: strings.TrimSpace(r.PostFormValue("description")), Expires: r.PostFormValue("expires")}
 	switch r.PostFormValue("step") {
 	case "1":
 		if !offeredUseCase(p.UseCase) || r.PostFormValue("understand") != "on" {
@@ -81,20 +92,28 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 		if p.Description != "" {
 			v.String("description", p.Description, keyward.TagValueShape)
 		}
-		if err := v.Err(); err != nil {
+		err := v.Err()
+		var expiresIn time.Duration
+		if err == nil && p.Expires != "" {
+			// The API's extension of CreateAccessKey, checked as it checks it.
+			if err = r.op.Check(map[string]string{"ExpiresIn": p.Expires}); err == nil {
+				expiresIn, err = keyward.ParseKeyDuration("expiresIn", p.Expires)
+			}
+		}
+		if err != nil {
 			p.Step, p.Error = 2, keyward.ErrorMessage(err)
 			c.render(w, http.StatusBadRequest, "newkey", p)
 			return
 		}
 		// As AWS's console does, the description is a tag of the user named
 		// after the key, which takes iam:TagUser besides.
-		k, secret, err := c.IAM.CreateAccessKeyWithDescription(r.ctx(), u.Name, p.Description)
+		k, secret, err := c.IAM.CreateExpiringAccessKey(r.ctx(), u.Name, p.Description, expiresIn)
 		if err != nil {
 			p.Step, p.Error = 2, keyward.ErrorMessage(err)
 			c.render(w, http.StatusBadRequest, "newkey", p)
 			return
 		}
-		p.Step, p.KeyID, p.Secret = 3, k.ID, secret
+		p.Step, p.KeyID, p.Secret, p.ExpiresAt = 3, k.ID, secret, k.ExpiresAt
 		p.CSVName = u.Name + "_accessKeys.csv"
 		p.CSVData = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("Access key ID,Secret access key\n"+k.ID+","+secret+"\n"))
 		c.render(w, http.StatusOK, "newkey", p)

@@ -132,14 +132,22 @@ func (c *Console) oidcClient(r *http.Request, provider string) (OIDCClient, keyw
 	if provider == "" || len(provider) > maxOIDCProviderParam {
 		return OIDCClient{}, keyward.OIDCProvider{}, none
 	}
+	// The link is anyone's: a provider the account has without a sign-in
+	// is refused as one it does not have, in words that repeat nothing of
+	// the link, so that trying names tells no one the account's providers.
 	for _, cl := range c.OIDCSignIn {
 		if cl.Provider == provider {
 			p, err := c.STS.ConsoleOIDCProvider(r.Context(), provider)
+			if keyward.ErrorCode(err) == keyward.ENoSuchEntity {
+				err = none
+			}
 			return cl, p, err
 		}
 	}
 	si, err := c.STS.OIDCSignInClient(r.Context(), provider)
-	if err != nil {
+	if keyward.ErrorCode(err) == keyward.ENoSuchEntity {
+		return OIDCClient{}, keyward.OIDCProvider{}, none
+	} else if err != nil {
 		return OIDCClient{}, keyward.OIDCProvider{}, err
 	}
 	return OIDCClient{Provider: provider, ClientID: si.ClientID, ClientSecret: si.ClientSecret, Roles: si.Roles}, si.Provider, nil
@@ -254,21 +262,8 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The sign-in answers another than the one this browser started. Sign in again."))
 		return
 	}
-	// Whatever happens now, this request's state is spent: in this
-	// browser, and on every replica sharing the store, so that a copy of
-	// the cookie and the callback's URL (history, logs) sign no one in
-	// again, even at a provider that redeems a code twice. The use is no
-	// change of the request's, and is recorded with no event.
+	// Whatever happens now, this browser's request is spent.
 	c.clearOIDCState(w, r)
-	first, err := c.STS.SpendSignInState(r.Context(), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0))
-	if err != nil {
-		c.oidcFailed(w, r, st.Role, err)
-		return
-	}
-	if !first {
-		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "This sign-in was used already. Sign in again."))
-		return
-	}
 	code := q.Get("code")
 	if code == "" || len(code) > 4096 {
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The identity provider did not sign you in."))
@@ -298,6 +293,22 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		// sign-in failed.
 		c.Logger.Warn("OpenID Connect code exchange failed", "provider", cl.Provider, "err", err)
 		c.oidcFailed(w, r, st.Role, keyward.Errorf(keyward.EAccessDenied, "The identity provider did not confirm the sign-in. Sign in again."))
+		return
+	}
+	// The request's state is spent on every replica sharing the store, so
+	// that a copy of the cookie and the callback's URL (history, logs)
+	// sign no one in again, even at a provider that redeems a code twice.
+	// Only now, once the provider has redeemed a code for this request: a
+	// state cookie is anyone's for the asking, and a record written for
+	// every callback would be a store write for every two requests of an
+	// outsider's. The use is no change of the request's, and is recorded
+	// with no event.
+	first, err := c.STS.SpendSignInState(r.Context(), "oidc-state:"+st.State, c.Now(), time.Unix(st.Expires, 0))
+	if err == nil && !first {
+		err = keyward.Errorf(keyward.EAccessDenied, "This sign-in was used already. Sign in again.")
+	}
+	if err != nil {
+		c.oidcFailed(w, r, st.Role, err)
 		return
 	}
 	// The token must be the issuer's whose token endpoint answered

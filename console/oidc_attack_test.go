@@ -881,3 +881,61 @@ func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
 		})
 	}
 }
+
+// TestOIDCSignInLinkTellsNoProviders: the sign-in link is open to anyone,
+// and names the provider it asks for. Its refusal is one answer whether
+// the account has that provider (without a sign-in set) or none, and
+// repeats nothing of the link: an outsider learns no registered provider
+// (a CI system's issuer, a cluster's) by trying names, nor has the
+// console's own page show a sentence of the outsider's making.
+func TestOIDCSignInLinkTellsNoProviders(t *testing.T) {
+	s := newStoredOIDCConsole(t)
+	_, err := s.k.IAM.CreateOIDCProvider(root(), "https://token.actions.githubusercontent.com", []string{"sts.amazonaws.com"}, nil, nil)
+	must(t, err)
+	answer := func(provider string) string {
+		t.Helper()
+		resp, err := cookieClient().Get(s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {provider}}.Encode())
+		must(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Location") != "" {
+			t.Fatalf("%s: %d", provider, resp.StatusCode)
+		}
+		return string(b)
+	}
+	registered, unknown := answer("token.actions.githubusercontent.com"), answer("token.actions.example.com")
+	if registered != unknown {
+		t.Fatalf("a registered provider without a sign-in is told apart from none:\n%s\n---\n%s", registered, unknown)
+	}
+	if spoof := answer("x. Your account is locked: call 555-0100"); strings.Contains(spoof, "555-0100") {
+		t.Fatalf("the refusal repeats the link's text:\n%s", spoof)
+	}
+}
+
+// TestOIDCCallbackWritesNothingForAnOutsider: a request's state cookie is
+// anyone's for the asking (the sign-in link answers every browser with
+// one), so its callback is an outsider's to send too, with any code.
+// Until the provider has redeemed the code, nothing is written to the
+// store: the state's single use is recorded only for a code the provider
+// confirmed, else every two requests of an outsider's would be a write
+// (a transaction on the one SQLite writer every replica shares).
+func TestOIDCCallbackWritesNothingForAnOutsider(t *testing.T) {
+	s := newOIDCConsole(t)
+	hc := cookieClient()
+	q := s.authorize(t, hc)
+	u, _ := url.Parse(s.srv.URL + console.OIDCCallbackPath)
+	for _, code := range []string{"", "made-up"} {
+		q := url.Values{"state": q["state"], "code": {code}}
+		// Each try with the cookie as the link set it.
+		outsider := cookieClient()
+		outsider.Jar.SetCookies(u, hc.Jar.Cookies(u))
+		if status, _ := s.callback(t, outsider, q); status != http.StatusForbidden {
+			t.Fatalf("code %q: %d", code, status)
+		}
+	}
+	first, err := s.k.STS.SpendSignInState(context.Background(), "oidc-state:"+q.Get("state"), s.clock.Now(), s.clock.Now().Add(10*time.Minute))
+	must(t, err)
+	if !first {
+		t.Fatal("a callback whose code no provider redeemed wrote the state's use to the store")
+	}
+}

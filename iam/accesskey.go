@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -25,7 +26,18 @@ func (s *Service) CreateAccessKey(ctx context.Context, userName string) (keyward
 	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
 		return keyward.AccessKey{}, "", err
 	}
-	return s.createAccessKey(ctx, userName, "")
+	return s.createAccessKey(ctx, userName, "", time.Time{})
+}
+
+// CreateExpiringAccessKey is CreateAccessKey for a key that stops working
+// expiresIn from now (a Keyward extension; 0 for a key that never
+// expires), with a description as CreateAccessKeyWithDescription's when
+// not empty. expiresIn is checked by the caller (keyward.ParseKeyDuration).
+func (s *Service) CreateExpiringAccessKey(ctx context.Context, userName, description string, expiresIn time.Duration) (keyward.AccessKey, string, error) {
+	if description == "" && expiresIn == 0 {
+		return s.CreateAccessKey(ctx, userName)
+	}
+	return s.createDescribedKey(ctx, userName, description, expiresIn)
 }
 
 // CreateAccessKeyWithDescription creates an access key and, as AWS's
@@ -36,12 +48,23 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 	if description == "" {
 		return s.CreateAccessKey(ctx, userName)
 	}
+	return s.createDescribedKey(ctx, userName, description, 0)
+}
+
+func (s *Service) createDescribedKey(ctx context.Context, userName, description string, expiresIn time.Duration) (keyward.AccessKey, string, error) {
+	var expires time.Time
+	if expiresIn > 0 {
+		expires = s.now().Add(expiresIn)
+	}
 	userName, err := s.subject(ctx, userName)
 	if err != nil {
 		return keyward.AccessKey{}, "", err
 	}
 	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateAccessKey", userName); err != nil {
 		return keyward.AccessKey{}, "", err
+	}
+	if description == "" {
+		return s.createAccessKey(ctx, userName, "", expires)
 	}
 	// The tag's key is the new key's ID, drawn now so that iam:TagUser is
 	// decided with the tag it sets (aws:RequestTag, aws:TagKeys).
@@ -52,7 +75,7 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 	if err := s.Authz.AuthorizeUserWith(ctx, "iam:TagUser", userName, authz.RequestTagKeys([]keyward.Tag{{Key: id, Value: description}})); err != nil {
 		return keyward.AccessKey{}, "", err
 	}
-	k, secret, err := s.createAccessKey(ctx, userName, id)
+	k, secret, err := s.createAccessKey(ctx, userName, id, expires)
 	if err != nil {
 		return k, secret, err
 	}
@@ -66,8 +89,8 @@ func (s *Service) CreateAccessKeyWithDescription(ctx context.Context, userName, 
 }
 
 // createAccessKey creates a key for userName with the ID id, or with a
-// random one when id is "".
-func (s *Service) createAccessKey(ctx context.Context, userName, id string) (keyward.AccessKey, string, error) {
+// random one when id is "", expiring at expires unless it is zero.
+func (s *Service) createAccessKey(ctx context.Context, userName, id string, expires time.Time) (keyward.AccessKey, string, error) {
 	given := id != ""
 	for attempt := 0; ; attempt++ {
 		if !given {
@@ -84,8 +107,12 @@ func (s *Service) createAccessKey(ctx context.Context, userName, id string) (key
 		if err != nil {
 			return keyward.AccessKey{}, "", err
 		}
-		k := keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed}
-		respond(ctx, "accessKey", map[string]any{"accessKeyId": id, "status": keyward.StatusActive, "userName": userName, "createDate": eventTime(k.CreatedAt)})
+		k := keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed, ExpiresAt: expires}
+		resp := map[string]any{"accessKeyId": id, "status": keyward.StatusActive, "userName": userName, "createDate": eventTime(k.CreatedAt)}
+		if !expires.IsZero() {
+			resp["expiration"] = eventTime(expires)
+		}
+		respond(ctx, "accessKey", resp)
 		k, err = s.Store.CreateAccessKey(ctx, userName, k)
 		switch {
 		case errors.Is(err, keyward.ErrNoSuchUser):
@@ -150,7 +177,18 @@ func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, m
 	if end < len(keys) {
 		next = encodeMarker(keys[end-1].ID)
 	}
-	return keys[start:end], next, nil
+	out := keys[start:end]
+	now := s.Now()
+	for i, k := range out {
+		if k.Status == keyward.StatusActive && k.Expired(now) {
+			// Past its expiry date the key no longer signs, though the
+			// sweep has not yet deactivated it: it is shown as it is
+			// treated. The cached list is shared, so it is copied.
+			out = append([]keyward.AccessKey(nil), out...)
+			out[i].Status = keyward.StatusInactive
+		}
+	}
+	return out, next, nil
 }
 
 // UpdateAccessKey activates or deactivates a key of userName (the caller
@@ -163,7 +201,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userName, id, status stri
 	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateAccessKey", userName); err != nil {
 		return err
 	}
-	err = s.Store.UpdateAccessKey(ctx, userName, id, status)
+	err = s.Store.UpdateAccessKey(ctx, userName, id, status, s.now())
 	s.changed(id)
 	return s.keyError(err, userName, id)
 }
@@ -248,5 +286,8 @@ func (s *Service) Credential(ctx context.Context, id string) (keyward.Credential
 	if !p.Root {
 		p.UserID, p.UserName, p.UserPath = k.UserID, k.UserName, k.UserPath
 	}
-	return keyward.Credential{AccessKeyID: k.ID, Secret: secret, Active: k.Status == keyward.StatusActive, Principal: p}, nil
+	// A key past its expiry date is refused though the sweep has not yet
+	// deactivated it; the keyring checks the date again on every use.
+	active := k.Status == keyward.StatusActive && !k.Expired(s.Now())
+	return keyward.Credential{AccessKeyID: k.ID, Secret: secret, Active: active, Principal: p, ExpiresAt: k.ExpiresAt}, nil
 }

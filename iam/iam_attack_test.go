@@ -24,6 +24,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/lifecycle"
 )
 
 // TestRenameNeedsTheTargetToo: AWS's UpdateUser, UpdateGroup and
@@ -385,6 +386,29 @@ func TestOIDCSignInAttacks(t *testing.T) {
 		if status, body := call(id, key, "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn); status != http.StatusOK {
 			t.Fatalf("granted: %d %s", status, body)
 		}
+		// Granted every action on one provider, a caller sets, reads and
+		// removes nothing of another's, and lists none.
+		other, err := b.IAM.CreateOIDCProvider(ctx, "https://other.example.com", []string{"console"}, nil, nil)
+		must(t, err)
+		oarn := url.QueryEscape(other.ARN)
+		if status, body := root("Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn + "&ClientID=console&DisplayName=Other&ClientSecret=x"); status != http.StatusOK {
+			t.Fatalf("put other: %d %s", status, body)
+		}
+		id, key = b.User(t, "aadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:*OpenIDConnectSignIn","Resource":"`+p.ARN+`"}]}`)
+		if status, body := call(id, key, "Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn="+arn); status != http.StatusOK {
+			t.Fatalf("on its own provider: %d %s", status, body)
+		}
+		for _, form := range []string{"Action=PutOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn + "&ClientID=console&DisplayName=Hijacked&ClientSecret=attacker",
+			"Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn, "Action=DeleteOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn,
+			"Action=ListOpenIDConnectSignIns"} {
+			if status, body := call(id, key, form); status != http.StatusForbidden || !strings.Contains(body, "<Code>AccessDenied</Code>") {
+				t.Fatalf("on another provider, %s: %d %s", form, status, body)
+			}
+		}
+		if _, body := root("Action=GetOpenIDConnectSignIn&OpenIDConnectProviderArn=" + oarn); !strings.Contains(body, "<DisplayName>Other</DisplayName>") {
+			t.Fatalf("a caller allowed on one provider changed another's sign-in: %s", body)
+		}
+		must(t, b.IAM.DeleteOIDCProvider(ctx, other.ARN))
 	})
 
 	t.Run("deleted with its provider", func(t *testing.T) {
@@ -405,4 +429,67 @@ func manyRoles(n int) string {
 		b.WriteString("&RoleArns.member." + strconv.Itoa(i) + "=arn%3Aaws%3Aiam%3A%3A" + kwtest.AccountID + "%3Arole%2FR" + strconv.Itoa(i))
 	}
 	return b.String()
+}
+
+// TestKeyLifecyclePolicyAttacks: the key lifecycle policy is Keyward's
+// own action, keyward:PutAccessKeyPolicy and its kin; IAM's permissions,
+// all of them, do not grant it. A user allowed every iam: action is
+// refused, and so is one allowed only to read it who tries to change it;
+// refused and malformed requests change nothing, and a key's expiry is no
+// way around iam:CreateAccessKey.
+func TestKeyLifecyclePolicyAttacks(t *testing.T) {
+	b := newAPIServer(t)
+	ctx := b.RootContext()
+	_, err := b.Lifecycle.PutAccessKeyPolicy(ctx, lifecycle.PolicyInput{MaxAge: "90d", Unused: "45d"})
+	must(t, err)
+	before, err := b.Store.AccessKeyPolicy(context.Background())
+	must(t, err)
+	iamAdmin, iamSecret := b.User(t, "iamadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	reader, readerSecret := b.User(t, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:GetAccessKeyPolicy","Resource":"*"}]}`)
+	call := func(id, secret, form string) (int, string) {
+		code, _, body := kwtest.RawDo(t, kwtest.SignedFor(t, b.URL, form+"&Version=2010-05-08", "iam", "us-east-1", id, secret))
+		return code, body
+	}
+	for _, c := range []struct{ who, id, secret, form string }{
+		{"an IAM administrator", iamAdmin, iamSecret, "Action=PutAccessKeyPolicy&MaxAge=36500d&ReportOnly=true"},
+		{"an IAM administrator", iamAdmin, iamSecret, "Action=DeleteAccessKeyPolicy"},
+		{"an IAM administrator", iamAdmin, iamSecret, "Action=GetAccessKeyPolicy"},
+		{"a reader", reader, readerSecret, "Action=PutAccessKeyPolicy&MaxAge=36500d"},
+		{"a reader", reader, readerSecret, "Action=DeleteAccessKeyPolicy"},
+	} {
+		code, body := call(c.id, c.secret, c.form)
+		if code != http.StatusForbidden || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "keyward:") {
+			t.Fatalf("%s: %s: %d %s", c.who, c.form, code, body)
+		}
+	}
+	if code, body := call(reader, readerSecret, "Action=GetAccessKeyPolicy"); code != http.StatusOK {
+		t.Fatalf("the reader may read: %d %s", code, body)
+	}
+	// Malformed input, from the root user: ValidationError, nothing changed.
+	for _, form := range []string{
+		"MaxAge=9223372036854775807ns", "MaxAge=" + strings.Repeat("9", 40) + "d", "MaxAge=1e9h", "Warn=90d&MaxAge=90d",
+		"MaxAge=%00", "Unused=45d&ReportOnlyRules.member.1=" + strings.Repeat("x", 300), "MaxAge=9d&TagValue=orphan",
+		"MaxAge=9d&PathPrefix=relative", "", "MaxAge=0m", "ScopedRules.member.1=unused&Unused=9d",
+	} {
+		code, body := call(kwtest.RootKeyID, kwtest.RootSecret, "Action=PutAccessKeyPolicy&"+form)
+		if code != http.StatusBadRequest || !strings.Contains(body, "ValidationError") {
+			t.Fatalf("%q: %d %s", form, code, body)
+		}
+	}
+	after, err := b.Store.AccessKeyPolicy(context.Background())
+	must(t, err)
+	if after != before {
+		t.Fatalf("refused requests changed the policy: %+v, was %+v", after, before)
+	}
+	// An expiring key takes iam:CreateAccessKey like any other.
+	keys, _, err := b.Store.ListAccessKeys(context.Background(), "reader", "", 10)
+	must(t, err)
+	if code, body := call(reader, readerSecret, "Action=CreateAccessKey&ExpiresIn=1m"); code != http.StatusForbidden {
+		t.Fatalf("CreateAccessKey with ExpiresIn without the permission: %d %s", code, body)
+	}
+	again, _, err := b.Store.ListAccessKeys(context.Background(), "reader", "", 10)
+	must(t, err)
+	if len(again) != len(keys) {
+		t.Fatal("a refused CreateAccessKey made a key")
+	}
 }

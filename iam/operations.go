@@ -67,7 +67,7 @@ var Operations = keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string
 	"ListUsers":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
 	"UpdateUser":                    keyward.Changes(userNameParam, keyward.OptParam("NewUserName", keyward.UserNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
 	"DeleteUser":                    keyward.Changes(userNameParam),
-	"CreateAccessKey":               keyward.Changes(optUserNameParam),
+	"CreateAccessKey":               keyward.Changes(optUserNameParam, keyward.OptParam("ExpiresIn", keyward.KeyDurationShape)),
 	"UpdateAccessKey":               keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
 	"DeleteAccessKey":               keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
 	"ListAccessKeys":                keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),

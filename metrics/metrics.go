@@ -129,6 +129,49 @@ func (m *Metrics) Gauge(name, help string, fn func() float64) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
 }
 
+// KeyCounts are the key lifecycle's counts: active keys by age bucket,
+// keys past each lifecycle rule (enforced or only reported), and active
+// keys expiring within 7 days. Label values are the lifecycle's closed
+// sets of buckets and rules.
+type KeyCounts struct {
+	ByAge        map[string]int
+	PastPolicy   map[string]int
+	ExpiringSoon int
+}
+
+// KeyLifecycle exposes the key lifecycle's counts, read when scraped
+// from what its latest sweep counted.
+func (m *Metrics) KeyLifecycle(counts func() KeyCounts) {
+	m.Registry.MustRegister(&keyCollector{counts: counts,
+		byAge: prometheus.NewDesc("keyward_access_keys", "Active access keys by age bucket.", []string{"age"}, nil),
+		past: prometheus.NewDesc("keyward_access_keys_past_policy",
+			"Access keys past a key lifecycle rule (expired, max-age, unused, inactive), enforced or only reported, at the latest sweep.", []string{"rule"}, nil),
+		soon: prometheus.NewDesc("keyward_access_keys_expiring_7d", "Active access keys whose expiry date or maximum age falls within 7 days.", nil, nil),
+	})
+}
+
+type keyCollector struct {
+	counts            func() KeyCounts
+	byAge, past, soon *prometheus.Desc
+}
+
+func (c *keyCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.byAge
+	ch <- c.past
+	ch <- c.soon
+}
+
+func (c *keyCollector) Collect(ch chan<- prometheus.Metric) {
+	k := c.counts()
+	for label, n := range k.ByAge {
+		ch <- prometheus.MustNewConstMetric(c.byAge, prometheus.GaugeValue, float64(n), label)
+	}
+	for rule, n := range k.PastPolicy {
+		ch <- prometheus.MustNewConstMetric(c.past, prometheus.GaugeValue, float64(n), rule)
+	}
+	ch <- prometheus.MustNewConstMetric(c.soon, prometheus.GaugeValue, float64(k.ExpiringSoon))
+}
+
 // Handler serves the metrics in Prometheus's exposition format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})

@@ -176,3 +176,24 @@ func TestWebhookMetrics(t *testing.T) {
 		t.Fatalf("%d alert rules in the example", n)
 	}
 }
+
+// TestKeyLifecycleSeries: the key lifecycle's counts are read when
+// scraped, one series per age bucket and per rule.
+func TestKeyLifecycleSeries(t *testing.T) {
+	m := metrics.New()
+	counts := metrics.KeyCounts{ByAge: map[string]int{"0-30d": 4, "365d+": 1}, PastPolicy: map[string]int{"max-age": 2}, ExpiringSoon: 3}
+	m.KeyLifecycle(func() metrics.KeyCounts { return counts })
+	counts.PastPolicy = map[string]int{"max-age": 5, "unused": 1}
+	got := scrape(t, m)
+	for series, want := range map[string]float64{
+		`keyward_access_keys{age="0-30d"}`:                4,
+		`keyward_access_keys{age="365d+"}`:                1,
+		`keyward_access_keys_past_policy{rule="max-age"}`: 5,
+		`keyward_access_keys_past_policy{rule="unused"}`:  1,
+		`keyward_access_keys_expiring_7d`:                 3,
+	} {
+		if got[series] != want {
+			t.Errorf("%s = %v, want %v", series, got[series], want)
+		}
+	}
+}

@@ -44,7 +44,9 @@ func (v *Verifier) Endpoints(ctx context.Context, p keyward.OIDCProvider) (Endpo
 }
 
 func (v *Verifier) fetchEndpoints(ctx context.Context, p keyward.OIDCProvider) (Endpoints, error) {
-	ctx, cancel := context.WithTimeout(ctx, FetchTimeout)
+	// The fetch serves every browser (fetchContext): not cancelled with
+	// the request that happened to start it.
+	ctx, cancel := fetchContext(ctx)
 	defer cancel()
 	client := v.client(p.Thumbprints)
 	defer client.CloseIdleConnections()

@@ -231,7 +231,7 @@ func (v *Verifier) provider(p keyward.OIDCProvider) *provider {
 
 // fetch reads the issuer's discovery document and then its keys.
 func (v *Verifier) fetch(ctx context.Context, p keyward.OIDCProvider) (jose.JSONWebKeySet, error) {
-	ctx, cancel := context.WithTimeout(ctx, FetchTimeout)
+	ctx, cancel := fetchContext(ctx)
 	defer cancel()
 	client := v.client(p.Thumbprints)
 	defer client.CloseIdleConnections()
@@ -259,6 +259,15 @@ func (v *Verifier) fetch(ctx context.Context, p keyward.OIDCProvider) (jose.JSON
 	}
 	set.Keys = keys
 	return set, nil
+}
+
+// fetchContext is the context of a fetch whose outcome is remembered for
+// every caller (keys, endpoints): the caller's values, but not its
+// cancellation, and FetchTimeout. Were a fetch cancelled with the request
+// that started it, anyone could send a request and hang up, and the
+// failure, remembered for MinRefetch, would refuse everyone else.
+func fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), FetchTimeout)
 }
 
 func getJSON(ctx context.Context, client *http.Client, u string, out any) error {

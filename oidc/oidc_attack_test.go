@@ -139,3 +139,54 @@ func TestExchangeFollowsNoRedirect(t *testing.T) {
 		t.Fatalf("a redirect was followed %d times", n)
 	}
 }
+
+// TestFetchOutlivesTheCallersCancellation: the console's sign-in link and
+// AssumeRoleWithWebIdentity are open to anyone, and a fetch of the
+// provider's documents made for one request is remembered for all:
+// endpoints and keys for KeysTTL, a failure for MinRefetch. Had the fetch
+// ended with the request that started it, an outsider who sends a request
+// and hangs up at once (the request's context is cancelled) would have
+// the fetch fail, and every other browser refused for MinRefetch; doing
+// it again each MinRefetch (after a restart, or once KeysTTL has passed)
+// would keep the sign-in down for good. The fetch is the provider's, not
+// the request's: it runs to its own FetchTimeout.
+func TestFetchOutlivesTheCallersCancellation(t *testing.T) {
+	is := newIssuer(t)
+	arrived, release := make(chan struct{}, 4), make(chan struct{})
+	is.discovered = func(w http.ResponseWriter, url string) {
+		arrived <- struct{}{}
+		<-release
+		json.NewEncoder(w).Encode(map[string]string{"issuer": url, "jwks_uri": url + "/keys", "authorization_endpoint": url + "/authorize",
+			"token_endpoint": url + "/token"})
+	}
+	now := time.Now()
+	v := &oidc.Verifier{Now: func() time.Time { return now }, AllowPrivate: true}
+
+	// The outsider's request: cancelled while the discovery document is
+	// on its way.
+	hangUp := func(call func(ctx context.Context)) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); call(ctx) }()
+		<-arrived
+		cancel()
+		release <- struct{}{}
+		<-done
+	}
+	hangUp(func(ctx context.Context) { v.Endpoints(ctx, is.provider) })
+	close(release) // from now on the provider answers at once
+	if ep, err := v.Endpoints(context.Background(), is.provider); err != nil || ep.Token != is.srv.URL+"/token" {
+		t.Fatalf("a browser after the outsider hung up: %+v %v", ep, err)
+	}
+
+	// The keys alike, for AssumeRoleWithWebIdentity.
+	v2 := &oidc.Verifier{Now: func() time.Time { return now }, AllowPrivate: true}
+	release = make(chan struct{})
+	tok := is.token(t, "k1", is.key, now.Add(time.Hour))
+	hangUp(func(ctx context.Context) { v2.Verify(ctx, is.provider, tok) })
+	close(release)
+	if _, err := v2.Verify(context.Background(), is.provider, tok); err != nil {
+		t.Fatalf("a token after the outsider hung up: %v", err)
+	}
+}

@@ -76,7 +76,7 @@ func TestWatchAccessKeys(t *testing.T) {
 	k := keyward.AccessKey{ID: "AKIAWATCH00000000000", Status: keyward.StatusActive, CreatedAt: time.Now(), SealedSecret: []byte("x")}
 	_, err := a.CreateAccessKey(ctx, "w", k)
 	must(t, err)
-	must(t, a.UpdateAccessKey(ctx, "w", k.ID, keyward.StatusInactive))
+	must(t, a.UpdateAccessKey(ctx, "w", k.ID, keyward.StatusInactive, time.Now()))
 	must(t, a.DeleteAccessKey(ctx, "w", k.ID))
 	for i := 0; i < 3; i++ {
 		select {

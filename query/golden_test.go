@@ -317,6 +317,13 @@ func TestGoldenResponses(t *testing.T) {
 		{"ListOpenIDConnectSignIns", "keyward", "Action=ListOpenIDConnectSignIns&Version=2010-05-08"},
 		{"DeleteOpenIDConnectSignIn", "keyward", "Action=DeleteOpenIDConnectSignIn&Version=2010-05-08&OpenIDConnectProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Aoidc-provider%2Ftoken.example.com%2Fconsole"},
 		{"GetOpenIDConnectSignIn-NoSuchEntity", "keyward", "Action=GetOpenIDConnectSignIn&Version=2010-05-08&OpenIDConnectProviderArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Aoidc-provider%2Ftoken.example.com%2Fconsole"},
+		// The key lifecycle policy; last, so that the randomness the steps
+		// above draw is theirs alone.
+		{"GetAccessKeyPolicy-NoSuchEntity", "keyward", "Action=GetAccessKeyPolicy&Version=2010-05-08"},
+		{"PutAccessKeyPolicy", "keyward", "Action=PutAccessKeyPolicy&Version=2010-05-08&MaxAge=90d&Warn=14d&Unused=45d&DeleteInactive=30d&ReportOnlyRules.member.1=unused&PathPrefix=%2Fservice%2F&ScopedRules.member.1=delete-inactive"},
+		{"GetAccessKeyPolicy", "keyward", "Action=GetAccessKeyPolicy&Version=2010-05-08"},
+		{"PutAccessKeyPolicy-ValidationError", "keyward", "Action=PutAccessKeyPolicy&Version=2010-05-08&MaxAge=30s"},
+		{"DeleteAccessKeyPolicy", "keyward", "Action=DeleteAccessKeyPolicy&Version=2010-05-08"},
 	}
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}

@@ -59,7 +59,16 @@ var userActions = map[string]action{
 		return s.IAM.DeleteUser(ctx, in.str("UserName"))
 	}),
 	"CreateAccessKey": row(func(ctx context.Context, s *Services, in *input) (newKey, error) {
-		k, secret, err := s.IAM.CreateAccessKey(ctx, in.str("UserName"))
+		if !in.has("ExpiresIn") {
+			k, secret, err := s.IAM.CreateAccessKey(ctx, in.str("UserName"))
+			return newKey{k, secret}, err
+		}
+		// A Keyward extension: the key expires this long from now.
+		d, err := keyward.ParseKeyDuration("expiresIn", in.str("ExpiresIn"))
+		if err != nil {
+			return newKey{}, err
+		}
+		k, secret, err := s.IAM.CreateExpiringAccessKey(ctx, in.str("UserName"), "", d)
 		return newKey{k, secret}, err
 	},
 		func(w *xmlWriter, _ keyward.Account, k newKey) {
@@ -71,6 +80,9 @@ var userActions = map[string]action{
 			w.elem("Status", k.Status)
 			w.elem("SecretAccessKey", k.secret)
 			w.time("CreateDate", k.CreatedAt)
+			if !k.ExpiresAt.IsZero() {
+				w.time("Expiration", k.ExpiresAt)
+			}
 			w.close("AccessKey")
 		}),
 	"UpdateAccessKey": do(func(ctx context.Context, s *Services, in *input) error {
@@ -91,6 +103,9 @@ var userActions = map[string]action{
 				w.elem("AccessKeyId", k.ID)
 				w.elem("Status", k.Status)
 				w.time("CreateDate", k.CreatedAt)
+				if !k.ExpiresAt.IsZero() {
+					w.time("Expiration", k.ExpiresAt)
+				}
 			})
 		}),
 	"GetAccessKeyLastUsed": row(func(ctx context.Context, s *Services, in *input) (keyward.AccessKey, error) {

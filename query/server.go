@@ -22,6 +22,7 @@ import (
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sts"
 	"github.com/keyward/keyward/verify/wire"
@@ -105,19 +106,22 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 
 // The two APIs Keyward serves, told apart by the signing scope's service.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, oidcSignInActions, samlActions, instanceProfileActions, tagActions, webhookActions)
+	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, oidcSignInActions, samlActions, instanceProfileActions, tagActions, webhookActions, lifecycleActions)
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 
-// withKeyward is IAM's operations and Keyward's own, which the IAM
-// endpoint serves beside them.
+// withKeyward is IAM's operations and Keyward's own (the webhook
+// subscriptions, the key lifecycle policy), which the IAM endpoint serves
+// beside them.
 func withKeyward(ops map[string]*keyward.Operation) map[string]*keyward.Operation {
-	out := make(map[string]*keyward.Operation, len(ops)+len(iam.KeywardOperations))
-	for name, op := range ops {
-		out[name] = op
-	}
-	for name, op := range iam.KeywardOperations {
-		out[name] = op
+	out := make(map[string]*keyward.Operation, len(ops)+len(iam.KeywardOperations)+len(lifecycle.Operations))
+	for _, t := range []map[string]*keyward.Operation{ops, iam.KeywardOperations, lifecycle.Operations} {
+		for name, op := range t {
+			if out[name] != nil {
+				panic("query: two operations " + name)
+			}
+			out[name] = op
+		}
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sts"
 )
@@ -19,6 +20,8 @@ type Services struct {
 	IAM     *iam.Service
 	STS     *sts.Service
 	Reports *report.Service
+	// Lifecycle is the key lifecycle policy, Keyward's own actions.
+	Lifecycle *lifecycle.Service
 }
 
 // action is one row of the table of actions: the operation it performs

@@ -5,6 +5,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/sts"
 )
 
@@ -40,7 +41,7 @@ func TestEveryOperationServed(t *testing.T) {
 	for _, c := range []struct {
 		api *api
 		ops map[string]*keyward.Operation
-	}{{&iamAPI, iam.Operations}, {&stsAPI, sts.Operations}} {
+	}{{&iamAPI, iam.Operations}, {&iamAPI, lifecycle.Operations}, {&stsAPI, sts.Operations}} {
 		for name := range c.ops {
 			if c.api.actions[name] == nil {
 				t.Errorf("%s:%s is described but not served", c.api.service, name)

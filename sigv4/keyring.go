@@ -23,6 +23,9 @@ type Key struct {
 	Session    bool
 	MFAAt      time.Time
 	Expiration time.Time
+	// ExpiresAt is a long-term key's expiry date (zero: none); from then
+	// Get yields the key inactive.
+	ExpiresAt time.Time
 	// ARN is the principal's ARN, made once rather than per request.
 	ARN    string
 	secret string
@@ -104,7 +107,9 @@ func NewKeyring(load func(ctx context.Context, id string) (keyward.Credential, e
 	return r
 }
 
-// Get returns the cached key for id, loading it on a miss. An unknown ID
+// Get returns the cached key for id, loading it on a miss. A key past
+// its expiry date yields an inactive Key at once, on every replica, before
+// the lifecycle sweep deactivates it in the store. An unknown ID
 // yields a Key with Active false and no secret, cached so that a flood of
 // requests with made-up IDs costs no database reads, and refused like an
 // inactive key. An ID that is not well formed is never looked up nor
@@ -116,7 +121,7 @@ func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
 	if !keyward.WellFormedAccessKeyID(id) {
 		return &Key{}, nil
 	}
-	return r.keys.Get(ctx, id, func(ctx context.Context) (*Key, error) {
+	k, err := r.keys.Get(ctx, id, func(ctx context.Context) (*Key, error) {
 		id := strings.Clone(id) // the Key outlives the request too
 		cred, err := r.Load(ctx, id)
 		switch {
@@ -125,8 +130,13 @@ func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
 		case err != nil:
 			return nil, err
 		}
-		return &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, ARN: cred.Principal.ARN(), secret: cred.Secret}, nil
+		return &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, ARN: cred.Principal.ARN(), secret: cred.Secret,
+			ExpiresAt: cred.ExpiresAt}, nil
 	})
+	if err == nil && k.Active && !k.ExpiresAt.IsZero() && !r.now().Before(k.ExpiresAt) {
+		return &Key{ID: k.ID}, nil
+	}
+	return k, err
 }
 
 // Invalidate drops id from the cache.

@@ -132,7 +132,7 @@ func testScanCredentials(t *testing.T, s keyward.Store) {
 		_, err := s.CreateAccessKey(ctx, "charlie", k)
 		must(t, err)
 	}
-	must(t, s.UpdateAccessKey(ctx, "charlie", ids[0], keyward.StatusInactive))
+	must(t, s.UpdateAccessKey(ctx, "charlie", ids[0], keyward.StatusInactive, time.Now()))
 	used := keyward.LastUse{Time: t0.Add(time.Hour), Service: "sts", Region: "eu-west-1"}
 	must(t, s.RecordAccessKeyUses(ctx, []keyward.AccessKeyUse{{AccessKeyID: ids[1], LastUse: used}}))
 	bk := key()

@@ -36,6 +36,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	tests = append(tests, secretTests()...)
 	tests = append(tests, credentialTests()...)
 	tests = append(tests, accountTests()...)
+	tests = append(tests, keyLifecycleTests()...)
 	tests = append(tests, webhookTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,18 +276,18 @@ func testAccessKeys(t *testing.T, s keyward.Store) {
 	_, _, err = s.ListAccessKeys(ctx, "nobody", "", 100)
 	wantErr(t, err, keyward.ErrNoSuchUser)
 
-	must(t, s.UpdateAccessKey(ctx, "erin", k1.ID, keyward.StatusInactive))
+	must(t, s.UpdateAccessKey(ctx, "erin", k1.ID, keyward.StatusInactive, time.Now()))
 	got, err = s.AccessKey(ctx, k1.ID)
 	must(t, err)
 	if got.Status != keyward.StatusInactive || got.UserName != "erin" || got.UserID != u.ID || !got.CreatedAt.Equal(k1.CreatedAt) {
 		t.Fatalf("after deactivate %+v", got)
 	}
-	must(t, s.UpdateAccessKey(ctx, "ERIN", k1.ID, keyward.StatusActive))
+	must(t, s.UpdateAccessKey(ctx, "ERIN", k1.ID, keyward.StatusActive, time.Now()))
 	must(t, s.DeleteAccessKey(ctx, "erin", k1.ID))
 	_, err = s.AccessKey(ctx, k1.ID)
 	wantErr(t, err, keyward.ErrNoSuchAccessKey)
 	wantErr(t, s.DeleteAccessKey(ctx, "erin", k1.ID), keyward.ErrNoSuchAccessKey)
-	wantErr(t, s.UpdateAccessKey(ctx, "erin", k1.ID, keyward.StatusActive), keyward.ErrNoSuchAccessKey)
+	wantErr(t, s.UpdateAccessKey(ctx, "erin", k1.ID, keyward.StatusActive, time.Now()), keyward.ErrNoSuchAccessKey)
 	// A slot is free again.
 	_, err = s.CreateAccessKey(ctx, "erin", key())
 	must(t, err)
@@ -299,10 +300,10 @@ func testAccessKeyOwnership(t *testing.T, s keyward.Store) {
 	k := key()
 	_, err := s.CreateAccessKey(ctx, "gina", k)
 	must(t, err)
-	wantErr(t, s.UpdateAccessKey(ctx, "hank", k.ID, keyward.StatusInactive), keyward.ErrNoSuchAccessKey)
+	wantErr(t, s.UpdateAccessKey(ctx, "hank", k.ID, keyward.StatusInactive, time.Now()), keyward.ErrNoSuchAccessKey)
 	wantErr(t, s.DeleteAccessKey(ctx, "hank", k.ID), keyward.ErrNoSuchAccessKey)
 	wantErr(t, s.DeleteAccessKey(ctx, "", k.ID), keyward.ErrNoSuchAccessKey)
-	wantErr(t, s.UpdateAccessKey(ctx, "nobody", k.ID, keyward.StatusInactive), keyward.ErrNoSuchUser)
+	wantErr(t, s.UpdateAccessKey(ctx, "nobody", k.ID, keyward.StatusInactive, time.Now()), keyward.ErrNoSuchUser)
 	got, err := s.AccessKey(ctx, k.ID)
 	must(t, err)
 	if got.Status != keyward.StatusActive {
@@ -328,7 +329,7 @@ func testRootAccessKeys(t *testing.T, s keyward.Store) {
 	if len(keys) != 2 || keys[0].ID != root.ID {
 		t.Fatalf("root keys %+v", keys)
 	}
-	must(t, s.UpdateAccessKey(ctx, "", root.ID, keyward.StatusInactive))
+	must(t, s.UpdateAccessKey(ctx, "", root.ID, keyward.StatusInactive, time.Now()))
 }
 
 func testDeleteUserWithKeys(t *testing.T, s keyward.Store) {

@@ -108,6 +108,14 @@ func TestMetrics(t *testing.T) {
 	if _, ok := after[`process_cpu_seconds_total`]; !ok {
 		t.Error("no process metrics")
 	}
+	// The key lifecycle's sweep, which serve runs every 30 s, counts the
+	// keys: the root user's and alice's are young.
+	if _, err := ts.Lifecycle.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := scrape(t, ts.MetricsAddr)[`keyward_access_keys{age="0-30d"}`]; n < 2 {
+		t.Errorf("keys aged 0-30d: %v, want at least 2", n)
+	}
 
 	// The metrics listener serves nothing else; the API's listener no metrics.
 	if resp, err := http.Get("http://" + ts.MetricsAddr + "/healthz"); err != nil || resp.StatusCode != http.StatusNotFound {

@@ -503,7 +503,7 @@ func TestDatabaseConnectionLoss(t *testing.T) {
 	s := sts.NewFromConfig(awsConfig(ts.URL, *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, "us-east-1"))
 	_, err = s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
-	must(t, other.UpdateAccessKey(ctx, "before", *k.AccessKey.AccessKeyId, "Inactive"))
+	must(t, other.UpdateAccessKey(ctx, "before", *k.AccessKey.AccessKeyId, "Inactive", time.Now()))
 	start := time.Now()
 	for {
 		if _, err := s.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/internal/connguard"
 	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/metrics"
 	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/password"
@@ -61,7 +62,9 @@ type Main struct {
 	IAM     *iam.Service
 	STS     *sts.Service
 	Reports *report.Service
-	Authz   *authz.Authorizer
+	// Lifecycle enforces the key lifecycle policy and keys' expiry dates.
+	Lifecycle *lifecycle.Service
+	Authz     *authz.Authorizer
 	// SignInDelay slows each failed console sign-in (tests set it to 0).
 	SignInDelay time.Duration
 	// Passwords hashes console passwords; tests set cheaper parameters.
@@ -284,6 +287,8 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Keys = sigv4.NewKeyring(m.IAM.Credential, m.Config.KeyCacheSize)
 	m.Keys.OpenSession, m.Keys.Now = m.STS.OpenSession, m.Now
 	m.Changes = changes.Wire(m.IAM, m.Authz, m.Keys)
+	m.Lifecycle = &lifecycle.Service{Store: m.Store, Authz: m.Authz, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Changes: m.Changes.Publish,
+		Logger: m.Logger}
 	return m.IAM.InstallAWSManagedPolicies(keyward.Internal(ctx))
 }
 
@@ -350,9 +355,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 		m.auditFile = f
 		m.Audit.Stream = f
 	}
-	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS, Reports: m.Reports}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
+	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
-	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	// The console's OpenID Connect sign-in is set per provider through the
 	// API (PutOpenIDConnectSignIn); the flags add one more client, which
@@ -440,6 +445,10 @@ func (m *Main) instrument(web *console.Config) {
 	m.API.Observe, m.API.AuthFailed = mt.Request, mt.AuthFailure
 	web.SignedIn = mt.SignIn
 	m.Reports.ReportGenerated = mt.ReportGenerated
+	mt.KeyLifecycle(func() metrics.KeyCounts {
+		st := m.Lifecycle.Stats()
+		return metrics.KeyCounts{ByAge: st.ByAge, PastPolicy: st.PastPolicy, ExpiringSoon: st.ExpiringSoon}
+	})
 	mt.Cache("credentials", m.Keys.Stats)
 	type counted interface{ Stats() (uint64, uint64) }
 	for name, c := range map[string]any{"policies": m.Authz.PolicySets, "key_lists": m.IAM.KeyLists, "roles": m.IAM.Roles} {
@@ -545,6 +554,7 @@ func (m *Main) start(ln net.Listener, verifiers []net.Listener) {
 	m.cancel = cancel
 	m.stopped = make(chan struct{})
 	m.Reports.Start(bg)
+	m.Lifecycle.Start(bg)
 	m.Webhooks.Start()
 	m.background(func() { m.Uses.Run(bg, m.Config.LastUseFlush) })
 	m.background(func() { m.Audit.Run(bg, time.Second, m.Config.AuditRetention, m.Now) })
@@ -657,6 +667,7 @@ func (m *Main) Close() error {
 	// A credential report being written finishes within the grace, or
 	// stops; one left unfinished is taken for abandoned and made again.
 	m.Reports.Shutdown(ctx)
+	m.Lifecycle.Close()
 	m.cancel() // the recorder flushes once more as it stops
 	close(m.stopped)
 	m.done.Wait()

@@ -27,6 +27,7 @@ import (
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/lastuse"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/oidc"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
@@ -54,9 +55,12 @@ type Keyward struct {
 	IAM     *iam.Service
 	STS     *sts.Service
 	Reports *report.Service
-	Authz   *authz.Authorizer
-	Keys    *sigv4.Keyring
-	API     *query.Server
+	// Lifecycle is the key lifecycle, not started: a test sweeps with
+	// Lifecycle.Run at the moments its clock is set to.
+	Lifecycle *lifecycle.Service
+	Authz     *authz.Authorizer
+	Keys      *sigv4.Keyring
+	API       *query.Server
 	// Store is the SQLite store under the feature packages.
 	Store *sqlite.Store
 	// Uses records last use; Flush writes it, as the server's loop would.
@@ -200,7 +204,9 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	})
 	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
-	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
+	k.Lifecycle = &lifecycle.Service{Store: st, Authz: a, Now: now, Rand: rnd, Uses: uses, Changes: s.Changes, Logger: logger}
+	t.Cleanup(func() { k.Lifecycle.Close() })
+	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r, Lifecycle: k.Lifecycle}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rnd, Audit: k.Audit}
 	srv := httptest.NewServer(k.API)
 	t.Cleanup(srv.Close)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -23,7 +24,7 @@ func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.
 		if err != nil {
 			return err
 		}
-		res, err := insert.ExecContext(ctx, k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret, k.UserID, keyward.MaxAccessKeysPerUser)
+		res, err := insert.ExecContext(ctx, k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret, nullNanos(k.ExpiresAt), k.UserID, keyward.MaxAccessKeysPerUser)
 		if err != nil && s.IsUnique(err) {
 			return keyward.ErrAccessKeyExists
 		}
@@ -42,7 +43,7 @@ func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.
 }
 
 const keyColumns = `k.id, k.user_id, coalesce(u.name, ''), coalesce(u.path, ''), k.status, k.created_at, k.sealed_secret,
-	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')`
+	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at, k.inactive_since, k.warned_for`
 
 // AccessKey implements keyward.Store.
 func (s *Store) AccessKey(ctx context.Context, id string) (keyward.AccessKey, error) {
@@ -52,17 +53,31 @@ func (s *Store) AccessKey(ctx context.Context, id string) (keyward.AccessKey, er
 	}
 	var k keyward.AccessKey
 	var created int64
-	var lastUsed sql.NullInt64
+	var lastUsed, expires, inactive, warned sql.NullInt64
 	err = stmt.QueryRowContext(ctx, id).Scan(&k.ID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SealedSecret,
-		&lastUsed, &k.LastUsed.Service, &k.LastUsed.Region)
+		&lastUsed, &k.LastUsed.Service, &k.LastUsed.Region, &expires, &inactive, &warned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, keyward.ErrNoSuchAccessKey
 	}
 	k.CreatedAt = fromNanos(created)
-	if lastUsed.Valid {
-		k.LastUsed.Time = fromNanos(lastUsed.Int64)
-	}
+	k.LastUsed.Time, k.ExpiresAt, k.InactiveSince, k.WarnedFor = nanosOrZero(lastUsed), nanosOrZero(expires), nanosOrZero(inactive), nanosOrZero(warned)
 	return k, err
+}
+
+// nullNanos is t in nanoseconds, or NULL for the zero time.
+func nullNanos(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return toNanos(t)
+}
+
+// nanosOrZero is the time a nullable column holds, zero for NULL.
+func nanosOrZero(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromNanos(n.Int64)
 }
 
 // ListAccessKeys implements keyward.Store: one prepared statement, without
@@ -71,13 +86,13 @@ func (s *Store) AccessKey(ctx context.Context, id string) (keyward.AccessKey, er
 func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max int) ([]keyward.AccessKey, bool, error) {
 	seq := s.KeySeq
 	query, args := `SELECT u.id, u.name, u.path, k.id, k.status, k.created_at, k.last_used_at,
-			coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+			coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at
 		FROM users u LEFT JOIN access_keys k ON k.user_id = u.id
 			AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
 		WHERE u.name_fold = ? ORDER BY k.`+seq+` LIMIT ?`, []any{after, keyward.FoldName(userName), max + 1}
 	if userName == "" {
 		query, args = `SELECT '', '', '', k.id, k.status, k.created_at, k.last_used_at,
-				coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
+				coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at
 			FROM access_keys k
 			WHERE k.user_id = '' AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
 			ORDER BY k.`+seq+` LIMIT ?`, []any{after, max + 1}
@@ -96,8 +111,8 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 	for rows.Next() {
 		var k keyward.AccessKey
 		var id, status sql.NullString
-		var created, lastUsed sql.NullInt64
-		if err := rows.Scan(&k.UserID, &k.UserName, &k.UserPath, &id, &status, &created, &lastUsed, &k.LastUsed.Service, &k.LastUsed.Region); err != nil {
+		var created, lastUsed, expires sql.NullInt64
+		if err := rows.Scan(&k.UserID, &k.UserName, &k.UserPath, &id, &status, &created, &lastUsed, &k.LastUsed.Service, &k.LastUsed.Region, &expires); err != nil {
 			return nil, false, err
 		}
 		found = true
@@ -105,9 +120,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 			continue // the user exists and has no keys (the left join's row)
 		}
 		k.ID, k.Status, k.CreatedAt = id.String, status.String, fromNanos(created.Int64)
-		if lastUsed.Valid {
-			k.LastUsed.Time = fromNanos(lastUsed.Int64)
-		}
+		k.LastUsed.Time, k.ExpiresAt = nanosOrZero(lastUsed), nanosOrZero(expires)
 		keys = append(keys, k)
 	}
 	if err := rows.Err(); err != nil {
@@ -151,9 +164,13 @@ func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ..
 	})
 }
 
-// UpdateAccessKey implements keyward.Store.
-func (s *Store) UpdateAccessKey(ctx context.Context, userName, id, status string) error {
-	return s.ownedKey(ctx, userName, id, `UPDATE access_keys SET status = ? WHERE id = ? AND user_id = ?`, status)
+// UpdateAccessKey implements keyward.Store: a key deactivated now is
+// inactive since at; one already inactive keeps its date, and an active
+// key has none.
+func (s *Store) UpdateAccessKey(ctx context.Context, userName, id, status string, at time.Time) error {
+	return s.ownedKey(ctx, userName, id, `UPDATE access_keys SET
+		inactive_since = CASE WHEN ? = 'Active' THEN NULL WHEN status = 'Inactive' THEN inactive_since ELSE ? END,
+		status = ? WHERE id = ? AND user_id = ?`, status, toNanos(at), status)
 }
 
 // DeleteAccessKey implements keyward.Store.

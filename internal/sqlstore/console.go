@@ -70,16 +70,19 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 		ids = append(ids, u.User.ID)
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
-	if err := s.each(ctx, `SELECT k.user_id, k.id, k.status, k.created_at, k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, '')
-		FROM access_keys k WHERE k.user_id IN `+in+` ORDER BY k.`+s.KeySeq, ids, func(r *sql.Rows) error {
+	if err := s.each(ctx, `SELECT k.user_id, k.id, k.status, k.created_at, k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''),
+		k.expires_at FROM access_keys k WHERE k.user_id IN `+in+` ORDER BY k.`+s.KeySeq, ids, func(r *sql.Rows) error {
 		var uid string
 		var k keyward.AccessKey
 		var created int64
-		var used sql.NullInt64
-		if err := r.Scan(&uid, &k.ID, &k.Status, &created, &used, &k.LastUsed.Service, &k.LastUsed.Region); err != nil {
+		var used, expires sql.NullInt64
+		if err := r.Scan(&uid, &k.ID, &k.Status, &created, &used, &k.LastUsed.Service, &k.LastUsed.Region, &expires); err != nil {
 			return err
 		}
 		k.CreatedAt = fromNanos(created)
+		if expires.Valid {
+			k.ExpiresAt = fromNanos(expires.Int64)
+		}
 		if used.Valid {
 			k.LastUsed.Time = fromNanos(used.Int64)
 		}

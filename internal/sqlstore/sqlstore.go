@@ -120,8 +120,8 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 // once by PrepareWrites.
 const (
 	stmtOwnerID   = `SELECT id FROM users WHERE name_fold = ?`
-	stmtInsertKey = `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret)
-		SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM access_keys WHERE user_id = ?) < ?`
+	stmtInsertKey = `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret, expires_at)
+		SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM access_keys WHERE user_id = ?) < ?`
 )
 
 // PrepareWrites prepares the frequent write statements on WriteDB. It must

@@ -1,0 +1,210 @@
+package keyward
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The access key lifecycle, a Keyward extension: an account's policy of
+// how long keys live, and the transitions it makes. AWS access keys never
+// expire; Keyward's may, by a date set on the key when it is made and by
+// this policy.
+
+// KeyLifecycleService is the principal that makes the lifecycle's
+// transitions, as its events name it (userIdentity.invokedBy).
+const KeyLifecycleService = "keyward.key-lifecycle"
+
+// ExemptTag is the user tag that exempts all of a user's keys from the
+// account's key lifecycle policy (not from a key's own expiry date).
+const (
+	ExemptTagKey   = "keyward:lifecycle"
+	ExemptTagValue = "exempt"
+)
+
+// Lifecycle rule names: the reasons transitions give.
+const (
+	RuleExpired        = "expired"
+	RuleMaxAge         = "max-age"
+	RuleUnused         = "unused"
+	RuleDeleteInactive = "inactive"
+)
+
+// The shapes of the key lifecycle's parameters: a duration as
+// ParseKeyDuration reads it, and a rule's name as the API gives it.
+var (
+	KeyDurationShape = newStringShape("keyDurationType", 2, 16, `[0-9]+d|([0-9]+(\.[0-9]+)?(h|m|s))+`)
+	KeyRuleShape     = newStringShape("keyLifecycleRuleType", 0, 0, "", "max-age", "unused", "delete-inactive")
+)
+
+// RuleOfName maps a rule's name in the API (KeyRuleShape) to its reason.
+var RuleOfName = map[string]string{"max-age": RuleMaxAge, "unused": RuleUnused, "delete-inactive": RuleDeleteInactive}
+
+// NameOfRule is RuleOfName the other way round.
+var NameOfRule = map[string]string{RuleMaxAge: "max-age", RuleUnused: "unused", RuleDeleteInactive: "delete-inactive"}
+
+// Rule returns the policy's rule of a reason (max-age, unused, inactive).
+func (p *AccessKeyPolicy) Rule(reason string) *KeyRule {
+	switch reason {
+	case RuleMaxAge:
+		return &p.MaxAge
+	case RuleUnused:
+		return &p.Unused
+	case RuleDeleteInactive:
+		return &p.DeleteInactive
+	}
+	return nil
+}
+
+// KeyRule is one rule of the key lifecycle policy: after how long it
+// applies (0: the rule is off), whether it is only reported, and which
+// keys it covers (every key when both scopes are empty).
+type KeyRule struct {
+	After      time.Duration `json:"After,omitempty"`
+	ReportOnly bool          `json:"ReportOnly,omitempty"`
+	// PathPrefix limits the rule to users whose path starts with it.
+	PathPrefix string `json:"PathPrefix,omitempty"`
+	// TagKey and TagValue limit it to users with this tag (any value
+	// when TagValue is empty).
+	TagKey   string `json:"TagKey,omitempty"`
+	TagValue string `json:"TagValue,omitempty"`
+}
+
+// On reports whether the rule applies at all.
+func (r KeyRule) On() bool { return r.After > 0 }
+
+// AccessKeyPolicy is an account's key lifecycle policy.
+type AccessKeyPolicy struct {
+	// MaxAge deactivates active keys this old.
+	MaxAge KeyRule `json:"MaxAge"`
+	// Warn is how long before a key's end of life (its expiry date or
+	// its maximum age) its owner is warned (AccessKeyExpiring).
+	Warn time.Duration `json:"Warn,omitempty"`
+	// Unused deactivates active keys not used for this long (counted from
+	// creation for a key never used).
+	Unused KeyRule `json:"Unused"`
+	// DeleteInactive deletes keys inactive for this long.
+	DeleteInactive KeyRule `json:"DeleteInactive"`
+	// UpdatedAt is when it was last put.
+	UpdatedAt time.Time `json:"UpdatedAt"`
+}
+
+// ErrNoAccessKeyPolicy is the store's error for an account without a key
+// lifecycle policy.
+var ErrNoAccessKeyPolicy = errors.New("keyward: no access key policy")
+
+// MinKeyLifetime is the shortest expiry and rule duration accepted.
+const MinKeyLifetime = time.Minute
+
+// MaxKeyLifetime is the longest: far beyond any sensible key lifetime,
+// bounded so that no date overflows.
+const MaxKeyLifetime = 100 * 365 * 24 * time.Hour
+
+// ParseKeyDuration reads a lifecycle duration: a number of days ("30d"),
+// or of hours, minutes or seconds as Go writes them ("12h", "90m"),
+// between MinKeyLifetime and MaxKeyLifetime. The error is
+// ValidationError naming field.
+func ParseKeyDuration(field, s string) (time.Duration, error) {
+	bad := Errorf(EValidationError, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a duration between 1m and 36500d, such as 30d, 12h or 90m", truncate(s, 32), field)
+	if len(s) == 0 || len(s) > 16 {
+		return 0, bad
+	}
+	var d time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || n[0] == '+' || n[0] == '-' || days > int(MaxKeyLifetime/(24*time.Hour)) {
+			return 0, bad
+		}
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, bad
+		}
+	}
+	if d < MinKeyLifetime || d > MaxKeyLifetime {
+		return 0, bad
+	}
+	return d, nil
+}
+
+// FormatKeyDuration writes a duration as ParseKeyDuration reads it: in
+// days when it is a whole number of days.
+func FormatKeyDuration(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	}
+	return d.String()
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// KeyTransition is one change the lifecycle makes to a key: deactivate it
+// (Reason expired, max-age or unused), delete it (inactive), or warn of its
+// end of life (Warn set). The store makes it only if the key is still due
+// at Cutoff, with Event in the same transaction.
+type KeyTransition struct {
+	AccessKeyID string
+	Reason      string
+	// Cutoff is the rule's boundary: the key must still be past it
+	// (expires_at, created_at or its last use at or before it; inactive
+	// since at or before it).
+	Cutoff time.Time
+	// At is when the transition is made.
+	At time.Time
+	// Warn, when set, makes the transition a warning of the end of life
+	// Warn, written once per key and end of life.
+	Warn  time.Time
+	Event StoredEvent
+}
+
+// DueKeys selects the keys a rule makes due: Reason's keys past Cutoff
+// (for warnings, Reason expired or max-age with Cutoff the latest end of
+// life to warn of), up to Max, after the key ID After in the order the
+// store reads them.
+type DueKeys struct {
+	Reason string
+	Cutoff time.Time
+	// Since, when set, selects only the keys that became due after it
+	// (the rule's date past Since): an incremental sweep reads the keys
+	// that crossed the boundary since the last one, not all past it.
+	Since time.Time
+	// Warn selects keys not yet warned of their end of life instead;
+	// MaxAge is then the age that ends a key's life (Reason max-age).
+	Warn   bool
+	MaxAge time.Duration
+	After  string
+	Max    int
+}
+
+// KeyLifecycleStore is the part of the store for the key lifecycle
+// (package lifecycle declares what it uses of it).
+type KeyLifecycleStore interface {
+	// AccessKeyPolicy returns the account's policy; ErrNoAccessKeyPolicy.
+	AccessKeyPolicy(ctx context.Context) (AccessKeyPolicy, error)
+	// PutAccessKeyPolicy sets it, with the request's event.
+	PutAccessKeyPolicy(ctx context.Context, p AccessKeyPolicy) error
+	// DeleteAccessKeyPolicy removes it; ErrNoAccessKeyPolicy.
+	DeleteAccessKeyPolicy(ctx context.Context) error
+	// DueAccessKeys returns the keys q selects, reading only those (by
+	// index), in the order of their IDs, and whether more follow.
+	DueAccessKeys(ctx context.Context, q DueKeys) ([]AccessKey, bool, error)
+	// TransitionAccessKey makes t if the key is still due, in one
+	// conditional statement with t's event in the same transaction, and
+	// reports whether it did: of replicas racing, exactly one does.
+	TransitionAccessKey(ctx context.Context, t KeyTransition) (bool, error)
+	// UsersTagged returns the IDs of the users with the tag key (of value
+	// value, or any when empty).
+	UsersTagged(ctx context.Context, key, value string) (map[string]bool, error)
+	// CountAccessKeys counts active keys created after each of bounds
+	// (newest first; the last count is the rest) and active keys whose
+	// expiry date is at or before soon.
+	CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) (byAge []int, expiring int, err error)
+}
