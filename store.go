@@ -23,7 +23,9 @@ type Store interface {
 	// SetKeyCheck stores the account's master key check value.
 	SetKeyCheck(ctx context.Context, check []byte) error
 	// SealedSecrets calls fn with every sealed secret (access key secrets,
-	// by key ID) until fn returns an error, which it returns.
+	// by key ID), each with the associated data it was sealed with (a
+	// webhook subscription's URL with webhook.URLAssociatedData of its ID),
+	// until fn returns an error, which it returns.
 	SealedSecrets(ctx context.Context, fn func(id string, sealed []byte) error) error
 	// Reseal replaces, in one transaction, every sealed secret with what
 	// reseal returns for it, and the key check value with check: a store

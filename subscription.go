@@ -9,11 +9,18 @@ import (
 // WebhookSubscription is an account's subscription to Keyward's events: a
 // URL they are delivered to, signed with its secrets, and the names of the
 // events it chooses (package webhook lists them). The URL may hold a
-// token: it is shown to the account's administrators and never logged.
+// token: it is never logged, and never stored or shown whole.
 type WebhookSubscription struct {
 	ID        string
 	AccountID string
-	URL       string
+	// URL is the URL as listings show it (iam.DisplayURL): the scheme and
+	// host, and "…" for whatever follows, which may be a token.
+	URL string
+	// SealedURL is the whole URL sealed under the master key with the
+	// subscription's ID and "#url" as associated data
+	// (webhook.URLAssociatedData), so that a sealed secret cannot stand
+	// in for it.
+	SealedURL []byte
 	// Secrets are the signing secrets sealed under the master key with the
 	// subscription's ID as associated data, the current one first.
 	Secrets   [][]byte

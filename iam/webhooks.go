@@ -16,7 +16,8 @@ import (
 // change it reports. The actions are keyward:<Operation> on the
 // subscription's ARN (Account.WebhookSubscriptionARN). The secret is
 // sealed under the master key at once and never shown again; the URL,
-// which may hold a token, is shown only as DisplayURL and never audited.
+// which may hold a token, is stored sealed beside its DisplayURL form,
+// which is all that is shown, and never audited.
 
 // subscriptionIDAlphabet draws subscription IDs: lower-case base32.
 const subscriptionIDAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
@@ -54,7 +55,13 @@ func (s *Service) CreateWebhookSubscription(ctx context.Context, rawURL, secret 
 	if err != nil {
 		return keyward.WebhookSubscription{}, err
 	}
-	sub := keyward.WebhookSubscription{ID: id, AccountID: acct.ID, URL: rawURL, Secrets: [][]byte{sealed},
+	// The URL may hold a token: the store keeps only what listings show
+	// and the whole URL sealed, bound to the subscription as its URL.
+	sealedURL, err := s.Sealer.Seal(webhook.URLAssociatedData(id), rawURL)
+	if err != nil {
+		return keyward.WebhookSubscription{}, err
+	}
+	sub := keyward.WebhookSubscription{ID: id, AccountID: acct.ID, URL: DisplayURL(rawURL), SealedURL: sealedURL, Secrets: [][]byte{sealed},
 		Events: append([]string(nil), events...), CreatedAt: s.now()}
 	respond(ctx, "webhookSubscription", map[string]any{"id": id, "events": sub.Events, "createDate": eventTime(sub.CreatedAt)})
 	switch err := s.Store.CreateWebhookSubscription(ctx, sub); {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	ce "github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	kwiam "github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/webhook"
@@ -122,10 +125,30 @@ func TestWebhookDeliveredThroughTheServer(t *testing.T) {
 	if !strings.HasPrefix(created.ID, "whs-") {
 		t.Fatalf("subscription ID %q in %s", created.ID, body)
 	}
+	// The URL's token is in the database only sealed: url holds what
+	// listings show, url_sealed the whole URL sealed for the subscription.
+	var display string
+	var sealedURL []byte
+	must(t, k.Store.DB.QueryRow(`SELECT url, url_sealed FROM webhook_subscriptions WHERE id = ?`, created.ID).Scan(&display, &sealedURL))
+	if display != kwiam.DisplayURL(target) || display != rc.srv.URL+"/…" || strings.Contains(string(sealedURL), "url-token-9f8e7d") {
+		t.Fatalf("stored url %q, url_sealed %q", display, sealedURL)
+	}
+	if opened, err := k.IAM.Sealer.Open(webhook.URLAssociatedData(created.ID), sealedURL); err != nil || opened != target {
+		t.Fatalf("url_sealed opens to %q, %v", opened, err)
+	}
+	if _, err := k.IAM.Sealer.Open(created.ID, sealedURL); err == nil {
+		t.Fatal("url_sealed opens as the subscription's secret")
+	}
+	db, err := os.ReadFile(filepath.Join(k.Dir, "keyward.db"))
+	must(t, err)
+	wal, _ := os.ReadFile(filepath.Join(k.Dir, "keyward.db-wal"))
+	if stored := string(db) + string(wal); strings.Contains(stored, "url-token-9f8e7d") || strings.Contains(stored, webhookSecret) {
+		t.Fatal("the URL's token or the secret is stored in plaintext")
+	}
 
 	ctx := context.Background()
 	root := k.RootIAM()
-	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")})
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")})
 	must(t, err)
 	user := rc.next(5 * time.Second)
 	if user.Type() != "io.keyward.audit.CreateUser" {

@@ -53,10 +53,13 @@ func testReseal(t *testing.T, s keyward.Store) {
 		must(t, err)
 		want[k.ID] = "old:" + k.ID
 	}
-	// A webhook subscription's secret, sealed with its ID, is one of them.
+	// A webhook subscription's secret, sealed with its ID, and its URL,
+	// sealed with the ID and "#url", are two of them.
 	must(t, s.CreateWebhookSubscription(ctx, keyward.WebhookSubscription{ID: "whs-reseal", AccountID: "123456789012",
-		URL: "https://hooks.example.com/", Secrets: [][]byte{[]byte("old:whs-reseal")}, Events: []string{"access-key.created"}, CreatedAt: t0}))
+		URL: "https://hooks.example.com/…", SealedURL: []byte("old:whs-reseal#url"), Secrets: [][]byte{[]byte("old:whs-reseal")},
+		Events: []string{"access-key.created"}, CreatedAt: t0}))
 	want["whs-reseal"] = "old:whs-reseal"
+	want["whs-reseal#url"] = "old:whs-reseal#url"
 	read := func() map[string]string {
 		got := map[string]string{}
 		must(t, s.SealedSecrets(ctx, func(id string, sealed []byte) error {
@@ -106,8 +109,9 @@ func testReseal(t *testing.T, s keyward.Store) {
 	if a, _ := s.Account(ctx); string(a.KeyCheck) != "new-check" {
 		t.Fatalf("after the reseal the check is %q", a.KeyCheck)
 	}
-	if sub, err := s.WebhookSubscription(ctx, "123456789012", "whs-reseal"); err != nil || string(sub.Secrets[0]) != "new:whs-reseal" {
-		t.Fatalf("the webhook subscription holds %q, %v", sub.Secrets, err)
+	if sub, err := s.WebhookSubscription(ctx, "123456789012", "whs-reseal"); err != nil || string(sub.Secrets[0]) != "new:whs-reseal" ||
+		string(sub.SealedURL) != "new:whs-reseal#url" || sub.URL != "https://hooks.example.com/…" {
+		t.Fatalf("the webhook subscription holds %q, URL %q (%q), %v", sub.Secrets, sub.SealedURL, sub.URL, err)
 	}
 	k, err := s.AccessKey(ctx, firstKey(want))
 	must(t, err)

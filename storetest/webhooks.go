@@ -21,7 +21,7 @@ type outboxStore interface {
 	webhook.Outbox
 	webhook.ParkedLister
 	EnqueueDelivery(ctx context.Context, subscriptionID, eventID, eventType string, body []byte, created time.Time) (string, error)
-	ReplaceWebhookTarget(ctx context.Context, id, url string, secrets [][]byte) error
+	ReplaceWebhookTarget(ctx context.Context, id, displayURL string, sealedURL []byte, secrets [][]byte) error
 }
 
 func webhookTests() []namedTest {
@@ -52,10 +52,10 @@ type harness struct{ outboxStore }
 
 func (h harness) Subscribe(t testing.TB, s webhook.Subscription) {
 	t.Helper()
-	err := h.ReplaceWebhookTarget(context.Background(), s.ID, s.URL, s.Secrets)
+	err := h.ReplaceWebhookTarget(context.Background(), s.ID, "https://hooks.example.com/…", s.SealedURL, s.Secrets)
 	if errors.Is(err, keyward.ErrNoSuchWebhookSubscription) {
-		err = h.CreateWebhookSubscription(context.Background(), keyward.WebhookSubscription{ID: s.ID, AccountID: s.AccountID, URL: s.URL,
-			Secrets: s.Secrets, Events: []string{webhook.AccessKeyCreated}, CreatedAt: t0})
+		err = h.CreateWebhookSubscription(context.Background(), keyward.WebhookSubscription{ID: s.ID, AccountID: s.AccountID,
+			URL: "https://hooks.example.com/…", SealedURL: s.SealedURL, Secrets: s.Secrets, Events: []string{webhook.AccessKeyCreated}, CreatedAt: t0})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ const webhookAccount = "123456789012"
 
 func subscribe(t *testing.T, s keyward.Store, id string, events ...string) keyward.WebhookSubscription {
 	t.Helper()
-	sub := keyward.WebhookSubscription{ID: id, AccountID: webhookAccount, URL: "https://hooks.example.com/" + id + "?token=t0ken",
+	sub := keyward.WebhookSubscription{ID: id, AccountID: webhookAccount, URL: "https://hooks.example.com/…", SealedURL: []byte("sealed-url-" + id),
 		Secrets: [][]byte{[]byte("sealed-" + id)}, Events: events, CreatedAt: t0}
 	must(t, s.CreateWebhookSubscription(context.Background(), sub))
 	return sub
@@ -87,7 +87,7 @@ func testWebhookSubscriptions(t *testing.T, s keyward.Store) {
 	b := subscribe(t, s, "whs-b", webhook.RootKeyUsed)
 	got, err := s.WebhookSubscription(ctx, webhookAccount, "whs-a")
 	must(t, err)
-	if got.ID != a.ID || got.URL != a.URL || !slices.Equal(got.Events, a.Events) || !got.CreatedAt.Equal(t0) ||
+	if got.ID != a.ID || got.URL != a.URL || string(got.SealedURL) != "sealed-url-whs-a" || !slices.Equal(got.Events, a.Events) || !got.CreatedAt.Equal(t0) ||
 		len(got.Secrets) != 1 || string(got.Secrets[0]) != "sealed-whs-a" {
 		t.Fatalf("WebhookSubscription = %+v", got)
 	}
@@ -113,7 +113,7 @@ func testConcurrentWebhookQuota(t *testing.T, s keyward.Store) {
 	n := keyward.MaxWebhookSubscriptions + 10
 	ok := countOK(t, concurrently(n, func(i int) error {
 		return s.CreateWebhookSubscription(ctx, keyward.WebhookSubscription{ID: fmt.Sprintf("whs-%02d", i), AccountID: webhookAccount,
-			URL: "https://hooks.example.com/", Secrets: [][]byte{[]byte("x")}, Events: []string{webhook.AccessKeyCreated}, CreatedAt: t0})
+			URL: "https://hooks.example.com/", SealedURL: []byte("u"), Secrets: [][]byte{[]byte("x")}, Events: []string{webhook.AccessKeyCreated}, CreatedAt: t0})
 	}), keyward.ErrWebhookSubscriptionQuota)
 	if ok != keyward.MaxWebhookSubscriptions {
 		t.Fatalf("%d subscriptions created, quota %d", ok, keyward.MaxWebhookSubscriptions)

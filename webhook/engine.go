@@ -18,8 +18,9 @@ import (
 	"unicode"
 )
 
-// SecretOpener opens a subscription's sealed secret; the subscription's ID
-// is the associated data it was sealed with. *seal.Sealer is one.
+// SecretOpener opens a subscription's sealed secrets and URL; the
+// subscription's ID is the associated data a secret was sealed with, and
+// URLAssociatedData(ID) the URL's. *seal.Sealer is one.
 type SecretOpener interface {
 	Open(id string, sealed []byte) (string, error)
 }
@@ -412,9 +413,15 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 	if len(secrets) == 0 {
 		return 0, errors.New("the subscription has no secret")
 	}
+	// The URL is opened here, just before it is used, and kept out of
+	// every error: it may hold a token.
+	target, err := e.cfg.Secrets.Open(URLAssociatedData(d.Subscription.ID), d.Subscription.SealedURL)
+	if err != nil {
+		return 0, errors.New("the subscription's URL cannot be opened with this master key")
+	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Subscription.URL, bytes.NewReader(d.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(d.Body))
 	if err != nil {
 		return 0, errors.New("the subscription's URL is not valid")
 	}
@@ -434,7 +441,7 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		}
 		// A malformed answer is quoted in the error, and may repeat the
 		// request's path.
-		return 0, errors.New(redactURL(err.Error(), d.Subscription.URL))
+		return 0, errors.New(redactURL(err.Error(), target))
 	}
 	defer resp.Body.Close()
 	// The body is read within the timeout too: the client's own deadline
@@ -454,7 +461,7 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		return 0, fmt.Errorf("HTTP %d: redirects are not followed", resp.StatusCode)
 	}
 	err = fmt.Errorf("HTTP %d", resp.StatusCode)
-	if text := redactURL(printable(head[:n]), d.Subscription.URL); text != "" {
+	if text := redactURL(printable(head[:n]), target); text != "" {
 		err = fmt.Errorf("HTTP %d: %s", resp.StatusCode, text)
 	}
 	return retryAfter(resp.Header.Get("Retry-After"), e.cfg.Now()), err

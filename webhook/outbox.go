@@ -80,13 +80,21 @@ type Delivery struct {
 type Subscription struct {
 	ID        string
 	AccountID string
-	URL       string
+	// SealedURL is the URL to deliver to, which may hold a token, sealed
+	// under the master key with URLAssociatedData(ID) as associated data.
+	// The engine opens it (Config.Secrets) only to send.
+	SealedURL []byte
 	// Secrets are the subscription's signing secrets, sealed under the
 	// master key with the subscription's ID as associated data, the
 	// current one first; more than one while a secret is being replaced.
 	// The engine opens them (Config.Secrets) only to sign.
 	Secrets [][]byte
 }
+
+// URLAssociatedData is the associated data a subscription's URL is sealed
+// with: its ID and "#url", so that a secret sealed with the ID alone
+// cannot be opened as its URL, nor its URL as a secret.
+func URLAssociatedData(subscriptionID string) string { return subscriptionID + "#url" }
 
 // ParkedDelivery is a delivery that was given up, as listed for the
 // console and keyward events.

@@ -30,7 +30,7 @@ const outboxSchema = `
 CREATE TABLE IF NOT EXISTS webhook_subscriptions (
 	id         TEXT PRIMARY KEY,
 	account_id TEXT NOT NULL,
-	url        TEXT NOT NULL,
+	url_sealed BLOB NOT NULL, -- the URL, sealed as the server seals it
 	secrets    TEXT NOT NULL -- JSON array of sealed secrets, current first
 );
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
@@ -88,11 +88,11 @@ func openOutbox(t testing.TB, path string) *sqliteOutbox {
 	return &sqliteOutbox{db: db, sealer: sealer}
 }
 
-// subscribe stores a subscription whose secrets are sealed as the server
-// will seal them.
+// subscribe stores a subscription whose URL and secrets are sealed as the
+// server seals them.
 func (o *sqliteOutbox) subscribe(t testing.TB, id, account, target string, secrets ...string) {
 	t.Helper()
-	s := webhook.Subscription{ID: id, AccountID: account, URL: target}
+	s := webhook.Subscription{ID: id, AccountID: account, SealedURL: o.sealURL(t, id, target)}
 	for _, secret := range secrets {
 		b, err := o.sealer.Seal(id, secret)
 		if err != nil {
@@ -103,12 +103,22 @@ func (o *sqliteOutbox) subscribe(t testing.TB, id, account, target string, secre
 	o.Subscribe(t, s)
 }
 
+// sealURL seals a subscription's URL as the server does.
+func (o *sqliteOutbox) sealURL(t testing.TB, id, target string) []byte {
+	t.Helper()
+	b, err := o.sealer.Seal(webhook.URLAssociatedData(id), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // Subscribe implements outboxtest.Harness.
 func (o *sqliteOutbox) Subscribe(t testing.TB, s webhook.Subscription) {
 	t.Helper()
 	js, _ := json.Marshal(s.Secrets)
-	if _, err := o.db.Exec(`INSERT INTO webhook_subscriptions (id, account_id, url, secrets) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET url = excluded.url, secrets = excluded.secrets`, s.ID, s.AccountID, s.URL, string(js)); err != nil {
+	if _, err := o.db.Exec(`INSERT INTO webhook_subscriptions (id, account_id, url_sealed, secrets) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET url_sealed = excluded.url_sealed, secrets = excluded.secrets`, s.ID, s.AccountID, s.SealedURL, string(js)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -153,7 +163,7 @@ func (o *sqliteOutbox) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webho
 	// (subscription, next attempt): the cost grows with the number of
 	// subscriptions, not with a backlog.
 	rows, err := tx.QueryContext(ctx, `
-		SELECT d.id, d.attempts + 1, d.created, d.body, s.id, s.account_id, s.url, s.secrets
+		SELECT d.id, d.attempts + 1, d.created, d.body, s.id, s.account_id, s.url_sealed, s.secrets
 		FROM webhook_subscriptions s
 		JOIN webhook_deliveries d ON d.id IN (
 			SELECT x.id FROM webhook_deliveries x
@@ -171,7 +181,7 @@ func (o *sqliteOutbox) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webho
 		var created int64
 		var secrets string
 		if err := rows.Scan(&d.ID, &d.Attempt, &created, &d.Body, &d.Subscription.ID, &d.Subscription.AccountID,
-			&d.Subscription.URL, &secrets); err != nil {
+			&d.Subscription.SealedURL, &secrets); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -108,8 +108,8 @@ func TestUnopenableSecret(t *testing.T) {
 	}
 	underOtherKey, _ := other.Seal("sub-1", "secret-0123456789abcdef")
 	forOtherSub, _ := ob.sealer.Seal("sub-2", "secret-0123456789abcdef")
-	ob.Subscribe(t, webhook.Subscription{ID: "sub-1", AccountID: testAccount, URL: rc.URL(), Secrets: [][]byte{underOtherKey}})
-	ob.Subscribe(t, webhook.Subscription{ID: "sub-3", AccountID: testAccount, URL: rc.URL(), Secrets: [][]byte{forOtherSub}})
+	ob.Subscribe(t, webhook.Subscription{ID: "sub-1", AccountID: testAccount, SealedURL: ob.sealURL(t, "sub-1", rc.URL()), Secrets: [][]byte{underOtherKey}})
+	ob.Subscribe(t, webhook.Subscription{ID: "sub-3", AccountID: testAccount, SealedURL: ob.sealURL(t, "sub-3", rc.URL()), Secrets: [][]byte{forOtherSub}})
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub-1", "sub-3")
 	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
 	if n, err := e.DeliverDue(t.Context()); n != 2 || err != nil {
@@ -122,6 +122,64 @@ func TestUnopenableSecret(t *testing.T) {
 		if r := ob.row(t, id); r.State != "pending" || r.LastError != "the subscription's secret cannot be opened with this master key" {
 			t.Errorf("%s: %+v", id, r)
 		}
+	}
+}
+
+// TestUnopenableURL: a subscription whose sealed URL does not open with
+// the master key as its URL (sealed under another key, for another
+// subscription, or a sealed secret put in its place, which is sealed with
+// the ID alone) gets no request; the failure is recorded, and logged,
+// naming neither the URL nor its token.
+func TestUnopenableURL(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := rc.URL()
+	// Each subscription's URL column holds something other than its URL
+	// sealed for it: the URL sealed under another key, a secret (sealed
+	// with the ID alone) holding a URL, the URL sealed for another
+	// subscription, and the URL in plaintext.
+	subs := map[string]func(id string) []byte{
+		"sub-1": func(id string) []byte { b, _ := other.Seal(webhook.URLAssociatedData(id), target); return b },
+		"sub-2": func(id string) []byte { b, _ := ob.sealer.Seal(id, target); return b },
+		"sub-3": func(string) []byte { return ob.sealURL(t, "sub-9", target) },
+		"sub-4": func(string) []byte { return []byte(target) },
+	}
+	var ids []string
+	for id, sealedURL := range subs {
+		secret, _ := ob.sealer.Seal(id, "secret-0123456789abcdef")
+		ob.Subscribe(t, webhook.Subscription{ID: id, AccountID: testAccount, SealedURL: sealedURL(id), Secrets: [][]byte{secret}})
+		ids = append(ids, ob.enqueue(t, keyEvent(t, "evt", clk.Now()), id)...)
+	}
+	var logMu sync.Mutex
+	var logs bytes.Buffer
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	if n, err := e.DeliverDue(t.Context()); n != len(ids) || err != nil {
+		t.Fatalf("DeliverDue = %d, %v", n, err)
+	}
+	if n := rc.n.Load(); n != 0 {
+		t.Fatalf("the receiver got %d requests", n)
+	}
+	token := "hook-path-token"
+	for _, id := range ids {
+		r := ob.row(t, id)
+		if r.State != "pending" || r.LastError != "the subscription's URL cannot be opened with this master key" {
+			t.Errorf("%s: %+v", id, r)
+		}
+		if strings.Contains(r.LastError, token) || strings.Contains(r.LastError, target) {
+			t.Errorf("%s records the URL: %q", id, r.LastError)
+		}
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if strings.Contains(logs.String(), token) || !strings.Contains(logs.String(), "cannot be opened") {
+		t.Errorf("the log:\n%s", logs.String())
 	}
 }
 

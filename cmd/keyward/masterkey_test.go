@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/xml"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +22,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/postgres/pgtest"
+	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/webhook"
 )
 
 func hexKey(t *testing.T) string {
@@ -95,12 +101,23 @@ func TestRekeyFiles(t *testing.T) {
 	dir := t.TempDir()
 	p := startProcess(t, dir, rootEnv...)
 	id, secret := createUserKey(t, p.iam(rootKeyID, rootSecret), "alice")
+	// A webhook subscription's secret and URL are sealed too.
+	const hookURL = "https://hooks.example.com/T0123/rekey-url-token"
+	form := url.Values{"Action": {"CreateWebhookSubscription"}, "Version": {query.IAMVersion}, "Url": {hookURL},
+		"Secret": {"rekey-webhook-secret-0123"}, "Events.member.1": {webhook.AccessKeyCreated}}
+	status, _, body := kwtest.RawDo(t, kwtest.SignedFor(t, "http://"+p.addr, form.Encode(), "iam", "us-east-1", rootKeyID, rootSecret))
+	var sub struct {
+		ID string `xml:"CreateWebhookSubscriptionResult>WebhookSubscription>Id"`
+	}
+	if status != http.StatusOK || xml.Unmarshal([]byte(body), &sub) != nil || sub.ID == "" {
+		t.Fatalf("CreateWebhookSubscription: %d %s", status, body)
+	}
 	p.stop(t)
 	old, err := os.ReadFile(filepath.Join(dir, masterKeyFile))
 	must(t, err)
 
 	res := runCommand(t, os.Environ(), binary, "rekey", "--data", dir)
-	if res.code != 0 || !strings.Contains(res.stdout, "re-sealed 2 secrets") {
+	if res.code != 0 || !strings.Contains(res.stdout, "re-sealed 4 secrets") {
 		t.Fatalf("rekey: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	now, _ := os.ReadFile(filepath.Join(dir, masterKeyFile))
@@ -108,6 +125,25 @@ func TestRekeyFiles(t *testing.T) {
 	if bytes.Equal(now, old) || !bytes.Equal(prev, old) || fileExists(filepath.Join(dir, newMasterKeyFile)) {
 		t.Fatal("the key files were not rotated")
 	}
+	// The URL opens with the new key alone, as the subscription's URL.
+	func() {
+		st, err := sqlite.Open(context.Background(), filepath.Join(dir, "keyward.db"))
+		must(t, err)
+		defer st.Close()
+		var sealedURL []byte
+		must(t, st.DB.QueryRow(`SELECT url_sealed FROM webhook_subscriptions WHERE id = ?`, sub.ID).Scan(&sealedURL))
+		newKey, err := readKeyFile(filepath.Join(dir, masterKeyFile))
+		must(t, err)
+		oldKey, err := readKeyFile(filepath.Join(dir, prevMasterKeyFile))
+		must(t, err)
+		for key, want := range map[string]bool{string(newKey): true, string(oldKey): false} {
+			sealer, err := seal.New([]byte(key), rand.Reader)
+			must(t, err)
+			if got, err := sealer.Open(webhook.URLAssociatedData(sub.ID), sealedURL); (err == nil) != want || (want && got != hookURL) {
+				t.Fatalf("url_sealed opens (%v) to %q, %v", want, got, err)
+			}
+		}
+	}()
 	p = startProcess(t, dir, rootEnv...)
 	userKeyWorks(t, p, id, secret)
 	userKeyWorks(t, p, rootKeyID, rootSecret)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+
+	"github.com/keyward/keyward/webhook"
 )
 
 // SetKeyCheck implements keyward.Store.
@@ -19,8 +21,8 @@ func (s *Store) SetKeyCheck(ctx context.Context, check []byte) error {
 // key, each bound to its row's ID: access key secrets, MFA seeds,
 // service-specific passwords, server certificates' private keys and the
 // console's OpenID Connect client secrets. Webhook subscriptions' secrets,
-// several in one column, are read and resealed beside them
-// (webhookSecrets).
+// several in one column, and URLs, bound to the ID and "#url", are read
+// and resealed beside them (webhookSecrets).
 var sealedColumns = []struct{ table, id, sealed string }{
 	{"access_keys", "id", "sealed_secret"},
 	{"mfa_devices", "serial", "sealed_seed"},
@@ -36,33 +38,38 @@ func (s *Store) SealedSecrets(ctx context.Context, fn func(id string, sealed []b
 			return err
 		}
 	}
-	return s.webhookSecrets(ctx, s.DB, func(id string, secrets [][]byte) ([][]byte, error) {
+	return s.webhookSecrets(ctx, s.DB, func(id string, sealedURL []byte, secrets [][]byte) ([]byte, [][]byte, error) {
+		if err := fn(webhook.URLAssociatedData(id), sealedURL); err != nil {
+			return nil, nil, err
+		}
 		for _, sealed := range secrets {
 			if err := fn(id, sealed); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		return nil, nil
+		return nil, nil, nil
 	})
 }
 
-// webhookSecrets calls fn with each webhook subscription's sealed secrets
-// (a JSON array in one column, each sealed with the subscription's ID);
-// when fn returns secrets, q (a transaction) stores them instead. An
-// account has few subscriptions (MaxWebhookSubscriptions): they are read
-// at once.
+// webhookSecrets calls fn with each webhook subscription's sealed URL
+// (sealed with webhook.URLAssociatedData of its ID) and sealed secrets (a
+// JSON array in one column, each sealed with the subscription's ID); when
+// fn returns secrets, q (a transaction) stores them and the URL it
+// returns instead. An account has few subscriptions
+// (MaxWebhookSubscriptions): they are read at once.
 func (s *Store) webhookSecrets(ctx context.Context, q interface {
 	queryer
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}, fn func(id string, secrets [][]byte) ([][]byte, error)) error {
+}, fn func(id string, sealedURL []byte, secrets [][]byte) ([]byte, [][]byte, error)) error {
 	type sub struct {
 		id      string
+		url     []byte
 		secrets [][]byte
 	}
-	subs, err := collect(ctx, s, q, `SELECT id, secrets FROM webhook_subscriptions ORDER BY id`, nil, func(r rowScanner) (sub, error) {
+	subs, err := collect(ctx, s, q, `SELECT id, url_sealed, secrets FROM webhook_subscriptions ORDER BY id`, nil, func(r rowScanner) (sub, error) {
 		var v sub
 		var js string
-		if err := r.Scan(&v.id, &js); err != nil {
+		if err := r.Scan(&v.id, &v.url, &js); err != nil {
 			return v, err
 		}
 		return v, json.Unmarshal([]byte(js), &v.secrets)
@@ -71,7 +78,7 @@ func (s *Store) webhookSecrets(ctx context.Context, q interface {
 		return err
 	}
 	for _, v := range subs {
-		out, err := fn(v.id, v.secrets)
+		url, out, err := fn(v.id, v.url, v.secrets)
 		if err != nil {
 			return err
 		}
@@ -82,7 +89,7 @@ func (s *Store) webhookSecrets(ctx context.Context, q interface {
 		if err != nil {
 			return err
 		}
-		if _, err := q.ExecContext(ctx, s.q(`UPDATE webhook_subscriptions SET secrets = ? WHERE id = ?`), string(js), v.id); err != nil {
+		if _, err := q.ExecContext(ctx, s.q(`UPDATE webhook_subscriptions SET url_sealed = ?, secrets = ? WHERE id = ?`), url, string(js), v.id); err != nil {
 			return err
 		}
 	}
@@ -153,15 +160,18 @@ func (s *Store) Reseal(ctx context.Context, reseal func(id string, sealed []byte
 				after = page[len(page)-1].id
 			}
 		}
-		err := s.webhookSecrets(ctx, tx, func(id string, secrets [][]byte) ([][]byte, error) {
+		err := s.webhookSecrets(ctx, tx, func(id string, sealedURL []byte, secrets [][]byte) ([]byte, [][]byte, error) {
+			url, err := reseal(webhook.URLAssociatedData(id), sealedURL)
+			if err != nil {
+				return nil, nil, err
+			}
 			out := make([][]byte, len(secrets))
 			for i, sealed := range secrets {
-				var err error
 				if out[i], err = reseal(id, sealed); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
-			return out, nil
+			return url, out, nil
 		})
 		if err != nil {
 			return err

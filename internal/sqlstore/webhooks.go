@@ -76,9 +76,9 @@ func (s *Store) CreateWebhookSubscription(ctx context.Context, sub keyward.Webho
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_subscriptions (id, account_id, url, secrets, events, created_at)
-			SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM webhook_subscriptions WHERE account_id = ?) < ?`),
-			sub.ID, sub.AccountID, sub.URL, string(secrets), string(events), toNanos(sub.CreatedAt), sub.AccountID, keyward.MaxWebhookSubscriptions)
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_subscriptions (id, account_id, url, url_sealed, secrets, events, created_at)
+			SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM webhook_subscriptions WHERE account_id = ?) < ?`),
+			sub.ID, sub.AccountID, sub.URL, sub.SealedURL, string(secrets), string(events), toNanos(sub.CreatedAt), sub.AccountID, keyward.MaxWebhookSubscriptions)
 		if err != nil {
 			return err
 		}
@@ -97,16 +97,18 @@ func (s *Store) CreateWebhookSubscription(ctx context.Context, sub keyward.Webho
 	})
 }
 
-// ReplaceWebhookTarget changes a subscription's URL and secrets; the
-// deliveries still pending go to the new URL, signed with the new
-// secrets. ErrNoSuchWebhookSubscription.
-func (s *Store) ReplaceWebhookTarget(ctx context.Context, id, url string, secrets [][]byte) error {
+// ReplaceWebhookTarget changes a subscription's URL (its display form
+// and the whole URL sealed, as keyward.WebhookSubscription holds them)
+// and secrets; the deliveries still pending go to the new URL, signed
+// with the new secrets. ErrNoSuchWebhookSubscription.
+func (s *Store) ReplaceWebhookTarget(ctx context.Context, id, displayURL string, sealedURL []byte, secrets [][]byte) error {
 	js, err := json.Marshal(secrets)
 	if err != nil {
 		return err
 	}
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_subscriptions SET url = ?, secrets = ? WHERE id = ?`), url, string(js), id)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_subscriptions SET url = ?, url_sealed = ?, secrets = ? WHERE id = ?`),
+			displayURL, sealedURL, string(js), id)
 		if err != nil {
 			return err
 		}
@@ -119,13 +121,13 @@ func (s *Store) ReplaceWebhookTarget(ctx context.Context, id, url string, secret
 	})
 }
 
-const subscriptionColumns = `id, account_id, url, secrets, events, created_at FROM webhook_subscriptions`
+const subscriptionColumns = `id, account_id, url, url_sealed, secrets, events, created_at FROM webhook_subscriptions`
 
 func scanSubscription(r rowScanner) (keyward.WebhookSubscription, error) {
 	var sub keyward.WebhookSubscription
 	var secrets, events string
 	var created int64
-	if err := r.Scan(&sub.ID, &sub.AccountID, &sub.URL, &secrets, &events, &created); err != nil {
+	if err := r.Scan(&sub.ID, &sub.AccountID, &sub.URL, &sub.SealedURL, &secrets, &events, &created); err != nil {
 		return sub, err
 	}
 	sub.CreatedAt = fromNanos(created)
@@ -455,9 +457,9 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 			var d webhook.Delivery
 			var created int64
 			var secrets string
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT d.attempts, d.created, d.body, s.id, s.account_id, s.url, s.secrets
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT d.attempts, d.created, d.body, s.id, s.account_id, s.url_sealed, s.secrets
 				FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = ?`), c.id).
-				Scan(&d.Attempt, &created, &d.Body, &d.Subscription.ID, &d.Subscription.AccountID, &d.Subscription.URL, &secrets); err != nil {
+				Scan(&d.Attempt, &created, &d.Body, &d.Subscription.ID, &d.Subscription.AccountID, &d.Subscription.SealedURL, &secrets); err != nil {
 				return err
 			}
 			if err := json.Unmarshal([]byte(secrets), &d.Subscription.Secrets); err != nil {

@@ -43,7 +43,7 @@ const (
 )
 
 func subscription(id, acct string) webhook.Subscription {
-	return webhook.Subscription{ID: id, AccountID: acct, URL: "https://hooks.example.com/" + id,
+	return webhook.Subscription{ID: id, AccountID: acct, SealedURL: []byte("sealed-url-" + id),
 		Secrets: [][]byte{[]byte("sealed-current-" + id), []byte("sealed-previous-" + id)}}
 }
 
@@ -96,7 +96,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 		d := ds[0]
 		if d.ID != id || d.Attempt != 1 || !d.Created.Equal(t0) || !bytes.Equal(d.Body, body("evt-1")) ||
-			d.Subscription.ID != s.ID || d.Subscription.AccountID != s.AccountID || d.Subscription.URL != s.URL ||
+			d.Subscription.ID != s.ID || d.Subscription.AccountID != s.AccountID || !bytes.Equal(d.Subscription.SealedURL, s.SealedURL) ||
 			!slices.EqualFunc(d.Subscription.Secrets, s.Secrets, bytes.Equal) {
 			t.Fatalf("claimed %+v", d)
 		}
@@ -261,10 +261,10 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		h.Subscribe(t, subscription("sub-a", account))
 		enqueue(t, h, "sub-a", 1)
 		changed := subscription("sub-a", account)
-		changed.URL, changed.Secrets = "https://new.example.com/hook", [][]byte{[]byte("sealed-rotated")}
+		changed.SealedURL, changed.Secrets = []byte("sealed-url-changed"), [][]byte{[]byte("sealed-rotated")}
 		h.Subscribe(t, changed)
 		d := claim(t, h, t0, 10, 10)[0]
-		if d.Subscription.URL != changed.URL || len(d.Subscription.Secrets) != 1 || string(d.Subscription.Secrets[0]) != "sealed-rotated" {
+		if !bytes.Equal(d.Subscription.SealedURL, changed.SealedURL) || len(d.Subscription.Secrets) != 1 || string(d.Subscription.Secrets[0]) != "sealed-rotated" {
 			t.Fatalf("claimed with %+v", d.Subscription)
 		}
 	})

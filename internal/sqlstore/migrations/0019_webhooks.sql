@@ -1,13 +1,17 @@
 -- Webhook subscriptions and their outbox. A subscription's secrets are
 -- sealed under the master key with the subscription's ID as associated
--- data (a JSON array of base64 strings, the current one first); its URL
--- may hold a token and is never logged. Each event a subscription chooses
--- is a row of webhook_subscription_events, so that the write transaction
--- of a change finds the subscriptions it must deliver to by an index.
+-- data (a JSON array of base64 strings, the current one first). Its URL
+-- may hold a token: url holds only what listings show (scheme and host,
+-- and "…" for whatever follows), and url_sealed the whole URL sealed
+-- under the master key with the ID and "#url" as associated data. Each
+-- event a subscription chooses is a row of webhook_subscription_events,
+-- so that the write transaction of a change finds the subscriptions it
+-- must deliver to by an index.
 CREATE TABLE webhook_subscriptions (
 	id         text{{collate}} PRIMARY KEY,
 	account_id text NOT NULL,
 	url        text NOT NULL,
+	url_sealed {{blob}} NOT NULL,
 	secrets    text NOT NULL,
 	events     text NOT NULL,
 	created_at bigint NOT NULL
