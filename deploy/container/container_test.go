@@ -123,6 +123,14 @@ func TestContainerImage(t *testing.T) {
 
 	modcache := strings.TrimSpace(string(must(exec.Command("go", "env", "GOMODCACHE").Output())))
 	gocache := strings.TrimSpace(string(must(exec.Command("go", "env", "GOCACHE").Output())))
+	// The image's `go mod download` reads every module go.mod names from
+	// the mounted cache, test-only ones too, which what ran here so far
+	// may not have fetched.
+	download := exec.Command("go", "mod", "download")
+	download.Dir = root
+	if out, err := download.CombinedOutput(); err != nil {
+		t.Fatalf("go mod download: %v\n%s", err, out)
+	}
 	tag := fmt.Sprintf("localhost/keyward-test:%d", time.Now().UnixNano())
 	p.must(p.with("build", "--quiet", "--tag", tag, "--build-arg", "GO_IMAGE="+base, "--build-arg", "GOPROXY=off",
 		"--build-arg", "VERSION=v0.0.0-image", "--build-arg", "COMMIT=c0ffee",
