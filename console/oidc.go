@@ -498,27 +498,7 @@ func oidcSessionName(token string, v *oidc.Verifier) string {
 // auditOIDC records a sign-in's use of an ID token as the API records
 // AssumeRoleWithWebIdentity, and AWS's ConsoleLogin for a session issued.
 func (c *Console) auditOIDC(r *http.Request, roleARN string, ar *keyward.AssumedRole, err error) {
-	if c.Audit == nil {
-		return
-	}
-	e := c.event(r, keyward.EventSourceSTS, "AssumeRoleWithWebIdentity")
-	e.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
-	e.RequestParameters = map[string]any{"webIdentityToken": keyward.Hidden}
-	if roleARN != "" {
-		e.RequestParameters["roleArn"] = keyward.Clip(roleARN)
-	}
-	if err != nil {
-		e.ErrorCode, e.ErrorMessage = keyward.ErrorCode(err), keyward.Clip(keyward.ErrorMessage(err))
-	}
-	c.Audit.Add(&e)
-	if err != nil {
-		return
-	}
-	l := c.event(r, keyward.EventSourceSignIn, "ConsoleLogin")
-	l.EventType = keyward.EventTypeConsoleSignIn
-	l.UserIdentity = keyward.EventIdentity{Type: "AssumedRole", PrincipalID: ar.AssumedRoleID, ARN: ar.ARN, AccountID: c.IAM.Account(r.Context()).ID}
-	l.ResponseElements = map[string]any{"ConsoleLogin": "Success"}
-	c.Audit.Add(&l)
+	c.auditFederatedSignIn(r, "AssumeRoleWithWebIdentity", "WebIdentityUser", map[string]any{"webIdentityToken": keyward.Hidden}, roleARN, ar, err)
 }
 
 // oidcFailed answers a refused sign-in with AWS's error and the status the

@@ -135,17 +135,27 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 // with its refusal if refused; and for a role's session issued, AWS's
 // ConsoleLogin of that session.
 func (c *Console) auditSAML(r *http.Request, roleARN, providerARN string, ar *keyward.AssumedRole, err error) {
+	params := map[string]any{"sAMLAssertion": keyward.Hidden}
+	if providerARN != "" {
+		params["principalArn"] = keyward.Clip(providerARN)
+	}
+	c.auditFederatedSignIn(r, "AssumeRoleWithSAML", "SAMLUser", params, roleARN, ar, err)
+}
+
+// auditFederatedSignIn records a console sign-in through an identity
+// provider as the API records the assumption it makes (name, by the
+// bearer of the token or assertion, identityType), with its refusal if
+// refused; and for a role's session issued, AWS's ConsoleLogin of that
+// session.
+func (c *Console) auditFederatedSignIn(r *http.Request, name, identityType string, params map[string]any, roleARN string, ar *keyward.AssumedRole, err error) {
 	if c.Audit == nil {
 		return
 	}
-	e := c.event(r, keyward.EventSourceSTS, "AssumeRoleWithSAML")
-	e.UserIdentity = keyward.EventIdentity{Type: "SAMLUser"}
-	e.RequestParameters = map[string]any{"sAMLAssertion": keyward.Hidden}
+	e := c.event(r, keyward.EventSourceSTS, name)
+	e.UserIdentity = keyward.EventIdentity{Type: identityType}
+	e.RequestParameters = params
 	if roleARN != "" {
 		e.RequestParameters["roleArn"] = keyward.Clip(roleARN)
-	}
-	if providerARN != "" {
-		e.RequestParameters["principalArn"] = keyward.Clip(providerARN)
 	}
 	if err != nil {
 		e.ErrorCode, e.ErrorMessage = keyward.ErrorCode(err), keyward.Clip(keyward.ErrorMessage(err))
