@@ -2,15 +2,12 @@ package console_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -20,8 +17,6 @@ import (
 	"html"
 	"io"
 	"log/slog"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -79,19 +74,8 @@ type opCode struct{ challenge, nonce, clientID, redirect string }
 
 func newTestOP(t *testing.T, now func() time.Time) *testOP {
 	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "OP CA"}, IsCA: true, BasicConstraintsValid: true,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	leafKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leafDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}},
-		ca, &leafKey.PublicKey, caKey)
+	chain := kwtest.NewLocalhostChain(t)
+	ca, err := x509.ParseCertificate(chain.CADER)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +85,7 @@ func newTestOP(t *testing.T, now func() time.Time) *testOP {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha1.Sum(caDER)
+	sum := sha1.Sum(chain.CADER)
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
 	op := &testOP{Thumbprint: hex.EncodeToString(sum[:]), signer: signer, now: now, Sub: "alice", ClientID: "keyward-console", Secret: "op-secret",
@@ -110,7 +94,7 @@ func newTestOP(t *testing.T, now func() time.Time) *testOP {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	mux := http.NewServeMux()
 	srv := httptest.NewUnstartedServer(mux)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}}}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{chain.Certificate}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	op.URL = "https://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
