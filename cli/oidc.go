@@ -3,21 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
-	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/smithy-go"
 )
 
 // `keyward oidc put-sign-in` and its kin (also spelt `keyward oidc sign-in
@@ -105,64 +96,30 @@ type oidcSignInXML struct {
 // oidcSignIn sends action with params to the IAM endpoint, signed as the
 // IAM commands' requests, and prints its answer as JSON.
 func (c *call) oidcSignIn(ctx context.Context, action string, params url.Values) int {
-	params.Set("Action", action)
-	params.Set("Version", "2010-05-08")
-	body := params.Encode()
-	creds, err := c.cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return fail(c.env, &noCredentialsError{})
-	}
-	endpoint := aws.ToString(c.cfg.BaseEndpoint)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/", strings.NewReader(body))
-	if err != nil {
-		return fail(c.env, err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", c.cfg.Region, c.env.Now()); err != nil {
-		return fail(c.env, err)
-	}
-	resp, err := c.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return fail(c.env, &smithy.OperationError{ServiceID: "IAM", OperationName: action, Err: err})
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return fail(c.env, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error struct{ Code, Message string } `xml:"Error"`
-		}
-		if xml.Unmarshal(raw, &e) != nil || e.Error.Code == "" {
-			e.Error.Code, e.Error.Message = strconv.Itoa(resp.StatusCode), http.StatusText(resp.StatusCode)
-		}
-		return fail(c.env, &smithy.OperationError{ServiceID: "IAM", OperationName: action,
-			Err: &smithy.GenericAPIError{Code: e.Error.Code, Message: e.Error.Message}})
-	}
 	var out any
+	var got, list struct {
+		Result oidcSignInXML   `xml:"GetOpenIDConnectSignInResult"`
+		List   []oidcSignInXML `xml:"ListOpenIDConnectSignInsResult>OpenIDConnectSignIns>member"`
+	}
 	switch action {
 	case "GetOpenIDConnectSignIn":
-		var r struct {
-			Result oidcSignInXML `xml:"GetOpenIDConnectSignInResult"`
+		if err := c.keywardAction(ctx, action, params, &got); err != nil {
+			return fail(c.env, err)
 		}
-		err = xml.Unmarshal(raw, &r)
-		out = map[string]any{"OpenIDConnectSignIn": r.Result}
+		out = map[string]any{"OpenIDConnectSignIn": got.Result}
 	case "ListOpenIDConnectSignIns":
-		var r struct {
-			List []oidcSignInXML `xml:"ListOpenIDConnectSignInsResult>OpenIDConnectSignIns>member"`
+		if err := c.keywardAction(ctx, action, params, &list); err != nil {
+			return fail(c.env, err)
 		}
-		err = xml.Unmarshal(raw, &r)
-		if r.List == nil {
-			r.List = []oidcSignInXML{}
+		if list.List == nil {
+			list.List = []oidcSignInXML{}
 		}
-		out = map[string]any{"OpenIDConnectSignIns": r.List}
+		out = map[string]any{"OpenIDConnectSignIns": list.List}
 	default:
+		if err := c.keywardAction(ctx, action, params, nil); err != nil {
+			return fail(c.env, err)
+		}
 		return ExitOK // the AWS CLI prints nothing for an answer without a result
-	}
-	if err != nil {
-		return fail(c.env, fmt.Errorf("keyward: the answer to %s could not be read: %w", action, err))
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
