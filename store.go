@@ -20,6 +20,14 @@ type Store interface {
 	// several processes at once.
 	InitAccount(ctx context.Context, a Account, rootKey *AccessKey) (Account, error)
 
+	// Recording returns the view of the store that one request's change is
+	// written through: each write transaction made through it writes pe,
+	// the request's audit event, with the change, so that the two commit
+	// together or not at all. The first transaction to commit claims the
+	// event (PendingEvent.Claim) and later ones write none; writes through
+	// the store itself write no event.
+	Recording(pe *PendingEvent) Store
+
 	// SetKeyCheck stores the account's master key check value.
 	SetKeyCheck(ctx context.Context, check []byte) error
 	// SealedSecrets calls fn with every sealed secret (access key secrets,

@@ -24,7 +24,7 @@ func (s *Service) CreateAccountAlias(ctx context.Context, alias string) error {
 	if strings.HasPrefix(alias, "-") || strings.HasSuffix(alias, "-") {
 		return keyward.Errorf(keyward.EValidationError, "The account alias must not begin or end with a hyphen.")
 	}
-	switch err := s.Store.CreateAccountAlias(ctx, alias); {
+	switch err := s.changing(ctx).CreateAccountAlias(ctx, alias); {
 	case errors.Is(err, keyward.ErrAliasExists):
 		return keyward.Errorf(keyward.EEntityAlreadyExists, "The account alias %s already exists.", alias)
 	case errors.Is(err, keyward.ErrAliasQuota):
@@ -39,7 +39,7 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, alias string) error {
 	if err := s.Authz.Authorize(ctx, "iam:DeleteAccountAlias", "*"); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteAccountAlias(ctx, alias); errors.Is(err, keyward.ErrNoSuchAlias) {
+	if err := s.changing(ctx).DeleteAccountAlias(ctx, alias); errors.Is(err, keyward.ErrNoSuchAlias) {
 		return keyward.Errorf(keyward.ENoSuchEntity, "The account alias %s cannot be found.", alias)
 	} else {
 		return err
@@ -110,7 +110,7 @@ func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, versio
 	if version == "v2Token" {
 		v = 2
 	}
-	return s.Store.SetTokenVersion(ctx, v)
+	return s.changing(ctx).SetTokenVersion(ctx, v)
 }
 
 // ListEntitiesForPolicy pages the users and groups a managed policy is

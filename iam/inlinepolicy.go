@@ -16,7 +16,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, d
 	if err := s.Policies.Check(document); err != nil {
 		return err
 	}
-	err := s.Store.PutInlinePolicy(ctx, e, name, document)
+	err := s.changing(ctx).PutInlinePolicy(ctx, e, name, document)
 	s.policiesChanged()
 	return entityError(err, e)
 }
@@ -53,7 +53,7 @@ func (s *Service) DeleteInlinePolicy(ctx context.Context, e keyward.Entity, name
 	if err := s.Authz.AuthorizeEntity(ctx, entityAction("Delete", e, "Policy"), e); err != nil {
 		return err
 	}
-	err := s.Store.DeleteInlinePolicy(ctx, e, name)
+	err := s.changing(ctx).DeleteInlinePolicy(ctx, e, name)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {
 		return inlineNotFound(e, name)

@@ -108,7 +108,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 		return keyward.NewVirtualMFADevice{}, err
 	}
 	d := keyward.MFADevice{SerialNumber: serial, Path: path, Name: name, CreatedAt: s.now(), Tags: tags, SealedSeed: sealed}
-	switch err := s.Store.CreateMFADevice(ctx, d); {
+	switch err := s.changing(ctx).CreateMFADevice(ctx, d); {
 	case errors.Is(err, keyward.ErrMFADeviceExists):
 		return keyward.NewVirtualMFADevice{}, keyward.Errorf(keyward.EEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
 	case err != nil:
@@ -180,7 +180,7 @@ func (s *Service) proveWithCodes(ctx context.Context, userName, serial string, n
 	var wrong error
 	event := holdEvent(ctx)
 	defer event.release()
-	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+	_, err := s.changing(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
 		if err := check(d); err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial stri
 	if err := s.Authz.AuthorizeUser(ctx, "iam:DeactivateMFADevice", userName); err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+	_, err = s.changing(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
 		if !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
 			return keyward.ErrNoSuchMFADevice
 		}
@@ -229,7 +229,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, serial string) err
 	if err := s.authorizeMFADevice(ctx, "iam:DeleteVirtualMFADevice", serial, nil); err != nil {
 		return err
 	}
-	switch err := s.Store.DeleteMFADevice(ctx, serial); {
+	switch err := s.changing(ctx).DeleteMFADevice(ctx, serial); {
 	case errors.Is(err, keyward.ErrEntityInUse):
 		return keyward.Errorf(keyward.EDeleteConflict, "MFA Device is in use.")
 	default:
@@ -300,9 +300,8 @@ func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
 	now := s.now()
 	var wrong error
 	// The code's use is never the request's change (GetSessionToken,
-	// AssumeRole and sign-in change nothing): the request's event is not
-	// written with it.
-	ctx = keyward.WithEvent(ctx, nil)
+	// AssumeRole and sign-in change nothing): it goes through the store
+	// itself, which writes no event.
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
 		seed, err := s.openSeed(d)
 		if err != nil {

@@ -122,6 +122,10 @@ func (s *Service) log() *slog.Logger {
 	return s.Logger
 }
 
+// changing returns the store ctx's request's change is written through:
+// its audit event commits with the change (keyward.Changing).
+func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+
 // respond sets what ctx's pending event shows of the change's result, as
 // CloudTrail's responseElements do for a created entity (never a secret):
 // the Service knows it before the store writes the event with the change.

@@ -208,7 +208,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 		return keyward.ReportInProgress, "", nil
 	}
 	err = s.goBackground(func() error {
-		return s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: now})
+		return s.changing(ctx).PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: now})
 	}, func(lifetime context.Context) {
 		began := time.Now()
 		err := s.generateReport(lifetime, now)

@@ -8,6 +8,9 @@ import (
 
 // Store is what the reports read, and where they keep what they generated.
 type Store interface {
+	// Recorder gives the view a request's change is written through,
+	// with the request's audit event.
+	keyward.Recorder
 	// Exclusive runs a generation on one replica at a time.
 	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
 

@@ -456,21 +456,31 @@ func auditEvent(id, name, user string, at time.Time) *keyward.PendingEvent {
 		UserIdentity: keyward.EventIdentity{Type: "IAMUser", UserName: user}, RequestParameters: map[string]any{"userName": user}}}
 }
 
-// testAuditEventsWithTheirChange: a write whose context carries a request's
-// event writes the event in its transaction; a write that fails writes
-// none and gives the event back; concurrent writes each keep their own.
+// testAuditEventsWithTheirChange: a write through the view Recording
+// gives writes the event in its transaction; a write that fails writes
+// none and gives the event back; a view's second write writes it no
+// more; the store itself writes none, whatever the context carries;
+// concurrent writes each keep their own.
 func testAuditEventsWithTheirChange(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
 	ok := auditEvent("e-ok", "CreateUser", "alice", t0)
-	must(t, s.CreateUser(keyward.WithEvent(ctx, ok), user("alice")))
+	view := s.Recording(ok)
+	must(t, view.CreateUser(ctx, user("alice")))
 	if !ok.Claimed() {
 		t.Fatal("the change's event was not written with it")
 	}
+	must(t, view.CreateUser(ctx, user("bob")))
 	failed := auditEvent("e-failed", "CreateUser", "alice", t0)
-	wantErr(t, s.CreateUser(keyward.WithEvent(ctx, failed), user("alice")), keyward.ErrUserExists)
+	wantErr(t, s.Recording(failed).CreateUser(ctx, user("alice")), keyward.ErrUserExists)
 	if failed.Claimed() {
 		t.Fatal("a failed write kept its event")
+	}
+	// The event is an argument of the write, never read from the context.
+	unrecorded := auditEvent("e-unrecorded", "CreateUser", "carol", t0)
+	must(t, s.CreateUser(keyward.WithEvent(ctx, unrecorded), user("carol")))
+	if unrecorded.Claimed() {
+		t.Fatal("the store itself wrote the event its context carried")
 	}
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -481,7 +491,7 @@ func testAuditEventsWithTheirChange(t *testing.T, s keyward.Store) {
 			pe := auditEvent("e-"+name, "CreateUser", name, t0.Add(time.Duration(i)*time.Second))
 			u := user(name)
 			u.ID = fmt.Sprintf("AIDAAUDIT%012d", i) // user() derives IDs that collide for these names
-			if err := s.CreateUser(keyward.WithEvent(ctx, pe), u); err != nil {
+			if err := s.Recording(pe).CreateUser(ctx, u); err != nil {
 				t.Error(err)
 			}
 		}()

@@ -21,16 +21,15 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// Store implements keyward.Store but for what only a backend can do:
-// opening and migrating its database, running transactions, working
-// alone (Exclusive) and closing. The backends supply the hooks where the
-// two dialects differ.
-type Store struct {
+// Config is what a backend supplies: its connections, its transactions
+// and the hooks where the two dialects differ.
+type Config struct {
 	// DB serves reads.
 	DB *sql.DB
 	// Tx runs fn in a write transaction (SQLite's group commit,
-	// PostgreSQL's retries after a serialization failure).
-	Tx func(ctx context.Context, fn func(*sql.Tx) error) error
+	// PostgreSQL's retries after a serialization failure) and writes pe,
+	// when not nil, in the same transaction (WriteEvent).
+	Tx func(ctx context.Context, pe *keyward.PendingEvent, fn func(*sql.Tx) error) error
 	// Notify runs inside a write transaction that changes what other
 	// replicas cache: access key IDs, keyward.PoliciesChanged or
 	// keyward.UsersChanged (PostgreSQL's change log and NOTIFY). Nil for a
@@ -53,6 +52,23 @@ type Store struct {
 	// KeySeq is the column that orders access keys by creation: "rowid"
 	// on SQLite, "seq" on PostgreSQL.
 	KeySeq string
+}
+
+// Store implements keyward.Store but for what only a backend can do:
+// opening and migrating its database, running transactions, working
+// alone (Exclusive) and closing. A Store is a view: the store itself
+// writes no audit event, and WithEvent gives the view one request's
+// change is written through.
+type Store struct {
+	*state
+	// event is the audit event of the request whose change this view
+	// writes (WithEvent); nil for the store itself.
+	event *keyward.PendingEvent
+}
+
+// state is what every view of one store shares.
+type state struct {
+	Config
 	// webhookHost names the deployment in webhook events' source, and
 	// onDeliveries is called after a write transaction that wrote webhook
 	// deliveries commits: both set by WireWebhooks.
@@ -62,6 +78,22 @@ type Store struct {
 
 	stmts sync.Map // query → *sql.Stmt on DB
 	wstmt sync.Map // query → *sql.Stmt on WriteDB
+}
+
+// New returns the store of a backend's configuration.
+func New(c Config) *Store { return &Store{state: &state{Config: c}} }
+
+// WithEvent returns the view of s that writes pe, the audit event of one
+// request, in the transaction of the change it makes: the two commit
+// together or not at all. The first write transaction to commit claims the
+// event; a view's later writes write none.
+func (s *Store) WithEvent(pe *keyward.PendingEvent) *Store {
+	return &Store{state: s.state, event: pe}
+}
+
+// transact runs fn in a write transaction with the view's event.
+func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.Tx(ctx, s.event, fn)
 }
 
 // The backends add Exclusive and Close to make a keyward.Store.
@@ -88,7 +120,7 @@ func (s *Store) q(query string) string {
 // write runs fn in a write transaction; a change to what policy
 // evaluation sees is announced with it.
 func (s *Store) write(ctx context.Context, policyChange bool, fn func(*sql.Tx) error) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
