@@ -35,7 +35,8 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (keyward.G
 	}
 	g := keyward.Group{ID: id, Name: name, Path: path, CreatedAt: s.now()}
 	respond(ctx, "group", map[string]any{"groupName": name, "groupId": id, "path": path, "arn": s.Account(ctx).GroupARN(path, name), "createDate": eventTime(g.CreatedAt)})
-	if err := s.changing(ctx).CreateGroup(ctx, g); errors.Is(err, keyward.ErrGroupExists) {
+	max := s.quotas().Groups
+	if err := quotaError(s.changing(ctx).CreateGroup(ctx, g, max), "GroupsPerAccount", max); errors.Is(err, keyward.ErrGroupExists) {
 		return keyward.Group{}, keyward.Errorf(keyward.EEntityAlreadyExists, "Group with name %s already exists.", name)
 	} else if err != nil {
 		return keyward.Group{}, err
@@ -116,9 +117,10 @@ func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error 
 	if err := s.Authz.AuthorizeGroup(ctx, "iam:AddUserToGroup", group); err != nil {
 		return err
 	}
-	err := s.changing(ctx).AddUserToGroup(ctx, group, user)
+	max := s.quotas().GroupsPerUser
+	err := s.changing(ctx).AddUserToGroup(ctx, group, user, max)
 	s.policiesChanged()
-	return membershipError(err, group, user)
+	return membershipError(quotaError(err, "GroupsPerUser", max), group, user)
 }
 
 // RemoveUserFromGroup removes a user from a group.

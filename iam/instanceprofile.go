@@ -74,7 +74,8 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, 
 		return keyward.InstanceProfile{}, err
 	}
 	p := keyward.InstanceProfile{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags}
-	return p, instanceProfileError(s.changing(ctx).CreateInstanceProfile(ctx, p), name, "")
+	max := s.quotas().InstanceProfiles
+	return p, instanceProfileError(quotaError(s.changing(ctx).CreateInstanceProfile(ctx, p, max), "InstanceProfilesPerAccount", max), name, "")
 }
 
 // InstanceProfile returns an instance profile with its role.

@@ -68,6 +68,9 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
 		return keyward.Role{}, err
 	}
+	if err := checkPolicySize(r.TrustPolicy, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
+		return keyward.Role{}, err
+	}
 	return s.storeNewRole(ctx, r, keyward.Errorf(keyward.EEntityAlreadyExists, "Role with name %s already exists.", r.Name))
 }
 
@@ -81,7 +84,8 @@ func (s *Service) storeNewRole(ctx context.Context, r keyward.Role, exists error
 	r.ID, r.CreatedAt = id, s.now()
 	respond(ctx, "role", map[string]any{"roleName": r.Name, "roleId": id, "path": r.Path, "arn": s.Account(ctx).RoleARN(r.Path, r.Name),
 		"createDate": eventTime(r.CreatedAt)})
-	if err := s.changing(ctx).CreateRole(ctx, r); errors.Is(err, keyward.ErrRoleExists) {
+	max := s.quotas().Roles
+	if err := quotaError(s.changing(ctx).CreateRole(ctx, r, max), "RolesPerAccount", max); errors.Is(err, keyward.ErrRoleExists) {
 		return keyward.Role{}, exists
 	} else if err != nil {
 		return keyward.Role{}, err
@@ -143,6 +147,9 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 		return err
 	}
 	if err := s.Policies.CheckTrust(document); err != nil {
+		return err
+	}
+	if err := checkPolicySize(document, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {

@@ -45,7 +45,8 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 	}
 	u := keyward.User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags, PermissionsBoundary: boundary}
 	respond(ctx, "user", map[string]any{"userName": name, "userId": id, "path": path, "arn": arn, "createDate": eventTime(u.CreatedAt)})
-	if err := s.changing(ctx).CreateUser(ctx, u); err != nil {
+	max := s.quotas().Users
+	if err := quotaError(s.changing(ctx).CreateUser(ctx, u, max), "UsersPerAccount", max); err != nil {
 		if errors.Is(err, keyward.ErrUserExists) {
 			return keyward.User{}, keyward.UserExists(name)
 		}

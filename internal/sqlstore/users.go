@@ -43,8 +43,11 @@ func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *key
 }
 
 // CreateUser implements keyward.Store.
-func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
+func (s *Store) CreateUser(ctx context.Context, u keyward.User, max int) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
+		if err := s.accountQuota(ctx, tx, "users", "", max); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, name, name_fold, path, created_at, permissions_boundary) VALUES (?, ?, ?, ?, ?, ?)`),
 			u.ID, u.Name, keyward.FoldName(u.Name), u.Path, toNanos(u.CreatedAt), u.PermissionsBoundary)
 		if err != nil && s.IsUnique(err) {
