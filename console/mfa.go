@@ -143,11 +143,14 @@ func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
 		return
 	}
 	serial := r.PostFormValue("serial")
-	fields := map[string]string{"SerialNumber": serial, "AuthenticationCode1": r.PostFormValue("code1"), "AuthenticationCode2": r.PostFormValue("code2")}
-	if !o.Root {
-		fields["UserName"] = o.User.Name
+	userName := o.User.Name
+	if o.Root {
+		// The root user has no user name; the API names it by the
+		// account's ID (ListMFADevices).
+		userName = c.IAM.Account(r.ctx()).ID
 	}
-	err = r.op.Check(fields)
+	err = r.op.Check(map[string]string{"UserName": userName, "SerialNumber": serial,
+		"AuthenticationCode1": r.PostFormValue("code1"), "AuthenticationCode2": r.PostFormValue("code2")})
 	switch {
 	case err == nil && o.Root:
 		requested(r, map[string]any{"serialNumber": keyward.Clip(serial)})
