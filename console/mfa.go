@@ -159,12 +159,16 @@ func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
 		err = c.IAM.EnableMFADevice(r.ctx(), o.User.Name, serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
 	}
 	if err != nil {
+		r.failed = err // the refusal is the form's event
 		if denied(err) {
 			c.fail(w, r, err)
 			return
 		}
 		if keyward.ErrorCode(err) == keyward.EInvalidAuthenticationCode || keyward.ErrorCode(err) == keyward.EValidationError {
-			c.IAM.DeleteVirtualMFADevice(r.ctx(), serial) // unassigned, useless without its seed
+			// Unassigned, and useless without its seed. Its deletion is an
+			// event of its own: written with the form's, it would record
+			// the refused EnableMFADevice as done.
+			c.deleteDevice(r, serial)
 		}
 		page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), Owner: o, Step: 1, Name: o.deviceName()}
 		page.Error = keyward.ErrorMessage(err) + " Start again with a new device."
@@ -199,8 +203,8 @@ func (c *Console) removeMFA(w http.ResponseWriter, r *request) {
 	redirect(w, r, o.Back(), o.notice("mfa-removed"))
 }
 
-// deleteDevice deletes a device deactivated by the same form, with its own
-// DeleteVirtualMFADevice event.
+// deleteDevice deletes a device a form has done with (deactivated, or
+// never enabled), with its own DeleteVirtualMFADevice event.
 func (c *Console) deleteDevice(r *request, serial string) error {
 	var pe *keyward.PendingEvent
 	ctx := r.ctx()
