@@ -525,6 +525,9 @@ func TestRootMFAOutOfAdministratorsReach(t *testing.T) {
 			t.Fatalf("resynchronised the root user's device as %s's", name)
 		}
 	}
+	// Naming no user is naming itself, never the root user.
+	_, err = admin.DeactivateMFADevice(bg, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
+	kwtest.WantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
 	_, err = admin.EnableMFADevice(bg, &awsiam.EnableMFADeviceInput{UserName: aws.String("admin"), SerialNumber: aws.String(serial),
 		AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2)})
 	kwtest.WantAPIError(t, err, "EntityAlreadyExists", http.StatusConflict, "")

@@ -203,12 +203,19 @@ func (s *Service) proveWithCodes(ctx context.Context, userName, serial string, n
 	return s.mfaError(err, userName, serial)
 }
 
-// DeactivateMFADevice unassigns a device from its user; the virtual device
-// itself remains until deleted.
+// DeactivateMFADevice unassigns a device from its user (the caller when
+// userName is empty, as AWS's SDKs now allow); the virtual device itself
+// remains until deleted. The root user, naming no user, deactivates its
+// own device: whoever holds the root user's key can do anything through
+// the API already, and this is how a root user whose device is lost signs
+// in to the console again.
 func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial string) error {
 	userName, err := s.subject(ctx, userName)
 	if err != nil {
 		return err
+	}
+	if userName == "" {
+		return s.DeactivateRootMFADevice(ctx, serial)
 	}
 	if err := s.Authz.AuthorizeUser(ctx, "iam:DeactivateMFADevice", userName); err != nil {
 		return err

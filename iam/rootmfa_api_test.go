@@ -31,7 +31,7 @@ func rootDevice(t *testing.T, b *apiServer, name string) (serial, seed string) {
 // called by the root user without a user name lists it, and a user named
 // "root" has none of it; GetAccountSummary's AccountMFAEnabled is 1 and the
 // credential report's root row has mfa_active true, until the root user
-// removes it.
+// deactivates it (DeactivateMFADevice without a user name) and deletes it.
 func TestRootMFAAsTheAPIShowsIt(t *testing.T) {
 	t.Parallel()
 	b := newAPIServer(t)
@@ -96,10 +96,12 @@ func TestRootMFAAsTheAPIShowsIt(t *testing.T) {
 		t.Fatalf("the root row with MFA: %v", row)
 	}
 
-	// In use, the device is not deleted; removed by the root user, it is.
+	// In use, the device is not deleted. The root user deactivates it
+	// naming no user (as AWS's SDKs now allow), then deletes it.
 	_, err = root.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
 	wantAPIError(t, err, "DeleteConflict", 409, "")
-	must(t, b.IAM.DeactivateRootMFADevice(b.RootContext(), serial))
+	_, err = root.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
+	must(t, err)
 	if n := summary(); n != 0 {
 		t.Fatalf("AccountMFAEnabled %d after removing the device", n)
 	}
