@@ -87,8 +87,7 @@ func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, e
 		{Key: "UserPolicySizeQuota", Value: q.UserPolicySize}, {Key: "GroupPolicySizeQuota", Value: q.GroupPolicySize}, {Key: "GroupsPerUserQuota", Value: q.GroupsPerUser},
 		{Key: "SigningCertificatesPerUserQuota", Value: keyward.MaxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
 		{Key: "MFADevices", Value: c.MFADevices}, {Key: "MFADevicesInUse", Value: c.MFADevicesInUse},
-		// The root user's MFA is not kept by Keyward.
-		{Key: "AccountMFAEnabled", Value: 0},
+		{Key: "AccountMFAEnabled", Value: present(c.RootMFADevices)},
 		{Key: "AccountAccessKeysPresent", Value: present(c.RootAccessKeys)},
 		{Key: "AccountSigningCertificatesPresent", Value: 0},
 		{Key: "AttachedPoliciesPerGroupQuota", Value: q.AttachedPoliciesPerGroup}, {Key: "AttachedPoliciesPerRoleQuota", Value: q.AttachedPoliciesPerRole},

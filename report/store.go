@@ -28,6 +28,8 @@ type Store interface {
 	GroupMembers(ctx context.Context, group, after string, max int) ([]keyward.User, bool, error)
 	ListGroupsForUser(ctx context.Context, user, after string, max int) ([]keyward.Group, bool, error)
 	ListAccessKeys(ctx context.Context, userName, after string, max int) ([]keyward.AccessKey, bool, error)
+	// ListMFADevices tells whether the root user has an MFA device, for its row.
+	ListMFADevices(ctx context.Context, f keyward.MFAFilter, after string, max int) ([]keyward.MFADevice, bool, error)
 	Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, error)
 	PolicyVersion(ctx context.Context, arn, version string) (keyward.PolicyVersion, error)
 	PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage, after string, max int) ([]keyward.PolicyEntity, bool, error)
