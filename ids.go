@@ -1,6 +1,7 @@
 package keyward
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"regexp"
@@ -152,4 +153,16 @@ func ValidRegionName(s string) bool {
 		}
 	}
 	return true
+}
+
+// NewEventID returns a random UUID (version 4), as CloudTrail's event IDs
+// are.
+func NewEventID(r io.Reader) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", err
+	}
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }

@@ -110,13 +110,13 @@ func (rc *RequestContext) own(key string) ([]string, bool) {
 		// Present for sessions, console or temporary credentials (true with
 		// MFA); absent for requests signed with a long-term access key, as
 		// AWS leaves it.
-		mfa := rc.mfaAt()
+		mfa := rc.MFAAt()
 		if rc.Session == "" && !rc.Temporary && p.Session == nil && mfa.IsZero() {
 			return nil, false
 		}
 		return []string{strconv.FormatBool(!mfa.IsZero())}, true
 	case "aws:multifactorauthage":
-		mfa := rc.mfaAt()
+		mfa := rc.MFAAt()
 		if mfa.IsZero() || rc.CurrentTime.IsZero() {
 			return nil, false
 		}
@@ -182,9 +182,9 @@ func PrincipalKey(key string) bool {
 	return strings.HasPrefix(key, "aws:principaltag/")
 }
 
-// mfaAt is when the caller authenticated with MFA: as the transport says,
-// or as its session token does.
-func (rc *RequestContext) mfaAt() time.Time {
+// MFAAt is when the caller authenticated with MFA, as the transport says
+// or as its session token does; zero without MFA.
+func (rc *RequestContext) MFAAt() time.Time {
 	if rc.MFAAuthTime.IsZero() && rc.Principal.Session != nil {
 		return rc.Principal.Session.MFAAt
 	}
