@@ -27,10 +27,6 @@ const (
 	MaxSigningCertificatesPerUser = 2
 )
 
-// ServiceSpecificServices are the services that take service-specific
-// credentials.
-var ServiceSpecificServices = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com"}
-
 // OtherCredential is an SSH public key, a service-specific credential or a
 // signing certificate of a user.
 type OtherCredential struct {

@@ -59,12 +59,6 @@ var (
 	ErrWebhookSubscriptionQuota  = errors.New("keyward: webhook subscription quota reached")
 )
 
-// WebhookSubscriptionNotFound is the API's error for a subscription ID
-// that names none of the account's.
-func WebhookSubscriptionNotFound(id string) *Error {
-	return Errorf(ENoSuchWebhookSubscription, "The webhook subscription with id %s cannot be found.", Clip(id))
-}
-
 // WebhookStore keeps the webhook subscriptions and lists the deliveries
 // that were given up. The deliveries themselves are written by the store
 // in the transaction of the change they report (package webhook's Outbox).

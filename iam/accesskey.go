@@ -118,7 +118,7 @@ func (s *Service) createAccessKey(ctx context.Context, userName, id string, expi
 		case errors.Is(err, keyward.ErrNoSuchUser):
 			return keyward.AccessKey{}, "", keyward.UserNotFound(userName)
 		case errors.Is(err, keyward.ErrAccessKeyQuota):
-			return keyward.AccessKey{}, "", keyward.AccessKeyQuotaExceeded()
+			return keyward.AccessKey{}, "", accessKeyQuotaExceeded()
 		case errors.Is(err, keyward.ErrAccessKeyExists) && attempt < 3 && !given:
 			continue // 80 random bits collided; draw again
 		case err != nil:
@@ -290,4 +290,9 @@ func (s *Service) Credential(ctx context.Context, id string) (keyward.Credential
 	// deactivated it; the keyring checks the date again on every use.
 	active := k.Status == keyward.StatusActive && !k.Expired(s.Now())
 	return keyward.Credential{AccessKeyID: k.ID, Secret: secret, Active: active, Principal: p, ExpiresAt: k.ExpiresAt}, nil
+}
+
+// accessKeyQuotaExceeded is AWS's LimitExceeded for a third access key.
+func accessKeyQuotaExceeded() *keyward.Error {
+	return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", keyward.MaxAccessKeysPerUser)
 }

@@ -368,7 +368,7 @@ func (s *Service) servicePassword(id string) (string, []byte, error) {
 }
 
 func supportedService(name string) bool {
-	for _, s := range keyward.ServiceSpecificServices {
+	for _, s := range ServiceSpecificServices {
 		if s == name {
 			return true
 		}
@@ -409,3 +409,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, userName, body s
 		Body: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})), Fingerprint: hex.EncodeToString(sum[:])},
 		keyward.MaxSigningCertificatesPerUser)
 }
+
+// ServiceSpecificServices are the services that take service-specific
+// credentials.
+var ServiceSpecificServices = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com"}

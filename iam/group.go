@@ -83,7 +83,7 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 	}
 	err := s.Store.DeleteGroup(ctx, name)
 	if errors.Is(err, keyward.ErrEntityInUse) {
-		return keyward.DeleteConflict()
+		return deleteConflict()
 	}
 	return entityError(err, keyward.Entity{Kind: keyward.EntityGroup, Name: name})
 }

@@ -61,7 +61,7 @@ func loginProfileError(user string, err error) error {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(user)
 	case errors.Is(err, keyward.ErrNoLoginProfile):
-		return keyward.LoginProfileNotFound(user)
+		return loginProfileNotFound(user)
 	}
 	return err
 }
@@ -287,4 +287,9 @@ func (g *passwordGuesses) failed(user string, now time.Time) {
 			}
 		}
 	}
+}
+
+// loginProfileNotFound is AWS's NoSuchEntity for a user without a password.
+func loginProfileNotFound(user string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "Login Profile for User %s cannot be found.", user)
 }

@@ -47,7 +47,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 	respond(ctx, "user", map[string]any{"userName": name, "userId": id, "path": path, "arn": arn, "createDate": eventTime(u.CreatedAt)})
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, keyward.ErrUserExists) {
-			return keyward.User{}, keyward.UserExists(name)
+			return keyward.User{}, userExists(name)
 		}
 		return keyward.User{}, err
 	}
@@ -119,7 +119,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserU
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(name)
 	case errors.Is(err, keyward.ErrUserExists):
-		return keyward.UserExists(*upd.NewName)
+		return userExists(*upd.NewName)
 	case err != nil:
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(name)
 	case errors.Is(err, keyward.ErrUserHasAccessKey), errors.Is(err, keyward.ErrEntityInUse):
-		return keyward.DeleteConflict()
+		return deleteConflict()
 	}
 	return err
 }
@@ -189,3 +189,14 @@ func boundaryError(err error, arn string) error {
 // errNotUser is AWS's refusal of an operation that acts on the calling
 // user when the caller is a role or federated session.
 var errNotUser = keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")
+
+// userExists is AWS's EntityAlreadyExists for a user name.
+func userExists(name string) *keyward.Error {
+	return keyward.Errorf(keyward.EEntityAlreadyExists, "User with name %s already exists.", name)
+}
+
+// deleteConflict is AWS's DeleteConflict for an entity that still has
+// dependent objects.
+func deleteConflict() *keyward.Error {
+	return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete entity, must remove referenced objects first.")
+}

@@ -40,7 +40,7 @@ func writeKeyPolicy(w *xmlWriter, _ keyward.Account, p keyward.AccessKeyPolicy) 
 			continue
 		}
 		w.open("member")
-		w.elem("Name", keyward.NameOfRule[reason])
+		w.elem("Name", lifecycle.NameOfRule[reason])
 		w.elem("After", keyward.FormatKeyDuration(r.After))
 		w.bool("ReportOnly", r.ReportOnly)
 		if r.PathPrefix != "" {
