@@ -24,52 +24,7 @@ func (a Account) iamARN(kind, path, name string) string {
 	return "arn:aws:iam::" + a.ID + ":" + kind + path + name
 }
 
-// OIDCProviderARN returns the ARN of an OpenID Connect provider, named by
-// its issuer's host and path.
-func (a Account) OIDCProviderARN(url string) string { return a.iamARN("oidc-provider/", "", url) }
-
-// SAMLProviderARN returns the ARN of a SAML provider.
-func (a Account) SAMLProviderARN(name string) string { return a.iamARN("saml-provider/", "", name) }
-
-// UserARN returns the ARN of the user with the given path and name, as AWS
-// forms it: arn:aws:iam::<account>:user<path><name>.
-func (a Account) UserARN(path, name string) string {
-	return a.iamARN("user", path, name)
-}
-
-// GroupARN returns the ARN of a group.
-func (a Account) GroupARN(path, name string) string {
-	return a.iamARN("group", path, name)
-}
-
-// PolicyARN returns the ARN of one of the account's managed policies.
-func (a Account) PolicyARN(path, name string) string {
-	return a.iamARN("policy", path, name)
-}
-
-// InstanceProfileARN returns an instance profile's ARN.
-func (a Account) InstanceProfileARN(path, name string) string {
-	return a.iamARN("instance-profile", path, name)
-}
-
 // MFADeviceARN returns the serial number of a virtual MFA device.
 func (a Account) MFADeviceARN(path, name string) string {
 	return a.iamARN("mfa", path, name)
-}
-
-// RoleARN returns a role's ARN.
-func (a Account) RoleARN(path, name string) string {
-	return a.iamARN("role", path, name)
-}
-
-// ServerCertificateARN returns a server certificate's ARN.
-func (a Account) ServerCertificateARN(path, name string) string {
-	return a.iamARN("server-certificate", path, name)
-}
-
-// WebhookSubscriptionARN returns the ARN of a webhook subscription, a
-// Keyward resource: arn:aws:keyward::<account>:webhook-subscription/<id>
-// ("*" for every subscription of the account).
-func (a Account) WebhookSubscriptionARN(id string) string {
-	return "arn:aws:keyward::" + a.ID + ":webhook-subscription/" + id
 }

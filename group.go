@@ -35,3 +35,8 @@ const (
 func NewGroupID(r interface{ Read([]byte) (int, error) }) (string, error) {
 	return RandomString(r, "AGPA", 17, Base32Alphabet)
 }
+
+// GroupARN returns the ARN of a group.
+func (a Account) GroupARN(path, name string) string {
+	return a.iamARN("group", path, name)
+}

@@ -53,3 +53,12 @@ type InstanceProfileStore interface {
 	// ErrEntityInUse while it holds a role.
 	DeleteInstanceProfile(ctx context.Context, name string) error
 }
+
+// InstanceProfileARN returns an instance profile's ARN.
+func (a Account) InstanceProfileARN(path, name string) string {
+	return a.iamARN("instance-profile", path, name)
+}
+
+// TaggedInstanceProfile is the tag kind of instance profiles,
+// each named by its name in their tagging operations.
+const TaggedInstanceProfile TagKind = "InstanceProfile"

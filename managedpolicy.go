@@ -75,3 +75,12 @@ func (e errorString) Error() string { return string(e) }
 func NewPolicyID(r interface{ Read([]byte) (int, error) }) (string, error) {
 	return RandomString(r, "ANPA", 17, Base32Alphabet)
 }
+
+// PolicyARN returns the ARN of one of the account's managed policies.
+func (a Account) PolicyARN(path, name string) string {
+	return a.iamARN("policy", path, name)
+}
+
+// TaggedPolicy is the tag kind of the account's managed policies,
+// each named by its ARN in their tagging operations.
+const TaggedPolicy TagKind = "Policy"

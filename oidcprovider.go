@@ -123,3 +123,11 @@ type OIDCSignInStore interface {
 	// DeleteOIDCSignIn deletes one; ErrNoSuchOIDCSignIn.
 	DeleteOIDCSignIn(ctx context.Context, arn string) error
 }
+
+// OIDCProviderARN returns the ARN of an OpenID Connect provider, named by
+// its issuer's host and path.
+func (a Account) OIDCProviderARN(url string) string { return a.iamARN("oidc-provider/", "", url) }
+
+// TaggedOIDCProvider is the tag kind of OpenID Connect providers,
+// each named by its ARN in their tagging operations.
+const TaggedOIDCProvider TagKind = "OpenIDConnectProvider"

@@ -82,3 +82,12 @@ const ServiceRolePath = "/aws-service-role/"
 
 // IsServiceLinked reports whether a role is a service-linked role.
 func (r Role) IsServiceLinked() bool { return strings.HasPrefix(r.Path, ServiceRolePath) }
+
+// RoleARN returns a role's ARN.
+func (a Account) RoleARN(path, name string) string {
+	return a.iamARN("role", path, name)
+}
+
+// TaggedRole is the tag kind of roles, each named by its name in their
+// tagging operations.
+const TaggedRole TagKind = "Role"

@@ -48,3 +48,12 @@ type ServerCertificateStore interface {
 	// DeleteServerCertificate deletes one; ErrNoSuchServerCertificate.
 	DeleteServerCertificate(ctx context.Context, name string) error
 }
+
+// ServerCertificateARN returns a server certificate's ARN.
+func (a Account) ServerCertificateARN(path, name string) string {
+	return a.iamARN("server-certificate", path, name)
+}
+
+// TaggedServerCertificate is the tag kind of server certificates,
+// each named by its name in their tagging operations.
+const TaggedServerCertificate TagKind = "ServerCertificate"

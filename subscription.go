@@ -80,3 +80,10 @@ type WebhookStore interface {
 	// most recently parked first, up to limit.
 	ParkedWebhookDeliveries(ctx context.Context, accountID string, limit int) ([]WebhookDelivery, error)
 }
+
+// WebhookSubscriptionARN returns the ARN of a webhook subscription, a
+// Keyward resource: arn:aws:keyward::<account>:webhook-subscription/<id>
+// ("*" for every subscription of the account).
+func (a Account) WebhookSubscriptionARN(id string) string {
+	return "arn:aws:keyward::" + a.ID + ":webhook-subscription/" + id
+}

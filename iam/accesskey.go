@@ -10,6 +10,17 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of access keys.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateAccessKey":      keyward.Changes(optUserNameParam, keyward.OptParam("ExpiresIn", keyward.KeyDurationShape)),
+		"UpdateAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
+		"DeleteAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
+		"ListAccessKeys":       keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"GetAccessKeyLastUsed": keyward.Reads(keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
+	})
+}
+
 // changed announces a change to an access key.
 func (s *Service) changed(id string) {
 	s.publish(keyward.Change{Kind: keyward.ChangedAccessKey, AccessKeyID: id})

@@ -18,6 +18,27 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of SSH public keys, service-specific credentials and
+// signing certificates.
+func init() {
+	describe(map[string]keyward.Operation{
+		"UploadSSHPublicKey":              keyward.Changes(credUserNameParam, keyward.ReqParam("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)),
+		"GetSSHPublicKey":                 keyward.Reads(credUserNameParam, sshKeyIDParam, keyward.ReqParam("Encoding", keyward.EncodingShape)),
+		"ListSSHPublicKeys":               keyward.Reads(optCredUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam, statusParam),
+		"DeleteSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam),
+		"CreateServiceSpecificCredential": keyward.Changes(credUserNameParam, keyward.ReqParam("ServiceName", keyward.ServiceNameShape)),
+		"ResetServiceSpecificCredential":  keyward.Changes(optCredUserNameParam, serviceCredIDParam),
+		"ListServiceSpecificCredentials":  keyward.Reads(optCredUserNameParam, keyward.OptParam("ServiceName", keyward.ServiceNameShape)),
+		"UpdateServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam, statusParam),
+		"DeleteServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam),
+		"UploadSigningCertificate":        keyward.Changes(optUserNameParam, keyward.ReqParam("CertificateBody", keyward.CertificateBodyShape)),
+		"ListSigningCertificates":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam, statusParam),
+		"DeleteSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam),
+	})
+}
+
 const minSSHKeyBits = 2048
 
 // credentialNotFound is AWS's NoSuchEntity for each kind.

@@ -9,6 +9,17 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// The descriptors of login profiles and passwords.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateLoginProfile": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.ReqParam("Password", keyward.PasswordShape), keyward.BoolParam("PasswordResetRequired")),
+		"GetLoginProfile":    keyward.Reads(keyward.ReqParam("UserName", keyward.UserNameShape)),
+		"UpdateLoginProfile": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.OptParam("Password", keyward.PasswordShape), keyward.BoolParam("PasswordResetRequired")),
+		"DeleteLoginProfile": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape)),
+		"ChangePassword":     keyward.Changes(keyward.ReqParam("OldPassword", keyward.PasswordShape), keyward.ReqParam("NewPassword", keyward.PasswordShape)),
+	})
+}
+
 // CreateLoginProfile gives a user a console password.
 func (s *Service) CreateLoginProfile(ctx context.Context, user, password string, resetRequired bool) (keyward.LoginProfile, error) {
 	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateLoginProfile", user); err != nil {

@@ -10,6 +10,17 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// The descriptors of the account's password policy.
+func init() {
+	describe(map[string]keyward.Operation{
+		"UpdateAccountPasswordPolicy": keyward.Changes(keyward.IntParam("MinimumPasswordLength", 6, 128), keyward.BoolParam("RequireSymbols"), keyward.BoolParam("RequireNumbers"),
+			keyward.BoolParam("RequireUppercaseCharacters"), keyward.BoolParam("RequireLowercaseCharacters"), keyward.BoolParam("AllowUsersToChangePassword"),
+			keyward.IntParam("MaxPasswordAge", 1, 1095), keyward.IntParam("PasswordReusePrevention", 1, 24), keyward.BoolParam("HardExpiry")),
+		"GetAccountPasswordPolicy":    keyward.Reads(),
+		"DeleteAccountPasswordPolicy": keyward.Changes(),
+	})
+}
+
 // effectivePolicy returns the account's password policy, or AWS's default
 // and true when it has none.
 func (s *Service) effectivePolicy(ctx context.Context) (keyward.PasswordPolicy, bool, error) {

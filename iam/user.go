@@ -8,6 +8,35 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of users and their permissions boundaries, and how they are
+// tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateUser": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.OptParam("Path", keyward.PathShape),
+			keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
+		"GetUser":                       keyward.Reads(optUserNameParam),
+		"ListUsers":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateUser":                    keyward.Changes(userNameParam, keyward.OptParam("NewUserName", keyward.UserNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
+		"DeleteUser":                    keyward.Changes(userNameParam),
+		"PutUserPermissionsBoundary":    keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.ReqParam("PermissionsBoundary", keyward.ARNShape)),
+		"DeleteUserPermissionsBoundary": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape)),
+	})
+	taggables[keyward.TaggedUser] = taggable{
+		by: userNameParam,
+		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
+			return s.Authz.AuthorizeUserWith(ctx, action, id, keys)
+		},
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			u, err := s.Store.User(ctx, id)
+			return u.Tags, err
+		},
+		missing: keyward.ErrNoSuchUser, notFound: func(id string) error { return keyward.UserNotFound(id) },
+		// A user's tags are its aws:PrincipalTag keys: decisions cached
+		// with them are made again.
+		changed: true,
+	}
+}
+
 // CreateUser creates an IAM user; tagging it takes iam:TagUser too.
 func (s *Service) CreateUser(ctx context.Context, name, path string, tags []keyward.Tag) (keyward.User, error) {
 	return s.CreateBoundedUser(ctx, name, path, "", tags)

@@ -8,6 +8,8 @@ import (
 	"github.com/keyward/keyward/report"
 )
 
+func init() { serveIAM(accessActions) }
+
 // Service last accessed reports and the STS preference of the account.
 var accessActions = map[string]action{
 	"GenerateServiceLastAccessedDetails": row(func(ctx context.Context, s *Services, in *input) (string, error) {

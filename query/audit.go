@@ -28,7 +28,7 @@ type eventOf struct {
 // operation returns the operation of a served action by its name, nil for
 // one Keyward does not serve.
 func operation(action string) *keyward.Operation {
-	if a, ok := iamAPI.actions[action]; ok {
+	if a, ok := iamAPI().actions[action]; ok {
 		return a.op
 	}
 	if a, ok := stsAPI.actions[action]; ok {

@@ -7,6 +7,8 @@ import (
 	"github.com/keyward/keyward/lifecycle"
 )
 
+func init() { serveIAM(lifecycleActions) }
+
 // The key lifecycle policy: Keyward's own actions on the IAM endpoint
 // (keyward:PutAccessKeyPolicy, …), answered in IAM's XML.
 var lifecycleActions = map[string]action{

@@ -10,6 +10,8 @@ import (
 	"github.com/keyward/keyward/iam"
 )
 
+func init() { serveIAM(policyActions) }
+
 // policyActions holds inline and managed policies, their versions and
 // attachments; the user and group forms of an action are made by one
 // function each.

@@ -23,9 +23,7 @@ func accountTests() []namedTest {
 		{"ConsoleUserSorts", testConsoleUserSorts},
 		{"Roles", testRoles},
 		{"OIDCProviders", testOIDCProviders},
-		{"SAMLProviders", testSAMLProviders},
 		{"OIDCSignIns", testOIDCSignIns},
-		{"ConcurrentSAMLProviderQuota", testConcurrentSAMLProviderQuota},
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
 		{"InstanceProfiles", testInstanceProfiles},
 		{"TagsOfEveryKind", testTagsOfEveryKind},
@@ -553,31 +551,9 @@ func testAuditLookupAndPrune(t *testing.T, s keyward.Store) {
 func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	createUser(t, s, "alice")
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
-	p := managed("P")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("s3:*")))
-	d := device("phone")
-	d.Tags = nil
-	must(t, s.CreateMFADevice(ctx, d))
-	oidc := keyward.OIDCProvider{ARN: "arn:aws:iam::123456789012:oidc-provider/a.example", URL: "a.example", ClientIDs: []string{"c"}, CreatedAt: t0}
-	must(t, s.CreateOIDCProvider(ctx, oidc, 2))
-	must(t, s.CreateServerCertificate(ctx, keyward.ServerCertificate{ID: "ASCA1", Name: "web", Path: "/", Body: "PEM", SealedKey: []byte("sealed"),
-		UploadedAt: t0, Expiration: t0.AddDate(1, 0, 0)}, 2))
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
-	idp := keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/corp", Name: "corp", Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}
-	must(t, s.CreateSAMLProvider(ctx, idp, 2))
-
-	names := map[keyward.TagKind]string{keyward.TaggedUser: "ALICE", keyward.TaggedRole: "CI", keyward.TaggedPolicy: p.ARN,
-		keyward.TaggedMFADevice: d.SerialNumber, keyward.TaggedOIDCProvider: oidc.ARN, keyward.TaggedServerCertificate: "Web",
-		keyward.TaggedInstanceProfile: "WEB", keyward.TaggedSAMLProvider: idp.ARN}
-	missing := map[keyward.TagKind]error{keyward.TaggedUser: keyward.ErrNoSuchUser, keyward.TaggedRole: keyward.ErrNoSuchRole,
-		keyward.TaggedPolicy: keyward.ErrNoSuchPolicy, keyward.TaggedMFADevice: keyward.ErrNoSuchMFADevice,
-		keyward.TaggedOIDCProvider: keyward.ErrNoSuchOIDCProvider, keyward.TaggedServerCertificate: keyward.ErrNoSuchServerCertificate,
-		keyward.TaggedInstanceProfile: keyward.ErrNoSuchInstanceProfile, keyward.TaggedSAMLProvider: keyward.ErrNoSuchSAMLProvider}
 	refused := errors.New("refused")
-	for _, kind := range keyward.TagKinds {
-		name := names[kind]
+	for _, kind := range TagKinds() {
+		name := taggedKinds[kind].make(t, s)
 		set := func(tags ...keyward.Tag) func([]keyward.Tag) ([]keyward.Tag, error) {
 			return func(old []keyward.Tag) ([]keyward.Tag, error) { return append(old, tags...), nil }
 		}
@@ -592,7 +568,7 @@ func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 		if len(seen) != 1 || seen[0].Key != "a" {
 			t.Fatalf("%s: after dropping one, %+v", kind, seen)
 		}
-		wantErr(t, s.UpdateTags(ctx, kind, "none", set()), missing[kind])
+		wantErr(t, s.UpdateTags(ctx, kind, "none", set()), taggedKinds[kind].missing)
 	}
 	u, err := s.User(ctx, "alice")
 	must(t, err)
@@ -602,3 +578,27 @@ func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 		t.Fatalf("user's tags %+v, role's %+v", u.Tags, r.Tags)
 	}
 }
+
+func init() {
+	taggedKinds[keyward.TaggedRole] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		must(t, s.CreateRole(context.Background(), keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+		return "CI"
+	}, keyward.ErrNoSuchRole}
+	taggedKinds[keyward.TaggedMFADevice] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		d := device("phone")
+		d.Tags = nil
+		must(t, s.CreateMFADevice(context.Background(), d))
+		return d.SerialNumber
+	}, keyward.ErrNoSuchMFADevice}
+	taggedKinds[keyward.TaggedOIDCProvider] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		p := keyward.OIDCProvider{ARN: "arn:aws:iam::123456789012:oidc-provider/a.example", URL: "a.example", ClientIDs: []string{"c"}, CreatedAt: t0}
+		must(t, s.CreateOIDCProvider(context.Background(), p, 2))
+		return p.ARN
+	}, keyward.ErrNoSuchOIDCProvider}
+	taggedKinds[keyward.TaggedInstanceProfile] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		must(t, s.CreateInstanceProfile(context.Background(), keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+		return "WEB"
+	}, keyward.ErrNoSuchInstanceProfile}
+}
+
+func init() { suite(accountTests()...) }
