@@ -40,3 +40,6 @@ func NewGroupID(r interface{ Read([]byte) (int, error) }) (string, error) {
 func (a Account) GroupARN(path, name string) string {
 	return a.iamARN("group", path, name)
 }
+
+// The shape of a group's name.
+var GroupNameShape = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)

@@ -62,3 +62,6 @@ func (a Account) InstanceProfileARN(path, name string) string {
 // TaggedInstanceProfile is the tag kind of instance profiles,
 // each named by its name in their tagging operations.
 const TaggedInstanceProfile TagKind = "InstanceProfile"
+
+// The shape of an instance profile's name.
+var InstanceProfileNameShape = newStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)
