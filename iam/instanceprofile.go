@@ -30,6 +30,9 @@ func init() {
 	}
 }
 
+// profileNameParam names an instance profile.
+var profileNameParam = keyward.ReqParam("InstanceProfileName", keyward.InstanceProfileNameShape)
+
 func instanceProfileNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "Instance Profile %s cannot be found.", keyward.Clip(name))
 }

@@ -66,12 +66,9 @@ var (
 	policyARNParam   = keyward.ReqParam("PolicyArn", keyward.ARNShape)
 	maxSessionParam  = keyward.IntParam("MaxSessionDuration", keyward.MinRoleSessionDuration, keyward.MaxRoleSessionDuration)
 
-	jobIDParam          = keyward.ReqParam("JobId", keyward.JobIDShape)
-	accountAliasParam   = keyward.ReqParam("AccountAlias", keyward.AccountAliasShape)
-	profileNameParam    = keyward.ReqParam("InstanceProfileName", keyward.InstanceProfileNameShape)
-	oidcARNParam        = keyward.ReqParam("OpenIDConnectProviderArn", keyward.ARNShape)
-	samlARNParam        = keyward.ReqParam("SAMLProviderArn", keyward.ARNShape)
-	serverCertNameParam = keyward.ReqParam("ServerCertificateName", keyward.ServerCertNameShape)
+	jobIDParam        = keyward.ReqParam("JobId", keyward.JobIDShape)
+	accountAliasParam = keyward.ReqParam("AccountAlias", keyward.AccountAliasShape)
+	oidcARNParam      = keyward.ReqParam("OpenIDConnectProviderArn", keyward.ARNShape)
 
 	serialNumberParam = keyward.ReqParam("SerialNumber", keyward.SerialNumberShape)
 	authCode1Param    = keyward.ReqParam("AuthenticationCode1", keyward.AuthenticationCodeShape)

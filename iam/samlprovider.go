@@ -30,6 +30,9 @@ func init() {
 	}
 }
 
+// samlARNParam names a SAML provider.
+var samlARNParam = keyward.ReqParam("SAMLProviderArn", keyward.ARNShape)
+
 // noValidUntil is how long AWS reports a provider valid whose metadata
 // sets no validUntil.
 const noValidUntil = 100 * 365 * 24 * time.Hour

@@ -36,6 +36,9 @@ func init() {
 	}
 }
 
+// serverCertNameParam names a server certificate.
+var serverCertNameParam = keyward.ReqParam("ServerCertificateName", keyward.ServerCertNameShape)
+
 func serverCertificateNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "The Server Certificate with name %s cannot be found.", keyward.Clip(name))
 }

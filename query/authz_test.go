@@ -58,7 +58,6 @@ var samples = map[string]string{
 	"CertificateId":               "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 	"ServerCertificateName":       "web",
 	"PrivateKey":                  testServerKey,
-	"InstanceProfileName":         "ip",
 	"AccountAlias":                "example",
 	"AWSServiceName":              "autoscaling.amazonaws.com",
 	"DeletionTaskId":              "task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling/abc-0011223344556677",
