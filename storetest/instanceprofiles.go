@@ -11,7 +11,7 @@ import (
 func init() {
 	suite(namedTest{"InstanceProfiles", testInstanceProfiles}, namedTest{"ConcurrentInstanceProfileRole", testConcurrentInstanceProfileRole})
 	taggedKinds[keyward.TaggedInstanceProfile] = taggedKind{func(t *testing.T, s keyward.Store) string {
-		must(t, s.CreateInstanceProfile(context.Background(), keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+		must(t, s.CreateInstanceProfile(context.Background(), keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
 		return "WEB"
 	}, keyward.ErrNoSuchInstanceProfile}
 }
@@ -19,13 +19,13 @@ func init() {
 func testInstanceProfiles(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "web", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "db", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "web", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "db", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 	p := keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/app/", CreatedAt: t0, Tags: []keyward.Tag{{Key: "k", Value: "v"}}}
-	must(t, s.CreateInstanceProfile(ctx, p))
+	must(t, s.CreateInstanceProfile(ctx, p, quotas.InstanceProfiles))
 	p.ID, p.Name = "AIPA2", "WEB"
-	wantErr(t, s.CreateInstanceProfile(ctx, p), keyward.ErrInstanceProfileExists)
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA3", Name: "batch", Path: "/", CreatedAt: t0}))
+	wantErr(t, s.CreateInstanceProfile(ctx, p, quotas.InstanceProfiles), keyward.ErrInstanceProfileExists)
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA3", Name: "batch", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
 	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "none", false), keyward.ErrNoSuchRole)
 	wantErr(t, s.SetInstanceProfileRole(ctx, "none", "web", false), keyward.ErrNoSuchInstanceProfile)
 	must(t, s.SetInstanceProfileRole(ctx, "Web", "web", false))
@@ -71,10 +71,10 @@ func testInstanceProfiles(t *testing.T, s keyward.Store) {
 func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
 	const n = 8
 	for i := range n {
-		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 	}
 	ok := countOK(t, concurrently(n, func(i int) error {
 		return s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)

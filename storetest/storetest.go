@@ -50,6 +50,9 @@ type namedTest struct {
 	fn   func(t *testing.T, s keyward.Store)
 }
 
+// quotas are the quotas the suite's writes pass: AWS's.
+var quotas = keyward.DefaultQuotas()
+
 // suiteTests are the suite's tests besides the users' and keys' above,
 // each file of the suite adding its own (suite), so that an entity's
 // conformance is one file.
@@ -112,7 +115,7 @@ func createUser(t *testing.T, s keyward.Store, name string) keyward.User {
 	t.Helper()
 	u := user(name)
 	u.ID = fmt.Sprintf("AIDA%017s", name)
-	must(t, s.CreateUser(context.Background(), u))
+	must(t, s.CreateUser(context.Background(), u, quotas.Users))
 	return u
 }
 
@@ -154,7 +157,7 @@ func testUsers(t *testing.T, s keyward.Store) {
 	u := user("alice")
 	u.Path = "/eng/"
 	u.Tags = []keyward.Tag{{Key: "team", Value: "eng"}, {Key: "cost", Value: ""}}
-	must(t, s.CreateUser(ctx, u))
+	must(t, s.CreateUser(ctx, u, quotas.Users))
 	got, err := s.User(ctx, "alice")
 	must(t, err)
 	if got.ID != u.ID || got.Name != "alice" || got.Path != "/eng/" || !got.CreatedAt.Equal(t0) || len(got.Tags) != 2 ||
@@ -170,7 +173,7 @@ func testUsers(t *testing.T, s keyward.Store) {
 	// The name is free again, and the deleted user's tags are gone.
 	u2 := user("alice")
 	u2.ID = "AIDAOTHER000000000000"
-	must(t, s.CreateUser(ctx, u2))
+	must(t, s.CreateUser(ctx, u2, quotas.Users))
 	got, err = s.User(ctx, "alice")
 	must(t, err)
 	if len(got.Tags) != 0 || got.ID != u2.ID {
@@ -183,7 +186,7 @@ func testUserNamesFoldCase(t *testing.T, s keyward.Store) {
 	createUser(t, s, "Bob")
 	u := user("bob")
 	u.ID = "AIDADIFFERENT00000000"
-	wantErr(t, s.CreateUser(ctx, u), keyward.ErrUserExists)
+	wantErr(t, s.CreateUser(ctx, u, quotas.Users), keyward.ErrUserExists)
 	got, err := s.User(ctx, "BOB")
 	must(t, err)
 	if got.Name != "Bob" {
@@ -199,7 +202,7 @@ func testListUsers(t *testing.T, s keyward.Store) {
 		if i%2 == 1 {
 			u.Path = "/odd/"
 		}
-		must(t, s.CreateUser(ctx, u))
+		must(t, s.CreateUser(ctx, u, quotas.Users))
 	}
 	var names []string
 	after := ""
@@ -422,7 +425,7 @@ func testConcurrentCreateUser(t *testing.T, s keyward.Store) {
 		if i%2 == 0 {
 			u.Name = "leo"
 		}
-		return s.CreateUser(ctx, u)
+		return s.CreateUser(ctx, u, quotas.Users)
 	}), keyward.ErrUserExists)
 	if ok != 1 {
 		t.Fatalf("%d concurrent creations of one name succeeded", ok)
