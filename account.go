@@ -23,8 +23,3 @@ func (a Account) RootARN() string { return a.iamARN("root", "", "") }
 func (a Account) iamARN(kind, path, name string) string {
 	return "arn:aws:iam::" + a.ID + ":" + kind + path + name
 }
-
-// MFADeviceARN returns the serial number of a virtual MFA device.
-func (a Account) MFADeviceARN(path, name string) string {
-	return a.iamARN("mfa", path, name)
-}

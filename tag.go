@@ -9,10 +9,6 @@ import "context"
 // role.go, …); package iam lists them (iam.TagKinds).
 type TagKind string
 
-// TaggedMFADevice is the tag kind of virtual MFA devices, each named by
-// its serial number in their tagging operations.
-const TaggedMFADevice TagKind = "MFADevice"
-
 // TagStore keeps the tags of every taggable kind.
 type TagStore interface {
 	// UpdateTags replaces the tags of the entity of kind named id with

@@ -18,6 +18,11 @@ import (
 )
 
 func init() {
+	tagFixtures[keyward.TaggedMFADevice] = func(t *testing.T, b *apiServer) (string, string) {
+		dev, err := b.IAM.CreateVirtualMFADevice(b.RootContext(), "d", "/", nil)
+		must(t, err)
+		return dev.SerialNumber, dev.SerialNumber + "x"
+	}
 	tagFixtures[keyward.TaggedOIDCProvider] = func(t *testing.T, b *apiServer) (string, string) {
 		p, err := b.IAM.CreateOIDCProvider(b.RootContext(), "https://tokens.example.com", []string{"app"}, []string{strings.Repeat("a", 40)}, nil)
 		must(t, err)

@@ -36,7 +36,7 @@ var operationTable = sync.OnceValue(func() map[string]*keyward.Operation {
 })
 
 // The descriptors of the operations package report performs (credential
-// report, service last accessed) and of MFA devices.
+// report, service last accessed).
 func init() {
 	describe(map[string]keyward.Operation{
 		"GenerateServiceLastAccessedDetails":        keyward.Reads(keyward.ReqParam("Arn", keyward.ARNShape), keyward.OptParam("Granularity", keyward.GranularityShape)),
@@ -45,16 +45,6 @@ func init() {
 		"ListPoliciesGrantingServiceAccess":         keyward.Reads(keyward.MarkerParam, keyward.ReqParam("Arn", keyward.ARNShape), keyward.ListParam("ServiceNamespaces", keyward.ServiceNamespaceShape, true)),
 		"GenerateCredentialReport":                  keyward.Reads(),
 		"GetCredentialReport":                       keyward.Reads(),
-
-		"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
-		"EnableMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
-		"ResyncMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
-		// UserName is optional, as AWS's SDKs have it now: the caller's, the
-		// root user's own device when the root user calls.
-		"DeactivateMFADevice":    keyward.Changes(optUserNameParam, serialNumberParam),
-		"DeleteVirtualMFADevice": keyward.Changes(serialNumberParam),
-		"ListMFADevices":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", keyward.AssignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),
 	})
 }
 

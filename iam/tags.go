@@ -39,18 +39,8 @@ type taggable struct {
 }
 
 // taggables are the taggable kinds, each added by the file of its entity
-// (in its init, beside its descriptors), but for MFA devices'.
-var taggables = map[keyward.TagKind]taggable{
-	keyward.TaggedMFADevice: {
-		by:        serialNumberParam,
-		authorize: (*Service).authorizeMFADevice,
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			d, err := s.Store.MFADevice(ctx, id)
-			return d.Tags, err
-		},
-		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
-	},
-}
+// (in its init, beside its descriptors).
+var taggables = map[keyward.TagKind]taggable{}
 
 // taggableOf returns the kind's taggable; an unknown kind is a programming
 // error.

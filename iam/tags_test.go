@@ -16,14 +16,8 @@ import (
 type tagFixture func(t *testing.T, b *apiServer) (id, none string)
 
 // tagFixtures are the taggable kinds' fixtures, each added by the tests
-// of its entity (but for MFA devices', below).
-var tagFixtures = map[keyward.TagKind]tagFixture{
-	keyward.TaggedMFADevice: func(t *testing.T, b *apiServer) (string, string) {
-		dev, err := b.IAM.CreateVirtualMFADevice(b.RootContext(), "d", "/", nil)
-		must(t, err)
-		return dev.SerialNumber, dev.SerialNumber + "x"
-	},
-}
+// of its entity.
+var tagFixtures = map[keyward.TagKind]tagFixture{}
 
 // TestTagsOfEveryKind holds the one tagging implementation to AWS's rules
 // for every taggable kind: keys compared case-insensitively, at most 50

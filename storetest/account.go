@@ -524,12 +524,6 @@ func init() {
 		must(t, s.CreateRole(context.Background(), keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 		return "CI"
 	}, keyward.ErrNoSuchRole}
-	taggedKinds[keyward.TaggedMFADevice] = taggedKind{func(t *testing.T, s keyward.Store) string {
-		d := device("phone")
-		d.Tags = nil
-		must(t, s.CreateMFADevice(context.Background(), d))
-		return d.SerialNumber
-	}, keyward.ErrNoSuchMFADevice}
 	taggedKinds[keyward.TaggedOIDCProvider] = taggedKind{func(t *testing.T, s keyward.Store) string {
 		p := keyward.OIDCProvider{ARN: "arn:aws:iam::123456789012:oidc-provider/a.example", URL: "a.example", ClientIDs: []string{"c"}, CreatedAt: t0}
 		must(t, s.CreateOIDCProvider(context.Background(), p, 2))

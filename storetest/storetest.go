@@ -70,7 +70,7 @@ type taggedKind struct {
 }
 
 // taggedKinds are the kinds testTagsOfEveryKind tags, each added by the
-// file of its entity's tests (but for MFA devices', in account.go).
+// file of its entity's tests.
 var taggedKinds = map[keyward.TagKind]taggedKind{}
 
 // TagKinds returns the taggable kinds the suite tags, in the order of

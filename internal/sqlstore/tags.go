@@ -22,10 +22,8 @@ type tagColumn struct {
 }
 
 // tagColumns are the kinds whose tags are a JSON column, each added by the
-// file of its entity (but for MFA devices').
-var tagColumns = map[keyward.TagKind]tagColumn{
-	keyward.TaggedMFADevice: {table: "mfa_devices", key: "serial", missing: keyward.ErrNoSuchMFADevice},
-}
+// file of its entity.
+var tagColumns = map[keyward.TagKind]tagColumn{}
 
 // UpdateTags implements keyward.TagStore: a user's tags are rows of
 // user_tags, every other kind's a JSON column of its table.
