@@ -10,6 +10,30 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of MFA devices, and how they are tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
+		"EnableMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
+		"ResyncMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
+		// UserName is optional, as AWS's SDKs have it now: the caller's, the
+		// root user's own device when the root user calls.
+		"DeactivateMFADevice":    keyward.Changes(optUserNameParam, serialNumberParam),
+		"DeleteVirtualMFADevice": keyward.Changes(serialNumberParam),
+		"ListMFADevices":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", keyward.AssignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),
+	})
+	taggables[keyward.TaggedMFADevice] = taggable{
+		by:        serialNumberParam,
+		authorize: (*Service).authorizeMFADevice,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			d, err := s.Store.MFADevice(ctx, id)
+			return d.Tags, err
+		},
+		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
+	}
+}
+
 const (
 	totpStep   = 30 // seconds
 	totpDigits = 6

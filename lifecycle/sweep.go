@@ -309,9 +309,9 @@ func (s *Service) count(ctx context.Context, p keyward.AccessKeyPolicy, sw Sweep
 // account, as CloudTrail records one, named keyward.key-lifecycle.
 func (s *Service) event(acct keyward.Account, name string, params map[string]any, now time.Time) (keyward.StoredEvent, error) {
 	e := acct.NewEvent(keyward.EventSourceIAM, name, now)
-	e.UserIdentity = keyward.EventIdentity{Type: "AWSService", InvokedBy: keyward.KeyLifecycleService, AccountID: acct.ID}
+	e.UserIdentity = keyward.EventIdentity{Type: "AWSService", InvokedBy: ServiceName, AccountID: acct.ID}
 	e.EventType = "AwsServiceEvent"
-	e.SourceIPAddress, e.UserAgent = keyward.KeyLifecycleService, keyward.KeyLifecycleService
+	e.SourceIPAddress, e.UserAgent = ServiceName, ServiceName
 	e.RequestParameters = params
 	e.ResponseElements = nil
 	var err error

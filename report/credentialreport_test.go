@@ -124,7 +124,7 @@ func wantCode(t *testing.T, err error, code string) {
 func TestCredentialReportLifecycle(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
 	clock := kwtest.NewClock(now)
-	s := newService(t, clock, keyward.DefaultReportMaxAge)
+	s := newService(t, clock, report.DefaultReportMaxAge)
 	_, err := s.iam.CreateUser(ctx, "alice", "/", nil)
 	must(t, err)
 
