@@ -39,6 +39,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	tests = append(tests, keyLifecycleTests()...)
 	tests = append(tests, webhookTests()...)
 	tests = append(tests, quotaTests()...)
+	tests = append(tests, organizationTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
