@@ -96,6 +96,12 @@ func (s *Service) CreateOrganization(ctx context.Context, featureSet string) (Or
 	if err := s.Authz.Authorize(ctx, "organizations:CreateOrganization", "*"); err != nil {
 		return Organization{}, err
 	}
+	acct := s.Authz.Account(ctx)
+	if _, err := s.Store.OrganizationOf(ctx, acct.ID); err == nil {
+		return Organization{}, alreadyIn()
+	} else if !errors.Is(err, keyward.ErrNotInOrganization) {
+		return Organization{}, err
+	}
 	if featureSet == "" {
 		featureSet = keyward.FeatureSetAll
 	}
@@ -103,7 +109,6 @@ func (s *Service) CreateOrganization(ctx context.Context, featureSet string) (Or
 		return Organization{}, constraint("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
 			"Keyward's organizations have all features: the feature set must be ALL.")
 	}
-	acct := s.Authz.Account(ctx)
 	orgID, rootID, err := keyward.NewOrganizationIDs(s.Rand)
 	if err != nil {
 		return Organization{}, err
@@ -113,11 +118,15 @@ func (s *Service) CreateOrganization(ctx context.Context, featureSet string) (Or
 	master := keyward.OrgAccount{ID: acct.ID, OrganizationID: orgID, ParentID: rootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now}
 	err = s.changing(ctx).CreateOrganization(ctx, o, master, []keyward.OrgPolicy{fullAWSAccess})
 	if errors.Is(err, keyward.ErrAlreadyInOrganization) {
-		return Organization{}, keyward.Errorf(keyward.EOrgAlreadyIn, "The AWS account is already a member of an organization.")
+		return Organization{}, alreadyIn()
 	} else if err != nil {
 		return Organization{}, err
 	}
 	return organizationOf(o), nil
+}
+
+func alreadyIn() error {
+	return keyward.Errorf(keyward.EOrgAlreadyIn, "The AWS account is already a member of an organization.")
 }
 
 // fullAWSAccess is the AWS managed SCP every organization has.
