@@ -14,9 +14,11 @@
 //
 // Every exported method decides access first, from the caller in the
 // context, through the Authorizer (package authz), as
-// organizations:<Operation> on the ARN of what it acts on (the
-// organization's, the root's, an OU's, a policy's or an account's, and
-// "*" before there is an organization), and only principals of the
+// organizations:<Operation> on the ARN of what it acts on (the root's, an
+// OU's, a policy's or an account's, as AWS's authorization reference
+// gives each action its resource types; "*" for the actions it gives
+// none, and for every action before there is an organization), and only
+// principals of the
 // management account act on the organization. A change is written
 // through the store's view that writes the request's audit event with it
 // (keyward.Changing), in the change's transaction.

@@ -135,7 +135,7 @@ var fullAWSAccess = keyward.OrgPolicy{ID: keyward.FullAWSAccessID, Name: keyward
 
 // DescribeOrganization describes the caller's organization.
 func (s *Service) DescribeOrganization(ctx context.Context) (Organization, error) {
-	o, err := s.organization(ctx, "organizations:DescribeOrganization", orgARN)
+	o, err := s.organization(ctx, "organizations:DescribeOrganization", anyResource)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) DescribeOrganization(ctx context.Context) (Organization, error
 // DeleteOrganization deletes the caller's organization, which must have
 // no member accounts, with its OUs and policies.
 func (s *Service) DeleteOrganization(ctx context.Context) error {
-	o, err := s.organization(ctx, "organizations:DeleteOrganization", orgARN)
+	o, err := s.organization(ctx, "organizations:DeleteOrganization", anyResource)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (s *Service) DeleteOrganization(ctx context.Context) error {
 
 // ListRoots lists the organization's root, its one.
 func (s *Service) ListRoots(ctx context.Context, page Page) ([]Root, string, error) {
-	o, err := s.organization(ctx, "organizations:ListRoots", orgARN)
+	o, err := s.organization(ctx, "organizations:ListRoots", anyResource)
 	if err != nil {
 		return nil, "", err
 	}
@@ -176,7 +176,7 @@ func (s *Service) ListRoots(ctx context.Context, page Page) ([]Root, string, err
 
 // ListAccounts lists the organization's accounts.
 func (s *Service) ListAccounts(ctx context.Context, page Page) ([]Account, string, error) {
-	o, err := s.organization(ctx, "organizations:ListAccounts", orgARN)
+	o, err := s.organization(ctx, "organizations:ListAccounts", anyResource)
 	if err != nil {
 		return nil, "", err
 	}

@@ -414,9 +414,24 @@ func TestOrganizationsAccessByPolicy(t *testing.T) {
 			return err
 		},
 	} {
-		kwtest.WantAPIError(t, call(), "AccessDeniedException", 400, "")
-		_ = name
+		if err := call(); err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
+			t.Fatalf("%s: %v", name, err)
+		}
 	}
+	// An action AWS gives no resource type is allowed on "*" alone; one
+	// it does, on its resource's ARN.
+	orgARN := *created.Organization.Arn
+	rootARN := "arn:aws:organizations::" + kwtest.AccountID + ":root/" + *created.Organization.Id + "/" + rootID
+	id2, secret2 := k.User(t, "narrow", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["organizations:DescribeOrganization","organizations:ListChildren"],"Resource":["`+orgARN+`","`+rootARN+`"]}]}`)
+	narrow := orgClient(k, id2, secret2)
+	_, err = narrow.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
+	kwtest.WantAPIError(t, err, "AccessDeniedException", 400, "")
+	_, err = narrow.ListChildren(ctx, &awsorg.ListChildrenInput{ParentId: aws.String(rootID), ChildType: types.ChildTypeOrganizationalUnit})
+	must(t, err)
+	_, err = narrow.ListChildren(ctx, &awsorg.ListChildrenInput{ParentId: ou.OrganizationalUnit.Id, ChildType: types.ChildTypeOrganizationalUnit})
+	kwtest.WantAPIError(t, err, "AccessDeniedException", 400, "")
+
 	// Nothing changed.
 	d, err := root.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
 	must(t, err)

@@ -125,9 +125,7 @@ type PolicyInput struct {
 // CreatePolicy makes a policy, an SCP, whose content IAM's policy
 // language must read.
 func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (Policy, error) {
-	o, err := s.organization(ctx, "organizations:CreatePolicy", func(o keyward.Organization) string {
-		return "arn:aws:organizations::" + o.MasterAccountID + ":policy/" + o.ID + "/service_control_policy/*"
-	})
+	o, err := s.organization(ctx, "organizations:CreatePolicy", anyResource)
 	if err != nil {
 		return Policy{}, err
 	}
@@ -212,7 +210,7 @@ func (s *Service) DescribePolicy(ctx context.Context, id string) (Policy, error)
 
 // ListPolicies lists the policies of a type.
 func (s *Service) ListPolicies(ctx context.Context, policyType string, page Page) ([]PolicySummary, string, error) {
-	o, err := s.organization(ctx, "organizations:ListPolicies", orgARN)
+	o, err := s.organization(ctx, "organizations:ListPolicies", anyResource)
 	if err != nil {
 		return nil, "", err
 	}

@@ -142,9 +142,11 @@ func (s *Service) organization(ctx context.Context, action string, arn func(keyw
 	return o, nil
 }
 
-// orgARN is the organization's ARN, the resource of the operations on the
-// organization as a whole.
-func orgARN(o keyward.Organization) string { return o.ARN() }
+// anyResource is the resource of the operations AWS's authorization
+// reference gives no resource type (CreateOrganization,
+// DescribeOrganization, DeleteOrganization, ListRoots, ListAccounts,
+// ListPolicies, CreatePolicy): a policy allows them on "*" only.
+func anyResource(keyward.Organization) string { return "*" }
 
 // targetARN is the ARN of the root, OU or account an ID names.
 func targetARN(o keyward.Organization, id string) string {
