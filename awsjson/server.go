@@ -67,6 +67,11 @@ type Server struct {
 	// IDs.
 	Now  func() time.Time
 	Rand io.Reader
+	// Observe, when set, is told of every request answered after its
+	// authentication: its operation as organizations:<Operation> (or
+	// "unknown"; IAM has operations of the same names), its outcome ("OK"
+	// or the error code) and latency, as the Query API tells its own.
+	Observe func(action, outcome string, latency time.Duration)
 }
 
 // ServeHTTP implements http.Handler.
@@ -104,7 +109,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	w.Write(body)
 	if caller == "" && err != nil {
-		return // logged by the authenticator, within its budget
+		return // logged and counted by the authenticator, within its budget
+	}
+	if s.Observe != nil {
+		label := knownOperation(name)
+		if label != "unknown" {
+			label = keyward.ServiceOrganizations + ":" + label
+		}
+		s.Observe(label, code, time.Since(start))
 	}
 	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("request_id", reqID), slog.String("action", knownOperation(name)), slog.String("caller", caller),

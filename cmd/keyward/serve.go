@@ -419,7 +419,8 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	// AWS Organizations' JSON protocol is told from the Query API by its
 	// X-Amz-Target, before the Query API parses anything.
 	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand}
-	api := &awsjson.Server{Organizations: orgs, Auth: m.API, Next: m.API, Logger: m.Logger, Clients: clients, Audit: m.Audit, Now: m.Now, Rand: m.Rand}
+	api := &awsjson.Server{Organizations: orgs, Auth: m.API, Next: m.API, Logger: m.Logger, Clients: clients, Audit: m.Audit, Now: m.Now, Rand: m.Rand,
+		Observe: m.API.Observe}
 	mux.Handle("/", console.Home(api)) // a browser at / is sent to the console
 	return withDeadline(m.Config.RequestTimeout, hsts(clients.Secure, mux)), nil
 }
