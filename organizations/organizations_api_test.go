@@ -71,6 +71,13 @@ func TestOrganizationsWithTheSDK(t *testing.T) {
 		*o.MasterAccountArn != "arn:aws:organizations::"+kwtest.AccountID+":account/"+*o.Id+"/"+kwtest.AccountID {
 		t.Fatalf("organization %+v", o)
 	}
+	// Its event is in the store with it, written in the change's
+	// transaction, before the recorder flushes anything.
+	written, _, err := k.Store.LookupEvents(ctx, keyward.EventQuery{Source: keyward.EventSourceOrganizations, EventName: "CreateOrganization", Max: 10})
+	must(t, err)
+	if len(written) != 1 {
+		t.Fatalf("CreateOrganization's event with the change: %d events", len(written))
+	}
 	_, err = c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
 	var already *types.AlreadyInOrganizationException
 	if !errors.As(err, &already) {
