@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/query"
 )
 
@@ -201,6 +202,22 @@ func TestREADMECountsOperations(t *testing.T) {
 	if m[1] != strconv.Itoa(len(actions["iam"])) || m[2] != strconv.Itoa(len(spec.Operations)) || m[3] != strconv.Itoa(len(actions["sts"])) || m[1] != strconv.Itoa(sum) {
 		t.Fatalf("docs/api.md: %s of %s IAM operations, %s STS, families summing to %d; the table serves %d IAM and %d STS, the model has %d",
 			m[1], m[2], m[3], sum, len(actions["iam"]), len(actions["sts"]), len(spec.Operations))
+	}
+	// AWS Organizations, over its own protocol.
+	m = regexp.MustCompile(`The count: (\d+) of the Organizations model's (\d+) operations\.`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatal("docs/api.md has no count of Organizations' operations")
+	}
+	orgModel, err := os.ReadFile(filepath.Join("organizations", "testdata", "spec", "service-2.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Operations = nil
+	if err := json.Unmarshal(orgModel, &spec); err != nil {
+		t.Fatal(err)
+	}
+	if m[1] != strconv.Itoa(len(organizations.Operations)) || m[2] != strconv.Itoa(len(spec.Operations)) {
+		t.Fatalf("docs/api.md: %s of %s Organizations operations; Keyward serves %d, the model has %d", m[1], m[2], len(organizations.Operations), len(spec.Operations))
 	}
 }
 

@@ -19,7 +19,7 @@ const (
 // service authenticates through OwnService (query.Server and the verifier
 // protocol refuse any other scope), so a service missing here is refused
 // by Keyward itself before it can be handed out by the verifier.
-var ownServices = [...]string{ServiceIAM, ServiceSTS, ServiceCloudTrail, ServiceKeyward}
+var ownServices = [...]string{ServiceIAM, ServiceSTS, ServiceCloudTrail, ServiceOrganizations, ServiceKeyward}
 
 // OwnService reports whether a credential scope's service is one Keyward
 // answers itself.

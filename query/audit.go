@@ -121,8 +121,8 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code,
 	if ev.api == nil {
 		// Not authenticated: the key it named, if shaped like one (a
 		// client that swapped its key ID and secret names its secret).
-		ev.keyID = presentedKeyID(keyID)
-		message = redactKeyIDs(message)
+		ev.keyID = PresentedKeyID(keyID)
+		message = RedactKeyIDs(message)
 	}
 	e := s.event(r, reqID, ev, action)
 	e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)

@@ -17,8 +17,8 @@ func TestPresentedKeyID(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := presentedKeyID(tt.id); got != tt.want {
-			t.Errorf("presentedKeyID(%q) = %q, want %q", tt.id, got, tt.want)
+		if got := PresentedKeyID(tt.id); got != tt.want {
+			t.Errorf("PresentedKeyID(%q) = %q, want %q", tt.id, got, tt.want)
 		}
 	}
 }
@@ -35,8 +35,8 @@ func TestRedactKeyIDs(t *testing.T) {
 		{"Signature expired: 20260101T000000Z is now earlier than 20260101T001500Z", "Signature expired: 20260101T000000Z is now earlier than 20260101T001500Z"},
 	}
 	for _, tt := range tests {
-		if got := redactKeyIDs(tt.msg); got != tt.want {
-			t.Errorf("redactKeyIDs(%q) = %q, want %q", tt.msg, got, tt.want)
+		if got := RedactKeyIDs(tt.msg); got != tt.want {
+			t.Errorf("RedactKeyIDs(%q) = %q, want %q", tt.msg, got, tt.want)
 		}
 	}
 }

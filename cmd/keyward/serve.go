@@ -24,6 +24,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/awsjson"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
@@ -35,6 +36,7 @@ import (
 	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/metrics"
 	"github.com/keyward/keyward/oidc"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/postgres"
@@ -414,7 +416,12 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	mux.Handle("POST /saml", web)
 	mux.Handle("GET /saml/metadata", web)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
-	mux.Handle("/", console.Home(m.API)) // a browser at / is sent to the console
+	// AWS Organizations' JSON protocol is told from the Query API by its
+	// X-Amz-Target, before the Query API parses anything.
+	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand}
+	api := &awsjson.Server{Organizations: orgs, Auth: m.API, Next: m.API, Logger: m.Logger, Clients: clients, Audit: m.Audit, Now: m.Now, Rand: m.Rand,
+		Observe: m.API.Observe}
+	mux.Handle("/", console.Home(api)) // a browser at / is sent to the console
 	return withDeadline(m.Config.RequestTimeout, hsts(clients.Secure, mux)), nil
 }
 

@@ -23,12 +23,14 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/awsjson"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/changes"
 	"github.com/keyward/keyward/internal/lastuse"
 	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/oidc"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
@@ -59,8 +61,11 @@ type Keyward struct {
 	// Lifecycle.Run at the moments its clock is set to.
 	Lifecycle *lifecycle.Service
 	Authz     *authz.Authorizer
-	Keys      *sigv4.Keyring
-	API       *query.Server
+	// Organizations is AWS Organizations, served by package awsjson in
+	// front of the Query API on URL.
+	Organizations *organizations.Service
+	Keys          *sigv4.Keyring
+	API           *query.Server
 	// Store is the SQLite store under the feature packages.
 	Store *sqlite.Store
 	// Uses records last use; Flush writes it, as the server's loop would.
@@ -211,7 +216,8 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	t.Cleanup(func() { k.Lifecycle.Close() })
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r, Lifecycle: k.Lifecycle}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rnd, Audit: k.Audit}
-	srv := httptest.NewServer(k.API)
+	k.Organizations = &organizations.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd}
+	srv := httptest.NewServer(&awsjson.Server{Organizations: k.Organizations, Auth: k.API, Next: k.API, Logger: logger, Audit: k.Audit, Now: now, Rand: rnd})
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL
 	// Keyward's SAML endpoint is the test server's: <URL>/saml.

@@ -1,0 +1,112 @@
+package awsjson
+
+import (
+	"net/http"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/verify/wire"
+)
+
+// The audit trail, as the Query API keeps it: a change's event is made
+// before the feature package runs and travels in the context to the store,
+// which writes it in the change's transaction; refusals and failed
+// authentications are written by the recorder once answered.
+
+// eventOf is what a request's event is made from, as serve learns it.
+type eventOf struct {
+	principal     keyward.Principal
+	keyID, region string
+	authenticated bool
+	op            *keyward.Operation
+	in            *input
+	pending       *keyward.PendingEvent
+}
+
+// event makes a request's event as it is received.
+func (s *Server) event(r *http.Request, reqID string, ev *eventOf, name string) keyward.Event {
+	e := s.Organizations.Authz.Account(r.Context()).NewEvent(keyward.EventSourceOrganizations, knownOperation(name), s.Now())
+	if ev.region != "" {
+		e.AWSRegion = ev.region
+	}
+	if ev.authenticated {
+		e.UserIdentity = keyward.IdentityOf(ev.principal, ev.keyID)
+	} else {
+		e.UserIdentity = keyward.EventIdentity{Type: "Unknown", AccessKeyID: query.PresentedKeyID(ev.keyID)}
+	}
+	e.SourceIPAddress, e.UserAgent = s.Clients.Addr(r), keyward.Clip(r.UserAgent())
+	e.RequestID, e.EventID, e.ReadOnly = reqID, wire.RequestID(s.Rand), ev.op != nil && ev.op.ReadOnly
+	if ev.in != nil {
+		e.RequestParameters = requestParameters(ev.in, ev.op)
+	}
+	return e
+}
+
+// requestParameters are a request's members as CloudTrail shows them:
+// lower camel case names, values clipped, only the operation's own
+// members (nothing a caller adds becomes a key). No member of these
+// operations carries a secret.
+func requestParameters(in *input, op *keyward.Operation) map[string]any {
+	out := map[string]any{}
+	for _, p := range op.Params {
+		name := keyward.FieldName(p.Member)
+		switch p.Kind {
+		case keyward.ParamString:
+			if v, ok := in.strs[p.Member]; ok {
+				out[name] = keyward.Clip(v)
+			}
+		case keyward.ParamInt:
+			if v, ok := in.ints[p.Member]; ok {
+				out[name] = v
+			}
+		case keyward.ParamList:
+			if l, ok := in.lists[p.Member]; ok {
+				vs := make([]string, len(l))
+				for i, v := range l {
+					vs[i] = keyward.Clip(v)
+				}
+				out[name] = vs
+			}
+		case keyward.ParamTags:
+			if in.tags != nil {
+				tags := make([]map[string]string, len(in.tags))
+				for i, t := range in.tags {
+					tags[i] = map[string]string{"key": keyward.Clip(t.Key), "value": keyward.Clip(t.Value)}
+				}
+				out[name] = tags
+			}
+		}
+	}
+	return out
+}
+
+// audit records a request's event once it is answered: a change's event
+// the store wrote is streamed; any other goes to the recorder. A read that
+// was refused is an event too; an unauthenticated request is one of an
+// unknown identity.
+func (s *Server) audit(r *http.Request, ev *eventOf, reqID, name, code, message string) {
+	if s.Audit == nil {
+		return
+	}
+	if ev.pending != nil {
+		e := &ev.pending.Event
+		if code == "" && ev.pending.Claimed() {
+			s.Audit.Committed(e)
+			return
+		}
+		if code != "" {
+			e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
+		}
+		s.Audit.Add(e)
+		return
+	}
+	if code == "" || (ev.authenticated && code != keyward.EOrgAccessDenied) {
+		return // a read that succeeded, or failed for another reason than access
+	}
+	if !ev.authenticated {
+		message = query.RedactKeyIDs(message)
+	}
+	e := s.event(r, reqID, ev, name)
+	e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
+	s.Audit.Add(&e)
+}

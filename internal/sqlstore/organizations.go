@@ -1,0 +1,576 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+// AWS Organizations. Every write locks its organization's row first, so
+// that the rules spanning rows (an OU's parent exists and stays, a policy
+// is deleted only unattached, a target keeps one SCP, SCPs enabled while
+// an OU is made) hold on PostgreSQL as on SQLite, whose one writer
+// serialises write transactions anyway.
+
+var _ keyward.OrganizationStore = (*Store)(nil)
+
+const orgColumns = `id, master_account_id, feature_set, root_id, root_name, root_policy_types, root_tags, created_at FROM organizations`
+
+func scanOrg(row rowScanner) (keyward.Organization, error) {
+	var o keyward.Organization
+	var types, tags string
+	var created int64
+	err := row.Scan(&o.ID, &o.MasterAccountID, &o.FeatureSet, &o.RootID, &o.RootName, &types, &tags, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, keyward.ErrNotInOrganization
+	}
+	if err != nil {
+		return o, err
+	}
+	o.CreatedAt = fromNanos(created)
+	if err := json.Unmarshal([]byte(types), &o.PolicyTypes); err != nil {
+		return o, err
+	}
+	return o, json.Unmarshal([]byte(tags), &o.RootTags)
+}
+
+// lockOrg reads and locks an organization's row in tx.
+func (s *Store) lockOrg(ctx context.Context, tx *sql.Tx, orgID string) (keyward.Organization, error) {
+	return scanOrg(tx.QueryRowContext(ctx, s.q(`SELECT `+orgColumns+` WHERE id = ?`+s.ForUpdate), orgID))
+}
+
+func stringsJSON(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // strings always encode
+	return string(b)
+}
+
+// CreateOrganization implements keyward.OrganizationStore.
+func (s *Store) CreateOrganization(ctx context.Context, o keyward.Organization, master keyward.OrgAccount, managed []keyward.OrgPolicy) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organizations (id, master_account_id, feature_set, root_id, root_name, root_policy_types, root_tags, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			o.ID, o.MasterAccountID, o.FeatureSet, o.RootID, o.RootName, stringsJSON(o.PolicyTypes), tagsJSON(o.RootTags), toNanos(o.CreatedAt))
+		if err = s.unique(err, keyward.ErrAlreadyInOrganization); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO organization_accounts (account_id, organization_id, parent_id, joined_method, joined_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
+			master.ID, o.ID, o.RootID, master.JoinedMethod, toNanos(master.JoinedAt), tagsJSON(master.Tags))
+		if err = s.unique(err, keyward.ErrAlreadyInOrganization); err != nil {
+			return err
+		}
+		for _, p := range managed {
+			if err := s.insertOrgPolicy(ctx, tx, o.ID, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) insertOrgPolicy(ctx context.Context, tx *sql.Tx, orgID string, p keyward.OrgPolicy) error {
+	managed := 0
+	if p.AWSManaged {
+		managed = 1
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organization_policies (organization_id, id, name, description, type, content, aws_managed, tags)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), orgID, p.ID, p.Name, p.Description, p.Type, p.Content, managed, tagsJSON(p.Tags))
+	return s.unique(err, keyward.ErrOrgPolicyExists)
+}
+
+// OrganizationOf implements keyward.OrganizationStore.
+func (s *Store) OrganizationOf(ctx context.Context, accountID string) (keyward.Organization, error) {
+	return scanOrg(s.DB.QueryRowContext(ctx, s.q(`SELECT `+orgColumns+
+		` WHERE id = (SELECT organization_id FROM organization_accounts WHERE account_id = ?)`), accountID))
+}
+
+// DeleteOrganization implements keyward.OrganizationStore.
+func (s *Store) DeleteOrganization(ctx context.Context, orgID string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM organization_accounts WHERE organization_id = ? AND account_id <> ?`),
+			orgID, o.MasterAccountID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return keyward.ErrOrganizationNotEmpty
+		}
+		// Explicitly rather than by cascade alone: the attachments name
+		// their organization without a foreign key of their own.
+		for _, q := range []string{
+			`DELETE FROM organization_policy_attachments WHERE organization_id = ?`,
+			`DELETE FROM organization_policies WHERE organization_id = ?`,
+			`DELETE FROM organizational_units WHERE organization_id = ?`,
+			`DELETE FROM organization_accounts WHERE organization_id = ?`,
+			`DELETE FROM organizations WHERE id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), orgID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const orgAccountColumns = `account_id, organization_id, parent_id, joined_method, joined_at, tags FROM organization_accounts`
+
+func scanOrgAccount(row rowScanner) (keyward.OrgAccount, error) {
+	var a keyward.OrgAccount
+	var joined int64
+	var tags string
+	err := row.Scan(&a.ID, &a.OrganizationID, &a.ParentID, &a.JoinedMethod, &joined, &tags)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, keyward.ErrNoSuchOrgAccount
+	}
+	if err != nil {
+		return a, err
+	}
+	a.JoinedAt = fromNanos(joined)
+	return a, json.Unmarshal([]byte(tags), &a.Tags)
+}
+
+// OrgAccount implements keyward.OrganizationStore.
+func (s *Store) OrgAccount(ctx context.Context, orgID, accountID string) (keyward.OrgAccount, error) {
+	return scanOrgAccount(s.DB.QueryRowContext(ctx, s.q(`SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id = ?`), orgID, accountID))
+}
+
+// parentExists reports ErrNoSuchParent unless id is the organization's
+// root or one of its OUs.
+func (s *Store) parentExists(ctx context.Context, q queryer, orgID, id string) error {
+	var n int
+	err := q.QueryRowContext(ctx, s.q(`SELECT (SELECT count(*) FROM organizations WHERE id = ? AND root_id = ?)
+		+ (SELECT count(*) FROM organizational_units WHERE organization_id = ? AND id = ?)`), orgID, id, orgID, id).Scan(&n)
+	if err == nil && n == 0 {
+		err = keyward.ErrNoSuchParent
+	}
+	return err
+}
+
+// OrgAccounts implements keyward.OrganizationStore.
+func (s *Store) OrgAccounts(ctx context.Context, orgID, parentID, after string, max int) ([]keyward.OrgAccount, bool, error) {
+	query, args := `SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id > ?`, []any{orgID, after}
+	if parentID != "" {
+		if err := s.parentExists(ctx, s.DB, orgID, parentID); err != nil {
+			return nil, false, err
+		}
+		query, args = query+` AND parent_id = ?`, append(args, parentID)
+	}
+	out, err := collect(ctx, s, s.DB, query+` ORDER BY account_id LIMIT ?`, append(args, max+1), scanOrgAccount)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+const ouColumns = `id, parent_id, name, path, created_at, tags FROM organizational_units`
+
+func scanOU(row rowScanner) (keyward.OrganizationalUnit, error) {
+	var u keyward.OrganizationalUnit
+	var created int64
+	var tags string
+	err := row.Scan(&u.ID, &u.ParentID, &u.Name, &u.Path, &created, &tags)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, keyward.ErrNoSuchOU
+	}
+	if err != nil {
+		return u, err
+	}
+	u.CreatedAt = fromNanos(created)
+	return u, json.Unmarshal([]byte(tags), &u.Tags)
+}
+
+// CreateOU implements keyward.OrganizationStore.
+func (s *Store) CreateOU(ctx context.Context, orgID string, ou keyward.OrganizationalUnit) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if err := s.parentExists(ctx, tx, orgID, ou.ParentID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO organizational_units (id, organization_id, parent_id, name, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			ou.ID, orgID, ou.ParentID, ou.Name, ou.Path, toNanos(ou.CreatedAt), tagsJSON(ou.Tags))
+		if err = s.unique(err, keyward.ErrOUExists); err != nil {
+			return err
+		}
+		if o.Enabled(keyward.ServiceControlPolicyType) {
+			return s.attach(ctx, tx, orgID, keyward.FullAWSAccessID, ou.ID, keyward.ServiceControlPolicyType)
+		}
+		return nil
+	})
+}
+
+func (s *Store) attach(ctx context.Context, tx *sql.Tx, orgID, policyID, targetID, policyType string) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organization_policy_attachments (organization_id, policy_id, target_id, policy_type) VALUES (?, ?, ?, ?)`),
+		orgID, policyID, targetID, policyType)
+	return s.unique(err, keyward.ErrPolicyAttached)
+}
+
+// OU implements keyward.OrganizationStore.
+func (s *Store) OU(ctx context.Context, orgID, id string) (keyward.OrganizationalUnit, error) {
+	return scanOU(s.DB.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
+}
+
+// OUs implements keyward.OrganizationStore.
+func (s *Store) OUs(ctx context.Context, orgID, parentID, after string, max int) ([]keyward.OrganizationalUnit, bool, error) {
+	if err := s.parentExists(ctx, s.DB, orgID, parentID); err != nil {
+		return nil, false, err
+	}
+	out, err := collect(ctx, s, s.DB, `SELECT `+ouColumns+` WHERE organization_id = ? AND parent_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		[]any{orgID, parentID, after, max + 1}, scanOU)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// RenameOU implements keyward.OrganizationStore.
+func (s *Store) RenameOU(ctx context.Context, orgID, id, name string) (keyward.OrganizationalUnit, error) {
+	var u keyward.OrganizationalUnit
+	err := s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE organizational_units SET name = ? WHERE organization_id = ? AND id = ?`), name, orgID, id)
+		if err = s.unique(err, keyward.ErrOUExists); err != nil {
+			return err
+		}
+		if err := deletedOne(res, nil, keyward.ErrNoSuchOU); err != nil {
+			return err
+		}
+		u, err = scanOU(tx.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
+		return err
+	})
+	return u, err
+}
+
+// DeleteOU implements keyward.OrganizationStore.
+func (s *Store) DeleteOU(ctx context.Context, orgID, id string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if _, err := scanOU(tx.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id)); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT (SELECT count(*) FROM organizational_units WHERE organization_id = ? AND parent_id = ?)
+			+ (SELECT count(*) FROM organization_accounts WHERE organization_id = ? AND parent_id = ?)`), orgID, id, orgID, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return keyward.ErrOUNotEmpty
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policy_attachments WHERE organization_id = ? AND target_id = ?`), orgID, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM organizational_units WHERE organization_id = ? AND id = ?`), orgID, id)
+		return err
+	})
+}
+
+// SetPolicyType implements keyward.OrganizationStore.
+func (s *Store) SetPolicyType(ctx context.Context, orgID, policyType string, enabled bool) (keyward.Organization, error) {
+	var out keyward.Organization
+	err := s.transact(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		was := o.Enabled(policyType)
+		switch {
+		case enabled && was:
+			return keyward.ErrPolicyTypeEnabled
+		case !enabled && !was:
+			return keyward.ErrPolicyTypeNotEnabled
+		}
+		var types []string
+		for _, t := range o.PolicyTypes {
+			if t != policyType {
+				types = append(types, t)
+			}
+		}
+		if enabled {
+			types = append(types, policyType)
+		}
+		o.PolicyTypes = types
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE organizations SET root_policy_types = ? WHERE id = ?`), stringsJSON(types), orgID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policy_attachments WHERE organization_id = ? AND policy_type = ?`), orgID, policyType); err != nil {
+			return err
+		}
+		if enabled && policyType == keyward.ServiceControlPolicyType {
+			// FullAWSAccess on everything: the root, every OU, every account.
+			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organization_policy_attachments (organization_id, policy_id, target_id, policy_type)
+				SELECT ?, ?, root_id, ? FROM organizations WHERE id = ?
+				UNION ALL SELECT ?, ?, id, ? FROM organizational_units WHERE organization_id = ?
+				UNION ALL SELECT ?, ?, account_id, ? FROM organization_accounts WHERE organization_id = ?`),
+				orgID, keyward.FullAWSAccessID, policyType, orgID,
+				orgID, keyward.FullAWSAccessID, policyType, orgID,
+				orgID, keyward.FullAWSAccessID, policyType, orgID)
+			if err != nil {
+				return err
+			}
+		}
+		out = o
+		return nil
+	})
+	return out, err
+}
+
+const orgPolicyColumns = `id, name, description, type, content, aws_managed, tags FROM organization_policies`
+
+func scanOrgPolicy(row rowScanner) (keyward.OrgPolicy, error) {
+	var p keyward.OrgPolicy
+	var managed int
+	var tags string
+	err := row.Scan(&p.ID, &p.Name, &p.Description, &p.Type, &p.Content, &managed, &tags)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, keyward.ErrNoSuchOrgPolicy
+	}
+	if err != nil {
+		return p, err
+	}
+	p.AWSManaged = managed != 0
+	return p, json.Unmarshal([]byte(tags), &p.Tags)
+}
+
+// CreateOrgPolicy implements keyward.OrganizationStore.
+func (s *Store) CreateOrgPolicy(ctx context.Context, orgID string, p keyward.OrgPolicy) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return s.insertOrgPolicy(ctx, tx, orgID, p)
+	})
+}
+
+// OrgPolicy implements keyward.OrganizationStore.
+func (s *Store) OrgPolicy(ctx context.Context, orgID, id string) (keyward.OrgPolicy, error) {
+	return scanOrgPolicy(s.DB.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
+}
+
+// OrgPolicies implements keyward.OrganizationStore.
+func (s *Store) OrgPolicies(ctx context.Context, orgID, policyType, after string, max int) ([]keyward.OrgPolicy, bool, error) {
+	out, err := collect(ctx, s, s.DB, `SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND type = ? AND id > ? ORDER BY id LIMIT ?`,
+		[]any{orgID, policyType, after, max + 1}, scanOrgPolicy)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// UpdateOrgPolicy implements keyward.OrganizationStore.
+func (s *Store) UpdateOrgPolicy(ctx context.Context, orgID, id string, fn func(*keyward.OrgPolicy) error) (keyward.OrgPolicy, error) {
+	var p keyward.OrgPolicy
+	err := s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		var err error
+		if p, err = scanOrgPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, id)); err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE organization_policies SET name = ?, description = ?, content = ?, tags = ? WHERE organization_id = ? AND id = ?`),
+			p.Name, p.Description, p.Content, tagsJSON(p.Tags), orgID, id)
+		return s.unique(err, keyward.ErrOrgPolicyExists)
+	})
+	return p, err
+}
+
+// DeleteOrgPolicy implements keyward.OrganizationStore.
+func (s *Store) DeleteOrgPolicy(ctx context.Context, orgID, id string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM organization_policy_attachments WHERE organization_id = ? AND policy_id = ?`),
+			orgID, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return keyward.ErrOrgPolicyInUse
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policies WHERE organization_id = ? AND id = ?`), orgID, id)
+		return deletedOne(res, err, keyward.ErrNoSuchOrgPolicy)
+	})
+}
+
+// targetExists reports ErrNoSuchTarget unless id is the organization's
+// root, one of its OUs or one of its accounts.
+func (s *Store) targetExists(ctx context.Context, q queryer, orgID, id string) error {
+	var n int
+	err := q.QueryRowContext(ctx, s.q(`SELECT (SELECT count(*) FROM organizations WHERE id = ? AND root_id = ?)
+		+ (SELECT count(*) FROM organizational_units WHERE organization_id = ? AND id = ?)
+		+ (SELECT count(*) FROM organization_accounts WHERE organization_id = ? AND account_id = ?)`),
+		orgID, id, orgID, id, orgID, id).Scan(&n)
+	if err == nil && n == 0 {
+		err = keyward.ErrNoSuchTarget
+	}
+	return err
+}
+
+// AttachOrgPolicy implements keyward.OrganizationStore.
+func (s *Store) AttachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		p, err := scanOrgPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, policyID))
+		if err != nil {
+			return err
+		}
+		if err := s.targetExists(ctx, tx, orgID, targetID); err != nil {
+			return err
+		}
+		if !o.Enabled(p.Type) {
+			return keyward.ErrPolicyTypeNotEnabled
+		}
+		return s.attach(ctx, tx, orgID, policyID, targetID, p.Type)
+	})
+}
+
+// DetachOrgPolicy implements keyward.OrganizationStore.
+func (s *Store) DetachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		p, err := scanOrgPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, policyID))
+		if err != nil {
+			return err
+		}
+		if err := s.targetExists(ctx, tx, orgID, targetID); err != nil {
+			return err
+		}
+		var attached, ofType int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT
+			(SELECT count(*) FROM organization_policy_attachments WHERE organization_id = ? AND policy_id = ? AND target_id = ?),
+			(SELECT count(*) FROM organization_policy_attachments WHERE organization_id = ? AND target_id = ? AND policy_type = ?)`),
+			orgID, policyID, targetID, orgID, targetID, p.Type).Scan(&attached, &ofType); err != nil {
+			return err
+		}
+		switch {
+		case attached == 0:
+			return keyward.ErrPolicyNotAttached
+		case ofType == 1:
+			return keyward.ErrLastPolicyAttachment
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM organization_policy_attachments WHERE organization_id = ? AND policy_id = ? AND target_id = ?`),
+			orgID, policyID, targetID)
+		return err
+	})
+}
+
+// PoliciesForTarget implements keyward.OrganizationStore.
+func (s *Store) PoliciesForTarget(ctx context.Context, orgID, targetID, policyType, after string, max int) ([]keyward.OrgPolicy, bool, error) {
+	if err := s.targetExists(ctx, s.DB, orgID, targetID); err != nil {
+		return nil, false, err
+	}
+	out, err := collect(ctx, s, s.DB, `SELECT p.id, p.name, p.description, p.type, p.content, p.aws_managed, p.tags
+		FROM organization_policies p JOIN organization_policy_attachments a ON a.organization_id = p.organization_id AND a.policy_id = p.id
+		WHERE a.organization_id = ? AND a.target_id = ? AND a.policy_type = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
+		[]any{orgID, targetID, policyType, after, max + 1}, scanOrgPolicy)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// TargetsForPolicy implements keyward.OrganizationStore.
+func (s *Store) TargetsForPolicy(ctx context.Context, orgID, policyID, after string, max int) ([]keyward.OrgTarget, bool, error) {
+	if _, err := s.OrgPolicy(ctx, orgID, policyID); err != nil {
+		return nil, false, err
+	}
+	out, err := collect(ctx, s, s.DB, `SELECT target_id FROM organization_policy_attachments
+		WHERE organization_id = ? AND policy_id = ? AND target_id > ? ORDER BY target_id LIMIT ?`,
+		[]any{orgID, policyID, after, max + 1}, func(r rowScanner) (keyward.OrgTarget, error) {
+			var t keyward.OrgTarget
+			err := r.Scan(&t.ID)
+			t.Type = keyward.TargetType(t.ID)
+			return t, err
+		})
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// orgTagged is where the tags of the resource an ID names are: its table,
+// its tags column and the condition naming it.
+func orgTagged(id string) (table, column, where string, ok bool) {
+	switch keyward.TargetType(id) {
+	case keyward.TargetRoot:
+		return "organizations", "root_tags", "id = ? AND root_id = ?", true
+	case keyward.TargetOU:
+		return "organizational_units", "tags", "organization_id = ? AND id = ?", true
+	case keyward.TargetAccount:
+		return "organization_accounts", "tags", "organization_id = ? AND account_id = ?", true
+	}
+	if len(id) > 2 && id[:2] == "p-" {
+		return "organization_policies", "tags", "organization_id = ? AND id = ?", true
+	}
+	return "", "", "", false
+}
+
+func (s *Store) orgTags(ctx context.Context, q queryer, orgID, id, lock string) ([]keyward.Tag, error) {
+	table, column, where, ok := orgTagged(id)
+	if !ok {
+		return nil, keyward.ErrNoSuchTarget
+	}
+	var js string
+	err := q.QueryRowContext(ctx, s.q(`SELECT `+column+` FROM `+table+` WHERE `+where+lock), orgID, id).Scan(&js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, keyward.ErrNoSuchTarget
+	}
+	if err != nil {
+		return nil, err
+	}
+	var tags []keyward.Tag
+	return tags, json.Unmarshal([]byte(js), &tags)
+}
+
+// OrgResourceTags implements keyward.OrganizationStore.
+func (s *Store) OrgResourceTags(ctx context.Context, orgID, id string) ([]keyward.Tag, error) {
+	return s.orgTags(ctx, s.DB, orgID, id, "")
+}
+
+// UpdateOrgResourceTags implements keyward.OrganizationStore.
+func (s *Store) UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		tags, err := s.orgTags(ctx, tx, orgID, id, "")
+		if err != nil {
+			return err
+		}
+		if tags, err = fn(tags); err != nil {
+			return err
+		}
+		table, column, where, _ := orgTagged(id)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE `+table+` SET `+column+` = ? WHERE `+where), tagsJSON(tags), orgID, id)
+		return err
+	})
+}

@@ -1,0 +1,380 @@
+package keyward
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// AWS Organizations: an organization of accounts under one management
+// account, its root, its organizational units (OUs) and its service
+// control policies (SCPs). Today an installation holds one account, which
+// can make an organization and become its management account; the store
+// keeps the organization's accounts in a table of their own so that
+// member accounts join it without another schema change.
+
+// ServiceOrganizations is the signing name, and the IAM action prefix, of
+// AWS Organizations; EventSourceOrganizations is its events' source.
+const (
+	ServiceOrganizations     = "organizations"
+	EventSourceOrganizations = "organizations.amazonaws.com"
+)
+
+// The values of the Organizations model Keyward uses.
+const (
+	FeatureSetAll            = "ALL"
+	ServiceControlPolicyType = "SERVICE_CONTROL_POLICY"
+	// FullAWSAccessID is the ID of the AWS managed SCP that allows
+	// everything, attached by default to every root, OU and account while
+	// SCPs are enabled.
+	FullAWSAccessID   = "p-FullAWSAccess"
+	FullAWSAccessName = "FullAWSAccess"
+	// FullAWSAccessARN is its ARN, the same in every organization.
+	FullAWSAccessARN = "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"
+	// FullAWSAccessContent is its document, as AWS publishes it.
+	FullAWSAccessContent = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	// RootName is the name AWS gives an organization's root.
+	RootName = "Root"
+	// The ways an account joins an organization.
+	JoinedCreated = "CREATED"
+	JoinedInvited = "INVITED"
+	// MaxOrgTags is how many tags an Organizations resource may have.
+	MaxOrgTags = 50
+)
+
+// The error codes of AWS Organizations (its JSON protocol's __type).
+const (
+	EOrgAccessDenied          = "AccessDeniedException"
+	EOrgNotInUse              = "AWSOrganizationsNotInUseException"
+	EOrgAlreadyIn             = "AlreadyInOrganizationException"
+	EOrgNotEmpty              = "OrganizationNotEmptyException"
+	EOrgAccountNotFound       = "AccountNotFoundException"
+	EOrgParentNotFound        = "ParentNotFoundException"
+	EOrgChildNotFound         = "ChildNotFoundException"
+	EOrgOUNotFound            = "OrganizationalUnitNotFoundException"
+	EOrgDuplicateOU           = "DuplicateOrganizationalUnitException"
+	EOrgOUNotEmpty            = "OrganizationalUnitNotEmptyException"
+	EOrgRootNotFound          = "RootNotFoundException"
+	EOrgPolicyTypeEnabled     = "PolicyTypeAlreadyEnabledException"
+	EOrgPolicyTypeNotEnabled  = "PolicyTypeNotEnabledException"
+	EOrgPolicyTypeUnavailable = "PolicyTypeNotAvailableForOrganizationException"
+	EOrgPolicyNotFound        = "PolicyNotFoundException"
+	EOrgDuplicatePolicy       = "DuplicatePolicyException"
+	EOrgPolicyInUse           = "PolicyInUseException"
+	EOrgDuplicateAttachment   = "DuplicatePolicyAttachmentException"
+	EOrgPolicyNotAttached     = "PolicyNotAttachedException"
+	EOrgTargetNotFound        = "TargetNotFoundException"
+	EOrgMalformedPolicy       = "MalformedPolicyDocumentException"
+	EOrgInvalidInput          = "InvalidInputException"
+	EOrgConstraintViolation   = "ConstraintViolationException"
+	EOrgService               = "ServiceException"
+	EOrgTooManyRequests       = "TooManyRequestsException"
+)
+
+// Organization is an organization and its root.
+type Organization struct {
+	// ID is o- and 10 characters.
+	ID string
+	// MasterAccountID is the management account's ID.
+	MasterAccountID string
+	FeatureSet      string
+	// RootID is r- and 4 characters; its OUs' IDs repeat those 4.
+	RootID    string
+	RootName  string
+	CreatedAt time.Time
+	// PolicyTypes are the policy types enabled on the root.
+	PolicyTypes []string
+	// RootTags are the root's tags.
+	RootTags []Tag
+}
+
+// ARN is the organization's ARN.
+func (o Organization) ARN() string {
+	return "arn:aws:organizations::" + o.MasterAccountID + ":organization/" + o.ID
+}
+
+// RootARN is its root's ARN.
+func (o Organization) RootARN() string {
+	return "arn:aws:organizations::" + o.MasterAccountID + ":root/" + o.ID + "/" + o.RootID
+}
+
+// OUARN is the ARN of one of its OUs.
+func (o Organization) OUARN(id string) string {
+	return "arn:aws:organizations::" + o.MasterAccountID + ":ou/" + o.ID + "/" + id
+}
+
+// AccountARN is the ARN of one of its accounts.
+func (o Organization) AccountARN(accountID string) string {
+	return "arn:aws:organizations::" + o.MasterAccountID + ":account/" + o.ID + "/" + accountID
+}
+
+// PolicyARN is the ARN of one of its policies: the AWS managed ones have
+// the same in every organization.
+func (o Organization) PolicyARN(p OrgPolicy) string {
+	if p.AWSManaged {
+		return "arn:aws:organizations::aws:policy/service_control_policy/" + p.ID
+	}
+	return "arn:aws:organizations::" + o.MasterAccountID + ":policy/" + o.ID + "/service_control_policy/" + p.ID
+}
+
+// RootPath is the path of the root, which begins every other path
+// ("o-…/r-…/").
+func (o Organization) RootPath() string { return o.ID + "/" + o.RootID + "/" }
+
+// Enabled reports whether policyType is enabled on the root.
+func (o Organization) Enabled(policyType string) bool {
+	for _, t := range o.PolicyTypes {
+		if t == policyType {
+			return true
+		}
+	}
+	return false
+}
+
+// OrgAccount is an account's membership of an organization.
+type OrgAccount struct {
+	ID             string
+	OrganizationID string
+	// ParentID is the root's or an OU's ID.
+	ParentID     string
+	JoinedMethod string
+	JoinedAt     time.Time
+	Tags         []Tag
+}
+
+// OrganizationalUnit is an OU.
+type OrganizationalUnit struct {
+	// ID is ou-, the root's 4 characters, - and 8 characters.
+	ID       string
+	ParentID string
+	Name     string
+	// Path is its path from the organization, ending in "/": OUs never
+	// move, so it is fixed when the OU is made.
+	Path      string
+	CreatedAt time.Time
+	Tags      []Tag
+}
+
+// OrgPolicy is a policy of an organization: a service control policy.
+type OrgPolicy struct {
+	// ID is p- and 10 characters, or p-FullAWSAccess.
+	ID          string
+	Name        string
+	Description string
+	Type        string
+	Content     string
+	AWSManaged  bool
+	Tags        []Tag
+}
+
+// OrgTarget is what a policy attaches to: the root, an OU or an account.
+type OrgTarget struct {
+	ID string
+	// Type is ROOT, ORGANIZATIONAL_UNIT or ACCOUNT.
+	Type string
+}
+
+// The types of targets, children and parents.
+const (
+	TargetRoot    = "ROOT"
+	TargetOU      = "ORGANIZATIONAL_UNIT"
+	TargetAccount = "ACCOUNT"
+)
+
+// TargetType returns the type of the target an ID names by its form:
+// r-… a root, ou-… an OU, 12 digits an account; "" otherwise.
+func TargetType(id string) string {
+	switch {
+	case len(id) > 2 && id[:2] == "r-":
+		return TargetRoot
+	case len(id) > 3 && id[:3] == "ou-":
+		return TargetOU
+	case len(id) == 12 && digits(id):
+		return TargetAccount
+	}
+	return ""
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// orgIDAlphabet is lower-case base32, within the model's [0-9a-z].
+const orgIDAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
+
+// NewOrganizationIDs returns a new organization's ID (o- and 10
+// characters) and its root's (r- and 4), in the model's patterns.
+func NewOrganizationIDs(r io.Reader) (orgID, rootID string, err error) {
+	if orgID, err = RandomString(r, "o-", 10, orgIDAlphabet); err != nil {
+		return "", "", err
+	}
+	rootID, err = RandomString(r, "r-", 4, orgIDAlphabet)
+	return orgID, rootID, err
+}
+
+// NewOUID returns a new OU's ID under the root rootID: ou-, the root's
+// 4 characters, - and 8 characters.
+func NewOUID(r io.Reader, rootID string) (string, error) {
+	return RandomString(r, "ou-"+rootID[2:]+"-", 8, orgIDAlphabet)
+}
+
+// NewOrgPolicyID returns a new policy's ID: p- and 10 characters, within
+// both the model's PolicyId and PolicyArn patterns.
+func NewOrgPolicyID(r io.Reader) (string, error) { return RandomString(r, "p-", 10, orgIDAlphabet) }
+
+// Sentinel errors of an OrganizationStore.
+var (
+	ErrAlreadyInOrganization = errors.New("keyward: the account is already in an organization")
+	ErrNotInOrganization     = errors.New("keyward: the account is in no organization")
+	ErrOrganizationNotEmpty  = errors.New("keyward: the organization has member accounts")
+	ErrNoSuchOrgAccount      = errors.New("keyward: no such account in the organization")
+	ErrNoSuchParent          = errors.New("keyward: no such parent in the organization")
+	ErrNoSuchOU              = errors.New("keyward: no such organizational unit")
+	ErrOUExists              = errors.New("keyward: an organizational unit of that name exists under the parent")
+	ErrOUNotEmpty            = errors.New("keyward: the organizational unit has children")
+	ErrPolicyTypeEnabled     = errors.New("keyward: the policy type is already enabled")
+	ErrPolicyTypeNotEnabled  = errors.New("keyward: the policy type is not enabled")
+	ErrNoSuchOrgPolicy       = errors.New("keyward: no such organization policy")
+	ErrOrgPolicyExists       = errors.New("keyward: an organization policy of that name and type exists")
+	ErrOrgPolicyInUse        = errors.New("keyward: the organization policy is attached")
+	ErrNoSuchTarget          = errors.New("keyward: no such policy target")
+	ErrPolicyAttached        = errors.New("keyward: the policy is already attached to the target")
+	ErrPolicyNotAttached     = errors.New("keyward: the policy is not attached to the target")
+	ErrLastPolicyAttachment  = errors.New("keyward: the target's last policy of the type")
+)
+
+// OrganizationStore keeps organizations. Every method but CreateOrganization
+// and OrganizationOf takes the organization's ID and sees nothing of
+// another organization. Listings are in order of ID, after the ID marker
+// after (exclusive; "" for the first page), up to max, and say whether
+// more follow.
+type OrganizationStore interface {
+	// CreateOrganization stores an organization, its management account
+	// (master, under the root) and its AWS managed policies (FullAWSAccess);
+	// ErrAlreadyInOrganization if master's account is in one already: of
+	// two at once, one wins.
+	CreateOrganization(ctx context.Context, o Organization, master OrgAccount, managed []OrgPolicy) error
+	// OrganizationOf returns the organization accountID belongs to;
+	// ErrNotInOrganization.
+	OrganizationOf(ctx context.Context, accountID string) (Organization, error)
+	// DeleteOrganization deletes an organization with its OUs, policies,
+	// attachments and tags; ErrNotInOrganization, ErrOrganizationNotEmpty
+	// while an account other than the management account is in it.
+	DeleteOrganization(ctx context.Context, orgID string) error
+
+	// OrgAccount returns an account of the organization; ErrNoSuchOrgAccount.
+	OrgAccount(ctx context.Context, orgID, accountID string) (OrgAccount, error)
+	// OrgAccounts lists the organization's accounts, those directly under
+	// parentID only unless it is ""; ErrNoSuchParent for a parentID that
+	// is neither its root nor one of its OUs.
+	OrgAccounts(ctx context.Context, orgID, parentID, after string, max int) ([]OrgAccount, bool, error)
+
+	// CreateOU stores an OU under ou.ParentID, and attaches FullAWSAccess
+	// to it if SCPs are enabled then; ErrNoSuchParent, ErrOUExists when a
+	// sibling has the same name (of two at once, one wins).
+	CreateOU(ctx context.Context, orgID string, ou OrganizationalUnit) error
+	// OU returns an OU; ErrNoSuchOU.
+	OU(ctx context.Context, orgID, id string) (OrganizationalUnit, error)
+	// OUs lists the OUs directly under parentID; ErrNoSuchParent.
+	OUs(ctx context.Context, orgID, parentID, after string, max int) ([]OrganizationalUnit, bool, error)
+	// RenameOU renames an OU and returns it; ErrNoSuchOU, ErrOUExists.
+	RenameOU(ctx context.Context, orgID, id, name string) (OrganizationalUnit, error)
+	// DeleteOU deletes an OU with its attachments; ErrNoSuchOU,
+	// ErrOUNotEmpty while an OU or an account is under it.
+	DeleteOU(ctx context.Context, orgID, id string) error
+
+	// SetPolicyType enables or disables a policy type on the root and
+	// returns the organization after. Enabling SCPs attaches FullAWSAccess
+	// to the root, every OU and every account; disabling them detaches
+	// every SCP from everything. ErrPolicyTypeEnabled,
+	// ErrPolicyTypeNotEnabled.
+	SetPolicyType(ctx context.Context, orgID, policyType string, enabled bool) (Organization, error)
+
+	// CreateOrgPolicy stores a policy; ErrOrgPolicyExists when one of the
+	// same type has its name.
+	CreateOrgPolicy(ctx context.Context, orgID string, p OrgPolicy) error
+	// OrgPolicy returns a policy; ErrNoSuchOrgPolicy.
+	OrgPolicy(ctx context.Context, orgID, id string) (OrgPolicy, error)
+	// OrgPolicies lists the policies of a type.
+	OrgPolicies(ctx context.Context, orgID, policyType, after string, max int) ([]OrgPolicy, bool, error)
+	// UpdateOrgPolicy replaces a policy with what fn makes of it and
+	// returns it; ErrNoSuchOrgPolicy, ErrOrgPolicyExists, or fn's error.
+	UpdateOrgPolicy(ctx context.Context, orgID, id string, fn func(*OrgPolicy) error) (OrgPolicy, error)
+	// DeleteOrgPolicy deletes a policy; ErrNoSuchOrgPolicy,
+	// ErrOrgPolicyInUse while it is attached to anything (an attachment
+	// made at the same time makes one of the two fail).
+	DeleteOrgPolicy(ctx context.Context, orgID, id string) error
+
+	// AttachOrgPolicy attaches a policy to a target; ErrNoSuchOrgPolicy,
+	// ErrNoSuchTarget, ErrPolicyTypeNotEnabled while the policy's type is
+	// not enabled, ErrPolicyAttached.
+	AttachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error
+	// DetachOrgPolicy detaches it; ErrNoSuchOrgPolicy, ErrNoSuchTarget,
+	// ErrPolicyNotAttached, ErrLastPolicyAttachment when it is the
+	// target's last policy of its type (a target always has one while the
+	// type is enabled).
+	DetachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error
+	// PoliciesForTarget lists the policies of a type attached to a target;
+	// ErrNoSuchTarget.
+	PoliciesForTarget(ctx context.Context, orgID, targetID, policyType, after string, max int) ([]OrgPolicy, bool, error)
+	// TargetsForPolicy lists the targets a policy is attached to;
+	// ErrNoSuchOrgPolicy.
+	TargetsForPolicy(ctx context.Context, orgID, policyID, after string, max int) ([]OrgTarget, bool, error)
+
+	// OrgResourceTags returns the tags of the root, an OU, an account or a
+	// policy, named by its ID; ErrNoSuchTarget.
+	OrgResourceTags(ctx context.Context, orgID, id string) ([]Tag, error)
+	// UpdateOrgResourceTags replaces them with what fn makes of them,
+	// atomically; ErrNoSuchTarget, or fn's error.
+	UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn func([]Tag) ([]Tag, error)) error
+}
+
+// Shapes of the Organizations model that its operations take.
+var (
+	OrgFeatureSetShape    = newStringShape("OrganizationFeatureSet", 0, 0, "", "ALL", "CONSOLIDATED_BILLING")
+	OrgNextTokenShape     = newStringShape("NextToken", 0, 100000, `[\s\S]*`)
+	OrgAccountIDShape     = newStringShape("AccountId", 0, 12, `^\d{12}$`)
+	OrgParentIDShape      = newStringShape("ParentId", 0, 100, `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgChildIDShape       = newStringShape("ChildId", 0, 100, `^(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgChildTypeShape     = newStringShape("ChildType", 0, 0, "", "ACCOUNT", "ORGANIZATIONAL_UNIT")
+	OrgOUIDShape          = newStringShape("OrganizationalUnitId", 0, 68, `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	OrgOUNameShape        = newStringShape("OrganizationalUnitName", 1, 128, `[\s\S]*`)
+	OrgRootIDShape        = newStringShape("RootId", 0, 34, `^r-[0-9a-z]{4,32}$`)
+	OrgPolicyTypeShape    = newStringShape("PolicyType", 0, 0, "", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY")
+	OrgPolicyContentShape = newStringShape("PolicyContent", 1, 0, `[\s\S]*`)
+	OrgPolicyDescShape    = newStringShape("PolicyDescription", 0, 512, `[\s\S]*`)
+	OrgPolicyNameShape    = newStringShape("PolicyName", 1, 128, `[\s\S]*`)
+	OrgPolicyIDShape      = newStringShape("PolicyId", 0, 130, `^p-[0-9a-zA-Z_]{8,128}$`)
+	OrgTargetIDShape      = newStringShape("PolicyTargetId", 0, 100, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgTaggableIDShape    = newStringShape("TaggableResourceId", 0, 130, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$`)
+	OrgTagKeyShape        = newStringShape("TagKey", 1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	OrgTagValueShape      = newStringShape("TagValue", 0, 256, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+)
+
+// Check checks value against the shape, returning AWS's name for the
+// first constraint it fails ("" when none): the reasons of
+// Organizations' InvalidInputException (MIN_LENGTH_EXCEEDED,
+// MAX_LENGTH_EXCEEDED, INVALID_PATTERN, INVALID_ENUM).
+func (s *StringShape) Check(value string) string {
+	var v Validation
+	v.String("v", value, s)
+	if v.Err() == nil {
+		return ""
+	}
+	n := len([]rune(value))
+	switch {
+	case s.Min > 0 && n < s.Min:
+		return "MIN_LENGTH_EXCEEDED"
+	case s.Max > 0 && n > s.Max:
+		return "MAX_LENGTH_EXCEEDED"
+	case len(s.Enum) > 0:
+		return "INVALID_ENUM"
+	}
+	return "INVALID_PATTERN"
+}

@@ -1,0 +1,170 @@
+package organizations
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+// Service applies AWS Organizations' rules on top of a Store. Callers
+// validate input against the model's shapes (the transport, from
+// Operations); Service trusts its arguments to be well-formed.
+type Service struct {
+	Store keyward.Store
+	// Authz decides access; every method asks it first. It also knows the
+	// account callers act in.
+	Authz *authz.Authorizer
+	// Policies is IAM's policy language, which checks SCPs' content.
+	Policies keyward.PolicyEngine
+	// Now and Rand are the clock and the randomness for IDs.
+	Now  func() time.Time
+	Rand io.Reader
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// changing returns the store the change of ctx's request is written
+// through: the view that writes its audit event with it.
+func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+
+// The errors of AWS Organizations that name no resource.
+var (
+	errNotInUse = keyward.Errorf(keyward.EOrgNotInUse, "Your account is not a member of an organization.")
+	errNotMgmt  = keyward.Errorf(keyward.EOrgAccessDenied, "You don't have permissions to access this resource.")
+)
+
+// invalidInput is InvalidInputException with AWS's reason.
+func invalidInput(reason, message string) error {
+	return &Error{Err: keyward.Errorf(keyward.EOrgInvalidInput, "%s", message), Reason: reason}
+}
+
+// constraint is ConstraintViolationException with AWS's reason.
+func constraint(reason, message string) error {
+	return &Error{Err: keyward.Errorf(keyward.EOrgConstraintViolation, "%s", message), Reason: reason}
+}
+
+// Error is an error of AWS Organizations that carries a reason besides
+// its code and message (InvalidInputException,
+// ConstraintViolationException), which the transport sends as the
+// model's Reason member.
+type Error struct {
+	Err    *keyward.Error
+	Reason string
+}
+
+func (e *Error) Error() string { return e.Err.Error() + " (" + e.Reason + ")" }
+
+// Unwrap makes keyward.ErrorCode and ErrorMessage see the code and message.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Reason returns the reason err carries, "" for none.
+func Reason(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Reason
+	}
+	return ""
+}
+
+// InvalidInput is InvalidInputException with AWS's reason, for the
+// transport's checks of the model's constraints.
+func InvalidInput(reason, message string) error { return invalidInput(reason, message) }
+
+// Page is where a listing starts and how long it is: the NextToken of
+// the previous page ("" for the first) and MaxResults (0 for the
+// default).
+type Page struct {
+	Token string
+	Max   int
+}
+
+// defaultMax is the page length when MaxResults is absent: the model's
+// maximum.
+const defaultMax = 20
+
+func (p Page) max() int {
+	if p.Max <= 0 {
+		return defaultMax
+	}
+	return p.Max
+}
+
+// after decodes the token into the listing's marker.
+func (p Page) after() (string, error) {
+	if p.Token == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(p.Token)
+	if err != nil || len(b) < 4 || string(b[:3]) != "v1:" {
+		return "", invalidInput("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
+	}
+	return string(b[3:]), nil
+}
+
+// nextToken is the token of the page after the one ending at last, when
+// more follow.
+func nextToken(more bool, last string) string {
+	if !more {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte("v1:" + last))
+}
+
+// organization returns the organization of ctx's caller's account after
+// deciding action on the resource ARN arn makes of it ("*" when the
+// account is in none, which is then AWSOrganizationsNotInUseException).
+// Only principals of the management account act on it.
+func (s *Service) organization(ctx context.Context, action string, arn func(keyward.Organization) string) (keyward.Organization, error) {
+	o, err := s.Store.OrganizationOf(ctx, s.Authz.Account(ctx).ID)
+	if errors.Is(err, keyward.ErrNotInOrganization) {
+		if err := s.Authz.Authorize(ctx, action, "*"); err != nil {
+			return o, err
+		}
+		return o, errNotInUse
+	} else if err != nil {
+		return o, err
+	}
+	if err := s.Authz.Authorize(ctx, action, arn(o)); err != nil {
+		return o, err
+	}
+	p, err := s.Authz.Principal(ctx)
+	if err != nil {
+		return o, err
+	}
+	if p.AccountID != o.MasterAccountID {
+		return o, errNotMgmt
+	}
+	return o, nil
+}
+
+// anyResource is the resource of the operations AWS's authorization
+// reference gives no resource type (CreateOrganization,
+// DescribeOrganization, DeleteOrganization, ListRoots, ListAccounts,
+// ListPolicies, CreatePolicy): a policy allows them on "*" only.
+func anyResource(keyward.Organization) string { return "*" }
+
+// targetARN is the ARN of the root, OU or account an ID names.
+func targetARN(o keyward.Organization, id string) string {
+	switch keyward.TargetType(id) {
+	case keyward.TargetRoot:
+		if id == o.RootID {
+			return o.RootARN()
+		}
+		return "arn:aws:organizations::" + o.MasterAccountID + ":root/" + o.ID + "/" + id
+	case keyward.TargetOU:
+		return o.OUARN(id)
+	case keyward.TargetAccount:
+		return o.AccountARN(id)
+	}
+	return policyARN(o, id)
+}
+
+// policyARN is the ARN of the policy an ID names.
+func policyARN(o keyward.Organization, id string) string {
+	return o.PolicyARN(keyward.OrgPolicy{ID: id, AWSManaged: id == keyward.FullAWSAccessID})
+}

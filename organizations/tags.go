@@ -1,0 +1,117 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+// checkTags refuses a set of tags AWS refuses: a key twice, or more than
+// MaxOrgTags.
+func checkTags(tags []keyward.Tag) error {
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		if seen[t.Key] {
+			return invalidInput("DUPLICATE_TAG_KEY", "Tag keys must be unique among the tags attached to the same entity.")
+		}
+		seen[t.Key] = true
+	}
+	if len(tags) > keyward.MaxOrgTags {
+		return tagLimit()
+	}
+	return nil
+}
+
+func tagLimit() error {
+	return constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
+}
+
+// TagResource adds tags to, or replaces the values of tags of, the root,
+// an OU, an account or a policy.
+func (s *Service) TagResource(ctx context.Context, id string, tags []keyward.Tag) error {
+	o, err := s.organization(ctx, "organizations:TagResource", func(o keyward.Organization) string { return targetARN(o, id) })
+	if err != nil {
+		return err
+	}
+	if err := checkTags(tags); err != nil {
+		return err
+	}
+	err = s.changing(ctx).UpdateOrgResourceTags(ctx, o.ID, id, func(have []keyward.Tag) ([]keyward.Tag, error) {
+		out := append([]keyward.Tag(nil), have...)
+	next:
+		for _, t := range tags {
+			for i := range out {
+				if out[i].Key == t.Key {
+					out[i].Value = t.Value
+					continue next
+				}
+			}
+			out = append(out, t)
+		}
+		if len(out) > keyward.MaxOrgTags {
+			return nil, tagLimit()
+		}
+		return out, nil
+	})
+	if errors.Is(err, keyward.ErrNoSuchTarget) {
+		return targetNotFound()
+	}
+	return err
+}
+
+// UntagResource removes tags by key; keys it does not have are ignored.
+func (s *Service) UntagResource(ctx context.Context, id string, keys []string) error {
+	o, err := s.organization(ctx, "organizations:UntagResource", func(o keyward.Organization) string { return targetARN(o, id) })
+	if err != nil {
+		return err
+	}
+	drop := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		drop[k] = true
+	}
+	err = s.changing(ctx).UpdateOrgResourceTags(ctx, o.ID, id, func(have []keyward.Tag) ([]keyward.Tag, error) {
+		var out []keyward.Tag
+		for _, t := range have {
+			if !drop[t.Key] {
+				out = append(out, t)
+			}
+		}
+		return out, nil
+	})
+	if errors.Is(err, keyward.ErrNoSuchTarget) {
+		return targetNotFound()
+	}
+	return err
+}
+
+// Tag is the model's Tag.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// ListTagsForResource lists the tags of the root, an OU, an account or a
+// policy, all of them on one page.
+func (s *Service) ListTagsForResource(ctx context.Context, id string, page Page) ([]Tag, string, error) {
+	o, err := s.organization(ctx, "organizations:ListTagsForResource", func(o keyward.Organization) string { return targetARN(o, id) })
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := page.after(); err != nil {
+		return nil, "", err
+	}
+	tags, err := s.Store.OrgResourceTags(ctx, o.ID, id)
+	if errors.Is(err, keyward.ErrNoSuchTarget) {
+		return nil, "", targetNotFound()
+	} else if err != nil {
+		return nil, "", err
+	}
+	out := []Tag{}
+	if page.Token == "" {
+		for _, t := range tags {
+			out = append(out, Tag{Key: t.Key, Value: t.Value})
+		}
+	}
+	return out, "", nil
+}

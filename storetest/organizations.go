@@ -1,0 +1,386 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/keyward/keyward"
+)
+
+func init() { suite(organizationTests()...) }
+
+// organizationTests are the cases of AWS Organizations' store.
+func organizationTests() []namedTest {
+	return []namedTest{
+		{"Organization", testOrganization},
+		{"OrganizationUnits", testOrganizationUnits},
+		{"OrganizationPolicies", testOrganizationPolicies},
+		{"OrganizationTags", testOrganizationTags},
+		{"OrganizationConcurrentCreate", testOrganizationConcurrentCreate},
+		{"OrganizationConcurrentOUs", testOrganizationConcurrentOUs},
+		{"OrganizationConcurrentDeletePolicy", testOrganizationConcurrentDeletePolicy},
+	}
+}
+
+const orgAccount = "123456789012"
+
+// newOrg makes an organization of orgAccount with FullAWSAccess.
+func newOrg(t *testing.T, s keyward.Store, id string) keyward.Organization {
+	t.Helper()
+	o := keyward.Organization{ID: id, MasterAccountID: orgAccount, FeatureSet: keyward.FeatureSetAll, RootID: "r-" + id[2:6],
+		RootName: keyward.RootName, CreatedAt: t0}
+	must(t, s.CreateOrganization(context.Background(), o, masterOf(o), fullAccess()))
+	return o
+}
+
+func masterOf(o keyward.Organization) keyward.OrgAccount {
+	return keyward.OrgAccount{ID: o.MasterAccountID, OrganizationID: o.ID, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: t0}
+}
+
+func fullAccess() []keyward.OrgPolicy {
+	return []keyward.OrgPolicy{{ID: keyward.FullAWSAccessID, Name: keyward.FullAWSAccessName, Description: "Allows access to every operation",
+		Type: keyward.ServiceControlPolicyType, Content: keyward.FullAWSAccessContent, AWSManaged: true}}
+}
+
+func testOrganization(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	_, err := s.OrganizationOf(ctx, orgAccount)
+	wantErr(t, err, keyward.ErrNotInOrganization)
+	o := newOrg(t, s, "o-abcdefghij")
+	got, err := s.OrganizationOf(ctx, orgAccount)
+	must(t, err)
+	if got.ID != o.ID || got.RootID != o.RootID || got.MasterAccountID != orgAccount || len(got.PolicyTypes) != 0 || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("organization %+v", got)
+	}
+	o2 := o
+	o2.ID = "o-bbbbbbbbbb"
+	wantErr(t, s.CreateOrganization(ctx, o2, masterOf(o2), fullAccess()), keyward.ErrAlreadyInOrganization)
+
+	a, err := s.OrgAccount(ctx, o.ID, orgAccount)
+	must(t, err)
+	if a.ParentID != o.RootID || a.JoinedMethod != keyward.JoinedCreated {
+		t.Fatalf("management account %+v", a)
+	}
+	_, err = s.OrgAccount(ctx, o.ID, "999999999999")
+	wantErr(t, err, keyward.ErrNoSuchOrgAccount)
+	as, more, err := s.OrgAccounts(ctx, o.ID, o.RootID, "", 20)
+	must(t, err)
+	if len(as) != 1 || more || as[0].ID != orgAccount {
+		t.Fatalf("accounts under the root %+v %v", as, more)
+	}
+	_, _, err = s.OrgAccounts(ctx, o.ID, "r-zzzz", "", 20)
+	wantErr(t, err, keyward.ErrNoSuchParent)
+	// Another organization's root is no parent in this one.
+	_, _, err = s.OrgAccounts(ctx, "o-bbbbbbbbbb", o.RootID, "", 20)
+	wantErr(t, err, keyward.ErrNoSuchParent)
+
+	// SCPs: enabling attaches FullAWSAccess to the root and the accounts.
+	o, err = s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
+	must(t, err)
+	if !o.Enabled(keyward.ServiceControlPolicyType) {
+		t.Fatalf("types %v", o.PolicyTypes)
+	}
+	_, err = s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
+	wantErr(t, err, keyward.ErrPolicyTypeEnabled)
+	targets, _, err := s.TargetsForPolicy(ctx, o.ID, keyward.FullAWSAccessID, "", 20)
+	must(t, err)
+	if fmt.Sprint(targets) != fmt.Sprintf("[{%s ACCOUNT} {%s ROOT}]", orgAccount, o.RootID) {
+		t.Fatalf("FullAWSAccess's targets %v", targets)
+	}
+	o, err = s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, false)
+	must(t, err)
+	targets, _, err = s.TargetsForPolicy(ctx, o.ID, keyward.FullAWSAccessID, "", 20)
+	must(t, err)
+	if len(targets) != 0 || o.Enabled(keyward.ServiceControlPolicyType) {
+		t.Fatalf("disabled: targets %v, types %v", targets, o.PolicyTypes)
+	}
+	_, err = s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, false)
+	wantErr(t, err, keyward.ErrPolicyTypeNotEnabled)
+
+	must(t, s.CreateOU(ctx, o.ID, keyward.OrganizationalUnit{ID: "ou-" + o.RootID[2:] + "-aaaaaaaa", ParentID: o.RootID, Name: "a", Path: o.RootPath() + "ou-x/", CreatedAt: t0}))
+	must(t, s.DeleteOrganization(ctx, o.ID))
+	_, err = s.OrganizationOf(ctx, orgAccount)
+	wantErr(t, err, keyward.ErrNotInOrganization)
+	wantErr(t, s.DeleteOrganization(ctx, o.ID), keyward.ErrNotInOrganization)
+	// The account may make another.
+	newOrg(t, s, "o-cccccccccc")
+}
+
+func ou(o keyward.Organization, parent, suffix, name string) keyward.OrganizationalUnit {
+	id := "ou-" + o.RootID[2:] + "-" + suffix
+	return keyward.OrganizationalUnit{ID: id, ParentID: parent, Name: name, Path: o.RootPath() + id + "/", CreatedAt: t0}
+}
+
+func testOrganizationUnits(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	a := ou(o, o.RootID, "aaaaaaaa", "Prod")
+	must(t, s.CreateOU(ctx, o.ID, a))
+	wantErr(t, s.CreateOU(ctx, o.ID, ou(o, o.RootID, "bbbbbbbb", "Prod")), keyward.ErrOUExists)
+	must(t, s.CreateOU(ctx, o.ID, ou(o, o.RootID, "cccccccc", "prod"))) // names are compared exactly
+	b := ou(o, a.ID, "dddddddd", "Prod")                                // the same name under another parent
+	must(t, s.CreateOU(ctx, o.ID, b))
+	wantErr(t, s.CreateOU(ctx, o.ID, ou(o, "ou-zzzz-zzzzzzzz", "eeeeeeee", "x")), keyward.ErrNoSuchParent)
+	wantErr(t, s.CreateOU(ctx, "o-zzzzzzzzzz", ou(o, o.RootID, "ffffffff", "x")), keyward.ErrNotInOrganization)
+
+	got, err := s.OU(ctx, o.ID, b.ID)
+	must(t, err)
+	if got.ParentID != a.ID || got.Name != "Prod" || got.Path != b.Path {
+		t.Fatalf("OU %+v", got)
+	}
+	_, err = s.OU(ctx, "o-zzzzzzzzzz", b.ID)
+	wantErr(t, err, keyward.ErrNoSuchOU)
+
+	page1, more, err := s.OUs(ctx, o.ID, o.RootID, "", 1)
+	must(t, err)
+	if len(page1) != 1 || !more || page1[0].ID != a.ID {
+		t.Fatalf("first page %+v %v", page1, more)
+	}
+	page2, more, err := s.OUs(ctx, o.ID, o.RootID, page1[0].ID, 1)
+	must(t, err)
+	if len(page2) != 1 || more || page2[0].Name != "prod" {
+		t.Fatalf("second page %+v %v", page2, more)
+	}
+
+	_, err = s.RenameOU(ctx, o.ID, page2[0].ID, "Prod")
+	wantErr(t, err, keyward.ErrOUExists)
+	renamed, err := s.RenameOU(ctx, o.ID, page2[0].ID, "Dev")
+	must(t, err)
+	if renamed.Name != "Dev" || renamed.ID != page2[0].ID {
+		t.Fatalf("renamed %+v", renamed)
+	}
+	_, err = s.RenameOU(ctx, o.ID, "ou-zzzz-zzzzzzzz", "x")
+	wantErr(t, err, keyward.ErrNoSuchOU)
+
+	wantErr(t, s.DeleteOU(ctx, o.ID, a.ID), keyward.ErrOUNotEmpty)
+	must(t, s.DeleteOU(ctx, o.ID, b.ID))
+	must(t, s.DeleteOU(ctx, o.ID, a.ID))
+	wantErr(t, s.DeleteOU(ctx, o.ID, a.ID), keyward.ErrNoSuchOU)
+
+	// An OU made while SCPs are enabled gets FullAWSAccess.
+	_, err = s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
+	must(t, err)
+	c := ou(o, o.RootID, "gggggggg", "Sandbox")
+	must(t, s.CreateOU(ctx, o.ID, c))
+	ps, _, err := s.PoliciesForTarget(ctx, o.ID, c.ID, keyward.ServiceControlPolicyType, "", 20)
+	must(t, err)
+	if len(ps) != 1 || ps[0].ID != keyward.FullAWSAccessID || !ps[0].AWSManaged {
+		t.Fatalf("new OU's policies %+v", ps)
+	}
+	// Deleting it takes its attachments with it.
+	must(t, s.DeleteOU(ctx, o.ID, c.ID))
+	targets, _, err := s.TargetsForPolicy(ctx, o.ID, keyward.FullAWSAccessID, "", 20)
+	must(t, err)
+	for _, tg := range targets {
+		if tg.ID == c.ID {
+			t.Fatalf("a deleted OU is still a target: %v", targets)
+		}
+	}
+}
+
+func testOrganizationPolicies(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	p := keyward.OrgPolicy{ID: "p-aaaaaaaaaa", Name: "DenyS3", Description: "no s3", Type: keyward.ServiceControlPolicyType,
+		Content: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`}
+	must(t, s.CreateOrgPolicy(ctx, o.ID, p))
+	dup := p
+	dup.ID = "p-bbbbbbbbbb"
+	wantErr(t, s.CreateOrgPolicy(ctx, o.ID, dup), keyward.ErrOrgPolicyExists)
+	got, err := s.OrgPolicy(ctx, o.ID, p.ID)
+	must(t, err)
+	if got.Name != p.Name || got.Content != p.Content || got.AWSManaged {
+		t.Fatalf("policy %+v", got)
+	}
+	list, more, err := s.OrgPolicies(ctx, o.ID, keyward.ServiceControlPolicyType, "", 20)
+	must(t, err)
+	if len(list) != 2 || more || list[0].ID != keyward.FullAWSAccessID || list[1].ID != p.ID {
+		t.Fatalf("policies %+v", list)
+	}
+	list, _, err = s.OrgPolicies(ctx, o.ID, "TAG_POLICY", "", 20)
+	must(t, err)
+	if len(list) != 0 {
+		t.Fatalf("tag policies %+v", list)
+	}
+
+	// Attaching needs the type enabled.
+	wantErr(t, s.AttachOrgPolicy(ctx, o.ID, p.ID, o.RootID), keyward.ErrPolicyTypeNotEnabled)
+	_, err = s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
+	must(t, err)
+	must(t, s.AttachOrgPolicy(ctx, o.ID, p.ID, o.RootID))
+	wantErr(t, s.AttachOrgPolicy(ctx, o.ID, p.ID, o.RootID), keyward.ErrPolicyAttached)
+	wantErr(t, s.AttachOrgPolicy(ctx, o.ID, p.ID, "ou-zzzz-zzzzzzzz"), keyward.ErrNoSuchTarget)
+	wantErr(t, s.AttachOrgPolicy(ctx, o.ID, p.ID, "999999999999"), keyward.ErrNoSuchTarget)
+	wantErr(t, s.AttachOrgPolicy(ctx, o.ID, "p-zzzzzzzzzz", o.RootID), keyward.ErrNoSuchOrgPolicy)
+	must(t, s.AttachOrgPolicy(ctx, o.ID, p.ID, orgAccount))
+
+	ps, _, err := s.PoliciesForTarget(ctx, o.ID, o.RootID, keyward.ServiceControlPolicyType, "", 20)
+	must(t, err)
+	if len(ps) != 2 {
+		t.Fatalf("root's policies %+v", ps)
+	}
+	_, _, err = s.PoliciesForTarget(ctx, o.ID, "r-zzzz", keyward.ServiceControlPolicyType, "", 20)
+	wantErr(t, err, keyward.ErrNoSuchTarget)
+	targets, _, err := s.TargetsForPolicy(ctx, o.ID, p.ID, "", 20)
+	must(t, err)
+	if fmt.Sprint(targets) != fmt.Sprintf("[{%s ACCOUNT} {%s ROOT}]", orgAccount, o.RootID) {
+		t.Fatalf("targets %v", targets)
+	}
+	_, _, err = s.TargetsForPolicy(ctx, o.ID, "p-zzzzzzzzzz", "", 20)
+	wantErr(t, err, keyward.ErrNoSuchOrgPolicy)
+
+	wantErr(t, s.DeleteOrgPolicy(ctx, o.ID, p.ID), keyward.ErrOrgPolicyInUse)
+	must(t, s.DetachOrgPolicy(ctx, o.ID, p.ID, o.RootID))
+	wantErr(t, s.DetachOrgPolicy(ctx, o.ID, p.ID, o.RootID), keyward.ErrPolicyNotAttached)
+	must(t, s.DetachOrgPolicy(ctx, o.ID, keyward.FullAWSAccessID, orgAccount))
+	// The account's last SCP stays.
+	wantErr(t, s.DetachOrgPolicy(ctx, o.ID, p.ID, orgAccount), keyward.ErrLastPolicyAttachment)
+	must(t, s.AttachOrgPolicy(ctx, o.ID, keyward.FullAWSAccessID, orgAccount))
+	must(t, s.DetachOrgPolicy(ctx, o.ID, p.ID, orgAccount))
+
+	updated, err := s.UpdateOrgPolicy(ctx, o.ID, p.ID, func(q *keyward.OrgPolicy) error { q.Name, q.Description = "DenyS3Too", ""; return nil })
+	must(t, err)
+	if updated.Name != "DenyS3Too" || updated.Content != p.Content {
+		t.Fatalf("updated %+v", updated)
+	}
+	_, err = s.UpdateOrgPolicy(ctx, o.ID, p.ID, func(q *keyward.OrgPolicy) error { q.Name = keyward.FullAWSAccessName; return nil })
+	wantErr(t, err, keyward.ErrOrgPolicyExists)
+	refused := errors.New("refused")
+	_, err = s.UpdateOrgPolicy(ctx, o.ID, p.ID, func(*keyward.OrgPolicy) error { return refused })
+	wantErr(t, err, refused)
+	_, err = s.UpdateOrgPolicy(ctx, o.ID, "p-zzzzzzzzzz", func(*keyward.OrgPolicy) error { return nil })
+	wantErr(t, err, keyward.ErrNoSuchOrgPolicy)
+
+	must(t, s.DeleteOrgPolicy(ctx, o.ID, p.ID))
+	wantErr(t, s.DeleteOrgPolicy(ctx, o.ID, p.ID), keyward.ErrNoSuchOrgPolicy)
+	_, err = s.OrgPolicy(ctx, o.ID, p.ID)
+	wantErr(t, err, keyward.ErrNoSuchOrgPolicy)
+}
+
+func testOrganizationTags(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	a := ou(o, o.RootID, "aaaaaaaa", "Prod")
+	a.Tags = []keyward.Tag{{Key: "team", Value: "x"}}
+	must(t, s.CreateOU(ctx, o.ID, a))
+	for _, id := range []string{o.RootID, a.ID, orgAccount, keyward.FullAWSAccessID} {
+		must(t, s.UpdateOrgResourceTags(ctx, o.ID, id, func(tags []keyward.Tag) ([]keyward.Tag, error) {
+			return append(tags, keyward.Tag{Key: "k", Value: id}), nil
+		}))
+		tags, err := s.OrgResourceTags(ctx, o.ID, id)
+		must(t, err)
+		if tags[len(tags)-1] != (keyward.Tag{Key: "k", Value: id}) {
+			t.Fatalf("%s: tags %v", id, tags)
+		}
+	}
+	tags, err := s.OrgResourceTags(ctx, o.ID, a.ID)
+	must(t, err)
+	if len(tags) != 2 || tags[0].Key != "team" {
+		t.Fatalf("OU's tags %v", tags)
+	}
+	for _, id := range []string{"r-zzzz", "ou-zzzz-zzzzzzzz", "999999999999", "p-zzzzzzzzzz", "x"} {
+		_, err := s.OrgResourceTags(ctx, o.ID, id)
+		wantErr(t, err, keyward.ErrNoSuchTarget)
+		wantErr(t, s.UpdateOrgResourceTags(ctx, o.ID, id, func(t []keyward.Tag) ([]keyward.Tag, error) { return t, nil }), keyward.ErrNoSuchTarget)
+	}
+	// Another organization sees none of them.
+	_, err = s.OrgResourceTags(ctx, "o-zzzzzzzzzz", a.ID)
+	wantErr(t, err, keyward.ErrNoSuchTarget)
+}
+
+// testOrganizationConcurrentCreate: of many organizations of one account
+// made at once, exactly one is made.
+func testOrganizationConcurrentCreate(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			o := keyward.Organization{ID: fmt.Sprintf("o-concurren%02d", i), MasterAccountID: orgAccount, FeatureSet: keyward.FeatureSetAll,
+				RootID: fmt.Sprintf("r-cc%02d", i), RootName: keyward.RootName, CreatedAt: t0}
+			errs[i] = s.CreateOrganization(ctx, o, masterOf(o), fullAccess())
+		}(i)
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, keyward.ErrAlreadyInOrganization):
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d organizations made, want 1", won)
+	}
+}
+
+// testOrganizationConcurrentOUs: of many OUs of one name under one parent
+// made at once, exactly one is made.
+func testOrganizationConcurrentOUs(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = s.CreateOU(ctx, o.ID, ou(o, o.RootID, fmt.Sprintf("concur%02d", i), "Same"))
+		}(i)
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, keyward.ErrOUExists):
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d OUs made, want 1", won)
+	}
+}
+
+// testOrganizationConcurrentDeletePolicy: a policy deleted while it is
+// attached is either deleted before (the attachment fails) or refused (the
+// attachment holds); never deleted with an attachment left.
+func testOrganizationConcurrentDeletePolicy(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	_, err := s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
+	must(t, err)
+	for i := 0; i < 5; i++ {
+		p := keyward.OrgPolicy{ID: fmt.Sprintf("p-race%06d", i), Name: fmt.Sprintf("race%d", i), Type: keyward.ServiceControlPolicyType, Content: "{}"}
+		must(t, s.CreateOrgPolicy(ctx, o.ID, p))
+		var wg sync.WaitGroup
+		var attachErr, deleteErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); attachErr = s.AttachOrgPolicy(ctx, o.ID, p.ID, o.RootID) }()
+		go func() { defer wg.Done(); deleteErr = s.DeleteOrgPolicy(ctx, o.ID, p.ID) }()
+		wg.Wait()
+		switch {
+		case attachErr == nil && errors.Is(deleteErr, keyward.ErrOrgPolicyInUse):
+			must(t, s.DetachOrgPolicy(ctx, o.ID, p.ID, o.RootID))
+			must(t, s.DeleteOrgPolicy(ctx, o.ID, p.ID))
+		case errors.Is(attachErr, keyward.ErrNoSuchOrgPolicy) && deleteErr == nil:
+		default:
+			t.Fatalf("attach: %v, delete: %v", attachErr, deleteErr)
+		}
+		ps, _, err := s.PoliciesForTarget(ctx, o.ID, o.RootID, keyward.ServiceControlPolicyType, "", 20)
+		must(t, err)
+		if len(ps) != 1 {
+			t.Fatalf("root's policies %+v", ps)
+		}
+	}
+}
