@@ -73,16 +73,7 @@ var userActions = map[string]action{
 	},
 		func(w *xmlWriter, _ keyward.Account, k newKey) {
 			w.open("AccessKey")
-			if !k.Root() {
-				w.elem("UserName", k.UserName)
-			}
-			w.elem("AccessKeyId", k.ID)
-			w.elem("Status", k.Status)
-			w.elem("SecretAccessKey", k.secret)
-			w.time("CreateDate", k.CreatedAt)
-			if !k.ExpiresAt.IsZero() {
-				w.time("Expiration", k.ExpiresAt)
-			}
+			writeAccessKey(w, k.AccessKey, k.secret)
 			w.close("AccessKey")
 		}),
 	"UpdateAccessKey": do(func(ctx context.Context, s *Services, in *input) error {
@@ -96,17 +87,7 @@ var userActions = map[string]action{
 		return page[keyward.AccessKey]{keys, next}, err
 	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.AccessKey]) {
-			list(w, "AccessKeyMetadata", p.items, p.next, func(k keyward.AccessKey) {
-				if !k.Root() {
-					w.elem("UserName", k.UserName)
-				}
-				w.elem("AccessKeyId", k.ID)
-				w.elem("Status", k.Status)
-				w.time("CreateDate", k.CreatedAt)
-				if !k.ExpiresAt.IsZero() {
-					w.time("Expiration", k.ExpiresAt)
-				}
-			})
+			list(w, "AccessKeyMetadata", p.items, p.next, func(k keyward.AccessKey) { writeAccessKey(w, k, "") })
 		}),
 	"GetAccessKeyLastUsed": row(func(ctx context.Context, s *Services, in *input) (keyward.AccessKey, error) {
 		return s.IAM.AccessKeyLastUsed(ctx, in.str("AccessKeyId"))
@@ -178,4 +159,22 @@ func (w *xmlWriter) boundary(arn string) {
 	w.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
 	w.elem("PermissionsBoundaryArn", arn)
 	w.close("PermissionsBoundary")
+}
+
+// writeAccessKey writes the members of an access key, AWS's AccessKey when
+// secret is set (only CreateAccessKey answers with one) and its
+// AccessKeyMetadata otherwise; the root user's keys name no user.
+func writeAccessKey(w *xmlWriter, k keyward.AccessKey, secret string) {
+	if !k.Root() {
+		w.elem("UserName", k.UserName)
+	}
+	w.elem("AccessKeyId", k.ID)
+	w.elem("Status", k.Status)
+	if secret != "" {
+		w.elem("SecretAccessKey", secret)
+	}
+	w.time("CreateDate", k.CreatedAt)
+	if !k.ExpiresAt.IsZero() {
+		w.time("Expiration", k.ExpiresAt)
+	}
 }
