@@ -45,14 +45,35 @@ type apiServer struct {
 	URL string
 }
 
+// consoleConfig is the configuration of a test console in front of k, on
+// the clock now: k's services, a session key of its own and the log
+// discarded. Tests add what they exercise (an audit recorder, OIDC).
+func consoleConfig(k *kwtest.Keyward, now func() time.Time) console.Config {
+	key := make([]byte, 32)
+	rand.Read(key)
+	return console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: now, Rand: rand.Reader, SessionKey: key}
+}
+
+// serveConsole serves the console cfg describes until the test ends.
+func serveConsole(t *testing.T, cfg console.Config) *httptest.Server {
+	t.Helper()
+	c, err := console.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
 	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	k := kwtest.NewWithClock(t, clock.Now)
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Lifecycle: k.Lifecycle, Logger: slog.New(slog.NewTextHandler(k.Log, nil)),
-		Now: clock.Now, Rand: rand.Reader, SessionKey: key, Audit: k.Audit})
+	cfg := consoleConfig(k, clock.Now)
+	cfg.Lifecycle, cfg.Logger, cfg.Audit = k.Lifecycle, slog.New(slog.NewTextHandler(k.Log, nil)), k.Audit
+	c, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

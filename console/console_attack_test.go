@@ -20,20 +20,16 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/webhook"
@@ -68,22 +64,13 @@ func newAuditedSite(t *testing.T) (*site, *audit.Recorder) {
 func startSite(t *testing.T, audited bool, now func() time.Time) (*site, *audit.Recorder) {
 	t.Helper()
 	k := kwtest.NewWithClock(t, now)
-	key := make([]byte, 32)
-	rand.Read(key)
-	cfg := console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: now, Rand: rand.Reader, SessionKey: key}
+	cfg := consoleConfig(k, now)
 	var rec *audit.Recorder
 	if audited {
 		rec = &audit.Recorder{Store: k.IAM.Store}
 		cfg.Audit = rec
 	}
-	c, err := console.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	return &site{t: t, k: k, url: srv.URL}, rec
+	return &site{t: t, k: k, url: serveConsole(t, cfg).URL}, rec
 }
 
 // browser is one browser's cookies.
@@ -121,6 +108,15 @@ func (b *browser) signIn(form url.Values) int {
 	form.Set("csrf", csrf.FindStringSubmatch(page)[1])
 	status, _ := b.do(http.MethodPost, "/console/signin", form)
 	return status
+}
+
+// signInRoot signs in as the root user with its access key, failing the
+// test unless the console lets it in.
+func (b *browser) signInRoot() {
+	b.s.t.Helper()
+	if status := b.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
+		b.s.t.Fatalf("root sign-in: %d", status)
+	}
 }
 
 func (b *browser) signInUser(account, name, password string) int {
@@ -218,9 +214,7 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 		{"Effect":"Allow","Action":["iam:ListAccessKeys","iam:ListGroupsForUser"],"Resource":"arn:aws:iam::`+kwtest.AccountID+`:user/target"}]}`)
 
 	rootBrowser := s.browser()
-	if status := rootBrowser.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", status)
-	}
+	rootBrowser.signInRoot()
 	_, page := rootBrowser.do(http.MethodGet, "/console/users", nil)
 	if !strings.Contains(page, keyID) || !strings.Contains(page, "secret-group") || strings.Contains(page, "Access denied") {
 		t.Fatal("root does not see every column")
