@@ -322,13 +322,20 @@ func (s *Store) RemoveUserFromGroup(ctx context.Context, group, user string) err
 
 // affected turns "no row changed" into ErrNotAttached.
 func affected(res sql.Result, err error) error {
+	return changedOr(keyward.ErrNotAttached, res, err)
+}
+
+// changedOr checks a write by key: the error it failed with, none when it
+// changed no row (the key names nothing, or a guard in its WHERE held),
+// and nil when it changed a row.
+func changedOr(none error, res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		return keyward.ErrNotAttached
+		return none
 	}
 	return nil
 }
