@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleActionsAuthorized: every console action is the feature-package call
@@ -22,7 +24,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	keyID, _ := createUserKey(t, root, "target")
+	keyID, _ := kwtest.CreateUserKey(t, root, "target")
 	_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("target"), Password: aws.String("Target-Passw0rd")})
 	must(t, err)
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})

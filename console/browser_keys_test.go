@@ -117,7 +117,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
 			t.Fatalf("downloaded %q", rows)
 		}
-		alice = ts.sts(keyID, secret, "us-east-1")
+		alice = ts.STSIn(keyID, secret, "us-east-1")
 		if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
 			t.Fatalf("the new key does not sign: %v", err)
 		}
@@ -238,7 +238,7 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 	k, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
 	must(t, err)
 	keyID := *k.AccessKey.AccessKeyId
-	_, err = ts.sts(keyID, *k.AccessKey.SecretAccessKey, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+	_, err = ts.STSIn(keyID, *k.AccessKey.SecretAccessKey, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	// keyward serve writes last use on a timer; the test writes it now.
 	must(t, ts.Uses.Flush(bg))

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleFederation: a role's session signs in to the console through
@@ -25,9 +27,9 @@ func TestConsoleFederation(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, root, "alice")
-	alice := ts.sts(id, secret, "us-east-1")
-	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: trustDoc(
+	id, secret := kwtest.CreateUserKey(t, root, "alice")
+	alice := ts.STSIn(id, secret, "us-east-1")
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("viewer"), PolicyName: aws.String("roles"), PolicyDocument: aws.String(

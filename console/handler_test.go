@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
@@ -236,7 +237,7 @@ func TestConsoleDetails(t *testing.T) {
 		}
 	})
 	t.Run("Never, one way", func(t *testing.T) {
-		createUserKey(t, ts.RootIAM(), "ivy")
+		kwtest.CreateUserKey(t, ts.RootIAM(), "ivy")
 		never := regexp.MustCompile(`>\s*never\b|\bnever\s*<|last used: never`)
 		for _, path := range []string{"/console/users", "/console/users/ivy", "/console/users/ivy?tab=credentials"} {
 			if _, page := c.get(path); never.MatchString(page) {
@@ -253,7 +254,7 @@ func TestConsoleUsersSortableColumns(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
-	createUserKey(t, root, "ann")
+	kwtest.CreateUserKey(t, root, "ann")
 	_, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("bob")})
 	must(t, err)
 	c := newWebClient(t, ts)
@@ -286,12 +287,12 @@ func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	createUserKey(t, root, "carol")
+	kwtest.CreateUserKey(t, root, "carol")
 	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("carol")})
 	must(t, err)
 	seed, now := string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
 	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("carol"), SerialNumber: d.VirtualMFADevice.SerialNumber,
-		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+		AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
 	must(t, err)
 	_, err = root.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("carol"), SSHPublicKeyBody: aws.String(testSSHKey)})
 	must(t, err)

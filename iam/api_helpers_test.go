@@ -1,10 +1,7 @@
 package iam_test
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -41,10 +38,6 @@ const awsPolicy = "arn:aws:iam::aws:policy/"
 const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 const localPolicy = "arn:aws:iam::123456789012:policy/P"
-
-func trustDoc(statements ...string) *string {
-	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
-}
 
 // trustAccount is a trust policy that lets the account's principals
 // assume a role.

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestInstanceProfilesAndServiceLinkedRoles: instance profiles hold one
@@ -20,10 +22,10 @@ func TestInstanceProfilesAndServiceLinkedRoles(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: trustDoc(
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: trustDoc(
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
 
@@ -96,7 +98,7 @@ func TestInstanceProfilesAndServiceLinkedRoles(t *testing.T) {
 	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "Service role name AWSServiceRoleForAutoScaling_web has been taken in this account, please try a different suffix.")
 	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: slr.Role.RoleName})
 	wantAPIError(t, err, "UnmodifiableEntity", http.StatusBadRequest, "Cannot perform the operation on the protected role 'AWSServiceRoleForAutoScaling_web' - this role is only modifiable by AWS")
-	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: slr.Role.RoleName, PolicyDocument: trustDoc(
+	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: slr.Role.RoleName, PolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}`)})
 	wantAPIError(t, err, "UnmodifiableEntity", http.StatusBadRequest, "")
 	_, err = root.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("other")})

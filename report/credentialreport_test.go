@@ -13,13 +13,11 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/seal"
-	"github.com/keyward/keyward/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -92,15 +90,10 @@ type reportBench struct {
 
 func newService(t *testing.T, clock *kwtest.Clock, maxAge time.Duration) *reportBench {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
-	must(t, err)
-	t.Cleanup(func() { st.Close() })
+	st := kwtest.OpenStore(t)
 	sealer, err := seal.New(bytes.Repeat([]byte{1}, 32), rand.Reader)
 	must(t, err)
-	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: clock.Now()}, nil)
-	must(t, err)
-	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: clock.Now}
-	az.SetAccount(a)
+	az := kwtest.InitAccount(t, st, sealer, clock.Now)
 	s := &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{}}
 	r := &report.Service{Store: st, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{}, CredentialReportMaxAge: maxAge}
 	t.Cleanup(func() { r.Close() })

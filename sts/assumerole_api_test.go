@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestAssumeRole: a user trusted by a role gets its session through the
@@ -28,13 +30,13 @@ func TestAssumeRole(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	aliceID, aliceSecret := createUserKey(t, root, "alice")
-	bobID, bobSecret := createUserKey(t, root, "bob")
-	alice, bob := ts.sts(aliceID, aliceSecret, "eu-west-1"), ts.sts(bobID, bobSecret, "eu-west-1")
+	aliceID, aliceSecret := kwtest.CreateUserKey(t, root, "alice")
+	bobID, bobSecret := kwtest.CreateUserKey(t, root, "bob")
+	alice, bob := ts.STSIn(aliceID, aliceSecret, "eu-west-1"), ts.STSIn(bobID, bobSecret, "eu-west-1")
 	aliceARN := "arn:aws:iam::" + accountID + ":user/alice"
 
 	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), Path: aws.String("/ci/"), MaxSessionDuration: aws.Int32(7200),
-		AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`,
+		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`,
 			`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:TagSession"}`)})
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("read"), PolicyDocument: aws.String(
@@ -51,7 +53,7 @@ func TestAssumeRole(t *testing.T) {
 		// The path is part of the ARN; a role that does not exist is refused alike.
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/deploy"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-		_, err = ts.sts(rootKeyID, rootSecret, "eu-west-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
+		_, err = ts.STSIn(rootKeyID, rootSecret, "eu-west-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Roles may not be assumed by root accounts.")
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(7201)})
 		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -75,7 +77,7 @@ func TestAssumeRole(t *testing.T) {
 	if k := aws.ToString(out.Credentials.AccessKeyId); !strings.HasPrefix(k, "ASIA") || (2*time.Hour-out.Credentials.Expiration.Sub(ts.Clock.Now())).Abs() > time.Second {
 		t.Fatalf("credentials %s until %v", k, out.Credentials.Expiration)
 	}
-	sessIAM, sessSTS := ts.sessionClients(out.Credentials)
+	sessIAM, sessSTS := ts.SessionClients(out.Credentials)
 
 	t.Run("the session is the role's", func(t *testing.T) {
 		id, err := sessSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -107,7 +109,7 @@ func TestAssumeRole(t *testing.T) {
 		if aws.ToInt32(limited.PackedPolicySize) <= 0 {
 			t.Fatalf("PackedPolicySize %d", aws.ToInt32(limited.PackedPolicySize))
 		}
-		l, _ := ts.sessionClients(limited.Credentials)
+		l, _ := ts.SessionClients(limited.Credentials)
 		if _, err := l.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}); err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +125,7 @@ func TestAssumeRole(t *testing.T) {
 		byARN, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("byarn"), ExternalId: aws.String("x-42"),
 			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: p.Policy.Arn}}})
 		must(t, err)
-		b, _ := ts.sessionClients(byARN.Credentials)
+		b, _ := ts.SessionClients(byARN.Credentials)
 		if _, err := b.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +135,7 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("same account: a trust policy naming the account needs the caller's own Allow", func(t *testing.T) {
 		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ops"),
-			AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"sts:AssumeRole"}`)})
+			AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		opsARN := "arn:aws:iam::" + accountID + ":role/ops"
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("bob")})
@@ -155,7 +157,7 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("MFA in the trust policy", func(t *testing.T) {
 		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"),
-			AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`)})
+			AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`)})
 		must(t, err)
 		adminARN := "arn:aws:iam::" + accountID + ":role/admin"
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa")})
@@ -164,13 +166,13 @@ func TestAssumeRole(t *testing.T) {
 		must(t, err)
 		serial, seed, now := d.VirtualMFADevice.SerialNumber, string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
 		_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
-			AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+			AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
 		must(t, err)
 		ts.Clock.Add(30 * time.Second)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial, TokenCode: aws.String("000000")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 		if _, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial,
-			TokenCode: aws.String(totpCode(t, seed, ts.Clock.Now()))}); err != nil {
+			TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -178,7 +180,7 @@ func TestAssumeRole(t *testing.T) {
 	t.Run("revoking the role's sessions stops them at once", func(t *testing.T) {
 		before, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("old"), ExternalId: aws.String("x-42")})
 		must(t, err)
-		old, _ := ts.sessionClients(before.Credentials)
+		old, _ := ts.SessionClients(before.Credentials)
 		if _, err := old.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +194,7 @@ func TestAssumeRole(t *testing.T) {
 		ts.Clock.Add(time.Second)
 		after, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("new"), ExternalId: aws.String("x-42")})
 		must(t, err)
-		fresh, _ := ts.sessionClients(after.Credentials)
+		fresh, _ := ts.SessionClients(after.Credentials)
 		if _, err := fresh.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 			t.Fatalf("a session begun after the revocation: %v", err)
 		}
@@ -201,14 +203,14 @@ func TestAssumeRole(t *testing.T) {
 		ts.Clock.Add(-8 * time.Minute)
 		short, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("short"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(900)})
 		must(t, err)
-		shortIAM, _ := ts.sessionClients(short.Credentials)
+		shortIAM, _ := ts.SessionClients(short.Credentials)
 		ts.Clock.Add(15*time.Minute + time.Second)
 		_, err = shortIAM.ListUsers(ctx, &iam.ListUsersInput{})
 		wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 	})
 
 	t.Run("a changed trust policy and a deleted role take effect at once", func(t *testing.T) {
-		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"), AssumeRolePolicyDocument: trustDoc(
+		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 			`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		tempARN := aws.String("arn:aws:iam::" + accountID + ":role/temp")
@@ -217,7 +219,7 @@ func TestAssumeRole(t *testing.T) {
 		must(t, err)
 		s, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t1")})
 		must(t, err)
-		_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("temp"), PolicyDocument: trustDoc(
+		_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("temp"), PolicyDocument: kwtest.TrustDoc(
 			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/bob"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t2")})
@@ -225,7 +227,7 @@ func TestAssumeRole(t *testing.T) {
 		if _, err := bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t3")}); err != nil {
 			t.Fatal(err)
 		}
-		old, _ := ts.sessionClients(s.Credentials)
+		old, _ := ts.SessionClients(s.Credentials)
 		if _, err := old.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 			t.Fatalf("a session outlives a change of trust, as on AWS: %v", err)
 		}
@@ -272,7 +274,7 @@ func TestAssumeRole(t *testing.T) {
 		if r.Role.RoleLastUsed == nil || r.Role.RoleLastUsed.LastUsedDate == nil || aws.ToString(r.Role.RoleLastUsed.Region) != "eu-west-1" {
 			t.Fatalf("RoleLastUsed %+v", r.Role.RoleLastUsed)
 		}
-		report := ts.currentReport(t, root)
+		report := ts.CurrentReport(t, root)
 		for user := range report {
 			if strings.Contains(user, "deploy") || strings.Contains(user, "s1") || strings.HasPrefix(user, "ASIA") {
 				t.Fatalf("a session in the credential report: %q", user)
@@ -292,8 +294,8 @@ func TestGetFederationToken(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, root, "broker")
-	broker := ts.sts(id, secret, "us-east-1")
+	id, secret := kwtest.CreateUserKey(t, root, "broker")
+	broker := ts.STSIn(id, secret, "us-east-1")
 	_, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden,
 		"User: arn:aws:iam::"+accountID+":user/broker is not authorized to perform: sts:GetFederationToken on resource: arn:aws:sts::"+accountID+":federated-user/web-user because no identity-based policy allows the sts:GetFederationToken action")
@@ -307,7 +309,7 @@ func TestGetFederationToken(t *testing.T) {
 	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::"+accountID+":federated-user/web-user" || aws.ToString(out.FederatedUser.FederatedUserId) != accountID+":web-user" {
 		t.Fatalf("federated user %+v", out.FederatedUser)
 	}
-	fedIAM, fedSTS := ts.sessionClients(out.Credentials)
+	fedIAM, fedSTS := ts.SessionClients(out.Credentials)
 	who, err := fedSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	if aws.ToString(who.Arn) != aws.ToString(out.FederatedUser.Arn) || aws.ToString(who.UserId) != accountID+":web-user" {
@@ -328,7 +330,7 @@ func TestGetFederationToken(t *testing.T) {
 	// Without a session policy the session may do nothing.
 	bare, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bare")})
 	must(t, err)
-	bareIAM, _ := ts.sessionClients(bare.Credentials)
+	bareIAM, _ := ts.SessionClients(bare.Credentials)
 	_, err = bareIAM.ListUsers(ctx, &iam.ListUsersInput{})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 

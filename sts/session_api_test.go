@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
@@ -24,12 +25,12 @@ func TestGetSessionToken(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, root, "alice")
+	id, secret := kwtest.CreateUserKey(t, root, "alice")
 	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"},
 {"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)})
 	must(t, err)
-	alice := ts.sts(id, secret, "us-east-1")
+	alice := ts.STSIn(id, secret, "us-east-1")
 	sessionIAM := func(c *sts.GetSessionTokenOutput) *iam.Client {
 		cfg := ts.ConfigIn("us-east-1", "", "", "")
 		cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.Credentials.AccessKeyId), aws.ToString(c.Credentials.SecretAccessKey), aws.ToString(c.Credentials.SessionToken))
@@ -55,12 +56,12 @@ func TestGetSessionToken(t *testing.T) {
 	must(t, err)
 	serial, seed, now := d.VirtualMFADevice.SerialNumber, string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
 	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
-		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+		AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
 	must(t, err)
-	_, err = alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(totpCode(t, seed, now.Add(time.Hour)))})
+	_, err = alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(kwtest.TOTPCode(t, seed, now.Add(time.Hour)))})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 	ts.Clock.Add(30 * time.Second)
-	withMFA, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(totpCode(t, seed, ts.Clock.Now()))})
+	withMFA, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))})
 	must(t, err)
 	if _, err := sessionIAM(withMFA).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatalf("an MFA session is refused what needs MFA: %v", err)

@@ -627,13 +627,13 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctx := context.Background()
-	id, secret := createUserKey(t, ts.RootIAM(), "alice")
+	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), "alice")
 
-	_, err := ts.sts(secret, id, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err := ts.STSIn(secret, id, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err == nil {
 		t.Fatal("swapped credentials were accepted")
 	}
-	_, err = ts.iam(secret, id).ListUsers(ctx, &awsiam.ListUsersInput{})
+	_, err = ts.IAMClient(secret, id).ListUsers(ctx, &awsiam.ListUsersInput{})
 	if err == nil {
 		t.Fatal("swapped credentials were accepted")
 	}
@@ -642,11 +642,11 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+strings.ReplaceAll(secret, "/", "")+"/"+time.Now().UTC().Format("20060102")+"/us-east-1/sts/aws4_request")
-	if status, _, body := rawDo(t, req); status != http.StatusForbidden && status != http.StatusBadRequest {
+	if status, _, body := kwtest.RawDo(t, req); status != http.StatusForbidden && status != http.StatusBadRequest {
 		t.Fatalf("a malformed header: %d %s", status, body)
 	}
 	// An unknown key ID shaped like one is the attacker's to see recorded.
-	_, err = ts.sts("AKIAUNKNOWNKEY000000", secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = ts.STSIn("AKIAUNKNOWNKEY000000", secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
 
 	must(t, ts.Audit.Flush(ctx))
@@ -685,13 +685,13 @@ func TestWrongMFACodesAudited(t *testing.T) {
 	ts := newAPIServer(t)
 	ctx := context.Background()
 	root := ts.RootIAM()
-	id, secret := createUserKey(t, root, "alice")
+	id, secret := kwtest.CreateUserKey(t, root, "alice")
 	dev, err := root.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
 	must(t, err)
 	_, err = root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
 		AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String("000000")})
 	wantAPIError(t, err, "InvalidAuthenticationCode", http.StatusForbidden, "")
-	_, err = ts.sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,
+	_, err = ts.STSIn(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,
 		TokenCode: aws.String("000000")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	must(t, ts.Audit.Flush(ctx))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,11 @@ func CreateUserKey(t testing.TB, c *awsiam.Client, name string) (id, secret stri
 		t.Fatal(err)
 	}
 	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+}
+
+// TrustDoc is a role's trust policy of the statements given.
+func TrustDoc(statements ...string) *string {
+	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
 }
 
 // WaitForReport generates the credential report through c and waits for

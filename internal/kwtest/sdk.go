@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -56,6 +57,13 @@ func (k *Keyward) STSClient(id, secret string) *awssts.Client {
 // STSIn is STSClient for a client in region.
 func (k *Keyward) STSIn(id, secret, region string) *awssts.Client {
 	return awssts.NewFromConfig(k.ConfigIn(region, id, secret, ""))
+}
+
+// SessionClients returns IAM and STS clients for k signing with a
+// session's credentials, in a region other than the long-term keys'.
+func (k *Keyward) SessionClients(c *ststypes.Credentials) (*awsiam.Client, *awssts.Client) {
+	cfg := k.ConfigIn("eu-west-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return awsiam.NewFromConfig(cfg), awssts.NewFromConfig(cfg)
 }
 
 // UserWithKey creates a user with an access key, through the root user's
