@@ -219,12 +219,11 @@ func TestEchoedURLKeptOut(t *testing.T) {
 	}
 }
 
-// TestEchoedURLInMalformedAnswer: a receiver that answers with a status
-// line repeating the request's path gets a transport error, whose text
-// quotes the answer; the token in the path is kept out of it too.
-func TestEchoedURLInMalformedAnswer(t *testing.T) {
-	clk := newClock()
-	ob := newOutbox(t)
+// rawReceiver is a receiver that answers each request with whatever bytes
+// answer writes on the connection, HTTP or not, until the test ends; it
+// returns its address.
+func rawReceiver(t *testing.T, answer func(c net.Conn, req *http.Request)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -236,14 +235,27 @@ func TestEchoedURLInMalformedAnswer(t *testing.T) {
 			if err != nil {
 				return
 			}
-			req, err := http.ReadRequest(bufio.NewReader(c))
-			if err == nil {
-				fmt.Fprintf(c, "HTTP/1.1 %s\r\n\r\n", req.URL.RequestURI())
-			}
-			c.Close()
+			go func() {
+				defer c.Close()
+				if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					answer(c, req)
+				}
+			}()
 		}
 	}()
-	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	return ln.Addr().String()
+}
+
+// TestEchoedURLInMalformedAnswer: a receiver that answers with a status
+// line repeating the request's path gets a transport error, whose text
+// quotes the answer; the token in the path is kept out of it too.
+func TestEchoedURLInMalformedAnswer(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	addr := rawReceiver(t, func(c net.Conn, req *http.Request) {
+		fmt.Fprintf(c, "HTTP/1.1 %s\r\n\r\n", req.URL.RequestURI())
+	})
+	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
 	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
 	if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
@@ -266,29 +278,13 @@ func TestEchoedURLInMalformedAnswer(t *testing.T) {
 func TestSwitchingProtocolsThenSilence(t *testing.T) {
 	clk := newClock()
 	ob := newOutbox(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-					io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: keyward\r\n\r\n")
-				}
-				<-release
-			}()
-		}
-	}()
-	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hook", "secret-0123456789abcdef")
+	addr := rawReceiver(t, func(c net.Conn, _ *http.Request) {
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: keyward\r\n\r\n")
+		<-release
+	})
+	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hook", "secret-0123456789abcdef")
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
 	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) { c.Timeout, c.Lease = 300*time.Millisecond, 10*time.Second })
 	done := make(chan struct{})

@@ -161,12 +161,7 @@ func (s *Store) DeleteWebhookSubscription(ctx context.Context, accountID, id str
 
 // ParkedWebhookDeliveries implements keyward.WebhookStore.
 func (s *Store) ParkedWebhookDeliveries(ctx context.Context, accountID string, limit int) ([]keyward.WebhookDelivery, error) {
-	ps, err := s.Parked(ctx, accountID, limit)
-	out := make([]keyward.WebhookDelivery, len(ps))
-	for i, p := range ps {
-		out[i] = keyward.WebhookDelivery(p)
-	}
-	return out, err
+	return s.Parked(ctx, accountID, limit)
 }
 
 // Parked implements webhook.ParkedLister.
