@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,17 +57,11 @@ func testAccountAliases(t *testing.T, s keyward.Store) {
 func testConcurrentAccountAliases(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	var wg sync.WaitGroup
-	for i := range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.CreateAccountAlias(ctx, fmt.Sprintf("alias-%d", i)); err != nil && err != keyward.ErrAliasQuota {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(6, func(i int) {
+		if err := s.CreateAccountAlias(ctx, fmt.Sprintf("alias-%d", i)); err != nil && err != keyward.ErrAliasQuota {
+			t.Error(err)
+		}
+	})
 	if as, err := s.AccountAliases(ctx); err != nil || len(as) != 1 {
 		t.Fatalf("aliases %v, %v", as, err)
 	}
@@ -443,7 +436,7 @@ func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
 	for i := range n {
 		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
 	}
-	ok := countOK(t, concurrently(n, func(i int) error {
+	ok := countOK(t, concurrentErrors(n, func(i int) error {
 		return s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)
 	}), keyward.ErrInstanceProfileFull)
 	if ok != 1 {
@@ -472,21 +465,15 @@ func testAuditEventsWithTheirChange(t *testing.T, s keyward.Store) {
 	if failed.Claimed() {
 		t.Fatal("a failed write kept its event")
 	}
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			name := fmt.Sprintf("u%d", i)
-			pe := auditEvent("e-"+name, "CreateUser", name, t0.Add(time.Duration(i)*time.Second))
-			u := user(name)
-			u.ID = fmt.Sprintf("AIDAAUDIT%012d", i) // user() derives IDs that collide for these names
-			if err := s.CreateUser(keyward.WithEvent(ctx, pe), u); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(8, func(i int) {
+		name := fmt.Sprintf("u%d", i)
+		pe := auditEvent("e-"+name, "CreateUser", name, t0.Add(time.Duration(i)*time.Second))
+		u := user(name)
+		u.ID = fmt.Sprintf("AIDAAUDIT%012d", i) // user() derives IDs that collide for these names
+		if err := s.CreateUser(keyward.WithEvent(ctx, pe), u); err != nil {
+			t.Error(err)
+		}
+	})
 	got, more, err := s.LookupEvents(ctx, keyward.EventQuery{EventName: "CreateUser", Max: 50})
 	must(t, err)
 	if len(got) != 9 || more {
