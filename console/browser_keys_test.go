@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleAccessKeyProcedures walks through every access-key procedure
@@ -233,12 +235,8 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 	ctx := newBrowser(t, downloads)
 	api := ts.RootIAM()
 	bg := context.Background()
-	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
-	must(t, err)
-	k, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
-	must(t, err)
-	keyID := *k.AccessKey.AccessKeyId
-	_, err = ts.STSIn(keyID, *k.AccessKey.SecretAccessKey, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+	keyID, secret := kwtest.CreateUserKey(t, api, "bob")
+	_, err := ts.STSIn(keyID, secret, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	// keyward serve writes last use on a timer; the test writes it now.
 	must(t, ts.Uses.Flush(bg))
