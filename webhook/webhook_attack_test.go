@@ -94,6 +94,17 @@ func TestNewClient(t *testing.T) {
 	}
 }
 
+// otherSealer seals under a master key other than the outbox's: what a
+// secret or URL sealed elsewhere, or before a key change, was sealed with.
+func otherSealer(t *testing.T) *seal.Sealer {
+	t.Helper()
+	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return other
+}
+
 // TestUnopenableSecret: a subscription whose secret does not open with
 // the master key (sealed under another key, or for another subscription)
 // gets no request, unsigned or otherwise, and the failure is recorded
@@ -102,10 +113,7 @@ func TestUnopenableSecret(t *testing.T) {
 	clk := newClock()
 	ob := newOutbox(t)
 	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
-	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := otherSealer(t)
 	underOtherKey, _ := other.Seal("sub-1", "secret-0123456789abcdef")
 	forOtherSub, _ := ob.sealer.Seal("sub-2", "secret-0123456789abcdef")
 	ob.Subscribe(t, webhook.Subscription{ID: "sub-1", AccountID: testAccount, SealedURL: ob.sealURL(t, "sub-1", rc.URL()), Secrets: [][]byte{underOtherKey}})
@@ -134,10 +142,7 @@ func TestUnopenableURL(t *testing.T) {
 	clk := newClock()
 	ob := newOutbox(t)
 	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
-	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := otherSealer(t)
 	target := rc.URL()
 	// Each subscription's URL column holds something other than its URL
 	// sealed for it: the URL sealed under another key, a secret (sealed
