@@ -24,12 +24,6 @@ import (
 // The console's tests of pages and forms, with the Query API beside the
 // console as keyward serve routes them, share these helpers.
 
-const (
-	rootKeyID  = kwtest.RootKeyID
-	rootSecret = kwtest.RootSecret
-	accountID  = kwtest.AccountID
-)
-
 // apiServer is a Keyward on a clock the test moves, with the console at
 // /console/ and the Query API elsewhere on one URL, as keyward serve
 // routes them.
@@ -156,7 +150,7 @@ func (c *webClient) signIn(form url.Values) *http.Response {
 }
 
 func rootForm(secret string) url.Values {
-	return url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {secret}}
+	return url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {secret}}
 }
 
 func (c *webClient) token() string {

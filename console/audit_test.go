@@ -69,10 +69,10 @@ func TestConsoleAuditTrail(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm("wrong-" + rootSecret)); resp.StatusCode != http.StatusUnauthorized {
+	if resp := web.signIn(rootForm("wrong-" + kwtest.RootSecret)); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("a wrong secret: %d", resp.StatusCode)
 	}
-	if resp := web.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
 	if resp, body := web.post("/console/users", url.Values{"name": {"carol"}, "csrf": {web.token()}}); resp.StatusCode != http.StatusSeeOther {
@@ -93,7 +93,7 @@ func TestConsoleAuditTrail(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `data-event="CreateUser"`) || !strings.Contains(body, `&#34;userName&#34;:&#34;carol&#34;`) {
 		t.Fatalf("carol's events tab: %d\n%s", resp.StatusCode, body)
 	}
-	if strings.Contains(body, rootSecret) {
+	if strings.Contains(body, kwtest.RootSecret) {
 		t.Fatal("a secret in the console's events")
 	}
 }

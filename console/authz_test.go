@@ -42,7 +42,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
 	must(t, err)
 	c := newWebClient(t, ts)
-	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {accountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
+	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
 	allow := func(actions ...string) {

@@ -134,8 +134,8 @@ func waitForFile(t *testing.T, pattern string) string {
 func signInRoot(ts *apiServer) chromedp.Tasks {
 	return chromedp.Tasks{
 		chromedp.Navigate(ts.URL + "/console/signin?as=root"),
-		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
-		chromedp.SendKeys("#secret", rootSecret, chromedp.ByID),
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
 	}

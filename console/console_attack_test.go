@@ -35,6 +35,9 @@ import (
 	"github.com/keyward/keyward/webhook"
 )
 
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
+
 // site is the console alone, in front of a Service on SQLite, with
 // browsers to drive it.
 type site struct {
@@ -124,13 +127,6 @@ func (b *browser) signInUser(account, name, password string) int {
 }
 
 func root() context.Context { return kwtest.AsRoot(context.Background()) }
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // withPassword makes a user with a console password and, when policy is
 // not empty, an inline policy.

@@ -31,7 +31,7 @@ func recommendationsOf(page string) map[string]string {
 func signedInRoot(t *testing.T, ts *apiServer) *webClient {
 	t.Helper()
 	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("root sign-in: %d", resp.StatusCode)
 	}
 	return web
@@ -136,7 +136,7 @@ func TestRootSecurityCredentials(t *testing.T) {
 	id := aws.ToString(extra.AccessKey.AccessKeyId)
 	web := signedInRoot(t, ts)
 	_, page := web.get("/console/security-credentials")
-	if !strings.Contains(page, `data-key="`+id+`"`) || !strings.Contains(page, `data-key="`+rootKeyID+`"`) {
+	if !strings.Contains(page, `data-key="`+id+`"`) || !strings.Contains(page, `data-key="`+kwtest.RootKeyID+`"`) {
 		t.Fatalf("the root user's keys are not listed\n%s", page)
 	}
 	status := func(want types.StatusType) {
@@ -178,7 +178,7 @@ func TestRootSecurityCredentials(t *testing.T) {
 		t.Fatalf("root's keys after the delete: %v, %v", out, err)
 	}
 	// Without a CSRF token nothing happens.
-	if resp, _ := web.post("/console/security-credentials/keys/"+rootKeyID+"/deactivate", url.Values{}); resp.StatusCode == http.StatusSeeOther {
+	if resp, _ := web.post("/console/security-credentials/keys/"+kwtest.RootKeyID+"/deactivate", url.Values{}); resp.StatusCode == http.StatusSeeOther {
 		t.Error("a deactivation without a CSRF token was accepted")
 	}
 }

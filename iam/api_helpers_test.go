@@ -9,12 +9,6 @@ import (
 // The tests that drive IAM's rules through the Query API with the AWS SDK,
 // as a client sees them, share these helpers.
 
-const (
-	rootKeyID  = kwtest.RootKeyID
-	rootSecret = kwtest.RootSecret
-	accountID  = kwtest.AccountID
-)
-
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
 type apiServer = kwtest.Server

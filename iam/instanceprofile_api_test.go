@@ -32,7 +32,7 @@ func TestInstanceProfilesAndServiceLinkedRoles(t *testing.T) {
 	p, err := root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web"), Path: aws.String("/app/"),
 		Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
 	must(t, err)
-	if aws.ToString(p.InstanceProfile.Arn) != "arn:aws:iam::"+accountID+":instance-profile/app/web" || aws.ToString(p.InstanceProfile.InstanceProfileId)[:4] != "AIPA" {
+	if aws.ToString(p.InstanceProfile.Arn) != "arn:aws:iam::"+kwtest.AccountID+":instance-profile/app/web" || aws.ToString(p.InstanceProfile.InstanceProfileId)[:4] != "AIPA" {
 		t.Fatalf("instance profile %+v", p.InstanceProfile)
 	}
 	_, err = root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("WEB")})

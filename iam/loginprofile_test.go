@@ -17,6 +17,9 @@ import (
 	"github.com/keyward/keyward/seal"
 )
 
+// wantCode is kwtest's, under the name the tests here call.
+var wantCode = kwtest.WantCode
+
 // account is the test account's ID.
 const account = "123456789012"
 
@@ -30,13 +33,6 @@ func newService(t *testing.T) *iam.Service {
 	now := func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
 	return &iam.Service{Store: st, Sealer: sealer, Authz: kwtest.InitAccount(t, st, sealer, now), Now: now, Rand: rand.Reader,
 		Policies: policy.Engine{}, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
-}
-
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if keyward.ErrorCode(err) != code || err == nil {
-		t.Fatalf("got %v, want %s", err, code)
-	}
 }
 
 func TestLoginProfiles(t *testing.T) {

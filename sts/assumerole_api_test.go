@@ -33,7 +33,7 @@ func TestAssumeRole(t *testing.T) {
 	aliceID, aliceSecret := kwtest.CreateUserKey(t, root, "alice")
 	bobID, bobSecret := kwtest.CreateUserKey(t, root, "bob")
 	alice, bob := ts.STSIn(aliceID, aliceSecret, "eu-west-1"), ts.STSIn(bobID, bobSecret, "eu-west-1")
-	aliceARN := "arn:aws:iam::" + accountID + ":user/alice"
+	aliceARN := "arn:aws:iam::" + kwtest.AccountID + ":user/alice"
 
 	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), Path: aws.String("/ci/"), MaxSessionDuration: aws.Int32(7200),
 		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`,
@@ -43,7 +43,7 @@ func TestAssumeRole(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:GetRole","iam:ListRoles"],"Resource":"*"},
 {"Effect":"Allow","Action":"iam:GetUser","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`)})
 	must(t, err)
-	roleARN := "arn:aws:iam::" + accountID + ":role/ci/deploy"
+	roleARN := "arn:aws:iam::" + kwtest.AccountID + ":role/ci/deploy"
 
 	t.Run("trust conditions", func(t *testing.T) {
 		_, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1")})
@@ -51,9 +51,9 @@ func TestAssumeRole(t *testing.T) {
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		// The path is part of the ARN; a role that does not exist is refused alike.
-		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/deploy"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
+		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/deploy"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-		_, err = ts.STSIn(rootKeyID, rootSecret, "eu-west-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
+		_, err = ts.STSIn(kwtest.RootKeyID, kwtest.RootSecret, "eu-west-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Roles may not be assumed by root accounts.")
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(7201)})
 		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -71,7 +71,7 @@ func TestAssumeRole(t *testing.T) {
 	out, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"),
 		DurationSeconds: aws.Int32(7200), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}})
 	must(t, err)
-	if got := aws.ToString(out.AssumedRoleUser.Arn); got != "arn:aws:sts::"+accountID+":assumed-role/deploy/s1" {
+	if got := aws.ToString(out.AssumedRoleUser.Arn); got != "arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1" {
 		t.Fatalf("assumed role ARN %s", got)
 	}
 	if k := aws.ToString(out.Credentials.AccessKeyId); !strings.HasPrefix(k, "ASIA") || (2*time.Hour-out.Credentials.Expiration.Sub(ts.Clock.Now())).Abs() > time.Second {
@@ -94,7 +94,7 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatalf("aws:PrincipalTag/team from the session tag: %v", err)
 		}
 		_, err = sessIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/s1 is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+accountID+":user/mallory because no identity-based policy allows the iam:CreateUser action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+kwtest.AccountID+":user/mallory because no identity-based policy allows the iam:CreateUser action")
 		// Operations on "the calling user" need a user.
 		_, err = sessIAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Must specify userName when calling with non-User credentials")
@@ -114,7 +114,7 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = l.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/limited is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+accountID+":user/ because no session policy allows the iam:ListUsers action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/limited is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ because no session policy allows the iam:ListUsers action")
 		// A session policy grants nothing the role lacks.
 		_, err = l.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
@@ -135,11 +135,11 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("same account: a trust policy naming the account needs the caller's own Allow", func(t *testing.T) {
 		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ops"),
-			AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"sts:AssumeRole"}`)})
+			AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
-		opsARN := "arn:aws:iam::" + accountID + ":role/ops"
+		opsARN := "arn:aws:iam::" + kwtest.AccountID + ":role/ops"
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("bob")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:iam::"+accountID+":user/bob is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:iam::"+kwtest.AccountID+":user/bob is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
 		_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + opsARN + `"}]}`)})
 		must(t, err)
@@ -152,14 +152,14 @@ func TestAssumeRole(t *testing.T) {
 		_, err = sessSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("chain"), DurationSeconds: aws.Int32(3601)})
 		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 		_, err = sessSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("chain")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/s1 is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
 	})
 
 	t.Run("MFA in the trust policy", func(t *testing.T) {
 		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"),
 			AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`)})
 		must(t, err)
-		adminARN := "arn:aws:iam::" + accountID + ":role/admin"
+		adminARN := "arn:aws:iam::" + kwtest.AccountID + ":role/admin"
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice")})
@@ -190,7 +190,7 @@ func TestAssumeRole(t *testing.T) {
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + ts.Clock.Now().UTC().Format(time.RFC3339) + `"}}}]}`)})
 		must(t, err)
 		_, err = old.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/old is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+accountID+":user/ with an explicit deny in an identity-based policy")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/old is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ with an explicit deny in an identity-based policy")
 		ts.Clock.Add(time.Second)
 		after, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("new"), ExternalId: aws.String("x-42")})
 		must(t, err)
@@ -213,14 +213,14 @@ func TestAssumeRole(t *testing.T) {
 		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 			`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
-		tempARN := aws.String("arn:aws:iam::" + accountID + ":role/temp")
+		tempARN := aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/temp")
 		_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)})
 		must(t, err)
 		s, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t1")})
 		must(t, err)
 		_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("temp"), PolicyDocument: kwtest.TrustDoc(
-			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/bob"},"Action":"sts:AssumeRole"}`)})
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:user/bob"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t2")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
@@ -243,7 +243,7 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("every session handed out is an audit event", func(t *testing.T) {
 		must(t, ts.Audit.Flush(ctx))
-		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRole")}}})
 		must(t, err)
 		refused, granted := 0, 0
@@ -298,7 +298,7 @@ func TestGetFederationToken(t *testing.T) {
 	broker := ts.STSIn(id, secret, "us-east-1")
 	_, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden,
-		"User: arn:aws:iam::"+accountID+":user/broker is not authorized to perform: sts:GetFederationToken on resource: arn:aws:sts::"+accountID+":federated-user/web-user because no identity-based policy allows the sts:GetFederationToken action")
+		"User: arn:aws:iam::"+kwtest.AccountID+":user/broker is not authorized to perform: sts:GetFederationToken on resource: arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user because no identity-based policy allows the sts:GetFederationToken action")
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("broker"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetFederationToken","iam:ListUsers","iam:ListRoles"],"Resource":"*"}]}`)})
 	must(t, err)
@@ -306,23 +306,23 @@ func TestGetFederationToken(t *testing.T) {
 	out, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user"), DurationSeconds: aws.Int32(900),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:CreateUser"],"Resource":"*"}]}`)})
 	must(t, err)
-	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::"+accountID+":federated-user/web-user" || aws.ToString(out.FederatedUser.FederatedUserId) != accountID+":web-user" {
+	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user" || aws.ToString(out.FederatedUser.FederatedUserId) != kwtest.AccountID+":web-user" {
 		t.Fatalf("federated user %+v", out.FederatedUser)
 	}
 	fedIAM, fedSTS := ts.SessionClients(out.Credentials)
 	who, err := fedSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
-	if aws.ToString(who.Arn) != aws.ToString(out.FederatedUser.Arn) || aws.ToString(who.UserId) != accountID+":web-user" {
+	if aws.ToString(who.Arn) != aws.ToString(out.FederatedUser.Arn) || aws.ToString(who.UserId) != kwtest.AccountID+":web-user" {
 		t.Fatalf("caller identity %s %s", aws.ToString(who.Arn), aws.ToString(who.UserId))
 	}
 	if _, err := fedIAM.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = fedIAM.ListRoles(ctx, &iam.ListRolesInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":federated-user/web-user is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action")
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action")
 	_, err = fedIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("x1")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-	_, err = fedSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/any"), RoleSessionName: aws.String("x1")})
+	_, err = fedSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/any"), RoleSessionName: aws.String("x1")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	_, err = fedSTS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetFederationToken with session credentials")
@@ -340,7 +340,7 @@ func TestGetFederationToken(t *testing.T) {
 	must(t, err)
 	info, err := broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: out.Credentials.AccessKeyId})
 	must(t, err)
-	if aws.ToString(info.Account) != accountID {
+	if aws.ToString(info.Account) != kwtest.AccountID {
 		t.Fatalf("account of a session key: %s", aws.ToString(info.Account))
 	}
 	forged := []byte(aws.ToString(out.Credentials.AccessKeyId))

@@ -44,6 +44,9 @@ import (
 	kwsts "github.com/keyward/keyward/sts"
 )
 
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
+
 // attackBench is a Keyward on a clock the test moves, with SDK clients.
 type attackBench struct {
 	*kwtest.Keyward
@@ -82,13 +85,6 @@ func (b *attackBench) role(t *testing.T, name, principal string) string {
 }
 
 func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
-
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 const denyAssume = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`
 
@@ -650,7 +646,7 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
 
 	must(t, ts.Audit.Flush(ctx))
-	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, ""))
+	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, ""))
 	var records strings.Builder
 	for p := cloudtrail.NewLookupEventsPaginator(trail, &cloudtrail.LookupEventsInput{}); p.HasMorePages(); {
 		page, err := p.NextPage(ctx)
@@ -695,7 +691,7 @@ func TestWrongMFACodesAudited(t *testing.T) {
 		TokenCode: aws.String("000000")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	must(t, ts.Audit.Flush(ctx))
-	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, ""))
+	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, ""))
 	for name, code := range map[string]string{"EnableMFADevice": "InvalidAuthenticationCode", "GetSessionToken": "AccessDenied"} {
 		out, err := trail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
 			AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String(name)}}})
@@ -862,7 +858,7 @@ func TestRefusedSAMLAssumptionAudited(t *testing.T) {
 	wantAPIError(t, assume("Admin", resp), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
 
 	must(t, ts.Audit.Flush(ctx))
-	out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+	out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithSAML")}}})
 	must(t, err)
 	var refused, replayed, succeeded int

@@ -13,6 +13,8 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/keyward/keyward"
 )
 
 // Clock is a clock the test moves by hand (NewWithClock takes its Now):
@@ -72,6 +74,23 @@ func (k *Keyward) UserWithKey(t testing.TB, name string) (*awsiam.Client, *awsst
 	t.Helper()
 	id, secret := CreateUserKey(t, k.RootIAM(), name)
 	return k.IAMClient(id, secret), k.STSIn(id, secret, "us-east-1"), id
+}
+
+// Must fails the test at once on err.
+func Must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WantCode checks that err is a Keyward error with the AWS error code
+// given.
+func WantCode(t testing.TB, err error, code string) {
+	t.Helper()
+	if keyward.ErrorCode(err) != code || err == nil {
+		t.Fatalf("got %v, want %s", err, code)
+	}
 }
 
 // WantAPIError checks an SDK error's code, HTTP status and, unless empty,
