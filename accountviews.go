@@ -22,7 +22,9 @@ type AccountCounts struct {
 	MFADevices, MFADevicesInUse int
 	PolicyVersionsInUse         int
 	RootAccessKeys              int
-	ServerCertificates          int
+	// RootMFADevices are the MFA devices enabled for the root user.
+	RootMFADevices     int
+	ServerCertificates int
 }
 
 // PolicyEntity is a user or a group a managed policy is attached to.

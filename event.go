@@ -139,6 +139,24 @@ func WithEvent(ctx context.Context, p *PendingEvent) context.Context {
 	return context.WithValue(ctx, eventKey{}, p)
 }
 
+// Recorder is a store that writes a request's audit event with the
+// request's change (Store.Recording).
+type Recorder interface {
+	Recording(pe *PendingEvent) Store
+}
+
+// Changing returns the store the change of ctx's request is written
+// through: st's view that writes the request's pending event with the
+// change, or st itself when the request has none (background work).
+// Writes that are not the request's change (a wrong MFA code's count, a
+// single-use record) go through st itself.
+func Changing(ctx context.Context, st Recorder) Store {
+	if pe, ok := EventFrom(ctx); ok {
+		return st.Recording(pe)
+	}
+	return st.Recording(nil)
+}
+
 // EventFrom returns the pending event ctx carries, if any.
 func EventFrom(ctx context.Context) (*PendingEvent, bool) {
 	p, ok := ctx.Value(eventKey{}).(*PendingEvent)

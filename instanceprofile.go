@@ -38,8 +38,9 @@ var (
 
 // InstanceProfileStore persists instance profiles.
 type InstanceProfileStore interface {
-	// CreateInstanceProfile stores one; ErrInstanceProfileExists.
-	CreateInstanceProfile(ctx context.Context, p InstanceProfile) error
+	// CreateInstanceProfile stores one; ErrInstanceProfileExists, or
+	// ErrQuotaExceeded at max instance profiles.
+	CreateInstanceProfile(ctx context.Context, p InstanceProfile, max int) error
 	// InstanceProfile returns one with its role; ErrNoSuchInstanceProfile.
 	InstanceProfile(ctx context.Context, name string) (InstanceProfile, error)
 	// ListInstanceProfiles pages them by name; with role set, only those

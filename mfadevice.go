@@ -29,8 +29,12 @@ type MFADevice struct {
 	SerialNumber string
 	Path, Name   string
 	// User is the user the device is enabled for; its ID is empty while the
-	// device is unassigned. Stores fill in the user's current name and path.
-	User      User
+	// device is unassigned or is the root user's. Stores fill in the user's
+	// current name and path.
+	User User
+	// Root marks a device enabled for the account's root user, which is no
+	// user of the account: User is then empty.
+	Root      bool
 	CreatedAt time.Time
 	EnabledAt time.Time
 	Tags      []Tag
@@ -49,14 +53,17 @@ type MFADevice struct {
 	FailedSince time.Time
 }
 
-// Assigned reports whether the device is enabled for a user.
-func (d MFADevice) Assigned() bool { return d.User.ID != "" }
+// Assigned reports whether the device is enabled for a user or for the
+// root user.
+func (d MFADevice) Assigned() bool { return d.User.ID != "" || d.Root }
 
 // MFAFilter selects MFA devices: by assignment (MFAAssigned, MFAUnassigned
-// or MFAAny) and, when UserName is set, those enabled for that user.
+// or MFAAny) and, when UserName is set, those enabled for that user, or
+// when Root is set, those enabled for the root user.
 type MFAFilter struct {
 	Assignment string
 	UserName   string
+	Root       bool
 }
 
 // Store errors of MFA devices.
@@ -80,9 +87,9 @@ type MFAStore interface {
 	// UpdateMFADevice replaces a device with what fn makes of it,
 	// atomically. fn assigns the device by setting User.Name (the store
 	// resolves it, ErrNoSuchUser, and holds the user to
-	// MaxMFADevicesPerUser, ErrMFAQuota) and unassigns it by clearing
-	// User; it may change EnabledAt, LastStep, Drift, Tags, Failures and
-	// FailedSince.
+	// MaxMFADevicesPerUser, ErrMFAQuota) or Root (the root user, held to
+	// the same quota), and unassigns it by clearing User and Root; it may
+	// change EnabledAt, LastStep, Drift, Tags, Failures and FailedSince.
 	// ErrNoSuchMFADevice, or fn's error (nothing changes then).
 	UpdateMFADevice(ctx context.Context, serial string, fn func(*MFADevice) error) (MFADevice, error)
 	// DeleteMFADevice deletes an unassigned device; ErrNoSuchMFADevice, or

@@ -12,6 +12,10 @@ type PolicySource struct {
 	// the others allow.
 	Type     string
 	Document string
+	// Level is a service control policy's place in the organization: 0
+	// for the root, then each organizational unit down, then the account.
+	// The SCPs of one level together must allow what the principal does.
+	Level int
 }
 
 // Types of the sources that limit what identity policies allow: a
@@ -20,7 +24,17 @@ type PolicySource struct {
 const (
 	PolicySourceBoundary = "permissions-boundary"
 	PolicySourceSession  = "session"
+	// PolicySourceSCP is a service control policy of AWS Organizations,
+	// which limits the principals of a member account, root included: an
+	// action must be allowed at every level (Level) from the
+	// organization's root to the account. A source with no document
+	// stands for a level that allows nothing.
+	PolicySourceSCP = "service-control-policy"
 )
+
+// MaxSCPLevels is how many levels of service control policies one
+// decision takes: the root, five organizational units deep, the account.
+const MaxSCPLevels = 7
 
 // Decision is the outcome of evaluating a request against a principal's
 // policies.
@@ -28,12 +42,17 @@ type Decision struct {
 	// ByBoundary: the identity policies allowed, the permissions boundary
 	// did not.
 	ByBoundary bool
+	// BySCP: a level of service control policies does not allow it,
+	// whatever the other policies do; DeniedBySCP: a service control
+	// policy denies it explicitly.
+	BySCP, DeniedBySCP bool
 	// BySession: the identity policies allowed, the session policies did
 	// not.
 	BySession bool
 	// LimitedBy is, for an implicit deny, the kind of the policies besides
 	// identity policies that do not allow the request whatever the identity
-	// policies say (PolicySourceBoundary, else PolicySourceSession), or "":
+	// policies say (PolicySourceSCP, else PolicySourceBoundary, else
+	// PolicySourceSession), or "":
 	// what a trust policy naming a session's role cannot grant past.
 	LimitedBy string
 	// Effect is AWS's EvalDecision: "allowed", "explicitDeny" or "implicitDeny".

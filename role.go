@@ -50,8 +50,9 @@ var (
 // RoleStore persists roles; their inline policies and attachments are
 // PolicyStore's, with Entity kind EntityRole.
 type RoleStore interface {
-	// CreateRole stores a role; ErrRoleExists (the name, case-insensitively).
-	CreateRole(ctx context.Context, r Role) error
+	// CreateRole stores a role; ErrRoleExists (the name, case-insensitively),
+	// ErrQuotaExceeded at max roles.
+	CreateRole(ctx context.Context, r Role, max int) error
 	// Role returns a role by name; ErrNoSuchRole.
 	Role(ctx context.Context, name string) (Role, error)
 	// ListRoles pages roles by name, as ListUsers pages users.

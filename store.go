@@ -20,6 +20,14 @@ type Store interface {
 	// several processes at once.
 	InitAccount(ctx context.Context, a Account, rootKey *AccessKey) (Account, error)
 
+	// Recording returns the view of the store that one request's change is
+	// written through: each write transaction made through it writes pe,
+	// the request's audit event, with the change, so that the two commit
+	// together or not at all. The first transaction to commit claims the
+	// event (PendingEvent.Claim) and later ones write none; writes through
+	// the store itself write no event.
+	Recording(pe *PendingEvent) Store
+
 	// SetKeyCheck stores the account's master key check value.
 	SetKeyCheck(ctx context.Context, check []byte) error
 	// SealedSecrets calls fn with every sealed secret (access key secrets,
@@ -33,8 +41,9 @@ type Store interface {
 	Reseal(ctx context.Context, reseal func(id string, sealed []byte) ([]byte, error), check []byte) error
 
 	// CreateUser stores a new user; ErrUserExists if the name is taken,
-	// compared case-insensitively.
-	CreateUser(ctx context.Context, u User) error
+	// compared case-insensitively, ErrQuotaExceeded if the account has max
+	// users already.
+	CreateUser(ctx context.Context, u User, max int) error
 	// User returns the user with the given name (exact match), or
 	// ErrNoSuchUser.
 	User(ctx context.Context, name string) (User, error)
@@ -110,8 +119,8 @@ type Store interface {
 // stores shared by replicas announce PoliciesChanged with it.
 type PolicyStore interface {
 	// CreateGroup stores a group; ErrGroupExists if the name is taken
-	// (case-insensitively).
-	CreateGroup(ctx context.Context, g Group) error
+	// (case-insensitively), ErrQuotaExceeded at max groups.
+	CreateGroup(ctx context.Context, g Group, max int) error
 	// Group returns a group by name; ErrNoSuchGroup.
 	Group(ctx context.Context, name string) (Group, error)
 	// ListGroups pages groups by name, as ListUsers pages users.
@@ -125,8 +134,9 @@ type PolicyStore interface {
 	// it has members or policies.
 	DeleteGroup(ctx context.Context, name string) error
 	// AddUserToGroup adds a user to a group (again: no change);
-	// ErrNoSuchGroup, ErrNoSuchUser.
-	AddUserToGroup(ctx context.Context, group, user string) error
+	// ErrNoSuchGroup, ErrNoSuchUser, or ErrQuotaExceeded when the user
+	// belongs to max groups already.
+	AddUserToGroup(ctx context.Context, group, user string, max int) error
 	// RemoveUserFromGroup removes a user; ErrNoSuchGroup, ErrNoSuchUser, or
 	// ErrNotAttached when the user is not a member.
 	RemoveUserFromGroup(ctx context.Context, group, user string) error
@@ -134,8 +144,10 @@ type PolicyStore interface {
 	ListGroupsForUser(ctx context.Context, user, after string, max int) ([]Group, bool, error)
 
 	// PutInlinePolicy creates or replaces an entity's inline policy;
-	// ErrNoSuchUser or ErrNoSuchGroup.
-	PutInlinePolicy(ctx context.Context, e Entity, name, document string) error
+	// ErrNoSuchUser or ErrNoSuchGroup, or ErrQuotaExceeded when the
+	// entity's inline policies would then be larger than maxSize together
+	// (PolicySize).
+	PutInlinePolicy(ctx context.Context, e Entity, name, document string, maxSize int) error
 	// InlinePolicy returns an inline policy's document; ErrNoSuchPolicy.
 	InlinePolicy(ctx context.Context, e Entity, name string) (string, error)
 	// ListInlinePolicies pages the names of an entity's inline policies.
@@ -144,8 +156,9 @@ type PolicyStore interface {
 	DeleteInlinePolicy(ctx context.Context, e Entity, name string) error
 
 	// CreatePolicy stores a managed policy with its first version (v1, the
-	// default); ErrPolicyExists if the account has one of that name.
-	CreatePolicy(ctx context.Context, p ManagedPolicy, document string) error
+	// default); ErrPolicyExists if the account has one of that name,
+	// ErrQuotaExceeded if it has max of its own already.
+	CreatePolicy(ctx context.Context, p ManagedPolicy, document string, max int) error
 	// PutAWSManagedPolicy creates or updates one of AWS's managed policies,
 	// replacing its document.
 	PutAWSManagedPolicy(ctx context.Context, p ManagedPolicy, document string) error
@@ -177,8 +190,9 @@ type PolicyStore interface {
 	DeletePolicyVersion(ctx context.Context, arn, version string) error
 
 	// AttachPolicy attaches a managed policy to an entity (again: no
-	// change); ErrNoSuchPolicy, ErrNoSuchUser, ErrNoSuchGroup.
-	AttachPolicy(ctx context.Context, e Entity, arn string) error
+	// change); ErrNoSuchPolicy, ErrNoSuchUser, ErrNoSuchGroup, or
+	// ErrQuotaExceeded when the entity has max policies attached already.
+	AttachPolicy(ctx context.Context, e Entity, arn string, max int) error
 	// DetachPolicy detaches it; ErrNotAttached.
 	DetachPolicy(ctx context.Context, e Entity, arn string) error
 	// ListAttachedPolicies pages an entity's attached policies by name.

@@ -85,6 +85,8 @@ func TestDenialNamesWhatRefused(t *testing.T) {
 		{keyward.Decision{Effect: keyward.DecisionImplicitDeny, BySession: true}, "because no session policy allows the iam:GetUser action"},
 		{keyward.Decision{Effect: keyward.DecisionImplicitDeny, ByBoundary: true}, "because no permissions boundary allows the iam:GetUser action"},
 		{keyward.Decision{Effect: keyward.DecisionImplicitDeny}, "because no identity-based policy allows the iam:GetUser action"},
+		{keyward.Decision{Effect: keyward.DecisionExplicitDeny, DeniedBySCP: true}, "with an explicit deny in a service control policy"},
+		{keyward.Decision{Effect: keyward.DecisionImplicitDeny, BySCP: true, ByBoundary: true}, "because no service control policy allows the iam:GetUser action"},
 	}
 	for _, tt := range tests {
 		err := authz.Denial(p, "iam:GetUser", "*", tt.decision)

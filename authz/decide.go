@@ -40,9 +40,17 @@ func (a *Authorizer) Evaluate(ctx context.Context, action, resource string, rc *
 // Denial is AWS's AccessDenied for a decision that does not allow, naming
 // the kind of policy that refused.
 func Denial(p keyward.Principal, action, resource string, d keyward.Decision) error {
+	if d.Effect == keyward.DecisionExplicitDeny && d.DeniedBySCP {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in a service control policy",
+			p.ARN(), action, resource)
+	}
 	if d.Effect == keyward.DecisionExplicitDeny {
 		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
 			p.ARN(), action, resource)
+	}
+	if d.BySCP {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no service control policy allows the %s action",
+			p.ARN(), action, resource, action)
 	}
 	if d.BySession {
 		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no session policy allows the %s action",

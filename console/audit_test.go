@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -95,5 +96,54 @@ func TestConsoleAuditTrail(t *testing.T) {
 	}
 	if strings.Contains(body, kwtest.RootSecret) {
 		t.Fatal("a secret in the console's events")
+	}
+}
+
+// TestRootMFAWrongCodesAuditedAsRefused: two wrong codes on the page that
+// assigns a device (the root user's or a user's) are audited as a refused
+// EnableMFADevice, and the device they leave useless is deleted under its
+// own DeleteVirtualMFADevice event. The deletion once carried the form's
+// event, which recorded the refused EnableMFADevice as done.
+func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	_, err := ts.IAM.CreateUser(kwtest.AsRoot(context.Background()), "bob", "/", nil)
+	must(t, err)
+	web := newWebClient(t, ts)
+	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("root sign-in: %d", resp.StatusCode)
+	}
+	for _, base := range []string{"/console/security-credentials/mfa", "/console/users/bob/mfa"} {
+		_, page := web.get(base + "/new")
+		tok := csrfOf(t, page)
+		if resp, body := web.post(base+"/new", url.Values{"csrf": {tok}, "device": {"phone"}}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s/new: %d\n%.1000s", base, resp.StatusCode, body)
+		}
+		resp, body := web.post(base+"/enable", url.Values{"csrf": {tok}, "serial": {"arn:aws:iam::" + kwtest.AccountID + ":mfa/phone"},
+			"code1": {"000000"}, "code2": {"111111"}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Start again with a new device.") {
+			t.Fatalf("%s/enable with wrong codes: %d\n%.1000s", base, resp.StatusCode, body)
+		}
+	}
+	bg := context.Background()
+	must(t, ts.Audit.Flush(bg))
+	events, _, err := ts.IAM.Store.LookupEvents(bg, keyward.EventQuery{Max: 50})
+	must(t, err)
+	var got []string
+	for _, e := range events {
+		if e.Name == "ConsoleLogin" {
+			continue
+		}
+		var r struct {
+			ErrorCode string `json:"errorCode"`
+		}
+		must(t, json.Unmarshal(e.Record, &r))
+		got = append(got, e.Name+" "+r.ErrorCode)
+	}
+	slices.Sort(got)
+	want := []string{"CreateVirtualMFADevice ", "CreateVirtualMFADevice ", "DeleteVirtualMFADevice ", "DeleteVirtualMFADevice ",
+		"EnableMFADevice InvalidAuthenticationCode", "EnableMFADevice InvalidAuthenticationCode"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %q, want %q", got, want)
 	}
 }

@@ -87,6 +87,12 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 		{"download report", "GET", "/console/reports/credential-report.csv", nil, nil, "iam:GetCredentialReport"},
 		{"assign MFA device", "POST", "/console/users/target/mfa/new", url.Values{"device": {"phone"}}, []string{"iam:GetUser"}, "iam:CreateVirtualMFADevice"},
 		{"remove MFA device", "POST", "/console/users/target/mfa/remove", url.Values{"serial": {"arn:aws:iam::123456789012:mfa/phone"}}, []string{"iam:GetUser"}, "iam:DeactivateMFADevice"},
+		// The root user's MFA is the root user's alone: iam:* allows none of it.
+		{"root MFA page", "GET", "/console/security-credentials/mfa/new", nil, []string{"iam:*"}, "iam:ListMFADevices"},
+		{"assign the root user's MFA device", "POST", "/console/security-credentials/mfa/new", url.Values{"device": {"phone"}}, []string{"iam:*"}, "iam:ListMFADevices"},
+		{"enable the root user's MFA device", "POST", "/console/security-credentials/mfa/enable",
+			url.Values{"serial": {"arn:aws:iam::123456789012:mfa/phone"}, "code1": {"123456"}, "code2": {"234567"}}, []string{"iam:*"}, "iam:ListMFADevices"},
+		{"remove the root user's MFA device", "POST", "/console/security-credentials/mfa/remove", url.Values{"serial": {"arn:aws:iam::123456789012:mfa/phone"}}, []string{"iam:*"}, "iam:ListMFADevices"},
 		{"attach policy to user", "POST", "/console/users/target/do/attach", url.Values{"policy": {"arn:aws:iam::aws:policy/IAMReadOnlyAccess"}}, nil, "iam:AttachUserPolicy"},
 		{"user joins group", "POST", "/console/users/target/do/join", url.Values{"group": {"g"}}, nil, "iam:AddUserToGroup"},
 		{"groups list", "GET", "/console/groups", nil, nil, "iam:ListGroups"},

@@ -20,6 +20,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -407,4 +408,128 @@ func TestKeyFormEventNamesTheKeysOwner(t *testing.T) {
 	if strings.Contains(string(evs[0].Record), "admin") {
 		t.Errorf("ChangePassword's audit record names a user of a form field: %s", evs[0].Record)
 	}
+}
+
+// TestRootSignInNeedsItsMFACode: once the root user has an MFA device, the
+// root user's console sign-in needs the device's current code besides the
+// secret. No code, a wrong code, a used code and a code of an IAM user's
+// device are refused with the answer a wrong secret gets (so that the
+// refusal tells nothing of which part was wrong), each counted as a failed
+// sign-in: audited as AWS's ConsoleLogin failure, and within the root key's
+// budget of guesses, past which the right code is refused too. The session
+// a right code begins records the MFA, for aws:MultiFactorAuthPresent.
+func TestRootSignInNeedsItsMFACode(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	asRoot := kwtest.AsRoot(ctx)
+	d, err := ts.IAM.CreateVirtualMFADevice(asRoot, "root-phone", "/", nil)
+	must(t, err)
+	seed, now := d.Base32Seed(), ts.Clock.Now()
+	must(t, ts.IAM.EnableRootMFADevice(asRoot, d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
+	_, err = ts.IAM.CreateUser(asRoot, "alice", "/", nil)
+	must(t, err)
+	a, err := ts.IAM.CreateVirtualMFADevice(asRoot, "alice-phone", "/", nil)
+	must(t, err)
+	must(t, ts.IAM.EnableMFADevice(asRoot, "alice", a.SerialNumber, kwtest.TOTPCode(t, a.Base32Seed(), now.Add(-30*time.Second)), kwtest.TOTPCode(t, a.Base32Seed(), now)))
+	ts.Clock.Add(time.Minute)
+
+	signIn := func(secret, code string) (int, string) {
+		t.Helper()
+		web := newWebClient(t, ts)
+		form := rootForm(secret)
+		if code != "" {
+			form.Set("mfacode", code)
+		}
+		_, page := web.get("/console/signin?as=root")
+		form.Set("csrf", csrfOf(t, page))
+		resp, body := web.post("/console/signin", form)
+		if resp.StatusCode == http.StatusSeeOther {
+			for _, c := range web.http.Jar.Cookies(mustParse(t, ts.URL+"/console/")) {
+				if c.Name == "keyward_session" {
+					return resp.StatusCode, c.Value
+				}
+			}
+		}
+		return resp.StatusCode, body
+	}
+	errorOf := func(body string) string {
+		t.Helper()
+		i := strings.Index(body, `id="signin-error">`)
+		if i < 0 {
+			t.Fatalf("no sign-in error in\n%.2000s", body)
+		}
+		rest := body[i+len(`id="signin-error">`):]
+		return rest[:strings.Index(rest, "<")]
+	}
+	status, body := signIn("not-the-secret", kwtest.TOTPCode(t, seed, ts.Clock.Now()))
+	if status != http.StatusUnauthorized {
+		t.Fatalf("a wrong secret: %d", status)
+	}
+	wrongSecret := errorOf(body)
+	code := kwtest.TOTPCode(t, seed, ts.Clock.Now())
+	for _, try := range []struct{ what, code string }{
+		{"no code", ""},
+		{"a wrong code", kwtest.TOTPCode(t, seed, ts.Clock.Now().Add(time.Hour))},
+		{"alice's code", kwtest.TOTPCode(t, a.Base32Seed(), ts.Clock.Now())},
+	} {
+		status, body := signIn(kwtest.RootSecret, try.code)
+		if status != http.StatusUnauthorized || errorOf(body) != wrongSecret {
+			t.Fatalf("%s: %d %q, want the answer to a wrong secret %q", try.what, status, errorOf(body), wrongSecret)
+		}
+	}
+	status, cookie := signIn(kwtest.RootSecret, code)
+	if status != http.StatusSeeOther {
+		t.Fatalf("the right code: %d", status)
+	}
+	payload, _, _ := strings.Cut(cookie, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	must(t, err)
+	var sess struct {
+		Root bool  `json:"r"`
+		MFA  int64 `json:"m"`
+	}
+	must(t, json.Unmarshal(raw, &sess))
+	if !sess.Root || sess.MFA != ts.Clock.Now().Unix() {
+		t.Fatalf("the session of an MFA sign-in: %s", raw)
+	}
+	if status, body := signIn(kwtest.RootSecret, code); status != http.StatusUnauthorized || errorOf(body) != wrongSecret {
+		t.Fatalf("a used code: %d", status)
+	}
+
+	// Five failures: the right code waits too.
+	ts.Clock.Add(30 * time.Second)
+	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusTooManyRequests {
+		t.Fatalf("the right code past five failures: %d, want %d", status, http.StatusTooManyRequests)
+	}
+	must(t, ts.Audit.Flush(ctx))
+	events, _, err := ts.IAM.Store.LookupEvents(ctx, keyward.EventQuery{Max: 50})
+	must(t, err)
+	failures := 0
+	for _, e := range events {
+		var r struct {
+			UserIdentity struct {
+				Type string `json:"type"`
+			} `json:"userIdentity"`
+			ErrorMessage string `json:"errorMessage"`
+		}
+		must(t, json.Unmarshal(e.Record, &r))
+		if e.Name == "ConsoleLogin" && r.ErrorMessage == "Failed authentication" && r.UserIdentity.Type == "Root" {
+			failures++
+		}
+	}
+	if failures != 5 {
+		t.Fatalf("%d failed root sign-ins audited, want 5", failures)
+	}
+	ts.Clock.Add(15 * time.Minute)
+	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusSeeOther {
+		t.Fatalf("the right code once the budget is back: %d", status)
+	}
+}
+
+func mustParse(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	must(t, err)
+	return u
 }

@@ -67,6 +67,11 @@ func (c *Console) dashboardPage(w http.ResponseWriter, r *request) {
 		for _, l := range countLabels {
 			p.Counts = append(p.Counts, count{Key: l.Key, Label: l.Label, Href: l.Href, Value: values[l.Key]})
 		}
+		if values["AccountMFAEnabled"] == 0 {
+			p.Recommendations = append(p.Recommendations, recommendation{ID: "root-mfa",
+				Text: "Add MFA for the root user.",
+				Fix:  "Assign an MFA device on the root user's security credentials page: its console sign-in then needs a code.", Href: "/console/security-credentials"})
+		}
 		if values["AccountAccessKeysPresent"] > 0 {
 			p.Recommendations = append(p.Recommendations, recommendation{ID: "root-keys",
 				Text: "The root user has access keys.",
@@ -171,6 +176,7 @@ type credentialsPage struct {
 	layout
 	Root bool
 	Keys []keyward.AccessKey
+	MFA  []keyward.MFADevice
 }
 
 func (c *Console) credentialsPage(w http.ResponseWriter, r *request) {
@@ -190,6 +196,10 @@ func (c *Console) credentialsPage(w http.ResponseWriter, r *request) {
 				k.LastUsed = full.LastUsed
 			}
 			p.Keys = append(p.Keys, k)
+		}
+		if p.MFA, err = c.IAM.RootMFADevices(r.ctx()); err != nil {
+			c.fail(w, r, err)
+			return
 		}
 	}
 	c.render(w, http.StatusOK, "credentials", p)

@@ -68,8 +68,8 @@ func TestDashboard(t *testing.T) {
 		}
 	}
 	got := recommendationsOf(page)
-	if got["root-keys"] != "" || got["users-without-mfa"] != "1" || len(got) != 2 {
-		t.Errorf("recommendations today: %v, want the root user's keys and one user without MFA", got)
+	if _, ok := got["root-mfa"]; !ok || got["root-keys"] != "" || got["users-without-mfa"] != "1" || len(got) != 3 {
+		t.Errorf("recommendations today: %v, want the root user's MFA, its keys and one user without MFA", got)
 	}
 	if !strings.Contains(page, `href="/console/security-credentials"`) || !strings.Contains(page, `href="/console/users?sort=mfa"`) {
 		t.Error("a recommendation does not link to its fix")

@@ -14,14 +14,15 @@ import (
 	"github.com/keyward/keyward/internal/otpqr"
 )
 
-// MFA: assigning a virtual device to a user (the name, then the QR code
-// and two consecutive codes, as AWS's console asks), removing it, and the
-// second step of sign-in for a user who has one.
+// MFA: assigning a virtual device to a user, or to the root user on its
+// own security credentials page (the name, then the QR code and two
+// consecutive codes, as AWS's console asks), removing it, and the second
+// step of sign-in for a user who has one.
 
 type mfaPage struct {
 	layout
-	User keyward.User
-	Step int
+	Owner mfaOwner
+	Step  int
 	// Step 2: the new device, its QR code as a data: URI and its seed.
 	Serial string
 	QR     template.URL
@@ -29,24 +30,76 @@ type mfaPage struct {
 	Name   string
 }
 
-func (c *Console) newMFAPage(w http.ResponseWriter, r *request) {
+// mfaOwner is whom an MFA form assigns a device to or removes one from: a
+// user the path names, or the root user.
+type mfaOwner struct {
+	User keyward.User
+	Root bool
+}
+
+// Base is the path of the owner's MFA forms.
+func (o mfaOwner) Base() string {
+	if o.Root {
+		return "/console/security-credentials/mfa"
+	}
+	return "/console/users/" + url.PathEscape(o.User.Name) + "/mfa"
+}
+
+// Back is the page that lists the owner's devices.
+func (o mfaOwner) Back() string {
+	if o.Root {
+		return "/console/security-credentials"
+	}
+	return "/console/users/" + url.PathEscape(o.User.Name) + "?tab=credentials"
+}
+
+// notice is the notice of a change to the owner's devices.
+func (o mfaOwner) notice(name string) string {
+	if o.Root {
+		return "root-" + name
+	}
+	return name
+}
+
+// deviceName is the name the first step suggests.
+func (o mfaOwner) deviceName() string {
+	if o.Root {
+		return "root-account-mfa-device" // the name AWS's console gave the root user's
+	}
+	return o.User.Name
+}
+
+// mfaOwnerOf is the owner r's path names. The root user's forms are the
+// root user's alone: IAM refuses any other principal its devices, and the
+// page asks first, so that no device is made for an assignment that
+// cannot happen.
+func (c *Console) mfaOwnerOf(r *request) (mfaOwner, error) {
+	if r.PathValue("name") == "" {
+		_, err := c.IAM.RootMFADevices(r.ctx())
+		return mfaOwner{Root: true}, err
+	}
 	u, err := c.target(r)
+	return mfaOwner{User: u}, err
+}
+
+func (c *Console) newMFAPage(w http.ResponseWriter, r *request) {
+	o, err := c.mfaOwnerOf(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	c.render(w, http.StatusOK, "mfa", mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: u.Name})
+	c.render(w, http.StatusOK, "mfa", mfaPage{layout: c.layoutFor(r, "Assign MFA device"), Owner: o, Step: 1, Name: o.deviceName()})
 }
 
 // newMFA creates the device and shows its QR code: the only time its seed
 // leaves Keyward.
 func (c *Console) newMFA(w http.ResponseWriter, r *request) {
-	u, err := c.target(r)
+	o, err := c.mfaOwnerOf(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: r.PostFormValue("device")}
+	page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), Owner: o, Step: 1, Name: r.PostFormValue("device")}
 	err = r.op.Check(map[string]string{"VirtualMFADeviceName": page.Name})
 	if err == nil && len(page.Name) > 128 {
 		// The form keeps a device's name to 128 characters, fewer than the
@@ -54,6 +107,9 @@ func (c *Console) newMFA(w http.ResponseWriter, r *request) {
 		var v keyward.Validation
 		v.Len("virtualMFADeviceName", len(page.Name), 128)
 		err = v.Err()
+	}
+	if err == nil && o.Root {
+		requested(r, map[string]any{"virtualMFADeviceName": keyward.Clip(page.Name)})
 	}
 	var d keyward.NewVirtualMFADevice
 	if err == nil {
@@ -81,48 +137,85 @@ func (c *Console) newMFA(w http.ResponseWriter, r *request) {
 // whose codes were wrong is deleted: its seed cannot be shown again, so
 // the administrator starts over with a new one.
 func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
-	u, err := c.target(r)
+	o, err := c.mfaOwnerOf(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	serial := r.PostFormValue("serial")
-	err = r.op.Check(map[string]string{"UserName": u.Name, "SerialNumber": serial,
+	userName := o.User.Name
+	if o.Root {
+		// The root user has no user name; the API names it by the
+		// account's ID (ListMFADevices).
+		userName = c.IAM.Account(r.ctx()).ID
+	}
+	err = r.op.Check(map[string]string{"UserName": userName, "SerialNumber": serial,
 		"AuthenticationCode1": r.PostFormValue("code1"), "AuthenticationCode2": r.PostFormValue("code2")})
-	if err == nil {
-		err = c.IAM.EnableMFADevice(r.ctx(), u.Name, serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
+	switch {
+	case err == nil && o.Root:
+		requested(r, map[string]any{"serialNumber": keyward.Clip(serial)})
+		err = c.IAM.EnableRootMFADevice(r.ctx(), serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
+	case err == nil:
+		err = c.IAM.EnableMFADevice(r.ctx(), o.User.Name, serial, r.PostFormValue("code1"), r.PostFormValue("code2"))
 	}
 	if err != nil {
+		r.failed = err // the refusal is the form's event
 		if denied(err) {
 			c.fail(w, r, err)
 			return
 		}
 		if keyward.ErrorCode(err) == keyward.EInvalidAuthenticationCode || keyward.ErrorCode(err) == keyward.EValidationError {
-			c.IAM.DeleteVirtualMFADevice(r.ctx(), serial) // unassigned, useless without its seed
+			// Unassigned, and useless without its seed. Its deletion is an
+			// event of its own: written with the form's, it would record
+			// the refused EnableMFADevice as done.
+			c.deleteDevice(r, serial)
 		}
-		page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), User: u, Step: 1, Name: u.Name}
+		page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), Owner: o, Step: 1, Name: o.deviceName()}
 		page.Error = keyward.ErrorMessage(err) + " Start again with a new device."
 		c.render(w, http.StatusBadRequest, "mfa", page)
 		return
 	}
-	redirect(w, r, "/console/users/"+url.PathEscape(u.Name)+"?tab=credentials", "mfa-assigned")
+	redirect(w, r, o.Back(), o.notice("mfa-assigned"))
 }
 
-// removeMFA deactivates a user's device and deletes it.
+// removeMFA deactivates a device and deletes it. The root user's removal
+// is two events, as on AWS: DeactivateMFADevice (the form's) and
+// DeleteVirtualMFADevice.
 func (c *Console) removeMFA(w http.ResponseWriter, r *request) {
-	u, err := c.target(r)
+	o, err := c.mfaOwnerOf(r)
 	serial := r.PostFormValue("serial")
-	if err == nil {
-		err = c.IAM.DeactivateMFADevice(r.ctx(), u.Name, serial)
-	}
-	if err == nil {
-		err = c.IAM.DeleteVirtualMFADevice(r.ctx(), serial)
+	if err == nil && o.Root {
+		requested(r, map[string]any{"serialNumber": keyward.Clip(serial)})
+		err = c.IAM.DeactivateRootMFADevice(r.ctx(), serial)
+		if err == nil {
+			err = c.deleteDevice(r, serial)
+		}
+	} else if err == nil {
+		err = c.IAM.DeactivateMFADevice(r.ctx(), o.User.Name, serial)
+		if err == nil {
+			err = c.IAM.DeleteVirtualMFADevice(r.ctx(), serial)
+		}
 	}
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	redirect(w, r, "/console/users/"+url.PathEscape(u.Name)+"?tab=credentials", "mfa-removed")
+	redirect(w, r, o.Back(), o.notice("mfa-removed"))
+}
+
+// deleteDevice deletes a device a form has done with (deactivated, or
+// never enabled), with its own DeleteVirtualMFADevice event.
+func (c *Console) deleteDevice(r *request, serial string) error {
+	var pe *keyward.PendingEvent
+	ctx := r.ctx()
+	if op := operation("DeleteVirtualMFADevice"); c.Audit != nil && op.Audited() {
+		pe = c.consoleEvent(r.Request, r.p, op.Name)
+		pe.Event.RequestParameters = map[string]any{"serialNumber": keyward.Clip(serial)}
+		ctx = keyward.WithEvent(ctx, pe)
+	}
+	err := c.IAM.DeleteVirtualMFADevice(ctx, serial)
+	c.auditForm(pe, err)
+	return err
 }
 
 // pendingMFA is what the sign-in's second step carries between the

@@ -47,6 +47,8 @@ var notices = map[string]string{
 	"sessions-ended":     "Every console session of this user has ended.",
 	"mfa-assigned":       "MFA device assigned. The user signs in with a code from it from now on.",
 	"mfa-removed":        "MFA device removed.",
+	"root-mfa-assigned":  "MFA device assigned. The root user signs in with a code from it from now on.",
+	"root-mfa-removed":   "MFA device removed.",
 	"group-created":      "User group created.",
 	"group-deleted":      "User group deleted.",
 	"member-added":       "User added to the group.",

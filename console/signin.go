@@ -68,7 +68,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 
 // Longest values a sign-in field can hold when it is right: anything
 // longer is refused before any other work.
-var signInFields = map[string]int{"kind": 4, "account": 63, "username": 64, "password": 128, "accesskey": 128, "secret": 128, "csrf": 64}
+var signInFields = map[string]int{"kind": 4, "account": 63, "username": 64, "password": 128, "accesskey": 128, "secret": 128, "mfacode": 6, "csrf": 64}
 
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
@@ -117,8 +117,16 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	s := session{ID: c.token(), Expires: c.Now().Add(SessionLifetime).Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
 	var err error
 	if kind == "root" {
-		_, err = c.IAM.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"))
+		// The root user's MFA code is asked on the form itself, of every
+		// root sign-in: a second step would answer a right secret with a
+		// page of its own, and tell whether the root user has MFA. A
+		// wrong, missing or used code is refused as a wrong secret is.
+		var mfa bool
+		_, mfa, err = c.IAM.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"), r.PostFormValue("mfacode"))
 		s.Root, s.RootKey = true, r.PostFormValue("accesskey")
+		if mfa {
+			s.MFA = c.Now().Unix()
+		}
 	} else {
 		var p keyward.Principal
 		p, s.Reset, err = c.IAM.SignInUser(r.Context(), r.PostFormValue("account"), r.PostFormValue("username"), r.PostFormValue("password"))

@@ -113,7 +113,7 @@ func (s *Service) createAccessKey(ctx context.Context, userName, id string, expi
 			resp["expiration"] = eventTime(expires)
 		}
 		respond(ctx, "accessKey", resp)
-		k, err = s.Store.CreateAccessKey(ctx, userName, k)
+		k, err = s.changing(ctx).CreateAccessKey(ctx, userName, k)
 		switch {
 		case errors.Is(err, keyward.ErrNoSuchUser):
 			return keyward.AccessKey{}, "", keyward.UserNotFound(userName)
@@ -201,7 +201,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, userName, id, status stri
 	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateAccessKey", userName); err != nil {
 		return err
 	}
-	err = s.Store.UpdateAccessKey(ctx, userName, id, status, s.now())
+	err = s.changing(ctx).UpdateAccessKey(ctx, userName, id, status, s.now())
 	s.changed(id)
 	return s.keyError(err, userName, id)
 }
@@ -215,7 +215,7 @@ func (s *Service) DeleteAccessKey(ctx context.Context, userName, id string) erro
 	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteAccessKey", userName); err != nil {
 		return err
 	}
-	err = s.Store.DeleteAccessKey(ctx, userName, id)
+	err = s.changing(ctx).DeleteAccessKey(ctx, userName, id)
 	s.changed(id)
 	return s.keyError(err, userName, id)
 }

@@ -24,7 +24,7 @@ func (s *Service) CreateAccountAlias(ctx context.Context, alias string) error {
 	if strings.HasPrefix(alias, "-") || strings.HasSuffix(alias, "-") {
 		return keyward.Errorf(keyward.EValidationError, "The account alias must not begin or end with a hyphen.")
 	}
-	switch err := s.Store.CreateAccountAlias(ctx, alias); {
+	switch err := s.changing(ctx).CreateAccountAlias(ctx, alias); {
 	case errors.Is(err, keyward.ErrAliasExists):
 		return keyward.Errorf(keyward.EEntityAlreadyExists, "The account alias %s already exists.", alias)
 	case errors.Is(err, keyward.ErrAliasQuota):
@@ -39,7 +39,7 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, alias string) error {
 	if err := s.Authz.Authorize(ctx, "iam:DeleteAccountAlias", "*"); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteAccountAlias(ctx, alias); errors.Is(err, keyward.ErrNoSuchAlias) {
+	if err := s.changing(ctx).DeleteAccountAlias(ctx, alias); errors.Is(err, keyward.ErrNoSuchAlias) {
 		return keyward.Errorf(keyward.ENoSuchEntity, "The account alias %s cannot be found.", alias)
 	} else {
 		return err
@@ -73,6 +73,7 @@ func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, e
 	if err != nil {
 		return nil, err
 	}
+	q := s.quotas()
 	present := func(n int) int {
 		if n > 0 {
 			return 1
@@ -80,18 +81,18 @@ func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, e
 		return 0
 	}
 	return []keyward.SummaryEntry{
-		{Key: "Users", Value: c.Users}, {Key: "UsersQuota", Value: 5000},
-		{Key: "Groups", Value: c.Groups}, {Key: "GroupsQuota", Value: 300},
+		{Key: "Users", Value: c.Users}, {Key: "UsersQuota", Value: q.Users},
+		{Key: "Groups", Value: c.Groups}, {Key: "GroupsQuota", Value: q.Groups},
 		{Key: "ServerCertificates", Value: c.ServerCertificates}, {Key: "ServerCertificatesQuota", Value: keyward.MaxServerCertificates},
-		{Key: "UserPolicySizeQuota", Value: 2048}, {Key: "GroupPolicySizeQuota", Value: 5120}, {Key: "GroupsPerUserQuota", Value: 10},
+		{Key: "UserPolicySizeQuota", Value: q.UserPolicySize}, {Key: "GroupPolicySizeQuota", Value: q.GroupPolicySize}, {Key: "GroupsPerUserQuota", Value: q.GroupsPerUser},
 		{Key: "SigningCertificatesPerUserQuota", Value: keyward.MaxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
 		{Key: "MFADevices", Value: c.MFADevices}, {Key: "MFADevicesInUse", Value: c.MFADevicesInUse},
-		// The root user's MFA is not kept by Keyward.
-		{Key: "AccountMFAEnabled", Value: 0},
+		{Key: "AccountMFAEnabled", Value: present(c.RootMFADevices)},
 		{Key: "AccountAccessKeysPresent", Value: present(c.RootAccessKeys)},
 		{Key: "AccountSigningCertificatesPresent", Value: 0},
-		{Key: "AttachedPoliciesPerGroupQuota", Value: 10}, {Key: "AttachedPoliciesPerRoleQuota", Value: 10}, {Key: "AttachedPoliciesPerUserQuota", Value: 10},
-		{Key: "Policies", Value: c.Policies}, {Key: "PoliciesQuota", Value: 1500}, {Key: "PolicySizeQuota", Value: 6144},
+		{Key: "AttachedPoliciesPerGroupQuota", Value: q.AttachedPoliciesPerGroup}, {Key: "AttachedPoliciesPerRoleQuota", Value: q.AttachedPoliciesPerRole},
+		{Key: "AttachedPoliciesPerUserQuota", Value: q.AttachedPoliciesPerUser},
+		{Key: "Policies", Value: c.Policies}, {Key: "PoliciesQuota", Value: q.Policies}, {Key: "PolicySizeQuota", Value: q.PolicySize},
 		{Key: "PolicyVersionsInUse", Value: c.PolicyVersionsInUse}, {Key: "PolicyVersionsInUseQuota", Value: 10000},
 		{Key: "VersionsPerPolicyQuota", Value: keyward.MaxPolicyVersions},
 		{Key: "GlobalEndpointTokenVersion", Value: tokenVersion},
@@ -110,7 +111,7 @@ func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, versio
 	if version == "v2Token" {
 		v = 2
 	}
-	return s.Store.SetTokenVersion(ctx, v)
+	return s.changing(ctx).SetTokenVersion(ctx, v)
 }
 
 // ListEntitiesForPolicy pages the users and groups a managed policy is

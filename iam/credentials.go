@@ -67,7 +67,7 @@ func (s *Service) credentialKeys(ctx context.Context, userName, kind, id string)
 // createCredential stores a new credential for userName within max.
 func (s *Service) createCredential(ctx context.Context, userName string, c keyward.OtherCredential, max int) (keyward.OtherCredential, error) {
 	c.Status, c.CreatedAt = keyward.StatusActive, s.now()
-	err := s.Store.CreateCredential(ctx, userName, c, max)
+	err := s.changing(ctx).CreateCredential(ctx, userName, c, max)
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return c, keyward.UserNotFound(userName)
@@ -107,7 +107,7 @@ func (s *Service) UpdateCredentialStatus(ctx context.Context, userName, kind, id
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateCredential(ctx, userName, kind, id, func(c *keyward.OtherCredential) error {
+	_, err = s.changing(ctx).UpdateCredential(ctx, userName, kind, id, func(c *keyward.OtherCredential) error {
 		c.Status = status
 		return nil
 	})
@@ -120,7 +120,7 @@ func (s *Service) DeleteCredential(ctx context.Context, userName, kind, id strin
 	if err != nil {
 		return err
 	}
-	return credentialError(s.Store.DeleteCredential(ctx, userName, kind, id), kind, userName, id)
+	return credentialError(s.changing(ctx).DeleteCredential(ctx, userName, kind, id), kind, userName, id)
 }
 
 // authorizeCredential authorises action on a user's credential, with the
@@ -350,7 +350,7 @@ func (s *Service) ResetServiceSpecificCredential(ctx context.Context, userName, 
 	if err != nil {
 		return keyward.NewServiceCredential{}, err
 	}
-	c, err := s.Store.UpdateCredential(ctx, userName, keyward.CredService, id, func(c *keyward.OtherCredential) error {
+	c, err := s.changing(ctx).UpdateCredential(ctx, userName, keyward.CredService, id, func(c *keyward.OtherCredential) error {
 		c.SealedPassword = sealed
 		return nil
 	})

@@ -35,7 +35,8 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (keyward.G
 	}
 	g := keyward.Group{ID: id, Name: name, Path: path, CreatedAt: s.now()}
 	respond(ctx, "group", map[string]any{"groupName": name, "groupId": id, "path": path, "arn": s.Account(ctx).GroupARN(path, name), "createDate": eventTime(g.CreatedAt)})
-	if err := s.Store.CreateGroup(ctx, g); errors.Is(err, keyward.ErrGroupExists) {
+	max := s.quotas().Groups
+	if err := quotaError(s.changing(ctx).CreateGroup(ctx, g, max), "GroupsPerAccount", max); errors.Is(err, keyward.ErrGroupExists) {
 		return keyward.Group{}, keyward.Errorf(keyward.EEntityAlreadyExists, "Group with name %s already exists.", name)
 	} else if err != nil {
 		return keyward.Group{}, err
@@ -81,7 +82,7 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 	if err := s.Authz.AuthorizeGroup(ctx, "iam:DeleteGroup", name); err != nil {
 		return err
 	}
-	err := s.Store.DeleteGroup(ctx, name)
+	err := s.changing(ctx).DeleteGroup(ctx, name)
 	if errors.Is(err, keyward.ErrEntityInUse) {
 		return keyward.DeleteConflict()
 	}
@@ -103,7 +104,7 @@ func (s *Service) UpdateGroup(ctx context.Context, name string, newName, newPath
 			return err
 		}
 	}
-	_, err := s.Store.UpdateGroup(ctx, name, newName, newPath)
+	_, err := s.changing(ctx).UpdateGroup(ctx, name, newName, newPath)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrGroupExists) {
 		return keyward.Errorf(keyward.EEntityAlreadyExists, "Group with name %s already exists.", *newName)
@@ -116,9 +117,10 @@ func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error 
 	if err := s.Authz.AuthorizeGroup(ctx, "iam:AddUserToGroup", group); err != nil {
 		return err
 	}
-	err := s.Store.AddUserToGroup(ctx, group, user)
+	max := s.quotas().GroupsPerUser
+	err := s.changing(ctx).AddUserToGroup(ctx, group, user, max)
 	s.policiesChanged()
-	return membershipError(err, group, user)
+	return membershipError(quotaError(err, "GroupsPerUser", max), group, user)
 }
 
 // RemoveUserFromGroup removes a user from a group.
@@ -126,7 +128,7 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, group, user string) e
 	if err := s.Authz.AuthorizeGroup(ctx, "iam:RemoveUserFromGroup", group); err != nil {
 		return err
 	}
-	err := s.Store.RemoveUserFromGroup(ctx, group, user)
+	err := s.changing(ctx).RemoveUserFromGroup(ctx, group, user)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNotAttached) {
 		return keyward.Errorf(keyward.ENoSuchEntity, "User %s is not in group %s.", user, group)

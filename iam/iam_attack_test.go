@@ -493,3 +493,81 @@ func TestKeyLifecyclePolicyAttacks(t *testing.T) {
 		t.Fatal("a refused CreateAccessKey made a key")
 	}
 }
+
+// TestRootMFAOutOfAdministratorsReach: the root user's MFA device is the
+// account's last factor, and as on AWS no policy reaches it: a user with
+// AdministratorAccess and iam:* can neither enable a device for the root
+// user nor deactivate, resync, delete or take over the root user's device
+// (not through a user named "root", nor through the account's ID as a user
+// name), and a device of the administrator's own signs in no root user.
+func TestRootMFAOutOfAdministratorsReach(t *testing.T) {
+	t.Parallel()
+	b := newAPIServer(t)
+	ctx := b.RootContext()
+	serial, seed := rootDevice(t, b, "root-phone")
+	id, secret := b.User(t, "admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	must(t, b.IAM.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "admin"}, awsPolicy+"AdministratorAccess"))
+	admin := b.IAMClient(id, secret)
+	bg := context.Background()
+	_, err := admin.CreateUser(bg, &awsiam.CreateUserInput{UserName: aws.String("root")})
+	must(t, err)
+	b.Clock.Add(time.Minute)
+	now := b.Clock.Now()
+	code1, code2 := totpCode(t, seed, now.Add(-30*time.Second)), totpCode(t, seed, now)
+
+	for _, name := range []string{"root", kwtest.AccountID, "admin"} {
+		_, err = admin.DeactivateMFADevice(bg, &awsiam.DeactivateMFADeviceInput{UserName: aws.String(name), SerialNumber: aws.String(serial)})
+		kwtest.WantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
+		// Even with the device's codes.
+		_, err = admin.ResyncMFADevice(bg, &awsiam.ResyncMFADeviceInput{UserName: aws.String(name), SerialNumber: aws.String(serial),
+			AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2)})
+		if err == nil {
+			t.Fatalf("resynchronised the root user's device as %s's", name)
+		}
+	}
+	// Naming no user is naming itself, never the root user.
+	_, err = admin.DeactivateMFADevice(bg, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
+	kwtest.WantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
+	_, err = admin.EnableMFADevice(bg, &awsiam.EnableMFADeviceInput{UserName: aws.String("admin"), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(code1), AuthenticationCode2: aws.String(code2)})
+	kwtest.WantAPIError(t, err, "EntityAlreadyExists", http.StatusConflict, "")
+	_, err = admin.DeleteVirtualMFADevice(bg, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
+	kwtest.WantAPIError(t, err, "DeleteConflict", http.StatusConflict, "")
+
+	// What the console calls for the root user's own page refuses the
+	// administrator, whatever its policies.
+	u, err := b.IAM.User(ctx, "admin")
+	must(t, err)
+	asAdmin := keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "admin", UserPath: "/"},
+		CurrentTime: now, AccessKeyID: id})
+	if err := b.IAM.DeactivateRootMFADevice(asAdmin, serial); keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("an administrator removed the root user's device: %v", err)
+	}
+	if _, err := b.IAM.RootMFADevices(asAdmin); keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("an administrator read the root user's devices as its own: %v", err)
+	}
+	own, err := admin.CreateVirtualMFADevice(bg, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("admin-phone")})
+	must(t, err)
+	ownSeed := string(own.VirtualMFADevice.Base32StringSeed)
+	if err := b.IAM.EnableRootMFADevice(asAdmin, aws.ToString(own.VirtualMFADevice.SerialNumber),
+		totpCode(t, ownSeed, now.Add(-30*time.Second)), totpCode(t, ownSeed, now)); keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("an administrator enabled a device of its own for the root user: %v", err)
+	}
+	_, err = admin.EnableMFADevice(bg, &awsiam.EnableMFADeviceInput{UserName: aws.String("admin"), SerialNumber: own.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(totpCode(t, ownSeed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, ownSeed, now))})
+	must(t, err)
+	b.Clock.Add(time.Minute)
+	if _, _, err := b.IAM.SignInRoot(bg, kwtest.RootKeyID, kwtest.RootSecret, totpCode(t, ownSeed, b.Clock.Now())); keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("the administrator's device signed the root user in: %v", err)
+	}
+
+	// The root user's device is as it was: assigned, and its code good.
+	ds, err := b.IAM.RootMFADevices(ctx)
+	must(t, err)
+	if len(ds) != 1 || ds[0].SerialNumber != serial {
+		t.Fatalf("the root user's devices: %+v", ds)
+	}
+	if _, mfa, err := b.IAM.SignInRoot(bg, kwtest.RootKeyID, kwtest.RootSecret, totpCode(t, seed, b.Clock.Now())); err != nil || !mfa {
+		t.Fatalf("the root user's own code: mfa %v, %v", mfa, err)
+	}
+}

@@ -16,8 +16,12 @@ func (s *Service) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, d
 	if err := s.Policies.Check(document); err != nil {
 		return err
 	}
-	err := s.Store.PutInlinePolicy(ctx, e, name, document)
+	max := s.quotas().InlinePolicySize(e.Kind)
+	err := s.changing(ctx).PutInlinePolicy(ctx, e, name, document, max)
 	s.policiesChanged()
+	if errors.Is(err, keyward.ErrQuotaExceeded) {
+		return keyward.Errorf(keyward.ELimitExceeded, "Maximum policy size of %d bytes exceeded for %s %s", max, e.Kind, e.Name)
+	}
 	return entityError(err, e)
 }
 
@@ -53,7 +57,7 @@ func (s *Service) DeleteInlinePolicy(ctx context.Context, e keyward.Entity, name
 	if err := s.Authz.AuthorizeEntity(ctx, entityAction("Delete", e, "Policy"), e); err != nil {
 		return err
 	}
-	err := s.Store.DeleteInlinePolicy(ctx, e, name)
+	err := s.changing(ctx).DeleteInlinePolicy(ctx, e, name)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {
 		return inlineNotFound(e, name)

@@ -74,7 +74,8 @@ func (s *Service) CreateInstanceProfile(ctx context.Context, name, path string, 
 		return keyward.InstanceProfile{}, err
 	}
 	p := keyward.InstanceProfile{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags}
-	return p, instanceProfileError(s.Store.CreateInstanceProfile(ctx, p), name, "")
+	max := s.quotas().InstanceProfiles
+	return p, instanceProfileError(quotaError(s.changing(ctx).CreateInstanceProfile(ctx, p, max), "InstanceProfilesPerAccount", max), name, "")
 }
 
 // InstanceProfile returns an instance profile with its role.
@@ -121,7 +122,7 @@ func (s *Service) SetInstanceProfileRole(ctx context.Context, name, role string,
 			return err
 		}
 	}
-	return instanceProfileError(s.Store.SetInstanceProfileRole(ctx, name, role, remove), name, role)
+	return instanceProfileError(s.changing(ctx).SetInstanceProfileRole(ctx, name, role, remove), name, role)
 }
 
 // DeleteInstanceProfile deletes an instance profile without a role.
@@ -129,5 +130,5 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, name string) error 
 	if err := s.authorizeInstanceProfile(ctx, "iam:DeleteInstanceProfile", name, nil); err != nil {
 		return err
 	}
-	return instanceProfileError(s.Store.DeleteInstanceProfile(ctx, name), name, "")
+	return instanceProfileError(s.changing(ctx).DeleteInstanceProfile(ctx, name), name, "")
 }

@@ -27,7 +27,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, user, password string,
 	now := s.now()
 	p := keyward.LoginProfile{UserName: user, PasswordHash: hash, ResetRequired: resetRequired, CreatedAt: now, ChangedAt: now}
 	respond(ctx, "loginProfile", map[string]any{"userName": user, "createDate": eventTime(now), "passwordResetRequired": resetRequired})
-	switch err := s.Store.CreateLoginProfile(ctx, user, p); {
+	switch err := s.changing(ctx).CreateLoginProfile(ctx, user, p); {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return p, keyward.UserNotFound(user)
 	case errors.Is(err, keyward.ErrLoginProfileExists):
@@ -113,7 +113,7 @@ func (s *Service) changeLoginProfile(ctx context.Context, user string, password 
 			}
 			sessionsAfter = s.Now().UTC()
 		}
-		err = s.Store.UpdateLoginProfile(ctx, user, func(cur keyward.LoginProfile) (keyward.LoginProfile, error) {
+		err = s.changing(ctx).UpdateLoginProfile(ctx, user, func(cur keyward.LoginProfile) (keyward.LoginProfile, error) {
 			if password != nil {
 				if cur.PasswordHash != snap.PasswordHash {
 					return cur, errProfileChanged
@@ -158,7 +158,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
 	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteLoginProfile", user); err != nil {
 		return err
 	}
-	return loginProfileError(user, s.Store.DeleteLoginProfile(ctx, user, s.Now().UTC()))
+	return loginProfileError(user, s.changing(ctx).DeleteLoginProfile(ctx, user, s.Now().UTC()))
 }
 
 // EndConsoleSessions signs a user out of every console session begun

@@ -29,6 +29,10 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := s.Policies.Check(document); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
+	q := s.quotas()
+	if err := checkPolicySize(document, "PolicySize", q.PolicySize); err != nil {
+		return keyward.ManagedPolicy{}, err
+	}
 	id, err := keyward.NewPolicyID(s.Rand)
 	if err != nil {
 		return keyward.ManagedPolicy{}, err
@@ -38,7 +42,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 		DefaultVersion: "v1", CreatedAt: now, UpdatedAt: now, Tags: tags}
 	respond(ctx, "policy", map[string]any{"policyName": name, "policyId": id, "arn": p.ARN, "path": path, "defaultVersionId": "v1",
 		"createDate": eventTime(now)})
-	if err := s.Store.CreatePolicy(ctx, p, document); errors.Is(err, keyward.ErrPolicyExists) {
+	if err := quotaError(s.changing(ctx).CreatePolicy(ctx, p, document, q.Policies), "PoliciesPerAccount", q.Policies); errors.Is(err, keyward.ErrPolicyExists) {
 		return p, keyward.Errorf(keyward.EEntityAlreadyExists, "A policy called %s already exists. Duplicate names are not allowed.", name)
 	} else if err != nil {
 		return p, err
@@ -76,7 +80,7 @@ func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
 	if err := s.Authz.AuthorizePolicy(ctx, "iam:DeletePolicy", arn, nil); err != nil {
 		return err
 	}
-	err := s.Store.DeletePolicy(ctx, arn)
+	err := s.changing(ctx).DeletePolicy(ctx, arn)
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchPolicy):
 		return keyward.PolicyNotFound(arn)
@@ -130,7 +134,10 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, arn, document string,
 	if err := s.Policies.Check(document); err != nil {
 		return keyward.PolicyVersion{}, err
 	}
-	v, err := s.Store.CreatePolicyVersion(ctx, arn, document, setDefault, s.now())
+	if err := checkPolicySize(document, "PolicySize", s.quotas().PolicySize); err != nil {
+		return keyward.PolicyVersion{}, err
+	}
+	v, err := s.changing(ctx).CreatePolicyVersion(ctx, arn, document, setDefault, s.now())
 	s.policiesChanged()
 	return v, versionError(err, arn, "")
 }
@@ -140,7 +147,7 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, version stri
 	if err := s.Authz.AuthorizePolicy(ctx, "iam:SetDefaultPolicyVersion", arn, nil); err != nil {
 		return err
 	}
-	err := s.Store.SetDefaultPolicyVersion(ctx, arn, version, s.now())
+	err := s.changing(ctx).SetDefaultPolicyVersion(ctx, arn, version, s.now())
 	s.policiesChanged()
 	return versionError(err, arn, version)
 }
@@ -150,15 +157,20 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, arn, version string) 
 	if err := s.Authz.AuthorizePolicy(ctx, "iam:DeletePolicyVersion", arn, nil); err != nil {
 		return err
 	}
-	return versionError(s.Store.DeletePolicyVersion(ctx, arn, version), arn, version)
+	return versionError(s.changing(ctx).DeletePolicyVersion(ctx, arn, version), arn, version)
 }
+
+// attachedQuotaKind names an entity kind in AWS's quotas of attached
+// policies (PoliciesPerUser, …).
+var attachedQuotaKind = map[string]string{keyward.EntityUser: "User", keyward.EntityGroup: "Group", keyward.EntityRole: "Role"}
 
 // AttachPolicy attaches a managed policy to a user or group.
 func (s *Service) AttachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
 	if err := s.Authz.AuthorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, authz.PolicyARNKey(arn)); err != nil {
 		return err
 	}
-	err := s.Store.AttachPolicy(ctx, e, arn)
+	max := s.quotas().AttachedPolicies(e.Kind)
+	err := quotaError(s.changing(ctx).AttachPolicy(ctx, e, arn, max), "PoliciesPer"+attachedQuotaKind[e.Kind], max)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {
 		return keyward.PolicyNotFound(arn)
@@ -171,7 +183,7 @@ func (s *Service) DetachPolicy(ctx context.Context, e keyward.Entity, arn string
 	if err := s.Authz.AuthorizeEntityWith(ctx, entityAction("Detach", e, "Policy"), e, authz.PolicyARNKey(arn)); err != nil {
 		return err
 	}
-	err := s.Store.DetachPolicy(ctx, e, arn)
+	err := s.changing(ctx).DetachPolicy(ctx, e, arn)
 	s.policiesChanged()
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchPolicy):

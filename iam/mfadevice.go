@@ -108,7 +108,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 		return keyward.NewVirtualMFADevice{}, err
 	}
 	d := keyward.MFADevice{SerialNumber: serial, Path: path, Name: name, CreatedAt: s.now(), Tags: tags, SealedSeed: sealed}
-	switch err := s.Store.CreateMFADevice(ctx, d); {
+	switch err := s.changing(ctx).CreateMFADevice(ctx, d); {
 	case errors.Is(err, keyward.ErrMFADeviceExists):
 		return keyward.NewVirtualMFADevice{}, keyward.Errorf(keyward.EEntityAlreadyExists, "MFADevice entity at the same path and name already exists.")
 	case err != nil:
@@ -157,7 +157,7 @@ func (s *Service) ResyncMFADevice(ctx context.Context, userName, serial, code1, 
 	}
 	now := s.now()
 	return s.proveWithCodes(ctx, userName, serial, now, func(d *keyward.MFADevice) error {
-		if !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+		if !ownedBy(d, keyward.Principal{UserName: userName}) {
 			return keyward.ErrNoSuchMFADevice
 		}
 		return nil
@@ -180,7 +180,7 @@ func (s *Service) proveWithCodes(ctx context.Context, userName, serial string, n
 	var wrong error
 	event := holdEvent(ctx)
 	defer event.release()
-	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+	_, err := s.changing(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
 		if err := check(d); err != nil {
 			return err
 		}
@@ -203,25 +203,118 @@ func (s *Service) proveWithCodes(ctx context.Context, userName, serial string, n
 	return s.mfaError(err, userName, serial)
 }
 
-// DeactivateMFADevice unassigns a device from its user; the virtual device
-// itself remains until deleted.
+// DeactivateMFADevice unassigns a device from its user (the caller when
+// userName is empty, as AWS's SDKs now allow); the virtual device itself
+// remains until deleted. The root user, naming no user, deactivates its
+// own device: whoever holds the root user's key can do anything through
+// the API already, and this is how a root user whose device is lost signs
+// in to the console again.
 func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial string) error {
 	userName, err := s.subject(ctx, userName)
 	if err != nil {
 		return err
 	}
+	if userName == "" {
+		return s.DeactivateRootMFADevice(ctx, serial)
+	}
 	if err := s.Authz.AuthorizeUser(ctx, "iam:DeactivateMFADevice", userName); err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
-		if !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+	_, err = s.changing(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		if !ownedBy(d, keyward.Principal{UserName: userName}) {
 			return keyward.ErrNoSuchMFADevice
 		}
-		d.User, d.EnabledAt, d.LastStep, d.Drift = keyward.User{}, time.Time{}, 0, 0
-		d.Failures, d.FailedSince = 0, time.Time{}
+		unassign(d)
 		return nil
 	})
 	return s.mfaError(err, userName, serial)
+}
+
+// unassign makes a device unassigned, forgetting what it learnt of its
+// owner's codes.
+func unassign(d *keyward.MFADevice) {
+	d.User, d.Root, d.EnabledAt, d.LastStep, d.Drift = keyward.User{}, false, time.Time{}, 0, 0
+	d.Failures, d.FailedSince = 0, time.Time{}
+}
+
+// ownedBy reports whether a device is enabled for p: the root user's
+// devices belong to the root user only, whatever a user is named (a user
+// may be named "root"), and a user's to the user of that name.
+func ownedBy(d *keyward.MFADevice, p keyward.Principal) bool {
+	if p.Root {
+		return d.Root
+	}
+	return d.User.ID != "" && p.UserName != "" && keyward.FoldName(d.User.Name) == keyward.FoldName(p.UserName)
+}
+
+// The root user's virtual MFA device. As on AWS, only the root user itself
+// assigns or removes it (in the console: "Assign MFA device" and "Remove"
+// on its security credentials page); no policy gives another principal
+// that power, iam:* and AdministratorAccess included, since whoever could
+// would hold the account's last factor. Every other operation on devices
+// (CreateVirtualMFADevice, DeleteVirtualMFADevice once unassigned, tags,
+// the lists) is the same for the root user's devices as for users'.
+
+// rootOnly refuses action on the root user's MFA to any principal but the
+// root user.
+func (s *Service) rootOnly(ctx context.Context, action string) error {
+	p, err := s.Authz.Principal(ctx)
+	if err != nil {
+		return err
+	}
+	if !p.Root {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because only the root user may manage its own MFA device",
+			p.ARN(), action, s.Account(ctx).RootARN())
+	}
+	return nil
+}
+
+// EnableRootMFADevice assigns a virtual MFA device to the root user, the
+// caller, who proves to hold it with two consecutive codes, as
+// EnableMFADevice does for a user. Console sign-in as the root user then
+// asks for a code of it.
+func (s *Service) EnableRootMFADevice(ctx context.Context, serial, code1, code2 string) error {
+	if err := s.rootOnly(ctx, "iam:EnableMFADevice"); err != nil {
+		return err
+	}
+	now := s.now()
+	return s.proveWithCodes(ctx, "", serial, now, func(d *keyward.MFADevice) error {
+		if d.Assigned() {
+			return keyward.Errorf(keyward.EEntityAlreadyExists, "MFA Device is already in use.")
+		}
+		return nil
+	}, func(d *keyward.MFADevice, seed []byte) (int64, bool) {
+		return consecutive(seed, now, code1, code2, enableWindow)
+	}, func(d *keyward.MFADevice, step int64) {
+		d.Root = true
+		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
+	})
+}
+
+// DeactivateRootMFADevice unassigns a device from the root user, the
+// caller; the virtual device itself remains until deleted.
+func (s *Service) DeactivateRootMFADevice(ctx context.Context, serial string) error {
+	if err := s.rootOnly(ctx, "iam:DeactivateMFADevice"); err != nil {
+		return err
+	}
+	_, err := s.changing(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		if !d.Root {
+			return keyward.ErrNoSuchMFADevice
+		}
+		unassign(d)
+		return nil
+	})
+	return s.mfaError(err, "", serial)
+}
+
+// RootMFADevices returns the MFA devices enabled for the root user, to the
+// root user (iam:ListMFADevices of the caller).
+func (s *Service) RootMFADevices(ctx context.Context) ([]keyward.MFADevice, error) {
+	if err := s.rootOnly(ctx, "iam:ListMFADevices"); err != nil {
+		return nil, err
+	}
+	ds, _, err := s.ListMFADevices(ctx, "", "", keyward.MaxMFADevicesPerUser)
+	return ds, err
 }
 
 // DeleteVirtualMFADevice deletes an unassigned device.
@@ -229,7 +322,7 @@ func (s *Service) DeleteVirtualMFADevice(ctx context.Context, serial string) err
 	if err := s.authorizeMFADevice(ctx, "iam:DeleteVirtualMFADevice", serial, nil); err != nil {
 		return err
 	}
-	switch err := s.Store.DeleteMFADevice(ctx, serial); {
+	switch err := s.changing(ctx).DeleteMFADevice(ctx, serial); {
 	case errors.Is(err, keyward.ErrEntityInUse):
 		return keyward.Errorf(keyward.EDeleteConflict, "MFA Device is in use.")
 	default:
@@ -247,11 +340,10 @@ func (s *Service) ListMFADevices(ctx context.Context, userName, marker string, m
 	if err := s.Authz.AuthorizeUser(ctx, "iam:ListMFADevices", userName); err != nil {
 		return nil, "", err
 	}
-	if userName == "" {
-		return nil, "", nil // the root user's devices are not kept here
-	}
+	// The root user, calling without a user name, lists its own devices.
+	f := keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName, Root: userName == ""}
 	ds, next, err := pageBy(marker, func(after string) ([]keyward.MFADevice, bool, error) {
-		return s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, after, max)
+		return s.Store.ListMFADevices(ctx, f, after, max)
 	}, func(d keyward.MFADevice) string { return d.SerialNumber })
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return nil, "", keyward.UserNotFound(userName)
@@ -274,7 +366,13 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, assignment, marker 
 // reports whether the user has an MFA device at all. The check is the
 // service's own work (console sign-in): it decides no access.
 func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasDevice bool, err error) {
-	ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, "", keyward.MaxMFADevicesPerUser)
+	return s.checkCode(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, code)
+}
+
+// checkCode accepts a code of one of the devices f selects, once, and
+// reports whether there is any.
+func (s *Service) checkCode(ctx context.Context, f keyward.MFAFilter, code string) (hasDevice bool, err error) {
+	ds, _, err := s.Store.ListMFADevices(ctx, f, "", keyward.MaxMFADevicesPerUser)
 	if err != nil || len(ds) == 0 {
 		if errors.Is(err, keyward.ErrNoSuchUser) {
 			err = nil
@@ -300,9 +398,8 @@ func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
 	now := s.now()
 	var wrong error
 	// The code's use is never the request's change (GetSessionToken,
-	// AssumeRole and sign-in change nothing): the request's event is not
-	// written with it.
-	ctx = keyward.WithEvent(ctx, nil)
+	// AssumeRole and sign-in change nothing): it goes through the store
+	// itself, which writes no event.
 	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
 		seed, err := s.openSeed(d)
 		if err != nil {
@@ -357,11 +454,11 @@ func (s *Service) mfaError(err error, userName, serial string) error {
 	return err
 }
 
-// MFACodeOf checks a code of the user's device with this serial number,
-// used once.
-func (s *Service) MFACodeOf(ctx context.Context, userName, serial, code string) bool {
+// MFACodeOf checks a code of p's device with this serial number, used
+// once: a user's device for a user, the root user's for the root user.
+func (s *Service) MFACodeOf(ctx context.Context, p keyward.Principal, serial, code string) bool {
 	d, err := s.Store.MFADevice(ctx, serial)
-	if err != nil || !d.Assigned() || keyward.FoldName(d.User.Name) != keyward.FoldName(userName) {
+	if err != nil || !ownedBy(&d, p) {
 		return false
 	}
 	return s.useMFACode(ctx, d.SerialNumber, code) == nil

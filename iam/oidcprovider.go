@@ -36,7 +36,7 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 		return keyward.OIDCProvider{}, err
 	}
 	p := keyward.OIDCProvider{ARN: arn, URL: id, ClientIDs: unique(clientIDs), Thumbprints: unique(lower(thumbprints)), CreatedAt: s.now(), Tags: tags}
-	switch err := s.Store.CreateOIDCProvider(ctx, p, keyward.MaxOIDCProviders); {
+	switch err := s.changing(ctx).CreateOIDCProvider(ctx, p, keyward.MaxOIDCProviders); {
 	case errors.Is(err, keyward.ErrOIDCProviderExists):
 		return p, keyward.Errorf(keyward.EEntityAlreadyExists, "Provider with url %s already exists.", keyward.Clip(rawURL))
 	case errors.Is(err, keyward.ErrOIDCProviderQuota):
@@ -118,7 +118,7 @@ func (s *Service) updateOIDCProvider(ctx context.Context, action, arn string, ke
 	if err := s.authorizeOIDCProvider(ctx, action, arn, keys); err != nil {
 		return err
 	}
-	err := s.Store.UpdateOIDCProvider(ctx, arn, func(p *keyward.OIDCProvider) error {
+	err := s.changing(ctx).UpdateOIDCProvider(ctx, arn, func(p *keyward.OIDCProvider) error {
 		if err := fn(p); err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Service) DeleteOIDCProvider(ctx context.Context, arn string) error {
 	if err := s.authorizeOIDCProvider(ctx, "iam:DeleteOpenIDConnectProvider", arn, nil); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteOIDCProvider(ctx, arn); errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
+	if err := s.changing(ctx).DeleteOIDCProvider(ctx, arn); errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
 		return oidcNotFound(arn)
 	} else {
 		return err

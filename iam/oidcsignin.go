@@ -55,7 +55,7 @@ func (s *Service) PutOIDCSignIn(ctx context.Context, arn, clientID, secret, name
 			return err
 		}
 	}
-	err := s.Store.PutOIDCSignIn(ctx, arn, func(p keyward.OIDCProvider, si *keyward.OIDCSignIn) error {
+	err := s.changing(ctx).PutOIDCSignIn(ctx, arn, func(p keyward.OIDCProvider, si *keyward.OIDCSignIn) error {
 		if !slices.Contains(p.ClientIDs, clientID) {
 			return keyward.Errorf(keyward.EInvalidInput, "The client ID %s is not one of the provider's client IDs.", keyward.Clip(clientID))
 		}
@@ -128,7 +128,7 @@ func (s *Service) DeleteOIDCSignIn(ctx context.Context, arn string) error {
 	if err := s.authorizeOIDCProvider(ctx, "keyward:DeleteOpenIDConnectSignIn", arn, nil); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteOIDCSignIn(ctx, arn); errors.Is(err, keyward.ErrNoSuchOIDCSignIn) {
+	if err := s.changing(ctx).DeleteOIDCSignIn(ctx, arn); errors.Is(err, keyward.ErrNoSuchOIDCSignIn) {
 		return oidcSignInNotFound(arn)
 	} else {
 		return err

@@ -28,10 +28,12 @@ var Operations = keyward.OperationTable(keyward.ServiceIAM, withKinds(map[string
 	"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", keyward.EntityTypeShape, false), keyward.MaxItemsParam, keyward.MarkerParam),
 
 	// Virtual MFA devices, SSH public keys, service-specific credentials and signing certificates.
-	"CreateVirtualMFADevice":          keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
-	"EnableMFADevice":                 keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
-	"ResyncMFADevice":                 keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
-	"DeactivateMFADevice":             keyward.Changes(userNameParam, serialNumberParam),
+	"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
+	"EnableMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
+	"ResyncMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
+	// UserName is optional, as AWS's SDKs have it now: the caller's, the
+	// root user's own device when the root user calls.
+	"DeactivateMFADevice":             keyward.Changes(optUserNameParam, serialNumberParam),
 	"DeleteVirtualMFADevice":          keyward.Changes(serialNumberParam),
 	"ListMFADevices":                  keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
 	"ListVirtualMFADevices":           keyward.Reads(keyward.OptParam("AssignmentStatus", keyward.AssignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),

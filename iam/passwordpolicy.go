@@ -55,7 +55,7 @@ func (s *Service) PutPasswordPolicy(ctx context.Context, pp keyward.PasswordPoli
 	if err := s.Authz.Authorize(ctx, "iam:UpdateAccountPasswordPolicy", "*"); err != nil {
 		return err
 	}
-	return s.Store.PutPasswordPolicy(ctx, pp)
+	return s.changing(ctx).PutPasswordPolicy(ctx, pp)
 }
 
 // DeletePasswordPolicy removes it; AWS's default applies again.
@@ -63,7 +63,7 @@ func (s *Service) DeletePasswordPolicy(ctx context.Context) error {
 	if err := s.Authz.Authorize(ctx, "iam:DeleteAccountPasswordPolicy", "*"); err != nil {
 		return err
 	}
-	err := s.Store.DeletePasswordPolicy(ctx)
+	err := s.changing(ctx).DeletePasswordPolicy(ctx)
 	if errors.Is(err, keyward.ErrNoPasswordPolicy) {
 		return keyward.Errorf(keyward.ENoSuchEntity, "The account policy with name PasswordPolicy cannot be found.")
 	}

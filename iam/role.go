@@ -68,6 +68,9 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
 		return keyward.Role{}, err
 	}
+	if err := checkPolicySize(r.TrustPolicy, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
+		return keyward.Role{}, err
+	}
 	return s.storeNewRole(ctx, r, keyward.Errorf(keyward.EEntityAlreadyExists, "Role with name %s already exists.", r.Name))
 }
 
@@ -81,7 +84,8 @@ func (s *Service) storeNewRole(ctx context.Context, r keyward.Role, exists error
 	r.ID, r.CreatedAt = id, s.now()
 	respond(ctx, "role", map[string]any{"roleName": r.Name, "roleId": id, "path": r.Path, "arn": s.Account(ctx).RoleARN(r.Path, r.Name),
 		"createDate": eventTime(r.CreatedAt)})
-	if err := s.Store.CreateRole(ctx, r); errors.Is(err, keyward.ErrRoleExists) {
+	max := s.quotas().Roles
+	if err := quotaError(s.changing(ctx).CreateRole(ctx, r, max), "RolesPerAccount", max); errors.Is(err, keyward.ErrRoleExists) {
 		return keyward.Role{}, exists
 	} else if err != nil {
 		return keyward.Role{}, err
@@ -145,6 +149,9 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 	if err := s.Policies.CheckTrust(document); err != nil {
 		return err
 	}
+	if err := checkPolicySize(document, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
+		return err
+	}
 	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
 		if r.IsServiceLinked() {
 			return unmodifiable(r.Name)
@@ -171,7 +178,7 @@ func (s *Service) PutRolePermissionsBoundary(ctx context.Context, action, name, 
 }
 
 func (s *Service) updateRole(ctx context.Context, name string, fn func(*keyward.Role) error) (keyward.Role, error) {
-	r, err := s.Store.UpdateRole(ctx, name, fn)
+	r, err := s.changing(ctx).UpdateRole(ctx, name, fn)
 	if errors.Is(err, keyward.ErrNoSuchRole) {
 		return r, keyward.RoleNotFound(name)
 	}
@@ -189,7 +196,7 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {
 		return unmodifiable(r.Name)
 	}
-	err := s.Store.DeleteRole(ctx, name)
+	err := s.changing(ctx).DeleteRole(ctx, name)
 	if err == nil {
 		s.policiesChanged() // its sessions may do nothing more
 	}

@@ -61,7 +61,7 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, name, metadata string,
 		return keyward.SAMLProvider{}, err
 	}
 	p := keyward.SAMLProvider{ARN: arn, Name: name, Metadata: metadata, ValidUntil: validUntil, CreatedAt: s.now(), Tags: tags}
-	switch err := s.Store.CreateSAMLProvider(ctx, p, keyward.MaxSAMLProviders); {
+	switch err := s.changing(ctx).CreateSAMLProvider(ctx, p, keyward.MaxSAMLProviders); {
 	case errors.Is(err, keyward.ErrSAMLProviderExists):
 		return p, keyward.Errorf(keyward.EEntityAlreadyExists, "SAMLProvider %s already exists.", keyward.Clip(name))
 	case errors.Is(err, keyward.ErrSAMLProviderQuota):
@@ -104,7 +104,7 @@ func (s *Service) UpdateSAMLProvider(ctx context.Context, arn, metadata string) 
 	if err != nil {
 		return err
 	}
-	err = s.Store.UpdateSAMLProvider(ctx, arn, func(p *keyward.SAMLProvider) error {
+	err = s.changing(ctx).UpdateSAMLProvider(ctx, arn, func(p *keyward.SAMLProvider) error {
 		p.Metadata, p.ValidUntil = metadata, validUntil
 		return nil
 	})
@@ -120,7 +120,7 @@ func (s *Service) DeleteSAMLProvider(ctx context.Context, arn string) error {
 	if err := s.authorizeSAMLProvider(ctx, "iam:DeleteSAMLProvider", arn, nil); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteSAMLProvider(ctx, arn); errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
+	if err := s.changing(ctx).DeleteSAMLProvider(ctx, arn); errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 		return samlNotFound(arn)
 	} else {
 		return err

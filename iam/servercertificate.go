@@ -87,7 +87,7 @@ func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body,
 	}
 	c := keyward.ServerCertificate{ID: id, Name: name, Path: path, Body: strings.TrimSpace(body), Chain: strings.TrimSpace(chain), SealedKey: sealed,
 		UploadedAt: s.now(), Expiration: cert.NotAfter.UTC(), Tags: tags}
-	switch err := s.Store.CreateServerCertificate(ctx, c, keyward.MaxServerCertificates); {
+	switch err := s.changing(ctx).CreateServerCertificate(ctx, c, keyward.MaxServerCertificates); {
 	case errors.Is(err, keyward.ErrServerCertificateExists):
 		return c, keyward.Errorf(keyward.EEntityAlreadyExists, "The Server Certificate with name %s already exists.", name)
 	case errors.Is(err, keyward.ErrServerCertificateQuota):
@@ -191,7 +191,7 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, name string, newN
 }
 
 func (s *Service) updateServerCertificate(ctx context.Context, name string, fn func(*keyward.ServerCertificate) error, newName *string) error {
-	switch err := s.Store.UpdateServerCertificate(ctx, name, fn); {
+	switch err := s.changing(ctx).UpdateServerCertificate(ctx, name, fn); {
 	case errors.Is(err, keyward.ErrNoSuchServerCertificate):
 		return serverCertificateNotFound(name)
 	case errors.Is(err, keyward.ErrServerCertificateExists):
@@ -206,7 +206,7 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, name string) erro
 	if err := s.authorizeServerCertificate(ctx, "iam:DeleteServerCertificate", name, nil); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteServerCertificate(ctx, name); errors.Is(err, keyward.ErrNoSuchServerCertificate) {
+	if err := s.changing(ctx).DeleteServerCertificate(ctx, name); errors.Is(err, keyward.ErrNoSuchServerCertificate) {
 		return serverCertificateNotFound(name)
 	} else {
 		return err

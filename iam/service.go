@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -42,6 +43,10 @@ type Service struct {
 	// Roles caches roles with their compiled trust policies by folded name,
 	// for package sts (Assumable).
 	Roles keyward.Cache[*keyward.AssumableRole]
+
+	// Quotas are the account's IAM quotas; the zero value stands for
+	// AWS's (keyward.DefaultQuotas).
+	Quotas keyward.Quotas
 
 	// WebhookAllowPrivate lets webhook subscriptions name loopback,
 	// private and link-local addresses (--webhook-allow-private).
@@ -121,6 +126,36 @@ func (s *Service) log() *slog.Logger {
 	}
 	return s.Logger
 }
+
+// quotas returns the IAM quotas in force.
+func (s *Service) quotas() keyward.Quotas {
+	if s.Quotas == (keyward.Quotas{}) {
+		return keyward.DefaultQuotas()
+	}
+	return s.Quotas
+}
+
+// quotaError is AWS's answer when a store write would exceed the quota
+// named, of max; other errors pass.
+func quotaError(err error, quota string, max int) error {
+	if errors.Is(err, keyward.ErrQuotaExceeded) {
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for %s: %d", quota, max)
+	}
+	return err
+}
+
+// checkPolicySize refuses a document larger than max, as IAM counts it,
+// with AWS's answer for the quota named.
+func checkPolicySize(document, quota string, max int) error {
+	if keyward.PolicySize(document) > max {
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for %s: %d", quota, max)
+	}
+	return nil
+}
+
+// changing returns the store ctx's request's change is written through:
+// its audit event commits with the change (keyward.Changing).
+func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
 
 // respond sets what ctx's pending event shows of the change's result, as
 // CloudTrail's responseElements do for a created entity (never a secret):

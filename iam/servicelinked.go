@@ -67,7 +67,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, name string) (str
 	if !r.IsServiceLinked() {
 		return "", keyward.Errorf(keyward.EInvalidInput, "Role %s is not a service-linked role.", keyward.Clip(name))
 	}
-	switch err := s.Store.DeleteRole(ctx, name); {
+	switch err := s.changing(ctx).DeleteRole(ctx, name); {
 	case errors.Is(err, keyward.ErrNoSuchRole):
 		return "", keyward.RoleNotFound(name)
 	case errors.Is(err, keyward.ErrEntityInUse), errors.Is(err, keyward.ErrRoleInInstanceProfile):

@@ -12,13 +12,39 @@ import (
 var errSignIn = keyward.Errorf(keyward.EAccessDenied, "Your authentication information is incorrect. Please try again.")
 
 // SignInRoot checks the root user's console credentials: an active access
-// key of the root user and its secret, compared in constant time.
-func (s *Service) SignInRoot(ctx context.Context, keyID, secret string) (keyward.Principal, error) {
+// key of the root user and its secret, compared in constant time, and once
+// the root user has an MFA device, a code of it, used once (mfa reports
+// that one was). A wrong, missing or used code is refused as a wrong
+// secret is. The code is checked only after the secret: a caller without
+// the secret cannot spend the device's limit of wrong codes.
+func (s *Service) SignInRoot(ctx context.Context, keyID, secret, code string) (p keyward.Principal, mfa bool, err error) {
 	c, err := s.Credential(ctx, keyID)
 	if err != nil || !c.Principal.Root || !c.Active || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
-		return keyward.Principal{}, errSignIn
+		return keyward.Principal{}, false, errSignIn
 	}
-	return c.Principal, nil
+	f := keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}
+	if code == "" {
+		// No code: refused if the root user has a device, without
+		// counting a guess against it.
+		ds, _, err := s.Store.ListMFADevices(ctx, f, "", 1)
+		switch {
+		case err != nil:
+			return keyward.Principal{}, false, err
+		case len(ds) > 0:
+			return keyward.Principal{}, false, errSignIn
+		}
+		return c.Principal, false, nil
+	}
+	has, err := s.checkCode(ctx, f, code)
+	switch {
+	case !has && err == nil:
+		return c.Principal, false, nil
+	case err == nil:
+		return c.Principal, true, nil
+	case keyward.ErrorCode(err) == keyward.EInvalidAuthenticationCode:
+		return keyward.Principal{}, false, errSignIn
+	}
+	return keyward.Principal{}, false, err
 }
 
 // SignInAccount resolves the account a sign-in form names, by its ID or

@@ -188,7 +188,7 @@ func (s *Service) updateTags(ctx context.Context, kind keyward.TagKind, id strin
 			return err
 		}
 	}
-	err := s.Store.UpdateTags(ctx, kind, id, fn)
+	err := s.changing(ctx).UpdateTags(ctx, kind, id, fn)
 	if errors.Is(err, t.missing) {
 		return t.notFound(id)
 	}

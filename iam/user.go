@@ -45,7 +45,8 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 	}
 	u := keyward.User{ID: id, Name: name, Path: path, CreatedAt: s.now(), Tags: tags, PermissionsBoundary: boundary}
 	respond(ctx, "user", map[string]any{"userName": name, "userId": id, "path": path, "arn": arn, "createDate": eventTime(u.CreatedAt)})
-	if err := s.Store.CreateUser(ctx, u); err != nil {
+	max := s.quotas().Users
+	if err := quotaError(s.changing(ctx).CreateUser(ctx, u, max), "UsersPerAccount", max); err != nil {
 		if errors.Is(err, keyward.ErrUserExists) {
 			return keyward.User{}, keyward.UserExists(name)
 		}
@@ -114,7 +115,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserU
 			return err
 		}
 	}
-	_, err := s.Store.UpdateUser(ctx, name, upd)
+	_, err := s.changing(ctx).UpdateUser(ctx, name, upd)
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(name)
@@ -141,7 +142,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteUser", name); err != nil {
 		return err
 	}
-	err := s.Store.DeleteUser(ctx, name)
+	err := s.changing(ctx).DeleteUser(ctx, name)
 	s.publish(keyward.Change{Kind: keyward.ChangedUsers})
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchUser):
@@ -158,7 +159,7 @@ func (s *Service) PutUserPermissionsBoundary(ctx context.Context, user, boundary
 	if err := s.Authz.AuthorizeUserWith(ctx, "iam:PutUserPermissionsBoundary", user, authz.BoundaryKey(boundary)); err != nil {
 		return err
 	}
-	err := s.Store.SetUserPermissionsBoundary(ctx, user, boundary)
+	err := s.changing(ctx).SetUserPermissionsBoundary(ctx, user, boundary)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return keyward.UserNotFound(user)
@@ -171,7 +172,7 @@ func (s *Service) DeleteUserPermissionsBoundary(ctx context.Context, user string
 	if err := s.Authz.AuthorizeUser(ctx, "iam:DeleteUserPermissionsBoundary", user); err != nil {
 		return err
 	}
-	err := s.Store.SetUserPermissionsBoundary(ctx, user, "")
+	err := s.changing(ctx).SetUserPermissionsBoundary(ctx, user, "")
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return keyward.UserNotFound(user)

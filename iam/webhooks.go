@@ -64,7 +64,7 @@ func (s *Service) CreateWebhookSubscription(ctx context.Context, rawURL, secret 
 	sub := keyward.WebhookSubscription{ID: id, AccountID: acct.ID, URL: DisplayURL(rawURL), SealedURL: sealedURL, Secrets: [][]byte{sealed},
 		Events: append([]string(nil), events...), CreatedAt: s.now()}
 	respond(ctx, "webhookSubscription", map[string]any{"id": id, "events": sub.Events, "createDate": eventTime(sub.CreatedAt)})
-	switch err := s.Store.CreateWebhookSubscription(ctx, sub); {
+	switch err := s.changing(ctx).CreateWebhookSubscription(ctx, sub); {
 	case errors.Is(err, keyward.ErrWebhookSubscriptionQuota):
 		return keyward.WebhookSubscription{}, keyward.Errorf(keyward.EWebhookSubscriptionLimitExceeded,
 			"Cannot exceed quota for WebhookSubscriptionsPerAccount: %d", keyward.MaxWebhookSubscriptions)
@@ -104,7 +104,7 @@ func (s *Service) DeleteWebhookSubscription(ctx context.Context, id string) erro
 	if err := s.Authz.Authorize(ctx, "keyward:DeleteWebhookSubscription", acct.WebhookSubscriptionARN(id)); err != nil {
 		return err
 	}
-	if err := s.Store.DeleteWebhookSubscription(ctx, acct.ID, id); errors.Is(err, keyward.ErrNoSuchWebhookSubscription) {
+	if err := s.changing(ctx).DeleteWebhookSubscription(ctx, acct.ID, id); errors.Is(err, keyward.ErrNoSuchWebhookSubscription) {
 		return keyward.WebhookSubscriptionNotFound(id)
 	} else if err != nil {
 		return err

@@ -90,7 +90,7 @@ func (s *Service) PutAccessKeyPolicy(ctx context.Context, in PolicyInput) (keywa
 		return p, err
 	}
 	p.UpdatedAt = s.now().Truncate(time.Second)
-	return p, s.Store.PutAccessKeyPolicy(ctx, p)
+	return p, s.changing(ctx).PutAccessKeyPolicy(ctx, p)
 }
 
 // AccessKeyPolicy returns the account's key lifecycle policy
@@ -116,7 +116,7 @@ func (s *Service) DeleteAccessKeyPolicy(ctx context.Context) error {
 	if err := s.Authz.Authorize(ctx, "keyward:DeleteAccessKeyPolicy", "*"); err != nil {
 		return err
 	}
-	err := s.Store.DeleteAccessKeyPolicy(ctx)
+	err := s.changing(ctx).DeleteAccessKeyPolicy(ctx)
 	if errors.Is(err, keyward.ErrNoAccessKeyPolicy) {
 		return errNoSuchPolicy(s.Account(ctx))
 	}

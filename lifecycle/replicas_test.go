@@ -43,7 +43,7 @@ func TestReplicasTransitionOnce(t *testing.T) {
 	const users = 60
 	for i := 0; i < users; i++ {
 		name := fmt.Sprintf("u%03d", i)
-		must(t, stores[0].CreateUser(ctx, keyward.User{ID: fmt.Sprintf("AIDAREPLICA%010d", i), Name: name, Path: "/", CreatedAt: now.Add(-300 * day)}))
+		must(t, stores[0].CreateUser(ctx, keyward.User{ID: fmt.Sprintf("AIDAREPLICA%010d", i), Name: name, Path: "/", CreatedAt: now.Add(-300 * day)}, keyward.DefaultQuotas().Users))
 		// One key expired an hour ago, one never used for 50 days.
 		for j, k := range []keyward.AccessKey{
 			{Status: keyward.StatusActive, CreatedAt: now.Add(-10 * day), ExpiresAt: now.Add(-time.Hour)},

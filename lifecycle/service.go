@@ -75,6 +75,10 @@ func (s *Service) Account(ctx context.Context) keyward.Account { return s.Authz.
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
+// changing returns the store ctx's request's change is written through:
+// its audit event commits with the change (keyward.Changing).
+func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+
 // Start runs the sweep every Interval under ctx, the program's lifetime,
 // until ctx ends or Close. Call it once.
 func (s *Service) Start(ctx context.Context) {

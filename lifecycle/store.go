@@ -9,10 +9,13 @@ import (
 
 // Store is what the lifecycle keeps and reads.
 type Store interface {
+	// Recorder gives the view a request's change is written through,
+	// with the request's audit event.
+	keyward.Recorder
 	// AccessKeyPolicy returns the account's policy;
 	// keyward.ErrNoAccessKeyPolicy when it has none.
 	AccessKeyPolicy(ctx context.Context) (keyward.AccessKeyPolicy, error)
-	// PutAccessKeyPolicy sets it, with the request's event.
+	// PutAccessKeyPolicy sets it.
 	PutAccessKeyPolicy(ctx context.Context, p keyward.AccessKeyPolicy) error
 	// DeleteAccessKeyPolicy removes it; keyward.ErrNoAccessKeyPolicy.
 	DeleteAccessKeyPolicy(ctx context.Context) error

@@ -28,7 +28,7 @@ import (
 // IAM User Guide, Keyward follows the guide and the class says so.
 
 const (
-	differentialSeed  = 20
+	differentialSeed  = 21
 	differentialCases = 4000
 	oracleDir         = "testdata/oracle"
 )
@@ -62,6 +62,9 @@ type contextEntry struct {
 type genCase struct {
 	identity []genPolicy
 	boundary []genPolicy
+	// scps are the service control policies of each level, the
+	// organization's root first.
+	scps     [][]genPolicy
 	action   string
 	resource string
 	context  []contextEntry
@@ -72,6 +75,7 @@ type oracleCase struct {
 	ID       int            `json:"id"`
 	Identity []string       `json:"identity"`
 	Boundary []string       `json:"boundary"`
+	SCPs     [][]string     `json:"scps"`
 	Action   string         `json:"action"`
 	Resource string         `json:"resource"`
 	Context  []contextEntry `json:"context"`
@@ -131,7 +135,11 @@ func documents(ps []genPolicy) []string {
 }
 
 func (c genCase) oracle(id int) oracleCase {
-	return oracleCase{ID: id, Identity: documents(c.identity), Boundary: documents(c.boundary), Action: c.action,
+	var scps [][]string
+	for _, level := range c.scps {
+		scps = append(scps, documents(level))
+	}
+	return oracleCase{ID: id, Identity: documents(c.identity), Boundary: documents(c.boundary), SCPs: scps, Action: c.action,
 		Resource: c.resource, Context: c.context}
 }
 
@@ -144,6 +152,11 @@ func (o oracleCase) keyward() (string, error) {
 	}
 	for i, d := range o.Boundary {
 		sources = append(sources, keyward.PolicySource{ID: fmt.Sprint("boundary", i+1), Type: keyward.PolicySourceBoundary, Document: d})
+	}
+	for level, docs := range o.SCPs {
+		for i, d := range docs {
+			sources = append(sources, keyward.PolicySource{ID: fmt.Sprint("scp", level, "-", i+1), Type: keyward.PolicySourceSCP, Level: level, Document: d})
+		}
 	}
 	ps, err := CompilePolicies(keyward.Principal{}, sources)
 	if err != nil {
@@ -171,6 +184,11 @@ func (c genCase) String() string {
 	}
 	for _, d := range documents(c.boundary) {
 		fmt.Fprintf(&b, "  boundary: %s\n", d)
+	}
+	for level, docs := range c.scps {
+		for _, d := range documents(docs) {
+			fmt.Fprintf(&b, "  scp at level %d: %s\n", level, d)
+		}
 	}
 	ctx, _ := json.Marshal(c.context)
 	fmt.Fprintf(&b, "  context: %s", ctx)
@@ -309,6 +327,23 @@ func (g generator) next() genCase {
 	if g.chance(0.2) {
 		c.boundary = []genPolicy{g.policy(c.action, c.resource, 2)}
 	}
+	// A member account's principal: one to three levels of SCPs (the
+	// root, an OU, the account), one or two at each, often
+	// FullAWSAccess as AWS attaches it.
+	if g.chance(0.25) {
+		fullAWSAccess := genPolicy{{actions: []string{"*"}, resources: []string{"*"}}}
+		for levels := 1 + g.r.IntN(3); levels > 0; levels-- {
+			var level []genPolicy
+			for n := 1 + g.r.IntN(2); n > 0; n-- {
+				if g.chance(0.5) {
+					level = append(level, fullAWSAccess)
+				} else {
+					level = append(level, g.policy(c.action, c.resource, 2))
+				}
+			}
+			c.scps = append(c.scps, level)
+		}
+	}
 	for _, k := range genKeys {
 		if !g.chance(0.5) {
 			continue
@@ -357,6 +392,10 @@ func (c genCase) clone() genCase {
 	}
 	d := c
 	d.identity, d.boundary = cp(c.identity), cp(c.boundary)
+	d.scps = nil
+	for _, level := range c.scps {
+		d.scps = append(d.scps, cp(level))
+	}
 	d.context = make([]contextEntry, len(c.context))
 	for i, e := range c.context {
 		e.Values = append([]string(nil), e.Values...)
@@ -367,7 +406,7 @@ func (c genCase) clone() genCase {
 
 // statements calls f on every statement of the case.
 func (c *genCase) statements(f func(*genStatement)) {
-	for _, ps := range [][]genPolicy{c.identity, c.boundary} {
+	for _, ps := range append([][]genPolicy{c.identity, c.boundary}, c.scps...) {
 		for _, p := range ps {
 			for i := range p {
 				f(&p[i])
@@ -678,6 +717,29 @@ var classes = map[string]func(genCase) (genCase, bool){
 		}
 		return c, changed
 	},
+	// ${*}, ${?} and ${$} in a StringEquals-type operator's value: the
+	// oracle leaves them unresolved there (it resolves them in StringLike);
+	// they are the characters themselves, which an equality operator reads
+	// literally. Write the characters.
+	"special-character-variable": func(c genCase) (genCase, bool) {
+		changed := false
+		literal := strings.NewReplacer("${*}", "*", "${?}", "?", "${$}", "$")
+		c.statements(func(s *genStatement) {
+			for i := range s.conditions {
+				cd := &s.conditions[i]
+				base := strings.ToLower(strings.TrimSuffix(cd.op[strings.Index(cd.op, ":")+1:], "IfExists"))
+				if !strings.HasPrefix(base, "string") || strings.Contains(base, "like") {
+					continue
+				}
+				for j, v := range cd.values {
+					if w := literal.Replace(v); w != v {
+						cd.values[j], changed = w, true
+					}
+				}
+			}
+		})
+		return c, changed
+	},
 }
 
 // stripVariables drops the ${…} of s, whose colons are not the ARN's.
@@ -884,13 +946,34 @@ func TestDifferential(t *testing.T) {
 			t.Errorf("only %d of %d cases are %s: the generator has drifted", decisions[d], len(cases), d)
 		}
 	}
+	// Service control policies must decide a fair share of the cases: an
+	// implicit deny by an SCP level, and allowed through every level.
+	scpCases, scpDenied, scpAllowed := 0, 0, 0
+	for i, c := range cases {
+		if len(c.scps) == 0 {
+			continue
+		}
+		scpCases++
+		if ours[i] == "Allowed" {
+			scpAllowed++
+		}
+		if withoutSCPs := (oracleCase{Identity: documents(c.identity), Boundary: documents(c.boundary), Action: c.action, Resource: c.resource, Context: c.context}); ours[i] == "ImplicitlyDenied" {
+			if d, err := withoutSCPs.keyward(); err == nil && d == "Allowed" {
+				scpDenied++
+			}
+		}
+	}
+	if scpDenied < len(cases)/100 || scpAllowed < len(cases)/100 {
+		t.Errorf("of %d cases with SCPs, %d are refused by an SCP alone and %d allowed through them: the generator has drifted", scpCases, scpDenied, scpAllowed)
+	}
 	names := make([]string, 0, len(byClass))
 	for k := range byClass {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	summary := fmt.Sprintf("%d cases (allowed %d, explicit deny %d, implicit deny %d): %d agree, %d disagree, %d of them unexplained",
-		len(cases), decisions["Allowed"], decisions["ExplicitlyDenied"], decisions["ImplicitlyDenied"], len(cases)-len(disagree), len(disagree), unexplained)
+	summary := fmt.Sprintf("%d cases (allowed %d, explicit deny %d, implicit deny %d; %d with SCPs, %d of them refused by an SCP alone, %d allowed through them): %d agree, %d disagree, %d of them unexplained",
+		len(cases), decisions["Allowed"], decisions["ExplicitlyDenied"], decisions["ImplicitlyDenied"], scpCases, scpDenied, scpAllowed,
+		len(cases)-len(disagree), len(disagree), unexplained)
 	for _, k := range names {
 		summary += fmt.Sprintf("\n  %-40s %d", k, byClass[k])
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/keyward/keyward"
@@ -23,22 +24,33 @@ type compiledStatement struct {
 }
 
 // gate is a kind of policy whose Allow a request needs.
-type gate uint8
+type gate uint16
 
 const (
 	gateIdentity gate = 1 << iota
 	gateBoundary
 	gateSession
+	// gateSCP is the first of the service control policies' levels, one
+	// gate each (gateSCP << level).
+	gateSCP
 )
 
-func gateOf(sourceType string) gate {
-	switch sourceType {
+// gatesSCP are the gates of every level of service control policies.
+const gatesSCP = (gateSCP<<keyward.MaxSCPLevels - 1) &^ (gateSCP - 1)
+
+func gateOf(src keyward.PolicySource) (gate, error) {
+	switch src.Type {
 	case keyward.PolicySourceBoundary:
-		return gateBoundary
+		return gateBoundary, nil
 	case keyward.PolicySourceSession:
-		return gateSession
+		return gateSession, nil
+	case keyward.PolicySourceSCP:
+		if src.Level < 0 || src.Level >= keyward.MaxSCPLevels {
+			return 0, fmt.Errorf("policy: a service control policy at level %d (at most %d levels)", src.Level, keyward.MaxSCPLevels)
+		}
+		return gateSCP << src.Level, nil
 	}
-	return gateIdentity
+	return gateIdentity, nil
 }
 
 // PolicySet is every statement that applies to one principal, compiled once
@@ -74,12 +86,17 @@ func (ps *PolicySet) bound(rc *keyward.RequestContext) bool {
 func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*PolicySet, error) {
 	ps := &PolicySet{Sources: sources, principal: p}
 	for i, src := range sources {
-		g := gateOf(src.Type)
+		g, err := gateOf(src)
+		if err != nil {
+			return nil, err
+		}
 		if g != gateIdentity {
 			ps.limits |= g
 		}
-		if src.Document == "" && g == gateSession {
-			continue // a session that allows nothing (GetFederationToken without a policy)
+		if src.Document == "" && (g == gateSession || g&gatesSCP != 0) {
+			// A session that allows nothing (GetFederationToken without a
+			// policy), a level of the organization without an SCP.
+			continue
 		}
 		pol, err := ParsePolicy(src.Document)
 		if err != nil {
@@ -108,9 +125,11 @@ func CompilePolicies(p keyward.Principal, sources []keyward.PolicySource) (*Poli
 	return ps, nil
 }
 
-// Evaluate implements keyward.Policies. With a permissions boundary or
-// session policies, an action is allowed only if an identity policy and
-// each of them allow it; an explicit Deny in any wins.
+// Evaluate implements keyward.Policies. With service control policies, a
+// permissions boundary or session policies, an action is allowed only if
+// an identity policy and each of them (every level of SCPs) allow it; an
+// explicit Deny in any wins. Where several deny, the decision names the
+// service control policies', which AWS evaluates first.
 func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContext, detail bool) keyward.Decision {
 	var allowed gate
 	var d keyward.Decision
@@ -125,13 +144,17 @@ func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContex
 			continue
 		}
 		if st.deny {
-			if !detail {
-				return keyward.Decision{Effect: keyward.DecisionExplicitDeny}
+			bySCP := st.gate&gatesSCP != 0
+			if !detail && (bySCP || ps.limits&gatesSCP == 0) {
+				return keyward.Decision{Effect: keyward.DecisionExplicitDeny, DeniedBySCP: bySCP}
 			}
 			if d.Effect != keyward.DecisionExplicitDeny {
 				d = keyward.Decision{Effect: keyward.DecisionExplicitDeny}
 			}
-			d.Matched = append(d.Matched, [2]int{st.source, st.index})
+			d.DeniedBySCP = d.DeniedBySCP || bySCP
+			if detail {
+				d.Matched = append(d.Matched, [2]int{st.source, st.index})
+			}
 			continue
 		}
 		allowed |= st.gate
@@ -152,10 +175,17 @@ func (ps *PolicySet) Evaluate(action, resource string, rc *keyward.RequestContex
 	lacking := ps.limits &^ allowed
 	limitedBy := ""
 	switch {
+	case lacking&gatesSCP != 0:
+		limitedBy = keyward.PolicySourceSCP
 	case lacking&gateBoundary != 0:
 		limitedBy = keyward.PolicySourceBoundary
 	case lacking != 0:
 		limitedBy = keyward.PolicySourceSession
+	}
+	// AWS evaluates the organization's policies before the identity's: a
+	// level of SCPs that does not allow is the reason, whatever else.
+	if lacking&gatesSCP != 0 {
+		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, BySCP: true, LimitedBy: limitedBy, Missing: d.Missing}
 	}
 	if allowed&gateIdentity == 0 {
 		return keyward.Decision{Effect: keyward.DecisionImplicitDeny, LimitedBy: limitedBy, Missing: d.Missing}

@@ -30,7 +30,7 @@ func TestRetriesSerializationFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			attempts := 0
-			err := s.sqlTx(context.Background(), func(tx *sql.Tx) error {
+			err := s.sqlTx(context.Background(), nil, func(tx *sql.Tx) error {
 				attempts++
 				return &pgconn.PgError{Code: tt.code}
 			})
@@ -41,7 +41,7 @@ func TestRetriesSerializationFailures(t *testing.T) {
 		})
 	}
 	attempts := 0
-	err = s.sqlTx(context.Background(), func(tx *sql.Tx) error {
+	err = s.sqlTx(context.Background(), nil, func(tx *sql.Tx) error {
 		if attempts++; attempts < 3 {
 			return &pgconn.PgError{Code: "40001"}
 		}

@@ -69,6 +69,25 @@ type Store struct {
 
 var _ keyward.Store = (*Store)(nil)
 
+// backend names the Store in recording, where the shared
+// implementation's view is embedded beside it.
+type backend = Store
+
+// recording is the store as one request's change sees it: the shared
+// implementation's view that writes the request's event (its methods are
+// the shallower, so they win) and the backend for the rest.
+type recording struct {
+	*sqlstore.Store
+	*backend
+}
+
+// Recording implements keyward.Store.
+func (s *Store) Recording(pe *keyward.PendingEvent) keyward.Store {
+	return recording{Store: s.Store.WithEvent(pe), backend: s}
+}
+
+var _ keyward.Store = recording{}
+
 // Open connects to the database at url, applies the embedded migrations
 // under an advisory lock (replicas starting together take turns), and
 // returns the store. A database that a newer build has migrated is refused
@@ -114,9 +133,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s.db = stdlib.OpenDBFromPool(pool)
-	s.Store = &sqlstore.Store{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE",
+	s.Store = sqlstore.New(sqlstore.Config{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE",
 		IsUnique: func(err error) bool { return constraint(err) != "" },
-		Notify:   s.notify, RecordUses: recordUses}
+		Notify:   s.notify, RecordUses: recordUses})
 	return s, nil
 }
 
@@ -133,7 +152,7 @@ func (s *Store) Close() error {
 }
 
 // sqlTx is tx for the database/sql code shared with SQLite.
-func (s *Store) sqlTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) sqlTx(ctx context.Context, pe *keyward.PendingEvent, fn func(*sql.Tx) error) error {
 	var err error
 	for attempt := 0; attempt <= s.retries; attempt++ {
 		err = func() error {
@@ -146,14 +165,14 @@ func (s *Store) sqlTx(ctx context.Context, fn func(*sql.Tx) error) error {
 				return err
 			}
 			// The change's audit event goes with it.
-			pe, err := s.Store.WriteEvent(ctx, tx)
+			claimed, err := s.Store.WriteEvent(ctx, tx, pe)
 			if err != nil {
 				tx.Rollback()
 				return err
 			}
 			if err := tx.Commit(); err != nil {
-				if pe != nil {
-					pe.Unclaim()
+				if claimed != nil {
+					claimed.Unclaim()
 				}
 				return err
 			}

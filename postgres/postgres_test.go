@@ -79,7 +79,7 @@ func TestWatchAccessKeys(t *testing.T) {
 	heard := make(chan string, 100)
 	go b.WatchAccessKeys(ctx, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)), func(id string) { heard <- id })
 	time.Sleep(100 * time.Millisecond) // let the LISTEN start; the log would catch up anyway, after an hour
-	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDAWATCH000000000000", Name: "w", Path: "/", CreatedAt: time.Now()}))
+	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDAWATCH000000000000", Name: "w", Path: "/", CreatedAt: time.Now()}, keyward.DefaultQuotas().Users))
 	k := keyward.AccessKey{ID: "AKIAWATCH00000000000", Status: keyward.StatusActive, CreatedAt: time.Now(), SealedSecret: []byte("x")}
 	_, err := a.CreateAccessKey(ctx, "w", k)
 	must(t, err)
@@ -183,7 +183,7 @@ func TestFrozenServer(t *testing.T) {
 	user := func(name string) keyward.User {
 		return keyward.User{ID: "AIDA" + name, Name: name, Path: "/", CreatedAt: time.Now()}
 	}
-	if err := s.CreateUser(ctx, user("BEFORE")); err != nil {
+	if err := s.CreateUser(ctx, user("BEFORE"), keyward.DefaultQuotas().Users); err != nil {
 		t.Fatal(err)
 	}
 	proxy.Freeze()
@@ -191,7 +191,7 @@ func TestFrozenServer(t *testing.T) {
 		name string
 		fn   func() error
 	}{
-		{"CreateUser", func() error { return s.CreateUser(ctx, user("FROZEN")) }},
+		{"CreateUser", func() error { return s.CreateUser(ctx, user("FROZEN"), keyward.DefaultQuotas().Users) }},
 		{"User", func() error { _, err := s.User(ctx, "BEFORE"); return err }},
 		{"ListGroups", func() error { _, _, err := s.ListGroups(ctx, "/", "", 10); return err }},
 	} {
@@ -211,7 +211,7 @@ func TestFrozenServer(t *testing.T) {
 	proxy.Thaw()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		err := s.CreateUser(ctx, user("AFTER"))
+		err := s.CreateUser(ctx, user("AFTER"), keyward.DefaultQuotas().Users)
 		if err == nil {
 			break
 		}
@@ -238,7 +238,7 @@ func TestFrozenServerContextDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.CreateUser(context.Background(), keyward.User{ID: "AIDAHERE", Name: "here", Path: "/", CreatedAt: time.Now()}); err != nil {
+	if err := s.CreateUser(context.Background(), keyward.User{ID: "AIDAHERE", Name: "here", Path: "/", CreatedAt: time.Now()}, keyward.DefaultQuotas().Users); err != nil {
 		t.Fatal(err)
 	}
 	proxy.Freeze()
@@ -256,7 +256,7 @@ func TestFrozenServerContextDeadline(t *testing.T) {
 			if i%2 == 0 {
 				_, err = s.User(ctx, "here")
 			} else {
-				err = s.CreateUser(ctx, keyward.User{ID: "AIDAFROZEN" + string(rune('A'+i)), Name: "frozen" + string(rune('a'+i)), Path: "/", CreatedAt: time.Now()})
+				err = s.CreateUser(ctx, keyward.User{ID: "AIDAFROZEN" + string(rune('A'+i)), Name: "frozen" + string(rune('a'+i)), Path: "/", CreatedAt: time.Now()}, keyward.DefaultQuotas().Users)
 			}
 			took := time.Since(start)
 			if !errors.Is(err, context.DeadlineExceeded) {
@@ -285,7 +285,7 @@ func TestWatchStopsWithItsContext(t *testing.T) {
 	}()
 	// A change heard proves the listening connection is up (a change made
 	// before its LISTEN is heard only at the hourly resync: make another).
-	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDASTOP0000000000000", Name: "s", Path: "/", CreatedAt: time.Now()}))
+	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDASTOP0000000000000", Name: "s", Path: "/", CreatedAt: time.Now()}, keyward.DefaultQuotas().Users))
 	listening := false
 	for i := 0; i < 50 && !listening; i++ {
 		k := keyward.AccessKey{ID: fmt.Sprintf("AKIASTOP%012d", i), Status: keyward.StatusActive, CreatedAt: time.Now(), SealedSecret: []byte("x")}

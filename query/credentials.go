@@ -41,9 +41,15 @@ var credentialActions = map[string]action{
 		ds, next, err := s.IAM.ListMFADevices(ctx, in.str("UserName"), in.str("Marker"), in.maxItems())
 		return page[keyward.MFADevice]{ds, next}, err
 	},
-		func(w *xmlWriter, _ keyward.Account, p page[keyward.MFADevice]) {
+		func(w *xmlWriter, a keyward.Account, p page[keyward.MFADevice]) {
 			list(w, "MFADevices", p.items, p.next, func(d keyward.MFADevice) {
-				w.elem("UserName", d.User.Name)
+				if d.Root {
+					// The root user has no user name: it is named by the
+					// account's ID, as its UserId is.
+					w.elem("UserName", a.ID)
+				} else {
+					w.elem("UserName", d.User.Name)
+				}
 				w.elem("SerialNumber", d.SerialNumber)
 				w.time("EnableDate", d.EnabledAt)
 			})
@@ -57,7 +63,14 @@ var credentialActions = map[string]action{
 				w.elem("SerialNumber", d.SerialNumber)
 				if d.Assigned() {
 					w.open("User")
-					w.user(d.User, a, false)
+					if d.Root {
+						// The root user, as GetUser answers it.
+						w.elem("UserId", a.ID)
+						w.elem("Arn", a.RootARN())
+						w.time("CreateDate", a.CreatedAt)
+					} else {
+						w.user(d.User, a, false)
+					}
 					w.close("User")
 					w.time("EnableDate", d.EnabledAt)
 				}

@@ -17,7 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
 )
@@ -366,7 +369,15 @@ func TestGoldenResponses(t *testing.T) {
 			if signing == "keyward" {
 				signing = "iam"
 			}
+			action, written := stepAction(stepForm), storedEvents(t, ts.Store, stepAction(stepForm))
 			status, _, body := rawDo(t, kwtest.SignedRequest(t, ts.URL, "POST", stepForm, form, signing, id, secret, at))
+			// A change's event is written in the change's transaction,
+			// so it is in the store as soon as the change is answered.
+			if op := changeOperation(action); op != nil && status == 200 {
+				if n := storedEvents(t, ts.Store, action); n != written+1 {
+					t.Errorf("%s answered with %d of its events in the store, want %d: not written with its change", action, n, written+1)
+				}
+			}
 			for name, tag := range capture {
 				if v := between(body, tag, "<"); v != "" && captured[name] == "" {
 					if name == "seed" {
@@ -550,4 +561,29 @@ func TestGoldenForEveryAction(t *testing.T) {
 			}
 		}
 	}
+}
+
+// changeOperation returns the operation of an IAM or Keyward action that
+// changes something, or nil.
+func changeOperation(action string) *keyward.Operation {
+	for _, ops := range []map[string]*keyward.Operation{iam.Operations, iam.KeywardOperations, lifecycle.Operations} {
+		if op := ops[action]; op != nil && !op.ReadOnly {
+			return op
+		}
+	}
+	return nil
+}
+
+// stepAction is the Action a step's form names.
+func stepAction(form string) string {
+	v, _ := url.ParseQuery(form)
+	return v.Get("Action")
+}
+
+// storedEvents counts the events of action in st.
+func storedEvents(t *testing.T, st keyward.AuditStore, action string) int {
+	t.Helper()
+	events, _, err := st.LookupEvents(context.Background(), keyward.EventQuery{EventName: action, Max: 1000})
+	must(t, err)
+	return len(events)
 }

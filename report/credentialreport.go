@@ -132,10 +132,11 @@ func (rw *ReportWriter) certs(certs []keyward.OtherCredential) {
 	}
 }
 
-// Root writes the root user's row, which comes first.
-func (rw *ReportWriter) Root(a keyward.Account, keys []keyward.AccessKey) {
+// Root writes the root user's row, which comes first; mfa tells whether
+// the root user has an MFA device enabled.
+func (rw *ReportWriter) Root(a keyward.Account, keys []keyward.AccessKey, mfa bool) {
 	rw.fields = append(rw.fields[:0], "<root_account>", a.RootARN(), reportTime(a.CreatedAt),
-		notSupported, noInformation, notSupported, notSupported, "false")
+		notSupported, noInformation, notSupported, notSupported, strconv.FormatBool(mfa))
 	rw.keys(keys)
 	rw.certs(nil)
 	rw.row(rw.fields)
@@ -208,7 +209,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 		return keyward.ReportInProgress, "", nil
 	}
 	err = s.goBackground(func() error {
-		return s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: now})
+		return s.changing(ctx).PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: now})
 	}, func(lifetime context.Context) {
 		began := time.Now()
 		err := s.generateReport(lifetime, now)
@@ -253,9 +254,13 @@ func (s *Service) generateReport(ctx context.Context, started time.Time) error {
 		if err != nil {
 			return err
 		}
+		rootMFA, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
+		if err != nil {
+			return err
+		}
 		var buf chunkBuffer
 		rw := NewReportWriter(&buf, policy)
-		rw.Root(s.Account(ctx), rootKeys)
+		rw.Root(s.Account(ctx), rootKeys, len(rootMFA) > 0)
 		if err := s.Store.ScanCredentials(ctx, func(c *keyward.UserCredentials) error {
 			rw.User(s.Account(ctx), c)
 			return nil

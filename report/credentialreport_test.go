@@ -43,7 +43,7 @@ func TestCredentialReportGolden(t *testing.T) {
 	var buf bytes.Buffer
 	rw := report.NewReportWriter(&buf, policy)
 	rw.Root(a, []keyward.AccessKey{{ID: "AKIAROOT000000000001", Status: keyward.StatusActive, CreatedAt: day(1),
-		LastUsed: keyward.LastUse{Time: day(20), Service: "iam", Region: "us-east-1"}}})
+		LastUsed: keyward.LastUse{Time: day(20), Service: "iam", Region: "us-east-1"}}}, false)
 	users := []keyward.UserCredentials{
 		// No password, no key.
 		{User: keyward.User{Name: "alice", Path: "/", CreatedAt: day(2)}},

@@ -90,7 +90,7 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, arn, g
 		job.Services = append(job.Services, sla)
 	}
 	sort.Slice(job.Services, func(i, j int) bool { return job.Services[i].Namespace < job.Services[j].Namespace })
-	return job.ID, s.Store.PutAccessJob(ctx, job, cmp.Or(s.AccessJobsKept, keyward.MaxAccessJobs))
+	return job.ID, s.changing(ctx).PutAccessJob(ctx, job, cmp.Or(s.AccessJobsKept, keyward.MaxAccessJobs))
 }
 
 // reportSubject resolves a report's ARN to the users it covers and the

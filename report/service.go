@@ -135,3 +135,7 @@ func (s *Service) Close() error {
 func (s *Service) Account(ctx context.Context) keyward.Account { return s.Authz.Account(ctx) }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// changing returns the store ctx's request's change is written through:
+// its audit event commits with the change (keyward.Changing).
+func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }

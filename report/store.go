@@ -8,6 +8,9 @@ import (
 
 // Store is what the reports read, and where they keep what they generated.
 type Store interface {
+	// Recorder gives the view a request's change is written through,
+	// with the request's audit event.
+	keyward.Recorder
 	// Exclusive runs a generation on one replica at a time.
 	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
 
@@ -25,6 +28,8 @@ type Store interface {
 	GroupMembers(ctx context.Context, group, after string, max int) ([]keyward.User, bool, error)
 	ListGroupsForUser(ctx context.Context, user, after string, max int) ([]keyward.Group, bool, error)
 	ListAccessKeys(ctx context.Context, userName, after string, max int) ([]keyward.AccessKey, bool, error)
+	// ListMFADevices tells whether the root user has an MFA device, for its row.
+	ListMFADevices(ctx context.Context, f keyward.MFAFilter, after string, max int) ([]keyward.MFADevice, bool, error)
 	Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, error)
 	PolicyVersion(ctx context.Context, arn, version string) (keyward.PolicyVersion, error)
 	PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage, after string, max int) ([]keyward.PolicyEntity, bool, error)

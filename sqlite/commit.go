@@ -19,7 +19,9 @@ import (
 const maxBatch = 64
 
 type writeJob struct {
-	ctx  context.Context
+	ctx context.Context
+	// pe is the audit event written with the job's change, or nil.
+	pe   *keyward.PendingEvent
 	fn   func(*sql.Tx) error
 	done chan error
 }
@@ -28,10 +30,11 @@ type writeJob struct {
 var errStoreClosed = errors.New("sqlite: store closed")
 
 // tx runs fn in a write transaction, possibly shared with other writes,
-// and returns once the transaction is durable: fn's error if fn failed (its
-// changes undone), the commit's error if the commit failed.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	j := writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+// with pe (when not nil) written after it, and returns once the
+// transaction is durable: fn's error if fn failed (its changes undone),
+// the commit's error if the commit failed.
+func (s *Store) tx(ctx context.Context, pe *keyward.PendingEvent, fn func(*sql.Tx) error) error {
+	j := writeJob{ctx: ctx, pe: pe, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.jobs <- j:
 	case <-s.quit:
@@ -89,7 +92,7 @@ func (s *Store) runBatch(batch []writeJob) {
 		if err := j.fn(tx); err != nil {
 			return err
 		}
-		pe, err := s.Store.WriteEvent(j.ctx, tx)
+		pe, err := s.Store.WriteEvent(j.ctx, tx, j.pe)
 		if pe != nil {
 			claimed = append(claimed, pe)
 		}

@@ -44,6 +44,25 @@ type Store struct {
 
 var _ keyward.Store = (*Store)(nil)
 
+// backend names the Store in recording, where the shared
+// implementation's view is embedded beside it.
+type backend = Store
+
+// recording is the store as one request's change sees it: the shared
+// implementation's view that writes the request's event (its methods are
+// the shallower, so they win) and the backend for the rest.
+type recording struct {
+	*sqlstore.Store
+	*backend
+}
+
+// Recording implements keyward.Store.
+func (s *Store) Recording(pe *keyward.PendingEvent) keyward.Store {
+	return recording{Store: s.Store.WithEvent(pe), backend: s}
+}
+
+var _ keyward.Store = recording{}
+
 // Options change how Open treats the database.
 type Options struct {
 	// NoMigrate refuses a database whose schema is older than this build's
@@ -102,9 +121,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.Store = &sqlstore.Store{DB: read, Tx: s.tx, WriteDB: write, KeySeq: "rowid", IsUnique: func(err error) bool {
+	s.Store = sqlstore.New(sqlstore.Config{DB: read, Tx: s.tx, WriteDB: write, KeySeq: "rowid", IsUnique: func(err error) bool {
 		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-	}}
+	}})
 	if err := s.Store.PrepareWrites(ctx); err != nil {
 		s.Close()
 		return nil, err

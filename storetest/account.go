@@ -72,8 +72,8 @@ func testAccountCounts(t *testing.T, s keyward.Store) {
 	initAccount(t, s)
 	createUser(t, s, "alice")
 	createUser(t, s, "bob")
-	must(t, s.CreateGroup(ctx, group("g")))
-	must(t, s.CreatePolicy(ctx, managed("P"), policyDoc("s3:*")))
+	must(t, s.CreateGroup(ctx, group("g"), quotas.Groups))
+	must(t, s.CreatePolicy(ctx, managed("P"), policyDoc("s3:*"), quotas.Policies))
 	must(t, s.CreateMFADevice(ctx, device("phone")))
 	_, err := s.CreateAccessKey(ctx, "", key())
 	must(t, err)
@@ -94,13 +94,13 @@ func testAuthorizationDetails(t *testing.T, s keyward.Store) {
 		createUser(t, s, n)
 	}
 	must(t, s.UpdateTags(ctx, keyward.TaggedUser, "bob", func([]keyward.Tag) ([]keyward.Tag, error) { return []keyward.Tag{{Key: "team", Value: "ops"}}, nil }))
-	must(t, s.CreateGroup(ctx, group("ops")))
-	must(t, s.AddUserToGroup(ctx, "ops", "bob"))
-	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "carol"}, "mine", policyDoc("s3:*")))
+	must(t, s.CreateGroup(ctx, group("ops"), quotas.Groups))
+	must(t, s.AddUserToGroup(ctx, "ops", "bob", quotas.GroupsPerUser))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "carol"}, "mine", policyDoc("s3:*"), quotas.UserPolicySize))
 	p := managed("P")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("ec2:*")))
-	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "ops"}, p.ARN))
-	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, p.ARN))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("ec2:*"), quotas.Policies))
+	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "ops"}, p.ARN, quotas.AttachedPoliciesPerUser))
+	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, p.ARN, quotas.AttachedPoliciesPerUser))
 
 	us, more, err := s.UserDetails(ctx, "", 2)
 	must(t, err)
@@ -233,7 +233,7 @@ func testConsoleUserSorts(t *testing.T, s keyward.Store) {
 		return []keyward.Tag{{Key: "team", Value: "blue"}}, nil
 	}))
 	boundary := managed("Boundary")
-	must(t, s.CreatePolicy(ctx, boundary, policyDoc("iam:*")))
+	must(t, s.CreatePolicy(ctx, boundary, policyDoc("iam:*"), quotas.Policies))
 	must(t, s.SetUserPermissionsBoundary(ctx, "cat", boundary.ARN))
 	us, _, err := s.ConsoleUsers(ctx, keyward.UserQuery{Sort: "name", Limit: 10})
 	must(t, err)
@@ -267,9 +267,9 @@ func testRoles(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
 	role := keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0, Tags: []keyward.Tag{{Key: "k", Value: "v"}}}
-	must(t, s.CreateRole(ctx, role))
+	must(t, s.CreateRole(ctx, role, quotas.Roles))
 	role.ID, role.Name = "AROA2", "CI"
-	wantErr(t, s.CreateRole(ctx, role), keyward.ErrRoleExists)
+	wantErr(t, s.CreateRole(ctx, role, quotas.Roles), keyward.ErrRoleExists)
 	r, err := s.Role(ctx, "Ci")
 	must(t, err)
 	if r.ID != "AROA1" || len(r.Tags) != 1 || !r.CreatedAt.Equal(t0) {
@@ -283,7 +283,7 @@ func testRoles(t *testing.T, s keyward.Store) {
 	_, err = s.UpdateRole(ctx, "ci", func(r *keyward.Role) error { r.Description, r.MaxSessionDuration = "d", 7200; return nil })
 	must(t, err)
 	e := keyward.Entity{Kind: keyward.EntityRole, Name: "ci"}
-	must(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*")))
+	must(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*"), quotas.UserPolicySize))
 	wantErr(t, s.DeleteRole(ctx, "ci"), keyward.ErrEntityInUse)
 	must(t, s.DeleteInlinePolicy(ctx, e, "p"))
 	rs, more, err := s.ListRoles(ctx, "/", "", 10)
@@ -293,7 +293,7 @@ func testRoles(t *testing.T, s keyward.Store) {
 	}
 	must(t, s.DeleteRole(ctx, "ci"))
 	wantErr(t, s.DeleteRole(ctx, "ci"), keyward.ErrNoSuchRole)
-	wantErr(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*")), keyward.ErrNoSuchRole)
+	wantErr(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*"), quotas.UserPolicySize), keyward.ErrNoSuchRole)
 }
 
 func testOIDCProviders(t *testing.T, s keyward.Store) {
@@ -334,15 +334,15 @@ func testOIDCProviders(t *testing.T, s keyward.Store) {
 func testRolePoliciesAndUses(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	must(t, s.CreatePolicy(ctx, keyward.ManagedPolicy{ID: "ANPA1", Name: "P", Path: "/", ARN: "arn:aws:iam::123456789012:policy/P", CreatedAt: t0, UpdatedAt: t0}, policyDoc("s3:GetObject")))
-	must(t, s.CreatePolicy(ctx, keyward.ManagedPolicy{ID: "ANPA2", Name: "B", Path: "/", ARN: "arn:aws:iam::123456789012:policy/B", CreatedAt: t0, UpdatedAt: t0}, policyDoc("s3:*")))
+	must(t, s.CreatePolicy(ctx, keyward.ManagedPolicy{ID: "ANPA1", Name: "P", Path: "/", ARN: "arn:aws:iam::123456789012:policy/P", CreatedAt: t0, UpdatedAt: t0}, policyDoc("s3:GetObject"), quotas.Policies))
+	must(t, s.CreatePolicy(ctx, keyward.ManagedPolicy{ID: "ANPA2", Name: "B", Path: "/", ARN: "arn:aws:iam::123456789012:policy/B", CreatedAt: t0, UpdatedAt: t0}, policyDoc("s3:*"), quotas.Policies))
 	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0,
-		PermissionsBoundary: "arn:aws:iam::123456789012:policy/B"}))
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "other", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+		PermissionsBoundary: "arn:aws:iam::123456789012:policy/B"}, quotas.Roles))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "other", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 	e := keyward.Entity{Kind: keyward.EntityRole, Name: "ci"}
-	must(t, s.PutInlinePolicy(ctx, e, "inline", policyDoc("iam:ListRoles")))
-	must(t, s.AttachPolicy(ctx, e, "arn:aws:iam::123456789012:policy/P"))
-	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: "other"}, "x", policyDoc("iam:*")))
+	must(t, s.PutInlinePolicy(ctx, e, "inline", policyDoc("iam:ListRoles"), quotas.UserPolicySize))
+	must(t, s.AttachPolicy(ctx, e, "arn:aws:iam::123456789012:policy/P", quotas.AttachedPoliciesPerUser))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: "other"}, "x", policyDoc("iam:*"), quotas.UserPolicySize))
 	_, err := s.CreatePolicyVersion(ctx, "arn:aws:iam::123456789012:policy/P", policyDoc("s3:PutObject"), true, t0)
 	must(t, err)
 	srcs, err := s.PrincipalPolicies(ctx, keyward.EntityRole, "AROA1")
@@ -379,13 +379,13 @@ func testRolePoliciesAndUses(t *testing.T, s keyward.Store) {
 func testInstanceProfiles(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "web", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "db", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "web", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "db", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 	p := keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/app/", CreatedAt: t0, Tags: []keyward.Tag{{Key: "k", Value: "v"}}}
-	must(t, s.CreateInstanceProfile(ctx, p))
+	must(t, s.CreateInstanceProfile(ctx, p, quotas.InstanceProfiles))
 	p.ID, p.Name = "AIPA2", "WEB"
-	wantErr(t, s.CreateInstanceProfile(ctx, p), keyward.ErrInstanceProfileExists)
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA3", Name: "batch", Path: "/", CreatedAt: t0}))
+	wantErr(t, s.CreateInstanceProfile(ctx, p, quotas.InstanceProfiles), keyward.ErrInstanceProfileExists)
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA3", Name: "batch", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
 	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "none", false), keyward.ErrNoSuchRole)
 	wantErr(t, s.SetInstanceProfileRole(ctx, "none", "web", false), keyward.ErrNoSuchInstanceProfile)
 	must(t, s.SetInstanceProfileRole(ctx, "Web", "web", false))
@@ -431,10 +431,10 @@ func testInstanceProfiles(t *testing.T, s keyward.Store) {
 func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
 	const n = 8
 	for i := range n {
-		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 	}
 	ok := countOK(t, concurrentErrors(n, func(i int) error {
 		return s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)
@@ -449,28 +449,38 @@ func auditEvent(id, name, user string, at time.Time) *keyward.PendingEvent {
 		UserIdentity: keyward.EventIdentity{Type: "IAMUser", UserName: user}, RequestParameters: map[string]any{"userName": user}}}
 }
 
-// testAuditEventsWithTheirChange: a write whose context carries a request's
-// event writes the event in its transaction; a write that fails writes
-// none and gives the event back; concurrent writes each keep their own.
+// testAuditEventsWithTheirChange: a write through the view Recording
+// gives writes the event in its transaction; a write that fails writes
+// none and gives the event back; a view's second write writes it no
+// more; the store itself writes none, whatever the context carries;
+// concurrent writes each keep their own.
 func testAuditEventsWithTheirChange(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
 	ok := auditEvent("e-ok", "CreateUser", "alice", t0)
-	must(t, s.CreateUser(keyward.WithEvent(ctx, ok), user("alice")))
+	view := s.Recording(ok)
+	must(t, view.CreateUser(ctx, user("alice"), quotas.Users))
 	if !ok.Claimed() {
 		t.Fatal("the change's event was not written with it")
 	}
+	must(t, view.CreateUser(ctx, user("bob"), quotas.Users))
 	failed := auditEvent("e-failed", "CreateUser", "alice", t0)
-	wantErr(t, s.CreateUser(keyward.WithEvent(ctx, failed), user("alice")), keyward.ErrUserExists)
+	wantErr(t, s.Recording(failed).CreateUser(ctx, user("alice"), quotas.Users), keyward.ErrUserExists)
 	if failed.Claimed() {
 		t.Fatal("a failed write kept its event")
+	}
+	// The event is an argument of the write, never read from the context.
+	unrecorded := auditEvent("e-unrecorded", "CreateUser", "carol", t0)
+	must(t, s.CreateUser(keyward.WithEvent(ctx, unrecorded), user("carol"), quotas.Users))
+	if unrecorded.Claimed() {
+		t.Fatal("the store itself wrote the event its context carried")
 	}
 	concurrently(8, func(i int) {
 		name := fmt.Sprintf("u%d", i)
 		pe := auditEvent("e-"+name, "CreateUser", name, t0.Add(time.Duration(i)*time.Second))
 		u := user(name)
 		u.ID = fmt.Sprintf("AIDAAUDIT%012d", i) // user() derives IDs that collide for these names
-		if err := s.CreateUser(keyward.WithEvent(ctx, pe), u); err != nil {
+		if err := s.Recording(pe).CreateUser(ctx, u, quotas.Users); err != nil {
 			t.Error(err)
 		}
 	})
@@ -541,9 +551,9 @@ func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
 	createUser(t, s, "alice")
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}))
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 	p := managed("P")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("s3:*")))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("s3:*"), quotas.Policies))
 	d := device("phone")
 	d.Tags = nil
 	must(t, s.CreateMFADevice(ctx, d))
@@ -551,7 +561,7 @@ func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 	must(t, s.CreateOIDCProvider(ctx, oidc, 2))
 	must(t, s.CreateServerCertificate(ctx, keyward.ServerCertificate{ID: "ASCA1", Name: "web", Path: "/", Body: "PEM", SealedKey: []byte("sealed"),
 		UploadedAt: t0, Expiration: t0.AddDate(1, 0, 0)}, 2))
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}))
+	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
 	idp := keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/corp", Name: "corp", Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}
 	must(t, s.CreateSAMLProvider(ctx, idp, 2))
 

@@ -12,6 +12,7 @@ import (
 func credentialTests() []namedTest {
 	return []namedTest{
 		{"MFADevices", testMFADevices},
+		{"RootMFADevices", testRootMFADevices},
 		{"ConcurrentMFACodeUse", testConcurrentMFACodeUse},
 		{"MFAFailures", testMFAFailures},
 		{"OtherCredentials", testOtherCredentials},
@@ -89,6 +90,68 @@ func testMFADevices(t *testing.T, s keyward.Store) {
 	must(t, s.DeleteMFADevice(ctx, d.SerialNumber))
 	wantErr(t, s.DeleteMFADevice(ctx, d.SerialNumber), keyward.ErrNoSuchMFADevice)
 	must(t, s.DeleteUser(ctx, "alice"))
+}
+
+// testRootMFADevices: a device enabled for the root user, which has no row
+// of users, is assigned (counted in use, listed as the root user's and not
+// deleted) and held to the quota of devices per user; a user named "root"
+// owns none of it.
+func testRootMFADevices(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	createUser(t, s, "root")
+	must(t, s.CreateMFADevice(ctx, device("root-phone")))
+	serial := device("root-phone").SerialNumber
+	_, err := s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+		d.Root, d.EnabledAt, d.LastStep = true, t0, 3
+		return nil
+	})
+	must(t, err)
+	d, err := s.MFADevice(ctx, serial)
+	must(t, err)
+	if !d.Root || !d.Assigned() || d.User.ID != "" || !d.EnabledAt.Equal(t0) || d.LastStep != 3 {
+		t.Fatalf("the root user's device: %+v", d)
+	}
+	// A later change keeps it the root user's.
+	_, err = s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error { d.LastStep = 4; return nil })
+	must(t, err)
+	if d, _ = s.MFADevice(ctx, serial); !d.Root || d.LastStep != 4 {
+		t.Fatalf("after a code's use: %+v", d)
+	}
+	for f, want := range map[keyward.MFAFilter]int{
+		{Assignment: keyward.MFAAssigned}: 1, {Assignment: keyward.MFAUnassigned}: 0,
+		{Assignment: keyward.MFAAssigned, Root: true}: 1, {Assignment: keyward.MFAAssigned, UserName: "root"}: 0,
+	} {
+		ds, _, err := s.ListMFADevices(ctx, f, "", 10)
+		must(t, err)
+		if len(ds) != want {
+			t.Fatalf("%+v: %d devices, want %d", f, len(ds), want)
+		}
+	}
+	c, err := s.AccountCounts(ctx)
+	must(t, err)
+	if c.RootMFADevices != 1 || c.MFADevicesInUse != 1 {
+		t.Fatalf("counts: %+v", c)
+	}
+	wantErr(t, s.DeleteMFADevice(ctx, serial), keyward.ErrEntityInUse)
+
+	// The quota of devices per user holds for the root user too.
+	for i := 1; i < keyward.MaxMFADevicesPerUser; i++ {
+		name := "root-" + string(rune('a'+i))
+		must(t, s.CreateMFADevice(ctx, device(name)))
+		_, err := s.UpdateMFADevice(ctx, device(name).SerialNumber, func(d *keyward.MFADevice) error { d.Root = true; return nil })
+		must(t, err)
+	}
+	must(t, s.CreateMFADevice(ctx, device("one-more")))
+	_, err = s.UpdateMFADevice(ctx, device("one-more").SerialNumber, func(d *keyward.MFADevice) error { d.Root = true; return nil })
+	wantErr(t, err, keyward.ErrMFAQuota)
+
+	// Unassigned, it is deleted.
+	_, err = s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error { d.Root = false; return nil })
+	must(t, err)
+	must(t, s.DeleteMFADevice(ctx, serial))
+	if c, _ = s.AccountCounts(ctx); c.RootMFADevices != keyward.MaxMFADevicesPerUser-1 {
+		t.Fatalf("counts after removing one: %+v", c)
+	}
 }
 
 // testConcurrentMFACodeUse: of many sign-ins racing to use one code, one

@@ -38,8 +38,8 @@ func testAccessKeyPolicy(t *testing.T, s keyward.Store) {
 // transition happens only while the key is still due, with its event.
 func testKeyLifecycleTransitions(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
-	must(t, s.CreateUser(ctx, user("lena")))
-	must(t, s.CreateUser(ctx, user("omar")))
+	must(t, s.CreateUser(ctx, user("lena"), quotas.Users))
+	must(t, s.CreateUser(ctx, user("omar"), quotas.Users))
 	mk := func(owner, id string, created, expires time.Time) {
 		_, err := s.CreateAccessKey(ctx, owner, keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: created, ExpiresAt: expires, SealedSecret: []byte("x")})
 		must(t, err)

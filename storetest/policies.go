@@ -41,10 +41,10 @@ func managed(name string) keyward.ManagedPolicy {
 
 func testGroups(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
-	must(t, s.CreateGroup(ctx, group("Admins")))
+	must(t, s.CreateGroup(ctx, group("Admins"), quotas.Groups))
 	dup := group("admins")
 	dup.ID = "AGPADUPLICATE00000000"
-	wantErr(t, s.CreateGroup(ctx, dup), keyward.ErrGroupExists)
+	wantErr(t, s.CreateGroup(ctx, dup, quotas.Groups), keyward.ErrGroupExists)
 	g, err := s.Group(ctx, "ADMINS")
 	must(t, err)
 	if g.Name != "Admins" || g.Path != "/" || !g.CreatedAt.Equal(t0) {
@@ -54,8 +54,8 @@ func testGroups(t *testing.T, s keyward.Store) {
 	wantErr(t, err, keyward.ErrNoSuchGroup)
 	ops := group("ops")
 	ops.Path = "/ops/"
-	must(t, s.CreateGroup(ctx, ops))
-	must(t, s.CreateGroup(ctx, group("zeta")))
+	must(t, s.CreateGroup(ctx, ops, quotas.Groups))
+	must(t, s.CreateGroup(ctx, group("zeta"), quotas.Groups))
 	all, more, err := s.ListGroups(ctx, "/", "", 2)
 	must(t, err)
 	if len(all) != 2 || !more || all[0].Name != "Admins" || all[1].Name != "ops" {
@@ -79,14 +79,14 @@ func testGroupMembership(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	createUser(t, s, "mia")
 	createUser(t, s, "ned")
-	must(t, s.CreateGroup(ctx, group("devs")))
-	must(t, s.CreateGroup(ctx, group("ops")))
-	must(t, s.AddUserToGroup(ctx, "devs", "mia"))
-	must(t, s.AddUserToGroup(ctx, "devs", "MIA")) // again: no change
-	must(t, s.AddUserToGroup(ctx, "devs", "ned"))
-	must(t, s.AddUserToGroup(ctx, "ops", "mia"))
-	wantErr(t, s.AddUserToGroup(ctx, "nogroup", "mia"), keyward.ErrNoSuchGroup)
-	wantErr(t, s.AddUserToGroup(ctx, "devs", "nobody"), keyward.ErrNoSuchUser)
+	must(t, s.CreateGroup(ctx, group("devs"), quotas.Groups))
+	must(t, s.CreateGroup(ctx, group("ops"), quotas.Groups))
+	must(t, s.AddUserToGroup(ctx, "devs", "mia", quotas.GroupsPerUser))
+	must(t, s.AddUserToGroup(ctx, "devs", "MIA", quotas.GroupsPerUser)) // again: no change
+	must(t, s.AddUserToGroup(ctx, "devs", "ned", quotas.GroupsPerUser))
+	must(t, s.AddUserToGroup(ctx, "ops", "mia", quotas.GroupsPerUser))
+	wantErr(t, s.AddUserToGroup(ctx, "nogroup", "mia", quotas.GroupsPerUser), keyward.ErrNoSuchGroup)
+	wantErr(t, s.AddUserToGroup(ctx, "devs", "nobody", quotas.GroupsPerUser), keyward.ErrNoSuchUser)
 
 	members, more, err := s.GroupMembers(ctx, "devs", "", 10)
 	must(t, err)
@@ -111,11 +111,11 @@ func testGroupMembership(t *testing.T, s keyward.Store) {
 func testInlinePolicies(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	createUser(t, s, "olga")
-	must(t, s.CreateGroup(ctx, group("readers")))
+	must(t, s.CreateGroup(ctx, group("readers"), quotas.Groups))
 	for _, e := range []keyward.Entity{{Kind: keyward.EntityUser, Name: "olga"}, {Kind: keyward.EntityGroup, Name: "readers"}} {
-		must(t, s.PutInlinePolicy(ctx, e, "b", policyDoc("iam:Get*")))
-		must(t, s.PutInlinePolicy(ctx, e, "a", policyDoc("iam:List*")))
-		must(t, s.PutInlinePolicy(ctx, e, "b", policyDoc("iam:GetUser"))) // replaces
+		must(t, s.PutInlinePolicy(ctx, e, "b", policyDoc("iam:Get*"), quotas.UserPolicySize))
+		must(t, s.PutInlinePolicy(ctx, e, "a", policyDoc("iam:List*"), quotas.UserPolicySize))
+		must(t, s.PutInlinePolicy(ctx, e, "b", policyDoc("iam:GetUser"), quotas.UserPolicySize)) // replaces
 		doc, err := s.InlinePolicy(ctx, e, "b")
 		must(t, err)
 		if doc != policyDoc("iam:GetUser") {
@@ -136,8 +136,8 @@ func testInlinePolicies(t *testing.T, s keyward.Store) {
 		must(t, s.DeleteInlinePolicy(ctx, e, "a"))
 		wantErr(t, s.DeleteInlinePolicy(ctx, e, "a"), keyward.ErrNoSuchPolicy)
 	}
-	wantErr(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "nobody"}, "a", policyDoc("*")), keyward.ErrNoSuchUser)
-	wantErr(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "nobody"}, "a", policyDoc("*")), keyward.ErrNoSuchGroup)
+	wantErr(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "nobody"}, "a", policyDoc("*"), quotas.UserPolicySize), keyward.ErrNoSuchUser)
+	wantErr(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "nobody"}, "a", policyDoc("*"), quotas.UserPolicySize), keyward.ErrNoSuchGroup)
 	wantErr(t, s.DeleteGroup(ctx, "readers"), keyward.ErrEntityInUse)
 }
 
@@ -145,10 +145,10 @@ func testManagedPolicies(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	p := managed("Deploy")
 	p.Description = "deploys things"
-	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:*")))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:*"), quotas.Policies))
 	dup := managed("deploy")
 	dup.ID = "ANPADUPLICATE00000000"
-	wantErr(t, s.CreatePolicy(ctx, dup, policyDoc("iam:*")), keyward.ErrPolicyExists)
+	wantErr(t, s.CreatePolicy(ctx, dup, policyDoc("iam:*"), quotas.Policies), keyward.ErrPolicyExists)
 	got, err := s.Policy(ctx, p.ARN)
 	must(t, err)
 	if got.ID != p.ID || got.Name != "Deploy" || got.DefaultVersion != "v1" || got.Description != "deploys things" || got.AWSManaged || got.AttachmentCount != 0 {
@@ -194,7 +194,7 @@ func testManagedPolicies(t *testing.T, s keyward.Store) {
 func testPolicyVersions(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	p := managed("Versioned")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:Get*")))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:Get*"), quotas.Policies))
 	at := t0.Add(time.Hour)
 	v2, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:List*"), false, at)
 	must(t, err)
@@ -243,18 +243,18 @@ func testPolicyVersions(t *testing.T, s keyward.Store) {
 func testAttachments(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	createUser(t, s, "pia")
-	must(t, s.CreateGroup(ctx, group("auditors")))
+	must(t, s.CreateGroup(ctx, group("auditors"), quotas.Groups))
 	p, q := managed("Alpha"), managed("Beta")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:Get*")))
-	must(t, s.CreatePolicy(ctx, q, policyDoc("iam:List*")))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:Get*"), quotas.Policies))
+	must(t, s.CreatePolicy(ctx, q, policyDoc("iam:List*"), quotas.Policies))
 	user := keyward.Entity{Kind: keyward.EntityUser, Name: "pia"}
 	grp := keyward.Entity{Kind: keyward.EntityGroup, Name: "auditors"}
-	must(t, s.AttachPolicy(ctx, user, p.ARN))
-	must(t, s.AttachPolicy(ctx, user, p.ARN)) // again: no change
-	must(t, s.AttachPolicy(ctx, user, q.ARN))
-	must(t, s.AttachPolicy(ctx, grp, p.ARN))
-	wantErr(t, s.AttachPolicy(ctx, user, "arn:aws:iam::123456789012:policy/none"), keyward.ErrNoSuchPolicy)
-	wantErr(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "nobody"}, p.ARN), keyward.ErrNoSuchUser)
+	must(t, s.AttachPolicy(ctx, user, p.ARN, quotas.AttachedPoliciesPerUser))
+	must(t, s.AttachPolicy(ctx, user, p.ARN, quotas.AttachedPoliciesPerUser)) // again: no change
+	must(t, s.AttachPolicy(ctx, user, q.ARN, quotas.AttachedPoliciesPerUser))
+	must(t, s.AttachPolicy(ctx, grp, p.ARN, quotas.AttachedPoliciesPerUser))
+	wantErr(t, s.AttachPolicy(ctx, user, "arn:aws:iam::123456789012:policy/none", quotas.AttachedPoliciesPerUser), keyward.ErrNoSuchPolicy)
+	wantErr(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "nobody"}, p.ARN, quotas.AttachedPoliciesPerUser), keyward.ErrNoSuchUser)
 	got, err := s.Policy(ctx, p.ARN)
 	must(t, err)
 	if got.AttachmentCount != 2 {
@@ -286,18 +286,18 @@ func testPrincipalPolicies(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	u := createUser(t, s, "quinn")
 	createUser(t, s, "other")
-	must(t, s.CreateGroup(ctx, group("g1")))
-	must(t, s.AddUserToGroup(ctx, "g1", "quinn"))
-	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "quinn"}, "mine", policyDoc("iam:A")))
-	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "other"}, "theirs", policyDoc("iam:X")))
-	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "g1"}, "shared", policyDoc("iam:B")))
+	must(t, s.CreateGroup(ctx, group("g1"), quotas.Groups))
+	must(t, s.AddUserToGroup(ctx, "g1", "quinn", quotas.GroupsPerUser))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "quinn"}, "mine", policyDoc("iam:A"), quotas.UserPolicySize))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "other"}, "theirs", policyDoc("iam:X"), quotas.UserPolicySize))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "g1"}, "shared", policyDoc("iam:B"), quotas.UserPolicySize))
 	p, q := managed("Direct"), managed("ViaGroup")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:C1")))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("iam:C1"), quotas.Policies))
 	_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("iam:C2"), true, t0)
 	must(t, err)
-	must(t, s.CreatePolicy(ctx, q, policyDoc("iam:D")))
-	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "quinn"}, p.ARN))
-	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "g1"}, q.ARN))
+	must(t, s.CreatePolicy(ctx, q, policyDoc("iam:D"), quotas.Policies))
+	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "quinn"}, p.ARN, quotas.AttachedPoliciesPerUser))
+	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "g1"}, q.ARN, quotas.AttachedPoliciesPerUser))
 	sources, err := s.PrincipalPolicies(ctx, keyward.EntityUser, u.ID)
 	must(t, err)
 	var got []string
@@ -320,14 +320,14 @@ func testPrincipalPolicies(t *testing.T, s keyward.Store) {
 func testDeleteUserInUse(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	createUser(t, s, "rita")
-	must(t, s.CreateGroup(ctx, group("g")))
+	must(t, s.CreateGroup(ctx, group("g"), quotas.Groups))
 	p := managed("P")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("*")))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("*"), quotas.Policies))
 	rita := keyward.Entity{Kind: keyward.EntityUser, Name: "rita"}
 	steps := []struct{ attach, detach func() error }{
-		{func() error { return s.AddUserToGroup(ctx, "g", "rita") }, func() error { return s.RemoveUserFromGroup(ctx, "g", "rita") }},
-		{func() error { return s.PutInlinePolicy(ctx, rita, "x", policyDoc("*")) }, func() error { return s.DeleteInlinePolicy(ctx, rita, "x") }},
-		{func() error { return s.AttachPolicy(ctx, rita, p.ARN) }, func() error { return s.DetachPolicy(ctx, rita, p.ARN) }},
+		{func() error { return s.AddUserToGroup(ctx, "g", "rita", quotas.GroupsPerUser) }, func() error { return s.RemoveUserFromGroup(ctx, "g", "rita") }},
+		{func() error { return s.PutInlinePolicy(ctx, rita, "x", policyDoc("*"), quotas.UserPolicySize) }, func() error { return s.DeleteInlinePolicy(ctx, rita, "x") }},
+		{func() error { return s.AttachPolicy(ctx, rita, p.ARN, quotas.AttachedPoliciesPerUser) }, func() error { return s.DetachPolicy(ctx, rita, p.ARN) }},
 	}
 	for i, st := range steps {
 		must(t, st.attach())
@@ -342,7 +342,7 @@ func testDeleteUserInUse(t *testing.T, s keyward.Store) {
 func testConcurrentPolicyVersions(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	p := managed("Busy")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("*")))
+	must(t, s.CreatePolicy(ctx, p, policyDoc("*"), quotas.Policies))
 	const n = 12
 	errs := concurrentErrors(n, func(int) error {
 		_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("*"), true, t0)

@@ -38,6 +38,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 	tests = append(tests, accountTests()...)
 	tests = append(tests, keyLifecycleTests()...)
 	tests = append(tests, webhookTests()...)
+	tests = append(tests, quotaTests()...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
@@ -53,6 +54,9 @@ type namedTest struct {
 	name string
 	fn   func(t *testing.T, s keyward.Store)
 }
+
+// quotas are the quotas the suite's writes pass: AWS's.
+var quotas = keyward.DefaultQuotas()
 
 var t0 = time.Date(2026, 11, 27, 5, 25, 50, 0, time.UTC)
 
@@ -92,7 +96,7 @@ func createUser(t *testing.T, s keyward.Store, name string) keyward.User {
 	t.Helper()
 	u := user(name)
 	u.ID = fmt.Sprintf("AIDA%017s", name)
-	must(t, s.CreateUser(context.Background(), u))
+	must(t, s.CreateUser(context.Background(), u, quotas.Users))
 	return u
 }
 
@@ -127,7 +131,7 @@ func testUsers(t *testing.T, s keyward.Store) {
 	u := user("alice")
 	u.Path = "/eng/"
 	u.Tags = []keyward.Tag{{Key: "team", Value: "eng"}, {Key: "cost", Value: ""}}
-	must(t, s.CreateUser(ctx, u))
+	must(t, s.CreateUser(ctx, u, quotas.Users))
 	got, err := s.User(ctx, "alice")
 	must(t, err)
 	if got.ID != u.ID || got.Name != "alice" || got.Path != "/eng/" || !got.CreatedAt.Equal(t0) || len(got.Tags) != 2 ||
@@ -143,7 +147,7 @@ func testUsers(t *testing.T, s keyward.Store) {
 	// The name is free again, and the deleted user's tags are gone.
 	u2 := user("alice")
 	u2.ID = "AIDAOTHER000000000000"
-	must(t, s.CreateUser(ctx, u2))
+	must(t, s.CreateUser(ctx, u2, quotas.Users))
 	got, err = s.User(ctx, "alice")
 	must(t, err)
 	if len(got.Tags) != 0 || got.ID != u2.ID {
@@ -156,7 +160,7 @@ func testUserNamesFoldCase(t *testing.T, s keyward.Store) {
 	createUser(t, s, "Bob")
 	u := user("bob")
 	u.ID = "AIDADIFFERENT00000000"
-	wantErr(t, s.CreateUser(ctx, u), keyward.ErrUserExists)
+	wantErr(t, s.CreateUser(ctx, u, quotas.Users), keyward.ErrUserExists)
 	got, err := s.User(ctx, "BOB")
 	must(t, err)
 	if got.Name != "Bob" {
@@ -172,7 +176,7 @@ func testListUsers(t *testing.T, s keyward.Store) {
 		if i%2 == 1 {
 			u.Path = "/odd/"
 		}
-		must(t, s.CreateUser(ctx, u))
+		must(t, s.CreateUser(ctx, u, quotas.Users))
 	}
 	var names []string
 	after := ""
@@ -395,7 +399,7 @@ func testConcurrentCreateUser(t *testing.T, s keyward.Store) {
 		if i%2 == 0 {
 			u.Name = "leo"
 		}
-		return s.CreateUser(ctx, u)
+		return s.CreateUser(ctx, u, quotas.Users)
 	}), keyward.ErrUserExists)
 	if ok != 1 {
 		t.Fatalf("%d concurrent creations of one name succeeded", ok)

@@ -145,23 +145,24 @@ func testDeliveriesWithTheChange(t *testing.T, s keyward.Store) {
 	subscribe(t, s, "whs-created", webhook.AccessKeyCreated)
 	subscribe(t, s, "whs-audit", "audit.CreateAccessKey", "audit.DeleteUser")
 	subscribe(t, s, "whs-other", webhook.AccessKeyDeleted)
-	event := func(id string) (context.Context, *keyward.PendingEvent) {
+	event := func(id string) (keyward.Store, *keyward.PendingEvent) {
 		pe := &keyward.PendingEvent{Event: keyward.Account{ID: webhookAccount}.NewEvent(keyward.EventSourceIAM, "CreateAccessKey", t0)}
 		pe.Event.EventID = id
 		pe.Event.UserIdentity = keyward.EventIdentity{Type: "Root", AccountID: webhookAccount}
 		pe.Event.RequestParameters = map[string]any{"userName": "alice"}
-		return keyward.WithEvent(context.Background(), pe), pe
+		return s.Recording(pe), pe
 	}
+	ctx := context.Background()
 	k := key()
-	ctx, pe := event("evt-1")
+	w, pe := event("evt-1")
 	pe.Event.ResponseElements = map[string]any{"accessKey": map[string]any{"accessKeyId": k.ID, "userName": "alice", "status": "Active",
 		"createDate": t0.Format(time.RFC3339)}}
-	_, err := s.CreateAccessKey(ctx, "alice", k)
+	_, err := w.CreateAccessKey(ctx, "alice", k)
 	must(t, err)
 	// A change that fails (a third key for alice's quota of two is fine;
 	// a user that does not exist is not) writes no delivery.
-	ctx, _ = event("evt-2")
-	_, err = s.CreateAccessKey(ctx, "nobody", key())
+	w, _ = event("evt-2")
+	_, err = w.CreateAccessKey(ctx, "nobody", key())
 	wantErr(t, err, keyward.ErrNoSuchUser)
 
 	ds := claimAll(t, s, t0)

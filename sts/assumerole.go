@@ -85,7 +85,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	}
 	mfaAt := rc.MFAAuthTime
 	if in.SerialNumber != "" || in.TokenCode != "" {
-		if !p.IsUser() || in.SerialNumber == "" || in.TokenCode == "" || !s.IAM.MFACodeOf(ctx, p.UserName, in.SerialNumber, in.TokenCode) {
+		if !p.IsUser() || in.SerialNumber == "" || in.TokenCode == "" || !s.IAM.MFACodeOf(ctx, p, in.SerialNumber, in.TokenCode) {
 			return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 		}
 		mfaAt = now

@@ -69,7 +69,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	// record of the use is no change of the request's: the request's event
 	// must not be written with it, as a success, before the Role attribute
 	// and the trust policy are checked; it is recorded once answered.
-	first, err := s.Store.UseOnce(keyward.WithEvent(ctx, nil), assertionKey(a), now, a.NotOnOrAfter.Add(usedGrace))
+	first, err := s.Store.UseOnce(ctx, assertionKey(a), now, a.NotOnOrAfter.Add(usedGrace))
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}

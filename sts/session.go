@@ -73,7 +73,9 @@ func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, seri
 	c := sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
 		IssuedAt: now, Expiration: now.Add(time.Duration(durationSeconds) * time.Second)}
 	if serial != "" {
-		if p.Root || !s.IAM.MFACodeOf(ctx, p.UserName, serial, code) {
+		// The root user's code is of the root user's device, a user's of
+		// the user's.
+		if !s.IAM.MFACodeOf(ctx, p, serial, code) {
 			return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 		}
 		c.MFAAt = now

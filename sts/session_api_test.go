@@ -85,3 +85,37 @@ func TestGetSessionToken(t *testing.T) {
 	_, err = s.GetUser(ctx, &iam.GetUserInput{})
 	wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 }
+
+// TestRootGetSessionTokenWithMFA: the root user's long-term key gets an
+// MFA-backed session with a code of the root user's own device, as a user
+// does with the user's; a wrong or used code is refused as a user's is, and
+// a user named "root" cannot use the root user's device.
+func TestRootGetSessionTokenWithMFA(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	asRoot := kwtest.AsRoot(ctx)
+	d, err := ts.IAM.CreateVirtualMFADevice(asRoot, "root-phone", "/", nil)
+	must(t, err)
+	serial, seed, now := aws.String(d.SerialNumber), d.Base32Seed(), ts.Clock.Now()
+	must(t, ts.IAM.EnableRootMFADevice(asRoot, d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
+	root := ts.STSIn(kwtest.RootKeyID, kwtest.RootSecret, "us-east-1")
+	ts.Clock.Add(30 * time.Second)
+
+	_, err = root.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now().Add(time.Hour)))})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	code := aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))
+	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), "root")
+	_, err = ts.STSIn(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: code})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+
+	out, err := root.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: code})
+	must(t, err)
+	c, err := ts.STS.OpenSession(ctx, aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SessionToken))
+	must(t, err)
+	if !c.Principal.Root || !c.MFAAt.Equal(ts.Clock.Now()) {
+		t.Fatalf("the root user's session: root %v, MFA at %v", c.Principal.Root, c.MFAAt)
+	}
+	_, err = root.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: code})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+}

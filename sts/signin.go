@@ -13,7 +13,7 @@ import (
 
 // RevokeSession ends a console session for good, on every replica.
 func (s *Service) RevokeSession(ctx context.Context, id string, expires time.Time) error {
-	return s.Store.RevokeSession(ctx, id, expires)
+	return s.changing(ctx).RevokeSession(ctx, id, expires)
 }
 
 // SessionRevoked reports whether a console session was signed out.
@@ -149,7 +149,7 @@ func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, to
 	if _, err := s.OpenSession(ctx, c.KeyID, c.Token); err != nil {
 		return "", "", time.Time{}, invalid
 	}
-	first, err := s.Store.UseOnce(keyward.WithEvent(ctx, nil), signinAssociated+":"+c.ID, now, c.Expires.Add(usedGrace)) // no change of the request's
+	first, err := s.Store.UseOnce(ctx, signinAssociated+":"+c.ID, now, c.Expires.Add(usedGrace)) // the store itself: no change of the request's
 	if err != nil {
 		return "", "", time.Time{}, err
 	}
@@ -165,5 +165,5 @@ func (s *Service) OpenSigninToken(ctx context.Context, signin string) (keyID, to
 // single-use token has, for replicas whose clocks lag this one's. It is no
 // change of the request's, and is recorded with no event.
 func (s *Service) SpendSignInState(ctx context.Context, id string, now, expires time.Time) (first bool, err error) {
-	return s.Store.UseOnce(keyward.WithEvent(ctx, nil), id, now, expires.Add(usedGrace))
+	return s.Store.UseOnce(ctx, id, now, expires.Add(usedGrace))
 }

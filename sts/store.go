@@ -10,6 +10,9 @@ import (
 // Store is what the Security Token Service reads and writes itself; roles
 // and their trust policies come through package iam.
 type Store interface {
+	// Recorder gives the view a request's change is written through,
+	// with the request's audit event.
+	keyward.Recorder
 	User(ctx context.Context, name string) (keyward.User, error)
 	Role(ctx context.Context, name string) (keyward.Role, error)
 	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)

@@ -6,13 +6,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/keyward/keyward/saml"
 	"io"
 	"log/slog"
 	"os"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/saml"
 
 	"github.com/keyward/keyward/internal/clientip"
 )
@@ -74,6 +78,10 @@ type Config struct {
 	// reach loopback, private and link-local addresses (single-host
 	// setups, tests).
 	WebhookAllowPrivate bool
+	// Quotas changes IAM's quotas from AWS's defaults: comma-separated
+	// name=value pairs (quotaSettings), parsed into IAMQuotas by Validate.
+	Quotas    string
+	IAMQuotas keyward.Quotas
 	// WebhookTimeout bounds one webhook delivery; a delivery cut short by
 	// a crash goes out again once its lease ends, three times this (at
 	// least this plus five seconds) after it began.
@@ -206,6 +214,7 @@ func (c *Config) specs() []flagSpec {
 		{"console-oidc-roles", "KEYWARD_CONSOLE_OIDC_ROLES", "comma-separated ARNs of the roles offered for sign-in through --console-oidc-provider; each role's trust policy decides as for AssumeRoleWithWebIdentity", groupServing, nil, str(&c.ConsoleOIDCRoles)},
 		{"webhook-allow-private", "KEYWARD_WEBHOOK_ALLOW_PRIVATE", "let webhook subscriptions name, and deliveries connect to, loopback, private or link-local addresses (refused by default, when a subscription is created and on the address each delivery connects to)", groupServing, nil, boolFlag(&c.WebhookAllowPrivate)},
 		{"webhook-timeout", "KEYWARD_WEBHOOK_TIMEOUT", "how long one webhook delivery may take, connecting to reading the answer; one cut short by a crash is sent again after three times this", groupServing, nil, dur(&c.WebhookTimeout)},
+		{"quotas", "KEYWARD_QUOTAS", "IAM quotas other than AWS's defaults, as comma-separated name=value pairs, e.g. users=20000,roles=5000 (names: " + quotaNames() + ")", groupServing, nil, str(&c.Quotas)},
 		{"oidc-allow-private", "KEYWARD_OIDC_ALLOW_PRIVATE", "let OpenID Connect providers' discovery documents and jwks_uri be at loopback, private or link-local addresses (refused by default, checked on the address connected to)", groupServing, nil, boolFlag(&c.OIDCAllowPrivate)},
 
 		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", groupStore, nil, str(&c.DataDir)},
@@ -489,8 +498,67 @@ var (
 	keyIDPattern     = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
 )
 
+// quotaSetting is a name --quotas takes and the quota it sets.
+type quotaSetting struct {
+	name  string
+	quota func(*keyward.Quotas) *int
+}
+
+// quotaSettings are the names --quotas takes.
+var quotaSettings = []quotaSetting{
+	{"users", func(q *keyward.Quotas) *int { return &q.Users }},
+	{"groups", func(q *keyward.Quotas) *int { return &q.Groups }},
+	{"roles", func(q *keyward.Quotas) *int { return &q.Roles }},
+	{"policies", func(q *keyward.Quotas) *int { return &q.Policies }},
+	{"instance-profiles", func(q *keyward.Quotas) *int { return &q.InstanceProfiles }},
+	{"groups-per-user", func(q *keyward.Quotas) *int { return &q.GroupsPerUser }},
+	{"attached-policies-per-user", func(q *keyward.Quotas) *int { return &q.AttachedPoliciesPerUser }},
+	{"attached-policies-per-group", func(q *keyward.Quotas) *int { return &q.AttachedPoliciesPerGroup }},
+	{"attached-policies-per-role", func(q *keyward.Quotas) *int { return &q.AttachedPoliciesPerRole }},
+	{"user-policy-size", func(q *keyward.Quotas) *int { return &q.UserPolicySize }},
+	{"group-policy-size", func(q *keyward.Quotas) *int { return &q.GroupPolicySize }},
+	{"role-policy-size", func(q *keyward.Quotas) *int { return &q.RolePolicySize }},
+	{"policy-size", func(q *keyward.Quotas) *int { return &q.PolicySize }},
+	{"role-trust-policy-size", func(q *keyward.Quotas) *int { return &q.RoleTrustPolicySize }},
+}
+
+// quotaNames lists the names --quotas takes.
+func quotaNames() string {
+	names := make([]string, len(quotaSettings))
+	for i, s := range quotaSettings {
+		names[i] = s.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseQuotas reads --quotas over AWS's defaults.
+func parseQuotas(s string) (keyward.Quotas, error) {
+	q := keyward.DefaultQuotas()
+	for pair := range strings.SplitSeq(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		i := slices.IndexFunc(quotaSettings, func(s quotaSetting) bool { return s.name == strings.TrimSpace(name) })
+		if i < 0 {
+			return q, fmt.Errorf("--quotas: unknown quota %q (names: %s)", name, quotaNames())
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || n < 1 || n > 1<<30 {
+			return q, fmt.Errorf("--quotas: %s must be a whole number from 1, got %q", quotaSettings[i].name, value)
+		}
+		*quotaSettings[i].quota(&q) = n
+	}
+	return q, nil
+}
+
 // Validate reports the first problem with c.
 func (c *Config) Validate() error {
+	q, err := parseQuotas(c.Quotas)
+	if err != nil {
+		return err
+	}
+	c.IAMQuotas = q
 	switch {
 	case c.Listen == "":
 		return errors.New("--listen must not be empty")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward"
 )
 
 // envOf is a getenv over a map.
@@ -251,6 +253,31 @@ func TestServeConsoleOIDCConfig(t *testing.T) {
 	} {
 		if _, err := parse(args, nil); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestQuotasSetting: --quotas changes the quotas it names over AWS's
+// defaults, reaches the IAM service, and refuses unknown names and
+// values that are not positive whole numbers.
+func TestQuotasSetting(t *testing.T) {
+	c := DefaultConfig()
+	must(t, c.ParseServe([]string{"--quotas", "users=20000, policy-size=8000,attached-policies-per-role=20"}, envOf(nil), &bytes.Buffer{}))
+	must(t, c.Validate())
+	want := keyward.DefaultQuotas()
+	want.Users, want.PolicySize, want.AttachedPoliciesPerRole = 20000, 8000, 20
+	if c.IAMQuotas != want {
+		t.Fatalf("quotas %+v, want %+v", c.IAMQuotas, want)
+	}
+	ts := startServerWith(t, "", func(m *Main) { cheapPasswords(m); m.Config.Quotas = "roles=7" })
+	if got := ts.IAM.Quotas.Roles; got != 7 {
+		t.Fatalf("the IAM service has a roles quota of %d", got)
+	}
+	for _, bad := range []string{"humans=3", "users=0", "users=-1", "users=many", "users"} {
+		c := DefaultConfig()
+		must(t, c.ParseServe([]string{"--quotas", bad}, envOf(nil), &bytes.Buffer{}))
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--quotas") {
+			t.Errorf("--quotas %s: %v", bad, err)
 		}
 	}
 }

@@ -284,6 +284,7 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 		return err
 	}
 	m.IAM.WebhookAllowPrivate = m.Config.WebhookAllowPrivate
+	m.IAM.Quotas = m.Config.IAMQuotas
 	m.Keys = sigv4.NewKeyring(m.IAM.Credential, m.Config.KeyCacheSize)
 	m.Keys.OpenSession, m.Keys.Now = m.STS.OpenSession, m.Now
 	m.Changes = changes.Wire(m.IAM, m.Authz, m.Keys)

@@ -122,6 +122,8 @@ type Options struct {
 	// OIDCAllowPrivate lets web identity providers be on private
 	// addresses, as a test's issuer on loopback is.
 	OIDCAllowPrivate bool
+	// Quotas are IAM's quotas (AWS's when zero).
+	Quotas keyward.Quotas
 	// WebhookAllowPrivate lets webhook subscriptions and deliveries reach
 	// private addresses, as a test's receiver on loopback is.
 	WebhookAllowPrivate bool
@@ -172,7 +174,8 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	uses := &lastuse.Recorder{Store: st, Logger: logger}
 	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
 	s := &iam.Service{Store: st, Sealer: sealer, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Uses: uses,
-		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1, Rand: rnd}, WebhookAllowPrivate: o.WebhookAllowPrivate}
+		Logger: logger, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1, Rand: rnd}, WebhookAllowPrivate: o.WebhookAllowPrivate,
+		Quotas: o.Quotas}
 	if _, _, err := s.InitAccount(ctx, iam.Bootstrap{AccountID: AccountID, RootKeyID: o.RootKeyID, RootSecret: o.RootSecret}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // RecordServiceUses implements keyward.AccessStore: the key's owner is
 // found in the same statement, so a use of a deleted key writes nothing.
 func (s *Store) RecordServiceUses(ctx context.Context, uses []keyward.ServiceUse) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO service_access (user_id, service, last_at, region)
 			SELECT user_id, ?, ?, ? FROM access_keys WHERE id = ?
 			ON CONFLICT (user_id, service) DO UPDATE SET last_at = excluded.last_at, region = excluded.region

@@ -15,7 +15,7 @@ import (
 // key only if the owner has room: two replicas cannot both take the last
 // free slot.
 func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.AccessKey) (keyward.AccessKey, error) {
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var err error
 		if k.UserID, err = s.lockUser(ctx, tx, userName); err != nil {
 			return err
@@ -131,7 +131,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 // ownedKey runs stmt, whose last arguments are the key ID and the owner's
 // ID, and announces the change.
 func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ...any) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		uid := ""
 		if userName != "" {
 			owner, err := s.writeStmt(ctx, tx, stmtOwnerID)
@@ -184,7 +184,7 @@ func (s *Store) RecordAccessKeyUses(ctx context.Context, uses []keyward.AccessKe
 		}
 	}
 	uses = keys
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		for _, u := range roles {
 			t := toNanos(u.Time)
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE roles SET last_used_at = ?, last_used_region = ?

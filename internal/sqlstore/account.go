@@ -60,12 +60,13 @@ func (s *Store) AccountCounts(ctx context.Context) (keyward.AccountCounts, error
 		(SELECT count(*) FROM groups),
 		(SELECT count(*) FROM policies WHERE aws_managed = 0),
 		(SELECT count(*) FROM mfa_devices),
-		(SELECT count(*) FROM mfa_devices WHERE user_id IS NOT NULL),
+		(SELECT count(*) FROM mfa_devices WHERE user_id IS NOT NULL OR for_root = 1),
 		(SELECT count(*) FROM policy_versions v JOIN policies p ON p.id = v.policy_id WHERE p.aws_managed = 0),
 		(SELECT count(*) FROM access_keys WHERE user_id = ''),
-		(SELECT count(*) FROM server_certificates)`).Scan(
+		(SELECT count(*) FROM server_certificates),
+		(SELECT count(*) FROM mfa_devices WHERE for_root = 1)`).Scan(
 		&c.Users, &c.Groups, &c.Policies, &c.MFADevices, &c.MFADevicesInUse, &c.PolicyVersionsInUse,
-		&c.RootAccessKeys, &c.ServerCertificates)
+		&c.RootAccessKeys, &c.ServerCertificates, &c.RootMFADevices)
 	return c, err
 }
 

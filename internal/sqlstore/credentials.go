@@ -13,15 +13,16 @@ import (
 // Virtual MFA devices and the other credentials of users.
 
 const mfaColumns = `m.serial, m.path, m.name, coalesce(m.user_id, ''), coalesce(u.name, ''), coalesce(u.path, ''), coalesce(u.created_at, 0),
-	m.created_at, m.enabled_at, m.sealed_seed, m.last_step, m.drift, m.tags, m.failures, m.failed_since
+	m.created_at, m.enabled_at, m.sealed_seed, m.last_step, m.drift, m.tags, m.failures, m.failed_since, m.for_root
 	FROM mfa_devices m LEFT JOIN users u ON u.id = m.user_id`
 
 func scanMFA(row interface{ Scan(...any) error }) (keyward.MFADevice, error) {
 	var d keyward.MFADevice
 	var userCreated, created, enabled, failedSince int64
 	var tags string
+	var root int
 	err := row.Scan(&d.SerialNumber, &d.Path, &d.Name, &d.User.ID, &d.User.Name, &d.User.Path, &userCreated,
-		&created, &enabled, &d.SealedSeed, &d.LastStep, &d.Drift, &tags, &d.Failures, &failedSince)
+		&created, &enabled, &d.SealedSeed, &d.LastStep, &d.Drift, &tags, &d.Failures, &failedSince, &root)
 	if err != nil {
 		return d, err
 	}
@@ -29,8 +30,11 @@ func scanMFA(row interface{ Scan(...any) error }) (keyward.MFADevice, error) {
 	if failedSince != 0 {
 		d.FailedSince = fromNanos(failedSince)
 	}
+	d.Root = root != 0 && d.User.ID == ""
 	if d.User.ID != "" {
 		d.User.CreatedAt = fromNanos(userCreated)
+	}
+	if d.Assigned() {
 		d.EnabledAt = fromNanos(enabled)
 	}
 	if err := json.Unmarshal([]byte(tags), &d.Tags); err != nil {
@@ -75,11 +79,14 @@ func (s *Store) ListMFADevices(ctx context.Context, f keyward.MFAFilter, after s
 		}
 		where, args = where+` AND m.user_id = ?`, append(args, id)
 	}
+	if f.Root {
+		where += ` AND m.for_root = 1`
+	}
 	switch f.Assignment {
 	case keyward.MFAAssigned:
-		where += ` AND m.user_id IS NOT NULL`
+		where += ` AND (m.user_id IS NOT NULL OR m.for_root = 1)`
 	case keyward.MFAUnassigned:
-		where += ` AND m.user_id IS NULL`
+		where += ` AND m.user_id IS NULL AND m.for_root = 0`
 	}
 	return collectPage(ctx, s, `SELECT `+mfaColumns+` WHERE `+where+` ORDER BY m.serial LIMIT `+strconv.Itoa(max+1), args, max, scanMFA)
 }
@@ -97,11 +104,28 @@ func (s *Store) UpdateMFADevice(ctx context.Context, serial string, fn func(*key
 		if err != nil {
 			return err
 		}
+		wasRoot := d.Root
 		if err := fn(&d); err != nil {
 			return err
 		}
-		var userID any // NULL: unassigned
+		if d.Root && (d.User.ID != "" || d.User.Name != "") {
+			return errors.New("sqlstore: an MFA device assigned to the root user and to a user")
+		}
+		var userID any // NULL: unassigned, or the root user's
 		switch {
+		case d.Root && !wasRoot: // being assigned to the root user
+			// The account's row serialises the root user's assignments, as
+			// a user's row does a user's.
+			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM mfa_devices WHERE for_root = 1`).Scan(&n); err != nil {
+				return err
+			}
+			if n >= keyward.MaxMFADevicesPerUser {
+				return keyward.ErrMFAQuota
+			}
 		case d.User.ID == "" && d.User.Name != "": // being assigned
 			id, err := s.lockUser(ctx, tx, d.User.Name)
 			if err != nil {
@@ -118,16 +142,19 @@ func (s *Store) UpdateMFADevice(ctx context.Context, serial string, fn func(*key
 		case d.User.ID != "":
 			userID = d.User.ID
 		}
-		enabled := int64(0)
-		if userID != nil {
+		enabled, root := int64(0), 0
+		if userID != nil || d.Root {
 			enabled = toNanos(d.EnabledAt)
+		}
+		if d.Root {
+			root = 1
 		}
 		failedSince := int64(0)
 		if !d.FailedSince.IsZero() {
 			failedSince = toNanos(d.FailedSince)
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE mfa_devices SET user_id = ?, enabled_at = ?, last_step = ?, drift = ?, tags = ?, failures = ?, failed_since = ? WHERE serial = ?`),
-			userID, enabled, d.LastStep, d.Drift, tagsJSON(d.Tags), d.Failures, failedSince, serial)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE mfa_devices SET user_id = ?, for_root = ?, enabled_at = ?, last_step = ?, drift = ?, tags = ?, failures = ?, failed_since = ? WHERE serial = ?`),
+			userID, root, enabled, d.LastStep, d.Drift, tagsJSON(d.Tags), d.Failures, failedSince, serial)
 		return err
 	})
 	return d, err
@@ -146,13 +173,14 @@ func (s *Store) forUpdateOf(table string) string {
 func (s *Store) DeleteMFADevice(ctx context.Context, serial string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		var user sql.NullString
-		err := tx.QueryRowContext(ctx, s.q(`SELECT user_id FROM mfa_devices WHERE serial = ?`+s.ForUpdate), serial).Scan(&user)
+		var root int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT user_id, for_root FROM mfa_devices WHERE serial = ?`+s.ForUpdate), serial).Scan(&user, &root)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return keyward.ErrNoSuchMFADevice
 		case err != nil:
 			return err
-		case user.Valid:
+		case user.Valid || root != 0:
 			return keyward.ErrEntityInUse
 		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM mfa_devices WHERE serial = ?`), serial)

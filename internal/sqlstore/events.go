@@ -35,13 +35,12 @@ func (s *Store) execEvent(ctx context.Context, tx *sql.Tx, query string, e keywa
 	return err
 }
 
-// WriteEvent writes, in tx, the pending event of the request ctx belongs
-// to, if it has one not yet written: a change's event goes with the
-// change. It returns the event it claimed, for the caller to give back
-// (Unclaim) should tx not commit.
-func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx) (*keyward.PendingEvent, error) {
-	pe, ok := keyward.EventFrom(ctx)
-	if !ok || !pe.Claim() {
+// WriteEvent writes pe, a request's audit event, in tx, the transaction
+// of the request's change, unless it is nil or already written. It returns
+// the event when it claimed it, for the caller to give back (Unclaim)
+// should tx not commit.
+func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx, pe *keyward.PendingEvent) (*keyward.PendingEvent, error) {
+	if pe == nil || !pe.Claim() {
 		return nil, nil
 	}
 	e, err := pe.Event.Stored()
@@ -61,7 +60,7 @@ func (s *Store) WriteEvent(ctx context.Context, tx *sql.Tx) (*keyward.PendingEve
 
 // AppendEvents implements keyward.AuditStore.
 func (s *Store) AppendEvents(ctx context.Context, events []keyward.StoredEvent) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		// Without any subscription, the batch's records are not read back.
 		var subscribed bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_subscription_events)`).Scan(&subscribed); err != nil {
@@ -138,7 +137,7 @@ func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keywa
 // deliveries that succeeded before the same time.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int, error) {
 	var n int64
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM events WHERE event_time < ?`), toNanos(before))
 		if err != nil {
 			return err

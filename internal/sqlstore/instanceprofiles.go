@@ -44,8 +44,11 @@ func (s *Store) withRoles(ctx context.Context, q queryer, ps []keyward.InstanceP
 }
 
 // CreateInstanceProfile implements keyward.InstanceProfileStore.
-func (s *Store) CreateInstanceProfile(ctx context.Context, p keyward.InstanceProfile) error {
+func (s *Store) CreateInstanceProfile(ctx context.Context, p keyward.InstanceProfile, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if err := s.accountQuota(ctx, tx, "instance_profiles", "", max); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO instance_profiles (id, name, name_fold, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
 			p.ID, p.Name, keyward.FoldName(p.Name), p.Path, toNanos(p.CreatedAt), tagsJSON(p.Tags))
 		return s.unique(err, keyward.ErrInstanceProfileExists)

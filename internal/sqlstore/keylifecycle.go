@@ -141,7 +141,7 @@ func (s *Store) TransitionAccessKey(ctx context.Context, t keyward.KeyTransition
 			[]any{toNanos(t.At), t.AccessKeyID, toNanos(t.Cutoff)}
 	}
 	done := false
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
 		done = false
 		res, err := tx.ExecContext(ctx, s.q(query), args...)
 		if err != nil {

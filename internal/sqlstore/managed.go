@@ -40,8 +40,11 @@ func boolInt(b bool) int {
 }
 
 // CreatePolicy implements keyward.PolicyStore.
-func (s *Store) CreatePolicy(ctx context.Context, p keyward.ManagedPolicy, document string) error {
+func (s *Store) CreatePolicy(ctx context.Context, p keyward.ManagedPolicy, document string, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if err := s.accountQuota(ctx, tx, "policies", " WHERE aws_managed = 0", max); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at, tags)
 			VALUES (?, ?, ?, ?, ?, ?, 0, 'v1', 2, ?, ?, ?)`),
 			p.ID, p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, toNanos(p.CreatedAt), toNanos(p.CreatedAt), tagsJSON(p.Tags))
@@ -249,9 +252,18 @@ func (s *Store) attachmentIDs(ctx context.Context, tx *sql.Tx, e keyward.Entity,
 }
 
 // AttachPolicy implements keyward.PolicyStore.
-func (s *Store) AttachPolicy(ctx context.Context, e keyward.Entity, arn string) error {
+func (s *Store) AttachPolicy(ctx context.Context, e keyward.Entity, arn string, max int) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		eid, pid, err := s.attachmentIDs(ctx, tx, e, arn)
+		eid, err := s.lockEntity(ctx, tx, e)
+		if err != nil {
+			return err
+		}
+		pid, _, err := s.policyID(ctx, tx, arn)
+		if err != nil {
+			return err
+		}
+		// Attaching a policy again changes nothing, at the quota too.
+		err = withinQuota(ctx, tx, s.q(`SELECT count(*) FROM policy_attachments WHERE kind = ? AND entity_id = ? AND policy_id <> ?`), max, e.Kind, eid, pid)
 		if err != nil {
 			return err
 		}

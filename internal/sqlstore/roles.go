@@ -30,8 +30,11 @@ func scanRole(row interface{ Scan(...any) error }) (keyward.Role, error) {
 }
 
 // CreateRole implements keyward.RoleStore.
-func (s *Store) CreateRole(ctx context.Context, r keyward.Role) error {
+func (s *Store) CreateRole(ctx context.Context, r keyward.Role, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if err := s.accountQuota(ctx, tx, "roles", "", max); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO roles (id, name, name_fold, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, r.Name, keyward.FoldName(r.Name), r.Path, r.TrustPolicy, r.Description,
 			r.MaxSessionDuration, toNanos(r.CreatedAt), r.PermissionsBoundary, tagsJSON(r.Tags))

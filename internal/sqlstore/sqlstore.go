@@ -21,16 +21,15 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// Store implements keyward.Store but for what only a backend can do:
-// opening and migrating its database, running transactions, working
-// alone (Exclusive) and closing. The backends supply the hooks where the
-// two dialects differ.
-type Store struct {
+// Config is what a backend supplies: its connections, its transactions
+// and the hooks where the two dialects differ.
+type Config struct {
 	// DB serves reads.
 	DB *sql.DB
 	// Tx runs fn in a write transaction (SQLite's group commit,
-	// PostgreSQL's retries after a serialization failure).
-	Tx func(ctx context.Context, fn func(*sql.Tx) error) error
+	// PostgreSQL's retries after a serialization failure) and writes pe,
+	// when not nil, in the same transaction (WriteEvent).
+	Tx func(ctx context.Context, pe *keyward.PendingEvent, fn func(*sql.Tx) error) error
 	// Notify runs inside a write transaction that changes what other
 	// replicas cache: access key IDs, keyward.PoliciesChanged or
 	// keyward.UsersChanged (PostgreSQL's change log and NOTIFY). Nil for a
@@ -53,6 +52,23 @@ type Store struct {
 	// KeySeq is the column that orders access keys by creation: "rowid"
 	// on SQLite, "seq" on PostgreSQL.
 	KeySeq string
+}
+
+// Store implements keyward.Store but for what only a backend can do:
+// opening and migrating its database, running transactions, working
+// alone (Exclusive) and closing. A Store is a view: the store itself
+// writes no audit event, and WithEvent gives the view one request's
+// change is written through.
+type Store struct {
+	*state
+	// event is the audit event of the request whose change this view
+	// writes (WithEvent); nil for the store itself.
+	event *keyward.PendingEvent
+}
+
+// state is what every view of one store shares.
+type state struct {
+	Config
 	// webhookHost names the deployment in webhook events' source, and
 	// onDeliveries is called after a write transaction that wrote webhook
 	// deliveries commits: both set by WireWebhooks.
@@ -62,6 +78,22 @@ type Store struct {
 
 	stmts sync.Map // query → *sql.Stmt on DB
 	wstmt sync.Map // query → *sql.Stmt on WriteDB
+}
+
+// New returns the store of a backend's configuration.
+func New(c Config) *Store { return &Store{state: &state{Config: c}} }
+
+// WithEvent returns the view of s that writes pe, the audit event of one
+// request, in the transaction of the change it makes: the two commit
+// together or not at all. The first write transaction to commit claims the
+// event; a view's later writes write none.
+func (s *Store) WithEvent(pe *keyward.PendingEvent) *Store {
+	return &Store{state: s.state, event: pe}
+}
+
+// transact runs fn in a write transaction with the view's event.
+func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.Tx(ctx, s.event, fn)
 }
 
 // The backends add Exclusive and Close to make a keyward.Store.
@@ -88,7 +120,7 @@ func (s *Store) q(query string) string {
 // write runs fn in a write transaction; a change to what policy
 // evaluation sees is announced with it.
 func (s *Store) write(ctx context.Context, policyChange bool, fn func(*sql.Tx) error) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -180,19 +212,68 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 // entityID resolves a user or group name to its ID.
 func (s *Store) entityID(ctx context.Context, q queryer, e keyward.Entity) (string, error) {
-	table, missing := "users", keyward.ErrNoSuchUser
-	switch e.Kind {
-	case keyward.EntityGroup:
-		table, missing = "groups", keyward.ErrNoSuchGroup
-	case keyward.EntityRole:
-		table, missing = "roles", keyward.ErrNoSuchRole
-	}
+	table, missing := entityTable(e.Kind)
 	var id string
 	err := q.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE name_fold = ?`), keyward.FoldName(e.Name)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", missing
 	}
 	return id, err
+}
+
+// lockEntity returns the ID of e's row, locked until tx ends (PostgreSQL;
+// SQLite's one writer serialises): quotas on what the entity holds hold
+// against concurrent writes.
+func (s *Store) lockEntity(ctx context.Context, tx *sql.Tx, e keyward.Entity) (string, error) {
+	table, missing := entityTable(e.Kind)
+	var id string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(e.Name)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", missing
+	}
+	return id, err
+}
+
+// entityTable names the table of an entity kind and the error for one
+// that does not exist.
+func entityTable(kind string) (string, error) {
+	switch kind {
+	case keyward.EntityGroup:
+		return "groups", keyward.ErrNoSuchGroup
+	case keyward.EntityRole:
+		return "roles", keyward.ErrNoSuchRole
+	}
+	return "users", keyward.ErrNoSuchUser
+}
+
+// withinQuota returns ErrQuotaExceeded when count, a query of one count,
+// counts max or more. A per-account count is taken with the account's
+// row locked (lockAccount), a per-entity one with the entity's.
+func withinQuota(ctx context.Context, tx *sql.Tx, count string, max int, args ...any) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, count, args...).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return keyward.ErrQuotaExceeded
+	}
+	return nil
+}
+
+// lockAccount locks the account's row until tx ends: it serialises the
+// creates a per-account quota counts.
+func (s *Store) lockAccount(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate)
+	return err
+}
+
+// accountQuota locks the account's row and returns ErrQuotaExceeded when
+// table holds max rows or more (where narrows what counts).
+func (s *Store) accountQuota(ctx context.Context, tx *sql.Tx, table, where string, max int) error {
+	if err := s.lockAccount(ctx, tx); err != nil {
+		return err
+	}
+	return withinQuota(ctx, tx, `SELECT count(*) FROM `+table+where, max)
 }
 
 // page trims a result of max+1 rows to max and reports whether more follow.
@@ -204,8 +285,11 @@ func page[T any](items []T, max int) ([]T, bool) {
 }
 
 // CreateGroup implements keyward.PolicyStore.
-func (s *Store) CreateGroup(ctx context.Context, g keyward.Group) error {
+func (s *Store) CreateGroup(ctx context.Context, g keyward.Group, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if err := s.accountQuota(ctx, tx, "groups", "", max); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO groups (id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, ?)`),
 			g.ID, g.Name, keyward.FoldName(g.Name), g.Path, toNanos(g.CreatedAt))
 		return s.unique(err, keyward.ErrGroupExists)
@@ -298,9 +382,18 @@ func (s *Store) membership(ctx context.Context, tx *sql.Tx, group, user string) 
 }
 
 // AddUserToGroup implements keyward.PolicyStore.
-func (s *Store) AddUserToGroup(ctx context.Context, group, user string) error {
+func (s *Store) AddUserToGroup(ctx context.Context, group, user string, max int) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		gid, uid, err := s.membership(ctx, tx, group, user)
+		gid, err := s.entityID(ctx, tx, keyward.Entity{Kind: keyward.EntityGroup, Name: group})
+		if err != nil {
+			return err
+		}
+		uid, err := s.lockEntity(ctx, tx, keyward.Entity{Kind: keyward.EntityUser, Name: user})
+		if err != nil {
+			return err
+		}
+		// Adding a member again changes nothing, at the quota too.
+		err = withinQuota(ctx, tx, s.q(`SELECT count(*) FROM group_members WHERE user_id = ? AND group_id <> ?`), max, uid, gid)
 		if err != nil {
 			return err
 		}
@@ -368,11 +461,24 @@ func (s *Store) ListGroupsForUser(ctx context.Context, user, after string, max i
 }
 
 // PutInlinePolicy implements keyward.PolicyStore.
-func (s *Store) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, document string) error {
+func (s *Store) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, document string, maxSize int) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		id, err := s.entityID(ctx, tx, e)
+		id, err := s.lockEntity(ctx, tx, e)
 		if err != nil {
 			return err
+		}
+		// The entity's other policies and this one, as IAM counts them.
+		others, err := collect(ctx, s, tx, `SELECT document FROM inline_policies WHERE kind = ? AND entity_id = ? AND name <> ?`, []any{e.Kind, id, name},
+			func(r rowScanner) (doc string, err error) { return doc, r.Scan(&doc) })
+		if err != nil {
+			return err
+		}
+		size := keyward.PolicySize(document)
+		for _, doc := range others {
+			size += keyward.PolicySize(doc)
+		}
+		if size > maxSize {
+			return keyward.ErrQuotaExceeded
 		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO inline_policies (kind, entity_id, name, document) VALUES (?, ?, ?, ?)
 			ON CONFLICT (kind, entity_id, name) DO UPDATE SET document = excluded.document`), e.Kind, id, name, document)

@@ -23,7 +23,7 @@ func (s *Store) Account(ctx context.Context) (keyward.Account, error) {
 // InitAccount implements keyward.Store. Replicas starting together race on
 // the account's one row; the loser adds no root key.
 func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *keyward.AccessKey) (keyward.Account, error) {
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO account (singleton, id, created_at, key_check) VALUES (1, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			a.ID, toNanos(a.CreatedAt), a.KeyCheck)
 		if err != nil {
@@ -43,8 +43,11 @@ func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *key
 }
 
 // CreateUser implements keyward.Store.
-func (s *Store) CreateUser(ctx context.Context, u keyward.User) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+func (s *Store) CreateUser(ctx context.Context, u keyward.User, max int) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if err := s.accountQuota(ctx, tx, "users", "", max); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, name, name_fold, path, created_at, permissions_boundary) VALUES (?, ?, ?, ?, ?, ?)`),
 			u.ID, u.Name, keyward.FoldName(u.Name), u.Path, toNanos(u.CreatedAt), u.PermissionsBoundary)
 		if err != nil && s.IsUnique(err) {
@@ -123,7 +126,7 @@ func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userName string) (stri
 // changed: cached credentials carry the owner's name and path.
 func (s *Store) UpdateUser(ctx context.Context, name string, upd keyward.UserUpdate) (keyward.User, error) {
 	var u keyward.User
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var err error
 		u, err = scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
 		if err != nil {
@@ -158,7 +161,7 @@ func (s *Store) keyIDs(ctx context.Context, tx *sql.Tx, userID string) ([]string
 
 // DeleteUser implements keyward.Store.
 func (s *Store) DeleteUser(ctx context.Context, name string) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		id, err := s.lockUser(ctx, tx, name)
 		if err != nil {
 			return err

@@ -70,7 +70,7 @@ func (s *Store) CreateWebhookSubscription(ctx context.Context, sub keyward.Webho
 	if err != nil {
 		return err
 	}
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		// The account's row serialises creations, so the quota holds
 		// whatever runs at once.
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
@@ -101,7 +101,7 @@ func (s *Store) ReplaceWebhookTarget(ctx context.Context, id, displayURL string,
 	if err != nil {
 		return err
 	}
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_subscriptions SET url = ?, url_sealed = ?, secrets = ? WHERE id = ?`),
 			displayURL, sealedURL, string(js), id)
 		if err := changedOr(keyward.ErrNoSuchWebhookSubscription, res, err); err != nil {
@@ -143,7 +143,7 @@ func (s *Store) ListWebhookSubscriptions(ctx context.Context, accountID string) 
 
 // DeleteWebhookSubscription implements keyward.WebhookStore.
 func (s *Store) DeleteWebhookSubscription(ctx context.Context, accountID, id string) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM webhook_subscriptions WHERE account_id = ? AND id = ?`), accountID, id)
 		if err := changedOr(keyward.ErrNoSuchWebhookSubscription, res, err); err != nil {
 			return err
@@ -183,7 +183,7 @@ func (s *Store) Parked(ctx context.Context, accountID string, limit int) ([]webh
 // each subscriber of a change, for tools and the conformance suite.
 func (s *Store) EnqueueDelivery(ctx context.Context, subscriptionID, eventID, eventType string, body []byte, created time.Time) (string, error) {
 	id := eventID + "/" + subscriptionID
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
 		return s.insertDelivery(ctx, tx, id, subscriptionID, eventID, eventType, body, created)
 	})
 	return id, err
@@ -393,7 +393,7 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 		return nil, nil
 	}
 	var out []webhook.Delivery
-	err := s.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		args := []any{now, now, q.PerSubscription}
 		skip := ""
@@ -455,7 +455,7 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 // Succeeded implements webhook.Outbox: a late report counts, the receiver
 // has the event.
 func (s *Store) Succeeded(ctx context.Context, id string, _ int, at time.Time) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = 'succeeded', finished = ?, leased_until = 0
 			WHERE id = ? AND state = 'pending'`), toNanos(at), id)
 		return err
@@ -465,7 +465,7 @@ func (s *Store) Succeeded(ctx context.Context, id string, _ int, at time.Time) e
 // Failed implements webhook.Outbox; a report on an attempt that is no
 // longer the latest changes nothing.
 func (s *Store) Failed(ctx context.Context, id string, attempt int, next time.Time, lastError string) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET next_attempt = ?, leased_until = 0, last_error = ?
 			WHERE id = ? AND attempts = ? AND state = 'pending'`), toNanos(next), keyward.Clip(lastError), id, attempt)
 		return err
@@ -475,7 +475,7 @@ func (s *Store) Failed(ctx context.Context, id string, attempt int, next time.Ti
 // Park implements webhook.Outbox; a report on an attempt that is no
 // longer the latest changes nothing.
 func (s *Store) Park(ctx context.Context, id string, attempt int, at time.Time, reason string) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = 'parked', finished = ?, leased_until = 0, reason = ?
 			WHERE id = ? AND attempts = ? AND state = 'pending'`), toNanos(at), keyward.Clip(reason), id, attempt)
 		return err

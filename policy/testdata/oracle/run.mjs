@@ -6,6 +6,7 @@
 //
 // cases.json is a JSON array of cases:
 //   {"id": 7, "identity": ["<policy JSON>", …], "boundary": ["<policy JSON>"] | null,
+//    "scps": [["<policy JSON>", …], …] | null (one list per level, the organization's root first),
 //    "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
 //    "context": [{"key": "aws:username", "values": ["alice"], "list": false}, …]}
 // and the output is an array, in the same order, of
@@ -42,7 +43,11 @@ const out = cases.map((c) => {
         },
         identityPolicies: named(c.identity, 'identity'),
         permissionBoundaryPolicies: c.boundary ? named(c.boundary, 'boundary') : undefined,
-        serviceControlPolicies: [],
+        // Each level of the organization, the root first, the account last.
+        serviceControlPolicies: (c.scps ?? []).map((level, i) => ({
+          orgIdentifier: i === 0 ? 'r-root' : `ou-level-${i}`,
+          policies: named(level, `scp${i}-`)
+        })),
         resourceControlPolicies: []
       },
       {}
