@@ -48,7 +48,7 @@ func TestMigrationsRender(t *testing.T) {
 }
 
 func TestPlaceholders(t *testing.T) {
-	s := &Store{}
+	s := New(Config{})
 	q := `SELECT a FROM t WHERE b = ? AND c = ?`
 	if got := s.q(q); got != q {
 		t.Errorf("SQLite: %q", got)
