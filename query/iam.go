@@ -39,9 +39,7 @@ var userActions = map[string]action{
 		func(w *xmlWriter, a keyward.Account, r getUserResult) {
 			w.open("User")
 			if r.root {
-				w.elem("UserId", a.ID)
-				w.elem("Arn", a.RootARN())
-				w.time("CreateDate", a.CreatedAt)
+				w.rootUser(a)
 			} else {
 				w.user(r.user, a, true)
 			}
@@ -130,6 +128,14 @@ type getUserResult struct {
 type newKey struct {
 	keyward.AccessKey
 	secret string
+}
+
+// rootUser writes the members of a User element that is the account's
+// root user, as GetUser answers for it: its ID is the account's.
+func (w *xmlWriter) rootUser(a keyward.Account) {
+	w.elem("UserId", a.ID)
+	w.elem("Arn", a.RootARN())
+	w.time("CreateDate", a.CreatedAt)
 }
 
 func (w *xmlWriter) user(u keyward.User, a keyward.Account, withTags bool) {
