@@ -17,12 +17,7 @@ import (
 // number and seed.
 func rootDevice(t *testing.T, b *apiServer, name string) (serial, seed string) {
 	t.Helper()
-	ctx := b.RootContext()
-	d, err := b.IAM.CreateVirtualMFADevice(ctx, name, "/", nil)
-	must(t, err)
-	now := b.Clock.Now()
-	must(t, b.IAM.EnableRootMFADevice(ctx, d.SerialNumber, totpCode(t, d.Base32Seed(), now.Add(-30*time.Second)), totpCode(t, d.Base32Seed(), now)))
-	return d.SerialNumber, d.Base32Seed()
+	return b.EnableRootMFA(t, name, b.Clock.Now())
 }
 
 // TestRootMFAAsTheAPIShowsIt: the root user's virtual MFA device, as the
