@@ -11,10 +11,6 @@ const (
 	ReportComplete   = "COMPLETE"
 )
 
-// DefaultReportMaxAge is how long AWS serves a credential report before
-// generating a new one.
-const DefaultReportMaxAge = 4 * time.Hour
-
 // CredentialReport is the account's latest credential report.
 type CredentialReport struct {
 	State string // ReportInProgress or ReportComplete

@@ -27,10 +27,6 @@ const (
 	MaxSigningCertificatesPerUser = 2
 )
 
-// ServiceSpecificServices are the services that take service-specific
-// credentials.
-var ServiceSpecificServices = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com"}
-
 // OtherCredential is an SSH public key, a service-specific credential or a
 // signing certificate of a user.
 type OtherCredential struct {
@@ -85,3 +81,13 @@ type NewServiceCredential struct {
 	OtherCredential
 	Password string
 }
+
+// The shapes of the other credentials' parameters.
+var (
+	PublicKeyIDShape         = newStringShape("publicKeyIdType", 20, 128, `[\w]+`)
+	PublicKeyMaterialShape   = newStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	EncodingShape            = newStringShape("encodingType", 0, 0, "", "SSH", "PEM")
+	ServiceNameShape         = newStringShape("serviceName", 0, 0, "")
+	ServiceCredentialIDShape = newStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
+	CertificateIDShape       = newStringShape("certificateIdType", 24, 128, `[\w]+`)
+)

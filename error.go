@@ -153,19 +153,3 @@ func UserNotFound(name string) *Error {
 func AccessKeyNotFound(id string) *Error {
 	return Errorf(ENoSuchEntity, "The Access Key with id %s cannot be found.", id)
 }
-
-// UserExists is AWS's EntityAlreadyExists for a user name.
-func UserExists(name string) *Error {
-	return Errorf(EEntityAlreadyExists, "User with name %s already exists.", name)
-}
-
-// AccessKeyQuotaExceeded is AWS's LimitExceeded for a third access key.
-func AccessKeyQuotaExceeded() *Error {
-	return Errorf(ELimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", MaxAccessKeysPerUser)
-}
-
-// DeleteConflict is AWS's DeleteConflict for an entity that still has
-// dependent objects.
-func DeleteConflict() *Error {
-	return Errorf(EDeleteConflict, "Cannot delete entity, must remove referenced objects first.")
-}

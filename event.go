@@ -58,6 +58,11 @@ type EventIdentity struct {
 	InvokedBy string `json:"invokedBy,omitempty"`
 }
 
+// OperatorService names the operator's maintenance commands in the audit
+// events of what they change (keyward reset-root-mfa), as CloudTrail
+// names an AWS service.
+const OperatorService = "keyward.operator"
+
 // Event types and sources.
 const (
 	EventTypeAPICall       = "AwsApiCall"

@@ -1,10 +1,9 @@
 package keyward
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
-	"regexp"
-	"strings"
 )
 
 const (
@@ -61,46 +60,6 @@ func NewAccountID(r io.Reader) (string, error) {
 	return string(b[:]), nil
 }
 
-// PresentedKeyID returns an access key ID a request named, as a record
-// (the audit trail, a failed authentication's log line) may hold it: the
-// ID itself when it has the exact shape of one (AKIA or ASIA and 16
-// upper-case letters and digits, 20 in all), else "". A client that swaps
-// its key ID and secret presents the secret as its key ID; whatever is not
-// shaped like an ID is not written down. A key that authenticated is
-// recorded by its own ID, whatever its shape.
-func PresentedKeyID(id string) string {
-	if len(id) != 20 || !strings.HasPrefix(id, "AKIA") && !strings.HasPrefix(id, "ASIA") {
-		return ""
-	}
-	for i := 4; i < len(id); i++ {
-		if c := id[i]; !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return ""
-		}
-	}
-	return id
-}
-
-// credentialParam finds the key ID of a SigV4 Credential parameter in a
-// message that echoes an Authorization header or a query string.
-var credentialParam = regexp.MustCompile(`(Credential=)([^/,&\s]*)`)
-
-// RedactKeyIDs returns msg with every key ID its Credential= parameters
-// name replaced by "HIDDEN_DUE_TO_SECURITY_REASONS" unless shaped like one
-// (PresentedKeyID): AWS's messages about a malformed signature echo the
-// Authorization header, which records must not keep a secret from.
-func RedactKeyIDs(msg string) string {
-	if !strings.Contains(msg, "Credential=") {
-		return msg
-	}
-	return credentialParam.ReplaceAllStringFunc(msg, func(m string) string {
-		id := strings.TrimPrefix(m, "Credential=")
-		if id == "" || PresentedKeyID(id) != "" {
-			return m
-		}
-		return "Credential=" + Hidden
-	})
-}
-
 // WellFormedAccessKeyID reports whether id has the shape of an access key
 // ID as AWS issues them: 16 to 128 upper-case letters and digits. Requests
 // naming anything else are refused before any lookup, so that made-up IDs
@@ -152,4 +111,16 @@ func ValidRegionName(s string) bool {
 		}
 	}
 	return true
+}
+
+// NewEventID returns a random UUID (version 4), as CloudTrail's event IDs
+// are.
+func NewEventID(r io.Reader) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", err
+	}
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }

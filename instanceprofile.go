@@ -54,3 +54,15 @@ type InstanceProfileStore interface {
 	// ErrEntityInUse while it holds a role.
 	DeleteInstanceProfile(ctx context.Context, name string) error
 }
+
+// InstanceProfileARN returns an instance profile's ARN.
+func (a Account) InstanceProfileARN(path, name string) string {
+	return a.iamARN("instance-profile", path, name)
+}
+
+// TaggedInstanceProfile is the tag kind of instance profiles,
+// each named by its name in their tagging operations.
+const TaggedInstanceProfile TagKind = "InstanceProfile"
+
+// The shape of an instance profile's name.
+var InstanceProfileNameShape = newStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)

@@ -13,10 +13,6 @@ import (
 // expire; Keyward's may, by a date set on the key when it is made and by
 // this policy.
 
-// KeyLifecycleService is the principal that makes the lifecycle's
-// transitions, as its events name it (userIdentity.invokedBy).
-const KeyLifecycleService = "keyward.key-lifecycle"
-
 // ExemptTag is the user tag that exempts all of a user's keys from the
 // account's key lifecycle policy (not from a key's own expiry date).
 const (
@@ -38,12 +34,6 @@ var (
 	KeyDurationShape = newStringShape("keyDurationType", 2, 16, `[0-9]+d|([0-9]+(\.[0-9]+)?(h|m|s))+`)
 	KeyRuleShape     = newStringShape("keyLifecycleRuleType", 0, 0, "", "max-age", "unused", "delete-inactive")
 )
-
-// RuleOfName maps a rule's name in the API (KeyRuleShape) to its reason.
-var RuleOfName = map[string]string{"max-age": RuleMaxAge, "unused": RuleUnused, "delete-inactive": RuleDeleteInactive}
-
-// NameOfRule is RuleOfName the other way round.
-var NameOfRule = map[string]string{RuleMaxAge: "max-age", RuleUnused: "unused", RuleDeleteInactive: "delete-inactive"}
 
 // Rule returns the policy's rule of a reason (max-age, unused, inactive).
 func (p *AccessKeyPolicy) Rule(reason string) *KeyRule {

@@ -53,13 +53,6 @@ type EntityAccess struct {
 	LastAuthenticated time.Time
 }
 
-// MaxAccessJobs is how many service last accessed reports the store
-// keeps, the most recent. A report holds a row for every user it covers
-// and every service their policies name, and whoever may generate one (AWS's
-// IAMReadOnlyAccess allows iam:Generate*) asks for as many as it likes:
-// kept for ever, they would fill the disk.
-const MaxAccessJobs = 1000
-
 // ErrNoSuchJob is the store's error for an unknown report.
 var ErrNoSuchJob = errors.New("keyward: no such job")
 
@@ -72,16 +65,8 @@ type AccessStore interface {
 	// ("" for the root user).
 	ServiceAccesses(ctx context.Context, userIDs []string) ([]ServiceAccess, error)
 	// PutAccessJob stores a report, keeping the keep most recent (the
-	// service's bound, MaxAccessJobs by default): older ones are dropped
-	// in the same transaction. AccessJob returns one, ErrNoSuchJob.
+	// report service's bound): older ones are dropped in the same
+	// transaction. AccessJob returns one, ErrNoSuchJob.
 	PutAccessJob(ctx context.Context, job AccessJob, keep int) error
 	AccessJob(ctx context.Context, id string) (AccessJob, error)
-}
-
-// GrantingPolicy is a policy that grants access to a service.
-type GrantingPolicy struct {
-	Name, Type, ARN string
-	// EntityType and EntityName name the user or group an inline policy
-	// belongs to.
-	EntityType, EntityName string
 }

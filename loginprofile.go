@@ -5,11 +5,6 @@ import (
 	"time"
 )
 
-// LoginProfileNotFound is AWS's NoSuchEntity for a user without a password.
-func LoginProfileNotFound(user string) *Error {
-	return Errorf(ENoSuchEntity, "Login Profile for User %s cannot be found.", user)
-}
-
 // LoginProfile is a user's console password.
 type LoginProfile struct {
 	UserName string

@@ -125,3 +125,20 @@ func (d NewVirtualMFADevice) ProvisioningURI() string {
 	label := url.PathEscape(d.Name + "@" + d.Account)
 	return "otpauth://totp/" + label + "?secret=" + d.Base32Seed() + "&issuer=Keyward"
 }
+
+// MFADeviceARN returns the serial number of a virtual MFA device.
+func (a Account) MFADeviceARN(path, name string) string {
+	return a.iamARN("mfa", path, name)
+}
+
+// TaggedMFADevice is the tag kind of virtual MFA devices, each named by
+// its serial number in their tagging operations.
+const TaggedMFADevice TagKind = "MFADevice"
+
+// The shapes of an MFA device's parameters.
+var (
+	SerialNumberShape         = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
+	VirtualMFADeviceNameShape = newStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
+	AuthenticationCodeShape   = newStringShape("authenticationCodeType", 6, 6, `[\d]+`)
+	AssignmentStatusShape     = newStringShape("assignmentStatusType", 0, 0, "", MFAAssigned, MFAUnassigned, MFAAny)
+)

@@ -123,3 +123,22 @@ type OIDCSignInStore interface {
 	// DeleteOIDCSignIn deletes one; ErrNoSuchOIDCSignIn.
 	DeleteOIDCSignIn(ctx context.Context, arn string) error
 }
+
+// OIDCProviderARN returns the ARN of an OpenID Connect provider, named by
+// its issuer's host and path.
+func (a Account) OIDCProviderARN(url string) string { return a.iamARN("oidc-provider/", "", url) }
+
+// TaggedOIDCProvider is the tag kind of OpenID Connect providers,
+// each named by its ARN in their tagging operations.
+const TaggedOIDCProvider TagKind = "OpenIDConnectProvider"
+
+// The shapes of an OpenID Connect provider's parameters, and of its
+// console sign-in (a Keyward extension): the name is shown on the
+// sign-in page; the secret is never echoed.
+var (
+	OIDCURLShape          = newStringShape("OpenIDConnectProviderUrlType", 1, 255, "")
+	ClientIDShape         = newStringShape("clientIDType", 1, 255, "")
+	ThumbprintShape       = newStringShape("thumbprintType", 40, 40, "")
+	OIDCSignInNameShape   = newStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
+	OIDCClientSecretShape = sensitive(newStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
+)

@@ -97,6 +97,9 @@ type PolicyEngine interface {
 	// Services returns the service namespaces (lower case) that a
 	// document's Allow statements grant some action of; "*" for all.
 	Services(document string) ([]string, error)
+	// ContextValue returns the values of a context key (compared
+	// case-insensitively) in a request's context, and whether it has it.
+	ContextValue(rc *RequestContext, key string) ([]string, bool)
 }
 
 // TrustCaller is who asks to assume a role, as a trust policy's Principal

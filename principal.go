@@ -101,9 +101,3 @@ func (p Principal) ID() string {
 	}
 	return p.UserID
 }
-
-// known reports whether p names a principal at all: a simulation without
-// a caller has none.
-func (p Principal) known() bool {
-	return p.Root || p.UserID != "" || p.RoleID != "" || p.FederatedName != ""
-}

@@ -48,3 +48,19 @@ type ServerCertificateStore interface {
 	// DeleteServerCertificate deletes one; ErrNoSuchServerCertificate.
 	DeleteServerCertificate(ctx context.Context, name string) error
 }
+
+// ServerCertificateARN returns a server certificate's ARN.
+func (a Account) ServerCertificateARN(path, name string) string {
+	return a.iamARN("server-certificate", path, name)
+}
+
+// TaggedServerCertificate is the tag kind of server certificates,
+// each named by its name in their tagging operations.
+const TaggedServerCertificate TagKind = "ServerCertificate"
+
+// The shapes of a server certificate's parameters.
+var (
+	ServerCertNameShape   = newStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
+	CertificateChainShape = newStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	PrivateKeyShape       = sensitive(newStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+)

@@ -59,12 +59,6 @@ var (
 	ErrWebhookSubscriptionQuota  = errors.New("keyward: webhook subscription quota reached")
 )
 
-// WebhookSubscriptionNotFound is the API's error for a subscription ID
-// that names none of the account's.
-func WebhookSubscriptionNotFound(id string) *Error {
-	return Errorf(ENoSuchWebhookSubscription, "The webhook subscription with id %s cannot be found.", Clip(id))
-}
-
 // WebhookStore keeps the webhook subscriptions and lists the deliveries
 // that were given up. The deliveries themselves are written by the store
 // in the transaction of the change they report (package webhook's Outbox).
@@ -86,3 +80,20 @@ type WebhookStore interface {
 	// most recently parked first, up to limit.
 	ParkedWebhookDeliveries(ctx context.Context, accountID string, limit int) ([]WebhookDelivery, error)
 }
+
+// WebhookSubscriptionARN returns the ARN of a webhook subscription, a
+// Keyward resource: arn:aws:keyward::<account>:webhook-subscription/<id>
+// ("*" for every subscription of the account).
+func (a Account) WebhookSubscriptionARN(id string) string {
+	return "arn:aws:keyward::" + a.ID + ":webhook-subscription/" + id
+}
+
+// The shapes of the webhook subscriptions' parameters, Keyward's own.
+// The URL is sensitive: it may hold a token, so it is never echoed nor
+// audited.
+var (
+	WebhookURLShape            = sensitive(newStringShape("webhookUrlType", 1, 2048, `[\u0021-\u007E]+`))
+	WebhookSecretShape         = sensitive(newStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
+	WebhookEventShape          = newStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
+	WebhookSubscriptionIDShape = newStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
+)

@@ -37,3 +37,13 @@ type UserUpdate struct {
 // FoldName returns the form of a user name under which AWS compares names:
 // user names are unique case-insensitively within an account.
 func FoldName(name string) string { return strings.ToLower(name) }
+
+// UserARN returns the ARN of the user with the given path and name, as AWS
+// forms it: arn:aws:iam::<account>:user<path><name>.
+func (a Account) UserARN(path, name string) string {
+	return a.iamARN("user", path, name)
+}
+
+// TaggedUser is the tag kind of users, each named by its name in their
+// tagging operations.
+const TaggedUser TagKind = "User"

@@ -35,7 +35,9 @@ func newStringShape(shape string, min, max int, pattern string, enum ...string) 
 	return s
 }
 
-// Shapes of the IAM and STS models that Keyward's operations take.
+// Shapes of the IAM and STS models that Keyward's operations share, and
+// STS's; the shapes of one entity's parameters are beside it (RoleNameShape
+// in role.go, …).
 var (
 	UserNameShape         = newStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
 	ExistingUserNameShape = newStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
@@ -47,22 +49,9 @@ var (
 	TagKeyShape           = newStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
 	TagValueShape         = newStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
 	ARNShape              = newStringShape("arnType", 20, 2048, "")
-	GroupNameShape        = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
-	PolicyNameShape       = newStringShape("policyNameType", 1, 128, `[\w+=,.@-]+`)
-	PolicyPathShape       = newStringShape("policyPathType", 1, 512, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
 	PolicyDocumentShape   = newStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	PolicyVersionIDShape  = newStringShape("policyVersionIdType", 0, 0, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
-	PolicyDescShape       = newStringShape("policyDescriptionType", 0, 1000, "")
-	PolicyScopeShape      = newStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
 	ActionNameShape       = newStringShape("ActionNameType", 3, 128, "")
 	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
-	RoleNameShape         = newStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
-	SAMLProviderNameShape = newStringShape("SAMLProviderNameType", 1, 128, `[\w._-]+`)
-	SAMLMetadataShape     = newStringShape("SAMLMetadataDocumentType", 1000, 10000000, "")
-	RoleDescriptionShape  = newStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
-	OIDCURLShape          = newStringShape("OpenIDConnectProviderUrlType", 1, 255, "")
-	ClientIDShape         = newStringShape("clientIDType", 1, 255, "")
-	ThumbprintShape       = newStringShape("thumbprintType", 40, 40, "")
 	JobIDShape            = newStringShape("jobIDType", 36, 36, "")
 	GranularityShape      = newStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
 	ServiceNamespaceShape = newStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)
@@ -71,20 +60,7 @@ var (
 	ContextKeyNameShape   = newStringShape("ContextKeyNameType", 5, 256, "")
 	PasswordShape         = sensitive(newStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 
-	SerialNumberShape         = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
-	VirtualMFADeviceNameShape = newStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
-	AuthenticationCodeShape   = newStringShape("authenticationCodeType", 6, 6, `[\d]+`)
-	AssignmentStatusShape     = newStringShape("assignmentStatusType", 0, 0, "", MFAAssigned, MFAUnassigned, MFAAny)
-	PublicKeyIDShape          = newStringShape("publicKeyIdType", 20, 128, `[\w]+`)
-	PublicKeyMaterialShape    = newStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	EncodingShape             = newStringShape("encodingType", 0, 0, "", "SSH", "PEM")
-	ServiceNameShape          = newStringShape("serviceName", 0, 0, "")
-	ServiceCredentialIDShape  = newStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
-	CertificateIDShape        = newStringShape("certificateIdType", 24, 128, `[\w]+`)
-	CertificateBodyShape      = newStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ServerCertNameShape       = newStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
-	CertificateChainShape     = newStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	PrivateKeyShape           = sensitive(newStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+	CertificateBodyShape = newStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 	// AccountAliasShape's model pattern has a look-ahead, which RE2 lacks:
 	// it is checked with an equivalent pattern (lower-case letters and
 	// digits in runs joined by single hyphens).
@@ -100,30 +76,16 @@ var (
 	STSSerialNumberShape = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]*`)
 	STSTokenCodeShape    = newStringShape("tokenCodeType", 6, 6, `[\d]*`)
 	// STS's shapes of AssumeRole and its kin.
-	InstanceProfileNameShape = newStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)
-	AWSServiceNameShape      = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
-	CustomSuffixShape        = newStringShape("customSuffixType", 1, 64, `[\w+=,.@-]+`)
-	DeletionTaskIDShape      = newStringShape("DeletionTaskIdType", 1, 1000, "")
-	STSARNShape              = newStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
-	RoleSessionNameShape     = newStringShape("roleSessionNameType", 2, 64, `[\w+=,.@-]*`)
-	SessionPolicyShape       = newStringShape("sessionPolicyDocumentType", 1, 2048, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ExternalIDShape          = newStringShape("externalIdType", 2, 1224, `[\w+=,.@:\/-]*`)
-	SourceIdentityShape      = newStringShape("sourceIdentityType", 2, 64, `[\w+=,.@-]*`)
-	FederatedNameShape       = newStringShape("userNameType", 2, 32, `[\w+=,.@-]*`)
-	WebIdentityTokenShape    = sensitive(newStringShape("clientTokenType", 4, 20000, ""))
-	SAMLAssertionShape       = sensitive(newStringShape("SAMLAssertionType", 4, 100000, ""))
-	ProviderIDShape          = newStringShape("urlType", 4, 2048, "")
-	EncodedMessageShape      = newStringShape("encodedMessageType", 1, 10240, "")
-	// Keyward's own shapes, of the webhook subscriptions. The URL is
-	// sensitive: it may hold a token, so it is never echoed nor audited.
-	WebhookURLShape            = sensitive(newStringShape("webhookUrlType", 1, 2048, `[\u0021-\u007E]+`))
-	WebhookSecretShape         = sensitive(newStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
-	WebhookEventShape          = newStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
-	WebhookSubscriptionIDShape = newStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
-	// The console sign-in through an OpenID Connect provider: the name is
-	// shown on the sign-in page; the secret is never echoed.
-	OIDCSignInNameShape   = newStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
-	OIDCClientSecretShape = sensitive(newStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
+	STSARNShape           = newStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
+	RoleSessionNameShape  = newStringShape("roleSessionNameType", 2, 64, `[\w+=,.@-]*`)
+	SessionPolicyShape    = newStringShape("sessionPolicyDocumentType", 1, 2048, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	ExternalIDShape       = newStringShape("externalIdType", 2, 1224, `[\w+=,.@:\/-]*`)
+	SourceIdentityShape   = newStringShape("sourceIdentityType", 2, 64, `[\w+=,.@-]*`)
+	FederatedNameShape    = newStringShape("userNameType", 2, 32, `[\w+=,.@-]*`)
+	WebIdentityTokenShape = sensitive(newStringShape("clientTokenType", 4, 20000, ""))
+	SAMLAssertionShape    = sensitive(newStringShape("SAMLAssertionType", 4, 100000, ""))
+	ProviderIDShape       = newStringShape("urlType", 4, 2048, "")
+	EncodedMessageShape   = newStringShape("encodedMessageType", 1, 10240, "")
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }

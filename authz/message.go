@@ -101,7 +101,7 @@ func (a *Authorizer) encodeDenial(ctx context.Context, action, resource string) 
 		}
 	}
 	for _, k := range authzContextKeys {
-		vals, ok := rc.Value(k)
+		vals, ok := a.Policies.ContextValue(rc, k)
 		if !ok {
 			continue
 		}

@@ -12,7 +12,7 @@ import (
 // The console's part of the audit trail: each sign-in attempt is an
 // AwsConsoleSignIn event, and each form that changes something an
 // AwsApiCall event of the operation it performs (its descriptor in
-// iam.Operations, the API's), written by the store with the change (or
+// iam.Operations(), the API's), written by the store with the change (or
 // beside it when refused). Form values never
 // go into an event: only the names in the page's path and a few form
 // fields that name things.
@@ -21,7 +21,7 @@ import (
 // (iam.KeywardOperations), which a form performs: a form naming none is a
 // programming error, found as the routes are made.
 func operation(name string) *keyward.Operation {
-	op := iam.Operations[name]
+	op := iam.Operations()[name]
 	if op == nil {
 		op = iam.KeywardOperations[name]
 	}

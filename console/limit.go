@@ -57,6 +57,20 @@ type attempt struct {
 // begin decides whether user may try to sign in from addr now, and if so
 // counts the attempt as a failure until succeed says otherwise.
 func (l *limiter) begin(user, addr string) (attempt, bool) {
+	return l.start(user, addr, false)
+}
+
+// beginRoot is begin for the root user's sign-in, whose key ID is no
+// secret (the audit trail shows it): its failures count per secret tried
+// (secret names the key and a keyed tag of the secret), so that others'
+// wrong secrets never lock the root user out, while right secrets with
+// wrong codes share one budget; and an address with perAddress failures
+// tries no more secrets at all, since guessing one is what it would do.
+func (l *limiter) beginRoot(secret, addr string) (attempt, bool) {
+	return l.start(secret, addr, true)
+}
+
+func (l *limiter) start(user, addr string, wholeAddress bool) (attempt, bool) {
 	user, addr = clipKey(user), clipKey(addr)
 	a := attempt{keys: [3]string{"u\x00" + user, "a\x00" + addr, "p\x00" + addr + "\x00" + user}, at: l.now()}
 	l.mu.Lock()
@@ -68,7 +82,7 @@ func (l *limiter) begin(user, addr string) (attempt, bool) {
 	if l.recent(a.keys[0], cut) >= l.perUser {
 		return a, false
 	}
-	if l.recent(a.keys[1], cut) >= l.perAddress && l.recent(a.keys[2], cut) > 0 {
+	if n := l.recent(a.keys[1], cut); n >= l.perAddress && (wholeAddress || l.recent(a.keys[2], cut) > 0) {
 		return a, false
 	}
 	l.sweep(cut)

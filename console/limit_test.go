@@ -27,6 +27,37 @@ func (c *fakeClock) Add(d time.Duration) {
 }
 
 func TestLimiter(t *testing.T) {
+	t.Run("wrong secrets of the root user's key lock no one out", func(t *testing.T) {
+		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		const attacker, owner = "198.51.100.66", "203.0.113.5"
+		// Each wrong secret its own budget: the attacker's address runs
+		// out, never the root user's.
+		for i := range l.perAddress {
+			if _, ok := l.beginRoot(fmt.Sprintf("root:AKIAROOT:guess%d", i), attacker); !ok {
+				t.Fatalf("guess %d refused before the address's budget ran out", i)
+			}
+		}
+		if _, ok := l.beginRoot("root:AKIAROOT:guess-next", attacker); ok {
+			t.Fatal("the address tried another secret past its budget")
+		}
+		if _, ok := l.beginRoot("root:AKIAROOT:right", attacker); ok {
+			t.Fatal("the address past its budget tried the right secret")
+		}
+		a, ok := l.beginRoot("root:AKIAROOT:right", owner)
+		if !ok {
+			t.Fatal("the root user was locked out by another address's wrong secrets")
+		}
+		l.succeed(a)
+		// The right secret with wrong codes: five, from anywhere, then it waits.
+		for i := range l.perUser {
+			if _, ok := l.beginRoot("root:AKIAROOT:right", fmt.Sprintf("192.0.2.%d", i)); !ok {
+				t.Fatalf("wrong code %d refused early", i)
+			}
+		}
+		if _, ok := l.beginRoot("root:AKIAROOT:right", owner); ok {
+			t.Fatal("a sixth code for the right secret went on")
+		}
+	})
 	t.Run("simultaneous attempts are counted before hashing", func(t *testing.T) {
 		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
 		var wg sync.WaitGroup

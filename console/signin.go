@@ -89,7 +89,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		kind = "user" // a form that is not the root user's is an IAM user's
 	}
 	addr := c.Clients.Addr(r)
-	who := "root:" + r.PostFormValue("accesskey")
+	// The root user's failures count per secret tried (limiter.beginRoot):
+	// a budget per key ID would let anyone lock the root user out with
+	// wrong secrets. The tag is keyed, kept no longer than the window, and
+	// tells nothing of the secret.
+	who := "root:" + r.PostFormValue("accesskey") + ":" + c.sign([]byte("signin-secret:"+r.PostFormValue("secret")))
 	if kind != "root" {
 		// Counted against the account the form resolves to and the user
 		// name as the store folds it: the account's ID and its alias, or a
@@ -108,7 +112,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// Counted before the password is hashed: simultaneous attempts cannot
 	// all slip under the limit.
-	try, ok := c.limiter.begin(who, addr)
+	begin := c.limiter.begin
+	if kind == "root" {
+		begin = c.limiter.beginRoot
+	}
+	try, ok := begin(who, addr)
 	if !ok {
 		c.signedIn(r, kind == "root", r.PostFormValue("username"), "throttled")
 		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)

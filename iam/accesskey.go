@@ -10,6 +10,17 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of access keys.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateAccessKey":      keyward.Changes(optUserNameParam, keyward.OptParam("ExpiresIn", keyward.KeyDurationShape)),
+		"UpdateAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
+		"DeleteAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
+		"ListAccessKeys":       keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"GetAccessKeyLastUsed": keyward.Reads(keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
+	})
+}
+
 // changed announces a change to an access key.
 func (s *Service) changed(id string) {
 	s.publish(keyward.Change{Kind: keyward.ChangedAccessKey, AccessKeyID: id})
@@ -118,7 +129,7 @@ func (s *Service) createAccessKey(ctx context.Context, userName, id string, expi
 		case errors.Is(err, keyward.ErrNoSuchUser):
 			return keyward.AccessKey{}, "", keyward.UserNotFound(userName)
 		case errors.Is(err, keyward.ErrAccessKeyQuota):
-			return keyward.AccessKey{}, "", keyward.AccessKeyQuotaExceeded()
+			return keyward.AccessKey{}, "", accessKeyQuotaExceeded()
 		case errors.Is(err, keyward.ErrAccessKeyExists) && attempt < 3 && !given:
 			continue // 80 random bits collided; draw again
 		case err != nil:
@@ -290,4 +301,9 @@ func (s *Service) Credential(ctx context.Context, id string) (keyward.Credential
 	// deactivated it; the keyring checks the date again on every use.
 	active := k.Status == keyward.StatusActive && !k.Expired(s.Now())
 	return keyward.Credential{AccessKeyID: k.ID, Secret: secret, Active: active, Principal: p, ExpiresAt: k.ExpiresAt}, nil
+}
+
+// accessKeyQuotaExceeded is AWS's LimitExceeded for a third access key.
+func accessKeyQuotaExceeded() *keyward.Error {
+	return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for AccessKeysPerUser: %d", keyward.MaxAccessKeysPerUser)
 }

@@ -8,6 +8,21 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// The descriptors of the account's views: its aliases, summary,
+// authorization details and STS token preference.
+func init() {
+	describe(map[string]keyward.Operation{
+		"SetSecurityTokenServicePreferences": keyward.Changes(keyward.ReqParam("GlobalEndpointTokenVersion", keyward.TokenVersionShape)),
+		"GetAccountSummary":                  keyward.Reads(),
+		"CreateAccountAlias":                 keyward.Changes(accountAliasParam),
+		"DeleteAccountAlias":                 keyward.Changes(accountAliasParam),
+		"ListAccountAliases":                 keyward.Reads(keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListEntitiesForPolicy": keyward.Reads(policyARNParam, keyward.OptParam("EntityFilter", keyward.EntityTypeShape), keyward.OptParam("PathPrefix", keyward.PathShape),
+			keyward.OptParam("PolicyUsageFilter", keyward.PolicyUsageShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", keyward.EntityTypeShape, false), keyward.MaxItemsParam, keyward.MarkerParam),
+	})
+}
+
 // AccountAliases returns the account's alias, if any.
 func (s *Service) AccountAliases(ctx context.Context) ([]string, error) {
 	if err := s.Authz.Authorize(ctx, "iam:ListAccountAliases", "*"); err != nil {

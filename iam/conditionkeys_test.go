@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keyward/keyward"
+	kwiam "github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
@@ -282,7 +283,7 @@ func TestConditionKeysTable(t *testing.T) {
 		}, map[string][]string{"iam:AWSServiceName": {"elasticbeanstalk.amazonaws.com"}}},
 		// Actions naming their resource by ARN.
 		{"SimulatePrincipalPolicy", false, func() error {
-			_, err := b.IAM.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: userARN("target"), Actions: []string{"iam:GetUser"}})
+			_, err := b.IAM.SimulatePrincipalPolicy(ctx, kwiam.SimulationInput{PolicySourceARN: userARN("target"), Actions: []string{"iam:GetUser"}})
 			return err
 		}, nil},
 		{"GetContextKeysForPrincipalPolicy", false, func() error {

@@ -18,6 +18,27 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of SSH public keys, service-specific credentials and
+// signing certificates.
+func init() {
+	describe(map[string]keyward.Operation{
+		"UploadSSHPublicKey":              keyward.Changes(credUserNameParam, keyward.ReqParam("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)),
+		"GetSSHPublicKey":                 keyward.Reads(credUserNameParam, sshKeyIDParam, keyward.ReqParam("Encoding", keyward.EncodingShape)),
+		"ListSSHPublicKeys":               keyward.Reads(optCredUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam, statusParam),
+		"DeleteSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam),
+		"CreateServiceSpecificCredential": keyward.Changes(credUserNameParam, keyward.ReqParam("ServiceName", keyward.ServiceNameShape)),
+		"ResetServiceSpecificCredential":  keyward.Changes(optCredUserNameParam, serviceCredIDParam),
+		"ListServiceSpecificCredentials":  keyward.Reads(optCredUserNameParam, keyward.OptParam("ServiceName", keyward.ServiceNameShape)),
+		"UpdateServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam, statusParam),
+		"DeleteServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam),
+		"UploadSigningCertificate":        keyward.Changes(optUserNameParam, keyward.ReqParam("CertificateBody", keyward.CertificateBodyShape)),
+		"ListSigningCertificates":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam, statusParam),
+		"DeleteSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam),
+	})
+}
+
 const minSSHKeyBits = 2048
 
 // credentialNotFound is AWS's NoSuchEntity for each kind.
@@ -368,7 +389,7 @@ func (s *Service) servicePassword(id string) (string, []byte, error) {
 }
 
 func supportedService(name string) bool {
-	for _, s := range keyward.ServiceSpecificServices {
+	for _, s := range ServiceSpecificServices {
 		if s == name {
 			return true
 		}
@@ -409,3 +430,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, userName, body s
 		Body: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})), Fingerprint: hex.EncodeToString(sum[:])},
 		keyward.MaxSigningCertificatesPerUser)
 }
+
+// ServiceSpecificServices are the services that take service-specific
+// credentials.
+var ServiceSpecificServices = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com"}

@@ -13,8 +13,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
+
+func init() {
+	tagFixtures[keyward.TaggedMFADevice] = func(t *testing.T, b *apiServer) (string, string) {
+		dev, err := b.IAM.CreateVirtualMFADevice(b.RootContext(), "d", "/", nil)
+		must(t, err)
+		return dev.SerialNumber, dev.SerialNumber + "x"
+	}
+	tagFixtures[keyward.TaggedOIDCProvider] = func(t *testing.T, b *apiServer) (string, string) {
+		p, err := b.IAM.CreateOIDCProvider(b.RootContext(), "https://tokens.example.com", []string{"app"}, []string{strings.Repeat("a", 40)}, nil)
+		must(t, err)
+		return p.ARN, p.ARN + "x"
+	}
+	tagFixtures[keyward.TaggedServerCertificate] = func(t *testing.T, b *apiServer) (string, string) {
+		certPEM, keyPEM := selfSignedCert(t)
+		_, err := b.IAM.UploadServerCertificate(b.RootContext(), "c", "/", certPEM, keyPEM, "", nil)
+		must(t, err)
+		return "c", "none"
+	}
+	tagFixtures[keyward.TaggedSAMLProvider] = func(t *testing.T, b *apiServer) (string, string) {
+		idp, err := b.IAM.CreateSAMLProvider(b.RootContext(), "corp", kwtest.NewIdP(t, b.STS.SAML, b.Clock.Now).Metadata, nil)
+		must(t, err)
+		return idp.ARN, idp.ARN + "x"
+	}
+}
 
 // Fixtures of SSH keys and certificates (testdata/credentials/README.md at the repository's root).
 var (

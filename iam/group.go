@@ -8,6 +8,20 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of groups and their members.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("Path", keyward.PathShape)),
+		"GetGroup":            keyward.Reads(groupNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListGroups":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("NewGroupName", keyward.GroupNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
+		"DeleteGroup":         keyward.Changes(groupNameParam),
+		"AddUserToGroup":      keyward.Changes(groupNameParam, userNameParam),
+		"RemoveUserFromGroup": keyward.Changes(groupNameParam, userNameParam),
+		"ListGroupsForUser":   keyward.Reads(userNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+	})
+}
+
 // entityError maps a store error about an entity to AWS's.
 func entityError(err error, e keyward.Entity) error {
 	switch {
@@ -84,7 +98,7 @@ func (s *Service) DeleteGroup(ctx context.Context, name string) error {
 	}
 	err := s.changing(ctx).DeleteGroup(ctx, name)
 	if errors.Is(err, keyward.ErrEntityInUse) {
-		return keyward.DeleteConflict()
+		return deleteConflict()
 	}
 	return entityError(err, keyward.Entity{Kind: keyward.EntityGroup, Name: name})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/lifecycle"
 )
@@ -239,7 +240,7 @@ func TestSimulationStopsAtTheDeadline(t *testing.T) {
 	b := newAPIServer(t)
 	ctx, cancel := context.WithTimeout(b.RootContext(), -1)
 	defer cancel()
-	_, err := b.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: []string{"iam:GetUser"},
+	_, err := b.IAM.SimulateCustomPolicy(ctx, iam.SimulationInput{Actions: []string{"iam:GetUser"},
 		Policies: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
 	if keyward.ErrorCode(err) != keyward.EServiceUnavailable {
 		t.Fatalf("a simulation past its deadline: %v", err)

@@ -8,6 +8,31 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of instance profiles, and how they are tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateInstanceProfile":         keyward.Changes(profileNameParam, keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
+		"GetInstanceProfile":            keyward.Reads(profileNameParam),
+		"ListInstanceProfiles":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListInstanceProfilesForRole":   keyward.Reads(roleNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"AddRoleToInstanceProfile":      keyward.Changes(profileNameParam, roleNameParam),
+		"RemoveRoleFromInstanceProfile": keyward.Changes(profileNameParam, roleNameParam),
+		"DeleteInstanceProfile":         keyward.Changes(profileNameParam),
+	})
+	taggables[keyward.TaggedInstanceProfile] = taggable{
+		by:        profileNameParam,
+		authorize: (*Service).authorizeInstanceProfile,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.InstanceProfile(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchInstanceProfile, notFound: func(id string) error { return instanceProfileNotFound(id) },
+	}
+}
+
+// profileNameParam names an instance profile.
+var profileNameParam = keyward.ReqParam("InstanceProfileName", keyward.InstanceProfileNameShape)
+
 func instanceProfileNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "Instance Profile %s cannot be found.", keyward.Clip(name))
 }

@@ -9,8 +9,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
+
+func init() {
+	tagFixtures[keyward.TaggedInstanceProfile] = func(t *testing.T, b *apiServer) (string, string) {
+		_, err := b.IAM.CreateInstanceProfile(b.RootContext(), "ip", "/", nil)
+		must(t, err)
+		return "ip", "none"
+	}
+}
 
 // TestInstanceProfilesAndServiceLinkedRoles: instance profiles hold one
 // role, which then cannot be deleted; they list, tag and show in

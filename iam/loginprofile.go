@@ -9,6 +9,17 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// The descriptors of login profiles and passwords.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateLoginProfile": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.ReqParam("Password", keyward.PasswordShape), keyward.BoolParam("PasswordResetRequired")),
+		"GetLoginProfile":    keyward.Reads(keyward.ReqParam("UserName", keyward.UserNameShape)),
+		"UpdateLoginProfile": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.OptParam("Password", keyward.PasswordShape), keyward.BoolParam("PasswordResetRequired")),
+		"DeleteLoginProfile": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape)),
+		"ChangePassword":     keyward.Changes(keyward.ReqParam("OldPassword", keyward.PasswordShape), keyward.ReqParam("NewPassword", keyward.PasswordShape)),
+	})
+}
+
 // CreateLoginProfile gives a user a console password.
 func (s *Service) CreateLoginProfile(ctx context.Context, user, password string, resetRequired bool) (keyward.LoginProfile, error) {
 	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateLoginProfile", user); err != nil {
@@ -61,7 +72,7 @@ func loginProfileError(user string, err error) error {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(user)
 	case errors.Is(err, keyward.ErrNoLoginProfile):
-		return keyward.LoginProfileNotFound(user)
+		return loginProfileNotFound(user)
 	}
 	return err
 }
@@ -287,4 +298,9 @@ func (g *passwordGuesses) failed(user string, now time.Time) {
 			}
 		}
 	}
+}
+
+// loginProfileNotFound is AWS's NoSuchEntity for a user without a password.
+func loginProfileNotFound(user string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "Login Profile for User %s cannot be found.", user)
 }

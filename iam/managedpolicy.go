@@ -3,10 +3,46 @@ package iam
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
 )
+
+// The descriptors of managed policies and their versions, and how they are
+// tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreatePolicy": keyward.Changes(keyward.ReqParam("PolicyName", keyward.PolicyNameShape), keyward.OptParam("Path", keyward.PolicyPathShape),
+			keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape), keyward.OptParam("Description", keyward.PolicyDescShape), keyward.TagsParam(false)),
+		"GetPolicy":               keyward.Reads(policyARNParam),
+		"ListPolicies":            keyward.Reads(keyward.OptParam("Scope", keyward.PolicyScopeShape), keyward.BoolParam("OnlyAttached"), keyward.OptParam("PathPrefix", keyward.PolicyPathShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"DeletePolicy":            keyward.Changes(policyARNParam),
+		"GetPolicyVersion":        keyward.Reads(keyward.ReqParam("VersionId", keyward.PolicyVersionIDShape), policyARNParam),
+		"ListPolicyVersions":      keyward.Reads(policyARNParam),
+		"CreatePolicyVersion":     keyward.Changes(keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape), keyward.BoolParam("SetAsDefault"), policyARNParam),
+		"SetDefaultPolicyVersion": keyward.Changes(keyward.ReqParam("VersionId", keyward.PolicyVersionIDShape), policyARNParam),
+		"DeletePolicyVersion":     keyward.Changes(keyward.ReqParam("VersionId", keyward.PolicyVersionIDShape), policyARNParam),
+	})
+	taggables[keyward.TaggedPolicy] = taggable{
+		by: policyARNParam,
+		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
+			return s.Authz.AuthorizePolicy(ctx, action, id, keys)
+		},
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.Policy(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchPolicy, notFound: func(id string) error { return keyward.PolicyNotFound(id) },
+		writable: func(arn string) error {
+			if strings.HasPrefix(arn, keyward.AWSManagedPolicyARNPrefix) {
+				// AWS's own policies are not the account's to tag.
+				return keyward.Errorf(keyward.EInvalidInput, "The policy %s is an AWS managed policy, which cannot be tagged.", keyward.Clip(arn))
+			}
+			return nil
+		},
+	}
+}
 
 // policiesChanged announces a change to what policy evaluation sees.
 func (s *Service) policiesChanged() { s.publish(keyward.Change{Kind: keyward.ChangedPolicies}) }

@@ -10,6 +10,30 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of MFA devices, and how they are tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
+		"EnableMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
+		"ResyncMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
+		// UserName is optional, as AWS's SDKs have it now: the caller's, the
+		// root user's own device when the root user calls.
+		"DeactivateMFADevice":    keyward.Changes(optUserNameParam, serialNumberParam),
+		"DeleteVirtualMFADevice": keyward.Changes(serialNumberParam),
+		"ListMFADevices":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", keyward.AssignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),
+	})
+	taggables[keyward.TaggedMFADevice] = taggable{
+		by:        serialNumberParam,
+		authorize: (*Service).authorizeMFADevice,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			d, err := s.Store.MFADevice(ctx, id)
+			return d.Tags, err
+		},
+		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
+	}
+}
+
 const (
 	totpStep   = 30 // seconds
 	totpDigits = 6
@@ -206,9 +230,8 @@ func (s *Service) proveWithCodes(ctx context.Context, userName, serial string, n
 // DeactivateMFADevice unassigns a device from its user (the caller when
 // userName is empty, as AWS's SDKs now allow); the virtual device itself
 // remains until deleted. The root user, naming no user, deactivates its
-// own device: whoever holds the root user's key can do anything through
-// the API already, and this is how a root user whose device is lost signs
-// in to the console again.
+// own device, only from a session it began with a code of that device
+// (DeactivateRootMFADevice).
 func (s *Service) DeactivateMFADevice(ctx context.Context, userName, serial string) error {
 	userName, err := s.subject(ctx, userName)
 	if err != nil {
@@ -292,19 +315,101 @@ func (s *Service) EnableRootMFADevice(ctx context.Context, serial, code1, code2 
 }
 
 // DeactivateRootMFADevice unassigns a device from the root user, the
-// caller; the virtual device itself remains until deleted.
+// caller; the virtual device itself remains until deleted. The caller must
+// have signed in with a code of the device (a console session, or
+// GetSessionToken's credentials): the root user's key is the console's
+// password too, and the device would otherwise be removable by whoever
+// has the key alone, which is what it guards against. A root user whose
+// device is lost asks the operator (keyward reset-root-mfa).
 func (s *Service) DeactivateRootMFADevice(ctx context.Context, serial string) error {
 	if err := s.rootOnly(ctx, "iam:DeactivateMFADevice"); err != nil {
 		return err
+	}
+	var mfaAt time.Time
+	if rc, ok := keyward.CallerFrom(ctx); ok {
+		mfaAt = rc.MFAAt()
 	}
 	_, err := s.changing(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
 		if !d.Root {
 			return keyward.ErrNoSuchMFADevice
 		}
+		if mfaAt.IsZero() || mfaAt.Before(d.EnabledAt) {
+			return errRootMFANeeded
+		}
 		unassign(d)
 		return nil
 	})
+	if errors.Is(err, errRootMFANeeded) {
+		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: iam:DeactivateMFADevice on resource: %s because the root user must sign in with a code of the device to remove it",
+			s.Account(ctx).RootARN(), keyward.Clip(serial))
+	}
 	return s.mfaError(err, "", serial)
+}
+
+// errRootMFANeeded refuses to remove the root user's device to a session
+// that did not prove to hold it.
+var errRootMFANeeded = errors.New("iam: the root user's device is removed only with a code of it")
+
+// ResetRootMFA unassigns and deletes every MFA device of the root user,
+// for an operator whose root user lost its device (keyward
+// reset-root-mfa): the service's own work (keyward.Internal), which only
+// the holder of the store and its master key can do, as AWS's recovery by
+// email and telephone is AWS's. Each removal is an audit event by the
+// operator. It returns the serial numbers removed.
+func (s *Service) ResetRootMFA(ctx context.Context) ([]string, error) {
+	if _, internal, _ := keyward.Caller(ctx); !internal {
+		return nil, keyward.ErrNoCaller
+	}
+	ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", keyward.MaxMFADevicesPerUser)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.Store.Account(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, d := range ds {
+		for _, name := range []string{"DeactivateMFADevice", "DeleteVirtualMFADevice"} {
+			pe, err := s.operatorEvent(acct, name, d.SerialNumber)
+			if err != nil {
+				return removed, err
+			}
+			view := s.Store.Recording(pe)
+			if name == "DeactivateMFADevice" {
+				_, err = view.UpdateMFADevice(ctx, d.SerialNumber, func(d *keyward.MFADevice) error {
+					if !d.Root {
+						return keyward.ErrNoSuchMFADevice
+					}
+					unassign(d)
+					return nil
+				})
+			} else {
+				err = view.DeleteMFADevice(ctx, d.SerialNumber)
+			}
+			if err != nil {
+				return removed, err
+			}
+		}
+		removed = append(removed, d.SerialNumber)
+	}
+	return removed, nil
+}
+
+// operatorEvent is the audit event of a change the operator made with a
+// maintenance command, as CloudTrail records a change by an AWS service.
+func (s *Service) operatorEvent(acct keyward.Account, name, serial string) (*keyward.PendingEvent, error) {
+	e := acct.NewEvent(keyward.EventSourceIAM, name, s.now())
+	e.UserIdentity = keyward.EventIdentity{Type: "AWSService", InvokedBy: keyward.OperatorService, AccountID: acct.ID}
+	e.EventType = "AwsServiceEvent"
+	e.SourceIPAddress, e.UserAgent = keyward.OperatorService, keyward.OperatorService
+	e.RequestParameters = map[string]any{"serialNumber": serial}
+	id, err := keyward.NewEventID(s.Rand)
+	if err != nil {
+		return nil, err
+	}
+	e.EventID, e.RequestID = id, id
+	return &keyward.PendingEvent{Event: e}, nil
 }
 
 // RootMFADevices returns the MFA devices enabled for the root user, to the
@@ -372,6 +477,10 @@ func (s *Service) CheckMFACode(ctx context.Context, userName, code string) (hasD
 // checkCode accepts a code of one of the devices f selects, once, and
 // reports whether there is any.
 func (s *Service) checkCode(ctx context.Context, f keyward.MFAFilter, code string) (hasDevice bool, err error) {
+	if f.UserName == "" && !f.Root {
+		// A filter of no owner selects every device: a code of anyone's.
+		return false, errors.New("iam: a code checked against no owner's devices")
+	}
 	ds, _, err := s.Store.ListMFADevices(ctx, f, "", keyward.MaxMFADevicesPerUser)
 	if err != nil || len(ds) == 0 {
 		if errors.Is(err, keyward.ErrNoSuchUser) {

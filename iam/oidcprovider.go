@@ -10,6 +10,29 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of OpenID Connect providers, and how they are tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateOpenIDConnectProvider": keyward.Changes(keyward.ReqParam("Url", keyward.OIDCURLShape), keyward.ListParam("ClientIDList", keyward.ClientIDShape, false),
+			keyward.ListParam("ThumbprintList", keyward.ThumbprintShape, true), keyward.TagsParam(false)),
+		"GetOpenIDConnectProvider":                keyward.Reads(oidcARNParam),
+		"ListOpenIDConnectProviders":              keyward.Reads(),
+		"DeleteOpenIDConnectProvider":             keyward.Changes(oidcARNParam),
+		"AddClientIDToOpenIDConnectProvider":      keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape)),
+		"RemoveClientIDFromOpenIDConnectProvider": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape)),
+		"UpdateOpenIDConnectProviderThumbprint":   keyward.Changes(oidcARNParam, keyward.ListParam("ThumbprintList", keyward.ThumbprintShape, true)),
+	})
+	taggables[keyward.TaggedOIDCProvider] = taggable{
+		by:        oidcARNParam,
+		authorize: (*Service).authorizeOIDCProvider,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.OIDCProvider(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchOIDCProvider, notFound: func(id string) error { return oidcNotFound(id) },
+	}
+}
+
 func oidcNotFound(arn string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "OpenIDConnect Provider not found for arn %s", keyward.Clip(arn))
 }

@@ -3,9 +3,23 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/keyward/keyward"
 )
+
+// The descriptors of the account's password policy.
+func init() {
+	describe(map[string]keyward.Operation{
+		"UpdateAccountPasswordPolicy": keyward.Changes(keyward.IntParam("MinimumPasswordLength", 6, 128), keyward.BoolParam("RequireSymbols"), keyward.BoolParam("RequireNumbers"),
+			keyward.BoolParam("RequireUppercaseCharacters"), keyward.BoolParam("RequireLowercaseCharacters"), keyward.BoolParam("AllowUsersToChangePassword"),
+			keyward.IntParam("MaxPasswordAge", 1, 1095), keyward.IntParam("PasswordReusePrevention", 1, 24), keyward.BoolParam("HardExpiry")),
+		"GetAccountPasswordPolicy":    keyward.Reads(),
+		"DeleteAccountPasswordPolicy": keyward.Changes(),
+	})
+}
 
 // effectivePolicy returns the account's password policy, or AWS's default
 // and true when it has none.
@@ -24,7 +38,7 @@ func (s *Service) checkPassword(ctx context.Context, password string, history []
 	if err != nil {
 		return pp, err
 	}
-	if err := pp.Check(password, isDefault); err != nil {
+	if err := checkPolicy(pp, password, isDefault); err != nil {
 		return pp, err
 	}
 	for i, h := range history {
@@ -68,4 +82,57 @@ func (s *Service) DeletePasswordPolicy(ctx context.Context) error {
 		return keyward.Errorf(keyward.ENoSuchEntity, "The account policy with name PasswordPolicy cannot be found.")
 	}
 	return err
+}
+
+// symbols are the characters AWS counts as symbols.
+const symbols = "!@#$%^&*()_+-=[]{}|'"
+
+// checkPolicy returns PasswordPolicyViolation, naming every rule the password
+// breaks, or nil. isDefault applies AWS's default rule of three kinds of
+// character out of four.
+func checkPolicy(pp keyward.PasswordPolicy, password string, isDefault bool) error {
+	var upper, lower, digit, symbol bool
+	for _, r := range password {
+		switch {
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsDigit(r):
+			digit = true
+		case strings.ContainsRune(symbols, r):
+			symbol = true
+		}
+	}
+	var broken []string
+	if n := len([]rune(password)); n < pp.MinimumPasswordLength {
+		broken = append(broken, fmt.Sprintf("Password should have a minimum length of %d", pp.MinimumPasswordLength))
+	}
+	if isDefault {
+		kinds := 0
+		for _, ok := range []bool{upper, lower, digit, symbol} {
+			if ok {
+				kinds++
+			}
+		}
+		if kinds < 3 {
+			broken = append(broken, "Password should have at least three of these types of characters: uppercase letters, lowercase letters, numbers, and symbols")
+		}
+	}
+	if pp.RequireUppercaseCharacters && !upper {
+		broken = append(broken, "Password should have at least one uppercase letter")
+	}
+	if pp.RequireLowercaseCharacters && !lower {
+		broken = append(broken, "Password should have at least one lowercase letter")
+	}
+	if pp.RequireNumbers && !digit {
+		broken = append(broken, "Password should have at least one number")
+	}
+	if pp.RequireSymbols && !symbol {
+		broken = append(broken, "Password should have at least one symbol")
+	}
+	if len(broken) == 0 {
+		return nil
+	}
+	return keyward.Errorf(keyward.EPasswordPolicyViolation, "Password does not conform to the account password policy. %s.", strings.Join(broken, ". "))
 }

@@ -17,6 +17,15 @@ import (
 	"github.com/keyward/keyward/policy"
 )
 
+func init() {
+	tagFixtures[keyward.TaggedPolicy] = func(t *testing.T, b *apiServer) (string, string) {
+		allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+		pol, err := b.IAM.CreatePolicy(b.RootContext(), "p", "/", "", allow, nil)
+		must(t, err)
+		return pol.ARN, pol.ARN + "x"
+	}
+}
+
 func TestSelfServiceAccessKeys(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()

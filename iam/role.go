@@ -10,6 +10,34 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of roles, and how they are tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateRole": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), roleNameParam, keyward.ReqParam("AssumeRolePolicyDocument", keyward.PolicyDocumentShape),
+			keyward.OptParam("Description", keyward.RoleDescriptionShape), maxSessionParam, keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
+		"GetRole":                       keyward.Reads(roleNameParam),
+		"ListRoles":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateRole":                    keyward.Changes(roleNameParam, keyward.OptParam("Description", keyward.RoleDescriptionShape), maxSessionParam),
+		"UpdateRoleDescription":         keyward.Changes(roleNameParam, keyward.ReqParam("Description", keyward.RoleDescriptionShape)),
+		"UpdateAssumeRolePolicy":        keyward.Changes(roleNameParam, keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape)),
+		"DeleteRole":                    keyward.Changes(roleNameParam),
+		"PutRolePermissionsBoundary":    keyward.Changes(roleNameParam, keyward.ReqParam("PermissionsBoundary", keyward.ARNShape)),
+		"DeleteRolePermissionsBoundary": keyward.Changes(roleNameParam),
+	})
+	taggables[keyward.TaggedRole] = taggable{
+		by: roleNameParam,
+		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
+			return s.Authz.AuthorizeRoleWith(ctx, action, id, keys)
+		},
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			r, err := s.Store.Role(ctx, id)
+			return r.Tags, err
+		},
+		missing: keyward.ErrNoSuchRole, notFound: func(id string) error { return keyward.RoleNotFound(id) },
+		changed: true,
+	}
+}
+
 // Assumable returns a role with its compiled trust policy, from the cache
 // when it has it; ErrNoSuchRole.
 func (s *Service) Assumable(ctx context.Context, name string) (*keyward.AssumableRole, error) {

@@ -9,7 +9,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keyward/keyward"
 )
+
+func init() {
+	tagFixtures[keyward.TaggedRole] = func(t *testing.T, b *apiServer) (string, string) {
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`
+		_, err := b.IAM.CreateRole(b.RootContext(), keyward.Role{Name: "r", TrustPolicy: trust})
+		must(t, err)
+		return "r", "none"
+	}
+}
 
 // TestRoles: a role's life through the SDK: created with its trust policy
 // (a malformed one refused), read, listed, updated, given policies, a

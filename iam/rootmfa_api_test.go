@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -47,7 +48,7 @@ func TestRootMFAAsTheAPIShowsIt(t *testing.T) {
 	_, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("root")})
 	must(t, err)
 
-	serial, _ := rootDevice(t, b, "root-phone")
+	serial, seed := rootDevice(t, b, "root-phone")
 	if serial != "arn:aws:iam::123456789012:mfa/root-phone" {
 		t.Fatalf("serial %q", serial)
 	}
@@ -92,10 +93,21 @@ func TestRootMFAAsTheAPIShowsIt(t *testing.T) {
 	}
 
 	// In use, the device is not deleted. The root user deactivates it
-	// naming no user (as AWS's SDKs now allow), then deletes it.
+	// naming no user (as AWS's SDKs now allow), then deletes it: not with
+	// its key alone, which the device guards, but with credentials it got
+	// with a code of the device.
 	_, err = root.DeleteVirtualMFADevice(ctx, &awsiam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
 	wantAPIError(t, err, "DeleteConflict", 409, "")
 	_, err = root.DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
+	wantAPIError(t, err, "AccessDenied", 403, "User: arn:aws:iam::123456789012:root is not authorized to perform: iam:DeactivateMFADevice on resource: "+
+		serial+" because the root user must sign in with a code of the device to remove it")
+	b.Clock.Add(time.Minute)
+	withCode, err := b.STSClient(kwtest.RootKeyID, kwtest.RootSecret).GetSessionToken(ctx, &awssts.GetSessionTokenInput{SerialNumber: aws.String(serial),
+		TokenCode: aws.String(totpCode(t, seed, b.Clock.Now()))})
+	must(t, err)
+	c := withCode.Credentials
+	cfg := b.ConfigIn("us-east-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	_, err = awsiam.NewFromConfig(cfg).DeactivateMFADevice(ctx, &awsiam.DeactivateMFADeviceInput{SerialNumber: aws.String(serial)})
 	must(t, err)
 	if n := summary(); n != 0 {
 		t.Fatalf("AccountMFAEnabled %d after removing the device", n)

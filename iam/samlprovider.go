@@ -10,6 +10,29 @@ import (
 	"github.com/keyward/keyward/saml"
 )
 
+// The descriptors of SAML providers, and how they are tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateSAMLProvider": keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", keyward.SAMLMetadataShape), keyward.ReqParam("Name", keyward.SAMLProviderNameShape), keyward.TagsParam(false)),
+		"GetSAMLProvider":    keyward.Reads(samlARNParam),
+		"ListSAMLProviders":  keyward.Reads(),
+		"UpdateSAMLProvider": keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", keyward.SAMLMetadataShape), samlARNParam),
+		"DeleteSAMLProvider": keyward.Changes(samlARNParam),
+	})
+	taggables[keyward.TaggedSAMLProvider] = taggable{
+		by:        samlARNParam,
+		authorize: (*Service).authorizeSAMLProvider,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			p, err := s.Store.SAMLProvider(ctx, id)
+			return p.Tags, err
+		},
+		missing: keyward.ErrNoSuchSAMLProvider, notFound: func(id string) error { return samlNotFound(id) },
+	}
+}
+
+// samlARNParam names a SAML provider.
+var samlARNParam = keyward.ReqParam("SAMLProviderArn", keyward.ARNShape)
+
 // noValidUntil is how long AWS reports a provider valid whose metadata
 // sets no validUntil.
 const noValidUntil = 100 * 365 * 24 * time.Hour

@@ -15,6 +15,30 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of server certificates, and how they are tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"UploadServerCertificate": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), serverCertNameParam, keyward.ReqParam("CertificateBody", keyward.CertificateBodyShape),
+			keyward.ReqParam("PrivateKey", keyward.PrivateKeyShape), keyward.OptParam("CertificateChain", keyward.CertificateChainShape), keyward.TagsParam(false)),
+		"GetServerCertificate":    keyward.Reads(serverCertNameParam),
+		"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", keyward.ServerCertNameShape)),
+		"DeleteServerCertificate": keyward.Changes(serverCertNameParam),
+	})
+	taggables[keyward.TaggedServerCertificate] = taggable{
+		by:        serverCertNameParam,
+		authorize: (*Service).authorizeServerCertificate,
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			c, err := s.Store.ServerCertificate(ctx, id)
+			return c.Tags, err
+		},
+		missing: keyward.ErrNoSuchServerCertificate, notFound: func(id string) error { return serverCertificateNotFound(id) },
+	}
+}
+
+// serverCertNameParam names a server certificate.
+var serverCertNameParam = keyward.ReqParam("ServerCertificateName", keyward.ServerCertNameShape)
+
 func serverCertificateNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "The Server Certificate with name %s cannot be found.", keyward.Clip(name))
 }

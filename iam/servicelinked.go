@@ -11,6 +11,16 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of service-linked roles.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateServiceLinkedRole": keyward.Changes(keyward.ReqParam("AWSServiceName", keyward.AWSServiceNameShape), keyward.OptParam("Description", keyward.RoleDescriptionShape),
+			keyward.OptParam("CustomSuffix", keyward.CustomSuffixShape)),
+		"DeleteServiceLinkedRole":            keyward.Changes(roleNameParam),
+		"GetServiceLinkedRoleDeletionStatus": keyward.Reads(keyward.ReqParam("DeletionTaskId", keyward.DeletionTaskIDShape)),
+	})
+}
+
 // serviceRoleNames are the names AWS gives some services' linked roles,
 // after "AWSServiceRoleFor"; others take their principal's first label
 // with its first letter in upper case.

@@ -8,10 +8,53 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// The descriptors of simulation and context keys.
+func init() {
+	describe(map[string]keyward.Operation{
+		"SimulatePrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("ActionNames", keyward.ActionNameShape, true),
+			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, false),
+			keyward.ContextParam),
+		"SimulateCustomPolicy": keyward.Reads(keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, true),
+			keyward.ListParam("PermissionsBoundaryPolicyInputList", keyward.PolicyDocumentShape, false), keyward.ListParam("ActionNames", keyward.ActionNameShape, true),
+			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.OptParam("ResourcePolicy", keyward.PolicyDocumentShape),
+			keyward.OptParam("ResourceOwner", keyward.ResourceNameShape), keyward.OptParam("CallerArn", keyward.ResourceNameShape), keyward.ContextParam,
+			keyward.OptParam("ResourceHandlingOption", keyward.ResourceHandlingShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"GetContextKeysForCustomPolicy":    keyward.Reads(keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, true)),
+		"GetContextKeysForPrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, false)),
+	})
+}
+
+// SimulationInput is what SimulatePrincipalPolicy is asked.
+type SimulationInput struct {
+	// PolicySourceARN is the user whose policies are simulated.
+	PolicySourceARN string
+	Actions         []string
+	// Resources default to "*".
+	Resources []string
+	// Policies are further documents evaluated with the user's (the only
+	// ones, for SimulateCustomPolicy), BoundaryPolicies a permissions
+	// boundary for SimulateCustomPolicy.
+	Policies, BoundaryPolicies []string
+	// CallerARN is the user SimulateCustomPolicy evaluates as, for policy
+	// variables; none when empty.
+	CallerARN string
+	// Context holds condition keys (lower case) and their values.
+	Context map[string][]string
+}
+
+// SimulationResult is the decision for one action on one resource.
+type SimulationResult struct {
+	Action, Resource string
+	Decision         keyward.Decision
+	// Sources are the policies behind the decision's statements, in the
+	// order of Decision.Matched.
+	Sources []keyward.PolicySource
+}
+
 // SimulatePrincipalPolicy evaluates actions on resources against a user's
 // identity policies (and any given besides), with the same evaluation as
 // every request (iam:SimulatePrincipalPolicy on the user).
-func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in keyward.SimulationInput) ([]keyward.SimulationResult, error) {
+func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInput) ([]SimulationResult, error) {
 	if err := s.Authz.AuthorizeARN(ctx, "iam:SimulatePrincipalPolicy", in.PolicySourceARN); err != nil {
 		return nil, err
 	}
@@ -28,7 +71,7 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in keyward.Simula
 
 // SimulateCustomPolicy evaluates actions on resources against the given
 // policies alone (iam:SimulateCustomPolicy).
-func (s *Service) SimulateCustomPolicy(ctx context.Context, in keyward.SimulationInput) ([]keyward.SimulationResult, error) {
+func (s *Service) SimulateCustomPolicy(ctx context.Context, in SimulationInput) ([]SimulationResult, error) {
 	if err := s.Authz.Authorize(ctx, "iam:SimulateCustomPolicy", "*"); err != nil {
 		return nil, err
 	}
@@ -64,7 +107,7 @@ const (
 
 // simulate adds the input's policies to sources and evaluates every
 // action on every resource.
-func (s *Service) simulate(ctx context.Context, principal keyward.Principal, sources []keyward.PolicySource, in keyward.SimulationInput) ([]keyward.SimulationResult, error) {
+func (s *Service) simulate(ctx context.Context, principal keyward.Principal, sources []keyward.PolicySource, in SimulationInput) ([]SimulationResult, error) {
 	if n := len(in.Actions) * max(1, len(in.Resources)); n > maxSimulationEvaluations {
 		return nil, keyward.Errorf(keyward.EInvalidInput, "A simulation evaluates at most %d actions on resources (ActionNames times ResourceArns); this one asks for %d.",
 			maxSimulationEvaluations, n)
@@ -89,7 +132,7 @@ func (s *Service) simulate(ctx context.Context, principal keyward.Principal, sou
 	// needed and did not get is reported as missing, never invented (no
 	// transport, time or address of this request).
 	rc := keyward.RequestContext{Principal: principal, Extra: in.Context, Simulation: true}
-	var out []keyward.SimulationResult
+	var out []SimulationResult
 	matches := 0
 	for _, action := range in.Actions {
 		for _, resource := range resources {
@@ -104,7 +147,7 @@ func (s *Service) simulate(ctx context.Context, principal keyward.Principal, sou
 				return nil, keyward.Errorf(keyward.EInvalidInput, "A simulation answers with at most %d matched statements in all; simulate fewer actions, resources or statements.",
 					maxSimulationMatches)
 			}
-			r := keyward.SimulationResult{Action: action, Resource: resource, Decision: d}
+			r := SimulationResult{Action: action, Resource: resource, Decision: d}
 			for _, m := range d.Matched {
 				r.Sources = append(r.Sources, sources[m[0]])
 			}

@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/keyward/keyward"
@@ -36,98 +38,9 @@ type taggable struct {
 	changed bool
 }
 
-// taggables are the taggable kinds.
-var taggables = map[keyward.TagKind]taggable{
-	keyward.TaggedUser: {
-		by: userNameParam,
-		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
-			return s.Authz.AuthorizeUserWith(ctx, action, id, keys)
-		},
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			u, err := s.Store.User(ctx, id)
-			return u.Tags, err
-		},
-		missing: keyward.ErrNoSuchUser, notFound: func(id string) error { return keyward.UserNotFound(id) },
-		// A user's tags are its aws:PrincipalTag keys: decisions cached
-		// with them are made again.
-		changed: true,
-	},
-	keyward.TaggedRole: {
-		by: roleNameParam,
-		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
-			return s.Authz.AuthorizeRoleWith(ctx, action, id, keys)
-		},
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			r, err := s.Store.Role(ctx, id)
-			return r.Tags, err
-		},
-		missing: keyward.ErrNoSuchRole, notFound: func(id string) error { return keyward.RoleNotFound(id) },
-		changed: true,
-	},
-	keyward.TaggedPolicy: {
-		by: policyARNParam,
-		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
-			return s.Authz.AuthorizePolicy(ctx, action, id, keys)
-		},
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.Policy(ctx, id)
-			return p.Tags, err
-		},
-		missing: keyward.ErrNoSuchPolicy, notFound: func(id string) error { return keyward.PolicyNotFound(id) },
-		writable: func(arn string) error {
-			if strings.HasPrefix(arn, keyward.AWSManagedPolicyARNPrefix) {
-				// AWS's own policies are not the account's to tag.
-				return keyward.Errorf(keyward.EInvalidInput, "The policy %s is an AWS managed policy, which cannot be tagged.", keyward.Clip(arn))
-			}
-			return nil
-		},
-	},
-	keyward.TaggedMFADevice: {
-		by:        serialNumberParam,
-		authorize: (*Service).authorizeMFADevice,
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			d, err := s.Store.MFADevice(ctx, id)
-			return d.Tags, err
-		},
-		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
-	},
-	keyward.TaggedOIDCProvider: {
-		by:        oidcARNParam,
-		authorize: (*Service).authorizeOIDCProvider,
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.OIDCProvider(ctx, id)
-			return p.Tags, err
-		},
-		missing: keyward.ErrNoSuchOIDCProvider, notFound: func(id string) error { return oidcNotFound(id) },
-	},
-	keyward.TaggedSAMLProvider: {
-		by:        samlARNParam,
-		authorize: (*Service).authorizeSAMLProvider,
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.SAMLProvider(ctx, id)
-			return p.Tags, err
-		},
-		missing: keyward.ErrNoSuchSAMLProvider, notFound: func(id string) error { return samlNotFound(id) },
-	},
-	keyward.TaggedServerCertificate: {
-		by:        serverCertNameParam,
-		authorize: (*Service).authorizeServerCertificate,
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			c, err := s.Store.ServerCertificate(ctx, id)
-			return c.Tags, err
-		},
-		missing: keyward.ErrNoSuchServerCertificate, notFound: func(id string) error { return serverCertificateNotFound(id) },
-	},
-	keyward.TaggedInstanceProfile: {
-		by:        profileNameParam,
-		authorize: (*Service).authorizeInstanceProfile,
-		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.InstanceProfile(ctx, id)
-			return p.Tags, err
-		},
-		missing: keyward.ErrNoSuchInstanceProfile, notFound: func(id string) error { return instanceProfileNotFound(id) },
-	},
-}
+// taggables are the taggable kinds, each added by the file of its entity
+// (in its init, beside its descriptors).
+var taggables = map[keyward.TagKind]taggable{}
 
 // taggableOf returns the kind's taggable; an unknown kind is a programming
 // error.
@@ -137,6 +50,12 @@ func taggableOf(kind keyward.TagKind) taggable {
 		panic("iam: no taggable kind " + string(kind))
 	}
 	return t
+}
+
+// TagKinds returns the taggable kinds in the order of their names, which
+// is the order AWS's reference lists their operations in.
+func TagKinds() []keyward.TagKind {
+	return slices.Sorted(maps.Keys(taggables))
 }
 
 // TaggedBy is the member that names an entity of kind in its tagging

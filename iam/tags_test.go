@@ -2,12 +2,22 @@ package iam_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/storetest"
 )
+
+// tagFixture makes an entity of a taggable kind for TestTagsOfEveryKind
+// and returns how requests name it and a name of none of its kind.
+type tagFixture func(t *testing.T, b *apiServer) (id, none string)
+
+// tagFixtures are the taggable kinds' fixtures, each added by the tests
+// of its entity.
+var tagFixtures = map[keyward.TagKind]tagFixture{}
 
 // TestTagsOfEveryKind holds the one tagging implementation to AWS's rules
 // for every taggable kind: keys compared case-insensitively, at most 50
@@ -15,33 +25,15 @@ import (
 func TestTagsOfEveryKind(t *testing.T) {
 	b := newAPIServer(t)
 	root := b.RootContext()
-	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`
-	_, err := b.IAM.CreateUser(root, "u", "/", nil)
-	must(t, err)
-	_, err = b.IAM.CreateRole(root, keyward.Role{Name: "r", TrustPolicy: trust})
-	must(t, err)
-	pol, err := b.IAM.CreatePolicy(root, "p", "/", "", allow, nil)
-	must(t, err)
-	dev, err := b.IAM.CreateVirtualMFADevice(root, "d", "/", nil)
-	must(t, err)
-	oidc, err := b.IAM.CreateOIDCProvider(root, "https://tokens.example.com", []string{"app"}, []string{strings.Repeat("a", 40)}, nil)
-	must(t, err)
-	certPEM, keyPEM := selfSignedCert(t)
-	_, err = b.IAM.UploadServerCertificate(root, "c", "/", certPEM, keyPEM, "", nil)
-	must(t, err)
-	_, err = b.IAM.CreateInstanceProfile(root, "ip", "/", nil)
-	must(t, err)
-	idp, err := b.IAM.CreateSAMLProvider(root, "corp", kwtest.NewIdP(t, b.STS.SAML, b.Clock.Now).Metadata, nil)
-	must(t, err)
-	ids := map[keyward.TagKind]string{keyward.TaggedUser: "u", keyward.TaggedRole: "r", keyward.TaggedPolicy: pol.ARN,
-		keyward.TaggedMFADevice: dev.SerialNumber, keyward.TaggedOIDCProvider: oidc.ARN, keyward.TaggedServerCertificate: "c",
-		keyward.TaggedInstanceProfile: "ip", keyward.TaggedSAMLProvider: idp.ARN}
-	missing := map[keyward.TagKind]string{keyward.TaggedPolicy: pol.ARN + "x", keyward.TaggedMFADevice: dev.SerialNumber + "x",
-		keyward.TaggedOIDCProvider: oidc.ARN + "x", keyward.TaggedSAMLProvider: idp.ARN + "x"}
-
-	for _, kind := range keyward.TagKinds {
-		id := ids[kind]
+	if kinds := iam.TagKinds(); !slices.Equal(storetest.TagKinds(), kinds) {
+		t.Fatalf("the store's conformance suite tags %v, iam tags %v", storetest.TagKinds(), kinds)
+	}
+	for _, kind := range iam.TagKinds() {
+		make, ok := tagFixtures[kind]
+		if !ok {
+			t.Fatalf("no entity of kind %s to tag here (tagFixtures)", kind)
+		}
+		id, none := make(t, b)
 		wantCode := func(err error, code, message string) {
 			t.Helper()
 			if keyward.ErrorCode(err) != code || !strings.Contains(keyward.ErrorMessage(err), message) {
@@ -71,10 +63,6 @@ func TestTagsOfEveryKind(t *testing.T) {
 			t.Fatalf("%s: after untagging, %d tags from %q", kind, len(tags), tags[0].Key)
 		}
 
-		none := missing[kind]
-		if none == "" {
-			none = "none"
-		}
 		_, err = b.IAM.ResourceTags(root, kind, none)
 		wantCode(err, keyward.ENoSuchEntity, "")
 		wantCode(b.IAM.TagResource(root, kind, none, []keyward.Tag{{Key: "k", Value: "v"}}), keyward.ENoSuchEntity, "")
@@ -83,7 +71,7 @@ func TestTagsOfEveryKind(t *testing.T) {
 
 	// AWS's own managed policies are not the account's to tag.
 	aws := keyward.AWSManagedPolicyARNPrefix + "ReadOnlyAccess"
-	err = b.IAM.TagResource(root, keyward.TaggedPolicy, aws, []keyward.Tag{{Key: "k", Value: "v"}})
+	err := b.IAM.TagResource(root, keyward.TaggedPolicy, aws, []keyward.Tag{{Key: "k", Value: "v"}})
 	if keyward.ErrorCode(err) != keyward.EInvalidInput || !strings.Contains(keyward.ErrorMessage(err), "AWS managed policy") {
 		t.Fatalf("tagging %s: %v", aws, err)
 	}

@@ -8,6 +8,35 @@ import (
 	"github.com/keyward/keyward/authz"
 )
 
+// The descriptors of users and their permissions boundaries, and how they are
+// tagged.
+func init() {
+	describe(map[string]keyward.Operation{
+		"CreateUser": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.OptParam("Path", keyward.PathShape),
+			keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
+		"GetUser":                       keyward.Reads(optUserNameParam),
+		"ListUsers":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"UpdateUser":                    keyward.Changes(userNameParam, keyward.OptParam("NewUserName", keyward.UserNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
+		"DeleteUser":                    keyward.Changes(userNameParam),
+		"PutUserPermissionsBoundary":    keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.ReqParam("PermissionsBoundary", keyward.ARNShape)),
+		"DeleteUserPermissionsBoundary": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape)),
+	})
+	taggables[keyward.TaggedUser] = taggable{
+		by: userNameParam,
+		authorize: func(s *Service, ctx context.Context, action, id string, keys authz.Keys) error {
+			return s.Authz.AuthorizeUserWith(ctx, action, id, keys)
+		},
+		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
+			u, err := s.Store.User(ctx, id)
+			return u.Tags, err
+		},
+		missing: keyward.ErrNoSuchUser, notFound: func(id string) error { return keyward.UserNotFound(id) },
+		// A user's tags are its aws:PrincipalTag keys: decisions cached
+		// with them are made again.
+		changed: true,
+	}
+}
+
 // CreateUser creates an IAM user; tagging it takes iam:TagUser too.
 func (s *Service) CreateUser(ctx context.Context, name, path string, tags []keyward.Tag) (keyward.User, error) {
 	return s.CreateBoundedUser(ctx, name, path, "", tags)
@@ -48,7 +77,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 	max := s.quotas().Users
 	if err := quotaError(s.changing(ctx).CreateUser(ctx, u, max), "UsersPerAccount", max); err != nil {
 		if errors.Is(err, keyward.ErrUserExists) {
-			return keyward.User{}, keyward.UserExists(name)
+			return keyward.User{}, userExists(name)
 		}
 		return keyward.User{}, err
 	}
@@ -120,7 +149,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserU
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(name)
 	case errors.Is(err, keyward.ErrUserExists):
-		return keyward.UserExists(*upd.NewName)
+		return userExists(*upd.NewName)
 	case err != nil:
 		return err
 	}
@@ -148,7 +177,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(name)
 	case errors.Is(err, keyward.ErrUserHasAccessKey), errors.Is(err, keyward.ErrEntityInUse):
-		return keyward.DeleteConflict()
+		return deleteConflict()
 	}
 	return err
 }
@@ -190,3 +219,14 @@ func boundaryError(err error, arn string) error {
 // errNotUser is AWS's refusal of an operation that acts on the calling
 // user when the caller is a role or federated session.
 var errNotUser = keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")
+
+// userExists is AWS's EntityAlreadyExists for a user name.
+func userExists(name string) *keyward.Error {
+	return keyward.Errorf(keyward.EEntityAlreadyExists, "User with name %s already exists.", name)
+}
+
+// deleteConflict is AWS's DeleteConflict for an entity that still has
+// dependent objects.
+func deleteConflict() *keyward.Error {
+	return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete entity, must remove referenced objects first.")
+}

@@ -15,8 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
+
+func init() {
+	tagFixtures[keyward.TaggedUser] = func(t *testing.T, b *apiServer) (string, string) {
+		_, err := b.IAM.CreateUser(b.RootContext(), "u", "/", nil)
+		must(t, err)
+		return "u", "none"
+	}
+}
 
 var (
 	keyIDPatternAWS  = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)

@@ -92,7 +92,7 @@ func (s *Service) WebhookSubscription(ctx context.Context, id string) (keyward.W
 	}
 	sub, err := s.Store.WebhookSubscription(ctx, acct.ID, id)
 	if errors.Is(err, keyward.ErrNoSuchWebhookSubscription) {
-		return sub, keyward.WebhookSubscriptionNotFound(id)
+		return sub, webhookSubscriptionNotFound(id)
 	}
 	return sub, err
 }
@@ -105,7 +105,7 @@ func (s *Service) DeleteWebhookSubscription(ctx context.Context, id string) erro
 		return err
 	}
 	if err := s.changing(ctx).DeleteWebhookSubscription(ctx, acct.ID, id); errors.Is(err, keyward.ErrNoSuchWebhookSubscription) {
-		return keyward.WebhookSubscriptionNotFound(id)
+		return webhookSubscriptionNotFound(id)
 	} else if err != nil {
 		return err
 	}
@@ -137,4 +137,10 @@ func DisplayURL(raw string) string {
 		out += "…"
 	}
 	return out
+}
+
+// webhookSubscriptionNotFound is the API's error for a subscription ID
+// that names none of the account's.
+func webhookSubscriptionNotFound(id string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchWebhookSubscription, "The webhook subscription with id %s cannot be found.", keyward.Clip(id))
 }

@@ -34,7 +34,7 @@ func events(t *testing.T, k *kwtest.Server) []keyward.Event {
 	for i := len(stored) - 1; i >= 0; i-- {
 		var e keyward.Event
 		must(t, json.Unmarshal(stored[i].Record, &e))
-		if e.UserIdentity.InvokedBy == keyward.KeyLifecycleService {
+		if e.UserIdentity.InvokedBy == lifecycle.ServiceName {
 			out = append(out, e)
 		}
 	}

@@ -8,6 +8,16 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// ServiceName is the principal that makes the lifecycle's
+// transitions, as its events name it (userIdentity.invokedBy).
+const ServiceName = "keyward.key-lifecycle"
+
+// ruleOfName maps a rule's name in the API (keyward.KeyRuleShape) to its reason.
+var ruleOfName = map[string]string{"max-age": keyward.RuleMaxAge, "unused": keyward.RuleUnused, "delete-inactive": keyward.RuleDeleteInactive}
+
+// NameOfRule is ruleOfName the other way round.
+var NameOfRule = map[string]string{keyward.RuleMaxAge: "max-age", keyward.RuleUnused: "unused", keyward.RuleDeleteInactive: "delete-inactive"}
+
 // PolicyInput is PutAccessKeyPolicy's input as the API and the command
 // line give it: durations as ParseKeyDuration reads them ("" for a rule
 // off), the rules only reported by name (max-age, unused,
@@ -50,7 +60,7 @@ func (in PolicyInput) Policy() (keyward.AccessKeyPolicy, error) {
 		return p, keyward.Errorf(keyward.EValidationError, "Warn must be shorter than MaxAge.")
 	}
 	for _, name := range in.ReportOnlyRules {
-		r := p.Rule(keyward.RuleOfName[name])
+		r := p.Rule(ruleOfName[name])
 		if r == nil {
 			return p, keyward.Errorf(keyward.EValidationError, "Unknown key lifecycle rule in ReportOnlyRules.")
 		}
@@ -70,7 +80,7 @@ func (in PolicyInput) Policy() (keyward.AccessKeyPolicy, error) {
 		return p, keyward.Errorf(keyward.EValidationError, "ScopedRules needs PathPrefix or TagKey.")
 	}
 	for _, name := range scoped {
-		r := p.Rule(keyward.RuleOfName[name])
+		r := p.Rule(ruleOfName[name])
 		if r == nil {
 			return p, keyward.Errorf(keyward.EValidationError, "Unknown key lifecycle rule in ScopedRules.")
 		}

@@ -2,9 +2,6 @@ package lifecycle
 
 import (
 	"context"
-	"encoding/hex"
-	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -312,28 +309,17 @@ func (s *Service) count(ctx context.Context, p keyward.AccessKeyPolicy, sw Sweep
 // account, as CloudTrail records one, named keyward.key-lifecycle.
 func (s *Service) event(acct keyward.Account, name string, params map[string]any, now time.Time) (keyward.StoredEvent, error) {
 	e := acct.NewEvent(keyward.EventSourceIAM, name, now)
-	e.UserIdentity = keyward.EventIdentity{Type: "AWSService", InvokedBy: keyward.KeyLifecycleService, AccountID: acct.ID}
+	e.UserIdentity = keyward.EventIdentity{Type: "AWSService", InvokedBy: ServiceName, AccountID: acct.ID}
 	e.EventType = "AwsServiceEvent"
-	e.SourceIPAddress, e.UserAgent = keyward.KeyLifecycleService, keyward.KeyLifecycleService
+	e.SourceIPAddress, e.UserAgent = ServiceName, ServiceName
 	e.RequestParameters = params
 	e.ResponseElements = nil
 	var err error
-	if e.EventID, err = newID(s.Rand); err != nil {
+	if e.EventID, err = keyward.NewEventID(s.Rand); err != nil {
 		return keyward.StoredEvent{}, err
 	}
 	e.RequestID = e.EventID
 	return e.Stored()
-}
-
-// newID is a random UUID (version 4), as CloudTrail's event IDs are.
-func newID(r io.Reader) (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
-		return "", err
-	}
-	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
-	h := hex.EncodeToString(b[:])
-	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:]), nil
 }
 
 func eventTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

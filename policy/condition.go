@@ -181,7 +181,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 // With bound, the condition's values may be those resolved for the
 // principal when compiled (text.resolve).
 func (c *Condition) holds(rc *keyward.RequestContext, bound bool) bool {
-	vals, present := rc.Value(c.Key)
+	vals, present := ContextValue(rc, c.Key)
 	present = present && len(vals) > 0
 	if c.Operator == "null" {
 		// "true": the key must be absent; "false": present. Several values
@@ -235,7 +235,7 @@ func patternOperator(op string) bool {
 // missing calls add with the condition's key and the variables of its
 // values that the request has no value for.
 func (c *Condition) missing(rc *keyward.RequestContext, add func(string)) {
-	if vals, ok := rc.Value(c.Key); !ok || len(vals) == 0 {
+	if vals, ok := ContextValue(rc, c.Key); !ok || len(vals) == 0 {
 		add(c.Name)
 	}
 	for i := range c.texts {

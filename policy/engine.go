@@ -104,3 +104,8 @@ func (Engine) Services(document string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// ContextValue implements keyward.PolicyEngine.
+func (Engine) ContextValue(rc *keyward.RequestContext, key string) ([]string, bool) {
+	return ContextValue(rc, key)
+}

@@ -301,13 +301,13 @@ func TestSessionPolicies(t *testing.T) {
 		if d := ps.Evaluate("s3:GetObject", "arn:aws:s3:::b/AROAEXAMPLE:run-7/x", rc, false); d.Effect != keyward.DecisionAllowed {
 			t.Fatalf("own prefix: %+v", d)
 		}
-		if v, ok := rc.Value("aws:username"); ok {
+		if v, ok := policy.ContextValue(rc, "aws:username"); ok {
 			t.Fatalf("a role session has no aws:username, got %v", v)
 		}
-		if v, _ := rc.Value("aws:PrincipalArn"); len(v) != 1 || v[0] != "arn:aws:iam::123456789012:role/ci" {
+		if v, _ := policy.ContextValue(rc, "aws:PrincipalArn"); len(v) != 1 || v[0] != "arn:aws:iam::123456789012:role/ci" {
 			t.Fatalf("aws:PrincipalArn %v", v)
 		}
-		if v, _ := rc.Value("aws:PrincipalType"); len(v) != 1 || v[0] != "AssumedRole" {
+		if v, _ := policy.ContextValue(rc, "aws:PrincipalType"); len(v) != 1 || v[0] != "AssumedRole" {
 			t.Fatalf("aws:PrincipalType %v", v)
 		}
 	})

@@ -180,18 +180,18 @@ func TestSimulationContext(t *testing.T) {
 	rc := &keyward.RequestContext{Simulation: true, Extra: map[string][]string{"aws:sourceip": {"192.0.2.1"}}}
 	for _, key := range []string{"aws:SecureTransport", "aws:CurrentTime", "aws:EpochTime", "aws:userid", "aws:username", "aws:PrincipalAccount",
 		"aws:PrincipalArn", "aws:PrincipalType", "aws:MultiFactorAuthPresent", "aws:RequestedRegion"} {
-		if v, ok := rc.Value(key); ok {
+		if v, ok := policy.ContextValue(rc, key); ok {
 			t.Errorf("%s = %q in a simulation without it", key, v)
 		}
 	}
-	if v, ok := rc.Value("aws:SourceIp"); !ok || v[0] != "192.0.2.1" {
+	if v, ok := policy.ContextValue(rc, "aws:SourceIp"); !ok || v[0] != "192.0.2.1" {
 		t.Errorf("aws:SourceIp %v", v)
 	}
 	rc.Principal = alice
-	if v, ok := rc.Value("aws:username"); !ok || v[0] != "alice" {
+	if v, ok := policy.ContextValue(rc, "aws:username"); !ok || v[0] != "alice" {
 		t.Errorf("the caller's aws:username %v", v)
 	}
-	if _, ok := rc.Value("aws:SecureTransport"); ok {
+	if _, ok := policy.ContextValue(rc, "aws:SecureTransport"); ok {
 		t.Error("aws:SecureTransport with a caller")
 	}
 
@@ -284,13 +284,13 @@ func TestCallerKeysAreKeywards(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rc := &keyward.RequestContext{Principal: tt.p, Extra: claims}
-		v, ok := rc.Value(tt.key)
+		v, ok := policy.ContextValue(rc, tt.key)
 		if ok != tt.present || ok && (len(v) != 1 || v[0] != tt.want) {
 			t.Errorf("%s of %s: %q %v, want %q %v", tt.key, tt.p.ID(), v, ok, tt.want, tt.present)
 		}
 	}
 	sim := &keyward.RequestContext{Principal: alice, Simulation: true, Extra: claims}
-	if v, _ := sim.Value("aws:username"); len(v) != 1 || v[0] != "carol" {
+	if v, _ := policy.ContextValue(sim, "aws:username"); len(v) != 1 || v[0] != "carol" {
 		t.Errorf("a simulation's entry: %q", v)
 	}
 }

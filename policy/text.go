@@ -33,7 +33,7 @@ func (t *text) bind(p keyward.Principal) {
 		return
 	}
 	for _, part := range t.parts {
-		if part.variable && !keyward.PrincipalKey(part.key) {
+		if part.variable && !PrincipalKey(part.key) {
 			return
 		}
 	}
@@ -122,7 +122,7 @@ func (t *text) variables() []string {
 // its default. A variable whose key is absent, or has several values (a
 // multivalued key cannot be a variable), has no value without a default.
 func (p *textPart) value(rc *keyward.RequestContext) (string, bool) {
-	if vals, ok := rc.Value(p.key); ok && len(vals) == 1 {
+	if vals, ok := ContextValue(rc, p.key); ok && len(vals) == 1 {
 		return vals[0], true
 	}
 	if p.hasDef {

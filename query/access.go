@@ -5,7 +5,10 @@ import (
 	"strconv"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/report"
 )
+
+func init() { serveIAM(accessActions) }
 
 // Service last accessed reports and the STS preference of the account.
 var accessActions = map[string]action{
@@ -73,7 +76,7 @@ var accessActions = map[string]action{
 		func(w *xmlWriter, _ keyward.Account, g granting) {
 			members(w, "PoliciesGrantingServiceAccess", g.namespaces, func(ns string) {
 				w.elem("ServiceNamespace", ns)
-				members(w, "Policies", g.byNS[ns], func(p keyward.GrantingPolicy) {
+				members(w, "Policies", g.byNS[ns], func(p report.GrantingPolicy) {
 					w.elem("PolicyName", p.Name)
 					w.elem("PolicyType", p.Type)
 					if p.ARN != "" {
@@ -101,7 +104,7 @@ type jobPage struct {
 
 type granting struct {
 	namespaces []string
-	byNS       map[string][]keyward.GrantingPolicy
+	byNS       map[string][]report.GrantingPolicy
 }
 
 // pageOf cuts a page of a report's items after the marker, a position.

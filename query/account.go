@@ -7,6 +7,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(accountActions) }
+
 // The account-wide views: summary, aliases, the entities a policy is
 // attached to, and the authorisation details of everything.
 var accountActions = map[string]action{

@@ -28,7 +28,7 @@ type eventOf struct {
 // operation returns the operation of a served action by its name, nil for
 // one Keyward does not serve.
 func operation(action string) *keyward.Operation {
-	if a, ok := iamAPI.actions[action]; ok {
+	if a, ok := iamAPI().actions[action]; ok {
 		return a.op
 	}
 	if a, ok := stsAPI.actions[action]; ok {
@@ -121,8 +121,8 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code,
 	if ev.api == nil {
 		// Not authenticated: the key it named, if shaped like one (a
 		// client that swapped its key ID and secret names its secret).
-		ev.keyID = keyward.PresentedKeyID(keyID)
-		message = keyward.RedactKeyIDs(message)
+		ev.keyID = presentedKeyID(keyID)
+		message = redactKeyIDs(message)
 	}
 	e := s.event(r, reqID, ev, action)
 	e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)

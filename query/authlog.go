@@ -60,7 +60,7 @@ func (l *authLog) failed(ctx context.Context, reqID, code, keyID, addr string, e
 	}
 	if log {
 		l.logger.LogAttrs(ctx, slog.LevelWarn, "authentication failed", slog.String("request_id", reqID), slog.String("code", code),
-			slog.String("key_id", keyID), slog.String("client", addr), slog.String("reason", keyward.RedactKeyIDs(keyward.ErrorMessage(err))))
+			slog.String("key_id", keyID), slog.String("client", addr), slog.String("reason", redactKeyIDs(keyward.ErrorMessage(err))))
 	}
 }
 
@@ -131,7 +131,7 @@ func loggableKeyID(id string) string {
 	switch {
 	case id == "":
 		return "-"
-	case keyward.PresentedKeyID(id) != "":
+	case presentedKeyID(id) != "":
 		return id
 	}
 	return "malformed(" + strconv.Itoa(min(len(id), 9999)) + ")"

@@ -9,6 +9,8 @@ import (
 	"github.com/keyward/keyward/internal/otpqr"
 )
 
+func init() { serveIAM(credentialActions) }
+
 // Virtual MFA devices, SSH public keys, service-specific credentials and
 // signing certificates.
 var credentialActions = map[string]action{

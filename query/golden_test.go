@@ -566,7 +566,7 @@ func TestGoldenForEveryAction(t *testing.T) {
 // changeOperation returns the operation of an IAM or Keyward action that
 // changes something, or nil.
 func changeOperation(action string) *keyward.Operation {
-	for _, ops := range []map[string]*keyward.Operation{iam.Operations, iam.KeywardOperations, lifecycle.Operations} {
+	for _, ops := range []map[string]*keyward.Operation{iam.Operations(), iam.KeywardOperations, lifecycle.Operations} {
 		if op := ops[action]; op != nil && !op.ReadOnly {
 			return op
 		}

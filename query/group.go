@@ -6,6 +6,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(groupActions) }
+
 // Groups and their members.
 var groupActions = map[string]action{
 	"CreateGroup": row(func(ctx context.Context, s *Services, in *input) (keyward.Group, error) {

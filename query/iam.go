@@ -6,6 +6,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(userActions) }
+
 // Users, access keys and user tags.
 var userActions = map[string]action{
 	"CreateUser": row(func(ctx context.Context, s *Services, in *input) (keyward.User, error) {

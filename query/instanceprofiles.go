@@ -6,6 +6,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(instanceProfileActions) }
+
 // Instance profiles (API only).
 var instanceProfileActions = map[string]action{
 	"CreateInstanceProfile": row(func(ctx context.Context, s *Services, in *input) (keyward.InstanceProfile, error) {

@@ -7,6 +7,8 @@ import (
 	"github.com/keyward/keyward/lifecycle"
 )
 
+func init() { serveIAM(lifecycleActions) }
+
 // The key lifecycle policy: Keyward's own actions on the IAM endpoint
 // (keyward:PutAccessKeyPolicy, …), answered in IAM's XML.
 var lifecycleActions = map[string]action{
@@ -40,7 +42,7 @@ func writeKeyPolicy(w *xmlWriter, _ keyward.Account, p keyward.AccessKeyPolicy) 
 			continue
 		}
 		w.open("member")
-		w.elem("Name", keyward.NameOfRule[reason])
+		w.elem("Name", lifecycle.NameOfRule[reason])
 		w.elem("After", keyward.FormatKeyDuration(r.After))
 		w.bool("ReportOnly", r.ReportOnly)
 		if r.PathPrefix != "" {

@@ -8,6 +8,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(loginActions) }
+
 // Login profiles, the account's password policy and the credential report.
 var loginActions = map[string]action{
 	"CreateLoginProfile": row(func(ctx context.Context, s *Services, in *input) (keyward.LoginProfile, error) {

@@ -6,6 +6,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(oidcActions) }
+
 // OpenID Connect identity providers.
 var oidcActions = map[string]action{
 	"CreateOpenIDConnectProvider": row(func(ctx context.Context, s *Services, in *input) (keyward.OIDCProvider, error) {

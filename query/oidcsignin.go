@@ -7,6 +7,8 @@ import (
 	"github.com/keyward/keyward/iam"
 )
 
+func init() { serveIAM(oidcSignInActions) }
+
 // The console's sign-in through OpenID Connect providers: Keyward's own
 // actions (iam.KeywardOperations), on the IAM endpoint and in its XML namespace.
 // No answer carries the client secret, only whether one is set.

@@ -7,7 +7,10 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
+
+func init() { serveIAM(policyActions) }
 
 // policyActions holds inline and managed policies, their versions and
 // attachments; the user and group forms of an action are made by one
@@ -79,15 +82,15 @@ var policyActions = map[string]action{
 	"DeletePolicyVersion": do(func(ctx context.Context, s *Services, in *input) error {
 		return s.IAM.DeletePolicyVersion(ctx, in.str("PolicyArn"), in.str("VersionId"))
 	}),
-	"SimulatePrincipalPolicy": row(func(ctx context.Context, s *Services, in *input) ([]keyward.SimulationResult, error) {
-		return s.IAM.SimulatePrincipalPolicy(ctx, keyward.SimulationInput{PolicySourceARN: in.str("PolicySourceArn"), Actions: in.list("ActionNames"),
+	"SimulatePrincipalPolicy": row(func(ctx context.Context, s *Services, in *input) ([]iam.SimulationResult, error) {
+		return s.IAM.SimulatePrincipalPolicy(ctx, iam.SimulationInput{PolicySourceARN: in.str("PolicySourceArn"), Actions: in.list("ActionNames"),
 			Resources: in.list("ResourceArns"), Policies: in.list("PolicyInputList"), Context: in.context})
 	}, writeSimulation),
-	"SimulateCustomPolicy": row(func(ctx context.Context, s *Services, in *input) ([]keyward.SimulationResult, error) {
+	"SimulateCustomPolicy": row(func(ctx context.Context, s *Services, in *input) ([]iam.SimulationResult, error) {
 		if in.has("ResourcePolicy") {
 			return nil, keyward.Errorf(keyward.EInvalidInput, "Keyward evaluates identity-based policies only: simulate without ResourcePolicy.")
 		}
-		return s.IAM.SimulateCustomPolicy(ctx, keyward.SimulationInput{Actions: in.list("ActionNames"), Resources: in.list("ResourceArns"),
+		return s.IAM.SimulateCustomPolicy(ctx, iam.SimulationInput{Actions: in.list("ActionNames"), Resources: in.list("ResourceArns"),
 			Policies: in.list("PolicyInputList"), BoundaryPolicies: in.list("PermissionsBoundaryPolicyInputList"),
 			CallerARN: in.str("CallerArn"), Context: in.context})
 	}, writeSimulation),
@@ -103,7 +106,7 @@ func writeContextKeys(w *xmlWriter, _ keyward.Account, keys []string) {
 	members(w, "ContextKeyNames", keys, func(k string) { w.text(k) })
 }
 
-func writeSimulation(w *xmlWriter, _ keyward.Account, results []keyward.SimulationResult) {
+func writeSimulation(w *xmlWriter, _ keyward.Account, results []iam.SimulationResult) {
 	w.open("EvaluationResults")
 	for _, r := range results {
 		w.open("member")

@@ -7,6 +7,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(roleActions) }
+
 // Roles; their inline and attached policies are rows of policyActions.
 var roleActions = map[string]action{
 	"CreateRole": row(func(ctx context.Context, s *Services, in *input) (keyward.Role, error) {

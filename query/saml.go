@@ -6,6 +6,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(samlActions) }
+
 // SAML 2.0 identity providers; their tags are rows of tags.go.
 var samlActions = map[string]action{
 	"CreateSAMLProvider": row(func(ctx context.Context, s *Services, in *input) (keyward.SAMLProvider, error) {

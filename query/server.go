@@ -104,9 +104,20 @@ func newAPI(service, version, namespace string, ops map[string]*keyward.Operatio
 	return a
 }
 
+// iamRows are the IAM endpoint's rows, each file adding those of its
+// entity (serveIAM), so that a row is beside its entity's XML.
+var iamRows []map[string]action
+
+// serveIAM adds rows to the IAM endpoint.
+func serveIAM(rows map[string]action) { iamRows = append(iamRows, rows) }
+
 // The two APIs Keyward serves, told apart by the signing scope's service.
+// IAM's is made on first use, once every file has added its rows.
 var (
-	iamAPI = newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations), userActions, groupActions, policyActions, loginActions, credentialActions, accountActions, serverCertificateActions, accessActions, roleActions, oidcActions, oidcSignInActions, samlActions, instanceProfileActions, tagActions, webhookActions, lifecycleActions)
+	iamAPI = sync.OnceValue(func() *api {
+		a := newAPI(keyward.ServiceIAM, IAMVersion, IAMNamespace, withKeyward(iam.Operations()), iamRows...)
+		return &a
+	})
 	stsAPI = newAPI(keyward.ServiceSTS, STSVersion, STSNamespace, sts.Operations, stsActions)
 )
 
@@ -130,7 +141,7 @@ func withKeyward(ops map[string]*keyward.Operation) map[string]*keyward.Operatio
 // service of their IAM action (iam, sts, keyward).
 func Actions() map[string][]string {
 	out := map[string][]string{}
-	for _, a := range []*api{&iamAPI, &stsAPI} {
+	for _, a := range []*api{iamAPI(), &stsAPI} {
 		for name, act := range a.actions {
 			// Keyward's own actions, on the IAM endpoint, are listed
 			// under their own service (keyward).
@@ -275,7 +286,7 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 	var a *api
 	switch auth.Service {
 	case keyward.ServiceIAM:
-		a = &iamAPI
+		a = iamAPI()
 	case keyward.ServiceSTS:
 		a = &stsAPI
 	default:

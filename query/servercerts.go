@@ -6,6 +6,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() { serveIAM(serverCertificateActions) }
+
 // Server certificates.
 var serverCertificateActions = map[string]action{
 	"UploadServerCertificate": row(func(ctx context.Context, s *Services, in *input) (keyward.ServerCertificate, error) {

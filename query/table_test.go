@@ -12,7 +12,7 @@ import (
 // TestActionTable: every row is well formed: no more parameters than the
 // runner keeps, no parameter twice.
 func TestActionTable(t *testing.T) {
-	for _, a := range []*api{&iamAPI, &stsAPI} {
+	for _, a := range []*api{iamAPI(), &stsAPI} {
 		for name, act := range a.actions {
 			if len(act.op.Params) > maxParams {
 				t.Errorf("%s has %d parameters; the runner keeps %d", name, len(act.op.Params), maxParams)
@@ -27,7 +27,7 @@ func TestActionTable(t *testing.T) {
 			if act.result != name+"Result" || act.response != name+"Response" {
 				t.Errorf("%s: element names %s, %s", name, act.result, act.response)
 			}
-			keywards := a == &iamAPI && act.op.Service == keyward.ServiceKeyward
+			keywards := a == iamAPI() && act.op.Service == keyward.ServiceKeyward
 			if act.op.Name != name || (act.op.Service != a.service && !keywards) {
 				t.Errorf("%s performs %s of %s", name, act.op.Name, act.op.Service)
 			}
@@ -41,7 +41,7 @@ func TestEveryOperationServed(t *testing.T) {
 	for _, c := range []struct {
 		api *api
 		ops map[string]*keyward.Operation
-	}{{&iamAPI, iam.Operations}, {&iamAPI, lifecycle.Operations}, {&stsAPI, sts.Operations}} {
+	}{{iamAPI(), iam.Operations()}, {iamAPI(), lifecycle.Operations}, {&stsAPI, sts.Operations}} {
 		for name := range c.ops {
 			if c.api.actions[name] == nil {
 				t.Errorf("%s:%s is described but not served", c.api.service, name)

@@ -7,12 +7,14 @@ import (
 	"github.com/keyward/keyward/iam"
 )
 
+func init() { serveIAM(tagActions) }
+
 // tagActions are Tag<kind>, Untag<kind> and List<kind>Tags of every
 // taggable kind, each calling the one tagging implementation with its
 // kind and the entity its parameter names.
 var tagActions = func() map[string]action {
 	out := map[string]action{}
-	for _, kind := range keyward.TagKinds {
+	for _, kind := range iam.TagKinds() {
 		by := iam.TaggedBy(kind)
 		out["Tag"+string(kind)] = do(func(ctx context.Context, s *Services, in *input) error {
 			return s.IAM.TagResource(ctx, kind, in.str(by), in.tags)

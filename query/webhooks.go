@@ -8,6 +8,8 @@ import (
 	"github.com/keyward/keyward/iam"
 )
 
+func init() { serveIAM(webhookActions) }
+
 // Keyward's own actions on the IAM endpoint: webhook subscriptions
 // (iam.KeywardOperations). Their XML is shaped as IAM's: a Result element
 // with the entity, lists of <member>.

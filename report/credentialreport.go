@@ -387,3 +387,7 @@ func (s *Service) CredentialReport(ctx context.Context) (keyward.CredentialRepor
 	r.State = keyward.ReportComplete
 	return r, nil
 }
+
+// DefaultReportMaxAge is how long AWS serves a credential report before
+// generating a new one.
+const DefaultReportMaxAge = 4 * time.Hour

@@ -121,7 +121,7 @@ func generate(t *testing.T, s *reportBench, want, when string) {
 func TestCredentialReportLifecycle(t *testing.T) {
 	ctx := keyward.Internal(context.Background())
 	clock := kwtest.NewClock(now)
-	s := newService(t, clock, keyward.DefaultReportMaxAge)
+	s := newService(t, clock, report.DefaultReportMaxAge)
 	_, err := s.iam.CreateUser(ctx, "alice", "/", nil)
 	must(t, err)
 

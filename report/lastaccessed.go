@@ -90,7 +90,7 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, arn, g
 		job.Services = append(job.Services, sla)
 	}
 	sort.Slice(job.Services, func(i, j int) bool { return job.Services[i].Namespace < job.Services[j].Namespace })
-	return job.ID, s.changing(ctx).PutAccessJob(ctx, job, cmp.Or(s.AccessJobsKept, keyward.MaxAccessJobs))
+	return job.ID, s.changing(ctx).PutAccessJob(ctx, job, cmp.Or(s.AccessJobsKept, MaxAccessJobs))
 }
 
 // reportSubject resolves a report's ARN to the users it covers and the
@@ -249,12 +249,12 @@ func (s *Service) accessJob(ctx context.Context, id string) (keyward.AccessJob, 
 
 // PoliciesGrantingServiceAccess lists, for each namespace, the policies of
 // a user (its own and its groups') or a group that allow some action of it.
-func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string, namespaces []string) (map[string][]keyward.GrantingPolicy, error) {
+func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string, namespaces []string) (map[string][]GrantingPolicy, error) {
 	if err := s.Authz.AuthorizeARN(ctx, "iam:ListPoliciesGrantingServiceAccess", arn); err != nil {
 		return nil, err
 	}
 	type source struct {
-		keyward.GrantingPolicy
+		GrantingPolicy
 		doc string
 	}
 	var sources []source
@@ -268,7 +268,7 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 			if err != nil {
 				return err
 			}
-			sources = append(sources, source{keyward.GrantingPolicy{Name: n, Type: "INLINE", EntityType: entityType, EntityName: e.Name}, doc})
+			sources = append(sources, source{GrantingPolicy{Name: n, Type: "INLINE", EntityType: entityType, EntityName: e.Name}, doc})
 		}
 		attached, _, err := s.Store.ListAttachedPolicies(ctx, e, "/", "", 1000)
 		if err != nil {
@@ -279,7 +279,7 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 			if err != nil {
 				return err
 			}
-			sources = append(sources, source{keyward.GrantingPolicy{Name: p.Name, Type: "MANAGED", ARN: p.ARN}, v.Document})
+			sources = append(sources, source{GrantingPolicy{Name: p.Name, Type: "MANAGED", ARN: p.ARN}, v.Document})
 		}
 		return nil
 	}
@@ -321,7 +321,7 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 	default:
 		return nil, keyward.Errorf(keyward.EInvalidInput, "ARN %s is not valid: name a user or a group of this account.", keyward.Clip(arn))
 	}
-	out := map[string][]keyward.GrantingPolicy{}
+	out := map[string][]GrantingPolicy{}
 	for _, src := range sources {
 		services, err := s.Policies.Services(src.doc)
 		if err != nil {
@@ -347,4 +347,19 @@ func newJobID(r io.Reader) (string, error) {
 	}
 	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]), nil
+}
+
+// MaxAccessJobs is how many service last accessed reports the store
+// keeps, the most recent. A report holds a row for every user it covers
+// and every service their policies name, and whoever may generate one (AWS's
+// IAMReadOnlyAccess allows iam:Generate*) asks for as many as it likes:
+// kept for ever, they would fill the disk.
+const MaxAccessJobs = 1000
+
+// GrantingPolicy is a policy that grants access to a service.
+type GrantingPolicy struct {
+	Name, Type, ARN string
+	// EntityType and EntityName name the user or group an inline policy
+	// belongs to.
+	EntityType, EntityName string
 }

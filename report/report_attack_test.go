@@ -50,13 +50,13 @@ func TestPoliciesGrantingServiceAccessNamesTheWholeARN(t *testing.T) {
 // TestAccessJobsAreBounded: each GenerateServiceLastAccessedDetails stores
 // a report with a row for every user and service it covers, and a caller
 // allowed iam:Generate* (AWS's IAMReadOnlyAccess) asks as often as it
-// likes: the store keeps the most recent keyward.MaxAccessJobs, however
+// likes: the store keeps the most recent report.MaxAccessJobs, however
 // fast they come, and drops the older ones.
 func TestAccessJobsAreBounded(t *testing.T) {
 	k := kwtest.New(t)
 	// A bound of its own, so that the test writes tens of reports, not
 	// thousands; the service passes it to the store as keyward serve passes
-	// keyward.MaxAccessJobs.
+	// report.MaxAccessJobs.
 	const kept = 20
 	k.Reports.AccessJobsKept = kept
 	ctx := kwtest.AsRoot(context.Background())

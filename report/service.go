@@ -37,7 +37,7 @@ type Service struct {
 	// (and a report then never expires).
 	CredentialReportMaxAge time.Duration
 	// AccessJobsKept is how many service last accessed reports the store
-	// keeps, the most recent; 0 for keyward.MaxAccessJobs.
+	// keeps, the most recent; 0 for MaxAccessJobs.
 	AccessJobsKept int
 	// ReportGenerated, when set, is told how long each credential report
 	// took to generate (the metrics).

@@ -22,13 +22,9 @@ func accountTests() []namedTest {
 		{"ConsoleUserSorts", testConsoleUserSorts},
 		{"Roles", testRoles},
 		{"OIDCProviders", testOIDCProviders},
-		{"SAMLProviders", testSAMLProviders},
 		{"OIDCSignIns", testOIDCSignIns},
-		{"ConcurrentSAMLProviderQuota", testConcurrentSAMLProviderQuota},
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
-		{"InstanceProfiles", testInstanceProfiles},
 		{"TagsOfEveryKind", testTagsOfEveryKind},
-		{"ConcurrentInstanceProfileRole", testConcurrentInstanceProfileRole},
 		{"AuditEventsWithTheirChange", testAuditEventsWithTheirChange},
 		{"AuditLookupAndPrune", testAuditLookupAndPrune},
 	}
@@ -376,74 +372,6 @@ func testRolePoliciesAndUses(t *testing.T, s keyward.Store) {
 	}
 }
 
-func testInstanceProfiles(t *testing.T, s keyward.Store) {
-	ctx := context.Background()
-	initAccount(t, s)
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "web", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA2", Name: "db", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
-	p := keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/app/", CreatedAt: t0, Tags: []keyward.Tag{{Key: "k", Value: "v"}}}
-	must(t, s.CreateInstanceProfile(ctx, p, quotas.InstanceProfiles))
-	p.ID, p.Name = "AIPA2", "WEB"
-	wantErr(t, s.CreateInstanceProfile(ctx, p, quotas.InstanceProfiles), keyward.ErrInstanceProfileExists)
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA3", Name: "batch", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
-	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "none", false), keyward.ErrNoSuchRole)
-	wantErr(t, s.SetInstanceProfileRole(ctx, "none", "web", false), keyward.ErrNoSuchInstanceProfile)
-	must(t, s.SetInstanceProfileRole(ctx, "Web", "web", false))
-	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "db", false), keyward.ErrInstanceProfileFull)
-	wantErr(t, s.SetInstanceProfileRole(ctx, "web", "db", true), keyward.ErrRoleNotInProfile)
-	wantErr(t, s.DeleteRole(ctx, "web"), keyward.ErrRoleInInstanceProfile)
-	wantErr(t, s.DeleteInstanceProfile(ctx, "web"), keyward.ErrEntityInUse)
-	got, err := s.InstanceProfile(ctx, "WEB")
-	must(t, err)
-	if got.ID != "AIPA1" || len(got.Roles) != 1 || got.Roles[0].Name != "web" || len(got.Tags) != 1 || !got.CreatedAt.Equal(t0) {
-		t.Fatalf("read %+v", got)
-	}
-	all, more, err := s.ListInstanceProfiles(ctx, "/", "", "", 1)
-	must(t, err)
-	if len(all) != 1 || !more || all[0].Name != "batch" {
-		t.Fatalf("first page %+v %v", all, more)
-	}
-	all, more, err = s.ListInstanceProfiles(ctx, "/", "", "batch", 10)
-	must(t, err)
-	if len(all) != 1 || more || all[0].Name != "web" || len(all[0].Roles) != 1 {
-		t.Fatalf("second page %+v %v", all, more)
-	}
-	forRole, _, err := s.ListInstanceProfiles(ctx, "/", "web", "", 10)
-	must(t, err)
-	none, _, err := s.ListInstanceProfiles(ctx, "/", "db", "", 10)
-	must(t, err)
-	under, _, err := s.ListInstanceProfiles(ctx, "/app/", "", "", 10)
-	must(t, err)
-	if len(forRole) != 1 || len(none) != 0 || len(under) != 1 {
-		t.Fatalf("for web %d, for db %d, under /app/ %d", len(forRole), len(none), len(under))
-	}
-	_, _, err = s.ListInstanceProfiles(ctx, "/", "none", "", 10)
-	wantErr(t, err, keyward.ErrNoSuchRole)
-	must(t, s.UpdateTags(ctx, keyward.TaggedInstanceProfile, "web", func(old []keyward.Tag) ([]keyward.Tag, error) { return append(old, keyward.Tag{Key: "k2"}), nil }))
-	must(t, s.SetInstanceProfileRole(ctx, "web", "web", true))
-	must(t, s.DeleteInstanceProfile(ctx, "web"))
-	wantErr(t, s.DeleteInstanceProfile(ctx, "web"), keyward.ErrNoSuchInstanceProfile)
-	must(t, s.DeleteRole(ctx, "web"))
-}
-
-// testConcurrentInstanceProfileRole: of roles added to one profile at
-// once, exactly one gets in.
-func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
-	ctx := context.Background()
-	initAccount(t, s)
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
-	const n = 8
-	for i := range n {
-		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
-	}
-	ok := countOK(t, concurrentErrors(n, func(i int) error {
-		return s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)
-	}), keyward.ErrInstanceProfileFull)
-	if ok != 1 {
-		t.Fatalf("%d roles got into one profile", ok)
-	}
-}
-
 func auditEvent(id, name, user string, at time.Time) *keyward.PendingEvent {
 	return &keyward.PendingEvent{Event: keyward.Event{EventID: id, EventName: name, EventTime: at, EventSource: keyward.EventSourceIAM,
 		UserIdentity: keyward.EventIdentity{Type: "IAMUser", UserName: user}, RequestParameters: map[string]any{"userName": user}}}
@@ -550,31 +478,9 @@ func testAuditLookupAndPrune(t *testing.T, s keyward.Store) {
 func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	createUser(t, s, "alice")
-	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
-	p := managed("P")
-	must(t, s.CreatePolicy(ctx, p, policyDoc("s3:*"), quotas.Policies))
-	d := device("phone")
-	d.Tags = nil
-	must(t, s.CreateMFADevice(ctx, d))
-	oidc := keyward.OIDCProvider{ARN: "arn:aws:iam::123456789012:oidc-provider/a.example", URL: "a.example", ClientIDs: []string{"c"}, CreatedAt: t0}
-	must(t, s.CreateOIDCProvider(ctx, oidc, 2))
-	must(t, s.CreateServerCertificate(ctx, keyward.ServerCertificate{ID: "ASCA1", Name: "web", Path: "/", Body: "PEM", SealedKey: []byte("sealed"),
-		UploadedAt: t0, Expiration: t0.AddDate(1, 0, 0)}, 2))
-	must(t, s.CreateInstanceProfile(ctx, keyward.InstanceProfile{ID: "AIPA1", Name: "web", Path: "/", CreatedAt: t0}, quotas.InstanceProfiles))
-	idp := keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/corp", Name: "corp", Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}
-	must(t, s.CreateSAMLProvider(ctx, idp, 2))
-
-	names := map[keyward.TagKind]string{keyward.TaggedUser: "ALICE", keyward.TaggedRole: "CI", keyward.TaggedPolicy: p.ARN,
-		keyward.TaggedMFADevice: d.SerialNumber, keyward.TaggedOIDCProvider: oidc.ARN, keyward.TaggedServerCertificate: "Web",
-		keyward.TaggedInstanceProfile: "WEB", keyward.TaggedSAMLProvider: idp.ARN}
-	missing := map[keyward.TagKind]error{keyward.TaggedUser: keyward.ErrNoSuchUser, keyward.TaggedRole: keyward.ErrNoSuchRole,
-		keyward.TaggedPolicy: keyward.ErrNoSuchPolicy, keyward.TaggedMFADevice: keyward.ErrNoSuchMFADevice,
-		keyward.TaggedOIDCProvider: keyward.ErrNoSuchOIDCProvider, keyward.TaggedServerCertificate: keyward.ErrNoSuchServerCertificate,
-		keyward.TaggedInstanceProfile: keyward.ErrNoSuchInstanceProfile, keyward.TaggedSAMLProvider: keyward.ErrNoSuchSAMLProvider}
 	refused := errors.New("refused")
-	for _, kind := range keyward.TagKinds {
-		name := names[kind]
+	for _, kind := range TagKinds() {
+		name := taggedKinds[kind].make(t, s)
 		set := func(tags ...keyward.Tag) func([]keyward.Tag) ([]keyward.Tag, error) {
 			return func(old []keyward.Tag) ([]keyward.Tag, error) { return append(old, tags...), nil }
 		}
@@ -589,7 +495,7 @@ func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 		if len(seen) != 1 || seen[0].Key != "a" {
 			t.Fatalf("%s: after dropping one, %+v", kind, seen)
 		}
-		wantErr(t, s.UpdateTags(ctx, kind, "none", set()), missing[kind])
+		wantErr(t, s.UpdateTags(ctx, kind, "none", set()), taggedKinds[kind].missing)
 	}
 	u, err := s.User(ctx, "alice")
 	must(t, err)
@@ -599,3 +505,17 @@ func testTagsOfEveryKind(t *testing.T, s keyward.Store) {
 		t.Fatalf("user's tags %+v, role's %+v", u.Tags, r.Tags)
 	}
 }
+
+func init() {
+	taggedKinds[keyward.TaggedRole] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		must(t, s.CreateRole(context.Background(), keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
+		return "CI"
+	}, keyward.ErrNoSuchRole}
+	taggedKinds[keyward.TaggedOIDCProvider] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		p := keyward.OIDCProvider{ARN: "arn:aws:iam::123456789012:oidc-provider/a.example", URL: "a.example", ClientIDs: []string{"c"}, CreatedAt: t0}
+		must(t, s.CreateOIDCProvider(context.Background(), p, 2))
+		return p.ARN
+	}, keyward.ErrNoSuchOIDCProvider}
+}
+
+func init() { suite(accountTests()...) }

@@ -338,3 +338,19 @@ func testServerCertificates(t *testing.T, s keyward.Store) {
 	_, err = s.ServerCertificate(ctx, "www")
 	wantErr(t, err, keyward.ErrNoSuchServerCertificate)
 }
+
+func init() { suite(credentialTests()...) }
+
+func init() {
+	taggedKinds[keyward.TaggedMFADevice] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		d := device("phone")
+		d.Tags = nil
+		must(t, s.CreateMFADevice(context.Background(), d))
+		return d.SerialNumber
+	}, keyward.ErrNoSuchMFADevice}
+	taggedKinds[keyward.TaggedServerCertificate] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		must(t, s.CreateServerCertificate(context.Background(), keyward.ServerCertificate{ID: "ASCA1", Name: "web", Path: "/", Body: "PEM",
+			SealedKey: []byte("sealed"), UploadedAt: t0, Expiration: t0.AddDate(1, 0, 0)}, 2))
+		return "Web"
+	}, keyward.ErrNoSuchServerCertificate}
+}

@@ -153,3 +153,5 @@ func testKeyLifecycleTransitions(t *testing.T, s keyward.Store) {
 		t.Fatalf("counts: %v %d", byAge, expiring)
 	}
 }
+
+func init() { suite(keyLifecycleTests()...) }

@@ -289,3 +289,5 @@ func testEndConsoleSessions(t *testing.T, s keyward.Store) {
 		t.Fatalf("a password set did not end the sessions: %v", u.SessionsAfter)
 	}
 }
+
+func init() { suite(loginTests()...) }

@@ -39,6 +39,14 @@ func managed(name string) keyward.ManagedPolicy {
 		ARN: "arn:aws:iam::123456789012:policy/" + name, CreatedAt: t0, UpdatedAt: t0}
 }
 
+func init() {
+	taggedKinds[keyward.TaggedPolicy] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		p := managed("P")
+		must(t, s.CreatePolicy(context.Background(), p, policyDoc("s3:*"), quotas.Policies))
+		return p.ARN
+	}, keyward.ErrNoSuchPolicy}
+}
+
 func testGroups(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	must(t, s.CreateGroup(ctx, group("Admins"), quotas.Groups))
@@ -352,3 +360,5 @@ func testConcurrentPolicyVersions(t *testing.T, s keyward.Store) {
 		t.Fatalf("%d concurrent versions made, want %d", ok, keyward.MaxPolicyVersions-1)
 	}
 }
+
+func init() { suite(policyTests()...) }

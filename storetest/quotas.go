@@ -174,3 +174,5 @@ func testConcurrentEntityQuotas(t *testing.T, s keyward.Store) {
 		t.Fatalf("%d inline policies, want 3", len(names))
 	}
 }
+
+func init() { suite(quotaTests()...) }

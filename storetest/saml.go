@@ -9,6 +9,15 @@ import (
 	"github.com/keyward/keyward"
 )
 
+func init() {
+	suite(namedTest{"SAMLProviders", testSAMLProviders}, namedTest{"ConcurrentSAMLProviderQuota", testConcurrentSAMLProviderQuota})
+	taggedKinds[keyward.TaggedSAMLProvider] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		p := keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/corp", Name: "corp", Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}
+		must(t, s.CreateSAMLProvider(context.Background(), p, 2))
+		return p.ARN
+	}, keyward.ErrNoSuchSAMLProvider}
+}
+
 // testSAMLProviders: a provider is kept with its metadata, validity and
 // tags; names are unique case-insensitively; the quota holds; updates
 // replace the document and keep the creation date.

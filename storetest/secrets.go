@@ -126,3 +126,5 @@ func firstKey(m map[string]string) string {
 	}
 	return ""
 }
+
+func init() { suite(secretTests()...) }

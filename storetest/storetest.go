@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,14 +33,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 		{"ConcurrentAccessKeyQuota", testConcurrentAccessKeyQuota},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
 	}
-	tests = append(tests, policyTests()...)
-	tests = append(tests, loginTests()...)
-	tests = append(tests, secretTests()...)
-	tests = append(tests, credentialTests()...)
-	tests = append(tests, accountTests()...)
-	tests = append(tests, keyLifecycleTests()...)
-	tests = append(tests, webhookTests()...)
-	tests = append(tests, quotaTests()...)
+	tests = append(tests, suiteTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)
@@ -57,6 +52,30 @@ type namedTest struct {
 
 // quotas are the quotas the suite's writes pass: AWS's.
 var quotas = keyward.DefaultQuotas()
+
+// suiteTests are the suite's tests besides the users' and keys' above,
+// each file of the suite adding its own (suite), so that an entity's
+// conformance is one file.
+var suiteTests []namedTest
+
+// suite adds tests to the suite.
+func suite(tests ...namedTest) { suiteTests = append(suiteTests, tests...) }
+
+// taggedKind is how testTagsOfEveryKind makes an entity of a taggable
+// kind: make returns the name a request gives it by (in another case
+// where the kind folds names), and missing is the kind's not-found error.
+type taggedKind struct {
+	make    func(t *testing.T, s keyward.Store) string
+	missing error
+}
+
+// taggedKinds are the kinds testTagsOfEveryKind tags, each added by the
+// file of its entity's tests.
+var taggedKinds = map[keyward.TagKind]taggedKind{}
+
+// TagKinds returns the taggable kinds the suite tags, in the order of
+// their names, for a test to hold them to iam.TagKinds.
+func TagKinds() []keyward.TagKind { return slices.Sorted(maps.Keys(taggedKinds)) }
 
 var t0 = time.Date(2026, 11, 27, 5, 25, 50, 0, time.UTC)
 
@@ -98,6 +117,13 @@ func createUser(t *testing.T, s keyward.Store, name string) keyward.User {
 	u.ID = fmt.Sprintf("AIDA%017s", name)
 	must(t, s.CreateUser(context.Background(), u, quotas.Users))
 	return u
+}
+
+func init() {
+	taggedKinds[keyward.TaggedUser] = taggedKind{func(t *testing.T, s keyward.Store) string {
+		createUser(t, s, "alice")
+		return "ALICE"
+	}, keyward.ErrNoSuchUser}
 }
 
 func testAccount(t *testing.T, s keyward.Store) {

@@ -268,3 +268,5 @@ func testSignInFailures(t *testing.T, s keyward.Store) {
 		t.Fatalf("console.sign-in-failures = %+v", e)
 	}
 }
+
+func init() { suite(webhookTests()...) }

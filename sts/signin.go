@@ -98,6 +98,18 @@ func (s *Service) SigninToken(ctx context.Context, keyID, secret, token string, 
 	if !c.Principal.IsRoleSession() && c.Principal.FederatedName == "" {
 		return "", keyward.Errorf(keyward.EAccessDenied, "Only the sessions of roles and federated users may sign in to the console.")
 	}
+	if c.Principal.FederatedName != "" && c.Principal.UserID == "" {
+		// A federated user of the root user's, made with its key alone
+		// (GetFederationToken takes no code), would bring the root user's
+		// powers to the console past the MFA the root user signs in with.
+		ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
+		if err != nil {
+			return "", err
+		}
+		if len(ds) > 0 {
+			return "", keyward.Errorf(keyward.EAccessDenied, "The root user has MFA: its federated users may not sign in to the console. Sign in as the root user with a code of its device.")
+		}
+	}
 	if durationSeconds == 0 {
 		durationSeconds = MaxConsoleSessionSeconds
 	}

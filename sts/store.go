@@ -17,6 +17,8 @@ type Store interface {
 	Role(ctx context.Context, name string) (keyward.Role, error)
 	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)
 	MFADevice(ctx context.Context, serial string) (keyward.MFADevice, error)
+	// ListMFADevices tells whether the root user has MFA (SigninToken).
+	ListMFADevices(ctx context.Context, f keyward.MFAFilter, after string, max int) ([]keyward.MFADevice, bool, error)
 	OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error)
 	// OIDCSignIn and OIDCSignIns are the console's sign-ins through OIDC
 	// providers; ListRoles finds the roles one offers when it names none.

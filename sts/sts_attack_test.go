@@ -884,3 +884,39 @@ func TestRefusedSAMLAssumptionAudited(t *testing.T) {
 		t.Fatalf("%d events: %d refused, %d replayed and %d succeeded, want one of each", len(out.Events), refused, replayed, succeeded)
 	}
 }
+
+// TestRootFederatedUsersStayOutOfAConsoleBehindMFA: GetFederationToken
+// takes no code, so a federated user the root user's key makes would
+// carry the root user's powers into the console past the MFA the root
+// user signs in with. Once the root user has a device, such a session
+// gets no sign-in token; without one, it does, as on AWS.
+func TestRootFederatedUsersStayOutOfAConsoleBehindMFA(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	admin := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	federated := func() *ststypes.Credentials {
+		t.Helper()
+		out, err := b.sts(kwtest.RootKeyID, kwtest.RootSecret).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("nomfa"), Policy: aws.String(admin)})
+		must(t, err)
+		return out.Credentials
+	}
+	signinToken := func(c *ststypes.Credentials) error {
+		_, err := b.STS.SigninToken(b.root(), aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken), 0)
+		return err
+	}
+	must(t, signinToken(federated()))
+
+	d, err := b.IAM.CreateVirtualMFADevice(b.root(), "root-phone", "/", nil)
+	must(t, err)
+	now := b.clock.Now()
+	must(t, b.IAM.EnableRootMFADevice(b.root(), d.SerialNumber, kwtest.TOTPCode(t, d.Base32Seed(), now.Add(-30*time.Second)), kwtest.TOTPCode(t, d.Base32Seed(), now)))
+	err = signinToken(federated())
+	if keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("a federated user of the root user's, the root user having MFA: %v", err)
+	}
+	// A user's federated users are the user's affair.
+	id, secret := b.User(t, "broker", admin)
+	out, err := b.sts(id, secret).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web"), Policy: aws.String(admin)})
+	must(t, err)
+	must(t, signinToken(out.Credentials))
+}

@@ -46,6 +46,7 @@ Running the server:
   backup     a consistent snapshot of the SQLite store while serving: --data DIR --to FILE
   restore    restore a backup into an empty data directory: --data DIR --from FILE
   rekey      seal every stored secret again under a new master key
+  reset-root-mfa  remove the root user's MFA devices, for a root user who lost its device
   version    the version, commit and Go version of this build (also keyward --version)
 
 The command line, speaking to a running server as the AWS CLI does:
@@ -113,6 +114,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrateCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "rekey":
 		return rekey(ctx, args[1:], getenv, stdout, stderr)
+	case "reset-root-mfa":
+		return resetRootMFA(ctx, args[1:], getenv, stdout, stderr)
 	case "backup", "restore":
 		return backupCommand(ctx, args[0] == "restore", args[1:], getenv, stdout, stderr)
 	}

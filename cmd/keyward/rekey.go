@@ -92,16 +92,7 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	var store keyward.Store
-	if cfg.DatabaseURL != "" {
-		store, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
-	} else {
-		path := filepath.Join(cfg.DataDir, "keyward.db")
-		if !fileExists(path) {
-			return fmt.Errorf("%s holds no database", cfg.DataDir)
-		}
-		store, err = sqlite.Open(ctx, path)
-	}
+	store, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -131,6 +122,20 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "re-sealed %d secrets under the new master key; start the server with it (KEYWARD_MASTER_KEY)\n", n)
 	return nil
+}
+
+// openExisting opens the store a maintenance command works on: cfg's
+// PostgreSQL database, or the SQLite database in cfg's data directory,
+// which must exist.
+func openExisting(ctx context.Context, cfg Config) (keyward.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
+	}
+	path := filepath.Join(cfg.DataDir, "keyward.db")
+	if !fileExists(path) {
+		return nil, fmt.Errorf("%s holds no database", cfg.DataDir)
+	}
+	return sqlite.Open(ctx, path)
 }
 
 func orDefault(v, def string) string {

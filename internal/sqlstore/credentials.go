@@ -10,6 +10,11 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// An MFA device's tags are a JSON column of its row, found by serial number.
+func init() {
+	tagColumns[keyward.TaggedMFADevice] = tagColumn{table: "mfa_devices", key: "serial", missing: keyward.ErrNoSuchMFADevice}
+}
+
 // Virtual MFA devices and the other credentials of users.
 
 const mfaColumns = `m.serial, m.path, m.name, coalesce(m.user_id, ''), coalesce(u.name, ''), coalesce(u.path, ''), coalesce(u.created_at, 0),

@@ -10,6 +10,12 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// An instance profile's tags are a JSON column of its row, found by its
+// folded name.
+func init() {
+	tagColumns[keyward.TaggedInstanceProfile] = tagColumn{table: "instance_profiles", key: "name_fold", fold: true, missing: keyward.ErrNoSuchInstanceProfile, policyChange: true}
+}
+
 const profileColumns = `p.id, p.name, p.path, p.created_at, p.tags, coalesce(p.role_id, '') FROM instance_profiles p`
 
 // scanProfile reads a profile; its role, if any, is read by the caller.

@@ -12,6 +12,11 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// A managed policy's tags are a JSON column of its row, found by ARN.
+func init() {
+	tagColumns[keyward.TaggedPolicy] = tagColumn{table: "policies", key: "arn", missing: keyward.ErrNoSuchPolicy}
+}
+
 const policyColumns = `p.id, p.name, p.path, p.arn, p.description, p.default_version, p.aws_managed, p.created_at, p.updated_at, p.tags,
 	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id),
 	(SELECT count(*) FROM users b WHERE b.permissions_boundary = p.arn) + (SELECT count(*) FROM roles b WHERE b.permissions_boundary = p.arn)`

@@ -9,6 +9,11 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// An OIDC provider's tags are a JSON column of its row, found by ARN.
+func init() {
+	tagColumns[keyward.TaggedOIDCProvider] = tagColumn{table: "oidc_providers", key: "arn", missing: keyward.ErrNoSuchOIDCProvider}
+}
+
 const oidcColumns = `arn, url, client_ids, thumbprints, created_at, tags FROM oidc_providers`
 
 func scanOIDC(row interface{ Scan(...any) error }) (keyward.OIDCProvider, error) {

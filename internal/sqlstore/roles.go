@@ -9,6 +9,11 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// A role's tags are a JSON column of its row, found by its folded name.
+func init() {
+	tagColumns[keyward.TaggedRole] = tagColumn{table: "roles", key: "name_fold", fold: true, missing: keyward.ErrNoSuchRole, policyChange: true}
+}
+
 const roleColumns = `id, name, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags, last_used_at, last_used_region FROM roles`
 
 func scanRole(row interface{ Scan(...any) error }) (keyward.Role, error) {

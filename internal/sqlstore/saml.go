@@ -10,6 +10,11 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// A SAML provider's tags are a JSON column of its row, found by ARN.
+func init() {
+	tagColumns[keyward.TaggedSAMLProvider] = tagColumn{table: "saml_providers", key: "arn", missing: keyward.ErrNoSuchSAMLProvider}
+}
+
 const samlColumns = `arn, name, metadata, valid_until, created_at, tags FROM saml_providers`
 
 func scanSAML(row interface{ Scan(...any) error }) (keyward.SAMLProvider, error) {

@@ -9,6 +9,12 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// A server certificate's tags are a JSON column of its row, found by its
+// folded name.
+func init() {
+	tagColumns[keyward.TaggedServerCertificate] = tagColumn{table: "server_certificates", key: "name_fold", fold: true, missing: keyward.ErrNoSuchServerCertificate}
+}
+
 const serverCertColumns = `id, name, path, body, chain, sealed_key, uploaded_at, expires_at, tags FROM server_certificates`
 
 func scanServerCert(row interface{ Scan(...any) error }) (keyward.ServerCertificate, error) {

@@ -21,15 +21,9 @@ type tagColumn struct {
 	policyChange bool
 }
 
-var tagColumns = map[keyward.TagKind]tagColumn{
-	keyward.TaggedRole:              {"roles", "name_fold", true, keyward.ErrNoSuchRole, true},
-	keyward.TaggedPolicy:            {"policies", "arn", false, keyward.ErrNoSuchPolicy, false},
-	keyward.TaggedMFADevice:         {"mfa_devices", "serial", false, keyward.ErrNoSuchMFADevice, false},
-	keyward.TaggedOIDCProvider:      {"oidc_providers", "arn", false, keyward.ErrNoSuchOIDCProvider, false},
-	keyward.TaggedSAMLProvider:      {"saml_providers", "arn", false, keyward.ErrNoSuchSAMLProvider, false},
-	keyward.TaggedServerCertificate: {"server_certificates", "name_fold", true, keyward.ErrNoSuchServerCertificate, false},
-	keyward.TaggedInstanceProfile:   {"instance_profiles", "name_fold", true, keyward.ErrNoSuchInstanceProfile, true},
-}
+// tagColumns are the kinds whose tags are a JSON column, each added by the
+// file of its entity.
+var tagColumns = map[keyward.TagKind]tagColumn{}
 
 // UpdateTags implements keyward.TagStore: a user's tags are rows of
 // user_tags, every other kind's a JSON column of its table.

@@ -1,10 +1,6 @@
-package keyward_test
+package query
 
-import (
-	"testing"
-
-	"github.com/keyward/keyward"
-)
+import "testing"
 
 // TestPresentedKeyID: only what has the exact shape of an access key ID is
 // recorded of what a request presents as one.
@@ -21,12 +17,14 @@ func TestPresentedKeyID(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := keyward.PresentedKeyID(tt.id); got != tt.want {
-			t.Errorf("PresentedKeyID(%q) = %q, want %q", tt.id, got, tt.want)
+		if got := presentedKeyID(tt.id); got != tt.want {
+			t.Errorf("presentedKeyID(%q) = %q, want %q", tt.id, got, tt.want)
 		}
 	}
 }
 
+// TestRedactKeyIDs: a Credential= parameter keeps only what is shaped like
+// a key ID.
 func TestRedactKeyIDs(t *testing.T) {
 	tests := []struct{ msg, want string }{
 		{"Authorization=AWS4-HMAC-SHA256 Credential=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY00/20260101/us-east-1/sts/aws4_request",
@@ -37,8 +35,8 @@ func TestRedactKeyIDs(t *testing.T) {
 		{"Signature expired: 20260101T000000Z is now earlier than 20260101T001500Z", "Signature expired: 20260101T000000Z is now earlier than 20260101T001500Z"},
 	}
 	for _, tt := range tests {
-		if got := keyward.RedactKeyIDs(tt.msg); got != tt.want {
-			t.Errorf("RedactKeyIDs(%q) = %q, want %q", tt.msg, got, tt.want)
+		if got := redactKeyIDs(tt.msg); got != tt.want {
+			t.Errorf("redactKeyIDs(%q) = %q, want %q", tt.msg, got, tt.want)
 		}
 	}
 }
