@@ -12,15 +12,12 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
+
 // The tests of keyward's own commands (keys, events) against the Query
 // API, with the AWS SDK beside them to set up and check, share these
 // helpers.
-
-const (
-	rootKeyID  = kwtest.RootKeyID
-	rootSecret = kwtest.RootSecret
-	accountID  = kwtest.AccountID
-)
 
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
@@ -37,19 +34,12 @@ func newAPIServerWith(t *testing.T, o kwtest.Options) *apiServer {
 	return kwtest.NewServer(t, o)
 }
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // cliEnv is the environment of the command line: the root key, the API's
 // URL, a home of its own.
 func cliEnv(t *testing.T, ts *apiServer) []string {
 	home := t.TempDir()
 	return []string{"HOME=" + home, "PATH=/usr/bin:/bin",
-		"AWS_ACCESS_KEY_ID=" + rootKeyID, "AWS_SECRET_ACCESS_KEY=" + rootSecret, "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=" + kwtest.RootKeyID, "AWS_SECRET_ACCESS_KEY=" + kwtest.RootSecret, "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_CONFIG_FILE=" + home + "/config", "AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials",
 		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true", "AWS_ENDPOINT_URL=" + ts.URL}
 }

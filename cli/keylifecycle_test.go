@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward/cli"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestCLIKeysCreateExpiring: keyward keys create prints the AWS CLI's
@@ -185,7 +186,7 @@ func TestAWSCLIAndExpiringKeys(t *testing.T) {
 		return 0, out.String(), errOut.String()
 	}
 	values := regexp.MustCompile(`": "[^"]*"`)
-	code, theirs, errOut := awsRun(rootKeyID, rootSecret, "iam", "create-access-key", "--user-name", "ci")
+	code, theirs, errOut := awsRun(kwtest.RootKeyID, kwtest.RootSecret, "iam", "create-access-key", "--user-name", "ci")
 	if code != 0 {
 		t.Fatalf("aws iam create-access-key: %d %s", code, errOut)
 	}
@@ -209,7 +210,7 @@ func TestAWSCLIAndExpiringKeys(t *testing.T) {
 	if code != 254 || !strings.Contains(errOut, "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation") {
 		t.Fatalf("after the expiry: %d %s", code, errOut)
 	}
-	code, out, errOut := awsRun(rootKeyID, rootSecret, "iam", "list-access-keys", "--user-name", "ci")
+	code, out, errOut := awsRun(kwtest.RootKeyID, kwtest.RootSecret, "iam", "list-access-keys", "--user-name", "ci")
 	if code != 0 || !strings.Contains(out, `"AccessKeyId": "`+id+`",`+"\n"+`            "Status": "Inactive"`) {
 		t.Fatalf("aws iam list-access-keys: %d %s %s", code, out, errOut)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward/cli"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 func TestCLIKeysListFindStale(t *testing.T) {
@@ -40,7 +41,7 @@ func TestCLIKeysListFindStale(t *testing.T) {
 	for _, k := range listed.AccessKeys {
 		owners[k["AccessKeyId"].(string)] = k["User"].(string) + "/" + k["Status"].(string)
 	}
-	if owners[usedKey] != "ursula/Active" || owners[*k2.AccessKey.AccessKeyId] != "ursula/Inactive" || owners[rootKeyID] != "<root_account>/Active" {
+	if owners[usedKey] != "ursula/Active" || owners[*k2.AccessKey.AccessKeyId] != "ursula/Inactive" || owners[kwtest.RootKeyID] != "<root_account>/Active" {
 		t.Fatalf("keys list: %v", owners)
 	}
 	code, out, _ = runCLI(t, ts, now, "keys", "list", "--status", "Inactive", "--output", "csv")
@@ -67,10 +68,10 @@ func TestCLIKeysListFindStale(t *testing.T) {
 	if code != cli.ExitFound || !strings.Contains(out, usedKey) || strings.Contains(out, *k2.AccessKey.AccessKeyId) {
 		t.Fatalf("stale in 50 days: %d %s", code, out)
 	}
-	_, err = ts.STSIn(rootKeyID, rootSecret, "eu-west-3").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = ts.STSIn(kwtest.RootKeyID, kwtest.RootSecret, "eu-west-3").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	code, out, _ = runCLI(t, ts, now.Add(100*24*time.Hour), "keys", "stale", "--unused-for", "200d", "--older-than", "90d", "--output", "json")
-	if code != cli.ExitFound || !strings.Contains(out, usedKey) || !strings.Contains(out, rootKeyID) {
+	if code != cli.ExitFound || !strings.Contains(out, usedKey) || !strings.Contains(out, kwtest.RootKeyID) {
 		t.Fatalf("stale in 100 days: %d %s", code, out)
 	}
 	if code, _, errOut := runCLI(t, ts, now, "keys", "stale", "--unused-for", "soon"); code != cli.ExitUsage {

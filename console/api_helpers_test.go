@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -12,15 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -28,12 +23,6 @@ import (
 
 // The console's tests of pages and forms, with the Query API beside the
 // console as keyward serve routes them, share these helpers.
-
-const (
-	rootKeyID  = kwtest.RootKeyID
-	rootSecret = kwtest.RootSecret
-	accountID  = kwtest.AccountID
-)
 
 // apiServer is a Keyward on a clock the test moves, with the console at
 // /console/ and the Query API elsewhere on one URL, as keyward serve
@@ -45,14 +34,35 @@ type apiServer struct {
 	URL string
 }
 
+// consoleConfig is the configuration of a test console in front of k, on
+// the clock now: k's services, a session key of its own and the log
+// discarded. Tests add what they exercise (an audit recorder, OIDC).
+func consoleConfig(k *kwtest.Keyward, now func() time.Time) console.Config {
+	key := make([]byte, 32)
+	rand.Read(key)
+	return console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: now, Rand: rand.Reader, SessionKey: key}
+}
+
+// serveConsole serves the console cfg describes until the test ends.
+func serveConsole(t *testing.T, cfg console.Config) *httptest.Server {
+	t.Helper()
+	c, err := console.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
 	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	k := kwtest.NewWithClock(t, clock.Now)
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Lifecycle: k.Lifecycle, Logger: slog.New(slog.NewTextHandler(k.Log, nil)),
-		Now: clock.Now, Rand: rand.Reader, SessionKey: key, Audit: k.Audit})
+	cfg := consoleConfig(k, clock.Now)
+	cfg.Lifecycle, cfg.Logger, cfg.Audit = k.Lifecycle, slog.New(slog.NewTextHandler(k.Log, nil)), k.Audit
+	c, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,32 +78,12 @@ func newAPIServer(t *testing.T) *apiServer {
 	return &apiServer{Keyward: k, Clock: clock, URL: srv.URL}
 }
 
-func (ts *apiServer) iam(id, secret string) *iam.Client {
-	return iam.NewFromConfig(ts.ConfigIn("us-east-1", id, secret, ""))
-}
-
-func (ts *apiServer) sts(id, secret, region string) *sts.Client {
-	return sts.NewFromConfig(ts.ConfigIn(region, id, secret, ""))
-}
-
 // userWithKey creates a user with an access key and returns IAM and STS
 // clients signed with it, and the key's ID.
 func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
 	t.Helper()
-	id, secret := createUserKey(t, ts.RootIAM(), name)
-	return ts.iam(id, secret), ts.sts(id, secret, "us-east-1"), id
-}
-
-// createUserKey creates the user name with one access key through c and
-// returns the key's ID and secret.
-func createUserKey(t *testing.T, c *iam.Client, name string) (id, secret string) {
-	t.Helper()
-	ctx := context.Background()
-	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	must(t, err)
-	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), name)
+	return ts.IAMClient(id, secret), ts.STSIn(id, secret, "us-east-1"), id
 }
 
 var wantAPIError = kwtest.WantAPIError
@@ -101,19 +91,6 @@ var wantAPIError = kwtest.WantAPIError
 const awsPolicy = "arn:aws:iam::aws:policy/"
 
 const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-
-func trustDoc(statements ...string) *string {
-	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
-}
-
-// totpCode is the device's code at a time, from a TOTP library of its own
-// rather than Keyward's.
-func totpCode(t *testing.T, seed string, at time.Time) string {
-	t.Helper()
-	code, err := totp.GenerateCodeCustom(seed, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	must(t, err)
-	return code
-}
 
 // webClient is a browser without JavaScript: cookies, no redirects
 // followed, so that tests see each answer.
@@ -173,7 +150,7 @@ func (c *webClient) signIn(form url.Values) *http.Response {
 }
 
 func rootForm(secret string) url.Values {
-	return url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {secret}}
+	return url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {secret}}
 }
 
 func (c *webClient) token() string {

@@ -20,9 +20,7 @@ import (
 func TestFormsAuditAndCheckTheirOperation(t *testing.T) {
 	s, rec := newAuditedSite(t)
 	admin := s.browser()
-	if status := admin.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", status)
-	}
+	admin.signInRoot()
 	_, page := admin.do(http.MethodGet, "/console/users/new", nil)
 	token := csrf.FindStringSubmatch(page)[1]
 	post := func(path string, form url.Values, want int) string {
@@ -72,10 +70,10 @@ func TestConsoleAuditTrail(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm("wrong-" + rootSecret)); resp.StatusCode != http.StatusUnauthorized {
+	if resp := web.signIn(rootForm("wrong-" + kwtest.RootSecret)); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("a wrong secret: %d", resp.StatusCode)
 	}
-	if resp := web.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
 	if resp, body := web.post("/console/users", url.Values{"name": {"carol"}, "csrf": {web.token()}}); resp.StatusCode != http.StatusSeeOther {
@@ -96,7 +94,7 @@ func TestConsoleAuditTrail(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `data-event="CreateUser"`) || !strings.Contains(body, `&#34;userName&#34;:&#34;carol&#34;`) {
 		t.Fatalf("carol's events tab: %d\n%s", resp.StatusCode, body)
 	}
-	if strings.Contains(body, rootSecret) {
+	if strings.Contains(body, kwtest.RootSecret) {
 		t.Fatal("a secret in the console's events")
 	}
 }
@@ -112,7 +110,7 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 	_, err := ts.IAM.CreateUser(kwtest.AsRoot(context.Background()), "bob", "/", nil)
 	must(t, err)
 	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("root sign-in: %d", resp.StatusCode)
 	}
 	for _, base := range []string{"/console/security-credentials/mfa", "/console/users/bob/mfa"} {
@@ -121,7 +119,7 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 		if resp, body := web.post(base+"/new", url.Values{"csrf": {tok}, "device": {"phone"}}); resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s/new: %d\n%.1000s", base, resp.StatusCode, body)
 		}
-		resp, body := web.post(base+"/enable", url.Values{"csrf": {tok}, "serial": {"arn:aws:iam::" + accountID + ":mfa/phone"},
+		resp, body := web.post(base+"/enable", url.Values{"csrf": {tok}, "serial": {"arn:aws:iam::" + kwtest.AccountID + ":mfa/phone"},
 			"code1": {"000000"}, "code2": {"111111"}})
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Start again with a new device.") {
 			t.Fatalf("%s/enable with wrong codes: %d\n%.1000s", base, resp.StatusCode, body)

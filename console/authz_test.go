@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleActionsAuthorized: every console action is the feature-package call
@@ -22,7 +24,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	keyID, _ := createUserKey(t, root, "target")
+	keyID, _ := kwtest.CreateUserKey(t, root, "target")
 	_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("target"), Password: aws.String("Target-Passw0rd")})
 	must(t, err)
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
@@ -40,7 +42,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
 	must(t, err)
 	c := newWebClient(t, ts)
-	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {accountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
+	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
 	allow := func(actions ...string) {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleDashboardAndWebhooks walks, in a real browser, from the
@@ -28,7 +30,7 @@ func TestConsoleDashboardAndWebhooks(t *testing.T) {
 	var keys string
 	browse(t, ctx, "root-credentials",
 		chromedp.Click(`[data-recommendation="root-keys"] a`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#access-keys tr[data-key="`+rootKeyID+`"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#access-keys tr[data-key="`+kwtest.RootKeyID+`"]`, chromedp.ByQuery),
 		chromedp.Text("#access-keys", &keys, chromedp.ByID))
 	if !strings.Contains(keys, "Active") {
 		t.Fatalf("the root user's keys: %q", keys)

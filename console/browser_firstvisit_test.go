@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleFirstVisit is a new user's first visit in a browser: the
@@ -57,8 +59,8 @@ func TestConsoleFirstVisit(t *testing.T) {
 		chromedp.Click(`label[for="as-root"]`, chromedp.ByQuery),
 		chromedp.Click("#signin-next", chromedp.ByID),
 		chromedp.WaitVisible("#accesskey", chromedp.ByID),
-		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
-		chromedp.SendKeys("#secret", "wrong"+rootSecret[5:], chromedp.ByID),
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", "wrong"+kwtest.RootSecret[5:], chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signin-error", chromedp.ByID),
 		chromedp.Evaluate(`document.querySelectorAll(".flash.error").length`, &alerts))
@@ -66,8 +68,8 @@ func TestConsoleFirstVisit(t *testing.T) {
 		t.Fatalf("a wrong secret shows %d error messages", alerts)
 	}
 	browse(t, ctx, "03-signed-in",
-		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
-		chromedp.SendKeys("#secret", rootSecret, chromedp.ByID),
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signed-in-as", chromedp.ByID))
 

@@ -6,11 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/chromedp/chromedp"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleKeyLifecycle walks the key lifecycle in a real browser: the
@@ -23,11 +22,7 @@ func TestConsoleKeyLifecycle(t *testing.T) {
 	ts := newAPIServer(t)
 	api := ts.RootIAM()
 	bg := context.Background()
-	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("old")})
-	must(t, err)
-	key, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("old")})
-	must(t, err)
-	oldKey := aws.ToString(key.AccessKey.AccessKeyId)
+	oldKey, _ := kwtest.CreateUserKey(t, api, "old")
 	// A hundred days later.
 	ts.Clock.Add(100 * 24 * time.Hour)
 	ctx := newBrowser(t, t.TempDir())

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleAccessKeyProcedures walks through every access-key procedure
@@ -117,7 +119,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
 			t.Fatalf("downloaded %q", rows)
 		}
-		alice = ts.sts(keyID, secret, "us-east-1")
+		alice = ts.STSIn(keyID, secret, "us-east-1")
 		if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
 			t.Fatalf("the new key does not sign: %v", err)
 		}
@@ -233,12 +235,8 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 	ctx := newBrowser(t, downloads)
 	api := ts.RootIAM()
 	bg := context.Background()
-	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
-	must(t, err)
-	k, err := api.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
-	must(t, err)
-	keyID := *k.AccessKey.AccessKeyId
-	_, err = ts.sts(keyID, *k.AccessKey.SecretAccessKey, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+	keyID, secret := kwtest.CreateUserKey(t, api, "bob")
+	_, err := ts.STSIn(keyID, secret, "eu-west-1").GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	// keyward serve writes last use on a timer; the test writes it now.
 	must(t, ts.Uses.Flush(bg))

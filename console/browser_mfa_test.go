@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // mfaOnlyPolicy lets its user list users only in a session signed in with
@@ -71,8 +73,8 @@ func TestConsoleMFA(t *testing.T) {
 	now := ts.Clock.Now()
 	var notice string
 	browse(t, ctx, "mfa-assigned",
-		chromedp.SendKeys("#code1", totpCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
-		chromedp.SendKeys("#code2", totpCode(t, seed, now), chromedp.ByID),
+		chromedp.SendKeys("#code1", kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
+		chromedp.SendKeys("#code2", kwtest.TOTPCode(t, seed, now), chromedp.ByID),
 		chromedp.Click("#mfa-assign", chromedp.ByID),
 		chromedp.WaitVisible("#notice", chromedp.ByID),
 		chromedp.Text("#notice", &notice, chromedp.ByID),
@@ -85,12 +87,12 @@ func TestConsoleMFA(t *testing.T) {
 
 	// Sign-in now asks for the code; a wrong one is refused.
 	browse(t, ctx, "mfa-wrong", signInBob, chromedp.WaitVisible("#code", chromedp.ByID),
-		chromedp.SendKeys("#code", totpCode(t, seed, now.Add(time.Hour)), chromedp.ByID),
+		chromedp.SendKeys("#code", kwtest.TOTPCode(t, seed, now.Add(time.Hour)), chromedp.ByID),
 		chromedp.Click("#mfa-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signin-error", chromedp.ByID))
 	// The next step's code signs bob in, and the policy's condition holds.
 	ts.Clock.Add(30 * time.Second)
-	code := totpCode(t, seed, ts.Clock.Now())
+	code := kwtest.TOTPCode(t, seed, ts.Clock.Now())
 	var users string
 	browse(t, ctx, "mfa-signed-in",
 		chromedp.SendKeys("#code", code, chromedp.ByID),

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleRoles creates a role in a real browser (a trust policy with a
@@ -51,13 +53,13 @@ func TestConsoleRoles(t *testing.T) {
 	}
 	// A session of the role, then "Revoke active sessions": the session
 	// is denied at once; the role page shows its last use.
-	id, secret := createUserKey(t, api, "alice")
+	id, secret := kwtest.CreateUserKey(t, api, "alice")
 	_, err = api.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::123456789012:role/deploy"}]}`)})
 	must(t, err)
-	s, err := ts.sts(id, secret, "eu-west-1").AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/deploy"), RoleSessionName: aws.String("console-test")})
+	s, err := ts.STSIn(id, secret, "eu-west-1").AssumeRole(bg, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/deploy"), RoleSessionName: aws.String("console-test")})
 	must(t, err)
-	session, _ := ts.sessionClients(s.Credentials)
+	session, _ := ts.SessionClients(s.Credentials)
 	if _, err := session.ListRoles(bg, &iam.ListRolesInput{}); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleRootMFA: in a real browser, the root user follows the
@@ -53,12 +54,12 @@ func TestConsoleRootMFA(t *testing.T) {
 	if qrWidth != 256 || len(seed) != 64 {
 		t.Fatalf("QR code %d pixels wide (blocked?), seed %q", qrWidth, seed)
 	}
-	const serial = "arn:aws:iam::" + accountID + ":mfa/root-phone"
+	const serial = "arn:aws:iam::" + kwtest.AccountID + ":mfa/root-phone"
 	now := ts.Clock.Now()
 	var notice string
 	browse(t, ctx, "root-mfa-assigned",
-		chromedp.SendKeys("#code1", totpCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
-		chromedp.SendKeys("#code2", totpCode(t, seed, now), chromedp.ByID),
+		chromedp.SendKeys("#code1", kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
+		chromedp.SendKeys("#code2", kwtest.TOTPCode(t, seed, now), chromedp.ByID),
 		chromedp.Click("#mfa-assign", chromedp.ByID),
 		chromedp.WaitVisible("#notice", chromedp.ByID),
 		chromedp.Text("#notice", &notice, chromedp.ByID),
@@ -80,8 +81,8 @@ func TestConsoleRootMFA(t *testing.T) {
 	var message string
 	browse(t, ctx, "without-code", signOut,
 		chromedp.Navigate(ts.URL+"/console/signin?as=root"),
-		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
-		chromedp.SendKeys("#secret", rootSecret, chromedp.ByID),
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signin-error", chromedp.ByID),
 		chromedp.Text("#signin-error", &message, chromedp.ByID))
@@ -89,9 +90,9 @@ func TestConsoleRootMFA(t *testing.T) {
 		t.Fatalf("without a code: %q", message)
 	}
 	browse(t, ctx, "with-code",
-		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
-		chromedp.SendKeys("#secret", rootSecret, chromedp.ByID),
-		chromedp.SendKeys("#mfacode", totpCode(t, seed, ts.Clock.Now()), chromedp.ByID),
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
+		chromedp.SendKeys("#mfacode", kwtest.TOTPCode(t, seed, ts.Clock.Now()), chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signed-in-as", chromedp.ByID))
 
@@ -120,7 +121,7 @@ func TestConsoleRootMFA(t *testing.T) {
 			ErrorCode string `json:"errorCode"`
 		}
 		must(t, json.Unmarshal(e.Record, &r))
-		if r.UserIdentity.Type != "Root" || r.UserIdentity.ARN != "arn:aws:iam::"+accountID+":root" || r.ErrorCode != "" {
+		if r.UserIdentity.Type != "Root" || r.UserIdentity.ARN != "arn:aws:iam::"+kwtest.AccountID+":root" || r.ErrorCode != "" {
 			t.Errorf("%s: identity %+v, error %q", e.Name, r.UserIdentity, r.ErrorCode)
 		}
 		names = append(names, e.Name)

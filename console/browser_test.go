@@ -12,11 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
@@ -139,19 +134,11 @@ func waitForFile(t *testing.T, pattern string) string {
 func signInRoot(ts *apiServer) chromedp.Tasks {
 	return chromedp.Tasks{
 		chromedp.Navigate(ts.URL + "/console/signin?as=root"),
-		chromedp.SendKeys("#accesskey", rootKeyID, chromedp.ByID),
-		chromedp.SendKeys("#secret", rootSecret, chromedp.ByID),
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
 	}
-}
-
-// sessionClients returns IAM and STS clients signing with a session's
-// credentials.
-func (ts *apiServer) sessionClients(c *ststypes.Credentials) (*iam.Client, *sts.Client) {
-	cfg := ts.ConfigIn("eu-west-1", "", "", "")
-	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg)
 }
 
 // keyIDPatternAWS is the shape of AWS's access key IDs.

@@ -20,26 +20,25 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/webhook"
 )
+
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
 
 // site is the console alone, in front of a Service on SQLite, with
 // browsers to drive it.
@@ -70,22 +69,13 @@ func newAuditedSite(t *testing.T) (*site, *audit.Recorder) {
 func startSite(t *testing.T, audited bool, now func() time.Time) (*site, *audit.Recorder) {
 	t.Helper()
 	k := kwtest.NewWithClock(t, now)
-	key := make([]byte, 32)
-	rand.Read(key)
-	cfg := console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: now, Rand: rand.Reader, SessionKey: key}
+	cfg := consoleConfig(k, now)
 	var rec *audit.Recorder
 	if audited {
 		rec = &audit.Recorder{Store: k.IAM.Store}
 		cfg.Audit = rec
 	}
-	c, err := console.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	return &site{t: t, k: k, url: srv.URL}, rec
+	return &site{t: t, k: k, url: serveConsole(t, cfg).URL}, rec
 }
 
 // browser is one browser's cookies.
@@ -125,18 +115,20 @@ func (b *browser) signIn(form url.Values) int {
 	return status
 }
 
+// signInRoot signs in as the root user with its access key, failing the
+// test unless the console lets it in.
+func (b *browser) signInRoot() {
+	b.s.t.Helper()
+	if status := b.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
+		b.s.t.Fatalf("root sign-in: %d", status)
+	}
+}
+
 func (b *browser) signInUser(account, name, password string) int {
 	return b.signIn(url.Values{"kind": {"user"}, "account": {account}, "username": {name}, "password": {password}})
 }
 
 func root() context.Context { return kwtest.AsRoot(context.Background()) }
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // withPassword makes a user with a console password and, when policy is
 // not empty, an inline policy.
@@ -220,9 +212,7 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 		{"Effect":"Allow","Action":["iam:ListAccessKeys","iam:ListGroupsForUser"],"Resource":"arn:aws:iam::`+kwtest.AccountID+`:user/target"}]}`)
 
 	rootBrowser := s.browser()
-	if status := rootBrowser.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", status)
-	}
+	rootBrowser.signInRoot()
 	_, page := rootBrowser.do(http.MethodGet, "/console/users", nil)
 	if !strings.Contains(page, keyID) || !strings.Contains(page, "secret-group") || strings.Contains(page, "Access denied") {
 		t.Fatal("root does not see every column")
@@ -434,15 +424,13 @@ func TestRootSignInNeedsItsMFACode(t *testing.T) {
 	ts := newAPIServer(t)
 	ctx := context.Background()
 	asRoot := kwtest.AsRoot(ctx)
-	d, err := ts.IAM.CreateVirtualMFADevice(asRoot, "root-phone", "/", nil)
-	must(t, err)
-	seed, now := d.Base32Seed(), ts.Clock.Now()
-	must(t, ts.IAM.EnableRootMFADevice(asRoot, d.SerialNumber, totpCode(t, seed, now.Add(-30*time.Second)), totpCode(t, seed, now)))
-	_, err = ts.IAM.CreateUser(asRoot, "alice", "/", nil)
+	now := ts.Clock.Now()
+	_, seed := ts.EnableRootMFA(t, "root-phone", now)
+	_, err := ts.IAM.CreateUser(asRoot, "alice", "/", nil)
 	must(t, err)
 	a, err := ts.IAM.CreateVirtualMFADevice(asRoot, "alice-phone", "/", nil)
 	must(t, err)
-	must(t, ts.IAM.EnableMFADevice(asRoot, "alice", a.SerialNumber, totpCode(t, a.Base32Seed(), now.Add(-30*time.Second)), totpCode(t, a.Base32Seed(), now)))
+	must(t, ts.IAM.EnableMFADevice(asRoot, "alice", a.SerialNumber, kwtest.TOTPCode(t, a.Base32Seed(), now.Add(-30*time.Second)), kwtest.TOTPCode(t, a.Base32Seed(), now)))
 	ts.Clock.Add(time.Minute)
 
 	signIn := func(secret, code string) (int, string) {
@@ -473,23 +461,23 @@ func TestRootSignInNeedsItsMFACode(t *testing.T) {
 		rest := body[i+len(`id="signin-error">`):]
 		return rest[:strings.Index(rest, "<")]
 	}
-	status, body := signIn("not-the-secret", totpCode(t, seed, ts.Clock.Now()))
+	status, body := signIn("not-the-secret", kwtest.TOTPCode(t, seed, ts.Clock.Now()))
 	if status != http.StatusUnauthorized {
 		t.Fatalf("a wrong secret: %d", status)
 	}
 	wrongSecret := errorOf(body)
-	code := totpCode(t, seed, ts.Clock.Now())
+	code := kwtest.TOTPCode(t, seed, ts.Clock.Now())
 	for _, try := range []struct{ what, code string }{
 		{"no code", ""},
-		{"a wrong code", totpCode(t, seed, ts.Clock.Now().Add(time.Hour))},
-		{"alice's code", totpCode(t, a.Base32Seed(), ts.Clock.Now())},
+		{"a wrong code", kwtest.TOTPCode(t, seed, ts.Clock.Now().Add(time.Hour))},
+		{"alice's code", kwtest.TOTPCode(t, a.Base32Seed(), ts.Clock.Now())},
 	} {
-		status, body := signIn(rootSecret, try.code)
+		status, body := signIn(kwtest.RootSecret, try.code)
 		if status != http.StatusUnauthorized || errorOf(body) != wrongSecret {
 			t.Fatalf("%s: %d %q, want the answer to a wrong secret %q", try.what, status, errorOf(body), wrongSecret)
 		}
 	}
-	status, cookie := signIn(rootSecret, code)
+	status, cookie := signIn(kwtest.RootSecret, code)
 	if status != http.StatusSeeOther {
 		t.Fatalf("the right code: %d", status)
 	}
@@ -504,28 +492,28 @@ func TestRootSignInNeedsItsMFACode(t *testing.T) {
 	if !sess.Root || sess.MFA != ts.Clock.Now().Unix() {
 		t.Fatalf("the session of an MFA sign-in: %s", raw)
 	}
-	if status, body := signIn(rootSecret, code); status != http.StatusUnauthorized || errorOf(body) != wrongSecret {
+	if status, body := signIn(kwtest.RootSecret, code); status != http.StatusUnauthorized || errorOf(body) != wrongSecret {
 		t.Fatalf("a used code: %d", status)
 	}
 
 	// Wrong secrets, however many, do not lock the root user out: its
 	// key ID is no secret (the audit trail shows it to administrators).
 	for i := range 8 {
-		if status, _ := signIn(fmt.Sprintf("guessed-secret-%d", i), totpCode(t, seed, ts.Clock.Now())); status != http.StatusUnauthorized {
+		if status, _ := signIn(fmt.Sprintf("guessed-secret-%d", i), kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusUnauthorized {
 			t.Fatalf("wrong secret %d: %d", i, status)
 		}
 	}
 	ts.Clock.Add(30 * time.Second)
-	if status, _ := signIn(rootSecret, totpCode(t, seed, ts.Clock.Now())); status != http.StatusSeeOther {
+	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusSeeOther {
 		t.Fatalf("the root user after others' wrong secrets: %d, want %d", status, http.StatusSeeOther)
 	}
 	// Right secrets with wrong codes share one budget: at the fifth
 	// failure, the right code waits too.
-	if status, _ := signIn(rootSecret, totpCode(t, seed, ts.Clock.Now().Add(time.Hour))); status != http.StatusUnauthorized {
+	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now().Add(time.Hour))); status != http.StatusUnauthorized {
 		t.Fatalf("a fifth wrong code: %d", status)
 	}
 	ts.Clock.Add(30 * time.Second)
-	if status, _ := signIn(rootSecret, totpCode(t, seed, ts.Clock.Now())); status != http.StatusTooManyRequests {
+	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusTooManyRequests {
 		t.Fatalf("the right code past five failures: %d, want %d", status, http.StatusTooManyRequests)
 	}
 	must(t, ts.Audit.Flush(ctx))
@@ -548,7 +536,7 @@ func TestRootSignInNeedsItsMFACode(t *testing.T) {
 		t.Fatalf("%d failed root sign-ins audited, want 14", failures)
 	}
 	ts.Clock.Add(15 * time.Minute)
-	if status, _ := signIn(rootSecret, totpCode(t, seed, ts.Clock.Now())); status != http.StatusSeeOther {
+	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusSeeOther {
 		t.Fatalf("the right code once the budget is back: %d", status)
 	}
 }
@@ -570,13 +558,13 @@ func TestRootMFARemovedOnlyWithItsCode(t *testing.T) {
 	ts := newAPIServer(t)
 	asRoot := kwtest.AsRoot(context.Background())
 	before := newWebClient(t, ts)
-	if resp := before.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := before.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("signing in before MFA: %d", resp.StatusCode)
 	}
 	d, err := ts.IAM.CreateVirtualMFADevice(asRoot, "root-phone", "/", nil)
 	must(t, err)
 	seed, now := d.Base32Seed(), ts.Clock.Now()
-	must(t, ts.IAM.EnableRootMFADevice(asRoot, d.SerialNumber, totpCode(t, seed, now.Add(-30*time.Second)), totpCode(t, seed, now)))
+	must(t, ts.IAM.EnableRootMFADevice(asRoot, d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
 	assigned := func() bool {
 		t.Helper()
 		ds, _, err := ts.IAM.Store.ListMFADevices(context.Background(), keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 10)
@@ -592,8 +580,8 @@ func TestRootMFARemovedOnlyWithItsCode(t *testing.T) {
 
 	ts.Clock.Add(time.Minute)
 	after := newWebClient(t, ts)
-	form := rootForm(rootSecret)
-	form.Set("mfacode", totpCode(t, seed, ts.Clock.Now()))
+	form := rootForm(kwtest.RootSecret)
+	form.Set("mfacode", kwtest.TOTPCode(t, seed, ts.Clock.Now()))
 	if resp := after.signIn(form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("signing in with a code: %d", resp.StatusCode)
 	}

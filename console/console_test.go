@@ -2,19 +2,15 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -25,15 +21,7 @@ var csrf = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 // user refused what package iam does not allow.
 func TestConsolePages(t *testing.T) {
 	k := kwtest.New(t)
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(c)
-	defer srv.Close()
+	srv := serveConsole(t, consoleConfig(k, time.Now))
 	browser := func() *http.Client {
 		jar, _ := cookiejar.New(nil)
 		return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -31,7 +31,7 @@ func recommendationsOf(page string) map[string]string {
 func signedInRoot(t *testing.T, ts *apiServer) *webClient {
 	t.Helper()
 	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("root sign-in: %d", resp.StatusCode)
 	}
 	return web
@@ -48,7 +48,7 @@ func TestDashboard(t *testing.T) {
 	root := ts.RootIAM()
 	// bo signs in to the console without MFA and has a key; cy has a key only.
 	for _, name := range []string{"bo", "cy"} {
-		createUserKey(t, root, name)
+		kwtest.CreateUserKey(t, root, name)
 	}
 	if _, err := root.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("bo"), Password: aws.String("Correct-Horse-9")}); err != nil {
 		t.Fatal(err)
@@ -83,8 +83,8 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("recommendations 91 days on: %v, want 2 old and 2 unused keys", got)
 	}
 	// A key used today is old but no longer unused.
-	id, secret := createUserKey(t, root, "dee")
-	if _, err := ts.sts(id, secret, "eu-west-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+	id, secret := kwtest.CreateUserKey(t, root, "dee")
+	if _, err := ts.STSIn(id, secret, "eu-west-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ts.Uses.Flush(ctx); err != nil {
@@ -92,7 +92,7 @@ func TestDashboard(t *testing.T) {
 	}
 	ts.Clock.Add(91 * 24 * time.Hour)
 	web = signedInRoot(t, ts)
-	if _, err := ts.sts(id, secret, "eu-west-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+	if _, err := ts.STSIn(id, secret, "eu-west-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ts.Uses.Flush(ctx); err != nil {
@@ -104,7 +104,7 @@ func TestDashboard(t *testing.T) {
 	}
 
 	// A user who may read only itself sees no counts and no advice about others.
-	createUserKey(t, root, "eve")
+	kwtest.CreateUserKey(t, root, "eve")
 	if _, err := root.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("eve"), Password: aws.String("Correct-Horse-9")}); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestRootSecurityCredentials(t *testing.T) {
 	id := aws.ToString(extra.AccessKey.AccessKeyId)
 	web := signedInRoot(t, ts)
 	_, page := web.get("/console/security-credentials")
-	if !strings.Contains(page, `data-key="`+id+`"`) || !strings.Contains(page, `data-key="`+rootKeyID+`"`) {
+	if !strings.Contains(page, `data-key="`+id+`"`) || !strings.Contains(page, `data-key="`+kwtest.RootKeyID+`"`) {
 		t.Fatalf("the root user's keys are not listed\n%s", page)
 	}
 	status := func(want types.StatusType) {
@@ -178,7 +178,7 @@ func TestRootSecurityCredentials(t *testing.T) {
 		t.Fatalf("root's keys after the delete: %v, %v", out, err)
 	}
 	// Without a CSRF token nothing happens.
-	if resp, _ := web.post("/console/security-credentials/keys/"+rootKeyID+"/deactivate", url.Values{}); resp.StatusCode == http.StatusSeeOther {
+	if resp, _ := web.post("/console/security-credentials/keys/"+kwtest.RootKeyID+"/deactivate", url.Values{}); resp.StatusCode == http.StatusSeeOther {
 		t.Error("a deactivation without a CSRF token was accepted")
 	}
 }

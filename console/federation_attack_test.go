@@ -16,11 +16,9 @@ package console_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -36,7 +34,6 @@ import (
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
 )
@@ -47,15 +44,7 @@ import (
 func federationBench(t *testing.T) (srv *httptest.Server, session func(name string) string) {
 	t.Helper()
 	k := kwtest.New(t)
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv = httptest.NewServer(c)
-	t.Cleanup(srv.Close)
+	srv = serveConsole(t, consoleConfig(k, time.Now))
 	id, secret := k.User(t, "alice", "")
 	root := kwtest.AsRoot(context.Background())
 	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "viewer", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
@@ -89,12 +78,35 @@ func cookieClient() *http.Client {
 
 func getStatus(t *testing.T, hc *http.Client, u string) int {
 	t.Helper()
-	resp, err := hc.Get(u)
+	status, _ := page(t, hc, u, nil)
+	return status
+}
+
+// page is what the browser hc gets at u: a GET, or a POST of form when
+// form is not nil; it returns the status and the page.
+func page(t *testing.T, hc *http.Client, u string, form url.Values) (int, string) {
+	t.Helper()
+	var resp *http.Response
+	var err error
+	if form == nil {
+		resp, err = hc.Get(u)
+	} else {
+		resp, err = hc.PostForm(u, form)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// signedInAs says whether the browser hc's console session is the role
+// session named (role/session): the roles page answers it and names it.
+func signedInAs(t *testing.T, hc *http.Client, srv *httptest.Server, session string) bool {
+	t.Helper()
+	status, body := page(t, hc, srv.URL+"/console/roles", nil)
+	return status == http.StatusOK && strings.Contains(body, session)
 }
 
 func signinToken(t *testing.T, srv *httptest.Server, session string) string {

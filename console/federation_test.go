@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleFederation: a role's session signs in to the console through
@@ -25,15 +27,15 @@ func TestConsoleFederation(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, root, "alice")
-	alice := ts.sts(id, secret, "us-east-1")
-	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: trustDoc(
-		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
+	id, secret := kwtest.CreateUserKey(t, root, "alice")
+	alice := ts.STSIn(id, secret, "us-east-1")
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: kwtest.TrustDoc(
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("viewer"), PolicyName: aws.String("roles"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListRoles","iam:GetRole","iam:ListAttachedRolePolicies","iam:ListRolePolicies","iam:ListPolicies"],"Resource":"*"}]}`)})
 	must(t, err)
-	role, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/viewer"), RoleSessionName: aws.String("web")})
+	role, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/viewer"), RoleSessionName: aws.String("web")})
 	must(t, err)
 	user, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 	must(t, err)
@@ -69,7 +71,7 @@ func TestConsoleFederation(t *testing.T) {
 		t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp, body := web.get("/console/roles")
-	if resp.StatusCode != 200 || !strings.Contains(body, "arn:aws:sts::"+accountID+":assumed-role/viewer/web") || !strings.Contains(body, "viewer") {
+	if resp.StatusCode != 200 || !strings.Contains(body, "arn:aws:sts::"+kwtest.AccountID+":assumed-role/viewer/web") || !strings.Contains(body, "viewer") {
 		t.Fatalf("the roles page as the role: %d\n%s", resp.StatusCode, body)
 	}
 	resp, body = web.get("/console/users")

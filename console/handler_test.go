@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
@@ -31,7 +32,7 @@ func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
 			t.Errorf("%s: %q, want %q…", h, resp.Header.Get(h), want)
 		}
 	}
-	resp = c.signIn(rootForm(rootSecret))
+	resp = c.signIn(rootForm(kwtest.RootSecret))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
 		t.Fatalf("sign-in: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -53,11 +54,11 @@ func TestConsoleCSRF(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
 	// The sign-in form itself needs its token.
-	resp, _ := c.post("/console/signin", rootForm(rootSecret))
+	resp, _ := c.post("/console/signin", rootForm(kwtest.RootSecret))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("sign-in without token: %d", resp.StatusCode)
 	}
-	c.signIn(rootForm(rootSecret))
+	c.signIn(rootForm(kwtest.RootSecret))
 	for _, tok := range []string{"", "0123456789abcdef0123456789abcdef"} {
 		resp, _ := c.post("/console/users", url.Values{"name": {"mallory"}, "csrf": {tok}})
 		if resp.StatusCode != http.StatusForbidden {
@@ -76,7 +77,7 @@ func TestConsoleCSRF(t *testing.T) {
 func TestConsoleSessionExpiry(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(rootSecret))
+	c.signIn(rootForm(kwtest.RootSecret))
 	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("users: %d", resp.StatusCode)
 	}
@@ -99,20 +100,20 @@ func TestConsoleSignInLimited(t *testing.T) {
 	// Wrong secrets of the root user's key: the address runs out of its
 	// budget (console/limit_test.go: never the root user's elsewhere).
 	for i := 0; i < 20; i++ {
-		if resp := c.signIn(rootForm(fmt.Sprintf("wrong%02d", i) + rootSecret[7:])); resp.StatusCode != http.StatusUnauthorized {
+		if resp := c.signIn(rootForm(fmt.Sprintf("wrong%02d", i) + kwtest.RootSecret[7:])); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("wrong secret %d: %d", i, resp.StatusCode)
 		}
 	}
 	// Locked: even the right secret is refused, without being looked at.
 	_, page := c.get("/console/signin?as=root")
-	form := rootForm(rootSecret)
+	form := rootForm(kwtest.RootSecret)
 	form.Set("csrf", csrfOf(t, page))
 	resp, body := c.post("/console/signin", form)
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-in attempts") {
 		t.Fatalf("sixth attempt: %d", resp.StatusCode)
 	}
 	ts.Clock.Add(16 * time.Minute)
-	if resp := c.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := c.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", resp.StatusCode)
 	}
 }
@@ -126,7 +127,7 @@ func TestConsoleIAMUser(t *testing.T) {
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("gail"), Password: aws.String("Gail-Passw0rd!"), PasswordResetRequired: true})
 	must(t, err)
 	c := newWebClient(t, ts)
-	user := url.Values{"kind": {"user"}, "account": {accountID}, "username": {"gail"}, "password": {"Gail-Passw0rd!"}}
+	user := url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"gail"}, "password": {"Gail-Passw0rd!"}}
 	if resp := c.signIn(formWithPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
@@ -198,7 +199,7 @@ func TestConsoleDeleteUser(t *testing.T) {
 	_, err = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("hank")})
 	must(t, err)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(rootSecret))
+	c.signIn(rootForm(kwtest.RootSecret))
 	_, page := c.get("/console/users/hank/delete")
 	resp, _ := c.post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"han"}})
 	if resp.StatusCode == http.StatusSeeOther {
@@ -216,7 +217,7 @@ func TestConsoleDeleteUser(t *testing.T) {
 func TestConsoleDetails(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(rootSecret))
+	c.signIn(rootForm(kwtest.RootSecret))
 	t.Run("favicon", func(t *testing.T) {
 		resp, body := c.get("/favicon.ico")
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<svg") {
@@ -239,7 +240,7 @@ func TestConsoleDetails(t *testing.T) {
 		}
 	})
 	t.Run("Never, one way", func(t *testing.T) {
-		createUserKey(t, ts.RootIAM(), "ivy")
+		kwtest.CreateUserKey(t, ts.RootIAM(), "ivy")
 		never := regexp.MustCompile(`>\s*never\b|\bnever\s*<|last used: never`)
 		for _, path := range []string{"/console/users", "/console/users/ivy", "/console/users/ivy?tab=credentials"} {
 			if _, page := c.get(path); never.MatchString(page) {
@@ -256,11 +257,11 @@ func TestConsoleUsersSortableColumns(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
-	createUserKey(t, root, "ann")
+	kwtest.CreateUserKey(t, root, "ann")
 	_, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("bob")})
 	must(t, err)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(rootSecret))
+	c.signIn(rootForm(kwtest.RootSecret))
 	for _, col := range []string{"name", "path", "activity", "passwordage", "signin", "keyage", "keyused", "mfa", "created"} {
 		for _, order := range []string{"", "desc"} {
 			resp, page := c.get("/console/users?sort=" + col + "&order=" + order)
@@ -289,12 +290,12 @@ func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	createUserKey(t, root, "carol")
+	kwtest.CreateUserKey(t, root, "carol")
 	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("carol")})
 	must(t, err)
 	seed, now := string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
 	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("carol"), SerialNumber: d.VirtualMFADevice.SerialNumber,
-		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+		AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
 	must(t, err)
 	_, err = root.UploadSSHPublicKey(ctx, &iam.UploadSSHPublicKeyInput{UserName: aws.String("carol"), SSHPublicKeyBody: aws.String(testSSHKey)})
 	must(t, err)
@@ -303,7 +304,7 @@ func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	_, err = root.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("carol"), CertificateBody: aws.String(testCertificate)})
 	must(t, err)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(rootSecret))
+	c.signIn(rootForm(kwtest.RootSecret))
 	// The Security credentials tab shows every one of them.
 	_, tab := c.get("/console/users/carol?tab=credentials")
 	for _, want := range []string{`data-serial="arn:aws:iam::123456789012:mfa/carol"`, `id="ssh-keys"`, "carol-at-123456789012", "codecommit.amazonaws.com", `id="signing-certificates"`} {

@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestNewKeyWizardOffersWhatAppliesHere: "Application running on an AWS
@@ -17,9 +15,7 @@ func TestNewKeyWizardOffersWhatAppliesHere(t *testing.T) {
 	s := newSite(t)
 	s.k.User(t, "bo", "")
 	admin := s.browser()
-	if status := admin.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", status)
-	}
+	admin.signInRoot()
 	_, page := admin.do(http.MethodGet, "/console/users/bo/keys/new", nil)
 	if strings.Contains(page, "compute service") {
 		t.Error("the wizard offers an application running on an AWS compute service")

@@ -258,9 +258,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The form could not be read.", http.StatusBadRequest)
 		return
 	}
-	ck, err := r.Cookie(preCSRFCookie)
-	if err != nil || ck.Value == "" || r.PostFormValue("csrf") != ck.Value {
-		http.Error(w, "The form has expired. Go back, reload the page and try again.", http.StatusForbidden)
+	if !preCSRFValid(w, r) {
 		return
 	}
 	var p pendingMFA

@@ -16,7 +16,6 @@ import (
 	"go/token"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -208,17 +207,10 @@ func newOIDCConsole(t *testing.T) *oidcConsole {
 		t.Fatal(err)
 	}
 	role := "arn:aws:iam::" + kwtest.AccountID + ":role/Dev"
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: clock.Now, Rand: rand.Reader, SessionKey: key, OIDC: k.STS.WebIdentity.(*oidc.Verifier),
-		OIDCSignIn: []console.OIDCClient{{Provider: host, ClientID: op.ClientID, ClientSecret: op.Secret, Roles: []string{role}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &oidcConsole{srv: httptest.NewServer(c), clock: clock, op: op, k: k, provider: host, role: role}
-	t.Cleanup(s.srv.Close)
-	return s
+	cfg := consoleConfig(k, clock.Now)
+	cfg.OIDC = k.STS.WebIdentity.(*oidc.Verifier)
+	cfg.OIDCSignIn = []console.OIDCClient{{Provider: host, ClientID: op.ClientID, ClientSecret: op.Secret, Roles: []string{role}}}
+	return &oidcConsole{srv: serveConsole(t, cfg), clock: clock, op: op, k: k, provider: host, role: role}
 }
 
 // authorize follows the sign-in page's link in the browser hc, then the
@@ -250,24 +242,13 @@ func (s *oidcConsole) authorize(t *testing.T, hc *http.Client) url.Values {
 // callback brings the browser back to the console with query.
 func (s *oidcConsole) callback(t *testing.T, hc *http.Client, query url.Values) (int, string) {
 	t.Helper()
-	resp, err := hc.Get(s.srv.URL + console.OIDCCallbackPath + "?" + query.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return page(t, hc, s.srv.URL+console.OIDCCallbackPath+"?"+query.Encode(), nil)
 }
 
+// signedIn says whether hc's console session is the role's.
 func (s *oidcConsole) signedIn(t *testing.T, hc *http.Client) bool {
 	t.Helper()
-	resp, err := hc.Get(s.srv.URL + "/console/roles")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), "Dev/alice")
+	return signedInAs(t, hc, s.srv, "Dev/alice")
 }
 
 // TestOIDCSignIn: the sign-in page offers the configured provider by its
@@ -509,14 +490,9 @@ func newStoredOIDCConsole(t *testing.T) *oidcConsole {
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`))
 	}
 	must(t, k.IAM.PutOIDCSignIn(ctx, p.ARN, op.ClientID, op.Secret, "Example SSO", nil))
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: clock.Now, Rand: rand.Reader, SessionKey: key, OIDC: k.STS.WebIdentity.(*oidc.Verifier)})
-	must(t, err)
-	s := &oidcConsole{srv: httptest.NewServer(c), clock: clock, op: op, k: k, provider: host}
-	t.Cleanup(s.srv.Close)
-	return s
+	cfg := consoleConfig(k, clock.Now)
+	cfg.OIDC = k.STS.WebIdentity.(*oidc.Verifier)
+	return &oidcConsole{srv: serveConsole(t, cfg), clock: clock, op: op, k: k, provider: host}
 }
 
 var chooserCSRF = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)

@@ -2,9 +2,7 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,7 +13,6 @@ import (
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
@@ -34,16 +31,10 @@ type samlConsole struct {
 func newSAMLConsole(t *testing.T) *samlConsole {
 	t.Helper()
 	k := kwtest.New(t)
-	key := make([]byte, 32)
-	rand.Read(key)
 	rec := &audit.Recorder{Store: k.IAM.Store}
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: time.Now, Rand: rand.Reader, SessionKey: key, Audit: rec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &samlConsole{srv: httptest.NewServer(c), idp: kwtest.NewIdP(t, k.STS.SAML, time.Now), k: k, rec: rec}
-	t.Cleanup(s.srv.Close)
+	cfg := consoleConfig(k, time.Now)
+	cfg.Audit = rec
+	s := &samlConsole{srv: serveConsole(t, cfg), idp: kwtest.NewIdP(t, k.STS.SAML, time.Now), k: k, rec: rec}
 	root := kwtest.AsRoot(context.Background())
 	p, err := k.IAM.CreateSAMLProvider(root, "corp", s.idp.Metadata, nil)
 	if err != nil {
@@ -82,13 +73,7 @@ func (s *samlConsole) roles(names ...string) {
 // makes the browser do, and returns the status and the page.
 func (s *samlConsole) post(t *testing.T, hc *http.Client, form url.Values) (int, string) {
 	t.Helper()
-	resp, err := hc.PostForm(s.srv.URL+"/saml", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return page(t, hc, s.srv.URL+"/saml", form)
 }
 
 // TestSAMLConsoleSignIn: IdP-initiated single sign-on. A response naming

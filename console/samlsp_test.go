@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,7 +17,6 @@ import (
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
 )
@@ -41,15 +38,7 @@ func newSPConsole(t *testing.T) *spConsole {
 	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	consoleClock := kwtest.NewClock(clock.Now())
 	k := kwtest.NewWithClock(t, clock.Now)
-	key := make([]byte, 32)
-	rand.Read(key)
-	c, err := console.New(console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: consoleClock.Now, Rand: rand.Reader, SessionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &spConsole{srv: httptest.NewServer(c), clock: clock, consoleClock: consoleClock, idp: kwtest.NewIdP(t, k.STS.SAML, clock.Now), k: k}
-	t.Cleanup(s.srv.Close)
+	s := &spConsole{srv: serveConsole(t, consoleConfig(k, consoleClock.Now)), clock: clock, consoleClock: consoleClock, idp: kwtest.NewIdP(t, k.STS.SAML, clock.Now), k: k}
 	arn := s.provider(t, "corp", s.idp.Metadata)
 	root := kwtest.AsRoot(context.Background())
 	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "Admin", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
@@ -92,25 +81,13 @@ func (s *spConsole) start(t *testing.T, hc *http.Client, provider string) string
 
 func (s *spConsole) post(t *testing.T, hc *http.Client, form url.Values) (int, string) {
 	t.Helper()
-	resp, err := hc.PostForm(s.srv.URL+"/saml", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return page(t, hc, s.srv.URL+"/saml", form)
 }
 
 // signedIn says whether hc's console session is the role's.
 func (s *spConsole) signedIn(t *testing.T, hc *http.Client) bool {
 	t.Helper()
-	resp, err := hc.Get(s.srv.URL + "/console/roles")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), "Admin/alice")
+	return signedInAs(t, hc, s.srv, "Admin/alice")
 }
 
 const signedInPage = `content="0;url=/console/roles"`

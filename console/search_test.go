@@ -23,9 +23,7 @@ func TestSearchFindsKeysByPrefix(t *testing.T) {
 	s.withPassword("nobody", "Nobody-Passw0rd-1", "")
 
 	admin := s.browser()
-	if status := admin.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", status)
-	}
+	admin.signInRoot()
 	al := s.browser()
 	if status := al.signInUser(kwtest.AccountID, "al", "Al-Passw0rd-1"); status != http.StatusSeeOther {
 		t.Fatalf("al's sign-in: %d", status)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestConsoleSessionsEnd: a password reset by an administrator, a deleted
@@ -28,7 +30,7 @@ func TestConsoleSessionsEnd(t *testing.T) {
 	signIn := func() *webClient {
 		t.Helper()
 		c := newWebClient(t, ts)
-		if resp := c.signIn(url.Values{"kind": {"user"}, "account": {accountID}, "username": {"hal"}, "password": {password}}); resp.StatusCode != http.StatusSeeOther {
+		if resp := c.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"hal"}, "password": {password}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("hal's sign-in: %d", resp.StatusCode)
 		}
 		// What ends the session comes later: a session is ended by what
@@ -77,7 +79,7 @@ func TestConsoleSessionsEnd(t *testing.T) {
 	t.Run("ended by an administrator in the console", func(t *testing.T) {
 		c := signIn()
 		admin := newWebClient(t, ts)
-		admin.signIn(rootForm(rootSecret))
+		admin.signIn(rootForm(kwtest.RootSecret))
 		resp, _ := admin.post("/console/users/hal/sessions/end", url.Values{"csrf": {admin.token()}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("ending hal's sessions: %d", resp.StatusCode)

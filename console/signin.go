@@ -35,6 +35,18 @@ func (c *Console) preCSRF(w http.ResponseWriter, r *http.Request) string {
 	return tok
 }
 
+// preCSRFValid checks a posted sign-in form's double-submit token against
+// its cookie; when they differ it answers that the form has expired and
+// returns false.
+func preCSRFValid(w http.ResponseWriter, r *http.Request) bool {
+	ck, err := r.Cookie(preCSRFCookie)
+	if err != nil || ck.Value == "" || r.PostFormValue("csrf") != ck.Value {
+		http.Error(w, "The form has expired. Go back, reload the page and try again.", http.StatusForbidden)
+		return false
+	}
+	return true
+}
+
 func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	// The sign-in form is protected by a double-submit token: there is no
 	// session to hold one yet.
@@ -69,9 +81,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ck, err := r.Cookie(preCSRFCookie)
-	if err != nil || ck.Value == "" || r.PostFormValue("csrf") != ck.Value {
-		http.Error(w, "The form has expired. Go back, reload the page and try again.", http.StatusForbidden)
+	if !preCSRFValid(w, r) {
 		return
 	}
 	kind := r.PostFormValue("kind")
@@ -113,6 +123,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := session{ID: c.token(), Expires: c.Now().Add(SessionLifetime).Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
+	var err error
 	if kind == "root" {
 		// The root user's MFA code is asked on the form itself, of every
 		// root sign-in: a second step would answer a right secret with a

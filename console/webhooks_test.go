@@ -23,9 +23,7 @@ import (
 func TestWebhooksPage(t *testing.T) {
 	s, rec := newAuditedSite(t)
 	admin := s.browser()
-	if status := admin.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", status)
-	}
+	admin.signInRoot()
 	status, page := admin.do(http.MethodGet, "/console/webhooks", nil)
 	if status != http.StatusOK || !strings.Contains(page, "No webhook subscriptions.") || !strings.Contains(page, `id="event-access-key.expired"`) {
 		t.Fatalf("empty page: %d %s", status, page)

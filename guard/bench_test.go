@@ -58,12 +58,7 @@ func BenchmarkBare(b *testing.B) {
 
 func BenchmarkGuard(b *testing.B) {
 	benchRequests(b, func(k *kwtest.Keyward, _ aws.Credentials) http.Handler {
-		svc := user(b, k, "svc", verifyPolicy)
-		g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
-			SecretAccessKey: svc.SecretAccessKey, APIID: "pets", Stage: "prod"})
-		if err != nil {
-			b.Fatal(err)
-		}
+		g := newGuard(b, k, guard.Config{APIID: "pets"})
 		return g.Wrap(bareHandler)
 	})
 }
@@ -80,12 +75,7 @@ func BenchmarkGuardStream1GiB(b *testing.B) {
 	const size = 1 << 30
 	k := kwtest.New(b)
 	alice := user(b, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
-	svc := user(b, k, "svc", verifyPolicy)
-	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
-		SecretAccessKey: svc.SecretAccessKey, APIID: "pets", Stage: "prod"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	g := newGuard(b, k, guard.Config{APIID: "pets"})
 	var got atomic.Int64
 	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := io.Copy(io.Discard, r.Body)

@@ -53,8 +53,8 @@ import (
 // itself (it would ask for keys that sign Keyward's own API).
 func TestAttackGuardIdentity(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	carol := user(t, k, "carol", "")
+	svc := user(t, k, "svc", verifyPolicy)
 	_, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: carol.AccessKeyID,
 		SecretAccessKey: carol.SecretAccessKey, APIID: "myapi", Stage: "prod"})
 	if err == nil || !strings.Contains(err.Error(), "keyward:Verify") {
@@ -79,7 +79,6 @@ func TestAttackGuardIdentity(t *testing.T) {
 // handler: each is refused with AccessDenied.
 func TestAttackGuardPath(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	public := user(t, k, "public", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/public/*"}]}`)
 	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
@@ -92,11 +91,7 @@ func TestAttackGuardPath(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
-		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGuard(t, k, guard.Config{})
 	var mu sync.Mutex
 	var served []string
 	fs := http.FileServer(http.Dir(files))
@@ -195,11 +190,9 @@ func TestAttackGuardPath(t *testing.T) {
 // does not pass an MFA condition.
 func TestAttackGuardCallerKeys(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	mfa := user(t, k, "mfa", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
-	srv := service(t, k, guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey,
-		APIID: "myapi", Stage: "prod"})
+	srv := service(t, k, guard.Config{})
 
 	root := kwtest.AsRoot(context.Background())
 	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`}); err != nil {
@@ -291,14 +284,9 @@ func (countingBody) Close() error { return nil }
 // client's next request ask Keyward again.
 func TestAttackGuardUnauthenticatedWork(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
 	sock, derived := countingSocket(t, k)
-	g, err := guard.New(context.Background(), guard.Config{Endpoint: sock, AccessKeyID: svc.AccessKeyID,
-		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod", MaxKeys: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGuard(t, k, guard.Config{Endpoint: sock, MaxKeys: 4})
 	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
 	// serve signs a POST of size bytes, without declaring its hash, as
 	// creds in region at time at, and returns the answer's status, its
@@ -357,14 +345,9 @@ func TestAttackGuardUnauthenticatedWork(t *testing.T) {
 // in upper case is refused before the handler sees it.
 func TestAttackGuardMethodCase(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
-	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
-		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGuard(t, k, guard.Config{})
 	var served atomic.Int64
 	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
 	for _, method := range []string{"get", "Get", "GET"} {
@@ -394,13 +377,8 @@ func TestAttackGuardMethodCase(t *testing.T) {
 // signed.
 func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
-	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
-		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGuard(t, k, guard.Config{})
 	var mu sync.Mutex
 	var paid []int
 	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -436,14 +414,9 @@ func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
 // signature for another one before the handler sees it.
 func TestAttackGuardRegion(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	noDelete := user(t, k, "nodelete", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:eu-west-1:*:myapi/prod/DELETE/*"}]}`)
-	g, err := guard.New(context.Background(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID,
-		SecretAccessKey: svc.SecretAccessKey, APIID: "myapi", Stage: "prod", Region: "eu-west-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := newGuard(t, k, guard.Config{Region: "eu-west-1"})
 	var served atomic.Int64
 	h := g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1) }))
 	for _, tc := range []struct {

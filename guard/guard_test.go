@@ -2,6 +2,7 @@ package guard_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -29,14 +30,28 @@ func user(t testing.TB, k *kwtest.Keyward, name, policy string) aws.Credentials 
 
 const verifyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:Verify","Resource":"*"}]}`
 
-// service is a small service behind the guard: it answers who called and
-// how much of the body it read, or the read's error.
-func service(t *testing.T, k *kwtest.Keyward, cfg guard.Config) *httptest.Server {
+// newGuard is a guard in front of k of the API myapi's stage prod (where
+// cfg does not say otherwise), asking Keyward as a user svc whose only
+// permission is keyward:Verify.
+func newGuard(t testing.TB, k *kwtest.Keyward, cfg guard.Config) *guard.Guard {
 	t.Helper()
+	svc := user(t, k, "svc", verifyPolicy)
+	cfg.AccessKeyID, cfg.SecretAccessKey = svc.AccessKeyID, svc.SecretAccessKey
+	cfg.Endpoint = cmp.Or(cfg.Endpoint, k.Socket)
+	cfg.APIID = cmp.Or(cfg.APIID, "myapi")
+	cfg.Stage = cmp.Or(cfg.Stage, "prod")
 	g, err := guard.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return g
+}
+
+// service is a small service behind the guard: it answers who called and
+// how much of the body it read, or the read's error.
+func service(t *testing.T, k *kwtest.Keyward, cfg guard.Config) *httptest.Server {
+	t.Helper()
+	g := newGuard(t, k, cfg)
 	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := guard.CallerFrom(r.Context())
 		if !ok {
@@ -88,13 +103,11 @@ func send(t *testing.T, creds *aws.Credentials, method, url, service string, bod
 
 func TestGuard(t *testing.T) {
 	k := kwtest.New(t)
-	svc := user(t, k, "svc", verifyPolicy)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/*/pets/*"},
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/DELETE/*"}]}`)
 	carol := user(t, k, "carol", "")
-	srv := service(t, k, guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey,
-		APIID: "myapi", Stage: "prod", MaxBufferedBody: 1000})
+	srv := service(t, k, guard.Config{MaxBufferedBody: 1000})
 	wrong := alice
 	wrong.SecretAccessKey = "not" + wrong.SecretAccessKey[3:]
 	big := bytes.Repeat([]byte("x"), 1001)

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestAccountAliases: one alias per account, AWS's pattern, and the
@@ -40,7 +42,7 @@ func TestAccountAliases(t *testing.T) {
 	must(t, err)
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("carol"), Password: aws.String("Carol-Passw0rd-1")})
 	must(t, err)
-	if id, ok := ts.IAM.SignInAccount(ctx, "my-company"); !ok || id != accountID {
+	if id, ok := ts.IAM.SignInAccount(ctx, "my-company"); !ok || id != kwtest.AccountID {
 		t.Fatalf("the alias names account %q, %v", id, ok)
 	}
 	if p, _, err := ts.IAM.SignInUser(ctx, "my-company", "carol", "Carol-Passw0rd-1"); err != nil || p.UserName != "carol" {

@@ -1,22 +1,13 @@
 package iam_test
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // The tests that drive IAM's rules through the Query API with the AWS SDK,
 // as a client sees them, share these helpers.
-
-const (
-	rootKeyID  = kwtest.RootKeyID
-	rootSecret = kwtest.RootSecret
-	accountID  = kwtest.AccountID
-)
 
 // apiServer is a Keyward on a clock the test moves, with the Query API in
 // front of it.
@@ -41,10 +32,6 @@ const awsPolicy = "arn:aws:iam::aws:policy/"
 const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
 const localPolicy = "arn:aws:iam::123456789012:policy/P"
-
-func trustDoc(statements ...string) *string {
-	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
-}
 
 // trustAccount is a trust policy that lets the account's principals
 // assume a role.

@@ -1,16 +1,10 @@
 package iam_test
 
 import (
-	"testing"
-
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
-func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }

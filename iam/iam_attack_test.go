@@ -516,7 +516,7 @@ func TestRootMFAOutOfAdministratorsReach(t *testing.T) {
 	now := b.Clock.Now()
 	code1, code2 := totpCode(t, seed, now.Add(-30*time.Second)), totpCode(t, seed, now)
 
-	for _, name := range []string{"root", accountID, "admin"} {
+	for _, name := range []string{"root", kwtest.AccountID, "admin"} {
 		_, err = admin.DeactivateMFADevice(bg, &awsiam.DeactivateMFADeviceInput{UserName: aws.String(name), SerialNumber: aws.String(serial)})
 		kwtest.WantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
 		// Even with the device's codes.
@@ -539,7 +539,7 @@ func TestRootMFAOutOfAdministratorsReach(t *testing.T) {
 	// administrator, whatever its policies.
 	u, err := b.IAM.User(ctx, "admin")
 	must(t, err)
-	asAdmin := keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: accountID, UserID: u.ID, UserName: "admin", UserPath: "/"},
+	asAdmin := keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "admin", UserPath: "/"},
 		CurrentTime: now, AccessKeyID: id})
 	if err := b.IAM.DeactivateRootMFADevice(asAdmin, serial); keyward.ErrorCode(err) != keyward.EAccessDenied {
 		t.Fatalf("an administrator removed the root user's device: %v", err)
@@ -558,7 +558,7 @@ func TestRootMFAOutOfAdministratorsReach(t *testing.T) {
 		AuthenticationCode1: aws.String(totpCode(t, ownSeed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, ownSeed, now))})
 	must(t, err)
 	b.Clock.Add(time.Minute)
-	if _, _, err := b.IAM.SignInRoot(bg, rootKeyID, rootSecret, totpCode(t, ownSeed, b.Clock.Now())); keyward.ErrorCode(err) != keyward.EAccessDenied {
+	if _, _, err := b.IAM.SignInRoot(bg, kwtest.RootKeyID, kwtest.RootSecret, totpCode(t, ownSeed, b.Clock.Now())); keyward.ErrorCode(err) != keyward.EAccessDenied {
 		t.Fatalf("the administrator's device signed the root user in: %v", err)
 	}
 
@@ -568,7 +568,7 @@ func TestRootMFAOutOfAdministratorsReach(t *testing.T) {
 	if len(ds) != 1 || ds[0].SerialNumber != serial {
 		t.Fatalf("the root user's devices: %+v", ds)
 	}
-	if _, mfa, err := b.IAM.SignInRoot(bg, rootKeyID, rootSecret, totpCode(t, seed, b.Clock.Now())); err != nil || !mfa {
+	if _, mfa, err := b.IAM.SignInRoot(bg, kwtest.RootKeyID, kwtest.RootSecret, totpCode(t, seed, b.Clock.Now())); err != nil || !mfa {
 		t.Fatalf("the root user's own code: mfa %v, %v", mfa, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 func init() {
@@ -30,17 +31,17 @@ func TestInstanceProfilesAndServiceLinkedRoles(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: trustDoc(
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("web"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: trustDoc(
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
 
 	p, err := root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web"), Path: aws.String("/app/"),
 		Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}}})
 	must(t, err)
-	if aws.ToString(p.InstanceProfile.Arn) != "arn:aws:iam::"+accountID+":instance-profile/app/web" || aws.ToString(p.InstanceProfile.InstanceProfileId)[:4] != "AIPA" {
+	if aws.ToString(p.InstanceProfile.Arn) != "arn:aws:iam::"+kwtest.AccountID+":instance-profile/app/web" || aws.ToString(p.InstanceProfile.InstanceProfileId)[:4] != "AIPA" {
 		t.Fatalf("instance profile %+v", p.InstanceProfile)
 	}
 	_, err = root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("WEB")})
@@ -106,7 +107,7 @@ func TestInstanceProfilesAndServiceLinkedRoles(t *testing.T) {
 	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "Service role name AWSServiceRoleForAutoScaling_web has been taken in this account, please try a different suffix.")
 	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: slr.Role.RoleName})
 	wantAPIError(t, err, "UnmodifiableEntity", http.StatusBadRequest, "Cannot perform the operation on the protected role 'AWSServiceRoleForAutoScaling_web' - this role is only modifiable by AWS")
-	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: slr.Role.RoleName, PolicyDocument: trustDoc(
+	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: slr.Role.RoleName, PolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}`)})
 	wantAPIError(t, err, "UnmodifiableEntity", http.StatusBadRequest, "")
 	_, err = root.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String("other")})

@@ -5,19 +5,20 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/password"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/seal"
-	"github.com/keyward/keyward/sqlite"
 )
+
+// wantCode is kwtest's, under the name the tests here call.
+var wantCode = kwtest.WantCode
 
 // account is the test account's ID.
 const account = "123456789012"
@@ -26,25 +27,12 @@ const account = "123456789012"
 // directory, with cheap password hashing.
 func newService(t *testing.T) *iam.Service {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
-	must(t, err)
-	t.Cleanup(func() { st.Close() })
+	st := kwtest.OpenStore(t)
 	sealer, err := seal.New(bytes.Repeat([]byte{1}, 32), rand.Reader)
 	must(t, err)
-	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: now}, nil)
-	must(t, err)
-	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: func() time.Time { return now }}
-	az.SetAccount(a)
-	return &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: func() time.Time { return now }, Rand: rand.Reader,
+	now := func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
+	return &iam.Service{Store: st, Sealer: sealer, Authz: kwtest.InitAccount(t, st, sealer, now), Now: now, Rand: rand.Reader,
 		Policies: policy.Engine{}, Passwords: &password.Hasher{Memory: 1024, Time: 1, Threads: 1}}
-}
-
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if keyward.ErrorCode(err) != code || err == nil {
-		t.Fatalf("got %v, want %s", err, code)
-	}
 }
 
 func TestLoginProfiles(t *testing.T) {

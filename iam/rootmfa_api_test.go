@@ -18,12 +18,7 @@ import (
 // number and seed.
 func rootDevice(t *testing.T, b *apiServer, name string) (serial, seed string) {
 	t.Helper()
-	ctx := b.RootContext()
-	d, err := b.IAM.CreateVirtualMFADevice(ctx, name, "/", nil)
-	must(t, err)
-	now := b.Clock.Now()
-	must(t, b.IAM.EnableRootMFADevice(ctx, d.SerialNumber, totpCode(t, d.Base32Seed(), now.Add(-30*time.Second)), totpCode(t, d.Base32Seed(), now)))
-	return d.SerialNumber, d.Base32Seed()
+	return b.EnableRootMFA(t, name, b.Clock.Now())
 }
 
 // TestRootMFAAsTheAPIShowsIt: the root user's virtual MFA device, as the
@@ -63,7 +58,7 @@ func TestRootMFAAsTheAPIShowsIt(t *testing.T) {
 		t.Fatalf("%d virtual devices", len(devices.VirtualMFADevices))
 	}
 	d := devices.VirtualMFADevices[0]
-	if d.User == nil || aws.ToString(d.User.Arn) != "arn:aws:iam::123456789012:root" || aws.ToString(d.User.UserId) != accountID ||
+	if d.User == nil || aws.ToString(d.User.Arn) != "arn:aws:iam::123456789012:root" || aws.ToString(d.User.UserId) != kwtest.AccountID ||
 		aws.ToString(d.User.UserName) != "" || d.EnableDate == nil || !d.EnableDate.Equal(b.Clock.Now()) {
 		t.Fatalf("the root user's device: %+v, user %+v", d, d.User)
 	}
@@ -76,7 +71,7 @@ func TestRootMFAAsTheAPIShowsIt(t *testing.T) {
 	}
 	mine, err := root.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{})
 	must(t, err)
-	if len(mine.MFADevices) != 1 || aws.ToString(mine.MFADevices[0].SerialNumber) != serial || aws.ToString(mine.MFADevices[0].UserName) != accountID {
+	if len(mine.MFADevices) != 1 || aws.ToString(mine.MFADevices[0].SerialNumber) != serial || aws.ToString(mine.MFADevices[0].UserName) != kwtest.AccountID {
 		t.Fatalf("the root user's own devices: %+v", mine.MFADevices)
 	}
 	named, err := root.ListMFADevices(ctx, &awsiam.ListMFADevicesInput{UserName: aws.String("root")})
@@ -107,7 +102,7 @@ func TestRootMFAAsTheAPIShowsIt(t *testing.T) {
 	wantAPIError(t, err, "AccessDenied", 403, "User: arn:aws:iam::123456789012:root is not authorized to perform: iam:DeactivateMFADevice on resource: "+
 		serial+" because the root user must sign in with a code of the device to remove it")
 	b.Clock.Add(time.Minute)
-	withCode, err := b.STSClient(rootKeyID, rootSecret).GetSessionToken(ctx, &awssts.GetSessionTokenInput{SerialNumber: aws.String(serial),
+	withCode, err := b.STSClient(kwtest.RootKeyID, kwtest.RootSecret).GetSessionToken(ctx, &awssts.GetSessionTokenInput{SerialNumber: aws.String(serial),
 		TokenCode: aws.String(totpCode(t, seed, b.Clock.Now()))})
 	must(t, err)
 	c := withCode.Credentials
@@ -188,11 +183,11 @@ func TestRootSignInWithMFA(t *testing.T) {
 	t.Parallel()
 	b := newAPIServer(t)
 	ctx := context.Background()
-	_, mfa, err := b.IAM.SignInRoot(ctx, rootKeyID, rootSecret, "")
+	_, mfa, err := b.IAM.SignInRoot(ctx, kwtest.RootKeyID, kwtest.RootSecret, "")
 	if err != nil || mfa {
 		t.Fatalf("without a device: mfa %v, %v", mfa, err)
 	}
-	_, _, wrongSecret := b.IAM.SignInRoot(ctx, rootKeyID, "not-the-secret", "")
+	_, _, wrongSecret := b.IAM.SignInRoot(ctx, kwtest.RootKeyID, "not-the-secret", "")
 	if keyward.ErrorCode(wrongSecret) != keyward.EAccessDenied {
 		t.Fatalf("a wrong secret: %v", wrongSecret)
 	}
@@ -201,7 +196,7 @@ func TestRootSignInWithMFA(t *testing.T) {
 	now := b.Clock.Now()
 	refused := func(what, code string) {
 		t.Helper()
-		_, _, err := b.IAM.SignInRoot(ctx, rootKeyID, rootSecret, code)
+		_, _, err := b.IAM.SignInRoot(ctx, kwtest.RootKeyID, kwtest.RootSecret, code)
 		if err == nil || keyward.ErrorMessage(err) != keyward.ErrorMessage(wrongSecret) || keyward.ErrorCode(err) != keyward.ErrorCode(wrongSecret) {
 			t.Fatalf("%s: %v, want the answer to a wrong secret", what, err)
 		}
@@ -209,7 +204,7 @@ func TestRootSignInWithMFA(t *testing.T) {
 	refused("no code", "")
 	refused("a wrong code", totpCode(t, seed, now.Add(time.Hour)))
 	refused("a code of no device's shape", "abcdef")
-	p, mfa, err := b.IAM.SignInRoot(ctx, rootKeyID, rootSecret, totpCode(t, seed, now))
+	p, mfa, err := b.IAM.SignInRoot(ctx, kwtest.RootKeyID, kwtest.RootSecret, totpCode(t, seed, now))
 	if err != nil || !mfa || !p.Root {
 		t.Fatalf("the right code: %+v, mfa %v, %v", p, mfa, err)
 	}
@@ -217,10 +212,10 @@ func TestRootSignInWithMFA(t *testing.T) {
 	// A wrong secret with the right code spends nothing of the device's.
 	b.Clock.Add(30 * time.Second)
 	next := totpCode(t, seed, b.Clock.Now())
-	if _, _, err := b.IAM.SignInRoot(ctx, rootKeyID, "not-the-secret", next); keyward.ErrorCode(err) != keyward.EAccessDenied {
+	if _, _, err := b.IAM.SignInRoot(ctx, kwtest.RootKeyID, "not-the-secret", next); keyward.ErrorCode(err) != keyward.EAccessDenied {
 		t.Fatalf("a wrong secret with a right code: %v", err)
 	}
-	if _, mfa, err := b.IAM.SignInRoot(ctx, rootKeyID, rootSecret, next); err != nil || !mfa {
+	if _, mfa, err := b.IAM.SignInRoot(ctx, kwtest.RootKeyID, kwtest.RootSecret, next); err != nil || !mfa {
 		t.Fatalf("the code a wrong secret came with: mfa %v, %v", mfa, err)
 	}
 }

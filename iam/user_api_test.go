@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 func init() {
@@ -58,7 +59,7 @@ func TestUsers(t *testing.T) {
 	t.Run("GetUserOfCaller", func(t *testing.T) {
 		got, err := c.GetUser(ctx, &iam.GetUserInput{})
 		must(t, err)
-		if *got.User.Arn != "arn:aws:iam::123456789012:root" || *got.User.UserId != accountID {
+		if *got.User.Arn != "arn:aws:iam::123456789012:root" || *got.User.UserId != kwtest.AccountID {
 			t.Fatalf("root's GetUser %+v", got.User)
 		}
 	})
@@ -264,7 +265,7 @@ func TestAccessKeys(t *testing.T) {
 	t.Run("NewKeySignsAtOnce", func(t *testing.T) {
 		who, err := alice.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
-		if *who.Arn != "arn:aws:iam::123456789012:user/alice" || *who.Account != accountID || !userIDPatternAWS.MatchString(*who.UserId) {
+		if *who.Arn != "arn:aws:iam::123456789012:user/alice" || *who.Account != kwtest.AccountID || !userIDPatternAWS.MatchString(*who.UserId) {
 			t.Fatalf("caller %+v", who)
 		}
 	})
@@ -317,7 +318,7 @@ func TestAccessKeys(t *testing.T) {
 			ids = append(ids, *m.AccessKeyId)
 		}
 		sort.Strings(ids)
-		want := []string{rootKeyID, *k.AccessKey.AccessKeyId}
+		want := []string{kwtest.RootKeyID, *k.AccessKey.AccessKeyId}
 		sort.Strings(want)
 		if strings.Join(ids, ",") != strings.Join(want, ",") {
 			t.Fatalf("root keys %v, want %v", ids, want)
@@ -427,12 +428,12 @@ func TestIAMUserAuthorization(t *testing.T) {
 		t.Fatalf("caller %+v", who)
 	}
 	// Unlike GetCallerIdentity, GetAccessKeyInfo needs a permission, as in AWS.
-	_, err = frankSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(rootKeyID)})
+	_, err = frankSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(kwtest.RootKeyID)})
 	wantAPIError(t, err, "AccessDenied", 403, "User: arn:aws:iam::123456789012:user/frank is not authorized to perform: sts:GetAccessKeyInfo on resource: * because no identity-based policy allows the sts:GetAccessKeyInfo action")
-	rootSTS := ts.STSIn(rootKeyID, rootSecret, "us-east-1")
+	rootSTS := ts.STSIn(kwtest.RootKeyID, kwtest.RootSecret, "us-east-1")
 	info, err := rootSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(id)})
 	must(t, err)
-	if *info.Account != accountID {
+	if *info.Account != kwtest.AccountID {
 		t.Fatalf("account %s", *info.Account)
 	}
 	_, err = rootSTS.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIANOSUCHKEY0000000")})

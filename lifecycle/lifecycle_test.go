@@ -18,14 +18,10 @@ import (
 	"github.com/keyward/keyward/lifecycle"
 )
 
-const day = 24 * time.Hour
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+const day = 24 * time.Hour
 
 // events returns the lifecycle's events, oldest first, as CloudTrail
 // records.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/internal/tick"
 )
 
 // Interval is how often the sweep runs: a key is deactivated within a
@@ -88,27 +89,19 @@ func (s *Service) Start(ctx context.Context) {
 	}
 	ctx, s.stop = context.WithCancel(keyward.Internal(ctx))
 	s.done = make(chan struct{})
-	ticks := s.Ticks
-	var t *time.Ticker
-	if ticks == nil {
-		t = time.NewTicker(Interval)
-		ticks = t.C
+	sweep := func() {
+		if _, err := s.Run(ctx); err != nil && ctx.Err() == nil && s.Logger != nil {
+			s.Logger.Error("key lifecycle sweep failed", "err", err)
+		}
 	}
+	ticks := s.Ticks
 	go func() {
 		defer close(s.done)
-		if t != nil {
-			defer t.Stop()
+		if ticks != nil {
+			tick.On(ctx, ticks, sweep)
+			return
 		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-ticks:
-				if _, err := s.Run(ctx); err != nil && ctx.Err() == nil && s.Logger != nil {
-					s.Logger.Error("key lifecycle sweep failed", "err", err)
-				}
-			}
-		}
+		tick.Every(ctx, Interval, sweep)
 	}()
 }
 

@@ -28,6 +28,16 @@ func open(t *testing.T, url string) *postgres.Store {
 	return s
 }
 
+// replicaPair opens two stores on one new schema, as two replicas of one
+// Keyward, closed when the test ends.
+func replicaPair(t *testing.T) (a, b *postgres.Store) {
+	t.Helper()
+	url := pgtest.Schema(t)
+	a, b = open(t, url), open(t, url)
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a, b
+}
+
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
 		return open(t, pgtest.Schema(t))
@@ -63,10 +73,7 @@ func TestConcurrentMigrations(t *testing.T) {
 // TestWatchAccessKeys changes keys through one store and expects another on
 // the same schema, as another replica, to hear of each change.
 func TestWatchAccessKeys(t *testing.T) {
-	url := pgtest.Schema(t)
-	a, b := open(t, url), open(t, url)
-	defer a.Close()
-	defer b.Close()
+	a, b := replicaPair(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	heard := make(chan string, 100)
@@ -267,10 +274,7 @@ func TestFrozenServerContextDeadline(t *testing.T) {
 // goroutine that holds its listening connection has ended, so that nothing
 // of the watcher outlives the program's Close.
 func TestWatchStopsWithItsContext(t *testing.T) {
-	url := pgtest.Schema(t)
-	a, b := open(t, url), open(t, url)
-	defer a.Close()
-	defer b.Close()
+	a, b := replicaPair(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	heard := make(chan string, 100)

@@ -7,6 +7,9 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
+
 // The tests of the Query API's responses and protocol, with the AWS SDK
 // and with requests signed by hand, share these helpers.
 
@@ -36,13 +39,6 @@ func newAPIServerWith(t *testing.T, clock *kwtest.Clock, o kwtest.Options) *apiS
 
 // rawDo sends a request and returns its status, headers and body.
 var rawDo = kwtest.RawDo
-
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 var wantAPIError = kwtest.WantAPIError
 

@@ -66,10 +66,7 @@ var credentialActions = map[string]action{
 				if d.Assigned() {
 					w.open("User")
 					if d.Root {
-						// The root user, as GetUser answers it.
-						w.elem("UserId", a.ID)
-						w.elem("Arn", a.RootARN())
-						w.time("CreateDate", a.CreatedAt)
+						w.rootUser(a)
 					} else {
 						w.user(d.User, a, false)
 					}

@@ -41,9 +41,7 @@ var userActions = map[string]action{
 		func(w *xmlWriter, a keyward.Account, r getUserResult) {
 			w.open("User")
 			if r.root {
-				w.elem("UserId", a.ID)
-				w.elem("Arn", a.RootARN())
-				w.time("CreateDate", a.CreatedAt)
+				w.rootUser(a)
 			} else {
 				w.user(r.user, a, true)
 			}
@@ -75,16 +73,7 @@ var userActions = map[string]action{
 	},
 		func(w *xmlWriter, _ keyward.Account, k newKey) {
 			w.open("AccessKey")
-			if !k.Root() {
-				w.elem("UserName", k.UserName)
-			}
-			w.elem("AccessKeyId", k.ID)
-			w.elem("Status", k.Status)
-			w.elem("SecretAccessKey", k.secret)
-			w.time("CreateDate", k.CreatedAt)
-			if !k.ExpiresAt.IsZero() {
-				w.time("Expiration", k.ExpiresAt)
-			}
+			writeAccessKey(w, k.AccessKey, k.secret)
 			w.close("AccessKey")
 		}),
 	"UpdateAccessKey": do(func(ctx context.Context, s *Services, in *input) error {
@@ -98,17 +87,7 @@ var userActions = map[string]action{
 		return page[keyward.AccessKey]{keys, next}, err
 	},
 		func(w *xmlWriter, _ keyward.Account, p page[keyward.AccessKey]) {
-			list(w, "AccessKeyMetadata", p.items, p.next, func(k keyward.AccessKey) {
-				if !k.Root() {
-					w.elem("UserName", k.UserName)
-				}
-				w.elem("AccessKeyId", k.ID)
-				w.elem("Status", k.Status)
-				w.time("CreateDate", k.CreatedAt)
-				if !k.ExpiresAt.IsZero() {
-					w.time("Expiration", k.ExpiresAt)
-				}
-			})
+			list(w, "AccessKeyMetadata", p.items, p.next, func(k keyward.AccessKey) { writeAccessKey(w, k, "") })
 		}),
 	"GetAccessKeyLastUsed": row(func(ctx context.Context, s *Services, in *input) (keyward.AccessKey, error) {
 		return s.IAM.AccessKeyLastUsed(ctx, in.str("AccessKeyId"))
@@ -153,6 +132,14 @@ type newKey struct {
 	secret string
 }
 
+// rootUser writes the members of a User element that is the account's
+// root user, as GetUser answers for it: its ID is the account's.
+func (w *xmlWriter) rootUser(a keyward.Account) {
+	w.elem("UserId", a.ID)
+	w.elem("Arn", a.RootARN())
+	w.time("CreateDate", a.CreatedAt)
+}
+
 func (w *xmlWriter) user(u keyward.User, a keyward.Account, withTags bool) {
 	w.entity("User", u.Path, u.Name, u.ID, a.UserARN(u.Path, u.Name), u.CreatedAt)
 	if withTags && u.PermissionsBoundary != "" {
@@ -180,4 +167,22 @@ func (w *xmlWriter) boundary(arn string) {
 	w.elem("PermissionsBoundaryType", "PermissionsBoundaryPolicy")
 	w.elem("PermissionsBoundaryArn", arn)
 	w.close("PermissionsBoundary")
+}
+
+// writeAccessKey writes the members of an access key, AWS's AccessKey when
+// secret is set (only CreateAccessKey answers with one) and its
+// AccessKeyMetadata otherwise; the root user's keys name no user.
+func writeAccessKey(w *xmlWriter, k keyward.AccessKey, secret string) {
+	if !k.Root() {
+		w.elem("UserName", k.UserName)
+	}
+	w.elem("AccessKeyId", k.ID)
+	w.elem("Status", k.Status)
+	if secret != "" {
+		w.elem("SecretAccessKey", secret)
+	}
+	w.time("CreateDate", k.CreatedAt)
+	if !k.ExpiresAt.IsZero() {
+		w.time("Expiration", k.ExpiresAt)
+	}
 }

@@ -38,6 +38,15 @@ func TestProtocolErrors(t *testing.T) {
 		r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "SignedHeaders=", "SignedHeadrs=", 1))
 		return r
 	}
+	// signed makes, when a case runs, a request of body signed for IAM
+	// with the key given at the time given; byRoot, one of the root
+	// user's form, signed now.
+	signed := func(body, contentType, keyID, secret string, at time.Time) func() *http.Request {
+		return func() *http.Request {
+			return kwtest.SignedRequest(t, ts.URL, "POST", body, contentType, "iam", keyID, secret, at)
+		}
+	}
+	byRoot := func(body string) func() *http.Request { return signed(body, form, rootKeyID, rootSecret, now) }
 	tests := []struct {
 		name    string
 		req     func() *http.Request
@@ -51,36 +60,16 @@ func TestProtocolErrors(t *testing.T) {
 			r.Header.Set("Content-Type", form)
 			return r
 		}, 403, "MissingAuthenticationToken", "Request is missing Authentication Token", "Sender"},
-		{"wrong secret", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", rootKeyID, "wrong"+rootSecret[5:], now)
-		}, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", "Sender"},
-		{"unknown key", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", "AKIAUNKNOWNKEY000000", rootSecret, now)
-		}, 403, "InvalidClientTokenId", "The security token included in the request is invalid.", "Sender"},
-		{"garbled signature", func() *http.Request {
-			return garble(kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", rootKeyID, rootSecret, now))
-		}, 403, "IncompleteSignature", "", "Sender"},
-		{"signed 16 minutes ago", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", listUsers, form, "iam", rootKeyID, rootSecret, now.Add(-16*time.Minute))
-		}, 403, "SignatureDoesNotMatch", "", "Sender"},
-		{"unknown action", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=ListRockets&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
-		}, 400, "InvalidAction", "Could not find operation ListRockets for version 2010-05-08", "Sender"},
-		{"STS action on IAM", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=GetCallerIdentity&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
-		}, 400, "InvalidAction", "Could not find operation GetCallerIdentity for version 2010-05-08", "Sender"},
-		{"wrong version", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=ListUsers&Version=2011-06-15", form, "iam", rootKeyID, rootSecret, now)
-		}, 400, "InvalidAction", "Could not find operation ListUsers for version 2011-06-15", "Sender"},
-		{"no action", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", "Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
-		}, 400, "MissingAction", "Missing Action", "Sender"},
-		{"body not a form", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", `{"Action":"ListUsers"}`, "application/json", "iam", rootKeyID, rootSecret, now)
-		}, 400, "MalformedQueryString", "", "Sender"},
-		{"missing required member", func() *http.Request {
-			return kwtest.SignedRequest(t, ts.URL, "POST", "Action=DeleteUser&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, now)
-		}, 400, "ValidationError", "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null", "Sender"},
+		{"wrong secret", signed(listUsers, form, rootKeyID, "wrong"+rootSecret[5:], now), 403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.", "Sender"},
+		{"unknown key", signed(listUsers, form, "AKIAUNKNOWNKEY000000", rootSecret, now), 403, "InvalidClientTokenId", "The security token included in the request is invalid.", "Sender"},
+		{"garbled signature", func() *http.Request { return garble(byRoot(listUsers)()) }, 403, "IncompleteSignature", "", "Sender"},
+		{"signed 16 minutes ago", signed(listUsers, form, rootKeyID, rootSecret, now.Add(-16*time.Minute)), 403, "SignatureDoesNotMatch", "", "Sender"},
+		{"unknown action", byRoot("Action=ListRockets&Version=2010-05-08"), 400, "InvalidAction", "Could not find operation ListRockets for version 2010-05-08", "Sender"},
+		{"STS action on IAM", byRoot("Action=GetCallerIdentity&Version=2010-05-08"), 400, "InvalidAction", "Could not find operation GetCallerIdentity for version 2010-05-08", "Sender"},
+		{"wrong version", byRoot("Action=ListUsers&Version=2011-06-15"), 400, "InvalidAction", "Could not find operation ListUsers for version 2011-06-15", "Sender"},
+		{"no action", byRoot("Version=2010-05-08"), 400, "MissingAction", "Missing Action", "Sender"},
+		{"body not a form", signed(`{"Action":"ListUsers"}`, "application/json", rootKeyID, rootSecret, now), 400, "MalformedQueryString", "", "Sender"},
+		{"missing required member", byRoot("Action=DeleteUser&Version=2010-05-08"), 400, "ValidationError", "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null", "Sender"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,10 +42,7 @@ var stsActions = map[string]action{
 	},
 		func(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
 			writeCredentials(w, r.Session)
-			w.open("FederatedUser")
-			w.elem("FederatedUserId", r.AssumedRoleID)
-			w.elem("Arn", r.ARN)
-			w.close("FederatedUser")
+			writeSessionUser(w, "FederatedUser", "FederatedUserId", r)
 			w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
 		}),
 	"AssumeRoleWithWebIdentity": row(func(ctx context.Context, s *Services, in *input) (keyward.AssumedRole, error) {
@@ -62,10 +59,7 @@ var stsActions = map[string]action{
 // the assertion says signed in, in the model's order.
 func writeSAMLRole(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
 	writeCredentials(w, r.Session)
-	w.open("AssumedRoleUser")
-	w.elem("AssumedRoleId", r.AssumedRoleID)
-	w.elem("Arn", r.ARN)
-	w.close("AssumedRoleUser")
+	writeSessionUser(w, "AssumedRoleUser", "AssumedRoleId", r)
 	w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
 	if s := r.SAML; s != nil {
 		w.elem("Subject", s.Subject)
@@ -99,13 +93,21 @@ func writeAssumedRole(w *xmlWriter, _ keyward.Account, r keyward.AssumedRole) {
 	if r.SourceIdentity != "" {
 		w.elem("SourceIdentity", r.SourceIdentity)
 	}
-	w.open("AssumedRoleUser")
-	w.elem("AssumedRoleId", r.AssumedRoleID)
-	w.elem("Arn", r.ARN)
-	w.close("AssumedRoleUser")
+	writeSessionUser(w, "AssumedRoleUser", "AssumedRoleId", r)
 	writeCredentials(w, r.Session)
 	if r.Provider != "" {
 		w.elem("Provider", r.Provider)
 	}
 	w.elem("PackedPolicySize", strconv.Itoa(r.PackedPolicySize))
+}
+
+// writeSessionUser writes who a session is, in the element and with the
+// ID element AWS names it by: AssumedRoleUser and AssumedRoleId for a
+// role's session, FederatedUser and FederatedUserId for a federated
+// user's.
+func writeSessionUser(w *xmlWriter, elem, idElem string, r keyward.AssumedRole) {
+	w.open(elem)
+	w.elem(idElem, r.AssumedRoleID)
+	w.elem("Arn", r.ARN)
+	w.close(elem)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/csv"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +14,17 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/seal"
-	"github.com/keyward/keyward/sqlite"
+)
+
+// must and wantCode are kwtest's, under the names the tests here call.
+var (
+	must     = kwtest.Must
+	wantCode = kwtest.WantCode
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -92,32 +97,24 @@ type reportBench struct {
 
 func newService(t *testing.T, clock *kwtest.Clock, maxAge time.Duration) *reportBench {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
-	must(t, err)
-	t.Cleanup(func() { st.Close() })
+	st := kwtest.OpenStore(t)
 	sealer, err := seal.New(bytes.Repeat([]byte{1}, 32), rand.Reader)
 	must(t, err)
-	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: clock.Now()}, nil)
-	must(t, err)
-	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: clock.Now}
-	az.SetAccount(a)
+	az := kwtest.InitAccount(t, st, sealer, clock.Now)
 	s := &iam.Service{Store: st, Sealer: sealer, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{}}
 	r := &report.Service{Store: st, Authz: az, Now: clock.Now, Rand: rand.Reader, Policies: policy.Engine{}, CredentialReportMaxAge: maxAge}
 	t.Cleanup(func() { r.Close() })
 	return &reportBench{Service: r, iam: s}
 }
 
-func must(t *testing.T, err error) {
+// generate asks s for a credential report, as a caller may at any time,
+// and fails unless the answer is the state want; when says which call.
+func generate(t *testing.T, s *reportBench, want, when string) {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if keyward.ErrorCode(err) != code || err == nil {
-		t.Fatalf("got %v, want %s", err, code)
+	state, _, err := s.GenerateCredentialReport(keyward.Internal(context.Background()))
+	must(t, err)
+	if state != want {
+		t.Fatalf("Generate %s: %s, want %s", when, state, want)
 	}
 }
 
@@ -144,20 +141,12 @@ func TestCredentialReportLifecycle(t *testing.T) {
 	}
 	// Within four hours the same report is served.
 	clock.Add(3*time.Hour + 59*time.Minute)
-	state, _, err = s.GenerateCredentialReport(ctx)
-	must(t, err)
-	if state != keyward.ReportComplete {
-		t.Fatalf("Generate within 4h: %s", state)
-	}
+	generate(t, s, keyward.ReportComplete, "within 4h")
 	// After four hours it has expired, and Generate makes a new one.
 	clock.Add(time.Minute)
 	_, err = s.CredentialReport(ctx)
 	wantCode(t, err, keyward.EReportExpired)
-	state, _, err = s.GenerateCredentialReport(ctx)
-	must(t, err)
-	if state != keyward.ReportStarted {
-		t.Fatalf("Generate after 4h: %s", state)
-	}
+	generate(t, s, keyward.ReportStarted, "after 4h")
 	s.Wait()
 	r, err = s.CredentialReport(ctx)
 	must(t, err)
@@ -171,18 +160,10 @@ func TestCredentialReportLifecycle(t *testing.T) {
 	must(t, s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: clock.Now()}))
 	_, err = s.CredentialReport(ctx)
 	wantCode(t, err, keyward.EReportInProgress)
-	state, _, err = s.GenerateCredentialReport(ctx)
-	must(t, err)
-	if state != keyward.ReportInProgress {
-		t.Fatalf("Generate while in progress: %s", state)
-	}
+	generate(t, s, keyward.ReportInProgress, "while in progress")
 	// A generation abandoned by a replica that died is started again.
 	clock.Add(6 * time.Minute)
-	state, _, err = s.GenerateCredentialReport(ctx)
-	must(t, err)
-	if state != keyward.ReportStarted {
-		t.Fatalf("Generate after an abandoned one: %s", state)
-	}
+	generate(t, s, keyward.ReportStarted, "after an abandoned one")
 	s.Wait()
 }
 
@@ -191,11 +172,7 @@ func TestCredentialReportMaxAgeZero(t *testing.T) {
 	clock := kwtest.NewClock(now)
 	s := newService(t, clock, 0)
 	for i := 0; i < 3; i++ {
-		state, _, err := s.GenerateCredentialReport(ctx)
-		must(t, err)
-		if state != keyward.ReportStarted {
-			t.Fatalf("Generate %d with max age 0: %s", i, state)
-		}
+		generate(t, s, keyward.ReportStarted, fmt.Sprintf("%d with max age 0", i))
 		s.Wait()
 		clock.Add(24 * time.Hour)
 		if _, err := s.CredentialReport(ctx); err != nil {

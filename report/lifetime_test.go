@@ -3,16 +3,13 @@ package report_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/report"
-	"github.com/keyward/keyward/sqlite"
 )
 
 // blockingScan is the real store whose scan of the users waits until its
@@ -32,13 +29,8 @@ func (b *blockingScan) ScanCredentials(ctx context.Context, fn func(*keyward.Use
 
 func newBlocking(t *testing.T) (*report.Service, *blockingScan) {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
-	must(t, err)
-	t.Cleanup(func() { st.Close() })
-	a, err := st.InitAccount(context.Background(), keyward.Account{ID: account, CreatedAt: now}, nil)
-	must(t, err)
-	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Now: func() time.Time { return now }}
-	az.SetAccount(a)
+	st := kwtest.OpenStore(t)
+	az := kwtest.InitAccount(t, st, nil, func() time.Time { return now })
 	b := &blockingScan{Store: st, entered: make(chan struct{}), left: make(chan error, 1)}
 	return &report.Service{Store: b, Authz: az, Policies: policy.Engine{}, Now: func() time.Time { return now }}, b
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -93,36 +94,33 @@ func TestNameQualifierExample(t *testing.T) {
 	}
 }
 
+// readContextKeys reads testdata/context-keys.txt, the attributes AWS
+// documents as mapped to saml: keys, kept apart from the package's own
+// table so that a wrong entry there fails the test.
+func readContextKeys(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/context-keys.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapped := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		if len(f) != 2 {
+			t.Fatalf("context-keys.txt: %q is not an attribute and a key", line)
+		}
+		mapped[f[0]] = f[1]
+	}
+	return mapped
+}
+
 // TestContextKeys sends every attribute AWS maps to a saml: key, and two
 // that map to one key, of which AWS maps one.
 func TestContextKeys(t *testing.T) {
-	mapped := map[string]string{
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.1":                                        "saml:edupersonaffiliation",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.2":                                        "saml:edupersonnickname",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.3":                                        "saml:edupersonorgdn",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.4":                                        "saml:edupersonorgunitdn",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.5":                                        "saml:edupersonprimaryaffiliation",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.6":                                        "saml:edupersonprincipalname",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.7":                                        "saml:edupersonentitlement",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":                                        "saml:edupersonprimaryorgunitdn",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.9":                                        "saml:edupersonscopedaffiliation",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.10":                                       "saml:edupersontargetedid",
-		"urn:oid:1.3.6.1.4.1.5923.1.1.1.11":                                       "saml:edupersonassurance",
-		"urn:oid:1.3.6.1.4.1.5923.1.2.1.2":                                        "saml:eduorghomepageuri",
-		"urn:oid:1.3.6.1.4.1.5923.1.2.1.3":                                        "saml:eduorgidentityauthnpolicyuri",
-		"urn:oid:1.3.6.1.4.1.5923.1.2.1.4":                                        "saml:eduorglegalname",
-		"urn:oid:1.3.6.1.4.1.5923.1.2.1.5":                                        "saml:eduorgsuperioruri",
-		"urn:oid:1.3.6.1.4.1.5923.1.2.1.6":                                        "saml:eduorgwhitepagesuri",
-		"urn:oid:2.5.4.3":                                                         "saml:cn",
-		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name":              "saml:name",
-		"http://schemas.xmlsoap.org/claims/CommonName":                            "saml:commonname",
-		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname":         "saml:givenname",
-		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname":           "saml:surname",
-		"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress":      "saml:mail",
-		"http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid": "saml:uid",
-		"2.5.4.45":                   "saml:x500uniqueidentifier",
-		"0.9.2342.19200300.100.1.45": "saml:organizationstatus",
-	}
+	mapped := readContextKeys(t)
 	h := newHarness(t)
 	h.session = crewsaml.Session{NameID: "alice", NameIDFormat: string(crewsaml.TransientNameIDFormat), CreateTime: t0, CustomAttributes: []crewsaml.Attribute{
 		attribute(saml.AttributeRole, adminRole+","+providerARN),

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -54,17 +53,11 @@ func testAccountAliases(t *testing.T, s keyward.Store) {
 func testConcurrentAccountAliases(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
-	var wg sync.WaitGroup
-	for i := range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.CreateAccountAlias(ctx, fmt.Sprintf("alias-%d", i)); err != nil && err != keyward.ErrAliasQuota {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(6, func(i int) {
+		if err := s.CreateAccountAlias(ctx, fmt.Sprintf("alias-%d", i)); err != nil && err != keyward.ErrAliasQuota {
+			t.Error(err)
+		}
+	})
 	if as, err := s.AccountAliases(ctx); err != nil || len(as) != 1 {
 		t.Fatalf("aliases %v, %v", as, err)
 	}
@@ -410,21 +403,15 @@ func testAuditEventsWithTheirChange(t *testing.T, s keyward.Store) {
 	if unrecorded.Claimed() {
 		t.Fatal("the store itself wrote the event its context carried")
 	}
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			name := fmt.Sprintf("u%d", i)
-			pe := auditEvent("e-"+name, "CreateUser", name, t0.Add(time.Duration(i)*time.Second))
-			u := user(name)
-			u.ID = fmt.Sprintf("AIDAAUDIT%012d", i) // user() derives IDs that collide for these names
-			if err := s.Recording(pe).CreateUser(ctx, u, quotas.Users); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(8, func(i int) {
+		name := fmt.Sprintf("u%d", i)
+		pe := auditEvent("e-"+name, "CreateUser", name, t0.Add(time.Duration(i)*time.Second))
+		u := user(name)
+		u.ID = fmt.Sprintf("AIDAAUDIT%012d", i) // user() derives IDs that collide for these names
+		if err := s.Recording(pe).CreateUser(ctx, u, quotas.Users); err != nil {
+			t.Error(err)
+		}
+	})
 	got, more, err := s.LookupEvents(ctx, keyward.EventQuery{EventName: "CreateUser", Max: 50})
 	must(t, err)
 	if len(got) != 9 || more {

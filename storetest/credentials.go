@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -163,24 +162,18 @@ func testConcurrentMFACodeUse(t *testing.T, s keyward.Store) {
 	must(t, s.CreateMFADevice(ctx, device("phone")))
 	serial := device("phone").SerialNumber
 	var wins atomic.Int32
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
-				if d.LastStep >= 100 {
-					return keyward.Errorf(keyward.EInvalidAuthenticationCode, "used")
-				}
-				d.LastStep = 100
-				return nil
-			})
-			if err == nil {
-				wins.Add(1)
+	concurrently(8, func(int) {
+		_, err := s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+			if d.LastStep >= 100 {
+				return keyward.Errorf(keyward.EInvalidAuthenticationCode, "used")
 			}
-		}()
-	}
-	wg.Wait()
+			d.LastStep = 100
+			return nil
+		})
+		if err == nil {
+			wins.Add(1)
+		}
+	})
 	if wins.Load() != 1 {
 		t.Fatalf("%d sign-ins used one code", wins.Load())
 	}
@@ -198,22 +191,16 @@ func testMFAFailures(t *testing.T, s keyward.Store) {
 	if d.Failures != 0 || !d.FailedSince.IsZero() {
 		t.Fatalf("a new device has failures: %+v", d)
 	}
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
-				if d.Failures == 0 {
-					d.FailedSince = t0
-				}
-				d.Failures++
-				return nil
-			})
-			must(t, err)
-		}()
-	}
-	wg.Wait()
+	concurrently(8, func(int) {
+		_, err := s.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+			if d.Failures == 0 {
+				d.FailedSince = t0
+			}
+			d.Failures++
+			return nil
+		})
+		must(t, err)
+	})
 	d, err = s.MFADevice(ctx, serial)
 	must(t, err)
 	if d.Failures != 8 || !d.FailedSince.Equal(t0) {
@@ -278,18 +265,12 @@ func testOtherCredentials(t *testing.T, s keyward.Store) {
 func testConcurrentCredentialQuota(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	createUser(t, s, "alice")
-	var wg sync.WaitGroup
-	for i := range 12 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := string(rune('A'+i)) + "KEY"
-			if err := s.CreateCredential(ctx, "alice", sshKey(id, id), keyward.MaxSSHKeysPerUser); err != nil && err != keyward.ErrCredentialQuota {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(12, func(i int) {
+		id := string(rune('A'+i)) + "KEY"
+		if err := s.CreateCredential(ctx, "alice", sshKey(id, id), keyward.MaxSSHKeysPerUser); err != nil && err != keyward.ErrCredentialQuota {
+			t.Error(err)
+		}
+	})
 	cs, err := s.Credentials(ctx, "alice", keyward.CredSSHKey)
 	must(t, err)
 	if len(cs) != keyward.MaxSSHKeysPerUser {

@@ -76,7 +76,7 @@ func testConcurrentInstanceProfileRole(t *testing.T, s keyward.Store) {
 	for i := range n {
 		must(t, s.CreateRole(ctx, keyward.Role{ID: fmt.Sprintf("AROA%d", i), Name: fmt.Sprintf("r%d", i), Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
 	}
-	ok := countOK(t, concurrently(n, func(i int) error {
+	ok := countOK(t, concurrentErrors(n, func(i int) error {
 		return s.SetInstanceProfileRole(ctx, "web", fmt.Sprintf("r%d", i), false)
 	}), keyward.ErrInstanceProfileFull)
 	if ok != 1 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -217,19 +216,13 @@ func testRevokedSessions(t *testing.T, s keyward.Store) {
 func testUseOnce(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	var firsts atomic.Int32
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			first, err := s.UseOnce(ctx, "tok-1", t0, t0.Add(time.Minute))
-			must(t, err)
-			if first {
-				firsts.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(8, func(int) {
+		first, err := s.UseOnce(ctx, "tok-1", t0, t0.Add(time.Minute))
+		must(t, err)
+		if first {
+			firsts.Add(1)
+		}
+	})
 	if firsts.Load() != 1 {
 		t.Fatalf("%d first uses of one token", firsts.Load())
 	}
@@ -258,7 +251,7 @@ func testConcurrentLoginProfileUpdates(t *testing.T, s keyward.Store) {
 	createUser(t, s, "pat")
 	must(t, s.CreateLoginProfile(ctx, "pat", keyward.LoginProfile{PasswordHash: "h0", CreatedAt: t0, ChangedAt: t0}))
 	const n = 20
-	errs := concurrently(n, func(i int) error {
+	errs := concurrentErrors(n, func(i int) error {
 		return s.UpdateLoginProfile(ctx, "pat", func(p keyward.LoginProfile) (keyward.LoginProfile, error) {
 			p.History = append(p.History, fmt.Sprintf("h%d", i+1))
 			p.PasswordHash = fmt.Sprintf("h%d", i+1)

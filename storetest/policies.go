@@ -352,7 +352,7 @@ func testConcurrentPolicyVersions(t *testing.T, s keyward.Store) {
 	p := managed("Busy")
 	must(t, s.CreatePolicy(ctx, p, policyDoc("*"), quotas.Policies))
 	const n = 12
-	errs := concurrently(n, func(int) error {
+	errs := concurrentErrors(n, func(int) error {
 		_, err := s.CreatePolicyVersion(ctx, p.ARN, policyDoc("*"), true, t0)
 		return err
 	})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -104,24 +103,18 @@ func testConcurrentAccountQuota(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
 	var ok, refused atomic.Int32
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			u := user(fmt.Sprintf("racer%d", i))
-			u.ID = fmt.Sprintf("AIDAQUOTA%012d", i)
-			switch err := s.CreateUser(ctx, u, 3); {
-			case err == nil:
-				ok.Add(1)
-			case errors.Is(err, keyward.ErrQuotaExceeded):
-				refused.Add(1)
-			default:
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	concurrently(8, func(i int) {
+		u := user(fmt.Sprintf("racer%d", i))
+		u.ID = fmt.Sprintf("AIDAQUOTA%012d", i)
+		switch err := s.CreateUser(ctx, u, 3); {
+		case err == nil:
+			ok.Add(1)
+		case errors.Is(err, keyward.ErrQuotaExceeded):
+			refused.Add(1)
+		default:
+			t.Error(err)
+		}
+	})
 	users, _, err := s.ListUsers(ctx, "/", "", 100)
 	must(t, err)
 	if ok.Load() != 3 || refused.Load() != 5 || len(users) != 3 {
@@ -142,20 +135,14 @@ func testConcurrentEntityQuotas(t *testing.T, s keyward.Store) {
 	race := func(what string, want int, write func(i int) error) {
 		t.Helper()
 		var ok atomic.Int32
-		var wg sync.WaitGroup
-		for i := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				switch err := write(i); {
-				case err == nil:
-					ok.Add(1)
-				case !errors.Is(err, keyward.ErrQuotaExceeded):
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
+		concurrently(8, func(i int) {
+			switch err := write(i); {
+			case err == nil:
+				ok.Add(1)
+			case !errors.Is(err, keyward.ErrQuotaExceeded):
+				t.Error(err)
+			}
+		})
 		if int(ok.Load()) != want {
 			t.Fatalf("%s: %d succeeded, want %d", what, ok.Load(), want)
 		}

@@ -76,7 +76,7 @@ func testConcurrentSAMLProviderQuota(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	initAccount(t, s)
 	const n, max = 12, 5
-	errs := concurrently(n, func(i int) error {
+	errs := concurrentErrors(n, func(i int) error {
 		name := fmt.Sprintf("idp%d", i)
 		return s.CreateSAMLProvider(ctx, keyward.SAMLProvider{ARN: "arn:aws:iam::123456789012:saml-provider/" + name, Name: name,
 			Metadata: "<md/>", ValidUntil: t0, CreatedAt: t0}, max)

@@ -402,7 +402,7 @@ func testConcurrentAccessKeyQuota(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	createUser(t, s, "kim")
 	const n = 20
-	ok := countOK(t, concurrently(n, func(int) error {
+	ok := countOK(t, concurrentErrors(n, func(int) error {
 		_, err := s.CreateAccessKey(ctx, "kim", key())
 		return err
 	}), keyward.ErrAccessKeyQuota)
@@ -419,7 +419,7 @@ func testConcurrentAccessKeyQuota(t *testing.T, s keyward.Store) {
 func testConcurrentCreateUser(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	const n = 10
-	ok := countOK(t, concurrently(n, func(i int) error {
+	ok := countOK(t, concurrentErrors(n, func(i int) error {
 		u := user("Leo")
 		u.ID = fmt.Sprintf("AIDALEO%014d", i)
 		if i%2 == 0 {
@@ -432,19 +432,11 @@ func testConcurrentCreateUser(t *testing.T, s keyward.Store) {
 	}
 }
 
-// concurrently calls fn(i) for every i below n at once and returns their
+// concurrentErrors is concurrently for calls that fail: it returns their
 // errors, the channel closed once all have returned.
-func concurrently(n int, fn func(i int) error) <-chan error {
-	var wg sync.WaitGroup
+func concurrentErrors(n int, fn func(i int) error) <-chan error {
 	errs := make(chan error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- fn(i)
-		}()
-	}
-	wg.Wait()
+	concurrently(n, func(i int) { errs <- fn(i) })
 	close(errs)
 	return errs
 }
@@ -463,4 +455,18 @@ func countOK(t *testing.T, errs <-chan error, refused error) int {
 		}
 	}
 	return ok
+}
+
+// concurrently calls fn(0) to fn(n-1) at once and waits for them all:
+// the racing callers of the store's concurrency tests.
+func concurrently(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	wg.Wait()
 }

@@ -111,7 +111,7 @@ func testConcurrentWebhookQuota(t *testing.T, s keyward.Store) {
 	_, err := s.InitAccount(ctx, keyward.Account{ID: webhookAccount, CreatedAt: t0}, nil)
 	must(t, err)
 	n := keyward.MaxWebhookSubscriptions + 10
-	ok := countOK(t, concurrently(n, func(i int) error {
+	ok := countOK(t, concurrentErrors(n, func(i int) error {
 		return s.CreateWebhookSubscription(ctx, keyward.WebhookSubscription{ID: fmt.Sprintf("whs-%02d", i), AccountID: webhookAccount,
 			URL: "https://hooks.example.com/", SealedURL: []byte("u"), Secrets: [][]byte{[]byte("x")}, Events: []string{webhook.AccessKeyCreated}, CreatedAt: t0})
 	}), keyward.ErrWebhookSubscriptionQuota)

@@ -35,10 +35,8 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 		return keyward.AssumedRole{}, err
 	}
 	denied := keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), keyward.Clip(in.RoleARN))
-	assumable, err := s.roleByARN(ctx, in.RoleARN)
-	if errors.Is(err, keyward.ErrNoSuchRole) {
-		return keyward.AssumedRole{}, denied // as AWS: who may not assume it learns nothing of whether it exists
-	} else if err != nil {
+	assumable, err := s.roleOrDenied(ctx, in.RoleARN, denied)
+	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
 	if current, err := s.callerCurrent(ctx, rc); err != nil {
@@ -208,6 +206,17 @@ func (s *Service) callerCurrent(ctx context.Context, rc *keyward.RequestContext)
 }
 
 // roleByARN finds the role an ARN names, path included.
+// roleOrDenied is roleByARN for an assumption: a role that does not exist
+// is refused with denied, the refusal of one that does, so that who may
+// not assume it learns nothing of whether it exists (as AWS).
+func (s *Service) roleOrDenied(ctx context.Context, arn string, denied error) (*keyward.AssumableRole, error) {
+	r, err := s.roleByARN(ctx, arn)
+	if errors.Is(err, keyward.ErrNoSuchRole) {
+		return nil, denied
+	}
+	return r, err
+}
+
 func (s *Service) roleByARN(ctx context.Context, arn string) (*keyward.AssumableRole, error) {
 	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account(ctx).ID+":role/")
 	if !ok {

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestAssumeRole: a user trusted by a role gets its session through the
@@ -28,20 +30,20 @@ func TestAssumeRole(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	aliceID, aliceSecret := createUserKey(t, root, "alice")
-	bobID, bobSecret := createUserKey(t, root, "bob")
-	alice, bob := ts.sts(aliceID, aliceSecret, "eu-west-1"), ts.sts(bobID, bobSecret, "eu-west-1")
-	aliceARN := "arn:aws:iam::" + accountID + ":user/alice"
+	aliceID, aliceSecret := kwtest.CreateUserKey(t, root, "alice")
+	bobID, bobSecret := kwtest.CreateUserKey(t, root, "bob")
+	alice, bob := ts.STSIn(aliceID, aliceSecret, "eu-west-1"), ts.STSIn(bobID, bobSecret, "eu-west-1")
+	aliceARN := "arn:aws:iam::" + kwtest.AccountID + ":user/alice"
 
 	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), Path: aws.String("/ci/"), MaxSessionDuration: aws.Int32(7200),
-		AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`,
+		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-42"}}}`,
 			`{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:TagSession"}`)})
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("read"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:GetRole","iam:ListRoles"],"Resource":"*"},
 {"Effect":"Allow","Action":"iam:GetUser","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}]}`)})
 	must(t, err)
-	roleARN := "arn:aws:iam::" + accountID + ":role/ci/deploy"
+	roleARN := "arn:aws:iam::" + kwtest.AccountID + ":role/ci/deploy"
 
 	t.Run("trust conditions", func(t *testing.T) {
 		_, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1")})
@@ -49,9 +51,9 @@ func TestAssumeRole(t *testing.T) {
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		// The path is part of the ARN; a role that does not exist is refused alike.
-		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/deploy"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
+		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/deploy"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-		_, err = ts.sts(rootKeyID, rootSecret, "eu-west-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
+		_, err = ts.STSIn(kwtest.RootKeyID, kwtest.RootSecret, "eu-west-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Roles may not be assumed by root accounts.")
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(7201)})
 		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -69,13 +71,13 @@ func TestAssumeRole(t *testing.T) {
 	out, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"),
 		DurationSeconds: aws.Int32(7200), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}})
 	must(t, err)
-	if got := aws.ToString(out.AssumedRoleUser.Arn); got != "arn:aws:sts::"+accountID+":assumed-role/deploy/s1" {
+	if got := aws.ToString(out.AssumedRoleUser.Arn); got != "arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1" {
 		t.Fatalf("assumed role ARN %s", got)
 	}
 	if k := aws.ToString(out.Credentials.AccessKeyId); !strings.HasPrefix(k, "ASIA") || (2*time.Hour-out.Credentials.Expiration.Sub(ts.Clock.Now())).Abs() > time.Second {
 		t.Fatalf("credentials %s until %v", k, out.Credentials.Expiration)
 	}
-	sessIAM, sessSTS := ts.sessionClients(out.Credentials)
+	sessIAM, sessSTS := ts.SessionClients(out.Credentials)
 
 	t.Run("the session is the role's", func(t *testing.T) {
 		id, err := sessSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -92,7 +94,7 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatalf("aws:PrincipalTag/team from the session tag: %v", err)
 		}
 		_, err = sessIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/s1 is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+accountID+":user/mallory because no identity-based policy allows the iam:CreateUser action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+kwtest.AccountID+":user/mallory because no identity-based policy allows the iam:CreateUser action")
 		// Operations on "the calling user" need a user.
 		_, err = sessIAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Must specify userName when calling with non-User credentials")
@@ -107,12 +109,12 @@ func TestAssumeRole(t *testing.T) {
 		if aws.ToInt32(limited.PackedPolicySize) <= 0 {
 			t.Fatalf("PackedPolicySize %d", aws.ToInt32(limited.PackedPolicySize))
 		}
-		l, _ := ts.sessionClients(limited.Credentials)
+		l, _ := ts.SessionClients(limited.Credentials)
 		if _, err := l.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("deploy")}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = l.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/limited is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+accountID+":user/ because no session policy allows the iam:ListUsers action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/limited is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ because no session policy allows the iam:ListUsers action")
 		// A session policy grants nothing the role lacks.
 		_, err = l.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
@@ -123,7 +125,7 @@ func TestAssumeRole(t *testing.T) {
 		byARN, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("byarn"), ExternalId: aws.String("x-42"),
 			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: p.Policy.Arn}}})
 		must(t, err)
-		b, _ := ts.sessionClients(byARN.Credentials)
+		b, _ := ts.SessionClients(byARN.Credentials)
 		if _, err := b.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -133,11 +135,11 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("same account: a trust policy naming the account needs the caller's own Allow", func(t *testing.T) {
 		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ops"),
-			AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:root"},"Action":"sts:AssumeRole"}`)})
+			AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
-		opsARN := "arn:aws:iam::" + accountID + ":role/ops"
+		opsARN := "arn:aws:iam::" + kwtest.AccountID + ":role/ops"
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("bob")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:iam::"+accountID+":user/bob is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:iam::"+kwtest.AccountID+":user/bob is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
 		_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + opsARN + `"}]}`)})
 		must(t, err)
@@ -150,27 +152,27 @@ func TestAssumeRole(t *testing.T) {
 		_, err = sessSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("chain"), DurationSeconds: aws.Int32(3601)})
 		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 		_, err = sessSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("chain")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/s1 is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
 	})
 
 	t.Run("MFA in the trust policy", func(t *testing.T) {
 		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"),
-			AssumeRolePolicyDocument: trustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`)})
+			AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`)})
 		must(t, err)
-		adminARN := "arn:aws:iam::" + accountID + ":role/admin"
+		adminARN := "arn:aws:iam::" + kwtest.AccountID + ":role/admin"
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice")})
 		must(t, err)
 		serial, seed, now := d.VirtualMFADevice.SerialNumber, string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
 		_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
-			AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
+			AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
 		must(t, err)
 		ts.Clock.Add(30 * time.Second)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial, TokenCode: aws.String("000000")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 		if _, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial,
-			TokenCode: aws.String(totpCode(t, seed, ts.Clock.Now()))}); err != nil {
+			TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -178,7 +180,7 @@ func TestAssumeRole(t *testing.T) {
 	t.Run("revoking the role's sessions stops them at once", func(t *testing.T) {
 		before, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("old"), ExternalId: aws.String("x-42")})
 		must(t, err)
-		old, _ := ts.sessionClients(before.Credentials)
+		old, _ := ts.SessionClients(before.Credentials)
 		if _, err := old.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -188,11 +190,11 @@ func TestAssumeRole(t *testing.T) {
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + ts.Clock.Now().UTC().Format(time.RFC3339) + `"}}}]}`)})
 		must(t, err)
 		_, err = old.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":assumed-role/deploy/old is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+accountID+":user/ with an explicit deny in an identity-based policy")
+		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/old is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ with an explicit deny in an identity-based policy")
 		ts.Clock.Add(time.Second)
 		after, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("new"), ExternalId: aws.String("x-42")})
 		must(t, err)
-		fresh, _ := ts.sessionClients(after.Credentials)
+		fresh, _ := ts.SessionClients(after.Credentials)
 		if _, err := fresh.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 			t.Fatalf("a session begun after the revocation: %v", err)
 		}
@@ -201,31 +203,31 @@ func TestAssumeRole(t *testing.T) {
 		ts.Clock.Add(-8 * time.Minute)
 		short, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("short"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(900)})
 		must(t, err)
-		shortIAM, _ := ts.sessionClients(short.Credentials)
+		shortIAM, _ := ts.SessionClients(short.Credentials)
 		ts.Clock.Add(15*time.Minute + time.Second)
 		_, err = shortIAM.ListUsers(ctx, &iam.ListUsersInput{})
 		wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 	})
 
 	t.Run("a changed trust policy and a deleted role take effect at once", func(t *testing.T) {
-		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"), AssumeRolePolicyDocument: trustDoc(
+		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("temp"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 			`{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
-		tempARN := aws.String("arn:aws:iam::" + accountID + ":role/temp")
+		tempARN := aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/temp")
 		_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("temp"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)})
 		must(t, err)
 		s, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t1")})
 		must(t, err)
-		_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("temp"), PolicyDocument: trustDoc(
-			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/bob"},"Action":"sts:AssumeRole"}`)})
+		_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("temp"), PolicyDocument: kwtest.TrustDoc(
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:user/bob"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t2")})
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		if _, err := bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t3")}); err != nil {
 			t.Fatal(err)
 		}
-		old, _ := ts.sessionClients(s.Credentials)
+		old, _ := ts.SessionClients(s.Credentials)
 		if _, err := old.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 			t.Fatalf("a session outlives a change of trust, as on AWS: %v", err)
 		}
@@ -241,7 +243,7 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("every session handed out is an audit event", func(t *testing.T) {
 		must(t, ts.Audit.Flush(ctx))
-		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRole")}}})
 		must(t, err)
 		refused, granted := 0, 0
@@ -272,7 +274,7 @@ func TestAssumeRole(t *testing.T) {
 		if r.Role.RoleLastUsed == nil || r.Role.RoleLastUsed.LastUsedDate == nil || aws.ToString(r.Role.RoleLastUsed.Region) != "eu-west-1" {
 			t.Fatalf("RoleLastUsed %+v", r.Role.RoleLastUsed)
 		}
-		report := ts.currentReport(t, root)
+		report := ts.CurrentReport(t, root)
 		for user := range report {
 			if strings.Contains(user, "deploy") || strings.Contains(user, "s1") || strings.HasPrefix(user, "ASIA") {
 				t.Fatalf("a session in the credential report: %q", user)
@@ -292,11 +294,11 @@ func TestGetFederationToken(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	id, secret := createUserKey(t, root, "broker")
-	broker := ts.sts(id, secret, "us-east-1")
+	id, secret := kwtest.CreateUserKey(t, root, "broker")
+	broker := ts.STSIn(id, secret, "us-east-1")
 	_, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden,
-		"User: arn:aws:iam::"+accountID+":user/broker is not authorized to perform: sts:GetFederationToken on resource: arn:aws:sts::"+accountID+":federated-user/web-user because no identity-based policy allows the sts:GetFederationToken action")
+		"User: arn:aws:iam::"+kwtest.AccountID+":user/broker is not authorized to perform: sts:GetFederationToken on resource: arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user because no identity-based policy allows the sts:GetFederationToken action")
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("broker"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetFederationToken","iam:ListUsers","iam:ListRoles"],"Resource":"*"}]}`)})
 	must(t, err)
@@ -304,23 +306,23 @@ func TestGetFederationToken(t *testing.T) {
 	out, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user"), DurationSeconds: aws.Int32(900),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","iam:CreateUser"],"Resource":"*"}]}`)})
 	must(t, err)
-	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::"+accountID+":federated-user/web-user" || aws.ToString(out.FederatedUser.FederatedUserId) != accountID+":web-user" {
+	if aws.ToString(out.FederatedUser.Arn) != "arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user" || aws.ToString(out.FederatedUser.FederatedUserId) != kwtest.AccountID+":web-user" {
 		t.Fatalf("federated user %+v", out.FederatedUser)
 	}
-	fedIAM, fedSTS := ts.sessionClients(out.Credentials)
+	fedIAM, fedSTS := ts.SessionClients(out.Credentials)
 	who, err := fedSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	must(t, err)
-	if aws.ToString(who.Arn) != aws.ToString(out.FederatedUser.Arn) || aws.ToString(who.UserId) != accountID+":web-user" {
+	if aws.ToString(who.Arn) != aws.ToString(out.FederatedUser.Arn) || aws.ToString(who.UserId) != kwtest.AccountID+":web-user" {
 		t.Fatalf("caller identity %s %s", aws.ToString(who.Arn), aws.ToString(who.UserId))
 	}
 	if _, err := fedIAM.ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = fedIAM.ListRoles(ctx, &iam.ListRolesInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+accountID+":federated-user/web-user is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action")
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action")
 	_, err = fedIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("x1")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-	_, err = fedSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/any"), RoleSessionName: aws.String("x1")})
+	_, err = fedSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/any"), RoleSessionName: aws.String("x1")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	_, err = fedSTS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetFederationToken with session credentials")
@@ -328,7 +330,7 @@ func TestGetFederationToken(t *testing.T) {
 	// Without a session policy the session may do nothing.
 	bare, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bare")})
 	must(t, err)
-	bareIAM, _ := ts.sessionClients(bare.Credentials)
+	bareIAM, _ := ts.SessionClients(bare.Credentials)
 	_, err = bareIAM.ListUsers(ctx, &iam.ListUsersInput{})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 
@@ -338,7 +340,7 @@ func TestGetFederationToken(t *testing.T) {
 	must(t, err)
 	info, err := broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: out.Credentials.AccessKeyId})
 	must(t, err)
-	if aws.ToString(info.Account) != accountID {
+	if aws.ToString(info.Account) != kwtest.AccountID {
 		t.Fatalf("account of a session key: %s", aws.ToString(info.Account))
 	}
 	forged := []byte(aws.ToString(out.Credentials.AccessKeyId))

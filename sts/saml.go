@@ -93,10 +93,8 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
-	assumable, err := s.roleByARN(ctx, in.RoleARN)
-	if errors.Is(err, keyward.ErrNoSuchRole) {
-		return keyward.AssumedRole{}, denied
-	} else if err != nil {
+	assumable, err := s.roleOrDenied(ctx, in.RoleARN, denied)
+	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
 	role := assumable.Role

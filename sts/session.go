@@ -39,17 +39,28 @@ type sessionClaims struct {
 	Transitive     []string      `json:"tt,omitempty"`
 }
 
+// longTermCaller is the caller of an action only a long-term access key
+// (an IAM user's or the root user's) may call; a session's credentials are
+// refused as AWS refuses them.
+func longTermCaller(ctx context.Context, action string) (*keyward.RequestContext, error) {
+	rc, internal, ok := keyward.Caller(ctx)
+	if !ok || internal {
+		return nil, keyward.ErrNoCaller
+	}
+	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
+		return nil, keyward.Errorf(keyward.EAccessDenied, "Cannot call %s with session credentials", action)
+	}
+	return rc, nil
+}
+
 // GetSessionToken issues temporary credentials to the calling user (or the
 // root user), for durationSeconds (0: the default), MFA-backed when serial
 // and code are given and the code is right. As on AWS it needs no
 // permission, and a session cannot make another.
 func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, serial, code string) (keyward.Session, error) {
-	rc, internal, ok := keyward.Caller(ctx)
-	if !ok || internal {
-		return keyward.Session{}, keyward.ErrNoCaller
-	}
-	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
-		return keyward.Session{}, keyward.Errorf(keyward.EAccessDenied, "Cannot call GetSessionToken with session credentials")
+	rc, err := longTermCaller(ctx, "GetSessionToken")
+	if err != nil {
+		return keyward.Session{}, err
 	}
 	p := rc.Principal
 	if durationSeconds == 0 {
@@ -143,12 +154,9 @@ func (s *Service) isSessionKeyID(id string) bool {
 // calling IAM user (or the root user): the caller's permissions, limited
 // to what the session policies allow (nothing without one).
 func (s *Service) GetFederationToken(ctx context.Context, name string, durationSeconds int, policy string, policyARNs []string, tags []keyward.Tag) (keyward.AssumedRole, error) {
-	rc, internal, ok := keyward.Caller(ctx)
-	if !ok || internal {
-		return keyward.AssumedRole{}, keyward.ErrNoCaller
-	}
-	if !strings.HasPrefix(rc.AccessKeyID, "AKIA") {
-		return keyward.AssumedRole{}, keyward.Errorf(keyward.EAccessDenied, "Cannot call GetFederationToken with session credentials")
+	rc, err := longTermCaller(ctx, "GetFederationToken")
+	if err != nil {
+		return keyward.AssumedRole{}, err
 	}
 	p := rc.Principal
 	fed := keyward.Principal{AccountID: s.Account(ctx).ID, FederatedName: name}

@@ -44,6 +44,9 @@ import (
 	kwsts "github.com/keyward/keyward/sts"
 )
 
+// must is kwtest's, under the name the tests here call.
+var must = kwtest.Must
+
 // attackBench is a Keyward on a clock the test moves, with SDK clients.
 type attackBench struct {
 	*kwtest.Keyward
@@ -82,13 +85,6 @@ func (b *attackBench) role(t *testing.T, name, principal string) string {
 }
 
 func userARN(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
-
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 const denyAssume = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`
 
@@ -627,13 +623,13 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctx := context.Background()
-	id, secret := createUserKey(t, ts.RootIAM(), "alice")
+	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), "alice")
 
-	_, err := ts.sts(secret, id, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err := ts.STSIn(secret, id, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err == nil {
 		t.Fatal("swapped credentials were accepted")
 	}
-	_, err = ts.iam(secret, id).ListUsers(ctx, &awsiam.ListUsersInput{})
+	_, err = ts.IAMClient(secret, id).ListUsers(ctx, &awsiam.ListUsersInput{})
 	if err == nil {
 		t.Fatal("swapped credentials were accepted")
 	}
@@ -642,15 +638,15 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+strings.ReplaceAll(secret, "/", "")+"/"+time.Now().UTC().Format("20060102")+"/us-east-1/sts/aws4_request")
-	if status, _, body := rawDo(t, req); status != http.StatusForbidden && status != http.StatusBadRequest {
+	if status, _, body := kwtest.RawDo(t, req); status != http.StatusForbidden && status != http.StatusBadRequest {
 		t.Fatalf("a malformed header: %d %s", status, body)
 	}
 	// An unknown key ID shaped like one is the attacker's to see recorded.
-	_, err = ts.sts("AKIAUNKNOWNKEY000000", secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	_, err = ts.STSIn("AKIAUNKNOWNKEY000000", secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
 
 	must(t, ts.Audit.Flush(ctx))
-	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, ""))
+	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, ""))
 	var records strings.Builder
 	for p := cloudtrail.NewLookupEventsPaginator(trail, &cloudtrail.LookupEventsInput{}); p.HasMorePages(); {
 		page, err := p.NextPage(ctx)
@@ -685,17 +681,17 @@ func TestWrongMFACodesAudited(t *testing.T) {
 	ts := newAPIServer(t)
 	ctx := context.Background()
 	root := ts.RootIAM()
-	id, secret := createUserKey(t, root, "alice")
+	id, secret := kwtest.CreateUserKey(t, root, "alice")
 	dev, err := root.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
 	must(t, err)
 	_, err = root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
 		AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String("000000")})
 	wantAPIError(t, err, "InvalidAuthenticationCode", http.StatusForbidden, "")
-	_, err = ts.sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,
+	_, err = ts.STSIn(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,
 		TokenCode: aws.String("000000")})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	must(t, ts.Audit.Flush(ctx))
-	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, ""))
+	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, ""))
 	for name, code := range map[string]string{"EnableMFADevice": "InvalidAuthenticationCode", "GetSessionToken": "AccessDenied"} {
 		out, err := trail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{{
 			AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String(name)}}})
@@ -862,7 +858,7 @@ func TestRefusedSAMLAssumptionAudited(t *testing.T) {
 	wantAPIError(t, assume("Admin", resp), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
 
 	must(t, ts.Audit.Flush(ctx))
-	out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+	out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithSAML")}}})
 	must(t, err)
 	var refused, replayed, succeeded int

@@ -52,10 +52,8 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 		return keyward.AssumedRole{}, err
 	}
 	denied := keyward.Errorf(keyward.EAccessDenied, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-	assumable, err := s.roleByARN(ctx, in.RoleARN)
-	if errors.Is(err, keyward.ErrNoSuchRole) {
-		return keyward.AssumedRole{}, denied
-	} else if err != nil {
+	assumable, err := s.roleOrDenied(ctx, in.RoleARN, denied)
+	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
 	role := assumable.Role

@@ -95,14 +95,14 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	p, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
 		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
 	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity",
 "Condition":{"StringEquals":{"` + host + `:aud":"sts.amazonaws.com"},"StringLike":{"` + host + `:sub":"repo:keyward/*"}}}`)})
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("list"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
 	must(t, err)
-	roleARN := "arn:aws:iam::" + accountID + ":role/ci"
+	roleARN := "arn:aws:iam::" + kwtest.AccountID + ":role/ci"
 	good := is.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour))
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	must(t, os.WriteFile(tokenFile, []byte(good), 0o600))
@@ -118,7 +118,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		must(t, err)
-		if got := aws.ToString(id.Arn); got != "arn:aws:sts::"+accountID+":assumed-role/ci/ci-run" {
+		if got := aws.ToString(id.Arn); got != "arn:aws:sts::"+kwtest.AccountID+":assumed-role/ci/ci-run" {
 			t.Fatalf("web identity session is %s", got)
 		}
 		if _, err := iam.NewFromConfig(cfg).ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
@@ -138,7 +138,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		out, err := assume(good)
 		must(t, err)
 		if aws.ToString(out.SubjectFromWebIdentityToken) != "repo:keyward/keyward:ref:main" || aws.ToString(out.Audience) != "sts.amazonaws.com" ||
-			aws.ToString(out.Provider) != is.URL || aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::"+accountID+":assumed-role/ci/x1" {
+			aws.ToString(out.Provider) != is.URL || aws.ToString(out.AssumedRoleUser.Arn) != "arn:aws:sts::"+kwtest.AccountID+":assumed-role/ci/x1" {
 			t.Fatalf("response %+v %+v", out, out.AssumedRoleUser)
 		}
 		// The keys were fetched once, and are cached since.
@@ -179,7 +179,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 
 	t.Run("audit events of the token's bearer, the token hidden", func(t *testing.T) {
 		must(t, ts.Audit.Flush(ctx))
-		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", rootKeyID, rootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("AssumeRoleWithWebIdentity")}}})
 		must(t, err)
 		if len(out.Events) == 0 {
@@ -220,12 +220,12 @@ func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
 	p, err := root.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
 		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
 	must(t, err)
-	_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
+	_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
 	must(t, err)
 	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
 		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
-	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/ci"),
+	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/ci"),
 		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
 	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
 	if n := is.keyFetches.Load(); n != 0 {

@@ -147,13 +147,8 @@ func TestAttackDerivedKeySignsKeywardsAPI(t *testing.T) {
 	}
 	api := func(t *testing.T, r *http.Request) (int, string) {
 		t.Helper()
-		resp, err := http.DefaultClient.Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		status, _, body := kwtest.RawDo(t, r)
+		return status, body
 	}
 
 	t.Run("the signer is right: root's own iam key makes a user", func(t *testing.T) {

@@ -3,6 +3,8 @@ package webhook
 import (
 	"context"
 	"time"
+
+	"github.com/keyward/keyward"
 )
 
 // Outbox is the durable queue of deliveries the Engine works from: the
@@ -97,19 +99,9 @@ type Subscription struct {
 func URLAssociatedData(subscriptionID string) string { return subscriptionID + "#url" }
 
 // ParkedDelivery is a delivery that was given up, as listed for the
-// console and keyward events.
-type ParkedDelivery struct {
-	ID             string
-	SubscriptionID string
-	// EventID and EventType are the CloudEvent's id and type.
-	EventID   string
-	EventType string
-	Created   time.Time
-	Parked    time.Time
-	Attempts  int
-	LastError string
-	Reason    string
-}
+// console and keyward events: the one type the API answers with, its
+// EventID and EventType the CloudEvent's id and type.
+type ParkedDelivery = keyward.WebhookDelivery
 
 // ParkedLister lists an account's parked deliveries, the most recently
 // parked first: what the console's and keyward events' listings call.

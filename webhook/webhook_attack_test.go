@@ -94,6 +94,17 @@ func TestNewClient(t *testing.T) {
 	}
 }
 
+// otherSealer seals under a master key other than the outbox's: what a
+// secret or URL sealed elsewhere, or before a key change, was sealed with.
+func otherSealer(t *testing.T) *seal.Sealer {
+	t.Helper()
+	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return other
+}
+
 // TestUnopenableSecret: a subscription whose secret does not open with
 // the master key (sealed under another key, or for another subscription)
 // gets no request, unsigned or otherwise, and the failure is recorded
@@ -102,10 +113,7 @@ func TestUnopenableSecret(t *testing.T) {
 	clk := newClock()
 	ob := newOutbox(t)
 	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
-	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := otherSealer(t)
 	underOtherKey, _ := other.Seal("sub-1", "secret-0123456789abcdef")
 	forOtherSub, _ := ob.sealer.Seal("sub-2", "secret-0123456789abcdef")
 	ob.Subscribe(t, webhook.Subscription{ID: "sub-1", AccountID: testAccount, SealedURL: ob.sealURL(t, "sub-1", rc.URL()), Secrets: [][]byte{underOtherKey}})
@@ -134,10 +142,7 @@ func TestUnopenableURL(t *testing.T) {
 	clk := newClock()
 	ob := newOutbox(t)
 	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
-	other, err := seal.New([]byte("another master key, 32 bytes...."), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := otherSealer(t)
 	target := rc.URL()
 	// Each subscription's URL column holds something other than its URL
 	// sealed for it: the URL sealed under another key, a secret (sealed
@@ -219,12 +224,11 @@ func TestEchoedURLKeptOut(t *testing.T) {
 	}
 }
 
-// TestEchoedURLInMalformedAnswer: a receiver that answers with a status
-// line repeating the request's path gets a transport error, whose text
-// quotes the answer; the token in the path is kept out of it too.
-func TestEchoedURLInMalformedAnswer(t *testing.T) {
-	clk := newClock()
-	ob := newOutbox(t)
+// rawReceiver is a receiver that answers each request with whatever bytes
+// answer writes on the connection, HTTP or not, until the test ends; it
+// returns its address.
+func rawReceiver(t *testing.T, answer func(c net.Conn, req *http.Request)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -236,14 +240,27 @@ func TestEchoedURLInMalformedAnswer(t *testing.T) {
 			if err != nil {
 				return
 			}
-			req, err := http.ReadRequest(bufio.NewReader(c))
-			if err == nil {
-				fmt.Fprintf(c, "HTTP/1.1 %s\r\n\r\n", req.URL.RequestURI())
-			}
-			c.Close()
+			go func() {
+				defer c.Close()
+				if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					answer(c, req)
+				}
+			}()
 		}
 	}()
-	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	return ln.Addr().String()
+}
+
+// TestEchoedURLInMalformedAnswer: a receiver that answers with a status
+// line repeating the request's path gets a transport error, whose text
+// quotes the answer; the token in the path is kept out of it too.
+func TestEchoedURLInMalformedAnswer(t *testing.T) {
+	clk := newClock()
+	ob := newOutbox(t)
+	addr := rawReceiver(t, func(c net.Conn, req *http.Request) {
+		fmt.Fprintf(c, "HTTP/1.1 %s\r\n\r\n", req.URL.RequestURI())
+	})
+	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
 	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
 	if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
@@ -266,29 +283,13 @@ func TestEchoedURLInMalformedAnswer(t *testing.T) {
 func TestSwitchingProtocolsThenSilence(t *testing.T) {
 	clk := newClock()
 	ob := newOutbox(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-					io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: keyward\r\n\r\n")
-				}
-				<-release
-			}()
-		}
-	}()
-	ob.subscribe(t, "sub", testAccount, "http://"+ln.Addr().String()+"/hook", "secret-0123456789abcdef")
+	addr := rawReceiver(t, func(c net.Conn, _ *http.Request) {
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: keyward\r\n\r\n")
+		<-release
+	})
+	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hook", "secret-0123456789abcdef")
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
 	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) { c.Timeout, c.Lease = 300*time.Millisecond, 10*time.Second })
 	done := make(chan struct{})

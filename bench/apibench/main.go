@@ -29,11 +29,6 @@ import (
 	"github.com/keyward/keyward/bench/internal/proc"
 )
 
-const (
-	rootKeyID  = "AKIAKEYWARDBENCHROOT"
-	rootSecret = "keywardBenchRootSecretKey000000000000000"
-)
-
 var (
 	n        = flag.Int("n", 20000, "requests per measurement")
 	conc     = flag.Int("c", 8, "concurrent clients")
@@ -63,6 +58,24 @@ func buildKeyward(prefix string) (tmp, bin string, err error) {
 		return "", "", err
 	}
 	return tmp, bin, nil
+}
+
+// printResults writes results as BENCHMARKS.md's Markdown table, with the
+// server's resident set size when withRSS.
+func printResults(results []result, withRSS bool) {
+	rss, rssRule := "", ""
+	if withRSS {
+		rss, rssRule = " server RSS |", " ---: |"
+	}
+	fmt.Println("| measurement | requests | req/s | p50 | p99 | server CPU/req |" + rss + " failed |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |" + rssRule + " ---: |")
+	for _, r := range results {
+		if withRSS {
+			rss = fmt.Sprintf(" %.0f MiB |", r.rssMiB)
+		}
+		fmt.Printf("| %s | %d | %.0f | %v | %v | %v |%s %d |\n", r.name, r.reqs, r.rate(), r.p50.Round(time.Microsecond),
+			r.p99.Round(time.Microsecond), r.cpuPerReq().Round(100*time.Nanosecond), rss, r.failed)
+	}
 }
 
 func main() {
@@ -137,7 +150,7 @@ func start(name string, args []string, env []string, addr string, healthPath str
 func client(url string) *iam.Client {
 	return iam.NewFromConfig(aws.Config{
 		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(proc.RootKeyID, proc.RootSecret, ""),
 		BaseEndpoint: aws.String(url),
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 		HTTPClient:   sharedHTTP,
@@ -221,7 +234,7 @@ func run() error {
 		kwArgs = append(kwArgs, "--debug-listen", d) // to profile the server under the load
 	}
 	kw, err := start(bin, kwArgs,
-		[]string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret}, addr, "/healthz")
+		proc.RootEnv(), addr, "/healthz")
 	if err != nil {
 		return err
 	}
@@ -304,12 +317,7 @@ func run() error {
 	}))
 
 	fmt.Printf("concurrency %d, aws-sdk-go-v2 client, %d cores\n\n", *conc, numCPU())
-	fmt.Println("| measurement | requests | req/s | p50 | p99 | server CPU/req | failed |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, r := range results {
-		fmt.Printf("| %s | %d | %.0f | %v | %v | %v | %d |\n", r.name, r.reqs, r.rate(), r.p50.Round(time.Microsecond),
-			r.p99.Round(time.Microsecond), r.cpuPerReq().Round(100*time.Nanosecond), r.failed)
-	}
+	printResults(results, false)
 	kCPU, bCPU := median(kws, result.cpuPerReq), median(bares, result.cpuPerReq)
 	fmt.Printf("\nmedian server CPU per ListAccessKeys: keyward %v, bare %v, ratio %.2f\n", kCPU, bCPU, float64(kCPU)/float64(bCPU))
 	if len(motos) > 0 {

@@ -68,7 +68,7 @@ func runReplicas() error {
 		cl := &cluster{}
 		for i := 0; i < setup.replicas; i++ {
 			addr := proc.FreeAddr()
-			env := []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_MASTER_KEY=" + masterKeyHex}
+			env := proc.RootEnv("KEYWARD_MASTER_KEY=" + masterKeyHex)
 			if setup.database != "" {
 				env = append(env, "KEYWARD_DATABASE_URL="+setup.database)
 			}
@@ -112,12 +112,7 @@ func runReplicas() error {
 		cl.stop()
 	}
 	fmt.Printf("concurrency %d, aws-sdk-go-v2 client, %d cores; server CPU is the sum over replicas, PostgreSQL's own not counted\n\n", *conc, numCPU())
-	fmt.Println("| measurement | requests | req/s | p50 | p99 | server CPU/req | failed |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, r := range results {
-		fmt.Printf("| %s | %d | %.0f | %v | %v | %v | %d |\n", r.name, r.reqs, r.rate(), r.p50.Round(time.Microsecond),
-			r.p99.Round(time.Microsecond), r.cpuPerReq().Round(100*time.Nanosecond), r.failed)
-	}
+	printResults(results, false)
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keyward/keyward/bench/internal/bulk"
 	"github.com/keyward/keyward/bench/internal/proc"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
@@ -58,40 +59,33 @@ func seed(dir string, users int) error {
 	if err != nil {
 		return err
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	insUser, _ := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
-	insKey, _ := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, 'Active', ?, ?)`)
-	now := time.Now().UnixNano()
-	t0 := time.Now()
-	for u := 0; u < users; u++ {
-		uid := fmt.Sprintf("AIDA%017d", u)
-		name := fmt.Sprintf("user%07d", u)
-		if _, err := insUser.Exec(uid, name, name, now); err != nil {
-			return err
-		}
-		for k := 0; k < 2; k++ {
-			id, secret := benchKey(2*u + k)
-			sealed, err := sealer.Seal(id, secret)
-			if err != nil {
+	return bulk.Write(path, func(tx *sql.Tx) error {
+		insUser, _ := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
+		insKey, _ := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, 'Active', ?, ?)`)
+		now := time.Now().UnixNano()
+		t0 := time.Now()
+		for u := 0; u < users; u++ {
+			uid := fmt.Sprintf("AIDA%017d", u)
+			name := fmt.Sprintf("user%07d", u)
+			if _, err := insUser.Exec(uid, name, name, now); err != nil {
 				return err
 			}
-			if _, err := insKey.Exec(id, uid, now, sealed); err != nil {
-				return err
+			for k := 0; k < 2; k++ {
+				id, secret := benchKey(2*u + k)
+				sealed, err := sealer.Seal(id, secret)
+				if err != nil {
+					return err
+				}
+				if _, err := insKey.Exec(id, uid, now, sealed); err != nil {
+					return err
+				}
+			}
+			if u > 0 && u%200000 == 0 {
+				fmt.Fprintf(os.Stderr, "seeded %d users in %v\n", u, time.Since(t0).Round(time.Second))
 			}
 		}
-		if u > 0 && u%200000 == 0 {
-			fmt.Fprintf(os.Stderr, "seeded %d users in %v\n", u, time.Since(t0).Round(time.Second))
-		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // fastRand feeds the sealer nonces while seeding benchmark data: fast, and
@@ -131,7 +125,7 @@ func runScale(sizes []int) error {
 		fmt.Fprintf(os.Stderr, "%d users seeded in %v\n", users, time.Since(t0).Round(time.Second))
 		addr := proc.FreeAddr()
 		kw, err := start(bin, []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"},
-			[]string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_MASTER_KEY=" + masterKeyHex}, addr, "/healthz")
+			proc.RootEnv("KEYWARD_MASTER_KEY="+masterKeyHex), addr, "/healthz")
 		if err != nil {
 			return err
 		}
@@ -174,12 +168,7 @@ func runScale(sizes []int) error {
 		kw.Stop()
 	}
 	fmt.Printf("concurrency %d, aws-sdk-go-v2 client, %d cores\n\n", *conc, numCPU())
-	fmt.Println("| measurement | requests | req/s | p50 | p99 | server CPU/req | server RSS | failed |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, r := range results {
-		fmt.Printf("| %s | %d | %.0f | %v | %v | %v | %.0f MiB | %d |\n", r.name, r.reqs, r.rate(), r.p50.Round(time.Microsecond),
-			r.p99.Round(time.Microsecond), r.cpuPerReq().Round(100*time.Nanosecond), r.rssMiB, r.failed)
-	}
+	printResults(results, true)
 	return nil
 }
 

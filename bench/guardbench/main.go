@@ -34,11 +34,6 @@ import (
 	"github.com/keyward/keyward/sigv4"
 )
 
-const (
-	rootKeyID  = "AKIAKEYWARDBENCHROOT"
-	rootSecret = "keywardBenchRootSecretKey000000000000000"
-)
-
 var (
 	mode  = flag.String("mode", "gateway", "gateway or nginx")
 	n     = flag.Int("n", 10000, "requests per measurement")
@@ -72,7 +67,7 @@ func startKeyward(bin, dir string, flags ...string) (*proc.Proc, string, error) 
 		flags = append(flags, strings.Fields(extra)...)
 	}
 	p, err := start(bin, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, flags...),
-		"KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
+		proc.RootEnv("KEYWARD_ACCOUNT_ID=123456789012")...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -172,7 +167,7 @@ func gateway() error {
 	defer kw.Stop()
 	vgIAMAddr := proc.FreeAddr()
 	os.MkdirAll(filepath.Join(dir, "vgiam"), 0o700)
-	vgIAM, err := start(bin, []string{"--port", vgIAMAddr, "--access", rootKeyID, "--secret", rootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
+	vgIAM, err := start(bin, []string{"--port", vgIAMAddr, "--access", proc.RootKeyID, "--secret", proc.RootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
 		"--private-ports", vgSock, "--quiet"})
 	if err != nil {
 		return err
@@ -191,14 +186,14 @@ func gateway() error {
 		name, iamURL, sock string
 		iam                *proc.Proc
 	}{{"keyward", kwURL, kwSock, kw}, {"versitygw iam", "http://" + vgIAMAddr, vgSock, vgIAM}} {
-		id, secret, err := user(s.iamURL, rootKeyID, rootSecret, "alice", s3Policy)
+		id, secret, err := user(s.iamURL, proc.RootKeyID, proc.RootSecret, "alice", s3Policy)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 		addr := proc.FreeAddr()
 		os.MkdirAll(filepath.Join(dir, s.name+"-data"), 0o700)
 		gw, err := start(bin, []string{"--port", addr, "--access", "GATEWAYROOT", "--secret", "gatewayRootSecret0123", "--region", "us-east-1",
-			"--iam-standalone-endpoint", s.sock, "--iam-standalone-access", rootKeyID, "--iam-standalone-secret", rootSecret,
+			"--iam-standalone-endpoint", s.sock, "--iam-standalone-access", proc.RootKeyID, "--iam-standalone-secret", proc.RootSecret,
 			"posix", filepath.Join(dir, s.name+"-data")})
 		if err != nil {
 			return err
@@ -258,7 +253,7 @@ func nginxMode() error {
 		return err
 	}
 	defer kw.Stop()
-	id, secret, err := user(kwURL, rootKeyID, rootSecret, "alice",
+	id, secret, err := user(kwURL, proc.RootKeyID, proc.RootSecret, "alice",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/*"}]}`)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/bench/internal/bulk"
 	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/sqlite"
@@ -135,47 +136,40 @@ func run(keys, due, runs int, dir string) error {
 // days, nine in ten used within the last 10 days, the rest never used but
 // younger than 45 days; due of them expired a minute ago.
 func seed(path string, keys, due int, now time.Time) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	tx, err := db.Begin()
-	if err != nil {
-		return err
-	}
-	insUser, err := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
-	if err != nil {
-		return err
-	}
-	insKey, err := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret, last_used_at, expires_at)
-		VALUES (?, ?, 'Active', ?, x'00', ?, ?)`)
-	if err != nil {
-		return err
-	}
-	for i := 0; i < keys; i++ {
-		uid := fmt.Sprintf("AIDA%017d", i/2)
-		if i%2 == 0 {
-			name := fmt.Sprintf("user%07d", i/2)
-			if _, err := insUser.Exec(uid, name, name, now.Add(-100*day).UnixNano()); err != nil {
+	return bulk.Write(path, func(tx *sql.Tx) error {
+		insUser, err := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
+		if err != nil {
+			return err
+		}
+		insKey, err := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret, last_used_at, expires_at)
+			VALUES (?, ?, 'Active', ?, x'00', ?, ?)`)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < keys; i++ {
+			uid := fmt.Sprintf("AIDA%017d", i/2)
+			if i%2 == 0 {
+				name := fmt.Sprintf("user%07d", i/2)
+				if _, err := insUser.Exec(uid, name, name, now.Add(-100*day).UnixNano()); err != nil {
+					return err
+				}
+			}
+			created := now.Add(-time.Duration(i%(80*24)) * time.Hour)
+			var used, expires any
+			if i%10 != 0 {
+				used = now.Add(-time.Duration(i%(10*24)) * time.Hour).UnixNano()
+			} else {
+				created = now.Add(-time.Duration(i%(40*24)) * time.Hour)
+			}
+			if i < due {
+				expires = now.Add(-time.Minute).UnixNano()
+			}
+			if _, err := insKey.Exec(fmt.Sprintf("AKIASWEEP%011d", i), uid, created.UnixNano(), used, expires); err != nil {
 				return err
 			}
 		}
-		created := now.Add(-time.Duration(i%(80*24)) * time.Hour)
-		var used, expires any
-		if i%10 != 0 {
-			used = now.Add(-time.Duration(i%(10*24)) * time.Hour).UnixNano()
-		} else {
-			created = now.Add(-time.Duration(i%(40*24)) * time.Hour)
-		}
-		if i < due {
-			expires = now.Add(-time.Minute).UnixNano()
-		}
-		if _, err := insKey.Exec(fmt.Sprintf("AKIASWEEP%011d", i), uid, created.UnixNano(), used, expires); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // fullScan reads every key for the sweep's rules without the indexes:

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/tick"
 )
 
 // Recorder collects events and writes them.
@@ -115,30 +116,23 @@ func (r *Recorder) Flush(ctx context.Context) error {
 // Run flushes every interval and prunes events older than retention
 // (none when 0) every hour, until ctx ends; then it flushes once more.
 func (r *Recorder) Run(ctx context.Context, interval, retention time.Duration, now func() time.Time) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	lastPrune := time.Time{}
-	for {
-		select {
-		case <-t.C:
-			if err := r.Flush(ctx); err != nil {
-				r.log().Error("writing audit events", "err", err)
-			}
-			if retention > 0 && now().Sub(lastPrune) >= time.Hour {
-				lastPrune = now()
-				if n, err := r.Store.PruneEvents(ctx, now().Add(-retention)); err != nil {
-					r.log().Error("pruning audit events", "err", err)
-				} else if n > 0 {
-					r.log().Info("pruned audit events", "events", n)
-				}
-			}
-		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := r.Flush(fctx); err != nil {
-				r.log().Error("final write of audit events", "err", err)
-			}
-			cancel()
-			return
+	tick.Every(ctx, interval, func() {
+		if err := r.Flush(ctx); err != nil {
+			r.log().Error("writing audit events", "err", err)
 		}
+		if retention > 0 && now().Sub(lastPrune) >= time.Hour {
+			lastPrune = now()
+			if n, err := r.Store.PruneEvents(ctx, now().Add(-retention)); err != nil {
+				r.log().Error("pruning audit events", "err", err)
+			} else if n > 0 {
+				r.log().Info("pruned audit events", "events", n)
+			}
+		}
+	})
+	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.Flush(fctx); err != nil {
+		r.log().Error("final write of audit events", "err", err)
 	}
 }

@@ -5,14 +5,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/audit"
-	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestRunStopsWithItsContext: Run, the writer's loop, returns once the
@@ -21,7 +20,7 @@ import (
 // write can have stored the event.
 func TestRunStopsWithItsContext(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := kwtest.OpenStore(t)
 	r := &audit.Recorder{Store: st}
 	e := newEvent(keyward.EventSourceIAM, "GetUser", time.Now())
 	e.EventID = "4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a01"
@@ -50,7 +49,7 @@ func TestRunStopsWithItsContext(t *testing.T) {
 // logged on the next write; what was queued is written and streamed once.
 func TestQueueBounded(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := kwtest.OpenStore(t)
 	var stream, log bytes.Buffer
 	r := &audit.Recorder{Store: st, Stream: &stream, Max: 3, Logger: slog.New(slog.NewTextHandler(&log, nil))}
 	for i := range 5 {
@@ -92,7 +91,7 @@ func TestQueueBounded(t *testing.T) {
 // stopped for good.
 func TestOneRefusedEventHoldsBackNoOther(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := kwtest.OpenStore(t)
 	r := &audit.Recorder{Store: st}
 	event := func(id string) *keyward.Event {
 		e := newEvent(keyward.EventSourceSTS, "AssumeRoleWithSAML", time.Now())
@@ -116,18 +115,6 @@ func TestOneRefusedEventHoldsBackNoOther(t *testing.T) {
 	if len(events) != 3 {
 		t.Fatalf("the store holds %d events, want the first and the two queued beside and after the refused one", len(events))
 	}
-}
-
-// openStore opens a SQLite store in a temporary directory, closed when
-// the test ends.
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 // newEvent is an event of the test account, named by its source and name.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/keyward/keyward"
 )
 
 // CreateUserKey creates the user name with one access key through c and
@@ -27,6 +30,29 @@ func CreateUserKey(t testing.TB, c *awsiam.Client, name string) (id, secret stri
 		t.Fatal(err)
 	}
 	return *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
+}
+
+// EnableRootMFA gives the root user a virtual MFA device named name,
+// enabled with two consecutive codes at now (the services' clock), and
+// returns its serial number and seed.
+func (k *Keyward) EnableRootMFA(t testing.TB, name string, now time.Time) (serial, seed string) {
+	t.Helper()
+	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{
+		Principal: keyward.Principal{AccountID: AccountID, Root: true}, CurrentTime: now})
+	d, err := k.IAM.CreateVirtualMFADevice(ctx, name, "/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed = d.Base32Seed()
+	if err := k.IAM.EnableRootMFADevice(ctx, d.SerialNumber, TOTPCode(t, seed, now.Add(-30*time.Second)), TOTPCode(t, seed, now)); err != nil {
+		t.Fatal(err)
+	}
+	return d.SerialNumber, seed
+}
+
+// TrustDoc is a role's trust policy of the statements given.
+func TrustDoc(statements ...string) *string {
+	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
 }
 
 // WaitForReport generates the credential report through c and waits for

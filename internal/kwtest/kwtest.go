@@ -241,6 +241,33 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	return k
 }
 
+// OpenStore opens a SQLite store in a temporary directory, closed when
+// the test ends: the store of the tests that build a feature package's
+// Service by hand rather than a whole Keyward.
+func OpenStore(t testing.TB) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// InitAccount makes the test account in st, created at now(), and returns
+// an authorizer of it on that clock, sealing refusals' details with
+// sealer (none when nil).
+func InitAccount(t testing.TB, st *sqlite.Store, sealer *seal.Sealer, now func() time.Time) *authz.Authorizer {
+	t.Helper()
+	a, err := st.InitAccount(context.Background(), keyward.Account{ID: AccountID, CreatedAt: now()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Sealer: sealer, Now: now}
+	az.SetAccount(a)
+	return az
+}
+
 // StartWebhooks starts delivering webhook events in the background, as
 // keyward serve does, until the test ends.
 func (k *Keyward) StartWebhooks() { k.Webhooks.Start() }

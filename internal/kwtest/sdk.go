@@ -10,8 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/keyward/keyward"
 )
 
 // Clock is a clock the test moves by hand (NewWithClock takes its Now):
@@ -58,12 +61,36 @@ func (k *Keyward) STSIn(id, secret, region string) *awssts.Client {
 	return awssts.NewFromConfig(k.ConfigIn(region, id, secret, ""))
 }
 
+// SessionClients returns IAM and STS clients for k signing with a
+// session's credentials, in a region other than the long-term keys'.
+func (k *Keyward) SessionClients(c *ststypes.Credentials) (*awsiam.Client, *awssts.Client) {
+	cfg := k.ConfigIn("eu-west-1", aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+	return awsiam.NewFromConfig(cfg), awssts.NewFromConfig(cfg)
+}
+
 // UserWithKey creates a user with an access key, through the root user's
 // client, and returns IAM and STS clients signed with it, and the key's ID.
 func (k *Keyward) UserWithKey(t testing.TB, name string) (*awsiam.Client, *awssts.Client, string) {
 	t.Helper()
 	id, secret := CreateUserKey(t, k.RootIAM(), name)
 	return k.IAMClient(id, secret), k.STSIn(id, secret, "us-east-1"), id
+}
+
+// Must fails the test at once on err.
+func Must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WantCode checks that err is a Keyward error with the AWS error code
+// given.
+func WantCode(t testing.TB, err error, code string) {
+	t.Helper()
+	if keyward.ErrorCode(err) != code || err == nil {
+		t.Fatalf("got %v, want %s", err, code)
+	}
 }
 
 // WantAPIError checks an SDK error's code, HTTP status and, unless empty,

@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/tick"
 	"log/slog"
 	"strings"
 	"sync"
@@ -109,14 +110,7 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		}
 		if err := r.Store.RecordServiceUses(ctx, uses); err != nil {
 			r.mu.Lock()
-			for k, u := range services {
-				if cur, ok := r.services[k]; !ok || u.Time.After(cur.Time) {
-					if r.services == nil {
-						r.services = make(map[serviceKey]keyward.LastUse)
-					}
-					r.services[k] = u
-				}
-			}
+			requeue(&r.services, services)
 			r.mu.Unlock()
 			if r.Logger != nil {
 				r.Logger.Error("recording services last accessed", "err", err)
@@ -141,37 +135,37 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Lock()
 	r.inflight = nil
 	if err != nil {
-		for id, u := range batch {
-			if cur, ok := r.pending[id]; !ok || u.Time.After(cur.Time) {
-				if r.pending == nil {
-					r.pending = make(map[string]keyward.LastUse)
-				}
-				r.pending[id] = u
-			}
-		}
+		requeue(&r.pending, batch)
 	}
 	r.mu.Unlock()
 	return err
 }
 
+// requeue puts the uses of a batch whose write failed back into pending,
+// where no newer use of the same key came in meanwhile, so that the next
+// flush writes them again.
+func requeue[K comparable](pending *map[K]keyward.LastUse, batch map[K]keyward.LastUse) {
+	for k, u := range batch {
+		if cur, ok := (*pending)[k]; !ok || u.Time.After(cur.Time) {
+			if *pending == nil {
+				*pending = make(map[K]keyward.LastUse)
+			}
+			(*pending)[k] = u
+		}
+	}
+}
+
 // Run flushes every interval until ctx is done, then flushes once more
 // with a fresh context so that a shutdown loses nothing.
 func (r *Recorder) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			if err := r.Flush(ctx); err != nil && r.Logger != nil {
-				r.Logger.Error("flushing access key last use", "err", err)
-			}
-		case <-ctx.Done():
-			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := r.Flush(fctx); err != nil && r.Logger != nil {
-				r.Logger.Error("final flush of access key last use", "err", err)
-			}
-			cancel()
-			return
+	tick.Every(ctx, interval, func() {
+		if err := r.Flush(ctx); err != nil && r.Logger != nil {
+			r.Logger.Error("flushing access key last use", "err", err)
 		}
+	})
+	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.Flush(fctx); err != nil && r.Logger != nil {
+		r.Logger.Error("final flush of access key last use", "err", err)
 	}
 }

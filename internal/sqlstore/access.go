@@ -40,7 +40,7 @@ func (s *Store) ServiceAccesses(ctx context.Context, userIDs []string) ([]keywar
 			ids[i] = userIDs[i]
 		}
 		userIDs = userIDs[n:]
-		err := s.each(ctx, `SELECT user_id, service, last_at, region FROM service_access WHERE user_id IN (`+placeholders(n)+`)`, ids,
+		err := s.each(ctx, s.DB, `SELECT user_id, service, last_at, region FROM service_access WHERE user_id IN (`+placeholders(n)+`)`, ids,
 			func(r *sql.Rows) error {
 				var a keyward.ServiceAccess
 				var at int64

@@ -28,13 +28,8 @@ func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.
 		if err != nil && s.IsUnique(err) {
 			return keyward.ErrAccessKeyExists
 		}
-		if err != nil {
+		if err := changedOr(keyward.ErrAccessKeyQuota, res, err); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return keyward.ErrAccessKeyQuota
 		}
 		// Other replicas may hold a negative cache entry for this ID.
 		return s.notify(ctx, tx, k.ID)
@@ -152,13 +147,8 @@ func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ..
 			}
 		}
 		res, err := tx.ExecContext(ctx, s.q(stmt), append(args, id, uid)...)
-		if err != nil {
+		if err := changedOr(keyward.ErrNoSuchAccessKey, res, err); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return keyward.ErrNoSuchAccessKey
 		}
 		return s.notify(ctx, tx, id)
 	})

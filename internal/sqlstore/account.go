@@ -76,7 +76,7 @@ func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT DISTINCT kind, name, id FROM (
+	return collectPage(ctx, s, `SELECT DISTINCT kind, name, id FROM (
 			SELECT 'group' AS kind, g.name AS name, g.id AS id, g.path AS path, 'PermissionsPolicy' AS usage FROM policy_attachments a JOIN groups g ON a.kind = 'group' AND g.id = a.entity_id WHERE a.policy_id = ?
 			UNION ALL
 			SELECT 'user', u.name, u.id, u.path, 'PermissionsPolicy' FROM policy_attachments a JOIN users u ON a.kind = 'user' AND u.id = a.entity_id WHERE a.policy_id = ?
@@ -88,24 +88,12 @@ func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage
 			SELECT 'role', r.name, r.id, r.path, 'PermissionsBoundary' FROM roles r WHERE r.permissions_boundary = ?
 		) e
 		WHERE (? = '' OR kind = ?) AND (? = '' OR usage = ?) AND substr(path, 1, length(?)) = ? AND kind || ':' || name > ?
-		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1)), p.ID, p.ID, p.ARN, p.ID, p.ARN, kind, kind, usage, usage, pathPrefix, pathPrefix, after)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var out []keyward.PolicyEntity
-	for rows.Next() {
-		var e keyward.PolicyEntity
-		if err := rows.Scan(&e.Kind, &e.Name, &e.ID); err != nil {
-			return nil, false, err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1), []any{p.ID, p.ID, p.ARN, p.ID, p.ARN, kind, kind, usage, usage, pathPrefix, pathPrefix, after}, max,
+		func(r rowScanner) (keyward.PolicyEntity, error) {
+			var e keyward.PolicyEntity
+			err := r.Scan(&e.Kind, &e.Name, &e.ID)
+			return e, err
+		})
 }
 
 // UserDetails implements keyward.AccountStore.
@@ -125,7 +113,7 @@ func (s *Store) UserDetails(ctx context.Context, after string, max int) ([]keywa
 	if err := s.entityPolicies(ctx, keyward.EntityUser, in, ids, byID); err != nil {
 		return nil, false, err
 	}
-	err = s.each(ctx, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (`+in+`) ORDER BY g.name`, ids,
+	err = s.each(ctx, s.DB, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (`+in+`) ORDER BY g.name`, ids,
 		func(r *sql.Rows) error {
 			var id, name string
 			err := r.Scan(&id, &name)
@@ -135,7 +123,7 @@ func (s *Store) UserDetails(ctx context.Context, after string, max int) ([]keywa
 	if err != nil {
 		return nil, false, err
 	}
-	err = s.each(ctx, `SELECT user_id, key, value FROM user_tags WHERE user_id IN (`+in+`) ORDER BY user_id, pos`, ids,
+	err = s.each(ctx, s.DB, `SELECT user_id, key, value FROM user_tags WHERE user_id IN (`+in+`) ORDER BY user_id, pos`, ids,
 		func(r *sql.Rows) error {
 			var id string
 			var t keyward.Tag
@@ -166,7 +154,7 @@ func (s *Store) GroupDetails(ctx context.Context, after string, max int) ([]keyw
 // users or groups.
 func (s *Store) entityPolicies(ctx context.Context, kind, in string, ids []any, byID map[string]*keyward.EntityDetail) error {
 	args := append([]any{kind}, ids...)
-	err := s.each(ctx, `SELECT entity_id, name, document FROM inline_policies WHERE kind = ? AND entity_id IN (`+in+`) ORDER BY entity_id, name`, args,
+	err := s.each(ctx, s.DB, `SELECT entity_id, name, document FROM inline_policies WHERE kind = ? AND entity_id IN (`+in+`) ORDER BY entity_id, name`, args,
 		func(r *sql.Rows) error {
 			var id string
 			var p keyward.NamedPolicy
@@ -177,7 +165,7 @@ func (s *Store) entityPolicies(ctx context.Context, kind, in string, ids []any, 
 	if err != nil {
 		return err
 	}
-	return s.each(ctx, `SELECT a.entity_id, p.name, p.arn FROM policy_attachments a JOIN policies p ON p.id = a.policy_id
+	return s.each(ctx, s.DB, `SELECT a.entity_id, p.name, p.arn FROM policy_attachments a JOIN policies p ON p.id = a.policy_id
 		WHERE a.kind = ? AND a.entity_id IN (`+in+`) ORDER BY a.entity_id, p.arn`, args,
 		func(r *sql.Rows) error {
 			var id string
@@ -203,7 +191,7 @@ func (s *Store) PolicyDetails(ctx context.Context, after string, max int) ([]key
 		out[i].ManagedPolicy = p
 		byID[p.ID], ids[i] = &out[i], p.ID
 	}
-	err = s.each(ctx, `SELECT policy_id, version, document, created_at FROM policy_versions
+	err = s.each(ctx, s.DB, `SELECT policy_id, version, document, created_at FROM policy_versions
 		WHERE policy_id IN (`+placeholders(len(ids))+`) ORDER BY policy_id, created_at DESC, version DESC`, ids,
 		func(r *sql.Rows) error {
 			var id string

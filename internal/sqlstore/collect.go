@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/keyward/keyward"
 )
@@ -11,23 +12,36 @@ import (
 // against the literal interface type is a scan function for collect.
 type rowScanner = interface{ Scan(...any) error }
 
-// collect runs query through q and scans every row it returns, so that
-// the rows are closed and their error checked in one place.
-func collect[T any](ctx context.Context, s *Store, q queryer, query string, args []any, scan func(rowScanner) (T, error)) ([]T, error) {
+// each runs query through q and calls fn on every row it returns, until
+// fn fails, so that the rows are closed and their error checked in one
+// place.
+func (s *Store) each(ctx context.Context, q queryer, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := q.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// collect runs query through q and returns every row it returns, as scan
+// reads it.
+func collect[T any](ctx context.Context, s *Store, q queryer, query string, args []any, scan func(rowScanner) (T, error)) ([]T, error) {
+	var out []T
+	err := s.each(ctx, q, query, args, func(r *sql.Rows) error {
+		v, err := scan(r)
+		out = append(out, v)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // collectPage is collect for a query that reads max+1 rows: it returns

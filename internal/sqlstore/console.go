@@ -43,34 +43,32 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	if q.Desc {
 		dir = "DESC"
 	}
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT id, name, path, created_at, permissions_boundary FROM users WHERE name_fold LIKE ? ESCAPE '\'
-		ORDER BY `+order+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`), pattern, q.Limit, q.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
 	var out []keyward.UserSummary
 	index := map[string]int{}
-	for rows.Next() {
+	err := s.each(ctx, s.DB, `SELECT id, name, path, created_at, permissions_boundary FROM users WHERE name_fold LIKE ? ESCAPE '\'
+		ORDER BY `+order+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`, []any{pattern, q.Limit, q.Offset}, func(r *sql.Rows) error {
 		var u keyward.User
 		var created int64
-		if err := rows.Scan(&u.ID, &u.Name, &u.Path, &created, &u.PermissionsBoundary); err != nil {
-			rows.Close()
-			return nil, 0, err
+		if err := r.Scan(&u.ID, &u.Name, &u.Path, &created, &u.PermissionsBoundary); err != nil {
+			return err
 		}
 		u.CreatedAt = fromNanos(created)
 		index[u.ID] = len(out)
 		out = append(out, keyward.UserSummary{User: u})
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, total, err
+	if len(out) == 0 {
+		return out, total, nil
 	}
 	ids := make([]any, 0, len(out))
 	for _, u := range out {
 		ids = append(ids, u.User.ID)
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
-	if err := s.each(ctx, `SELECT k.user_id, k.id, k.status, k.created_at, k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''),
+	if err := s.each(ctx, s.DB, `SELECT k.user_id, k.id, k.status, k.created_at, k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''),
 		k.expires_at FROM access_keys k WHERE k.user_id IN `+in+` ORDER BY k.`+s.KeySeq, ids, func(r *sql.Rows) error {
 		var uid string
 		var k keyward.AccessKey
@@ -94,7 +92,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	}
 	// The users' tags and boundaries: what each column is decided with,
 	// as the API decides it (aws:ResourceTag, iam:ResourceTag).
-	if err := s.each(ctx, `SELECT user_id, key, value FROM user_tags WHERE user_id IN `+in+` ORDER BY user_id, pos`, ids, func(r *sql.Rows) error {
+	if err := s.each(ctx, s.DB, `SELECT user_id, key, value FROM user_tags WHERE user_id IN `+in+` ORDER BY user_id, pos`, ids, func(r *sql.Rows) error {
 		var uid string
 		var t keyward.Tag
 		if err := r.Scan(&uid, &t.Key, &t.Value); err != nil {
@@ -106,7 +104,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	}); err != nil {
 		return nil, 0, err
 	}
-	if err := s.each(ctx, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id
+	if err := s.each(ctx, s.DB, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id
 		WHERE m.user_id IN `+in+` ORDER BY g.name`, ids, func(r *sql.Rows) error {
 		var uid, name string
 		if err := r.Scan(&uid, &name); err != nil {
@@ -118,7 +116,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	}); err != nil {
 		return nil, 0, err
 	}
-	if err := s.each(ctx, `SELECT user_id, count(*) FROM mfa_devices WHERE user_id IN `+in+` GROUP BY user_id`, ids, func(r *sql.Rows) error {
+	if err := s.each(ctx, s.DB, `SELECT user_id, count(*) FROM mfa_devices WHERE user_id IN `+in+` GROUP BY user_id`, ids, func(r *sql.Rows) error {
 		var uid string
 		var n int
 		err := r.Scan(&uid, &n)
@@ -127,7 +125,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	}); err != nil {
 		return nil, 0, err
 	}
-	err = s.each(ctx, `SELECT user_id, created_at, changed_at, last_used_at FROM login_profiles WHERE user_id IN `+in, ids, func(r *sql.Rows) error {
+	err = s.each(ctx, s.DB, `SELECT user_id, created_at, changed_at, last_used_at FROM login_profiles WHERE user_id IN `+in, ids, func(r *sql.Rows) error {
 		var uid string
 		var created, changed int64
 		var used sql.NullInt64
@@ -142,20 +140,6 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 		return nil
 	})
 	return out, total, err
-}
-
-func (s *Store) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := s.DB.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // RecordPasswordUse implements keyward.ConsoleStore.

@@ -86,7 +86,7 @@ func (s *Store) ListInstanceProfiles(ctx context.Context, pathPrefix, role, afte
 	}
 	var out []keyward.InstanceProfile
 	var roleIDs []string
-	err := s.each(ctx, query+` ORDER BY p.name LIMIT `+strconv.Itoa(max+1), args, func(r *sql.Rows) error {
+	err := s.each(ctx, s.DB, query+` ORDER BY p.name LIMIT `+strconv.Itoa(max+1), args, func(r *sql.Rows) error {
 		p, roleID, err := scanProfile(r)
 		out, roleIDs = append(out, p), append(roleIDs, roleID)
 		return err

@@ -201,7 +201,10 @@ func (s *Store) PutCredentialReport(ctx context.Context, r keyward.CredentialRep
 // ScanCredentials implements keyward.LoginStore: one query, read row by
 // row, each user handed over as soon as its last key is read.
 func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCredentials) error) error {
-	rows, err := s.DB.QueryContext(ctx, `SELECT u.id, u.name, u.path, u.created_at,
+	var cur keyward.UserCredentials
+	var login keyward.LoginProfile
+	have := false
+	err := s.each(ctx, s.DB, `SELECT u.id, u.name, u.path, u.created_at,
 		lp.user_id IS NOT NULL, coalesce(lp.changed_at, 0), lp.last_used_at,
 		k.id, coalesce(k.status, ''), coalesce(k.created_at, 0), k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''),
 		EXISTS (SELECT 1 FROM mfa_devices m WHERE m.user_id = u.id),
@@ -210,15 +213,7 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 		FROM users u
 		LEFT JOIN login_profiles lp ON lp.user_id = u.id
 		LEFT JOIN access_keys k ON k.user_id = u.id
-		ORDER BY u.name, u.id, k.`+s.KeySeq)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var cur keyward.UserCredentials
-	var login keyward.LoginProfile
-	have := false
-	for rows.Next() {
+		ORDER BY u.name, u.id, k.`+s.KeySeq, nil, func(r *sql.Rows) error {
 		var uid, name, path string
 		var created, changed int64
 		var hasLogin bool
@@ -228,7 +223,7 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 		var keyCreated int64
 		var mfa bool
 		var certs string
-		if err := rows.Scan(&uid, &name, &path, &created, &hasLogin, &changed, &loginUsed,
+		if err := r.Scan(&uid, &name, &path, &created, &hasLogin, &changed, &loginUsed,
 			&keyID, &k.Status, &keyCreated, &keyUsed, &k.LastUsed.Service, &k.LastUsed.Region, &mfa, &certs); err != nil {
 			return err
 		}
@@ -256,8 +251,9 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 			}
 			cur.Keys = append(cur.Keys, k)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if have {

@@ -333,22 +333,9 @@ func (s *Store) PrincipalPolicies(ctx context.Context, kind, id string) ([]keywa
 		FROM ` + table + ` e JOIN policies p ON p.arn = e.permissions_boundary
 		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
 		WHERE e.id = ?`
-	rows, err := s.DB.QueryContext(ctx, s.q(q), append(args, id)...)
-	if err != nil {
-		return nil, err
-	}
-	return scanSources(rows)
-}
-
-func scanSources(rows *sql.Rows) ([]keyward.PolicySource, error) {
-	defer rows.Close()
-	var out []keyward.PolicySource
-	for rows.Next() {
+	return collect(ctx, s, s.DB, q, append(args, id), func(r rowScanner) (keyward.PolicySource, error) {
 		var p keyward.PolicySource
-		if err := rows.Scan(&p.ID, &p.Type, &p.Document); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := r.Scan(&p.ID, &p.Type, &p.Document)
+		return p, err
+	})
 }

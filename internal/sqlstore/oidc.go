@@ -49,15 +49,8 @@ func jsonList(list []string) string {
 // CreateOIDCProvider implements keyward.OIDCStore.
 func (s *Store) CreateOIDCProvider(ctx context.Context, p keyward.OIDCProvider, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+		if err := s.underQuota(ctx, tx, "oidc_providers", max, keyward.ErrOIDCProviderQuota); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM oidc_providers`).Scan(&n); err != nil {
-			return err
-		}
-		if n >= max {
-			return keyward.ErrOIDCProviderQuota
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO oidc_providers (arn, url, client_ids, thumbprints, created_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
 			p.ARN, p.URL, jsonList(p.ClientIDs), jsonList(p.Thumbprints), toNanos(p.CreatedAt), tagsJSON(p.Tags))

@@ -36,15 +36,8 @@ func scanSAML(row interface{ Scan(...any) error }) (keyward.SAMLProvider, error)
 // locked first so that two creations cannot both pass the quota.
 func (s *Store) CreateSAMLProvider(ctx context.Context, p keyward.SAMLProvider, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+		if err := s.underQuota(ctx, tx, "saml_providers", max, keyward.ErrSAMLProviderQuota); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM saml_providers`).Scan(&n); err != nil {
-			return err
-		}
-		if n >= max {
-			return keyward.ErrSAMLProviderQuota
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO saml_providers (arn, name, name_fold, metadata, valid_until, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 			p.ARN, p.Name, strings.ToLower(p.Name), p.Metadata, toNanos(p.ValidUntil), toNanos(p.CreatedAt), tagsJSON(p.Tags))

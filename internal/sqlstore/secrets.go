@@ -97,22 +97,14 @@ func (s *Store) webhookSecrets(ctx context.Context, q interface {
 }
 
 func (s *Store) sealedSecrets(ctx context.Context, table, idCol, sealedCol string, fn func(id string, sealed []byte) error) error {
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+idCol+`, `+sealedCol+` FROM `+table+` WHERE `+sealedCol+` IS NOT NULL ORDER BY `+idCol)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return s.each(ctx, s.DB, `SELECT `+idCol+`, `+sealedCol+` FROM `+table+` WHERE `+sealedCol+` IS NOT NULL ORDER BY `+idCol, nil, func(r *sql.Rows) error {
 		var id string
 		var sealed []byte
-		if err := rows.Scan(&id, &sealed); err != nil {
+		if err := r.Scan(&id, &sealed); err != nil {
 			return err
 		}
-		if err := fn(id, sealed); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(id, sealed)
+	})
 }
 
 // Reseal implements keyward.Store: every row is read and rewritten inside
@@ -125,24 +117,15 @@ func (s *Store) Reseal(ctx context.Context, reseal func(id string, sealed []byte
 			id     string
 			sealed []byte
 		}
-		page := make([]row, 0, resealPage)
 		for _, c := range sealedColumns {
 			for after := ""; ; {
-				rows, err := tx.QueryContext(ctx, s.q(`SELECT `+c.id+`, `+c.sealed+` FROM `+c.table+` WHERE `+c.id+` > ? AND `+c.sealed+` IS NOT NULL ORDER BY `+c.id+` LIMIT `+strconv.Itoa(resealPage)), after)
+				page, err := collect(ctx, s, tx, `SELECT `+c.id+`, `+c.sealed+` FROM `+c.table+` WHERE `+c.id+` > ? AND `+c.sealed+` IS NOT NULL ORDER BY `+c.id+` LIMIT `+strconv.Itoa(resealPage), []any{after},
+					func(r rowScanner) (row, error) {
+						var v row
+						err := r.Scan(&v.id, &v.sealed)
+						return v, err
+					})
 				if err != nil {
-					return err
-				}
-				page = page[:0]
-				for rows.Next() {
-					var r row
-					if err := rows.Scan(&r.id, &r.sealed); err != nil {
-						rows.Close()
-						return err
-					}
-					page = append(page, r)
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
 					return err
 				}
 				for _, r := range page {

@@ -35,16 +35,8 @@ func scanServerCert(row interface{ Scan(...any) error }) (keyward.ServerCertific
 // CreateServerCertificate implements keyward.ServerCertificateStore.
 func (s *Store) CreateServerCertificate(ctx context.Context, c keyward.ServerCertificate, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		// The account's row serialises uploads for the quota.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+		if err := s.underQuota(ctx, tx, "server_certificates", max, keyward.ErrServerCertificateQuota); err != nil {
 			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM server_certificates`).Scan(&n); err != nil {
-			return err
-		}
-		if n >= max {
-			return keyward.ErrServerCertificateQuota
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO server_certificates (id, name, name_fold, path, body, chain, sealed_key, uploaded_at, expires_at, tags)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, keyward.FoldName(c.Name), c.Path, c.Body, c.Chain, c.SealedKey,

@@ -415,13 +415,37 @@ func (s *Store) RemoveUserFromGroup(ctx context.Context, group, user string) err
 
 // affected turns "no row changed" into ErrNotAttached.
 func affected(res sql.Result, err error) error {
+	return changedOr(keyward.ErrNotAttached, res, err)
+}
+
+// underQuota locks the account's row, so that creations run one at a
+// time and two cannot both pass the quota, then returns over when table
+// already holds max rows.
+func (s *Store) underQuota(ctx context.Context, tx *sql.Tx, table string, max int, over error) error {
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return over
+	}
+	return nil
+}
+
+// changedOr checks a write by key: the error it failed with, none when it
+// changed no row (the key names nothing, or a guard in its WHERE held),
+// and nil when it changed a row.
+func changedOr(none error, res sql.Result, err error) error {
 	if err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		return keyward.ErrNotAttached
+		return none
 	}
 	return nil
 }

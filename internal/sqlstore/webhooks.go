@@ -79,13 +79,8 @@ func (s *Store) CreateWebhookSubscription(ctx context.Context, sub keyward.Webho
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_subscriptions (id, account_id, url, url_sealed, secrets, events, created_at)
 			SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM webhook_subscriptions WHERE account_id = ?) < ?`),
 			sub.ID, sub.AccountID, sub.URL, sub.SealedURL, string(secrets), string(events), toNanos(sub.CreatedAt), sub.AccountID, keyward.MaxWebhookSubscriptions)
-		if err != nil {
+		if err := changedOr(keyward.ErrWebhookSubscriptionQuota, res, err); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return keyward.ErrWebhookSubscriptionQuota
 		}
 		for _, name := range sub.Events {
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_subscription_events (account_id, event_name, subscription_id) VALUES (?, ?, ?)`),
@@ -109,13 +104,8 @@ func (s *Store) ReplaceWebhookTarget(ctx context.Context, id, displayURL string,
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_subscriptions SET url = ?, url_sealed = ?, secrets = ? WHERE id = ?`),
 			displayURL, sealedURL, string(js), id)
-		if err != nil {
+		if err := changedOr(keyward.ErrNoSuchWebhookSubscription, res, err); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return keyward.ErrNoSuchWebhookSubscription
 		}
 		return nil
 	})
@@ -155,13 +145,8 @@ func (s *Store) ListWebhookSubscriptions(ctx context.Context, accountID string) 
 func (s *Store) DeleteWebhookSubscription(ctx context.Context, accountID, id string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM webhook_subscriptions WHERE account_id = ? AND id = ?`), accountID, id)
-		if err != nil {
+		if err := changedOr(keyward.ErrNoSuchWebhookSubscription, res, err); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return keyward.ErrNoSuchWebhookSubscription
 		}
 		// The foreign keys cascade; said again for a database that does
 		// not enforce them.
@@ -176,12 +161,7 @@ func (s *Store) DeleteWebhookSubscription(ctx context.Context, accountID, id str
 
 // ParkedWebhookDeliveries implements keyward.WebhookStore.
 func (s *Store) ParkedWebhookDeliveries(ctx context.Context, accountID string, limit int) ([]keyward.WebhookDelivery, error) {
-	ps, err := s.Parked(ctx, accountID, limit)
-	out := make([]keyward.WebhookDelivery, len(ps))
-	for i, p := range ps {
-		out[i] = keyward.WebhookDelivery(p)
-	}
-	return out, err
+	return s.Parked(ctx, accountID, limit)
 }
 
 // Parked implements webhook.ParkedLister.
@@ -228,24 +208,20 @@ func (s *Store) subscribers(ctx context.Context, tx *sql.Tx, accountID string, n
 	for _, n := range names {
 		args = append(args, n)
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT event_name, subscription_id FROM webhook_subscription_events
-		WHERE account_id = ? AND event_name IN (?`+strings.Repeat(", ?", len(names)-1)+`)`), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out map[string][]string
-	for rows.Next() {
+	err := s.each(ctx, tx, `SELECT event_name, subscription_id FROM webhook_subscription_events
+		WHERE account_id = ? AND event_name IN (?`+strings.Repeat(", ?", len(names)-1)+`)`, args, func(r *sql.Rows) error {
 		var name, sub string
-		if err := rows.Scan(&name, &sub); err != nil {
-			return nil, err
+		if err := r.Scan(&name, &sub); err != nil {
+			return err
 		}
 		if out == nil {
 			out = map[string][]string{}
 		}
 		out[name] = append(out[name], sub)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // enqueue writes, in tx, a delivery of each occurrence to every

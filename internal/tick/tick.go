@@ -12,11 +12,17 @@ import (
 func Every(ctx context.Context, interval time.Duration, fn func()) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	On(ctx, t.C, fn)
+}
+
+// On calls fn at each tick of ticks until ctx ends; it returns then,
+// without calling fn again. Tests drive it with a channel of their own.
+func On(ctx context.Context, ticks <-chan time.Time, fn func()) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-ticks:
 			fn()
 		}
 	}

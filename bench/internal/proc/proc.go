@@ -14,6 +14,18 @@ import (
 	"time"
 )
 
+// The root user's access key every benchmark starts Keyward with.
+const (
+	RootKeyID  = "AKIAKEYWARDBENCHROOT"
+	RootSecret = "keywardBenchRootSecretKey000000000000000"
+)
+
+// RootEnv is the environment that starts Keyward with that root key,
+// followed by more.
+func RootEnv(more ...string) []string {
+	return append([]string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + RootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + RootSecret}, more...)
+}
+
 // Proc is a process a benchmark started.
 type Proc struct{ Cmd *exec.Cmd }
 
