@@ -31,7 +31,7 @@ func cliEnv(t *testing.T, ts *testServer) []string {
 // keywardCLI runs the keyward binary's command line.
 func keywardCLI(t *testing.T, env []string, args ...string) cliResult {
 	t.Helper()
-	return runCommand(t, env, binary, args...)
+	return runCommand(t, env, binary(t), args...)
 }
 
 // awsCLIWith runs Debian's AWS CLI in env.

@@ -28,7 +28,7 @@ const (
 func TestVersion(t *testing.T) {
 	want := "keyward " + testVersion + " (commit " + testCommit + ", " + runtime.Version() + ", " + runtime.GOOS + "/" + runtime.GOARCH + ")\n"
 	for _, args := range [][]string{{"version"}, {"--version"}} {
-		out, err := exec.Command(binary, args...).Output()
+		out, err := exec.Command(binary(t), args...).Output()
 		if err != nil {
 			t.Fatalf("keyward %s: %v", args[0], err)
 		}
@@ -63,7 +63,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		t.Errorf("an unknown command: %v\n%s", err, errOut.String())
 	}
 
-	cmd := exec.Command(binary, "serve", "--help")
+	cmd := exec.Command(binary(t), "serve", "--help")
 	got, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("keyward serve --help: %v", err)
