@@ -166,6 +166,7 @@ func (p *process) iam(id, secret string) *iam.Client {
 // TestKill9KeepsAcknowledgedWrites kills a server that acknowledged writes,
 // without any chance to flush, and checks that a new one has them all.
 func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startProcess(t, dir, rootEnv...)
 	c := p.iam(rootKeyID, rootSecret)
@@ -214,6 +215,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 // TestGracefulShutdownFlushesLastUse stops a server with SIGTERM right
 // after a use and finds the use recorded.
 func TestGracefulShutdownFlushesLastUse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startProcess(t, dir, rootEnv...)
 	ctx := context.Background()
@@ -301,6 +303,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 // TestSecretsNeverStoredOrLogged looks for every secret in every file the
 // server wrote and in its log.
 func TestSecretsNeverStoredOrLogged(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", cheapPasswords)
 	c := ts.rootIAM()
 	ctx := context.Background()
