@@ -1,14 +1,9 @@
 package report_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,11 +15,6 @@ import (
 
 	"github.com/keyward/keyward/internal/kwtest"
 )
-
-// awsCLI is the AWS CLI from Debian's awscli package, which
-// scripts/install-test-deps.sh installs; a pip-installed `aws` earlier on
-// PATH is deliberately not used.
-const awsCLI = "/usr/bin/aws"
 
 // pollScripts are the loops real clients run against
 // GenerateCredentialReport: AWS's documentation and scripts with the AWS
@@ -51,24 +41,6 @@ print("polls=%d" % n, file=sys.stderr)
 print(base64.b64encode(iam.get_credential_report()["Content"]).decode())`},
 }
 
-// runScript runs a client's program in env and returns what it printed
-// and its exit status.
-func runScript(t *testing.T, env []string, name string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errOut.String(), code
-}
-
 // TestCredentialReportPollingClients: with a maximum age of 0 (as
 // KEYWARD_CREDENTIAL_REPORT_MAX_AGE=0 sets it) the AWS CLI's and boto3's
 // polling loops finish, alone and both at once, with a report holding what
@@ -79,28 +51,18 @@ func TestCredentialReportPollingClients(t *testing.T) {
 	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
 	// Without the clients each loop would poll its 200 times before
 	// failing, over a minute: say what is missing at once instead.
-	if _, err := os.Stat(awsCLI); err != nil {
-		t.Fatalf("the AWS CLI from Debian's awscli package is needed (scripts/install-test-deps.sh installs it): %v", err)
-	}
-	if _, stderr, code := runScript(t, []string{"PATH=/usr/bin:/bin"}, "/usr/bin/python3", "-c", "import boto3"); code != 0 {
-		t.Fatalf("boto3 from Debian's python3-boto3 package is needed (scripts/install-test-deps.sh installs it): exit %d\n%s", code, stderr)
-	}
+	kwtest.NeedClients(t)
 	k := kwtest.NewWithOptions(t, kwtest.Options{ReportMaxAge: 0})
 	root := k.RootIAM()
 	ctx := context.Background()
-	home := t.TempDir()
-	env := []string{
-		"HOME=" + home, "PATH=/usr/bin:/bin", "KEYWARD_URL=" + k.URL,
-		"AWS_ACCESS_KEY_ID=" + kwtest.RootKeyID, "AWS_SECRET_ACCESS_KEY=" + kwtest.RootSecret, "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-	}
+	env := kwtest.ClientEnv(t, k.URL)
 	polls := regexp.MustCompile(`polls=(\d+)`)
 	run := func(t *testing.T, client string) string {
-		stdout, stderr, code := runScript(t, env, pollScripts[client][0], pollScripts[client][1:]...)
-		m := polls.FindStringSubmatch(stderr)
-		if code != 0 || m == nil {
-			t.Fatalf("%s: exit %d\n%s", client, code, stderr)
+		res := kwtest.RunClient(t, env, pollScripts[client][0], pollScripts[client][1:]...)
+		stdout := res.Stdout
+		m := polls.FindStringSubmatch(res.Stderr)
+		if res.Code != 0 || m == nil {
+			t.Fatalf("%s: exit %d\n%s", client, res.Code, res.Stderr)
 		}
 		n, _ := strconv.Atoi(m[1])
 		t.Logf("%s polled %d times", client, n)

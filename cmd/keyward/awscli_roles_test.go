@@ -14,7 +14,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
+
+// totpCode is the code an authenticator app shows for seed at t: made by
+// a TOTP library nobody here wrote.
+var totpCode = kwtest.TOTPCode
 
 // cliDataPath makes a botocore data directory that sends the AWS CLI's STS
 // and IAM calls to url: Debian's CLI (2.9) predates AWS_ENDPOINT_URL, and
