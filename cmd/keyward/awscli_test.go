@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // awsCLI is the AWS CLI from Debian's awscli package, which `make test`
 // installs; a pip-installed `aws` earlier on PATH is deliberately not used.
-const awsCLI = "/usr/bin/aws"
+const awsCLI = kwtest.AWSCLI
 
 type cliResult struct {
 	stdout, stderr string
@@ -39,20 +38,8 @@ func (ts *testServer) aws(t *testing.T, id, secret string, args ...string) cliRe
 // exit status -1.
 func runCommand(t *testing.T, env []string, name string, args ...string) cliResult {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	res := cliResult{stdout: out.String(), stderr: errOut.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Errorf("running %s: %v", name, err)
-		res.code = -1
-	}
-	return res
+	out := kwtest.RunClient(t, env, name, args...)
+	return cliResult{stdout: out.Stdout, stderr: out.Stderr, code: out.Code}
 }
 
 // concurrently runs the functions at once and returns when all have
