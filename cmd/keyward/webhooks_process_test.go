@@ -116,7 +116,7 @@ func TestWebhookDeliveredAfterKill9(t *testing.T) {
 			g.event.Data.AccessKeyID != keyID || g.event.Data.AccountID != accountID {
 			t.Fatalf("delivered after the restart %+v (%s), in flight %+v (%s)", g.event, g.delivery, inFlight.event, inFlight.delivery)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the event in flight when Keyward was killed was never delivered")
 	}
 }
