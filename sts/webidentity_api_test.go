@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,22 +39,8 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	root := ts.RootIAM()
 	ctx := context.Background()
 	is := newTestIssuer(t)
-	host := strings.TrimPrefix(is.URL, "https://")
-	p, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
-		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
-	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: trustDoc(
-		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity",
-"Condition":{"StringEquals":{"` + host + `:aud":"sts.amazonaws.com"},"StringLike":{"` + host + `:sub":"repo:keyward/*"}}}`)})
-	must(t, err)
-	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("list"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
-	must(t, err)
-	roleARN := "arn:aws:iam::" + accountID + ":role/ci"
-	good := is.Token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour))
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	must(t, os.WriteFile(tokenFile, []byte(good), 0o600))
-
+	ci := is.NewCIRole(t, root, ts.Clock.Now())
+	roleARN, tokenFile, good := ci.RoleARN, ci.TokenFile, ci.Token
 	t.Run("aws-sdk-go-v2 default chain", func(t *testing.T) {
 		for k, v := range map[string]string{"AWS_ROLE_ARN": roleARN, "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_SESSION_NAME": "ci-run",
 			"AWS_ENDPOINT_URL": ts.URL, "AWS_ENDPOINT_URL_STS": ts.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
@@ -147,7 +132,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	})
 
 	t.Run("a provider whose thumbprint does not match is not trusted", func(t *testing.T) {
-		_, err := root.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderArn: p.OpenIDConnectProviderArn,
+		_, err := root.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderArn: aws.String(ci.ProviderARN),
 			ThumbprintList: []string{strings.Repeat("0", 40)}})
 		must(t, err)
 		_, err = assume(good)
