@@ -2,19 +2,11 @@ package sts_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha1"
-	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,58 +17,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
-// testIssuer is an OpenID Connect issuer over TLS, with a discovery
-// document and a JWKS, whose certificate chains to a CA of its own: a
-// provider registered with that CA's thumbprint trusts it, as AWS does.
-type testIssuer struct {
-	URL, Thumbprint string
-	signer          jose.Signer
-	keyFetches      atomic.Int32
-}
-
-func newTestIssuer(t testing.TB) *testIssuer {
-	t.Helper()
-	chain := kwtest.NewLocalhostChain(t)
-
-	signingKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	must(t, err)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: signingKey, KeyID: "k1"}},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	must(t, err)
-	sum := sha1.Sum(chain.CADER)
-	is := &testIssuer{signer: signer, Thumbprint: hex.EncodeToString(sum[:])}
-
-	mux := http.NewServeMux()
-	srv := httptest.NewUnstartedServer(mux)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{chain.Certificate}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	is.URL = "https://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"issuer": is.URL, "jwks_uri": is.URL + "/keys"})
-	})
-	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
-		is.keyFetches.Add(1)
-		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &signingKey.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
-	})
-	return is
-}
-
-// token signs an ID token with the issuer's key.
-func (is *testIssuer) token(t testing.TB, sub, aud string, expiry time.Time) string {
-	t.Helper()
-	tok, err := jwt.Signed(is.signer).Claims(jwt.Claims{Issuer: is.URL, Subject: sub, Audience: jwt.Audience{aud},
-		IssuedAt: jwt.NewNumericDate(expiry.Add(-time.Hour)), Expiry: jwt.NewNumericDate(expiry)}).Serialize()
-	must(t, err)
-	return tok
-}
+// newTestIssuer starts an OpenID Connect issuer over TLS that a provider
+// trusts by its CA's thumbprint.
+var newTestIssuer = kwtest.NewIssuer
 
 // TestAssumeRoleWithWebIdentity: a CI job's ID token, from an issuer the
 // test starts, gets a role's session through the SDKs' standard web
@@ -91,22 +39,8 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	root := ts.RootIAM()
 	ctx := context.Background()
 	is := newTestIssuer(t)
-	host := strings.TrimPrefix(is.URL, "https://")
-	p, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
-		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint}})
-	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: kwtest.TrustDoc(
-		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity",
-"Condition":{"StringEquals":{"` + host + `:aud":"sts.amazonaws.com"},"StringLike":{"` + host + `:sub":"repo:keyward/*"}}}`)})
-	must(t, err)
-	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("list"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
-	must(t, err)
-	roleARN := "arn:aws:iam::" + kwtest.AccountID + ":role/ci"
-	good := is.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour))
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	must(t, os.WriteFile(tokenFile, []byte(good), 0o600))
-
+	ci := is.NewCIRole(t, root, ts.Clock.Now())
+	roleARN, tokenFile, good := ci.RoleARN, ci.TokenFile, ci.Token
 	t.Run("aws-sdk-go-v2 default chain", func(t *testing.T) {
 		for k, v := range map[string]string{"AWS_ROLE_ARN": roleARN, "AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_SESSION_NAME": "ci-run",
 			"AWS_ENDPOINT_URL": ts.URL, "AWS_ENDPOINT_URL_STS": ts.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
@@ -142,25 +76,25 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			t.Fatalf("response %+v %+v", out, out.AssumedRoleUser)
 		}
 		// The keys were fetched once, and are cached since.
-		if n := is.keyFetches.Load(); n != 1 {
+		if n := is.KeyFetches(); n != 1 {
 			t.Fatalf("the issuer's keys were fetched %d times", n)
 		}
 	})
 
 	t.Run("refusals", func(t *testing.T) {
 		now := ts.Clock.Now()
-		_, err := assume(is.token(t, "repo:keyward/keyward:ref:main", "someone-else", now.Add(time.Hour)))
+		_, err := assume(is.Token(t, "repo:keyward/keyward:ref:main", "someone-else", now.Add(time.Hour)))
 		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "Incorrect token audience")
-		_, err = assume(is.token(t, "repo:mallory/x:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
+		_, err = assume(is.Token(t, "repo:mallory/x:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
 		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
-		_, err = assume(is.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(-time.Second)))
+		_, err = assume(is.Token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(-time.Second)))
 		wantAPIError(t, err, "ExpiredTokenException", http.StatusBadRequest, "")
 		// Another issuer's token, and ours signed by a key that is not the issuer's.
 		other := newTestIssuer(t)
-		_, err = assume(other.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
+		_, err = assume(other.Token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
 		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "No OpenIDConnect provider found in your account for "+other.URL)
 		other.URL = is.URL
-		_, err = assume(other.token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
+		_, err = assume(other.Token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
 		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
 		parts := strings.Split(good, ".")
 		_, err = assume(parts[0] + "." + parts[1] + ".AAAA")
@@ -198,7 +132,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	})
 
 	t.Run("a provider whose thumbprint does not match is not trusted", func(t *testing.T) {
-		_, err := root.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderArn: p.OpenIDConnectProviderArn,
+		_, err := root.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderArn: aws.String(ci.ProviderARN),
 			ThumbprintList: []string{strings.Repeat("0", 40)}})
 		must(t, err)
 		_, err = assume(good)
@@ -226,9 +160,9 @@ func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
 	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
 		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
 	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/ci"),
-		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
+		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.Token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
 	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
-	if n := is.keyFetches.Load(); n != 0 {
+	if n := is.KeyFetches(); n != 0 {
 		t.Fatalf("the loopback provider's keys were fetched %d times", n)
 	}
 }

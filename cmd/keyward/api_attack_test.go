@@ -96,6 +96,7 @@ func goodRequests(t *testing.T, ts *testServer, n int) []time.Duration {
 // good requests out. 20,400 such connections once exhausted the file
 // descriptors, and a signed request then timed out.
 func TestManyIdleAndSlowConnections(t *testing.T) {
+	t.Parallel()
 	t.Run("past the connection limit", func(t *testing.T) {
 		ts := startServerWith(t, "", func(m *Main) { m.Config.MaxConnections = 300 })
 		holdConns(t, ts.Addr, 2000, false)
@@ -119,6 +120,7 @@ func TestManyIdleAndSlowConnections(t *testing.T) {
 // TestSlowAndIdleConnectionsClosed: a trickled body and an idle keep-alive
 // connection are closed when their time is up.
 func TestSlowAndIdleConnectionsClosed(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", func(m *Main) {
 		m.Timeouts = Timeouts{ReadHeader: 500 * time.Millisecond, Read: time.Second, Write: time.Second, Idle: time.Second}
 	})
@@ -197,6 +199,7 @@ func holdSlowBodies(t *testing.T, ts *testServer, n int, interval time.Duration,
 // makes room for a new one, and a body slower than the minimum rate is
 // cut off once its grace period is over.
 func TestSlowBodiesAtTheLimit(t *testing.T) {
+	t.Parallel()
 	t.Run("a normal client is served", func(t *testing.T) {
 		ts := startServerWith(t, "", func(m *Main) { m.Config.MaxConnections = 64 })
 		holdSlowBodies(t, ts, 64, 200*time.Millisecond, true)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
+
+// totpCode is the code an authenticator app shows for seed at t: made by
+// a TOTP library nobody here wrote.
+var totpCode = kwtest.TOTPCode
 
 // cliDataPath makes a botocore data directory that sends the AWS CLI's STS
 // and IAM calls to url: Debian's CLI (2.9) predates AWS_ENDPOINT_URL, and
@@ -53,6 +60,16 @@ func cliHome(t *testing.T, ts *testServer, config, credentials string) []string 
 // prompt) and returns the ARN it prints.
 func callerARN(t *testing.T, env []string, stdin string, args ...string) string {
 	t.Helper()
+	arn, err := callerIdentity(env, stdin, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return arn
+}
+
+// callerIdentity is callerARN for a goroutine of the test's: it returns
+// what went wrong instead of failing the test.
+func callerIdentity(env []string, stdin string, args ...string) (string, error) {
 	cmd := exec.Command(awsCLI, append(args, "--output", "json", "sts", "get-caller-identity")...)
 	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
@@ -61,11 +78,13 @@ func callerARN(t *testing.T, env []string, stdin string, args ...string) string 
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("aws %s sts get-caller-identity: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
+		return "", fmt.Errorf("aws %s sts get-caller-identity: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
 	}
 	var id struct{ Arn string }
-	must(t, json.Unmarshal(out.Bytes(), &id))
-	return id.Arn
+	if err := json.Unmarshal(out.Bytes(), &id); err != nil {
+		return "", fmt.Errorf("aws %s sts get-caller-identity printed %q: %v", strings.Join(args, " "), out.String(), err)
+	}
+	return id.Arn, nil
 }
 
 // TestAWSCLIAssumeRoleProfile: Debian's AWS CLI assumes a role itself for
@@ -109,23 +128,49 @@ mfa_serial = `+serial+`
 role_session_name = cli-admin
 `, "[default]\naws_access_key_id = "+id+"\naws_secret_access_key = "+secret+"\n")
 
-	if got := callerARN(t, env, ""); got != aliceARN {
-		t.Fatalf("the default profile is %s", got)
+	// Each profile's first command line assumes its role itself, and they
+	// run at once; the deploy profile's next two then share the CLI's cache
+	// of its session (written by the first: not at once with it). The CLI
+	// asks for the MFA code and sends it with AssumeRole.
+	ts.Clock.Shift(30 * time.Second)
+	code := totpCode(t, seed, ts.Clock.Now())
+	// The cache's directory is made first: two CLIs making it at once
+	// would race.
+	for _, kv := range env {
+		if home, ok := strings.CutPrefix(kv, "HOME="); ok {
+			must(t, os.MkdirAll(filepath.Join(home, ".aws", "cli", "cache"), 0o700))
+		}
 	}
-	if got := callerARN(t, env, "", "--profile", "deploy"); got != "arn:aws:sts::"+accountID+":assumed-role/deploy/cli-deploy" {
-		t.Fatalf("the deploy profile is %s", got)
+	var (
+		asDefault, asDeploy, asAdmin    string
+		errDefault, errDeploy, errAdmin error
+		list, denied                    cliResult
+	)
+	concurrently(
+		func() { asDefault, errDefault = callerIdentity(env, "") },
+		func() { asDeploy, errDeploy = callerIdentity(env, "", "--profile", "deploy") },
+		func() {
+			list = runCommand(t, env, awsCLI, "--profile", "deploy", "--output", "json", "iam", "list-roles")
+		},
+		func() { denied = runCommand(t, env, awsCLI, "--profile", "deploy", "iam", "list-users") },
+		func() { asAdmin, errAdmin = callerIdentity(env, code+"\n", "--profile", "admin") },
+	)
+	for _, err := range []error{errDefault, errDeploy, errAdmin} {
+		must(t, err)
 	}
-	list := runCommand(t, env, awsCLI, "--profile", "deploy", "--output", "json", "iam", "list-roles")
+	if asDefault != aliceARN {
+		t.Fatalf("the default profile is %s", asDefault)
+	}
+	if asDeploy != "arn:aws:sts::"+accountID+":assumed-role/deploy/cli-deploy" {
+		t.Fatalf("the deploy profile is %s", asDeploy)
+	}
 	if list.code != 0 || !strings.Contains(list.stdout, `"RoleName": "deploy"`) {
 		t.Fatalf("list-roles as the deploy role: exit %d\n%s%s", list.code, list.stdout, list.stderr)
 	}
-	denied := runCommand(t, env, awsCLI, "--profile", "deploy", "iam", "list-users")
 	if denied.code == 0 || !strings.Contains(denied.stderr, "AccessDenied") || !strings.Contains(denied.stderr, "assumed-role/deploy/cli-deploy") {
 		t.Fatalf("list-users as the deploy role: exit %d\n%s", denied.code, denied.stderr)
 	}
-	// The CLI asks for the MFA code and sends it with AssumeRole.
-	ts.Clock.Shift(30 * time.Second)
-	if got := callerARN(t, env, totpCode(t, seed, ts.Clock.Now())+"\n", "--profile", "admin"); got != "arn:aws:sts::"+accountID+":assumed-role/admin/cli-admin" {
-		t.Fatalf("the admin profile is %s", got)
+	if asAdmin != "arn:aws:sts::"+accountID+":assumed-role/admin/cli-admin" {
+		t.Fatalf("the admin profile is %s", asAdmin)
 	}
 }

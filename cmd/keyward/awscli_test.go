@@ -1,19 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // awsCLI is the AWS CLI from Debian's awscli package, which `make test`
 // installs; a pip-installed `aws` earlier on PATH is deliberately not used.
-const awsCLI = "/usr/bin/aws"
+const awsCLI = kwtest.AWSCLI
 
 type cliResult struct {
 	stdout, stderr string
@@ -33,28 +33,37 @@ func (ts *testServer) aws(t *testing.T, id, secret string, args ...string) cliRe
 }
 
 // runCommand runs a program in env and returns what it printed and its
-// exit status.
+// exit status. It may run in a goroutine of the test's (see
+// concurrently): a program that cannot be started fails the test with
+// exit status -1.
 func runCommand(t *testing.T, env []string, name string, args ...string) cliResult {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	res := cliResult{stdout: out.String(), stderr: errOut.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	out := kwtest.RunClient(t, env, name, args...)
+	return cliResult{stdout: out.Stdout, stderr: out.Stderr, code: out.Code}
 }
 
-// ok runs a command that must succeed and decodes its JSON output.
+// concurrently runs the functions at once and returns when all have
+// returned: for command lines that do not depend on each other, each of
+// which takes most of a second to start. They must not call t.Fatal.
+func concurrently(fns ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fns {
+		wg.Go(f)
+	}
+	wg.Wait()
+}
+
+// awsOK runs a command as root that must succeed and decodes its JSON
+// output.
 func (ts *testServer) awsOK(t *testing.T, args ...string) map[string]any {
 	t.Helper()
-	res := ts.aws(t, rootKeyID, rootSecret, args...)
+	return jsonOK(t, ts.aws(t, rootKeyID, rootSecret, args...), args...)
+}
+
+// jsonOK checks that the command line args succeeded and decodes its JSON
+// output.
+func jsonOK(t *testing.T, res cliResult, args ...string) map[string]any {
+	t.Helper()
 	if res.code != 0 {
 		t.Fatalf("aws %s: exit %d\n%s", strings.Join(args, " "), res.code, res.stderr)
 	}
@@ -94,10 +103,19 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
 	}
 	ts := startServer(t, "")
-
-	u := ts.awsOK(t, "iam", "create-user", "--user-name", "alice", "--path", "/eng/")
-	if field(t, u, "User", "Arn") != "arn:aws:iam::123456789012:user/eng/alice" {
+	// The command lines that do not depend on each other run at once.
+	root := func(args ...string) cliResult { return ts.aws(t, rootKeyID, rootSecret, args...) }
+	createUser := []string{"iam", "create-user", "--user-name", "alice", "--path", "/eng/"}
+	var u, who, rootWho, users, list, inactive cliResult
+	concurrently(
+		func() { u = root(createUser...) },
+		func() { rootWho = root("sts", "get-caller-identity") },
+	)
+	if field(t, jsonOK(t, u, createUser...), "User", "Arn") != "arn:aws:iam::123456789012:user/eng/alice" {
 		t.Fatalf("create-user: %v", u)
+	}
+	if r := jsonOK(t, rootWho, "sts", "get-caller-identity"); field(t, r, "Arn") != "arn:aws:iam::123456789012:root" || field(t, r, "Account") != accountID {
+		t.Fatalf("sts get-caller-identity: %v", r)
 	}
 	k := ts.awsOK(t, "iam", "create-access-key", "--user-name", "alice")
 	id := field(t, k, "AccessKey", "AccessKeyId").(string)
@@ -107,13 +125,15 @@ func TestAWSCLI(t *testing.T) {
 	}
 
 	// The new key works with the CLI at once, and its use is recorded.
-	who := ts.aws(t, id, secret, "sts", "get-caller-identity", "--region", "eu-central-1")
+	concurrently(
+		func() { who = ts.aws(t, id, secret, "sts", "get-caller-identity", "--region", "eu-central-1") },
+		func() { users = root("iam", "list-users") },
+	)
 	if who.code != 0 || !strings.Contains(who.stdout, `"Arn": "arn:aws:iam::123456789012:user/eng/alice"`) {
 		t.Fatalf("sts get-caller-identity as alice: %+v", who)
 	}
-	root := ts.awsOK(t, "sts", "get-caller-identity")
-	if field(t, root, "Arn") != "arn:aws:iam::123456789012:root" || field(t, root, "Account") != accountID {
-		t.Fatalf("sts get-caller-identity: %v", root)
+	if field(t, jsonOK(t, users, "iam", "list-users"), "Users", 0, "UserName") != "alice" {
+		t.Fatalf("list-users: %v", users)
 	}
 	last := ts.awsOK(t, "iam", "get-access-key-last-used", "--access-key-id", id)
 	if field(t, last, "UserName") != "alice" || field(t, last, "AccessKeyLastUsed", "ServiceName") != "sts" ||
@@ -126,22 +146,21 @@ func TestAWSCLI(t *testing.T) {
 	}
 
 	ts.awsOK(t, "iam", "update-access-key", "--user-name", "alice", "--access-key-id", id, "--status", "Inactive")
-	l := ts.awsOK(t, "iam", "list-access-keys", "--user-name", "alice")
-	if field(t, l, "AccessKeyMetadata", 0, "AccessKeyId") != id || field(t, l, "AccessKeyMetadata", 0, "Status") != "Inactive" {
+	concurrently(
+		func() { list = root("iam", "list-access-keys", "--user-name", "alice") },
+		func() { inactive = ts.aws(t, id, secret, "sts", "get-caller-identity") },
+	)
+	if l := jsonOK(t, list, "iam", "list-access-keys"); field(t, l, "AccessKeyMetadata", 0, "AccessKeyId") != id || field(t, l, "AccessKeyMetadata", 0, "Status") != "Inactive" {
 		t.Fatalf("list-access-keys: %v", l)
 	}
-	if res := ts.aws(t, id, secret, "sts", "get-caller-identity"); res.code != 254 ||
-		!strings.Contains(res.stderr, "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.") {
-		t.Fatalf("inactive key: %+v", res)
-	}
-	users := ts.awsOK(t, "iam", "list-users")
-	if field(t, users, "Users", 0, "UserName") != "alice" {
-		t.Fatalf("list-users: %v", users)
+	if inactive.code != 254 ||
+		!strings.Contains(inactive.stderr, "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.") {
+		t.Fatalf("inactive key: %+v", inactive)
 	}
 	ts.awsOK(t, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", id)
 
 	// A failing call: AWS's error line on stderr, exit status 254.
-	res := ts.aws(t, rootKeyID, rootSecret, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", id)
+	res := root("iam", "delete-access-key", "--user-name", "alice", "--access-key-id", id)
 	want := "An error occurred (NoSuchEntity) when calling the DeleteAccessKey operation: The Access Key with id " + id + " cannot be found."
 	if res.code != 254 || strings.TrimSpace(res.stderr) != want {
 		t.Fatalf("failing call: exit %d, stderr %q, want %q", res.code, res.stderr, want)

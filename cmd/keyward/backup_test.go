@@ -72,7 +72,7 @@ func TestBackupUnderLoad(t *testing.T) {
 	before := append([]key(nil), acked...)
 	mu.Unlock()
 	backup := filepath.Join(t.TempDir(), "keyward.backup")
-	out, err := exec.Command(binary, "backup", "--data", dir, "--to", backup).CombinedOutput()
+	out, err := exec.Command(binary(t), "backup", "--data", dir, "--to", backup).CombinedOutput()
 	if err != nil {
 		t.Fatalf("keyward backup: %v\n%s", err, out)
 	}
@@ -81,12 +81,12 @@ func TestBackupUnderLoad(t *testing.T) {
 	}
 	close(stop)
 	workers.Wait()
-	if out, err := exec.Command(binary, "backup", "--data", dir, "--to", backup).CombinedOutput(); err == nil {
+	if out, err := exec.Command(binary(t), "backup", "--data", dir, "--to", backup).CombinedOutput(); err == nil {
 		t.Fatalf("a backup overwrote a file:\n%s", out)
 	}
 
 	restore := func(target string, env ...string) (string, error) {
-		cmd := exec.Command(binary, "restore", "--data", target, "--from", backup)
+		cmd := exec.Command(binary(t), "restore", "--data", target, "--from", backup)
 		cmd.Env = append(os.Environ(), env...)
 		out, err := cmd.CombinedOutput()
 		return string(out), err

@@ -22,6 +22,7 @@ import (
 // --oidc-allow-private governs. The flow itself is console's
 // TestOIDCSignIn.
 func TestConsoleOIDCServeFlags(t *testing.T) {
+	t.Parallel()
 	is := newTestIssuer(t)
 	host := strings.TrimPrefix(is.URL, "https://")
 	role := "arn:aws:iam::" + accountID + ":role/Dev"

@@ -386,27 +386,56 @@ func TestVersityGateway(t *testing.T) {
 	t.Run("AWS CLI", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "cli.txt")
 		must(t, os.WriteFile(file, []byte("from the CLI"), 0o600))
-		ok := func(args ...string) string {
+		ok := func(res cliResult, args ...string) string {
 			t.Helper()
-			res := g.cli(t, alice.id, alice.secret, args...)
 			if res.code != 0 {
 				t.Fatalf("aws %s: %d\n%s", strings.Join(args, " "), res.code, res.stderr)
 			}
 			return res.stdout
 		}
-		ok("s3", "cp", file, "s3://alice-data/cli/cli.txt")
-		if out := ok("s3", "ls", "s3://alice-data/cli/"); !strings.Contains(out, "cli.txt") {
+		alices := func(args ...string) cliResult { return g.cli(t, alice.id, alice.secret, args...) }
+		// The command lines that do not depend on each other run at once;
+		// presigning is the CLI's alone, before the object exists.
+		cp := []string{"s3", "cp", file, "s3://alice-data/cli/cli.txt"}
+		presign := []string{"s3", "presign", "s3://alice-data/cli/cli.txt"}
+		var copied, presigned, kept, carols cliResult
+		concurrently(
+			func() { copied = alices(cp...) },
+			func() { presigned = alices(presign...) },
+			func() { kept = alices("s3", "rm", "s3://alice-data/keep/b.txt") },
+			func() {
+				carols = g.cli(t, carol.id, carol.secret, "s3api", "get-object", "--bucket", "alice-data", "--key", "a.txt", filepath.Join(t.TempDir(), "carol.txt"))
+			},
+		)
+		ok(copied, cp...)
+		if kept.code == 0 || !strings.Contains(kept.stderr, "AccessDenied") ||
+			!strings.Contains(kept.stderr, denied("alice", "s3:DeleteObject", "arn:aws:s3:::alice-data/keep/b.txt", explicitDeny)) {
+			t.Fatalf("s3 rm of a kept object: %d\n%s", kept.code, kept.stderr)
+		}
+		if carols.code == 0 || !strings.Contains(carols.stderr, implicit("carol", "s3:GetObject", "arn:aws:s3:::alice-data/a.txt")) {
+			t.Fatalf("carol's get-object: %d\n%s", carols.code, carols.stderr)
+		}
+		ls := []string{"s3", "ls", "s3://alice-data/cli/"}
+		listed := []string{"s3api", "list-objects-v2", "--bucket", "alice-data", "--prefix", "cli/"}
+		got := filepath.Join(t.TempDir(), "got.txt")
+		getObject := []string{"s3api", "get-object", "--bucket", "alice-data", "--key", "cli/cli.txt", got}
+		var lsOut, listOut, getOut cliResult
+		concurrently(
+			func() { lsOut = alices(ls...) },
+			func() { listOut = alices(listed...) },
+			func() { getOut = alices(getObject...) },
+		)
+		if out := ok(lsOut, ls...); !strings.Contains(out, "cli.txt") {
 			t.Fatalf("s3 ls: %s", out)
 		}
-		if out := ok("s3api", "list-objects-v2", "--bucket", "alice-data", "--prefix", "cli/"); !strings.Contains(out, `"Key": "cli/cli.txt"`) {
+		if out := ok(listOut, listed...); !strings.Contains(out, `"Key": "cli/cli.txt"`) {
 			t.Fatalf("list-objects-v2: %s", out)
 		}
-		got := filepath.Join(t.TempDir(), "got.txt")
-		ok("s3api", "get-object", "--bucket", "alice-data", "--key", "cli/cli.txt", got)
+		ok(getOut, getObject...)
 		if b, _ := os.ReadFile(got); string(b) != "from the CLI" {
 			t.Fatalf("get-object wrote %q", b)
 		}
-		url := strings.TrimSpace(ok("s3", "presign", "s3://alice-data/cli/cli.txt"))
+		url := strings.TrimSpace(ok(presigned, presign...))
 		resp, err := http.Get(url)
 		must(t, err)
 		b, _ := io.ReadAll(resp.Body)
@@ -414,16 +443,8 @@ func TestVersityGateway(t *testing.T) {
 		if resp.StatusCode != 200 || string(b) != "from the CLI" {
 			t.Fatalf("presigned: %d %s", resp.StatusCode, b)
 		}
-		ok("s3", "rm", "s3://alice-data/cli/cli.txt")
-		res := g.cli(t, alice.id, alice.secret, "s3", "rm", "s3://alice-data/keep/b.txt")
-		if res.code == 0 || !strings.Contains(res.stderr, "AccessDenied") ||
-			!strings.Contains(res.stderr, denied("alice", "s3:DeleteObject", "arn:aws:s3:::alice-data/keep/b.txt", explicitDeny)) {
-			t.Fatalf("s3 rm of a kept object: %d\n%s", res.code, res.stderr)
-		}
-		res = g.cli(t, carol.id, carol.secret, "s3api", "get-object", "--bucket", "alice-data", "--key", "a.txt", got)
-		if res.code == 0 || !strings.Contains(res.stderr, implicit("carol", "s3:GetObject", "arn:aws:s3:::alice-data/a.txt")) {
-			t.Fatalf("carol's get-object: %d\n%s", res.code, res.stderr)
-		}
+		rm := []string{"s3", "rm", "s3://alice-data/cli/cli.txt"}
+		ok(alices(rm...), rm...)
 	})
 
 	t.Run("last use", func(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 // --verifier-listen, with the client certificate of a CA Keyward trusts,
 // and refused without one: the TLS listener only keyward serve opens.
 func TestGuardOverMutualTLS(t *testing.T) {
+	t.Parallel()
 	pki := newTestPKI(t)
 	ts := startServerWith(t, "", func(m *Main) {
 		m.Config.VerifierListen = "127.0.0.1:0"

@@ -116,7 +116,7 @@ func TestRekeyFiles(t *testing.T) {
 	old, err := os.ReadFile(filepath.Join(dir, masterKeyFile))
 	must(t, err)
 
-	res := runCommand(t, os.Environ(), binary, "rekey", "--data", dir)
+	res := runCommand(t, os.Environ(), binary(t), "rekey", "--data", dir)
 	if res.code != 0 || !strings.Contains(res.stdout, "re-sealed 4 secrets") {
 		t.Fatalf("rekey: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
@@ -184,7 +184,7 @@ func TestRekeyInterrupted(t *testing.T) {
 		userKeyWorks(t, p, id, secret)
 		p.stop(t)
 		// Run again, the rekey moves to the key it had written.
-		if res := runCommand(t, os.Environ(), binary, "rekey", "--data", dir); res.code != 0 {
+		if res := runCommand(t, os.Environ(), binary(t), "rekey", "--data", dir); res.code != 0 {
 			t.Fatalf("rekey: %s", res.stderr)
 		}
 		if k, _ := readKeyFile(filepath.Join(dir, masterKeyFile)); !bytes.Equal(k, newKey) {
@@ -238,7 +238,7 @@ func TestRekeyOnline(t *testing.T) {
 
 			p = startProcess(t, dir, env(newKey+","+oldKey)...)
 			userKeyWorks(t, p, id, secret)
-			res := runCommand(t, append(os.Environ(), env(newKey+","+oldKey)...), binary, "rekey", "--data", dir)
+			res := runCommand(t, append(os.Environ(), env(newKey+","+oldKey)...), binary(t), "rekey", "--data", dir)
 			if res.code != 0 {
 				t.Fatalf("rekey while serving: exit %d\n%s", res.code, res.stderr)
 			}

@@ -117,6 +117,7 @@ type awsError struct {
 }
 
 func TestNginxAuthRequest(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", func(m *Main) { m.Config.TrustedProxies = "127.0.0.1" })
 	app := httptest.NewServer(&upstream{})
 	defer app.Close()
@@ -264,6 +265,7 @@ func TestNginxAuthRequest(t *testing.T) {
 // reaches the file server, none reads the secret; Keyward refuses those
 // nginx passes on as not in normal form.
 func TestNginxAuthRequestPaths(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", func(m *Main) { m.Config.TrustedProxies = "127.0.0.1" })
 	files := t.TempDir()
 	must(t, os.MkdirAll(filepath.Join(files, "public"), 0o755))

@@ -29,22 +29,40 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// binary is the keyward command built once for the tests that run it as a
-// separate process (to kill it, or to see it refuse to start).
-var binary string
+// built is the keyward command, built once for the tests that run it as a
+// separate process (to kill it, or to see it refuse to start). It is built
+// in the background while the first tests, which need no process, run.
+var built struct {
+	done chan struct{}
+	path string
+	err  error
+}
+
+// binary returns the keyward command, waiting for its build.
+func binary(t testing.TB) string {
+	t.Helper()
+	<-built.done
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "keyward-bin")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "keyward")
-	// Linked as make dist links a release, with a version of its own.
-	out, err := exec.Command("go", "build", "-ldflags", "-X "+buildinfoPkg+".version="+testVersion+" -X "+buildinfoPkg+".commit="+testCommit, "-o", binary, ".").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building keyward: %v\n%s", err, out)
-		os.Exit(1)
-	}
+	built.path = filepath.Join(dir, "keyward")
+	built.done = make(chan struct{})
+	go func() {
+		defer close(built.done)
+		// Linked as make dist links a release, with a version of its own.
+		out, err := exec.Command("go", "build", "-ldflags", "-X "+buildinfoPkg+".version="+testVersion+" -X "+buildinfoPkg+".commit="+testCommit, "-o", built.path, ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("building keyward: %v\n%s", err, out)
+		}
+	}()
 	// Every test server streams its audit events here; once all tests
 	// have run, every event of the run is searched for secrets.
 	auditDir = filepath.Join(dir, "audit")
@@ -64,6 +82,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	<-built.done
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -98,8 +117,12 @@ func startProcess(t *testing.T, dir string, env ...string) *process {
 
 // launch is startProcess without failing the test, for goroutines.
 func launch(t *testing.T, dir string, env ...string) (*process, error) {
+	<-built.done
+	if built.err != nil {
+		return nil, built.err
+	}
 	p := &process{addr: freeAddr(t), stderr: &syncBuffer{}}
-	p.cmd = exec.Command(binary, "serve", "--data", dir, "--listen", p.addr, "--last-use-flush", "100ms")
+	p.cmd = exec.Command(built.path, "serve", "--data", dir, "--listen", p.addr, "--last-use-flush", "100ms")
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -143,6 +166,7 @@ func (p *process) iam(id, secret string) *iam.Client {
 // TestKill9KeepsAcknowledgedWrites kills a server that acknowledged writes,
 // without any chance to flush, and checks that a new one has them all.
 func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startProcess(t, dir, rootEnv...)
 	c := p.iam(rootKeyID, rootSecret)
@@ -191,6 +215,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 // TestGracefulShutdownFlushesLastUse stops a server with SIGTERM right
 // after a use and finds the use recorded.
 func TestGracefulShutdownFlushesLastUse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := startProcess(t, dir, rootEnv...)
 	ctx := context.Background()
@@ -264,7 +289,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	p.wait()
 	addr := freeAddr(t)
-	cmd := exec.Command(binary, "serve", "--data", dir, "--listen", addr)
+	cmd := exec.Command(binary(t), "serve", "--data", dir, "--listen", addr)
 	cmd.Env = append(os.Environ(), append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("cd", 32))...)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
@@ -278,6 +303,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 // TestSecretsNeverStoredOrLogged looks for every secret in every file the
 // server wrote and in its log.
 func TestSecretsNeverStoredOrLogged(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", cheapPasswords)
 	c := ts.rootIAM()
 	ctx := context.Background()

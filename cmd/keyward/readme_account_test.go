@@ -13,6 +13,7 @@ import (
 // 123456789012 they used to name: the account ID is asked of the server,
 // and the profile they write names it, with nothing after the ARNs.
 func TestREADMEExamplesUseTheAccountID(t *testing.T) {
+	t.Parallel()
 	const account = "210987654321"
 	block := readmeBlock(t, "sts get-caller-identity --query Account --output text")
 	var script []string

@@ -447,7 +447,7 @@ func TestReplicasFailures(t *testing.T) {
 	})
 
 	t.Run("OtherMasterKeyRefused", func(t *testing.T) {
-		cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", freeAddr(t))
+		cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", freeAddr(t))
 		cmd.Env = append(os.Environ(), append([]string{"KEYWARD_MASTER_KEY=" + strings.Repeat("77", 32), "KEYWARD_DATABASE_URL=" + url}, rootEnv...)...)
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "master key cannot decrypt the stored secrets") {

@@ -34,7 +34,7 @@ func BenchmarkHandlerFederation(b *testing.B) {
 		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
 	must(b, err)
 	idp := newSAMLIdP(b, ts)
-	token := is.token(b, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour))
+	token := is.Token(b, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour))
 
 	h := ts.server.Handler
 	call := func(b *testing.B, form string) {

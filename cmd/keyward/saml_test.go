@@ -46,16 +46,25 @@ func TestAWSCLIAssumeRoleWithSAML(t *testing.T) {
 		out.Issuer != idp.URL+"/metadata" || out.Audience != ts.URL+"/saml" {
 		t.Fatalf("answer: %s", res.stdout)
 	}
+	// The role's credentials, and the same response again, at once.
 	env := samlCLIEnv(t, out.Credentials.AccessKeyId, out.Credentials.SecretAccessKey, out.Credentials.SessionToken)
-	who := runCommand(t, env, awsCLI, "--endpoint-url", ts.URL, "--output", "json", "sts", "get-caller-identity")
+	var who, roles, again cliResult
+	concurrently(
+		func() {
+			who = runCommand(t, env, awsCLI, "--endpoint-url", ts.URL, "--output", "json", "sts", "get-caller-identity")
+		},
+		func() {
+			roles = runCommand(t, env, awsCLI, "--endpoint-url", ts.URL, "--output", "json", "iam", "list-roles")
+		},
+		func() { again = assume() },
+	)
 	if who.code != 0 || !strings.Contains(who.stdout, `"Arn": "arn:aws:sts::`+accountID+`:assumed-role/Admin/alice"`) {
 		t.Fatalf("get-caller-identity: exit %d\n%s%s", who.code, who.stdout, who.stderr)
 	}
-	roles := runCommand(t, env, awsCLI, "--endpoint-url", ts.URL, "--output", "json", "iam", "list-roles")
 	if roles.code != 0 || !strings.Contains(roles.stdout, `"RoleName": "Admin"`) {
 		t.Fatalf("list-roles as the role: exit %d\n%s%s", roles.code, roles.stdout, roles.stderr)
 	}
-	if again := assume(); again.code == 0 || !strings.Contains(again.stderr, "InvalidIdentityToken") {
+	if again.code == 0 || !strings.Contains(again.stderr, "InvalidIdentityToken") {
 		t.Fatalf("the response replayed: exit %d\n%s", again.code, again.stderr)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,68 +36,45 @@ func peakRSS(t *testing.T, pid int) int64 {
 	return 0
 }
 
-// TestConsoleSignInUnderAttack replays the sign-in attacks against a real
-// server, a process of its own whose peak memory is measured, with real
-// argon2id parameters (64 MiB a hash): simultaneous wrong
-// passwords for one user, huge user names, a password spray from one
-// address. Memory once went from 165 MB to 2.66 GB and a colleague behind
-// the same address got 429; now the peak stays under 200 MB and the right
-// password of another user is accepted.
+// TestConsoleSignInUnderAttack floods a real server's sign-in form, a
+// process of its own whose peak memory is measured, with real argon2id
+// parameters (64 MiB a hash): simultaneous wrong passwords for one user
+// and huge user names. Memory once went from 165 MB to 2.66 GB; now the
+// peak stays under 200 MB. What the limits answer each attempt (and that
+// a colleague behind the same address still signs in) is console's
+// TestSignInUnderAttack.
 func TestConsoleSignInUnderAttack(t *testing.T) {
 	t.Parallel() // its own processes and data: overlap it with the other tests
 	p := startProcess(t, t.TempDir(), rootEnv...)
 	ctx := context.Background()
 	root := p.iam(rootKeyID, rootSecret)
-	for _, u := range []string{"alice", "bob"} {
-		_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)})
-		must(t, err)
-		_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String(u), Password: aws.String(u + "-Passw0rd!")})
-		must(t, err)
-	}
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
+	must(t, err)
+	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("alice"), Password: aws.String("alice-Passw0rd!")})
+	must(t, err)
 	ts := &testServer{URL: "http://" + p.addr}
 	user := func(name, password string) url.Values {
 		return url.Values{"kind": {"user"}, "account": {accountID}, "username": {name}, "password": {password}}
 	}
-	statuses := func(n int, form func(i int) url.Values) map[int]int {
-		var mu sync.Mutex
-		got := map[int]int{}
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				status := newWebClient(t, ts).signIn(form(i)).StatusCode
-				mu.Lock()
-				got[status]++
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		return got
-	}
-
-	// 40 simultaneous wrong passwords for alice: five are checked.
-	got := statuses(40, func(int) url.Values { return user("alice", "wrong-Passw0rd!") })
-	t.Logf("40 simultaneous wrong passwords for alice: %v", got)
-	if got[http.StatusUnauthorized] > 5 || got[http.StatusTooManyRequests] < 35 {
-		t.Errorf("simultaneous guesses: %v, want at most 5 checked", got)
-	}
-	// Huge user names are refused before anything else.
+	// At once: 40 wrong passwords for alice (five are hashed, in turn)
+	// and ten 2 MB user names (refused before anything else).
 	huge := strings.Repeat("n", 2<<20)
-	got = statuses(10, func(i int) url.Values { return user(fmt.Sprint(i, huge), "x") })
-	if got[http.StatusBadRequest] != 10 {
-		t.Errorf("2 MB user names: %v, want 400 each", got)
+	var hashed atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			form := user("alice", "wrong-Passw0rd!")
+			if i >= 40 {
+				form = user(fmt.Sprint(i, huge), "x")
+			}
+			if newWebClient(t, ts).signIn(form).StatusCode == http.StatusUnauthorized {
+				hashed.Add(1)
+			}
+		})
 	}
-	// A spray from the same address over 20 names, 10 at a time.
-	got = statuses(20, func(i int) url.Values { return user(fmt.Sprintf("sprayed%d", i), "Spring2026!") })
-	t.Logf("a spray over 20 names: %v", got)
-	// bob, behind the same address, signs in.
-	if resp := newWebClient(t, ts).signIn(user("bob", "bob-Passw0rd!")); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("bob's right password from the attacked address: %d", resp.StatusCode)
-	}
-	// alice herself is refused for now: her name is under attack.
-	if resp := newWebClient(t, ts).signIn(user("alice", "alice-Passw0rd!")); resp.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("alice during the attack on her name: %d", resp.StatusCode)
+	wg.Wait()
+	if n := hashed.Load(); n == 0 || n > 5 {
+		t.Errorf("%d wrong passwords hashed, want 1 to 5", n)
 	}
 	peak := peakRSS(t, p.cmd.Process.Pid)
 	t.Logf("peak RSS of the server: %d MB", peak>>20)

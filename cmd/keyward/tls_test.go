@@ -191,7 +191,7 @@ func TestSIGHUPReloadsTLS(t *testing.T) {
 	pki, next := newTestPKI(t), newTestPKI(t)
 	addr := freeAddr(t)
 	stderr := &syncBuffer{}
-	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", addr, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
+	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", addr, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
 	cmd.Env = append(os.Environ(), rootEnv...)
 	cmd.Stderr = stderr
 	must(t, cmd.Start())

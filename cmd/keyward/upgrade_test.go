@@ -183,7 +183,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		// Bounded: a keyward that serves the store does not exit by itself.
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, binary, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+		cmd := exec.CommandContext(ctx, binary(t), "serve", "--data", dir, "--listen", "127.0.0.1:0")
 		cmd.Env = append(os.Environ(), rootEnv...)
 		out, err := cmd.CombinedOutput()
 		var exit *exec.ExitError

@@ -26,9 +26,10 @@ const (
 // TestVersion: keyward version and keyward --version print the version,
 // the commit and the Go version the linker was given.
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	want := "keyward " + testVersion + " (commit " + testCommit + ", " + runtime.Version() + ", " + runtime.GOOS + "/" + runtime.GOARCH + ")\n"
 	for _, args := range [][]string{{"version"}, {"--version"}} {
-		out, err := exec.Command(binary, args...).Output()
+		out, err := exec.Command(binary(t), args...).Output()
 		if err != nil {
 			t.Fatalf("keyward %s: %v", args[0], err)
 		}
@@ -42,6 +43,7 @@ func TestVersion(t *testing.T) {
 // one list, which names every command run knows; keyward serve --help
 // exits 0 with the flags in --flag style, by section.
 func TestHelpListsEveryCommand(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var help, bare, dashed, stderr bytes.Buffer
 	must(t, run(ctx, []string{"help"}, noEnv, &help, &stderr))
@@ -63,7 +65,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		t.Errorf("an unknown command: %v\n%s", err, errOut.String())
 	}
 
-	cmd := exec.Command(binary, "serve", "--help")
+	cmd := exec.Command(binary(t), "serve", "--help")
 	got, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("keyward serve --help: %v", err)
@@ -82,6 +84,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 // keyward_build_info and shown in the console's footer once signed in
 // (never to a visitor).
 func TestVersionShown(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", func(m *Main) {
 		cheapPasswords(m)
 		m.Config.MetricsListen = "127.0.0.1:0"
@@ -109,6 +112,7 @@ func TestVersionShown(t *testing.T) {
 // READY=1 once it serves, RELOADING=1 then READY=1 around SIGHUP, and
 // STOPPING=1 on SIGTERM.
 func TestSystemdNotify(t *testing.T) {
+	t.Parallel()
 	dir, err := os.MkdirTemp("", "kwn") // short: a socket's path is bounded
 	must(t, err)
 	defer os.RemoveAll(dir)

@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -56,28 +54,6 @@ func NewProfile() (string, func(), error) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}, err
-}
-
-// NewBrowser starts a Chromium of the test's own, downloading into dir,
-// with the extra options (a certificate to trust); tests that need none
-// share one browser instead where their package offers it.
-func NewBrowser(t *testing.T, downloads string, extra ...chromedp.ExecAllocatorOption) context.Context {
-	t.Helper()
-	if _, err := exec.LookPath(Chromium); err != nil {
-		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
-	}
-	profile, remove, err := NewProfile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(remove)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), ChromiumOptions(profile, extra...)...)
-	ctx, cancel := chromedp.NewContext(actx, QuietChromedp(t.Logf))
-	t.Cleanup(func() { chromedp.Cancel(ctx); cancel(); cancelAlloc() })
-	if err := chromedp.Run(ctx, browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads)); err != nil {
-		t.Fatal(err)
-	}
-	return ctx
 }
 
 // Browse runs browser actions and saves a screenshot of where they ended

@@ -15,12 +15,11 @@ import (
 
 // LocalhostChain is a TLS certificate for localhost and 127.0.0.1 issued
 // by a CA of its own, as an identity provider under test serves it: the
-// certificate (leaf, then CA) and the DER of the CA and of the leaf's
-// public key, which a test registers as the thumbprint or pin to trust.
+// certificate (leaf, then CA) and the DER of the CA, whose thumbprint a
+// test registers as the one to trust.
 type LocalhostChain struct {
 	Certificate tls.Certificate
 	CADER       []byte
-	LeafSPKI    []byte
 }
 
 // NewLocalhostChain makes a LocalhostChain valid from an hour ago for a day.
@@ -46,7 +45,5 @@ func NewLocalhostChain(t testing.TB) LocalhostChain {
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}},
 		ca, &leafKey.PublicKey, caKey)
 	must(err)
-	spki, err := x509.MarshalPKIXPublicKey(&leafKey.PublicKey)
-	must(err)
-	return LocalhostChain{Certificate: tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}, CADER: caDER, LeafSPKI: spki}
+	return LocalhostChain{Certificate: tls.Certificate{Certificate: [][]byte{leafDER, caDER}, PrivateKey: leafKey}, CADER: caDER}
 }

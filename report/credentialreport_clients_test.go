@@ -1,11 +1,9 @@
-package main
+package report_test
 
 import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // pollScripts are the loops real clients run against
@@ -41,42 +41,34 @@ print("polls=%d" % n, file=sys.stderr)
 print(base64.b64encode(iam.get_credential_report()["Content"]).decode())`},
 }
 
-// TestCredentialReportPollingClients: with KEYWARD_CREDENTIAL_REPORT_MAX_AGE=0
-// the AWS CLI's and boto3's polling loops finish, alone and both at once,
-// with a report holding what was changed before they began. Prowler once
-// made 5,731 calls in 23 s and never got COMPLETE.
+// TestCredentialReportPollingClients: with a maximum age of 0 (as
+// KEYWARD_CREDENTIAL_REPORT_MAX_AGE=0 sets it) the AWS CLI's and boto3's
+// polling loops finish, alone and both at once, with a report holding what
+// was changed before they began. Prowler once made 5,731 calls in 23 s and
+// never got COMPLETE. The rule is TestCredentialReportPollingWithoutMaxAge's;
+// this is the real clients' loops, on the real clock.
 func TestCredentialReportPollingClients(t *testing.T) {
 	t.Parallel() // the AWS CLI and Python start slowly: overlap them with the other tests
 	// Without the clients each loop would poll its 200 times before
 	// failing, over a minute: say what is missing at once instead.
-	if _, err := os.Stat(awsCLI); err != nil {
-		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
-	}
-	if res := runCommand(t, []string{"PATH=/usr/bin:/bin"}, "/usr/bin/python3", "-c", "import boto3"); res.code != 0 {
-		t.Fatalf("boto3 from Debian's python3-boto3 package is needed (make test installs it): exit %d\n%s", res.code, res.stderr)
-	}
-	ts := startServerWith(t, "", func(m *Main) { cheapPasswords(m); m.Config.ReportMaxAge = 0 })
-	root := ts.rootIAM()
+	kwtest.NeedClients(t)
+	k := kwtest.NewWithOptions(t, kwtest.Options{ReportMaxAge: 0})
+	root := k.RootIAM()
 	ctx := context.Background()
-	home := t.TempDir()
-	env := []string{
-		"HOME=" + home, "PATH=/usr/bin:/bin", "KEYWARD_URL=" + ts.URL,
-		"AWS_ACCESS_KEY_ID=" + rootKeyID, "AWS_SECRET_ACCESS_KEY=" + rootSecret, "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
-		"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-	}
+	env := kwtest.ClientEnv(t, k.URL)
 	polls := regexp.MustCompile(`polls=(\d+)`)
 	run := func(t *testing.T, client string) string {
-		res := runCommand(t, env, pollScripts[client][0], pollScripts[client][1:]...)
-		m := polls.FindStringSubmatch(res.stderr)
-		if res.code != 0 || m == nil {
-			t.Fatalf("%s: exit %d\n%s", client, res.code, res.stderr)
+		res := kwtest.RunClient(t, env, pollScripts[client][0], pollScripts[client][1:]...)
+		stdout := res.Stdout
+		m := polls.FindStringSubmatch(res.Stderr)
+		if res.Code != 0 || m == nil {
+			t.Fatalf("%s: exit %d\n%s", client, res.Code, res.Stderr)
 		}
 		n, _ := strconv.Atoi(m[1])
 		t.Logf("%s polled %d times", client, n)
-		csv, err := base64.StdEncoding.DecodeString(strings.TrimSpace(res.stdout))
+		csv, err := base64.StdEncoding.DecodeString(strings.TrimSpace(stdout))
 		if err != nil {
-			t.Fatalf("%s printed %q: %v", client, res.stdout, err)
+			t.Fatalf("%s printed %q: %v", client, stdout, err)
 		}
 		return string(csv)
 	}
@@ -97,13 +89,11 @@ func TestCredentialReportPollingClients(t *testing.T) {
 			must(t, err)
 			var wg sync.WaitGroup
 			for _, client := range []string{"aws-cli", "boto3"} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					if report := run(t, client); !strings.Contains(report, "\n"+user+",") {
 						t.Errorf("%s's report misses %s", client, user)
 					}
-				}()
+				})
 			}
 			wg.Wait()
 		}
