@@ -392,3 +392,44 @@ func TestRootIsVocabulary(t *testing.T) {
 		})
 	}
 }
+
+// TestSDKConfigsWrapTheirHTTPClient: aws-sdk-go-v2 closes a request's
+// body as soon as it has sent it, and net/http may then cut off the
+// answer arriving at that moment (internal/sdkhttp). Every SDK
+// configuration the repository builds, in its tests and its tools, sends
+// through sdkhttp.Wrap, so that a test fails for what it tests and not
+// for that.
+func TestSDKConfigsWrapTheirHTTPClient(t *testing.T) {
+	for _, path := range trackedFiles(t) {
+		if !strings.HasSuffix(path, ".go") || strings.HasPrefix(path, "internal/sdkhttp/") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			sel, ok := lit.Type.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Config" || len(lit.Elts) == 0 {
+				return true
+			}
+			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "aws" {
+				return true
+			}
+			for _, e := range lit.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "HTTPClient" {
+						return true
+					}
+				}
+			}
+			t.Errorf("%s: an aws.Config without HTTPClient: sdkhttp.Wrap(…)", fset.Position(lit.Pos()))
+			return true
+		})
+	}
+}

@@ -204,7 +204,24 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 	must(t, s.k.IAM.AddUserToGroup(ctx, "secret-group", "target"))
 	_, err = s.k.IAM.CreateLoginProfile(ctx, "target", "Target-Passw0rd-1", false)
 	must(t, err)
+	// An MFA device, so that a withheld MFA column differs from a shown one.
+	d, err := s.k.IAM.CreateVirtualMFADevice(ctx, "target-phone", "/", nil)
+	must(t, err)
+	now := time.Now() // the site's clock
+	must(t, s.k.IAM.EnableMFADevice(ctx, "target", d.SerialNumber, kwtest.TOTPCode(t, d.Base32Seed(), now.Add(-30*time.Second)), kwtest.TOTPCode(t, d.Base32Seed(), now)))
 	otherKey, _ := s.k.User(t, "other", "")
+	// cell is what a column of target's row shows.
+	cell := func(page, col string) string {
+		t.Helper()
+		_, row, ok := strings.Cut(page, `href="/console/users/target"`)
+		row, _, _ = strings.Cut(row, "</tr>")
+		_, c, found := strings.Cut(row, `<td data-col="`+col+`"`)
+		if !ok || !found {
+			t.Fatalf("no %s cell in target's row", col)
+		}
+		c, _, _ = strings.Cut(c, "</td>")
+		return c
+	}
 
 	s.withPassword("lister", "Lister-Passw0rd-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)
 	s.withPassword("reader", "Reader-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
@@ -216,6 +233,9 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 	_, page := rootBrowser.do(http.MethodGet, "/console/users", nil)
 	if !strings.Contains(page, keyID) || !strings.Contains(page, "secret-group") || strings.Contains(page, "Access denied") {
 		t.Fatal("root does not see every column")
+	}
+	if !strings.Contains(cell(page, "mfa"), "Virtual") || strings.TrimSpace(strings.TrimPrefix(cell(page, "passwordage"), ">")) == "-" {
+		t.Fatalf("root does not see target's MFA device or password: %q %q", cell(page, "mfa"), cell(page, "passwordage"))
 	}
 
 	lister := s.browser()
@@ -230,6 +250,11 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 	}
 	if !strings.Contains(page, ">target<") || !strings.Contains(page, "Access denied") {
 		t.Error("the list does not show the users, or not that columns are withheld")
+	}
+	for _, col := range []string{"groups", "activity", "passwordage", "signin", "keyid", "keyage", "keyused", "mfa"} {
+		if c := cell(page, col); !strings.Contains(c, "Access denied") {
+			t.Errorf("a caller allowed only iam:ListUsers sees target's %s: %q", col, c)
+		}
 	}
 	// Sorting by a column it may not read would tell its values by the
 	// order: the list sorts by name instead.

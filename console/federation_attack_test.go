@@ -35,6 +35,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/saml"
 )
 
@@ -56,7 +57,7 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 		t.Fatal(err)
 	}
 	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
-		BaseEndpoint: aws.String(k.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+		BaseEndpoint: aws.String(k.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 	return srv, func(name string) string {
 		t.Helper()
 		out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/viewer"),

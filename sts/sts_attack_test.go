@@ -40,6 +40,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/saml"
 	kwsts "github.com/keyward/keyward/sts"
 )
@@ -846,7 +847,7 @@ func TestRefusedSAMLAssumptionAudited(t *testing.T) {
 	roleARN := func(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name }
 	idp.Session.CustomAttributes = []crewsaml.Attribute{kwtest.IdPAttribute(saml.AttributeRole, roleARN("Admin")+","+aws.ToString(p.SAMLProviderArn)),
 		kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
-	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}})
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}, HTTPClient: sdkhttp.Wrap(nil)})
 	assume := func(role, resp string) error {
 		_, err := client.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN(role)), PrincipalArn: p.SAMLProviderArn,
 			SAMLAssertion: aws.String(resp)})

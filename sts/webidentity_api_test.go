@@ -158,7 +158,7 @@ func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
 		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
 	must(t, err)
 	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/ci"),
 		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.Token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
 	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")

@@ -21,6 +21,7 @@ import (
 
 	"github.com/keyward/keyward/bench/internal/bulk"
 	"github.com/keyward/keyward/bench/internal/proc"
+	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
 )
@@ -149,7 +150,7 @@ func runScale(sizes []int) error {
 		for i := range clients {
 			id, secret := benchKey(i * (keys / hot))
 			clients[i] = sts.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, ""),
-				BaseEndpoint: aws.String(kw.url()), Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+				BaseEndpoint: aws.String(kw.url()), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 		}
 		auth := func(int) error {
 			_, err := clients[rng.IntN(hot)].GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})

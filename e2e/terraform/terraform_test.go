@@ -23,6 +23,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/saml"
 )
 
@@ -220,7 +221,7 @@ func TestTerraform(t *testing.T) {
 	// connection, and a request on a connection the server has just closed
 	// is retried by clients, not failed.
 	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, "")})
+		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""), HTTPClient: sdkhttp.Wrap(nil)})
 	ctx := context.Background()
 	// A CI user without permissions, and the role it may assume with the
 	// external ID: the provider's assume_role block.

@@ -15,6 +15,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // Clock is a clock the test moves by hand (NewWithClock takes its Now):
@@ -38,10 +39,12 @@ func (c *Clock) Add(d time.Duration) {
 }
 
 // Config is an AWS SDK configuration for k's Query API, signing with the
-// access key id and secret (and a session's token, or ""), without retries.
+// access key id and secret (and a session's token, or ""), without retries,
+// through sdkhttp's client (the SDK closes a request's body early, which
+// would otherwise cut answers off).
 func (k *Keyward) Config(id, secret, token string) aws.Config {
 	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, secret, token),
-		BaseEndpoint: aws.String(k.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+		BaseEndpoint: aws.String(k.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)}
 }
 
 // IAMClient is aws-sdk-go-v2's IAM client for k, signing with a long-term
