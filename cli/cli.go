@@ -65,6 +65,9 @@ type Env struct {
 	// Help, when set, is the list of commands shown by help and after an
 	// unknown command: the keyward binary's, which has more than these.
 	Help string
+	// Commands are the program's commands besides the command line's own
+	// (keyward serve, migrate, …), which its shell completion offers too.
+	Commands []string
 }
 
 func (env Env) help() string {

@@ -97,3 +97,19 @@ func init() {
 	groups["keys"] = &group{summary: "keyward keys: what the AWS CLI has no single command for.", commands: keysCommands}
 	groups["completion"] = &group{summary: "keyward completion: shell completion scripts.", commands: completionCommands}
 }
+
+// Groups returns the names of the command line's top-level commands: the
+// services' (iam, sts) and Keyward's own groups (keys, webhooks, …), in
+// order.
+func Groups() []string {
+	var names []string
+	for name := range services() {
+		names = append(names, name)
+	}
+	for name := range groups {
+		names = append(names, name)
+	}
+	names = append(names, "events")
+	sort.Strings(names)
+	return names
+}

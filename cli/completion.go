@@ -16,15 +16,15 @@ import (
 
 var completionCommands = map[string]*command{
 	"bash": {summary: "Bash completion: source <(keyward completion bash)", run: func(ctx context.Context, c *call) int {
-		fmt.Fprint(c.env.Stdout, bashCompletion())
+		fmt.Fprint(c.env.Stdout, bashCompletion(c.env.Commands))
 		return ExitOK
 	}},
 	"zsh": {summary: "Zsh completion: source <(keyward completion zsh)", run: func(ctx context.Context, c *call) int {
-		fmt.Fprint(c.env.Stdout, "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n"+bashCompletion())
+		fmt.Fprint(c.env.Stdout, "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n"+bashCompletion(c.env.Commands))
 		return ExitOK
 	}},
 	"fish": {summary: "Fish completion: keyward completion fish | source", run: func(ctx context.Context, c *call) int {
-		fmt.Fprint(c.env.Stdout, fishCompletion())
+		fmt.Fprint(c.env.Stdout, fishCompletion(c.env.Commands))
 		return ExitOK
 	}},
 }
@@ -37,10 +37,11 @@ type completionCommand struct {
 	values map[string][]string
 }
 
-// completionTable lists every group and command with its options.
-func completionTable() (groupNames []string, commands map[string][]string, table []completionCommand) {
+// completionTable lists every group and command with its options, and
+// the program's own commands (programs) besides.
+func completionTable(programs []string) (groupNames []string, commands map[string][]string, table []completionCommand) {
 	commands = map[string][]string{}
-	groupNames = []string{"events", "help", "serve"}
+	groupNames = append([]string{"events", "help"}, programs...)
 	for name, s := range services() {
 		groupNames = append(groupNames, name)
 		for _, opName := range s.order {
@@ -107,8 +108,8 @@ func globalCompletion() (all, withValue []string) {
 }
 
 // bashCompletion completes groups, commands, options and option values.
-func bashCompletion() string {
-	groupNames, commands, table := completionTable()
+func bashCompletion(programs []string) string {
+	groupNames, commands, table := completionTable(programs)
 	globalsAll, globalsValue := globalCompletion()
 	var b strings.Builder
 	b.WriteString(`# keyward completion for bash (zsh through bashcompinit)
@@ -171,8 +172,8 @@ complete -o default -F _keyward keyward
 }
 
 // fishCompletion is the same for fish.
-func fishCompletion() string {
-	groupNames, commands, table := completionTable()
+func fishCompletion(programs []string) string {
+	groupNames, commands, table := completionTable(programs)
 	_, globalsValue := globalCompletion()
 	var b strings.Builder
 	b.WriteString(`# keyward completion for fish

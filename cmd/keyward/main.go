@@ -54,6 +54,7 @@ The command line, speaking to a running server as the AWS CLI does:
   sts        the AWS CLI's STS commands (keyward sts help)
   keys       every key of the account: list, find, rotate, stale
   oidc       console sign-in through an OIDC provider: put-sign-in, get-sign-in, list-sign-ins, delete-sign-in
+  webhooks   subscriptions to Keyward's events, signed CloudEvents: create, list, delete, deliveries
   events     the audit trail (CloudTrail's LookupEvents): --user, --name, --since
   completion shell completion: keyward completion bash|zsh|fish
   help       this list
@@ -119,12 +120,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "backup", "restore":
 		return backupCommand(ctx, args[0] == "restore", args[1:], getenv, stdout, stderr)
 	}
-	code := cli.Run(ctx, cli.Env{Args: args, Getenv: getenv, Stdout: stdout, Stderr: stderr, Terminal: isTerminal(os.Stderr), Help: usage})
+	code := cli.Run(ctx, cli.Env{Args: args, Getenv: getenv, Stdout: stdout, Stderr: stderr, Terminal: isTerminal(os.Stderr), Help: usage,
+		Commands: programCommands})
 	if code != 0 {
 		return exitCode(code)
 	}
 	return nil
 }
+
+// programCommands are the commands run answers itself, besides the command
+// line's (package cli), for its shell completion.
+var programCommands = []string{"serve", "migrate", "backup", "restore", "rekey", "reset-root-mfa", "version"}
 
 // randReader is the process's source of randomness; tests replace Main.Rand.
 var randReader io.Reader = rand.Reader

@@ -3,16 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/cli"
 	"github.com/keyward/keyward/internal/buildinfo"
 )
 
@@ -54,9 +60,18 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if help.String() != bare.String() || help.String() != dashed.String() {
 		t.Errorf("keyward help, --help and a bare keyward differ:\n%s\n---\n%s\n---\n%s", help.String(), dashed.String(), bare.String())
 	}
-	for _, cmd := range []string{"serve", "migrate", "backup", "restore", "rekey", "version", "iam", "sts", "keys", "events", "completion", "help"} {
+	// Every command: the command line's groups, and what run answers
+	// itself (the cases of its switch, read from main.go), which its
+	// completion offers too.
+	var completion bytes.Buffer
+	must(t, run(ctx, []string{"completion", "bash"}, noEnv, &completion, &stderr))
+	own := runCommands(t)
+	for _, cmd := range append(cli.Groups(), own...) {
 		if !strings.Contains(help.String(), "\n  "+cmd+" ") {
 			t.Errorf("keyward help does not list %s:\n%s", cmd, help.String())
+		}
+		if offered := regexp.MustCompile(`[\s"]` + regexp.QuoteMeta(cmd) + `[\s"]`); cmd != "help" && !offered.MatchString(completion.String()) {
+			t.Errorf("keyward completion does not offer %s", cmd)
 		}
 	}
 	// An unknown command shows the same list.
@@ -148,4 +163,36 @@ func TestSystemdNotify(t *testing.T) {
 	if code := p.wait(); code != 0 {
 		t.Errorf("exit %d", code)
 	}
+}
+
+// runCommands returns the commands run answers itself: the string cases
+// of its switch on the first argument, options (--help) left out.
+func runCommands(t *testing.T) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", nil, 0)
+	must(t, err)
+	var cmds []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		fn, ok := n.(*ast.FuncDecl)
+		if !ok || fn.Name.Name != "run" {
+			return true
+		}
+		ast.Inspect(fn, func(n ast.Node) bool {
+			if cc, ok := n.(*ast.CaseClause); ok {
+				for _, e := range cc.List {
+					if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						if name, _ := strconv.Unquote(lit.Value); !strings.HasPrefix(name, "-") {
+							cmds = append(cmds, name)
+						}
+					}
+				}
+			}
+			return true
+		})
+		return false
+	})
+	if len(cmds) < 5 {
+		t.Fatalf("found only %v in run's switch", cmds)
+	}
+	return cmds
 }
