@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/keyward/keyward"
 )
 
@@ -279,5 +283,39 @@ func TestQuotasSetting(t *testing.T) {
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--quotas") {
 			t.Errorf("--quotas %s: %v", bad, err)
 		}
+	}
+}
+
+// TestServeFromConfigFile: a server configured by its --config file alone,
+// with its master key in a file the configuration names, serves: the
+// settings reach the running process, not only the parser.
+func TestServeFromConfigFile(t *testing.T) {
+	t.Parallel() // its own process and data
+	dir, data := t.TempDir(), t.TempDir()
+	key := writeFile(t, dir, "master.key", hexKey(t)+"\n")
+	addr := freeAddr(t)
+	cfg := writeFile(t, dir, "keyward.yaml", "listen: "+addr+"\ndata: "+data+"\nmaster-key-file: "+key+
+		"\naccount-id: \"210987654321\"\nroot-access-key-id: AKIACONFIGFILEROOT01\n")
+	cmd := exec.Command(binary(t), "serve", "--config", cfg)
+	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_SECRET_ACCESS_KEY=configFileRootSecret0000000000000000000")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	must(t, cmd.Start())
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	c := sts.NewFromConfig(awsConfig("http://"+addr, "AKIACONFIGFILEROOT01", "configFileRootSecret0000000000000000000", "us-east-1"))
+	var who *sts.GetCallerIdentityOutput
+	var err error
+	for range 400 { // up to 20 s for the process to listen
+		if who, err = c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil || aws.ToString(who.Account) != "210987654321" {
+		t.Fatalf("the server of the config file: %v %+v\n%s", err, who, stderr.String())
+	}
+	// The master key is the file's: none was generated in the data directory.
+	if _, err := os.Stat(filepath.Join(data, "master.key")); !os.IsNotExist(err) {
+		t.Fatalf("a master key was generated beside the one the configuration names: %v", err)
 	}
 }
