@@ -418,19 +418,12 @@ func affected(res sql.Result, err error) error {
 	return changedOr(keyward.ErrNotAttached, res, err)
 }
 
-// underQuota locks the account's row, so that creations run one at a
-// time and two cannot both pass the quota, then returns over when table
-// already holds max rows.
+// underQuota is accountQuota for a quota with an error of its own, over.
 func (s *Store) underQuota(ctx context.Context, tx *sql.Tx, table string, max int, over error) error {
-	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
-		return err
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
-		return err
-	}
-	if n >= max {
+	if err := s.accountQuota(ctx, tx, table, "", max); errors.Is(err, keyward.ErrQuotaExceeded) {
 		return over
+	} else if err != nil {
+		return err
 	}
 	return nil
 }
