@@ -2,6 +2,8 @@ package dist
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -60,6 +62,90 @@ func TestBuild(t *testing.T) {
 	cmd.Dir = out
 	if b, err := cmd.CombinedOutput(); err != nil || strings.Count(string(b), ": OK") != 3 {
 		t.Errorf("sha256sum -c: %v\n%s", err, b)
+	}
+	t.Run("rpm", func(t *testing.T) { checkRPM(t, paths[2], bin, runtime.GOARCH) })
+}
+
+// rpmArch is rpm's name of a Go architecture.
+var rpmArch = map[string]string{"amd64": "x86_64", "arm64": "aarch64"}
+
+// checkRPM reads the .rpm pkg with rpm(8) and checks what the .deb's test
+// checks once installed: each file with its mode, owner and group (the data
+// directory the keyward user's alone, the settings file readable by its
+// group and kept on upgrades, %config(noreplace)), the binary bin itself,
+// the unit the packages ship, and the scripts that make the keyward user
+// before the files are unpacked and stop the service on removal.
+func checkRPM(t *testing.T, pkg, bin, goarch string) {
+	if _, err := exec.LookPath("rpm"); err != nil {
+		t.Skipf("rpm is not installed (scripts/install-test-deps.sh installs it): %v", err)
+	}
+	// The header's and the payload's digests hold: rpm would install it.
+	if out := run(t, "rpm", "--checksig", "--nosignature", pkg); !strings.HasSuffix(strings.TrimSpace(out), ": digests OK") {
+		t.Errorf("rpm --checksig: %s", out)
+	}
+	if got, want := run(t, "rpm", "-qp", "--qf", "%{NAME} %{VERSION} %{ARCH} %{OS} %{LICENSE}", pkg),
+		"keyward "+strings.ReplaceAll(strings.TrimPrefix(testVersion, "v"), "-", "~")+" "+rpmArch[goarch]+" linux Apache-2.0"; got != want {
+		t.Errorf("rpm -qp: %q, want %q", got, want)
+	}
+	// rpm's file digests are SHA-256 (FILEDIGESTALGO 8): the binary and the
+	// unit are the very files built and shipped.
+	if algo := run(t, "rpm", "-qp", "--qf", "%{FILEDIGESTALGO}", pkg); algo != "8" {
+		t.Fatalf("the file digests are of algorithm %s, not SHA-256", algo)
+	}
+	sha := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.Sum256(b)
+		return hex.EncodeToString(h[:])
+	}
+	pack := func(name string) string { return filepath.Join(root, "deploy", "packaging", name) }
+	want := map[string]string{
+		"/etc/keyward":                     "40750 root keyward  ",
+		"/etc/keyward/keyward.env":         "100640 root keyward cn " + sha(pack("keyward.env")),
+		"/usr/bin/keyward":                 "100755 root root  " + sha(bin),
+		unitPath:                           "100644 root root  " + sha(pack("keyward.service")),
+		"/usr/share/doc/keyward/LICENSE":   "100644 root root  " + sha(filepath.Join(root, "LICENSE")),
+		"/usr/share/doc/keyward/NOTICE.md": "100644 root root  " + sha(filepath.Join(root, "NOTICE.md")),
+		"/var/lib/keyward":                 "40700 keyward keyward  ",
+	}
+	files := run(t, "rpm", "-qp", "--qf", "[%{FILENAMES}\t%{FILEMODES:octal} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILEDIGESTS}\n]", pkg)
+	got := map[string]string{}
+	for line := range strings.Lines(files) {
+		name, attrs, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+		got[name] = attrs
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s in the rpm: %q, want %q (mode owner group flags sha256)", name, got[name], w)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("the rpm holds %s, which it should not", name)
+		}
+	}
+	// The scripts are the packaging's, run by /bin/sh; the .deb's test runs
+	// them. rpm passes 1 (upgrade) or 0 (removal) where dpkg passes words.
+	for tag, script := range map[string]string{"PREIN": "preinstall.sh", "POSTIN": "postinstall.sh", "PREUN": "preremove.sh", "POSTUN": "postremove.sh"} {
+		b, err := os.ReadFile(pack(script))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := run(t, "rpm", "-qp", "--qf", "%{"+tag+"PROG}\n%{"+tag+"}", pkg)
+		if want := "/bin/sh\n" + string(b); strings.TrimSpace(body) != strings.TrimSpace(want) {
+			t.Errorf("the rpm's %s scriptlet is not %s:\n%s", tag, script, body)
+		}
+	}
+	prein := run(t, "rpm", "-qp", "--qf", "%{PREIN}", pkg)
+	for _, w := range []string{"groupadd --system keyward", "useradd --system --gid keyward", "--shell /usr/sbin/nologin", "keyward\n"} {
+		if !strings.Contains(prein, w) {
+			t.Errorf("the rpm's pre-install scriptlet does not make the keyward user (no %q):\n%s", w, prein)
+		}
+	}
+	if preun := run(t, "rpm", "-qp", "--qf", "%{PREUN}", pkg); !strings.Contains(preun, "remove|0)") {
+		t.Errorf("the rpm's pre-uninstall scriptlet does not stop the service on removal (rpm's argument 0):\n%s", preun)
 	}
 }
 
