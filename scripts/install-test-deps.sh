@@ -6,7 +6,8 @@
 # and nginx (the reverse proxy tests run /usr/sbin/nginx), podman, buildah
 # and runc (the container image's test builds and runs the Dockerfile; runc
 # because crun refuses this machine's hybrid cgroups), zsh and fish (the
-# command line's completion tests run them); and it builds
+# command line's completion tests run them), rpm (the release test reads the
+# .rpm's files, modes and scriptlets with rpm -qp); and it builds
 # Versity S3 Gateway, which the gateway tests run, once into the user's
 # cache directory. It installs the policy engine's differential oracle,
 # @cloud-copilot/iam-simulate at the version pinned in
@@ -45,6 +46,7 @@ need=()
 [ -x /usr/bin/systemd-analyze ] || need+=(systemd)
 [ -x /usr/bin/zsh ] || need+=(zsh)
 [ -x /usr/bin/fish ] || need+=(fish)
+[ -x /usr/bin/rpm ] || need+=(rpm)
 /usr/bin/python3 -c 'import boto3' 2>/dev/null || need+=(python3-boto3)
 command -v npm >/dev/null || need+=(npm)
 

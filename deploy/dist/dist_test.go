@@ -1,13 +1,20 @@
 package dist
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"debug/buildinfo"
+	"debug/elf"
+	"debug/macho"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,6 +67,90 @@ func TestBuild(t *testing.T) {
 	cmd.Dir = out
 	if b, err := cmd.CombinedOutput(); err != nil || strings.Count(string(b), ": OK") != 3 {
 		t.Errorf("sha256sum -c: %v\n%s", err, b)
+	}
+	t.Run("rpm", func(t *testing.T) { checkRPM(t, paths[2], bin, runtime.GOARCH, testVersion) })
+}
+
+// rpmArch is rpm's name of a Go architecture.
+var rpmArch = map[string]string{"amd64": "x86_64", "arm64": "aarch64"}
+
+// checkRPM reads the .rpm pkg of version for goarch with rpm(8) and checks what the .deb's test
+// checks once installed: each file with its mode, owner and group (the data
+// directory the keyward user's alone, the settings file readable by its
+// group and kept on upgrades, %config(noreplace)), the binary bin itself,
+// the unit the packages ship, and the scripts that make the keyward user
+// before the files are unpacked and stop the service on removal.
+func checkRPM(t *testing.T, pkg, bin, goarch, version string) {
+	if _, err := exec.LookPath("rpm"); err != nil {
+		t.Skipf("rpm is not installed (scripts/install-test-deps.sh installs it): %v", err)
+	}
+	// The header's and the payload's digests hold: rpm would install it.
+	if out := run(t, "rpm", "--checksig", "--nosignature", pkg); !strings.HasSuffix(strings.TrimSpace(out), ": digests OK") {
+		t.Errorf("rpm --checksig: %s", out)
+	}
+	if got, want := run(t, "rpm", "-qp", "--qf", "%{NAME} %{VERSION} %{ARCH} %{OS} %{LICENSE}", pkg),
+		"keyward "+strings.ReplaceAll(strings.TrimPrefix(version, "v"), "-", "~")+" "+rpmArch[goarch]+" linux Apache-2.0"; got != want {
+		t.Errorf("rpm -qp: %q, want %q", got, want)
+	}
+	// rpm's file digests are SHA-256 (FILEDIGESTALGO 8): the binary and the
+	// unit are the very files built and shipped.
+	if algo := run(t, "rpm", "-qp", "--qf", "%{FILEDIGESTALGO}", pkg); algo != "8" {
+		t.Fatalf("the file digests are of algorithm %s, not SHA-256", algo)
+	}
+	sha := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.Sum256(b)
+		return hex.EncodeToString(h[:])
+	}
+	pack := func(name string) string { return filepath.Join(root, "deploy", "packaging", name) }
+	want := map[string]string{
+		"/etc/keyward":                     "40750 root keyward  ",
+		"/etc/keyward/keyward.env":         "100640 root keyward cn " + sha(pack("keyward.env")),
+		"/usr/bin/keyward":                 "100755 root root  " + sha(bin),
+		unitPath:                           "100644 root root  " + sha(pack("keyward.service")),
+		"/usr/share/doc/keyward/LICENSE":   "100644 root root  " + sha(filepath.Join(root, "LICENSE")),
+		"/usr/share/doc/keyward/NOTICE.md": "100644 root root  " + sha(filepath.Join(root, "NOTICE.md")),
+		"/var/lib/keyward":                 "40700 keyward keyward  ",
+	}
+	files := run(t, "rpm", "-qp", "--qf", "[%{FILENAMES}\t%{FILEMODES:octal} %{FILEUSERNAME} %{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILEDIGESTS}\n]", pkg)
+	got := map[string]string{}
+	for line := range strings.Lines(files) {
+		name, attrs, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\t")
+		got[name] = attrs
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s in the rpm: %q, want %q (mode owner group flags sha256)", name, got[name], w)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("the rpm holds %s, which it should not", name)
+		}
+	}
+	// The scripts are the packaging's, run by /bin/sh; the .deb's test runs
+	// them. rpm passes 1 (upgrade) or 0 (removal) where dpkg passes words.
+	for tag, script := range map[string]string{"PREIN": "preinstall.sh", "POSTIN": "postinstall.sh", "PREUN": "preremove.sh", "POSTUN": "postremove.sh"} {
+		b, err := os.ReadFile(pack(script))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := run(t, "rpm", "-qp", "--qf", "%{"+tag+"PROG}\n%{"+tag+"}", pkg)
+		if want := "/bin/sh\n" + string(b); strings.TrimSpace(body) != strings.TrimSpace(want) {
+			t.Errorf("the rpm's %s scriptlet is not %s:\n%s", tag, script, body)
+		}
+	}
+	prein := run(t, "rpm", "-qp", "--qf", "%{PREIN}", pkg)
+	for _, w := range []string{"groupadd --system keyward", "useradd --system --gid keyward", "--shell /usr/sbin/nologin", "keyward\n"} {
+		if !strings.Contains(prein, w) {
+			t.Errorf("the rpm's pre-install scriptlet does not make the keyward user (no %q):\n%s", w, prein)
+		}
+	}
+	if preun := run(t, "rpm", "-qp", "--qf", "%{PREUN}", pkg); !strings.Contains(preun, "remove|0)") {
+		t.Errorf("the rpm's pre-uninstall scriptlet does not stop the service on removal (rpm's argument 0):\n%s", preun)
 	}
 }
 
@@ -201,3 +292,153 @@ func TestDebInstall(t *testing.T) {
 }
 
 func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
+
+// TestCrossBuild builds the release's other targets as make dist does
+// (linux/arm64 and darwin/arm64, with linux/arm64's packages) and checks
+// what this machine cannot run: each binary's format and processor, that it
+// is keyward built without cgo for its platform with the version linked in,
+// that the linux one is static, and that the packages are arm64's. The
+// first run on a machine compiles every package for two more platforms
+// (about 110 s on two cores); the build cache keeps them, and later runs
+// only link (about 6 s).
+func TestCrossBuild(t *testing.T) {
+	var targets []Target
+	for _, tg := range Targets {
+		if tg != (Target{"linux", runtime.GOARCH}) || runtime.GOOS != "linux" {
+			targets = append(targets, tg)
+		}
+	}
+	// Every release target but the host's, which TestBuild builds.
+	if want := []Target{{"linux", "arm64"}, {"darwin", "arm64"}}; runtime.GOARCH == "amd64" && !slices.Equal(targets, want) {
+		t.Fatalf("the release's other targets are %v, want %v", targets, want)
+	}
+	const version = "v0.0.0-crosstest"
+	out := t.TempDir()
+	paths, err := Build(context.Background(), Options{Root: root, Out: out, Version: version, Commit: "abc123", Targets: targets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefacts := map[string]bool{}
+	for _, p := range paths {
+		artefacts[filepath.Base(p)] = true
+	}
+	for _, tg := range targets {
+		bin := filepath.Join(out, BinaryName(tg))
+		if !artefacts[filepath.Base(bin)] {
+			t.Errorf("no %s among %v", bin, paths)
+			continue
+		}
+		info, err := buildinfo.ReadFile(bin)
+		if err != nil {
+			t.Fatalf("%s: %v", bin, err)
+		}
+		settings := map[string]string{}
+		for _, s := range info.Settings {
+			settings[s.Key] = s.Value
+		}
+		if info.Path != "github.com/keyward/keyward/cmd/keyward" || settings["GOOS"] != tg.OS || settings["GOARCH"] != tg.Arch || settings["CGO_ENABLED"] != "0" || settings["-trimpath"] != "true" {
+			t.Errorf("%s was built as %s %v", bin, info.Path, settings)
+		}
+		b, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte(version)) || !bytes.Contains(b, []byte("abc123")) {
+			t.Errorf("%s does not hold its version and commit: the linker flags were not applied", bin)
+		}
+		switch tg.OS {
+		case "linux":
+			checkStaticELF(t, bin, elfMachine[tg.Arch])
+			checkArchPackages(t, out, artefacts, bin, tg.Arch, version)
+		case "darwin":
+			checkMachO(t, bin, machoCPU[tg.Arch])
+		}
+	}
+	cmd := exec.Command("sha256sum", "-c", "SHA256SUMS")
+	cmd.Dir = out
+	if b, err := cmd.CombinedOutput(); err != nil || strings.Count(string(b), ": OK") != len(paths)-1 {
+		t.Errorf("sha256sum -c: %v\n%s", err, b)
+	}
+}
+
+// elfMachine and machoCPU are the processors of Go's architectures.
+var (
+	elfMachine = map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}
+	machoCPU   = map[string]macho.Cpu{"amd64": macho.CpuAmd64, "arm64": macho.CpuArm64}
+)
+
+// checkArchPackages checks that the release in out has a .deb and an .rpm
+// of bin for arch, saying so in their headers.
+func checkArchPackages(t *testing.T, out string, artefacts map[string]bool, bin, arch, version string) {
+	t.Helper()
+	var deb, rpm string
+	for name := range artefacts {
+		switch {
+		case strings.HasSuffix(name, "_"+arch+".deb"):
+			deb = filepath.Join(out, name)
+		case strings.HasSuffix(name, "."+rpmArch[arch]+".rpm"):
+			rpm = filepath.Join(out, name)
+		}
+	}
+	if deb == "" || rpm == "" {
+		t.Fatalf("no %s .deb and .rpm among %v", arch, artefacts)
+	}
+	t.Run("deb-"+arch, func(t *testing.T) {
+		if _, err := exec.LookPath("dpkg-deb"); err != nil {
+			t.Skipf("dpkg-deb is not installed: %v", err)
+		}
+		if got, want := run(t, "dpkg-deb", "-f", deb, "Package", "Architecture"), "Package: keyward\nArchitecture: "+arch+"\n"; got != want {
+			t.Errorf("dpkg-deb -f %s: %q, want %q", deb, got, want)
+		}
+	})
+	t.Run("rpm-"+arch, func(t *testing.T) { checkRPM(t, rpm, bin, arch, version) })
+}
+
+// checkStaticELF checks that bin is an executable ELF for machine with no
+// interpreter and no shared libraries.
+func checkStaticELF(t *testing.T, bin string, machine elf.Machine) {
+	t.Helper()
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatalf("%s: %v", bin, err)
+	}
+	defer f.Close()
+	if f.Machine != machine || f.Type != elf.ET_EXEC || f.Class != elf.ELFCLASS64 {
+		t.Errorf("%s: %v %v %v, want %v ET_EXEC ELFCLASS64", bin, f.Machine, f.Type, f.Class, machine)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+			t.Errorf("%s is dynamically linked (%v)", bin, p.Type)
+		}
+	}
+	if libs, err := f.ImportedLibraries(); err != nil || len(libs) != 0 {
+		t.Errorf("%s imports %v (%v)", bin, libs, err)
+	}
+}
+
+// checkMachO checks that bin is a Mach-O executable for cpu linking only
+// the system's libraries, as a Go binary built without cgo does: macOS
+// has no static binaries, its system calls go through libSystem.
+func checkMachO(t *testing.T, bin string, cpu macho.Cpu) {
+	t.Helper()
+	f, err := macho.Open(bin)
+	if err != nil {
+		t.Fatalf("%s: %v", bin, err)
+	}
+	defer f.Close()
+	if f.Cpu != cpu || f.Type != macho.TypeExec || f.Magic != macho.Magic64 {
+		t.Errorf("%s: %v %v %#x, want %v an executable 64-bit", bin, f.Cpu, f.Type, f.Magic, cpu)
+	}
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(libs, "/usr/lib/libSystem.B.dylib") {
+		t.Errorf("%s does not link libSystem: %v", bin, libs)
+	}
+	for _, l := range libs {
+		if !strings.HasPrefix(l, "/usr/lib/") && !strings.HasPrefix(l, "/System/Library/Frameworks/") {
+			t.Errorf("%s links %s, not the system's", bin, l)
+		}
+	}
+}
