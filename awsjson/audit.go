@@ -89,15 +89,7 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, name, code, message 
 		return
 	}
 	if ev.pending != nil {
-		e := &ev.pending.Event
-		if code == "" && ev.pending.Claimed() {
-			s.Audit.Committed(e)
-			return
-		}
-		if code != "" {
-			e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
-		}
-		s.Audit.Add(e)
+		s.Audit.Answered(ev.pending, code, message)
 		return
 	}
 	if code == "" || (ev.authenticated && code != keyward.EOrgAccessDenied) {

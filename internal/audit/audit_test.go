@@ -121,3 +121,35 @@ func TestOneRefusedEventHoldsBackNoOther(t *testing.T) {
 func newEvent(source, name string, at time.Time) keyward.Event {
 	return keyward.Account{ID: "123456789012"}.NewEvent(source, name, at)
 }
+
+// TestAnsweredRecordsEachEventOnce: a pending event its change's
+// transaction wrote is streamed and not queued again; one no change wrote
+// is queued, with the refusal's code and clipped message when refused.
+func TestAnsweredRecordsEachEventOnce(t *testing.T) {
+	ctx := context.Background()
+	st := kwtest.OpenStore(t)
+	var stream bytes.Buffer
+	r := &audit.Recorder{Store: st, Stream: &stream}
+	pending := func(id string) *keyward.PendingEvent {
+		e := newEvent(keyward.EventSourceIAM, "CreateUser", time.Now())
+		e.EventID = id
+		return &keyward.PendingEvent{Event: e}
+	}
+	written := pending("1b4e28ba-2fa1-41d2-883f-0016d3cca427")
+	written.Claim() // as the change's transaction does
+	r.Answered(written, "", "")
+	refused := pending("1b4e28ba-2fa1-41d2-883f-0016d3cca428")
+	r.Answered(refused, keyward.EAccessDenied, strings.Repeat("m", 2*keyward.MaxEchoed))
+	kwtest.Must(t, r.Flush(ctx))
+	events, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 10})
+	kwtest.Must(t, err)
+	if len(events) != 1 || events[0].ID != refused.Event.EventID {
+		t.Fatalf("queued %+v, want the refused event alone", events)
+	}
+	if refused.Event.ErrorCode != keyward.EAccessDenied || len(refused.Event.ErrorMessage) > keyward.MaxEchoed+3 {
+		t.Fatalf("the refusal recorded as %q %q", refused.Event.ErrorCode, refused.Event.ErrorMessage)
+	}
+	if n := strings.Count(stream.String(), "\n"); n != 2 {
+		t.Fatalf("%d events streamed, want both once", n)
+	}
+}
