@@ -139,10 +139,13 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 			return nil, fmt.Errorf("keyward exited at start:\n%s", p.stderr.String())
 		default:
 		}
+		// Healthy, and ours: another test's server may have taken the
+		// port between freeAddr and this process's bind, and answer for it
+		// while this process fails; only a process listening says it serves.
 		resp, err := http.Get("http://" + p.addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == 200 && strings.Contains(p.stderr.String(), "keyward serving") {
 				return p, nil
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -473,7 +474,7 @@ func startKeyward(t *testing.T) string {
 	must(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	var stderr strings.Builder
+	var stderr lockedBuffer
 	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", addr, "--last-use-flush", "100ms")
 	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
 	cmd.Stderr = &stderr
@@ -482,13 +483,33 @@ func startKeyward(t *testing.T) string {
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			// Ours, not another test's server that took the port between
+			// the Close above and this process's bind.
+			if resp.StatusCode == 200 && strings.Contains(stderr.String(), "keyward serving") {
 				return "http://" + addr
 			}
 		}
 	}
 	t.Fatalf("keyward did not become healthy:\n%s", stderr.String())
 	return ""
+}
+
+// lockedBuffer is a process's stderr, read while the process writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func fixture(t *testing.T, name string) string {
