@@ -16,9 +16,10 @@ import (
 
 // WatchAccessKeys calls changed with the ID of every access key that any
 // replica changes, until ctx is done. Notifications arrive within
-// milliseconds; the key_changes log is read again every resync interval
-// and after the listening connection is lost, so that a missed
-// notification delays a change by at most one interval. changed("") means
+// milliseconds; the key_changes log is read again every resync interval,
+// once listening begins (what changed before it notified no one here) and
+// after the listening connection is lost, so that a missed notification
+// delays a change by at most one interval. changed("") means
 // "changes may have been missed: drop everything". It returns once all it
 // started has stopped.
 func (s *Store) WatchAccessKeys(ctx context.Context, resync time.Duration, logger *slog.Logger, changed func(id string)) {
@@ -127,20 +128,26 @@ func (w *changeLog) poll(ctx context.Context, pool *pgxpool.Pool, changed func(i
 }
 
 // listen holds a connection that LISTENs on the store's channel and passes
-// each notification on, reconnecting after a failure (and signalling lost,
-// since notifications sent meanwhile are gone).
+// each notification on, reconnecting after a failure. It signals lost
+// whenever notifications may have gone unheard: after a failure, and once
+// each LISTEN takes effect, since changes committed between the log's last
+// read (at the start, or before the failure) and that moment notified no
+// one; the log read then finds them.
 func (s *Store) listen(ctx context.Context, logger *slog.Logger, notes chan<- string, lost chan<- struct{}) {
 	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := s.listenOnce(ctx, notes, func() { backoff = 100 * time.Millisecond })
-		if ctx.Err() != nil {
-			return
-		}
-		logger.Warn("listening for key changes", "err", err)
+	signalLost := func() {
 		select {
 		case lost <- struct{}{}:
 		default:
 		}
+	}
+	for ctx.Err() == nil {
+		err := s.listenOnce(ctx, notes, func() { backoff = 100 * time.Millisecond; signalLost() })
+		if ctx.Err() != nil {
+			return
+		}
+		logger.Warn("listening for key changes", "err", err)
+		signalLost()
 		select {
 		case <-ctx.Done():
 			return
