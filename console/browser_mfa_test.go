@@ -59,25 +59,12 @@ func TestConsoleMFA(t *testing.T) {
 	var qrWidth int
 	browse(t, ctx, "mfa-qr", signInRoot(ts),
 		chromedp.Navigate(ts.URL+"/console/users/bob?tab=credentials"),
-		chromedp.Click("#assign-mfa", chromedp.ByID),
-		chromedp.WaitVisible("#device", chromedp.ByID),
-		chromedp.SetValue("#device", "bob-phone", chromedp.ByID),
-		chromedp.Click("#mfa-next", chromedp.ByID),
-		chromedp.WaitVisible("#mfa-qr", chromedp.ByID),
-		waitFor(`document.getElementById("mfa-qr").complete`),
-		chromedp.Evaluate(`document.getElementById("mfa-qr").naturalWidth`, &qrWidth),
-		chromedp.TextContent("#mfa-seed", &seed, chromedp.ByID))
-	if qrWidth != 256 || len(seed) != 64 {
-		t.Fatalf("QR code %d pixels wide (blocked?), seed %q", qrWidth, seed)
-	}
+		assignMFAStart("bob-phone", &seed, &qrWidth))
+	checkMFAQR(t, qrWidth, seed)
 	now := ts.Clock.Now()
 	var notice string
 	browse(t, ctx, "mfa-assigned",
-		chromedp.SendKeys("#code1", kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
-		chromedp.SendKeys("#code2", kwtest.TOTPCode(t, seed, now), chromedp.ByID),
-		chromedp.Click("#mfa-assign", chromedp.ByID),
-		chromedp.WaitVisible("#notice", chromedp.ByID),
-		chromedp.Text("#notice", &notice, chromedp.ByID),
+		assignMFACodes(t, seed, now, &notice),
 		chromedp.WaitVisible(`#mfa-devices tr[data-serial="arn:aws:iam::123456789012:mfa/bob-phone"]`, chromedp.ByQuery), signOut)
 	devices, err := api.ListMFADevices(bg, &iam.ListMFADevicesInput{UserName: aws.String("bob")})
 	must(t, err)
@@ -113,5 +100,41 @@ func TestConsoleMFA(t *testing.T) {
 		chromedp.Text("#signin-error", &message, chromedp.ByID))
 	if !strings.Contains(message, "not valid") {
 		t.Fatalf("reused code: %q", message)
+	}
+}
+
+// assignMFAStart opens the assign-MFA form of the page shown, names the
+// device and reads the QR code's width and the seed of the next step.
+func assignMFAStart(device string, seed *string, qrWidth *int) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Click("#assign-mfa", chromedp.ByID),
+		chromedp.WaitVisible("#device", chromedp.ByID),
+		chromedp.SetValue("#device", device, chromedp.ByID),
+		chromedp.Click("#mfa-next", chromedp.ByID),
+		chromedp.WaitVisible("#mfa-qr", chromedp.ByID),
+		waitFor(`document.getElementById("mfa-qr").complete`),
+		chromedp.Evaluate(`document.getElementById("mfa-qr").naturalWidth`, qrWidth),
+		chromedp.TextContent("#mfa-seed", seed, chromedp.ByID),
+	}
+}
+
+// checkMFAQR fails unless the QR code was drawn (a CSP that blocked it
+// leaves it 0 pixels wide) and the seed is a whole base32 seed.
+func checkMFAQR(t *testing.T, qrWidth int, seed string) {
+	t.Helper()
+	if qrWidth != 256 || len(seed) != 64 {
+		t.Fatalf("QR code %d pixels wide (blocked?), seed %q", qrWidth, seed)
+	}
+}
+
+// assignMFACodes enters two consecutive codes of seed at now, submits the
+// form and reads the notice.
+func assignMFACodes(t *testing.T, seed string, now time.Time, notice *string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.SendKeys("#code1", kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
+		chromedp.SendKeys("#code2", kwtest.TOTPCode(t, seed, now), chromedp.ByID),
+		chromedp.Click("#mfa-assign", chromedp.ByID),
+		chromedp.WaitVisible("#notice", chromedp.ByID),
+		chromedp.Text("#notice", notice, chromedp.ByID),
 	}
 }

@@ -43,26 +43,13 @@ func TestConsoleRootMFA(t *testing.T) {
 	browse(t, ctx, "root-mfa-qr",
 		chromedp.Click(advice+" a", chromedp.ByQuery),
 		chromedp.WaitVisible("#assign-mfa", chromedp.ByID),
-		chromedp.Click("#assign-mfa", chromedp.ByID),
-		chromedp.WaitVisible("#device", chromedp.ByID),
-		chromedp.SetValue("#device", "root-phone", chromedp.ByID),
-		chromedp.Click("#mfa-next", chromedp.ByID),
-		chromedp.WaitVisible("#mfa-qr", chromedp.ByID),
-		waitFor(`document.getElementById("mfa-qr").complete`),
-		chromedp.Evaluate(`document.getElementById("mfa-qr").naturalWidth`, &qrWidth),
-		chromedp.TextContent("#mfa-seed", &seed, chromedp.ByID))
-	if qrWidth != 256 || len(seed) != 64 {
-		t.Fatalf("QR code %d pixels wide (blocked?), seed %q", qrWidth, seed)
-	}
+		assignMFAStart("root-phone", &seed, &qrWidth))
+	checkMFAQR(t, qrWidth, seed)
 	const serial = "arn:aws:iam::" + kwtest.AccountID + ":mfa/root-phone"
 	now := ts.Clock.Now()
 	var notice string
 	browse(t, ctx, "root-mfa-assigned",
-		chromedp.SendKeys("#code1", kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), chromedp.ByID),
-		chromedp.SendKeys("#code2", kwtest.TOTPCode(t, seed, now), chromedp.ByID),
-		chromedp.Click("#mfa-assign", chromedp.ByID),
-		chromedp.WaitVisible("#notice", chromedp.ByID),
-		chromedp.Text("#notice", &notice, chromedp.ByID),
+		assignMFACodes(t, seed, now, &notice),
 		chromedp.WaitVisible(`#mfa-devices tr[data-serial="`+serial+`"]`, chromedp.ByQuery))
 	if !strings.HasPrefix(notice, "MFA device assigned. The root user") {
 		t.Fatalf("after assigning: %q", notice)

@@ -295,30 +295,31 @@ func testOrganizationTags(t *testing.T, s keyward.Store) {
 // made at once, exactly one is made.
 func testOrganizationConcurrentCreate(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
+	onlyOneWins(t, keyward.ErrAlreadyInOrganization, func(i int) error {
+		o := keyward.Organization{ID: fmt.Sprintf("o-concurren%02d", i), MasterAccountID: orgAccount, FeatureSet: keyward.FeatureSetAll,
+			RootID: fmt.Sprintf("r-cc%02d", i), RootName: keyward.RootName, CreatedAt: t0}
+		return s.CreateOrganization(ctx, o, masterOf(o), fullAccess())
+	})
+}
+
+// onlyOneWins runs eight writes at once and checks that exactly one
+// succeeds and the others fail with lost.
+func onlyOneWins(t *testing.T, lost error, write func(i int) error) {
+	t.Helper()
 	const n = 8
-	var wg sync.WaitGroup
 	errs := make([]error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			o := keyward.Organization{ID: fmt.Sprintf("o-concurren%02d", i), MasterAccountID: orgAccount, FeatureSet: keyward.FeatureSetAll,
-				RootID: fmt.Sprintf("r-cc%02d", i), RootName: keyward.RootName, CreatedAt: t0}
-			errs[i] = s.CreateOrganization(ctx, o, masterOf(o), fullAccess())
-		}(i)
-	}
-	wg.Wait()
+	concurrently(n, func(i int) { errs[i] = write(i) })
 	won := 0
 	for _, err := range errs {
 		switch {
 		case err == nil:
 			won++
-		case !errors.Is(err, keyward.ErrAlreadyInOrganization):
+		case !errors.Is(err, lost):
 			t.Fatalf("unexpected error %v", err)
 		}
 	}
 	if won != 1 {
-		t.Fatalf("%d organizations made, want 1", won)
+		t.Fatalf("%d of %d writes won, want 1", won, n)
 	}
 }
 
@@ -327,29 +328,9 @@ func testOrganizationConcurrentCreate(t *testing.T, s keyward.Store) {
 func testOrganizationConcurrentOUs(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
-	const n = 8
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			errs[i] = s.CreateOU(ctx, o.ID, ou(o, o.RootID, fmt.Sprintf("concur%02d", i), "Same"))
-		}(i)
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case !errors.Is(err, keyward.ErrOUExists):
-			t.Fatalf("unexpected error %v", err)
-		}
-	}
-	if won != 1 {
-		t.Fatalf("%d OUs made, want 1", won)
-	}
+	onlyOneWins(t, keyward.ErrOUExists, func(i int) error {
+		return s.CreateOU(ctx, o.ID, ou(o, o.RootID, fmt.Sprintf("concur%02d", i), "Same"))
+	})
 }
 
 // testOrganizationConcurrentDeletePolicy: a policy deleted while it is
