@@ -457,3 +457,76 @@ func TestOrganizationsAccessByPolicy(t *testing.T) {
 		t.Fatalf("the refusal's event: %d events", len(events))
 	}
 }
+
+// TestOrganizationsConditionKeys: a Deny that names a resource's tag, a
+// request's tag keys or a policy type applies to the Organizations API as
+// it does to IAM's: an administrator of everything else cannot rename,
+// untag or delete a protected OU, nor attach or detach SCPs.
+func TestOrganizationsConditionKeys(t *testing.T) {
+	k := kwtest.New(t)
+	ctx := context.Background()
+	root := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	_, err := root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	roots, err := root.ListRoots(ctx, &awsorg.ListRootsInput{})
+	must(t, err)
+	rootID := *roots.Roots[0].Id
+	_, err = root.EnablePolicyType(ctx, &awsorg.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
+	must(t, err)
+	prot, err := root.CreateOrganizationalUnit(ctx, &awsorg.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("prot"),
+		Tags: []types.Tag{{Key: aws.String("protected"), Value: aws.String("true")}}})
+	must(t, err)
+	open, err := root.CreateOrganizationalUnit(ctx, &awsorg.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("open")})
+	must(t, err)
+	pol, err := root.CreatePolicy(ctx, &awsorg.CreatePolicyInput{Name: aws.String("p"), Description: aws.String(""), Type: types.PolicyTypeServiceControlPolicy, Content: aws.String(scp)})
+	must(t, err)
+
+	id, secret := k.User(t, "admin", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"organizations:*","Resource":"*"},
+		{"Effect":"Deny","Action":"organizations:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"true"}}},
+		{"Effect":"Deny","Action":["organizations:TagResource","organizations:UntagResource","organizations:CreateOrganizationalUnit"],"Resource":"*",
+		 "Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["protected"]}}},
+		{"Effect":"Deny","Action":["organizations:AttachPolicy","organizations:DetachPolicy"],"Resource":"*",
+		 "Condition":{"StringEquals":{"organizations:PolicyType":"SERVICE_CONTROL_POLICY"}}}]}`)
+	c := orgClient(k, id, secret)
+	for name, call := range map[string]func() error{
+		"UpdateOrganizationalUnit of a protected OU": func() error {
+			_, err := c.UpdateOrganizationalUnit(ctx, &awsorg.UpdateOrganizationalUnitInput{OrganizationalUnitId: prot.OrganizationalUnit.Id, Name: aws.String("pwned")})
+			return err
+		},
+		"DeleteOrganizationalUnit of a protected OU": func() error {
+			_, err := c.DeleteOrganizationalUnit(ctx, &awsorg.DeleteOrganizationalUnitInput{OrganizationalUnitId: prot.OrganizationalUnit.Id})
+			return err
+		},
+		"UntagResource of the protected key": func() error {
+			_, err := c.UntagResource(ctx, &awsorg.UntagResourceInput{ResourceId: open.OrganizationalUnit.Id, TagKeys: []string{"protected"}})
+			return err
+		},
+		"CreateOrganizationalUnit with the protected key": func() error {
+			_, err := c.CreateOrganizationalUnit(ctx, &awsorg.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("sneaky"),
+				Tags: []types.Tag{{Key: aws.String("protected"), Value: aws.String("false")}}})
+			return err
+		},
+		"AttachPolicy of an SCP": func() error {
+			_, err := c.AttachPolicy(ctx, &awsorg.AttachPolicyInput{PolicyId: pol.Policy.PolicySummary.Id, TargetId: open.OrganizationalUnit.Id})
+			return err
+		},
+		"DetachPolicy of FullAWSAccess": func() error {
+			_, err := c.DetachPolicy(ctx, &awsorg.DetachPolicyInput{PolicyId: aws.String(keyward.FullAWSAccessID), TargetId: aws.String(rootID)})
+			return err
+		},
+	} {
+		var denied *types.AccessDeniedException
+		if err := call(); !errors.As(err, &denied) || !strings.Contains(*denied.Message, "with an explicit deny in an identity-based policy") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// What no condition names stays allowed.
+	_, err = c.UpdateOrganizationalUnit(ctx, &awsorg.UpdateOrganizationalUnitInput{OrganizationalUnitId: open.OrganizationalUnit.Id, Name: aws.String("renamed")})
+	must(t, err)
+	d, err := root.DescribeOrganizationalUnit(ctx, &awsorg.DescribeOrganizationalUnitInput{OrganizationalUnitId: prot.OrganizationalUnit.Id})
+	must(t, err)
+	if *d.OrganizationalUnit.Name != "prot" {
+		t.Fatalf("the protected OU is now %q", *d.OrganizationalUnit.Name)
+	}
+}

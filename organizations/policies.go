@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // MaxSCPContent is the longest SCP AWS accepts, in characters.
@@ -94,7 +95,7 @@ func (s *Service) DisablePolicyType(ctx context.Context, rootID, policyType stri
 }
 
 func (s *Service) setPolicyType(ctx context.Context, action, rootID, policyType string, enabled bool) (Root, error) {
-	o, err := s.organization(ctx, action, func(o keyward.Organization) string { return targetARN(o, rootID) })
+	o, err := s.organizationWith(ctx, action, func(o keyward.Organization) string { return targetARN(o, rootID) }, policyTypeKey(policyType))
 	if err != nil {
 		return Root{}, err
 	}
@@ -125,7 +126,7 @@ type PolicyInput struct {
 // CreatePolicy makes a policy, an SCP, whose content IAM's policy
 // language must read.
 func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (Policy, error) {
-	o, err := s.organization(ctx, "organizations:CreatePolicy", anyResource)
+	o, err := s.organizationWith(ctx, "organizations:CreatePolicy", anyResource, authz.RequestTagKeys(in.Tags).With(policyTypeKey(in.Type)))
 	if err != nil {
 		return Policy{}, err
 	}
@@ -210,7 +211,7 @@ func (s *Service) DescribePolicy(ctx context.Context, id string) (Policy, error)
 
 // ListPolicies lists the policies of a type.
 func (s *Service) ListPolicies(ctx context.Context, policyType string, page Page) ([]PolicySummary, string, error) {
-	o, err := s.organization(ctx, "organizations:ListPolicies", anyResource)
+	o, err := s.organizationWith(ctx, "organizations:ListPolicies", anyResource, policyTypeKey(policyType))
 	if err != nil {
 		return nil, "", err
 	}
@@ -253,13 +254,20 @@ func (s *Service) DeletePolicy(ctx context.Context, id string) error {
 	return err
 }
 
-// authorizeAttachment decides action on the policy and on the target.
+// authorizeAttachment decides action on the policy and on the target,
+// with the policy's type (organizations:PolicyType) and each one's tags.
 func (s *Service) authorizeAttachment(ctx context.Context, action, policyID, targetID string) (keyward.Organization, error) {
-	o, err := s.organization(ctx, action, func(o keyward.Organization) string { return policyARN(o, policyID) })
+	var keys authz.Keys
+	if o, err := s.Store.OrganizationOf(ctx, s.Authz.Account(ctx).ID); err == nil {
+		if p, err := s.Store.OrgPolicy(ctx, o.ID, policyID); err == nil {
+			keys = policyTypeKey(p.Type)
+		}
+	}
+	o, err := s.organizationWith(ctx, action, func(o keyward.Organization) string { return policyARN(o, policyID) }, keys)
 	if err != nil {
 		return o, err
 	}
-	return o, s.Authz.Authorize(ctx, action, targetARN(o, targetID))
+	return o, s.authorize(ctx, o, action, targetARN(o, targetID), keys)
 }
 
 // AttachPolicy attaches a policy to the root, an OU or an account.
@@ -306,7 +314,7 @@ func (s *Service) DetachPolicy(ctx context.Context, policyID, targetID string) e
 // ListPoliciesForTarget lists the policies of a type attached to the
 // root, an OU or an account.
 func (s *Service) ListPoliciesForTarget(ctx context.Context, targetID, policyType string, page Page) ([]PolicySummary, string, error) {
-	o, err := s.organization(ctx, "organizations:ListPoliciesForTarget", func(o keyward.Organization) string { return targetARN(o, targetID) })
+	o, err := s.organizationWith(ctx, "organizations:ListPoliciesForTarget", func(o keyward.Organization) string { return targetARN(o, targetID) }, policyTypeKey(policyType))
 	if err != nil {
 		return nil, "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -117,9 +118,16 @@ func nextToken(more bool, last string) string {
 
 // organization returns the organization of ctx's caller's account after
 // deciding action on the resource ARN arn makes of it ("*" when the
-// account is in none, which is then AWSOrganizationsNotInUseException).
-// Only principals of the management account act on it.
+// account is in none, which is then AWSOrganizationsNotInUseException),
+// with the resource's tags as aws:ResourceTag keys. Only principals of
+// the management account act on it.
 func (s *Service) organization(ctx context.Context, action string, arn func(keyward.Organization) string) (keyward.Organization, error) {
+	return s.organizationWith(ctx, action, arn, nil)
+}
+
+// organizationWith is organization with the request's own condition keys
+// besides (aws:RequestTag, aws:TagKeys, organizations:PolicyType).
+func (s *Service) organizationWith(ctx context.Context, action string, arn func(keyward.Organization) string, keys authz.Keys) (keyward.Organization, error) {
 	o, err := s.Store.OrganizationOf(ctx, s.Authz.Account(ctx).ID)
 	if errors.Is(err, keyward.ErrNotInOrganization) {
 		if err := s.Authz.Authorize(ctx, action, "*"); err != nil {
@@ -129,7 +137,7 @@ func (s *Service) organization(ctx context.Context, action string, arn func(keyw
 	} else if err != nil {
 		return o, err
 	}
-	if err := s.Authz.Authorize(ctx, action, arn(o)); err != nil {
+	if err := s.authorize(ctx, o, action, arn(o), keys); err != nil {
 		return o, err
 	}
 	p, err := s.Authz.Principal(ctx)
@@ -147,6 +155,32 @@ func (s *Service) organization(ctx context.Context, action string, arn func(keyw
 // DescribeOrganization, DeleteOrganization, ListRoots, ListAccounts,
 // ListPolicies, CreatePolicy): a policy allows them on "*" only.
 func anyResource(keyward.Organization) string { return "*" }
+
+// authorize decides action on resource, an ARN of o's or "*", with the
+// resource's tags (aws:ResourceTag) and keys: a Deny that names a tag or
+// a policy type must apply here as it does in IAM.
+func (s *Service) authorize(ctx context.Context, o keyward.Organization, action, resource string, keys authz.Keys) error {
+	if resource != "*" {
+		// Every ARN of an organization ends with its resource's ID.
+		id := resource[strings.LastIndexByte(resource, '/')+1:]
+		tags, err := s.Store.OrgResourceTags(ctx, o.ID, id)
+		switch {
+		case err == nil:
+			keys = authz.ResourceTagKeys(tags, false).With(keys)
+		case !errors.Is(err, keyward.ErrNoSuchTarget):
+			return err
+		}
+	}
+	return s.Authz.AuthorizeWith(ctx, action, resource, keys)
+}
+
+// policyTypeKey is organizations:PolicyType, nothing when "".
+func policyTypeKey(policyType string) authz.Keys {
+	if policyType == "" {
+		return nil
+	}
+	return authz.Keys{"organizations:policytype": {policyType}}
+}
 
 // targetARN is the ARN of the root, OU or account an ID names.
 func targetARN(o keyward.Organization, id string) string {

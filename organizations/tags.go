@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // checkTags refuses a set of tags AWS refuses: a key twice, or more than
@@ -30,7 +31,7 @@ func tagLimit() error {
 // TagResource adds tags to, or replaces the values of tags of, the root,
 // an OU, an account or a policy.
 func (s *Service) TagResource(ctx context.Context, id string, tags []keyward.Tag) error {
-	o, err := s.organization(ctx, "organizations:TagResource", func(o keyward.Organization) string { return targetARN(o, id) })
+	o, err := s.organizationWith(ctx, "organizations:TagResource", func(o keyward.Organization) string { return targetARN(o, id) }, authz.RequestTagKeys(tags))
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func (s *Service) TagResource(ctx context.Context, id string, tags []keyward.Tag
 
 // UntagResource removes tags by key; keys it does not have are ignored.
 func (s *Service) UntagResource(ctx context.Context, id string, keys []string) error {
-	o, err := s.organization(ctx, "organizations:UntagResource", func(o keyward.Organization) string { return targetARN(o, id) })
+	o, err := s.organizationWith(ctx, "organizations:UntagResource", func(o keyward.Organization) string { return targetARN(o, id) }, authz.UntagKeys(keys))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // OrganizationalUnit is the model's OrganizationalUnit.
@@ -42,7 +43,7 @@ func duplicateOU() error {
 // CreateOrganizationalUnit makes an OU under the root or another OU. It
 // gets FullAWSAccess while SCPs are enabled, as on AWS.
 func (s *Service) CreateOrganizationalUnit(ctx context.Context, parentID, name string, tags []keyward.Tag) (OrganizationalUnit, error) {
-	o, err := s.organization(ctx, "organizations:CreateOrganizationalUnit", func(o keyward.Organization) string { return targetARN(o, parentID) })
+	o, err := s.organizationWith(ctx, "organizations:CreateOrganizationalUnit", func(o keyward.Organization) string { return targetARN(o, parentID) }, authz.RequestTagKeys(tags))
 	if err != nil {
 		return OrganizationalUnit{}, err
 	}
