@@ -89,6 +89,13 @@ type Organization struct {
 	RootTags []Tag
 }
 
+// OrgServiceAccess is an AWS service the organization trusts to act in
+// its accounts (EnableAWSServiceAccess), since EnabledAt.
+type OrgServiceAccess struct {
+	ServicePrincipal string
+	EnabledAt        time.Time
+}
+
 // ARN is the organization's ARN.
 func (o Organization) ARN() string {
 	return "arn:aws:organizations::" + o.MasterAccountID + ":organization/" + o.ID
@@ -327,6 +334,14 @@ type OrganizationStore interface {
 	// ErrNoSuchOrgPolicy.
 	TargetsForPolicy(ctx context.Context, orgID, policyID, after string, max int) ([]OrgTarget, bool, error)
 
+	// SetOrgServiceAccess trusts the service principal from at, or no
+	// longer trusts it; trusting it again, or ending a trust that is not,
+	// changes nothing. ErrNotInOrganization.
+	SetOrgServiceAccess(ctx context.Context, orgID, principal string, enabled bool, at time.Time) error
+	// OrgServiceAccess lists the service principals the organization
+	// trusts, in order of name.
+	OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]OrgServiceAccess, bool, error)
+
 	// OrgResourceTags returns the tags of the root, an OU, an account or a
 	// policy, named by its ID; ErrNoSuchTarget.
 	OrgResourceTags(ctx context.Context, orgID, id string) ([]Tag, error)
@@ -337,24 +352,25 @@ type OrganizationStore interface {
 
 // Shapes of the Organizations model that its operations take.
 var (
-	OrgFeatureSetShape    = newStringShape("OrganizationFeatureSet", 0, 0, "", "ALL", "CONSOLIDATED_BILLING")
-	OrgNextTokenShape     = newStringShape("NextToken", 0, 100000, `[\s\S]*`)
-	OrgAccountIDShape     = newStringShape("AccountId", 0, 12, `^\d{12}$`)
-	OrgParentIDShape      = newStringShape("ParentId", 0, 100, `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgChildIDShape       = newStringShape("ChildId", 0, 100, `^(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgChildTypeShape     = newStringShape("ChildType", 0, 0, "", "ACCOUNT", "ORGANIZATIONAL_UNIT")
-	OrgOUIDShape          = newStringShape("OrganizationalUnitId", 0, 68, `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	OrgOUNameShape        = newStringShape("OrganizationalUnitName", 1, 128, `[\s\S]*`)
-	OrgRootIDShape        = newStringShape("RootId", 0, 34, `^r-[0-9a-z]{4,32}$`)
-	OrgPolicyTypeShape    = newStringShape("PolicyType", 0, 0, "", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY")
-	OrgPolicyContentShape = newStringShape("PolicyContent", 1, 0, `[\s\S]*`)
-	OrgPolicyDescShape    = newStringShape("PolicyDescription", 0, 512, `[\s\S]*`)
-	OrgPolicyNameShape    = newStringShape("PolicyName", 1, 128, `[\s\S]*`)
-	OrgPolicyIDShape      = newStringShape("PolicyId", 0, 130, `^p-[0-9a-zA-Z_]{8,128}$`)
-	OrgTargetIDShape      = newStringShape("PolicyTargetId", 0, 100, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgTaggableIDShape    = newStringShape("TaggableResourceId", 0, 130, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$`)
-	OrgTagKeyShape        = newStringShape("TagKey", 1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-	OrgTagValueShape      = newStringShape("TagValue", 0, 256, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	OrgFeatureSetShape       = newStringShape("OrganizationFeatureSet", 0, 0, "", "ALL", "CONSOLIDATED_BILLING")
+	OrgNextTokenShape        = newStringShape("NextToken", 0, 100000, `[\s\S]*`)
+	OrgAccountIDShape        = newStringShape("AccountId", 0, 12, `^\d{12}$`)
+	OrgParentIDShape         = newStringShape("ParentId", 0, 100, `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgChildIDShape          = newStringShape("ChildId", 0, 100, `^(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgChildTypeShape        = newStringShape("ChildType", 0, 0, "", "ACCOUNT", "ORGANIZATIONAL_UNIT")
+	OrgOUIDShape             = newStringShape("OrganizationalUnitId", 0, 68, `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	OrgOUNameShape           = newStringShape("OrganizationalUnitName", 1, 128, `[\s\S]*`)
+	OrgRootIDShape           = newStringShape("RootId", 0, 34, `^r-[0-9a-z]{4,32}$`)
+	OrgPolicyTypeShape       = newStringShape("PolicyType", 0, 0, "", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY")
+	OrgPolicyContentShape    = newStringShape("PolicyContent", 1, 0, `[\s\S]*`)
+	OrgPolicyDescShape       = newStringShape("PolicyDescription", 0, 512, `[\s\S]*`)
+	OrgPolicyNameShape       = newStringShape("PolicyName", 1, 128, `[\s\S]*`)
+	OrgPolicyIDShape         = newStringShape("PolicyId", 0, 130, `^p-[0-9a-zA-Z_]{8,128}$`)
+	OrgTargetIDShape         = newStringShape("PolicyTargetId", 0, 100, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgTaggableIDShape       = newStringShape("TaggableResourceId", 0, 130, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$`)
+	OrgServicePrincipalShape = newStringShape("ServicePrincipal", 1, 128, `[\w+=,.@-]*`)
+	OrgTagKeyShape           = newStringShape("TagKey", 1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	OrgTagValueShape         = newStringShape("TagValue", 0, 256, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 )
 
 // Check checks value against the shape, returning AWS's name for the

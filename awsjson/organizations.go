@@ -96,6 +96,16 @@ var calls = map[string]call{
 		cs, next, err := s.ListChildren(ctx, in.str("ParentId"), in.str("ChildType"), in.page())
 		return list("Children", cs, next, err)
 	},
+	"EnableAWSServiceAccess": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.EnableAWSServiceAccess(ctx, in.str("ServicePrincipal")))
+	},
+	"DisableAWSServiceAccess": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.DisableAWSServiceAccess(ctx, in.str("ServicePrincipal")))
+	},
+	"ListAWSServiceAccessForOrganization": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		ps, next, err := s.ListAWSServiceAccessForOrganization(ctx, in.page())
+		return list("EnabledServicePrincipals", ps, next, err)
+	},
 	"EnablePolicyType": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		r, err := s.EnablePolicyType(ctx, in.str("RootId"), in.str("PolicyType"))
 		return one("Root", r, err)

@@ -11,17 +11,18 @@ const (
 
 // The parameters several operations take.
 var (
-	nextTokenParam  = keyward.OptParam("NextToken", keyward.OrgNextTokenShape)
-	maxResultsParam = keyward.IntParam("MaxResults", 1, 20)
-	parentIDParam   = keyward.ReqParam("ParentId", keyward.OrgParentIDShape)
-	ouIDParam       = keyward.ReqParam("OrganizationalUnitId", keyward.OrgOUIDShape)
-	policyIDParam   = keyward.ReqParam("PolicyId", keyward.OrgPolicyIDShape)
-	targetIDParam   = keyward.ReqParam("TargetId", keyward.OrgTargetIDShape)
-	rootIDParam     = keyward.ReqParam("RootId", keyward.OrgRootIDShape)
-	policyTypeParam = keyward.ReqParam("PolicyType", keyward.OrgPolicyTypeShape)
-	resourceIDParam = keyward.ReqParam("ResourceId", keyward.OrgTaggableIDShape)
-	filterParam     = keyward.ReqParam("Filter", keyward.OrgPolicyTypeShape)
-	tagsParam       = keyward.TagsParam(false)
+	nextTokenParam        = keyward.OptParam("NextToken", keyward.OrgNextTokenShape)
+	maxResultsParam       = keyward.IntParam("MaxResults", 1, 20)
+	parentIDParam         = keyward.ReqParam("ParentId", keyward.OrgParentIDShape)
+	ouIDParam             = keyward.ReqParam("OrganizationalUnitId", keyward.OrgOUIDShape)
+	policyIDParam         = keyward.ReqParam("PolicyId", keyward.OrgPolicyIDShape)
+	targetIDParam         = keyward.ReqParam("TargetId", keyward.OrgTargetIDShape)
+	rootIDParam           = keyward.ReqParam("RootId", keyward.OrgRootIDShape)
+	policyTypeParam       = keyward.ReqParam("PolicyType", keyward.OrgPolicyTypeShape)
+	resourceIDParam       = keyward.ReqParam("ResourceId", keyward.OrgTaggableIDShape)
+	filterParam           = keyward.ReqParam("Filter", keyward.OrgPolicyTypeShape)
+	tagsParam             = keyward.TagsParam(false)
+	servicePrincipalParam = keyward.ReqParam("ServicePrincipal", keyward.OrgServicePrincipalShape)
 )
 
 // Operations are AWS Organizations' operations Keyward serves, by name:
@@ -61,6 +62,11 @@ var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string
 	"DetachPolicy":          keyward.Changes(policyIDParam, targetIDParam),
 	"ListPoliciesForTarget": keyward.Reads(keyward.ReqParam("TargetId", keyward.OrgTargetIDShape), filterParam, nextTokenParam, maxResultsParam),
 	"ListTargetsForPolicy":  keyward.Reads(policyIDParam, nextTokenParam, maxResultsParam),
+
+	// AWS services trusted with the organization.
+	"EnableAWSServiceAccess":              keyward.Changes(servicePrincipalParam),
+	"DisableAWSServiceAccess":             keyward.Changes(servicePrincipalParam),
+	"ListAWSServiceAccessForOrganization": keyward.Reads(nextTokenParam, maxResultsParam),
 
 	// Tags.
 	"TagResource":         keyward.Changes(resourceIDParam, keyward.TagsParam(true)),

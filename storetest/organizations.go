@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -19,6 +20,7 @@ func organizationTests() []namedTest {
 		{"OrganizationUnits", testOrganizationUnits},
 		{"OrganizationPolicies", testOrganizationPolicies},
 		{"OrganizationTags", testOrganizationTags},
+		{"OrganizationServiceAccess", testOrganizationServiceAccess},
 		{"OrganizationConcurrentCreate", testOrganizationConcurrentCreate},
 		{"OrganizationConcurrentOUs", testOrganizationConcurrentOUs},
 		{"OrganizationConcurrentDeletePolicy", testOrganizationConcurrentDeletePolicy},
@@ -289,6 +291,42 @@ func testOrganizationTags(t *testing.T, s keyward.Store) {
 	// Another organization sees none of them.
 	_, err = s.OrgResourceTags(ctx, "o-zzzzzzzzzz", a.ID)
 	wantErr(t, err, keyward.ErrNoSuchTarget)
+}
+
+// testOrganizationServiceAccess: trusted services are listed by name with
+// the time each was first trusted; trusting one again or ending a trust
+// that is not changes nothing; they go with their organization.
+func testOrganizationServiceAccess(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	wantErr(t, s.SetOrgServiceAccess(ctx, "o-zzzzzzzzzz", "sso.amazonaws.com", true, t0), keyward.ErrNotInOrganization)
+	o := newOrg(t, s, "o-abcdefghij")
+	t1 := t0.Add(time.Hour)
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "sso.amazonaws.com", true, t0))
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "cloudtrail.amazonaws.com", true, t1))
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "sso.amazonaws.com", true, t1))
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "config.amazonaws.com", false, t1))
+	got, more, err := s.OrgServiceAccess(ctx, o.ID, "", 1)
+	must(t, err)
+	if len(got) != 1 || !more || got[0].ServicePrincipal != "cloudtrail.amazonaws.com" || !got[0].EnabledAt.Equal(t1) {
+		t.Fatalf("first page %+v, more %v", got, more)
+	}
+	got, more, err = s.OrgServiceAccess(ctx, o.ID, got[0].ServicePrincipal, 10)
+	must(t, err)
+	if len(got) != 1 || more || got[0].ServicePrincipal != "sso.amazonaws.com" || !got[0].EnabledAt.Equal(t0) {
+		t.Fatalf("second page %+v, more %v", got, more)
+	}
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "sso.amazonaws.com", false, t1))
+	if got, _, err = s.OrgServiceAccess(ctx, o.ID, "", 10); err != nil || len(got) != 1 {
+		t.Fatalf("after disabling sso: %+v, %v", got, err)
+	}
+	if got, _, err = s.OrgServiceAccess(ctx, "o-zzzzzzzzzz", "", 10); err != nil || len(got) != 0 {
+		t.Fatalf("another organization's: %+v, %v", got, err)
+	}
+	must(t, s.DeleteOrganization(ctx, o.ID))
+	o = newOrg(t, s, "o-bcdefghijk")
+	if got, _, err = s.OrgServiceAccess(ctx, o.ID, "", 10); err != nil || len(got) != 0 {
+		t.Fatalf("a new organization's: %+v, %v", got, err)
+	}
 }
 
 // testOrganizationConcurrentCreate: of many organizations of one account

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -573,4 +574,33 @@ func (s *Store) UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn 
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE `+table+` SET `+column+` = ? WHERE `+where), tagsJSON(tags), orgID, id)
 		return err
 	})
+}
+
+// SetOrgServiceAccess implements keyward.OrganizationStore.
+func (s *Store) SetOrgServiceAccess(ctx context.Context, orgID, principal string, enabled bool, at time.Time) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if !enabled {
+			_, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_service_access WHERE organization_id = ? AND service_principal = ?`), orgID, principal)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organization_service_access (organization_id, service_principal, enabled_at) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`), orgID, principal, toNanos(at))
+		return err
+	})
+}
+
+// OrgServiceAccess implements keyward.OrganizationStore.
+func (s *Store) OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]keyward.OrgServiceAccess, bool, error) {
+	return collectPage(ctx, s, `SELECT service_principal, enabled_at FROM organization_service_access
+		WHERE organization_id = ? AND service_principal > ? ORDER BY service_principal LIMIT ?`, []any{orgID, after, max + 1}, max,
+		func(row rowScanner) (keyward.OrgServiceAccess, error) {
+			var a keyward.OrgServiceAccess
+			var at int64
+			err := row.Scan(&a.ServicePrincipal, &at)
+			a.EnabledAt = fromNanos(at)
+			return a, err
+		})
 }
