@@ -189,8 +189,8 @@ func (c *Console) createOrganization(w http.ResponseWriter, r *request) {
 type orgTargetPage struct {
 	layout
 	orgTree
-	ID, Name, ARN, Type, Email, Status, ParentID, Path string
-	Management                                         bool
+	ID, Name, ARN, Type, Email, Status, ParentID, ParentName, Path string
+	Management                                                     bool
 	// Children are an OU's or the root's node in the tree.
 	Children *orgNode
 	// Attached are its SCPs, and Attachable those it could be given.
@@ -256,6 +256,9 @@ func (c *Console) orgTargetPage(w http.ResponseWriter, r *request) {
 		}
 		if len(parents) > 0 {
 			p.ParentID = parents[0].ID
+			if n := findNode(t.Tree, p.ParentID); n != nil {
+				p.ParentName = n.Name
+			}
 		}
 	}
 	p.Children = findNode(t.Tree, id)
