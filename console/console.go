@@ -4,7 +4,7 @@
 // must act (show a secret, remember column choices, confirm).
 //
 // Every action is a call of the same feature-package methods the API
-// calls (packages iam, sts, report), as the signed-in principal, which
+// calls (packages iam, sts, report, organizations), as the signed-in principal, which
 // they authorise: the console decides nothing about access itself. Sessions live in a signed cookie; every form
 // carries a CSRF token; failed sign-ins are slowed and limited.
 package console
