@@ -70,6 +70,9 @@ const (
 	EOrgConstraintViolation   = "ConstraintViolationException"
 	EOrgService               = "ServiceException"
 	EOrgTooManyRequests       = "TooManyRequestsException"
+	EOrgSourceParentNotFound  = "SourceParentNotFoundException"
+	EOrgDestParentNotFound    = "DestinationParentNotFoundException"
+	EOrgDuplicateAccount      = "DuplicateAccountException"
 )
 
 // Organization is an organization and its root.
@@ -254,6 +257,8 @@ var (
 	ErrPolicyAttached        = errors.New("keyward: the policy is already attached to the target")
 	ErrPolicyNotAttached     = errors.New("keyward: the policy is not attached to the target")
 	ErrLastPolicyAttachment  = errors.New("keyward: the target's last policy of the type")
+	ErrNoSuchSourceParent    = errors.New("keyward: the account is not under the source parent")
+	ErrAccountInParent       = errors.New("keyward: the account is already under the destination parent")
 )
 
 // OrganizationStore keeps organizations. Every method but CreateOrganization
@@ -281,6 +286,14 @@ type OrganizationStore interface {
 	// parentID only unless it is ""; ErrNoSuchParent for a parentID that
 	// is neither its root nor one of its OUs.
 	OrgAccounts(ctx context.Context, orgID, parentID, after string, max int) ([]OrgAccount, bool, error)
+	// MoveOrgAccount moves an account from under source to under
+	// destination, each the root or an OU; ErrNoSuchOrgAccount,
+	// ErrNoSuchSourceParent when the account is not under source (an OU
+	// that is gone included), ErrNoSuchParent for a destination that is
+	// neither, ErrAccountInParent when it is under destination already.
+	// Checked with the organization locked, so that an OU deleted at the
+	// same time is never left with an account under it.
+	MoveOrgAccount(ctx context.Context, orgID, accountID, source, destination string) error
 
 	// CreateOU stores an OU under ou.ParentID, and attaches FullAWSAccess
 	// to it if SCPs are enabled then; ErrNoSuchParent, ErrOUExists when a

@@ -207,6 +207,7 @@ func TestAttackUnauthorisedUser(t *testing.T) {
 	values := map[string]any{"ParentId": rootID, "Name": "x", "OrganizationalUnitId": "ou-" + rootID[2:] + "-abcdefgh", "PolicyId": keyward.FullAWSAccessID,
 		"TargetId": rootID, "RootId": rootID, "PolicyType": keyward.ServiceControlPolicyType, "Filter": keyward.ServiceControlPolicyType,
 		"ResourceId": rootID, "ChildId": kwtest.AccountID, "ChildType": "ACCOUNT", "AccountId": kwtest.AccountID, "Description": "",
+		"SourceParentId": rootID, "DestinationParentId": "ou-" + rootID[2:] + "-abcdefgh",
 		"Content": keyward.FullAWSAccessContent, "Type": keyward.ServiceControlPolicyType, "FeatureSet": "ALL",
 		"Tags": []map[string]string{{"Key": "k", "Value": "v"}}, "TagKeys": []string{"k"}, "ServicePrincipal": "sso.amazonaws.com"}
 	for _, policy := range []string{"", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"organizations:*","Resource":"*"}]}`,

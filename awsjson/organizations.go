@@ -69,6 +69,9 @@ var calls = map[string]call{
 		as, next, err := s.ListAccountsForParent(ctx, in.str("ParentId"), in.page())
 		return list("Accounts", as, next, err)
 	},
+	"MoveAccount": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.MoveAccount(ctx, in.str("AccountId"), in.str("SourceParentId"), in.str("DestinationParentId")))
+	},
 	"CreateOrganizationalUnit": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		u, err := s.CreateOrganizationalUnit(ctx, in.str("ParentId"), in.str("Name"), in.tags)
 		return one("OrganizationalUnit", u, err)

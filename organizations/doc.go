@@ -24,7 +24,7 @@
 // (keyward.Changing), in the change's transaction.
 //
 // What is not here yet: accounts other than the management account
-// (CreateAccount, invitations, MoveAccount, CloseAccount) wait for the
+// (CreateAccount, invitations, CloseAccount) wait for the
 // store to hold more than one account; and service control policies are
 // kept, attached and listed but not enforced in decisions, since the
 // management account, the only one, is one SCPs never limit on AWS

@@ -38,6 +38,8 @@ var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string
 	"ListAccounts":          keyward.Reads(nextTokenParam, maxResultsParam),
 	"DescribeAccount":       keyward.Reads(keyward.ReqParam("AccountId", keyward.OrgAccountIDShape)),
 	"ListAccountsForParent": keyward.Reads(parentIDParam, nextTokenParam, maxResultsParam),
+	"MoveAccount": keyward.Changes(keyward.ReqParam("AccountId", keyward.OrgAccountIDShape), keyward.ReqParam("SourceParentId", keyward.OrgParentIDShape),
+		keyward.ReqParam("DestinationParentId", keyward.OrgParentIDShape)),
 
 	// Organizational units and the tree.
 	"CreateOrganizationalUnit":         keyward.Changes(parentIDParam, keyward.ReqParam("Name", keyward.OrgOUNameShape), tagsParam),

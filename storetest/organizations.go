@@ -21,6 +21,7 @@ func organizationTests() []namedTest {
 		{"OrganizationPolicies", testOrganizationPolicies},
 		{"OrganizationTags", testOrganizationTags},
 		{"OrganizationServiceAccess", testOrganizationServiceAccess},
+		{"OrganizationMoveAccount", testOrganizationMoveAccount},
 		{"OrganizationConcurrentCreate", testOrganizationConcurrentCreate},
 		{"OrganizationConcurrentOUs", testOrganizationConcurrentOUs},
 		{"OrganizationConcurrentDeletePolicy", testOrganizationConcurrentDeletePolicy},
@@ -402,4 +403,45 @@ func testOrganizationConcurrentDeletePolicy(t *testing.T, s keyward.Store) {
 			t.Fatalf("root's policies %+v", ps)
 		}
 	}
+}
+
+// testOrganizationMoveAccount: an account moves from its parent to
+// another, and an OU with an account under it is not empty.
+func testOrganizationMoveAccount(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	a := ou(o, o.RootID, "aaaaaaaa", "Prod")
+	must(t, s.CreateOU(ctx, o.ID, a))
+	b := ou(o, a.ID, "bbbbbbbb", "Web")
+	must(t, s.CreateOU(ctx, o.ID, b))
+	tests := []struct {
+		name, account, source, destination string
+		want                               error
+	}{
+		{"no such account", "999999999999", o.RootID, a.ID, keyward.ErrNoSuchOrgAccount},
+		{"not under the source", orgAccount, a.ID, b.ID, keyward.ErrNoSuchSourceParent},
+		{"no such source", orgAccount, "ou-zzzz-zzzzzzzz", b.ID, keyward.ErrNoSuchSourceParent},
+		{"no such destination", orgAccount, o.RootID, "ou-zzzz-zzzzzzzz", keyward.ErrNoSuchParent},
+		{"another organization's root", orgAccount, o.RootID, "r-zzzz", keyward.ErrNoSuchParent},
+		{"already there", orgAccount, o.RootID, o.RootID, keyward.ErrAccountInParent},
+		{"into a nested OU", orgAccount, o.RootID, b.ID, nil},
+		{"back to the root", orgAccount, b.ID, o.RootID, nil},
+		{"into an OU", orgAccount, o.RootID, a.ID, nil},
+	}
+	for _, tt := range tests {
+		wantErr(t, s.MoveOrgAccount(ctx, o.ID, tt.account, tt.source, tt.destination), tt.want)
+	}
+	got, err := s.OrgAccount(ctx, o.ID, orgAccount)
+	must(t, err)
+	if got.ParentID != a.ID {
+		t.Fatalf("the account is under %s, want %s", got.ParentID, a.ID)
+	}
+	as, _, err := s.OrgAccounts(ctx, o.ID, a.ID, "", 20)
+	must(t, err)
+	if len(as) != 1 || as[0].ID != orgAccount {
+		t.Fatalf("accounts under the OU: %+v", as)
+	}
+	must(t, s.DeleteOU(ctx, o.ID, b.ID))
+	wantErr(t, s.DeleteOU(ctx, o.ID, a.ID), keyward.ErrOUNotEmpty)
+	wantErr(t, s.MoveOrgAccount(ctx, "o-zzzzzzzzzz", orgAccount, a.ID, o.RootID), keyward.ErrNotInOrganization)
 }

@@ -173,6 +173,30 @@ func (s *Store) OrgAccounts(ctx context.Context, orgID, parentID, after string, 
 	return out, more, nil
 }
 
+// MoveOrgAccount implements keyward.OrganizationStore.
+func (s *Store) MoveOrgAccount(ctx context.Context, orgID, accountID, source, destination string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		a, err := scanOrgAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id = ?`), orgID, accountID))
+		if err != nil {
+			return err
+		}
+		if a.ParentID != source {
+			return keyward.ErrNoSuchSourceParent
+		}
+		if err := s.parentExists(ctx, tx, orgID, destination); err != nil {
+			return err
+		}
+		if destination == source {
+			return keyward.ErrAccountInParent
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE organization_accounts SET parent_id = ? WHERE organization_id = ? AND account_id = ?`), destination, orgID, accountID)
+		return err
+	})
+}
+
 const ouColumns = `id, parent_id, name, path, created_at, tags FROM organizational_units`
 
 func scanOU(row rowScanner) (keyward.OrganizationalUnit, error) {
