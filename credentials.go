@@ -84,10 +84,10 @@ type NewServiceCredential struct {
 
 // The shapes of the other credentials' parameters.
 var (
-	PublicKeyIDShape         = newStringShape("publicKeyIdType", 20, 128, `[\w]+`)
-	PublicKeyMaterialShape   = newStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	EncodingShape            = newStringShape("encodingType", 0, 0, "", "SSH", "PEM")
-	ServiceNameShape         = newStringShape("serviceName", 0, 0, "")
-	ServiceCredentialIDShape = newStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
-	CertificateIDShape       = newStringShape("certificateIdType", 24, 128, `[\w]+`)
+	PublicKeyIDShape         = NewStringShape("publicKeyIdType", 20, 128, `[\w]+`)
+	PublicKeyMaterialShape   = NewStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	EncodingShape            = NewStringShape("encodingType", 0, 0, "", "SSH", "PEM")
+	ServiceNameShape         = NewStringShape("serviceName", 0, 0, "")
+	ServiceCredentialIDShape = NewStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
+	CertificateIDShape       = NewStringShape("certificateIdType", 24, 128, `[\w]+`)
 )

@@ -42,4 +42,4 @@ func (a Account) GroupARN(path, name string) string {
 }
 
 // The shape of a group's name.
-var GroupNameShape = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
+var GroupNameShape = NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)

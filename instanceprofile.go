@@ -65,4 +65,4 @@ func (a Account) InstanceProfileARN(path, name string) string {
 const TaggedInstanceProfile TagKind = "InstanceProfile"
 
 // The shape of an instance profile's name.
-var InstanceProfileNameShape = newStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)
+var InstanceProfileNameShape = NewStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)

@@ -31,8 +31,8 @@ const (
 // The shapes of the key lifecycle's parameters: a duration as
 // ParseKeyDuration reads it, and a rule's name as the API gives it.
 var (
-	KeyDurationShape = newStringShape("keyDurationType", 2, 16, `[0-9]+d|([0-9]+(\.[0-9]+)?(h|m|s))+`)
-	KeyRuleShape     = newStringShape("keyLifecycleRuleType", 0, 0, "", "max-age", "unused", "delete-inactive")
+	KeyDurationShape = NewStringShape("keyDurationType", 2, 16, `[0-9]+d|([0-9]+(\.[0-9]+)?(h|m|s))+`)
+	KeyRuleShape     = NewStringShape("keyLifecycleRuleType", 0, 0, "", "max-age", "unused", "delete-inactive")
 )
 
 // Rule returns the policy's rule of a reason (max-age, unused, inactive).

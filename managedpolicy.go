@@ -87,9 +87,9 @@ const TaggedPolicy TagKind = "Policy"
 
 // The shapes of a managed policy's parameters.
 var (
-	PolicyNameShape      = newStringShape("policyNameType", 1, 128, `[\w+=,.@-]+`)
-	PolicyPathShape      = newStringShape("policyPathType", 1, 512, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
-	PolicyVersionIDShape = newStringShape("policyVersionIdType", 0, 0, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
-	PolicyDescShape      = newStringShape("policyDescriptionType", 0, 1000, "")
-	PolicyScopeShape     = newStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
+	PolicyNameShape      = NewStringShape("policyNameType", 1, 128, `[\w+=,.@-]+`)
+	PolicyPathShape      = NewStringShape("policyPathType", 1, 512, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
+	PolicyVersionIDShape = NewStringShape("policyVersionIdType", 0, 0, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+	PolicyDescShape      = NewStringShape("policyDescriptionType", 0, 1000, "")
+	PolicyScopeShape     = NewStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
 )

@@ -137,8 +137,8 @@ const TaggedMFADevice TagKind = "MFADevice"
 
 // The shapes of an MFA device's parameters.
 var (
-	SerialNumberShape         = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
-	VirtualMFADeviceNameShape = newStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
-	AuthenticationCodeShape   = newStringShape("authenticationCodeType", 6, 6, `[\d]+`)
-	AssignmentStatusShape     = newStringShape("assignmentStatusType", 0, 0, "", MFAAssigned, MFAUnassigned, MFAAny)
+	SerialNumberShape         = NewStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
+	VirtualMFADeviceNameShape = NewStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
+	AuthenticationCodeShape   = NewStringShape("authenticationCodeType", 6, 6, `[\d]+`)
+	AssignmentStatusShape     = NewStringShape("assignmentStatusType", 0, 0, "", MFAAssigned, MFAUnassigned, MFAAny)
 )

@@ -136,9 +136,9 @@ const TaggedOIDCProvider TagKind = "OpenIDConnectProvider"
 // console sign-in (a Keyward extension): the name is shown on the
 // sign-in page; the secret is never echoed.
 var (
-	OIDCURLShape          = newStringShape("OpenIDConnectProviderUrlType", 1, 255, "")
-	ClientIDShape         = newStringShape("clientIDType", 1, 255, "")
-	ThumbprintShape       = newStringShape("thumbprintType", 40, 40, "")
-	OIDCSignInNameShape   = newStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
-	OIDCClientSecretShape = sensitive(newStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
+	OIDCURLShape          = NewStringShape("OpenIDConnectProviderUrlType", 1, 255, "")
+	ClientIDShape         = NewStringShape("clientIDType", 1, 255, "")
+	ThumbprintShape       = NewStringShape("thumbprintType", 40, 40, "")
+	OIDCSignInNameShape   = NewStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
+	OIDCClientSecretShape = sensitive(NewStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
 )

@@ -95,9 +95,9 @@ const TaggedRole TagKind = "Role"
 
 // The shapes of a role's parameters, and of a service-linked role's.
 var (
-	RoleNameShape        = newStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
-	RoleDescriptionShape = newStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
-	AWSServiceNameShape  = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
-	CustomSuffixShape    = newStringShape("customSuffixType", 1, 64, `[\w+=,.@-]+`)
-	DeletionTaskIDShape  = newStringShape("DeletionTaskIdType", 1, 1000, "")
+	RoleNameShape        = NewStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
+	RoleDescriptionShape = NewStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
+	AWSServiceNameShape  = NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
+	CustomSuffixShape    = NewStringShape("customSuffixType", 1, 64, `[\w+=,.@-]+`)
+	DeletionTaskIDShape  = NewStringShape("DeletionTaskIdType", 1, 1000, "")
 )

@@ -61,6 +61,6 @@ const TaggedSAMLProvider TagKind = "SAMLProvider"
 
 // The shapes of a SAML provider's parameters.
 var (
-	SAMLProviderNameShape = newStringShape("SAMLProviderNameType", 1, 128, `[\w._-]+`)
-	SAMLMetadataShape     = newStringShape("SAMLMetadataDocumentType", 1000, 10000000, "")
+	SAMLProviderNameShape = NewStringShape("SAMLProviderNameType", 1, 128, `[\w._-]+`)
+	SAMLMetadataShape     = NewStringShape("SAMLMetadataDocumentType", 1000, 10000000, "")
 )

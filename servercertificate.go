@@ -60,7 +60,7 @@ const TaggedServerCertificate TagKind = "ServerCertificate"
 
 // The shapes of a server certificate's parameters.
 var (
-	ServerCertNameShape   = newStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
-	CertificateChainShape = newStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	PrivateKeyShape       = sensitive(newStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+	ServerCertNameShape   = NewStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
+	CertificateChainShape = NewStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	PrivateKeyShape       = sensitive(NewStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 )

@@ -92,8 +92,8 @@ func (a Account) WebhookSubscriptionARN(id string) string {
 // The URL is sensitive: it may hold a token, so it is never echoed nor
 // audited.
 var (
-	WebhookURLShape            = sensitive(newStringShape("webhookUrlType", 1, 2048, `[\u0021-\u007E]+`))
-	WebhookSecretShape         = sensitive(newStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
-	WebhookEventShape          = newStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
-	WebhookSubscriptionIDShape = newStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
+	WebhookURLShape            = sensitive(NewStringShape("webhookUrlType", 1, 2048, `[\u0021-\u007E]+`))
+	WebhookSecretShape         = sensitive(NewStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
+	WebhookEventShape          = NewStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
+	WebhookSubscriptionIDShape = NewStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
 )

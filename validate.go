@@ -23,10 +23,11 @@ type StringShape struct {
 	re        *regexp.Regexp
 }
 
-// newStringShape compiles a model pattern. The model writes patterns in
-// Java syntax with \uXXXX escapes; Go's regexp wants \x{XXXX}. Patterns match
-// the whole value.
-func newStringShape(shape string, min, max int, pattern string, enum ...string) *StringShape {
+// NewStringShape makes a shape of the model, compiling its pattern. The
+// model writes patterns in Java syntax with \uXXXX escapes; Go's regexp
+// wants \x{XXXX}. Patterns match the whole value. A shape only one feature
+// package's operations take is declared there, beside its descriptors.
+func NewStringShape(shape string, min, max int, pattern string, enum ...string) *StringShape {
 	s := &StringShape{Shape: shape, Min: min, Max: max, Pattern: pattern, Enum: enum}
 	if pattern != "" {
 		goPat := regexp.MustCompile(`\\u([0-9A-Fa-f]{4,6})`).ReplaceAllString(pattern, `\x{$1}`)
@@ -39,53 +40,53 @@ func newStringShape(shape string, min, max int, pattern string, enum ...string) 
 // STS's; the shapes of one entity's parameters are beside it (RoleNameShape
 // in role.go, …).
 var (
-	UserNameShape         = newStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
-	ExistingUserNameShape = newStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
-	PathShape             = newStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
-	PathPrefixShape       = newStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
-	MarkerShape           = newStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
-	AccessKeyIDShape      = newStringShape("accessKeyIdType", 16, 128, `[\w]+`)
-	StatusShape           = newStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
-	TagKeyShape           = newStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
-	TagValueShape         = newStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-	ARNShape              = newStringShape("arnType", 20, 2048, "")
-	PolicyDocumentShape   = newStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ActionNameShape       = newStringShape("ActionNameType", 3, 128, "")
-	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
-	JobIDShape            = newStringShape("jobIDType", 36, 36, "")
-	GranularityShape      = newStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
-	ServiceNamespaceShape = newStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)
-	TokenVersionShape     = newStringShape("globalEndpointTokenVersion", 0, 0, "", "v1Token", "v2Token")
-	ResourceHandlingShape = newStringShape("ResourceHandlingOptionType", 1, 64, "")
-	ContextKeyNameShape   = newStringShape("ContextKeyNameType", 5, 256, "")
-	PasswordShape         = sensitive(newStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+	UserNameShape         = NewStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
+	ExistingUserNameShape = NewStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
+	PathShape             = NewStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
+	PathPrefixShape       = NewStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
+	MarkerShape           = NewStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
+	AccessKeyIDShape      = NewStringShape("accessKeyIdType", 16, 128, `[\w]+`)
+	StatusShape           = NewStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
+	TagKeyShape           = NewStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+	TagValueShape         = NewStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	ARNShape              = NewStringShape("arnType", 20, 2048, "")
+	PolicyDocumentShape   = NewStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	ActionNameShape       = NewStringShape("ActionNameType", 3, 128, "")
+	ResourceNameShape     = NewStringShape("ResourceNameType", 1, 2048, "")
+	JobIDShape            = NewStringShape("jobIDType", 36, 36, "")
+	GranularityShape      = NewStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
+	ServiceNamespaceShape = NewStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)
+	TokenVersionShape     = NewStringShape("globalEndpointTokenVersion", 0, 0, "", "v1Token", "v2Token")
+	ResourceHandlingShape = NewStringShape("ResourceHandlingOptionType", 1, 64, "")
+	ContextKeyNameShape   = NewStringShape("ContextKeyNameType", 5, 256, "")
+	PasswordShape         = sensitive(NewStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 
-	CertificateBodyShape = newStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	CertificateBodyShape = NewStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 	// AccountAliasShape's model pattern has a look-ahead, which RE2 lacks:
 	// it is checked with an equivalent pattern (lower-case letters and
 	// digits in runs joined by single hyphens).
-	AccountAliasShape = withRE(newStringShape("accountAliasType", 3, 63, ""),
+	AccountAliasShape = withRE(NewStringShape("accountAliasType", 3, 63, ""),
 		`^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`, `^[a-z0-9]+(-[a-z0-9]+)*$`)
-	EntityTypeShape  = newStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
-	PolicyUsageShape = newStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
+	EntityTypeShape  = NewStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
+	PolicyUsageShape = NewStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
 	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
 	// allows an empty match in its pattern.
-	STSAccessKeyIDShape = newStringShape("accessKeyIdType", 16, 128, `[\w]*`)
+	STSAccessKeyIDShape = NewStringShape("accessKeyIdType", 16, 128, `[\w]*`)
 	// STSSerialNumberShape and STSTokenCodeShape are GetSessionToken's,
 	// whose patterns allow the empty match too.
-	STSSerialNumberShape = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]*`)
-	STSTokenCodeShape    = newStringShape("tokenCodeType", 6, 6, `[\d]*`)
+	STSSerialNumberShape = NewStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]*`)
+	STSTokenCodeShape    = NewStringShape("tokenCodeType", 6, 6, `[\d]*`)
 	// STS's shapes of AssumeRole and its kin.
-	STSARNShape           = newStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
-	RoleSessionNameShape  = newStringShape("roleSessionNameType", 2, 64, `[\w+=,.@-]*`)
-	SessionPolicyShape    = newStringShape("sessionPolicyDocumentType", 1, 2048, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ExternalIDShape       = newStringShape("externalIdType", 2, 1224, `[\w+=,.@:\/-]*`)
-	SourceIdentityShape   = newStringShape("sourceIdentityType", 2, 64, `[\w+=,.@-]*`)
-	FederatedNameShape    = newStringShape("userNameType", 2, 32, `[\w+=,.@-]*`)
-	WebIdentityTokenShape = sensitive(newStringShape("clientTokenType", 4, 20000, ""))
-	SAMLAssertionShape    = sensitive(newStringShape("SAMLAssertionType", 4, 100000, ""))
-	ProviderIDShape       = newStringShape("urlType", 4, 2048, "")
-	EncodedMessageShape   = newStringShape("encodedMessageType", 1, 10240, "")
+	STSARNShape           = NewStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
+	RoleSessionNameShape  = NewStringShape("roleSessionNameType", 2, 64, `[\w+=,.@-]*`)
+	SessionPolicyShape    = NewStringShape("sessionPolicyDocumentType", 1, 2048, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	ExternalIDShape       = NewStringShape("externalIdType", 2, 1224, `[\w+=,.@:\/-]*`)
+	SourceIdentityShape   = NewStringShape("sourceIdentityType", 2, 64, `[\w+=,.@-]*`)
+	FederatedNameShape    = NewStringShape("userNameType", 2, 32, `[\w+=,.@-]*`)
+	WebIdentityTokenShape = sensitive(NewStringShape("clientTokenType", 4, 20000, ""))
+	SAMLAssertionShape    = sensitive(NewStringShape("SAMLAssertionType", 4, 100000, ""))
+	ProviderIDShape       = NewStringShape("urlType", 4, 2048, "")
+	EncodedMessageShape   = NewStringShape("encodedMessageType", 1, 10240, "")
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }
