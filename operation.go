@@ -86,9 +86,6 @@ func TagsParam(required bool) Param {
 	return Param{Member: "Tags", Kind: ParamTags, Required: required}
 }
 
-// DescriptorsParam is a list of STS's policy descriptors.
-func DescriptorsParam(member string) Param { return Param{Member: member, Kind: ParamDescriptors} }
-
 // The parameters of every listing.
 var (
 	MarkerParam   = OptParam("Marker", MarkerShape)

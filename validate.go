@@ -69,24 +69,9 @@ var (
 		`^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`, `^[a-z0-9]+(-[a-z0-9]+)*$`)
 	EntityTypeShape  = NewStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 	PolicyUsageShape = NewStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
-	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
-	// allows an empty match in its pattern.
-	STSAccessKeyIDShape = NewStringShape("accessKeyIdType", 16, 128, `[\w]*`)
-	// STSSerialNumberShape and STSTokenCodeShape are GetSessionToken's,
-	// whose patterns allow the empty match too.
-	STSSerialNumberShape = NewStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]*`)
-	STSTokenCodeShape    = NewStringShape("tokenCodeType", 6, 6, `[\d]*`)
-	// STS's shapes of AssumeRole and its kin.
-	STSARNShape           = NewStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
-	RoleSessionNameShape  = NewStringShape("roleSessionNameType", 2, 64, `[\w+=,.@-]*`)
-	SessionPolicyShape    = NewStringShape("sessionPolicyDocumentType", 1, 2048, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ExternalIDShape       = NewStringShape("externalIdType", 2, 1224, `[\w+=,.@:\/-]*`)
-	SourceIdentityShape   = NewStringShape("sourceIdentityType", 2, 64, `[\w+=,.@-]*`)
-	FederatedNameShape    = NewStringShape("userNameType", 2, 32, `[\w+=,.@-]*`)
-	WebIdentityTokenShape = sensitive(NewStringShape("clientTokenType", 4, 20000, ""))
-	SAMLAssertionShape    = sensitive(NewStringShape("SAMLAssertionType", 4, 100000, ""))
-	ProviderIDShape       = NewStringShape("urlType", 4, 2048, "")
-	EncodedMessageShape   = NewStringShape("encodedMessageType", 1, 10240, "")
+	// STSARNShape is STS's arnType: its role ARNs, and the ARNs of the
+	// policy descriptors the Query API reads.
+	STSARNShape = NewStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }
