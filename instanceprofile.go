@@ -11,9 +11,6 @@ import (
 // tools that manage them (Terraform, the CLI) work, and so that a role in
 // one cannot be deleted.
 
-// MaxRolesPerInstanceProfile is AWS's quota.
-const MaxRolesPerInstanceProfile = 1
-
 // InstanceProfile is an instance profile and its role, if any.
 type InstanceProfile struct {
 	// ID is "AIPA" and 17 more characters.

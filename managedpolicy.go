@@ -71,11 +71,6 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// NewPolicyID returns a unique policy ID: "ANPA" and 17 characters.
-func NewPolicyID(r interface{ Read([]byte) (int, error) }) (string, error) {
-	return RandomString(r, "ANPA", 17, Base32Alphabet)
-}
-
 // PolicyARN returns the ARN of one of the account's managed policies.
 func (a Account) PolicyARN(path, name string) string {
 	return a.iamARN("policy", path, name)

@@ -97,11 +97,6 @@ type MFAStore interface {
 	DeleteMFADevice(ctx context.Context, serial string) error
 }
 
-// MFADeviceNotFound is AWS's NoSuchEntity for a serial number.
-func MFADeviceNotFound(serial string) *Error {
-	return Errorf(ENoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", Clip(serial))
-}
-
 // NewVirtualMFADevice is a device just made, with its seed shown this once.
 type NewVirtualMFADevice struct {
 	MFADevice

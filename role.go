@@ -3,7 +3,6 @@ package keyward
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -78,11 +77,6 @@ type AssumableRole struct {
 func RoleNotFound(name string) *Error {
 	return Errorf(ENoSuchEntity, "The role with name %s cannot be found.", Clip(name))
 }
-
-const ServiceRolePath = "/aws-service-role/"
-
-// IsServiceLinked reports whether a role is a service-linked role.
-func (r Role) IsServiceLinked() bool { return strings.HasPrefix(r.Path, ServiceRolePath) }
 
 // RoleARN returns a role's ARN.
 func (a Account) RoleARN(path, name string) string {

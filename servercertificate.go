@@ -10,9 +10,6 @@ import (
 // AWS keeps for load balancers and CloudFront. The private key is sealed
 // under the master key, bound to the certificate's ID, and never returned.
 
-// MaxServerCertificates is AWS's default quota of server certificates.
-const MaxServerCertificates = 20
-
 // ServerCertificate is one of the account's server certificates.
 type ServerCertificate struct {
 	// ID is "ASCA" and 17 more characters.

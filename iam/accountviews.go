@@ -98,7 +98,7 @@ func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, e
 	return []keyward.SummaryEntry{
 		{Key: "Users", Value: c.Users}, {Key: "UsersQuota", Value: q.Users},
 		{Key: "Groups", Value: c.Groups}, {Key: "GroupsQuota", Value: q.Groups},
-		{Key: "ServerCertificates", Value: c.ServerCertificates}, {Key: "ServerCertificatesQuota", Value: keyward.MaxServerCertificates},
+		{Key: "ServerCertificates", Value: c.ServerCertificates}, {Key: "ServerCertificatesQuota", Value: maxServerCertificates},
 		{Key: "UserPolicySizeQuota", Value: q.UserPolicySize}, {Key: "GroupPolicySizeQuota", Value: q.GroupPolicySize}, {Key: "GroupsPerUserQuota", Value: q.GroupsPerUser},
 		{Key: "SigningCertificatesPerUserQuota", Value: keyward.MaxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
 		{Key: "MFADevices", Value: c.MFADevices}, {Key: "MFADevicesInUse", Value: c.MFADevicesInUse},

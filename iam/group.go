@@ -43,7 +43,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (keyward.G
 	if err := s.Authz.Authorize(ctx, "iam:CreateGroup", s.Account(ctx).GroupARN(path, name)); err != nil {
 		return keyward.Group{}, err
 	}
-	id, err := keyward.NewGroupID(s.Rand)
+	id, err := newGroupID(s.Rand)
 	if err != nil {
 		return keyward.Group{}, err
 	}

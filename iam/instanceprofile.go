@@ -47,7 +47,7 @@ func instanceProfileError(err error, name, role string) error {
 	case errors.Is(err, keyward.ErrInstanceProfileExists):
 		return keyward.Errorf(keyward.EEntityAlreadyExists, "Instance Profile %s already exists.", keyward.Clip(name))
 	case errors.Is(err, keyward.ErrInstanceProfileFull):
-		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", keyward.MaxRolesPerInstanceProfile)
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", maxRolesPerInstanceProfile)
 	case errors.Is(err, keyward.ErrRoleNotInProfile):
 		return keyward.Errorf(keyward.ENoSuchEntity, "The role with name %s cannot be found in the instance profile %s.", keyward.Clip(role), keyward.Clip(name))
 	case errors.Is(err, keyward.ErrEntityInUse):
@@ -157,3 +157,6 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, name string) error 
 	}
 	return instanceProfileError(s.changing(ctx).DeleteInstanceProfile(ctx, name), name, "")
 }
+
+// maxRolesPerInstanceProfile is AWS's quota.
+const maxRolesPerInstanceProfile = 1

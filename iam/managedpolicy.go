@@ -69,7 +69,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := checkPolicySize(document, "PolicySize", q.PolicySize); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
-	id, err := keyward.NewPolicyID(s.Rand)
+	id, err := newPolicyID(s.Rand)
 	if err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) AttachPolicy(ctx context.Context, e keyward.Entity, arn string
 	if err := s.Authz.AuthorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, authz.PolicyARNKey(arn)); err != nil {
 		return err
 	}
-	max := s.quotas().AttachedPolicies(e.Kind)
+	max := attachedPolicyQuota(s.quotas(), e.Kind)
 	err := quotaError(s.changing(ctx).AttachPolicy(ctx, e, arn, max), "PoliciesPer"+attachedQuotaKind[e.Kind], max)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {

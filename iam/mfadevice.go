@@ -30,7 +30,7 @@ func init() {
 			d, err := s.Store.MFADevice(ctx, id)
 			return d.Tags, err
 		},
-		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
+		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return mfaDeviceNotFound(id) },
 	}
 }
 
@@ -554,7 +554,7 @@ func (s *Service) openSeed(d *keyward.MFADevice) ([]byte, error) {
 func (s *Service) mfaError(err error, userName, serial string) error {
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchMFADevice):
-		return keyward.MFADeviceNotFound(serial)
+		return mfaDeviceNotFound(serial)
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(userName)
 	case errors.Is(err, keyward.ErrMFAQuota):
@@ -571,4 +571,9 @@ func (s *Service) MFACodeOf(ctx context.Context, p keyward.Principal, serial, co
 		return false
 	}
 	return s.useMFACode(ctx, d.SerialNumber, code) == nil
+}
+
+// mfaDeviceNotFound is AWS's NoSuchEntity for a serial number.
+func mfaDeviceNotFound(serial string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", keyward.Clip(serial))
 }

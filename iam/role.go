@@ -90,7 +90,7 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	// The path of service-linked roles is CreateServiceLinkedRole's alone:
 	// a role made there with a trust policy of the caller's would be one
 	// that DeleteRole and UpdateAssumeRolePolicy refuse to change.
-	if strings.HasPrefix(r.Path, keyward.ServiceRolePath) {
+	if strings.HasPrefix(r.Path, serviceRolePath) {
 		return keyward.Role{}, keyward.Errorf(keyward.EInvalidInput, "The path %s is reserved for service-linked roles (CreateServiceLinkedRole).", keyward.Clip(r.Path))
 	}
 	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
@@ -181,7 +181,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
-		if r.IsServiceLinked() {
+		if isServiceLinked(*r) {
 			return unmodifiable(r.Name)
 		}
 		r.TrustPolicy = document
@@ -221,7 +221,7 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	if err := s.Authz.AuthorizeRole(ctx, "iam:DeleteRole", name); err != nil {
 		return err
 	}
-	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {
+	if r, err := s.Store.Role(ctx, name); err == nil && isServiceLinked(r) {
 		return unmodifiable(r.Name)
 	}
 	err := s.changing(ctx).DeleteRole(ctx, name)

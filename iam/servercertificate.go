@@ -111,11 +111,11 @@ func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body,
 	}
 	c := keyward.ServerCertificate{ID: id, Name: name, Path: path, Body: strings.TrimSpace(body), Chain: strings.TrimSpace(chain), SealedKey: sealed,
 		UploadedAt: s.now(), Expiration: cert.NotAfter.UTC(), Tags: tags}
-	switch err := s.changing(ctx).CreateServerCertificate(ctx, c, keyward.MaxServerCertificates); {
+	switch err := s.changing(ctx).CreateServerCertificate(ctx, c, maxServerCertificates); {
 	case errors.Is(err, keyward.ErrServerCertificateExists):
 		return c, keyward.Errorf(keyward.EEntityAlreadyExists, "The Server Certificate with name %s already exists.", name)
 	case errors.Is(err, keyward.ErrServerCertificateQuota):
-		return c, keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ServerCertificatesPerAccount: %d", keyward.MaxServerCertificates)
+		return c, keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ServerCertificatesPerAccount: %d", maxServerCertificates)
 	case err != nil:
 		return c, err
 	}
@@ -236,3 +236,6 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, name string) erro
 		return err
 	}
 }
+
+// maxServerCertificates is AWS's default quota of server certificates.
+const maxServerCertificates = 20

@@ -135,6 +135,30 @@ func (s *Service) quotas() keyward.Quotas {
 	return s.Quotas
 }
 
+// attachedPolicyQuota returns how many managed policies an entity of kind may
+// have attached.
+func attachedPolicyQuota(q keyward.Quotas, kind string) int {
+	switch kind {
+	case keyward.EntityGroup:
+		return q.AttachedPoliciesPerGroup
+	case keyward.EntityRole:
+		return q.AttachedPoliciesPerRole
+	}
+	return q.AttachedPoliciesPerUser
+}
+
+// inlinePolicyQuota returns the size an entity of kind's inline policies
+// may have together.
+func inlinePolicyQuota(q keyward.Quotas, kind string) int {
+	switch kind {
+	case keyward.EntityGroup:
+		return q.GroupPolicySize
+	case keyward.EntityRole:
+		return q.RolePolicySize
+	}
+	return q.UserPolicySize
+}
+
 // quotaError is AWS's answer when a store write would exceed the quota
 // named, of max; other errors pass.
 func quotaError(err error, quota string, max int) error {

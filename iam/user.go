@@ -68,7 +68,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 			return keyward.User{}, boundaryError(err, boundary)
 		}
 	}
-	id, err := keyward.NewUserID(s.Rand)
+	id, err := newUserID(s.Rand)
 	if err != nil {
 		return keyward.User{}, err
 	}
