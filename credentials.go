@@ -81,13 +81,3 @@ type NewServiceCredential struct {
 	OtherCredential
 	Password string
 }
-
-// The shapes of the other credentials' parameters.
-var (
-	PublicKeyIDShape         = NewStringShape("publicKeyIdType", 20, 128, `[\w]+`)
-	PublicKeyMaterialShape   = NewStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	EncodingShape            = NewStringShape("encodingType", 0, 0, "", "SSH", "PEM")
-	ServiceNameShape         = NewStringShape("serviceName", 0, 0, "")
-	ServiceCredentialIDShape = NewStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
-	CertificateIDShape       = NewStringShape("certificateIdType", 24, 128, `[\w]+`)
-)

@@ -35,6 +35,3 @@ const (
 func (a Account) GroupARN(path, name string) string {
 	return a.iamARN("group", path, name)
 }
-
-// The shape of a group's name.
-var GroupNameShape = NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)

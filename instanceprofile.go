@@ -60,6 +60,3 @@ func (a Account) InstanceProfileARN(path, name string) string {
 // TaggedInstanceProfile is the tag kind of instance profiles,
 // each named by its name in their tagging operations.
 const TaggedInstanceProfile TagKind = "InstanceProfile"
-
-// The shape of an instance profile's name.
-var InstanceProfileNameShape = NewStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)

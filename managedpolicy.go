@@ -79,12 +79,3 @@ func (a Account) PolicyARN(path, name string) string {
 // TaggedPolicy is the tag kind of the account's managed policies,
 // each named by its ARN in their tagging operations.
 const TaggedPolicy TagKind = "Policy"
-
-// The shapes of a managed policy's parameters.
-var (
-	PolicyNameShape      = NewStringShape("policyNameType", 1, 128, `[\w+=,.@-]+`)
-	PolicyPathShape      = NewStringShape("policyPathType", 1, 512, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
-	PolicyVersionIDShape = NewStringShape("policyVersionIdType", 0, 0, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
-	PolicyDescShape      = NewStringShape("policyDescriptionType", 0, 1000, "")
-	PolicyScopeShape     = NewStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
-)

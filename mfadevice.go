@@ -132,8 +132,5 @@ const TaggedMFADevice TagKind = "MFADevice"
 
 // The shapes of an MFA device's parameters.
 var (
-	SerialNumberShape         = NewStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
-	VirtualMFADeviceNameShape = NewStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
-	AuthenticationCodeShape   = NewStringShape("authenticationCodeType", 6, 6, `[\d]+`)
-	AssignmentStatusShape     = NewStringShape("assignmentStatusType", 0, 0, "", MFAAssigned, MFAUnassigned, MFAAny)
+	AuthenticationCodeShape = NewStringShape("authenticationCodeType", 6, 6, `[\d]+`)
 )

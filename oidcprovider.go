@@ -131,14 +131,3 @@ func (a Account) OIDCProviderARN(url string) string { return a.iamARN("oidc-prov
 // TaggedOIDCProvider is the tag kind of OpenID Connect providers,
 // each named by its ARN in their tagging operations.
 const TaggedOIDCProvider TagKind = "OpenIDConnectProvider"
-
-// The shapes of an OpenID Connect provider's parameters, and of its
-// console sign-in (a Keyward extension): the name is shown on the
-// sign-in page; the secret is never echoed.
-var (
-	OIDCURLShape          = NewStringShape("OpenIDConnectProviderUrlType", 1, 255, "")
-	ClientIDShape         = NewStringShape("clientIDType", 1, 255, "")
-	ThumbprintShape       = NewStringShape("thumbprintType", 40, 40, "")
-	OIDCSignInNameShape   = NewStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
-	OIDCClientSecretShape = sensitive(NewStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
-)

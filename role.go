@@ -86,12 +86,3 @@ func (a Account) RoleARN(path, name string) string {
 // TaggedRole is the tag kind of roles, each named by its name in their
 // tagging operations.
 const TaggedRole TagKind = "Role"
-
-// The shapes of a role's parameters, and of a service-linked role's.
-var (
-	RoleNameShape        = NewStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
-	RoleDescriptionShape = NewStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
-	AWSServiceNameShape  = NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
-	CustomSuffixShape    = NewStringShape("customSuffixType", 1, 64, `[\w+=,.@-]+`)
-	DeletionTaskIDShape  = NewStringShape("DeletionTaskIdType", 1, 1000, "")
-)

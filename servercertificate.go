@@ -54,10 +54,3 @@ func (a Account) ServerCertificateARN(path, name string) string {
 // TaggedServerCertificate is the tag kind of server certificates,
 // each named by its name in their tagging operations.
 const TaggedServerCertificate TagKind = "ServerCertificate"
-
-// The shapes of a server certificate's parameters.
-var (
-	ServerCertNameShape   = NewStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
-	CertificateChainShape = NewStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	PrivateKeyShape       = sensitive(NewStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
-)

@@ -36,39 +36,28 @@ func NewStringShape(shape string, min, max int, pattern string, enum ...string) 
 	return s
 }
 
-// Shapes of the IAM and STS models that Keyward's operations share, and
-// STS's; the shapes of one entity's parameters are beside it (RoleNameShape
-// in role.go, …).
+// Shapes of the IAM and STS models that more than one package reads: the
+// descriptors of several feature packages, a transport's own checks, the
+// tests of Validation. A shape only one package's operations take is
+// declared there (a role's name in iam/role.go, STS's in sts/operations.go).
 var (
-	UserNameShape         = NewStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
-	ExistingUserNameShape = NewStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
-	PathShape             = NewStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
-	PathPrefixShape       = NewStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
-	MarkerShape           = NewStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
-	AccessKeyIDShape      = NewStringShape("accessKeyIdType", 16, 128, `[\w]+`)
-	StatusShape           = NewStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
-	TagKeyShape           = NewStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
-	TagValueShape         = NewStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-	ARNShape              = NewStringShape("arnType", 20, 2048, "")
-	PolicyDocumentShape   = NewStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ActionNameShape       = NewStringShape("ActionNameType", 3, 128, "")
-	ResourceNameShape     = NewStringShape("ResourceNameType", 1, 2048, "")
-	JobIDShape            = NewStringShape("jobIDType", 36, 36, "")
-	GranularityShape      = NewStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
-	ServiceNamespaceShape = NewStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)
-	TokenVersionShape     = NewStringShape("globalEndpointTokenVersion", 0, 0, "", "v1Token", "v2Token")
-	ResourceHandlingShape = NewStringShape("ResourceHandlingOptionType", 1, 64, "")
-	ContextKeyNameShape   = NewStringShape("ContextKeyNameType", 5, 256, "")
-	PasswordShape         = sensitive(NewStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+	UserNameShape       = NewStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
+	PathShape           = NewStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
+	PathPrefixShape     = NewStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
+	MarkerShape         = NewStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
+	StatusShape         = NewStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
+	TagKeyShape         = NewStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+	TagValueShape       = NewStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	ARNShape            = NewStringShape("arnType", 20, 2048, "")
+	ResourceNameShape   = NewStringShape("ResourceNameType", 1, 2048, "")
+	ContextKeyNameShape = NewStringShape("ContextKeyNameType", 5, 256, "")
+	PasswordShape       = sensitive(NewStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 
-	CertificateBodyShape = NewStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 	// AccountAliasShape's model pattern has a look-ahead, which RE2 lacks:
 	// it is checked with an equivalent pattern (lower-case letters and
 	// digits in runs joined by single hyphens).
 	AccountAliasShape = withRE(NewStringShape("accountAliasType", 3, 63, ""),
 		`^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`, `^[a-z0-9]+(-[a-z0-9]+)*$`)
-	EntityTypeShape  = NewStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
-	PolicyUsageShape = NewStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
 	// STSARNShape is STS's arnType: its role ARNs, and the ARNs of the
 	// policy descriptors the Query API reads.
 	STSARNShape = NewStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)

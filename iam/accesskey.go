@@ -14,10 +14,10 @@ import (
 func init() {
 	describe(map[string]keyward.Operation{
 		"CreateAccessKey":      keyward.Changes(optUserNameParam, keyward.OptParam("ExpiresIn", keyward.KeyDurationShape)),
-		"UpdateAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
-		"DeleteAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
+		"UpdateAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", accessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
+		"DeleteAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", accessKeyIDShape)),
 		"ListAccessKeys":       keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"GetAccessKeyLastUsed": keyward.Reads(keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
+		"GetAccessKeyLastUsed": keyward.Reads(keyward.ReqParam("AccessKeyId", accessKeyIDShape)),
 	})
 }
 

@@ -12,14 +12,14 @@ import (
 // authorization details and STS token preference.
 func init() {
 	describe(map[string]keyward.Operation{
-		"SetSecurityTokenServicePreferences": keyward.Changes(keyward.ReqParam("GlobalEndpointTokenVersion", keyward.TokenVersionShape)),
+		"SetSecurityTokenServicePreferences": keyward.Changes(keyward.ReqParam("GlobalEndpointTokenVersion", tokenVersionShape)),
 		"GetAccountSummary":                  keyward.Reads(),
 		"CreateAccountAlias":                 keyward.Changes(accountAliasParam),
 		"DeleteAccountAlias":                 keyward.Changes(accountAliasParam),
 		"ListAccountAliases":                 keyward.Reads(keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListEntitiesForPolicy": keyward.Reads(policyARNParam, keyward.OptParam("EntityFilter", keyward.EntityTypeShape), keyward.OptParam("PathPrefix", keyward.PathShape),
-			keyward.OptParam("PolicyUsageFilter", keyward.PolicyUsageShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", keyward.EntityTypeShape, false), keyward.MaxItemsParam, keyward.MarkerParam),
+		"ListEntitiesForPolicy": keyward.Reads(policyARNParam, keyward.OptParam("EntityFilter", entityTypeShape), keyward.OptParam("PathPrefix", keyward.PathShape),
+			keyward.OptParam("PolicyUsageFilter", policyUsageShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", entityTypeShape, false), keyward.MaxItemsParam, keyward.MarkerParam),
 	})
 }
 

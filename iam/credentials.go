@@ -22,17 +22,17 @@ import (
 // signing certificates.
 func init() {
 	describe(map[string]keyward.Operation{
-		"UploadSSHPublicKey":              keyward.Changes(credUserNameParam, keyward.ReqParam("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)),
-		"GetSSHPublicKey":                 keyward.Reads(credUserNameParam, sshKeyIDParam, keyward.ReqParam("Encoding", keyward.EncodingShape)),
+		"UploadSSHPublicKey":              keyward.Changes(credUserNameParam, keyward.ReqParam("SSHPublicKeyBody", publicKeyMaterialShape)),
+		"GetSSHPublicKey":                 keyward.Reads(credUserNameParam, sshKeyIDParam, keyward.ReqParam("Encoding", encodingShape)),
 		"ListSSHPublicKeys":               keyward.Reads(optCredUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
 		"UpdateSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam, statusParam),
 		"DeleteSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam),
-		"CreateServiceSpecificCredential": keyward.Changes(credUserNameParam, keyward.ReqParam("ServiceName", keyward.ServiceNameShape)),
+		"CreateServiceSpecificCredential": keyward.Changes(credUserNameParam, keyward.ReqParam("ServiceName", serviceNameShape)),
 		"ResetServiceSpecificCredential":  keyward.Changes(optCredUserNameParam, serviceCredIDParam),
-		"ListServiceSpecificCredentials":  keyward.Reads(optCredUserNameParam, keyward.OptParam("ServiceName", keyward.ServiceNameShape)),
+		"ListServiceSpecificCredentials":  keyward.Reads(optCredUserNameParam, keyward.OptParam("ServiceName", serviceNameShape)),
 		"UpdateServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam, statusParam),
 		"DeleteServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam),
-		"UploadSigningCertificate":        keyward.Changes(optUserNameParam, keyward.ReqParam("CertificateBody", keyward.CertificateBodyShape)),
+		"UploadSigningCertificate":        keyward.Changes(optUserNameParam, keyward.ReqParam("CertificateBody", certificateBodyShape)),
 		"ListSigningCertificates":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
 		"UpdateSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam, statusParam),
 		"DeleteSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam),
@@ -434,3 +434,13 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, userName, body s
 // ServiceSpecificServices are the services that take service-specific
 // credentials.
 var ServiceSpecificServices = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com"}
+
+// The shapes of the other credentials' parameters.
+var (
+	publicKeyIDShape         = keyward.NewStringShape("publicKeyIdType", 20, 128, `[\w]+`)
+	publicKeyMaterialShape   = keyward.NewStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	encodingShape            = keyward.NewStringShape("encodingType", 0, 0, "", "SSH", "PEM")
+	serviceNameShape         = keyward.NewStringShape("serviceName", 0, 0, "")
+	serviceCredentialIDShape = keyward.NewStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
+	certificateIDShape       = keyward.NewStringShape("certificateIdType", 24, 128, `[\w]+`)
+)

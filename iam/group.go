@@ -14,7 +14,7 @@ func init() {
 		"CreateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("Path", keyward.PathShape)),
 		"GetGroup":            keyward.Reads(groupNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
 		"ListGroups":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"UpdateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("NewGroupName", keyward.GroupNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
+		"UpdateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("NewGroupName", groupNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
 		"DeleteGroup":         keyward.Changes(groupNameParam),
 		"AddUserToGroup":      keyward.Changes(groupNameParam, userNameParam),
 		"RemoveUserFromGroup": keyward.Changes(groupNameParam, userNameParam),
@@ -170,3 +170,6 @@ func (s *Service) ListGroupsForUser(ctx context.Context, user, marker string, ma
 	}, func(g keyward.Group) string { return g.Name })
 	return groups, next, entityError(err, keyward.Entity{Kind: keyward.EntityUser, Name: user})
 }
+
+// The shape of a group's name.
+var groupNameShape = keyward.NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)

@@ -31,7 +31,7 @@ func init() {
 }
 
 // profileNameParam names an instance profile.
-var profileNameParam = keyward.ReqParam("InstanceProfileName", keyward.InstanceProfileNameShape)
+var profileNameParam = keyward.ReqParam("InstanceProfileName", instanceProfileNameShape)
 
 func instanceProfileNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "Instance Profile %s cannot be found.", keyward.Clip(name))
@@ -160,3 +160,6 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, name string) error 
 
 // maxRolesPerInstanceProfile is AWS's quota.
 const maxRolesPerInstanceProfile = 1
+
+// The shape of an instance profile's name.
+var instanceProfileNameShape = keyward.NewStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)

@@ -13,7 +13,7 @@ import (
 // The descriptors of MFA devices, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
+		"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", virtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
 		"EnableMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
 		"ResyncMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
 		// UserName is optional, as AWS's SDKs have it now: the caller's, the
@@ -21,7 +21,7 @@ func init() {
 		"DeactivateMFADevice":    keyward.Changes(optUserNameParam, serialNumberParam),
 		"DeleteVirtualMFADevice": keyward.Changes(serialNumberParam),
 		"ListMFADevices":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", keyward.AssignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", assignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),
 	})
 	taggables[keyward.TaggedMFADevice] = taggable{
 		by:        serialNumberParam,
@@ -577,3 +577,11 @@ func (s *Service) MFACodeOf(ctx context.Context, p keyward.Principal, serial, co
 func mfaDeviceNotFound(serial string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", keyward.Clip(serial))
 }
+
+// The shapes of an MFA device's parameters but its codes' (the console
+// reads codes too).
+var (
+	serialNumberShape         = keyward.NewStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
+	virtualMFADeviceNameShape = keyward.NewStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
+	assignmentStatusShape     = keyward.NewStringShape("assignmentStatusType", 0, 0, "", keyward.MFAAssigned, keyward.MFAUnassigned, keyward.MFAAny)
+)

@@ -13,13 +13,13 @@ import (
 // The descriptors of roles, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateRole": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), roleNameParam, keyward.ReqParam("AssumeRolePolicyDocument", keyward.PolicyDocumentShape),
-			keyward.OptParam("Description", keyward.RoleDescriptionShape), maxSessionParam, keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
+		"CreateRole": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), roleNameParam, keyward.ReqParam("AssumeRolePolicyDocument", policyDocumentShape),
+			keyward.OptParam("Description", roleDescriptionShape), maxSessionParam, keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
 		"GetRole":                       keyward.Reads(roleNameParam),
 		"ListRoles":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"UpdateRole":                    keyward.Changes(roleNameParam, keyward.OptParam("Description", keyward.RoleDescriptionShape), maxSessionParam),
-		"UpdateRoleDescription":         keyward.Changes(roleNameParam, keyward.ReqParam("Description", keyward.RoleDescriptionShape)),
-		"UpdateAssumeRolePolicy":        keyward.Changes(roleNameParam, keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape)),
+		"UpdateRole":                    keyward.Changes(roleNameParam, keyward.OptParam("Description", roleDescriptionShape), maxSessionParam),
+		"UpdateRoleDescription":         keyward.Changes(roleNameParam, keyward.ReqParam("Description", roleDescriptionShape)),
+		"UpdateAssumeRolePolicy":        keyward.Changes(roleNameParam, keyward.ReqParam("PolicyDocument", policyDocumentShape)),
 		"DeleteRole":                    keyward.Changes(roleNameParam),
 		"PutRolePermissionsBoundary":    keyward.Changes(roleNameParam, keyward.ReqParam("PermissionsBoundary", keyward.ARNShape)),
 		"DeleteRolePermissionsBoundary": keyward.Changes(roleNameParam),
@@ -253,3 +253,12 @@ func (s *Service) RevokeRoleSessions(ctx context.Context, name string) error {
 		s.now().Add(time.Second).Format(time.RFC3339) + `"}}}]}`
 	return s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: name}, RevokeRoleSessionsPolicy, doc)
 }
+
+// The shapes of a role's parameters, and of a service-linked role's.
+var (
+	roleNameShape        = keyward.NewStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
+	roleDescriptionShape = keyward.NewStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
+	awsServiceNameShape  = keyward.NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
+	customSuffixShape    = keyward.NewStringShape("customSuffixType", 1, 64, `[\w+=,.@-]+`)
+	deletionTaskIDShape  = keyward.NewStringShape("DeletionTaskIdType", 1, 1000, "")
+)

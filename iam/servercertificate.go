@@ -18,11 +18,11 @@ import (
 // The descriptors of server certificates, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"UploadServerCertificate": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), serverCertNameParam, keyward.ReqParam("CertificateBody", keyward.CertificateBodyShape),
-			keyward.ReqParam("PrivateKey", keyward.PrivateKeyShape), keyward.OptParam("CertificateChain", keyward.CertificateChainShape), keyward.TagsParam(false)),
+		"UploadServerCertificate": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), serverCertNameParam, keyward.ReqParam("CertificateBody", certificateBodyShape),
+			keyward.ReqParam("PrivateKey", privateKeyShape), keyward.OptParam("CertificateChain", certificateChainShape), keyward.TagsParam(false)),
 		"GetServerCertificate":    keyward.Reads(serverCertNameParam),
 		"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", keyward.ServerCertNameShape)),
+		"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", serverCertNameShape)),
 		"DeleteServerCertificate": keyward.Changes(serverCertNameParam),
 	})
 	taggables[keyward.TaggedServerCertificate] = taggable{
@@ -37,7 +37,7 @@ func init() {
 }
 
 // serverCertNameParam names a server certificate.
-var serverCertNameParam = keyward.ReqParam("ServerCertificateName", keyward.ServerCertNameShape)
+var serverCertNameParam = keyward.ReqParam("ServerCertificateName", serverCertNameShape)
 
 func serverCertificateNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "The Server Certificate with name %s cannot be found.", keyward.Clip(name))
@@ -239,3 +239,10 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, name string) erro
 
 // maxServerCertificates is AWS's default quota of server certificates.
 const maxServerCertificates = 20
+
+// The shapes of a server certificate's parameters.
+var (
+	serverCertNameShape   = keyward.NewStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
+	certificateChainShape = keyward.NewStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	privateKeyShape       = sensitive(keyward.NewStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+)

@@ -14,10 +14,10 @@ import (
 // The descriptors of service-linked roles.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateServiceLinkedRole": keyward.Changes(keyward.ReqParam("AWSServiceName", keyward.AWSServiceNameShape), keyward.OptParam("Description", keyward.RoleDescriptionShape),
-			keyward.OptParam("CustomSuffix", keyward.CustomSuffixShape)),
+		"CreateServiceLinkedRole": keyward.Changes(keyward.ReqParam("AWSServiceName", awsServiceNameShape), keyward.OptParam("Description", roleDescriptionShape),
+			keyward.OptParam("CustomSuffix", customSuffixShape)),
 		"DeleteServiceLinkedRole":            keyward.Changes(roleNameParam),
-		"GetServiceLinkedRoleDeletionStatus": keyward.Reads(keyward.ReqParam("DeletionTaskId", keyward.DeletionTaskIDShape)),
+		"GetServiceLinkedRoleDeletionStatus": keyward.Reads(keyward.ReqParam("DeletionTaskId", deletionTaskIDShape)),
 	})
 }
 
