@@ -20,12 +20,8 @@ const (
 	CredSigningCert = "signing"
 )
 
-// AWS's quotas on them.
-const (
-	MaxSSHKeysPerUser             = 5
-	MaxServiceCredentialsPerUser  = 2 // per service
-	MaxSigningCertificatesPerUser = 2
-)
+// MaxSSHKeysPerUser is AWS's quota of a user's SSH public keys.
+const MaxSSHKeysPerUser = 5
 
 // OtherCredential is an SSH public key, a service-specific credential or a
 // signing certificate of a user.

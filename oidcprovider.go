@@ -11,12 +11,8 @@ import (
 // provider is its issuer URL, the audiences (client IDs) it issues for, and
 // its certificates' thumbprints.
 
-// AWS's quotas on OIDC providers.
-const (
-	MaxOIDCProviders  = 100
-	MaxOIDCClientIDs  = 100
-	MaxOIDCThumbprint = 5
-)
+// MaxOIDCProviders is AWS's quota of an account's OIDC providers.
+const MaxOIDCProviders = 100
 
 // OIDCProvider is an OpenID Connect provider of the account.
 type OIDCProvider struct {

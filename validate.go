@@ -3,6 +3,7 @@ package keyward
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -44,7 +45,6 @@ var (
 	UserNameShape       = NewStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
 	PathShape           = NewStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
 	PathPrefixShape     = NewStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
-	MarkerShape         = NewStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
 	StatusShape         = NewStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
 	TagKeyShape         = NewStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
 	TagValueShape       = NewStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
@@ -119,7 +119,7 @@ func (v *Validation) String(field, value string, s *StringShape) {
 	if s.re != nil && n > 0 && !s.re.MatchString(value) {
 		fail(field, value, "must satisfy regular expression pattern: "+s.Pattern)
 	}
-	if len(s.Enum) > 0 && !contains(s.Enum, value) {
+	if len(s.Enum) > 0 && !slices.Contains(s.Enum, value) {
 		fail(field, value, "must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
 	}
 }
@@ -155,13 +155,4 @@ func (v *Validation) Err() error {
 		return Errorf(EValidationError, "1 validation error detected: %s", v.problems[0])
 	}
 	return Errorf(EValidationError, "%d validation errors detected: %s", len(v.problems), strings.Join(v.problems, "; "))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

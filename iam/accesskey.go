@@ -16,7 +16,7 @@ func init() {
 		"CreateAccessKey":      keyward.Changes(optUserNameParam, keyward.OptParam("ExpiresIn", keyward.KeyDurationShape)),
 		"UpdateAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", accessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
 		"DeleteAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", accessKeyIDShape)),
-		"ListAccessKeys":       keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListAccessKeys":       keyward.Reads(optUserNameParam, markerParam, maxItemsParam),
 		"GetAccessKeyLastUsed": keyward.Reads(keyward.ReqParam("AccessKeyId", accessKeyIDShape)),
 	})
 }

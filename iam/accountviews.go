@@ -16,10 +16,10 @@ func init() {
 		"GetAccountSummary":                  keyward.Reads(),
 		"CreateAccountAlias":                 keyward.Changes(accountAliasParam),
 		"DeleteAccountAlias":                 keyward.Changes(accountAliasParam),
-		"ListAccountAliases":                 keyward.Reads(keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListAccountAliases":                 keyward.Reads(markerParam, maxItemsParam),
 		"ListEntitiesForPolicy": keyward.Reads(policyARNParam, keyward.OptParam("EntityFilter", entityTypeShape), keyward.OptParam("PathPrefix", keyward.PathShape),
-			keyward.OptParam("PolicyUsageFilter", policyUsageShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", entityTypeShape, false), keyward.MaxItemsParam, keyward.MarkerParam),
+			keyward.OptParam("PolicyUsageFilter", policyUsageShape), markerParam, maxItemsParam),
+		"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", entityTypeShape, false), maxItemsParam, markerParam),
 	})
 }
 
@@ -100,7 +100,7 @@ func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, e
 		{Key: "Groups", Value: c.Groups}, {Key: "GroupsQuota", Value: q.Groups},
 		{Key: "ServerCertificates", Value: c.ServerCertificates}, {Key: "ServerCertificatesQuota", Value: maxServerCertificates},
 		{Key: "UserPolicySizeQuota", Value: q.UserPolicySize}, {Key: "GroupPolicySizeQuota", Value: q.GroupPolicySize}, {Key: "GroupsPerUserQuota", Value: q.GroupsPerUser},
-		{Key: "SigningCertificatesPerUserQuota", Value: keyward.MaxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
+		{Key: "SigningCertificatesPerUserQuota", Value: maxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
 		{Key: "MFADevices", Value: c.MFADevices}, {Key: "MFADevicesInUse", Value: c.MFADevicesInUse},
 		{Key: "AccountMFAEnabled", Value: present(c.RootMFADevices)},
 		{Key: "AccountAccessKeysPresent", Value: present(c.RootAccessKeys)},

@@ -24,7 +24,7 @@ func init() {
 	describe(map[string]keyward.Operation{
 		"UploadSSHPublicKey":              keyward.Changes(credUserNameParam, keyward.ReqParam("SSHPublicKeyBody", publicKeyMaterialShape)),
 		"GetSSHPublicKey":                 keyward.Reads(credUserNameParam, sshKeyIDParam, keyward.ReqParam("Encoding", encodingShape)),
-		"ListSSHPublicKeys":               keyward.Reads(optCredUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListSSHPublicKeys":               keyward.Reads(optCredUserNameParam, markerParam, maxItemsParam),
 		"UpdateSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam, statusParam),
 		"DeleteSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam),
 		"CreateServiceSpecificCredential": keyward.Changes(credUserNameParam, keyward.ReqParam("ServiceName", serviceNameShape)),
@@ -33,7 +33,7 @@ func init() {
 		"UpdateServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam, statusParam),
 		"DeleteServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam),
 		"UploadSigningCertificate":        keyward.Changes(optUserNameParam, keyward.ReqParam("CertificateBody", certificateBodyShape)),
-		"ListSigningCertificates":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListSigningCertificates":         keyward.Reads(optUserNameParam, markerParam, maxItemsParam),
 		"UpdateSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam, statusParam),
 		"DeleteSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam),
 	})
@@ -347,7 +347,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, userName,
 		return keyward.NewServiceCredential{}, err
 	}
 	c, err := s.createCredential(ctx, u.Name, keyward.OtherCredential{Kind: keyward.CredService, ID: id, Fingerprint: id,
-		ServiceName: service, ServiceUserName: u.Name + "-at-" + s.Account(ctx).ID, SealedPassword: sealed}, keyward.MaxServiceCredentialsPerUser)
+		ServiceName: service, ServiceUserName: u.Name + "-at-" + s.Account(ctx).ID, SealedPassword: sealed}, maxServiceCredentialsPerUser)
 	return keyward.NewServiceCredential{OtherCredential: c, Password: password}, err
 }
 
@@ -428,7 +428,7 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, userName, body s
 	sum := sha256.Sum256(cert.Raw)
 	return s.createCredential(ctx, userName, keyward.OtherCredential{Kind: keyward.CredSigningCert, ID: id,
 		Body: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})), Fingerprint: hex.EncodeToString(sum[:])},
-		keyward.MaxSigningCertificatesPerUser)
+		maxSigningCertificatesPerUser)
 }
 
 // ServiceSpecificServices are the services that take service-specific
@@ -443,4 +443,11 @@ var (
 	serviceNameShape         = keyward.NewStringShape("serviceName", 0, 0, "")
 	serviceCredentialIDShape = keyward.NewStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
 	certificateIDShape       = keyward.NewStringShape("certificateIdType", 24, 128, `[\w]+`)
+)
+
+// AWS's quotas on a user's service-specific credentials (per service)
+// and signing certificates.
+const (
+	maxServiceCredentialsPerUser  = 2
+	maxSigningCertificatesPerUser = 2
 )

@@ -12,13 +12,13 @@ import (
 func init() {
 	describe(map[string]keyward.Operation{
 		"CreateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("Path", keyward.PathShape)),
-		"GetGroup":            keyward.Reads(groupNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListGroups":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"GetGroup":            keyward.Reads(groupNameParam, markerParam, maxItemsParam),
+		"ListGroups":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
 		"UpdateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("NewGroupName", groupNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
 		"DeleteGroup":         keyward.Changes(groupNameParam),
 		"AddUserToGroup":      keyward.Changes(groupNameParam, userNameParam),
 		"RemoveUserFromGroup": keyward.Changes(groupNameParam, userNameParam),
-		"ListGroupsForUser":   keyward.Reads(userNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListGroupsForUser":   keyward.Reads(userNameParam, markerParam, maxItemsParam),
 	})
 }
 

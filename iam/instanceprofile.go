@@ -13,8 +13,8 @@ func init() {
 	describe(map[string]keyward.Operation{
 		"CreateInstanceProfile":         keyward.Changes(profileNameParam, keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
 		"GetInstanceProfile":            keyward.Reads(profileNameParam),
-		"ListInstanceProfiles":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListInstanceProfilesForRole":   keyward.Reads(roleNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListInstanceProfiles":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
+		"ListInstanceProfilesForRole":   keyward.Reads(roleNameParam, markerParam, maxItemsParam),
 		"AddRoleToInstanceProfile":      keyward.Changes(profileNameParam, roleNameParam),
 		"RemoveRoleFromInstanceProfile": keyward.Changes(profileNameParam, roleNameParam),
 		"DeleteInstanceProfile":         keyward.Changes(profileNameParam),

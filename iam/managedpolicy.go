@@ -16,7 +16,7 @@ func init() {
 		"CreatePolicy": keyward.Changes(keyward.ReqParam("PolicyName", policyNameShape), keyward.OptParam("Path", policyPathShape),
 			keyward.ReqParam("PolicyDocument", policyDocumentShape), keyward.OptParam("Description", policyDescShape), keyward.TagsParam(false)),
 		"GetPolicy":               keyward.Reads(policyARNParam),
-		"ListPolicies":            keyward.Reads(keyward.OptParam("Scope", policyScopeShape), keyward.BoolParam("OnlyAttached"), keyward.OptParam("PathPrefix", policyPathShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListPolicies":            keyward.Reads(keyward.OptParam("Scope", policyScopeShape), keyward.BoolParam("OnlyAttached"), keyward.OptParam("PathPrefix", policyPathShape), markerParam, maxItemsParam),
 		"DeletePolicy":            keyward.Changes(policyARNParam),
 		"GetPolicyVersion":        keyward.Reads(keyward.ReqParam("VersionId", policyVersionIDShape), policyARNParam),
 		"ListPolicyVersions":      keyward.Reads(policyARNParam),

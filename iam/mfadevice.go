@@ -20,8 +20,8 @@ func init() {
 		// root user's own device when the root user calls.
 		"DeactivateMFADevice":    keyward.Changes(optUserNameParam, serialNumberParam),
 		"DeleteVirtualMFADevice": keyward.Changes(serialNumberParam),
-		"ListMFADevices":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", assignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListMFADevices":         keyward.Reads(optUserNameParam, markerParam, maxItemsParam),
+		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", assignmentStatusShape), markerParam, maxItemsParam),
 	})
 	taggables[keyward.TaggedMFADevice] = taggable{
 		by:        serialNumberParam,

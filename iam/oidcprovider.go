@@ -70,11 +70,11 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 }
 
 func checkOIDCLists(clientIDs, thumbprints []string) error {
-	if len(clientIDs) > keyward.MaxOIDCClientIDs {
-		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", keyward.MaxOIDCClientIDs)
+	if len(clientIDs) > maxOIDCClientIDs {
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxOIDCClientIDs)
 	}
-	if len(thumbprints) > keyward.MaxOIDCThumbprint {
-		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", keyward.MaxOIDCThumbprint)
+	if len(thumbprints) > maxOIDCThumbprint {
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxOIDCThumbprint)
 	}
 	for _, t := range thumbprints {
 		for _, c := range strings.ToLower(t) {
@@ -204,4 +204,10 @@ var (
 	thumbprintShape       = keyward.NewStringShape("thumbprintType", 40, 40, "")
 	oidcSignInNameShape   = keyward.NewStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
 	oidcClientSecretShape = sensitive(keyward.NewStringShape("oidcClientSecretType", 1, keyward.MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
+)
+
+// AWS's quotas on an OIDC provider's client IDs and thumbprints.
+const (
+	maxOIDCClientIDs  = 100
+	maxOIDCThumbprint = 5
 )

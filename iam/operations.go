@@ -11,6 +11,7 @@ import (
 // The shapes of the IAM model that several of IAM's operations take and
 // no other package reads.
 var (
+	markerShape           = keyward.NewStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
 	existingUserNameShape = keyward.NewStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
 	accessKeyIDShape      = keyward.NewStringShape("accessKeyIdType", 16, 128, `[\w]+`)
 	policyDocumentShape   = keyward.NewStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
@@ -23,6 +24,14 @@ var (
 	certificateBodyShape  = keyward.NewStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 	entityTypeShape       = keyward.NewStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 	policyUsageShape      = keyward.NewStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
+)
+
+// The parameters of IAM's listings, and the context entries of its
+// simulations.
+var (
+	markerParam   = keyward.OptParam("Marker", markerShape)
+	maxItemsParam = keyward.Param{Member: "MaxItems", Kind: keyward.ParamMaxItems}
+	contextParam  = keyward.Param{Member: "ContextEntries", Kind: keyward.ParamContext}
 )
 
 // operations are IAM's descriptors by name, each described by the file
@@ -57,9 +66,9 @@ var operationTable = sync.OnceValue(func() map[string]*keyward.Operation {
 func init() {
 	describe(map[string]keyward.Operation{
 		"GenerateServiceLastAccessedDetails":        keyward.Reads(keyward.ReqParam("Arn", keyward.ARNShape), keyward.OptParam("Granularity", granularityShape)),
-		"GetServiceLastAccessedDetails":             keyward.Reads(jobIDParam, keyward.MaxItemsParam, keyward.MarkerParam),
-		"GetServiceLastAccessedDetailsWithEntities": keyward.Reads(jobIDParam, keyward.ReqParam("ServiceNamespace", serviceNamespaceShape), keyward.MaxItemsParam, keyward.MarkerParam),
-		"ListPoliciesGrantingServiceAccess":         keyward.Reads(keyward.MarkerParam, keyward.ReqParam("Arn", keyward.ARNShape), keyward.ListParam("ServiceNamespaces", serviceNamespaceShape, true)),
+		"GetServiceLastAccessedDetails":             keyward.Reads(jobIDParam, maxItemsParam, markerParam),
+		"GetServiceLastAccessedDetailsWithEntities": keyward.Reads(jobIDParam, keyward.ReqParam("ServiceNamespace", serviceNamespaceShape), maxItemsParam, markerParam),
+		"ListPoliciesGrantingServiceAccess":         keyward.Reads(markerParam, keyward.ReqParam("Arn", keyward.ARNShape), keyward.ListParam("ServiceNamespaces", serviceNamespaceShape, true)),
 		"GenerateCredentialReport":                  keyward.Reads(),
 		"GetCredentialReport":                       keyward.Reads(),
 	})
@@ -100,12 +109,12 @@ func withKinds(ops map[string]keyward.Operation) map[string]keyward.Operation {
 		policyName := keyward.ReqParam("PolicyName", policyNameShape)
 		ops["Put"+name+"Policy"] = keyward.Changes(entity, policyName, keyward.ReqParam("PolicyDocument", policyDocumentShape))
 		ops["Get"+name+"Policy"] = keyward.Reads(entity, policyName)
-		ops["List"+name+"Policies"] = keyward.Reads(entity, keyward.MarkerParam, keyward.MaxItemsParam)
+		ops["List"+name+"Policies"] = keyward.Reads(entity, markerParam, maxItemsParam)
 		ops["Delete"+name+"Policy"] = keyward.Changes(entity, policyName)
 		ops["Attach"+name+"Policy"] = keyward.Changes(entity, policyARNParam)
 		ops["Detach"+name+"Policy"] = keyward.Changes(entity, policyARNParam)
 		ops["ListAttached"+name+"Policies"] = keyward.Reads(entity, keyward.OptParam("PathPrefix", policyPathShape),
-			keyward.MarkerParam, keyward.MaxItemsParam)
+			markerParam, maxItemsParam)
 	}
 	for kind, t := range taggables {
 		k := string(kind)
@@ -115,7 +124,7 @@ func withKinds(ops map[string]keyward.Operation) map[string]keyward.Operation {
 		untagKeys := keyward.ListParam("TagKeys", keyward.TagKeyShape, true)
 		untagKeys.Max = keyward.MaxTagsPerSet
 		ops["Untag"+k] = keyward.Changes(t.by, untagKeys)
-		ops["List"+k+"Tags"] = keyward.Reads(t.by, keyward.MarkerParam, keyward.MaxItemsParam)
+		ops["List"+k+"Tags"] = keyward.Reads(t.by, markerParam, maxItemsParam)
 	}
 	return ops
 }
@@ -154,7 +163,7 @@ var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[strin
 	"ListWebhookSubscriptions":    keyward.Reads(),
 	"GetWebhookSubscription":      keyward.Reads(webhookIDParam),
 	"DeleteWebhookSubscription":   keyward.Changes(webhookIDParam),
-	"ListParkedWebhookDeliveries": keyward.Reads(keyward.MaxItemsParam),
+	"ListParkedWebhookDeliveries": keyward.Reads(maxItemsParam),
 
 	// The console's sign-in through an OpenID Connect provider.
 	"PutOpenIDConnectSignIn": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", clientIDShape),

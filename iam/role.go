@@ -16,7 +16,7 @@ func init() {
 		"CreateRole": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), roleNameParam, keyward.ReqParam("AssumeRolePolicyDocument", policyDocumentShape),
 			keyward.OptParam("Description", roleDescriptionShape), maxSessionParam, keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
 		"GetRole":                       keyward.Reads(roleNameParam),
-		"ListRoles":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListRoles":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
 		"UpdateRole":                    keyward.Changes(roleNameParam, keyward.OptParam("Description", roleDescriptionShape), maxSessionParam),
 		"UpdateRoleDescription":         keyward.Changes(roleNameParam, keyward.ReqParam("Description", roleDescriptionShape)),
 		"UpdateAssumeRolePolicy":        keyward.Changes(roleNameParam, keyward.ReqParam("PolicyDocument", policyDocumentShape)),

@@ -21,7 +21,7 @@ func init() {
 		"UploadServerCertificate": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), serverCertNameParam, keyward.ReqParam("CertificateBody", certificateBodyShape),
 			keyward.ReqParam("PrivateKey", privateKeyShape), keyward.OptParam("CertificateChain", certificateChainShape), keyward.TagsParam(false)),
 		"GetServerCertificate":    keyward.Reads(serverCertNameParam),
-		"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
 		"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", serverCertNameShape)),
 		"DeleteServerCertificate": keyward.Changes(serverCertNameParam),
 	})

@@ -13,12 +13,12 @@ func init() {
 	describe(map[string]keyward.Operation{
 		"SimulatePrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("ActionNames", actionNameShape, true),
 			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.ListParam("PolicyInputList", policyDocumentShape, false),
-			keyward.ContextParam),
+			contextParam),
 		"SimulateCustomPolicy": keyward.Reads(keyward.ListParam("PolicyInputList", policyDocumentShape, true),
 			keyward.ListParam("PermissionsBoundaryPolicyInputList", policyDocumentShape, false), keyward.ListParam("ActionNames", actionNameShape, true),
 			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.OptParam("ResourcePolicy", policyDocumentShape),
-			keyward.OptParam("ResourceOwner", keyward.ResourceNameShape), keyward.OptParam("CallerArn", keyward.ResourceNameShape), keyward.ContextParam,
-			keyward.OptParam("ResourceHandlingOption", resourceHandlingShape), keyward.MarkerParam, keyward.MaxItemsParam),
+			keyward.OptParam("ResourceOwner", keyward.ResourceNameShape), keyward.OptParam("CallerArn", keyward.ResourceNameShape), contextParam,
+			keyward.OptParam("ResourceHandlingOption", resourceHandlingShape), markerParam, maxItemsParam),
 		"GetContextKeysForCustomPolicy":    keyward.Reads(keyward.ListParam("PolicyInputList", policyDocumentShape, true)),
 		"GetContextKeysForPrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("PolicyInputList", policyDocumentShape, false)),
 	})
