@@ -3,6 +3,7 @@ package keyward
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -92,12 +93,7 @@ func (o Organization) RootPath() string { return o.ID + "/" + o.RootID + "/" }
 
 // Enabled reports whether policyType is enabled on the root.
 func (o Organization) Enabled(policyType string) bool {
-	for _, t := range o.PolicyTypes {
-		if t == policyType {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(o.PolicyTypes, policyType)
 }
 
 // OrgAccount is an account's membership of an organization.
