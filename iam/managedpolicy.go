@@ -205,7 +205,7 @@ func (s *Service) AttachPolicy(ctx context.Context, e keyward.Entity, arn string
 	if err := s.Authz.AuthorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, authz.PolicyARNKey(arn)); err != nil {
 		return err
 	}
-	max := attachedPolicyQuota(s.quotas(), e.Kind)
+	max, _ := entityQuotas(s.quotas(), e.Kind)
 	err := quotaError(s.changing(ctx).AttachPolicy(ctx, e, arn, max), "PoliciesPer"+attachedQuotaKind[e.Kind], max)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {

@@ -135,28 +135,16 @@ func (s *Service) quotas() keyward.Quotas {
 	return s.Quotas
 }
 
-// attachedPolicyQuota returns how many managed policies an entity of kind may
-// have attached.
-func attachedPolicyQuota(q keyward.Quotas, kind string) int {
+// entityQuotas returns how many managed policies an entity of kind may
+// have attached, and the size its inline policies may have together.
+func entityQuotas(q keyward.Quotas, kind string) (attached, inlineSize int) {
 	switch kind {
 	case keyward.EntityGroup:
-		return q.AttachedPoliciesPerGroup
+		return q.AttachedPoliciesPerGroup, q.GroupPolicySize
 	case keyward.EntityRole:
-		return q.AttachedPoliciesPerRole
+		return q.AttachedPoliciesPerRole, q.RolePolicySize
 	}
-	return q.AttachedPoliciesPerUser
-}
-
-// inlinePolicyQuota returns the size an entity of kind's inline policies
-// may have together.
-func inlinePolicyQuota(q keyward.Quotas, kind string) int {
-	switch kind {
-	case keyward.EntityGroup:
-		return q.GroupPolicySize
-	case keyward.EntityRole:
-		return q.RolePolicySize
-	}
-	return q.UserPolicySize
+	return q.AttachedPoliciesPerUser, q.UserPolicySize
 }
 
 // quotaError is AWS's answer when a store write would exceed the quota
