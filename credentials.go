@@ -20,12 +20,8 @@ const (
 	CredSigningCert = "signing"
 )
 
-// AWS's quotas on them.
-const (
-	MaxSSHKeysPerUser             = 5
-	MaxServiceCredentialsPerUser  = 2 // per service
-	MaxSigningCertificatesPerUser = 2
-)
+// MaxSSHKeysPerUser is AWS's quota of a user's SSH public keys.
+const MaxSSHKeysPerUser = 5
 
 // OtherCredential is an SSH public key, a service-specific credential or a
 // signing certificate of a user.
@@ -81,13 +77,3 @@ type NewServiceCredential struct {
 	OtherCredential
 	Password string
 }
-
-// The shapes of the other credentials' parameters.
-var (
-	PublicKeyIDShape         = newStringShape("publicKeyIdType", 20, 128, `[\w]+`)
-	PublicKeyMaterialShape   = newStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	EncodingShape            = newStringShape("encodingType", 0, 0, "", "SSH", "PEM")
-	ServiceNameShape         = newStringShape("serviceName", 0, 0, "")
-	ServiceCredentialIDShape = newStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
-	CertificateIDShape       = newStringShape("certificateIdType", 24, 128, `[\w]+`)
-)

@@ -31,15 +31,7 @@ const (
 	EntityGroup = "group"
 )
 
-// NewGroupID returns a unique group ID: "AGPA" and 17 characters.
-func NewGroupID(r interface{ Read([]byte) (int, error) }) (string, error) {
-	return RandomString(r, "AGPA", 17, Base32Alphabet)
-}
-
 // GroupARN returns the ARN of a group.
 func (a Account) GroupARN(path, name string) string {
 	return a.iamARN("group", path, name)
 }
-
-// The shape of a group's name.
-var GroupNameShape = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)

@@ -26,38 +26,9 @@ func RandomString(r io.Reader, prefix string, n int, alphabet string) (string, e
 	return string(buf), nil
 }
 
-// NewAccessKeyID returns a long-term access key ID: "AKIA" and 16
-// characters of A-Z2-7, 20 in all, as AWS issues them.
-func NewAccessKeyID(r io.Reader) (string, error) {
-	return RandomString(r, "AKIA", 16, Base32Alphabet)
-}
-
 // NewSecretAccessKey returns a 40-character secret access key.
 func NewSecretAccessKey(r io.Reader) (string, error) {
 	return RandomString(r, "", 40, SecretAlphabet)
-}
-
-// NewUserID returns a unique user ID: "AIDA" and 17 characters, 21 in all.
-func NewUserID(r io.Reader) (string, error) {
-	return RandomString(r, "AIDA", 17, Base32Alphabet)
-}
-
-// NewAccountID returns a random 12-digit account ID.
-func NewAccountID(r io.Reader) (string, error) {
-	var b [12]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
-		return "", fmt.Errorf("keyward: reading randomness: %w", err)
-	}
-	for i := range b {
-		// 250 is the largest multiple of 10 below 256; rejection would be
-		// exact, but the bias of the modulo over 12 digits is immaterial for
-		// an identifier that is not a secret.
-		b[i] = '0' + b[i]%10
-	}
-	if b[0] == '0' {
-		b[0] = '1'
-	}
-	return string(b[:]), nil
 }
 
 // WellFormedAccessKeyID reports whether id has the shape of an access key

@@ -11,9 +11,6 @@ import (
 // tools that manage them (Terraform, the CLI) work, and so that a role in
 // one cannot be deleted.
 
-// MaxRolesPerInstanceProfile is AWS's quota.
-const MaxRolesPerInstanceProfile = 1
-
 // InstanceProfile is an instance profile and its role, if any.
 type InstanceProfile struct {
 	// ID is "AIPA" and 17 more characters.
@@ -63,6 +60,3 @@ func (a Account) InstanceProfileARN(path, name string) string {
 // TaggedInstanceProfile is the tag kind of instance profiles,
 // each named by its name in their tagging operations.
 const TaggedInstanceProfile TagKind = "InstanceProfile"
-
-// The shape of an instance profile's name.
-var InstanceProfileNameShape = newStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)

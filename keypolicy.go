@@ -28,12 +28,9 @@ const (
 	RuleDeleteInactive = "inactive"
 )
 
-// The shapes of the key lifecycle's parameters: a duration as
-// ParseKeyDuration reads it, and a rule's name as the API gives it.
-var (
-	KeyDurationShape = newStringShape("keyDurationType", 2, 16, `[0-9]+d|([0-9]+(\.[0-9]+)?(h|m|s))+`)
-	KeyRuleShape     = newStringShape("keyLifecycleRuleType", 0, 0, "", "max-age", "unused", "delete-inactive")
-)
+// KeyDurationShape is the shape of the key lifecycle's durations, as
+// ParseKeyDuration reads them.
+var KeyDurationShape = NewStringShape("keyDurationType", 2, 16, `[0-9]+d|([0-9]+(\.[0-9]+)?(h|m|s))+`)
 
 // Rule returns the policy's rule of a reason (max-age, unused, inactive).
 func (p *AccessKeyPolicy) Rule(reason string) *KeyRule {

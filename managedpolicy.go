@@ -71,11 +71,6 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-// NewPolicyID returns a unique policy ID: "ANPA" and 17 characters.
-func NewPolicyID(r interface{ Read([]byte) (int, error) }) (string, error) {
-	return RandomString(r, "ANPA", 17, Base32Alphabet)
-}
-
 // PolicyARN returns the ARN of one of the account's managed policies.
 func (a Account) PolicyARN(path, name string) string {
 	return a.iamARN("policy", path, name)
@@ -84,12 +79,3 @@ func (a Account) PolicyARN(path, name string) string {
 // TaggedPolicy is the tag kind of the account's managed policies,
 // each named by its ARN in their tagging operations.
 const TaggedPolicy TagKind = "Policy"
-
-// The shapes of a managed policy's parameters.
-var (
-	PolicyNameShape      = newStringShape("policyNameType", 1, 128, `[\w+=,.@-]+`)
-	PolicyPathShape      = newStringShape("policyPathType", 1, 512, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
-	PolicyVersionIDShape = newStringShape("policyVersionIdType", 0, 0, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
-	PolicyDescShape      = newStringShape("policyDescriptionType", 0, 1000, "")
-	PolicyScopeShape     = newStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
-)

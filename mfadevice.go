@@ -97,11 +97,6 @@ type MFAStore interface {
 	DeleteMFADevice(ctx context.Context, serial string) error
 }
 
-// MFADeviceNotFound is AWS's NoSuchEntity for a serial number.
-func MFADeviceNotFound(serial string) *Error {
-	return Errorf(ENoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", Clip(serial))
-}
-
 // NewVirtualMFADevice is a device just made, with its seed shown this once.
 type NewVirtualMFADevice struct {
 	MFADevice
@@ -137,8 +132,5 @@ const TaggedMFADevice TagKind = "MFADevice"
 
 // The shapes of an MFA device's parameters.
 var (
-	SerialNumberShape         = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
-	VirtualMFADeviceNameShape = newStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
-	AuthenticationCodeShape   = newStringShape("authenticationCodeType", 6, 6, `[\d]+`)
-	AssignmentStatusShape     = newStringShape("assignmentStatusType", 0, 0, "", MFAAssigned, MFAUnassigned, MFAAny)
+	AuthenticationCodeShape = NewStringShape("authenticationCodeType", 6, 6, `[\d]+`)
 )

@@ -11,12 +11,8 @@ import (
 // provider is its issuer URL, the audiences (client IDs) it issues for, and
 // its certificates' thumbprints.
 
-// AWS's quotas on OIDC providers.
-const (
-	MaxOIDCProviders  = 100
-	MaxOIDCClientIDs  = 100
-	MaxOIDCThumbprint = 5
-)
+// MaxOIDCProviders is AWS's quota of an account's OIDC providers.
+const MaxOIDCProviders = 100
 
 // OIDCProvider is an OpenID Connect provider of the account.
 type OIDCProvider struct {
@@ -131,14 +127,3 @@ func (a Account) OIDCProviderARN(url string) string { return a.iamARN("oidc-prov
 // TaggedOIDCProvider is the tag kind of OpenID Connect providers,
 // each named by its ARN in their tagging operations.
 const TaggedOIDCProvider TagKind = "OpenIDConnectProvider"
-
-// The shapes of an OpenID Connect provider's parameters, and of its
-// console sign-in (a Keyward extension): the name is shown on the
-// sign-in page; the secret is never echoed.
-var (
-	OIDCURLShape          = newStringShape("OpenIDConnectProviderUrlType", 1, 255, "")
-	ClientIDShape         = newStringShape("clientIDType", 1, 255, "")
-	ThumbprintShape       = newStringShape("thumbprintType", 40, 40, "")
-	OIDCSignInNameShape   = newStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
-	OIDCClientSecretShape = sensitive(newStringShape("oidcClientSecretType", 1, MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
-)

@@ -86,40 +86,11 @@ func TagsParam(required bool) Param {
 	return Param{Member: "Tags", Kind: ParamTags, Required: required}
 }
 
-// DescriptorsParam is a list of STS's policy descriptors.
-func DescriptorsParam(member string) Param { return Param{Member: member, Kind: ParamDescriptors} }
-
-// The parameters of every listing.
-var (
-	MarkerParam   = OptParam("Marker", MarkerShape)
-	MaxItemsParam = Param{Member: "MaxItems", Kind: ParamMaxItems}
-	ContextParam  = Param{Member: "ContextEntries", Kind: ParamContext}
-)
-
 // FieldName is the name AWS gives a member in validation messages: the
 // member name with its first letter in lower case.
 func FieldName(member string) string {
 	r, n := utf8.DecodeRuneInString(member)
 	return string(unicode.ToLower(r)) + member[n:]
-}
-
-// Check checks the string parameters a form gives, by member, against
-// the operation's: a required one missing is null, one given must satisfy
-// its shape. It returns the ValidationError naming every problem, in the
-// order of the parameters, as the API's.
-func (o *Operation) Check(values map[string]string) error {
-	var v Validation
-	for _, p := range o.Params {
-		value, ok := values[p.Member]
-		switch {
-		case p.Kind != ParamString:
-		case ok:
-			v.String(FieldName(p.Member), value, p.Shape)
-		case p.Required:
-			v.Null(FieldName(p.Member))
-		}
-	}
-	return v.Err()
 }
 
 // Reads is an operation that changes nothing, with its parameters.

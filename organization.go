@@ -3,7 +3,7 @@ package keyward
 import (
 	"context"
 	"errors"
-	"io"
+	"slices"
 	"time"
 )
 
@@ -39,40 +39,6 @@ const (
 	// The ways an account joins an organization.
 	JoinedCreated = "CREATED"
 	JoinedInvited = "INVITED"
-	// MaxOrgTags is how many tags an Organizations resource may have.
-	MaxOrgTags = 50
-)
-
-// The error codes of AWS Organizations (its JSON protocol's __type).
-const (
-	EOrgAccessDenied          = "AccessDeniedException"
-	EOrgNotInUse              = "AWSOrganizationsNotInUseException"
-	EOrgAlreadyIn             = "AlreadyInOrganizationException"
-	EOrgNotEmpty              = "OrganizationNotEmptyException"
-	EOrgAccountNotFound       = "AccountNotFoundException"
-	EOrgParentNotFound        = "ParentNotFoundException"
-	EOrgChildNotFound         = "ChildNotFoundException"
-	EOrgOUNotFound            = "OrganizationalUnitNotFoundException"
-	EOrgDuplicateOU           = "DuplicateOrganizationalUnitException"
-	EOrgOUNotEmpty            = "OrganizationalUnitNotEmptyException"
-	EOrgRootNotFound          = "RootNotFoundException"
-	EOrgPolicyTypeEnabled     = "PolicyTypeAlreadyEnabledException"
-	EOrgPolicyTypeNotEnabled  = "PolicyTypeNotEnabledException"
-	EOrgPolicyTypeUnavailable = "PolicyTypeNotAvailableForOrganizationException"
-	EOrgPolicyNotFound        = "PolicyNotFoundException"
-	EOrgDuplicatePolicy       = "DuplicatePolicyException"
-	EOrgPolicyInUse           = "PolicyInUseException"
-	EOrgDuplicateAttachment   = "DuplicatePolicyAttachmentException"
-	EOrgPolicyNotAttached     = "PolicyNotAttachedException"
-	EOrgTargetNotFound        = "TargetNotFoundException"
-	EOrgMalformedPolicy       = "MalformedPolicyDocumentException"
-	EOrgInvalidInput          = "InvalidInputException"
-	EOrgConstraintViolation   = "ConstraintViolationException"
-	EOrgService               = "ServiceException"
-	EOrgTooManyRequests       = "TooManyRequestsException"
-	EOrgSourceParentNotFound  = "SourceParentNotFoundException"
-	EOrgDestParentNotFound    = "DestinationParentNotFoundException"
-	EOrgDuplicateAccount      = "DuplicateAccountException"
 )
 
 // Organization is an organization and its root.
@@ -134,12 +100,7 @@ func (o Organization) RootPath() string { return o.ID + "/" + o.RootID + "/" }
 
 // Enabled reports whether policyType is enabled on the root.
 func (o Organization) Enabled(policyType string) bool {
-	for _, t := range o.PolicyTypes {
-		if t == policyType {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(o.PolicyTypes, policyType)
 }
 
 // OrgAccount is an account's membership of an organization.
@@ -214,29 +175,6 @@ func digits(s string) bool {
 	}
 	return true
 }
-
-// orgIDAlphabet is lower-case base32, within the model's [0-9a-z].
-const orgIDAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
-
-// NewOrganizationIDs returns a new organization's ID (o- and 10
-// characters) and its root's (r- and 4), in the model's patterns.
-func NewOrganizationIDs(r io.Reader) (orgID, rootID string, err error) {
-	if orgID, err = RandomString(r, "o-", 10, orgIDAlphabet); err != nil {
-		return "", "", err
-	}
-	rootID, err = RandomString(r, "r-", 4, orgIDAlphabet)
-	return orgID, rootID, err
-}
-
-// NewOUID returns a new OU's ID under the root rootID: ou-, the root's
-// 4 characters, - and 8 characters.
-func NewOUID(r io.Reader, rootID string) (string, error) {
-	return RandomString(r, "ou-"+rootID[2:]+"-", 8, orgIDAlphabet)
-}
-
-// NewOrgPolicyID returns a new policy's ID: p- and 10 characters, within
-// both the model's PolicyId and PolicyArn patterns.
-func NewOrgPolicyID(r io.Reader) (string, error) { return RandomString(r, "p-", 10, orgIDAlphabet) }
 
 // Sentinel errors of an OrganizationStore.
 var (
@@ -361,49 +299,4 @@ type OrganizationStore interface {
 	// UpdateOrgResourceTags replaces them with what fn makes of them,
 	// atomically; ErrNoSuchTarget, or fn's error.
 	UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn func([]Tag) ([]Tag, error)) error
-}
-
-// Shapes of the Organizations model that its operations take.
-var (
-	OrgFeatureSetShape       = newStringShape("OrganizationFeatureSet", 0, 0, "", "ALL", "CONSOLIDATED_BILLING")
-	OrgNextTokenShape        = newStringShape("NextToken", 0, 100000, `[\s\S]*`)
-	OrgAccountIDShape        = newStringShape("AccountId", 0, 12, `^\d{12}$`)
-	OrgParentIDShape         = newStringShape("ParentId", 0, 100, `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgChildIDShape          = newStringShape("ChildId", 0, 100, `^(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgChildTypeShape        = newStringShape("ChildType", 0, 0, "", "ACCOUNT", "ORGANIZATIONAL_UNIT")
-	OrgOUIDShape             = newStringShape("OrganizationalUnitId", 0, 68, `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	OrgOUNameShape           = newStringShape("OrganizationalUnitName", 1, 128, `[\s\S]*`)
-	OrgRootIDShape           = newStringShape("RootId", 0, 34, `^r-[0-9a-z]{4,32}$`)
-	OrgPolicyTypeShape       = newStringShape("PolicyType", 0, 0, "", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY")
-	OrgPolicyContentShape    = newStringShape("PolicyContent", 1, 0, `[\s\S]*`)
-	OrgPolicyDescShape       = newStringShape("PolicyDescription", 0, 512, `[\s\S]*`)
-	OrgPolicyNameShape       = newStringShape("PolicyName", 1, 128, `[\s\S]*`)
-	OrgPolicyIDShape         = newStringShape("PolicyId", 0, 130, `^p-[0-9a-zA-Z_]{8,128}$`)
-	OrgTargetIDShape         = newStringShape("PolicyTargetId", 0, 100, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgTaggableIDShape       = newStringShape("TaggableResourceId", 0, 130, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$`)
-	OrgServicePrincipalShape = newStringShape("ServicePrincipal", 1, 128, `[\w+=,.@-]*`)
-	OrgTagKeyShape           = newStringShape("TagKey", 1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-	OrgTagValueShape         = newStringShape("TagValue", 0, 256, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-)
-
-// Check checks value against the shape, returning AWS's name for the
-// first constraint it fails ("" when none): the reasons of
-// Organizations' InvalidInputException (MIN_LENGTH_EXCEEDED,
-// MAX_LENGTH_EXCEEDED, INVALID_PATTERN, INVALID_ENUM).
-func (s *StringShape) Check(value string) string {
-	var v Validation
-	v.String("v", value, s)
-	if v.Err() == nil {
-		return ""
-	}
-	n := len([]rune(value))
-	switch {
-	case s.Min > 0 && n < s.Min:
-		return "MIN_LENGTH_EXCEEDED"
-	case s.Max > 0 && n > s.Max:
-		return "MAX_LENGTH_EXCEEDED"
-	case len(s.Enum) > 0:
-		return "INVALID_ENUM"
-	}
-	return "INVALID_PATTERN"
 }

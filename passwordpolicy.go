@@ -26,10 +26,6 @@ type PasswordPolicy struct {
 	HardExpiry              bool
 }
 
-// DefaultPasswordPolicy is what AWS applies when the account has no
-// policy: at least 8 characters and three of the four kinds of character.
-var DefaultPasswordPolicy = PasswordPolicy{MinimumPasswordLength: 8, AllowUsersToChangePassword: true}
-
 // NextRotation returns when a password set at changed must be changed, or
 // the zero time when passwords do not expire.
 func (pp PasswordPolicy) NextRotation(changed time.Time) time.Time {

@@ -36,30 +36,6 @@ func DefaultQuotas() Quotas {
 	}
 }
 
-// AttachedPolicies returns how many managed policies an entity of kind may
-// have attached.
-func (q Quotas) AttachedPolicies(kind string) int {
-	switch kind {
-	case EntityGroup:
-		return q.AttachedPoliciesPerGroup
-	case EntityRole:
-		return q.AttachedPoliciesPerRole
-	}
-	return q.AttachedPoliciesPerUser
-}
-
-// InlinePolicySize returns the size an entity of kind's inline policies
-// may have together.
-func (q Quotas) InlinePolicySize(kind string) int {
-	switch kind {
-	case EntityGroup:
-		return q.GroupPolicySize
-	case EntityRole:
-		return q.RolePolicySize
-	}
-	return q.UserPolicySize
-}
-
 // PolicySize is a policy document's size as IAM counts it against its
 // quotas: its characters, white space not counted.
 func PolicySize(document string) int {

@@ -3,7 +3,6 @@ package keyward
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -79,11 +78,6 @@ func RoleNotFound(name string) *Error {
 	return Errorf(ENoSuchEntity, "The role with name %s cannot be found.", Clip(name))
 }
 
-const ServiceRolePath = "/aws-service-role/"
-
-// IsServiceLinked reports whether a role is a service-linked role.
-func (r Role) IsServiceLinked() bool { return strings.HasPrefix(r.Path, ServiceRolePath) }
-
 // RoleARN returns a role's ARN.
 func (a Account) RoleARN(path, name string) string {
 	return a.iamARN("role", path, name)
@@ -92,12 +86,3 @@ func (a Account) RoleARN(path, name string) string {
 // TaggedRole is the tag kind of roles, each named by its name in their
 // tagging operations.
 const TaggedRole TagKind = "Role"
-
-// The shapes of a role's parameters, and of a service-linked role's.
-var (
-	RoleNameShape        = newStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
-	RoleDescriptionShape = newStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
-	AWSServiceNameShape  = newStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
-	CustomSuffixShape    = newStringShape("customSuffixType", 1, 64, `[\w+=,.@-]+`)
-	DeletionTaskIDShape  = newStringShape("DeletionTaskIdType", 1, 1000, "")
-)

@@ -58,9 +58,3 @@ func (a Account) SAMLProviderARN(name string) string { return a.iamARN("saml-pro
 // TaggedSAMLProvider is the tag kind of SAML providers,
 // each named by its ARN in their tagging operations.
 const TaggedSAMLProvider TagKind = "SAMLProvider"
-
-// The shapes of a SAML provider's parameters.
-var (
-	SAMLProviderNameShape = newStringShape("SAMLProviderNameType", 1, 128, `[\w._-]+`)
-	SAMLMetadataShape     = newStringShape("SAMLMetadataDocumentType", 1000, 10000000, "")
-)

@@ -10,9 +10,6 @@ import (
 // AWS keeps for load balancers and CloudFront. The private key is sealed
 // under the master key, bound to the certificate's ID, and never returned.
 
-// MaxServerCertificates is AWS's default quota of server certificates.
-const MaxServerCertificates = 20
-
 // ServerCertificate is one of the account's server certificates.
 type ServerCertificate struct {
 	// ID is "ASCA" and 17 more characters.
@@ -57,10 +54,3 @@ func (a Account) ServerCertificateARN(path, name string) string {
 // TaggedServerCertificate is the tag kind of server certificates,
 // each named by its name in their tagging operations.
 const TaggedServerCertificate TagKind = "ServerCertificate"
-
-// The shapes of a server certificate's parameters.
-var (
-	ServerCertNameShape   = newStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
-	CertificateChainShape = newStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	PrivateKeyShape       = sensitive(newStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
-)

@@ -1,5 +1,7 @@
 package keyward
 
+import "slices"
+
 // The SigV4 signing names of the services Keyward answers itself. A key
 // scoped to one of them signs Keyward's own API, so nothing that stands
 // for another service may ever hold one: the verifier protocol never
@@ -23,14 +25,7 @@ var ownServices = [...]string{ServiceIAM, ServiceSTS, ServiceCloudTrail, Service
 
 // OwnService reports whether a credential scope's service is one Keyward
 // answers itself.
-func OwnService(name string) bool {
-	for _, s := range ownServices {
-		if name == s {
-			return true
-		}
-	}
-	return false
-}
+func OwnService(name string) bool { return slices.Contains(ownServices[:], name) }
 
 // OwnServices returns the signing names of the services Keyward answers
 // itself.

@@ -12,14 +12,6 @@ import (
 // needed to authenticate it, sealed under the master key: no replica reads
 // the database to accept one, and nothing of a session is stored.
 
-// Session durations AWS allows GetSessionToken, in seconds.
-const (
-	MinSessionDuration     = 900
-	MaxUserSessionDuration = 129600
-	MaxRootSessionDuration = 3600
-	DefaultSessionDuration = 43200
-)
-
 // Session is a set of temporary credentials.
 type Session struct {
 	AccessKeyID, Secret, Token string
@@ -28,14 +20,6 @@ type Session struct {
 
 // ErrExpiredToken is OpenSession's error for a session past its expiration.
 var ErrExpiredToken = errors.New("keyward: session token expired")
-
-// Limits AWS sets on what a session carries.
-const (
-	MaxSessionPolicyARNs = 10
-	// MaxChainedRoleDuration is the longest session a role session may get
-	// by assuming another role (role chaining).
-	MaxChainedRoleDuration = 3600
-)
 
 // AssumeRoleInput is what a caller asks of AssumeRole; the query layer has
 // checked each field against its shape.

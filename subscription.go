@@ -87,13 +87,3 @@ type WebhookStore interface {
 func (a Account) WebhookSubscriptionARN(id string) string {
 	return "arn:aws:keyward::" + a.ID + ":webhook-subscription/" + id
 }
-
-// The shapes of the webhook subscriptions' parameters, Keyward's own.
-// The URL is sensitive: it may hold a token, so it is never echoed nor
-// audited.
-var (
-	WebhookURLShape            = sensitive(newStringShape("webhookUrlType", 1, 2048, `[\u0021-\u007E]+`))
-	WebhookSecretShape         = sensitive(newStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
-	WebhookEventShape          = newStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
-	WebhookSubscriptionIDShape = newStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
-)

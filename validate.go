@@ -3,6 +3,7 @@ package keyward
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -23,10 +24,11 @@ type StringShape struct {
 	re        *regexp.Regexp
 }
 
-// newStringShape compiles a model pattern. The model writes patterns in
-// Java syntax with \uXXXX escapes; Go's regexp wants \x{XXXX}. Patterns match
-// the whole value.
-func newStringShape(shape string, min, max int, pattern string, enum ...string) *StringShape {
+// NewStringShape makes a shape of the model, compiling its pattern. The
+// model writes patterns in Java syntax with \uXXXX escapes; Go's regexp
+// wants \x{XXXX}. Patterns match the whole value. A shape only one feature
+// package's operations take is declared there, beside its descriptors.
+func NewStringShape(shape string, min, max int, pattern string, enum ...string) *StringShape {
 	s := &StringShape{Shape: shape, Min: min, Max: max, Pattern: pattern, Enum: enum}
 	if pattern != "" {
 		goPat := regexp.MustCompile(`\\u([0-9A-Fa-f]{4,6})`).ReplaceAllString(pattern, `\x{$1}`)
@@ -35,57 +37,30 @@ func newStringShape(shape string, min, max int, pattern string, enum ...string) 
 	return s
 }
 
-// Shapes of the IAM and STS models that Keyward's operations share, and
-// STS's; the shapes of one entity's parameters are beside it (RoleNameShape
-// in role.go, …).
+// Shapes of the IAM and STS models that more than one package reads: the
+// descriptors of several feature packages, a transport's own checks, the
+// tests of Validation. A shape only one package's operations take is
+// declared there (a role's name in iam/role.go, STS's in sts/operations.go).
 var (
-	UserNameShape         = newStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
-	ExistingUserNameShape = newStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
-	PathShape             = newStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
-	PathPrefixShape       = newStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
-	MarkerShape           = newStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
-	AccessKeyIDShape      = newStringShape("accessKeyIdType", 16, 128, `[\w]+`)
-	StatusShape           = newStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
-	TagKeyShape           = newStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
-	TagValueShape         = newStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
-	ARNShape              = newStringShape("arnType", 20, 2048, "")
-	PolicyDocumentShape   = newStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ActionNameShape       = newStringShape("ActionNameType", 3, 128, "")
-	ResourceNameShape     = newStringShape("ResourceNameType", 1, 2048, "")
-	JobIDShape            = newStringShape("jobIDType", 36, 36, "")
-	GranularityShape      = newStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
-	ServiceNamespaceShape = newStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)
-	TokenVersionShape     = newStringShape("globalEndpointTokenVersion", 0, 0, "", "v1Token", "v2Token")
-	ResourceHandlingShape = newStringShape("ResourceHandlingOptionType", 1, 64, "")
-	ContextKeyNameShape   = newStringShape("ContextKeyNameType", 5, 256, "")
-	PasswordShape         = sensitive(newStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+	UserNameShape       = NewStringShape("userNameType", 1, 64, `[\w+=,.@-]+`)
+	PathShape           = NewStringShape("pathType", 1, 512, `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`)
+	PathPrefixShape     = NewStringShape("pathPrefixType", 1, 512, `\u002F[\u0021-\u007F]*`)
+	StatusShape         = NewStringShape("statusType", 0, 0, "", StatusActive, StatusInactive)
+	TagKeyShape         = NewStringShape("tagKeyType", 1, 128, `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`)
+	TagValueShape       = NewStringShape("tagValueType", 0, 256, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`)
+	ARNShape            = NewStringShape("arnType", 20, 2048, "")
+	ResourceNameShape   = NewStringShape("ResourceNameType", 1, 2048, "")
+	ContextKeyNameShape = NewStringShape("ContextKeyNameType", 5, 256, "")
+	PasswordShape       = sensitive(NewStringShape("passwordType", 1, 128, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
 
-	CertificateBodyShape = newStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
 	// AccountAliasShape's model pattern has a look-ahead, which RE2 lacks:
 	// it is checked with an equivalent pattern (lower-case letters and
 	// digits in runs joined by single hyphens).
-	AccountAliasShape = withRE(newStringShape("accountAliasType", 3, 63, ""),
+	AccountAliasShape = withRE(NewStringShape("accountAliasType", 3, 63, ""),
 		`^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`, `^[a-z0-9]+(-[a-z0-9]+)*$`)
-	EntityTypeShape  = newStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
-	PolicyUsageShape = newStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
-	// STSAccessKeyIDShape is STS's accessKeyIdType, which unlike IAM's
-	// allows an empty match in its pattern.
-	STSAccessKeyIDShape = newStringShape("accessKeyIdType", 16, 128, `[\w]*`)
-	// STSSerialNumberShape and STSTokenCodeShape are GetSessionToken's,
-	// whose patterns allow the empty match too.
-	STSSerialNumberShape = newStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]*`)
-	STSTokenCodeShape    = newStringShape("tokenCodeType", 6, 6, `[\d]*`)
-	// STS's shapes of AssumeRole and its kin.
-	STSARNShape           = newStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
-	RoleSessionNameShape  = newStringShape("roleSessionNameType", 2, 64, `[\w+=,.@-]*`)
-	SessionPolicyShape    = newStringShape("sessionPolicyDocumentType", 1, 2048, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
-	ExternalIDShape       = newStringShape("externalIdType", 2, 1224, `[\w+=,.@:\/-]*`)
-	SourceIdentityShape   = newStringShape("sourceIdentityType", 2, 64, `[\w+=,.@-]*`)
-	FederatedNameShape    = newStringShape("userNameType", 2, 32, `[\w+=,.@-]*`)
-	WebIdentityTokenShape = sensitive(newStringShape("clientTokenType", 4, 20000, ""))
-	SAMLAssertionShape    = sensitive(newStringShape("SAMLAssertionType", 4, 100000, ""))
-	ProviderIDShape       = newStringShape("urlType", 4, 2048, "")
-	EncodedMessageShape   = newStringShape("encodedMessageType", 1, 10240, "")
+	// STSARNShape is STS's arnType: its role ARNs, and the ARNs of the
+	// policy descriptors the Query API reads.
+	STSARNShape = NewStringShape("arnType", 20, 2048, `[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+`)
 )
 
 func sensitive(s *StringShape) *StringShape { s.Sensitive = true; return s }
@@ -144,7 +119,7 @@ func (v *Validation) String(field, value string, s *StringShape) {
 	if s.re != nil && n > 0 && !s.re.MatchString(value) {
 		fail(field, value, "must satisfy regular expression pattern: "+s.Pattern)
 	}
-	if len(s.Enum) > 0 && !contains(s.Enum, value) {
+	if len(s.Enum) > 0 && !slices.Contains(s.Enum, value) {
 		fail(field, value, "must satisfy enum value set: ["+strings.Join(s.Enum, ", ")+"]")
 	}
 }
@@ -180,13 +155,4 @@ func (v *Validation) Err() error {
 		return Errorf(EValidationError, "1 validation error detected: %s", v.problems[0])
 	}
 	return Errorf(EValidationError, "%d validation errors detected: %s", len(v.problems), strings.Join(v.problems, "; "))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -73,6 +73,60 @@ func TestAuthorizeUser(t *testing.T) {
 	}
 }
 
+// TestAuthorizeGroupAndRole: a group's or a role's action is decided as a
+// user's, on the ARN of the entity as stored (its path, and its name as it
+// was created whatever the case asked); on one that does not exist, at the
+// ARN its name would have at the root path, so that a caller without the
+// right is refused before learning that it does not exist.
+func TestAuthorizeGroupAndRole(t *testing.T) {
+	k := kwtest.New(t)
+	root := kwtest.AsRoot(context.Background())
+	if _, err := k.IAM.CreateGroup(root, "Target", "/team/"); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "Target", Path: "/team/", TrustPolicy: trust}); err != nil {
+		t.Fatal(err)
+	}
+	onTeam := user(t, k, "on-team", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetGroup","iam:GetRole"],
+		"Resource":["arn:aws:iam::123456789012:group/team/Target","arn:aws:iam::123456789012:role/team/Target"]}]}`)
+	everywhere := user(t, k, "everywhere", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetGroup","iam:GetRole"],"Resource":"*"}]}`)
+	kinds := []struct {
+		kind, action string
+		authorize    func(ctx context.Context, action, name string) error
+	}{
+		{"group", "iam:GetGroup", k.Authz.AuthorizeGroup},
+		{"role", "iam:GetRole", k.Authz.AuthorizeRole},
+	}
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		target string
+		code   string // "" for allowed
+	}{
+		{"allowed on its path", as(onTeam), "Target", ""},
+		{"named in another case", as(onTeam), "TARGET", ""},
+		{"one that does not exist, for a caller who may not ask", as(onTeam), "ghost", keyward.EAccessDenied},
+		{"one that does not exist, for a caller who may ask", as(everywhere), "ghost", keyward.ENoSuchEntity},
+		{"the root user", root, "ghost", ""},
+		{"no caller at all", context.Background(), "Target", keyward.EServiceFailure},
+	}
+	for _, kd := range kinds {
+		for _, tt := range tests {
+			t.Run(kd.kind+"/"+tt.name, func(t *testing.T) {
+				err := kd.authorize(tt.ctx, kd.action, tt.target)
+				if tt.code == "" && err != nil || tt.code != "" && keyward.ErrorCode(err) != tt.code {
+					t.Fatalf("got %v, want %q", err, tt.code)
+				}
+			})
+		}
+		err := kd.authorize(as(onTeam), kd.action, "ghost")
+		if want := "on resource: arn:aws:iam::123456789012:" + kd.kind + "/ghost "; !strings.Contains(keyward.ErrorMessage(err), want) {
+			t.Fatalf("refusal %q does not name %q", keyward.ErrorMessage(err), want)
+		}
+	}
+}
+
 // TestDenialNamesWhatRefused: AWS's AccessDenied says which kind of policy
 // refused, the explicit deny first.
 func TestDenialNamesWhatRefused(t *testing.T) {

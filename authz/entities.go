@@ -63,6 +63,23 @@ func (a *Authorizer) AuthorizeGroup(ctx context.Context, action, name string) er
 }
 
 func (a *Authorizer) authorizeGroupWith(ctx context.Context, action, name string, keys Keys) error {
+	return a.authorizeNamed(ctx, action, keys, func() (string, Keys, error) {
+		g, err := a.Store.Group(ctx, name)
+		if err != nil {
+			return a.Account(ctx).GroupARN("/", name), nil, err
+		}
+		return a.Account(ctx).GroupARN(g.Path, g.Name), nil, nil
+	}, keyward.ErrNoSuchGroup, func() error { return keyward.GroupNotFound(name) })
+}
+
+// authorizeNamed authorises action on a group or a role read by its name:
+// read returns its ARN and its own condition keys, and the root user and
+// internal callers need no read. One that cannot be read is authorised on
+// the ARN its name would have at the root path (which read returns with its
+// error), so that a caller without rights learns nothing of what exists;
+// only then is missing, the store's error for it, reported as notFound.
+func (a *Authorizer) authorizeNamed(ctx context.Context, action string, keys Keys, read func() (string, Keys, error),
+	missing error, notFound func() error) error {
 	rc, internal, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.ErrNoCaller
@@ -70,17 +87,17 @@ func (a *Authorizer) authorizeGroupWith(ctx context.Context, action, name string
 	if internal || rc.Principal.Root {
 		return nil
 	}
-	g, err := a.Store.Group(ctx, name)
+	arn, own, err := read()
 	if err != nil {
-		if authErr := a.AuthorizeWith(ctx, action, a.Account(ctx).GroupARN("/", name), keys); authErr != nil {
+		if authErr := a.AuthorizeWith(ctx, action, arn, keys); authErr != nil {
 			return authErr
 		}
-		if errors.Is(err, keyward.ErrNoSuchGroup) {
-			return keyward.GroupNotFound(name)
+		if errors.Is(err, missing) {
+			return notFound()
 		}
 		return err
 	}
-	return a.AuthorizeWith(ctx, action, a.Account(ctx).GroupARN(g.Path, g.Name), keys)
+	return a.AuthorizeWith(ctx, action, arn, own.With(keys))
 }
 
 // AuthorizeEntity authorises action on a user, a group or a role.
@@ -108,22 +125,11 @@ func (a *Authorizer) AuthorizeRole(ctx context.Context, action, name string) err
 
 // AuthorizeRoleWith is AuthorizeRole with the request's condition keys.
 func (a *Authorizer) AuthorizeRoleWith(ctx context.Context, action, name string, keys Keys) error {
-	rc, internal, ok := keyward.Caller(ctx)
-	if !ok {
-		return keyward.ErrNoCaller
-	}
-	if internal || rc.Principal.Root {
-		return nil
-	}
-	r, err := a.Store.Role(ctx, name)
-	if err != nil {
-		if authErr := a.AuthorizeWith(ctx, action, a.Account(ctx).RoleARN("/", name), keys); authErr != nil {
-			return authErr
+	return a.authorizeNamed(ctx, action, keys, func() (string, Keys, error) {
+		r, err := a.Store.Role(ctx, name)
+		if err != nil {
+			return a.Account(ctx).RoleARN("/", name), nil, err
 		}
-		if errors.Is(err, keyward.ErrNoSuchRole) {
-			return keyward.RoleNotFound(name)
-		}
-		return err
-	}
-	return a.AuthorizeWith(ctx, action, a.Account(ctx).RoleARN(r.Path, r.Name), entityKeys(action, r.Tags, r.PermissionsBoundary).With(keys))
+		return a.Account(ctx).RoleARN(r.Path, r.Name), entityKeys(action, r.Tags, r.PermissionsBoundary), nil
+	}, keyward.ErrNoSuchRole, func() error { return keyward.RoleNotFound(name) })
 }

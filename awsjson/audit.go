@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/verify/wire"
 )
@@ -92,7 +93,7 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, name, code, message 
 		s.Audit.Answered(ev.pending, code, message)
 		return
 	}
-	if code == "" || (ev.authenticated && code != keyward.EOrgAccessDenied) {
+	if code == "" || (ev.authenticated && code != organizations.EAccessDenied) {
 		return // a read that succeeded, or failed for another reason than access
 	}
 	if !ev.authenticated {

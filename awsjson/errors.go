@@ -36,8 +36,8 @@ var jsonCodes = map[string]string{
 	keyward.ESignatureDoesNotMatch:      "InvalidSignatureException",
 	keyward.EIncompleteSignature:        "IncompleteSignatureException",
 	keyward.EExpiredToken:               "ExpiredTokenException",
-	keyward.EAccessDenied:               keyward.EOrgAccessDenied,
-	keyward.EValidationError:            keyward.EOrgInvalidInput,
+	keyward.EAccessDenied:               organizations.EAccessDenied,
+	keyward.EValidationError:            organizations.EInvalidInput,
 }
 
 // served are the codes answered as they are, with status 400: those of
@@ -45,14 +45,14 @@ var jsonCodes = map[string]string{
 var served = map[string]bool{
 	eSerialization: true, eUnknownOperation: true, "MissingAuthenticationTokenException": true, "UnrecognizedClientException": true,
 	"InvalidSignatureException": true, "IncompleteSignatureException": true, "ExpiredTokenException": true,
-	keyward.EOrgAccessDenied: true, keyward.EOrgNotInUse: true, keyward.EOrgAlreadyIn: true, keyward.EOrgNotEmpty: true,
-	keyward.EOrgAccountNotFound: true, keyward.EOrgParentNotFound: true, keyward.EOrgChildNotFound: true, keyward.EOrgOUNotFound: true,
-	keyward.EOrgDuplicateOU: true, keyward.EOrgOUNotEmpty: true, keyward.EOrgRootNotFound: true, keyward.EOrgPolicyTypeEnabled: true,
-	keyward.EOrgPolicyTypeNotEnabled: true, keyward.EOrgPolicyTypeUnavailable: true, keyward.EOrgPolicyNotFound: true,
-	keyward.EOrgDuplicatePolicy: true, keyward.EOrgPolicyInUse: true, keyward.EOrgDuplicateAttachment: true,
-	keyward.EOrgPolicyNotAttached: true, keyward.EOrgTargetNotFound: true, keyward.EOrgMalformedPolicy: true,
-	keyward.EOrgInvalidInput: true, keyward.EOrgConstraintViolation: true, keyward.EOrgTooManyRequests: true,
-	keyward.EOrgSourceParentNotFound: true, keyward.EOrgDestParentNotFound: true, keyward.EOrgDuplicateAccount: true,
+	organizations.EAccessDenied: true, organizations.ENotInUse: true, organizations.EAlreadyIn: true, organizations.ENotEmpty: true,
+	organizations.EAccountNotFound: true, organizations.EParentNotFound: true, organizations.EChildNotFound: true, organizations.EOUNotFound: true,
+	organizations.EDuplicateOU: true, organizations.EOUNotEmpty: true, organizations.ERootNotFound: true, organizations.EPolicyTypeEnabled: true,
+	organizations.EPolicyTypeNotEnabled: true, organizations.EPolicyTypeUnavailable: true, organizations.EPolicyNotFound: true,
+	organizations.EDuplicatePolicy: true, organizations.EPolicyInUse: true, organizations.EDuplicateAttachment: true,
+	organizations.EPolicyNotAttached: true, organizations.ETargetNotFound: true, organizations.EMalformedPolicy: true,
+	organizations.EInvalidInput: true, organizations.EConstraintViolation: true, organizations.ETooManyRequests: true,
+	organizations.ESourceParentNotFound: true, organizations.EDestParentNotFound: true, organizations.EDuplicateAccount: true,
 }
 
 // maxMessage bounds an error message, whatever went into it, as the
@@ -69,10 +69,10 @@ func describe(err error) (code, message, reason string, status int) {
 		code = c
 	}
 	if code == keyward.EServiceUnavailable {
-		return keyward.EOrgService, keyward.ErrorMessage(err), "", http.StatusServiceUnavailable
+		return organizations.EService, keyward.ErrorMessage(err), "", http.StatusServiceUnavailable
 	}
 	if !served[code] {
-		return keyward.EOrgService, keyward.ErrorMessage(errors.New("hidden")), "", http.StatusInternalServerError
+		return organizations.EService, keyward.ErrorMessage(errors.New("hidden")), "", http.StatusInternalServerError
 	}
 	message = keyward.ErrorMessage(err)
 	if len(message) > maxMessage {

@@ -98,7 +98,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var message, reason string
 		code, message, reason, status = describe(err)
-		if code == keyward.EOrgService {
+		if code == organizations.EService {
 			s.Logger.Error("request failed", "request_id", reqID, "action", name, "err", err)
 		}
 		body, _ = json.Marshal(errorBody{Type: code, Message: message, Reason: reason})
@@ -270,10 +270,10 @@ func decode(body []byte, op *keyward.Operation) (*input, error) {
 				if t.Key == nil || t.Value == nil {
 					return nil, organizations.InvalidInput("INPUT_REQUIRED", "You must specify a Key and a Value for every tag.")
 				}
-				if err := checkShape("Tags.Key", *t.Key, keyward.OrgTagKeyShape); err != nil {
+				if err := checkShape("Tags.Key", *t.Key, organizations.TagKeyShape); err != nil {
 					return nil, err
 				}
-				if err := checkShape("Tags.Value", *t.Value, keyward.OrgTagValueShape); err != nil {
+				if err := checkShape("Tags.Value", *t.Value, organizations.TagValueShape); err != nil {
 					return nil, err
 				}
 				in.tags = append(in.tags, keyward.Tag{Key: *t.Key, Value: *t.Value})
@@ -288,11 +288,11 @@ func decode(body []byte, op *keyward.Operation) (*input, error) {
 // checkShape is InvalidInputException with the reason of the first
 // constraint of shape value fails.
 func checkShape(member, value string, shape *keyward.StringShape) error {
-	reason := shape.Check(value)
+	reason := failedConstraint(shape, value)
 	if reason == "" {
 		return nil
 	}
-	if reason == "INVALID_ENUM" && shape == keyward.OrgPolicyTypeShape {
+	if reason == "INVALID_ENUM" && shape == organizations.PolicyTypeShape {
 		reason = "INVALID_ENUM_POLICY_TYPE"
 	}
 	msg := map[string]string{
@@ -303,4 +303,26 @@ func checkShape(member, value string, shape *keyward.StringShape) error {
 		"INVALID_PATTERN":          "You provided a value that doesn't match the required pattern",
 	}[reason]
 	return organizations.InvalidInput(reason, msg+" for "+member+".")
+}
+
+// failedConstraint checks value against the shape, returning AWS's name
+// for the first constraint it fails ("" when none): the reasons of
+// Organizations' InvalidInputException (MIN_LENGTH_EXCEEDED,
+// MAX_LENGTH_EXCEEDED, INVALID_PATTERN, INVALID_ENUM).
+func failedConstraint(s *keyward.StringShape, value string) string {
+	var v keyward.Validation
+	v.String("v", value, s)
+	if v.Err() == nil {
+		return ""
+	}
+	n := len([]rune(value))
+	switch {
+	case s.Min > 0 && n < s.Min:
+		return "MIN_LENGTH_EXCEEDED"
+	case s.Max > 0 && n > s.Max:
+		return "MAX_LENGTH_EXCEEDED"
+	case len(s.Enum) > 0:
+		return "INVALID_ENUM"
+	}
+	return "INVALID_PATTERN"
 }

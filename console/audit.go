@@ -208,3 +208,22 @@ func (c *Console) auditSignIn(r *http.Request, root bool, userName, outcome stri
 	e.ResponseElements = map[string]any{"ConsoleLogin": result}
 	c.Audit.Add(&e)
 }
+
+// checkForm checks the string parameters a form gives, by member, against
+// op's: a required one missing is null, one given must satisfy its shape.
+// It returns the ValidationError naming every problem, in the order of the
+// parameters, as the Query API's reader of the same descriptor does.
+func checkForm(op *keyward.Operation, values map[string]string) error {
+	var v keyward.Validation
+	for _, p := range op.Params {
+		value, ok := values[p.Member]
+		switch {
+		case p.Kind != keyward.ParamString:
+		case ok:
+			v.String(keyward.FieldName(p.Member), value, p.Shape)
+		case p.Required:
+			v.Null(keyward.FieldName(p.Member))
+		}
+	}
+	return v.Err()
+}

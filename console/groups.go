@@ -46,7 +46,7 @@ func (c *Console) groupsPage(w http.ResponseWriter, r *request) {
 
 func (c *Console) createGroup(w http.ResponseWriter, r *request) {
 	name := r.PostFormValue("name")
-	err := r.op.Check(map[string]string{"GroupName": name})
+	err := checkForm(r.op, map[string]string{"GroupName": name})
 	if err == nil {
 		_, err = c.IAM.CreateGroup(r.ctx(), name, "/")
 	}

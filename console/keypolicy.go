@@ -105,7 +105,7 @@ func (c *Console) renderKeyPolicy(w http.ResponseWriter, r *request, status int,
 		p.Form, p.Draft = formInput(q.Get), true
 		draft, err := p.Form.Policy()
 		if err == nil {
-			err = operation("PutAccessKeyPolicy").Check(members(p.Form))
+			err = checkForm(operation("PutAccessKeyPolicy"), members(p.Form))
 		}
 		if err != nil {
 			problem, status = keyward.ErrorMessage(err), http.StatusBadRequest
@@ -150,7 +150,7 @@ func (c *Console) keyPolicyAction(w http.ResponseWriter, r *request) {
 	switch r.PathValue("action") {
 	case "put":
 		in := formInput(r.PostFormValue)
-		if err = r.op.Check(members(in)); err == nil {
+		if err = checkForm(r.op, members(in)); err == nil {
 			_, err = c.Lifecycle.PutAccessKeyPolicy(r.ctx(), in)
 		}
 		notice = "key-policy-saved"

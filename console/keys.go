@@ -96,7 +96,7 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 		var expiresIn time.Duration
 		if err == nil && p.Expires != "" {
 			// The API's extension of CreateAccessKey, checked as it checks it.
-			if err = r.op.Check(map[string]string{"ExpiresIn": p.Expires}); err == nil {
+			if err = checkForm(r.op, map[string]string{"ExpiresIn": p.Expires}); err == nil {
 				expiresIn, err = keyward.ParseKeyDuration("expiresIn", p.Expires)
 			}
 		}

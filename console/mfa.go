@@ -100,7 +100,7 @@ func (c *Console) newMFA(w http.ResponseWriter, r *request) {
 		return
 	}
 	page := mfaPage{layout: c.layoutFor(r, "Assign MFA device"), Owner: o, Step: 1, Name: r.PostFormValue("device")}
-	err = r.op.Check(map[string]string{"VirtualMFADeviceName": page.Name})
+	err = checkForm(r.op, map[string]string{"VirtualMFADeviceName": page.Name})
 	if err == nil && len(page.Name) > 128 {
 		// The form keeps a device's name to 128 characters, fewer than the
 		// API allows.
@@ -149,7 +149,7 @@ func (c *Console) enableMFA(w http.ResponseWriter, r *request) {
 		// account's ID (ListMFADevices).
 		userName = c.IAM.Account(r.ctx()).ID
 	}
-	err = r.op.Check(map[string]string{"UserName": userName, "SerialNumber": serial,
+	err = checkForm(r.op, map[string]string{"UserName": userName, "SerialNumber": serial,
 		"AuthenticationCode1": r.PostFormValue("code1"), "AuthenticationCode2": r.PostFormValue("code2")})
 	switch {
 	case err == nil && o.Root:

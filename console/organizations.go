@@ -106,7 +106,7 @@ func (c *Console) tree(ctx context.Context) (orgTree, error) {
 		return t, err
 	}
 	if len(roots) == 0 {
-		return t, keyward.Errorf(keyward.EOrgRootNotFound, "The organization has no root.")
+		return t, keyward.Errorf(organizations.ERootNotFound, "The organization has no root.")
 	}
 	t.Root = roots[0]
 	t.Tree = &orgNode{ID: t.Root.ID, Name: t.Root.Name, ARN: t.Root.ARN, Type: keyward.TargetRoot}
@@ -163,7 +163,7 @@ type organizationsPage struct {
 // one when the account is in none.
 func (c *Console) organizationsPage(w http.ResponseWriter, r *request) {
 	t, err := c.tree(r.ctx())
-	if keyward.ErrorCode(err) == keyward.EOrgNotInUse {
+	if keyward.ErrorCode(err) == organizations.ENotInUse {
 		c.render(w, http.StatusOK, "organizations", organizationsPage{layout: c.layoutFor(r, "AWS Organizations"), None: true})
 		return
 	}
@@ -175,7 +175,7 @@ func (c *Console) organizationsPage(w http.ResponseWriter, r *request) {
 }
 
 func (c *Console) createOrganization(w http.ResponseWriter, r *request) {
-	if err := r.op.Check(orgValues(r.Request, r.op)); err != nil {
+	if err := checkForm(r.op, orgValues(r.Request, r.op)); err != nil {
 		c.fail(w, r, err)
 		return
 	}
@@ -226,7 +226,7 @@ func (c *Console) orgTargetPage(w http.ResponseWriter, r *request) {
 	switch p.Type {
 	case keyward.TargetRoot:
 		if id != t.Root.ID {
-			c.fail(w, r, keyward.Errorf(keyward.EOrgRootNotFound, "We can't find a root with the RootId that you specified."))
+			c.fail(w, r, keyward.Errorf(organizations.ERootNotFound, "We can't find a root with the RootId that you specified."))
 			return
 		}
 		p.Name, p.ARN = t.Root.Name, t.Root.ARN
@@ -245,7 +245,7 @@ func (c *Console) orgTargetPage(w http.ResponseWriter, r *request) {
 		}
 		p.Name, p.ARN, p.Email, p.Status, p.Management = a.Name, a.ARN, a.Email, a.Status, a.ID == t.Org.MasterAccountID
 	default:
-		c.fail(w, r, keyward.Errorf(keyward.EOrgTargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified."))
+		c.fail(w, r, keyward.Errorf(organizations.ETargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified."))
 		return
 	}
 	if p.Type != keyward.TargetRoot {
@@ -317,7 +317,7 @@ func (c *Console) orgPoliciesPage(w http.ResponseWriter, r *request) {
 		return
 	}
 	if len(roots) == 0 {
-		c.fail(w, r, keyward.Errorf(keyward.EOrgRootNotFound, "The organization has no root."))
+		c.fail(w, r, keyward.Errorf(organizations.ERootNotFound, "The organization has no root."))
 		return
 	}
 	pols, err := c.scps(r.ctx())
@@ -419,7 +419,7 @@ func (c *Console) saveOrgPolicy(w http.ResponseWriter, r *request) {
 	c.perform(w, r, op, func(w http.ResponseWriter, r *request) {
 		p := orgPolicyEditor{layout: c.layoutFor(r, "Create new service control policy"), ID: r.PostFormValue("policyId"), Name: r.PostFormValue("name"),
 			Description: r.PostFormValue("description"), Document: r.PostFormValue("document")}
-		err := r.op.Check(orgValues(r.Request, r.op))
+		err := checkForm(r.op, orgValues(r.Request, r.op))
 		if err == nil {
 			p.Where = syntaxPosition(p.Document)
 		}
@@ -475,7 +475,7 @@ func (c *Console) orgAction(w http.ResponseWriter, r *request) {
 		return
 	}
 	v := orgValues(r.Request, r.op)
-	if err := r.op.Check(v); err != nil {
+	if err := checkForm(r.op, v); err != nil {
 		c.fail(w, r, err)
 		return
 	}

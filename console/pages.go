@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 )
 
 // layout is what every page's layout needs.
@@ -106,7 +107,7 @@ func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
 	code := keyward.ErrorCode(err)
 	status := http.StatusBadRequest
 	switch code {
-	case keyward.EAccessDenied, keyward.EOrgAccessDenied:
+	case keyward.EAccessDenied, organizations.EAccessDenied:
 		status = http.StatusForbidden
 	case keyward.ENoSuchEntity:
 		status = http.StatusNotFound

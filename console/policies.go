@@ -72,7 +72,7 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *request) {
 func (c *Console) savePolicy(w http.ResponseWriter, r *request) {
 	p := policyEditor{layout: c.layoutFor(r, "Create policy"), ARN: r.PostFormValue("arn"), Name: r.PostFormValue("name"),
 		Description: r.PostFormValue("description"), Document: r.PostFormValue("document")}
-	err := r.op.Check(map[string]string{"PolicyName": p.Name, "Description": p.Description, "PolicyArn": p.ARN, "PolicyDocument": p.Document})
+	err := checkForm(r.op, map[string]string{"PolicyName": p.Name, "Description": p.Description, "PolicyArn": p.ARN, "PolicyDocument": p.Document})
 	if err == nil {
 		p.Where = syntaxPosition(p.Document)
 	}

@@ -112,13 +112,13 @@ func (c *Console) oidcProviderAction(w http.ResponseWriter, r *request) {
 			values["ClientSecret"] = secret
 		}
 		roles := strings.Fields(r.PostFormValue("roles"))
-		err := r.op.Check(values)
+		err := checkForm(r.op, values)
 		if err == nil && len(roles) > keyward.MaxOIDCSignInRoles {
 			err = keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'roleArns' failed to satisfy constraint: Member must have length less than or equal to %d", keyward.MaxOIDCSignInRoles)
 		}
 		for _, role := range roles {
 			if err == nil {
-				err = (&keyward.Operation{Params: []keyward.Param{keyward.ReqParam("RoleArns", keyward.ARNShape)}}).Check(map[string]string{"RoleArns": role})
+				err = checkForm(&keyward.Operation{Params: []keyward.Param{keyward.ReqParam("RoleArns", keyward.ARNShape)}}, map[string]string{"RoleArns": role})
 			}
 		}
 		if err == nil {

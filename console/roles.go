@@ -54,7 +54,7 @@ func (c *Console) newRolePage(w http.ResponseWriter, r *request) {
 func (c *Console) createRole(w http.ResponseWriter, r *request) {
 	p := newRolePage{layout: c.layoutFor(r, "Create role"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
 		Document: r.PostFormValue("document")}
-	err := r.op.Check(map[string]string{"RoleName": p.Name, "Description": p.Description, "AssumeRolePolicyDocument": p.Document})
+	err := checkForm(r.op, map[string]string{"RoleName": p.Name, "Description": p.Description, "AssumeRolePolicyDocument": p.Document})
 	if err == nil {
 		p.Where = syntaxPosition(p.Document)
 		_, err = c.IAM.CreateRole(r.ctx(), keyward.Role{Name: p.Name, Path: "/", Description: p.Description, TrustPolicy: p.Document})

@@ -90,7 +90,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *request) {
 		path = "/"
 	}
 	page := newUserPage{layout: c.layoutFor(r, "Create user"), Name: name, Path: path}
-	err := r.op.Check(map[string]string{"UserName": name, "Path": path})
+	err := checkForm(r.op, map[string]string{"UserName": name, "Path": path})
 	if err == nil {
 		_, err = c.IAM.CreateUser(r.ctx(), name, path, nil)
 	}

@@ -87,7 +87,7 @@ func (c *Console) createWebhook(w http.ResponseWriter, r *request) {
 			events = append(events, webhook.AuditPrefix+strings.TrimPrefix(name, webhook.AuditPrefix))
 		}
 	}
-	err := r.op.Check(map[string]string{"Url": target, "Secret": secret})
+	err := checkForm(r.op, map[string]string{"Url": target, "Secret": secret})
 	if err == nil {
 		_, err = c.IAM.CreateWebhookSubscription(r.ctx(), target, secret, events)
 	}
@@ -116,7 +116,7 @@ func (c *Console) createWebhook(w http.ResponseWriter, r *request) {
 // deleteWebhook deletes the subscription the path names.
 func (c *Console) deleteWebhook(w http.ResponseWriter, r *request) {
 	id := r.PathValue("id")
-	err := r.op.Check(map[string]string{"Id": id})
+	err := checkForm(r.op, map[string]string{"Id": id})
 	if err == nil {
 		err = c.IAM.DeleteWebhookSubscription(r.ctx(), id)
 	}

@@ -14,10 +14,10 @@ import (
 func init() {
 	describe(map[string]keyward.Operation{
 		"CreateAccessKey":      keyward.Changes(optUserNameParam, keyward.OptParam("ExpiresIn", keyward.KeyDurationShape)),
-		"UpdateAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
-		"DeleteAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
-		"ListAccessKeys":       keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"GetAccessKeyLastUsed": keyward.Reads(keyward.ReqParam("AccessKeyId", keyward.AccessKeyIDShape)),
+		"UpdateAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", accessKeyIDShape), keyward.ReqParam("Status", keyward.StatusShape)),
+		"DeleteAccessKey":      keyward.Changes(optUserNameParam, keyward.ReqParam("AccessKeyId", accessKeyIDShape)),
+		"ListAccessKeys":       keyward.Reads(optUserNameParam, markerParam, maxItemsParam),
+		"GetAccessKeyLastUsed": keyward.Reads(keyward.ReqParam("AccessKeyId", accessKeyIDShape)),
 	})
 }
 
@@ -79,7 +79,7 @@ func (s *Service) createDescribedKey(ctx context.Context, userName, description 
 	}
 	// The tag's key is the new key's ID, drawn now so that iam:TagUser is
 	// decided with the tag it sets (aws:RequestTag, aws:TagKeys).
-	id, err := keyward.NewAccessKeyID(s.Rand)
+	id, err := newAccessKeyID(s.Rand)
 	if err != nil {
 		return keyward.AccessKey{}, "", err
 	}
@@ -106,7 +106,7 @@ func (s *Service) createAccessKey(ctx context.Context, userName, id string, expi
 	for attempt := 0; ; attempt++ {
 		if !given {
 			var err error
-			if id, err = keyward.NewAccessKeyID(s.Rand); err != nil {
+			if id, err = newAccessKeyID(s.Rand); err != nil {
 				return keyward.AccessKey{}, "", err
 			}
 		}

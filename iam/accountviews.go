@@ -12,14 +12,14 @@ import (
 // authorization details and STS token preference.
 func init() {
 	describe(map[string]keyward.Operation{
-		"SetSecurityTokenServicePreferences": keyward.Changes(keyward.ReqParam("GlobalEndpointTokenVersion", keyward.TokenVersionShape)),
+		"SetSecurityTokenServicePreferences": keyward.Changes(keyward.ReqParam("GlobalEndpointTokenVersion", tokenVersionShape)),
 		"GetAccountSummary":                  keyward.Reads(),
 		"CreateAccountAlias":                 keyward.Changes(accountAliasParam),
 		"DeleteAccountAlias":                 keyward.Changes(accountAliasParam),
-		"ListAccountAliases":                 keyward.Reads(keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListEntitiesForPolicy": keyward.Reads(policyARNParam, keyward.OptParam("EntityFilter", keyward.EntityTypeShape), keyward.OptParam("PathPrefix", keyward.PathShape),
-			keyward.OptParam("PolicyUsageFilter", keyward.PolicyUsageShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", keyward.EntityTypeShape, false), keyward.MaxItemsParam, keyward.MarkerParam),
+		"ListAccountAliases":                 keyward.Reads(markerParam, maxItemsParam),
+		"ListEntitiesForPolicy": keyward.Reads(policyARNParam, keyward.OptParam("EntityFilter", entityTypeShape), keyward.OptParam("PathPrefix", keyward.PathShape),
+			keyward.OptParam("PolicyUsageFilter", policyUsageShape), markerParam, maxItemsParam),
+		"GetAccountAuthorizationDetails": keyward.Reads(keyward.ListParam("Filter", entityTypeShape, false), maxItemsParam, markerParam),
 	})
 }
 
@@ -98,9 +98,9 @@ func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, e
 	return []keyward.SummaryEntry{
 		{Key: "Users", Value: c.Users}, {Key: "UsersQuota", Value: q.Users},
 		{Key: "Groups", Value: c.Groups}, {Key: "GroupsQuota", Value: q.Groups},
-		{Key: "ServerCertificates", Value: c.ServerCertificates}, {Key: "ServerCertificatesQuota", Value: keyward.MaxServerCertificates},
+		{Key: "ServerCertificates", Value: c.ServerCertificates}, {Key: "ServerCertificatesQuota", Value: maxServerCertificates},
 		{Key: "UserPolicySizeQuota", Value: q.UserPolicySize}, {Key: "GroupPolicySizeQuota", Value: q.GroupPolicySize}, {Key: "GroupsPerUserQuota", Value: q.GroupsPerUser},
-		{Key: "SigningCertificatesPerUserQuota", Value: keyward.MaxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
+		{Key: "SigningCertificatesPerUserQuota", Value: maxSigningCertificatesPerUser}, {Key: "AccessKeysPerUserQuota", Value: keyward.MaxAccessKeysPerUser},
 		{Key: "MFADevices", Value: c.MFADevices}, {Key: "MFADevicesInUse", Value: c.MFADevicesInUse},
 		{Key: "AccountMFAEnabled", Value: present(c.RootMFADevices)},
 		{Key: "AccountAccessKeysPresent", Value: present(c.RootAccessKeys)},

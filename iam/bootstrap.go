@@ -52,7 +52,7 @@ func (s *Service) createAccount(ctx context.Context, b Bootstrap) (keyward.Accou
 	id := b.AccountID
 	if id == "" {
 		var err error
-		if id, err = keyward.NewAccountID(s.Rand); err != nil {
+		if id, err = newAccountID(s.Rand); err != nil {
 			return keyward.Account{}, err
 		}
 	}
@@ -64,7 +64,7 @@ func (s *Service) createAccount(ctx context.Context, b Bootstrap) (keyward.Accou
 	keyID, secret := b.RootKeyID, b.RootSecret
 	generated := keyID == ""
 	if generated {
-		if keyID, err = keyward.NewAccessKeyID(s.Rand); err != nil {
+		if keyID, err = newAccessKeyID(s.Rand); err != nil {
 			return account, err
 		}
 		if secret, err = keyward.NewSecretAccessKey(s.Rand); err != nil {

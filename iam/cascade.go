@@ -89,33 +89,8 @@ func (s *Service) DeleteUserAndAttachments(ctx context.Context, name string) err
 	} else if keyward.ErrorCode(err) != keyward.ENoSuchEntity {
 		return err
 	}
-	for {
-		names, _, err := s.ListInlinePolicies(ctx, user, "", 100)
-		if err != nil {
-			return err
-		}
-		if len(names) == 0 {
-			break
-		}
-		for _, n := range names {
-			if err := s.DeleteInlinePolicy(ctx, user, n); err != nil {
-				return err
-			}
-		}
-	}
-	for {
-		pols, _, err := s.ListAttachedPolicies(ctx, user, "/", "", 100)
-		if err != nil {
-			return err
-		}
-		if len(pols) == 0 {
-			break
-		}
-		for _, p := range pols {
-			if err := s.DetachPolicy(ctx, user, p.ARN); err != nil {
-				return err
-			}
-		}
+	if err := s.removePolicies(ctx, user); err != nil {
+		return err
 	}
 	for {
 		groups, _, err := s.ListGroupsForUser(ctx, name, "", 100)
@@ -160,33 +135,8 @@ func (s *Service) DeleteGroupAndAttachments(ctx context.Context, name string) er
 			}
 		}
 	}
-	for {
-		names, _, err := s.ListInlinePolicies(ctx, group, "", 100)
-		if err != nil {
-			return err
-		}
-		if len(names) == 0 {
-			break
-		}
-		for _, n := range names {
-			if err := s.DeleteInlinePolicy(ctx, group, n); err != nil {
-				return err
-			}
-		}
-	}
-	for {
-		pols, _, err := s.ListAttachedPolicies(ctx, group, "/", "", 100)
-		if err != nil {
-			return err
-		}
-		if len(pols) == 0 {
-			break
-		}
-		for _, p := range pols {
-			if err := s.DetachPolicy(ctx, group, p.ARN); err != nil {
-				return err
-			}
-		}
+	if err := s.removePolicies(ctx, group); err != nil {
+		return err
 	}
 	return s.DeleteGroup(ctx, name)
 }
@@ -201,23 +151,43 @@ func (s *Service) DeleteRoleAndPolicies(ctx context.Context, name string) error 
 			return err
 		}
 	}
-	names, _, err := s.ListInlinePolicies(ctx, role, "", 1000)
-	if err != nil {
+	if err := s.removePolicies(ctx, role); err != nil {
 		return err
-	}
-	for _, n := range names {
-		if err := s.DeleteInlinePolicy(ctx, role, n); err != nil {
-			return err
-		}
-	}
-	attached, _, err := s.ListAttachedPolicies(ctx, role, "/", "", 1000)
-	if err != nil {
-		return err
-	}
-	for _, p := range attached {
-		if err := s.DetachPolicy(ctx, role, p.ARN); err != nil {
-			return err
-		}
 	}
 	return s.DeleteRole(ctx, name)
+}
+
+// removePolicies deletes an entity's inline policies and detaches its
+// managed ones, each through its API operation (so each authorised and
+// audited), reading the first page again until none is left.
+func (s *Service) removePolicies(ctx context.Context, e keyward.Entity) error {
+	for {
+		names, _, err := s.ListInlinePolicies(ctx, e, "", 100)
+		if err != nil {
+			return err
+		}
+		if len(names) == 0 {
+			break
+		}
+		for _, n := range names {
+			if err := s.DeleteInlinePolicy(ctx, e, n); err != nil {
+				return err
+			}
+		}
+	}
+	for {
+		pols, _, err := s.ListAttachedPolicies(ctx, e, "/", "", 100)
+		if err != nil {
+			return err
+		}
+		if len(pols) == 0 {
+			break
+		}
+		for _, p := range pols {
+			if err := s.DetachPolicy(ctx, e, p.ARN); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -22,18 +22,18 @@ import (
 // signing certificates.
 func init() {
 	describe(map[string]keyward.Operation{
-		"UploadSSHPublicKey":              keyward.Changes(credUserNameParam, keyward.ReqParam("SSHPublicKeyBody", keyward.PublicKeyMaterialShape)),
-		"GetSSHPublicKey":                 keyward.Reads(credUserNameParam, sshKeyIDParam, keyward.ReqParam("Encoding", keyward.EncodingShape)),
-		"ListSSHPublicKeys":               keyward.Reads(optCredUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"UploadSSHPublicKey":              keyward.Changes(credUserNameParam, keyward.ReqParam("SSHPublicKeyBody", publicKeyMaterialShape)),
+		"GetSSHPublicKey":                 keyward.Reads(credUserNameParam, sshKeyIDParam, keyward.ReqParam("Encoding", encodingShape)),
+		"ListSSHPublicKeys":               keyward.Reads(optCredUserNameParam, markerParam, maxItemsParam),
 		"UpdateSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam, statusParam),
 		"DeleteSSHPublicKey":              keyward.Changes(credUserNameParam, sshKeyIDParam),
-		"CreateServiceSpecificCredential": keyward.Changes(credUserNameParam, keyward.ReqParam("ServiceName", keyward.ServiceNameShape)),
+		"CreateServiceSpecificCredential": keyward.Changes(credUserNameParam, keyward.ReqParam("ServiceName", serviceNameShape)),
 		"ResetServiceSpecificCredential":  keyward.Changes(optCredUserNameParam, serviceCredIDParam),
-		"ListServiceSpecificCredentials":  keyward.Reads(optCredUserNameParam, keyward.OptParam("ServiceName", keyward.ServiceNameShape)),
+		"ListServiceSpecificCredentials":  keyward.Reads(optCredUserNameParam, keyward.OptParam("ServiceName", serviceNameShape)),
 		"UpdateServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam, statusParam),
 		"DeleteServiceSpecificCredential": keyward.Changes(optCredUserNameParam, serviceCredIDParam),
-		"UploadSigningCertificate":        keyward.Changes(optUserNameParam, keyward.ReqParam("CertificateBody", keyward.CertificateBodyShape)),
-		"ListSigningCertificates":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"UploadSigningCertificate":        keyward.Changes(optUserNameParam, keyward.ReqParam("CertificateBody", certificateBodyShape)),
+		"ListSigningCertificates":         keyward.Reads(optUserNameParam, markerParam, maxItemsParam),
 		"UpdateSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam, statusParam),
 		"DeleteSigningCertificate":        keyward.Changes(optUserNameParam, certificateIDParam),
 	})
@@ -347,7 +347,7 @@ func (s *Service) CreateServiceSpecificCredential(ctx context.Context, userName,
 		return keyward.NewServiceCredential{}, err
 	}
 	c, err := s.createCredential(ctx, u.Name, keyward.OtherCredential{Kind: keyward.CredService, ID: id, Fingerprint: id,
-		ServiceName: service, ServiceUserName: u.Name + "-at-" + s.Account(ctx).ID, SealedPassword: sealed}, keyward.MaxServiceCredentialsPerUser)
+		ServiceName: service, ServiceUserName: u.Name + "-at-" + s.Account(ctx).ID, SealedPassword: sealed}, maxServiceCredentialsPerUser)
 	return keyward.NewServiceCredential{OtherCredential: c, Password: password}, err
 }
 
@@ -428,9 +428,26 @@ func (s *Service) UploadSigningCertificate(ctx context.Context, userName, body s
 	sum := sha256.Sum256(cert.Raw)
 	return s.createCredential(ctx, userName, keyward.OtherCredential{Kind: keyward.CredSigningCert, ID: id,
 		Body: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})), Fingerprint: hex.EncodeToString(sum[:])},
-		keyward.MaxSigningCertificatesPerUser)
+		maxSigningCertificatesPerUser)
 }
 
 // ServiceSpecificServices are the services that take service-specific
 // credentials.
 var ServiceSpecificServices = []string{"codecommit.amazonaws.com", "cassandra.amazonaws.com"}
+
+// The shapes of the other credentials' parameters.
+var (
+	publicKeyIDShape         = keyward.NewStringShape("publicKeyIdType", 20, 128, `[\w]+`)
+	publicKeyMaterialShape   = keyward.NewStringShape("publicKeyMaterialType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	encodingShape            = keyward.NewStringShape("encodingType", 0, 0, "", "SSH", "PEM")
+	serviceNameShape         = keyward.NewStringShape("serviceName", 0, 0, "")
+	serviceCredentialIDShape = keyward.NewStringShape("serviceSpecificCredentialId", 20, 128, `[\w]+`)
+	certificateIDShape       = keyward.NewStringShape("certificateIdType", 24, 128, `[\w]+`)
+)
+
+// AWS's quotas on a user's service-specific credentials (per service)
+// and signing certificates.
+const (
+	maxServiceCredentialsPerUser  = 2
+	maxSigningCertificatesPerUser = 2
+)

@@ -12,13 +12,13 @@ import (
 func init() {
 	describe(map[string]keyward.Operation{
 		"CreateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("Path", keyward.PathShape)),
-		"GetGroup":            keyward.Reads(groupNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListGroups":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"UpdateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("NewGroupName", keyward.GroupNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
+		"GetGroup":            keyward.Reads(groupNameParam, markerParam, maxItemsParam),
+		"ListGroups":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
+		"UpdateGroup":         keyward.Changes(groupNameParam, keyward.OptParam("NewGroupName", groupNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
 		"DeleteGroup":         keyward.Changes(groupNameParam),
 		"AddUserToGroup":      keyward.Changes(groupNameParam, userNameParam),
 		"RemoveUserFromGroup": keyward.Changes(groupNameParam, userNameParam),
-		"ListGroupsForUser":   keyward.Reads(userNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListGroupsForUser":   keyward.Reads(userNameParam, markerParam, maxItemsParam),
 	})
 }
 
@@ -43,7 +43,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (keyward.G
 	if err := s.Authz.Authorize(ctx, "iam:CreateGroup", s.Account(ctx).GroupARN(path, name)); err != nil {
 		return keyward.Group{}, err
 	}
-	id, err := keyward.NewGroupID(s.Rand)
+	id, err := newGroupID(s.Rand)
 	if err != nil {
 		return keyward.Group{}, err
 	}
@@ -170,3 +170,6 @@ func (s *Service) ListGroupsForUser(ctx context.Context, user, marker string, ma
 	}, func(g keyward.Group) string { return g.Name })
 	return groups, next, entityError(err, keyward.Entity{Kind: keyward.EntityUser, Name: user})
 }
+
+// The shape of a group's name.
+var groupNameShape = keyward.NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)

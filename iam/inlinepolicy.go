@@ -16,7 +16,7 @@ func (s *Service) PutInlinePolicy(ctx context.Context, e keyward.Entity, name, d
 	if err := s.Policies.Check(document); err != nil {
 		return err
 	}
-	max := s.quotas().InlinePolicySize(e.Kind)
+	_, max := entityQuotas(s.quotas(), e.Kind)
 	err := s.changing(ctx).PutInlinePolicy(ctx, e, name, document, max)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrQuotaExceeded) {

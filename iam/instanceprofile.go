@@ -13,8 +13,8 @@ func init() {
 	describe(map[string]keyward.Operation{
 		"CreateInstanceProfile":         keyward.Changes(profileNameParam, keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
 		"GetInstanceProfile":            keyward.Reads(profileNameParam),
-		"ListInstanceProfiles":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListInstanceProfilesForRole":   keyward.Reads(roleNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListInstanceProfiles":          keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
+		"ListInstanceProfilesForRole":   keyward.Reads(roleNameParam, markerParam, maxItemsParam),
 		"AddRoleToInstanceProfile":      keyward.Changes(profileNameParam, roleNameParam),
 		"RemoveRoleFromInstanceProfile": keyward.Changes(profileNameParam, roleNameParam),
 		"DeleteInstanceProfile":         keyward.Changes(profileNameParam),
@@ -31,7 +31,7 @@ func init() {
 }
 
 // profileNameParam names an instance profile.
-var profileNameParam = keyward.ReqParam("InstanceProfileName", keyward.InstanceProfileNameShape)
+var profileNameParam = keyward.ReqParam("InstanceProfileName", instanceProfileNameShape)
 
 func instanceProfileNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "Instance Profile %s cannot be found.", keyward.Clip(name))
@@ -47,7 +47,7 @@ func instanceProfileError(err error, name, role string) error {
 	case errors.Is(err, keyward.ErrInstanceProfileExists):
 		return keyward.Errorf(keyward.EEntityAlreadyExists, "Instance Profile %s already exists.", keyward.Clip(name))
 	case errors.Is(err, keyward.ErrInstanceProfileFull):
-		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", keyward.MaxRolesPerInstanceProfile)
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for InstanceSessionsPerInstanceProfile: %d", maxRolesPerInstanceProfile)
 	case errors.Is(err, keyward.ErrRoleNotInProfile):
 		return keyward.Errorf(keyward.ENoSuchEntity, "The role with name %s cannot be found in the instance profile %s.", keyward.Clip(role), keyward.Clip(name))
 	case errors.Is(err, keyward.ErrEntityInUse):
@@ -157,3 +157,9 @@ func (s *Service) DeleteInstanceProfile(ctx context.Context, name string) error 
 	}
 	return instanceProfileError(s.changing(ctx).DeleteInstanceProfile(ctx, name), name, "")
 }
+
+// maxRolesPerInstanceProfile is AWS's quota.
+const maxRolesPerInstanceProfile = 1
+
+// The shape of an instance profile's name.
+var instanceProfileNameShape = keyward.NewStringShape("instanceProfileNameType", 1, 128, `[\w+=,.@-]+`)

@@ -13,16 +13,16 @@ import (
 // tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreatePolicy": keyward.Changes(keyward.ReqParam("PolicyName", keyward.PolicyNameShape), keyward.OptParam("Path", keyward.PolicyPathShape),
-			keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape), keyward.OptParam("Description", keyward.PolicyDescShape), keyward.TagsParam(false)),
+		"CreatePolicy": keyward.Changes(keyward.ReqParam("PolicyName", policyNameShape), keyward.OptParam("Path", policyPathShape),
+			keyward.ReqParam("PolicyDocument", policyDocumentShape), keyward.OptParam("Description", policyDescShape), keyward.TagsParam(false)),
 		"GetPolicy":               keyward.Reads(policyARNParam),
-		"ListPolicies":            keyward.Reads(keyward.OptParam("Scope", keyward.PolicyScopeShape), keyward.BoolParam("OnlyAttached"), keyward.OptParam("PathPrefix", keyward.PolicyPathShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListPolicies":            keyward.Reads(keyward.OptParam("Scope", policyScopeShape), keyward.BoolParam("OnlyAttached"), keyward.OptParam("PathPrefix", policyPathShape), markerParam, maxItemsParam),
 		"DeletePolicy":            keyward.Changes(policyARNParam),
-		"GetPolicyVersion":        keyward.Reads(keyward.ReqParam("VersionId", keyward.PolicyVersionIDShape), policyARNParam),
+		"GetPolicyVersion":        keyward.Reads(keyward.ReqParam("VersionId", policyVersionIDShape), policyARNParam),
 		"ListPolicyVersions":      keyward.Reads(policyARNParam),
-		"CreatePolicyVersion":     keyward.Changes(keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape), keyward.BoolParam("SetAsDefault"), policyARNParam),
-		"SetDefaultPolicyVersion": keyward.Changes(keyward.ReqParam("VersionId", keyward.PolicyVersionIDShape), policyARNParam),
-		"DeletePolicyVersion":     keyward.Changes(keyward.ReqParam("VersionId", keyward.PolicyVersionIDShape), policyARNParam),
+		"CreatePolicyVersion":     keyward.Changes(keyward.ReqParam("PolicyDocument", policyDocumentShape), keyward.BoolParam("SetAsDefault"), policyARNParam),
+		"SetDefaultPolicyVersion": keyward.Changes(keyward.ReqParam("VersionId", policyVersionIDShape), policyARNParam),
+		"DeletePolicyVersion":     keyward.Changes(keyward.ReqParam("VersionId", policyVersionIDShape), policyARNParam),
 	})
 	taggables[keyward.TaggedPolicy] = taggable{
 		by: policyARNParam,
@@ -69,7 +69,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := checkPolicySize(document, "PolicySize", q.PolicySize); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
-	id, err := keyward.NewPolicyID(s.Rand)
+	id, err := newPolicyID(s.Rand)
 	if err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) AttachPolicy(ctx context.Context, e keyward.Entity, arn string
 	if err := s.Authz.AuthorizeEntityWith(ctx, entityAction("Attach", e, "Policy"), e, authz.PolicyARNKey(arn)); err != nil {
 		return err
 	}
-	max := s.quotas().AttachedPolicies(e.Kind)
+	max, _ := entityQuotas(s.quotas(), e.Kind)
 	err := quotaError(s.changing(ctx).AttachPolicy(ctx, e, arn, max), "PoliciesPer"+attachedQuotaKind[e.Kind], max)
 	s.policiesChanged()
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {
@@ -256,3 +256,12 @@ func (s *Service) InstallAWSManagedPolicies(ctx context.Context) error {
 	s.policiesChanged()
 	return err
 }
+
+// The shapes of a managed policy's parameters.
+var (
+	policyNameShape      = keyward.NewStringShape("policyNameType", 1, 128, `[\w+=,.@-]+`)
+	policyPathShape      = keyward.NewStringShape("policyPathType", 1, 512, `((/[A-Za-z0-9\.,\+@=_-]+)*)/`)
+	policyVersionIDShape = keyward.NewStringShape("policyVersionIdType", 0, 0, `v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+	policyDescShape      = keyward.NewStringShape("policyDescriptionType", 0, 1000, "")
+	policyScopeShape     = keyward.NewStringShape("policyScopeType", 0, 0, "", "All", "AWS", "Local")
+)

@@ -13,15 +13,15 @@ import (
 // The descriptors of MFA devices, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", keyward.VirtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
+		"CreateVirtualMFADevice": keyward.Changes(keyward.ReqParam("VirtualMFADeviceName", virtualMFADeviceNameShape), keyward.OptParam("Path", keyward.PathShape), keyward.TagsParam(false)),
 		"EnableMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
 		"ResyncMFADevice":        keyward.Changes(userNameParam, serialNumberParam, authCode1Param, authCode2Param),
 		// UserName is optional, as AWS's SDKs have it now: the caller's, the
 		// root user's own device when the root user calls.
 		"DeactivateMFADevice":    keyward.Changes(optUserNameParam, serialNumberParam),
 		"DeleteVirtualMFADevice": keyward.Changes(serialNumberParam),
-		"ListMFADevices":         keyward.Reads(optUserNameParam, keyward.MarkerParam, keyward.MaxItemsParam),
-		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", keyward.AssignmentStatusShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListMFADevices":         keyward.Reads(optUserNameParam, markerParam, maxItemsParam),
+		"ListVirtualMFADevices":  keyward.Reads(keyward.OptParam("AssignmentStatus", assignmentStatusShape), markerParam, maxItemsParam),
 	})
 	taggables[keyward.TaggedMFADevice] = taggable{
 		by:        serialNumberParam,
@@ -30,7 +30,7 @@ func init() {
 			d, err := s.Store.MFADevice(ctx, id)
 			return d.Tags, err
 		},
-		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return keyward.MFADeviceNotFound(id) },
+		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return mfaDeviceNotFound(id) },
 	}
 }
 
@@ -554,7 +554,7 @@ func (s *Service) openSeed(d *keyward.MFADevice) ([]byte, error) {
 func (s *Service) mfaError(err error, userName, serial string) error {
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchMFADevice):
-		return keyward.MFADeviceNotFound(serial)
+		return mfaDeviceNotFound(serial)
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(userName)
 	case errors.Is(err, keyward.ErrMFAQuota):
@@ -572,3 +572,16 @@ func (s *Service) MFACodeOf(ctx context.Context, p keyward.Principal, serial, co
 	}
 	return s.useMFACode(ctx, d.SerialNumber, code) == nil
 }
+
+// mfaDeviceNotFound is AWS's NoSuchEntity for a serial number.
+func mfaDeviceNotFound(serial string) *keyward.Error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "VirtualMFADevice with serial number %s doesn't exist.", keyward.Clip(serial))
+}
+
+// The shapes of an MFA device's parameters but its codes' (the console
+// reads codes too).
+var (
+	serialNumberShape         = keyward.NewStringShape("serialNumberType", 9, 256, `[\w+=/:,.@-]+`)
+	virtualMFADeviceNameShape = keyward.NewStringShape("virtualMFADeviceName", 1, 0, `[\w+=,.@-]+`)
+	assignmentStatusShape     = keyward.NewStringShape("assignmentStatusType", 0, 0, "", keyward.MFAAssigned, keyward.MFAUnassigned, keyward.MFAAny)
+)

@@ -13,14 +13,14 @@ import (
 // The descriptors of OpenID Connect providers, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateOpenIDConnectProvider": keyward.Changes(keyward.ReqParam("Url", keyward.OIDCURLShape), keyward.ListParam("ClientIDList", keyward.ClientIDShape, false),
-			keyward.ListParam("ThumbprintList", keyward.ThumbprintShape, true), keyward.TagsParam(false)),
+		"CreateOpenIDConnectProvider": keyward.Changes(keyward.ReqParam("Url", oidcURLShape), keyward.ListParam("ClientIDList", clientIDShape, false),
+			keyward.ListParam("ThumbprintList", thumbprintShape, true), keyward.TagsParam(false)),
 		"GetOpenIDConnectProvider":                keyward.Reads(oidcARNParam),
 		"ListOpenIDConnectProviders":              keyward.Reads(),
 		"DeleteOpenIDConnectProvider":             keyward.Changes(oidcARNParam),
-		"AddClientIDToOpenIDConnectProvider":      keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape)),
-		"RemoveClientIDFromOpenIDConnectProvider": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape)),
-		"UpdateOpenIDConnectProviderThumbprint":   keyward.Changes(oidcARNParam, keyward.ListParam("ThumbprintList", keyward.ThumbprintShape, true)),
+		"AddClientIDToOpenIDConnectProvider":      keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", clientIDShape)),
+		"RemoveClientIDFromOpenIDConnectProvider": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", clientIDShape)),
+		"UpdateOpenIDConnectProviderThumbprint":   keyward.Changes(oidcARNParam, keyward.ListParam("ThumbprintList", thumbprintShape, true)),
 	})
 	taggables[keyward.TaggedOIDCProvider] = taggable{
 		by:        oidcARNParam,
@@ -70,11 +70,11 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 }
 
 func checkOIDCLists(clientIDs, thumbprints []string) error {
-	if len(clientIDs) > keyward.MaxOIDCClientIDs {
-		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", keyward.MaxOIDCClientIDs)
+	if len(clientIDs) > maxOIDCClientIDs {
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: %d", maxOIDCClientIDs)
 	}
-	if len(thumbprints) > keyward.MaxOIDCThumbprint {
-		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", keyward.MaxOIDCThumbprint)
+	if len(thumbprints) > maxOIDCThumbprint {
+		return keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxOIDCThumbprint)
 	}
 	for _, t := range thumbprints {
 		for _, c := range strings.ToLower(t) {
@@ -194,3 +194,20 @@ func (s *Service) UpdateOIDCThumbprints(ctx context.Context, arn string, thumbpr
 		return nil
 	})
 }
+
+// The shapes of an OpenID Connect provider's parameters, and of its
+// console sign-in (a Keyward extension): the name is shown on the
+// sign-in page; the secret is never echoed.
+var (
+	oidcURLShape          = keyward.NewStringShape("OpenIDConnectProviderUrlType", 1, 255, "")
+	clientIDShape         = keyward.NewStringShape("clientIDType", 1, 255, "")
+	thumbprintShape       = keyward.NewStringShape("thumbprintType", 40, 40, "")
+	oidcSignInNameShape   = keyward.NewStringShape("oidcSignInNameType", 1, 64, `[\p{L}\p{N} _.,:()@&'+-]+`)
+	oidcClientSecretShape = sensitive(keyward.NewStringShape("oidcClientSecretType", 1, keyward.MaxOIDCSignInSecretLen, `[\u0021-\u007E]+`))
+)
+
+// AWS's quotas on an OIDC provider's client IDs and thumbprints.
+const (
+	maxOIDCClientIDs  = 100
+	maxOIDCThumbprint = 5
+)

@@ -8,6 +8,32 @@ import (
 	"github.com/keyward/keyward/webhook"
 )
 
+// The shapes of the IAM model that several of IAM's operations take and
+// no other package reads.
+var (
+	markerShape           = keyward.NewStringShape("markerType", 1, 320, `[\u0020-\u00FF]+`)
+	existingUserNameShape = keyward.NewStringShape("existingUserNameType", 1, 128, `[\w+=,.@-]+`)
+	accessKeyIDShape      = keyward.NewStringShape("accessKeyIdType", 16, 128, `[\w]+`)
+	policyDocumentShape   = keyward.NewStringShape("policyDocumentType", 1, 131072, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	actionNameShape       = keyward.NewStringShape("ActionNameType", 3, 128, "")
+	jobIDShape            = keyward.NewStringShape("jobIDType", 36, 36, "")
+	granularityShape      = keyward.NewStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
+	serviceNamespaceShape = keyward.NewStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)
+	tokenVersionShape     = keyward.NewStringShape("globalEndpointTokenVersion", 0, 0, "", "v1Token", "v2Token")
+	resourceHandlingShape = keyward.NewStringShape("ResourceHandlingOptionType", 1, 64, "")
+	certificateBodyShape  = keyward.NewStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	entityTypeShape       = keyward.NewStringShape("EntityType", 0, 0, "", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
+	policyUsageShape      = keyward.NewStringShape("PolicyUsageType", 0, 0, "", "PermissionsPolicy", "PermissionsBoundary")
+)
+
+// The parameters of IAM's listings, and the context entries of its
+// simulations.
+var (
+	markerParam   = keyward.OptParam("Marker", markerShape)
+	maxItemsParam = keyward.Param{Member: "MaxItems", Kind: keyward.ParamMaxItems}
+	contextParam  = keyward.Param{Member: "ContextEntries", Kind: keyward.ParamContext}
+)
+
 // operations are IAM's descriptors by name, each described by the file
 // that performs it (describe), so that an entity's operations are beside
 // its methods.
@@ -39,10 +65,10 @@ var operationTable = sync.OnceValue(func() map[string]*keyward.Operation {
 // report, service last accessed).
 func init() {
 	describe(map[string]keyward.Operation{
-		"GenerateServiceLastAccessedDetails":        keyward.Reads(keyward.ReqParam("Arn", keyward.ARNShape), keyward.OptParam("Granularity", keyward.GranularityShape)),
-		"GetServiceLastAccessedDetails":             keyward.Reads(jobIDParam, keyward.MaxItemsParam, keyward.MarkerParam),
-		"GetServiceLastAccessedDetailsWithEntities": keyward.Reads(jobIDParam, keyward.ReqParam("ServiceNamespace", keyward.ServiceNamespaceShape), keyward.MaxItemsParam, keyward.MarkerParam),
-		"ListPoliciesGrantingServiceAccess":         keyward.Reads(keyward.MarkerParam, keyward.ReqParam("Arn", keyward.ARNShape), keyward.ListParam("ServiceNamespaces", keyward.ServiceNamespaceShape, true)),
+		"GenerateServiceLastAccessedDetails":        keyward.Reads(keyward.ReqParam("Arn", keyward.ARNShape), keyward.OptParam("Granularity", granularityShape)),
+		"GetServiceLastAccessedDetails":             keyward.Reads(jobIDParam, maxItemsParam, markerParam),
+		"GetServiceLastAccessedDetailsWithEntities": keyward.Reads(jobIDParam, keyward.ReqParam("ServiceNamespace", serviceNamespaceShape), maxItemsParam, markerParam),
+		"ListPoliciesGrantingServiceAccess":         keyward.Reads(markerParam, keyward.ReqParam("Arn", keyward.ARNShape), keyward.ListParam("ServiceNamespaces", serviceNamespaceShape, true)),
 		"GenerateCredentialReport":                  keyward.Reads(),
 		"GetCredentialReport":                       keyward.Reads(),
 	})
@@ -50,27 +76,27 @@ func init() {
 
 // The parameters several operations share.
 var (
-	userNameParam = keyward.ReqParam("UserName", keyward.ExistingUserNameShape)
+	userNameParam = keyward.ReqParam("UserName", existingUserNameShape)
 	// optUserNameParam is UserName where it defaults to the caller.
-	optUserNameParam = keyward.OptParam("UserName", keyward.ExistingUserNameShape)
-	groupNameParam   = keyward.ReqParam("GroupName", keyward.GroupNameShape)
-	roleNameParam    = keyward.ReqParam("RoleName", keyward.RoleNameShape)
+	optUserNameParam = keyward.OptParam("UserName", existingUserNameShape)
+	groupNameParam   = keyward.ReqParam("GroupName", groupNameShape)
+	roleNameParam    = keyward.ReqParam("RoleName", roleNameShape)
 	policyARNParam   = keyward.ReqParam("PolicyArn", keyward.ARNShape)
 	maxSessionParam  = keyward.IntParam("MaxSessionDuration", keyward.MinRoleSessionDuration, keyward.MaxRoleSessionDuration)
 
-	jobIDParam        = keyward.ReqParam("JobId", keyward.JobIDShape)
+	jobIDParam        = keyward.ReqParam("JobId", jobIDShape)
 	accountAliasParam = keyward.ReqParam("AccountAlias", keyward.AccountAliasShape)
 	oidcARNParam      = keyward.ReqParam("OpenIDConnectProviderArn", keyward.ARNShape)
 
-	serialNumberParam = keyward.ReqParam("SerialNumber", keyward.SerialNumberShape)
+	serialNumberParam = keyward.ReqParam("SerialNumber", serialNumberShape)
 	authCode1Param    = keyward.ReqParam("AuthenticationCode1", keyward.AuthenticationCodeShape)
 	authCode2Param    = keyward.ReqParam("AuthenticationCode2", keyward.AuthenticationCodeShape)
 	// credUserNameParam is UserName where the model's shape is userNameType.
 	credUserNameParam    = keyward.ReqParam("UserName", keyward.UserNameShape)
 	optCredUserNameParam = keyward.OptParam("UserName", keyward.UserNameShape)
-	sshKeyIDParam        = keyward.ReqParam("SSHPublicKeyId", keyward.PublicKeyIDShape)
-	serviceCredIDParam   = keyward.ReqParam("ServiceSpecificCredentialId", keyward.ServiceCredentialIDShape)
-	certificateIDParam   = keyward.ReqParam("CertificateId", keyward.CertificateIDShape)
+	sshKeyIDParam        = keyward.ReqParam("SSHPublicKeyId", publicKeyIDShape)
+	serviceCredIDParam   = keyward.ReqParam("ServiceSpecificCredentialId", serviceCredentialIDShape)
+	certificateIDParam   = keyward.ReqParam("CertificateId", certificateIDShape)
 	statusParam          = keyward.ReqParam("Status", keyward.StatusShape)
 )
 
@@ -80,15 +106,15 @@ var (
 func withKinds(ops map[string]keyward.Operation) map[string]keyward.Operation {
 	for _, kind := range []string{keyward.EntityUser, keyward.EntityGroup, keyward.EntityRole} {
 		name, entity := EntityName(kind), EntityParam(kind)
-		policyName := keyward.ReqParam("PolicyName", keyward.PolicyNameShape)
-		ops["Put"+name+"Policy"] = keyward.Changes(entity, policyName, keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape))
+		policyName := keyward.ReqParam("PolicyName", policyNameShape)
+		ops["Put"+name+"Policy"] = keyward.Changes(entity, policyName, keyward.ReqParam("PolicyDocument", policyDocumentShape))
 		ops["Get"+name+"Policy"] = keyward.Reads(entity, policyName)
-		ops["List"+name+"Policies"] = keyward.Reads(entity, keyward.MarkerParam, keyward.MaxItemsParam)
+		ops["List"+name+"Policies"] = keyward.Reads(entity, markerParam, maxItemsParam)
 		ops["Delete"+name+"Policy"] = keyward.Changes(entity, policyName)
 		ops["Attach"+name+"Policy"] = keyward.Changes(entity, policyARNParam)
 		ops["Detach"+name+"Policy"] = keyward.Changes(entity, policyARNParam)
-		ops["ListAttached"+name+"Policies"] = keyward.Reads(entity, keyward.OptParam("PathPrefix", keyward.PolicyPathShape),
-			keyward.MarkerParam, keyward.MaxItemsParam)
+		ops["ListAttached"+name+"Policies"] = keyward.Reads(entity, keyward.OptParam("PathPrefix", policyPathShape),
+			markerParam, maxItemsParam)
 	}
 	for kind, t := range taggables {
 		k := string(kind)
@@ -98,7 +124,7 @@ func withKinds(ops map[string]keyward.Operation) map[string]keyward.Operation {
 		untagKeys := keyward.ListParam("TagKeys", keyward.TagKeyShape, true)
 		untagKeys.Max = keyward.MaxTagsPerSet
 		ops["Untag"+k] = keyward.Changes(t.by, untagKeys)
-		ops["List"+k+"Tags"] = keyward.Reads(t.by, keyward.MarkerParam, keyward.MaxItemsParam)
+		ops["List"+k+"Tags"] = keyward.Reads(t.by, markerParam, maxItemsParam)
 	}
 	return ops
 }
@@ -132,20 +158,23 @@ func EntityParam(kind string) keyward.Param {
 // provider. AWS has no such operations; docs/api.md documents them as
 // Keyward's extension.
 var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[string]keyward.Operation{
-	"CreateWebhookSubscription": keyward.Changes(keyward.ReqParam("Url", keyward.WebhookURLShape), keyward.ReqParam("Secret", keyward.WebhookSecretShape),
-		keyward.Param{Member: "Events", Kind: keyward.ParamList, Shape: keyward.WebhookEventShape, Required: true, Max: webhook.MaxEventsPerSubscription}),
+	"CreateWebhookSubscription": keyward.Changes(keyward.ReqParam("Url", webhookURLShape), keyward.ReqParam("Secret", webhookSecretShape),
+		keyward.Param{Member: "Events", Kind: keyward.ParamList, Shape: webhookEventShape, Required: true, Max: webhook.MaxEventsPerSubscription}),
 	"ListWebhookSubscriptions":    keyward.Reads(),
 	"GetWebhookSubscription":      keyward.Reads(webhookIDParam),
 	"DeleteWebhookSubscription":   keyward.Changes(webhookIDParam),
-	"ListParkedWebhookDeliveries": keyward.Reads(keyward.MaxItemsParam),
+	"ListParkedWebhookDeliveries": keyward.Reads(maxItemsParam),
 
 	// The console's sign-in through an OpenID Connect provider.
-	"PutOpenIDConnectSignIn": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", keyward.ClientIDShape),
-		keyward.OptParam("ClientSecret", keyward.OIDCClientSecretShape), keyward.ReqParam("DisplayName", keyward.OIDCSignInNameShape),
+	"PutOpenIDConnectSignIn": keyward.Changes(oidcARNParam, keyward.ReqParam("ClientID", clientIDShape),
+		keyward.OptParam("ClientSecret", oidcClientSecretShape), keyward.ReqParam("DisplayName", oidcSignInNameShape),
 		keyward.Param{Member: "RoleArns", Kind: keyward.ParamList, Shape: keyward.ARNShape, Max: keyward.MaxOIDCSignInRoles}),
 	"GetOpenIDConnectSignIn":    keyward.Reads(oidcARNParam),
 	"ListOpenIDConnectSignIns":  keyward.Reads(),
 	"DeleteOpenIDConnectSignIn": keyward.Changes(oidcARNParam),
 })
 
-var webhookIDParam = keyward.ReqParam("Id", keyward.WebhookSubscriptionIDShape)
+var webhookIDParam = keyward.ReqParam("Id", webhookSubscriptionIDShape)
+
+// sensitive marks a shape whose values no error message repeats.
+func sensitive(s *keyward.StringShape) *keyward.StringShape { s.Sensitive = true; return s }

@@ -26,7 +26,7 @@ func init() {
 func (s *Service) effectivePolicy(ctx context.Context) (keyward.PasswordPolicy, bool, error) {
 	pp, err := s.Store.PasswordPolicy(ctx)
 	if errors.Is(err, keyward.ErrNoPasswordPolicy) {
-		return keyward.DefaultPasswordPolicy, true, nil
+		return defaultPasswordPolicy, true, nil
 	}
 	return pp, false, err
 }
@@ -136,3 +136,7 @@ func checkPolicy(pp keyward.PasswordPolicy, password string, isDefault bool) err
 	}
 	return keyward.Errorf(keyward.EPasswordPolicyViolation, "Password does not conform to the account password policy. %s.", strings.Join(broken, ". "))
 }
+
+// defaultPasswordPolicy is what AWS applies when the account has no
+// policy: at least 8 characters and three of the four kinds of character.
+var defaultPasswordPolicy = keyward.PasswordPolicy{MinimumPasswordLength: 8, AllowUsersToChangePassword: true}

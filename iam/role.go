@@ -13,13 +13,13 @@ import (
 // The descriptors of roles, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateRole": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), roleNameParam, keyward.ReqParam("AssumeRolePolicyDocument", keyward.PolicyDocumentShape),
-			keyward.OptParam("Description", keyward.RoleDescriptionShape), maxSessionParam, keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
+		"CreateRole": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), roleNameParam, keyward.ReqParam("AssumeRolePolicyDocument", policyDocumentShape),
+			keyward.OptParam("Description", roleDescriptionShape), maxSessionParam, keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
 		"GetRole":                       keyward.Reads(roleNameParam),
-		"ListRoles":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"UpdateRole":                    keyward.Changes(roleNameParam, keyward.OptParam("Description", keyward.RoleDescriptionShape), maxSessionParam),
-		"UpdateRoleDescription":         keyward.Changes(roleNameParam, keyward.ReqParam("Description", keyward.RoleDescriptionShape)),
-		"UpdateAssumeRolePolicy":        keyward.Changes(roleNameParam, keyward.ReqParam("PolicyDocument", keyward.PolicyDocumentShape)),
+		"ListRoles":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
+		"UpdateRole":                    keyward.Changes(roleNameParam, keyward.OptParam("Description", roleDescriptionShape), maxSessionParam),
+		"UpdateRoleDescription":         keyward.Changes(roleNameParam, keyward.ReqParam("Description", roleDescriptionShape)),
+		"UpdateAssumeRolePolicy":        keyward.Changes(roleNameParam, keyward.ReqParam("PolicyDocument", policyDocumentShape)),
 		"DeleteRole":                    keyward.Changes(roleNameParam),
 		"PutRolePermissionsBoundary":    keyward.Changes(roleNameParam, keyward.ReqParam("PermissionsBoundary", keyward.ARNShape)),
 		"DeleteRolePermissionsBoundary": keyward.Changes(roleNameParam),
@@ -90,7 +90,7 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	// The path of service-linked roles is CreateServiceLinkedRole's alone:
 	// a role made there with a trust policy of the caller's would be one
 	// that DeleteRole and UpdateAssumeRolePolicy refuse to change.
-	if strings.HasPrefix(r.Path, keyward.ServiceRolePath) {
+	if strings.HasPrefix(r.Path, serviceRolePath) {
 		return keyward.Role{}, keyward.Errorf(keyward.EInvalidInput, "The path %s is reserved for service-linked roles (CreateServiceLinkedRole).", keyward.Clip(r.Path))
 	}
 	if err := s.Policies.CheckTrust(r.TrustPolicy); err != nil {
@@ -181,7 +181,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 		return err
 	}
 	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
-		if r.IsServiceLinked() {
+		if isServiceLinked(*r) {
 			return unmodifiable(r.Name)
 		}
 		r.TrustPolicy = document
@@ -221,7 +221,7 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	if err := s.Authz.AuthorizeRole(ctx, "iam:DeleteRole", name); err != nil {
 		return err
 	}
-	if r, err := s.Store.Role(ctx, name); err == nil && r.IsServiceLinked() {
+	if r, err := s.Store.Role(ctx, name); err == nil && isServiceLinked(r) {
 		return unmodifiable(r.Name)
 	}
 	err := s.changing(ctx).DeleteRole(ctx, name)
@@ -253,3 +253,12 @@ func (s *Service) RevokeRoleSessions(ctx context.Context, name string) error {
 		s.now().Add(time.Second).Format(time.RFC3339) + `"}}}]}`
 	return s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: name}, RevokeRoleSessionsPolicy, doc)
 }
+
+// The shapes of a role's parameters, and of a service-linked role's.
+var (
+	roleNameShape        = keyward.NewStringShape("roleNameType", 1, 64, `[\w+=,.@-]+`)
+	roleDescriptionShape = keyward.NewStringShape("roleDescriptionType", 0, 1000, `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`)
+	awsServiceNameShape  = keyward.NewStringShape("groupNameType", 1, 128, `[\w+=,.@-]+`)
+	customSuffixShape    = keyward.NewStringShape("customSuffixType", 1, 64, `[\w+=,.@-]+`)
+	deletionTaskIDShape  = keyward.NewStringShape("DeletionTaskIdType", 1, 1000, "")
+)

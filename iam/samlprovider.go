@@ -13,10 +13,10 @@ import (
 // The descriptors of SAML providers, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateSAMLProvider": keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", keyward.SAMLMetadataShape), keyward.ReqParam("Name", keyward.SAMLProviderNameShape), keyward.TagsParam(false)),
+		"CreateSAMLProvider": keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", samlMetadataShape), keyward.ReqParam("Name", samlProviderNameShape), keyward.TagsParam(false)),
 		"GetSAMLProvider":    keyward.Reads(samlARNParam),
 		"ListSAMLProviders":  keyward.Reads(),
-		"UpdateSAMLProvider": keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", keyward.SAMLMetadataShape), samlARNParam),
+		"UpdateSAMLProvider": keyward.Changes(keyward.ReqParam("SAMLMetadataDocument", samlMetadataShape), samlARNParam),
 		"DeleteSAMLProvider": keyward.Changes(samlARNParam),
 	})
 	taggables[keyward.TaggedSAMLProvider] = taggable{
@@ -161,3 +161,9 @@ func (s *Service) samlProviderFor(ctx context.Context, action, arn string) (keyw
 	}
 	return p, err
 }
+
+// The shapes of a SAML provider's parameters.
+var (
+	samlProviderNameShape = keyward.NewStringShape("SAMLProviderNameType", 1, 128, `[\w._-]+`)
+	samlMetadataShape     = keyward.NewStringShape("SAMLMetadataDocumentType", 1000, 10000000, "")
+)

@@ -18,11 +18,11 @@ import (
 // The descriptors of server certificates, and how they are tagged.
 func init() {
 	describe(map[string]keyward.Operation{
-		"UploadServerCertificate": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), serverCertNameParam, keyward.ReqParam("CertificateBody", keyward.CertificateBodyShape),
-			keyward.ReqParam("PrivateKey", keyward.PrivateKeyShape), keyward.OptParam("CertificateChain", keyward.CertificateChainShape), keyward.TagsParam(false)),
+		"UploadServerCertificate": keyward.Changes(keyward.OptParam("Path", keyward.PathShape), serverCertNameParam, keyward.ReqParam("CertificateBody", certificateBodyShape),
+			keyward.ReqParam("PrivateKey", privateKeyShape), keyward.OptParam("CertificateChain", certificateChainShape), keyward.TagsParam(false)),
 		"GetServerCertificate":    keyward.Reads(serverCertNameParam),
-		"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", keyward.ServerCertNameShape)),
+		"ListServerCertificates":  keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
+		"UpdateServerCertificate": keyward.Changes(serverCertNameParam, keyward.OptParam("NewPath", keyward.PathShape), keyward.OptParam("NewServerCertificateName", serverCertNameShape)),
 		"DeleteServerCertificate": keyward.Changes(serverCertNameParam),
 	})
 	taggables[keyward.TaggedServerCertificate] = taggable{
@@ -37,7 +37,7 @@ func init() {
 }
 
 // serverCertNameParam names a server certificate.
-var serverCertNameParam = keyward.ReqParam("ServerCertificateName", keyward.ServerCertNameShape)
+var serverCertNameParam = keyward.ReqParam("ServerCertificateName", serverCertNameShape)
 
 func serverCertificateNotFound(name string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchEntity, "The Server Certificate with name %s cannot be found.", keyward.Clip(name))
@@ -111,11 +111,11 @@ func (s *Service) UploadServerCertificate(ctx context.Context, name, path, body,
 	}
 	c := keyward.ServerCertificate{ID: id, Name: name, Path: path, Body: strings.TrimSpace(body), Chain: strings.TrimSpace(chain), SealedKey: sealed,
 		UploadedAt: s.now(), Expiration: cert.NotAfter.UTC(), Tags: tags}
-	switch err := s.changing(ctx).CreateServerCertificate(ctx, c, keyward.MaxServerCertificates); {
+	switch err := s.changing(ctx).CreateServerCertificate(ctx, c, maxServerCertificates); {
 	case errors.Is(err, keyward.ErrServerCertificateExists):
 		return c, keyward.Errorf(keyward.EEntityAlreadyExists, "The Server Certificate with name %s already exists.", name)
 	case errors.Is(err, keyward.ErrServerCertificateQuota):
-		return c, keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ServerCertificatesPerAccount: %d", keyward.MaxServerCertificates)
+		return c, keyward.Errorf(keyward.ELimitExceeded, "Cannot exceed quota for ServerCertificatesPerAccount: %d", maxServerCertificates)
 	case err != nil:
 		return c, err
 	}
@@ -236,3 +236,13 @@ func (s *Service) DeleteServerCertificate(ctx context.Context, name string) erro
 		return err
 	}
 }
+
+// maxServerCertificates is AWS's default quota of server certificates.
+const maxServerCertificates = 20
+
+// The shapes of a server certificate's parameters.
+var (
+	serverCertNameShape   = keyward.NewStringShape("serverCertificateNameType", 1, 128, `[\w+=,.@-]+`)
+	certificateChainShape = keyward.NewStringShape("certificateChainType", 1, 2097152, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+	privateKeyShape       = sensitive(keyward.NewStringShape("privateKeyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`))
+)

@@ -135,6 +135,18 @@ func (s *Service) quotas() keyward.Quotas {
 	return s.Quotas
 }
 
+// entityQuotas returns how many managed policies an entity of kind may
+// have attached, and the size its inline policies may have together.
+func entityQuotas(q keyward.Quotas, kind string) (attached, inlineSize int) {
+	switch kind {
+	case keyward.EntityGroup:
+		return q.AttachedPoliciesPerGroup, q.GroupPolicySize
+	case keyward.EntityRole:
+		return q.AttachedPoliciesPerRole, q.RolePolicySize
+	}
+	return q.AttachedPoliciesPerUser, q.UserPolicySize
+}
+
 // quotaError is AWS's answer when a store write would exceed the quota
 // named, of max; other errors pass.
 func quotaError(err error, quota string, max int) error {

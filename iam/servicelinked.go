@@ -14,10 +14,10 @@ import (
 // The descriptors of service-linked roles.
 func init() {
 	describe(map[string]keyward.Operation{
-		"CreateServiceLinkedRole": keyward.Changes(keyward.ReqParam("AWSServiceName", keyward.AWSServiceNameShape), keyward.OptParam("Description", keyward.RoleDescriptionShape),
-			keyward.OptParam("CustomSuffix", keyward.CustomSuffixShape)),
+		"CreateServiceLinkedRole": keyward.Changes(keyward.ReqParam("AWSServiceName", awsServiceNameShape), keyward.OptParam("Description", roleDescriptionShape),
+			keyward.OptParam("CustomSuffix", customSuffixShape)),
 		"DeleteServiceLinkedRole":            keyward.Changes(roleNameParam),
-		"GetServiceLinkedRoleDeletionStatus": keyward.Reads(keyward.ReqParam("DeletionTaskId", keyward.DeletionTaskIDShape)),
+		"GetServiceLinkedRoleDeletionStatus": keyward.Reads(keyward.ReqParam("DeletionTaskId", deletionTaskIDShape)),
 	})
 }
 
@@ -52,7 +52,7 @@ func (s *Service) CreateServiceLinkedRole(ctx context.Context, service, descript
 	if len(name) > 64 {
 		return keyward.Role{}, keyward.Errorf(keyward.EInvalidInput, "The role name %s is longer than 64 characters.", keyward.Clip(name))
 	}
-	r := keyward.Role{Name: name, Path: keyward.ServiceRolePath + service + "/", Description: description, MaxSessionDuration: keyward.DefaultRoleSessionDuration,
+	r := keyward.Role{Name: name, Path: serviceRolePath + service + "/", Description: description, MaxSessionDuration: keyward.DefaultRoleSessionDuration,
 		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`}
 	if err := s.Authz.AuthorizeWith(ctx, "iam:CreateServiceLinkedRole", s.Account(ctx).RoleARN(r.Path, r.Name), authz.Keys{"iam:awsservicename": {service}}); err != nil {
 		return keyward.Role{}, err
@@ -74,7 +74,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, name string) (str
 	} else if err != nil {
 		return "", err
 	}
-	if !r.IsServiceLinked() {
+	if !isServiceLinked(r) {
 		return "", keyward.Errorf(keyward.EInvalidInput, "Role %s is not a service-linked role.", keyward.Clip(name))
 	}
 	switch err := s.changing(ctx).DeleteRole(ctx, name); {
@@ -100,7 +100,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, name string) (str
 func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, taskID string) (string, error) {
 	invalid := keyward.Errorf(keyward.EInvalidInput, "Invalid deletion task ID %s.", keyward.Clip(taskID))
 	i := strings.LastIndexByte(taskID, '-')
-	if i < 0 || !strings.HasPrefix(taskID, "task"+keyward.ServiceRolePath) {
+	if i < 0 || !strings.HasPrefix(taskID, "task"+serviceRolePath) {
 		return "", invalid
 	}
 	// task/aws-service-role/<service>/<name>/<nonce>-<mac>: the role's ARN
@@ -108,7 +108,7 @@ func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, taskID st
 	roleWithNonce := taskID[len("task"):i]
 	role := roleWithNonce[:strings.LastIndexByte(roleWithNonce, '/')]
 	slash := strings.LastIndexByte(role, '/')
-	if slash < len(keyward.ServiceRolePath) {
+	if slash < len(serviceRolePath) {
 		return "", invalid
 	}
 	if err := s.Authz.AuthorizeARN(ctx, "iam:GetServiceLinkedRoleDeletionStatus", s.Account(ctx).RoleARN(role[:slash+1], role[slash+1:])); err != nil {
@@ -120,3 +120,10 @@ func (s *Service) ServiceLinkedRoleDeletionStatus(ctx context.Context, taskID st
 	}
 	return "SUCCEEDED", nil
 }
+
+// serviceRolePath is the path of every service-linked role, which only
+// AWS services (here, CreateServiceLinkedRole) may make roles under.
+const serviceRolePath = "/aws-service-role/"
+
+// isServiceLinked reports whether a role is a service-linked role.
+func isServiceLinked(r keyward.Role) bool { return strings.HasPrefix(r.Path, serviceRolePath) }

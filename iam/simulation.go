@@ -11,16 +11,16 @@ import (
 // The descriptors of simulation and context keys.
 func init() {
 	describe(map[string]keyward.Operation{
-		"SimulatePrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("ActionNames", keyward.ActionNameShape, true),
-			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, false),
-			keyward.ContextParam),
-		"SimulateCustomPolicy": keyward.Reads(keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, true),
-			keyward.ListParam("PermissionsBoundaryPolicyInputList", keyward.PolicyDocumentShape, false), keyward.ListParam("ActionNames", keyward.ActionNameShape, true),
-			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.OptParam("ResourcePolicy", keyward.PolicyDocumentShape),
-			keyward.OptParam("ResourceOwner", keyward.ResourceNameShape), keyward.OptParam("CallerArn", keyward.ResourceNameShape), keyward.ContextParam,
-			keyward.OptParam("ResourceHandlingOption", keyward.ResourceHandlingShape), keyward.MarkerParam, keyward.MaxItemsParam),
-		"GetContextKeysForCustomPolicy":    keyward.Reads(keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, true)),
-		"GetContextKeysForPrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("PolicyInputList", keyward.PolicyDocumentShape, false)),
+		"SimulatePrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("ActionNames", actionNameShape, true),
+			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.ListParam("PolicyInputList", policyDocumentShape, false),
+			contextParam),
+		"SimulateCustomPolicy": keyward.Reads(keyward.ListParam("PolicyInputList", policyDocumentShape, true),
+			keyward.ListParam("PermissionsBoundaryPolicyInputList", policyDocumentShape, false), keyward.ListParam("ActionNames", actionNameShape, true),
+			keyward.ListParam("ResourceArns", keyward.ResourceNameShape, false), keyward.OptParam("ResourcePolicy", policyDocumentShape),
+			keyward.OptParam("ResourceOwner", keyward.ResourceNameShape), keyward.OptParam("CallerArn", keyward.ResourceNameShape), contextParam,
+			keyward.OptParam("ResourceHandlingOption", resourceHandlingShape), markerParam, maxItemsParam),
+		"GetContextKeysForCustomPolicy":    keyward.Reads(keyward.ListParam("PolicyInputList", policyDocumentShape, true)),
+		"GetContextKeysForPrincipalPolicy": keyward.Reads(keyward.ReqParam("PolicySourceArn", keyward.ARNShape), keyward.ListParam("PolicyInputList", policyDocumentShape, false)),
 	})
 }
 

@@ -15,7 +15,7 @@ func init() {
 		"CreateUser": keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.OptParam("Path", keyward.PathShape),
 			keyward.OptParam("PermissionsBoundary", keyward.ARNShape), keyward.TagsParam(false)),
 		"GetUser":                       keyward.Reads(optUserNameParam),
-		"ListUsers":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), keyward.MarkerParam, keyward.MaxItemsParam),
+		"ListUsers":                     keyward.Reads(keyward.OptParam("PathPrefix", keyward.PathPrefixShape), markerParam, maxItemsParam),
 		"UpdateUser":                    keyward.Changes(userNameParam, keyward.OptParam("NewUserName", keyward.UserNameShape), keyward.OptParam("NewPath", keyward.PathShape)),
 		"DeleteUser":                    keyward.Changes(userNameParam),
 		"PutUserPermissionsBoundary":    keyward.Changes(keyward.ReqParam("UserName", keyward.UserNameShape), keyward.ReqParam("PermissionsBoundary", keyward.ARNShape)),
@@ -68,7 +68,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 			return keyward.User{}, boundaryError(err, boundary)
 		}
 	}
-	id, err := keyward.NewUserID(s.Rand)
+	id, err := newUserID(s.Rand)
 	if err != nil {
 		return keyward.User{}, err
 	}

@@ -144,3 +144,13 @@ func DisplayURL(raw string) string {
 func webhookSubscriptionNotFound(id string) *keyward.Error {
 	return keyward.Errorf(keyward.ENoSuchWebhookSubscription, "The webhook subscription with id %s cannot be found.", keyward.Clip(id))
 }
+
+// The shapes of the webhook subscriptions' parameters, Keyward's own.
+// The URL is sensitive: it may hold a token, so it is never echoed nor
+// audited.
+var (
+	webhookURLShape            = sensitive(keyward.NewStringShape("webhookUrlType", 1, 2048, `[\u0021-\u007E]+`))
+	webhookSecretShape         = sensitive(keyward.NewStringShape("webhookSecretType", 16, 512, `[\u0020-\u007E]+`))
+	webhookEventShape          = keyward.NewStringShape("webhookEventType", 1, 140, `[A-Za-z0-9.\-]+`)
+	webhookSubscriptionIDShape = keyward.NewStringShape("webhookSubscriptionIdType", 1, 64, `[\w-]+`)
+)

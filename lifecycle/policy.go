@@ -12,7 +12,7 @@ import (
 // transitions, as its events name it (userIdentity.invokedBy).
 const ServiceName = "keyward.key-lifecycle"
 
-// ruleOfName maps a rule's name in the API (keyward.KeyRuleShape) to its reason.
+// ruleOfName maps a rule's name in the API (ruleShape) to its reason.
 var ruleOfName = map[string]string{"max-age": keyward.RuleMaxAge, "unused": keyward.RuleUnused, "delete-inactive": keyward.RuleDeleteInactive}
 
 // NameOfRule is ruleOfName the other way round.

@@ -9,20 +9,44 @@ const (
 	APIVersion   = "2016-11-28"
 )
 
+// Shapes of the Organizations model that its operations take; the
+// transport checks tags and reports a bad policy type with the exported ones.
+var (
+	featureSetShape       = keyward.NewStringShape("OrganizationFeatureSet", 0, 0, "", "ALL", "CONSOLIDATED_BILLING")
+	nextTokenShape        = keyward.NewStringShape("NextToken", 0, 100000, `[\s\S]*`)
+	accountIDShape        = keyward.NewStringShape("AccountId", 0, 12, `^\d{12}$`)
+	parentIDShape         = keyward.NewStringShape("ParentId", 0, 100, `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	childIDShape          = keyward.NewStringShape("ChildId", 0, 100, `^(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	childTypeShape        = keyward.NewStringShape("ChildType", 0, 0, "", "ACCOUNT", "ORGANIZATIONAL_UNIT")
+	ouIDShape             = keyward.NewStringShape("OrganizationalUnitId", 0, 68, `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	ouNameShape           = keyward.NewStringShape("OrganizationalUnitName", 1, 128, `[\s\S]*`)
+	rootIDShape           = keyward.NewStringShape("RootId", 0, 34, `^r-[0-9a-z]{4,32}$`)
+	PolicyTypeShape       = keyward.NewStringShape("PolicyType", 0, 0, "", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY")
+	policyContentShape    = keyward.NewStringShape("PolicyContent", 1, 0, `[\s\S]*`)
+	policyDescShape       = keyward.NewStringShape("PolicyDescription", 0, 512, `[\s\S]*`)
+	policyNameShape       = keyward.NewStringShape("PolicyName", 1, 128, `[\s\S]*`)
+	policyIDShape         = keyward.NewStringShape("PolicyId", 0, 130, `^p-[0-9a-zA-Z_]{8,128}$`)
+	targetIDShape         = keyward.NewStringShape("PolicyTargetId", 0, 100, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	taggableIDShape       = keyward.NewStringShape("TaggableResourceId", 0, 130, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$`)
+	servicePrincipalShape = keyward.NewStringShape("ServicePrincipal", 1, 128, `[\w+=,.@-]*`)
+	TagKeyShape           = keyward.NewStringShape("TagKey", 1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	TagValueShape         = keyward.NewStringShape("TagValue", 0, 256, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+)
+
 // The parameters several operations take.
 var (
-	nextTokenParam        = keyward.OptParam("NextToken", keyward.OrgNextTokenShape)
+	nextTokenParam        = keyward.OptParam("NextToken", nextTokenShape)
 	maxResultsParam       = keyward.IntParam("MaxResults", 1, 20)
-	parentIDParam         = keyward.ReqParam("ParentId", keyward.OrgParentIDShape)
-	ouIDParam             = keyward.ReqParam("OrganizationalUnitId", keyward.OrgOUIDShape)
-	policyIDParam         = keyward.ReqParam("PolicyId", keyward.OrgPolicyIDShape)
-	targetIDParam         = keyward.ReqParam("TargetId", keyward.OrgTargetIDShape)
-	rootIDParam           = keyward.ReqParam("RootId", keyward.OrgRootIDShape)
-	policyTypeParam       = keyward.ReqParam("PolicyType", keyward.OrgPolicyTypeShape)
-	resourceIDParam       = keyward.ReqParam("ResourceId", keyward.OrgTaggableIDShape)
-	filterParam           = keyward.ReqParam("Filter", keyward.OrgPolicyTypeShape)
+	parentIDParam         = keyward.ReqParam("ParentId", parentIDShape)
+	ouIDParam             = keyward.ReqParam("OrganizationalUnitId", ouIDShape)
+	policyIDParam         = keyward.ReqParam("PolicyId", policyIDShape)
+	targetIDParam         = keyward.ReqParam("TargetId", targetIDShape)
+	rootIDParam           = keyward.ReqParam("RootId", rootIDShape)
+	policyTypeParam       = keyward.ReqParam("PolicyType", PolicyTypeShape)
+	resourceIDParam       = keyward.ReqParam("ResourceId", taggableIDShape)
+	filterParam           = keyward.ReqParam("Filter", PolicyTypeShape)
 	tagsParam             = keyward.TagsParam(false)
-	servicePrincipalParam = keyward.ReqParam("ServicePrincipal", keyward.OrgServicePrincipalShape)
+	servicePrincipalParam = keyward.ReqParam("ServicePrincipal", servicePrincipalShape)
 )
 
 // Operations are AWS Organizations' operations Keyward serves, by name:
@@ -31,38 +55,38 @@ var (
 // organizations:<Name> by the method that performs it.
 var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string]keyward.Operation{
 	// The organization, its root and its accounts.
-	"CreateOrganization":    keyward.Changes(keyward.OptParam("FeatureSet", keyward.OrgFeatureSetShape)),
+	"CreateOrganization":    keyward.Changes(keyward.OptParam("FeatureSet", featureSetShape)),
 	"DescribeOrganization":  keyward.Reads(),
 	"DeleteOrganization":    keyward.Changes(),
 	"ListRoots":             keyward.Reads(nextTokenParam, maxResultsParam),
 	"ListAccounts":          keyward.Reads(nextTokenParam, maxResultsParam),
-	"DescribeAccount":       keyward.Reads(keyward.ReqParam("AccountId", keyward.OrgAccountIDShape)),
+	"DescribeAccount":       keyward.Reads(keyward.ReqParam("AccountId", accountIDShape)),
 	"ListAccountsForParent": keyward.Reads(parentIDParam, nextTokenParam, maxResultsParam),
-	"MoveAccount": keyward.Changes(keyward.ReqParam("AccountId", keyward.OrgAccountIDShape), keyward.ReqParam("SourceParentId", keyward.OrgParentIDShape),
-		keyward.ReqParam("DestinationParentId", keyward.OrgParentIDShape)),
+	"MoveAccount": keyward.Changes(keyward.ReqParam("AccountId", accountIDShape), keyward.ReqParam("SourceParentId", parentIDShape),
+		keyward.ReqParam("DestinationParentId", parentIDShape)),
 
 	// Organizational units and the tree.
-	"CreateOrganizationalUnit":         keyward.Changes(parentIDParam, keyward.ReqParam("Name", keyward.OrgOUNameShape), tagsParam),
+	"CreateOrganizationalUnit":         keyward.Changes(parentIDParam, keyward.ReqParam("Name", ouNameShape), tagsParam),
 	"DescribeOrganizationalUnit":       keyward.Reads(ouIDParam),
-	"UpdateOrganizationalUnit":         keyward.Changes(ouIDParam, keyward.OptParam("Name", keyward.OrgOUNameShape)),
+	"UpdateOrganizationalUnit":         keyward.Changes(ouIDParam, keyward.OptParam("Name", ouNameShape)),
 	"DeleteOrganizationalUnit":         keyward.Changes(ouIDParam),
 	"ListOrganizationalUnitsForParent": keyward.Reads(parentIDParam, nextTokenParam, maxResultsParam),
-	"ListParents":                      keyward.Reads(keyward.ReqParam("ChildId", keyward.OrgChildIDShape), nextTokenParam, maxResultsParam),
-	"ListChildren":                     keyward.Reads(parentIDParam, keyward.ReqParam("ChildType", keyward.OrgChildTypeShape), nextTokenParam, maxResultsParam),
+	"ListParents":                      keyward.Reads(keyward.ReqParam("ChildId", childIDShape), nextTokenParam, maxResultsParam),
+	"ListChildren":                     keyward.Reads(parentIDParam, keyward.ReqParam("ChildType", childTypeShape), nextTokenParam, maxResultsParam),
 
 	// Policy types and service control policies.
 	"EnablePolicyType":  keyward.Changes(rootIDParam, policyTypeParam),
 	"DisablePolicyType": keyward.Changes(rootIDParam, policyTypeParam),
-	"CreatePolicy": keyward.Changes(keyward.ReqParam("Content", keyward.OrgPolicyContentShape), keyward.ReqParam("Description", keyward.OrgPolicyDescShape),
-		keyward.ReqParam("Name", keyward.OrgPolicyNameShape), keyward.ReqParam("Type", keyward.OrgPolicyTypeShape), tagsParam),
-	"UpdatePolicy": keyward.Changes(policyIDParam, keyward.OptParam("Name", keyward.OrgPolicyNameShape), keyward.OptParam("Description", keyward.OrgPolicyDescShape),
-		keyward.OptParam("Content", keyward.OrgPolicyContentShape)),
+	"CreatePolicy": keyward.Changes(keyward.ReqParam("Content", policyContentShape), keyward.ReqParam("Description", policyDescShape),
+		keyward.ReqParam("Name", policyNameShape), keyward.ReqParam("Type", PolicyTypeShape), tagsParam),
+	"UpdatePolicy": keyward.Changes(policyIDParam, keyward.OptParam("Name", policyNameShape), keyward.OptParam("Description", policyDescShape),
+		keyward.OptParam("Content", policyContentShape)),
 	"DescribePolicy":        keyward.Reads(policyIDParam),
 	"ListPolicies":          keyward.Reads(filterParam, nextTokenParam, maxResultsParam),
 	"DeletePolicy":          keyward.Changes(policyIDParam),
 	"AttachPolicy":          keyward.Changes(policyIDParam, targetIDParam),
 	"DetachPolicy":          keyward.Changes(policyIDParam, targetIDParam),
-	"ListPoliciesForTarget": keyward.Reads(keyward.ReqParam("TargetId", keyward.OrgTargetIDShape), filterParam, nextTokenParam, maxResultsParam),
+	"ListPoliciesForTarget": keyward.Reads(keyward.ReqParam("TargetId", targetIDShape), filterParam, nextTokenParam, maxResultsParam),
 	"ListTargetsForPolicy":  keyward.Reads(policyIDParam, nextTokenParam, maxResultsParam),
 
 	// AWS services trusted with the organization.
@@ -72,6 +96,6 @@ var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string
 
 	// Tags.
 	"TagResource":         keyward.Changes(resourceIDParam, keyward.TagsParam(true)),
-	"UntagResource":       keyward.Changes(resourceIDParam, keyward.ListParam("TagKeys", keyward.OrgTagKeyShape, true)),
+	"UntagResource":       keyward.Changes(resourceIDParam, keyward.ListParam("TagKeys", TagKeyShape, true)),
 	"ListTagsForResource": keyward.Reads(resourceIDParam, nextTokenParam),
 })

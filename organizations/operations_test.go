@@ -99,8 +99,8 @@ func TestOperationsMatchModel(t *testing.T) {
 			}
 		}
 	}
-	checkShape(t, "Tag.Key", "TagKey", m.Shapes["TagKey"], keyward.OrgTagKeyShape)
-	checkShape(t, "Tag.Value", "TagValue", m.Shapes["TagValue"], keyward.OrgTagValueShape)
+	checkShape(t, "Tag.Key", "TagKey", m.Shapes["TagKey"], organizations.TagKeyShape)
+	checkShape(t, "Tag.Value", "TagValue", m.Shapes["TagValue"], organizations.TagValueShape)
 }
 
 func checkShape(t *testing.T, where, name string, want modelShape, got *keyward.StringShape) {
@@ -121,13 +121,13 @@ func checkShape(t *testing.T, where, name string, want modelShape, got *keyward.
 // model names.
 func TestErrorsInModel(t *testing.T) {
 	m := readModel(t)
-	for _, code := range []string{keyward.EOrgAccessDenied, keyward.EOrgNotInUse, keyward.EOrgAlreadyIn, keyward.EOrgNotEmpty,
-		keyward.EOrgAccountNotFound, keyward.EOrgParentNotFound, keyward.EOrgChildNotFound, keyward.EOrgOUNotFound, keyward.EOrgDuplicateOU,
-		keyward.EOrgOUNotEmpty, keyward.EOrgRootNotFound, keyward.EOrgPolicyTypeEnabled, keyward.EOrgPolicyTypeNotEnabled,
-		keyward.EOrgPolicyTypeUnavailable, keyward.EOrgPolicyNotFound, keyward.EOrgDuplicatePolicy, keyward.EOrgPolicyInUse,
-		keyward.EOrgDuplicateAttachment, keyward.EOrgPolicyNotAttached, keyward.EOrgTargetNotFound, keyward.EOrgMalformedPolicy,
-		keyward.EOrgInvalidInput, keyward.EOrgConstraintViolation, keyward.EOrgService, keyward.EOrgTooManyRequests,
-		keyward.EOrgSourceParentNotFound, keyward.EOrgDestParentNotFound, keyward.EOrgDuplicateAccount} {
+	for _, code := range []string{organizations.EAccessDenied, organizations.ENotInUse, organizations.EAlreadyIn, organizations.ENotEmpty,
+		organizations.EAccountNotFound, organizations.EParentNotFound, organizations.EChildNotFound, organizations.EOUNotFound, organizations.EDuplicateOU,
+		organizations.EOUNotEmpty, organizations.ERootNotFound, organizations.EPolicyTypeEnabled, organizations.EPolicyTypeNotEnabled,
+		organizations.EPolicyTypeUnavailable, organizations.EPolicyNotFound, organizations.EDuplicatePolicy, organizations.EPolicyInUse,
+		organizations.EDuplicateAttachment, organizations.EPolicyNotAttached, organizations.ETargetNotFound, organizations.EMalformedPolicy,
+		organizations.EInvalidInput, organizations.EConstraintViolation, organizations.EService, organizations.ETooManyRequests,
+		organizations.ESourceParentNotFound, organizations.EDestParentNotFound, organizations.EDuplicateAccount} {
 		if _, ok := m.Shapes[code]; !ok {
 			t.Errorf("%s is not in the model", code)
 		}

@@ -109,7 +109,7 @@ func (s *Service) CreateOrganization(ctx context.Context, featureSet string) (Or
 		return Organization{}, constraint("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
 			"Keyward's organizations have all features: the feature set must be ALL.")
 	}
-	orgID, rootID, err := keyward.NewOrganizationIDs(s.Rand)
+	orgID, rootID, err := newOrganizationIDs(s.Rand)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -126,7 +126,7 @@ func (s *Service) CreateOrganization(ctx context.Context, featureSet string) (Or
 }
 
 func alreadyIn() error {
-	return keyward.Errorf(keyward.EOrgAlreadyIn, "The AWS account is already a member of an organization.")
+	return keyward.Errorf(EAlreadyIn, "The AWS account is already a member of an organization.")
 }
 
 // fullAWSAccess is the AWS managed SCP every organization has.
@@ -152,7 +152,7 @@ func (s *Service) DeleteOrganization(ctx context.Context) error {
 	err = s.changing(ctx).DeleteOrganization(ctx, o.ID)
 	switch {
 	case errors.Is(err, keyward.ErrOrganizationNotEmpty):
-		return keyward.Errorf(keyward.EOrgNotEmpty, "The organization that you specified is not empty: remove all its member accounts first.")
+		return keyward.Errorf(ENotEmpty, "The organization that you specified is not empty: remove all its member accounts first.")
 	case errors.Is(err, keyward.ErrNotInOrganization):
 		return errNotInUse
 	}
@@ -226,7 +226,7 @@ func (s *Service) DescribeAccount(ctx context.Context, accountID string) (Accoun
 	}
 	a, err := s.Store.OrgAccount(ctx, o.ID, accountID)
 	if errors.Is(err, keyward.ErrNoSuchOrgAccount) {
-		return Account{}, keyward.Errorf(keyward.EOrgAccountNotFound, "You specified an account that doesn't exist.")
+		return Account{}, keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
 	} else if err != nil {
 		return Account{}, err
 	}
@@ -246,17 +246,17 @@ func (s *Service) MoveAccount(ctx context.Context, accountID, source, destinatio
 	err = s.changing(ctx).MoveOrgAccount(ctx, o.ID, accountID, source, destination)
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
-		return keyward.Errorf(keyward.EOrgAccountNotFound, "You specified an account that doesn't exist.")
+		return keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
 	case errors.Is(err, keyward.ErrNoSuchSourceParent):
-		return keyward.Errorf(keyward.EOrgSourceParentNotFound, "We can't find a source root or OU with the ParentId that you specified.")
+		return keyward.Errorf(ESourceParentNotFound, "We can't find a source root or OU with the ParentId that you specified.")
 	case errors.Is(err, keyward.ErrNoSuchParent):
-		return keyward.Errorf(keyward.EOrgDestParentNotFound, "We can't find the destination container (a root or OU) with the ParentId that you specified.")
+		return keyward.Errorf(EDestParentNotFound, "We can't find the destination container (a root or OU) with the ParentId that you specified.")
 	case errors.Is(err, keyward.ErrAccountInParent):
-		return keyward.Errorf(keyward.EOrgDuplicateAccount, "That account is already present in the specified destination.")
+		return keyward.Errorf(EDuplicateAccount, "That account is already present in the specified destination.")
 	}
 	return err
 }
 
 func parentNotFound() error {
-	return keyward.Errorf(keyward.EOrgParentNotFound, "We can't find a root or OU with the ParentId that you specified.")
+	return keyward.Errorf(EParentNotFound, "We can't find a root or OU with the ParentId that you specified.")
 }

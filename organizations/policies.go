@@ -44,15 +44,15 @@ func policyOf(o keyward.Organization, p keyward.OrgPolicy) Policy {
 }
 
 func policyNotFound() error {
-	return keyward.Errorf(keyward.EOrgPolicyNotFound, "We can't find a policy with the PolicyId that you specified.")
+	return keyward.Errorf(EPolicyNotFound, "We can't find a policy with the PolicyId that you specified.")
 }
 
 func targetNotFound() error {
-	return keyward.Errorf(keyward.EOrgTargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	return keyward.Errorf(ETargetNotFound, "We can't find a root, OU, account, or policy with the TargetId that you specified.")
 }
 
 func typeNotEnabled() error {
-	return keyward.Errorf(keyward.EOrgPolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
+	return keyward.Errorf(EPolicyTypeNotEnabled, "This operation can be performed only for enabled policy types.")
 }
 
 func immutable() error {
@@ -65,7 +65,7 @@ func onlySCPs(policyType string) error {
 	if policyType == keyward.ServiceControlPolicyType {
 		return nil
 	}
-	return keyward.Errorf(keyward.EOrgPolicyTypeUnavailable, "You can't use the specified policy type with the feature set currently enabled for this organization: Keyward offers SERVICE_CONTROL_POLICY only.")
+	return keyward.Errorf(EPolicyTypeUnavailable, "You can't use the specified policy type with the feature set currently enabled for this organization: Keyward offers SERVICE_CONTROL_POLICY only.")
 }
 
 // checkContent checks an SCP's document as IAM's policy language reads it.
@@ -75,7 +75,7 @@ func (s *Service) checkContent(content string) error {
 	}
 	if err := s.Policies.Check(content); err != nil {
 		if keyward.ErrorCode(err) == keyward.EMalformedPolicyDocument {
-			return keyward.Errorf(keyward.EOrgMalformedPolicy, "%s", keyward.ErrorMessage(err))
+			return keyward.Errorf(EMalformedPolicy, "%s", keyward.ErrorMessage(err))
 		}
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Service) setPolicyType(ctx context.Context, action, rootID, policyType 
 		return Root{}, err
 	}
 	if rootID != o.RootID {
-		return Root{}, keyward.Errorf(keyward.EOrgRootNotFound, "We can't find a root with the RootId that you specified.")
+		return Root{}, keyward.Errorf(ERootNotFound, "We can't find a root with the RootId that you specified.")
 	}
 	if err := onlySCPs(policyType); err != nil {
 		return Root{}, err
@@ -108,7 +108,7 @@ func (s *Service) setPolicyType(ctx context.Context, action, rootID, policyType 
 	o, err = s.changing(ctx).SetPolicyType(ctx, o.ID, policyType, enabled)
 	switch {
 	case errors.Is(err, keyward.ErrPolicyTypeEnabled):
-		return Root{}, keyward.Errorf(keyward.EOrgPolicyTypeEnabled, "The specified policy type is already enabled.")
+		return Root{}, keyward.Errorf(EPolicyTypeEnabled, "The specified policy type is already enabled.")
 	case errors.Is(err, keyward.ErrPolicyTypeNotEnabled):
 		return Root{}, typeNotEnabled()
 	case err != nil:
@@ -139,7 +139,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (Policy, err
 	if err := s.checkContent(in.Content); err != nil {
 		return Policy{}, err
 	}
-	id, err := keyward.NewOrgPolicyID(s.Rand)
+	id, err := newPolicyID(s.Rand)
 	if err != nil {
 		return Policy{}, err
 	}
@@ -153,7 +153,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (Policy, err
 }
 
 func duplicatePolicy() error {
-	return keyward.Errorf(keyward.EOrgDuplicatePolicy, "A policy with the same name already exists.")
+	return keyward.Errorf(EDuplicatePolicy, "A policy with the same name already exists.")
 }
 
 // UpdatePolicy changes what of a policy's name, description and content
@@ -249,7 +249,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id string) error {
 	case errors.Is(err, keyward.ErrNoSuchOrgPolicy):
 		return policyNotFound()
 	case errors.Is(err, keyward.ErrOrgPolicyInUse):
-		return keyward.Errorf(keyward.EOrgPolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+		return keyward.Errorf(EPolicyInUse, "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
 	}
 	return err
 }
@@ -285,7 +285,7 @@ func (s *Service) AttachPolicy(ctx context.Context, policyID, targetID string) e
 	case errors.Is(err, keyward.ErrPolicyTypeNotEnabled):
 		return typeNotEnabled()
 	case errors.Is(err, keyward.ErrPolicyAttached):
-		return keyward.Errorf(keyward.EOrgDuplicateAttachment, "The selected policy is already attached to the specified target.")
+		return keyward.Errorf(EDuplicateAttachment, "The selected policy is already attached to the specified target.")
 	}
 	return err
 }
@@ -304,7 +304,7 @@ func (s *Service) DetachPolicy(ctx context.Context, policyID, targetID string) e
 	case errors.Is(err, keyward.ErrNoSuchTarget):
 		return targetNotFound()
 	case errors.Is(err, keyward.ErrPolicyNotAttached):
-		return keyward.Errorf(keyward.EOrgPolicyNotAttached, "The policy isn't attached to the specified target in the specified root.")
+		return keyward.Errorf(EPolicyNotAttached, "The policy isn't attached to the specified target in the specified root.")
 	case errors.Is(err, keyward.ErrLastPolicyAttachment):
 		return constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would leave it without one of that type: every root, OU and account must have one SCP at least.")
 	}

@@ -35,18 +35,18 @@ func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.C
 
 // The errors of AWS Organizations that name no resource.
 var (
-	errNotInUse = keyward.Errorf(keyward.EOrgNotInUse, "Your account is not a member of an organization.")
-	errNotMgmt  = keyward.Errorf(keyward.EOrgAccessDenied, "You don't have permissions to access this resource.")
+	errNotInUse = keyward.Errorf(ENotInUse, "Your account is not a member of an organization.")
+	errNotMgmt  = keyward.Errorf(EAccessDenied, "You don't have permissions to access this resource.")
 )
 
 // invalidInput is InvalidInputException with AWS's reason.
 func invalidInput(reason, message string) error {
-	return &Error{Err: keyward.Errorf(keyward.EOrgInvalidInput, "%s", message), Reason: reason}
+	return &Error{Err: keyward.Errorf(EInvalidInput, "%s", message), Reason: reason}
 }
 
 // constraint is ConstraintViolationException with AWS's reason.
 func constraint(reason, message string) error {
-	return &Error{Err: keyward.Errorf(keyward.EOrgConstraintViolation, "%s", message), Reason: reason}
+	return &Error{Err: keyward.Errorf(EConstraintViolation, "%s", message), Reason: reason}
 }
 
 // Error is an error of AWS Organizations that carries a reason besides

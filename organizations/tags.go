@@ -9,7 +9,7 @@ import (
 )
 
 // checkTags refuses a set of tags AWS refuses: a key twice, or more than
-// MaxOrgTags.
+// maxTags.
 func checkTags(tags []keyward.Tag) error {
 	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
@@ -18,11 +18,14 @@ func checkTags(tags []keyward.Tag) error {
 		}
 		seen[t.Key] = true
 	}
-	if len(tags) > keyward.MaxOrgTags {
+	if len(tags) > maxTags {
 		return tagLimit()
 	}
 	return nil
 }
+
+// maxTags is how many tags an Organizations resource may have.
+const maxTags = 50
 
 func tagLimit() error {
 	return constraint("MAX_TAG_LIMIT_EXCEEDED", "You have exceeded the number of tags allowed on this resource.")
@@ -50,7 +53,7 @@ func (s *Service) TagResource(ctx context.Context, id string, tags []keyward.Tag
 			}
 			out = append(out, t)
 		}
-		if len(out) > keyward.MaxOrgTags {
+		if len(out) > maxTags {
 			return nil, tagLimit()
 		}
 		return out, nil

@@ -33,11 +33,11 @@ func ouOf(o keyward.Organization, u keyward.OrganizationalUnit) OrganizationalUn
 }
 
 func ouNotFound() error {
-	return keyward.Errorf(keyward.EOrgOUNotFound, "We can't find an OU with the OrganizationalUnitId that you specified.")
+	return keyward.Errorf(EOUNotFound, "We can't find an OU with the OrganizationalUnitId that you specified.")
 }
 
 func duplicateOU() error {
-	return keyward.Errorf(keyward.EOrgDuplicateOU, "An OU with the same name already exists.")
+	return keyward.Errorf(EDuplicateOU, "An OU with the same name already exists.")
 }
 
 // CreateOrganizationalUnit makes an OU under the root or another OU. It
@@ -60,7 +60,7 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, parentID, name s
 		}
 		path = parent.Path
 	}
-	id, err := keyward.NewOUID(s.Rand, o.RootID)
+	id, err := newOUID(s.Rand, o.RootID)
 	if err != nil {
 		return OrganizationalUnit{}, err
 	}
@@ -127,7 +127,7 @@ func (s *Service) DeleteOrganizationalUnit(ctx context.Context, id string) error
 	case errors.Is(err, keyward.ErrNoSuchOU):
 		return ouNotFound()
 	case errors.Is(err, keyward.ErrOUNotEmpty):
-		return keyward.Errorf(keyward.EOrgOUNotEmpty, "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.")
+		return keyward.Errorf(EOUNotEmpty, "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.")
 	}
 	return err
 }
@@ -212,7 +212,7 @@ func (s *Service) ListParents(ctx context.Context, childID string, page Page) ([
 		parentID = u.ParentID
 	}
 	if errors.Is(err, keyward.ErrNoSuchOrgAccount) || errors.Is(err, keyward.ErrNoSuchOU) {
-		return nil, "", keyward.Errorf(keyward.EOrgChildNotFound, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+		return nil, "", keyward.Errorf(EChildNotFound, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 	} else if err != nil {
 		return nil, "", err
 	}

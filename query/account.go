@@ -89,12 +89,7 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 		inline("UserPolicyList", e.Inline)
 		members(w, "GroupList", e.Groups, func(g string) { w.text(g) })
 		attached(e.Attached)
-		if u.PermissionsBoundary != "" {
-			w.boundary(u.PermissionsBoundary)
-		}
-		if len(u.Tags) > 0 {
-			w.tags(u.Tags)
-		}
+		w.boundaryAndTags(u.PermissionsBoundary, u.Tags)
 	})
 	members(w, "GroupDetailList", d.Groups, func(e keyward.EntityDetail) {
 		g := e.Group
@@ -109,18 +104,8 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 		members(w, "InstanceProfileList", rd.InstanceProfiles, func(ip keyward.InstanceProfile) { w.instanceProfile(a, ip) })
 		inline("RolePolicyList", rd.Inline)
 		attached(rd.Attached)
-		if r.PermissionsBoundary != "" {
-			w.boundary(r.PermissionsBoundary)
-		}
-		if len(r.Tags) > 0 {
-			w.tags(r.Tags)
-		}
-		w.open("RoleLastUsed")
-		if !r.LastUsed.IsZero() {
-			w.time("LastUsedDate", r.LastUsed)
-			w.elem("Region", r.LastUsedRegion)
-		}
-		w.close("RoleLastUsed")
+		w.boundaryAndTags(r.PermissionsBoundary, r.Tags)
+		w.roleLastUsed(r)
 	})
 	members(w, "Policies", d.Policies, func(p keyward.PolicyDetail) {
 		w.policy(p.ManagedPolicy)

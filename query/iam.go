@@ -142,11 +142,20 @@ func (w *xmlWriter) rootUser(a keyward.Account) {
 
 func (w *xmlWriter) user(u keyward.User, a keyward.Account, withTags bool) {
 	w.entity("User", u.Path, u.Name, u.ID, a.UserARN(u.Path, u.Name), u.CreatedAt)
-	if withTags && u.PermissionsBoundary != "" {
-		w.boundary(u.PermissionsBoundary)
+	if withTags {
+		w.boundaryAndTags(u.PermissionsBoundary, u.Tags)
 	}
-	if withTags && len(u.Tags) > 0 {
-		w.tags(u.Tags)
+}
+
+// boundaryAndTags writes a user's or a role's permissions boundary and its
+// tags, each only when it has one, in the order IAM's responses give them
+// (GetUser, GetRole and GetAccountAuthorizationDetails alike).
+func (w *xmlWriter) boundaryAndTags(boundary string, tags []keyward.Tag) {
+	if boundary != "" {
+		w.boundary(boundary)
+	}
+	if len(tags) > 0 {
+		w.tags(tags)
 	}
 }
 

@@ -78,18 +78,18 @@ func (w *xmlWriter) role(a keyward.Account, r keyward.Role, full bool) {
 		w.elem("Description", r.Description)
 	}
 	w.elem("MaxSessionDuration", strconv.Itoa(r.MaxSessionDuration))
-	if full && r.PermissionsBoundary != "" {
-		w.boundary(r.PermissionsBoundary)
-	}
-	if full && len(r.Tags) > 0 {
-		w.tags(r.Tags)
-	}
 	if full {
-		w.open("RoleLastUsed")
-		if !r.LastUsed.IsZero() {
-			w.time("LastUsedDate", r.LastUsed)
-			w.elem("Region", r.LastUsedRegion)
-		}
-		w.close("RoleLastUsed")
+		w.boundaryAndTags(r.PermissionsBoundary, r.Tags)
+		w.roleLastUsed(r)
 	}
+}
+
+// roleLastUsed writes a role's RoleLastUsed, empty for a role never used.
+func (w *xmlWriter) roleLastUsed(r keyward.Role) {
+	w.open("RoleLastUsed")
+	if !r.LastUsed.IsZero() {
+		w.time("LastUsedDate", r.LastUsed)
+		w.elem("Region", r.LastUsedRegion)
+	}
+	w.close("RoleLastUsed")
 }

@@ -11,6 +11,14 @@ import (
 	"github.com/keyward/keyward/iam"
 )
 
+// Limits AWS sets on what a session carries.
+const (
+	maxSessionPolicyARNs = 10
+	// maxChainedRoleDuration is the longest session a role session may get
+	// by assuming another role (role chaining).
+	maxChainedRoleDuration = 3600
+)
+
 const // maxPacked bounds a session's packed policies and tags, the
 // denominator of PackedPolicySize.
 maxPacked = 4096
@@ -237,7 +245,7 @@ func roleSessionDuration(asked int, role keyward.Role, chained bool) (int, error
 	if asked == 0 {
 		return keyward.DefaultRoleSessionDuration, nil
 	}
-	if chained && asked > keyward.MaxChainedRoleDuration {
+	if chained && asked > maxChainedRoleDuration {
 		return 0, keyward.Errorf(keyward.EValidationError, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
 	if asked > role.MaxSessionDuration {
@@ -254,8 +262,8 @@ func (s *Service) checkSessionPolicies(policy string, arns []string, tags []keyw
 			return 0, err
 		}
 	}
-	if len(arns) > keyward.MaxSessionPolicyARNs {
-		return 0, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", keyward.MaxSessionPolicyARNs)
+	if len(arns) > maxSessionPolicyARNs {
+		return 0, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionPolicyARNs)
 	}
 	size := len(policy)
 	for _, a := range arns {

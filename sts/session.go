@@ -10,6 +10,14 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// The session durations AWS allows GetSessionToken, in seconds.
+const (
+	minSessionDuration     = 900
+	maxUserSessionDuration = 129600
+	maxRootSessionDuration = 3600
+	defaultSessionDuration = 43200
+)
+
 const sessionTokenPrefix = "KWS1"
 
 const sessionAssociatedPrefix = "keyward:session:"
@@ -64,10 +72,10 @@ func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, seri
 	}
 	p := rc.Principal
 	if durationSeconds == 0 {
-		durationSeconds = keyward.DefaultSessionDuration
+		durationSeconds = defaultSessionDuration
 	}
-	if p.Root && durationSeconds > keyward.MaxRootSessionDuration {
-		durationSeconds = keyward.MaxRootSessionDuration // AWS caps the root user's silently
+	if p.Root && durationSeconds > maxRootSessionDuration {
+		durationSeconds = maxRootSessionDuration // AWS caps the root user's silently
 	}
 	now := s.now()
 	c := sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath,
@@ -173,10 +181,10 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 		}
 	}
 	if durationSeconds == 0 {
-		durationSeconds = keyward.DefaultSessionDuration
+		durationSeconds = defaultSessionDuration
 	}
-	if p.Root && durationSeconds > keyward.MaxRootSessionDuration {
-		durationSeconds = keyward.MaxRootSessionDuration
+	if p.Root && durationSeconds > maxRootSessionDuration {
+		durationSeconds = maxRootSessionDuration
 	}
 	now := s.now()
 	sess, err := s.issue(sessionClaims{Account: s.Account(ctx).ID, UserID: p.UserID, UserName: p.UserName, UserPath: p.UserPath, FederatedName: name,
