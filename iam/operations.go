@@ -19,6 +19,10 @@ var (
 	jobIDShape            = keyward.NewStringShape("jobIDType", 36, 36, "")
 	granularityShape      = keyward.NewStringShape("AccessAdvisorUsageGranularityType", 0, 0, "", "SERVICE_LEVEL", "ACTION_LEVEL")
 	serviceNamespaceShape = keyward.NewStringShape("serviceNamespaceType", 1, 64, `[\w-]*`)
+	orgEntityPathShape    = keyward.NewStringShape("organizationsEntityPathType", 19, 427, `^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*`)
+	orgPolicyIDShape      = keyward.NewStringShape("organizationsPolicyIdType", 0, 0, `^p-[0-9a-zA-Z_]{8,128}$`)
+	sortKeyShape          = keyward.NewStringShape("sortKeyType", 0, 0, "", "SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING",
+		"LAST_AUTHENTICATED_TIME_ASCENDING", "LAST_AUTHENTICATED_TIME_DESCENDING")
 	tokenVersionShape     = keyward.NewStringShape("globalEndpointTokenVersion", 0, 0, "", "v1Token", "v2Token")
 	resourceHandlingShape = keyward.NewStringShape("ResourceHandlingOptionType", 1, 64, "")
 	certificateBodyShape  = keyward.NewStringShape("certificateBodyType", 1, 16384, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
@@ -70,7 +74,10 @@ func init() {
 		"GetServiceLastAccessedDetailsWithEntities": keyward.Reads(jobIDParam, keyward.ReqParam("ServiceNamespace", serviceNamespaceShape), maxItemsParam, markerParam),
 		"ListPoliciesGrantingServiceAccess":         keyward.Reads(markerParam, keyward.ReqParam("Arn", keyward.ARNShape), keyward.ListParam("ServiceNamespaces", serviceNamespaceShape, true)),
 		"GenerateCredentialReport":                  keyward.Reads(),
-		"GetCredentialReport":                       keyward.Reads(),
+		"GenerateOrganizationsAccessReport": keyward.Reads(keyward.ReqParam("EntityPath", orgEntityPathShape),
+			keyward.OptParam("OrganizationsPolicyId", orgPolicyIDShape)),
+		"GetOrganizationsAccessReport": keyward.Reads(jobIDParam, maxItemsParam, markerParam, keyward.OptParam("SortKey", sortKeyShape)),
+		"GetCredentialReport":          keyward.Reads(),
 	})
 }
 

@@ -66,6 +66,41 @@ var accessActions = map[string]action{
 			})
 			w.marker(p.next)
 		}),
+	"GenerateOrganizationsAccessReport": row(func(ctx context.Context, s *Services, in *input) (string, error) {
+		return s.Reports.GenerateOrganizationsAccessReport(ctx, in.str("EntityPath"), in.str("OrganizationsPolicyId"))
+	},
+		func(w *xmlWriter, _ keyward.Account, id string) { w.elem("JobId", id) }),
+	"GetOrganizationsAccessReport": row(func(ctx context.Context, s *Services, in *input) (jobPage, error) {
+		job, err := s.Reports.OrganizationsAccessReport(ctx, in.str("JobId"), in.str("SortKey"))
+		if err != nil {
+			return jobPage{}, err
+		}
+		services, next, err := pageOf(job.Services, in)
+		return jobPage{job: job, services: services, next: next}, err
+	},
+		func(w *xmlWriter, _ keyward.Account, p jobPage) {
+			w.jobHeader(p.job, false)
+			w.time("JobCompletionDate", p.job.CompletedAt)
+			accessed := 0
+			for _, sla := range p.job.Services {
+				if !sla.LastAuthenticated.IsZero() {
+					accessed++
+				}
+			}
+			w.elem("NumberOfServicesAccessible", strconv.Itoa(len(p.job.Services)))
+			w.elem("NumberOfServicesNotAccessed", strconv.Itoa(len(p.job.Services)-accessed))
+			members(w, "AccessDetails", p.services, func(sla keyward.ServiceLastAccessed) {
+				w.elem("ServiceName", sla.Name)
+				w.elem("ServiceNamespace", sla.Namespace)
+				if sla.LastEntity != "" {
+					w.elem("Region", sla.LastRegion)
+					w.elem("EntityPath", sla.LastEntity)
+					w.time("LastAuthenticatedTime", sla.LastAuthenticated)
+				}
+				w.elem("TotalAuthenticatedEntities", strconv.Itoa(sla.TotalEntities))
+			})
+			w.marker(p.next)
+		}),
 	"ListPoliciesGrantingServiceAccess": row(func(ctx context.Context, s *Services, in *input) (granting, error) {
 		if n := len(in.list("ServiceNamespaces")); n > 200 {
 			return granting{}, keyward.Errorf(keyward.EValidationError, "1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must have length less than or equal to 200")

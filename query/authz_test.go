@@ -38,6 +38,7 @@ var samples = map[string]string{
 	"AssumeRolePolicyDocument":    trustAccount,
 	"PolicySourceArn":             "arn:aws:iam::123456789012:user/target",
 	"Arn":                         "arn:aws:iam::123456789012:user/target",
+	"EntityPath":                  "o-abcdefghij/r-abcd",
 	"RoleArn":                     "arn:aws:iam::123456789012:role/trusting",
 	"ActionNames":                 "iam:ListUsers",
 	"VersionId":                   "v1",

@@ -218,7 +218,7 @@ func (s *Service) ServiceLastAccessedDetails(ctx context.Context, jobID string) 
 	if err := s.Authz.Authorize(ctx, "iam:GetServiceLastAccessedDetails", "*"); err != nil {
 		return keyward.AccessJob{}, err
 	}
-	return s.accessJob(ctx, jobID)
+	return s.serviceJob(ctx, jobID)
 }
 
 // ServiceLastAccessedDetailsWithEntities returns a report's entities for
@@ -227,7 +227,7 @@ func (s *Service) ServiceLastAccessedDetailsWithEntities(ctx context.Context, jo
 	if err := s.Authz.Authorize(ctx, "iam:GetServiceLastAccessedDetailsWithEntities", "*"); err != nil {
 		return keyward.AccessJob{}, nil, err
 	}
-	job, err := s.accessJob(ctx, jobID)
+	job, err := s.serviceJob(ctx, jobID)
 	if err != nil {
 		return job, nil, err
 	}
@@ -242,9 +242,24 @@ func (s *Service) ServiceLastAccessedDetailsWithEntities(ctx context.Context, jo
 func (s *Service) accessJob(ctx context.Context, id string) (keyward.AccessJob, error) {
 	job, err := s.Store.AccessJob(ctx, id)
 	if errors.Is(err, keyward.ErrNoSuchJob) {
-		return job, keyward.Errorf(keyward.ENoSuchEntity, "No report with job ID %s exists.", keyward.Clip(id))
+		return job, noSuchJob(id)
 	}
 	return job, err
+}
+
+// serviceJob is accessJob for the service last accessed operations, which
+// do not serve an Organizations access report.
+func (s *Service) serviceJob(ctx context.Context, id string) (keyward.AccessJob, error) {
+	job, err := s.accessJob(ctx, id)
+	if err == nil && job.Granularity == OrganizationsGranularity {
+		return keyward.AccessJob{}, noSuchJob(id)
+	}
+	return job, err
+}
+
+// noSuchJob is AWS's error for a job ID it does not know.
+func noSuchJob(id string) error {
+	return keyward.Errorf(keyward.ENoSuchEntity, "No report with job ID %s exists.", keyward.Clip(id))
 }
 
 // PoliciesGrantingServiceAccess lists, for each namespace, the policies of

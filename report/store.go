@@ -37,5 +37,15 @@ type Store interface {
 	ListInlinePolicies(ctx context.Context, e keyward.Entity, after string, max int) ([]string, bool, error)
 	ListAttachedPolicies(ctx context.Context, e keyward.Entity, pathPrefix, after string, max int) ([]keyward.ManagedPolicy, bool, error)
 
+	// The organization, for its access reports.
+	ListUsers(ctx context.Context, pathPrefix, after string, max int) ([]keyward.User, bool, error)
+	OrganizationOf(ctx context.Context, accountID string) (keyward.Organization, error)
+	OrgAccount(ctx context.Context, orgID, accountID string) (keyward.OrgAccount, error)
+	OrgAccounts(ctx context.Context, orgID, parentID, after string, max int) ([]keyward.OrgAccount, bool, error)
+	OU(ctx context.Context, orgID, id string) (keyward.OrganizationalUnit, error)
+	OUs(ctx context.Context, orgID, parentID, after string, max int) ([]keyward.OrganizationalUnit, bool, error)
+	OrgPolicy(ctx context.Context, orgID, id string) (keyward.OrgPolicy, error)
+	PoliciesForTarget(ctx context.Context, orgID, targetID, policyType, after string, max int) ([]keyward.OrgPolicy, bool, error)
+
 	LookupEvents(ctx context.Context, q keyward.EventQuery) (events []keyward.StoredEvent, more bool, err error)
 }

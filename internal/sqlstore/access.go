@@ -66,10 +66,11 @@ func (s *Store) PutAccessJob(ctx context.Context, job keyward.AccessJob, keep in
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO access_jobs (id, created_at, body) VALUES (?, ?, ?)`), job.ID, toNanos(job.CreatedAt), string(body)); err != nil {
 			return err
 		}
-		// The most recent keep stay (reports made in the same second are
-		// told apart by ID), whatever the clock says.
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM access_jobs WHERE id NOT IN
-			(SELECT id FROM access_jobs ORDER BY created_at DESC, id DESC LIMIT ?)`), keep)
+		// The report just made stays, and the keep-1 most recent others
+		// (reports made in the same second are told apart by ID), whatever
+		// the clock says: its caller is about to read it.
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM access_jobs WHERE id <> ? AND id NOT IN
+			(SELECT id FROM access_jobs WHERE id <> ? ORDER BY created_at DESC, id DESC LIMIT ?)`), job.ID, job.ID, max(keep-1, 0))
 		return err
 	})
 }
