@@ -418,7 +418,7 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	// AWS Organizations' JSON protocol is told from the Query API by its
 	// X-Amz-Target, before the Query API parses anything.
-	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand}
+	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Changes: m.Changes.Publish}
 	api := &awsjson.Server{Organizations: orgs, Auth: m.API, Next: m.API, Logger: m.Logger, Clients: clients, Audit: m.Audit, Now: m.Now, Rand: m.Rand,
 		Observe: m.API.Observe}
 	mux.Handle("/", console.Home(api)) // a browser at / is sent to the console
