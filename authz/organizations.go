@@ -188,3 +188,15 @@ func (a *Authorizer) evaluate(ctx context.Context, action, resource string, rc *
 	}
 	return d, nil
 }
+
+// WithOrganizations returns rc with the organization's condition keys of
+// its principal's account and of the account that owns resource, as the
+// store has them: for a decision made outside the Authorizer (a role's
+// trust policy).
+func (a *Authorizer) WithOrganizations(ctx context.Context, rc *keyward.RequestContext, resource string) (*keyward.RequestContext, error) {
+	st, err := a.standing(ctx, rc.Principal.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return a.withOrganizations(ctx, rc, st, resource)
+}
