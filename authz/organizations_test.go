@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -380,4 +381,25 @@ func TestOrganizationConditionKeys(t *testing.T) {
 	check(false)
 	joinOrganization(t, k)
 	check(true)
+}
+
+// TestTrustPolicyOrganizationKeys: a role's trust policy sees the
+// organization's keys of its caller as decisions do: a role that trusts
+// every principal of one organization (aws:PrincipalOrgID) is assumable
+// by a user of an account once the account is in it, and not before.
+func TestTrustPolicyOrganizationKeys(t *testing.T) {
+	k := kwtest.New(t)
+	root := kwtest.AsRoot(context.Background())
+	id, secret := k.User(t, "caller", statement("Allow", "sts:AssumeRole"))
+	if _, err := k.IAM.CreateRole(root, keyward.Role{Name: "org-wide", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		"Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + memberOrgID + `"}}}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	assume := func() error {
+		_, err := k.STSClient(id, secret).AssumeRole(t.Context(), &awssts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/org-wide"), RoleSessionName: aws.String("session")})
+		return err
+	}
+	kwtest.WantAPIError(t, assume(), "AccessDenied", http.StatusForbidden, "")
+	joinOrganization(t, k)
+	must(t, assume())
 }
