@@ -27,7 +27,10 @@ func memberOf(t *testing.T, k *kwtest.Keyward, deny string) {
 			return k.Store.CreateOrganization(ctx, o, keyward.OrgAccount{ID: o.MasterAccountID, OrganizationID: o.ID, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now},
 				[]keyward.OrgPolicy{{ID: keyward.FullAWSAccessID, Name: keyward.FullAWSAccessName, Type: keyward.ServiceControlPolicyType, Content: keyward.FullAWSAccessContent, AWSManaged: true}})
 		},
-		func() error { _, err := k.Store.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true); return err },
+		func() error {
+			_, err := k.Store.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
+			return err
+		},
 		func() error {
 			return k.Store.AddOrgAccount(ctx, o.ID, keyward.OrgAccount{ID: kwtest.AccountID, ParentID: o.RootID, JoinedMethod: keyward.JoinedInvited, JoinedAt: now})
 		},
