@@ -217,6 +217,15 @@ func TestSCPsThroughTheAPI(t *testing.T) {
 	if _, err := k.IAMClient(id, secret).ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
 		t.Fatal(err)
 	}
+	// GetUser without a UserName, which answers the root user itself, is
+	// decided too.
+	if _, err := k.RootIAM().GetUser(ctx, &awsiam.GetUserInput{}); err != nil {
+		t.Fatal(err)
+	}
+	attachSCP(t, k, "p-denygetusr", statement("Deny", "iam:GetUser"), kwtest.AccountID)
+	_, err = k.RootIAM().GetUser(ctx, &awsiam.GetUserInput{})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden,
+		"User: arn:aws:iam::123456789012:root is not authorized to perform: iam:GetUser on resource: arn:aws:iam::123456789012:root "+bySCPDeny)
 
 	st, err := k.STSClient(id, secret).GetSessionToken(ctx, nil)
 	must(t, err)
