@@ -31,6 +31,10 @@ type Standing struct {
 	// what the SCPs do; nil when nothing limits the account (no
 	// organization, SCPs not enabled, the management account).
 	SCPs keyward.Policies
+	// Sources are the SCPs as policy sources, one level each (a level
+	// without an SCP as a source without a document): what a simulation
+	// adds to a principal's own policies.
+	Sources []keyward.PolicySource
 }
 
 // standalone is the Standing of an account in no organization.
@@ -79,7 +83,14 @@ func (a *Authorizer) loadStanding(ctx context.Context, accountID string) (*Stand
 	if st.SCPs, err = a.Policies.Compile(keyward.Principal{}, sources); err != nil {
 		return nil, err
 	}
+	st.Sources = sources[1:]
 	return st, nil
+}
+
+// Organization returns what decisions read of accountID's organization:
+// for a simulation, which decides a principal's policies beside them.
+func (a *Authorizer) Organization(ctx context.Context, accountID string) (*Standing, error) {
+	return a.standing(ctx, accountID)
 }
 
 // Limited reports whether service control policies limit the principals

@@ -412,3 +412,41 @@ func TestTrustPolicyOrganizationKeys(t *testing.T) {
 	joinOrganization(t, k)
 	must(t, assume())
 }
+
+// TestSimulationUnderSCPs: SimulatePrincipalPolicy decides a member
+// account's user under its organization's SCPs, as its requests are, and
+// tells what they decided as AWS does (OrganizationsDecisionDetail),
+// naming none of their statements as matched; a standalone account's
+// simulation has no such detail.
+func TestSimulationUnderSCPs(t *testing.T) {
+	k := kwtest.New(t)
+	k.User(t, "admin", allowAll)
+	simulate := func() []string {
+		t.Helper()
+		out, err := k.RootIAM().SimulatePrincipalPolicy(t.Context(), &awsiam.SimulatePrincipalPolicyInput{
+			PolicySourceArn: aws.String("arn:aws:iam::123456789012:user/admin"), ActionNames: []string{"iam:CreateUser", "iam:ListUsers", "s3:GetObject"}})
+		must(t, err)
+		var got []string
+		for _, r := range out.EvaluationResults {
+			detail := "-"
+			if r.OrganizationsDecisionDetail != nil {
+				detail = "org=" + map[bool]string{true: "allowed", false: "refused"}[r.OrganizationsDecisionDetail.AllowedByOrganizations]
+			}
+			got = append(got, string(r.EvalDecision)+"/"+detail+"/"+string(rune('0'+len(r.MatchedStatements))))
+		}
+		return got
+	}
+	if got := strings.Join(simulate(), " "); got != "allowed/-/1 allowed/-/1 allowed/-/1" {
+		t.Fatalf("standalone: %s", got)
+	}
+	joinOrganization(t, k)
+	denyOnOU(t, k)
+	attachSCP(t, k, "p-allowiam00", statement("Allow", "iam:*"), kwtest.AccountID)
+	detachSCP(t, k, keyward.FullAWSAccessID, kwtest.AccountID)
+	// iam:CreateUser: denied by an SCP, matching only that (no statement
+	// of the user's named); iam:ListUsers: allowed everywhere; s3: no SCP
+	// of the account's level allows it.
+	if got := strings.Join(simulate(), " "); got != "explicitDeny/org=refused/0 allowed/org=allowed/1 implicitDeny/org=refused/0" {
+		t.Fatalf("a member: %s", got)
+	}
+}
