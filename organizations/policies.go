@@ -246,7 +246,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id string) error {
 	if id == keyward.FullAWSAccessID {
 		return immutable()
 	}
-	err = s.changing(ctx).DeleteOrgPolicy(ctx, o.ID, id)
+	err = s.changed(s.changing(ctx).DeleteOrgPolicy(ctx, o.ID, id))
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgPolicy):
 		return policyNotFound()

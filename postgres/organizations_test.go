@@ -12,7 +12,7 @@ import (
 
 // TestWatchOrganizations: every Organizations write that changes what
 // decisions read (the organization made, SCPs enabled, an SCP attached,
-// updated or detached, an account added or moved) is announced to the
+// updated, detached or deleted, an account added or moved) is announced to the
 // other replicas, whose caches of SCPs drop it before their next decision.
 func TestWatchOrganizations(t *testing.T) {
 	a, b := replicaPair(t)
@@ -48,6 +48,7 @@ func TestWatchOrganizations(t *testing.T) {
 			return err
 		},
 		func() error { return a.DetachOrgPolicy(ctx, o.ID, "p-watch00000", "222222222222") },
+		func() error { return a.DeleteOrgPolicy(ctx, o.ID, "p-watch00000") },
 	}
 	for i, write := range writes {
 		must(t, write())

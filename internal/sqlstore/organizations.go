@@ -416,7 +416,12 @@ func (s *Store) DeleteOrgPolicy(ctx context.Context, orgID, id string) error {
 			return keyward.ErrOrgPolicyInUse
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policies WHERE organization_id = ? AND id = ?`), orgID, id)
-		return deletedOne(res, err, keyward.ErrNoSuchOrgPolicy)
+		if err := deletedOne(res, err, keyward.ErrNoSuchOrgPolicy); err != nil {
+			return err
+		}
+		// Unattached, it limited nothing; announced all the same, so
+		// that no cache keeps a policy the store no longer has.
+		return s.orgChanged(ctx, tx)
 	})
 }
 
