@@ -70,6 +70,9 @@ const (
 	EOrgConstraintViolation   = "ConstraintViolationException"
 	EOrgService               = "ServiceException"
 	EOrgTooManyRequests       = "TooManyRequestsException"
+	EOrgSourceParentNotFound  = "SourceParentNotFoundException"
+	EOrgDestParentNotFound    = "DestinationParentNotFoundException"
+	EOrgDuplicateAccount      = "DuplicateAccountException"
 )
 
 // Organization is an organization and its root.
@@ -87,6 +90,13 @@ type Organization struct {
 	PolicyTypes []string
 	// RootTags are the root's tags.
 	RootTags []Tag
+}
+
+// OrgServiceAccess is an AWS service the organization trusts to act in
+// its accounts (EnableAWSServiceAccess), since EnabledAt.
+type OrgServiceAccess struct {
+	ServicePrincipal string
+	EnabledAt        time.Time
 }
 
 // ARN is the organization's ARN.
@@ -247,7 +257,8 @@ var (
 	ErrPolicyAttached        = errors.New("keyward: the policy is already attached to the target")
 	ErrPolicyNotAttached     = errors.New("keyward: the policy is not attached to the target")
 	ErrLastPolicyAttachment  = errors.New("keyward: the target's last policy of the type")
-	ErrNotInParent           = errors.New("keyward: the account is not under that parent")
+	ErrNoSuchSourceParent    = errors.New("keyward: the account is not under the source parent")
+	ErrAccountInParent       = errors.New("keyward: the account is already under the destination parent")
 )
 
 // OrganizationStore keeps organizations. Every method but CreateOrganization
@@ -281,18 +292,20 @@ type OrganizationStore interface {
 	// ErrAlreadyInOrganization when the account is in an organization
 	// already (of two at once, one wins).
 	AddOrgAccount(ctx context.Context, orgID string, a OrgAccount) error
-	// MoveOrgAccount moves an account from the parent from to the parent
-	// to (MoveAccount); ErrNoSuchOrgAccount, ErrNoSuchParent when to is
-	// neither the root nor an OU, ErrNotInParent when the account is not
-	// directly under from.
-	MoveOrgAccount(ctx context.Context, orgID, accountID, from, to string) error
-
 	// OrgAccount returns an account of the organization; ErrNoSuchOrgAccount.
 	OrgAccount(ctx context.Context, orgID, accountID string) (OrgAccount, error)
 	// OrgAccounts lists the organization's accounts, those directly under
 	// parentID only unless it is ""; ErrNoSuchParent for a parentID that
 	// is neither its root nor one of its OUs.
 	OrgAccounts(ctx context.Context, orgID, parentID, after string, max int) ([]OrgAccount, bool, error)
+	// MoveOrgAccount moves an account from under source to under
+	// destination, each the root or an OU; ErrNoSuchOrgAccount,
+	// ErrNoSuchSourceParent when the account is not under source (an OU
+	// that is gone included), ErrNoSuchParent for a destination that is
+	// neither, ErrAccountInParent when it is under destination already.
+	// Checked with the organization locked, so that an OU deleted at the
+	// same time is never left with an account under it.
+	MoveOrgAccount(ctx context.Context, orgID, accountID, source, destination string) error
 
 	// CreateOU stores an OU under ou.ParentID, and attaches FullAWSAccess
 	// to it if SCPs are enabled then; ErrNoSuchParent, ErrOUExists when a
@@ -346,6 +359,14 @@ type OrganizationStore interface {
 	// ErrNoSuchOrgPolicy.
 	TargetsForPolicy(ctx context.Context, orgID, policyID, after string, max int) ([]OrgTarget, bool, error)
 
+	// SetOrgServiceAccess trusts the service principal from at, or no
+	// longer trusts it; trusting it again, or ending a trust that is not,
+	// changes nothing. ErrNotInOrganization.
+	SetOrgServiceAccess(ctx context.Context, orgID, principal string, enabled bool, at time.Time) error
+	// OrgServiceAccess lists the service principals the organization
+	// trusts, in order of name.
+	OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]OrgServiceAccess, bool, error)
+
 	// OrgResourceTags returns the tags of the root, an OU, an account or a
 	// policy, named by its ID; ErrNoSuchTarget.
 	OrgResourceTags(ctx context.Context, orgID, id string) ([]Tag, error)
@@ -388,24 +409,25 @@ type OrgStanding struct {
 
 // Shapes of the Organizations model that its operations take.
 var (
-	OrgFeatureSetShape    = newStringShape("OrganizationFeatureSet", 0, 0, "", "ALL", "CONSOLIDATED_BILLING")
-	OrgNextTokenShape     = newStringShape("NextToken", 0, 100000, `[\s\S]*`)
-	OrgAccountIDShape     = newStringShape("AccountId", 0, 12, `^\d{12}$`)
-	OrgParentIDShape      = newStringShape("ParentId", 0, 100, `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgChildIDShape       = newStringShape("ChildId", 0, 100, `^(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgChildTypeShape     = newStringShape("ChildType", 0, 0, "", "ACCOUNT", "ORGANIZATIONAL_UNIT")
-	OrgOUIDShape          = newStringShape("OrganizationalUnitId", 0, 68, `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	OrgOUNameShape        = newStringShape("OrganizationalUnitName", 1, 128, `[\s\S]*`)
-	OrgRootIDShape        = newStringShape("RootId", 0, 34, `^r-[0-9a-z]{4,32}$`)
-	OrgPolicyTypeShape    = newStringShape("PolicyType", 0, 0, "", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY")
-	OrgPolicyContentShape = newStringShape("PolicyContent", 1, 0, `[\s\S]*`)
-	OrgPolicyDescShape    = newStringShape("PolicyDescription", 0, 512, `[\s\S]*`)
-	OrgPolicyNameShape    = newStringShape("PolicyName", 1, 128, `[\s\S]*`)
-	OrgPolicyIDShape      = newStringShape("PolicyId", 0, 130, `^p-[0-9a-zA-Z_]{8,128}$`)
-	OrgTargetIDShape      = newStringShape("PolicyTargetId", 0, 100, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
-	OrgTaggableIDShape    = newStringShape("TaggableResourceId", 0, 130, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$`)
-	OrgTagKeyShape        = newStringShape("TagKey", 1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
-	OrgTagValueShape      = newStringShape("TagValue", 0, 256, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	OrgFeatureSetShape       = newStringShape("OrganizationFeatureSet", 0, 0, "", "ALL", "CONSOLIDATED_BILLING")
+	OrgNextTokenShape        = newStringShape("NextToken", 0, 100000, `[\s\S]*`)
+	OrgAccountIDShape        = newStringShape("AccountId", 0, 12, `^\d{12}$`)
+	OrgParentIDShape         = newStringShape("ParentId", 0, 100, `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgChildIDShape          = newStringShape("ChildId", 0, 100, `^(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgChildTypeShape        = newStringShape("ChildType", 0, 0, "", "ACCOUNT", "ORGANIZATIONAL_UNIT")
+	OrgOUIDShape             = newStringShape("OrganizationalUnitId", 0, 68, `^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	OrgOUNameShape           = newStringShape("OrganizationalUnitName", 1, 128, `[\s\S]*`)
+	OrgRootIDShape           = newStringShape("RootId", 0, 34, `^r-[0-9a-z]{4,32}$`)
+	OrgPolicyTypeShape       = newStringShape("PolicyType", 0, 0, "", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "SECURITYHUB_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY", "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY")
+	OrgPolicyContentShape    = newStringShape("PolicyContent", 1, 0, `[\s\S]*`)
+	OrgPolicyDescShape       = newStringShape("PolicyDescription", 0, 512, `[\s\S]*`)
+	OrgPolicyNameShape       = newStringShape("PolicyName", 1, 128, `[\s\S]*`)
+	OrgPolicyIDShape         = newStringShape("PolicyId", 0, 130, `^p-[0-9a-zA-Z_]{8,128}$`)
+	OrgTargetIDShape         = newStringShape("PolicyTargetId", 0, 100, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`)
+	OrgTaggableIDShape       = newStringShape("TaggableResourceId", 0, 130, `^(r-[0-9a-z]{4,32})|(\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$`)
+	OrgServicePrincipalShape = newStringShape("ServicePrincipal", 1, 128, `[\w+=,.@-]*`)
+	OrgTagKeyShape           = newStringShape("TagKey", 1, 128, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
+	OrgTagValueShape         = newStringShape("TagValue", 0, 256, `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 )
 
 // Check checks value against the shape, returning AWS's name for the

@@ -235,10 +235,9 @@ func TestSCPsThroughTheAPI(t *testing.T) {
 }
 
 // TestSCPChangesTakeEffect: an Organizations change made through the
-// API (attach, update, detach, enabling and disabling SCPs) is seen by
-// the next decision for a principal of the member account it touches,
-// and so is a move to another OU; the management account's own requests
-// are never limited.
+// API (attach, update, detach, enabling and disabling SCPs, MoveAccount)
+// is seen by the next decision for a principal of the member account it
+// touches; the management account's own requests are never limited.
 func TestSCPChangesTakeEffect(t *testing.T) {
 	k := kwtest.New(t)
 	admin := user(t, k, "admin", allowAll)
@@ -300,13 +299,12 @@ func TestSCPChangesTakeEffect(t *testing.T) {
 	must(t, k.Organizations.AttachPolicy(mgmt, id, rootID))
 	step("the deny on the organization's root", bySCPDeny)
 	must(t, k.Organizations.DetachPolicy(mgmt, id, rootID))
-	// A move, as MoveAccount will make it, into an OU under a deny.
+	// A move into an OU under a deny.
 	sandbox, err := k.Organizations.CreateOrganizationalUnit(mgmt, rootID, "Sandbox", nil)
 	must(t, err)
 	must(t, k.Organizations.AttachPolicy(mgmt, id, sandbox.ID))
 	step("the deny on another OU", "")
-	must(t, k.Store.MoveOrgAccount(context.Background(), org.ID, otherMember, ou.ID, sandbox.ID))
-	announce(k)
+	must(t, k.Organizations.MoveAccount(mgmt, otherMember, ou.ID, sandbox.ID))
 	step("moved under the deny", bySCPDeny)
 }
 

@@ -207,8 +207,9 @@ func TestAttackUnauthorisedUser(t *testing.T) {
 	values := map[string]any{"ParentId": rootID, "Name": "x", "OrganizationalUnitId": "ou-" + rootID[2:] + "-abcdefgh", "PolicyId": keyward.FullAWSAccessID,
 		"TargetId": rootID, "RootId": rootID, "PolicyType": keyward.ServiceControlPolicyType, "Filter": keyward.ServiceControlPolicyType,
 		"ResourceId": rootID, "ChildId": kwtest.AccountID, "ChildType": "ACCOUNT", "AccountId": kwtest.AccountID, "Description": "",
+		"SourceParentId": rootID, "DestinationParentId": "ou-" + rootID[2:] + "-abcdefgh",
 		"Content": keyward.FullAWSAccessContent, "Type": keyward.ServiceControlPolicyType, "FeatureSet": "ALL",
-		"Tags": []map[string]string{{"Key": "k", "Value": "v"}}, "TagKeys": []string{"k"}}
+		"Tags": []map[string]string{{"Key": "k", "Value": "v"}}, "TagKeys": []string{"k"}, "ServicePrincipal": "sso.amazonaws.com"}
 	for _, policy := range []string{"", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"organizations:*","Resource":"*"}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:*","Resource":"*"},{"Effect":"Deny","Action":"organizations:*","Resource":"*"}]}`} {
 		name := "user" + string(rune('a'+len(policy)%26))
@@ -236,6 +237,10 @@ func TestAttackUnauthorisedUser(t *testing.T) {
 	_, _, body = answer(t, request(t, k, "ListTagsForResource", `{"ResourceId":"`+rootID+`"}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
 	if body != `{"Tags":[]}` {
 		t.Fatalf("tags %s", body)
+	}
+	_, _, body = answer(t, request(t, k, "ListAWSServiceAccessForOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+	if body != `{"EnabledServicePrincipals":[]}` {
+		t.Fatalf("trusted services %s", body)
 	}
 	must2(t, request(t, k, "DescribeOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
 }

@@ -52,6 +52,7 @@ var served = map[string]bool{
 	keyward.EOrgDuplicatePolicy: true, keyward.EOrgPolicyInUse: true, keyward.EOrgDuplicateAttachment: true,
 	keyward.EOrgPolicyNotAttached: true, keyward.EOrgTargetNotFound: true, keyward.EOrgMalformedPolicy: true,
 	keyward.EOrgInvalidInput: true, keyward.EOrgConstraintViolation: true, keyward.EOrgTooManyRequests: true,
+	keyward.EOrgSourceParentNotFound: true, keyward.EOrgDestParentNotFound: true, keyward.EOrgDuplicateAccount: true,
 }
 
 // maxMessage bounds an error message, whatever went into it, as the

@@ -69,6 +69,9 @@ var calls = map[string]call{
 		as, next, err := s.ListAccountsForParent(ctx, in.str("ParentId"), in.page())
 		return list("Accounts", as, next, err)
 	},
+	"MoveAccount": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.MoveAccount(ctx, in.str("AccountId"), in.str("SourceParentId"), in.str("DestinationParentId")))
+	},
 	"CreateOrganizationalUnit": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		u, err := s.CreateOrganizationalUnit(ctx, in.str("ParentId"), in.str("Name"), in.tags)
 		return one("OrganizationalUnit", u, err)
@@ -95,6 +98,16 @@ var calls = map[string]call{
 	"ListChildren": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		cs, next, err := s.ListChildren(ctx, in.str("ParentId"), in.str("ChildType"), in.page())
 		return list("Children", cs, next, err)
+	},
+	"EnableAWSServiceAccess": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.EnableAWSServiceAccess(ctx, in.str("ServicePrincipal")))
+	},
+	"DisableAWSServiceAccess": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.DisableAWSServiceAccess(ctx, in.str("ServicePrincipal")))
+	},
+	"ListAWSServiceAccessForOrganization": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		ps, next, err := s.ListAWSServiceAccessForOrganization(ctx, in.page())
+		return list("EnabledServicePrincipals", ps, next, err)
 	},
 	"EnablePolicyType": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		r, err := s.EnablePolicyType(ctx, in.str("RootId"), in.str("PolicyType"))

@@ -40,7 +40,7 @@ type apiServer struct {
 func consoleConfig(k *kwtest.Keyward, now func() time.Time) console.Config {
 	key := make([]byte, 32)
 	rand.Read(key)
-	return console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	return console.Config{IAM: k.IAM, STS: k.STS, Reports: k.Reports, Organizations: k.Organizations, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: now, Rand: rand.Reader, SessionKey: key}
 }
 

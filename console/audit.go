@@ -7,6 +7,7 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/lifecycle"
+	"github.com/keyward/keyward/organizations"
 )
 
 // The console's part of the audit trail: each sign-in attempt is an
@@ -18,9 +19,17 @@ import (
 // fields that name things.
 
 // operation returns IAM's operation of that name, or Keyward's own
-// (iam.KeywardOperations), which a form performs: a form naming none is a
+// (iam.KeywardOperations), or, named with its service's prefix
+// ("organizations:CreatePolicy"), AWS Organizations' (some of whose names
+// are IAM's too), which a form performs: a form naming none is a
 // programming error, found as the routes are made.
 func operation(name string) *keyward.Operation {
+	if orgName, ok := strings.CutPrefix(name, keyward.ServiceOrganizations+":"); ok {
+		if op := organizations.Operations[orgName]; op != nil {
+			return op
+		}
+		panic("console: no operation " + name)
+	}
 	op := iam.Operations()[name]
 	if op == nil {
 		op = iam.KeywardOperations[name]
@@ -66,7 +75,7 @@ func (c *Console) perform(w http.ResponseWriter, r *request, op *keyward.Operati
 	r.op = op
 	var pe *keyward.PendingEvent
 	if c.Audit != nil && op.Audited() {
-		pe = c.consoleEvent(r.Request, r.p, op.Name)
+		pe = c.consoleEvent(r.Request, r.p, op)
 		r.Request = r.Request.WithContext(keyward.WithEvent(r.ctx(), pe))
 	}
 	h(w, r)
@@ -83,7 +92,19 @@ var actionForms = map[string]bool{
 }
 
 // consoleEvent makes the event of a changing form.
-func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, name string) *keyward.PendingEvent {
+func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, op *keyward.Operation) *keyward.PendingEvent {
+	if op.Service == keyward.ServiceOrganizations {
+		// Its forms name every member in a field of its own (orgValues):
+		// the event has the members the API's would, and nothing else.
+		pe := &keyward.PendingEvent{Event: c.event(r, keyward.EventSourceOrganizations, op.Name)}
+		params := map[string]any{}
+		for member, v := range orgValues(r, op) {
+			params[keyward.FieldName(member)] = keyward.Clip(v)
+		}
+		pe.Event.UserIdentity, pe.Event.RequestParameters = keyward.IdentityOf(p, ""), params
+		return pe
+	}
+	name := op.Name
 	// The path's {name} is a user's, a group's or a role's; forms that
 	// create one name it in their "name" field.
 	nameField := "userName"

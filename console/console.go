@@ -4,7 +4,7 @@
 // must act (show a secret, remember column choices, confirm).
 //
 // Every action is a call of the same feature-package methods the API
-// calls (packages iam, sts, report), as the signed-in principal, which
+// calls (packages iam, sts, report, organizations), as the signed-in principal, which
 // they authorise: the console decides nothing about access itself. Sessions live in a signed cookie; every form
 // carries a CSRF token; failed sign-ins are slowed and limited.
 package console
@@ -35,6 +35,7 @@ import (
 	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/oidc"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/report"
 	"github.com/keyward/keyward/sts"
 )
@@ -60,7 +61,9 @@ type Config struct {
 	Reports *report.Service
 	// Lifecycle is the key lifecycle policy's page; nil: no such page.
 	Lifecycle *lifecycle.Service
-	Logger    *slog.Logger
+	// Organizations is AWS Organizations' pages; nil: no such pages.
+	Organizations *organizations.Service
+	Logger        *slog.Logger
 	// Now and Rand are the clock and the randomness (CSRF tokens).
 	Now  func() time.Time
 	Rand io.Reader
@@ -135,7 +138,12 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "oidcroles", "oidcprovider", "providers"}
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "oidcroles", "oidcprovider", "providers",
+	"organizations", "orgtarget", "orgpolicies", "orgpolicy", "orgpolicyeditor"}
+
+// partials are the templates every page may use besides the layout: the
+// JSON editor of IAM's policies and of service control policies.
+var partials = []string{"templates/layout.html", "templates/jsoneditor.html"}
 
 func (c *Console) parseTemplates() error {
 	funcs := template.FuncMap{
@@ -161,7 +169,7 @@ func (c *Console) parseTemplates() error {
 	}
 	c.pages = map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, append(partials, "templates/"+name+".html")...)
 		if err != nil {
 			return err
 		}
@@ -247,6 +255,9 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/policies", c.session(c.createPolicy))
 	m.HandleFunc("GET /console/policy", c.session(c.policyPage))
 	m.HandleFunc("POST /console/policy/{action}", c.session(c.forms(policyOperations, c.policyAction)))
+	if c.Organizations != nil {
+		c.organizationRoutes(m)
+	}
 	m.HandleFunc("GET /console/search", c.session(c.search))
 	m.HandleFunc("GET /console/reports", c.session(c.reportsPage))
 	m.HandleFunc("POST /console/reports", c.session(c.generateReport))

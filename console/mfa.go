@@ -209,7 +209,7 @@ func (c *Console) deleteDevice(r *request, serial string) error {
 	var pe *keyward.PendingEvent
 	ctx := r.ctx()
 	if op := operation("DeleteVirtualMFADevice"); c.Audit != nil && op.Audited() {
-		pe = c.consoleEvent(r.Request, r.p, op.Name)
+		pe = c.consoleEvent(r.Request, r.p, op)
 		pe.Event.RequestParameters = map[string]any{"serialNumber": keyward.Clip(serial)}
 		ctx = keyward.WithEvent(ctx, pe)
 	}

@@ -19,10 +19,12 @@ type layout struct {
 	Error   string
 	Account string
 	Query   string
+	// Organizations: the console has AWS Organizations' pages.
+	Organizations bool
 }
 
 func (c *Console) layoutFor(r *request, title string) layout {
-	l := layout{Title: title, Account: c.IAM.Account(r.Context()).ID}
+	l := layout{Title: title, Account: c.IAM.Account(r.Context()).ID, Organizations: c.Organizations != nil}
 	if r != nil {
 		// The account's alias, when it has one, as AWS's console shows it.
 		l.Account = c.IAM.AccountLabel(r.ctx())
@@ -66,6 +68,17 @@ var notices = map[string]string{
 	"webhook-deleted":    "Webhook subscription deleted.",
 	"key-policy-saved":   "Key lifecycle policy saved. The next sweep, within a minute, applies it.",
 	"key-policy-deleted": "Key lifecycle policy deleted. Keys' own expiry dates still apply.",
+	"org-created":        "Organization created. This account is its management account.",
+	"ou-created":         "Organizational unit created.",
+	"ou-renamed":         "Organizational unit renamed.",
+	"ou-deleted":         "Organizational unit deleted.",
+	"account-moved":      "Account moved.",
+	"scp-enabled":        "Service control policies enabled. FullAWSAccess is attached to the root, every OU and every account.",
+	"scp-disabled":       "Service control policies disabled. Every SCP is detached.",
+	"scp-saved":          "Service control policy saved.",
+	"scp-attached":       "Service control policy attached.",
+	"scp-detached":       "Service control policy detached.",
+	"scp-deleted":        "Service control policy deleted.",
 }
 
 func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {
@@ -93,7 +106,7 @@ func (c *Console) fail(w http.ResponseWriter, r *request, err error) {
 	code := keyward.ErrorCode(err)
 	status := http.StatusBadRequest
 	switch code {
-	case keyward.EAccessDenied:
+	case keyward.EAccessDenied, keyward.EOrgAccessDenied:
 		status = http.StatusForbidden
 	case keyward.ENoSuchEntity:
 		status = http.StatusNotFound

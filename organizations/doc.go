@@ -30,7 +30,6 @@
 // it on the next request.
 //
 // What is not here yet: accounts other than the management account
-// (CreateAccount, invitations, MoveAccount, CloseAccount) wait for the
-// store to hold more than one account; the store can already add and move
-// them (AddOrgAccount, MoveOrgAccount).
+// (CreateAccount, invitations, CloseAccount) wait for the store to hold
+// more than one account; the store can already add them (AddOrgAccount).
 package organizations

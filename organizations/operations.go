@@ -11,17 +11,18 @@ const (
 
 // The parameters several operations take.
 var (
-	nextTokenParam  = keyward.OptParam("NextToken", keyward.OrgNextTokenShape)
-	maxResultsParam = keyward.IntParam("MaxResults", 1, 20)
-	parentIDParam   = keyward.ReqParam("ParentId", keyward.OrgParentIDShape)
-	ouIDParam       = keyward.ReqParam("OrganizationalUnitId", keyward.OrgOUIDShape)
-	policyIDParam   = keyward.ReqParam("PolicyId", keyward.OrgPolicyIDShape)
-	targetIDParam   = keyward.ReqParam("TargetId", keyward.OrgTargetIDShape)
-	rootIDParam     = keyward.ReqParam("RootId", keyward.OrgRootIDShape)
-	policyTypeParam = keyward.ReqParam("PolicyType", keyward.OrgPolicyTypeShape)
-	resourceIDParam = keyward.ReqParam("ResourceId", keyward.OrgTaggableIDShape)
-	filterParam     = keyward.ReqParam("Filter", keyward.OrgPolicyTypeShape)
-	tagsParam       = keyward.TagsParam(false)
+	nextTokenParam        = keyward.OptParam("NextToken", keyward.OrgNextTokenShape)
+	maxResultsParam       = keyward.IntParam("MaxResults", 1, 20)
+	parentIDParam         = keyward.ReqParam("ParentId", keyward.OrgParentIDShape)
+	ouIDParam             = keyward.ReqParam("OrganizationalUnitId", keyward.OrgOUIDShape)
+	policyIDParam         = keyward.ReqParam("PolicyId", keyward.OrgPolicyIDShape)
+	targetIDParam         = keyward.ReqParam("TargetId", keyward.OrgTargetIDShape)
+	rootIDParam           = keyward.ReqParam("RootId", keyward.OrgRootIDShape)
+	policyTypeParam       = keyward.ReqParam("PolicyType", keyward.OrgPolicyTypeShape)
+	resourceIDParam       = keyward.ReqParam("ResourceId", keyward.OrgTaggableIDShape)
+	filterParam           = keyward.ReqParam("Filter", keyward.OrgPolicyTypeShape)
+	tagsParam             = keyward.TagsParam(false)
+	servicePrincipalParam = keyward.ReqParam("ServicePrincipal", keyward.OrgServicePrincipalShape)
 )
 
 // Operations are AWS Organizations' operations Keyward serves, by name:
@@ -37,6 +38,8 @@ var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string
 	"ListAccounts":          keyward.Reads(nextTokenParam, maxResultsParam),
 	"DescribeAccount":       keyward.Reads(keyward.ReqParam("AccountId", keyward.OrgAccountIDShape)),
 	"ListAccountsForParent": keyward.Reads(parentIDParam, nextTokenParam, maxResultsParam),
+	"MoveAccount": keyward.Changes(keyward.ReqParam("AccountId", keyward.OrgAccountIDShape), keyward.ReqParam("SourceParentId", keyward.OrgParentIDShape),
+		keyward.ReqParam("DestinationParentId", keyward.OrgParentIDShape)),
 
 	// Organizational units and the tree.
 	"CreateOrganizationalUnit":         keyward.Changes(parentIDParam, keyward.ReqParam("Name", keyward.OrgOUNameShape), tagsParam),
@@ -61,6 +64,11 @@ var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string
 	"DetachPolicy":          keyward.Changes(policyIDParam, targetIDParam),
 	"ListPoliciesForTarget": keyward.Reads(keyward.ReqParam("TargetId", keyward.OrgTargetIDShape), filterParam, nextTokenParam, maxResultsParam),
 	"ListTargetsForPolicy":  keyward.Reads(policyIDParam, nextTokenParam, maxResultsParam),
+
+	// AWS services trusted with the organization.
+	"EnableAWSServiceAccess":              keyward.Changes(servicePrincipalParam),
+	"DisableAWSServiceAccess":             keyward.Changes(servicePrincipalParam),
+	"ListAWSServiceAccessForOrganization": keyward.Reads(nextTokenParam, maxResultsParam),
 
 	// Tags.
 	"TagResource":         keyward.Changes(resourceIDParam, keyward.TagsParam(true)),

@@ -126,7 +126,8 @@ func TestErrorsInModel(t *testing.T) {
 		keyward.EOrgOUNotEmpty, keyward.EOrgRootNotFound, keyward.EOrgPolicyTypeEnabled, keyward.EOrgPolicyTypeNotEnabled,
 		keyward.EOrgPolicyTypeUnavailable, keyward.EOrgPolicyNotFound, keyward.EOrgDuplicatePolicy, keyward.EOrgPolicyInUse,
 		keyward.EOrgDuplicateAttachment, keyward.EOrgPolicyNotAttached, keyward.EOrgTargetNotFound, keyward.EOrgMalformedPolicy,
-		keyward.EOrgInvalidInput, keyward.EOrgConstraintViolation, keyward.EOrgService, keyward.EOrgTooManyRequests} {
+		keyward.EOrgInvalidInput, keyward.EOrgConstraintViolation, keyward.EOrgService, keyward.EOrgTooManyRequests,
+		keyward.EOrgSourceParentNotFound, keyward.EOrgDestParentNotFound, keyward.EOrgDuplicateAccount} {
 		if _, ok := m.Shapes[code]; !ok {
 			t.Errorf("%s is not in the model", code)
 		}

@@ -233,6 +233,30 @@ func (s *Service) DescribeAccount(ctx context.Context, accountID string) (Accoun
 	return s.accountOf(ctx, o, a)
 }
 
+// MoveAccount moves an account of the organization from its parent,
+// source, to destination (the root or an OU), as AWS's MoveAccount: the
+// decision is on the account, the resource AWS's authorization reference
+// gives the action, and what SCPs the account inherits follows its new
+// parent.
+func (s *Service) MoveAccount(ctx context.Context, accountID, source, destination string) error {
+	o, err := s.organization(ctx, "organizations:MoveAccount", func(o keyward.Organization) string { return o.AccountARN(accountID) })
+	if err != nil {
+		return err
+	}
+	err = s.changed(s.changing(ctx).MoveOrgAccount(ctx, o.ID, accountID, source, destination))
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
+		return keyward.Errorf(keyward.EOrgAccountNotFound, "You specified an account that doesn't exist.")
+	case errors.Is(err, keyward.ErrNoSuchSourceParent):
+		return keyward.Errorf(keyward.EOrgSourceParentNotFound, "We can't find a source root or OU with the ParentId that you specified.")
+	case errors.Is(err, keyward.ErrNoSuchParent):
+		return keyward.Errorf(keyward.EOrgDestParentNotFound, "We can't find the destination container (a root or OU) with the ParentId that you specified.")
+	case errors.Is(err, keyward.ErrAccountInParent):
+		return keyward.Errorf(keyward.EOrgDuplicateAccount, "That account is already present in the specified destination.")
+	}
+	return err
+}
+
 func parentNotFound() error {
 	return keyward.Errorf(keyward.EOrgParentNotFound, "We can't find a root or OU with the ParentId that you specified.")
 }

@@ -530,3 +530,72 @@ func TestOrganizationsConditionKeys(t *testing.T) {
 		t.Fatalf("the protected OU is now %q", *d.OrganizationalUnit.Name)
 	}
 }
+
+// TestOrganizationsMoveAccount moves the management account between the
+// root and OUs with aws-sdk-go-v2's client: each of AWS's errors for a
+// wrong account, source or destination, the OU that holds it not empty,
+// the decision on the account's ARN, and the move's event.
+func TestOrganizationsMoveAccount(t *testing.T) {
+	k := kwtest.New(t)
+	ctx := context.Background()
+	root := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	created, err := root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	roots, err := root.ListRoots(ctx, &awsorg.ListRootsInput{})
+	must(t, err)
+	rootID := *roots.Roots[0].Id
+	prod, err := root.CreateOrganizationalUnit(ctx, &awsorg.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
+	must(t, err)
+	prodID := *prod.OrganizationalUnit.Id
+	gone := "ou-" + rootID[2:] + "-zzzzzzzz"
+	move := func(c *awsorg.Client, account, source, destination string) error {
+		_, err := c.MoveAccount(ctx, &awsorg.MoveAccountInput{AccountId: aws.String(account), SourceParentId: aws.String(source), DestinationParentId: aws.String(destination)})
+		return err
+	}
+	for _, tt := range []struct {
+		name, account, source, destination, code string
+	}{
+		{"no such account", "999999999999", rootID, prodID, "AccountNotFoundException"},
+		{"not under the source", kwtest.AccountID, prodID, rootID, "SourceParentNotFoundException"},
+		{"no such destination", kwtest.AccountID, rootID, gone, "DestinationParentNotFoundException"},
+		{"there already", kwtest.AccountID, rootID, rootID, "DuplicateAccountException"},
+		{"a malformed ID", kwtest.AccountID, "root", prodID, "InvalidInputException"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { wantCode(t, move(root, tt.account, tt.source, tt.destination), tt.code) })
+	}
+
+	// A user allowed MoveAccount on another account's ARN is refused on
+	// this one's.
+	other := "arn:aws:organizations::" + kwtest.AccountID + ":account/" + *created.Organization.Id + "/111111111111"
+	id, secret := k.User(t, "mover", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:MoveAccount","Resource":"`+other+`"}]}`)
+	var denied *types.AccessDeniedException
+	if err := move(orgClient(k, id, secret), kwtest.AccountID, rootID, prodID); !errors.As(err, &denied) ||
+		!strings.Contains(*denied.Message, "organizations:MoveAccount on resource: arn:aws:organizations::"+kwtest.AccountID+":account/"+*created.Organization.Id+"/"+kwtest.AccountID) {
+		t.Fatalf("a move the policy does not allow: %v", err)
+	}
+
+	must(t, move(root, kwtest.AccountID, rootID, prodID))
+	parents, err := root.ListParents(ctx, &awsorg.ListParentsInput{ChildId: aws.String(kwtest.AccountID)})
+	must(t, err)
+	if len(parents.Parents) != 1 || *parents.Parents[0].Id != prodID || parents.Parents[0].Type != types.ParentTypeOrganizationalUnit {
+		t.Fatalf("parents after the move %+v", parents.Parents)
+	}
+	_, err = root.DeleteOrganizationalUnit(ctx, &awsorg.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(prodID)})
+	wantCode(t, err, "OrganizationalUnitNotEmptyException")
+	must(t, move(root, kwtest.AccountID, prodID, rootID))
+	_, err = root.DeleteOrganizationalUnit(ctx, &awsorg.DeleteOrganizationalUnitInput{OrganizationalUnitId: aws.String(prodID)})
+	must(t, err)
+
+	must(t, k.Audit.Flush(ctx))
+	events, _, err := k.Store.LookupEvents(ctx, keyward.EventQuery{Source: keyward.EventSourceOrganizations, EventName: "MoveAccount", Max: 20})
+	must(t, err)
+	ok := 0
+	for _, e := range events {
+		if strings.Contains(string(e.Record), `"destinationParentId":"`+prodID+`"`) && !strings.Contains(string(e.Record), `"errorCode"`) {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d successful moves into the OU among %d MoveAccount events", ok, len(events))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -19,6 +20,8 @@ func organizationTests() []namedTest {
 		{"OrganizationUnits", testOrganizationUnits},
 		{"OrganizationPolicies", testOrganizationPolicies},
 		{"OrganizationTags", testOrganizationTags},
+		{"OrganizationServiceAccess", testOrganizationServiceAccess},
+		{"OrganizationMoveAccount", testOrganizationMoveAccount},
 		{"OrganizationConcurrentCreate", testOrganizationConcurrentCreate},
 		{"OrganizationConcurrentOUs", testOrganizationConcurrentOUs},
 		{"OrganizationConcurrentDeletePolicy", testOrganizationConcurrentDeletePolicy},
@@ -291,6 +294,42 @@ func testOrganizationTags(t *testing.T, s keyward.Store) {
 	wantErr(t, err, keyward.ErrNoSuchTarget)
 }
 
+// testOrganizationServiceAccess: trusted services are listed by name with
+// the time each was first trusted; trusting one again or ending a trust
+// that is not changes nothing; they go with their organization.
+func testOrganizationServiceAccess(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	wantErr(t, s.SetOrgServiceAccess(ctx, "o-zzzzzzzzzz", "sso.amazonaws.com", true, t0), keyward.ErrNotInOrganization)
+	o := newOrg(t, s, "o-abcdefghij")
+	t1 := t0.Add(time.Hour)
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "sso.amazonaws.com", true, t0))
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "cloudtrail.amazonaws.com", true, t1))
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "sso.amazonaws.com", true, t1))
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "config.amazonaws.com", false, t1))
+	got, more, err := s.OrgServiceAccess(ctx, o.ID, "", 1)
+	must(t, err)
+	if len(got) != 1 || !more || got[0].ServicePrincipal != "cloudtrail.amazonaws.com" || !got[0].EnabledAt.Equal(t1) {
+		t.Fatalf("first page %+v, more %v", got, more)
+	}
+	got, more, err = s.OrgServiceAccess(ctx, o.ID, got[0].ServicePrincipal, 10)
+	must(t, err)
+	if len(got) != 1 || more || got[0].ServicePrincipal != "sso.amazonaws.com" || !got[0].EnabledAt.Equal(t0) {
+		t.Fatalf("second page %+v, more %v", got, more)
+	}
+	must(t, s.SetOrgServiceAccess(ctx, o.ID, "sso.amazonaws.com", false, t1))
+	if got, _, err = s.OrgServiceAccess(ctx, o.ID, "", 10); err != nil || len(got) != 1 {
+		t.Fatalf("after disabling sso: %+v, %v", got, err)
+	}
+	if got, _, err = s.OrgServiceAccess(ctx, "o-zzzzzzzzzz", "", 10); err != nil || len(got) != 0 {
+		t.Fatalf("another organization's: %+v, %v", got, err)
+	}
+	must(t, s.DeleteOrganization(ctx, o.ID))
+	o = newOrg(t, s, "o-bcdefghijk")
+	if got, _, err = s.OrgServiceAccess(ctx, o.ID, "", 10); err != nil || len(got) != 0 {
+		t.Fatalf("a new organization's: %+v, %v", got, err)
+	}
+}
+
 // testOrganizationConcurrentCreate: of many organizations of one account
 // made at once, exactly one is made.
 func testOrganizationConcurrentCreate(t *testing.T, s keyward.Store) {
@@ -364,4 +403,45 @@ func testOrganizationConcurrentDeletePolicy(t *testing.T, s keyward.Store) {
 			t.Fatalf("root's policies %+v", ps)
 		}
 	}
+}
+
+// testOrganizationMoveAccount: an account moves from its parent to
+// another, and an OU with an account under it is not empty.
+func testOrganizationMoveAccount(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	a := ou(o, o.RootID, "aaaaaaaa", "Prod")
+	must(t, s.CreateOU(ctx, o.ID, a))
+	b := ou(o, a.ID, "bbbbbbbb", "Web")
+	must(t, s.CreateOU(ctx, o.ID, b))
+	tests := []struct {
+		name, account, source, destination string
+		want                               error
+	}{
+		{"no such account", "999999999999", o.RootID, a.ID, keyward.ErrNoSuchOrgAccount},
+		{"not under the source", orgAccount, a.ID, b.ID, keyward.ErrNoSuchSourceParent},
+		{"no such source", orgAccount, "ou-zzzz-zzzzzzzz", b.ID, keyward.ErrNoSuchSourceParent},
+		{"no such destination", orgAccount, o.RootID, "ou-zzzz-zzzzzzzz", keyward.ErrNoSuchParent},
+		{"another organization's root", orgAccount, o.RootID, "r-zzzz", keyward.ErrNoSuchParent},
+		{"already there", orgAccount, o.RootID, o.RootID, keyward.ErrAccountInParent},
+		{"into a nested OU", orgAccount, o.RootID, b.ID, nil},
+		{"back to the root", orgAccount, b.ID, o.RootID, nil},
+		{"into an OU", orgAccount, o.RootID, a.ID, nil},
+	}
+	for _, tt := range tests {
+		wantErr(t, s.MoveOrgAccount(ctx, o.ID, tt.account, tt.source, tt.destination), tt.want)
+	}
+	got, err := s.OrgAccount(ctx, o.ID, orgAccount)
+	must(t, err)
+	if got.ParentID != a.ID {
+		t.Fatalf("the account is under %s, want %s", got.ParentID, a.ID)
+	}
+	as, _, err := s.OrgAccounts(ctx, o.ID, a.ID, "", 20)
+	must(t, err)
+	if len(as) != 1 || as[0].ID != orgAccount {
+		t.Fatalf("accounts under the OU: %+v", as)
+	}
+	must(t, s.DeleteOU(ctx, o.ID, b.ID))
+	wantErr(t, s.DeleteOU(ctx, o.ID, a.ID), keyward.ErrOUNotEmpty)
+	wantErr(t, s.MoveOrgAccount(ctx, "o-zzzzzzzzzz", orgAccount, a.ID, o.RootID), keyward.ErrNotInOrganization)
 }

@@ -166,7 +166,7 @@ func testOrganizationMembers(t *testing.T, s keyward.Store) {
 	wantErr(t, s.MoveOrgAccount(ctx, o2.ID, memberAccount, o2.RootID, o2.RootID), keyward.ErrNoSuchOrgAccount)
 	dest := ou(o, o.RootID, "cccccccc", "Dest")
 	must(t, s.CreateOU(ctx, o.ID, dest))
-	wantErr(t, s.MoveOrgAccount(ctx, o.ID, memberAccount, dest.ID, o.RootID), keyward.ErrNotInParent)
+	wantErr(t, s.MoveOrgAccount(ctx, o.ID, memberAccount, dest.ID, o.RootID), keyward.ErrNoSuchSourceParent)
 	must(t, s.MoveOrgAccount(ctx, o.ID, memberAccount, o.RootID, dest.ID))
 	wantErr(t, s.DeleteOU(ctx, o.ID, dest.ID), keyward.ErrOUNotEmpty)
 	// A member keeps the organization from being deleted.

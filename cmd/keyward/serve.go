@@ -360,7 +360,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	}
 	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
-	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
+	// AWS Organizations, served by its JSON protocol and by the console.
+	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Changes: m.Changes.Publish}
+	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle, Organizations: orgs, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	// The console's OpenID Connect sign-in is set per provider through the
 	// API (PutOpenIDConnectSignIn); the flags add one more client, which
@@ -418,7 +420,6 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	// AWS Organizations' JSON protocol is told from the Query API by its
 	// X-Amz-Target, before the Query API parses anything.
-	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Changes: m.Changes.Publish}
 	api := &awsjson.Server{Organizations: orgs, Auth: m.API, Next: m.API, Logger: m.Logger, Clients: clients, Audit: m.Audit, Now: m.Now, Rand: m.Rand,
 		Observe: m.API.Observe}
 	mux.Handle("/", console.Home(api)) // a browser at / is sent to the console

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -20,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -44,7 +47,8 @@ func terraformMirror() string {
 }
 
 // terraformConfig is the configuration of the test: a user with every kind
-// of credential, in a group, with policies, and an account alias.
+// of credential, in a group, with policies, and an account alias; roles, a
+// SAML provider, and the account's organization.
 const terraformConfig = `
 terraform {
   required_providers {
@@ -68,8 +72,9 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
   endpoints {
-    iam = var.endpoint
-    sts = var.endpoint
+    iam           = var.endpoint
+    sts           = var.endpoint
+    organizations = var.endpoint
   }
 }
 
@@ -88,9 +93,13 @@ provider "aws" {
     external_id  = "tf-ci"
     duration     = "15m"
   }
+  # The two providers run in one reattached process, whose clients of a
+  # service may be either's: each names every endpoint, and the role may
+  # do what the root user does here.
   endpoints {
-    iam = var.endpoint
-    sts = var.endpoint
+    iam           = var.endpoint
+    sts           = var.endpoint
+    organizations = var.endpoint
   }
 }
 
@@ -197,6 +206,36 @@ resource "aws_iam_saml_provider" "corp" {
   tags                   = { owner = "it" }
 }
 
+# The account's organization, made by the role: an OU, a service control
+# policy attached to it, and a service it trusts.
+resource "aws_organizations_organization" "org" {
+  provider                      = aws.deployer
+  feature_set                   = "ALL"
+  enabled_policy_types          = ["SERVICE_CONTROL_POLICY"]
+  aws_service_access_principals = ["sso.amazonaws.com"]
+}
+
+resource "aws_organizations_organizational_unit" "tenants" {
+  provider  = aws.deployer
+  name      = "tenants"
+  parent_id = aws_organizations_organization.org.roots[0].id
+  tags      = { team = var.team }
+}
+
+resource "aws_organizations_policy" "no_leaving" {
+  provider  = aws.deployer
+  name        = "no-leaving"
+  description = "Members stay"
+  content     = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny", Action = "organizations:LeaveOrganization", Resource = "*" }] })
+  depends_on  = [aws_organizations_organization.org]
+}
+
+resource "aws_organizations_policy_attachment" "tenants" {
+  provider  = aws.deployer
+  policy_id = aws_organizations_policy.no_leaving.id
+  target_id = aws_organizations_organizational_unit.tenants.id
+}
+
 resource "aws_iam_role" "sso" {
   name = "sso"
   assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = { Federated = aws_iam_saml_provider.corp.arn },
@@ -234,7 +273,7 @@ func TestTerraform(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/ci"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"tf-ci"}}}]}`)})
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("terraform"), PolicyName: aws.String("iam"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","sts:GetCallerIdentity"],"Resource":"*"}]}`)})
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:GetCallerIdentity"],"Resource":"*"}]}`)})
 	must(t, err)
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(terraformConfig), 0o644))
@@ -311,11 +350,11 @@ resource "aws_iam_user" "bob" {
 }
 `), 0o644))
 	out := ok("apply", "-input=false", "-auto-approve", "-no-color", "-var", "team=security")
-	// Four changes: alice's, the policy's and the app role's tags, and
-	// bob's force_destroy, an argument of Terraform's own that an import
-	// cannot read.
-	if !strings.Contains(out, "1 imported, 0 added, 4 changed, 0 destroyed") {
-		t.Fatalf("the second apply did not import one and change four:\n%s", out)
+	// Five changes: alice's, the policy's, the app role's and the OU's
+	// tags, and bob's force_destroy, an argument of Terraform's own that an
+	// import cannot read.
+	if !strings.Contains(out, "1 imported, 0 added, 5 changed, 0 destroyed") {
+		t.Fatalf("the second apply did not import one and change five:\n%s", out)
 	}
 	u, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
 	must(t, err)
@@ -326,6 +365,25 @@ resource "aws_iam_user" "bob" {
 	}
 	if out, code := run("plan", "-input=false", "-detailed-exitcode", "-no-color", "-var", "team=security"); code != 0 {
 		t.Fatalf("plan after apply: exit %d (2: changes)\n%s", code, out)
+	}
+
+	// The organization as Terraform made it, read with the SDK.
+	orgs := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""), HTTPClient: sdkhttp.Wrap(nil)})
+	ouID := stateAttribute(t, filepath.Join(dir, "terraform.tfstate"), "aws_organizations_organizational_unit", "id")
+	attached, err := orgs.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(ouID), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+	must(t, err)
+	trusted, err := orgs.ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	must(t, err)
+	ouTags, err := orgs.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: aws.String(ouID)})
+	must(t, err)
+	var names []string
+	for _, p := range attached.Policies {
+		names = append(names, aws.ToString(p.Name))
+	}
+	if strings.Join(names, ",") != "FullAWSAccess,no-leaving" || len(trusted.EnabledServicePrincipals) != 1 ||
+		aws.ToString(trusted.EnabledServicePrincipals[0].ServicePrincipal) != "sso.amazonaws.com" || len(ouTags.Tags) != 1 || aws.ToString(ouTags.Tags[0].Value) != "security" {
+		t.Fatalf("the organization: the OU's SCPs %v, trusted services %+v, the OU's tags %+v", names, trusted.EnabledServicePrincipals, ouTags.Tags)
 	}
 
 	// Enable the MFA device for alice with codes from its seed (read from
@@ -376,6 +434,10 @@ resource "aws_iam_user" "bob" {
 	}
 	if _, err := root.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}); err == nil {
 		t.Fatal("the password policy survived destroy")
+	}
+	var notInUse *orgtypes.AWSOrganizationsNotInUseException
+	if _, err := orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); !errors.As(err, &notInUse) {
+		t.Fatalf("the organization after destroy: %v", err)
 	}
 }
 

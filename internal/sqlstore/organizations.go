@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -173,6 +174,33 @@ func (s *Store) OrgAccounts(ctx context.Context, orgID, parentID, after string, 
 	}
 	out, more := page(out, max)
 	return out, more, nil
+}
+
+// MoveOrgAccount implements keyward.OrganizationStore.
+func (s *Store) MoveOrgAccount(ctx context.Context, orgID, accountID, source, destination string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		a, err := scanOrgAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id = ?`), orgID, accountID))
+		if err != nil {
+			return err
+		}
+		if a.ParentID != source {
+			return keyward.ErrNoSuchSourceParent
+		}
+		if err := s.parentExists(ctx, tx, orgID, destination); err != nil {
+			return err
+		}
+		if destination == source {
+			return keyward.ErrAccountInParent
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE organization_accounts SET parent_id = ? WHERE organization_id = ? AND account_id = ?`), destination, orgID, accountID)
+		if err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
+	})
 }
 
 const ouColumns = `id, parent_id, name, path, created_at, tags FROM organizational_units`
@@ -591,6 +619,35 @@ func (s *Store) UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn 
 	})
 }
 
+// SetOrgServiceAccess implements keyward.OrganizationStore.
+func (s *Store) SetOrgServiceAccess(ctx context.Context, orgID, principal string, enabled bool, at time.Time) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if !enabled {
+			_, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_service_access WHERE organization_id = ? AND service_principal = ?`), orgID, principal)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organization_service_access (organization_id, service_principal, enabled_at) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`), orgID, principal, toNanos(at))
+		return err
+	})
+}
+
+// OrgServiceAccess implements keyward.OrganizationStore.
+func (s *Store) OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]keyward.OrgServiceAccess, bool, error) {
+	return collectPage(ctx, s, `SELECT service_principal, enabled_at FROM organization_service_access
+		WHERE organization_id = ? AND service_principal > ? ORDER BY service_principal LIMIT ?`, []any{orgID, after, max + 1}, max,
+		func(row rowScanner) (keyward.OrgServiceAccess, error) {
+			var a keyward.OrgServiceAccess
+			var at int64
+			err := row.Scan(&a.ServicePrincipal, &at)
+			a.EnabledAt = fromNanos(at)
+			return a, err
+		})
+}
+
 // orgChanged announces, in tx, a change to what decisions read of
 // organizations, so that every replica drops what it cached.
 func (s *Store) orgChanged(ctx context.Context, tx *sql.Tx) error {
@@ -616,29 +673,6 @@ func (s *Store) AddOrgAccount(ctx context.Context, orgID string, a keyward.OrgAc
 			if err := s.attach(ctx, tx, orgID, keyward.FullAWSAccessID, a.ID, keyward.ServiceControlPolicyType); err != nil {
 				return err
 			}
-		}
-		return s.orgChanged(ctx, tx)
-	})
-}
-
-// MoveOrgAccount implements keyward.OrganizationStore.
-func (s *Store) MoveOrgAccount(ctx context.Context, orgID, accountID, from, to string) error {
-	return s.transact(ctx, func(tx *sql.Tx) error {
-		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
-			return err
-		}
-		a, err := scanOrgAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id = ?`), orgID, accountID))
-		if err != nil {
-			return err
-		}
-		if err := s.parentExists(ctx, tx, orgID, to); err != nil {
-			return err
-		}
-		if a.ParentID != from {
-			return keyward.ErrNotInParent
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE organization_accounts SET parent_id = ? WHERE organization_id = ? AND account_id = ?`), to, orgID, accountID); err != nil {
-			return err
 		}
 		return s.orgChanged(ctx, tx)
 	})

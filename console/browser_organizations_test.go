@@ -1,0 +1,181 @@
+package console_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/chromedp/chromedp"
+
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// TestConsoleOrganizations walks AWS Organizations' pages in a real
+// browser as the root user: create the organization, an OU and one
+// nested in it, rename it, move the account into it, enable SCPs, write
+// an SCP in the JSON editor (a document that is not JSON first: where it
+// stops is shown), attach it to the OU, see it among the OU's policies,
+// detach it, be refused deleting the OU while the account is in it, move
+// the account back and delete both OUs; the API agrees at each step.
+func TestConsoleOrganizations(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := newBrowser(t, t.TempDir())
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	bg := context.Background()
+	browse(t, ctx, "sign-in", signInRoot(ts))
+
+	// No organization yet: the page offers one.
+	var notice, management string
+	browse(t, ctx, "create-organization",
+		chromedp.Click("#nav-organizations", chromedp.ByID),
+		chromedp.WaitVisible("#create-organization", chromedp.ByID),
+		chromedp.Click("#create-organization", chromedp.ByID),
+		chromedp.WaitVisible("#org-tree", chromedp.ByID),
+		chromedp.Text("#notice", &notice, chromedp.ByID),
+		chromedp.Text(`#org-tree li[data-account="`+kwtest.AccountID+`"]`, &management, chromedp.ByQuery))
+	if notice != "Organization created. This account is its management account." || !strings.Contains(management, "management account") ||
+		!strings.Contains(management, "ACTIVE") {
+		t.Fatalf("after creating: %q; the account's row %q", notice, management)
+	}
+	roots, err := api.ListRoots(bg, &awsorg.ListRootsInput{})
+	must(t, err)
+	rootID := *roots.Roots[0].Id
+
+	// An OU under the root, and one under it, renamed.
+	var prodID, webID, parent string
+	browse(t, ctx, "create-ou",
+		chromedp.SendKeys("#ou-name", "Prod", chromedp.ByID),
+		chromedp.Click("#create-ou", chromedp.ByID),
+		chromedp.WaitVisible("#rename-ou", chromedp.ByID),
+		chromedp.Text("#target-id", &prodID, chromedp.ByID))
+	browse(t, ctx, "create-nested-ou",
+		chromedp.SendKeys("#child-ou-name", "Web", chromedp.ByID),
+		chromedp.Click("#create-child-ou", chromedp.ByID),
+		waitFor(`(document.getElementById("target-title") || {}).textContent === "Web"`),
+		chromedp.Evaluate(`document.getElementById("target-id").textContent`, &webID))
+	browse(t, ctx, "rename-ou",
+		chromedp.SetValue("#rename-ou-name", "Frontend", chromedp.ByID),
+		chromedp.Click("#rename-ou", chromedp.ByID),
+		waitFor(`(document.getElementById("target-title") || {}).textContent === "Frontend"`),
+		chromedp.Evaluate(`document.getElementById("target-parent").dataset.id`, &parent))
+	ou, err := api.DescribeOrganizationalUnit(bg, &awsorg.DescribeOrganizationalUnitInput{OrganizationalUnitId: aws.String(webID)})
+	must(t, err)
+	if *ou.OrganizationalUnit.Name != "Frontend" || parent != prodID {
+		t.Fatalf("the nested OU %q, under %q (want %s)", *ou.OrganizationalUnit.Name, parent, prodID)
+	}
+
+	// Move the account into the nested OU.
+	move := func(name, to string) {
+		t.Helper()
+		browse(t, ctx, name,
+			chromedp.Navigate(ts.URL+"/console/organizations/target?id="+kwtest.AccountID),
+			chromedp.WaitVisible("#move-destination", chromedp.ByID),
+			chromedp.SetValue("#move-destination", to, chromedp.ByID),
+			chromedp.Click("#move-account", chromedp.ByID),
+			waitFor(`((document.getElementById("target-parent") || {}).dataset || {}).id === `+jsString(to)))
+		parents, err := api.ListParents(bg, &awsorg.ListParentsInput{ChildId: aws.String(kwtest.AccountID)})
+		must(t, err)
+		if *parents.Parents[0].Id != to {
+			t.Fatalf("%s: the account is under %s, want %s", name, *parents.Parents[0].Id, to)
+		}
+	}
+	move("move-into-ou", webID)
+
+	// Enable SCPs on the root.
+	var status string
+	browse(t, ctx, "enable-scps",
+		chromedp.Click("#nav-org-policies", chromedp.ByID),
+		chromedp.Click("#enable-scp", chromedp.ByID),
+		waitFor(`(document.getElementById("scp-status") || {}).textContent === "Enabled"`),
+		chromedp.Evaluate(`document.getElementById("scp-status").textContent`, &status),
+		chromedp.WaitVisible(`#scps tr[data-policy="FullAWSAccess"]`, chromedp.ByQuery))
+	roots, err = api.ListRoots(bg, &awsorg.ListRootsInput{})
+	must(t, err)
+	if len(roots.Roots[0].PolicyTypes) != 1 || roots.Roots[0].PolicyTypes[0].Type != orgtypes.PolicyTypeServiceControlPolicy {
+		t.Fatalf("root's policy types %+v", roots.Roots[0].PolicyTypes)
+	}
+
+	// An SCP in the JSON editor: where a document stops being JSON is
+	// shown and the document kept; then a good one.
+	var where, kept string
+	broken := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Deny\" \"Action\": \"s3:DeleteBucket\", \"Resource\": \"*\"}\n  ]\n}"
+	browse(t, ctx, "scp-editor-error",
+		chromedp.Click("#new-scp", chromedp.ByID),
+		chromedp.WaitVisible("#policy-document", chromedp.ByID),
+		chromedp.SendKeys("#policy-name", "DenyBucketDeletion", chromedp.ByID),
+		chromedp.SetValue("#policy-document", broken, chromedp.ByID),
+		chromedp.Click("#save-policy", chromedp.ByID),
+		chromedp.WaitVisible("#policy-problem", chromedp.ByID),
+		chromedp.Text("#policy-problem-where", &where, chromedp.ByID),
+		chromedp.Value("#policy-document", &kept, chromedp.ByID))
+	if where != "line 4, column 24" || kept != broken {
+		t.Fatalf("error shown at %q; the document kept: %v", where, kept == broken)
+	}
+	var policyID string
+	browse(t, ctx, "scp-created",
+		chromedp.SetValue("#policy-document", orgSCP, chromedp.ByID),
+		chromedp.Click("#save-policy", chromedp.ByID),
+		chromedp.WaitVisible("#scp-title", chromedp.ByID),
+		chromedp.Text("#scp-id", &policyID, chromedp.ByID))
+	p, err := api.DescribePolicy(bg, &awsorg.DescribePolicyInput{PolicyId: aws.String(policyID)})
+	must(t, err)
+	if *p.Policy.PolicySummary.Name != "DenyBucketDeletion" || *p.Policy.Content != orgSCP {
+		t.Fatalf("the SCP %+v", p.Policy.PolicySummary)
+	}
+
+	// Attach it to the nested OU from the policy's page; the OU's page
+	// lists it; detach it there.
+	browse(t, ctx, "scp-attach",
+		chromedp.SetValue("#attach-target", webID, chromedp.ByID),
+		chromedp.Click("#attach-scp", chromedp.ByID),
+		chromedp.WaitVisible(`#scp-targets tr[data-target="`+webID+`"]`, chromedp.ByQuery))
+	browse(t, ctx, "ou-policies",
+		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+webID),
+		chromedp.WaitVisible(`#target-policies tr[data-policy="DenyBucketDeletion"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#target-policies tr[data-policy="FullAWSAccess"]`, chromedp.ByQuery))
+	attached, err := api.ListPoliciesForTarget(bg, &awsorg.ListPoliciesForTargetInput{TargetId: aws.String(webID), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+	must(t, err)
+	if len(attached.Policies) != 2 {
+		t.Fatalf("the OU's SCPs %d, want FullAWSAccess and the new one", len(attached.Policies))
+	}
+	browse(t, ctx, "scp-detach",
+		chromedp.Click(`#target-policies tr[data-policy="DenyBucketDeletion"] .action-detach`, chromedp.ByQuery),
+		waitFor(`!!document.getElementById("target-policies") && !document.querySelector('#target-policies tr[data-policy="DenyBucketDeletion"]')`))
+	targets, err := api.ListTargetsForPolicy(bg, &awsorg.ListTargetsForPolicyInput{PolicyId: aws.String(policyID)})
+	must(t, err)
+	if len(targets.Targets) != 0 {
+		t.Fatalf("the SCP is still attached to %+v", targets.Targets)
+	}
+
+	// The OU holds the account: AWS's refusal is shown.
+	var refusal string
+	browse(t, ctx, "delete-ou-refused",
+		chromedp.Click("#delete-ou", chromedp.ByID),
+		chromedp.WaitVisible("#error-message", chromedp.ByID),
+		chromedp.Text("#error-message", &refusal, chromedp.ByID))
+	if !strings.Contains(refusal, "OrganizationalUnitNotEmptyException") || !strings.Contains(refusal, "The specified OU is not empty.") {
+		t.Fatalf("deleting the OU with the account in it: %q", refusal)
+	}
+
+	// Back to the root; then both OUs go, the nested one first.
+	move("move-back", rootID)
+	for i, id := range []string{webID, prodID} {
+		browse(t, ctx, []string{"delete-nested-ou", "delete-ou"}[i],
+			chromedp.Navigate(ts.URL+"/console/organizations/target?id="+id),
+			chromedp.Click("#delete-ou", chromedp.ByID),
+			chromedp.WaitVisible("#org-tree", chromedp.ByID),
+			chromedp.Text("#notice", &notice, chromedp.ByID))
+		if notice != "Organizational unit deleted." {
+			t.Fatalf("deleting %s: %q", id, notice)
+		}
+	}
+	ous, err := api.ListOrganizationalUnitsForParent(bg, &awsorg.ListOrganizationalUnitsForParentInput{ParentId: aws.String(rootID)})
+	must(t, err)
+	if len(ous.OrganizationalUnits) != 0 {
+		t.Fatalf("OUs left %+v", ous.OrganizationalUnits)
+	}
+}
