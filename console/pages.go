@@ -23,11 +23,11 @@ type layout struct {
 	// Organizations: the console has AWS Organizations' pages.
 	Organizations bool
 	// CanSwitch: the menu offers Switch role (never to the root user);
-	// Roles are the roles it remembers, and Switched the role the session
+	// RoleHistory are the roles it remembers, and Switched the role the session
 	// switched to, shown in a banner on every page.
-	CanSwitch bool
-	Roles     []roleHistory
-	Switched  *switchBanner
+	CanSwitch   bool
+	RoleHistory []roleHistory
+	Switched    *switchBanner
 }
 
 func (c *Console) layoutFor(r *request, title string) layout {

@@ -278,7 +278,7 @@ func (c *Console) switchLayout(l *layout, r *request) {
 	if !l.CanSwitch {
 		return
 	}
-	l.Roles = c.roleHistoryOf(r.Request)
+	l.RoleHistory = c.roleHistoryOf(r.Request)
 	if sw := r.sess.Switched; sw != nil {
 		l.Switched = &switchBanner{Display: sw.Display, Color: sw.Color, ARN: r.p.ARN(), From: r.from.ARN()}
 	}
