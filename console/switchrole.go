@@ -135,10 +135,11 @@ func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 		refuse(keyward.Errorf(keyward.EValidationError, "The account or the role is not valid."), invalidSwitch, "")
 		return
 	}
-	if form.Display == "" {
-		form.Display = form.Role[strings.LastIndexByte(form.Role, '/')+1:] + " @ " + form.Account
+	display := form.Display // as typed, for the form shown again if refused
+	if display == "" {
+		display = form.Role[strings.LastIndexByte(form.Role, '/')+1:] + " @ " + form.Account
 	}
-	if utf8.RuneCountInString(form.Display) > maxDisplayName {
+	if utf8.RuneCountInString(display) > maxDisplayName {
 		refuse(keyward.Errorf(keyward.EValidationError, "The display name must have at most %d characters.", maxDisplayName), "The display name must have at most 64 characters.", "")
 		return
 	}
@@ -175,14 +176,14 @@ func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 		return
 	}
 	s := r.sess
-	s.Switched = &switchedRole{KeyID: ar.AccessKeyID, Token: ar.Token, Account: form.Account, Role: form.Role, Display: form.Display, Color: form.Color,
+	s.Switched = &switchedRole{KeyID: ar.AccessKeyID, Token: ar.Token, Account: form.Account, Role: form.Role, Display: display, Color: form.Color,
 		Expires: min(ar.Expiration.Unix(), r.sess.Expires)}
 	if b, _ := json.Marshal(s); len(b)*4/3+100 > maxCookie {
 		refuse(keyward.Errorf(keyward.EValidationError, "The role's session is too large for a console session."), "The role's session is too large for a console session.", "")
 		return
 	}
 	c.setSession(w, r.Request, s)
-	c.rememberRole(w, r, roleHistory{Account: form.Account, Role: form.Role, Display: form.Display, Color: form.Color})
+	c.rememberRole(w, r, roleHistory{Account: form.Account, Role: form.Role, Display: display, Color: form.Color})
 	to := keyward.Principal{AccountID: id, RoleName: form.Role, SessionName: name}
 	if p, err := c.STS.SwitchedPrincipal(r.ctx(), from, ar.AccessKeyID, ar.Token); err == nil {
 		to = p

@@ -105,6 +105,9 @@ func TestSwitchRoleAndBack(t *testing.T) {
 		!strings.Contains(body, "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/closed") {
 		t.Fatalf("an untrusting role: %d\n%s", resp.StatusCode, body)
 	}
+	if n := strings.Count(body, `class="flash error"`); n != 1 {
+		t.Fatalf("%d error messages, want 1", n)
+	}
 	if resp, _ := c.switchTo("no-such-alias", "ops/auditor", "", ""); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("an unknown account: %d", resp.StatusCode)
 	}
