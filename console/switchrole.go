@@ -1,6 +1,7 @@
 package console
 
 import (
+	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -249,7 +250,7 @@ func (c *Console) roleHistoryOf(r *http.Request) []roleHistory {
 		return nil
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
-	if err != nil || sig != c.sign(append([]byte("roles:"), b...)) {
+	if err != nil || !hmac.Equal([]byte(sig), []byte(c.sign(append([]byte("roles:"), b...)))) {
 		return nil
 	}
 	var h []roleHistory
