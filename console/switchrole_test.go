@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -228,3 +230,54 @@ func (c *webClient) setCookie(name, value string) {
 }
 
 func base64URL(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// TestSwitchRoleFromAFederatedSession: a role's console session (through
+// the federation endpoint) switches too, as on AWS: the new session is
+// named as the federated one, lasts at most an hour (a chain), and Switch
+// back returns to the federated session.
+func TestSwitchRoleFromAFederatedSession(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	switchFixture(t, ts, "")
+	root := ts.RootIAM()
+	ctx := context.Background()
+	id, secret := kwtest.CreateUserKey(t, root, "carol")
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("sso"), AssumeRolePolicyDocument: aws.String(trustAccount), MaxSessionDuration: aws.Int32(43200)})
+	must(t, err)
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("sso"), PolicyName: aws.String("p"), PolicyDocument: aws.String(aliceSwitches)})
+	must(t, err)
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("p"), PolicyDocument: aws.String(aliceSwitches)})
+	must(t, err)
+	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/sso"),
+		RoleSessionName: aws.String("carol@example.com"), DurationSeconds: aws.Int32(43200)})
+	must(t, err)
+	sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(role.Credentials.AccessKeyId), "sessionKey": aws.ToString(role.Credentials.SecretAccessKey),
+		"sessionToken": aws.ToString(role.Credentials.SessionToken)})
+	resp, err := http.Get(ts.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(string(sess)))
+	must(t, err)
+	var out struct{ SigninToken string }
+	json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	c := newWebClient(t, ts)
+	if resp, _ := c.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(out.SigninToken)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	original := c.session()
+	if resp, body := c.switchTo(kwtest.AccountID, "ops/auditor", "", ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch: %d\n%s", resp.StatusCode, body)
+	}
+	_, page := c.get("/console/roles")
+	if !strings.Contains(page, "arn:aws:sts::123456789012:assumed-role/auditor/carol@example.com") || !strings.Contains(page, "arn:aws:sts::123456789012:assumed-role/sso/carol@example.com") {
+		t.Fatalf("switched from the federated session:\n%s", page)
+	}
+	if s := c.session(); s.Switched == nil || s.Switched.Expires > ts.Clock.Now().Add(time.Hour).Unix() || s.Expires != original.Expires {
+		t.Fatalf("switched %+v, original %+v", s, original)
+	}
+	resp, _ = c.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch back: %d", resp.StatusCode)
+	}
+	if _, page := c.get("/console/roles"); strings.Contains(page, `id="switched-banner"`) || !strings.Contains(page, `id="signed-in-as">arn:aws:sts::123456789012:assumed-role/sso/carol@example.com<`) {
+		t.Fatalf("back:\n%s", page)
+	}
+}
