@@ -21,25 +21,28 @@ const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
 // Event is one audit record, as CloudTrail's JSON names its fields.
 type Event struct {
-	EventVersion       string         `json:"eventVersion"`
-	UserIdentity       EventIdentity  `json:"userIdentity"`
-	EventTime          time.Time      `json:"eventTime"`
-	EventSource        string         `json:"eventSource"`
-	EventName          string         `json:"eventName"`
-	AWSRegion          string         `json:"awsRegion"`
-	SourceIPAddress    string         `json:"sourceIPAddress"`
-	UserAgent          string         `json:"userAgent"`
-	ErrorCode          string         `json:"errorCode,omitempty"`
-	ErrorMessage       string         `json:"errorMessage,omitempty"`
-	RequestParameters  map[string]any `json:"requestParameters"`
-	ResponseElements   map[string]any `json:"responseElements"`
-	RequestID          string         `json:"requestID"`
-	EventID            string         `json:"eventID"`
-	ReadOnly           bool           `json:"readOnly"`
-	EventType          string         `json:"eventType"`
-	ManagementEvent    bool           `json:"managementEvent"`
-	RecipientAccountID string         `json:"recipientAccountId"`
-	EventCategory      string         `json:"eventCategory"`
+	EventVersion      string         `json:"eventVersion"`
+	UserIdentity      EventIdentity  `json:"userIdentity"`
+	EventTime         time.Time      `json:"eventTime"`
+	EventSource       string         `json:"eventSource"`
+	EventName         string         `json:"eventName"`
+	AWSRegion         string         `json:"awsRegion"`
+	SourceIPAddress   string         `json:"sourceIPAddress"`
+	UserAgent         string         `json:"userAgent"`
+	ErrorCode         string         `json:"errorCode,omitempty"`
+	ErrorMessage      string         `json:"errorMessage,omitempty"`
+	RequestParameters map[string]any `json:"requestParameters"`
+	ResponseElements  map[string]any `json:"responseElements"`
+	// AdditionalEventData is what a console sign-in event adds (the
+	// identity a SwitchRole switched from).
+	AdditionalEventData map[string]any `json:"additionalEventData,omitempty"`
+	RequestID           string         `json:"requestID"`
+	EventID             string         `json:"eventID"`
+	ReadOnly            bool           `json:"readOnly"`
+	EventType           string         `json:"eventType"`
+	ManagementEvent     bool           `json:"managementEvent"`
+	RecipientAccountID  string         `json:"recipientAccountId"`
+	EventCategory       string         `json:"eventCategory"`
 }
 
 // EventIdentity is an event's userIdentity.

@@ -8,6 +8,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/organizations"
+	"github.com/keyward/keyward/sts"
 )
 
 // The console's part of the audit trail: each sign-in attempt is an
@@ -21,11 +22,17 @@ import (
 // operation returns IAM's operation of that name, or Keyward's own
 // (iam.KeywardOperations), or, named with its service's prefix
 // ("organizations:CreatePolicy"), AWS Organizations' (some of whose names
-// are IAM's too), which a form performs: a form naming none is a
+// are IAM's too), or STS's ("sts:AssumeRole", Switch role), which a form performs: a form naming none is a
 // programming error, found as the routes are made.
 func operation(name string) *keyward.Operation {
 	if orgName, ok := strings.CutPrefix(name, keyward.ServiceOrganizations+":"); ok {
 		if op := organizations.Operations[orgName]; op != nil {
+			return op
+		}
+		panic("console: no operation " + name)
+	}
+	if stsName, ok := strings.CutPrefix(name, keyward.ServiceSTS+":"); ok {
+		if op := sts.Operations[stsName]; op != nil {
 			return op
 		}
 		panic("console: no operation " + name)
@@ -147,7 +154,11 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, op *keyward
 			params["clientSecret"] = keyward.Hidden
 		}
 	}
-	pe := &keyward.PendingEvent{Event: c.event(r, keyward.EventSourceIAM, name)}
+	source := keyward.EventSourceIAM
+	if op.Service == keyward.ServiceSTS {
+		source = keyward.EventSourceSTS
+	}
+	pe := &keyward.PendingEvent{Event: c.event(r, source, name)}
 	pe.Event.UserIdentity, pe.Event.RequestParameters = keyward.IdentityOf(p, ""), params
 	return pe
 }

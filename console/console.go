@@ -138,7 +138,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "oidcroles", "oidcprovider", "providers",
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "switchrole", "oidcroles", "oidcprovider", "providers",
 	"organizations", "orgtarget", "orgpolicies", "orgpolicy", "orgpolicyeditor"}
 
 // partials are the templates every page may use besides the layout: the
@@ -206,6 +206,9 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /saml/metadata", c.samlMetadata)
 	m.HandleFunc("POST /saml", c.samlSignIn)
 	m.HandleFunc("POST /console/signout", c.session(c.signOut))
+	m.HandleFunc("GET /console/switchrole", c.session(c.switchRolePage))
+	m.HandleFunc("POST /console/switchrole", c.session(c.form("sts:AssumeRole", c.switchRole)))
+	m.HandleFunc("POST /console/switchrole/back", c.session(c.switchBack))
 	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
 	m.HandleFunc("POST /console/password", c.session(c.form("ChangePassword", c.changePassword)))
 	m.HandleFunc("GET /console/{$}", c.session(c.dashboardPage))
@@ -320,6 +323,10 @@ type session struct {
 	// sign-in, authenticated again on every request.
 	KeyID string `json:"f,omitempty"`
 	Token string `json:"x,omitempty"`
+	// Switched is the role the session switched to (Switch role), nil
+	// while it is the signed-in identity's own; the fields above stay the
+	// identity's, which Switch back returns to.
+	Switched *switchedRole `json:"w,omitempty"`
 }
 
 const sessionCookie = "keyward_session"
@@ -360,6 +367,9 @@ func (c *Console) readSession(r *http.Request) (session, bool) {
 	if json.Unmarshal(b, &s) != nil || c.Now().Unix() >= s.Expires {
 		return s, false
 	}
+	if s.Switched != nil && c.Now().Unix() >= s.Switched.Expires {
+		s.Switched = nil // the role's session is over: the identity's own goes on
+	}
 	return s, true
 }
 
@@ -369,6 +379,8 @@ type request struct {
 	*http.Request
 	sess session
 	p    keyward.Principal
+	// from is the signed-in identity, p's but for a switched role.
+	from keyward.Principal
 	// failed is the error a page answered with (c.fail), for the audit.
 	failed error
 	// op is the operation a form performs (c.perform), nil for a page.
@@ -419,6 +431,21 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
+		from := p
+		if s.Switched != nil {
+			// The role's session holds only while the identity's does
+			// (checked above) and while the role is the one it was for.
+			p, err = c.STS.SwitchedPrincipal(r.Context(), from, s.Switched.KeyID, s.Switched.Token)
+			if unavailable(err) {
+				return
+			}
+			if err != nil {
+				s.Switched = nil
+				c.setSession(w, r, s)
+				http.Redirect(w, r, "/console/?notice=switch-ended", http.StatusSeeOther)
+				return
+			}
+		}
 		if s.Reset && r.URL.Path != "/console/password" && r.URL.Path != "/console/signout" {
 			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
 			return
@@ -429,7 +456,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 		if s.MFA != 0 {
 			rc.MFAAuthTime = time.Unix(s.MFA, 0)
 		}
-		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p})
+		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p, from: from})
 	}
 }
 

@@ -22,6 +22,12 @@ type layout struct {
 	Query   string
 	// Organizations: the console has AWS Organizations' pages.
 	Organizations bool
+	// CanSwitch: the menu offers Switch role (never to the root user);
+	// RoleHistory are the roles it remembers, and Switched the role the session
+	// switched to, shown in a banner on every page.
+	CanSwitch   bool
+	RoleHistory []roleHistory
+	Switched    *switchBanner
 }
 
 func (c *Console) layoutFor(r *request, title string) layout {
@@ -32,6 +38,7 @@ func (c *Console) layoutFor(r *request, title string) layout {
 		l.CSRF = r.sess.CSRF
 		l.Signed = r.p.ARN()
 		l.Notice = notices[r.URL.Query().Get("notice")]
+		c.switchLayout(&l, r)
 	}
 	return l
 }
@@ -62,6 +69,9 @@ var notices = map[string]string{
 	"policy-deleted":     "Policy deleted.",
 	"role-created":       "Role created.",
 	"role-deleted":       "Role deleted.",
+	"switched":           "You switched roles: the console acts as the role until you switch back.",
+	"switched-back":      "You switched back to your own identity.",
+	"switch-ended":       "The role's session has ended (the role was deleted or replaced): you are back to your own identity.",
 	"sessions-revoked":   "Active sessions revoked: sessions issued until now are denied every action.",
 	"signin-saved":       "Console sign-in saved: the sign-in page offers it.",
 	"signin-deleted":     "Console sign-in removed.",

@@ -27,6 +27,16 @@ maxPacked = 4096
 // role's trust policy lets it (and, where the trust policy names only the
 // caller's account, its own policies too).
 func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (keyward.AssumedRole, error) {
+	return s.assumeRole(ctx, in, func(role keyward.Role, chained bool) (int, error) {
+		return roleSessionDuration(in.DurationSeconds, role, chained)
+	})
+}
+
+// assumeRole is AssumeRole with the session's duration chosen by duration,
+// from the role and whether the caller is itself a role's session (a
+// chain): the console's Switch role asks for as long as the role and the
+// console session allow, where the API takes what the caller asks.
+func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, duration func(role keyward.Role, chained bool) (int, error)) (keyward.AssumedRole, error) {
 	rc, internal, ok := keyward.Caller(ctx)
 	if !ok || internal {
 		return keyward.AssumedRole{}, keyward.ErrNoCaller
@@ -53,7 +63,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 		return keyward.AssumedRole{}, denied
 	}
 	role := assumable.Role
-	duration, err := roleSessionDuration(in.DurationSeconds, role, p.IsRoleSession())
+	seconds, err := duration(role, p.IsRoleSession())
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
@@ -130,7 +140,7 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 	}
 
 	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: sourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
-	r, err := s.roleSession(ctx, role, in, duration, c, rc.RequestedRegion)
+	r, err := s.roleSession(ctx, role, in, seconds, c, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
