@@ -184,6 +184,10 @@ type StoredEvent struct {
 	Time                                    time.Time
 	ReadOnly                                bool
 	Record                                  []byte
+	// AccountID is the account whose trail holds the event (its
+	// recipientAccountId); a store writes it to the view's account when
+	// empty.
+	AccountID string
 }
 
 // ErrNoSuchEvent is the store's error for a marker that names no event.
@@ -207,5 +211,5 @@ func (e *Event) Stored() (StoredEvent, error) {
 		return StoredEvent{}, err
 	}
 	return StoredEvent{ID: e.EventID, Name: e.EventName, UserName: e.UserName(), AccessKeyID: e.UserIdentity.AccessKeyID,
-		Source: e.EventSource, Time: e.EventTime, ReadOnly: e.ReadOnly, Record: rec}, nil
+		Source: e.EventSource, Time: e.EventTime, ReadOnly: e.ReadOnly, Record: rec, AccountID: e.RecipientAccountID}, nil
 }
