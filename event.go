@@ -185,8 +185,7 @@ type StoredEvent struct {
 	ReadOnly                                bool
 	Record                                  []byte
 	// AccountID is the account whose trail holds the event (its
-	// recipientAccountId); a store writes it to the view's account when
-	// empty.
+	// recipientAccountId); empty, the store's that writes it.
 	AccountID string
 }
 

@@ -153,6 +153,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s.Store = sqlstore.New(sqlstore.Config{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE",
 		IsUnique: func(err error) bool { return constraint(err) != "" },
 		Notify:   s.notify, RecordUses: recordUses})
+	if err := s.Store.LoadFirstAccount(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

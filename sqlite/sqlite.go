@@ -145,6 +145,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.Store.LoadFirstAccount(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	go s.writer()
 	return s, nil
 }

@@ -109,8 +109,8 @@ func (s *Store) ForAccount(id string) *Store {
 
 // acct returns the ID of the view's account: its own, or the
 // installation's first account. Before InitAccount there is none, and the
-// unscoped store's rows are written with account_id ”, which InitAccount
-// gives to the first account.
+// unscoped store writes its rows with an empty account_id, which
+// InitAccount gives to the first account.
 func (s *Store) acct(ctx context.Context) string {
 	if s.account != "" {
 		return s.account
@@ -118,12 +118,26 @@ func (s *Store) acct(ctx context.Context) string {
 	if p := s.first.Load(); p != nil {
 		return *p
 	}
+	// Not yet read: the backends call LoadFirstAccount when they open, so
+	// that no transaction waits here for a second connection.
+	_ = s.LoadFirstAccount(ctx)
+	if p := s.first.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// LoadFirstAccount reads the ID of the installation's first account, or
+// its absence, which InitAccount replaces: the backends call it when they
+// open, and every replica's start calls InitAccount, which reads it again.
+func (s *Store) LoadFirstAccount(ctx context.Context) error {
 	var id string
-	if err := s.DB.QueryRowContext(ctx, `SELECT id FROM account WHERE singleton = 1`).Scan(&id); err != nil {
-		return ""
+	err := s.DB.QueryRowContext(ctx, `SELECT id FROM account WHERE singleton = 1`).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
 	}
 	s.first.Store(&id)
-	return id
+	return nil
 }
 
 // transact runs fn in a write transaction with the view's event.

@@ -53,6 +53,9 @@ func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *key
 	if err != nil {
 		return keyward.Account{}, err
 	}
+	if err := s.LoadFirstAccount(ctx); err != nil {
+		return keyward.Account{}, err
+	}
 	return s.ForAccount("").Account(ctx)
 }
 
