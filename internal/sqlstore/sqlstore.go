@@ -86,8 +86,10 @@ type state struct {
 	wstmt sync.Map // query → *sql.Stmt on WriteDB
 
 	// first is the ID of the installation's first account, read once it
-	// exists: it never changes afterwards.
-	first atomic.Pointer[string]
+	// exists: it never changes afterwards. firstReading is held while it
+	// is read again.
+	first        atomic.Pointer[string]
+	firstReading sync.Mutex
 }
 
 // New returns the store of a backend's configuration.
@@ -115,12 +117,16 @@ func (s *Store) acct(ctx context.Context) string {
 	if s.account != "" {
 		return s.account
 	}
-	if p := s.first.Load(); p != nil {
+	if p := s.first.Load(); p != nil && *p != "" {
 		return *p
 	}
-	// Not yet read: the backends call LoadFirstAccount when they open, so
-	// that no transaction waits here for a second connection.
-	_ = s.LoadFirstAccount(ctx)
+	// None yet: another replica may have made it since. One caller at a
+	// time reads it again (the others take none), so that transactions
+	// waiting here for a second connection cannot hold every connection.
+	if s.firstReading.TryLock() {
+		_ = s.LoadFirstAccount(ctx)
+		s.firstReading.Unlock()
+	}
 	if p := s.first.Load(); p != nil {
 		return *p
 	}
@@ -128,8 +134,8 @@ func (s *Store) acct(ctx context.Context) string {
 }
 
 // LoadFirstAccount reads the ID of the installation's first account, or
-// its absence, which InitAccount replaces: the backends call it when they
-// open, and every replica's start calls InitAccount, which reads it again.
+// its absence: the backends call it when they open, and InitAccount when
+// it has made or found the account.
 func (s *Store) LoadFirstAccount(ctx context.Context) error {
 	var id string
 	err := s.DB.QueryRowContext(ctx, `SELECT id FROM account WHERE singleton = 1`).Scan(&id)
