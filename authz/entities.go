@@ -30,7 +30,7 @@ func (a *Authorizer) AuthorizeUserWith(ctx context.Context, action, userName str
 		return nil // the root user may do everything; skip the read
 	}
 	self := rc.Principal.IsUser() && keyward.FoldName(userName) == keyward.FoldName(rc.Principal.UserName)
-	u, err := a.Store.User(ctx, userName)
+	u, err := a.store(ctx).User(ctx, userName)
 	if err != nil {
 		arn := a.Account(ctx).UserARN("/", userName)
 		if self {
@@ -70,7 +70,7 @@ func (a *Authorizer) authorizeGroupWith(ctx context.Context, action, name string
 	if internal || rc.Principal.Root {
 		return nil
 	}
-	g, err := a.Store.Group(ctx, name)
+	g, err := a.store(ctx).Group(ctx, name)
 	if err != nil {
 		if authErr := a.AuthorizeWith(ctx, action, a.Account(ctx).GroupARN("/", name), keys); authErr != nil {
 			return authErr
@@ -115,7 +115,7 @@ func (a *Authorizer) AuthorizeRoleWith(ctx context.Context, action, name string,
 	if internal || rc.Principal.Root {
 		return nil
 	}
-	r, err := a.Store.Role(ctx, name)
+	r, err := a.store(ctx).Role(ctx, name)
 	if err != nil {
 		if authErr := a.AuthorizeWith(ctx, action, a.Account(ctx).RoleARN("/", name), keys); authErr != nil {
 			return authErr
