@@ -167,7 +167,16 @@ func checkPolicySize(document, quota string, max int) error {
 
 // changing returns the store ctx's request's change is written through:
 // its audit event commits with the change (keyward.Changing).
-func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+func (s *Service) changing(ctx context.Context) keyward.Store {
+	return keyward.Changing(ctx, s.store(ctx))
+}
+
+// store is the view of the store of ctx's caller's account: every read
+// and write of IAM's entities goes through it, so that a caller sees and
+// changes its own account's alone.
+func (s *Service) store(ctx context.Context) keyward.Store {
+	return s.Store.InAccount(s.Account(ctx).ID)
+}
 
 // respond sets what ctx's pending event shows of the change's result, as
 // CloudTrail's responseElements do for a created entity (never a secret):
