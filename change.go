@@ -31,6 +31,10 @@ const (
 	// ChangedEverything: changes may have been missed (a replica lost its
 	// notifications): every cache starts again.
 	ChangedEverything
+	// ChangedOrganizations: an organization's policy types, an SCP's
+	// content or attachments, or an account's place in it, and so what
+	// decisions read of organizations.
+	ChangedOrganizations
 )
 
 // Cache keeps values loaded from the store for the request path, and

@@ -218,6 +218,18 @@ type OrganizationStore interface {
 	// while an account other than the management account is in it.
 	DeleteOrganization(ctx context.Context, orgID string) error
 
+	// OrgStanding returns what decisions need of accountID's place in its
+	// organization, read as of one moment: a move, an attachment or a
+	// policy type changed meanwhile is seen entirely or not at all.
+	// ErrNotInOrganization.
+	OrgStanding(ctx context.Context, accountID string) (OrgStanding, error)
+	// AddOrgAccount adds an account to the organization under a.ParentID
+	// (what CreateAccount and an accepted invitation do), with
+	// FullAWSAccess attached while SCPs are enabled. ErrNotInOrganization
+	// for an organization that does not exist, ErrNoSuchParent,
+	// ErrAlreadyInOrganization when the account is in an organization
+	// already (of two at once, one wins).
+	AddOrgAccount(ctx context.Context, orgID string, a OrgAccount) error
 	// OrgAccount returns an account of the organization; ErrNoSuchOrgAccount.
 	OrgAccount(ctx context.Context, orgID, accountID string) (OrgAccount, error)
 	// OrgAccounts lists the organization's accounts, those directly under
@@ -299,4 +311,36 @@ type OrganizationStore interface {
 	// UpdateOrgResourceTags replaces them with what fn makes of them,
 	// atomically; ErrNoSuchTarget, or fn's error.
 	UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn func([]Tag) ([]Tag, error)) error
+}
+
+// OrganizationsChanged is the change a store announces, beside access key
+// IDs, when what decisions read of an organization changes (its policy
+// types, an SCP's content or attachments, an account's place): every
+// replica then drops what it cached of organizations.
+const OrganizationsChanged = "*organizations"
+
+// MaxOUDepth is how deep AWS lets organizational units nest under the
+// root: with the root and the account, at most MaxSCPLevels levels of
+// SCPs limit a decision.
+const MaxOUDepth = 5
+
+// OrgStanding is what an access decision needs of an account's place in
+// an organization (OrganizationStore.OrgStanding): the organization, the
+// account's path and the service control policies at each level above and
+// at the account.
+type OrgStanding struct {
+	Organization Organization
+	// ParentID is the root's or the OU's ID the account is directly under.
+	ParentID string
+	// Path is the account's path in AWS's form of aws:PrincipalOrgPaths
+	// and aws:ResourceOrgPaths: the organization's ID, the root's and each
+	// OU's down to the account's parent, each followed by "/"
+	// ("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/").
+	Path string
+	// SCPs are the SCPs attached at each level, the root's first, then
+	// each OU's from the root down, then the account's own; nil when SCPs
+	// are not enabled on the root. A level whose slice is empty has none
+	// (a state the store never leaves while SCPs are enabled), and allows
+	// nothing.
+	SCPs [][]OrgPolicy
 }

@@ -25,6 +25,15 @@ type RequestContext struct {
 	// except that outside a simulation a key describing the principal
 	// (policy.PrincipalKey) is only ever what Keyward knows of it.
 	Extra map[string][]string
+	// PrincipalOrgID and PrincipalOrgPath are the organization of the
+	// principal's account and the account's path in it
+	// (aws:PrincipalOrgID, aws:PrincipalOrgPaths); ResourceOrgID and
+	// ResourceOrgPath those of the account that owns the resource decided
+	// (aws:ResourceOrgID, aws:ResourceOrgPaths). Package authz sets them
+	// when it decides, from the store, never from anything the caller
+	// sent; "" for an account in no organization.
+	PrincipalOrgID, PrincipalOrgPath string
+	ResourceOrgID, ResourceOrgPath   string
 	// Simulation marks a policy simulation's context: a key has a value
 	// only when the simulation was given it (Extra) or when it describes
 	// the simulated caller, if there is one. Nothing about the request

@@ -22,6 +22,11 @@ type Authorizer struct {
 	// user ID and a session's by its key ID, so that a decision reads no
 	// database; nil loads every time.
 	PolicySets keyward.Cache[keyward.Policies]
+	// Organizations caches, by account ID, what decisions read of the
+	// account's organization (Standing): its SCPs, compiled, and its
+	// condition keys; dropped on every Organizations change. Nil reads
+	// every time.
+	Organizations keyward.Cache[*Standing]
 	// Sealer seals the details of a refusal into the authorization message
 	// only sts:DecodeAuthorizationMessage opens.
 	Sealer *seal.Sealer

@@ -36,7 +36,7 @@ func BenchmarkAuthorize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, PolicySets: &cache.Cache[keyward.Policies]{}, Now: time.Now}
+	az := &authz.Authorizer{Store: st, Policies: policy.Engine{}, PolicySets: &cache.Cache[keyward.Policies]{}, Organizations: &cache.Cache[*authz.Standing]{}, Now: time.Now}
 	az.SetAccount(a)
 	s := &iam.Service{Store: st, Authz: az, Now: time.Now, Rand: rand.Reader, Policies: policy.Engine{}}
 	alice, err := s.CreateUser(ctx, "alice", "/", nil)

@@ -158,12 +158,14 @@ func (a *Authorizer) AuthorizeWith(ctx context.Context, action, resource string,
 	return a.Decide(ctx, action, resource, rc)
 }
 
-// NeedsKeys reports whether ctx's caller is one whose access is decided:
-// the resource is then read for its condition keys (the service itself
-// and the root user may do everything).
+// NeedsKeys reports whether ctx's caller is one whose access may be
+// decided: the resource is then read for its condition keys. Only the
+// service itself may do everything: the root user of a member account is
+// held to its organization's service control policies, whose conditions
+// may name the resource's keys.
 func NeedsKeys(ctx context.Context) bool {
-	rc, internal, ok := keyward.Caller(ctx)
-	return ok && !internal && !rc.Principal.Root
+	_, internal, ok := keyward.Caller(ctx)
+	return ok && !internal
 }
 
 // TaggedKeys returns the aws:ResourceTag keys of a resource whose tags

@@ -8,16 +8,15 @@ import (
 )
 
 // Decide is the one place where access is decided: AWS's evaluation of
-// identity-based policies. The root user may do everything, as in AWS; an
-// IAM user may do what the union of its own and its groups' policies allows
-// and no statement denies. Each user's policies are compiled once and
-// cached (PolicySets) until a change touches them, so that a decision
-// costs no database read.
+// identity-based policies under the service control policies of the
+// principal's organization. The root user may do everything, as in AWS,
+// but what the SCPs of a member account do not allow; an IAM user may do
+// what the union of its own and its groups' policies allows, no statement
+// denies and the SCPs allow. Each user's policies are compiled once and
+// cached (PolicySets) until a change touches them, and each account's
+// SCPs (Organizations), so that a decision costs no database read.
 func (a *Authorizer) Decide(ctx context.Context, action, resource string, rc *keyward.RequestContext) error {
-	if rc.Principal.Root {
-		return nil
-	}
-	d, err := a.Evaluate(ctx, action, resource, rc)
+	d, err := a.evaluate(ctx, action, resource, rc)
 	if err != nil {
 		return err
 	}
@@ -27,14 +26,10 @@ func (a *Authorizer) Decide(ctx context.Context, action, resource string, rc *ke
 	return Denial(rc.Principal, action, resource, d)
 }
 
-// Evaluate decides a request of a principal other than root against its
-// policies.
+// Evaluate decides a request against the principal's policies and the
+// SCPs that limit its account, with the organization's condition keys.
 func (a *Authorizer) Evaluate(ctx context.Context, action, resource string, rc *keyward.RequestContext) (keyward.Decision, error) {
-	ps, err := a.compiledPolicies(ctx, rc.Principal)
-	if err != nil {
-		return keyward.Decision{}, err
-	}
-	return ps.Evaluate(action, resource, rc, false), nil
+	return a.evaluate(ctx, action, resource, rc)
 }
 
 // Denial is AWS's AccessDenied for a decision that does not allow, naming

@@ -20,7 +20,12 @@
 // (PolicySets, dropped on every change that touches them), and evaluates
 // as AWS does: an explicit Deny wins, then an Allow, limited by the
 // boundary and the session policies; otherwise an implicit deny. The
-// root user and Keyward's own work may do everything.
+// principals of a member account of an organization, its root user
+// included, are held to the service control policies of every level
+// above the account (organizations.go): what decisions read of an
+// account's organization is compiled once and cached (Organizations),
+// dropped on every Organizations change. Keyward's own work, and the root
+// user of an account no SCP limits, may do everything.
 //
 // Condition keys are Keyward's to set, never the caller's: the request's
 // (aws:RequestTag, aws:TagKeys, iam:PolicyARN, iam:PermissionsBoundary…)

@@ -22,11 +22,11 @@ func (a *Authorizer) AuthorizeUserWith(ctx context.Context, action, userName str
 	if userName == "" {
 		return a.AuthorizeWith(ctx, action, a.Account(ctx).RootARN(), keys)
 	}
-	rc, internal, ok := keyward.Caller(ctx)
+	rc, _, ok := keyward.Caller(ctx)
 	if !ok {
 		return keyward.ErrNoCaller
 	}
-	if internal || rc.Principal.Root {
+	if a.Unlimited(ctx) {
 		return nil // the root user may do everything; skip the read
 	}
 	self := rc.Principal.IsUser() && keyward.FoldName(userName) == keyward.FoldName(rc.Principal.UserName)
@@ -73,18 +73,18 @@ func (a *Authorizer) authorizeGroupWith(ctx context.Context, action, name string
 }
 
 // authorizeNamed authorises action on a group or a role read by its name:
-// read returns its ARN and its own condition keys, and the root user and
-// internal callers need no read. One that cannot be read is authorised on
+// read returns its ARN and its own condition keys, and the callers
+// Unlimited lets through (internal ones, a root user no SCP limits) need
+// no read. One that cannot be read is authorised on
 // the ARN its name would have at the root path (which read returns with its
 // error), so that a caller without rights learns nothing of what exists;
 // only then is missing, the store's error for it, reported as notFound.
 func (a *Authorizer) authorizeNamed(ctx context.Context, action string, keys Keys, read func() (string, Keys, error),
 	missing error, notFound func() error) error {
-	rc, internal, ok := keyward.Caller(ctx)
-	if !ok {
+	if _, _, ok := keyward.Caller(ctx); !ok {
 		return keyward.ErrNoCaller
 	}
-	if internal || rc.Principal.Root {
+	if a.Unlimited(ctx) {
 		return nil
 	}
 	arn, own, err := read()

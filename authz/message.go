@@ -85,13 +85,19 @@ func (a *Authorizer) encodeDenial(ctx context.Context, action, resource string) 
 	default:
 		m.Context.Principal.Name = p.UserName
 	}
-	if !p.Root {
+	// The organization's SCPs decide first: a refusal of theirs names no
+	// statement of the principal's own policies.
+	d, err := a.evaluate(ctx, action, resource, rc)
+	if err != nil {
+		return "", err
+	}
+	m.Allowed, m.ExplicitDeny = d.Effect == keyward.DecisionAllowed, d.Effect == keyward.DecisionExplicitDeny
+	if !p.Root && !d.BySCP && !d.DeniedBySCP {
 		ps, err := a.compiledPolicies(ctx, p)
 		if err != nil {
 			return "", err
 		}
 		d := ps.Evaluate(action, resource, rc, true)
-		m.Allowed, m.ExplicitDeny = d.Effect == keyward.DecisionAllowed, d.Effect == keyward.DecisionExplicitDeny
 		effect := "ALLOW"
 		if m.ExplicitDeny {
 			effect = "DENY"

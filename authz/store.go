@@ -17,4 +17,7 @@ type Store interface {
 	// PrincipalPolicies returns a user's or a role's policies, a user's
 	// groups' included.
 	PrincipalPolicies(ctx context.Context, kind, id string) ([]keyward.PolicySource, error)
+	// OrgStanding returns an account's place in its organization, with
+	// the SCPs that limit it.
+	OrgStanding(ctx context.Context, accountID string) (keyward.OrgStanding, error)
 }

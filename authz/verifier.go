@@ -129,8 +129,9 @@ func validServiceName(s string) bool {
 // for the principal p, with the condition keys that service observed of
 // the request (a key CheckObservedKey refuses fails the whole request),
 // exactly as Keyward decides its own requests: identity
-// policies inline and managed, the user's and its groups', explicit Deny
-// first. It answers decisions[resource][action], each DecisionAllowed,
+// policies inline and managed, the user's and its groups', under the
+// service control policies of its account (the root user's too), explicit
+// Deny first. It answers decisions[resource][action], each DecisionAllowed,
 // DecisionExplicitDeny or DecisionImplicitDeny, so that the service can
 // weigh its own resource policies against them. ctx's caller must be
 // allowed keyward:Verify.
@@ -149,22 +150,15 @@ func (a *Authorizer) EvaluateFor(ctx context.Context, p keyward.Principal, obser
 		}
 		rc.Extra[k] = v
 	}
-	var ps keyward.Policies
-	if !p.Root {
-		var err error
-		if ps, err = a.compiledPolicies(ctx, p); err != nil {
-			return nil, err
-		}
-	}
 	out := make([][]string, len(resources))
 	for i, resource := range resources {
 		out[i] = make([]string, len(actions))
 		for j, action := range actions {
-			if p.Root {
-				out[i][j] = keyward.DecisionAllowed
-				continue
+			d, err := a.evaluate(ctx, action, resource, rc)
+			if err != nil {
+				return nil, err
 			}
-			out[i][j] = ps.Evaluate(action, resource, rc, false).Effect
+			out[i][j] = d.Effect
 		}
 	}
 	return out, nil

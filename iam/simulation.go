@@ -46,6 +46,10 @@ type SimulationInput struct {
 type SimulationResult struct {
 	Action, Resource string
 	Decision         keyward.Decision
+	// AllowedByOrganizations is whether the SCPs of the user's
+	// organization allow the action (AWS's OrganizationsDecisionDetail);
+	// nil when no SCP limits the user's account.
+	AllowedByOrganizations *bool
 	// Sources are the policies behind the decision's statements, in the
 	// order of Decision.Matched.
 	Sources []keyward.PolicySource
@@ -66,7 +70,22 @@ func (s *Service) SimulatePrincipalPolicy(ctx context.Context, in SimulationInpu
 	if err != nil {
 		return nil, err
 	}
-	return s.simulate(ctx, principal, sources, in)
+	// A member account's user is simulated under its organization's SCPs,
+	// as its requests are decided.
+	org, err := s.Authz.Organization(ctx, principal.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.simulate(ctx, principal, append(sources, org.Sources...), in)
+	if err != nil || org.SCPs == nil {
+		return out, err
+	}
+	rc := keyward.RequestContext{Principal: principal, Extra: in.Context, Simulation: true}
+	for i := range out {
+		allowed := org.SCPs.Evaluate(out[i].Action, out[i].Resource, &rc, false).Effect == keyward.DecisionAllowed
+		out[i].AllowedByOrganizations = &allowed
+	}
+	return out, nil
 }
 
 // SimulateCustomPolicy evaluates actions on resources against the given
@@ -149,7 +168,11 @@ func (s *Service) simulate(ctx context.Context, principal keyward.Principal, sou
 			}
 			r := SimulationResult{Action: action, Resource: resource, Decision: d}
 			for _, m := range d.Matched {
-				r.Sources = append(r.Sources, sources[m[0]])
+				// An SCP's statement is told by OrganizationsDecisionDetail,
+				// never as a matched statement, as AWS answers.
+				if sources[m[0]].Type != keyward.PolicySourceSCP {
+					r.Sources = append(r.Sources, sources[m[0]])
+				}
 			}
 			out = append(out, r)
 		}

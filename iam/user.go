@@ -92,6 +92,13 @@ func (s *Service) User(ctx context.Context, name string) (keyward.User, error) {
 	return s.user(ctx, name)
 }
 
+// AuthorizeRootUser decides iam:GetUser on the root user, which GetUser
+// without a UserName answers for the root user itself: the root user of a
+// member account is held to its organization's SCPs there too.
+func (s *Service) AuthorizeRootUser(ctx context.Context) error {
+	return s.Authz.AuthorizeUser(ctx, "iam:GetUser", "")
+}
+
 // user reads a user, with AWS's error for a missing one.
 func (s *Service) user(ctx context.Context, name string) (keyward.User, error) {
 	u, err := s.store(ctx).User(ctx, name)

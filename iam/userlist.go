@@ -74,11 +74,9 @@ func (s *Service) ConsoleUserSort(ctx context.Context, sort string) string {
 	if len(needs) == 0 {
 		return sort
 	}
-	rc, internal, ok := keyward.Caller(ctx)
-	switch {
-	case !ok:
+	if _, _, ok := keyward.Caller(ctx); !ok {
 		return "name"
-	case internal || rc.Principal.Root:
+	} else if s.Authz.Unlimited(ctx) {
 		return sort
 	}
 	// Every user, a page at a time, with the tags each is decided with.

@@ -23,10 +23,13 @@
 // through the store's view that writes the request's audit event with it
 // (keyward.Changing), in the change's transaction.
 //
+// Every change to what decisions read of the organization (its policy
+// types, an SCP's content or attachments) is published (Changes) as
+// keyward.ChangedOrganizations, so that package authz, which enforces
+// service control policies on every principal of a member account, sees
+// it on the next request.
+//
 // What is not here yet: accounts other than the management account
-// (CreateAccount, invitations, CloseAccount) wait for the
-// store to hold more than one account; and service control policies are
-// kept, attached and listed but not enforced in decisions, since the
-// management account, the only one, is one SCPs never limit on AWS
-// either.
+// (CreateAccount, invitations, CloseAccount) wait for the store to hold
+// more than one account; the store can already add them (AddOrgAccount).
 package organizations

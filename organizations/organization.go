@@ -116,7 +116,7 @@ func (s *Service) CreateOrganization(ctx context.Context, featureSet string) (Or
 	now := s.now()
 	o := keyward.Organization{ID: orgID, MasterAccountID: acct.ID, FeatureSet: featureSet, RootID: rootID, RootName: keyward.RootName, CreatedAt: now}
 	master := keyward.OrgAccount{ID: acct.ID, OrganizationID: orgID, ParentID: rootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now}
-	err = s.changing(ctx).CreateOrganization(ctx, o, master, []keyward.OrgPolicy{fullAWSAccess})
+	err = s.changed(s.changing(ctx).CreateOrganization(ctx, o, master, []keyward.OrgPolicy{fullAWSAccess}))
 	if errors.Is(err, keyward.ErrAlreadyInOrganization) {
 		return Organization{}, alreadyIn()
 	} else if err != nil {
@@ -149,7 +149,7 @@ func (s *Service) DeleteOrganization(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.changing(ctx).DeleteOrganization(ctx, o.ID)
+	err = s.changed(s.changing(ctx).DeleteOrganization(ctx, o.ID))
 	switch {
 	case errors.Is(err, keyward.ErrOrganizationNotEmpty):
 		return keyward.Errorf(ENotEmpty, "The organization that you specified is not empty: remove all its member accounts first.")
@@ -243,7 +243,7 @@ func (s *Service) MoveAccount(ctx context.Context, accountID, source, destinatio
 	if err != nil {
 		return err
 	}
-	err = s.changing(ctx).MoveOrgAccount(ctx, o.ID, accountID, source, destination)
+	err = s.changed(s.changing(ctx).MoveOrgAccount(ctx, o.ID, accountID, source, destination))
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
 		return keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")

@@ -106,6 +106,7 @@ func (s *Service) setPolicyType(ctx context.Context, action, rootID, policyType 
 		return Root{}, err
 	}
 	o, err = s.changing(ctx).SetPolicyType(ctx, o.ID, policyType, enabled)
+	err = s.changed(err)
 	switch {
 	case errors.Is(err, keyward.ErrPolicyTypeEnabled):
 		return Root{}, keyward.Errorf(EPolicyTypeEnabled, "The specified policy type is already enabled.")
@@ -183,6 +184,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, id string, name, description
 		}
 		return nil
 	})
+	err = s.changed(err)
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgPolicy):
 		return Policy{}, policyNotFound()
@@ -244,7 +246,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id string) error {
 	if id == keyward.FullAWSAccessID {
 		return immutable()
 	}
-	err = s.changing(ctx).DeleteOrgPolicy(ctx, o.ID, id)
+	err = s.changed(s.changing(ctx).DeleteOrgPolicy(ctx, o.ID, id))
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgPolicy):
 		return policyNotFound()
@@ -276,7 +278,7 @@ func (s *Service) AttachPolicy(ctx context.Context, policyID, targetID string) e
 	if err != nil {
 		return err
 	}
-	err = s.changing(ctx).AttachOrgPolicy(ctx, o.ID, policyID, targetID)
+	err = s.changed(s.changing(ctx).AttachOrgPolicy(ctx, o.ID, policyID, targetID))
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgPolicy):
 		return policyNotFound()
@@ -297,7 +299,7 @@ func (s *Service) DetachPolicy(ctx context.Context, policyID, targetID string) e
 	if err != nil {
 		return err
 	}
-	err = s.changing(ctx).DetachOrgPolicy(ctx, o.ID, policyID, targetID)
+	err = s.changed(s.changing(ctx).DetachOrgPolicy(ctx, o.ID, policyID, targetID))
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgPolicy):
 		return policyNotFound()

@@ -25,9 +25,22 @@ type Service struct {
 	// Now and Rand are the clock and the randomness for IDs.
 	Now  func() time.Time
 	Rand io.Reader
+	// Changes, when set, is told of every change to what decisions read
+	// of organizations (keyward.ChangedOrganizations), so that the
+	// decisions that follow see it: the change bus.
+	Changes func(keyward.Change)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
+
+// changed tells the caches that what decisions read of organizations
+// changed, when err says the change was made.
+func (s *Service) changed(err error) error {
+	if err == nil && s.Changes != nil {
+		s.Changes(keyward.Change{Kind: keyward.ChangedOrganizations})
+	}
+	return err
+}
 
 // changing returns the store the change of ctx's request is written
 // through: the view that writes its audit event with it.

@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -59,6 +60,11 @@ func (s *Service) CreateOrganizationalUnit(ctx context.Context, parentID, name s
 			return OrganizationalUnit{}, err
 		}
 		path = parent.Path
+	}
+	// As on AWS, OUs nest five deep under the root at most: with the root
+	// and the account, that is every level of SCPs a decision takes.
+	if strings.Count(path, "/")-2 >= keyward.MaxOUDepth {
+		return OrganizationalUnit{}, constraint("OU_DEPTH_LIMIT_EXCEEDED", "You attempted to create an OU tree that is too many levels deep.")
 	}
 	id, err := newOUID(s.Rand, o.RootID)
 	if err != nil {

@@ -177,11 +177,12 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// holds evaluates the condition against the request's context.
+// holds evaluates the condition against the request's context, in a
+// decision on resource ("" when there is none, as for a trust policy).
 // With bound, the condition's values may be those resolved for the
 // principal when compiled (text.resolve).
-func (c *Condition) holds(rc *keyward.RequestContext, bound bool) bool {
-	vals, present := ContextValue(rc, c.Key)
+func (c *Condition) holds(rc *keyward.RequestContext, resource string, bound bool) bool {
+	vals, present := valueFor(rc, resource, c.Key)
 	present = present && len(vals) > 0
 	if c.Operator == "null" {
 		// "true": the key must be absent; "false": present. Several values

@@ -17,7 +17,7 @@ import (
 // it.
 func ContextValue(rc *keyward.RequestContext, key string) ([]string, bool) {
 	key = strings.ToLower(key)
-	if v, ok := rc.Extra[key]; ok && (rc.Simulation || !PrincipalKey(key)) {
+	if v, ok := rc.Extra[key]; ok && (rc.Simulation || !EstablishedKey(key)) {
 		return v, true
 	}
 	if rc.Simulation && (!known(rc.Principal) || !PrincipalKey(key)) {
@@ -40,6 +40,14 @@ func own(rc *keyward.RequestContext, key string) ([]string, bool) {
 		return []string{p.ID()}, true
 	case "aws:principalaccount":
 		return []string{p.AccountID}, true
+	case "aws:principalorgid":
+		return present(rc.PrincipalOrgID)
+	case "aws:principalorgpaths":
+		return present(rc.PrincipalOrgPath)
+	case "aws:resourceorgid":
+		return present(rc.ResourceOrgID)
+	case "aws:resourceorgpaths":
+		return present(rc.ResourceOrgPath)
 	case "aws:principalarn":
 		return []string{p.IdentityARN()}, true
 	case "aws:principaltype":
@@ -125,6 +133,46 @@ func own(rc *keyward.RequestContext, key string) ([]string, bool) {
 	return nil, false
 }
 
+// present is a key of one value, absent when the value is "".
+func present(v string) ([]string, bool) {
+	if v == "" {
+		return nil, false
+	}
+	return []string{v}, true
+}
+
+// valueFor is ContextValue in a decision on resource: aws:ResourceAccount
+// is the account resource's ARN names, and absent when it names none (an
+// S3 bucket's, "*"). A simulation has only the resource keys it was
+// given, and no key a request adds (Extra) stands for it otherwise.
+func valueFor(rc *keyward.RequestContext, resource, key string) ([]string, bool) {
+	if key != "aws:resourceaccount" || rc.Simulation {
+		return ContextValue(rc, key)
+	}
+	return present(ARNAccount(resource))
+}
+
+// ARNAccount returns the account ID an ARN names, "" for none or for what
+// is not an ARN.
+func ARNAccount(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return ""
+	}
+	for range 3 { // partition, service, region
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+1:]
+	}
+	i := strings.IndexByte(rest, ':')
+	if i < 0 {
+		return ""
+	}
+	return rest[:i]
+}
+
 // principalTags are the principal's tags as aws:PrincipalTag sees them: its
 // session's, then those of its IAM identity that no session tag of the
 // same key (in any case) overrides.
@@ -158,6 +206,22 @@ func PrincipalKey(key string) bool {
 		return true
 	}
 	return strings.HasPrefix(key, "aws:principaltag/")
+}
+
+// EstablishedKey reports whether a context key (lower case) is one only
+// Keyward establishes, from the principal or from what the store says of
+// the accounts of the principal and of the resource: outside a
+// simulation, no key a request adds (RequestContext.Extra) stands for it.
+// The organization's keys are not PrincipalKey: they depend on where the
+// account is in its organization, which changes without the principal
+// changing, so they are read on each decision and never bound when a
+// policy is compiled.
+func EstablishedKey(key string) bool {
+	switch key {
+	case "aws:principalorgid", "aws:principalorgpaths", "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths":
+		return true
+	}
+	return PrincipalKey(key)
 }
 
 // known reports whether p names a principal at all: a simulation without

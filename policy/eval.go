@@ -242,7 +242,7 @@ func (st *compiledStatement) applies(action, resource string, rc *keyward.Reques
 		return false
 	}
 	for i := range st.conditions {
-		if !st.conditions[i].holds(rc, bound) {
+		if !st.conditions[i].holds(rc, resource, bound) {
 			return false
 		}
 	}

@@ -144,7 +144,7 @@ func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestC
 		}
 		holds := true
 		for j := range st.Conditions {
-			if !st.Conditions[j].holds(rc, false) {
+			if !st.Conditions[j].holds(rc, "", false) {
 				holds = false
 				break
 			}

@@ -25,9 +25,9 @@ var userActions = map[string]action{
 				return getUserResult{}, err
 			}
 			if p.Root {
-				// The root user, who may do everything: AWS answers with
-				// the account's ID and ARN.
-				return getUserResult{root: true}, nil
+				// The root user: AWS answers with the account's ID and ARN,
+				// decided as any request (its organization's SCPs).
+				return getUserResult{root: true}, s.IAM.AuthorizeRootUser(ctx)
 			}
 			if !p.IsUser() {
 				return getUserResult{}, keyward.Errorf(keyward.EValidationError, "Must specify userName when calling with non-User credentials")

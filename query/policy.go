@@ -123,10 +123,19 @@ func writeSimulation(w *xmlWriter, _ keyward.Account, results []iam.SimulationRe
 		// The keys missing for a simulation of all resources ("*") are the
 		// result's own; for a named resource they belong to its
 		// ResourceSpecificResults (the EvaluationResult API reference).
+		organizations := func() {
+			if r.AllowedByOrganizations != nil {
+				w.open("OrganizationsDecisionDetail")
+				w.bool("AllowedByOrganizations", *r.AllowedByOrganizations)
+				w.close("OrganizationsDecisionDetail")
+			}
+		}
 		if r.Resource == "*" {
 			members(w, "MissingContextValues", r.Decision.Missing, func(k string) { w.text(k) })
+			organizations()
 		} else {
 			members(w, "MissingContextValues", nil, func(string) {})
+			organizations()
 			w.open("ResourceSpecificResults")
 			w.open("member")
 			w.elem("EvalResourceName", r.Resource)

@@ -117,8 +117,14 @@ func (s *Service) AssumeRole(ctx context.Context, in keyward.AssumeRoleInput) (k
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
 	roleARN := s.Account(ctx).RoleARN(role.Path, role.Name)
+	// The trust policy sees the organization's keys of the caller and of
+	// the role's account (aws:PrincipalOrgID…), as Keyward knows them.
+	orc, err := s.Authz.WithOrganizations(ctx, &trc, roleARN)
+	if err != nil {
+		return keyward.AssumedRole{}, err
+	}
 	for _, action := range actions {
-		if err := s.trusts(ctx, assumable.Trust, roleARN, action, caller, &trc); err != nil {
+		if err := s.trusts(ctx, assumable.Trust, roleARN, action, caller, orc); err != nil {
 			return keyward.AssumedRole{}, err
 		}
 	}
@@ -152,7 +158,8 @@ func (s *Service) roleSession(ctx context.Context, role keyward.Role, in keyward
 // resource-based policy within one account: the trust policy must allow
 // it, and the caller's own policies (identity policies, permissions
 // boundary, session policies) must not deny it explicitly, wherever the
-// trust policy names the caller. Where it names only the caller's
+// trust policy names the caller; the service control policies of the
+// caller's organization must allow it, however the trust policy names it. Where it names only the caller's
 // account, they must allow it too; where it names the role of the
 // caller's session, its boundary and session policies must.
 func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, action string, c keyward.TrustCaller, rc *keyward.RequestContext) error {
@@ -169,6 +176,9 @@ func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, acti
 	}
 	switch {
 	case pd.Effect == keyward.DecisionExplicitDeny:
+	case pd.BySCP:
+		// The caller's organization does not allow it: SCPs limit a
+		// member account's principals whatever a resource's policy grants.
 	case grant == keyward.GrantAccount && pd.Effect != keyward.DecisionAllowed:
 	case grant == keyward.GrantRole && pd.LimitedBy != "":
 		pd.ByBoundary, pd.BySession = pd.LimitedBy == keyward.PolicySourceBoundary, pd.LimitedBy == keyward.PolicySourceSession

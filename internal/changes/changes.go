@@ -44,8 +44,9 @@ func (b *Bus) Publish(c keyward.Change) {
 }
 
 // Remote turns a change as a shared store announces it (an access key ID,
-// or keyward.PoliciesChanged or keyward.UsersChanged; "" when changes may
-// have been missed) into a Change.
+// or keyward.PoliciesChanged, keyward.UsersChanged or
+// keyward.OrganizationsChanged; "" when changes may have been missed) into
+// a Change.
 func Remote(announced string) keyward.Change {
 	switch announced {
 	case "":
@@ -54,6 +55,8 @@ func Remote(announced string) keyward.Change {
 		return keyward.Change{Kind: keyward.ChangedPolicies}
 	case keyward.UsersChanged:
 		return keyward.Change{Kind: keyward.ChangedUsers}
+	case keyward.OrganizationsChanged:
+		return keyward.Change{Kind: keyward.ChangedOrganizations}
 	}
 	return keyward.Change{Kind: keyward.ChangedAccessKey, AccessKeyID: announced}
 }

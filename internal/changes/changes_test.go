@@ -21,3 +21,16 @@ func TestBus(t *testing.T) {
 		t.Errorf("policy subscriber got %+v", policies)
 	}
 }
+
+// TestRemoteOrganizations: another replica's Organizations change reaches
+// the subscribers of ChangedOrganizations, and only them.
+func TestRemoteOrganizations(t *testing.T) {
+	var b Bus
+	var orgs, policies int
+	b.Subscribe(func(keyward.Change) { orgs++ }, keyward.ChangedOrganizations)
+	b.Subscribe(func(keyward.Change) { policies++ }, keyward.ChangedPolicies)
+	b.Publish(Remote(keyward.OrganizationsChanged))
+	if orgs != 1 || policies != 0 {
+		t.Errorf("organizations' subscriber called %d times, policies' %d", orgs, policies)
+	}
+}

@@ -20,7 +20,9 @@ func Wire(s *iam.Service, a *authz.Authorizer, keys *sigv4.Keyring) *Bus {
 	keyLists := &cache.Cache[[]keyward.AccessKey]{}
 	policySets := &cache.Cache[keyward.Policies]{}
 	roles := &cache.Cache[*keyward.AssumableRole]{}
+	standings := &cache.Cache[*authz.Standing]{}
 	s.KeyLists, a.PolicySets, s.Roles, s.Changes = keyLists, policySets, roles, bus.Publish
+	a.Organizations = standings
 	bus.Subscribe(func(c keyward.Change) {
 		if c.Kind == keyward.ChangedAccessKey {
 			keys.Invalidate(c.AccessKeyID)
@@ -31,5 +33,6 @@ func Wire(s *iam.Service, a *authz.Authorizer, keys *sigv4.Keyring) *Bus {
 	bus.Subscribe(func(keyward.Change) { keyLists.InvalidateAll() }, keyward.ChangedAccessKey, keyward.ChangedUsers)
 	bus.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
 	bus.Subscribe(func(keyward.Change) { roles.InvalidateAll() }, keyward.ChangedPolicies)
+	bus.Subscribe(func(keyward.Change) { standings.InvalidateAll() }, keyward.ChangedOrganizations)
 	return bus
 }

@@ -216,7 +216,7 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	t.Cleanup(func() { k.Lifecycle.Close() })
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r, Lifecycle: k.Lifecycle}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rnd, Audit: k.Audit}
-	k.Organizations = &organizations.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd}
+	k.Organizations = &organizations.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Changes: s.Changes}
 	srv := httptest.NewServer(&awsjson.Server{Organizations: k.Organizations, Auth: k.API, Next: k.API, Logger: logger, Audit: k.Audit, Now: now, Rand: rnd})
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL

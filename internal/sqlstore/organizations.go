@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -14,7 +15,9 @@ import (
 // that the rules spanning rows (an OU's parent exists and stays, a policy
 // is deleted only unattached, a target keeps one SCP, SCPs enabled while
 // an OU is made) hold on PostgreSQL as on SQLite, whose one writer
-// serialises write transactions anyway.
+// serialises write transactions anyway. A write that changes what
+// decisions read (OrgStanding) announces keyward.OrganizationsChanged with
+// it, for the other replicas' caches.
 
 var _ keyward.OrganizationStore = (*Store)(nil)
 
@@ -70,7 +73,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o keyward.Organization, 
 				return err
 			}
 		}
-		return nil
+		return s.orgChanged(ctx, tx)
 	})
 }
 
@@ -118,7 +121,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, orgID string) error {
 				return err
 			}
 		}
-		return nil
+		return s.orgChanged(ctx, tx)
 	})
 }
 
@@ -193,7 +196,10 @@ func (s *Store) MoveOrgAccount(ctx context.Context, orgID, accountID, source, de
 			return keyward.ErrAccountInParent
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE organization_accounts SET parent_id = ? WHERE organization_id = ? AND account_id = ?`), destination, orgID, accountID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
 	})
 }
 
@@ -351,7 +357,7 @@ func (s *Store) SetPolicyType(ctx context.Context, orgID, policyType string, ena
 			}
 		}
 		out = o
-		return nil
+		return s.orgChanged(ctx, tx)
 	})
 	return out, err
 }
@@ -415,7 +421,10 @@ func (s *Store) UpdateOrgPolicy(ctx context.Context, orgID, id string, fn func(*
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE organization_policies SET name = ?, description = ?, content = ?, tags = ? WHERE organization_id = ? AND id = ?`),
 			p.Name, p.Description, p.Content, tagsJSON(p.Tags), orgID, id)
-		return s.unique(err, keyward.ErrOrgPolicyExists)
+		if err = s.unique(err, keyward.ErrOrgPolicyExists); err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
 	})
 	return p, err
 }
@@ -435,7 +444,12 @@ func (s *Store) DeleteOrgPolicy(ctx context.Context, orgID, id string) error {
 			return keyward.ErrOrgPolicyInUse
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policies WHERE organization_id = ? AND id = ?`), orgID, id)
-		return deletedOne(res, err, keyward.ErrNoSuchOrgPolicy)
+		if err := deletedOne(res, err, keyward.ErrNoSuchOrgPolicy); err != nil {
+			return err
+		}
+		// Unattached, it limited nothing; announced all the same, so
+		// that no cache keeps a policy the store no longer has.
+		return s.orgChanged(ctx, tx)
 	})
 }
 
@@ -470,7 +484,10 @@ func (s *Store) AttachOrgPolicy(ctx context.Context, orgID, policyID, targetID s
 		if !o.Enabled(p.Type) {
 			return keyward.ErrPolicyTypeNotEnabled
 		}
-		return s.attach(ctx, tx, orgID, policyID, targetID, p.Type)
+		if err := s.attach(ctx, tx, orgID, policyID, targetID, p.Type); err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
 	})
 }
 
@@ -500,9 +517,11 @@ func (s *Store) DetachOrgPolicy(ctx context.Context, orgID, policyID, targetID s
 		case ofType == 1:
 			return keyward.ErrLastPolicyAttachment
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM organization_policy_attachments WHERE organization_id = ? AND policy_id = ? AND target_id = ?`),
-			orgID, policyID, targetID)
-		return err
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policy_attachments WHERE organization_id = ? AND policy_id = ? AND target_id = ?`),
+			orgID, policyID, targetID); err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
 	})
 }
 
@@ -627,4 +646,151 @@ func (s *Store) OrgServiceAccess(ctx context.Context, orgID, after string, max i
 			a.EnabledAt = fromNanos(at)
 			return a, err
 		})
+}
+
+// orgChanged announces, in tx, a change to what decisions read of
+// organizations, so that every replica drops what it cached.
+func (s *Store) orgChanged(ctx context.Context, tx *sql.Tx) error {
+	return s.notify(ctx, tx, keyward.OrganizationsChanged)
+}
+
+// AddOrgAccount implements keyward.OrganizationStore.
+func (s *Store) AddOrgAccount(ctx context.Context, orgID string, a keyward.OrgAccount) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if err := s.parentExists(ctx, tx, orgID, a.ParentID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO organization_accounts (account_id, organization_id, parent_id, joined_method, joined_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
+			a.ID, orgID, a.ParentID, a.JoinedMethod, toNanos(a.JoinedAt), tagsJSON(a.Tags))
+		if err = s.unique(err, keyward.ErrAlreadyInOrganization); err != nil {
+			return err
+		}
+		if o.Enabled(keyward.ServiceControlPolicyType) {
+			if err := s.attach(ctx, tx, orgID, keyward.FullAWSAccessID, a.ID, keyward.ServiceControlPolicyType); err != nil {
+				return err
+			}
+		}
+		return s.orgChanged(ctx, tx)
+	})
+}
+
+// standingTries bounds how often OrgStanding reads again an account that
+// moved between its two statements.
+const standingTries = 5
+
+// OrgStanding implements keyward.OrganizationStore. Its first statement
+// finds the account's parent and the path above it; its second reads the
+// organization, the policy types and every attachment of the path's
+// levels in one statement, so as of one moment, with the account's parent
+// again: when the account moved in between, it reads again. An OU's path
+// never changes and an OU with an account under it is never deleted, so
+// the levels the first statement found are those of the second's moment.
+func (s *Store) OrgStanding(ctx context.Context, accountID string) (keyward.OrgStanding, error) {
+	for try := 0; try < standingTries; try++ {
+		var orgID, rootID, parentID, ouPath string
+		err := s.DB.QueryRowContext(ctx, s.q(`SELECT a.organization_id, o.root_id, a.parent_id, COALESCE(u.path, '')
+			FROM organization_accounts a JOIN organizations o ON o.id = a.organization_id
+			LEFT JOIN organizational_units u ON u.organization_id = a.organization_id AND u.id = a.parent_id
+			WHERE a.account_id = ?`), accountID).Scan(&orgID, &rootID, &parentID, &ouPath)
+		if errors.Is(err, sql.ErrNoRows) {
+			return keyward.OrgStanding{}, keyward.ErrNotInOrganization
+		} else if err != nil {
+			return keyward.OrgStanding{}, err
+		}
+		// The levels: the root, each OU of the parent's path, the account.
+		path := orgID + "/" + rootID + "/"
+		levels := []string{rootID}
+		if parentID != rootID {
+			if ouPath == "" || !strings.HasPrefix(ouPath, path) {
+				// The parent OU was read gone: the account moved meanwhile.
+				continue
+			}
+			path = ouPath
+			levels = append(levels, strings.Split(strings.TrimSuffix(strings.TrimPrefix(ouPath, orgID+"/"+rootID+"/"), "/"), "/")...)
+		}
+		levels = append(levels, accountID)
+		st, again, err := s.standingAt(ctx, orgID, accountID, parentID, levels)
+		if err != nil {
+			return keyward.OrgStanding{}, err
+		}
+		if again {
+			continue
+		}
+		st.ParentID, st.Path = parentID, path
+		return st, nil
+	}
+	return keyward.OrgStanding{}, errors.New("sqlstore: the account kept moving while its organization was read")
+}
+
+// standingAt reads, in one statement, the organization, the account's
+// parent, and the SCPs attached to each of levels; again when the
+// account is no longer under parentID (or in orgID).
+func (s *Store) standingAt(ctx context.Context, orgID, accountID, parentID string, levels []string) (st keyward.OrgStanding, again bool, err error) {
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(levels)), ", ")
+	args := []any{keyward.ServiceControlPolicyType}
+	for _, l := range levels {
+		args = append(args, l)
+	}
+	args = append(args, accountID)
+	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT o.id, o.master_account_id, o.feature_set, o.root_id, o.root_name, o.root_policy_types, o.root_tags, o.created_at,
+			a.organization_id, a.parent_id, x.target_id, x.id, x.name, x.description, x.type, x.content, x.aws_managed
+		FROM organization_accounts a JOIN organizations o ON o.id = a.organization_id
+		LEFT JOIN (SELECT t.organization_id, t.target_id, p.id, p.name, p.description, p.type, p.content, p.aws_managed
+			FROM organization_policy_attachments t JOIN organization_policies p ON p.organization_id = t.organization_id AND p.id = t.policy_id
+			WHERE t.policy_type = ? AND t.target_id IN (`+marks+`)) x ON x.organization_id = a.organization_id
+		WHERE a.account_id = ?
+		ORDER BY x.target_id, x.id`), args...)
+	if err != nil {
+		return st, false, err
+	}
+	defer rows.Close()
+	byTarget := map[string][]keyward.OrgPolicy{}
+	first := true
+	for rows.Next() {
+		var o keyward.Organization
+		var types, tags string
+		var created int64
+		var inOrg, parent string
+		var target, id, name, desc, typ, content sql.NullString
+		var managed sql.NullInt64
+		if err := rows.Scan(&o.ID, &o.MasterAccountID, &o.FeatureSet, &o.RootID, &o.RootName, &types, &tags, &created,
+			&inOrg, &parent, &target, &id, &name, &desc, &typ, &content, &managed); err != nil {
+			return st, false, err
+		}
+		if first {
+			first = false
+			if inOrg != orgID || parent != parentID {
+				return st, true, nil
+			}
+			o.CreatedAt = fromNanos(created)
+			if err := json.Unmarshal([]byte(types), &o.PolicyTypes); err != nil {
+				return st, false, err
+			}
+			if err := json.Unmarshal([]byte(tags), &o.RootTags); err != nil {
+				return st, false, err
+			}
+			st.Organization = o
+		}
+		if target.Valid {
+			byTarget[target.String] = append(byTarget[target.String], keyward.OrgPolicy{ID: id.String, Name: name.String, Description: desc.String,
+				Type: typ.String, Content: content.String, AWSManaged: managed.Int64 != 0})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, false, err
+	}
+	if first {
+		return st, true, nil // the account left its organization meanwhile: read again
+	}
+	if st.Organization.Enabled(keyward.ServiceControlPolicyType) {
+		st.SCPs = make([][]keyward.OrgPolicy, len(levels))
+		for i, l := range levels {
+			st.SCPs[i] = byTarget[l]
+		}
+	}
+	return st, false, nil
 }
