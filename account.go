@@ -51,6 +51,11 @@ const (
 // exists already: the caller draws another random ID.
 var ErrAccountExists = errors.New("keyward: account ID taken")
 
+// ErrAccountEmailExists is CreateAccount's answer when another account has
+// the email: an account's email, where it has one, is unique across the
+// installation, as AWS's are across AWS.
+var ErrAccountEmailExists = errors.New("keyward: account email taken")
+
 // AccountsStore is the installation's list of accounts. Unlike every other
 // part of the store it is not scoped to an account: it is what makes the
 // accounts that views are scoped to.
@@ -65,7 +70,8 @@ type AccountsStore interface {
 	InAccount(id string) Store
 	// CreateAccount stores a new account with its root access key (nil:
 	// none); ErrAccountExists if the ID is taken, whoever asks at the same
-	// time. The ID is the caller's choice (NewAccountID).
+	// time, ErrAccountEmailExists if another account has its email. The ID
+	// is the caller's choice (NewAccountID).
 	CreateAccount(ctx context.Context, a Account, rootKey *AccessKey) error
 	// AccountByID returns an account of the installation; ErrNoAccount.
 	AccountByID(ctx context.Context, id string) (Account, error)

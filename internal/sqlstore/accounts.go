@@ -27,6 +27,13 @@ func (s *Store) insertAccount(ctx context.Context, tx *sql.Tx, a keyward.Account
 	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (id, name, email, status, created_at) VALUES (?, ?, ?, ?, ?)`),
 		a.ID, a.Name, a.Email, status, toNanos(a.CreatedAt))
+	if err != nil && s.IsUnique(err) && a.Email != "" {
+		// Which of the two: the ID's row, or another account's email.
+		var n int
+		if qerr := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM accounts WHERE id = ?`), a.ID).Scan(&n); qerr == nil && n == 0 {
+			return keyward.ErrAccountEmailExists
+		}
+	}
 	if err != nil {
 		return s.unique(err, keyward.ErrAccountExists)
 	}
