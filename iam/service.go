@@ -163,7 +163,10 @@ func (s *Service) changing(ctx context.Context) keyward.Store {
 // and write of IAM's entities goes through it, so that a caller sees and
 // changes its own account's alone.
 func (s *Service) store(ctx context.Context) keyward.Store {
-	return s.Store.InAccount(s.Account(ctx).ID)
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return s.Store.InAccount(id)
+	}
+	return s.Store
 }
 
 // respond sets what ctx's pending event shows of the change's result, as

@@ -76,7 +76,7 @@ func rootOf(o keyward.Organization) Root {
 func (s *Service) accountOf(ctx context.Context, o keyward.Organization, a keyward.OrgAccount) (Account, error) {
 	name := a.ID
 	if a.ID == s.Authz.Account(ctx).ID {
-		aliases, err := s.Store.AccountAliases(ctx)
+		aliases, err := s.store(ctx).AccountAliases(ctx)
 		if err != nil {
 			return Account{}, err
 		}
@@ -197,7 +197,7 @@ func (s *Service) accounts(ctx context.Context, o keyward.Organization, parentID
 	if err != nil {
 		return nil, "", err
 	}
-	as, more, err := s.Store.OrgAccounts(ctx, o.ID, parentID, after, page.max())
+	as, more, err := s.store(ctx).OrgAccounts(ctx, o.ID, parentID, after, page.max())
 	if errors.Is(err, keyward.ErrNoSuchParent) {
 		return nil, "", parentNotFound()
 	} else if err != nil {
@@ -224,7 +224,7 @@ func (s *Service) DescribeAccount(ctx context.Context, accountID string) (Accoun
 	if err != nil {
 		return Account{}, err
 	}
-	a, err := s.Store.OrgAccount(ctx, o.ID, accountID)
+	a, err := s.store(ctx).OrgAccount(ctx, o.ID, accountID)
 	if errors.Is(err, keyward.ErrNoSuchOrgAccount) {
 		return Account{}, keyward.Errorf(keyward.EOrgAccountNotFound, "You specified an account that doesn't exist.")
 	} else if err != nil {
