@@ -57,6 +57,20 @@ func TestSecondAccountSeesItsOwn(t *testing.T) {
 			t.Errorf("the caller is %s, want %s", aws.ToString(me.User.Arn), want)
 		}
 	}
+	// What is cached by name is cached per account: alice's keys in A are
+	// not B's alice's.
+	_, err = a.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	must(t, err)
+	for _, v := range []struct {
+		c    *iam.Client
+		keys int
+	}{{a, 1}, {b, 0}, {a, 1}, {b, 0}} {
+		out, err := v.c.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
+		must(t, err)
+		if len(out.AccessKeyMetadata) != v.keys {
+			t.Fatalf("alice has %d keys, want %d", len(out.AccessKeyMetadata), v.keys)
+		}
+	}
 	_, err = b.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bob")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The user with name bob cannot be found.")
 	_, err = b.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("bob")})

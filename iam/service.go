@@ -159,6 +159,16 @@ func (s *Service) changing(ctx context.Context) keyward.Store {
 	return keyward.Changing(ctx, s.store(ctx))
 }
 
+// cacheKey is the key of a cache entry named by an entity's name: names
+// are unique per account, so that another account's entry is keyed by its
+// account besides (the first account's by the name alone, as before).
+func (s *Service) cacheKey(ctx context.Context, name string) string {
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return id + "\x00" + name
+	}
+	return name
+}
+
 // store is the view of the store of ctx's caller's account: every read
 // and write of IAM's entities goes through it, so that a caller sees and
 // changes its own account's alone.
