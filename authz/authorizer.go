@@ -55,6 +55,15 @@ func (a *Authorizer) Account(ctx context.Context) keyward.Account {
 	return keyward.Account{ID: rc.Principal.AccountID, Status: keyward.AccountActive}
 }
 
+// InOtherAccount returns the ID of ctx's caller's account when it is not
+// the installation's first account, whose entities the store as opened
+// serves: the feature packages read and write through the store's view of
+// that account then, and through the store itself otherwise.
+func (a *Authorizer) InOtherAccount(ctx context.Context) (string, bool) {
+	id := a.Account(ctx).ID
+	return id, id != "" && id != a.account.ID
+}
+
 // accountScoped is a store that gives views scoped to one account
 // (keyward.Store's InAccount).
 type accountScoped interface {
@@ -65,7 +74,7 @@ type accountScoped interface {
 // the store gives one; a name read here is the caller's account's.
 func (a *Authorizer) store(ctx context.Context) Store {
 	if sc, ok := a.Store.(accountScoped); ok {
-		if id := a.Account(ctx).ID; id != "" && id != a.account.ID {
+		if id, other := a.InOtherAccount(ctx); other {
 			return sc.InAccount(id)
 		}
 	}

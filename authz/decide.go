@@ -66,6 +66,9 @@ func Denial(p keyward.Principal, action, resource string, d keyward.Decision) er
 // every decision then sees as the principal's (identityPolicies).
 func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) (keyward.Policies, error) {
 	key, user := p.UserID, true
+	if key == "" && p.AccountID != a.account.ID {
+		key = "root\x00" + p.AccountID // user IDs are global; the root users' is ""
+	}
 	if p.RoleID != "" || p.FederatedName != "" {
 		key, user = "session\x00"+p.Session.AccessKeyID, false
 	}

@@ -160,7 +160,7 @@ func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, m
 	if err != nil {
 		return nil, "", err
 	}
-	folded := keyward.FoldName(userName)
+	folded := s.cacheKey(ctx, keyward.FoldName(userName))
 	keys, hit := keyward.Cached(s.KeyLists, folded)
 	if !hit {
 		keys, err = keyward.LoadThrough(ctx, s.KeyLists, folded, func(ctx context.Context) ([]keyward.AccessKey, error) {

@@ -41,7 +41,7 @@ func init() {
 // Assumable returns a role with its compiled trust policy, from the cache
 // when it has it; ErrNoSuchRole.
 func (s *Service) Assumable(ctx context.Context, name string) (*keyward.AssumableRole, error) {
-	key := keyward.FoldName(name)
+	key := s.cacheKey(ctx, keyward.FoldName(name))
 	if r, ok := keyward.Cached(s.Roles, key); ok {
 		return r, nil
 	}

@@ -171,11 +171,24 @@ func (s *Service) changing(ctx context.Context) keyward.Store {
 	return keyward.Changing(ctx, s.store(ctx))
 }
 
+// cacheKey is the key of a cache entry named by an entity's name: names
+// are unique per account, so that another account's entry is keyed by its
+// account besides (the first account's by the name alone, as before).
+func (s *Service) cacheKey(ctx context.Context, name string) string {
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return id + "\x00" + name
+	}
+	return name
+}
+
 // store is the view of the store of ctx's caller's account: every read
 // and write of IAM's entities goes through it, so that a caller sees and
 // changes its own account's alone.
 func (s *Service) store(ctx context.Context) keyward.Store {
-	return s.Store.InAccount(s.Account(ctx).ID)
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return s.Store.InAccount(id)
+	}
+	return s.Store
 }
 
 // respond sets what ctx's pending event shows of the change's result, as

@@ -207,7 +207,7 @@ func (s *Service) accounts(ctx context.Context, o keyward.Organization, parentID
 	if err != nil {
 		return nil, "", err
 	}
-	as, more, err := s.Store.OrgAccounts(ctx, o.ID, parentID, after, page.max())
+	as, more, err := s.store(ctx).OrgAccounts(ctx, o.ID, parentID, after, page.max())
 	if errors.Is(err, keyward.ErrNoSuchParent) {
 		return nil, "", parentNotFound()
 	} else if err != nil {
@@ -234,7 +234,7 @@ func (s *Service) DescribeAccount(ctx context.Context, accountID string) (Accoun
 	if err != nil {
 		return Account{}, err
 	}
-	a, err := s.Store.OrgAccount(ctx, o.ID, accountID)
+	a, err := s.store(ctx).OrgAccount(ctx, o.ID, accountID)
 	if errors.Is(err, keyward.ErrNoSuchOrgAccount) {
 		return Account{}, keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
 	} else if err != nil {
