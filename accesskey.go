@@ -21,6 +21,9 @@ type AccessKey struct {
 	ID string
 	// UserID is the owning user's ID, or empty for the root user's keys.
 	UserID string
+	// AccountID is the account of the key and its owner, filled in on
+	// reads.
+	AccountID string
 	// UserName is the owner's current name (empty for root); stores fill it
 	// in on reads.
 	UserName  string

@@ -187,6 +187,9 @@ type StoredEvent struct {
 	Time                                    time.Time
 	ReadOnly                                bool
 	Record                                  []byte
+	// AccountID is the account whose trail holds the event (its
+	// recipientAccountId); empty, the store's that writes it.
+	AccountID string
 }
 
 // ErrNoSuchEvent is the store's error for a marker that names no event.
@@ -210,5 +213,5 @@ func (e *Event) Stored() (StoredEvent, error) {
 		return StoredEvent{}, err
 	}
 	return StoredEvent{ID: e.EventID, Name: e.EventName, UserName: e.UserName(), AccessKeyID: e.UserIdentity.AccessKeyID,
-		Source: e.EventSource, Time: e.EventTime, ReadOnly: e.ReadOnly, Record: rec}, nil
+		Source: e.EventSource, Time: e.EventTime, ReadOnly: e.ReadOnly, Record: rec, AccountID: e.RecipientAccountID}, nil
 }

@@ -95,3 +95,22 @@ func NewEventID(r io.Reader) (string, error) {
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }
+
+// NewAccountID returns a random 12-digit account ID: the first
+// account's, and each one AWS Organizations' CreateAccount makes.
+func NewAccountID(r io.Reader) (string, error) {
+	var b [12]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", fmt.Errorf("keyward: reading randomness: %w", err)
+	}
+	for i := range b {
+		// 250 is the largest multiple of 10 below 256; rejection would be
+		// exact, but the bias of the modulo over 12 digits is immaterial for
+		// an identifier that is not a secret.
+		b[i] = '0' + b[i]%10
+	}
+	if b[0] == '0' {
+		b[0] = '1'
+	}
+	return string(b[:]), nil
+}

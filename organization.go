@@ -114,6 +114,26 @@ type OrgAccount struct {
 	Tags         []Tag
 }
 
+// CreateAccountStatus is a CreateAccount request and how it went.
+type CreateAccountStatus struct {
+	// ID is car- and 32 characters.
+	ID          string
+	AccountName string
+	// State is CreateAccountInProgress, CreateAccountSucceeded or
+	// CreateAccountFailed; FailureReason says why it failed in AWS's words.
+	State                    string
+	RequestedAt, CompletedAt time.Time
+	AccountID                string
+	FailureReason            string
+}
+
+// The states of a CreateAccount request.
+const (
+	CreateAccountInProgress = "IN_PROGRESS"
+	CreateAccountSucceeded  = "SUCCEEDED"
+	CreateAccountFailed     = "FAILED"
+)
+
 // OrganizationalUnit is an OU.
 type OrganizationalUnit struct {
 	// ID is ou-, the root's 4 characters, - and 8 characters.
@@ -178,25 +198,26 @@ func digits(s string) bool {
 
 // Sentinel errors of an OrganizationStore.
 var (
-	ErrAlreadyInOrganization = errors.New("keyward: the account is already in an organization")
-	ErrNotInOrganization     = errors.New("keyward: the account is in no organization")
-	ErrOrganizationNotEmpty  = errors.New("keyward: the organization has member accounts")
-	ErrNoSuchOrgAccount      = errors.New("keyward: no such account in the organization")
-	ErrNoSuchParent          = errors.New("keyward: no such parent in the organization")
-	ErrNoSuchOU              = errors.New("keyward: no such organizational unit")
-	ErrOUExists              = errors.New("keyward: an organizational unit of that name exists under the parent")
-	ErrOUNotEmpty            = errors.New("keyward: the organizational unit has children")
-	ErrPolicyTypeEnabled     = errors.New("keyward: the policy type is already enabled")
-	ErrPolicyTypeNotEnabled  = errors.New("keyward: the policy type is not enabled")
-	ErrNoSuchOrgPolicy       = errors.New("keyward: no such organization policy")
-	ErrOrgPolicyExists       = errors.New("keyward: an organization policy of that name and type exists")
-	ErrOrgPolicyInUse        = errors.New("keyward: the organization policy is attached")
-	ErrNoSuchTarget          = errors.New("keyward: no such policy target")
-	ErrPolicyAttached        = errors.New("keyward: the policy is already attached to the target")
-	ErrPolicyNotAttached     = errors.New("keyward: the policy is not attached to the target")
-	ErrLastPolicyAttachment  = errors.New("keyward: the target's last policy of the type")
-	ErrNoSuchSourceParent    = errors.New("keyward: the account is not under the source parent")
-	ErrAccountInParent       = errors.New("keyward: the account is already under the destination parent")
+	ErrAlreadyInOrganization     = errors.New("keyward: the account is already in an organization")
+	ErrNotInOrganization         = errors.New("keyward: the account is in no organization")
+	ErrOrganizationNotEmpty      = errors.New("keyward: the organization has member accounts")
+	ErrNoSuchOrgAccount          = errors.New("keyward: no such account in the organization")
+	ErrNoSuchParent              = errors.New("keyward: no such parent in the organization")
+	ErrNoSuchOU                  = errors.New("keyward: no such organizational unit")
+	ErrOUExists                  = errors.New("keyward: an organizational unit of that name exists under the parent")
+	ErrOUNotEmpty                = errors.New("keyward: the organizational unit has children")
+	ErrPolicyTypeEnabled         = errors.New("keyward: the policy type is already enabled")
+	ErrPolicyTypeNotEnabled      = errors.New("keyward: the policy type is not enabled")
+	ErrNoSuchOrgPolicy           = errors.New("keyward: no such organization policy")
+	ErrOrgPolicyExists           = errors.New("keyward: an organization policy of that name and type exists")
+	ErrOrgPolicyInUse            = errors.New("keyward: the organization policy is attached")
+	ErrNoSuchTarget              = errors.New("keyward: no such policy target")
+	ErrPolicyAttached            = errors.New("keyward: the policy is already attached to the target")
+	ErrPolicyNotAttached         = errors.New("keyward: the policy is not attached to the target")
+	ErrNoSuchCreateAccountStatus = errors.New("keyward: no such CreateAccount request")
+	ErrLastPolicyAttachment      = errors.New("keyward: the target's last policy of the type")
+	ErrNoSuchSourceParent        = errors.New("keyward: the account is not under the source parent")
+	ErrAccountInParent           = errors.New("keyward: the account is already under the destination parent")
 )
 
 // OrganizationStore keeps organizations. Every method but CreateOrganization
@@ -304,6 +325,15 @@ type OrganizationStore interface {
 	// OrgServiceAccess lists the service principals the organization
 	// trusts, in order of name.
 	OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]OrgServiceAccess, bool, error)
+
+	// PutCreateAccountStatus stores a CreateAccount request's status, or
+	// replaces it; ErrNotInOrganization.
+	PutCreateAccountStatus(ctx context.Context, orgID string, st CreateAccountStatus) error
+	// CreateAccountStatus returns one; ErrNoSuchCreateAccountStatus.
+	CreateAccountStatus(ctx context.Context, orgID, id string) (CreateAccountStatus, error)
+	// CreateAccountStatuses lists them in order of ID, those in one of
+	// states only unless it is empty.
+	CreateAccountStatuses(ctx context.Context, orgID string, states []string, after string, max int) ([]CreateAccountStatus, bool, error)
 
 	// OrgResourceTags returns the tags of the root, an OU, an account or a
 	// policy, named by its ID; ErrNoSuchTarget.

@@ -12,13 +12,18 @@ import (
 // quota) are enforced inside the store's transactions, never by a read
 // followed by a write in Go.
 type Store interface {
-	// Account returns the account, or ErrNoAccount before InitAccount.
+	// Account returns the view's account, or ErrNoAccount before
+	// InitAccount (or when the view's account does not exist).
 	Account(ctx context.Context) (Account, error)
-	// InitAccount creates the account with the given ID and its root
-	// access key if no account exists yet, and returns the account that
-	// exists afterwards; rootKey may be nil. It is safe to call from
-	// several processes at once.
+	// InitAccount creates the installation's first account with the given
+	// ID and its root access key if no account exists yet, and returns the
+	// first account as it exists afterwards; rootKey may be nil. It is
+	// safe to call from several processes at once. What an unscoped store
+	// wrote before it belongs to the first account.
 	InitAccount(ctx context.Context, a Account, rootKey *AccessKey) (Account, error)
+	// AccountsStore makes the installation's accounts and the views
+	// scoped to each.
+	AccountsStore
 
 	// Recording returns the view of the store that one request's change is
 	// written through: each write transaction made through it writes pe,
@@ -65,8 +70,11 @@ type Store interface {
 	// ErrAccessKeyQuota when the owner already has MaxAccessKeysPerUser
 	// keys, ErrAccessKeyExists on an ID collision.
 	CreateAccessKey(ctx context.Context, userName string, k AccessKey) (AccessKey, error)
-	// AccessKey returns the key with the given ID, its owner's name and its
-	// last use; ErrNoSuchAccessKey.
+	// AccessKey returns the key with the given ID, its account, its
+	// owner's name and its last use; ErrNoSuchAccessKey. Access key IDs are
+	// unique across the installation, so that this lookup is global
+	// whatever the view's account: authentication finds a key's account
+	// with it.
 	AccessKey(ctx context.Context, id string) (AccessKey, error)
 	// ListAccessKeys returns the keys of userName (root when empty) in
 	// order of creation, after the key ID marker (exclusive), up to max,

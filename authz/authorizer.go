@@ -41,11 +41,45 @@ type Authorizer struct {
 // (iam.Service.InitAccount), before any request.
 func (a *Authorizer) SetAccount(acct keyward.Account) { a.account = acct }
 
-// Account returns the account ctx's caller acts in. Every feature package
-// asks this one accessor rather than keeping the account itself: there is
-// one account per installation today, and when there are several the
-// answer comes from the caller, here, and nowhere else changes.
-func (a *Authorizer) Account(ctx context.Context) keyward.Account { return a.account }
+// Account returns the account ctx's caller acts in: its principal's
+// (which authentication took from the key's account), or for the
+// service's own work and a caller of the first account the installation's
+// first account (SetAccount). Every feature package asks this one
+// accessor rather than keeping the account itself. Of another account it
+// knows the ID, which is what ARNs and events name, and reads nothing.
+func (a *Authorizer) Account(ctx context.Context) keyward.Account {
+	rc, internal, ok := keyward.Caller(ctx)
+	if !ok || internal || rc.Principal.AccountID == "" || rc.Principal.AccountID == a.account.ID {
+		return a.account
+	}
+	return keyward.Account{ID: rc.Principal.AccountID, Status: keyward.AccountActive}
+}
+
+// InOtherAccount returns the ID of ctx's caller's account when it is not
+// the installation's first account, whose entities the store as opened
+// serves: the feature packages read and write through the store's view of
+// that account then, and through the store itself otherwise.
+func (a *Authorizer) InOtherAccount(ctx context.Context) (string, bool) {
+	id := a.Account(ctx).ID
+	return id, id != "" && id != a.account.ID
+}
+
+// accountScoped is a store that gives views scoped to one account
+// (keyward.Store's InAccount).
+type accountScoped interface {
+	InAccount(id string) keyward.Store
+}
+
+// store returns the view of the store of ctx's caller's account, where
+// the store gives one; a name read here is the caller's account's.
+func (a *Authorizer) store(ctx context.Context) Store {
+	if sc, ok := a.Store.(accountScoped); ok {
+		if id, other := a.InOtherAccount(ctx); other {
+			return sc.InAccount(id)
+		}
+	}
+	return a.Store
+}
 
 // AuthorizeExternal decides whether ctx's caller may perform another
 // service's action (such as "s3:GetObject") on resource, and returns AWS's

@@ -200,14 +200,14 @@ func (a *Authorizer) AuthorizeARN(ctx context.Context, action, arn string) error
 	name := rest[strings.LastIndexByte(rest, '/')+1:]
 	switch {
 	case ours && strings.HasPrefix(rest, "user/"):
-		u, err := a.Store.User(ctx, name)
+		u, err := a.store(ctx).User(ctx, name)
 		if err == nil && a.Account(ctx).UserARN(u.Path, u.Name) == arn {
 			keys = entityKeys(action, u.Tags, u.PermissionsBoundary)
 		} else if err != nil && !errors.Is(err, keyward.ErrNoSuchUser) {
 			return err
 		}
 	case ours && strings.HasPrefix(rest, "role/"):
-		r, err := a.Store.Role(ctx, name)
+		r, err := a.store(ctx).Role(ctx, name)
 		if err == nil && a.Account(ctx).RoleARN(r.Path, r.Name) == arn {
 			keys = entityKeys(action, r.Tags, r.PermissionsBoundary)
 		} else if err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
@@ -215,7 +215,7 @@ func (a *Authorizer) AuthorizeARN(ctx context.Context, action, arn string) error
 		}
 	case ours && strings.HasPrefix(rest, "policy/"):
 		var err error
-		if keys, err = TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := a.Store.Policy(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchPolicy); err != nil {
+		if keys, err = TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := a.store(ctx).Policy(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchPolicy); err != nil {
 			return err
 		}
 	}

@@ -66,6 +66,9 @@ func Denial(p keyward.Principal, action, resource string, d keyward.Decision) er
 // every decision then sees as the principal's (identityPolicies).
 func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) (keyward.Policies, error) {
 	key, user := p.UserID, true
+	if key == "" && p.AccountID != a.account.ID {
+		key = "root\x00" + p.AccountID // user IDs are global; the root users' is ""
+	}
 	if p.RoleID != "" || p.FederatedName != "" {
 		key, user = "session\x00"+p.Session.AccessKeyID, false
 	}
@@ -124,13 +127,13 @@ func (a *Authorizer) loadPolicies(ctx context.Context, p keyward.Principal, cach
 func (a *Authorizer) identityTags(ctx context.Context, p keyward.Principal) (tags []keyward.Tag, current bool, err error) {
 	switch {
 	case p.RoleID != "":
-		r, err := a.Store.Role(ctx, p.RoleName)
+		r, err := a.store(ctx).Role(ctx, p.RoleName)
 		if errors.Is(err, keyward.ErrNoSuchRole) || err == nil && r.ID != p.RoleID {
 			return nil, true, nil
 		}
 		return r.Tags, true, err
 	case p.UserID != "":
-		u, err := a.Store.User(ctx, p.UserName)
+		u, err := a.store(ctx).User(ctx, p.UserName)
 		if errors.Is(err, keyward.ErrNoSuchUser) || err == nil && u.ID != p.UserID {
 			return nil, false, nil
 		}
@@ -177,7 +180,7 @@ func (a *Authorizer) PrincipalTags(ctx context.Context, p keyward.Principal) ([]
 // AuthorizePolicy authorises action on a managed policy, with its tags as
 // aws:ResourceTag keys besides the request's keys.
 func (a *Authorizer) AuthorizePolicy(ctx context.Context, action, arn string, keys Keys) error {
-	tags, err := TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := a.Store.Policy(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchPolicy)
+	tags, err := TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := a.store(ctx).Policy(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchPolicy)
 	if err != nil {
 		return err
 	}
@@ -191,13 +194,13 @@ func (a *Authorizer) PrincipalPolicies(ctx context.Context, p keyward.Principal)
 	var err error
 	switch {
 	case p.RoleID != "":
-		sources, err = a.Store.PrincipalPolicies(ctx, keyward.EntityRole, p.RoleID)
+		sources, err = a.store(ctx).PrincipalPolicies(ctx, keyward.EntityRole, p.RoleID)
 	case p.FederatedName != "" && p.UserID == "":
 		// The root user's federated user: the root user may do everything,
 		// its session only what its session policies allow.
 		sources = []keyward.PolicySource{{ID: "root", Type: "user", Document: rootPolicy}}
 	default:
-		sources, err = a.Store.PrincipalPolicies(ctx, keyward.EntityUser, p.UserID)
+		sources, err = a.store(ctx).PrincipalPolicies(ctx, keyward.EntityUser, p.UserID)
 	}
 	if err != nil || p.Session == nil || (p.RoleID == "" && p.FederatedName == "") {
 		return sources, err
@@ -208,13 +211,13 @@ func (a *Authorizer) PrincipalPolicies(ctx context.Context, p keyward.Principal)
 		sources = append(sources, keyward.PolicySource{ID: "session-policy", Type: keyward.PolicySourceSession, Document: p.Session.Policy})
 	}
 	for _, arn := range p.Session.PolicyARNs {
-		mp, err := a.Store.Policy(ctx, arn)
+		mp, err := a.store(ctx).Policy(ctx, arn)
 		if errors.Is(err, keyward.ErrNoSuchPolicy) {
 			continue // deleted since: it allows nothing, and the gate stays
 		} else if err != nil {
 			return nil, err
 		}
-		v, err := a.Store.PolicyVersion(ctx, arn, mp.DefaultVersion)
+		v, err := a.store(ctx).PolicyVersion(ctx, arn, mp.DefaultVersion)
 		if err != nil {
 			return nil, err
 		}

@@ -45,7 +45,8 @@
 // those only Keyward may establish), and PrincipalExists answers whether a
 // bucket policy's principal names anything.
 //
-// Account is the one accessor of the account a caller acts in: there is
-// one per installation today, and when there are several the answer will
-// come from the caller here, without the feature packages changing.
+// Account is the one accessor of the account a caller acts in: its
+// principal's, which authentication took from the key, or the
+// installation's first account for the service's own work. The decision
+// reads names (users, groups, roles) in that account.
 package authz

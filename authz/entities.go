@@ -30,7 +30,7 @@ func (a *Authorizer) AuthorizeUserWith(ctx context.Context, action, userName str
 		return nil // the root user may do everything; skip the read
 	}
 	self := rc.Principal.IsUser() && keyward.FoldName(userName) == keyward.FoldName(rc.Principal.UserName)
-	u, err := a.Store.User(ctx, userName)
+	u, err := a.store(ctx).User(ctx, userName)
 	if err != nil {
 		arn := a.Account(ctx).UserARN("/", userName)
 		if self {
@@ -64,7 +64,7 @@ func (a *Authorizer) AuthorizeGroup(ctx context.Context, action, name string) er
 
 func (a *Authorizer) authorizeGroupWith(ctx context.Context, action, name string, keys Keys) error {
 	return a.authorizeNamed(ctx, action, keys, func() (string, Keys, error) {
-		g, err := a.Store.Group(ctx, name)
+		g, err := a.store(ctx).Group(ctx, name)
 		if err != nil {
 			return a.Account(ctx).GroupARN("/", name), nil, err
 		}
@@ -126,7 +126,7 @@ func (a *Authorizer) AuthorizeRole(ctx context.Context, action, name string) err
 // AuthorizeRoleWith is AuthorizeRole with the request's condition keys.
 func (a *Authorizer) AuthorizeRoleWith(ctx context.Context, action, name string, keys Keys) error {
 	return a.authorizeNamed(ctx, action, keys, func() (string, Keys, error) {
-		r, err := a.Store.Role(ctx, name)
+		r, err := a.store(ctx).Role(ctx, name)
 		if err != nil {
 			return a.Account(ctx).RoleARN("/", name), nil, err
 		}

@@ -16,7 +16,7 @@ func (a *Authorizer) UserByARN(ctx context.Context, arn string) (keyward.Princip
 		return keyward.Principal{}, keyward.Errorf(keyward.EInvalidInput, "Invalid ARN: %s. Only the ARN of a user of this account can be simulated.", keyward.Clip(arn))
 	}
 	name := rest[strings.LastIndexByte(rest, '/')+1:]
-	u, err := a.Store.User(ctx, name)
+	u, err := a.store(ctx).User(ctx, name)
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return keyward.Principal{}, keyward.UserNotFound(name)
 	} else if err != nil {
@@ -179,7 +179,7 @@ func (a *Authorizer) PrincipalExists(ctx context.Context, principal string) (boo
 	if !ok || rest == "" {
 		return false, nil
 	}
-	u, err := a.Store.User(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
+	u, err := a.store(ctx).User(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
 	if err == keyward.ErrNoSuchUser {
 		return false, nil
 	}

@@ -45,8 +45,9 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, name string) 
 
 // requestParameters are a request's members as CloudTrail shows them:
 // lower camel case names, values clipped, only the operation's own
-// members (nothing a caller adds becomes a key). No member of these
-// operations carries a secret.
+// members (nothing a caller adds becomes a key), and a value the model
+// calls sensitive (CreateAccount's email and name) hidden, as CloudTrail
+// hides it.
 func requestParameters(in *input, op *keyward.Operation) map[string]any {
 	out := map[string]any{}
 	for _, p := range op.Params {
@@ -54,6 +55,9 @@ func requestParameters(in *input, op *keyward.Operation) map[string]any {
 		switch p.Kind {
 		case keyward.ParamString:
 			if v, ok := in.strs[p.Member]; ok {
+				if p.Shape != nil && p.Shape.Sensitive {
+					v = keyward.Hidden
+				}
 				out[name] = keyward.Clip(v)
 			}
 		case keyward.ParamInt:

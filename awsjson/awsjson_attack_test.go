@@ -174,7 +174,7 @@ func must(t *testing.T, err error) {
 // refused, and never reaches the Query API.
 func TestAttackTargets(t *testing.T) {
 	k := kwtest.New(t)
-	for _, op := range []string{"CreateAccount", "InviteAccountToOrganization", "CreateUser", "", "../CreateOrganization", "CreateOrganization.", "createorganization"} {
+	for _, op := range []string{"InviteAccountToOrganization", "CreateUser", "", "../CreateOrganization", "CreateOrganization.", "createorganization"} {
 		want(t, request(t, k, op, `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret), 400, "UnknownOperationException")
 	}
 	// GET is not the protocol.
@@ -209,7 +209,8 @@ func TestAttackUnauthorisedUser(t *testing.T) {
 		"ResourceId": rootID, "ChildId": kwtest.AccountID, "ChildType": "ACCOUNT", "AccountId": kwtest.AccountID, "Description": "",
 		"SourceParentId": rootID, "DestinationParentId": "ou-" + rootID[2:] + "-abcdefgh",
 		"Content": keyward.FullAWSAccessContent, "Type": keyward.ServiceControlPolicyType, "FeatureSet": "ALL",
-		"Tags": []map[string]string{{"Key": "k", "Value": "v"}}, "TagKeys": []string{"k"}, "ServicePrincipal": "sso.amazonaws.com"}
+		"Tags": []map[string]string{{"Key": "k", "Value": "v"}}, "TagKeys": []string{"k"}, "ServicePrincipal": "sso.amazonaws.com",
+		"Email": "tenant@example.com", "AccountName": "tenant", "CreateAccountRequestId": "car-abcdefgh"}
 	for _, policy := range []string{"", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"organizations:*","Resource":"*"}]}`,
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:*","Resource":"*"},{"Effect":"Deny","Action":"organizations:*","Resource":"*"}]}`} {
 		name := "user" + string(rune('a'+len(policy)%26))

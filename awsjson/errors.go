@@ -53,6 +53,7 @@ var served = map[string]bool{
 	organizations.EPolicyNotAttached: true, organizations.ETargetNotFound: true, organizations.EMalformedPolicy: true,
 	organizations.EInvalidInput: true, organizations.EConstraintViolation: true, organizations.ETooManyRequests: true,
 	organizations.ESourceParentNotFound: true, organizations.EDestParentNotFound: true, organizations.EDuplicateAccount: true,
+	organizations.ECreateAccountStatusNotFound: true,
 }
 
 // maxMessage bounds an error message, whatever went into it, as the

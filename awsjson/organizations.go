@@ -99,6 +99,18 @@ var calls = map[string]call{
 		cs, next, err := s.ListChildren(ctx, in.str("ParentId"), in.str("ChildType"), in.page())
 		return list("Children", cs, next, err)
 	},
+	"CreateAccount": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		st, err := s.CreateAccount(ctx, organizations.AccountInput{Email: in.str("Email"), Name: in.str("AccountName"), RoleName: in.str("RoleName"), Tags: in.tags})
+		return one("CreateAccountStatus", st, err)
+	},
+	"DescribeCreateAccountStatus": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		st, err := s.DescribeCreateAccountStatus(ctx, in.str("CreateAccountRequestId"))
+		return one("CreateAccountStatus", st, err)
+	},
+	"ListCreateAccountStatus": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		sts, next, err := s.ListCreateAccountStatus(ctx, in.lists["States"], in.page())
+		return list("CreateAccountStatuses", sts, next, err)
+	},
 	"EnableAWSServiceAccess": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		return none(s.EnableAWSServiceAccess(ctx, in.str("ServicePrincipal")))
 	},

@@ -29,7 +29,7 @@ func TestObserved(t *testing.T) {
 	defer srv.Close()
 	k.URL = srv.URL
 	want(t, request(t, k, "ListPolicies", `{"Filter":"SERVICE_CONTROL_POLICY"}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret), 400, "AWSOrganizationsNotInUseException")
-	want(t, request(t, k, "CreateAccount", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret), 400, "UnknownOperationException")
+	want(t, request(t, k, "InviteAccountToOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret), 400, "UnknownOperationException")
 	want(t, request(t, k, "ListPolicies", `{}`, "", "", ""), 400, "MissingAuthenticationTokenException")
 	mu.Lock()
 	defer mu.Unlock()

@@ -160,11 +160,11 @@ func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, m
 	if err != nil {
 		return nil, "", err
 	}
-	folded := keyward.FoldName(userName)
+	folded := s.cacheKey(ctx, keyward.FoldName(userName))
 	keys, hit := keyward.Cached(s.KeyLists, folded)
 	if !hit {
 		keys, err = keyward.LoadThrough(ctx, s.KeyLists, folded, func(ctx context.Context) ([]keyward.AccessKey, error) {
-			keys, _, err := s.Store.ListAccessKeys(ctx, userName, "", keyward.MaxAccessKeysPerUser)
+			keys, _, err := s.store(ctx).ListAccessKeys(ctx, userName, "", keyward.MaxAccessKeysPerUser)
 			return keys, err
 		})
 	}
@@ -293,7 +293,13 @@ func (s *Service) Credential(ctx context.Context, id string) (keyward.Credential
 	if err != nil {
 		return keyward.Credential{}, fmt.Errorf("access key %s: %w", k.ID, err)
 	}
-	p := keyward.Principal{AccountID: s.Account(ctx).ID, Root: k.Root()}
+	// The key's account is the caller's: a key found by its ID, whatever
+	// the account, names it.
+	account := k.AccountID
+	if account == "" {
+		account = s.Account(ctx).ID
+	}
+	p := keyward.Principal{AccountID: account, Root: k.Root()}
 	if !p.Root {
 		p.UserID, p.UserName, p.UserPath = k.UserID, k.UserName, k.UserPath
 	}

@@ -28,7 +28,7 @@ func (s *Service) AccountAliases(ctx context.Context) ([]string, error) {
 	if err := s.Authz.Authorize(ctx, "iam:ListAccountAliases", "*"); err != nil {
 		return nil, err
 	}
-	return s.Store.AccountAliases(ctx)
+	return s.store(ctx).AccountAliases(ctx)
 }
 
 // CreateAccountAlias gives the account its alias.
@@ -65,7 +65,7 @@ func (s *Service) DeleteAccountAlias(ctx context.Context, alias string) error {
 // ID without one. It is the service's own reading (the console's header,
 // an MFA device's label), not a caller's request.
 func (s *Service) AccountLabel(ctx context.Context) string {
-	aliases, err := s.Store.AccountAliases(ctx)
+	aliases, err := s.store(ctx).AccountAliases(ctx)
 	if err != nil || len(aliases) == 0 {
 		return s.Account(ctx).ID
 	}
@@ -80,11 +80,11 @@ func (s *Service) AccountSummary(ctx context.Context) ([]keyward.SummaryEntry, e
 	if err := s.Authz.Authorize(ctx, "iam:GetAccountSummary", "*"); err != nil {
 		return nil, err
 	}
-	c, err := s.Store.AccountCounts(ctx)
+	c, err := s.store(ctx).AccountCounts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tokenVersion, err := s.Store.TokenVersion(ctx)
+	tokenVersion, err := s.store(ctx).TokenVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPref
 	default:
 		kind = "none" // roles and policies are never attached to a policy
 	}
-	if _, err := s.Store.Policy(ctx, arn); errors.Is(err, keyward.ErrNoSuchPolicy) {
+	if _, err := s.store(ctx).Policy(ctx, arn); errors.Is(err, keyward.ErrNoSuchPolicy) {
 		return nil, "", keyward.PolicyNotFound(arn)
 	} else if err != nil {
 		return nil, "", err
@@ -156,7 +156,7 @@ func (s *Service) ListEntitiesForPolicy(ctx context.Context, arn, kind, pathPref
 		return nil, "", nil
 	}
 	return pageBy(marker, func(after string) ([]keyward.PolicyEntity, bool, error) {
-		return s.Store.PolicyEntities(ctx, arn, kind, orRoot(pathPrefix), usage, after, max)
+		return s.store(ctx).PolicyEntities(ctx, arn, kind, orRoot(pathPrefix), usage, after, max)
 	}, func(e keyward.PolicyEntity) string { return e.Kind + ":" + e.Name })
 }
 
@@ -187,7 +187,7 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	if stage == "u" && (all || want["User"]) {
 		var stop bool
 		out.Users, left, out.Next, stop, err = readStage("u", last, left, func(after string, n int) ([]keyward.EntityDetail, bool, error) {
-			return s.Store.UserDetails(ctx, after, n)
+			return s.store(ctx).UserDetails(ctx, after, n)
 		}, func(d keyward.EntityDetail) string { return d.User.Name })
 		if err != nil || stop {
 			return out, err
@@ -199,7 +199,7 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	if stage == "g" && (all || want["Group"]) {
 		var stop bool
 		out.Groups, left, out.Next, stop, err = readStage("g", last, left, func(after string, n int) ([]keyward.EntityDetail, bool, error) {
-			return s.Store.GroupDetails(ctx, after, n)
+			return s.store(ctx).GroupDetails(ctx, after, n)
 		}, func(d keyward.EntityDetail) string { return d.Group.Name })
 		if err != nil || stop {
 			return out, err
@@ -211,12 +211,12 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	if stage == "r" && (all || want["Role"]) {
 		var stop bool
 		out.Roles, left, out.Next, stop, err = readStage("r", last, left, func(after string, n int) ([]keyward.RoleDetail, bool, error) {
-			roles, more, err := s.Store.RoleDetails(ctx, after, n)
+			roles, more, err := s.store(ctx).RoleDetails(ctx, after, n)
 			if err != nil {
 				return nil, false, err
 			}
 			for i := range roles {
-				if roles[i].InstanceProfiles, _, err = s.Store.ListInstanceProfiles(ctx, "/", roles[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
+				if roles[i].InstanceProfiles, _, err = s.store(ctx).ListInstanceProfiles(ctx, "/", roles[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
 					return nil, false, err
 				}
 			}
@@ -231,7 +231,7 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	}
 	if stage == "p" && (all || want["LocalManagedPolicy"] || want["AWSManagedPolicy"]) {
 		for {
-			policies, more, err := s.Store.PolicyDetails(ctx, last, left)
+			policies, more, err := s.store(ctx).PolicyDetails(ctx, last, left)
 			if err != nil {
 				return out, err
 			}

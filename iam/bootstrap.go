@@ -52,7 +52,7 @@ func (s *Service) createAccount(ctx context.Context, b Bootstrap) (keyward.Accou
 	id := b.AccountID
 	if id == "" {
 		var err error
-		if id, err = newAccountID(s.Rand); err != nil {
+		if id, err = keyward.NewAccountID(s.Rand); err != nil {
 			return keyward.Account{}, err
 		}
 	}

@@ -71,7 +71,7 @@ func (s *Service) credentialKeys(ctx context.Context, userName, kind, id string)
 	if kind != keyward.CredService || userName == "" || !authz.NeedsKeys(ctx) {
 		return nil, nil
 	}
-	cs, err := s.Store.Credentials(ctx, userName, kind)
+	cs, err := s.store(ctx).Credentials(ctx, userName, kind)
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return nil, nil
 	} else if err != nil {
@@ -115,7 +115,7 @@ func (s *Service) Credentials(ctx context.Context, userName, kind string) ([]key
 	if err := s.Authz.AuthorizeUser(ctx, credentialActions[kind].list, userName); err != nil || userName == "" {
 		return nil, err
 	}
-	cs, err := s.Store.Credentials(ctx, userName, kind)
+	cs, err := s.store(ctx).Credentials(ctx, userName, kind)
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return nil, keyward.UserNotFound(userName)
 	}
@@ -199,7 +199,7 @@ func (s *Service) SSHPublicKey(ctx context.Context, userName, id string) (keywar
 	if err := s.Authz.AuthorizeUser(ctx, "iam:GetSSHPublicKey", userName); err != nil {
 		return keyward.OtherCredential{}, err
 	}
-	cs, err := s.Store.Credentials(ctx, userName, keyward.CredSSHKey)
+	cs, err := s.store(ctx).Credentials(ctx, userName, keyward.CredSSHKey)
 	if err != nil {
 		return keyward.OtherCredential{}, credentialError(err, keyward.CredSSHKey, userName, id)
 	}

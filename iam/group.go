@@ -63,7 +63,7 @@ func (s *Service) Group(ctx context.Context, name string) (keyward.Group, error)
 	if err := s.Authz.AuthorizeGroup(ctx, "iam:GetGroup", name); err != nil {
 		return keyward.Group{}, err
 	}
-	g, err := s.Store.Group(ctx, name)
+	g, err := s.store(ctx).Group(ctx, name)
 	if errors.Is(err, keyward.ErrNoSuchGroup) {
 		return g, keyward.GroupNotFound(name)
 	}
@@ -76,7 +76,7 @@ func (s *Service) ListGroups(ctx context.Context, pathPrefix, marker string, max
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.Group, bool, error) {
-		return s.Store.ListGroups(ctx, orRoot(pathPrefix), after, max)
+		return s.store(ctx).ListGroups(ctx, orRoot(pathPrefix), after, max)
 	}, func(g keyward.Group) string { return g.Name })
 }
 
@@ -86,7 +86,7 @@ func (s *Service) GroupMembers(ctx context.Context, group, marker string, max in
 		return nil, "", err
 	}
 	users, next, err := pageBy(marker, func(after string) ([]keyward.User, bool, error) {
-		return s.Store.GroupMembers(ctx, group, after, max)
+		return s.store(ctx).GroupMembers(ctx, group, after, max)
 	}, func(u keyward.User) string { return u.Name })
 	return users, next, entityError(err, keyward.Entity{Kind: keyward.EntityGroup, Name: group})
 }
@@ -110,7 +110,7 @@ func (s *Service) UpdateGroup(ctx context.Context, name string, newName, newPath
 		return err
 	}
 	if (newName != nil || newPath != nil) && authz.NeedsKeys(ctx) {
-		g, err := s.Store.Group(ctx, name)
+		g, err := s.store(ctx).Group(ctx, name)
 		if err != nil {
 			return entityError(err, keyward.Entity{Kind: keyward.EntityGroup, Name: name})
 		}
@@ -166,7 +166,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, user, marker string, ma
 		return nil, "", err
 	}
 	groups, next, err := pageBy(marker, func(after string) ([]keyward.Group, bool, error) {
-		return s.Store.ListGroupsForUser(ctx, user, after, max)
+		return s.store(ctx).ListGroupsForUser(ctx, user, after, max)
 	}, func(g keyward.Group) string { return g.Name })
 	return groups, next, entityError(err, keyward.Entity{Kind: keyward.EntityUser, Name: user})
 }

@@ -34,7 +34,7 @@ func (s *Service) InlinePolicy(ctx context.Context, e keyward.Entity, name strin
 	if err := s.Authz.AuthorizeEntity(ctx, entityAction("Get", e, "Policy"), e); err != nil {
 		return "", err
 	}
-	doc, err := s.Store.InlinePolicy(ctx, e, name)
+	doc, err := s.store(ctx).InlinePolicy(ctx, e, name)
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {
 		return "", inlineNotFound(e, name)
 	}
@@ -47,7 +47,7 @@ func (s *Service) ListInlinePolicies(ctx context.Context, e keyward.Entity, mark
 		return nil, "", err
 	}
 	names, next, err := pageBy(marker, func(after string) ([]string, bool, error) {
-		return s.Store.ListInlinePolicies(ctx, e, after, max)
+		return s.store(ctx).ListInlinePolicies(ctx, e, after, max)
 	}, func(n string) string { return n })
 	return names, next, entityError(err, e)
 }

@@ -23,7 +23,7 @@ func init() {
 		by:        profileNameParam,
 		authorize: (*Service).authorizeInstanceProfile,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.InstanceProfile(ctx, id)
+			p, err := s.store(ctx).InstanceProfile(ctx, id)
 			return p.Tags, err
 		},
 		missing: keyward.ErrNoSuchInstanceProfile, notFound: func(id string) error { return instanceProfileNotFound(id) },
@@ -66,7 +66,7 @@ func (s *Service) authorizeInstanceProfile(ctx context.Context, action, name str
 		return nil
 	}
 	path := "/"
-	if p, err := s.Store.InstanceProfile(ctx, name); err == nil {
+	if p, err := s.store(ctx).InstanceProfile(ctx, name); err == nil {
 		// The stored name, not the caller's spelling: names match in any
 		// case, ARNs in policies only in their own.
 		path, name, keys = p.Path, p.Name, authz.ResourceTagKeys(p.Tags, false).With(keys)
@@ -107,7 +107,7 @@ func (s *Service) InstanceProfile(ctx context.Context, name string) (keyward.Ins
 	if err := s.authorizeInstanceProfile(ctx, "iam:GetInstanceProfile", name, nil); err != nil {
 		return keyward.InstanceProfile{}, err
 	}
-	p, err := s.Store.InstanceProfile(ctx, name)
+	p, err := s.store(ctx).InstanceProfile(ctx, name)
 	return p, instanceProfileError(err, name, "")
 }
 
@@ -124,7 +124,7 @@ func (s *Service) ListInstanceProfiles(ctx context.Context, pathPrefix, role, ma
 		return nil, "", err
 	}
 	ps, next, err := pageBy(marker, func(after string) ([]keyward.InstanceProfile, bool, error) {
-		return s.Store.ListInstanceProfiles(ctx, orRoot(pathPrefix), role, after, max)
+		return s.store(ctx).ListInstanceProfiles(ctx, orRoot(pathPrefix), role, after, max)
 	}, func(p keyward.InstanceProfile) string { return p.Name })
 	return ps, next, instanceProfileError(err, "", role)
 }

@@ -25,7 +25,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, user, password string,
 	if err := s.Authz.AuthorizeUser(ctx, "iam:CreateLoginProfile", user); err != nil {
 		return keyward.LoginProfile{}, err
 	}
-	if _, err := s.Store.User(ctx, user); errors.Is(err, keyward.ErrNoSuchUser) {
+	if _, err := s.store(ctx).User(ctx, user); errors.Is(err, keyward.ErrNoSuchUser) {
 		return keyward.LoginProfile{}, keyward.UserNotFound(user)
 	}
 	if _, err := s.checkPassword(ctx, password, nil); err != nil {
@@ -46,7 +46,7 @@ func (s *Service) CreateLoginProfile(ctx context.Context, user, password string,
 	case err != nil:
 		return p, err
 	}
-	if u, err := s.Store.User(ctx, user); err == nil {
+	if u, err := s.store(ctx).User(ctx, user); err == nil {
 		p.UserName = u.Name
 	}
 	return p, nil
@@ -61,7 +61,7 @@ func (s *Service) LoginProfile(ctx context.Context, user string) (keyward.LoginP
 }
 
 func (s *Service) loginProfile(ctx context.Context, user string) (keyward.LoginProfile, error) {
-	p, err := s.Store.LoginProfile(ctx, user)
+	p, err := s.store(ctx).LoginProfile(ctx, user)
 	return p, loginProfileError(user, err)
 }
 
@@ -180,7 +180,7 @@ func (s *Service) EndConsoleSessions(ctx context.Context, user string) error {
 	if err := s.Authz.AuthorizeUser(ctx, "iam:UpdateLoginProfile", user); err != nil {
 		return err
 	}
-	if err := s.Store.EndConsoleSessions(ctx, user, s.Now().UTC()); errors.Is(err, keyward.ErrNoSuchUser) {
+	if err := s.store(ctx).EndConsoleSessions(ctx, user, s.Now().UTC()); errors.Is(err, keyward.ErrNoSuchUser) {
 		return keyward.UserNotFound(user)
 	} else {
 		return err
@@ -218,7 +218,7 @@ func (s *Service) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	if expired && hard {
 		return errHardExpired
 	}
-	if pp, err := s.Store.PasswordPolicy(ctx); (err != nil || !pp.AllowUsersToChangePassword) && !lp.ResetRequired && !expired {
+	if pp, err := s.store(ctx).PasswordPolicy(ctx); (err != nil || !pp.AllowUsersToChangePassword) && !lp.ResetRequired && !expired {
 		if err != nil && !errors.Is(err, keyward.ErrNoPasswordPolicy) {
 			return err
 		}

@@ -30,7 +30,7 @@ func init() {
 			return s.Authz.AuthorizePolicy(ctx, action, id, keys)
 		},
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.Policy(ctx, id)
+			p, err := s.store(ctx).Policy(ctx, id)
 			return p.Tags, err
 		},
 		missing: keyward.ErrNoSuchPolicy, notFound: func(id string) error { return keyward.PolicyNotFound(id) },
@@ -91,7 +91,7 @@ func (s *Service) Policy(ctx context.Context, arn string) (keyward.ManagedPolicy
 	if err := s.Authz.AuthorizePolicy(ctx, "iam:GetPolicy", arn, nil); err != nil {
 		return keyward.ManagedPolicy{}, err
 	}
-	p, err := s.Store.Policy(ctx, arn)
+	p, err := s.store(ctx).Policy(ctx, arn)
 	if errors.Is(err, keyward.ErrNoSuchPolicy) {
 		return p, keyward.PolicyNotFound(arn)
 	}
@@ -107,7 +107,7 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.ManagedPolicy, bool, error) {
-		return s.Store.ListPolicies(ctx, scope, onlyAttached, orRoot(pathPrefix), after, max)
+		return s.store(ctx).ListPolicies(ctx, scope, onlyAttached, orRoot(pathPrefix), after, max)
 	}, func(p keyward.ManagedPolicy) string { return p.ARN })
 }
 
@@ -121,7 +121,7 @@ func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
 	case errors.Is(err, keyward.ErrNoSuchPolicy):
 		return keyward.PolicyNotFound(arn)
 	case errors.Is(err, keyward.ErrPolicyInUse):
-		if p, perr := s.Store.Policy(ctx, arn); perr == nil && p.AttachmentCount > 0 {
+		if p, perr := s.store(ctx).Policy(ctx, arn); perr == nil && p.AttachmentCount > 0 {
 			return keyward.Errorf(keyward.EDeleteConflict, "Cannot delete a policy attached to entities.")
 		}
 		return keyward.Errorf(keyward.EDeleteConflict, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
@@ -149,7 +149,7 @@ func (s *Service) PolicyVersion(ctx context.Context, arn, version string) (keywa
 	if err := s.Authz.AuthorizePolicy(ctx, "iam:GetPolicyVersion", arn, nil); err != nil {
 		return keyward.PolicyVersion{}, err
 	}
-	v, err := s.Store.PolicyVersion(ctx, arn, version)
+	v, err := s.store(ctx).PolicyVersion(ctx, arn, version)
 	return v, versionError(err, arn, version)
 }
 
@@ -158,7 +158,7 @@ func (s *Service) ListPolicyVersions(ctx context.Context, arn string) ([]keyward
 	if err := s.Authz.AuthorizePolicy(ctx, "iam:ListPolicyVersions", arn, nil); err != nil {
 		return nil, err
 	}
-	vs, err := s.Store.ListPolicyVersions(ctx, arn)
+	vs, err := s.store(ctx).ListPolicyVersions(ctx, arn)
 	return vs, versionError(err, arn, "")
 }
 
@@ -236,7 +236,7 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, e keyward.Entity, pa
 		return nil, "", err
 	}
 	ps, next, err := pageBy(marker, func(after string) ([]keyward.ManagedPolicy, bool, error) {
-		return s.Store.ListAttachedPolicies(ctx, e, orRoot(pathPrefix), after, max)
+		return s.store(ctx).ListAttachedPolicies(ctx, e, orRoot(pathPrefix), after, max)
 	}, func(p keyward.ManagedPolicy) string { return p.ARN })
 	return ps, next, entityError(err, e)
 }
@@ -245,9 +245,9 @@ func (s *Service) ListAttachedPolicies(ctx context.Context, e keyward.Entity, pa
 // Replicas starting together take turns: one writes them while the
 // others go on (what it writes is the same for all).
 func (s *Service) InstallAWSManagedPolicies(ctx context.Context) error {
-	_, err := s.Store.Exclusive(ctx, "aws-managed-policies", func(ctx context.Context) error {
+	_, err := s.store(ctx).Exclusive(ctx, "aws-managed-policies", func(ctx context.Context) error {
 		for _, m := range s.Policies.AWSManaged() {
-			if err := s.Store.PutAWSManagedPolicy(ctx, m.Policy, m.Document); err != nil {
+			if err := s.store(ctx).PutAWSManagedPolicy(ctx, m.Policy, m.Document); err != nil {
 				return err
 			}
 		}

@@ -27,7 +27,7 @@ func init() {
 		by:        serialNumberParam,
 		authorize: (*Service).authorizeMFADevice,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			d, err := s.Store.MFADevice(ctx, id)
+			d, err := s.store(ctx).MFADevice(ctx, id)
 			return d.Tags, err
 		},
 		missing: keyward.ErrNoSuchMFADevice, notFound: func(id string) error { return mfaDeviceNotFound(id) },
@@ -145,7 +145,7 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string,
 // authorizeMFADevice authorises action on a virtual MFA device, with its
 // tags as aws:ResourceTag keys besides the request's keys.
 func (s *Service) authorizeMFADevice(ctx context.Context, action, serial string, keys authz.Keys) error {
-	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { d, err := s.Store.MFADevice(ctx, serial); return d.Tags, err }, keyward.ErrNoSuchMFADevice)
+	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { d, err := s.store(ctx).MFADevice(ctx, serial); return d.Tags, err }, keyward.ErrNoSuchMFADevice)
 	if err != nil {
 		return err
 	}
@@ -360,11 +360,11 @@ func (s *Service) ResetRootMFA(ctx context.Context) ([]string, error) {
 	if _, internal, _ := keyward.Caller(ctx); !internal {
 		return nil, keyward.ErrNoCaller
 	}
-	ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", keyward.MaxMFADevicesPerUser)
+	ds, _, err := s.store(ctx).ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", keyward.MaxMFADevicesPerUser)
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.Store.Account(ctx)
+	acct, err := s.store(ctx).Account(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +375,7 @@ func (s *Service) ResetRootMFA(ctx context.Context) ([]string, error) {
 			if err != nil {
 				return removed, err
 			}
-			view := s.Store.Recording(pe)
+			view := s.store(ctx).Recording(pe)
 			if name == "DeactivateMFADevice" {
 				_, err = view.UpdateMFADevice(ctx, d.SerialNumber, func(d *keyward.MFADevice) error {
 					if !d.Root {
@@ -448,7 +448,7 @@ func (s *Service) ListMFADevices(ctx context.Context, userName, marker string, m
 	// The root user, calling without a user name, lists its own devices.
 	f := keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName, Root: userName == ""}
 	ds, next, err := pageBy(marker, func(after string) ([]keyward.MFADevice, bool, error) {
-		return s.Store.ListMFADevices(ctx, f, after, max)
+		return s.store(ctx).ListMFADevices(ctx, f, after, max)
 	}, func(d keyward.MFADevice) string { return d.SerialNumber })
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return nil, "", keyward.UserNotFound(userName)
@@ -462,7 +462,7 @@ func (s *Service) ListVirtualMFADevices(ctx context.Context, assignment, marker 
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.MFADevice, bool, error) {
-		return s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: assignment}, after, max)
+		return s.store(ctx).ListMFADevices(ctx, keyward.MFAFilter{Assignment: assignment}, after, max)
 	}, func(d keyward.MFADevice) string { return d.SerialNumber })
 }
 
@@ -481,7 +481,7 @@ func (s *Service) checkCode(ctx context.Context, f keyward.MFAFilter, code strin
 		// A filter of no owner selects every device: a code of anyone's.
 		return false, errors.New("iam: a code checked against no owner's devices")
 	}
-	ds, _, err := s.Store.ListMFADevices(ctx, f, "", keyward.MaxMFADevicesPerUser)
+	ds, _, err := s.store(ctx).ListMFADevices(ctx, f, "", keyward.MaxMFADevicesPerUser)
 	if err != nil || len(ds) == 0 {
 		if errors.Is(err, keyward.ErrNoSuchUser) {
 			err = nil
@@ -509,7 +509,7 @@ func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
 	// The code's use is never the request's change (GetSessionToken,
 	// AssumeRole and sign-in change nothing): it goes through the store
 	// itself, which writes no event.
-	_, err := s.Store.UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
+	_, err := s.store(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {
 		seed, err := s.openSeed(d)
 		if err != nil {
 			return err
@@ -537,7 +537,7 @@ func (s *Service) useMFACode(ctx context.Context, serial, code string) error {
 // HasMFADevice reports whether a user has an MFA device enabled: sign-in
 // then asks for a code.
 func (s *Service) HasMFADevice(ctx context.Context, userName string) (bool, error) {
-	ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, "", 1)
+	ds, _, err := s.store(ctx).ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, UserName: userName}, "", 1)
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return false, nil
 	}
@@ -566,7 +566,7 @@ func (s *Service) mfaError(err error, userName, serial string) error {
 // MFACodeOf checks a code of p's device with this serial number, used
 // once: a user's device for a user, the root user's for the root user.
 func (s *Service) MFACodeOf(ctx context.Context, p keyward.Principal, serial, code string) bool {
-	d, err := s.Store.MFADevice(ctx, serial)
+	d, err := s.store(ctx).MFADevice(ctx, serial)
 	if err != nil || !ownedBy(&d, p) {
 		return false
 	}

@@ -26,7 +26,7 @@ func init() {
 		by:        oidcARNParam,
 		authorize: (*Service).authorizeOIDCProvider,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.OIDCProvider(ctx, id)
+			p, err := s.store(ctx).OIDCProvider(ctx, id)
 			return p.Tags, err
 		},
 		missing: keyward.ErrNoSuchOIDCProvider, notFound: func(id string) error { return oidcNotFound(id) },
@@ -109,7 +109,7 @@ func lower(list []string) []string {
 // authorizeOIDCProvider authorises action on a provider, with its tags as
 // aws:ResourceTag keys besides the request's keys.
 func (s *Service) authorizeOIDCProvider(ctx context.Context, action, arn string, keys authz.Keys) error {
-	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.Store.OIDCProvider(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchOIDCProvider)
+	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.store(ctx).OIDCProvider(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchOIDCProvider)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (s *Service) OIDCProvider(ctx context.Context, arn string) (keyward.OIDCPro
 	if err := s.authorizeOIDCProvider(ctx, "iam:GetOpenIDConnectProvider", arn, nil); err != nil {
 		return keyward.OIDCProvider{}, err
 	}
-	p, err := s.Store.OIDCProvider(ctx, arn)
+	p, err := s.store(ctx).OIDCProvider(ctx, arn)
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
 		return p, oidcNotFound(arn)
 	}
@@ -133,7 +133,7 @@ func (s *Service) OIDCProviders(ctx context.Context) ([]keyward.OIDCProvider, er
 	if err := s.Authz.Authorize(ctx, "iam:ListOpenIDConnectProviders", "*"); err != nil {
 		return nil, err
 	}
-	return s.Store.OIDCProviders(ctx)
+	return s.store(ctx).OIDCProviders(ctx)
 }
 
 // updateOIDCProvider changes a provider under action, within the quotas.

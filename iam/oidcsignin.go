@@ -85,13 +85,13 @@ func (s *Service) GetOIDCSignIn(ctx context.Context, arn string) (OIDCSignInSett
 	if err := s.authorizeOIDCProvider(ctx, "keyward:GetOpenIDConnectSignIn", arn, nil); err != nil {
 		return OIDCSignInSetting{}, err
 	}
-	p, err := s.Store.OIDCProvider(ctx, arn)
+	p, err := s.store(ctx).OIDCProvider(ctx, arn)
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
 		return OIDCSignInSetting{}, oidcNotFound(arn)
 	} else if err != nil {
 		return OIDCSignInSetting{}, err
 	}
-	si, err := s.Store.OIDCSignIn(ctx, arn)
+	si, err := s.store(ctx).OIDCSignIn(ctx, arn)
 	if errors.Is(err, keyward.ErrNoSuchOIDCSignIn) {
 		return OIDCSignInSetting{}, oidcSignInNotFound(arn)
 	} else if err != nil {
@@ -106,11 +106,11 @@ func (s *Service) ListOIDCSignIns(ctx context.Context) ([]OIDCSignInSetting, err
 	if err := s.Authz.Authorize(ctx, "keyward:ListOpenIDConnectSignIns", "*"); err != nil {
 		return nil, err
 	}
-	providers, err := s.Store.OIDCProviders(ctx)
+	providers, err := s.store(ctx).OIDCProviders(ctx)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.Store.OIDCSignIns(ctx)
+	all, err := s.store(ctx).OIDCSignIns(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,7 @@ func init() {
 // effectivePolicy returns the account's password policy, or AWS's default
 // and true when it has none.
 func (s *Service) effectivePolicy(ctx context.Context) (keyward.PasswordPolicy, bool, error) {
-	pp, err := s.Store.PasswordPolicy(ctx)
+	pp, err := s.store(ctx).PasswordPolicy(ctx)
 	if errors.Is(err, keyward.ErrNoPasswordPolicy) {
 		return defaultPasswordPolicy, true, nil
 	}
@@ -57,7 +57,7 @@ func (s *Service) PasswordPolicy(ctx context.Context) (keyward.PasswordPolicy, e
 	if err := s.Authz.Authorize(ctx, "iam:GetAccountPasswordPolicy", "*"); err != nil {
 		return keyward.PasswordPolicy{}, err
 	}
-	pp, err := s.Store.PasswordPolicy(ctx)
+	pp, err := s.store(ctx).PasswordPolicy(ctx)
 	if errors.Is(err, keyward.ErrNoPasswordPolicy) {
 		return pp, keyward.Errorf(keyward.ENoSuchEntity, "The Password Policy with domain name %s cannot be found.", s.Account(ctx).ID)
 	}

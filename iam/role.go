@@ -30,7 +30,7 @@ func init() {
 			return s.Authz.AuthorizeRoleWith(ctx, action, id, keys)
 		},
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			r, err := s.Store.Role(ctx, id)
+			r, err := s.store(ctx).Role(ctx, id)
 			return r.Tags, err
 		},
 		missing: keyward.ErrNoSuchRole, notFound: func(id string) error { return keyward.RoleNotFound(id) },
@@ -41,12 +41,12 @@ func init() {
 // Assumable returns a role with its compiled trust policy, from the cache
 // when it has it; ErrNoSuchRole.
 func (s *Service) Assumable(ctx context.Context, name string) (*keyward.AssumableRole, error) {
-	key := keyward.FoldName(name)
+	key := s.cacheKey(ctx, keyward.FoldName(name))
 	if r, ok := keyward.Cached(s.Roles, key); ok {
 		return r, nil
 	}
 	return keyward.LoadThrough(ctx, s.Roles, key, func(ctx context.Context) (*keyward.AssumableRole, error) {
-		r, err := s.Store.Role(ctx, name)
+		r, err := s.store(ctx).Role(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 		if err := s.Authz.AuthorizeWith(ctx, "iam:PutRolePermissionsBoundary", arn, authz.BoundaryKey(r.PermissionsBoundary)); err != nil {
 			return keyward.Role{}, err
 		}
-		if _, err := s.Store.Policy(ctx, r.PermissionsBoundary); err != nil {
+		if _, err := s.store(ctx).Policy(ctx, r.PermissionsBoundary); err != nil {
 			return keyward.Role{}, boundaryError(err, r.PermissionsBoundary)
 		}
 	}
@@ -134,7 +134,7 @@ func (s *Service) Role(ctx context.Context, name string) (keyward.Role, error) {
 	if a, err := s.Assumable(ctx, name); err == nil && s.Uses != nil {
 		pending, ok = s.Uses.Pending(a.Role.ID)
 	}
-	r, err := s.Store.Role(ctx, name)
+	r, err := s.store(ctx).Role(ctx, name)
 	if errors.Is(err, keyward.ErrNoSuchRole) {
 		return r, keyward.RoleNotFound(name)
 	}
@@ -150,7 +150,7 @@ func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max 
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.Role, bool, error) {
-		return s.Store.ListRoles(ctx, orRoot(pathPrefix), after, max)
+		return s.store(ctx).ListRoles(ctx, orRoot(pathPrefix), after, max)
 	}, func(r keyward.Role) string { return r.Name })
 }
 
@@ -221,7 +221,7 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	if err := s.Authz.AuthorizeRole(ctx, "iam:DeleteRole", name); err != nil {
 		return err
 	}
-	if r, err := s.Store.Role(ctx, name); err == nil && isServiceLinked(r) {
+	if r, err := s.store(ctx).Role(ctx, name); err == nil && isServiceLinked(r) {
 		return unmodifiable(r.Name)
 	}
 	err := s.changing(ctx).DeleteRole(ctx, name)

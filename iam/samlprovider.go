@@ -23,7 +23,7 @@ func init() {
 		by:        samlARNParam,
 		authorize: (*Service).authorizeSAMLProvider,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			p, err := s.Store.SAMLProvider(ctx, id)
+			p, err := s.store(ctx).SAMLProvider(ctx, id)
 			return p.Tags, err
 		},
 		missing: keyward.ErrNoSuchSAMLProvider, notFound: func(id string) error { return samlNotFound(id) },
@@ -97,7 +97,7 @@ func (s *Service) CreateSAMLProvider(ctx context.Context, name, metadata string,
 // authorizeSAMLProvider authorises action on a provider, with its tags as
 // aws:ResourceTag keys besides the request's keys.
 func (s *Service) authorizeSAMLProvider(ctx context.Context, action, arn string, keys authz.Keys) error {
-	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.Store.SAMLProvider(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchSAMLProvider)
+	tags, err := authz.TaggedKeys(ctx, func() ([]keyward.Tag, error) { p, err := s.store(ctx).SAMLProvider(ctx, arn); return p.Tags, err }, keyward.ErrNoSuchSAMLProvider)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Service) SAMLProviders(ctx context.Context) ([]keyward.SAMLProvider, er
 	if err := s.Authz.Authorize(ctx, "iam:ListSAMLProviders", "*"); err != nil {
 		return nil, err
 	}
-	return s.Store.SAMLProviders(ctx)
+	return s.store(ctx).SAMLProviders(ctx)
 }
 
 // UpdateSAMLProvider replaces a provider's metadata document, checked as
@@ -155,7 +155,7 @@ func (s *Service) samlProviderFor(ctx context.Context, action, arn string) (keyw
 	if err := s.authorizeSAMLProvider(ctx, action, arn, nil); err != nil {
 		return keyward.SAMLProvider{}, err
 	}
-	p, err := s.Store.SAMLProvider(ctx, arn)
+	p, err := s.store(ctx).SAMLProvider(ctx, arn)
 	if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 		return p, samlNotFound(arn)
 	}

@@ -29,7 +29,7 @@ func init() {
 		by:        serverCertNameParam,
 		authorize: (*Service).authorizeServerCertificate,
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			c, err := s.Store.ServerCertificate(ctx, id)
+			c, err := s.store(ctx).ServerCertificate(ctx, id)
 			return c.Tags, err
 		},
 		missing: keyward.ErrNoSuchServerCertificate, notFound: func(id string) error { return serverCertificateNotFound(id) },
@@ -48,7 +48,7 @@ func serverCertificateNotFound(name string) *keyward.Error {
 // then reported.
 func (s *Service) authorizeServerCertificate(ctx context.Context, action, name string, keys authz.Keys) error {
 	path := "/"
-	c, err := s.Store.ServerCertificate(ctx, name)
+	c, err := s.store(ctx).ServerCertificate(ctx, name)
 	if err == nil {
 		// The stored name, not the caller's spelling: names match in any
 		// case, ARNs in policies only in their own.
@@ -171,7 +171,7 @@ func (s *Service) ServerCertificate(ctx context.Context, name string) (keyward.S
 	if err := s.authorizeServerCertificate(ctx, "iam:GetServerCertificate", name, nil); err != nil {
 		return keyward.ServerCertificate{}, err
 	}
-	c, err := s.Store.ServerCertificate(ctx, name)
+	c, err := s.store(ctx).ServerCertificate(ctx, name)
 	c.SealedKey = nil
 	if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
 		return c, serverCertificateNotFound(name)
@@ -185,7 +185,7 @@ func (s *Service) ListServerCertificates(ctx context.Context, pathPrefix, marker
 		return nil, "", err
 	}
 	return pageBy(marker, func(after string) ([]keyward.ServerCertificate, bool, error) {
-		return s.Store.ListServerCertificates(ctx, orRoot(pathPrefix), after, max)
+		return s.store(ctx).ListServerCertificates(ctx, orRoot(pathPrefix), after, max)
 	}, func(c keyward.ServerCertificate) string { return c.Name })
 }
 
@@ -197,7 +197,7 @@ func (s *Service) UpdateServerCertificate(ctx context.Context, name string, newN
 		return err
 	}
 	if (newName != nil || newPath != nil) && authz.NeedsKeys(ctx) {
-		c, err := s.Store.ServerCertificate(ctx, name)
+		c, err := s.store(ctx).ServerCertificate(ctx, name)
 		if errors.Is(err, keyward.ErrNoSuchServerCertificate) {
 			return serverCertificateNotFound(name)
 		} else if err != nil {

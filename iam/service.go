@@ -167,7 +167,29 @@ func checkPolicySize(document, quota string, max int) error {
 
 // changing returns the store ctx's request's change is written through:
 // its audit event commits with the change (keyward.Changing).
-func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+func (s *Service) changing(ctx context.Context) keyward.Store {
+	return keyward.Changing(ctx, s.store(ctx))
+}
+
+// cacheKey is the key of a cache entry named by an entity's name: names
+// are unique per account, so that another account's entry is keyed by its
+// account besides (the first account's by the name alone, as before).
+func (s *Service) cacheKey(ctx context.Context, name string) string {
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return id + "\x00" + name
+	}
+	return name
+}
+
+// store is the view of the store of ctx's caller's account: every read
+// and write of IAM's entities goes through it, so that a caller sees and
+// changes its own account's alone.
+func (s *Service) store(ctx context.Context) keyward.Store {
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return s.Store.InAccount(id)
+	}
+	return s.Store
+}
 
 // respond sets what ctx's pending event shows of the change's result, as
 // CloudTrail's responseElements do for a created entity (never a secret):

@@ -68,7 +68,7 @@ func (s *Service) DeleteServiceLinkedRole(ctx context.Context, name string) (str
 	if err := s.Authz.AuthorizeRole(ctx, "iam:DeleteServiceLinkedRole", name); err != nil {
 		return "", err
 	}
-	r, err := s.Store.Role(ctx, name)
+	r, err := s.store(ctx).Role(ctx, name)
 	if errors.Is(err, keyward.ErrNoSuchRole) {
 		return "", keyward.RoleNotFound(name)
 	} else if err != nil {

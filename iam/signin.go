@@ -26,7 +26,7 @@ func (s *Service) SignInRoot(ctx context.Context, keyID, secret, code string) (p
 	if code == "" {
 		// No code: refused if the root user has a device, without
 		// counting a guess against it.
-		ds, _, err := s.Store.ListMFADevices(ctx, f, "", 1)
+		ds, _, err := s.store(ctx).ListMFADevices(ctx, f, "", 1)
 		switch {
 		case err != nil:
 			return keyward.Principal{}, false, err
@@ -64,10 +64,10 @@ func (s *Service) SignInUser(ctx context.Context, accountID, userName, password 
 	if _, ok := s.SignInAccount(ctx, accountID); !ok {
 		return keyward.Principal{}, false, errSignIn
 	}
-	u, err := s.Store.User(ctx, userName)
+	u, err := s.store(ctx).User(ctx, userName)
 	var lp keyward.LoginProfile
 	if err == nil {
-		lp, err = s.Store.LoginProfile(ctx, userName)
+		lp, err = s.store(ctx).LoginProfile(ctx, userName)
 	}
 	if err != nil {
 		// Hash anyway, so that how long a refusal takes does not tell which
@@ -88,7 +88,7 @@ func (s *Service) SignInUser(ctx context.Context, accountID, userName, password 
 	if expired && hard {
 		return keyward.Principal{}, false, errHardExpired
 	}
-	if err := s.Store.RecordPasswordUse(ctx, userName, s.Now().UTC()); err != nil {
+	if err := s.store(ctx).RecordPasswordUse(ctx, userName, s.Now().UTC()); err != nil {
 		return keyward.Principal{}, false, err
 	}
 	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired || expired, nil

@@ -27,7 +27,7 @@ func init() {
 			return s.Authz.AuthorizeUserWith(ctx, action, id, keys)
 		},
 		read: func(s *Service, ctx context.Context, id string) ([]keyward.Tag, error) {
-			u, err := s.Store.User(ctx, id)
+			u, err := s.store(ctx).User(ctx, id)
 			return u.Tags, err
 		},
 		missing: keyward.ErrNoSuchUser, notFound: func(id string) error { return keyward.UserNotFound(id) },
@@ -64,7 +64,7 @@ func (s *Service) CreateBoundedUser(ctx context.Context, name, path, boundary st
 		if err := s.Authz.AuthorizeWith(ctx, "iam:PutUserPermissionsBoundary", arn, authz.BoundaryKey(boundary)); err != nil {
 			return keyward.User{}, err
 		}
-		if _, err := s.Store.Policy(ctx, boundary); err != nil {
+		if _, err := s.store(ctx).Policy(ctx, boundary); err != nil {
 			return keyward.User{}, boundaryError(err, boundary)
 		}
 	}
@@ -101,7 +101,7 @@ func (s *Service) AuthorizeRootUser(ctx context.Context) error {
 
 // user reads a user, with AWS's error for a missing one.
 func (s *Service) user(ctx context.Context, name string) (keyward.User, error) {
-	u, err := s.Store.User(ctx, name)
+	u, err := s.store(ctx).User(ctx, name)
 	if errors.Is(err, keyward.ErrNoSuchUser) {
 		return keyward.User{}, keyward.UserNotFound(name)
 	}
@@ -121,7 +121,7 @@ func (s *Service) ListUsers(ctx context.Context, pathPrefix, marker string, max 
 	if err != nil {
 		return nil, "", err
 	}
-	users, more, err := s.Store.ListUsers(ctx, pathPrefix, after, max)
+	users, more, err := s.store(ctx).ListUsers(ctx, pathPrefix, after, max)
 	if err != nil {
 		return nil, "", err
 	}
@@ -163,7 +163,7 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserU
 	// Key lists and compiled policies (${aws:username}) name the user;
 	// cached credentials carry the owner's name and path in their ARN.
 	s.publish(keyward.Change{Kind: keyward.ChangedUsers})
-	keys, _, err := s.Store.ListAccessKeys(ctx, valueOr(upd.NewName, name), "", keyward.MaxAccessKeysPerUser+1)
+	keys, _, err := s.store(ctx).ListAccessKeys(ctx, valueOr(upd.NewName, name), "", keyward.MaxAccessKeysPerUser+1)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func (s *Service) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keyw
 		return nil, 0, err
 	}
 	q.Sort = s.ConsoleUserSort(ctx, q.Sort)
-	users, total, err := s.Store.ConsoleUsers(ctx, q)
+	users, total, err := s.store(ctx).ConsoleUsers(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -81,7 +81,7 @@ func (s *Service) ConsoleUserSort(ctx context.Context, sort string) string {
 	}
 	// Every user, a page at a time, with the tags each is decided with.
 	for offset := 0; ; {
-		users, total, err := s.Store.ConsoleUsers(ctx, keyward.UserQuery{Sort: "name", Offset: offset, Limit: 1000})
+		users, total, err := s.store(ctx).ConsoleUsers(ctx, keyward.UserQuery{Sort: "name", Offset: offset, Limit: 1000})
 		if err != nil {
 			return "name"
 		}

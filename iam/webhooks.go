@@ -81,7 +81,7 @@ func (s *Service) ListWebhookSubscriptions(ctx context.Context) ([]keyward.Webho
 	if err := s.Authz.Authorize(ctx, "keyward:ListWebhookSubscriptions", acct.WebhookSubscriptionARN("*")); err != nil {
 		return nil, err
 	}
-	return s.Store.ListWebhookSubscriptions(ctx, acct.ID)
+	return s.store(ctx).ListWebhookSubscriptions(ctx, acct.ID)
 }
 
 // WebhookSubscription returns one of the account's subscriptions.
@@ -90,7 +90,7 @@ func (s *Service) WebhookSubscription(ctx context.Context, id string) (keyward.W
 	if err := s.Authz.Authorize(ctx, "keyward:GetWebhookSubscription", acct.WebhookSubscriptionARN(id)); err != nil {
 		return keyward.WebhookSubscription{}, err
 	}
-	sub, err := s.Store.WebhookSubscription(ctx, acct.ID, id)
+	sub, err := s.store(ctx).WebhookSubscription(ctx, acct.ID, id)
 	if errors.Is(err, keyward.ErrNoSuchWebhookSubscription) {
 		return sub, webhookSubscriptionNotFound(id)
 	}
@@ -122,7 +122,7 @@ func (s *Service) ParkedWebhookDeliveries(ctx context.Context, max int) ([]keywa
 	if max <= 0 {
 		max = keyward.DefaultMaxItems
 	}
-	return s.Store.ParkedWebhookDeliveries(ctx, acct.ID, max)
+	return s.store(ctx).ParkedWebhookDeliveries(ctx, acct.ID, max)
 }
 
 // DisplayURL is a subscription's URL as listings show it: the scheme and

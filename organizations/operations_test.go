@@ -127,7 +127,8 @@ func TestErrorsInModel(t *testing.T) {
 		organizations.EPolicyTypeUnavailable, organizations.EPolicyNotFound, organizations.EDuplicatePolicy, organizations.EPolicyInUse,
 		organizations.EDuplicateAttachment, organizations.EPolicyNotAttached, organizations.ETargetNotFound, organizations.EMalformedPolicy,
 		organizations.EInvalidInput, organizations.EConstraintViolation, organizations.EService, organizations.ETooManyRequests,
-		organizations.ESourceParentNotFound, organizations.EDestParentNotFound, organizations.EDuplicateAccount} {
+		organizations.ESourceParentNotFound, organizations.EDestParentNotFound, organizations.EDuplicateAccount,
+		organizations.ECreateAccountStatusNotFound} {
 		if _, ok := m.Shapes[code]; !ok {
 			t.Errorf("%s is not in the model", code)
 		}

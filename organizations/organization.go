@@ -71,12 +71,18 @@ func rootOf(o keyward.Organization) Root {
 	return r
 }
 
-// accountOf describes an account of the organization: its name is the
-// account's alias, or its ID without one; Keyward knows no account's email.
+// accountOf describes an account of the organization: its name and email
+// as CreateAccount gave them, or, for an account made otherwise (the
+// installation's first), its alias or its ID, and no email; its status.
 func (s *Service) accountOf(ctx context.Context, o keyward.Organization, a keyward.OrgAccount) (Account, error) {
-	name := a.ID
-	if a.ID == s.Authz.Account(ctx).ID {
-		aliases, err := s.Store.AccountAliases(ctx)
+	acct, err := s.Store.AccountByID(ctx, a.ID)
+	if err != nil && !errors.Is(err, keyward.ErrNoAccount) {
+		return Account{}, err
+	}
+	name := acct.Name
+	if name == "" {
+		name = a.ID
+		aliases, err := s.Store.InAccount(a.ID).AccountAliases(ctx)
 		if err != nil {
 			return Account{}, err
 		}
@@ -84,7 +90,11 @@ func (s *Service) accountOf(ctx context.Context, o keyward.Organization, a keywa
 			name = aliases[0]
 		}
 	}
-	return Account{ID: a.ID, ARN: o.AccountARN(a.ID), Name: name, Status: "ACTIVE", State: "ACTIVE", JoinedMethod: a.JoinedMethod,
+	status := acct.Status
+	if status == "" {
+		status = keyward.AccountActive
+	}
+	return Account{ID: a.ID, ARN: o.AccountARN(a.ID), Name: name, Email: acct.Email, Status: status, State: status, JoinedMethod: a.JoinedMethod,
 		JoinedTimestamp: Timestamp(a.JoinedAt)}, nil
 }
 
@@ -197,7 +207,7 @@ func (s *Service) accounts(ctx context.Context, o keyward.Organization, parentID
 	if err != nil {
 		return nil, "", err
 	}
-	as, more, err := s.Store.OrgAccounts(ctx, o.ID, parentID, after, page.max())
+	as, more, err := s.store(ctx).OrgAccounts(ctx, o.ID, parentID, after, page.max())
 	if errors.Is(err, keyward.ErrNoSuchParent) {
 		return nil, "", parentNotFound()
 	} else if err != nil {
@@ -224,7 +234,7 @@ func (s *Service) DescribeAccount(ctx context.Context, accountID string) (Accoun
 	if err != nil {
 		return Account{}, err
 	}
-	a, err := s.Store.OrgAccount(ctx, o.ID, accountID)
+	a, err := s.store(ctx).OrgAccount(ctx, o.ID, accountID)
 	if errors.Is(err, keyward.ErrNoSuchOrgAccount) {
 		return Account{}, keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
 	} else if err != nil {

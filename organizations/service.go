@@ -44,7 +44,18 @@ func (s *Service) changed(err error) error {
 
 // changing returns the store the change of ctx's request is written
 // through: the view that writes its audit event with it.
-func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+func (s *Service) changing(ctx context.Context) keyward.Store {
+	return keyward.Changing(ctx, s.store(ctx))
+}
+
+// store is the view of the store of ctx's caller's account, which every
+// read and write of the account's entities goes through.
+func (s *Service) store(ctx context.Context) keyward.Store {
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return s.Store.InAccount(id)
+	}
+	return s.Store
+}
 
 // The errors of AWS Organizations that name no resource.
 var (

@@ -73,9 +73,10 @@ var _ keyward.Store = (*Store)(nil)
 // implementation's view is embedded beside it.
 type backend = Store
 
-// recording is the store as one request's change sees it: the shared
-// implementation's view that writes the request's event (its methods are
-// the shallower, so they win) and the backend for the rest.
+// recording is a view of the store (one request's change, one account):
+// the shared implementation's view that writes the request's event and
+// reads and writes the account's rows (its methods are the shallower, so
+// they win) and the backend for the rest.
 type recording struct {
 	*sqlstore.Store
 	*backend
@@ -84,6 +85,22 @@ type recording struct {
 // Recording implements keyward.Store.
 func (s *Store) Recording(pe *keyward.PendingEvent) keyward.Store {
 	return recording{Store: s.Store.WithEvent(pe), backend: s}
+}
+
+// InAccount implements keyward.Store: the shared implementation's view
+// scoped to the account, with the backend for the rest.
+func (s *Store) InAccount(id string) keyward.Store {
+	return recording{Store: s.Store.ForAccount(id), backend: s}
+}
+
+// Recording implements keyward.Store: the view keeps its account.
+func (r recording) Recording(pe *keyward.PendingEvent) keyward.Store {
+	return recording{Store: r.Store.WithEvent(pe), backend: r.backend}
+}
+
+// InAccount implements keyward.Store: the view keeps its event.
+func (r recording) InAccount(id string) keyward.Store {
+	return recording{Store: r.Store.ForAccount(id), backend: r.backend}
 }
 
 var _ keyward.Store = recording{}
@@ -136,6 +153,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s.Store = sqlstore.New(sqlstore.Config{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE",
 		IsUnique: func(err error) bool { return constraint(err) != "" },
 		Notify:   s.notify, RecordUses: recordUses})
+	if err := s.Store.LoadFirstAccount(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -186,7 +186,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 	}
 	now := s.Now()
 	who := requester(ctx)
-	r, err := s.Store.CredentialReport(ctx)
+	r, err := s.store(ctx).CredentialReport(ctx)
 	if err != nil && !errors.Is(err, keyward.ErrNoReport) {
 		return "", "", err
 	}
@@ -212,7 +212,7 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 		return s.changing(ctx).PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportInProgress, StartedAt: now})
 	}, func(lifetime context.Context) {
 		began := time.Now()
-		err := s.generateReport(lifetime, now)
+		err := s.generateReport(lifetime, s.store(ctx), s.Account(ctx), now)
 		if err != nil && s.Logger != nil {
 			s.Logger.Error("generating the credential report", "err", err)
 		}
@@ -226,10 +226,11 @@ func (s *Service) GenerateCredentialReport(ctx context.Context) (state, descript
 	return keyward.ReportStarted, "No report exists. Starting a new report generation task", nil
 }
 
-// generateReport writes the report, streaming users from the store, unless
-// another replica is already at it. started is when it was asked for.
-func (s *Service) generateReport(ctx context.Context, started time.Time) error {
-	_, err := s.Store.Exclusive(ctx, "credential-report", func(ctx context.Context) error {
+// generateReport writes the report of acct, streaming users from st, its
+// view of the store, unless another replica is already at it. started is
+// when it was asked for.
+func (s *Service) generateReport(ctx context.Context, st Store, acct keyward.Account, started time.Time) error {
+	_, err := s.Store.Exclusive(ctx, "credential-report:"+acct.ID, func(ctx context.Context) error {
 		// What the report holds is the store as of now: a requester whose
 		// round began before this instant is answered by it. The scan
 		// certainly follows the call that asked for it, even when a coarse
@@ -245,24 +246,24 @@ func (s *Service) generateReport(ctx context.Context, started time.Time) error {
 			}
 		}
 		var policy *keyward.PasswordPolicy
-		if pp, err := s.Store.PasswordPolicy(ctx); err == nil {
+		if pp, err := st.PasswordPolicy(ctx); err == nil {
 			policy = &pp
 		} else if !errors.Is(err, keyward.ErrNoPasswordPolicy) {
 			return err
 		}
-		rootKeys, _, err := s.Store.ListAccessKeys(ctx, "", "", keyward.MaxAccessKeysPerUser)
+		rootKeys, _, err := st.ListAccessKeys(ctx, "", "", keyward.MaxAccessKeysPerUser)
 		if err != nil {
 			return err
 		}
-		rootMFA, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
+		rootMFA, _, err := st.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
 		if err != nil {
 			return err
 		}
 		var buf chunkBuffer
 		rw := NewReportWriter(&buf, policy)
-		rw.Root(s.Account(ctx), rootKeys, len(rootMFA) > 0)
-		if err := s.Store.ScanCredentials(ctx, func(c *keyward.UserCredentials) error {
-			rw.User(s.Account(ctx), c)
+		rw.Root(acct, rootKeys, len(rootMFA) > 0)
+		if err := st.ScanCredentials(ctx, func(c *keyward.UserCredentials) error {
+			rw.User(acct, c)
 			return nil
 		}); err != nil {
 			return err
@@ -270,7 +271,7 @@ func (s *Service) generateReport(ctx context.Context, started time.Time) error {
 		if err := rw.Flush(); err != nil {
 			return err
 		}
-		return s.Store.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportComplete, StartedAt: snapshot, SnapshotAt: snapshot,
+		return st.PutCredentialReport(ctx, keyward.CredentialReport{State: keyward.ReportComplete, StartedAt: snapshot, SnapshotAt: snapshot,
 			GeneratedAt: s.Now().UTC().Truncate(time.Second), Content: buf.Bytes()})
 	})
 	return err
@@ -372,7 +373,7 @@ func (s *Service) CredentialReport(ctx context.Context) (keyward.CredentialRepor
 	if err := s.Authz.Authorize(ctx, "iam:GetCredentialReport", "*"); err != nil {
 		return keyward.CredentialReport{}, err
 	}
-	r, err := s.Store.CredentialReport(ctx)
+	r, err := s.store(ctx).CredentialReport(ctx)
 	switch {
 	case errors.Is(err, keyward.ErrNoReport):
 		return r, keyward.Errorf(keyward.EReportNotPresent, "The request was rejected because the credential report does not exist. To generate a credential report, use GenerateCredentialReport.")

@@ -11,5 +11,5 @@ func (s *Service) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]key
 	if err := s.Authz.Authorize(ctx, "cloudtrail:LookupEvents", "*"); err != nil {
 		return nil, false, err
 	}
-	return s.Store.LookupEvents(ctx, q)
+	return s.store(ctx).LookupEvents(ctx, q)
 }

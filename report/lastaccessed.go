@@ -55,7 +55,7 @@ func (s *Service) GenerateServiceLastAccessedDetails(ctx context.Context, arn, g
 	for i, u := range users {
 		ids[i], byID[u.ID] = u.ID, u
 	}
-	accesses, err := s.Store.ServiceAccesses(ctx, ids)
+	accesses, err := s.store(ctx).ServiceAccesses(ctx, ids)
 	if err != nil {
 		return "", err
 	}
@@ -112,13 +112,13 @@ func (s *Service) reportSubject(ctx context.Context, arn string) ([]keyward.User
 		return []keyward.User{u}, identityDocuments(sources), nil
 	case ok && strings.HasPrefix(rest, "group/"):
 		name := rest[strings.LastIndexByte(rest, '/')+1:]
-		g, err := s.Store.Group(ctx, name)
+		g, err := s.store(ctx).Group(ctx, name)
 		if err != nil || s.Account(ctx).GroupARN(g.Path, g.Name) != arn {
 			return nil, nil, keyward.Errorf(keyward.ENoSuchEntity, "The group with name %s cannot be found.", keyward.Clip(name))
 		}
 		var users []keyward.User
 		for after := ""; ; {
-			page, more, err := s.Store.GroupMembers(ctx, name, after, 1000)
+			page, more, err := s.store(ctx).GroupMembers(ctx, name, after, 1000)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -131,17 +131,17 @@ func (s *Service) reportSubject(ctx context.Context, arn string) ([]keyward.User
 		docs, err := s.entityDocuments(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: name})
 		return users, docs, err
 	case ok && strings.HasPrefix(rest, "policy/"), strings.HasPrefix(arn, keyward.AWSManagedPolicyARNPrefix+"/"):
-		p, err := s.Store.Policy(ctx, arn)
+		p, err := s.store(ctx).Policy(ctx, arn)
 		if errors.Is(err, keyward.ErrNoSuchPolicy) {
 			return nil, nil, keyward.PolicyNotFound(arn)
 		} else if err != nil {
 			return nil, nil, err
 		}
-		v, err := s.Store.PolicyVersion(ctx, arn, p.DefaultVersion)
+		v, err := s.store(ctx).PolicyVersion(ctx, arn, p.DefaultVersion)
 		if err != nil {
 			return nil, nil, err
 		}
-		entities, _, err := s.Store.PolicyEntities(ctx, arn, "", "/", "PermissionsPolicy", "", 10000)
+		entities, _, err := s.store(ctx).PolicyEntities(ctx, arn, "", "/", "PermissionsPolicy", "", 10000)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -150,10 +150,10 @@ func (s *Service) reportSubject(ctx context.Context, arn string) ([]keyward.User
 		for _, e := range entities {
 			var members []keyward.User
 			if e.Kind == keyward.EntityGroup {
-				members, _, err = s.Store.GroupMembers(ctx, e.Name, "", 10000)
+				members, _, err = s.store(ctx).GroupMembers(ctx, e.Name, "", 10000)
 			} else {
 				var u keyward.User
-				u, err = s.Store.User(ctx, e.Name)
+				u, err = s.store(ctx).User(ctx, e.Name)
 				members = []keyward.User{u}
 			}
 			if err != nil {
@@ -187,23 +187,23 @@ func identityDocuments(sources []keyward.PolicySource) []string {
 // entityDocuments returns the inline and attached policies of an entity.
 func (s *Service) entityDocuments(ctx context.Context, e keyward.Entity) ([]string, error) {
 	var docs []string
-	names, _, err := s.Store.ListInlinePolicies(ctx, e, "", 1000)
+	names, _, err := s.store(ctx).ListInlinePolicies(ctx, e, "", 1000)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range names {
-		doc, err := s.Store.InlinePolicy(ctx, e, n)
+		doc, err := s.store(ctx).InlinePolicy(ctx, e, n)
 		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, doc)
 	}
-	attached, _, err := s.Store.ListAttachedPolicies(ctx, e, "/", "", 1000)
+	attached, _, err := s.store(ctx).ListAttachedPolicies(ctx, e, "/", "", 1000)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range attached {
-		v, err := s.Store.PolicyVersion(ctx, p.ARN, p.DefaultVersion)
+		v, err := s.store(ctx).PolicyVersion(ctx, p.ARN, p.DefaultVersion)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +240,7 @@ func (s *Service) ServiceLastAccessedDetailsWithEntities(ctx context.Context, jo
 }
 
 func (s *Service) accessJob(ctx context.Context, id string) (keyward.AccessJob, error) {
-	job, err := s.Store.AccessJob(ctx, id)
+	job, err := s.store(ctx).AccessJob(ctx, id)
 	if errors.Is(err, keyward.ErrNoSuchJob) {
 		return job, noSuchJob(id)
 	}
@@ -274,23 +274,23 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 	}
 	var sources []source
 	add := func(e keyward.Entity, entityType string) error {
-		names, _, err := s.Store.ListInlinePolicies(ctx, e, "", 1000)
+		names, _, err := s.store(ctx).ListInlinePolicies(ctx, e, "", 1000)
 		if err != nil {
 			return err
 		}
 		for _, n := range names {
-			doc, err := s.Store.InlinePolicy(ctx, e, n)
+			doc, err := s.store(ctx).InlinePolicy(ctx, e, n)
 			if err != nil {
 				return err
 			}
 			sources = append(sources, source{GrantingPolicy{Name: n, Type: "INLINE", EntityType: entityType, EntityName: e.Name}, doc})
 		}
-		attached, _, err := s.Store.ListAttachedPolicies(ctx, e, "/", "", 1000)
+		attached, _, err := s.store(ctx).ListAttachedPolicies(ctx, e, "/", "", 1000)
 		if err != nil {
 			return err
 		}
 		for _, p := range attached {
-			v, err := s.Store.PolicyVersion(ctx, p.ARN, p.DefaultVersion)
+			v, err := s.store(ctx).PolicyVersion(ctx, p.ARN, p.DefaultVersion)
 			if err != nil {
 				return err
 			}
@@ -308,7 +308,7 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 		if err := add(keyward.Entity{Kind: keyward.EntityUser, Name: p.UserName}, "USER"); err != nil {
 			return nil, err
 		}
-		groups, _, err := s.Store.ListGroupsForUser(ctx, p.UserName, "", 1000)
+		groups, _, err := s.store(ctx).ListGroupsForUser(ctx, p.UserName, "", 1000)
 		if err != nil {
 			return nil, err
 		}
@@ -322,7 +322,7 @@ func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string,
 		// caller was authorised on the ARN it sent, and a group of the same
 		// name at another path is not what it may ask about.
 		name := rest[strings.LastIndexByte(rest, '/')+1:]
-		if g, err := s.Store.Group(ctx, name); errors.Is(err, keyward.ErrNoSuchGroup) || (err == nil && s.Account(ctx).GroupARN(g.Path, g.Name) != arn) {
+		if g, err := s.store(ctx).Group(ctx, name); errors.Is(err, keyward.ErrNoSuchGroup) || (err == nil && s.Account(ctx).GroupARN(g.Path, g.Name) != arn) {
 			return nil, keyward.GroupNotFound(name)
 		} else if err != nil {
 			return nil, err

@@ -138,4 +138,15 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
 // changing returns the store ctx's request's change is written through:
 // its audit event commits with the change (keyward.Changing).
-func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+func (s *Service) changing(ctx context.Context) keyward.Store {
+	return keyward.Changing(ctx, s.store(ctx))
+}
+
+// store is the view of the store of ctx's caller's account, which every
+// read and write of the account's entities goes through.
+func (s *Service) store(ctx context.Context) Store {
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return s.Store.InAccount(id)
+	}
+	return s.Store
+}

@@ -11,6 +11,9 @@ type Store interface {
 	// Recorder gives the view a request's change is written through,
 	// with the request's audit event.
 	keyward.Recorder
+	// InAccount gives the view of one account's entities
+	// (keyward.Store's).
+	InAccount(id string) keyward.Store
 	// Exclusive runs a generation on one replica at a time.
 	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
 

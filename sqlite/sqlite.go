@@ -48,9 +48,10 @@ var _ keyward.Store = (*Store)(nil)
 // implementation's view is embedded beside it.
 type backend = Store
 
-// recording is the store as one request's change sees it: the shared
-// implementation's view that writes the request's event (its methods are
-// the shallower, so they win) and the backend for the rest.
+// recording is a view of the store (one request's change, one account):
+// the shared implementation's view that writes the request's event and
+// reads and writes the account's rows (its methods are the shallower, so
+// they win) and the backend for the rest.
 type recording struct {
 	*sqlstore.Store
 	*backend
@@ -59,6 +60,22 @@ type recording struct {
 // Recording implements keyward.Store.
 func (s *Store) Recording(pe *keyward.PendingEvent) keyward.Store {
 	return recording{Store: s.Store.WithEvent(pe), backend: s}
+}
+
+// InAccount implements keyward.Store: the shared implementation's view
+// scoped to the account, with the backend for the rest.
+func (s *Store) InAccount(id string) keyward.Store {
+	return recording{Store: s.Store.ForAccount(id), backend: s}
+}
+
+// Recording implements keyward.Store: the view keeps its account.
+func (r recording) Recording(pe *keyward.PendingEvent) keyward.Store {
+	return recording{Store: r.Store.WithEvent(pe), backend: r.backend}
+}
+
+// InAccount implements keyward.Store: the view keeps its event.
+func (r recording) InAccount(id string) keyward.Store {
+	return recording{Store: r.Store.ForAccount(id), backend: r.backend}
 }
 
 var _ keyward.Store = recording{}
@@ -125,6 +142,10 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 	}})
 	if err := s.Store.PrepareWrites(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.Store.LoadFirstAccount(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -195,9 +216,26 @@ func (s *Store) migrate(ctx context.Context, allowed bool) error {
 	if err := sqlstore.CheckSchema(version, allowed); err != nil {
 		return err
 	}
+	if version == len(steps) {
+		return nil
+	}
+	// A step may rebuild a table others refer to (SQLite cannot drop a
+	// column's constraint), which SQLite's documented procedure does with
+	// foreign keys off: dropping the old table would otherwise delete, or
+	// refuse to delete, the rows that refer to it. The pragma is a no-op
+	// inside a transaction, so it is set on the one write connection
+	// around the steps, and each step checks the foreign keys itself
+	// before it commits.
+	if _, err := s.write.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	defer s.write.ExecContext(ctx, "PRAGMA foreign_keys = ON")
 	for i := version; i < len(steps); i++ {
 		err = s.directTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, steps[i].SQL); err != nil {
+				return fmt.Errorf("migrating: %s: %w", steps[i].Name, err)
+			}
+			if err := foreignKeysHold(ctx, tx); err != nil {
 				return fmt.Errorf("migrating: %s: %w", steps[i].Name, err)
 			}
 			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1))
@@ -208,6 +246,25 @@ func (s *Store) migrate(ctx context.Context, allowed bool) error {
 		}
 	}
 	return nil
+}
+
+// foreignKeysHold fails when a row of tx's database refers to a row that
+// does not exist: what SQLite would have refused with foreign keys on.
+func foreignKeysHold(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid, fk sql.NullInt64
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 // CheckSchema reports whether the database is still at the schema version

@@ -218,13 +218,13 @@ func (s *Service) callerCurrent(ctx context.Context, rc *keyward.RequestContext)
 	}
 	switch {
 	case p.IsRoleSession():
-		r, err := s.Store.Role(ctx, p.RoleName)
+		r, err := s.store(ctx).Role(ctx, p.RoleName)
 		if errors.Is(err, keyward.ErrNoSuchRole) {
 			return false, nil
 		}
 		return err == nil && r.ID == p.RoleID && r.Path == p.RolePath, err
 	case p.UserID != "":
-		u, err := s.Store.User(ctx, p.UserName)
+		u, err := s.store(ctx).User(ctx, p.UserName)
 		if errors.Is(err, keyward.ErrNoSuchUser) {
 			return false, nil
 		}

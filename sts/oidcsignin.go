@@ -26,7 +26,7 @@ type OIDCSignInOption struct {
 // set, by provider ARN. It decides nothing and needs no caller: the
 // sign-in page shows these names to anyone, as it shows SAML providers'.
 func (s *Service) OIDCSignInOptions(ctx context.Context) ([]OIDCSignInOption, error) {
-	all, err := s.Store.OIDCSignIns(ctx)
+	all, err := s.store(ctx).OIDCSignIns(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (s *Service) OIDCSignInClient(ctx context.Context, url string) (OIDCSignInC
 	if err != nil {
 		return OIDCSignInClient{}, err
 	}
-	si, err := s.Store.OIDCSignIn(ctx, p.ARN)
+	si, err := s.store(ctx).OIDCSignIn(ctx, p.ARN)
 	if errors.Is(err, keyward.ErrNoSuchOIDCSignIn) {
 		return OIDCSignInClient{}, none
 	} else if err != nil {
@@ -100,7 +100,7 @@ func (s *Service) WebIdentityConsoleRoles(ctx context.Context, token, nonce, cli
 	if len(candidates) == 0 {
 		acct := s.Account(ctx)
 		for after := ""; len(candidates) < maxAdmittingRoles; {
-			roles, more, err := s.Store.ListRoles(ctx, "/", after, 1000)
+			roles, more, err := s.store(ctx).ListRoles(ctx, "/", after, 1000)
 			if err != nil {
 				return nil, err
 			}

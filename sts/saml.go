@@ -49,7 +49,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	if s.SAML == nil {
 		return keyward.AssumedRole{}, keyward.Errorf(keyward.EIDPRejectedClaim, "SAML federation is not configured.")
 	}
-	provider, err := s.Store.SAMLProvider(ctx, providerARN)
+	provider, err := s.store(ctx).SAMLProvider(ctx, providerARN)
 	if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "SAML Provider %s does not exist.", keyward.Clip(providerARN))
 	} else if err != nil {
@@ -220,7 +220,7 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 		if tried++; tried > MaxSignInProviders {
 			break
 		}
-		p, err := s.Store.SAMLProvider(ctx, arn)
+		p, err := s.store(ctx).SAMLProvider(ctx, arn)
 		if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 			continue
 		} else if err != nil {

@@ -25,7 +25,7 @@ func (s *Service) SAMLSignInProviders(ctx context.Context) ([]SAMLSignInProvider
 	if s.SAML == nil {
 		return nil, nil
 	}
-	providers, err := s.Store.SAMLProviders(ctx)
+	providers, err := s.store(ctx).SAMLProviders(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (s *Service) authnRequestable(p keyward.SAMLProvider) *saml.Metadata {
 // NoSuchEntity alike.
 func (s *Service) SAMLAuthnRequest(ctx context.Context, name, relayState string) (string, *saml.AuthnRequest, error) {
 	if s.SAML != nil {
-		providers, err := s.Store.SAMLProviders(ctx)
+		providers, err := s.store(ctx).SAMLProviders(ctx)
 		if err != nil {
 			return "", nil, err
 		}

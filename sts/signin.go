@@ -44,7 +44,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, sess keyward.ConsoleSess
 		}
 		return c.Principal, nil
 	}
-	u, err := s.Store.User(ctx, sess.UserName)
+	u, err := s.store(ctx).User(ctx, sess.UserName)
 	if err != nil || u.ID != sess.UserID || sess.Issued.Before(u.SessionsAfter) {
 		return keyward.Principal{}, errSessionEnded
 	}
@@ -102,7 +102,7 @@ func (s *Service) SigninToken(ctx context.Context, keyID, secret, token string, 
 		// A federated user of the root user's, made with its key alone
 		// (GetFederationToken takes no code), would bring the root user's
 		// powers to the console past the MFA the root user signs in with.
-		ds, _, err := s.Store.ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
+		ds, _, err := s.store(ctx).ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
 		if err != nil {
 			return "", err
 		}

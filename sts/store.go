@@ -13,6 +13,9 @@ type Store interface {
 	// Recorder gives the view a request's change is written through,
 	// with the request's audit event.
 	keyward.Recorder
+	// InAccount gives the view of one account's entities
+	// (keyward.Store's).
+	InAccount(id string) keyward.Store
 	User(ctx context.Context, name string) (keyward.User, error)
 	Role(ctx context.Context, name string) (keyward.Role, error)
 	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)

@@ -94,7 +94,7 @@ func (s *Service) webIdentity(ctx context.Context, token string, console webIden
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
 	providerARN := s.Account(ctx).OIDCProviderARN(id)
-	provider, err := s.Store.OIDCProvider(ctx, providerARN)
+	provider, err := s.store(ctx).OIDCProvider(ctx, providerARN)
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
 		return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
 	} else if err != nil {
@@ -156,7 +156,7 @@ func (wi *verifiedWebIdentity) admittedBy(assumable *keyward.AssumableRole, rc *
 // the issuer host and path url, for the console's OIDC sign-in, which a
 // configured client names; NoSuchEntity when the account has none.
 func (s *Service) ConsoleOIDCProvider(ctx context.Context, url string) (keyward.OIDCProvider, error) {
-	p, err := s.Store.OIDCProvider(ctx, s.Account(ctx).OIDCProviderARN(url))
+	p, err := s.store(ctx).OIDCProvider(ctx, s.Account(ctx).OIDCProviderARN(url))
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
 		return p, keyward.Errorf(keyward.ENoSuchEntity, "The account has no OpenID Connect provider %s.", keyward.Clip(url))
 	}

@@ -24,7 +24,8 @@ func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.
 		if err != nil {
 			return err
 		}
-		res, err := insert.ExecContext(ctx, k.ID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret, nullNanos(k.ExpiresAt), k.UserID, keyward.MaxAccessKeysPerUser)
+		k.AccountID = s.acct(ctx)
+		res, err := insert.ExecContext(ctx, k.ID, k.AccountID, k.UserID, k.Status, toNanos(k.CreatedAt), k.SealedSecret, nullNanos(k.ExpiresAt), k.AccountID, k.UserID, keyward.MaxAccessKeysPerUser)
 		if err != nil && s.IsUnique(err) {
 			return keyward.ErrAccessKeyExists
 		}
@@ -37,10 +38,11 @@ func (s *Store) CreateAccessKey(ctx context.Context, userName string, k keyward.
 	return k, err
 }
 
-const keyColumns = `k.id, k.user_id, coalesce(u.name, ''), coalesce(u.path, ''), k.status, k.created_at, k.sealed_secret,
+const keyColumns = `k.id, k.account_id, k.user_id, coalesce(u.name, ''), coalesce(u.path, ''), k.status, k.created_at, k.sealed_secret,
 	k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at, k.inactive_since, k.warned_for`
 
-// AccessKey implements keyward.Store.
+// AccessKey implements keyward.Store: a global lookup, whatever the
+// view's account, which tells the key's account.
 func (s *Store) AccessKey(ctx context.Context, id string) (keyward.AccessKey, error) {
 	stmt, err := s.prepared(ctx, `SELECT `+keyColumns+` FROM access_keys k LEFT JOIN users u ON u.id = k.user_id WHERE k.id = ?`)
 	if err != nil {
@@ -49,7 +51,7 @@ func (s *Store) AccessKey(ctx context.Context, id string) (keyward.AccessKey, er
 	var k keyward.AccessKey
 	var created int64
 	var lastUsed, expires, inactive, warned sql.NullInt64
-	err = stmt.QueryRowContext(ctx, id).Scan(&k.ID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SealedSecret,
+	err = stmt.QueryRowContext(ctx, id).Scan(&k.ID, &k.AccountID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &k.SealedSecret,
 		&lastUsed, &k.LastUsed.Service, &k.LastUsed.Region, &expires, &inactive, &warned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, keyward.ErrNoSuchAccessKey
@@ -84,13 +86,13 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 			coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at
 		FROM users u LEFT JOIN access_keys k ON k.user_id = u.id
 			AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
-		WHERE u.name_fold = ? ORDER BY k.`+seq+` LIMIT ?`, []any{after, keyward.FoldName(userName), max + 1}
+		WHERE u.account_id = ? AND u.name_fold = ? ORDER BY k.`+seq+` LIMIT ?`, []any{after, s.acct(ctx), keyward.FoldName(userName), max + 1}
 	if userName == "" {
 		query, args = `SELECT '', '', '', k.id, k.status, k.created_at, k.last_used_at,
 				coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at
 			FROM access_keys k
-			WHERE k.user_id = '' AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
-			ORDER BY k.`+seq+` LIMIT ?`, []any{after, max + 1}
+			WHERE k.account_id = ? AND k.user_id = '' AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
+			ORDER BY k.`+seq+` LIMIT ?`, []any{s.acct(ctx), after, max + 1}
 	}
 	stmt, err := s.prepared(ctx, query)
 	if err != nil {
@@ -128,8 +130,8 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 	return keys, more, nil
 }
 
-// ownedKey runs stmt, whose last arguments are the key ID and the owner's
-// ID, and announces the change.
+// ownedKey runs stmt, whose last arguments are the key ID, the view's
+// account and the owner's ID, and announces the change.
 func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ...any) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		uid := ""
@@ -138,7 +140,7 @@ func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ..
 			if err != nil {
 				return err
 			}
-			err = owner.QueryRowContext(ctx, keyward.FoldName(userName)).Scan(&uid)
+			err = owner.QueryRowContext(ctx, s.acct(ctx), keyward.FoldName(userName)).Scan(&uid)
 			if errors.Is(err, sql.ErrNoRows) {
 				return keyward.ErrNoSuchUser
 			}
@@ -146,7 +148,7 @@ func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ..
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, s.q(stmt), append(args, id, uid)...)
+		res, err := tx.ExecContext(ctx, s.q(stmt), append(args, id, s.acct(ctx), uid)...)
 		if err := changedOr(keyward.ErrNoSuchAccessKey, res, err); err != nil {
 			return err
 		}
@@ -160,12 +162,12 @@ func (s *Store) ownedKey(ctx context.Context, userName, id, stmt string, args ..
 func (s *Store) UpdateAccessKey(ctx context.Context, userName, id, status string, at time.Time) error {
 	return s.ownedKey(ctx, userName, id, `UPDATE access_keys SET
 		inactive_since = CASE WHEN ? = 'Active' THEN NULL WHEN status = 'Inactive' THEN inactive_since ELSE ? END,
-		status = ? WHERE id = ? AND user_id = ?`, status, toNanos(at), status)
+		status = ? WHERE id = ? AND account_id = ? AND user_id = ?`, status, toNanos(at), status)
 }
 
 // DeleteAccessKey implements keyward.Store.
 func (s *Store) DeleteAccessKey(ctx context.Context, userName, id string) error {
-	return s.ownedKey(ctx, userName, id, `DELETE FROM access_keys WHERE id = ? AND user_id = ?`)
+	return s.ownedKey(ctx, userName, id, `DELETE FROM access_keys WHERE id = ? AND account_id = ? AND user_id = ?`)
 }
 
 // RecordAccessKeyUses implements keyward.Store: a use older than the one

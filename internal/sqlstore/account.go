@@ -16,18 +16,19 @@ import (
 
 // AccountAliases implements keyward.AccountStore.
 func (s *Store) AccountAliases(ctx context.Context) ([]string, error) {
-	return s.strings(ctx, s.DB, `SELECT alias FROM account_aliases ORDER BY alias`)
+	return s.strings(ctx, s.DB, `SELECT alias FROM account_aliases WHERE account_id = ? ORDER BY alias`, s.acct(ctx))
 }
 
-// CreateAccountAlias implements keyward.AccountStore.
+// CreateAccountAlias implements keyward.AccountStore: an alias is unique
+// across the installation (its primary key), the quota per account.
 func (s *Store) CreateAccountAlias(ctx context.Context, alias string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		// Lock the account's row: two different aliases created at once
 		// must not both pass the quota.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+		if err := s.lockAccount(ctx, tx); err != nil {
 			return err
 		}
-		existing, err := s.strings(ctx, tx, `SELECT alias FROM account_aliases`)
+		existing, err := s.strings(ctx, tx, `SELECT alias FROM account_aliases WHERE account_id = ?`, s.acct(ctx))
 		if err != nil {
 			return err
 		}
@@ -39,32 +40,34 @@ func (s *Store) CreateAccountAlias(ctx context.Context, alias string) error {
 		if len(existing) >= keyward.MaxAccountAliases {
 			return keyward.ErrAliasQuota
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO account_aliases (alias) VALUES (?)`), alias)
-		return err
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO account_aliases (alias, account_id) VALUES (?, ?)`), alias, s.acct(ctx))
+		return s.unique(err, keyward.ErrAliasExists)
 	})
 }
 
 // DeleteAccountAlias implements keyward.AccountStore.
 func (s *Store) DeleteAccountAlias(ctx context.Context, alias string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM account_aliases WHERE alias = ?`), alias)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM account_aliases WHERE alias = ? AND account_id = ?`), alias, s.acct(ctx))
 		return deletedOne(res, err, keyward.ErrNoSuchAlias)
 	})
 }
 
-// AccountCounts implements keyward.AccountStore, in one query.
+// AccountCounts implements keyward.AccountStore, in one query, for the
+// view's account.
 func (s *Store) AccountCounts(ctx context.Context) (keyward.AccountCounts, error) {
 	var c keyward.AccountCounts
-	err := s.DB.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM users),
-		(SELECT count(*) FROM groups),
-		(SELECT count(*) FROM policies WHERE aws_managed = 0),
-		(SELECT count(*) FROM mfa_devices),
-		(SELECT count(*) FROM mfa_devices WHERE user_id IS NOT NULL OR for_root = 1),
-		(SELECT count(*) FROM policy_versions v JOIN policies p ON p.id = v.policy_id WHERE p.aws_managed = 0),
-		(SELECT count(*) FROM access_keys WHERE user_id = ''),
-		(SELECT count(*) FROM server_certificates),
-		(SELECT count(*) FROM mfa_devices WHERE for_root = 1)`).Scan(
+	a := s.acct(ctx)
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT
+		(SELECT count(*) FROM users WHERE account_id = ?),
+		(SELECT count(*) FROM groups WHERE account_id = ?),
+		(SELECT count(*) FROM policies WHERE account_id = ? AND aws_managed = 0),
+		(SELECT count(*) FROM mfa_devices WHERE account_id = ?),
+		(SELECT count(*) FROM mfa_devices WHERE account_id = ? AND (user_id IS NOT NULL OR for_root = 1)),
+		(SELECT count(*) FROM policy_versions v JOIN policies p ON p.id = v.policy_id WHERE p.account_id = ? AND p.aws_managed = 0),
+		(SELECT count(*) FROM access_keys WHERE account_id = ? AND user_id = ''),
+		(SELECT count(*) FROM server_certificates WHERE account_id = ?),
+		(SELECT count(*) FROM mfa_devices WHERE account_id = ? AND for_root = 1)`), a, a, a, a, a, a, a, a, a).Scan(
 		&c.Users, &c.Groups, &c.Policies, &c.MFADevices, &c.MFADevicesInUse, &c.PolicyVersionsInUse,
 		&c.RootAccessKeys, &c.ServerCertificates, &c.RootMFADevices)
 	return c, err
@@ -76,19 +79,20 @@ func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage
 	if err != nil {
 		return nil, false, err
 	}
+	a := s.acct(ctx)
 	return collectPage(ctx, s, `SELECT DISTINCT kind, name, id FROM (
-			SELECT 'group' AS kind, g.name AS name, g.id AS id, g.path AS path, 'PermissionsPolicy' AS usage FROM policy_attachments a JOIN groups g ON a.kind = 'group' AND g.id = a.entity_id WHERE a.policy_id = ?
+			SELECT 'group' AS kind, g.name AS name, g.id AS id, g.path AS path, 'PermissionsPolicy' AS usage FROM policy_attachments a JOIN groups g ON a.kind = 'group' AND g.id = a.entity_id WHERE a.policy_id = ? AND a.account_id = ?
 			UNION ALL
-			SELECT 'user', u.name, u.id, u.path, 'PermissionsPolicy' FROM policy_attachments a JOIN users u ON a.kind = 'user' AND u.id = a.entity_id WHERE a.policy_id = ?
+			SELECT 'user', u.name, u.id, u.path, 'PermissionsPolicy' FROM policy_attachments a JOIN users u ON a.kind = 'user' AND u.id = a.entity_id WHERE a.policy_id = ? AND a.account_id = ?
 			UNION ALL
-			SELECT 'user', u.name, u.id, u.path, 'PermissionsBoundary' FROM users u WHERE u.permissions_boundary = ?
+			SELECT 'user', u.name, u.id, u.path, 'PermissionsBoundary' FROM users u WHERE u.permissions_boundary = ? AND u.account_id = ?
 			UNION ALL
-			SELECT 'role', r.name, r.id, r.path, 'PermissionsPolicy' FROM policy_attachments a JOIN roles r ON a.kind = 'role' AND r.id = a.entity_id WHERE a.policy_id = ?
+			SELECT 'role', r.name, r.id, r.path, 'PermissionsPolicy' FROM policy_attachments a JOIN roles r ON a.kind = 'role' AND r.id = a.entity_id WHERE a.policy_id = ? AND a.account_id = ?
 			UNION ALL
-			SELECT 'role', r.name, r.id, r.path, 'PermissionsBoundary' FROM roles r WHERE r.permissions_boundary = ?
+			SELECT 'role', r.name, r.id, r.path, 'PermissionsBoundary' FROM roles r WHERE r.permissions_boundary = ? AND r.account_id = ?
 		) e
 		WHERE (? = '' OR kind = ?) AND (? = '' OR usage = ?) AND substr(path, 1, length(?)) = ? AND kind || ':' || name > ?
-		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1), []any{p.ID, p.ID, p.ARN, p.ID, p.ARN, kind, kind, usage, usage, pathPrefix, pathPrefix, after}, max,
+		ORDER BY kind, name LIMIT `+strconv.Itoa(max+1), []any{p.ID, a, p.ID, a, p.ARN, a, p.ID, a, p.ARN, a, kind, kind, usage, usage, pathPrefix, pathPrefix, after}, max,
 		func(r rowScanner) (keyward.PolicyEntity, error) {
 			var e keyward.PolicyEntity
 			err := r.Scan(&e.Kind, &e.Name, &e.ID)
@@ -179,8 +183,8 @@ func (s *Store) entityPolicies(ctx context.Context, kind, in string, ids []any, 
 // PolicyDetails implements keyward.AccountStore.
 func (s *Store) PolicyDetails(ctx context.Context, after string, max int) ([]keyward.PolicyDetail, bool, error) {
 	policies, more, err := s.policies(ctx, `SELECT `+policyColumns+` FROM policies p
-		WHERE p.arn > ? AND (p.aws_managed = 0 OR EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id))
-		ORDER BY p.arn LIMIT ?`, max, after, max+1)
+		WHERE p.arn > ? AND (p.account_id = ? OR p.aws_managed = 1 AND EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id AND a.account_id = ?))
+		ORDER BY p.arn LIMIT ?`, max, s.policyArgs(ctx, after, s.acct(ctx), s.acct(ctx), max+1)...)
 	if err != nil || len(policies) == 0 {
 		return nil, more, err
 	}

@@ -56,13 +56,13 @@ func collectPage[T any](ctx context.Context, s *Store, query string, args []any,
 }
 
 // listByName pages the rows of from (a select list and its FROM clause)
-// by name after a marker and under a path prefix, the listing every
-// IAM entity with a path shares.
+// of the view's account by name after a marker and under a path prefix,
+// the listing every IAM entity with a path shares.
 func listByName[T any](ctx context.Context, s *Store, from, pathPrefix, after string, max int, scan func(rowScanner) (T, error)) ([]T, bool, error) {
 	// The limit is a parameter: one statement text for every page size,
 	// which PostgreSQL's driver prepares and caches once.
-	return collectPage(ctx, s, `SELECT `+from+` WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`,
-		[]any{after, pathPrefix, pathPrefix, max + 1}, max, scan)
+	return collectPage(ctx, s, `SELECT `+from+` WHERE account_id = ? AND name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`,
+		[]any{s.acct(ctx), after, pathPrefix, pathPrefix, max + 1}, max, scan)
 }
 
 // scanString reads a row of one text column.

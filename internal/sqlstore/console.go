@@ -32,7 +32,7 @@ var userOrders = map[string]string{
 func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keyward.UserSummary, int, error) {
 	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(keyward.FoldName(q.Filter)) + "%"
 	var total int
-	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE name_fold LIKE ? ESCAPE '\'`), pattern).Scan(&total); err != nil {
+	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE account_id = ? AND name_fold LIKE ? ESCAPE '\'`), s.acct(ctx), pattern).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order, ok := userOrders[q.Sort]
@@ -45,8 +45,8 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	}
 	var out []keyward.UserSummary
 	index := map[string]int{}
-	err := s.each(ctx, s.DB, `SELECT id, name, path, created_at, permissions_boundary FROM users WHERE name_fold LIKE ? ESCAPE '\'
-		ORDER BY `+order+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`, []any{pattern, q.Limit, q.Offset}, func(r *sql.Rows) error {
+	err := s.each(ctx, s.DB, `SELECT id, name, path, created_at, permissions_boundary FROM users WHERE account_id = ? AND name_fold LIKE ? ESCAPE '\'
+		ORDER BY `+order+` `+dir+`, id `+dir+` LIMIT ? OFFSET ?`, []any{s.acct(ctx), pattern, q.Limit, q.Offset}, func(r *sql.Rows) error {
 		var u keyward.User
 		var created int64
 		if err := r.Scan(&u.ID, &u.Name, &u.Path, &created, &u.PermissionsBoundary); err != nil {

@@ -59,15 +59,15 @@ func tagsJSON(tags []keyward.Tag) string {
 // CreateMFADevice implements keyward.MFAStore.
 func (s *Store) CreateMFADevice(ctx context.Context, d keyward.MFADevice) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO mfa_devices (serial, path, name, name_fold, created_at, sealed_seed, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			d.SerialNumber, d.Path, d.Name, keyward.FoldName(d.Name), toNanos(d.CreatedAt), d.SealedSeed, tagsJSON(d.Tags))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO mfa_devices (account_id, serial, path, name, name_fold, created_at, sealed_seed, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			s.acct(ctx), d.SerialNumber, d.Path, d.Name, keyward.FoldName(d.Name), toNanos(d.CreatedAt), d.SealedSeed, tagsJSON(d.Tags))
 		return s.unique(err, keyward.ErrMFADeviceExists)
 	})
 }
 
 // MFADevice implements keyward.MFAStore.
 func (s *Store) MFADevice(ctx context.Context, serial string) (keyward.MFADevice, error) {
-	d, err := scanMFA(s.DB.QueryRowContext(ctx, s.q(`SELECT `+mfaColumns+` WHERE m.serial = ?`), serial))
+	d, err := scanMFA(s.DB.QueryRowContext(ctx, s.q(`SELECT `+mfaColumns+` WHERE m.account_id = ? AND m.serial = ?`), s.acct(ctx), serial))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, keyward.ErrNoSuchMFADevice
 	}
@@ -76,7 +76,7 @@ func (s *Store) MFADevice(ctx context.Context, serial string) (keyward.MFADevice
 
 // ListMFADevices implements keyward.MFAStore.
 func (s *Store) ListMFADevices(ctx context.Context, f keyward.MFAFilter, after string, max int) ([]keyward.MFADevice, bool, error) {
-	where, args := `m.serial > ?`, []any{after}
+	where, args := `m.account_id = ? AND m.serial > ?`, []any{s.acct(ctx), after}
 	if f.UserName != "" {
 		id, err := s.entityID(ctx, s.DB, keyward.Entity{Kind: keyward.EntityUser, Name: f.UserName})
 		if err != nil {
@@ -102,7 +102,7 @@ func (s *Store) UpdateMFADevice(ctx context.Context, serial string, fn func(*key
 	var d keyward.MFADevice
 	err := s.write(ctx, false, func(tx *sql.Tx) error {
 		var err error
-		d, err = scanMFA(tx.QueryRowContext(ctx, s.q(`SELECT `+mfaColumns+` WHERE m.serial = ?`+s.forUpdateOf("m")), serial))
+		d, err = scanMFA(tx.QueryRowContext(ctx, s.q(`SELECT `+mfaColumns+` WHERE m.account_id = ? AND m.serial = ?`+s.forUpdateOf("m")), s.acct(ctx), serial))
 		if errors.Is(err, sql.ErrNoRows) {
 			return keyward.ErrNoSuchMFADevice
 		}
@@ -121,11 +121,11 @@ func (s *Store) UpdateMFADevice(ctx context.Context, serial string, fn func(*key
 		case d.Root && !wasRoot: // being assigned to the root user
 			// The account's row serialises the root user's assignments, as
 			// a user's row does a user's.
-			if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+			if err := s.lockAccount(ctx, tx); err != nil {
 				return err
 			}
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM mfa_devices WHERE for_root = 1`).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM mfa_devices WHERE account_id = ? AND for_root = 1`), s.acct(ctx)).Scan(&n); err != nil {
 				return err
 			}
 			if n >= keyward.MaxMFADevicesPerUser {
@@ -158,8 +158,8 @@ func (s *Store) UpdateMFADevice(ctx context.Context, serial string, fn func(*key
 		if !d.FailedSince.IsZero() {
 			failedSince = toNanos(d.FailedSince)
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE mfa_devices SET user_id = ?, for_root = ?, enabled_at = ?, last_step = ?, drift = ?, tags = ?, failures = ?, failed_since = ? WHERE serial = ?`),
-			userID, root, enabled, d.LastStep, d.Drift, tagsJSON(d.Tags), d.Failures, failedSince, serial)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE mfa_devices SET user_id = ?, for_root = ?, enabled_at = ?, last_step = ?, drift = ?, tags = ?, failures = ?, failed_since = ? WHERE account_id = ? AND serial = ?`),
+			userID, root, enabled, d.LastStep, d.Drift, tagsJSON(d.Tags), d.Failures, failedSince, s.acct(ctx), serial)
 		return err
 	})
 	return d, err
@@ -179,7 +179,7 @@ func (s *Store) DeleteMFADevice(ctx context.Context, serial string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		var user sql.NullString
 		var root int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT user_id, for_root FROM mfa_devices WHERE serial = ?`+s.ForUpdate), serial).Scan(&user, &root)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT user_id, for_root FROM mfa_devices WHERE account_id = ? AND serial = ?`+s.ForUpdate), s.acct(ctx), serial).Scan(&user, &root)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return keyward.ErrNoSuchMFADevice
@@ -188,7 +188,7 @@ func (s *Store) DeleteMFADevice(ctx context.Context, serial string) error {
 		case user.Valid || root != 0:
 			return keyward.ErrEntityInUse
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM mfa_devices WHERE serial = ?`), serial)
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM mfa_devices WHERE account_id = ? AND serial = ?`), s.acct(ctx), serial)
 		return err
 	})
 }
@@ -237,9 +237,9 @@ func (s *Store) CreateCredential(ctx context.Context, userName string, c keyward
 		if c.Kind == keyward.CredSSHKey {
 			dedupe = id + " " + c.Fingerprint
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO user_credentials (id, kind, user_id, status, created_at, body, fingerprint, dedupe, service_name, service_user_name, sealed_secret)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			c.ID, c.Kind, id, c.Status, toNanos(c.CreatedAt), c.Body, c.Fingerprint, dedupe, c.ServiceName, c.ServiceUserName, c.SealedPassword)
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO user_credentials (account_id, id, kind, user_id, status, created_at, body, fingerprint, dedupe, service_name, service_user_name, sealed_secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			s.acct(ctx), c.ID, c.Kind, id, c.Status, toNanos(c.CreatedAt), c.Body, c.Fingerprint, dedupe, c.ServiceName, c.ServiceUserName, c.SealedPassword)
 		return s.unique(err, keyward.ErrDuplicateCredential)
 	})
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/keyward/keyward"
 )
 
-const insertEvent = `INSERT INTO events (event_id, event_time, event_name, username, access_key_id, event_source, read_only, record)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+const insertEvent = `INSERT INTO events (event_id, event_time, event_name, username, access_key_id, event_source, read_only, record, account_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // appendEvent is insertEvent for the recorder's batches, which it writes
 // again when a write fails: an event whose ID is written already (a batch
@@ -31,7 +31,11 @@ func (s *Store) execEvent(ctx context.Context, tx *sql.Tx, query string, e keywa
 	if e.ReadOnly {
 		ro = 1
 	}
-	_, err := tx.ExecContext(ctx, s.q(query), e.ID, toNanos(e.Time), e.Name, e.UserName, e.AccessKeyID, e.Source, ro, string(e.Record))
+	account := e.AccountID
+	if account == "" {
+		account = s.acct(ctx)
+	}
+	_, err := tx.ExecContext(ctx, s.q(query), e.ID, toNanos(e.Time), e.Name, e.UserName, e.AccessKeyID, e.Source, ro, string(e.Record), account)
 	return err
 }
 
@@ -81,11 +85,11 @@ func (s *Store) AppendEvents(ctx context.Context, events []keyward.StoredEvent) 
 	})
 }
 
-// LookupEvents implements keyward.AuditStore: newest first, by time and
-// then ID, continuing after q.After.
+// LookupEvents implements keyward.AuditStore: the view's account's
+// events, newest first, by time and then ID, continuing after q.After.
 func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keyward.StoredEvent, bool, error) {
-	query := `SELECT event_id, event_time, event_name, username, access_key_id, event_source, read_only, record FROM events WHERE 1 = 1`
-	var args []any
+	query := `SELECT event_id, event_time, event_name, username, access_key_id, event_source, read_only, record FROM events WHERE account_id = ?`
+	args := []any{s.acct(ctx)}
 	// Each filter given narrows the query by equality on its column.
 	for _, f := range []struct{ column, value string }{
 		{"username", q.UserName},
@@ -109,7 +113,7 @@ func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keywa
 	}
 	if q.After != "" {
 		var at int64
-		err := s.DB.QueryRowContext(ctx, s.q(`SELECT event_time FROM events WHERE event_id = ?`), q.After).Scan(&at)
+		err := s.DB.QueryRowContext(ctx, s.q(`SELECT event_time FROM events WHERE account_id = ? AND event_id = ?`), s.acct(ctx), q.After).Scan(&at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, false, keyward.ErrNoSuchEvent
 		} else if err != nil {

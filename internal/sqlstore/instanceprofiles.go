@@ -55,7 +55,7 @@ func (s *Store) CreateInstanceProfile(ctx context.Context, p keyward.InstancePro
 		if err := s.accountQuota(ctx, tx, "instance_profiles", "", max); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO instance_profiles (id, name, name_fold, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO instance_profiles (account_id, id, name, name_fold, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`), s.acct(ctx),
 			p.ID, p.Name, keyward.FoldName(p.Name), p.Path, toNanos(p.CreatedAt), tagsJSON(p.Tags))
 		return s.unique(err, keyward.ErrInstanceProfileExists)
 	})
@@ -63,7 +63,7 @@ func (s *Store) CreateInstanceProfile(ctx context.Context, p keyward.InstancePro
 
 // InstanceProfile implements keyward.InstanceProfileStore.
 func (s *Store) InstanceProfile(ctx context.Context, name string) (keyward.InstanceProfile, error) {
-	p, roleID, err := scanProfile(s.DB.QueryRowContext(ctx, s.q(`SELECT `+profileColumns+` WHERE p.name_fold = ?`), keyward.FoldName(name)))
+	p, roleID, err := scanProfile(s.DB.QueryRowContext(ctx, s.q(`SELECT `+profileColumns+` WHERE p.account_id = ? AND p.name_fold = ?`), s.acct(ctx), keyward.FoldName(name)))
 	if err != nil {
 		return p, err
 	}
@@ -74,8 +74,8 @@ func (s *Store) InstanceProfile(ctx context.Context, name string) (keyward.Insta
 
 // ListInstanceProfiles implements keyward.InstanceProfileStore.
 func (s *Store) ListInstanceProfiles(ctx context.Context, pathPrefix, role, after string, max int) ([]keyward.InstanceProfile, bool, error) {
-	query := `SELECT ` + profileColumns + ` WHERE p.name > ? AND substr(p.path, 1, length(?)) = ?`
-	args := []any{after, pathPrefix, pathPrefix}
+	query := `SELECT ` + profileColumns + ` WHERE p.account_id = ? AND p.name > ? AND substr(p.path, 1, length(?)) = ?`
+	args := []any{s.acct(ctx), after, pathPrefix, pathPrefix}
 	if role != "" {
 		id, err := s.entityID(ctx, s.DB, keyward.Entity{Kind: keyward.EntityRole, Name: role})
 		if err != nil {
@@ -101,7 +101,7 @@ func (s *Store) ListInstanceProfiles(ctx context.Context, pathPrefix, role, afte
 // SetInstanceProfileRole implements keyward.InstanceProfileStore.
 func (s *Store) SetInstanceProfileRole(ctx context.Context, name, role string, remove bool) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		_, current, err := scanProfile(tx.QueryRowContext(ctx, s.q(`SELECT `+profileColumns+` WHERE p.name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		_, current, err := scanProfile(tx.QueryRowContext(ctx, s.q(`SELECT `+profileColumns+` WHERE p.account_id = ? AND p.name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(name)))
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (s *Store) SetInstanceProfileRole(ctx context.Context, name, role string, r
 		case !remove:
 			next = id
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE instance_profiles SET role_id = ? WHERE name_fold = ?`), next, keyward.FoldName(name))
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE instance_profiles SET role_id = ? WHERE account_id = ? AND name_fold = ?`), next, s.acct(ctx), keyward.FoldName(name))
 		return err
 	})
 }
@@ -126,7 +126,7 @@ func (s *Store) SetInstanceProfileRole(ctx context.Context, name, role string, r
 // DeleteInstanceProfile implements keyward.InstanceProfileStore.
 func (s *Store) DeleteInstanceProfile(ctx context.Context, name string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		p, roleID, err := scanProfile(tx.QueryRowContext(ctx, s.q(`SELECT `+profileColumns+` WHERE p.name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		p, roleID, err := scanProfile(tx.QueryRowContext(ctx, s.q(`SELECT `+profileColumns+` WHERE p.account_id = ? AND p.name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(name)))
 		if err != nil {
 			return err
 		}

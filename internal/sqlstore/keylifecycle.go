@@ -16,7 +16,7 @@ import (
 func (s *Store) AccessKeyPolicy(ctx context.Context) (keyward.AccessKeyPolicy, error) {
 	var p keyward.AccessKeyPolicy
 	var doc string
-	err := s.DB.QueryRowContext(ctx, `SELECT policy FROM access_key_policy WHERE id = 1`).Scan(&doc)
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT policy FROM access_key_policy WHERE account_id = ?`), s.acct(ctx)).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, keyward.ErrNoAccessKeyPolicy
 	}
@@ -34,8 +34,8 @@ func (s *Store) PutAccessKeyPolicy(ctx context.Context, p keyward.AccessKeyPolic
 		return err
 	}
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO access_key_policy (id, policy, updated_at) VALUES (1, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`), string(doc), toNanos(p.UpdatedAt))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO access_key_policy (account_id, policy, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (account_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`), s.acct(ctx), string(doc), toNanos(p.UpdatedAt))
 		return err
 	})
 }
@@ -43,7 +43,7 @@ func (s *Store) PutAccessKeyPolicy(ctx context.Context, p keyward.AccessKeyPolic
 // DeleteAccessKeyPolicy removes it; keyward.ErrNoAccessKeyPolicy.
 func (s *Store) DeleteAccessKeyPolicy(ctx context.Context) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		err := affected(tx.ExecContext(ctx, `DELETE FROM access_key_policy WHERE id = 1`))
+		err := affected(tx.ExecContext(ctx, s.q(`DELETE FROM access_key_policy WHERE account_id = ?`), s.acct(ctx)))
 		if errors.Is(err, keyward.ErrNotAttached) {
 			return keyward.ErrNoAccessKeyPolicy
 		}
@@ -103,16 +103,16 @@ func (s *Store) DueAccessKeys(ctx context.Context, q keyward.DueKeys) ([]keyward
 	if max <= 0 {
 		max = 1000
 	}
-	args = append(args, q.After, max+1)
-	query := `SELECT k.id, k.user_id, coalesce(u.name, ''), coalesce(u.path, ''), k.status, k.created_at, k.last_used_at,
+	args = append(args, s.acct(ctx), q.After, max+1)
+	query := `SELECT k.id, k.account_id, k.user_id, coalesce(u.name, ''), coalesce(u.path, ''), k.status, k.created_at, k.last_used_at,
 			k.expires_at, k.inactive_since, k.warned_for
 		FROM (SELECT * FROM access_keys WHERE ` + where + `) k LEFT JOIN users u ON u.id = k.user_id
-		WHERE k.id > ? ORDER BY k.id LIMIT ?`
+		WHERE k.account_id = ? AND k.id > ? ORDER BY k.id LIMIT ?`
 	return collectPage(ctx, s, query, args, max, func(r rowScanner) (keyward.AccessKey, error) {
 		var k keyward.AccessKey
 		var created int64
 		var lastUsed, expires, inactive, warned sql.NullInt64
-		err := r.Scan(&k.ID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &lastUsed, &expires, &inactive, &warned)
+		err := r.Scan(&k.ID, &k.AccountID, &k.UserID, &k.UserName, &k.UserPath, &k.Status, &created, &lastUsed, &expires, &inactive, &warned)
 		k.CreatedAt = fromNanos(created)
 		k.LastUsed.Time, k.ExpiresAt, k.InactiveSince, k.WarnedFor = nanosOrZero(lastUsed), nanosOrZero(expires), nanosOrZero(inactive), nanosOrZero(warned)
 		return k, err
@@ -185,21 +185,21 @@ func (s *Store) UsersTagged(ctx context.Context, key, value string) (map[string]
 // counts on the indexes, for the metrics.
 func (s *Store) CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) ([]int, int, error) {
 	var total int
-	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM access_keys WHERE status = 'Active'`).Scan(&total); err != nil {
+	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE account_id = ? AND status = 'Active'`), s.acct(ctx)).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	out := make([]int, len(bounds)+1)
 	prev := 0
 	for i, b := range bounds {
 		var n int
-		if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE status = 'Active' AND created_at > ?`), toNanos(b)).Scan(&n); err != nil {
+		if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE account_id = ? AND status = 'Active' AND created_at > ?`), s.acct(ctx), toNanos(b)).Scan(&n); err != nil {
 			return nil, 0, err
 		}
 		out[i], prev = n-prev, n
 	}
 	out[len(bounds)] = total - prev
 	var expiring int
-	err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE status = 'Active' AND expires_at IS NOT NULL AND expires_at <= ?`),
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE account_id = ? AND status = 'Active' AND expires_at IS NOT NULL AND expires_at <= ?`), s.acct(ctx),
 		toNanos(soon)).Scan(&expiring)
 	return out, expiring, err
 }

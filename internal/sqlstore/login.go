@@ -137,7 +137,7 @@ func (s *Store) DeleteLoginProfile(ctx context.Context, userName string, at time
 func (s *Store) PasswordPolicy(ctx context.Context) (keyward.PasswordPolicy, error) {
 	var p keyward.PasswordPolicy
 	var doc string
-	err := s.DB.QueryRowContext(ctx, `SELECT policy FROM password_policy WHERE singleton = 1`).Scan(&doc)
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT policy FROM password_policy WHERE account_id = ?`), s.acct(ctx)).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, keyward.ErrNoPasswordPolicy
 	}
@@ -154,8 +154,8 @@ func (s *Store) PutPasswordPolicy(ctx context.Context, p keyward.PasswordPolicy)
 		return err
 	}
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO password_policy (singleton, policy) VALUES (1, ?)
-			ON CONFLICT (singleton) DO UPDATE SET policy = excluded.policy`), string(doc))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO password_policy (account_id, policy) VALUES (?, ?)
+			ON CONFLICT (account_id) DO UPDATE SET policy = excluded.policy`), s.acct(ctx), string(doc))
 		return err
 	})
 }
@@ -163,7 +163,7 @@ func (s *Store) PutPasswordPolicy(ctx context.Context, p keyward.PasswordPolicy)
 // DeletePasswordPolicy implements keyward.LoginStore.
 func (s *Store) DeletePasswordPolicy(ctx context.Context) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		err := affected(tx.ExecContext(ctx, `DELETE FROM password_policy WHERE singleton = 1`))
+		err := affected(tx.ExecContext(ctx, s.q(`DELETE FROM password_policy WHERE account_id = ?`), s.acct(ctx)))
 		if errors.Is(err, keyward.ErrNotAttached) {
 			return keyward.ErrNoPasswordPolicy
 		}
@@ -175,7 +175,7 @@ func (s *Store) DeletePasswordPolicy(ctx context.Context) error {
 func (s *Store) CredentialReport(ctx context.Context) (keyward.CredentialReport, error) {
 	var r keyward.CredentialReport
 	var started, generated, snapshot int64
-	err := s.DB.QueryRowContext(ctx, `SELECT state, started_at, generated_at, snapshot_at, content FROM credential_report WHERE singleton = 1`).
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT state, started_at, generated_at, snapshot_at, content FROM credential_report WHERE account_id = ?`), s.acct(ctx)).
 		Scan(&r.State, &started, &generated, &snapshot, &r.Content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, keyward.ErrNoReport
@@ -188,12 +188,12 @@ func (s *Store) CredentialReport(ctx context.Context) (keyward.CredentialReport,
 // replaces only the state and its start: the last complete report stays.
 func (s *Store) PutCredentialReport(ctx context.Context, r keyward.CredentialReport) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO credential_report (singleton, state, started_at, generated_at, snapshot_at, content) VALUES (1, ?, ?, ?, ?, ?)
-			ON CONFLICT (singleton) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO credential_report (account_id, state, started_at, generated_at, snapshot_at, content) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (account_id) DO UPDATE SET state = excluded.state, started_at = excluded.started_at,
 			generated_at = CASE WHEN excluded.state = 'COMPLETE' THEN excluded.generated_at ELSE credential_report.generated_at END,
 			snapshot_at = CASE WHEN excluded.state = 'COMPLETE' THEN excluded.snapshot_at ELSE credential_report.snapshot_at END,
 			content = CASE WHEN excluded.state = 'COMPLETE' THEN excluded.content ELSE credential_report.content END`),
-			r.State, toNanos(r.StartedAt), toNanos(r.GeneratedAt), toNanos(r.SnapshotAt), r.Content)
+			s.acct(ctx), r.State, toNanos(r.StartedAt), toNanos(r.GeneratedAt), toNanos(r.SnapshotAt), r.Content)
 		return err
 	})
 }
@@ -213,7 +213,8 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 		FROM users u
 		LEFT JOIN login_profiles lp ON lp.user_id = u.id
 		LEFT JOIN access_keys k ON k.user_id = u.id
-		ORDER BY u.name, u.id, k.`+s.KeySeq, nil, func(r *sql.Rows) error {
+		WHERE u.account_id = ?
+		ORDER BY u.name, u.id, k.`+s.KeySeq, []any{s.acct(ctx)}, func(r *sql.Rows) error {
 		var uid, name, path string
 		var created, changed int64
 		var hasLogin bool

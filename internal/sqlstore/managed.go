@@ -17,9 +17,22 @@ func init() {
 	tagColumns[keyward.TaggedPolicy] = tagColumn{table: "policies", key: "arn", missing: keyward.ErrNoSuchPolicy}
 }
 
+// policyColumns counts a policy's attachments and boundaries in the
+// view's account (an AWS managed policy is every account's): its three
+// parameters are the account's ID (policyArgs).
 const policyColumns = `p.id, p.name, p.path, p.arn, p.description, p.default_version, p.aws_managed, p.created_at, p.updated_at, p.tags,
-	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id),
-	(SELECT count(*) FROM users b WHERE b.permissions_boundary = p.arn) + (SELECT count(*) FROM roles b WHERE b.permissions_boundary = p.arn)`
+	(SELECT count(*) FROM policy_attachments a WHERE a.policy_id = p.id AND a.account_id = ?),
+	(SELECT count(*) FROM users b WHERE b.permissions_boundary = p.arn AND b.account_id = ?) + (SELECT count(*) FROM roles b WHERE b.permissions_boundary = p.arn AND b.account_id = ?)`
+
+// awsAccount is the account_id of AWS's managed policies, which every
+// account sees: their ARNs' account.
+const awsAccount = "aws"
+
+// policyArgs are the arguments of policyColumns, before args.
+func (s *Store) policyArgs(ctx context.Context, args ...any) []any {
+	a := s.acct(ctx)
+	return append([]any{a, a, a}, args...)
+}
 
 func scanPolicy(row interface{ Scan(...any) error }) (keyward.ManagedPolicy, error) {
 	var p keyward.ManagedPolicy
@@ -47,12 +60,12 @@ func boolInt(b bool) int {
 // CreatePolicy implements keyward.PolicyStore.
 func (s *Store) CreatePolicy(ctx context.Context, p keyward.ManagedPolicy, document string, max int) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		if err := s.accountQuota(ctx, tx, "policies", " WHERE aws_managed = 0", max); err != nil {
+		if err := s.accountQuota(ctx, tx, "policies", " AND aws_managed = 0", max); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at, tags)
-			VALUES (?, ?, ?, ?, ?, ?, 0, 'v1', 2, ?, ?, ?)`),
-			p.ID, p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, toNanos(p.CreatedAt), toNanos(p.CreatedAt), tagsJSON(p.Tags))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, account_id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at, tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 0, 'v1', 2, ?, ?, ?)`),
+			p.ID, s.acct(ctx), p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, toNanos(p.CreatedAt), toNanos(p.CreatedAt), tagsJSON(p.Tags))
 		if err != nil && s.IsUnique(err) {
 			return keyward.ErrPolicyExists
 		}
@@ -68,8 +81,8 @@ func (s *Store) CreatePolicy(ctx context.Context, p keyward.ManagedPolicy, docum
 // PutAWSManagedPolicy implements keyward.PolicyStore.
 func (s *Store) PutAWSManagedPolicy(ctx context.Context, p keyward.ManagedPolicy, document string) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, 1, ?, 2, ?, ?) ON CONFLICT (arn) DO UPDATE SET description = excluded.description, default_version = excluded.default_version, updated_at = excluded.updated_at`),
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO policies (id, account_id, arn, name, name_fold, path, description, aws_managed, default_version, next_version, created_at, updated_at)
+			VALUES (?, '`+awsAccount+`', ?, ?, ?, ?, ?, 1, ?, 2, ?, ?) ON CONFLICT (arn) DO UPDATE SET description = excluded.description, default_version = excluded.default_version, updated_at = excluded.updated_at`),
 			p.ID, p.ARN, p.Name, keyward.FoldName(p.Name), p.Path, p.Description, p.DefaultVersion, toNanos(p.CreatedAt), toNanos(p.UpdatedAt))
 		if err != nil {
 			return err
@@ -90,7 +103,8 @@ func (s *Store) Policy(ctx context.Context, arn string) (keyward.ManagedPolicy, 
 }
 
 func (s *Store) policy(ctx context.Context, q queryer, arn string) (keyward.ManagedPolicy, error) {
-	return scanPolicy(q.QueryRowContext(ctx, s.q(`SELECT `+policyColumns+` FROM policies p WHERE p.arn = ?`), arn))
+	return scanPolicy(q.QueryRowContext(ctx, s.q(`SELECT `+policyColumns+` FROM policies p WHERE p.arn = ? AND p.account_id IN (?, '`+awsAccount+`')`),
+		s.policyArgs(ctx, arn, s.acct(ctx))...))
 }
 
 func (s *Store) policies(ctx context.Context, query string, max int, args ...any) ([]keyward.ManagedPolicy, bool, error) {
@@ -102,14 +116,14 @@ func (s *Store) policies(ctx context.Context, query string, max int, args ...any
 func (s *Store) ListPolicies(ctx context.Context, scope string, onlyAttached bool, pathPrefix, after string, max int) ([]keyward.ManagedPolicy, bool, error) {
 	awsOnly, localOnly := scope == "AWS", scope == "Local"
 	return s.policies(ctx, `SELECT `+policyColumns+` FROM policies p
-		WHERE p.arn > ? AND substr(p.path, 1, length(?)) = ?
+		WHERE p.account_id IN (?, '`+awsAccount+`') AND p.arn > ? AND substr(p.path, 1, length(?)) = ?
 		AND (? = 0 OR p.aws_managed = 1) AND (? = 0 OR p.aws_managed = 0)
-		AND (? = 0 OR EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id))
-		ORDER BY p.arn LIMIT ?`, max, after, pathPrefix, pathPrefix, boolInt(awsOnly), boolInt(localOnly), boolInt(onlyAttached), max+1)
+		AND (? = 0 OR EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id AND a.account_id = ?))
+		ORDER BY p.arn LIMIT ?`, max, s.policyArgs(ctx, s.acct(ctx), after, pathPrefix, pathPrefix, boolInt(awsOnly), boolInt(localOnly), boolInt(onlyAttached), s.acct(ctx), max+1)...)
 }
 
 func (s *Store) policyID(ctx context.Context, q queryer, arn string) (id string, defaultVersion string, err error) {
-	err = q.QueryRowContext(ctx, s.q(`SELECT id, default_version FROM policies WHERE arn = ?`), arn).Scan(&id, &defaultVersion)
+	err = q.QueryRowContext(ctx, s.q(`SELECT id, default_version FROM policies WHERE arn = ? AND account_id IN (?, '`+awsAccount+`')`), arn, s.acct(ctx)).Scan(&id, &defaultVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", keyward.ErrNoSuchPolicy
 	}
@@ -181,7 +195,7 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, s
 		var id string
 		var next int
 		err := tx.QueryRowContext(ctx, s.q(`UPDATE policies SET next_version = next_version + 1, updated_at = ?
-			WHERE arn = ? AND aws_managed = 0 RETURNING id, next_version - 1`), toNanos(at), arn).Scan(&id, &next)
+			WHERE arn = ? AND account_id = ? AND aws_managed = 0 RETURNING id, next_version - 1`), toNanos(at), arn, s.acct(ctx)).Scan(&id, &next)
 		if errors.Is(err, sql.ErrNoRows) {
 			return keyward.ErrNoSuchPolicy
 		}
@@ -272,7 +286,7 @@ func (s *Store) AttachPolicy(ctx context.Context, e keyward.Entity, arn string, 
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO policy_attachments (kind, entity_id, policy_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), e.Kind, eid, pid)
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO policy_attachments (kind, entity_id, policy_id, account_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), e.Kind, eid, pid, s.acct(ctx))
 		return err
 	})
 }
@@ -296,7 +310,7 @@ func (s *Store) ListAttachedPolicies(ctx context.Context, e keyward.Entity, path
 	}
 	return s.policies(ctx, `SELECT `+policyColumns+` FROM policy_attachments att JOIN policies p ON p.id = att.policy_id
 		WHERE att.kind = ? AND att.entity_id = ? AND p.arn > ? AND substr(p.path, 1, length(?)) = ?
-		ORDER BY p.arn LIMIT ?`, max, e.Kind, eid, after, pathPrefix, pathPrefix, max+1)
+		ORDER BY p.arn LIMIT ?`, max, s.policyArgs(ctx, e.Kind, eid, after, pathPrefix, pathPrefix, max+1)...)
 }
 
 // PrincipalPolicies implements keyward.PolicyStore, in one query: the

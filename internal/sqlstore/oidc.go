@@ -52,26 +52,26 @@ func (s *Store) CreateOIDCProvider(ctx context.Context, p keyward.OIDCProvider, 
 		if err := s.underQuota(ctx, tx, "oidc_providers", max, keyward.ErrOIDCProviderQuota); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO oidc_providers (arn, url, client_ids, thumbprints, created_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
-			p.ARN, p.URL, jsonList(p.ClientIDs), jsonList(p.Thumbprints), toNanos(p.CreatedAt), tagsJSON(p.Tags))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO oidc_providers (arn, account_id, url, client_ids, thumbprints, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			p.ARN, s.acct(ctx), p.URL, jsonList(p.ClientIDs), jsonList(p.Thumbprints), toNanos(p.CreatedAt), tagsJSON(p.Tags))
 		return s.unique(err, keyward.ErrOIDCProviderExists)
 	})
 }
 
 // OIDCProvider implements keyward.OIDCStore.
 func (s *Store) OIDCProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error) {
-	return scanOIDC(s.DB.QueryRowContext(ctx, s.q(`SELECT `+oidcColumns+` WHERE arn = ?`), arn))
+	return scanOIDC(s.DB.QueryRowContext(ctx, s.q(`SELECT `+oidcColumns+` WHERE account_id = ? AND arn = ?`), s.acct(ctx), arn))
 }
 
 // OIDCProviders implements keyward.OIDCStore.
 func (s *Store) OIDCProviders(ctx context.Context) ([]keyward.OIDCProvider, error) {
-	return collect(ctx, s, s.DB, `SELECT `+oidcColumns+` ORDER BY arn`, nil, scanOIDC)
+	return collect(ctx, s, s.DB, `SELECT `+oidcColumns+` WHERE account_id = ? ORDER BY arn`, []any{s.acct(ctx)}, scanOIDC)
 }
 
 // UpdateOIDCProvider implements keyward.OIDCStore.
 func (s *Store) UpdateOIDCProvider(ctx context.Context, arn string, fn func(*keyward.OIDCProvider) error) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		p, err := scanOIDC(tx.QueryRowContext(ctx, s.q(`SELECT `+oidcColumns+` WHERE arn = ?`+s.ForUpdate), arn))
+		p, err := scanOIDC(tx.QueryRowContext(ctx, s.q(`SELECT `+oidcColumns+` WHERE account_id = ? AND arn = ?`+s.ForUpdate), s.acct(ctx), arn))
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (s *Store) UpdateOIDCProvider(ctx context.Context, arn string, fn func(*key
 // DeleteOIDCProvider implements keyward.OIDCStore.
 func (s *Store) DeleteOIDCProvider(ctx context.Context, arn string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM oidc_providers WHERE arn = ?`), arn)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM oidc_providers WHERE account_id = ? AND arn = ?`), s.acct(ctx), arn)
 		if err := deletedOne(res, err, keyward.ErrNoSuchOIDCProvider); err != nil {
 			return err
 		}

@@ -794,3 +794,55 @@ func (s *Store) standingAt(ctx context.Context, orgID, accountID, parentID strin
 	}
 	return st, false, nil
 }
+
+const createStatusColumns = `id, account_name, state, requested_at, completed_at, account_id, failure_reason FROM organization_create_account_status`
+
+func scanCreateStatus(row rowScanner) (keyward.CreateAccountStatus, error) {
+	var st keyward.CreateAccountStatus
+	var requested, completed int64
+	err := row.Scan(&st.ID, &st.AccountName, &st.State, &requested, &completed, &st.AccountID, &st.FailureReason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, keyward.ErrNoSuchCreateAccountStatus
+	}
+	st.RequestedAt = fromNanos(requested)
+	if completed != 0 {
+		st.CompletedAt = fromNanos(completed)
+	}
+	return st, err
+}
+
+// PutCreateAccountStatus implements keyward.OrganizationStore.
+func (s *Store) PutCreateAccountStatus(ctx context.Context, orgID string, st keyward.CreateAccountStatus) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		var completed int64
+		if !st.CompletedAt.IsZero() {
+			completed = toNanos(st.CompletedAt)
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organization_create_account_status
+			(id, organization_id, account_name, state, requested_at, completed_at, account_id, failure_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET state = excluded.state, completed_at = excluded.completed_at, account_id = excluded.account_id,
+			failure_reason = excluded.failure_reason`),
+			st.ID, orgID, st.AccountName, st.State, toNanos(st.RequestedAt), completed, st.AccountID, st.FailureReason)
+		return err
+	})
+}
+
+// CreateAccountStatus implements keyward.OrganizationStore.
+func (s *Store) CreateAccountStatus(ctx context.Context, orgID, id string) (keyward.CreateAccountStatus, error) {
+	return scanCreateStatus(s.DB.QueryRowContext(ctx, s.q(`SELECT `+createStatusColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
+}
+
+// CreateAccountStatuses implements keyward.OrganizationStore.
+func (s *Store) CreateAccountStatuses(ctx context.Context, orgID string, states []string, after string, max int) ([]keyward.CreateAccountStatus, bool, error) {
+	query, args := `SELECT `+createStatusColumns+` WHERE organization_id = ? AND id > ?`, []any{orgID, after}
+	if len(states) > 0 {
+		query += ` AND state IN (?` + strings.Repeat(", ?", len(states)-1) + `)`
+		for _, st := range states {
+			args = append(args, st)
+		}
+	}
+	return collectPage(ctx, s, query+` ORDER BY id LIMIT ?`, append(args, max+1), max, scanCreateStatus)
+}

@@ -40,8 +40,8 @@ func (s *Store) CreateRole(ctx context.Context, r keyward.Role, max int) error {
 		if err := s.accountQuota(ctx, tx, "roles", "", max); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO roles (id, name, name_fold, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, r.Name, keyward.FoldName(r.Name), r.Path, r.TrustPolicy, r.Description,
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO roles (id, account_id, name, name_fold, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, s.acct(ctx), r.Name, keyward.FoldName(r.Name), r.Path, r.TrustPolicy, r.Description,
 			r.MaxSessionDuration, toNanos(r.CreatedAt), r.PermissionsBoundary, tagsJSON(r.Tags))
 		return s.unique(err, keyward.ErrRoleExists)
 	})
@@ -49,7 +49,7 @@ func (s *Store) CreateRole(ctx context.Context, r keyward.Role, max int) error {
 
 // Role implements keyward.RoleStore.
 func (s *Store) Role(ctx context.Context, name string) (keyward.Role, error) {
-	return scanRole(s.DB.QueryRowContext(ctx, s.q(`SELECT `+roleColumns+` WHERE name_fold = ?`), keyward.FoldName(name)))
+	return scanRole(s.DB.QueryRowContext(ctx, s.q(`SELECT `+roleColumns+` WHERE account_id = ? AND name_fold = ?`), s.acct(ctx), keyward.FoldName(name)))
 }
 
 // ListRoles implements keyward.RoleStore.
@@ -63,7 +63,7 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(*keyward.Ro
 	var r keyward.Role
 	err := s.write(ctx, true, func(tx *sql.Tx) error {
 		var err error
-		r, err = scanRole(tx.QueryRowContext(ctx, s.q(`SELECT `+roleColumns+` WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		r, err = scanRole(tx.QueryRowContext(ctx, s.q(`SELECT `+roleColumns+` WHERE account_id = ? AND name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(name)))
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (s *Store) CreateSAMLProvider(ctx context.Context, p keyward.SAMLProvider, 
 		if err := s.underQuota(ctx, tx, "saml_providers", max, keyward.ErrSAMLProviderQuota); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO saml_providers (arn, name, name_fold, metadata, valid_until, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO saml_providers (account_id, arn, name, name_fold, metadata, valid_until, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), s.acct(ctx),
 			p.ARN, p.Name, strings.ToLower(p.Name), p.Metadata, toNanos(p.ValidUntil), toNanos(p.CreatedAt), tagsJSON(p.Tags))
 		return s.unique(err, keyward.ErrSAMLProviderExists)
 	})
@@ -47,18 +47,18 @@ func (s *Store) CreateSAMLProvider(ctx context.Context, p keyward.SAMLProvider, 
 
 // SAMLProvider implements keyward.SAMLStore.
 func (s *Store) SAMLProvider(ctx context.Context, arn string) (keyward.SAMLProvider, error) {
-	return scanSAML(s.DB.QueryRowContext(ctx, s.q(`SELECT `+samlColumns+` WHERE arn = ?`), arn))
+	return scanSAML(s.DB.QueryRowContext(ctx, s.q(`SELECT `+samlColumns+` WHERE account_id = ? AND arn = ?`), s.acct(ctx), arn))
 }
 
 // SAMLProviders implements keyward.SAMLStore.
 func (s *Store) SAMLProviders(ctx context.Context) ([]keyward.SAMLProvider, error) {
-	return collect(ctx, s, s.DB, `SELECT `+samlColumns+` ORDER BY arn`, nil, scanSAML)
+	return collect(ctx, s, s.DB, `SELECT `+samlColumns+` WHERE account_id = ? ORDER BY arn`, []any{s.acct(ctx)}, scanSAML)
 }
 
 // UpdateSAMLProvider implements keyward.SAMLStore.
 func (s *Store) UpdateSAMLProvider(ctx context.Context, arn string, fn func(*keyward.SAMLProvider) error) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		p, err := scanSAML(tx.QueryRowContext(ctx, s.q(`SELECT `+samlColumns+` WHERE arn = ?`+s.ForUpdate), arn))
+		p, err := scanSAML(tx.QueryRowContext(ctx, s.q(`SELECT `+samlColumns+` WHERE account_id = ? AND arn = ?`+s.ForUpdate), s.acct(ctx), arn))
 		if err != nil {
 			return err
 		}
@@ -74,7 +74,7 @@ func (s *Store) UpdateSAMLProvider(ctx context.Context, arn string, fn func(*key
 // DeleteSAMLProvider implements keyward.SAMLStore.
 func (s *Store) DeleteSAMLProvider(ctx context.Context, arn string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM saml_providers WHERE arn = ?`), arn)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM saml_providers WHERE account_id = ? AND arn = ?`), s.acct(ctx), arn)
 		return deletedOne(res, err, keyward.ErrNoSuchSAMLProvider)
 	})
 }

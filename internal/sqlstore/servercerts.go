@@ -38,8 +38,8 @@ func (s *Store) CreateServerCertificate(ctx context.Context, c keyward.ServerCer
 		if err := s.underQuota(ctx, tx, "server_certificates", max, keyward.ErrServerCertificateQuota); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO server_certificates (id, name, name_fold, path, body, chain, sealed_key, uploaded_at, expires_at, tags)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.Name, keyward.FoldName(c.Name), c.Path, c.Body, c.Chain, c.SealedKey,
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO server_certificates (account_id, id, name, name_fold, path, body, chain, sealed_key, uploaded_at, expires_at, tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), s.acct(ctx), c.ID, c.Name, keyward.FoldName(c.Name), c.Path, c.Body, c.Chain, c.SealedKey,
 			toNanos(c.UploadedAt), toNanos(c.Expiration), tagsJSON(c.Tags))
 		return s.unique(err, keyward.ErrServerCertificateExists)
 	})
@@ -47,7 +47,7 @@ func (s *Store) CreateServerCertificate(ctx context.Context, c keyward.ServerCer
 
 // ServerCertificate implements keyward.ServerCertificateStore.
 func (s *Store) ServerCertificate(ctx context.Context, name string) (keyward.ServerCertificate, error) {
-	return scanServerCert(s.DB.QueryRowContext(ctx, s.q(`SELECT `+serverCertColumns+` WHERE name_fold = ?`), keyward.FoldName(name)))
+	return scanServerCert(s.DB.QueryRowContext(ctx, s.q(`SELECT `+serverCertColumns+` WHERE account_id = ? AND name_fold = ?`), s.acct(ctx), keyward.FoldName(name)))
 }
 
 // ListServerCertificates implements keyward.ServerCertificateStore.
@@ -62,7 +62,7 @@ func (s *Store) ListServerCertificates(ctx context.Context, pathPrefix, after st
 // UpdateServerCertificate implements keyward.ServerCertificateStore.
 func (s *Store) UpdateServerCertificate(ctx context.Context, name string, fn func(*keyward.ServerCertificate) error) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		c, err := scanServerCert(tx.QueryRowContext(ctx, s.q(`SELECT `+serverCertColumns+` WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		c, err := scanServerCert(tx.QueryRowContext(ctx, s.q(`SELECT `+serverCertColumns+` WHERE account_id = ? AND name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(name)))
 		if err != nil {
 			return err
 		}
@@ -78,7 +78,7 @@ func (s *Store) UpdateServerCertificate(ctx context.Context, name string, fn fun
 // DeleteServerCertificate implements keyward.ServerCertificateStore.
 func (s *Store) DeleteServerCertificate(ctx context.Context, name string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM server_certificates WHERE name_fold = ?`), keyward.FoldName(name))
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM server_certificates WHERE account_id = ? AND name_fold = ?`), s.acct(ctx), keyward.FoldName(name))
 		return deletedOne(res, err, keyward.ErrNoSuchServerCertificate)
 	})
 }

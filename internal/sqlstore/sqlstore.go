@@ -58,12 +58,18 @@ type Config struct {
 // opening and migrating its database, running transactions, working
 // alone (Exclusive) and closing. A Store is a view: the store itself
 // writes no audit event, and WithEvent gives the view one request's
-// change is written through.
+// change is written through. A view is scoped to one account
+// (ForAccount): every query of an account's entities reads and writes
+// only its rows (account_id = the view's account), and the store as
+// opened is scoped to the installation's first account.
 type Store struct {
 	*state
 	// event is the audit event of the request whose change this view
 	// writes (WithEvent); nil for the store itself.
 	event *keyward.PendingEvent
+	// account is the ID of the view's account; "" for the installation's
+	// first account (first).
+	account string
 }
 
 // state is what every view of one store shares.
@@ -78,6 +84,12 @@ type state struct {
 
 	stmts sync.Map // query → *sql.Stmt on DB
 	wstmt sync.Map // query → *sql.Stmt on WriteDB
+
+	// first is the ID of the installation's first account, read once it
+	// exists: it never changes afterwards. firstReading is held while it
+	// is read again.
+	first        atomic.Pointer[string]
+	firstReading sync.Mutex
 }
 
 // New returns the store of a backend's configuration.
@@ -88,7 +100,50 @@ func New(c Config) *Store { return &Store{state: &state{Config: c}} }
 // together or not at all. The first write transaction to commit claims the
 // event; a view's later writes write none.
 func (s *Store) WithEvent(pe *keyward.PendingEvent) *Store {
-	return &Store{state: s.state, event: pe}
+	return &Store{state: s.state, event: pe, account: s.account}
+}
+
+// ForAccount returns the view of s scoped to the account with this ID,
+// writing s's event if it has one.
+func (s *Store) ForAccount(id string) *Store {
+	return &Store{state: s.state, event: s.event, account: id}
+}
+
+// acct returns the ID of the view's account: its own, or the
+// installation's first account. Before InitAccount there is none, and the
+// unscoped store writes its rows with an empty account_id, which
+// InitAccount gives to the first account.
+func (s *Store) acct(ctx context.Context) string {
+	if s.account != "" {
+		return s.account
+	}
+	if p := s.first.Load(); p != nil && *p != "" {
+		return *p
+	}
+	// None yet: another replica may have made it since. One caller at a
+	// time reads it again (the others take none), so that transactions
+	// waiting here for a second connection cannot hold every connection.
+	if s.firstReading.TryLock() {
+		_ = s.LoadFirstAccount(ctx)
+		s.firstReading.Unlock()
+	}
+	if p := s.first.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// LoadFirstAccount reads the ID of the installation's first account, or
+// its absence: the backends call it when they open, and InitAccount when
+// it has made or found the account.
+func (s *Store) LoadFirstAccount(ctx context.Context) error {
+	var id string
+	err := s.DB.QueryRowContext(ctx, `SELECT id FROM account WHERE singleton = 1`).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	s.first.Store(&id)
+	return nil
 }
 
 // transact runs fn in a write transaction with the view's event.
@@ -151,9 +206,9 @@ func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 // The statements of the most frequent writes: with WriteDB, prepared on it
 // once by PrepareWrites.
 const (
-	stmtOwnerID   = `SELECT id FROM users WHERE name_fold = ?`
-	stmtInsertKey = `INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret, expires_at)
-		SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM access_keys WHERE user_id = ?) < ?`
+	stmtOwnerID   = `SELECT id FROM users WHERE account_id = ? AND name_fold = ?`
+	stmtInsertKey = `INSERT INTO access_keys (id, account_id, user_id, status, created_at, sealed_secret, expires_at)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM access_keys WHERE account_id = ? AND user_id = ?) < ?`
 )
 
 // PrepareWrites prepares the frequent write statements on WriteDB. It must
@@ -214,7 +269,7 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 func (s *Store) entityID(ctx context.Context, q queryer, e keyward.Entity) (string, error) {
 	table, missing := entityTable(e.Kind)
 	var id string
-	err := q.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE name_fold = ?`), keyward.FoldName(e.Name)).Scan(&id)
+	err := q.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE account_id = ? AND name_fold = ?`), s.acct(ctx), keyward.FoldName(e.Name)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", missing
 	}
@@ -227,7 +282,7 @@ func (s *Store) entityID(ctx context.Context, q queryer, e keyward.Entity) (stri
 func (s *Store) lockEntity(ctx context.Context, tx *sql.Tx, e keyward.Entity) (string, error) {
 	table, missing := entityTable(e.Kind)
 	var id string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(e.Name)).Scan(&id)
+	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM `+table+` WHERE account_id = ? AND name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(e.Name)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", missing
 	}
@@ -263,17 +318,18 @@ func withinQuota(ctx context.Context, tx *sql.Tx, count string, max int, args ..
 // lockAccount locks the account's row until tx ends: it serialises the
 // creates a per-account quota counts.
 func (s *Store) lockAccount(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate)
+	_, err := tx.ExecContext(ctx, s.q(`SELECT 1 FROM accounts WHERE id = ?`+s.ForUpdate), s.acct(ctx))
 	return err
 }
 
 // accountQuota locks the account's row and returns ErrQuotaExceeded when
-// table holds max rows or more (where narrows what counts).
+// table holds max rows of the account or more (where, " AND …", narrows
+// what counts).
 func (s *Store) accountQuota(ctx context.Context, tx *sql.Tx, table, where string, max int) error {
 	if err := s.lockAccount(ctx, tx); err != nil {
 		return err
 	}
-	return withinQuota(ctx, tx, `SELECT count(*) FROM `+table+where, max)
+	return withinQuota(ctx, tx, s.q(`SELECT count(*) FROM `+table+` WHERE account_id = ?`+where), max, s.acct(ctx))
 }
 
 // page trims a result of max+1 rows to max and reports whether more follow.
@@ -290,8 +346,8 @@ func (s *Store) CreateGroup(ctx context.Context, g keyward.Group, max int) error
 		if err := s.accountQuota(ctx, tx, "groups", "", max); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO groups (id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, ?)`),
-			g.ID, g.Name, keyward.FoldName(g.Name), g.Path, toNanos(g.CreatedAt))
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO groups (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			g.ID, s.acct(ctx), g.Name, keyward.FoldName(g.Name), g.Path, toNanos(g.CreatedAt))
 		return s.unique(err, keyward.ErrGroupExists)
 	})
 }
@@ -309,7 +365,7 @@ func scanGroup(row interface{ Scan(...any) error }) (keyward.Group, error) {
 
 // Group implements keyward.PolicyStore.
 func (s *Store) Group(ctx context.Context, name string) (keyward.Group, error) {
-	return scanGroup(s.DB.QueryRowContext(ctx, s.q(`SELECT id, name, path, created_at FROM groups WHERE name_fold = ?`), keyward.FoldName(name)))
+	return scanGroup(s.DB.QueryRowContext(ctx, s.q(`SELECT id, name, path, created_at FROM groups WHERE account_id = ? AND name_fold = ?`), s.acct(ctx), keyward.FoldName(name)))
 }
 
 func (s *Store) groups(ctx context.Context, query string, max int, args ...any) ([]keyward.Group, bool, error) {
@@ -319,7 +375,7 @@ func (s *Store) groups(ctx context.Context, query string, max int, args ...any) 
 // ListGroups implements keyward.PolicyStore.
 func (s *Store) ListGroups(ctx context.Context, pathPrefix, after string, max int) ([]keyward.Group, bool, error) {
 	return s.groups(ctx, `SELECT id, name, path, created_at FROM groups
-		WHERE name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`, max, after, pathPrefix, pathPrefix, max+1)
+		WHERE account_id = ? AND name > ? AND substr(path, 1, length(?)) = ? ORDER BY name LIMIT ?`, max, s.acct(ctx), after, pathPrefix, pathPrefix, max+1)
 }
 
 // GroupMembers implements keyward.PolicyStore.
@@ -524,7 +580,7 @@ func (s *Store) UpdateGroup(ctx context.Context, name string, newName, newPath *
 	var g keyward.Group
 	err := s.write(ctx, true, func(tx *sql.Tx) error {
 		var created int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id, name, path, created_at FROM groups WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)).
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id, name, path, created_at FROM groups WHERE account_id = ? AND name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(name)).
 			Scan(&g.ID, &g.Name, &g.Path, &created)
 		if errors.Is(err, sql.ErrNoRows) {
 			return keyward.ErrNoSuchGroup

@@ -41,7 +41,7 @@ func (s *Store) UpdateTags(ctx context.Context, kind keyward.TagKind, id string,
 	}
 	return s.write(ctx, c.policyChange, func(tx *sql.Tx) error {
 		var raw string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT tags FROM `+c.table+` WHERE `+c.key+` = ?`+s.ForUpdate), key).Scan(&raw)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT tags FROM `+c.table+` WHERE account_id = ? AND `+c.key+` = ?`+s.ForUpdate), s.acct(ctx), key).Scan(&raw)
 		if errors.Is(err, sql.ErrNoRows) {
 			return c.missing
 		} else if err != nil {
@@ -55,7 +55,7 @@ func (s *Store) UpdateTags(ctx context.Context, kind keyward.TagKind, id string,
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE `+c.table+` SET tags = ? WHERE `+c.key+` = ?`), tagsJSON(tags), key)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE `+c.table+` SET tags = ? WHERE account_id = ? AND `+c.key+` = ?`), tagsJSON(tags), s.acct(ctx), key)
 		return err
 	})
 }
@@ -64,7 +64,7 @@ func (s *Store) UpdateTags(ctx context.Context, kind keyward.TagKind, id string,
 func (s *Store) updateUserTags(ctx context.Context, userName string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		var uid string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM users WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(userName)).Scan(&uid)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM users WHERE account_id = ? AND name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(userName)).Scan(&uid)
 		if errors.Is(err, sql.ErrNoRows) {
 			return keyward.ErrNoSuchUser
 		} else if err != nil {

@@ -8,20 +8,28 @@ import (
 	"github.com/keyward/keyward"
 )
 
-// Account implements keyward.Store.
+// Account implements keyward.Store: the view's account, with the
+// installation's key check value.
 func (s *Store) Account(ctx context.Context) (keyward.Account, error) {
-	var a keyward.Account
-	var created int64
-	err := s.DB.QueryRowContext(ctx, `SELECT id, created_at, key_check FROM account WHERE singleton = 1`).Scan(&a.ID, &created, &a.KeyCheck)
+	id := s.acct(ctx)
+	if id == "" {
+		return keyward.Account{}, keyward.ErrNoAccount
+	}
+	a, err := s.AccountByID(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	err = s.DB.QueryRowContext(ctx, `SELECT key_check FROM account WHERE singleton = 1`).Scan(&a.KeyCheck)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, keyward.ErrNoAccount
 	}
-	a.CreatedAt = fromNanos(created)
 	return a, err
 }
 
 // InitAccount implements keyward.Store. Replicas starting together race on
-// the account's one row; the loser adds no root key.
+// the installation's one row; the loser adds no account and no root key.
+// The winner's account is the first: what the unscoped store wrote before
+// (account_id ”) becomes its.
 func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *keyward.AccessKey) (keyward.Account, error) {
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO account (singleton, id, created_at, key_check) VALUES (1, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -29,17 +37,26 @@ func (s *Store) InitAccount(ctx context.Context, a keyward.Account, rootKey *key
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 || rootKey == nil {
+		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, '', ?, ?, ?)`),
-			rootKey.ID, rootKey.Status, toNanos(rootKey.CreatedAt), rootKey.SealedSecret)
-		return err
+		if err := s.insertAccount(ctx, tx, a, rootKey); err != nil {
+			return err
+		}
+		for _, table := range accountTables {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE `+table+` SET account_id = ? WHERE account_id = ''`), a.ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return keyward.Account{}, err
 	}
-	return s.Account(ctx)
+	if err := s.LoadFirstAccount(ctx); err != nil {
+		return keyward.Account{}, err
+	}
+	return s.ForAccount("").Account(ctx)
 }
 
 // CreateUser implements keyward.Store.
@@ -48,8 +65,8 @@ func (s *Store) CreateUser(ctx context.Context, u keyward.User, max int) error {
 		if err := s.accountQuota(ctx, tx, "users", "", max); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, name, name_fold, path, created_at, permissions_boundary) VALUES (?, ?, ?, ?, ?, ?)`),
-			u.ID, u.Name, keyward.FoldName(u.Name), u.Path, toNanos(u.CreatedAt), u.PermissionsBoundary)
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO users (id, account_id, name, name_fold, path, created_at, permissions_boundary) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			u.ID, s.acct(ctx), u.Name, keyward.FoldName(u.Name), u.Path, toNanos(u.CreatedAt), u.PermissionsBoundary)
 		if err != nil && s.IsUnique(err) {
 			return keyward.ErrUserExists
 		}
@@ -81,12 +98,12 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (keyward.User, 
 // User implements keyward.Store: a prepared statement, since the console
 // and authorisation read users often.
 func (s *Store) User(ctx context.Context, name string) (keyward.User, error) {
-	stmt, err := s.prepared(ctx, `SELECT `+userColumns+`, sessions_after FROM users WHERE name_fold = ?`)
+	stmt, err := s.prepared(ctx, `SELECT `+userColumns+`, sessions_after FROM users WHERE account_id = ? AND name_fold = ?`)
 	if err != nil {
 		return keyward.User{}, err
 	}
 	var sessionsAfter int64
-	u, err := scanUser(stmt.QueryRowContext(ctx, keyward.FoldName(name)), &sessionsAfter)
+	u, err := scanUser(stmt.QueryRowContext(ctx, s.acct(ctx), keyward.FoldName(name)), &sessionsAfter)
 	if err != nil {
 		return u, err
 	}
@@ -107,15 +124,14 @@ func (s *Store) ListUsers(ctx context.Context, pathPrefix, after string, max int
 // stands for the root user's.
 func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userName string) (string, error) {
 	if userName == "" {
-		_, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate)
-		return "", err
+		return "", s.lockAccount(ctx, tx)
 	}
 	owner, err := s.writeStmt(ctx, tx, stmtOwnerID+s.ForUpdate)
 	if err != nil {
 		return "", err
 	}
 	var id string
-	err = owner.QueryRowContext(ctx, keyward.FoldName(userName)).Scan(&id)
+	err = owner.QueryRowContext(ctx, s.acct(ctx), keyward.FoldName(userName)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", keyward.ErrNoSuchUser
 	}
@@ -128,7 +144,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, upd keyward.UserUpd
 	var u keyward.User
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE name_fold = ?`+s.ForUpdate), keyward.FoldName(name)))
+		u, err = scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE account_id = ? AND name_fold = ?`+s.ForUpdate), s.acct(ctx), keyward.FoldName(name)))
 		if err != nil {
 			return err
 		}
@@ -156,7 +172,7 @@ func (s *Store) UpdateUser(ctx context.Context, name string, upd keyward.UserUpd
 }
 
 func (s *Store) keyIDs(ctx context.Context, tx *sql.Tx, userID string) ([]string, error) {
-	return collect(ctx, s, tx, `SELECT id FROM access_keys WHERE user_id = ?`, []any{userID}, scanString)
+	return collect(ctx, s, tx, `SELECT id FROM access_keys WHERE account_id = ? AND user_id = ?`, []any{s.acct(ctx), userID}, scanString)
 }
 
 // DeleteUser implements keyward.Store.
@@ -167,7 +183,7 @@ func (s *Store) DeleteUser(ctx context.Context, name string) error {
 			return err
 		}
 		var keys int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE user_id = ?`), id).Scan(&keys); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE account_id = ? AND user_id = ?`), s.acct(ctx), id).Scan(&keys); err != nil {
 			return err
 		}
 		if keys > 0 {

@@ -73,7 +73,7 @@ func (s *Store) CreateWebhookSubscription(ctx context.Context, sub keyward.Webho
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		// The account's row serialises creations, so the quota holds
 		// whatever runs at once.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM account WHERE singleton = 1`+s.ForUpdate); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`SELECT 1 FROM accounts WHERE id = ?`+s.ForUpdate), sub.AccountID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_subscriptions (id, account_id, url, url_sealed, secrets, events, created_at)
@@ -344,23 +344,32 @@ func (s *Store) enqueueRootKeyUses(ctx context.Context, tx *sql.Tx, uses []keywa
 	if err != nil || len(subs) == 0 {
 		return err
 	}
-	// The root user's keys, at most two an account, rather than the flush's
-	// keys in one IN list, which a busy flush would make longer than a
-	// statement may bind.
-	roots, err := s.strings(ctx, tx, `SELECT id FROM access_keys WHERE user_id = ''`)
+	// The root users' keys of the subscribed accounts, at most two an
+	// account, rather than the flush's keys in one IN list, which a busy
+	// flush would make longer than a statement may bind.
+	roots, err := collect(ctx, s, tx, `SELECT id, account_id FROM access_keys WHERE user_id = ''
+		AND account_id IN (SELECT account_id FROM webhook_subscription_events WHERE event_name = ?)`,
+		[]any{webhook.RootKeyUsed}, func(r rowScanner) ([2]string, error) {
+			var v [2]string
+			return v, r.Scan(&v[0], &v[1])
+		})
 	if err != nil || len(roots) == 0 {
 		return err
 	}
-	root := make(map[string]bool, len(roots))
-	for _, id := range roots {
-		root[id] = true
+	root := make(map[string]string, len(roots)) // key ID → its account
+	for _, k := range roots {
+		root[k[0]] = k[1]
 	}
 	for _, u := range uses {
-		if !root[u.AccessKeyID] {
+		account, ok := root[u.AccessKeyID]
+		if !ok {
 			continue
 		}
 		hour := u.Time.UTC().Truncate(time.Hour)
 		for _, sub := range subs {
+			if sub[0] != account {
+				continue // another account's subscription
+			}
 			o := webhook.Occurrence{Name: webhook.RootKeyUsed, Subject: u.AccessKeyID, Data: webhook.Data{AccountID: sub[0],
 				UserName: webhook.RootUserName, AccessKeyID: u.AccessKeyID, Region: u.Region, Service: u.Service}}
 			id := webhook.RootKeyUsed + "." + u.AccessKeyID + "." + strconv.FormatInt(hour.Unix(), 10)

@@ -1,0 +1,162 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
+)
+
+// AccessRoleName is the role CreateAccount makes in a new account when
+// the request names none: it trusts the management account and has
+// AdministratorAccess, as on AWS.
+const AccessRoleName = "OrganizationAccountAccessRole"
+
+// administratorAccessARN is the AWS managed policy the access role has.
+const administratorAccessARN = keyward.AWSManagedPolicyARNPrefix + "/AdministratorAccess"
+
+// CreateAccountStatus is the model's CreateAccountStatus.
+type CreateAccountStatus struct {
+	ID                 string     `json:"Id"`
+	AccountName        string     `json:"AccountName"`
+	State              string     `json:"State"`
+	RequestedTimestamp Timestamp  `json:"RequestedTimestamp"`
+	CompletedTimestamp *Timestamp `json:"CompletedTimestamp,omitempty"`
+	AccountID          string     `json:"AccountId,omitempty"`
+	FailureReason      string     `json:"FailureReason,omitempty"`
+}
+
+func createStatusOf(st keyward.CreateAccountStatus) CreateAccountStatus {
+	out := CreateAccountStatus{ID: st.ID, AccountName: st.AccountName, State: st.State, RequestedTimestamp: Timestamp(st.RequestedAt),
+		AccountID: st.AccountID, FailureReason: st.FailureReason}
+	if !st.CompletedAt.IsZero() {
+		t := Timestamp(st.CompletedAt)
+		out.CompletedTimestamp = &t
+	}
+	return out
+}
+
+// AccountInput is what CreateAccount makes an account of.
+type AccountInput struct {
+	Email, Name, RoleName string
+	Tags                  []keyward.Tag
+}
+
+// CreateAccount makes a new account of the installation in the caller's
+// organization, under its root, with the access role (RoleName, or
+// OrganizationAccountAccessRole) that the management account's principals
+// assume to administer it. The account has no root credentials: the
+// operator gives a tenant that administers itself its root access key.
+// Keyward makes the account at once; the status answered is final, and
+// a failure (an email another account has) is a FAILED status, as AWS
+// reports it, not an error.
+func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (CreateAccountStatus, error) {
+	o, err := s.organizationWith(ctx, "organizations:CreateAccount", anyResource, authz.RequestTagKeys(in.Tags))
+	if err != nil {
+		return CreateAccountStatus{}, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return CreateAccountStatus{}, err
+	}
+	if in.RoleName == "" {
+		in.RoleName = AccessRoleName
+	}
+	now := s.now()
+	st := keyward.CreateAccountStatus{AccountName: in.Name, State: keyward.CreateAccountInProgress, RequestedAt: now}
+	if st.ID, err = keyward.RandomString(s.Rand, "car-", 32, "abcdefghijklmnopqrstuvwxyz0123456789"); err != nil {
+		return CreateAccountStatus{}, err
+	}
+	changes := s.changing(ctx)
+	fail := func(reason string) (CreateAccountStatus, error) {
+		st.State, st.FailureReason, st.CompletedAt = keyward.CreateAccountFailed, reason, s.now()
+		return createStatusOf(st), changes.PutCreateAccountStatus(ctx, o.ID, st)
+	}
+	a := keyward.Account{Name: in.Name, Email: in.Email, Status: keyward.AccountActive, CreatedAt: now}
+	for range 10 {
+		if a.ID, err = keyward.NewAccountID(s.Rand); err != nil {
+			return CreateAccountStatus{}, err
+		}
+		if err = s.Store.CreateAccount(ctx, a, nil); !errors.Is(err, keyward.ErrAccountExists) {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, keyward.ErrAccountEmailExists):
+		return fail("EMAIL_ALREADY_EXISTS")
+	case err != nil:
+		return CreateAccountStatus{}, err
+	}
+	member := keyward.OrgAccount{ID: a.ID, OrganizationID: o.ID, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now, Tags: in.Tags}
+	if err := s.Store.AddOrgAccount(ctx, o.ID, member); err != nil {
+		return CreateAccountStatus{}, fmt.Errorf("organizations: adding account %s: %w", a.ID, err)
+	}
+	if err := s.makeAccessRole(ctx, o, a.ID, in.RoleName); err != nil {
+		return CreateAccountStatus{}, fmt.Errorf("organizations: the access role of account %s: %w", a.ID, err)
+	}
+	st.State, st.AccountID, st.CompletedAt = keyward.CreateAccountSucceeded, a.ID, s.now()
+	if err := changes.PutCreateAccountStatus(ctx, o.ID, st); err != nil {
+		return CreateAccountStatus{}, err
+	}
+	return createStatusOf(st), s.changed(nil)
+}
+
+// makeAccessRole makes the role in the new account that trusts the
+// management account (its principals whose own policies allow
+// sts:AssumeRole on it), with AdministratorAccess.
+func (s *Service) makeAccessRole(ctx context.Context, o keyward.Organization, accountID, name string) error {
+	id, err := keyward.RandomString(s.Rand, keyward.RoleIDPrefix, 17, keyward.Base32Alphabet)
+	if err != nil {
+		return err
+	}
+	st := s.Store.InAccount(accountID)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + o.MasterAccountID +
+		`:root"},"Action":"sts:AssumeRole"}]}`
+	r := keyward.Role{ID: id, Name: name, Path: "/", TrustPolicy: trust, MaxSessionDuration: keyward.DefaultRoleSessionDuration, CreatedAt: s.now()}
+	// The account is new: AWS's default quotas hold whatever the
+	// installation configured.
+	q := keyward.DefaultQuotas()
+	if err := st.CreateRole(ctx, r, q.Roles); err != nil {
+		return err
+	}
+	return st.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: name}, administratorAccessARN, q.AttachedPoliciesPerRole)
+}
+
+// DescribeCreateAccountStatus describes a CreateAccount request.
+func (s *Service) DescribeCreateAccountStatus(ctx context.Context, id string) (CreateAccountStatus, error) {
+	o, err := s.organization(ctx, "organizations:DescribeCreateAccountStatus", anyResource)
+	if err != nil {
+		return CreateAccountStatus{}, err
+	}
+	st, err := s.Store.CreateAccountStatus(ctx, o.ID, id)
+	if errors.Is(err, keyward.ErrNoSuchCreateAccountStatus) {
+		return CreateAccountStatus{}, keyward.Errorf(ECreateAccountStatusNotFound, "We can't find a create account request with the CreateAccountRequestId that you specified.")
+	} else if err != nil {
+		return CreateAccountStatus{}, err
+	}
+	return createStatusOf(st), nil
+}
+
+// ListCreateAccountStatus lists the organization's CreateAccount requests,
+// those in states only unless it is empty.
+func (s *Service) ListCreateAccountStatus(ctx context.Context, states []string, page Page) ([]CreateAccountStatus, string, error) {
+	o, err := s.organization(ctx, "organizations:ListCreateAccountStatus", anyResource)
+	if err != nil {
+		return nil, "", err
+	}
+	after, err := page.after()
+	if err != nil {
+		return nil, "", err
+	}
+	sts, more, err := s.Store.CreateAccountStatuses(ctx, o.ID, states, after, page.max())
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]CreateAccountStatus, len(sts))
+	last := ""
+	for i, st := range sts {
+		out[i], last = createStatusOf(st), st.ID
+	}
+	return out, nextToken(more, last), nil
+}

@@ -1,0 +1,123 @@
+package organizations_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+var accountIDPattern = regexp.MustCompile(`^[1-9]\d{11}$`)
+
+// TestCreateAccount: the management account makes a member account, which
+// the organization lists with its name and email, whose request's status
+// is kept, and in which OrganizationAccountAccessRole trusts the
+// management account with AdministratorAccess; an email another account
+// has makes a FAILED request, as on AWS; the email is not in the audit
+// trail.
+func TestCreateAccount(t *testing.T) {
+	clock := kwtest.NewClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	k := kwtest.NewWithClock(t, clock.Now)
+	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	ctx := context.Background()
+	_, err := c.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("a@example.com"), AccountName: aws.String("tenant-a")})
+	wantCode(t, err, "AWSOrganizationsNotInUseException")
+	must2(t)(c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
+
+	made, err := c.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("a@example.com"), AccountName: aws.String("tenant-a"),
+		Tags: []types.Tag{{Key: aws.String("tenant"), Value: aws.String("a")}}})
+	must(t, err)
+	st := made.CreateAccountStatus
+	if st.State != types.CreateAccountStateSucceeded || !accountIDPattern.MatchString(aws.ToString(st.AccountId)) || aws.ToString(st.AccountId) == kwtest.AccountID ||
+		!regexp.MustCompile(`^car-[a-z0-9]{32}$`).MatchString(aws.ToString(st.Id)) || aws.ToString(st.AccountName) != "tenant-a" || st.CompletedTimestamp == nil {
+		t.Fatalf("CreateAccount: %+v", st)
+	}
+	tenant := aws.ToString(st.AccountId)
+	described, err := c.DescribeCreateAccountStatus(ctx, &awsorg.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})
+	must(t, err)
+	if aws.ToString(described.CreateAccountStatus.AccountId) != tenant || described.CreateAccountStatus.State != types.CreateAccountStateSucceeded {
+		t.Fatalf("DescribeCreateAccountStatus: %+v", described.CreateAccountStatus)
+	}
+	_, err = c.DescribeCreateAccountStatus(ctx, &awsorg.DescribeCreateAccountStatusInput{CreateAccountRequestId: aws.String("car-abcdefgh")})
+	wantCode(t, err, "CreateAccountStatusNotFoundException")
+
+	// An email another account has: a FAILED request, no account.
+	again, err := c.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("a@example.com"), AccountName: aws.String("tenant-b")})
+	must(t, err)
+	if again.CreateAccountStatus.State != types.CreateAccountStateFailed || again.CreateAccountStatus.FailureReason != types.CreateAccountFailureReasonEmailAlreadyExists ||
+		again.CreateAccountStatus.AccountId != nil {
+		t.Fatalf("the same email again: %+v", again.CreateAccountStatus)
+	}
+	for state, want := range map[types.CreateAccountState]int{types.CreateAccountStateSucceeded: 1, types.CreateAccountStateFailed: 1, types.CreateAccountStateInProgress: 0} {
+		l, err := c.ListCreateAccountStatus(ctx, &awsorg.ListCreateAccountStatusInput{States: []types.CreateAccountState{state}})
+		must(t, err)
+		if len(l.CreateAccountStatuses) != want {
+			t.Errorf("%s requests: %+v", state, l.CreateAccountStatuses)
+		}
+	}
+	all, err := c.ListCreateAccountStatus(ctx, &awsorg.ListCreateAccountStatusInput{MaxResults: aws.Int32(1)})
+	must(t, err)
+	if len(all.CreateAccountStatuses) != 1 || all.NextToken == nil {
+		t.Fatalf("a page of one: %+v", all)
+	}
+
+	// The organization lists it, with its name, email and tags.
+	accounts, err := c.ListAccounts(ctx, &awsorg.ListAccountsInput{})
+	must(t, err)
+	if len(accounts.Accounts) != 2 {
+		t.Fatalf("accounts %+v", accounts.Accounts)
+	}
+	a, err := c.DescribeAccount(ctx, &awsorg.DescribeAccountInput{AccountId: aws.String(tenant)})
+	must(t, err)
+	if aws.ToString(a.Account.Name) != "tenant-a" || aws.ToString(a.Account.Email) != "a@example.com" || a.Account.Status != types.AccountStatusActive ||
+		a.Account.JoinedMethod != types.AccountJoinedMethodCreated {
+		t.Fatalf("DescribeAccount %+v", a.Account)
+	}
+	tags, err := c.ListTagsForResource(ctx, &awsorg.ListTagsForResourceInput{ResourceId: aws.String(tenant)})
+	must(t, err)
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "a" {
+		t.Fatalf("the account's tags %+v", tags.Tags)
+	}
+
+	// Its access role, in its account alone.
+	role, err := k.Store.InAccount(tenant).Role(ctx, "OrganizationAccountAccessRole")
+	must(t, err)
+	if !strings.Contains(role.TrustPolicy, `"AWS":"arn:aws:iam::`+kwtest.AccountID+`:root"`) {
+		t.Fatalf("the access role trusts %s", role.TrustPolicy)
+	}
+	attached, _, err := k.Store.InAccount(tenant).ListAttachedPolicies(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: role.Name}, "/", "", 10)
+	must(t, err)
+	if len(attached) != 1 || attached[0].Name != "AdministratorAccess" {
+		t.Fatalf("the access role's policies %+v", attached)
+	}
+	if _, err := k.Store.Role(ctx, "OrganizationAccountAccessRole"); err == nil {
+		t.Fatal("the access role is in the management account too")
+	}
+
+	// The email is not in the audit trail.
+	must(t, k.Audit.Flush(ctx))
+	events, _, err := k.Store.LookupEvents(ctx, keyward.EventQuery{Source: keyward.EventSourceOrganizations, Max: 100})
+	must(t, err)
+	n := 0
+	for _, e := range events {
+		if e.Name == "CreateAccount" {
+			n++
+			if strings.Contains(string(e.Record), "a@example.com") || strings.Contains(string(e.Record), "tenant-a\"") {
+				t.Errorf("the event shows what the model calls sensitive: %s", e.Record)
+			}
+		}
+	}
+	// Refused before the organization, made, failed.
+	if n != 3 {
+		t.Errorf("%d CreateAccount events, want 3", n)
+	}
+
+}
