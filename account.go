@@ -75,6 +75,10 @@ type AccountsStore interface {
 	CreateAccount(ctx context.Context, a Account, rootKey *AccessKey) error
 	// AccountByID returns an account of the installation; ErrNoAccount.
 	AccountByID(ctx context.Context, id string) (Account, error)
+	// AccountByAlias returns the account whose alias this is, in any
+	// account of the installation (aliases are unique across it), for
+	// sign-in pages that name an account by its alias; ErrNoAccount.
+	AccountByAlias(ctx context.Context, alias string) (Account, error)
 	// Accounts pages the installation's accounts in order of ID, after the
 	// ID marker (exclusive; "" for the first page), up to max, and
 	// whether more follow.

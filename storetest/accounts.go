@@ -17,6 +17,7 @@ func init() {
 		namedTest{"AccountViewsCombine", testAccountViewsCombine},
 		namedTest{"CreateAccount", testCreateAccount},
 		namedTest{"ConcurrentCreateAccount", testConcurrentCreateAccount},
+		namedTest{"AccountByAlias", testAccountByAlias},
 	)
 }
 
@@ -331,4 +332,29 @@ func testConcurrentCreateAccount(t *testing.T, s keyward.Store) {
 	if len(roots) != 1 {
 		t.Fatalf("%d root keys after the race, want the winner's", len(roots))
 	}
+}
+
+// testAccountByAlias: an alias names its account from any view, and no
+// other; an alias deleted or never made names none.
+func testAccountByAlias(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	a, b, _, _ := twoAccounts(t, s)
+	must(t, a.CreateAccountAlias(ctx, "alias-of-a"))
+	must(t, b.CreateAccountAlias(ctx, "alias-of-b"))
+	for _, view := range []keyward.Store{a, b} {
+		for alias, want := range map[string]string{"alias-of-a": accountA, "alias-of-b": accountB} {
+			got, err := view.AccountByAlias(ctx, alias)
+			must(t, err)
+			if got.ID != want {
+				t.Fatalf("alias %s names %s, want %s", alias, got.ID, want)
+			}
+		}
+	}
+	for _, alias := range []string{"alias-of-c", accountB, "ALIAS-OF-B", ""} {
+		_, err := a.AccountByAlias(ctx, alias)
+		wantErr(t, err, keyward.ErrNoAccount)
+	}
+	must(t, b.DeleteAccountAlias(ctx, "alias-of-b"))
+	_, err := a.AccountByAlias(ctx, "alias-of-b")
+	wantErr(t, err, keyward.ErrNoAccount)
 }

@@ -73,6 +73,16 @@ func (s *Store) AccountByID(ctx context.Context, id string) (keyward.Account, er
 	return a, err
 }
 
+// AccountByAlias implements keyward.AccountsStore: the alias's row names
+// its account, whichever view asks.
+func (s *Store) AccountByAlias(ctx context.Context, alias string) (keyward.Account, error) {
+	a, err := scanAccount(s.DB.QueryRowContext(ctx, s.q(`SELECT `+accountColumns+` WHERE id = (SELECT account_id FROM account_aliases WHERE alias = ?)`), alias))
+	if errors.Is(err, sql.ErrNoRows) {
+		return keyward.Account{}, keyward.ErrNoAccount
+	}
+	return a, err
+}
+
 // Accounts implements keyward.AccountsStore.
 func (s *Store) Accounts(ctx context.Context, after string, max int) ([]keyward.Account, bool, error) {
 	return collectPage(ctx, s, `SELECT `+accountColumns+` WHERE id > ? ORDER BY id LIMIT ?`, []any{after, max + 1}, max, scanAccount)
