@@ -64,7 +64,11 @@ type SAMLSubject struct {
 
 // ConsoleSession is what a console session cookie claims.
 type ConsoleSession struct {
-	Root bool
+	// AccountID is the account signed in to; "" in a session begun before
+	// the console signed in to more than one, which is the first
+	// account's.
+	AccountID string
+	Root      bool
 	// RootKey is the access key the root user signed in with.
 	RootKey string
 	// UserName and UserID name the IAM user signed in.

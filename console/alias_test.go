@@ -16,7 +16,7 @@ func TestSignInByAccountAlias(t *testing.T) {
 	if status := b.signInUser("my-company", "carol", "Carol-Passw0rd-1"); status != http.StatusSeeOther {
 		t.Fatalf("sign-in by alias: %d", status)
 	}
-	if _, page := b.do(http.MethodGet, "/console/password", nil); !strings.Contains(page, "Account my-company") {
+	if _, page := b.do(http.MethodGet, "/console/password", nil); !strings.Contains(page, `id="account-alias">my-company<`) {
 		t.Fatal("the console does not show the alias")
 	}
 }

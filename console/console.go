@@ -195,6 +195,7 @@ func (c *Console) routes() {
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		http.ServeFileFS(w, r, staticFS, "static/favicon.svg")
 	})
+	m.HandleFunc("GET /console", c.accountSignIn)
 	m.HandleFunc("GET /console/signin", c.signInPage)
 	m.HandleFunc("POST /console/signin", c.signIn)
 	m.HandleFunc("POST /console/signin/mfa", c.signInMFA)
@@ -303,7 +304,12 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // session is what the session cookie holds.
 type session struct {
 	// ID names the session, so that signing out can revoke it.
-	ID       string `json:"s"`
+	ID string `json:"s"`
+	// Account is the ID of the account signed in to: every request of the
+	// session runs in it. "" is the first account's (a session begun
+	// before the console signed in to others). The cookie's signature
+	// holds it: a session cannot be edited into another account.
+	Account  string `json:"a,omitempty"`
 	Root     bool   `json:"r,omitempty"`
 	UserName string `json:"u,omitempty"`
 	UserID   string `json:"i,omitempty"`
@@ -395,7 +401,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, ok := c.readSession(r)
 		if !ok {
-			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+			http.Redirect(w, r, signInURL(r), http.StatusSeeOther)
 			return
 		}
 		if r.Method == http.MethodPost && subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(s.CSRF)) != 1 {
@@ -421,7 +427,7 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
-		p, err := c.STS.SessionPrincipal(r.Context(), keyward.ConsoleSession{Root: s.Root, RootKey: s.RootKey,
+		p, err := c.STS.SessionPrincipal(r.Context(), keyward.ConsoleSession{AccountID: s.Account, Root: s.Root, RootKey: s.RootKey,
 			UserName: s.UserName, UserID: s.UserID, Issued: time.Unix(0, s.Issued), KeyID: s.KeyID, Token: s.Token})
 		if unavailable(err) {
 			return
@@ -458,6 +464,37 @@ func (c *Console) session(h func(http.ResponseWriter, *request)) http.HandlerFun
 		}
 		h(w, &request{Request: r.WithContext(keyward.WithCaller(r.Context(), rc)), sess: s, p: p, from: from})
 	}
+}
+
+// signInURL is the sign-in page a visitor without a session is sent to,
+// keeping the account that AWS's account sign-in URL names
+// (/console?account=<ID or alias>), for the form to show it.
+func signInURL(r *http.Request) string {
+	if a := r.URL.Query().Get("account"); a != "" && len(a) <= signInFields["account"] {
+		return "/console/signin?" + url.Values{"account": {a}}.Encode()
+	}
+	return "/console/signin"
+}
+
+// accountSignIn serves AWS's account sign-in URL, /console?account=<ID or
+// alias>: the console, whose sign-in form shows the account.
+func (c *Console) accountSignIn(w http.ResponseWriter, r *http.Request) {
+	if _, ok := c.readSession(r); ok {
+		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, signInURL(r), http.StatusSeeOther)
+}
+
+// tokenAccount returns the account of a federated session's credentials,
+// which the console session it begins is in ("" when they cannot be
+// opened: the session is then refused at its first request).
+func (c *Console) tokenAccount(ctx context.Context, keyID, token string) string {
+	cred, err := c.STS.OpenSession(ctx, keyID, token)
+	if err != nil {
+		return ""
+	}
+	return cred.Principal.AccountID
 }
 
 func (c *Console) token() string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/otpqr"
 )
 
@@ -221,6 +222,8 @@ func (c *Console) deleteDevice(r *request, serial string) error {
 // pendingMFA is what the sign-in's second step carries between the
 // password and the code: signed, and good for mfaStepLifetime.
 type pendingMFA struct {
+	// Account is the ID of the account the user signs in to.
+	Account  string `json:"a,omitempty"`
 	UserName string `json:"u"`
 	UserID   string `json:"i"`
 	Reset    bool   `json:"r,omitempty"`
@@ -241,7 +244,7 @@ type signInMFAPage struct {
 // askForMFA answers a right password of a user who has an MFA device:
 // no session yet, a page asking for the code.
 func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Principal, reset bool) {
-	b, _ := json.Marshal(pendingMFA{UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()})
+	b, _ := json.Marshal(pendingMFA{Account: p.AccountID, UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()})
 	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: base64.RawURLEncoding.EncodeToString(b) + "." + c.sign(append([]byte("mfa:"), b...)),
 		Path: "/console/signin", HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(mfaStepLifetime / time.Second)})
 	c.renderSignInMFA(w, r, "", http.StatusOK)
@@ -274,7 +277,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Codes are six digits: guesses are limited as passwords are.
-	try, allowed := c.limiter.begin("mfa:"+strings.ToLower(p.UserName), c.Clients.Addr(r))
+	try, allowed := c.limiter.begin("mfa:"+p.Account+"/"+keyward.FoldName(p.UserName), c.Clients.Addr(r))
 	if !allowed {
 		c.renderSignInMFA(w, r, "Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
@@ -285,7 +288,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		c.renderSignInMFA(w, r, "Enter the six-digit code your authenticator app shows.", http.StatusUnauthorized)
 		return
 	}
-	if _, err := c.IAM.CheckMFACode(r.Context(), p.UserName, r.PostFormValue("code")); err != nil {
+	if _, err := c.IAM.CheckMFACode(iam.AccountContext(r.Context(), p.Account), p.UserName, r.PostFormValue("code")); err != nil {
 		time.Sleep(c.SignInDelay)
 		c.renderSignInMFA(w, r, "The code is not valid. Enter the current code from your MFA device.", http.StatusUnauthorized)
 		return
@@ -294,7 +297,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: "", Path: "/console/signin", HttpOnly: true,
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	now := c.Now()
-	c.setSession(w, r, session{ID: c.token(), Expires: now.Add(SessionLifetime).Unix(), Issued: now.UnixNano(), CSRF: c.token(),
+	c.setSession(w, r, session{ID: c.token(), Account: p.Account, Expires: now.Add(SessionLifetime).Unix(), Issued: now.UnixNano(), CSRF: c.token(),
 		UserName: p.UserName, UserID: p.UserID, Reset: p.Reset, MFA: now.Unix()})
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }

@@ -359,6 +359,7 @@ func (c *Console) oidcSession(w http.ResponseWriter, r *http.Request, role, toke
 		return
 	}
 	s := session{ID: c.token(), KeyID: ar.AccessKeyID, Token: ar.Token, Expires: ar.Expiration.Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
+	s.Account = c.tokenAccount(r.Context(), ar.AccessKeyID, ar.Token)
 	if b, _ := json.Marshal(s); len(b)*4/3+100 > maxCookie {
 		http.Error(w, "The session's credentials are too large for a console session.", http.StatusBadRequest)
 		return

@@ -17,9 +17,14 @@ type layout struct {
 	CSRF    string
 	Signed  string // who is signed in
 	Notice  string
-	Error   string
-	Account string
-	Query   string
+	Error string
+	// Account is the account's alias or, without one, its ID (the sign-in
+	// form's account, prefilled); AccountID and AccountAlias are the
+	// signed-in account's, shown in the top bar.
+	Account      string
+	AccountID    string
+	AccountAlias string
+	Query        string
 	// Organizations: the console has AWS Organizations' pages.
 	Organizations bool
 	// CanSwitch: the menu offers Switch role (never to the root user);
@@ -35,6 +40,10 @@ func (c *Console) layoutFor(r *request, title string) layout {
 	if r != nil {
 		// The account's alias, when it has one, as AWS's console shows it.
 		l.Account = c.IAM.AccountLabel(r.ctx())
+		l.AccountID = c.IAM.Account(r.ctx()).ID
+		if l.Account != l.AccountID {
+			l.AccountAlias = l.Account
+		}
 		l.CSRF = r.sess.CSRF
 		l.Signed = r.p.ARN()
 		l.Notice = notices[r.URL.Query().Get("notice")]

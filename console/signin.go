@@ -1,10 +1,12 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/sts"
 )
 
@@ -55,7 +57,7 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	if kind != "root" && kind != "user" {
 		kind = ""
 	}
-	page := signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind}
+	page := signInPage{layout: layout{Title: "Sign in", Account: c.signInAccount(r.URL.Query().Get("account"))}, CSRF: tok, Kind: kind}
 	if kind == "" {
 		var err error
 		page.OIDC = c.oidcOptions(r)
@@ -64,6 +66,18 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.render(w, http.StatusOK, "signin", page)
+}
+
+// signInAccount is the account the IAM user's sign-in form shows: the one
+// typed or named by the account sign-in URL (/console?account=…), as it
+// was typed, whether or not it exists (the form tells no more after a
+// refusal than before); with none, the installation's first account, as
+// before the console signed in to others.
+func (c *Console) signInAccount(typed string) string {
+	if typed != "" && len(typed) <= signInFields["account"] {
+		return typed
+	}
+	return c.IAM.Account(context.Background()).ID
 }
 
 // Longest values a sign-in field can hold when it is right: anything
@@ -108,7 +122,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	again := func(msg string, status int) {
 		tok := c.preCSRF(w, r)
-		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.IAM.Account(r.Context()).ID}, CSRF: tok, Kind: kind, Error: msg})
+		c.render(w, status, "signin", signInPage{layout: layout{Title: "Sign in", Account: c.signInAccount(r.PostFormValue("account"))}, CSRF: tok, Kind: kind, Error: msg})
 	}
 	// Counted before the password is hashed: simultaneous attempts cannot
 	// all slip under the limit.
@@ -130,15 +144,16 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		// page of its own, and tell whether the root user has MFA. A
 		// wrong, missing or used code is refused as a wrong secret is.
 		var mfa bool
-		_, mfa, err = c.IAM.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"), r.PostFormValue("mfacode"))
-		s.Root, s.RootKey = true, r.PostFormValue("accesskey")
+		var p keyward.Principal
+		p, mfa, err = c.IAM.SignInRoot(r.Context(), r.PostFormValue("accesskey"), r.PostFormValue("secret"), r.PostFormValue("mfacode"))
+		s.Root, s.RootKey, s.Account = true, r.PostFormValue("accesskey"), p.AccountID
 		if mfa {
 			s.MFA = c.Now().Unix()
 		}
 	} else {
 		var p keyward.Principal
 		p, s.Reset, err = c.IAM.SignInUser(r.Context(), r.PostFormValue("account"), r.PostFormValue("username"), r.PostFormValue("password"))
-		s.UserName, s.UserID = p.UserName, p.UserID
+		s.UserName, s.UserID, s.Account = p.UserName, p.UserID, p.AccountID
 	}
 	if keyward.ErrorCode(err) == keyward.EServiceUnavailable {
 		c.limiter.succeed(try) // not a guess that failed: the server was busy
@@ -154,14 +169,14 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	c.limiter.succeed(try)
 	if !s.Root {
 		// A user with an MFA device proves it before any session begins.
-		has, err := c.IAM.HasMFADevice(r.Context(), s.UserName)
+		has, err := c.IAM.HasMFADevice(iam.AccountContext(r.Context(), s.Account), s.UserName)
 		if err != nil {
 			again(keyward.ErrorMessage(err), http.StatusServiceUnavailable)
 			return
 		}
 		if has {
 			c.signedIn(r, false, s.UserName, "mfa-required")
-			c.askForMFA(w, r, keyward.Principal{UserName: s.UserName, UserID: s.UserID}, s.Reset)
+			c.askForMFA(w, r, keyward.Principal{AccountID: s.Account, UserName: s.UserName, UserID: s.UserID}, s.Reset)
 			return
 		}
 	}

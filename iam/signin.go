@@ -12,7 +12,7 @@ import (
 var errSignIn = keyward.Errorf(keyward.EAccessDenied, "Your authentication information is incorrect. Please try again.")
 
 // SignInRoot checks the root user's console credentials: an active access
-// key of the root user and its secret, compared in constant time, and once
+// key of a root user (of the account the key belongs to) and its secret, compared in constant time, and once
 // the root user has an MFA device, a code of it, used once (mfa reports
 // that one was). A wrong, missing or used code is refused as a wrong
 // secret is. The code is checked only after the secret: a caller without
@@ -22,6 +22,8 @@ func (s *Service) SignInRoot(ctx context.Context, keyID, secret, code string) (p
 	if err != nil || !c.Principal.Root || !c.Active || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		return keyward.Principal{}, false, errSignIn
 	}
+	// The root user's MFA devices are those of the key's account.
+	ctx = AccountContext(ctx, c.Principal.AccountID)
 	f := keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}
 	if code == "" {
 		// No code: refused if the root user has a device, without
@@ -48,22 +50,47 @@ func (s *Service) SignInRoot(ctx context.Context, keyID, secret, code string) (p
 }
 
 // SignInAccount resolves the account a sign-in form names, by its ID or
-// its alias as on AWS's sign-in page, to the account's ID; ok is false
-// when it names no account here. Limits on guessing key on what it
+// its alias as on AWS's sign-in page, to the account's ID, in any account
+// of the installation (aliases are unique across it); ok is false when it
+// names no account here, or one that is not active (a closed account's
+// users sign in no more, as on AWS). Limits on guessing key on what it
 // returns, so that every spelling of the account shares one budget.
 func (s *Service) SignInAccount(ctx context.Context, typed string) (id string, ok bool) {
-	if typed == s.Account(ctx).ID || typed == s.AccountLabel(ctx) {
-		return s.Account(ctx).ID, true
+	if typed == "" {
+		return "", false
 	}
-	return "", false
+	a, err := s.Store.AccountByID(ctx, typed)
+	if err != nil {
+		a, err = s.Store.AccountByAlias(ctx, typed)
+	}
+	if err != nil || (a.Status != "" && a.Status != keyward.AccountActive) {
+		return "", false
+	}
+	return a.ID, true
 }
 
-// SignInUser checks an IAM user's console password and records its use;
-// it also reports whether the password must be changed first.
-func (s *Service) SignInUser(ctx context.Context, accountID, userName, password string) (keyward.Principal, bool, error) {
-	if _, ok := s.SignInAccount(ctx, accountID); !ok {
+// AccountContext returns ctx acting in the account id for the steps of a
+// console sign-in, which run before anyone has signed in: the store's view
+// and the account's settings (password policy, MFA devices) are that
+// account's. It carries no identity but the account, and is never the
+// context of an authorized action.
+func AccountContext(ctx context.Context, id string) context.Context {
+	return keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: id}})
+}
+
+// SignInUser checks an IAM user's console password in the account the
+// form names (its ID or alias) and records its use; it also reports
+// whether the password must be changed first. The principal returned is
+// of that account. An account that is not here is refused as an unknown
+// user is, after hashing as long: neither the answer nor its time tells
+// which accounts exist.
+func (s *Service) SignInUser(ctx context.Context, account, userName, password string) (keyward.Principal, bool, error) {
+	id, ok := s.SignInAccount(ctx, account)
+	if !ok {
+		s.Passwords.Verify(s.decoyHash(), password)
 		return keyward.Principal{}, false, errSignIn
 	}
+	ctx = AccountContext(ctx, id)
 	u, err := s.store(ctx).User(ctx, userName)
 	var lp keyward.LoginProfile
 	if err == nil {

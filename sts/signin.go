@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 )
 
 // RevokeSession ends a console session for good, on every replica.
@@ -28,18 +29,27 @@ var errSessionEnded = keyward.Errorf(keyward.EAccessDenied, "Your console sessio
 // its principal: the root user's key must still be an active root key;
 // the user must still exist, be the same user (not a new one of the same
 // name), and not have had its sessions ended (a password reset, a deleted
-// login profile, an administrator) since the session began.
+// login profile, an administrator) since the session began. The
+// principal is of the session's account, and a credential of another
+// account than the session names ends it.
 func (s *Service) SessionPrincipal(ctx context.Context, sess keyward.ConsoleSession) (keyward.Principal, error) {
+	ctx = iam.AccountContext(ctx, sess.AccountID)
+	account := s.Account(ctx).ID
+	// A principal naming no account is the first account's, as the
+	// session's is.
+	other := func(p keyward.Principal) bool {
+		return s.Account(iam.AccountContext(ctx, p.AccountID)).ID != account
+	}
 	if sess.Token != "" {
 		c, err := s.OpenSession(ctx, sess.KeyID, sess.Token)
-		if err != nil {
+		if err != nil || other(c.Principal) {
 			return keyward.Principal{}, errSessionEnded
 		}
 		return c.Principal, nil
 	}
 	if sess.Root {
 		c, err := s.IAM.Credential(ctx, sess.RootKey)
-		if err != nil || !c.Active || !c.Principal.Root {
+		if err != nil || !c.Active || !c.Principal.Root || other(c.Principal) {
 			return keyward.Principal{}, errSessionEnded
 		}
 		return c.Principal, nil
@@ -48,7 +58,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, sess keyward.ConsoleSess
 	if err != nil || u.ID != sess.UserID || sess.Issued.Before(u.SessionsAfter) {
 		return keyward.Principal{}, errSessionEnded
 	}
-	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
+	return keyward.Principal{AccountID: account, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, nil
 }
 
 // Federated sign-in to the console, as AWS's federation endpoint does it:

@@ -1,0 +1,209 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// The second account of these tests, made beside the installation's
+// first (kwtest.AccountID), with its root user's access key.
+const (
+	accountB = "210987654321"
+	rootKeyB = "AKIASECONDACCOUNT001"
+	rootSecB = "secondAccountRootSecretKey00000000000000"
+)
+
+// secondAccount makes account B in s's store, with its root key and the
+// alias "tenant-b", and returns a context acting as B's root user.
+func secondAccount(t *testing.T, k *kwtest.Keyward) context.Context {
+	t.Helper()
+	sealed, err := k.IAM.Sealer.Seal(rootKeyB, rootSecB)
+	must(t, err)
+	must(t, k.Store.CreateAccount(context.Background(), keyward.Account{ID: accountB, Name: "tenant-b", Email: "b@example.com", CreatedAt: time.Now()},
+		&keyward.AccessKey{ID: rootKeyB, Status: keyward.StatusActive, CreatedAt: time.Now(), SealedSecret: sealed}))
+	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: accountB, Root: true}, CurrentTime: time.Now()})
+	must(t, k.IAM.CreateAccountAlias(ctx, "tenant-b"))
+	return ctx
+}
+
+// userIn makes a user in the account ctx acts in, with a console password
+// unless password is "".
+func userIn(t *testing.T, k *kwtest.Keyward, ctx context.Context, name, password string) {
+	t.Helper()
+	_, err := k.IAM.CreateUser(ctx, name, "/", nil)
+	must(t, err)
+	if password != "" {
+		_, err = k.IAM.CreateLoginProfile(ctx, name, password, false)
+		must(t, err)
+	}
+}
+
+// twoAccountSite is a site whose first account has the users alice (with
+// passwordA), carl (with passwordA) and adam, and whose account B has the
+// users alice (with passwordB), carl (without a password) and bea.
+func twoAccountSite(t *testing.T) *site {
+	t.Helper()
+	s := newSite(t)
+	ctxB := secondAccount(t, s.k)
+	for _, u := range []struct{ name, pw string }{{"alice", passwordA}, {"carl", passwordA}, {"adam", ""}} {
+		userIn(t, s.k, root(), u.name, u.pw)
+	}
+	for _, u := range []struct{ name, pw string }{{"alice", passwordB}, {"carl", ""}, {"bea", ""}} {
+		userIn(t, s.k, ctxB, u.name, u.pw)
+	}
+	return s
+}
+
+const (
+	passwordA = "Account-A-Passw0rd!"
+	passwordB = "Account-B-Passw0rd!"
+)
+
+// TestAccountSignInToItsOwn: a user of account B with the name of a user
+// of the first account signs in to B with B's password only, whether the
+// form names B by its ID or its alias, and every page shows B's users
+// alone, with B in the top bar.
+func TestAccountSignInToItsOwn(t *testing.T) {
+	t.Parallel()
+	s := twoAccountSite(t)
+	for _, tc := range []struct {
+		name, account, user, password string
+		want                          int
+	}{
+		{"B by ID", accountB, "alice", passwordB, http.StatusSeeOther},
+		{"B by alias", "tenant-b", "alice", passwordB, http.StatusSeeOther},
+		{"A's password at B", accountB, "alice", passwordA, http.StatusUnauthorized},
+		{"B's password at A", kwtest.AccountID, "alice", passwordB, http.StatusUnauthorized},
+		{"B's user without a password, A's password", "tenant-b", "carl", passwordA, http.StatusUnauthorized},
+		{"A's user with its password", kwtest.AccountID, "carl", passwordA, http.StatusSeeOther},
+		{"B's user in A", kwtest.AccountID, "bea", passwordB, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := s.browser().signInUser(tc.account, tc.user, tc.password); got != tc.want {
+				t.Fatalf("sign-in: %d, want %d", got, tc.want)
+			}
+		})
+	}
+
+	b := s.browser()
+	if status := b.signInUser("tenant-b", "alice", passwordB); status != http.StatusSeeOther {
+		t.Fatalf("sign-in to B: %d", status)
+	}
+	// alice has no permissions: B's root user gives her the users' pages.
+	ctxB := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: accountB, Root: true}, CurrentTime: time.Now()})
+	must(t, s.k.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, "read",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*"],"Resource":"*"}]}`))
+	status, page := b.do(http.MethodGet, "/console/users", nil)
+	if status != http.StatusOK {
+		t.Fatalf("B's users page: %d", status)
+	}
+	for _, want := range []string{"/console/users/bea", "/console/users/carl", `id="account-id">` + accountB + `<`, `id="account-alias">tenant-b<`,
+		"arn:aws:iam::" + accountB + ":user/alice"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("B's users page lacks %q", want)
+		}
+	}
+	for _, never := range []string{"/console/users/adam", kwtest.AccountID} {
+		if strings.Contains(page, never) {
+			t.Errorf("B's users page shows %q of the first account", never)
+		}
+	}
+	if status, _ := b.do(http.MethodGet, "/console/users/adam", nil); status == http.StatusOK {
+		t.Error("B's session reads the first account's user adam")
+	}
+}
+
+// TestAccountRootSignsInToItsKeysAccount: the root user signs in with its
+// access key into the account the key belongs to.
+func TestAccountRootSignsInToItsKeysAccount(t *testing.T) {
+	t.Parallel()
+	s := twoAccountSite(t)
+	b := s.browser()
+	if status := b.signIn(url.Values{"kind": {"root"}, "accesskey": {rootKeyB}, "secret": {rootSecB}}); status != http.StatusSeeOther {
+		t.Fatalf("B's root sign-in: %d", status)
+	}
+	_, page := b.do(http.MethodGet, "/console/users", nil)
+	if !strings.Contains(page, "/console/users/bea") || strings.Contains(page, "/console/users/adam") ||
+		!strings.Contains(page, "arn:aws:iam::"+accountB+":root") {
+		t.Fatal("B's root user does not see B's users alone")
+	}
+	a := s.browser()
+	a.signInRoot()
+	if _, page := a.do(http.MethodGet, "/console/users", nil); !strings.Contains(page, "/console/users/adam") || strings.Contains(page, "/console/users/bea") {
+		t.Fatal("the first account's root user does not see its users alone")
+	}
+}
+
+var signInError = regexp.MustCompile(`id="signin-error">([^<]*)<`)
+
+// TestAccountUnknownAnswersAsWrongPassword: a form naming no account here,
+// by ID or alias, gets the answer a wrong password gets.
+func TestAccountUnknownAnswersAsWrongPassword(t *testing.T) {
+	t.Parallel()
+	s := twoAccountSite(t)
+	answer := func(account, user, password string) (int, string) {
+		b := s.browser()
+		_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
+		status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {account}, "username": {user},
+			"password": {password}, "csrf": {csrf.FindStringSubmatch(page)[1]}})
+		m := signInError.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no error on the refused form for %s/%s", account, user)
+		}
+		return status, m[1]
+	}
+	wantStatus, wantMsg := answer(accountB, "alice", "Wrong-Passw0rd!")
+	for _, tc := range []struct{ account, user string }{
+		{"999999999999", "alice"}, {"no-such-alias", "alice"}, {accountB, "nobody"}, {"", "alice"},
+	} {
+		if status, msg := answer(tc.account, tc.user, passwordB); status != wantStatus || msg != wantMsg {
+			t.Errorf("%s/%s: %d %q, want %d %q", tc.account, tc.user, status, msg, wantStatus, wantMsg)
+		}
+	}
+}
+
+// TestAccountSignInURL: AWS's account sign-in URL, /console?account=…,
+// opens the sign-in form with the account filled in.
+func TestAccountSignInURL(t *testing.T) {
+	t.Parallel()
+	s := twoAccountSite(t)
+	b := s.browser()
+	resp, err := b.hc.Get(s.url + "/console?account=tenant-b")
+	must(t, err)
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/console/signin?account=tenant-b" {
+		t.Fatalf("account sign-in URL: %d to %q", resp.StatusCode, loc)
+	}
+	for _, path := range []string{"/console/signin?account=tenant-b", "/console/signin?as=user&account=tenant-b"} {
+		if _, page := b.do(http.MethodGet, path, nil); !strings.Contains(page, `value="tenant-b"`) {
+			t.Errorf("%s does not fill in the account", path)
+		}
+	}
+	if _, page := b.do(http.MethodGet, "/console/signin?as=user&account=%22%3E%3Cscript%3E", nil); strings.Contains(page, `"><script>`) {
+		t.Error("the account is not escaped")
+	}
+}
+
+// TestAccountLimiterPerAccount: the guesses at a user of one account do
+// not spend the budget of the user of that name in another.
+func TestAccountLimiterPerAccount(t *testing.T) {
+	t.Parallel()
+	s := twoAccountSite(t)
+	for range 6 {
+		s.browser().signInUser(kwtest.AccountID, "alice", "Wrong-Passw0rd!")
+	}
+	if status := s.browser().signInUser(kwtest.AccountID, "alice", passwordA); status != http.StatusTooManyRequests {
+		t.Fatalf("the first account's alice after 6 wrong passwords: %d, want 429", status)
+	}
+	if status := s.browser().signInUser("tenant-b", "alice", passwordB); status != http.StatusSeeOther {
+		t.Fatalf("B's alice, whose budget is her own: %d", status)
+	}
+}
