@@ -63,7 +63,7 @@ func (c *Console) federation(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s := session{ID: c.token(), KeyID: id, Token: token, Expires: until.Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
-	s.Account = c.tokenAccount(r.Context(), id, token)
+		s.Account = c.tokenAccount(r.Context(), id, token)
 		if b, _ := json.Marshal(s); len(b)*4/3+100 > maxCookie {
 			http.Error(w, "The session's credentials are too large for a console session (its session policies and tags).", http.StatusBadRequest)
 			return

@@ -13,11 +13,11 @@ import (
 
 // layout is what every page's layout needs.
 type layout struct {
-	Title   string
-	CSRF    string
-	Signed  string // who is signed in
-	Notice  string
-	Error string
+	Title  string
+	CSRF   string
+	Signed string // who is signed in
+	Notice string
+	Error  string
 	// Account is the account's alias or, without one, its ID (the sign-in
 	// form's account, prefilled); AccountID and AccountAlias are the
 	// signed-in account's, shown in the top bar.
