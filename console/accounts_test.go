@@ -52,6 +52,14 @@ func userIn(t *testing.T, k *kwtest.Keyward, ctx context.Context, name, password
 func twoAccountSite(t *testing.T) *site {
 	t.Helper()
 	s := newSite(t)
+	twoAccounts(t, s)
+	return s
+}
+
+// twoAccounts makes account B in s's store and the users of
+// twoAccountSite.
+func twoAccounts(t *testing.T, s *site) {
+	t.Helper()
 	ctxB := secondAccount(t, s.k)
 	for _, u := range []struct{ name, pw string }{{"alice", passwordA}, {"carl", passwordA}, {"adam", ""}} {
 		userIn(t, s.k, root(), u.name, u.pw)
@@ -59,7 +67,6 @@ func twoAccountSite(t *testing.T) *site {
 	for _, u := range []struct{ name, pw string }{{"alice", passwordB}, {"carl", ""}, {"bea", ""}} {
 		userIn(t, s.k, ctxB, u.name, u.pw)
 	}
-	return s
 }
 
 const (
