@@ -76,3 +76,64 @@ func TestSecondAccountSeesItsOwn(t *testing.T) {
 	_, err = b.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("bob")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The user with name bob cannot be found.")
 }
+
+// countingHasher counts the passwords verified, to tell which refusals
+// hash one.
+type countingHasher struct {
+	keyward.PasswordHasher
+	verified int
+}
+
+func (h *countingHasher) Verify(hash, password string) (bool, error) {
+	h.verified++
+	return h.PasswordHasher.Verify(hash, password)
+}
+
+// TestSignInToAnyAccount: a user signs in to the account the form names,
+// by its ID or its alias, whichever account of the installation it is;
+// every refusal (an account that is not here, a user that is not there, a
+// wrong password) is the same error after hashing one password, so that
+// neither the answer nor its time tells which accounts exist.
+func TestSignInToAnyAccount(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	const accountB = "210987654321"
+	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: accountB, CreatedAt: time.Now()}, nil))
+	inB := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: accountB, Root: true}, CurrentTime: time.Now()})
+	must(t, ts.IAM.CreateAccountAlias(inB, "tenant-b"))
+	_, err := ts.IAM.CreateUser(inB, "dora", "/", nil)
+	must(t, err)
+	_, err = ts.IAM.CreateLoginProfile(inB, "dora", "Dora-Passw0rd-1", false)
+	must(t, err)
+	h := &countingHasher{PasswordHasher: ts.IAM.Passwords}
+	ts.IAM.Passwords = h
+
+	for _, account := range []string{accountB, "tenant-b"} {
+		p, _, err := ts.IAM.SignInUser(ctx, account, "dora", "Dora-Passw0rd-1")
+		if err != nil || p.AccountID != accountB || p.UserName != "dora" {
+			t.Fatalf("sign-in to %s: %+v, %v", account, p, err)
+		}
+	}
+	var want error
+	for _, tc := range []struct{ account, user, password string }{
+		{accountB, "dora", "Wrong-Passw0rd-1"},
+		{"123456789012", "dora", "Dora-Passw0rd-1"},
+		{"999999999999", "dora", "Dora-Passw0rd-1"},
+		{"no-such-alias", "dora", "Dora-Passw0rd-1"},
+		{"", "dora", "Dora-Passw0rd-1"},
+		{"tenant-b", "nobody", "Dora-Passw0rd-1"},
+	} {
+		before := h.verified
+		_, _, err := ts.IAM.SignInUser(ctx, tc.account, tc.user, tc.password)
+		if want == nil {
+			want = err
+		}
+		if err == nil || err.Error() != want.Error() {
+			t.Errorf("%s/%s: %v, want %v", tc.account, tc.user, err, want)
+		}
+		if n := h.verified - before; n != 1 {
+			t.Errorf("%s/%s: %d passwords hashed, want 1", tc.account, tc.user, n)
+		}
+	}
+}
