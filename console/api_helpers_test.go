@@ -71,7 +71,7 @@ func newAPIServer(t *testing.T) *apiServer {
 	mux.Handle("GET /favicon.ico", c)
 	mux.Handle("POST /saml", c)
 	mux.Handle("GET /saml/metadata", c)
-	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
+	mux.Handle("GET /console", c)
 	mux.Handle("/", console.Home(k.API))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

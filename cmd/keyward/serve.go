@@ -417,7 +417,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	mux.Handle("GET /favicon.ico", web)
 	mux.Handle("POST /saml", web)
 	mux.Handle("GET /saml/metadata", web)
-	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
+	// AWS's account sign-in URL, /console?account=<ID or alias>: the
+	// console keeps the account for its sign-in form.
+	mux.Handle("GET /console", web)
 	// AWS Organizations' JSON protocol is told from the Query API by its
 	// X-Amz-Target, before the Query API parses anything.
 	api := &awsjson.Server{Organizations: orgs, Auth: m.API, Next: m.API, Logger: m.Logger, Clients: clients, Audit: m.Audit, Now: m.Now, Rand: m.Rand,
