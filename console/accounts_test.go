@@ -129,10 +129,16 @@ func TestAccountSignInToItsOwn(t *testing.T) {
 }
 
 // TestAccountRootSignsInToItsKeysAccount: the root user signs in with its
-// access key into the account the key belongs to.
+// access key into the account the key belongs to, asked for a code of
+// that account's root user's MFA device only (the first account's root
+// user has one, B's none).
 func TestAccountRootSignsInToItsKeysAccount(t *testing.T) {
 	t.Parallel()
 	s := twoAccountSite(t)
+	_, seed := s.k.EnableRootMFA(t, "root-phone", time.Now())
+	if status := s.browser().signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}}); status != http.StatusUnauthorized {
+		t.Fatalf("the first account's root user without its code: %d", status)
+	}
 	b := s.browser()
 	if status := b.signIn(url.Values{"kind": {"root"}, "accesskey": {rootKeyB}, "secret": {rootSecB}}); status != http.StatusSeeOther {
 		t.Fatalf("B's root sign-in: %d", status)
@@ -143,7 +149,10 @@ func TestAccountRootSignsInToItsKeysAccount(t *testing.T) {
 		t.Fatal("B's root user does not see B's users alone")
 	}
 	a := s.browser()
-	a.signInRoot()
+	if status := a.signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret},
+		"mfacode": {kwtest.TOTPCode(t, seed, time.Now().Add(30*time.Second))}}); status != http.StatusSeeOther {
+		t.Fatalf("the first account's root user with its code: %d", status)
+	}
 	if _, page := a.do(http.MethodGet, "/console/users", nil); !strings.Contains(page, "/console/users/adam") || strings.Contains(page, "/console/users/bea") {
 		t.Fatal("the first account's root user does not see its users alone")
 	}
