@@ -223,3 +223,36 @@ func TestAccountLimiterPerAccount(t *testing.T) {
 		t.Fatalf("B's alice, whose budget is her own: %d", status)
 	}
 }
+
+// TestAccountUserMFAInItsAccount: a user of B with an MFA device is asked
+// for a code of B's user's device, and the session the code begins is in
+// B; the first account's user of the same name, without a device, is not
+// asked.
+func TestAccountUserMFAInItsAccount(t *testing.T) {
+	t.Parallel()
+	s := twoAccountSite(t)
+	now := time.Now()
+	ctxB := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: accountB, Root: true}, CurrentTime: now})
+	d, err := s.k.IAM.CreateVirtualMFADevice(ctxB, "alice-phone", "/", nil)
+	must(t, err)
+	seed := d.Base32Seed()
+	must(t, s.k.IAM.EnableMFADevice(ctxB, "alice", d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
+	if status := s.browser().signInUser(kwtest.AccountID, "alice", passwordA); status != http.StatusSeeOther {
+		t.Fatalf("the first account's alice, without a device: %d", status)
+	}
+	b := s.browser()
+	_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
+	status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {"tenant-b"}, "username": {"alice"},
+		"password": {passwordB}, "csrf": {csrf.FindStringSubmatch(page)[1]}})
+	if status != http.StatusOK || !strings.Contains(page, `action="/console/signin/mfa"`) {
+		t.Fatalf("B's alice is not asked for a code: %d", status)
+	}
+	status, _ = b.do(http.MethodPost, "/console/signin/mfa", url.Values{"code": {kwtest.TOTPCode(t, seed, now.Add(30*time.Second))},
+		"csrf": {csrf.FindStringSubmatch(page)[1]}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("B's alice's code: %d", status)
+	}
+	if _, page := b.do(http.MethodGet, "/console/password", nil); !strings.Contains(page, "arn:aws:iam::"+accountB+":user/alice") {
+		t.Fatal("the session begun with the code is not B's alice's")
+	}
+}
