@@ -256,3 +256,36 @@ func TestAccountUserMFAInItsAccount(t *testing.T) {
 		t.Fatal("the session begun with the code is not B's alice's")
 	}
 }
+
+// TestAccountSignInAuditedInItsAccount: the ConsoleLogin events of a
+// user of B, succeeded or failed, are B's, named with B's ID, and not in
+// the first account's event history.
+func TestAccountSignInAuditedInItsAccount(t *testing.T) {
+	t.Parallel()
+	s, rec := newAuditedSite(t)
+	twoAccounts(t, s)
+	s.browser().signInUser("tenant-b", "alice", "Wrong-Passw0rd!")
+	if status := s.browser().signInUser(accountB, "alice", passwordB); status != http.StatusSeeOther {
+		t.Fatalf("sign-in to B: %d", status)
+	}
+	ctx := context.Background()
+	must(t, rec.Flush(ctx))
+	logins := func(st keyward.Store) (n int, record string) {
+		events, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 50})
+		must(t, err)
+		for _, e := range events {
+			if e.Name == "ConsoleLogin" {
+				n++
+				record += string(e.Record)
+			}
+		}
+		return n, record
+	}
+	if n, record := logins(s.k.Store.InAccount(accountB)); n != 2 || !strings.Contains(record, `"recipientAccountId":"`+accountB+`"`) ||
+		!strings.Contains(record, `"Failure"`) || !strings.Contains(record, `"Success"`) {
+		t.Fatalf("B's ConsoleLogin events: %d\n%s", n, record)
+	}
+	if n, _ := logins(s.k.Store); n != 0 {
+		t.Fatalf("the first account has %d of B's ConsoleLogin events", n)
+	}
+}

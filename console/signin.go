@@ -108,6 +108,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	// wrong secrets. The tag is keyed, kept no longer than the window, and
 	// tells nothing of the secret.
 	who := "root:" + r.PostFormValue("accesskey") + ":" + c.sign([]byte("signin-secret:"+r.PostFormValue("secret")))
+	// The attempt's ConsoleLogin event is the account's it names, once
+	// known: the user's account the form resolves to, the root user's
+	// key's once the key is right; else the first account's.
+	audited := r
 	if kind != "root" {
 		// Counted against the account the form resolves to and the user
 		// name as the store folds it: the account's ID and its alias, or a
@@ -117,6 +121,8 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		account, ok := c.IAM.SignInAccount(r.Context(), r.PostFormValue("account"))
 		if !ok {
 			account = "?"
+		} else {
+			audited = r.WithContext(iam.AccountContext(r.Context(), account))
 		}
 		who = "user:" + account + "/" + keyward.FoldName(r.PostFormValue("username"))
 	}
@@ -132,7 +138,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	try, ok := begin(who, addr)
 	if !ok {
-		c.signedIn(r, kind == "root", r.PostFormValue("username"), "throttled")
+		c.signedIn(audited, kind == "root", r.PostFormValue("username"), "throttled")
 		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
 	}
@@ -162,11 +168,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		time.Sleep(c.SignInDelay)
-		c.signedIn(r, kind == "root", r.PostFormValue("username"), "failed")
+		c.signedIn(audited, kind == "root", r.PostFormValue("username"), "failed")
 		again(keyward.ErrorMessage(err), http.StatusUnauthorized)
 		return
 	}
 	c.limiter.succeed(try)
+	audited = r.WithContext(iam.AccountContext(r.Context(), s.Account))
 	if !s.Root {
 		// A user with an MFA device proves it before any session begins.
 		has, err := c.IAM.HasMFADevice(iam.AccountContext(r.Context(), s.Account), s.UserName)
@@ -175,12 +182,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if has {
-			c.signedIn(r, false, s.UserName, "mfa-required")
+			c.signedIn(audited, false, s.UserName, "mfa-required")
 			c.askForMFA(w, r, keyward.Principal{AccountID: s.Account, UserName: s.UserName, UserID: s.UserID}, s.Reset)
 			return
 		}
 	}
-	c.signedIn(r, s.Root, s.UserName, "ok")
+	c.signedIn(audited, s.Root, s.UserName, "ok")
 	c.setSession(w, r, s)
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }
