@@ -66,7 +66,7 @@ func (s *Service) SwitchedPrincipal(ctx context.Context, from keyward.Principal,
 	if c.Principal.SessionName != name || from.Root || from.FederatedName != "" {
 		return keyward.Principal{}, errSwitchEnded
 	}
-	r, err := s.Store.Role(ctx, c.Principal.RoleName)
+	r, err := s.storeOf(c.Principal.AccountID).Role(ctx, c.Principal.RoleName)
 	if errors.Is(err, keyward.ErrNoSuchRole) || err == nil && r.ID != c.Principal.RoleID {
 		return keyward.Principal{}, errSwitchEnded
 	}
