@@ -52,7 +52,8 @@ var errSwitchEnded = keyward.Errorf(keyward.EAccessDenied, "Your role session ha
 // principal the console session belongs to (checked first with
 // SessionPrincipal), and returns the role session's principal. It holds
 // while its credentials do, while the role is the one it was issued for
-// (not deleted, nor replaced by a new role of its name), and while it is
+// (not deleted, nor replaced by a new role of its name; read in the role's
+// account, which may be another than from's), and while it is
 // named for from, so that a switched session is only ever its own user's.
 func (s *Service) SwitchedPrincipal(ctx context.Context, from keyward.Principal, keyID, token string) (keyward.Principal, error) {
 	c, err := s.OpenSession(ctx, keyID, token)
