@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -167,5 +169,34 @@ func TestCrossAccountSessionStaysInItsAccount(t *testing.T) {
 	must(t, err)
 	if len(policies.PolicyNames) != 1 {
 		t.Fatalf("alice's policies: %v", policies.PolicyNames)
+	}
+}
+
+// TestOtherAccountRootFederatedSignIn: the federated user of another
+// account's root user, whose root user has MFA, may not sign in to the
+// console with a sign-in token: the MFA checked is its own account's root
+// user's, not the first account's (which has none here).
+func TestOtherAccountRootFederatedSignIn(t *testing.T) {
+	t.Parallel()
+	k := kwtest.New(t)
+	const other = "210987654321"
+	ctx := context.Background()
+	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	now := k.STS.Now().UTC().Truncate(time.Second)
+	asOther := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: "AKIAOTHERACCOUNTROOT", Principal: keyward.Principal{AccountID: other, Root: true}, CurrentTime: now})
+	d, err := k.IAM.CreateVirtualMFADevice(asOther, "root-mfa", "/", nil)
+	must(t, err)
+	seed := d.Base32Seed()
+	must(t, k.IAM.EnableRootMFADevice(asOther, d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
+	fed, err := k.STS.GetFederationToken(asOther, "fed", 3600, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, nil, nil)
+	must(t, err)
+	if want := "arn:aws:sts::" + other + ":federated-user/fed"; fed.ARN != want {
+		t.Fatalf("the federated user is %s, want %s", fed.ARN, want)
+	}
+	_, err = k.STS.SigninToken(ctx, fed.AccessKeyID, fed.Secret, fed.Token, 0)
+	if keyward.ErrorCode(err) != keyward.EAccessDenied || !strings.Contains(err.Error(), "The root user has MFA") {
+		t.Fatalf("a sign-in token for another account's root user's federated user: %v", err)
 	}
 }
