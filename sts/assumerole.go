@@ -54,26 +54,40 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 	}
 	denied := keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), keyward.Clip(in.RoleARN))
 	// The role is read in the account its ARN names, which may be
-	// another of the installation's (cross-account): an account that is
-	// not one, like a role that is not there, is refused as a role the
-	// caller may not assume, so that nobody learns which accounts exist.
+	// another of the installation's (cross-account). A role of the
+	// caller's account that is not there is refused at once, as one the
+	// caller may not assume. Across accounts the caller's own policies are
+	// decided first (trusts), and a role or an account that is not there
+	// is refused after them as a role that does not trust the caller: a
+	// caller learns nothing of which accounts and roles exist, whether its
+	// policies allow it or not.
 	roleAccount, ok := roleARNAccount(in.RoleARN)
-	if !ok {
-		return keyward.AssumedRole{}, denied
-	}
-	assumable, err := s.roleInOrDenied(ctx, roleAccount, in.RoleARN, denied)
-	if err != nil {
-		return keyward.AssumedRole{}, err
+	var assumable *keyward.AssumableRole
+	if ok {
+		assumable, err = s.roleIn(ctx, roleAccount, in.RoleARN)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchRole) && roleAccount.ID == p.AccountID:
+			return keyward.AssumedRole{}, denied
+		case errors.Is(err, keyward.ErrNoSuchRole):
+			assumable = nil
+		case err != nil:
+			return keyward.AssumedRole{}, err
+		}
 	}
 	if current, err := s.callerCurrent(ctx, rc); err != nil {
 		return keyward.AssumedRole{}, err
 	} else if !current {
 		return keyward.AssumedRole{}, denied
 	}
-	role := assumable.Role
-	seconds, err := duration(role, p.IsRoleSession())
-	if err != nil {
-		return keyward.AssumedRole{}, err
+	// The role's limits on the session's duration: at once within the
+	// caller's account; across accounts once the caller may assume the
+	// role, since their refusal would tell who may not that it exists.
+	cross := roleAccount.ID != p.AccountID
+	var seconds int
+	if !cross {
+		if seconds, err = duration(assumable.Role, p.IsRoleSession()); err != nil {
+			return keyward.AssumedRole{}, err
+		}
 	}
 
 	// The trust policy's context: the request's, with what the caller
@@ -134,7 +148,7 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 	if in.SourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	roleARN := roleAccount.RoleARN(role.Path, role.Name)
+	roleARN := in.RoleARN // the role's own, path and all (roleIn)
 	// The trust policy sees the organization's keys of the caller's
 	// account (aws:PrincipalOrgID…) and of the role's
 	// (aws:ResourceOrgID…), as Keyward knows them, and aws:PrincipalAccount
@@ -144,7 +158,13 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 		return keyward.AssumedRole{}, err
 	}
 	for _, action := range actions {
-		if err := s.trusts(ctx, assumable.Trust, roleAccount.ID, roleARN, action, caller, orc); err != nil {
+		if err := s.trusts(ctx, assumable, roleAccount.ID, roleARN, action, caller, orc); err != nil {
+			return keyward.AssumedRole{}, err
+		}
+	}
+	role := assumable.Role
+	if cross {
+		if seconds, err = duration(role, p.IsRoleSession()); err != nil {
 			return keyward.AssumedRole{}, err
 		}
 	}
@@ -184,13 +204,33 @@ func (s *Service) roleSession(acct keyward.Account, role keyward.Role, in keywar
 // control policies of the caller's organization must allow it, however the
 // trust policy names it. Where it names only the caller's account, they
 // must allow it too; where it names the role of the caller's session, its
-// boundary and session policies must. Across accounts both sides must
-// allow: the trust policy, and the caller's own policies in its account
-// (with its account's SCPs), however the trust policy names the caller.
-func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleAccount, roleARN, action string, c keyward.TrustCaller, rc *keyward.RequestContext) error {
-	d, grant := trust.Decide(action, c, rc)
+// boundary and session policies must.
+//
+// Across accounts both sides must allow, the caller's own policies in its
+// account (with its account's SCPs) first, however the trust policy names
+// the caller; then the trust policy, where a role that is not there (nil)
+// is one that does not trust the caller.
+func (s *Service) trusts(ctx context.Context, r *keyward.AssumableRole, roleAccount, roleARN, action string, c keyward.TrustCaller, rc *keyward.RequestContext) error {
+	untrusted := keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, keyward.Clip(roleARN))
+	if c.ARN != "" && c.AccountID != roleAccount {
+		pd, err := s.Authz.Evaluate(ctx, action, roleARN, rc)
+		if err != nil {
+			return err
+		}
+		if pd.Effect != keyward.DecisionAllowed {
+			return authz.Denial(rc.Principal, action, keyward.Clip(roleARN), pd)
+		}
+		if r == nil {
+			return untrusted
+		}
+		if d, _ := r.Trust.Decide(action, c, rc); d != keyward.DecisionAllowed {
+			return untrusted
+		}
+		return nil
+	}
+	d, grant := r.Trust.Decide(action, c, rc)
 	if d != keyward.DecisionAllowed {
-		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
+		return untrusted
 	}
 	if c.ARN == "" {
 		return nil // a provider's or a service's caller has no policies here
@@ -204,9 +244,6 @@ func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleAccount, 
 	case pd.BySCP:
 		// The caller's organization does not allow it: SCPs limit a
 		// member account's principals whatever a resource's policy grants.
-	case c.AccountID != roleAccount && pd.Effect != keyward.DecisionAllowed:
-		// Another account's trust policy grants nothing the caller's own
-		// account has not granted it.
 	case grant == keyward.GrantAccount && pd.Effect != keyward.DecisionAllowed:
 	case grant == keyward.GrantRole && pd.LimitedBy != "":
 		pd.ByBoundary, pd.BySession = pd.LimitedBy == keyward.PolicySourceBoundary, pd.LimitedBy == keyward.PolicySourceSession

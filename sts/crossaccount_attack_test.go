@@ -94,9 +94,12 @@ func TestCrossAccountAssumeRoleAttacks(t *testing.T) {
 }
 
 // TestCrossAccountNothingRevealed: who may not assume a role of another
-// account learns nothing of whether the role, or the account, exists: the
-// refusal is the same for a role that does not trust it, a role that is
-// not there and an account the installation does not have.
+// account learns nothing of whether the role, or the account, exists: a
+// caller whose policies allow sts:AssumeRole is refused alike for a role
+// that does not trust it, a role that is not there and an account the
+// installation does not have; a caller whose policies do not is refused
+// by them alike for all of these and for a role that trusts its account;
+// a duration past the role's maximum is not told before either.
 func TestCrossAccountNothingRevealed(t *testing.T) {
 	t.Parallel()
 	w := newOrgWorld(t)
@@ -105,18 +108,38 @@ func TestCrossAccountNothingRevealed(t *testing.T) {
 	_, err := bIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("private"),
 		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + w.b + `:root"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
-	var messages []string
-	for _, arn := range []string{roleARN(w.b, "private"), roleARN(w.b, "absent"), roleARN("999999999999", "private"), roleARN("000000000000", "private")} {
-		_, err := w.assumer.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-		msg := err.Error()
-		msg = strings.ReplaceAll(msg[strings.Index(msg, "api error"):], arn, "ROLE")
-		messages = append(messages, msg)
-	}
-	for _, m := range messages[1:] {
-		if m != messages[0] {
-			t.Errorf("refusals differ:\n%s\n%s", messages[0], m)
-		}
+	bobID, bobSecret := kwtest.CreateUserKey(t, w.ts.RootIAM(), "bob")
+	bob := w.ts.STSClient(bobID, bobSecret)
+	unknown := []string{roleARN(w.b, "private"), roleARN(w.b, "absent"), roleARN("999999999999", "private"), roleARN("000000000000", "private"),
+		"arn:aws:iam::12345:role/private"}
+	for _, v := range []struct {
+		name string
+		c    *sts.Client
+		arns []string
+	}{
+		{"a caller allowed sts:AssumeRole", w.assumer, unknown},
+		{"a caller not allowed sts:AssumeRole", bob, append([]string{roleARN(w.b, accessRole)}, unknown...)},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			var messages []string
+			for _, arn := range v.arns {
+				for _, seconds := range []int32{0, 43200} {
+					in := &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")}
+					if seconds != 0 {
+						in.DurationSeconds = aws.Int32(seconds)
+					}
+					_, err := v.c.AssumeRole(ctx, in)
+					wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+					msg := err.Error()
+					messages = append(messages, strings.ReplaceAll(msg[strings.Index(msg, "api error"):], arn, "ROLE"))
+				}
+			}
+			for _, m := range messages[1:] {
+				if m != messages[0] {
+					t.Errorf("refusals differ:\n%s\n%s", messages[0], m)
+				}
+			}
+		})
 	}
 }
 
