@@ -214,6 +214,7 @@ var (
 	ErrNoSuchTarget              = errors.New("keyward: no such policy target")
 	ErrPolicyAttached            = errors.New("keyward: the policy is already attached to the target")
 	ErrPolicyNotAttached         = errors.New("keyward: the policy is not attached to the target")
+	ErrMasterAccount             = errors.New("keyward: the management account cannot leave its organization")
 	ErrNoSuchCreateAccountStatus = errors.New("keyward: no such CreateAccount request")
 	ErrLastPolicyAttachment      = errors.New("keyward: the target's last policy of the type")
 	ErrNoSuchSourceParent        = errors.New("keyward: the account is not under the source parent")
@@ -325,6 +326,12 @@ type OrganizationStore interface {
 	// OrgServiceAccess lists the service principals the organization
 	// trusts, in order of name.
 	OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]OrgServiceAccess, bool, error)
+
+	// RemoveOrgAccount takes a member account out of the organization,
+	// with its policy attachments and tags there; the account itself stays
+	// in the installation. ErrNoSuchOrgAccount, ErrMasterAccount for the
+	// management account.
+	RemoveOrgAccount(ctx context.Context, orgID, accountID string) error
 
 	// PutCreateAccountStatus stores a CreateAccount request's status, or
 	// replaces it; ErrNotInOrganization.

@@ -55,6 +55,12 @@ func (a *Authorizer) Account(ctx context.Context) keyward.Account {
 	return keyward.Account{ID: rc.Principal.AccountID, Status: keyward.AccountActive}
 }
 
+// FirstAccount returns the installation's first account (SetAccount),
+// whose entities the store as opened serves: what is read of any other
+// account is read through the store's view of it (InAccount), such as the
+// role of another account a cross-account AssumeRole names.
+func (a *Authorizer) FirstAccount() keyward.Account { return a.account }
+
 // InOtherAccount returns the ID of ctx's caller's account when it is not
 // the installation's first account, whose entities the store as opened
 // serves: the feature packages read and write through the store's view of

@@ -53,7 +53,7 @@ var served = map[string]bool{
 	organizations.EPolicyNotAttached: true, organizations.ETargetNotFound: true, organizations.EMalformedPolicy: true,
 	organizations.EInvalidInput: true, organizations.EConstraintViolation: true, organizations.ETooManyRequests: true,
 	organizations.ESourceParentNotFound: true, organizations.EDestParentNotFound: true, organizations.EDuplicateAccount: true,
-	organizations.ECreateAccountStatusNotFound: true,
+	organizations.ECreateAccountStatusNotFound: true, organizations.EMasterCannotLeave: true,
 }
 
 // maxMessage bounds an error message, whatever went into it, as the

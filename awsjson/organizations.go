@@ -103,6 +103,9 @@ var calls = map[string]call{
 		st, err := s.CreateAccount(ctx, organizations.AccountInput{Email: in.str("Email"), Name: in.str("AccountName"), RoleName: in.str("RoleName"), Tags: in.tags})
 		return one("CreateAccountStatus", st, err)
 	},
+	"RemoveAccountFromOrganization": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.RemoveAccountFromOrganization(ctx, in.str("AccountId")))
+	},
 	"DescribeCreateAccountStatus": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		st, err := s.DescribeCreateAccountStatus(ctx, in.str("CreateAccountRequestId"))
 		return one("CreateAccountStatus", st, err)

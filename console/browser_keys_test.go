@@ -152,7 +152,9 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 			chromedp.Click(`tr[data-key="`+keyID+`"] details.menu summary`, chromedp.ByQuery),
 			chromedp.Click(`tr[data-key="`+keyID+`"] .action-activate`, chromedp.ByQuery),
 			waitFor(`(document.getElementById("notice") || {}).textContent === "Access key activated."`),
-			chromedp.Text(`tr[data-key="`+keyID+`"] .status`, &status, chromedp.ByQuery))
+			// One evaluation, not a node looked up and then read: the page
+			// the redirect loads may replace the node between the two.
+			chromedp.Evaluate(`document.querySelector('tr[data-key="`+keyID+`"] .status').textContent`, &status))
 		if status != "Active" {
 			t.Fatalf("status after activate %q", status)
 		}

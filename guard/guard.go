@@ -110,6 +110,10 @@ type Caller struct {
 	// UserName is empty for the root user.
 	UserName    string
 	AccessKeyID string
+	// AccountID is the principal's account, which its ARN names: a role
+	// session's is the role's, whichever account's principal assumed the
+	// role.
+	AccountID string
 	// Region is the region the client signed for.
 	Region string
 }
@@ -292,11 +296,21 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 		}
 		body = io.NopCloser(bytes.NewReader(buf))
 	}
-	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, Region: a.Region}
+	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, AccountID: arnAccount(key.arn), Region: a.Region}
 	if i := strings.Index(key.arn, ":user/"); i >= 0 {
 		c.UserName = key.arn[strings.LastIndexByte(key.arn, '/')+1:]
 	}
 	return c, body, nil
+}
+
+// arnAccount returns the account a principal's ARN names (its fifth
+// field), as Keyward wrote it.
+func arnAccount(arn string) string {
+	f := strings.SplitN(arn, ":", 6)
+	if len(f) < 6 {
+		return ""
+	}
+	return f[4]
 }
 
 // wirePath returns r's path as the client wrote it, escapes included.

@@ -63,7 +63,7 @@ func service(t *testing.T, k *kwtest.Keyward, cfg guard.Config) *httptest.Server
 			http.Error(w, "read: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		io.WriteString(w, c.UserName+" "+c.PrincipalARN+" "+c.AccessKeyID+" "+c.Region+" "+strconv.FormatInt(n, 10))
+		io.WriteString(w, c.UserName+" "+c.PrincipalARN+" "+c.AccessKeyID+" "+c.Region+" "+strconv.FormatInt(n, 10)+" "+c.AccountID)
 	})))
 	t.Cleanup(srv.Close)
 	return srv
@@ -122,7 +122,7 @@ func TestGuard(t *testing.T) {
 		want                        string
 	}{
 		{name: "allowed", method: "GET", path: "/pets/1?color=red", creds: &alice, status: 200,
-			want: "alice arn:aws:iam::123456789012:user/alice " + alice.AccessKeyID + " eu-west-1 0"},
+			want: "alice arn:aws:iam::123456789012:user/alice " + alice.AccessKeyID + " eu-west-1 0 123456789012"},
 		{name: "body with its hash declared streams", method: "POST", path: "/pets/", creds: &alice, body: big, declare: true,
 			status: 200, want: " 1001"},
 		{name: "body without its hash is read first", method: "PUT", path: "/pets/2", creds: &alice, body: []byte("rex"),
@@ -225,4 +225,44 @@ func TestGuard(t *testing.T) {
 		}
 	})
 
+}
+
+// TestGuardCrossAccountSession: the session of another account's role,
+// assumed across accounts, is let through as its principal, and the
+// caller the service sees is of the role's account.
+func TestGuardCrossAccountSession(t *testing.T) {
+	k := kwtest.New(t)
+	const other = "210987654321"
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	srv := service(t, k, guard.Config{})
+	ctx := context.Background()
+	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	asOther := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: other, Root: true}, CurrentTime: time.Now()})
+	if _, err := k.IAM.CreateRole(asOther, keyward.Role{Name: "pets-reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.PutInlinePolicy(asOther, keyward.Entity{Kind: keyward.EntityRole, Name: "pets-reader"}, "get",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/pets/*"}]}`); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.AccessKeyID, CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + other + ":role/pets-reader", SessionName: "guarded"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token}
+	status, body := send(t, &creds, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil)
+	if want := " arn:aws:sts::" + other + ":assumed-role/pets-reader/guarded " + s.AccessKeyID + " eu-west-1 0 " + other; status != 200 || body != want {
+		t.Fatalf("got %d %q, want %q", status, body, want)
+	}
+	if status, body := send(t, &creds, "PUT", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 403 || !strings.Contains(body, "assumed-role/pets-reader/guarded is not authorized") {
+		t.Fatalf("session PUT: got %d %s", status, body)
+	}
 }

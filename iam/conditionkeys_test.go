@@ -25,6 +25,7 @@ import (
 	"github.com/keyward/keyward"
 	kwiam "github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/query"
 )
@@ -298,6 +299,18 @@ func TestConditionKeysTable(t *testing.T) {
 			_, err := b.Reports.GenerateServiceLastAccessedDetails(ctx, userARN("target"), "SERVICE_LEVEL")
 			return err
 		}, nil},
+		{"GenerateOrganizationsAccessReport", false, func() error {
+			o, err := b.Organizations.CreateOrganization(root, keyward.FeatureSetAll)
+			if err != nil {
+				return err
+			}
+			roots, _, err := b.Organizations.ListRoots(root, organizations.Page{})
+			if err != nil {
+				return err
+			}
+			_, err = b.Reports.GenerateOrganizationsAccessReport(ctx, o.ID+"/"+roots[0].ID, keyward.FullAWSAccessID)
+			return err
+		}, map[string][]string{"iam:OrganizationsPolicyId": {keyward.FullAWSAccessID}}},
 		{"ListPoliciesGrantingServiceAccess", false, func() error {
 			_, err := b.Reports.PoliciesGrantingServiceAccess(ctx, userARN("target"), []string{"iam"})
 			return err

@@ -371,7 +371,7 @@ func (s *Service) ResetRootMFA(ctx context.Context) ([]string, error) {
 	var removed []string
 	for _, d := range ds {
 		for _, name := range []string{"DeactivateMFADevice", "DeleteVirtualMFADevice"} {
-			pe, err := s.operatorEvent(acct, name, d.SerialNumber)
+			pe, err := s.operatorEvent(acct, name, map[string]any{"serialNumber": d.SerialNumber})
 			if err != nil {
 				return removed, err
 			}
@@ -398,12 +398,12 @@ func (s *Service) ResetRootMFA(ctx context.Context) ([]string, error) {
 
 // operatorEvent is the audit event of a change the operator made with a
 // maintenance command, as CloudTrail records a change by an AWS service.
-func (s *Service) operatorEvent(acct keyward.Account, name, serial string) (*keyward.PendingEvent, error) {
+func (s *Service) operatorEvent(acct keyward.Account, name string, params map[string]any) (*keyward.PendingEvent, error) {
 	e := acct.NewEvent(keyward.EventSourceIAM, name, s.now())
 	e.UserIdentity = keyward.EventIdentity{Type: "AWSService", InvokedBy: keyward.OperatorService, AccountID: acct.ID}
 	e.EventType = "AwsServiceEvent"
 	e.SourceIPAddress, e.UserAgent = keyward.OperatorService, keyward.OperatorService
-	e.RequestParameters = map[string]any{"serialNumber": serial}
+	e.RequestParameters = params
 	id, err := keyward.NewEventID(s.Rand)
 	if err != nil {
 		return nil, err

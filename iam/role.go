@@ -41,12 +41,24 @@ func init() {
 // Assumable returns a role with its compiled trust policy, from the cache
 // when it has it; ErrNoSuchRole.
 func (s *Service) Assumable(ctx context.Context, name string) (*keyward.AssumableRole, error) {
-	key := s.cacheKey(ctx, keyward.FoldName(name))
+	return s.AssumableIn(ctx, s.Account(ctx).ID, name)
+}
+
+// AssumableIn is Assumable of the role named name in the account with ID
+// account, which need not be the caller's: a cross-account AssumeRole
+// reads the role, and its trust policy, where the role is. It is cached
+// as Assumable caches the caller's own account's roles, under the same
+// keys.
+func (s *Service) AssumableIn(ctx context.Context, account, name string) (*keyward.AssumableRole, error) {
+	key, st := keyward.FoldName(name), s.Store
+	if account != s.Authz.FirstAccount().ID {
+		key, st = account+"\x00"+key, s.Store.InAccount(account)
+	}
 	if r, ok := keyward.Cached(s.Roles, key); ok {
 		return r, nil
 	}
 	return keyward.LoadThrough(ctx, s.Roles, key, func(ctx context.Context) (*keyward.AssumableRole, error) {
-		r, err := s.store(ctx).Role(ctx, name)
+		r, err := st.Role(ctx, name)
 		if err != nil {
 			return nil, err
 		}

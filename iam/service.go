@@ -185,6 +185,11 @@ func (s *Service) cacheKey(ctx context.Context, name string) string {
 // and write of IAM's entities goes through it, so that a caller sees and
 // changes its own account's alone.
 func (s *Service) store(ctx context.Context) keyward.Store {
+	// The operator's commands (keyward reset-root-mfa) run without an
+	// Authorizer, on the installation's first account.
+	if s.Authz == nil {
+		return s.Store
+	}
 	if id, other := s.Authz.InOtherAccount(ctx); other {
 		return s.Store.InAccount(id)
 	}

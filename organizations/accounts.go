@@ -160,3 +160,22 @@ func (s *Service) ListCreateAccountStatus(ctx context.Context, states []string, 
 	}
 	return out, nextToken(more, last), nil
 }
+
+// RemoveAccountFromOrganization takes a member account out of the
+// organization: its SCPs and tags there go, and the account stays in the
+// installation, a standalone account that its own principals still use.
+// The management account cannot leave this way.
+func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID string) error {
+	o, err := s.organization(ctx, "organizations:RemoveAccountFromOrganization", func(o keyward.Organization) string { return o.AccountARN(accountID) })
+	if err != nil {
+		return err
+	}
+	err = s.changed(s.changing(ctx).RemoveOrgAccount(ctx, o.ID, accountID))
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
+		return keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
+	case errors.Is(err, keyward.ErrMasterAccount):
+		return keyward.Errorf(EMasterCannotLeave, "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.")
+	}
+	return err
+}

@@ -121,3 +121,46 @@ func TestCreateAccount(t *testing.T) {
 	}
 
 }
+
+// TestRemoveAccountFromOrganization: a member account leaves the
+// organization with its SCP attachments and stays an account of the
+// installation; the management account cannot leave this way.
+func TestRemoveAccountFromOrganization(t *testing.T) {
+	k := kwtest.New(t)
+	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	ctx := context.Background()
+	must2(t)(c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
+	made, err := c.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("b@example.com"), AccountName: aws.String("tenant-b")})
+	must(t, err)
+	member := made.CreateAccountStatus.AccountId
+	roots, err := c.ListRoots(ctx, &awsorg.ListRootsInput{})
+	must(t, err)
+	must2(t)(c.EnablePolicyType(ctx, &awsorg.EnablePolicyTypeInput{RootId: roots.Roots[0].Id, PolicyType: types.PolicyTypeServiceControlPolicy}))
+
+	_, err = c.RemoveAccountFromOrganization(ctx, &awsorg.RemoveAccountFromOrganizationInput{AccountId: aws.String(kwtest.AccountID)})
+	wantCode(t, err, "MasterCannotLeaveOrganizationException")
+	must2(t)(c.RemoveAccountFromOrganization(ctx, &awsorg.RemoveAccountFromOrganizationInput{AccountId: member}))
+	_, err = c.RemoveAccountFromOrganization(ctx, &awsorg.RemoveAccountFromOrganizationInput{AccountId: member})
+	wantCode(t, err, "AccountNotFoundException")
+	_, err = c.DescribeAccount(ctx, &awsorg.DescribeAccountInput{AccountId: member})
+	wantCode(t, err, "AccountNotFoundException")
+	accounts, err := c.ListAccounts(ctx, &awsorg.ListAccountsInput{})
+	must(t, err)
+	if len(accounts.Accounts) != 1 || aws.ToString(accounts.Accounts[0].Id) != kwtest.AccountID {
+		t.Fatalf("accounts after the removal: %+v", accounts.Accounts)
+	}
+	targets, err := c.ListTargetsForPolicy(ctx, &awsorg.ListTargetsForPolicyInput{PolicyId: aws.String(keyward.FullAWSAccessID)})
+	must(t, err)
+	for _, tg := range targets.Targets {
+		if aws.ToString(tg.TargetId) == aws.ToString(member) {
+			t.Fatalf("FullAWSAccess still attached to the removed account")
+		}
+	}
+	// A standalone account of the installation, with its access role.
+	if _, err := k.Store.AccountByID(ctx, aws.ToString(member)); err != nil {
+		t.Fatalf("the removed account: %v", err)
+	}
+	if _, err := k.Store.InAccount(aws.ToString(member)).Role(ctx, "OrganizationAccountAccessRole"); err != nil {
+		t.Fatalf("the removed account's role: %v", err)
+	}
+}

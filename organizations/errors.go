@@ -32,4 +32,5 @@ const (
 	EDestParentNotFound          = "DestinationParentNotFoundException"
 	EDuplicateAccount            = "DuplicateAccountException"
 	ECreateAccountStatusNotFound = "CreateAccountStatusNotFoundException"
+	EMasterCannotLeave           = "MasterCannotLeaveOrganizationException"
 )

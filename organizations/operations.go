@@ -74,8 +74,9 @@ var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string
 	"ListAccountsForParent": keyward.Reads(parentIDParam, nextTokenParam, maxResultsParam),
 	"CreateAccount": keyward.Changes(keyward.ReqParam("Email", emailShape), keyward.ReqParam("AccountName", accountNameShape),
 		keyward.OptParam("RoleName", roleNameShape), keyward.OptParam("IamUserAccessToBilling", billingAccessShape), tagsParam),
-	"DescribeCreateAccountStatus": keyward.Reads(keyward.ReqParam("CreateAccountRequestId", createAccountRequestIDShape)),
-	"ListCreateAccountStatus":     keyward.Reads(keyward.ListParam("States", createAccountStateShape, false), nextTokenParam, maxResultsParam),
+	"RemoveAccountFromOrganization": keyward.Changes(keyward.ReqParam("AccountId", accountIDShape)),
+	"DescribeCreateAccountStatus":   keyward.Reads(keyward.ReqParam("CreateAccountRequestId", createAccountRequestIDShape)),
+	"ListCreateAccountStatus":       keyward.Reads(keyward.ListParam("States", createAccountStateShape, false), nextTokenParam, maxResultsParam),
 	"MoveAccount": keyward.Changes(keyward.ReqParam("AccountId", accountIDShape), keyward.ReqParam("SourceParentId", parentIDShape),
 		keyward.ReqParam("DestinationParentId", parentIDShape)),
 

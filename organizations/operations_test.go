@@ -128,7 +128,7 @@ func TestErrorsInModel(t *testing.T) {
 		organizations.EDuplicateAttachment, organizations.EPolicyNotAttached, organizations.ETargetNotFound, organizations.EMalformedPolicy,
 		organizations.EInvalidInput, organizations.EConstraintViolation, organizations.EService, organizations.ETooManyRequests,
 		organizations.ESourceParentNotFound, organizations.EDestParentNotFound, organizations.EDuplicateAccount,
-		organizations.ECreateAccountStatusNotFound} {
+		organizations.ECreateAccountStatusNotFound, organizations.EMasterCannotLeave} {
 		if _, ok := m.Shapes[code]; !ok {
 			t.Errorf("%s is not in the model", code)
 		}

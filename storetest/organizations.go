@@ -21,6 +21,7 @@ func organizationTests() []namedTest {
 		{"OrganizationPolicies", testOrganizationPolicies},
 		{"OrganizationTags", testOrganizationTags},
 		{"OrganizationServiceAccess", testOrganizationServiceAccess},
+		{"OrganizationRemoveAccount", testOrganizationRemoveAccount},
 		{"OrganizationMoveAccount", testOrganizationMoveAccount},
 		{"OrganizationConcurrentCreate", testOrganizationConcurrentCreate},
 		{"OrganizationConcurrentOUs", testOrganizationConcurrentOUs},
@@ -327,6 +328,39 @@ func testOrganizationServiceAccess(t *testing.T, s keyward.Store) {
 	o = newOrg(t, s, "o-bcdefghijk")
 	if got, _, err = s.OrgServiceAccess(ctx, o.ID, "", 10); err != nil || len(got) != 0 {
 		t.Fatalf("a new organization's: %+v, %v", got, err)
+	}
+}
+
+// testOrganizationRemoveAccount: a member account leaves with its
+// attachments and tags; the management account does not; an account
+// outside the organization is not found.
+func testOrganizationRemoveAccount(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	_, err := s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
+	must(t, err)
+	must(t, s.AddOrgAccount(ctx, o.ID, member(o.RootID)))
+	must(t, s.UpdateOrgResourceTags(ctx, o.ID, memberAccount, func([]keyward.Tag) ([]keyward.Tag, error) {
+		return []keyward.Tag{{Key: "k", Value: "v"}}, nil
+	}))
+	wantErr(t, s.RemoveOrgAccount(ctx, o.ID, orgAccount), keyward.ErrMasterAccount)
+	must(t, s.RemoveOrgAccount(ctx, o.ID, memberAccount))
+	wantErr(t, s.RemoveOrgAccount(ctx, o.ID, memberAccount), keyward.ErrNoSuchOrgAccount)
+	_, err = s.OrgAccount(ctx, o.ID, memberAccount)
+	wantErr(t, err, keyward.ErrNoSuchOrgAccount)
+	targets, _, err := s.TargetsForPolicy(ctx, o.ID, keyward.FullAWSAccessID, "", 100)
+	must(t, err)
+	for _, tg := range targets {
+		if tg.ID == memberAccount {
+			t.Fatal("FullAWSAccess still attached to the removed account")
+		}
+	}
+	// It may join again, without what it had.
+	must(t, s.AddOrgAccount(ctx, o.ID, member(o.RootID)))
+	tags, err := s.OrgResourceTags(ctx, o.ID, memberAccount)
+	must(t, err)
+	if len(tags) != 0 {
+		t.Fatalf("tags of a removed account came back: %v", tags)
 	}
 }
 

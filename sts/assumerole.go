@@ -53,19 +53,41 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 		return keyward.AssumedRole{}, err
 	}
 	denied := keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN(), keyward.Clip(in.RoleARN))
-	assumable, err := s.roleOrDenied(ctx, in.RoleARN, denied)
-	if err != nil {
-		return keyward.AssumedRole{}, err
+	// The role is read in the account its ARN names, which may be
+	// another of the installation's (cross-account). A role of the
+	// caller's account that is not there is refused at once, as one the
+	// caller may not assume. Across accounts the caller's own policies are
+	// decided first (trusts), and a role or an account that is not there
+	// is refused after them as a role that does not trust the caller: a
+	// caller learns nothing of which accounts and roles exist, whether its
+	// policies allow it or not.
+	roleAccount, ok := roleARNAccount(in.RoleARN)
+	var assumable *keyward.AssumableRole
+	if ok {
+		assumable, err = s.roleIn(ctx, roleAccount, in.RoleARN)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchRole) && roleAccount.ID == p.AccountID:
+			return keyward.AssumedRole{}, denied
+		case errors.Is(err, keyward.ErrNoSuchRole):
+			assumable = nil
+		case err != nil:
+			return keyward.AssumedRole{}, err
+		}
 	}
 	if current, err := s.callerCurrent(ctx, rc); err != nil {
 		return keyward.AssumedRole{}, err
 	} else if !current {
 		return keyward.AssumedRole{}, denied
 	}
-	role := assumable.Role
-	seconds, err := duration(role, p.IsRoleSession())
-	if err != nil {
-		return keyward.AssumedRole{}, err
+	// The role's limits on the session's duration: at once within the
+	// caller's account; across accounts once the caller may assume the
+	// role, since their refusal would tell who may not that it exists.
+	cross := roleAccount.ID != p.AccountID
+	var seconds int
+	if !cross {
+		if seconds, err = duration(assumable.Role, p.IsRoleSession()); err != nil {
+			return keyward.AssumedRole{}, err
+		}
 	}
 
 	// The trust policy's context: the request's, with what the caller
@@ -126,21 +148,29 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 	if in.SourceIdentity != "" {
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
-	roleARN := s.Account(ctx).RoleARN(role.Path, role.Name)
-	// The trust policy sees the organization's keys of the caller and of
-	// the role's account (aws:PrincipalOrgID…), as Keyward knows them.
+	roleARN := in.RoleARN // the role's own, path and all (roleIn)
+	// The trust policy sees the organization's keys of the caller's
+	// account (aws:PrincipalOrgID…) and of the role's
+	// (aws:ResourceOrgID…), as Keyward knows them, and aws:PrincipalAccount
+	// is the caller's, whichever account the role is in.
 	orc, err := s.Authz.WithOrganizations(ctx, &trc, roleARN)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
 	for _, action := range actions {
-		if err := s.trusts(ctx, assumable.Trust, roleARN, action, caller, orc); err != nil {
+		if err := s.trusts(ctx, assumable, roleAccount.ID, roleARN, action, caller, orc); err != nil {
+			return keyward.AssumedRole{}, err
+		}
+	}
+	role := assumable.Role
+	if cross {
+		if seconds, err = duration(role, p.IsRoleSession()); err != nil {
 			return keyward.AssumedRole{}, err
 		}
 	}
 
 	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: sourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
-	r, err := s.roleSession(ctx, role, in, seconds, c, rc.RequestedRegion)
+	r, err := s.roleSession(roleAccount, role, in, seconds, c, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}
@@ -148,11 +178,13 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 	return r, nil
 }
 
-// roleSession issues a session of role named as in asks, lasting duration
-// seconds from now, with c's further claims, and notes the role's use.
-func (s *Service) roleSession(ctx context.Context, role keyward.Role, in keyward.AssumeRoleInput, duration int, c sessionClaims, region string) (keyward.AssumedRole, error) {
+// roleSession issues a session of role, of the account acct, named as in
+// asks, lasting duration seconds from now, with c's further claims, and
+// notes the role's use. The session's principal is of the role's account,
+// whatever the caller's: what it does is decided and kept there.
+func (s *Service) roleSession(acct keyward.Account, role keyward.Role, in keyward.AssumeRoleInput, duration int, c sessionClaims, region string) (keyward.AssumedRole, error) {
 	now := s.now()
-	c.Account, c.RoleID, c.RoleName, c.RolePath, c.SessionName = s.Account(ctx).ID, role.ID, role.Name, role.Path, in.SessionName
+	c.Account, c.RoleID, c.RoleName, c.RolePath, c.SessionName = acct.ID, role.ID, role.Name, role.Path, in.SessionName
 	c.IssuedAt, c.Expiration = now, now.Add(time.Duration(duration)*time.Second)
 	c.Policy, c.PolicyARNs = in.Policy, in.PolicyARNs
 	sess, err := s.issue(c)
@@ -160,24 +192,47 @@ func (s *Service) roleSession(ctx context.Context, role keyward.Role, in keyward
 		return keyward.AssumedRole{}, err
 	}
 	s.RoleUsed(role.ID, "sts", region)
-	pr := keyward.Principal{AccountID: s.Account(ctx).ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
+	pr := keyward.Principal{AccountID: acct.ID, RoleID: role.ID, RoleName: role.Name, SessionName: in.SessionName}
 	return keyward.AssumedRole{Session: sess, AssumedRoleID: pr.ID(), ARN: pr.ARN(), SourceIdentity: c.SourceIdentity}, nil
 }
 
-// trusts decides action on the role for the caller, as AWS decides a
-// resource-based policy within one account: the trust policy must allow
-// it, and the caller's own policies (identity policies, permissions
-// boundary, session policies) must not deny it explicitly, wherever the
-// trust policy names the caller; the service control policies of the
-// caller's organization must allow it, however the trust policy names it. Where it names only the caller's
-// account, they must allow it too; where it names the role of the
-// caller's session, its boundary and session policies must.
-func (s *Service) trusts(ctx context.Context, trust keyward.Trust, roleARN, action string, c keyward.TrustCaller, rc *keyward.RequestContext) error {
-	d, grant := trust.Decide(action, c, rc)
-	if d != keyward.DecisionAllowed {
-		return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, roleARN)
+// trusts decides action on the role, of the account roleAccount, for the
+// caller, as AWS decides a resource-based policy. Within one account the
+// trust policy must allow it, and the caller's own policies (identity
+// policies, permissions boundary, session policies) must not deny it
+// explicitly, wherever the trust policy names the caller; the service
+// control policies of the caller's organization must allow it, however the
+// trust policy names it. Where it names only the caller's account, they
+// must allow it too; where it names the role of the caller's session, its
+// boundary and session policies must.
+//
+// Across accounts both sides must allow, the caller's own policies in its
+// account (with its account's SCPs) first, however the trust policy names
+// the caller; then the trust policy, where a role that is not there (nil)
+// is one that does not trust the caller.
+func (s *Service) trusts(ctx context.Context, r *keyward.AssumableRole, roleAccount, roleARN, action string, c keyward.TrustCaller, rc *keyward.RequestContext) error {
+	untrusted := keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s", c.ARN, action, keyward.Clip(roleARN))
+	if c.ARN != "" && c.AccountID != roleAccount {
+		pd, err := s.Authz.Evaluate(ctx, action, roleARN, rc)
+		if err != nil {
+			return err
+		}
+		if pd.Effect != keyward.DecisionAllowed {
+			return authz.Denial(rc.Principal, action, keyward.Clip(roleARN), pd)
+		}
+		if r == nil {
+			return untrusted
+		}
+		if d, _ := r.Trust.Decide(action, c, rc); d != keyward.DecisionAllowed {
+			return untrusted
+		}
+		return nil
 	}
-	if c.ARN == "" || c.AccountID != s.Account(ctx).ID {
+	d, grant := r.Trust.Decide(action, c, rc)
+	if d != keyward.DecisionAllowed {
+		return untrusted
+	}
+	if c.ARN == "" {
 		return nil // a provider's or a service's caller has no policies here
 	}
 	pd, err := s.Authz.Evaluate(ctx, action, roleARN, rc)
@@ -233,31 +288,58 @@ func (s *Service) callerCurrent(ctx context.Context, rc *keyward.RequestContext)
 	return true, nil
 }
 
-// roleByARN finds the role an ARN names, path included.
 // roleOrDenied is roleByARN for an assumption: a role that does not exist
 // is refused with denied, the refusal of one that does, so that who may
 // not assume it learns nothing of whether it exists (as AWS).
 func (s *Service) roleOrDenied(ctx context.Context, arn string, denied error) (*keyward.AssumableRole, error) {
-	r, err := s.roleByARN(ctx, arn)
+	return s.roleInOrDenied(ctx, s.Account(ctx), arn, denied)
+}
+
+// roleInOrDenied is roleOrDenied of a role of the account acct.
+func (s *Service) roleInOrDenied(ctx context.Context, acct keyward.Account, arn string, denied error) (*keyward.AssumableRole, error) {
+	r, err := s.roleIn(ctx, acct, arn)
 	if errors.Is(err, keyward.ErrNoSuchRole) {
 		return nil, denied
 	}
 	return r, err
 }
 
+// roleByARN finds the role of the caller's account an ARN names, path
+// included.
 func (s *Service) roleByARN(ctx context.Context, arn string) (*keyward.AssumableRole, error) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+s.Account(ctx).ID+":role/")
+	return s.roleIn(ctx, s.Account(ctx), arn)
+}
+
+// roleIn finds the role of the account acct an ARN names, path included;
+// ErrNoSuchRole for an ARN of another account, or of an account the
+// installation does not have (whose view of the store holds no role).
+func (s *Service) roleIn(ctx context.Context, acct keyward.Account, arn string) (*keyward.AssumableRole, error) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+acct.ID+":role/")
 	if !ok {
 		return nil, keyward.ErrNoSuchRole
 	}
-	r, err := s.IAM.Assumable(ctx, rest[strings.LastIndexByte(rest, '/')+1:])
+	r, err := s.IAM.AssumableIn(ctx, acct.ID, rest[strings.LastIndexByte(rest, '/')+1:])
 	if err != nil {
 		return nil, err
 	}
-	if s.Account(ctx).RoleARN(r.Role.Path, r.Role.Name) != arn {
+	if acct.RoleARN(r.Role.Path, r.Role.Name) != arn {
 		return nil, keyward.ErrNoSuchRole
 	}
 	return r, nil
+}
+
+// roleARNAccount returns the account a role's ARN names: twelve digits, or
+// false for what is not a role's ARN.
+func roleARNAccount(arn string) (keyward.Account, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return keyward.Account{}, false
+	}
+	id, rest, ok := strings.Cut(rest, ":")
+	if !ok || len(id) != 12 || strings.Trim(id, "0123456789") != "" || !strings.HasPrefix(rest, "role/") {
+		return keyward.Account{}, false
+	}
+	return keyward.Account{ID: id, Status: keyward.AccountActive}, true
 }
 
 // roleSessionDuration applies the role's maximum, and an hour to a chain.

@@ -135,7 +135,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 		}
 	}
 	c := sessionClaims{Tags: sessTags, SourceIdentity: in.SourceIdentity, Transitive: a.TransitiveTagKeys}
-	r, err := s.roleSession(ctx, role, in, duration, c, rc.RequestedRegion)
+	r, err := s.roleSession(s.Account(ctx), role, in, duration, c, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}

@@ -59,5 +59,15 @@ func (s *Service) store(ctx context.Context) Store {
 	return s.Store
 }
 
+// storeOf is the view of the store of the account with ID id, which need
+// not be the caller's: the account a session token was issued in, whose
+// role or root user it speaks for.
+func (s *Service) storeOf(id string) Store {
+	if id == "" || id == s.Authz.FirstAccount().ID {
+		return s.Store
+	}
+	return s.Store.InAccount(id)
+}
+
 // Account is the account ctx's caller acts in (authz.Authorizer.Account).
 func (s *Service) Account(ctx context.Context) keyward.Account { return s.Authz.Account(ctx) }

@@ -220,7 +220,11 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
 	}
 	var c sessionClaims
-	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account != s.Account(ctx).ID {
+	// The session is of the account it was issued in, which the sealed
+	// claims name (a role's session, of the role's account, even when
+	// another account's principal assumed it): every later request of it
+	// is decided and kept there.
+	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account == "" {
 		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
 	}
 	if !s.Now().Before(c.Expiration) {

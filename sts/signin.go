@@ -112,7 +112,7 @@ func (s *Service) SigninToken(ctx context.Context, keyID, secret, token string, 
 		// A federated user of the root user's, made with its key alone
 		// (GetFederationToken takes no code), would bring the root user's
 		// powers to the console past the MFA the root user signs in with.
-		ds, _, err := s.store(ctx).ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
+		ds, _, err := s.storeOf(c.Principal.AccountID).ListMFADevices(ctx, keyward.MFAFilter{Assignment: keyward.MFAAssigned, Root: true}, "", 1)
 		if err != nil {
 			return "", err
 		}

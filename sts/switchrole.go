@@ -52,7 +52,8 @@ var errSwitchEnded = keyward.Errorf(keyward.EAccessDenied, "Your role session ha
 // principal the console session belongs to (checked first with
 // SessionPrincipal), and returns the role session's principal. It holds
 // while its credentials do, while the role is the one it was issued for
-// (not deleted, nor replaced by a new role of its name), and while it is
+// (not deleted, nor replaced by a new role of its name; read in the role's
+// account, which may be another than from's), and while it is
 // named for from, so that a switched session is only ever its own user's.
 func (s *Service) SwitchedPrincipal(ctx context.Context, from keyward.Principal, keyID, token string) (keyward.Principal, error) {
 	c, err := s.OpenSession(ctx, keyID, token)
@@ -66,7 +67,7 @@ func (s *Service) SwitchedPrincipal(ctx context.Context, from keyward.Principal,
 	if c.Principal.SessionName != name || from.Root || from.FederatedName != "" {
 		return keyward.Principal{}, errSwitchEnded
 	}
-	r, err := s.Store.Role(ctx, c.Principal.RoleName)
+	r, err := s.storeOf(c.Principal.AccountID).Role(ctx, c.Principal.RoleName)
 	if errors.Is(err, keyward.ErrNoSuchRole) || err == nil && r.ID != c.Principal.RoleID {
 		return keyward.Principal{}, errSwitchEnded
 	}

@@ -83,3 +83,45 @@ func TestSwitchRoleDuration(t *testing.T) {
 		})
 	}
 }
+
+// TestSwitchRoleCrossAccount: the console's Switch role takes a role of
+// another account of the installation as AssumeRole does, and the
+// switched session holds for as long as that account's role is the one
+// it was issued for (read in the role's account, not the caller's).
+func TestSwitchRoleCrossAccount(t *testing.T) {
+	k := kwtest.New(t)
+	const other = "210987654321"
+	if err := k.Store.CreateAccount(t.Context(), keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	now := k.STS.Now().UTC().Truncate(time.Second)
+	asOther := keyward.WithCaller(t.Context(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: other, Root: true}, CurrentTime: now})
+	if _, err := k.IAM.CreateRole(asOther, keyward.Role{Name: "ops", Path: "/", MaxSessionDuration: 3600,
+		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + kwtest.AccountID + `"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	k.User(t, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	u, err := k.IAM.Store.User(t.Context(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}
+	ar, err := k.STS.SwitchRole(keyward.WithCaller(t.Context(), &keyward.RequestContext{Principal: alice, CurrentTime: now, Session: "console"}),
+		"arn:aws:iam::"+other+":role/ops", now.Add(12*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "arn:aws:sts::" + other + ":assumed-role/ops/alice"; ar.ARN != want {
+		t.Fatalf("ARN %s, want %s", ar.ARN, want)
+	}
+	p, err := k.STS.SwitchedPrincipal(t.Context(), alice, ar.AccessKeyID, ar.Token)
+	if err != nil || p.AccountID != other || p.RoleName != "ops" {
+		t.Fatalf("the switched session: %+v, %v", p, err)
+	}
+	if err := k.IAM.DeleteRole(asOther, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.STS.SwitchedPrincipal(t.Context(), alice, ar.AccessKeyID, ar.Token); keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("the role deleted, the switched session holds: %v", err)
+	}
+}

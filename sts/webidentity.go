@@ -64,7 +64,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 	if !wi.admittedBy(assumable, rc, in.SessionName) {
 		return keyward.AssumedRole{}, denied
 	}
-	r, err := s.roleSession(ctx, role, in, duration, sessionClaims{}, rc.RequestedRegion)
+	r, err := s.roleSession(s.Account(ctx), role, in, duration, sessionClaims{}, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
 	}

@@ -54,6 +54,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set(wire.HeaderPrincipalARN, key.ARN)
 		h.Set(wire.HeaderUserName, key.Principal.UserName)
 		h.Set(wire.HeaderAccessKeyID, key.ID)
+		h.Set(wire.HeaderAccountID, key.Principal.AccountID)
 		w.WriteHeader(http.StatusOK)
 		return
 	}

@@ -333,3 +333,67 @@ func TestAuthorizeEndpointSession(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthorizeEndpointAccount: the endpoint names the principal's
+// account in X-Keyward-Account-Id: a user's own, and for the session of
+// another account's role (a cross-account AssumeRole) the role's account,
+// whose principal the session is.
+func TestAuthorizeEndpointAccount(t *testing.T) {
+	k := kwtest.New(t)
+	const other = "210987654321"
+	invoke := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["execute-api:Invoke","sts:AssumeRole"],"Resource":"*"}]}`
+	alice := user(t, k, "alice", invoke)
+	url := proxy(t, k)
+	ctx := context.Background()
+	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	asOther := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: other, Root: true}, CurrentTime: time.Now()})
+	if _, err := k.IAM.CreateRole(asOther, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + kwtest.AccountID + `"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.PutInlinePolicy(asOther, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get", invoke); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + other + ":role/reader", SessionName: "s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name            string
+		creds           aws.Credentials
+		account, caller string
+	}{
+		{"a user", aws.Credentials{AccessKeyID: alice.id, SecretAccessKey: alice.secret}, kwtest.AccountID, "arn:aws:iam::" + kwtest.AccountID + ":user/alice"},
+		{"another account's role's session", aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token}, other,
+			"arn:aws:sts::" + other + ":assumed-role/reader/s1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			orig, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
+			const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+			if err := v4.NewSigner().SignHTTP(ctx, tc.creds, orig, emptyHash, "execute-api", "eu-west-1", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
+			sub.Header = orig.Header.Clone()
+			sub.Host = "api.example.com"
+			for k, v := range map[string]string{wire.HeaderOriginalMethod: "GET", wire.HeaderOriginalURI: "/pets/1", wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"} {
+				sub.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(sub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 || resp.Header.Get(wire.HeaderAccountID) != tc.account || resp.Header.Get(wire.HeaderPrincipalARN) != tc.caller {
+				t.Fatalf("got %d %v", resp.StatusCode, resp.Header)
+			}
+		})
+	}
+}

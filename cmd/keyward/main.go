@@ -47,6 +47,7 @@ Running the server:
   restore    restore a backup into an empty data directory: --data DIR --from FILE
   rekey      seal every stored secret again under a new master key
   reset-root-mfa  remove the root user's MFA devices, for a root user who lost its device
+  create-root-key an access key of an account's root user, for a tenant: --data DIR --account-id ID
   version    the version, commit and Go version of this build (also keyward --version)
 
 The command line, speaking to a running server as the AWS CLI does:
@@ -117,6 +118,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return rekey(ctx, args[1:], getenv, stdout, stderr)
 	case "reset-root-mfa":
 		return resetRootMFA(ctx, args[1:], getenv, stdout, stderr)
+	case "create-root-key":
+		return createRootKey(ctx, args[1:], getenv, stdout, stderr)
 	case "backup", "restore":
 		return backupCommand(ctx, args[0] == "restore", args[1:], getenv, stdout, stderr)
 	}
@@ -130,7 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // programCommands are the commands run answers itself, besides the command
 // line's (package cli), for its shell completion.
-var programCommands = []string{"serve", "migrate", "backup", "restore", "rekey", "reset-root-mfa", "version"}
+var programCommands = []string{"serve", "migrate", "backup", "restore", "rekey", "reset-root-mfa", "create-root-key", "version"}
 
 // randReader is the process's source of randomness; tests replace Main.Rand.
 var randReader io.Reader = rand.Reader

@@ -109,7 +109,7 @@ func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	u.seen = r.Header.Clone()
 	u.mu.Unlock()
 	io.WriteString(w, r.Header.Get("X-Keyward-User-Name")+" "+r.Header.Get("X-Keyward-Principal-Arn")+" "+
-		r.Header.Get("X-Keyward-Access-Key-Id")+" "+r.Method+" "+r.URL.RequestURI()+" "+strconv.Itoa(len(b)))
+		r.Header.Get("X-Keyward-Access-Key-Id")+" "+r.Method+" "+r.URL.RequestURI()+" "+strconv.Itoa(len(b))+" "+r.Header.Get("X-Keyward-Account-Id"))
 }
 
 type awsError struct {
@@ -178,6 +178,8 @@ func TestNginxAuthRequest(t *testing.T) {
 			want: "alice " + arn + " " + alice.AccessKeyID + " GET /pets/1?color=red 0"},
 		{name: "a client's identity headers are replaced", creds: &alice, method: "GET", path: "/pets/2",
 			extra: http.Header{"X-Keyward-User-Name": {"root"}}, status: 200, want: "alice " + arn},
+		{name: "a client's account header is replaced", creds: &alice, method: "GET", path: "/pets/3",
+			extra: http.Header{"X-Keyward-Account-Id": {"999999999999"}}, status: 200, want: "alice " + arn + " " + alice.AccessKeyID + " GET /pets/3 0 " + accountID},
 		{name: "a body with its signed hash", creds: &alice, method: "POST", path: "/pets", body: `{"name":"rex"}`, declare: true,
 			status: 200, want: "alice " + arn + " " + alice.AccessKeyID + " POST /pets 14"},
 		{name: "a body without its hash", creds: &alice, method: "POST", path: "/pets", body: `{"name":"rex"}`, status: 403,

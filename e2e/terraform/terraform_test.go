@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -381,6 +382,7 @@ resource "aws_iam_user" "bob" {
 	for _, p := range attached.Policies {
 		names = append(names, aws.ToString(p.Name))
 	}
+	slices.Sort(names) // listed in order of ID, which is random
 	if strings.Join(names, ",") != "FullAWSAccess,no-leaving" || len(trusted.EnabledServicePrincipals) != 1 ||
 		aws.ToString(trusted.EnabledServicePrincipals[0].ServicePrincipal) != "sso.amazonaws.com" || len(ouTags.Tags) != 1 || aws.ToString(ouTags.Tags[0].Value) != "security" {
 		t.Fatalf("the organization: the OU's SCPs %v, trusted services %+v, the OU's tags %+v", names, trusted.EnabledServicePrincipals, ouTags.Tags)

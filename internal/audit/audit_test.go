@@ -20,7 +20,7 @@ import (
 // write can have stored the event.
 func TestRunStopsWithItsContext(t *testing.T) {
 	ctx := context.Background()
-	st := kwtest.OpenStore(t)
+	st := openStore(t)
 	r := &audit.Recorder{Store: st}
 	e := newEvent(keyward.EventSourceIAM, "GetUser", time.Now())
 	e.EventID = "4f1c2c52-9b1e-4a4e-8f5e-0c7d6f1b9a01"
@@ -49,7 +49,7 @@ func TestRunStopsWithItsContext(t *testing.T) {
 // logged on the next write; what was queued is written and streamed once.
 func TestQueueBounded(t *testing.T) {
 	ctx := context.Background()
-	st := kwtest.OpenStore(t)
+	st := openStore(t)
 	var stream, log bytes.Buffer
 	r := &audit.Recorder{Store: st, Stream: &stream, Max: 3, Logger: slog.New(slog.NewTextHandler(&log, nil))}
 	for i := range 5 {
@@ -91,7 +91,7 @@ func TestQueueBounded(t *testing.T) {
 // stopped for good.
 func TestOneRefusedEventHoldsBackNoOther(t *testing.T) {
 	ctx := context.Background()
-	st := kwtest.OpenStore(t)
+	st := openStore(t)
 	r := &audit.Recorder{Store: st}
 	event := func(id string) *keyward.Event {
 		e := newEvent(keyward.EventSourceSTS, "AssumeRoleWithSAML", time.Now())
@@ -127,7 +127,7 @@ func newEvent(source, name string, at time.Time) keyward.Event {
 // is queued, with the refusal's code and clipped message when refused.
 func TestAnsweredRecordsEachEventOnce(t *testing.T) {
 	ctx := context.Background()
-	st := kwtest.OpenStore(t)
+	st := openStore(t)
 	var stream bytes.Buffer
 	r := &audit.Recorder{Store: st, Stream: &stream}
 	pending := func(id string) *keyward.PendingEvent {
@@ -152,4 +152,13 @@ func TestAnsweredRecordsEachEventOnce(t *testing.T) {
 	if n := strings.Count(stream.String(), "\n"); n != 2 {
 		t.Fatalf("%d events streamed, want both once", n)
 	}
+}
+
+// openStore is a store with the account the events are for: the store
+// keeps each account's events apart, and reads a view's own.
+func openStore(t *testing.T) keyward.Store {
+	t.Helper()
+	st := kwtest.OpenStore(t)
+	kwtest.InitAccount(t, st, nil, time.Now)
+	return st
 }

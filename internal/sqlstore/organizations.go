@@ -846,3 +846,24 @@ func (s *Store) CreateAccountStatuses(ctx context.Context, orgID string, states 
 	}
 	return collectPage(ctx, s, query+` ORDER BY id LIMIT ?`, append(args, max+1), max, scanCreateStatus)
 }
+
+// RemoveOrgAccount implements keyward.OrganizationStore.
+func (s *Store) RemoveOrgAccount(ctx context.Context, orgID, accountID string) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if accountID == o.MasterAccountID {
+			return keyward.ErrMasterAccount
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_accounts WHERE organization_id = ? AND account_id = ?`), orgID, accountID)
+		if err := deletedOne(res, err, keyward.ErrNoSuchOrgAccount); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policy_attachments WHERE organization_id = ? AND target_id = ?`), orgID, accountID); err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
+	})
+}

@@ -39,6 +39,10 @@ const (
 	HeaderPrincipalARN = "X-Keyward-Principal-Arn"
 	HeaderUserName     = "X-Keyward-User-Name"
 	HeaderAccessKeyID  = "X-Keyward-Access-Key-Id"
+	// HeaderAccountID is the account of the principal: the account a
+	// role's session is of when another account's principal assumed the
+	// role, which the principal's ARN names too.
+	HeaderAccountID = "X-Keyward-Account-Id"
 	// HeaderErrorType names the error code of a refusal, as API Gateway's
 	// x-amzn-ErrorType does, and HeaderErrorMessage its message, escaped
 	// for XML: a proxy, which never passes the body of its subrequest's

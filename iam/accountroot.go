@@ -1,0 +1,61 @@
+package iam
+
+import (
+	"context"
+	"errors"
+
+	"github.com/keyward/keyward"
+)
+
+// CreateAccountRootKey gives an account of the installation an access key
+// of its root user, for a tenant that administers its account itself: the
+// accounts AWS Organizations' CreateAccount makes have no root
+// credentials, as on AWS, where the owner of the account's email recovers
+// the root user's password. It is the operator's (an internal caller's)
+// alone, audited in that account as keyward.operator's CreateAccessKey;
+// the root user's two keys are its quota, as for any user.
+func (s *Service) CreateAccountRootKey(ctx context.Context, accountID string) (keyward.AccessKey, string, error) {
+	if _, internal, _ := keyward.Caller(ctx); !internal {
+		return keyward.AccessKey{}, "", keyward.ErrNoCaller
+	}
+	acct, err := s.Store.AccountByID(ctx, accountID)
+	if errors.Is(err, keyward.ErrNoAccount) {
+		return keyward.AccessKey{}, "", keyward.Errorf(keyward.ENoSuchEntity, "The account %s does not exist.", keyward.Clip(accountID))
+	} else if err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	if acct.Status != "" && acct.Status != keyward.AccountActive {
+		return keyward.AccessKey{}, "", keyward.Errorf(keyward.EInvalidInput, "The account %s is %s.", acct.ID, acct.Status)
+	}
+	for attempt := 0; ; attempt++ {
+		id, err := newAccessKeyID(s.Rand)
+		if err != nil {
+			return keyward.AccessKey{}, "", err
+		}
+		secret, err := keyward.NewSecretAccessKey(s.Rand)
+		if err != nil {
+			return keyward.AccessKey{}, "", err
+		}
+		sealed, err := s.Sealer.Seal(id, secret)
+		if err != nil {
+			return keyward.AccessKey{}, "", err
+		}
+		pe, err := s.operatorEvent(acct, "CreateAccessKey", map[string]any{})
+		if err != nil {
+			return keyward.AccessKey{}, "", err
+		}
+		pe.Event.ResponseElements = map[string]any{"accessKey": map[string]any{"accessKeyId": id, "status": keyward.StatusActive, "createDate": eventTime(s.now())}}
+		k := keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed}
+		k, err = s.Store.InAccount(acct.ID).Recording(pe).CreateAccessKey(ctx, "", k)
+		switch {
+		case errors.Is(err, keyward.ErrAccessKeyQuota):
+			return keyward.AccessKey{}, "", accessKeyQuotaExceeded()
+		case errors.Is(err, keyward.ErrAccessKeyExists) && attempt < 3:
+			continue
+		case err != nil:
+			return keyward.AccessKey{}, "", err
+		}
+		s.changed(id)
+		return k, secret, nil
+	}
+}

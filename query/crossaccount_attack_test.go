@@ -1,0 +1,158 @@
+package query_test
+
+import (
+	"context"
+	"maps"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/keyward/keyward"
+	kwiam "github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/lifecycle"
+	"github.com/keyward/keyward/query"
+	"github.com/keyward/keyward/sts"
+)
+
+// otherAccount is the second account of TestCrossAccountMatrix.
+const otherAccount = "210987654321"
+
+// TestCrossAccountMatrix: a principal of one account allowed everything
+// ("Action": "*" on "*") calls every action of the action table with the
+// names and ARNs of another account's entities, which exist there under
+// those names. No answer shows anything of the other account (none of its
+// entities' unique IDs), and the other account is as it was: what the
+// caller reaches is its own account, where those names are its own or
+// nothing (NoSuchEntity), and another account's ARNs are refused.
+func TestCrossAccountMatrix(t *testing.T) {
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
+	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
+	must(t, err)
+	b := ts.IAMClient(bKey.ID, bSecret)
+
+	// Account B's entities, under the names the samples give.
+	secrets := map[string]bool{} // B's unique IDs, which no answer to A may show
+	u, err := b.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("target"), Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	must(t, err)
+	secrets[aws.ToString(u.User.UserId)] = true
+	k, err := b.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("target")})
+	must(t, err)
+	secrets[aws.ToString(k.AccessKey.AccessKeyId)] = true
+	_, err = b.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("target"), Password: aws.String("Target-Passw0rd")})
+	must(t, err)
+	g, err := b.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
+	must(t, err)
+	secrets[aws.ToString(g.Group.GroupId)] = true
+	_, err = b.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("target")})
+	must(t, err)
+	p, err := b.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	secrets[aws.ToString(p.Policy.PolicyId)] = true
+	_, err = b.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("g"), PolicyArn: p.Policy.Arn})
+	must(t, err)
+	_, err = b.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+	r, err := b.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"),
+		AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(trustAccount, "123456789012", otherAccount))})
+	must(t, err)
+	secrets[aws.ToString(r.Role.RoleId)] = true
+	ip, err := b.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("x")})
+	must(t, err)
+	secrets[aws.ToString(ip.InstanceProfile.InstanceProfileId)] = true
+	_, err = b.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+	must(t, err)
+	_, err = b.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("tenant-b")})
+	must(t, err)
+	_, err = b.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{thumbprint}})
+	must(t, err)
+	_, err = b.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(20)})
+	must(t, err)
+
+	// B as B sees it, before and after: every answer of these, less its
+	// request ID.
+	snapshot := func() string {
+		t.Helper()
+		var out strings.Builder
+		for _, form := range []string{
+			"Action=GetAccountAuthorizationDetails&Version=2010-05-08",
+			"Action=ListAccessKeys&Version=2010-05-08&UserName=target",
+			"Action=GetLoginProfile&Version=2010-05-08&UserName=target",
+			"Action=ListUserTags&Version=2010-05-08&UserName=target",
+			"Action=ListVirtualMFADevices&Version=2010-05-08",
+			"Action=ListAccountAliases&Version=2010-05-08",
+			"Action=GetAccountPasswordPolicy&Version=2010-05-08",
+			"Action=ListOpenIDConnectProviders&Version=2010-05-08",
+			"Action=ListInstanceProfiles&Version=2010-05-08",
+			"Action=ListSSHPublicKeys&Version=2010-05-08&UserName=target",
+			"Action=ListSigningCertificates&Version=2010-05-08&UserName=target",
+			"Action=ListServiceSpecificCredentials&Version=2010-05-08&UserName=target",
+			"Action=ListServerCertificates&Version=2010-05-08",
+			"Action=ListSAMLProviders&Version=2010-05-08",
+			"Action=GetAccountSummary&Version=2010-05-08",
+		} {
+			_, _, body := rawDo(t, kwtest.SignedFor(t, ts.URL, form, "iam", "us-east-1", bKey.ID, bSecret))
+			out.WriteString(requestIDs.ReplaceAllString(body, "") + "\n")
+		}
+		return out.String()
+	}
+	before := snapshot()
+
+	// A's administrator: everything, on everything.
+	id, secret := createUserKey(t, ts.RootIAM(), "admin")
+	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+
+	ops := map[string]*keyward.Operation{}
+	for _, table := range []map[string]*keyward.Operation{kwiam.Operations(), kwiam.KeywardOperations, lifecycle.Operations, sts.Operations} {
+		maps.Copy(ops, table)
+	}
+	var all []string
+	for service, names := range query.Actions() {
+		for _, name := range names {
+			all = append(all, service+":"+name)
+		}
+	}
+	sort.Strings(all)
+	for _, full := range all {
+		service, name, _ := strings.Cut(full, ":")
+		t.Run(name, func(t *testing.T) {
+			form := strings.ReplaceAll(deniedForm(ops[name]), "123456789012", otherAccount)
+			version, signing := query.IAMVersion, service
+			switch service {
+			case "sts":
+				version = query.STSVersion
+			case "keyward":
+				signing = "iam"
+			}
+			body := "Action=" + name + "&Version=" + version
+			if form != "" {
+				body += "&" + form
+			}
+			status, _, resp := rawDo(t, kwtest.SignedFor(t, ts.URL, body, signing, "us-east-1", id, secret))
+			for s := range secrets {
+				if strings.Contains(resp, s) {
+					t.Fatalf("%s answered %d with account B's %s:\n%s", name, status, s, resp)
+				}
+			}
+			if status == 200 && strings.Contains(resp, "arn:aws:iam::"+otherAccount+":") && !strings.Contains(body, otherAccount) {
+				t.Fatalf("%s answered with an ARN of account B:\n%s", name, resp)
+			}
+		})
+	}
+	if after := snapshot(); after != before {
+		t.Fatalf("account B changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// requestIDs matches a response's request ID, which differs each time.
+var requestIDs = regexp.MustCompile(`<RequestId>[^<]*</RequestId>`)

@@ -1,0 +1,225 @@
+package sts_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// TestCrossAccountAssumeRoleAttacks: what a principal of one account of
+// the installation tries against another's roles. A trust policy of
+// another account grants nothing the caller's own account has not (even
+// naming the caller's ARN); a member account's principal cannot pass off
+// the management account's role, nor fall back on a role of its own
+// name; the root user assumes nothing.
+func TestCrossAccountAssumeRoleAttacks(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	root := w.ts.RootIAM()
+	user := func(name, policy string) *sts.Client {
+		id, secret := kwtest.CreateUserKey(t, root, name)
+		if policy != "" {
+			_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)})
+			must(t, err)
+		}
+		return w.ts.STSClient(id, secret)
+	}
+	userARN := func(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":user/" + name }
+	bob := user("bob", "")
+	mallory := user("mallory", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::`+w.b+`:role/*"}]}`)
+	bIAM, bSTS := w.admin(t, w.b)
+	bSession := "arn:aws:sts::" + w.b + ":assumed-role/" + accessRole + "/adm"
+	trustDoc := func(principal string) *string {
+		return kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"sts:AssumeRole"}`)
+	}
+	// In B: a role naming bob's ARN, and a role of the name of the
+	// management account's own.
+	_, err := bIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("names-bob"), AssumeRolePolicyDocument: trustDoc(userARN("bob"))})
+	must(t, err)
+	_, err = bIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a-only"), AssumeRolePolicyDocument: trustDoc("arn:aws:iam::" + w.b + ":root")})
+	must(t, err)
+	// In A: a role trusting its own account only, and one trusting B.
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a-only"), AssumeRolePolicyDocument: trustDoc("arn:aws:iam::" + kwtest.AccountID + ":root")})
+	must(t, err)
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusts-b"), AssumeRolePolicyDocument: trustDoc(w.b)})
+	must(t, err)
+
+	refused := func(caller, arn string) string {
+		return "User: " + caller + " is not authorized to perform: sts:AssumeRole on resource: " + arn
+	}
+	for _, v := range []struct {
+		name    string
+		c       *sts.Client
+		arn     string
+		message string // "" for a session
+		account string // the session's
+	}{
+		{"a trust policy naming the caller does not stand in for its account's policies", bob, roleARN(w.b, "names-bob"),
+			refused(userARN("bob"), roleARN(w.b, "names-bob")) + " because no identity-based policy allows the sts:AssumeRole action", ""},
+		{"an explicit deny in the caller's account wins over the other's trust", mallory, roleARN(w.b, accessRole),
+			refused(userARN("mallory"), roleARN(w.b, accessRole)) + " with an explicit deny in an identity-based policy", ""},
+		{"the caller's account's allow elsewhere stands", mallory, roleARN(w.c, accessRole), "", w.c},
+		{"a member's session cannot pass off the management account's role", bSTS, roleARN(kwtest.AccountID, "a-only"),
+			refused(bSession, roleARN(kwtest.AccountID, "a-only")), ""},
+		{"a member's session assumes the management account's role that trusts it", bSTS, roleARN(kwtest.AccountID, "trusts-b"), "", kwtest.AccountID},
+		{"the management account's root user assumes no role", w.ts.STSClient(kwtest.RootKeyID, kwtest.RootSecret), roleARN(w.b, accessRole),
+			"Roles may not be assumed by root accounts.", ""},
+		{"a path not the role's", w.assumer, "arn:aws:iam::" + w.b + ":role/x/" + accessRole, refused(w.assumerA, "arn:aws:iam::"+w.b+":role/x/"+accessRole), ""},
+		{"an account of thirteen digits", w.assumer, "arn:aws:iam::1" + w.b + ":role/" + accessRole, refused(w.assumerA, "arn:aws:iam::1"+w.b+":role/"+accessRole), ""},
+		{"an ARN of another service", w.assumer, "arn:aws:sts::" + w.b + ":role/" + accessRole, refused(w.assumerA, "arn:aws:sts::"+w.b+":role/"+accessRole), ""},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			out, err := v.c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(v.arn), RoleSessionName: aws.String("s1")})
+			if v.message != "" {
+				wantAPIError(t, err, "AccessDenied", http.StatusForbidden, v.message)
+				return
+			}
+			must(t, err)
+			if !strings.HasPrefix(aws.ToString(out.AssumedRoleUser.Arn), "arn:aws:sts::"+v.account+":assumed-role/") {
+				t.Fatalf("the session is %s, want one of %s", aws.ToString(out.AssumedRoleUser.Arn), v.account)
+			}
+		})
+	}
+}
+
+// TestCrossAccountNothingRevealed: who may not assume a role of another
+// account learns nothing of whether the role, or the account, exists: a
+// caller whose policies allow sts:AssumeRole is refused alike for a role
+// that does not trust it, a role that is not there and an account the
+// installation does not have; a caller whose policies do not is refused
+// by them alike for all of these and for a role that trusts its account;
+// a duration past the role's maximum is not told before either.
+func TestCrossAccountNothingRevealed(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	bIAM, _ := w.admin(t, w.b)
+	_, err := bIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("private"),
+		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + w.b + `:root"},"Action":"sts:AssumeRole"}`)})
+	must(t, err)
+	bobID, bobSecret := kwtest.CreateUserKey(t, w.ts.RootIAM(), "bob")
+	bob := w.ts.STSClient(bobID, bobSecret)
+	unknown := []string{roleARN(w.b, "private"), roleARN(w.b, "absent"), roleARN("999999999999", "private"), roleARN("000000000000", "private"),
+		"arn:aws:iam::12345:role/private"}
+	for _, v := range []struct {
+		name string
+		c    *sts.Client
+		arns []string
+	}{
+		{"a caller allowed sts:AssumeRole", w.assumer, unknown},
+		{"a caller not allowed sts:AssumeRole", bob, append([]string{roleARN(w.b, accessRole)}, unknown...)},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			var messages []string
+			for _, arn := range v.arns {
+				for _, seconds := range []int32{0, 43200} {
+					in := &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")}
+					if seconds != 0 {
+						in.DurationSeconds = aws.Int32(seconds)
+					}
+					_, err := v.c.AssumeRole(ctx, in)
+					wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+					msg := err.Error()
+					messages = append(messages, strings.ReplaceAll(msg[strings.Index(msg, "api error"):], arn, "ROLE"))
+				}
+			}
+			for _, m := range messages[1:] {
+				if m != messages[0] {
+					t.Errorf("refusals differ:\n%s\n%s", messages[0], m)
+				}
+			}
+		})
+	}
+}
+
+// TestCrossAccountSessionStaysInItsAccount: a session of a member
+// account's role, with AdministratorAccess there, reaches nothing of the
+// management account whose principal assumed it: its users and roles are
+// not found, not deleted, not changed.
+func TestCrossAccountSessionStaysInItsAccount(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	root := w.ts.RootIAM()
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("keep"),
+		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}`)})
+	must(t, err)
+	bIAM, _ := w.admin(t, w.b)
+	for _, v := range []struct {
+		name string
+		call func() error
+	}{
+		{"DeleteUser", func() error {
+			_, err := bIAM.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")})
+			return err
+		}},
+		{"PutUserPolicy", func() error {
+			_, err := bIAM.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("x"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)})
+			return err
+		}},
+		{"UpdateAssumeRolePolicy", func() error {
+			_, err := bIAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("keep"),
+				PolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}`)})
+			return err
+		}},
+		{"DeleteRole", func() error {
+			_, err := bIAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("keep")})
+			return err
+		}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			wantAPIError(t, v.call(), "NoSuchEntity", http.StatusNotFound, "")
+		})
+	}
+	role, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("keep")})
+	must(t, err)
+	if strings.Contains(aws.ToString(role.Role.AssumeRolePolicyDocument), "%22%2A%22") || strings.Contains(aws.ToString(role.Role.AssumeRolePolicyDocument), `"*"`) {
+		t.Fatalf("the management account's role was changed: %s", aws.ToString(role.Role.AssumeRolePolicyDocument))
+	}
+	policies, err := root.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("alice")})
+	must(t, err)
+	if len(policies.PolicyNames) != 1 {
+		t.Fatalf("alice's policies: %v", policies.PolicyNames)
+	}
+}
+
+// TestOtherAccountRootFederatedSignIn: the federated user of another
+// account's root user, whose root user has MFA, may not sign in to the
+// console with a sign-in token: the MFA checked is its own account's root
+// user's, not the first account's (which has none here).
+func TestOtherAccountRootFederatedSignIn(t *testing.T) {
+	t.Parallel()
+	k := kwtest.New(t)
+	const other = "210987654321"
+	ctx := context.Background()
+	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	now := k.STS.Now().UTC().Truncate(time.Second)
+	asOther := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: "AKIAOTHERACCOUNTROOT", Principal: keyward.Principal{AccountID: other, Root: true}, CurrentTime: now})
+	d, err := k.IAM.CreateVirtualMFADevice(asOther, "root-mfa", "/", nil)
+	must(t, err)
+	seed := d.Base32Seed()
+	must(t, k.IAM.EnableRootMFADevice(asOther, d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
+	fed, err := k.STS.GetFederationToken(asOther, "fed", 3600, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, nil, nil)
+	must(t, err)
+	if want := "arn:aws:sts::" + other + ":federated-user/fed"; fed.ARN != want {
+		t.Fatalf("the federated user is %s, want %s", fed.ARN, want)
+	}
+	_, err = k.STS.SigninToken(ctx, fed.AccessKeyID, fed.Secret, fed.Token, 0)
+	if keyward.ErrorCode(err) != keyward.EAccessDenied || !strings.Contains(err.Error(), "The root user has MFA") {
+		t.Fatalf("a sign-in token for another account's root user's federated user: %v", err)
+	}
+}
