@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -287,5 +291,46 @@ func TestAccountSignInAuditedInItsAccount(t *testing.T) {
 	}
 	if n, _ := logins(s.k.Store); n != 0 {
 		t.Fatalf("the first account has %d of B's ConsoleLogin events", n)
+	}
+}
+
+// TestAccountFederationInItsAccount: a role session of account B signs in
+// through the federation endpoint into B: the console acts as B's role and
+// shows B's users alone.
+func TestAccountFederationInItsAccount(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctxB := secondAccount(t, ts.Keyward)
+	userIn(t, ts.Keyward, root(), "adam", "")
+	userIn(t, ts.Keyward, ctxB, "bea", "")
+	ctx := context.Background()
+	rootB := ts.IAMClient(rootKeyB, rootSecB)
+	id, secret := kwtest.CreateUserKey(t, rootB, "fed")
+	_, err := rootB.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: kwtest.TrustDoc(
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountB + `:user/fed"},"Action":"sts:AssumeRole"}`)})
+	must(t, err)
+	_, err = rootB.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("viewer"), PolicyName: aws.String("users"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*"],"Resource":"*"}]}`)})
+	must(t, err)
+	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountB + ":role/viewer"), RoleSessionName: aws.String("web")})
+	must(t, err)
+	sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(role.Credentials.AccessKeyId), "sessionKey": aws.ToString(role.Credentials.SecretAccessKey),
+		"sessionToken": aws.ToString(role.Credentials.SessionToken)})
+	resp, err := http.Get(ts.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(string(sess)))
+	must(t, err)
+	var out struct{ SigninToken string }
+	json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	web := newWebClient(t, ts)
+	if out.SigninToken == "" {
+		t.Fatalf("getSigninToken: %d", resp.StatusCode)
+	}
+	if resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(out.SigninToken)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	resp, body := web.get("/console/users")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "arn:aws:sts::"+accountB+":assumed-role/viewer/web") ||
+		!strings.Contains(body, "/console/users/bea") || strings.Contains(body, "/console/users/adam") {
+		t.Fatalf("B's users page as B's role: %d\n%.2000s", resp.StatusCode, body)
 	}
 }
