@@ -334,3 +334,28 @@ func TestAccountFederationInItsAccount(t *testing.T) {
 		t.Fatalf("B's users page as B's role: %d\n%.2000s", resp.StatusCode, body)
 	}
 }
+
+// TestAccountSwitchRoleByAlias: the Switch role form names another
+// account by its alias, resolved as the sign-in form resolves it, and the
+// console then acts in the role's account, which the top bar shows.
+func TestAccountSwitchRoleByAlias(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	switchFixture(t, ts, aliceSwitches)
+	ctxB := secondAccount(t, ts.Keyward)
+	userIn(t, ts.Keyward, ctxB, "bea", "")
+	_, err := ts.IAM.CreateRole(ctxB, keyward.Role{Name: "viewer", Path: "/", TrustPolicy: trustAlice, MaxSessionDuration: 3600})
+	must(t, err)
+	must(t, ts.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityRole, Name: "viewer"}, "p",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*"],"Resource":"*"}]}`))
+	web := newWebClient(t, ts)
+	signInAlice(t, web)
+	if resp, body := web.switchTo("tenant-b", "viewer", "", ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch to tenant-b's viewer: %d\n%.2000s", resp.StatusCode, body)
+	}
+	resp, body := web.get("/console/users")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "arn:aws:sts::"+accountB+":assumed-role/viewer/alice") ||
+		!strings.Contains(body, `id="account-id">`+accountB+`<`) || !strings.Contains(body, "/console/users/bea") {
+		t.Fatalf("B's users page as B's role: %d\n%.2000s", resp.StatusCode, body)
+	}
+}
