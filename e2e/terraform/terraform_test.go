@@ -251,6 +251,7 @@ resource "aws_iam_role" "sso" {
 // after which nothing is left. It needs terraform and a filesystem mirror
 // of the provider (the test cannot download it).
 func TestTerraform(t *testing.T) {
+	t.Parallel()
 	tf, err := exec.LookPath("terraform")
 	mirror := terraformMirror()
 	if err != nil || mirror == "" {

@@ -1,0 +1,200 @@
+package terraform_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
+)
+
+// accountsConfig makes an organization and a member account, then, through
+// a second provider that assumes the new account's
+// OrganizationAccountAccessRole with the management account's CI key, a
+// user and its key in the new account.
+const accountsConfig = `
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+variable "endpoint" {}
+variable "ci_key" {}
+variable "ci_secret" {}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "` + rootKeyID + `"
+  secret_key                  = "` + rootSecret + `"
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    iam           = var.endpoint
+    sts           = var.endpoint
+    organizations = var.endpoint
+  }
+}
+
+resource "aws_organizations_organization" "org" {
+  feature_set = "ALL"
+}
+
+resource "aws_organizations_account" "tenant" {
+  name       = "tenant"
+  email      = "tenant@example.com"
+  tags       = { tenant = "a" }
+  depends_on = [aws_organizations_organization.org]
+}
+
+provider "aws" {
+  alias                       = "tenant"
+  region                      = "us-east-1"
+  access_key                  = var.ci_key
+  secret_key                  = var.ci_secret
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  assume_role {
+    role_arn     = "arn:aws:iam::${aws_organizations_account.tenant.id}:role/OrganizationAccountAccessRole"
+    session_name = "terraform"
+  }
+  endpoints {
+    iam           = var.endpoint
+    sts           = var.endpoint
+    organizations = var.endpoint
+  }
+}
+
+resource "aws_iam_user" "tenant_admin" {
+  provider = aws.tenant
+  name     = "tenant-admin"
+}
+
+resource "aws_iam_access_key" "tenant_admin" {
+  provider = aws.tenant
+  user     = aws_iam_user.tenant_admin.name
+}
+
+output "tenant_key" {
+  value = aws_iam_access_key.tenant_admin.id
+}
+output "tenant_secret" {
+  value     = aws_iam_access_key.tenant_admin.secret
+  sensitive = true
+}
+`
+
+// TestTerraformAccounts drives the hashicorp/aws provider through AWS
+// Organizations' accounts: an organization, a member account made by
+// aws_organizations_account, and a provider that assumes the new account's
+// OrganizationAccountAccessRole (cross-account, from the management
+// account's CI user) to make a user and a key there; the key signs in the
+// new account alone; a plan finds nothing to change; destroy removes the
+// account from the organization and the organization. Terraform starts its
+// own provider processes here: each provider configuration must keep its
+// own credentials, which one reattached process does not.
+func TestTerraformAccounts(t *testing.T) {
+	t.Parallel()
+	tf, err := exec.LookPath("terraform")
+	mirror := terraformMirror()
+	if err != nil || mirror == "" {
+		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
+	}
+	url := startKeyward(t)
+	cfg := func(id, secret, token string) aws.Config {
+		return aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
+			Credentials: credentials.NewStaticCredentialsProvider(id, secret, token), HTTPClient: sdkhttp.Wrap(nil)}
+	}
+	root := iam.NewFromConfig(cfg(rootKeyID, rootSecret, ""))
+	ctx := context.Background()
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")})
+	must(t, err)
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ci"), PolicyName: aws.String("tenants"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/OrganizationAccountAccessRole"}]}`)})
+	must(t, err)
+	ciKey, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ci")})
+	must(t, err)
+
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(accountsConfig), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "cli.tfrc"), []byte(`provider_installation {
+  filesystem_mirror {
+    path    = "`+mirror+`"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct { exclude = ["registry.terraform.io/*/*"] }
+}
+`), 0o644))
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+url,
+		"TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey),
+		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+	run := func(args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(tf, args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		}
+		must(t, err)
+		return string(out), 0
+	}
+	ok := func(args ...string) string {
+		t.Helper()
+		out, code := run(args...)
+		if code != 0 {
+			t.Fatalf("terraform %s: exit %d\n%s", strings.Join(args, " "), code, out)
+		}
+		return out
+	}
+	ok("init", "-input=false", "-no-color")
+	ok("apply", "-input=false", "-auto-approve", "-no-color")
+
+	// The account, as the organization lists it.
+	orgs := organizations.NewFromConfig(cfg(rootKeyID, rootSecret, ""))
+	tenant := stateAttribute(t, filepath.Join(dir, "terraform.tfstate"), "aws_organizations_account", "id")
+	a, err := orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(tenant)})
+	must(t, err)
+	if aws.ToString(a.Account.Name) != "tenant" || aws.ToString(a.Account.Email) != "tenant@example.com" {
+		t.Fatalf("the account: %+v", a.Account)
+	}
+	// The key made in it signs as its user, in it alone.
+	id := strings.TrimSpace(ok("output", "-raw", "tenant_key"))
+	secret := strings.TrimSpace(ok("output", "-raw", "tenant_secret"))
+	who, err := sts.NewFromConfig(cfg(id, secret, "")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	if aws.ToString(who.Arn) != "arn:aws:iam::"+tenant+":user/tenant-admin" {
+		t.Fatalf("the tenant's key signs as %s", aws.ToString(who.Arn))
+	}
+	if _, err := root.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("tenant-admin")}); err == nil {
+		t.Fatal("the management account has the tenant's user")
+	}
+	if out, code := run("plan", "-input=false", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Fatalf("plan after apply: exit %d (2: changes)\n%s", code, out)
+	}
+
+	ok("destroy", "-input=false", "-auto-approve", "-no-color")
+	if _, err := orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err == nil {
+		t.Fatal("the organization survived destroy")
+	}
+	// The tenant's user is gone with the destroy; its account stays, as
+	// an account removed from an organization stays on AWS.
+	if _, err := iam.NewFromConfig(cfg(id, secret, "")).GetUser(ctx, &iam.GetUserInput{}); err == nil {
+		t.Fatal("the tenant's key still signs after its user was destroyed")
+	}
+}
