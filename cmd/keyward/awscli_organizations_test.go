@@ -71,3 +71,54 @@ func TestAWSCLIOrganizations(t *testing.T) {
 		t.Fatalf("sts get-caller-identity: %v", who)
 	}
 }
+
+// TestAWSCLIAccountsAndAssumeRole: the AWS CLI makes a member account
+// (create-account, describe-create-account-status); a management account
+// user assumes the new account's OrganizationAccountAccessRole with
+// sts assume-role, and the session's calls act in the new account alone.
+func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Fatalf("the AWS CLI from Debian's awscli package is needed (make test installs it): %v", err)
+	}
+	ts := startServer(t, "")
+	ts.awsOK(t, "organizations", "create-organization", "--feature-set", "ALL")
+	made := ts.awsOK(t, "organizations", "create-account", "--email", "tenant@example.com", "--account-name", "tenant")
+	reqID := field(t, made, "CreateAccountStatus", "Id").(string)
+	status := ts.awsOK(t, "organizations", "describe-create-account-status", "--create-account-request-id", reqID)
+	tenant, _ := field(t, status, "CreateAccountStatus", "AccountId").(string)
+	if field(t, status, "CreateAccountStatus", "State") != "SUCCEEDED" || len(tenant) != 12 {
+		t.Fatalf("describe-create-account-status: %v", status)
+	}
+	ts.awsOK(t, "iam", "create-user", "--user-name", "ops")
+	ts.awsOK(t, "iam", "put-user-policy", "--user-name", "ops", "--policy-name", "tenants", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/OrganizationAccountAccessRole"}]}`)
+	key := ts.awsOK(t, "iam", "create-access-key", "--user-name", "ops")
+
+	// Debian's AWS CLI (2.9, botocore before 1.31) sends a role profile's
+	// AssumeRole to AWS's own STS whatever --endpoint-url says, and reads
+	// no endpoint_url from a profile: the CLI assumes the role itself.
+	ops := func(args ...string) cliResult {
+		return ts.aws(t, field(t, key, "AccessKey", "AccessKeyId").(string), field(t, key, "AccessKey", "SecretAccessKey").(string), args...)
+	}
+	assumed := jsonOK(t, ops("sts", "assume-role", "--role-arn", "arn:aws:iam::"+tenant+":role/OrganizationAccountAccessRole",
+		"--role-session-name", "ops-cli"), "sts", "assume-role")
+	creds := func(name string) string { return field(t, assumed, "Credentials", name).(string) }
+	inTenant := func(args ...string) map[string]any {
+		home := t.TempDir()
+		env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=" + creds("AccessKeyId"), "AWS_SECRET_ACCESS_KEY=" + creds("SecretAccessKey"),
+			"AWS_SESSION_TOKEN=" + creds("SessionToken"), "AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + home + "/config",
+			"AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true"}
+		return jsonOK(t, runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...), args...)
+	}
+	if who := inTenant("sts", "get-caller-identity"); who["Account"] != tenant ||
+		who["Arn"] != "arn:aws:sts::"+tenant+":assumed-role/OrganizationAccountAccessRole/ops-cli" {
+		t.Fatalf("get-caller-identity as the assumed role: %v", who)
+	}
+	if u := inTenant("iam", "create-user", "--user-name", "tenant-admin"); field(t, u, "User", "Arn") != "arn:aws:iam::"+tenant+":user/tenant-admin" {
+		t.Fatalf("create-user as the assumed role: %v", u)
+	}
+	if r := ts.aws(t, rootKeyID, rootSecret, "iam", "get-user", "--user-name", "tenant-admin"); r.code == 0 {
+		t.Fatalf("the management account has the tenant's user: %+v", r)
+	}
+}
