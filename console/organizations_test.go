@@ -22,11 +22,11 @@ const orgSCP = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"
 
 // orgFixture is an organization made through the API as the root user:
 // an OU Prod under the root, SCPs enabled, and the SCP DenyDelete attached
-// to Prod.
+// to Prod; and a member account, made by CreateAccount.
 type orgFixture struct {
 	root                  *awsorg.Client
 	orgID, rootID, prodID string
-	policyID              string
+	policyID, memberID    string
 }
 
 func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
@@ -50,6 +50,12 @@ func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
 	f.policyID = *p.Policy.PolicySummary.Id
 	_, err = f.root.AttachPolicy(ctx, &awsorg.AttachPolicyInput{PolicyId: aws.String(f.policyID), TargetId: aws.String(f.prodID)})
 	must(t, err)
+	a, err := f.root.CreateAccount(ctx, &awsorg.CreateAccountInput{AccountName: aws.String("Member"), Email: aws.String("member@example.com")})
+	must(t, err)
+	if a.CreateAccountStatus.State != orgtypes.CreateAccountStateSucceeded {
+		t.Fatalf("the member account: %+v", a.CreateAccountStatus)
+	}
+	f.memberID = *a.CreateAccountStatus.AccountId
 	return f
 }
 
@@ -75,6 +81,9 @@ func (f orgFixture) forms() []struct {
 		{"DeletePolicy", "/console/organizations/do/delete-policy", url.Values{"policyId": {f.policyID}, "confirm": {"DenyDelete"}}},
 		{"CreatePolicy", "/console/organizations/policies", url.Values{"name": {"Forged"}, "description": {""}, "type": {"SERVICE_CONTROL_POLICY"}, "document": {orgSCP}}},
 		{"UpdatePolicy", "/console/organizations/policies", url.Values{"policyId": {f.policyID}, "name": {"DenyDelete"}, "description": {"changed"}, "document": {keyward.FullAWSAccessContent}}},
+		{"CreateAccount", "/console/organizations/do/add-account", url.Values{"accountName": {"Forged"}, "email": {"forged@example.com"},
+			"roleName": {"OrganizationAccountAccessRole"}, "tagKey": {"team"}, "tagValue": {"web"}}},
+		{"RemoveAccountFromOrganization", "/console/organizations/do/remove", url.Values{"accountId": {f.memberID}, "confirm": {f.memberID}}},
 	}
 }
 
@@ -95,6 +104,11 @@ func (f orgFixture) unchanged(t *testing.T) {
 	must(t, err)
 	pols, err := f.root.ListPolicies(ctx, &awsorg.ListPoliciesInput{Filter: orgtypes.PolicyTypeServiceControlPolicy})
 	must(t, err)
+	accounts, err := f.root.ListAccounts(ctx, &awsorg.ListAccountsInput{})
+	must(t, err)
+	if len(accounts.Accounts) != 2 {
+		t.Fatalf("refused forms changed the organization's accounts: %d, want the management account and the member", len(accounts.Accounts))
+	}
 	if len(ous.OrganizationalUnits) != 1 || *ous.OrganizationalUnits[0].Name != "Prod" || *parents.Parents[0].Id != f.rootID ||
 		len(roots.Roots[0].PolicyTypes) != 1 || *p.Policy.Content != orgSCP || *p.Policy.PolicySummary.Description != "" ||
 		len(targets.Targets) != 1 || *targets.Targets[0].TargetId != f.prodID || len(pols.Policies) != 2 {
