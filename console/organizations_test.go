@@ -287,6 +287,64 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 		t.Fatalf("editing FullAWSAccess:\n%.2000s", body)
 	}
 
+	// Add an AWS account: the request's status names the new account,
+	// linked to its page; the same email again fails with AWS's reason.
+	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev"}, "email": {"dev@example.com"},
+		"roleName": {"OrganizationAccountAccessRole"}, "tagKey": {"team", ""}, "tagValue": {"web", ""}}, http.StatusSeeOther)
+	_, body = c.get(resp.Header.Get("Location"))
+	accounts, err := api.ListAccounts(ctx, &awsorg.ListAccountsInput{})
+	must(t, err)
+	var devID string
+	for _, a := range accounts.Accounts {
+		if *a.Name == "Dev" {
+			devID = *a.Id
+		}
+	}
+	if devID == "" || !strings.Contains(body, `id="request-state">Succeeded`) ||
+		!strings.Contains(body, `<a id="request-account" href="/console/organizations/target?id=`+devID+`">`) {
+		t.Fatalf("the new account %q; its request:\n%.3000s", devID, body)
+	}
+	tags, err := api.ListTagsForResource(ctx, &awsorg.ListTagsForResourceInput{ResourceId: aws.String(devID)})
+	must(t, err)
+	if len(tags.Tags) != 1 || *tags.Tags[0].Key != "team" || *tags.Tags[0].Value != "web" {
+		t.Fatalf("the new account's tags %+v", tags.Tags)
+	}
+	if _, page := c.get("/console/organizations"); !strings.Contains(page, `data-account="`+devID+`"`) {
+		t.Fatalf("the new account is not in the tree:\n%.3000s", page)
+	}
+	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev2"}, "email": {"dev@example.com"}, "roleName": {""}}, http.StatusSeeOther)
+	_, body = c.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, `id="request-state">Failed`) || !strings.Contains(body, `<code id="request-reason">EMAIL_ALREADY_EXISTS</code>`) ||
+		!strings.Contains(body, "another AWS account with that email address already exists") || strings.Contains(body, "request-account") {
+		t.Fatalf("the same email again:\n%.3000s", body)
+	}
+	// An email the model refuses is refused with its constraint, and not echoed.
+	_, body = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev3"}, "email": {"not-an-email"}}, http.StatusBadRequest)
+	if !strings.Contains(body, "email") || strings.Contains(body, "not-an-email") {
+		t.Fatalf("a malformed email:\n%.2000s", body)
+	}
+
+	// Remove from organization: offered for a member account, not for the
+	// management account; the account ID must be typed.
+	if _, page := c.get("/console/organizations/target?id=" + kwtest.AccountID); strings.Contains(page, `id="remove-account"`) {
+		t.Fatal("the management account is offered Remove from organization")
+	}
+	if _, page := c.get("/console/organizations/target?id=" + devID); !strings.Contains(page, `id="remove-account"`) {
+		t.Fatalf("a member account is not offered Remove from organization:\n%.3000s", page)
+	}
+	_, body = post("/console/organizations/do/remove", url.Values{"accountId": {devID}, "confirm": {"nope"}}, http.StatusBadRequest)
+	if !strings.Contains(body, "To confirm, type the account ID "+devID) {
+		t.Fatalf("removing unconfirmed:\n%.2000s", body)
+	}
+	_, body = post("/console/organizations/do/remove", url.Values{"accountId": {kwtest.AccountID}, "confirm": {kwtest.AccountID}}, http.StatusBadRequest)
+	if !strings.Contains(body, "MasterCannotLeaveOrganizationException") {
+		t.Fatalf("removing the management account:\n%.2000s", body)
+	}
+	post("/console/organizations/do/remove", url.Values{"accountId": {devID}, "confirm": {devID}}, http.StatusSeeOther)
+	if _, err := api.DescribeAccount(ctx, &awsorg.DescribeAccountInput{AccountId: aws.String(devID)}); err == nil {
+		t.Fatal("the removed account is still in the organization")
+	}
+
 	must(t, ts.Audit.Flush(ctx))
 	events, _, err := ts.Store.LookupEvents(ctx, keyward.EventQuery{Source: keyward.EventSourceOrganizations, Max: 50})
 	must(t, err)
@@ -298,6 +356,11 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 			Parameters map[string]any `json:"requestParameters"`
 		}
 		must(t, json.Unmarshal(e.Record, &r))
+		for _, secret := range []string{"dev@example.com", "not-an-email", `"Dev2"`} {
+			if strings.Contains(string(e.Record), secret) {
+				t.Errorf("%s records %s: %s", e.Name, secret, e.Record)
+			}
+		}
 		if r.Source != keyward.EventSourceOrganizations {
 			t.Fatalf("%s: source %s", e.Name, r.Source)
 		}
@@ -310,6 +373,9 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 		"DeleteOrganizationalUnit OrganizationalUnitNotEmptyException": {"organizationalUnitId": ouID},
 		"CreatePolicy ":                      {"name": "Deny", "description": "d", "type": "SERVICE_CONTROL_POLICY", "content": orgSCP},
 		"UpdatePolicy InvalidInputException": {"policyId": keyward.FullAWSAccessID, "name": "x", "description": "", "content": orgSCP},
+		// CloudTrail hides CreateAccount's email and name.
+		"CreateAccount ": {"email": keyward.Hidden, "accountName": keyward.Hidden, "roleName": "OrganizationAccountAccessRole"},
+		"RemoveAccountFromOrganization ": {"accountId": devID},
 	} {
 		params, ok := got[name]
 		if !ok {
