@@ -374,7 +374,7 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 		"CreatePolicy ":                      {"name": "Deny", "description": "d", "type": "SERVICE_CONTROL_POLICY", "content": orgSCP},
 		"UpdatePolicy InvalidInputException": {"policyId": keyward.FullAWSAccessID, "name": "x", "description": "", "content": orgSCP},
 		// CloudTrail hides CreateAccount's email and name.
-		"CreateAccount ": {"email": keyward.Hidden, "accountName": keyward.Hidden, "roleName": "OrganizationAccountAccessRole"},
+		"CreateAccount ":                 {"email": keyward.Hidden, "accountName": keyward.Hidden, "roleName": "OrganizationAccountAccessRole"},
 		"RemoveAccountFromOrganization ": {"accountId": devID},
 	} {
 		params, ok := got[name]
