@@ -12,8 +12,10 @@ import (
 
 // AWS Organizations, as the management account's console shows it: the
 // organization's tree (the root, its OUs, nested, and its accounts) with
-// creating, renaming and deleting OUs and moving accounts; a root's, an
-// OU's or an account's page with its service control policies; the
+// creating, renaming and deleting OUs, moving accounts and adding an AWS
+// account (CreateAccount, whose request's status has a page of its own);
+// a root's, an OU's or an account's page with its service control
+// policies, and a member account's removal from the organization; the
 // policies page, where SCPs are enabled or disabled on the root and
 // listed; and a policy's page with its targets and the JSON editor IAM's
 // policies are written in. Every page and form calls package
@@ -566,15 +568,16 @@ func formTags(r *http.Request) []keyward.Tag {
 	return out
 }
 
-// createFailures are what AWS says of a CreateAccount request's
-// FailureReason, by reason; another reason is shown as it is.
+// createFailures are what AWS's model says of a CreateAccount request's
+// FailureReason, by reason, so that the console explains the code it
+// shows; another reason is shown as it is.
 var createFailures = map[string]string{
 	"EMAIL_ALREADY_EXISTS":            "The account could not be created because another AWS account with that email address already exists.",
 	"ACCOUNT_LIMIT_EXCEEDED":          "The account couldn't be created because you reached the limit on the number of accounts in your organization.",
 	"INVALID_EMAIL":                   "The account could not be created because the email address you provided is not valid.",
 	"INVALID_ADDRESS":                 "The account could not be created because the address you provided is not valid.",
 	"CONCURRENT_ACCOUNT_MODIFICATION": "You already submitted a request with the same information.",
-	"INTERNAL_FAILURE":                "The account could not be created because of an internal failure. Try again later.",
+	"INTERNAL_FAILURE":                "The account could not be created because of an internal failure. Try again later. If the problem persists, contact AWS Support.",
 }
 
 type orgRequestPage struct {
