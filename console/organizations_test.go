@@ -312,7 +312,8 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 	if _, page := c.get("/console/organizations"); !strings.Contains(page, `data-account="`+devID+`"`) {
 		t.Fatalf("the new account is not in the tree:\n%.3000s", page)
 	}
-	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev2"}, "email": {"dev@example.com"}, "roleName": {""}}, http.StatusSeeOther)
+	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev2"}, "email": {"dev@example.com"},
+		"roleName": {"OrganizationAccountAccessRole"}}, http.StatusSeeOther)
 	_, body = c.get(resp.Header.Get("Location"))
 	if !strings.Contains(body, `id="request-state">Failed`) || !strings.Contains(body, `<code id="request-reason">EMAIL_ALREADY_EXISTS</code>`) ||
 		!strings.Contains(body, "another AWS account with that email address already exists") || strings.Contains(body, "request-account") {
