@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/organizations"
@@ -585,13 +587,39 @@ type orgRequestPage struct {
 	Status organizations.CreateAccountStatus
 	// Failure is AWS's words for Status.FailureReason.
 	Failure string
+	// Requests, without an ID, are every request, newest first.
+	List     bool
+	Requests []orgRequestRow
+}
+
+type orgRequestRow struct {
+	organizations.CreateAccountStatus
+	Requested time.Time
 }
 
 // orgRequestPage is a CreateAccount request's status: the new account,
 // with a link to it in the tree, or why it failed. Keyward makes an
-// account at once, so the status shown is final.
+// account at once, so the status shown is final. Without an ID it lists
+// the organization's requests (ListCreateAccountStatus), newest first.
 func (c *Console) orgRequestPage(w http.ResponseWriter, r *request) {
-	st, err := c.Organizations.DescribeCreateAccountStatus(r.ctx(), r.URL.Query().Get("id"))
+	id := r.URL.Query().Get("id")
+	if id == "" {
+		sts, err := all(func(pg organizations.Page) ([]organizations.CreateAccountStatus, string, error) {
+			return c.Organizations.ListCreateAccountStatus(r.ctx(), nil, pg)
+		})
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		p := orgRequestPage{layout: c.layoutFor(r, "Account creation requests"), List: true}
+		for _, st := range sts {
+			p.Requests = append(p.Requests, orgRequestRow{CreateAccountStatus: st, Requested: time.Time(st.RequestedTimestamp)})
+		}
+		sort.SliceStable(p.Requests, func(i, j int) bool { return p.Requests[i].Requested.After(p.Requests[j].Requested) })
+		c.render(w, http.StatusOK, "orgrequest", p)
+		return
+	}
+	st, err := c.Organizations.DescribeCreateAccountStatus(r.ctx(), id)
 	if err != nil {
 		c.fail(w, r, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -27,6 +28,7 @@ type orgFixture struct {
 	root                  *awsorg.Client
 	orgID, rootID, prodID string
 	policyID, memberID    string
+	requestID             string
 }
 
 func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
@@ -55,7 +57,7 @@ func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
 	if a.CreateAccountStatus.State != orgtypes.CreateAccountStateSucceeded {
 		t.Fatalf("the member account: %+v", a.CreateAccountStatus)
 	}
-	f.memberID = *a.CreateAccountStatus.AccountId
+	f.memberID, f.requestID = *a.CreateAccountStatus.AccountId, *a.CreateAccountStatus.Id
 	return f
 }
 
@@ -156,6 +158,8 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 		{"/console/organizations/target?id=" + f.rootID, "DescribeOrganization"},
 		{"/console/organizations/target?id=" + f.prodID, "DescribeOrganization"},
 		{"/console/organizations/policies", "ListRoots"},
+		{"/console/organizations/request", "ListCreateAccountStatus"},
+		{"/console/organizations/request?id=" + f.requestID, "DescribeCreateAccountStatus"},
 		{"/console/organizations/policy?id=" + f.policyID, "DescribePolicy"},
 		{"/console/organizations/policy?id=" + f.policyID + "&edit=1", "DescribePolicy"},
 	}
@@ -312,12 +316,19 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 	if _, page := c.get("/console/organizations"); !strings.Contains(page, `data-account="`+devID+`"`) {
 		t.Fatalf("the new account is not in the tree:\n%.3000s", page)
 	}
+	ts.Clock.Add(time.Minute) // so that the requests' list has an order
 	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev2"}, "email": {"dev@example.com"},
 		"roleName": {"OrganizationAccountAccessRole"}}, http.StatusSeeOther)
 	_, body = c.get(resp.Header.Get("Location"))
 	if !strings.Contains(body, `id="request-state">Failed`) || !strings.Contains(body, `<code id="request-reason">EMAIL_ALREADY_EXISTS</code>`) ||
 		!strings.Contains(body, "another AWS account with that email address already exists") || strings.Contains(body, "request-account") {
 		t.Fatalf("the same email again:\n%.3000s", body)
+	}
+	// The requests' list has both, the newest first.
+	_, body = c.get("/console/organizations/request")
+	if i, j := strings.Index(body, ">Dev2</a>"), strings.Index(body, ">Dev</a>"); i < 0 || j < 0 || i > j ||
+		!strings.Contains(body, "Failed: EMAIL_ALREADY_EXISTS") {
+		t.Fatalf("the requests:\n%.3000s", body)
 	}
 	// An email the model refuses is refused with its constraint, and not echoed.
 	_, body = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev3"}, "email": {"not-an-email"}}, http.StatusBadRequest)
