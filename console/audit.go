@@ -108,6 +108,20 @@ func (c *Console) consoleEvent(r *http.Request, p keyward.Principal, op *keyward
 		for member, v := range orgValues(r, op) {
 			params[keyward.FieldName(member)] = keyward.Clip(v)
 		}
+		// A value the model calls sensitive (CreateAccount's email and
+		// name) is hidden, as CloudTrail hides it.
+		for _, prm := range op.Params {
+			if _, ok := params[keyward.FieldName(prm.Member)]; ok && prm.Shape != nil && prm.Shape.Sensitive {
+				params[keyward.FieldName(prm.Member)] = keyward.Hidden
+			}
+		}
+		if tags := formTags(r); len(tags) > 0 && hasTags(op) {
+			out := make([]map[string]string, len(tags))
+			for i, t := range tags {
+				out[i] = map[string]string{"key": keyward.Clip(t.Key), "value": keyward.Clip(t.Value)}
+			}
+			params["tags"] = out
+		}
 		pe.Event.UserIdentity, pe.Event.RequestParameters = keyward.IdentityOf(p, ""), params
 		return pe
 	}
@@ -237,4 +251,14 @@ func checkForm(op *keyward.Operation, values map[string]string) error {
 		}
 	}
 	return v.Err()
+}
+
+// hasTags reports whether op takes tags.
+func hasTags(op *keyward.Operation) bool {
+	for _, p := range op.Params {
+		if p.Kind == keyward.ParamTags {
+			return true
+		}
+	}
+	return false
 }

@@ -19,7 +19,9 @@ import (
 // an SCP in the JSON editor (a document that is not JSON first: where it
 // stops is shown), attach it to the OU, see it among the OU's policies,
 // detach it, be refused deleting the OU while the account is in it, move
-// the account back and delete both OUs; the API agrees at each step.
+// the account back and delete both OUs; add an AWS account, follow its
+// request to it in the tree and remove it from the organization, its ID
+// typed; the API agrees at each step.
 func TestConsoleOrganizations(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
@@ -177,5 +179,44 @@ func TestConsoleOrganizations(t *testing.T) {
 	must(t, err)
 	if len(ous.OrganizationalUnits) != 0 {
 		t.Fatalf("OUs left %+v", ous.OrganizationalUnits)
+	}
+
+	// Add an AWS account: its request succeeds and links to it; it is in
+	// the tree; then it is removed from the organization.
+	var state, accountID string
+	browse(t, ctx, "add-account",
+		chromedp.Navigate(ts.URL+"/console/organizations"),
+		chromedp.WaitVisible("#add-account-form", chromedp.ByID),
+		chromedp.SendKeys("#account-name", "Sandbox", chromedp.ByID),
+		chromedp.SendKeys("#account-email", "sandbox@example.com", chromedp.ByID),
+		chromedp.Click("#add-account", chromedp.ByID),
+		chromedp.WaitVisible("#request-account", chromedp.ByID),
+		chromedp.Text("#request-state", &state, chromedp.ByID),
+		chromedp.Text("#request-account", &accountID, chromedp.ByID))
+	a, err := api.DescribeAccount(bg, &awsorg.DescribeAccountInput{AccountId: aws.String(accountID)})
+	must(t, err)
+	if state != "Succeeded" || *a.Account.Name != "Sandbox" || *a.Account.Email != "sandbox@example.com" {
+		t.Fatalf("the request %q; the account %+v", state, a.Account)
+	}
+	var row string
+	browse(t, ctx, "account-in-tree",
+		chromedp.Navigate(ts.URL+"/console/organizations"),
+		chromedp.Text(`#org-tree li[data-account="`+accountID+`"]`, &row, chromedp.ByQuery))
+	if !strings.Contains(row, "Sandbox") || strings.Contains(row, "management account") {
+		t.Fatalf("the new account's row %q", row)
+	}
+	browse(t, ctx, "remove-account",
+		chromedp.Click(`#org-tree li[data-account="`+accountID+`"] a`, chromedp.ByQuery),
+		chromedp.WaitVisible("#remove-confirm", chromedp.ByID),
+		chromedp.SendKeys("#remove-confirm", accountID, chromedp.ByID),
+		chromedp.Click("#remove-account", chromedp.ByID),
+		chromedp.WaitVisible("#org-tree", chromedp.ByID),
+		chromedp.Text("#notice", &notice, chromedp.ByID),
+		waitFor(`!document.querySelector('#org-tree li[data-account="`+accountID+`"]')`))
+	if !strings.HasPrefix(notice, "Account removed from the organization.") {
+		t.Fatalf("removing: %q", notice)
+	}
+	if _, err := api.DescribeAccount(bg, &awsorg.DescribeAccountInput{AccountId: aws.String(accountID)}); err == nil {
+		t.Fatal("the removed account is still in the organization")
 	}
 }

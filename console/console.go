@@ -139,7 +139,7 @@ var columns = []column{
 
 // pageNames are the templates that must exist; New fails without them.
 var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "switchrole", "oidcroles", "oidcprovider", "providers",
-	"organizations", "orgtarget", "orgpolicies", "orgpolicy", "orgpolicyeditor"}
+	"organizations", "orgtarget", "orgpolicies", "orgpolicy", "orgpolicyeditor", "orgrequest"}
 
 // partials are the templates every page may use besides the layout: the
 // JSON editor of IAM's policies and of service control policies.

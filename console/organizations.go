@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/organizations"
@@ -12,8 +14,10 @@ import (
 
 // AWS Organizations, as the management account's console shows it: the
 // organization's tree (the root, its OUs, nested, and its accounts) with
-// creating, renaming and deleting OUs and moving accounts; a root's, an
-// OU's or an account's page with its service control policies; the
+// creating, renaming and deleting OUs, moving accounts and adding an AWS
+// account (CreateAccount, whose request's status has a page of its own);
+// a root's, an OU's or an account's page with its service control
+// policies, and a member account's removal from the organization; the
 // policies page, where SCPs are enabled or disabled on the root and
 // listed; and a policy's page with its targets and the JSON editor IAM's
 // policies are written in. Every page and form calls package
@@ -461,6 +465,8 @@ var orgOperations = map[string]string{
 	"attach":        "organizations:AttachPolicy",
 	"detach":        "organizations:DetachPolicy",
 	"delete-policy": "organizations:DeletePolicy",
+	"add-account":   "organizations:CreateAccount",
+	"remove":        "organizations:RemoveAccountFromOrganization",
 }
 
 // targetPage is the page of the root, an OU or an account.
@@ -523,6 +529,21 @@ func (c *Console) orgAction(w http.ResponseWriter, r *request) {
 			}
 		}
 		path, notice = "/console/organizations/policies", "scp-deleted"
+	case "add-account":
+		var st organizations.CreateAccountStatus
+		in := organizations.AccountInput{Email: v["Email"], Name: v["AccountName"], RoleName: v["RoleName"], Tags: formTags(r.Request)}
+		if in.RoleName == "" {
+			in.RoleName = organizations.AccessRoleName
+		}
+		st, err = o.CreateAccount(ctx, in)
+		path = "/console/organizations/request?id=" + url.QueryEscape(st.ID)
+	case "remove":
+		if r.PostFormValue("confirm") != v["AccountId"] {
+			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the account ID %s.", v["AccountId"])
+		} else {
+			err = o.RemoveAccountFromOrganization(ctx, v["AccountId"])
+		}
+		path, notice = "/console/organizations", "account-removed"
 	}
 	if err != nil {
 		c.fail(w, r, err)
@@ -531,12 +552,92 @@ func (c *Console) orgAction(w http.ResponseWriter, r *request) {
 	redirect(w, r, path, notice)
 }
 
+// formTags are the tags of the add-account form: its tagKey and tagValue
+// fields, paired in order; a row left empty is no tag.
+func formTags(r *http.Request) []keyward.Tag {
+	keys, values := r.PostForm["tagKey"], r.PostForm["tagValue"]
+	var out []keyward.Tag
+	for i, k := range keys {
+		v := ""
+		if i < len(values) {
+			v = values[i]
+		}
+		if k == "" && v == "" {
+			continue
+		}
+		out = append(out, keyward.Tag{Key: k, Value: v})
+	}
+	return out
+}
+
+// createFailures are what AWS's model says of a CreateAccount request's
+// FailureReason, by reason, so that the console explains the code it
+// shows; another reason is shown as it is.
+var createFailures = map[string]string{
+	"EMAIL_ALREADY_EXISTS":            "The account could not be created because another AWS account with that email address already exists.",
+	"ACCOUNT_LIMIT_EXCEEDED":          "The account couldn't be created because you reached the limit on the number of accounts in your organization.",
+	"INVALID_EMAIL":                   "The account could not be created because the email address you provided is not valid.",
+	"INVALID_ADDRESS":                 "The account could not be created because the address you provided is not valid.",
+	"CONCURRENT_ACCOUNT_MODIFICATION": "You already submitted a request with the same information.",
+	"INTERNAL_FAILURE":                "The account could not be created because of an internal failure. Try again later. If the problem persists, contact AWS Support.",
+}
+
+type orgRequestPage struct {
+	layout
+	Status organizations.CreateAccountStatus
+	// Failure is AWS's words for Status.FailureReason.
+	Failure string
+	// Requests, without an ID, are every request, newest first.
+	List     bool
+	Requests []orgRequestRow
+}
+
+type orgRequestRow struct {
+	organizations.CreateAccountStatus
+	Requested time.Time
+}
+
+// orgRequestPage is a CreateAccount request's status: the new account,
+// with a link to it in the tree, or why it failed. Keyward makes an
+// account at once, so the status shown is final. Without an ID it lists
+// the organization's requests (ListCreateAccountStatus), newest first.
+func (c *Console) orgRequestPage(w http.ResponseWriter, r *request) {
+	id := r.URL.Query().Get("id")
+	if id == "" {
+		sts, err := all(func(pg organizations.Page) ([]organizations.CreateAccountStatus, string, error) {
+			return c.Organizations.ListCreateAccountStatus(r.ctx(), nil, pg)
+		})
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		p := orgRequestPage{layout: c.layoutFor(r, "Account creation requests"), List: true}
+		for _, st := range sts {
+			p.Requests = append(p.Requests, orgRequestRow{CreateAccountStatus: st, Requested: time.Time(st.RequestedTimestamp)})
+		}
+		sort.SliceStable(p.Requests, func(i, j int) bool { return p.Requests[i].Requested.After(p.Requests[j].Requested) })
+		c.render(w, http.StatusOK, "orgrequest", p)
+		return
+	}
+	st, err := c.Organizations.DescribeCreateAccountStatus(r.ctx(), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	p := orgRequestPage{layout: c.layoutFor(r, "Account creation request"), Status: st, Failure: st.FailureReason}
+	if words, ok := createFailures[st.FailureReason]; ok {
+		p.Failure = words
+	}
+	c.render(w, http.StatusOK, "orgrequest", p)
+}
+
 // organizationRoutes are AWS Organizations' pages and forms.
 func (c *Console) organizationRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /console/organizations", c.session(c.organizationsPage))
 	m.HandleFunc("POST /console/organizations", c.session(c.form("organizations:CreateOrganization", c.createOrganization)))
 	m.HandleFunc("GET /console/organizations/target", c.session(c.orgTargetPage))
 	m.HandleFunc("POST /console/organizations/do/{action}", c.session(c.forms(orgOperations, c.orgAction)))
+	m.HandleFunc("GET /console/organizations/request", c.session(c.orgRequestPage))
 	m.HandleFunc("GET /console/organizations/policies", c.session(c.orgPoliciesPage))
 	m.HandleFunc("GET /console/organizations/policies/new", c.session(c.newOrgPolicyPage))
 	m.HandleFunc("POST /console/organizations/policies", c.session(c.saveOrgPolicy))

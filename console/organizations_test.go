@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -22,11 +23,12 @@ const orgSCP = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"
 
 // orgFixture is an organization made through the API as the root user:
 // an OU Prod under the root, SCPs enabled, and the SCP DenyDelete attached
-// to Prod.
+// to Prod; and a member account, made by CreateAccount.
 type orgFixture struct {
 	root                  *awsorg.Client
 	orgID, rootID, prodID string
-	policyID              string
+	policyID, memberID    string
+	requestID             string
 }
 
 func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
@@ -50,6 +52,12 @@ func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
 	f.policyID = *p.Policy.PolicySummary.Id
 	_, err = f.root.AttachPolicy(ctx, &awsorg.AttachPolicyInput{PolicyId: aws.String(f.policyID), TargetId: aws.String(f.prodID)})
 	must(t, err)
+	a, err := f.root.CreateAccount(ctx, &awsorg.CreateAccountInput{AccountName: aws.String("Member"), Email: aws.String("member@example.com")})
+	must(t, err)
+	if a.CreateAccountStatus.State != orgtypes.CreateAccountStateSucceeded {
+		t.Fatalf("the member account: %+v", a.CreateAccountStatus)
+	}
+	f.memberID, f.requestID = *a.CreateAccountStatus.AccountId, *a.CreateAccountStatus.Id
 	return f
 }
 
@@ -75,6 +83,9 @@ func (f orgFixture) forms() []struct {
 		{"DeletePolicy", "/console/organizations/do/delete-policy", url.Values{"policyId": {f.policyID}, "confirm": {"DenyDelete"}}},
 		{"CreatePolicy", "/console/organizations/policies", url.Values{"name": {"Forged"}, "description": {""}, "type": {"SERVICE_CONTROL_POLICY"}, "document": {orgSCP}}},
 		{"UpdatePolicy", "/console/organizations/policies", url.Values{"policyId": {f.policyID}, "name": {"DenyDelete"}, "description": {"changed"}, "document": {keyward.FullAWSAccessContent}}},
+		{"CreateAccount", "/console/organizations/do/add-account", url.Values{"accountName": {"Forged"}, "email": {"forged@example.com"},
+			"roleName": {"OrganizationAccountAccessRole"}, "tagKey": {"team"}, "tagValue": {"web"}}},
+		{"RemoveAccountFromOrganization", "/console/organizations/do/remove", url.Values{"accountId": {f.memberID}, "confirm": {f.memberID}}},
 	}
 }
 
@@ -95,6 +106,11 @@ func (f orgFixture) unchanged(t *testing.T) {
 	must(t, err)
 	pols, err := f.root.ListPolicies(ctx, &awsorg.ListPoliciesInput{Filter: orgtypes.PolicyTypeServiceControlPolicy})
 	must(t, err)
+	accounts, err := f.root.ListAccounts(ctx, &awsorg.ListAccountsInput{})
+	must(t, err)
+	if len(accounts.Accounts) != 2 {
+		t.Fatalf("refused forms changed the organization's accounts: %d, want the management account and the member", len(accounts.Accounts))
+	}
 	if len(ous.OrganizationalUnits) != 1 || *ous.OrganizationalUnits[0].Name != "Prod" || *parents.Parents[0].Id != f.rootID ||
 		len(roots.Roots[0].PolicyTypes) != 1 || *p.Policy.Content != orgSCP || *p.Policy.PolicySummary.Description != "" ||
 		len(targets.Targets) != 1 || *targets.Targets[0].TargetId != f.prodID || len(pols.Policies) != 2 {
@@ -142,6 +158,8 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 		{"/console/organizations/target?id=" + f.rootID, "DescribeOrganization"},
 		{"/console/organizations/target?id=" + f.prodID, "DescribeOrganization"},
 		{"/console/organizations/policies", "ListRoots"},
+		{"/console/organizations/request", "ListCreateAccountStatus"},
+		{"/console/organizations/request?id=" + f.requestID, "DescribeCreateAccountStatus"},
 		{"/console/organizations/policy?id=" + f.policyID, "DescribePolicy"},
 		{"/console/organizations/policy?id=" + f.policyID + "&edit=1", "DescribePolicy"},
 	}
@@ -273,6 +291,72 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 		t.Fatalf("editing FullAWSAccess:\n%.2000s", body)
 	}
 
+	// Add an AWS account: the request's status names the new account,
+	// linked to its page; the same email again fails with AWS's reason.
+	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev"}, "email": {"dev@example.com"},
+		"roleName": {"OrganizationAccountAccessRole"}, "tagKey": {"team", ""}, "tagValue": {"web", ""}}, http.StatusSeeOther)
+	_, body = c.get(resp.Header.Get("Location"))
+	accounts, err := api.ListAccounts(ctx, &awsorg.ListAccountsInput{})
+	must(t, err)
+	var devID string
+	for _, a := range accounts.Accounts {
+		if *a.Name == "Dev" {
+			devID = *a.Id
+		}
+	}
+	if devID == "" || !strings.Contains(body, `id="request-state">Succeeded`) ||
+		!strings.Contains(body, `<a id="request-account" href="/console/organizations/target?id=`+devID+`">`) {
+		t.Fatalf("the new account %q; its request:\n%.3000s", devID, body)
+	}
+	tags, err := api.ListTagsForResource(ctx, &awsorg.ListTagsForResourceInput{ResourceId: aws.String(devID)})
+	must(t, err)
+	if len(tags.Tags) != 1 || *tags.Tags[0].Key != "team" || *tags.Tags[0].Value != "web" {
+		t.Fatalf("the new account's tags %+v", tags.Tags)
+	}
+	if _, page := c.get("/console/organizations"); !strings.Contains(page, `data-account="`+devID+`"`) {
+		t.Fatalf("the new account is not in the tree:\n%.3000s", page)
+	}
+	ts.Clock.Add(time.Minute) // so that the requests' list has an order
+	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev2"}, "email": {"dev@example.com"},
+		"roleName": {"OrganizationAccountAccessRole"}}, http.StatusSeeOther)
+	_, body = c.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, `id="request-state">Failed`) || !strings.Contains(body, `<code id="request-reason">EMAIL_ALREADY_EXISTS</code>`) ||
+		!strings.Contains(body, "another AWS account with that email address already exists") || strings.Contains(body, "request-account") {
+		t.Fatalf("the same email again:\n%.3000s", body)
+	}
+	// The requests' list has both, the newest first.
+	_, body = c.get("/console/organizations/request")
+	if i, j := strings.Index(body, ">Dev2</a>"), strings.Index(body, ">Dev</a>"); i < 0 || j < 0 || i > j ||
+		!strings.Contains(body, "Failed: EMAIL_ALREADY_EXISTS") {
+		t.Fatalf("the requests:\n%.3000s", body)
+	}
+	// An email the model refuses is refused with its constraint, and not echoed.
+	_, body = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev3"}, "email": {"not-an-email"}}, http.StatusBadRequest)
+	if !strings.Contains(body, "email") || strings.Contains(body, "not-an-email") {
+		t.Fatalf("a malformed email:\n%.2000s", body)
+	}
+
+	// Remove from organization: offered for a member account, not for the
+	// management account; the account ID must be typed.
+	if _, page := c.get("/console/organizations/target?id=" + kwtest.AccountID); strings.Contains(page, `id="remove-account"`) {
+		t.Fatal("the management account is offered Remove from organization")
+	}
+	if _, page := c.get("/console/organizations/target?id=" + devID); !strings.Contains(page, `id="remove-account"`) {
+		t.Fatalf("a member account is not offered Remove from organization:\n%.3000s", page)
+	}
+	_, body = post("/console/organizations/do/remove", url.Values{"accountId": {devID}, "confirm": {"nope"}}, http.StatusBadRequest)
+	if !strings.Contains(body, "To confirm, type the account ID "+devID) {
+		t.Fatalf("removing unconfirmed:\n%.2000s", body)
+	}
+	_, body = post("/console/organizations/do/remove", url.Values{"accountId": {kwtest.AccountID}, "confirm": {kwtest.AccountID}}, http.StatusBadRequest)
+	if !strings.Contains(body, "MasterCannotLeaveOrganizationException") {
+		t.Fatalf("removing the management account:\n%.2000s", body)
+	}
+	post("/console/organizations/do/remove", url.Values{"accountId": {devID}, "confirm": {devID}}, http.StatusSeeOther)
+	if _, err := api.DescribeAccount(ctx, &awsorg.DescribeAccountInput{AccountId: aws.String(devID)}); err == nil {
+		t.Fatal("the removed account is still in the organization")
+	}
+
 	must(t, ts.Audit.Flush(ctx))
 	events, _, err := ts.Store.LookupEvents(ctx, keyward.EventQuery{Source: keyward.EventSourceOrganizations, Max: 50})
 	must(t, err)
@@ -284,6 +368,11 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 			Parameters map[string]any `json:"requestParameters"`
 		}
 		must(t, json.Unmarshal(e.Record, &r))
+		for _, secret := range []string{"dev@example.com", "not-an-email", `"Dev2"`} {
+			if strings.Contains(string(e.Record), secret) {
+				t.Errorf("%s records %s: %s", e.Name, secret, e.Record)
+			}
+		}
 		if r.Source != keyward.EventSourceOrganizations {
 			t.Fatalf("%s: source %s", e.Name, r.Source)
 		}
@@ -296,6 +385,9 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 		"DeleteOrganizationalUnit OrganizationalUnitNotEmptyException": {"organizationalUnitId": ouID},
 		"CreatePolicy ":                      {"name": "Deny", "description": "d", "type": "SERVICE_CONTROL_POLICY", "content": orgSCP},
 		"UpdatePolicy InvalidInputException": {"policyId": keyward.FullAWSAccessID, "name": "x", "description": "", "content": orgSCP},
+		// CloudTrail hides CreateAccount's email and name.
+		"CreateAccount ":                 {"email": keyward.Hidden, "accountName": keyward.Hidden, "roleName": "OrganizationAccountAccessRole"},
+		"RemoveAccountFromOrganization ": {"accountId": devID},
 	} {
 		params, ok := got[name]
 		if !ok {
