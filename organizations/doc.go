@@ -1,5 +1,6 @@
-// Package organizations is Keyward's AWS Organizations: the organization
-// of the installation's account, which becomes its management account,
+// Package organizations is Keyward's AWS Organizations: an organization
+// of the installation's accounts under the account that made it, its
+// management account, the member accounts it makes (accounts.go),
 // the organization's root, its organizational units (OUs), its service
 // control policies (SCPs) and their attachments, and the tags of all of
 // them, on top of a keyward.Store (keyward.OrganizationStore).
@@ -29,7 +30,6 @@
 // service control policies on every principal of a member account, sees
 // it on the next request.
 //
-// What is not here yet: accounts other than the management account
-// (CreateAccount, invitations, CloseAccount) wait for the store to hold
-// more than one account; the store can already add them (AddOrgAccount).
+// What is not here yet: invitations and handshakes, CloseAccount and
+// LeaveOrganization.
 package organizations
