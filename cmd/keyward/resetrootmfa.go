@@ -28,43 +28,11 @@ stopped.
 
 // resetRootMFA runs `keyward reset-root-mfa`.
 func resetRootMFA(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := DefaultConfig()
-	fs := flag.NewFlagSet("keyward reset-root-mfa", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, resetRootMFAUsage) }
-	storeFlags(fs, &cfg, getenv, "data directory", "postgres:// URL (default: SQLite in --data)")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		return errUsage
-	}
-	if err := databaseOrEnv(&cfg, getenv); err != nil {
-		return err
-	}
-	var err error
-	if cfg.MasterKey, err = secretFromEnv(getenv, "KEYWARD_MASTER_KEY"); err != nil {
-		return err
-	}
-	mk, _, err := loadMasterKeys(cfg, randReader, false)
+	svc, done, err := operatorService(ctx, "reset-root-mfa", resetRootMFAUsage, args, getenv, stderr, nil)
 	if err != nil {
 		return err
 	}
-	sealer, err := seal.New(mk.keys[0], randReader, mk.keys[1:]...)
-	if err != nil {
-		return err
-	}
-	store, err := openExisting(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	svc := &iam.Service{Store: store, Sealer: sealer, Rand: randReader, Now: time.Now}
-	// The master key that opens the store's secrets is the operator's
-	// proof: a copy of the database alone does not reset anything.
-	if _, err := svc.CheckMasterKey(ctx); err != nil {
-		if errors.Is(err, iam.ErrWrongMasterKey) {
-			return mk.wrongKey()
-		}
-		return err
-	}
+	defer done()
 	removed, err := svc.ResetRootMFA(keyward.Internal(ctx))
 	if err != nil {
 		return err
@@ -75,4 +43,52 @@ func resetRootMFA(ctx context.Context, args []string, getenv func(string) string
 	}
 	fmt.Fprintf(stdout, "removed the root user's MFA device %s; the root user signs in with its access key and assigns a new one\n", strings.Join(removed, ", "))
 	return nil
+}
+
+// operatorService opens the store of an operator's command (`keyward
+// <name>`), with flags the command adds by flags, and returns IAM over it
+// once the store's master key is proven: the master key that opens the
+// store's secrets is the operator's proof, and a copy of the database
+// alone changes nothing. done closes the store.
+func operatorService(ctx context.Context, name, usage string, args []string, getenv func(string) string, stderr io.Writer,
+	flags func(*flag.FlagSet) func() bool) (svc *iam.Service, done func(), err error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("keyward "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	storeFlags(fs, &cfg, getenv, "data directory", "postgres:// URL (default: SQLite in --data)")
+	complete := func() bool { return true }
+	if flags != nil {
+		complete = flags(fs)
+	}
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || !complete() {
+		return nil, nil, errUsage
+	}
+	if err := databaseOrEnv(&cfg, getenv); err != nil {
+		return nil, nil, err
+	}
+	if cfg.MasterKey, err = secretFromEnv(getenv, "KEYWARD_MASTER_KEY"); err != nil {
+		return nil, nil, err
+	}
+	mk, _, err := loadMasterKeys(cfg, randReader, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := seal.New(mk.keys[0], randReader, mk.keys[1:]...)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := openExisting(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc = &iam.Service{Store: store, Sealer: sealer, Rand: randReader, Now: time.Now}
+	if _, err := svc.CheckMasterKey(ctx); err != nil {
+		store.Close()
+		if errors.Is(err, iam.ErrWrongMasterKey) {
+			return nil, nil, mk.wrongKey()
+		}
+		return nil, nil, err
+	}
+	return svc, func() { store.Close() }, nil
 }

@@ -6,11 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/iam"
-	"github.com/keyward/keyward/seal"
 )
 
 const createRootKeyUsage = `Usage: keyward create-root-key --data DIR [--database URL] --account-id ID
@@ -27,44 +24,15 @@ running or stopped.
 
 // createRootKey runs `keyward create-root-key`.
 func createRootKey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg := DefaultConfig()
-	fs := flag.NewFlagSet("keyward create-root-key", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, createRootKeyUsage) }
-	storeFlags(fs, &cfg, getenv, "data directory", "postgres:// URL (default: SQLite in --data)")
-	accountID := fs.String("account-id", "", "the 12-digit ID of the account")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *accountID == "" {
-		return errUsage
-	}
-	if err := databaseOrEnv(&cfg, getenv); err != nil {
-		return err
-	}
-	var err error
-	if cfg.MasterKey, err = secretFromEnv(getenv, "KEYWARD_MASTER_KEY"); err != nil {
-		return err
-	}
-	mk, _, err := loadMasterKeys(cfg, randReader, false)
+	var accountID *string
+	svc, done, err := operatorService(ctx, "create-root-key", createRootKeyUsage, args, getenv, stderr, func(fs *flag.FlagSet) func() bool {
+		accountID = fs.String("account-id", "", "the 12-digit ID of the account")
+		return func() bool { return *accountID != "" }
+	})
 	if err != nil {
 		return err
 	}
-	sealer, err := seal.New(mk.keys[0], randReader, mk.keys[1:]...)
-	if err != nil {
-		return err
-	}
-	store, err := openExisting(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	svc := &iam.Service{Store: store, Sealer: sealer, Rand: randReader, Now: time.Now}
-	// The master key is the operator's proof, and the new key's secret is
-	// sealed under it: a copy of the database alone makes nothing.
-	if _, err := svc.CheckMasterKey(ctx); err != nil {
-		if errors.Is(err, iam.ErrWrongMasterKey) {
-			return mk.wrongKey()
-		}
-		return err
-	}
+	defer done()
 	k, secret, err := svc.CreateAccountRootKey(keyward.Internal(ctx), *accountID)
 	var e *keyward.Error
 	if errors.As(err, &e) {
