@@ -124,16 +124,7 @@ func TestTerraformAccounts(t *testing.T) {
 	ciKey, err := root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ci")})
 	must(t, err)
 
-	dir := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(accountsConfig), 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "cli.tfrc"), []byte(`provider_installation {
-  filesystem_mirror {
-    path    = "`+mirror+`"
-    include = ["registry.terraform.io/hashicorp/aws"]
-  }
-  direct { exclude = ["registry.terraform.io/*/*"] }
-}
-`), 0o644))
+	dir := terraformDir(t, mirror, accountsConfig)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") {
@@ -143,25 +134,7 @@ func TestTerraformAccounts(t *testing.T) {
 	env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+url,
 		"TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey),
 		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
-	run := func(args ...string) (string, int) {
-		t.Helper()
-		cmd := exec.Command(tf, args...)
-		cmd.Dir, cmd.Env = dir, env
-		out, err := cmd.CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return string(out), ee.ExitCode()
-		}
-		must(t, err)
-		return string(out), 0
-	}
-	ok := func(args ...string) string {
-		t.Helper()
-		out, code := run(args...)
-		if code != 0 {
-			t.Fatalf("terraform %s: exit %d\n%s", strings.Join(args, " "), code, out)
-		}
-		return out
-	}
+	run, ok := terraformIn(t, tf, dir, env)
 	ok("init", "-input=false", "-no-color")
 	ok("apply", "-input=false", "-auto-approve", "-no-color")
 

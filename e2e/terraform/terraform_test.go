@@ -277,16 +277,7 @@ func TestTerraform(t *testing.T) {
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("terraform"), PolicyName: aws.String("iam"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:GetCallerIdentity"],"Resource":"*"}]}`)})
 	must(t, err)
-	dir := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(terraformConfig), 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "cli.tfrc"), []byte(`provider_installation {
-  filesystem_mirror {
-    path    = "`+mirror+`"
-    include = ["registry.terraform.io/hashicorp/aws"]
-  }
-  direct { exclude = ["registry.terraform.io/*/*"] }
-}
-`), 0o644))
+	dir := terraformDir(t, mirror, terraformConfig)
 	// The endpoint is plain HTTP on this machine: a CA bundle from the
 	// environment would only make the provider wrap its HTTP client again
 	// each time it is configured, which a provider configured more than once
@@ -302,25 +293,7 @@ func TestTerraform(t *testing.T) {
 		"TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey),
 		"TF_VAR_deployer_role="+aws.ToString(deployer.Role.Arn), "TF_VAR_saml_metadata="+kwtest.NewIdP(t, &saml.ServiceProvider{BaseURL: url}, time.Now).Metadata,
 		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
-	run := func(args ...string) (string, int) {
-		t.Helper()
-		cmd := exec.Command(tf, args...)
-		cmd.Dir, cmd.Env = dir, env
-		out, err := cmd.CombinedOutput()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return string(out), ee.ExitCode()
-		}
-		must(t, err)
-		return string(out), 0
-	}
-	ok := func(args ...string) string {
-		t.Helper()
-		out, code := run(args...)
-		if code != 0 {
-			t.Fatalf("terraform %s: exit %d\n%s", strings.Join(args, " "), code, out)
-		}
-		return out
-	}
+	run, ok := terraformIn(t, tf, dir, env)
 
 	// Terraform would start the provider, a few seconds of CPU each time,
 	// several times a command; it attaches to the one started above instead.
@@ -442,6 +415,48 @@ resource "aws_iam_user" "bob" {
 	if _, err := orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); !errors.As(err, &notInUse) {
 		t.Fatalf("the organization after destroy: %v", err)
 	}
+}
+
+// terraformDir is a new directory holding config as main.tf and the CLI
+// configuration that installs hashicorp/aws from mirror alone.
+func terraformDir(t *testing.T, mirror, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "cli.tfrc"), []byte(`provider_installation {
+  filesystem_mirror {
+    path    = "`+mirror+`"
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct { exclude = ["registry.terraform.io/*/*"] }
+}
+`), 0o644))
+	return dir
+}
+
+// terraformIn runs terraform in dir with env: run returns what a command
+// printed and its exit status, ok fails the test unless it succeeds.
+func terraformIn(t *testing.T, tf, dir string, env []string) (run func(args ...string) (string, int), ok func(args ...string) string) {
+	run = func(args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(tf, args...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		if ee, isExit := err.(*exec.ExitError); isExit {
+			return string(out), ee.ExitCode()
+		}
+		must(t, err)
+		return string(out), 0
+	}
+	ok = func(args ...string) string {
+		t.Helper()
+		out, code := run(args...)
+		if code != 0 {
+			t.Fatalf("terraform %s: exit %d\n%s", strings.Join(args, " "), code, out)
+		}
+		return out
+	}
+	return run, ok
 }
 
 // stateAttribute reads an attribute of the one resource of a type from a
