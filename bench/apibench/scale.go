@@ -61,7 +61,9 @@ func seed(dir string, users int) error {
 		return err
 	}
 	return bulk.Write(path, func(tx *sql.Tx) error {
-		insUser, _ := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
+		// Rows of no account yet: the server's first start makes the
+		// account, and the rows written before it are its.
+		insUser, _ := tx.Prepare(`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, '', ?, ?, '/', ?)`)
 		insKey, _ := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, 'Active', ?, ?)`)
 		now := time.Now().UnixNano()
 		t0 := time.Now()

@@ -64,7 +64,7 @@ func run(keys, due, runs int, dir string) error {
 		return err
 	}
 	t0 := time.Now()
-	if err := seed(path, keys, due, now); err != nil {
+	if err := seed(path, acct.ID, keys, due, now); err != nil {
 		return err
 	}
 	fmt.Printf("seeded %d keys (%d due) in %v\n", keys, due, time.Since(t0).Round(time.Second))
@@ -132,17 +132,17 @@ func run(keys, due, runs int, dir string) error {
 	return plans(path, now)
 }
 
-// seed writes keys/2 users with two keys each: created over the last 80
+// seed writes keys/2 users of the account with two keys each: created over the last 80
 // days, nine in ten used within the last 10 days, the rest never used but
 // younger than 45 days; due of them expired a minute ago.
-func seed(path string, keys, due int, now time.Time) error {
+func seed(path, account string, keys, due int, now time.Time) error {
 	return bulk.Write(path, func(tx *sql.Tx) error {
-		insUser, err := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
+		insUser, err := tx.Prepare(`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`)
 		if err != nil {
 			return err
 		}
-		insKey, err := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret, last_used_at, expires_at)
-			VALUES (?, ?, 'Active', ?, x'00', ?, ?)`)
+		insKey, err := tx.Prepare(`INSERT INTO access_keys (id, account_id, user_id, status, created_at, sealed_secret, last_used_at, expires_at)
+			VALUES (?, ?, ?, 'Active', ?, x'00', ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func seed(path string, keys, due int, now time.Time) error {
 			uid := fmt.Sprintf("AIDA%017d", i/2)
 			if i%2 == 0 {
 				name := fmt.Sprintf("user%07d", i/2)
-				if _, err := insUser.Exec(uid, name, name, now.Add(-100*day).UnixNano()); err != nil {
+				if _, err := insUser.Exec(uid, account, name, name, now.Add(-100*day).UnixNano()); err != nil {
 					return err
 				}
 			}
@@ -164,7 +164,7 @@ func seed(path string, keys, due int, now time.Time) error {
 			if i < due {
 				expires = now.Add(-time.Minute).UnixNano()
 			}
-			if _, err := insKey.Exec(fmt.Sprintf("AKIASWEEP%011d", i), uid, created.UnixNano(), used, expires); err != nil {
+			if _, err := insKey.Exec(fmt.Sprintf("AKIASWEEP%011d", i), account, uid, created.UnixNano(), used, expires); err != nil {
 				return err
 			}
 		}
