@@ -40,6 +40,8 @@ var (
 	bareBody = flag.String("bare-body", "", "internal: file with the XML the bare handler returns")
 	scale    = flag.String("scale", "", "instead: the scale benchmark for these numbers of users, e.g. 10,1000000")
 	replicas = flag.Bool("replicas", false, "instead: SQLite beside PostgreSQL with one and two replicas")
+	accounts = flag.String("accounts", "", "instead: the accounts benchmark on PostgreSQL, for these numbers of other accounts, e.g. 0,1000")
+	perAcct  = flag.Int("users-per-account", 100, "users (two keys each) of each other account of -accounts")
 	seedDir  = flag.String("seed-dir", "", "internal: seed the store in this directory")
 	seedN    = flag.Int("seed-users", 0, "internal: users to seed")
 )
@@ -93,6 +95,8 @@ func main() {
 		err = seed(*seedDir, *seedN)
 	} else if *replicas {
 		err = runReplicas()
+	} else if *accounts != "" {
+		err = runAccounts(parseSizes(*accounts), *perAcct)
 	} else if *scale != "" {
 		err = runScale(parseSizes(*scale))
 	} else {
