@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +216,63 @@ func TestCrossAccountByID(t *testing.T) {
 			// the caller's.
 			if strings.Contains(resp, kwtest.AccountID) {
 				t.Fatalf("the answer names the caller's account for B's:\n%s", resp)
+			}
+		})
+	}
+}
+
+// TestCrossAccountAWSManagedPolicyVersions: an AWS managed policy is one
+// row every account of the installation shares, which after an upgrade of
+// Keyward holds the versions of each release. No account's administrator
+// puts an earlier version back in force, or deletes one, for the others
+// (AWS's own managed policies are AWS's to change).
+func TestCrossAccountAWSManagedPolicyVersions(t *testing.T) {
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	const arn = "arn:aws:iam::aws:policy/KeywardTestShared"
+	at := time.Now().UTC().Truncate(time.Second)
+	for i, doc := range []string{allowAll, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`} {
+		must(t, ts.Store.PutAWSManagedPolicy(ctx, keyward.ManagedPolicy{ID: "ANPAKEYWARDTESTSHARED", Name: "KeywardTestShared", Path: "/", ARN: arn,
+			DefaultVersion: "v" + string(rune('1'+i)), AWSManaged: true, CreatedAt: at, UpdatedAt: at}, doc))
+	}
+	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
+	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
+	must(t, err)
+	b := ts.IAMClient(bKey.ID, bSecret)
+	versions := func() string {
+		t.Helper()
+		out, err := ts.RootIAM().ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})
+		must(t, err)
+		var s []string
+		for _, v := range out.Versions {
+			s = append(s, aws.ToString(v.VersionId)+":"+strconv.FormatBool(v.IsDefaultVersion))
+		}
+		sort.Strings(s)
+		return strings.Join(s, ",")
+	}
+	before := versions()
+	if before != "v1:false,v2:true" {
+		t.Fatalf("versions before: %s", before)
+	}
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"SetDefaultPolicyVersion", func() error {
+			_, err := b.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})
+			return err
+		}},
+		{"DeletePolicyVersion", func() error {
+			_, err := b.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); err == nil {
+				t.Fatal("another account changed an AWS managed policy's versions")
+			}
+			if after := versions(); after != before {
+				t.Fatalf("the first account's AWS managed policy changed: %s, was %s", after, before)
 			}
 		})
 	}
