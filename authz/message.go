@@ -121,7 +121,7 @@ func (a *Authorizer) encodeDenial(ctx context.Context, action, resource string) 
 	if err != nil {
 		return "", err
 	}
-	sealed, err := a.Sealer.Seal(authzMessageAssociated, string(b))
+	sealed, err := a.Sealer.Seal(messageAssociated(p.AccountID), string(b))
 	if err != nil {
 		return "", err
 	}
@@ -142,9 +142,18 @@ func clipTo(s string, n int) string {
 	return s[:n] + "..."
 }
 
+// messageAssociated is the associated data a message of a refusal in
+// accountID is sealed with: a message opens in the account of the
+// principal it refused alone, so that another account's caller learns
+// nothing of that principal, its policies or its request.
+func messageAssociated(accountID string) string {
+	return authzMessageAssociated + "\x00" + accountID
+}
+
 // OpenMessage returns what an encoded authorization message holds, or
-// InvalidAuthorizationMessageException for anything Keyward did not seal.
-func (a *Authorizer) OpenMessage(encoded string) (string, error) {
+// InvalidAuthorizationMessageException for anything Keyward did not seal
+// for ctx's caller's account.
+func (a *Authorizer) OpenMessage(ctx context.Context, encoded string) (string, error) {
 	invalid := keyward.Errorf(keyward.EInvalidAuthorizationMessage, "The encoded authorization message is not valid.")
 	raw, ok := strings.CutPrefix(encoded, authzMessagePrefix)
 	if !ok {
@@ -154,7 +163,7 @@ func (a *Authorizer) OpenMessage(encoded string) (string, error) {
 	if err != nil {
 		return "", invalid
 	}
-	msg, err := a.Sealer.Open(authzMessageAssociated, sealed)
+	msg, err := a.Sealer.Open(messageAssociated(a.Account(ctx).ID), sealed)
 	if err != nil {
 		return "", invalid
 	}

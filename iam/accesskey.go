@@ -272,7 +272,13 @@ func (s *Service) accessKeyLastUsed(ctx context.Context, id string) (keyward.Acc
 	if s.Uses != nil {
 		pending, ok = s.Uses.Pending(id)
 	}
+	// Key IDs are found across the installation: another account's key
+	// is no key of the caller's, whose owner and last use it must not
+	// learn (nor, from a user name not found here, who owns it).
 	k, err := s.Store.AccessKey(ctx, id)
+	if err == nil && k.AccountID != s.Account(ctx).ID {
+		err = keyward.ErrNoSuchAccessKey
+	}
 	if err != nil {
 		return keyward.AccessKey{}, err
 	}

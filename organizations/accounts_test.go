@@ -2,14 +2,17 @@ package organizations_test
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -162,5 +165,49 @@ func TestRemoveAccountFromOrganization(t *testing.T) {
 	}
 	if _, err := k.Store.InAccount(aws.ToString(member)).Role(ctx, "OrganizationAccountAccessRole"); err != nil {
 		t.Fatalf("the removed account's role: %v", err)
+	}
+}
+
+// TestMemberLearnsNothingOfTheOrganization: a member account's principal
+// may do nothing with the organization but is decided before it is told
+// so; a policy of its own that allows organizations:DescribeAccount on a
+// resource tag would tell it, by which of two refusals it gets, the tags
+// of the management account's accounts (and so that they exist). Every
+// refusal of a member is one answer, whatever the target's tags.
+func TestMemberLearnsNothingOfTheOrganization(t *testing.T) {
+	k := kwtest.New(t)
+	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	ctx := context.Background()
+	must2(t)(c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
+	var ids []string
+	for _, tenant := range []string{"b", "c", "d"} {
+		made, err := c.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String(tenant + "@example.com"), AccountName: aws.String("tenant-" + tenant),
+			Tags: []types.Tag{{Key: aws.String("tenant"), Value: aws.String(tenant)}}})
+		must(t, err)
+		ids = append(ids, aws.ToString(made.CreateAccountStatus.AccountId))
+	}
+	rootKey, rootSecret, err := k.IAM.CreateAccountRootKey(keyward.Internal(ctx), ids[0])
+	must(t, err)
+	b := k.IAMClient(rootKey.ID, rootSecret)
+	must2(t)(b.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("spy")}))
+	must2(t)(b.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("spy"), PolicyName: aws.String("probe"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:DescribeAccount","Resource":"*",
+			"Condition":{"StringEquals":{"aws:ResourceTag/tenant":"c"}}}]}`)}))
+	key, err := b.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("spy")})
+	must(t, err)
+	spy := orgClient(k, aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey))
+	answer := func(id string) string {
+		_, err := spy.DescribeAccount(ctx, &awsorg.DescribeAccountInput{AccountId: aws.String(id)})
+		var e smithy.APIError
+		if !errors.As(err, &e) {
+			t.Fatalf("DescribeAccount(%s): %v", id, err)
+		}
+		return e.ErrorCode() + ": " + strings.ReplaceAll(e.ErrorMessage(), id, "<id>")
+	}
+	want := answer(ids[2]) // tagged tenant=d
+	for _, id := range []string{ids[1], kwtest.AccountID, "999999999999"} {
+		if got := answer(id); got != want {
+			t.Fatalf("DescribeAccount(%s) answered %q, and %q for another account", id, got, want)
+		}
 	}
 }

@@ -161,15 +161,20 @@ func (s *Service) organizationWith(ctx context.Context, action string, arn func(
 	} else if err != nil {
 		return o, err
 	}
-	if err := s.authorize(ctx, o, action, arn(o), keys); err != nil {
-		return o, err
-	}
+	// A member account's principal is refused before any decision: one
+	// made on the resource, with its tags, would tell a member whose
+	// policy allows the action on a tag which of the organization's
+	// accounts, OUs and policies carry it (and so that they exist), by
+	// which of two refusals it got.
 	p, err := s.Authz.Principal(ctx)
 	if err != nil {
 		return o, err
 	}
 	if p.AccountID != o.MasterAccountID {
 		return o, errNotMgmt
+	}
+	if err := s.authorize(ctx, o, action, arn(o), keys); err != nil {
+		return o, err
 	}
 	return o, nil
 }

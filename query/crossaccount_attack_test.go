@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keyward/keyward"
 	kwiam "github.com/keyward/keyward/iam"
@@ -156,3 +158,122 @@ func TestCrossAccountMatrix(t *testing.T) {
 
 // requestIDs matches a response's request ID, which differs each time.
 var requestIDs = regexp.MustCompile(`<RequestId>[^<]*</RequestId>`)
+
+// TestCrossAccountByID: what a caller names by a globally unique ID or a
+// sealed token of another account (an access key ID, an encoded
+// authorization message) tells it nothing of that account: not the key's
+// owner or last use, not that the key is its own account's, not what the
+// other account's principal was refused. Each is asked by an
+// administrator of the first account allowed everything.
+func TestCrossAccountByID(t *testing.T) {
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
+	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
+	must(t, err)
+	b := ts.IAMClient(bKey.ID, bSecret)
+	_, err = b.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("b-only-user")})
+	must(t, err)
+	k, err := b.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("b-only-user")})
+	must(t, err)
+	bUserKey := aws.ToString(k.AccessKey.AccessKeyId)
+
+	// A refusal of B's user, encoded for B.
+	refused := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: otherAccount,
+		UserName: "b-only-user", UserID: "AIDAKEYWARDNOSUCHUSER"}, CurrentTime: time.Now()})
+	_, bMessage, ok := strings.Cut(keyward.ErrorMessage(ts.Authz.AuthorizeExternal(refused, "s3:GetObject", "arn:aws:s3:::b-bucket/k")),
+		"Encoded authorization failure message: ")
+	if !ok {
+		t.Fatal("B's refusal has no encoded message")
+	}
+	if _, err := ts.STSClient(bKey.ID, bSecret).DecodeAuthorizationMessage(ctx, &awssts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(bMessage)}); err != nil {
+		t.Fatalf("B decodes its own message: %v", err)
+	}
+
+	id, secret := createUserKey(t, ts.RootIAM(), "admin")
+	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	must(t, err)
+
+	for _, tc := range []struct {
+		name, service, form string
+		wantStatus          int
+		wantCode            string
+	}{
+		{"GetAccessKeyLastUsed of B's user's key", "iam", "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=" + bUserKey, 404, "NoSuchEntity"},
+		{"GetAccessKeyLastUsed of B's root key", "iam", "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=" + bKey.ID, 404, "NoSuchEntity"},
+		{"GetAccessKeyInfo of B's key", "sts", "Action=GetAccessKeyInfo&Version=2011-06-15&AccessKeyId=" + bUserKey, 200, ""},
+		{"DecodeAuthorizationMessage of B's message", "sts", "Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=" + bMessage, 400, "InvalidAuthorizationMessageException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, resp := rawDo(t, kwtest.SignedFor(t, ts.URL, tc.form, tc.service, "us-east-1", id, secret))
+			if status != tc.wantStatus || !strings.Contains(resp, tc.wantCode) {
+				t.Fatalf("answered %d, want %d %s:\n%s", status, tc.wantStatus, tc.wantCode, resp)
+			}
+			if strings.Contains(resp, "b-only-user") || strings.Contains(resp, "b-bucket") {
+				t.Fatalf("the answer shows account B's:\n%s", resp)
+			}
+			// A key's account, which AWS tells of any key, is B's, never
+			// the caller's.
+			if strings.Contains(resp, kwtest.AccountID) {
+				t.Fatalf("the answer names the caller's account for B's:\n%s", resp)
+			}
+		})
+	}
+}
+
+// TestCrossAccountAWSManagedPolicyVersions: an AWS managed policy is one
+// row every account of the installation shares, which after an upgrade of
+// Keyward holds the versions of each release. No account's administrator
+// puts an earlier version back in force, or deletes one, for the others
+// (AWS's own managed policies are AWS's to change).
+func TestCrossAccountAWSManagedPolicyVersions(t *testing.T) {
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	const arn = "arn:aws:iam::aws:policy/KeywardTestShared"
+	at := time.Now().UTC().Truncate(time.Second)
+	for i, doc := range []string{allowAll, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`} {
+		must(t, ts.Store.PutAWSManagedPolicy(ctx, keyward.ManagedPolicy{ID: "ANPAKEYWARDTESTSHARED", Name: "KeywardTestShared", Path: "/", ARN: arn,
+			DefaultVersion: "v" + string(rune('1'+i)), AWSManaged: true, CreatedAt: at, UpdatedAt: at}, doc))
+	}
+	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
+	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
+	must(t, err)
+	b := ts.IAMClient(bKey.ID, bSecret)
+	versions := func() string {
+		t.Helper()
+		out, err := ts.RootIAM().ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})
+		must(t, err)
+		var s []string
+		for _, v := range out.Versions {
+			s = append(s, aws.ToString(v.VersionId)+":"+strconv.FormatBool(v.IsDefaultVersion))
+		}
+		sort.Strings(s)
+		return strings.Join(s, ",")
+	}
+	before := versions()
+	if before != "v1:false,v2:true" {
+		t.Fatalf("versions before: %s", before)
+	}
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"SetDefaultPolicyVersion", func() error {
+			_, err := b.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})
+			return err
+		}},
+		{"DeletePolicyVersion", func() error {
+			_, err := b.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); err == nil {
+				t.Fatal("another account changed an AWS managed policy's versions")
+			}
+			if after := versions(); after != before {
+				t.Fatalf("the first account's AWS managed policy changed: %s, was %s", after, before)
+			}
+		})
+	}
+}

@@ -26,13 +26,16 @@ func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, erro
 		}
 		return s.Account(ctx).ID, nil
 	}
-	if _, err := s.Store.AccessKey(ctx, id); err != nil {
+	// The key's own account, which AWS tells of any key: never the
+	// caller's for another account's key.
+	k, err := s.Store.AccessKey(ctx, id)
+	if err != nil {
 		if err == keyward.ErrNoSuchAccessKey {
 			return "", keyward.AccessKeyNotFound(id)
 		}
 		return "", err
 	}
-	return s.Account(ctx).ID, nil
+	return k.AccountID, nil
 }
 
 // DecodeAuthorizationMessage returns the details of a refusal from its
@@ -41,5 +44,5 @@ func (s *Service) DecodeAuthorizationMessage(ctx context.Context, encoded string
 	if err := s.Authz.Authorize(ctx, "sts:DecodeAuthorizationMessage", "*"); err != nil {
 		return "", err
 	}
-	return s.Authz.OpenMessage(encoded)
+	return s.Authz.OpenMessage(ctx, encoded)
 }

@@ -167,6 +167,9 @@ func (p *Protocol) caller(r *http.Request, body []byte) (context.Context, error)
 func (p *Protocol) key(ctx context.Context, id, sessionToken string) (*sigv4.Key, error) {
 	if sessionToken != "" {
 		k, err := p.Keys.Session(ctx, id, sessionToken)
+		if err == nil && !p.answers(ctx, k) {
+			return nil, errInvalidToken
+		}
 		if err != nil || !k.Active {
 			var e *keyward.Error
 			if err == nil || errors.As(err, &e) {
@@ -180,10 +183,27 @@ func (p *Protocol) key(ctx context.Context, id, sessionToken string) (*sigv4.Key
 	if err != nil {
 		return nil, err
 	}
-	if !k.Active {
+	if !k.Active || !p.answers(ctx, k) {
 		return nil, errNoSuchIdentity
 	}
 	return k, nil
+}
+
+// answers reports whether the asking service of ctx is told of k. An
+// asker of the installation's first account, the operator's (a gateway
+// the installation's accounts share), is told of every account's keys;
+// an asker of any other account, whose own administrator may allow it
+// keyward:Verify, only of its own account's: another account's key would
+// give it that account's signing keys (its root user's included) and
+// decisions. Another account's key is answered as a key that does not
+// exist.
+func (p *Protocol) answers(ctx context.Context, k *sigv4.Key) bool {
+	rc, _, ok := keyward.Caller(ctx)
+	if !ok {
+		return false
+	}
+	asker := rc.Principal.AccountID
+	return asker == p.Authz.FirstAccount().ID || k.Principal.AccountID == asker
 }
 
 func (p *Protocol) derive(ctx context.Context, req wire.DeriveSigningKeyRequest) (any, error) {
@@ -297,7 +317,7 @@ func (p *Protocol) resolveIdentity(ctx context.Context, req wire.ResolveIdentity
 		if err != nil {
 			return nil, err
 		}
-		if k.Principal.AccountID == "" { // unknown or malformed
+		if k.Principal.AccountID == "" || !p.answers(ctx, k) { // unknown, malformed or another account's
 			continue
 		}
 		out.Identities[i] = wire.ResolvedIdentity{Found: true, Kind: "user", PrincipalArn: k.ARN}

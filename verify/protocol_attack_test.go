@@ -418,3 +418,69 @@ func TestAttackEvaluateAsKeywardsOwnService(t *testing.T) {
 		t.Fatalf("s3: got %d %v", status, out)
 	}
 }
+
+// TestAttackVerifierOfAnotherAccount: a principal of an account other than
+// the installation's first, which that account's own administrator may
+// allow keyward:Verify, asks the verifier about the keys of the first
+// account (its root user's key): a signing key derived for s3 would sign
+// as that root user to every guarded service, a decision would tell its
+// policies, an identity its owner. Each answer is the one for a key that
+// does not exist. The asker's own account's keys are answered, and so are
+// every account's to a verifier of the first account, the operator's,
+// which a gateway shared by the installation's accounts is.
+func TestAttackVerifierOfAnotherAccount(t *testing.T) {
+	k := kwtest.New(t)
+	ctx := context.Background()
+	const other = "210987654321"
+	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	bRoot, bSecret, err := k.IAM.CreateAccountRootKey(keyward.Internal(ctx), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := key{bRoot.ID, bSecret}
+	gw := user(t, k, "gw", verifyPolicy)
+	date := time.Now().UTC().Format("20060102")
+	evaluate := func(keyID string) string {
+		return `{"accessKeyId":"` + keyID + `","actions":["s3:GetObject"],"resources":["arn:aws:s3:::x/y"],"region":"us-east-1","service":"s3"}`
+	}
+	for _, tc := range []struct {
+		name       string
+		asker      key
+		path, body string
+		want       int
+		found      bool
+	}{
+		{"B derives the first account's root key", b, wire.DerivePath,
+			`{"accessKeyId":"` + kwtest.RootKeyID + `","date":"` + date + `","region":"us-east-1","service":"s3"}`, http.StatusForbidden, false},
+		{"B evaluates the first account's root key", b, wire.EvaluatePath, evaluate(kwtest.RootKeyID), http.StatusForbidden, false},
+		{"B resolves the first account's root key", b, wire.ResolveIdentityPath, `{"accessKeyIds":["` + kwtest.RootKeyID + `"]}`, http.StatusOK, false},
+		{"B derives its own key", b, wire.DerivePath,
+			`{"accessKeyId":"` + b.id + `","date":"` + date + `","region":"us-east-1","service":"s3"}`, http.StatusOK, true},
+		{"B resolves its own key", b, wire.ResolveIdentityPath, `{"accessKeyIds":["` + b.id + `"]}`, http.StatusOK, true},
+		{"the first account's gateway derives B's key", gw, wire.DerivePath,
+			`{"accessKeyId":"` + b.id + `","date":"` + date + `","region":"us-east-1","service":"s3"}`, http.StatusOK, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, out := call(t, k, tc.asker, tc.path, tc.body, false)
+			if status != tc.want {
+				t.Fatalf("got %d %v, want %d", status, out, tc.want)
+			}
+			if status == http.StatusForbidden && out["code"] != wire.CodeNoSuchIdentity {
+				t.Fatalf("got %v, want %s", out, wire.CodeNoSuchIdentity)
+			}
+			switch tc.path {
+			case wire.ResolveIdentityPath:
+				ids, _ := out["identities"].([]any)
+				if len(ids) != 1 || ids[0].(map[string]any)["found"] != tc.found {
+					t.Fatalf("got %v, want found %v", out, tc.found)
+				}
+			case wire.DerivePath:
+				if (out["derivedKey"] != nil) != tc.found {
+					t.Fatalf("got %v", out)
+				}
+			}
+		})
+	}
+}

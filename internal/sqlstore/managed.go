@@ -130,6 +130,19 @@ func (s *Store) policyID(ctx context.Context, q queryer, arn string) (id string,
 	return id, defaultVersion, err
 }
 
+// ownPolicyID is policyID for a change of the policy's versions: only
+// the view's account's own policies. An AWS managed policy is one row
+// every account shares, holding the versions of each release Keyward
+// installed: an account that put another in force, or deleted one, would
+// change it for every account.
+func (s *Store) ownPolicyID(ctx context.Context, q queryer, arn string) (id string, defaultVersion string, err error) {
+	err = q.QueryRowContext(ctx, s.q(`SELECT id, default_version FROM policies WHERE arn = ? AND account_id = ? AND aws_managed = 0`), arn, s.acct(ctx)).Scan(&id, &defaultVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", keyward.ErrNoSuchPolicy
+	}
+	return id, defaultVersion, err
+}
+
 // DeletePolicy implements keyward.PolicyStore.
 func (s *Store) DeletePolicy(ctx context.Context, arn string) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
@@ -225,7 +238,7 @@ func (s *Store) CreatePolicyVersion(ctx context.Context, arn, document string, s
 // SetDefaultPolicyVersion implements keyward.PolicyStore.
 func (s *Store) SetDefaultPolicyVersion(ctx context.Context, arn, version string, at time.Time) error {
 	return s.write(ctx, true, func(tx *sql.Tx) error {
-		id, _, err := s.policyID(ctx, tx, arn)
+		id, _, err := s.ownPolicyID(ctx, tx, arn)
 		if err != nil {
 			return err
 		}
@@ -245,7 +258,7 @@ func (s *Store) SetDefaultPolicyVersion(ctx context.Context, arn, version string
 // DeletePolicyVersion implements keyward.PolicyStore.
 func (s *Store) DeletePolicyVersion(ctx context.Context, arn, version string) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		id, def, err := s.policyID(ctx, tx, arn)
+		id, def, err := s.ownPolicyID(ctx, tx, arn)
 		if err != nil {
 			return err
 		}
