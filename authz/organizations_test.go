@@ -29,9 +29,6 @@ const (
 	allowAll     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 )
 
-// tenantsPath is the tests' account's path (aws:PrincipalOrgPaths).
-const tenantsPath = memberOrgID + "/" + memberRootID + "/" + tenantsOU + "/"
-
 // announce is what another replica's store announces of an Organizations
 // change, here published on k's bus: the tests change the organization
 // through the store, as the management account's requests will once the
