@@ -295,16 +295,14 @@ func lastOf(s []string) string {
 }
 
 // accountAccesses returns, for each service, the latest use of it by a
-// principal of the account (its root user and its users). The store holds
-// the installation's own account's uses.
+// principal of the account (its root user and its users), read in that
+// account's view of the store.
 func (s *Service) accountAccesses(ctx context.Context, accountID string) (map[string]keyward.ServiceAccess, error) {
 	out := map[string]keyward.ServiceAccess{}
-	if accountID != s.Account(ctx).ID {
-		return out, nil
-	}
+	st := s.Store.InAccount(accountID)
 	ids := []string{""}
 	for after := ""; ; {
-		users, more, err := s.Store.ListUsers(ctx, "/", after, 1000)
+		users, more, err := st.ListUsers(ctx, "/", after, 1000)
 		if err != nil {
 			return nil, err
 		}
@@ -316,7 +314,7 @@ func (s *Service) accountAccesses(ctx context.Context, accountID string) (map[st
 		}
 		after = users[len(users)-1].Name
 	}
-	accesses, err := s.Store.ServiceAccesses(ctx, ids)
+	accesses, err := st.ServiceAccesses(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -154,3 +154,42 @@ func TestOrganizationsAccessReport(t *testing.T) {
 		OrganizationsPolicyId: aws.String(keyward.FullAWSAccessID)})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 }
+
+// TestOrganizationsAccessReportCountsMembers: the uses of a member
+// account's principals count in the report of the root, with that
+// account's entity path when they are the latest.
+func TestOrganizationsAccessReportCountsMembers(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	orgs := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	o, err := orgs.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	roots, err := orgs.ListRoots(ctx, &awsorg.ListRootsInput{})
+	must(t, err)
+	made, err := orgs.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("m@example.com"), AccountName: aws.String("member")})
+	must(t, err)
+	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	key, secret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), member)
+	must(t, err)
+	_, err = ts.IAMClient(key.ID, secret).ListUsers(ctx, &iam.ListUsersInput{})
+	must(t, err)
+	must(t, ts.Uses.Flush(ctx))
+
+	rootPath := aws.ToString(o.Organization.Id) + "/" + aws.ToString(roots.Roots[0].Id)
+	job, err := root.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(rootPath)})
+	must(t, err)
+	out, err := root.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job.JobId})
+	must(t, err)
+	for _, d := range out.AccessDetails {
+		if aws.ToString(d.ServiceNamespace) != "iam" {
+			continue
+		}
+		if aws.ToInt32(d.TotalAuthenticatedEntities) != 1 || aws.ToString(d.EntityPath) != rootPath+"/"+member {
+			t.Fatalf("iam in the root's report: %d accounts, the latest %s", aws.ToInt32(d.TotalAuthenticatedEntities), aws.ToString(d.EntityPath))
+		}
+		return
+	}
+	t.Fatalf("no iam in the report: %+v", out.AccessDetails)
+}
