@@ -99,26 +99,15 @@ func (s *Service) createDescribedKey(ctx context.Context, userName, description 
 	return k, secret, nil
 }
 
-// createAccessKey creates a key for userName with the ID id, or with a
-// random one when id is "", expiring at expires unless it is zero.
-func (s *Service) createAccessKey(ctx context.Context, userName, id string, expires time.Time) (keyward.AccessKey, string, error) {
-	given := id != ""
+// createAccessKey creates a key for userName with the ID given, or with a
+// random one when given is "", expiring at expires unless it is zero.
+func (s *Service) createAccessKey(ctx context.Context, userName, given string, expires time.Time) (keyward.AccessKey, string, error) {
 	for attempt := 0; ; attempt++ {
-		if !given {
-			var err error
-			if id, err = newAccessKeyID(s.Rand); err != nil {
-				return keyward.AccessKey{}, "", err
-			}
-		}
-		secret, err := keyward.NewSecretAccessKey(s.Rand)
+		k, secret, err := s.newKey(given, expires)
 		if err != nil {
 			return keyward.AccessKey{}, "", err
 		}
-		sealed, err := s.Sealer.Seal(id, secret)
-		if err != nil {
-			return keyward.AccessKey{}, "", err
-		}
-		k := keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed, ExpiresAt: expires}
+		id := k.ID
 		resp := map[string]any{"accessKeyId": id, "status": keyward.StatusActive, "userName": userName, "createDate": eventTime(k.CreatedAt)}
 		if !expires.IsZero() {
 			resp["expiration"] = eventTime(expires)
@@ -130,7 +119,7 @@ func (s *Service) createAccessKey(ctx context.Context, userName, id string, expi
 			return keyward.AccessKey{}, "", keyward.UserNotFound(userName)
 		case errors.Is(err, keyward.ErrAccessKeyQuota):
 			return keyward.AccessKey{}, "", accessKeyQuotaExceeded()
-		case errors.Is(err, keyward.ErrAccessKeyExists) && attempt < 3 && !given:
+		case errors.Is(err, keyward.ErrAccessKeyExists) && attempt < 3 && given == "":
 			continue // 80 random bits collided; draw again
 		case err != nil:
 			return keyward.AccessKey{}, "", err
@@ -140,6 +129,27 @@ func (s *Service) createAccessKey(ctx context.Context, userName, id string, expi
 		s.changed(id)
 		return k, secret, nil
 	}
+}
+
+// newKey makes a key to store: its ID (drawn when id is ""), its secret,
+// returned to be shown once, sealed under the master key, and its creation
+// now.
+func (s *Service) newKey(id string, expires time.Time) (keyward.AccessKey, string, error) {
+	if id == "" {
+		var err error
+		if id, err = newAccessKeyID(s.Rand); err != nil {
+			return keyward.AccessKey{}, "", err
+		}
+	}
+	secret, err := keyward.NewSecretAccessKey(s.Rand)
+	if err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	sealed, err := s.Sealer.Seal(id, secret)
+	if err != nil {
+		return keyward.AccessKey{}, "", err
+	}
+	return keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed, ExpiresAt: expires}, secret, nil
 }
 
 // ListAccessKeys returns a page of userName's keys (root when empty) and

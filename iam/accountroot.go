@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -28,24 +29,16 @@ func (s *Service) CreateAccountRootKey(ctx context.Context, accountID string) (k
 		return keyward.AccessKey{}, "", keyward.Errorf(keyward.EInvalidInput, "The account %s is %s.", acct.ID, acct.Status)
 	}
 	for attempt := 0; ; attempt++ {
-		id, err := newAccessKeyID(s.Rand)
+		k, secret, err := s.newKey("", time.Time{})
 		if err != nil {
 			return keyward.AccessKey{}, "", err
 		}
-		secret, err := keyward.NewSecretAccessKey(s.Rand)
-		if err != nil {
-			return keyward.AccessKey{}, "", err
-		}
-		sealed, err := s.Sealer.Seal(id, secret)
-		if err != nil {
-			return keyward.AccessKey{}, "", err
-		}
+		id := k.ID
 		pe, err := s.operatorEvent(acct, "CreateAccessKey", map[string]any{})
 		if err != nil {
 			return keyward.AccessKey{}, "", err
 		}
-		pe.Event.ResponseElements = map[string]any{"accessKey": map[string]any{"accessKeyId": id, "status": keyward.StatusActive, "createDate": eventTime(s.now())}}
-		k := keyward.AccessKey{ID: id, Status: keyward.StatusActive, CreatedAt: s.now(), SealedSecret: sealed}
+		pe.Event.ResponseElements = map[string]any{"accessKey": map[string]any{"accessKeyId": id, "status": keyward.StatusActive, "createDate": eventTime(k.CreatedAt)}}
 		k, err = s.Store.InAccount(acct.ID).Recording(pe).CreateAccessKey(ctx, "", k)
 		switch {
 		case errors.Is(err, keyward.ErrAccessKeyQuota):
