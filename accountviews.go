@@ -103,8 +103,8 @@ type SummaryEntry struct {
 // AuthorizationDetails is one page of GetAccountAuthorizationDetails.
 type AuthorizationDetails struct {
 	Users, Groups, Roles []EntityDetail
-	Policies      []PolicyDetail
-	Next          string
+	Policies             []PolicyDetail
+	Next                 string
 }
 
 // Name is the name of the user, group or role.
