@@ -648,7 +648,7 @@ func TestGoldenForEveryAction(t *testing.T) {
 		for _, name := range names {
 			matches, _ := filepath.Glob(filepath.Join("testdata", name+"-*.xml"))
 			if _, err := os.Stat(filepath.Join("testdata", name+".xml")); err != nil && len(matches) == 0 {
-				t.Errorf("%s:%s has no golden response in testdata/ (add a step to TestGoldenResponses)", service, name)
+				t.Errorf("%s:%s has no golden response in testdata/ (go test -run TestGoldenResponses -update writes one, from a written step or a derived one)", service, name)
 			}
 		}
 	}
