@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -72,7 +73,8 @@ type goldenStep struct {
 	name, service, form string
 }
 
-// derivedSteps are steps for the served IAM actions that no written step
+// derivedSteps are steps for the served IAM and Keyward actions (served,
+// by service) that no written step
 // performs, made from their descriptors as TestEveryActionAuthorized makes
 // its requests (each required parameter's sample, or the simplest value
 // its shape allows, so that every operation of an entity names the same
@@ -80,19 +82,21 @@ type goldenStep struct {
 // untag, change, delete. A new entity's operations so have their golden
 // responses, checked against the model, without a step written for them;
 // a written step, where the scenario wants more, replaces its derived one.
-func derivedSteps(written []goldenStep, served []string, ops map[string]*keyward.Operation) []goldenStep {
+func derivedSteps(written []goldenStep, served map[string][]string, ops map[string]*keyward.Operation) []goldenStep {
 	have := map[string]bool{}
 	for _, st := range written {
 		have[stepAction(st.form)] = true
 	}
 	var out []goldenStep
-	for _, name := range served {
-		if op := ops[name]; op != nil && !have[name] {
-			form := "Action=" + name + "&Version=" + query.IAMVersion
-			if f := deniedForm(op); f != "" {
-				form += "&" + f
+	for _, service := range []string{"iam", "keyward"} { // Keyward's on the IAM endpoint
+		for _, name := range served[service] {
+			if op := ops[name]; op != nil && !have[name] {
+				form := "Action=" + name + "&Version=" + query.IAMVersion
+				if f := deniedForm(op); f != "" {
+					form += "&" + f
+				}
+				out = append(out, goldenStep{name, service, form})
 			}
-			out = append(out, goldenStep{name, "iam", form})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -400,7 +404,7 @@ func TestGoldenResponses(t *testing.T) {
 		{"GetOrganizationsAccessReport", "iam", "Action=GetOrganizationsAccessReport&Version=2010-05-08&JobId={orgjob}&MaxItems=2&SortKey=LAST_AUTHENTICATED_TIME_DESCENDING"},
 	}
 	written := len(steps)
-	steps = append(steps, derivedSteps(steps, query.Actions()["iam"], iam.Operations())...)
+	steps = append(steps, derivedSteps(steps, query.Actions(), allOperations())...)
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}
 	capture := map[string]string{"serial": "<SerialNumber>", "seed": "<Base32StringSeed>", "ssh": "<SSHPublicKeyId>",
@@ -654,13 +658,19 @@ func TestGoldenForEveryAction(t *testing.T) {
 	}
 }
 
+// allOperations are the IAM and Keyward actions' operations by name.
+func allOperations() map[string]*keyward.Operation {
+	out := maps.Clone(iam.Operations())
+	maps.Copy(out, iam.KeywardOperations)
+	maps.Copy(out, lifecycle.Operations)
+	return out
+}
+
 // changeOperation returns the operation of an IAM or Keyward action that
 // changes something, or nil.
 func changeOperation(action string) *keyward.Operation {
-	for _, ops := range []map[string]*keyward.Operation{iam.Operations(), iam.KeywardOperations, lifecycle.Operations} {
-		if op := ops[action]; op != nil && !op.ReadOnly {
-			return op
-		}
+	if op := allOperations()[action]; op != nil && !op.ReadOnly {
+		return op
 	}
 	return nil
 }
@@ -697,8 +707,8 @@ func TestDerivedSteps(t *testing.T) {
 		"ListUsers":      keyward.Reads(),
 	})
 	written := []goldenStep{{"ListUsers", "iam", "Action=ListUsers&Version=2010-05-08"}}
-	served := []string{"UntagWidget", "ListUsers", "DeleteWidget", "ListWidgetTags", "GetWidget", "TagWidget", "UpdateWidget", "ListWidgets", "CreateWidget",
-		"PingWidget"} // served without a descriptor: no step
+	served := map[string][]string{"iam": {"UntagWidget", "ListUsers", "DeleteWidget", "ListWidgetTags", "GetWidget", "TagWidget", "UpdateWidget", "ListWidgets", "CreateWidget",
+		"PingWidget"}} // served without a descriptor: no step
 	var got []string
 	for _, st := range derivedSteps(written, served, ops) {
 		got = append(got, st.form)
