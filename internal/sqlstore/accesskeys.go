@@ -84,7 +84,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 	seq := s.KeySeq
 	query, args := `SELECT u.id, u.name, u.path, k.id, k.status, k.created_at, k.last_used_at,
 			coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at
-		FROM users u LEFT JOIN access_keys k ON k.user_id = u.id
+		FROM users u LEFT JOIN access_keys k ON k.account_id = u.account_id AND k.user_id = u.id
 			AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
 		WHERE u.account_id = ? AND u.name_fold = ? ORDER BY k.`+seq+` LIMIT ?`, []any{after, s.acct(ctx), keyward.FoldName(userName), max + 1}
 	if userName == "" {
