@@ -334,7 +334,7 @@ type OrganizationStore interface {
 	// for good. ErrNoSuchOrgAccount, ErrMasterAccount for the management
 	// account, ErrAccountClosed when it is closed already (of two at once,
 	// one wins), ErrCloseAccountQuota when the organization's accounts
-	// closed since since number quota(n) or more, n being its member
+	// closed after since number quota(n) or more, n being its member
 	// accounts (the management account not counted). Checked with the
 	// organization locked, so that two closures at once never pass the
 	// quota together. The closure is announced as OrganizationsChanged,

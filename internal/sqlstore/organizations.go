@@ -905,7 +905,7 @@ func (s *Store) CloseOrgAccount(ctx context.Context, orgID, accountID string, at
 			return keyward.ErrAccountClosed
 		}
 		var members, recent int
-		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), COALESCE(SUM(CASE WHEN a.closed_at >= ? THEN 1 ELSE 0 END), 0)
+		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), COALESCE(SUM(CASE WHEN a.closed_at > ? THEN 1 ELSE 0 END), 0)
 			FROM organization_accounts m JOIN accounts a ON a.id = m.account_id
 			WHERE m.organization_id = ? AND m.account_id <> ?`), toNanos(since), orgID, o.MasterAccountID).Scan(&members, &recent)
 		if err != nil {
