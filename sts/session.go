@@ -230,6 +230,14 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 	if !s.Now().Before(c.Expiration) {
 		return keyward.Credential{}, keyward.ErrExpiredToken
 	}
+	// A closed account's sessions are nobody's, whoever holds them: the
+	// console's sessions and sign-in tokens, which open tokens here
+	// rather than through the keyring, end with them.
+	if closed, err := s.IAM.AccountClosed(ctx, c.Account); err != nil {
+		return keyward.Credential{}, err
+	} else if closed {
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}
 	p := keyward.Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
 		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
 		Session: &keyward.SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive}}
