@@ -75,7 +75,8 @@ func TestAWSCLIOrganizations(t *testing.T) {
 // TestAWSCLIAccountsAndAssumeRole: the AWS CLI makes a member account
 // (create-account, describe-create-account-status); a management account
 // user assumes the new account's OrganizationAccountAccessRole with
-// sts assume-role, and the session's calls act in the new account alone.
+// sts assume-role, and the session's calls act in the new account alone;
+// close-account then closes it, and the session is refused.
 func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat(awsCLI); err != nil {
@@ -104,13 +105,14 @@ func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 	assumed := jsonOK(t, ops("sts", "assume-role", "--role-arn", "arn:aws:iam::"+tenant+":role/OrganizationAccountAccessRole",
 		"--role-session-name", "ops-cli"), "sts", "assume-role")
 	creds := func(name string) string { return field(t, assumed, "Credentials", name).(string) }
-	inTenant := func(args ...string) map[string]any {
+	asTenant := func(args ...string) cliResult {
 		home := t.TempDir()
 		env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=" + creds("AccessKeyId"), "AWS_SECRET_ACCESS_KEY=" + creds("SecretAccessKey"),
 			"AWS_SESSION_TOKEN=" + creds("SessionToken"), "AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + home + "/config",
 			"AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true"}
-		return jsonOK(t, runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...), args...)
+		return runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...)
 	}
+	inTenant := func(args ...string) map[string]any { return jsonOK(t, asTenant(args...), args...) }
 	if who := inTenant("sts", "get-caller-identity"); who["Account"] != tenant ||
 		who["Arn"] != "arn:aws:sts::"+tenant+":assumed-role/OrganizationAccountAccessRole/ops-cli" {
 		t.Fatalf("get-caller-identity as the assumed role: %v", who)
@@ -120,5 +122,15 @@ func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 	}
 	if r := ts.aws(t, rootKeyID, rootSecret, "iam", "get-user", "--user-name", "tenant-admin"); r.code == 0 {
 		t.Fatalf("the management account has the tenant's user: %+v", r)
+	}
+
+	// close-account: the account reads PENDING_CLOSURE, and the session
+	// of its role, which worked a moment ago, is refused.
+	ts.awsOK(t, "organizations", "close-account", "--account-id", tenant)
+	if d := ts.awsOK(t, "organizations", "describe-account", "--account-id", tenant); field(t, d, "Account", "Status") != "PENDING_CLOSURE" {
+		t.Fatalf("describe-account after close-account: %v", d)
+	}
+	if r := asTenant("sts", "get-caller-identity"); r.code == 0 || !strings.Contains(r.stderr, "InvalidClientTokenId") {
+		t.Fatalf("the closed account's session: %+v", r)
 	}
 }
