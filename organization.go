@@ -239,8 +239,11 @@ type OrganizationStore interface {
 	OrganizationOf(ctx context.Context, accountID string) (Organization, error)
 	// DeleteOrganization deletes an organization with its OUs, policies,
 	// attachments and tags; ErrNotInOrganization, ErrOrganizationNotEmpty
-	// while an account other than the management account is in it.
-	DeleteOrganization(ctx context.Context, orgID string) error
+	// while an account other than the management account is in it. A
+	// member account closed at or before goneBefore no longer counts, as
+	// on AWS once its 90 days have passed: its membership goes with the
+	// organization, and the account stays closed.
+	DeleteOrganization(ctx context.Context, orgID string, goneBefore time.Time) error
 
 	// OrgStanding returns what decisions need of accountID's place in its
 	// organization, read as of one moment: a move, an attachment or a

@@ -86,6 +86,10 @@ func TestCloseAccount(t *testing.T) {
 		t.Fatalf("a new account with the closed account's email: %+v", again.CreateAccountStatus)
 	}
 
+	// The organization is not empty while a closed account is in it.
+	_, err = c.DeleteOrganization(ctx, &awsorg.DeleteOrganizationInput{})
+	wantCode(t, err, "OrganizationNotEmptyException")
+
 	// 90 days on, it is gone from the organization, as on AWS.
 	clock.Add(keyward.AccountClosedRetention)
 	_, err = c.DescribeAccount(ctx, &awsorg.DescribeAccountInput{AccountId: aws.String(member)})
@@ -107,6 +111,12 @@ func TestCloseAccount(t *testing.T) {
 		}(),
 	} {
 		wantCode(t, err, "AccountNotFoundException")
+	}
+
+	// And the organization can be deleted; the account stays closed.
+	must2(t)(c.DeleteOrganization(ctx, &awsorg.DeleteOrganizationInput{}))
+	if a, err := k.Store.AccountByID(ctx, member); err != nil || !a.Closed() {
+		t.Fatalf("the closed account after its organization was deleted: %+v, %v", a, err)
 	}
 
 	must(t, k.Audit.Flush(ctx))

@@ -162,7 +162,7 @@ func (s *Service) DeleteOrganization(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.changed(s.changing(ctx).DeleteOrganization(ctx, o.ID))
+	err = s.changed(s.changing(ctx).DeleteOrganization(ctx, o.ID, s.now().Add(-keyward.AccountClosedRetention)))
 	switch {
 	case errors.Is(err, keyward.ErrOrganizationNotEmpty):
 		return keyward.Errorf(ENotEmpty, "The organization that you specified is not empty: remove all its member accounts first.")

@@ -107,10 +107,10 @@ func testOrganization(t *testing.T, s keyward.Store) {
 	wantErr(t, err, keyward.ErrPolicyTypeNotEnabled)
 
 	must(t, s.CreateOU(ctx, o.ID, keyward.OrganizationalUnit{ID: "ou-" + o.RootID[2:] + "-aaaaaaaa", ParentID: o.RootID, Name: "a", Path: o.RootPath() + "ou-x/", CreatedAt: t0}))
-	must(t, s.DeleteOrganization(ctx, o.ID))
+	must(t, s.DeleteOrganization(ctx, o.ID, time.Time{}))
 	_, err = s.OrganizationOf(ctx, orgAccount)
 	wantErr(t, err, keyward.ErrNotInOrganization)
-	wantErr(t, s.DeleteOrganization(ctx, o.ID), keyward.ErrNotInOrganization)
+	wantErr(t, s.DeleteOrganization(ctx, o.ID, time.Time{}), keyward.ErrNotInOrganization)
 	// The account may make another.
 	newOrg(t, s, "o-cccccccccc")
 }
@@ -326,7 +326,7 @@ func testOrganizationServiceAccess(t *testing.T, s keyward.Store) {
 	if got, _, err = s.OrgServiceAccess(ctx, "o-zzzzzzzzzz", "", 10); err != nil || len(got) != 0 {
 		t.Fatalf("another organization's: %+v, %v", got, err)
 	}
-	must(t, s.DeleteOrganization(ctx, o.ID))
+	must(t, s.DeleteOrganization(ctx, o.ID, time.Time{}))
 	o = newOrg(t, s, "o-bcdefghijk")
 	if got, _, err = s.OrgServiceAccess(ctx, o.ID, "", 10); err != nil || len(got) != 0 {
 		t.Fatalf("a new organization's: %+v, %v", got, err)
@@ -543,6 +543,14 @@ func testOrganizationCloseAccount(t *testing.T, s keyward.Store) {
 		t.Fatal("an account closed past the quota")
 	}
 	must(t, s.CloseOrgAccount(ctx, o.ID, "222222222203", t1.Add(time.Hour), t1.Add(time.Second), quota))
+
+	// The organization is deleted once every member is gone, and the
+	// accounts stay closed.
+	wantErr(t, s.DeleteOrganization(ctx, o.ID, t1), keyward.ErrOrganizationNotEmpty)
+	must(t, s.DeleteOrganization(ctx, o.ID, t1.Add(time.Hour)))
+	if a, err := s.AccountByID(ctx, "222222222203"); err != nil || !a.Closed() {
+		t.Fatalf("a closed account after its organization was deleted: %+v, %v", a, err)
+	}
 }
 
 // testOrganizationConcurrentClose: of eight closures of one account at

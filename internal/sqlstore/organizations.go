@@ -94,15 +94,16 @@ func (s *Store) OrganizationOf(ctx context.Context, accountID string) (keyward.O
 }
 
 // DeleteOrganization implements keyward.OrganizationStore.
-func (s *Store) DeleteOrganization(ctx context.Context, orgID string) error {
+func (s *Store) DeleteOrganization(ctx context.Context, orgID string, goneBefore time.Time) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		o, err := s.lockOrg(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM organization_accounts WHERE organization_id = ? AND account_id <> ?`),
-			orgID, o.MasterAccountID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM organization_accounts m LEFT JOIN accounts a ON a.id = m.account_id
+			WHERE m.organization_id = ? AND m.account_id <> ? AND (COALESCE(a.closed_at, 0) = 0 OR a.closed_at > ?)`),
+			orgID, o.MasterAccountID, toNanos(goneBefore)).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
