@@ -171,6 +171,10 @@ func (r *Keyring) Invalidate(id string) { r.keys.Invalidate(id) }
 // InvalidateAll empties the cache.
 func (r *Keyring) InvalidateAll() { r.keys.InvalidateAll() }
 
+// InvalidateSessions forgets every opened session token, so that each is
+// opened, and its accounts checked, again on its next use.
+func (r *Keyring) InvalidateSessions() { r.sessions.InvalidateAll() }
+
 // Stats returns the hits and loads of the keyring's caches: long-term keys
 // and opened session tokens together.
 func (r *Keyring) Stats() (hits, loads uint64) {

@@ -22,7 +22,8 @@ import (
 // its root user's and IAM user's keys, on IAM, STS and Organizations;
 // the sessions issued before the closure (GetSessionToken,
 // GetFederationToken, a session of its role assumed by one of its users,
-// and one assumed by the management account's user across accounts); and
+// and one assumed by the management account's user across accounts; a
+// session of the management account's role that its user assumed); and
 // assuming one of its roles is refused as a role that does not exist is.
 // The other member account is untouched.
 func TestClosedAccountStopsEverything(t *testing.T) {
@@ -58,6 +59,14 @@ func TestClosedAccountStopsEverything(t *testing.T) {
 		must(t, err)
 	}
 	cross, _, _ := w.assume(t, w.assumer, roleARN(w.b, accessRole), "cross-session")
+	// A role of the management account that trusts B, which B's user
+	// assumes before the closure: a session of the management account,
+	// come through B.
+	_, err = w.ts.RootIAM().CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusts-b"),
+		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + w.b + `:root"},"Action":"sts:AssumeRole"}`)})
+	must(t, err)
+	outbound, err := userSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN(kwtest.AccountID, "trusts-b")), RoleSessionName: aws.String("outbound")})
+	must(t, err)
 	cIAM, _ := w.admin(t, w.c)
 
 	type caller struct {
@@ -77,6 +86,7 @@ func TestClosedAccountStopsEverything(t *testing.T) {
 	gstIAM, gstSTS := session(gst.Credentials)
 	fedIAM, fedSTS := session(fed.Credentials)
 	ownIAM, ownSTS := session(own.Credentials)
+	_, outboundSTS := session(outbound.Credentials)
 	callers := []caller{
 		{"the root user's key on IAM", iamCall(bRoot)},
 		{"the root user's key on STS", stsCall(w.ts.STSClient(rootKey.ID, rootSecret))},
@@ -90,6 +100,7 @@ func TestClosedAccountStopsEverything(t *testing.T) {
 		{"a federated user's session on IAM", fedIAM}, {"a federated user's session on STS", fedSTS},
 		{"a session of its role on IAM", ownIAM}, {"a session of its role on STS", ownSTS},
 		{"the management account's session of its role", iamCall(cross)},
+		{"its user's session of another account's role", outboundSTS},
 	}
 	// Every credential works, and is cached, before the closure.
 	for _, c := range callers {

@@ -37,7 +37,9 @@ func Wire(s *iam.Service, a *authz.Authorizer, keys *sigv4.Keyring) *Bus {
 	bus.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
 	bus.Subscribe(func(keyward.Change) { roles.InvalidateAll() }, keyward.ChangedPolicies)
 	bus.Subscribe(func(keyward.Change) { standings.InvalidateAll() }, keyward.ChangedOrganizations)
-	// An account's closure is a change to organizations (CloseAccount).
-	bus.Subscribe(func(keyward.Change) { closed.InvalidateAll() }, keyward.ChangedOrganizations)
+	// An account's closure is a change to organizations (CloseAccount):
+	// opened session tokens are opened again, so that one assumed through
+	// the closed account (its Via) is refused too.
+	bus.Subscribe(func(keyward.Change) { closed.InvalidateAll(); keys.InvalidateSessions() }, keyward.ChangedOrganizations)
 	return bus
 }
