@@ -67,11 +67,15 @@ func (s *Service) AccountClosed(ctx context.Context, id string) (bool, error) {
 	if closed, ok := keyward.Cached(s.AccountsClosed, id); ok {
 		return closed, nil
 	}
-	return keyward.LoadThrough(ctx, s.AccountsClosed, id, func(ctx context.Context) (bool, error) {
+	// An ID that names no account is not kept: the role ARNs of unsigned
+	// requests (AssumeRoleWithWebIdentity) name any account, and would
+	// push the accounts of every request out of the cache.
+	closed, err := keyward.LoadThrough(ctx, s.AccountsClosed, id, func(ctx context.Context) (bool, error) {
 		a, err := s.Store.AccountByID(ctx, id)
-		if errors.Is(err, keyward.ErrNoAccount) {
-			return false, nil
-		}
 		return a.Closed(), err
 	})
+	if errors.Is(err, keyward.ErrNoAccount) {
+		return false, nil
+	}
+	return closed, err
 }
