@@ -99,6 +99,11 @@ func TestCloseAccount(t *testing.T) {
 	if len(l.Accounts) != 1 || aws.ToString(l.Accounts[0].Id) != kwtest.AccountID {
 		t.Fatalf("accounts 90 days after the closure: %+v", l.Accounts)
 	}
+	children, err := c.ListChildren(ctx, &awsorg.ListChildrenInput{ParentId: ou.OrganizationalUnit.Id, ChildType: types.ChildTypeAccount})
+	must(t, err)
+	if len(children.Children) != 0 {
+		t.Fatalf("the OU's accounts 90 days after the closure: %+v", children.Children)
+	}
 	for _, err := range []error{
 		func() error {
 			_, err := c.CloseAccount(ctx, &awsorg.CloseAccountInput{AccountId: aws.String(member)})
