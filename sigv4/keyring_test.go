@@ -111,7 +111,9 @@ func TestKeyringRefusesClosedAccounts(t *testing.T) {
 			Principal: keyward.Principal{AccountID: "222222222222", RoleID: "AROAEXAMPLE", RoleName: "r", SessionName: "s"}}, nil
 	}
 	var closed atomic.Bool
-	ring.Closed = func(ctx context.Context, account string) (bool, error) { return closed.Load() && account == "222222222222", nil }
+	ring.Closed = func(ctx context.Context, account string) (bool, error) {
+		return closed.Load() && account == "222222222222", nil
+	}
 	must := func(err error) {
 		if err != nil {
 			t.Fatal(err)
