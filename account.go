@@ -23,6 +23,11 @@ type Account struct {
 	// (AWS's words); a store reads AccountActive for an account that has
 	// none.
 	Status string
+	// ClosedAt is when CloseAccount closed the account; zero while it is
+	// open. From then on it is closed for good: its status reads
+	// AccountPendingClosure, and AccountSuspended once
+	// AccountClosurePending has passed (StatusAt).
+	ClosedAt time.Time
 	// KeyCheck is a value sealed under the master key when the account was
 	// made (or when a store made before it first started): a server whose
 	// master key cannot open it refuses to start, whatever else the store
@@ -46,6 +51,46 @@ const (
 	AccountSuspended      = "SUSPENDED"
 	AccountPendingClosure = "PENDING_CLOSURE"
 )
+
+// AccountClosurePending is how long a closed account reads
+// PENDING_CLOSURE before it reads SUSPENDED: AWS closes an account in the
+// background and says it takes "a few minutes"; Keyward has nothing to do
+// in the background, and keeps the first state briefly so that clients
+// that wait for the second (Terraform's close_on_deletion) see both.
+const AccountClosurePending = 5 * time.Second
+
+// AccountClosedRetention is how long a closed account stays visible in its
+// organization, SUSPENDED, as on AWS: after that it is gone from the
+// organization's listings and descriptions.
+const AccountClosedRetention = 90 * 24 * time.Hour
+
+// Closed reports whether the account was closed: whatever its status
+// reads, none of its principals may do anything from then on.
+func (a Account) Closed() bool {
+	return !a.ClosedAt.IsZero() || (a.Status != "" && a.Status != AccountActive)
+}
+
+// StatusAt is the account's status at now: AccountActive while open,
+// AccountPendingClosure for AccountClosurePending after it was closed,
+// AccountSuspended after.
+func (a Account) StatusAt(now time.Time) string {
+	switch {
+	case !a.Closed():
+		return AccountActive
+	case a.ClosedAt.IsZero() || now.Before(a.ClosedAt.Add(AccountClosurePending)):
+		if a.Status == AccountSuspended {
+			return AccountSuspended
+		}
+		return AccountPendingClosure
+	}
+	return AccountSuspended
+}
+
+// Gone reports whether the closed account's retention in its organization
+// has passed at now.
+func (a Account) Gone(now time.Time) bool {
+	return !a.ClosedAt.IsZero() && !now.Before(a.ClosedAt.Add(AccountClosedRetention))
+}
 
 // ErrAccountExists is CreateAccount's answer when an account of that ID
 // exists already: the caller draws another random ID.

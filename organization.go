@@ -219,6 +219,8 @@ var (
 	ErrLastPolicyAttachment      = errors.New("keyward: the target's last policy of the type")
 	ErrNoSuchSourceParent        = errors.New("keyward: the account is not under the source parent")
 	ErrAccountInParent           = errors.New("keyward: the account is already under the destination parent")
+	ErrAccountClosed             = errors.New("keyward: the account is closed")
+	ErrCloseAccountQuota         = errors.New("keyward: the organization's quota of account closures is used up")
 )
 
 // OrganizationStore keeps organizations. Every method but CreateOrganization
@@ -237,8 +239,11 @@ type OrganizationStore interface {
 	OrganizationOf(ctx context.Context, accountID string) (Organization, error)
 	// DeleteOrganization deletes an organization with its OUs, policies,
 	// attachments and tags; ErrNotInOrganization, ErrOrganizationNotEmpty
-	// while an account other than the management account is in it.
-	DeleteOrganization(ctx context.Context, orgID string) error
+	// while an account other than the management account is in it. A
+	// member account closed at or before goneBefore no longer counts, as
+	// on AWS once its 90 days have passed: its membership goes with the
+	// organization, and the account stays closed.
+	DeleteOrganization(ctx context.Context, orgID string, goneBefore time.Time) error
 
 	// OrgStanding returns what decisions need of accountID's place in its
 	// organization, read as of one moment: a move, an attachment or a
@@ -327,10 +332,22 @@ type OrganizationStore interface {
 	// trusts, in order of name.
 	OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]OrgServiceAccess, bool, error)
 
+	// CloseOrgAccount closes a member account of the organization at at:
+	// its status becomes AccountPendingClosure, with at as its ClosedAt,
+	// for good. ErrNoSuchOrgAccount, ErrMasterAccount for the management
+	// account, ErrAccountClosed when it is closed already (of two at once,
+	// one wins), ErrCloseAccountQuota when the organization's accounts
+	// closed after since number quota(n) or more, n being its member
+	// accounts (the management account not counted). Checked with the
+	// organization locked, so that two closures at once never pass the
+	// quota together. The closure is announced as OrganizationsChanged,
+	// so that every replica stops the account's principals at once.
+	CloseOrgAccount(ctx context.Context, orgID, accountID string, at, since time.Time, quota func(members int) int) error
 	// RemoveOrgAccount takes a member account out of the organization,
 	// with its policy attachments and tags there; the account itself stays
 	// in the installation. ErrNoSuchOrgAccount, ErrMasterAccount for the
-	// management account.
+	// management account, ErrAccountClosed for a closed account, which
+	// stays where its closure is seen.
 	RemoveOrgAccount(ctx context.Context, orgID, accountID string) error
 
 	// PutCreateAccountStatus stores a CreateAccount request's status, or

@@ -50,6 +50,11 @@ type SessionContext struct {
 	// Transitive the keys of the tags passed on to sessions it begins.
 	SourceIdentity string
 	Transitive     []string
+	// Via are the other accounts whose principals the session was
+	// assumed through (a chain of roles across accounts): while any of
+	// them is closed, the session is refused, as its own account's
+	// closure refuses it.
+	Via []string
 }
 
 // IsRoleSession reports whether p is a session of a role.

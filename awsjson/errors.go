@@ -54,6 +54,7 @@ var served = map[string]bool{
 	organizations.EInvalidInput: true, organizations.EConstraintViolation: true, organizations.ETooManyRequests: true,
 	organizations.ESourceParentNotFound: true, organizations.EDestParentNotFound: true, organizations.EDuplicateAccount: true,
 	organizations.ECreateAccountStatusNotFound: true, organizations.EMasterCannotLeave: true,
+	organizations.EAccountAlreadyClosed: true, organizations.EConcurrentModification: true,
 }
 
 // maxMessage bounds an error message, whatever went into it, as the

@@ -106,6 +106,9 @@ var calls = map[string]call{
 	"RemoveAccountFromOrganization": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		return none(s.RemoveAccountFromOrganization(ctx, in.str("AccountId")))
 	},
+	"CloseAccount": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
+		return none(s.CloseAccount(ctx, in.str("AccountId")))
+	},
 	"DescribeCreateAccountStatus": func(ctx context.Context, s *organizations.Service, in *input) (any, error) {
 		st, err := s.DescribeCreateAccountStatus(ctx, in.str("CreateAccountRequestId"))
 		return one("CreateAccountStatus", st, err)

@@ -220,3 +220,67 @@ func TestConsoleOrganizations(t *testing.T) {
 		t.Fatal("the removed account is still in the organization")
 	}
 }
+
+// TestConsoleCloseAccount closes a member account from its page in a
+// real browser, as AWS's console does: the button stays disabled until
+// the account's ID is typed; then the page shows the account closed,
+// offers neither closing nor removing it again, and the API agrees
+// (PENDING_CLOSURE). The management account's page offers no closing.
+func TestConsoleCloseAccount(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := newBrowser(t, t.TempDir())
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	bg := context.Background()
+	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("closing@example.com"), AccountName: aws.String("Closing")})
+	must(t, err)
+	accountID := aws.ToString(made.CreateAccountStatus.AccountId)
+	browse(t, ctx, "sign-in", signInRoot(ts))
+
+	var help string
+	var forms int
+	browse(t, ctx, "management-account",
+		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+kwtest.AccountID),
+		chromedp.WaitVisible("#close-help", chromedp.ByID),
+		chromedp.Text("#close-help", &help, chromedp.ByID),
+		chromedp.Evaluate(`document.querySelectorAll("#close-account, #close-confirm").length`, &forms))
+	if forms != 0 || !strings.Contains(help, "management account cannot be closed") {
+		t.Fatalf("the management account's page: %d close controls, %q", forms, help)
+	}
+
+	var disabledBefore, disabledTyped bool
+	var notice, status, closedHelp string
+	browse(t, ctx, "close-account",
+		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+accountID),
+		chromedp.WaitVisible("#close-confirm", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("close-account").disabled`, &disabledBefore),
+		chromedp.SendKeys("#close-confirm", accountID[:11], chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("close-account").disabled`, &disabledTyped),
+		chromedp.SendKeys("#close-confirm", accountID[11:], chromedp.ByID),
+		chromedp.Click("#close-account", chromedp.ByID),
+		chromedp.WaitVisible("#closed-help", chromedp.ByID),
+		chromedp.Text("#notice", &notice, chromedp.ByID),
+		chromedp.Text("#target-status", &status, chromedp.ByID),
+		chromedp.Text("#closed-help", &closedHelp, chromedp.ByID),
+		chromedp.Evaluate(`document.querySelectorAll("#close-account, #remove-account").length`, &forms))
+	if !disabledBefore || !disabledTyped {
+		t.Fatalf("the close button enabled before the whole ID was typed: %v, %v", disabledBefore, disabledTyped)
+	}
+	if !strings.HasPrefix(notice, "Account closed.") || status != "PENDING_CLOSURE" || !strings.Contains(closedHelp, "cannot be reopened") || forms != 0 {
+		t.Fatalf("after closing: %q, status %q, %q, %d forms", notice, status, closedHelp, forms)
+	}
+	a, err := api.DescribeAccount(bg, &awsorg.DescribeAccountInput{AccountId: aws.String(accountID)})
+	must(t, err)
+	if a.Account.State != orgtypes.AccountStatePendingClosure {
+		t.Fatalf("the API after closing: %+v", a.Account)
+	}
+	var row string
+	browse(t, ctx, "closed-in-tree",
+		chromedp.Navigate(ts.URL+"/console/organizations"),
+		chromedp.Text(`#org-tree li[data-account="`+accountID+`"]`, &row, chromedp.ByQuery))
+	if !strings.Contains(row, "PENDING_CLOSURE") {
+		t.Fatalf("the closed account's row %q", row)
+	}
+}

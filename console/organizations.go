@@ -17,7 +17,8 @@ import (
 // creating, renaming and deleting OUs, moving accounts and adding an AWS
 // account (CreateAccount, whose request's status has a page of its own);
 // a root's, an OU's or an account's page with its service control
-// policies, and a member account's removal from the organization; the
+// policies, a member account's removal from the organization and its
+// closure; the
 // policies page, where SCPs are enabled or disabled on the root and
 // listed; and a policy's page with its targets and the JSON editor IAM's
 // policies are written in. Every page and form calls package
@@ -467,6 +468,7 @@ var orgOperations = map[string]string{
 	"delete-policy": "organizations:DeletePolicy",
 	"add-account":   "organizations:CreateAccount",
 	"remove":        "organizations:RemoveAccountFromOrganization",
+	"close":         "organizations:CloseAccount",
 }
 
 // targetPage is the page of the root, an OU or an account.
@@ -544,6 +546,15 @@ func (c *Console) orgAction(w http.ResponseWriter, r *request) {
 			err = o.RemoveAccountFromOrganization(ctx, v["AccountId"])
 		}
 		path, notice = "/console/organizations", "account-removed"
+	case "close":
+		// As AWS's console: the account's ID typed to confirm; the page
+		// of the account then shows its status.
+		if r.PostFormValue("confirm") != v["AccountId"] {
+			err = keyward.Errorf(keyward.EValidationError, "To confirm, type the account ID %s.", v["AccountId"])
+		} else {
+			err = o.CloseAccount(ctx, v["AccountId"])
+		}
+		path, notice = targetPage(v["AccountId"]), "account-closed"
 	}
 	if err != nil {
 		c.fail(w, r, err)

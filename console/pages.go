@@ -94,6 +94,7 @@ var notices = map[string]string{
 	"ou-deleted":         "Organizational unit deleted.",
 	"account-moved":      "Account moved.",
 	"account-removed":    "Account removed from the organization. It stays in the installation, a standalone account.",
+	"account-closed":     "Account closed. None of its users, roles or keys can do anything any more, and it cannot be reopened.",
 	"scp-enabled":        "Service control policies enabled. FullAWSAccess is attached to the root, every OU and every account.",
 	"scp-disabled":       "Service control policies disabled. Every SCP is detached.",
 	"scp-saved":          "Service control policy saved.",

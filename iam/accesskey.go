@@ -322,6 +322,15 @@ func (s *Service) Credential(ctx context.Context, id string) (keyward.Credential
 	// A key past its expiry date is refused though the sweep has not yet
 	// deactivated it; the keyring checks the date again on every use.
 	active := k.Status == keyward.StatusActive && !k.Expired(s.Now())
+	// A closed account's keys sign nothing, the root user's included
+	// (console sign-in with it too).
+	if active {
+		closed, err := s.AccountClosed(ctx, account)
+		if err != nil {
+			return keyward.Credential{}, err
+		}
+		active = !closed
+	}
 	return keyward.Credential{AccessKeyID: k.ID, Secret: secret, Active: active, Principal: p, ExpiresAt: k.ExpiresAt}, nil
 }
 

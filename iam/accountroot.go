@@ -52,3 +52,30 @@ func (s *Service) CreateAccountRootKey(ctx context.Context, accountID string) (k
 		return k, secret, nil
 	}
 }
+
+// AccountClosed reports whether the account with ID id was closed
+// (Organizations' CloseAccount): then none of its principals may do
+// anything, whatever their credentials. "" is the installation's first
+// account, as a principal naming no account is. An account the
+// installation does not have is not closed: it has no principals. The
+// answer is cached (AccountsClosed) until the next change to
+// organizations, and a closed account never reopens.
+func (s *Service) AccountClosed(ctx context.Context, id string) (bool, error) {
+	if id == "" {
+		id = s.Authz.FirstAccount().ID
+	}
+	if closed, ok := keyward.Cached(s.AccountsClosed, id); ok {
+		return closed, nil
+	}
+	// An ID that names no account is not kept: the role ARNs of unsigned
+	// requests (AssumeRoleWithWebIdentity) name any account, and would
+	// push the accounts of every request out of the cache.
+	closed, err := keyward.LoadThrough(ctx, s.AccountsClosed, id, func(ctx context.Context) (bool, error) {
+		a, err := s.Store.AccountByID(ctx, id)
+		return a.Closed(), err
+	})
+	if errors.Is(err, keyward.ErrNoAccount) {
+		return false, nil
+	}
+	return closed, err
+}

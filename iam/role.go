@@ -50,6 +50,13 @@ func (s *Service) Assumable(ctx context.Context, name string) (*keyward.Assumabl
 // as Assumable caches the caller's own account's roles, under the same
 // keys.
 func (s *Service) AssumableIn(ctx context.Context, account, name string) (*keyward.AssumableRole, error) {
+	// A closed account's roles are assumed by nobody, and refused as
+	// roles that are not there are: who asks learns nothing of the role.
+	if closed, err := s.AccountClosed(ctx, account); err != nil {
+		return nil, err
+	} else if closed {
+		return nil, keyward.ErrNoSuchRole
+	}
 	key, st := keyward.FoldName(name), s.Store
 	if account != s.Authz.FirstAccount().ID {
 		key, st = account+"\x00"+key, s.Store.InAccount(account)

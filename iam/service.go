@@ -43,6 +43,11 @@ type Service struct {
 	// Roles caches roles with their compiled trust policies by folded name,
 	// for package sts (Assumable).
 	Roles keyward.Cache[*keyward.AssumableRole]
+	// AccountsClosed caches whether each account is closed, by ID, so
+	// that authentication asks it of every request without reading the
+	// store; a closure announces keyward.ChangedOrganizations, which
+	// empties it on every replica.
+	AccountsClosed keyward.Cache[bool]
 
 	// Quotas are the account's IAM quotas; the zero value stands for
 	// AWS's (keyward.DefaultQuotas).

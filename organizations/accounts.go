@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -174,8 +175,76 @@ func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID s
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
 		return keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
+	case errors.Is(err, keyward.ErrAccountClosed):
+		return s.closedAccount(ctx, accountID, constraint("ACCOUNT_CANNOT_LEAVE_ORGANIZATION",
+			"You can't remove a closed account from the organization. It leaves the organization by itself 90 days after it was closed."))
 	case errors.Is(err, keyward.ErrMasterAccount):
 		return keyward.Errorf(EMasterCannotLeave, "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.")
 	}
 	return err
+}
+
+// Account closure: AWS lets an organization close, within a rolling 30
+// days, the higher of 250 and 20% of its member accounts, at most 1,000
+// (CloseAccount's documentation in the service model).
+const (
+	closeQuotaWindow = 30 * 24 * time.Hour
+	closeQuotaMin    = 250
+	closeQuotaMax    = 1000
+)
+
+// closeQuota is how many of an organization's members accounts may be
+// closed within the window.
+func closeQuota(members int) int {
+	return min(max(closeQuotaMin, members/5), closeQuotaMax)
+}
+
+// CloseAccount closes a member account of the organization, for good: its
+// status reads PENDING_CLOSURE, then SUSPENDED, and from the moment it is
+// closed none of its principals can do anything (their keys, sessions and
+// console sessions are refused on every replica, and no role of it can be
+// assumed). Only the management account closes accounts, never itself.
+// Nothing reopens an account: AWS's support can within 90 days, and
+// Keyward has no support.
+func (s *Service) CloseAccount(ctx context.Context, accountID string) error {
+	o, err := s.organization(ctx, "organizations:CloseAccount", func(o keyward.Organization) string { return o.AccountARN(accountID) })
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	err = s.changed(s.changing(ctx).CloseOrgAccount(ctx, o.ID, accountID, now, now.Add(-closeQuotaWindow), closeQuota))
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
+		return errAccountNotFound
+	case errors.Is(err, keyward.ErrMasterAccount):
+		return constraint("CANNOT_CLOSE_MANAGEMENT_ACCOUNT", "You attempted to close the management account. To close the management account for the organization, you must first either remove or close all member accounts in the organization.")
+	case errors.Is(err, keyward.ErrAccountClosed):
+		return s.closedAccount(ctx, accountID, keyward.Errorf(EAccountAlreadyClosed, "You attempted to close an account that is already closed."))
+	case errors.Is(err, keyward.ErrCloseAccountQuota):
+		return constraint("CLOSE_ACCOUNT_QUOTA_EXCEEDED", "You have exceeded close account quota for the past 30 days.")
+	}
+	return err
+}
+
+// errAccountNotFound is AccountNotFoundException.
+var errAccountNotFound = keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
+
+// closedAccount is the answer to a change of a closed account: while its
+// closure is still pending, ConcurrentModificationException (the closure
+// is the change under way); once its retention has passed, the account
+// is gone, AccountNotFoundException; otherwise suspended, the operation's
+// own answer.
+func (s *Service) closedAccount(ctx context.Context, accountID string, suspended error) error {
+	a, err := s.Store.AccountByID(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	switch {
+	case a.Gone(now):
+		return errAccountNotFound
+	case a.StatusAt(now) == keyward.AccountPendingClosure:
+		return keyward.Errorf(EConcurrentModification, "The target of the operation is currently being modified by a different request. Try again later.")
+	}
+	return suspended
 }

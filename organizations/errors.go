@@ -33,4 +33,6 @@ const (
 	EDuplicateAccount            = "DuplicateAccountException"
 	ECreateAccountStatusNotFound = "CreateAccountStatusNotFoundException"
 	EMasterCannotLeave           = "MasterCannotLeaveOrganizationException"
+	EAccountAlreadyClosed        = "AccountAlreadyClosedException"
+	EConcurrentModification      = "ConcurrentModificationException"
 )

@@ -75,6 +75,7 @@ var Operations = keyward.OperationTable(keyward.ServiceOrganizations, map[string
 	"CreateAccount": keyward.Changes(keyward.ReqParam("Email", emailShape), keyward.ReqParam("AccountName", accountNameShape),
 		keyward.OptParam("RoleName", roleNameShape), keyward.OptParam("IamUserAccessToBilling", billingAccessShape), tagsParam),
 	"RemoveAccountFromOrganization": keyward.Changes(keyward.ReqParam("AccountId", accountIDShape)),
+	"CloseAccount":                  keyward.Changes(keyward.ReqParam("AccountId", accountIDShape)),
 	"DescribeCreateAccountStatus":   keyward.Reads(keyward.ReqParam("CreateAccountRequestId", createAccountRequestIDShape)),
 	"ListCreateAccountStatus":       keyward.Reads(keyward.ListParam("States", createAccountStateShape, false), nextTokenParam, maxResultsParam),
 	"MoveAccount": keyward.Changes(keyward.ReqParam("AccountId", accountIDShape), keyward.ReqParam("SourceParentId", parentIDShape),

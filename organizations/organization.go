@@ -74,10 +74,16 @@ func rootOf(o keyward.Organization) Root {
 // accountOf describes an account of the organization: its name and email
 // as CreateAccount gave them, or, for an account made otherwise (the
 // installation's first), its alias or its ID, and no email; its status.
+// A closed account whose retention has passed is gone, as on AWS:
+// errGone.
 func (s *Service) accountOf(ctx context.Context, o keyward.Organization, a keyward.OrgAccount) (Account, error) {
 	acct, err := s.Store.AccountByID(ctx, a.ID)
 	if err != nil && !errors.Is(err, keyward.ErrNoAccount) {
 		return Account{}, err
+	}
+	now := s.now()
+	if acct.Gone(now) {
+		return Account{}, errGone
 	}
 	name := acct.Name
 	if name == "" {
@@ -90,10 +96,7 @@ func (s *Service) accountOf(ctx context.Context, o keyward.Organization, a keywa
 			name = aliases[0]
 		}
 	}
-	status := acct.Status
-	if status == "" {
-		status = keyward.AccountActive
-	}
+	status := acct.StatusAt(now)
 	return Account{ID: a.ID, ARN: o.AccountARN(a.ID), Name: name, Email: acct.Email, Status: status, State: status, JoinedMethod: a.JoinedMethod,
 		JoinedTimestamp: Timestamp(a.JoinedAt)}, nil
 }
@@ -159,7 +162,7 @@ func (s *Service) DeleteOrganization(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.changed(s.changing(ctx).DeleteOrganization(ctx, o.ID))
+	err = s.changed(s.changing(ctx).DeleteOrganization(ctx, o.ID, s.now().Add(-keyward.AccountClosedRetention)))
 	switch {
 	case errors.Is(err, keyward.ErrOrganizationNotEmpty):
 		return keyward.Errorf(ENotEmpty, "The organization that you specified is not empty: remove all its member accounts first.")
@@ -216,7 +219,9 @@ func (s *Service) accounts(ctx context.Context, o keyward.Organization, parentID
 	out := make([]Account, 0, len(as))
 	for _, a := range as {
 		v, err := s.accountOf(ctx, o, a)
-		if err != nil {
+		if errors.Is(err, errGone) {
+			continue
+		} else if err != nil {
 			return nil, "", err
 		}
 		out = append(out, v)
@@ -236,12 +241,19 @@ func (s *Service) DescribeAccount(ctx context.Context, accountID string) (Accoun
 	}
 	a, err := s.store(ctx).OrgAccount(ctx, o.ID, accountID)
 	if errors.Is(err, keyward.ErrNoSuchOrgAccount) {
-		return Account{}, keyward.Errorf(EAccountNotFound, "You specified an account that doesn't exist.")
+		return Account{}, errAccountNotFound
 	} else if err != nil {
 		return Account{}, err
 	}
-	return s.accountOf(ctx, o, a)
+	v, err := s.accountOf(ctx, o, a)
+	if errors.Is(err, errGone) {
+		return Account{}, errAccountNotFound
+	}
+	return v, err
 }
+
+// errGone is accountOf's answer for a closed account past its retention.
+var errGone = errors.New("organizations: the closed account is gone")
 
 // MoveAccount moves an account of the organization from its parent,
 // source, to destination (the root or an OU), as AWS's MoveAccount: the
@@ -252,6 +264,11 @@ func (s *Service) MoveAccount(ctx context.Context, accountID, source, destinatio
 	o, err := s.organization(ctx, "organizations:MoveAccount", func(o keyward.Organization) string { return o.AccountARN(accountID) })
 	if err != nil {
 		return err
+	}
+	// A suspended account may still move (to an OU that gathers closed
+	// accounts, as AWS advises); one gone is not there to move.
+	if acct, err := s.Store.AccountByID(ctx, accountID); err == nil && acct.Gone(s.now()) {
+		return errAccountNotFound
 	}
 	err = s.changed(s.changing(ctx).MoveOrgAccount(ctx, o.ID, accountID, source, destination))
 	switch {

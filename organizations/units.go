@@ -181,6 +181,12 @@ func (s *Service) ListChildren(ctx context.Context, parentID, childType string, 
 		var as []keyward.OrgAccount
 		as, more, err = s.Store.OrgAccounts(ctx, o.ID, parentID, after, page.max())
 		for _, a := range as {
+			// A closed account past its retention is gone, as in
+			// ListAccounts.
+			if acct, aerr := s.Store.AccountByID(ctx, a.ID); aerr == nil && acct.Gone(s.now()) {
+				last = a.ID
+				continue
+			}
 			out, last = append(out, Child{ID: a.ID, Type: keyward.TargetAccount}), a.ID
 		}
 	} else {

@@ -88,6 +88,12 @@ type Keyring struct {
 	OpenSession func(ctx context.Context, id, token string) (keyward.Credential, error)
 	// Now is the clock a cached session's expiration is checked against.
 	Now func() time.Time
+	// Closed reports whether an account was closed
+	// (iam.Service.AccountClosed, cached): every key and session of a
+	// closed account's principals is refused, from the request after the
+	// closure on, though the key or the opened token is cached. Nil
+	// closes none.
+	Closed func(ctx context.Context, accountID string) (bool, error)
 
 	keys cache.Cache[*Key]
 	// sessions caches opened session tokens, by key ID and token, so that a
@@ -136,7 +142,27 @@ func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
 	if err == nil && k.Active && !k.ExpiresAt.IsZero() && !r.now().Before(k.ExpiresAt) {
 		return &Key{ID: k.ID}, nil
 	}
+	if err == nil && k.Active {
+		return r.open(ctx, k)
+	}
 	return k, err
+}
+
+// open returns k, or an inactive Key when its principal's account is
+// closed, refused as an unknown key is: a closed account's principals are
+// nobody.
+func (r *Keyring) open(ctx context.Context, k *Key) (*Key, error) {
+	if r.Closed == nil {
+		return k, nil
+	}
+	closed, err := r.Closed(ctx, k.Principal.AccountID)
+	switch {
+	case err != nil:
+		return nil, err
+	case closed:
+		return &Key{ID: k.ID}, nil
+	}
+	return k, nil
 }
 
 // Invalidate drops id from the cache.
@@ -144,6 +170,10 @@ func (r *Keyring) Invalidate(id string) { r.keys.Invalidate(id) }
 
 // InvalidateAll empties the cache.
 func (r *Keyring) InvalidateAll() { r.keys.InvalidateAll() }
+
+// InvalidateSessions forgets every opened session token, so that each is
+// opened, and its accounts checked, again on its next use.
+func (r *Keyring) InvalidateSessions() { r.sessions.InvalidateAll() }
 
 // Stats returns the hits and loads of the keyring's caches: long-term keys
 // and opened session tokens together.
@@ -212,7 +242,10 @@ func (r *Keyring) Session(ctx context.Context, id, token string) (*Key, error) {
 		r.sessions.Invalidate(id + "\x00" + token)
 		return nil, expired
 	}
-	return k, nil
+	// A session is of its role's or its user's account, which the token
+	// names: a session of a closed account's role is refused whoever
+	// assumed it.
+	return r.open(ctx, k)
 }
 
 func (r *Keyring) now() time.Time {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/sigv4"
@@ -88,4 +89,53 @@ func TestKeyringKeepsNoRequestMemory(t *testing.T) {
 		t.Errorf("the cache retains %d MB after %d requests with %d KB headers", grown>>20, requests, headerSize>>10)
 	}
 	runtime.KeepAlive(ring)
+}
+
+// TestKeyringRefusesClosedAccounts: a key and an opened session token,
+// both cached, are refused from the moment their account reads closed,
+// without being loaded or opened again; another account's key goes on.
+func TestKeyringRefusesClosedAccounts(t *testing.T) {
+	ctx := context.Background()
+	var loads, opens atomic.Int32
+	ring := sigv4.NewKeyring(func(ctx context.Context, id string) (keyward.Credential, error) {
+		loads.Add(1)
+		account := "222222222222"
+		if id == "AKIAOTHERACCOUNT0000" {
+			account = "333333333333"
+		}
+		return keyward.Credential{AccessKeyID: id, Secret: "s", Active: true, Principal: keyward.Principal{AccountID: account, Root: true}}, nil
+	}, 0)
+	ring.OpenSession = func(ctx context.Context, id, token string) (keyward.Credential, error) {
+		opens.Add(1)
+		return keyward.Credential{AccessKeyID: id, Secret: "s", Active: true, Expiration: time.Now().Add(time.Hour),
+			Principal: keyward.Principal{AccountID: "222222222222", RoleID: "AROAEXAMPLE", RoleName: "r", SessionName: "s"}}, nil
+	}
+	var closed atomic.Bool
+	ring.Closed = func(ctx context.Context, account string) (bool, error) {
+		return closed.Load() && account == "222222222222", nil
+	}
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func() (key, session, other bool) {
+		k, err := ring.Get(ctx, "AKIACLOSINGACCOUNT00")
+		must(err)
+		s, err := ring.Session(ctx, "ASIACLOSINGACCOUNT00", "token")
+		must(err)
+		o, err := ring.Get(ctx, "AKIAOTHERACCOUNT0000")
+		must(err)
+		return k.Active, s.Active, o.Active
+	}
+	if key, session, other := get(); !key || !session || !other {
+		t.Fatalf("before the closure: key %v, session %v, other %v", key, session, other)
+	}
+	closed.Store(true)
+	if key, session, other := get(); key || session || !other {
+		t.Fatalf("after the closure: key %v, session %v, other %v", key, session, other)
+	}
+	if loads.Load() != 2 || opens.Load() != 1 {
+		t.Fatalf("%d loads and %d opens: the cache was bypassed", loads.Load(), opens.Load())
+	}
 }

@@ -21,6 +21,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/cache"
 	"github.com/keyward/keyward/sigv4"
 )
 
@@ -405,6 +406,35 @@ func BenchmarkVerifyBySDKResign(b *testing.B) {
 		}
 		if c.Header.Get("Authorization") != want {
 			b.Fatal("signatures differ")
+		}
+	}
+}
+
+// BenchmarkVerifyClosedCheck is BenchmarkVerify with the keyring asking
+// whether the key's account is closed, from a cache as keyward serve
+// wires it (iam.Service.AccountClosed): what the check adds to every
+// authentication.
+func BenchmarkVerifyClosedCheck(b *testing.B) {
+	const form = "Action=ListAccessKeys&Version=2010-05-08&UserName=alice"
+	r, body := signed(b, "POST", "/", form, testNow, nil)
+	v := &sigv4.Verifier{Now: func() time.Time { return testNow }}
+	keys := ring()
+	closed := &cache.Cache[bool]{}
+	keys.Closed = func(ctx context.Context, id string) (bool, error) {
+		if c, ok := keyward.Cached[bool](closed, id); ok {
+			return c, nil
+		}
+		return keyward.LoadThrough[bool](ctx, closed, id, func(context.Context) (bool, error) { return false, nil })
+	}
+	ctx := context.Background()
+	if _, _, err := v.Authenticate(ctx, r, body, keys); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := v.Authenticate(ctx, r, body, keys); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

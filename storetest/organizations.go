@@ -23,6 +23,8 @@ func organizationTests() []namedTest {
 		{"OrganizationServiceAccess", testOrganizationServiceAccess},
 		{"OrganizationRemoveAccount", testOrganizationRemoveAccount},
 		{"OrganizationMoveAccount", testOrganizationMoveAccount},
+		{"OrganizationCloseAccount", testOrganizationCloseAccount},
+		{"OrganizationConcurrentClose", testOrganizationConcurrentClose},
 		{"OrganizationConcurrentCreate", testOrganizationConcurrentCreate},
 		{"OrganizationConcurrentOUs", testOrganizationConcurrentOUs},
 		{"OrganizationConcurrentDeletePolicy", testOrganizationConcurrentDeletePolicy},
@@ -105,10 +107,10 @@ func testOrganization(t *testing.T, s keyward.Store) {
 	wantErr(t, err, keyward.ErrPolicyTypeNotEnabled)
 
 	must(t, s.CreateOU(ctx, o.ID, keyward.OrganizationalUnit{ID: "ou-" + o.RootID[2:] + "-aaaaaaaa", ParentID: o.RootID, Name: "a", Path: o.RootPath() + "ou-x/", CreatedAt: t0}))
-	must(t, s.DeleteOrganization(ctx, o.ID))
+	must(t, s.DeleteOrganization(ctx, o.ID, time.Time{}))
 	_, err = s.OrganizationOf(ctx, orgAccount)
 	wantErr(t, err, keyward.ErrNotInOrganization)
-	wantErr(t, s.DeleteOrganization(ctx, o.ID), keyward.ErrNotInOrganization)
+	wantErr(t, s.DeleteOrganization(ctx, o.ID, time.Time{}), keyward.ErrNotInOrganization)
 	// The account may make another.
 	newOrg(t, s, "o-cccccccccc")
 }
@@ -324,7 +326,7 @@ func testOrganizationServiceAccess(t *testing.T, s keyward.Store) {
 	if got, _, err = s.OrgServiceAccess(ctx, "o-zzzzzzzzzz", "", 10); err != nil || len(got) != 0 {
 		t.Fatalf("another organization's: %+v, %v", got, err)
 	}
-	must(t, s.DeleteOrganization(ctx, o.ID))
+	must(t, s.DeleteOrganization(ctx, o.ID, time.Time{}))
 	o = newOrg(t, s, "o-bcdefghijk")
 	if got, _, err = s.OrgServiceAccess(ctx, o.ID, "", 10); err != nil || len(got) != 0 {
 		t.Fatalf("a new organization's: %+v, %v", got, err)
@@ -478,4 +480,96 @@ func testOrganizationMoveAccount(t *testing.T, s keyward.Store) {
 	must(t, s.DeleteOU(ctx, o.ID, b.ID))
 	wantErr(t, s.DeleteOU(ctx, o.ID, a.ID), keyward.ErrOUNotEmpty)
 	wantErr(t, s.MoveOrgAccount(ctx, "o-zzzzzzzzzz", orgAccount, a.ID, o.RootID), keyward.ErrNotInOrganization)
+}
+
+// closable makes the installation's accounts of the IDs and adds them to
+// o under its root, as CreateAccount does.
+func closable(t *testing.T, s keyward.Store, o keyward.Organization, ids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, id := range ids {
+		must(t, s.CreateAccount(ctx, keyward.Account{ID: id, Status: keyward.AccountActive, CreatedAt: t0}, nil))
+		must(t, s.AddOrgAccount(ctx, o.ID, keyward.OrgAccount{ID: id, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: t0}))
+	}
+}
+
+// testOrganizationCloseAccount: a member account closes for good, once;
+// the management account, an account of another organization and one of
+// none do not; the quota counts the closures since its window began
+// among the member accounts; a closed account does not leave.
+func testOrganizationCloseAccount(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	closable(t, s, o, "222222222201", "222222222202", "222222222203")
+	must(t, s.CreateAccount(ctx, keyward.Account{ID: "333333333301", CreatedAt: t0}, nil))
+	other := keyward.Organization{ID: "o-otherorgxx", MasterAccountID: "333333333301", FeatureSet: keyward.FeatureSetAll, RootID: "r-oth1",
+		RootName: keyward.RootName, CreatedAt: t0}
+	must(t, s.CreateOrganization(ctx, other, masterOf(other), nil))
+	closable(t, s, other, "333333333302")
+
+	t1 := t0.Add(time.Hour)
+	var members []int
+	quota := func(n int) int { members = append(members, n); return 2 }
+	wantErr(t, s.CloseOrgAccount(ctx, o.ID, orgAccount, t1, t0, quota), keyward.ErrMasterAccount)
+	wantErr(t, s.CloseOrgAccount(ctx, o.ID, "333333333302", t1, t0, quota), keyward.ErrNoSuchOrgAccount)
+	wantErr(t, s.CloseOrgAccount(ctx, o.ID, "444444444444", t1, t0, quota), keyward.ErrNoSuchOrgAccount)
+	wantErr(t, s.CloseOrgAccount(ctx, "o-zzzzzzzzzz", "222222222201", t1, t0, quota), keyward.ErrNotInOrganization)
+	if a, err := s.AccountByID(ctx, "333333333302"); err != nil || a.Closed() {
+		t.Fatalf("another organization's account after the refusals: %+v, %v", a, err)
+	}
+
+	must(t, s.CloseOrgAccount(ctx, o.ID, "222222222201", t1, t0, quota))
+	a, err := s.AccountByID(ctx, "222222222201")
+	if err != nil || a.Status != keyward.AccountPendingClosure || !a.ClosedAt.Equal(t1) || !a.Closed() {
+		t.Fatalf("the closed account: %+v, %v", a, err)
+	}
+	if len(members) != 1 || members[0] != 3 {
+		t.Fatalf("the quota was asked for %v members, want [3]", members)
+	}
+	wantErr(t, s.CloseOrgAccount(ctx, o.ID, "222222222201", t1.Add(time.Minute), t0, quota), keyward.ErrAccountClosed)
+	if a, _ := s.AccountByID(ctx, "222222222201"); !a.ClosedAt.Equal(t1) {
+		t.Fatalf("closing again moved ClosedAt to %v", a.ClosedAt)
+	}
+	wantErr(t, s.RemoveOrgAccount(ctx, o.ID, "222222222201"), keyward.ErrAccountClosed)
+	if _, err := s.OrgAccount(ctx, o.ID, "222222222201"); err != nil {
+		t.Fatalf("the closed account left its organization: %v", err)
+	}
+
+	// Two closures since the window began use the quota of 2 up; one
+	// before the window does not count.
+	must(t, s.CloseOrgAccount(ctx, o.ID, "222222222202", t1, t0, quota))
+	wantErr(t, s.CloseOrgAccount(ctx, o.ID, "222222222203", t1, t0, quota), keyward.ErrCloseAccountQuota)
+	if a, _ := s.AccountByID(ctx, "222222222203"); a.Closed() {
+		t.Fatal("an account closed past the quota")
+	}
+	must(t, s.CloseOrgAccount(ctx, o.ID, "222222222203", t1.Add(time.Hour), t1.Add(time.Second), quota))
+
+	// The organization is deleted once every member is gone, and the
+	// accounts stay closed.
+	wantErr(t, s.DeleteOrganization(ctx, o.ID, t1), keyward.ErrOrganizationNotEmpty)
+	must(t, s.DeleteOrganization(ctx, o.ID, t1.Add(time.Hour)))
+	if a, err := s.AccountByID(ctx, "222222222203"); err != nil || !a.Closed() {
+		t.Fatalf("a closed account after its organization was deleted: %+v, %v", a, err)
+	}
+}
+
+// testOrganizationConcurrentClose: of eight closures of one account at
+// once, one closes it; of closures of different accounts at once, no
+// more than the quota pass.
+func testOrganizationConcurrentClose(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	o := newOrg(t, s, "o-abcdefghij")
+	ids := make([]string, 8)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("2222222222%02d", i)
+	}
+	closable(t, s, o, ids...)
+	one := func(int) int { return 1 }
+	onlyOneWins(t, keyward.ErrAccountClosed, func(int) error { return s.CloseOrgAccount(ctx, o.ID, ids[0], t0, t0, func(int) int { return 100 }) })
+	onlyOneWins(t, keyward.ErrCloseAccountQuota, func(i int) error {
+		if i == 0 {
+			return keyward.ErrCloseAccountQuota // ids[0] is closed already
+		}
+		return s.CloseOrgAccount(ctx, o.ID, ids[i], t0.Add(time.Minute), t0.Add(time.Second), one)
+	})
 }

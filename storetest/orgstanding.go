@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -170,7 +171,7 @@ func testOrganizationMembers(t *testing.T, s keyward.Store) {
 	must(t, s.MoveOrgAccount(ctx, o.ID, memberAccount, o.RootID, dest.ID))
 	wantErr(t, s.DeleteOU(ctx, o.ID, dest.ID), keyward.ErrOUNotEmpty)
 	// A member keeps the organization from being deleted.
-	wantErr(t, s.DeleteOrganization(ctx, o.ID), keyward.ErrOrganizationNotEmpty)
+	wantErr(t, s.DeleteOrganization(ctx, o.ID, time.Time{}), keyward.ErrOrganizationNotEmpty)
 }
 
 // testOrganizationConcurrentAddAccount: an account asked into two

@@ -3,6 +3,7 @@ package sts
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -169,7 +170,8 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 		}
 	}
 
-	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: sourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p)}
+	c := sessionClaims{MFAAt: mfaAt, Tags: tags, SourceIdentity: sourceIdentity, Transitive: transitiveKeys(in.TransitiveTagKeys, p),
+		Via: via(p, roleAccount.ID)}
 	r, err := s.roleSession(roleAccount, role, in, seconds, c, rc.RequestedRegion)
 	if err != nil {
 		return keyward.AssumedRole{}, err
@@ -449,4 +451,23 @@ func (s *Service) RoleUsed(roleID, service, region string) {
 	if s.Uses != nil {
 		s.Uses.Record(roleID, keyward.LastUse{Time: s.Now().UTC(), Service: service, Region: region})
 	}
+}
+
+// via are the accounts a session of a role of the account roleAccount,
+// assumed by p, comes through besides its own: p's account and those p's
+// own session came through, each once.
+func via(p keyward.Principal, roleAccount string) []string {
+	var out []string
+	add := func(id string) {
+		if id != "" && id != roleAccount && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if p.Session != nil {
+		for _, id := range p.Session.Via {
+			add(id)
+		}
+	}
+	add(p.AccountID)
+	return out
 }

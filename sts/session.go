@@ -45,6 +45,9 @@ type sessionClaims struct {
 	Tags           []keyward.Tag `json:"t,omitempty"`
 	SourceIdentity string        `json:"si,omitempty"`
 	Transitive     []string      `json:"tt,omitempty"`
+	// Via are the other accounts the session was assumed through
+	// (keyward.SessionContext.Via).
+	Via []string `json:"v,omitempty"`
 }
 
 // longTermCaller is the caller of an action only a long-term access key
@@ -230,8 +233,19 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 	if !s.Now().Before(c.Expiration) {
 		return keyward.Credential{}, keyward.ErrExpiredToken
 	}
+	// A closed account's sessions are nobody's, whoever holds them, and
+	// so are the sessions its principals assumed in other accounts: the
+	// console's sessions and sign-in tokens, which open tokens here
+	// rather than through the keyring, end with them.
+	for _, account := range append([]string{c.Account}, c.Via...) {
+		if closed, err := s.IAM.AccountClosed(ctx, account); err != nil {
+			return keyward.Credential{}, err
+		} else if closed {
+			return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+		}
+	}
 	p := keyward.Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
 		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
-		Session: &keyward.SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive}}
+		Session: &keyward.SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive, Via: c.Via}}
 	return keyward.Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt, Principal: p}, nil
 }

@@ -29,12 +29,20 @@ var errSessionEnded = keyward.Errorf(keyward.EAccessDenied, "Your console sessio
 // its principal: the root user's key must still be an active root key;
 // the user must still exist, be the same user (not a new one of the same
 // name), and not have had its sessions ended (a password reset, a deleted
-// login profile, an administrator) since the session began. The
+// login profile, an administrator) since the session began; the account
+// must not have been closed. The
 // principal is of the session's account, and a credential of another
 // account than the session names ends it.
 func (s *Service) SessionPrincipal(ctx context.Context, sess keyward.ConsoleSession) (keyward.Principal, error) {
 	ctx = iam.AccountContext(ctx, sess.AccountID)
 	account := s.Account(ctx).ID
+	// A closed account's console sessions end at their next request,
+	// whoever signed in.
+	if closed, err := s.IAM.AccountClosed(ctx, account); err != nil {
+		return keyward.Principal{}, err
+	} else if closed {
+		return keyward.Principal{}, errSessionEnded
+	}
 	// A principal naming no account is the first account's, as the
 	// session's is.
 	other := func(p keyward.Principal) bool {

@@ -76,7 +76,8 @@ func TestAWSCLIOrganizations(t *testing.T) {
 // (create-account, describe-create-account-status); a management account
 // user assumes the new account's OrganizationAccountAccessRole with
 // sts assume-role and through a role profile (role_arn, source_profile),
-// and the profile's calls act in the new account alone.
+// and the profile's calls act in the new account alone; close-account
+// then closes it, and the session is refused.
 func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat(awsCLI); err != nil {
@@ -113,6 +114,18 @@ func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 	inTenant := func(args ...string) map[string]any {
 		return jsonOK(t, runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json", "--profile", "tenant"}, args...)...), args...)
 	}
+	// The session sts assume-role printed, as a script exports it.
+	creds := func(name string) string { return field(t, assumed, "Credentials", name).(string) }
+	asSession := func(args ...string) cliResult {
+		home := t.TempDir()
+		env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=" + creds("AccessKeyId"), "AWS_SECRET_ACCESS_KEY=" + creds("SecretAccessKey"),
+			"AWS_SESSION_TOKEN=" + creds("SessionToken"), "AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + home + "/config",
+			"AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true"}
+		return runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...)
+	}
+	if who := jsonOK(t, asSession("sts", "get-caller-identity")); who["Account"] != tenant {
+		t.Fatalf("get-caller-identity with the session: %v", who)
+	}
 	if who := inTenant("sts", "get-caller-identity"); who["Account"] != tenant ||
 		who["Arn"] != "arn:aws:sts::"+tenant+":assumed-role/OrganizationAccountAccessRole/ops-profile" {
 		t.Fatalf("get-caller-identity with the role profile: %v", who)
@@ -122,5 +135,15 @@ func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 	}
 	if r := ts.aws(t, rootKeyID, rootSecret, "iam", "get-user", "--user-name", "tenant-admin"); r.code == 0 {
 		t.Fatalf("the management account has the tenant's user: %+v", r)
+	}
+
+	// close-account: the account reads PENDING_CLOSURE, and the session
+	// of its role, which worked a moment ago, is refused.
+	ts.awsOK(t, "organizations", "close-account", "--account-id", tenant)
+	if d := ts.awsOK(t, "organizations", "describe-account", "--account-id", tenant); field(t, d, "Account", "Status") != "PENDING_CLOSURE" {
+		t.Fatalf("describe-account after close-account: %v", d)
+	}
+	if r := asSession("sts", "get-caller-identity"); r.code == 0 || !strings.Contains(r.stderr, "InvalidClientTokenId") {
+		t.Fatalf("the closed account's session: %+v", r)
 	}
 }

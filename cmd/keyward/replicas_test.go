@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
@@ -290,6 +291,54 @@ func TestReplicasPropagation(t *testing.T) {
 		must(t, err)
 		within("refused", 0, func(err error) bool { return err != nil })
 		within("refused", 2, func(err error) bool { return err != nil })
+	})
+
+	t.Run("CloseAccountReachesEveryReplica", func(t *testing.T) {
+		// A management account user's session of a member account's role,
+		// accepted (and so cached) by every replica, is refused by each
+		// within a second of the closure on another.
+		orgs := awsorg.NewFromConfig(awsConfig("http://"+rs[0].addr, rootKeyID, rootSecret, "us-east-1"))
+		_, err := orgs.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
+		must(t, err)
+		made, err := orgs.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("closing@example.com"), AccountName: aws.String("closing")})
+		must(t, err)
+		member := aws.ToString(made.CreateAccountStatus.AccountId)
+		id, secret := createUserKey(t, root(0), "ops")
+		_, err = root(0).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("assume"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+		must(t, err)
+		out, err := rs[1].sts(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{
+			RoleArn: aws.String("arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("ops")})
+		must(t, err)
+		session := func(i int) *sts.Client {
+			cfg := awsConfig("http://"+rs[i].addr, "", "", "us-east-1")
+			cfg.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
+					SessionToken: aws.ToString(out.Credentials.SessionToken)}, nil
+			})
+			return sts.NewFromConfig(cfg)
+		}
+		for i := range rs {
+			_, err := session(i).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			must(t, err)
+		}
+		start := time.Now()
+		_, err = orgs.CloseAccount(ctx, &awsorg.CloseAccountInput{AccountId: aws.String(member)})
+		must(t, err)
+		for _, i := range []int{1, 2} {
+			for {
+				_, err := session(i).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				if err != nil {
+					wantAPIError(t, err, "InvalidClientTokenId", 403, "")
+					break
+				}
+				if time.Since(start) > time.Second {
+					t.Fatalf("replica %d still accepts the closed account's session %v after the closure", i, time.Since(start))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			t.Logf("replica %d refuses the closed account's session after %v", i, time.Since(start).Round(time.Millisecond))
+		}
 	})
 
 	t.Run("RenameReachesEveryReplica", func(t *testing.T) {

@@ -54,13 +54,16 @@ func (s *Store) CreateAccount(ctx context.Context, a keyward.Account, rootKey *k
 	return s.transact(ctx, func(tx *sql.Tx) error { return s.insertAccount(ctx, tx, a, rootKey) })
 }
 
-const accountColumns = `id, name, email, status, created_at FROM accounts`
+const accountColumns = `id, name, email, status, created_at, closed_at FROM accounts`
 
 func scanAccount(r rowScanner) (keyward.Account, error) {
 	var a keyward.Account
-	var created int64
-	err := r.Scan(&a.ID, &a.Name, &a.Email, &a.Status, &created)
+	var created, closed int64
+	err := r.Scan(&a.ID, &a.Name, &a.Email, &a.Status, &created, &closed)
 	a.CreatedAt = fromNanos(created)
+	if closed != 0 {
+		a.ClosedAt = fromNanos(closed)
+	}
 	return a, err
 }
 

@@ -94,15 +94,16 @@ func (s *Store) OrganizationOf(ctx context.Context, accountID string) (keyward.O
 }
 
 // DeleteOrganization implements keyward.OrganizationStore.
-func (s *Store) DeleteOrganization(ctx context.Context, orgID string) error {
+func (s *Store) DeleteOrganization(ctx context.Context, orgID string, goneBefore time.Time) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		o, err := s.lockOrg(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM organization_accounts WHERE organization_id = ? AND account_id <> ?`),
-			orgID, o.MasterAccountID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM organization_accounts m LEFT JOIN accounts a ON a.id = m.account_id
+			WHERE m.organization_id = ? AND m.account_id <> ? AND (COALESCE(a.closed_at, 0) = 0 OR a.closed_at > ?)`),
+			orgID, o.MasterAccountID, toNanos(goneBefore)).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -857,11 +858,66 @@ func (s *Store) RemoveOrgAccount(ctx context.Context, orgID, accountID string) e
 		if accountID == o.MasterAccountID {
 			return keyward.ErrMasterAccount
 		}
+		// A closed account stays in its organization, where its closure
+		// is seen and counted: it never leaves to become a standalone
+		// account nobody governs.
+		var closed int64
+		err = tx.QueryRowContext(ctx, s.q(`SELECT closed_at FROM accounts WHERE id = ?`), accountID).Scan(&closed)
+		switch {
+		case err == nil && closed != 0:
+			return keyward.ErrAccountClosed
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_accounts WHERE organization_id = ? AND account_id = ?`), orgID, accountID)
 		if err := deletedOne(res, err, keyward.ErrNoSuchOrgAccount); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_policy_attachments WHERE organization_id = ? AND target_id = ?`), orgID, accountID); err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
+	})
+}
+
+// CloseOrgAccount implements keyward.OrganizationStore: the organization's
+// row, locked first, serialises closures, so that the count of those
+// within the quota's window and the closure are of one moment; the
+// account's row is changed only while it is open, so that of two
+// closures one wins whatever the lock.
+func (s *Store) CloseOrgAccount(ctx context.Context, orgID, accountID string, at, since time.Time, quota func(int) int) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		o, err := s.lockOrg(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if accountID == o.MasterAccountID {
+			return keyward.ErrMasterAccount
+		}
+		var closed int64
+		err = tx.QueryRowContext(ctx, s.q(`SELECT a.closed_at FROM organization_accounts m JOIN accounts a ON a.id = m.account_id
+			WHERE m.organization_id = ? AND m.account_id = ?`), orgID, accountID).Scan(&closed)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return keyward.ErrNoSuchOrgAccount
+		case err != nil:
+			return err
+		case closed != 0:
+			return keyward.ErrAccountClosed
+		}
+		var members, recent int
+		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), COALESCE(SUM(CASE WHEN a.closed_at > ? THEN 1 ELSE 0 END), 0)
+			FROM organization_accounts m JOIN accounts a ON a.id = m.account_id
+			WHERE m.organization_id = ? AND m.account_id <> ?`), toNanos(since), orgID, o.MasterAccountID).Scan(&members, &recent)
+		if err != nil {
+			return err
+		}
+		if recent >= quota(members) {
+			return keyward.ErrCloseAccountQuota
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE accounts SET status = ?, closed_at = ? WHERE id = ? AND closed_at = 0`),
+			keyward.AccountPendingClosure, toNanos(at), accountID)
+		if err := deletedOne(res, err, keyward.ErrAccountClosed); err != nil {
 			return err
 		}
 		return s.orgChanged(ctx, tx)

@@ -1,0 +1,98 @@
+package terraform_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/keyward/keyward/internal/sdkhttp"
+)
+
+// closeAccountConfig is a member account that destroy closes
+// (close_on_deletion) rather than removes from its organization. The
+// organization is made outside: as on AWS, it cannot be deleted while a
+// closed account is in it, which it is for 90 days.
+const closeAccountConfig = `
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+variable "endpoint" {}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "` + rootKeyID + `"
+  secret_key                  = "` + rootSecret + `"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    iam           = var.endpoint
+    sts           = var.endpoint
+    organizations = var.endpoint
+  }
+}
+
+resource "aws_organizations_account" "tenant" {
+  name              = "closing"
+  email             = "closing@example.com"
+  close_on_deletion = true
+}
+`
+
+// TestTerraformCloseAccount: aws_organizations_account with
+// close_on_deletion makes a member account; destroy calls CloseAccount
+// and waits, polling DescribeAccount, until the account is SUSPENDED,
+// which Keyward reaches a few seconds after PENDING_CLOSURE; the account
+// stays in the organization, suspended.
+func TestTerraformCloseAccount(t *testing.T) {
+	t.Parallel()
+	tf, err := exec.LookPath("terraform")
+	mirror := terraformMirror()
+	if err != nil || mirror == "" {
+		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
+	}
+	url := startKeyward(t)
+	orgs := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""), HTTPClient: sdkhttp.Wrap(nil)})
+	ctx := context.Background()
+	_, err = orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll})
+	must(t, err)
+
+	dir := terraformDir(t, mirror, closeAccountConfig)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+url,
+		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+	_, ok := terraformIn(t, tf, dir, env)
+	ok("init", "-input=false", "-no-color")
+	ok("apply", "-input=false", "-auto-approve", "-no-color")
+	tenant := stateAttribute(t, filepath.Join(dir, "terraform.tfstate"), "aws_organizations_account", "id")
+	a, err := orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(tenant)})
+	must(t, err)
+	if a.Account.Status != types.AccountStatusActive {
+		t.Fatalf("the account after apply: %+v", a.Account)
+	}
+
+	ok("destroy", "-input=false", "-auto-approve", "-no-color")
+	a, err = orgs.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(tenant)})
+	must(t, err)
+	if a.Account.Status != types.AccountStatusSuspended || a.Account.State != types.AccountStateSuspended {
+		t.Fatalf("the account after destroy: %+v", a.Account)
+	}
+}
