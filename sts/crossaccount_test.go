@@ -2,6 +2,8 @@ package sts_test
 
 import (
 	"context"
+	"encoding/base32"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -307,4 +309,53 @@ func TestCrossAccountSCPs(t *testing.T) {
 	// The other member account is not limited by B's SCP.
 	_, err = cIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")})
 	must(t, err)
+}
+
+// TestGetAccessKeyInfoOfOtherAccountsSessionKey: GetAccessKeyInfo names
+// the account that owns a temporary key, as AWS does for any key ID, not
+// the caller's: a session of member account B asked about by the
+// management account is B's, and the management account's own session,
+// asked about from B, is the management account's.
+func TestGetAccessKeyInfoOfOtherAccountsSessionKey(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	_, bSTS, bOut := w.assume(t, w.assumer, roleARN(w.b, accessRole), "adm")
+	mine, err := w.ts.STSClient(kwtest.RootKeyID, kwtest.RootSecret).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+	for _, v := range []struct {
+		name   string
+		c      *sts.Client
+		key    string
+		wantAc string
+	}{
+		{"B's session asked by the management account", w.ts.STSClient(kwtest.RootKeyID, kwtest.RootSecret), aws.ToString(bOut.Credentials.AccessKeyId), w.b},
+		{"the management account's session asked by B", bSTS, aws.ToString(mine.Credentials.AccessKeyId), kwtest.AccountID},
+		{"B's session asked by B", bSTS, aws.ToString(bOut.Credentials.AccessKeyId), w.b},
+	} {
+		info, err := v.c.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(v.key)})
+		must(t, err)
+		if aws.ToString(info.Account) != v.wantAc {
+			t.Errorf("%s: account %s, want %s", v.name, aws.ToString(info.Account), v.wantAc)
+		}
+		// The account is where AWS puts it in its own key IDs, for
+		// tools that decode them offline.
+		if got := awsKeyIDAccount(t, v.key); got != v.wantAc {
+			t.Errorf("%s: the key ID decodes to account %s, want %s", v.name, got, v.wantAc)
+		}
+	}
+}
+
+// awsKeyIDAccount decodes an account from a key ID as AWS's key IDs
+// carry it: bits 1 to 40 of the base32 after the prefix.
+func awsKeyIDAccount(t *testing.T, id string) string {
+	b, err := base32.StdEncoding.DecodeString(id[4:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v uint64
+	for _, c := range b[:6] {
+		v = v<<8 | uint64(c)
+	}
+	return fmt.Sprintf("%012d", (v&0x7fffffffff80)>>7)
 }
