@@ -112,6 +112,9 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	}
 
 	trc := *rc
+	// The assertion's bearer is no principal of any account: the context
+	// names at most the account a console sign-in is to.
+	trc.Principal = keyward.Principal{}
 	trc.Extra = a.ContextKeys()
 	trc.Extra["sts:rolesessionname"] = []string{in.SessionName}
 	trc.Extra["aws:federatedprovider"] = []string{provider.ARN}

@@ -141,6 +141,9 @@ func (s *Service) webIdentity(ctx context.Context, token string, console webIden
 // "<provider>:aud", ":sub", ":oaud" and ":amr".
 func (wi *verifiedWebIdentity) admittedBy(assumable *keyward.AssumableRole, rc *keyward.RequestContext, sessionName string) bool {
 	trc := *rc
+	// The token's bearer is no principal of any account: the context
+	// names at most the account a console sign-in is to.
+	trc.Principal = keyward.Principal{}
 	trc.Extra = map[string][]string{
 		wi.key + ":aud": {wi.audience}, wi.key + ":sub": {wi.claims.Subject}, wi.key + ":oaud": wi.claims.Audience,
 		"sts:rolesessionname": {sessionName}, "aws:federatedprovider": {wi.providerARN},
