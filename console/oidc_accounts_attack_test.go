@@ -199,4 +199,3 @@ func TestOIDCSignInAccountAttacks(t *testing.T) {
 		}
 	})
 }
-
