@@ -193,9 +193,23 @@ type SAMLSignIn struct {
 }
 
 // SAMLRole is a role a response offers and the provider it is offered
-// through.
+// through, and the account of both.
 type SAMLRole struct {
-	RoleARN, ProviderARN string
+	RoleARN, ProviderARN, Account string
+}
+
+// samlProviderAccount returns the account a SAML provider's ARN names:
+// twelve digits, or false for what is not a provider's ARN.
+func samlProviderAccount(arn string) (string, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return "", false
+	}
+	id, rest, ok := strings.Cut(rest, ":")
+	if !ok || len(id) != 12 || strings.Trim(id, "0123456789") != "" || !strings.HasPrefix(rest, "saml-provider/") {
+		return "", false
+	}
+	return id, true
 }
 
 // SAMLSignInOf verifies a response posted to Keyward's SAML endpoint by a
@@ -212,18 +226,22 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 	if err != nil {
 		return SAMLSignIn{}, samlError(err)
 	}
-	prefix := s.Account(ctx).SAMLProviderARN("")
 	var in SAMLSignIn
 	var refused error
 	tried := 0
 	for _, arn := range named {
-		if !strings.HasPrefix(arn, prefix) {
-			continue // a provider of another account, which is not Keyward's
+		// Each provider is looked up in its own account, whichever
+		// account that is, as AWS's sign-in endpoint takes any account's:
+		// the response must be signed with that provider's keys, and
+		// offers only roles of the same account.
+		account, ok := samlProviderAccount(arn)
+		if !ok {
+			continue // not a provider's ARN; no provider of Keyward's
 		}
 		if tried++; tried > MaxSignInProviders {
 			break
 		}
-		p, err := s.store(ctx).SAMLProvider(ctx, arn)
+		p, err := s.storeOf(account).SAMLProvider(ctx, arn)
 		if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 			continue
 		} else if err != nil {
@@ -241,8 +259,8 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 		}
 		in.InResponseTo = cmp.Or(in.InResponseTo, a.InResponseTo)
 		for _, r := range a.Roles {
-			if r.ProviderARN == p.ARN {
-				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN})
+			if r.ProviderARN == p.ARN && strings.HasPrefix(r.RoleARN, "arn:aws:iam::"+account+":role/") {
+				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN, Account: account})
 			}
 		}
 	}
