@@ -56,7 +56,15 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 	if ev.api == &stsAPI {
 		source = keyward.EventSourceSTS
 	}
-	e := s.IAM.Account(r.Context()).NewEvent(source, knownAction(action), s.Now())
+	// The event is in the trail of the caller's account, once the
+	// request is authenticated: r's context names no caller, and would
+	// put every account's events in the first account's trail. An
+	// unauthenticated request's is the first account's.
+	acct := s.IAM.Account(r.Context())
+	if ev.principal.AccountID != "" {
+		acct = keyward.Account{ID: ev.principal.AccountID}
+	}
+	e := acct.NewEvent(source, knownAction(action), s.Now())
 	if ev.region != "" {
 		e.AWSRegion = ev.region
 	}

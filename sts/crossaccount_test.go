@@ -3,8 +3,10 @@ package sts_test
 import (
 	"context"
 	"encoding/base32"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -358,4 +360,54 @@ func awsKeyIDAccount(t *testing.T, id string) string {
 		v = v<<8 | uint64(c)
 	}
 	return fmt.Sprintf("%012d", (v&0x7fffffffff80)>>7)
+}
+
+// TestCrossAccountEventsInTheirAccountsTrail: what a session of member
+// account B does, changed or refused, is in B's trail with B as its
+// recipient, and not in the management account's.
+func TestCrossAccountEventsInTheirAccountsTrail(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	bIAM, _ := w.admin(t, w.b)
+	_, err := bIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dora")})
+	must(t, err)
+	// A refusal: B's admin lacks nothing, so a user of B without policies asks.
+	id, secret := kwtest.CreateUserKey(t, bIAM, "erin")
+	_, err = w.ts.IAMClient(id, secret).ListRoles(ctx, &iam.ListRolesInput{})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	// AWS Organizations' API, which refuses a member account's role
+	// here: the refusal is an event of B's too.
+	_, _, out := w.assume(t, w.assumer, roleARN(w.b, accessRole), "org")
+	bOrg := awsorg.NewFromConfig(w.ts.Config(aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)))
+	_, err = bOrg.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
+	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
+		t.Fatalf("DescribeOrganization by a member account: %v", err)
+	}
+	must(t, w.ts.Audit.Flush(ctx))
+	for _, v := range []struct {
+		view    keyward.Store
+		account string
+		want    bool
+	}{{w.ts.Store.InAccount(w.b), w.b, true}, {w.ts.Store, kwtest.AccountID, false}} {
+		for _, name := range []string{"CreateUser", "ListRoles", "DescribeOrganization"} {
+			evs, _, err := v.view.LookupEvents(ctx, keyward.EventQuery{EventName: name, Max: 50})
+			must(t, err)
+			found := false
+			for _, e := range evs {
+				var rec keyward.Event
+				must(t, json.Unmarshal(e.Record, &rec))
+				if rec.UserIdentity.AccountID != w.b {
+					continue
+				}
+				found = true
+				if rec.RecipientAccountID != v.account {
+					t.Errorf("%s in %s's trail names recipient %s", name, v.account, rec.RecipientAccountID)
+				}
+			}
+			if found != v.want {
+				t.Errorf("%s of B's principal in %s's trail: %v, want %v", name, v.account, found, v.want)
+			}
+		}
+	}
 }

@@ -145,11 +145,14 @@ func (s *Service) sessionKeyID(account string) (string, error) {
 	if err != nil || acct >= 1<<40 {
 		return "", fmt.Errorf("sts: account ID %q is not 12 digits", account)
 	}
-	var r [4]byte
+	// As many bytes as the IDs without the account took, of which 22
+	// bits are used: what else is made from the same randomness after a
+	// session (in tests, from a seeded stream) stays as it was.
+	var r [sessionIDRandom]byte
 	if _, err := io.ReadFull(s.Rand, r[:]); err != nil {
 		return "", err
 	}
-	rnd := binary.BigEndian.Uint32(r[:]) // 22 bits of it are used
+	rnd := binary.BigEndian.Uint32(r[:4])
 	var b [10]byte
 	head := uint64(rnd>>31&1)<<47 | acct<<7 | uint64(rnd>>24&0x7f)
 	for i := range 6 {
