@@ -185,10 +185,7 @@ func (s *Service) expire(ctx context.Context, now, since time.Time) (RuleResult,
 // (expire) and only listed here.
 func (s *Service) plan(ctx context.Context, st Store, acct keyward.Account, p keyward.AccessKeyPolicy, now time.Time, act bool, list int, since time.Time) (Sweep, error) {
 	sw := Sweep{At: now}
-	exempt, err := st.UsersTagged(ctx, keyward.ExemptTagKey, keyward.ExemptTagValue)
-	if err != nil {
-		return sw, err
-	}
+	exempt := &usersTagged{st: st, key: keyward.ExemptTagKey, value: keyward.ExemptTagValue}
 	for _, reason := range []string{keyward.RuleExpired, keyward.RuleMaxAge, keyward.RuleUnused, keyward.RuleDeleteInactive} {
 		rule, cutoff := keyward.KeyRule{}, now
 		if reason == keyward.RuleExpired && act {
@@ -201,18 +198,15 @@ func (s *Service) plan(ctx context.Context, st Store, acct keyward.Account, p ke
 			}
 			cutoff = now.Add(-rule.After)
 		}
-		covers, err := s.coverage(ctx, st, reason, rule, exempt)
-		if err != nil {
-			return sw, err
-		}
+		covers := s.coverage(ctx, st, reason, rule, exempt)
 		res := RuleResult{Rule: reason, Enforced: !rule.ReportOnly}
 		q := keyward.DueKeys{Reason: reason, Cutoff: cutoff}
 		if !since.IsZero() {
 			q.Since = since.Add(-rule.After)
 		}
-		err = s.due(ctx, st, q, func(k keyward.AccessKey) error {
-			if !covers(k) {
-				return nil
+		err := s.due(ctx, st, q, func(k keyward.AccessKey) error {
+			if ok, err := covers(k); err != nil || !ok {
+				return err
 			}
 			if reason == keyward.RuleUnused && s.Uses != nil {
 				if u, ok := s.Uses.Pending(k.ID); ok && u.Time.After(cutoff) {
@@ -242,29 +236,45 @@ func (s *Service) plan(ctx context.Context, st Store, acct keyward.Account, p ke
 
 // coverage returns whether a rule covers a key: a key's own expiry date
 // covers every key; the policy's rules cover neither the root user's keys
-// nor exempt users', and only the users in the rule's scope.
-func (s *Service) coverage(ctx context.Context, st Store, reason string, r keyward.KeyRule, exempt map[string]bool) (func(keyward.AccessKey) bool, error) {
+// nor exempt users', and only the users in the rule's scope. The users
+// tagged are read when a key first needs them: in most passes of most
+// accounts no key is due, and nothing is read.
+func (s *Service) coverage(ctx context.Context, st Store, reason string, r keyward.KeyRule, exempt *usersTagged) func(keyward.AccessKey) (bool, error) {
 	if reason == keyward.RuleExpired {
-		return func(keyward.AccessKey) bool { return true }, nil
+		return func(keyward.AccessKey) (bool, error) { return true, nil }
 	}
-	var tagged map[string]bool
-	if r.TagKey != "" {
-		var err error
-		if tagged, err = st.UsersTagged(ctx, r.TagKey, r.TagValue); err != nil {
-			return nil, err
+	tagged := &usersTagged{st: st, key: r.TagKey, value: r.TagValue}
+	return func(k keyward.AccessKey) (bool, error) {
+		if k.Root() || r.PathPrefix != "" && !strings.HasPrefix(k.UserPath, r.PathPrefix) {
+			return false, nil
 		}
+		if ex, err := exempt.has(ctx, k.UserID); err != nil || ex {
+			return false, err
+		}
+		if r.TagKey == "" {
+			return true, nil
+		}
+		return tagged.has(ctx, k.UserID)
 	}
-	return func(k keyward.AccessKey) bool {
-		switch {
-		case k.Root(), exempt[k.UserID]:
-			return false
-		case r.PathPrefix != "" && !strings.HasPrefix(k.UserPath, r.PathPrefix):
-			return false
-		case r.TagKey != "" && !tagged[k.UserID]:
-			return false
+}
+
+// usersTagged is the set of an account's users with a tag, read once,
+// when first asked.
+type usersTagged struct {
+	st         Store
+	key, value string
+	ids        map[string]bool
+}
+
+func (u *usersTagged) has(ctx context.Context, userID string) (bool, error) {
+	if u.ids == nil {
+		ids, err := u.st.UsersTagged(ctx, u.key, u.value)
+		if err != nil {
+			return false, err
 		}
-		return true
-	}, nil
+		u.ids = ids
+	}
+	return u.ids[userID], nil
 }
 
 // due calls fn for every key q selects in st, a page at a time.
@@ -310,15 +320,10 @@ func (s *Service) transition(ctx context.Context, st Store, acct keyward.Account
 // covers it, whichever comes first) is within the warning window, once
 // per key and end of life.
 func (s *Service) warn(ctx context.Context, st Store, acct keyward.Account, p keyward.AccessKeyPolicy, now, since time.Time) (int, error) {
-	exempt, err := st.UsersTagged(ctx, keyward.ExemptTagKey, keyward.ExemptTagValue)
-	if err != nil {
-		return 0, err
-	}
-	maxAge := func(keyward.AccessKey) bool { return false }
+	exempt := &usersTagged{st: st, key: keyward.ExemptTagKey, value: keyward.ExemptTagValue}
+	maxAge := func(keyward.AccessKey) (bool, error) { return false, nil }
 	if p.MaxAge.On() && !p.MaxAge.ReportOnly {
-		if maxAge, err = s.coverage(ctx, st, keyward.RuleMaxAge, p.MaxAge, exempt); err != nil {
-			return 0, err
-		}
+		maxAge = s.coverage(ctx, st, keyward.RuleMaxAge, p.MaxAge, exempt)
 	}
 	warned := 0
 	send := func(k keyward.AccessKey, end time.Time) error {
@@ -336,8 +341,12 @@ func (s *Service) warn(ctx context.Context, st Store, acct keyward.Account, p ke
 	if !since.IsZero() {
 		q.Since = since.Add(p.Warn)
 	}
-	err = s.due(ctx, st, q, func(k keyward.AccessKey) error {
-		if maxAge(k) && k.CreatedAt.Add(p.MaxAge.After).Before(k.ExpiresAt) {
+	err := s.due(ctx, st, q, func(k keyward.AccessKey) error {
+		covered, err := maxAge(k)
+		if err != nil {
+			return err
+		}
+		if covered && k.CreatedAt.Add(p.MaxAge.After).Before(k.ExpiresAt) {
 			return nil // its maximum age comes first
 		}
 		return send(k, k.ExpiresAt)
@@ -351,8 +360,9 @@ func (s *Service) warn(ctx context.Context, st Store, acct keyward.Account, p ke
 	}
 	err = s.due(ctx, st, q, func(k keyward.AccessKey) error {
 		end := k.CreatedAt.Add(p.MaxAge.After)
-		if !maxAge(k) || (!k.ExpiresAt.IsZero() && k.ExpiresAt.Before(end)) {
-			return nil
+		covered, err := maxAge(k)
+		if err != nil || !covered || (!k.ExpiresAt.IsZero() && k.ExpiresAt.Before(end)) {
+			return err
 		}
 		return send(k, end)
 	})

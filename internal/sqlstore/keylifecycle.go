@@ -133,7 +133,7 @@ func (s *Store) DueAccessKeys(ctx context.Context, q keyward.DueKeys) ([]keyward
 			k.expires_at, k.inactive_since, k.warned_for
 		FROM (SELECT * FROM access_keys WHERE ` + where + `) k LEFT JOIN users u ON u.id = k.user_id
 		WHERE k.id > ? ORDER BY k.id LIMIT ?`
-	return collectPage(ctx, s, query, args, max, func(r rowScanner) (keyward.AccessKey, error) {
+	return collectPagePrepared(ctx, s, query, args, max, func(r rowScanner) (keyward.AccessKey, error) {
 		var k keyward.AccessKey
 		var created int64
 		var lastUsed, expires, inactive, warned sql.NullInt64
@@ -194,7 +194,11 @@ func (s *Store) UsersTagged(ctx context.Context, key, value string) (map[string]
 	if value != "" {
 		query, args = query+` AND t.value = ?`, append(args, value)
 	}
-	ids, err := collect(ctx, s, s.DB, query, args, func(r rowScanner) (string, error) {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := collect(ctx, s, stmtQueryer{stmt}, query, args, func(r rowScanner) (string, error) {
 		var id string
 		return id, r.Scan(&id)
 	})
