@@ -96,6 +96,10 @@ func TestOIDCSignInToAnyAccount(t *testing.T) {
 	if !strings.Contains(body, "Sign in with Example SSO<") || strings.Contains(body, "B SSO") {
 		t.Fatalf("the first account's sign-in page:\n%s", body)
 	}
+	// The page asks for the account whose providers to offer.
+	if !strings.Contains(body, `id="federated-account"`) || !strings.Contains(body, `id="federated-account-id" name="account"`) {
+		t.Fatalf("the sign-in page does not ask for an account:\n%s", body)
+	}
 
 	status, body := s.callback(t, hc, s.viaB(t, hc, s.startB(oidcAliasB)))
 	if status != http.StatusOK || !strings.Contains(body, `id="oidc-roles"`) || !strings.Contains(body, "arn:aws:iam::"+oidcAccountB+":role/BDev") ||
