@@ -40,7 +40,13 @@ type orgWorld struct {
 
 func newOrgWorld(t *testing.T) *orgWorld {
 	t.Helper()
-	ts := newAPIServer(t)
+	return newOrgWorldWith(t, kwtest.Options{})
+}
+
+// newOrgWorldWith is newOrgWorld with the server's options.
+func newOrgWorldWith(t *testing.T, opts kwtest.Options) *orgWorld {
+	t.Helper()
+	ts := newAPIServerWith(t, opts)
 	ctx := context.Background()
 	w := &orgWorld{ts: ts, org: awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))}
 	o, err := w.org.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
@@ -410,4 +416,35 @@ func TestCrossAccountEventsInTheirAccountsTrail(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCrossAccountWebIdentity: AssumeRoleWithWebIdentity, unsigned, of a
+// member account's role is decided in that account, as AWS decides it in
+// the role's: the token is of the member account's provider, and the
+// session the member account's. A role of another account that names the
+// member's provider in its trust policy admits no one: a provider is its
+// own account's.
+func TestCrossAccountWebIdentity(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true}) // the test's issuer is on loopback
+	ctx := context.Background()
+	bIAM, _ := w.admin(t, w.b)
+	is := newTestIssuer(t)
+	ci := is.NewCIRole(t, bIAM, w.ts.Clock.Now())
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+	out, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(w.b, "ci")),
+		RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
+	must(t, err)
+	if want := "arn:aws:sts::" + w.b + ":assumed-role/ci/job-run"; aws.ToString(out.AssumedRoleUser.Arn) != want {
+		t.Fatalf("the session is %s, want %s", aws.ToString(out.AssumedRoleUser.Arn), want)
+	}
+
+	root := w.ts.RootIAM()
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusts-b"), AssumeRolePolicyDocument: kwtest.TrustDoc(
+		`{"Effect":"Allow","Principal":{"Federated":"` + ci.ProviderARN + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
+	must(t, err)
+	_, err = anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(kwtest.AccountID, "trusts-b")),
+		RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
+	wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
 }
