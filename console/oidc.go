@@ -41,6 +41,14 @@ import (
 // token kept meanwhile in a cookie sealed under a key of the session
 // key's, good once and for oidcChoiceLifetime at most.
 //
+// Every account has its own providers: the sign-in page named with an
+// account (?account=, its ID or alias) offers that account's, with links
+// that name it, and the signed cookie carries the account's ID, so that
+// the callback, the role chooser and STS act in that account alone, and
+// the one redirect URI serves every account. An account that is not the
+// installation's is answered as one without providers. The server's
+// flags' clients are the first account's.
+//
 // The cookie is SameSite=Lax: the provider's redirect back is a top-level
 // navigation from its site, with which a Strict cookie does not go. It
 // holds no credential: a code is worth nothing without the client's
