@@ -439,6 +439,18 @@ func TestCrossAccountWebIdentity(t *testing.T) {
 	if want := "arn:aws:sts::" + w.b + ":assumed-role/ci/job-run"; aws.ToString(out.AssumedRoleUser.Arn) != want {
 		t.Fatalf("the session is %s, want %s", aws.ToString(out.AssumedRoleUser.Arn), want)
 	}
+	// The session's event is in the role's account's trail.
+	must(t, w.ts.Audit.Flush(ctx))
+	for _, v := range []struct {
+		view keyward.Store
+		n    int
+	}{{w.ts.Store.InAccount(w.b), 1}, {w.ts.Store, 0}} {
+		evs, _, err := v.view.LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRoleWithWebIdentity"})
+		must(t, err)
+		if len(evs) != v.n {
+			t.Fatalf("AssumeRoleWithWebIdentity events in a trail: %d, want %d", len(evs), v.n)
+		}
+	}
 
 	root := w.ts.RootIAM()
 	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusts-b"), AssumeRolePolicyDocument: kwtest.TrustDoc(
