@@ -18,6 +18,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // accessRole is the role CreateAccount makes in every member account,
@@ -432,7 +433,7 @@ func TestCrossAccountWebIdentity(t *testing.T) {
 	is := newTestIssuer(t)
 	ci := is.NewCIRole(t, bIAM, w.ts.Clock.Now())
 	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }})
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 	out, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(w.b, "ci")),
 		RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
 	must(t, err)
