@@ -96,6 +96,11 @@ func TestOIDCSignInToAnyAccount(t *testing.T) {
 	if !strings.Contains(body, "Sign in with Example SSO<") || strings.Contains(body, "B SSO") {
 		t.Fatalf("the first account's sign-in page:\n%s", body)
 	}
+	// The account's field left empty is the first account's page.
+	_, empty := page(t, hc, s.srv.URL+"/console/signin?account=", nil)
+	if !strings.Contains(empty, "Sign in with Example SSO<") {
+		t.Fatalf("the sign-in page with the account left empty:\n%s", empty)
+	}
 	// The page asks for the account whose providers to offer.
 	if !strings.Contains(body, `id="federated-account"`) || !strings.Contains(body, `id="federated-account-id" name="account"`) {
 		t.Fatalf("the sign-in page does not ask for an account:\n%s", body)

@@ -81,15 +81,14 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 // federatedAccount returns r acting in the account a federated sign-in
 // names in its URL (account: its ID or alias), for the steps that run
 // before anyone has signed in (iam.AccountContext), and whether there is
-// such an account. A URL naming no account is a sign-in to the
-// installation's first account, as before the console signed in to
-// others.
+// such an account. A URL naming no account (or an empty one) is a sign-in
+// to the installation's first account, as before the console signed in
+// to others.
 func (c *Console) federatedAccount(r *http.Request) (*http.Request, bool) {
-	q := r.URL.Query()
-	if !q.Has("account") {
-		return r, true
+	typed := r.URL.Query().Get("account")
+	if typed == "" {
+		return r, true // the form's field left empty names no account
 	}
-	typed := q.Get("account")
 	if len(typed) > signInFields["account"] {
 		return r, false
 	}
