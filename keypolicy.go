@@ -167,8 +167,19 @@ type DueKeys struct {
 	// MaxAge is then the age that ends a key's life (Reason max-age).
 	Warn   bool
 	MaxAge time.Duration
-	After  string
-	Max    int
+	// AllAccounts selects the keys of every account of the installation
+	// rather than the view's: the sweep reads the keys past their own
+	// expiry dates, which every account enforces, in one pass.
+	AllAccounts bool
+	After       string
+	Max         int
+}
+
+// AccountKeyPolicy is an account's key lifecycle policy, as the sweep
+// pages through the accounts that have one.
+type AccountKeyPolicy struct {
+	AccountID string
+	Policy    AccessKeyPolicy
 }
 
 // KeyLifecycleStore is the part of the store for the key lifecycle
@@ -180,6 +191,11 @@ type KeyLifecycleStore interface {
 	PutAccessKeyPolicy(ctx context.Context, p AccessKeyPolicy) error
 	// DeleteAccessKeyPolicy removes it; ErrNoAccessKeyPolicy.
 	DeleteAccessKeyPolicy(ctx context.Context) error
+	// AccessKeyPolicies pages the policies of every account of the
+	// installation that has one, in order of account ID after the ID
+	// after (exclusive; "" for the first page), up to max, and whether
+	// more follow.
+	AccessKeyPolicies(ctx context.Context, after string, max int) ([]AccountKeyPolicy, bool, error)
 	// DueAccessKeys returns the keys q selects, reading only those (by
 	// index), in the order of their IDs, and whether more follow.
 	DueAccessKeys(ctx context.Context, q DueKeys) ([]AccessKey, bool, error)
@@ -187,11 +203,11 @@ type KeyLifecycleStore interface {
 	// conditional statement with t's event in the same transaction, and
 	// reports whether it did: of replicas racing, exactly one does.
 	TransitionAccessKey(ctx context.Context, t KeyTransition) (bool, error)
-	// UsersTagged returns the IDs of the users with the tag key (of value
-	// value, or any when empty).
+	// UsersTagged returns the IDs of the account's users with the tag
+	// key (of value value, or any when empty).
 	UsersTagged(ctx context.Context, key, value string) (map[string]bool, error)
-	// CountAccessKeys counts active keys created after each of bounds
-	// (newest first; the last count is the rest) and active keys whose
-	// expiry date is at or before soon.
+	// CountAccessKeys counts the installation's active keys, of every
+	// account, created after each of bounds (newest first; the last count
+	// is the rest) and active keys whose expiry date is at or before soon.
 	CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) (byAge []int, expiring int, err error)
 }

@@ -26,7 +26,14 @@ type eventOf struct {
 
 // event makes a request's event as it is received.
 func (s *Server) event(r *http.Request, reqID string, ev *eventOf, name string) keyward.Event {
-	e := s.Organizations.Authz.Account(r.Context()).NewEvent(keyward.EventSourceOrganizations, knownOperation(name), s.Now())
+	// The caller's account's trail, once authenticated (r's context
+	// names no caller); an unauthenticated request's is the first
+	// account's.
+	acct := s.Organizations.Authz.Account(r.Context())
+	if ev.authenticated && ev.principal.AccountID != "" {
+		acct = keyward.Account{ID: ev.principal.AccountID}
+	}
+	e := acct.NewEvent(keyward.EventSourceOrganizations, knownOperation(name), s.Now())
 	if ev.region != "" {
 		e.AWSRegion = ev.region
 	}

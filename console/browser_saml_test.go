@@ -4,6 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -63,6 +67,38 @@ func TestConsoleSAMLSignIn(t *testing.T) {
 		if !hasCookie(before, "keyward_saml_request") || hasCookie(after, "keyward_saml_request") {
 			t.Fatalf("the request's cookie: before %v, after %v", before, after)
 		}
+	})
+	t.Run("SP-initiated into another account", func(t *testing.T) {
+		// A member account with its own identity provider and role, named
+		// on the sign-in page: the session is that account's role's.
+		bg := context.Background()
+		org := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+		_, err := org.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+		must(t, err)
+		made, err := org.CreateAccount(bg, &awsorg.CreateAccountInput{AccountName: aws.String("tenant"), Email: aws.String("tenant@example.com")})
+		must(t, err)
+		b := aws.ToString(made.CreateAccountStatus.AccountId)
+		id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), "ops")
+		_, err = ts.RootIAM().PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+		must(t, err)
+		assumed, err := ts.STSClient(id, secret).AssumeRole(bg, &sts.AssumeRoleInput{
+			RoleArn: aws.String("arn:aws:iam::" + b + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("tenant-setup")})
+		must(t, err)
+		bIAM, _ := ts.SessionClients(assumed.Credentials)
+		kwtest.NewIdPSite(t, ts.STS.SAML, ts.Clock.Now, ts.URL, bIAM)
+		browse(t, ctx, "keyward-signin-b",
+			network.ClearBrowserCookies(),
+			chromedp.Navigate(ts.URL+"/console/signin"),
+			chromedp.WaitVisible("#federated-account-id", chromedp.ByID),
+			chromedp.SetValue("#federated-account-id", b, chromedp.ByID),
+			chromedp.Click("#federated-account-next", chromedp.ByID),
+			chromedp.WaitVisible("#saml-corp", chromedp.ByID))
+		browse(t, ctx, "console-b",
+			chromedp.Click("#saml-corp", chromedp.ByID),
+			idpLogin(),
+			waitFor(`location.href.startsWith(`+jsString(ts.URL+"/console/roles")+`) && !!document.getElementById("roles")`),
+			waitFor(`document.body.innerText.includes(`+jsString("arn:aws:sts::"+b+":assumed-role/Admin/alice")+`)`))
 	})
 }
 

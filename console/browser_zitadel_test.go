@@ -22,6 +22,7 @@ import (
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/oidc"
@@ -132,4 +133,43 @@ func TestOIDCSignInZitadel(t *testing.T) {
 		waitFor(`location.pathname === "/console/signin"`),
 		chromedp.Navigate(srv.URL+"/console/roles"),
 		waitFor(`location.pathname === "/console/signin"`))
+
+	// Another account registers the same OP as its own provider, with its
+	// own sign-in and role: named on the sign-in page, it offers its
+	// sign-in, and the session is its role's, in that account.
+	const accountB = "864209753102"
+	must(t, k.Store.CreateAccount(ctx, keyward.Account{ID: accountB, Name: "b", CreatedAt: time.Now()}, nil))
+	ctxB := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: accountB, Root: true}, CurrentTime: time.Now()})
+	pb, err := k.IAM.CreateOIDCProvider(ctxB, op.URL, []string{clientID}, []string{op.Thumbprint}, nil)
+	must(t, err)
+	_, err = k.IAM.CreateRole(ctxB, keyward.Role{Name: "BOps", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"` + pb.ARN + `"},"Action":"sts:AssumeRoleWithWebIdentity",
+"Condition":{"StringEquals":{"` + host + `:sub":"id1","` + host + `:aud":"` + clientID + `"}}}]}`})
+	must(t, err)
+	must(t, k.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityRole, Name: "BOps"}, "read",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]}`))
+	must(t, k.IAM.PutOIDCSignIn(ctxB, pb.ARN, clientID, secret, "Zitadel B", nil))
+	browse(t, browser, "keyward-signin-b",
+		chromedp.Navigate(srv.URL+"/console/signin"),
+		chromedp.WaitVisible("#federated-account-id", chromedp.ByID),
+		chromedp.SetValue("#federated-account-id", accountB, chromedp.ByID),
+		chromedp.Click("#federated-account-next", chromedp.ByID),
+		waitFor(`[...document.querySelectorAll("a")].some(a => a.textContent === "Sign in with Zitadel B")`))
+	browse(t, browser, "op-or-console-b",
+		chromedp.Evaluate(`[...document.querySelectorAll("a")].find(a => a.textContent === "Sign in with Zitadel B").click()`, nil),
+		waitFor(`(location.href.startsWith(`+jsString(op.URL+"/login/")+`) && !!document.getElementById("username")) || !!document.getElementById("signed-in-as")`))
+	var atOP bool
+	browse(t, browser, "op-login-b", chromedp.Evaluate(`!!document.getElementById("username")`, &atOP))
+	if atOP {
+		browse(t, browser, "op-login-b-form",
+			chromedp.SetValue("#username", op.Username, chromedp.ByID),
+			chromedp.SetValue("#password", op.Password, chromedp.ByID),
+			chromedp.Submit("#password", chromedp.ByID))
+	}
+	browse(t, browser, "console-b",
+		waitFor(`location.href.startsWith(`+jsString(srv.URL+"/console/roles")+`) && !!document.getElementById("signed-in-as")`),
+		chromedp.Text("#signed-in-as", &signedIn, chromedp.ByID))
+	if signedIn != "arn:aws:sts::"+accountB+":assumed-role/BOps/id1" {
+		t.Fatalf("signed in to account B as %q", signedIn)
+	}
 }

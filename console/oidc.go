@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/oidc"
 )
 
@@ -39,6 +40,14 @@ import (
 // AWS's role chooser, which posts the choice to /console/oidc/role, the
 // token kept meanwhile in a cookie sealed under a key of the session
 // key's, good once and for oidcChoiceLifetime at most.
+//
+// Every account has its own providers: the sign-in page named with an
+// account (?account=, its ID or alias) offers that account's, with links
+// that name it, and the signed cookie carries the account's ID, so that
+// the callback, the role chooser and STS act in that account alone, and
+// the one redirect URI serves every account. An account that is not the
+// installation's is answered as one without providers. The server's
+// flags' clients are the first account's.
 //
 // The cookie is SameSite=Lax: the provider's redirect back is a top-level
 // navigation from its site, with which a Strict cookie does not go. It
@@ -88,7 +97,10 @@ type oidcRequestState struct {
 	Verifier string `json:"v"`
 	Provider string `json:"p"`
 	Role     string `json:"r"`
-	Expires  int64  `json:"e"`
+	// Account is the ID of the account the sign-in is to: its providers
+	// and roles alone can answer it.
+	Account string `json:"a"`
+	Expires int64  `json:"e"`
 }
 
 // oidcSignInOption is one "Sign in with" button of the sign-in page.
@@ -102,7 +114,7 @@ type oidcSignInOption struct {
 // role's name when a provider offers several.
 func (c *Console) oidcOptions(r *http.Request) []oidcSignInOption {
 	var out []oidcSignInOption
-	for _, cl := range c.OIDCSignIn {
+	for _, cl := range c.flagOIDCClients(r) {
 		host, _, _ := strings.Cut(cl.Provider, "/")
 		for _, role := range cl.Roles {
 			label := host
@@ -118,15 +130,25 @@ func (c *Console) oidcOptions(r *http.Request) []oidcSignInOption {
 		c.Logger.Error("listing OpenID Connect sign-ins", "err", err) // the other ways to sign in still work
 	}
 	for _, o := range stored {
-		if !slices.ContainsFunc(c.OIDCSignIn, func(cl OIDCClient) bool { return cl.Provider == o.Provider }) {
+		if !slices.ContainsFunc(c.flagOIDCClients(r), func(cl OIDCClient) bool { return cl.Provider == o.Provider }) {
 			out = append(out, oidcSignInOption{Provider: o.Provider, Label: o.Name})
 		}
 	}
 	return out
 }
 
-// oidcClient is the console's client at provider: the flags' when they
-// name it, else the provider's sign-in set through the API.
+// flagOIDCClients are the server's flags' clients (OIDCSignIn), which are
+// the installation's first account's: none for a sign-in to another.
+func (c *Console) flagOIDCClients(r *http.Request) []OIDCClient {
+	if c.IAM.Account(r.Context()).ID != c.IAM.Account(context.Background()).ID {
+		return nil
+	}
+	return c.OIDCSignIn
+}
+
+// oidcClient is the console's client at provider, of the account r's
+// sign-in is to: the flags' when they name it, else the provider's
+// sign-in set through the API.
 func (c *Console) oidcClient(r *http.Request, provider string) (OIDCClient, keyward.OIDCProvider, error) {
 	none := keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role.")
 	if provider == "" || len(provider) > maxOIDCProviderParam {
@@ -135,7 +157,7 @@ func (c *Console) oidcClient(r *http.Request, provider string) (OIDCClient, keyw
 	// The link is anyone's: a provider the account has without a sign-in
 	// is refused as one it does not have, in words that repeat nothing of
 	// the link, so that trying names tells no one the account's providers.
-	for _, cl := range c.OIDCSignIn {
+	for _, cl := range c.flagOIDCClients(r) {
 		if cl.Provider == provider {
 			p, err := c.STS.ConsoleOIDCProvider(r.Context(), provider)
 			if keyward.ErrorCode(err) == keyward.ENoSuchEntity {
@@ -192,7 +214,7 @@ func (c *Console) readOIDCState(r *http.Request) (oidcRequestState, bool) {
 	if err != nil || !hmac.Equal([]byte(c.signOIDCState(b)), []byte(sig)) {
 		return st, false
 	}
-	if json.Unmarshal(b, &st) != nil || st.State == "" || st.Nonce == "" || st.Verifier == "" || c.Now().Unix() >= st.Expires {
+	if json.Unmarshal(b, &st) != nil || st.State == "" || st.Nonce == "" || st.Verifier == "" || st.Account == "" || c.Now().Unix() >= st.Expires {
 		return st, false
 	}
 	return st, true
@@ -210,10 +232,13 @@ func (c *Console) clearOIDCState(w http.ResponseWriter, r *http.Request) {
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// oidcStart sends the browser to the provider's authorisation endpoint.
+// oidcStart sends the browser to the provider's authorisation endpoint,
+// for a sign-in to the account the link names (the first account's when
+// it names none).
 func (c *Console) oidcStart(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if c.OIDC == nil || c.STS.SAML == nil {
+	r, known := c.federatedAccount(r)
+	if c.OIDC == nil || c.STS.SAML == nil || !known {
 		c.oidcFailed(w, r, "", keyward.Errorf(keyward.ENoSuchEntity, "No OpenID Connect sign-in is configured for that provider and role."))
 		return
 	}
@@ -232,7 +257,7 @@ func (c *Console) oidcStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := oidcRequestState{State: c.token(), Nonce: c.token(), Verifier: c.token() + c.token(), Provider: cl.Provider, Role: q.Get("role"),
-		Expires: c.Now().Add(oidcRequestLifetime).Unix()}
+		Account: c.IAM.Account(r.Context()).ID, Expires: c.Now().Add(oidcRequestLifetime).Unix()}
 	challenge := sha256.Sum256([]byte(st.Verifier))
 	v := url.Values{"response_type": {"code"}, "client_id": {cl.ClientID}, "redirect_uri": {c.oidcRedirectURI()}, "scope": {"openid"},
 		"state": {st.State}, "nonce": {st.Nonce}, "code_challenge": {base64.RawURLEncoding.EncodeToString(challenge[:])},
@@ -255,6 +280,9 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, "", keyward.Errorf(keyward.EAccessDenied, "The sign-in answers none this browser started, or one that has expired. Sign in again."))
 		return
 	}
+	// Everything from here is in the account the sign-in was started for,
+	// as the signed state says: its providers, its roles, its trail.
+	r = r.WithContext(iam.AccountContext(r.Context(), st.Account))
 	// The state is compared in constant time, though it is no secret of
 	// the attacker's making: it is the only thing tying this answer to
 	// this browser's request.
@@ -334,7 +362,7 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(roles) > 1 {
-			c.oidcChooser(w, r, oidcChoice{Token: token, Nonce: st.Nonce, Provider: cl.Provider, CSRF: c.token(),
+			c.oidcChooser(w, r, oidcChoice{Token: token, Nonce: st.Nonce, Provider: cl.Provider, Account: st.Account, CSRF: c.token(),
 				Expires: c.Now().Add(oidcChoiceLifetime).Unix(), ID: c.token()}, roles)
 			return
 		}
@@ -344,10 +372,11 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 }
 
 // oidcCaller is the context of a sign-in's request to STS: no signer,
-// the request's address, transport and time.
+// the account the sign-in is to, the request's address, transport and
+// time.
 func (c *Console) oidcCaller(r *http.Request) context.Context {
-	return keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r),
-		CurrentTime: c.Now(), UserAgent: r.UserAgent()})
+	return keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: c.IAM.Account(r.Context()).ID},
+		SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(), UserAgent: r.UserAgent()})
 }
 
 // oidcSession signs the browser in as role's session for the ID token.
@@ -375,8 +404,10 @@ type oidcChoice struct {
 	Token    string `json:"t"`
 	Nonce    string `json:"n"`
 	Provider string `json:"p"`
-	CSRF     string `json:"c"`
-	Expires  int64  `json:"e"`
+	// Account is the ID of the account the sign-in is to.
+	Account string `json:"a"`
+	CSRF    string `json:"c"`
+	Expires int64  `json:"e"`
 }
 
 // oidcRolesPage is the role chooser of an OpenID Connect sign-in.
@@ -434,7 +465,7 @@ func (c *Console) readOIDCChoice(r *http.Request) (oidcChoice, bool) {
 		return ch, false
 	}
 	b, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(oidcChoiceCookie))
-	if err != nil || json.Unmarshal(b, &ch) != nil || ch.ID == "" || ch.Token == "" || ch.CSRF == "" || c.Now().Unix() >= ch.Expires {
+	if err != nil || json.Unmarshal(b, &ch) != nil || ch.ID == "" || ch.Token == "" || ch.CSRF == "" || ch.Account == "" || c.Now().Unix() >= ch.Expires {
 		return ch, false
 	}
 	return ch, true
@@ -454,6 +485,7 @@ func (c *Console) oidcChoose(w http.ResponseWriter, r *http.Request) {
 		c.oidcFailed(w, r, "", keyward.Errorf(keyward.EAccessDenied, "The role was chosen for no sign-in of this browser, or one that has expired. Sign in again."))
 		return
 	}
+	r = r.WithContext(iam.AccountContext(r.Context(), ch.Account))
 	role := r.PostFormValue("role")
 	first, err := c.STS.SpendSignInState(r.Context(), "oidc-choice:"+ch.ID, c.Now(), time.Unix(ch.Expires, 0))
 	if err == nil && !first {

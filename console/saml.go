@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/saml"
 	"github.com/keyward/keyward/sts"
 )
@@ -94,7 +95,7 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if chosen == "" && len(offered) > 1 {
-		page := samlRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(ctx).ID}, Response: response, RelayState: relay}
+		page := samlRolesPage{layout: layout{Title: "Select a role", Account: offered[0].Account}, Response: response, RelayState: relay}
 		for _, o := range offered {
 			account, name := roleParts(o.RoleARN)
 			page.Roles = append(page.Roles, samlRole{ARN: o.RoleARN, Account: account, Name: name})
@@ -112,6 +113,12 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		c.samlFailed(w, r, err)
 		return
 	}
+	// The session is issued in the account of the role and its provider,
+	// which the signed response named, and the sign-in is that account's
+	// event.
+	r = r.WithContext(iam.AccountContext(r.Context(), offered[i].Account))
+	ctx = keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: offered[i].Account}, SourceIP: c.Clients.Addr(r),
+		SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(), UserAgent: r.UserAgent()})
 	ar, err := c.STS.SAMLConsoleSession(ctx, chosen, offered[i].ProviderARN, response, opts)
 	c.auditSAML(r, chosen, offered[i].ProviderARN, &ar, err)
 	if err != nil {

@@ -97,14 +97,25 @@ func (c *Console) clearSAMLState(w http.ResponseWriter, r *http.Request) {
 }
 
 // samlStart sends the browser to the identity provider the sign-in page's
-// link names, with an AuthnRequest.
+// link names, with an AuthnRequest: a provider of the account the link
+// names (the first account's when it names none). The cookie remembers
+// the provider's ARN, which names its account: only that provider's
+// response, and so that account's roles, can answer the request. An
+// account that is not the installation's answers as one without that
+// provider.
 func (c *Console) samlStart(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("provider")
 	if name == "" || len(name) > maxProviderName {
 		http.Error(w, "Choose an identity provider on the sign-in page.", http.StatusBadRequest)
 		return
 	}
-	arn, req, err := c.STS.SAMLAuthnRequest(r.Context(), name, "")
+	r, known := c.federatedAccount(r)
+	var arn string
+	var req *saml.AuthnRequest
+	var err error = keyward.Errorf(keyward.ENoSuchEntity, "No SAML provider of this account offers sign-in by that name.")
+	if known {
+		arn, req, err = c.STS.SAMLAuthnRequest(r.Context(), name, "")
+	}
 	if err != nil {
 		if keyward.ErrorCode(err) != keyward.ENoSuchEntity {
 			c.Logger.Error("SAML sign-in could not start", "err", err)

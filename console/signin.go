@@ -24,6 +24,9 @@ type signInPage struct {
 	Providers []sts.SAMLSignInProvider
 	// OIDC are the roles offered through OpenID Connect providers.
 	OIDC []oidcSignInOption
+	// FederatedAccount is the account whose providers are offered, as the
+	// page's URL names it (its ID or alias); empty for the first account.
+	FederatedAccount string
 }
 
 const preCSRFCookie = "keyward_signin"
@@ -59,13 +62,41 @@ func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	}
 	page := signInPage{layout: layout{Title: "Sign in", Account: c.signInAccount(r.URL.Query().Get("account"))}, CSRF: tok, Kind: kind}
 	if kind == "" {
-		var err error
-		page.OIDC = c.oidcOptions(r)
-		if page.Providers, err = c.STS.SAMLSignInProviders(r.Context()); err != nil {
-			c.Logger.Error("listing SAML providers for sign-in", "err", err) // the other ways to sign in still work
+		// An account that is not the installation's is shown as one with
+		// no identity providers: the page tells no one which accounts
+		// exist.
+		fr, known := c.federatedAccount(r)
+		page.FederatedAccount = r.URL.Query().Get("account")
+		if known {
+			var err error
+			page.OIDC = c.oidcOptions(fr)
+			if page.Providers, err = c.STS.SAMLSignInProviders(fr.Context()); err != nil {
+				c.Logger.Error("listing SAML providers for sign-in", "err", err) // the other ways to sign in still work
+			}
 		}
 	}
 	c.render(w, http.StatusOK, "signin", page)
+}
+
+// federatedAccount returns r acting in the account a federated sign-in
+// names in its URL (account: its ID or alias), for the steps that run
+// before anyone has signed in (iam.AccountContext), and whether there is
+// such an account. A URL naming no account (or an empty one) is a sign-in
+// to the installation's first account, as before the console signed in
+// to others.
+func (c *Console) federatedAccount(r *http.Request) (*http.Request, bool) {
+	typed := r.URL.Query().Get("account")
+	if typed == "" {
+		return r, true // the form's field left empty names no account
+	}
+	if len(typed) > signInFields["account"] {
+		return r, false
+	}
+	id, ok := c.IAM.SignInAccount(r.Context(), typed)
+	if !ok {
+		return r, false
+	}
+	return r.WithContext(iam.AccountContext(r.Context(), id)), true
 }
 
 // signInAccount is the account the IAM user's sign-in form shows: the one

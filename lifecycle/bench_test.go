@@ -29,7 +29,7 @@ func BenchmarkSweep(b *testing.B) {
 	acct, err := st.InitAccount(ctx, keyward.Account{ID: "123456789012", CreatedAt: now.Add(-400 * day)}, nil)
 	must(b, err)
 	st.Close()
-	seedKeys(b, path, 20000, now)
+	seedKeys(b, path, acct.ID, 20000, now)
 	st, err = sqlite.Open(ctx, path)
 	must(b, err)
 	defer st.Close()
@@ -58,7 +58,7 @@ func BenchmarkSweep(b *testing.B) {
 
 // seedKeys writes n keys of n/2 users straight into the database, created
 // over the last 80 days, nine in ten used within 10 days.
-func seedKeys(b *testing.B, path string, n int, now time.Time) {
+func seedKeys(b *testing.B, path, account string, n int, now time.Time) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=synchronous(OFF)")
 	must(b, err)
 	defer db.Close()
@@ -67,16 +67,79 @@ func seedKeys(b *testing.B, path string, n int, now time.Time) {
 	for i := 0; i < n; i++ {
 		uid := fmt.Sprintf("AIDA%017d", i/2)
 		if i%2 == 0 {
-			_, err := tx.Exec(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`, uid, uid, uid, now.UnixNano())
+			_, err := tx.Exec(`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`, uid, account, uid, uid, now.UnixNano())
 			must(b, err)
 		}
 		var used any
 		if i%10 != 0 {
 			used = now.Add(-time.Duration(i%240) * time.Hour).UnixNano()
 		}
-		_, err := tx.Exec(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret, last_used_at) VALUES (?, ?, 'Active', ?, x'00', ?)`,
-			fmt.Sprintf("AKIABENCH%011d", i), uid, now.Add(-time.Duration(i%(40*24))*time.Hour).UnixNano(), used)
+		_, err := tx.Exec(`INSERT INTO access_keys (id, account_id, user_id, status, created_at, sealed_secret, last_used_at) VALUES (?, ?, ?, 'Active', ?, x'00', ?)`,
+			fmt.Sprintf("AKIABENCH%011d", i), account, uid, now.Add(-time.Duration(i%(40*24))*time.Hour).UnixNano(), used)
 		must(b, err)
 	}
 	must(b, tx.Commit())
+}
+
+// BenchmarkSweepAccounts times a pass of the sweep over 1,000 accounts of
+// 4 keys each, every one with its own policy (every rule), nothing due:
+// the cost of an account with a policy, which the sweep reads by itself.
+// An account without one costs nothing but its share of the one query of
+// keys past their own expiry dates. go run ./bench/keysweep -accounts
+// measures more.
+func BenchmarkSweepAccounts(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "k.db")
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	st, err := sqlite.Open(ctx, path)
+	must(b, err)
+	acct, err := st.InitAccount(ctx, keyward.Account{ID: "123456789012", CreatedAt: now.Add(-400 * day)}, nil)
+	must(b, err)
+	p := keyward.AccessKeyPolicy{MaxAge: keyward.KeyRule{After: 90 * day}, Warn: 14 * day,
+		Unused: keyward.KeyRule{After: 45 * day}, DeleteInactive: keyward.KeyRule{After: 30 * day}, UpdatedAt: now}
+	const accounts = 1000
+	for i := 1; i < accounts; i++ {
+		id := fmt.Sprintf("%012d", 200000000000+i)
+		must(b, st.CreateAccount(ctx, keyward.Account{ID: id, CreatedAt: now.Add(-400 * day)}, nil))
+		must(b, st.InAccount(id).PutAccessKeyPolicy(ctx, p))
+	}
+	must(b, st.PutAccessKeyPolicy(ctx, p))
+	st.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	must(b, err)
+	for i := 0; i < 4*accounts; i++ {
+		account := fmt.Sprintf("%012d", 200000000000+i/4)
+		if i/4 == 0 {
+			account = acct.ID
+		}
+		uid := fmt.Sprintf("AIDA%017d", i)
+		_, err := db.Exec(`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`, uid, account, uid, uid, now.UnixNano())
+		must(b, err)
+		_, err = db.Exec(`INSERT INTO access_keys (id, account_id, user_id, status, created_at, sealed_secret, last_used_at) VALUES (?, ?, ?, 'Active', ?, x'00', ?)`,
+			fmt.Sprintf("AKIABENCH%011d", i), account, uid, now.Add(-time.Duration(i%(40*24))*time.Hour).UnixNano(), now.UnixNano())
+		must(b, err)
+	}
+	db.Close()
+	st, err = sqlite.Open(ctx, path)
+	must(b, err)
+	defer st.Close()
+	clock := func() time.Time { return now }
+	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Now: clock}
+	a.SetAccount(acct)
+	lc := &lifecycle.Service{Store: st, Authz: a, Now: clock, Rand: rand.Reader}
+	_, err = lc.Run(ctx)
+	must(b, err)
+	for _, step := range []struct {
+		name string
+		d    time.Duration
+	}{{"incremental", lifecycle.Interval}, {"full", 5 * time.Minute}} {
+		b.Run(step.name, func(b *testing.B) {
+			for b.Loop() {
+				now = now.Add(step.d)
+				if _, err := lc.Run(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

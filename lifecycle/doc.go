@@ -14,12 +14,18 @@
 // user's only key would lock the account's administrator out); a key's
 // own expiry date applies to every key.
 //
-// The sweep runs on every replica, every 30 seconds, under the lifetime
-// Start gives it until Close. It reads only the keys a rule makes due, by
+// Every account of the installation has its own policy, which the API
+// reads and writes in the caller's account. The sweep runs on every
+// replica, every 30 seconds, under the lifetime Start gives it until
+// Close, in every account: the keys past their own expiry dates of all
+// accounts in one read, and the accounts with a policy one by one, a page
+// of policies at a time, each by its own rules; an account without a
+// policy costs a pass nothing. It reads only the keys a rule makes due, by
 // the store's indexes on expiry, creation, last use and deactivation, and
 // makes each transition with one conditional statement (the key must
 // still be due), its audit event in the same transaction: of replicas
-// racing, one makes it, once. Each event is CloudTrail's record of an AWS
+// racing, one makes it, once. Each event, in the trail of the key's
+// account, is CloudTrail's record of an AWS
 // service acting (userIdentity type AWSService, invokedBy
 // keyward.key-lifecycle): UpdateAccessKey with a reason (expired, max-age,
 // unused), DeleteAccessKey (inactive), and AccessKeyExpiring once per key

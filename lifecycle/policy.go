@@ -109,7 +109,7 @@ func (s *Service) AccessKeyPolicy(ctx context.Context) (keyward.AccessKeyPolicy,
 	if err := s.Authz.Authorize(ctx, "keyward:GetAccessKeyPolicy", "*"); err != nil {
 		return keyward.AccessKeyPolicy{}, err
 	}
-	p, err := s.Store.AccessKeyPolicy(ctx)
+	p, err := s.store(ctx).AccessKeyPolicy(ctx)
 	if errors.Is(err, keyward.ErrNoAccessKeyPolicy) {
 		return p, errNoSuchPolicy(s.Account(ctx))
 	}
@@ -148,5 +148,5 @@ func (s *Service) Preview(ctx context.Context, p *keyward.AccessKeyPolicy, at ti
 		}
 		p = &stored
 	}
-	return s.plan(ctx, *p, at.UTC(), false, max, time.Time{})
+	return s.plan(ctx, s.store(ctx), s.Account(ctx), *p, at.UTC(), false, max, time.Time{})
 }

@@ -63,21 +63,33 @@ type Service struct {
 	counted time.Time
 
 	// runMu makes one Run at a time; it guards the incremental sweep's
-	// state: the policy and the moment of the last pass, and of the last
-	// full one.
+	// state: each account's policy as of the last pass (an account whose
+	// policy changed is read in full), and the moments of the last pass
+	// and of the last full one.
 	runMu          sync.Mutex
-	lastPolicy     keyward.AccessKeyPolicy
+	lastPolicies   map[string]keyward.AccessKeyPolicy
 	lastAt, fullAt time.Time
 }
 
-// Account is the account the lifecycle acts in.
+// Account is the account ctx's caller acts in, whose policy the API
+// reads and writes.
 func (s *Service) Account(ctx context.Context) keyward.Account { return s.Authz.Account(ctx) }
+
+// store is the view of the store of ctx's caller's account.
+func (s *Service) store(ctx context.Context) Store {
+	if id, other := s.Authz.InOtherAccount(ctx); other {
+		return s.Store.InAccount(id)
+	}
+	return s.Store
+}
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
 // changing returns the store ctx's request's change is written through:
 // its audit event commits with the change (keyward.Changing).
-func (s *Service) changing(ctx context.Context) keyward.Store { return keyward.Changing(ctx, s.Store) }
+func (s *Service) changing(ctx context.Context) keyward.Store {
+	return keyward.Changing(ctx, s.store(ctx))
+}
 
 // Start runs the sweep every Interval under ctx, the program's lifetime,
 // until ctx ends or Close. Call it once.
@@ -154,10 +166,10 @@ func (s *Service) Stats() Stats {
 // failure.
 var errNoPolicy = keyward.ErrNoAccessKeyPolicy
 
-// policy returns the account's policy, or the zero policy (every rule off)
-// when it has none.
+// policy returns the policy of ctx's caller's account, or the zero policy
+// (every rule off) when it has none.
 func (s *Service) policy(ctx context.Context) (keyward.AccessKeyPolicy, error) {
-	p, err := s.Store.AccessKeyPolicy(ctx)
+	p, err := s.store(ctx).AccessKeyPolicy(ctx)
 	if errors.Is(err, errNoPolicy) {
 		return keyward.AccessKeyPolicy{}, nil
 	}

@@ -12,6 +12,13 @@ type Store interface {
 	// Recorder gives the view a request's change is written through,
 	// with the request's audit event.
 	keyward.Recorder
+	// InAccount is the view of the store scoped to one account of the
+	// installation; the store itself is the first account's.
+	InAccount(id string) keyward.Store
+	// AccessKeyPolicies pages every account's policy (those that have
+	// one), in order of account ID after the ID after, and whether more
+	// follow.
+	AccessKeyPolicies(ctx context.Context, after string, max int) ([]keyward.AccountKeyPolicy, bool, error)
 	// AccessKeyPolicy returns the account's policy;
 	// keyward.ErrNoAccessKeyPolicy when it has none.
 	AccessKeyPolicy(ctx context.Context) (keyward.AccessKeyPolicy, error)
@@ -26,10 +33,10 @@ type Store interface {
 	// conditional statement with t's event in the same transaction, and
 	// reports whether it did: of replicas racing, exactly one does.
 	TransitionAccessKey(ctx context.Context, t keyward.KeyTransition) (bool, error)
-	// UsersTagged returns the IDs of the users with the tag key (of value
-	// value, or any when empty).
+	// UsersTagged returns the IDs of the account's users with the tag
+	// key (of value value, or any when empty).
 	UsersTagged(ctx context.Context, key, value string) (map[string]bool, error)
-	// CountAccessKeys counts active keys by age (created after each of
+	// CountAccessKeys counts the installation's active keys by age (created after each of
 	// bounds, newest first; the last count is the rest) and those whose
 	// expiry date is at or before soon.
 	CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) (byAge []int, expiring int, err error)

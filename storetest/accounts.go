@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -18,6 +19,7 @@ func init() {
 		namedTest{"CreateAccount", testCreateAccount},
 		namedTest{"ConcurrentCreateAccount", testConcurrentCreateAccount},
 		namedTest{"AccountByAlias", testAccountByAlias},
+		namedTest{"PruneEventsEveryAccount", testPruneEventsEveryAccount},
 	)
 }
 
@@ -357,4 +359,36 @@ func testAccountByAlias(t *testing.T, s keyward.Store) {
 	must(t, b.DeleteAccountAlias(ctx, "alias-of-b"))
 	_, err := a.AccountByAlias(ctx, "alias-of-b")
 	wantErr(t, err, keyward.ErrNoAccount)
+}
+
+// testPruneEventsEveryAccount: the audit trail's retention is the
+// installation's: pruning through any view deletes the old events of
+// every account and keeps every account's newer ones.
+func testPruneEventsEveryAccount(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	a, b, _, _ := twoAccounts(t, s)
+	var events []keyward.StoredEvent
+	for i, v := range []struct {
+		account string
+		at      time.Time
+	}{{accountA, t0}, {accountB, t0}, {accountA, t0.Add(3 * time.Hour)}, {accountB, t0.Add(3 * time.Hour)}} {
+		e := keyward.Account{ID: v.account}.NewEvent(keyward.EventSourceIAM, "ListUsers", v.at)
+		e.EventID = fmt.Sprintf("prune-%d", i)
+		st, err := e.Stored()
+		must(t, err)
+		events = append(events, st)
+	}
+	must(t, s.AppendEvents(ctx, events))
+	n, err := b.PruneEvents(ctx, t0.Add(time.Hour))
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("pruned %d, want the old event of each account", n)
+	}
+	for _, v := range []keyward.Store{a, b} {
+		left, _, err := v.LookupEvents(ctx, keyward.EventQuery{})
+		must(t, err)
+		if len(left) != 1 || !left[0].Time.Equal(t0.Add(3*time.Hour)) {
+			t.Fatalf("left in a view: %+v", left)
+		}
+	}
 }

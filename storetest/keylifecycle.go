@@ -13,6 +13,7 @@ func keyLifecycleTests() []namedTest {
 	return []namedTest{
 		{"AccessKeyPolicy", testAccessKeyPolicy},
 		{"KeyLifecycleTransitions", testKeyLifecycleTransitions},
+		{"KeyLifecycleAccounts", testKeyLifecycleAccounts},
 	}
 }
 
@@ -151,6 +152,129 @@ func testKeyLifecycleTransitions(t *testing.T, s keyward.Store) {
 	must(t, err)
 	if len(byAge) != 2 || byAge[0] != 1 || byAge[1] != 1 || expiring != 0 {
 		t.Fatalf("counts: %v %d", byAge, expiring)
+	}
+}
+
+// testKeyLifecycleAccounts: each account has its own policy, which the
+// sweep pages through across accounts; a view's due keys and tagged users
+// are its account's, while the keys past their own expiry dates are read
+// across every account at once, each with its account, and the metrics'
+// counts are the installation's.
+func testKeyLifecycleAccounts(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	a, b, _, rootB := twoAccounts(t, s)
+	pa := keyward.AccessKeyPolicy{MaxAge: keyward.KeyRule{After: 30 * 24 * time.Hour}, UpdatedAt: t0}
+	pb := keyward.AccessKeyPolicy{Unused: keyward.KeyRule{After: 90 * 24 * time.Hour}, UpdatedAt: t0}
+	must(t, a.PutAccessKeyPolicy(ctx, pa))
+	must(t, b.PutAccessKeyPolicy(ctx, pb))
+	for _, v := range []struct {
+		view keyward.Store
+		want keyward.AccessKeyPolicy
+	}{{a, pa}, {b, pb}} {
+		got, err := v.view.AccessKeyPolicy(ctx)
+		must(t, err)
+		if got != v.want {
+			t.Fatalf("policy %+v, want %+v", got, v.want)
+		}
+	}
+	var seen []keyward.AccountKeyPolicy
+	for after := ""; ; {
+		page, more, err := s.AccessKeyPolicies(ctx, after, 1)
+		must(t, err)
+		seen = append(seen, page...)
+		if !more {
+			break
+		}
+		after = page[len(page)-1].AccountID
+	}
+	if len(seen) != 2 || seen[0].AccountID != accountA || seen[0].Policy != pa || seen[1].AccountID != accountB || seen[1].Policy != pb {
+		t.Fatalf("policies of every account: %+v", seen)
+	}
+
+	now := t0.Add(100 * 24 * time.Hour)
+	for _, v := range []struct {
+		view      keyward.Store
+		owner, id string
+		expires   time.Time
+		tagExempt bool
+	}{
+		{a, "ann", "AKIAACCOUNTSA0000001", now.Add(-time.Minute), true},
+		{b, "bea", "AKIAACCOUNTSB0000001", now.Add(-time.Hour), true},
+		{b, "bea", "AKIAACCOUNTSB0000002", time.Time{}, true},
+	} {
+		if _, err := v.view.User(ctx, v.owner); err != nil {
+			must(t, v.view.CreateUser(ctx, user(v.owner), quotas.Users))
+			must(t, v.view.UpdateTags(ctx, keyward.TaggedUser, v.owner, func([]keyward.Tag) ([]keyward.Tag, error) {
+				return []keyward.Tag{{Key: keyward.ExemptTagKey, Value: keyward.ExemptTagValue}}, nil
+			}))
+		}
+		_, err := v.view.CreateAccessKey(ctx, v.owner, keyward.AccessKey{ID: v.id, Status: keyward.StatusActive, CreatedAt: t0, ExpiresAt: v.expires, SealedSecret: []byte("x")})
+		must(t, err)
+	}
+	ids := func(view keyward.Store, q keyward.DueKeys) map[string]string {
+		t.Helper()
+		keys, _, err := view.DueAccessKeys(ctx, q)
+		must(t, err)
+		out := map[string]string{}
+		for _, k := range keys {
+			out[k.ID] = k.AccountID
+		}
+		return out
+	}
+	want := func(got map[string]string, want ...string) {
+		t.Helper()
+		if len(got) != len(want)/2 {
+			t.Fatalf("due keys %v, want %v", got, want)
+		}
+		for i := 0; i < len(want); i += 2 {
+			if got[want[i]] != want[i+1] {
+				t.Fatalf("due keys %v, want %v", got, want)
+			}
+		}
+	}
+	expired := keyward.DueKeys{Reason: keyward.RuleExpired, Cutoff: now}
+	want(ids(a, expired), "AKIAACCOUNTSA0000001", accountA)
+	want(ids(b, expired), "AKIAACCOUNTSB0000001", accountB)
+	expired.AllAccounts = true
+	want(ids(a, expired), "AKIAACCOUNTSA0000001", accountA, "AKIAACCOUNTSB0000001", accountB)
+	want(ids(b, keyward.DueKeys{Reason: keyward.RuleMaxAge, Cutoff: now}), "AKIAACCOUNTSB0000001", accountB, "AKIAACCOUNTSB0000002", accountB, rootB.ID, accountB)
+	for _, v := range []struct {
+		view  keyward.Store
+		owner string
+	}{{a, "ann"}, {b, "bea"}} {
+		tagged, err := v.view.UsersTagged(ctx, keyward.ExemptTagKey, keyward.ExemptTagValue)
+		must(t, err)
+		if len(tagged) != 1 || !tagged[user(v.owner).ID] {
+			t.Fatalf("users tagged in %s's account: %v", v.owner, tagged)
+		}
+	}
+	// A transition of another account's key writes its event in that
+	// account's trail.
+	e := keyward.Account{ID: accountB}.NewEvent(keyward.EventSourceIAM, "UpdateAccessKey", now)
+	e.EventID, e.RequestID = "lifecycle-accounts-1", "lifecycle-accounts-1"
+	stored, err := e.Stored()
+	must(t, err)
+	done, err := s.TransitionAccessKey(ctx, keyward.KeyTransition{AccessKeyID: "AKIAACCOUNTSB0000001", Reason: keyward.RuleExpired, Cutoff: now, At: now, Event: stored})
+	must(t, err)
+	if !done {
+		t.Fatal("B's expired key was not deactivated")
+	}
+	for _, v := range []struct {
+		view keyward.Store
+		n    int
+	}{{a, 0}, {b, 1}} {
+		evs, _, err := v.view.LookupEvents(ctx, keyward.EventQuery{EventID: "lifecycle-accounts-1"})
+		must(t, err)
+		if len(evs) != v.n {
+			t.Fatalf("the transition's event in a view: %d, want %d", len(evs), v.n)
+		}
+	}
+	byAge, expiring, err := b.CountAccessKeys(ctx, []time.Time{now.Add(-24 * time.Hour)}, now)
+	must(t, err)
+	// The installation's active keys: A's (expired, not yet deactivated),
+	// B's second, and the two root keys.
+	if byAge[0] != 0 || byAge[1] != 4 || expiring != 1 {
+		t.Fatalf("counts of the installation: %v %d", byAge, expiring)
 	}
 }
 

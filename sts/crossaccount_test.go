@@ -2,7 +2,11 @@ package sts_test
 
 import (
 	"context"
+	"encoding/base32"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +18,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // accessRole is the role CreateAccount makes in every member account,
@@ -36,7 +41,13 @@ type orgWorld struct {
 
 func newOrgWorld(t *testing.T) *orgWorld {
 	t.Helper()
-	ts := newAPIServer(t)
+	return newOrgWorldWith(t, kwtest.Options{})
+}
+
+// newOrgWorldWith is newOrgWorld with the server's options.
+func newOrgWorldWith(t *testing.T, opts kwtest.Options) *orgWorld {
+	t.Helper()
+	ts := newAPIServerWith(t, opts)
 	ctx := context.Background()
 	w := &orgWorld{ts: ts, org: awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))}
 	o, err := w.org.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
@@ -307,4 +318,146 @@ func TestCrossAccountSCPs(t *testing.T) {
 	// The other member account is not limited by B's SCP.
 	_, err = cIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")})
 	must(t, err)
+}
+
+// TestGetAccessKeyInfoOfOtherAccountsSessionKey: GetAccessKeyInfo names
+// the account that owns a temporary key, as AWS does for any key ID, not
+// the caller's: a session of member account B asked about by the
+// management account is B's, and the management account's own session,
+// asked about from B, is the management account's.
+func TestGetAccessKeyInfoOfOtherAccountsSessionKey(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	_, bSTS, bOut := w.assume(t, w.assumer, roleARN(w.b, accessRole), "adm")
+	mine, err := w.ts.STSClient(kwtest.RootKeyID, kwtest.RootSecret).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+	for _, v := range []struct {
+		name   string
+		c      *sts.Client
+		key    string
+		wantAc string
+	}{
+		{"B's session asked by the management account", w.ts.STSClient(kwtest.RootKeyID, kwtest.RootSecret), aws.ToString(bOut.Credentials.AccessKeyId), w.b},
+		{"the management account's session asked by B", bSTS, aws.ToString(mine.Credentials.AccessKeyId), kwtest.AccountID},
+		{"B's session asked by B", bSTS, aws.ToString(bOut.Credentials.AccessKeyId), w.b},
+	} {
+		info, err := v.c.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(v.key)})
+		must(t, err)
+		if aws.ToString(info.Account) != v.wantAc {
+			t.Errorf("%s: account %s, want %s", v.name, aws.ToString(info.Account), v.wantAc)
+		}
+		// The account is where AWS puts it in its own key IDs, for
+		// tools that decode them offline.
+		if got := awsKeyIDAccount(t, v.key); got != v.wantAc {
+			t.Errorf("%s: the key ID decodes to account %s, want %s", v.name, got, v.wantAc)
+		}
+	}
+}
+
+// awsKeyIDAccount decodes an account from a key ID as AWS's key IDs
+// carry it: bits 1 to 40 of the base32 after the prefix.
+func awsKeyIDAccount(t *testing.T, id string) string {
+	b, err := base32.StdEncoding.DecodeString(id[4:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v uint64
+	for _, c := range b[:6] {
+		v = v<<8 | uint64(c)
+	}
+	return fmt.Sprintf("%012d", (v&0x7fffffffff80)>>7)
+}
+
+// TestCrossAccountEventsInTheirAccountsTrail: what a session of member
+// account B does, changed or refused, is in B's trail with B as its
+// recipient, and not in the management account's.
+func TestCrossAccountEventsInTheirAccountsTrail(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	bIAM, _ := w.admin(t, w.b)
+	_, err := bIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dora")})
+	must(t, err)
+	// A refusal: B's admin lacks nothing, so a user of B without policies asks.
+	id, secret := kwtest.CreateUserKey(t, bIAM, "erin")
+	_, err = w.ts.IAMClient(id, secret).ListRoles(ctx, &iam.ListRolesInput{})
+	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	// AWS Organizations' API, which refuses a member account's role
+	// here: the refusal is an event of B's too.
+	_, _, out := w.assume(t, w.assumer, roleARN(w.b, accessRole), "org")
+	bOrg := awsorg.NewFromConfig(w.ts.Config(aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)))
+	_, err = bOrg.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
+	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
+		t.Fatalf("DescribeOrganization by a member account: %v", err)
+	}
+	must(t, w.ts.Audit.Flush(ctx))
+	for _, v := range []struct {
+		view    keyward.Store
+		account string
+		want    bool
+	}{{w.ts.Store.InAccount(w.b), w.b, true}, {w.ts.Store, kwtest.AccountID, false}} {
+		for _, name := range []string{"CreateUser", "ListRoles", "DescribeOrganization"} {
+			evs, _, err := v.view.LookupEvents(ctx, keyward.EventQuery{EventName: name, Max: 50})
+			must(t, err)
+			found := false
+			for _, e := range evs {
+				var rec keyward.Event
+				must(t, json.Unmarshal(e.Record, &rec))
+				if rec.UserIdentity.AccountID != w.b {
+					continue
+				}
+				found = true
+				if rec.RecipientAccountID != v.account {
+					t.Errorf("%s in %s's trail names recipient %s", name, v.account, rec.RecipientAccountID)
+				}
+			}
+			if found != v.want {
+				t.Errorf("%s of B's principal in %s's trail: %v, want %v", name, v.account, found, v.want)
+			}
+		}
+	}
+}
+
+// TestCrossAccountWebIdentity: AssumeRoleWithWebIdentity, unsigned, of a
+// member account's role is decided in that account, as AWS decides it in
+// the role's: the token is of the member account's provider, and the
+// session the member account's. A role of another account that names the
+// member's provider in its trust policy admits no one: a provider is its
+// own account's.
+func TestCrossAccountWebIdentity(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true}) // the test's issuer is on loopback
+	ctx := context.Background()
+	bIAM, _ := w.admin(t, w.b)
+	is := newTestIssuer(t)
+	ci := is.NewCIRole(t, bIAM, w.ts.Clock.Now())
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
+	out, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(w.b, "ci")),
+		RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
+	must(t, err)
+	if want := "arn:aws:sts::" + w.b + ":assumed-role/ci/job-run"; aws.ToString(out.AssumedRoleUser.Arn) != want {
+		t.Fatalf("the session is %s, want %s", aws.ToString(out.AssumedRoleUser.Arn), want)
+	}
+	// The session's event is in the role's account's trail.
+	must(t, w.ts.Audit.Flush(ctx))
+	for _, v := range []struct {
+		view keyward.Store
+		n    int
+	}{{w.ts.Store.InAccount(w.b), 1}, {w.ts.Store, 0}} {
+		evs, _, err := v.view.LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRoleWithWebIdentity"})
+		must(t, err)
+		if len(evs) != v.n {
+			t.Fatalf("AssumeRoleWithWebIdentity events in a trail: %d, want %d", len(evs), v.n)
+		}
+	}
+
+	root := w.ts.RootIAM()
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusts-b"), AssumeRolePolicyDocument: kwtest.TrustDoc(
+		`{"Effect":"Allow","Principal":{"Federated":"` + ci.ProviderARN + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
+	must(t, err)
+	_, err = anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(kwtest.AccountID, "trusts-b")),
+		RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
+	wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
 }

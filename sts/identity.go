@@ -21,7 +21,11 @@ func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, erro
 		return "", err
 	}
 	if strings.HasPrefix(id, "ASIA") {
-		if !s.isSessionKeyID(id) {
+		// A session key's account is in its ID, as in AWS's.
+		if acct, ok := s.sessionKeyAccount(id); ok {
+			return acct, nil
+		}
+		if !s.isLegacySessionKeyID(id) {
 			return "", keyward.AccessKeyNotFound(id)
 		}
 		return s.Account(ctx).ID, nil

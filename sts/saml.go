@@ -23,7 +23,7 @@ import (
 // keys) assume it. The caller signs nothing: the response is its
 // credential, and nothing in it is believed before its signature is.
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string) (keyward.AssumedRole, error) {
-	return s.assumeRoleWithSAML(ctx, in, providerARN, response, false, saml.Options{})
+	return s.assumeRoleWithSAML(inRoleAccount(ctx, in.RoleARN), in, providerARN, response, false, saml.Options{})
 }
 
 // SAMLConsoleSession is AssumeRoleWithSAML for the console's SAML
@@ -112,6 +112,9 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	}
 
 	trc := *rc
+	// The assertion's bearer is no principal of any account: the context
+	// names at most the account a console sign-in is to.
+	trc.Principal = keyward.Principal{}
 	trc.Extra = a.ContextKeys()
 	trc.Extra["sts:rolesessionname"] = []string{in.SessionName}
 	trc.Extra["aws:federatedprovider"] = []string{provider.ARN}
@@ -190,9 +193,23 @@ type SAMLSignIn struct {
 }
 
 // SAMLRole is a role a response offers and the provider it is offered
-// through.
+// through, and the account of both.
 type SAMLRole struct {
-	RoleARN, ProviderARN string
+	RoleARN, ProviderARN, Account string
+}
+
+// samlProviderAccount returns the account a SAML provider's ARN names:
+// twelve digits, or false for what is not a provider's ARN.
+func samlProviderAccount(arn string) (string, bool) {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
+	if !ok {
+		return "", false
+	}
+	id, rest, ok := strings.Cut(rest, ":")
+	if !ok || len(id) != 12 || strings.Trim(id, "0123456789") != "" || !strings.HasPrefix(rest, "saml-provider/") {
+		return "", false
+	}
+	return id, true
 }
 
 // SAMLSignInOf verifies a response posted to Keyward's SAML endpoint by a
@@ -209,18 +226,22 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 	if err != nil {
 		return SAMLSignIn{}, samlError(err)
 	}
-	prefix := s.Account(ctx).SAMLProviderARN("")
 	var in SAMLSignIn
 	var refused error
 	tried := 0
 	for _, arn := range named {
-		if !strings.HasPrefix(arn, prefix) {
-			continue // a provider of another account, which is not Keyward's
+		// Each provider is looked up in its own account, whichever
+		// account that is, as AWS's sign-in endpoint takes any account's:
+		// the response must be signed with that provider's keys, and
+		// offers only roles of the same account.
+		account, ok := samlProviderAccount(arn)
+		if !ok {
+			continue // not a provider's ARN; no provider of Keyward's
 		}
 		if tried++; tried > MaxSignInProviders {
 			break
 		}
-		p, err := s.store(ctx).SAMLProvider(ctx, arn)
+		p, err := s.storeOf(account).SAMLProvider(ctx, arn)
 		if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 			continue
 		} else if err != nil {
@@ -238,8 +259,8 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 		}
 		in.InResponseTo = cmp.Or(in.InResponseTo, a.InResponseTo)
 		for _, r := range a.Roles {
-			if r.ProviderARN == p.ARN {
-				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN})
+			if r.ProviderARN == p.ARN && strings.HasPrefix(r.RoleARN, "arn:aws:iam::"+account+":role/") {
+				in.Roles = append(in.Roles, SAMLRole{RoleARN: r.RoleARN, ProviderARN: p.ARN, Account: account})
 			}
 		}
 	}

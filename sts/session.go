@@ -2,8 +2,13 @@ package sts
 
 import (
 	"context"
+	"encoding/base32"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,7 +103,7 @@ func (s *Service) GetSessionToken(ctx context.Context, durationSeconds int, seri
 // and the token that holds them with c, sealed.
 func (s *Service) issue(c sessionClaims) (keyward.Session, error) {
 	var err error
-	if c.ID, err = s.sessionKeyID(); err != nil {
+	if c.ID, err = s.sessionKeyID(c.Account); err != nil {
 		return keyward.Session{}, err
 	}
 	if c.Secret, err = keyward.NewSecretAccessKey(s.Rand); err != nil {
@@ -121,20 +126,81 @@ func (s *Service) issue(c sessionClaims) (keyward.Session, error) {
 	return keyward.Session{AccessKeyID: c.ID, Secret: c.Secret, Token: token, Expiration: c.Expiration}, nil
 }
 
-// A session's key ID is ASIA, 10 random characters and 6 of a MAC of
-// them under the master key: GetAccessKeyInfo knows Keyward's session keys
-// from others without storing any.
+// A session's key ID is ASIA and 16 base32 characters, 80 bits laid out as
+// AWS lays out its own: bits 1 to 40 are the account's ID, which is how
+// AWS tells the account of any key ID (GetAccessKeyInfo) and how Keyward
+// tells it of a session key without storing any; 22 further bits are
+// random, and the last 18 are a MAC of the rest under the master key, so
+// that a key ID made up with an account in it is not taken for Keyward's.
+//
+// Session keys issued before the account was in them are ASIA, 10 random
+// characters and 6 of a MAC of them (sessionIDRandom, sessionIDMAC); they
+// are still recognised, as the caller's account's, until the last expires.
 const (
 	sessionIDRandom = 10
 	sessionIDMAC    = 6
+	sessionIDBits   = 18 // of the MAC, in the key ID with the account
 )
 
-func (s *Service) sessionKeyID() (string, error) {
-	id, err := keyward.RandomString(s.Rand, "ASIA", sessionIDRandom, keyward.Base32Alphabet)
-	if err != nil {
+// sessionKeyID returns a new session key ID of account, a 12-digit ID.
+func (s *Service) sessionKeyID(account string) (string, error) {
+	acct, err := strconv.ParseUint(account, 10, 64)
+	if err != nil || acct >= 1<<40 {
+		return "", fmt.Errorf("sts: account ID %q is not 12 digits", account)
+	}
+	// As many bytes as the IDs without the account took, of which 22
+	// bits are used: what else is made from the same randomness after a
+	// session (in tests, from a seeded stream) stays as it was.
+	var r [sessionIDRandom]byte
+	if _, err := io.ReadFull(s.Rand, r[:]); err != nil {
 		return "", err
 	}
-	return id + macChars(s.Sealer.MAC(id)), nil
+	rnd := binary.BigEndian.Uint32(r[:4])
+	var b [10]byte
+	head := uint64(rnd>>31&1)<<47 | acct<<7 | uint64(rnd>>24&0x7f)
+	for i := range 6 {
+		b[i] = byte(head >> (40 - 8*i))
+	}
+	low := rnd & 0x3fff
+	binary.BigEndian.PutUint32(b[6:], low<<sessionIDBits|keyIDMAC(s.Sealer.MAC(sessionKeyMACData(b[:6], low))))
+	return "ASIA" + base32.StdEncoding.EncodeToString(b[:]), nil
+}
+
+// sessionKeyMACData is what a session key ID's MAC is of: its account and
+// random bits.
+func sessionKeyMACData(head []byte, low uint32) string {
+	return fmt.Sprintf("keyward:session-key:%x:%x", head, low)
+}
+
+// keyIDMAC is the first sessionIDBits bits of a MAC.
+func keyIDMAC(sum []byte) uint32 {
+	return (uint32(sum[0])<<16 | uint32(sum[1])<<8 | uint32(sum[2])) >> (24 - sessionIDBits)
+}
+
+// sessionKeyAccount returns the account of a session key ID Keyward made
+// with its account in it, and false for any other ID.
+func (s *Service) sessionKeyAccount(id string) (string, bool) {
+	if len(id) != 20 || !strings.HasPrefix(id, "ASIA") {
+		return "", false
+	}
+	b, err := base32.StdEncoding.DecodeString(id[4:])
+	if err != nil || len(b) != 10 {
+		return "", false
+	}
+	v := binary.BigEndian.Uint32(b[6:])
+	low, sum := v>>sessionIDBits, v&(1<<sessionIDBits-1)
+	ok := false
+	for _, m := range s.Sealer.MACs(sessionKeyMACData(b[:6], low)) {
+		ok = ok || keyIDMAC(m) == sum
+	}
+	if !ok {
+		return "", false
+	}
+	var head uint64
+	for _, c := range b[:6] {
+		head = head<<8 | uint64(c)
+	}
+	return fmt.Sprintf("%012d", head>>7&(1<<40-1)), true
 }
 
 // macChars encodes the first 30 bits of a MAC as 6 base32 characters.
@@ -147,8 +213,9 @@ func macChars(sum []byte) string {
 	return string(b[:])
 }
 
-// isSessionKeyID reports whether id is a session key ID Keyward made.
-func (s *Service) isSessionKeyID(id string) bool {
+// isLegacySessionKeyID reports whether id is a session key ID Keyward
+// made before the account was in them.
+func (s *Service) isLegacySessionKeyID(id string) bool {
 	if len(id) != 4+sessionIDRandom+sessionIDMAC || !strings.HasPrefix(id, "ASIA") {
 		return false
 	}

@@ -16,7 +16,26 @@ import (
 // "<provider>:aud" and "<provider>:sub") assume it. The caller signs
 // nothing: the token is its credential.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.AssumeRoleInput, token string) (keyward.AssumedRole, error) {
-	return s.assumeRoleWithWebIdentity(ctx, in, token, webIdentityConsole{})
+	return s.assumeRoleWithWebIdentity(inRoleAccount(ctx, in.RoleARN), in, token, webIdentityConsole{})
+}
+
+// inRoleAccount returns ctx of an unsigned caller acting in the account of
+// the role it names: AWS looks up the provider of AssumeRoleWithWebIdentity
+// and AssumeRoleWithSAML in the role's account, whichever it is, and issues
+// the session there. A caller that names an account already (a console
+// sign-in's) keeps it, and the role must be of that account.
+func inRoleAccount(ctx context.Context, roleARN string) context.Context {
+	rc, _, ok := keyward.Caller(ctx)
+	if !ok || rc.Principal.AccountID != "" {
+		return ctx
+	}
+	acct, ok := roleARNAccount(roleARN)
+	if !ok {
+		return ctx
+	}
+	c := *rc
+	c.Principal = keyward.Principal{AccountID: acct.ID}
+	return keyward.WithCaller(ctx, &c)
 }
 
 // webIdentityConsole is what the console's OpenID Connect sign-in asks of
@@ -141,6 +160,9 @@ func (s *Service) webIdentity(ctx context.Context, token string, console webIden
 // "<provider>:aud", ":sub", ":oaud" and ":amr".
 func (wi *verifiedWebIdentity) admittedBy(assumable *keyward.AssumableRole, rc *keyward.RequestContext, sessionName string) bool {
 	trc := *rc
+	// The token's bearer is no principal of any account: the context
+	// names at most the account a console sign-in is to.
+	trc.Principal = keyward.Principal{}
 	trc.Extra = map[string][]string{
 		wi.key + ":aud": {wi.audience}, wi.key + ":sub": {wi.claims.Subject}, wi.key + ":oaud": wi.claims.Audience,
 		"sts:rolesessionname": {sessionName}, "aws:federatedprovider": {wi.providerARN},

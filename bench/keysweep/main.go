@@ -4,14 +4,20 @@
 // counts the metrics take every 5 minutes, and, for comparison, one full
 // scan of the keys for the same rules. The keys are seeded straight into
 // the database (through the API a million durable writes take too long).
+// With -accounts the keys are spread over that many accounts of the
+// installation, and -policies of them (the first account first) have the
+// policy: the sweep reads every account's expired keys at once and each
+// account with a policy by itself.
 //
 //	go run ./bench/keysweep -keys 1000000 -due 1000 -runs 5
+//	go run ./bench/keysweep -keys 200000 -accounts 100000 -policies 100000
 package main
 
 import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -35,14 +41,16 @@ func main() {
 	due := flag.Int("due", 1000, "keys past their expiry date when the first sweep runs")
 	runs := flag.Int("runs", 5, "idle sweeps and full scans to time")
 	dir := flag.String("dir", "", "directory of the database (a temporary one when empty)")
+	accounts := flag.Int("accounts", 1, "accounts the keys are spread over")
+	policies := flag.Int("policies", 1, "accounts with the key lifecycle policy")
 	flag.Parse()
-	if err := run(*keys, *due, *runs, *dir); err != nil {
+	if err := run(*keys, *due, *runs, *accounts, *policies, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "keysweep:", err)
 		os.Exit(1)
 	}
 }
 
-func run(keys, due, runs int, dir string) error {
+func run(keys, due, runs, accounts, policies int, dir string) error {
 	ctx := context.Background()
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "keysweep")
@@ -64,10 +72,12 @@ func run(keys, due, runs int, dir string) error {
 		return err
 	}
 	t0 := time.Now()
-	if err := seed(path, acct.ID, keys, due, now); err != nil {
+	lcPolicy := keyward.AccessKeyPolicy{MaxAge: keyward.KeyRule{After: 90 * day}, Warn: 14 * day,
+		Unused: keyward.KeyRule{After: 45 * day}, DeleteInactive: keyward.KeyRule{After: 30 * day}, UpdatedAt: now}
+	if err := seed(path, acct.ID, keys, due, accounts, policies, lcPolicy, now); err != nil {
 		return err
 	}
-	fmt.Printf("seeded %d keys (%d due) in %v\n", keys, due, time.Since(t0).Round(time.Second))
+	fmt.Printf("seeded %d keys (%d due) in %d accounts (%d with a policy) in %v\n", keys, due, accounts, policies, time.Since(t0).Round(time.Second))
 
 	st, err = sqlite.Open(ctx, path)
 	if err != nil {
@@ -79,8 +89,9 @@ func run(keys, due, runs int, dir string) error {
 	a := &authz.Authorizer{Store: st, Policies: policy.Engine{}, Now: clock}
 	a.SetAccount(acct)
 	lc := &lifecycle.Service{Store: st, Authz: a, Now: clock, Rand: rand.Reader}
-	must(st.PutAccessKeyPolicy(ctx, keyward.AccessKeyPolicy{MaxAge: keyward.KeyRule{After: 90 * day}, Warn: 14 * day,
-		Unused: keyward.KeyRule{After: 45 * day}, DeleteInactive: keyward.KeyRule{After: 30 * day}, UpdatedAt: now}))
+	if policies > 0 {
+		must(st.PutAccessKeyPolicy(ctx, lcPolicy))
+	}
 
 	t0 = time.Now()
 	sw, err := lc.Run(ctx)
@@ -132,11 +143,34 @@ func run(keys, due, runs int, dir string) error {
 	return plans(path, now)
 }
 
-// seed writes keys/2 users of the account with two keys each: created over the last 80
+// seed writes keys/2 users with two keys each: created over the last 80
 // days, nine in ten used within the last 10 days, the rest never used but
-// younger than 45 days; due of them expired a minute ago.
-func seed(path, account string, keys, due int, now time.Time) error {
+// younger than 45 days; due of them expired a minute ago. The users are
+// spread over accounts accounts, the first being account; the first
+// policies of the others besides it have policy p.
+func seed(path, account string, keys, due, accounts, policies int, p keyward.AccessKeyPolicy, now time.Time) error {
+	accountOf := func(i int) string {
+		if i == 0 {
+			return account
+		}
+		return fmt.Sprintf("%012d", 200000000000+i)
+	}
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
 	return bulk.Write(path, func(tx *sql.Tx) error {
+		for i := 1; i < accounts; i++ {
+			if _, err := tx.Exec(`INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)`, accountOf(i), accountOf(i), now.Add(-100*day).UnixNano()); err != nil {
+				return err
+			}
+			if i >= policies {
+				continue
+			}
+			if _, err := tx.Exec(`INSERT INTO access_key_policy (account_id, policy, updated_at) VALUES (?, ?, ?)`, accountOf(i), string(doc), now.UnixNano()); err != nil {
+				return err
+			}
+		}
 		insUser, err := tx.Prepare(`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`)
 		if err != nil {
 			return err
@@ -148,6 +182,7 @@ func seed(path, account string, keys, due int, now time.Time) error {
 		}
 		for i := 0; i < keys; i++ {
 			uid := fmt.Sprintf("AIDA%017d", i/2)
+			account := accountOf(i / 2 % accounts)
 			if i%2 == 0 {
 				name := fmt.Sprintf("user%07d", i/2)
 				if _, err := insUser.Exec(uid, account, name, name, now.Add(-100*day).UnixNano()); err != nil {
@@ -194,13 +229,20 @@ func plans(path string, now time.Time) error {
 		return err
 	}
 	defer db.Close()
+	// A key's own expiry date is read across every account; the rules of
+	// a policy in one account at a time.
 	for name, where := range map[string]string{
-		"expired":  `status = 'Active' AND expires_at IS NOT NULL AND expires_at <= ?`,
-		"max-age":  `status = 'Active' AND created_at <= ?`,
-		"unused":   `status = 'Active' AND (last_used_at <= ? OR (last_used_at IS NULL AND created_at <= ?))`,
-		"inactive": `status = 'Inactive' AND inactive_since IS NOT NULL AND inactive_since <= ?`,
+		"expired, every account": `status = 'Active' AND expires_at IS NOT NULL AND expires_at <= ?`,
+		"max-age":                `account_id = 'x' AND status = 'Active' AND created_at <= ?`,
+		"unused":                 `account_id = 'x' AND status = 'Active' AND (last_used_at <= ? OR (last_used_at IS NULL AND created_at <= ?))`,
+		"inactive":               `account_id = 'x' AND status = 'Inactive' AND inactive_since IS NOT NULL AND inactive_since <= ?`,
+		"policies":               `1 = 1 OR ? = ?`,
 	} {
-		rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT id FROM access_keys WHERE `+where, now.UnixNano(), now.UnixNano())
+		from := `access_keys`
+		if name == "policies" {
+			from = `access_key_policy`
+		}
+		rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT * FROM `+from+` WHERE `+where, now.UnixNano(), now.UnixNano())
 		if err != nil {
 			return err
 		}

@@ -61,6 +61,34 @@ func collectPage[T any](ctx context.Context, s *Store, query string, args []any,
 	return out, more, nil
 }
 
+// collectPagePrepared is collectPage through a statement prepared once
+// (Store.prepared), for a read run so often, such as once per account by
+// the key lifecycle's sweep, that parsing it would cost more than running
+// it.
+func collectPagePrepared[T any](ctx context.Context, s *Store, query string, args []any, max int, scan func(rowScanner) (T, error)) ([]T, bool, error) {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, false, err
+	}
+	out, err := collect(ctx, s, stmtQueryer{stmt}, query, args, scan)
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, max)
+	return out, more, nil
+}
+
+// stmtQueryer runs its prepared statement whatever query it is given.
+type stmtQueryer struct{ stmt *sql.Stmt }
+
+func (q stmtQueryer) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return q.stmt.QueryRowContext(ctx, args...)
+}
+
+func (q stmtQueryer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return q.stmt.QueryContext(ctx, args...)
+}
+
 // listByName pages the rows of from (a select list and its FROM clause)
 // of the view's account by name after a marker and under a path prefix,
 // the listing every IAM entity with a path shares.

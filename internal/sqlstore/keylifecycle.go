@@ -51,6 +51,24 @@ func (s *Store) DeleteAccessKeyPolicy(ctx context.Context) error {
 	})
 }
 
+// AccessKeyPolicies pages the policies of every account that has one, by
+// the table's key: the sweep reads only the accounts with a policy, not
+// every account.
+func (s *Store) AccessKeyPolicies(ctx context.Context, after string, max int) ([]keyward.AccountKeyPolicy, bool, error) {
+	if max <= 0 {
+		max = 1000
+	}
+	return collectPage(ctx, s, `SELECT account_id, policy FROM access_key_policy WHERE account_id > ? ORDER BY account_id LIMIT ?`,
+		[]any{after, max + 1}, max, func(r rowScanner) (keyward.AccountKeyPolicy, error) {
+			var p keyward.AccountKeyPolicy
+			var doc string
+			if err := r.Scan(&p.AccountID, &doc); err != nil {
+				return p, err
+			}
+			return p, json.Unmarshal([]byte(doc), &p.Policy)
+		})
+}
+
 // dueWhere is, by rule, the condition that makes a key due at a cutoff
 // (the one argument it takes): what the sweep selects by and, again, what
 // the conditional update requires, so that a key changed meanwhile (used,
@@ -103,12 +121,19 @@ func (s *Store) DueAccessKeys(ctx context.Context, q keyward.DueKeys) ([]keyward
 	if max <= 0 {
 		max = 1000
 	}
-	args = append(args, s.acct(ctx), q.After, max+1)
+	// One account's keys by range on the indexes that lead with the
+	// account, or every account's (a key's own expiry date) by range on
+	// the one that leads with the status.
+	if !q.AllAccounts {
+		where = `account_id = ? AND ` + where
+		args = append([]any{s.acct(ctx)}, args...)
+	}
+	args = append(args, q.After, max+1)
 	query := `SELECT k.id, k.account_id, k.user_id, coalesce(u.name, ''), coalesce(u.path, ''), k.status, k.created_at, k.last_used_at,
 			k.expires_at, k.inactive_since, k.warned_for
 		FROM (SELECT * FROM access_keys WHERE ` + where + `) k LEFT JOIN users u ON u.id = k.user_id
-		WHERE k.account_id = ? AND k.id > ? ORDER BY k.id LIMIT ?`
-	return collectPage(ctx, s, query, args, max, func(r rowScanner) (keyward.AccessKey, error) {
+		WHERE k.id > ? ORDER BY k.id LIMIT ?`
+	return collectPagePrepared(ctx, s, query, args, max, func(r rowScanner) (keyward.AccessKey, error) {
 		var k keyward.AccessKey
 		var created int64
 		var lastUsed, expires, inactive, warned sql.NullInt64
@@ -162,14 +187,18 @@ func (s *Store) TransitionAccessKey(ctx context.Context, t keyward.KeyTransition
 	return done && err == nil, err
 }
 
-// UsersTagged returns the IDs of the users tagged key (with value value,
-// or any value when it is empty).
+// UsersTagged returns the IDs of the view's account's users tagged key
+// (with value value, or any value when it is empty).
 func (s *Store) UsersTagged(ctx context.Context, key, value string) (map[string]bool, error) {
-	query, args := `SELECT user_id FROM user_tags WHERE key = ?`, []any{key}
+	query, args := `SELECT t.user_id FROM user_tags t JOIN users u ON u.id = t.user_id WHERE u.account_id = ? AND t.key = ?`, []any{s.acct(ctx), key}
 	if value != "" {
-		query, args = query+` AND value = ?`, append(args, value)
+		query, args = query+` AND t.value = ?`, append(args, value)
 	}
-	ids, err := collect(ctx, s, s.DB, query, args, func(r rowScanner) (string, error) {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := collect(ctx, s, stmtQueryer{stmt}, query, args, func(r rowScanner) (string, error) {
 		var id string
 		return id, r.Scan(&id)
 	})
@@ -180,26 +209,26 @@ func (s *Store) UsersTagged(ctx context.Context, key, value string) (map[string]
 	return out, err
 }
 
-// CountAccessKeys counts active keys created after each bound (newest
-// first) and before the last, and those expiring at or before soon: range
-// counts on the indexes, for the metrics.
+// CountAccessKeys counts the installation's active keys, of every
+// account, created after each bound (newest first) and before the last,
+// and those expiring at or before soon: range counts on the indexes, for
+// the metrics, which are the installation's.
 func (s *Store) CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) ([]int, int, error) {
 	var total int
-	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE account_id = ? AND status = 'Active'`), s.acct(ctx)).Scan(&total); err != nil {
+	if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE status = 'Active'`)).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	out := make([]int, len(bounds)+1)
 	prev := 0
 	for i, b := range bounds {
 		var n int
-		if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE account_id = ? AND status = 'Active' AND created_at > ?`), s.acct(ctx), toNanos(b)).Scan(&n); err != nil {
+		if err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE status = 'Active' AND created_at > ?`), toNanos(b)).Scan(&n); err != nil {
 			return nil, 0, err
 		}
 		out[i], prev = n-prev, n
 	}
 	out[len(bounds)] = total - prev
 	var expiring int
-	err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE account_id = ? AND status = 'Active' AND expires_at IS NOT NULL AND expires_at <= ?`), s.acct(ctx),
-		toNanos(soon)).Scan(&expiring)
+	err := s.DB.QueryRowContext(ctx, s.q(`SELECT count(*) FROM access_keys WHERE status = 'Active' AND expires_at IS NOT NULL AND expires_at <= ?`), toNanos(soon)).Scan(&expiring)
 	return out, expiring, err
 }
