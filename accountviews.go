@@ -40,24 +40,18 @@ type NamedPolicy struct {
 	Document string
 }
 
-// EntityDetail is a user or a group with everything that decides its
-// access, as GetAccountAuthorizationDetails shows it.
+// EntityDetail is a user, a group or a role with everything that decides
+// its access, as GetAccountAuthorizationDetails shows it.
 type EntityDetail struct {
-	// User is set for a user, Group for a group.
+	// User is set for a user, Group for a group, Role for a role.
 	User     User
 	Group    Group
+	Role     Role
 	Inline   []NamedPolicy
 	Attached []ManagedPolicy
 	// Groups are a user's groups, by name.
 	Groups []string
-}
-
-// RoleDetail is a role with its policies.
-type RoleDetail struct {
-	Role     Role
-	Inline   []NamedPolicy
-	Attached []ManagedPolicy
-	// InstanceProfiles are those that hold the role.
+	// InstanceProfiles are those that hold a role.
 	InstanceProfiles []InstanceProfile
 }
 
@@ -84,13 +78,12 @@ type AccountStore interface {
 	// is all.
 	// The marker is "<kind>:<name>". ErrNoSuchPolicy.
 	PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage, after string, max int) ([]PolicyEntity, bool, error)
-	// UserDetails and GroupDetails page users and groups by name with their
-	// policies; PolicyDetails pages the account's managed policies and the
-	// AWS managed policies attached to something, by ARN, with their
-	// versions.
-	UserDetails(ctx context.Context, after string, max int) ([]EntityDetail, bool, error)
-	GroupDetails(ctx context.Context, after string, max int) ([]EntityDetail, bool, error)
-	RoleDetails(ctx context.Context, after string, max int) ([]RoleDetail, bool, error)
+	// EntityDetails pages the users, groups or roles (kind EntityUser,
+	// EntityGroup or EntityRole) by name with their policies, and a user's
+	// groups and tags (a role's instance profiles are not filled in);
+	// PolicyDetails pages the account's managed policies and the AWS
+	// managed policies attached to something, by ARN, with their versions.
+	EntityDetails(ctx context.Context, kind, after string, max int) ([]EntityDetail, bool, error)
 	PolicyDetails(ctx context.Context, after string, max int) ([]PolicyDetail, bool, error)
 	// TokenVersion and SetTokenVersion keep the account's
 	// GlobalEndpointTokenVersion (1 or 2).
@@ -109,8 +102,18 @@ type SummaryEntry struct {
 
 // AuthorizationDetails is one page of GetAccountAuthorizationDetails.
 type AuthorizationDetails struct {
-	Users, Groups []EntityDetail
-	Roles         []RoleDetail
-	Policies      []PolicyDetail
-	Next          string
+	Users, Groups, Roles []EntityDetail
+	Policies             []PolicyDetail
+	Next                 string
+}
+
+// Name is the name of the user, group or role.
+func (d EntityDetail) Name() string {
+	switch {
+	case d.User.ID != "":
+		return d.User.Name
+	case d.Group.ID != "":
+		return d.Group.Name
+	}
+	return d.Role.Name
 }

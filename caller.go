@@ -35,12 +35,6 @@ func Caller(ctx context.Context) (rc *RequestContext, internal bool, ok bool) {
 	return rc, rc == &internalCaller, ok && rc != nil
 }
 
-// CallerFrom returns the request context of ctx's caller, if a request's.
-func CallerFrom(ctx context.Context) (*RequestContext, bool) {
-	rc, internal, ok := Caller(ctx)
-	return rc, ok && !internal
-}
-
 // ErrNoCaller is a programming error: a service method reached without
 // saying who calls. It fails closed, as ServiceFailure.
 var ErrNoCaller = errors.New("keyward: no caller in the context")

@@ -215,6 +215,3 @@ type PolicyStore interface {
 	// PolicySourceBoundary).
 	PrincipalPolicies(ctx context.Context, kind, id string) ([]PolicySource, error)
 }
-
-// Clock returns the current time; injected so tests control it.
-type Clock func() time.Time

@@ -125,20 +125,6 @@ func TestValidation(t *testing.T) {
 	}
 }
 
-func TestValidRegionName(t *testing.T) {
-	for _, r := range []string{"us-east-1", "us-gov-west-1", "eu-isoe-west-1", "ap-southeast-7", "cn-northwest-1", "us-isob-east-1", "il-central-1"} {
-		if !keyward.ValidRegionName(r) {
-			t.Errorf("%s refused", r)
-		}
-	}
-	for _, r := range []string{"", "us", "us-east", "useast1", "US-EAST-1", "us-east-1a", "us-east-100", "=HYPERLINK(\"x\")", "us-east-1-", "-us-east-1",
-		"us--east-1", "aa-bb-cc-dd-ee-1", "auto", "us-east-1\n", "x-east-1"} {
-		if keyward.ValidRegionName(r) {
-			t.Errorf("%q accepted", r)
-		}
-	}
-}
-
 func TestSpreadsheetSafe(t *testing.T) {
 	for in, want := range map[string]string{
 		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "+1": "'+1", "-2+3": "'-2+3", "@SUM(A1)": "'@SUM(A1)", "\t=1": "'\t=1",

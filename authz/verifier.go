@@ -30,10 +30,17 @@ func (a *Authorizer) UserByARN(ctx context.Context, arn string) (keyward.Princip
 	return keyward.Principal{AccountID: a.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path, Tags: u.Tags}, nil
 }
 
+// actionVerify is the permission to ask Keyward about requests another
+// service authenticated with Keyward's keys: the signing key of a scope,
+// what a key's owner may do, who exists (the S3 gateway's protocol, the Go
+// middleware). The root user has it, as everything; grant it to the
+// identity a gateway signs its own calls with, and to nobody else.
+const actionVerify = "keyward:Verify"
+
 // AuthorizeVerifier decides whether ctx's caller may ask Keyward about
 // other services' requests.
 func (a *Authorizer) AuthorizeVerifier(ctx context.Context) error {
-	return a.Authorize(ctx, keyward.ActionVerify, "*")
+	return a.Authorize(ctx, actionVerify, "*")
 }
 
 // A service asking for a decision says what it observed of the request:

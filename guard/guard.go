@@ -158,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 	if cfg.Service == "" {
 		cfg.Service = wire.InvokeService
 	}
-	if cfg.Region != "" && !keyward.ValidRegionName(cfg.Region) {
+	if cfg.Region != "" && !sigv4.ValidRegionName(cfg.Region) {
 		return nil, fmt.Errorf("guard: %q is not a region's name", cfg.Region)
 	}
 	if keyward.OwnService(cfg.Service) {

@@ -184,50 +184,32 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 	}
 	var out keyward.AuthorizationDetails
 	left := max
-	if stage == "u" && (all || want["User"]) {
-		var stop bool
-		out.Users, left, out.Next, stop, err = readStage("u", last, left, func(after string, n int) ([]keyward.EntityDetail, bool, error) {
-			return s.store(ctx).UserDetails(ctx, after, n)
-		}, func(d keyward.EntityDetail) string { return d.User.Name })
-		if err != nil || stop {
-			return out, err
+	// Users come first, then groups, then roles, each a stage of the
+	// marker.
+	stages := []struct {
+		stage, kind, filter string
+		items               *[]keyward.EntityDetail
+	}{
+		{"u", keyward.EntityUser, "User", &out.Users},
+		{"g", keyward.EntityGroup, "Group", &out.Groups},
+		{"r", keyward.EntityRole, "Role", &out.Roles},
+	}
+	for i, st := range stages {
+		if stage != st.stage {
+			continue
 		}
-	}
-	if stage == "u" {
-		stage, last = "g", ""
-	}
-	if stage == "g" && (all || want["Group"]) {
-		var stop bool
-		out.Groups, left, out.Next, stop, err = readStage("g", last, left, func(after string, n int) ([]keyward.EntityDetail, bool, error) {
-			return s.store(ctx).GroupDetails(ctx, after, n)
-		}, func(d keyward.EntityDetail) string { return d.Group.Name })
-		if err != nil || stop {
-			return out, err
-		}
-	}
-	if stage == "g" {
-		stage, last = "r", ""
-	}
-	if stage == "r" && (all || want["Role"]) {
-		var stop bool
-		out.Roles, left, out.Next, stop, err = readStage("r", last, left, func(after string, n int) ([]keyward.RoleDetail, bool, error) {
-			roles, more, err := s.store(ctx).RoleDetails(ctx, after, n)
-			if err != nil {
-				return nil, false, err
+		if all || want[st.filter] {
+			var stop bool
+			*st.items, left, out.Next, stop, err = readStage(st.stage, last, left, func(after string, n int) ([]keyward.EntityDetail, bool, error) {
+				return s.entityDetails(ctx, st.kind, after, n)
+			}, keyward.EntityDetail.Name)
+			if err != nil || stop {
+				return out, err
 			}
-			for i := range roles {
-				if roles[i].InstanceProfiles, _, err = s.store(ctx).ListInstanceProfiles(ctx, "/", roles[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
-					return nil, false, err
-				}
-			}
-			return roles, more, nil
-		}, func(d keyward.RoleDetail) string { return d.Role.Name })
-		if err != nil || stop {
-			return out, err
 		}
-	}
-	if stage == "r" {
-		stage, last = "p", ""
+		if stage, last = "p", ""; i+1 < len(stages) {
+			stage = stages[i+1].stage
+		}
 	}
 	if stage == "p" && (all || want["LocalManagedPolicy"] || want["AWSManagedPolicy"]) {
 		for {
@@ -254,6 +236,21 @@ func (s *Service) AccountAuthorizationDetails(ctx context.Context, filter []stri
 		}
 	}
 	return out, nil
+}
+
+// entityDetails reads a page of EntityDetails, with a role's instance
+// profiles.
+func (s *Service) entityDetails(ctx context.Context, kind, after string, max int) ([]keyward.EntityDetail, bool, error) {
+	details, more, err := s.store(ctx).EntityDetails(ctx, kind, after, max)
+	if err != nil || kind != keyward.EntityRole {
+		return details, more, err
+	}
+	for i := range details {
+		if details[i].InstanceProfiles, _, err = s.store(ctx).ListInstanceProfiles(ctx, "/", details[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
+			return nil, false, err
+		}
+	}
+	return details, more, nil
 }
 
 // readStage reads one stage of AccountAuthorizationDetails: up to left

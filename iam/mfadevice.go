@@ -326,7 +326,7 @@ func (s *Service) DeactivateRootMFADevice(ctx context.Context, serial string) er
 		return err
 	}
 	var mfaAt time.Time
-	if rc, ok := keyward.CallerFrom(ctx); ok {
+	if rc, internal, ok := keyward.Caller(ctx); ok && !internal {
 		mfaAt = rc.MFAAt()
 	}
 	_, err := s.changing(ctx).UpdateMFADevice(ctx, serial, func(d *keyward.MFADevice) error {

@@ -97,7 +97,7 @@ func (w *xmlWriter) authorizationDetails(a keyward.Account, d keyward.Authorizat
 		inline("GroupPolicyList", e.Inline)
 		attached(e.Attached)
 	})
-	members(w, "RoleDetailList", d.Roles, func(rd keyward.RoleDetail) {
+	members(w, "RoleDetailList", d.Roles, func(rd keyward.EntityDetail) {
 		r := rd.Role
 		w.entity("Role", r.Path, r.Name, r.ID, a.RoleARN(r.Path, r.Name), r.CreatedAt)
 		w.elem("AssumeRolePolicyDocument", encodeDocument(r.TrustPolicy))

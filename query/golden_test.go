@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,22 +57,89 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	return l.r.Read(p)
 }
 
+// seed starts the source again from a seed made of name.
+func (l *lockedReader) seed(name string) {
+	var seed [32]byte
+	copy(seed[:], name)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.r = rand.NewChaCha8(seed)
+}
+
+// goldenStep is one request of TestGoldenResponses: its name (the
+// action, with a suffix when it has several steps), the service it is
+// signed for and its form.
+type goldenStep struct {
+	name, service, form string
+}
+
+// derivedSteps are steps for the served IAM and Keyward actions (served,
+// by service) that no written step
+// performs, made from their descriptors as TestEveryActionAuthorized makes
+// its requests (each required parameter's sample, or the simplest value
+// its shape allows, so that every operation of an entity names the same
+// one), in the order of an entity's life: create, read, tag, list tags,
+// untag, change, delete. A new entity's operations so have their golden
+// responses, checked against the model, without a step written for them;
+// a written step, where the scenario wants more, replaces its derived one.
+func derivedSteps(written []goldenStep, served map[string][]string, ops map[string]*keyward.Operation) []goldenStep {
+	have := map[string]bool{}
+	for _, st := range written {
+		have[stepAction(st.form)] = true
+	}
+	var out []goldenStep
+	for _, service := range []string{"iam", "keyward"} { // Keyward's on the IAM endpoint
+		for _, name := range served[service] {
+			if op := ops[name]; op != nil && !have[name] {
+				form := "Action=" + name + "&Version=" + query.IAMVersion
+				if f := deniedForm(op); f != "" {
+					form += "&" + f
+				}
+				out = append(out, goldenStep{name, service, form})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		pi, pj := lifePhase(out[i].name), lifePhase(out[j].name)
+		return pi < pj || pi == pj && out[i].name < out[j].name
+	})
+	return out
+}
+
+// lifePhase orders an entity's operations by its life.
+func lifePhase(action string) int {
+	has := func(prefix string) bool { return strings.HasPrefix(action, prefix) }
+	switch {
+	case has("Create"), has("Upload"):
+		return 0
+	case has("List") && strings.HasSuffix(action, "Tags"): // once tagged
+		return 3
+	case has("Get"), has("List"):
+		return 1
+	case has("Tag"):
+		return 2
+	case has("Untag"):
+		return 4
+	case has("Delete"):
+		return 6
+	}
+	return 5
+}
+
 // TestGoldenResponses fixes the exact bytes of a response to every action,
 // with a fixed clock and seeded randomness, and checks every element of
 // every response against the service models in testdata/aws/spec.
 func TestGoldenResponses(t *testing.T) {
 	at := time.Date(2026, 11, 27, 5, 25, 50, 0, time.UTC)
-	ts := newAPIServerWith(t, kwtest.NewClock(at), kwtest.Options{SignatureNow: func() time.Time { return at },
-		Rand: &lockedReader{r: rand.NewChaCha8([32]byte{'k', 'e', 'y', 'w', 'a', 'r', 'd'})}})
+	rng := &lockedReader{r: rand.NewChaCha8([32]byte{'k', 'e', 'y', 'w', 'a', 'r', 'd'})}
+	ts := newAPIServerWith(t, kwtest.NewClock(at), kwtest.Options{SignatureNow: func() time.Time { return at }, Rand: rng})
 	const form = "application/x-www-form-urlencoded; charset=utf-8"
 	// A SAML identity provider's metadata, with a self-signed certificate
 	// made for these tests (testdata/saml-idp-metadata.xml).
 	md, err := os.ReadFile(filepath.Join("testdata", "saml-idp-metadata.xml"))
 	must(t, err)
 	samlMetadata := url.QueryEscape(string(md))
-	steps := []struct {
-		name, service, form string
-	}{
+	steps := []goldenStep{
 		{"CreateUser", "iam", "Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Feng%2F&Tags.member.1.Key=team&Tags.member.1.Value=platform"},
 		{"CreateUser-bob", "iam", "Action=CreateUser&Version=2010-05-08&UserName=bob"},
 		{"GetUser", "iam", "Action=GetUser&Version=2010-05-08&UserName=alice"},
@@ -333,6 +403,8 @@ func TestGoldenResponses(t *testing.T) {
 		{"GenerateOrganizationsAccessReport", "iam", "Action=GenerateOrganizationsAccessReport&Version=2010-05-08&EntityPath={orgpath}"},
 		{"GetOrganizationsAccessReport", "iam", "Action=GetOrganizationsAccessReport&Version=2010-05-08&JobId={orgjob}&MaxItems=2&SortKey=LAST_AUTHENTICATED_TIME_DESCENDING"},
 	}
+	written := len(steps)
+	steps = append(steps, derivedSteps(steps, query.Actions(), allOperations())...)
 	// Values later steps use, by the element that returned them.
 	captured := map[string]string{}
 	capture := map[string]string{"serial": "<SerialNumber>", "seed": "<Base32StringSeed>", "ssh": "<SSHPublicKeyId>",
@@ -344,6 +416,12 @@ func TestGoldenResponses(t *testing.T) {
 	var aliceID, aliceSecret string // made by the CreateAccessKey step
 	for i, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
+			if i >= written {
+				// A derived step's randomness is its own, so that the
+				// responses of one entity's steps do not change when
+				// another entity's are added.
+				rng.seed(st.name)
+			}
 			if i == 12 { // fill the root user's second slot first
 				status, _, body := rawDo(t, kwtest.SignedRequest(t, ts.URL, "POST", "Action=CreateAccessKey&Version=2010-05-08", form, "iam", rootKeyID, rootSecret, at))
 				if status != 200 {
@@ -574,19 +652,25 @@ func TestGoldenForEveryAction(t *testing.T) {
 		for _, name := range names {
 			matches, _ := filepath.Glob(filepath.Join("testdata", name+"-*.xml"))
 			if _, err := os.Stat(filepath.Join("testdata", name+".xml")); err != nil && len(matches) == 0 {
-				t.Errorf("%s:%s has no golden response in testdata/ (add a step to TestGoldenResponses)", service, name)
+				t.Errorf("%s:%s has no golden response in testdata/ (go test -run TestGoldenResponses -update writes one, from a written step or a derived one)", service, name)
 			}
 		}
 	}
 }
 
+// allOperations are the IAM and Keyward actions' operations by name.
+func allOperations() map[string]*keyward.Operation {
+	out := maps.Clone(iam.Operations())
+	maps.Copy(out, iam.KeywardOperations)
+	maps.Copy(out, lifecycle.Operations)
+	return out
+}
+
 // changeOperation returns the operation of an IAM or Keyward action that
 // changes something, or nil.
 func changeOperation(action string) *keyward.Operation {
-	for _, ops := range []map[string]*keyward.Operation{iam.Operations(), iam.KeywardOperations, lifecycle.Operations} {
-		if op := ops[action]; op != nil && !op.ReadOnly {
-			return op
-		}
+	if op := allOperations()[action]; op != nil && !op.ReadOnly {
+		return op
 	}
 	return nil
 }
@@ -603,4 +687,44 @@ func storedEvents(t *testing.T, st keyward.AuditStore, action string) int {
 	events, _, err := st.LookupEvents(context.Background(), keyward.EventQuery{EventName: action, Max: 1000})
 	must(t, err)
 	return len(events)
+}
+
+// TestDerivedSteps: an entity no written step names gets a step for each
+// of its operations, naming the same entity, in the order of its life;
+// an operation a written step performs gets none.
+func TestDerivedSteps(t *testing.T) {
+	name := keyward.NewStringShape("widgetNameType", 1, 64, `[\w+=,.@-]+`)
+	widget := keyward.ReqParam("WidgetName", name)
+	ops := keyward.OperationTable(keyward.ServiceIAM, map[string]keyward.Operation{
+		"CreateWidget":   keyward.Changes(widget, keyward.TagsParam(false)),
+		"GetWidget":      keyward.Reads(widget),
+		"ListWidgets":    keyward.Reads(),
+		"UpdateWidget":   keyward.Changes(widget, keyward.OptParam("NewWidgetName", name)),
+		"DeleteWidget":   keyward.Changes(widget),
+		"TagWidget":      keyward.Changes(widget, keyward.TagsParam(true)),
+		"UntagWidget":    keyward.Changes(widget, keyward.ListParam("TagKeys", keyward.TagKeyShape, true)),
+		"ListWidgetTags": keyward.Reads(widget),
+		"ListUsers":      keyward.Reads(),
+	})
+	written := []goldenStep{{"ListUsers", "iam", "Action=ListUsers&Version=2010-05-08"}}
+	served := map[string][]string{"iam": {"UntagWidget", "ListUsers", "DeleteWidget", "ListWidgetTags", "GetWidget", "TagWidget", "UpdateWidget", "ListWidgets", "CreateWidget",
+		"PingWidget"}} // served without a descriptor: no step
+	var got []string
+	for _, st := range derivedSteps(written, served, ops) {
+		got = append(got, st.form)
+	}
+	v := "Action=%s&Version=2010-05-08"
+	want := []string{
+		fmt.Sprintf(v, "CreateWidget") + "&WidgetName=x",
+		fmt.Sprintf(v, "GetWidget") + "&WidgetName=x",
+		fmt.Sprintf(v, "ListWidgets"),
+		fmt.Sprintf(v, "TagWidget") + "&Tags.member.1.Key=k&Tags.member.1.Value=v&WidgetName=x",
+		fmt.Sprintf(v, "ListWidgetTags") + "&WidgetName=x",
+		fmt.Sprintf(v, "UntagWidget") + "&TagKeys.member.1=k&WidgetName=x",
+		fmt.Sprintf(v, "UpdateWidget") + "&WidgetName=x",
+		fmt.Sprintf(v, "DeleteWidget") + "&WidgetName=x",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("derived steps:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -113,7 +113,7 @@ func (a *Auth) splitScope(cred string) error {
 	if len(a.Date) != 8 || a.Region == "" || a.Service == "" {
 		return incomplete("Credential should be scoped to a valid region.")
 	}
-	if !keyward.ValidRegionName(a.Region) {
+	if !ValidRegionName(a.Region) {
 		return keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to a valid region, not '%s'. ", keyward.Clip(a.Region))
 	}
 	return nil

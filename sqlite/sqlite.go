@@ -44,41 +44,14 @@ type Store struct {
 
 var _ keyward.Store = (*Store)(nil)
 
-// backend names the Store in recording, where the shared
-// implementation's view is embedded beside it.
-type backend = Store
-
-// recording is a view of the store (one request's change, one account):
-// the shared implementation's view that writes the request's event and
-// reads and writes the account's rows (its methods are the shallower, so
-// they win) and the backend for the rest.
-type recording struct {
-	*sqlstore.Store
-	*backend
-}
-
 // Recording implements keyward.Store.
 func (s *Store) Recording(pe *keyward.PendingEvent) keyward.Store {
-	return recording{Store: s.Store.WithEvent(pe), backend: s}
+	return sqlstore.View(s.Store.WithEvent(pe), s)
 }
 
 // InAccount implements keyward.Store: the shared implementation's view
-// scoped to the account, with the backend for the rest.
-func (s *Store) InAccount(id string) keyward.Store {
-	return recording{Store: s.Store.ForAccount(id), backend: s}
-}
-
-// Recording implements keyward.Store: the view keeps its account.
-func (r recording) Recording(pe *keyward.PendingEvent) keyward.Store {
-	return recording{Store: r.Store.WithEvent(pe), backend: r.backend}
-}
-
-// InAccount implements keyward.Store: the view keeps its event.
-func (r recording) InAccount(id string) keyward.Store {
-	return recording{Store: r.Store.ForAccount(id), backend: r.backend}
-}
-
-var _ keyward.Store = recording{}
+// scoped to the account.
+func (s *Store) InAccount(id string) keyward.Store { return sqlstore.View(s.Store.ForAccount(id), s) }
 
 // Options change how Open treats the database.
 type Options struct {

@@ -98,21 +98,28 @@ func testAuthorizationDetails(t *testing.T, s keyward.Store) {
 	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityGroup, Name: "ops"}, p.ARN, quotas.AttachedPoliciesPerUser))
 	must(t, s.AttachPolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, p.ARN, quotas.AttachedPoliciesPerUser))
 
-	us, more, err := s.UserDetails(ctx, "", 2)
+	us, more, err := s.EntityDetails(ctx, keyward.EntityUser, "", 2)
 	must(t, err)
 	if len(us) != 2 || !more || us[0].User.Name != "alice" || len(us[0].Attached) != 1 || len(us[0].Groups) != 0 ||
 		us[1].User.Name != "bob" || len(us[1].Groups) != 1 || len(us[1].User.Tags) != 1 || len(us[1].Attached) != 0 {
 		t.Fatalf("first page %+v", us)
 	}
-	us, more, err = s.UserDetails(ctx, "bob", 2)
+	us, more, err = s.EntityDetails(ctx, keyward.EntityUser, "bob", 2)
 	must(t, err)
 	if len(us) != 1 || more || us[0].User.Name != "carol" || len(us[0].Inline) != 1 || us[0].Inline[0].Document != policyDoc("s3:*") {
 		t.Fatalf("second page %+v", us)
 	}
-	gs, _, err := s.GroupDetails(ctx, "", 10)
+	gs, _, err := s.EntityDetails(ctx, keyward.EntityGroup, "", 10)
 	must(t, err)
 	if len(gs) != 1 || len(gs[0].Attached) != 1 {
 		t.Fatalf("groups %+v", gs)
+	}
+	must(t, s.CreateRole(ctx, keyward.Role{ID: "AROA1", Name: "ci", Path: "/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
+	must(t, s.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityRole, Name: "ci"}, "r", policyDoc("sts:*"), quotas.RolePolicySize))
+	rs, _, err := s.EntityDetails(ctx, keyward.EntityRole, "", 10)
+	must(t, err)
+	if len(rs) != 1 || rs[0].Name() != "ci" || len(rs[0].Inline) != 1 || len(rs[0].Attached) != 0 {
+		t.Fatalf("roles %+v", rs)
 	}
 	ps, _, err := s.PolicyDetails(ctx, "", 10)
 	must(t, err)

@@ -216,7 +216,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage, region string,
 		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
 	case !token(apiID, 128) || !token(stage, 128):
 		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", wire.HeaderAPIID, wire.HeaderStage)
-	case region != "" && !keyward.ValidRegionName(region):
+	case region != "" && !sigv4.ValidRegionName(region):
 		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The region the proxy names in %s is not a region's name.", wire.HeaderRegion)
 	}
 	for _, c := range [...]struct{ header, want string }{

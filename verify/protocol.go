@@ -207,7 +207,7 @@ func (p *Protocol) answers(ctx context.Context, k *sigv4.Key) bool {
 }
 
 func (p *Protocol) derive(ctx context.Context, req wire.DeriveSigningKeyRequest) (any, error) {
-	if len(req.Date) != 8 || !keyward.ValidRegionName(req.Region) || !validService(req.Service) {
+	if len(req.Date) != 8 || !sigv4.ValidRegionName(req.Region) || !validService(req.Service) {
 		return nil, errMalformed
 	}
 	day, err := time.Parse("20060102", req.Date)
@@ -266,7 +266,7 @@ func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest)
 			return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest, "the condition key " + keyward.Clip(key) + " is named twice"}
 		}
 		named[lower] = true
-		if lower == "aws:requestedregion" && keyward.ValidRegionName(req.Region) && (len(values) != 1 || values[0] != req.Region) {
+		if lower == "aws:requestedregion" && sigv4.ValidRegionName(req.Region) && (len(values) != 1 || values[0] != req.Region) {
 			return nil, &protocolError{http.StatusBadRequest, wire.CodeBadRequest, "aws:RequestedRegion is not the request's region"}
 		}
 	}
@@ -274,7 +274,7 @@ func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest)
 	if err != nil {
 		return nil, err
 	}
-	if keyward.ValidRegionName(req.Region) && !named["aws:requestedregion"] {
+	if sigv4.ValidRegionName(req.Region) && !named["aws:requestedregion"] {
 		if req.Condition == nil {
 			req.Condition = make(map[string][]string, 1)
 		}
@@ -287,7 +287,7 @@ func (p *Protocol) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest)
 	// The request was authenticated by the asking service before it asks:
 	// this is a use of the key. Only a real region and a service name of
 	// the right shape are recorded.
-	if keyward.ValidRegionName(req.Region) && validService(req.Service) {
+	if sigv4.ValidRegionName(req.Region) && validService(req.Service) {
 		p.Uses.Record(k.UseID(), keyward.LastUse{Time: p.Now().UTC(), Service: req.Service, Region: req.Region})
 	}
 	out := wire.EvaluatePolicyResponse{Decisions: make([][]string, len(effects)), PrincipalArn: k.ARN}

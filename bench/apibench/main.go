@@ -42,6 +42,8 @@ var (
 	replicas = flag.Bool("replicas", false, "instead: SQLite beside PostgreSQL with one and two replicas")
 	accounts = flag.String("accounts", "", "instead: the accounts benchmark on PostgreSQL, for these numbers of other accounts, e.g. 0,1000")
 	perAcct  = flag.Int("users-per-account", 100, "users (two keys each) of each other account of -accounts")
+	keepAcct = flag.Bool("keep-schema", false, "with -accounts: keep the seeded schemas and print their names, to measure again with -seeded-schema")
+	seeded   = flag.String("seeded-schema", "", "with -accounts 0,N: measure beside the N accounts already seeded in this schema (-keep-schema) instead of seeding them again")
 	seedDir  = flag.String("seed-dir", "", "internal: seed the store in this directory")
 	seedN    = flag.Int("seed-users", 0, "internal: users to seed")
 )

@@ -75,7 +75,8 @@ func TestAWSCLIOrganizations(t *testing.T) {
 // TestAWSCLIAccountsAndAssumeRole: the AWS CLI makes a member account
 // (create-account, describe-create-account-status); a management account
 // user assumes the new account's OrganizationAccountAccessRole with
-// sts assume-role, and the session's calls act in the new account alone.
+// sts assume-role and through a role profile (role_arn, source_profile),
+// and the profile's calls act in the new account alone.
 func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 	t.Parallel()
 	if _, err := os.Stat(awsCLI); err != nil {
@@ -95,28 +96,29 @@ func TestAWSCLIAccountsAndAssumeRole(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/OrganizationAccountAccessRole"}]}`)
 	key := ts.awsOK(t, "iam", "create-access-key", "--user-name", "ops")
 
-	// Debian's AWS CLI (2.9, botocore before 1.31) sends a role profile's
-	// AssumeRole to AWS's own STS whatever --endpoint-url says, and reads
-	// no endpoint_url from a profile: the CLI assumes the role itself.
-	ops := func(args ...string) cliResult {
-		return ts.aws(t, field(t, key, "AccessKey", "AccessKeyId").(string), field(t, key, "AccessKey", "SecretAccessKey").(string), args...)
+	opsID, opsSecret := field(t, key, "AccessKey", "AccessKeyId").(string), field(t, key, "AccessKey", "SecretAccessKey").(string)
+	ops := func(args ...string) cliResult { return ts.aws(t, opsID, opsSecret, args...) }
+	roleARN := "arn:aws:iam::" + tenant + ":role/OrganizationAccountAccessRole"
+	assumed := jsonOK(t, ops("sts", "assume-role", "--role-arn", roleARN, "--role-session-name", "ops-cli"), "sts", "assume-role")
+	if field(t, assumed, "AssumedRoleUser", "Arn") != "arn:aws:sts::"+tenant+":assumed-role/OrganizationAccountAccessRole/ops-cli" {
+		t.Fatalf("sts assume-role: %v", assumed)
 	}
-	assumed := jsonOK(t, ops("sts", "assume-role", "--role-arn", "arn:aws:iam::"+tenant+":role/OrganizationAccountAccessRole",
-		"--role-session-name", "ops-cli"), "sts", "assume-role")
-	creds := func(name string) string { return field(t, assumed, "Credentials", name).(string) }
+
+	// A role profile, as an administrator of many accounts writes one:
+	// the CLI assumes the role in the other account itself, with the
+	// source profile's key, and signs every call with the session.
+	env := cliHome(t, ts, "[profile ops]\nregion = us-east-1\n\n[profile tenant]\nregion = us-east-1\nrole_arn = "+roleARN+
+		"\nsource_profile = ops\nrole_session_name = ops-profile\n",
+		"[ops]\naws_access_key_id = "+opsID+"\naws_secret_access_key = "+opsSecret+"\n")
 	inTenant := func(args ...string) map[string]any {
-		home := t.TempDir()
-		env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=" + creds("AccessKeyId"), "AWS_SECRET_ACCESS_KEY=" + creds("SecretAccessKey"),
-			"AWS_SESSION_TOKEN=" + creds("SessionToken"), "AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + home + "/config",
-			"AWS_SHARED_CREDENTIALS_FILE=" + home + "/credentials", "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true"}
-		return jsonOK(t, runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json"}, args...)...), args...)
+		return jsonOK(t, runCommand(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL, "--output", "json", "--profile", "tenant"}, args...)...), args...)
 	}
 	if who := inTenant("sts", "get-caller-identity"); who["Account"] != tenant ||
-		who["Arn"] != "arn:aws:sts::"+tenant+":assumed-role/OrganizationAccountAccessRole/ops-cli" {
-		t.Fatalf("get-caller-identity as the assumed role: %v", who)
+		who["Arn"] != "arn:aws:sts::"+tenant+":assumed-role/OrganizationAccountAccessRole/ops-profile" {
+		t.Fatalf("get-caller-identity with the role profile: %v", who)
 	}
 	if u := inTenant("iam", "create-user", "--user-name", "tenant-admin"); field(t, u, "User", "Arn") != "arn:aws:iam::"+tenant+":user/tenant-admin" {
-		t.Fatalf("create-user as the assumed role: %v", u)
+		t.Fatalf("create-user with the role profile: %v", u)
 	}
 	if r := ts.aws(t, rootKeyID, rootSecret, "iam", "get-user", "--user-name", "tenant-admin"); r.code == 0 {
 		t.Fatalf("the management account has the tenant's user: %+v", r)

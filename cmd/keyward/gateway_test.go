@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -506,6 +507,50 @@ func TestVersityGateway(t *testing.T) {
 		_, err := root.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(alice.id)})
 		must(t, err)
 		within(t, "refused", refused("InvalidAccessKeyId"))
+	})
+
+	t.Run("a member account's user", func(t *testing.T) {
+		// The gateway's verifier identity is of the installation's first
+		// account, so it serves every account's keys; each is decided in
+		// its own account, and its ARN, which names the account, is what
+		// the gateway knows of it.
+		orgs := organizations.NewFromConfig(awsConfig(ts.URL, rootKeyID, rootSecret, "us-east-1"))
+		_, err := orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+		must(t, err)
+		made, err := orgs.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("tenant"), Email: aws.String("tenant@example.com")})
+		must(t, err)
+		tenant := aws.ToString(made.CreateAccountStatus.AccountId)
+		opsID, opsSecret := createUserKey(t, root, "ops")
+		_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+		must(t, err)
+		// The management account's operator makes the tenant's user
+		// through the tenant's OrganizationAccountAccessRole.
+		assumed, err := ts.sts(opsID, opsSecret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{
+			RoleArn: aws.String("arn:aws:iam::" + tenant + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String("ops")})
+		must(t, err)
+		cfg := awsConfig(ts.URL, "", "", "us-east-1")
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(assumed.Credentials.AccessKeyId),
+			aws.ToString(assumed.Credentials.SecretAccessKey), aws.ToString(assumed.Credentials.SessionToken))
+		tenantIAM := iam.NewFromConfig(cfg)
+		danaID, danaSecret := createUserKey(t, tenantIAM, "dana")
+		_, err = tenantIAM.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("dana"), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::dana-*","arn:aws:s3:::dana-*/*"]}]}`)})
+		must(t, err)
+		ds := g.s3(danaID, danaSecret)
+		within(t, "the tenant's user served", func() error {
+			_, err := ds.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("dana-data")})
+			return err
+		})
+		_, err = ds.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("dana-data"), Key: aws.String("x"), Body: strings.NewReader("dana's")})
+		must(t, err)
+		_, err = ds.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("dana-data"), Key: aws.String("x")})
+		must(t, err)
+		// The first account's bucket is not hers: her refusal names her
+		// account, not the gateway's.
+		_, err = ds.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("alice-data"), Key: aws.String("a.txt")})
+		s3Error(t, err, "AccessDenied", fmt.Sprintf("User: arn:aws:iam::%s:user/dana is not authorized to perform: s3:GetObject on resource: %q %s",
+			tenant, "arn:aws:s3:::alice-data/a.txt", fmt.Sprintf(noAllow, "s3:GetObject")))
 	})
 }
 

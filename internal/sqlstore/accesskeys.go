@@ -84,7 +84,7 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 	seq := s.KeySeq
 	query, args := `SELECT u.id, u.name, u.path, k.id, k.status, k.created_at, k.last_used_at,
 			coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''), k.expires_at
-		FROM users u LEFT JOIN access_keys k ON k.user_id = u.id
+		FROM users u LEFT JOIN access_keys k ON k.account_id = u.account_id AND k.user_id = u.id
 			AND k.`+seq+` > coalesce((SELECT `+seq+` FROM access_keys WHERE id = ?), 0)
 		WHERE u.account_id = ? AND u.name_fold = ? ORDER BY k.`+seq+` LIMIT ?`, []any{after, s.acct(ctx), keyward.FoldName(userName), max + 1}
 	if userName == "" {
@@ -99,28 +99,25 @@ func (s *Store) ListAccessKeys(ctx context.Context, userName, after string, max 
 		return nil, false, err
 	}
 	rows, err := stmt.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
 	var keys []keyward.AccessKey
 	found := userName == ""
-	for rows.Next() {
+	err = eachRow(rows, err, func(rows *sql.Rows) error {
 		var k keyward.AccessKey
 		var id, status sql.NullString
 		var created, lastUsed, expires sql.NullInt64
 		if err := rows.Scan(&k.UserID, &k.UserName, &k.UserPath, &id, &status, &created, &lastUsed, &k.LastUsed.Service, &k.LastUsed.Region, &expires); err != nil {
-			return nil, false, err
+			return err
 		}
 		found = true
 		if !id.Valid {
-			continue // the user exists and has no keys (the left join's row)
+			return nil // the user exists and has no keys (the left join's row)
 		}
 		k.ID, k.Status, k.CreatedAt = id.String, status.String, fromNanos(created.Int64)
 		k.LastUsed.Time, k.ExpiresAt = nanosOrZero(lastUsed), nanosOrZero(expires)
 		keys = append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, false, err
 	}
 	if !found {

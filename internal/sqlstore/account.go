@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -100,22 +101,45 @@ func (s *Store) PolicyEntities(ctx context.Context, arn, kind, pathPrefix, usage
 		})
 }
 
-// UserDetails implements keyward.AccountStore.
-func (s *Store) UserDetails(ctx context.Context, after string, max int) ([]keyward.EntityDetail, bool, error) {
-	users, more, err := s.ListUsers(ctx, "/", after, max)
-	if err != nil || len(users) == 0 {
+// EntityDetails implements keyward.AccountStore.
+func (s *Store) EntityDetails(ctx context.Context, kind, after string, max int) ([]keyward.EntityDetail, bool, error) {
+	var out []keyward.EntityDetail
+	var ids []any
+	add := func(id string, d keyward.EntityDetail) { out, ids = append(out, d), append(ids, id) }
+	var more bool
+	var err error
+	switch kind {
+	case keyward.EntityUser:
+		var users []keyward.User
+		users, more, err = s.ListUsers(ctx, "/", after, max)
+		for _, u := range users {
+			add(u.ID, keyward.EntityDetail{User: u})
+		}
+	case keyward.EntityGroup:
+		var groups []keyward.Group
+		groups, more, err = s.ListGroups(ctx, "/", after, max)
+		for _, g := range groups {
+			add(g.ID, keyward.EntityDetail{Group: g})
+		}
+	case keyward.EntityRole:
+		var roles []keyward.Role
+		roles, more, err = s.ListRoles(ctx, "/", after, max)
+		for _, r := range roles {
+			add(r.ID, keyward.EntityDetail{Role: r})
+		}
+	default:
+		return nil, false, fmt.Errorf("sqlstore: no details of entities of kind %q", kind)
+	}
+	if err != nil || len(out) == 0 {
 		return nil, more, err
 	}
-	out := make([]keyward.EntityDetail, len(users))
-	byID := make(map[string]*keyward.EntityDetail, len(users))
-	ids := make([]any, len(users))
-	for i, u := range users {
-		out[i].User = u
-		byID[u.ID], ids[i] = &out[i], u.ID
+	byID := make(map[string]*keyward.EntityDetail, len(out))
+	for i := range out {
+		byID[ids[i].(string)] = &out[i]
 	}
 	in := placeholders(len(ids))
-	if err := s.entityPolicies(ctx, keyward.EntityUser, in, ids, byID); err != nil {
-		return nil, false, err
+	if err := s.entityPolicies(ctx, kind, in, ids, byID); err != nil || kind != keyward.EntityUser {
+		return out, more, err
 	}
 	err = s.each(ctx, s.DB, `SELECT m.user_id, g.name FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id IN (`+in+`) ORDER BY g.name`, ids,
 		func(r *sql.Rows) error {
@@ -136,22 +160,6 @@ func (s *Store) UserDetails(ctx context.Context, after string, max int) ([]keywa
 			return err
 		})
 	return out, more, err
-}
-
-// GroupDetails implements keyward.AccountStore.
-func (s *Store) GroupDetails(ctx context.Context, after string, max int) ([]keyward.EntityDetail, bool, error) {
-	groups, more, err := s.ListGroups(ctx, "/", after, max)
-	if err != nil || len(groups) == 0 {
-		return nil, more, err
-	}
-	out := make([]keyward.EntityDetail, len(groups))
-	byID := make(map[string]*keyward.EntityDetail, len(groups))
-	ids := make([]any, len(groups))
-	for i, g := range groups {
-		out[i].Group = g
-		byID[g.ID], ids[i] = &out[i], g.ID
-	}
-	return out, more, s.entityPolicies(ctx, keyward.EntityGroup, placeholders(len(ids)), ids, byID)
 }
 
 // entityPolicies fills in the inline and attached policies of a page of
@@ -220,26 +228,4 @@ func placeholders(n int) string {
 // strings runs a query of one text column.
 func (s *Store) strings(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
 	return collect(ctx, s, q, query, args, scanString)
-}
-
-// RoleDetails implements keyward.AccountStore.
-func (s *Store) RoleDetails(ctx context.Context, after string, max int) ([]keyward.RoleDetail, bool, error) {
-	roles, more, err := s.ListRoles(ctx, "/", after, max)
-	if err != nil || len(roles) == 0 {
-		return nil, more, err
-	}
-	details := make([]keyward.EntityDetail, len(roles))
-	byID := make(map[string]*keyward.EntityDetail, len(roles))
-	ids := make([]any, len(roles))
-	for i, r := range roles {
-		byID[r.ID], ids[i] = &details[i], r.ID
-	}
-	if err := s.entityPolicies(ctx, keyward.EntityRole, placeholders(len(ids)), ids, byID); err != nil {
-		return nil, false, err
-	}
-	out := make([]keyward.RoleDetail, len(roles))
-	for i, r := range roles {
-		out[i] = keyward.RoleDetail{Role: r, Inline: details[i].Inline, Attached: details[i].Attached}
-	}
-	return out, more, nil
 }

@@ -17,6 +17,12 @@ type rowScanner = interface{ Scan(...any) error }
 // place.
 func (s *Store) each(ctx context.Context, q queryer, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := q.QueryContext(ctx, s.q(query), args...)
+	return eachRow(rows, err, fn)
+}
+
+// eachRow is each for rows already queried (a prepared statement's): it
+// returns err, or calls fn on every row until fn fails.
+func eachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
 	if err != nil {
 		return err
 	}

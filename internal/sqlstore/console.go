@@ -18,11 +18,11 @@ var userOrders = map[string]string{
 	"path":    "path",
 	"created": "created_at",
 	"activity": `coalesce((SELECT max(v) FROM (SELECT lp.last_used_at AS v FROM login_profiles lp WHERE lp.user_id = users.id
-		UNION ALL SELECT k.last_used_at FROM access_keys k WHERE k.user_id = users.id) a), 0)`,
+		UNION ALL SELECT k.last_used_at FROM access_keys k WHERE k.account_id = users.account_id AND k.user_id = users.id) a), 0)`,
 	"passwordage": `coalesce((SELECT lp.changed_at FROM login_profiles lp WHERE lp.user_id = users.id), 0)`,
 	"signin":      `coalesce((SELECT lp.last_used_at FROM login_profiles lp WHERE lp.user_id = users.id), 0)`,
-	"keyage":      `coalesce((SELECT min(k.created_at) FROM access_keys k WHERE k.user_id = users.id AND k.status = 'Active'), 0)`,
-	"keyused":     `coalesce((SELECT max(k.last_used_at) FROM access_keys k WHERE k.user_id = users.id), 0)`,
+	"keyage":      `coalesce((SELECT min(k.created_at) FROM access_keys k WHERE k.account_id = users.account_id AND k.user_id = users.id AND k.status = 'Active'), 0)`,
+	"keyused":     `coalesce((SELECT max(k.last_used_at) FROM access_keys k WHERE k.account_id = users.account_id AND k.user_id = users.id), 0)`,
 	"mfa":         `(SELECT count(*) FROM mfa_devices m WHERE m.user_id = users.id)`,
 }
 
@@ -69,7 +69,7 @@ func (s *Store) ConsoleUsers(ctx context.Context, q keyward.UserQuery) ([]keywar
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")"
 	if err := s.each(ctx, s.DB, `SELECT k.user_id, k.id, k.status, k.created_at, k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''),
-		k.expires_at FROM access_keys k WHERE k.user_id IN `+in+` ORDER BY k.`+s.KeySeq, ids, func(r *sql.Rows) error {
+		k.expires_at FROM access_keys k WHERE k.account_id = ? AND k.user_id IN `+in+` ORDER BY k.`+s.KeySeq, append([]any{s.acct(ctx)}, ids...), func(r *sql.Rows) error {
 		var uid string
 		var k keyward.AccessKey
 		var created int64

@@ -212,7 +212,7 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 			WHERE c.user_id = u.id AND c.kind = 'signing'), '')
 		FROM users u
 		LEFT JOIN login_profiles lp ON lp.user_id = u.id
-		LEFT JOIN access_keys k ON k.user_id = u.id
+		LEFT JOIN access_keys k ON k.account_id = u.account_id AND k.user_id = u.id
 		WHERE u.account_id = ?
 		ORDER BY u.name, u.id, k.`+s.KeySeq, []any{s.acct(ctx)}, func(r *sql.Rows) error {
 		var uid, name, path string

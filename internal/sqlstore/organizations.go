@@ -726,31 +726,30 @@ func (s *Store) OrgStanding(ctx context.Context, accountID string) (keyward.OrgS
 	return keyward.OrgStanding{}, errors.New("sqlstore: the account kept moving while its organization was read")
 }
 
+// errAccountMoved stops standingAt's reading when the account is no longer
+// where its path was read.
+var errAccountMoved = errors.New("sqlstore: the account moved")
+
 // standingAt reads, in one statement, the organization, the account's
 // parent, and the SCPs attached to each of levels; again when the
 // account is no longer under parentID (or in orgID).
 func (s *Store) standingAt(ctx context.Context, orgID, accountID, parentID string, levels []string) (st keyward.OrgStanding, again bool, err error) {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(levels)), ", ")
+	marks := placeholders(len(levels))
 	args := []any{keyward.ServiceControlPolicyType}
 	for _, l := range levels {
 		args = append(args, l)
 	}
 	args = append(args, accountID)
-	rows, err := s.DB.QueryContext(ctx, s.q(`SELECT o.id, o.master_account_id, o.feature_set, o.root_id, o.root_name, o.root_policy_types, o.root_tags, o.created_at,
+	byTarget := map[string][]keyward.OrgPolicy{}
+	first := true
+	err = s.each(ctx, s.DB, `SELECT o.id, o.master_account_id, o.feature_set, o.root_id, o.root_name, o.root_policy_types, o.root_tags, o.created_at,
 			a.organization_id, a.parent_id, x.target_id, x.id, x.name, x.description, x.type, x.content, x.aws_managed
 		FROM organization_accounts a JOIN organizations o ON o.id = a.organization_id
 		LEFT JOIN (SELECT t.organization_id, t.target_id, p.id, p.name, p.description, p.type, p.content, p.aws_managed
 			FROM organization_policy_attachments t JOIN organization_policies p ON p.organization_id = t.organization_id AND p.id = t.policy_id
 			WHERE t.policy_type = ? AND t.target_id IN (`+marks+`)) x ON x.organization_id = a.organization_id
 		WHERE a.account_id = ?
-		ORDER BY x.target_id, x.id`), args...)
-	if err != nil {
-		return st, false, err
-	}
-	defer rows.Close()
-	byTarget := map[string][]keyward.OrgPolicy{}
-	first := true
-	for rows.Next() {
+		ORDER BY x.target_id, x.id`, args, func(rows *sql.Rows) error {
 		var o keyward.Organization
 		var types, tags string
 		var created int64
@@ -759,19 +758,19 @@ func (s *Store) standingAt(ctx context.Context, orgID, accountID, parentID strin
 		var managed sql.NullInt64
 		if err := rows.Scan(&o.ID, &o.MasterAccountID, &o.FeatureSet, &o.RootID, &o.RootName, &types, &tags, &created,
 			&inOrg, &parent, &target, &id, &name, &desc, &typ, &content, &managed); err != nil {
-			return st, false, err
+			return err
 		}
 		if first {
 			first = false
 			if inOrg != orgID || parent != parentID {
-				return st, true, nil
+				return errAccountMoved
 			}
 			o.CreatedAt = fromNanos(created)
 			if err := json.Unmarshal([]byte(types), &o.PolicyTypes); err != nil {
-				return st, false, err
+				return err
 			}
 			if err := json.Unmarshal([]byte(tags), &o.RootTags); err != nil {
-				return st, false, err
+				return err
 			}
 			st.Organization = o
 		}
@@ -779,12 +778,13 @@ func (s *Store) standingAt(ctx context.Context, orgID, accountID, parentID strin
 			byTarget[target.String] = append(byTarget[target.String], keyward.OrgPolicy{ID: id.String, Name: name.String, Description: desc.String,
 				Type: typ.String, Content: content.String, AWSManaged: managed.Int64 != 0})
 		}
+		return nil
+	})
+	if errors.Is(err, errAccountMoved) || err == nil && first {
+		return st, true, nil // the account moved or left its organization meanwhile: read again
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return st, false, err
-	}
-	if first {
-		return st, true, nil // the account left its organization meanwhile: read again
 	}
 	if st.Organization.Enabled(keyward.ServiceControlPolicyType) {
 		st.SCPs = make([][]keyward.OrgPolicy, len(levels))

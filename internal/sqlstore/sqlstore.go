@@ -12,6 +12,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,6 +109,35 @@ func (s *Store) WithEvent(pe *keyward.PendingEvent) *Store {
 func (s *Store) ForAccount(id string) *Store {
 	return &Store{state: s.state, event: s.event, account: id}
 }
+
+// Backend is what a dialect adds to the shared implementation to make a
+// keyward.Store: its Exclusive and its Close.
+type Backend interface {
+	Exclusive(ctx context.Context, name string, fn func(context.Context) error) (bool, error)
+	io.Closer
+}
+
+// View is what a backend's Recording and InAccount return: s, a view of
+// the shared implementation (WithEvent, ForAccount) that writes the
+// request's event and reads and writes the account's rows, with the
+// backend for the rest; one type for both dialects' views.
+func View(s *Store, b Backend) keyward.Store { return view{s, b} }
+
+// view is a view of a backend's store: one request's change, one account.
+type view struct {
+	*Store
+	Backend
+}
+
+var _ keyward.Store = view{}
+
+// Recording implements keyward.Store: the view keeps its account.
+func (v view) Recording(pe *keyward.PendingEvent) keyward.Store {
+	return view{v.Store.WithEvent(pe), v.Backend}
+}
+
+// InAccount implements keyward.Store: the view keeps its event.
+func (v view) InAccount(id string) keyward.Store { return view{v.Store.ForAccount(id), v.Backend} }
 
 // acct returns the ID of the view's account: its own, or the
 // installation's first account. Before InitAccount there is none, and the
