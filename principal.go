@@ -33,9 +33,16 @@ type Principal struct {
 // SessionContext is what a session token carries besides its principal:
 // when it was issued, its session policies and tags.
 type SessionContext struct {
-	// AccessKeyID is the session's ASIA key ID, which names its compiled
-	// policies in the cache (policy variables differ per session).
+	// AccessKeyID is the session's ASIA key ID. It is not unique: beside
+	// the account and a MAC it keeps 22 random bits, and two sessions of
+	// one account share one by chance, or for a caller that mints
+	// sessions until one does.
 	AccessKeyID string
+	// Ref is unique to the session (derived from its secret): with the
+	// key ID it names the session's compiled policies in the cache
+	// (policy variables differ per session), so that a session whose key
+	// ID is another's is never decided with the other's policies.
+	Ref string
 	// IssuedAt is when it was issued (aws:TokenIssueTime), MFAAt when its
 	// caller authenticated with MFA (zero without).
 	IssuedAt, MFAAt time.Time

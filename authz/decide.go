@@ -70,7 +70,7 @@ func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) 
 		key = "root\x00" + p.AccountID // user IDs are global; the root users' is ""
 	}
 	if p.RoleID != "" || p.FederatedName != "" {
-		key, user = "session\x00"+p.Session.AccessKeyID, false
+		key, user = "session\x00"+p.Session.AccessKeyID+"\x00"+p.Session.Ref, false
 	}
 	if ps, ok := keyward.Cached(a.PolicySets, key); ok {
 		// A user's tags are read by its name: a session issued before a

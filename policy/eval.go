@@ -74,7 +74,7 @@ func (ps *PolicySet) bound(rc *keyward.RequestContext) bool {
 	p, q := rc.Principal, ps.principal
 	// A session is its key: its tags and source identity are sealed in
 	// the token that names it.
-	sameSession := p.Session == q.Session || p.Session != nil && q.Session != nil && p.Session.AccessKeyID != "" && p.Session.AccessKeyID == q.Session.AccessKeyID
+	sameSession := p.Session == q.Session || p.Session != nil && q.Session != nil && p.Session.AccessKeyID != "" && p.Session.AccessKeyID == q.Session.AccessKeyID && p.Session.Ref == q.Session.Ref
 	return !rc.Simulation && len(rc.Extra) == 0 && sameSession && p.AccountID == q.AccountID && p.Root == q.Root &&
 		p.UserID == q.UserID && p.UserName == q.UserName && p.UserPath == q.UserPath && p.RoleID == q.RoleID &&
 		p.RoleName == q.RoleName && p.RolePath == q.RolePath && p.SessionName == q.SessionName && p.FederatedName == q.FederatedName

@@ -31,6 +31,7 @@ func webhookTests() []namedTest {
 		{"WebhookDeliveriesWithTheChange", testDeliveriesWithTheChange},
 		{"WebhookRootKeyUsed", testRootKeyUsed},
 		{"WebhookSignInFailures", testSignInFailures},
+		{"WebhookSignInFailuresPerAccount", testSignInFailuresPerAccount},
 	}
 }
 
@@ -266,6 +267,35 @@ func testSignInFailures(t *testing.T, s keyward.Store) {
 	e := decode(t, ds[0])
 	if e.Type != "io.keyward.console.sign-in-failures" || e.Data.Failures != 5 || e.Data.UserName != "carol" || e.Subject != "carol" {
 		t.Fatalf("console.sign-in-failures = %+v", e)
+	}
+}
+
+// testSignInFailuresPerAccount: console.sign-in-failures counts the
+// failed sign-ins of the subscription's account alone. Another account's
+// failures (every account's trail is in one table) neither reach the
+// threshold for it nor show in its count: a subscriber would otherwise
+// learn how many sign-ins failed in the other accounts, and be alerted
+// for them.
+func testSignInFailuresPerAccount(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	subscribe(t, s, "whs-signin", webhook.ConsoleSignInFailures)
+	failure := func(account string, i int, at time.Time) keyward.StoredEvent {
+		e := keyward.Account{ID: account}.NewEvent(keyward.EventSourceSignIn, "ConsoleLogin", at)
+		e.EventID, e.EventType = fmt.Sprintf("signin-%s-%02d", account, i), keyward.EventTypeConsoleSignIn
+		e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", UserName: "carol", AccountID: account}
+		e.ResponseElements = map[string]any{"ConsoleLogin": "Failure"}
+		se, err := e.Stored()
+		must(t, err)
+		return se
+	}
+	var batch []keyward.StoredEvent
+	for i := range 4 {
+		batch = append(batch, failure("999999999999", i, t0.Add(time.Duration(i)*time.Second)))
+	}
+	must(t, s.AppendEvents(ctx, batch))
+	must(t, s.AppendEvents(ctx, []keyward.StoredEvent{failure(webhookAccount, 0, t0.Add(time.Minute))}))
+	if ds := claimAll(t, s, t0.Add(time.Hour)); len(ds) != 0 {
+		t.Fatalf("one failed sign-in of the account, four of another, sent %d console.sign-in-failures: %s", len(ds), ds[0].Body)
 	}
 }
 

@@ -148,15 +148,17 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 }
 
 // assertionKey is what UseOnce remembers of an assertion: its ID as its
-// issuer made it, within the account. Not the provider: one identity
-// provider may be registered as several providers (one metadata document
-// under two names), and a response that names a role through each would
-// otherwise be used once through every one of them. The parts are hashed
-// so that the key has one length whatever the identity provider put in
-// its ID, within what a store's unique index takes.
+// issuer made it, in the whole installation. Not the provider, nor its
+// account: one identity provider may be registered as several providers
+// (one metadata document under two names, or in two accounts), and a
+// response that names a role through each would otherwise be used once
+// through every one of them, a copy of a response used in one account
+// signing in to the other. The parts are hashed so that the key has one
+// length whatever the identity provider put in its ID, within what a
+// store's unique index takes.
 func assertionKey(a *saml.Assertion) string {
 	h := sha256.New()
-	for _, part := range []string{a.AccountID, a.Issuer, a.ID} {
+	for _, part := range []string{a.Issuer, a.ID} {
 		fmt.Fprintf(h, "%d:%s", len(part), part)
 	}
 	return "saml:" + hex.EncodeToString(h.Sum(nil))

@@ -2,9 +2,11 @@ package sts
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -203,6 +205,14 @@ func (s *Service) sessionKeyAccount(id string) (string, bool) {
 	return fmt.Sprintf("%012d", head>>7&(1<<40-1)), true
 }
 
+// sessionRef is what names a session uniquely, its key ID not being
+// unique (22 random bits beside the account and the MAC): a digest of
+// its secret, which tells nothing of it.
+func sessionRef(secret string) string {
+	sum := sha256.Sum256([]byte("keyward:session-ref:" + secret))
+	return hex.EncodeToString(sum[:16])
+}
+
 // macChars encodes the first 30 bits of a MAC as 6 base32 characters.
 func macChars(sum []byte) string {
 	v := uint32(sum[0])<<24 | uint32(sum[1])<<16 | uint32(sum[2])<<8 | uint32(sum[3])
@@ -313,6 +323,6 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 	}
 	p := keyward.Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
 		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
-		Session: &keyward.SessionContext{AccessKeyID: c.ID, IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive, Via: c.Via}}
+		Session: &keyward.SessionContext{AccessKeyID: c.ID, Ref: sessionRef(c.Secret), IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive, Via: c.Via}}
 	return keyward.Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt, Principal: p}, nil
 }

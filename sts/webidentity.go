@@ -76,12 +76,15 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 		return keyward.AssumedRole{}, err
 	}
 	role := assumable.Role
+	// The trust policy first: anyone may name any account's role, and a
+	// duration past the maximum of a role that does not admit the token
+	// would tell that the role exists.
+	if !wi.admittedBy(assumable, rc, in.SessionName) {
+		return keyward.AssumedRole{}, denied
+	}
 	duration, err := roleSessionDuration(in.DurationSeconds, role, false)
 	if err != nil {
 		return keyward.AssumedRole{}, err
-	}
-	if !wi.admittedBy(assumable, rc, in.SessionName) {
-		return keyward.AssumedRole{}, denied
 	}
 	r, err := s.roleSession(s.Account(ctx), role, in, duration, sessionClaims{}, rc.RequestedRegion)
 	if err != nil {

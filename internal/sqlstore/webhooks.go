@@ -303,8 +303,10 @@ func (s *Store) enqueueSignInFailures(ctx context.Context, tx *sql.Tx, e *keywar
 	}
 	start := e.EventTime.Add(-SignInFailureWindow)
 	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM events WHERE event_name = 'ConsoleLogin' AND event_time > ? AND event_time <= ?
-		AND record LIKE ?`), toNanos(start), toNanos(e.EventTime), failedSignIn).Scan(&n); err != nil {
+	// The account's failures alone: every account's trail is in the one
+	// table.
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM events WHERE account_id = ? AND event_name = 'ConsoleLogin' AND event_time > ? AND event_time <= ?
+		AND record LIKE ?`), e.RecipientAccountID, toNanos(start), toNanos(e.EventTime), failedSignIn).Scan(&n); err != nil {
 		return err
 	}
 	if n < SignInFailureThreshold {
