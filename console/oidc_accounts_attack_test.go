@@ -208,3 +208,37 @@ func TestOIDCSignInAccountAttacks(t *testing.T) {
 		}
 	})
 }
+
+// TestOIDCSignInToClosedAccount: a sign-in to account B started before B
+// is closed and answered by B's provider after ends as a sign-in to an
+// account without providers: no code is redeemed with B's client secret
+// and no role of B is looked for. Before the fix, the console exchanged
+// the code at B's provider with B's secret for the closed account.
+func TestOIDCSignInToClosedAccount(t *testing.T) {
+	s := newOIDCAccounts(t)
+	const none = "No OpenID Connect sign-in is configured for that provider and role."
+	ctx := root()
+	o := s.k.Organizations
+	_, err := o.CreateOrganization(ctx, keyward.FeatureSetAll)
+	must(t, err)
+	org, err := s.k.Store.OrganizationOf(context.Background(), kwtest.AccountID)
+	must(t, err)
+	must(t, s.k.Store.AddOrgAccount(context.Background(), org.ID, keyward.OrgAccount{ID: oidcAccountB, ParentID: org.RootID,
+		JoinedMethod: keyward.JoinedCreated, JoinedAt: s.clock.Now()}))
+
+	hc := cookieClient()
+	back := s.viaB(t, hc, s.startB(oidcAccountB))
+	must(t, o.CloseAccount(ctx, oidcAccountB))
+	s.opB.mu.Lock()
+	pending := len(s.opB.codes)
+	s.opB.mu.Unlock()
+	status, body := s.callback(t, hc, back)
+	if status == http.StatusOK || signedInAs(t, hc, s.srv, ":assumed-role/") || !strings.Contains(body, html.EscapeString(none)) {
+		t.Errorf("the closed account's sign-in: %d\n%s", status, body)
+	}
+	s.opB.mu.Lock()
+	defer s.opB.mu.Unlock()
+	if len(s.opB.codes) != pending {
+		t.Error("the code was redeemed at the closed account's provider with its client secret")
+	}
+}

@@ -55,6 +55,11 @@ type Service struct {
 	Ticks <-chan time.Time
 	// Swept, when set, is told of each sweep (metrics and tests).
 	Swept func(Sweep)
+	// Closed reports whether an account was closed
+	// (iam.Service.AccountClosed): the sweep does nothing in a closed
+	// account, which nobody acts in any more, nor anything for it. Nil
+	// closes none.
+	Closed func(ctx context.Context, accountID string) (bool, error)
 
 	mu      sync.Mutex
 	stop    context.CancelFunc

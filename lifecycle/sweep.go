@@ -85,6 +85,11 @@ func (s *Service) Run(ctx context.Context) (Sweep, error) {
 			return sw, err
 		}
 		for _, ap := range page {
+			if closed, err := s.closed(ctx, ap.AccountID); err != nil {
+				return sw, err
+			} else if closed {
+				continue
+			}
 			p, acct := ap.Policy, keyward.Account{ID: ap.AccountID}
 			st := s.inAccount(ap.AccountID)
 			// An account whose policy changed is read in full.
@@ -168,6 +173,9 @@ func (s *Service) expire(ctx context.Context, now, since time.Time) (RuleResult,
 	res := RuleResult{Rule: keyward.RuleExpired, Enforced: true}
 	q := keyward.DueKeys{Reason: keyward.RuleExpired, Cutoff: now, Since: since, AllAccounts: true}
 	err := s.due(ctx, s.Store, q, func(k keyward.AccessKey) error {
+		if closed, err := s.closed(ctx, k.AccountID); err != nil || closed {
+			return err
+		}
 		res.Due++
 		done, err := s.transition(ctx, s.Store, keyward.Account{ID: k.AccountID}, keyward.RuleExpired, k, now, now)
 		if done {
@@ -433,3 +441,11 @@ func (s *Service) event(acct keyward.Account, name string, params map[string]any
 }
 
 func eventTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// closed reports whether the account with ID id was closed (Closed).
+func (s *Service) closed(ctx context.Context, id string) (bool, error) {
+	if s.Closed == nil {
+		return false, nil
+	}
+	return s.Closed(ctx, id)
+}

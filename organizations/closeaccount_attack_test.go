@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -123,5 +124,49 @@ func TestCloseAccountAttacks(t *testing.T) {
 	}
 	if _, err := c.DescribeAccount(ctx, &awsorg.DescribeAccountInput{AccountId: aws.String(b)}); err != nil {
 		t.Fatalf("the closed account left the organization: %v", err)
+	}
+}
+
+// TestRemoveOtherOrganizationsClosedAccount: another organization's
+// closed account, named to RemoveAccountFromOrganization, is answered as
+// an account that is not there is, as an open one of it is. Before the
+// fix, the store refused a closed account before looking whether it was
+// the organization's at all: the answer (ConcurrentModificationException
+// while pending, ConstraintViolationException once suspended) told any
+// organization's management account which accounts of the installation
+// were closed, and when.
+func TestRemoveOtherOrganizationsClosedAccount(t *testing.T) {
+	clock := kwtest.NewClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
+	k := kwtest.NewWithClock(t, clock.Now)
+	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	ctx := context.Background()
+	must2(t)(c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
+
+	const x = "555555555555"
+	must(t, k.Store.CreateAccount(ctx, keyward.Account{ID: x, Status: keyward.AccountActive}, nil))
+	xKey, xSecret, err := k.IAM.CreateAccountRootKey(keyward.Internal(ctx), x)
+	must(t, err)
+	xc := orgClient(k, xKey.ID, xSecret)
+	must2(t)(xc.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
+	xm, err := xc.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("x@example.com"), AccountName: aws.String("tenant-x")})
+	must(t, err)
+	xMember := aws.ToString(xm.CreateAccountStatus.AccountId)
+	_, err = xc.CloseAccount(ctx, &awsorg.CloseAccountInput{AccountId: aws.String(xMember)})
+	must(t, err)
+
+	answer := func(account string) string {
+		_, err := c.RemoveAccountFromOrganization(ctx, &awsorg.RemoveAccountFromOrganizationInput{AccountId: aws.String(account)})
+		var e smithy.APIError
+		if !errors.As(err, &e) {
+			t.Fatalf("removing %s: not an API error: %v", account, err)
+		}
+		return e.ErrorCode() + ": " + e.ErrorMessage()
+	}
+	missing := answer("999999999999")
+	for _, when := range []string{"pending", "suspended"} {
+		if got := answer(xMember); got != missing {
+			t.Errorf("another organization's closed account (%s) answered %q, one that is not there %q", when, got, missing)
+		}
+		clock.Add(keyward.AccountClosurePending + time.Second)
 	}
 }

@@ -531,6 +531,9 @@ func testOrganizationCloseAccount(t *testing.T, s keyward.Store) {
 		t.Fatalf("closing again moved ClosedAt to %v", a.ClosedAt)
 	}
 	wantErr(t, s.RemoveOrgAccount(ctx, o.ID, "222222222201"), keyward.ErrAccountClosed)
+	// Another organization's closed account is none of this one's, as an
+	// open one is: its closure is not told.
+	wantErr(t, s.RemoveOrgAccount(ctx, other.ID, "222222222201"), keyward.ErrNoSuchOrgAccount)
 	if _, err := s.OrgAccount(ctx, o.ID, "222222222201"); err != nil {
 		t.Fatalf("the closed account left its organization: %v", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // TestClosedAccountStopsEverything: once the management account closes a
@@ -145,5 +146,51 @@ func TestClosedAccountStopsEverything(t *testing.T) {
 	}
 	if _, _, out := w.assume(t, w.assumer, roleARN(w.c, accessRole), "after"); out == nil {
 		t.Fatal("the other member account's role after the closure")
+	}
+}
+
+// TestClosedAccountIdentityProvidersAreNone: once an account is closed,
+// AssumeRoleWithWebIdentity naming one of its roles, with a token its
+// own OpenID Connect provider would have taken, is answered exactly as
+// for an account the installation does not have: no provider. Before the
+// fix, the closed account's provider was still read and its token
+// verified (its issuer's keys fetched for it), and the refusal
+// (AccessDenied) told the closed account from a missing one
+// (InvalidIdentityToken).
+func TestClosedAccountIdentityProvidersAreNone(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true})
+	ctx := context.Background()
+	bIAM, _ := w.admin(t, w.b)
+	is := newTestIssuer(t)
+	ci := is.NewCIRole(t, bIAM, w.ts.Clock.Now())
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
+	assume := func(account string) error {
+		_, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(account, "ci")),
+			RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
+		return err
+	}
+	must(t, assume(w.b))
+	_, err := w.org.CloseAccount(ctx, &awsorg.CloseAccountInput{AccountId: aws.String(w.b)})
+	must(t, err)
+	answer := func(account string) string {
+		err := assume(account)
+		if err == nil {
+			t.Fatalf("a session of %s's role after the closure", account)
+		}
+		msg := err.Error()
+		if i := strings.Index(msg, "api error"); i >= 0 {
+			msg = msg[i:]
+		}
+		if i := strings.Index(msg, "RequestID: "); i >= 0 {
+			if j := strings.Index(msg[i:], ","); j >= 0 {
+				msg = msg[:i] + msg[i+j:]
+			}
+		}
+		return strings.ReplaceAll(msg, account, "ACCOUNT")
+	}
+	if closed, missing := answer(w.b), answer("999999999999"); closed != missing {
+		t.Errorf("the closed account's role:\n%s\nan account that is not there:\n%s", closed, missing)
 	}
 }

@@ -26,6 +26,10 @@ type OIDCSignInOption struct {
 // set, by provider ARN. It decides nothing and needs no caller: the
 // sign-in page shows these names to anyone, as it shows SAML providers'.
 func (s *Service) OIDCSignInOptions(ctx context.Context) ([]OIDCSignInOption, error) {
+	// A closed account has none (providerAccountClosed).
+	if closed, err := s.providerAccountClosed(ctx); err != nil || closed {
+		return nil, err
+	}
 	all, err := s.store(ctx).OIDCSignIns(ctx)
 	if err != nil {
 		return nil, err

@@ -49,7 +49,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleI
 	if s.SAML == nil {
 		return keyward.AssumedRole{}, keyward.Errorf(keyward.EIDPRejectedClaim, "SAML federation is not configured.")
 	}
-	provider, err := s.store(ctx).SAMLProvider(ctx, providerARN)
+	provider, err := s.samlProvider(ctx, s.Account(ctx).ID, providerARN)
 	if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 		return keyward.AssumedRole{}, keyward.Errorf(keyward.EInvalidIdentityToken, "SAML Provider %s does not exist.", keyward.Clip(providerARN))
 	} else if err != nil {
@@ -243,7 +243,7 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 		if tried++; tried > MaxSignInProviders {
 			break
 		}
-		p, err := s.storeOf(account).SAMLProvider(ctx, arn)
+		p, err := s.samlProvider(ctx, account, arn)
 		if errors.Is(err, keyward.ErrNoSuchSAMLProvider) {
 			continue
 		} else if err != nil {
@@ -273,4 +273,16 @@ func (s *Service) SAMLSignInOf(ctx context.Context, response string) (SAMLSignIn
 		return SAMLSignIn{}, samlError(refused)
 	}
 	return SAMLSignIn{}, keyward.Errorf(keyward.EInvalidIdentityToken, "The SAML response names no SAML provider of this account.")
+}
+
+// samlProvider reads the SAML provider arn of account:
+// ErrNoSuchSAMLProvider for a closed account's, as for an account the
+// installation does not have (providerAccountClosed).
+func (s *Service) samlProvider(ctx context.Context, account, arn string) (keyward.SAMLProvider, error) {
+	if closed, err := s.IAM.AccountClosed(ctx, account); err != nil {
+		return keyward.SAMLProvider{}, err
+	} else if closed {
+		return keyward.SAMLProvider{}, keyward.ErrNoSuchSAMLProvider
+	}
+	return s.storeOf(account).SAMLProvider(ctx, arn)
 }

@@ -25,6 +25,10 @@ func (s *Service) SAMLSignInProviders(ctx context.Context) ([]SAMLSignInProvider
 	if s.SAML == nil {
 		return nil, nil
 	}
+	// A closed account has none (providerAccountClosed).
+	if closed, err := s.providerAccountClosed(ctx); err != nil || closed {
+		return nil, err
+	}
 	providers, err := s.store(ctx).SAMLProviders(ctx)
 	if err != nil {
 		return nil, err
@@ -59,7 +63,11 @@ func (s *Service) authnRequestable(p keyward.SAMLProvider) *saml.Metadata {
 // that does not exist, or that SAMLSignInProviders would not list, is
 // NoSuchEntity alike.
 func (s *Service) SAMLAuthnRequest(ctx context.Context, name, relayState string) (string, *saml.AuthnRequest, error) {
-	if s.SAML != nil {
+	closed, err := s.providerAccountClosed(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if s.SAML != nil && !closed {
 		providers, err := s.store(ctx).SAMLProviders(ctx)
 		if err != nil {
 			return "", nil, err

@@ -116,7 +116,7 @@ func (s *Service) webIdentity(ctx context.Context, token string, console webIden
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(iss, "https://"), "/")
 	providerARN := s.Account(ctx).OIDCProviderARN(id)
-	provider, err := s.store(ctx).OIDCProvider(ctx, providerARN)
+	provider, err := s.oidcProvider(ctx, providerARN)
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) || !strings.HasPrefix(iss, "https://") {
 		return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "No OpenIDConnect provider found in your account for %s", keyward.Clip(iss))
 	} else if err != nil {
@@ -181,9 +181,32 @@ func (wi *verifiedWebIdentity) admittedBy(assumable *keyward.AssumableRole, rc *
 // the issuer host and path url, for the console's OIDC sign-in, which a
 // configured client names; NoSuchEntity when the account has none.
 func (s *Service) ConsoleOIDCProvider(ctx context.Context, url string) (keyward.OIDCProvider, error) {
-	p, err := s.store(ctx).OIDCProvider(ctx, s.Account(ctx).OIDCProviderARN(url))
+	p, err := s.oidcProvider(ctx, s.Account(ctx).OIDCProviderARN(url))
 	if errors.Is(err, keyward.ErrNoSuchOIDCProvider) {
 		return p, keyward.Errorf(keyward.ENoSuchEntity, "The account has no OpenID Connect provider %s.", keyward.Clip(url))
 	}
 	return p, err
+}
+
+// providerAccountClosed reports whether the account ctx's unsigned caller
+// acts in (the account of the role or provider it names) was closed. A
+// closed account has no identity providers for anyone: its providers are
+// neither read nor used (no token is verified with its issuer's keys, no
+// SAML assertion is spent, no code is exchanged with its client secret),
+// and every answer is the one for an account the installation does not
+// have, which tells a closed account from a missing one no more than
+// assuming its roles does.
+func (s *Service) providerAccountClosed(ctx context.Context) (bool, error) {
+	return s.IAM.AccountClosed(ctx, s.Account(ctx).ID)
+}
+
+// oidcProvider reads the OpenID Connect provider arn of ctx's account:
+// ErrNoSuchOIDCProvider for a closed account's (providerAccountClosed).
+func (s *Service) oidcProvider(ctx context.Context, arn string) (keyward.OIDCProvider, error) {
+	if closed, err := s.providerAccountClosed(ctx); err != nil {
+		return keyward.OIDCProvider{}, err
+	} else if closed {
+		return keyward.OIDCProvider{}, keyward.ErrNoSuchOIDCProvider
+	}
+	return s.store(ctx).OIDCProvider(ctx, arn)
 }

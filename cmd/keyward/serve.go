@@ -291,7 +291,7 @@ func (m *Main) newService(ctx context.Context, mk *masterKeys) error {
 	m.Keys.OpenSession, m.Keys.Now = m.STS.OpenSession, m.Now
 	m.Changes = changes.Wire(m.IAM, m.Authz, m.Keys)
 	m.Lifecycle = &lifecycle.Service{Store: m.Store, Authz: m.Authz, Now: m.Now, Rand: m.Rand, Uses: m.Uses, Changes: m.Changes.Publish,
-		Logger: m.Logger}
+		Logger: m.Logger, Closed: m.IAM.AccountClosed}
 	return m.IAM.InstallAWSManagedPolicies(keyward.Internal(ctx))
 }
 

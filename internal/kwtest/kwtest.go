@@ -212,7 +212,7 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	})
 	k.Keys.OpenSession, k.Keys.Now = t2.OpenSession, now
 	changes.Wire(s, a, k.Keys)
-	k.Lifecycle = &lifecycle.Service{Store: st, Authz: a, Now: now, Rand: rnd, Uses: uses, Changes: s.Changes, Logger: logger}
+	k.Lifecycle = &lifecycle.Service{Store: st, Authz: a, Now: now, Rand: rnd, Uses: uses, Changes: s.Changes, Logger: logger, Closed: s.AccountClosed}
 	t.Cleanup(func() { k.Lifecycle.Close() })
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r, Lifecycle: k.Lifecycle}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rnd, Audit: k.Audit}

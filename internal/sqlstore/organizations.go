@@ -860,14 +860,20 @@ func (s *Store) RemoveOrgAccount(ctx context.Context, orgID, accountID string) e
 		}
 		// A closed account stays in its organization, where its closure
 		// is seen and counted: it never leaves to become a standalone
-		// account nobody governs.
+		// account nobody governs. Only a member of this organization is
+		// refused so: another's account, closed or not, is
+		// ErrNoSuchOrgAccount alike, so that no organization learns which
+		// accounts of the installation are closed.
 		var closed int64
-		err = tx.QueryRowContext(ctx, s.q(`SELECT closed_at FROM accounts WHERE id = ?`), accountID).Scan(&closed)
+		err = tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(a.closed_at, 0) FROM organization_accounts m LEFT JOIN accounts a ON a.id = m.account_id
+			WHERE m.organization_id = ? AND m.account_id = ?`), orgID, accountID).Scan(&closed)
 		switch {
-		case err == nil && closed != 0:
-			return keyward.ErrAccountClosed
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
+		case errors.Is(err, sql.ErrNoRows):
+			return keyward.ErrNoSuchOrgAccount
+		case err != nil:
 			return err
+		case closed != 0:
+			return keyward.ErrAccountClosed
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_accounts WHERE organization_id = ? AND account_id = ?`), orgID, accountID)
 		if err := deletedOne(res, err, keyward.ErrNoSuchOrgAccount); err != nil {
