@@ -334,7 +334,9 @@ func TestGetFederationToken(t *testing.T) {
 	_, err = bareIAM.ListUsers(ctx, &iam.ListUsersInput{})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 
-	// GetAccessKeyInfo: the session's key is the account's; a made-up ASIA key is not.
+	// GetAccessKeyInfo: the session's key is the account's; a made-up ASIA
+	// key is read as AWS reads any, the account its bits name; one that
+	// is not base32 names none.
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("broker"), PolicyName: aws.String("info"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetAccessKeyInfo","Resource":"*"}]}`)})
 	must(t, err)
@@ -349,6 +351,11 @@ func TestGetFederationToken(t *testing.T) {
 	} else {
 		forged[5] = 'A'
 	}
-	_, err = broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(string(forged))})
+	info, err = broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String(string(forged))})
+	must(t, err)
+	if got := aws.ToString(info.Account); got != awsKeyIDAccount(t, string(forged)) || got == kwtest.AccountID {
+		t.Fatalf("account of a made-up session key: %s, want %s", got, awsKeyIDAccount(t, string(forged)))
+	}
+	_, err = broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("ASIA0000000000000001")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
 }

@@ -14,8 +14,9 @@ func (s *Service) CallerIdentity(ctx context.Context) (keyward.Principal, error)
 }
 
 // AccessKeyAccount returns the account an access key belongs to
-// (sts:GetAccessKeyInfo). AWS decodes it from any key ID; Keyward knows
-// only its own keys, and says so for others, as AWS may for a deleted key.
+// (sts:GetAccessKeyInfo). AWS decodes it from any key ID; Keyward reads a
+// session key's from its ID as AWS does, and of long-term keys knows only
+// its own, and says so for others, as AWS may for a deleted key.
 func (s *Service) AccessKeyAccount(ctx context.Context, id string) (string, error) {
 	if err := s.Authz.Authorize(ctx, "sts:GetAccessKeyInfo", "*"); err != nil {
 		return "", err

@@ -131,9 +131,10 @@ func (s *Service) issue(c sessionClaims) (keyward.Session, error) {
 // A session's key ID is ASIA and 16 base32 characters, 80 bits laid out as
 // AWS lays out its own: bits 1 to 40 are the account's ID, which is how
 // AWS tells the account of any key ID (GetAccessKeyInfo) and how Keyward
-// tells it of a session key without storing any; 22 further bits are
-// random, and the last 18 are a MAC of the rest under the master key, so
-// that a key ID made up with an account in it is not taken for Keyward's.
+// tells it of a session key without storing any; the other 40 bits are
+// random. Like AWS's, such an ID is not unique: what must tell two
+// sessions apart names them by their secret too (sessionRef), and
+// GetAccessKeyInfo, as AWS's, reads the account of any ID so made.
 //
 // Session keys issued before the account was in them are ASIA, 10 random
 // characters and 6 of a MAC of them (sessionIDRandom, sessionIDMAC); they
@@ -141,7 +142,6 @@ func (s *Service) issue(c sessionClaims) (keyward.Session, error) {
 const (
 	sessionIDRandom = 10
 	sessionIDMAC    = 6
-	sessionIDBits   = 18 // of the MAC, in the key ID with the account
 )
 
 // sessionKeyID returns a new session key ID of account, a 12-digit ID.
@@ -150,7 +150,7 @@ func (s *Service) sessionKeyID(account string) (string, error) {
 	if err != nil || acct >= 1<<40 {
 		return "", fmt.Errorf("sts: account ID %q is not 12 digits", account)
 	}
-	// As many bytes as the IDs without the account took, of which 22
+	// As many bytes as the IDs without the account took, of which 40
 	// bits are used: what else is made from the same randomness after a
 	// session (in tests, from a seeded stream) stays as it was.
 	var r [sessionIDRandom]byte
@@ -163,39 +163,19 @@ func (s *Service) sessionKeyID(account string) (string, error) {
 	for i := range 6 {
 		b[i] = byte(head >> (40 - 8*i))
 	}
-	low := rnd & 0x3fff
-	binary.BigEndian.PutUint32(b[6:], low<<sessionIDBits|keyIDMAC(s.Sealer.MAC(sessionKeyMACData(b[:6], low))))
+	copy(b[6:], r[4:8])
 	return "ASIA" + base32.StdEncoding.EncodeToString(b[:]), nil
 }
 
-// sessionKeyMACData is what a session key ID's MAC is of: its account and
-// random bits.
-func sessionKeyMACData(head []byte, low uint32) string {
-	return fmt.Sprintf("keyward:session-key:%x:%x", head, low)
-}
-
-// keyIDMAC is the first sessionIDBits bits of a MAC.
-func keyIDMAC(sum []byte) uint32 {
-	return (uint32(sum[0])<<16 | uint32(sum[1])<<8 | uint32(sum[2])) >> (24 - sessionIDBits)
-}
-
-// sessionKeyAccount returns the account of a session key ID Keyward made
-// with its account in it, and false for any other ID.
+// sessionKeyAccount returns the account in a session key ID laid out as
+// Keyward's (and AWS's) are, and false for any other ID. A legacy ID,
+// which holds no account, is not read as one.
 func (s *Service) sessionKeyAccount(id string) (string, bool) {
-	if len(id) != 20 || !strings.HasPrefix(id, "ASIA") {
+	if len(id) != 20 || !strings.HasPrefix(id, "ASIA") || s.isLegacySessionKeyID(id) {
 		return "", false
 	}
 	b, err := base32.StdEncoding.DecodeString(id[4:])
 	if err != nil || len(b) != 10 {
-		return "", false
-	}
-	v := binary.BigEndian.Uint32(b[6:])
-	low, sum := v>>sessionIDBits, v&(1<<sessionIDBits-1)
-	ok := false
-	for _, m := range s.Sealer.MACs(sessionKeyMACData(b[:6], low)) {
-		ok = ok || keyIDMAC(m) == sum
-	}
-	if !ok {
 		return "", false
 	}
 	var head uint64
@@ -206,7 +186,7 @@ func (s *Service) sessionKeyAccount(id string) (string, bool) {
 }
 
 // sessionRef is what names a session uniquely, its key ID not being
-// unique (22 random bits beside the account and the MAC): a digest of
+// unique (40 random bits beside the account): a digest of
 // its secret, which tells nothing of it.
 func sessionRef(secret string) string {
 	sum := sha256.Sum256([]byte("keyward:session-ref:" + secret))
