@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 	"github.com/keyward/keyward/organizations"
 )
 
@@ -102,8 +103,9 @@ var errAccountNotFound = keyward.Errorf(organizations.EAccountNotFound, "You spe
 // refused whatever their own policies allow, as AWS Organizations refuses
 // them: SCPs never limit the management account, so its own policies
 // decide), allowed ActionCreateAccountRootKey on the account's
-// Organizations ARN, decided before anything is read of the account so
-// that a refusal tells nothing of it. The account must then be an open
+// Organizations ARN (with its tags there, as AWS Organizations decides),
+// decided before the account's membership is checked, so that a refusal
+// tells nothing more of it than the organization's own actions do. The account must then be an open
 // member of that organization other than the management account: another
 // organization's and one that does not exist get one answer.
 func (s *Service) rootKeyTarget(ctx context.Context, accountID string) (keyward.Account, error) {
@@ -130,7 +132,15 @@ func (s *Service) rootKeyTarget(ctx context.Context, accountID string) (keyward.
 			"User: %s is not authorized to perform: %s on resource: %s because only the organization's management account may create a member account's root key",
 			p.ARN(), ActionCreateAccountRootKey, resource)
 	}
-	if err := s.Authz.Authorize(ctx, ActionCreateAccountRootKey, resource); err != nil {
+	// The account's tags in its organization are aws:ResourceTag, as
+	// AWS Organizations' own actions on it see them: a policy that allows
+	// the action on tagged accounts only allows it on those. An account
+	// not in the organization has none, and is decided as if untagged.
+	tags, err := s.Store.OrgResourceTags(ctx, o.ID, accountID)
+	if err != nil && !errors.Is(err, keyward.ErrNoSuchTarget) {
+		return keyward.Account{}, err
+	}
+	if err := s.Authz.AuthorizeWith(ctx, ActionCreateAccountRootKey, resource, authz.ResourceTagKeys(tags, false)); err != nil {
 		return keyward.Account{}, err
 	}
 	if accountID == o.MasterAccountID {

@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // member's Organizations ARN. A member account's root user (allowed
 // everything by its own policies), a management account's user whose
 // policies do not allow the action, or one allowed it on another account
-// only, make no key; nor does an allowed caller for another
+// only, or on tagged accounts, make no key; nor does an allowed caller for another
 // organization's account (answered as an account that does not exist
 // is), for a closed account, for the management account itself, or past
 // the root user's two keys. What is refused changes nothing; what is
@@ -58,6 +59,8 @@ func TestCreateAccountRootKeyAttacks(t *testing.T) {
 	everythingElse := user("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`)
 	onlyC := user("c-admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:CreateAccountRootKey","Resource":"`+o.AccountARN(c)+`"}]}`)
 	allowed := user("operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:CreateAccountRootKey","Resource":"arn:aws:organizations::`+kwtest.AccountID+`:account/`+o.ID+`/*"}]}`)
+	tagged := user("tagged", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"keyward:CreateAccountRootKey","Resource":"*",
+		"Condition":{"StringEquals":{"aws:ResourceTag/administration":"self"}}}]}`)
 	asMember := keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: b, Root: true}, CurrentTime: time.Now()})
 
 	rootKeys := func(account string) int {
@@ -78,6 +81,7 @@ func TestCreateAccountRootKeyAttacks(t *testing.T) {
 		{"a management user allowed everything but the action", everythingElse, b, keyward.EAccessDenied},
 		{"a management user allowed it on another account", onlyC, b, keyward.EAccessDenied},
 		{"a denied user, for another organization's account", everythingElse, xm.AccountID, keyward.EAccessDenied},
+		{"a user allowed it on tagged accounts, for an untagged one", tagged, b, keyward.EAccessDenied},
 		{"another organization's account", allowed, xm.AccountID, organizations.EAccountNotFound},
 		{"another organization's management account", mgmt, x, organizations.EAccountNotFound},
 		{"an account that does not exist", mgmt, "999999999999", organizations.EAccountNotFound},
@@ -96,6 +100,11 @@ func TestCreateAccountRootKeyAttacks(t *testing.T) {
 			}
 		})
 	}
+	// The account's tags in the organization are its aws:ResourceTag.
+	must(t, k.Organizations.TagResource(mgmt, c, []keyward.Tag{{Key: "administration", Value: "self"}}))
+	_, _, err = k.IAM.CreateAccountRootKey(tagged, c)
+	must(t, err)
+
 	// Not found is one answer, whatever the reason.
 	_, _, other := k.IAM.CreateAccountRootKey(mgmt, xm.AccountID)
 	_, _, none := k.IAM.CreateAccountRootKey(mgmt, "999999999999")
@@ -124,23 +133,30 @@ func TestCreateAccountRootKeyAttacks(t *testing.T) {
 	// which key of which account (the transport writes that event, here
 	// the test's pending event). Neither holds the secret.
 	pe := &keyward.PendingEvent{Event: keyward.Account{ID: kwtest.AccountID}.NewEvent(keyward.EventSourceIAM, "CreateAccountRootKey", time.Now())}
-	_, cSecret, err := k.IAM.CreateAccountRootKey(keyward.WithEvent(mgmt, pe), c)
+	cKey, cSecret, err := k.IAM.CreateAccountRootKey(keyward.WithEvent(mgmt, pe), c)
 	must(t, err)
 	events, _, err := k.Store.InAccount(c).LookupEvents(bg, keyward.EventQuery{EventName: "CreateAccessKey", Max: 10})
 	must(t, err)
-	if len(events) != 1 {
-		t.Fatalf("%d events of the member's root key", len(events))
+	// The tagged user's key, and this one: each by its maker.
+	var byRoot, byTagged int
+	for _, e := range events {
+		switch rec := string(e.Record); {
+		case strings.Contains(rec, cKey.ID) && strings.Contains(rec, `"arn":"arn:aws:iam::`+kwtest.AccountID+`:root"`):
+			byRoot++
+		case strings.Contains(rec, `"userName":"tagged"`):
+			byTagged++
+		}
 	}
-	if !strings.Contains(string(events[0].Record), `"arn":"arn:aws:iam::`+kwtest.AccountID+`:root"`) {
-		t.Fatalf("the member's event: %s", events[0].Record)
+	if len(events) != 2 || byRoot != 1 || byTagged != 1 {
+		t.Fatalf("the member's events: %d, %d by the management root user, %d by the tagged user", len(events), byRoot, byTagged)
 	}
-	if pe.Event.RequestParameters["accountId"] != c || pe.Event.ResponseElements == nil {
+	if pe.Event.RequestParameters["accountId"] != c || !strings.Contains(fmt.Sprint(pe.Event.ResponseElements), cKey.ID) {
 		t.Fatalf("the management account's event: %+v", pe.Event)
 	}
 	rec, err := pe.Event.Record()
 	must(t, err)
 	for _, s := range []string{secret, cSecret} {
-		if strings.Contains(string(events[0].Record), s) || strings.Contains(string(rec), s) || strings.Contains(k.Log.String(), s) {
+		if strings.Contains(string(events[0].Record)+string(events[1].Record), s) || strings.Contains(string(rec), s) || strings.Contains(k.Log.String(), s) {
 			t.Fatal("an event or the log holds a secret")
 		}
 	}
