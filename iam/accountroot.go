@@ -38,6 +38,9 @@ func (s *Service) CreateAccountRootKey(ctx context.Context, accountID string) (k
 	var acct keyward.Account
 	var err error
 	var event func() (*keyward.PendingEvent, error)
+	// request is the request's own event (the console's form), in the
+	// management account's trail; the operator's command has none.
+	var request *keyward.PendingEvent
 	if internal {
 		acct, err = s.Store.AccountByID(ctx, accountID)
 		if errors.Is(err, keyward.ErrNoAccount) {
@@ -52,10 +55,8 @@ func (s *Service) CreateAccountRootKey(ctx context.Context, accountID string) (k
 			return s.operatorEvent(acct, "CreateAccessKey", map[string]any{})
 		}
 	} else {
-		// The request's own event, in the management account's trail,
-		// names the account, refused or not.
-		request, _ := keyward.EventFrom(ctx)
-		if request != nil && !request.Claimed() {
+		// The request's event names the account, refused or not.
+		if request, _ = keyward.EventFrom(ctx); request != nil && !request.Claimed() {
 			request.Event.RequestParameters = map[string]any{"accountId": keyward.Clip(accountID)}
 		}
 		if acct, err = s.rootKeyTarget(ctx, accountID); err != nil {
@@ -85,7 +86,7 @@ func (s *Service) CreateAccountRootKey(ctx context.Context, accountID string) (k
 			return keyward.AccessKey{}, "", err
 		}
 		s.changed(id)
-		if request, ok := keyward.EventFrom(ctx); ok && !internal && !request.Claimed() {
+		if request != nil && !request.Claimed() {
 			request.Event.ResponseElements = created
 		}
 		return k, secret, nil
@@ -105,9 +106,10 @@ var errAccountNotFound = keyward.Errorf(organizations.EAccountNotFound, "You spe
 // decide), allowed ActionCreateAccountRootKey on the account's
 // Organizations ARN (with its tags there, as AWS Organizations decides),
 // decided before the account's membership is checked, so that a refusal
-// tells nothing more of it than the organization's own actions do. The account must then be an open
-// member of that organization other than the management account: another
-// organization's and one that does not exist get one answer.
+// tells nothing more of it than the organization's own actions do. The
+// account must then be an open member of that organization other than
+// the management account: another organization's and one that does not
+// exist get one answer.
 func (s *Service) rootKeyTarget(ctx context.Context, accountID string) (keyward.Account, error) {
 	p, err := s.Authz.Principal(ctx)
 	if err != nil {
