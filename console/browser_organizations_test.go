@@ -2,14 +2,19 @@ package console_test
 
 import (
 	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/chromedp"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -282,5 +287,99 @@ func TestConsoleCloseAccount(t *testing.T) {
 		chromedp.Text(`#org-tree li[data-account="`+accountID+`"]`, &row, chromedp.ByQuery))
 	if !strings.Contains(row, "PENDING_CLOSURE") {
 		t.Fatalf("the closed account's row %q", row)
+	}
+}
+
+// TestConsoleCreateRootKey: the management account's root user gives a
+// member account its root access key on the account's page, its ID typed
+// to confirm; the page shows the key once, with the .csv file, as a new
+// access key's does; the key signs as the member account's root user.
+// The management account's trail says who made it, the member's that it
+// was made; neither holds the secret. The management account's own page
+// offers no such action.
+func TestConsoleCreateRootKey(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	downloads := t.TempDir()
+	ctx := newBrowser(t, downloads)
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	bg := context.Background()
+	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
+	must(t, err)
+	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	browse(t, ctx, "sign-in", signInRoot(ts))
+
+	var forms int
+	browse(t, ctx, "management-account",
+		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+kwtest.AccountID),
+		chromedp.WaitVisible("#target-management", chromedp.ByID),
+		chromedp.Evaluate(`document.querySelectorAll("#create-root-key, #root-key-confirm").length`, &forms))
+	if forms != 0 {
+		t.Fatalf("the management account's page offers its own root key: %d controls", forms)
+	}
+
+	var disabledBefore, hidden bool
+	var keyID, secret, title, done string
+	browse(t, ctx, "create-root-key",
+		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+member),
+		chromedp.WaitVisible("#root-key-confirm", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("create-root-key").disabled`, &disabledBefore),
+		chromedp.SendKeys("#root-key-confirm", member, chromedp.ByID),
+		chromedp.Click("#create-root-key", chromedp.ByID),
+		chromedp.WaitVisible("#new-key-id", chromedp.ByID),
+		chromedp.Text("h1", &title, chromedp.ByQuery),
+		chromedp.Text("#new-key-id", &keyID, chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("secret").hidden`, &hidden),
+		chromedp.Click("#show-secret", chromedp.ByID),
+		chromedp.Text("#secret", &secret, chromedp.ByID),
+		chromedp.AttributeValue("#done", "href", &done, nil, chromedp.ByID),
+		chromedp.Click("#download-csv", chromedp.ByID))
+	if !disabledBefore || !hidden || title != "Retrieve root access keys" || len(secret) != 40 || !strings.HasSuffix(done, "/console/organizations/target?id="+member) {
+		t.Fatalf("the page: disabled %v, hidden %v, %q, key %q, secret of %d, done %q", disabledBefore, hidden, title, keyID, len(secret), done)
+	}
+	f, err := os.Open(waitForFile(t, filepath.Join(downloads, member+"_rootkey.csv")))
+	must(t, err)
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	must(t, err)
+	if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
+		t.Fatalf("downloaded %q", rows)
+	}
+	who, err := sts.NewFromConfig(ts.Config(keyID, secret, "")).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
+	must(t, err)
+	if aws.ToString(who.Arn) != "arn:aws:iam::"+member+":root" {
+		t.Fatalf("the key signs as %s", aws.ToString(who.Arn))
+	}
+
+	// Shown once: the account's page again holds neither.
+	var html string
+	browse(t, ctx, "shown-once",
+		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+member),
+		chromedp.WaitVisible("#root-key-confirm", chromedp.ByID),
+		chromedp.OuterHTML("html", &html, chromedp.ByQuery))
+	if strings.Contains(html, secret) {
+		t.Fatal("the account's page shows the secret again")
+	}
+
+	must(t, ts.Audit.Flush(bg))
+	byMgmt, _, err := ts.Store.LookupEvents(bg, keyward.EventQuery{EventName: "CreateAccountRootKey", Max: 10})
+	must(t, err)
+	inMember, _, err := ts.Store.InAccount(member).LookupEvents(bg, keyward.EventQuery{EventName: "CreateAccessKey", Max: 10})
+	must(t, err)
+	if len(byMgmt) != 1 || len(inMember) != 1 {
+		t.Fatalf("%d events in the management account, %d in the member", len(byMgmt), len(inMember))
+	}
+	for _, want := range []string{`"accountId":"` + member + `"`, keyID, `"type":"Root"`} {
+		if !strings.Contains(string(byMgmt[0].Record), want) {
+			t.Errorf("the management account's event lacks %s: %s", want, byMgmt[0].Record)
+		}
+	}
+	if !strings.Contains(string(inMember[0].Record), keyID) || !strings.Contains(string(inMember[0].Record), `"arn":"arn:aws:iam::`+kwtest.AccountID+`:root"`) {
+		t.Errorf("the member's event: %s", inMember[0].Record)
+	}
+	if strings.Contains(string(byMgmt[0].Record)+string(inMember[0].Record)+ts.Log.String(), secret) {
+		t.Fatal("the trail or the log holds the secret")
 	}
 }

@@ -58,6 +58,19 @@ type newKeyPage struct {
 	// CSVData is a data: URL the page offers to download; the secret never
 	// travels again, so the file is made from the page itself.
 	CSVData template.URL
+	// Account is set when the key is a member account's root key, made on
+	// its page of AWS Organizations (createRootKey): the page leads back
+	// there. Done is where the page's Done leads.
+	Account *orgAccount
+	Done    string
+}
+
+// retrieved makes p the page that shows the new key k and its secret,
+// once, with the .csv file of both to download as csvName.
+func (p *newKeyPage) retrieved(k keyward.AccessKey, secret, csvName string) {
+	p.Step, p.KeyID, p.Secret, p.ExpiresAt = 3, k.ID, secret, k.ExpiresAt
+	p.CSVName = csvName
+	p.CSVData = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("Access key ID,Secret access key\n"+k.ID+","+secret+"\n"))
 }
 
 func (c *Console) newKeyPage(w http.ResponseWriter, r *request) {
@@ -113,9 +126,8 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 			c.render(w, http.StatusBadRequest, "newkey", p)
 			return
 		}
-		p.Step, p.KeyID, p.Secret, p.ExpiresAt = 3, k.ID, secret, k.ExpiresAt
-		p.CSVName = u.Name + "_accessKeys.csv"
-		p.CSVData = template.URL("data:text/csv;charset=utf-8," + url.PathEscape("Access key ID,Secret access key\n"+k.ID+","+secret+"\n"))
+		p.retrieved(k, secret, u.Name+"_accessKeys.csv")
+		p.Done = "/console/users/" + url.PathEscape(u.Name) + "?tab=credentials"
 		c.render(w, http.StatusOK, "newkey", p)
 		return
 	}

@@ -642,12 +642,48 @@ func (c *Console) orgRequestPage(w http.ResponseWriter, r *request) {
 	c.render(w, http.StatusOK, "orgrequest", p)
 }
 
+// createRootKey is a member account's "Create root access key", on its
+// page: the account's ID typed to confirm, as closing it takes; then the
+// key and its secret, shown once with the .csv file, as a new access key
+// is. Package iam decides who may, and records it in both accounts; the
+// management account's event is the form's, which names the account and
+// the key (never the secret) and, as credentials handed out change
+// nothing of the management account, is written here once answered.
+func (c *Console) createRootKey(w http.ResponseWriter, r *request) {
+	v := orgValues(r.Request, r.op)
+	if err := checkForm(r.op, v); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	id := v["AccountId"]
+	if r.PostFormValue("confirm") != id {
+		c.fail(w, r, keyward.Errorf(keyward.EValidationError, "To confirm, type the account ID %s.", id))
+		return
+	}
+	k, secret, err := c.IAM.CreateAccountRootKey(r.ctx(), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if pe, ok := keyward.EventFrom(r.ctx()); ok && c.Audit != nil && !pe.Claimed() {
+		c.Audit.Add(&pe.Event)
+	}
+	acct := &orgAccount{Account: organizations.Account{ID: id, Name: id}}
+	if a, err := c.Organizations.DescribeAccount(r.ctx(), id); err == nil {
+		acct.Name = a.Name
+	}
+	p := newKeyPage{layout: c.layoutFor(r, "Create root access key"), Account: acct, Done: targetPage(id)}
+	p.retrieved(k, secret, id+"_rootkey.csv")
+	c.render(w, http.StatusOK, "newkey", p)
+}
+
 // organizationRoutes are AWS Organizations' pages and forms.
 func (c *Console) organizationRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /console/organizations", c.session(c.organizationsPage))
 	m.HandleFunc("POST /console/organizations", c.session(c.form("organizations:CreateOrganization", c.createOrganization)))
 	m.HandleFunc("GET /console/organizations/target", c.session(c.orgTargetPage))
 	m.HandleFunc("POST /console/organizations/do/{action}", c.session(c.forms(orgOperations, c.orgAction)))
+	m.HandleFunc("POST /console/organizations/root-key", c.session(c.form("CreateAccountRootKey", c.createRootKey)))
 	m.HandleFunc("GET /console/organizations/request", c.session(c.orgRequestPage))
 	m.HandleFunc("GET /console/organizations/policies", c.session(c.orgPoliciesPage))
 	m.HandleFunc("GET /console/organizations/policies/new", c.session(c.newOrgPolicyPage))

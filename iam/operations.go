@@ -162,7 +162,8 @@ func EntityParam(kind string) keyward.Param {
 // KeywardOperations are Keyward's own operations, served on the IAM Query
 // endpoint beside IAM's and authorised as keyward:<Name>: the webhook
 // subscriptions and the console's sign-in through an OpenID Connect
-// provider. AWS has no such operations; docs/api.md documents them as
+// provider; and a member account's root key, which only the console
+// performs. AWS has no such operations; docs/api.md documents them as
 // Keyward's extension.
 var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[string]keyward.Operation{
 	"CreateWebhookSubscription": keyward.Changes(keyward.ReqParam("Url", webhookURLShape), keyward.ReqParam("Secret", webhookSecretShape),
@@ -179,7 +180,16 @@ var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[strin
 	"GetOpenIDConnectSignIn":    keyward.Reads(oidcARNParam),
 	"ListOpenIDConnectSignIns":  keyward.Reads(),
 	"DeleteOpenIDConnectSignIn": keyward.Changes(oidcARNParam),
+
+	// A member account's root access key, made by the management
+	// account (CreateAccountRootKey): the console's action, not served on
+	// the Query endpoint. It hands out a secret, so every use is an event.
+	"CreateAccountRootKey": {Credentials: true, Params: []keyward.Param{keyward.ReqParam("AccountId", memberAccountIDShape)}},
 })
+
+// memberAccountIDShape is AWS Organizations' AccountId, the member
+// account CreateAccountRootKey names.
+var memberAccountIDShape = keyward.NewStringShape("AccountId", 0, 12, `^\d{12}$`)
 
 var webhookIDParam = keyward.ReqParam("Id", webhookSubscriptionIDShape)
 
