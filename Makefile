@@ -16,6 +16,11 @@ REAL_CLIENTS = console cli e2e/terraform
 # RACE_GCFLAGS compile the SQLite driver without the race detector's
 # instrumentation in a -race build (see test).
 RACE_GCFLAGS = -gcflags=modernc.org/...=-race=false
+# RELEASE_ENV is the build of a release (deploy/dist: static, -trimpath),
+# which vet and the tests without the race detector build alike, the
+# keyward binaries the tests run included: each package is compiled once
+# for them all, the release test's build too, not once for each.
+RELEASE_ENV = CGO_ENABLED=0 GOFLAGS=-trimpath
 
 ## run: start the server with its embedded SQLite store under ./keyward-data
 run:
@@ -34,10 +39,10 @@ test: test-deps vet
 	# (Chromium, the AWS CLI, Terraform) run without the race detector: they
 	# run the server code the package tests run under it, at a third of the
 	# time they take with it.
-	$(GO) test -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/test-artifacts $(addprefix ./,$(REAL_CLIENTS))
+	$(RELEASE_ENV) $(GO) test -count=1 -timeout 8m -artifacts -outputdir $(CURDIR)/test-artifacts $(addprefix ./,$(REAL_CLIENTS))
 	# One package at a time: the release build and the image build compile
 	# keyward alike, and the second takes the first's compiled packages.
-	cd deploy && $(GO) test -count=1 -p 1 -timeout 15m ./...
+	cd deploy && $(RELEASE_ENV) $(GO) test -count=1 -p 1 -timeout 15m ./...
 
 test-deps:
 	./scripts/install-test-deps.sh
@@ -46,9 +51,9 @@ test-deps:
 ## vet: go vet, gofmt, and go.mod as go mod tidy leaves it (-diff prints
 ## the difference and fails when it is not)
 vet:
-	$(GO) vet ./...
+	$(RELEASE_ENV) $(GO) vet ./...
 	$(GO) mod tidy -diff
-	cd deploy && $(GO) vet ./...
+	cd deploy && $(RELEASE_ENV) $(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
 
 ## build: the keyward binary in ./bin
