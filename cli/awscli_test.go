@@ -8,10 +8,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -28,7 +26,7 @@ import (
 // awsCLI is the AWS CLI from Debian's awscli package, which
 // scripts/install-test-deps.sh installs; an `aws` elsewhere on PATH is not
 // the one the command line follows.
-const awsCLI = "/usr/bin/aws"
+const awsCLI = kwtest.AWSCLI
 
 // rootEnv is the environment both command lines run in: kwtest's root
 // key, no configuration files, no instance metadata.
@@ -71,22 +69,15 @@ func newBoth(t *testing.T) *both {
 
 func (b *both) aws(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", b.url}, args...)...)
-	cmd.Env = []string{"HOME=" + b.home, "PATH=/usr/bin:/bin"}
+	env := []string{"HOME=" + b.home, "PATH=/usr/bin:/bin"}
 	for k, v := range rootEnv {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		env = append(env, k+"="+v)
 	}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	res := result{stdout: out.String(), stderr: errOut.String()}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+	out := kwtest.RunClient(t, env, awsCLI, append([]string{"--endpoint-url", b.url}, args...)...)
+	if out.Code == -1 {
+		t.FailNow()
 	}
-	return res
+	return result{stdout: out.Stdout, stderr: out.Stderr, code: out.Code}
 }
 
 func (b *both) kw(t *testing.T, args ...string) result {

@@ -1,12 +1,9 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -171,19 +168,13 @@ func TestAWSCLIAndExpiringKeys(t *testing.T) {
 	_, err := ts.RootIAM().CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("ci")})
 	must(t, err)
 	awsRun := func(id, secret string, args ...string) (int, string, string) {
-		cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", ts.URL}, args...)...)
-		cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret,
+		env := []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret,
 			"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="}
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode(), out.String(), errOut.String()
-		} else if err != nil {
-			t.Fatal(err)
+		out := kwtest.RunClient(t, env, awsCLI, append([]string{"--endpoint-url", ts.URL}, args...)...)
+		if out.Code == -1 {
+			t.FailNow()
 		}
-		return 0, out.String(), errOut.String()
+		return out.Code, out.Stdout, out.Stderr
 	}
 	values := regexp.MustCompile(`": "[^"]*"`)
 	code, theirs, errOut := awsRun(kwtest.RootKeyID, kwtest.RootSecret, "iam", "create-access-key", "--user-name", "ci")

@@ -57,8 +57,12 @@ func TestMain(m *testing.M) {
 	built.done = make(chan struct{})
 	go func() {
 		defer close(built.done)
-		// Linked as make dist links a release, with a version of its own.
-		out, err := exec.Command("go", "build", "-ldflags", "-X "+buildinfoPkg+".version="+testVersion+" -X "+buildinfoPkg+".commit="+testCommit, "-o", built.path, ".").CombinedOutput()
+		// Built as make dist builds a release (static, -trimpath), with a
+		// version of its own: make test's other builds of keyward are the
+		// release's too, and this one takes their compiled packages.
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X "+buildinfoPkg+".version="+testVersion+" -X "+buildinfoPkg+".commit="+testCommit, "-o", built.path, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			built.err = fmt.Errorf("building keyward: %v\n%s", err, out)
 		}

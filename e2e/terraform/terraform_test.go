@@ -537,7 +537,11 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "keyward")
-	if out, err := exec.Command("go", "build", "-o", binary, "../../cmd/keyward").CombinedOutput(); err != nil {
+	// Built as make dist builds a release (static, -trimpath), as make
+	// test's other builds of keyward are: they share compiled packages.
+	build := exec.Command("go", "build", "-trimpath", "-o", binary, "../../cmd/keyward")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building keyward: %v\n%s", err, out)
 		os.Exit(1)
 	}

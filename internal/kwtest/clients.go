@@ -20,11 +20,22 @@ type Output struct {
 	Code           int
 }
 
-// RunClient runs a client program (the AWS CLI, a boto3 script) in env.
+// RunClient runs a client program (the AWS CLI, a boto3 script) in env;
+// the AWS CLI's command lines run in a Python process of the package's
+// (see runAWSCLI), as /usr/bin/aws runs them.
 // A program that cannot be started fails the test with exit status -1; it
 // may run in a goroutine of the test's.
 func RunClient(t testing.TB, env []string, name string, args ...string) Output {
 	t.Helper()
+	if name == AWSCLI {
+		// In a process already started (see runAWSCLI).
+		res, err := runAWSCLI(env, args)
+		if err != nil {
+			t.Errorf("running %s: %v", name, err)
+			res.Code = -1
+		}
+		return res
+	}
 	cmd := exec.Command(name, args...)
 	cmd.Env = env
 	var out, errOut bytes.Buffer
