@@ -8,7 +8,7 @@ COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 BUILDINFO = github.com/keyward/keyward/internal/buildinfo
 LDFLAGS = -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT)
 
-.PHONY: run test test-deps build dist bench vet
+.PHONY: run test test-deps warm build dist bench vet
 
 MODULE = github.com/keyward/keyward
 # REAL_CLIENTS are the packages of tests that drive real clients (see test).
@@ -31,7 +31,11 @@ run:
 
 ## test: install what the tests need (the AWS CLI, Chromium, a running PostgreSQL, podman), then run
 ## every test, the packaging module's (deploy/) too; the console tests' screenshots are kept under test-artifacts/
-test: test-deps vet
+test:
+	# What the tests need is installed while what they run is compiled:
+	# installing is mostly waiting for the network and the disk.
+	$(MAKE) --no-print-directory -j 2 test-deps warm
+	$(MAKE) --no-print-directory vet
 	@mkdir -p test-artifacts
 	# The race detector instruments every package but the SQLite driver
 	# (modernc.org/..., C translated to Go): instrumented, its every memory
@@ -49,6 +53,15 @@ test: test-deps vet
 	# One package at a time: the release build and the image build compile
 	# keyward alike, and the second takes the first's compiled packages.
 	cd deploy && $(RELEASE_ENV) $(GO) test -count=1 -p 1 -timeout 15m ./...
+
+## warm: compile, and run nothing of, what make test runs: every package's tests with the race
+## detector and without it, and the release's other platforms (deploy/'s TestCrossBuild)
+warm:
+	$(GO) test -race $(RACE_GCFLAGS) -count=1 -exec /bin/true $$($(GO) list ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE))) >/dev/null
+	$(RELEASE_ENV) $(GO) test -count=1 -exec /bin/true $(addprefix ./,$(NO_RACE)) >/dev/null
+	for t in linux/arm64 darwin/arm64; do \
+		GOFLAGS= CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -buildvcs=false -o /dev/null ./cmd/keyward || exit 1; \
+	done
 
 test-deps:
 	./scripts/install-test-deps.sh
