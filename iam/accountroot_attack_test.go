@@ -161,3 +161,77 @@ func TestCreateAccountRootKeyAttacks(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateAccountRootKeyNarrowedCallers: a management account's
+// principal whose own policies allow everything is still refused a member
+// account's root key when something else narrows it: a permissions
+// boundary, an explicit Deny, a session policy of its role session; and
+// a management principal switched into a member account's role acts in
+// that member account, whose principals are refused. The role's session
+// without the narrowing policy is allowed (the control).
+func TestCreateAccountRootKeyNarrowedCallers(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	b := st.AccountID
+
+	const everything = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	const iamOnly = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`
+	boundary, err := k.IAM.CreatePolicy(mgmt, "iam-only", "/", "", iamOnly, nil)
+	must(t, err)
+	userCtx := func(name string) context.Context {
+		t.Helper()
+		u, err := k.IAM.User(mgmt, name)
+		must(t, err)
+		return keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: name, UserPath: "/"},
+			CurrentTime: time.Now()})
+	}
+	k.User(t, "bounded", everything)
+	must(t, k.IAM.PutUserPermissionsBoundary(mgmt, "bounded", boundary.ARN))
+	k.User(t, "denied", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"keyward:*","Resource":"*"}]}`)
+	k.User(t, "assumer", everything)
+	_, err = k.IAM.CreateRole(mgmt, keyward.Role{Name: "admin", Path: "/",
+		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`})
+	must(t, err)
+	must(t, k.IAM.PutInlinePolicy(mgmt, keyward.Entity{Kind: keyward.EntityRole, Name: "admin"}, "p", everything))
+
+	session := func(roleARN, policy string) context.Context {
+		t.Helper()
+		ar, err := k.STS.AssumeRole(userCtx("assumer"), keyward.AssumeRoleInput{RoleARN: roleARN, SessionName: "s", Policy: policy})
+		must(t, err)
+		c, err := k.STS.OpenSession(bg, ar.AccessKeyID, ar.Token)
+		must(t, err)
+		return keyward.WithCaller(bg, &keyward.RequestContext{Principal: c.Principal, AccessKeyID: c.AccessKeyID, Temporary: true, CurrentTime: time.Now()})
+	}
+	adminARN := "arn:aws:iam::" + kwtest.AccountID + ":role/admin"
+	rootKeys := func() int {
+		t.Helper()
+		keys, _, err := k.Store.InAccount(b).ListAccessKeys(bg, "", "", 10)
+		must(t, err)
+		return len(keys)
+	}
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+	}{
+		{"a user allowed everything, within a boundary of IAM's", userCtx("bounded")},
+		{"a user allowed everything, keyward:* denied", userCtx("denied")},
+		{"a role session allowed everything, its session policy IAM's", session(adminARN, iamOnly)},
+		{"a management user switched into the member's access role", session("arn:aws:iam::"+b+":role/"+organizations.AccessRoleName, "")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, secret, err := k.IAM.CreateAccountRootKey(tt.ctx, b)
+			if keyward.ErrorCode(err) != keyward.EAccessDenied || secret != "" || rootKeys() != 0 {
+				t.Fatalf("answered %v, the member has %d root keys", err, rootKeys())
+			}
+		})
+	}
+	if _, _, err := k.IAM.CreateAccountRootKey(session(adminARN, ""), b); err != nil {
+		t.Fatalf("the role's session without a session policy: %v", err)
+	}
+}
