@@ -201,3 +201,35 @@ func TestCreateRootKeyFormTampering(t *testing.T) {
 		t.Fatal("the trail or the log holds the root key's secret")
 	}
 }
+
+// TestCreateRootKeyFormEvent: the management account's event of the
+// form names the account the form names, refused by validation or not,
+// and nothing a field the form does not take would add (a user's name).
+func TestCreateRootKeyFormEvent(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	bg := context.Background()
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
+	must(t, err)
+	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	mgmt := newWebClient(t, ts)
+	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the management root user signs in: %d", resp.StatusCode)
+	}
+	resp, _ := mgmt.post("/console/organizations/root-key", url.Values{"csrf": {mgmt.token()}, "accountId": {member}, "confirm": {"x"}, "name": {"alice"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("answered %d", resp.StatusCode)
+	}
+	must(t, ts.Audit.Flush(bg))
+	events, _, err := ts.Store.LookupEvents(bg, keyward.EventQuery{EventName: "CreateAccountRootKey", Max: 10})
+	must(t, err)
+	if len(events) != 1 {
+		t.Fatalf("%d events", len(events))
+	}
+	if rec := string(events[0].Record); !strings.Contains(rec, `"requestParameters":{"accountId":"`+member+`"}`) {
+		t.Fatalf("the refusal's event: %s", rec)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -233,5 +235,36 @@ func TestCreateAccountRootKeyNarrowedCallers(t *testing.T) {
 	}
 	if _, _, err := k.IAM.CreateAccountRootKey(session(adminARN, ""), b); err != nil {
 		t.Fatalf("the role's session without a session policy: %v", err)
+	}
+}
+
+// TestCreateAccountRootKeyConcurrentQuota: many requests at once for one
+// member's root key make two keys, the root user's quota, and no more.
+func TestCreateAccountRootKeyConcurrentQuota(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	var wg sync.WaitGroup
+	var made atomic.Int32
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := k.IAM.CreateAccountRootKey(mgmt, st.AccountID); err == nil {
+				made.Add(1)
+			} else if keyward.ErrorCode(err) != keyward.ELimitExceeded {
+				t.Errorf("answered %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	keys, _, err := k.Store.InAccount(st.AccountID).ListAccessKeys(bg, "", "", 10)
+	must(t, err)
+	if made.Load() != 2 || len(keys) != 2 {
+		t.Fatalf("%d keys made, the root user has %d", made.Load(), len(keys))
 	}
 }
