@@ -3,6 +3,8 @@ package iam_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -266,5 +268,29 @@ func TestCreateAccountRootKeyConcurrentQuota(t *testing.T) {
 	must(t, err)
 	if made.Load() != 2 || len(keys) != 2 {
 		t.Fatalf("%d keys made, the root user has %d", made.Load(), len(keys))
+	}
+}
+
+// TestCreateAccountRootKeyNotOnTheAPI: the action is the console's only:
+// the Query API, signed by the management root user, does not serve it,
+// and makes no key.
+func TestCreateAccountRootKeyNotOnTheAPI(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	for _, action := range []string{"CreateAccountRootKey", "createaccountrootkey"} {
+		status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, action, url.Values{"AccountId": {st.AccountID}})
+		if status == http.StatusOK || strings.Contains(body, "SecretAccessKey") {
+			t.Fatalf("%s answered %d: %s", action, status, body)
+		}
+	}
+	keys, _, err := k.Store.InAccount(st.AccountID).ListAccessKeys(bg, "", "", 10)
+	must(t, err)
+	if len(keys) != 0 {
+		t.Fatalf("the root user has %d keys", len(keys))
 	}
 }
