@@ -294,3 +294,39 @@ func TestCreateAccountRootKeyNotOnTheAPI(t *testing.T) {
 		t.Fatalf("the root user has %d keys", len(keys))
 	}
 }
+
+// TestCreateAccountRootKeyTagCaseVariant: an account tagged
+// protected=true is denied to a management user whose policy denies the
+// action on it and denies tagging or untagging the key protected; the
+// user's tag PROTECTED=false, a key that differs only in case, is
+// refused, and must not stand for the account's aws:ResourceTag/protected
+// (condition keys ignore case), so the Deny holds.
+func TestCreateAccountRootKeyTagCaseVariant(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	b := st.AccountID
+	must(t, k.Organizations.TagResource(mgmt, b, []keyward.Tag{{Key: "protected", Value: "true"}}))
+	k.User(t, "guarded", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["keyward:CreateAccountRootKey","organizations:TagResource","organizations:UntagResource"],"Resource":"*"},
+		{"Effect":"Deny","Action":"keyward:CreateAccountRootKey","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"true"}}},
+		{"Effect":"Deny","Action":["organizations:TagResource","organizations:UntagResource"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["protected"]}}}]}`)
+	u, err := k.IAM.User(mgmt, "guarded")
+	must(t, err)
+	guarded := keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "guarded", UserPath: "/"},
+		CurrentTime: time.Now()})
+	if _, _, err := k.IAM.CreateAccountRootKey(guarded, b); keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("a protected account: %v", err)
+	}
+	tagErr := k.Organizations.TagResource(guarded, b, []keyward.Tag{{Key: "PROTECTED", Value: "false"}})
+	if tagErr == nil {
+		t.Error("a tag key differing only in case was accepted")
+	}
+	if _, secret, err := k.IAM.CreateAccountRootKey(guarded, b); keyward.ErrorCode(err) != keyward.EAccessDenied || secret != "" {
+		t.Fatalf("after the tag PROTECTED=false (%v): %v", tagErr, err)
+	}
+}
