@@ -330,3 +330,20 @@ func TestCreateAccountRootKeyTagCaseVariant(t *testing.T) {
 		t.Fatalf("after the tag PROTECTED=false (%v): %v", tagErr, err)
 	}
 }
+
+// TestCreateAccountRootKeyRemovedAccount: an account removed from the
+// organization, standalone now, is not the management account's any
+// more: no root key, answered as an account that does not exist.
+func TestCreateAccountRootKeyRemovedAccount(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	must(t, k.Organizations.RemoveAccountFromOrganization(mgmt, st.AccountID))
+	if _, secret, err := k.IAM.CreateAccountRootKey(mgmt, st.AccountID); keyward.ErrorCode(err) != organizations.EAccountNotFound || secret != "" {
+		t.Fatalf("a removed account: %v", err)
+	}
+}
