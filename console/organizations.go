@@ -651,6 +651,10 @@ func (c *Console) orgRequestPage(w http.ResponseWriter, r *request) {
 // nothing of the management account, is written here once answered.
 func (c *Console) createRootKey(w http.ResponseWriter, r *request) {
 	v := orgValues(r.Request, r.op)
+	// The event names the account the form names, and nothing else (a
+	// "name" field, which the generic event would take for a user's),
+	// refused by validation or not.
+	requested(r, map[string]any{"accountId": keyward.Clip(v["AccountId"])})
 	if err := checkForm(r.op, v); err != nil {
 		c.fail(w, r, err)
 		return

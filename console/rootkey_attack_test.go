@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -95,5 +96,192 @@ func TestCreateRootKeyFormAttacks(t *testing.T) {
 	}
 	if byOps != 1 {
 		t.Fatalf("%d events of the management account, %d of ops's refusal", len(refused), byOps)
+	}
+}
+
+// TestCreateRootKeyFormTampering: the management root user's own form,
+// tampered with, makes no key: no CSRF token, another session's, the
+// token in the query string; the form sent by GET; an account ID that is
+// not exactly twelve digits (spaces, an alias, eleven digits, none); the
+// confirmation of another ID. The one key made is shown on a page no
+// cache keeps and no referer carries, and neither the trail nor the log
+// holds its secret.
+func TestCreateRootKeyFormTampering(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	bg := context.Background()
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
+	must(t, err)
+	member := aws.ToString(made.CreateAccountStatus.AccountId)
+
+	mgmt := newWebClient(t, ts)
+	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the management root user signs in: %d", resp.StatusCode)
+	}
+	other := newWebClient(t, ts)
+	if resp := other.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another session signs in: %d", resp.StatusCode)
+	}
+	token := mgmt.token()
+	rootKeys := func() int {
+		t.Helper()
+		keys, _, err := ts.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
+		must(t, err)
+		return len(keys)
+	}
+	form := func(csrf, id, confirm string) url.Values {
+		return url.Values{"csrf": {csrf}, "accountId": {id}, "confirm": {confirm}}
+	}
+	for _, tt := range []struct {
+		name string
+		do   func() (*http.Response, string)
+		code string
+	}{
+		{"no CSRF token", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", url.Values{"accountId": {member}, "confirm": {member}})
+		}, ""},
+		{"another session's CSRF token", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", form(other.token(), member, member))
+		}, ""},
+		{"the form in the query string", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key?"+form(token, member, member).Encode(), nil)
+		}, ""},
+		{"the form sent by GET", func() (*http.Response, string) {
+			return mgmt.get("/console/organizations/root-key?" + form(token, member, member).Encode())
+		}, ""},
+		{"the ID with a space", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", form(token, " "+member, " "+member))
+		}, keyward.EValidationError},
+		{"the ID with a newline", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", form(token, member+"\n", member+"\n"))
+		}, keyward.EValidationError},
+		{"an alias", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", form(token, "tenant", "tenant"))
+		}, keyward.EValidationError},
+		{"eleven digits", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", form(token, member[1:], member[1:]))
+		}, keyward.EValidationError},
+		{"no ID", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", form(token, "", ""))
+		}, keyward.EValidationError},
+		{"another ID confirmed", func() (*http.Response, string) {
+			return mgmt.post("/console/organizations/root-key", form(token, member, kwtest.AccountID))
+		}, keyward.EValidationError},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, page := tt.do()
+			if resp.StatusCode == http.StatusOK || strings.Contains(page, `id="secret"`) || rootKeys() != 0 {
+				t.Fatalf("answered %d, the member has %d root keys:\n%s", resp.StatusCode, rootKeys(), page)
+			}
+			if tt.code != "" && !strings.Contains(page, tt.code) {
+				t.Fatalf("answered %d, not %s:\n%s", resp.StatusCode, tt.code, page)
+			}
+		})
+	}
+
+	resp, page := mgmt.post("/console/organizations/root-key", form(token, member, member))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="secret"`) || rootKeys() != 1 {
+		t.Fatalf("the form: %d, %d root keys\n%s", resp.StatusCode, rootKeys(), page)
+	}
+	if cc, rp := resp.Header.Get("Cache-Control"), resp.Header.Get("Referrer-Policy"); cc != "no-store" || rp != "no-referrer" {
+		t.Fatalf("the new key's page: Cache-Control %q, Referrer-Policy %q", cc, rp)
+	}
+	keys, _, err := ts.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
+	must(t, err)
+	cred, err := ts.IAM.Credential(keyward.Internal(bg), keys[0].ID)
+	must(t, err)
+	if !strings.Contains(html.UnescapeString(page), cred.Secret) {
+		t.Fatalf("the page does not show the key's secret %q:\n%s", cred.Secret, page)
+	}
+	must(t, ts.Audit.Flush(bg))
+	if strings.Contains(ts.AuditStream.String(), cred.Secret) || strings.Contains(ts.Log.String(), cred.Secret) {
+		t.Fatal("the trail or the log holds the root key's secret")
+	}
+}
+
+// TestCreateRootKeyFormEvent: the management account's event of the
+// form names the account the form names, refused by validation or not,
+// and nothing a field the form does not take would add (a user's name).
+func TestCreateRootKeyFormEvent(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	bg := context.Background()
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
+	must(t, err)
+	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	mgmt := newWebClient(t, ts)
+	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the management root user signs in: %d", resp.StatusCode)
+	}
+	resp, _ := mgmt.post("/console/organizations/root-key", url.Values{"csrf": {mgmt.token()}, "accountId": {member}, "confirm": {"x"}, "name": {"alice"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("answered %d", resp.StatusCode)
+	}
+	must(t, ts.Audit.Flush(bg))
+	events, _, err := ts.Store.LookupEvents(bg, keyward.EventQuery{EventName: "CreateAccountRootKey", Max: 10})
+	must(t, err)
+	if len(events) != 1 {
+		t.Fatalf("%d events", len(events))
+	}
+	if rec := string(events[0].Record); !strings.Contains(rec, `"requestParameters":{"accountId":"`+member+`"}`) {
+		t.Fatalf("the refusal's event: %s", rec)
+	}
+}
+
+// TestCreateRootKeyFormSwitchedSession: a management user allowed
+// keyward:CreateAccountRootKey, switched into the member account's
+// access role, acts as that role, in the member account: the form makes
+// no key there (the role's session decides, not the signed-in user);
+// switched back, the user makes one.
+func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	bg := context.Background()
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
+	must(t, err)
+	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	// bob, not alice: "role/OrganizationAccountAccessRole/alice" is forty
+	// characters, which the trail's check of secrets takes for a key.
+	root := ts.RootIAM()
+	_, err = root.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
+	must(t, err)
+	_, err = root.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String(switchPassword)})
+	must(t, err)
+	_, err = root.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","sts:AssumeRole","keyward:CreateAccountRootKey"],"Resource":"*"}]}`)})
+	must(t, err)
+	bob := newWebClient(t, ts)
+	if resp := bob.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"bob"}, "password": {switchPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bob signs in: %d", resp.StatusCode)
+	}
+	if resp, page := bob.switchTo(member, "OrganizationAccountAccessRole", "", ""); resp.StatusCode != http.StatusSeeOther || bob.session().Switched == nil {
+		t.Fatalf("bob switches into the member's role: %d\n%s", resp.StatusCode, page)
+	}
+	rootKeys := func() int {
+		t.Helper()
+		keys, _, err := ts.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
+		must(t, err)
+		return len(keys)
+	}
+	resp, page := bob.post("/console/organizations/root-key", url.Values{"csrf": {bob.token()}, "accountId": {member}, "confirm": {member}})
+	if resp.StatusCode != http.StatusForbidden || strings.Contains(page, `id="secret"`) || rootKeys() != 0 {
+		t.Fatalf("switched: answered %d, %d root keys\n%s", resp.StatusCode, rootKeys(), page)
+	}
+	_, home := bob.get("/console/")
+	if resp, _ := bob.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, home)}}); resp.StatusCode != http.StatusSeeOther || bob.session().Switched != nil {
+		t.Fatalf("switch back: %d", resp.StatusCode)
+	}
+	resp, page = bob.post("/console/organizations/root-key", url.Values{"csrf": {bob.token()}, "accountId": {member}, "confirm": {member}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="secret"`) || rootKeys() != 1 {
+		t.Fatalf("switched back: answered %d, %d root keys\n%s", resp.StatusCode, rootKeys(), page)
 	}
 }

@@ -3,7 +3,11 @@ package iam_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,5 +163,187 @@ func TestCreateAccountRootKeyAttacks(t *testing.T) {
 		if strings.Contains(string(events[0].Record)+string(events[1].Record), s) || strings.Contains(string(rec), s) || strings.Contains(k.Log.String(), s) {
 			t.Fatal("an event or the log holds a secret")
 		}
+	}
+}
+
+// TestCreateAccountRootKeyNarrowedCallers: a management account's
+// principal whose own policies allow everything is still refused a member
+// account's root key when something else narrows it: a permissions
+// boundary, an explicit Deny, a session policy of its role session; and
+// a management principal switched into a member account's role acts in
+// that member account, whose principals are refused. The role's session
+// without the narrowing policy is allowed (the control).
+func TestCreateAccountRootKeyNarrowedCallers(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	b := st.AccountID
+
+	const everything = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	const iamOnly = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`
+	boundary, err := k.IAM.CreatePolicy(mgmt, "iam-only", "/", "", iamOnly, nil)
+	must(t, err)
+	userCtx := func(name string) context.Context {
+		t.Helper()
+		u, err := k.IAM.User(mgmt, name)
+		must(t, err)
+		return keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: name, UserPath: "/"},
+			CurrentTime: time.Now()})
+	}
+	k.User(t, "bounded", everything)
+	must(t, k.IAM.PutUserPermissionsBoundary(mgmt, "bounded", boundary.ARN))
+	k.User(t, "denied", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+		{"Effect":"Deny","Action":"keyward:*","Resource":"*"}]}`)
+	k.User(t, "assumer", everything)
+	_, err = k.IAM.CreateRole(mgmt, keyward.Role{Name: "admin", Path: "/",
+		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`})
+	must(t, err)
+	must(t, k.IAM.PutInlinePolicy(mgmt, keyward.Entity{Kind: keyward.EntityRole, Name: "admin"}, "p", everything))
+
+	session := func(roleARN, policy string) context.Context {
+		t.Helper()
+		ar, err := k.STS.AssumeRole(userCtx("assumer"), keyward.AssumeRoleInput{RoleARN: roleARN, SessionName: "s", Policy: policy})
+		must(t, err)
+		c, err := k.STS.OpenSession(bg, ar.AccessKeyID, ar.Token)
+		must(t, err)
+		return keyward.WithCaller(bg, &keyward.RequestContext{Principal: c.Principal, AccessKeyID: c.AccessKeyID, Temporary: true, CurrentTime: time.Now()})
+	}
+	adminARN := "arn:aws:iam::" + kwtest.AccountID + ":role/admin"
+	rootKeys := func() int {
+		t.Helper()
+		keys, _, err := k.Store.InAccount(b).ListAccessKeys(bg, "", "", 10)
+		must(t, err)
+		return len(keys)
+	}
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+	}{
+		{"a user allowed everything, within a boundary of IAM's", userCtx("bounded")},
+		{"a user allowed everything, keyward:* denied", userCtx("denied")},
+		{"a role session allowed everything, its session policy IAM's", session(adminARN, iamOnly)},
+		{"a management user switched into the member's access role", session("arn:aws:iam::"+b+":role/"+organizations.AccessRoleName, "")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, secret, err := k.IAM.CreateAccountRootKey(tt.ctx, b)
+			if keyward.ErrorCode(err) != keyward.EAccessDenied || secret != "" || rootKeys() != 0 {
+				t.Fatalf("answered %v, the member has %d root keys", err, rootKeys())
+			}
+		})
+	}
+	if _, _, err := k.IAM.CreateAccountRootKey(session(adminARN, ""), b); err != nil {
+		t.Fatalf("the role's session without a session policy: %v", err)
+	}
+}
+
+// TestCreateAccountRootKeyConcurrentQuota: many requests at once for one
+// member's root key make two keys, the root user's quota, and no more.
+func TestCreateAccountRootKeyConcurrentQuota(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	var wg sync.WaitGroup
+	var made atomic.Int32
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := k.IAM.CreateAccountRootKey(mgmt, st.AccountID); err == nil {
+				made.Add(1)
+			} else if keyward.ErrorCode(err) != keyward.ELimitExceeded {
+				t.Errorf("answered %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	keys, _, err := k.Store.InAccount(st.AccountID).ListAccessKeys(bg, "", "", 10)
+	must(t, err)
+	if made.Load() != 2 || len(keys) != 2 {
+		t.Fatalf("%d keys made, the root user has %d", made.Load(), len(keys))
+	}
+}
+
+// TestCreateAccountRootKeyNotOnTheAPI: the action is the console's only:
+// the Query API, signed by the management root user, does not serve it,
+// and makes no key.
+func TestCreateAccountRootKeyNotOnTheAPI(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	for _, action := range []string{"CreateAccountRootKey", "createaccountrootkey"} {
+		status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, action, url.Values{"AccountId": {st.AccountID}})
+		if status == http.StatusOK || strings.Contains(body, "SecretAccessKey") {
+			t.Fatalf("%s answered %d: %s", action, status, body)
+		}
+	}
+	keys, _, err := k.Store.InAccount(st.AccountID).ListAccessKeys(bg, "", "", 10)
+	must(t, err)
+	if len(keys) != 0 {
+		t.Fatalf("the root user has %d keys", len(keys))
+	}
+}
+
+// TestCreateAccountRootKeyTagCaseVariant: an account tagged
+// protected=true is denied to a management user whose policy denies the
+// action on it and denies tagging or untagging the key protected; the
+// user's tag PROTECTED=false, a key that differs only in case, is
+// refused, and must not stand for the account's aws:ResourceTag/protected
+// (condition keys ignore case), so the Deny holds.
+func TestCreateAccountRootKeyTagCaseVariant(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	b := st.AccountID
+	must(t, k.Organizations.TagResource(mgmt, b, []keyward.Tag{{Key: "protected", Value: "true"}}))
+	k.User(t, "guarded", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["keyward:CreateAccountRootKey","organizations:TagResource","organizations:UntagResource"],"Resource":"*"},
+		{"Effect":"Deny","Action":"keyward:CreateAccountRootKey","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/protected":"true"}}},
+		{"Effect":"Deny","Action":["organizations:TagResource","organizations:UntagResource"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["protected"]}}}]}`)
+	u, err := k.IAM.User(mgmt, "guarded")
+	must(t, err)
+	guarded := keyward.WithCaller(bg, &keyward.RequestContext{Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "guarded", UserPath: "/"},
+		CurrentTime: time.Now()})
+	if _, _, err := k.IAM.CreateAccountRootKey(guarded, b); keyward.ErrorCode(err) != keyward.EAccessDenied {
+		t.Fatalf("a protected account: %v", err)
+	}
+	tagErr := k.Organizations.TagResource(guarded, b, []keyward.Tag{{Key: "PROTECTED", Value: "false"}})
+	if tagErr == nil {
+		t.Error("a tag key differing only in case was accepted")
+	}
+	if _, secret, err := k.IAM.CreateAccountRootKey(guarded, b); keyward.ErrorCode(err) != keyward.EAccessDenied || secret != "" {
+		t.Fatalf("after the tag PROTECTED=false (%v): %v", tagErr, err)
+	}
+}
+
+// TestCreateAccountRootKeyRemovedAccount: an account removed from the
+// organization, standalone now, is not the management account's any
+// more: no root key, answered as an account that does not exist.
+func TestCreateAccountRootKeyRemovedAccount(t *testing.T) {
+	k := kwtest.New(t)
+	bg := context.Background()
+	mgmt := kwtest.AsRoot(bg)
+	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
+	must(t, err)
+	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
+	must(t, err)
+	must(t, k.Organizations.RemoveAccountFromOrganization(mgmt, st.AccountID))
+	if _, secret, err := k.IAM.CreateAccountRootKey(mgmt, st.AccountID); keyward.ErrorCode(err) != organizations.EAccountNotFound || secret != "" {
+		t.Fatalf("a removed account: %v", err)
 	}
 }

@@ -188,8 +188,9 @@ var KeywardOperations = keyward.OperationTable(keyward.ServiceKeyward, map[strin
 })
 
 // memberAccountIDShape is AWS Organizations' AccountId, the member
-// account CreateAccountRootKey names.
-var memberAccountIDShape = keyward.NewStringShape("AccountId", 0, 12, `^\d{12}$`)
+// account CreateAccountRootKey names: twelve digits, never empty (a
+// pattern is not checked of an empty value).
+var memberAccountIDShape = keyward.NewStringShape("AccountId", 12, 12, `^\d{12}$`)
 
 var webhookIDParam = keyward.ReqParam("Id", webhookSubscriptionIDShape)
 

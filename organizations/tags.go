@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
@@ -11,17 +12,25 @@ import (
 // checkTags refuses a set of tags AWS refuses: a key twice, or more than
 // maxTags.
 func checkTags(tags []keyward.Tag) error {
+	// Keys are unique ignoring case: a policy's aws:ResourceTag/<key>
+	// names a tag whatever its case, so that two keys of one entity that
+	// differ only in case (protected, PROTECTED) would let one stand for
+	// the other in a decision.
 	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
-		if seen[t.Key] {
-			return invalidInput("DUPLICATE_TAG_KEY", "Tag keys must be unique among the tags attached to the same entity.")
+		if seen[strings.ToLower(t.Key)] {
+			return duplicateTagKey()
 		}
-		seen[t.Key] = true
+		seen[strings.ToLower(t.Key)] = true
 	}
 	if len(tags) > maxTags {
 		return tagLimit()
 	}
 	return nil
+}
+
+func duplicateTagKey() error {
+	return invalidInput("DUPLICATE_TAG_KEY", "Tag keys must be unique among the tags attached to the same entity.")
 }
 
 // maxTags is how many tags an Organizations resource may have.
@@ -49,6 +58,11 @@ func (s *Service) TagResource(ctx context.Context, id string, tags []keyward.Tag
 				if out[i].Key == t.Key {
 					out[i].Value = t.Value
 					continue next
+				}
+				// Another case of a key the entity has is refused
+				// (checkTags), not added beside it.
+				if strings.EqualFold(out[i].Key, t.Key) {
+					return nil, duplicateTagKey()
 				}
 			}
 			out = append(out, t)
