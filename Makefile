@@ -54,13 +54,14 @@ test:
 	# keyward alike, and the second takes the first's compiled packages.
 	cd deploy && $(RELEASE_ENV) $(GO) test -count=1 -p 1 -timeout 15m ./...
 
-## warm: compile, and run nothing of, what make test runs: every package's tests with the race
-## detector and without it, and the release's other platforms (deploy/'s TestCrossBuild)
+## warm: compile, without linking or running anything, what make test runs: every package and
+## its tests with the race detector and without it, and keyward for the release's other platforms
+## (deploy/'s TestCrossBuild); go list -export compiles each package into the build cache
 warm:
-	$(GO) test -race $(RACE_GCFLAGS) -count=1 -exec /bin/true $$($(GO) list ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE))) >/dev/null
-	$(RELEASE_ENV) $(GO) test -count=1 -exec /bin/true $(addprefix ./,$(NO_RACE)) >/dev/null
+	$(GO) list -e -race $(RACE_GCFLAGS) -export -test -deps $$($(GO) list ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE))) >/dev/null
+	$(RELEASE_ENV) $(GO) list -e -export -test -deps $(addprefix ./,$(NO_RACE)) >/dev/null
 	for t in linux/arm64 darwin/arm64; do \
-		GOFLAGS= CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -buildvcs=false -o /dev/null ./cmd/keyward || exit 1; \
+		GOFLAGS= CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) list -e -trimpath -export -deps ./cmd/keyward >/dev/null || exit 1; \
 	done
 
 test-deps:
