@@ -125,15 +125,7 @@ func TestTerraformAccounts(t *testing.T) {
 	must(t, err)
 
 	dir := terraformDir(t, mirror, accountsConfig)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+url,
-		"TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey),
-		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+	env := terraformEnv(dir, url, "TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey))
 	run, ok := terraformIn(t, tf, dir, env)
 	ok("init", "-input=false", "-no-color")
 	ok("apply", "-input=false", "-auto-approve", "-no-color")
@@ -170,4 +162,19 @@ func TestTerraformAccounts(t *testing.T) {
 	if _, err := iam.NewFromConfig(cfg(id, secret, "")).GetUser(ctx, &iam.GetUserInput{}); err == nil {
 		t.Fatal("the tenant's key still signs after its user was destroyed")
 	}
+}
+
+// terraformEnv is the environment of a Terraform run in dir against url,
+// with extra variables: this process's own, without any AWS_ variable, so
+// that the configuration alone says whose credentials sign.
+func terraformEnv(dir, url string, extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+url,
+		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+	return append(env, extra...)
 }

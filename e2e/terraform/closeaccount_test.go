@@ -2,10 +2,8 @@ package terraform_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,14 +69,7 @@ func TestTerraformCloseAccount(t *testing.T) {
 	must(t, err)
 
 	dir := terraformDir(t, mirror, closeAccountConfig)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "cli.tfrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_VAR_endpoint="+url,
-		"AWS_EC2_METADATA_DISABLED=true", "HOME="+dir)
+	env := terraformEnv(dir, url)
 	_, ok := terraformIn(t, tf, dir, env)
 	ok("init", "-input=false", "-no-color")
 	ok("apply", "-input=false", "-auto-approve", "-no-color")
