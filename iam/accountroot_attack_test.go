@@ -174,14 +174,8 @@ func TestCreateAccountRootKeyAttacks(t *testing.T) {
 // that member account, whose principals are refused. The role's session
 // without the narrowing policy is allowed (the control).
 func TestCreateAccountRootKeyNarrowedCallers(t *testing.T) {
-	k := kwtest.New(t)
-	bg := context.Background()
-	mgmt := kwtest.AsRoot(bg)
-	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
-	must(t, err)
-	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
-	must(t, err)
-	b := st.AccountID
+	k, bg, mgmt, b := withMember(t)
+	var err error
 
 	const everything = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 	const iamOnly = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`
@@ -243,20 +237,14 @@ func TestCreateAccountRootKeyNarrowedCallers(t *testing.T) {
 // TestCreateAccountRootKeyConcurrentQuota: many requests at once for one
 // member's root key make two keys, the root user's quota, and no more.
 func TestCreateAccountRootKeyConcurrentQuota(t *testing.T) {
-	k := kwtest.New(t)
-	bg := context.Background()
-	mgmt := kwtest.AsRoot(bg)
-	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
-	must(t, err)
-	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
-	must(t, err)
+	k, bg, mgmt, member := withMember(t)
 	var wg sync.WaitGroup
 	var made atomic.Int32
 	for range 12 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, _, err := k.IAM.CreateAccountRootKey(mgmt, st.AccountID); err == nil {
+			if _, _, err := k.IAM.CreateAccountRootKey(mgmt, member); err == nil {
 				made.Add(1)
 			} else if keyward.ErrorCode(err) != keyward.ELimitExceeded {
 				t.Errorf("answered %v", err)
@@ -264,7 +252,7 @@ func TestCreateAccountRootKeyConcurrentQuota(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	keys, _, err := k.Store.InAccount(st.AccountID).ListAccessKeys(bg, "", "", 10)
+	keys, _, err := k.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
 	must(t, err)
 	if made.Load() != 2 || len(keys) != 2 {
 		t.Fatalf("%d keys made, the root user has %d", made.Load(), len(keys))
@@ -275,20 +263,14 @@ func TestCreateAccountRootKeyConcurrentQuota(t *testing.T) {
 // the Query API, signed by the management root user, does not serve it,
 // and makes no key.
 func TestCreateAccountRootKeyNotOnTheAPI(t *testing.T) {
-	k := kwtest.New(t)
-	bg := context.Background()
-	mgmt := kwtest.AsRoot(bg)
-	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
-	must(t, err)
-	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
-	must(t, err)
+	k, bg, _, member := withMember(t)
 	for _, action := range []string{"CreateAccountRootKey", "createaccountrootkey"} {
-		status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, action, url.Values{"AccountId": {st.AccountID}})
+		status, body := keywardCall(t, k, kwtest.RootKeyID, kwtest.RootSecret, action, url.Values{"AccountId": {member}})
 		if status == http.StatusOK || strings.Contains(body, "SecretAccessKey") {
 			t.Fatalf("%s answered %d: %s", action, status, body)
 		}
 	}
-	keys, _, err := k.Store.InAccount(st.AccountID).ListAccessKeys(bg, "", "", 10)
+	keys, _, err := k.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
 	must(t, err)
 	if len(keys) != 0 {
 		t.Fatalf("the root user has %d keys", len(keys))
@@ -302,14 +284,8 @@ func TestCreateAccountRootKeyNotOnTheAPI(t *testing.T) {
 // refused, and must not stand for the account's aws:ResourceTag/protected
 // (condition keys ignore case), so the Deny holds.
 func TestCreateAccountRootKeyTagCaseVariant(t *testing.T) {
-	k := kwtest.New(t)
-	bg := context.Background()
-	mgmt := kwtest.AsRoot(bg)
-	_, err := k.Organizations.CreateOrganization(mgmt, "ALL")
-	must(t, err)
-	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
-	must(t, err)
-	b := st.AccountID
+	k, bg, mgmt, b := withMember(t)
+	var err error
 	must(t, k.Organizations.TagResource(mgmt, b, []keyward.Tag{{Key: "protected", Value: "true"}}))
 	k.User(t, "guarded", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["keyward:CreateAccountRootKey","organizations:TagResource","organizations:UntagResource"],"Resource":"*"},
@@ -335,6 +311,19 @@ func TestCreateAccountRootKeyTagCaseVariant(t *testing.T) {
 // organization, standalone now, is not the management account's any
 // more: no root key, answered as an account that does not exist.
 func TestCreateAccountRootKeyRemovedAccount(t *testing.T) {
+	k, _, mgmt, member := withMember(t)
+	must(t, k.Organizations.RemoveAccountFromOrganization(mgmt, member))
+	if _, secret, err := k.IAM.CreateAccountRootKey(mgmt, member); keyward.ErrorCode(err) != organizations.EAccountNotFound || secret != "" {
+		t.Fatalf("a removed account: %v", err)
+	}
+}
+
+// withMember makes an organization of the installation's first account
+// and one member account, and returns the installation, a background
+// context, the management account's root user's context and the
+// member's ID.
+func withMember(t *testing.T) (*kwtest.Keyward, context.Context, context.Context, string) {
+	t.Helper()
 	k := kwtest.New(t)
 	bg := context.Background()
 	mgmt := kwtest.AsRoot(bg)
@@ -342,8 +331,5 @@ func TestCreateAccountRootKeyRemovedAccount(t *testing.T) {
 	must(t, err)
 	st, err := k.Organizations.CreateAccount(mgmt, organizations.AccountInput{Email: "b@example.com", Name: "tenant-b", RoleName: organizations.AccessRoleName})
 	must(t, err)
-	must(t, k.Organizations.RemoveAccountFromOrganization(mgmt, st.AccountID))
-	if _, secret, err := k.IAM.CreateAccountRootKey(mgmt, st.AccountID); keyward.ErrorCode(err) != organizations.EAccountNotFound || secret != "" {
-		t.Fatalf("a removed account: %v", err)
-	}
+	return k, bg, mgmt, st.AccountID
 }
