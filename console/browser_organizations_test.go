@@ -302,13 +302,9 @@ func TestConsoleCreateRootKey(t *testing.T) {
 	ts := newAPIServer(t)
 	downloads := t.TempDir()
 	ctx := newBrowser(t, downloads)
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	_, member := newMember(t, ts)
 	bg := context.Background()
-	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
-	must(t, err)
-	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	var err error
 	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	var forms int

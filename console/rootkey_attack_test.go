@@ -27,12 +27,8 @@ func TestCreateRootKeyFormAttacks(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	bg := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
-	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
-	must(t, err)
-	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	_, member := newMember(t, ts)
+	var err error
 	memberKey, memberSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(bg), member)
 	must(t, err)
 
@@ -110,12 +106,8 @@ func TestCreateRootKeyFormTampering(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	bg := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
-	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
-	must(t, err)
-	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	_, member := newMember(t, ts)
+	var err error
 
 	mgmt := newWebClient(t, ts)
 	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
@@ -209,12 +201,8 @@ func TestCreateRootKeyFormEvent(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	bg := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
-	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
-	must(t, err)
-	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	_, member := newMember(t, ts)
+	var err error
 	mgmt := newWebClient(t, ts)
 	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the management root user signs in: %d", resp.StatusCode)
@@ -243,12 +231,8 @@ func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	bg := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
-	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
-	must(t, err)
-	member := aws.ToString(made.CreateAccountStatus.AccountId)
+	_, member := newMember(t, ts)
+	var err error
 	// bob, not alice: "role/OrganizationAccountAccessRole/alice" is forty
 	// characters, which the trail's check of secrets takes for a key.
 	root := ts.RootIAM()
@@ -284,4 +268,18 @@ func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="secret"`) || rootKeys() != 1 {
 		t.Fatalf("switched back: answered %d, %d root keys\n%s", resp.StatusCode, rootKeys(), page)
 	}
+}
+
+// newMember makes an organization of ts's first account, as its root
+// user, and one member account, Tenant; it returns the root user's
+// Organizations client and the member's ID.
+func newMember(t *testing.T, ts *apiServer) (*awsorg.Client, string) {
+	t.Helper()
+	bg := context.Background()
+	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
+	must(t, err)
+	return api, aws.ToString(made.CreateAccountStatus.AccountId)
 }
