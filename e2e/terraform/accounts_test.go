@@ -3,7 +3,6 @@ package terraform_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,12 +103,9 @@ output "tenant_secret" {
 // own credentials, which one reattached process does not.
 func TestTerraformAccounts(t *testing.T) {
 	t.Parallel()
-	tf, err := exec.LookPath("terraform")
-	mirror := terraformMirror()
-	if err != nil || mirror == "" {
-		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
-	}
+	tf, mirror := terraformOrSkip(t)
 	url := startKeyward(t)
+	var err error
 	cfg := func(id, secret, token string) aws.Config {
 		return aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
 			Credentials: credentials.NewStaticCredentialsProvider(id, secret, token), HTTPClient: sdkhttp.Wrap(nil)}

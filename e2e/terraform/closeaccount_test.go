@@ -2,7 +2,6 @@ package terraform_test
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -56,12 +55,9 @@ resource "aws_organizations_account" "tenant" {
 // stays in the organization, suspended.
 func TestTerraformCloseAccount(t *testing.T) {
 	t.Parallel()
-	tf, err := exec.LookPath("terraform")
-	mirror := terraformMirror()
-	if err != nil || mirror == "" {
-		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
-	}
+	tf, mirror := terraformOrSkip(t)
 	url := startKeyward(t)
+	var err error
 	orgs := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""), HTTPClient: sdkhttp.Wrap(nil)})
 	ctx := context.Background()

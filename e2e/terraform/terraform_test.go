@@ -252,12 +252,9 @@ resource "aws_iam_role" "sso" {
 // of the provider (the test cannot download it).
 func TestTerraform(t *testing.T) {
 	t.Parallel()
-	tf, err := exec.LookPath("terraform")
-	mirror := terraformMirror()
-	if err != nil || mirror == "" {
-		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
-	}
+	tf, mirror := terraformOrSkip(t)
 	url := startKeyward(t)
+	var err error
 	// The SDK's own retryer, as every real client has: the test's calls sit
 	// between Terraform runs that take longer than the server keeps an idle
 	// connection, and a request on a connection the server has just closed
@@ -615,4 +612,16 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// terraformOrSkip returns the terraform binary and the filesystem mirror
+// of hashicorp/aws, and skips the test where this machine has either not.
+func terraformOrSkip(t *testing.T) (tf, mirror string) {
+	t.Helper()
+	tf, err := exec.LookPath("terraform")
+	mirror = terraformMirror()
+	if err != nil || mirror == "" {
+		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
+	}
+	return tf, mirror
 }
