@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -72,11 +71,27 @@ func RawDo(t testing.TB, r *http.Request) (int, http.Header, string) {
 }
 
 // Fixture reads one of the SSH key and certificate fixtures
-// (testdata/credentials/README.md at the repository's root), found from
-// this file's place so that a test in any package reads the same one.
+// (testdata/credentials/README.md at the repository's root), found by
+// walking up from the test's directory to the module's go.mod so that a
+// test in any package reads the same one. The walk, unlike this file's
+// compiled-in path, holds under -trimpath, which make test builds with so
+// that a clone anywhere reuses the build cache.
 func Fixture(name string) string {
-	_, here, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "..", "testdata", "credentials", name))
+	dir, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			panic("kwtest.Fixture: no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "testdata", "credentials", name))
 	if err != nil {
 		panic(err)
 	}
