@@ -18,11 +18,14 @@ import (
 type eventOf struct {
 	principal keyward.Principal
 	keyID     string
-	region    string
-	api       *api
-	params    url.Values
-	act       *action
-	pending   *keyward.PendingEvent
+	// keyAccount is the account of the key a request that failed to
+	// authenticate named (sigv4.Auth.KeyAccount), "" for none.
+	keyAccount string
+	region     string
+	api        *api
+	params     url.Values
+	act        *action
+	pending    *keyward.PendingEvent
 }
 
 // operation returns the operation of a served action by its name, nil for
@@ -58,11 +61,16 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 	}
 	// The event is in the trail of the caller's account, once the
 	// request is authenticated: r's context names no caller, and would
-	// put every account's events in the first account's trail. An
-	// unauthenticated request's is the first account's.
+	// put every account's events in the first account's trail. A request
+	// that failed to authenticate is in the trail of the account its key
+	// ID was found in, whose key was tried; one naming no key of any
+	// account is in the first account's.
 	acct := s.IAM.Account(r.Context())
-	if ev.principal.AccountID != "" {
+	switch {
+	case ev.principal.AccountID != "":
 		acct = keyward.Account{ID: ev.principal.AccountID}
+	case ev.keyAccount != "":
+		acct = keyward.Account{ID: ev.keyAccount}
 	}
 	e := acct.NewEvent(source, knownAction(action), s.Now())
 	if ev.region != "" {
