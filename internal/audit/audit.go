@@ -56,16 +56,21 @@ func (r *Recorder) Committed(e *keyward.Event) {
 // Answered records a request's pending event once the request is
 // answered: one its change's transaction wrote is streamed; any other is
 // queued, with the refusal's code and message (clipped) when code is set.
+// The copies of an event shared with other accounts (keyward.ShareEvent)
+// are queued beside it.
 func (r *Recorder) Answered(pe *keyward.PendingEvent, code, message string) {
 	e := &pe.Event
-	if code == "" && pe.Claimed() {
-		r.Committed(e)
-		return
-	}
 	if code != "" {
 		e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
 	}
-	r.Add(e)
+	if code == "" && pe.Claimed() {
+		r.Committed(e)
+	} else {
+		r.Add(e)
+	}
+	for _, c := range pe.SharedEvents() {
+		r.Add(&c)
+	}
 }
 
 // Add queues an event that no change carried, and streams it.
