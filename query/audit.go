@@ -120,16 +120,8 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code,
 		return
 	}
 	if ev.pending != nil {
-		if code == "" && ev.principal.AccountID == "" && ev.api == &stsAPI && ev.params != nil {
-			// A role's session issued to an unsigned caller (web identity,
-			// SAML) is an event of the role's account, as on AWS: once
-			// issued, that account is known to be the installation's and
-			// to trust the caller. A refusal stays in the first account's
-			// trail: anyone may name any account.
-			if acct, ok := roleAccountOf(ev.params.Get("RoleArn")); ok {
-				ev.pending.Event.RecipientAccountID = acct
-			}
-		}
+		// The account an unsigned caller's event is in (web identity,
+		// SAML), issued or refused, is STS's to say, which sets it.
 		s.Audit.Answered(ev.pending, code, message)
 		return
 	}
@@ -145,17 +137,4 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code,
 	e := s.event(r, reqID, ev, action)
 	e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
 	s.Audit.Add(&e)
-}
-
-// roleAccountOf returns the account a role's ARN names: twelve digits.
-func roleAccountOf(arn string) (string, bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
-		return "", false
-	}
-	id, rest, ok := strings.Cut(rest, ":")
-	if !ok || len(id) != 12 || strings.Trim(id, "0123456789") != "" || !strings.HasPrefix(rest, "role/") {
-		return "", false
-	}
-	return id, true
 }
