@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"sync/atomic"
 	"time"
 )
@@ -38,11 +39,15 @@ type Event struct {
 	AdditionalEventData map[string]any `json:"additionalEventData,omitempty"`
 	RequestID           string         `json:"requestID"`
 	EventID             string         `json:"eventID"`
-	ReadOnly            bool           `json:"readOnly"`
-	EventType           string         `json:"eventType"`
-	ManagementEvent     bool           `json:"managementEvent"`
-	RecipientAccountID  string         `json:"recipientAccountId"`
-	EventCategory       string         `json:"eventCategory"`
+	// SharedEventID links the events of one action that CloudTrail
+	// delivers to several accounts (a role of another account assumed):
+	// each has its own eventID and recipientAccountId, and this in common.
+	SharedEventID      string `json:"sharedEventID,omitempty"`
+	ReadOnly           bool   `json:"readOnly"`
+	EventType          string `json:"eventType"`
+	ManagementEvent    bool   `json:"managementEvent"`
+	RecipientAccountID string `json:"recipientAccountId"`
+	EventCategory      string `json:"eventCategory"`
 }
 
 // EventIdentity is an event's userIdentity.
@@ -125,8 +130,55 @@ func (e *Event) UserName() string {
 // (Claim), and the transport writes it otherwise once the request is
 // answered.
 type PendingEvent struct {
-	Event   Event
+	Event Event
+	// Shares are the further accounts whose trails receive the event
+	// (ShareEvent).
+	Shares  []EventShare
 	claimed atomic.Bool
+}
+
+// EventShare is a further account's copy of a request's event: its
+// account and the copy's own event ID.
+type EventShare struct{ Account, EventID string }
+
+// ShareEvent has ctx's pending event delivered to account's trail too, as
+// CloudTrail delivers an action on another account's resource (a role of
+// another account assumed) to both accounts: a copy with an event ID of
+// its own, drawn from r, and that account as its recipient, linked to the
+// request's event by one sharedEventID. Without a pending event it does
+// nothing.
+func ShareEvent(ctx context.Context, account string, r io.Reader) error {
+	pe, ok := EventFrom(ctx)
+	if !ok || account == pe.Event.RecipientAccountID {
+		return nil
+	}
+	id, err := NewEventID(r)
+	if err != nil {
+		return err
+	}
+	if pe.Event.SharedEventID == "" {
+		if pe.Event.SharedEventID, err = NewEventID(r); err != nil {
+			return err
+		}
+	}
+	pe.Shares = append(pe.Shares, EventShare{Account: account, EventID: id})
+	return nil
+}
+
+// SharedEvents returns the copies of the event for the accounts it is
+// shared with, as it now is (refused or not). A copy shows the caller as
+// CloudTrail shows another account's principal to the resource's account
+// (AWSAccount: its principal ID and account), neither its ARN nor the key
+// it signed with.
+func (p *PendingEvent) SharedEvents() []Event {
+	out := make([]Event, 0, len(p.Shares))
+	for _, sh := range p.Shares {
+		c := p.Event
+		c.EventID, c.RecipientAccountID = sh.EventID, sh.Account
+		c.UserIdentity = EventIdentity{Type: "AWSAccount", PrincipalID: c.UserIdentity.PrincipalID, AccountID: c.UserIdentity.AccountID}
+		out = append(out, c)
+	}
+	return out
 }
 
 // Claim marks the event as being written by the caller, once: true for

@@ -18,6 +18,9 @@ import (
 type eventOf struct {
 	principal     keyward.Principal
 	keyID, region string
+	// keyAccount is the account of the key a request that failed to
+	// authenticate named (sigv4.Auth.KeyAccount), "" for none.
+	keyAccount    string
 	authenticated bool
 	op            *keyward.Operation
 	in            *input
@@ -27,11 +30,15 @@ type eventOf struct {
 // event makes a request's event as it is received.
 func (s *Server) event(r *http.Request, reqID string, ev *eventOf, name string) keyward.Event {
 	// The caller's account's trail, once authenticated (r's context
-	// names no caller); an unauthenticated request's is the first
-	// account's.
+	// names no caller); a request that failed to authenticate is in the
+	// trail of the account its key ID was found in, and one naming no
+	// key of any account in the first account's.
 	acct := s.Organizations.Authz.Account(r.Context())
-	if ev.authenticated && ev.principal.AccountID != "" {
+	switch {
+	case ev.authenticated && ev.principal.AccountID != "":
 		acct = keyward.Account{ID: ev.principal.AccountID}
+	case !ev.authenticated && ev.keyAccount != "":
+		acct = keyward.Account{ID: ev.keyAccount}
 	}
 	e := acct.NewEvent(keyward.EventSourceOrganizations, knownOperation(name), s.Now())
 	if ev.region != "" {

@@ -154,7 +154,7 @@ func (s *Server) serve(r *http.Request, name, reqID string, ev *eventOf) (out an
 		return nil, "", errorWith(eSerialization, "The request body is larger than 1048576 bytes.", nil)
 	}
 	ctx, key, auth, err := s.Auth.AuthenticateFor(r, body, keyward.ServiceOrganizations, reqID)
-	ev.keyID = auth.AccessKeyID
+	ev.keyID, ev.keyAccount = auth.AccessKeyID, auth.KeyAccount
 	if err != nil {
 		return nil, "", err
 	}

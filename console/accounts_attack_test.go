@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -112,5 +114,49 @@ func TestAccountSessionCannotBeMoved(t *testing.T) {
 				t.Fatal("the moved session shows users")
 			}
 		})
+	}
+}
+
+// TestRootSignInFailureInTheKeysAccount: a root sign-in that fails with
+// account B's root key (a wrong secret) is a failed ConsoleLogin of B's
+// root user in B's trail, never one of the first account's root user in
+// the first account's; a key ID of no account stays in the first
+// account's trail.
+func TestRootSignInFailureInTheKeysAccount(t *testing.T) {
+	t.Parallel()
+	s, rec := newAuditedSite(t)
+	twoAccounts(t, s)
+	ctx := context.Background()
+	failures := func(account string) (n int, record string) {
+		t.Helper()
+		must(t, rec.Flush(ctx))
+		events, _, err := s.k.Store.InAccount(account).LookupEvents(ctx, keyward.EventQuery{EventName: "ConsoleLogin", Max: 50})
+		must(t, err)
+		for _, e := range events {
+			if strings.Contains(string(e.Record), `"Failure"`) {
+				n++
+				record += string(e.Record)
+			}
+		}
+		return n, record
+	}
+	if status := s.browser().signIn(url.Values{"kind": {"root"}, "accesskey": {rootKeyB}, "secret": {"wrong" + rootSecB[5:]}}); status != http.StatusUnauthorized {
+		t.Fatalf("a wrong secret: %d", status)
+	}
+	if n, record := failures(accountB); n != 1 || !strings.Contains(record, `"arn":"arn:aws:iam::`+accountB+`:root"`) ||
+		!strings.Contains(record, `"recipientAccountId":"`+accountB+`"`) {
+		t.Fatalf("B's failed root sign-ins: %d\n%s", n, record)
+	}
+	if n, record := failures(kwtest.AccountID); n != 0 {
+		t.Fatalf("the first account's trail has B's failed root sign-in:\n%s", record)
+	}
+	if status := s.browser().signIn(url.Values{"kind": {"root"}, "accesskey": {"AKIAUNKNOWNKEY000001"}, "secret": {rootSecB}}); status != http.StatusUnauthorized {
+		t.Fatalf("an unknown key: %d", status)
+	}
+	if n, _ := failures(kwtest.AccountID); n != 1 {
+		t.Fatalf("failed root sign-ins with an unknown key in the first account's trail: %d, want 1", n)
+	}
+	if n, _ := failures(accountB); n != 1 {
+		t.Fatalf("B's failed root sign-ins: %d, want 1", n)
 	}
 }

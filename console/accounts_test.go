@@ -358,4 +358,16 @@ func TestAccountSwitchRoleByAlias(t *testing.T) {
 		!strings.Contains(body, `id="account-id">`+accountB+`<`) || !strings.Contains(body, "/console/users/bea") {
 		t.Fatalf("B's users page as B's role: %d\n%.2000s", resp.StatusCode, body)
 	}
+	// The switch is an AssumeRole of both accounts, as the API's is: B
+	// sees who assumed its role, as another account's principal.
+	ctx := context.Background()
+	must(t, ts.Audit.Flush(ctx))
+	for _, v := range []struct{ account, identity string }{{kwtest.AccountID, `"type":"IAMUser"`}, {accountB, `"type":"AWSAccount"`}} {
+		evs, _, err := ts.Store.InAccount(v.account).LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRole", Max: 10})
+		must(t, err)
+		if len(evs) != 1 || !strings.Contains(string(evs[0].Record), v.identity) || !strings.Contains(string(evs[0].Record), `"sharedEventID"`) ||
+			!strings.Contains(string(evs[0].Record), `"recipientAccountId":"`+v.account+`"`) {
+			t.Fatalf("the switch's AssumeRole events in %s's trail: %d %+v", v.account, len(evs), evs)
+		}
+	}
 }

@@ -139,11 +139,15 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	// wrong secrets. The tag is keyed, kept no longer than the window, and
 	// tells nothing of the secret.
 	who := "root:" + r.PostFormValue("accesskey") + ":" + c.sign([]byte("signin-secret:"+r.PostFormValue("secret")))
-	// The attempt's ConsoleLogin event is the account's it names, once
-	// known: the user's account the form resolves to, the root user's
-	// key's once the key is right; else the first account's.
+	// The attempt's ConsoleLogin event is the account's it names: the
+	// user's account the form resolves to, the account of the root
+	// user's key, right or wrong; else the first account's.
 	audited := r
-	if kind != "root" {
+	if kind == "root" {
+		if account, ok := c.IAM.RootSignInAccount(r.Context(), r.PostFormValue("accesskey")); ok {
+			audited = r.WithContext(iam.AccountContext(r.Context(), account))
+		}
+	} else {
 		// Counted against the account the form resolves to and the user
 		// name as the store folds it: the account's ID and its alias, or a
 		// name in another case, do not each get a budget of guesses. A

@@ -193,7 +193,7 @@ func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 		// AssumeRole changes nothing stored: its event is written here,
 		// as the API's recorder writes it once answered.
 		pe.Event.ResponseElements = map[string]any{"assumedRoleUser": map[string]any{"arn": ar.ARN, "assumedRoleId": ar.AssumedRoleID}}
-		c.Audit.Add(&pe.Event)
+		c.Audit.Answered(pe, "", "") // with the role's account's copy, across accounts
 	}
 	c.auditSwitch(r, "SwitchRole", &to, nil)
 	http.Redirect(w, r.Request, "/console/?notice=switched", http.StatusSeeOther)

@@ -214,18 +214,35 @@ func (s *Service) AccountClosed(ctx context.Context, id string) (bool, error) {
 	if id == "" {
 		id = s.Authz.FirstAccount().ID
 	}
+	closed, err := s.accountClosed(ctx, id)
+	if errors.Is(err, keyward.ErrNoAccount) {
+		return false, nil
+	}
+	return closed, err
+}
+
+// accountClosed is AccountClosed, ErrNoAccount for an ID of no account.
+func (s *Service) accountClosed(ctx context.Context, id string) (bool, error) {
 	if closed, ok := keyward.Cached(s.AccountsClosed, id); ok {
 		return closed, nil
 	}
 	// An ID that names no account is not kept: the role ARNs of unsigned
 	// requests (AssumeRoleWithWebIdentity) name any account, and would
 	// push the accounts of every request out of the cache.
-	closed, err := keyward.LoadThrough(ctx, s.AccountsClosed, id, func(ctx context.Context) (bool, error) {
+	return keyward.LoadThrough(ctx, s.AccountsClosed, id, func(ctx context.Context) (bool, error) {
 		a, err := s.Store.AccountByID(ctx, id)
 		return a.Closed(), err
 	})
+}
+
+// AccountOpen reports whether id names an account of the installation
+// that is not closed, read as AccountClosed reads it (an account found
+// is cached, an ID of none is not): the account whose trail an unsigned
+// caller's refused request naming it is in.
+func (s *Service) AccountOpen(ctx context.Context, id string) (bool, error) {
+	closed, err := s.accountClosed(ctx, id)
 	if errors.Is(err, keyward.ErrNoAccount) {
 		return false, nil
 	}
-	return closed, err
+	return err == nil && !closed, err
 }

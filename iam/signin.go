@@ -49,6 +49,25 @@ func (s *Service) SignInRoot(ctx context.Context, keyID, secret, code string) (p
 	return keyward.Principal{}, false, err
 }
 
+// RootSignInAccount resolves the account a root sign-in's key ID names:
+// the account of the stored key of that ID (IDs are unique across the
+// installation), whether the sign-in succeeds or not; ok is false for an
+// ID of no key. The attempt's ConsoleLogin event is that account's, whose
+// key was tried: another account's trail never shows it.
+func (s *Service) RootSignInAccount(ctx context.Context, keyID string) (id string, ok bool) {
+	if !keyward.WellFormedAccessKeyID(keyID) {
+		return "", false
+	}
+	k, err := s.Store.AccessKey(ctx, keyID)
+	if err != nil {
+		return "", false
+	}
+	if k.AccountID == "" {
+		return s.Account(ctx).ID, true
+	}
+	return k.AccountID, true
+}
+
 // SignInAccount resolves the account a sign-in form names, by its ID or
 // its alias as on AWS's sign-in page, to the account's ID, in any account
 // of the installation (aliases are unique across it); ok is false when it

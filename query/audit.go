@@ -18,11 +18,14 @@ import (
 type eventOf struct {
 	principal keyward.Principal
 	keyID     string
-	region    string
-	api       *api
-	params    url.Values
-	act       *action
-	pending   *keyward.PendingEvent
+	// keyAccount is the account of the key a request that failed to
+	// authenticate named (sigv4.Auth.KeyAccount), "" for none.
+	keyAccount string
+	region     string
+	api        *api
+	params     url.Values
+	act        *action
+	pending    *keyward.PendingEvent
 }
 
 // operation returns the operation of a served action by its name, nil for
@@ -58,11 +61,16 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, action string
 	}
 	// The event is in the trail of the caller's account, once the
 	// request is authenticated: r's context names no caller, and would
-	// put every account's events in the first account's trail. An
-	// unauthenticated request's is the first account's.
+	// put every account's events in the first account's trail. A request
+	// that failed to authenticate is in the trail of the account its key
+	// ID was found in, whose key was tried; one naming no key of any
+	// account is in the first account's.
 	acct := s.IAM.Account(r.Context())
-	if ev.principal.AccountID != "" {
+	switch {
+	case ev.principal.AccountID != "":
 		acct = keyward.Account{ID: ev.principal.AccountID}
+	case ev.keyAccount != "":
+		acct = keyward.Account{ID: ev.keyAccount}
 	}
 	e := acct.NewEvent(source, knownAction(action), s.Now())
 	if ev.region != "" {
@@ -112,16 +120,8 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code,
 		return
 	}
 	if ev.pending != nil {
-		if code == "" && ev.principal.AccountID == "" && ev.api == &stsAPI && ev.params != nil {
-			// A role's session issued to an unsigned caller (web identity,
-			// SAML) is an event of the role's account, as on AWS: once
-			// issued, that account is known to be the installation's and
-			// to trust the caller. A refusal stays in the first account's
-			// trail: anyone may name any account.
-			if acct, ok := roleAccountOf(ev.params.Get("RoleArn")); ok {
-				ev.pending.Event.RecipientAccountID = acct
-			}
-		}
+		// The account an unsigned caller's event is in (web identity,
+		// SAML), issued or refused, is STS's to say, which sets it.
 		s.Audit.Answered(ev.pending, code, message)
 		return
 	}
@@ -137,17 +137,4 @@ func (s *Server) audit(r *http.Request, ev *eventOf, reqID, action, keyID, code,
 	e := s.event(r, reqID, ev, action)
 	e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
 	s.Audit.Add(&e)
-}
-
-// roleAccountOf returns the account a role's ARN names: twelve digits.
-func roleAccountOf(arn string) (string, bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
-		return "", false
-	}
-	id, rest, ok := strings.Cut(rest, ":")
-	if !ok || len(id) != 12 || strings.Trim(id, "0123456789") != "" || !strings.HasPrefix(rest, "role/") {
-		return "", false
-	}
-	return id, true
 }

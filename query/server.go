@@ -264,7 +264,7 @@ func (s *Server) serveAuthenticated(r *http.Request, xw *xmlWriter, reqID string
 		return "", "", ns, keyward.Errorf(keyward.EMalformedQueryString, "The request body is larger than %d bytes.", maxBody)
 	}
 	key, auth, err := s.authenticate(r, body)
-	*keyID = auth.AccessKeyID
+	*keyID, ev.keyAccount = auth.AccessKeyID, auth.KeyAccount
 	if errors.Is(err, &keyward.Error{Code: keyward.EMissingAuthenticationToken}) {
 		// Unsigned: only STS's web identity federation, whose token is the
 		// credential, is served so.

@@ -27,7 +27,14 @@ type Key struct {
 	// Get yields the key inactive.
 	ExpiresAt time.Time
 	// ARN is the principal's ARN, made once rather than per request.
-	ARN    string
+	ARN string
+	// Owner is the account the key's ID was found in: a stored key's,
+	// or the account a session token Keyward sealed names, whether the
+	// key may sign or not (deactivated, past its expiry date, of a
+	// closed account, a session past its expiration); "" for an ID that
+	// names no key Keyward made. A failed authentication is recorded in
+	// this account's audit trail.
+	Owner  string
 	secret string
 
 	mu      sync.RWMutex
@@ -84,7 +91,9 @@ type Keyring struct {
 	// matching keyward.ErrNoSuchAccessKey for an unknown ID.
 	Load func(ctx context.Context, id string) (keyward.Credential, error)
 	// OpenSession authenticates a session token for a temporary access key
-	// ID (iam.Service.OpenSession); nil refuses every session token.
+	// ID (iam.Service.OpenSession); nil refuses every session token. A
+	// token it refuses though it sealed it (expired, of a closed account)
+	// comes with a Credential whose Principal names only the account.
 	OpenSession func(ctx context.Context, id, token string) (keyward.Credential, error)
 	// Now is the clock a cached session's expiration is checked against.
 	Now func() time.Time
@@ -137,10 +146,10 @@ func (r *Keyring) Get(ctx context.Context, id string) (*Key, error) {
 			return nil, err
 		}
 		return &Key{ID: cred.AccessKeyID, Active: cred.Active, Principal: cred.Principal, ARN: cred.Principal.ARN(), secret: cred.Secret,
-			ExpiresAt: cred.ExpiresAt}, nil
+			ExpiresAt: cred.ExpiresAt, Owner: cred.Principal.AccountID}, nil
 	})
 	if err == nil && k.Active && !k.ExpiresAt.IsZero() && !r.now().Before(k.ExpiresAt) {
-		return &Key{ID: k.ID}, nil
+		return &Key{ID: k.ID, Owner: k.Owner}, nil
 	}
 	if err == nil && k.Active {
 		return r.open(ctx, k)
@@ -160,7 +169,7 @@ func (r *Keyring) open(ctx context.Context, k *Key) (*Key, error) {
 	case err != nil:
 		return nil, err
 	case closed:
-		return &Key{ID: k.ID}, nil
+		return &Key{ID: k.ID, Owner: k.Owner}, nil
 	}
 	return k, nil
 }
@@ -188,7 +197,8 @@ func (r *Keyring) Len() int { return r.keys.Len() }
 
 // Authenticate parses and verifies r's signature against the keyring and
 // returns the key that signed it. Unknown and inactive keys are refused with
-// InvalidClientTokenId, as AWS does.
+// InvalidClientTokenId, as AWS does. The Auth it returns names, refused
+// or not, the account the key ID was found in (KeyAccount).
 func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byte, ring *Keyring) (*Key, Auth, error) {
 	a, err := Parse(r)
 	if err != nil {
@@ -199,6 +209,9 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byt
 		k, err = ring.Session(ctx, a.AccessKeyID, a.SecurityToken)
 	} else {
 		k, err = ring.Get(ctx, a.AccessKeyID)
+	}
+	if k != nil {
+		a.KeyAccount = k.Owner
 	}
 	if err != nil {
 		return nil, a, err
@@ -215,14 +228,19 @@ func (v *Verifier) Authenticate(ctx context.Context, r *http.Request, body []byt
 // Session authenticates temporary credentials from their token: nothing
 // is read, the token holds it all (opened tokens are cached). A token that
 // is not valid for the key yields an inactive Key, refused like an unknown
-// key; an expired one AWS's ExpiredToken.
+// key; an expired one AWS's ExpiredToken, with a Key that only names its
+// Owner.
 func (r *Keyring) Session(ctx context.Context, id, token string) (*Key, error) {
 	if r.OpenSession == nil || !keyward.WellFormedAccessKeyID(id) || !strings.HasPrefix(id, "ASIA") {
 		return &Key{}, nil
 	}
 	expired := keyward.Errorf(keyward.EExpiredToken, "The security token included in the request is expired")
+	// owner is the account of a token Keyward sealed that is refused
+	// (expired, of a closed account); a forged token names none.
+	var owner string
 	k, err := r.sessions.Get(ctx, id+"\x00"+token, func(ctx context.Context) (*Key, error) {
 		cred, err := r.OpenSession(ctx, id, token)
+		owner = cred.Principal.AccountID
 		switch {
 		case errors.Is(err, keyward.ErrExpiredToken):
 			return nil, expired
@@ -230,17 +248,17 @@ func (r *Keyring) Session(ctx context.Context, id, token string) (*Key, error) {
 			return nil, err // not cached: a forged token costs one open each time
 		}
 		return &Key{ID: strings.Clone(id), Active: true, Principal: cred.Principal, ARN: cred.Principal.ARN(), secret: cred.Secret,
-			Session: true, MFAAt: cred.MFAAt, Expiration: cred.Expiration}, nil
+			Session: true, MFAAt: cred.MFAAt, Expiration: cred.Expiration, Owner: cred.Principal.AccountID}, nil
 	})
 	switch {
 	case errors.Is(err, expired):
-		return nil, err
+		return &Key{Owner: owner}, err
 	case err != nil:
-		return &Key{}, nil
+		return &Key{Owner: owner}, nil
 	}
 	if now := r.now(); !now.Before(k.Expiration) {
 		r.sessions.Invalidate(id + "\x00" + token)
-		return nil, expired
+		return &Key{Owner: k.Owner}, expired
 	}
 	// A session is of its role's or its user's account, which the token
 	// names: a session of a closed account's role is refused whoever

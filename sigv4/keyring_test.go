@@ -139,3 +139,68 @@ func TestKeyringRefusesClosedAccounts(t *testing.T) {
 		t.Fatalf("%d loads and %d opens: the cache was bypassed", loads.Load(), opens.Load())
 	}
 }
+
+// TestKeyringNamesTheOwnerOfARefusedKey: a key refused (deactivated, past
+// its expiry date, of a closed account) and a session token Keyward
+// sealed but refuses (expired, or expiring while cached) still name the
+// account they were found in, whose audit trail the failure is in; an
+// unknown ID and a token not Keyward's name none.
+func TestKeyringNamesTheOwnerOfARefusedKey(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now()
+	clock := now
+	ring := sigv4.NewKeyring(func(ctx context.Context, id string) (keyward.Credential, error) {
+		c := keyward.Credential{AccessKeyID: id, Secret: "s", Active: true, Principal: keyward.Principal{AccountID: "222222222222", UserName: "u", UserID: "AIDAEXAMPLE"}}
+		switch id {
+		case "AKIAUNKNOWN000000000":
+			return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+		case "AKIAINACTIVE00000000":
+			c.Active = false
+		case "AKIAEXPIRED000000000":
+			c.ExpiresAt = now.Add(-time.Minute)
+		case "AKIACLOSED0000000000":
+			c.Principal.AccountID = "333333333333"
+		}
+		return c, nil
+	}, 0)
+	ring.Now = func() time.Time { return clock }
+	ring.Closed = func(ctx context.Context, account string) (bool, error) { return account == "333333333333", nil }
+	ring.OpenSession = func(ctx context.Context, id, token string) (keyward.Credential, error) {
+		switch token {
+		case "expired":
+			return keyward.Credential{Principal: keyward.Principal{AccountID: "222222222222"}}, keyward.ErrExpiredToken
+		case "live":
+			return keyward.Credential{AccessKeyID: id, Secret: "s", Active: true, Expiration: now.Add(time.Minute),
+				Principal: keyward.Principal{AccountID: "222222222222", RoleID: "AROAEXAMPLE", RoleName: "r", SessionName: "s"}}, nil
+		}
+		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+	}
+	for _, v := range []struct {
+		id, token, owner string
+	}{
+		{"AKIAUNKNOWN000000000", "", ""},
+		{"AKIAINACTIVE00000000", "", "222222222222"},
+		{"AKIAEXPIRED000000000", "", "222222222222"},
+		{"AKIACLOSED0000000000", "", "333333333333"},
+		{"ASIAEXAMPLESESSION00", "expired", "222222222222"},
+		{"ASIAEXAMPLESESSION00", "forged", ""},
+	} {
+		var k *sigv4.Key
+		if v.token == "" {
+			k, _ = ring.Get(ctx, v.id)
+		} else {
+			k, _ = ring.Session(ctx, v.id, v.token)
+		}
+		if k == nil || k.Active || k.Owner != v.owner {
+			t.Errorf("%s %s: %+v, want refused, owned by %q", v.id, v.token, k, v.owner)
+		}
+	}
+	// A cached session that expires since.
+	if k, err := ring.Session(ctx, "ASIAEXAMPLESESSION00", "live"); err != nil || !k.Active {
+		t.Fatalf("a live session: %+v, %v", k, err)
+	}
+	clock = now.Add(2 * time.Minute)
+	if k, err := ring.Session(ctx, "ASIAEXAMPLESESSION00", "live"); keyward.ErrorCode(err) != keyward.EExpiredToken || k == nil || k.Owner != "222222222222" {
+		t.Fatalf("a cached session expired: %+v, %v", k, err)
+	}
+}

@@ -51,6 +51,11 @@ type Auth struct {
 	Expires   time.Duration
 	// SecurityToken is X-Amz-Security-Token, for temporary credentials.
 	SecurityToken string
+	// KeyAccount is set by Verifier.Authenticate, not by Parse: the
+	// account AccessKeyID was found in (Key.Owner), whether the request
+	// authenticated or not, for the audit trail of a failure; "" for an
+	// ID of no account.
+	KeyAccount string
 }
 
 func incomplete(format string, args ...any) error {

@@ -177,6 +177,13 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 		return keyward.AssumedRole{}, err
 	}
 	r.PackedPolicySize = packed
+	// Across accounts the session is an event of the role's account too,
+	// as on AWS: the role's owner sees who assumed its role.
+	if cross {
+		if err := keyward.ShareEvent(ctx, roleAccount.ID, s.Rand); err != nil {
+			return keyward.AssumedRole{}, err
+		}
+	}
 	return r, nil
 }
 

@@ -2,6 +2,7 @@ package sts_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -221,5 +222,85 @@ func TestOtherAccountRootFederatedSignIn(t *testing.T) {
 	_, err = k.STS.SigninToken(ctx, fed.AccessKeyID, fed.Secret, fed.Token, 0)
 	if keyward.ErrorCode(err) != keyward.EAccessDenied || !strings.Contains(err.Error(), "The root user has MFA") {
 		t.Fatalf("a sign-in token for another account's root user's federated user: %v", err)
+	}
+}
+
+// TestCrossAccountAssumeRoleInBothTrails: a session of member account B's
+// role issued to a user of the management account (A) is an AssumeRole
+// event of both accounts, as CloudTrail delivers it: A's with the caller
+// as it is, B's with the caller shown as another account's principal
+// (AWSAccount: its principal ID and account, neither its ARN nor its
+// key), each with an event ID of its own and its account as recipient,
+// linked by one sharedEventID and the request's ID. Neither holds the
+// session's secret or token. An AssumeRole within one account is one
+// event, of that account, with no sharedEventID.
+func TestCrossAccountAssumeRoleInBothTrails(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	_, _, out := w.assume(t, w.assumer, roleARN(w.b, accessRole), "both")
+	root := w.ts.RootIAM()
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("own"),
+		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}`)})
+	must(t, err)
+	_, _, own := w.assume(t, w.assumer, roleARN(kwtest.AccountID, "own"), "within")
+	must(t, w.ts.Audit.Flush(ctx))
+
+	type record struct {
+		keyward.Event
+		SharedEventID string `json:"sharedEventID"`
+	}
+	trail := func(account, session string) []record {
+		t.Helper()
+		evs, _, err := w.ts.Store.InAccount(account).LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRole", Max: 100})
+		must(t, err)
+		var out []record
+		for _, e := range evs {
+			var r record
+			must(t, json.Unmarshal(e.Record, &r))
+			if r.RequestParameters["roleSessionName"] == session {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	inA, inB := trail(kwtest.AccountID, "both"), trail(w.b, "both")
+	if len(inA) != 1 || len(inB) != 1 {
+		t.Fatalf("the cross-account AssumeRole in A's trail %d times, in B's %d, want once each", len(inA), len(inB))
+	}
+	a, b := inA[0], inB[0]
+	if a.RecipientAccountID != kwtest.AccountID || b.RecipientAccountID != w.b {
+		t.Errorf("recipients: A's %s, B's %s", a.RecipientAccountID, b.RecipientAccountID)
+	}
+	if a.EventID == b.EventID || a.EventID == "" || b.EventID == "" {
+		t.Errorf("event IDs: A's %q, B's %q, want two", a.EventID, b.EventID)
+	}
+	if a.SharedEventID == "" || a.SharedEventID != b.SharedEventID || a.RequestID != b.RequestID {
+		t.Errorf("not linked: sharedEventID %q and %q, requestID %q and %q", a.SharedEventID, b.SharedEventID, a.RequestID, b.RequestID)
+	}
+	if a.UserIdentity.Type != "IAMUser" || a.UserIdentity.ARN != w.assumerA || a.UserIdentity.AccessKeyID == "" {
+		t.Errorf("the caller in A's trail: %+v", a.UserIdentity)
+	}
+	if b.UserIdentity != (keyward.EventIdentity{Type: "AWSAccount", PrincipalID: a.UserIdentity.PrincipalID, AccountID: kwtest.AccountID}) {
+		t.Errorf("the caller in B's trail: %+v", b.UserIdentity)
+	}
+	if b.RequestParameters["roleArn"] != roleARN(w.b, accessRole) {
+		t.Errorf("B's event's parameters: %v", b.RequestParameters)
+	}
+	for _, r := range []record{a, b} {
+		rec, _ := json.Marshal(r)
+		for _, secret := range []string{aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)} {
+			if strings.Contains(string(rec), secret) {
+				t.Errorf("an event holds the session's secret or token: %s", rec)
+			}
+		}
+	}
+	if within := trail(kwtest.AccountID, "within"); len(within) != 1 || within[0].SharedEventID != "" {
+		t.Errorf("an AssumeRole within the account: %+v", within)
+	}
+	for _, secret := range []string{aws.ToString(own.Credentials.SecretAccessKey), aws.ToString(own.Credentials.SessionToken)} {
+		if strings.Contains(w.ts.AuditStream.String(), secret) {
+			t.Error("the stream holds a session's secret or token")
+		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 // keys) assume it. The caller signs nothing: the response is its
 // credential, and nothing in it is believed before its signature is.
 func (s *Service) AssumeRoleWithSAML(ctx context.Context, in keyward.AssumeRoleInput, providerARN, response string) (keyward.AssumedRole, error) {
+	defer s.inRoleAccountTrail(ctx, in.RoleARN)
 	return s.assumeRoleWithSAML(inRoleAccount(ctx, in.RoleARN), in, providerARN, response, false, saml.Options{})
 }
 

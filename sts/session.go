@@ -263,7 +263,9 @@ const maxSessionToken = 16384
 // OpenSession authenticates a session token for the access key ID that
 // signed with it, without reading the store: ErrNoSuchAccessKey for a
 // token that is not one of ours or not for this key, ErrExpiredToken past
-// its expiration (AWS allows no grace).
+// its expiration (AWS allows no grace). A token of ours refused (expired,
+// of a closed account) comes with a Credential naming only its account,
+// whose audit trail the refusal is in.
 func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Credential, error) {
 	raw, ok := strings.CutPrefix(token, sessionTokenPrefix)
 	if !ok || len(token) > maxSessionToken {
@@ -287,8 +289,9 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 	if err := json.Unmarshal([]byte(claims), &c); err != nil || c.ID != id || c.Account == "" {
 		return keyward.Credential{}, keyward.ErrNoSuchAccessKey
 	}
+	refused := keyward.Credential{Principal: keyward.Principal{AccountID: c.Account}}
 	if !s.Now().Before(c.Expiration) {
-		return keyward.Credential{}, keyward.ErrExpiredToken
+		return refused, keyward.ErrExpiredToken
 	}
 	// A closed account's sessions are nobody's, whoever holds them, and
 	// so are the sessions its principals assumed in other accounts: the
@@ -298,7 +301,7 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 		if closed, err := s.IAM.AccountClosed(ctx, account); err != nil {
 			return keyward.Credential{}, err
 		} else if closed {
-			return keyward.Credential{}, keyward.ErrNoSuchAccessKey
+			return refused, keyward.ErrNoSuchAccessKey
 		}
 	}
 	p := keyward.Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,

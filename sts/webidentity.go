@@ -16,7 +16,31 @@ import (
 // "<provider>:aud" and "<provider>:sub") assume it. The caller signs
 // nothing: the token is its credential.
 func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.AssumeRoleInput, token string) (keyward.AssumedRole, error) {
+	defer s.inRoleAccountTrail(ctx, in.RoleARN)
 	return s.assumeRoleWithWebIdentity(inRoleAccount(ctx, in.RoleARN), in, token, webIdentityConsole{})
+}
+
+// inRoleAccountTrail puts the event of an unsigned caller's request,
+// issued or refused, in the trail of the account of the role it names, as
+// AWS records AssumeRoleWithWebIdentity and AssumeRoleWithSAML in the
+// role's account: when that account is the installation's and open. A
+// role of another (anyone may name any account) leaves it in the first
+// account's trail. The answer is the same either way, so the caller
+// learns nothing of which accounts exist; the audit recorder bounds what
+// unsigned callers put in any one account's trail.
+func (s *Service) inRoleAccountTrail(ctx context.Context, roleARN string) {
+	pe, ok := keyward.EventFrom(ctx)
+	rc, _, called := keyward.Caller(ctx)
+	if !ok || !called || rc.Principal.AccountID != "" {
+		return // no event, or a caller that names its account itself
+	}
+	acct, ok := roleARNAccount(roleARN)
+	if !ok {
+		return
+	}
+	if open, err := s.IAM.AccountOpen(ctx, acct.ID); err == nil && open {
+		pe.Event.RecipientAccountID = acct.ID
+	}
 }
 
 // inRoleAccount returns ctx of an unsigned caller acting in the account of

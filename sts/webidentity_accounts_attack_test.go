@@ -2,13 +2,17 @@ package sts_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 )
@@ -42,5 +46,88 @@ func TestWebIdentityRoleNamesNotRevealed(t *testing.T) {
 			_, err := anon.AssumeRoleWithWebIdentity(ctx, in)
 			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 		}
+	}
+}
+
+// TestRefusedFederationInTheRolesTrail: an unsigned AssumeRoleWithWebIdentity
+// or AssumeRoleWithSAML that is refused is an event of the account of the
+// role it names, as AWS records it, when that account is the
+// installation's: a token of no provider, a token the role does not
+// admit, a missing role, a SAML response of no provider. A role of an
+// account the installation does not have stays in the first account's
+// trail, and the caller is answered alike either way: the routing tells
+// it nothing of which accounts exist.
+func TestRefusedFederationInTheRolesTrail(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true})
+	ctx := context.Background()
+	bIAM, _ := w.admin(t, w.b)
+	is := newTestIssuer(t)
+	is.NewCIRole(t, bIAM, w.ts.Clock.Now())
+	probe := is.Token(t, "repo:mallory/probe:ref:main", "sts.amazonaws.com", w.ts.Clock.Now().Add(time.Hour))
+	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
+	const nowhere = "999999999999" // no account of the installation
+	webIdentity := func(account, role, token string) func() (string, error) {
+		return func() (string, error) {
+			_, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(account, role)),
+				RoleSessionName: aws.String("probe"), WebIdentityToken: aws.String(token)})
+			return "AssumeRoleWithWebIdentity", err
+		}
+	}
+	withSAML := func(account string) func() (string, error) {
+		return func() (string, error) {
+			_, err := anon.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN(account, "ci")),
+				PrincipalArn: aws.String("arn:aws:iam::" + account + ":saml-provider/corp"), SAMLAssertion: aws.String("bm90IGEgcmVzcG9uc2U")})
+			return "AssumeRoleWithSAML", err
+		}
+	}
+	count := func(account, name string) int {
+		t.Helper()
+		must(t, w.ts.Audit.Flush(ctx))
+		evs, _, err := w.ts.Store.InAccount(account).LookupEvents(ctx, keyward.EventQuery{EventName: name, Max: 100})
+		must(t, err)
+		return len(evs)
+	}
+	answers := map[string]string{}
+	for _, v := range []struct {
+		name, account string // the account of the role named, whose trail holds the refusal
+		call          func() (string, error)
+		trail         string
+	}{
+		{"a token of no provider", w.b, webIdentity(w.b, "ci", "not.a.token"), w.b},
+		{"a token the role does not admit", w.b, webIdentity(w.b, "ci", probe), w.b},
+		{"a missing role", w.b, webIdentity(w.b, "absent", probe), w.b},
+		{"SAML: no such provider", w.b, withSAML(w.b), w.b},
+		{"a token of no provider, no such account", nowhere, webIdentity(nowhere, "ci", "not.a.token"), kwtest.AccountID},
+		{"SAML: no such account", nowhere, withSAML(nowhere), kwtest.AccountID},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			name, _ := v.call()
+			before := map[string]int{kwtest.AccountID: count(kwtest.AccountID, name), w.b: count(w.b, name)}
+			_, err := v.call()
+			if err == nil {
+				t.Fatal("a session")
+			}
+			var ae smithy.APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("refused with %v", err)
+			}
+			answers[v.name] = ae.ErrorCode() + ": " + strings.ReplaceAll(ae.ErrorMessage(), v.account, "ACCOUNT")
+			for _, acct := range []string{kwtest.AccountID, w.b} {
+				added := count(acct, name) - before[acct]
+				if want := 0; acct == v.trail {
+					if added != 1 {
+						t.Errorf("%s's trail gained %d refusals, want 1", acct, added)
+					}
+				} else if added != want {
+					t.Errorf("%s's trail gained %d refusals, want none", acct, added)
+				}
+			}
+		})
+	}
+	// The same answer whether the role's account is the installation's.
+	if answers["a token of no provider"] != answers["a token of no provider, no such account"] || answers["SAML: no such provider"] != answers["SAML: no such account"] {
+		t.Errorf("answers differ by the account's existence: %q", answers)
 	}
 }

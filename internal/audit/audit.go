@@ -5,7 +5,9 @@
 //
 // What an unauthenticated caller makes happen here is bounded: the queue
 // holds at most Max events, and past it events are dropped and counted
-// rather than kept.
+// rather than kept; and since such a caller chooses the account its
+// refusal is recorded in (by the key ID or the role's ARN it names), each
+// account's trail takes at most PerAccount of them a minute.
 package audit
 
 import (
@@ -27,11 +29,25 @@ type Recorder struct {
 	Logger *slog.Logger
 	// Max bounds the events waiting to be written (0: 10,000).
 	Max int
+	// PerAccount bounds the refusals of unauthenticated callers (failed
+	// authentications, refused federation: events whose identity names
+	// no account) queued for any one account's trail in a minute (0:
+	// 100); past it they are dropped and counted, so that nobody fills a
+	// tenant's trail by naming it.
+	PerAccount int
+	// Now is the clock of PerAccount's minutes (time.Now when nil).
+	Now func() time.Time
 
 	mu      sync.Mutex
 	pending []keyward.StoredEvent
 	dropped int
-	flushMu sync.Mutex
+	// minute began when unauthenticated refusals were last counted
+	// afresh; counted and droppedFor are by account since then and since
+	// the last write.
+	minute     time.Time
+	counted    map[string]int
+	droppedFor map[string]int
+	flushMu    sync.Mutex
 
 	streamMu sync.Mutex
 }
@@ -56,16 +72,21 @@ func (r *Recorder) Committed(e *keyward.Event) {
 // Answered records a request's pending event once the request is
 // answered: one its change's transaction wrote is streamed; any other is
 // queued, with the refusal's code and message (clipped) when code is set.
+// The copies of an event shared with other accounts (keyward.ShareEvent)
+// are queued beside it.
 func (r *Recorder) Answered(pe *keyward.PendingEvent, code, message string) {
 	e := &pe.Event
-	if code == "" && pe.Claimed() {
-		r.Committed(e)
-		return
-	}
 	if code != "" {
 		e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
 	}
-	r.Add(e)
+	if code == "" && pe.Claimed() {
+		r.Committed(e)
+	} else {
+		r.Add(e)
+	}
+	for _, c := range pe.SharedEvents() {
+		r.Add(&c)
+	}
 }
 
 // Add queues an event that no change carried, and streams it.
@@ -88,9 +109,45 @@ func (r *Recorder) Add(e *keyward.Event) {
 		r.mu.Unlock()
 		return
 	}
+	if unauthenticatedRefusal(e) && !r.withinBudgetLocked(s.AccountID) {
+		r.mu.Unlock()
+		return
+	}
 	r.pending = append(r.pending, s)
 	r.mu.Unlock()
 	r.stream(s)
+}
+
+// unauthenticatedRefusal reports whether e is the refusal of a caller
+// that proved no identity: its account is the one the caller named.
+func unauthenticatedRefusal(e *keyward.Event) bool {
+	return e.UserIdentity.AccountID == "" && (e.ErrorCode != "" || e.ErrorMessage != "")
+}
+
+// withinBudgetLocked counts one unauthenticated refusal for account's
+// trail and reports whether it is within PerAccount this minute; past
+// it, the refusal is counted as dropped.
+func (r *Recorder) withinBudgetLocked(account string) bool {
+	budget := r.PerAccount
+	if budget <= 0 {
+		budget = 100
+	}
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	if t := now(); t.Sub(r.minute) >= time.Minute || t.Before(r.minute) {
+		r.minute, r.counted = t, map[string]int{}
+	}
+	if r.counted[account] >= budget {
+		if r.droppedFor == nil {
+			r.droppedFor = map[string]int{}
+		}
+		r.droppedFor[account]++
+		return false
+	}
+	r.counted[account]++
+	return true
 }
 
 func (r *Recorder) stream(s keyward.StoredEvent) {
@@ -110,11 +167,15 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	r.mu.Lock()
-	batch, dropped := r.pending, r.dropped
-	r.pending, r.dropped = nil, 0
+	batch, dropped, droppedFor := r.pending, r.dropped, r.droppedFor
+	r.pending, r.dropped, r.droppedFor = nil, 0, nil
 	r.mu.Unlock()
 	if dropped > 0 {
 		r.log().Warn("audit events dropped: more came than could be written", "dropped", dropped)
+	}
+	for account, n := range droppedFor {
+		r.log().Warn("audit events dropped: more refusals of unauthenticated callers named the account than its trail takes in a minute",
+			"account", account, "dropped", n)
 	}
 	if len(batch) == 0 {
 		return nil

@@ -162,3 +162,56 @@ func openStore(t *testing.T) keyward.Store {
 	kwtest.InitAccount(t, st, nil, time.Now)
 	return st
 }
+
+// TestUnauthenticatedRefusalsBoundedPerAccount: an unauthenticated caller
+// chooses the account its refusal is recorded in (by a key ID or a role's
+// ARN it names): past PerAccount such refusals for one account in a
+// minute, further ones are dropped and counted in the log, naming the
+// account, while other accounts' budgets, authenticated callers' refusals
+// and sessions issued are untouched; the next minute has a budget again.
+func TestUnauthenticatedRefusalsBoundedPerAccount(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	clock := kwtest.NewClock(time.Now())
+	var log bytes.Buffer
+	r := &audit.Recorder{Store: st, PerAccount: 3, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	const a, b = "123456789012", "210987654321"
+	n := 0
+	add := func(account string, identity keyward.EventIdentity, code string) {
+		e := keyward.Account{ID: account}.NewEvent(keyward.EventSourceSTS, "AssumeRoleWithWebIdentity", clock.Now())
+		e.EventID, e.UserIdentity, e.ErrorCode = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n), identity, code
+		n++
+		r.Add(&e)
+	}
+	unsigned := keyward.EventIdentity{Type: "WebIdentityUser"}
+	for range 5 {
+		add(b, unsigned, keyward.EInvalidIdentityToken)
+	}
+	add(b, keyward.EventIdentity{Type: "Unknown", AccessKeyID: "AKIAEXAMPLEKEY000001"}, keyward.EInvalidClientTokenID)
+	for range 2 {
+		add(a, unsigned, keyward.EInvalidIdentityToken)
+		add(b, keyward.EventIdentity{Type: "IAMUser", AccountID: b, UserName: "u"}, keyward.EAccessDenied)
+	}
+	add(b, unsigned, "") // a session issued
+	kwtest.Must(t, r.Flush(ctx))
+	count := func(account string) int {
+		events, _, err := st.InAccount(account).LookupEvents(ctx, keyward.EventQuery{Max: 100})
+		kwtest.Must(t, err)
+		return len(events)
+	}
+	if got, want := count(b), 3+2+1; got != want {
+		t.Fatalf("B's trail holds %d events, want %d: 3 unauthenticated refusals, 2 authenticated ones, a session", got, want)
+	}
+	if got := count(a); got != 2 {
+		t.Fatalf("A's trail holds %d events, want its 2", got)
+	}
+	if !strings.Contains(log.String(), "account="+b) || !strings.Contains(log.String(), "dropped=3") {
+		t.Fatalf("the drop is not logged: %q", log.String())
+	}
+	clock.Add(time.Minute)
+	add(b, unsigned, keyward.EInvalidIdentityToken)
+	kwtest.Must(t, r.Flush(ctx))
+	if got := count(b); got != 7 {
+		t.Fatalf("B's trail holds %d events the next minute, want 7", got)
+	}
+}
