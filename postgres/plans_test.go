@@ -110,7 +110,6 @@ var unchecked = []struct{ sql, why string }{
 // yet, each with what is wrong: the check holds every other statement,
 // and one of these that is fixed should leave the list.
 var knownSlow = []struct{ sql, why string }{
-	{"FROM policies p WHERE p.arn > ", "ListPolicies walks every account's policies in ARN order, from the marker"},
 	{"SELECT DISTINCT kind, name, id FROM ( SELECT 'group' AS kind", "entities for a policy: with no statistics, the planner ties the attachments' primary key (kind first) with the index by policy and account"},
 	{"FROM inline_policies WHERE kind = 'user' AND entity_id = ", "a user's policies: with no statistics, the planner hashes the groups' inline policies read by kind alone"},
 	{"FROM user_tags t JOIN users u ON u.id = t.user_id WHERE u.account_id = ", "the lifecycle's exempt users: read by tag across accounts, then by account"},

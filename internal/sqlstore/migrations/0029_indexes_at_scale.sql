@@ -8,6 +8,9 @@ DROP INDEX events_user;
 CREATE INDEX events_user ON events (account_id, username, event_time);
 DROP INDEX events_name;
 CREATE INDEX events_name ON events (account_id, event_name, event_time);
+-- An account's policies (and AWS's, account 'aws') a page at a time in
+-- the order of their ARNs, from the marker: by the account, then the ARN.
+CREATE INDEX policies_account_arn ON policies (account_id, arn);
 -- An account's OIDC sign-in configurations, and its access jobs (kept a
 -- few at a time, the oldest deleted).
 CREATE INDEX oidc_signins_account ON oidc_signins (account_id, provider_arn);
