@@ -26,8 +26,11 @@ import (
 // a later column alone (a join of access keys on the user alone, with
 // keys indexed by account first, read every key of every account) fails.
 // The tables of a test are tiny, so PostgreSQL would read them whole
-// whatever the indexes: enable_seqscan = off makes it choose as it would
-// at scale, where any usable index is cheaper than reading the table.
+// whatever the indexes: the statements are explained in a schema of their
+// own whose tables hold filler rows (padTables), with enable_seqscan =
+// off, so that it chooses as it would at scale, where any usable index is
+// cheaper than reading the table. TestConformance records the statements
+// and runs the check after the suite (of the tests -run chose).
 
 // smallTables hold a row or a few per installation, never per account
 // or per entity, and may be read whole.
