@@ -48,6 +48,10 @@ type Options struct {
 	// NoMigrate refuses a database whose schema is older than this build's
 	// instead of migrating it, for operators who migrate explicitly.
 	NoMigrate bool
+
+	// tracer sees every statement the store runs; the tests set it
+	// (WithTracer) to check the plans of the store's queries.
+	tracer pgx.QueryTracer
 }
 
 // Store is a keyward.Store on a PostgreSQL database (or one schema of it,
@@ -105,6 +109,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	// and a new one gets three seconds.
 	cfg.ConnConfig.ConnectTimeout = min(timeout, 3*time.Second)
 	cfg.PingTimeout = time.Second
+	if opts.tracer != nil {
+		cfg.ConnConfig.Tracer = opts.tracer
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

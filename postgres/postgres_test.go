@@ -38,10 +38,21 @@ func replicaPair(t *testing.T) (a, b *postgres.Store) {
 	return a, b
 }
 
+// TestConformance runs the conformance suite, then checks the plans of
+// the statements it ran (checkPlans): running -run 'TestConformance/X'
+// checks those of the tests chosen.
 func TestConformance(t *testing.T) {
+	plans := newPlanRecorder(t)
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
-		return open(t, pgtest.Schema(t))
+		s, err := postgres.Open(context.Background(), pgtest.Schema(t), postgres.WithTracer(postgres.Options{}, plans.tracer(t.Name())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	})
+	if !t.Failed() {
+		checkPlans(t, plans)
+	}
 }
 
 // TestConcurrentMigrations starts several stores on one empty schema at

@@ -191,8 +191,9 @@ func (s *Store) entityPolicies(ctx context.Context, kind, in string, ids []any, 
 // PolicyDetails implements keyward.AccountStore.
 func (s *Store) PolicyDetails(ctx context.Context, after string, max int) ([]keyward.PolicyDetail, bool, error) {
 	policies, more, err := s.policies(ctx, `SELECT `+policyColumns+` FROM policies p
-		WHERE p.arn > ? AND (p.account_id = ? OR p.aws_managed = 1 AND EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id AND a.account_id = ?))
-		ORDER BY p.arn LIMIT ?`, max, s.policyArgs(ctx, after, s.acct(ctx), s.acct(ctx), max+1)...)
+		WHERE p.account_id IN (?, '`+awsAccount+`') AND p.arn > ?
+		AND (p.account_id = ? OR p.aws_managed = 1 AND EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_id = p.id AND a.account_id = ?))
+		ORDER BY p.arn LIMIT ?`, max, s.policyArgs(ctx, s.acct(ctx), after, s.acct(ctx), s.acct(ctx), max+1)...)
 	if err != nil || len(policies) == 0 {
 		return nil, more, err
 	}

@@ -119,8 +119,10 @@ func (s *Store) LookupEvents(ctx context.Context, q keyward.EventQuery) ([]keywa
 		} else if err != nil {
 			return nil, false, err
 		}
-		query += ` AND (event_time < ? OR (event_time = ? AND event_id < ?))`
-		args = append(args, at, at, q.After)
+		// A row comparison, which reads the account's index from the
+		// position onward; an OR of the two conditions is read by two.
+		query += ` AND (event_time, event_id) < (?, ?)`
+		args = append(args, at, q.After)
 	}
 	max := q.Max
 	if max <= 0 {

@@ -207,14 +207,14 @@ func (s *Store) ScanCredentials(ctx context.Context, fn func(*keyward.UserCreden
 	err := s.each(ctx, s.DB, `SELECT u.id, u.name, u.path, u.created_at,
 		lp.user_id IS NOT NULL, coalesce(lp.changed_at, 0), lp.last_used_at,
 		k.id, coalesce(k.status, ''), coalesce(k.created_at, 0), k.last_used_at, coalesce(k.last_used_service, ''), coalesce(k.last_used_region, ''),
-		EXISTS (SELECT 1 FROM mfa_devices m WHERE m.user_id = u.id),
+		EXISTS (SELECT 1 FROM mfa_devices m WHERE m.account_id = ? AND m.user_id = u.id),
 		coalesce((SELECT string_agg(c.status || ' ' || c.created_at, ',' ORDER BY c.created_at, c.id) FROM user_credentials c
 			WHERE c.user_id = u.id AND c.kind = 'signing'), '')
 		FROM users u
 		LEFT JOIN login_profiles lp ON lp.user_id = u.id
 		LEFT JOIN access_keys k ON k.account_id = u.account_id AND k.user_id = u.id
 		WHERE u.account_id = ?
-		ORDER BY u.name, u.id, k.`+s.KeySeq, []any{s.acct(ctx)}, func(r *sql.Rows) error {
+		ORDER BY u.name, u.id, k.`+s.KeySeq, []any{s.acct(ctx), s.acct(ctx)}, func(r *sql.Rows) error {
 		var uid, name, path string
 		var created, changed int64
 		var hasLogin bool

@@ -406,10 +406,10 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 	var out []webhook.Delivery
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		args := []any{now, now, q.PerSubscription}
+		args := []any{now, now, now, now, q.PerSubscription}
 		skip := ""
 		if len(q.Skip) > 0 {
-			skip = ` WHERE s.id NOT IN (?` + strings.Repeat(", ?", len(q.Skip)-1) + `)`
+			skip = ` AND s.id NOT IN (?` + strings.Repeat(", ?", len(q.Skip)-1) + `)`
 			for _, id := range q.Skip {
 				args = append(args, id)
 			}
@@ -417,8 +417,13 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 		type candidate struct {
 			id, sub string
 		}
+		// Each subscription's due deliveries are joined by the index of
+		// pending ones, then kept if among its first PerSubscription: an
+		// IN in the join's condition alone would be tried on every
+		// delivery of every subscription.
 		cands, err := collect(ctx, s, tx, `SELECT d.id, d.subscription_id FROM webhook_subscriptions s
-			JOIN webhook_deliveries d ON d.id IN (
+			JOIN webhook_deliveries d ON d.subscription_id = s.id AND d.state = 'pending' AND d.next_attempt <= ? AND d.leased_until <= ?
+			WHERE d.id IN (
 				SELECT x.id FROM webhook_deliveries x
 				WHERE x.subscription_id = s.id AND x.state = 'pending' AND x.next_attempt <= ? AND x.leased_until <= ?
 				ORDER BY x.next_attempt, x.id LIMIT ?)`+skip+`
