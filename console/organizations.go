@@ -279,7 +279,7 @@ func (c *Console) orgTargetPage(w http.ResponseWriter, r *request) {
 			c.fail(w, r, err)
 			return
 		}
-		p.Attachable = notAttached(scps, p.Attached)
+		p.Attachable = except(scps, p.Attached, func(s organizations.PolicySummary) string { return s.ID })
 	}
 	p.layout = c.layoutFor(r, p.Name)
 	c.render(w, http.StatusOK, "orgtarget", p)
@@ -290,20 +290,6 @@ func (c *Console) scps(ctx context.Context) ([]organizations.PolicySummary, erro
 	return all(func(pg organizations.Page) ([]organizations.PolicySummary, string, error) {
 		return c.Organizations.ListPolicies(ctx, keyward.ServiceControlPolicyType, pg)
 	})
-}
-
-func notAttached(all, attached []organizations.PolicySummary) []organizations.PolicySummary {
-	have := map[string]bool{}
-	for _, a := range attached {
-		have[a.ID] = true
-	}
-	var out []organizations.PolicySummary
-	for _, p := range all {
-		if !have[p.ID] {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 type orgPoliciesPage struct {
