@@ -43,7 +43,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userName string) (keyward
 // CreateExpiringAccessKey is CreateAccessKey for a key that stops working
 // expiresIn from now (a Keyward extension; 0 for a key that never
 // expires), with a description as CreateAccessKeyWithDescription's when
-// not empty. expiresIn is checked by the caller (keyward.ParseKeyDuration).
+// not empty. expiresIn is checked by the caller (lifecycle.ParseKeyDuration).
 func (s *Service) CreateExpiringAccessKey(ctx context.Context, userName, description string, expiresIn time.Duration) (keyward.AccessKey, string, error) {
 	if description == "" && expiresIn == 0 {
 		return s.CreateAccessKey(ctx, userName)
