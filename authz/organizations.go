@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/cache"
 	"github.com/keyward/keyward/policy"
 )
 
@@ -44,10 +45,10 @@ var standalone = &Standing{}
 // standing returns what decisions read of accountID's organization, from
 // the cache when it has it.
 func (a *Authorizer) standing(ctx context.Context, accountID string) (*Standing, error) {
-	if st, ok := keyward.Cached(a.Organizations, accountID); ok {
+	if st, ok := cache.Cached(a.Organizations, accountID); ok {
 		return st, nil
 	}
-	return keyward.LoadThrough(ctx, a.Organizations, accountID, func(ctx context.Context) (*Standing, error) {
+	return cache.LoadThrough(ctx, a.Organizations, accountID, func(ctx context.Context) (*Standing, error) {
 		return a.loadStanding(ctx, accountID)
 	})
 }

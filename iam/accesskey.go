@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/internal/cache"
 )
 
 // The descriptors of access keys.
@@ -171,9 +172,9 @@ func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, m
 		return nil, "", err
 	}
 	folded := s.cacheKey(ctx, keyward.FoldName(userName))
-	keys, hit := keyward.Cached(s.KeyLists, folded)
+	keys, hit := cache.Cached(s.KeyLists, folded)
 	if !hit {
-		keys, err = keyward.LoadThrough(ctx, s.KeyLists, folded, func(ctx context.Context) ([]keyward.AccessKey, error) {
+		keys, err = cache.LoadThrough(ctx, s.KeyLists, folded, func(ctx context.Context) ([]keyward.AccessKey, error) {
 			keys, _, err := s.store(ctx).ListAccessKeys(ctx, userName, "", keyward.MaxAccessKeysPerUser)
 			return keys, err
 		})
