@@ -40,28 +40,11 @@ const (
 // Cache keeps values loaded from the store for the request path, and
 // forgets them when a change touches them; package internal/cache
 // implements it. A feature package without one loads every time
-// (LoadThrough, Cached).
+// (cache.LoadThrough, cache.Cached).
 type Cache[V any] interface {
 	// Lookup returns the value for key, if the cache has it; the request
 	// path asks this first, so that a hit makes no loader.
 	Lookup(key string) (V, bool)
 	// Get returns the value for key, calling load on a miss.
 	Get(ctx context.Context, key string, load func(ctx context.Context) (V, error)) (V, error)
-}
-
-// LoadThrough gets a value through cache when there is one, else loads it.
-func LoadThrough[V any](ctx context.Context, cache Cache[V], key string, fn func(ctx context.Context) (V, error)) (V, error) {
-	if cache == nil {
-		return fn(ctx)
-	}
-	return cache.Get(ctx, key, fn)
-}
-
-// Cached returns what cache holds for key, if there is a cache and it does.
-func Cached[V any](cache Cache[V], key string) (V, bool) {
-	if cache == nil {
-		var zero V
-		return zero, false
-	}
-	return cache.Lookup(key)
 }

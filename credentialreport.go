@@ -37,19 +37,3 @@ type UserCredentials struct {
 	// (status and upload time only).
 	Certs []OtherCredential
 }
-
-// SpreadsheetSafe returns s unchanged unless a spreadsheet opening a CSV
-// file would take it for a formula (it starts with =, +, -, @, a tab or a
-// carriage return): then it is prefixed with an apostrophe, which the
-// spreadsheet shows as text, as OWASP recommends against CSV injection.
-// User names may legitimately start with +, =, @ or -; every other value a
-// report holds is checked before it is recorded.
-func SpreadsheetSafe(s string) string {
-	if s != "" {
-		switch s[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			return "'" + s
-		}
-	}
-	return s
-}

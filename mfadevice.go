@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base32"
 	"errors"
-	"net/url"
 	"time"
 )
 
@@ -100,7 +99,7 @@ type MFAStore interface {
 // NewVirtualMFADevice is a device just made, with its seed shown this once.
 type NewVirtualMFADevice struct {
 	MFADevice
-	// Seed is the TOTP seed; Base32Seed and ProvisioningURI present it.
+	// Seed is the TOTP seed; Base32Seed and otpqr.URI present it.
 	Seed []byte
 	// Account names the account in authenticator apps: its alias, or its
 	// ID.
@@ -111,14 +110,6 @@ type NewVirtualMFADevice struct {
 // Base32StringSeed.
 func (d NewVirtualMFADevice) Base32Seed() string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(d.Seed)
-}
-
-// ProvisioningURI is the otpauth:// URI of the device that the QR code
-// shows: otpauth://totp/<device name>@<account>?secret=<seed>, as AWS
-// makes it.
-func (d NewVirtualMFADevice) ProvisioningURI() string {
-	label := url.PathEscape(d.Name + "@" + d.Account)
-	return "otpauth://totp/" + label + "?secret=" + d.Base32Seed() + "&issuer=Keyward"
 }
 
 // MFADeviceARN returns the serial number of a virtual MFA device.

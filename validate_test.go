@@ -125,17 +125,6 @@ func TestValidation(t *testing.T) {
 	}
 }
 
-func TestSpreadsheetSafe(t *testing.T) {
-	for in, want := range map[string]string{
-		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "+1": "'+1", "-2+3": "'-2+3", "@SUM(A1)": "'@SUM(A1)", "\t=1": "'\t=1",
-		"alice": "alice", "N/A": "N/A", "2026-11-29T10:00:00+00:00": "2026-11-29T10:00:00+00:00", "": "",
-	} {
-		if got := keyward.SpreadsheetSafe(in); got != want {
-			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestAccountAliasPattern checks the RE2 form of accountAliasType's
 // look-ahead pattern on the cases that tell them apart.
 func TestAccountAliasPattern(t *testing.T) {

@@ -76,6 +76,18 @@ type accountScoped interface {
 	InAccount(id string) keyward.Store
 }
 
+// View is the view of store of ctx's caller's account, which every read
+// and write of a feature package's entities goes through: store itself in
+// the installation's first account, its InAccount view in another. S is
+// the feature package's port, which keyward.Store (what InAccount gives)
+// must implement; each package asserts so where it declares S.
+func View[S accountScoped](ctx context.Context, a *Authorizer, store S) S {
+	if id, other := a.InOtherAccount(ctx); other {
+		return store.InAccount(id).(S)
+	}
+	return store
+}
+
 // store returns the view of the store of ctx's caller's account, where
 // the store gives one; a name read here is the caller's account's.
 func (a *Authorizer) store(ctx context.Context) Store {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/cache"
 )
 
 // Decide is the one place where access is decided: AWS's evaluation of
@@ -72,7 +73,7 @@ func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) 
 	if p.RoleID != "" || p.FederatedName != "" {
 		key, user = "session\x00"+p.Session.AccessKeyID+"\x00"+p.Session.Ref, false
 	}
-	if ps, ok := keyward.Cached(a.PolicySets, key); ok {
+	if ps, ok := cache.Cached(a.PolicySets, key); ok {
 		// A user's tags are read by its name: a session issued before a
 		// rename, which still carries the old name, neither uses nor
 		// leaves in the cache what was read for another name.
@@ -81,7 +82,7 @@ func (a *Authorizer) compiledPolicies(ctx context.Context, p keyward.Principal) 
 		}
 		return a.loadPolicies(ctx, p, false)
 	}
-	ps, err := keyward.LoadThrough(ctx, a.PolicySets, key, func(ctx context.Context) (keyward.Policies, error) {
+	ps, err := cache.LoadThrough(ctx, a.PolicySets, key, func(ctx context.Context) (keyward.Policies, error) {
 		return a.loadPolicies(ctx, p, user)
 	})
 	if errors.Is(err, errStaleName) {

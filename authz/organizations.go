@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/cache"
+	"github.com/keyward/keyward/policy"
 )
 
 // Service control policies in every decision. A principal of a member
@@ -43,10 +45,10 @@ var standalone = &Standing{}
 // standing returns what decisions read of accountID's organization, from
 // the cache when it has it.
 func (a *Authorizer) standing(ctx context.Context, accountID string) (*Standing, error) {
-	if st, ok := keyward.Cached(a.Organizations, accountID); ok {
+	if st, ok := cache.Cached(a.Organizations, accountID); ok {
 		return st, nil
 	}
-	return keyward.LoadThrough(ctx, a.Organizations, accountID, func(ctx context.Context) (*Standing, error) {
+	return cache.LoadThrough(ctx, a.Organizations, accountID, func(ctx context.Context) (*Standing, error) {
 		return a.loadStanding(ctx, accountID)
 	})
 }
@@ -145,19 +147,8 @@ func (a *Authorizer) withOrganizations(ctx context.Context, rc *keyward.RequestC
 // arnAccount returns the account an ARN names: twelve digits in its fifth
 // field, or "" (an S3 bucket's ARN, "*").
 func arnAccount(arn string) string {
-	rest, ok := strings.CutPrefix(arn, "arn:")
-	if !ok {
-		return ""
-	}
-	for range 3 { // partition, service, region
-		i := strings.IndexByte(rest, ':')
-		if i < 0 {
-			return ""
-		}
-		rest = rest[i+1:]
-	}
-	acct, _, ok := strings.Cut(rest, ":")
-	if !ok || len(acct) != 12 || strings.Trim(acct, "0123456789") != "" {
+	acct := policy.ARNAccount(arn)
+	if len(acct) != 12 || strings.Trim(acct, "0123456789") != "" {
 		return ""
 	}
 	return acct

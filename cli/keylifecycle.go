@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/lifecycle"
 )
 
 // keyMetadata is an access key as ListAccessKeys and CreateAccessKey
@@ -42,7 +42,7 @@ func createKey(ctx context.Context, c *call) int {
 	form := url.Values{"UserName": {c.flags.get("user-name")}}
 	if c.flags.has("expires-in") {
 		in := c.flags.get("expires-in")
-		if _, err := keyward.ParseKeyDuration("expires-in", in); err != nil {
+		if _, err := lifecycle.ParseKeyDuration("expires-in", in); err != nil {
 			return fail(c.env, usagef("invalid --expires-in %q: a duration of at least 1m, in days (30d), hours (12h) or minutes (90m)", in))
 		}
 		form.Set("ExpiresIn", in)

@@ -5,7 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/report"
 	"os"
 	"strconv"
 	"strings"
@@ -160,7 +160,7 @@ func (c *call) printKeys(keys []keyInfo, format string) error {
 			}
 			row := []string{k.User, k.AccessKeyID, k.Status, cliTime(k.Created), strconv.Itoa(k.AgeDays), used, k.Region, k.Service, expires}
 			for i := range row { // the server may not be Keyward, nor trustworthy
-				row[i] = keyward.SpreadsheetSafe(row[i])
+				row[i] = report.SpreadsheetSafe(row[i])
 			}
 			cw.Write(row)
 		}

@@ -214,12 +214,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/password", c.session(c.form("ChangePassword", c.changePassword)))
 	m.HandleFunc("GET /console/{$}", c.session(c.dashboardPage))
 	m.HandleFunc("GET /console/security-credentials", c.session(c.credentialsPage))
-	m.HandleFunc("GET /console/security-credentials/keys/{id}/{action}", c.session(c.keyActionPage))
-	m.HandleFunc("POST /console/security-credentials/keys/{id}/{action}", c.session(c.forms(keyOperations, c.keyAction)))
-	m.HandleFunc("GET /console/security-credentials/mfa/new", c.session(c.newMFAPage))
-	m.HandleFunc("POST /console/security-credentials/mfa/new", c.session(c.form("CreateVirtualMFADevice", c.newMFA)))
-	m.HandleFunc("POST /console/security-credentials/mfa/enable", c.session(c.form("EnableMFADevice", c.enableMFA)))
-	m.HandleFunc("POST /console/security-credentials/mfa/remove", c.session(c.form("DeactivateMFADevice", c.removeMFA)))
+	c.credentialRoutes(m, "/console/security-credentials")
 	m.HandleFunc("GET /console/users", c.session(c.usersPage))
 	m.HandleFunc("GET /console/users/new", c.session(c.newUserPage))
 	m.HandleFunc("POST /console/users", c.session(c.form("CreateUser", c.createUser)))
@@ -228,13 +223,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/users/{name}/delete", c.session(c.form("DeleteUser", c.deleteUser)))
 	m.HandleFunc("GET /console/users/{name}/keys/new", c.session(c.newKeyPage))
 	m.HandleFunc("POST /console/users/{name}/keys/new", c.session(c.form("CreateAccessKey", c.newKey)))
-	m.HandleFunc("GET /console/users/{name}/keys/{id}/{action}", c.session(c.keyActionPage))
-	m.HandleFunc("POST /console/users/{name}/keys/{id}/{action}", c.session(c.forms(keyOperations, c.keyAction)))
+	c.credentialRoutes(m, "/console/users/{name}")
 	m.HandleFunc("POST /console/users/{name}/sessions/end", c.session(c.form("UpdateLoginProfile", c.endSessions)))
-	m.HandleFunc("GET /console/users/{name}/mfa/new", c.session(c.newMFAPage))
-	m.HandleFunc("POST /console/users/{name}/mfa/new", c.session(c.form("CreateVirtualMFADevice", c.newMFA)))
-	m.HandleFunc("POST /console/users/{name}/mfa/enable", c.session(c.form("EnableMFADevice", c.enableMFA)))
-	m.HandleFunc("POST /console/users/{name}/mfa/remove", c.session(c.form("DeactivateMFADevice", c.removeMFA)))
 	m.HandleFunc("POST /console/users/{name}/do/{action}", c.session(c.act(userActions)))
 	m.HandleFunc("GET /console/groups", c.session(c.groupsPage))
 	m.HandleFunc("POST /console/groups", c.session(c.form("CreateGroup", c.createGroup)))
@@ -267,6 +257,18 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/reports", c.session(c.generateReport))
 	m.HandleFunc("GET /console/reports/credential-report.csv", c.session(c.downloadReport))
 	c.mux = m
+}
+
+// credentialRoutes are the pages and forms of access keys and MFA devices
+// below at: one's own (security-credentials) or a named user's, the same
+// handlers reading {name} where there is one.
+func (c *Console) credentialRoutes(m *http.ServeMux, at string) {
+	m.HandleFunc("GET "+at+"/keys/{id}/{action}", c.session(c.keyActionPage))
+	m.HandleFunc("POST "+at+"/keys/{id}/{action}", c.session(c.forms(keyOperations, c.keyAction)))
+	m.HandleFunc("GET "+at+"/mfa/new", c.session(c.newMFAPage))
+	m.HandleFunc("POST "+at+"/mfa/new", c.session(c.form("CreateVirtualMFADevice", c.newMFA)))
+	m.HandleFunc("POST "+at+"/mfa/enable", c.session(c.form("EnableMFADevice", c.enableMFA)))
+	m.HandleFunc("POST "+at+"/mfa/remove", c.session(c.form("DeactivateMFADevice", c.removeMFA)))
 }
 
 // csp is the console's Content-Security-Policy: its own scripts, styles

@@ -94,16 +94,8 @@ func (c *Console) groupPage(w http.ResponseWriter, r *request) {
 	e := keyward.Entity{Kind: keyward.EntityGroup, Name: g.Name}
 	p.Attached, _, _ = c.IAM.ListAttachedPolicies(r.ctx(), e, "/", "", 100)
 	p.Inline, _, _ = c.IAM.ListInlinePolicies(r.ctx(), e, "", 100)
-	member := map[string]bool{}
-	for _, u := range p.Members {
-		member[u.ID] = true
-	}
 	users, _, _ := c.IAM.ListUsers(r.ctx(), "/", "", 1000)
-	for _, u := range users {
-		if !member[u.ID] {
-			p.Users = append(p.Users, u)
-		}
-	}
+	p.Users = except(users, p.Members, func(u keyward.User) string { return u.ID })
 	p.Policies = c.attachable(r, p.Attached)
 	c.render(w, http.StatusOK, "group", p)
 }
@@ -111,14 +103,20 @@ func (c *Console) groupPage(w http.ResponseWriter, r *request) {
 // attachable lists the managed policies not yet attached, for a select.
 func (c *Console) attachable(r *request, attached []keyward.ManagedPolicy) []keyward.ManagedPolicy {
 	all, _, _ := c.IAM.ListPolicies(r.ctx(), "All", false, "/", "", 1000)
+	return except(all, attached, func(p keyward.ManagedPolicy) string { return p.ARN })
+}
+
+// except is all but those of some, in all's order, by key: what a select
+// offers to add, less what is there already.
+func except[T any](all, some []T, key func(T) string) []T {
 	have := map[string]bool{}
-	for _, p := range attached {
-		have[p.ARN] = true
+	for _, v := range some {
+		have[key(v)] = true
 	}
-	var out []keyward.ManagedPolicy
-	for _, p := range all {
-		if !have[p.ARN] {
-			out = append(out, p)
+	var out []T
+	for _, v := range all {
+		if !have[key(v)] {
+			out = append(out, v)
 		}
 	}
 	return out

@@ -42,7 +42,7 @@ func inputOf(p keyward.AccessKeyPolicy) lifecycle.PolicyInput {
 		if d == 0 {
 			return ""
 		}
-		return keyward.FormatKeyDuration(d)
+		return lifecycle.FormatKeyDuration(d)
 	}
 	in := lifecycle.PolicyInput{MaxAge: dur(p.MaxAge.After), Warn: dur(p.Warn), Unused: dur(p.Unused.After), DeleteInactive: dur(p.DeleteInactive.After)}
 	for _, r := range []keyward.KeyRule{p.MaxAge, p.Unused, p.DeleteInactive} {

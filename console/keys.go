@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/lifecycle"
 )
 
 // Access keys.
@@ -110,7 +111,7 @@ func (c *Console) newKey(w http.ResponseWriter, r *request) {
 		if err == nil && p.Expires != "" {
 			// The API's extension of CreateAccessKey, checked as it checks it.
 			if err = checkForm(r.op, map[string]string{"ExpiresIn": p.Expires}); err == nil {
-				expiresIn, err = keyward.ParseKeyDuration("expiresIn", p.Expires)
+				expiresIn, err = lifecycle.ParseKeyDuration("expiresIn", p.Expires)
 			}
 		}
 		if err != nil {

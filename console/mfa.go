@@ -126,7 +126,7 @@ func (c *Console) newMFA(w http.ResponseWriter, r *request) {
 		return
 	}
 	page.Step, page.Serial, page.Seed = 2, d.SerialNumber, d.Base32Seed()
-	png := otpqr.PNG(d.ProvisioningURI())
+	png := otpqr.PNG(otpqr.URI(d.Name, d.Account, d.Base32Seed()))
 	page.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	// The QR code is an image in the page itself: this page alone allows
 	// data: images.

@@ -375,8 +375,29 @@ func (c *Console) oidcCallback(w http.ResponseWriter, r *http.Request) {
 // the account the sign-in is to, the request's address, transport and
 // time.
 func (c *Console) oidcCaller(r *http.Request) context.Context {
-	return keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: c.IAM.Account(r.Context()).ID},
+	return c.signInCaller(r.Context(), r, c.IAM.Account(r.Context()).ID)
+}
+
+// signInCaller is ctx with the caller of a federated sign-in's request to
+// STS: no signer, account (if known yet) the account the sign-in is to,
+// and r's address, transport and time.
+func (c *Console) signInCaller(ctx context.Context, r *http.Request, account string) context.Context {
+	return keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: account},
 		SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(), UserAgent: r.UserAgent()})
+}
+
+// startSession makes the role's session ar the browser's console session;
+// false, having answered why (tooLarge), when its credentials are too
+// large for the cookie.
+func (c *Console) startSession(w http.ResponseWriter, r *http.Request, ar keyward.AssumedRole, tooLarge string) bool {
+	s := session{ID: c.token(), KeyID: ar.AccessKeyID, Token: ar.Token, Expires: ar.Expiration.Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
+	s.Account = c.tokenAccount(r.Context(), ar.AccessKeyID, ar.Token)
+	if b, _ := json.Marshal(s); len(b)*4/3+100 > maxCookie {
+		http.Error(w, tooLarge, http.StatusBadRequest)
+		return false
+	}
+	c.setSession(w, r, s)
+	return true
 }
 
 // oidcSession signs the browser in as role's session for the ID token.
@@ -387,13 +408,9 @@ func (c *Console) oidcSession(w http.ResponseWriter, r *http.Request, role, toke
 		c.oidcFailed(w, r, "", err)
 		return
 	}
-	s := session{ID: c.token(), KeyID: ar.AccessKeyID, Token: ar.Token, Expires: ar.Expiration.Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
-	s.Account = c.tokenAccount(r.Context(), ar.AccessKeyID, ar.Token)
-	if b, _ := json.Marshal(s); len(b)*4/3+100 > maxCookie {
-		http.Error(w, "The session's credentials are too large for a console session.", http.StatusBadRequest)
+	if !c.startSession(w, r, ar, "The session's credentials are too large for a console session.") {
 		return
 	}
-	c.setSession(w, r, s)
 	c.render(w, http.StatusOK, "samlcontinue", samlContinuePage{layout: layout{Title: "Signing in"}, Destination: "/console/roles"})
 }
 

@@ -279,7 +279,7 @@ func (c *Console) orgTargetPage(w http.ResponseWriter, r *request) {
 			c.fail(w, r, err)
 			return
 		}
-		p.Attachable = notAttached(scps, p.Attached)
+		p.Attachable = except(scps, p.Attached, func(s organizations.PolicySummary) string { return s.ID })
 	}
 	p.layout = c.layoutFor(r, p.Name)
 	c.render(w, http.StatusOK, "orgtarget", p)
@@ -290,20 +290,6 @@ func (c *Console) scps(ctx context.Context) ([]organizations.PolicySummary, erro
 	return all(func(pg organizations.Page) ([]organizations.PolicySummary, string, error) {
 		return c.Organizations.ListPolicies(ctx, keyward.ServiceControlPolicyType, pg)
 	})
-}
-
-func notAttached(all, attached []organizations.PolicySummary) []organizations.PolicySummary {
-	have := map[string]bool{}
-	for _, a := range attached {
-		have[a.ID] = true
-	}
-	var out []organizations.PolicySummary
-	for _, p := range all {
-		if !have[p.ID] {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 type orgPoliciesPage struct {
@@ -356,7 +342,7 @@ func (c *Console) orgPolicyPage(w http.ResponseWriter, r *request) {
 	}
 	s := pol.PolicySummary
 	if r.URL.Query().Get("edit") == "1" && !s.AWSManaged {
-		c.render(w, http.StatusOK, "orgpolicyeditor", orgPolicyEditor{layout: c.layoutFor(r, "Edit "+s.Name), ID: s.ID, Name: s.Name,
+		c.render(w, http.StatusOK, "orgpolicyeditor", policyEditor{layout: c.layoutFor(r, "Edit "+s.Name), ID: s.ID, Name: s.Name,
 			Description: s.Description, Document: indentJSON(pol.Content)})
 		return
 	}
@@ -390,14 +376,6 @@ func (c *Console) orgPolicyPage(w http.ResponseWriter, r *request) {
 	c.render(w, http.StatusOK, "orgpolicy", p)
 }
 
-type orgPolicyEditor struct {
-	layout
-	// ID is set when the editor changes a policy.
-	ID, Name, Description, Document string
-	// Problem and Where are the JSON editor's (policyEditor's).
-	Problem, Where string
-}
-
 // starterSCP is the new SCP's document, as AWS's console starts one.
 const starterSCP = `{
   "Version": "2012-10-17",
@@ -412,7 +390,7 @@ const starterSCP = `{
 }`
 
 func (c *Console) newOrgPolicyPage(w http.ResponseWriter, r *request) {
-	c.render(w, http.StatusOK, "orgpolicyeditor", orgPolicyEditor{layout: c.layoutFor(r, "Create new service control policy"), Document: starterSCP})
+	c.render(w, http.StatusOK, "orgpolicyeditor", policyEditor{layout: c.layoutFor(r, "Create new service control policy"), Document: starterSCP})
 }
 
 // saveOrgPolicy creates an SCP, or changes the one the form names.
@@ -422,7 +400,7 @@ func (c *Console) saveOrgPolicy(w http.ResponseWriter, r *request) {
 		op = operation("organizations:UpdatePolicy")
 	}
 	c.perform(w, r, op, func(w http.ResponseWriter, r *request) {
-		p := orgPolicyEditor{layout: c.layoutFor(r, "Create new service control policy"), ID: r.PostFormValue("policyId"), Name: r.PostFormValue("name"),
+		p := policyEditor{layout: c.layoutFor(r, "Create new service control policy"), ID: r.PostFormValue("policyId"), Name: r.PostFormValue("name"),
 			Description: r.PostFormValue("description"), Document: r.PostFormValue("document")}
 		err := checkForm(r.op, orgValues(r.Request, r.op))
 		if err == nil {

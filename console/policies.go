@@ -35,10 +35,13 @@ func (c *Console) policiesPage(w http.ResponseWriter, r *request) {
 	c.render(w, http.StatusOK, "policies", policiesPage{layout: c.layoutFor(r, "Policies"), Scope: scope, Policies: pols})
 }
 
+// policyEditor is the JSON editor of an IAM policy (policyeditor) and of
+// an SCP (orgpolicyeditor).
 type policyEditor struct {
 	layout
-	// ARN is set when the editor makes a new version of a policy.
-	ARN, Name, Description, Document string
+	// ARN is set when the editor makes a new version of an IAM policy,
+	// ID when it changes an SCP.
+	ARN, ID, Name, Description, Document string
 	// Problem says what is wrong with the document and Where where: a
 	// line and column for JSON syntax.
 	Problem, Where string

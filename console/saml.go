@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -63,8 +62,7 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The form must carry a SAMLResponse.", http.StatusBadRequest)
 		return
 	}
-	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{SourceIP: c.Clients.Addr(r), SecureTransport: c.Clients.Secure(r),
-		CurrentTime: c.Now(), UserAgent: r.UserAgent()})
+	ctx := c.signInCaller(r.Context(), r, "")
 	in, err := c.STS.SAMLSignInOf(ctx, response)
 	if err != nil {
 		c.auditSAML(r, chosen, "", nil, err)
@@ -117,21 +115,16 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 	// which the signed response named, and the sign-in is that account's
 	// event.
 	r = r.WithContext(iam.AccountContext(r.Context(), offered[i].Account))
-	ctx = keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: offered[i].Account}, SourceIP: c.Clients.Addr(r),
-		SecureTransport: c.Clients.Secure(r), CurrentTime: c.Now(), UserAgent: r.UserAgent()})
+	ctx = c.signInCaller(ctx, r, offered[i].Account)
 	ar, err := c.STS.SAMLConsoleSession(ctx, chosen, offered[i].ProviderARN, response, opts)
 	c.auditSAML(r, chosen, offered[i].ProviderARN, &ar, err)
 	if err != nil {
 		c.samlFailed(w, r, err)
 		return
 	}
-	s := session{ID: c.token(), KeyID: ar.AccessKeyID, Token: ar.Token, Expires: ar.Expiration.Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
-	s.Account = c.tokenAccount(r.Context(), ar.AccessKeyID, ar.Token)
-	if b, _ := json.Marshal(s); len(b)*4/3+100 > maxCookie {
-		http.Error(w, "The session's credentials are too large for a console session (its session tags).", http.StatusBadRequest)
+	if !c.startSession(w, r, ar, "The session's credentials are too large for a console session (its session tags).") {
 		return
 	}
-	c.setSession(w, r, s)
 	if opts.InResponseTo != "" {
 		c.clearSAMLState(w, r)
 	}

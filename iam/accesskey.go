@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/internal/cache"
 )
 
 // The descriptors of access keys.
@@ -43,7 +44,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, userName string) (keyward
 // CreateExpiringAccessKey is CreateAccessKey for a key that stops working
 // expiresIn from now (a Keyward extension; 0 for a key that never
 // expires), with a description as CreateAccessKeyWithDescription's when
-// not empty. expiresIn is checked by the caller (keyward.ParseKeyDuration).
+// not empty. expiresIn is checked by the caller (lifecycle.ParseKeyDuration).
 func (s *Service) CreateExpiringAccessKey(ctx context.Context, userName, description string, expiresIn time.Duration) (keyward.AccessKey, string, error) {
 	if description == "" && expiresIn == 0 {
 		return s.CreateAccessKey(ctx, userName)
@@ -171,9 +172,9 @@ func (s *Service) listAccessKeys(ctx context.Context, userName, marker string, m
 		return nil, "", err
 	}
 	folded := s.cacheKey(ctx, keyward.FoldName(userName))
-	keys, hit := keyward.Cached(s.KeyLists, folded)
+	keys, hit := cache.Cached(s.KeyLists, folded)
 	if !hit {
-		keys, err = keyward.LoadThrough(ctx, s.KeyLists, folded, func(ctx context.Context) ([]keyward.AccessKey, error) {
+		keys, err = cache.LoadThrough(ctx, s.KeyLists, folded, func(ctx context.Context) ([]keyward.AccessKey, error) {
 			keys, _, err := s.store(ctx).ListAccessKeys(ctx, userName, "", keyward.MaxAccessKeysPerUser)
 			return keys, err
 		})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/internal/cache"
 	"github.com/keyward/keyward/organizations"
 )
 
@@ -223,13 +224,13 @@ func (s *Service) AccountClosed(ctx context.Context, id string) (bool, error) {
 
 // accountClosed is AccountClosed, ErrNoAccount for an ID of no account.
 func (s *Service) accountClosed(ctx context.Context, id string) (bool, error) {
-	if closed, ok := keyward.Cached(s.AccountsClosed, id); ok {
+	if closed, ok := cache.Cached(s.AccountsClosed, id); ok {
 		return closed, nil
 	}
 	// An ID that names no account is not kept: the role ARNs of unsigned
 	// requests (AssumeRoleWithWebIdentity) name any account, and would
 	// push the accounts of every request out of the cache.
-	return keyward.LoadThrough(ctx, s.AccountsClosed, id, func(ctx context.Context) (bool, error) {
+	return cache.LoadThrough(ctx, s.AccountsClosed, id, func(ctx context.Context) (bool, error) {
 		a, err := s.Store.AccountByID(ctx, id)
 		return a.Closed(), err
 	})

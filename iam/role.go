@@ -8,6 +8,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/internal/cache"
 )
 
 // The descriptors of roles, and how they are tagged.
@@ -61,10 +62,10 @@ func (s *Service) AssumableIn(ctx context.Context, account, name string) (*keywa
 	if account != s.Authz.FirstAccount().ID {
 		key, st = account+"\x00"+key, s.Store.InAccount(account)
 	}
-	if r, ok := keyward.Cached(s.Roles, key); ok {
+	if r, ok := cache.Cached(s.Roles, key); ok {
 		return r, nil
 	}
-	return keyward.LoadThrough(ctx, s.Roles, key, func(ctx context.Context) (*keyward.AssumableRole, error) {
+	return cache.LoadThrough(ctx, s.Roles, key, func(ctx context.Context) (*keyward.AssumableRole, error) {
 		r, err := st.Role(ctx, name)
 		if err != nil {
 			return nil, err

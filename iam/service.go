@@ -195,10 +195,7 @@ func (s *Service) store(ctx context.Context) keyward.Store {
 	if s.Authz == nil {
 		return s.Store
 	}
-	if id, other := s.Authz.InOtherAccount(ctx); other {
-		return s.Store.InAccount(id)
-	}
-	return s.Store
+	return authz.View(ctx, s.Authz, s.Store)
 }
 
 // respond sets what ctx's pending event shows of the change's result, as

@@ -47,7 +47,7 @@ func (in PolicyInput) Policy() (keyward.AccessKeyPolicy, error) {
 		if f.value == "" {
 			continue
 		}
-		d, err := keyward.ParseKeyDuration(f.field, f.value)
+		d, err := ParseKeyDuration(f.field, f.value)
 		if err != nil {
 			return p, err
 		}

@@ -82,10 +82,7 @@ func (s *Service) Account(ctx context.Context) keyward.Account { return s.Authz.
 
 // store is the view of the store of ctx's caller's account.
 func (s *Service) store(ctx context.Context) Store {
-	if id, other := s.Authz.InOtherAccount(ctx); other {
-		return s.Store.InAccount(id)
-	}
-	return s.Store
+	return authz.View(ctx, s.Authz, s.Store)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

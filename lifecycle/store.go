@@ -41,3 +41,7 @@ type Store interface {
 	// expiry date is at or before soon.
 	CountAccessKeys(ctx context.Context, bounds []time.Time, soon time.Time) (byAge []int, expiring int, err error)
 }
+
+// keyward.Store, which a view of another account (InAccount) is, holds
+// every port: authz.View relies on it.
+var _ Store = keyward.Store(nil)

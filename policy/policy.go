@@ -139,6 +139,17 @@ func oneOrMany(v json.RawMessage) ([]json.RawMessage, error) {
 	return []json.RawMessage{v}, nil
 }
 
+// onceList reads a statement's element that is a string or a non-empty
+// list of strings and may stand once in it: seen when it (or its Not
+// form) stood before.
+func onceList(v json.RawMessage, seen bool) ([]string, error) {
+	list, ok := stringOrList(v)
+	if seen || !ok {
+		return nil, malformed(errSyntax)
+	}
+	return list, nil
+}
+
 // stringOrList reads a string or a non-empty list of strings.
 func stringOrList(v json.RawMessage) ([]string, bool) {
 	raws, err := oneOrMany(v)
@@ -177,12 +188,9 @@ func parseStatement(raw json.RawMessage, trust bool) (Statement, error) {
 				return st, malformed("Invalid effect: " + st.Effect)
 			}
 		case "Action", "NotAction":
-			if hasAction {
-				return st, malformed(errSyntax)
-			}
-			list, ok := stringOrList(v)
-			if !ok {
-				return st, malformed(errSyntax)
+			list, err := onceList(v, hasAction)
+			if err != nil {
+				return st, err
 			}
 			for _, a := range list {
 				if err := checkAction(a); err != nil {
@@ -192,12 +200,9 @@ func parseStatement(raw json.RawMessage, trust bool) (Statement, error) {
 			}
 			hasAction, st.NotAction = true, k == "NotAction"
 		case "Resource", "NotResource":
-			if hasResource {
-				return st, malformed(errSyntax)
-			}
-			list, ok := stringOrList(v)
-			if !ok {
-				return st, malformed(errSyntax)
+			list, err := onceList(v, hasResource)
+			if err != nil {
+				return st, err
 			}
 			for _, r := range list {
 				if r != "*" && !strings.HasPrefix(r, "arn:") {

@@ -21,7 +21,7 @@ var credentialActions = map[string]action{
 			w.open("VirtualMFADevice")
 			w.elem("SerialNumber", d.SerialNumber)
 			w.elem("Base32StringSeed", base64.StdEncoding.EncodeToString([]byte(d.Base32Seed())))
-			w.elem("QRCodePNG", base64.StdEncoding.EncodeToString(otpqr.PNG(d.ProvisioningURI())))
+			w.elem("QRCodePNG", base64.StdEncoding.EncodeToString(otpqr.PNG(otpqr.URI(d.Name, d.Account, d.Base32Seed()))))
 			if len(d.Tags) > 0 {
 				w.tags(d.Tags)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/lifecycle"
 )
 
 func init() { serveIAM(userActions) }
@@ -64,7 +65,7 @@ var userActions = map[string]action{
 			return newKey{k, secret}, err
 		}
 		// A Keyward extension: the key expires this long from now.
-		d, err := keyward.ParseKeyDuration("expiresIn", in.str("ExpiresIn"))
+		d, err := lifecycle.ParseKeyDuration("expiresIn", in.str("ExpiresIn"))
 		if err != nil {
 			return newKey{}, err
 		}

@@ -33,7 +33,7 @@ var lifecycleActions = map[string]action{
 func writeKeyPolicy(w *xmlWriter, _ keyward.Account, p keyward.AccessKeyPolicy) {
 	w.open("AccessKeyPolicy")
 	if p.Warn > 0 {
-		w.elem("Warn", keyward.FormatKeyDuration(p.Warn))
+		w.elem("Warn", lifecycle.FormatKeyDuration(p.Warn))
 	}
 	w.open("Rules")
 	for _, reason := range []string{keyward.RuleMaxAge, keyward.RuleUnused, keyward.RuleDeleteInactive} {
@@ -43,7 +43,7 @@ func writeKeyPolicy(w *xmlWriter, _ keyward.Account, p keyward.AccessKeyPolicy) 
 		}
 		w.open("member")
 		w.elem("Name", lifecycle.NameOfRule[reason])
-		w.elem("After", keyward.FormatKeyDuration(r.After))
+		w.elem("After", lifecycle.FormatKeyDuration(r.After))
 		w.bool("ReportOnly", r.ReportOnly)
 		if r.PathPrefix != "" {
 			w.elem("PathPrefix", r.PathPrefix)

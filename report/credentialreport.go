@@ -78,7 +78,7 @@ func (rw *ReportWriter) row(fields []string) {
 		if i > 0 {
 			rw.w.WriteByte(',')
 		}
-		f = keyward.SpreadsheetSafe(f)
+		f = SpreadsheetSafe(f)
 		if needsQuotes(f) {
 			rw.w.WriteByte('"')
 			for j := 0; j < len(f); j++ {
@@ -392,3 +392,19 @@ func (s *Service) CredentialReport(ctx context.Context) (keyward.CredentialRepor
 // DefaultReportMaxAge is how long AWS serves a credential report before
 // generating a new one.
 const DefaultReportMaxAge = 4 * time.Hour
+
+// SpreadsheetSafe returns s unchanged unless a spreadsheet opening a CSV
+// file would take it for a formula (it starts with =, +, -, @, a tab or a
+// carriage return): then it is prefixed with an apostrophe, which the
+// spreadsheet shows as text, as OWASP recommends against CSV injection.
+// User names may legitimately start with +, =, @ or -; every other value a
+// report holds is checked before it is recorded.
+func SpreadsheetSafe(s string) string {
+	if s != "" {
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return "'" + s
+		}
+	}
+	return s
+}

@@ -24,3 +24,14 @@ func TestChunkBuffer(t *testing.T) {
 		t.Fatalf("joined %d bytes (cap %d), want %d", len(b), cap(b), want.Len())
 	}
 }
+
+func TestSpreadsheetSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "+1": "'+1", "-2+3": "'-2+3", "@SUM(A1)": "'@SUM(A1)", "\t=1": "'\t=1",
+		"alice": "alice", "N/A": "N/A", "2026-11-29T10:00:00+00:00": "2026-11-29T10:00:00+00:00", "": "",
+	} {
+		if got := SpreadsheetSafe(in); got != want {
+			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -145,8 +145,5 @@ func (s *Service) changing(ctx context.Context) keyward.Store {
 // store is the view of the store of ctx's caller's account, which every
 // read and write of the account's entities goes through.
 func (s *Service) store(ctx context.Context) Store {
-	if id, other := s.Authz.InOtherAccount(ctx); other {
-		return s.Store.InAccount(id)
-	}
-	return s.Store
+	return authz.View(ctx, s.Authz, s.Store)
 }

@@ -421,10 +421,10 @@ func BenchmarkVerifyClosedCheck(b *testing.B) {
 	keys := ring()
 	closed := &cache.Cache[bool]{}
 	keys.Closed = func(ctx context.Context, id string) (bool, error) {
-		if c, ok := keyward.Cached[bool](closed, id); ok {
+		if c, ok := cache.Cached[bool](closed, id); ok {
 			return c, nil
 		}
-		return keyward.LoadThrough[bool](ctx, closed, id, func(context.Context) (bool, error) { return false, nil })
+		return cache.LoadThrough[bool](ctx, closed, id, func(context.Context) (bool, error) { return false, nil })
 	}
 	ctx := context.Background()
 	if _, _, err := v.Authenticate(ctx, r, body, keys); err != nil {

@@ -3,11 +3,10 @@ package storetest
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // The upgrade to many accounts: a store that the release before accounts
@@ -69,28 +68,10 @@ func SeedBeforeAccounts(t *testing.T, db *sql.DB, dollar bool) {
 		{`INSERT INTO access_key_policy (id, policy, updated_at) VALUES (1, '{}', ?)`, []any{t0.UnixNano()}},
 	}
 	for _, row := range seed {
-		if _, err := db.Exec(placeholders(row.query, dollar), row.args...); err != nil {
+		if _, err := db.Exec(sqlstore.Placeholders(row.query, dollar), row.args...); err != nil {
 			t.Fatalf("%s: %v", row.query, err)
 		}
 	}
-}
-
-// placeholders numbers ? as $1, $2, … when dollar.
-func placeholders(query string, dollar bool) string {
-	if !dollar {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, c := range query {
-		if c == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // CheckUpgraded checks a store SeedBeforeAccounts wrote, once upgraded:

@@ -236,17 +236,23 @@ func testRootKeyUsed(t *testing.T, s keyward.Store) {
 	}
 }
 
+// signInFailure is carol's failed console sign-in in account at at, the
+// event id.
+func signInFailure(t *testing.T, account, id string, at time.Time) keyward.StoredEvent {
+	e := keyward.Account{ID: account}.NewEvent(keyward.EventSourceSignIn, "ConsoleLogin", at)
+	e.EventID, e.EventType = id, keyward.EventTypeConsoleSignIn
+	e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", UserName: "carol", AccountID: account}
+	e.ResponseElements = map[string]any{"ConsoleLogin": "Failure"}
+	se, err := e.Stored()
+	must(t, err)
+	return se
+}
+
 func testSignInFailures(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	subscribe(t, s, "whs-signin", webhook.ConsoleSignInFailures)
 	failure := func(i int, at time.Time) keyward.StoredEvent {
-		e := keyward.Account{ID: webhookAccount}.NewEvent(keyward.EventSourceSignIn, "ConsoleLogin", at)
-		e.EventID, e.EventType = fmt.Sprintf("signin-%02d", i), keyward.EventTypeConsoleSignIn
-		e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", UserName: "carol", AccountID: webhookAccount}
-		e.ResponseElements = map[string]any{"ConsoleLogin": "Failure"}
-		se, err := e.Stored()
-		must(t, err)
-		return se
+		return signInFailure(t, webhookAccount, fmt.Sprintf("signin-%02d", i), at)
 	}
 	// Four failures a minute apart: no event; the fifth within five
 	// minutes sends one, and the sixth, five failures within the window
@@ -280,13 +286,7 @@ func testSignInFailuresPerAccount(t *testing.T, s keyward.Store) {
 	ctx := context.Background()
 	subscribe(t, s, "whs-signin", webhook.ConsoleSignInFailures)
 	failure := func(account string, i int, at time.Time) keyward.StoredEvent {
-		e := keyward.Account{ID: account}.NewEvent(keyward.EventSourceSignIn, "ConsoleLogin", at)
-		e.EventID, e.EventType = fmt.Sprintf("signin-%s-%02d", account, i), keyward.EventTypeConsoleSignIn
-		e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", UserName: "carol", AccountID: account}
-		e.ResponseElements = map[string]any{"ConsoleLogin": "Failure"}
-		se, err := e.Stored()
-		must(t, err)
-		return se
+		return signInFailure(t, account, fmt.Sprintf("signin-%s-%02d", account, i), at)
 	}
 	var batch []keyward.StoredEvent
 	for i := range 4 {

@@ -36,3 +36,7 @@ type Store interface {
 	SessionRevoked(ctx context.Context, id string) (bool, error)
 	UseOnce(ctx context.Context, id string, now, expires time.Time) (first bool, err error)
 }
+
+// keyward.Store, which a view of another account (InAccount) is, holds
+// every port: authz.View relies on it.
+var _ Store = keyward.Store(nil)

@@ -7,11 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/authz"
-	"github.com/keyward/keyward/internal/clientip"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
 )
@@ -30,19 +27,14 @@ const unsignedPayload = "UNSIGNED-PAYLOAD"
 // maxURI bounds the original URI, as a proxy's own header limits do.
 const maxURI = 8 << 10
 
-// Proxy answers reverse proxies' authorization subrequests.
+// Proxy answers reverse proxies' authorization subrequests. It verifies
+// and decides with the private protocol's parts (Protocol's fields, which
+// its own ServeHTTP shadows), except that Clients tells the client's
+// address and whether it used TLS from the proxy's X-Forwarded-For and
+// X-Forwarded-Proto, when the proxy is trusted.
 type Proxy struct {
-	Authz    *authz.Authorizer
-	Verifier *sigv4.Verifier
-	Keys     *sigv4.Keyring
-	Uses     UseRecorder
-	Logger   *slog.Logger
-	// Clients tells the client's address and whether it used TLS from the
-	// proxy's X-Forwarded-For and X-Forwarded-Proto, when the proxy is
-	// trusted.
-	Clients *clientip.Resolver
-	Now     func() time.Time
-	Rand    io.Reader
+	*Protocol
+	Rand io.Reader
 }
 
 // ServeHTTP implements http.Handler. The subrequest's own body, if any, is

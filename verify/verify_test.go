@@ -205,8 +205,8 @@ func TestProtocol(t *testing.T) {
 // proxy is the authorization endpoint on a test server, as keyward serve
 // routes it.
 func proxy(t *testing.T, k *kwtest.Keyward) string {
-	p := &verify.Proxy{Authz: k.Authz, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Rand: rand.Reader}
+	p := &verify.Proxy{Protocol: &verify.Protocol{Authz: k.Authz, Verifier: &sigv4.Verifier{Now: time.Now}, Keys: k.Keys, Uses: k.API.Uses,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}, Rand: rand.Reader}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	return srv.URL

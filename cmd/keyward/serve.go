@@ -386,8 +386,7 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	verifier := &sigv4.Verifier{Now: m.Now}
 	m.Protocol = &verify.Protocol{Authz: m.Authz, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
 		Clients: clients, Now: m.Now}
-	m.Proxy = &verify.Proxy{Authz: m.Authz, Verifier: verifier, Keys: m.Keys, Uses: m.Uses, Logger: m.Logger,
-		Clients: clients, Now: m.Now, Rand: m.Rand}
+	m.Proxy = &verify.Proxy{Protocol: m.Protocol, Rand: m.Rand}
 	mux := http.NewServeMux()
 	mux.Handle(wire.AuthorizePath, m.Proxy)
 	mux.Handle(wire.AuthorizePath+"/", m.Proxy) // Envoy appends the client's path

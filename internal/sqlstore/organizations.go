@@ -27,18 +27,27 @@ func scanOrg(row rowScanner) (keyward.Organization, error) {
 	var o keyward.Organization
 	var types, tags string
 	var created int64
-	err := row.Scan(&o.ID, &o.MasterAccountID, &o.FeatureSet, &o.RootID, &o.RootName, &types, &tags, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return o, keyward.ErrNotInOrganization
-	}
-	if err != nil {
+	if err := found(row.Scan(&o.ID, &o.MasterAccountID, &o.FeatureSet, &o.RootID, &o.RootName, &types, &tags, &created), keyward.ErrNotInOrganization); err != nil {
 		return o, err
 	}
+	return o, decodeOrg(&o, types, tags, created)
+}
+
+// decodeOrg fills in what an organization's row holds encoded.
+func decodeOrg(o *keyward.Organization, types, tags string, created int64) error {
 	o.CreatedAt = fromNanos(created)
 	if err := json.Unmarshal([]byte(types), &o.PolicyTypes); err != nil {
-		return o, err
+		return err
 	}
-	return o, json.Unmarshal([]byte(tags), &o.RootTags)
+	return json.Unmarshal([]byte(tags), &o.RootTags)
+}
+
+// found is err, or missing where the row read is absent.
+func found(err, missing error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return missing
+	}
+	return err
 }
 
 // lockOrg reads and locks an organization's row in tx.
@@ -132,11 +141,7 @@ func scanOrgAccount(row rowScanner) (keyward.OrgAccount, error) {
 	var a keyward.OrgAccount
 	var joined int64
 	var tags string
-	err := row.Scan(&a.ID, &a.OrganizationID, &a.ParentID, &a.JoinedMethod, &joined, &tags)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, keyward.ErrNoSuchOrgAccount
-	}
-	if err != nil {
+	if err := found(row.Scan(&a.ID, &a.OrganizationID, &a.ParentID, &a.JoinedMethod, &joined, &tags), keyward.ErrNoSuchOrgAccount); err != nil {
 		return a, err
 	}
 	a.JoinedAt = fromNanos(joined)
@@ -145,7 +150,11 @@ func scanOrgAccount(row rowScanner) (keyward.OrgAccount, error) {
 
 // OrgAccount implements keyward.OrganizationStore.
 func (s *Store) OrgAccount(ctx context.Context, orgID, accountID string) (keyward.OrgAccount, error) {
-	return scanOrgAccount(s.DB.QueryRowContext(ctx, s.q(`SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id = ?`), orgID, accountID))
+	return s.orgAccount(ctx, s.DB, orgID, accountID)
+}
+
+func (s *Store) orgAccount(ctx context.Context, q queryer, orgID, accountID string) (keyward.OrgAccount, error) {
+	return scanOrgAccount(q.QueryRowContext(ctx, s.q(`SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id = ?`), orgID, accountID))
 }
 
 // parentExists reports ErrNoSuchParent unless id is the organization's
@@ -169,12 +178,7 @@ func (s *Store) OrgAccounts(ctx context.Context, orgID, parentID, after string, 
 		}
 		query, args = query+` AND parent_id = ?`, append(args, parentID)
 	}
-	out, err := collect(ctx, s, s.DB, query+` ORDER BY account_id LIMIT ?`, append(args, max+1), scanOrgAccount)
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return collectPage(ctx, s, query+` ORDER BY account_id LIMIT ?`, append(args, max+1), max, scanOrgAccount)
 }
 
 // MoveOrgAccount implements keyward.OrganizationStore.
@@ -183,7 +187,7 @@ func (s *Store) MoveOrgAccount(ctx context.Context, orgID, accountID, source, de
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
 			return err
 		}
-		a, err := scanOrgAccount(tx.QueryRowContext(ctx, s.q(`SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id = ?`), orgID, accountID))
+		a, err := s.orgAccount(ctx, tx, orgID, accountID)
 		if err != nil {
 			return err
 		}
@@ -210,11 +214,7 @@ func scanOU(row rowScanner) (keyward.OrganizationalUnit, error) {
 	var u keyward.OrganizationalUnit
 	var created int64
 	var tags string
-	err := row.Scan(&u.ID, &u.ParentID, &u.Name, &u.Path, &created, &tags)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, keyward.ErrNoSuchOU
-	}
-	if err != nil {
+	if err := found(row.Scan(&u.ID, &u.ParentID, &u.Name, &u.Path, &created, &tags), keyward.ErrNoSuchOU); err != nil {
 		return u, err
 	}
 	u.CreatedAt = fromNanos(created)
@@ -224,23 +224,32 @@ func scanOU(row rowScanner) (keyward.OrganizationalUnit, error) {
 // CreateOU implements keyward.OrganizationStore.
 func (s *Store) CreateOU(ctx context.Context, orgID string, ou keyward.OrganizationalUnit) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		o, err := s.lockOrg(ctx, tx, orgID)
-		if err != nil {
-			return err
-		}
-		if err := s.parentExists(ctx, tx, orgID, ou.ParentID); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO organizational_units (id, organization_id, parent_id, name, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		return s.placeUnder(ctx, tx, orgID, ou.ParentID, ou.ID, keyward.ErrOUExists,
+			`INSERT INTO organizational_units (id, organization_id, parent_id, name, path, created_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			ou.ID, orgID, ou.ParentID, ou.Name, ou.Path, toNanos(ou.CreatedAt), tagsJSON(ou.Tags))
-		if err = s.unique(err, keyward.ErrOUExists); err != nil {
-			return err
-		}
-		if o.Enabled(keyward.ServiceControlPolicyType) {
-			return s.attach(ctx, tx, orgID, keyward.FullAWSAccessID, ou.ID, keyward.ServiceControlPolicyType)
-		}
-		return nil
 	})
+}
+
+// placeUnder locks orgID in tx, inserts (by insert and args) the OU or
+// account id under parentID, which must be the root or one of its OUs,
+// and attaches FullAWSAccess to it while SCPs are enabled; exists is
+// the error for an id already there.
+func (s *Store) placeUnder(ctx context.Context, tx *sql.Tx, orgID, parentID, id string, exists error, insert string, args ...any) error {
+	o, err := s.lockOrg(ctx, tx, orgID)
+	if err != nil {
+		return err
+	}
+	if err := s.parentExists(ctx, tx, orgID, parentID); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q(insert), args...)
+	if err = s.unique(err, exists); err != nil {
+		return err
+	}
+	if o.Enabled(keyward.ServiceControlPolicyType) {
+		return s.attach(ctx, tx, orgID, keyward.FullAWSAccessID, id, keyward.ServiceControlPolicyType)
+	}
+	return nil
 }
 
 func (s *Store) attach(ctx context.Context, tx *sql.Tx, orgID, policyID, targetID, policyType string) error {
@@ -251,7 +260,11 @@ func (s *Store) attach(ctx context.Context, tx *sql.Tx, orgID, policyID, targetI
 
 // OU implements keyward.OrganizationStore.
 func (s *Store) OU(ctx context.Context, orgID, id string) (keyward.OrganizationalUnit, error) {
-	return scanOU(s.DB.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
+	return s.ou(ctx, s.DB, orgID, id)
+}
+
+func (s *Store) ou(ctx context.Context, q queryer, orgID, id string) (keyward.OrganizationalUnit, error) {
+	return scanOU(q.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
 }
 
 // OUs implements keyward.OrganizationStore.
@@ -259,13 +272,8 @@ func (s *Store) OUs(ctx context.Context, orgID, parentID, after string, max int)
 	if err := s.parentExists(ctx, s.DB, orgID, parentID); err != nil {
 		return nil, false, err
 	}
-	out, err := collect(ctx, s, s.DB, `SELECT `+ouColumns+` WHERE organization_id = ? AND parent_id = ? AND id > ? ORDER BY id LIMIT ?`,
-		[]any{orgID, parentID, after, max + 1}, scanOU)
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return collectPage(ctx, s, `SELECT `+ouColumns+` WHERE organization_id = ? AND parent_id = ? AND id > ? ORDER BY id LIMIT ?`,
+		[]any{orgID, parentID, after, max + 1}, max, scanOU)
 }
 
 // RenameOU implements keyward.OrganizationStore.
@@ -282,7 +290,7 @@ func (s *Store) RenameOU(ctx context.Context, orgID, id, name string) (keyward.O
 		if err := deletedOne(res, nil, keyward.ErrNoSuchOU); err != nil {
 			return err
 		}
-		u, err = scanOU(tx.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
+		u, err = s.ou(ctx, tx, orgID, id)
 		return err
 	})
 	return u, err
@@ -294,7 +302,7 @@ func (s *Store) DeleteOU(ctx context.Context, orgID, id string) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
 			return err
 		}
-		if _, err := scanOU(tx.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id)); err != nil {
+		if _, err := s.ou(ctx, tx, orgID, id); err != nil {
 			return err
 		}
 		var n int
@@ -369,11 +377,7 @@ func scanOrgPolicy(row rowScanner) (keyward.OrgPolicy, error) {
 	var p keyward.OrgPolicy
 	var managed int
 	var tags string
-	err := row.Scan(&p.ID, &p.Name, &p.Description, &p.Type, &p.Content, &managed, &tags)
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, keyward.ErrNoSuchOrgPolicy
-	}
-	if err != nil {
+	if err := found(row.Scan(&p.ID, &p.Name, &p.Description, &p.Type, &p.Content, &managed, &tags), keyward.ErrNoSuchOrgPolicy); err != nil {
 		return p, err
 	}
 	p.AWSManaged = managed != 0
@@ -392,18 +396,17 @@ func (s *Store) CreateOrgPolicy(ctx context.Context, orgID string, p keyward.Org
 
 // OrgPolicy implements keyward.OrganizationStore.
 func (s *Store) OrgPolicy(ctx context.Context, orgID, id string) (keyward.OrgPolicy, error) {
-	return scanOrgPolicy(s.DB.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
+	return s.orgPolicy(ctx, s.DB, orgID, id)
+}
+
+func (s *Store) orgPolicy(ctx context.Context, q queryer, orgID, id string) (keyward.OrgPolicy, error) {
+	return scanOrgPolicy(q.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
 }
 
 // OrgPolicies implements keyward.OrganizationStore.
 func (s *Store) OrgPolicies(ctx context.Context, orgID, policyType, after string, max int) ([]keyward.OrgPolicy, bool, error) {
-	out, err := collect(ctx, s, s.DB, `SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND type = ? AND id > ? ORDER BY id LIMIT ?`,
-		[]any{orgID, policyType, after, max + 1}, scanOrgPolicy)
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+	return collectPage(ctx, s, `SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND type = ? AND id > ? ORDER BY id LIMIT ?`,
+		[]any{orgID, policyType, after, max + 1}, max, scanOrgPolicy)
 }
 
 // UpdateOrgPolicy implements keyward.OrganizationStore.
@@ -414,7 +417,7 @@ func (s *Store) UpdateOrgPolicy(ctx context.Context, orgID, id string, fn func(*
 			return err
 		}
 		var err error
-		if p, err = scanOrgPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, id)); err != nil {
+		if p, err = s.orgPolicy(ctx, tx, orgID, id); err != nil {
 			return err
 		}
 		if err := fn(&p); err != nil {
@@ -468,18 +471,25 @@ func (s *Store) targetExists(ctx context.Context, q queryer, orgID, id string) e
 	return err
 }
 
+// lockPolicyTarget locks orgID in tx and reads it with its policy
+// policyID, once targetID is known to be its root, OU or account.
+func (s *Store) lockPolicyTarget(ctx context.Context, tx *sql.Tx, orgID, policyID, targetID string) (keyward.Organization, keyward.OrgPolicy, error) {
+	o, err := s.lockOrg(ctx, tx, orgID)
+	if err != nil {
+		return o, keyward.OrgPolicy{}, err
+	}
+	p, err := s.orgPolicy(ctx, tx, orgID, policyID)
+	if err != nil {
+		return o, p, err
+	}
+	return o, p, s.targetExists(ctx, tx, orgID, targetID)
+}
+
 // AttachOrgPolicy implements keyward.OrganizationStore.
 func (s *Store) AttachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		o, err := s.lockOrg(ctx, tx, orgID)
+		o, p, err := s.lockPolicyTarget(ctx, tx, orgID, policyID, targetID)
 		if err != nil {
-			return err
-		}
-		p, err := scanOrgPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, policyID))
-		if err != nil {
-			return err
-		}
-		if err := s.targetExists(ctx, tx, orgID, targetID); err != nil {
 			return err
 		}
 		if !o.Enabled(p.Type) {
@@ -495,14 +505,8 @@ func (s *Store) AttachOrgPolicy(ctx context.Context, orgID, policyID, targetID s
 // DetachOrgPolicy implements keyward.OrganizationStore.
 func (s *Store) DetachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
-			return err
-		}
-		p, err := scanOrgPolicy(tx.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, policyID))
+		_, p, err := s.lockPolicyTarget(ctx, tx, orgID, policyID, targetID)
 		if err != nil {
-			return err
-		}
-		if err := s.targetExists(ctx, tx, orgID, targetID); err != nil {
 			return err
 		}
 		var attached, ofType int
@@ -531,15 +535,10 @@ func (s *Store) PoliciesForTarget(ctx context.Context, orgID, targetID, policyTy
 	if err := s.targetExists(ctx, s.DB, orgID, targetID); err != nil {
 		return nil, false, err
 	}
-	out, err := collect(ctx, s, s.DB, `SELECT p.id, p.name, p.description, p.type, p.content, p.aws_managed, p.tags
+	return collectPage(ctx, s, `SELECT p.id, p.name, p.description, p.type, p.content, p.aws_managed, p.tags
 		FROM organization_policies p JOIN organization_policy_attachments a ON a.organization_id = p.organization_id AND a.policy_id = p.id
 		WHERE a.organization_id = ? AND a.target_id = ? AND a.policy_type = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
-		[]any{orgID, targetID, policyType, after, max + 1}, scanOrgPolicy)
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
+		[]any{orgID, targetID, policyType, after, max + 1}, max, scanOrgPolicy)
 }
 
 // TargetsForPolicy implements keyward.OrganizationStore.
@@ -547,19 +546,14 @@ func (s *Store) TargetsForPolicy(ctx context.Context, orgID, policyID, after str
 	if _, err := s.OrgPolicy(ctx, orgID, policyID); err != nil {
 		return nil, false, err
 	}
-	out, err := collect(ctx, s, s.DB, `SELECT target_id FROM organization_policy_attachments
+	return collectPage(ctx, s, `SELECT target_id FROM organization_policy_attachments
 		WHERE organization_id = ? AND policy_id = ? AND target_id > ? ORDER BY target_id LIMIT ?`,
-		[]any{orgID, policyID, after, max + 1}, func(r rowScanner) (keyward.OrgTarget, error) {
+		[]any{orgID, policyID, after, max + 1}, max, func(r rowScanner) (keyward.OrgTarget, error) {
 			var t keyward.OrgTarget
 			err := r.Scan(&t.ID)
 			t.Type = keyward.TargetType(t.ID)
 			return t, err
 		})
-	if err != nil {
-		return nil, false, err
-	}
-	out, more := page(out, max)
-	return out, more, nil
 }
 
 // orgTagged is where the tags of the resource an ID names are: its table,
@@ -658,22 +652,11 @@ func (s *Store) orgChanged(ctx context.Context, tx *sql.Tx) error {
 // AddOrgAccount implements keyward.OrganizationStore.
 func (s *Store) AddOrgAccount(ctx context.Context, orgID string, a keyward.OrgAccount) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		o, err := s.lockOrg(ctx, tx, orgID)
+		err := s.placeUnder(ctx, tx, orgID, a.ParentID, a.ID, keyward.ErrAlreadyInOrganization,
+			`INSERT INTO organization_accounts (account_id, organization_id, parent_id, joined_method, joined_at, tags) VALUES (?, ?, ?, ?, ?, ?)`,
+			a.ID, orgID, a.ParentID, a.JoinedMethod, toNanos(a.JoinedAt), tagsJSON(a.Tags))
 		if err != nil {
 			return err
-		}
-		if err := s.parentExists(ctx, tx, orgID, a.ParentID); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO organization_accounts (account_id, organization_id, parent_id, joined_method, joined_at, tags) VALUES (?, ?, ?, ?, ?, ?)`),
-			a.ID, orgID, a.ParentID, a.JoinedMethod, toNanos(a.JoinedAt), tagsJSON(a.Tags))
-		if err = s.unique(err, keyward.ErrAlreadyInOrganization); err != nil {
-			return err
-		}
-		if o.Enabled(keyward.ServiceControlPolicyType) {
-			if err := s.attach(ctx, tx, orgID, keyward.FullAWSAccessID, a.ID, keyward.ServiceControlPolicyType); err != nil {
-				return err
-			}
 		}
 		return s.orgChanged(ctx, tx)
 	})
@@ -766,11 +749,7 @@ func (s *Store) standingAt(ctx context.Context, orgID, accountID, parentID strin
 			if inOrg != orgID || parent != parentID {
 				return errAccountMoved
 			}
-			o.CreatedAt = fromNanos(created)
-			if err := json.Unmarshal([]byte(types), &o.PolicyTypes); err != nil {
-				return err
-			}
-			if err := json.Unmarshal([]byte(tags), &o.RootTags); err != nil {
+			if err := decodeOrg(&o, types, tags, created); err != nil {
 				return err
 			}
 			st.Organization = o
@@ -851,29 +830,15 @@ func (s *Store) CreateAccountStatuses(ctx context.Context, orgID string, states 
 // RemoveOrgAccount implements keyward.OrganizationStore.
 func (s *Store) RemoveOrgAccount(ctx context.Context, orgID, accountID string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		o, err := s.lockOrg(ctx, tx, orgID)
-		if err != nil {
-			return err
-		}
-		if accountID == o.MasterAccountID {
-			return keyward.ErrMasterAccount
-		}
 		// A closed account stays in its organization, where its closure
 		// is seen and counted: it never leaves to become a standalone
 		// account nobody governs. Only a member of this organization is
 		// refused so: another's account, closed or not, is
 		// ErrNoSuchOrgAccount alike, so that no organization learns which
 		// accounts of the installation are closed.
-		var closed int64
-		err = tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(a.closed_at, 0) FROM organization_accounts m LEFT JOIN accounts a ON a.id = m.account_id
-			WHERE m.organization_id = ? AND m.account_id = ?`), orgID, accountID).Scan(&closed)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return keyward.ErrNoSuchOrgAccount
-		case err != nil:
+		if _, err := s.lockOpenMember(ctx, tx, orgID, accountID, `SELECT COALESCE(a.closed_at, 0) FROM organization_accounts m LEFT JOIN accounts a ON a.id = m.account_id
+			WHERE m.organization_id = ? AND m.account_id = ?`); err != nil {
 			return err
-		case closed != 0:
-			return keyward.ErrAccountClosed
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM organization_accounts WHERE organization_id = ? AND account_id = ?`), orgID, accountID)
 		if err := deletedOne(res, err, keyward.ErrNoSuchOrgAccount); err != nil {
@@ -886,6 +851,31 @@ func (s *Store) RemoveOrgAccount(ctx context.Context, orgID, accountID string) e
 	})
 }
 
+// lockOpenMember locks orgID in tx and refuses its master account, an
+// account not its member, and a closed one; closedAt reads, by the
+// organization's and the account's IDs, when the member was closed (0:
+// open).
+func (s *Store) lockOpenMember(ctx context.Context, tx *sql.Tx, orgID, accountID, closedAt string) (keyward.Organization, error) {
+	o, err := s.lockOrg(ctx, tx, orgID)
+	if err != nil {
+		return o, err
+	}
+	if accountID == o.MasterAccountID {
+		return o, keyward.ErrMasterAccount
+	}
+	var closed int64
+	err = tx.QueryRowContext(ctx, s.q(closedAt), orgID, accountID).Scan(&closed)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return o, keyward.ErrNoSuchOrgAccount
+	case err != nil:
+		return o, err
+	case closed != 0:
+		return o, keyward.ErrAccountClosed
+	}
+	return o, nil
+}
+
 // CloseOrgAccount implements keyward.OrganizationStore: the organization's
 // row, locked first, serialises closures, so that the count of those
 // within the quota's window and the closure are of one moment; the
@@ -893,23 +883,10 @@ func (s *Store) RemoveOrgAccount(ctx context.Context, orgID, accountID string) e
 // closures one wins whatever the lock.
 func (s *Store) CloseOrgAccount(ctx context.Context, orgID, accountID string, at, since time.Time, quota func(int) int) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		o, err := s.lockOrg(ctx, tx, orgID)
+		o, err := s.lockOpenMember(ctx, tx, orgID, accountID, `SELECT a.closed_at FROM organization_accounts m JOIN accounts a ON a.id = m.account_id
+			WHERE m.organization_id = ? AND m.account_id = ?`)
 		if err != nil {
 			return err
-		}
-		if accountID == o.MasterAccountID {
-			return keyward.ErrMasterAccount
-		}
-		var closed int64
-		err = tx.QueryRowContext(ctx, s.q(`SELECT a.closed_at FROM organization_accounts m JOIN accounts a ON a.id = m.account_id
-			WHERE m.organization_id = ? AND m.account_id = ?`), orgID, accountID).Scan(&closed)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return keyward.ErrNoSuchOrgAccount
-		case err != nil:
-			return err
-		case closed != 0:
-			return keyward.ErrAccountClosed
 		}
 		var members, recent int
 		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), COALESCE(SUM(CASE WHEN a.closed_at > ? THEN 1 ELSE 0 END), 0)

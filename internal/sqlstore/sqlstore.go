@@ -186,7 +186,13 @@ var _ keyward.PolicyStore = (*Store)(nil)
 
 // q rewrites ? placeholders for the backend.
 func (s *Store) q(query string) string {
-	if !s.Dollar {
+	return Placeholders(query, s.Dollar)
+}
+
+// Placeholders numbers query's ? placeholders as $1, $2, … when dollar
+// (PostgreSQL's), and leaves them otherwise (SQLite's).
+func Placeholders(query string, dollar bool) string {
+	if !dollar {
 		return query
 	}
 	var b strings.Builder
