@@ -21,6 +21,7 @@ import (
 // its tables scrolling in their own containers instead; the user page's
 // policy list is drawn as the other fields are.
 func TestConsoleFirstVisit(t *testing.T) {
+	t.Parallel()
 	ts := newAPIServer(t)
 	api := ts.RootIAM()
 	bg := context.Background()

@@ -21,6 +21,7 @@ import (
 // API agrees at each step. The subtests share the browser and build on
 // each other, as an administrator's session does.
 func TestConsoleAccessKeyProcedures(t *testing.T) {
+	t.Parallel()
 	ts := newAPIServer(t)
 	downloads := t.TempDir()
 	ctx := newBrowser(t, downloads)
@@ -232,6 +233,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 // TestConsoleUsersSearchAndReport switches on the key columns of the users
 // list, finds a user by key ID, and downloads the credential report.
 func TestConsoleUsersSearchAndReport(t *testing.T) {
+	t.Parallel()
 	ts := newAPIServer(t)
 	downloads := t.TempDir()
 	ctx := newBrowser(t, downloads)

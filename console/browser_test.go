@@ -70,7 +70,7 @@ func startBrowser() {
 func newBrowser(t *testing.T, downloads string) context.Context {
 	t.Helper()
 	if _, err := exec.LookPath(kwtest.Chromium); err != nil {
-		t.Fatalf("Debian's chromium is needed (make test installs it): %v", err)
+		t.Fatalf("Debian's chromium-headless-shell is needed (make test installs it): %v", err)
 	}
 	shared.once.Do(startBrowser)
 	if shared.err != nil {

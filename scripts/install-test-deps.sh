@@ -2,7 +2,8 @@
 # Installs what the tests need and a fresh machine lacks: the AWS CLI from
 # Debian's awscli package (the end-to-end tests use /usr/bin/aws), boto3
 # from Debian's python3-boto3 (the polling tests run /usr/bin/python3),
-# Debian's chromium (the console's browser tests drive /usr/bin/chromium)
+# Debian's chromium-headless-shell (the console's browser tests drive
+# /usr/lib/chromium/chromium-headless-shell)
 # and nginx (the reverse proxy tests run /usr/sbin/nginx), podman, buildah
 # and runc (the container image's test builds and runs the Dockerfile; runc
 # because crun refuses this machine's hybrid cgroups), zsh and fish (the
@@ -38,7 +39,7 @@ fi
 
 need=()
 [ -x /usr/bin/aws ] || need+=(awscli)
-[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/lib/chromium/chromium-headless-shell ] || need+=(chromium-headless-shell)
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 [ -x /usr/bin/podman ] || need+=(podman)
 [ -x /usr/bin/buildah ] || need+=(buildah)

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -165,7 +166,9 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	t.Helper()
 	now, rnd := o.Now, o.Rand
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
+	path := filepath.Join(dir, "keyward.db")
+	copyMigrated(t, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,6 +242,50 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	go vs.Serve(ln)
 	t.Cleanup(func() { vs.Close() })
 	return k
+}
+
+// migrated is a SQLite database at the schema this build writes, holding
+// nothing, made once for the test binary.
+var migrated struct {
+	once sync.Once
+	db   []byte
+	err  error
+}
+
+// copyMigrated puts a copy of migrated at path when there is no database
+// there yet: running every migration was most of what a Keyward cost to
+// make, and a package's tests make hundreds. sqlite.Open still opens the
+// copy as any database, finding it at its schema; what migrating does is
+// the sqlite and postgres packages' tests'.
+func copyMigrated(t testing.TB, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	migrated.once.Do(func() {
+		tmp, err := os.MkdirTemp("", "keyward-migrated")
+		if err != nil {
+			migrated.err = err
+			return
+		}
+		defer os.RemoveAll(tmp)
+		st, err := sqlite.Open(context.Background(), filepath.Join(tmp, "keyward.db"))
+		if err != nil {
+			migrated.err = err
+			return
+		}
+		if err := st.Close(); err != nil {
+			migrated.err = err
+			return
+		}
+		migrated.db, migrated.err = os.ReadFile(filepath.Join(tmp, "keyward.db"))
+	})
+	if migrated.err != nil {
+		t.Fatal(migrated.err)
+	}
+	if err := os.WriteFile(path, migrated.db, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // OpenStore opens a SQLite store in a temporary directory, closed when
