@@ -147,3 +147,36 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 		t.Fatalf("events %q, want %q", got, want)
 	}
 }
+
+// TestRefusedPolicySaveAudited: a policy the policy editor's save refuses
+// (a document that is not a policy, a name that is taken) is audited as
+// the refused CreatePolicy it is, as the API's refusal is, not left out of
+// the trail because the page answered with the editor again.
+func TestRefusedPolicySaveAudited(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	web := newWebClient(t, ts)
+	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("root sign-in: %d", resp.StatusCode)
+	}
+	_, page := web.get("/console/policies/new")
+	tok := csrfOf(t, page)
+	resp, body := web.post("/console/policies", url.Values{"csrf": {tok}, "name": {"broken"}, "document": {`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}`}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("saving a policy whose effect is neither Allow nor Deny: %d\n%.1000s", resp.StatusCode, body)
+	}
+	bg := context.Background()
+	must(t, ts.Audit.Flush(bg))
+	events, _, err := ts.IAM.Store.LookupEvents(bg, keyward.EventQuery{EventName: "CreatePolicy", Max: 10})
+	must(t, err)
+	if len(events) != 1 {
+		t.Fatalf("%d CreatePolicy events, want the refused one", len(events))
+	}
+	var r struct {
+		ErrorCode string `json:"errorCode"`
+	}
+	must(t, json.Unmarshal(events[0].Record, &r))
+	if r.ErrorCode != "MalformedPolicyDocument" {
+		t.Fatalf("the refused save's event has error code %q, want MalformedPolicyDocument", r.ErrorCode)
+	}
+}

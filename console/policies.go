@@ -89,7 +89,8 @@ func (c *Console) savePolicy(w http.ResponseWriter, r *request) {
 			c.fail(w, r, err)
 			return
 		}
-		p.Problem = keyward.ErrorMessage(err)
+		// The refusal is the form's event, as the API's would be.
+		r.failed, p.Problem = err, keyward.ErrorMessage(err)
 		c.render(w, http.StatusBadRequest, "policyeditor", p)
 		return
 	}
