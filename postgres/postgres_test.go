@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -38,9 +39,34 @@ func replicaPair(t *testing.T) (a, b *postgres.Store) {
 	return a, b
 }
 
+// TestMain drops the schemas pgtest.Migrated made for the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := pgtest.DropMigrated(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// migrate is how pgtest.Migrated brings a new schema up to date: as a
+// replica does, by opening it.
+func migrate(url string) error {
+	s, err := postgres.Open(context.Background(), url, postgres.Options{})
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// TestConformance runs the suite on a migrated schema per test, emptied
+// after each and reused: the migrations themselves are
+// TestSchemaVersions', TestConcurrentMigrations' and TestUpgradeToAccounts'.
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
-		return open(t, pgtest.Schema(t))
+		return open(t, pgtest.Migrated(t, migrate))
 	})
 }
 
