@@ -33,7 +33,7 @@ func open(t *testing.T, url string) *postgres.Store {
 // Keyward, closed when the test ends.
 func replicaPair(t *testing.T) (a, b *postgres.Store) {
 	t.Helper()
-	url := pgtest.Schema(t)
+	url := migrated(t)
 	a, b = open(t, url), open(t, url)
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
@@ -66,9 +66,13 @@ func migrate(url string) error {
 // TestSchemaVersions', TestConcurrentMigrations' and TestUpgradeToAccounts'.
 func TestConformance(t *testing.T) {
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
-		return open(t, pgtest.Migrated(t, migrate))
+		return open(t, migrated(t))
 	})
 }
+
+// migrated is a migrated schema for a test of what a store does, not of
+// how it migrates.
+func migrated(t *testing.T) string { return pgtest.Migrated(t, migrate) }
 
 // TestConcurrentMigrations starts several stores on one empty schema at
 // once, as replicas starting together do.
@@ -127,7 +131,7 @@ func TestWatchAccessKeys(t *testing.T) {
 // notifications go to another channel, as if lost) and expects the
 // periodic read of the log to deliver the change.
 func TestResyncCatchesMissedChanges(t *testing.T) {
-	url := pgtest.Schema(t)
+	url := migrated(t)
 	a := open(t, url)
 	defer a.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -150,7 +154,7 @@ func TestResyncCatchesMissedChanges(t *testing.T) {
 // TestExclusive runs the same background work from several replicas at once
 // and expects no two runs to overlap.
 func TestExclusive(t *testing.T) {
-	url := pgtest.Schema(t)
+	url := migrated(t)
 	stores := []*postgres.Store{open(t, url), open(t, url), open(t, url)}
 	var running, maxRunning, ran atomic.Int32
 	var wg sync.WaitGroup
@@ -199,7 +203,7 @@ func must(t *testing.T, err error) {
 // grace, instead of hanging until TCP gives up (CreateUser once hung 40 s),
 // and the store recovers by itself when the server is back.
 func TestFrozenServer(t *testing.T) {
-	proxy, url := pgtest.NewProxy(t, pgtest.Schema(t))
+	proxy, url := pgtest.NewProxy(t, migrated(t))
 	s, err := postgres.Open(context.Background(), url, postgres.Options{StatementTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -258,7 +262,7 @@ func TestFrozenServer(t *testing.T) {
 // timeout; and a call interrupted by its context was reported as the
 // client-side deadline's failure instead.
 func TestFrozenServerContextDeadline(t *testing.T) {
-	proxy, url := pgtest.NewProxy(t, pgtest.Schema(t))
+	proxy, url := pgtest.NewProxy(t, migrated(t))
 	s, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 2, StatementTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
