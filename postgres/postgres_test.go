@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -32,19 +33,44 @@ func open(t *testing.T, url string) *postgres.Store {
 // Keyward, closed when the test ends.
 func replicaPair(t *testing.T) (a, b *postgres.Store) {
 	t.Helper()
-	url := pgtest.Schema(t)
+	url := migrated(t)
 	a, b = open(t, url), open(t, url)
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
 }
 
-// TestConformance runs the conformance suite, then checks the plans of
-// the statements it ran (checkPlans): running -run 'TestConformance/X'
-// checks those of the tests chosen.
+// TestMain drops the schemas pgtest.Migrated made for the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := pgtest.DropMigrated(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// migrate is how pgtest.Migrated brings a new schema up to date: as a
+// replica does, by opening it.
+func migrate(url string) error {
+	s, err := postgres.Open(context.Background(), url, postgres.Options{})
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// TestConformance runs the suite on a migrated schema per test, emptied
+// after each and reused (the migrations themselves are
+// TestSchemaVersions', TestConcurrentMigrations' and
+// TestUpgradeToAccounts'), then checks the plans of the statements it ran
+// (checkPlans): running -run 'TestConformance/X' checks those of the tests
+// chosen.
 func TestConformance(t *testing.T) {
 	plans := newPlanRecorder(t)
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
-		s, err := postgres.Open(context.Background(), pgtest.Schema(t), postgres.WithTracer(postgres.Options{}, plans.tracer(t.Name())))
+		s, err := postgres.Open(context.Background(), migrated(t), postgres.WithTracer(postgres.Options{}, plans.tracer(t.Name())))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,6 +80,10 @@ func TestConformance(t *testing.T) {
 		checkPlans(t, plans)
 	}
 }
+
+// migrated is a migrated schema for a test of what a store does, not of
+// how it migrates.
+func migrated(t *testing.T) string { return pgtest.Migrated(t, migrate) }
 
 // TestConcurrentMigrations starts several stores on one empty schema at
 // once, as replicas starting together do.
@@ -112,7 +142,7 @@ func TestWatchAccessKeys(t *testing.T) {
 // notifications go to another channel, as if lost) and expects the
 // periodic read of the log to deliver the change.
 func TestResyncCatchesMissedChanges(t *testing.T) {
-	url := pgtest.Schema(t)
+	url := migrated(t)
 	a := open(t, url)
 	defer a.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -135,7 +165,7 @@ func TestResyncCatchesMissedChanges(t *testing.T) {
 // TestExclusive runs the same background work from several replicas at once
 // and expects no two runs to overlap.
 func TestExclusive(t *testing.T) {
-	url := pgtest.Schema(t)
+	url := migrated(t)
 	stores := []*postgres.Store{open(t, url), open(t, url), open(t, url)}
 	var running, maxRunning, ran atomic.Int32
 	var wg sync.WaitGroup
@@ -184,7 +214,7 @@ func must(t *testing.T, err error) {
 // grace, instead of hanging until TCP gives up (CreateUser once hung 40 s),
 // and the store recovers by itself when the server is back.
 func TestFrozenServer(t *testing.T) {
-	proxy, url := pgtest.NewProxy(t, pgtest.Schema(t))
+	proxy, url := pgtest.NewProxy(t, migrated(t))
 	s, err := postgres.Open(context.Background(), url, postgres.Options{StatementTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +273,7 @@ func TestFrozenServer(t *testing.T) {
 // timeout; and a call interrupted by its context was reported as the
 // client-side deadline's failure instead.
 func TestFrozenServerContextDeadline(t *testing.T) {
-	proxy, url := pgtest.NewProxy(t, pgtest.Schema(t))
+	proxy, url := pgtest.NewProxy(t, migrated(t))
 	s, err := postgres.Open(context.Background(), url, postgres.Options{MaxConns: 2, StatementTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)

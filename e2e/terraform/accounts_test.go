@@ -2,6 +2,7 @@ package terraform_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,10 @@ const accountsConfig = `
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws" }
+    # The tenant's provider: hashicorp/aws again, under an address of its
+    # own so that the test attaches it to a provider process of its own
+    # (tenantProvider).
+    awstenant = { source = "` + tenantProvider + `" }
   }
 }
 
@@ -55,8 +60,7 @@ resource "aws_organizations_account" "tenant" {
   depends_on = [aws_organizations_organization.org]
 }
 
-provider "aws" {
-  alias                       = "tenant"
+provider "awstenant" {
   region                      = "us-east-1"
   access_key                  = var.ci_key
   secret_key                  = var.ci_secret
@@ -74,12 +78,12 @@ provider "aws" {
 }
 
 resource "aws_iam_user" "tenant_admin" {
-  provider = aws.tenant
+  provider = awstenant
   name     = "tenant-admin"
 }
 
 resource "aws_iam_access_key" "tenant_admin" {
-  provider = aws.tenant
+  provider = awstenant
   user     = aws_iam_user.tenant_admin.name
 }
 
@@ -98,9 +102,9 @@ output "tenant_secret" {
 // OrganizationAccountAccessRole (cross-account, from the management
 // account's CI user) to make a user and a key there; the key signs in the
 // new account alone; a plan finds nothing to change; destroy removes the
-// account from the organization and the organization. Terraform starts its
-// own provider processes here: each provider configuration must keep its
-// own credentials, which one reattached process does not.
+// account from the organization and the organization. Each provider
+// configuration must keep its own credentials, which one provider process
+// configured twice does not: each is attached to a process of its own.
 func TestTerraformAccounts(t *testing.T) {
 	t.Parallel()
 	tf, mirror := terraformOrSkip(t)
@@ -122,6 +126,10 @@ func TestTerraformAccounts(t *testing.T) {
 
 	dir := terraformDir(t, mirror, accountsConfig)
 	env := terraformEnv(dir, url, "TF_VAR_ci_key="+aws.ToString(ciKey.AccessKey.AccessKeyId), "TF_VAR_ci_secret="+aws.ToString(ciKey.AccessKey.SecretAccessKey))
+	env = append(env, "TF_REATTACH_PROVIDERS="+reattach(t, map[string]string{
+		"registry.terraform.io/hashicorp/aws": startProvider(t, mirror, env),
+		tenantProvider:                        startProvider(t, mirror, env),
+	}))
 	run, ok := terraformIn(t, tf, dir, env)
 	ok("init", "-input=false", "-no-color")
 	ok("apply", "-input=false", "-auto-approve", "-no-color")
@@ -158,6 +166,32 @@ func TestTerraformAccounts(t *testing.T) {
 	if _, err := iam.NewFromConfig(cfg(id, secret, "")).GetUser(ctx, &iam.GetUserInput{}); err == nil {
 		t.Fatal("the tenant's key still signs after its user was destroyed")
 	}
+}
+
+// tenantProvider is the address the accounts configuration gives its
+// second hashicorp/aws provider, which the test attaches to a process of
+// its own: Terraform installs nothing for an attached provider.
+const tenantProvider = "keyward.test/hashicorp/aws"
+
+// reattach is a TF_REATTACH_PROVIDERS value attaching each provider
+// address to a process startProvider started: the process's own value
+// names hashicorp/aws.
+func reattach(t *testing.T, processes map[string]string) string {
+	t.Helper()
+	all := map[string]json.RawMessage{}
+	for addr, value := range processes {
+		var one map[string]json.RawMessage
+		must(t, json.Unmarshal([]byte(value), &one))
+		if len(one) != 1 {
+			t.Fatalf("a provider process to attach to: %s", value)
+		}
+		for _, v := range one {
+			all[addr] = v
+		}
+	}
+	b, err := json.Marshal(all)
+	must(t, err)
+	return string(b)
 }
 
 // terraformEnv is the environment of a Terraform run in dir against url,

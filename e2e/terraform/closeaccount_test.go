@@ -66,6 +66,9 @@ func TestTerraformCloseAccount(t *testing.T) {
 
 	dir := terraformDir(t, mirror, closeAccountConfig)
 	env := terraformEnv(dir, url)
+	// One provider configuration: every command attaches to one provider
+	// process instead of starting its own several times.
+	env = append(env, "TF_REATTACH_PROVIDERS="+startProvider(t, mirror, env))
 	_, ok := terraformIn(t, tf, dir, env)
 	ok("init", "-input=false", "-no-color")
 	ok("apply", "-input=false", "-auto-approve", "-no-color")

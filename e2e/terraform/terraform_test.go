@@ -438,7 +438,12 @@ func terraformIn(t *testing.T, tf, dir string, env []string) (run func(args ...s
 		t.Helper()
 		cmd := exec.Command(tf, args...)
 		cmd.Dir, cmd.Env = dir, env
+		start := time.Now()
 		out, err := cmd.CombinedOutput()
+		if cmd.ProcessState != nil {
+			t.Logf("terraform %s: %v wall, %v CPU", args[0], time.Since(start).Round(time.Millisecond),
+				(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Round(time.Millisecond))
+		}
 		if ee, isExit := err.(*exec.ExitError); isExit {
 			return string(out), ee.ExitCode()
 		}
@@ -497,7 +502,11 @@ func startProvider(t *testing.T, mirror string, env []string) string {
 	must(t, err)
 	cmd.Stderr = cmd.Stdout
 	must(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Logf("the reattached provider: %v CPU", (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Round(time.Millisecond))
+	})
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)

@@ -34,20 +34,10 @@ func ServerURL() string {
 // it. The schema is dropped at the end of the test.
 func Schema(t testing.TB) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, ServerURL())
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required under CI: %v", err)
-		}
-		t.Skipf("no PostgreSQL at %s: %v", ServerURL(), err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "kwtest_" + hex.EncodeToString(b[:])
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
+	conn := connect(t)
+	defer conn.Close(context.Background())
+	schema := newSchemaName()
+	if _, err := conn.Exec(context.Background(), `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -63,6 +53,35 @@ func Schema(t testing.TB) string {
 			t.Errorf("dropping schema %s: %v", schema, err)
 		}
 	})
+	return schemaURL(t, schema)
+}
+
+// connect connects to the test server, or skips (fails under CI) the test
+// where there is none.
+func connect(t testing.TB) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, ServerURL())
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("PostgreSQL is required under CI: %v", err)
+		}
+		t.Skipf("no PostgreSQL at %s: %v", ServerURL(), err)
+	}
+	return conn
+}
+
+// newSchemaName is a random name for a test's schema.
+func newSchemaName() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "kwtest_" + hex.EncodeToString(b[:])
+}
+
+// schemaURL is the server's URL with a search_path selecting schema.
+func schemaURL(t testing.TB, schema string) string {
+	t.Helper()
 	u, err := url.Parse(ServerURL())
 	if err != nil {
 		t.Fatal(err)
