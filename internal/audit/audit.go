@@ -31,7 +31,7 @@ type Recorder struct {
 	Max int
 	// PerAccount bounds the refusals of unauthenticated callers (failed
 	// authentications, refused federation: events whose identity names
-	// no account) queued for any one account's trail in a minute (0:
+	// no account; failed console sign-ins) queued for any one account's trail in a minute (0:
 	// 100); past it they are dropped and counted, so that nobody fills a
 	// tenant's trail by naming it.
 	PerAccount int
@@ -119,9 +119,17 @@ func (r *Recorder) Add(e *keyward.Event) {
 }
 
 // unauthenticatedRefusal reports whether e is the refusal of a caller
-// that proved no identity: its account is the one the caller named.
+// that proved no identity: its account is the one the caller named. A
+// failed console sign-in is one though its identity names the account
+// (and the user or root user) the form named: the root user's form puts
+// it in the account of any key ID typed, the user's form in any account
+// typed, and a throttled attempt is recorded as fast as it comes.
 func unauthenticatedRefusal(e *keyward.Event) bool {
-	return e.UserIdentity.AccountID == "" && (e.ErrorCode != "" || e.ErrorMessage != "")
+	refused := e.ErrorCode != "" || e.ErrorMessage != ""
+	if e.EventSource == keyward.EventSourceSignIn && e.EventName == "ConsoleLogin" {
+		return refused
+	}
+	return e.UserIdentity.AccountID == "" && refused
 }
 
 // withinBudgetLocked counts one unauthenticated refusal for account's

@@ -1,0 +1,56 @@
+package audit_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
+	"github.com/keyward/keyward/internal/kwtest"
+)
+
+// TestAttackFailedConsoleSignInsBoundedPerAccount: a failed console
+// sign-in is a refusal of a caller that proved no identity, though its
+// event names the account (and the user or root user) the form named: the
+// root user's form puts it in the trail of the account of any key ID typed
+// (key IDs are no secret), the user's form in that of any account typed,
+// and a throttled attempt is recorded as any other, however fast they
+// come. Past PerAccount of them in a minute for one account, further ones
+// are dropped as other unauthenticated refusals are, so that nobody fills
+// a tenant's trail (and its audit.ConsoleLogin webhooks) by naming it;
+// a sign-in that succeeded and an authenticated identity's refused
+// SwitchRole are never dropped.
+func TestAttackFailedConsoleSignInsBoundedPerAccount(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	clock := kwtest.NewClock(time.Now())
+	r := &audit.Recorder{Store: st, PerAccount: 3, Now: clock.Now}
+	const b = "123456789012"
+	n := 0
+	add := func(name string, id keyward.EventIdentity, result, message, code string) {
+		e := keyward.Account{ID: b}.NewEvent(keyward.EventSourceSignIn, name, clock.Now())
+		e.EventType, e.UserIdentity = keyward.EventTypeConsoleSignIn, id
+		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n)
+		e.ErrorCode, e.ErrorMessage = code, message
+		e.ResponseElements = map[string]any{name: result}
+		n++
+		r.Add(&e)
+	}
+	root := keyward.EventIdentity{Type: "Root", AccountID: b, ARN: "arn:aws:iam::" + b + ":root"}
+	user := keyward.EventIdentity{Type: "IAMUser", AccountID: b, UserName: "anyone"}
+	for range 50 {
+		add("ConsoleLogin", root, "Failure", "Too many failed sign-in attempts", "")
+		add("ConsoleLogin", user, "Failure", "Failed authentication", "")
+	}
+	add("ConsoleLogin", user, "Success", "", "")
+	switcher := keyward.EventIdentity{Type: "IAMUser", AccountID: b, UserName: "alice", PrincipalID: "AIDAEXAMPLE000000001"}
+	add("SwitchRole", switcher, "Failure", "Not authorized", keyward.EAccessDenied)
+	kwtest.Must(t, r.Flush(ctx))
+	events, _, err := st.InAccount(b).LookupEvents(ctx, keyward.EventQuery{Max: 1000})
+	kwtest.Must(t, err)
+	if got, want := len(events), 3+1+1; got != want {
+		t.Fatalf("the account's trail holds %d events after 100 failed sign-ins naming it, want %d: 3 failures, the sign-in, the SwitchRole", got, want)
+	}
+}
