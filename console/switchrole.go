@@ -110,7 +110,15 @@ func (c *Console) renderSwitchRole(w http.ResponseWriter, r *request, status int
 // switchRole performs the form: sts:AssumeRole as the identity signed in.
 func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 	if pe, ok := keyward.EventFrom(r.ctx()); ok {
-		pe.Event.UserIdentity = keyward.IdentityOf(r.from, "") // the switch is the identity's, not a role's it switched to
+		// The switch is the identity's, not a role's it switched to: so is
+		// its event's trail, not that of the role's account the console
+		// acts in while switched (which gets the AssumeRole's copy, with
+		// the caller as AWSAccount, once across accounts).
+		rc, _, _ := keyward.Caller(r.ctx())
+		as := *rc
+		as.Principal = r.from
+		pe.Event.UserIdentity = keyward.IdentityOf(r.from, "")
+		pe.Event.RecipientAccountID = c.IAM.Account(keyward.WithCaller(r.ctx(), &as)).ID
 	}
 	if r.from.Root {
 		c.fail(w, r, errRootSwitch)
