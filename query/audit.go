@@ -3,6 +3,7 @@ package query
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/keyward/keyward"
@@ -95,21 +96,36 @@ var secretParams = map[string]bool{"Password": true, "OldPassword": true, "NewPa
 // action's own parameters are kept: nothing a caller adds becomes a key.
 func requestParameters(values url.Values, act *action) map[string]any {
 	out := map[string]any{}
+	size := 0
 	for _, p := range act.op.Params {
 		secret := secretParams[p.Member] || p.Shape != nil && p.Shape.Sensitive
-		for k, vs := range values {
-			if k != p.Member && !strings.HasPrefix(k, p.Member+".") {
-				continue
+		var keys []string
+		for k := range values {
+			if k == p.Member || strings.HasPrefix(k, p.Member+".") {
+				keys = append(keys, k)
 			}
-			var v any = keyward.Clip(vs[0])
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			v := keyward.Clip(values[k][0])
 			if secret {
 				v = keyward.Hidden
+			}
+			// An event's parameters are bounded in all, not only each
+			// one: an unsigned caller chooses them, and the trail they
+			// go to (the role's account's).
+			if size += len(k) + len(v); size > maxEventParams {
+				return out
 			}
 			out[keyward.FieldName(k)] = v
 		}
 	}
 	return out
 }
+
+// maxEventParams bounds the bytes of the parameters an event records, each
+// clipped; those past it are left out.
+const maxEventParams = 32 << 10
 
 // audit records a request's event once it is answered: a change's event
 // the store wrote is streamed; any other goes to the recorder. A read that
