@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,7 +22,6 @@ import (
 
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
-	"github.com/keyward/keyward/sqlite"
 )
 
 // Root credentials the test servers start with.
@@ -125,46 +123,12 @@ func startServerWith(t testing.TB, dir string, setup func(*Main)) *testServer {
 	return ts
 }
 
-// migrated is a SQLite database at the schema this build writes, holding
-// nothing, made once for the run.
-var migrated struct {
-	once sync.Once
-	db   []byte
-	err  error
-}
-
-// startMigrated puts a copy of migrated in dir when it has no database
-// yet, so that a test server's start does not run every migration under
-// the race detector. What migrating does is upgrade_test.go's.
+// startMigrated puts a copy of a migrated database in dir when it has no
+// database yet (kwtest.CopyMigrated), so that a test server's start does
+// not run every migration. What migrating does is upgrade_test.go's.
 func startMigrated(t testing.TB, dir string) {
 	t.Helper()
-	path := filepath.Join(dir, "keyward.db")
-	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
-		return
-	}
-	migrated.once.Do(func() {
-		tmp, err := os.MkdirTemp("", "keyward-migrated")
-		if err != nil {
-			migrated.err = err
-			return
-		}
-		defer os.RemoveAll(tmp)
-		st, err := sqlite.OpenWith(context.Background(), filepath.Join(tmp, "keyward.db"), sqlite.Options{})
-		if err != nil {
-			migrated.err = err
-			return
-		}
-		if err := st.Close(); err != nil {
-			migrated.err = err
-			return
-		}
-		migrated.db, migrated.err = os.ReadFile(filepath.Join(tmp, "keyward.db"))
-	})
-	if migrated.err != nil {
-		t.Fatal(migrated.err)
-	}
-	must(t, os.MkdirAll(dir, 0o700))
-	must(t, os.WriteFile(path, migrated.db, 0o600))
+	kwtest.CopyMigrated(t, filepath.Join(dir, "keyward.db"))
 }
 
 func awsConfig(url, id, secret, region string) aws.Config {

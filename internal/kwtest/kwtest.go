@@ -167,7 +167,7 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	now, rnd := o.Now, o.Rand
 	ctx := context.Background()
 	path := filepath.Join(dir, "keyward.db")
-	copyMigrated(t, path)
+	CopyMigrated(t, path)
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -252,12 +252,13 @@ var migrated struct {
 	err  error
 }
 
-// copyMigrated puts a copy of migrated at path when there is no database
-// there yet: running every migration was most of what a Keyward cost to
-// make, and a package's tests make hundreds. sqlite.Open still opens the
-// copy as any database, finding it at its schema; what migrating does is
-// the sqlite and postgres packages' tests'.
-func copyMigrated(t testing.TB, path string) {
+// CopyMigrated puts a copy of migrated at path (making its directory)
+// when there is no database there yet: running every migration was most
+// of what a Keyward, or a keyward process of cmd/keyward's tests, cost to
+// start, and a package's tests start hundreds. sqlite.Open still opens
+// the copy as any database, finding it at its schema; what migrating does
+// is the sqlite and postgres packages' tests'.
+func CopyMigrated(t testing.TB, path string) {
 	t.Helper()
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		return
@@ -282,6 +283,9 @@ func copyMigrated(t testing.TB, path string) {
 	})
 	if migrated.err != nil {
 		t.Fatal(migrated.err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, migrated.db, 0o600); err != nil {
 		t.Fatal(err)
