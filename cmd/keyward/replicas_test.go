@@ -196,6 +196,15 @@ func TestReplicasConsistency(t *testing.T) {
 	})
 }
 
+// propagation bounds how long a change made on one replica may take to
+// reach another in these tests. A replica keeps keys and compiled
+// policies until a change's notification says otherwise, with no expiry,
+// so one that never hears of a change keeps the old answer for good and
+// any bound catches it; each wait logs the time it took. The bound is
+// generous because make test runs these beside Chromium and Terraform on
+// two cores, where a notification once took over a second to act on.
+const propagation = 5 * time.Second
+
 // TestReplicasPropagation: changes made on one replica reach every other within their bound: keys, policies, renames, key lists.
 func TestReplicasPropagation(t *testing.T) {
 	rs, url, ctx, root := replicaSet(t)
@@ -221,7 +230,7 @@ func TestReplicasPropagation(t *testing.T) {
 					wantAPIError(t, err, "InvalidClientTokenId", 403, "")
 					break
 				}
-				if time.Since(start) > time.Second {
+				if time.Since(start) > propagation {
 					t.Fatalf("replica %d still accepts the key %v after it was deactivated", i+1, time.Since(start))
 				}
 				time.Sleep(5 * time.Millisecond)
@@ -232,13 +241,13 @@ func TestReplicasPropagation(t *testing.T) {
 		_, err = root(1).UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: aws.String(keyID), Status: "Active"})
 		must(t, err)
 		waitAccepted := func(r *process) {
-			deadline := time.Now().Add(time.Second)
+			deadline := time.Now().Add(propagation)
 			for {
 				if _, err := r.sts(keyID, secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
 					return
 				}
 				if time.Now().After(deadline) {
-					t.Fatal("reactivated key still refused after 1s")
+					t.Fatal("reactivated key still refused after the bound")
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
@@ -253,8 +262,8 @@ func TestReplicasPropagation(t *testing.T) {
 				if _, err := r.sts(keyID, secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 					break
 				}
-				if time.Since(start) > time.Second {
-					t.Fatal("a replica still accepts a deleted key after 1s")
+				if time.Since(start) > propagation {
+					t.Fatal("a replica still accepts a deleted key after the bound")
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
@@ -277,8 +286,8 @@ func TestReplicasPropagation(t *testing.T) {
 					t.Logf("replica %d: %s after %v", i, what, time.Since(start).Round(time.Millisecond))
 					return
 				}
-				if time.Since(start) > time.Second {
-					t.Fatalf("replica %d: not %s within 1s: %v", i, what, err)
+				if time.Since(start) > propagation {
+					t.Fatalf("replica %d: not %s within the bound: %v", i, what, err)
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
@@ -332,7 +341,7 @@ func TestReplicasPropagation(t *testing.T) {
 					wantAPIError(t, err, "InvalidClientTokenId", 403, "")
 					break
 				}
-				if time.Since(start) > time.Second {
+				if time.Since(start) > propagation {
 					t.Fatalf("replica %d still accepts the closed account's session %v after the closure", i, time.Since(start))
 				}
 				time.Sleep(5 * time.Millisecond)
@@ -347,26 +356,26 @@ func TestReplicasPropagation(t *testing.T) {
 			PolicyDocument: aws.String(policy.SelfManageAccessKeysPolicy)})
 		must(t, err)
 		selfie := rs[1].iam(id, secret)
-		deadline := time.Now().Add(time.Second)
+		deadline := time.Now().Add(propagation)
 		for { // the policy reaches replica 1
 			if _, err := selfie.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}); err == nil {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatal("policy not in force on replica 1 within 1s")
+				t.Fatal("policy not in force on replica 1 within the bound")
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
 		_, err = root(0).UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("selfie"), NewUserName: aws.String("selfie2")})
 		must(t, err)
-		deadline = time.Now().Add(time.Second)
+		deadline = time.Now().Add(propagation)
 		for { // replica 1 recompiles with the new name
 			out, err := selfie.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 			if err == nil && len(out.AccessKeyMetadata) == 1 && *out.AccessKeyMetadata[0].UserName == "selfie2" {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("the rename did not reach replica 1 within 1s: %v", err)
+				t.Fatalf("the rename did not reach replica 1 within the bound: %v", err)
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
@@ -390,8 +399,8 @@ func TestReplicasPropagation(t *testing.T) {
 		eventually := func(what string, ok func() bool) {
 			start := time.Now()
 			for !ok() {
-				if time.Since(start) > time.Second {
-					t.Fatalf("replica 1 did not see %s within 1s", what)
+				if time.Since(start) > propagation {
+					t.Fatalf("replica 1 did not see %s within the bound", what)
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
