@@ -14,7 +14,10 @@ import (
 // session (a chain); it is named for the caller, and refused to the root
 // user and as AssumeRole refuses a role that does not trust the caller.
 func TestSwitchRoleDuration(t *testing.T) {
-	k := kwtest.New(t)
+	// A clock of its own: on the wall clock a second could pass between
+	// now below and the session's issue, and the durations be off by it.
+	clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	k := kwtest.NewWithOptions(t, kwtest.Options{Now: clock.Now})
 	root := kwtest.AsRoot(t.Context())
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
 	closed := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]}`
