@@ -489,7 +489,8 @@ func stateAttribute(t *testing.T, path, resourceType, attribute string) string {
 
 // startProvider runs the mirror's hashicorp/aws provider once, in its
 // debug mode, for every terraform command of the test to attach to, and
-// returns the TF_REATTACH_PROVIDERS value it prints.
+// returns the TF_REATTACH_PROVIDERS value that attaches to it through
+// cacheProvider's proxy.
 func startProvider(t *testing.T, mirror string, env []string) string {
 	t.Helper()
 	bins, _ := filepath.Glob(filepath.Join(mirror, "registry.terraform.io", "hashicorp", "aws", "*", "linux_amd64", "terraform-provider-aws*"))
@@ -520,7 +521,7 @@ func startProvider(t *testing.T, mirror string, env []string) string {
 	}()
 	select {
 	case v := <-found:
-		return v
+		return cacheProvider(t, v)
 	case <-time.After(time.Minute):
 		t.Fatal("the provider did not start")
 		return ""
