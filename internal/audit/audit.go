@@ -31,21 +31,22 @@ type Recorder struct {
 	Max int
 	// PerAccount bounds the refusals of unauthenticated callers (failed
 	// authentications, refused federation: events whose identity names
-	// no account; failed console sign-ins) queued for any one account's trail in a minute (0:
-	// 100); past it they are dropped and counted, so that nobody fills a
-	// tenant's trail by naming it.
+	// no account; failed console sign-ins) queued for any one account's
+	// trail in any minute, a window that slides (0: 100); past it they
+	// are dropped and counted, so that nobody fills a tenant's trail by
+	// naming it. Minutes counted afresh on the minute would let twice as
+	// many through across one's end.
 	PerAccount int
-	// Now is the clock of PerAccount's minutes (time.Now when nil).
+	// Now is the clock of PerAccount's window (time.Now when nil).
 	Now func() time.Time
 
 	mu      sync.Mutex
 	pending []keyward.StoredEvent
 	dropped int
-	// minute began when unauthenticated refusals were last counted
-	// afresh; counted and droppedFor are by account since then and since
-	// the last write.
-	minute     time.Time
-	counted    map[string]int
+	// refused are the times of each account's unauthenticated refusals
+	// queued within the last minute, oldest first (PerAccount at most);
+	// droppedFor counts by account those dropped since the last write.
+	refused    map[string][]time.Time
 	droppedFor map[string]int
 	flushMu    sync.Mutex
 
@@ -133,29 +134,46 @@ func unauthenticatedRefusal(e *keyward.Event) bool {
 }
 
 // withinBudgetLocked counts one unauthenticated refusal for account's
-// trail and reports whether it is within PerAccount this minute; past
-// it, the refusal is counted as dropped.
+// trail and reports whether it is within PerAccount of the last minute;
+// past it, the refusal is counted as dropped.
 func (r *Recorder) withinBudgetLocked(account string) bool {
 	budget := r.PerAccount
 	if budget <= 0 {
 		budget = 100
 	}
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
-	if t := now(); t.Sub(r.minute) >= time.Minute || t.Before(r.minute) {
-		r.minute, r.counted = t, map[string]int{}
-	}
-	if r.counted[account] >= budget {
+	t := r.now()
+	times := recentLocked(r.refused[account], t)
+	if len(times) >= budget {
+		r.refused[account] = times
 		if r.droppedFor == nil {
 			r.droppedFor = map[string]int{}
 		}
 		r.droppedFor[account]++
 		return false
 	}
-	r.counted[account]++
+	if r.refused == nil {
+		r.refused = map[string][]time.Time{}
+	}
+	r.refused[account] = append(times, t)
 	return true
+}
+
+// recentLocked returns the times of times (oldest first) that are less
+// than a minute before t. One later than t (a clock set back) still
+// counts: the budget errs on the side of dropping.
+func recentLocked(times []time.Time, t time.Time) []time.Time {
+	i := 0
+	for i < len(times) && t.Sub(times[i]) >= time.Minute {
+		i++
+	}
+	return times[i:]
+}
+
+func (r *Recorder) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }
 
 func (r *Recorder) stream(s keyward.StoredEvent) {
@@ -177,6 +195,14 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Lock()
 	batch, dropped, droppedFor := r.pending, r.dropped, r.droppedFor
 	r.pending, r.dropped, r.droppedFor = nil, 0, nil
+	// Accounts with no refusal in the last minute are forgotten: their
+	// window is empty.
+	t := r.now()
+	for account, times := range r.refused {
+		if len(recentLocked(times, t)) == 0 {
+			delete(r.refused, account)
+		}
+	}
 	r.mu.Unlock()
 	if dropped > 0 {
 		r.log().Warn("audit events dropped: more came than could be written", "dropped", dropped)
