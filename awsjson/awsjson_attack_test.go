@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,4 +245,37 @@ func TestAttackUnauthorisedUser(t *testing.T) {
 		t.Fatalf("trusted services %s", body)
 	}
 	must2(t, request(t, k, "DescribeOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+}
+
+// TestAttackEventParametersBounded: a caller chooses how many tags or
+// list members its request carries, up to the body's megabyte, each
+// clipped but not their number; a refused TagResource of thousands of
+// tags once made an event of most of a megabyte. The parameters an event
+// records are bounded in all, as the Query API's are.
+func TestAttackEventParametersBounded(t *testing.T) {
+	k := kwtest.New(t)
+	must2(t, request(t, k, "CreateOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+	_, _, rootsBody := answer(t, request(t, k, "ListRoots", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+	var roots struct{ Roots []struct{ Id string } }
+	must(t, json.Unmarshal([]byte(rootsBody), &roots))
+	id, secret := k.User(t, "mallory", "")
+	tags := make([]map[string]string, 2200)
+	for i := range tags {
+		tags[i] = map[string]string{"Key": strings.Repeat("k", 120) + strconv.Itoa(i), "Value": strings.Repeat("v", 256)}
+	}
+	b, _ := json.Marshal(map[string]any{"ResourceId": roots.Roots[0].Id, "Tags": tags})
+	if len(b) > awsjson.MaxBody {
+		t.Fatalf("the body is %d bytes, past the limit", len(b))
+	}
+	want(t, request(t, k, "TagResource", string(b), "organizations", id, secret), 400, "AccessDeniedException")
+	ctx := context.Background()
+	must(t, k.Audit.Flush(ctx))
+	events, _, err := k.Store.LookupEvents(ctx, keyward.EventQuery{Source: keyward.EventSourceOrganizations, EventName: "TagResource", Max: 10})
+	must(t, err)
+	if len(events) != 1 {
+		t.Fatalf("%d events of the refusal, want 1", len(events))
+	}
+	if n := len(events[0].Record); n > 80<<10 {
+		t.Fatalf("the refusal's event is %d bytes: its parameters are not bounded", n)
+	}
 }
