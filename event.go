@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -190,17 +191,37 @@ func ShareEvent(ctx context.Context, account string, r io.Reader) error {
 // shared with, as it now is (refused or not). A copy shows the caller as
 // CloudTrail shows another account's principal to the resource's account
 // (AWSAccount: its principal ID and account), neither its ARN nor the key
-// it signed with.
+// it signed with, and only the request's parameters that describe the
+// session in that account (sharedParams), not those that name the
+// caller's own (an MFA device's serial number is its user's ARN).
 func (p *PendingEvent) SharedEvents() []Event {
 	out := make([]Event, 0, len(p.Shares))
 	for _, sh := range p.Shares {
 		c := p.Event
 		c.EventID, c.RecipientAccountID = sh.EventID, sh.Account
 		c.UserIdentity = EventIdentity{Type: "AWSAccount", PrincipalID: c.UserIdentity.PrincipalID, AccountID: c.UserIdentity.AccountID}
+		c.RequestParameters = make(map[string]any, len(p.Event.RequestParameters))
+		for k, v := range p.Event.RequestParameters {
+			if member, _, _ := strings.Cut(k, "."); sharedParams[member] {
+				c.RequestParameters[k] = v
+			}
+		}
 		out = append(out, c)
 	}
 	return out
 }
+
+// sharedParams are the request parameters (by member, a list's elements
+// included) a shared copy keeps: AssumeRole's that the role's account
+// sees of the session in its own trail on AWS, the role, the session's
+// name (which AWS says the role's owner sees and logs), its duration, its
+// tags and source identity, the external ID its trust policy may ask for,
+// and the managed session policies (which must be of the role's
+// account). The MFA device's serial number and code name the caller's
+// user and its device, and are left out; so is an inline session policy,
+// which AWS's documented copies do not show.
+var sharedParams = map[string]bool{"roleArn": true, "roleSessionName": true, "durationSeconds": true, "externalId": true,
+	"sourceIdentity": true, "tags": true, "transitiveTagKeys": true, "policyArns": true}
 
 // Claim marks the event as being written by the caller, once: true for
 // the first caller only.
