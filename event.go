@@ -155,7 +155,14 @@ type PendingEvent struct {
 	Event Event
 	// Shares are the further accounts whose trails receive the event
 	// (ShareEvent).
-	Shares  []EventShare
+	Shares []EventShare
+	// Route, when set, names the account whose trail receives the event
+	// (ok false: the recipient it has), decided by the audit recorder's
+	// writer in the background (audit.Recorder.Answered, Flush), never
+	// while the request is answered, so that the answer's time does not
+	// show what Route looks up (whether the account an unsigned caller
+	// named is here).
+	Route   func(ctx context.Context) (account string, ok bool)
 	claimed atomic.Bool
 }
 

@@ -42,6 +42,8 @@ type Recorder struct {
 
 	mu      sync.Mutex
 	pending []keyward.StoredEvent
+	// routing are the events whose trail is decided as they are written.
+	routing []routedEvent
 	dropped int
 	// refused are the times of each account's unauthenticated refusals
 	// queued within the last minute, oldest first (PerAccount at most);
@@ -72,22 +74,57 @@ func (r *Recorder) Committed(e *keyward.Event) {
 
 // Answered records a request's pending event once the request is
 // answered: one its change's transaction wrote is streamed; any other is
-// queued, with the refusal's code and message (clipped) when code is set.
-// The copies of an event shared with other accounts (keyward.ShareEvent)
+// queued, with the refusal's code and message (clipped) when code is set;
+// one with a Route waits for Flush to decide its trail. The copies of an event shared with other accounts (keyward.ShareEvent)
 // are queued beside it.
 func (r *Recorder) Answered(pe *keyward.PendingEvent, code, message string) {
 	e := &pe.Event
 	if code != "" {
 		e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
 	}
-	if code == "" && pe.Claimed() {
+	switch {
+	case code == "" && pe.Claimed():
 		r.Committed(e)
-	} else {
+	case pe.Route != nil:
+		r.route(*e, pe.Route)
+	default:
 		r.Add(e)
 	}
 	for _, c := range pe.SharedEvents() {
 		r.Add(&c)
 	}
+}
+
+// routedEvent is an event whose trail its route decides when it is
+// written.
+type routedEvent struct {
+	e     keyward.Event
+	route func(context.Context) (string, bool)
+}
+
+// route queues e, whose account route decides: Flush asks it, in the
+// background, then records e as Add does (within the same bounds).
+func (r *Recorder) route(e keyward.Event, route func(context.Context) (string, bool)) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fullLocked() {
+		r.dropped++
+		return
+	}
+	r.routing = append(r.routing, routedEvent{e: e, route: route})
+}
+
+// fullLocked reports whether the queue holds Max events, those waiting
+// for their route included.
+func (r *Recorder) fullLocked() bool {
+	max := r.Max
+	if max <= 0 {
+		max = 10000
+	}
+	return len(r.pending)+len(r.routing) >= max
 }
 
 // Add queues an event that no change carried, and streams it.
@@ -100,12 +137,8 @@ func (r *Recorder) Add(e *keyward.Event) {
 		r.log().Error("encoding an audit event", "err", err)
 		return
 	}
-	max := r.Max
-	if max <= 0 {
-		max = 10000
-	}
 	r.mu.Lock()
-	if len(r.pending) >= max {
+	if r.fullLocked() {
 		r.dropped++
 		r.mu.Unlock()
 		return
@@ -189,9 +222,21 @@ func (r *Recorder) stream(s keyward.StoredEvent) {
 }
 
 // Flush writes the queued events; on failure they are queued again.
+// An event with a route is recorded first, in the trail its route names
+// now.
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	routing := r.routing
+	r.routing = nil
+	r.mu.Unlock()
+	for _, q := range routing {
+		if account, ok := q.route(ctx); ok {
+			q.e.RecipientAccountID = account
+		}
+		r.Add(&q.e)
+	}
 	r.mu.Lock()
 	batch, dropped, droppedFor := r.pending, r.dropped, r.droppedFor
 	r.pending, r.dropped, r.droppedFor = nil, 0, nil
