@@ -194,17 +194,24 @@ func TestAttackTargets(t *testing.T) {
 	}
 }
 
+// newOrganization makes the root user's organization in k and returns its
+// root's ID.
+func newOrganization(t *testing.T, k *kwtest.Keyward) string {
+	t.Helper()
+	must2(t, request(t, k, "CreateOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+	_, _, rootsBody := answer(t, request(t, k, "ListRoots", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+	var roots struct{ Roots []struct{ Id string } }
+	must(t, json.Unmarshal([]byte(rootsBody), &roots))
+	return roots.Roots[0].Id
+}
+
 // TestAttackUnauthorisedUser: an IAM user without permission gets
 // AccessDeniedException from every operation, on well-formed input, and
 // changes nothing; a user allowed everything but Organizations' actions
 // too.
 func TestAttackUnauthorisedUser(t *testing.T) {
 	k := kwtest.New(t)
-	must2(t, request(t, k, "CreateOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
-	_, _, rootsBody := answer(t, request(t, k, "ListRoots", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
-	var roots struct{ Roots []struct{ Id string } }
-	must(t, json.Unmarshal([]byte(rootsBody), &roots))
-	rootID := roots.Roots[0].Id
+	rootID := newOrganization(t, k)
 	values := map[string]any{"ParentId": rootID, "Name": "x", "OrganizationalUnitId": "ou-" + rootID[2:] + "-abcdefgh", "PolicyId": keyward.FullAWSAccessID,
 		"TargetId": rootID, "RootId": rootID, "PolicyType": keyward.ServiceControlPolicyType, "Filter": keyward.ServiceControlPolicyType,
 		"ResourceId": rootID, "ChildId": kwtest.AccountID, "ChildType": "ACCOUNT", "AccountId": kwtest.AccountID, "Description": "",
@@ -254,16 +261,13 @@ func TestAttackUnauthorisedUser(t *testing.T) {
 // records are bounded in all, as the Query API's are.
 func TestAttackEventParametersBounded(t *testing.T) {
 	k := kwtest.New(t)
-	must2(t, request(t, k, "CreateOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
-	_, _, rootsBody := answer(t, request(t, k, "ListRoots", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
-	var roots struct{ Roots []struct{ Id string } }
-	must(t, json.Unmarshal([]byte(rootsBody), &roots))
+	rootID := newOrganization(t, k)
 	id, secret := k.User(t, "mallory", "")
 	tags := make([]map[string]string, 2200)
 	for i := range tags {
 		tags[i] = map[string]string{"Key": strings.Repeat("k", 120) + strconv.Itoa(i), "Value": strings.Repeat("v", 256)}
 	}
-	b, _ := json.Marshal(map[string]any{"ResourceId": roots.Roots[0].Id, "Tags": tags})
+	b, _ := json.Marshal(map[string]any{"ResourceId": rootID, "Tags": tags})
 	if len(b) > awsjson.MaxBody {
 		t.Fatalf("the body is %d bytes, past the limit", len(b))
 	}

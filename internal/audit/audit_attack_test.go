@@ -11,6 +11,15 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
+// budgeted is a recorder that takes 3 unauthenticated refusals a minute
+// per account, on a clock the test moves, and its store.
+func budgeted(t *testing.T) (keyward.Store, *kwtest.Clock, *audit.Recorder) {
+	t.Helper()
+	st := openStore(t)
+	clock := kwtest.NewClock(time.Now())
+	return st, clock, &audit.Recorder{Store: st, PerAccount: 3, Now: clock.Now}
+}
+
 // TestAttackFailedConsoleSignInsBoundedPerAccount: a failed console
 // sign-in is a refusal of a caller that proved no identity, though its
 // event names the account (and the user or root user) the form named: the
@@ -24,9 +33,7 @@ import (
 // SwitchRole are never dropped.
 func TestAttackFailedConsoleSignInsBoundedPerAccount(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
-	clock := kwtest.NewClock(time.Now())
-	r := &audit.Recorder{Store: st, PerAccount: 3, Now: clock.Now}
+	st, clock, r := budgeted(t)
 	const b = "123456789012"
 	n := 0
 	add := func(name string, id keyward.EventIdentity, result, message, code string) {
@@ -61,9 +68,7 @@ func TestAttackFailedConsoleSignInsBoundedPerAccount(t *testing.T) {
 // start of the next got twice PerAccount into a trail within seconds.
 func TestAttackRefusalBudgetSlidesAcrossMinutes(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
-	clock := kwtest.NewClock(time.Now())
-	r := &audit.Recorder{Store: st, PerAccount: 3, Now: clock.Now}
+	st, clock, r := budgeted(t)
 	const b = "123456789012"
 	n := 0
 	refuse := func(times int) {
