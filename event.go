@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -19,6 +20,27 @@ import (
 
 // Hidden stands for a secret in an event, as CloudTrail writes it.
 const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
+
+// MaxEventParams bounds the bytes of the parameters one event records,
+// each clipped already: a caller chooses them (an unsigned one too) and,
+// by the key ID or the role it names, the trail they go to, so their
+// number must not make an event as large as a request's body. The
+// parameters past it are left out.
+const MaxEventParams = 32 << 10
+
+// ParamBudget counts an event's parameters against MaxEventParams; its
+// zero value has the whole budget.
+type ParamBudget struct{ used int }
+
+// Take counts the strings of one parameter (its name and its value, or a
+// list's element) and reports whether they fit; once one does not, none
+// does.
+func (b *ParamBudget) Take(s ...string) bool {
+	for _, x := range s {
+		b.used += len(x)
+	}
+	return b.used <= MaxEventParams
+}
 
 // Event is one audit record, as CloudTrail's JSON names its fields.
 type Event struct {
@@ -133,7 +155,14 @@ type PendingEvent struct {
 	Event Event
 	// Shares are the further accounts whose trails receive the event
 	// (ShareEvent).
-	Shares  []EventShare
+	Shares []EventShare
+	// Route, when set, names the account whose trail receives the event
+	// (ok false: the recipient it has), decided by the audit recorder's
+	// writer in the background (audit.Recorder.Answered, Flush), never
+	// while the request is answered, so that the answer's time does not
+	// show what Route looks up (whether the account an unsigned caller
+	// named is here).
+	Route   func(ctx context.Context) (account string, ok bool)
 	claimed atomic.Bool
 }
 
@@ -169,17 +198,37 @@ func ShareEvent(ctx context.Context, account string, r io.Reader) error {
 // shared with, as it now is (refused or not). A copy shows the caller as
 // CloudTrail shows another account's principal to the resource's account
 // (AWSAccount: its principal ID and account), neither its ARN nor the key
-// it signed with.
+// it signed with, and only the request's parameters that describe the
+// session in that account (sharedParams), not those that name the
+// caller's own (an MFA device's serial number is its user's ARN).
 func (p *PendingEvent) SharedEvents() []Event {
 	out := make([]Event, 0, len(p.Shares))
 	for _, sh := range p.Shares {
 		c := p.Event
 		c.EventID, c.RecipientAccountID = sh.EventID, sh.Account
 		c.UserIdentity = EventIdentity{Type: "AWSAccount", PrincipalID: c.UserIdentity.PrincipalID, AccountID: c.UserIdentity.AccountID}
+		c.RequestParameters = make(map[string]any, len(p.Event.RequestParameters))
+		for k, v := range p.Event.RequestParameters {
+			if member, _, _ := strings.Cut(k, "."); sharedParams[member] {
+				c.RequestParameters[k] = v
+			}
+		}
 		out = append(out, c)
 	}
 	return out
 }
+
+// sharedParams are the request parameters (by member, a list's elements
+// included) a shared copy keeps: AssumeRole's that the role's account
+// sees of the session in its own trail on AWS, the role, the session's
+// name (which AWS says the role's owner sees and logs), its duration, its
+// tags and source identity, the external ID its trust policy may ask for,
+// and the managed session policies (which must be of the role's
+// account). The MFA device's serial number and code name the caller's
+// user and its device, and are left out; so is an inline session policy,
+// which AWS's documented copies do not show.
+var sharedParams = map[string]bool{"roleArn": true, "roleSessionName": true, "durationSeconds": true, "externalId": true,
+	"sourceIdentity": true, "tags": true, "transitiveTagKeys": true, "policyArns": true}
 
 // Claim marks the event as being written by the caller, once: true for
 // the first caller only.

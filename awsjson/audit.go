@@ -2,6 +2,7 @@ package awsjson
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/organizations"
@@ -61,9 +62,12 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, name string) 
 // lower camel case names, values clipped, only the operation's own
 // members (nothing a caller adds becomes a key), and a value the model
 // calls sensitive (CreateAccount's email and name) hidden, as CloudTrail
-// hides it.
+// hides it. They are bounded in all as the Query API's are
+// (keyward.MaxEventParams): a list's or the tags' number is the caller's,
+// up to the body's megabyte; what is past the bound is left out.
 func requestParameters(in *input, op *keyward.Operation) map[string]any {
 	out := map[string]any{}
+	var budget keyward.ParamBudget
 	for _, p := range op.Params {
 		name := keyward.FieldName(p.Member)
 		switch p.Kind {
@@ -72,27 +76,50 @@ func requestParameters(in *input, op *keyward.Operation) map[string]any {
 				if p.Shape != nil && p.Shape.Sensitive {
 					v = keyward.Hidden
 				}
-				out[name] = keyward.Clip(v)
+				if v = keyward.Clip(v); !budget.Take(name, v) {
+					return out
+				}
+				out[name] = v
 			}
 		case keyward.ParamInt:
 			if v, ok := in.ints[p.Member]; ok {
+				if !budget.Take(name, strconv.Itoa(v)) {
+					return out
+				}
 				out[name] = v
 			}
 		case keyward.ParamList:
 			if l, ok := in.lists[p.Member]; ok {
-				vs := make([]string, len(l))
-				for i, v := range l {
-					vs[i] = keyward.Clip(v)
+				vs := []string{}
+				full := !budget.Take(name)
+				for _, v := range l {
+					if v = keyward.Clip(v); full || !budget.Take(v) {
+						full = true
+						break
+					}
+					vs = append(vs, v)
 				}
 				out[name] = vs
+				if full {
+					return out
+				}
 			}
 		case keyward.ParamTags:
 			if in.tags != nil {
-				tags := make([]map[string]string, len(in.tags))
-				for i, t := range in.tags {
-					tags[i] = map[string]string{"key": keyward.Clip(t.Key), "value": keyward.Clip(t.Value)}
+				tags := []map[string]string{}
+				full := !budget.Take(name)
+				for _, t := range in.tags {
+					k, v := keyward.Clip(t.Key), keyward.Clip(t.Value)
+					if full || !budget.Take(k, v) {
+						full = true
+						break
+					}
+					tags = append(tags, map[string]string{"key": k, "value": v})
 				}
 				out[name] = tags
+				if full {
+					return out
+				}
 			}
 		}
 	}

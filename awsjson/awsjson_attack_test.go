@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,17 +194,24 @@ func TestAttackTargets(t *testing.T) {
 	}
 }
 
+// newOrganization makes the root user's organization in k and returns its
+// root's ID.
+func newOrganization(t *testing.T, k *kwtest.Keyward) string {
+	t.Helper()
+	must2(t, request(t, k, "CreateOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+	_, _, rootsBody := answer(t, request(t, k, "ListRoots", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+	var roots struct{ Roots []struct{ Id string } }
+	must(t, json.Unmarshal([]byte(rootsBody), &roots))
+	return roots.Roots[0].Id
+}
+
 // TestAttackUnauthorisedUser: an IAM user without permission gets
 // AccessDeniedException from every operation, on well-formed input, and
 // changes nothing; a user allowed everything but Organizations' actions
 // too.
 func TestAttackUnauthorisedUser(t *testing.T) {
 	k := kwtest.New(t)
-	must2(t, request(t, k, "CreateOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
-	_, _, rootsBody := answer(t, request(t, k, "ListRoots", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
-	var roots struct{ Roots []struct{ Id string } }
-	must(t, json.Unmarshal([]byte(rootsBody), &roots))
-	rootID := roots.Roots[0].Id
+	rootID := newOrganization(t, k)
 	values := map[string]any{"ParentId": rootID, "Name": "x", "OrganizationalUnitId": "ou-" + rootID[2:] + "-abcdefgh", "PolicyId": keyward.FullAWSAccessID,
 		"TargetId": rootID, "RootId": rootID, "PolicyType": keyward.ServiceControlPolicyType, "Filter": keyward.ServiceControlPolicyType,
 		"ResourceId": rootID, "ChildId": kwtest.AccountID, "ChildType": "ACCOUNT", "AccountId": kwtest.AccountID, "Description": "",
@@ -244,4 +252,34 @@ func TestAttackUnauthorisedUser(t *testing.T) {
 		t.Fatalf("trusted services %s", body)
 	}
 	must2(t, request(t, k, "DescribeOrganization", `{}`, "organizations", kwtest.RootKeyID, kwtest.RootSecret))
+}
+
+// TestAttackEventParametersBounded: a caller chooses how many tags or
+// list members its request carries, up to the body's megabyte, each
+// clipped but not their number; a refused TagResource of thousands of
+// tags once made an event of most of a megabyte. The parameters an event
+// records are bounded in all, as the Query API's are.
+func TestAttackEventParametersBounded(t *testing.T) {
+	k := kwtest.New(t)
+	rootID := newOrganization(t, k)
+	id, secret := k.User(t, "mallory", "")
+	tags := make([]map[string]string, 2200)
+	for i := range tags {
+		tags[i] = map[string]string{"Key": strings.Repeat("k", 120) + strconv.Itoa(i), "Value": strings.Repeat("v", 256)}
+	}
+	b, _ := json.Marshal(map[string]any{"ResourceId": rootID, "Tags": tags})
+	if len(b) > awsjson.MaxBody {
+		t.Fatalf("the body is %d bytes, past the limit", len(b))
+	}
+	want(t, request(t, k, "TagResource", string(b), "organizations", id, secret), 400, "AccessDeniedException")
+	ctx := context.Background()
+	must(t, k.Audit.Flush(ctx))
+	events, _, err := k.Store.LookupEvents(ctx, keyward.EventQuery{Source: keyward.EventSourceOrganizations, EventName: "TagResource", Max: 10})
+	must(t, err)
+	if len(events) != 1 {
+		t.Fatalf("%d events of the refusal, want 1", len(events))
+	}
+	if n := len(events[0].Record); n > 80<<10 {
+		t.Fatalf("the refusal's event is %d bytes: its parameters are not bounded", n)
+	}
 }

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -105,6 +108,28 @@ func newWebClient(t testing.TB, ts *apiServer) *webClient {
 	return &webClient{t: t, ts: ts, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
+}
+
+// signInFederated signs c in through the federation endpoint with a role
+// session's credentials (getSigninToken, then login), failing the test
+// unless the console lets it in.
+func (c *webClient) signInFederated(creds *ststypes.Credentials) {
+	c.t.Helper()
+	sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(creds.AccessKeyId), "sessionKey": aws.ToString(creds.SecretAccessKey),
+		"sessionToken": aws.ToString(creds.SessionToken)})
+	resp, err := http.Get(c.ts.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(string(sess)))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var out struct{ SigninToken string }
+	json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if out.SigninToken == "" {
+		c.t.Fatalf("getSigninToken: %d", resp.StatusCode)
+	}
+	if resp, body := c.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(out.SigninToken)); resp.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("the federated sign-in: %d\n%.2000s", resp.StatusCode, body)
+	}
 }
 
 func (c *webClient) get(path string) (*http.Response, string) {

@@ -194,21 +194,23 @@ func (c *Console) event(r *http.Request, source, name string) keyward.Event {
 	return e
 }
 
-// auditForm records a changing form's event once it is answered.
+// auditForm records a changing form's event once it is answered, with its
+// copies for the other accounts it is shared with (keyward.ShareEvent): a
+// switch to another account's role that STS issued but the console then
+// refused (its session too large for the cookie) is the role's account's
+// event too, refused as it is in the caller's.
 func (c *Console) auditForm(pe *keyward.PendingEvent, failed error) {
 	if c.Audit == nil || pe == nil {
 		return
 	}
-	if failed == nil && pe.Claimed() {
-		c.Audit.Committed(&pe.Event)
-		return
+	switch {
+	case failed != nil:
+		c.Audit.Answered(pe, keyward.ErrorCode(failed), keyward.ErrorMessage(failed))
+	case pe.Claimed():
+		c.Audit.Answered(pe, "", "")
 	}
-	if failed != nil {
-		pe.Event.ErrorCode, pe.Event.ErrorMessage = keyward.ErrorCode(failed), keyward.Clip(keyward.ErrorMessage(failed))
-	} else if !pe.Claimed() {
-		return // nothing changed, nothing refused
-	}
-	c.Audit.Add(&pe.Event)
+	// Otherwise nothing changed and nothing was refused (or the form
+	// recorded its event itself, as Switch role's success does).
 }
 
 // auditSignIn records a sign-in attempt: AWS's ConsoleLogin event.

@@ -141,13 +141,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	who := "root:" + r.PostFormValue("accesskey") + ":" + c.sign([]byte("signin-secret:"+r.PostFormValue("secret")))
 	// The attempt's ConsoleLogin event is the account's it names: the
 	// user's account the form resolves to, the account of the root
-	// user's key, right or wrong; else the first account's.
+	// user's key, right or wrong (once the limiter lets the attempt be
+	// tried); else the first account's.
 	audited := r
-	if kind == "root" {
-		if account, ok := c.IAM.RootSignInAccount(r.Context(), r.PostFormValue("accesskey")); ok {
-			audited = r.WithContext(iam.AccountContext(r.Context(), account))
-		}
-	} else {
+	if kind != "root" {
 		// Counted against the account the form resolves to and the user
 		// name as the store folds it: the account's ID and its alias, or a
 		// name in another case, do not each get a budget of guesses. A
@@ -173,9 +170,19 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	try, ok := begin(who, addr)
 	if !ok {
-		c.signedIn(audited, kind == "root", r.PostFormValue("username"), "throttled")
+		// Refused before anything is read of the user or the key: the
+		// name typed is not known to be a user's (it may be a password
+		// typed into the wrong field), and a throttled root sign-in stays
+		// in the first account's trail, since the limiter bounds the work
+		// done for an attempt before any of it is done.
+		c.signedIn(audited, kind == "root", keyward.Hidden, "throttled")
 		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
+	}
+	if kind == "root" {
+		if account, ok := c.IAM.RootSignInAccount(r.Context(), r.PostFormValue("accesskey")); ok {
+			audited = r.WithContext(iam.AccountContext(r.Context(), account))
+		}
 	}
 	s := session{ID: c.token(), Expires: c.Now().Add(SessionLifetime).Unix(), Issued: c.Now().UnixNano(), CSRF: c.token()}
 	var err error
@@ -203,7 +210,14 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		time.Sleep(c.SignInDelay)
-		c.signedIn(audited, kind == "root", r.PostFormValue("username"), "failed")
+		// A name that is no user's is not kept (it may be a password
+		// typed into the wrong field), as CloudTrail hides it; a user's
+		// failures keep its name.
+		name := r.PostFormValue("username")
+		if iam.NoSuchSignInUser(err) {
+			name = keyward.Hidden
+		}
+		c.signedIn(audited, kind == "root", name, "failed")
 		again(keyward.ErrorMessage(err), http.StatusUnauthorized)
 		return
 	}

@@ -2,15 +2,20 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -73,5 +78,97 @@ func TestSignInUnderAttack(t *testing.T) {
 	// alice herself is refused for now: her name is under attack.
 	if resp := newWebClient(t, ts).signIn(user("alice", "alice-Passw0rd!")); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("alice during the attack on her name: %d", resp.StatusCode)
+	}
+}
+
+// TestAttackFailedSignInHidesNamesOfNoUser: a failed sign-in whose user
+// name is no user's (often a password typed into the user name field)
+// is a ConsoleLogin event whose userName is HIDDEN_DUE_TO_SECURITY_REASONS,
+// as CloudTrail writes it, whether the account is here or not and when
+// the attempt is throttled; a user's own failures keep its name. The
+// typed name appears nowhere in the trail.
+func TestAttackFailedSignInHidesNamesOfNoUser(t *testing.T) {
+	t.Parallel()
+	s, rec := newAuditedSite(t)
+	s.withPassword("alice", "Alice-Passw0rd-1", "")
+	const typed = "Correct-Horse-Battery-9"
+	for _, form := range []url.Values{
+		{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {typed}, "password": {"x"}},
+		{"kind": {"user"}, "account": {"999999999999"}, "username": {typed}, "password": {"x"}},
+		{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"alice"}, "password": {"Wrong-Passw0rd-1"}},
+	} {
+		if status := s.browser().signIn(form); status != http.StatusUnauthorized {
+			t.Fatalf("%v: %d", form, status)
+		}
+	}
+	// The typed name's budget spent, its next attempt is throttled.
+	for range 5 {
+		s.browser().signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {typed + "x"}, "password": {"x"}})
+	}
+	if status := s.browser().signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {typed + "x"}, "password": {"x"}}); status != http.StatusTooManyRequests {
+		t.Fatalf("the sixth attempt: %d", status)
+	}
+	ctx := context.Background()
+	must(t, rec.Flush(ctx))
+	events, _, err := s.k.Store.LookupEvents(ctx, keyward.EventQuery{EventName: "ConsoleLogin", Max: 50})
+	must(t, err)
+	names := map[string]int{}
+	for _, e := range events {
+		if strings.Contains(string(e.Record), typed) {
+			t.Fatalf("the trail keeps the name typed: %s", e.Record)
+		}
+		var r struct {
+			UserIdentity struct{ UserName string } `json:"userIdentity"`
+		}
+		must(t, json.Unmarshal(e.Record, &r))
+		names[r.UserIdentity.UserName]++
+	}
+	// Two refusals of the first account's form, one of the account that
+	// is not here, five refusals and a throttled attempt; alice's own.
+	if names[keyward.Hidden] != 8 || names["alice"] != 1 || len(names) != 2 {
+		t.Fatalf("ConsoleLogin user names: %v", names)
+	}
+}
+
+// accessKeyReads counts the store's reads of access keys.
+type accessKeyReads struct {
+	keyward.Store
+	n atomic.Int64
+}
+
+func (s *accessKeyReads) AccessKey(ctx context.Context, id string) (keyward.AccessKey, error) {
+	s.n.Add(1)
+	return s.Store.AccessKey(ctx, id)
+}
+
+// TestAttackThrottledRootSignInReadsNothing: the root user's sign-in form
+// takes a key ID, which resolves the account its event is recorded in;
+// an address past its budget of failures is refused by the limiter
+// before the key is read, so that what an unauthenticated flood costs is
+// bounded before the work is done.
+func TestAttackThrottledRootSignInReadsNothing(t *testing.T) {
+	t.Parallel()
+	k := kwtest.NewWithClock(t, time.Now)
+	reads := &accessKeyReads{Store: k.IAM.Store}
+	k.IAM.Store = reads
+	cfg := consoleConfig(k, time.Now)
+	cfg.Audit = &audit.Recorder{Store: k.Store}
+	s := &site{t: t, k: k, url: serveConsole(t, cfg).URL}
+	status := http.StatusUnauthorized
+	for i := 0; status == http.StatusUnauthorized; i++ {
+		if i > 20 {
+			t.Fatal("the address is never throttled")
+		}
+		status = s.browser().signIn(rootForm(fmt.Sprintf("wrong-secret-%d", i)))
+	}
+	if status != http.StatusTooManyRequests {
+		t.Fatalf("a wrong secret: %d", status)
+	}
+	before := reads.n.Load()
+	if status := s.browser().signIn(rootForm("another-wrong-secret")); status != http.StatusTooManyRequests {
+		t.Fatalf("a throttled address: %d", status)
+	}
+	if n := reads.n.Load() - before; n != 0 {
+		t.Fatalf("a throttled root sign-in read %d access keys", n)
 	}
 }

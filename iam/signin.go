@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 
 	"github.com/keyward/keyward"
 )
@@ -10,6 +11,22 @@ import (
 // errSignIn is the one answer to every failed sign-in, so that it tells
 // nothing of which part was wrong.
 var errSignIn = keyward.Errorf(keyward.EAccessDenied, "Your authentication information is incorrect. Please try again.")
+
+// errSignInNoUser is errSignIn for a form whose user name is no user of
+// the account it names (or whose account is not here): the same answer,
+// so that the caller learns nothing, but the audit trail does not keep a
+// name that is no user's, which may be a password typed into the wrong
+// field, as CloudTrail writes HIDDEN_DUE_TO_SECURITY_REASONS for it.
+var errSignInNoUser = keyward.Errorf(errSignIn.Code, "%s", errSignIn.Message)
+
+// NoSuchSignInUser reports whether err refused an IAM user's sign-in
+// whose user name names no user: its ConsoleLogin event hides the name.
+// It is that very error, not any of its code and message (which
+// errors.Is would match), since the answer is errSignIn's word for word.
+func NoSuchSignInUser(err error) bool {
+	var e *keyward.Error
+	return errors.As(err, &e) && e == errSignInNoUser
+}
 
 // SignInRoot checks the root user's console credentials: an active access
 // key of a root user (of the account the key belongs to) and its secret, compared in constant time, and once
@@ -107,19 +124,21 @@ func (s *Service) SignInUser(ctx context.Context, account, userName, password st
 	id, ok := s.SignInAccount(ctx, account)
 	if !ok {
 		s.Passwords.Verify(s.decoyHash(), password)
-		return keyward.Principal{}, false, errSignIn
+		return keyward.Principal{}, false, errSignInNoUser
 	}
 	ctx = AccountContext(ctx, id)
 	u, err := s.store(ctx).User(ctx, userName)
+	refusal := errSignInNoUser
 	var lp keyward.LoginProfile
 	if err == nil {
+		refusal = errSignIn // a user's name, with or without a password
 		lp, err = s.store(ctx).LoginProfile(ctx, userName)
 	}
 	if err != nil {
 		// Hash anyway, so that how long a refusal takes does not tell which
 		// user names have a password.
 		s.Passwords.Verify(s.decoyHash(), password)
-		return keyward.Principal{}, false, errSignIn
+		return keyward.Principal{}, false, refusal
 	}
 	if ok, err := s.Passwords.Verify(lp.PasswordHash, password); err != nil || !ok {
 		return keyward.Principal{}, false, errSignIn

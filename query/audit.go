@@ -96,7 +96,7 @@ var secretParams = map[string]bool{"Password": true, "OldPassword": true, "NewPa
 // action's own parameters are kept: nothing a caller adds becomes a key.
 func requestParameters(values url.Values, act *action) map[string]any {
 	out := map[string]any{}
-	size := 0
+	var budget keyward.ParamBudget
 	for _, p := range act.op.Params {
 		secret := secretParams[p.Member] || p.Shape != nil && p.Shape.Sensitive
 		var keys []string
@@ -114,7 +114,7 @@ func requestParameters(values url.Values, act *action) map[string]any {
 			// An event's parameters are bounded in all, not only each
 			// one: an unsigned caller chooses them, and the trail they
 			// go to (the role's account's).
-			if size += len(k) + len(v); size > maxEventParams {
+			if !budget.Take(k, v) {
 				return out
 			}
 			out[keyward.FieldName(k)] = v
@@ -122,10 +122,6 @@ func requestParameters(values url.Values, act *action) map[string]any {
 	}
 	return out
 }
-
-// maxEventParams bounds the bytes of the parameters an event records, each
-// clipped; those past it are left out.
-const maxEventParams = 32 << 10
 
 // audit records a request's event once it is answered: a change's event
 // the store wrote is streamed; any other goes to the recorder. A read that

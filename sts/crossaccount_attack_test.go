@@ -304,3 +304,57 @@ func TestCrossAccountAssumeRoleInBothTrails(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossAccountSharedCopyNamesNotTheCaller: the role's account's copy
+// of a cross-account AssumeRole keeps the parameters that describe the
+// session in that account (the role, the session's name and duration,
+// the external ID) and none that name the caller's own: the MFA device's
+// serial number is the caller's user's ARN, its code is the caller's,
+// and an inline session policy is not shown either. The caller's account
+// keeps them all (the code hidden).
+func TestCrossAccountSharedCopyNamesNotTheCaller(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	root := w.ts.RootIAM()
+	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice-phone")})
+	must(t, err)
+	serial, seed, now := d.VirtualMFADevice.SerialNumber, string(d.VirtualMFADevice.Base32StringSeed), w.ts.Clock.Now()
+	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
+		AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
+	must(t, err)
+	w.ts.Clock.Add(30 * time.Second)
+	const sessionPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`
+	_, err = w.assumer.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN(w.b, accessRole)), RoleSessionName: aws.String("mfa"),
+		DurationSeconds: aws.Int32(900), ExternalId: aws.String("x-42"), Policy: aws.String(sessionPolicy),
+		SerialNumber: serial, TokenCode: aws.String(kwtest.TOTPCode(t, seed, w.ts.Clock.Now()))})
+	must(t, err)
+	must(t, w.ts.Audit.Flush(ctx))
+	params := func(account string) (map[string]any, string) {
+		t.Helper()
+		evs, _, err := w.ts.Store.InAccount(account).LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRole", Max: 10})
+		must(t, err)
+		if len(evs) != 1 {
+			t.Fatalf("%d AssumeRole events in %s's trail, want 1", len(evs), account)
+		}
+		var e keyward.Event
+		must(t, json.Unmarshal(evs[0].Record, &e))
+		return e.RequestParameters, string(evs[0].Record)
+	}
+	inA, _ := params(kwtest.AccountID)
+	if inA["serialNumber"] != aws.ToString(serial) || inA["policy"] == nil {
+		t.Errorf("A's event's parameters: %v", inA)
+	}
+	inB, record := params(w.b)
+	for _, name := range []string{"serialNumber", "tokenCode", "policy"} {
+		if _, ok := inB[name]; ok {
+			t.Errorf("B's copy keeps %s: %v", name, inB)
+		}
+	}
+	if inB["roleArn"] != roleARN(w.b, accessRole) || inB["roleSessionName"] != "mfa" || inB["durationSeconds"] == nil || inB["externalId"] != "x-42" {
+		t.Errorf("B's copy's parameters: %v", inB)
+	}
+	if strings.Contains(record, ":user/alice") || strings.Contains(record, ":mfa/") {
+		t.Errorf("B's copy names the caller's user or device: %s", record)
+	}
+}

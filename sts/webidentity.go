@@ -26,8 +26,12 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in keyward.Assu
 // role's account: when that account is the installation's and open. A
 // role of another (anyone may name any account) leaves it in the first
 // account's trail. The answer is the same either way, so the caller
-// learns nothing of which accounts exist; the audit recorder bounds what
-// unsigned callers put in any one account's trail.
+// learns nothing of which accounts exist; nor does the answer's time: the
+// account is looked up by the audit recorder's writer in the background
+// (the event's Route), not while the request is answered, since an
+// account not here is a read of the store and one here is cached. The
+// audit recorder bounds what unsigned callers put in any one account's
+// trail.
 func (s *Service) inRoleAccountTrail(ctx context.Context, roleARN string) {
 	pe, ok := keyward.EventFrom(ctx)
 	rc, _, called := keyward.Caller(ctx)
@@ -38,8 +42,9 @@ func (s *Service) inRoleAccountTrail(ctx context.Context, roleARN string) {
 	if !ok {
 		return
 	}
-	if open, err := s.IAM.AccountOpen(ctx, acct.ID); err == nil && open {
-		pe.Event.RecipientAccountID = acct.ID
+	pe.Route = func(ctx context.Context) (string, bool) {
+		open, err := s.IAM.AccountOpen(ctx, acct.ID)
+		return acct.ID, err == nil && open
 	}
 }
 

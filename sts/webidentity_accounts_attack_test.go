@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,5 +132,55 @@ func TestRefusedFederationInTheRolesTrail(t *testing.T) {
 	// The same answer whether the role's account is the installation's.
 	if answers["a token of no provider"] != answers["a token of no provider, no such account"] || answers["SAML: no such provider"] != answers["SAML: no such account"] {
 		t.Errorf("answers differ by the account's existence: %q", answers)
+	}
+}
+
+// accountLookups is a store that counts the look-ups of one account.
+type accountLookups struct {
+	keyward.Store
+	account string
+	n       atomic.Int64
+}
+
+func (s *accountLookups) AccountByID(ctx context.Context, id string) (keyward.Account, error) {
+	if id == s.account {
+		s.n.Add(1)
+	}
+	return s.Store.AccountByID(ctx, id)
+}
+
+// TestAttackFederationRoutedAfterTheAnswer: an unsigned caller's event is
+// in the trail of its role's account once that account is looked up, and
+// an account that is not here is a read of the store where one that is
+// here is cached: looked up before the answer, its time was the caller's
+// to measure. Nothing is looked up while the request is answered; the
+// audit recorder's writer looks the account up, in the background, and
+// the refusal still lands in the first account's trail.
+func TestAttackFederationRoutedAfterTheAnswer(t *testing.T) {
+	k := kwtest.New(t)
+	const nowhere = "999999999999"
+	st := &accountLookups{Store: k.IAM.Store, account: nowhere}
+	k.IAM.Store = st
+	form := url.Values{"Action": {"AssumeRoleWithWebIdentity"}, "Version": {"2011-06-15"}, "RoleArn": {roleARN(nowhere, "ci")},
+		"RoleSessionName": {"probe"}, "WebIdentityToken": {"not.a.token"}}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	k.API.ServeHTTP(rec, r)
+	if rec.Code < 400 || !strings.Contains(rec.Body.String(), "</ErrorResponse>") {
+		t.Fatalf("answered %d: %s", rec.Code, rec.Body)
+	}
+	if n := st.n.Load(); n != 0 {
+		t.Fatalf("the role's account was looked up %d times while the request was answered", n)
+	}
+	ctx := context.Background()
+	must(t, k.Audit.Flush(ctx))
+	if st.n.Load() == 0 {
+		t.Fatal("the role's account was never looked up")
+	}
+	evs, _, err := k.Store.LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRoleWithWebIdentity", Max: 10})
+	must(t, err)
+	if len(evs) != 1 {
+		t.Fatalf("%d refusals in the first account's trail, want 1", len(evs))
 	}
 }

@@ -31,21 +31,24 @@ type Recorder struct {
 	Max int
 	// PerAccount bounds the refusals of unauthenticated callers (failed
 	// authentications, refused federation: events whose identity names
-	// no account; failed console sign-ins) queued for any one account's trail in a minute (0:
-	// 100); past it they are dropped and counted, so that nobody fills a
-	// tenant's trail by naming it.
+	// no account; failed console sign-ins) queued for any one account's
+	// trail in any minute, a window that slides (0: 100); past it they
+	// are dropped and counted, so that nobody fills a tenant's trail by
+	// naming it. Minutes counted afresh on the minute would let twice as
+	// many through across one's end.
 	PerAccount int
-	// Now is the clock of PerAccount's minutes (time.Now when nil).
+	// Now is the clock of PerAccount's window (time.Now when nil).
 	Now func() time.Time
 
 	mu      sync.Mutex
 	pending []keyward.StoredEvent
+	// routing are the events whose trail is decided as they are written.
+	routing []routedEvent
 	dropped int
-	// minute began when unauthenticated refusals were last counted
-	// afresh; counted and droppedFor are by account since then and since
-	// the last write.
-	minute     time.Time
-	counted    map[string]int
+	// refused are the times of each account's unauthenticated refusals
+	// queued within the last minute, oldest first (PerAccount at most);
+	// droppedFor counts by account those dropped since the last write.
+	refused    map[string][]time.Time
 	droppedFor map[string]int
 	flushMu    sync.Mutex
 
@@ -71,22 +74,57 @@ func (r *Recorder) Committed(e *keyward.Event) {
 
 // Answered records a request's pending event once the request is
 // answered: one its change's transaction wrote is streamed; any other is
-// queued, with the refusal's code and message (clipped) when code is set.
-// The copies of an event shared with other accounts (keyward.ShareEvent)
+// queued, with the refusal's code and message (clipped) when code is set;
+// one with a Route waits for Flush to decide its trail. The copies of an event shared with other accounts (keyward.ShareEvent)
 // are queued beside it.
 func (r *Recorder) Answered(pe *keyward.PendingEvent, code, message string) {
 	e := &pe.Event
 	if code != "" {
 		e.ErrorCode, e.ErrorMessage = code, keyward.Clip(message)
 	}
-	if code == "" && pe.Claimed() {
+	switch {
+	case code == "" && pe.Claimed():
 		r.Committed(e)
-	} else {
+	case pe.Route != nil:
+		r.route(*e, pe.Route)
+	default:
 		r.Add(e)
 	}
 	for _, c := range pe.SharedEvents() {
 		r.Add(&c)
 	}
+}
+
+// routedEvent is an event whose trail its route decides when it is
+// written.
+type routedEvent struct {
+	e     keyward.Event
+	route func(context.Context) (string, bool)
+}
+
+// route queues e, whose account route decides: Flush asks it, in the
+// background, then records e as Add does (within the same bounds).
+func (r *Recorder) route(e keyward.Event, route func(context.Context) (string, bool)) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fullLocked() {
+		r.dropped++
+		return
+	}
+	r.routing = append(r.routing, routedEvent{e: e, route: route})
+}
+
+// fullLocked reports whether the queue holds Max events, those waiting
+// for their route included.
+func (r *Recorder) fullLocked() bool {
+	max := r.Max
+	if max <= 0 {
+		max = 10000
+	}
+	return len(r.pending)+len(r.routing) >= max
 }
 
 // Add queues an event that no change carried, and streams it.
@@ -99,12 +137,8 @@ func (r *Recorder) Add(e *keyward.Event) {
 		r.log().Error("encoding an audit event", "err", err)
 		return
 	}
-	max := r.Max
-	if max <= 0 {
-		max = 10000
-	}
 	r.mu.Lock()
-	if len(r.pending) >= max {
+	if r.fullLocked() {
 		r.dropped++
 		r.mu.Unlock()
 		return
@@ -133,29 +167,46 @@ func unauthenticatedRefusal(e *keyward.Event) bool {
 }
 
 // withinBudgetLocked counts one unauthenticated refusal for account's
-// trail and reports whether it is within PerAccount this minute; past
-// it, the refusal is counted as dropped.
+// trail and reports whether it is within PerAccount of the last minute;
+// past it, the refusal is counted as dropped.
 func (r *Recorder) withinBudgetLocked(account string) bool {
 	budget := r.PerAccount
 	if budget <= 0 {
 		budget = 100
 	}
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
-	if t := now(); t.Sub(r.minute) >= time.Minute || t.Before(r.minute) {
-		r.minute, r.counted = t, map[string]int{}
-	}
-	if r.counted[account] >= budget {
+	t := r.now()
+	times := recentLocked(r.refused[account], t)
+	if len(times) >= budget {
+		r.refused[account] = times
 		if r.droppedFor == nil {
 			r.droppedFor = map[string]int{}
 		}
 		r.droppedFor[account]++
 		return false
 	}
-	r.counted[account]++
+	if r.refused == nil {
+		r.refused = map[string][]time.Time{}
+	}
+	r.refused[account] = append(times, t)
 	return true
+}
+
+// recentLocked returns the times of times (oldest first) that are less
+// than a minute before t. One later than t (a clock set back) still
+// counts: the budget errs on the side of dropping.
+func recentLocked(times []time.Time, t time.Time) []time.Time {
+	i := 0
+	for i < len(times) && t.Sub(times[i]) >= time.Minute {
+		i++
+	}
+	return times[i:]
+}
+
+func (r *Recorder) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }
 
 func (r *Recorder) stream(s keyward.StoredEvent) {
@@ -171,12 +222,32 @@ func (r *Recorder) stream(s keyward.StoredEvent) {
 }
 
 // Flush writes the queued events; on failure they are queued again.
+// An event with a route is recorded first, in the trail its route names
+// now.
 func (r *Recorder) Flush(ctx context.Context) error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	r.mu.Lock()
+	routing := r.routing
+	r.routing = nil
+	r.mu.Unlock()
+	for _, q := range routing {
+		if account, ok := q.route(ctx); ok {
+			q.e.RecipientAccountID = account
+		}
+		r.Add(&q.e)
+	}
+	r.mu.Lock()
 	batch, dropped, droppedFor := r.pending, r.dropped, r.droppedFor
 	r.pending, r.dropped, r.droppedFor = nil, 0, nil
+	// Accounts with no refusal in the last minute are forgotten: their
+	// window is empty.
+	t := r.now()
+	for account, times := range r.refused {
+		if len(recentLocked(times, t)) == 0 {
+			delete(r.refused, account)
+		}
+	}
 	r.mu.Unlock()
 	if dropped > 0 {
 		r.log().Warn("audit events dropped: more came than could be written", "dropped", dropped)

@@ -11,6 +11,15 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
+// budgeted is a recorder that takes 3 unauthenticated refusals a minute
+// per account, on a clock the test moves, and its store.
+func budgeted(t *testing.T) (keyward.Store, *kwtest.Clock, *audit.Recorder) {
+	t.Helper()
+	st := openStore(t)
+	clock := kwtest.NewClock(time.Now())
+	return st, clock, &audit.Recorder{Store: st, PerAccount: 3, Now: clock.Now}
+}
+
 // TestAttackFailedConsoleSignInsBoundedPerAccount: a failed console
 // sign-in is a refusal of a caller that proved no identity, though its
 // event names the account (and the user or root user) the form named: the
@@ -24,9 +33,7 @@ import (
 // SwitchRole are never dropped.
 func TestAttackFailedConsoleSignInsBoundedPerAccount(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
-	clock := kwtest.NewClock(time.Now())
-	r := &audit.Recorder{Store: st, PerAccount: 3, Now: clock.Now}
+	st, clock, r := budgeted(t)
 	const b = "123456789012"
 	n := 0
 	add := func(name string, id keyward.EventIdentity, result, message, code string) {
@@ -52,5 +59,44 @@ func TestAttackFailedConsoleSignInsBoundedPerAccount(t *testing.T) {
 	kwtest.Must(t, err)
 	if got, want := len(events), 3+1+1; got != want {
 		t.Fatalf("the account's trail holds %d events after 100 failed sign-ins naming it, want %d: 3 failures, the sign-in, the SwitchRole", got, want)
+	}
+}
+
+// TestAttackRefusalBudgetSlidesAcrossMinutes: the budget of
+// unauthenticated refusals is of any minute, not of minutes counted
+// afresh: a caller that spends it at the end of one and again at the
+// start of the next got twice PerAccount into a trail within seconds.
+func TestAttackRefusalBudgetSlidesAcrossMinutes(t *testing.T) {
+	ctx := context.Background()
+	st, clock, r := budgeted(t)
+	const b = "123456789012"
+	n := 0
+	refuse := func(times int) {
+		for range times {
+			e := keyward.Account{ID: b}.NewEvent(keyward.EventSourceSTS, "AssumeRoleWithWebIdentity", clock.Now())
+			e.EventID, e.UserIdentity, e.ErrorCode = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n), keyward.EventIdentity{Type: "WebIdentityUser"}, keyward.EInvalidIdentityToken
+			n++
+			r.Add(&e)
+		}
+	}
+	count := func() int {
+		kwtest.Must(t, r.Flush(ctx))
+		events, _, err := st.InAccount(b).LookupEvents(ctx, keyward.EventQuery{Max: 100})
+		kwtest.Must(t, err)
+		return len(events)
+	}
+	refuse(1)
+	clock.Add(59 * time.Second)
+	refuse(2)
+	clock.Add(2 * time.Second) // past the minute the first refusal began
+	refuse(3)
+	// Within the last minute: the two of second 59, and one more.
+	if got := count(); got != 4 {
+		t.Fatalf("the trail holds %d refusals after 6 within 61 s, want 4: 3 within any minute", got)
+	}
+	clock.Add(58 * time.Second) // a minute after second 59's
+	refuse(3)
+	if got := count(); got != 6 {
+		t.Fatalf("the trail holds %d refusals a minute later, want 6", got)
 	}
 }

@@ -215,3 +215,39 @@ func TestUnauthenticatedRefusalsBoundedPerAccount(t *testing.T) {
 		t.Fatalf("B's trail holds %d events the next minute, want 7", got)
 	}
 }
+
+// TestRoutedEventsDecidedWhenWritten: an event with a route waits in the
+// queue, counted against Max, until Flush asks its route for its account;
+// a route that names none leaves the recipient it had.
+func TestRoutedEventsDecidedWhenWritten(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	r := &audit.Recorder{Store: st, Max: 2}
+	const a, b = "123456789012", "210987654321"
+	asked, n := 0, 0
+	answer := func(routeTo string, ok bool) {
+		pe := &keyward.PendingEvent{Event: keyward.Account{ID: a}.NewEvent(keyward.EventSourceSTS, "AssumeRoleWithWebIdentity", time.Now())}
+		pe.Event.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n)
+		n++
+		pe.Event.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
+		pe.Route = func(context.Context) (string, bool) { asked++; return routeTo, ok }
+		r.Answered(pe, keyward.EAccessDenied, "refused")
+	}
+	answer(b, true)
+	answer(b, false)
+	answer(b, true) // past Max: dropped
+	if asked != 0 {
+		t.Fatalf("routes asked %d times before Flush", asked)
+	}
+	kwtest.Must(t, r.Flush(ctx))
+	if asked != 2 {
+		t.Fatalf("routes asked %d times, want 2", asked)
+	}
+	for account, want := range map[string]int{a: 1, b: 1} {
+		events, _, err := st.InAccount(account).LookupEvents(ctx, keyward.EventQuery{Max: 10})
+		kwtest.Must(t, err)
+		if len(events) != want {
+			t.Errorf("%s's trail holds %d events, want %d", account, len(events), want)
+		}
+	}
+}
