@@ -67,10 +67,17 @@ func migrate(url string) error {
 // TestUpgradeToAccounts'), then checks the plans of the statements it ran
 // (checkPlans): running -run 'TestConformance/X' checks those of the tests
 // chosen.
+//
+// Its statements may wait a minute, not the 5 s a server's do by default
+// (TestStatementTimeout's): the suite's concurrency tests line twenty
+// writers up on one row, and on a loaded two-core machine (the race
+// detector, other packages' tests) a writer holding the row can wait
+// seconds for a core while the rest wait for it. A lock never released
+// still fails the test; a deadlock fails at once.
 func TestConformance(t *testing.T) {
 	plans := newPlanRecorder(t)
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
-		s, err := postgres.Open(context.Background(), migrated(t), postgres.WithTracer(postgres.Options{}, plans.tracer(t.Name())))
+		s, err := postgres.Open(context.Background(), migrated(t), postgres.WithTracer(postgres.Options{StatementTimeout: time.Minute}, plans.tracer(t.Name())))
 		if err != nil {
 			t.Fatal(err)
 		}
