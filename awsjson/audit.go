@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/verify/wire"
@@ -63,11 +64,11 @@ func (s *Server) event(r *http.Request, reqID string, ev *eventOf, name string) 
 // members (nothing a caller adds becomes a key), and a value the model
 // calls sensitive (CreateAccount's email and name) hidden, as CloudTrail
 // hides it. They are bounded in all as the Query API's are
-// (keyward.MaxEventParams): a list's or the tags' number is the caller's,
+// (audit.MaxParams): a list's or the tags' number is the caller's,
 // up to the body's megabyte; what is past the bound is left out.
 func requestParameters(in *input, op *keyward.Operation) map[string]any {
 	out := map[string]any{}
-	var budget keyward.ParamBudget
+	var budget audit.ParamBudget
 	for _, p := range op.Params {
 		name := keyward.FieldName(p.Member)
 		switch p.Kind {

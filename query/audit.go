@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/verify/wire"
 )
 
@@ -96,7 +97,7 @@ var secretParams = map[string]bool{"Password": true, "OldPassword": true, "NewPa
 // action's own parameters are kept: nothing a caller adds becomes a key.
 func requestParameters(values url.Values, act *action) map[string]any {
 	out := map[string]any{}
-	var budget keyward.ParamBudget
+	var budget audit.ParamBudget
 	for _, p := range act.op.Params {
 		secret := secretParams[p.Member] || p.Shape != nil && p.Shape.Sensitive
 		var keys []string
