@@ -75,8 +75,9 @@ func (r *Recorder) Committed(e *keyward.Event) {
 // Answered records a request's pending event once the request is
 // answered: one its change's transaction wrote is streamed; any other is
 // queued, with the refusal's code and message (clipped) when code is set;
-// one with a Route waits for Flush to decide its trail. The copies of an event shared with other accounts (keyward.ShareEvent)
-// are queued beside it.
+// one with a Route waits for Flush to decide its trail. The copies of an
+// event shared with other accounts (keyward.ShareEvent) are queued beside
+// it.
 func (r *Recorder) Answered(pe *keyward.PendingEvent, code, message string) {
 	e := &pe.Event
 	if code != "" {
