@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -151,6 +153,45 @@ func (c *webClient) signIn(form url.Values) *http.Response {
 
 func rootForm(secret string) url.Values {
 	return url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {secret}}
+}
+
+// userForm is the sign-in form of the user name of the installation's
+// first account.
+func userForm(name, password string) url.Values {
+	return url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {name}, "password": {password}}
+}
+
+// signedIn is a web client signed in with form; the test stops when the
+// sign-in is refused.
+func signedIn(t *testing.T, ts *apiServer, form url.Values) *webClient {
+	t.Helper()
+	web := newWebClient(t, ts)
+	if resp := web.signIn(form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s %s%s signs in: %d", form.Get("kind"), form.Get("username"), form.Get("accesskey"), resp.StatusCode)
+	}
+	return web
+}
+
+// signedInRoot is a web client signed in as the first account's root user.
+func signedInRoot(t *testing.T, ts *apiServer) *webClient {
+	t.Helper()
+	return signedIn(t, ts, rootForm(kwtest.RootSecret))
+}
+
+// consoleUser makes the user name, who signs in to the console with
+// password, in the first account, with the inline policy p of that
+// document unless policy is "".
+func (ts *apiServer) consoleUser(t *testing.T, name, password, policy string) {
+	t.Helper()
+	root, ctx := ts.RootIAM(), context.Background()
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+	must(t, err)
+	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String(name), Password: aws.String(password)})
+	must(t, err)
+	if policy != "" {
+		_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)})
+		must(t, err)
+	}
 }
 
 func (c *webClient) token() string {

@@ -28,15 +28,6 @@ func recommendationsOf(page string) map[string]string {
 	return got
 }
 
-func signedInRoot(t *testing.T, ts *apiServer) *webClient {
-	t.Helper()
-	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", resp.StatusCode)
-	}
-	return web
-}
-
 // TestDashboard: the console's first page counts the account's entities
 // and recommends what AWS recommends about credentials, each with a link
 // to the page that fixes it, and a recommendation goes once it is
