@@ -109,10 +109,7 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 	ts := newAPIServer(t)
 	_, err := ts.IAM.CreateUser(kwtest.AsRoot(context.Background()), "bob", "/", nil)
 	must(t, err)
-	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", resp.StatusCode)
-	}
+	web := signedInRoot(t, ts)
 	for _, base := range []string{"/console/security-credentials/mfa", "/console/users/bob/mfa"} {
 		_, page := web.get(base + "/new")
 		tok := csrfOf(t, page)
@@ -155,10 +152,7 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 func TestRefusedPolicySaveAudited(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", resp.StatusCode)
-	}
+	web := signedInRoot(t, ts)
 	_, page := web.get("/console/policies/new")
 	tok := csrfOf(t, page)
 	resp, body := web.post("/console/policies", url.Values{"csrf": {tok}, "name": {"broken"}, "document": {`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}`}})

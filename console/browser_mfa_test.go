@@ -31,12 +31,7 @@ func TestConsoleMFA(t *testing.T) {
 	ctx := newBrowser(t, t.TempDir())
 	api := ts.RootIAM()
 	bg := context.Background()
-	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
-	must(t, err)
-	_, err = api.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("Bob-Passw0rd-1")})
-	must(t, err)
-	_, err = api.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("mfa"), PolicyDocument: aws.String(mfaOnlyPolicy)})
-	must(t, err)
+	ts.consoleUser(t, "bob", "Bob-Passw0rd-1", mfaOnlyPolicy)
 	signOut := chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) })
 	signInBob := chromedp.Tasks{
 		chromedp.Navigate(ts.URL + "/console/signin?as=user"),

@@ -582,10 +582,7 @@ func TestRootMFARemovedOnlyWithItsCode(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	asRoot := kwtest.AsRoot(context.Background())
-	before := newWebClient(t, ts)
-	if resp := before.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("signing in before MFA: %d", resp.StatusCode)
-	}
+	before := signedInRoot(t, ts)
 	d, err := ts.IAM.CreateVirtualMFADevice(asRoot, "root-phone", "/", nil)
 	must(t, err)
 	seed, now := d.Base32Seed(), ts.Clock.Now()

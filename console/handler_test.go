@@ -127,7 +127,7 @@ func TestConsoleIAMUser(t *testing.T) {
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("gail"), Password: aws.String("Gail-Passw0rd!"), PasswordResetRequired: true})
 	must(t, err)
 	c := newWebClient(t, ts)
-	user := url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"gail"}, "password": {"Gail-Passw0rd!"}}
+	user := userForm("gail", "Gail-Passw0rd!")
 	if resp := c.signIn(formWithPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}

@@ -29,10 +29,7 @@ func TestKeyPolicyPage(t *testing.T) {
 	youngKey, _, err := ts.IAM.CreateAccessKey(ctx, "young")
 	must(t, err)
 
-	c := newWebClient(t, ts)
-	if resp := c.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", resp.StatusCode)
-	}
+	c := signedInRoot(t, ts)
 	resp, page := c.get("/console/keys/policy")
 	if resp.StatusCode != 200 || !strings.Contains(page, "No key lifecycle policy") || !strings.Contains(page, "these 0 keys would be deactivated today") {
 		t.Fatalf("no policy: %d %s", resp.StatusCode, page)
@@ -88,10 +85,7 @@ func TestNewKeyExpires(t *testing.T) {
 	ctx := kwtest.AsRoot(context.Background())
 	_, err := ts.IAM.CreateUser(ctx, "ci", "/", nil)
 	must(t, err)
-	c := newWebClient(t, ts)
-	if resp := c.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", resp.StatusCode)
-	}
+	c := signedInRoot(t, ts)
 	token := c.token()
 	resp, page := c.post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"1"}, "usecase": {"cli"}, "understand": {"on"}})
 	if resp.StatusCode != 200 || !strings.Contains(page, `<select id="expires" name="expires"`) || !strings.Contains(page, `<option value="30d"`) {

@@ -763,7 +763,7 @@ func TestOIDCProviderPageAttacks(t *testing.T) {
 		if policy != "" {
 			must(t, s.k.IAM.PutInlinePolicy(root(), keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
 		}
-		hc := signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {name}, "password": {"Console-Passw0rd-" + name}})
+		hc := signIn(userForm(name, "Console-Passw0rd-"+name))
 		if name == "nobody" {
 			if status, _ := get(hc, "/console/provider?arn="+url.QueryEscape(p)); status != http.StatusForbidden {
 				t.Fatalf("%s reads the provider page: %d", name, status)

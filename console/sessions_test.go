@@ -30,7 +30,7 @@ func TestConsoleSessionsEnd(t *testing.T) {
 	signIn := func() *webClient {
 		t.Helper()
 		c := newWebClient(t, ts)
-		if resp := c.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"hal"}, "password": {password}}); resp.StatusCode != http.StatusSeeOther {
+		if resp := c.signIn(userForm("hal", password)); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("hal's sign-in: %d", resp.StatusCode)
 		}
 		// What ends the session comes later: a session is ended by what

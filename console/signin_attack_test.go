@@ -1,17 +1,12 @@
 package console_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestSignInUnderAttack replays the sign-in attacks through the console
@@ -24,17 +19,10 @@ import (
 func TestSignInUnderAttack(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	root := ts.RootIAM()
-	ctx := context.Background()
 	for _, u := range []string{"alice", "bob"} {
-		_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)})
-		must(t, err)
-		_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String(u), Password: aws.String(u + "-Passw0rd!")})
-		must(t, err)
+		ts.consoleUser(t, u, u+"-Passw0rd!", "")
 	}
-	user := func(name, password string) url.Values {
-		return url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {name}, "password": {password}}
-	}
+	user := userForm
 	statuses := func(n int, form func(i int) url.Values) map[int]int {
 		var mu sync.Mutex
 		got := map[int]int{}
