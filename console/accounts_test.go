@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -369,5 +370,20 @@ func TestAccountSwitchRoleByAlias(t *testing.T) {
 			!strings.Contains(string(evs[0].Record), `"recipientAccountId":"`+v.account+`"`) {
 			t.Fatalf("the switch's AssumeRole events in %s's trail: %d %+v", v.account, len(evs), evs)
 		}
+	}
+}
+
+// TestSignInByAccountAlias: a user signs in naming the account by its
+// alias, and the console shows the alias.
+func TestSignInByAccountAlias(t *testing.T) {
+	s := newSite(t)
+	must(t, s.k.IAM.CreateAccountAlias(root(), "my-company"))
+	s.withPassword("carol", "Carol-Passw0rd-1", "")
+	b := s.browser()
+	if status := b.signInUser("my-company", "carol", "Carol-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("sign-in by alias: %d", status)
+	}
+	if _, page := b.do(http.MethodGet, "/console/password", nil); !strings.Contains(page, `id="account-alias">my-company<`) {
+		t.Fatal("the console does not show the alias")
 	}
 }
