@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,7 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -198,6 +201,31 @@ func (c *webClient) token() string {
 	c.t.Helper()
 	_, page := c.get("/console/users/new")
 	return csrfOf(c.t, page)
+}
+
+// trailEvent is what the tests read of an event of the trail: its name
+// and, from its record, who made it and the error it answered.
+type trailEvent struct {
+	Name         string
+	UserIdentity struct{ Type, ARN string } `json:"userIdentity"`
+	ErrorCode    string                     `json:"errorCode"`
+	ErrorMessage string                     `json:"errorMessage"`
+}
+
+// trail flushes rec and returns the events of the first account of k
+// that q finds.
+func trail(t *testing.T, k *kwtest.Keyward, rec *audit.Recorder, q keyward.EventQuery) []trailEvent {
+	t.Helper()
+	ctx := context.Background()
+	must(t, rec.Flush(ctx))
+	events, _, err := k.IAM.Store.LookupEvents(ctx, q)
+	must(t, err)
+	out := make([]trailEvent, len(events))
+	for i, e := range events {
+		must(t, json.Unmarshal(e.Record, &out[i]))
+		out[i].Name = e.Name
+	}
+	return out
 }
 
 // trustAccount is a trust policy that lets the account's principals

@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -48,11 +47,8 @@ func TestFormsAuditAndCheckTheirOperation(t *testing.T) {
 		t.Fatalf("a bad group name:\n%.2000s", body)
 	}
 
-	must(t, rec.Flush(context.Background()))
-	events, _, err := s.k.IAM.Store.LookupEvents(context.Background(), keyward.EventQuery{Max: 50})
-	must(t, err)
 	var names []string
-	for _, e := range events {
+	for _, e := range trail(t, s.k, rec, keyward.EventQuery{Max: 50}) {
 		if e.Name != "ConsoleLogin" {
 			names = append(names, e.Name)
 		}
@@ -124,20 +120,11 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 			t.Fatalf("%s/enable with wrong codes: %d\n%.1000s", base, resp.StatusCode, body)
 		}
 	}
-	bg := context.Background()
-	must(t, ts.Audit.Flush(bg))
-	events, _, err := ts.IAM.Store.LookupEvents(bg, keyward.EventQuery{Max: 50})
-	must(t, err)
 	var got []string
-	for _, e := range events {
-		if e.Name == "ConsoleLogin" {
-			continue
+	for _, e := range trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{Max: 50}) {
+		if e.Name != "ConsoleLogin" {
+			got = append(got, e.Name+" "+e.ErrorCode)
 		}
-		var r struct {
-			ErrorCode string `json:"errorCode"`
-		}
-		must(t, json.Unmarshal(e.Record, &r))
-		got = append(got, e.Name+" "+r.ErrorCode)
 	}
 	slices.Sort(got)
 	want := []string{"CreateVirtualMFADevice ", "CreateVirtualMFADevice ", "DeleteVirtualMFADevice ", "DeleteVirtualMFADevice ",
@@ -161,19 +148,12 @@ func TestRefusedPolicySaveAudited(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("saving a policy whose effect is neither Allow nor Deny: %d\n%.1000s", resp.StatusCode, body)
 	}
-	bg := context.Background()
-	must(t, ts.Audit.Flush(bg))
-	events, _, err := ts.IAM.Store.LookupEvents(bg, keyward.EventQuery{EventName: "CreatePolicy", Max: 10})
-	must(t, err)
+	events := trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{EventName: "CreatePolicy", Max: 10})
 	if len(events) != 1 {
 		t.Fatalf("%d CreatePolicy events, want the refused one", len(events))
 	}
-	var r struct {
-		ErrorCode string `json:"errorCode"`
-	}
-	must(t, json.Unmarshal(events[0].Record, &r))
-	if r.ErrorCode != "MalformedPolicyDocument" {
-		t.Fatalf("the refused save's event has error code %q, want MalformedPolicyDocument", r.ErrorCode)
+	if events[0].ErrorCode != "MalformedPolicyDocument" {
+		t.Fatalf("the refused save's event has error code %q, want MalformedPolicyDocument", events[0].ErrorCode)
 	}
 }
 

@@ -335,8 +335,7 @@ func TestConsoleKeyLifecycle(t *testing.T) {
 	oldKey, _ := kwtest.CreateUserKey(t, api, "old")
 	// A hundred days later.
 	ts.Clock.Add(100 * 24 * time.Hour)
-	ctx := newBrowser(t, t.TempDir())
-	browse(t, ctx, "sign-in", signInRoot(ts))
+	ctx, _ := rootInBrowser(t, ts)
 
 	var title, listed string
 	browse(t, ctx, "key-policy-preview",

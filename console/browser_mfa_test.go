@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -36,12 +35,7 @@ func TestConsoleMFA(t *testing.T) {
 	bg := context.Background()
 	ts.consoleUser(t, "bob", "Bob-Passw0rd-1", mfaOnlyPolicy)
 	signOut := chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) })
-	signInBob := chromedp.Tasks{
-		chromedp.Navigate(ts.URL + "/console/signin?as=user"),
-		chromedp.SendKeys("#username", "bob", chromedp.ByID),
-		chromedp.SendKeys("#password", "Bob-Passw0rd-1", chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
-	}
+	signInBob := signInUser(ts, "", "bob", "Bob-Passw0rd-1")
 	var message string
 
 	// Without MFA, the policy's condition fails.
@@ -213,25 +207,13 @@ func TestConsoleRootMFA(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/console/"),
 		chromedp.WaitVisible(advice, chromedp.ByQuery))
 
-	bg := context.Background()
-	must(t, ts.Audit.Flush(bg))
-	events, _, err := ts.IAM.Store.LookupEvents(bg, keyward.EventQuery{Max: 50})
-	must(t, err)
 	var names []string
-	for _, e := range events {
+	for _, e := range trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{Max: 50}) {
 		if e.Name == "ConsoleLogin" {
 			continue
 		}
-		var r struct {
-			UserIdentity struct {
-				Type string `json:"type"`
-				ARN  string `json:"arn"`
-			} `json:"userIdentity"`
-			ErrorCode string `json:"errorCode"`
-		}
-		must(t, json.Unmarshal(e.Record, &r))
-		if r.UserIdentity.Type != "Root" || r.UserIdentity.ARN != "arn:aws:iam::"+kwtest.AccountID+":root" || r.ErrorCode != "" {
-			t.Errorf("%s: identity %+v, error %q", e.Name, r.UserIdentity, r.ErrorCode)
+		if e.UserIdentity.Type != "Root" || e.UserIdentity.ARN != "arn:aws:iam::"+kwtest.AccountID+":root" || e.ErrorCode != "" {
+			t.Errorf("%s: identity %+v, error %q", e.Name, e.UserIdentity, e.ErrorCode)
 		}
 		names = append(names, e.Name)
 	}

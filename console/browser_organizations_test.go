@@ -30,10 +30,9 @@ import (
 func TestConsoleOrganizations(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	ctx := newBrowser(t, t.TempDir())
+	ctx, _ := rootInBrowser(t, ts)
 	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
 	bg := context.Background()
-	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	// No organization yet: the page offers one.
 	var notice, management string
@@ -234,7 +233,7 @@ func TestConsoleOrganizations(t *testing.T) {
 func TestConsoleCloseAccount(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	ctx := newBrowser(t, t.TempDir())
+	ctx, _ := rootInBrowser(t, ts)
 	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
 	bg := context.Background()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
@@ -242,7 +241,6 @@ func TestConsoleCloseAccount(t *testing.T) {
 	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("closing@example.com"), AccountName: aws.String("Closing")})
 	must(t, err)
 	accountID := aws.ToString(made.CreateAccountStatus.AccountId)
-	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	var help string
 	var forms int
@@ -300,12 +298,10 @@ func TestConsoleCloseAccount(t *testing.T) {
 func TestConsoleCreateRootKey(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	downloads := t.TempDir()
-	ctx := newBrowser(t, downloads)
+	ctx, downloads := rootInBrowser(t, ts)
 	_, member := newMember(t, ts)
 	bg := context.Background()
 	var err error
-	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	var forms int
 	browse(t, ctx, "management-account",

@@ -19,11 +19,7 @@ func TestSwitchRoleInBrowser(t *testing.T) {
 	switchFixture(t, ts, aliceSwitches)
 	ctx := newBrowser(t, t.TempDir())
 	var signed, message, problem, detail, display, banner string
-	browse(t, ctx, "signed-in",
-		chromedp.Navigate(ts.URL+"/console/signin?as=user"),
-		chromedp.SendKeys("#username", "alice", chromedp.ByID),
-		chromedp.SendKeys("#password", switchPassword, chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
+	browse(t, ctx, "signed-in", signInUser(ts, "", "alice", switchPassword),
 		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
 		chromedp.Navigate(ts.URL+"/console/roles"),
 		chromedp.WaitVisible("#error-message", chromedp.ByID),

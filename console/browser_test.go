@@ -131,6 +131,29 @@ func waitForFile(t *testing.T, pattern string) string {
 	}
 }
 
+// rootInBrowser gives a test a browser of its own, downloading into a
+// directory of the test's, with ts's root user signed in to the console.
+func rootInBrowser(t *testing.T, ts *apiServer) (ctx context.Context, downloads string) {
+	t.Helper()
+	downloads = t.TempDir()
+	ctx = newBrowser(t, downloads)
+	browse(t, ctx, "sign-in", signInRoot(ts))
+	return ctx, downloads
+}
+
+// signInUser signs the user name in with password, in account, or in the
+// account the sign-in form offers when account is "".
+func signInUser(ts *apiServer, account, name, password string) chromedp.Tasks {
+	tasks := chromedp.Tasks{chromedp.Navigate(ts.URL + "/console/signin?as=user")}
+	if account != "" {
+		tasks = append(tasks, chromedp.WaitVisible("#account", chromedp.ByID), chromedp.SetValue("#account", account, chromedp.ByID))
+	}
+	return append(tasks,
+		chromedp.SendKeys("#username", name, chromedp.ByID),
+		chromedp.SendKeys("#password", password, chromedp.ByID),
+		chromedp.Click("#signin-submit", chromedp.ByID))
+}
+
 func signInRoot(ts *apiServer) chromedp.Tasks {
 	return chromedp.Tasks{
 		chromedp.Navigate(ts.URL + "/console/signin?as=root"),

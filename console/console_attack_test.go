@@ -541,19 +541,9 @@ func TestRootSignInNeedsItsMFACode(t *testing.T) {
 	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusTooManyRequests {
 		t.Fatalf("the right code past five failures: %d, want %d", status, http.StatusTooManyRequests)
 	}
-	must(t, ts.Audit.Flush(ctx))
-	events, _, err := ts.IAM.Store.LookupEvents(ctx, keyward.EventQuery{Max: 50})
-	must(t, err)
 	failures := 0
-	for _, e := range events {
-		var r struct {
-			UserIdentity struct {
-				Type string `json:"type"`
-			} `json:"userIdentity"`
-			ErrorMessage string `json:"errorMessage"`
-		}
-		must(t, json.Unmarshal(e.Record, &r))
-		if e.Name == "ConsoleLogin" && r.ErrorMessage == "Failed authentication" && r.UserIdentity.Type == "Root" {
+	for _, e := range trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{Max: 50}) {
+		if e.Name == "ConsoleLogin" && e.ErrorMessage == "Failed authentication" && e.UserIdentity.Type == "Root" {
 			failures++
 		}
 	}

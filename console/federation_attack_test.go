@@ -334,24 +334,9 @@ func TestSAMLEndpointAudited(t *testing.T) {
 	if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {s.idp.Response()}}); status != http.StatusOK {
 		t.Fatalf("sign-in: %d", status)
 	}
-	ctx := context.Background()
-	if err := s.rec.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	events, _, err := s.k.IAM.Store.LookupEvents(ctx, keyward.EventQuery{Max: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, e := range events {
-		var rec struct {
-			UserIdentity struct{ Type, ARN string } `json:"userIdentity"`
-			ErrorCode    string                     `json:"errorCode"`
-		}
-		if err := json.Unmarshal(e.Record, &rec); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, e.Name+" "+rec.UserIdentity.Type+" "+rec.UserIdentity.ARN+" "+rec.ErrorCode)
+	for _, e := range trail(t, s.k, s.rec, keyward.EventQuery{Max: 50}) {
+		got = append(got, e.Name+" "+e.UserIdentity.Type+" "+e.UserIdentity.ARN+" "+e.ErrorCode)
 	}
 	slices.Sort(got)
 	want := []string{
