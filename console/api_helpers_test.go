@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,6 +203,23 @@ func (c *webClient) token() string {
 	c.t.Helper()
 	_, page := c.get("/console/users/new")
 	return csrfOf(c.t, page)
+}
+
+// signedCookie splits the console's signed cookie name, which hc holds
+// for u, into its payload, the payload decoded and its signature; the
+// test stops when hc holds no such cookie.
+func signedCookie(t *testing.T, hc *http.Client, u, name string) (payload string, raw []byte, sig string) {
+	t.Helper()
+	for _, ck := range hc.Jar.Cookies(mustParse(t, u)) {
+		if ck.Name == name {
+			payload, sig, _ = strings.Cut(ck.Value, ".")
+			raw, err := base64.RawURLEncoding.DecodeString(payload)
+			must(t, err)
+			return payload, raw, sig
+		}
+	}
+	t.Fatalf("no cookie %s for %s", name, u)
+	return "", nil, ""
 }
 
 // trailEvent is what the tests read of an event of the trail: its name

@@ -25,8 +25,7 @@ import (
 func TestConsoleAccessKeyProcedures(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	downloads := t.TempDir()
-	ctx := newBrowser(t, downloads)
+	ctx, downloads := rootInBrowser(t, ts)
 	api := ts.RootIAM()
 	bg := context.Background()
 	var keyID, secret string
@@ -35,7 +34,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 
 	t.Run("SignIn", func(t *testing.T) {
 		var signedAs string
-		browse(t, ctx, "sign-in", signInRoot(ts), chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
+		browse(t, ctx, "signed-in-as", chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
 		if signedAs != "arn:aws:iam::123456789012:root" {
 			t.Fatalf("signed in as %q", signedAs)
 		}
@@ -237,8 +236,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 func TestConsoleUsersSearchAndReport(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	downloads := t.TempDir()
-	ctx := newBrowser(t, downloads)
+	ctx, downloads := rootInBrowser(t, ts)
 	api := ts.RootIAM()
 	bg := context.Background()
 	keyID, secret := kwtest.CreateUserKey(t, api, "bob")
@@ -251,7 +249,7 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 
 	t.Run("KeyColumns", func(t *testing.T) {
 		var keyCellHidden bool
-		browse(t, ctx, "01-users", signInRoot(ts),
+		browse(t, ctx, "01-users",
 			chromedp.Navigate(ts.URL+"/console/users"),
 			chromedp.WaitVisible("#users", chromedp.ByID),
 			chromedp.Evaluate(`document.querySelector('td[data-col="keyid"]').classList.contains("col-hidden")`, &keyCellHidden))
