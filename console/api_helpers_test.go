@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +246,23 @@ func trail(t *testing.T, k *kwtest.Keyward, rec *audit.Recorder, q keyward.Event
 		out[i].Name = e.Name
 	}
 	return out
+}
+
+// wantChanges fails the test unless the events but the console's
+// sign-ins (ConsoleLogin), each as line writes it, are want, in any order.
+func wantChanges(t *testing.T, events []trailEvent, line func(trailEvent) string, want ...string) {
+	t.Helper()
+	var got []string
+	for _, e := range events {
+		if e.Name != "ConsoleLogin" {
+			got = append(got, line(e))
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %q, want %q", got, want)
+	}
 }
 
 // trustAccount is a trust policy that lets the account's principals
