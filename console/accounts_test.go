@@ -39,18 +39,6 @@ func secondAccount(t *testing.T, k *kwtest.Keyward) context.Context {
 	return ctx
 }
 
-// userIn makes a user in the account ctx acts in, with a console password
-// unless password is "".
-func userIn(t *testing.T, k *kwtest.Keyward, ctx context.Context, name, password string) {
-	t.Helper()
-	_, err := k.IAM.CreateUser(ctx, name, "/", nil)
-	must(t, err)
-	if password != "" {
-		_, err = k.IAM.CreateLoginProfile(ctx, name, password, false)
-		must(t, err)
-	}
-}
-
 // twoAccountSite is a site whose first account has the users alice (with
 // passwordA), carl (with passwordA) and adam, and whose account B has the
 // users alice (with passwordB), carl (without a password) and bea.
@@ -67,10 +55,10 @@ func twoAccounts(t *testing.T, s *site) {
 	t.Helper()
 	ctxB := secondAccount(t, s.k)
 	for _, u := range []struct{ name, pw string }{{"alice", passwordA}, {"carl", passwordA}, {"adam", ""}} {
-		userIn(t, s.k, root(), u.name, u.pw)
+		consoleUser(t, s.k, root(), u.name, u.pw, "")
 	}
 	for _, u := range []struct{ name, pw string }{{"alice", passwordB}, {"carl", ""}, {"bea", ""}} {
-		userIn(t, s.k, ctxB, u.name, u.pw)
+		consoleUser(t, s.k, ctxB, u.name, u.pw, "")
 	}
 }
 
@@ -302,8 +290,8 @@ func TestAccountFederationInItsAccount(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctxB := secondAccount(t, ts.Keyward)
-	userIn(t, ts.Keyward, root(), "adam", "")
-	userIn(t, ts.Keyward, ctxB, "bea", "")
+	consoleUser(t, ts.Keyward, root(), "adam", "", "")
+	consoleUser(t, ts.Keyward, ctxB, "bea", "", "")
 	ctx := context.Background()
 	rootB := ts.IAMClient(rootKeyB, rootSecB)
 	id, secret := kwtest.CreateUserKey(t, rootB, "fed")
@@ -344,7 +332,7 @@ func TestAccountSwitchRoleByAlias(t *testing.T) {
 	ts := newAPIServer(t)
 	switchFixture(t, ts, aliceSwitches)
 	ctxB := secondAccount(t, ts.Keyward)
-	userIn(t, ts.Keyward, ctxB, "bea", "")
+	consoleUser(t, ts.Keyward, ctxB, "bea", "", "")
 	_, err := ts.IAM.CreateRole(ctxB, keyward.Role{Name: "viewer", Path: "/", TrustPolicy: trustAlice, MaxSessionDuration: 3600})
 	must(t, err)
 	must(t, ts.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityRole, Name: "viewer"}, "p",
@@ -378,7 +366,7 @@ func TestAccountSwitchRoleByAlias(t *testing.T) {
 func TestSignInByAccountAlias(t *testing.T) {
 	s := newSite(t)
 	must(t, s.k.IAM.CreateAccountAlias(root(), "my-company"))
-	s.withPassword("carol", "Carol-Passw0rd-1", "")
+	consoleUser(t, s.k, root(), "carol", "Carol-Passw0rd-1", "")
 	b := s.browser()
 	if status := b.signInUser("my-company", "carol", "Carol-Passw0rd-1"); status != http.StatusSeeOther {
 		t.Fatalf("sign-in by alias: %d", status)

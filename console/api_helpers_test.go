@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -184,22 +183,6 @@ func signedInRoot(t *testing.T, ts *apiServer) *webClient {
 	return signedIn(t, ts, rootForm(kwtest.RootSecret))
 }
 
-// consoleUser makes the user name, who signs in to the console with
-// password, in the first account, with the inline policy p of that
-// document unless policy is "".
-func (ts *apiServer) consoleUser(t *testing.T, name, password, policy string) {
-	t.Helper()
-	root, ctx := ts.RootIAM(), context.Background()
-	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	must(t, err)
-	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String(name), Password: aws.String(password)})
-	must(t, err)
-	if policy != "" {
-		_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)})
-		must(t, err)
-	}
-}
-
 func (c *webClient) token() string {
 	c.t.Helper()
 	_, page := c.get("/console/users/new")
@@ -221,6 +204,22 @@ func signedCookie(t *testing.T, hc *http.Client, u, name string) (payload string
 	}
 	t.Fatalf("no cookie %s for %s", name, u)
 	return "", nil, ""
+}
+
+// consoleUser makes the user name in the account ctx acts in (root() for
+// the first), with the console password unless password is "", and the
+// inline policy p of that document unless policy is "".
+func consoleUser(t *testing.T, k *kwtest.Keyward, ctx context.Context, name, password, policy string) {
+	t.Helper()
+	_, err := k.IAM.CreateUser(ctx, name, "/", nil)
+	must(t, err)
+	if password != "" {
+		_, err = k.IAM.CreateLoginProfile(ctx, name, password, false)
+		must(t, err)
+	}
+	if policy != "" {
+		must(t, k.IAM.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
+	}
 }
 
 // trailEvent is what the tests read of an event of the trail: its name

@@ -29,7 +29,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	must(t, err)
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
 	must(t, err)
-	ts.consoleUser(t, "nobody", "Nobody-Passw0rd", "")
+	consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "nobody", "Nobody-Passw0rd", "")
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
 	must(t, err)
 	_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("g"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})

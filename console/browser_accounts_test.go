@@ -21,10 +21,10 @@ func TestAccountsInBrowser(t *testing.T) {
 	ctxB := secondAccount(t, ts.Keyward)
 	read := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*"],"Resource":"*"}]}`
 	for _, u := range []string{"alice", "adam"} {
-		userIn(t, ts.Keyward, root(), u, passwordA)
+		consoleUser(t, ts.Keyward, root(), u, passwordA, "")
 	}
 	for _, u := range []string{"alice", "bea"} {
-		userIn(t, ts.Keyward, ctxB, u, passwordB)
+		consoleUser(t, ts.Keyward, ctxB, u, passwordB, "")
 	}
 	must(t, ts.IAM.PutInlinePolicy(root(), keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, "read", read))
 	must(t, ts.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, "read", read))

@@ -32,7 +32,7 @@ func TestConsoleMFA(t *testing.T) {
 	ctx := newBrowser(t, t.TempDir())
 	api := ts.RootIAM()
 	bg := context.Background()
-	ts.consoleUser(t, "bob", "Bob-Passw0rd-1", mfaOnlyPolicy)
+	consoleUser(t, ts.Keyward, root(), "bob", "Bob-Passw0rd-1", mfaOnlyPolicy)
 	signOut := chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) })
 	signInBob := signInUser(ts, "", "bob", "Bob-Passw0rd-1")
 	var message string

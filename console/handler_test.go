@@ -442,10 +442,10 @@ func TestSearchFindsKeysByPrefix(t *testing.T) {
 	s := newSite(t)
 	boKey, _ := s.k.User(t, "bo", "")
 	cyKey, _ := s.k.User(t, "cy", "")
-	s.withPassword("al", "Al-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
+	consoleUser(t, s.k, root(), "al", "Al-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"},
 		{"Effect":"Allow","Action":"iam:ListAccessKeys","Resource":"arn:aws:iam::`+kwtest.AccountID+`:user/bo"}]}`)
-	s.withPassword("nobody", "Nobody-Passw0rd-1", "")
+	consoleUser(t, s.k, root(), "nobody", "Nobody-Passw0rd-1", "")
 
 	admin := s.browser()
 	admin.signInRoot()

@@ -131,7 +131,7 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 	ctx := context.Background()
 	root := ts.RootIAM()
 	// Everything of IAM's, nothing of Organizations'.
-	ts.consoleUser(t, "nobody", "Nobody-Passw0rd", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "nobody", "Nobody-Passw0rd", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
 	c := signedIn(t, ts, userForm("nobody", "Nobody-Passw0rd"))
 	// The navigation offers the pages; the pages refuse.
 	if _, page := c.get("/console/users"); !strings.Contains(page, `id="nav-organizations"`) {

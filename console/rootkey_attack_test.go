@@ -30,7 +30,7 @@ func TestCreateRootKeyFormAttacks(t *testing.T) {
 	member := f.member
 	memberKey, memberSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(bg), member)
 	must(t, err)
-	ts.consoleUser(t, "ops", "Ops-Passw0rd-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`)
+	consoleUser(t, ts.Keyward, root(), "ops", "Ops-Passw0rd-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`)
 	ops := signedIn(t, ts, userForm("ops", "Ops-Passw0rd-1"))
 	tenant := signedIn(t, ts, url.Values{"kind": {"root"}, "accesskey": {memberKey.ID}, "secret": {memberSecret}})
 
@@ -190,7 +190,7 @@ func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 	f := newMemberFixture(t, ts)
 	// bob, not alice: "role/OrganizationAccountAccessRole/alice" is forty
 	// characters, which the trail's check of secrets takes for a key.
-	ts.consoleUser(t, "bob", switchPassword, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","sts:AssumeRole","keyward:CreateAccountRootKey"],"Resource":"*"}]}`)
+	consoleUser(t, ts.Keyward, root(), "bob", switchPassword, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","sts:AssumeRole","keyward:CreateAccountRootKey"],"Resource":"*"}]}`)
 	bob := signedIn(t, ts, userForm("bob", switchPassword))
 	if resp, page := bob.switchTo(f.member, "OrganizationAccountAccessRole", "", ""); resp.StatusCode != http.StatusSeeOther || bob.session().Switched == nil {
 		t.Fatalf("bob switches into the member's role: %d\n%s", resp.StatusCode, page)

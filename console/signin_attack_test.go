@@ -20,7 +20,7 @@ func TestSignInUnderAttack(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	for _, u := range []string{"alice", "bob"} {
-		ts.consoleUser(t, u, u+"-Passw0rd!", "")
+		consoleUser(t, ts.Keyward, root(), u, u+"-Passw0rd!", "")
 	}
 	user := userForm
 	statuses := func(n int, form func(i int) url.Values) map[int]int {

@@ -36,7 +36,7 @@ func switchFixture(t *testing.T, ts *apiServer, policy string) {
 	t.Helper()
 	root := ts.RootIAM()
 	ctx := context.Background()
-	ts.consoleUser(t, "alice", switchPassword, policy)
+	consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "alice", switchPassword, policy)
 	for _, r := range []struct{ name, path, trust, policy string }{
 		{"auditor", "/ops/", trustAccount, auditorPolicy},
 		{"closed", "/", trustNobody, auditorPolicy},
