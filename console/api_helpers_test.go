@@ -19,9 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/internal/audit"
@@ -83,14 +80,6 @@ func newAPIServer(t *testing.T) *apiServer {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &apiServer{Keyward: k, Clock: clock, URL: srv.URL}
-}
-
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), name)
-	return ts.IAMClient(id, secret), ts.STSIn(id, secret, "us-east-1"), id
 }
 
 var wantAPIError = kwtest.WantAPIError

@@ -191,7 +191,7 @@ func TestConsoleDeleteUser(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, _, _ = ts.userWithKey(t, "hank")
+	kwtest.CreateUserKey(t, root, "hank")
 	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("hank"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
 	must(t, err)
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
