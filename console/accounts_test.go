@@ -2,7 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -303,20 +302,7 @@ func TestAccountFederationInItsAccount(t *testing.T) {
 	must(t, err)
 	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountB + ":role/viewer"), RoleSessionName: aws.String("web")})
 	must(t, err)
-	sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(role.Credentials.AccessKeyId), "sessionKey": aws.ToString(role.Credentials.SecretAccessKey),
-		"sessionToken": aws.ToString(role.Credentials.SessionToken)})
-	resp, err := http.Get(ts.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(string(sess)))
-	must(t, err)
-	var out struct{ SigninToken string }
-	json.NewDecoder(resp.Body).Decode(&out)
-	resp.Body.Close()
-	web := newWebClient(t, ts)
-	if out.SigninToken == "" {
-		t.Fatalf("getSigninToken: %d", resp.StatusCode)
-	}
-	if resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(out.SigninToken)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %d", resp.StatusCode)
-	}
+	web := federatedClient(t, ts, role.Credentials)
 	resp, body := web.get("/console/users")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "arn:aws:sts::"+accountB+":assumed-role/viewer/web") ||
 		!strings.Contains(body, "/console/users/bea") || strings.Contains(body, "/console/users/adam") {

@@ -67,9 +67,7 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(out.Credentials.AccessKeyId),
-			"sessionKey": aws.ToString(out.Credentials.SecretAccessKey), "sessionToken": aws.ToString(out.Credentials.SessionToken)})
-		return string(b)
+		return sessionDoc(out.Credentials)
 	}
 }
 
@@ -112,9 +110,31 @@ func signedInAs(t *testing.T, hc *http.Client, srv *httptest.Server, session str
 	return status == http.StatusOK && strings.Contains(body, session)
 }
 
-func signinToken(t *testing.T, srv *httptest.Server, session string) string {
+// sessionDoc is getSigninToken's Session document of the session
+// credentials c.
+func sessionDoc(c *ststypes.Credentials) string {
+	b, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(c.AccessKeyId), "sessionKey": aws.ToString(c.SecretAccessKey),
+		"sessionToken": aws.ToString(c.SessionToken)})
+	return string(b)
+}
+
+// federatedClient is a web client of ts signed in to the console through
+// the federation endpoint with the session credentials c.
+func federatedClient(t *testing.T, ts *apiServer, c *ststypes.Credentials) *webClient {
 	t.Helper()
-	resp, err := http.Get(srv.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(session))
+	tok := signinToken(t, ts.URL, sessionDoc(c))
+	web := newWebClient(t, ts)
+	if resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	return web
+}
+
+// signinToken is getSigninToken's answer, at the console at base, for the
+// Session document session.
+func signinToken(t *testing.T, base, session string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(session))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +167,7 @@ func twin(s string) string {
 // minutes, and never again.
 func TestSigninTokenSingleUse(t *testing.T) {
 	srv, session := federationBench(t)
-	tok := signinToken(t, srv, session("web"))
+	tok := signinToken(t, srv.URL, session("web"))
 	login := srv.URL + "/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)
 	first := cookieClient()
 	if status := getStatus(t, first, login); status != http.StatusSeeOther {
@@ -168,7 +188,7 @@ func TestFederationDecodesStrictly(t *testing.T) {
 	srv, session := federationBench(t)
 	tokens, cookies := 0, 0
 	for i := 0; i < 4 && (tokens == 0 || cookies == 0); i++ {
-		tok := signinToken(t, srv, session("web"+strings.Repeat("x", i)))
+		tok := signinToken(t, srv.URL, session("web"+strings.Repeat("x", i)))
 		if forged := twin(strings.TrimPrefix(tok, "KWF1")); forged != "" {
 			tokens++
 			if status := getStatus(t, cookieClient(), srv.URL+"/console/federation?Action=login&SigninToken="+url.QueryEscape("KWF1"+forged)); status != http.StatusForbidden {

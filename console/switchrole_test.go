@@ -244,17 +244,7 @@ func TestSwitchRoleFromAFederatedSession(t *testing.T) {
 	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/sso"),
 		RoleSessionName: aws.String("carol@example.com"), DurationSeconds: aws.Int32(43200)})
 	must(t, err)
-	sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(role.Credentials.AccessKeyId), "sessionKey": aws.ToString(role.Credentials.SecretAccessKey),
-		"sessionToken": aws.ToString(role.Credentials.SessionToken)})
-	resp, err := http.Get(ts.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(string(sess)))
-	must(t, err)
-	var out struct{ SigninToken string }
-	json.NewDecoder(resp.Body).Decode(&out)
-	resp.Body.Close()
-	c := newWebClient(t, ts)
-	if resp, _ := c.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(out.SigninToken)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %d", resp.StatusCode)
-	}
+	c := federatedClient(t, ts, role.Credentials)
 	original := c.session()
 	if resp, body := c.switchTo(kwtest.AccountID, "ops/auditor", "", ""); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch: %d\n%s", resp.StatusCode, body)
@@ -266,7 +256,7 @@ func TestSwitchRoleFromAFederatedSession(t *testing.T) {
 	if s := c.session(); s.Switched == nil || s.Switched.Expires > ts.Clock.Now().Add(time.Hour).Unix() || s.Expires != original.Expires {
 		t.Fatalf("switched %+v, original %+v", s, original)
 	}
-	resp, _ = c.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
+	resp, _ := c.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch back: %d", resp.StatusCode)
 	}
