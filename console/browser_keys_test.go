@@ -2,8 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,14 +111,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		if unsavedBefore != "true" || unsavedAfter != "false" {
 			t.Fatalf("leave guard: %q before the download, %q after", unsavedBefore, unsavedAfter)
 		}
-		f, err := os.Open(waitForFile(t, filepath.Join(downloads, "alice_accessKeys.csv")))
-		must(t, err)
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		must(t, err)
-		if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
-			t.Fatalf("downloaded %q", rows)
-		}
+		wantKeyCSV(t, filepath.Join(downloads, "alice_accessKeys.csv"), keyID, secret)
 		alice = ts.STSIn(keyID, secret, "us-east-1")
 		if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
 			t.Fatalf("the new key does not sign: %v", err)
@@ -309,12 +300,7 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 			chromedp.Reload(),
 			chromedp.WaitVisible("#download-report", chromedp.ByID),
 			chromedp.Click("#download-report", chromedp.ByID))
-		f, err := os.Open(waitForFile(t, filepath.Join(downloads, "status_reports_*.csv")))
-		must(t, err)
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		must(t, err)
-		if len(rows) != 4 || rows[0][0] != "user" || rows[1][0] != "<root_account>" || rows[2][0] != "bob" || rows[2][11] != "eu-west-1" {
+		if rows := downloadedCSV(t, filepath.Join(downloads, "status_reports_*.csv")); len(rows) != 4 || rows[0][0] != "user" || rows[1][0] != "<root_account>" || rows[2][0] != "bob" || rows[2][11] != "eu-west-1" {
 			t.Fatalf("downloaded report %q", rows)
 		}
 	})

@@ -2,8 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -331,14 +329,7 @@ func TestConsoleCreateRootKey(t *testing.T) {
 	if !disabledBefore || !hidden || title != "Retrieve root access keys" || len(secret) != 40 || !strings.HasSuffix(done, "/console/organizations/target?id="+member) {
 		t.Fatalf("the page: disabled %v, hidden %v, %q, key %q, secret of %d, done %q", disabledBefore, hidden, title, keyID, len(secret), done)
 	}
-	f, err := os.Open(waitForFile(t, filepath.Join(downloads, member+"_rootkey.csv")))
-	must(t, err)
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	must(t, err)
-	if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
-		t.Fatalf("downloaded %q", rows)
-	}
+	wantKeyCSV(t, filepath.Join(downloads, member+"_rootkey.csv"), keyID, secret)
 	who, err := sts.NewFromConfig(ts.Config(keyID, secret, "")).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	if aws.ToString(who.Arn) != "arn:aws:iam::"+member+":root" {

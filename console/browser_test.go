@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/csv"
 	"log"
 	"os"
 	"os/exec"
@@ -128,6 +129,27 @@ func waitForFile(t *testing.T, pattern string) string {
 			t.Fatalf("no download matching %s", pattern)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// downloadedCSV waits for a CSV file to be downloaded to a path matching
+// pattern and returns its rows.
+func downloadedCSV(t *testing.T, pattern string) [][]string {
+	t.Helper()
+	f, err := os.Open(waitForFile(t, pattern))
+	must(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	must(t, err)
+	return rows
+}
+
+// wantKeyCSV fails the test unless the access key's CSV, downloaded to
+// path, holds the key's ID and secret under AWS's headings.
+func wantKeyCSV(t *testing.T, path, keyID, secret string) {
+	t.Helper()
+	if rows := downloadedCSV(t, path); len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
+		t.Fatalf("downloaded %q", rows)
 	}
 }
 
