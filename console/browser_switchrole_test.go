@@ -75,6 +75,9 @@ func TestSwitchRoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible("#switch-back", chromedp.ByID),
 		chromedp.Text("#role-history-0", &history, chromedp.ByID),
 		chromedp.Click("#switch-back", chromedp.ByID),
+		// The notice is the next page's: read before it, #signed-in-as
+		// could be a node of the page the form left.
+		chromedp.WaitVisible("#notice", chromedp.ByID),
 		chromedp.WaitNotPresent("#switched-banner", chromedp.ByID),
 		chromedp.Text("#signed-in-as", &signed, chromedp.ByID),
 		chromedp.Navigate(ts.URL+"/console/users"),
