@@ -30,20 +30,10 @@ func keyedSite(t *testing.T) (*site, []byte) {
 // sessionOf returns the session cookie's claims and signature.
 func sessionOf(t *testing.T, b *browser) (map[string]any, string) {
 	t.Helper()
-	u, _ := url.Parse(b.s.url + "/console/")
-	for _, ck := range b.hc.Jar.Cookies(u) {
-		if ck.Name != "keyward_session" {
-			continue
-		}
-		payload, sig, _ := strings.Cut(ck.Value, ".")
-		raw, err := base64.RawURLEncoding.DecodeString(payload)
-		must(t, err)
-		claims := map[string]any{}
-		must(t, json.Unmarshal(raw, &claims))
-		return claims, sig
-	}
-	t.Fatal("no session cookie")
-	return nil, ""
+	_, raw, sig := signedCookie(t, b.hc, b.s.url+"/console/", "keyward_session")
+	claims := map[string]any{}
+	must(t, json.Unmarshal(raw, &claims))
+	return claims, sig
 }
 
 // setSession puts claims with sig (or, with key, a signature made with

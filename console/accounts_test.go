@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -37,18 +38,6 @@ func secondAccount(t *testing.T, k *kwtest.Keyward) context.Context {
 	return ctx
 }
 
-// userIn makes a user in the account ctx acts in, with a console password
-// unless password is "".
-func userIn(t *testing.T, k *kwtest.Keyward, ctx context.Context, name, password string) {
-	t.Helper()
-	_, err := k.IAM.CreateUser(ctx, name, "/", nil)
-	must(t, err)
-	if password != "" {
-		_, err = k.IAM.CreateLoginProfile(ctx, name, password, false)
-		must(t, err)
-	}
-}
-
 // twoAccountSite is a site whose first account has the users alice (with
 // passwordA), carl (with passwordA) and adam, and whose account B has the
 // users alice (with passwordB), carl (without a password) and bea.
@@ -65,10 +54,10 @@ func twoAccounts(t *testing.T, s *site) {
 	t.Helper()
 	ctxB := secondAccount(t, s.k)
 	for _, u := range []struct{ name, pw string }{{"alice", passwordA}, {"carl", passwordA}, {"adam", ""}} {
-		userIn(t, s.k, root(), u.name, u.pw)
+		consoleUser(t, s.k, root(), u.name, u.pw, "")
 	}
 	for _, u := range []struct{ name, pw string }{{"alice", passwordB}, {"carl", ""}, {"bea", ""}} {
-		userIn(t, s.k, ctxB, u.name, u.pw)
+		consoleUser(t, s.k, ctxB, u.name, u.pw, "")
 	}
 }
 
@@ -300,8 +289,8 @@ func TestAccountFederationInItsAccount(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctxB := secondAccount(t, ts.Keyward)
-	userIn(t, ts.Keyward, root(), "adam", "")
-	userIn(t, ts.Keyward, ctxB, "bea", "")
+	consoleUser(t, ts.Keyward, root(), "adam", "", "")
+	consoleUser(t, ts.Keyward, ctxB, "bea", "", "")
 	ctx := context.Background()
 	rootB := ts.IAMClient(rootKeyB, rootSecB)
 	id, secret := kwtest.CreateUserKey(t, rootB, "fed")
@@ -313,8 +302,7 @@ func TestAccountFederationInItsAccount(t *testing.T) {
 	must(t, err)
 	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountB + ":role/viewer"), RoleSessionName: aws.String("web")})
 	must(t, err)
-	web := newWebClient(t, ts)
-	web.signInFederated(role.Credentials)
+	web := federatedClient(t, ts, role.Credentials)
 	resp, body := web.get("/console/users")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "arn:aws:sts::"+accountB+":assumed-role/viewer/web") ||
 		!strings.Contains(body, "/console/users/bea") || strings.Contains(body, "/console/users/adam") {
@@ -330,7 +318,7 @@ func TestAccountSwitchRoleByAlias(t *testing.T) {
 	ts := newAPIServer(t)
 	switchFixture(t, ts, aliceSwitches)
 	ctxB := secondAccount(t, ts.Keyward)
-	userIn(t, ts.Keyward, ctxB, "bea", "")
+	consoleUser(t, ts.Keyward, ctxB, "bea", "", "")
 	_, err := ts.IAM.CreateRole(ctxB, keyward.Role{Name: "viewer", Path: "/", TrustPolicy: trustAlice, MaxSessionDuration: 3600})
 	must(t, err)
 	must(t, ts.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityRole, Name: "viewer"}, "p",
@@ -356,5 +344,20 @@ func TestAccountSwitchRoleByAlias(t *testing.T) {
 			!strings.Contains(string(evs[0].Record), `"recipientAccountId":"`+v.account+`"`) {
 			t.Fatalf("the switch's AssumeRole events in %s's trail: %d %+v", v.account, len(evs), evs)
 		}
+	}
+}
+
+// TestSignInByAccountAlias: a user signs in naming the account by its
+// alias, and the console shows the alias.
+func TestSignInByAccountAlias(t *testing.T) {
+	s := newSite(t)
+	must(t, s.k.IAM.CreateAccountAlias(root(), "my-company"))
+	consoleUser(t, s.k, root(), "carol", "Carol-Passw0rd-1", "")
+	b := s.browser()
+	if status := b.signInUser("my-company", "carol", "Carol-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("sign-in by alias: %d", status)
+	}
+	if _, page := b.do(http.MethodGet, "/console/password", nil); !strings.Contains(page, `id="account-alias">my-company<`) {
+		t.Fatal("the console does not show the alias")
 	}
 }

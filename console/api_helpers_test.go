@@ -1,7 +1,9 @@
 package console_test
 
 import (
+	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,15 +14,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
-
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -81,14 +82,6 @@ func newAPIServer(t *testing.T) *apiServer {
 	return &apiServer{Keyward: k, Clock: clock, URL: srv.URL}
 }
 
-// userWithKey creates a user with an access key and returns IAM and STS
-// clients signed with it, and the key's ID.
-func (ts *apiServer) userWithKey(t *testing.T, name string) (*iam.Client, *sts.Client, string) {
-	t.Helper()
-	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), name)
-	return ts.IAMClient(id, secret), ts.STSIn(id, secret, "us-east-1"), id
-}
-
 var wantAPIError = kwtest.WantAPIError
 
 const awsPolicy = "arn:aws:iam::aws:policy/"
@@ -108,28 +101,6 @@ func newWebClient(t testing.TB, ts *apiServer) *webClient {
 	return &webClient{t: t, ts: ts, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
-}
-
-// signInFederated signs c in through the federation endpoint with a role
-// session's credentials (getSigninToken, then login), failing the test
-// unless the console lets it in.
-func (c *webClient) signInFederated(creds *ststypes.Credentials) {
-	c.t.Helper()
-	sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(creds.AccessKeyId), "sessionKey": aws.ToString(creds.SecretAccessKey),
-		"sessionToken": aws.ToString(creds.SessionToken)})
-	resp, err := http.Get(c.ts.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(string(sess)))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	var out struct{ SigninToken string }
-	json.NewDecoder(resp.Body).Decode(&out)
-	resp.Body.Close()
-	if out.SigninToken == "" {
-		c.t.Fatalf("getSigninToken: %d", resp.StatusCode)
-	}
-	if resp, body := c.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(out.SigninToken)); resp.StatusCode != http.StatusSeeOther {
-		c.t.Fatalf("the federated sign-in: %d\n%.2000s", resp.StatusCode, body)
-	}
 }
 
 func (c *webClient) get(path string) (*http.Response, string) {
@@ -178,10 +149,108 @@ func rootForm(secret string) url.Values {
 	return url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {secret}}
 }
 
+// userForm is the sign-in form of the user name of the installation's
+// first account.
+func userForm(name, password string) url.Values {
+	return url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {name}, "password": {password}}
+}
+
+// signedIn is a web client signed in with form; the test stops when the
+// sign-in is refused.
+func signedIn(t *testing.T, ts *apiServer, form url.Values) *webClient {
+	t.Helper()
+	web := newWebClient(t, ts)
+	if resp := web.signIn(form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%s %s%s signs in: %d", form.Get("kind"), form.Get("username"), form.Get("accesskey"), resp.StatusCode)
+	}
+	return web
+}
+
+// signedInRoot is a web client signed in as the first account's root user.
+func signedInRoot(t *testing.T, ts *apiServer) *webClient {
+	t.Helper()
+	return signedIn(t, ts, rootForm(kwtest.RootSecret))
+}
+
 func (c *webClient) token() string {
 	c.t.Helper()
 	_, page := c.get("/console/users/new")
 	return csrfOf(c.t, page)
+}
+
+// signedCookie splits the console's signed cookie name, which hc holds
+// for u, into its payload, the payload decoded and its signature; the
+// test stops when hc holds no such cookie.
+func signedCookie(t *testing.T, hc *http.Client, u, name string) (payload string, raw []byte, sig string) {
+	t.Helper()
+	for _, ck := range hc.Jar.Cookies(mustParse(t, u)) {
+		if ck.Name == name {
+			payload, sig, _ = strings.Cut(ck.Value, ".")
+			raw, err := base64.RawURLEncoding.DecodeString(payload)
+			must(t, err)
+			return payload, raw, sig
+		}
+	}
+	t.Fatalf("no cookie %s for %s", name, u)
+	return "", nil, ""
+}
+
+// consoleUser makes the user name in the account ctx acts in (root() for
+// the first), with the console password unless password is "", and the
+// inline policy p of that document unless policy is "".
+func consoleUser(t *testing.T, k *kwtest.Keyward, ctx context.Context, name, password, policy string) {
+	t.Helper()
+	_, err := k.IAM.CreateUser(ctx, name, "/", nil)
+	must(t, err)
+	if password != "" {
+		_, err = k.IAM.CreateLoginProfile(ctx, name, password, false)
+		must(t, err)
+	}
+	if policy != "" {
+		must(t, k.IAM.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
+	}
+}
+
+// trailEvent is what the tests read of an event of the trail: its name
+// and, from its record, who made it and the error it answered.
+type trailEvent struct {
+	Name         string
+	UserIdentity struct{ Type, ARN string } `json:"userIdentity"`
+	ErrorCode    string                     `json:"errorCode"`
+	ErrorMessage string                     `json:"errorMessage"`
+}
+
+// trail flushes rec and returns the events of the first account of k
+// that q finds.
+func trail(t *testing.T, k *kwtest.Keyward, rec *audit.Recorder, q keyward.EventQuery) []trailEvent {
+	t.Helper()
+	ctx := context.Background()
+	must(t, rec.Flush(ctx))
+	events, _, err := k.IAM.Store.LookupEvents(ctx, q)
+	must(t, err)
+	out := make([]trailEvent, len(events))
+	for i, e := range events {
+		must(t, json.Unmarshal(e.Record, &out[i]))
+		out[i].Name = e.Name
+	}
+	return out
+}
+
+// wantChanges fails the test unless the events but the console's
+// sign-ins (ConsoleLogin), each as line writes it, are want, in any order.
+func wantChanges(t *testing.T, events []trailEvent, line func(trailEvent) string, want ...string) {
+	t.Helper()
+	var got []string
+	for _, e := range events {
+		if e.Name != "ConsoleLogin" {
+			got = append(got, line(e))
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %q, want %q", got, want)
+	}
 }
 
 // trustAccount is a trust policy that lets the account's principals

@@ -2,9 +2,10 @@ package console_test
 
 import (
 	"context"
-	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -46,20 +47,8 @@ func TestFormsAuditAndCheckTheirOperation(t *testing.T) {
 		t.Fatalf("a bad group name:\n%.2000s", body)
 	}
 
-	must(t, rec.Flush(context.Background()))
-	events, _, err := s.k.IAM.Store.LookupEvents(context.Background(), keyward.EventQuery{Max: 50})
-	must(t, err)
-	var names []string
-	for _, e := range events {
-		if e.Name != "ConsoleLogin" {
-			names = append(names, e.Name)
-		}
-	}
-	slices.Sort(names)
-	want := []string{"CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "SetDefaultPolicyVersion"}
-	if !slices.Equal(names, want) {
-		t.Fatalf("events %q, want %q", names, want)
-	}
+	wantChanges(t, trail(t, s.k, rec, keyward.EventQuery{Max: 50}), func(e trailEvent) string { return e.Name },
+		"CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "SetDefaultPolicyVersion")
 }
 
 // TestConsoleAuditTrail: the console's sign-ins (AWS's ConsoleLogin, a
@@ -109,10 +98,7 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 	ts := newAPIServer(t)
 	_, err := ts.IAM.CreateUser(kwtest.AsRoot(context.Background()), "bob", "/", nil)
 	must(t, err)
-	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", resp.StatusCode)
-	}
+	web := signedInRoot(t, ts)
 	for _, base := range []string{"/console/security-credentials/mfa", "/console/users/bob/mfa"} {
 		_, page := web.get(base + "/new")
 		tok := csrfOf(t, page)
@@ -125,27 +111,9 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 			t.Fatalf("%s/enable with wrong codes: %d\n%.1000s", base, resp.StatusCode, body)
 		}
 	}
-	bg := context.Background()
-	must(t, ts.Audit.Flush(bg))
-	events, _, err := ts.IAM.Store.LookupEvents(bg, keyward.EventQuery{Max: 50})
-	must(t, err)
-	var got []string
-	for _, e := range events {
-		if e.Name == "ConsoleLogin" {
-			continue
-		}
-		var r struct {
-			ErrorCode string `json:"errorCode"`
-		}
-		must(t, json.Unmarshal(e.Record, &r))
-		got = append(got, e.Name+" "+r.ErrorCode)
-	}
-	slices.Sort(got)
-	want := []string{"CreateVirtualMFADevice ", "CreateVirtualMFADevice ", "DeleteVirtualMFADevice ", "DeleteVirtualMFADevice ",
-		"EnableMFADevice InvalidAuthenticationCode", "EnableMFADevice InvalidAuthenticationCode"}
-	if !slices.Equal(got, want) {
-		t.Fatalf("events %q, want %q", got, want)
-	}
+	wantChanges(t, trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{Max: 50}), func(e trailEvent) string { return e.Name + " " + e.ErrorCode },
+		"CreateVirtualMFADevice ", "CreateVirtualMFADevice ", "DeleteVirtualMFADevice ", "DeleteVirtualMFADevice ",
+		"EnableMFADevice InvalidAuthenticationCode", "EnableMFADevice InvalidAuthenticationCode")
 }
 
 // TestRefusedPolicySaveAudited: a policy the policy editor's save refuses
@@ -155,28 +123,44 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 func TestRefusedPolicySaveAudited(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", resp.StatusCode)
-	}
+	web := signedInRoot(t, ts)
 	_, page := web.get("/console/policies/new")
 	tok := csrfOf(t, page)
 	resp, body := web.post("/console/policies", url.Values{"csrf": {tok}, "name": {"broken"}, "document": {`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}`}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("saving a policy whose effect is neither Allow nor Deny: %d\n%.1000s", resp.StatusCode, body)
 	}
-	bg := context.Background()
-	must(t, ts.Audit.Flush(bg))
-	events, _, err := ts.IAM.Store.LookupEvents(bg, keyward.EventQuery{EventName: "CreatePolicy", Max: 10})
-	must(t, err)
+	events := trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{EventName: "CreatePolicy", Max: 10})
 	if len(events) != 1 {
 		t.Fatalf("%d CreatePolicy events, want the refused one", len(events))
 	}
-	var r struct {
-		ErrorCode string `json:"errorCode"`
+	if events[0].ErrorCode != "MalformedPolicyDocument" {
+		t.Fatalf("the refused save's event has error code %q, want MalformedPolicyDocument", events[0].ErrorCode)
 	}
-	must(t, json.Unmarshal(events[0].Record, &r))
-	if r.ErrorCode != "MalformedPolicyDocument" {
-		t.Fatalf("the refused save's event has error code %q, want MalformedPolicyDocument", r.ErrorCode)
+}
+
+// TestEventHistoryTellsFailedSignIns: a failed ConsoleLogin and a good
+// one looked alike; the Error code column shows the failure, as AWS
+// records it (an errorMessage: ConsoleLogin has no errorCode).
+func TestEventHistoryTellsFailedSignIns(t *testing.T) {
+	s, rec := newAuditedSite(t)
+
+	if status := s.browser().signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {"wrong" + kwtest.RootSecret[5:]}}); status != http.StatusUnauthorized {
+		t.Fatalf("wrong secret: %d", status)
+	}
+	admin := s.browser()
+	admin.signInRoot()
+	must(t, rec.Flush(context.Background()))
+	row := regexp.MustCompile(`<tr data-event="ConsoleLogin">.*?<td>([^<]*)</td></tr>`)
+	_, page := admin.do(http.MethodGet, "/console/events", nil)
+	var errors []string
+	for _, m := range row.FindAllStringSubmatch(page, -1) {
+		errors = append(errors, html.UnescapeString(m[1]))
+	}
+	// The good sign-in and the failed one, in either order (they may
+	// share a timestamp).
+	slices.Sort(errors)
+	if !slices.Equal(errors, []string{"", "Failed authentication"}) {
+		t.Fatalf("ConsoleLogin error codes %q, want \"\" and \"Failed authentication\"", errors)
 	}
 }

@@ -29,10 +29,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	must(t, err)
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
 	must(t, err)
-	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nobody")})
-	must(t, err)
-	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})
-	must(t, err)
+	consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "nobody", "Nobody-Passw0rd", "")
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
 	must(t, err)
 	_, err = root.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("g"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
@@ -41,10 +38,7 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 	must(t, err)
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
 	must(t, err)
-	c := newWebClient(t, ts)
-	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", resp.StatusCode)
-	}
+	c := signedIn(t, ts, userForm("nobody", "Nobody-Passw0rd"))
 	allow := func(actions ...string) {
 		t.Helper()
 		if len(actions) == 0 {

@@ -21,10 +21,10 @@ func TestAccountsInBrowser(t *testing.T) {
 	ctxB := secondAccount(t, ts.Keyward)
 	read := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:List*","iam:Get*"],"Resource":"*"}]}`
 	for _, u := range []string{"alice", "adam"} {
-		userIn(t, ts.Keyward, root(), u, passwordA)
+		consoleUser(t, ts.Keyward, root(), u, passwordA, "")
 	}
 	for _, u := range []string{"alice", "bea"} {
-		userIn(t, ts.Keyward, ctxB, u, passwordB)
+		consoleUser(t, ts.Keyward, ctxB, u, passwordB, "")
 	}
 	must(t, ts.IAM.PutInlinePolicy(root(), keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, "read", read))
 	must(t, ts.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, "read", read))
@@ -61,13 +61,7 @@ func TestAccountsInBrowser(t *testing.T) {
 		waitFor(`location.pathname === "/console/signin"`),
 		chromedp.Navigate(ts.URL+"/console/users"),
 		waitFor(`location.pathname === "/console/signin"`))
-	browse(t, ctx, "signed-in-to-a",
-		chromedp.Navigate(ts.URL+"/console/signin?as=user"),
-		chromedp.WaitVisible("#account", chromedp.ByID),
-		chromedp.SetValue("#account", kwtest.AccountID, chromedp.ByID),
-		chromedp.SendKeys("#username", "alice", chromedp.ByID),
-		chromedp.SendKeys("#password", passwordA, chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
+	browse(t, ctx, "signed-in-to-a", signInUser(ts, kwtest.AccountID, "alice", passwordA),
 		chromedp.WaitVisible("#users", chromedp.ByID),
 		chromedp.Text("#account-id", &id, chromedp.ByID),
 		chromedp.Text("#signed-in-as", &signed, chromedp.ByID),

@@ -16,8 +16,7 @@ import (
 func TestConsoleDashboardAndWebhooks(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	ctx := newBrowser(t, t.TempDir())
-	browse(t, ctx, "sign-in", signInRoot(ts))
+	ctx, _ := rootInBrowser(t, ts)
 
 	var advice string
 	browse(t, ctx, "dashboard",

@@ -19,12 +19,11 @@ import (
 func TestConsoleGroupsAndPolicies(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	ctx := newBrowser(t, t.TempDir())
+	ctx, _ := rootInBrowser(t, ts)
 	api := ts.RootIAM()
 	bg := context.Background()
 	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("alice")})
 	must(t, err)
-	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	// A group with alice in it.
 	var notice string

@@ -2,17 +2,17 @@ package console_test
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/chromedp/chromedp"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -23,8 +23,7 @@ import (
 func TestConsoleAccessKeyProcedures(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	downloads := t.TempDir()
-	ctx := newBrowser(t, downloads)
+	ctx, downloads := rootInBrowser(t, ts)
 	api := ts.RootIAM()
 	bg := context.Background()
 	var keyID, secret string
@@ -33,7 +32,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 
 	t.Run("SignIn", func(t *testing.T) {
 		var signedAs string
-		browse(t, ctx, "sign-in", signInRoot(ts), chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
+		browse(t, ctx, "signed-in-as", chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
 		if signedAs != "arn:aws:iam::123456789012:root" {
 			t.Fatalf("signed in as %q", signedAs)
 		}
@@ -112,14 +111,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		if unsavedBefore != "true" || unsavedAfter != "false" {
 			t.Fatalf("leave guard: %q before the download, %q after", unsavedBefore, unsavedAfter)
 		}
-		f, err := os.Open(waitForFile(t, filepath.Join(downloads, "alice_accessKeys.csv")))
-		must(t, err)
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		must(t, err)
-		if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
-			t.Fatalf("downloaded %q", rows)
-		}
+		wantKeyCSV(t, filepath.Join(downloads, "alice_accessKeys.csv"), keyID, secret)
 		alice = ts.STSIn(keyID, secret, "us-east-1")
 		if _, err := alice.GetCallerIdentity(bg, &sts.GetCallerIdentityInput{}); err != nil {
 			t.Fatalf("the new key does not sign: %v", err)
@@ -235,8 +227,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 func TestConsoleUsersSearchAndReport(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	downloads := t.TempDir()
-	ctx := newBrowser(t, downloads)
+	ctx, downloads := rootInBrowser(t, ts)
 	api := ts.RootIAM()
 	bg := context.Background()
 	keyID, secret := kwtest.CreateUserKey(t, api, "bob")
@@ -249,7 +240,7 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 
 	t.Run("KeyColumns", func(t *testing.T) {
 		var keyCellHidden bool
-		browse(t, ctx, "01-users", signInRoot(ts),
+		browse(t, ctx, "01-users",
 			chromedp.Navigate(ts.URL+"/console/users"),
 			chromedp.WaitVisible("#users", chromedp.ByID),
 			chromedp.Evaluate(`document.querySelector('td[data-col="keyid"]').classList.contains("col-hidden")`, &keyCellHidden))
@@ -309,13 +300,80 @@ func TestConsoleUsersSearchAndReport(t *testing.T) {
 			chromedp.Reload(),
 			chromedp.WaitVisible("#download-report", chromedp.ByID),
 			chromedp.Click("#download-report", chromedp.ByID))
-		f, err := os.Open(waitForFile(t, filepath.Join(downloads, "status_reports_*.csv")))
-		must(t, err)
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
-		must(t, err)
-		if len(rows) != 4 || rows[0][0] != "user" || rows[1][0] != "<root_account>" || rows[2][0] != "bob" || rows[2][11] != "eu-west-1" {
+		if rows := downloadedCSV(t, filepath.Join(downloads, "status_reports_*.csv")); len(rows) != 4 || rows[0][0] != "user" || rows[1][0] != "<root_account>" || rows[2][0] != "bob" || rows[2][11] != "eu-west-1" {
 			t.Fatalf("downloaded report %q", rows)
 		}
 	})
+}
+
+// TestConsoleKeyLifecycle walks the key lifecycle in a real browser: the
+// policy page previews a draft ("these 1 keys would be deactivated
+// today", the key listed) and saves it; the sweep deactivates the key;
+// the create-key flow's expiry is shown with the new key and in the
+// user's keys.
+func TestConsoleKeyLifecycle(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	api := ts.RootIAM()
+	bg := context.Background()
+	oldKey, _ := kwtest.CreateUserKey(t, api, "old")
+	// A hundred days later.
+	ts.Clock.Add(100 * 24 * time.Hour)
+	ctx, _ := rootInBrowser(t, ts)
+
+	var title, listed string
+	browse(t, ctx, "key-policy-preview",
+		chromedp.Navigate(ts.URL+"/console/keys/policy"),
+		chromedp.WaitVisible("#max-age", chromedp.ByID),
+		chromedp.SendKeys("#max-age", "90d", chromedp.ByID),
+		chromedp.Click("#preview-policy", chromedp.ByID),
+		chromedp.WaitVisible(`#preview-keys tr[data-key="`+oldKey+`"]`, chromedp.ByQuery),
+		chromedp.Text("#preview-title", &title, chromedp.ByID),
+		chromedp.Text("#preview-keys", &listed, chromedp.ByID))
+	if title != "Preview of this draft: these 1 keys would be deactivated today" || !strings.Contains(listed, "old") || !strings.Contains(listed, "max-age") {
+		t.Fatalf("preview: %q\n%s", title, listed)
+	}
+	var notice string
+	browse(t, ctx, "key-policy-saved",
+		chromedp.Click("#save-policy", chromedp.ByID),
+		chromedp.WaitVisible("#notice", chromedp.ByID),
+		chromedp.Text("#notice", &notice, chromedp.ByID))
+	if !strings.HasPrefix(notice, "Key lifecycle policy saved.") {
+		t.Fatalf("notice %q", notice)
+	}
+	if _, err := ts.Lifecycle.Run(bg); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := ts.Store.AccessKey(bg, oldKey); err != nil || k.Status != keyward.StatusInactive {
+		t.Fatalf("after the sweep: %+v %v", k, err)
+	}
+
+	var expires, column string
+	browse(t, ctx, "new-key-use-case",
+		chromedp.Navigate(ts.URL+"/console/users/old/keys/new"),
+		chromedp.WaitVisible("#usecase-cli", chromedp.ByID),
+		chromedp.Click("#usecase-cli", chromedp.ByID),
+		chromedp.Click("#understand", chromedp.ByID),
+		chromedp.Click("#next-step", chromedp.ByID),
+		chromedp.WaitVisible("#expires", chromedp.ByID))
+	var page string
+	browse(t, ctx, "new-key-expiry",
+		chromedp.SetValue("#expires", "30d", chromedp.ByID),
+		chromedp.Click("#create-key-submit", chromedp.ByID),
+		chromedp.WaitVisible("#new-key-id", chromedp.ByID),
+		chromedp.OuterHTML("main", &page, chromedp.ByQuery))
+	if !strings.Contains(page, `id="new-key-expires"`) {
+		t.Fatalf("the retrieve step does not show the expiry:\n%s", page)
+	}
+	browse(t, ctx, "new-key-listed",
+		chromedp.Text("#new-key-expires", &expires, chromedp.ByID),
+		// As if the secret were saved: the page asks before leaving otherwise.
+		chromedp.Evaluate(`document.getElementById("retrieve").dataset.unsaved = "false"`, nil),
+		chromedp.Navigate(ts.URL+"/console/users/old?tab=credentials"),
+		chromedp.WaitVisible("#access-keys", chromedp.ByID),
+		chromedp.Text("#access-keys", &column, chromedp.ByID))
+	want := ts.Clock.Now().Add(30 * 24 * time.Hour).UTC().Format("2006-01-02T")
+	if !strings.Contains(expires, want) || !strings.Contains(column, want) || !strings.Contains(column, "Never") {
+		t.Fatalf("expiry shown %q; keys:\n%s", expires, column)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -31,19 +32,9 @@ func TestConsoleMFA(t *testing.T) {
 	ctx := newBrowser(t, t.TempDir())
 	api := ts.RootIAM()
 	bg := context.Background()
-	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
-	must(t, err)
-	_, err = api.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String("Bob-Passw0rd-1")})
-	must(t, err)
-	_, err = api.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("mfa"), PolicyDocument: aws.String(mfaOnlyPolicy)})
-	must(t, err)
+	consoleUser(t, ts.Keyward, root(), "bob", "Bob-Passw0rd-1", mfaOnlyPolicy)
 	signOut := chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) })
-	signInBob := chromedp.Tasks{
-		chromedp.Navigate(ts.URL + "/console/signin?as=user"),
-		chromedp.SendKeys("#username", "bob", chromedp.ByID),
-		chromedp.SendKeys("#password", "Bob-Passw0rd-1", chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
-	}
+	signInBob := signInUser(ts, "", "bob", "Bob-Passw0rd-1")
 	var message string
 
 	// Without MFA, the policy's condition fails.
@@ -137,4 +128,87 @@ func assignMFACodes(t *testing.T, seed string, now time.Time, notice *string) ch
 		chromedp.WaitVisible("#notice", chromedp.ByID),
 		chromedp.Text("#notice", notice, chromedp.ByID),
 	}
+}
+
+// TestConsoleRootMFA: in a real browser, the root user follows the
+// dashboard's "Add MFA for the root user" to its security credentials page,
+// assigns a virtual device there (a name, the QR code and its secret
+// shown, two consecutive codes), and the recommendation is gone. Signed
+// out, the root user's sign-in then fails without a code and succeeds with
+// the current one, computed from the secret the page showed. Removing the
+// device brings the recommendation back; each step is audited under AWS's
+// name, with the root user as the identity.
+func TestConsoleRootMFA(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := newBrowser(t, t.TempDir())
+	signOut := chromedp.ActionFunc(func(ctx context.Context) error { return network.ClearBrowserCookies().Do(ctx) })
+	const advice = `[data-recommendation="root-mfa"]`
+	var text string
+	browse(t, ctx, "dashboard", signInRoot(ts),
+		chromedp.Navigate(ts.URL+"/console/"),
+		chromedp.WaitVisible(advice, chromedp.ByQuery),
+		chromedp.Text(advice, &text, chromedp.ByQuery))
+	if !strings.Contains(text, "Add MFA for the root user") {
+		t.Fatalf("the recommendation: %q", text)
+	}
+
+	var seed string
+	var qrWidth int
+	browse(t, ctx, "root-mfa-qr",
+		chromedp.Click(advice+" a", chromedp.ByQuery),
+		chromedp.WaitVisible("#assign-mfa", chromedp.ByID),
+		assignMFAStart("root-phone", &seed, &qrWidth))
+	checkMFAQR(t, qrWidth, seed)
+	const serial = "arn:aws:iam::" + kwtest.AccountID + ":mfa/root-phone"
+	now := ts.Clock.Now()
+	var notice string
+	browse(t, ctx, "root-mfa-assigned",
+		assignMFACodes(t, seed, now, &notice),
+		chromedp.WaitVisible(`#mfa-devices tr[data-serial="`+serial+`"]`, chromedp.ByQuery))
+	if !strings.HasPrefix(notice, "MFA device assigned. The root user") {
+		t.Fatalf("after assigning: %q", notice)
+	}
+	var gone bool
+	browse(t, ctx, "recommendation-gone",
+		chromedp.Navigate(ts.URL+"/console/"),
+		chromedp.WaitVisible("#resource-counts", chromedp.ByID),
+		chromedp.Evaluate(`document.querySelector('`+advice+`') === null`, &gone))
+	if !gone {
+		t.Fatal("the dashboard still recommends MFA for the root user")
+	}
+
+	// Signed out, the secret alone no longer signs the root user in.
+	ts.Clock.Add(30 * time.Second)
+	var message string
+	browse(t, ctx, "without-code", signOut,
+		chromedp.Navigate(ts.URL+"/console/signin?as=root"),
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
+		chromedp.Click("#signin-submit", chromedp.ByID),
+		chromedp.WaitVisible("#signin-error", chromedp.ByID),
+		chromedp.Text("#signin-error", &message, chromedp.ByID))
+	if !strings.Contains(message, "Your authentication information is incorrect") {
+		t.Fatalf("without a code: %q", message)
+	}
+	browse(t, ctx, "with-code",
+		chromedp.SendKeys("#accesskey", kwtest.RootKeyID, chromedp.ByID),
+		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
+		chromedp.SendKeys("#mfacode", kwtest.TOTPCode(t, seed, ts.Clock.Now()), chromedp.ByID),
+		chromedp.Click("#signin-submit", chromedp.ByID),
+		chromedp.WaitVisible("#signed-in-as", chromedp.ByID))
+
+	// Removing the device brings the recommendation back.
+	browse(t, ctx, "root-mfa-removed",
+		chromedp.Navigate(ts.URL+"/console/security-credentials"),
+		chromedp.Click(`#mfa-devices tr[data-serial="`+serial+`"] .action-remove-mfa`, chromedp.ByQuery),
+		chromedp.WaitVisible("#notice", chromedp.ByID),
+		chromedp.Navigate(ts.URL+"/console/"),
+		chromedp.WaitVisible(advice, chromedp.ByQuery))
+
+	// Each the root user's, without an error.
+	byRoot := " Root arn:aws:iam::" + kwtest.AccountID + ":root "
+	wantChanges(t, trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{Max: 50}), func(e trailEvent) string {
+		return e.Name + " " + e.UserIdentity.Type + " " + e.UserIdentity.ARN + " " + e.ErrorCode
+	}, "CreateVirtualMFADevice"+byRoot, "DeactivateMFADevice"+byRoot, "DeleteVirtualMFADevice"+byRoot, "EnableMFADevice"+byRoot)
 }

@@ -2,8 +2,6 @@ package console_test
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,10 +28,9 @@ import (
 func TestConsoleOrganizations(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	ctx := newBrowser(t, t.TempDir())
+	ctx, _ := rootInBrowser(t, ts)
 	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
 	bg := context.Background()
-	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	// No organization yet: the page offers one.
 	var notice, management string
@@ -234,7 +231,7 @@ func TestConsoleOrganizations(t *testing.T) {
 func TestConsoleCloseAccount(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	ctx := newBrowser(t, t.TempDir())
+	ctx, _ := rootInBrowser(t, ts)
 	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
 	bg := context.Background()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
@@ -242,7 +239,6 @@ func TestConsoleCloseAccount(t *testing.T) {
 	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("closing@example.com"), AccountName: aws.String("Closing")})
 	must(t, err)
 	accountID := aws.ToString(made.CreateAccountStatus.AccountId)
-	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	var help string
 	var forms int
@@ -300,12 +296,10 @@ func TestConsoleCloseAccount(t *testing.T) {
 func TestConsoleCreateRootKey(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	downloads := t.TempDir()
-	ctx := newBrowser(t, downloads)
+	ctx, downloads := rootInBrowser(t, ts)
 	_, member := newMember(t, ts)
 	bg := context.Background()
 	var err error
-	browse(t, ctx, "sign-in", signInRoot(ts))
 
 	var forms int
 	browse(t, ctx, "management-account",
@@ -335,14 +329,7 @@ func TestConsoleCreateRootKey(t *testing.T) {
 	if !disabledBefore || !hidden || title != "Retrieve root access keys" || len(secret) != 40 || !strings.HasSuffix(done, "/console/organizations/target?id="+member) {
 		t.Fatalf("the page: disabled %v, hidden %v, %q, key %q, secret of %d, done %q", disabledBefore, hidden, title, keyID, len(secret), done)
 	}
-	f, err := os.Open(waitForFile(t, filepath.Join(downloads, member+"_rootkey.csv")))
-	must(t, err)
-	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	must(t, err)
-	if len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
-		t.Fatalf("downloaded %q", rows)
-	}
+	wantKeyCSV(t, filepath.Join(downloads, member+"_rootkey.csv"), keyID, secret)
 	who, err := sts.NewFromConfig(ts.Config(keyID, secret, "")).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})
 	must(t, err)
 	if aws.ToString(who.Arn) != "arn:aws:iam::"+member+":root" {

@@ -21,10 +21,9 @@ import (
 func TestConsoleRoles(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	ctx := newBrowser(t, t.TempDir())
+	ctx, _ := rootInBrowser(t, ts)
 	api := ts.RootIAM()
 	bg := context.Background()
-	browse(t, ctx, "sign-in", signInRoot(ts))
 	var problem, trust string
 	browse(t, ctx, "role-refused",
 		chromedp.Navigate(ts.URL+"/console/roles"),

@@ -19,11 +19,7 @@ func TestSwitchRoleInBrowser(t *testing.T) {
 	switchFixture(t, ts, aliceSwitches)
 	ctx := newBrowser(t, t.TempDir())
 	var signed, message, problem, detail, display, banner string
-	browse(t, ctx, "signed-in",
-		chromedp.Navigate(ts.URL+"/console/signin?as=user"),
-		chromedp.SendKeys("#username", "alice", chromedp.ByID),
-		chromedp.SendKeys("#password", switchPassword, chromedp.ByID),
-		chromedp.Click("#signin-submit", chromedp.ByID),
+	browse(t, ctx, "signed-in", signInUser(ts, "", "alice", switchPassword),
 		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
 		chromedp.Navigate(ts.URL+"/console/roles"),
 		chromedp.WaitVisible("#error-message", chromedp.ByID),
@@ -79,6 +75,9 @@ func TestSwitchRoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible("#switch-back", chromedp.ByID),
 		chromedp.Text("#role-history-0", &history, chromedp.ByID),
 		chromedp.Click("#switch-back", chromedp.ByID),
+		// The notice is the next page's: read before it, #signed-in-as
+		// could be a node of the page the form left.
+		chromedp.WaitVisible("#notice", chromedp.ByID),
 		chromedp.WaitNotPresent("#switched-banner", chromedp.ByID),
 		chromedp.Text("#signed-in-as", &signed, chromedp.ByID),
 		chromedp.Navigate(ts.URL+"/console/users"),

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/csv"
 	"log"
 	"os"
 	"os/exec"
@@ -129,6 +130,50 @@ func waitForFile(t *testing.T, pattern string) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// downloadedCSV waits for a CSV file to be downloaded to a path matching
+// pattern and returns its rows.
+func downloadedCSV(t *testing.T, pattern string) [][]string {
+	t.Helper()
+	f, err := os.Open(waitForFile(t, pattern))
+	must(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	must(t, err)
+	return rows
+}
+
+// wantKeyCSV fails the test unless the access key's CSV, downloaded to
+// path, holds the key's ID and secret under AWS's headings.
+func wantKeyCSV(t *testing.T, path, keyID, secret string) {
+	t.Helper()
+	if rows := downloadedCSV(t, path); len(rows) != 2 || rows[0][0] != "Access key ID" || rows[0][1] != "Secret access key" || rows[1][0] != keyID || rows[1][1] != secret {
+		t.Fatalf("downloaded %q", rows)
+	}
+}
+
+// rootInBrowser gives a test a browser of its own, downloading into a
+// directory of the test's, with ts's root user signed in to the console.
+func rootInBrowser(t *testing.T, ts *apiServer) (ctx context.Context, downloads string) {
+	t.Helper()
+	downloads = t.TempDir()
+	ctx = newBrowser(t, downloads)
+	browse(t, ctx, "sign-in", signInRoot(ts))
+	return ctx, downloads
+}
+
+// signInUser signs the user name in with password, in account, or in the
+// account the sign-in form offers when account is "".
+func signInUser(ts *apiServer, account, name, password string) chromedp.Tasks {
+	tasks := chromedp.Tasks{chromedp.Navigate(ts.URL + "/console/signin?as=user")}
+	if account != "" {
+		tasks = append(tasks, chromedp.WaitVisible("#account", chromedp.ByID), chromedp.SetValue("#account", account, chromedp.ByID))
+	}
+	return append(tasks,
+		chromedp.SendKeys("#username", name, chromedp.ByID),
+		chromedp.SendKeys("#password", password, chromedp.ByID),
+		chromedp.Click("#signin-submit", chromedp.ByID))
 }
 
 func signInRoot(ts *apiServer) chromedp.Tasks {

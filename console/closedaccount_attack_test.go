@@ -29,12 +29,12 @@ func TestClosedAccountConsole(t *testing.T) {
 	b := made.AccountID
 	ctxB := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: b, Root: true}})
 	must(t, s.k.IAM.CreateAccountAlias(ctxB, "closing-tenant"))
-	userIn(t, s.k, ctxB, "alice", passwordB)
+	consoleUser(t, s.k, ctxB, "alice", passwordB, "")
 	must(t, s.k.IAM.PutInlinePolicy(ctxB, keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, "all",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`))
 	rootKey, rootSecret, err := s.k.IAM.CreateAccountRootKey(keyward.Internal(ctx), b)
 	must(t, err)
-	s.withPassword("operator", passwordA, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","iam:ListUsers"],"Resource":"*"}]}`)
+	consoleUser(t, s.k, root(), "operator", passwordA, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","iam:ListUsers"],"Resource":"*"}]}`)
 
 	user, rootUser, switched := s.browser(), s.browser(), s.browser()
 	if status := user.signInUser(b, "alice", passwordB); status != http.StatusSeeOther {

@@ -185,6 +185,11 @@ func (c *Console) parseTemplates() error {
 	return nil
 }
 
+// sessionRoutes are the console's pages and forms that answer a signed-in
+// session, by their pattern: routes registers each behind c.session, so
+// that none can be reached without one.
+type sessionRoutes map[string]func(http.ResponseWriter, *request)
+
 func (c *Console) routes() {
 	static, _ := fs.Sub(staticFS, "static")
 	m := http.NewServeMux()
@@ -206,69 +211,74 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/federation", c.federation)
 	m.HandleFunc("GET /saml/metadata", c.samlMetadata)
 	m.HandleFunc("POST /saml", c.samlSignIn)
-	m.HandleFunc("POST /console/signout", c.session(c.signOut))
-	m.HandleFunc("GET /console/switchrole", c.session(c.switchRolePage))
-	m.HandleFunc("POST /console/switchrole", c.session(c.form("sts:AssumeRole", c.switchRole)))
-	m.HandleFunc("POST /console/switchrole/back", c.session(c.switchBack))
-	m.HandleFunc("GET /console/password", c.session(c.passwordPage))
-	m.HandleFunc("POST /console/password", c.session(c.form("ChangePassword", c.changePassword)))
-	m.HandleFunc("GET /console/{$}", c.session(c.dashboardPage))
-	m.HandleFunc("GET /console/security-credentials", c.session(c.credentialsPage))
-	c.credentialRoutes(m, "/console/security-credentials")
-	m.HandleFunc("GET /console/users", c.session(c.usersPage))
-	m.HandleFunc("GET /console/users/new", c.session(c.newUserPage))
-	m.HandleFunc("POST /console/users", c.session(c.form("CreateUser", c.createUser)))
-	m.HandleFunc("GET /console/users/{name}", c.session(c.userPage))
-	m.HandleFunc("GET /console/users/{name}/delete", c.session(c.deleteUserPage))
-	m.HandleFunc("POST /console/users/{name}/delete", c.session(c.form("DeleteUser", c.deleteUser)))
-	m.HandleFunc("GET /console/users/{name}/keys/new", c.session(c.newKeyPage))
-	m.HandleFunc("POST /console/users/{name}/keys/new", c.session(c.form("CreateAccessKey", c.newKey)))
-	c.credentialRoutes(m, "/console/users/{name}")
-	m.HandleFunc("POST /console/users/{name}/sessions/end", c.session(c.form("UpdateLoginProfile", c.endSessions)))
-	m.HandleFunc("POST /console/users/{name}/do/{action}", c.session(c.act(userActions)))
-	m.HandleFunc("GET /console/groups", c.session(c.groupsPage))
-	m.HandleFunc("POST /console/groups", c.session(c.form("CreateGroup", c.createGroup)))
-	m.HandleFunc("GET /console/groups/{name}", c.session(c.groupPage))
-	m.HandleFunc("POST /console/groups/{name}/{action}", c.session(c.act(groupActions)))
-	m.HandleFunc("GET /console/events", c.session(c.eventsPage))
-	m.HandleFunc("GET /console/keys/policy", c.session(c.keyPolicyPage))
-	m.HandleFunc("POST /console/keys/policy/{action}", c.session(c.forms(keyPolicyOperations, c.keyPolicyAction)))
-	m.HandleFunc("GET /console/webhooks", c.session(c.webhooksPage))
-	m.HandleFunc("POST /console/webhooks", c.session(c.form("CreateWebhookSubscription", c.createWebhook)))
-	m.HandleFunc("POST /console/webhooks/{id}/delete", c.session(c.form("DeleteWebhookSubscription", c.deleteWebhook)))
-	m.HandleFunc("GET /console/roles", c.session(c.rolesPage))
-	m.HandleFunc("GET /console/roles/new", c.session(c.newRolePage))
-	m.HandleFunc("POST /console/roles", c.session(c.form("CreateRole", c.createRole)))
-	m.HandleFunc("GET /console/roles/{name}", c.session(c.rolePage))
-	m.HandleFunc("POST /console/roles/{name}/{action}", c.session(c.act(roleActions)))
-	m.HandleFunc("GET /console/providers", c.session(c.providersPage))
-	m.HandleFunc("GET /console/provider", c.session(c.oidcProviderPage))
-	m.HandleFunc("POST /console/provider/{action}", c.session(c.forms(oidcProviderOperations, c.oidcProviderAction)))
-	m.HandleFunc("GET /console/policies", c.session(c.policiesPage))
-	m.HandleFunc("GET /console/policies/new", c.session(c.newPolicyPage))
-	m.HandleFunc("POST /console/policies", c.session(c.createPolicy))
-	m.HandleFunc("GET /console/policy", c.session(c.policyPage))
-	m.HandleFunc("POST /console/policy/{action}", c.session(c.forms(policyOperations, c.policyAction)))
-	if c.Organizations != nil {
-		c.organizationRoutes(m)
+	pages := sessionRoutes{
+		"POST /console/signout":                      c.signOut,
+		"GET /console/switchrole":                    c.switchRolePage,
+		"POST /console/switchrole":                   c.form("sts:AssumeRole", c.switchRole),
+		"POST /console/switchrole/back":              c.switchBack,
+		"GET /console/password":                      c.passwordPage,
+		"POST /console/password":                     c.form("ChangePassword", c.changePassword),
+		"GET /console/{$}":                           c.dashboardPage,
+		"GET /console/security-credentials":          c.credentialsPage,
+		"GET /console/users":                         c.usersPage,
+		"GET /console/users/new":                     c.newUserPage,
+		"POST /console/users":                        c.form("CreateUser", c.createUser),
+		"GET /console/users/{name}":                  c.userPage,
+		"GET /console/users/{name}/delete":           c.deleteUserPage,
+		"POST /console/users/{name}/delete":          c.form("DeleteUser", c.deleteUser),
+		"GET /console/users/{name}/keys/new":         c.newKeyPage,
+		"POST /console/users/{name}/keys/new":        c.form("CreateAccessKey", c.newKey),
+		"POST /console/users/{name}/sessions/end":    c.form("UpdateLoginProfile", c.endSessions),
+		"POST /console/users/{name}/do/{action}":     c.act(userActions),
+		"GET /console/groups":                        c.groupsPage,
+		"POST /console/groups":                       c.form("CreateGroup", c.createGroup),
+		"GET /console/groups/{name}":                 c.groupPage,
+		"POST /console/groups/{name}/{action}":       c.act(groupActions),
+		"GET /console/events":                        c.eventsPage,
+		"GET /console/keys/policy":                   c.keyPolicyPage,
+		"POST /console/keys/policy/{action}":         c.forms(keyPolicyOperations, c.keyPolicyAction),
+		"GET /console/webhooks":                      c.webhooksPage,
+		"POST /console/webhooks":                     c.form("CreateWebhookSubscription", c.createWebhook),
+		"POST /console/webhooks/{id}/delete":         c.form("DeleteWebhookSubscription", c.deleteWebhook),
+		"GET /console/roles":                         c.rolesPage,
+		"GET /console/roles/new":                     c.newRolePage,
+		"POST /console/roles":                        c.form("CreateRole", c.createRole),
+		"GET /console/roles/{name}":                  c.rolePage,
+		"POST /console/roles/{name}/{action}":        c.act(roleActions),
+		"GET /console/providers":                     c.providersPage,
+		"GET /console/provider":                      c.oidcProviderPage,
+		"POST /console/provider/{action}":            c.forms(oidcProviderOperations, c.oidcProviderAction),
+		"GET /console/policies":                      c.policiesPage,
+		"GET /console/policies/new":                  c.newPolicyPage,
+		"POST /console/policies":                     c.createPolicy,
+		"GET /console/policy":                        c.policyPage,
+		"POST /console/policy/{action}":              c.forms(policyOperations, c.policyAction),
+		"GET /console/search":                        c.search,
+		"GET /console/reports":                       c.reportsPage,
+		"POST /console/reports":                      c.generateReport,
+		"GET /console/reports/credential-report.csv": c.downloadReport,
 	}
-	m.HandleFunc("GET /console/search", c.session(c.search))
-	m.HandleFunc("GET /console/reports", c.session(c.reportsPage))
-	m.HandleFunc("POST /console/reports", c.session(c.generateReport))
-	m.HandleFunc("GET /console/reports/credential-report.csv", c.session(c.downloadReport))
+	c.credentialRoutes(pages, "/console/security-credentials")
+	c.credentialRoutes(pages, "/console/users/{name}")
+	if c.Organizations != nil {
+		c.organizationRoutes(pages)
+	}
+	for pattern, h := range pages {
+		m.HandleFunc(pattern, c.session(h))
+	}
 	c.mux = m
 }
 
 // credentialRoutes are the pages and forms of access keys and MFA devices
 // below at: one's own (security-credentials) or a named user's, the same
 // handlers reading {name} where there is one.
-func (c *Console) credentialRoutes(m *http.ServeMux, at string) {
-	m.HandleFunc("GET "+at+"/keys/{id}/{action}", c.session(c.keyActionPage))
-	m.HandleFunc("POST "+at+"/keys/{id}/{action}", c.session(c.forms(keyOperations, c.keyAction)))
-	m.HandleFunc("GET "+at+"/mfa/new", c.session(c.newMFAPage))
-	m.HandleFunc("POST "+at+"/mfa/new", c.session(c.form("CreateVirtualMFADevice", c.newMFA)))
-	m.HandleFunc("POST "+at+"/mfa/enable", c.session(c.form("EnableMFADevice", c.enableMFA)))
-	m.HandleFunc("POST "+at+"/mfa/remove", c.session(c.form("DeactivateMFADevice", c.removeMFA)))
+func (c *Console) credentialRoutes(pages sessionRoutes, at string) {
+	pages["GET "+at+"/keys/{id}/{action}"] = c.keyActionPage
+	pages["POST "+at+"/keys/{id}/{action}"] = c.forms(keyOperations, c.keyAction)
+	pages["GET "+at+"/mfa/new"] = c.newMFAPage
+	pages["POST "+at+"/mfa/new"] = c.form("CreateVirtualMFADevice", c.newMFA)
+	pages["POST "+at+"/mfa/enable"] = c.form("EnableMFADevice", c.enableMFA)
+	pages["POST "+at+"/mfa/remove"] = c.form("DeactivateMFADevice", c.removeMFA)
 }
 
 // csp is the console's Content-Security-Policy: its own scripts, styles

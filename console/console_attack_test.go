@@ -130,20 +130,6 @@ func (b *browser) signInUser(account, name, password string) int {
 
 func root() context.Context { return kwtest.AsRoot(context.Background()) }
 
-// withPassword makes a user with a console password and, when policy is
-// not empty, an inline policy.
-func (s *site) withPassword(name, password, policy string) {
-	s.t.Helper()
-	ctx := root()
-	_, err := s.k.IAM.CreateUser(ctx, name, "/", nil)
-	must(s.t, err)
-	_, err = s.k.IAM.CreateLoginProfile(ctx, name, password, false)
-	must(s.t, err)
-	if policy != "" {
-		must(s.t, s.k.IAM.PutInlinePolicy(ctx, keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
-	}
-}
-
 // TestSignInBudgetPerAccountNotPerSpelling: the guesses allowed per user
 // are counted against the account the form resolves to, whether it names
 // the account by ID or alias, and against the user name as the store folds
@@ -162,7 +148,7 @@ func TestSignInBudgetPerAccountNotPerSpelling(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			name := strings.ToLower(tc.guessAs)
-			s.withPassword(name, "Right-Passw0rd-"+name, "")
+			consoleUser(t, s.k, root(), name, "Right-Passw0rd-"+name, "")
 			b := s.browser()
 			for i := range 5 {
 				if status := b.signInUser(tc.guess, tc.guessAs, "wrong-"+string(rune('a'+i))); status != http.StatusUnauthorized {
@@ -177,7 +163,7 @@ func TestSignInBudgetPerAccountNotPerSpelling(t *testing.T) {
 		})
 	}
 	t.Run("a wrong account spends nobody's budget", func(t *testing.T) {
-		s.withPassword("eve", "Right-Passw0rd-eve", "")
+		consoleUser(t, s.k, root(), "eve", "Right-Passw0rd-eve", "")
 		b := s.browser()
 		for i := range 6 {
 			b.signInUser("999999999999", "eve", "wrong-"+string(rune('a'+i)))
@@ -223,8 +209,8 @@ func TestUsersListShowsOnlyWhatTheAPIWould(t *testing.T) {
 		return c
 	}
 
-	s.withPassword("lister", "Lister-Passw0rd-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)
-	s.withPassword("reader", "Reader-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
+	consoleUser(t, s.k, root(), "lister", "Lister-Passw0rd-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)
+	consoleUser(t, s.k, root(), "reader", "Reader-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"},
 		{"Effect":"Allow","Action":["iam:ListAccessKeys","iam:ListGroupsForUser"],"Resource":"arn:aws:iam::`+kwtest.AccountID+`:user/target"}]}`)
 
@@ -297,7 +283,7 @@ func TestExpiredPasswordsSignInNoFurther(t *testing.T) {
 	for _, hard := range []bool{false, true} {
 		clock := kwtest.NewClock(time.Now().UTC().Truncate(time.Second))
 		s := newSiteAt(t, clock.Now)
-		s.withPassword("aging", "Aging-Passw0rd!", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+		consoleUser(t, s.k, root(), "aging", "Aging-Passw0rd!", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
 		must(t, s.k.IAM.PutPasswordPolicy(root(), keyward.PasswordPolicy{MinimumPasswordLength: 8, MaxPasswordAge: 90, HardExpiry: hard}))
 		clock.Add(91 * 24 * time.Hour)
 
@@ -338,7 +324,7 @@ func TestUsersListHonoursTagConditions(t *testing.T) {
 	must(t, err)
 	must(t, s.k.IAM.AddUserToGroup(ctx, "vip-group", "vip"))
 	plainKey, _ := s.k.User(t, "plain", "")
-	s.withPassword("helpdesk", "Helpdesk-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
+	consoleUser(t, s.k, root(), "helpdesk", "Helpdesk-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:ListUsers","iam:ListAccessKeys","iam:GetAccessKeyLastUsed","iam:ListGroupsForUser"],"Resource":"*"},
 		{"Effect":"Deny","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/sensitive":"true"}}}]}`)
 
@@ -369,7 +355,7 @@ func TestUsersListHonoursTagConditions(t *testing.T) {
 // access-key.deactivated learns of a deactivation made in the console.
 func TestKeyFormEventNamesTheKeysOwner(t *testing.T) {
 	s, rec := newAuditedSite(t)
-	s.withPassword("dev", "Dev-Passw0rd-123", `{"Version":"2012-10-17","Statement":[
+	consoleUser(t, s.k, root(), "dev", "Dev-Passw0rd-123", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["iam:*AccessKey*","iam:GetUser"],"Resource":"arn:aws:iam::123456789012:user/dev"}]}`)
 	key, _, err := s.k.IAM.CreateAccessKey(root(), "dev")
 	must(t, err)
@@ -541,19 +527,9 @@ func TestRootSignInNeedsItsMFACode(t *testing.T) {
 	if status, _ := signIn(kwtest.RootSecret, kwtest.TOTPCode(t, seed, ts.Clock.Now())); status != http.StatusTooManyRequests {
 		t.Fatalf("the right code past five failures: %d, want %d", status, http.StatusTooManyRequests)
 	}
-	must(t, ts.Audit.Flush(ctx))
-	events, _, err := ts.IAM.Store.LookupEvents(ctx, keyward.EventQuery{Max: 50})
-	must(t, err)
 	failures := 0
-	for _, e := range events {
-		var r struct {
-			UserIdentity struct {
-				Type string `json:"type"`
-			} `json:"userIdentity"`
-			ErrorMessage string `json:"errorMessage"`
-		}
-		must(t, json.Unmarshal(e.Record, &r))
-		if e.Name == "ConsoleLogin" && r.ErrorMessage == "Failed authentication" && r.UserIdentity.Type == "Root" {
+	for _, e := range trail(t, ts.Keyward, ts.Audit, keyward.EventQuery{Max: 50}) {
+		if e.Name == "ConsoleLogin" && e.ErrorMessage == "Failed authentication" && e.UserIdentity.Type == "Root" {
 			failures++
 		}
 	}
@@ -582,10 +558,7 @@ func TestRootMFARemovedOnlyWithItsCode(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	asRoot := kwtest.AsRoot(context.Background())
-	before := newWebClient(t, ts)
-	if resp := before.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("signing in before MFA: %d", resp.StatusCode)
-	}
+	before := signedInRoot(t, ts)
 	d, err := ts.IAM.CreateVirtualMFADevice(asRoot, "root-phone", "/", nil)
 	must(t, err)
 	seed, now := d.Base32Seed(), ts.Clock.Now()

@@ -72,7 +72,7 @@ func TestConsolePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	bo := browser()
-	if status := signIn(bo, url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"bo"}, "password": {"Bo-Passw0rd-1"}}); status != http.StatusSeeOther {
+	if status := signIn(bo, userForm("bo", "Bo-Passw0rd-1")); status != http.StatusSeeOther {
 		t.Fatalf("bo's sign-in: %d", status)
 	}
 	if status, page := get(bo, "/console/users"); status != http.StatusForbidden ||

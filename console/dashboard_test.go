@@ -28,15 +28,6 @@ func recommendationsOf(page string) map[string]string {
 	return got
 }
 
-func signedInRoot(t *testing.T, ts *apiServer) *webClient {
-	t.Helper()
-	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("root sign-in: %d", resp.StatusCode)
-	}
-	return web
-}
-
 // TestDashboard: the console's first page counts the account's entities
 // and recommends what AWS recommends about credentials, each with a link
 // to the page that fixes it, and a recommendation goes once it is
@@ -108,10 +99,7 @@ func TestDashboard(t *testing.T) {
 	if _, err := root.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("eve"), Password: aws.String("Correct-Horse-9")}); err != nil {
 		t.Fatal(err)
 	}
-	eve := newWebClient(t, ts)
-	if resp := eve.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"eve"}, "password": {"Correct-Horse-9"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("eve's sign-in: %d", resp.StatusCode)
-	}
+	eve := signedIn(t, ts, userForm("eve", "Correct-Horse-9"))
 	resp, page = eve.get("/console/")
 	if resp.StatusCode != http.StatusOK || strings.Contains(page, "data-count=") || len(recommendationsOf(page)) != 0 ||
 		!strings.Contains(page, "do not let this page read") {

@@ -30,7 +30,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
@@ -65,9 +67,7 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(out.Credentials.AccessKeyId),
-			"sessionKey": aws.ToString(out.Credentials.SecretAccessKey), "sessionToken": aws.ToString(out.Credentials.SessionToken)})
-		return string(b)
+		return sessionDoc(out.Credentials)
 	}
 }
 
@@ -110,9 +110,31 @@ func signedInAs(t *testing.T, hc *http.Client, srv *httptest.Server, session str
 	return status == http.StatusOK && strings.Contains(body, session)
 }
 
-func signinToken(t *testing.T, srv *httptest.Server, session string) string {
+// sessionDoc is getSigninToken's Session document of the session
+// credentials c.
+func sessionDoc(c *ststypes.Credentials) string {
+	b, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(c.AccessKeyId), "sessionKey": aws.ToString(c.SecretAccessKey),
+		"sessionToken": aws.ToString(c.SessionToken)})
+	return string(b)
+}
+
+// federatedClient is a web client of ts signed in to the console through
+// the federation endpoint with the session credentials c.
+func federatedClient(t *testing.T, ts *apiServer, c *ststypes.Credentials) *webClient {
 	t.Helper()
-	resp, err := http.Get(srv.URL + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(session))
+	tok := signinToken(t, ts.URL, sessionDoc(c))
+	web := newWebClient(t, ts)
+	if resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	return web
+}
+
+// signinToken is getSigninToken's answer, at the console at base, for the
+// Session document session.
+func signinToken(t *testing.T, base, session string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/console/federation?Action=getSigninToken&Session=" + url.QueryEscape(session))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +167,7 @@ func twin(s string) string {
 // minutes, and never again.
 func TestSigninTokenSingleUse(t *testing.T) {
 	srv, session := federationBench(t)
-	tok := signinToken(t, srv, session("web"))
+	tok := signinToken(t, srv.URL, session("web"))
 	login := srv.URL + "/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)
 	first := cookieClient()
 	if status := getStatus(t, first, login); status != http.StatusSeeOther {
@@ -166,7 +188,7 @@ func TestFederationDecodesStrictly(t *testing.T) {
 	srv, session := federationBench(t)
 	tokens, cookies := 0, 0
 	for i := 0; i < 4 && (tokens == 0 || cookies == 0); i++ {
-		tok := signinToken(t, srv, session("web"+strings.Repeat("x", i)))
+		tok := signinToken(t, srv.URL, session("web"+strings.Repeat("x", i)))
 		if forged := twin(strings.TrimPrefix(tok, "KWF1")); forged != "" {
 			tokens++
 			if status := getStatus(t, cookieClient(), srv.URL+"/console/federation?Action=login&SigninToken="+url.QueryEscape("KWF1"+forged)); status != http.StatusForbidden {
@@ -332,24 +354,9 @@ func TestSAMLEndpointAudited(t *testing.T) {
 	if status, _ := s.post(t, cookieClient(), url.Values{"SAMLResponse": {s.idp.Response()}}); status != http.StatusOK {
 		t.Fatalf("sign-in: %d", status)
 	}
-	ctx := context.Background()
-	if err := s.rec.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	events, _, err := s.k.IAM.Store.LookupEvents(ctx, keyward.EventQuery{Max: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, e := range events {
-		var rec struct {
-			UserIdentity struct{ Type, ARN string } `json:"userIdentity"`
-			ErrorCode    string                     `json:"errorCode"`
-		}
-		if err := json.Unmarshal(e.Record, &rec); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, e.Name+" "+rec.UserIdentity.Type+" "+rec.UserIdentity.ARN+" "+rec.ErrorCode)
+	for _, e := range trail(t, s.k, s.rec, keyward.EventQuery{Max: 50}) {
+		got = append(got, e.Name+" "+e.UserIdentity.Type+" "+e.UserIdentity.ARN+" "+e.ErrorCode)
 	}
 	slices.Sort(got)
 	want := []string{
@@ -359,5 +366,74 @@ func TestSAMLEndpointAudited(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("events\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestConsoleFederation: a role's session signs in to the console through
+// the federation endpoint, as with AWS's (getSigninToken, then login): the
+// console then acts as the assumed role, within its policies. A user's
+// GetSessionToken credentials, a wrong secret, an altered or expired
+// sign-in token are refused, and Destination stays within the console.
+func TestConsoleFederation(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	id, secret := kwtest.CreateUserKey(t, root, "alice")
+	alice := ts.STSIn(id, secret, "us-east-1")
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("viewer"), AssumeRolePolicyDocument: kwtest.TrustDoc(
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
+	must(t, err)
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("viewer"), PolicyName: aws.String("roles"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListRoles","iam:GetRole","iam:ListAttachedRolePolicies","iam:ListRolePolicies","iam:ListPolicies"],"Resource":"*"}]}`)})
+	must(t, err)
+	role, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/viewer"), RoleSessionName: aws.String("web")})
+	must(t, err)
+	user, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+
+	signinToken := func(c *ststypes.Credentials, secret string) (int, string) {
+		t.Helper()
+		sess, _ := json.Marshal(map[string]string{"sessionId": aws.ToString(c.AccessKeyId), "sessionKey": secret, "sessionToken": aws.ToString(c.SessionToken)})
+		resp, err := http.Get(ts.URL + "/console/federation?Action=getSigninToken&SessionDuration=3600&Session=" + url.QueryEscape(string(sess)))
+		must(t, err)
+		defer resp.Body.Close()
+		var out struct{ SigninToken string }
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out.SigninToken
+	}
+	if status, _ := signinToken(user.Credentials, aws.ToString(user.Credentials.SecretAccessKey)); status != http.StatusForbidden {
+		t.Fatalf("a user's GetSessionToken credentials: %d", status)
+	}
+	if status, _ := signinToken(role.Credentials, "wrong"+aws.ToString(role.Credentials.SecretAccessKey)[5:]); status != http.StatusForbidden {
+		t.Fatalf("a wrong secret: %d", status)
+	}
+	status, tok := signinToken(role.Credentials, aws.ToString(role.Credentials.SecretAccessKey))
+	if status != 200 || tok == "" {
+		t.Fatalf("getSigninToken: %d %q", status, tok)
+	}
+
+	web := newWebClient(t, ts)
+	resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok[:len(tok)-3]+"AAA"))
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an altered sign-in token: %d", resp.StatusCode)
+	}
+	resp, _ = web.get("/console/federation?Action=login&Issuer=example.com&Destination=" + url.QueryEscape("https://evil.example/") + "&SigninToken=" + url.QueryEscape(tok))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/roles" {
+		t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body := web.get("/console/roles")
+	if resp.StatusCode != 200 || !strings.Contains(body, "arn:aws:sts::"+kwtest.AccountID+":assumed-role/viewer/web") || !strings.Contains(body, "viewer") {
+		t.Fatalf("the roles page as the role: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = web.get("/console/users")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "assumed-role/viewer/web is not authorized to perform: iam:ListUsers") {
+		t.Fatalf("the users page as the role: %d\n%s", resp.StatusCode, body)
+	}
+	// The sign-in token lasts 15 minutes.
+	ts.Clock.Add(16 * time.Minute)
+	resp, _ = newWebClient(t, ts).get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok))
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("an expired sign-in token: %d", resp.StatusCode)
 	}
 }

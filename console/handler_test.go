@@ -127,7 +127,7 @@ func TestConsoleIAMUser(t *testing.T) {
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("gail"), Password: aws.String("Gail-Passw0rd!"), PasswordResetRequired: true})
 	must(t, err)
 	c := newWebClient(t, ts)
-	user := url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"gail"}, "password": {"Gail-Passw0rd!"}}
+	user := userForm("gail", "Gail-Passw0rd!")
 	if resp := c.signIn(formWithPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
@@ -191,7 +191,7 @@ func TestConsoleDeleteUser(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, _, _ = ts.userWithKey(t, "hank")
+	kwtest.CreateUserKey(t, root, "hank")
 	_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("hank"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
 	must(t, err)
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
@@ -335,4 +335,170 @@ func formWithPassword(v url.Values, pw string) url.Values {
 	}
 	c.Set("password", pw)
 	return c
+}
+
+// TestConsoleSessionsEnd: a password reset by an administrator, a deleted
+// login profile and the administrator's "sign out of all console sessions"
+// end a user's console sessions, as AWS does; they once survived all three.
+func TestConsoleSessionsEnd(t *testing.T) {
+	ts := newAPIServer(t)
+	root := ts.RootIAM()
+	ctx := context.Background()
+	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("hal")})
+	must(t, err)
+	password := "Hal-Passw0rd-1"
+	createProfile := func() {
+		_, err := root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("hal"), Password: aws.String(password)})
+		must(t, err)
+	}
+	signIn := func() *webClient {
+		t.Helper()
+		c := newWebClient(t, ts)
+		if resp := c.signIn(userForm("hal", password)); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("hal's sign-in: %d", resp.StatusCode)
+		}
+		// What ends the session comes later: a session is ended by what
+		// happens after it began, not at the same instant.
+		ts.Clock.Add(time.Second)
+		return c
+	}
+	signedIn := func(c *webClient) bool {
+		t.Helper()
+		resp, _ := c.get("/console/password")
+		return resp.StatusCode == http.StatusOK
+	}
+	createProfile()
+
+	t.Run("password reset by an administrator", func(t *testing.T) {
+		c := signIn()
+		// Requiring a reset alone leaves the session.
+		_, err := root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("hal"), PasswordResetRequired: aws.Bool(false)})
+		must(t, err)
+		if !signedIn(c) {
+			t.Fatal("a change of the reset flag ended the session")
+		}
+		password = "Hal-Passw0rd-2"
+		_, err = root.UpdateLoginProfile(ctx, &iam.UpdateLoginProfileInput{UserName: aws.String("hal"), Password: aws.String(password)})
+		must(t, err)
+		if signedIn(c) {
+			t.Fatal("the session survived a password reset")
+		}
+		if !signedIn(signIn()) {
+			t.Fatal("no new session with the new password")
+		}
+	})
+	t.Run("login profile deleted", func(t *testing.T) {
+		c := signIn()
+		_, err := root.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("hal")})
+		must(t, err)
+		if signedIn(c) {
+			t.Fatal("the session survived DeleteLoginProfile")
+		}
+		// A new profile does not bring the old session back.
+		createProfile()
+		if signedIn(c) {
+			t.Fatal("the old session came back with a new login profile")
+		}
+	})
+	t.Run("ended by an administrator in the console", func(t *testing.T) {
+		c := signIn()
+		admin := newWebClient(t, ts)
+		admin.signIn(rootForm(kwtest.RootSecret))
+		resp, _ := admin.post("/console/users/hal/sessions/end", url.Values{"csrf": {admin.token()}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("ending hal's sessions: %d", resp.StatusCode)
+		}
+		if signedIn(c) {
+			t.Fatal("the session survived the administrator's sign-out")
+		}
+		if !signedIn(admin) {
+			t.Fatal("the administrator was signed out too")
+		}
+	})
+	t.Run("own password change keeps the session", func(t *testing.T) {
+		c := signIn()
+		other := signIn()
+		_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("hal"), PolicyArn: aws.String(awsPolicy + "IAMUserChangePassword")})
+		must(t, err)
+		_, page := c.get("/console/password")
+		resp, _ := c.post("/console/password", url.Values{"csrf": {csrfOf(t, page)}, "old": {password}, "new": {"Hal-Passw0rd-3"}, "confirm": {"Hal-Passw0rd-3"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("changing the password: %d", resp.StatusCode)
+		}
+		password = "Hal-Passw0rd-3"
+		if !signedIn(c) {
+			t.Fatal("the session that changed the password ended")
+		}
+		if signedIn(other) {
+			t.Fatal("another session survived the password change")
+		}
+	})
+}
+
+// TestSearchFindsKeysByPrefix: the search box promises access keys, and a
+// key ID's beginning ("AKIA") found nothing. It finds the keys, and their
+// users, that the caller may list through the API, no others.
+func TestSearchFindsKeysByPrefix(t *testing.T) {
+	s := newSite(t)
+	boKey, _ := s.k.User(t, "bo", "")
+	cyKey, _ := s.k.User(t, "cy", "")
+	consoleUser(t, s.k, root(), "al", "Al-Passw0rd-1", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"},
+		{"Effect":"Allow","Action":"iam:ListAccessKeys","Resource":"arn:aws:iam::`+kwtest.AccountID+`:user/bo"}]}`)
+	consoleUser(t, s.k, root(), "nobody", "Nobody-Passw0rd-1", "")
+
+	admin := s.browser()
+	admin.signInRoot()
+	al := s.browser()
+	if status := al.signInUser(kwtest.AccountID, "al", "Al-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("al's sign-in: %d", status)
+	}
+	nobody := s.browser()
+	if status := nobody.signInUser(kwtest.AccountID, "nobody", "Nobody-Passw0rd-1"); status != http.StatusSeeOther {
+		t.Fatalf("nobody's sign-in: %d", status)
+	}
+	type result struct{ user, key string }
+	results := func(page string) []result {
+		var out []result
+		for _, m := range regexp.MustCompile(`<li>(?:Root user|<a href="/console/users/(\w+)">\w+</a>) <span class="match">Access key (\w+)</span></li>`).FindAllStringSubmatch(page, -1) {
+			out = append(out, result{m[1], m[2]})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name, as, q string
+		status      int
+		want        []result
+	}{
+		{"root, by the common prefix", "root", "AKIA", 200, []result{{"", kwtest.RootKeyID}, {"bo", boKey}, {"cy", cyKey}}},
+		{"root, by a longer prefix in lower case", "root", strings.ToLower(boKey[:19]), 200, []result{{"bo", boKey}}},
+		{"root, by the whole ID", "root", cyKey, 200, []result{{"cy", cyKey}}},
+		{"al sees only the keys it may list", "al", "akia", 200, []result{{"bo", boKey}}},
+		{"al, cy's key's beginning", "al", cyKey[:12], 200, nil},
+		// A whole ID is looked up as GetAccessKeyLastUsed tells its owner,
+		// which al may not call: refused, whether the key exists or not.
+		{"al, cy's whole key ID", "al", cyKey, 403, nil},
+		{"al, bo's whole key ID", "al", boKey, 200, []result{{"bo", boKey}}},
+		{"nobody may list users", "nobody", "AKIA", 403, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := map[string]*browser{"root": admin, "al": al, "nobody": nobody}[tc.as]
+			status, page := b.do(http.MethodGet, "/console/search?q="+url.QueryEscape(tc.q), nil)
+			if status != tc.status {
+				t.Fatalf("%d, want %d", status, tc.status)
+			}
+			got := results(page)
+			if len(got) != len(tc.want) {
+				t.Fatalf("results %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] && !(tc.want[i].user == "" && got[i].key == tc.want[i].key) {
+					t.Fatalf("results %v, want %v", got, tc.want)
+				}
+			}
+			if tc.status == 200 && len(tc.want) == 0 && !strings.Contains(page, "No user or access key matches") {
+				t.Fatal("no results, and the page does not say so")
+			}
+		})
+	}
 }

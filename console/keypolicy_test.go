@@ -29,10 +29,7 @@ func TestKeyPolicyPage(t *testing.T) {
 	youngKey, _, err := ts.IAM.CreateAccessKey(ctx, "young")
 	must(t, err)
 
-	c := newWebClient(t, ts)
-	if resp := c.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", resp.StatusCode)
-	}
+	c := signedInRoot(t, ts)
 	resp, page := c.get("/console/keys/policy")
 	if resp.StatusCode != 200 || !strings.Contains(page, "No key lifecycle policy") || !strings.Contains(page, "these 0 keys would be deactivated today") {
 		t.Fatalf("no policy: %d %s", resp.StatusCode, page)
@@ -88,10 +85,7 @@ func TestNewKeyExpires(t *testing.T) {
 	ctx := kwtest.AsRoot(context.Background())
 	_, err := ts.IAM.CreateUser(ctx, "ci", "/", nil)
 	must(t, err)
-	c := newWebClient(t, ts)
-	if resp := c.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", resp.StatusCode)
-	}
+	c := signedInRoot(t, ts)
 	token := c.token()
 	resp, page := c.post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"1"}, "usecase": {"cli"}, "understand": {"on"}})
 	if resp.StatusCode != 200 || !strings.Contains(page, `<select id="expires" name="expires"`) || !strings.Contains(page, `<option value="30d"`) {
@@ -112,5 +106,38 @@ func TestNewKeyExpires(t *testing.T) {
 	_, page = c.get("/console/users/ci?tab=credentials")
 	if !strings.Contains(page, `<td class="expires"><time datetime="`+want+`"`) {
 		t.Fatalf("the user's keys do not show the expiry:\n%s", page)
+	}
+}
+
+// TestNewKeyWizardOffersWhatAppliesHere: "Application running on an AWS
+// compute service" means nothing beside Keyward; the wizard offers AWS's
+// other use cases, each with its alternative, and refuses one it did not
+// offer.
+func TestNewKeyWizardOffersWhatAppliesHere(t *testing.T) {
+	s := newSite(t)
+	s.k.User(t, "bo", "")
+	admin := s.browser()
+	admin.signInRoot()
+	_, page := admin.do(http.MethodGet, "/console/users/bo/keys/new", nil)
+	if strings.Contains(page, "compute service") {
+		t.Error("the wizard offers an application running on an AWS compute service")
+	}
+	for _, want := range []string{"Command Line Interface (CLI)", "Local code", "Third-party service", "Application running outside AWS", "Other"} {
+		if !strings.Contains(page, ">"+want+"</label>") {
+			t.Errorf("the wizard does not offer %q", want)
+		}
+	}
+	if n := strings.Count(page, "Alternative recommended:"); n != 5 {
+		t.Errorf("%d alternatives, want one per use case", n)
+	}
+	token := csrf.FindStringSubmatch(page)[1]
+	for _, tc := range []struct {
+		usecase string
+		status  int
+	}{{"cli", http.StatusOK}, {"compute", http.StatusBadRequest}, {"made-up", http.StatusBadRequest}} {
+		status, _ := admin.do(http.MethodPost, "/console/users/bo/keys/new", url.Values{"step": {"1"}, "usecase": {tc.usecase}, "understand": {"on"}, "csrf": {token}})
+		if status != tc.status {
+			t.Errorf("use case %q: %d, want %d", tc.usecase, status, tc.status)
+		}
 	}
 }

@@ -26,17 +26,24 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// allowed fails the test unless each of the n attempts what names, try(0)
+// to try(n-1), goes on.
+func allowed(t *testing.T, what string, n int, try func(i int) (attempt, bool)) {
+	t.Helper()
+	for i := range n {
+		if _, ok := try(i); !ok {
+			t.Fatalf("%s: attempt %d of %d refused", what, i, n)
+		}
+	}
+}
+
 func TestLimiter(t *testing.T) {
 	t.Run("wrong secrets of the root user's key lock no one out", func(t *testing.T) {
 		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
 		const attacker, owner = "198.51.100.66", "203.0.113.5"
 		// Each wrong secret its own budget: the attacker's address runs
 		// out, never the root user's.
-		for i := range l.perAddress {
-			if _, ok := l.beginRoot(fmt.Sprintf("root:AKIAROOT:guess%d", i), attacker); !ok {
-				t.Fatalf("guess %d refused before the address's budget ran out", i)
-			}
-		}
+		allowed(t, "guesses within the address's budget", l.perAddress, func(i int) (attempt, bool) { return l.beginRoot(fmt.Sprintf("root:AKIAROOT:guess%d", i), attacker) })
 		if _, ok := l.beginRoot("root:AKIAROOT:guess-next", attacker); ok {
 			t.Fatal("the address tried another secret past its budget")
 		}
@@ -49,11 +56,7 @@ func TestLimiter(t *testing.T) {
 		}
 		l.succeed(a)
 		// The right secret with wrong codes: five, from anywhere, then it waits.
-		for i := range l.perUser {
-			if _, ok := l.beginRoot("root:AKIAROOT:right", fmt.Sprintf("192.0.2.%d", i)); !ok {
-				t.Fatalf("wrong code %d refused early", i)
-			}
-		}
+		allowed(t, "wrong codes within the root user's budget", l.perUser, func(i int) (attempt, bool) { return l.beginRoot("root:AKIAROOT:right", fmt.Sprintf("192.0.2.%d", i)) })
 		if _, ok := l.beginRoot("root:AKIAROOT:right", owner); ok {
 			t.Fatal("a sixth code for the right secret went on")
 		}
@@ -83,11 +86,7 @@ func TestLimiter(t *testing.T) {
 	t.Run("a busy address does not lock out another user", func(t *testing.T) {
 		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
 		const lb = "10.0.0.1" // everyone behind one load balancer
-		for i := range 20 {
-			if _, ok := l.begin(fmt.Sprintf("user:123456789012/victim%d", i), lb); !ok {
-				t.Fatalf("attempt %d refused", i)
-			}
-		}
+		allowed(t, "names behind one address", 20, func(i int) (attempt, bool) { return l.begin(fmt.Sprintf("user:123456789012/victim%d", i), lb) })
 		// The address is past its limit: names that failed there are refused…
 		if _, ok := l.begin("user:123456789012/victim0", lb); ok {
 			t.Fatal("a name that already failed from the busy address may try again")
@@ -105,11 +104,7 @@ func TestLimiter(t *testing.T) {
 
 	t.Run("per user from anywhere", func(t *testing.T) {
 		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
-		for i := range 5 {
-			if _, ok := l.begin("user:123456789012/carol", fmt.Sprintf("203.0.113.%d", i)); !ok {
-				t.Fatalf("attempt %d refused", i)
-			}
-		}
+		allowed(t, "guesses at carol's password", 5, func(i int) (attempt, bool) { return l.begin("user:123456789012/carol", fmt.Sprintf("203.0.113.%d", i)) })
 		if _, ok := l.begin("user:123456789012/carol", "203.0.113.99"); ok {
 			t.Fatal("a sixth guess at carol's password was allowed")
 		}

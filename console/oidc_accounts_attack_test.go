@@ -159,18 +159,7 @@ func TestOIDCSignInAccountAttacks(t *testing.T) {
 		hc := cookieClient()
 		back := s.viaB(t, hc, s.startB(oidcAccountB))
 		u, _ := url.Parse(s.srv.URL + "/console/oidc/")
-		var ck *http.Cookie
-		for _, c := range hc.Jar.Cookies(u) {
-			if c.Name == "keyward_oidc_request" {
-				ck = c
-			}
-		}
-		if ck == nil {
-			t.Fatal("no state cookie")
-		}
-		payload, sig, _ := strings.Cut(ck.Value, ".")
-		b, err := base64.RawURLEncoding.DecodeString(payload)
-		must(t, err)
+		_, b, sig := signedCookie(t, hc, u.String(), "keyward_oidc_request")
 		var st map[string]any
 		must(t, json.Unmarshal(b, &st))
 		if st["a"] != oidcAccountB {
@@ -178,7 +167,7 @@ func TestOIDCSignInAccountAttacks(t *testing.T) {
 		}
 		st["a"] = kwtest.AccountID
 		b, _ = json.Marshal(st)
-		hc.Jar.SetCookies(u, []*http.Cookie{{Name: ck.Name, Value: base64.RawURLEncoding.EncodeToString(b) + "." + sig, Path: "/console/oidc/"}})
+		hc.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_oidc_request", Value: base64.RawURLEncoding.EncodeToString(b) + "." + sig, Path: "/console/oidc/"}})
 		status, body := s.callback(t, hc, back)
 		if status != http.StatusForbidden || signedInAs(t, hc, s.srv, ":assumed-role/") {
 			t.Fatalf("swapped account: %d\n%s", status, body)

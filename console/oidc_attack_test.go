@@ -756,14 +756,8 @@ func TestOIDCProviderPageAttacks(t *testing.T) {
 	// A user of iam:* only, and one of nothing, are refused, and change
 	// nothing.
 	for name, policy := range map[string]string{"iamadmin": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, "nobody": ""} {
-		_, err := s.k.IAM.CreateUser(root(), name, "/", nil)
-		must(t, err)
-		_, err = s.k.IAM.CreateLoginProfile(root(), name, "Console-Passw0rd-"+name, false)
-		must(t, err)
-		if policy != "" {
-			must(t, s.k.IAM.PutInlinePolicy(root(), keyward.Entity{Kind: keyward.EntityUser, Name: name}, "p", policy))
-		}
-		hc := signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {name}, "password": {"Console-Passw0rd-" + name}})
+		consoleUser(t, s.k, root(), name, "Console-Passw0rd-"+name, policy)
+		hc := signIn(userForm(name, "Console-Passw0rd-"+name))
 		if name == "nobody" {
 			if status, _ := get(hc, "/console/provider?arn="+url.QueryEscape(p)); status != http.StatusForbidden {
 				t.Fatalf("%s reads the provider page: %d", name, status)

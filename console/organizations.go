@@ -376,59 +376,32 @@ func (c *Console) orgPolicyPage(w http.ResponseWriter, r *request) {
 	c.render(w, http.StatusOK, "orgpolicy", p)
 }
 
-// starterSCP is the new SCP's document, as AWS's console starts one.
-const starterSCP = `{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Sid": "Statement1",
-      "Effect": "Deny",
-      "Action": [],
-      "Resource": []
-    }
-  ]
-}`
-
 func (c *Console) newOrgPolicyPage(w http.ResponseWriter, r *request) {
-	c.render(w, http.StatusOK, "orgpolicyeditor", policyEditor{layout: c.layoutFor(r, "Create new service control policy"), Document: starterSCP})
+	c.render(w, http.StatusOK, "orgpolicyeditor", policyEditor{layout: c.layoutFor(r, "Create new service control policy"),
+		Document: starterDocument("Deny", "Statement1")})
 }
 
 // saveOrgPolicy creates an SCP, or changes the one the form names.
 func (c *Console) saveOrgPolicy(w http.ResponseWriter, r *request) {
-	op := operation("organizations:CreatePolicy")
-	if r.PostFormValue("policyId") != "" {
-		op = operation("organizations:UpdatePolicy")
-	}
-	c.perform(w, r, op, func(w http.ResponseWriter, r *request) {
+	c.perform(w, r, editorOperation(r, "policyId", "organizations:CreatePolicy", "organizations:UpdatePolicy"), func(w http.ResponseWriter, r *request) {
 		p := policyEditor{layout: c.layoutFor(r, "Create new service control policy"), ID: r.PostFormValue("policyId"), Name: r.PostFormValue("name"),
 			Description: r.PostFormValue("description"), Document: r.PostFormValue("document")}
-		err := checkForm(r.op, orgValues(r.Request, r.op))
-		if err == nil {
-			p.Where = syntaxPosition(p.Document)
+		if p.ID != "" {
+			p.Title = "Edit " + p.Name
 		}
-		id := p.ID
-		if err == nil && id == "" {
-			var pol organizations.Policy
-			pol, err = c.Organizations.CreatePolicy(r.ctx(), organizations.PolicyInput{Name: p.Name, Description: p.Description,
-				Type: r.PostFormValue("type"), Content: p.Document})
-			id = pol.PolicySummary.ID
-		} else if err == nil {
-			_, err = c.Organizations.UpdatePolicy(r.ctx(), id, &p.Name, &p.Description, &p.Document)
-		}
-		if err != nil {
-			if denied(err) {
-				c.fail(w, r, err)
-				return
+		c.saveEditor(w, r, "orgpolicyeditor", p, orgValues(r.Request, r.op), "scp-saved", func() (string, error) {
+			id := p.ID
+			var err error
+			if id == "" {
+				var pol organizations.Policy
+				pol, err = c.Organizations.CreatePolicy(r.ctx(), organizations.PolicyInput{Name: p.Name, Description: p.Description,
+					Type: r.PostFormValue("type"), Content: p.Document})
+				id = pol.PolicySummary.ID
+			} else {
+				_, err = c.Organizations.UpdatePolicy(r.ctx(), id, &p.Name, &p.Description, &p.Document)
 			}
-			// Shown beside the document, and recorded as a refusal.
-			r.failed, p.Problem = err, keyward.ErrorMessage(err)
-			if p.ID != "" {
-				p.Title = "Edit " + p.Name
-			}
-			c.render(w, http.StatusBadRequest, "orgpolicyeditor", p)
-			return
-		}
-		redirect(w, r, "/console/organizations/policy?id="+url.QueryEscape(id), "scp-saved")
+			return "/console/organizations/policy?id=" + url.QueryEscape(id), err
+		})
 	})
 }
 
@@ -660,15 +633,15 @@ func (c *Console) createRootKey(w http.ResponseWriter, r *request) {
 }
 
 // organizationRoutes are AWS Organizations' pages and forms.
-func (c *Console) organizationRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /console/organizations", c.session(c.organizationsPage))
-	m.HandleFunc("POST /console/organizations", c.session(c.form("organizations:CreateOrganization", c.createOrganization)))
-	m.HandleFunc("GET /console/organizations/target", c.session(c.orgTargetPage))
-	m.HandleFunc("POST /console/organizations/do/{action}", c.session(c.forms(orgOperations, c.orgAction)))
-	m.HandleFunc("POST /console/organizations/root-key", c.session(c.form("CreateAccountRootKey", c.createRootKey)))
-	m.HandleFunc("GET /console/organizations/request", c.session(c.orgRequestPage))
-	m.HandleFunc("GET /console/organizations/policies", c.session(c.orgPoliciesPage))
-	m.HandleFunc("GET /console/organizations/policies/new", c.session(c.newOrgPolicyPage))
-	m.HandleFunc("POST /console/organizations/policies", c.session(c.saveOrgPolicy))
-	m.HandleFunc("GET /console/organizations/policy", c.session(c.orgPolicyPage))
+func (c *Console) organizationRoutes(pages sessionRoutes) {
+	pages["GET /console/organizations"] = c.organizationsPage
+	pages["POST /console/organizations"] = c.form("organizations:CreateOrganization", c.createOrganization)
+	pages["GET /console/organizations/target"] = c.orgTargetPage
+	pages["POST /console/organizations/do/{action}"] = c.forms(orgOperations, c.orgAction)
+	pages["POST /console/organizations/root-key"] = c.form("CreateAccountRootKey", c.createRootKey)
+	pages["GET /console/organizations/request"] = c.orgRequestPage
+	pages["GET /console/organizations/policies"] = c.orgPoliciesPage
+	pages["GET /console/organizations/policies/new"] = c.newOrgPolicyPage
+	pages["POST /console/organizations/policies"] = c.saveOrgPolicy
+	pages["GET /console/organizations/policy"] = c.orgPolicyPage
 }

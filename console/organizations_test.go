@@ -130,18 +130,9 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 	f := newOrgFixture(t, ts)
 	ctx := context.Background()
 	root := ts.RootIAM()
-	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nobody")})
-	must(t, err)
-	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})
-	must(t, err)
 	// Everything of IAM's, nothing of Organizations'.
-	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("nobody"), PolicyName: aws.String("iam"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)})
-	must(t, err)
-	c := newWebClient(t, ts)
-	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"nobody"}, "password": {"Nobody-Passw0rd"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d", resp.StatusCode)
-	}
+	consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "nobody", "Nobody-Passw0rd", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
+	c := signedIn(t, ts, userForm("nobody", "Nobody-Passw0rd"))
 	// The navigation offers the pages; the pages refuse.
 	if _, page := c.get("/console/users"); !strings.Contains(page, `id="nav-organizations"`) {
 		t.Fatal("no AWS Organizations in the navigation")
@@ -184,7 +175,7 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 
 	// Allowed to read the organization, the pages show it; the forms
 	// are refused still.
-	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("nobody"), PolicyName: aws.String("read"),
+	_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("nobody"), PolicyName: aws.String("read"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}]}`)})
 	must(t, err)
 	for _, tt := range pages {

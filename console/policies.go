@@ -47,58 +47,80 @@ type policyEditor struct {
 	Problem, Where string
 }
 
-const starterPolicy = `{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Action": [],
-      "Resource": []
-    }
-  ]
-}`
-
-func (c *Console) newPolicyPage(w http.ResponseWriter, r *request) {
-	c.render(w, http.StatusOK, "policyeditor", policyEditor{layout: c.layoutFor(r, "Create policy"), Document: starterPolicy})
-}
-
-// createPolicy creates a policy, or a new default version of one when the
-// form names its ARN.
-func (c *Console) createPolicy(w http.ResponseWriter, r *request) {
-	op := operation("CreatePolicy")
-	if r.PostFormValue("arn") != "" {
-		op = operation("CreatePolicyVersion")
+// starterDocument is a new policy's document as AWS's console starts
+// one: a single statement of the effect, with no action and no resource
+// yet, named sid where that console names it.
+func starterDocument(effect, sid string) string {
+	type statement struct {
+		Sid              string `json:",omitempty"`
+		Effect           string
+		Action, Resource []string
 	}
-	c.perform(w, r, op, c.savePolicy)
+	doc, _ := json.MarshalIndent(struct {
+		Version   string
+		Statement []statement
+	}{"2012-10-17", []statement{{Sid: sid, Effect: effect, Action: []string{}, Resource: []string{}}}}, "", "  ")
+	return string(doc)
 }
 
-func (c *Console) savePolicy(w http.ResponseWriter, r *request) {
-	p := policyEditor{layout: c.layoutFor(r, "Create policy"), ARN: r.PostFormValue("arn"), Name: r.PostFormValue("name"),
-		Description: r.PostFormValue("description"), Document: r.PostFormValue("document")}
-	err := checkForm(r.op, map[string]string{"PolicyName": p.Name, "Description": p.Description, "PolicyArn": p.ARN, "PolicyDocument": p.Document})
+// editorOperation is the operation an editor's form performs: create,
+// or update when the form names the policy it edits in field.
+func editorOperation(r *request, field, create, update string) *keyward.Operation {
+	if r.PostFormValue(field) != "" {
+		return operation(update)
+	}
+	return operation(create)
+}
+
+// saveEditor saves the document of the editor p with save once the form's
+// values pass checkForm, and sends the browser to the page save returns
+// with the notice saved. A refusal other than a denial is shown beside the
+// document, on the editor page, and is the form's event, as the API's
+// refusal would be; a denial is the console's refusal page.
+func (c *Console) saveEditor(w http.ResponseWriter, r *request, page string, p policyEditor, values map[string]string,
+	saved string, save func() (string, error)) {
+	err := checkForm(r.op, values)
 	if err == nil {
 		p.Where = syntaxPosition(p.Document)
 	}
-	if err == nil && p.ARN == "" {
-		_, err = c.IAM.CreatePolicy(r.ctx(), p.Name, "/", p.Description, p.Document, nil)
-	} else if err == nil {
-		_, err = c.IAM.CreatePolicyVersion(r.ctx(), p.ARN, p.Document, true)
+	var to string
+	if err == nil {
+		to, err = save()
 	}
 	if err != nil {
 		if denied(err) {
 			c.fail(w, r, err)
 			return
 		}
-		// The refusal is the form's event, as the API's would be.
 		r.failed, p.Problem = err, keyward.ErrorMessage(err)
-		c.render(w, http.StatusBadRequest, "policyeditor", p)
+		c.render(w, http.StatusBadRequest, page, p)
 		return
 	}
-	arn := p.ARN
-	if arn == "" {
-		arn = c.IAM.Account(r.Context()).PolicyARN("/", p.Name)
-	}
-	redirect(w, r, "/console/policy?arn="+url.QueryEscape(arn), "policy-saved")
+	redirect(w, r, to, saved)
+}
+
+func (c *Console) newPolicyPage(w http.ResponseWriter, r *request) {
+	c.render(w, http.StatusOK, "policyeditor", policyEditor{layout: c.layoutFor(r, "Create policy"), Document: starterDocument("Allow", "")})
+}
+
+// createPolicy creates a policy, or a new default version of one when the
+// form names its ARN.
+func (c *Console) createPolicy(w http.ResponseWriter, r *request) {
+	c.perform(w, r, editorOperation(r, "arn", "CreatePolicy", "CreatePolicyVersion"), func(w http.ResponseWriter, r *request) {
+		p := policyEditor{layout: c.layoutFor(r, "Create policy"), ARN: r.PostFormValue("arn"), Name: r.PostFormValue("name"),
+			Description: r.PostFormValue("description"), Document: r.PostFormValue("document")}
+		values := map[string]string{"PolicyName": p.Name, "Description": p.Description, "PolicyArn": p.ARN, "PolicyDocument": p.Document}
+		c.saveEditor(w, r, "policyeditor", p, values, "policy-saved", func() (string, error) {
+			arn := p.ARN
+			if arn != "" {
+				_, err := c.IAM.CreatePolicyVersion(r.ctx(), arn, p.Document, true)
+				return "/console/policy?arn=" + url.QueryEscape(arn), err
+			}
+			_, err := c.IAM.CreatePolicy(r.ctx(), p.Name, "/", p.Description, p.Document, nil)
+			arn = c.IAM.Account(r.Context()).PolicyARN("/", p.Name)
+			return "/console/policy?arn=" + url.QueryEscape(arn), err
+		})
+	})
 }
 
 // syntaxPosition is where a document stops being JSON, as "line L,

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/keyward/keyward"
@@ -27,38 +26,14 @@ func TestCreateRootKeyFormAttacks(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	bg := context.Background()
-	_, member := newMember(t, ts)
-	var err error
+	f := newMemberFixture(t, ts)
+	member := f.member
 	memberKey, memberSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(bg), member)
 	must(t, err)
+	consoleUser(t, ts.Keyward, root(), "ops", "Ops-Passw0rd-1", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`)
+	ops := signedIn(t, ts, userForm("ops", "Ops-Passw0rd-1"))
+	tenant := signedIn(t, ts, url.Values{"kind": {"root"}, "accesskey": {memberKey.ID}, "secret": {memberSecret}})
 
-	root := ts.RootIAM()
-	_, err = root.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("ops")})
-	must(t, err)
-	_, err = root.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{UserName: aws.String("ops"), Password: aws.String("Ops-Passw0rd-1")})
-	must(t, err)
-	_, err = root.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("ops"), PolicyName: aws.String("p"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:*","organizations:*","sts:*"],"Resource":"*"}]}`)})
-	must(t, err)
-	ops := newWebClient(t, ts)
-	if resp := ops.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"ops"}, "password": {"Ops-Passw0rd-1"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("ops signs in: %d", resp.StatusCode)
-	}
-	tenant := newWebClient(t, ts)
-	if resp := tenant.signIn(url.Values{"kind": {"root"}, "accesskey": {memberKey.ID}, "secret": {memberSecret}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("the member's root user signs in: %d", resp.StatusCode)
-	}
-	mgmt := newWebClient(t, ts)
-	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("the management root user signs in: %d", resp.StatusCode)
-	}
-
-	rootKeys := func() int {
-		t.Helper()
-		keys, _, err := ts.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
-		must(t, err)
-		return len(keys)
-	}
 	for _, tt := range []struct {
 		name    string
 		c       *webClient
@@ -67,15 +42,15 @@ func TestCreateRootKeyFormAttacks(t *testing.T) {
 	}{
 		{"a management user without keyward:CreateAccountRootKey", ops, member, http.StatusForbidden},
 		{"the member's own root user", tenant, member, http.StatusForbidden},
-		{"the management root user, the ID not typed", mgmt, "", http.StatusBadRequest},
+		{"the management root user, the ID not typed", f.mgmt, "", http.StatusBadRequest},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			before := rootKeys()
-			resp, page := tt.c.post("/console/organizations/root-key", url.Values{"csrf": {tt.c.token()}, "accountId": {member}, "confirm": {tt.confirm}})
+			before := f.rootKeys(t)
+			resp, page := f.create(tt.c, tt.confirm)
 			if resp.StatusCode != tt.status || strings.Contains(page, `id="secret"`) {
 				t.Fatalf("answered %d, want %d:\n%s", resp.StatusCode, tt.status, page)
 			}
-			if after := rootKeys(); after != before {
+			if after := f.rootKeys(t); after != before {
 				t.Fatalf("the member's root user has %d keys, had %d", after, before)
 			}
 		})
@@ -106,24 +81,11 @@ func TestCreateRootKeyFormTampering(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	bg := context.Background()
-	_, member := newMember(t, ts)
-	var err error
-
-	mgmt := newWebClient(t, ts)
-	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("the management root user signs in: %d", resp.StatusCode)
-	}
-	other := newWebClient(t, ts)
-	if resp := other.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("another session signs in: %d", resp.StatusCode)
-	}
+	f := newMemberFixture(t, ts)
+	member, mgmt := f.member, f.mgmt
+	other := signedInRoot(t, ts)
 	token := mgmt.token()
-	rootKeys := func() int {
-		t.Helper()
-		keys, _, err := ts.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
-		must(t, err)
-		return len(keys)
-	}
+	rootKeys := func() int { return f.rootKeys(t) }
 	form := func(csrf, id, confirm string) url.Values {
 		return url.Values{"csrf": {csrf}, "accountId": {id}, "confirm": {confirm}}
 	}
@@ -201,13 +163,8 @@ func TestCreateRootKeyFormEvent(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	bg := context.Background()
-	_, member := newMember(t, ts)
-	var err error
-	mgmt := newWebClient(t, ts)
-	if resp := mgmt.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("the management root user signs in: %d", resp.StatusCode)
-	}
-	resp, _ := mgmt.post("/console/organizations/root-key", url.Values{"csrf": {mgmt.token()}, "accountId": {member}, "confirm": {"x"}, "name": {"alice"}})
+	f := newMemberFixture(t, ts)
+	resp, _ := f.mgmt.post("/console/organizations/root-key", url.Values{"csrf": {f.mgmt.token()}, "accountId": {f.member}, "confirm": {"x"}, "name": {"alice"}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("answered %d", resp.StatusCode)
 	}
@@ -217,7 +174,7 @@ func TestCreateRootKeyFormEvent(t *testing.T) {
 	if len(events) != 1 {
 		t.Fatalf("%d events", len(events))
 	}
-	if rec := string(events[0].Record); !strings.Contains(rec, `"requestParameters":{"accountId":"`+member+`"}`) {
+	if rec := string(events[0].Record); !strings.Contains(rec, `"requestParameters":{"accountId":"`+f.member+`"}`) {
 		t.Fatalf("the refusal's event: %s", rec)
 	}
 }
@@ -230,43 +187,25 @@ func TestCreateRootKeyFormEvent(t *testing.T) {
 func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	bg := context.Background()
-	_, member := newMember(t, ts)
-	var err error
+	f := newMemberFixture(t, ts)
 	// bob, not alice: "role/OrganizationAccountAccessRole/alice" is forty
 	// characters, which the trail's check of secrets takes for a key.
-	root := ts.RootIAM()
-	_, err = root.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("bob")})
-	must(t, err)
-	_, err = root.CreateLoginProfile(bg, &iam.CreateLoginProfileInput{UserName: aws.String("bob"), Password: aws.String(switchPassword)})
-	must(t, err)
-	_, err = root.PutUserPolicy(bg, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("p"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","sts:AssumeRole","keyward:CreateAccountRootKey"],"Resource":"*"}]}`)})
-	must(t, err)
-	bob := newWebClient(t, ts)
-	if resp := bob.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"bob"}, "password": {switchPassword}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("bob signs in: %d", resp.StatusCode)
-	}
-	if resp, page := bob.switchTo(member, "OrganizationAccountAccessRole", "", ""); resp.StatusCode != http.StatusSeeOther || bob.session().Switched == nil {
+	consoleUser(t, ts.Keyward, root(), "bob", switchPassword, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListUsers","sts:AssumeRole","keyward:CreateAccountRootKey"],"Resource":"*"}]}`)
+	bob := signedIn(t, ts, userForm("bob", switchPassword))
+	if resp, page := bob.switchTo(f.member, "OrganizationAccountAccessRole", "", ""); resp.StatusCode != http.StatusSeeOther || bob.session().Switched == nil {
 		t.Fatalf("bob switches into the member's role: %d\n%s", resp.StatusCode, page)
 	}
-	rootKeys := func() int {
-		t.Helper()
-		keys, _, err := ts.Store.InAccount(member).ListAccessKeys(bg, "", "", 10)
-		must(t, err)
-		return len(keys)
-	}
-	resp, page := bob.post("/console/organizations/root-key", url.Values{"csrf": {bob.token()}, "accountId": {member}, "confirm": {member}})
-	if resp.StatusCode != http.StatusForbidden || strings.Contains(page, `id="secret"`) || rootKeys() != 0 {
-		t.Fatalf("switched: answered %d, %d root keys\n%s", resp.StatusCode, rootKeys(), page)
+	resp, page := f.create(bob, f.member)
+	if resp.StatusCode != http.StatusForbidden || strings.Contains(page, `id="secret"`) || f.rootKeys(t) != 0 {
+		t.Fatalf("switched: answered %d, %d root keys\n%s", resp.StatusCode, f.rootKeys(t), page)
 	}
 	_, home := bob.get("/console/")
 	if resp, _ := bob.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, home)}}); resp.StatusCode != http.StatusSeeOther || bob.session().Switched != nil {
 		t.Fatalf("switch back: %d", resp.StatusCode)
 	}
-	resp, page = bob.post("/console/organizations/root-key", url.Values{"csrf": {bob.token()}, "accountId": {member}, "confirm": {member}})
-	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="secret"`) || rootKeys() != 1 {
-		t.Fatalf("switched back: answered %d, %d root keys\n%s", resp.StatusCode, rootKeys(), page)
+	resp, page = f.create(bob, f.member)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="secret"`) || f.rootKeys(t) != 1 {
+		t.Fatalf("switched back: answered %d, %d root keys\n%s", resp.StatusCode, f.rootKeys(t), page)
 	}
 }
 
@@ -282,4 +221,33 @@ func newMember(t *testing.T, ts *apiServer) (*awsorg.Client, string) {
 	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
 	must(t, err)
 	return api, aws.ToString(made.CreateAccountStatus.AccountId)
+}
+
+// memberFixture is an organization of ts's first account with one member
+// account, Tenant, and the management account's root user signed in to
+// the console.
+type memberFixture struct {
+	ts     *apiServer
+	member string
+	mgmt   *webClient
+}
+
+func newMemberFixture(t *testing.T, ts *apiServer) memberFixture {
+	t.Helper()
+	_, member := newMember(t, ts)
+	return memberFixture{ts: ts, member: member, mgmt: signedInRoot(t, ts)}
+}
+
+// rootKeys counts the access keys of the member account's root user.
+func (f memberFixture) rootKeys(t *testing.T) int {
+	t.Helper()
+	keys, _, err := f.ts.Store.InAccount(f.member).ListAccessKeys(context.Background(), "", "", 10)
+	must(t, err)
+	return len(keys)
+}
+
+// create posts c's Create root access key form for the member account,
+// its ID confirmed as confirm.
+func (f memberFixture) create(c *webClient, confirm string) (*http.Response, string) {
+	return c.post("/console/organizations/root-key", url.Values{"csrf": {c.token()}, "accountId": {f.member}, "confirm": {confirm}})
 }

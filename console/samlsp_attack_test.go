@@ -101,17 +101,7 @@ func TestSAMLSPInitiatedAttacks(t *testing.T) {
 		hc := cookieClient()
 		response, _ := s.idp.Answer(s.start(t, hc, "corp"))
 		u, _ := url.Parse(s.srv.URL + "/saml")
-		var state *http.Cookie
-		for _, ck := range hc.Jar.Cookies(u) {
-			if ck.Name == "keyward_saml_request" {
-				state = ck
-			}
-		}
-		if state == nil {
-			t.Fatal("no request cookie")
-		}
-		payload, sig, _ := strings.Cut(state.Value, ".")
-		b, _ := base64.RawURLEncoding.DecodeString(payload)
+		payload, b, sig := signedCookie(t, hc, u.String(), "keyward_saml_request")
 		// Another request's ID with the old signature, and a cookie made
 		// without the key, each for a browser that holds nothing else.
 		for _, forged := range []string{
@@ -125,7 +115,7 @@ func TestSAMLSPInitiatedAttacks(t *testing.T) {
 		}
 		// The state is no session cookie, though signed under the same key.
 		attacker := cookieClient()
-		attacker.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: state.Value, Path: "/console/"}})
+		attacker.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: payload + "." + sig, Path: "/console/"}})
 		if s.signedIn(t, attacker) {
 			t.Fatal("the request's cookie is a session")
 		}

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -29,17 +27,10 @@ import (
 func TestSignInUnderAttack(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
-	root := ts.RootIAM()
-	ctx := context.Background()
 	for _, u := range []string{"alice", "bob"} {
-		_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)})
-		must(t, err)
-		_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String(u), Password: aws.String(u + "-Passw0rd!")})
-		must(t, err)
+		consoleUser(t, ts.Keyward, root(), u, u+"-Passw0rd!", "")
 	}
-	user := func(name, password string) url.Values {
-		return url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {name}, "password": {password}}
-	}
+	user := userForm
 	statuses := func(n int, form func(i int) url.Values) map[int]int {
 		var mu sync.Mutex
 		got := map[int]int{}
@@ -90,7 +81,7 @@ func TestSignInUnderAttack(t *testing.T) {
 func TestAttackFailedSignInHidesNamesOfNoUser(t *testing.T) {
 	t.Parallel()
 	s, rec := newAuditedSite(t)
-	s.withPassword("alice", "Alice-Passw0rd-1", "")
+	consoleUser(t, s.k, root(), "alice", "Alice-Passw0rd-1", "")
 	const typed = "Correct-Horse-Battery-9"
 	for _, form := range []url.Values{
 		{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {typed}, "password": {"x"}},

@@ -130,7 +130,7 @@ func fieldName(t *testing.T, page, id string) string {
 // it in the layout's banner too, twice in all.
 func TestErrorShownOnce(t *testing.T) {
 	s := newSite(t)
-	s.withPassword("bo", "Bo-Passw0rd-1", "")
+	consoleUser(t, s.k, root(), "bo", "Bo-Passw0rd-1", "")
 	admin := s.browser()
 	admin.signInRoot()
 	token := func() string {

@@ -36,20 +36,13 @@ func switchFixture(t *testing.T, ts *apiServer, policy string) {
 	t.Helper()
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
-	must(t, err)
-	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("alice"), Password: aws.String(switchPassword)})
-	must(t, err)
-	if policy != "" {
-		_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)})
-		must(t, err)
-	}
+	consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "alice", switchPassword, policy)
 	for _, r := range []struct{ name, path, trust, policy string }{
 		{"auditor", "/ops/", trustAccount, auditorPolicy},
 		{"closed", "/", trustNobody, auditorPolicy},
 		{"direct", "/", trustAlice, auditorPolicy},
 	} {
-		_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: aws.String(r.path), AssumeRolePolicyDocument: aws.String(r.trust),
+		_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.name), Path: aws.String(r.path), AssumeRolePolicyDocument: aws.String(r.trust),
 			MaxSessionDuration: aws.Int32(43200)})
 		must(t, err)
 		_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(r.name), PolicyName: aws.String("p"), PolicyDocument: aws.String(r.policy)})
@@ -60,7 +53,7 @@ func switchFixture(t *testing.T, ts *apiServer, policy string) {
 // signInAlice signs the fixture's user in.
 func signInAlice(t *testing.T, c *webClient) {
 	t.Helper()
-	if resp := c.signIn(url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"alice"}, "password": {switchPassword}}); resp.StatusCode != http.StatusSeeOther {
+	if resp := c.signIn(userForm("alice", switchPassword)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("alice's sign-in: %d", resp.StatusCode)
 	}
 }
@@ -251,8 +244,7 @@ func TestSwitchRoleFromAFederatedSession(t *testing.T) {
 	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/sso"),
 		RoleSessionName: aws.String("carol@example.com"), DurationSeconds: aws.Int32(43200)})
 	must(t, err)
-	c := newWebClient(t, ts)
-	c.signInFederated(role.Credentials)
+	c := federatedClient(t, ts, role.Credentials)
 	original := c.session()
 	if resp, body := c.switchTo(kwtest.AccountID, "ops/auditor", "", ""); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch: %d\n%s", resp.StatusCode, body)

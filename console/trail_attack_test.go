@@ -105,8 +105,7 @@ func TestAttackOversizedSwitchInBothTrails(t *testing.T) {
 	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/sso"),
 		RoleSessionName: aws.String("carol"), Tags: tags, TransitiveTagKeys: keys})
 	must(t, err)
-	web := newWebClient(t, ts)
-	web.signInFederated(role.Credentials)
+	web := federatedClient(t, ts, role.Credentials)
 	resp, body := web.switchTo(accountB, "viewer", "viewer", "")
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "too large for a console session") || web.session().Switched != nil {
 		t.Fatalf("the switch: %d\n%.2000s", resp.StatusCode, body)
