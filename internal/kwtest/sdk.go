@@ -59,6 +59,15 @@ func (k *Keyward) STSClient(id, secret string) *awssts.Client {
 	return awssts.NewFromConfig(k.Config(id, secret, ""))
 }
 
+// AnonymousSTS is aws-sdk-go-v2's STS client for k that signs nothing:
+// a caller of AssumeRoleWithWebIdentity or AssumeRoleWithSAML, whose
+// token or assertion is its credential.
+func (k *Keyward) AnonymousSTS() *awssts.Client {
+	cfg := k.Config("", "", "")
+	cfg.Credentials = aws.AnonymousCredentials{}
+	return awssts.NewFromConfig(cfg)
+}
+
 // STSIn is STSClient for a client in region.
 func (k *Keyward) STSIn(id, secret, region string) *awssts.Client {
 	return awssts.NewFromConfig(k.ConfigIn(region, id, secret, ""))
