@@ -3,10 +3,8 @@ package query_test
 import (
 	"context"
 	"encoding/xml"
-	"maps"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"testing"
 
@@ -14,11 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keyward/keyward"
-	kwiam "github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/query"
-	"github.com/keyward/keyward/sts"
 )
 
 // samples are the values, by member, of the requests
@@ -142,18 +137,7 @@ func TestEveryActionAuthorized(t *testing.T) {
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})
 	must(t, err)
 
-	ops := map[string]*keyward.Operation{}
-	for _, table := range []map[string]*keyward.Operation{kwiam.Operations(), kwiam.KeywardOperations, lifecycle.Operations, sts.Operations} {
-		maps.Copy(ops, table)
-	}
-	actions := query.Actions()
-	var all []string
-	for service, names := range actions {
-		for _, name := range names {
-			all = append(all, service+":"+name)
-		}
-	}
-	sort.Strings(all)
+	ops, all := everyAction()
 	for _, full := range all {
 		service, name, _ := strings.Cut(full, ":")
 		t.Run(name, func(t *testing.T) {
