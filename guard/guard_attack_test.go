@@ -20,7 +20,6 @@
 package guard_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -45,7 +44,6 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/guard"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/sigv4"
 )
 
 // TestAttackGuardIdentity: a guard whose own identity may not verify does
@@ -82,60 +80,13 @@ func TestAttackGuardPath(t *testing.T) {
 	public := user(t, k, "public", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/public/*"}]}`)
 	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
-	files := t.TempDir()
-	for name, content := range map[string]string{"public/a.txt": "public words", "admin/secret.txt": "top secret"} {
-		if err := os.MkdirAll(filepath.Join(files, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(files, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	g := newGuard(t, k, guard.Config{})
-	var mu sync.Mutex
-	var served []string
-	fs := http.FileServer(http.Dir(files))
-	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		served = append(served, r.RequestURI)
-		mu.Unlock()
-		fs.ServeHTTP(w, r)
-	})))
+	files := kwtest.NewFiles(t)
+	srv := httptest.NewServer(g.Wrap(files))
 	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-
-	// get sends "GET uri" as written over a raw connection, signed as the
-	// guard reads that URI.
 	get := func(t *testing.T, c aws.Credentials, uri string) (int, string) {
 		t.Helper()
-		r, _ := http.NewRequest("GET", srv.URL+"/", nil)
-		r.RequestURI = uri
-		_, r.URL.RawQuery, _ = strings.Cut(uri, "?")
-		sigv4.Sign(r, nil, c.AccessKeyID, c.SecretAccessKey, "eu-west-1", "execute-api", time.Now())
-		conn, err := net.Dial("tcp", host)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		var b strings.Builder
-		b.WriteString("GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n")
-		for k, vs := range r.Header {
-			for _, v := range vs {
-				b.WriteString(k + ": " + v + "\r\n")
-			}
-		}
-		b.WriteString("\r\n")
-		if _, err := io.WriteString(conn, b.String()); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
+		return kwtest.RawGet(t, strings.TrimPrefix(srv.URL, "http://"), "eu-west-1", c, uri)
 	}
 
 	for _, tc := range []struct {
@@ -152,9 +103,7 @@ func TestAttackGuardPath(t *testing.T) {
 			t.Fatalf("%s: got %d %s", tc.uri, status, body)
 		}
 	}
-	mu.Lock()
-	served = nil
-	mu.Unlock()
+	files.Forget()
 	for _, tc := range []struct {
 		name string
 		who  aws.Credentials
@@ -177,9 +126,7 @@ func TestAttackGuardPath(t *testing.T) {
 			}
 		})
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(served) != 0 {
+	if served := files.Served(); len(served) != 0 {
 		t.Fatalf("the handler was asked for %q", served)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -25,7 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // nginxBinary is Debian's nginx, which scripts/install-test-deps.sh
@@ -269,20 +268,8 @@ func TestNginxAuthRequest(t *testing.T) {
 func TestNginxAuthRequestPaths(t *testing.T) {
 	t.Parallel()
 	ts := startServerWith(t, "", func(m *Main) { m.Config.TrustedProxies = "127.0.0.1" })
-	files := t.TempDir()
-	must(t, os.MkdirAll(filepath.Join(files, "public"), 0o755))
-	must(t, os.MkdirAll(filepath.Join(files, "admin"), 0o755))
-	must(t, os.WriteFile(filepath.Join(files, "public", "a.txt"), []byte("public words"), 0o644))
-	must(t, os.WriteFile(filepath.Join(files, "admin", "secret.txt"), []byte("top secret"), 0o644))
-	var mu sync.Mutex
-	var served []string
-	fs := http.FileServer(http.Dir(files))
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		served = append(served, r.RequestURI)
-		mu.Unlock()
-		fs.ServeHTTP(w, r)
-	}))
+	files := kwtest.NewFiles(t)
+	app := httptest.NewServer(files)
 	defer app.Close()
 	base := startNginx(t, ts.Addr, strings.TrimPrefix(app.URL, "http://"))
 	host := strings.TrimPrefix(base, "http://")
@@ -298,33 +285,11 @@ func TestNginxAuthRequestPaths(t *testing.T) {
 	notAdmin := mk("notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/admin/*"}]}`)
 
-	// get sends "GET uri" to nginx as written, over a raw connection, signed
-	// as Keyward reads that URI.
+	// get sends "GET uri" to nginx as written, signed as Keyward reads
+	// that URI.
 	get := func(t *testing.T, c aws.Credentials, uri string) (int, string) {
 		t.Helper()
-		r, _ := http.NewRequest("GET", base+"/", nil)
-		r.RequestURI = uri
-		_, r.URL.RawQuery, _ = strings.Cut(uri, "?")
-		sigv4.Sign(r, nil, c.AccessKeyID, c.SecretAccessKey, "us-east-1", "execute-api", time.Now())
-		conn, err := net.Dial("tcp", host)
-		must(t, err)
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		var b strings.Builder
-		b.WriteString("GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n")
-		for k, vs := range r.Header {
-			for _, v := range vs {
-				b.WriteString(k + ": " + v + "\r\n")
-			}
-		}
-		b.WriteString("\r\n")
-		_, err = io.WriteString(conn, b.String())
-		must(t, err)
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		must(t, err)
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
+		return kwtest.RawGet(t, host, "us-east-1", c, uri)
 	}
 
 	t.Run("in normal form", func(t *testing.T) {
@@ -345,9 +310,7 @@ func TestNginxAuthRequestPaths(t *testing.T) {
 		}
 	})
 
-	mu.Lock()
-	served = nil
-	mu.Unlock()
+	files.Forget()
 	for _, tc := range []struct {
 		name string
 		who  aws.Credentials
@@ -386,9 +349,7 @@ func TestNginxAuthRequestPaths(t *testing.T) {
 			t.Logf("%d %s", status, body)
 		})
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(served) != 0 {
+	if served := files.Served(); len(served) != 0 {
 		t.Fatalf("the file server was asked for %q", served)
 	}
 }
