@@ -73,62 +73,18 @@ func TestAttackGuardIdentity(t *testing.T) {
 // "..", "//" and escapes) behind the guard holds /public/a.txt and
 // /admin/secret.txt. A user allowed only GET /public/*, and one allowed
 // everything but GET /admin/*, ask for /admin/secret.txt written as
-// another path, each signed validly for the form sent. None reaches the
-// handler: each is refused with AccessDenied.
+// another path, each signed validly for the form sent
+// (kwtest.PathAttacks). None reaches the handler: each is refused with
+// AccessDenied, or, malformed, by Go's server as a bad request.
 func TestAttackGuardPath(t *testing.T) {
 	k := kwtest.New(t)
-	public := user(t, k, "public", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/public/*"}]}`)
-	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
-		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
+	public := user(t, k, "public", kwtest.PublicPolicy("myapi"))
+	notAdmin := user(t, k, "notadmin", kwtest.NotAdminPolicy("myapi"))
 	g := newGuard(t, k, guard.Config{})
 	files := kwtest.NewFiles(t)
 	srv := httptest.NewServer(g.Wrap(files))
 	t.Cleanup(srv.Close)
-	get := func(t *testing.T, c aws.Credentials, uri string) (int, string) {
-		t.Helper()
-		return kwtest.RawGet(t, strings.TrimPrefix(srv.URL, "http://"), "eu-west-1", c, uri)
-	}
-
-	for _, tc := range []struct {
-		who    aws.Credentials
-		uri    string
-		status int
-		want   string
-	}{
-		{public, "/public/a.txt", 200, "public words"},
-		{public, "/admin/secret.txt", 403, "<Code>AccessDenied</Code>"},
-		{notAdmin, "/admin/secret.txt", 403, "explicit deny"},
-	} {
-		if status, body := get(t, tc.who, tc.uri); status != tc.status || !strings.Contains(body, tc.want) {
-			t.Fatalf("%s: got %d %s", tc.uri, status, body)
-		}
-	}
-	files.Forget()
-	for _, tc := range []struct {
-		name string
-		who  aws.Credentials
-		uri  string
-	}{
-		{"dot-dot", public, "/public/../admin/secret.txt"},
-		{"escaped dot-dot", public, "/public/%2e%2e/admin/secret.txt"},
-		{"double slash", notAdmin, "//admin/secret.txt"},
-		{"escaped slash", notAdmin, "/%2Fadmin/secret.txt"},
-		{"dot segment", notAdmin, "/./admin/secret.txt"},
-		{"escaped letter", notAdmin, "/%61dmin/secret.txt"},
-		{"backslashes", public, `/public/..\admin\secret.txt`},
-		{"overlong UTF-8 dots", public, "/public/%C0%AE%C0%AE/admin/secret.txt"},
-		{"path parameter", public, "/public/..;/admin/secret.txt"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			status, body := get(t, tc.who, tc.uri)
-			if status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "not in normal form") {
-				t.Fatalf("got %d %s", status, body)
-			}
-		})
-	}
-	if served := files.Served(); len(served) != 0 {
-		t.Fatalf("the handler was asked for %q", served)
-	}
+	kwtest.RunPathAttacks(t, files, strings.TrimPrefix(srv.URL, "http://"), "eu-west-1", public, notAdmin)
 }
 
 // TestAttackGuardCallerKeys: what describes the caller and its session is

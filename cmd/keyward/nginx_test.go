@@ -281,75 +281,7 @@ func TestNginxAuthRequestPaths(t *testing.T) {
 		must(t, err)
 		return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
 	}
-	public := mk("public", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/public/*"}]}`)
-	notAdmin := mk("notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
-		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/admin/*"}]}`)
-
-	// get sends "GET uri" to nginx as written, signed as Keyward reads
-	// that URI.
-	get := func(t *testing.T, c aws.Credentials, uri string) (int, string) {
-		t.Helper()
-		return kwtest.RawGet(t, host, "us-east-1", c, uri)
-	}
-
-	t.Run("in normal form", func(t *testing.T) {
-		for _, tc := range []struct {
-			who    aws.Credentials
-			uri    string
-			status int
-			want   string
-		}{
-			{public, "/public/a.txt", 200, "public words"},
-			{notAdmin, "/public/a.txt", 200, "public words"},
-			{public, "/admin/secret.txt", 403, "<Code>AccessDenied</Code>"},
-			{notAdmin, "/admin/secret.txt", 403, "explicit deny"},
-		} {
-			if status, body := get(t, tc.who, tc.uri); status != tc.status || !strings.Contains(body, tc.want) {
-				t.Fatalf("%s: got %d %s", tc.uri, status, body)
-			}
-		}
-	})
-
-	files.Forget()
-	for _, tc := range []struct {
-		name string
-		who  aws.Credentials
-		uri  string
-		// keyward: Keyward refuses it (nginx passes it on); the others
-		// nginx refuses itself, as a bad request.
-		keyward bool
-	}{
-		{"dot-dot", public, "/public/../admin/secret.txt", true},
-		{"escaped dot-dot", public, "/public/%2e%2e/admin/secret.txt", true},
-		{"escaped dot-dot in capitals", public, "/public/%2E%2E/admin/secret.txt", true},
-		{"double slash", notAdmin, "//admin/secret.txt", true},
-		{"escaped slash", notAdmin, "/%2Fadmin/secret.txt", true},
-		{"dot segment", notAdmin, "/./admin/secret.txt", true},
-		{"double slash inside", notAdmin, "/admin//secret.txt", true},
-		{"escaped letter", notAdmin, "/%61dmin/secret.txt", true},
-		{"backslashes", public, `/public/..\admin\secret.txt`, true},
-		{"escaped backslashes", public, "/public/..%5Cadmin%5Csecret.txt", true},
-		{"escaped NUL", public, "/public/a%00/../../admin/secret.txt", false},
-		{"NUL", public, "/public/a\x00/../../admin/secret.txt", false},
-		{"overlong UTF-8 dots", public, "/public/%C0%AE%C0%AE/admin/secret.txt", true},
-		{"overlong UTF-8 slashes", public, "/public/..%C0%AFadmin%C0%AFsecret.txt", true},
-		{"invalid escape", public, "/public/%zz/../../admin/secret.txt", false},
-		{"truncated escape", public, "/public/%4", false},
-		{"double escaped dot-dot", public, "/public/%252e%252e/admin/secret.txt", true},
-		{"path parameter", public, "/public/..;/admin/secret.txt", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			status, body := get(t, tc.who, tc.uri)
-			if strings.Contains(body, "top secret") || status == 200 {
-				t.Fatalf("got %d %s", status, body)
-			}
-			if tc.keyward && (status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "not in normal form")) {
-				t.Fatalf("got %d %s, want Keyward's AccessDenied", status, body)
-			}
-			t.Logf("%d %s", status, body)
-		})
-	}
-	if served := files.Served(); len(served) != 0 {
-		t.Fatalf("the file server was asked for %q", served)
-	}
+	public := mk("public", kwtest.PublicPolicy("pets"))
+	notAdmin := mk("notadmin", kwtest.NotAdminPolicy("pets"))
+	kwtest.RunPathAttacks(t, files, host, "us-east-1", public, notAdmin)
 }
