@@ -71,7 +71,7 @@ http {
 	path := filepath.Join(dir, "nginx.conf")
 	must(t, os.WriteFile(path, []byte(conf), 0o644))
 	cmd := exec.Command(nginxBinary, "-c", path, "-p", dir)
-	var out syncBuffer
+	var out kwtest.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	must(t, cmd.Start())
 	exited := make(chan struct{})
