@@ -72,10 +72,7 @@ func replicaSet(t *testing.T) (rs []*process, url string, ctx context.Context, r
 
 // TestReplicasConsistency: replicas state held by the database across replicas: unique names, the key quota, last use, one credential report.
 func TestReplicasConsistency(t *testing.T) {
-	rs, url, ctx, root := replicaSet(t)
-	_, _ = rs, url
-	var err error
-	_ = err
+	rs, _, ctx, root := replicaSet(t)
 
 	t.Run("UniqueNamesAcrossReplicas", func(t *testing.T) {
 		var wg sync.WaitGroup
@@ -207,8 +204,7 @@ const propagation = 5 * time.Second
 
 // TestReplicasPropagation: changes made on one replica reach every other within their bound: keys, policies, renames, key lists.
 func TestReplicasPropagation(t *testing.T) {
-	rs, url, ctx, root := replicaSet(t)
-	_ = url
+	rs, _, ctx, root := replicaSet(t)
 	k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
 	must(t, err)
 	keyID, secret := *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
@@ -420,9 +416,6 @@ func TestReplicasPropagation(t *testing.T) {
 // TestReplicasFailures: replicas survive their own failures: one killed under load, one started with another master key.
 func TestReplicasFailures(t *testing.T) {
 	rs, url, ctx, root := replicaSet(t)
-	_, _ = rs, url
-	var err error
-	_ = err
 
 	t.Run("KillOneUnderLoad", func(t *testing.T) {
 		var mu sync.Mutex
