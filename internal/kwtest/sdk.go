@@ -122,6 +122,33 @@ func WantAPIError(t testing.TB, err error, code string, status int, message stri
 	}
 }
 
+// Race makes n calls at once, call(i) for each i, as clients racing for
+// one name or one quota would, and returns how many succeeded; every other
+// must have failed with the API error code and status (WantAPIError, and
+// its message unless "").
+func Race(t testing.TB, n int, call func(i int) error, code string, status int, message string) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = call(i)
+		}(i)
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		WantAPIError(t, err, code, status, message)
+	}
+	return ok
+}
+
 // ConfigIn is Config for a client in region.
 func (k *Keyward) ConfigIn(region, id, secret, token string) aws.Config {
 	cfg := k.Config(id, secret, token)
