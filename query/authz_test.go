@@ -26,11 +26,11 @@ var samples = map[string]string{
 	"GroupName":                   "g",
 	"RoleName":                    "trusting",
 	"PolicyName":                  "p",
-	"PolicyArn":                   localPolicy,
-	"PermissionsBoundary":         localPolicy,
-	"PolicyDocument":              allowAll,
-	"PolicyInputList":             allowAll,
-	"AssumeRolePolicyDocument":    trustAccount,
+	"PolicyArn":                   kwtest.LocalPolicyARN,
+	"PermissionsBoundary":         kwtest.LocalPolicyARN,
+	"PolicyDocument":              kwtest.AllowAll,
+	"PolicyInputList":             kwtest.AllowAll,
+	"AssumeRolePolicyDocument":    kwtest.TrustAccount,
 	"PolicySourceArn":             "arn:aws:iam::123456789012:user/target",
 	"Arn":                         "arn:aws:iam::123456789012:user/target",
 	"EntityPath":                  "o-abcdefghij/r-abcd",
@@ -58,8 +58,8 @@ var samples = map[string]string{
 	"AWSServiceName":              "autoscaling.amazonaws.com",
 	"DeletionTaskId":              "task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling/abc-0011223344556677",
 	"Url":                         "https://token.example.com",
-	"ThumbprintList":              thumbprint,
-	"OpenIDConnectProviderArn":    oidcProvider,
+	"ThumbprintList":              kwtest.Thumbprint,
+	"OpenIDConnectProviderArn":    kwtest.OIDCProviderARN,
 	"ClientID":                    "sts.amazonaws.com",
 	"DisplayName":                 "SSO",
 	"Name":                        "corp",
@@ -129,9 +129,9 @@ func TestEveryActionAuthorized(t *testing.T) {
 	must(t, err)
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
 	must(t, err)
-	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"), AssumeRolePolicyDocument: aws.String(trustAccount)})
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"), AssumeRolePolicyDocument: aws.String(kwtest.TrustAccount)})
 	must(t, err)
 	id, secret := createUserKey(t, root, "nobody")
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})

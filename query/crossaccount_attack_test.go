@@ -81,15 +81,15 @@ func TestCrossAccountMatrix(t *testing.T) {
 	secrets[aws.ToString(g.Group.GroupId)] = true
 	_, err = b.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("target")})
 	must(t, err)
-	p, err := b.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	p, err := b.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	secrets[aws.ToString(p.Policy.PolicyId)] = true
 	_, err = b.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("g"), PolicyArn: p.Policy.Arn})
 	must(t, err)
-	_, err = b.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
+	_, err = b.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	r, err := b.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"),
-		AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(trustAccount, "123456789012", otherAccount))})
+		AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(kwtest.TrustAccount, "123456789012", otherAccount))})
 	must(t, err)
 	secrets[aws.ToString(r.Role.RoleId)] = true
 	ip, err := b.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("x")})
@@ -100,7 +100,7 @@ func TestCrossAccountMatrix(t *testing.T) {
 	_, err = b.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("tenant-b")})
 	must(t, err)
 	_, err = b.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"),
-		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{thumbprint}})
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{kwtest.Thumbprint}})
 	must(t, err)
 	_, err = b.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(20)})
 	must(t, err)
@@ -136,7 +136,7 @@ func TestCrossAccountMatrix(t *testing.T) {
 
 	// A's administrator: everything, on everything.
 	id, secret := createUserKey(t, ts.RootIAM(), "admin")
-	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 
 	ops, all := everyAction()
@@ -203,7 +203,7 @@ func TestCrossAccountByID(t *testing.T) {
 	}
 
 	id, secret := createUserKey(t, ts.RootIAM(), "admin")
-	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 
 	for _, tc := range []struct {
@@ -243,7 +243,7 @@ func TestCrossAccountAWSManagedPolicyVersions(t *testing.T) {
 	ctx := context.Background()
 	const arn = "arn:aws:iam::aws:policy/KeywardTestShared"
 	at := time.Now().UTC().Truncate(time.Second)
-	for i, doc := range []string{allowAll, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`} {
+	for i, doc := range []string{kwtest.AllowAll, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`} {
 		must(t, ts.Store.PutAWSManagedPolicy(ctx, keyward.ManagedPolicy{ID: "ANPAKEYWARDTESTSHARED", Name: "KeywardTestShared", Path: "/", ARN: arn,
 			DefaultVersion: "v" + string(rune('1'+i)), AWSManaged: true, CreatedAt: at, UpdatedAt: at}, doc))
 	}

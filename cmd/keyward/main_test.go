@@ -173,5 +173,3 @@ var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
 func trustDoc(statements ...string) *string {
 	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
 }
-
-const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
