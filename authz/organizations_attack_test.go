@@ -47,7 +47,7 @@ func TestMemberRootCannotEscapeSCPs(t *testing.T) {
 	wantSCP(err)
 
 	// A federated user's session, its policy allowing everything.
-	fed, err := k.STSClient(kwtest.RootKeyID, kwtest.RootSecret).GetFederationToken(ctx, &awssts.GetFederationTokenInput{Name: aws.String("escape"), Policy: aws.String(allowAll)})
+	fed, err := k.STSClient(kwtest.RootKeyID, kwtest.RootSecret).GetFederationToken(ctx, &awssts.GetFederationTokenInput{Name: aws.String("escape"), Policy: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	_, err = awsiam.NewFromConfig(k.Config(*fed.Credentials.AccessKeyId, *fed.Credentials.SecretAccessKey, *fed.Credentials.SessionToken)).CreateUser(ctx, create)
 	wantSCP(err)
@@ -79,7 +79,7 @@ func TestMemberRootCannotEscapeSCPs(t *testing.T) {
 			return err
 		},
 		"UpdatePolicy": func() error {
-			_, err := k.Organizations.UpdatePolicy(asRoot, "p-denycreate", nil, nil, aws.String(allowAll))
+			_, err := k.Organizations.UpdatePolicy(asRoot, "p-denycreate", nil, nil, aws.String(kwtest.AllowAll))
 			return err
 		},
 	} {
@@ -163,7 +163,7 @@ func TestRequestCannotClaimOrganization(t *testing.T) {
 // and with FullAWSAccess detached from it.
 func TestManagementAccountNeverLimited(t *testing.T) {
 	k := kwtest.New(t)
-	admin := user(t, k, "admin", allowAll)
+	admin := user(t, k, "admin", kwtest.AllowAll)
 	mgmt := kwtest.AsRoot(context.Background())
 	_, err := k.Organizations.CreateOrganization(mgmt, keyward.FeatureSetAll)
 	must(t, err)

@@ -26,7 +26,6 @@ const (
 	memberRootID = "r-mgmt"
 	tenantsOU    = "ou-mgmt-aaaaaaaa"
 	otherOU      = "ou-mgmt-bbbbbbbb"
-	allowAll     = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 )
 
 // announce is what another replica's store announces of an Organizations
@@ -170,7 +169,7 @@ func TestSCPsLimitMemberAccounts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			k := kwtest.New(t)
 			principals := map[string]keyward.Principal{"root": memberRoot}
-			for name, policy := range map[string]string{"admin": allowAll, "lister": statement("Allow", "iam:List*"),
+			for name, policy := range map[string]string{"admin": kwtest.AllowAll, "lister": statement("Allow", "iam:List*"),
 				"denier": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"},{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`} {
 				u := user(t, k, name, policy)
 				principals[name] = keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}
@@ -199,7 +198,7 @@ func allowListOnAccount(t *testing.T, k *kwtest.Keyward) {
 // federated user's session.
 func TestSCPsThroughTheAPI(t *testing.T) {
 	k := kwtest.New(t)
-	id, secret := k.User(t, "admin", allowAll)
+	id, secret := k.User(t, "admin", kwtest.AllowAll)
 	joinOrganization(t, k)
 	denyOnOU(t, k)
 	deny := func(arn string) string {
@@ -237,7 +236,7 @@ func TestSCPsThroughTheAPI(t *testing.T) {
 // touches; the management account's own requests are never limited.
 func TestSCPChangesTakeEffect(t *testing.T) {
 	k := kwtest.New(t)
-	admin := user(t, k, "admin", allowAll)
+	admin := user(t, k, "admin", kwtest.AllowAll)
 	asAdmin := as(admin)
 	mgmt := kwtest.AsRoot(context.Background())
 	org, err := k.Organizations.CreateOrganization(mgmt, keyward.FeatureSetAll)
@@ -415,7 +414,7 @@ func TestTrustPolicyOrganizationKeys(t *testing.T) {
 // simulation has no such detail.
 func TestSimulationUnderSCPs(t *testing.T) {
 	k := kwtest.New(t)
-	k.User(t, "admin", allowAll)
+	k.User(t, "admin", kwtest.AllowAll)
 	simulate := func() []string {
 		t.Helper()
 		out, err := k.RootIAM().SimulatePrincipalPolicy(t.Context(), &awsiam.SimulatePrincipalPolicyInput{

@@ -52,22 +52,17 @@ func requestAs(t *testing.T, k *kwtest.Keyward, contentType, operation, body, se
 // for a success) and the body.
 func answer(t *testing.T, r *http.Request) (int, string, string) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if ct := resp.Header.Get("Content-Type"); ct != awsjson.ContentType {
-		t.Fatalf("Content-Type %q: %s", ct, b)
+	status, h, body := kwtest.RawDo(t, r)
+	if ct := h.Get("Content-Type"); ct != awsjson.ContentType {
+		t.Fatalf("Content-Type %q: %s", ct, body)
 	}
 	var e struct {
 		Type string `json:"__type"`
 	}
-	if err := json.Unmarshal(b, &e); err != nil {
-		t.Fatalf("not JSON: %s", b)
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		t.Fatalf("not JSON: %s", body)
 	}
-	return resp.StatusCode, e.Type, string(b)
+	return status, e.Type, body
 }
 
 func want(t *testing.T, r *http.Request, status int, code string) string {

@@ -20,7 +20,6 @@
 package guard_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -45,7 +44,6 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/guard"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/sigv4"
 )
 
 // TestAttackGuardIdentity: a guard whose own identity may not verify does
@@ -75,113 +73,18 @@ func TestAttackGuardIdentity(t *testing.T) {
 // "..", "//" and escapes) behind the guard holds /public/a.txt and
 // /admin/secret.txt. A user allowed only GET /public/*, and one allowed
 // everything but GET /admin/*, ask for /admin/secret.txt written as
-// another path, each signed validly for the form sent. None reaches the
-// handler: each is refused with AccessDenied.
+// another path, each signed validly for the form sent
+// (kwtest.PathAttacks). None reaches the handler: each is refused with
+// AccessDenied, or, malformed, by Go's server as a bad request.
 func TestAttackGuardPath(t *testing.T) {
 	k := kwtest.New(t)
-	public := user(t, k, "public", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/public/*"}]}`)
-	notAdmin := user(t, k, "notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
-		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/admin/*"}]}`)
-	files := t.TempDir()
-	for name, content := range map[string]string{"public/a.txt": "public words", "admin/secret.txt": "top secret"} {
-		if err := os.MkdirAll(filepath.Join(files, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(files, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	public := user(t, k, "public", kwtest.PublicPolicy("myapi"))
+	notAdmin := user(t, k, "notadmin", kwtest.NotAdminPolicy("myapi"))
 	g := newGuard(t, k, guard.Config{})
-	var mu sync.Mutex
-	var served []string
-	fs := http.FileServer(http.Dir(files))
-	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		served = append(served, r.RequestURI)
-		mu.Unlock()
-		fs.ServeHTTP(w, r)
-	})))
+	files := kwtest.NewFiles(t)
+	srv := httptest.NewServer(g.Wrap(files))
 	t.Cleanup(srv.Close)
-	host := strings.TrimPrefix(srv.URL, "http://")
-
-	// get sends "GET uri" as written over a raw connection, signed as the
-	// guard reads that URI.
-	get := func(t *testing.T, c aws.Credentials, uri string) (int, string) {
-		t.Helper()
-		r, _ := http.NewRequest("GET", srv.URL+"/", nil)
-		r.RequestURI = uri
-		_, r.URL.RawQuery, _ = strings.Cut(uri, "?")
-		sigv4.Sign(r, nil, c.AccessKeyID, c.SecretAccessKey, "eu-west-1", "execute-api", time.Now())
-		conn, err := net.Dial("tcp", host)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		var b strings.Builder
-		b.WriteString("GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n")
-		for k, vs := range r.Header {
-			for _, v := range vs {
-				b.WriteString(k + ": " + v + "\r\n")
-			}
-		}
-		b.WriteString("\r\n")
-		if _, err := io.WriteString(conn, b.String()); err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
-	}
-
-	for _, tc := range []struct {
-		who    aws.Credentials
-		uri    string
-		status int
-		want   string
-	}{
-		{public, "/public/a.txt", 200, "public words"},
-		{public, "/admin/secret.txt", 403, "<Code>AccessDenied</Code>"},
-		{notAdmin, "/admin/secret.txt", 403, "explicit deny"},
-	} {
-		if status, body := get(t, tc.who, tc.uri); status != tc.status || !strings.Contains(body, tc.want) {
-			t.Fatalf("%s: got %d %s", tc.uri, status, body)
-		}
-	}
-	mu.Lock()
-	served = nil
-	mu.Unlock()
-	for _, tc := range []struct {
-		name string
-		who  aws.Credentials
-		uri  string
-	}{
-		{"dot-dot", public, "/public/../admin/secret.txt"},
-		{"escaped dot-dot", public, "/public/%2e%2e/admin/secret.txt"},
-		{"double slash", notAdmin, "//admin/secret.txt"},
-		{"escaped slash", notAdmin, "/%2Fadmin/secret.txt"},
-		{"dot segment", notAdmin, "/./admin/secret.txt"},
-		{"escaped letter", notAdmin, "/%61dmin/secret.txt"},
-		{"backslashes", public, `/public/..\admin\secret.txt`},
-		{"overlong UTF-8 dots", public, "/public/%C0%AE%C0%AE/admin/secret.txt"},
-		{"path parameter", public, "/public/..;/admin/secret.txt"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			status, body := get(t, tc.who, tc.uri)
-			if status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "not in normal form") {
-				t.Fatalf("got %d %s", status, body)
-			}
-		})
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(served) != 0 {
-		t.Fatalf("the handler was asked for %q", served)
-	}
+	kwtest.RunPathAttacks(t, files, strings.TrimPrefix(srv.URL, "http://"), "eu-west-1", public, notAdmin)
 }
 
 // TestAttackGuardCallerKeys: what describes the caller and its session is

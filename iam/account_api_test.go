@@ -78,7 +78,7 @@ func TestAccountSummaryCounts(t *testing.T) {
 	}
 	_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
 	must(t, err)
-	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	_, err = root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("d")})
 	must(t, err)
@@ -99,7 +99,7 @@ func TestListEntitiesForPolicyAndAuthorizationDetails(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	_, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	const users, groups = 130, 12
 	for i := range users {
@@ -107,11 +107,11 @@ func TestListEntitiesForPolicyAndAuthorizationDetails(t *testing.T) {
 		_, err := root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name), Path: aws.String([]string{"/", "/eng/"}[i%2])})
 		must(t, err)
 		if i%3 == 0 {
-			_, err = root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(localPolicy)})
+			_, err = root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(kwtest.LocalPolicyARN)})
 			must(t, err)
 		}
 		if i%10 == 0 {
-			_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("inline"), PolicyDocument: aws.String(allowAll)})
+			_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("inline"), PolicyDocument: aws.String(kwtest.AllowAll)})
 			must(t, err)
 		}
 	}
@@ -119,14 +119,14 @@ func TestListEntitiesForPolicyAndAuthorizationDetails(t *testing.T) {
 		name := fmt.Sprintf("group%02d", i)
 		_, err := root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(name)})
 		must(t, err)
-		_, err = root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String(name), PolicyArn: aws.String(localPolicy)})
+		_, err = root.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String(name), PolicyArn: aws.String(kwtest.LocalPolicyARN)})
 		must(t, err)
 		_, err = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String(name), UserName: aws.String(fmt.Sprintf("user%03d", i))})
 		must(t, err)
 	}
 
 	var gotUsers, gotGroups []string
-	pages := iam.NewListEntitiesForPolicyPaginator(root, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(localPolicy), MaxItems: aws.Int32(7)})
+	pages := iam.NewListEntitiesForPolicyPaginator(root, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(kwtest.LocalPolicyARN), MaxItems: aws.Int32(7)})
 	for pages.HasMorePages() {
 		p, err := pages.NextPage(ctx)
 		must(t, err)
@@ -140,7 +140,7 @@ func TestListEntitiesForPolicyAndAuthorizationDetails(t *testing.T) {
 	if len(gotUsers) != (users+2)/3 || len(gotGroups) != groups || !sort.StringsAreSorted(gotUsers) {
 		t.Fatalf("ListEntitiesForPolicy: %d users, %d groups", len(gotUsers), len(gotGroups))
 	}
-	filtered, err := root.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(localPolicy),
+	filtered, err := root.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(kwtest.LocalPolicyARN),
 		EntityFilter: types.EntityTypeUser, PathPrefix: aws.String("/eng/")})
 	must(t, err)
 	if len(filtered.PolicyGroups) != 0 || len(filtered.PolicyUsers) != 22 { // i%3==0 and i odd, i < 130
@@ -170,7 +170,7 @@ func TestListEntitiesForPolicyAndAuthorizationDetails(t *testing.T) {
 		for _, pol := range p.Policies {
 			seen["policy:"+aws.ToString(pol.PolicyName)]++
 			// As in AWS, documents come URL-encoded.
-			if len(pol.PolicyVersionList) == 0 || unescape(t, aws.ToString(pol.PolicyVersionList[0].Document)) != allowAll {
+			if len(pol.PolicyVersionList) == 0 || unescape(t, aws.ToString(pol.PolicyVersionList[0].Document)) != kwtest.AllowAll {
 				t.Fatalf("policy %s versions %+v", aws.ToString(pol.PolicyName), pol.PolicyVersionList)
 			}
 		}

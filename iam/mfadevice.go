@@ -158,6 +158,13 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 	if err := s.Authz.AuthorizeUser(ctx, "iam:EnableMFADevice", userName); err != nil {
 		return err
 	}
+	return s.enableWithCodes(ctx, userName, serial, code1, code2, func(d *keyward.MFADevice) { d.User = keyward.User{Name: userName} })
+}
+
+// enableWithCodes assigns a free virtual MFA device with assign (to a
+// user, or to the root user for userName ""), once the caller proves to
+// hold it with two consecutive codes.
+func (s *Service) enableWithCodes(ctx context.Context, userName, serial, code1, code2 string, assign func(*keyward.MFADevice)) error {
 	now := s.now()
 	return s.proveWithCodes(ctx, userName, serial, now, func(d *keyward.MFADevice) error {
 		if d.Assigned() {
@@ -167,7 +174,7 @@ func (s *Service) EnableMFADevice(ctx context.Context, userName, serial, code1, 
 	}, func(d *keyward.MFADevice, seed []byte) (int64, bool) {
 		return consecutive(seed, now, code1, code2, enableWindow)
 	}, func(d *keyward.MFADevice, step int64) {
-		d.User = keyward.User{Name: userName}
+		assign(d)
 		// Typing two codes takes time: the step found is no clock drift.
 		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
 	})
@@ -300,18 +307,7 @@ func (s *Service) EnableRootMFADevice(ctx context.Context, serial, code1, code2 
 	if err := s.rootOnly(ctx, "iam:EnableMFADevice"); err != nil {
 		return err
 	}
-	now := s.now()
-	return s.proveWithCodes(ctx, "", serial, now, func(d *keyward.MFADevice) error {
-		if d.Assigned() {
-			return keyward.Errorf(keyward.EEntityAlreadyExists, "MFA Device is already in use.")
-		}
-		return nil
-	}, func(d *keyward.MFADevice, seed []byte) (int64, bool) {
-		return consecutive(seed, now, code1, code2, enableWindow)
-	}, func(d *keyward.MFADevice, step int64) {
-		d.Root = true
-		d.EnabledAt, d.LastStep, d.Drift = now, step+1, 0
-	})
+	return s.enableWithCodes(ctx, "", serial, code1, code2, func(d *keyward.MFADevice) { d.Root = true })
 }
 
 // DeactivateRootMFADevice unassigns a device from the root user, the

@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"context"
+	"github.com/keyward/keyward/internal/kwtest"
 	"net/http"
 	"net/url"
 	"sort"
@@ -435,7 +436,7 @@ func TestPermissionsBoundaries(t *testing.T) {
 	must(t, err)
 	boundary := aws.ToString(p.Policy.Arn)
 	id, secret := createUserKey(t, root, "alice")
-	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("all"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	alice := ts.IAMClient(id, secret)
 	_, err = alice.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("before")})
@@ -526,7 +527,7 @@ func TestSimulateCustomPolicyAndContextKeys(t *testing.T) {
 	if r := all.EvaluationResults[0]; strings.Join(r.MissingContextValues, ",") != "aws:username" || len(r.ResourceSpecificResults) != 0 {
 		t.Fatalf("missing context for all resources: %+v", r)
 	}
-	bounded, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allowAll},
+	bounded, err := root.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{kwtest.AllowAll},
 		PermissionsBoundaryPolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}`},
 		ActionNames:                        []string{"iam:GetUser", "iam:DeleteUser"}})
 	must(t, err)

@@ -92,7 +92,7 @@ func TestQuotasRefuseAsAWS(t *testing.T) {
 	must(t, err)
 	_, err = root.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: p1.Policy.Arn, PolicyDocument: aws.String(policyOfSize(t, 121))})
 	limit(err, "Cannot exceed quota for PolicySize: 120")
-	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p2"), PolicyDocument: aws.String(allowAll)})
+	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p2"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	limit(err, "Cannot exceed quota for PoliciesPerAccount: 1")
 
 	// AWS's managed policies count against attachments, not the account's policies.

@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"context"
+	"github.com/keyward/keyward/internal/kwtest"
 	"net/http"
 	"net/url"
 	"testing"
@@ -30,18 +31,18 @@ func TestRoles(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(allowAll)})
+	_, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(kwtest.AllowAll)})
 	wantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "Has prohibited field Resource")
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(trustAccount), MaxSessionDuration: aws.Int32(60)})
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(kwtest.TrustAccount), MaxSessionDuration: aws.Int32(60)})
 	wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
-	created, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), Path: aws.String("/build/"), AssumeRolePolicyDocument: aws.String(trustAccount),
+	created, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), Path: aws.String("/build/"), AssumeRolePolicyDocument: aws.String(kwtest.TrustAccount),
 		Description: aws.String("CI jobs"), Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ops")}}})
 	must(t, err)
 	r := created.Role
 	if aws.ToString(r.Arn) != "arn:aws:iam::123456789012:role/build/ci" || aws.ToInt32(r.MaxSessionDuration) != 3600 || len(aws.ToString(r.RoleId)) != 21 {
 		t.Fatalf("created %+v", r)
 	}
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CI"), AssumeRolePolicyDocument: aws.String(trustAccount)})
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CI"), AssumeRolePolicyDocument: aws.String(kwtest.TrustAccount)})
 	wantAPIError(t, err, "EntityAlreadyExists", http.StatusConflict, "Role with name CI already exists.")
 
 	_, err = root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("ci"), MaxSessionDuration: aws.Int32(43200)})
@@ -56,7 +57,7 @@ func TestRoles(t *testing.T) {
 		t.Fatalf("got %+v", got.Role)
 	}
 
-	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("s3"), PolicyDocument: aws.String(allowAll)})
+	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("s3"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	_, err = root.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("ci"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
 	must(t, err)
@@ -102,30 +103,30 @@ func TestOIDCProviders(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	_, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("http://token.example.com"), ThumbprintList: []string{thumbprint}})
+	_, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("http://token.example.com"), ThumbprintList: []string{kwtest.Thumbprint}})
 	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
 	_, err = root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"), ThumbprintList: []string{"not-hex-not-hex-not-hex-not-hex-not-hex!"}})
 	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "")
 	created, err := root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"),
-		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{thumbprint}})
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{kwtest.Thumbprint}})
 	must(t, err)
-	if aws.ToString(created.OpenIDConnectProviderArn) != oidcProvider {
+	if aws.ToString(created.OpenIDConnectProviderArn) != kwtest.OIDCProviderARN {
 		t.Fatalf("ARN %s", aws.ToString(created.OpenIDConnectProviderArn))
 	}
-	_, err = root.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider), ClientID: aws.String("ci")})
+	_, err = root.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(kwtest.OIDCProviderARN), ClientID: aws.String("ci")})
 	must(t, err)
-	_, err = root.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider),
+	_, err = root.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(kwtest.OIDCProviderARN),
 		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ci")}}})
 	must(t, err)
-	got, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	got, err := root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(kwtest.OIDCProviderARN)})
 	must(t, err)
 	list, err := root.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
 	must(t, err)
 	if aws.ToString(got.Url) != "token.example.com" || len(got.ClientIDList) != 2 || len(got.Tags) != 1 || len(list.OpenIDConnectProviderList) != 1 {
 		t.Fatalf("got %+v, list %+v", got, list.OpenIDConnectProviderList)
 	}
-	_, err = root.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
+	_, err = root.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(kwtest.OIDCProviderARN)})
 	must(t, err)
-	_, err = root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(oidcProvider)})
-	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "OpenIDConnect Provider not found for arn "+oidcProvider)
+	_, err = root.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(kwtest.OIDCProviderARN)})
+	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "OpenIDConnect Provider not found for arn "+kwtest.OIDCProviderARN)
 }

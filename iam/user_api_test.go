@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -341,24 +340,10 @@ func TestConcurrentCreateAccessKey(t *testing.T) {
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dana")})
 	must(t, err)
 	const n = 20
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			_, errs[i] = c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dana")})
-		}(i)
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-			continue
-		}
-		wantAPIError(t, err, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
-	}
+	ok := kwtest.Race(t, n, func(int) error {
+		_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dana")})
+		return err
+	}, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
 	if ok != 2 {
 		t.Fatalf("%d of %d concurrent CreateAccessKey calls succeeded, want 2", ok, n)
 	}

@@ -28,9 +28,8 @@ import (
 // account with its email.
 func TestCloseAccountAttacks(t *testing.T) {
 	k := kwtest.New(t)
-	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	c, _, _ := newOrganization(t, k)
 	ctx := context.Background()
-	must2(t)(c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
 	var ids []string
 	for _, name := range []string{"b", "c"} {
 		made, err := c.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String(name + "@example.com"), AccountName: aws.String("tenant-" + name)})
@@ -44,15 +43,7 @@ func TestCloseAccountAttacks(t *testing.T) {
 
 	// Another organization in the installation: a standalone account's
 	// root user makes one, with a member of its own.
-	const x = "555555555555"
-	must(t, k.Store.CreateAccount(ctx, keyward.Account{ID: x, Status: keyward.AccountActive}, nil))
-	xKey, xSecret, err := k.IAM.CreateAccountRootKey(keyward.Internal(ctx), x)
-	must(t, err)
-	xc := orgClient(k, xKey.ID, xSecret)
-	must2(t)(xc.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
-	xm, err := xc.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("x@example.com"), AccountName: aws.String("tenant-x")})
-	must(t, err)
-	xMember := aws.ToString(xm.CreateAccountStatus.AccountId)
+	xc, xMember := otherOrganization(t, k)
 
 	id, secret := k.User(t, "operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
 		{"Effect":"Deny","Action":"organizations:CloseAccount","Resource":"*"}]}`)
@@ -81,7 +72,7 @@ func TestCloseAccountAttacks(t *testing.T) {
 		{"a user denied CloseAccount", denied, b, "AccessDeniedException"},
 		{"the management account closes itself", c, kwtest.AccountID, "ConstraintViolationException"},
 		{"another organization's account", c, xMember, "AccountNotFoundException"},
-		{"another organization's management account", c, x, "AccountNotFoundException"},
+		{"another organization's management account", c, otherAccount, "AccountNotFoundException"},
 		{"the other organization closes this one's member", xc, b, "AccountNotFoundException"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { wantCode(t, closeAs(tt.c, tt.account), tt.code) })
@@ -93,7 +84,7 @@ func TestCloseAccountAttacks(t *testing.T) {
 	if got, want := answer(closeAs(c, xMember)), answer(closeAs(c, "999999999999")); got != want {
 		t.Fatalf("another organization's account answered %q, one that is not there %q", got, want)
 	}
-	for _, id := range []string{b, sibling, kwtest.AccountID, x, xMember} {
+	for _, id := range []string{b, sibling, kwtest.AccountID, otherAccount, xMember} {
 		if a, err := k.Store.AccountByID(ctx, id); err != nil || a.Closed() {
 			t.Fatalf("account %s after the refusals: %+v, %v", id, a, err)
 		}
@@ -136,22 +127,12 @@ func TestCloseAccountAttacks(t *testing.T) {
 // organization's management account which accounts of the installation
 // were closed, and when.
 func TestRemoveOtherOrganizationsClosedAccount(t *testing.T) {
-	clock := kwtest.NewClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	k := kwtest.NewWithClock(t, clock.Now)
-	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	k, clock := newClocked(t)
+	c, _, _ := newOrganization(t, k)
 	ctx := context.Background()
-	must2(t)(c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
 
-	const x = "555555555555"
-	must(t, k.Store.CreateAccount(ctx, keyward.Account{ID: x, Status: keyward.AccountActive}, nil))
-	xKey, xSecret, err := k.IAM.CreateAccountRootKey(keyward.Internal(ctx), x)
-	must(t, err)
-	xc := orgClient(k, xKey.ID, xSecret)
-	must2(t)(xc.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
-	xm, err := xc.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("x@example.com"), AccountName: aws.String("tenant-x")})
-	must(t, err)
-	xMember := aws.ToString(xm.CreateAccountStatus.AccountId)
-	_, err = xc.CloseAccount(ctx, &awsorg.CloseAccountInput{AccountId: aws.String(xMember)})
+	xc, xMember := otherOrganization(t, k)
+	_, err := xc.CloseAccount(ctx, &awsorg.CloseAccountInput{AccountId: aws.String(xMember)})
 	must(t, err)
 
 	answer := func(account string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,12 +17,63 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/organizations"
 )
 
 // orgClient is aws-sdk-go-v2's Organizations client for k, signing with
 // the key.
 func orgClient(k *kwtest.Keyward, id, secret string) *awsorg.Client {
 	return awsorg.NewFromConfig(k.Config(id, secret, ""))
+}
+
+// rootClient is the Organizations client of k's installation account's
+// root user.
+func rootClient(k *kwtest.Keyward) *awsorg.Client {
+	return orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+}
+
+// start is where the tests on a clock of their own begin.
+var start = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+
+// newClocked starts a server on a clock of its own, at start, which the
+// test moves.
+func newClocked(t *testing.T) (*kwtest.Keyward, *kwtest.Clock) {
+	clock := kwtest.NewClock(start)
+	return kwtest.NewWithClock(t, clock.Now), clock
+}
+
+// newOrganization makes k's installation account the management account
+// of an organization, and returns its root user's client, the
+// organization's ID and its root's.
+func newOrganization(t *testing.T, k *kwtest.Keyward) (c *awsorg.Client, orgID, rootID string) {
+	t.Helper()
+	ctx := context.Background()
+	c = rootClient(k)
+	created, err := c.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
+	must(t, err)
+	roots, err := c.ListRoots(ctx, &awsorg.ListRootsInput{})
+	must(t, err)
+	return c, *created.Organization.Id, *roots.Roots[0].Id
+}
+
+// otherAccount is the account otherOrganization makes.
+const otherAccount = "555555555555"
+
+// otherOrganization makes another account of k's installation,
+// otherAccount, the management account of an organization of its own
+// with a member, and returns that account's root user's client and the
+// member's ID.
+func otherOrganization(t *testing.T, k *kwtest.Keyward) (*awsorg.Client, string) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, k.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Status: keyward.AccountActive}, nil))
+	xKey, xSecret, err := k.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
+	must(t, err)
+	xc := orgClient(k, xKey.ID, xSecret)
+	must2(t)(xc.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{}))
+	xm, err := xc.CreateAccount(ctx, &awsorg.CreateAccountInput{Email: aws.String("x@example.com"), AccountName: aws.String("tenant-x")})
+	must(t, err)
+	return xc, aws.ToString(xm.CreateAccountStatus.AccountId)
 }
 
 func must(t *testing.T, err error) {
@@ -50,9 +102,8 @@ const scp = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:
 // aws-sdk-go-v2's Organizations client, as the root user of the
 // management account.
 func TestOrganizationsWithTheSDK(t *testing.T) {
-	clock := kwtest.NewClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	k := kwtest.NewWithClock(t, clock.Now)
-	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	k, clock := newClocked(t)
+	c := rootClient(k)
 	ctx := context.Background()
 
 	_, err := c.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
@@ -383,18 +434,13 @@ func must2(t *testing.T) func(any, error) {
 func TestOrganizationsAccessByPolicy(t *testing.T) {
 	k := kwtest.New(t)
 	ctx := context.Background()
-	root := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
-	created, err := root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	roots, err := root.ListRoots(ctx, &awsorg.ListRootsInput{})
-	must(t, err)
-	rootID := *roots.Roots[0].Id
+	root, orgID, rootID := newOrganization(t, k)
 
 	id, secret := k.User(t, "reader", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"},
-		{"Effect":"Allow","Action":"organizations:CreateOrganizationalUnit","Resource":"arn:aws:organizations::`+kwtest.AccountID+`:root/`+*created.Organization.Id+`/`+rootID+`"}]}`)
+		{"Effect":"Allow","Action":"organizations:CreateOrganizationalUnit","Resource":"arn:aws:organizations::`+kwtest.AccountID+`:root/`+orgID+`/`+rootID+`"}]}`)
 	c := orgClient(k, id, secret)
-	_, err = c.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
+	_, err := c.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
 	must(t, err)
 	_, err = c.CreateOrganizationalUnit(ctx, &awsorg.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Allowed")})
 	must(t, err)
@@ -427,8 +473,8 @@ func TestOrganizationsAccessByPolicy(t *testing.T) {
 	}
 	// An action AWS gives no resource type is allowed on "*" alone; one
 	// it does, on its resource's ARN.
-	orgARN := *created.Organization.Arn
-	rootARN := "arn:aws:organizations::" + kwtest.AccountID + ":root/" + *created.Organization.Id + "/" + rootID
+	orgARN := "arn:aws:organizations::" + kwtest.AccountID + ":organization/" + orgID
+	rootARN := "arn:aws:organizations::" + kwtest.AccountID + ":root/" + orgID + "/" + rootID
 	id2, secret2 := k.User(t, "narrow", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":["organizations:DescribeOrganization","organizations:ListChildren"],"Resource":["`+orgARN+`","`+rootARN+`"]}]}`)
 	narrow := orgClient(k, id2, secret2)
@@ -442,7 +488,7 @@ func TestOrganizationsAccessByPolicy(t *testing.T) {
 	// Nothing changed.
 	d, err := root.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
 	must(t, err)
-	if *d.Organization.Id != *created.Organization.Id {
+	if *d.Organization.Id != orgID {
 		t.Fatalf("organization %+v", d.Organization)
 	}
 	r, err := root.ListRoots(ctx, &awsorg.ListRootsInput{})
@@ -465,13 +511,8 @@ func TestOrganizationsAccessByPolicy(t *testing.T) {
 func TestOrganizationsConditionKeys(t *testing.T) {
 	k := kwtest.New(t)
 	ctx := context.Background()
-	root := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
-	_, err := root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	roots, err := root.ListRoots(ctx, &awsorg.ListRootsInput{})
-	must(t, err)
-	rootID := *roots.Roots[0].Id
-	_, err = root.EnablePolicyType(ctx, &awsorg.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
+	root, _, rootID := newOrganization(t, k)
+	_, err := root.EnablePolicyType(ctx, &awsorg.EnablePolicyTypeInput{RootId: aws.String(rootID), PolicyType: types.PolicyTypeServiceControlPolicy})
 	must(t, err)
 	prot, err := root.CreateOrganizationalUnit(ctx, &awsorg.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("prot"),
 		Tags: []types.Tag{{Key: aws.String("protected"), Value: aws.String("true")}}})
@@ -538,12 +579,7 @@ func TestOrganizationsConditionKeys(t *testing.T) {
 func TestOrganizationsMoveAccount(t *testing.T) {
 	k := kwtest.New(t)
 	ctx := context.Background()
-	root := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
-	created, err := root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
-	must(t, err)
-	roots, err := root.ListRoots(ctx, &awsorg.ListRootsInput{})
-	must(t, err)
-	rootID := *roots.Roots[0].Id
+	root, orgID, rootID := newOrganization(t, k)
 	prod, err := root.CreateOrganizationalUnit(ctx, &awsorg.CreateOrganizationalUnitInput{ParentId: aws.String(rootID), Name: aws.String("Prod")})
 	must(t, err)
 	prodID := *prod.OrganizationalUnit.Id
@@ -566,11 +602,11 @@ func TestOrganizationsMoveAccount(t *testing.T) {
 
 	// A user allowed MoveAccount on another account's ARN is refused on
 	// this one's.
-	other := "arn:aws:organizations::" + kwtest.AccountID + ":account/" + *created.Organization.Id + "/111111111111"
+	other := "arn:aws:organizations::" + kwtest.AccountID + ":account/" + orgID + "/111111111111"
 	id, secret := k.User(t, "mover", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:MoveAccount","Resource":"`+other+`"}]}`)
 	var denied *types.AccessDeniedException
 	if err := move(orgClient(k, id, secret), kwtest.AccountID, rootID, prodID); !errors.As(err, &denied) ||
-		!strings.Contains(*denied.Message, "organizations:MoveAccount on resource: arn:aws:organizations::"+kwtest.AccountID+":account/"+*created.Organization.Id+"/"+kwtest.AccountID) {
+		!strings.Contains(*denied.Message, "organizations:MoveAccount on resource: arn:aws:organizations::"+kwtest.AccountID+":account/"+orgID+"/"+kwtest.AccountID) {
 		t.Fatalf("a move the policy does not allow: %v", err)
 	}
 
@@ -597,5 +633,27 @@ func TestOrganizationsMoveAccount(t *testing.T) {
 	}
 	if ok != 1 {
 		t.Fatalf("%d successful moves into the OU among %d MoveAccount events", ok, len(events))
+	}
+}
+
+// TestOUDepthLimit: OUs nest five deep under the root at most, as on AWS
+// (ConstraintViolationException, OU_DEPTH_LIMIT_EXCEEDED): with the root
+// and the account, every level of SCPs an account's decisions take.
+func TestOUDepthLimit(t *testing.T) {
+	k := kwtest.New(t)
+	root := kwtest.AsRoot(context.Background())
+	_, err := k.Organizations.CreateOrganization(root, keyward.FeatureSetAll)
+	must(t, err)
+	roots, _, err := k.Organizations.ListRoots(root, organizations.Page{})
+	must(t, err)
+	parent := roots[0].ID
+	for depth := 1; depth <= keyward.MaxOUDepth; depth++ {
+		ou, err := k.Organizations.CreateOrganizationalUnit(root, parent, fmt.Sprint("level", depth), nil)
+		must(t, err)
+		parent = ou.ID
+	}
+	_, err = k.Organizations.CreateOrganizationalUnit(root, parent, "too-deep", nil)
+	if keyward.ErrorCode(err) != organizations.EConstraintViolation || organizations.Reason(err) != "OU_DEPTH_LIMIT_EXCEEDED" {
+		t.Fatalf("a sixth level: %v", err)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/keyward/keyward"
-	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // TestAWSServiceAccess: the management account trusts AWS services with
@@ -21,9 +20,8 @@ import (
 // policy decides with organizations:ServicePrincipal, and every change is
 // audited.
 func TestAWSServiceAccess(t *testing.T) {
-	clock := kwtest.NewClock(time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC))
-	k := kwtest.NewWithClock(t, clock.Now)
-	c := orgClient(k, kwtest.RootKeyID, kwtest.RootSecret)
+	k, clock := newClocked(t)
+	c := rootClient(k)
 	ctx := context.Background()
 
 	_, err := c.ListAWSServiceAccessForOrganization(ctx, &awsorg.ListAWSServiceAccessForOrganizationInput{})

@@ -49,19 +49,6 @@ var (
 	totpCode      = kwtest.TOTPCode
 )
 
-const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
-
-const localPolicy = "arn:aws:iam::123456789012:policy/P"
-
-// trustAccount is a trust policy that lets the account's principals
-// assume a role.
-const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
-
-// thumbprint is an OIDC provider's certificate thumbprint.
-const thumbprint = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
-
-const oidcProvider = "arn:aws:iam::123456789012:oidc-provider/token.example.com"
-
 // Fixtures of SSH keys and certificates (testdata/credentials/README.md at
 // the repository's root).
 var (

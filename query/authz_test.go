@@ -3,10 +3,8 @@ package query_test
 import (
 	"context"
 	"encoding/xml"
-	"maps"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"testing"
 
@@ -14,11 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keyward/keyward"
-	kwiam "github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/lifecycle"
 	"github.com/keyward/keyward/query"
-	"github.com/keyward/keyward/sts"
 )
 
 // samples are the values, by member, of the requests
@@ -31,11 +26,11 @@ var samples = map[string]string{
 	"GroupName":                   "g",
 	"RoleName":                    "trusting",
 	"PolicyName":                  "p",
-	"PolicyArn":                   localPolicy,
-	"PermissionsBoundary":         localPolicy,
-	"PolicyDocument":              allowAll,
-	"PolicyInputList":             allowAll,
-	"AssumeRolePolicyDocument":    trustAccount,
+	"PolicyArn":                   kwtest.LocalPolicyARN,
+	"PermissionsBoundary":         kwtest.LocalPolicyARN,
+	"PolicyDocument":              kwtest.AllowAll,
+	"PolicyInputList":             kwtest.AllowAll,
+	"AssumeRolePolicyDocument":    kwtest.TrustAccount,
 	"PolicySourceArn":             "arn:aws:iam::123456789012:user/target",
 	"Arn":                         "arn:aws:iam::123456789012:user/target",
 	"EntityPath":                  "o-abcdefghij/r-abcd",
@@ -63,8 +58,8 @@ var samples = map[string]string{
 	"AWSServiceName":              "autoscaling.amazonaws.com",
 	"DeletionTaskId":              "task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling/abc-0011223344556677",
 	"Url":                         "https://token.example.com",
-	"ThumbprintList":              thumbprint,
-	"OpenIDConnectProviderArn":    oidcProvider,
+	"ThumbprintList":              kwtest.Thumbprint,
+	"OpenIDConnectProviderArn":    kwtest.OIDCProviderARN,
 	"ClientID":                    "sts.amazonaws.com",
 	"DisplayName":                 "SSO",
 	"Name":                        "corp",
@@ -134,26 +129,15 @@ func TestEveryActionAuthorized(t *testing.T) {
 	must(t, err)
 	_, err = root.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
 	must(t, err)
-	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	_, err = root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
-	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"), AssumeRolePolicyDocument: aws.String(trustAccount)})
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"), AssumeRolePolicyDocument: aws.String(kwtest.TrustAccount)})
 	must(t, err)
 	id, secret := createUserKey(t, root, "nobody")
 	_, err = root.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("nobody"), Password: aws.String("Nobody-Passw0rd")})
 	must(t, err)
 
-	ops := map[string]*keyward.Operation{}
-	for _, table := range []map[string]*keyward.Operation{kwiam.Operations(), kwiam.KeywardOperations, lifecycle.Operations, sts.Operations} {
-		maps.Copy(ops, table)
-	}
-	actions := query.Actions()
-	var all []string
-	for service, names := range actions {
-		for _, name := range names {
-			all = append(all, service+":"+name)
-		}
-	}
-	sort.Strings(all)
+	ops, all := everyAction()
 	for _, full := range all {
 		service, name, _ := strings.Cut(full, ":")
 		t.Run(name, func(t *testing.T) {

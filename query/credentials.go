@@ -64,13 +64,7 @@ var credentialActions = map[string]action{
 			list(w, "VirtualMFADevices", p.items, p.next, func(d keyward.MFADevice) {
 				w.elem("SerialNumber", d.SerialNumber)
 				if d.Assigned() {
-					w.open("User")
-					if d.Root {
-						w.rootUser(a)
-					} else {
-						w.user(d.User, a, false)
-					}
-					w.close("User")
+					w.userElement(d.Root, d.User, a, false)
 					w.time("EnableDate", d.EnabledAt)
 				}
 				if len(d.Tags) > 0 {

@@ -26,6 +26,34 @@ import (
 // otherAccount is the second account of TestCrossAccountMatrix.
 const otherAccount = "210987654321"
 
+// newOtherAccount makes otherAccount, account B, in ts's installation and
+// returns its root user's key and IAM client.
+func newOtherAccount(t *testing.T, ts *apiServer) (id, secret string, root *iam.Client) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
+	key, secret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
+	must(t, err)
+	return key.ID, secret, ts.IAMClient(key.ID, secret)
+}
+
+// everyAction returns every operation the Query API serves, by name, and
+// every action, "service:name", in order.
+func everyAction() (map[string]*keyward.Operation, []string) {
+	ops := map[string]*keyward.Operation{}
+	for _, table := range []map[string]*keyward.Operation{kwiam.Operations(), kwiam.KeywardOperations, lifecycle.Operations, sts.Operations} {
+		maps.Copy(ops, table)
+	}
+	var all []string
+	for service, names := range query.Actions() {
+		for _, name := range names {
+			all = append(all, service+":"+name)
+		}
+	}
+	sort.Strings(all)
+	return ops, all
+}
+
 // TestCrossAccountMatrix: a principal of one account allowed everything
 // ("Action": "*" on "*") calls every action of the action table with the
 // names and ARNs of another account's entities, which exist there under
@@ -36,10 +64,7 @@ const otherAccount = "210987654321"
 func TestCrossAccountMatrix(t *testing.T) {
 	ts := newAPIServer(t)
 	ctx := context.Background()
-	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
-	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
-	must(t, err)
-	b := ts.IAMClient(bKey.ID, bSecret)
+	bKeyID, bSecret, b := newOtherAccount(t, ts)
 
 	// Account B's entities, under the names the samples give.
 	secrets := map[string]bool{} // B's unique IDs, which no answer to A may show
@@ -56,15 +81,15 @@ func TestCrossAccountMatrix(t *testing.T) {
 	secrets[aws.ToString(g.Group.GroupId)] = true
 	_, err = b.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("target")})
 	must(t, err)
-	p, err := b.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	p, err := b.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	secrets[aws.ToString(p.Policy.PolicyId)] = true
 	_, err = b.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("g"), PolicyArn: p.Policy.Arn})
 	must(t, err)
-	_, err = b.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})
+	_, err = b.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("p"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 	r, err := b.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusting"),
-		AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(trustAccount, "123456789012", otherAccount))})
+		AssumeRolePolicyDocument: aws.String(strings.ReplaceAll(kwtest.TrustAccount, "123456789012", otherAccount))})
 	must(t, err)
 	secrets[aws.ToString(r.Role.RoleId)] = true
 	ip, err := b.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("x")})
@@ -75,7 +100,7 @@ func TestCrossAccountMatrix(t *testing.T) {
 	_, err = b.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("tenant-b")})
 	must(t, err)
 	_, err = b.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.example.com"),
-		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{thumbprint}})
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{kwtest.Thumbprint}})
 	must(t, err)
 	_, err = b.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(20)})
 	must(t, err)
@@ -102,7 +127,7 @@ func TestCrossAccountMatrix(t *testing.T) {
 			"Action=ListSAMLProviders&Version=2010-05-08",
 			"Action=GetAccountSummary&Version=2010-05-08",
 		} {
-			_, _, body := rawDo(t, kwtest.SignedFor(t, ts.URL, form, "iam", "us-east-1", bKey.ID, bSecret))
+			_, _, body := rawDo(t, kwtest.SignedFor(t, ts.URL, form, "iam", "us-east-1", bKeyID, bSecret))
 			out.WriteString(requestIDs.ReplaceAllString(body, "") + "\n")
 		}
 		return out.String()
@@ -111,20 +136,10 @@ func TestCrossAccountMatrix(t *testing.T) {
 
 	// A's administrator: everything, on everything.
 	id, secret := createUserKey(t, ts.RootIAM(), "admin")
-	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 
-	ops := map[string]*keyward.Operation{}
-	for _, table := range []map[string]*keyward.Operation{kwiam.Operations(), kwiam.KeywardOperations, lifecycle.Operations, sts.Operations} {
-		maps.Copy(ops, table)
-	}
-	var all []string
-	for service, names := range query.Actions() {
-		for _, name := range names {
-			all = append(all, service+":"+name)
-		}
-	}
-	sort.Strings(all)
+	ops, all := everyAction()
 	for _, full := range all {
 		service, name, _ := strings.Cut(full, ":")
 		t.Run(name, func(t *testing.T) {
@@ -168,11 +183,8 @@ var requestIDs = regexp.MustCompile(`<RequestId>[^<]*</RequestId>`)
 func TestCrossAccountByID(t *testing.T) {
 	ts := newAPIServer(t)
 	ctx := context.Background()
-	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
-	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
-	must(t, err)
-	b := ts.IAMClient(bKey.ID, bSecret)
-	_, err = b.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("b-only-user")})
+	bKeyID, bSecret, b := newOtherAccount(t, ts)
+	_, err := b.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("b-only-user")})
 	must(t, err)
 	k, err := b.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("b-only-user")})
 	must(t, err)
@@ -186,12 +198,12 @@ func TestCrossAccountByID(t *testing.T) {
 	if !ok {
 		t.Fatal("B's refusal has no encoded message")
 	}
-	if _, err := ts.STSClient(bKey.ID, bSecret).DecodeAuthorizationMessage(ctx, &awssts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(bMessage)}); err != nil {
+	if _, err := ts.STSClient(bKeyID, bSecret).DecodeAuthorizationMessage(ctx, &awssts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String(bMessage)}); err != nil {
 		t.Fatalf("B decodes its own message: %v", err)
 	}
 
 	id, secret := createUserKey(t, ts.RootIAM(), "admin")
-	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(allowAll)})
+	_, err = ts.RootIAM().PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("all"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(t, err)
 
 	for _, tc := range []struct {
@@ -200,7 +212,7 @@ func TestCrossAccountByID(t *testing.T) {
 		wantCode            string
 	}{
 		{"GetAccessKeyLastUsed of B's user's key", "iam", "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=" + bUserKey, 404, "NoSuchEntity"},
-		{"GetAccessKeyLastUsed of B's root key", "iam", "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=" + bKey.ID, 404, "NoSuchEntity"},
+		{"GetAccessKeyLastUsed of B's root key", "iam", "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=" + bKeyID, 404, "NoSuchEntity"},
 		{"GetAccessKeyInfo of B's key", "sts", "Action=GetAccessKeyInfo&Version=2011-06-15&AccessKeyId=" + bUserKey, 200, ""},
 		{"DecodeAuthorizationMessage of B's message", "sts", "Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=" + bMessage, 400, "InvalidAuthorizationMessageException"},
 	} {
@@ -231,14 +243,11 @@ func TestCrossAccountAWSManagedPolicyVersions(t *testing.T) {
 	ctx := context.Background()
 	const arn = "arn:aws:iam::aws:policy/KeywardTestShared"
 	at := time.Now().UTC().Truncate(time.Second)
-	for i, doc := range []string{allowAll, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`} {
+	for i, doc := range []string{kwtest.AllowAll, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`} {
 		must(t, ts.Store.PutAWSManagedPolicy(ctx, keyward.ManagedPolicy{ID: "ANPAKEYWARDTESTSHARED", Name: "KeywardTestShared", Path: "/", ARN: arn,
 			DefaultVersion: "v" + string(rune('1'+i)), AWSManaged: true, CreatedAt: at, UpdatedAt: at}, doc))
 	}
-	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
-	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
-	must(t, err)
-	b := ts.IAMClient(bKey.ID, bSecret)
+	_, _, b := newOtherAccount(t, ts)
 	versions := func() string {
 		t.Helper()
 		out, err := ts.RootIAM().ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})

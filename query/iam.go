@@ -15,9 +15,7 @@ var userActions = map[string]action{
 		return s.IAM.CreateBoundedUser(ctx, in.str("UserName"), in.strOr("Path", "/"), in.str("PermissionsBoundary"), in.tags)
 	},
 		func(w *xmlWriter, a keyward.Account, u keyward.User) {
-			w.open("User")
-			w.user(u, a, true)
-			w.close("User")
+			w.userElement(false, u, a, true)
 		}),
 	"GetUser": row(func(ctx context.Context, s *Services, in *input) (getUserResult, error) {
 		if !in.has("UserName") {
@@ -40,13 +38,7 @@ var userActions = map[string]action{
 		return getUserResult{user: u}, err
 	},
 		func(w *xmlWriter, a keyward.Account, r getUserResult) {
-			w.open("User")
-			if r.root {
-				w.rootUser(a)
-			} else {
-				w.user(r.user, a, true)
-			}
-			w.close("User")
+			w.userElement(r.root, r.user, a, true)
 		}),
 	"ListUsers": row(func(ctx context.Context, s *Services, in *input) (page[keyward.User], error) {
 		users, next, err := s.IAM.ListUsers(ctx, in.strOr("PathPrefix", "/"), in.str("Marker"), in.maxItems())
@@ -139,6 +131,18 @@ func (w *xmlWriter) rootUser(a keyward.Account) {
 	w.elem("UserId", a.ID)
 	w.elem("Arn", a.RootARN())
 	w.time("CreateDate", a.CreatedAt)
+}
+
+// userElement writes a User element: the account's root user when root,
+// else u, with its boundary and tags when withTags.
+func (w *xmlWriter) userElement(root bool, u keyward.User, a keyward.Account, withTags bool) {
+	w.open("User")
+	if root {
+		w.rootUser(a)
+	} else {
+		w.user(u, a, withTags)
+	}
+	w.close("User")
 }
 
 func (w *xmlWriter) user(u keyward.User, a keyward.Account, withTags bool) {

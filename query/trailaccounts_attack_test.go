@@ -28,16 +28,13 @@ import (
 func TestFailedAuthenticationInTheKeysTrail(t *testing.T) {
 	ts := newAPIServer(t)
 	ctx := context.Background()
-	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: otherAccount, Name: "b", CreatedAt: time.Now()}, nil))
-	bKey, bSecret, err := ts.IAM.CreateAccountRootKey(keyward.Internal(ctx), otherAccount)
-	must(t, err)
-	b := ts.IAMClient(bKey.ID, bSecret)
+	bKeyID, bSecret, b := newOtherAccount(t, ts)
 	quietID, quietSecret := createUserKey(t, b, "quiet")
-	_, err = b.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("quiet"), AccessKeyId: aws.String(quietID), Status: "Inactive"})
+	_, err := b.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("quiet"), AccessKeyId: aws.String(quietID), Status: "Inactive"})
 	must(t, err)
-	expiring, err := ts.STSClient(bKey.ID, bSecret).GetSessionToken(ctx, &awssts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
+	expiring, err := ts.STSClient(bKeyID, bSecret).GetSessionToken(ctx, &awssts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
 	must(t, err)
-	live, err := ts.STSClient(bKey.ID, bSecret).GetSessionToken(ctx, &awssts.GetSessionTokenInput{DurationSeconds: aws.Int32(3600)})
+	live, err := ts.STSClient(bKeyID, bSecret).GetSessionToken(ctx, &awssts.GetSessionTokenInput{DurationSeconds: aws.Int32(3600)})
 	must(t, err)
 	wrong := func(secret string) string { // another first character
 		if secret[0] == 'X' {
@@ -68,18 +65,18 @@ func TestFailedAuthenticationInTheKeysTrail(t *testing.T) {
 		call           func() error
 		account        string // whose trail holds the failure
 	}{
-		{"IAM: B's root key, a wrong secret", bKey.ID, "SignatureDoesNotMatch", func() error { return listUsers(bKey.ID, wrong(bSecret), "") }, otherAccount},
+		{"IAM: B's root key, a wrong secret", bKeyID, "SignatureDoesNotMatch", func() error { return listUsers(bKeyID, wrong(bSecret), "") }, otherAccount},
 		{"IAM: B's deactivated key", quietID, "InvalidClientTokenId", func() error { return listUsers(quietID, quietSecret, "") }, otherAccount},
 		{"IAM: B's session past its expiration", expID, "ExpiredToken", func() error {
 			return listUsers(expID, aws.ToString(expiring.Credentials.SecretAccessKey), aws.ToString(expiring.Credentials.SessionToken))
 		}, otherAccount},
 		{"IAM: B's session, a wrong secret", liveID, "SignatureDoesNotMatch", func() error { return listUsers(liveID, wrong(liveSecret), liveToken) }, otherAccount},
-		{"STS: B's root key, a wrong secret", bKey.ID, "SignatureDoesNotMatch", func() error {
-			_, err := ts.STSClient(bKey.ID, wrong(bSecret)).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
+		{"STS: B's root key, a wrong secret", bKeyID, "SignatureDoesNotMatch", func() error {
+			_, err := ts.STSClient(bKeyID, wrong(bSecret)).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
 			return err
 		}, otherAccount},
-		{"Organizations: B's root key, a wrong secret", bKey.ID, "InvalidSignatureException", func() error {
-			_, err := awsorg.NewFromConfig(ts.Config(bKey.ID, wrong(bSecret), "")).DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
+		{"Organizations: B's root key, a wrong secret", bKeyID, "InvalidSignatureException", func() error {
+			_, err := awsorg.NewFromConfig(ts.Config(bKeyID, wrong(bSecret), "")).DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
 			return err
 		}, otherAccount},
 		{"an unknown key", "AKIAUNKNOWNKEY000001", "InvalidClientTokenId", func() error { return listUsers("AKIAUNKNOWNKEY000001", bSecret, "") }, accountID},
@@ -101,7 +98,7 @@ func TestFailedAuthenticationInTheKeysTrail(t *testing.T) {
 		})
 	}
 	// Nothing of B's keys is in the first account's trail.
-	for _, id := range []string{bKey.ID, quietID, expID, liveID} {
+	for _, id := range []string{bKeyID, quietID, expID, liveID} {
 		if n := failures(t, accountID, id); n != 0 {
 			t.Errorf("the first account's trail holds %d failures of B's key %s", n, id)
 		}

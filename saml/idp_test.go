@@ -25,6 +25,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/russellhaering/goxmldsig/etreeutils"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
 )
 
@@ -156,13 +157,9 @@ func mustURL(s string) url.URL {
 	return *u
 }
 
-func attribute(name string, values ...string) crewsaml.Attribute {
-	a := crewsaml.Attribute{Name: name, NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}
-	for _, v := range values {
-		a.Values = append(a.Values, crewsaml.AttributeValue{Type: "xs:string", Value: v})
-	}
-	return a
-}
+// attribute is an attribute of the signed-in user, as kwtest's IdP, the
+// other packages' identity provider, writes it.
+var attribute = kwtest.IdPAttribute
 
 // parseSPMetadata reads Keyward's service-provider metadata as the identity
 // provider does.

@@ -27,7 +27,7 @@ import (
 // role's last use shows; sessions never appear in the credential report.
 func TestAssumeRole(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	root := ts.RootIAM()
 	ctx := context.Background()
 	aliceID, aliceSecret := kwtest.CreateUserKey(t, root, "alice")
@@ -47,25 +47,25 @@ func TestAssumeRole(t *testing.T) {
 
 	t.Run("trust conditions", func(t *testing.T) {
 		_, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+aliceARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN)
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+aliceARN+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN)
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		// The path is part of the ARN; a role that does not exist is refused alike.
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/deploy"), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		_, err = ts.STSIn(kwtest.RootKeyID, kwtest.RootSecret, "eu-west-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Roles may not be assumed by root accounts.")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Roles may not be assumed by root accounts.")
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"), DurationSeconds: aws.Int32(7201)})
-		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+		kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("a b")})
-		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "")
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"),
 			Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}`)})
-		wantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "")
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"),
 			Tags: []ststypes.Tag{{Key: aws.String("k"), Value: aws.String(strings.Repeat("v", 256))}}, Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Sid":"` + strings.Repeat("s", 1900) + `"}]}`),
 			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/" + strings.Repeat("p", 1900))}}})
-		wantAPIError(t, err, "PackedPolicyTooLarge", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "PackedPolicyTooLarge", http.StatusBadRequest, "")
 	})
 
 	out, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"), ExternalId: aws.String("x-42"),
@@ -94,12 +94,12 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatalf("aws:PrincipalTag/team from the session tag: %v", err)
 		}
 		_, err = sessIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+kwtest.AccountID+":user/mallory because no identity-based policy allows the iam:CreateUser action")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+kwtest.AccountID+":user/mallory because no identity-based policy allows the iam:CreateUser action")
 		// Operations on "the calling user" need a user.
 		_, err = sessIAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
-		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Must specify userName when calling with non-User credentials")
+		kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "Must specify userName when calling with non-User credentials")
 		_, err = sessSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	})
 
 	t.Run("session policies limit the role", func(t *testing.T) {
@@ -114,10 +114,10 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = l.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/limited is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ because no session policy allows the iam:ListUsers action")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/limited is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ because no session policy allows the iam:ListUsers action")
 		// A session policy grants nothing the role lacks.
 		_, err = l.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 
 		// A managed policy as session policy.
 		p, err := root.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("list-roles"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
@@ -130,7 +130,7 @@ func TestAssumeRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = b.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	})
 
 	t.Run("same account: a trust policy naming the account needs the caller's own Allow", func(t *testing.T) {
@@ -139,7 +139,7 @@ func TestAssumeRole(t *testing.T) {
 		must(t, err)
 		opsARN := "arn:aws:iam::" + kwtest.AccountID + ":role/ops"
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("bob")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:iam::"+kwtest.AccountID+":user/bob is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:iam::"+kwtest.AccountID+":user/bob is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
 		_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + opsARN + `"}]}`)})
 		must(t, err)
@@ -150,9 +150,9 @@ func TestAssumeRole(t *testing.T) {
 		// Role chaining: the deploy session may assume ops (the account is
 		// trusted, and its role allows?), but for an hour at most.
 		_, err = sessSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("chain"), DurationSeconds: aws.Int32(3601)})
-		wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+		kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 		_, err = sessSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(opsARN), RoleSessionName: aws.String("chain")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/s1 is not authorized to perform: sts:AssumeRole on resource: "+opsARN+" because no identity-based policy allows the sts:AssumeRole action")
 	})
 
 	t.Run("MFA in the trust policy", func(t *testing.T) {
@@ -161,17 +161,13 @@ func TestAssumeRole(t *testing.T) {
 		must(t, err)
 		adminARN := "arn:aws:iam::" + kwtest.AccountID + ":role/admin"
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
-		d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice")})
-		must(t, err)
-		serial, seed, now := d.VirtualMFADevice.SerialNumber, string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
-		_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
-			AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
-		must(t, err)
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		now := ts.Clock.Now()
+		serial, seed := kwtest.EnableUserMFA(t, root, "alice", now)
 		ts.Clock.Add(30 * time.Second)
-		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial, TokenCode: aws.String("000000")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
-		if _, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: serial,
+		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: aws.String(serial), TokenCode: aws.String("000000")})
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		if _, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(adminARN), RoleSessionName: aws.String("mfa"), SerialNumber: aws.String(serial),
 			TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))}); err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +186,7 @@ func TestAssumeRole(t *testing.T) {
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + ts.Clock.Now().UTC().Format(time.RFC3339) + `"}}}]}`)})
 		must(t, err)
 		_, err = old.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/old is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ with an explicit deny in an identity-based policy")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":assumed-role/deploy/old is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+kwtest.AccountID+":user/ with an explicit deny in an identity-based policy")
 		ts.Clock.Add(time.Second)
 		after, err := alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("new"), ExternalId: aws.String("x-42")})
 		must(t, err)
@@ -206,7 +202,7 @@ func TestAssumeRole(t *testing.T) {
 		shortIAM, _ := ts.SessionClients(short.Credentials)
 		ts.Clock.Add(15*time.Minute + time.Second)
 		_, err = shortIAM.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
+		kwtest.WantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 	})
 
 	t.Run("a changed trust policy and a deleted role take effect at once", func(t *testing.T) {
@@ -223,7 +219,7 @@ func TestAssumeRole(t *testing.T) {
 			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:user/bob"},"Action":"sts:AssumeRole"}`)})
 		must(t, err)
 		_, err = alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t2")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		if _, err := bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t3")}); err != nil {
 			t.Fatal(err)
 		}
@@ -236,9 +232,9 @@ func TestAssumeRole(t *testing.T) {
 		_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("temp")})
 		must(t, err)
 		_, err = old.ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		_, err = bob.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tempARN, RoleSessionName: aws.String("t4")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	})
 
 	t.Run("every session handed out is an audit event", func(t *testing.T) {
@@ -291,13 +287,13 @@ func TestAssumeRole(t *testing.T) {
 // one); GetAccessKeyInfo knows Keyward's session key IDs from made-up ones.
 func TestGetFederationToken(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	root := ts.RootIAM()
 	ctx := context.Background()
 	id, secret := kwtest.CreateUserKey(t, root, "broker")
 	broker := ts.STSIn(id, secret, "us-east-1")
 	_, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("web-user")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden,
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden,
 		"User: arn:aws:iam::"+kwtest.AccountID+":user/broker is not authorized to perform: sts:GetFederationToken on resource: arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user because no identity-based policy allows the sts:GetFederationToken action")
 	_, err = root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("broker"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetFederationToken","iam:ListUsers","iam:ListRoles"],"Resource":"*"}]}`)})
@@ -319,20 +315,20 @@ func TestGetFederationToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = fedIAM.ListRoles(ctx, &iam.ListRolesInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+kwtest.AccountID+":federated-user/web-user is not authorized to perform: iam:ListRoles on resource: * because no session policy allows the iam:ListRoles action")
 	_, err = fedIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("x1")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	_, err = fedSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/any"), RoleSessionName: aws.String("x1")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	_, err = fedSTS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetFederationToken with session credentials")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetFederationToken with session credentials")
 
 	// Without a session policy the session may do nothing.
 	bare, err := broker.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bare")})
 	must(t, err)
 	bareIAM, _ := ts.SessionClients(bare.Credentials)
 	_, err = bareIAM.ListUsers(ctx, &iam.ListUsersInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 
 	// GetAccessKeyInfo: the session's key is the account's; a made-up ASIA
 	// key is read as AWS reads any, the account its bits name; one that
@@ -357,5 +353,5 @@ func TestGetFederationToken(t *testing.T) {
 		t.Fatalf("account of a made-up session key: %s, want %s", got, awsKeyIDAccount(t, string(forged)))
 	}
 	_, err = broker.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("ASIA0000000000000001")})
-	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
+	kwtest.WantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
 }

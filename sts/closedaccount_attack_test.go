@@ -14,7 +14,6 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // TestClosedAccountStopsEverything: once the management account closes a
@@ -112,7 +111,7 @@ func TestClosedAccountStopsEverything(t *testing.T) {
 	// Refusals of assuming B's role before, to compare with after.
 	refusal := func(arn string) string {
 		_, err := w.assumer.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 		msg := err.Error()
 		return strings.ReplaceAll(msg[strings.Index(msg, "api error"):], arn, "ROLE")
 	}
@@ -159,13 +158,8 @@ func TestClosedAccountStopsEverything(t *testing.T) {
 // (InvalidIdentityToken).
 func TestClosedAccountIdentityProvidersAreNone(t *testing.T) {
 	t.Parallel()
-	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true})
+	w, _, ci, anon := newCIWorld(t)
 	ctx := context.Background()
-	bIAM, _ := w.admin(t, w.b)
-	is := newTestIssuer(t)
-	ci := is.NewCIRole(t, bIAM, w.ts.Clock.Now())
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 	assume := func(account string) error {
 		_, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(account, "ci")),
 			RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})

@@ -56,9 +56,6 @@ func TestCrossAccountAssumeRoleAttacks(t *testing.T) {
 	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trusts-b"), AssumeRolePolicyDocument: trustDoc(w.b)})
 	must(t, err)
 
-	refused := func(caller, arn string) string {
-		return "User: " + caller + " is not authorized to perform: sts:AssumeRole on resource: " + arn
-	}
 	for _, v := range []struct {
 		name    string
 		c       *sts.Client
@@ -67,23 +64,23 @@ func TestCrossAccountAssumeRoleAttacks(t *testing.T) {
 		account string // the session's
 	}{
 		{"a trust policy naming the caller does not stand in for its account's policies", bob, roleARN(w.b, "names-bob"),
-			refused(userARN("bob"), roleARN(w.b, "names-bob")) + " because no identity-based policy allows the sts:AssumeRole action", ""},
+			notAuthorizedToAssume(userARN("bob"), roleARN(w.b, "names-bob")) + " because no identity-based policy allows the sts:AssumeRole action", ""},
 		{"an explicit deny in the caller's account wins over the other's trust", mallory, roleARN(w.b, accessRole),
-			refused(userARN("mallory"), roleARN(w.b, accessRole)) + " with an explicit deny in an identity-based policy", ""},
+			notAuthorizedToAssume(userARN("mallory"), roleARN(w.b, accessRole)) + " with an explicit deny in an identity-based policy", ""},
 		{"the caller's account's allow elsewhere stands", mallory, roleARN(w.c, accessRole), "", w.c},
 		{"a member's session cannot pass off the management account's role", bSTS, roleARN(kwtest.AccountID, "a-only"),
-			refused(bSession, roleARN(kwtest.AccountID, "a-only")), ""},
+			notAuthorizedToAssume(bSession, roleARN(kwtest.AccountID, "a-only")), ""},
 		{"a member's session assumes the management account's role that trusts it", bSTS, roleARN(kwtest.AccountID, "trusts-b"), "", kwtest.AccountID},
 		{"the management account's root user assumes no role", w.ts.STSClient(kwtest.RootKeyID, kwtest.RootSecret), roleARN(w.b, accessRole),
 			"Roles may not be assumed by root accounts.", ""},
-		{"a path not the role's", w.assumer, "arn:aws:iam::" + w.b + ":role/x/" + accessRole, refused(w.assumerA, "arn:aws:iam::"+w.b+":role/x/"+accessRole), ""},
-		{"an account of thirteen digits", w.assumer, "arn:aws:iam::1" + w.b + ":role/" + accessRole, refused(w.assumerA, "arn:aws:iam::1"+w.b+":role/"+accessRole), ""},
-		{"an ARN of another service", w.assumer, "arn:aws:sts::" + w.b + ":role/" + accessRole, refused(w.assumerA, "arn:aws:sts::"+w.b+":role/"+accessRole), ""},
+		{"a path not the role's", w.assumer, "arn:aws:iam::" + w.b + ":role/x/" + accessRole, notAuthorizedToAssume(w.assumerA, "arn:aws:iam::"+w.b+":role/x/"+accessRole), ""},
+		{"an account of thirteen digits", w.assumer, "arn:aws:iam::1" + w.b + ":role/" + accessRole, notAuthorizedToAssume(w.assumerA, "arn:aws:iam::1"+w.b+":role/"+accessRole), ""},
+		{"an ARN of another service", w.assumer, "arn:aws:sts::" + w.b + ":role/" + accessRole, notAuthorizedToAssume(w.assumerA, "arn:aws:sts::"+w.b+":role/"+accessRole), ""},
 	} {
 		t.Run(v.name, func(t *testing.T) {
 			out, err := v.c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(v.arn), RoleSessionName: aws.String("s1")})
 			if v.message != "" {
-				wantAPIError(t, err, "AccessDenied", http.StatusForbidden, v.message)
+				kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, v.message)
 				return
 			}
 			must(t, err)
@@ -130,7 +127,7 @@ func TestCrossAccountNothingRevealed(t *testing.T) {
 						in.DurationSeconds = aws.Int32(seconds)
 					}
 					_, err := v.c.AssumeRole(ctx, in)
-					wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+					kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 					msg := err.Error()
 					messages = append(messages, strings.ReplaceAll(msg[strings.Index(msg, "api error"):], arn, "ROLE"))
 				}
@@ -181,7 +178,7 @@ func TestCrossAccountSessionStaysInItsAccount(t *testing.T) {
 		}},
 	} {
 		t.Run(v.name, func(t *testing.T) {
-			wantAPIError(t, v.call(), "NoSuchEntity", http.StatusNotFound, "")
+			kwtest.WantAPIError(t, v.call(), "NoSuchEntity", http.StatusNotFound, "")
 		})
 	}
 	role, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("keep")})

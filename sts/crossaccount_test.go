@@ -18,7 +18,6 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // accessRole is the role CreateAccount makes in every member account,
@@ -30,7 +29,7 @@ const accessRole = "OrganizationAccountAccessRole"
 // orgWorld is an installation with an organization: the management
 // account (kwtest.AccountID) and two member accounts CreateAccount made.
 type orgWorld struct {
-	ts       *apiServer
+	ts       *kwtest.Server
 	org      *awsorg.Client
 	orgID    string
 	rootID   string
@@ -47,7 +46,7 @@ func newOrgWorld(t *testing.T) *orgWorld {
 // newOrgWorldWith is newOrgWorld with the server's options.
 func newOrgWorldWith(t *testing.T, opts kwtest.Options) *orgWorld {
 	t.Helper()
-	ts := newAPIServerWith(t, opts)
+	ts := kwtest.NewServer(t, opts)
 	ctx := context.Background()
 	w := &orgWorld{ts: ts, org: awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))}
 	o, err := w.org.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
@@ -86,6 +85,25 @@ func (w *orgWorld) assume(t *testing.T, c *sts.Client, arn, session string) (*ia
 }
 
 // admin returns the clients of a session of the access role of a member
+// notAuthorizedToAssume is the start of AssumeRole's refusal of caller
+// for the role arn, which says why after it.
+func notAuthorizedToAssume(caller, arn string) string {
+	return "User: " + caller + " is not authorized to perform: sts:AssumeRole on resource: " + arn
+}
+
+// newCIWorld is an orgWorld whose member account b has a CI role that
+// trusts a test issuer on loopback (kwtest.Issuer.NewCIRole); it returns
+// the world, the issuer, the role and an STS client that signs nothing,
+// the caller of AssumeRoleWithWebIdentity.
+func newCIWorld(t *testing.T) (*orgWorld, *kwtest.Issuer, kwtest.CIRole, *sts.Client) {
+	t.Helper()
+	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true})
+	bIAM, _ := w.admin(t, w.b)
+	is := newTestIssuer(t)
+	ci := is.NewCIRole(t, bIAM, w.ts.Clock.Now())
+	return w, is, ci, w.ts.AnonymousSTS()
+}
+
 // account, assumed by the management account's alice.
 func (w *orgWorld) admin(t *testing.T, account string) (*iam.Client, *sts.Client) {
 	t.Helper()
@@ -134,7 +152,7 @@ func TestCrossAccountAssumeRole(t *testing.T) {
 			if v.found {
 				must(t, err)
 			} else {
-				wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The user with name "+v.user+" cannot be found.")
+				kwtest.WantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The user with name "+v.user+" cannot be found.")
 			}
 		})
 	}
@@ -169,9 +187,6 @@ func TestCrossAccountRefusals(t *testing.T) {
 	_, err := bIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("private"),
 		AssumeRolePolicyDocument: kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + w.b + `:root"},"Action":"sts:AssumeRole"}`)})
 	must(t, err)
-	untrusted := func(caller, arn string) string {
-		return "User: " + caller + " is not authorized to perform: sts:AssumeRole on resource: " + arn
-	}
 	for _, v := range []struct {
 		name    string
 		c       *sts.Client
@@ -179,15 +194,15 @@ func TestCrossAccountRefusals(t *testing.T) {
 		message string
 	}{
 		{"no identity policy allows it", bob, roleARN(w.b, accessRole),
-			untrusted(bobARN, roleARN(w.b, accessRole)) + " because no identity-based policy allows the sts:AssumeRole action"},
-		{"the trust policy names another account", w.assumer, roleARN(w.b, "private"), untrusted(w.assumerA, roleARN(w.b, "private"))},
-		{"no such role", w.assumer, roleARN(w.b, "nothing"), untrusted(w.assumerA, roleARN(w.b, "nothing"))},
-		{"no such account", w.assumer, roleARN("999999999999", accessRole), untrusted(w.assumerA, roleARN("999999999999", accessRole))},
-		{"an account ID that is not one", w.assumer, "arn:aws:iam::12345678901x:role/" + accessRole, untrusted(w.assumerA, "arn:aws:iam::12345678901x:role/"+accessRole)},
+			notAuthorizedToAssume(bobARN, roleARN(w.b, accessRole)) + " because no identity-based policy allows the sts:AssumeRole action"},
+		{"the trust policy names another account", w.assumer, roleARN(w.b, "private"), notAuthorizedToAssume(w.assumerA, roleARN(w.b, "private"))},
+		{"no such role", w.assumer, roleARN(w.b, "nothing"), notAuthorizedToAssume(w.assumerA, roleARN(w.b, "nothing"))},
+		{"no such account", w.assumer, roleARN("999999999999", accessRole), notAuthorizedToAssume(w.assumerA, roleARN("999999999999", accessRole))},
+		{"an account ID that is not one", w.assumer, "arn:aws:iam::12345678901x:role/" + accessRole, notAuthorizedToAssume(w.assumerA, "arn:aws:iam::12345678901x:role/"+accessRole)},
 	} {
 		t.Run(v.name, func(t *testing.T) {
 			_, err := v.c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(v.arn), RoleSessionName: aws.String("s1")})
-			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, v.message)
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, v.message)
 		})
 	}
 }
@@ -206,7 +221,7 @@ func TestCrossAccountChaining(t *testing.T) {
 	_, bSTS := w.admin(t, w.b)
 	arn := "arn:aws:iam::" + w.c + ":role/x/from-b"
 	_, err = bSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("hop"), DurationSeconds: aws.Int32(3601)})
-	wantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	kwtest.WantAPIError(t, err, "ValidationError", http.StatusBadRequest, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	hopIAM, hopSTS, out := w.assume(t, bSTS, arn, "hop")
 	if want := "arn:aws:sts::" + w.c + ":assumed-role/from-b/hop"; aws.ToString(out.AssumedRoleUser.Arn) != want {
 		t.Fatalf("the chained session is %s, want %s", aws.ToString(out.AssumedRoleUser.Arn), want)
@@ -218,10 +233,10 @@ func TestCrossAccountChaining(t *testing.T) {
 	}
 	// from-b has no policy: the chained session may do nothing in C.
 	_, err = hopIAM.ListUsers(ctx, &iam.ListUsersInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+w.c+":assumed-role/from-b/hop is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+w.c+":user/ because no identity-based policy allows the iam:ListUsers action")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: arn:aws:sts::"+w.c+":assumed-role/from-b/hop is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::"+w.c+":user/ because no identity-based policy allows the iam:ListUsers action")
 	// The management account's alice is not trusted by from-b.
 	_, err = w.assumer.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("hop")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+w.assumerA+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+w.assumerA+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
 }
 
 // TestCrossAccountTrustConditions: the trust policy of another account's
@@ -274,7 +289,7 @@ func TestCrossAccountTrustConditions(t *testing.T) {
 			arn := roleARN(w.b, v.role)
 			out, err := v.c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")})
 			if !v.allowed {
-				wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+v.caller+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
+				kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+v.caller+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
 				return
 			}
 			must(t, err)
@@ -307,14 +322,14 @@ func TestCrossAccountSCPs(t *testing.T) {
 
 	session := "arn:aws:sts::" + w.b + ":assumed-role/" + accessRole + "/adm"
 	_, err = bIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+session+" is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+w.b+":user/eve with an explicit deny in a service control policy")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+session+" is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+w.b+":user/eve with an explicit deny in a service control policy")
 	_, err = bSTS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN(w.c, "from-b")), RoleSessionName: aws.String("hop")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+session+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN(w.c, "from-b")+" with an explicit deny in a service control policy")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+session+" is not authorized to perform: sts:AssumeRole on resource: "+roleARN(w.c, "from-b")+" with an explicit deny in a service control policy")
 	// The management account is not limited: its alice still assumes the
 	// member's role, whose session the member's SCPs limit in turn.
 	iamB, _, _ := w.assume(t, w.assumer, roleARN(w.b, accessRole), "then")
 	_, err = iamB.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	// The other member account is not limited by B's SCP.
 	_, err = cIAM.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")})
 	must(t, err)
@@ -382,7 +397,7 @@ func TestCrossAccountEventsInTheirAccountsTrail(t *testing.T) {
 	// A refusal: B's admin lacks nothing, so a user of B without policies asks.
 	id, secret := kwtest.CreateUserKey(t, bIAM, "erin")
 	_, err = w.ts.IAMClient(id, secret).ListRoles(ctx, &iam.ListRolesInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	// AWS Organizations' API, which refuses a member account's role
 	// here: the refusal is an event of B's too.
 	_, _, out := w.assume(t, w.assumer, roleARN(w.b, accessRole), "org")
@@ -427,13 +442,8 @@ func TestCrossAccountEventsInTheirAccountsTrail(t *testing.T) {
 // own account's.
 func TestCrossAccountWebIdentity(t *testing.T) {
 	t.Parallel()
-	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true}) // the test's issuer is on loopback
+	w, _, ci, anon := newCIWorld(t)
 	ctx := context.Background()
-	bIAM, _ := w.admin(t, w.b)
-	is := newTestIssuer(t)
-	ci := is.NewCIRole(t, bIAM, w.ts.Clock.Now())
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 	out, err := anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(w.b, "ci")),
 		RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
 	must(t, err)
@@ -459,5 +469,5 @@ func TestCrossAccountWebIdentity(t *testing.T) {
 	must(t, err)
 	_, err = anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(kwtest.AccountID, "trusts-b")),
 		RoleSessionName: aws.String("job-run"), WebIdentityToken: aws.String(ci.Token)})
-	wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
+	kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
 }

@@ -11,7 +11,6 @@ import (
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/saml"
 )
 
@@ -41,14 +40,13 @@ func TestSAMLAssertionUsedOnceAcrossAccounts(t *testing.T) {
 		kwtest.IdPAttribute(saml.AttributeRole, roleARN(kwtest.AccountID, "Admin")+","+providers[kwtest.AccountID], roleARN(w.b, "Admin")+","+providers[w.b]),
 		kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
 	resp := idp.Response()
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
+	anon := w.ts.AnonymousSTS()
 	assume := func(acct string) error {
 		_, err := anon.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN(acct, "Admin")),
 			PrincipalArn: aws.String(providers[acct]), SAMLAssertion: aws.String(resp)})
 		return err
 	}
 	must(t, assume(kwtest.AccountID))
-	wantAPIError(t, assume(w.b), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
-	wantAPIError(t, assume(kwtest.AccountID), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
+	kwtest.WantAPIError(t, assume(w.b), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
+	kwtest.WantAPIError(t, assume(kwtest.AccountID), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
 }

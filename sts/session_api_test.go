@@ -22,7 +22,7 @@ import (
 // expired one are refused as AWS refuses them.
 func TestGetSessionToken(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	root := ts.RootIAM()
 	ctx := context.Background()
 	id, secret := kwtest.CreateUserKey(t, root, "alice")
@@ -49,19 +49,15 @@ func TestGetSessionToken(t *testing.T) {
 		t.Fatalf("the session is %+v", u.User)
 	}
 	_, err = s.ListUsers(ctx, &iam.ListUsersInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 
 	// With MFA.
-	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice")})
-	must(t, err)
-	serial, seed, now := d.VirtualMFADevice.SerialNumber, string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
-	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
-		AuthenticationCode1: aws.String(kwtest.TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(kwtest.TOTPCode(t, seed, now))})
-	must(t, err)
-	_, err = alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(kwtest.TOTPCode(t, seed, now.Add(time.Hour)))})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	now := ts.Clock.Now()
+	serial, seed := kwtest.EnableUserMFA(t, root, "alice", now)
+	_, err = alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(kwtest.TOTPCode(t, seed, now.Add(time.Hour)))})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 	ts.Clock.Add(30 * time.Second)
-	withMFA, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))})
+	withMFA, err := alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))})
 	must(t, err)
 	if _, err := sessionIAM(withMFA).ListUsers(ctx, &iam.ListUsersInput{}); err != nil {
 		t.Fatalf("an MFA session is refused what needs MFA: %v", err)
@@ -72,18 +68,18 @@ func TestGetSessionToken(t *testing.T) {
 		HTTPClient:  sdkhttp.Wrap(nil),
 		Credentials: credentials.NewStaticCredentialsProvider(aws.ToString(plain.Credentials.AccessKeyId), aws.ToString(plain.Credentials.SecretAccessKey), aws.ToString(plain.Credentials.SessionToken))})
 	_, err = sessionSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetSessionToken with session credentials")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Cannot call GetSessionToken with session credentials")
 	tampered := *plain.Credentials
 	tok := []byte(aws.ToString(tampered.SessionToken))
 	tok[len(tok)-5] ^= 1
 	tampered.SessionToken = aws.String(string(tok))
 	_, err = sessionIAM(&sts.GetSessionTokenOutput{Credentials: &tampered}).GetUser(ctx, &iam.GetUserInput{})
-	wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+	kwtest.WantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
 
 	// Past its expiration the session is refused.
 	ts.Clock.Add(15 * time.Minute)
 	_, err = s.GetUser(ctx, &iam.GetUserInput{})
-	wantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
+	kwtest.WantAPIError(t, err, "ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 }
 
 // TestRootGetSessionTokenWithMFA: the root user's long-term key gets an
@@ -92,7 +88,7 @@ func TestGetSessionToken(t *testing.T) {
 // a user named "root" cannot use the root user's device.
 func TestRootGetSessionTokenWithMFA(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	ctx := context.Background()
 	serialNumber, seed := ts.EnableRootMFA(t, "root-phone", ts.Clock.Now())
 	serial := aws.String(serialNumber)
@@ -100,11 +96,11 @@ func TestRootGetSessionTokenWithMFA(t *testing.T) {
 	ts.Clock.Add(30 * time.Second)
 
 	_, err := root.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now().Add(time.Hour)))})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 	code := aws.String(kwtest.TOTPCode(t, seed, ts.Clock.Now()))
 	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), "root")
 	_, err = ts.STSIn(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: code})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 
 	out, err := root.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: code})
 	must(t, err)
@@ -114,5 +110,5 @@ func TestRootGetSessionTokenWithMFA(t *testing.T) {
 		t.Fatalf("the root user's session: root %v, MFA at %v", c.Principal.Root, c.MFAAt)
 	}
 	_, err = root.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: serial, TokenCode: code})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
 }

@@ -40,7 +40,6 @@ import (
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/saml"
 	kwsts "github.com/keyward/keyward/sts"
 )
@@ -622,7 +621,7 @@ func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
 // recorded.
 func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	ctx := context.Background()
 	id, secret := kwtest.CreateUserKey(t, ts.RootIAM(), "alice")
 
@@ -644,7 +643,7 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 	}
 	// An unknown key ID shaped like one is the attacker's to see recorded.
 	_, err = ts.STSIn("AKIAUNKNOWNKEY000000", secret, "us-east-1").GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	wantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "InvalidClientTokenId", http.StatusForbidden, "")
 
 	must(t, ts.Audit.Flush(ctx))
 	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, ""))
@@ -679,7 +678,7 @@ func TestSwappedKeyIDAndSecretNotRecorded(t *testing.T) {
 // with its error, and the trail loses nothing.
 func TestWrongMFACodesAudited(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	ctx := context.Background()
 	root := ts.RootIAM()
 	id, secret := kwtest.CreateUserKey(t, root, "alice")
@@ -687,10 +686,10 @@ func TestWrongMFACodesAudited(t *testing.T) {
 	must(t, err)
 	_, err = root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
 		AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String("000000")})
-	wantAPIError(t, err, "InvalidAuthenticationCode", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "InvalidAuthenticationCode", http.StatusForbidden, "")
 	_, err = ts.STSIn(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber,
 		TokenCode: aws.String("000000")})
-	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	must(t, ts.Audit.Flush(ctx))
 	trail := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, ""))
 	for name, code := range map[string]string{"EnableMFADevice": "InvalidAuthenticationCode", "GetSessionToken": "AccessDenied"} {
@@ -833,7 +832,7 @@ func TestSigninTokenOnceAcrossSkewedReplicas(t *testing.T) {
 // event without an error.
 func TestRefusedSAMLAssumptionAudited(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	ctx := context.Background()
 	root := ts.RootIAM()
 	idp := kwtest.NewIdP(t, ts.STS.SAML, ts.Clock.Now)
@@ -847,16 +846,16 @@ func TestRefusedSAMLAssumptionAudited(t *testing.T) {
 	roleARN := func(name string) string { return "arn:aws:iam::" + kwtest.AccountID + ":role/" + name }
 	idp.Session.CustomAttributes = []crewsaml.Attribute{kwtest.IdPAttribute(saml.AttributeRole, roleARN("Admin")+","+aws.ToString(p.SAMLProviderArn)),
 		kwtest.IdPAttribute(saml.AttributeSessionName, "alice")}
-	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{}, HTTPClient: sdkhttp.Wrap(nil)})
+	client := ts.AnonymousSTS()
 	assume := func(role, resp string) error {
 		_, err := client.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN(role)), PrincipalArn: p.SAMLProviderArn,
 			SAMLAssertion: aws.String(resp)})
 		return err
 	}
-	wantAPIError(t, assume("Other", idp.Response()), "AccessDenied", http.StatusForbidden, "")
+	kwtest.WantAPIError(t, assume("Other", idp.Response()), "AccessDenied", http.StatusForbidden, "")
 	resp := idp.Response()
 	must(t, assume("Admin", resp))
-	wantAPIError(t, assume("Admin", resp), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
+	kwtest.WantAPIError(t, assume("Admin", resp), "InvalidIdentityToken", http.StatusBadRequest, "Duplicate SAML assertion.")
 
 	must(t, ts.Audit.Flush(ctx))
 	out, err := cloudtrail.NewFromConfig(ts.ConfigIn("us-east-1", kwtest.RootKeyID, kwtest.RootSecret, "")).LookupEvents(ctx, &cloudtrail.LookupEventsInput{

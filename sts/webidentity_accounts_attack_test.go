@@ -17,7 +17,6 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // TestWebIdentityRoleNamesNotRevealed: an unsigned caller names any
@@ -30,15 +29,10 @@ import (
 // anyone.
 func TestWebIdentityRoleNamesNotRevealed(t *testing.T) {
 	t.Parallel()
-	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true})
+	w, is, _, anon := newCIWorld(t)
 	ctx := context.Background()
-	bIAM, _ := w.admin(t, w.b)
-	is := newTestIssuer(t)
-	is.NewCIRole(t, bIAM, w.ts.Clock.Now())
 	// The token of a repository the role's trust policy does not name.
 	token := is.Token(t, "repo:mallory/probe:ref:main", "sts.amazonaws.com", w.ts.Clock.Now().Add(time.Hour))
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 	for _, role := range []string{"ci", "no-such-role"} {
 		for _, d := range []int32{0, 43200} {
 			in := &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN(w.b, role)), RoleSessionName: aws.String("probe"),
@@ -47,7 +41,7 @@ func TestWebIdentityRoleNamesNotRevealed(t *testing.T) {
 				in.DurationSeconds = aws.Int32(d)
 			}
 			_, err := anon.AssumeRoleWithWebIdentity(ctx, in)
-			wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 		}
 	}
 }
@@ -62,14 +56,9 @@ func TestWebIdentityRoleNamesNotRevealed(t *testing.T) {
 // it nothing of which accounts exist.
 func TestRefusedFederationInTheRolesTrail(t *testing.T) {
 	t.Parallel()
-	w := newOrgWorldWith(t, kwtest.Options{OIDCAllowPrivate: true})
+	w, is, _, anon := newCIWorld(t)
 	ctx := context.Background()
-	bIAM, _ := w.admin(t, w.b)
-	is := newTestIssuer(t)
-	is.NewCIRole(t, bIAM, w.ts.Clock.Now())
 	probe := is.Token(t, "repo:mallory/probe:ref:main", "sts.amazonaws.com", w.ts.Clock.Now().Add(time.Hour))
-	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(w.ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
 	const nowhere = "999999999999" // no account of the installation
 	webIdentity := func(account, role, token string) func() (string, error) {
 		return func() (string, error) {

@@ -35,7 +35,7 @@ var newTestIssuer = kwtest.NewIssuer
 // forged signatures and expired tokens are refused with AWS's errors.
 // Not parallel: it sets the environment the SDK reads.
 func TestAssumeRoleWithWebIdentity(t *testing.T) {
-	ts := newAPIServerWith(t, kwtest.Options{OIDCAllowPrivate: true}) // the test's issuer is on loopback
+	ts := kwtest.NewServer(t, kwtest.Options{OIDCAllowPrivate: true}) // the test's issuer is on loopback
 	root := ts.RootIAM()
 	ctx := context.Background()
 	is := newTestIssuer(t)
@@ -59,7 +59,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			t.Fatalf("the role's policy: %v", err)
 		}
 		_, err = iam.NewFromConfig(cfg).ListUsers(ctx, &iam.ListUsersInput{})
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	})
 
 	anon := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Retryer: func() aws.Retryer { return aws.NopRetryer{} },
@@ -84,23 +84,23 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	t.Run("refusals", func(t *testing.T) {
 		now := ts.Clock.Now()
 		_, err := assume(is.Token(t, "repo:keyward/keyward:ref:main", "someone-else", now.Add(time.Hour)))
-		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "Incorrect token audience")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "Incorrect token audience")
 		_, err = assume(is.Token(t, "repo:mallory/x:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
-		wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 		_, err = assume(is.Token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(-time.Second)))
-		wantAPIError(t, err, "ExpiredTokenException", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "ExpiredTokenException", http.StatusBadRequest, "")
 		// Another issuer's token, and ours signed by a key that is not the issuer's.
 		other := newTestIssuer(t)
 		_, err = assume(other.Token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
-		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "No OpenIDConnect provider found in your account for "+other.URL)
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "No OpenIDConnect provider found in your account for "+other.URL)
 		other.URL = is.URL
 		_, err = assume(other.Token(t, "repo:keyward/keyward:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
-		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
 		parts := strings.Split(good, ".")
 		_, err = assume(parts[0] + "." + parts[1] + ".AAAA")
-		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
 		_, err = assume("not-a-jwt")
-		wantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "")
 		// Other actions stay signed-only.
 		resp, err := http.Post(ts.URL, "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
 		must(t, err)
@@ -136,7 +136,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 			ThumbprintList: []string{strings.Repeat("0", 40)}})
 		must(t, err)
 		_, err = assume(good)
-		wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
+		kwtest.WantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
 	})
 }
 
@@ -147,7 +147,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 // IDPCommunicationError.
 func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
 	t.Parallel()
-	ts := newAPIServer(t)
+	ts := kwtest.NewServer(t, kwtest.Options{})
 	root := ts.RootIAM()
 	ctx := context.Background()
 	is := newTestIssuer(t)
@@ -157,11 +157,10 @@ func TestWebIdentityProviderOnPrivateAddress(t *testing.T) {
 	_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: kwtest.TrustDoc(
 		`{"Effect":"Allow","Principal":{"Federated":"` + aws.ToString(p.OpenIDConnectProviderArn) + `"},"Action":"sts:AssumeRoleWithWebIdentity"}`)})
 	must(t, err)
-	anonymous := sts.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: aws.AnonymousCredentials{},
-		Retryer: func() aws.Retryer { return aws.NopRetryer{} }, HTTPClient: sdkhttp.Wrap(nil)})
+	anonymous := ts.AnonymousSTS()
 	_, err = anonymous.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/ci"),
 		RoleSessionName: aws.String("job"), WebIdentityToken: aws.String(is.Token(t, "repo:x", "sts.amazonaws.com", ts.Clock.Now().Add(time.Hour)))})
-	wantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
+	kwtest.WantAPIError(t, err, "IDPCommunicationError", http.StatusBadRequest, "")
 	if n := is.KeyFetches(); n != 0 {
 		t.Fatalf("the loopback provider's keys were fetched %d times", n)
 	}

@@ -23,7 +23,6 @@ package verify_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,13 +86,8 @@ func envoySubrequest(url string, h http.Header, method, rawURI string) *http.Req
 // authorize sends a subrequest and returns its status and error code.
 func authorize(t *testing.T, sub *http.Request) (int, string, string) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get(wire.HeaderErrorType), resp.Header.Get(wire.HeaderErrorMessage)
+	status, h, _ := kwtest.RawDo(t, sub)
+	return status, h.Get(wire.HeaderErrorType), h.Get(wire.HeaderErrorMessage)
 }
 
 const (

@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/organizations"
-	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
 )
 
@@ -41,20 +42,7 @@ func TestAttackClosedAccountKeys(t *testing.T) {
 	evaluate := `{"accessKeyId":"` + b.id + `","actions":["s3:GetObject"],"resources":["arn:aws:s3:::x/y"],"region":"us-east-1","service":"s3"}`
 	resolve := `{"accessKeyIds":["` + b.id + `"]}`
 	authorize := func() int {
-		sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
-		orig, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
-		sigv4.Sign(orig, nil, b.id, b.secret, "eu-west-1", wire.InvokeService, time.Now())
-		sub.Header = orig.Header.Clone()
-		sub.Host = "api.example.com"
-		for k, v := range map[string]string{wire.HeaderOriginalMethod: "GET", wire.HeaderOriginalURI: "/pets/1", wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"} {
-			sub.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(sub)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return authorizeGet(t, url, aws.Credentials{AccessKeyID: b.id, SecretAccessKey: b.secret}).StatusCode
 	}
 	found := func(out map[string]any) bool {
 		ids, _ := out["identities"].([]any)

@@ -2,15 +2,15 @@ package verify_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
-	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
 )
 
@@ -63,21 +63,7 @@ func TestSCPsForGuardedServices(t *testing.T) {
 	}
 	url := proxy(t, k)
 	invoke := func() *http.Response {
-		orig, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
-		sigv4.Sign(orig, nil, alice.id, alice.secret, "eu-west-1", "execute-api", time.Now())
-		sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
-		sub.Header = orig.Header.Clone()
-		sub.Host = "api.example.com"
-		for h, v := range map[string]string{wire.HeaderOriginalMethod: "GET", wire.HeaderOriginalURI: "/pets/1", wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"} {
-			sub.Header.Set(h, v)
-		}
-		resp, err := http.DefaultClient.Do(sub)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
+		return authorizeGet(t, url, aws.Credentials{AccessKeyID: alice.id, SecretAccessKey: alice.secret})
 	}
 	if resp := invoke(); resp.StatusCode != 200 {
 		t.Fatalf("standalone invoke: %d %v", resp.StatusCode, resp.Header)

@@ -212,6 +212,26 @@ func proxy(t *testing.T, k *kwtest.Keyward) string {
 	return srv.URL
 }
 
+// authorizeGet asks the endpoint at url, as nginx would, about a
+// client's GET /pets/1 signed with creds by the SDK's signer (which puts a
+// session's token in X-Amz-Security-Token), and returns the answer, its
+// body read and closed.
+func authorizeGet(t *testing.T, url string, creds aws.Credentials) *http.Response {
+	t.Helper()
+	orig, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
+	const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, orig, emptyHash, wire.InvokeService, "eu-west-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(nginxSubrequest(url, orig.Header, "GET", "/pets/1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
 func TestAuthorizeEndpoint(t *testing.T) {
 	k := kwtest.New(t)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
@@ -310,23 +330,7 @@ func TestAuthorizeEndpointSession(t *testing.T) {
 		status      int
 	}{{"session", s.Token, 200}, {"altered token", s.Token[:len(s.Token)-4] + "AAAA", 403}} {
 		t.Run(tc.name, func(t *testing.T) {
-			orig, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
-			creds := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: tc.token}
-			const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-			if err := v4.NewSigner().SignHTTP(context.Background(), creds, orig, emptyHash, "execute-api", "eu-west-1", time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
-			sub.Header = orig.Header.Clone()
-			sub.Host = "api.example.com"
-			for k, v := range map[string]string{wire.HeaderOriginalMethod: "GET", wire.HeaderOriginalURI: "/pets/1", wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"} {
-				sub.Header.Set(k, v)
-			}
-			resp, err := http.DefaultClient.Do(sub)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			resp := authorizeGet(t, url, aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: tc.token})
 			if resp.StatusCode != tc.status || tc.status == 200 && resp.Header.Get(wire.HeaderPrincipalARN) != "arn:aws:iam::123456789012:user/alice" {
 				t.Fatalf("got %d %v", resp.StatusCode, resp.Header)
 			}
@@ -375,22 +379,7 @@ func TestAuthorizeEndpointAccount(t *testing.T) {
 			"arn:aws:sts::" + other + ":assumed-role/reader/s1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			orig, _ := http.NewRequest("GET", "http://api.example.com/pets/1", nil)
-			const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-			if err := v4.NewSigner().SignHTTP(ctx, tc.creds, orig, emptyHash, "execute-api", "eu-west-1", time.Now()); err != nil {
-				t.Fatal(err)
-			}
-			sub, _ := http.NewRequest("GET", url+wire.AuthorizePath, nil)
-			sub.Header = orig.Header.Clone()
-			sub.Host = "api.example.com"
-			for k, v := range map[string]string{wire.HeaderOriginalMethod: "GET", wire.HeaderOriginalURI: "/pets/1", wire.HeaderAPIID: "pets", wire.HeaderStage: "prod"} {
-				sub.Header.Set(k, v)
-			}
-			resp, err := http.DefaultClient.Do(sub)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			resp := authorizeGet(t, url, tc.creds)
 			if resp.StatusCode != 200 || resp.Header.Get(wire.HeaderAccountID) != tc.account || resp.Header.Get(wire.HeaderPrincipalARN) != tc.caller {
 				t.Fatalf("got %d %v", resp.StatusCode, resp.Header)
 			}

@@ -107,12 +107,8 @@ func TestAWSCLIAssumeRoleProfile(t *testing.T) {
 	_, err = root.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("deploy"), PolicyName: aws.String("list"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}]}`)})
 	must(t, err)
-	d, err := root.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice")})
-	must(t, err)
-	serial, seed, now := aws.ToString(d.VirtualMFADevice.SerialNumber), string(d.VirtualMFADevice.Base32StringSeed), ts.Clock.Now()
-	_, err = root.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String(serial),
-		AuthenticationCode1: aws.String(totpCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(totpCode(t, seed, now))})
-	must(t, err)
+	now := ts.Clock.Now()
+	serial, seed := kwtest.EnableUserMFA(t, root, "alice", now)
 
 	env := cliHome(t, ts, `[default]
 region = us-east-1

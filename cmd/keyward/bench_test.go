@@ -18,18 +18,15 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
 
 // BenchmarkListAccessKeys is an authenticated ListAccessKeys through the
 // whole in-process server with aws-sdk-go-v2 as the client; bench/apibench
 // measures the server alone, in its own process.
 func BenchmarkListAccessKeys(b *testing.B) {
-	ts := startServer(b, "")
-	c := ts.rootIAM()
+	_, c, _, _ := withAlice(b, 2)
 	ctx := context.Background()
-	createUserKey(b, c, "alice")
-	_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
-	must(b, err)
 	in := &iam.ListAccessKeysInput{UserName: aws.String("alice")}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -83,16 +80,9 @@ func BenchmarkCreateAccessKey(b *testing.B) {
 // authenticated ListAccessKeys, without the network: what Keyward adds to
 // net/http.
 func BenchmarkHandlerListAccessKeys(b *testing.B) {
-	ts := startServer(b, "")
-	c := ts.rootIAM()
-	ctx := context.Background()
-	createUserKey(b, c, "alice")
-	_, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
-	must(b, err)
+	ts, _, _, _ := withAlice(b, 2)
 	const form = "Action=ListAccessKeys&Version=2010-05-08&UserName=alice"
-	r := ts.signedRequest(b, "POST", form, "application/x-www-form-urlencoded; charset=utf-8", "iam", rootKeyID, rootSecret, time.Now())
-	r.RequestURI = "/"
-	r.Header.Set("Content-Length", fmt.Sprint(len(form)))
+	r := ts.handlerRequest(b, form, "iam", aws.Credentials{AccessKeyID: rootKeyID, SecretAccessKey: rootSecret})
 	h := ts.server.Handler
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -106,12 +96,11 @@ func BenchmarkHandlerListAccessKeys(b *testing.B) {
 // GetSessionToken: the session's token is opened (AES-GCM) on every
 // request instead of the key being read from the keyring.
 func BenchmarkHandlerSessionCredentials(b *testing.B) {
-	ts := startServer(b, "")
-	c := ts.rootIAM()
+	ts, c, id, secret := withAlice(b, 1)
 	ctx := context.Background()
-	id, secret := createUserKey(b, c, "alice")
+	const getUser = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`
 	_, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+		PolicyDocument: aws.String(getUser)})
 	must(b, err)
 	sess, err := ts.sts(id, secret, "us-east-1").GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 	must(b, err)
@@ -119,7 +108,7 @@ func BenchmarkHandlerSessionCredentials(b *testing.B) {
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
 	must(b, err)
 	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("p"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)})
+		PolicyDocument: aws.String(getUser)})
 	must(b, err)
 	role, err := ts.sts(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountID + ":role/reader"), RoleSessionName: aws.String("bench")})
 	must(b, err)
@@ -132,19 +121,11 @@ func BenchmarkHandlerSessionCredentials(b *testing.B) {
 		cred aws.Credentials
 	}{
 		{"long-term-key", aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}},
-		{"session", aws.Credentials{AccessKeyID: aws.ToString(sess.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(sess.Credentials.SecretAccessKey),
-			SessionToken: aws.ToString(sess.Credentials.SessionToken)}},
-		{"role-session", aws.Credentials{AccessKeyID: aws.ToString(role.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(role.Credentials.SecretAccessKey),
-			SessionToken: aws.ToString(role.Credentials.SessionToken)}},
+		{"session", sessionCredentials(sess.Credentials)},
+		{"role-session", sessionCredentials(role.Credentials)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			r, err := http.NewRequest("POST", ts.URL+"/", strings.NewReader(form))
-			must(b, err)
-			r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-			sum := sha256.Sum256([]byte(form))
-			must(b, v4.NewSigner().SignHTTP(ctx, tc.cred, r, hex.EncodeToString(sum[:]), "iam", "us-east-1", time.Now()))
-			r.RequestURI = "/"
-			r.Header.Set("Content-Length", fmt.Sprint(len(form)))
+			r := ts.handlerRequest(b, form, "iam", tc.cred)
 			h := ts.server.Handler
 			b.ReportAllocs()
 			for b.Loop() {
@@ -160,23 +141,14 @@ func BenchmarkHandlerSessionCredentials(b *testing.B) {
 // the token sealed). Serial: server CPU per call; parallel: calls per
 // second on this machine's cores.
 func BenchmarkHandlerAssumeRole(b *testing.B) {
-	ts := startServer(b, "")
-	c := ts.rootIAM()
+	ts, c, id, secret := withAlice(b, 1)
 	ctx := context.Background()
-	id, secret := createUserKey(b, c, "alice")
 	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("deploy"), AssumeRolePolicyDocument: trustDoc(
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + accountID + `:user/alice"},"Action":"sts:AssumeRole"}`)})
 	must(b, err)
 	form := "Action=AssumeRole&Version=2011-06-15&RoleSessionName=bench&RoleArn=" + url.QueryEscape("arn:aws:iam::"+accountID+":role/deploy")
-	sum := sha256.Sum256([]byte(form))
 	request := func() *http.Request {
-		r, err := http.NewRequest("POST", ts.URL+"/", strings.NewReader(form))
-		must(b, err)
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-		must(b, v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, r, hex.EncodeToString(sum[:]), "sts", "us-east-1", time.Now()))
-		r.RequestURI = "/"
-		r.Header.Set("Content-Length", fmt.Sprint(len(form)))
-		return r
+		return ts.handlerRequest(b, form, "sts", aws.Credentials{AccessKeyID: id, SecretAccessKey: secret})
 	}
 	h := ts.server.Handler
 	serve := func(r *http.Request) { serveForm(b, h, r, form) }
@@ -200,6 +172,40 @@ func BenchmarkHandlerAssumeRole(b *testing.B) {
 }
 
 // serveForm has h answer r, with form as its body again, and fails b
+// withAlice starts a server whose user alice has keys (1 or 2), and
+// returns it, its root user's IAM client and alice's first key.
+func withAlice(b *testing.B, keys int) (ts *testServer, root *iam.Client, id, secret string) {
+	b.Helper()
+	ts = startServer(b, "")
+	root = ts.rootIAM()
+	id, secret = createUserKey(b, root, "alice")
+	for range keys - 1 {
+		_, err := root.CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+		must(b, err)
+	}
+	return ts, root, id, secret
+}
+
+// sessionCredentials are the signing credentials of an STS session.
+func sessionCredentials(c *ststypes.Credentials) aws.Credentials {
+	return aws.Credentials{AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretAccessKey), SessionToken: aws.ToString(c.SessionToken)}
+}
+
+// handlerRequest is form POSTed to ts, signed now with creds for service,
+// as the handler receives it from net/http (RequestURI and Content-Length
+// set), for serveForm.
+func (ts *testServer) handlerRequest(b *testing.B, form, service string, creds aws.Credentials) *http.Request {
+	b.Helper()
+	r, err := http.NewRequest("POST", ts.URL+"/", strings.NewReader(form))
+	must(b, err)
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	sum := sha256.Sum256([]byte(form))
+	must(b, v4.NewSigner().SignHTTP(context.Background(), creds, r, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now()))
+	r.RequestURI = "/"
+	r.Header.Set("Content-Length", fmt.Sprint(len(form)))
+	return r
+}
+
 // unless the answer is 200 OK.
 func serveForm(b testing.TB, h http.Handler, r *http.Request, form string) {
 	r.Body = io.NopCloser(strings.NewReader(form))

@@ -12,7 +12,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // envOf is a getenv over a map.
@@ -298,7 +300,7 @@ func TestServeFromConfigFile(t *testing.T) {
 		"\naccount-id: \"210987654321\"\nroot-access-key-id: AKIACONFIGFILEROOT01\n")
 	cmd := exec.Command(binary(t), "serve", "--config", cfg)
 	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_SECRET_ACCESS_KEY=configFileRootSecret0000000000000000000")
-	var stderr syncBuffer
+	var stderr kwtest.Buffer
 	cmd.Stderr = &stderr
 	must(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })

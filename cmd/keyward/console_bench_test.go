@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/keyward/keyward/internal/kwtest"
 	"net/url"
 	"path/filepath"
 	"testing"
@@ -71,7 +72,7 @@ func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
 	ts := startServerWith(b, dir, cheapPasswords)
 	c := ts.rootIAM()
 	ctx := context.Background()
-	_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(allowAll)})
+	_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("P"), PolicyDocument: aws.String(kwtest.AllowAll)})
 	must(b, err)
 	_, err = c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")})
 	must(b, err)
@@ -92,7 +93,7 @@ func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
 		}{
 			{`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`, []any{id, name, name, now}},
 			{`INSERT INTO user_tags (user_id, pos, key, value) VALUES (?, 0, 'team', 'eng')`, []any{id}},
-			{`INSERT INTO inline_policies (kind, entity_id, name, document) VALUES ('user', ?, 'inline', ?)`, []any{id, allowAll}},
+			{`INSERT INTO inline_policies (kind, entity_id, name, document) VALUES ('user', ?, 'inline', ?)`, []any{id, kwtest.AllowAll}},
 			{`INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, []any{groupID, id}},
 			{`INSERT INTO policy_attachments (kind, entity_id, policy_id) VALUES ('user', ?, ?)`, []any{id, policyID}},
 		} {

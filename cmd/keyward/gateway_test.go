@@ -24,6 +24,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // versitygwVersion is the Versity S3 Gateway scripts/install-test-deps.sh
@@ -76,7 +78,7 @@ func building(marker string) bool {
 // temporary directory, using a Keyward as its IAM.
 type gateway struct {
 	url string
-	log *syncBuffer
+	log *kwtest.Buffer
 }
 
 // Gateway's own root, which owns the buckets; Keyward knows nothing of it.
@@ -91,7 +93,7 @@ func startGateway(t *testing.T, endpoint, id, secret string, extra ...string) *g
 	t.Helper()
 	bin := versitygw(t)
 	addr := freeAddr(t)
-	g := &gateway{url: "http://" + addr, log: &syncBuffer{}}
+	g := &gateway{url: "http://" + addr, log: &kwtest.Buffer{}}
 	args := append([]string{"--port", addr, "--access", gatewayRootKey, "--secret", gatewayRootSecret, "--region", "us-east-1",
 		"--iam-standalone-endpoint", endpoint, "--iam-standalone-access", id, "--iam-standalone-secret", secret}, extra...)
 	cmd := exec.Command(bin, append(args, "posix", t.TempDir())...)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -50,29 +49,11 @@ func (c *clock) Shift(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// syncBuffer collects the server's log for tests that read it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type testServer struct {
 	*Main
 	URL   string
 	Clock *clock
-	Log   *syncBuffer
+	Log   *kwtest.Buffer
 	dir   string
 }
 
@@ -92,7 +73,7 @@ func startServerWith(t testing.TB, dir string, setup func(*Main)) *testServer {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	ts := &testServer{Clock: &clock{}, Log: &syncBuffer{}, dir: dir}
+	ts := &testServer{Clock: &clock{}, Log: &kwtest.Buffer{}, dir: dir}
 	m := NewMain()
 	m.Config.Listen = "127.0.0.1:0"
 	m.Config.DataDir = dir
@@ -192,5 +173,3 @@ var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
 func trustDoc(statements ...string) *string {
 	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)
 }
-
-const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`

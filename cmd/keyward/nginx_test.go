@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -25,7 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/keyward/keyward/sigv4"
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // nginxBinary is Debian's nginx, which scripts/install-test-deps.sh
@@ -72,7 +71,7 @@ http {
 	path := filepath.Join(dir, "nginx.conf")
 	must(t, os.WriteFile(path, []byte(conf), 0o644))
 	cmd := exec.Command(nginxBinary, "-c", path, "-p", dir)
-	var out syncBuffer
+	var out kwtest.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	must(t, cmd.Start())
 	exited := make(chan struct{})
@@ -269,20 +268,8 @@ func TestNginxAuthRequest(t *testing.T) {
 func TestNginxAuthRequestPaths(t *testing.T) {
 	t.Parallel()
 	ts := startServerWith(t, "", func(m *Main) { m.Config.TrustedProxies = "127.0.0.1" })
-	files := t.TempDir()
-	must(t, os.MkdirAll(filepath.Join(files, "public"), 0o755))
-	must(t, os.MkdirAll(filepath.Join(files, "admin"), 0o755))
-	must(t, os.WriteFile(filepath.Join(files, "public", "a.txt"), []byte("public words"), 0o644))
-	must(t, os.WriteFile(filepath.Join(files, "admin", "secret.txt"), []byte("top secret"), 0o644))
-	var mu sync.Mutex
-	var served []string
-	fs := http.FileServer(http.Dir(files))
-	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		served = append(served, r.RequestURI)
-		mu.Unlock()
-		fs.ServeHTTP(w, r)
-	}))
+	files := kwtest.NewFiles(t)
+	app := httptest.NewServer(files)
 	defer app.Close()
 	base := startNginx(t, ts.Addr, strings.TrimPrefix(app.URL, "http://"))
 	host := strings.TrimPrefix(base, "http://")
@@ -294,101 +281,7 @@ func TestNginxAuthRequestPaths(t *testing.T) {
 		must(t, err)
 		return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
 	}
-	public := mk("public", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/public/*"}]}`)
-	notAdmin := mk("notadmin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
-		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/admin/*"}]}`)
-
-	// get sends "GET uri" to nginx as written, over a raw connection, signed
-	// as Keyward reads that URI.
-	get := func(t *testing.T, c aws.Credentials, uri string) (int, string) {
-		t.Helper()
-		r, _ := http.NewRequest("GET", base+"/", nil)
-		r.RequestURI = uri
-		_, r.URL.RawQuery, _ = strings.Cut(uri, "?")
-		sigv4.Sign(r, nil, c.AccessKeyID, c.SecretAccessKey, "us-east-1", "execute-api", time.Now())
-		conn, err := net.Dial("tcp", host)
-		must(t, err)
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
-		var b strings.Builder
-		b.WriteString("GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n")
-		for k, vs := range r.Header {
-			for _, v := range vs {
-				b.WriteString(k + ": " + v + "\r\n")
-			}
-		}
-		b.WriteString("\r\n")
-		_, err = io.WriteString(conn, b.String())
-		must(t, err)
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		must(t, err)
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
-	}
-
-	t.Run("in normal form", func(t *testing.T) {
-		for _, tc := range []struct {
-			who    aws.Credentials
-			uri    string
-			status int
-			want   string
-		}{
-			{public, "/public/a.txt", 200, "public words"},
-			{notAdmin, "/public/a.txt", 200, "public words"},
-			{public, "/admin/secret.txt", 403, "<Code>AccessDenied</Code>"},
-			{notAdmin, "/admin/secret.txt", 403, "explicit deny"},
-		} {
-			if status, body := get(t, tc.who, tc.uri); status != tc.status || !strings.Contains(body, tc.want) {
-				t.Fatalf("%s: got %d %s", tc.uri, status, body)
-			}
-		}
-	})
-
-	mu.Lock()
-	served = nil
-	mu.Unlock()
-	for _, tc := range []struct {
-		name string
-		who  aws.Credentials
-		uri  string
-		// keyward: Keyward refuses it (nginx passes it on); the others
-		// nginx refuses itself, as a bad request.
-		keyward bool
-	}{
-		{"dot-dot", public, "/public/../admin/secret.txt", true},
-		{"escaped dot-dot", public, "/public/%2e%2e/admin/secret.txt", true},
-		{"escaped dot-dot in capitals", public, "/public/%2E%2E/admin/secret.txt", true},
-		{"double slash", notAdmin, "//admin/secret.txt", true},
-		{"escaped slash", notAdmin, "/%2Fadmin/secret.txt", true},
-		{"dot segment", notAdmin, "/./admin/secret.txt", true},
-		{"double slash inside", notAdmin, "/admin//secret.txt", true},
-		{"escaped letter", notAdmin, "/%61dmin/secret.txt", true},
-		{"backslashes", public, `/public/..\admin\secret.txt`, true},
-		{"escaped backslashes", public, "/public/..%5Cadmin%5Csecret.txt", true},
-		{"escaped NUL", public, "/public/a%00/../../admin/secret.txt", false},
-		{"NUL", public, "/public/a\x00/../../admin/secret.txt", false},
-		{"overlong UTF-8 dots", public, "/public/%C0%AE%C0%AE/admin/secret.txt", true},
-		{"overlong UTF-8 slashes", public, "/public/..%C0%AFadmin%C0%AFsecret.txt", true},
-		{"invalid escape", public, "/public/%zz/../../admin/secret.txt", false},
-		{"truncated escape", public, "/public/%4", false},
-		{"double escaped dot-dot", public, "/public/%252e%252e/admin/secret.txt", true},
-		{"path parameter", public, "/public/..;/admin/secret.txt", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			status, body := get(t, tc.who, tc.uri)
-			if strings.Contains(body, "top secret") || status == 200 {
-				t.Fatalf("got %d %s", status, body)
-			}
-			if tc.keyward && (status != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !strings.Contains(body, "not in normal form")) {
-				t.Fatalf("got %d %s, want Keyward's AccessDenied", status, body)
-			}
-			t.Logf("%d %s", status, body)
-		})
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(served) != 0 {
-		t.Fatalf("the file server was asked for %q", served)
-	}
+	public := mk("public", kwtest.PublicPolicy("pets"))
+	notAdmin := mk("notadmin", kwtest.NotAdminPolicy("pets"))
+	kwtest.RunPathAttacks(t, files, host, "us-east-1", public, notAdmin)
 }

@@ -20,13 +20,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/smithy-go/middleware"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
 
 // built is the keyward command, built once for the tests that run it as a
@@ -105,7 +106,7 @@ type process struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
 	addr   string
-	stderr *syncBuffer
+	stderr *kwtest.Buffer
 }
 
 // startProcess runs `keyward serve` on dir with env and waits until it is
@@ -125,7 +126,7 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 	if built.err != nil {
 		return nil, built.err
 	}
-	p := &process{addr: freeAddr(t), stderr: &syncBuffer{}}
+	p := &process{addr: freeAddr(t), stderr: &kwtest.Buffer{}}
 	p.cmd = exec.Command(built.path, "serve", "--data", dir, "--listen", p.addr, "--last-use-flush", "100ms")
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.stderr

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/policy"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/postgres/pgtest"
@@ -72,34 +73,17 @@ func replicaSet(t *testing.T) (rs []*process, url string, ctx context.Context, r
 
 // TestReplicasConsistency: replicas state held by the database across replicas: unique names, the key quota, last use, one credential report.
 func TestReplicasConsistency(t *testing.T) {
-	rs, url, ctx, root := replicaSet(t)
-	_, _ = rs, url
-	var err error
-	_ = err
+	rs, _, ctx, root := replicaSet(t)
 
 	t.Run("UniqueNamesAcrossReplicas", func(t *testing.T) {
-		var wg sync.WaitGroup
-		errs := make([]error, 12)
-		for i := range errs {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				name := "Bob"
-				if i%2 == 0 {
-					name = "bob"
-				}
-				_, errs[i] = root(i).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-			}(i)
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			if err == nil {
-				ok++
-			} else {
-				wantAPIError(t, err, "EntityAlreadyExists", 409, "")
+		ok := kwtest.Race(t, 12, func(i int) error {
+			name := "Bob"
+			if i%2 == 0 {
+				name = "bob"
 			}
-		}
+			_, err := root(i).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+			return err
+		}, "EntityAlreadyExists", 409, "")
 		if ok != 1 {
 			t.Fatalf("%d replicas created bob", ok)
 		}
@@ -108,28 +92,14 @@ func TestReplicasConsistency(t *testing.T) {
 	var keyID, secret string
 
 	t.Run("KeyQuotaAcrossReplicas", func(t *testing.T) {
-		var wg sync.WaitGroup
-		type res struct {
-			out *iam.CreateAccessKeyOutput
-			err error
-		}
-		results := make([]res, 21)
-		for i := range results {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				out, err := root(i).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
-				results[i] = res{out, err}
-			}(i)
-		}
-		wg.Wait()
-		ok := 0
-		for _, r := range results {
-			if r.err == nil {
-				ok++
-				keyID, secret = *r.out.AccessKey.AccessKeyId, *r.out.AccessKey.SecretAccessKey
-			} else {
-				wantAPIError(t, r.err, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
+		made := make([]*iam.CreateAccessKeyOutput, 21)
+		ok := kwtest.Race(t, len(made), func(i int) (err error) {
+			made[i], err = root(i).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+			return err
+		}, "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2")
+		for _, out := range made {
+			if out != nil {
+				keyID, secret = *out.AccessKey.AccessKeyId, *out.AccessKey.SecretAccessKey
 			}
 		}
 		if ok != 2 {
@@ -207,8 +177,7 @@ const propagation = 5 * time.Second
 
 // TestReplicasPropagation: changes made on one replica reach every other within their bound: keys, policies, renames, key lists.
 func TestReplicasPropagation(t *testing.T) {
-	rs, url, ctx, root := replicaSet(t)
-	_ = url
+	rs, _, ctx, root := replicaSet(t)
 	k, err := root(0).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
 	must(t, err)
 	keyID, secret := *k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey
@@ -420,9 +389,6 @@ func TestReplicasPropagation(t *testing.T) {
 // TestReplicasFailures: replicas survive their own failures: one killed under load, one started with another master key.
 func TestReplicasFailures(t *testing.T) {
 	rs, url, ctx, root := replicaSet(t)
-	_, _ = rs, url
-	var err error
-	_ = err
 
 	t.Run("KillOneUnderLoad", func(t *testing.T) {
 		var mu sync.Mutex

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
@@ -190,7 +191,7 @@ func TestSIGHUPReloadsTLS(t *testing.T) {
 	t.Parallel()
 	pki, next := newTestPKI(t), newTestPKI(t)
 	addr := freeAddr(t)
-	stderr := &syncBuffer{}
+	stderr := &kwtest.Buffer{}
 	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", addr, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
 	cmd.Env = append(os.Environ(), rootEnv...)
 	cmd.Stderr = stderr

@@ -9,12 +9,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // accountsConfig makes an organization and a member account, then, through
@@ -36,18 +33,7 @@ variable "endpoint" {}
 variable "ci_key" {}
 variable "ci_secret" {}
 
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "` + rootKeyID + `"
-  secret_key                  = "` + rootSecret + `"
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {
-    iam           = var.endpoint
-    sts           = var.endpoint
-    organizations = var.endpoint
-  }
-}
+` + rootProvider + `
 
 resource "aws_organizations_organization" "org" {
   feature_set = "ALL"
@@ -110,10 +96,7 @@ func TestTerraformAccounts(t *testing.T) {
 	tf, mirror := terraformOrSkip(t)
 	url := startKeyward(t)
 	var err error
-	cfg := func(id, secret, token string) aws.Config {
-		return aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
-			Credentials: credentials.NewStaticCredentialsProvider(id, secret, token), HTTPClient: sdkhttp.Wrap(nil)}
-	}
+	cfg := func(id, secret, token string) aws.Config { return sdkConfig(url, id, secret, token) }
 	root := iam.NewFromConfig(cfg(rootKeyID, rootSecret, ""))
 	ctx := context.Background()
 	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ci")})

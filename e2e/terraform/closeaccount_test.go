@@ -6,11 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
-	"github.com/keyward/keyward/internal/sdkhttp"
 )
 
 // closeAccountConfig is a member account that destroy closes
@@ -26,20 +23,7 @@ terraform {
 
 variable "endpoint" {}
 
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "` + rootKeyID + `"
-  secret_key                  = "` + rootSecret + `"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {
-    iam           = var.endpoint
-    sts           = var.endpoint
-    organizations = var.endpoint
-  }
-}
+` + rootProvider + `
 
 resource "aws_organizations_account" "tenant" {
   name              = "closing"
@@ -58,8 +42,7 @@ func TestTerraformCloseAccount(t *testing.T) {
 	tf, mirror := terraformOrSkip(t)
 	url := startKeyward(t)
 	var err error
-	orgs := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""), HTTPClient: sdkhttp.Wrap(nil)})
+	orgs := organizations.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
 	ctx := context.Background()
 	_, err = orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetAll})
 	must(t, err)

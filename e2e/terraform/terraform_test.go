@@ -47,6 +47,33 @@ func terraformMirror() string {
 	return ""
 }
 
+// rootProvider is the hashicorp/aws provider of the account's root user,
+// every service's endpoint the variable endpoint (Keyward's URL).
+const rootProvider = `provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "` + rootKeyID + `"
+  secret_key                  = "` + rootSecret + `"
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  endpoints {
+    iam           = var.endpoint
+    sts           = var.endpoint
+    organizations = var.endpoint
+  }
+}
+`
+
+// sdkConfig is aws-sdk-go-v2's configuration for the server at url,
+// signing with the key (and a session's token, or ""). It keeps the SDK's
+// own retryer, as every real client has: the tests' calls sit between
+// Terraform runs that take longer than the server keeps an idle
+// connection, and a request on a connection the server has just closed is
+// retried by clients, not failed.
+func sdkConfig(url, id, secret, token string) aws.Config {
+	return aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, token), HTTPClient: sdkhttp.Wrap(nil)}
+}
+
 // terraformConfig is the configuration of the test: a user with every kind
 // of credential, in a group, with policies, and an account alias; roles, a
 // SAML provider, and the account's organization.
@@ -66,18 +93,7 @@ variable "ci_secret" {}
 variable "deployer_role" {}
 variable "saml_metadata" {}
 
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "` + rootKeyID + `"
-  secret_key                  = "` + rootSecret + `"
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {
-    iam           = var.endpoint
-    sts           = var.endpoint
-    organizations = var.endpoint
-  }
-}
+` + rootProvider + `
 
 # The CI user's key opens nothing by itself: what this provider makes, it
 # makes as the role it assumes.
@@ -255,12 +271,7 @@ func TestTerraform(t *testing.T) {
 	tf, mirror := terraformOrSkip(t)
 	url := startKeyward(t)
 	var err error
-	// The SDK's own retryer, as every real client has: the test's calls sit
-	// between Terraform runs that take longer than the server keeps an idle
-	// connection, and a request on a connection the server has just closed
-	// is retried by clients, not failed.
-	root := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""), HTTPClient: sdkhttp.Wrap(nil)})
+	root := iam.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
 	ctx := context.Background()
 	// A CI user without permissions, and the role it may assume with the
 	// external ID: the provider's assume_role block.
@@ -340,8 +351,7 @@ resource "aws_iam_user" "bob" {
 	}
 
 	// The organization as Terraform made it, read with the SDK.
-	orgs := organizations.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider(rootKeyID, rootSecret, ""), HTTPClient: sdkhttp.Wrap(nil)})
+	orgs := organizations.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
 	ouID := stateAttribute(t, filepath.Join(dir, "terraform.tfstate"), "aws_organizations_organizational_unit", "id")
 	attached, err := orgs.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(ouID), Filter: orgtypes.PolicyTypeServiceControlPolicy})
 	must(t, err)

@@ -1,10 +1,12 @@
 package kwtest
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/keyward/keyward/sigv4"
 )
 
 // SignedRequest is a Query API request to base, signed by aws-sdk-go-v2's
@@ -68,6 +72,41 @@ func RawDo(t testing.TB, r *http.Request) (int, http.Header, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, string(b)
+}
+
+// RawGet sends "GET uri" to host as written, over a raw connection (Go's
+// client would clean the URI), signed with c for execute-api in region as
+// Keyward reads that URI, and returns the answer's status and body.
+func RawGet(t testing.TB, host, region string, c aws.Credentials, uri string) (int, string) {
+	t.Helper()
+	r, _ := http.NewRequest("GET", "http://"+host+"/", nil)
+	r.RequestURI = uri
+	_, r.URL.RawQuery, _ = strings.Cut(uri, "?")
+	sigv4.Sign(r, nil, c.AccessKeyID, c.SecretAccessKey, region, "execute-api", time.Now())
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	var b strings.Builder
+	b.WriteString("GET " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n")
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
 
 // Fixture reads one of the SSH key and certificate fixtures

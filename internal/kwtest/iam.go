@@ -50,6 +50,25 @@ func (k *Keyward) EnableRootMFA(t testing.TB, name string, now time.Time) (seria
 	return d.SerialNumber, seed
 }
 
+// EnableUserMFA gives the user a virtual MFA device of its name through
+// c, enabled with two consecutive codes at now (the server's clock), as a
+// person would with an app, and returns its serial number and seed.
+func EnableUserMFA(t testing.TB, c *awsiam.Client, user string, now time.Time) (serial, seed string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := c.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(user)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, seed = aws.ToString(d.VirtualMFADevice.SerialNumber), string(d.VirtualMFADevice.Base32StringSeed)
+	_, err = c.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(TOTPCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(TOTPCode(t, seed, now))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serial, seed
+}
+
 // TrustDoc is a role's trust policy of the statements given.
 func TrustDoc(statements ...string) *string {
 	return aws.String(`{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`)

@@ -59,6 +59,15 @@ func (k *Keyward) STSClient(id, secret string) *awssts.Client {
 	return awssts.NewFromConfig(k.Config(id, secret, ""))
 }
 
+// AnonymousSTS is aws-sdk-go-v2's STS client for k that signs nothing:
+// a caller of AssumeRoleWithWebIdentity or AssumeRoleWithSAML, whose
+// token or assertion is its credential.
+func (k *Keyward) AnonymousSTS() *awssts.Client {
+	cfg := k.Config("", "", "")
+	cfg.Credentials = aws.AnonymousCredentials{}
+	return awssts.NewFromConfig(cfg)
+}
+
 // STSIn is STSClient for a client in region.
 func (k *Keyward) STSIn(id, secret, region string) *awssts.Client {
 	return awssts.NewFromConfig(k.ConfigIn(region, id, secret, ""))
@@ -111,6 +120,33 @@ func WantAPIError(t testing.TB, err error, code string, status int, message stri
 	if message != "" && ae.ErrorMessage() != message {
 		t.Fatalf("got message %q, want %q", ae.ErrorMessage(), message)
 	}
+}
+
+// Race makes n calls at once, call(i) for each i, as clients racing for
+// one name or one quota would, and returns how many succeeded; every other
+// must have failed with the API error code and status (WantAPIError, and
+// its message unless "").
+func Race(t testing.TB, n int, call func(i int) error, code string, status int, message string) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = call(i)
+		}(i)
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		WantAPIError(t, err, code, status, message)
+	}
+	return ok
 }
 
 // ConfigIn is Config for a client in region.

@@ -819,7 +819,7 @@ func (s *Store) CreateAccountStatus(ctx context.Context, orgID, id string) (keyw
 func (s *Store) CreateAccountStatuses(ctx context.Context, orgID string, states []string, after string, max int) ([]keyward.CreateAccountStatus, bool, error) {
 	query, args := `SELECT `+createStatusColumns+` WHERE organization_id = ? AND id > ?`, []any{orgID, after}
 	if len(states) > 0 {
-		query += ` AND state IN (?` + strings.Repeat(", ?", len(states)-1) + `)`
+		query += ` AND state IN (` + placeholders(len(states)) + `)`
 		for _, st := range states {
 			args = append(args, st)
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -210,7 +209,7 @@ func (s *Store) subscribers(ctx context.Context, tx *sql.Tx, accountID string, n
 	}
 	var out map[string][]string
 	err := s.each(ctx, tx, `SELECT event_name, subscription_id FROM webhook_subscription_events
-		WHERE account_id = ? AND event_name IN (?`+strings.Repeat(", ?", len(names)-1)+`)`, args, func(r *sql.Rows) error {
+		WHERE account_id = ? AND event_name IN (`+placeholders(len(names))+`)`, args, func(r *sql.Rows) error {
 		var name, sub string
 		if err := r.Scan(&name, &sub); err != nil {
 			return err
@@ -409,7 +408,7 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 		args := []any{now, now, now, now, q.PerSubscription}
 		skip := ""
 		if len(q.Skip) > 0 {
-			skip = ` AND s.id NOT IN (?` + strings.Repeat(", ?", len(q.Skip)-1) + `)`
+			skip = ` AND s.id NOT IN (` + placeholders(len(q.Skip)) + `)`
 			for _, id := range q.Skip {
 				args = append(args, id)
 			}

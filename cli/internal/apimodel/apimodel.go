@@ -78,6 +78,16 @@ type Shape struct {
 	Member *Member `json:"member,omitempty"`
 	Key    *Member `json:"key,omitempty"`
 	Value  *Member `json:"value,omitempty"`
+	Traits
+	Doc string `json:"doc,omitempty"`
+
+	members map[string]*Member
+}
+
+// Traits are what a shape says of its values, in the same words in AWS's
+// model and in the compact one: package compact reads them from the one
+// and writes them to the other as they are.
+type Traits struct {
 	// Min is a string's or list's minimum length or a number's minimum
 	// value, the only bound the AWS CLI checks before sending.
 	Min       *float64 `json:"min,omitempty"`
@@ -86,9 +96,6 @@ type Shape struct {
 	Enum      []string `json:"enum,omitempty"`
 	Sensitive bool     `json:"sensitive,omitempty"`
 	Flattened bool     `json:"flattened,omitempty"`
-	Doc       string   `json:"doc,omitempty"`
-
-	members map[string]*Member
 }
 
 // Member is a reference to a shape from a structure, list or map, with

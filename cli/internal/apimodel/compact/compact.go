@@ -59,20 +59,15 @@ type ref struct {
 }
 
 type rawShape struct {
-	Type          string   `json:"type"`
-	Members       ordered  `json:"members"`
-	Required      []string `json:"required"`
-	Member        *ref     `json:"member"`
-	Key           *ref     `json:"key"`
-	Value         *ref     `json:"value"`
-	Min           *float64 `json:"min"`
-	Max           *float64 `json:"max"`
-	Pattern       string   `json:"pattern"`
-	Enum          []string `json:"enum"`
-	Sensitive     bool     `json:"sensitive"`
-	Flattened     bool     `json:"flattened"`
-	Exception     bool     `json:"exception"`
-	Documentation string   `json:"documentation"`
+	Type     string   `json:"type"`
+	Members  ordered  `json:"members"`
+	Required []string `json:"required"`
+	Member   *ref     `json:"member"`
+	Key      *ref     `json:"key"`
+	Value    *ref     `json:"value"`
+	apimodel.Traits
+	Exception     bool   `json:"exception"`
+	Documentation string `json:"documentation"`
 }
 
 type rawOperation struct {
@@ -161,8 +156,7 @@ func Compact(name string, service, paginators []byte) ([]byte, error) {
 		if err := json.Unmarshal(b, &rs); err != nil {
 			return fmt.Errorf("shape %s: %w", shapeName, err)
 		}
-		sh := &apimodel.Shape{Type: rs.Type, Required: rs.Required, Min: rs.Min, Max: rs.Max, Pattern: rs.Pattern,
-			Enum: rs.Enum, Sensitive: rs.Sensitive, Flattened: rs.Flattened, Doc: Text(rs.Documentation)}
+		sh := &apimodel.Shape{Type: rs.Type, Required: rs.Required, Traits: rs.Traits, Doc: Text(rs.Documentation)}
 		out.Shapes[shapeName] = sh
 		member := func(r *ref, name string) (*apimodel.Member, error) {
 			if r == nil {
