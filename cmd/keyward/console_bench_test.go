@@ -79,9 +79,10 @@ func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
 	must(b, ts.Close())
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "keyward.db")+"?_pragma=synchronous(OFF)")
 	must(b, err)
-	var policyID, groupID string
+	// The users are the group's account's, as are the attachments.
+	var policyID, groupID, account string
 	must(b, db.QueryRow(`SELECT id FROM policies WHERE name = 'P'`).Scan(&policyID))
-	must(b, db.QueryRow(`SELECT id FROM groups WHERE name = 'g'`).Scan(&groupID))
+	must(b, db.QueryRow(`SELECT id, account_id FROM groups WHERE name = 'g'`).Scan(&groupID, &account))
 	tx, err := db.Begin()
 	must(b, err)
 	now := time.Now().UnixNano()
@@ -91,11 +92,11 @@ func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
 			q    string
 			args []any
 		}{
-			{`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`, []any{id, name, name, now}},
+			{`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`, []any{id, account, name, name, now}},
 			{`INSERT INTO user_tags (user_id, pos, key, value) VALUES (?, 0, 'team', 'eng')`, []any{id}},
 			{`INSERT INTO inline_policies (kind, entity_id, name, document) VALUES ('user', ?, 'inline', ?)`, []any{id, kwtest.AllowAll}},
 			{`INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, []any{groupID, id}},
-			{`INSERT INTO policy_attachments (kind, entity_id, policy_id) VALUES ('user', ?, ?)`, []any{id, policyID}},
+			{`INSERT INTO policy_attachments (kind, entity_id, policy_id, account_id) VALUES ('user', ?, ?, ?)`, []any{id, policyID, account}},
 		} {
 			_, err := tx.Exec(st.q, st.args...)
 			must(b, err)
