@@ -40,7 +40,7 @@ func benchmarkReport(b *testing.B, users int) {
 		b.Fatal(err)
 	}
 	st.Close()
-	seed(b, path, users, now)
+	seed(b, path, a.ID, users, now)
 	st, err = sqlite.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
@@ -117,28 +117,28 @@ func (p *peakHeap) stop() uint64 {
 	return v
 }
 
-// seed writes users and keys straight into the database: through the
-// store, 300,000 durable writes would take minutes.
-func seed(b *testing.B, path string, users int, now time.Time) {
+// seed writes users and keys of the account straight into the database:
+// through the store, 300,000 durable writes would take minutes.
+func seed(b *testing.B, path, account string, users int, now time.Time) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=synchronous(OFF)")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
 	tx, _ := db.Begin()
-	u, _ := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
-	k, _ := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret, last_used_at, last_used_service, last_used_region)
-		VALUES (?, ?, 'Active', ?, x'00', ?, ?, ?)`)
+	u, _ := tx.Prepare(`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`)
+	k, _ := tx.Prepare(`INSERT INTO access_keys (id, account_id, user_id, status, created_at, sealed_secret, last_used_at, last_used_service, last_used_region)
+		VALUES (?, ?, ?, 'Active', ?, x'00', ?, ?, ?)`)
 	sealed := now.UnixNano()
 	for i := 0; i < users; i++ {
 		id, name := fmt.Sprintf("AIDA%017d", i), fmt.Sprintf("user%06d", i)
-		if _, err := u.Exec(id, name, name, sealed); err != nil {
+		if _, err := u.Exec(id, account, name, name, sealed); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := k.Exec(fmt.Sprintf("AKIAA%015d", i), id, sealed, sealed, "s3", "eu-west-1"); err != nil {
+		if _, err := k.Exec(fmt.Sprintf("AKIAA%015d", i), account, id, sealed, sealed, "s3", "eu-west-1"); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := k.Exec(fmt.Sprintf("AKIAB%015d", i), id, sealed, nil, nil, nil); err != nil {
+		if _, err := k.Exec(fmt.Sprintf("AKIAB%015d", i), account, id, sealed, nil, nil, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

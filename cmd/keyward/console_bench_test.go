@@ -26,18 +26,21 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// The users are the first account's, whose root the console signs in.
+	var account string
+	must(b, db.QueryRow(`SELECT id FROM accounts ORDER BY created_at LIMIT 1`).Scan(&account))
 	tx, err := db.Begin()
 	must(b, err)
-	u, err := tx.Prepare(`INSERT INTO users (id, name, name_fold, path, created_at) VALUES (?, ?, ?, '/', ?)`)
+	u, err := tx.Prepare(`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`)
 	must(b, err)
-	k, err := tx.Prepare(`INSERT INTO access_keys (id, user_id, status, created_at, sealed_secret) VALUES (?, ?, 'Active', ?, x'00')`)
+	k, err := tx.Prepare(`INSERT INTO access_keys (id, account_id, user_id, status, created_at, sealed_secret) VALUES (?, ?, ?, 'Active', ?, x'00')`)
 	must(b, err)
 	now := time.Now().UnixNano()
 	for i := 0; i < 100000; i++ {
 		id, name := fmt.Sprintf("AIDA%017d", i), fmt.Sprintf("user%06d", i)
-		_, err := u.Exec(id, name, name, now+int64(i))
+		_, err := u.Exec(id, account, name, name, now+int64(i))
 		must(b, err)
-		_, err = k.Exec(fmt.Sprintf("AKIAC%015d", i), id, now)
+		_, err = k.Exec(fmt.Sprintf("AKIAC%015d", i), account, id, now)
 		must(b, err)
 	}
 	must(b, tx.Commit())
@@ -54,9 +57,9 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				resp, _ := c.get(page.query)
+				resp, body := c.get(page.query)
 				if resp.StatusCode != 200 {
-					b.Fatalf("%s: %d", page.query, resp.StatusCode)
+					b.Fatalf("%s: %d\n%.2000s", page.query, resp.StatusCode, body)
 				}
 			}
 		})
