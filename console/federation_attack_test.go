@@ -124,7 +124,7 @@ func federatedClient(t *testing.T, ts *apiServer, c *ststypes.Credentials) *webC
 	t.Helper()
 	tok := signinToken(t, ts.URL, sessionDoc(c))
 	web := newWebClient(t, ts)
-	if resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := web.Get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
 	return web
@@ -414,25 +414,25 @@ func TestConsoleFederation(t *testing.T) {
 	}
 
 	web := newWebClient(t, ts)
-	resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok[:len(tok)-3]+"AAA"))
+	resp, _ := web.Get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok[:len(tok)-3]+"AAA"))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an altered sign-in token: %d", resp.StatusCode)
 	}
-	resp, _ = web.get("/console/federation?Action=login&Issuer=example.com&Destination=" + url.QueryEscape("https://evil.example/") + "&SigninToken=" + url.QueryEscape(tok))
+	resp, _ = web.Get("/console/federation?Action=login&Issuer=example.com&Destination=" + url.QueryEscape("https://evil.example/") + "&SigninToken=" + url.QueryEscape(tok))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/roles" {
 		t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, body := web.get("/console/roles")
+	resp, body := web.Get("/console/roles")
 	if resp.StatusCode != 200 || !strings.Contains(body, "arn:aws:sts::"+kwtest.AccountID+":assumed-role/viewer/web") || !strings.Contains(body, "viewer") {
 		t.Fatalf("the roles page as the role: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = web.get("/console/users")
+	resp, body = web.Get("/console/users")
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "assumed-role/viewer/web is not authorized to perform: iam:ListUsers") {
 		t.Fatalf("the users page as the role: %d\n%s", resp.StatusCode, body)
 	}
 	// The sign-in token lasts 15 minutes.
 	ts.Clock.Add(16 * time.Minute)
-	resp, _ = newWebClient(t, ts).get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok))
+	resp, _ = newWebClient(t, ts).Get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an expired sign-in token: %d", resp.StatusCode)
 	}

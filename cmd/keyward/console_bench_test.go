@@ -43,7 +43,7 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 	db.Close()
 	ts := startServerWith(b, dir, cheapPasswords)
 	c := newWebClient(b, ts)
-	c.signIn(rootForm(rootSecret))
+	c.SignIn(rootForm(rootSecret))
 	for _, page := range []struct{ name, query string }{
 		{"first", "/console/users"},
 		{"deep-by-creation", "/console/users?sort=created&order=desc&page=1900"},
@@ -53,7 +53,7 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				resp, _ := c.get(page.query)
+				resp, _ := c.Get(page.query)
 				if resp.StatusCode != 200 {
 					b.Fatalf("%s: %d", page.query, resp.StatusCode)
 				}

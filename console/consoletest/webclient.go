@@ -1,0 +1,78 @@
+// Package consoletest drives the console as a browser without JavaScript
+// does, for the tests of the console and of keyward serve, which serves
+// it: both sign in through the same form and read the same pages.
+package consoletest
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"testing"
+)
+
+// Client is a browser without JavaScript: cookies, no redirects
+// followed, so that tests see each answer.
+type Client struct {
+	t testing.TB
+	// URL is the server's; the paths the client asks for are below it.
+	URL string
+	// HTTP holds the client's cookies.
+	HTTP *http.Client
+}
+
+// NewClient is a client of the server at url without cookies yet.
+func NewClient(t testing.TB, url string) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: t, URL: url, HTTP: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// Get asks for path and returns the answer and its body.
+func (c *Client) Get(path string) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.HTTP.Get(c.URL + path)
+	return c.read(resp, err)
+}
+
+// Post sends form to path and returns the answer and its body.
+func (c *Client) Post(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.HTTP.PostForm(c.URL+path, form)
+	return c.read(resp, err)
+}
+
+func (c *Client) read(resp *http.Response, err error) (*http.Response, string) {
+	c.t.Helper()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+// CSRF is the CSRF token of the form in html; the test stops when it has
+// none.
+func CSRF(t testing.TB, html string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no CSRF token in\n%s", html)
+	}
+	return m[1]
+}
+
+// SignIn posts form (its "kind" names the sign-in page: root or user) to
+// the sign-in form with that page's CSRF token and returns the answer.
+func (c *Client) SignIn(form url.Values) *http.Response {
+	c.t.Helper()
+	_, page := c.Get("/console/signin?as=" + form.Get("kind"))
+	form.Set("csrf", CSRF(c.t, page))
+	resp, _ := c.Post("/console/signin", form)
+	return resp
+}
