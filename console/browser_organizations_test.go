@@ -29,7 +29,7 @@ func TestConsoleOrganizations(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctx, _ := rootInBrowser(t, ts)
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	bg := context.Background()
 
 	// No organization yet: the page offers one.
@@ -105,20 +105,8 @@ func TestConsoleOrganizations(t *testing.T) {
 
 	// An SCP in the JSON editor: where a document stops being JSON is
 	// shown and the document kept; then a good one.
-	var where, kept string
 	broken := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Deny\" \"Action\": \"s3:DeleteBucket\", \"Resource\": \"*\"}\n  ]\n}"
-	browse(t, ctx, "scp-editor-error",
-		chromedp.Click("#new-scp", chromedp.ByID),
-		chromedp.WaitVisible("#policy-document", chromedp.ByID),
-		chromedp.SendKeys("#policy-name", "DenyBucketDeletion", chromedp.ByID),
-		chromedp.SetValue("#policy-document", broken, chromedp.ByID),
-		chromedp.Click("#save-policy", chromedp.ByID),
-		chromedp.WaitVisible("#policy-problem", chromedp.ByID),
-		chromedp.Text("#policy-problem-where", &where, chromedp.ByID),
-		chromedp.Value("#policy-document", &kept, chromedp.ByID))
-	if where != "line 4, column 24" || kept != broken {
-		t.Fatalf("error shown at %q; the document kept: %v", where, kept == broken)
-	}
+	wantBrokenPolicyKept(t, ctx, "scp-editor-error", chromedp.Click("#new-scp", chromedp.ByID), "DenyBucketDeletion", broken, "line 4, column 24")
 	var policyID string
 	browse(t, ctx, "scp-created",
 		chromedp.SetValue("#policy-document", orgSCP, chromedp.ByID),
@@ -232,7 +220,7 @@ func TestConsoleCloseAccount(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctx, _ := rootInBrowser(t, ts)
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	bg := context.Background()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 	must(t, err)

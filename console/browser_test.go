@@ -186,5 +186,39 @@ func signInRoot(ts *apiServer) chromedp.Tasks {
 	}
 }
 
+// signOutThenAsk signs out from the top bar and then asks for page, a
+// URL of the console's that a signed-out browser is sent on from to the
+// sign-in page: the session is gone, not only the page left.
+func signOutThenAsk(page string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Click("#signout", chromedp.ByID),
+		waitFor(`location.pathname === "/console/signin"`),
+		chromedp.Navigate(page),
+		waitFor(`location.pathname === "/console/signin"`),
+	}
+}
+
+// wantBrokenPolicyKept opens the JSON policy editor with open, names the
+// new policy name and saves broken, a document that stops being JSON at
+// where ("line 4, column 25"); it fails the test unless the editor shows
+// where and keeps the document, for the user to mend, in the editor left
+// open.
+func wantBrokenPolicyKept(t *testing.T, ctx context.Context, step string, open chromedp.Action, name, broken, where string) {
+	t.Helper()
+	var shown, kept string
+	browse(t, ctx, step,
+		open,
+		chromedp.WaitVisible("#policy-document", chromedp.ByID),
+		chromedp.SendKeys("#policy-name", name, chromedp.ByID),
+		chromedp.SetValue("#policy-document", broken, chromedp.ByID),
+		chromedp.Click("#save-policy", chromedp.ByID),
+		chromedp.WaitVisible("#policy-problem", chromedp.ByID),
+		chromedp.Text("#policy-problem-where", &shown, chromedp.ByID),
+		chromedp.Value("#policy-document", &kept, chromedp.ByID))
+	if shown != where || kept != broken {
+		t.Fatalf("error shown at %q, want %q; the document kept: %v", shown, where, kept == broken)
+	}
+}
+
 // keyIDPatternAWS is the shape of AWS's access key IDs.
 var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)

@@ -34,7 +34,7 @@ type orgFixture struct {
 func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := orgFixture{root: awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))}
+	f := orgFixture{root: rootOrganizations(ts)}
 	o, err := f.root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	f.orgID = *o.Organization.Id
@@ -243,7 +243,7 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 		t.Fatalf("the tree has no management account:\n%.3000s", page)
 	}
 	ctx := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	roots, err := api.ListRoots(ctx, &awsorg.ListRootsInput{})
 	must(t, err)
 	rootID := *roots.Roots[0].Id

@@ -215,7 +215,7 @@ func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 func newMember(t *testing.T, ts *apiServer) (*awsorg.Client, string) {
 	t.Helper()
 	bg := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
