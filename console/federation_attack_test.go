@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -36,6 +35,7 @@ import (
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/console/consoletest"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/saml"
@@ -72,10 +72,7 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 }
 
 // cookieClient is a client that keeps cookies and does not follow redirects.
-func cookieClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
+var cookieClient = consoletest.CookieClient
 
 func getStatus(t *testing.T, hc *http.Client, u string) int {
 	t.Helper()

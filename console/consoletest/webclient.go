@@ -24,10 +24,18 @@ type Client struct {
 
 // NewClient is a client of the server at url without cookies yet.
 func NewClient(t testing.TB, url string) *Client {
+	return &Client{t: t, URL: url, HTTP: CookieClient()}
+}
+
+// CookieClient is the HTTP client of a browser without cookies yet: it
+// keeps those it is given and follows no redirects, so that tests see
+// each answer, and can follow one to another site (an identity provider)
+// themselves.
+func CookieClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{t: t, URL: url, HTTP: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
-	}}}
+	}}
 }
 
 // Get asks for path and returns the answer and its body.
