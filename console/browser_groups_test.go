@@ -110,15 +110,13 @@ func TestConsoleGroupsAndPolicies(t *testing.T) {
 	// second version and the policy.
 	browse(t, ctx, "delete-group",
 		chromedp.Navigate(ts.URL+"/console/groups/devs"),
-		chromedp.SendKeys("#confirm", "devs", chromedp.ByID),
-		chromedp.Click("#delete-group-submit", chromedp.ByID),
+		confirmByTyping("#confirm", "#delete-group-submit", "devs"),
 		chromedp.WaitVisible("#groups", chromedp.ByID))
 	browse(t, ctx, "delete-policy",
 		chromedp.Navigate(ts.URL+"/console/policy?arn="+url.QueryEscape(arn)),
 		chromedp.Click(`#policy-versions tr[data-version="v2"] .action-delete-version`, chromedp.ByQuery),
 		waitFor(`!!document.getElementById("policy-versions") && !document.querySelector('#policy-versions tr[data-version="v2"]')`),
-		chromedp.SendKeys("#confirm", "S3All", chromedp.ByID),
-		chromedp.Click("#delete-policy-submit", chromedp.ByID),
+		confirmByTyping("#confirm", "#delete-policy-submit", "S3All"),
 		chromedp.WaitVisible("#policies", chromedp.ByID))
 	if _, err := api.GetGroup(bg, &iam.GetGroupInput{GroupName: aws.String("devs")}); err == nil {
 		t.Fatal("the group survived")

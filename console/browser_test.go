@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"log"
 	"os"
 	"os/exec"
@@ -196,6 +197,35 @@ func signOutThenAsk(page string) chromedp.Tasks {
 		chromedp.Navigate(page),
 		waitFor(`location.pathname === "/console/signin"`),
 	}
+}
+
+// confirmByTyping types text into the confirmation field (a selector) and
+// clicks the button it enables (console.js's data-must-equal): the step
+// fails unless the button is disabled with nothing and with all but the
+// last character typed, and enabled once the whole text is.
+func confirmByTyping(field, button, text string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		if err := chromedp.WaitVisible(field, chromedp.ByQuery).Do(ctx); err != nil {
+			return err
+		}
+		typed := ""
+		for _, part := range []string{"", text[:len(text)-1], text[len(text)-1:]} {
+			if part != "" {
+				if err := chromedp.SendKeys(field, part, chromedp.ByQuery).Do(ctx); err != nil {
+					return err
+				}
+				typed += part
+			}
+			var disabled bool
+			if err := chromedp.Evaluate(`document.querySelector(`+jsString(button)+`).disabled`, &disabled).Do(ctx); err != nil {
+				return err
+			}
+			if disabled != (typed != text) {
+				return fmt.Errorf("%s disabled %v with %q of %q typed", button, disabled, typed, text)
+			}
+		}
+		return chromedp.Click(button, chromedp.ByQuery).Do(ctx)
+	})
 }
 
 // wantBrokenPolicyKept opens the JSON policy editor with open, names the
