@@ -258,20 +258,15 @@ func (s *oidcConsole) signedIn(t *testing.T, hc *http.Client) bool {
 func TestOIDCSignIn(t *testing.T) {
 	s := newOIDCConsole(t)
 	hc := cookieClient()
-	resp, err := hc.Get(s.srv.URL + "/console/signin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(page), "Sign in with "+s.provider+"<") {
-		t.Fatalf("the sign-in page does not offer the provider:\n%s", page)
+	_, signIn := page(t, hc, s.srv.URL+"/console/signin", nil)
+	if !strings.Contains(signIn, "Sign in with "+s.provider+"<") {
+		t.Fatalf("the sign-in page does not offer the provider:\n%s", signIn)
 	}
 	// The page's link is the one authorize follows.
 	want := html.EscapeString("/console/signin/oidc?" + url.Values{"provider": {s.provider}, "role": {s.role}}.Encode())
 	// html/template writes percent escapes in lower case.
-	if !strings.Contains(strings.ToLower(string(page)), strings.ToLower(`href="`+want+`"`)) {
-		t.Fatalf("the sign-in page's link is not %s:\n%s", want, page)
+	if !strings.Contains(strings.ToLower(signIn), strings.ToLower(`href="`+want+`"`)) {
+		t.Fatalf("the sign-in page's link is not %s:\n%s", want, signIn)
 	}
 	status, body := s.callback(t, hc, s.authorize(t, hc))
 	if status != http.StatusOK || !strings.Contains(body, signedInPage) {
@@ -498,21 +493,13 @@ func newStoredOIDCConsole(t *testing.T) *oidcConsole {
 // choose posts the role chooser's form in hc with the CSRF token csrf.
 func (s *oidcConsole) choose(t *testing.T, hc *http.Client, csrf, role string) (int, string) {
 	t.Helper()
-	resp, err := hc.PostForm(s.srv.URL+"/console/oidc/role", url.Values{"csrf": {csrf}, "role": {role}})
-	must(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return page(t, hc, s.srv.URL+"/console/oidc/role", url.Values{"csrf": {csrf}, "role": {role}})
 }
 
 // signedInAs reports whether hc's console session is the role's.
 func (s *oidcConsole) signedInAs(t *testing.T, hc *http.Client, role string) bool {
 	t.Helper()
-	resp, err := hc.Get(s.srv.URL + "/console/roles")
-	must(t, err)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), ":assumed-role/"+role+"/alice<")
+	return signedInAs(t, hc, s.srv, ":assumed-role/"+role+"/alice<")
 }
 
 // TestOIDCStoredSignIn: a sign-in set through IAM is offered by its name
@@ -522,13 +509,10 @@ func (s *oidcConsole) signedInAs(t *testing.T, hc *http.Client, role string) boo
 func TestOIDCStoredSignIn(t *testing.T) {
 	s := newStoredOIDCConsole(t)
 	hc := cookieClient()
-	resp, err := hc.Get(s.srv.URL + "/console/signin")
-	must(t, err)
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, signIn := page(t, hc, s.srv.URL+"/console/signin", nil)
 	want := html.EscapeString("/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode())
-	if !strings.Contains(string(page), "Sign in with Example SSO<") || !strings.Contains(strings.ToLower(string(page)), strings.ToLower(`href="`+want+`"`)) {
-		t.Fatalf("the sign-in page does not offer the stored sign-in:\n%s", page)
+	if !strings.Contains(signIn, "Sign in with Example SSO<") || !strings.Contains(strings.ToLower(signIn), strings.ToLower(`href="`+want+`"`)) {
+		t.Fatalf("the sign-in page does not offer the stored sign-in:\n%s", signIn)
 	}
 	u, _ := url.Parse(s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode())
 	status, body := s.callback(t, hc, s.authorizeURL(t, hc, u.String()))
@@ -550,11 +534,7 @@ func TestOIDCStoredSignIn(t *testing.T) {
 	}
 	// Deleting the provider takes its sign-in off the page.
 	must(t, s.k.IAM.DeleteOIDCProvider(root(), p))
-	resp, err = hc.Get(s.srv.URL + "/console/signin")
-	must(t, err)
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if strings.Contains(string(page), "Example SSO") {
+	if _, signIn = page(t, hc, s.srv.URL+"/console/signin", nil); strings.Contains(signIn, "Example SSO") {
 		t.Fatal("the sign-in page offers a deleted provider's sign-in")
 	}
 }
