@@ -18,7 +18,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -84,19 +83,8 @@ func getStatus(t *testing.T, hc *http.Client, u string) int {
 // form is not nil; it returns the status and the page.
 func page(t *testing.T, hc *http.Client, u string, form url.Values) (int, string) {
 	t.Helper()
-	var resp *http.Response
-	var err error
-	if form == nil {
-		resp, err = hc.Get(u)
-	} else {
-		resp, err = hc.PostForm(u, form)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	resp, body := consoletest.Page(t, hc, u, form)
+	return resp.StatusCode, body
 }
 
 // signedInAs says whether the browser hc's console session is the role

@@ -41,21 +41,33 @@ func CookieClient() *http.Client {
 // Get asks for path and returns the answer and its body.
 func (c *Client) Get(path string) (*http.Response, string) {
 	c.t.Helper()
-	resp, err := c.HTTP.Get(c.URL + path)
-	return c.read(resp, err)
+	return Page(c.t, c.HTTP, c.URL+path, nil)
 }
 
 // Post sends form to path and returns the answer and its body.
 func (c *Client) Post(path string, form url.Values) (*http.Response, string) {
 	c.t.Helper()
-	resp, err := c.HTTP.PostForm(c.URL+path, form)
-	return c.read(resp, err)
+	if form == nil {
+		form = url.Values{}
+	}
+	return Page(c.t, c.HTTP, c.URL+path, form)
 }
 
-func (c *Client) read(resp *http.Response, err error) (*http.Response, string) {
-	c.t.Helper()
+// Page is what the browser hc gets at u, a URL of any site (the console's
+// or an identity provider's): a GET, or a POST of form when form is not
+// nil. It returns the answer and its body; the test stops when the
+// request fails.
+func Page(t testing.TB, hc *http.Client, u string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	var resp *http.Response
+	var err error
+	if form == nil {
+		resp, err = hc.Get(u)
+	} else {
+		resp, err = hc.PostForm(u, form)
+	}
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
