@@ -770,7 +770,10 @@ func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signers := map[string]bool{"sign": true, "signOIDCState": true, "signSAMLState": true}
+	// What signs: the session key's sign, mac under a key, the signers
+	// signAs and signWithKey make and the OIDC and SAML states' signers,
+	// and openCookie's parameter sign.
+	signers := map[string]bool{"sign": true, "mac": true, "signAs": true, "signWithKey": true, "signOIDCState": true, "signSAMLState": true}
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -785,15 +788,36 @@ func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
 				return true
 			}
 			for _, side := range []ast.Expr{be.X, be.Y} {
-				if call, ok := side.(*ast.CallExpr); ok {
-					if sel, ok := call.Fun.(*ast.SelectorExpr); ok && signers[sel.Sel.Name] {
-						t.Errorf("%s: a signature (%s) compared with %s, not hmac.Equal", fset.Position(be.Pos()), sel.Sel.Name, be.Op)
-					}
+				if name := calledName(side); signers[name] {
+					t.Errorf("%s: a signature (%s) compared with %s, not hmac.Equal", fset.Position(be.Pos()), name, be.Op)
 				}
 			}
 			return true
 		})
 	}
+}
+
+// calledName is the name of the function whose result e is, through
+// conversions and the functions that functions return: sign for sign(b),
+// c.sign(b) and string(c.sign(b)), signAs for c.signAs("mfa:")(b); "" when e
+// is no call.
+func calledName(e ast.Expr) string {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return ""
+	}
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		if f.Name == "string" && len(call.Args) == 1 {
+			return calledName(call.Args[0])
+		}
+		return f.Name
+	case *ast.SelectorExpr:
+		return f.Sel.Name
+	case *ast.CallExpr:
+		return calledName(f)
+	}
+	return ""
 }
 
 // TestOIDCSignInLinkTellsNoProviders: the sign-in link is open to anyone,
