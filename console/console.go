@@ -134,7 +134,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "switchrole", "oidcroles", "oidcprovider", "providers",
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "rolechooser", "samlcontinue", "samlresume", "webhooks", "switchrole", "oidcprovider", "providers",
 	"organizations", "orgtarget", "orgpolicies", "orgpolicy", "orgpolicyeditor", "orgrequest"}
 
 // partials are the templates every page may use besides the layout: the

@@ -405,13 +405,6 @@ type oidcChoice struct {
 	Expires int64  `json:"e"`
 }
 
-// oidcRolesPage is the role chooser of an OpenID Connect sign-in.
-type oidcRolesPage struct {
-	layout
-	CSRF  string
-	Roles []samlRole
-}
-
 // oidcChoiceAEAD seals the chooser's cookie under a key derived from the
 // session key with a label of its own: the ID token is a credential, which
 // the browser holds but cannot read.
@@ -437,12 +430,12 @@ func (c *Console) oidcChooser(w http.ResponseWriter, r *http.Request, ch oidcCho
 	}
 	http.SetCookie(w, &http.Cookie{Name: oidcChoiceCookie, Value: value, Path: oidcChoicePath, HttpOnly: true,
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(oidcChoiceLifetime / time.Second)})
-	page := oidcRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(r.Context()).ID}, CSRF: ch.CSRF}
+	page := roleChooserPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(r.Context()).ID}, Via: "oidc", Action: oidcChoicePath, Field: "role",
+		Hidden: []hiddenField{{"csrf", ch.CSRF}}}
 	for _, arn := range roles {
-		account, name := roleParts(arn)
-		page.Roles = append(page.Roles, samlRole{ARN: arn, Account: account, Name: name})
+		page.Roles = append(page.Roles, choiceOf(arn))
 	}
-	c.render(w, http.StatusOK, "oidcroles", page)
+	c.render(w, http.StatusOK, "rolechooser", page)
 }
 
 // readOIDCChoice opens the chooser's cookie of r.
