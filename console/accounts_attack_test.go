@@ -30,7 +30,7 @@ func keyedSite(t *testing.T) (*site, []byte) {
 // sessionOf returns the session cookie's claims and signature.
 func sessionOf(t *testing.T, b *browser) (map[string]any, string) {
 	t.Helper()
-	_, raw, sig := signedCookie(t, b.hc, b.s.url+"/console/", "keyward_session")
+	_, raw, sig := signedCookie(t, b.HTTP, b.s.url+"/console/", "keyward_session")
 	claims := map[string]any{}
 	must(t, json.Unmarshal(raw, &claims))
 	return claims, sig
@@ -48,7 +48,7 @@ func setSession(t *testing.T, b *browser, claims map[string]any, sig string, key
 		sig = base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 	}
 	u, _ := url.Parse(b.s.url + "/console/")
-	b.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: base64.RawURLEncoding.EncodeToString(raw) + "." + sig, Path: "/console/"}})
+	b.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: base64.RawURLEncoding.EncodeToString(raw) + "." + sig, Path: "/console/"}})
 }
 
 // TestAccountSessionCannotBeMoved: a session's account is the one it

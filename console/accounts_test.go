@@ -161,7 +161,7 @@ func TestAccountUnknownAnswersAsWrongPassword(t *testing.T) {
 		b := s.browser()
 		_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
 		status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {account}, "username": {user},
-			"password": {password}, "csrf": {csrf.FindStringSubmatch(page)[1]}})
+			"password": {password}, "csrf": {csrfOf(t, page)}})
 		m := signInError.FindStringSubmatch(page)
 		if m == nil {
 			t.Fatalf("no error on the refused form for %s/%s", account, user)
@@ -184,7 +184,7 @@ func TestAccountSignInURL(t *testing.T) {
 	t.Parallel()
 	s := twoAccountSite(t)
 	b := s.browser()
-	resp, err := b.hc.Get(s.url + "/console?account=tenant-b")
+	resp, err := b.HTTP.Get(s.url + "/console?account=tenant-b")
 	must(t, err)
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/console/signin?account=tenant-b" {
@@ -235,12 +235,12 @@ func TestAccountUserMFAInItsAccount(t *testing.T) {
 	b := s.browser()
 	_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
 	status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {"tenant-b"}, "username": {"alice"},
-		"password": {passwordB}, "csrf": {csrf.FindStringSubmatch(page)[1]}})
+		"password": {passwordB}, "csrf": {csrfOf(t, page)}})
 	if status != http.StatusOK || !strings.Contains(page, `action="/console/signin/mfa"`) {
 		t.Fatalf("B's alice is not asked for a code: %d", status)
 	}
 	status, _ = b.do(http.MethodPost, "/console/signin/mfa", url.Values{"code": {kwtest.TOTPCode(t, seed, now.Add(30*time.Second))},
-		"csrf": {csrf.FindStringSubmatch(page)[1]}})
+		"csrf": {csrfOf(t, page)}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("B's alice's code: %d", status)
 	}
@@ -303,7 +303,7 @@ func TestAccountFederationInItsAccount(t *testing.T) {
 	role, err := ts.STSIn(id, secret, "us-east-1").AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + accountB + ":role/viewer"), RoleSessionName: aws.String("web")})
 	must(t, err)
 	web := federatedClient(t, ts, role.Credentials)
-	resp, body := web.get("/console/users")
+	resp, body := web.Get("/console/users")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "arn:aws:sts::"+accountB+":assumed-role/viewer/web") ||
 		!strings.Contains(body, "/console/users/bea") || strings.Contains(body, "/console/users/adam") {
 		t.Fatalf("B's users page as B's role: %d\n%.2000s", resp.StatusCode, body)
@@ -328,7 +328,7 @@ func TestAccountSwitchRoleByAlias(t *testing.T) {
 	if resp, body := web.switchTo("tenant-b", "viewer", "", ""); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch to tenant-b's viewer: %d\n%.2000s", resp.StatusCode, body)
 	}
-	resp, body := web.get("/console/users")
+	resp, body := web.Get("/console/users")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "arn:aws:sts::"+accountB+":assumed-role/viewer/alice") ||
 		!strings.Contains(body, `id="account-id">`+accountB+`<`) || !strings.Contains(body, "/console/users/bea") {
 		t.Fatalf("B's users page as B's role: %d\n%.2000s", resp.StatusCode, body)

@@ -8,19 +8,20 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
+
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/console/consoletest"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -84,66 +85,29 @@ func newAPIServer(t *testing.T) *apiServer {
 
 var wantAPIError = kwtest.WantAPIError
 
+// rootOrganizations is an Organizations client of ts signing as the first
+// account's root user.
+func rootOrganizations(ts *apiServer) *awsorg.Client {
+	return awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+}
+
 const awsPolicy = "arn:aws:iam::aws:policy/"
 
 const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
-// webClient is a browser without JavaScript: cookies, no redirects
-// followed, so that tests see each answer.
+// webClient is the console's client of a test's server, with what the
+// console's tests ask of it beyond signing in and reading pages.
 type webClient struct {
-	t    testing.TB
-	ts   *apiServer
-	http *http.Client
+	*consoletest.Client
+	t  testing.TB
+	ts *apiServer
 }
 
 func newWebClient(t testing.TB, ts *apiServer) *webClient {
-	jar, _ := cookiejar.New(nil)
-	return &webClient{t: t, ts: ts, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
+	return &webClient{Client: consoletest.NewClient(t, ts.URL), t: t, ts: ts}
 }
 
-func (c *webClient) get(path string) (*http.Response, string) {
-	c.t.Helper()
-	resp, err := c.http.Get(c.ts.URL + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-func (c *webClient) post(path string, form url.Values) (*http.Response, string) {
-	c.t.Helper()
-	resp, err := c.http.PostForm(c.ts.URL+path, form)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
-
-func csrfOf(t testing.TB, html string) string {
-	t.Helper()
-	m := csrfField.FindStringSubmatch(html)
-	if m == nil {
-		t.Fatalf("no CSRF token in\n%s", html)
-	}
-	return m[1]
-}
-
-// signInRoot signs in with the root key and returns the session's token.
-func (c *webClient) signIn(form url.Values) *http.Response {
-	c.t.Helper()
-	_, page := c.get("/console/signin?as=" + form.Get("kind"))
-	form.Set("csrf", csrfOf(c.t, page))
-	resp, _ := c.post("/console/signin", form)
-	return resp
-}
+var csrfOf = consoletest.CSRF
 
 func rootForm(secret string) url.Values {
 	return url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {secret}}
@@ -160,7 +124,7 @@ func userForm(name, password string) url.Values {
 func signedIn(t *testing.T, ts *apiServer, form url.Values) *webClient {
 	t.Helper()
 	web := newWebClient(t, ts)
-	if resp := web.signIn(form); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.SignIn(form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("%s %s%s signs in: %d", form.Get("kind"), form.Get("username"), form.Get("accesskey"), resp.StatusCode)
 	}
 	return web
@@ -174,7 +138,7 @@ func signedInRoot(t *testing.T, ts *apiServer) *webClient {
 
 func (c *webClient) token() string {
 	c.t.Helper()
-	_, page := c.get("/console/users/new")
+	_, page := c.Get("/console/users/new")
 	return csrfOf(c.t, page)
 }
 

@@ -23,7 +23,7 @@ func TestFormsAuditAndCheckTheirOperation(t *testing.T) {
 	admin := s.browser()
 	admin.signInRoot()
 	_, page := admin.do(http.MethodGet, "/console/users/new", nil)
-	token := csrf.FindStringSubmatch(page)[1]
+	token := csrfOf(t, page)
 	post := func(path string, form url.Values, want int) string {
 		t.Helper()
 		form.Set("csrf", token)
@@ -59,18 +59,18 @@ func TestConsoleAuditTrail(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm("wrong-" + kwtest.RootSecret)); resp.StatusCode != http.StatusUnauthorized {
+	if resp := web.SignIn(rootForm("wrong-" + kwtest.RootSecret)); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("a wrong secret: %d", resp.StatusCode)
 	}
-	if resp := web.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.SignIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
-	if resp, body := web.post("/console/users", url.Values{"name": {"carol"}, "csrf": {web.token()}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, body := web.Post("/console/users", url.Values{"name": {"carol"}, "csrf": {web.token()}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create user: %d %s", resp.StatusCode, body)
 	}
 	must(t, ts.Audit.Flush(context.Background()))
 
-	resp, body := web.get("/console/events")
+	resp, body := web.Get("/console/events")
 	if resp.StatusCode != 200 {
 		t.Fatalf("event history: %d", resp.StatusCode)
 	}
@@ -79,7 +79,7 @@ func TestConsoleAuditTrail(t *testing.T) {
 			t.Fatalf("the event history lacks %s:\n%s", want, body)
 		}
 	}
-	resp, body = web.get("/console/users/carol?tab=events")
+	resp, body = web.Get("/console/users/carol?tab=events")
 	if resp.StatusCode != 200 || !strings.Contains(body, `data-event="CreateUser"`) || !strings.Contains(body, `&#34;userName&#34;:&#34;carol&#34;`) {
 		t.Fatalf("carol's events tab: %d\n%s", resp.StatusCode, body)
 	}
@@ -100,12 +100,12 @@ func TestRootMFAWrongCodesAuditedAsRefused(t *testing.T) {
 	must(t, err)
 	web := signedInRoot(t, ts)
 	for _, base := range []string{"/console/security-credentials/mfa", "/console/users/bob/mfa"} {
-		_, page := web.get(base + "/new")
+		_, page := web.Get(base + "/new")
 		tok := csrfOf(t, page)
-		if resp, body := web.post(base+"/new", url.Values{"csrf": {tok}, "device": {"phone"}}); resp.StatusCode != http.StatusOK {
+		if resp, body := web.Post(base+"/new", url.Values{"csrf": {tok}, "device": {"phone"}}); resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s/new: %d\n%.1000s", base, resp.StatusCode, body)
 		}
-		resp, body := web.post(base+"/enable", url.Values{"csrf": {tok}, "serial": {"arn:aws:iam::" + kwtest.AccountID + ":mfa/phone"},
+		resp, body := web.Post(base+"/enable", url.Values{"csrf": {tok}, "serial": {"arn:aws:iam::" + kwtest.AccountID + ":mfa/phone"},
 			"code1": {"000000"}, "code2": {"111111"}})
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Start again with a new device.") {
 			t.Fatalf("%s/enable with wrong codes: %d\n%.1000s", base, resp.StatusCode, body)
@@ -124,9 +124,9 @@ func TestRefusedPolicySaveAudited(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	web := signedInRoot(t, ts)
-	_, page := web.get("/console/policies/new")
+	_, page := web.Get("/console/policies/new")
 	tok := csrfOf(t, page)
-	resp, body := web.post("/console/policies", url.Values{"csrf": {tok}, "name": {"broken"}, "document": {`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}`}})
+	resp, body := web.Post("/console/policies", url.Values{"csrf": {tok}, "name": {"broken"}, "document": {`{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}`}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("saving a policy whose effect is neither Allow nor Deny: %d\n%.1000s", resp.StatusCode, body)
 	}

@@ -113,10 +113,10 @@ func TestConsoleActionsAuthorized(t *testing.T) {
 			var resp *http.Response
 			var body string
 			if tt.method == "GET" {
-				resp, body = c.get(tt.path)
+				resp, body = c.Get(tt.path)
 			} else {
 				tt.form.Set("csrf", c.token())
-				resp, body = c.post(tt.path, tt.form)
+				resp, body = c.Post(tt.path, tt.form)
 			}
 			if tt.want == "" {
 				// Deleting an active key is refused by the console itself.

@@ -56,11 +56,7 @@ func TestAccountsInBrowser(t *testing.T) {
 	if !strings.Contains(users, "bea") || strings.Contains(users, "adam") {
 		t.Fatalf("B's users page shows %q", users)
 	}
-	browse(t, ctx, "signed-out",
-		chromedp.Click("#signout", chromedp.ByID),
-		waitFor(`location.pathname === "/console/signin"`),
-		chromedp.Navigate(ts.URL+"/console/users"),
-		waitFor(`location.pathname === "/console/signin"`))
+	browse(t, ctx, "signed-out", signOutThenAsk(ts.URL+"/console/users"))
 	browse(t, ctx, "signed-in-to-a", signInUser(ts, kwtest.AccountID, "alice", passwordA),
 		chromedp.WaitVisible("#users", chromedp.ByID),
 		chromedp.Text("#account-id", &id, chromedp.ByID),

@@ -43,19 +43,8 @@ func TestConsoleGroupsAndPolicies(t *testing.T) {
 	}
 
 	// The editor shows where a document stops being JSON, and keeps it.
-	var where, kept string
 	broken := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\", \"Resource\": \"*\"}\n  ]\n}"
-	browse(t, ctx, "policy-editor-error",
-		chromedp.Navigate(ts.URL+"/console/policies/new"),
-		chromedp.SendKeys("#policy-name", "S3All", chromedp.ByID),
-		chromedp.SetValue("#policy-document", broken, chromedp.ByID),
-		chromedp.Click("#save-policy", chromedp.ByID),
-		chromedp.WaitVisible("#policy-problem", chromedp.ByID),
-		chromedp.Text("#policy-problem-where", &where, chromedp.ByID),
-		chromedp.Value("#policy-document", &kept, chromedp.ByID))
-	if where != "line 4, column 25" || kept != broken {
-		t.Fatalf("error shown at %q; the document kept: %v", where, kept == broken)
-	}
+	wantBrokenPolicyKept(t, ctx, "policy-editor-error", chromedp.Navigate(ts.URL+"/console/policies/new"), "S3All", broken, "line 4, column 25")
 	good := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
 	browse(t, ctx, "policy-created",
 		chromedp.SetValue("#policy-document", good, chromedp.ByID),
@@ -121,15 +110,13 @@ func TestConsoleGroupsAndPolicies(t *testing.T) {
 	// second version and the policy.
 	browse(t, ctx, "delete-group",
 		chromedp.Navigate(ts.URL+"/console/groups/devs"),
-		chromedp.SendKeys("#confirm", "devs", chromedp.ByID),
-		chromedp.Click("#delete-group-submit", chromedp.ByID),
+		confirmByTyping("#confirm", "#delete-group-submit", "devs"),
 		chromedp.WaitVisible("#groups", chromedp.ByID))
 	browse(t, ctx, "delete-policy",
 		chromedp.Navigate(ts.URL+"/console/policy?arn="+url.QueryEscape(arn)),
 		chromedp.Click(`#policy-versions tr[data-version="v2"] .action-delete-version`, chromedp.ByQuery),
 		waitFor(`!!document.getElementById("policy-versions") && !document.querySelector('#policy-versions tr[data-version="v2"]')`),
-		chromedp.SendKeys("#confirm", "S3All", chromedp.ByID),
-		chromedp.Click("#delete-policy-submit", chromedp.ByID),
+		confirmByTyping("#confirm", "#delete-policy-submit", "S3All"),
 		chromedp.WaitVisible("#policies", chromedp.ByID))
 	if _, err := api.GetGroup(bg, &iam.GetGroupInput{GroupName: aws.String("devs")}); err == nil {
 		t.Fatal("the group survived")

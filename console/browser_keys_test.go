@@ -162,21 +162,10 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 			chromedp.WaitVisible("#deactivate-first", chromedp.ByID),
 			chromedp.Click("#deactivate-first-submit", chromedp.ByID),
 			chromedp.WaitVisible("#access-keys", chromedp.ByID))
-		var disabledEmpty, disabledPartial, disabledFull bool
-		browse(t, ctx, "type-id",
-			chromedp.Navigate(keyPage()+"/delete"),
-			chromedp.WaitVisible("#confirm", chromedp.ByID),
-			chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledEmpty),
-			chromedp.SendKeys("#confirm", keyID[:10], chromedp.ByID),
-			chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledPartial),
-			chromedp.SendKeys("#confirm", keyID[10:], chromedp.ByID),
-			chromedp.Evaluate(`document.getElementById("confirm-delete").disabled`, &disabledFull))
-		if !disabledEmpty || !disabledPartial || disabledFull {
-			t.Fatalf("Delete disabled: empty %v, partial %v, full %v", disabledEmpty, disabledPartial, disabledFull)
-		}
 		var empty string
 		browse(t, ctx, "deleted",
-			chromedp.Click("#confirm-delete", chromedp.ByID),
+			chromedp.Navigate(keyPage()+"/delete"),
+			confirmByTyping("#confirm", "#confirm-delete", keyID),
 			chromedp.WaitVisible("#access-keys", chromedp.ByID),
 			chromedp.Text("#access-keys tbody", &empty, chromedp.ByQuery))
 		if empty != "No access keys." {
@@ -209,9 +198,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 		var notice string
 		browse(t, ctx, "delete-user",
 			chromedp.Navigate(ts.URL+"/console/users/alice/delete"),
-			chromedp.WaitVisible("#confirm", chromedp.ByID),
-			chromedp.SendKeys("#confirm", "alice", chromedp.ByID),
-			chromedp.Click("#delete-user-submit", chromedp.ByID),
+			confirmByTyping("#confirm", "#delete-user-submit", "alice"),
 			chromedp.WaitVisible("#users", chromedp.ByID),
 			chromedp.Text("#notice", &notice, chromedp.ByID))
 		if notice != "User deleted." {

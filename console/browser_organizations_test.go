@@ -29,7 +29,7 @@ func TestConsoleOrganizations(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctx, _ := rootInBrowser(t, ts)
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	bg := context.Background()
 
 	// No organization yet: the page offers one.
@@ -105,20 +105,8 @@ func TestConsoleOrganizations(t *testing.T) {
 
 	// An SCP in the JSON editor: where a document stops being JSON is
 	// shown and the document kept; then a good one.
-	var where, kept string
 	broken := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Deny\" \"Action\": \"s3:DeleteBucket\", \"Resource\": \"*\"}\n  ]\n}"
-	browse(t, ctx, "scp-editor-error",
-		chromedp.Click("#new-scp", chromedp.ByID),
-		chromedp.WaitVisible("#policy-document", chromedp.ByID),
-		chromedp.SendKeys("#policy-name", "DenyBucketDeletion", chromedp.ByID),
-		chromedp.SetValue("#policy-document", broken, chromedp.ByID),
-		chromedp.Click("#save-policy", chromedp.ByID),
-		chromedp.WaitVisible("#policy-problem", chromedp.ByID),
-		chromedp.Text("#policy-problem-where", &where, chromedp.ByID),
-		chromedp.Value("#policy-document", &kept, chromedp.ByID))
-	if where != "line 4, column 24" || kept != broken {
-		t.Fatalf("error shown at %q; the document kept: %v", where, kept == broken)
-	}
+	wantBrokenPolicyKept(t, ctx, "scp-editor-error", chromedp.Click("#new-scp", chromedp.ByID), "DenyBucketDeletion", broken, "line 4, column 24")
 	var policyID string
 	browse(t, ctx, "scp-created",
 		chromedp.SetValue("#policy-document", orgSCP, chromedp.ByID),
@@ -209,9 +197,7 @@ func TestConsoleOrganizations(t *testing.T) {
 	}
 	browse(t, ctx, "remove-account",
 		chromedp.Click(`#org-tree li[data-account="`+accountID+`"] a`, chromedp.ByQuery),
-		chromedp.WaitVisible("#remove-confirm", chromedp.ByID),
-		chromedp.SendKeys("#remove-confirm", accountID, chromedp.ByID),
-		chromedp.Click("#remove-account", chromedp.ByID),
+		confirmByTyping("#remove-confirm", "#remove-account", accountID),
 		chromedp.WaitVisible("#org-tree", chromedp.ByID),
 		chromedp.Text("#notice", &notice, chromedp.ByID),
 		waitFor(`!document.querySelector('#org-tree li[data-account="`+accountID+`"]')`))
@@ -232,7 +218,7 @@ func TestConsoleCloseAccount(t *testing.T) {
 	t.Parallel()
 	ts := newAPIServer(t)
 	ctx, _ := rootInBrowser(t, ts)
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	bg := context.Background()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 	must(t, err)
@@ -251,24 +237,15 @@ func TestConsoleCloseAccount(t *testing.T) {
 		t.Fatalf("the management account's page: %d close controls, %q", forms, help)
 	}
 
-	var disabledBefore, disabledTyped bool
 	var notice, status, closedHelp string
 	browse(t, ctx, "close-account",
 		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+accountID),
-		chromedp.WaitVisible("#close-confirm", chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("close-account").disabled`, &disabledBefore),
-		chromedp.SendKeys("#close-confirm", accountID[:11], chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("close-account").disabled`, &disabledTyped),
-		chromedp.SendKeys("#close-confirm", accountID[11:], chromedp.ByID),
-		chromedp.Click("#close-account", chromedp.ByID),
+		confirmByTyping("#close-confirm", "#close-account", accountID),
 		chromedp.WaitVisible("#closed-help", chromedp.ByID),
 		chromedp.Text("#notice", &notice, chromedp.ByID),
 		chromedp.Text("#target-status", &status, chromedp.ByID),
 		chromedp.Text("#closed-help", &closedHelp, chromedp.ByID),
 		chromedp.Evaluate(`document.querySelectorAll("#close-account, #remove-account").length`, &forms))
-	if !disabledBefore || !disabledTyped {
-		t.Fatalf("the close button enabled before the whole ID was typed: %v, %v", disabledBefore, disabledTyped)
-	}
 	if !strings.HasPrefix(notice, "Account closed.") || status != "PENDING_CLOSURE" || !strings.Contains(closedHelp, "cannot be reopened") || forms != 0 {
 		t.Fatalf("after closing: %q, status %q, %q, %d forms", notice, status, closedHelp, forms)
 	}
@@ -310,14 +287,11 @@ func TestConsoleCreateRootKey(t *testing.T) {
 		t.Fatalf("the management account's page offers its own root key: %d controls", forms)
 	}
 
-	var disabledBefore, hidden bool
+	var hidden bool
 	var keyID, secret, title, done string
 	browse(t, ctx, "create-root-key",
 		chromedp.Navigate(ts.URL+"/console/organizations/target?id="+member),
-		chromedp.WaitVisible("#root-key-confirm", chromedp.ByID),
-		chromedp.Evaluate(`document.getElementById("create-root-key").disabled`, &disabledBefore),
-		chromedp.SendKeys("#root-key-confirm", member, chromedp.ByID),
-		chromedp.Click("#create-root-key", chromedp.ByID),
+		confirmByTyping("#root-key-confirm", "#create-root-key", member),
 		chromedp.WaitVisible("#new-key-id", chromedp.ByID),
 		chromedp.Text("h1", &title, chromedp.ByQuery),
 		chromedp.Text("#new-key-id", &keyID, chromedp.ByID),
@@ -326,8 +300,8 @@ func TestConsoleCreateRootKey(t *testing.T) {
 		chromedp.Text("#secret", &secret, chromedp.ByID),
 		chromedp.AttributeValue("#done", "href", &done, nil, chromedp.ByID),
 		chromedp.Click("#download-csv", chromedp.ByID))
-	if !disabledBefore || !hidden || title != "Retrieve root access keys" || len(secret) != 40 || !strings.HasSuffix(done, "/console/organizations/target?id="+member) {
-		t.Fatalf("the page: disabled %v, hidden %v, %q, key %q, secret of %d, done %q", disabledBefore, hidden, title, keyID, len(secret), done)
+	if !hidden || title != "Retrieve root access keys" || len(secret) != 40 || !strings.HasSuffix(done, "/console/organizations/target?id="+member) {
+		t.Fatalf("the page: hidden %v, %q, key %q, secret of %d, done %q", hidden, title, keyID, len(secret), done)
 	}
 	wantKeyCSV(t, filepath.Join(downloads, member+"_rootkey.csv"), keyID, secret)
 	who, err := sts.NewFromConfig(ts.Config(keyID, secret, "")).GetCallerIdentity(bg, &sts.GetCallerIdentityInput{})

@@ -78,8 +78,7 @@ func TestConsoleRoles(t *testing.T) {
 	_, err = session.ListRoles(bg, &iam.ListRolesInput{})
 	wantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 	browse(t, ctx, "role-deleted",
-		chromedp.SendKeys("#confirm", "deploy", chromedp.ByID),
-		chromedp.Click("#delete-role-submit", chromedp.ByID),
+		confirmByTyping("#confirm", "#delete-role-submit", "deploy"),
 		chromedp.WaitVisible("#roles", chromedp.ByID))
 	if _, err := api.GetRole(bg, &iam.GetRoleInput{RoleName: aws.String("deploy")}); err == nil {
 		t.Fatal("the role survived")

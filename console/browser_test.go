@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"log"
 	"os"
 	"os/exec"
@@ -183,6 +184,69 @@ func signInRoot(ts *apiServer) chromedp.Tasks {
 		chromedp.SendKeys("#secret", kwtest.RootSecret, chromedp.ByID),
 		chromedp.Click("#signin-submit", chromedp.ByID),
 		chromedp.WaitVisible("#signed-in-as", chromedp.ByID),
+	}
+}
+
+// signOutThenAsk signs out from the top bar and then asks for page, a
+// URL of the console's that a signed-out browser is sent on from to the
+// sign-in page: the session is gone, not only the page left.
+func signOutThenAsk(page string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Click("#signout", chromedp.ByID),
+		waitFor(`location.pathname === "/console/signin"`),
+		chromedp.Navigate(page),
+		waitFor(`location.pathname === "/console/signin"`),
+	}
+}
+
+// confirmByTyping types text into the confirmation field (a selector) and
+// clicks the button it enables (console.js's data-must-equal): the step
+// fails unless the button is disabled with nothing and with all but the
+// last character typed, and enabled once the whole text is.
+func confirmByTyping(field, button, text string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		if err := chromedp.WaitVisible(field, chromedp.ByQuery).Do(ctx); err != nil {
+			return err
+		}
+		typed := ""
+		for _, part := range []string{"", text[:len(text)-1], text[len(text)-1:]} {
+			if part != "" {
+				if err := chromedp.SendKeys(field, part, chromedp.ByQuery).Do(ctx); err != nil {
+					return err
+				}
+				typed += part
+			}
+			var disabled bool
+			if err := chromedp.Evaluate(`document.querySelector(`+jsString(button)+`).disabled`, &disabled).Do(ctx); err != nil {
+				return err
+			}
+			if disabled != (typed != text) {
+				return fmt.Errorf("%s disabled %v with %q of %q typed", button, disabled, typed, text)
+			}
+		}
+		return chromedp.Click(button, chromedp.ByQuery).Do(ctx)
+	})
+}
+
+// wantBrokenPolicyKept opens the JSON policy editor with open, names the
+// new policy name and saves broken, a document that stops being JSON at
+// where ("line 4, column 25"); it fails the test unless the editor shows
+// where and keeps the document, for the user to mend, in the editor left
+// open.
+func wantBrokenPolicyKept(t *testing.T, ctx context.Context, step string, open chromedp.Action, name, broken, where string) {
+	t.Helper()
+	var shown, kept string
+	browse(t, ctx, step,
+		open,
+		chromedp.WaitVisible("#policy-document", chromedp.ByID),
+		chromedp.SendKeys("#policy-name", name, chromedp.ByID),
+		chromedp.SetValue("#policy-document", broken, chromedp.ByID),
+		chromedp.Click("#save-policy", chromedp.ByID),
+		chromedp.WaitVisible("#policy-problem", chromedp.ByID),
+		chromedp.Text("#policy-problem-where", &shown, chromedp.ByID),
+		chromedp.Value("#policy-document", &kept, chromedp.ByID))
+	if shown != where || kept != broken {
+		t.Fatalf("error shown at %q, want %q; the document kept: %v", shown, where, kept == broken)
 	}
 }
 

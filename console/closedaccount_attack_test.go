@@ -47,7 +47,7 @@ func TestClosedAccountConsole(t *testing.T) {
 		t.Fatalf("the operator signs in: %d", status)
 	}
 	_, page := switched.do(http.MethodGet, "/console/switchrole", nil)
-	if status, _ := switched.do(http.MethodPost, "/console/switchrole", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "account": {b},
+	if status, _ := switched.do(http.MethodPost, "/console/switchrole", url.Values{"csrf": {csrfOf(t, page)}, "account": {b},
 		"role": {organizations.AccessRoleName}}); status != http.StatusSeeOther {
 		t.Fatalf("the operator switches into B: %d", status)
 	}
@@ -60,14 +60,14 @@ func TestClosedAccountConsole(t *testing.T) {
 	must(t, o.CloseAccount(ctx, b))
 
 	for name, br := range map[string]*browser{"alice": user, "root": rootUser} {
-		resp, err := br.hc.Get(s.url + "/console/users")
+		resp, err := br.HTTP.Get(s.url + "/console/users")
 		must(t, err)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
 			t.Errorf("%s's console session after the closure: %d → %s", name, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
-	resp, err := switched.hc.Get(s.url + "/console/users")
+	resp, err := switched.HTTP.Get(s.url + "/console/users")
 	must(t, err)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/?notice=switch-ended" {

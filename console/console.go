@@ -11,13 +11,9 @@ package console
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -138,7 +134,7 @@ var columns = []column{
 }
 
 // pageNames are the templates that must exist; New fails without them.
-var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "samlroles", "samlcontinue", "samlresume", "webhooks", "switchrole", "oidcroles", "oidcprovider", "providers",
+var pageNames = []string{"dashboard", "credentials", "signin", "signinmfa", "password", "users", "user", "newuser", "deleteuser", "newkey", "keyaction", "mfa", "groups", "group", "policies", "policy", "policyeditor", "roles", "newrole", "role", "search", "reports", "events", "keypolicy", "error", "rolechooser", "samlcontinue", "samlresume", "webhooks", "switchrole", "oidcprovider", "providers",
 	"organizations", "orgtarget", "orgpolicies", "orgpolicy", "orgpolicyeditor", "orgrequest"}
 
 // partials are the templates every page may use besides the layout: the
@@ -349,16 +345,8 @@ type session struct {
 
 const sessionCookie = "keyward_session"
 
-func (c *Console) sign(payload []byte) string {
-	m := hmac.New(sha256.New, c.SessionKey)
-	m.Write(payload)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
 func (c *Console) setSession(w http.ResponseWriter, r *http.Request, s session) {
-	b, _ := json.Marshal(s)
-	value := base64.RawURLEncoding.EncodeToString(b) + "." + c.sign(b)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: value, Path: "/console/", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sealCookie(s, c.sign), Path: "/console/", HttpOnly: true,
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, Expires: time.Unix(s.Expires, 0)})
 }
 
@@ -370,19 +358,7 @@ func (c *Console) clearSession(w http.ResponseWriter, r *http.Request) {
 // readSession returns the valid, unexpired session of r, if any.
 func (c *Console) readSession(r *http.Request) (session, bool) {
 	var s session
-	ck, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return s, false
-	}
-	payload, sig, ok := strings.Cut(ck.Value, ".")
-	if !ok {
-		return s, false
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(payload) // one string per cookie: no unused bits to flip
-	if err != nil || !hmac.Equal([]byte(c.sign(b)), []byte(sig)) {
-		return s, false
-	}
-	if json.Unmarshal(b, &s) != nil || c.Now().Unix() >= s.Expires {
+	if !openCookie(r, sessionCookie, 0, c.sign, &s) || c.Now().Unix() >= s.Expires {
 		return s, false
 	}
 	if s.Switched != nil && c.Now().Unix() >= s.Switched.Expires {

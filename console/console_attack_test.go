@@ -23,15 +23,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/console/consoletest"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/webhook"
@@ -80,39 +79,31 @@ func startSite(t *testing.T, audited bool, now func() time.Time) (*site, *audit.
 
 // browser is one browser's cookies.
 type browser struct {
-	s  *site
-	hc *http.Client
+	*consoletest.Client
+	s *site
 }
 
 func (s *site) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{s: s, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &browser{Client: consoletest.NewClient(s.t, s.url), s: s}
 }
 
+// do GETs path, or POSTs form to it, and returns the status and body.
 func (b *browser) do(method, path string, form url.Values) (int, string) {
 	b.s.t.Helper()
 	var resp *http.Response
-	var err error
+	var body string
 	if method == http.MethodGet {
-		resp, err = b.hc.Get(b.s.url + path)
+		resp, body = b.Get(path)
 	} else {
-		resp, err = b.hc.PostForm(b.s.url+path, form)
+		resp, body = b.Post(path, form)
 	}
-	if err != nil {
-		b.s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return resp.StatusCode, body
 }
 
 // signIn submits the sign-in form and returns the status.
 func (b *browser) signIn(form url.Values) int {
 	b.s.t.Helper()
-	_, page := b.do(http.MethodGet, "/console/signin?as="+form.Get("kind"), nil)
-	form.Set("csrf", csrf.FindStringSubmatch(page)[1])
-	status, _ := b.do(http.MethodPost, "/console/signin", form)
-	return status
+	return b.SignIn(form).StatusCode
 }
 
 // signInRoot signs in as the root user with its access key, failing the
@@ -301,7 +292,7 @@ func TestExpiredPasswordsSignInNoFurther(t *testing.T) {
 		if status != http.StatusSeeOther {
 			t.Fatalf("an expired password, not hard: sign-in answered %d", status)
 		}
-		resp, err := b.hc.Get(s.url + "/console/users")
+		resp, err := b.HTTP.Get(s.url + "/console/users")
 		must(t, err)
 		resp.Body.Close()
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/console/password" {
@@ -368,12 +359,8 @@ func TestKeyFormEventNamesTheKeysOwner(t *testing.T) {
 		t.Fatalf("sign-in: %d", status)
 	}
 	_, page := b.do(http.MethodGet, "/console/security-credentials/keys/"+key.ID+"/deactivate", nil)
-	m := csrf.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no form: %s", page)
-	}
 	status, page := b.do(http.MethodPost, "/console/security-credentials/keys/"+key.ID+"/deactivate",
-		url.Values{"csrf": {m[1]}, "user": {"admin"}})
+		url.Values{"csrf": {csrfOf(t, page)}, "user": {"admin"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("deactivate: %d %s", status, page)
 	}
@@ -405,11 +392,7 @@ func TestKeyFormEventNamesTheKeysOwner(t *testing.T) {
 	// A form whose action names no user at all (changing one's own
 	// password) does not take one from a field either.
 	_, page = b.do(http.MethodGet, "/console/password", nil)
-	m = csrf.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no password form: %s", page)
-	}
-	b.do(http.MethodPost, "/console/password", url.Values{"csrf": {m[1]}, "user": {"admin"}, "group": {"admins"},
+	b.do(http.MethodPost, "/console/password", url.Values{"csrf": {csrfOf(t, page)}, "user": {"admin"}, "group": {"admins"},
 		"old": {"Dev-Passw0rd-123"}, "new": {"Dev-Passw0rd-456"}, "confirm": {"Dev-Passw0rd-456"}})
 	must(t, rec.Flush(context.Background()))
 	evs, _, err := s.k.Store.LookupEvents(context.Background(), keyward.EventQuery{EventName: "ChangePassword", Max: 10})
@@ -451,11 +434,11 @@ func TestRootSignInNeedsItsMFACode(t *testing.T) {
 		if code != "" {
 			form.Set("mfacode", code)
 		}
-		_, page := web.get("/console/signin?as=root")
+		_, page := web.Get("/console/signin?as=root")
 		form.Set("csrf", csrfOf(t, page))
-		resp, body := web.post("/console/signin", form)
+		resp, body := web.Post("/console/signin", form)
 		if resp.StatusCode == http.StatusSeeOther {
-			for _, c := range web.http.Jar.Cookies(mustParse(t, ts.URL+"/console/")) {
+			for _, c := range web.HTTP.Jar.Cookies(mustParse(t, ts.URL+"/console/")) {
 				if c.Name == "keyward_session" {
 					return resp.StatusCode, c.Value
 				}
@@ -570,8 +553,8 @@ func TestRootMFARemovedOnlyWithItsCode(t *testing.T) {
 		return len(ds) == 1
 	}
 
-	_, page := before.get("/console/security-credentials")
-	resp, _ := before.post("/console/security-credentials/mfa/remove", url.Values{"csrf": {csrfOf(t, page)}, "serial": {d.SerialNumber}})
+	_, page := before.Get("/console/security-credentials")
+	resp, _ := before.Post("/console/security-credentials/mfa/remove", url.Values{"csrf": {csrfOf(t, page)}, "serial": {d.SerialNumber}})
 	if resp.StatusCode == http.StatusSeeOther || !assigned() {
 		t.Fatalf("a session begun without a code removed the root user's device: %d", resp.StatusCode)
 	}
@@ -580,11 +563,11 @@ func TestRootMFARemovedOnlyWithItsCode(t *testing.T) {
 	after := newWebClient(t, ts)
 	form := rootForm(kwtest.RootSecret)
 	form.Set("mfacode", kwtest.TOTPCode(t, seed, ts.Clock.Now()))
-	if resp := after.signIn(form); resp.StatusCode != http.StatusSeeOther {
+	if resp := after.SignIn(form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("signing in with a code: %d", resp.StatusCode)
 	}
-	_, page = after.get("/console/security-credentials")
-	resp, _ = after.post("/console/security-credentials/mfa/remove", url.Values{"csrf": {csrfOf(t, page)}, "serial": {d.SerialNumber}})
+	_, page = after.Get("/console/security-credentials")
+	resp, _ = after.Post("/console/security-credentials/mfa/remove", url.Values{"csrf": {csrfOf(t, page)}, "serial": {d.SerialNumber}})
 	if resp.StatusCode != http.StatusSeeOther || assigned() {
 		t.Fatalf("a session begun with a code did not remove the device: %d", resp.StatusCode)
 	}

@@ -48,7 +48,7 @@ func TestDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	web := signedInRoot(t, ts)
-	resp, page := web.get("/console/")
+	resp, page := web.Get("/console/")
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%s", resp.StatusCode, page)
 	}
@@ -69,7 +69,7 @@ func TestDashboard(t *testing.T) {
 	// 91 days on, both keys are old, and unused since they were made.
 	ts.Clock.Add(91 * 24 * time.Hour)
 	web = signedInRoot(t, ts) // the console session of 91 days ago has ended
-	_, page = web.get("/console/")
+	_, page = web.Get("/console/")
 	if got := recommendationsOf(page); got["old-keys"] != "2" || got["unused-keys"] != "2" {
 		t.Errorf("recommendations 91 days on: %v, want 2 old and 2 unused keys", got)
 	}
@@ -89,7 +89,7 @@ func TestDashboard(t *testing.T) {
 	if err := ts.Uses.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, page = web.get("/console/")
+	_, page = web.Get("/console/")
 	if got := recommendationsOf(page); got["old-keys"] != "3" || got["unused-keys"] != "2" {
 		t.Errorf("recommendations with a key in use: %v, want 3 old and 2 unused keys", got)
 	}
@@ -100,12 +100,12 @@ func TestDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	eve := signedIn(t, ts, userForm("eve", "Correct-Horse-9"))
-	resp, page = eve.get("/console/")
+	resp, page = eve.Get("/console/")
 	if resp.StatusCode != http.StatusOK || strings.Contains(page, "data-count=") || len(recommendationsOf(page)) != 0 ||
 		!strings.Contains(page, "do not let this page read") {
 		t.Errorf("eve's dashboard: %d, counts or advice she may not read\n%s", resp.StatusCode, page)
 	}
-	if resp, _ := eve.get("/console/security-credentials"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users/eve?tab=credentials" {
+	if resp, _ := eve.Get("/console/security-credentials"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users/eve?tab=credentials" {
 		t.Errorf("eve's security credentials: %d to %q, want her own user page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
@@ -123,7 +123,7 @@ func TestRootSecurityCredentials(t *testing.T) {
 	}
 	id := aws.ToString(extra.AccessKey.AccessKeyId)
 	web := signedInRoot(t, ts)
-	_, page := web.get("/console/security-credentials")
+	_, page := web.Get("/console/security-credentials")
 	if !strings.Contains(page, `data-key="`+id+`"`) || !strings.Contains(page, `data-key="`+kwtest.RootKeyID+`"`) {
 		t.Fatalf("the root user's keys are not listed\n%s", page)
 	}
@@ -141,24 +141,24 @@ func TestRootSecurityCredentials(t *testing.T) {
 	}
 	base := "/console/security-credentials/keys/" + id
 	// Deleting an active key asks to deactivate it first, and deletes nothing.
-	_, page = web.get(base + "/delete")
+	_, page = web.Get(base + "/delete")
 	if !strings.Contains(page, `action="`+base+`/deactivate"`) {
 		t.Errorf("deleting an active key does not offer to deactivate it first\n%s", page)
 	}
-	resp, _ := web.post(base+"/delete", url.Values{"csrf": {web.token()}, "confirm": {id}})
+	resp, _ := web.Post(base+"/delete", url.Values{"csrf": {web.token()}, "confirm": {id}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("deleting an active key: %d, want 400", resp.StatusCode)
 	}
 	status(types.StatusTypeActive)
-	resp, _ = web.post(base+"/deactivate", url.Values{"csrf": {web.token()}})
+	resp, _ = web.Post(base+"/deactivate", url.Values{"csrf": {web.token()}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/security-credentials?notice=key-deactivated" {
 		t.Errorf("deactivate: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	status(types.StatusTypeInactive)
-	if resp, _ := web.post(base+"/delete", url.Values{"csrf": {web.token()}, "confirm": {"AKIAWRONG"}}); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := web.Post(base+"/delete", url.Values{"csrf": {web.token()}, "confirm": {"AKIAWRONG"}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("delete with the wrong ID typed: %d, want 400", resp.StatusCode)
 	}
-	if resp, _ := web.post(base+"/delete", url.Values{"csrf": {web.token()}, "confirm": {id}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := web.Post(base+"/delete", url.Values{"csrf": {web.token()}, "confirm": {id}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("delete: %d", resp.StatusCode)
 	}
 	out, err := root.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{})
@@ -166,7 +166,7 @@ func TestRootSecurityCredentials(t *testing.T) {
 		t.Fatalf("root's keys after the delete: %v, %v", out, err)
 	}
 	// Without a CSRF token nothing happens.
-	if resp, _ := web.post("/console/security-credentials/keys/"+kwtest.RootKeyID+"/deactivate", url.Values{}); resp.StatusCode == http.StatusSeeOther {
+	if resp, _ := web.Post("/console/security-credentials/keys/"+kwtest.RootKeyID+"/deactivate", url.Values{}); resp.StatusCode == http.StatusSeeOther {
 		t.Error("a deactivation without a CSRF token was accepted")
 	}
 }
@@ -186,7 +186,7 @@ func TestDashboardFollowsTheKeyPolicy(t *testing.T) {
 	_, _, err = ts.IAM.CreateAccessKey(ctx, "ops")
 	must(t, err)
 	web := signedInRoot(t, ts)
-	_, page := web.get("/console/")
+	_, page := web.Get("/console/")
 	if got := recommendationsOf(page); got["expiring-keys"] != "1" || got["old-keys"] != "" {
 		t.Errorf("without a policy: %v, want one key expiring", got)
 	}
@@ -195,7 +195,7 @@ func TestDashboardFollowsTheKeyPolicy(t *testing.T) {
 	// 25 days on: both keys unused past 20 days, ops's key ends (30 days) within the week, ci's is gone.
 	ts.Clock.Add(25 * 24 * time.Hour)
 	web = signedInRoot(t, ts)
-	_, page = web.get("/console/")
+	_, page = web.Get("/console/")
 	got := recommendationsOf(page)
 	if got["expiring-keys"] != "1" || got["unused-keys"] != "1" || got["old-keys"] != "" {
 		t.Errorf("25 days on under the policy: %v, want ops's key expiring and unused", got)

@@ -18,9 +18,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -36,6 +34,7 @@ import (
 	crewsaml "github.com/crewjam/saml"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/console/consoletest"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/saml"
@@ -72,10 +71,7 @@ func federationBench(t *testing.T) (srv *httptest.Server, session func(name stri
 }
 
 // cookieClient is a client that keeps cookies and does not follow redirects.
-func cookieClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
+var cookieClient = consoletest.CookieClient
 
 func getStatus(t *testing.T, hc *http.Client, u string) int {
 	t.Helper()
@@ -87,19 +83,8 @@ func getStatus(t *testing.T, hc *http.Client, u string) int {
 // form is not nil; it returns the status and the page.
 func page(t *testing.T, hc *http.Client, u string, form url.Values) (int, string) {
 	t.Helper()
-	var resp *http.Response
-	var err error
-	if form == nil {
-		resp, err = hc.Get(u)
-	} else {
-		resp, err = hc.PostForm(u, form)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	resp, body := consoletest.Page(t, hc, u, form)
+	return resp.StatusCode, body
 }
 
 // signedInAs says whether the browser hc's console session is the role
@@ -124,7 +109,7 @@ func federatedClient(t *testing.T, ts *apiServer, c *ststypes.Credentials) *webC
 	t.Helper()
 	tok := signinToken(t, ts.URL, sessionDoc(c))
 	web := newWebClient(t, ts)
-	if resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := web.Get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
 	return web
@@ -414,25 +399,25 @@ func TestConsoleFederation(t *testing.T) {
 	}
 
 	web := newWebClient(t, ts)
-	resp, _ := web.get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok[:len(tok)-3]+"AAA"))
+	resp, _ := web.Get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok[:len(tok)-3]+"AAA"))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an altered sign-in token: %d", resp.StatusCode)
 	}
-	resp, _ = web.get("/console/federation?Action=login&Issuer=example.com&Destination=" + url.QueryEscape("https://evil.example/") + "&SigninToken=" + url.QueryEscape(tok))
+	resp, _ = web.Get("/console/federation?Action=login&Issuer=example.com&Destination=" + url.QueryEscape("https://evil.example/") + "&SigninToken=" + url.QueryEscape(tok))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/roles" {
 		t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, body := web.get("/console/roles")
+	resp, body := web.Get("/console/roles")
 	if resp.StatusCode != 200 || !strings.Contains(body, "arn:aws:sts::"+kwtest.AccountID+":assumed-role/viewer/web") || !strings.Contains(body, "viewer") {
 		t.Fatalf("the roles page as the role: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = web.get("/console/users")
+	resp, body = web.Get("/console/users")
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "assumed-role/viewer/web is not authorized to perform: iam:ListUsers") {
 		t.Fatalf("the users page as the role: %d\n%s", resp.StatusCode, body)
 	}
 	// The sign-in token lasts 15 minutes.
 	ts.Clock.Add(16 * time.Minute)
-	resp, _ = newWebClient(t, ts).get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok))
+	resp, _ = newWebClient(t, ts).Get("/console/federation?Action=login&SigninToken=" + url.QueryEscape(tok))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("an expired sign-in token: %d", resp.StatusCode)
 	}

@@ -20,7 +20,7 @@ import (
 func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
-	resp, _ := c.get("/console/signin")
+	resp, _ := c.Get("/console/signin")
 	for h, want := range map[string]string{
 		"Content-Security-Policy": "default-src 'none'; script-src 'self'",
 		"X-Content-Type-Options":  "nosniff",
@@ -32,7 +32,7 @@ func TestConsoleSecurityHeadersAndCookies(t *testing.T) {
 			t.Errorf("%s: %q, want %q…", h, resp.Header.Get(h), want)
 		}
 	}
-	resp = c.signIn(rootForm(kwtest.RootSecret))
+	resp = c.SignIn(rootForm(kwtest.RootSecret))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
 		t.Fatalf("sign-in: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -54,13 +54,13 @@ func TestConsoleCSRF(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
 	// The sign-in form itself needs its token.
-	resp, _ := c.post("/console/signin", rootForm(kwtest.RootSecret))
+	resp, _ := c.Post("/console/signin", rootForm(kwtest.RootSecret))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("sign-in without token: %d", resp.StatusCode)
 	}
-	c.signIn(rootForm(kwtest.RootSecret))
+	c.SignIn(rootForm(kwtest.RootSecret))
 	for _, tok := range []string{"", "0123456789abcdef0123456789abcdef"} {
-		resp, _ := c.post("/console/users", url.Values{"name": {"mallory"}, "csrf": {tok}})
+		resp, _ := c.Post("/console/users", url.Values{"name": {"mallory"}, "csrf": {tok}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("create user with token %q: %d", tok, resp.StatusCode)
 		}
@@ -68,7 +68,7 @@ func TestConsoleCSRF(t *testing.T) {
 	if _, err := ts.RootIAM().GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String("mallory")}); err == nil {
 		t.Fatal("a forged form created a user")
 	}
-	resp, _ = c.post("/console/users", url.Values{"name": {"alice"}, "csrf": {c.token()}})
+	resp, _ = c.Post("/console/users", url.Values{"name": {"alice"}, "csrf": {c.token()}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create user with the token: %d", resp.StatusCode)
 	}
@@ -77,19 +77,19 @@ func TestConsoleCSRF(t *testing.T) {
 func TestConsoleSessionExpiry(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(kwtest.RootSecret))
-	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
+	c.SignIn(rootForm(kwtest.RootSecret))
+	if resp, _ := c.Get("/console/users"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("users: %d", resp.StatusCode)
 	}
 	ts.Clock.Add(12*time.Hour + time.Second)
-	resp, _ := c.get("/console/users")
+	resp, _ := c.Get("/console/users")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
 		t.Fatalf("after 12 hours: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// A tampered cookie is no session either.
 	u, _ := url.Parse(ts.URL + "/console/")
-	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: "eyJyIjp0cnVlLCJlIjo5OTk5OTk5OTk5LCJjIjoiIn0.forged", Path: "/console/"}})
-	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
+	c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "keyward_session", Value: "eyJyIjp0cnVlLCJlIjo5OTk5OTk5OTk5LCJjIjoiIn0.forged", Path: "/console/"}})
+	if resp, _ := c.Get("/console/users"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("forged session: %d", resp.StatusCode)
 	}
 }
@@ -100,20 +100,20 @@ func TestConsoleSignInLimited(t *testing.T) {
 	// Wrong secrets of the root user's key: the address runs out of its
 	// budget (console/limit_test.go: never the root user's elsewhere).
 	for i := 0; i < 20; i++ {
-		if resp := c.signIn(rootForm(fmt.Sprintf("wrong%02d", i) + kwtest.RootSecret[7:])); resp.StatusCode != http.StatusUnauthorized {
+		if resp := c.SignIn(rootForm(fmt.Sprintf("wrong%02d", i) + kwtest.RootSecret[7:])); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("wrong secret %d: %d", i, resp.StatusCode)
 		}
 	}
 	// Locked: even the right secret is refused, without being looked at.
-	_, page := c.get("/console/signin?as=root")
+	_, page := c.Get("/console/signin?as=root")
 	form := rootForm(kwtest.RootSecret)
 	form.Set("csrf", csrfOf(t, page))
-	resp, body := c.post("/console/signin", form)
+	resp, body := c.Post("/console/signin", form)
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many failed sign-in attempts") {
 		t.Fatalf("sixth attempt: %d", resp.StatusCode)
 	}
 	ts.Clock.Add(16 * time.Minute)
-	if resp := c.signIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := c.SignIn(rootForm(kwtest.RootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after the window: %d", resp.StatusCode)
 	}
 }
@@ -128,24 +128,24 @@ func TestConsoleIAMUser(t *testing.T) {
 	must(t, err)
 	c := newWebClient(t, ts)
 	user := userForm("gail", "Gail-Passw0rd!")
-	if resp := c.signIn(formWithPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
+	if resp := c.SignIn(formWithPassword(user, "nope")); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
-	if resp := c.signIn(user); resp.StatusCode != http.StatusSeeOther {
+	if resp := c.SignIn(user); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d", resp.StatusCode)
 	}
 	// The reset comes first.
-	resp, _ := c.get("/console/users")
+	resp, _ := c.Get("/console/users")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/password" {
 		t.Fatalf("before the new password: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	_, page := c.get("/console/password")
-	resp, _ = c.post("/console/password", url.Values{"csrf": {csrfOf(t, page)}, "old": {"Gail-Passw0rd!"}, "new": {"Gail-N3w-Passw0rd"}, "confirm": {"Gail-N3w-Passw0rd"}})
+	_, page := c.Get("/console/password")
+	resp, _ = c.Post("/console/password", url.Values{"csrf": {csrfOf(t, page)}, "old": {"Gail-Passw0rd!"}, "new": {"Gail-N3w-Passw0rd"}, "confirm": {"Gail-N3w-Passw0rd"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("change password: %d", resp.StatusCode)
 	}
 	// Without a policy, the list is refused with AWS's words and nothing else.
-	resp, body := c.get("/console/users")
+	resp, body := c.Get("/console/users")
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "User: arn:aws:iam::123456789012:user/gail is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user/ because no identity-based policy allows the iam:ListUsers action") {
 		t.Fatalf("users as gail: %d\n%s", resp.StatusCode, body)
 	}
@@ -158,25 +158,25 @@ func TestConsoleIAMUser(t *testing.T) {
 	// With IAMReadOnlyAccess the list shows; creating a user is still refused.
 	_, err = root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("gail"), PolicyArn: aws.String(awsPolicy + "IAMReadOnlyAccess")})
 	must(t, err)
-	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusOK {
+	if resp, _ := c.Get("/console/users"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("users with read-only access: %d", resp.StatusCode)
 	}
-	resp, body = c.post("/console/users", url.Values{"name": {"intruder"}, "csrf": {c.token()}})
+	resp, body = c.Post("/console/users", url.Values{"name": {"intruder"}, "csrf": {c.token()}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "is not authorized to perform: iam:CreateUser") {
 		t.Fatalf("create user as read-only: %d", resp.StatusCode)
 	}
 	// Sign-out ends the session, even for a copy of its cookie.
 	consoleURL, _ := url.Parse(ts.URL + "/console/")
-	kept := c.http.Jar.Cookies(consoleURL)
-	resp, _ = c.post("/console/signout", url.Values{"csrf": {c.token()}})
+	kept := c.HTTP.Jar.Cookies(consoleURL)
+	resp, _ = c.Post("/console/signout", url.Values{"csrf": {c.token()}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-out: %d", resp.StatusCode)
 	}
-	if resp, _ := c.get("/console/users"); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := c.Get("/console/users"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after sign-out: %d", resp.StatusCode)
 	}
-	c.http.Jar.SetCookies(consoleURL, kept)
-	resp, _ = c.get("/console/users")
+	c.HTTP.Jar.SetCookies(consoleURL, kept)
+	resp, _ = c.Get("/console/users")
 	cleared := false
 	for _, ck := range resp.Cookies() {
 		cleared = cleared || (ck.Name == "keyward_session" && ck.MaxAge < 0)
@@ -199,13 +199,13 @@ func TestConsoleDeleteUser(t *testing.T) {
 	_, err = root.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("g"), UserName: aws.String("hank")})
 	must(t, err)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(kwtest.RootSecret))
-	_, page := c.get("/console/users/hank/delete")
-	resp, _ := c.post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"han"}})
+	c.SignIn(rootForm(kwtest.RootSecret))
+	_, page := c.Get("/console/users/hank/delete")
+	resp, _ := c.Post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"han"}})
 	if resp.StatusCode == http.StatusSeeOther {
 		t.Fatal("deleted without the name typed")
 	}
-	resp, _ = c.post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"hank"}})
+	resp, _ = c.Post("/console/users/hank/delete", url.Values{"csrf": {csrfOf(t, page)}, "confirm": {"hank"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", resp.StatusCode)
 	}
@@ -217,24 +217,24 @@ func TestConsoleDeleteUser(t *testing.T) {
 func TestConsoleDetails(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(kwtest.RootSecret))
+	c.SignIn(rootForm(kwtest.RootSecret))
 	t.Run("favicon", func(t *testing.T) {
-		resp, body := c.get("/favicon.ico")
+		resp, body := c.Get("/favicon.ico")
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(body, "<svg") {
 			t.Fatalf("/favicon.ico: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
-		if _, page := c.get("/console/users"); !strings.Contains(page, `rel="icon" href="/console/static/favicon.svg"`) {
+		if _, page := c.Get("/console/users"); !strings.Contains(page, `rel="icon" href="/console/static/favicon.svg"`) {
 			t.Fatal("the pages name no icon")
 		}
 	})
 	t.Run("report notice", func(t *testing.T) {
-		resp, _ := c.post("/console/reports", url.Values{"csrf": {c.token()}})
+		resp, _ := c.Post("/console/reports", url.Values{"csrf": {c.token()}})
 		next := resp.Header.Get("Location")
 		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(next, "notice=report-started") {
 			t.Fatalf("generate: %d → %s", resp.StatusCode, next)
 		}
 		ts.Reports.Wait()
-		_, page := c.get(next)
+		_, page := c.Get(next)
 		if strings.Contains(page, "Reload this page") || !strings.Contains(page, "ready to download") || !strings.Contains(page, `id="download-report"`) {
 			t.Fatalf("the report page after the report is ready:\n%s", page)
 		}
@@ -243,7 +243,7 @@ func TestConsoleDetails(t *testing.T) {
 		kwtest.CreateUserKey(t, ts.RootIAM(), "ivy")
 		never := regexp.MustCompile(`>\s*never\b|\bnever\s*<|last used: never`)
 		for _, path := range []string{"/console/users", "/console/users/ivy", "/console/users/ivy?tab=credentials"} {
-			if _, page := c.get(path); never.MatchString(page) {
+			if _, page := c.Get(path); never.MatchString(page) {
 				t.Errorf("%s says %q where other pages say Never", path, never.FindString(page))
 			}
 		}
@@ -261,10 +261,10 @@ func TestConsoleUsersSortableColumns(t *testing.T) {
 	_, err := root.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("bob")})
 	must(t, err)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(kwtest.RootSecret))
+	c.SignIn(rootForm(kwtest.RootSecret))
 	for _, col := range []string{"name", "path", "activity", "passwordage", "signin", "keyage", "keyused", "mfa", "created"} {
 		for _, order := range []string{"", "desc"} {
-			resp, page := c.get("/console/users?sort=" + col + "&order=" + order)
+			resp, page := c.Get("/console/users?sort=" + col + "&order=" + order)
 			want := `aria-sort="ascending"`
 			if order == "desc" {
 				want = `aria-sort="descending"`
@@ -275,7 +275,7 @@ func TestConsoleUsersSortableColumns(t *testing.T) {
 		}
 	}
 	// By active key age, newest first: ann (a key) before bob (none).
-	_, page := c.get("/console/users?sort=keyage&order=desc")
+	_, page := c.Get("/console/users?sort=keyage&order=desc")
 	if strings.Index(page, "/console/users/ann") > strings.Index(page, "/console/users/bob") {
 		t.Fatal("sorted by key age, descending, bob came before ann")
 	}
@@ -304,9 +304,9 @@ func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	_, err = root.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{UserName: aws.String("carol"), CertificateBody: aws.String(testCertificate)})
 	must(t, err)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(kwtest.RootSecret))
+	c.SignIn(rootForm(kwtest.RootSecret))
 	// The Security credentials tab shows every one of them.
-	_, tab := c.get("/console/users/carol?tab=credentials")
+	_, tab := c.Get("/console/users/carol?tab=credentials")
 	for _, want := range []string{`data-serial="arn:aws:iam::123456789012:mfa/carol"`, `id="ssh-keys"`, "carol-at-123456789012", "codecommit.amazonaws.com", `id="signing-certificates"`} {
 		if !strings.Contains(tab, want) {
 			t.Fatalf("the credentials tab lacks %s", want)
@@ -315,7 +315,7 @@ func TestConsoleDeleteUserWithEveryCredential(t *testing.T) {
 	if strings.Count(tab, "No SSH public keys.")+strings.Count(tab, "No signing certificates.") != 0 {
 		t.Fatal("the credentials tab says a credential is missing")
 	}
-	resp, body := c.post("/console/users/carol/delete", url.Values{"confirm": {"carol"}, "csrf": {c.token()}})
+	resp, body := c.Post("/console/users/carol/delete", url.Values{"confirm": {"carol"}, "csrf": {c.token()}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d\n%s", resp.StatusCode, body)
 	}
@@ -354,7 +354,7 @@ func TestConsoleSessionsEnd(t *testing.T) {
 	signIn := func() *webClient {
 		t.Helper()
 		c := newWebClient(t, ts)
-		if resp := c.signIn(userForm("hal", password)); resp.StatusCode != http.StatusSeeOther {
+		if resp := c.SignIn(userForm("hal", password)); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("hal's sign-in: %d", resp.StatusCode)
 		}
 		// What ends the session comes later: a session is ended by what
@@ -364,7 +364,7 @@ func TestConsoleSessionsEnd(t *testing.T) {
 	}
 	signedIn := func(c *webClient) bool {
 		t.Helper()
-		resp, _ := c.get("/console/password")
+		resp, _ := c.Get("/console/password")
 		return resp.StatusCode == http.StatusOK
 	}
 	createProfile()
@@ -403,8 +403,8 @@ func TestConsoleSessionsEnd(t *testing.T) {
 	t.Run("ended by an administrator in the console", func(t *testing.T) {
 		c := signIn()
 		admin := newWebClient(t, ts)
-		admin.signIn(rootForm(kwtest.RootSecret))
-		resp, _ := admin.post("/console/users/hal/sessions/end", url.Values{"csrf": {admin.token()}})
+		admin.SignIn(rootForm(kwtest.RootSecret))
+		resp, _ := admin.Post("/console/users/hal/sessions/end", url.Values{"csrf": {admin.token()}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("ending hal's sessions: %d", resp.StatusCode)
 		}
@@ -420,8 +420,8 @@ func TestConsoleSessionsEnd(t *testing.T) {
 		other := signIn()
 		_, err := root.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("hal"), PolicyArn: aws.String(awsPolicy + "IAMUserChangePassword")})
 		must(t, err)
-		_, page := c.get("/console/password")
-		resp, _ := c.post("/console/password", url.Values{"csrf": {csrfOf(t, page)}, "old": {password}, "new": {"Hal-Passw0rd-3"}, "confirm": {"Hal-Passw0rd-3"}})
+		_, page := c.Get("/console/password")
+		resp, _ := c.Post("/console/password", url.Values{"csrf": {csrfOf(t, page)}, "old": {password}, "new": {"Hal-Passw0rd-3"}, "confirm": {"Hal-Passw0rd-3"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("changing the password: %d", resp.StatusCode)
 		}

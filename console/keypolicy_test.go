@@ -30,11 +30,11 @@ func TestKeyPolicyPage(t *testing.T) {
 	must(t, err)
 
 	c := signedInRoot(t, ts)
-	resp, page := c.get("/console/keys/policy")
+	resp, page := c.Get("/console/keys/policy")
 	if resp.StatusCode != 200 || !strings.Contains(page, "No key lifecycle policy") || !strings.Contains(page, "these 0 keys would be deactivated today") {
 		t.Fatalf("no policy: %d %s", resp.StatusCode, page)
 	}
-	resp, page = c.get("/console/keys/policy?preview=1&max-age=90d&warn=&unused=&delete-inactive=")
+	resp, page = c.Get("/console/keys/policy?preview=1&max-age=90d&warn=&unused=&delete-inactive=")
 	if resp.StatusCode != 200 || !strings.Contains(page, "these 1 keys would be deactivated today") ||
 		!strings.Contains(page, `data-key="`+oldKey.ID+`"`) || strings.Contains(page, `data-key="`+youngKey.ID+`"`) {
 		t.Fatalf("draft preview: %d %s", resp.StatusCode, page)
@@ -43,14 +43,14 @@ func TestKeyPolicyPage(t *testing.T) {
 		t.Fatal("a preview saved the policy")
 	}
 	token := csrfOf(t, page)
-	resp, page = c.post("/console/keys/policy/put", url.Values{"csrf": {token}, "max-age": {"ninety"}})
+	resp, page = c.Post("/console/keys/policy/put", url.Values{"csrf": {token}, "max-age": {"ninety"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "failed to satisfy constraint") {
 		t.Fatalf("a bad duration: %d %s", resp.StatusCode, page)
 	}
 	if _, err := ts.Store.AccessKeyPolicy(context.Background()); err == nil {
 		t.Fatal("a refused form saved the policy")
 	}
-	resp, _ = c.post("/console/keys/policy/put", url.Values{"csrf": {token}, "max-age": {"90d"}, "warn": {"14d"}, "report-only": {"on"}})
+	resp, _ = c.Post("/console/keys/policy/put", url.Values{"csrf": {token}, "max-age": {"90d"}, "warn": {"14d"}, "report-only": {"on"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
@@ -59,7 +59,7 @@ func TestKeyPolicyPage(t *testing.T) {
 	if p.MaxAge.After != 90*24*time.Hour || !p.MaxAge.ReportOnly || p.Warn != 14*24*time.Hour {
 		t.Fatalf("saved: %+v", p)
 	}
-	_, page = c.get("/console/keys/policy")
+	_, page = c.Get("/console/keys/policy")
 	if !strings.Contains(page, "these 0 keys would be deactivated today") || !strings.Contains(page, "reported only") || !strings.Contains(page, `value="90d"`) {
 		t.Fatalf("report-only policy: %s", page)
 	}
@@ -69,7 +69,7 @@ func TestKeyPolicyPage(t *testing.T) {
 	if len(evs) != 2 { // the refused form and the saved one
 		t.Fatalf("PutAccessKeyPolicy events: %d", len(evs))
 	}
-	if resp, _ = c.post("/console/keys/policy/delete", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ = c.Post("/console/keys/policy/delete", url.Values{"csrf": {token}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", resp.StatusCode)
 	}
 	if _, err := ts.Store.AccessKeyPolicy(context.Background()); err == nil {
@@ -87,23 +87,23 @@ func TestNewKeyExpires(t *testing.T) {
 	must(t, err)
 	c := signedInRoot(t, ts)
 	token := c.token()
-	resp, page := c.post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"1"}, "usecase": {"cli"}, "understand": {"on"}})
+	resp, page := c.Post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"1"}, "usecase": {"cli"}, "understand": {"on"}})
 	if resp.StatusCode != 200 || !strings.Contains(page, `<select id="expires" name="expires"`) || !strings.Contains(page, `<option value="30d"`) {
 		t.Fatalf("step 2: %d %s", resp.StatusCode, page)
 	}
-	resp, page = c.post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"2"}, "usecase": {"cli"}, "expires": {"10s"}})
+	resp, page = c.Post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"2"}, "usecase": {"cli"}, "expires": {"10s"}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a lifetime below a minute: %d %s", resp.StatusCode, page)
 	}
 	if keys, _, _ := ts.Store.ListAccessKeys(context.Background(), "ci", "", 10); len(keys) != 0 {
 		t.Fatal("a refused form made a key")
 	}
-	resp, page = c.post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"2"}, "usecase": {"cli"}, "expires": {"30d"}})
+	resp, page = c.Post("/console/users/ci/keys/new", url.Values{"csrf": {token}, "step": {"2"}, "usecase": {"cli"}, "expires": {"30d"}})
 	want := ts.Clock.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	if resp.StatusCode != 200 || !strings.Contains(page, `id="new-key-expires"`) || !strings.Contains(page, want) {
 		t.Fatalf("step 3: %d %s", resp.StatusCode, page)
 	}
-	_, page = c.get("/console/users/ci?tab=credentials")
+	_, page = c.Get("/console/users/ci?tab=credentials")
 	if !strings.Contains(page, `<td class="expires"><time datetime="`+want+`"`) {
 		t.Fatalf("the user's keys do not show the expiry:\n%s", page)
 	}
@@ -130,7 +130,7 @@ func TestNewKeyWizardOffersWhatAppliesHere(t *testing.T) {
 	if n := strings.Count(page, "Alternative recommended:"); n != 5 {
 		t.Errorf("%d alternatives, want one per use case", n)
 	}
-	token := csrf.FindStringSubmatch(page)[1]
+	token := csrfOf(t, page)
 	for _, tc := range []struct {
 		usecase string
 		status  int

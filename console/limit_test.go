@@ -6,25 +6,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/internal/kwtest"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Millisecond) // every reading is a new instant
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // allowed fails the test unless each of the n attempts what names, try(0)
 // to try(n-1), goes on.
@@ -39,7 +23,7 @@ func allowed(t *testing.T, what string, n int, try func(i int) (attempt, bool)) 
 
 func TestLimiter(t *testing.T) {
 	t.Run("wrong secrets of the root user's key lock no one out", func(t *testing.T) {
-		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		l := newLimiter(kwtest.NewClock(time.Unix(1e9, 0)).Now)
 		const attacker, owner = "198.51.100.66", "203.0.113.5"
 		// Each wrong secret its own budget: the attacker's address runs
 		// out, never the root user's.
@@ -62,7 +46,7 @@ func TestLimiter(t *testing.T) {
 		}
 	})
 	t.Run("simultaneous attempts are counted before hashing", func(t *testing.T) {
-		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		l := newLimiter(kwtest.NewClock(time.Unix(1e9, 0)).Now)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		allowed := 0
@@ -84,7 +68,7 @@ func TestLimiter(t *testing.T) {
 	})
 
 	t.Run("a busy address does not lock out another user", func(t *testing.T) {
-		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		l := newLimiter(kwtest.NewClock(time.Unix(1e9, 0)).Now)
 		const lb = "10.0.0.1" // everyone behind one load balancer
 		allowed(t, "names behind one address", 20, func(i int) (attempt, bool) { return l.begin(fmt.Sprintf("user:123456789012/victim%d", i), lb) })
 		// The address is past its limit: names that failed there are refused…
@@ -103,7 +87,7 @@ func TestLimiter(t *testing.T) {
 	})
 
 	t.Run("per user from anywhere", func(t *testing.T) {
-		l := newLimiter((&fakeClock{t: time.Unix(1e9, 0)}).Now)
+		l := newLimiter(kwtest.NewClock(time.Unix(1e9, 0)).Now)
 		allowed(t, "guesses at carol's password", 5, func(i int) (attempt, bool) { return l.begin("user:123456789012/carol", fmt.Sprintf("203.0.113.%d", i)) })
 		if _, ok := l.begin("user:123456789012/carol", "203.0.113.99"); ok {
 			t.Fatal("a sixth guess at carol's password was allowed")
@@ -111,7 +95,7 @@ func TestLimiter(t *testing.T) {
 	})
 
 	t.Run("entries expire and memory is bounded", func(t *testing.T) {
-		clock := &fakeClock{t: time.Unix(1e9, 0)}
+		clock := kwtest.NewClock(time.Unix(1e9, 0))
 		l := newLimiter(clock.Now)
 		l.maxKeys = 300
 		huge := strings.Repeat("x", 1<<20)

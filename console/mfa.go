@@ -1,9 +1,7 @@
 package console
 
 import (
-	"crypto/hmac"
 	"encoding/base64"
-	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -244,8 +242,8 @@ type signInMFAPage struct {
 // askForMFA answers a right password of a user who has an MFA device:
 // no session yet, a page asking for the code.
 func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Principal, reset bool) {
-	b, _ := json.Marshal(pendingMFA{Account: p.AccountID, UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()})
-	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: base64.RawURLEncoding.EncodeToString(b) + "." + c.sign(append([]byte("mfa:"), b...)),
+	pending := pendingMFA{Account: p.AccountID, UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()}
+	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: sealCookie(pending, c.signAs("mfa:")),
 		Path: "/console/signin", HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(mfaStepLifetime / time.Second)})
 	c.renderSignInMFA(w, r, "", http.StatusOK)
 }
@@ -265,14 +263,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p pendingMFA
-	pending, err := r.Cookie(pendingMFACookie)
-	ok := err == nil
-	if ok {
-		payload, sig, cut := strings.Cut(pending.Value, ".")
-		b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
-		ok = cut && err == nil && hmac.Equal([]byte(c.sign(append([]byte("mfa:"), b...))), []byte(sig)) && json.Unmarshal(b, &p) == nil && c.Now().Unix() < p.Expires
-	}
-	if !ok {
+	if !openCookie(r, pendingMFACookie, 0, c.signAs("mfa:"), &p) || c.Now().Unix() >= p.Expires {
 		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}

@@ -185,44 +185,22 @@ func (cl *OIDCClient) offers(role string) bool {
 	return strings.HasPrefix(role, "arn:") && len(role) <= 2048
 }
 
-// oidcStateKey is the key the cookie is signed with: derived from the
-// session key with a label of its own, so that it signs neither sessions
-// nor SAML requests, nor they it.
-func (c *Console) oidcStateKey() []byte {
-	m := hmac.New(sha256.New, c.SessionKey)
-	m.Write([]byte("keyward console OIDC request state"))
-	return m.Sum(nil)
-}
-
-func (c *Console) signOIDCState(payload []byte) string {
-	m := hmac.New(sha256.New, c.oidcStateKey())
-	m.Write(payload)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// signOIDCState signs the cookie with a key of its own, so that it signs
+// neither sessions nor SAML requests, nor they it.
+func (c *Console) signOIDCState() func([]byte) string {
+	return c.signWithKey("keyward console OIDC request state")
 }
 
 func (c *Console) readOIDCState(r *http.Request) (oidcRequestState, bool) {
 	var st oidcRequestState
-	ck, err := r.Cookie(oidcRequestCookie)
-	if err != nil || len(ck.Value) > 2048 {
-		return st, false
-	}
-	payload, sig, ok := strings.Cut(ck.Value, ".")
-	if !ok {
-		return st, false
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
-	if err != nil || !hmac.Equal([]byte(c.signOIDCState(b)), []byte(sig)) {
-		return st, false
-	}
-	if json.Unmarshal(b, &st) != nil || st.State == "" || st.Nonce == "" || st.Verifier == "" || st.Account == "" || c.Now().Unix() >= st.Expires {
+	if !openCookie(r, oidcRequestCookie, 2048, c.signOIDCState(), &st) || st.State == "" || st.Nonce == "" || st.Verifier == "" || st.Account == "" || c.Now().Unix() >= st.Expires {
 		return st, false
 	}
 	return st, true
 }
 
 func (c *Console) setOIDCState(w http.ResponseWriter, r *http.Request, st oidcRequestState) {
-	b, _ := json.Marshal(st)
-	http.SetCookie(w, &http.Cookie{Name: oidcRequestCookie, Value: base64.RawURLEncoding.EncodeToString(b) + "." + c.signOIDCState(b),
+	http.SetCookie(w, &http.Cookie{Name: oidcRequestCookie, Value: sealCookie(st, c.signOIDCState()),
 		Path: oidcCookiePath, HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteLaxMode,
 		MaxAge: int(oidcRequestLifetime / time.Second)})
 }
@@ -427,20 +405,11 @@ type oidcChoice struct {
 	Expires int64  `json:"e"`
 }
 
-// oidcRolesPage is the role chooser of an OpenID Connect sign-in.
-type oidcRolesPage struct {
-	layout
-	CSRF  string
-	Roles []samlRole
-}
-
 // oidcChoiceAEAD seals the chooser's cookie under a key derived from the
 // session key with a label of its own: the ID token is a credential, which
 // the browser holds but cannot read.
 func (c *Console) oidcChoiceAEAD() cipher.AEAD {
-	m := hmac.New(sha256.New, c.SessionKey)
-	m.Write([]byte("keyward console OIDC role choice"))
-	block, _ := aes.NewCipher(m.Sum(nil)) // 32 bytes: AES-256
+	block, _ := aes.NewCipher(c.derivedKey("keyward console OIDC role choice")) // 32 bytes: AES-256
 	aead, _ := cipher.NewGCM(block)
 	return aead
 }
@@ -461,12 +430,12 @@ func (c *Console) oidcChooser(w http.ResponseWriter, r *http.Request, ch oidcCho
 	}
 	http.SetCookie(w, &http.Cookie{Name: oidcChoiceCookie, Value: value, Path: oidcChoicePath, HttpOnly: true,
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(oidcChoiceLifetime / time.Second)})
-	page := oidcRolesPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(r.Context()).ID}, CSRF: ch.CSRF}
+	page := roleChooserPage{layout: layout{Title: "Select a role", Account: c.IAM.Account(r.Context()).ID}, Via: "oidc", Action: oidcChoicePath, Field: "role",
+		Hidden: []hiddenField{{"csrf", ch.CSRF}}}
 	for _, arn := range roles {
-		account, name := roleParts(arn)
-		page.Roles = append(page.Roles, samlRole{ARN: arn, Account: account, Name: name})
+		page.Roles = append(page.Roles, choiceOf(arn))
 	}
-	c.render(w, http.StatusOK, "oidcroles", page)
+	c.render(w, http.StatusOK, "rolechooser", page)
 }
 
 // readOIDCChoice opens the chooser's cookie of r.

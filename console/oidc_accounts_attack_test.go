@@ -112,7 +112,7 @@ func TestOIDCSignInToAnyAccount(t *testing.T) {
 		t.Fatalf("B's chooser: %d\n%s", status, body)
 	}
 	role := "arn:aws:iam::" + oidcAccountB + ":role/BOps"
-	if status, body := s.choose(t, hc, chooserCSRF.FindStringSubmatch(body)[1], role); status != http.StatusOK ||
+	if status, body := s.choose(t, hc, csrfOf(t, body), role); status != http.StatusOK ||
 		!signedInAs(t, hc, s.srv, "arn:aws:sts::"+oidcAccountB+":assumed-role/BOps/alice") {
 		t.Fatalf("choosing BOps: %d\n%s", status, body)
 	}
@@ -176,11 +176,7 @@ func TestOIDCSignInAccountAttacks(t *testing.T) {
 	t.Run("A's role chosen in B's sign-in", func(t *testing.T) {
 		hc := cookieClient()
 		_, body := s.callback(t, hc, s.viaB(t, hc, s.startB(oidcAliasB)))
-		m := chooserCSRF.FindStringSubmatch(body)
-		if m == nil {
-			t.Fatalf("no chooser:\n%s", body)
-		}
-		status, body := s.choose(t, hc, m[1], "arn:aws:iam::"+kwtest.AccountID+":role/Dev")
+		status, body := s.choose(t, hc, csrfOf(t, body), "arn:aws:iam::"+kwtest.AccountID+":role/Dev")
 		if status == http.StatusOK || signedInAs(t, hc, s.srv, ":assumed-role/") {
 			t.Fatalf("A's role through B's sign-in: %d\n%s", status, body)
 		}

@@ -20,7 +20,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +30,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
+	"github.com/keyward/keyward/console/consoletest"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/oidc"
 )
@@ -258,20 +258,15 @@ func (s *oidcConsole) signedIn(t *testing.T, hc *http.Client) bool {
 func TestOIDCSignIn(t *testing.T) {
 	s := newOIDCConsole(t)
 	hc := cookieClient()
-	resp, err := hc.Get(s.srv.URL + "/console/signin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(page), "Sign in with "+s.provider+"<") {
-		t.Fatalf("the sign-in page does not offer the provider:\n%s", page)
+	_, signIn := page(t, hc, s.srv.URL+"/console/signin", nil)
+	if !strings.Contains(signIn, "Sign in with "+s.provider+"<") {
+		t.Fatalf("the sign-in page does not offer the provider:\n%s", signIn)
 	}
 	// The page's link is the one authorize follows.
 	want := html.EscapeString("/console/signin/oidc?" + url.Values{"provider": {s.provider}, "role": {s.role}}.Encode())
 	// html/template writes percent escapes in lower case.
-	if !strings.Contains(strings.ToLower(string(page)), strings.ToLower(`href="`+want+`"`)) {
-		t.Fatalf("the sign-in page's link is not %s:\n%s", want, page)
+	if !strings.Contains(strings.ToLower(signIn), strings.ToLower(`href="`+want+`"`)) {
+		t.Fatalf("the sign-in page's link is not %s:\n%s", want, signIn)
 	}
 	status, body := s.callback(t, hc, s.authorize(t, hc))
 	if status != http.StatusOK || !strings.Contains(body, signedInPage) {
@@ -495,26 +490,16 @@ func newStoredOIDCConsole(t *testing.T) *oidcConsole {
 	return &oidcConsole{srv: serveConsole(t, cfg), clock: clock, op: op, k: k, provider: host}
 }
 
-var chooserCSRF = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
-
 // choose posts the role chooser's form in hc with the CSRF token csrf.
 func (s *oidcConsole) choose(t *testing.T, hc *http.Client, csrf, role string) (int, string) {
 	t.Helper()
-	resp, err := hc.PostForm(s.srv.URL+"/console/oidc/role", url.Values{"csrf": {csrf}, "role": {role}})
-	must(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return page(t, hc, s.srv.URL+"/console/oidc/role", url.Values{"csrf": {csrf}, "role": {role}})
 }
 
 // signedInAs reports whether hc's console session is the role's.
 func (s *oidcConsole) signedInAs(t *testing.T, hc *http.Client, role string) bool {
 	t.Helper()
-	resp, err := hc.Get(s.srv.URL + "/console/roles")
-	must(t, err)
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), ":assumed-role/"+role+"/alice<")
+	return signedInAs(t, hc, s.srv, ":assumed-role/"+role+"/alice<")
 }
 
 // TestOIDCStoredSignIn: a sign-in set through IAM is offered by its name
@@ -524,13 +509,10 @@ func (s *oidcConsole) signedInAs(t *testing.T, hc *http.Client, role string) boo
 func TestOIDCStoredSignIn(t *testing.T) {
 	s := newStoredOIDCConsole(t)
 	hc := cookieClient()
-	resp, err := hc.Get(s.srv.URL + "/console/signin")
-	must(t, err)
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, signIn := page(t, hc, s.srv.URL+"/console/signin", nil)
 	want := html.EscapeString("/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode())
-	if !strings.Contains(string(page), "Sign in with Example SSO<") || !strings.Contains(strings.ToLower(string(page)), strings.ToLower(`href="`+want+`"`)) {
-		t.Fatalf("the sign-in page does not offer the stored sign-in:\n%s", page)
+	if !strings.Contains(signIn, "Sign in with Example SSO<") || !strings.Contains(strings.ToLower(signIn), strings.ToLower(`href="`+want+`"`)) {
+		t.Fatalf("the sign-in page does not offer the stored sign-in:\n%s", signIn)
 	}
 	u, _ := url.Parse(s.srv.URL + "/console/signin/oidc?" + url.Values{"provider": {s.provider}}.Encode())
 	status, body := s.callback(t, hc, s.authorizeURL(t, hc, u.String()))
@@ -539,7 +521,7 @@ func TestOIDCStoredSignIn(t *testing.T) {
 		t.Fatalf("the chooser: %d\n%s", status, body)
 	}
 	ops := "arn:aws:iam::" + kwtest.AccountID + ":role/Ops"
-	if status, body := s.choose(t, hc, chooserCSRF.FindStringSubmatch(body)[1], ops); status != http.StatusOK || !s.signedInAs(t, hc, "Ops") {
+	if status, body := s.choose(t, hc, csrfOf(t, body), ops); status != http.StatusOK || !s.signedInAs(t, hc, "Ops") {
 		t.Fatalf("choosing Ops: %d\n%s", status, body)
 	}
 
@@ -552,11 +534,7 @@ func TestOIDCStoredSignIn(t *testing.T) {
 	}
 	// Deleting the provider takes its sign-in off the page.
 	must(t, s.k.IAM.DeleteOIDCProvider(root(), p))
-	resp, err = hc.Get(s.srv.URL + "/console/signin")
-	must(t, err)
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if strings.Contains(string(page), "Example SSO") {
+	if _, signIn = page(t, hc, s.srv.URL+"/console/signin", nil); strings.Contains(signIn, "Example SSO") {
 		t.Fatal("the sign-in page offers a deleted provider's sign-in")
 	}
 }
@@ -594,7 +572,7 @@ func TestOIDCRoleChooserAttacks(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(body, `id="oidc-roles"`) {
 			t.Fatalf("no chooser: %d\n%s", status, body)
 		}
-		return chooserCSRF.FindStringSubmatch(body)[1]
+		return csrfOf(t, body)
 	}
 	dev := "arn:aws:iam::" + kwtest.AccountID + ":role/Dev"
 	cookieURL, _ := url.Parse(s.srv.URL + "/console/oidc/role")
@@ -692,40 +670,22 @@ func TestOIDCRoleChooserAttacks(t *testing.T) {
 func TestOIDCProviderPageAttacks(t *testing.T) {
 	s := newStoredOIDCConsole(t)
 	p := "arn:aws:iam::" + kwtest.AccountID + ":oidc-provider/" + s.provider
-	signIn := func(form url.Values) *http.Client {
+	signIn := func(form url.Values) *consoletest.Client {
 		t.Helper()
-		hc := cookieClient()
-		resp, err := hc.Get(s.srv.URL + "/console/signin?as=" + form.Get("kind"))
-		must(t, err)
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		form.Set("csrf", chooserCSRF.FindStringSubmatch(string(b))[1])
-		resp, err = hc.PostForm(s.srv.URL+"/console/signin", form)
-		must(t, err)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther {
+		c := consoletest.NewClient(t, s.srv.URL)
+		if resp := c.SignIn(form); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("sign-in: %d", resp.StatusCode)
 		}
-		return hc
+		return c
 	}
-	get := func(hc *http.Client, path string) (int, string) {
+	providerPage := "/console/provider?arn=" + url.QueryEscape(p)
+	post := func(c *consoletest.Client, action string, form url.Values) (int, string) {
 		t.Helper()
-		resp, err := hc.Get(s.srv.URL + path)
-		must(t, err)
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	post := func(hc *http.Client, action string, form url.Values) (int, string) {
-		t.Helper()
-		_, page := get(hc, "/console/provider?arn="+url.QueryEscape(p))
-		form.Set("csrf", chooserCSRF.FindStringSubmatch(page)[1])
+		_, page := c.Get(providerPage)
+		form.Set("csrf", csrfOf(t, page))
 		form.Set("arn", p)
-		resp, err := hc.PostForm(s.srv.URL+"/console/provider/"+action, form)
-		must(t, err)
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		resp, body := c.Post("/console/provider/"+action, form)
+		return resp.StatusCode, body
 	}
 	setting := func() string {
 		t.Helper()
@@ -733,12 +693,12 @@ func TestOIDCProviderPageAttacks(t *testing.T) {
 		must(t, err)
 		return si.Name + "|" + si.ClientID + "|" + strings.Join(si.Roles, ",")
 	}
-	admin := signIn(url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID}, "secret": {kwtest.RootSecret}})
+	admin := signIn(rootForm(kwtest.RootSecret))
 	before := setting()
 
-	status, page := get(admin, "/console/provider?arn="+url.QueryEscape(p))
-	if status != http.StatusOK || strings.Contains(page, s.op.Secret) || !strings.Contains(page, "a client secret is set") || !strings.Contains(page, `value="Example SSO"`) {
-		t.Fatalf("the provider page: %d\n%s", status, page)
+	resp, page := admin.Get(providerPage)
+	if resp.StatusCode != http.StatusOK || strings.Contains(page, s.op.Secret) || !strings.Contains(page, "a client secret is set") || !strings.Contains(page, `value="Example SSO"`) {
+		t.Fatalf("the provider page: %d\n%s", resp.StatusCode, page)
 	}
 	for what, form := range map[string]url.Values{
 		"a client ID not the provider's": {"clientId": {"attacker"}, "displayName": {"X"}},
@@ -757,22 +717,22 @@ func TestOIDCProviderPageAttacks(t *testing.T) {
 	// nothing.
 	for name, policy := range map[string]string{"iamadmin": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`, "nobody": ""} {
 		consoleUser(t, s.k, root(), name, "Console-Passw0rd-"+name, policy)
-		hc := signIn(userForm(name, "Console-Passw0rd-"+name))
+		c := signIn(userForm(name, "Console-Passw0rd-"+name))
 		if name == "nobody" {
-			if status, _ := get(hc, "/console/provider?arn="+url.QueryEscape(p)); status != http.StatusForbidden {
-				t.Fatalf("%s reads the provider page: %d", name, status)
+			if resp, _ := c.Get(providerPage); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("%s reads the provider page: %d", name, resp.StatusCode)
 			}
 			continue
 		}
 		// Allowed the provider, not its sign-in: the page says so and
 		// shows nothing of it.
-		if status, page := get(hc, "/console/provider?arn="+url.QueryEscape(p)); status != http.StatusOK ||
+		if resp, page := c.Get(providerPage); resp.StatusCode != http.StatusOK ||
 			!strings.Contains(page, "keyward:GetOpenIDConnectSignIn") || strings.Contains(page, "Example SSO") || strings.Contains(page, `id="signin-form"`) {
-			t.Fatalf("%s's provider page: %d\n%s", name, status, page)
+			t.Fatalf("%s's provider page: %d\n%s", name, resp.StatusCode, page)
 		}
 		for action, form := range map[string]url.Values{"signin": {"clientId": {s.op.ClientID}, "displayName": {"Hijacked"}, "clientSecret": {"attacker"}},
 			"delete-signin": {}} {
-			if status, body := post(hc, action, form); status != http.StatusForbidden || !strings.Contains(body, "keyward:") || setting() != before {
+			if status, body := post(c, action, form); status != http.StatusForbidden || !strings.Contains(body, "keyward:") || setting() != before {
 				t.Fatalf("%s %s: %d, setting %s\n%s", name, action, status, setting(), body)
 			}
 		}
@@ -810,7 +770,10 @@ func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signers := map[string]bool{"sign": true, "signOIDCState": true, "signSAMLState": true}
+	// What signs: the session key's sign, mac under a key, the signers
+	// signAs and signWithKey make and the OIDC and SAML states' signers,
+	// and openCookie's parameter sign.
+	signers := map[string]bool{"sign": true, "mac": true, "signAs": true, "signWithKey": true, "signOIDCState": true, "signSAMLState": true}
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -825,15 +788,36 @@ func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
 				return true
 			}
 			for _, side := range []ast.Expr{be.X, be.Y} {
-				if call, ok := side.(*ast.CallExpr); ok {
-					if sel, ok := call.Fun.(*ast.SelectorExpr); ok && signers[sel.Sel.Name] {
-						t.Errorf("%s: a signature (%s) compared with %s, not hmac.Equal", fset.Position(be.Pos()), sel.Sel.Name, be.Op)
-					}
+				if name := calledName(side); signers[name] {
+					t.Errorf("%s: a signature (%s) compared with %s, not hmac.Equal", fset.Position(be.Pos()), name, be.Op)
 				}
 			}
 			return true
 		})
 	}
+}
+
+// calledName is the name of the function whose result e is, through
+// conversions and the functions that functions return: sign for sign(b),
+// c.sign(b) and string(c.sign(b)), signAs for c.signAs("mfa:")(b); "" when e
+// is no call.
+func calledName(e ast.Expr) string {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return ""
+	}
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		if f.Name == "string" && len(call.Args) == 1 {
+			return calledName(call.Args[0])
+		}
+		return f.Name
+	case *ast.SelectorExpr:
+		return f.Sel.Name
+	case *ast.CallExpr:
+		return calledName(f)
+	}
+	return ""
 }
 
 // TestOIDCSignInLinkTellsNoProviders: the sign-in link is open to anyone,

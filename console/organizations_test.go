@@ -34,7 +34,7 @@ type orgFixture struct {
 func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := orgFixture{root: awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))}
+	f := orgFixture{root: rootOrganizations(ts)}
 	o, err := f.root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	f.orgID = *o.Organization.Id
@@ -134,7 +134,7 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 	consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "nobody", "Nobody-Passw0rd", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`)
 	c := signedIn(t, ts, userForm("nobody", "Nobody-Passw0rd"))
 	// The navigation offers the pages; the pages refuse.
-	if _, page := c.get("/console/users"); !strings.Contains(page, `id="nav-organizations"`) {
+	if _, page := c.Get("/console/users"); !strings.Contains(page, `id="nav-organizations"`) {
 		t.Fatal("no AWS Organizations in the navigation")
 	}
 	denied := func(t *testing.T, resp *http.Response, body, action string) {
@@ -156,14 +156,14 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 	}
 	for _, tt := range pages {
 		t.Run("GET "+tt.path, func(t *testing.T) {
-			resp, body := c.get(tt.path)
+			resp, body := c.Get(tt.path)
 			denied(t, resp, body, tt.action)
 		})
 	}
 	for _, tt := range f.forms() {
 		t.Run(tt.op, func(t *testing.T) {
 			tt.form.Set("csrf", c.token())
-			resp, body := c.post(tt.path, tt.form)
+			resp, body := c.Post(tt.path, tt.form)
 			action := tt.op
 			if tt.op == "DeletePolicy" {
 				action = "DescribePolicy" // the form reads the name it confirms first
@@ -179,13 +179,13 @@ func TestOrganizationsConsoleAuthorized(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}]}`)})
 	must(t, err)
 	for _, tt := range pages {
-		if resp, body := c.get(tt.path); resp.StatusCode != http.StatusOK {
+		if resp, body := c.Get(tt.path); resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s with organizations:Describe* and List*: %d\n%.2000s", tt.path, resp.StatusCode, body)
 		}
 	}
 	for _, tt := range f.forms() {
 		tt.form.Set("csrf", c.token())
-		resp, body := c.post(tt.path, tt.form)
+		resp, body := c.Post(tt.path, tt.form)
 		denied(t, resp, body, tt.op)
 	}
 	f.unchanged(t)
@@ -198,7 +198,7 @@ func TestOrganizationsConsoleCSRF(t *testing.T) {
 	ts := newAPIServer(t)
 	f := newOrgFixture(t, ts)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(kwtest.RootSecret))
+	c.SignIn(rootForm(kwtest.RootSecret))
 	for _, tt := range f.forms() {
 		for _, tok := range []string{"", "0123456789abcdef0123456789abcdef"} {
 			form := url.Values{}
@@ -208,7 +208,7 @@ func TestOrganizationsConsoleCSRF(t *testing.T) {
 			if tok != "" {
 				form.Set("csrf", tok)
 			}
-			if resp, _ := c.post(tt.path, form); resp.StatusCode != http.StatusForbidden {
+			if resp, _ := c.Post(tt.path, form); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("%s with token %q: %d", tt.op, tok, resp.StatusCode)
 			}
 		}
@@ -223,27 +223,27 @@ func TestOrganizationsConsoleCSRF(t *testing.T) {
 func TestOrganizationsConsoleForms(t *testing.T) {
 	ts := newAPIServer(t)
 	c := newWebClient(t, ts)
-	c.signIn(rootForm(kwtest.RootSecret))
-	_, page := c.get("/console/organizations")
+	c.SignIn(rootForm(kwtest.RootSecret))
+	_, page := c.Get("/console/organizations")
 	if !strings.Contains(page, `id="create-organization"`) {
 		t.Fatalf("no offer to create an organization:\n%.2000s", page)
 	}
 	post := func(path string, form url.Values, status int) (*http.Response, string) {
 		t.Helper()
 		form.Set("csrf", c.token())
-		resp, body := c.post(path, form)
+		resp, body := c.Post(path, form)
 		if resp.StatusCode != status {
 			t.Fatalf("%s %v: %d, want %d\n%.3000s", path, form, resp.StatusCode, status, body)
 		}
 		return resp, body
 	}
 	post("/console/organizations", url.Values{"featureSet": {"ALL"}}, http.StatusSeeOther)
-	_, page = c.get("/console/organizations")
+	_, page = c.Get("/console/organizations")
 	if !strings.Contains(page, "management account") || !strings.Contains(page, `data-account="`+kwtest.AccountID+`"`) {
 		t.Fatalf("the tree has no management account:\n%.3000s", page)
 	}
 	ctx := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	roots, err := api.ListRoots(ctx, &awsorg.ListRootsInput{})
 	must(t, err)
 	rootID := *roots.Roots[0].Id
@@ -274,7 +274,7 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 	post("/console/organizations/policies", url.Values{"type": {"SERVICE_CONTROL_POLICY"}, "name": {"Deny"}, "description": {"d"},
 		"document": {orgSCP}}, http.StatusSeeOther)
 	// FullAWSAccess is AWS managed: no editing it.
-	if _, page := c.get("/console/organizations/policy?id=" + keyward.FullAWSAccessID); strings.Contains(page, `id="edit-scp"`) || strings.Contains(page, `id="delete-scp"`) {
+	if _, page := c.Get("/console/organizations/policy?id=" + keyward.FullAWSAccessID); strings.Contains(page, `id="edit-scp"`) || strings.Contains(page, `id="delete-scp"`) {
 		t.Fatalf("FullAWSAccess offered for editing:\n%.2000s", page)
 	}
 	_, body = post("/console/organizations/policies", url.Values{"policyId": {keyward.FullAWSAccessID}, "name": {"x"}, "description": {""}, "document": {orgSCP}}, http.StatusBadRequest)
@@ -286,7 +286,7 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 	// linked to its page; the same email again fails with AWS's reason.
 	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev"}, "email": {"dev@example.com"},
 		"roleName": {"OrganizationAccountAccessRole"}, "tagKey": {"team", ""}, "tagValue": {"web", ""}}, http.StatusSeeOther)
-	_, body = c.get(resp.Header.Get("Location"))
+	_, body = c.Get(resp.Header.Get("Location"))
 	accounts, err := api.ListAccounts(ctx, &awsorg.ListAccountsInput{})
 	must(t, err)
 	var devID string
@@ -304,19 +304,19 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 	if len(tags.Tags) != 1 || *tags.Tags[0].Key != "team" || *tags.Tags[0].Value != "web" {
 		t.Fatalf("the new account's tags %+v", tags.Tags)
 	}
-	if _, page := c.get("/console/organizations"); !strings.Contains(page, `data-account="`+devID+`"`) {
+	if _, page := c.Get("/console/organizations"); !strings.Contains(page, `data-account="`+devID+`"`) {
 		t.Fatalf("the new account is not in the tree:\n%.3000s", page)
 	}
 	ts.Clock.Add(time.Minute) // so that the requests' list has an order
 	resp, _ = post("/console/organizations/do/add-account", url.Values{"accountName": {"Dev2"}, "email": {"dev@example.com"},
 		"roleName": {"OrganizationAccountAccessRole"}}, http.StatusSeeOther)
-	_, body = c.get(resp.Header.Get("Location"))
+	_, body = c.Get(resp.Header.Get("Location"))
 	if !strings.Contains(body, `id="request-state">Failed`) || !strings.Contains(body, `<code id="request-reason">EMAIL_ALREADY_EXISTS</code>`) ||
 		!strings.Contains(body, "another AWS account with that email address already exists") || strings.Contains(body, "request-account") {
 		t.Fatalf("the same email again:\n%.3000s", body)
 	}
 	// The requests' list has both, the newest first.
-	_, body = c.get("/console/organizations/request")
+	_, body = c.Get("/console/organizations/request")
 	if i, j := strings.Index(body, ">Dev2</a>"), strings.Index(body, ">Dev</a>"); i < 0 || j < 0 || i > j ||
 		!strings.Contains(body, "Failed: EMAIL_ALREADY_EXISTS") {
 		t.Fatalf("the requests:\n%.3000s", body)
@@ -329,10 +329,10 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 
 	// Remove from organization: offered for a member account, not for the
 	// management account; the account ID must be typed.
-	if _, page := c.get("/console/organizations/target?id=" + kwtest.AccountID); strings.Contains(page, `id="remove-account"`) {
+	if _, page := c.Get("/console/organizations/target?id=" + kwtest.AccountID); strings.Contains(page, `id="remove-account"`) {
 		t.Fatal("the management account is offered Remove from organization")
 	}
-	if _, page := c.get("/console/organizations/target?id=" + devID); !strings.Contains(page, `id="remove-account"`) {
+	if _, page := c.Get("/console/organizations/target?id=" + devID); !strings.Contains(page, `id="remove-account"`) {
 		t.Fatalf("a member account is not offered Remove from organization:\n%.3000s", page)
 	}
 	_, body = post("/console/organizations/do/remove", url.Values{"accountId": {devID}, "confirm": {"nope"}}, http.StatusBadRequest)

@@ -95,34 +95,34 @@ func TestCreateRootKeyFormTampering(t *testing.T) {
 		code string
 	}{
 		{"no CSRF token", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", url.Values{"accountId": {member}, "confirm": {member}})
+			return mgmt.Post("/console/organizations/root-key", url.Values{"accountId": {member}, "confirm": {member}})
 		}, ""},
 		{"another session's CSRF token", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", form(other.token(), member, member))
+			return mgmt.Post("/console/organizations/root-key", form(other.token(), member, member))
 		}, ""},
 		{"the form in the query string", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key?"+form(token, member, member).Encode(), nil)
+			return mgmt.Post("/console/organizations/root-key?"+form(token, member, member).Encode(), nil)
 		}, ""},
 		{"the form sent by GET", func() (*http.Response, string) {
-			return mgmt.get("/console/organizations/root-key?" + form(token, member, member).Encode())
+			return mgmt.Get("/console/organizations/root-key?" + form(token, member, member).Encode())
 		}, ""},
 		{"the ID with a space", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", form(token, " "+member, " "+member))
+			return mgmt.Post("/console/organizations/root-key", form(token, " "+member, " "+member))
 		}, keyward.EValidationError},
 		{"the ID with a newline", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", form(token, member+"\n", member+"\n"))
+			return mgmt.Post("/console/organizations/root-key", form(token, member+"\n", member+"\n"))
 		}, keyward.EValidationError},
 		{"an alias", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", form(token, "tenant", "tenant"))
+			return mgmt.Post("/console/organizations/root-key", form(token, "tenant", "tenant"))
 		}, keyward.EValidationError},
 		{"eleven digits", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", form(token, member[1:], member[1:]))
+			return mgmt.Post("/console/organizations/root-key", form(token, member[1:], member[1:]))
 		}, keyward.EValidationError},
 		{"no ID", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", form(token, "", ""))
+			return mgmt.Post("/console/organizations/root-key", form(token, "", ""))
 		}, keyward.EValidationError},
 		{"another ID confirmed", func() (*http.Response, string) {
-			return mgmt.post("/console/organizations/root-key", form(token, member, kwtest.AccountID))
+			return mgmt.Post("/console/organizations/root-key", form(token, member, kwtest.AccountID))
 		}, keyward.EValidationError},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +136,7 @@ func TestCreateRootKeyFormTampering(t *testing.T) {
 		})
 	}
 
-	resp, page := mgmt.post("/console/organizations/root-key", form(token, member, member))
+	resp, page := mgmt.Post("/console/organizations/root-key", form(token, member, member))
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="secret"`) || rootKeys() != 1 {
 		t.Fatalf("the form: %d, %d root keys\n%s", resp.StatusCode, rootKeys(), page)
 	}
@@ -164,7 +164,7 @@ func TestCreateRootKeyFormEvent(t *testing.T) {
 	ts := newAPIServer(t)
 	bg := context.Background()
 	f := newMemberFixture(t, ts)
-	resp, _ := f.mgmt.post("/console/organizations/root-key", url.Values{"csrf": {f.mgmt.token()}, "accountId": {f.member}, "confirm": {"x"}, "name": {"alice"}})
+	resp, _ := f.mgmt.Post("/console/organizations/root-key", url.Values{"csrf": {f.mgmt.token()}, "accountId": {f.member}, "confirm": {"x"}, "name": {"alice"}})
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("answered %d", resp.StatusCode)
 	}
@@ -199,8 +199,8 @@ func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || strings.Contains(page, `id="secret"`) || f.rootKeys(t) != 0 {
 		t.Fatalf("switched: answered %d, %d root keys\n%s", resp.StatusCode, f.rootKeys(t), page)
 	}
-	_, home := bob.get("/console/")
-	if resp, _ := bob.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, home)}}); resp.StatusCode != http.StatusSeeOther || bob.session().Switched != nil {
+	_, home := bob.Get("/console/")
+	if resp, _ := bob.Post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, home)}}); resp.StatusCode != http.StatusSeeOther || bob.session().Switched != nil {
 		t.Fatalf("switch back: %d", resp.StatusCode)
 	}
 	resp, page = f.create(bob, f.member)
@@ -215,7 +215,7 @@ func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 func newMember(t *testing.T, ts *apiServer) (*awsorg.Client, string) {
 	t.Helper()
 	bg := context.Background()
-	api := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	api := rootOrganizations(ts)
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})
@@ -249,5 +249,5 @@ func (f memberFixture) rootKeys(t *testing.T) int {
 // create posts c's Create root access key form for the member account,
 // its ID confirmed as confirm.
 func (f memberFixture) create(c *webClient, confirm string) (*http.Response, string) {
-	return c.post("/console/organizations/root-key", url.Values{"csrf": {c.token()}, "accountId": {f.member}, "confirm": {confirm}})
+	return c.Post("/console/organizations/root-key", url.Values{"csrf": {c.token()}, "accountId": {f.member}, "confirm": {confirm}})
 }

@@ -34,14 +34,26 @@ func (c *Console) samlMetadata(w http.ResponseWriter, r *http.Request) {
 	w.Write(c.STS.SAML.Metadata())
 }
 
-// samlRolesPage is AWS's role chooser.
-type samlRolesPage struct {
+// roleChooserPage is AWS's role chooser, of a SAML or an OpenID Connect
+// sign-in: its form posts the chosen role's ARN as Field to Action, with
+// the Hidden fields; Via ("saml", "oidc") begins the form's and its
+// button's IDs.
+type roleChooserPage struct {
 	layout
-	Response, RelayState string
-	Roles                []samlRole
+	Via, Action, Field string
+	Hidden             []hiddenField
+	Roles              []roleChoice
 }
 
-type samlRole struct{ ARN, Account, Name string }
+type hiddenField struct{ Name, Value string }
+
+// roleChoice is a role as the chooser lists it.
+type roleChoice struct{ ARN, Account, Name string }
+
+func choiceOf(arn string) roleChoice {
+	account, name := roleParts(arn)
+	return roleChoice{ARN: arn, Account: account, Name: name}
+}
 
 // samlContinuePage sends the browser on to the console once its session
 // cookie is set: a navigation the console's own page starts, so that the
@@ -93,12 +105,12 @@ func (c *Console) samlSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if chosen == "" && len(offered) > 1 {
-		page := samlRolesPage{layout: layout{Title: "Select a role", Account: offered[0].Account}, Response: response, RelayState: relay}
+		page := roleChooserPage{layout: layout{Title: "Select a role", Account: offered[0].Account}, Via: "saml", Action: saml.EndpointPath, Field: "roleIndex",
+			Hidden: []hiddenField{{"SAMLResponse", response}, {"RelayState", relay}}}
 		for _, o := range offered {
-			account, name := roleParts(o.RoleARN)
-			page.Roles = append(page.Roles, samlRole{ARN: o.RoleARN, Account: account, Name: name})
+			page.Roles = append(page.Roles, choiceOf(o.RoleARN))
 		}
-		c.render(w, http.StatusOK, "samlroles", page)
+		c.render(w, http.StatusOK, "rolechooser", page)
 		return
 	}
 	if chosen == "" {

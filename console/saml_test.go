@@ -99,14 +99,8 @@ func TestSAMLConsoleSignIn(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, `content="0;url=/console/roles/Admin"`) {
 			t.Fatalf("sign-in: %d\n%s", status, page)
 		}
-		resp, err := hc.Get(s.srv.URL + "/console/roles")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "Admin/alice") {
-			t.Fatalf("the console as the role's session: %d\n%s", resp.StatusCode, b)
+		if !signedInAs(t, hc, s.srv, "Admin/alice") {
+			t.Fatal("the console is not the role's session")
 		}
 	})
 	t.Run("the role chooser", func(t *testing.T) {
@@ -124,14 +118,8 @@ func TestSAMLConsoleSignIn(t *testing.T) {
 		if status, page := s.post(t, hc, url.Values{"SAMLResponse": {resp}, "roleIndex": {s.roleARN("Reader")}}); status != http.StatusOK {
 			t.Fatalf("choosing Reader: %d\n%s", status, page)
 		}
-		r2, err := hc.Get(s.srv.URL + "/console/roles")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(r2.Body)
-		r2.Body.Close()
-		if !strings.Contains(string(b), "Reader/alice") {
-			t.Fatalf("not signed in as Reader:\n%s", b)
+		if !signedInAs(t, hc, s.srv, "Reader/alice") {
+			t.Fatal("not signed in as Reader")
 		}
 	})
 }

@@ -1,12 +1,7 @@
 package console
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -47,46 +42,24 @@ type samlRequestState struct {
 	Expires  int64  `json:"e"`
 }
 
-// samlStateKey is the key the cookie is signed with: derived from the
-// session key, so that a signed state is never a valid session cookie, nor
-// the reverse.
-func (c *Console) samlStateKey() []byte {
-	m := hmac.New(sha256.New, c.SessionKey)
-	m.Write([]byte("keyward console SAML request state"))
-	return m.Sum(nil)
-}
-
-func (c *Console) signSAMLState(payload []byte) string {
-	m := hmac.New(sha256.New, c.samlStateKey())
-	m.Write(payload)
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// signSAMLState signs the cookie with a key of its own, so that a signed
+// state is never a valid session cookie, nor the reverse.
+func (c *Console) signSAMLState() func([]byte) string {
+	return c.signWithKey("keyward console SAML request state")
 }
 
 // readSAMLState returns the request r's cookie remembers, if it is signed
 // and not expired.
 func (c *Console) readSAMLState(r *http.Request) (samlRequestState, bool) {
 	var st samlRequestState
-	ck, err := r.Cookie(samlRequestCookie)
-	if err != nil || len(ck.Value) > 1024 {
-		return st, false
-	}
-	payload, sig, ok := strings.Cut(ck.Value, ".")
-	if !ok {
-		return st, false
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
-	if err != nil || !hmac.Equal([]byte(c.signSAMLState(b)), []byte(sig)) {
-		return st, false
-	}
-	if json.Unmarshal(b, &st) != nil || st.ID == "" || c.Now().Unix() >= st.Expires {
+	if !openCookie(r, samlRequestCookie, 1024, c.signSAMLState(), &st) || st.ID == "" || c.Now().Unix() >= st.Expires {
 		return st, false
 	}
 	return st, true
 }
 
 func (c *Console) setSAMLState(w http.ResponseWriter, r *http.Request, st samlRequestState) {
-	b, _ := json.Marshal(st)
-	http.SetCookie(w, &http.Cookie{Name: samlRequestCookie, Value: base64.RawURLEncoding.EncodeToString(b) + "." + c.signSAMLState(b),
+	http.SetCookie(w, &http.Cookie{Name: samlRequestCookie, Value: sealCookie(st, c.signSAMLState()),
 		Path: saml.EndpointPath, HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode,
 		MaxAge: int(samlRequestLifetime / time.Second)})
 }

@@ -37,7 +37,7 @@ func TestSignInUnderAttack(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				status := newWebClient(t, ts).signIn(form(i)).StatusCode
+				status := newWebClient(t, ts).SignIn(form(i)).StatusCode
 				mu.Lock()
 				got[status]++
 				mu.Unlock()
@@ -63,11 +63,11 @@ func TestSignInUnderAttack(t *testing.T) {
 	got = statuses(20, func(i int) url.Values { return user(fmt.Sprintf("sprayed%d", i), "Spring2026!") })
 	t.Logf("a spray over 20 names: %v", got)
 	// bob, behind the same address, signs in.
-	if resp := newWebClient(t, ts).signIn(user("bob", "bob-Passw0rd!")); resp.StatusCode != http.StatusSeeOther {
+	if resp := newWebClient(t, ts).SignIn(user("bob", "bob-Passw0rd!")); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("bob's right password from the attacked address: %d", resp.StatusCode)
 	}
 	// alice herself is refused for now: her name is under attack.
-	if resp := newWebClient(t, ts).signIn(user("alice", "alice-Passw0rd!")); resp.StatusCode != http.StatusTooManyRequests {
+	if resp := newWebClient(t, ts).SignIn(user("alice", "alice-Passw0rd!")); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("alice during the attack on her name: %d", resp.StatusCode)
 	}
 }

@@ -100,7 +100,7 @@ func TestSignInPageIsWhatTheREADMESays(t *testing.T) {
 				t.Fatalf("after choosing %q: %d", chosen, status)
 			}
 		case button:
-			form.Set("csrf", csrf.FindStringSubmatch(page)[1])
+			form.Set("csrf", csrfOf(t, page))
 			form.Set("kind", chosen)
 			if status, _ = b.do(http.MethodPost, "/console/signin", form); status != http.StatusSeeOther {
 				t.Fatalf("signing in as the README says (%v): %d", steps, status)
@@ -135,7 +135,7 @@ func TestErrorShownOnce(t *testing.T) {
 	admin.signInRoot()
 	token := func() string {
 		_, page := admin.do(http.MethodGet, "/console/users/new", nil)
-		return csrf.FindStringSubmatch(page)[1]
+		return csrfOf(t, page)
 	}
 	for _, tc := range []struct {
 		name string
@@ -145,13 +145,13 @@ func TestErrorShownOnce(t *testing.T) {
 			b := s.browser()
 			_, page := b.do(http.MethodGet, "/console/signin?as=root", nil)
 			return b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"root"}, "accesskey": {kwtest.RootKeyID},
-				"secret": {"wrong" + kwtest.RootSecret[5:]}, "csrf": {csrf.FindStringSubmatch(page)[1]}})
+				"secret": {"wrong" + kwtest.RootSecret[5:]}, "csrf": {csrfOf(t, page)}})
 		}},
 		{"wrong password", func() (int, string) {
 			b := s.browser()
 			_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
 			return b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {kwtest.AccountID},
-				"username": {"bo"}, "password": {"Wrong-Passw0rd-1"}, "csrf": {csrf.FindStringSubmatch(page)[1]}})
+				"username": {"bo"}, "password": {"Wrong-Passw0rd-1"}, "csrf": {csrfOf(t, page)}})
 		}},
 		{"bad group name", func() (int, string) {
 			return admin.do(http.MethodPost, "/console/groups", url.Values{"name": {"no spaces"}, "csrf": {token()}})

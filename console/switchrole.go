@@ -1,8 +1,6 @@
 package console
 
 import (
-	"crypto/hmac"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -249,20 +247,8 @@ func (c *Console) auditSwitch(r *request, name string, role *keyward.Principal, 
 // browser keeps them, signed so that nothing but this console writes the
 // menu's entries.
 func (c *Console) roleHistoryOf(r *http.Request) []roleHistory {
-	ck, err := r.Cookie(roleHistoryCookie)
-	if err != nil {
-		return nil
-	}
-	payload, sig, ok := strings.Cut(ck.Value, ".")
-	if !ok {
-		return nil
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(payload)
-	if err != nil || !hmac.Equal([]byte(sig), []byte(c.sign(append([]byte("roles:"), b...)))) {
-		return nil
-	}
 	var h []roleHistory
-	if json.Unmarshal(b, &h) != nil || len(h) > maxRoleHistory {
+	if !openCookie(r, roleHistoryCookie, 0, c.signAs("roles:"), &h) || len(h) > maxRoleHistory {
 		return nil
 	}
 	return h
@@ -276,8 +262,7 @@ func (c *Console) rememberRole(w http.ResponseWriter, r *request, role roleHisto
 			h = append(h, old)
 		}
 	}
-	b, _ := json.Marshal(h)
-	http.SetCookie(w, &http.Cookie{Name: roleHistoryCookie, Value: base64.RawURLEncoding.EncodeToString(b) + "." + c.sign(append([]byte("roles:"), b...)),
+	http.SetCookie(w, &http.Cookie{Name: roleHistoryCookie, Value: sealCookie(h, c.signAs("roles:")),
 		Path: "/console/", HttpOnly: true, Secure: c.Clients.Secure(r.Request), SameSite: http.SameSiteStrictMode, MaxAge: 400 * 24 * 3600})
 }
 

@@ -34,7 +34,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 		if c.session().Switched != nil {
 			t.Fatal("the session switched")
 		}
-		if _, page := c.get("/console/users"); !strings.Contains(page, `id="signed-in-as">arn:aws:iam::123456789012:user/alice<`) {
+		if _, page := c.Get("/console/users"); !strings.Contains(page, `id="signed-in-as">arn:aws:iam::123456789012:user/alice<`) {
 			t.Fatalf("not alice:\n%s", page)
 		}
 	}
@@ -94,7 +94,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 			t.Fatalf("no role in %s", b)
 		}
 		c.setCookie("keyward_session", base64.RawURLEncoding.EncodeToString([]byte(forged))+"."+sig)
-		if resp, _ := c.get("/console/roles"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
+		if resp, _ := c.Get("/console/roles"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
 			t.Fatalf("a changed cookie: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
@@ -132,15 +132,15 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 		t.Parallel()
 		ts := newAPIServer(t)
 		c := switched(t, ts, aliceSwitches)
-		_, page := c.get("/console/roles")
-		resp, _ := c.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}, "user": {"bob"}, "username": {"bob"}, "account": {kwtest.AccountID}, "role": {"direct"}})
+		_, page := c.Get("/console/roles")
+		resp, _ := c.Post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}, "user": {"bob"}, "username": {"bob"}, "account": {kwtest.AccountID}, "role": {"direct"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("switch back: %d", resp.StatusCode)
 		}
 		stillAlice(t, c)
 		// Switch back from alice's own session leaves it hers.
-		_, page = c.get("/console/users")
-		c.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
+		_, page = c.Get("/console/users")
+		c.Post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
 		stillAlice(t, c)
 	})
 	t.Run("the switch does not outlive the console session", func(t *testing.T) {
@@ -158,7 +158,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 			t.Fatalf("switched until %+v, the session until %d", s.Switched, s.Expires)
 		}
 		ts.Clock.Add(11 * time.Minute)
-		if resp, _ := c.get("/console/roles"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
+		if resp, _ := c.Get("/console/roles"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
 			t.Fatalf("past the session: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
@@ -169,7 +169,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 		ts.Clock.Add(time.Second)
 		_, err := ts.RootIAM().DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("alice")})
 		must(t, err)
-		if resp, _ := c.get("/console/roles"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
+		if resp, _ := c.Get("/console/roles"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/signin" {
 			t.Fatalf("after the user's sessions ended: %d → %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
@@ -191,7 +191,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 				_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("auditor"), Path: aws.String("/ops/"), AssumeRolePolicyDocument: aws.String(trustAccount)})
 				must(t, err)
 			}
-			resp, _ := c.get("/console/roles")
+			resp, _ := c.Get("/console/roles")
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/?notice=switch-ended" {
 				t.Fatalf("%d → %s", resp.StatusCode, resp.Header.Get("Location"))
 			}
@@ -204,7 +204,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 		c := switched(t, ts, "")
 		must(t, ts.IAM.PutInlinePolicy(kwtest.AsRoot(ctx), keyward.Entity{Kind: keyward.EntityUser, Name: "alice"}, "p", aliceSwitches))
 		for _, tok := range []string{"", "0123456789abcdef0123456789abcdef"} {
-			resp, _ := c.post("/console/switchrole", url.Values{"csrf": {tok}, "account": {kwtest.AccountID}, "role": {"ops/auditor"}})
+			resp, _ := c.Post("/console/switchrole", url.Values{"csrf": {tok}, "account": {kwtest.AccountID}, "role": {"ops/auditor"}})
 			if resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("token %q: %d", tok, resp.StatusCode)
 			}
@@ -213,7 +213,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 		if resp, _ := c.switchTo(kwtest.AccountID, "ops/auditor", "", ""); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("switch: %d", resp.StatusCode)
 		}
-		resp, _ := c.post("/console/switchrole/back", url.Values{"csrf": {"0123456789abcdef0123456789abcdef"}})
+		resp, _ := c.Post("/console/switchrole/back", url.Values{"csrf": {"0123456789abcdef0123456789abcdef"}})
 		if resp.StatusCode != http.StatusForbidden || c.session().Switched == nil {
 			t.Fatalf("a forged switch back: %d", resp.StatusCode)
 		}
@@ -223,15 +223,15 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 		ts := newAPIServer(t)
 		switchFixture(t, ts, aliceSwitches)
 		c := newWebClient(t, ts)
-		c.signIn(rootForm(kwtest.RootSecret))
-		_, page := c.get("/console/users")
+		c.SignIn(rootForm(kwtest.RootSecret))
+		_, page := c.Get("/console/users")
 		if strings.Contains(page, `id="switch-role"`) {
 			t.Fatal("the root user's menu offers Switch role")
 		}
-		if resp, _ := c.get("/console/switchrole"); resp.StatusCode != http.StatusForbidden {
+		if resp, _ := c.Get("/console/switchrole"); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("the form: %d", resp.StatusCode)
 		}
-		resp, _ := c.post("/console/switchrole", url.Values{"csrf": {csrfOf(t, page)}, "account": {kwtest.AccountID}, "role": {"ops/auditor"}})
+		resp, _ := c.Post("/console/switchrole", url.Values{"csrf": {csrfOf(t, page)}, "account": {kwtest.AccountID}, "role": {"ops/auditor"}})
 		if resp.StatusCode != http.StatusForbidden || c.session().Switched != nil {
 			t.Fatalf("the root user switched: %d", resp.StatusCode)
 		}
@@ -242,7 +242,7 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 		c := switched(t, ts, aliceSwitches)
 		forged := base64.RawURLEncoding.EncodeToString([]byte(`[{"a":"123456789012","r":"closed","d":"Click me"}]`)) + ".AAAA"
 		c.setCookie("keyward_roles", forged)
-		if _, page := c.get("/console/roles"); strings.Contains(page, "Click me") || strings.Contains(page, `id="role-history-0"`) {
+		if _, page := c.Get("/console/roles"); strings.Contains(page, "Click me") || strings.Contains(page, `id="role-history-0"`) {
 			t.Fatalf("a forged history shown:\n%s", page)
 		}
 	})

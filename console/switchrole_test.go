@@ -53,7 +53,7 @@ func switchFixture(t *testing.T, ts *apiServer, policy string) {
 // signInAlice signs the fixture's user in.
 func signInAlice(t *testing.T, c *webClient) {
 	t.Helper()
-	if resp := c.signIn(userForm("alice", switchPassword)); resp.StatusCode != http.StatusSeeOther {
+	if resp := c.SignIn(userForm("alice", switchPassword)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("alice's sign-in: %d", resp.StatusCode)
 	}
 }
@@ -61,14 +61,14 @@ func signInAlice(t *testing.T, c *webClient) {
 // switchTo posts the Switch role form.
 func (c *webClient) switchTo(account, role, display, color string) (*http.Response, string) {
 	c.t.Helper()
-	_, page := c.get("/console/switchrole")
-	return c.post("/console/switchrole", url.Values{"csrf": {csrfOf(c.t, page)}, "account": {account}, "role": {role}, "display": {display}, "color": {color}})
+	_, page := c.Get("/console/switchrole")
+	return c.Post("/console/switchrole", url.Values{"csrf": {csrfOf(c.t, page)}, "account": {account}, "role": {role}, "display": {display}, "color": {color}})
 }
 
 // status GETs path and returns its status.
 func (c *webClient) status(path string) int {
 	c.t.Helper()
-	resp, _ := c.get(path)
+	resp, _ := c.Get(path)
 	return resp.StatusCode
 }
 
@@ -86,7 +86,7 @@ func TestSwitchRoleAndBack(t *testing.T) {
 	must(t, ts.IAM.CreateAccountAlias(kwtest.AsRoot(context.Background()), "example-corp"))
 	c := newWebClient(t, ts)
 	signInAlice(t, c)
-	_, home := c.get("/console/users")
+	_, home := c.Get("/console/users")
 	if !strings.Contains(home, `id="switch-role"`) || strings.Contains(home, `id="switched-banner"`) {
 		t.Fatalf("alice's menu:\n%s", home)
 	}
@@ -117,7 +117,7 @@ func TestSwitchRoleAndBack(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch: %d", resp.StatusCode)
 	}
-	_, page := c.get("/console/roles")
+	_, page := c.Get("/console/roles")
 	for _, want := range []string{`id="switched-banner"`, "switch-green", "auditor @ example-corp", "arn:aws:sts::123456789012:assumed-role/auditor/alice", `id="switch-back"`, `id="role-history-0"`} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("the roles page as the role lacks %s:\n%s\n%s", want, page, ts.Log.String())
@@ -131,12 +131,12 @@ func TestSwitchRoleAndBack(t *testing.T) {
 		t.Fatalf("switched session %+v, original %+v", sw, original)
 	}
 
-	_, page = c.get("/console/roles")
-	resp, _ = c.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
+	_, page = c.Get("/console/roles")
+	resp, _ = c.Post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch back: %d", resp.StatusCode)
 	}
-	_, page = c.get("/console/users")
+	_, page = c.Get("/console/users")
 	if strings.Contains(page, `id="switched-banner"`) || !strings.Contains(page, "arn:aws:iam::123456789012:user/alice") || !strings.Contains(page, "auditor @ example-corp") {
 		t.Fatalf("back as alice:\n%s", page)
 	}
@@ -177,7 +177,7 @@ func TestSwitchRoleFromASwitchedSessionIsTheUsers(t *testing.T) {
 	if resp, body := c.switchTo(kwtest.AccountID, "direct", "", ""); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch from the switched session: %d\n%s", resp.StatusCode, body)
 	}
-	_, page := c.get("/console/roles")
+	_, page := c.Get("/console/roles")
 	if !strings.Contains(page, "arn:aws:sts::123456789012:assumed-role/direct/alice") || !strings.Contains(page, "switched from <span id=\"switched-from\">arn:aws:iam::123456789012:user/alice") {
 		t.Fatalf("the second switch:\n%s", page)
 	}
@@ -213,13 +213,13 @@ func (c *webClient) session() consoleCookie {
 // cookies are the client's cookies for the console.
 func (c *webClient) cookies() []*http.Cookie {
 	u, _ := url.Parse(c.ts.URL + "/console/")
-	return c.http.Jar.Cookies(u)
+	return c.HTTP.Jar.Cookies(u)
 }
 
 // setCookie replaces one of the client's console cookies.
 func (c *webClient) setCookie(name, value string) {
 	u, _ := url.Parse(c.ts.URL + "/console/")
-	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/console/"}})
+	c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/console/"}})
 }
 
 func base64URL(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
@@ -249,18 +249,18 @@ func TestSwitchRoleFromAFederatedSession(t *testing.T) {
 	if resp, body := c.switchTo(kwtest.AccountID, "ops/auditor", "", ""); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch: %d\n%s", resp.StatusCode, body)
 	}
-	_, page := c.get("/console/roles")
+	_, page := c.Get("/console/roles")
 	if !strings.Contains(page, "arn:aws:sts::123456789012:assumed-role/auditor/carol@example.com") || !strings.Contains(page, "arn:aws:sts::123456789012:assumed-role/sso/carol@example.com") {
 		t.Fatalf("switched from the federated session:\n%s", page)
 	}
 	if s := c.session(); s.Switched == nil || s.Switched.Expires > ts.Clock.Now().Add(time.Hour).Unix() || s.Expires != original.Expires {
 		t.Fatalf("switched %+v, original %+v", s, original)
 	}
-	resp, _ := c.post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
+	resp, _ := c.Post("/console/switchrole/back", url.Values{"csrf": {csrfOf(t, page)}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("switch back: %d", resp.StatusCode)
 	}
-	if _, page := c.get("/console/roles"); strings.Contains(page, `id="switched-banner"`) || !strings.Contains(page, `id="signed-in-as">arn:aws:sts::123456789012:assumed-role/sso/carol@example.com<`) {
+	if _, page := c.Get("/console/roles"); strings.Contains(page, `id="switched-banner"`) || !strings.Contains(page, `id="signed-in-as">arn:aws:sts::123456789012:assumed-role/sso/carol@example.com<`) {
 		t.Fatalf("back:\n%s", page)
 	}
 }

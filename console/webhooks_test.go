@@ -28,7 +28,7 @@ func TestWebhooksPage(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, "No webhook subscriptions.") || !strings.Contains(page, `id="event-access-key.expired"`) {
 		t.Fatalf("empty page: %d %s", status, page)
 	}
-	token := csrf.FindStringSubmatch(page)[1]
+	token := csrfOf(t, page)
 	form := url.Values{"csrf": {token}, "url": {"http://127.0.0.1:9/hook?token=console-tok"}, "secret": {"console-secret-0123456"},
 		"event-access-key.created": {"on"}, "audit": {"CreateUser, audit.DeleteUser"}}
 	status, page = admin.do(http.MethodPost, "/console/webhooks", form)

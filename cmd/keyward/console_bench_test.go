@@ -47,7 +47,7 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 	db.Close()
 	ts := startServerWith(b, dir, cheapPasswords)
 	c := newWebClient(b, ts)
-	c.signIn(rootForm(rootSecret))
+	c.SignIn(rootForm(rootSecret))
 	for _, page := range []struct{ name, query string }{
 		{"first", "/console/users"},
 		{"deep-by-creation", "/console/users?sort=created&order=desc&page=1900"},
@@ -57,7 +57,7 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 	} {
 		b.Run(page.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				resp, body := c.get(page.query)
+				resp, body := c.Get(page.query)
 				if resp.StatusCode != 200 {
 					b.Fatalf("%s: %d\n%.2000s", page.query, resp.StatusCode, body)
 				}

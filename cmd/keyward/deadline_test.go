@@ -35,7 +35,7 @@ func TestRequestDeadlineWithPostgresFrozen(t *testing.T) {
 		t.Fatal(err)
 	}
 	web := newWebClient(t, ts)
-	if resp := web.signIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
+	if resp := web.SignIn(rootForm(rootSecret)); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("console sign-in: %d", resp.StatusCode)
 	}
 
@@ -60,7 +60,7 @@ func TestRequestDeadlineWithPostgresFrozen(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		start := time.Now()
-		resp, err := web.http.Get(ts.URL + "/console/users")
+		resp, err := web.HTTP.Get(ts.URL + "/console/users")
 		consoleTook = time.Since(start)
 		if err == nil {
 			consoleStatus = resp.StatusCode

@@ -465,11 +465,11 @@ func TestVersityGateway(t *testing.T) {
 		}
 		// The console's user page and the Users table, and keyward keys find.
 		web := newWebClient(t, ts)
-		web.signIn(rootForm(rootSecret))
-		if _, page := web.get("/console/users/alice"); !strings.Contains(page, "(us-east-1, s3)") {
+		web.SignIn(rootForm(rootSecret))
+		if _, page := web.Get("/console/users/alice"); !strings.Contains(page, "(us-east-1, s3)") {
 			t.Fatalf("user page without the S3 use:\n%s", page)
 		}
-		_, page := web.get("/console/users")
+		_, page := web.Get("/console/users")
 		tr := page[strings.Index(page, `href="/console/users/alice"`):]
 		tr = tr[:strings.Index(tr, "</tr>")]
 		if !regexp.MustCompile(`<td data-col="keyused"><time datetime="[^"]+" title="[^"]+">Now</time></td>`).MatchString(tr) {

@@ -64,8 +64,8 @@ func TestMetrics(t *testing.T) {
 	ts.Reports.Wait()
 	must(t, ts.Uses.Flush(ctx))
 	web := newWebClient(t, ts)
-	_, page := web.get("/console/signin?as=root")
-	resp, _ := web.post("/console/signin", url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {rootSecret}, "csrf": {csrfOf(t, page)}})
+	_, page := web.Get("/console/signin?as=root")
+	resp, _ := web.Post("/console/signin", url.Values{"kind": {"root"}, "accesskey": {rootKeyID}, "secret": {rootSecret}, "csrf": {csrfOf(t, page)}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign-in %d", resp.StatusCode)
 	}

@@ -67,7 +67,7 @@ func TestConsoleSignInUnderAttack(t *testing.T) {
 			if i >= 40 {
 				form = user(fmt.Sprint(i, huge), "x")
 			}
-			if newWebClient(t, ts).signIn(form).StatusCode == http.StatusUnauthorized {
+			if newWebClient(t, ts).SignIn(form).StatusCode == http.StatusUnauthorized {
 				hashed.Add(1)
 			}
 		})

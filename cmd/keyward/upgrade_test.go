@@ -144,11 +144,11 @@ func TestUpgradeFromOldSchemas(t *testing.T) {
 				}
 				web := newWebClient(t, ts)
 				form := url.Values{"kind": {"user"}, "account": {accountID}, "username": {s.user}, "password": {s.password}}
-				if resp := web.signIn(form); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/console/") {
+				if resp := web.SignIn(form); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/console/") {
 					t.Errorf("%s's password: sign-in answered %d → %s", s.user, resp.StatusCode, resp.Header.Get("Location"))
 				}
 				form.Set("password", s.password+"x")
-				if resp := web.signIn(form); resp.StatusCode == http.StatusSeeOther {
+				if resp := web.SignIn(form); resp.StatusCode == http.StatusSeeOther {
 					t.Errorf("a wrong password signed %s in", s.user)
 				}
 			}

@@ -114,11 +114,11 @@ func TestVersionShown(t *testing.T) {
 	}
 	web := newWebClient(t, ts)
 	footer := `<span id="keyward-version">` + bi.Version + `</span>`
-	if _, page := web.get("/console/signin"); strings.Contains(page, "keyward-version") {
+	if _, page := web.Get("/console/signin"); strings.Contains(page, "keyward-version") {
 		t.Error("the sign-in page shows the version to a visitor")
 	}
-	web.signIn(rootForm(rootSecret))
-	if _, page := web.get("/console/users"); !strings.Contains(page, footer) {
+	web.SignIn(rootForm(rootSecret))
+	if _, page := web.Get("/console/users"); !strings.Contains(page, footer) {
 		t.Errorf("the users page has no footer %s", footer)
 	}
 }
