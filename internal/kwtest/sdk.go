@@ -16,27 +16,15 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/sdkhttp"
+	"github.com/keyward/keyward/internal/testclock"
 )
 
 // Clock is a clock the test moves by hand (NewWithClock takes its Now):
 // tests never sleep for time to pass.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = testclock.Clock
 
 // NewClock returns a clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-// Add moves the clock forward by d.
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return testclock.New(t) }
 
 // Config is an AWS SDK configuration for k's Query API, signing with the
 // access key id and secret (and a session's token, or ""), without retries,
