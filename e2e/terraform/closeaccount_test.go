@@ -14,7 +14,7 @@ import (
 // (close_on_deletion) rather than removes from its organization. The
 // organization is made outside: as on AWS, it cannot be deleted while a
 // closed account is in it, which it is for 90 days.
-const closeAccountConfig = `
+var closeAccountConfig = `
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws" }

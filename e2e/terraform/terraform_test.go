@@ -47,21 +47,28 @@ func terraformMirror() string {
 	return ""
 }
 
-// rootProvider is the hashicorp/aws provider of the account's root user,
-// every service's endpoint the variable endpoint (Keyward's URL).
-const rootProvider = `provider "aws" {
+// awsProvider is a hashicorp/aws provider block of local name name,
+// signing with key and secret (Terraform expressions), every service's
+// endpoint the variable endpoint (Keyward's URL); settings are its other
+// lines (an alias, an assume_role block), each indented by two spaces.
+func awsProvider(name, key, secret, settings string) string {
+	return `provider "` + name + `" {
   region                      = "us-east-1"
-  access_key                  = "` + rootKeyID + `"
-  secret_key                  = "` + rootSecret + `"
+  access_key                  = ` + key + `
+  secret_key                  = ` + secret + `
   skip_metadata_api_check     = true
   skip_region_validation      = true
-  endpoints {
+` + settings + `  endpoints {
     iam           = var.endpoint
     sts           = var.endpoint
     organizations = var.endpoint
   }
 }
 `
+}
+
+// rootProvider is the hashicorp/aws provider of the account's root user.
+var rootProvider = awsProvider("aws", `"`+rootKeyID+`"`, `"`+rootSecret+`"`, "")
 
 // sdkConfig is aws-sdk-go-v2's configuration for the server at url,
 // signing with the key (and a session's token, or ""). It keeps the SDK's
@@ -77,7 +84,7 @@ func sdkConfig(url, id, secret, token string) aws.Config {
 // terraformConfig is the configuration of the test: a user with every kind
 // of credential, in a group, with policies, and an account alias; roles, a
 // SAML provider, and the account's organization.
-const terraformConfig = `
+var terraformConfig = `
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws" }
@@ -97,29 +104,18 @@ variable "saml_metadata" {}
 
 # The CI user's key opens nothing by itself: what this provider makes, it
 # makes as the role it assumes.
-provider "aws" {
-  alias                       = "deployer"
-  region                      = "us-east-1"
-  access_key                  = var.ci_key
-  secret_key                  = var.ci_secret
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
+#
+# The two providers run in one reattached process, whose clients of a
+# service may be either's: each names every endpoint, and the role may
+# do what the root user does here.
+` + awsProvider("aws", "var.ci_key", "var.ci_secret", `  alias = "deployer"
   assume_role {
     role_arn     = var.deployer_role
     session_name = "terraform"
     external_id  = "tf-ci"
     duration     = "15m"
   }
-  # The two providers run in one reattached process, whose clients of a
-  # service may be either's: each names every endpoint, and the role may
-  # do what the root user does here.
-  endpoints {
-    iam           = var.endpoint
-    sts           = var.endpoint
-    organizations = var.endpoint
-  }
-}
-
+`) + `
 resource "aws_iam_role" "app" {
   provider             = aws.deployer
   name                 = "app"
