@@ -12,7 +12,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"regexp"
 	"sync"
@@ -121,8 +120,8 @@ func newHarness(t testing.TB) *harness {
 	h.spMeta = h.parseSPMetadata(h.sp.Metadata())
 	h.idp = &crewsaml.IdentityProvider{
 		Key: idpKeys.key, Certificate: idpKeys.cert,
-		MetadataURL:             mustURL(idpEntityID),
-		SSOURL:                  mustURL("https://idp.test/sso"),
+		MetadataURL:             kwtest.MustURL(idpEntityID),
+		SSOURL:                  kwtest.MustURL("https://idp.test/sso"),
 		ServiceProviderProvider: h, SessionProvider: h,
 		Clock: dsig.NewFakeClockAt(t0),
 	}
@@ -147,14 +146,6 @@ func newHarness(t testing.TB) *harness {
 		},
 	}
 	return h
-}
-
-func mustURL(s string) url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return *u
 }
 
 // attribute is an attribute of the signed-in user, as kwtest's IdP, the

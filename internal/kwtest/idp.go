@@ -65,7 +65,7 @@ func NewIdPAt(t testing.TB, sp *saml.ServiceProvider, now func() time.Time, base
 	}
 	p := &IdP{t: t, sp: sp, now: now}
 	p.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert,
-		MetadataURL: mustURL(base + "/metadata"), SSOURL: mustURL(base + "/sso"),
+		MetadataURL: MustURL(base + "/metadata"), SSOURL: MustURL(base + "/sso"),
 		ServiceProviderProvider: p, SessionProvider: p}
 	md, err := xml.Marshal(p.idp.Metadata())
 	if err != nil {
@@ -77,7 +77,9 @@ func NewIdPAt(t testing.TB, sp *saml.ServiceProvider, now func() time.Time, base
 	return p
 }
 
-func mustURL(s string) url.URL {
+// MustURL parses s, a URL the test wrote, for the crewjam/saml structures
+// that hold URLs by value.
+func MustURL(s string) url.URL {
 	u, err := url.Parse(s)
 	if err != nil {
 		panic(err)
