@@ -80,9 +80,7 @@ output "tenant_secret" {
 // configuration must keep its own credentials, which one provider process
 // configured twice does not: each is attached to a process of its own.
 func TestTerraformAccounts(t *testing.T) {
-	t.Parallel()
-	tf, mirror := terraformOrSkip(t)
-	url := startKeyward(t)
+	tf, mirror, url := terraformAndKeyward(t)
 	var err error
 	cfg := func(id, secret, token string) aws.Config { return sdkConfig(url, id, secret, token) }
 	root := iam.NewFromConfig(cfg(rootKeyID, rootSecret, ""))

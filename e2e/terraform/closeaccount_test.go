@@ -38,9 +38,7 @@ resource "aws_organizations_account" "tenant" {
 // which Keyward reaches a few seconds after PENDING_CLOSURE; the account
 // stays in the organization, suspended.
 func TestTerraformCloseAccount(t *testing.T) {
-	t.Parallel()
-	tf, mirror := terraformOrSkip(t)
-	url := startKeyward(t)
+	tf, mirror, url := terraformAndKeyward(t)
 	var err error
 	orgs := organizations.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
 	ctx := context.Background()

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -263,9 +262,7 @@ resource "aws_iam_role" "sso" {
 // after which nothing is left. It needs terraform and a filesystem mirror
 // of the provider (the test cannot download it).
 func TestTerraform(t *testing.T) {
-	t.Parallel()
-	tf, mirror := terraformOrSkip(t)
-	url := startKeyward(t)
+	tf, mirror, url := terraformAndKeyward(t)
 	var err error
 	root := iam.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
 	ctx := context.Background()
@@ -571,7 +568,7 @@ func startKeyward(t *testing.T) string {
 	must(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	var stderr lockedBuffer
+	var stderr kwtest.Buffer // read while the process writes it
 	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", addr, "--last-use-flush", "100ms")
 	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
 	cmd.Stderr = &stderr
@@ -589,24 +586,6 @@ func startKeyward(t *testing.T) string {
 	}
 	t.Fatalf("keyward did not become healthy:\n%s", stderr.String())
 	return ""
-}
-
-// lockedBuffer is a process's stderr, read while the process writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func fixture(t *testing.T, name string) string {
@@ -630,14 +609,17 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// terraformOrSkip returns the terraform binary and the filesystem mirror
-// of hashicorp/aws, and skips the test where this machine has either not.
-func terraformOrSkip(t *testing.T) (tf, mirror string) {
+// terraformAndKeyward starts a Terraform test, in parallel with the
+// others: it returns the terraform binary, the filesystem mirror of
+// hashicorp/aws and the URL of a Keyward of the test's own, and skips the
+// test where this machine has no terraform or no mirror.
+func terraformAndKeyward(t *testing.T) (tf, mirror, url string) {
 	t.Helper()
+	t.Parallel()
 	tf, err := exec.LookPath("terraform")
 	mirror = terraformMirror()
 	if err != nil || mirror == "" {
 		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
 	}
-	return tf, mirror
+	return tf, mirror, startKeyward(t)
 }
