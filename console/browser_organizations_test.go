@@ -26,9 +26,7 @@ import (
 // request to it in the tree and remove it from the organization, its ID
 // typed; the API agrees at each step.
 func TestConsoleOrganizations(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, _ := rootInBrowser(t, ts)
+	ts, ctx, _ := rootBrowserTest(t)
 	api := rootOrganizations(ts)
 	bg := context.Background()
 
@@ -215,9 +213,7 @@ func TestConsoleOrganizations(t *testing.T) {
 // offers neither closing nor removing it again, and the API agrees
 // (PENDING_CLOSURE). The management account's page offers no closing.
 func TestConsoleCloseAccount(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, _ := rootInBrowser(t, ts)
+	ts, ctx, _ := rootBrowserTest(t)
 	api := rootOrganizations(ts)
 	bg := context.Background()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
@@ -271,9 +267,7 @@ func TestConsoleCloseAccount(t *testing.T) {
 // was made; neither holds the secret. The management account's own page
 // offers no such action.
 func TestConsoleCreateRootKey(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, downloads := rootInBrowser(t, ts)
+	ts, ctx, downloads := rootBrowserTest(t)
 	_, member := newMember(t, ts)
 	bg := context.Background()
 	var err error
