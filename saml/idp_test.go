@@ -1,15 +1,12 @@
 package saml_test
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"html"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -64,29 +61,9 @@ var (
 
 func newKeyPair(t testing.TB, cn string) keyPair {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keyPair{key: key, cert: selfSigned(t, key, cn)}
-}
-
-func selfSigned(t testing.TB, key *rsa.PrivateKey, cn string) *x509.Certificate {
-	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
-		// Expired at t0: Keyward checks no certificate dates, as IAM.
-		NotBefore: t0.AddDate(-2, 0, 0), NotAfter: t0.AddDate(0, 0, -1),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
+	// Expired at t0: Keyward checks no certificate dates, as IAM.
+	key, cert := kwtest.NewSigningKey(t, cn, t0.AddDate(-2, 0, 0), t0.AddDate(0, 0, -1))
+	return keyPair{key: key, cert: cert}
 }
 
 func keys(t testing.TB) {

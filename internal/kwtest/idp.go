@@ -49,20 +49,7 @@ func NewIdP(t testing.TB, sp *saml.ServiceProvider, now func() time.Time) *IdP {
 // httptest server serving its Handler.
 func NewIdPAt(t testing.TB, sp *saml.ServiceProvider, now func() time.Time, base string) *IdP {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idp.corp.test"},
-		NotBefore: now().Add(-time.Hour), NotAfter: now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, cert := NewSigningKey(t, "idp.corp.test", now().Add(-time.Hour), now().Add(24*time.Hour))
 	p := &IdP{t: t, sp: sp, now: now}
 	p.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert,
 		MetadataURL: MustURL(base + "/metadata"), SSOURL: MustURL(base + "/sso"),
@@ -75,6 +62,27 @@ func NewIdPAt(t testing.TB, sp *saml.ServiceProvider, now func() time.Time, base
 	p.Session = crewsaml.Session{ID: "s", CreateTime: now().Add(-time.Minute), ExpireTime: now().Add(8 * time.Hour), Index: "1",
 		NameID: "alice@corp.test", NameIDFormat: string(crewsaml.PersistentNameIDFormat), UserName: "alice"}
 	return p
+}
+
+// NewSigningKey makes an RSA key and a certificate of it, signed by
+// itself, for cn and valid from notBefore to notAfter: an identity
+// provider's signing or encryption key.
+func NewSigningKey(t testing.TB, cn string, notBefore, notAfter time.Time) (*rsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: notBefore, NotAfter: notAfter}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, cert
 }
 
 // MustURL parses s, a URL the test wrote, for the crewjam/saml structures
