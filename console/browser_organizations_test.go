@@ -27,7 +27,7 @@ import (
 // typed; the API agrees at each step.
 func TestConsoleOrganizations(t *testing.T) {
 	ts, ctx, _ := rootBrowserTest(t)
-	api := rootOrganizations(ts)
+	api := ts.RootOrganizations()
 	bg := context.Background()
 
 	// No organization yet: the page offers one.
@@ -214,7 +214,7 @@ func TestConsoleOrganizations(t *testing.T) {
 // (PENDING_CLOSURE). The management account's page offers no closing.
 func TestConsoleCloseAccount(t *testing.T) {
 	ts, ctx, _ := rootBrowserTest(t)
-	api := rootOrganizations(ts)
+	api := ts.RootOrganizations()
 	bg := context.Background()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 	must(t, err)

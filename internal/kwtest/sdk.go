@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
@@ -147,3 +148,9 @@ func (k *Keyward) ConfigIn(region, id, secret, token string) aws.Config {
 // RootIAM is aws-sdk-go-v2's IAM client for k, signing as the account's
 // root user.
 func (k *Keyward) RootIAM() *awsiam.Client { return k.IAMClient(k.opts.RootKeyID, k.opts.RootSecret) }
+
+// RootOrganizations is aws-sdk-go-v2's Organizations client for k, signing
+// as the account's root user.
+func (k *Keyward) RootOrganizations() *awsorg.Client {
+	return awsorg.NewFromConfig(k.Config(k.opts.RootKeyID, k.opts.RootSecret, ""))
+}
