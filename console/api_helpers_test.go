@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
-
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/console"
 	"github.com/keyward/keyward/console/consoletest"
@@ -84,12 +82,6 @@ func newAPIServer(t *testing.T) *apiServer {
 }
 
 var wantAPIError = kwtest.WantAPIError
-
-// rootOrganizations is an Organizations client of ts signing as the first
-// account's root user.
-func rootOrganizations(ts *apiServer) *awsorg.Client {
-	return awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
-}
 
 const awsPolicy = "arn:aws:iam::aws:policy/"
 

@@ -14,9 +14,7 @@ import (
 // fixes it, and subscribes a receiver on the Webhooks page, whose list
 // shows the URL's host but not the token its path holds.
 func TestConsoleDashboardAndWebhooks(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, _ := rootInBrowser(t, ts)
+	ts, ctx, _ := rootBrowserTest(t)
 
 	var advice string
 	browse(t, ctx, "dashboard",

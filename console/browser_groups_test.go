@@ -17,9 +17,7 @@ import (
 // the group, make a new version, attach and detach from the user's tabs,
 // and delete both; the API agrees at each step.
 func TestConsoleGroupsAndPolicies(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, _ := rootInBrowser(t, ts)
+	ts, ctx, _ := rootBrowserTest(t)
 	api := ts.RootIAM()
 	bg := context.Background()
 	_, err := api.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String("alice")})

@@ -21,9 +21,7 @@ import (
 // API agrees at each step. The subtests share the browser and build on
 // each other, as an administrator's session does.
 func TestConsoleAccessKeyProcedures(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, downloads := rootInBrowser(t, ts)
+	ts, ctx, downloads := rootBrowserTest(t)
 	api := ts.RootIAM()
 	bg := context.Background()
 	var keyID, secret string
@@ -212,9 +210,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 // TestConsoleUsersSearchAndReport switches on the key columns of the users
 // list, finds a user by key ID, and downloads the credential report.
 func TestConsoleUsersSearchAndReport(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, downloads := rootInBrowser(t, ts)
+	ts, ctx, downloads := rootBrowserTest(t)
 	api := ts.RootIAM()
 	bg := context.Background()
 	keyID, secret := kwtest.CreateUserKey(t, api, "bob")

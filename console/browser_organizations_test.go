@@ -26,10 +26,8 @@ import (
 // request to it in the tree and remove it from the organization, its ID
 // typed; the API agrees at each step.
 func TestConsoleOrganizations(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, _ := rootInBrowser(t, ts)
-	api := rootOrganizations(ts)
+	ts, ctx, _ := rootBrowserTest(t)
+	api := ts.RootOrganizations()
 	bg := context.Background()
 
 	// No organization yet: the page offers one.
@@ -215,10 +213,8 @@ func TestConsoleOrganizations(t *testing.T) {
 // offers neither closing nor removing it again, and the API agrees
 // (PENDING_CLOSURE). The management account's page offers no closing.
 func TestConsoleCloseAccount(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, _ := rootInBrowser(t, ts)
-	api := rootOrganizations(ts)
+	ts, ctx, _ := rootBrowserTest(t)
+	api := ts.RootOrganizations()
 	bg := context.Background()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 	must(t, err)
@@ -271,9 +267,7 @@ func TestConsoleCloseAccount(t *testing.T) {
 // was made; neither holds the secret. The management account's own page
 // offers no such action.
 func TestConsoleCreateRootKey(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, downloads := rootInBrowser(t, ts)
+	ts, ctx, downloads := rootBrowserTest(t)
 	_, member := newMember(t, ts)
 	bg := context.Background()
 	var err error

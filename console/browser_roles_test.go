@@ -19,9 +19,7 @@ import (
 // Resource refused with AWS's message), attaches a policy, and deletes the
 // role with it; the API agrees.
 func TestConsoleRoles(t *testing.T) {
-	t.Parallel()
-	ts := newAPIServer(t)
-	ctx, _ := rootInBrowser(t, ts)
+	ts, ctx, _ := rootBrowserTest(t)
 	api := ts.RootIAM()
 	bg := context.Background()
 	var problem, trust string

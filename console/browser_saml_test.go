@@ -72,7 +72,7 @@ func TestConsoleSAMLSignIn(t *testing.T) {
 		// A member account with its own identity provider and role, named
 		// on the sign-in page: the session is that account's role's.
 		bg := context.Background()
-		org := rootOrganizations(ts)
+		org := ts.RootOrganizations()
 		_, err := org.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 		must(t, err)
 		made, err := org.CreateAccount(bg, &awsorg.CreateAccountInput{AccountName: aws.String("tenant"), Email: aws.String("tenant@example.com")})

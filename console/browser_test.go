@@ -154,6 +154,17 @@ func wantKeyCSV(t *testing.T, path, keyID, secret string) {
 	}
 }
 
+// rootBrowserTest starts a browser test, in parallel with the others: a
+// Keyward of its own whose root user is signed in to the console in a
+// browser of the test's own (rootInBrowser).
+func rootBrowserTest(t *testing.T) (ts *apiServer, ctx context.Context, downloads string) {
+	t.Helper()
+	t.Parallel()
+	ts = newAPIServer(t)
+	ctx, downloads = rootInBrowser(t, ts)
+	return ts, ctx, downloads
+}
+
 // rootInBrowser gives a test a browser of its own, downloading into a
 // directory of the test's, with ts's root user signed in to the console.
 func rootInBrowser(t *testing.T, ts *apiServer) (ctx context.Context, downloads string) {

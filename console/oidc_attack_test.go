@@ -3,11 +3,7 @@ package console_test
 import (
 	"context"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -25,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/keyward/keyward"
@@ -42,12 +37,10 @@ import (
 // secret and the PKCE verifier (S256) the code was asked with, with an ID
 // token signed by go-jose.
 type testOP struct {
-	URL, Thumbprint string
-	// Browser is a client that trusts the OP's TLS and follows no
-	// redirects, for the test's browser to visit the OP with.
-	Browser *http.Client
-	signer  jose.Signer
-	now     func() time.Time
+	// Issuer serves the discovery document and keys, signs the tokens
+	// and gives the test's browser a client for visiting the OP.
+	*kwtest.Issuer
+	now func() time.Time
 
 	mu sync.Mutex
 	// Sub is who signs in; Audience and Nonce, when set, replace the
@@ -73,39 +66,11 @@ type opCode struct{ challenge, nonce, clientID, redirect string }
 
 func newTestOP(t *testing.T, now func() time.Time) *testOP {
 	t.Helper()
-	chain := kwtest.NewLocalhostChain(t)
-	ca, err := x509.ParseCertificate(chain.CADER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signingKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: signingKey, KeyID: "op1"}},
-		(&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha1.Sum(chain.CADER)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	op := &testOP{Thumbprint: hex.EncodeToString(sum[:]), signer: signer, now: now, Sub: "alice", ClientID: "keyward-console", Secret: "op-secret",
-		codes: map[string]opCode{},
-		Browser: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	mux := http.NewServeMux()
-	srv := httptest.NewUnstartedServer(mux)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{chain.Certificate}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	op.URL = "https://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"issuer": op.URL, "jwks_uri": op.URL + "/keys",
-			"authorization_endpoint": op.URL + "/authorize", "token_endpoint": op.URL + "/token"})
-	})
-	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &signingKey.PublicKey, KeyID: "op1", Algorithm: "RS256", Use: "sig"}}})
-	})
-	mux.HandleFunc("/authorize", op.authorize)
-	mux.HandleFunc("POST /token", op.token)
+	is := kwtest.NewIssuer(t)
+	op := &testOP{Issuer: is, now: now, Sub: "alice", ClientID: "keyward-console", Secret: "op-secret",
+		codes: map[string]opCode{}}
+	is.HandleFunc("/authorize", op.authorize)
+	is.HandleFunc("POST /token", op.token)
 	return op
 }
 
@@ -135,9 +100,9 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 		delete(op.codes, r.PostFormValue("code")) // one use
 	}
 	sub, aud, nonce, ignorePKCE, azp, extraAud := op.Sub, op.Audience, op.Nonce, op.IgnorePKCE, op.AZP, op.ExtraAudience
-	signer, issuer := op.signer, op.URL
+	issuer := op.Issuer
 	if op.Foreign != nil {
-		signer, issuer = op.Foreign.signer, op.Foreign.URL
+		issuer = op.Foreign.Issuer
 	}
 	op.mu.Unlock()
 	sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
@@ -163,9 +128,8 @@ func (op *testOP) token(w http.ResponseWriter, r *http.Request) {
 		extra["azp"] = azp
 	}
 	now := op.now()
-	tok, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: issuer, Subject: sub, Audience: audience,
-		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}).
-		Claims(extra).Serialize()
+	tok, err := issuer.Sign(jwt.Claims{Issuer: issuer.URL, Subject: sub, Audience: audience,
+		IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(5 * time.Minute))}, extra)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -227,7 +191,7 @@ func (s *oidcConsole) authorize(t *testing.T, hc *http.Client) url.Values {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, s.op.URL+"/authorize?") {
 		t.Fatalf("start: %d %q", resp.StatusCode, loc)
 	}
-	resp, err = s.op.Browser.Get(loc)
+	resp, err = s.op.Browser().Get(loc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,7 +513,7 @@ func (s *oidcConsole) authorizeURL(t *testing.T, hc *http.Client, start string) 
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, s.op.URL+"/authorize?") {
 		t.Fatalf("start: %d %q", resp.StatusCode, loc)
 	}
-	resp, err = s.op.Browser.Get(loc)
+	resp, err = s.op.Browser().Get(loc)
 	must(t, err)
 	resp.Body.Close()
 	back, err := url.Parse(resp.Header.Get("Location"))

@@ -34,7 +34,7 @@ type orgFixture struct {
 func newOrgFixture(t *testing.T, ts *apiServer) orgFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := orgFixture{root: rootOrganizations(ts)}
+	f := orgFixture{root: ts.RootOrganizations()}
 	o, err := f.root.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	f.orgID = *o.Organization.Id
@@ -243,7 +243,7 @@ func TestOrganizationsConsoleForms(t *testing.T) {
 		t.Fatalf("the tree has no management account:\n%.3000s", page)
 	}
 	ctx := context.Background()
-	api := rootOrganizations(ts)
+	api := ts.RootOrganizations()
 	roots, err := api.ListRoots(ctx, &awsorg.ListRootsInput{})
 	must(t, err)
 	rootID := *roots.Roots[0].Id

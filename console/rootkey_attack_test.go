@@ -215,7 +215,7 @@ func TestCreateRootKeyFormSwitchedSession(t *testing.T) {
 func newMember(t *testing.T, ts *apiServer) (*awsorg.Client, string) {
 	t.Helper()
 	bg := context.Background()
-	api := rootOrganizations(ts)
+	api := ts.RootOrganizations()
 	_, err := api.CreateOrganization(bg, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	made, err := api.CreateAccount(bg, &awsorg.CreateAccountInput{Email: aws.String("tenant@example.com"), AccountName: aws.String("Tenant")})

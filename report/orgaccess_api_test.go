@@ -29,7 +29,7 @@ func TestOrganizationsAccessReport(t *testing.T) {
 	_, err := root.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String("o-abcdefghij/r-abcd")})
 	wantAPIError(t, err, "InvalidInput", http.StatusBadRequest, "Your account is not a member of an organization.")
 
-	orgs := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	orgs := ts.RootOrganizations()
 	o, err := orgs.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	roots, err := orgs.ListRoots(ctx, &awsorg.ListRootsInput{})
@@ -163,7 +163,7 @@ func TestOrganizationsAccessReportCountsMembers(t *testing.T) {
 	ts := newAPIServer(t)
 	root := ts.RootIAM()
 	ctx := context.Background()
-	orgs := awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))
+	orgs := ts.RootOrganizations()
 	o, err := orgs.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	roots, err := orgs.ListRoots(ctx, &awsorg.ListRootsInput{})

@@ -1,18 +1,14 @@
 package saml_test
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"html"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"regexp"
 	"sync"
@@ -65,29 +61,9 @@ var (
 
 func newKeyPair(t testing.TB, cn string) keyPair {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keyPair{key: key, cert: selfSigned(t, key, cn)}
-}
-
-func selfSigned(t testing.TB, key *rsa.PrivateKey, cn string) *x509.Certificate {
-	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
-		// Expired at t0: Keyward checks no certificate dates, as IAM.
-		NotBefore: t0.AddDate(-2, 0, 0), NotAfter: t0.AddDate(0, 0, -1),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
+	// Expired at t0: Keyward checks no certificate dates, as IAM.
+	key, cert := kwtest.NewSigningKey(t, cn, t0.AddDate(-2, 0, 0), t0.AddDate(0, 0, -1))
+	return keyPair{key: key, cert: cert}
 }
 
 func keys(t testing.TB) {
@@ -121,8 +97,8 @@ func newHarness(t testing.TB) *harness {
 	h.spMeta = h.parseSPMetadata(h.sp.Metadata())
 	h.idp = &crewsaml.IdentityProvider{
 		Key: idpKeys.key, Certificate: idpKeys.cert,
-		MetadataURL:             mustURL(idpEntityID),
-		SSOURL:                  mustURL("https://idp.test/sso"),
+		MetadataURL:             kwtest.MustURL(idpEntityID),
+		SSOURL:                  kwtest.MustURL("https://idp.test/sso"),
 		ServiceProviderProvider: h, SessionProvider: h,
 		Clock: dsig.NewFakeClockAt(t0),
 	}
@@ -147,14 +123,6 @@ func newHarness(t testing.TB) *harness {
 		},
 	}
 	return h
-}
-
-func mustURL(s string) url.URL {
-	u, err := url.Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return *u
 }
 
 // attribute is an attribute of the signed-in user, as kwtest's IdP, the

@@ -17,6 +17,7 @@ import (
 	"github.com/crewjam/saml/xmlenc"
 	"github.com/russellhaering/goxmldsig/etreeutils"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/saml"
 )
 
@@ -78,7 +79,7 @@ func TestVerifyIdPInitiated(t *testing.T) {
 // "123456789012" + "/MySAMLIdP")).
 func TestNameQualifierExample(t *testing.T) {
 	h := newHarness(t)
-	h.idp.MetadataURL = mustURL("https://example.com/saml")
+	h.idp.MetadataURL = kwtest.MustURL("https://example.com/saml")
 	md := *h.provider.Metadata
 	md.EntityID = "https://example.com/saml"
 	h.provider.Metadata = &md

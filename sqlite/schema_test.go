@@ -11,21 +11,8 @@ import (
 
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/storetest"
 )
-
-// setVersion writes PRAGMA user_version from a connection of its own, as
-// another build of Keyward would.
-func setVersion(t *testing.T, path string, v int) {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // oldStore makes a database at the first schema version, as the first
 // release left it.
@@ -70,7 +57,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	setVersion(t, path, known+1)
+	storetest.SetSQLiteVersion(t, path, known+1)
 	for _, opts := range []sqlite.Options{{}, {NoMigrate: true}} {
 		_, err = sqlite.OpenWith(ctx, path, opts)
 		var se *sqlstore.SchemaError
@@ -131,7 +118,7 @@ func TestCheckSchemaSeesAMigrationUnderneath(t *testing.T) {
 	if err := s.CheckSchema(ctx); err != nil {
 		t.Fatal(err)
 	}
-	setVersion(t, path, sqlstore.SchemaVersion()+1)
+	storetest.SetSQLiteVersion(t, path, sqlstore.SchemaVersion()+1)
 	if err := s.CheckSchema(ctx); !errors.Is(err, sqlstore.ErrSchemaTooNew) {
 		t.Fatalf("CheckSchema after a newer build migrated: %v", err)
 	}

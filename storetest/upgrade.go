@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 
 	"github.com/keyward/keyward"
@@ -17,6 +18,22 @@ import (
 // many: a backend's upgrade test applies the ones before it, seeds the
 // store with SeedBeforeAccounts and opens it.
 const AccountsSchemaStep = 23
+
+// SetSQLiteVersion writes PRAGMA user_version of the SQLite database at
+// path from a connection of its own, as another build of Keyward would, to
+// make the store look migrated by a newer one. The caller links the
+// driver (package sqlite does).
+func SetSQLiteVersion(t *testing.T, path string, v int) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // upgradedAccount is the account of the store SeedBeforeAccounts writes.
 const upgradedAccount = "123456789012"

@@ -48,7 +48,7 @@ func newOrgWorldWith(t *testing.T, opts kwtest.Options) *orgWorld {
 	t.Helper()
 	ts := kwtest.NewServer(t, opts)
 	ctx := context.Background()
-	w := &orgWorld{ts: ts, org: awsorg.NewFromConfig(ts.Config(kwtest.RootKeyID, kwtest.RootSecret, ""))}
+	w := &orgWorld{ts: ts, org: ts.RootOrganizations()}
 	o, err := w.org.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{})
 	must(t, err)
 	w.orgID = aws.ToString(o.Organization.Id)

@@ -19,30 +19,23 @@ import (
 
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 
+	"github.com/keyward/keyward/internal/testclock"
 	"github.com/keyward/keyward/webhook"
 )
 
-// clock is the injected clock: tests move it, nothing sleeps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
+// newClock is the engine's injected clock: tests move it, nothing sleeps.
+func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)) }
+
+// testSecret is the secret most tests subscribe their receiver with.
+const testSecret = "secret-0123456789abcdef"
+
+// newDelivery is where most delivery tests start: a clock, an empty
+// outbox, and a receiver that checks signatures for testSecret.
+func newDelivery(t testing.TB) (*testclock.Clock, *sqliteOutbox, *receiver) {
+	t.Helper()
+	clk := newClock()
+	return clk, newOutbox(t), newReceiver(t, testSecret, clk.Now)
 }
-
-func newClock() *clock { return &clock{t: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // counters counts the engine's outcomes through webhook.Metrics.
 type counters struct{ succeeded, failed, parked atomic.Int64 }
@@ -323,11 +316,9 @@ func TestResponses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := newClock()
-			ob := newOutbox(t)
-			rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+			clk, ob, rc := newDelivery(t)
 			rc.respond = tt.respond
-			ob.subscribe(t, "sub", testAccount, rc.URL(), "secret-0123456789abcdef")
+			ob.subscribe(t, "sub", testAccount, rc.URL(), testSecret)
 			id := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")[0]
 			e, m := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
 				c.Timeout, c.Lease, c.BaseDelay = 300*time.Millisecond, 10*time.Second, 20*time.Second
@@ -368,9 +359,7 @@ func TestResponses(t *testing.T) {
 // up to MaxDelay, until MaxAttempts; then the delivery is parked and
 // listed with its reason. Nothing is attempted before it is due.
 func TestBackoffThenPark(t *testing.T) {
-	clk := newClock()
-	ob := newOutbox(t)
-	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	clk, ob, rc := newDelivery(t)
 	var eventIDs []string
 	rc.respond = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		d, err := rc.check(r)
@@ -381,7 +370,7 @@ func TestBackoffThenPark(t *testing.T) {
 		http.Error(w, "down for maintenance", http.StatusInternalServerError)
 		return true
 	}
-	ob.subscribe(t, "sub", testAccount, rc.URL(), "secret-0123456789abcdef")
+	ob.subscribe(t, "sub", testAccount, rc.URL(), testSecret)
 	id := ob.enqueue(t, keyEvent(t, "evt-backoff", clk.Now()), "sub")[0]
 	jitter := []float64{0, 0.5, 0.999, 0, 0.25, 1}
 	var draws int
@@ -440,14 +429,12 @@ func TestBackoffThenPark(t *testing.T) {
 // TestMaxAgeParks: a delivery whose next attempt would come later than
 // MaxAge after the event is parked, however few attempts it had.
 func TestMaxAgeParks(t *testing.T) {
-	clk := newClock()
-	ob := newOutbox(t)
-	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	clk, ob, rc := newDelivery(t)
 	rc.respond = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		w.WriteHeader(http.StatusBadGateway)
 		return true
 	}
-	ob.subscribe(t, "sub", testAccount, rc.URL(), "secret-0123456789abcdef")
+	ob.subscribe(t, "sub", testAccount, rc.URL(), testSecret)
 	id := ob.enqueue(t, keyEvent(t, "evt-age", clk.Now()), "sub")[0]
 	e, m := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
 		c.BaseDelay, c.MaxAge = 40*time.Minute, time.Hour
@@ -481,7 +468,7 @@ func TestKilledMidDelivery(t *testing.T) {
 			clk := newClock()
 			path := t.TempDir() + "/outbox.db"
 			first := openOutbox(t, path)
-			rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+			rc := newReceiver(t, testSecret, clk.Now)
 			arrived, answer := make(chan struct{}), make(chan struct{})
 			rc.respond = func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if n != 1 {
@@ -492,7 +479,7 @@ func TestKilledMidDelivery(t *testing.T) {
 				http.Error(w, "too late", http.StatusInternalServerError)
 				return true
 			}
-			first.subscribe(t, "sub", testAccount, rc.URL(), "secret-0123456789abcdef")
+			first.subscribe(t, "sub", testAccount, rc.URL(), testSecret)
 			id := first.enqueue(t, keyEvent(t, "evt-crash", clk.Now()), "sub")[0]
 			const lease = 30 * time.Second
 			cfg := func(c *webhook.Config) { c.Lease, c.Timeout = lease, 20*time.Second }
@@ -619,8 +606,8 @@ func (o *observedOutbox) waitIdle(t testing.TB) {
 // Notify (in practice, milliseconds).
 func TestNotifyWakes(t *testing.T) {
 	ob := observe(newOutbox(t))
-	rc := newReceiver(t, "secret-0123456789abcdef", time.Now)
-	ob.subscribe(t, "sub", testAccount, rc.URL(), "secret-0123456789abcdef")
+	rc := newReceiver(t, testSecret, time.Now)
+	ob.subscribe(t, "sub", testAccount, rc.URL(), testSecret)
 	e, _ := testEngine(t, ob, ob.sealer, time.Now, func(c *webhook.Config) { c.PollInterval = time.Hour })
 	e.Start()
 	ob.waitIdle(t) // the engine's first look found nothing; it now waits
@@ -638,8 +625,8 @@ func TestNotifyWakes(t *testing.T) {
 // replica), the engine finds the delivery at its next poll.
 func TestPollFindsOtherWriters(t *testing.T) {
 	ob := observe(newOutbox(t))
-	rc := newReceiver(t, "secret-0123456789abcdef", time.Now)
-	ob.subscribe(t, "sub", testAccount, rc.URL(), "secret-0123456789abcdef")
+	rc := newReceiver(t, testSecret, time.Now)
+	ob.subscribe(t, "sub", testAccount, rc.URL(), testSecret)
 	e, _ := testEngine(t, ob, ob.sealer, time.Now, func(c *webhook.Config) { c.PollInterval = 200 * time.Millisecond })
 	e.Start()
 	ob.waitIdle(t)

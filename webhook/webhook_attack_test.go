@@ -28,9 +28,7 @@ import (
 // none, whether the URL names the address or a name that resolves to it,
 // and what it records and logs names neither the URL nor the secret.
 func TestTargetSafety(t *testing.T) {
-	clk := newClock()
-	ob := newOutbox(t)
-	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	clk, ob, rc := newDelivery(t)
 	port := rc.srv.Listener.Addr().(*net.TCPAddr).Port
 	targets := map[string]string{
 		"by-address": rc.URL(),
@@ -38,7 +36,7 @@ func TestTargetSafety(t *testing.T) {
 	}
 	var ids []string
 	for sub, u := range targets {
-		ob.subscribe(t, sub, testAccount, u, "secret-0123456789abcdef")
+		ob.subscribe(t, sub, testAccount, u, testSecret)
 		ids = append(ids, ob.enqueue(t, keyEvent(t, "evt-"+sub, clk.Now()), sub)...)
 	}
 	var logs bytes.Buffer
@@ -61,7 +59,7 @@ func TestTargetSafety(t *testing.T) {
 	}
 	logMu.Lock()
 	defer logMu.Unlock()
-	for _, secret := range []string{"hook-path-token", "secret-0123456789abcdef", "/keyward/events"} {
+	for _, secret := range []string{"hook-path-token", testSecret, "/keyward/events"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the log holds %q:\n%s", secret, logs.String())
 		}
@@ -110,12 +108,10 @@ func otherSealer(t *testing.T) *seal.Sealer {
 // gets no request, unsigned or otherwise, and the failure is recorded
 // without the sealed bytes.
 func TestUnopenableSecret(t *testing.T) {
-	clk := newClock()
-	ob := newOutbox(t)
-	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	clk, ob, rc := newDelivery(t)
 	other := otherSealer(t)
-	underOtherKey, _ := other.Seal("sub-1", "secret-0123456789abcdef")
-	forOtherSub, _ := ob.sealer.Seal("sub-2", "secret-0123456789abcdef")
+	underOtherKey, _ := other.Seal("sub-1", testSecret)
+	forOtherSub, _ := ob.sealer.Seal("sub-2", testSecret)
 	ob.Subscribe(t, webhook.Subscription{ID: "sub-1", AccountID: testAccount, SealedURL: ob.sealURL(t, "sub-1", rc.URL()), Secrets: [][]byte{underOtherKey}})
 	ob.Subscribe(t, webhook.Subscription{ID: "sub-3", AccountID: testAccount, SealedURL: ob.sealURL(t, "sub-3", rc.URL()), Secrets: [][]byte{forOtherSub}})
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub-1", "sub-3")
@@ -139,9 +135,7 @@ func TestUnopenableSecret(t *testing.T) {
 // the ID alone) gets no request; the failure is recorded, and logged,
 // naming neither the URL nor its token.
 func TestUnopenableURL(t *testing.T) {
-	clk := newClock()
-	ob := newOutbox(t)
-	rc := newReceiver(t, "secret-0123456789abcdef", clk.Now)
+	clk, ob, rc := newDelivery(t)
 	other := otherSealer(t)
 	target := rc.URL()
 	// Each subscription's URL column holds something other than its URL
@@ -156,7 +150,7 @@ func TestUnopenableURL(t *testing.T) {
 	}
 	var ids []string
 	for id, sealedURL := range subs {
-		secret, _ := ob.sealer.Seal(id, "secret-0123456789abcdef")
+		secret, _ := ob.sealer.Seal(id, testSecret)
 		ob.Subscribe(t, webhook.Subscription{ID: id, AccountID: testAccount, SealedURL: sealedURL(id), Secrets: [][]byte{secret}})
 		ids = append(ids, ob.enqueue(t, keyEvent(t, "evt", clk.Now()), id)...)
 	}
@@ -201,7 +195,7 @@ func TestEchoedURLKeptOut(t *testing.T) {
 		fmt.Fprintf(w, "Cannot POST %s (path %s, token %s, url http://%s%s)", r.URL.RequestURI(), r.URL.Path, r.URL.Query().Get("t"), r.Host, r.URL.RequestURI())
 	}))
 	t.Cleanup(srv.Close)
-	ob.subscribe(t, "sub", testAccount, srv.URL+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	ob.subscribe(t, "sub", testAccount, srv.URL+"/hooks/path-token-4f9a/in?t=query-token-77c2", testSecret)
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
 	var logs bytes.Buffer
 	var logMu sync.Mutex
@@ -260,7 +254,7 @@ func TestEchoedURLInMalformedAnswer(t *testing.T) {
 	addr := rawReceiver(t, func(c net.Conn, req *http.Request) {
 		fmt.Fprintf(c, "HTTP/1.1 %s\r\n\r\n", req.URL.RequestURI())
 	})
-	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hooks/path-token-4f9a/in?t=query-token-77c2", "secret-0123456789abcdef")
+	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hooks/path-token-4f9a/in?t=query-token-77c2", testSecret)
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
 	e, _ := testEngine(t, ob, ob.sealer, clk.Now, nil)
 	if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
@@ -289,7 +283,7 @@ func TestSwitchingProtocolsThenSilence(t *testing.T) {
 		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: keyward\r\n\r\n")
 		<-release
 	})
-	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hook", "secret-0123456789abcdef")
+	ob.subscribe(t, "sub", testAccount, "http://"+addr+"/hook", testSecret)
 	ids := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")
 	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) { c.Timeout, c.Lease = 300*time.Millisecond, 10*time.Second })
 	done := make(chan struct{})

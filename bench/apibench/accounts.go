@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,7 +19,6 @@ import (
 	"github.com/keyward/keyward/bench/internal/proc"
 	"github.com/keyward/keyward/internal/sdkhttp"
 	"github.com/keyward/keyward/postgres/pgtest"
-	"github.com/keyward/keyward/seal"
 )
 
 // The accounts benchmark: on PostgreSQL, the work of one account of ten
@@ -32,62 +30,48 @@ import (
 
 func runAccounts(sizes []int, usersPerAccount int) error {
 	ctx := context.Background()
-	tmp, bin, err := buildKeyward("apibench-accounts")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	var results []result
-	for _, others := range sizes {
+	return runSizes("apibench-accounts", fmt.Sprintf("PostgreSQL, concurrency %d", *conc), sizes, func(bin, dir string, others int) ([]result, error) {
 		reuse := others > 0 && *seeded != ""
 		var pgURL string
 		var drop func()
+		var err error
 		if reuse {
 			pgURL, drop, err = seededSchema(ctx, *seeded)
 		} else {
 			pgURL, drop, err = newSchema(ctx)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if *keepAcct || reuse {
 			drop = func() {}
 		}
-		dir := filepath.Join(tmp, fmt.Sprint(others))
-		os.MkdirAll(dir, 0o700)
+		defer drop()
 		env := proc.RootEnv("KEYWARD_MASTER_KEY="+masterKeyHex, "KEYWARD_DATABASE_URL="+pgURL)
-		addr := proc.FreeAddr()
 		// The first start makes the installation's first account and its
 		// root key; the others are seeded beside it, then served.
-		kw, err := start(bin, []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, env, addr, "/healthz")
+		kw, err := serveData(bin, dir, env)
 		if err != nil {
-			drop()
-			return err
+			return nil, err
 		}
 		kw.Stop()
 		if !reuse {
 			t0 := time.Now()
 			if err := seedAccounts(ctx, pgURL, others, usersPerAccount); err != nil {
-				drop()
-				return err
+				return nil, err
 			}
 			fmt.Fprintf(os.Stderr, "%d accounts of %d users seeded in %v\n", others, usersPerAccount, time.Since(t0).Round(time.Second))
 		}
 		if *keepAcct {
 			fmt.Fprintf(os.Stderr, "kept %s\n", pgURL)
 		}
-		if kw, err = start(bin, []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, env, addr, "/healthz"); err != nil {
-			drop()
-			return err
+		if kw, err = serveData(bin, dir, env); err != nil {
+			return nil, err
 		}
+		defer kw.Stop()
 		label := fmt.Sprintf("%d other accounts × %d users", others, usersPerAccount)
-		results = append(results, measureAccount(ctx, kw, label)...)
-		kw.Stop()
-		drop()
-	}
-	fmt.Printf("PostgreSQL, concurrency %d, aws-sdk-go-v2 client, %d cores\n\n", *conc, numCPU())
-	printResults(results, true)
-	return nil
+		return measureAccount(ctx, kw, label), nil
+	})
 }
 
 // measureAccount measures the first account's work of ten users.
@@ -196,11 +180,7 @@ func seedAccounts(ctx context.Context, pgURL string, accounts, users int) error 
 		return err
 	}
 	defer conn.Close(ctx)
-	mk := make([]byte, 32)
-	for i := range mk {
-		mk[i] = byte(i)
-	}
-	sealer, err := seal.New(mk, fastRand{})
+	sealer, err := benchSealer()
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,40 @@ func buildKeyward(prefix string) (tmp, bin string, err error) {
 	return tmp, bin, nil
 }
 
+// runSizes builds cmd/keyward and calls one for each size with a data
+// directory of its own (all under one temporary directory, removed at the
+// end), then prints all their results under the heading setup (what the
+// server runs on, and the load).
+func runSizes(prefix, setup string, sizes []int, one func(bin, dir string, size int) ([]result, error)) error {
+	tmp, bin, err := buildKeyward(prefix)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	var results []result
+	for _, size := range sizes {
+		dir := filepath.Join(tmp, fmt.Sprint(size))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		rs, err := one(bin, dir, size)
+		if err != nil {
+			return err
+		}
+		results = append(results, rs...)
+	}
+	fmt.Printf("%s, aws-sdk-go-v2 client, %d cores\n\n", setup, numCPU())
+	printResults(results, true)
+	return nil
+}
+
+// serveData starts the Keyward bin on the data directory dir, at a free
+// address, logging only warnings.
+func serveData(bin, dir string, env []string) (*server, error) {
+	addr := proc.FreeAddr()
+	return start(bin, []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, env, addr, "/healthz")
+}
+
 // printResults writes results as BENCHMARKS.md's Markdown table, with the
 // server's resident set size when withRSS.
 func printResults(results []result, withRSS bool) {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -52,11 +53,7 @@ func seed(dir string, users int) error {
 		return err
 	}
 	st.Close()
-	mk := make([]byte, 32)
-	for i := range mk {
-		mk[i] = byte(i)
-	}
-	sealer, err := seal.New(mk, fastRand{})
+	sealer, err := benchSealer()
 	if err != nil {
 		return err
 	}
@@ -91,6 +88,13 @@ func seed(dir string, users int) error {
 	})
 }
 
+// benchSealer seals the seeded keys' secrets under masterKeyHex, which
+// the benchmark's servers are started with.
+func benchSealer() (*seal.Sealer, error) {
+	mk, _ := hex.DecodeString(masterKeyHex)
+	return seal.New(mk, fastRand{})
+}
+
 // fastRand feeds the sealer nonces while seeding benchmark data: fast, and
 // not secret, which the seeded keys need not be.
 type fastRand struct{}
@@ -104,34 +108,25 @@ func (fastRand) Read(b []byte) (int, error) {
 
 func runScale(sizes []int) error {
 	ctx := context.Background()
-	tmp, bin, err := buildKeyward("apibench-scale")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	var results []result
-	for _, users := range sizes {
-		dir := filepath.Join(tmp, fmt.Sprint(users))
-		os.MkdirAll(dir, 0o700)
+	return runSizes("apibench-scale", fmt.Sprintf("concurrency %d", *conc), sizes, func(bin, dir string, users int) ([]result, error) {
 		t0 := time.Now()
 		// Seeded by a child process, so that this one, the load generator,
 		// does not carry the seeding's heap into the measurement.
 		self, err := os.Executable()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cmd := exec.Command(self, "-seed-dir", dir, "-seed-users", fmt.Sprint(users))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("seeding: %w", err)
+			return nil, fmt.Errorf("seeding: %w", err)
 		}
 		fmt.Fprintf(os.Stderr, "%d users seeded in %v\n", users, time.Since(t0).Round(time.Second))
-		addr := proc.FreeAddr()
-		kw, err := start(bin, []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"},
-			proc.RootEnv("KEYWARD_MASTER_KEY="+masterKeyHex), addr, "/healthz")
+		kw, err := serveData(bin, dir, proc.RootEnv("KEYWARD_MASTER_KEY="+masterKeyHex))
 		if err != nil {
-			return err
+			return nil, err
 		}
+		defer kw.Stop()
 		keys := 2 * users
 		kc := client(kw.url())
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -142,7 +137,7 @@ func runScale(sizes []int) error {
 		}
 		load("warm-up", kw, 1000, *conc, lastUsed)
 		r := load(fmt.Sprintf("GetAccessKeyLastUsed, %d users / %d keys", users, keys), kw, *n, *conc, lastUsed)
-		results = append(results, r)
+		results := []result{r}
 
 		// Authentication: GetCallerIdentity signed by keys drawn from a
 		// working set of 1,000 (cached after first use), then from all keys
@@ -167,12 +162,8 @@ func runScale(sizes []int) error {
 			_, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 			return err
 		}
-		results = append(results, load(fmt.Sprintf("GetCallerIdentity, any of %d keys", keys), kw, *n/4, *conc, cold))
-		kw.Stop()
-	}
-	fmt.Printf("concurrency %d, aws-sdk-go-v2 client, %d cores\n\n", *conc, numCPU())
-	printResults(results, true)
-	return nil
+		return append(results, load(fmt.Sprintf("GetCallerIdentity, any of %d keys", keys), kw, *n/4, *conc, cold)), nil
+	})
 }
 
 func parseSizes(s string) []int {

@@ -37,6 +37,17 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 	return out
 }
 
+// startServerWithMetrics starts a server whose metrics listen on a
+// loopback port of their own (ts.MetricsAddr), hashing passwords cheaply
+// for the console sign-ins the tests make.
+func startServerWithMetrics(t *testing.T) *testServer {
+	t.Helper()
+	return startServerWith(t, "", func(m *Main) {
+		cheapPasswords(m)
+		m.Config.MetricsListen = "127.0.0.1:0"
+	})
+}
+
 // TestMetrics: --metrics-listen serves Prometheus's exposition, and only
 // that; the counters move with requests by action and outcome, failed
 // authentications by reason, console sign-ins, report generations, cache
@@ -44,10 +55,7 @@ func scrape(t *testing.T, addr string) map[string]float64 {
 // does not.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", func(m *Main) {
-		cheapPasswords(m)
-		m.Config.MetricsListen = "127.0.0.1:0"
-	})
+	ts := startServerWithMetrics(t)
 	root := ts.rootIAM()
 	ctx := context.Background()
 	before := scrape(t, ts.MetricsAddr)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/sqlite"
+	"github.com/keyward/keyward/storetest"
 )
 
 // copyFixture copies a data directory of testdata/upgrade into a new
@@ -156,19 +156,6 @@ func TestUpgradeFromOldSchemas(t *testing.T) {
 	}
 }
 
-// setUserVersion makes a store look migrated by a newer build.
-func setUserVersion(t *testing.T, path string, v int) {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestNewerSchemaRefused: the binary refuses at start a store a newer
 // build migrated, naming both versions and what to do; a running server
 // whose store is migrated underneath is no longer ready; restore refuses
@@ -179,7 +166,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	t.Run("at start", func(t *testing.T) {
 		dir := t.TempDir()
 		startServer(t, dir).Close()
-		setUserVersion(t, filepath.Join(dir, "keyward.db"), known+1)
+		storetest.SetSQLiteVersion(t, filepath.Join(dir, "keyward.db"), known+1)
 		// Bounded: a keyward that serves the store does not exit by itself.
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -216,7 +203,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		if code := get(); code != http.StatusOK {
 			t.Fatalf("readyz: %d", code)
 		}
-		setUserVersion(t, filepath.Join(dir, "keyward.db"), known+1)
+		storetest.SetSQLiteVersion(t, filepath.Join(dir, "keyward.db"), known+1)
 		if code := get(); code != http.StatusServiceUnavailable {
 			t.Errorf("readyz on a store a newer build migrated: %d, want 503", code)
 		}
@@ -227,7 +214,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		backup := filepath.Join(t.TempDir(), "newer.db")
 		var stdout, stderr bytes.Buffer
 		must(t, run(context.Background(), []string{"backup", "--data", dir, "--to", backup}, noEnv, &stdout, &stderr))
-		setUserVersion(t, backup, known+1)
+		storetest.SetSQLiteVersion(t, backup, known+1)
 		target := t.TempDir()
 		key, err := os.ReadFile(filepath.Join(dir, masterKeyFile))
 		must(t, err)

@@ -100,10 +100,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 // (never to a visitor).
 func TestVersionShown(t *testing.T) {
 	t.Parallel()
-	ts := startServerWith(t, "", func(m *Main) {
-		cheapPasswords(m)
-		m.Config.MetricsListen = "127.0.0.1:0"
-	})
+	ts := startServerWithMetrics(t)
 	bi := buildinfo.Get()
 	if !strings.Contains(ts.Log.String(), `msg="keyward starting" version=`+bi.Version+" commit="+bi.Commit) {
 		t.Errorf("the start is not logged with the version:\n%s", ts.Log.String())

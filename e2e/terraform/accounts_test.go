@@ -18,7 +18,7 @@ import (
 // a second provider that assumes the new account's
 // OrganizationAccountAccessRole with the management account's CI key, a
 // user and its key in the new account.
-const accountsConfig = `
+var accountsConfig = `
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws" }
@@ -46,23 +46,11 @@ resource "aws_organizations_account" "tenant" {
   depends_on = [aws_organizations_organization.org]
 }
 
-provider "awstenant" {
-  region                      = "us-east-1"
-  access_key                  = var.ci_key
-  secret_key                  = var.ci_secret
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  assume_role {
+` + awsProvider("awstenant", "var.ci_key", "var.ci_secret", `  assume_role {
     role_arn     = "arn:aws:iam::${aws_organizations_account.tenant.id}:role/OrganizationAccountAccessRole"
     session_name = "terraform"
   }
-  endpoints {
-    iam           = var.endpoint
-    sts           = var.endpoint
-    organizations = var.endpoint
-  }
-}
-
+`) + `
 resource "aws_iam_user" "tenant_admin" {
   provider = awstenant
   name     = "tenant-admin"
@@ -92,9 +80,7 @@ output "tenant_secret" {
 // configuration must keep its own credentials, which one provider process
 // configured twice does not: each is attached to a process of its own.
 func TestTerraformAccounts(t *testing.T) {
-	t.Parallel()
-	tf, mirror := terraformOrSkip(t)
-	url := startKeyward(t)
+	tf, mirror, url := terraformAndKeyward(t)
 	var err error
 	cfg := func(id, secret, token string) aws.Config { return sdkConfig(url, id, secret, token) }
 	root := iam.NewFromConfig(cfg(rootKeyID, rootSecret, ""))

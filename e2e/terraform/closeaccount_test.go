@@ -14,7 +14,7 @@ import (
 // (close_on_deletion) rather than removes from its organization. The
 // organization is made outside: as on AWS, it cannot be deleted while a
 // closed account is in it, which it is for 90 days.
-const closeAccountConfig = `
+var closeAccountConfig = `
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws" }
@@ -38,9 +38,7 @@ resource "aws_organizations_account" "tenant" {
 // which Keyward reaches a few seconds after PENDING_CLOSURE; the account
 // stays in the organization, suspended.
 func TestTerraformCloseAccount(t *testing.T) {
-	t.Parallel()
-	tf, mirror := terraformOrSkip(t)
-	url := startKeyward(t)
+	tf, mirror, url := terraformAndKeyward(t)
 	var err error
 	orgs := organizations.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
 	ctx := context.Background()

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,21 +46,28 @@ func terraformMirror() string {
 	return ""
 }
 
-// rootProvider is the hashicorp/aws provider of the account's root user,
-// every service's endpoint the variable endpoint (Keyward's URL).
-const rootProvider = `provider "aws" {
+// awsProvider is a hashicorp/aws provider block of local name name,
+// signing with key and secret (Terraform expressions), every service's
+// endpoint the variable endpoint (Keyward's URL); settings are its other
+// lines (an alias, an assume_role block), each indented by two spaces.
+func awsProvider(name, key, secret, settings string) string {
+	return `provider "` + name + `" {
   region                      = "us-east-1"
-  access_key                  = "` + rootKeyID + `"
-  secret_key                  = "` + rootSecret + `"
+  access_key                  = ` + key + `
+  secret_key                  = ` + secret + `
   skip_metadata_api_check     = true
   skip_region_validation      = true
-  endpoints {
+` + settings + `  endpoints {
     iam           = var.endpoint
     sts           = var.endpoint
     organizations = var.endpoint
   }
 }
 `
+}
+
+// rootProvider is the hashicorp/aws provider of the account's root user.
+var rootProvider = awsProvider("aws", `"`+rootKeyID+`"`, `"`+rootSecret+`"`, "")
 
 // sdkConfig is aws-sdk-go-v2's configuration for the server at url,
 // signing with the key (and a session's token, or ""). It keeps the SDK's
@@ -77,7 +83,7 @@ func sdkConfig(url, id, secret, token string) aws.Config {
 // terraformConfig is the configuration of the test: a user with every kind
 // of credential, in a group, with policies, and an account alias; roles, a
 // SAML provider, and the account's organization.
-const terraformConfig = `
+var terraformConfig = `
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws" }
@@ -97,29 +103,18 @@ variable "saml_metadata" {}
 
 # The CI user's key opens nothing by itself: what this provider makes, it
 # makes as the role it assumes.
-provider "aws" {
-  alias                       = "deployer"
-  region                      = "us-east-1"
-  access_key                  = var.ci_key
-  secret_key                  = var.ci_secret
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
+#
+# The two providers run in one reattached process, whose clients of a
+# service may be either's: each names every endpoint, and the role may
+# do what the root user does here.
+` + awsProvider("aws", "var.ci_key", "var.ci_secret", `  alias = "deployer"
   assume_role {
     role_arn     = var.deployer_role
     session_name = "terraform"
     external_id  = "tf-ci"
     duration     = "15m"
   }
-  # The two providers run in one reattached process, whose clients of a
-  # service may be either's: each names every endpoint, and the role may
-  # do what the root user does here.
-  endpoints {
-    iam           = var.endpoint
-    sts           = var.endpoint
-    organizations = var.endpoint
-  }
-}
-
+`) + `
 resource "aws_iam_role" "app" {
   provider             = aws.deployer
   name                 = "app"
@@ -267,9 +262,7 @@ resource "aws_iam_role" "sso" {
 // after which nothing is left. It needs terraform and a filesystem mirror
 // of the provider (the test cannot download it).
 func TestTerraform(t *testing.T) {
-	t.Parallel()
-	tf, mirror := terraformOrSkip(t)
-	url := startKeyward(t)
+	tf, mirror, url := terraformAndKeyward(t)
 	var err error
 	root := iam.NewFromConfig(sdkConfig(url, rootKeyID, rootSecret, ""))
 	ctx := context.Background()
@@ -575,7 +568,7 @@ func startKeyward(t *testing.T) string {
 	must(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	var stderr lockedBuffer
+	var stderr kwtest.Buffer // read while the process writes it
 	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", addr, "--last-use-flush", "100ms")
 	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
 	cmd.Stderr = &stderr
@@ -593,24 +586,6 @@ func startKeyward(t *testing.T) string {
 	}
 	t.Fatalf("keyward did not become healthy:\n%s", stderr.String())
 	return ""
-}
-
-// lockedBuffer is a process's stderr, read while the process writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func fixture(t *testing.T, name string) string {
@@ -634,14 +609,17 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// terraformOrSkip returns the terraform binary and the filesystem mirror
-// of hashicorp/aws, and skips the test where this machine has either not.
-func terraformOrSkip(t *testing.T) (tf, mirror string) {
+// terraformAndKeyward starts a Terraform test, in parallel with the
+// others: it returns the terraform binary, the filesystem mirror of
+// hashicorp/aws and the URL of a Keyward of the test's own, and skips the
+// test where this machine has no terraform or no mirror.
+func terraformAndKeyward(t *testing.T) (tf, mirror, url string) {
 	t.Helper()
+	t.Parallel()
 	tf, err := exec.LookPath("terraform")
 	mirror = terraformMirror()
 	if err != nil || mirror == "" {
 		t.Skip("terraform or a filesystem mirror of hashicorp/aws is not on this machine")
 	}
-	return tf, mirror
+	return tf, mirror, startKeyward(t)
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/internal/testclock"
 )
 
 // TestAttackHTTP2SlowBody: over HTTP/2 (TLS, as keyward serve offers it
@@ -103,7 +105,7 @@ func TestAttackHTTP2SlowBody(t *testing.T) {
 // taken nothing of for StallGrace no longer keeps its connection: at the
 // limit it is closed to make room like a waiting one.
 func TestAttackStalledAnswers(t *testing.T) {
-	clk := &clock{t: time.Unix(1e9, 0)}
+	clk := testclock.New(time.Unix(1e9, 0))
 	g := &Guard{Max: 2, Now: clk.Now, StallGrace: 5 * time.Second}
 	big := strings.Repeat("x", 8<<20)
 	mux := http.NewServeMux()

@@ -11,29 +11,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/keyward/keyward/internal/testclock"
 )
-
-// clock is the guard's injected clock: it orders connections by how long
-// they waited, and only moves when a test moves it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // server serves h behind g on a loopback port, over TLS when tlsOn.
 type server struct {
@@ -152,7 +134,7 @@ var readAll = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func TestEvictsWhatWaitedLongest(t *testing.T) {
 	for _, order := range [][]string{{"new", "idle", "body"}, {"idle", "body", "new"}, {"body", "new", "idle"}} {
 		t.Run(strings.Join(order, ","), func(t *testing.T) {
-			clk := &clock{t: time.Unix(1e9, 0)}
+			clk := testclock.New(time.Unix(1e9, 0))
 			g := &Guard{Max: 3, Now: clk.Now}
 			s := serve(t, g, readAll, false)
 			held := map[string]net.Conn{}
@@ -380,7 +362,7 @@ func TestMinimumBodyRate(t *testing.T) {
 func TestNeverCutsAnAnswer(t *testing.T) {
 	for _, tlsOn := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", tlsOn), func(t *testing.T) {
-			clk := &clock{t: time.Unix(1e9, 0)}
+			clk := testclock.New(time.Unix(1e9, 0))
 			g := &Guard{Max: 2, Now: clk.Now}
 			next := make(chan struct{})
 			const parts = 5

@@ -49,23 +49,10 @@ func NewIdP(t testing.TB, sp *saml.ServiceProvider, now func() time.Time) *IdP {
 // httptest server serving its Handler.
 func NewIdPAt(t testing.TB, sp *saml.ServiceProvider, now func() time.Time, base string) *IdP {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idp.corp.test"},
-		NotBefore: now().Add(-time.Hour), NotAfter: now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, cert := NewSigningKey(t, "idp.corp.test", now().Add(-time.Hour), now().Add(24*time.Hour))
 	p := &IdP{t: t, sp: sp, now: now}
 	p.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert,
-		MetadataURL: mustURL(base + "/metadata"), SSOURL: mustURL(base + "/sso"),
+		MetadataURL: MustURL(base + "/metadata"), SSOURL: MustURL(base + "/sso"),
 		ServiceProviderProvider: p, SessionProvider: p}
 	md, err := xml.Marshal(p.idp.Metadata())
 	if err != nil {
@@ -77,7 +64,30 @@ func NewIdPAt(t testing.TB, sp *saml.ServiceProvider, now func() time.Time, base
 	return p
 }
 
-func mustURL(s string) url.URL {
+// NewSigningKey makes an RSA key and a certificate of it, signed by
+// itself, for cn and valid from notBefore to notAfter: an identity
+// provider's signing or encryption key.
+func NewSigningKey(t testing.TB, cn string, notBefore, notAfter time.Time) (*rsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: notBefore, NotAfter: notAfter}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, cert
+}
+
+// MustURL parses s, a URL the test wrote, for the crewjam/saml structures
+// that hold URLs by value.
+func MustURL(s string) url.URL {
 	u, err := url.Parse(s)
 	if err != nil {
 		panic(err)

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -30,6 +31,8 @@ type Issuer struct {
 	URL, Thumbprint string
 	signer          jose.Signer
 	keyFetches      atomic.Int32
+	mux             *http.ServeMux
+	caDER           []byte
 }
 
 // NewIssuer starts an Issuer for the test, closed when it ends.
@@ -46,8 +49,8 @@ func NewIssuer(t testing.TB) *Issuer {
 		t.Fatal(err)
 	}
 	sum := sha1.Sum(chain.CADER)
-	is := &Issuer{signer: signer, Thumbprint: hex.EncodeToString(sum[:])}
 	mux := http.NewServeMux()
+	is := &Issuer{signer: signer, Thumbprint: hex.EncodeToString(sum[:]), mux: mux, caDER: chain.CADER}
 	srv := httptest.NewUnstartedServer(mux)
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{chain.Certificate}}
 	srv.StartTLS()
@@ -67,12 +70,37 @@ func NewIssuer(t testing.TB) *Issuer {
 // Token signs an ID token with the issuer's key.
 func (is *Issuer) Token(t testing.TB, sub, aud string, expiry time.Time) string {
 	t.Helper()
-	tok, err := jwt.Signed(is.signer).Claims(jwt.Claims{Issuer: is.URL, Subject: sub, Audience: jwt.Audience{aud},
-		IssuedAt: jwt.NewNumericDate(expiry.Add(-time.Hour)), Expiry: jwt.NewNumericDate(expiry)}).Serialize()
+	tok, err := is.Sign(jwt.Claims{Issuer: is.URL, Subject: sub, Audience: jwt.Audience{aud},
+		IssuedAt: jwt.NewNumericDate(expiry.Add(-time.Hour)), Expiry: jwt.NewNumericDate(expiry)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// Sign signs a JWT of the claims merged, with the issuer's key, for a
+// test that needs claims Token does not set (a nonce, an azp).
+func (is *Issuer) Sign(claims ...any) (string, error) {
+	b := jwt.Signed(is.signer)
+	for _, c := range claims {
+		b = b.Claims(c)
+	}
+	return b.Serialize()
+}
+
+// HandleFunc serves h at pattern on the issuer's server besides its
+// discovery document and keys, for a test whose issuer is a whole
+// provider (an authorisation and a token endpoint).
+func (is *Issuer) HandleFunc(pattern string, h http.HandlerFunc) { is.mux.HandleFunc(pattern, h) }
+
+// Browser is a client that trusts the issuer's TLS and follows no
+// redirects, so that a test sees each one the issuer sends.
+func (is *Issuer) Browser() *http.Client {
+	ca, _ := x509.ParseCertificate(is.caDER) // NewLocalhostChain made it
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // KeyFetches is how many times the JWKS was fetched.

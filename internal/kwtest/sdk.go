@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
@@ -16,27 +17,15 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/sdkhttp"
+	"github.com/keyward/keyward/internal/testclock"
 )
 
 // Clock is a clock the test moves by hand (NewWithClock takes its Now):
 // tests never sleep for time to pass.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = testclock.Clock
 
 // NewClock returns a clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-// Add moves the clock forward by d.
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return testclock.New(t) }
 
 // Config is an AWS SDK configuration for k's Query API, signing with the
 // access key id and secret (and a session's token, or ""), without retries,
@@ -159,3 +148,9 @@ func (k *Keyward) ConfigIn(region, id, secret, token string) aws.Config {
 // RootIAM is aws-sdk-go-v2's IAM client for k, signing as the account's
 // root user.
 func (k *Keyward) RootIAM() *awsiam.Client { return k.IAMClient(k.opts.RootKeyID, k.opts.RootSecret) }
+
+// RootOrganizations is aws-sdk-go-v2's Organizations client for k, signing
+// as the account's root user.
+func (k *Keyward) RootOrganizations() *awsorg.Client {
+	return awsorg.NewFromConfig(k.Config(k.opts.RootKeyID, k.opts.RootSecret, ""))
+}
