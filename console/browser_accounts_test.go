@@ -48,7 +48,7 @@ func TestAccountsInBrowser(t *testing.T) {
 		chromedp.WaitVisible("#users", chromedp.ByID),
 		chromedp.Text("#account-id", &id, chromedp.ByID),
 		chromedp.Text("#account-alias", &alias, chromedp.ByID),
-		chromedp.Text("#signed-in-as", &signed, chromedp.ByID),
+		signedInText(&signed),
 		chromedp.Text("#users", &users, chromedp.ByID))
 	if id != accountB || alias != "tenant-b" || signed != "arn:aws:iam::"+accountB+":user/alice" {
 		t.Fatalf("top bar: account %q (%q), signed in as %q", id, alias, signed)
@@ -60,7 +60,7 @@ func TestAccountsInBrowser(t *testing.T) {
 	browse(t, ctx, "signed-in-to-a", signInUser(ts, kwtest.AccountID, "alice", passwordA),
 		chromedp.WaitVisible("#users", chromedp.ByID),
 		chromedp.Text("#account-id", &id, chromedp.ByID),
-		chromedp.Text("#signed-in-as", &signed, chromedp.ByID),
+		signedInText(&signed),
 		chromedp.Text("#users", &users, chromedp.ByID))
 	if id != kwtest.AccountID || signed != "arn:aws:iam::"+kwtest.AccountID+":user/alice" {
 		t.Fatalf("top bar: account %q, signed in as %q", id, signed)

@@ -30,7 +30,7 @@ func TestConsoleAccessKeyProcedures(t *testing.T) {
 
 	t.Run("SignIn", func(t *testing.T) {
 		var signedAs string
-		browse(t, ctx, "signed-in-as", chromedp.Text("#signed-in-as", &signedAs, chromedp.ByID))
+		browse(t, ctx, "signed-in-as", signedInText(&signedAs))
 		if signedAs != "arn:aws:iam::123456789012:root" {
 			t.Fatalf("signed in as %q", signedAs)
 		}

@@ -49,7 +49,7 @@ func TestSwitchRoleInBrowser(t *testing.T) {
 		chromedp.Click("#switch-role-submit", chromedp.ByID),
 		chromedp.WaitVisible("#switched-banner", chromedp.ByID),
 		chromedp.Text("#switched-display", &display, chromedp.ByID),
-		chromedp.Text("#signed-in-as", &signed, chromedp.ByID))
+		signedInText(&signed))
 	if display != "Auditor (prod)" || signed != "arn:aws:sts::123456789012:assumed-role/auditor/alice" {
 		t.Fatalf("switched: %q as %q", display, signed)
 	}
@@ -79,7 +79,7 @@ func TestSwitchRoleInBrowser(t *testing.T) {
 		// could be a node of the page the form left.
 		chromedp.WaitVisible("#notice", chromedp.ByID),
 		chromedp.WaitNotPresent("#switched-banner", chromedp.ByID),
-		chromedp.Text("#signed-in-as", &signed, chromedp.ByID),
+		signedInText(&signed),
 		chromedp.Navigate(ts.URL+"/console/users"),
 		chromedp.WaitVisible("#create-user", chromedp.ByID))
 	if signed != "arn:aws:iam::123456789012:user/alice" || history != "Auditor (prod)" {
@@ -91,7 +91,7 @@ func TestSwitchRoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible("#role-history-0", chromedp.ByID),
 		chromedp.Click("#role-history-0", chromedp.ByID),
 		chromedp.WaitVisible("#switched-banner", chromedp.ByID),
-		chromedp.Text("#signed-in-as", &signed, chromedp.ByID))
+		signedInText(&signed))
 	if signed != "arn:aws:sts::123456789012:assumed-role/auditor/alice" {
 		t.Fatalf("from the history: %q", signed)
 	}

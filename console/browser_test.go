@@ -113,6 +113,14 @@ var (
 	jsString = kwtest.JSString
 )
 
+// signedInText reads who the page says is signed in (#signed-in-as) in
+// one evaluation of the page as it is: a query by node, as chromedp.Text
+// makes, can meet the node of a page the browser has just replaced after
+// a redirect ("No node with given id found").
+func signedInText(out *string) chromedp.Action {
+	return chromedp.Evaluate(`document.getElementById("signed-in-as").innerText`, out)
+}
+
 // waitForFile waits for a download to land.
 func waitForFile(t *testing.T, pattern string) string {
 	t.Helper()

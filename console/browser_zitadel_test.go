@@ -124,7 +124,7 @@ func TestOIDCSignInZitadel(t *testing.T) {
 		chromedp.Click(`#oidc-roles input[value="arn:aws:iam::`+kwtest.AccountID+`:role/Ops"]`, chromedp.ByQuery),
 		chromedp.Click("#oidc-submit", chromedp.ByID),
 		waitFor(`location.href.startsWith(`+jsString(srv.URL+"/console/roles")+`) && !!document.getElementById("roles")`),
-		chromedp.Text("#signed-in-as", &signedIn, chromedp.ByID))
+		signedInText(&signedIn))
 	if signedIn != "arn:aws:sts::"+kwtest.AccountID+":assumed-role/Ops/id1" {
 		t.Fatalf("signed in as %q", signedIn)
 	}
@@ -164,7 +164,7 @@ func TestOIDCSignInZitadel(t *testing.T) {
 	}
 	browse(t, browser, "console-b",
 		waitFor(`location.href.startsWith(`+jsString(srv.URL+"/console/roles")+`) && !!document.getElementById("signed-in-as")`),
-		chromedp.Text("#signed-in-as", &signedIn, chromedp.ByID))
+		signedInText(&signedIn))
 	if signedIn != "arn:aws:sts::"+accountB+":assumed-role/BOps/id1" {
 		t.Fatalf("signed in to account B as %q", signedIn)
 	}
