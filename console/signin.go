@@ -148,11 +148,15 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		// Counted against the account the form resolves to and the user
 		// name as the store folds it: the account's ID and its alias, or a
 		// name in another case, do not each get a budget of guesses. A
-		// form naming no account here never signs in; its attempts share
-		// one budget per name.
+		// form naming no account here never signs in; each account it
+		// may name has a budget of its own as the accounts here have
+		// ("?" and the account as typed, which no ID resolved to has), so
+		// that one spent on an account that is not here does not tell
+		// which others are not either, by a 429 where an account here
+		// gets 401.
 		account, ok := c.IAM.SignInAccount(r.Context(), r.PostFormValue("account"))
 		if !ok {
-			account = "?"
+			account = "?" + r.PostFormValue("account")
 		} else {
 			audited = r.WithContext(iam.AccountContext(r.Context(), account))
 		}

@@ -163,3 +163,30 @@ func TestAttackThrottledRootSignInReadsNothing(t *testing.T) {
 		t.Fatalf("a throttled root sign-in read %d access keys", n)
 	}
 }
+
+// TestAttackSignInBudgetTellsNoAccount: the budget of guesses keyed every
+// account that is not here on one key per user name, so that the answer
+// to one attempt told which accounts exist: five wrong passwords naming
+// an account that is not here, then one attempt per account guessed, got
+// 429 for each account not here (the shared budget spent) and 401 for
+// each that is, at a request a guess. Each account named that is not
+// here now has a budget of its own, as each that is has.
+func TestAttackSignInBudgetTellsNoAccount(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	b := s.browser()
+	for i := range 5 {
+		if status := b.signInUser("999999999999", "admin", fmt.Sprint("wrong-", i)); status != http.StatusUnauthorized {
+			t.Fatalf("guess %d at an account not here: %d", i+1, status)
+		}
+	}
+	for _, account := range []string{kwtest.AccountID, "888888888888", "no-such-alias"} {
+		if status := s.browser().signInUser(account, "admin", "wrong-again"); status != http.StatusUnauthorized {
+			t.Errorf("after 5 guesses at an account not here, one naming %s: %d, want 401 whether it is here or not", account, status)
+		}
+	}
+	// The account guessed at has its own budget, spent as any other.
+	if status := s.browser().signInUser("999999999999", "admin", "wrong-5"); status != http.StatusTooManyRequests {
+		t.Errorf("a sixth guess at the account not here: %d, want 429", status)
+	}
+}
