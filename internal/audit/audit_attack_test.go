@@ -154,3 +154,43 @@ func TestAttackRoutedRefusalsFillNoQueue(t *testing.T) {
 		t.Fatalf("after 50 routed refusals, a routed session and a sign-in the trail keeps %v, want the sign-in, the session and 2 refusals (a tenth of Max)", kept)
 	}
 }
+
+// TestAttackEventsArrivingWhileRoutingTakeNoRoutedPlace: Flush asks each
+// waiting event's route (a store read) while requests go on; the events
+// being routed had left the queue's count, so that what arrived
+// meanwhile took their places and they, sessions issued included, were
+// dropped once routed. They keep their places until queued.
+func TestAttackEventsArrivingWhileRoutingTakeNoRoutedPlace(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	r := &audit.Recorder{Store: st, Max: 20}
+	n := 0
+	event := func(source, name string) keyward.Event {
+		e := keyward.Account{ID: kwtest.AccountID}.NewEvent(source, name, time.Now())
+		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n)
+		n++
+		return e
+	}
+	arrive := func(context.Context) (string, bool) {
+		for range 20 {
+			e := event(keyward.EventSourceIAM, "GetUser")
+			e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: kwtest.AccountID, UserName: "u"}
+			e.ErrorCode = keyward.EAccessDenied
+			r.Add(&e)
+		}
+		return "", false
+	}
+	for range 2 {
+		pe := &keyward.PendingEvent{Event: event(keyward.EventSourceSTS, "AssumeRoleWithWebIdentity"), Route: arrive}
+		pe.Event.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
+		r.Answered(pe, "", "") // sessions issued
+	}
+	kwtest.Must(t, r.Flush(ctx))
+	issued, _, err := st.LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRoleWithWebIdentity", Max: 100})
+	kwtest.Must(t, err)
+	all, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 100})
+	kwtest.Must(t, err)
+	if len(issued) != 2 || len(all) != 20 {
+		t.Fatalf("the trail keeps %d sessions issued of 2 and %d events in all, want 20 (Max)", len(issued), len(all))
+	}
+}
