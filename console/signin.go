@@ -179,7 +179,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		// typed into the wrong field), and a throttled root sign-in stays
 		// in the first account's trail, since the limiter bounds the work
 		// done for an attempt before any of it is done.
-		c.signedIn(audited, kind == "root", keyward.Hidden, "throttled")
+		c.signedIn(audited, kind == "root", keyward.Hidden, "throttled", false)
 		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
 	}
@@ -221,7 +221,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		if iam.NoSuchSignInUser(err) {
 			name = keyward.Hidden
 		}
-		c.signedIn(audited, kind == "root", name, "failed")
+		c.signedIn(audited, kind == "root", name, "failed", false)
 		again(keyward.ErrorMessage(err), http.StatusUnauthorized)
 		return
 	}
@@ -235,12 +235,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if has {
-			c.signedIn(audited, false, s.UserName, "mfa-required")
+			c.signedIn(audited, false, s.UserName, "mfa-required", false)
 			c.askForMFA(w, r, keyward.Principal{AccountID: s.Account, UserName: s.UserName, UserID: s.UserID}, s.Reset)
 			return
 		}
 	}
-	c.signedIn(audited, s.Root, s.UserName, "ok")
+	c.signedIn(audited, s.Root, s.UserName, "ok", s.MFA != 0)
 	c.setSession(w, r, s)
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }
