@@ -188,7 +188,7 @@ func (p *PendingEvent) SharedEvents() []Event {
 		c.UserIdentity = EventIdentity{Type: "AWSAccount", PrincipalID: c.UserIdentity.PrincipalID, AccountID: c.UserIdentity.AccountID}
 		c.RequestParameters = make(map[string]any, len(p.Event.RequestParameters))
 		for k, v := range p.Event.RequestParameters {
-			if member, _, _ := strings.Cut(k, "."); sharedParams[member] {
+			if member, _, _ := strings.Cut(k, "."); sharedParams[member] && (member != "policyArns" || policyOf(v, sh.Account)) {
 				c.RequestParameters[k] = v
 			}
 		}
@@ -202,12 +202,23 @@ func (p *PendingEvent) SharedEvents() []Event {
 // sees of the session in its own trail on AWS, the role, the session's
 // name (which AWS says the role's owner sees and logs), its duration, its
 // tags and source identity, the external ID its trust policy may ask for,
-// and the managed session policies (which must be of the role's
-// account). The MFA device's serial number and code name the caller's
+// and the managed session policies of the role's account or AWS's
+// (policyOf). The MFA device's serial number and code name the caller's
 // user and its device, and are left out; so is an inline session policy,
 // which AWS's documented copies do not show.
 var sharedParams = map[string]bool{"roleArn": true, "roleSessionName": true, "durationSeconds": true, "externalId": true,
 	"sourceIdentity": true, "tags": true, "transitiveTagKeys": true, "policyArns": true}
+
+// policyOf reports whether v, a managed session policy's ARN as an
+// event records it, is of account or AWS's own. AWS wants a session's
+// managed policies of the role's account, but Keyward takes any ARN, and
+// one of the caller's account would show the role's owner that account's
+// policy names and paths.
+func policyOf(v any, account string) bool {
+	arn, _ := v.(string)
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) == 6 && (parts[4] == account || parts[4] == "aws")
+}
 
 // Claim marks the event as being written by the caller, once: true for
 // the first caller only.

@@ -214,7 +214,7 @@ func (c *Console) auditForm(pe *keyward.PendingEvent, failed error) {
 }
 
 // auditSignIn records a sign-in attempt: AWS's ConsoleLogin event.
-func (c *Console) auditSignIn(r *http.Request, root bool, userName, outcome string) {
+func (c *Console) auditSignIn(r *http.Request, root bool, userName, outcome string, mfa bool) {
 	if c.Audit == nil {
 		return
 	}
@@ -233,6 +233,9 @@ func (c *Console) auditSignIn(r *http.Request, root bool, userName, outcome stri
 		}
 	}
 	e.ResponseElements = map[string]any{"ConsoleLogin": result}
+	if mfa {
+		e.AdditionalEventData = map[string]any{"MFAUsed": "Yes"}
+	}
 	c.Audit.Add(&e)
 }
 

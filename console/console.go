@@ -87,12 +87,12 @@ type Config struct {
 }
 
 // signedIn reports a sign-in attempt's outcome to the metrics and the
-// audit trail.
-func (c *Console) signedIn(r *http.Request, root bool, userName, outcome string) {
+// audit trail; mfa says that a session begun was begun with an MFA code.
+func (c *Console) signedIn(r *http.Request, root bool, userName, outcome string, mfa bool) {
 	if c.SignedIn != nil {
 		c.SignedIn(outcome)
 	}
-	c.auditSignIn(r, root, userName, outcome)
+	c.auditSignIn(r, root, userName, outcome, mfa)
 }
 
 // Console is the web console's http.Handler.

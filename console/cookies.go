@@ -55,10 +55,16 @@ func sealCookie(v any, sign func([]byte) string) string {
 
 // openCookie reads into v r's cookie name, a value sealCookie made with
 // sign, and says whether it did: a cookie longer than max (when max is
-// not 0), or not signed by sign, is not read.
+// not 0), or than a browser keeps (maxCookie), or not signed by sign, is
+// not read. The length is checked before anything else: a cookie is
+// anyone's to make, and no work is done for one that no seal of this
+// console's is.
 func openCookie(r *http.Request, name string, max int, sign func([]byte) string, v any) bool {
+	if max <= 0 || max > maxCookie {
+		max = maxCookie
+	}
 	ck, err := r.Cookie(name)
-	if err != nil || max > 0 && len(ck.Value) > max {
+	if err != nil || len(ck.Value) > max {
 		return false
 	}
 	payload, sig, ok := strings.Cut(ck.Value, ".")

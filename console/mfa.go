@@ -267,24 +267,32 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
+	// Each attempt at the code is a ConsoleLogin of the user (whose
+	// password was right): whoever holds the password does not guess
+	// codes unseen, and the session begun says it was begun with one.
+	audited := r.WithContext(iam.AccountContext(r.Context(), p.Account))
 	// Codes are six digits: guesses are limited as passwords are.
 	try, allowed := c.limiter.begin("mfa:"+p.Account+"/"+keyward.FoldName(p.UserName), c.Clients.Addr(r))
 	if !allowed {
+		c.signedIn(audited, false, p.UserName, "throttled", false)
 		c.renderSignInMFA(w, r, "Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
 	}
 	var v keyward.Validation
 	v.String("code", r.PostFormValue("code"), keyward.AuthenticationCodeShape)
 	if err := v.Err(); err != nil {
+		c.signedIn(audited, false, p.UserName, "failed", false)
 		c.renderSignInMFA(w, r, "Enter the six-digit code your authenticator app shows.", http.StatusUnauthorized)
 		return
 	}
-	if _, err := c.IAM.CheckMFACode(iam.AccountContext(r.Context(), p.Account), p.UserName, r.PostFormValue("code")); err != nil {
+	if _, err := c.IAM.CheckMFACode(audited.Context(), p.UserName, r.PostFormValue("code")); err != nil {
 		time.Sleep(c.SignInDelay)
+		c.signedIn(audited, false, p.UserName, "failed", false)
 		c.renderSignInMFA(w, r, "The code is not valid. Enter the current code from your MFA device.", http.StatusUnauthorized)
 		return
 	}
 	c.limiter.succeed(try)
+	c.signedIn(audited, false, p.UserName, "ok", true)
 	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: "", Path: "/console/signin", HttpOnly: true,
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	now := c.Now()

@@ -148,11 +148,15 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		// Counted against the account the form resolves to and the user
 		// name as the store folds it: the account's ID and its alias, or a
 		// name in another case, do not each get a budget of guesses. A
-		// form naming no account here never signs in; its attempts share
-		// one budget per name.
+		// form naming no account here never signs in; each account it
+		// may name has a budget of its own as the accounts here have
+		// ("?" and the account as typed, which no ID resolved to has), so
+		// that one spent on an account that is not here does not tell
+		// which others are not either, by a 429 where an account here
+		// gets 401.
 		account, ok := c.IAM.SignInAccount(r.Context(), r.PostFormValue("account"))
 		if !ok {
-			account = "?"
+			account = "?" + r.PostFormValue("account")
 		} else {
 			audited = r.WithContext(iam.AccountContext(r.Context(), account))
 		}
@@ -175,7 +179,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		// typed into the wrong field), and a throttled root sign-in stays
 		// in the first account's trail, since the limiter bounds the work
 		// done for an attempt before any of it is done.
-		c.signedIn(audited, kind == "root", keyward.Hidden, "throttled")
+		c.signedIn(audited, kind == "root", keyward.Hidden, "throttled", false)
 		again("Too many failed sign-in attempts. Wait a few minutes and try again.", http.StatusTooManyRequests)
 		return
 	}
@@ -217,7 +221,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		if iam.NoSuchSignInUser(err) {
 			name = keyward.Hidden
 		}
-		c.signedIn(audited, kind == "root", name, "failed")
+		c.signedIn(audited, kind == "root", name, "failed", false)
 		again(keyward.ErrorMessage(err), http.StatusUnauthorized)
 		return
 	}
@@ -231,12 +235,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if has {
-			c.signedIn(audited, false, s.UserName, "mfa-required")
+			c.signedIn(audited, false, s.UserName, "mfa-required", false)
 			c.askForMFA(w, r, keyward.Principal{AccountID: s.Account, UserName: s.UserName, UserID: s.UserID}, s.Reset)
 			return
 		}
 	}
-	c.signedIn(audited, s.Root, s.UserName, "ok")
+	c.signedIn(audited, s.Root, s.UserName, "ok", s.MFA != 0)
 	c.setSession(w, r, s)
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -161,5 +162,88 @@ func TestAttackThrottledRootSignInReadsNothing(t *testing.T) {
 	}
 	if n := reads.n.Load() - before; n != 0 {
 		t.Fatalf("a throttled root sign-in read %d access keys", n)
+	}
+}
+
+// TestAttackSignInBudgetTellsNoAccount: the budget of guesses keyed every
+// account that is not here on one key per user name, so that the answer
+// to one attempt told which accounts exist: five wrong passwords naming
+// an account that is not here, then one attempt per account guessed, got
+// 429 for each account not here (the shared budget spent) and 401 for
+// each that is, at a request a guess. Each account named that is not
+// here now has a budget of its own, as each that is has.
+func TestAttackSignInBudgetTellsNoAccount(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	b := s.browser()
+	for i := range 5 {
+		if status := b.signInUser("999999999999", "admin", fmt.Sprint("wrong-", i)); status != http.StatusUnauthorized {
+			t.Fatalf("guess %d at an account not here: %d", i+1, status)
+		}
+	}
+	for _, account := range []string{kwtest.AccountID, "888888888888", "no-such-alias"} {
+		if status := s.browser().signInUser(account, "admin", "wrong-again"); status != http.StatusUnauthorized {
+			t.Errorf("after 5 guesses at an account not here, one naming %s: %d, want 401 whether it is here or not", account, status)
+		}
+	}
+	// The account guessed at has its own budget, spent as any other.
+	if status := s.browser().signInUser("999999999999", "admin", "wrong-5"); status != http.StatusTooManyRequests {
+		t.Errorf("a sixth guess at the account not here: %d, want 429", status)
+	}
+}
+
+// TestAttackMFACodeGuessesInTheTrail: the sign-in's second step, the MFA
+// code of a user whose password was right, recorded nothing: the trail
+// showed the password step's ConsoleLogin (a success) and no more, so
+// that whoever held the password guessed codes unseen, and the session
+// the code began was not told from one without it. A wrong code is a
+// failed ConsoleLogin of the user, as is one throttled, and the session
+// begun is a ConsoleLogin with MFAUsed, as CloudTrail writes it.
+func TestAttackMFACodeGuessesInTheTrail(t *testing.T) {
+	t.Parallel()
+	s, rec := newAuditedSite(t)
+	const password = "Alice-Passw0rd-1"
+	consoleUser(t, s.k, root(), "alice", password, "")
+	now := time.Now()
+	d, err := s.k.IAM.CreateVirtualMFADevice(root(), "alice-phone", "/", nil)
+	must(t, err)
+	seed := d.Base32Seed()
+	must(t, s.k.IAM.EnableMFADevice(root(), "alice", d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
+	b := s.browser()
+	_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
+	status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"alice"},
+		"password": {password}, "csrf": {csrfOf(t, page)}})
+	if status != http.StatusOK || !strings.Contains(page, `action="/console/signin/mfa"`) {
+		t.Fatalf("alice is not asked for a code: %d", status)
+	}
+	right, wrong := kwtest.TOTPCode(t, seed, now.Add(30*time.Second)), "000000"
+	if right == wrong {
+		wrong = "111111"
+	}
+	status, page = b.do(http.MethodPost, "/console/signin/mfa", url.Values{"code": {wrong}, "csrf": {csrfOf(t, page)}})
+	if status != http.StatusUnauthorized {
+		t.Fatalf("a wrong code: %d", status)
+	}
+	if status, _ = b.do(http.MethodPost, "/console/signin/mfa", url.Values{"code": {right}, "csrf": {csrfOf(t, page)}}); status != http.StatusSeeOther {
+		t.Fatalf("the right code: %d", status)
+	}
+	ctx := context.Background()
+	must(t, rec.Flush(ctx))
+	events, _, err := s.k.Store.LookupEvents(ctx, keyward.EventQuery{EventName: "ConsoleLogin", Max: 50})
+	must(t, err)
+	var got []string
+	for _, e := range events {
+		var r struct {
+			UserIdentity        struct{ UserName string } `json:"userIdentity"`
+			ResponseElements    struct{ ConsoleLogin string }
+			AdditionalEventData struct{ MFAUsed string }
+		}
+		must(t, json.Unmarshal(e.Record, &r))
+		got = append(got, r.UserIdentity.UserName+" "+r.ResponseElements.ConsoleLogin+" "+r.AdditionalEventData.MFAUsed)
+	}
+	want := []string{"alice Failure ", "alice Success ", "alice Success Yes"} // sorted: one second may hold them all
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("ConsoleLogin events %q, want %q: the password's step, the wrong code, the session", got, want)
 	}
 }

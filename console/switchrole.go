@@ -262,7 +262,14 @@ func (c *Console) rememberRole(w http.ResponseWriter, r *request, role roleHisto
 			h = append(h, old)
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: roleHistoryCookie, Value: sealCookie(h, c.signAs("roles:")),
+	// The oldest roles give way to fit what a browser keeps of a cookie
+	// (and openCookie reads): a longer one is dropped whole.
+	value := sealCookie(h, c.signAs("roles:"))
+	for len(value) > maxCookie && len(h) > 1 {
+		h = h[:len(h)-1]
+		value = sealCookie(h, c.signAs("roles:"))
+	}
+	http.SetCookie(w, &http.Cookie{Name: roleHistoryCookie, Value: value,
 		Path: "/console/", HttpOnly: true, Secure: c.Clients.Secure(r.Request), SameSite: http.SameSiteStrictMode, MaxAge: 400 * 24 * 3600})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
@@ -353,5 +354,42 @@ func TestCrossAccountSharedCopyNamesNotTheCaller(t *testing.T) {
 	}
 	if strings.Contains(record, ":user/alice") || strings.Contains(record, ":mfa/") {
 		t.Errorf("B's copy names the caller's user or device: %s", record)
+	}
+}
+
+// TestAttackSharedCopyKeepsOnlyTheRolesAccountsPolicyARNs: the role's
+// account's copy of a cross-account AssumeRole keeps the managed session
+// policies, which AWS wants of the role's account (or AWS's own); but
+// Keyward takes any policy ARN, and the copy showed those of the caller's
+// own account, names and paths, to the role's owner. It keeps those of
+// the role's account and AWS's alone.
+func TestAttackSharedCopyKeepsOnlyTheRolesAccountsPolicyARNs(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	callers := "arn:aws:iam::" + kwtest.AccountID + ":policy/project-x/merger-review"
+	roles := "arn:aws:iam::" + w.b + ":policy/read-only"
+	awsManaged := "arn:aws:iam::aws:policy/ReadOnlyAccess"
+	_, err := w.assumer.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN(w.b, accessRole)), RoleSessionName: aws.String("session"),
+		PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String(callers)}, {Arn: aws.String(roles)}, {Arn: aws.String(awsManaged)}}})
+	must(t, err)
+	must(t, w.ts.Audit.Flush(ctx))
+	records := func(account string) string {
+		evs, _, err := w.ts.Store.InAccount(account).LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRole", Max: 10})
+		must(t, err)
+		if len(evs) != 1 {
+			t.Fatalf("%d AssumeRole events in %s's trail, want 1", len(evs), account)
+		}
+		return string(evs[0].Record)
+	}
+	if inA := records(kwtest.AccountID); !strings.Contains(inA, callers) || !strings.Contains(inA, roles) {
+		t.Errorf("the caller's event lost its parameters: %s", inA)
+	}
+	inB := records(w.b)
+	if strings.Contains(inB, "merger-review") {
+		t.Errorf("B's copy names a policy of the caller's account: %s", inB)
+	}
+	if !strings.Contains(inB, roles) || !strings.Contains(inB, awsManaged) {
+		t.Errorf("B's copy lost the policies of B's and AWS's: %s", inB)
 	}
 }

@@ -7,7 +7,9 @@
 // holds at most Max events, and past it events are dropped and counted
 // rather than kept; and since such a caller chooses the account its
 // refusal is recorded in (by the key ID or the role's ARN it names), each
-// account's trail takes at most PerAccount of them a minute.
+// account's trail takes at most PerAccount of them a minute; those whose
+// account is looked up only when they are written take at most a tenth of
+// the queue meanwhile.
 package audit
 
 import (
@@ -27,7 +29,9 @@ type Recorder struct {
 	// Stream, when set, receives every event as one line of JSON.
 	Stream io.Writer
 	Logger *slog.Logger
-	// Max bounds the events waiting to be written (0: 10,000).
+	// Max bounds the events waiting to be written (0: 10,000), of which
+	// unauthenticated refusals waiting for their route take a tenth at
+	// most.
 	Max int
 	// PerAccount bounds the refusals of unauthenticated callers (failed
 	// authentications, refused federation: events whose identity names
@@ -42,9 +46,13 @@ type Recorder struct {
 
 	mu      sync.Mutex
 	pending []keyward.StoredEvent
-	// routing are the events whose trail is decided as they are written.
-	routing []routedEvent
-	dropped int
+	// routing are the events whose trail is decided as they are written;
+	// routedRefusals counts the refusals among them, and routingNow those
+	// that Flush is routing, still counted against Max until queued.
+	routing        []routedEvent
+	routedRefusals int
+	routingNow     int
+	dropped        int
 	// refused are the times of each account's unauthenticated refusals
 	// queued within the last minute, oldest first (PerAccount at most);
 	// droppedFor counts by account those dropped since the last write.
@@ -105,27 +113,41 @@ type routedEvent struct {
 
 // route queues e, whose account route decides: Flush asks it, in the
 // background, then records e as Add does (within the same bounds).
+//
+// The per-account budget of unauthenticated refusals is counted only
+// then, once the account is known, so the refusals waiting for their
+// route are bounded here, to a tenth of Max: unbounded but by Max, a
+// flood of unsigned requests between two writes filled the queue, and
+// every other event (sessions issued, sign-ins, in every account) was
+// dropped until the next write.
 func (r *Recorder) route(e keyward.Event, route func(context.Context) (string, bool)) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.fullLocked() {
+	refusal := unauthenticatedRefusal(&e)
+	if r.fullLocked() || refusal && r.routedRefusals >= max(r.maxLocked()/10, 1) {
 		r.dropped++
 		return
+	}
+	if refusal {
+		r.routedRefusals++
 	}
 	r.routing = append(r.routing, routedEvent{e: e, route: route})
 }
 
-// fullLocked reports whether the queue holds Max events, those waiting
-// for their route included.
-func (r *Recorder) fullLocked() bool {
-	max := r.Max
-	if max <= 0 {
-		max = 10000
+func (r *Recorder) maxLocked() int {
+	if r.Max <= 0 {
+		return 10000
 	}
-	return len(r.pending)+len(r.routing) >= max
+	return r.Max
+}
+
+// fullLocked reports whether the queue holds Max events, those waiting
+// for their route (or being routed) included.
+func (r *Recorder) fullLocked() bool {
+	return len(r.pending)+len(r.routing)+r.routingNow >= r.maxLocked()
 }
 
 // Add queues an event that no change carried, and streams it.
@@ -230,12 +252,15 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	defer r.flushMu.Unlock()
 	r.mu.Lock()
 	routing := r.routing
-	r.routing = nil
+	r.routing, r.routedRefusals, r.routingNow = nil, 0, len(routing)
 	r.mu.Unlock()
 	for _, q := range routing {
 		if account, ok := q.route(ctx); ok {
 			q.e.RecipientAccountID = account
 		}
+		r.mu.Lock()
+		r.routingNow-- // its place in the queue is its own again
+		r.mu.Unlock()
 		r.Add(&q.e)
 	}
 	r.mu.Lock()

@@ -3,6 +3,7 @@ package audit_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,5 +99,98 @@ func TestAttackRefusalBudgetSlidesAcrossMinutes(t *testing.T) {
 	refuse(3)
 	if got := count(); got != 6 {
 		t.Fatalf("the trail holds %d refusals a minute later, want 6", got)
+	}
+}
+
+// TestAttackRoutedRefusalsFillNoQueue: an unsigned federation request's
+// event waits for its route (the account of the role it names) until
+// Flush, and the per-account budget is counted only then; refusals
+// waiting so were bounded by Max alone, so that a flood of unsigned
+// requests between two writes (garbage tokens, any role's ARN) filled the
+// queue, and every other event until the next write was dropped: sessions
+// issued, sign-ins, authenticated callers' refusals, in every account.
+// Refusals waiting for their route are now at most a tenth of the queue;
+// past it they are dropped and counted, and what else comes is queued.
+func TestAttackRoutedRefusalsFillNoQueue(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	r := &audit.Recorder{Store: st, Max: 20}
+	const b = "123456789012"
+	n := 0
+	answer := func(code string, route bool) {
+		pe := &keyward.PendingEvent{Event: keyward.Account{ID: kwtest.AccountID}.NewEvent(keyward.EventSourceSTS, "AssumeRoleWithWebIdentity", time.Now())}
+		pe.Event.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n)
+		pe.Event.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
+		n++
+		if route {
+			pe.Route = func(context.Context) (string, bool) { return b, false }
+		}
+		r.Answered(pe, code, "refused")
+	}
+	for range 50 {
+		answer(keyward.EInvalidIdentityToken, true)
+	}
+	answer("", true) // a session issued, routed as refusals are
+	signedIn := keyward.Account{ID: kwtest.AccountID}.NewEvent(keyward.EventSourceSignIn, "ConsoleLogin", time.Now())
+	signedIn.EventID = "4f1c2c52-9b1e-4a4e-8f5e-999999999999"
+	signedIn.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: kwtest.AccountID, UserName: "alice"}
+	signedIn.ResponseElements = map[string]any{"ConsoleLogin": "Success"}
+	r.Add(&signedIn)
+	kwtest.Must(t, r.Flush(ctx))
+	events, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 100})
+	kwtest.Must(t, err)
+	kept := map[string]int{}
+	for _, e := range events {
+		switch {
+		case e.ID == signedIn.EventID:
+			kept["sign-in"]++
+		case strings.Contains(string(e.Record), `"errorCode"`):
+			kept["refused"]++
+		default:
+			kept["issued"]++
+		}
+	}
+	if kept["sign-in"] != 1 || kept["issued"] != 1 || kept["refused"] != 2 {
+		t.Fatalf("after 50 routed refusals, a routed session and a sign-in the trail keeps %v, want the sign-in, the session and 2 refusals (a tenth of Max)", kept)
+	}
+}
+
+// TestAttackEventsArrivingWhileRoutingTakeNoRoutedPlace: Flush asks each
+// waiting event's route (a store read) while requests go on; the events
+// being routed had left the queue's count, so that what arrived
+// meanwhile took their places and they, sessions issued included, were
+// dropped once routed. They keep their places until queued.
+func TestAttackEventsArrivingWhileRoutingTakeNoRoutedPlace(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	r := &audit.Recorder{Store: st, Max: 20}
+	n := 0
+	event := func(source, name string) keyward.Event {
+		e := keyward.Account{ID: kwtest.AccountID}.NewEvent(source, name, time.Now())
+		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n)
+		n++
+		return e
+	}
+	arrive := func(context.Context) (string, bool) {
+		for range 20 {
+			e := event(keyward.EventSourceIAM, "GetUser")
+			e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: kwtest.AccountID, UserName: "u"}
+			e.ErrorCode = keyward.EAccessDenied
+			r.Add(&e)
+		}
+		return "", false
+	}
+	for range 2 {
+		pe := &keyward.PendingEvent{Event: event(keyward.EventSourceSTS, "AssumeRoleWithWebIdentity"), Route: arrive}
+		pe.Event.UserIdentity = keyward.EventIdentity{Type: "WebIdentityUser"}
+		r.Answered(pe, "", "") // sessions issued
+	}
+	kwtest.Must(t, r.Flush(ctx))
+	issued, _, err := st.LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRoleWithWebIdentity", Max: 100})
+	kwtest.Must(t, err)
+	all, _, err := st.LookupEvents(ctx, keyward.EventQuery{Max: 100})
+	kwtest.Must(t, err)
+	if len(issued) != 2 || len(all) != 20 {
+		t.Fatalf("the trail keeps %d sessions issued of 2 and %d events in all, want 20 (Max)", len(issued), len(all))
 	}
 }

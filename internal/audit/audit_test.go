@@ -218,11 +218,12 @@ func TestUnauthenticatedRefusalsBoundedPerAccount(t *testing.T) {
 
 // TestRoutedEventsDecidedWhenWritten: an event with a route waits in the
 // queue, counted against Max, until Flush asks its route for its account;
-// a route that names none leaves the recipient it had.
+// a route that names none leaves the recipient it had. Refusals waiting
+// for their route are at most a tenth of Max (TestAttackRoutedRefusalsFillNoQueue).
 func TestRoutedEventsDecidedWhenWritten(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	r := &audit.Recorder{Store: st, Max: 2}
+	r := &audit.Recorder{Store: st, Max: 20}
 	const a, b = "123456789012", "210987654321"
 	asked, n := 0, 0
 	answer := func(routeTo string, ok bool) {
@@ -235,7 +236,16 @@ func TestRoutedEventsDecidedWhenWritten(t *testing.T) {
 	}
 	answer(b, true)
 	answer(b, false)
-	answer(b, true) // past Max: dropped
+	answer(b, true) // past a tenth of Max: dropped
+	// The two waiting count against Max: 18 more fill the queue.
+	for range 19 {
+		e := keyward.Account{ID: a}.NewEvent(keyward.EventSourceIAM, "GetUser", time.Now())
+		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n)
+		e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: a, UserName: "u"}
+		e.ErrorCode = keyward.EAccessDenied
+		n++
+		r.Add(&e)
+	}
 	if asked != 0 {
 		t.Fatalf("routes asked %d times before Flush", asked)
 	}
@@ -243,8 +253,8 @@ func TestRoutedEventsDecidedWhenWritten(t *testing.T) {
 	if asked != 2 {
 		t.Fatalf("routes asked %d times, want 2", asked)
 	}
-	for account, want := range map[string]int{a: 1, b: 1} {
-		events, _, err := st.InAccount(account).LookupEvents(ctx, keyward.EventQuery{Max: 10})
+	for account, want := range map[string]int{a: 1 + 18, b: 1} {
+		events, _, err := st.InAccount(account).LookupEvents(ctx, keyward.EventQuery{Max: 100})
 		kwtest.Must(t, err)
 		if len(events) != want {
 			t.Errorf("%s's trail holds %d events, want %d", account, len(events), want)
