@@ -723,7 +723,8 @@ func TestOIDCProviderPageAttacks(t *testing.T) {
 
 // TestCookieSignaturesComparedInConstantTime: every cookie the console
 // signs (sessions, the pending MFA sign-in, SAML and OIDC requests) is
-// checked with hmac.Equal. A signature compared with == or != ends at the
+// checked with hmac.Equal, and the sign-in forms' CSRF token with its
+// cookie in constant time too. A signature compared with == or != ends at the
 // first byte that differs, and the time it takes tells a browser how much
 // of a forged signature is right, one byte after another. Timing cannot
 // be measured reliably in a test, so the test reads the console's source
@@ -755,10 +756,26 @@ func TestCookieSignaturesComparedInConstantTime(t *testing.T) {
 				if name := calledName(side); signers[name] {
 					t.Errorf("%s: a signature (%s) compared with %s, not hmac.Equal", fset.Position(be.Pos()), name, be.Op)
 				}
+				if formCSRF(side) {
+					t.Errorf("%s: a form's CSRF token compared with %s, not in constant time", fset.Position(be.Pos()), be.Op)
+				}
 			}
 			return true
 		})
 	}
+}
+
+// formCSRF reports whether e reads a posted form's CSRF token
+// (r.PostFormValue("csrf"), r.FormValue("csrf")), which is compared with
+// its cookie's, a secret of the browser's, as signatures are.
+func formCSRF(e ast.Expr) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return false
+	}
+	lit, ok := call.Args[0].(*ast.BasicLit)
+	name := calledName(e)
+	return ok && lit.Value == `"csrf"` && (name == "PostFormValue" || name == "FormValue")
 }
 
 // calledName is the name of the function whose result e is, through

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -45,7 +46,7 @@ func (c *Console) preCSRF(w http.ResponseWriter, r *http.Request) string {
 // returns false.
 func preCSRFValid(w http.ResponseWriter, r *http.Request) bool {
 	ck, err := r.Cookie(preCSRFCookie)
-	if err != nil || ck.Value == "" || r.PostFormValue("csrf") != ck.Value {
+	if err != nil || ck.Value == "" || subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(ck.Value)) != 1 {
 		http.Error(w, "The form has expired. Go back, reload the page and try again.", http.StatusForbidden)
 		return false
 	}

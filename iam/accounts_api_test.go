@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/password"
 )
 
 // TestSecondAccountSeesItsOwn: a key of an account other than the first
@@ -82,11 +83,45 @@ func TestSecondAccountSeesItsOwn(t *testing.T) {
 type countingHasher struct {
 	keyward.PasswordHasher
 	verified int
+	// busy makes every check fail as password.Hasher's does when the
+	// hashes waiting for their turn outlast its MaxWait.
+	busy bool
 }
 
-func (h *countingHasher) Verify(hash, password string) (bool, error) {
+func (h *countingHasher) Verify(hash, pw string) (bool, error) {
 	h.verified++
-	return h.PasswordHasher.Verify(hash, password)
+	if h.busy {
+		return false, password.ErrBusy
+	}
+	return h.PasswordHasher.Verify(hash, pw)
+}
+
+// TestSignInWhileHashingIsBusy: when the hashing of passwords is busy (a
+// flood of sign-in attempts fills its turns), a sign-in is answered
+// ServiceUnavailable, which the console neither counts as a failed guess
+// nor shows as a wrong password: a right password refused as wrong and
+// counted would let a flood lock users out. Every refusal is the same
+// while busy, so that the answer tells no more of which users and
+// accounts exist than when it is not.
+func TestSignInWhileHashingIsBusy(t *testing.T) {
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	_, err := ts.IAM.CreateUser(ts.RootContext(), "dora", "/", nil)
+	must(t, err)
+	_, err = ts.IAM.CreateLoginProfile(ts.RootContext(), "dora", "Dora-Passw0rd-1", false)
+	must(t, err)
+	ts.IAM.Passwords = &countingHasher{PasswordHasher: ts.IAM.Passwords, busy: true}
+	for _, tc := range []struct{ account, user, password string }{
+		{account, "dora", "Dora-Passw0rd-1"},
+		{account, "dora", "Wrong-Passw0rd-1"},
+		{account, "nobody", "Dora-Passw0rd-1"},
+		{"999999999999", "dora", "Dora-Passw0rd-1"},
+	} {
+		_, _, err := ts.IAM.SignInUser(ctx, tc.account, tc.user, tc.password)
+		if keyward.ErrorCode(err) != keyward.EServiceUnavailable {
+			t.Errorf("%s/%s while busy: %v, want ServiceUnavailable", tc.account, tc.user, err)
+		}
+	}
 }
 
 // TestSignInToAnyAccount: a user signs in to the account the form names,

@@ -123,8 +123,7 @@ func AccountContext(ctx context.Context, id string) context.Context {
 func (s *Service) SignInUser(ctx context.Context, account, userName, password string) (keyward.Principal, bool, error) {
 	id, ok := s.SignInAccount(ctx, account)
 	if !ok {
-		s.Passwords.Verify(s.decoyHash(), password)
-		return keyward.Principal{}, false, errSignInNoUser
+		return keyward.Principal{}, false, s.decoyRefusal(password, errSignInNoUser)
 	}
 	ctx = AccountContext(ctx, id)
 	u, err := s.store(ctx).User(ctx, userName)
@@ -137,10 +136,11 @@ func (s *Service) SignInUser(ctx context.Context, account, userName, password st
 	if err != nil {
 		// Hash anyway, so that how long a refusal takes does not tell which
 		// user names have a password.
-		s.Passwords.Verify(s.decoyHash(), password)
-		return keyward.Principal{}, false, refusal
+		return keyward.Principal{}, false, s.decoyRefusal(password, refusal)
 	}
-	if ok, err := s.Passwords.Verify(lp.PasswordHash, password); err != nil || !ok {
+	if ok, err := s.Passwords.Verify(lp.PasswordHash, password); busy(err) {
+		return keyward.Principal{}, false, err
+	} else if err != nil || !ok {
 		return keyward.Principal{}, false, errSignIn
 	}
 	// Past the password policy's MaxPasswordAge, as on AWS, the password
@@ -158,6 +158,23 @@ func (s *Service) SignInUser(ctx context.Context, account, userName, password st
 	}
 	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired || expired, nil
 }
+
+// decoyRefusal hashes password against the decoy hash, as a refusal of a user
+// that is not here takes as long as a user's wrong password, and returns
+// refusal, or the hashing's own ServiceUnavailable when it was too busy to
+// hash: a busy server answers every sign-in alike, a user's right password
+// included, which is then neither refused as wrong nor counted as a guess
+// (a flood of attempts would otherwise lock users out).
+func (s *Service) decoyRefusal(password string, refusal error) error {
+	if _, err := s.Passwords.Verify(s.decoyHash(), password); busy(err) {
+		return err
+	}
+	return refusal
+}
+
+// busy reports whether err is the password hashing's refusal to wait
+// longer for its turn (password.ErrBusy).
+func busy(err error) bool { return keyward.ErrorCode(err) == keyward.EServiceUnavailable }
 
 // errHardExpired refuses an expired password under a policy with
 // HardExpiry; it is told only to whoever gave the right password.
