@@ -31,7 +31,9 @@ type Recorder struct {
 	Logger *slog.Logger
 	// Max bounds the events waiting to be written (0: 10,000), of which
 	// unauthenticated refusals waiting for their route take a tenth at
-	// most.
+	// most, and the refusals of signed-in callers in any one account's
+	// trail a quarter: a caller's refused requests, however many, leave
+	// the other accounts' events their places.
 	Max int
 	// PerAccount bounds the refusals of unauthenticated callers (failed
 	// authentications, refused federation: events whose identity names
@@ -58,7 +60,12 @@ type Recorder struct {
 	// droppedFor counts by account those dropped since the last write.
 	refused    map[string][]time.Time
 	droppedFor map[string]int
-	flushMu    sync.Mutex
+	// queuedRefusals counts by account the refusals queued since the last
+	// write (a quarter of Max at most); crowded counts those dropped past
+	// it.
+	queuedRefusals map[string]int
+	crowded        map[string]int
+	flushMu        sync.Mutex
 
 	streamMu sync.Mutex
 }
@@ -166,13 +173,37 @@ func (r *Recorder) Add(e *keyward.Event) {
 		r.mu.Unlock()
 		return
 	}
-	if unauthenticatedRefusal(e) && !r.withinBudgetLocked(s.AccountID) {
+	// Refusals of callers who proved no identity are bounded per account
+	// by PerAccount a minute; those of signed-in callers by the account's
+	// share of the queue.
+	if unauthenticated := unauthenticatedRefusal(e); unauthenticated && !r.withinBudgetLocked(s.AccountID) ||
+		!unauthenticated && (e.ErrorCode != "" || e.ErrorMessage != "") && !r.withinShareLocked(s.AccountID) {
 		r.mu.Unlock()
 		return
 	}
 	r.pending = append(r.pending, s)
 	r.mu.Unlock()
 	r.stream(s)
+}
+
+// withinShareLocked counts one refusal of a signed-in caller queued for
+// account's trail and
+// reports whether the account's refusals queued since the last write are
+// within its share of the queue, a quarter of Max; past it, the refusal is
+// counted as crowded out.
+func (r *Recorder) withinShareLocked(account string) bool {
+	if r.queuedRefusals[account] >= max(r.maxLocked()/4, 1) {
+		if r.crowded == nil {
+			r.crowded = map[string]int{}
+		}
+		r.crowded[account]++
+		return false
+	}
+	if r.queuedRefusals == nil {
+		r.queuedRefusals = map[string]int{}
+	}
+	r.queuedRefusals[account]++
+	return true
 }
 
 // unauthenticatedRefusal reports whether e is the refusal of a caller
@@ -264,8 +295,8 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		r.Add(&q.e)
 	}
 	r.mu.Lock()
-	batch, dropped, droppedFor := r.pending, r.dropped, r.droppedFor
-	r.pending, r.dropped, r.droppedFor = nil, 0, nil
+	batch, dropped, droppedFor, crowded := r.pending, r.dropped, r.droppedFor, r.crowded
+	r.pending, r.dropped, r.droppedFor, r.crowded, r.queuedRefusals = nil, 0, nil, nil, nil
 	// Accounts with no refusal in the last minute are forgotten: their
 	// window is empty.
 	t := r.now()
@@ -277,6 +308,10 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	r.mu.Unlock()
 	if dropped > 0 {
 		r.log().Warn("audit events dropped: more came than could be written", "dropped", dropped)
+	}
+	for account, n := range crowded {
+		r.log().Warn("audit events dropped: the account's refusals took their share of the queue before it was written",
+			"account", account, "dropped", n)
 	}
 	for account, n := range droppedFor {
 		r.log().Warn("audit events dropped: more refusals of unauthenticated callers named the account than its trail takes in a minute",

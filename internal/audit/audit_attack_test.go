@@ -1,8 +1,10 @@
 package audit_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -172,10 +174,11 @@ func TestAttackEventsArrivingWhileRoutingTakeNoRoutedPlace(t *testing.T) {
 		return e
 	}
 	arrive := func(context.Context) (string, bool) {
+		// Sessions issued to signed-in callers: their refusals would take a
+		// quarter of Max at most (TestAttackOneAccountsRefusalsTakeItsShare).
 		for range 20 {
-			e := event(keyward.EventSourceIAM, "GetUser")
+			e := event(keyward.EventSourceSTS, "AssumeRole")
 			e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: kwtest.AccountID, UserName: "u"}
-			e.ErrorCode = keyward.EAccessDenied
 			r.Add(&e)
 		}
 		return "", false
@@ -192,5 +195,48 @@ func TestAttackEventsArrivingWhileRoutingTakeNoRoutedPlace(t *testing.T) {
 	kwtest.Must(t, err)
 	if len(issued) != 2 || len(all) != 20 {
 		t.Fatalf("the trail keeps %d sessions issued of 2 and %d events in all, want 20 (Max)", len(issued), len(all))
+	}
+}
+
+// TestAttackOneAccountsRefusalsTakeItsShare: a signed-in caller's refused
+// requests are recorded however many it sends, and between two writes
+// they filled the whole queue: every other account's events (refusals,
+// sign-ins, sessions issued) were dropped until the next write. An
+// account's refusals queued between writes take a quarter of the queue at
+// most; past it they are dropped and counted for that account, and the
+// other accounts' events keep their places.
+func TestAttackOneAccountsRefusalsTakeItsShare(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	var log bytes.Buffer
+	r := &audit.Recorder{Store: st, Max: 40, Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	const flooder, other = "210987654321", kwtest.AccountID
+	for i := range 100 {
+		e := keyward.Account{ID: flooder}.NewEvent(keyward.EventSourceIAM, "DeleteUser", time.Now())
+		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", i)
+		e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: flooder, UserName: "mallory"}
+		e.ErrorCode = keyward.EAccessDenied
+		r.Add(&e)
+	}
+	for i := range 5 {
+		e := keyward.Account{ID: other}.NewEvent(keyward.EventSourceSTS, "AssumeRole", time.Now())
+		e.EventID = fmt.Sprintf("5f1c2c52-9b1e-4a4e-8f5e-%012d", i)
+		e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: other, UserName: "alice"}
+		r.Add(&e)
+	}
+	kwtest.Must(t, r.Flush(ctx))
+	count := func(account string) int {
+		events, _, err := st.InAccount(account).LookupEvents(ctx, keyward.EventQuery{Max: 200})
+		kwtest.Must(t, err)
+		return len(events)
+	}
+	if got := count(other); got != 5 {
+		t.Fatalf("the other account's trail holds %d of its 5 events", got)
+	}
+	if got := count(flooder); got != 10 {
+		t.Fatalf("the flooding account's trail holds %d refusals, want 10 (a quarter of Max)", got)
+	}
+	if !strings.Contains(log.String(), "account="+flooder) || !strings.Contains(log.String(), "dropped=90") {
+		t.Fatalf("the drop is not logged for the account: %q", log.String())
 	}
 }

@@ -237,12 +237,13 @@ func TestRoutedEventsDecidedWhenWritten(t *testing.T) {
 	answer(b, true)
 	answer(b, false)
 	answer(b, true) // past a tenth of Max: dropped
-	// The two waiting count against Max: 18 more fill the queue.
+	// The two waiting count against Max: 18 more fill the queue (sessions
+	// issued: a signed-in caller's refusals would take a quarter of Max at
+	// most, TestAttackOneAccountsRefusalsTakeItsShare).
 	for range 19 {
-		e := keyward.Account{ID: a}.NewEvent(keyward.EventSourceIAM, "GetUser", time.Now())
+		e := keyward.Account{ID: a}.NewEvent(keyward.EventSourceSTS, "AssumeRole", time.Now())
 		e.EventID = fmt.Sprintf("4f1c2c52-9b1e-4a4e-8f5e-%012d", n)
 		e.UserIdentity = keyward.EventIdentity{Type: "IAMUser", AccountID: a, UserName: "u"}
-		e.ErrorCode = keyward.EAccessDenied
 		n++
 		r.Add(&e)
 	}
