@@ -59,6 +59,11 @@ type Options struct {
 	// instead of migrating it, for operators who migrate explicitly
 	// (Migrate, keyward migrate up).
 	NoMigrate bool
+
+	// driverName is the database/sql driver the store opens its
+	// connections with, "sqlite" when empty: a test's driver wrapping
+	// SQLite's records the statements the store runs (plans_test.go).
+	driverName string
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -84,14 +89,18 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", dsn)
+	driverName := "sqlite"
+	if opts.driverName != "" {
+		driverName = opts.driverName
+	}
+	write, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite", dsn)
+	read, err := sql.Open(driverName, dsn)
 	if err != nil {
 		write.Close()
 		return nil, err

@@ -11,11 +11,15 @@ import (
 )
 
 func TestConformance(t *testing.T) {
+	plans := newPlanRecorder(t)
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "keyward.db"))
+		s, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "keyward.db"), sqlite.WithDriver(sqlite.Options{}, plans.driver(t.Name())))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	})
+	if !t.Failed() {
+		checkPlans(t, plans)
+	}
 }

@@ -343,15 +343,23 @@ func (s *Store) PrincipalPolicies(ctx context.Context, kind, id string) ([]keywa
 		UNION ALL ` + managed + ` WHERE a.kind = '` + kind + `' AND a.entity_id = ?`
 	args := []any{id, id}
 	if kind == keyward.EntityUser {
+		// The user's groups are read first, each group's policies by the
+		// group: without statistics SQLite takes a condition on the kind
+		// (the leading column of the policies' keys) for a selective one,
+		// and read every group's policies of the installation by kind
+		// before joining the user's memberships. SQLite joins the tables
+		// of a CROSS JOIN in the order written; PostgreSQL orders them as
+		// it would an inner join's.
 		q += `
 		UNION ALL
 		SELECT g.name || '/' || i.name, 'group', i.document
-		FROM group_members m JOIN groups g ON g.id = m.group_id
-		JOIN inline_policies i ON i.kind = 'group' AND i.entity_id = m.group_id
-		WHERE m.user_id = ?
-		UNION ALL ` + managed + `
-		JOIN group_members m ON a.kind = 'group' AND a.entity_id = m.group_id
-		WHERE m.user_id = ?`
+		FROM group_members m CROSS JOIN groups g CROSS JOIN inline_policies i
+		WHERE m.user_id = ? AND g.id = m.group_id AND i.kind = 'group' AND i.entity_id = m.group_id
+		UNION ALL
+		SELECT p.arn, CASE WHEN p.aws_managed = 1 THEN 'aws-managed' ELSE 'user-managed' END, v.document
+		FROM group_members m CROSS JOIN policy_attachments a JOIN policies p ON p.id = a.policy_id
+		JOIN policy_versions v ON v.policy_id = p.id AND v.version = p.default_version
+		WHERE m.user_id = ? AND a.kind = 'group' AND a.entity_id = m.group_id`
 		args = append(args, id, id)
 	}
 	q += `
