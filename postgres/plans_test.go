@@ -7,12 +7,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/keyward/keyward/internal/plancheck"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
@@ -39,75 +39,10 @@ var smallTables = map[string]string{
 	"schema_migrations": "one row per migration",
 }
 
-// selectiveColumns are, besides account_id, the columns of a table whose
-// value alone picks a few rows across the installation: IDs and ARNs,
-// which are unique across accounts, and the entities owning a table's
-// rows. A table not listed has account_id and id. A policy ID is not
-// selective in policy_attachments: AWS's managed policies are shared by
-// every account, whose attachments of one such policy are read by account.
-var selectiveColumns = map[string][]string{
-	"user_tags":                          {"user_id"},
-	"access_keys":                        {"id"},
-	"key_changes":                        {"seq"},
-	"groups":                             {"id"},
-	"group_members":                      {"group_id", "user_id"},
-	"inline_policies":                    {"entity_id"},
-	"policies":                           {"id", "arn"},
-	"policy_versions":                    {"policy_id"},
-	"policy_attachments":                 {"entity_id"},
-	"login_profiles":                     {"user_id"},
-	"mfa_devices":                        {"serial", "user_id"},
-	"user_credentials":                   {"id", "user_id"},
-	"account_aliases":                    {"alias"},
-	"service_access":                     {"user_id"},
-	"oidc_providers":                     {"arn"},
-	"saml_providers":                     {"arn"},
-	"oidc_signins":                       {"provider_arn"},
-	"instance_profiles":                  {"id", "role_id"},
-	"events":                             {"event_id"},
-	"used_tokens":                        {"id"},
-	"revoked_sessions":                   {"id"},
-	"webhook_subscriptions":              {"id"},
-	"webhook_subscription_events":        {"subscription_id"},
-	"webhook_deliveries":                 {"id", "subscription_id"},
-	"organizations":                      {"id", "master_account_id"},
-	"organization_accounts":              {"organization_id"},
-	"organizational_units":               {"id", "organization_id"},
-	"organization_policies":              {"organization_id"},
-	"organization_policy_attachments":    {"organization_id"},
-	"organization_service_access":        {"organization_id"},
-	"organization_create_account_status": {"id", "organization_id"},
-}
-
-// installationWide are the statements that read across every account by
-// design, each named by a part of its text with the reason: a periodic
-// sweep or a count over the installation. They are held to a weaker
-// rule: no sequential scan and no full index scan, each index read by a
-// range on its leading column, so that the work follows what they find.
-var installationWide = []struct{ sql, why string }{
-	{"FROM webhook_subscription_events WHERE event_name = ", "the accounts subscribed to root-key.used, for a batch of last uses of any account's keys"},
-	{" IS NOT NULL ORDER BY id LIMIT ", "re-sealing every secret under a new master key, a page at a time"},
-	{" IS NOT NULL ORDER BY serial LIMIT ", "re-sealing every secret under a new master key, a page at a time"},
-	{" IS NOT NULL ORDER BY provider_arn LIMIT ", "re-sealing every secret under a new master key, a page at a time"},
-	{"DELETE FROM events WHERE event_time < ", "the prune of old audit events"},
-	{"DELETE FROM used_tokens WHERE expires_at < ", "the prune of expired single-use tokens"},
-	{"DELETE FROM revoked_sessions WHERE expires_at < ", "the prune of expired revoked sessions"},
-	{"DELETE FROM webhook_deliveries WHERE state = 'succeeded' AND finished < ", "the prune of delivered webhooks"},
-	{"FROM accounts WHERE id > ", "the installation's accounts, a page at a time"},
-	{"FROM access_key_policy WHERE account_id > ", "the key lifecycle sweep's accounts with a policy, a page at a time"},
-	{"FROM access_keys WHERE status = ", "the key lifecycle: keys past their own expiry date in every account, and the metrics' counts by age"},
-	{"FROM webhook_deliveries WHERE state = 'pending' AND next_attempt <= ", "the webhook dispatcher: whether any delivery is due"},
-	{"FROM webhook_subscriptions s JOIN webhook_deliveries d ON d.subscription_id = s.id AND d.state = 'pending'", "the webhook dispatcher: the due deliveries of every subscription"},
-}
-
-// unchecked are statements whose plans are not checked, each with the
-// reason.
-var unchecked = []struct{ sql, why string }{
-	{"SET account_id = $1 WHERE account_id = ''", "InitAccount gives the installation's first account what the unscoped store wrote before it; once per installation"},
-	{" IS NOT NULL ORDER BY ", "the master key's check reads every sealed secret of the installation"},
-	{"SELECT id, url_sealed, secrets FROM webhook_subscriptions ORDER BY id", "the master key's check reads every sealed secret of the installation"},
-	{"SELECT EXISTS (SELECT 1 FROM webhook_subscription_events)", "whether any subscription exists: the first index entry answers"},
-}
+// The tables' rules, and the statements read across accounts by design
+// (installation-wide: no sequential scan and no full index scan, each
+// index read by a range on its leading column) or not checked, are
+// SQLite's check's too (internal/plancheck).
 
 // knownSlow are statements the check finds fault with that are not fixed
 // yet, each with what is wrong: the check holds every other statement,
@@ -119,95 +54,41 @@ var knownSlow = []struct{ sql, why string }{
 	{"WHERE s.account_id = $1 AND d.state = 'parked'", "an account's parked deliveries: the parked index, empty in the filler, is read whole and joined to the account's subscriptions; with parked deliveries it should be read by subscription, which the filler cannot show"},
 }
 
-// planRecorder records the distinct statements stores run, each with the
-// arguments of one of its runs and the test that ran it first.
-type planRecorder struct {
-	mu    sync.Mutex
-	stmts map[string]*recordedStmt
-	order []string
-	// migrations are the migrations' scripts, which are not the store's
-	// queries (and cannot be explained).
-	migrations map[string]bool
-}
+// planRecorder records the statements of stores through pgx's tracer.
+type planRecorder struct{ *plancheck.Recorder }
 
-type recordedStmt struct {
-	sql  string
-	args []any
-	test string
-}
-
-func newPlanRecorder(t *testing.T) *planRecorder {
-	steps, err := sqlstore.Migrations(sqlstore.Postgres)
+func newPlanRecorder(t *testing.T) planRecorder {
+	r, err := plancheck.NewRecorder(sqlstore.Postgres)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &planRecorder{stmts: map[string]*recordedStmt{}, migrations: map[string]bool{}}
-	for _, s := range steps {
-		r.migrations[s.SQL] = true
-	}
-	return r
+	return planRecorder{r}
 }
 
 // tracer returns the tracer of one test's stores.
-func (r *planRecorder) tracer(test string) pgx.QueryTracer { return stmtTracer{r, test} }
+func (r planRecorder) tracer(test string) pgx.QueryTracer { return stmtTracer{r, test} }
 
 type stmtTracer struct {
-	r    *planRecorder
+	r    planRecorder
 	test string
 }
 
 func (tr stmtTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	tr.r.record(tr.test, d.SQL, d.Args)
+	// database/sql's queries carry pgx's result formats first: an option,
+	// not an argument.
+	var kept []any
+	for _, a := range d.Args {
+		switch a.(type) {
+		case pgx.QueryResultFormats, pgx.QueryResultFormatsByOID, pgx.QueryExecMode:
+			continue
+		}
+		kept = append(kept, a)
+	}
+	tr.r.Record(tr.test, d.SQL, kept)
 	return ctx
 }
 
 func (stmtTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// explainable reports whether sql is a query or a write, which EXPLAIN
-// plans; transaction control, SET, LISTEN and the like have no plan.
-func explainable(sql string) bool {
-	f := strings.Fields(strings.ToLower(sql))
-	if len(f) == 0 {
-		return false
-	}
-	switch f[0] {
-	case "select", "insert", "update", "delete", "with":
-		return true
-	}
-	return false
-}
-
-func (r *planRecorder) record(test, sql string, args []any) {
-	if !explainable(sql) || r.migrations[sql] {
-		return
-	}
-	// database/sql's queries carry pgx's result formats first: an option,
-	// not an argument.
-	var kept []any
-	nils := false
-	for _, a := range args {
-		switch a.(type) {
-		case pgx.QueryResultFormats, pgx.QueryResultFormatsByOID, pgx.QueryExecMode:
-			continue
-		case nil:
-			nils = true
-		}
-		kept = append(kept, a)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	st, ok := r.stmts[sql]
-	if !ok {
-		r.stmts[sql] = &recordedStmt{sql: sql, args: kept, test: test}
-		r.order = append(r.order, sql)
-		return
-	}
-	// A NULL argument can make a condition false before any scan, hiding
-	// the plan of the run that has a value.
-	if !nils && slices.Contains(st.args, nil) {
-		st.args = kept
-	}
-}
 
 // planNode is a node of EXPLAIN (FORMAT JSON)'s plan, what the check reads.
 type planNode struct {
@@ -259,18 +140,6 @@ func clause(c, op string) *regexp.Regexp {
 	return regexp.MustCompile(`\(\(?` + regexp.QuoteMeta(c) + `\)?(::[a-z ]+)?\s` + op)
 }
 
-// selective reports whether col picks a few rows of table.
-func selective(table, col string) bool {
-	if col == "account_id" {
-		return true
-	}
-	cols, ok := selectiveColumns[table]
-	if !ok {
-		return col == "id"
-	}
-	return slices.Contains(cols, col)
-}
-
 // indexProblem returns what is wrong with reading index ix with cond, or
 // "". wide: the statement reads across accounts by design.
 func indexProblem(name string, ix index, cond string, wide bool) string {
@@ -292,7 +161,7 @@ func indexProblem(name string, ix index, cond string, wide bool) string {
 		if !clause(c, "= ").MatchString(cond) {
 			break
 		}
-		if selective(ix.table, c) {
+		if plancheck.Selective(ix.table, c) {
 			return ""
 		}
 	}
@@ -474,7 +343,7 @@ func checkForeignKeys(ctx context.Context, t *testing.T, conn *pgx.Conn, indexes
 
 // checkPlans explains every statement r recorded in a new, migrated
 // schema and fails for each whose plan reads a large table whole.
-func checkPlans(t *testing.T, r *planRecorder) {
+func checkPlans(t *testing.T, r planRecorder) {
 	ctx := context.Background()
 	start := time.Now()
 	url := pgtest.Schema(t)
@@ -497,9 +366,9 @@ func checkPlans(t *testing.T, r *planRecorder) {
 	for _, ix := range indexes {
 		tables[ix.table] = true
 	}
-	for table := range selectiveColumns {
+	for table := range plancheck.SelectiveColumns {
 		if !tables[table] {
-			t.Errorf("selectiveColumns names %s, which the schema lacks", table)
+			t.Errorf("plancheck.SelectiveColumns names %s, which the schema lacks", table)
 		}
 	}
 	for table := range smallTables {
@@ -508,47 +377,40 @@ func checkPlans(t *testing.T, r *planRecorder) {
 		}
 	}
 	checkForeignKeys(ctx, t, conn, indexes)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.order) == 0 {
+	stmts := r.Statements()
+	if len(stmts) == 0 {
 		t.Fatal("no statement recorded")
 	}
-	for _, sql := range r.order {
-		st := r.stmts[sql]
-		wide, skip := false, false
-		for _, w := range installationWide {
-			wide = wide || strings.Contains(oneLine(sql), w.sql)
-		}
-		for _, u := range unchecked {
-			skip = skip || strings.Contains(oneLine(sql), u.sql)
-		}
+	for _, st := range stmts {
+		sql, line := st.SQL, plancheck.OneLine(st.SQL)
+		skip := plancheck.IsUnchecked(line)
 		for _, u := range knownSlow {
-			skip = skip || strings.Contains(oneLine(sql), u.sql)
+			skip = skip || strings.Contains(line, u.sql)
 		}
 		if skip {
 			continue
 		}
 		var plan []struct{ Plan planNode }
 		var out string
-		if err := conn.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+sql, st.args...).Scan(&out); err != nil {
-			t.Errorf("explaining %s (first run by %s): %v", oneLine(sql), st.test, err)
+		if err := conn.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+sql, st.Args...).Scan(&out); err != nil {
+			t.Errorf("explaining %s (first run by %s): %v", line, st.Test, err)
 			continue
 		}
 		if err := json.Unmarshal([]byte(out), &plan); err != nil || len(plan) != 1 {
-			t.Fatalf("plan of %s: %v", oneLine(sql), err)
+			t.Fatalf("plan of %s: %v", line, err)
 		}
-		if ps := planProblems(plan[0].Plan, indexes, wide); len(ps) > 0 {
+		if ps := planProblems(plan[0].Plan, indexes, plancheck.Wide(line)); len(ps) > 0 {
 			t.Errorf("%s\n(first run by %s, arguments %v) reads a large table whole:\n  %s\n%s",
-				oneLine(sql), st.test, st.args, strings.Join(ps, "\n  "), textPlan(ctx, conn, st))
+				line, st.Test, st.Args, strings.Join(ps, "\n  "), textPlan(ctx, conn, st))
 		}
 	}
-	t.Logf("%d distinct statements explained in %v", len(r.order), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d distinct statements explained in %v", len(stmts), time.Since(start).Round(time.Millisecond))
 }
 
 // textPlan is a statement's plan as EXPLAIN prints it, for the message
 // of a failure.
-func textPlan(ctx context.Context, conn *pgx.Conn, st *recordedStmt) string {
-	rows, err := conn.Query(ctx, `EXPLAIN `+st.sql, st.args...)
+func textPlan(ctx context.Context, conn *pgx.Conn, st *plancheck.Recorded) string {
+	rows, err := conn.Query(ctx, `EXPLAIN `+st.SQL, st.Args...)
 	if err != nil {
 		return err.Error()
 	}
@@ -558,8 +420,6 @@ func textPlan(ctx context.Context, conn *pgx.Conn, st *recordedStmt) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-func oneLine(sql string) string { return strings.Join(strings.Fields(sql), " ") }
 
 // TestIndexProblem holds the rule on the index conditions EXPLAIN prints,
 // the defect that made it first: access keys joined on the user alone.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyward/keyward/internal/plancheck"
 	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/sqlite"
 )
@@ -32,90 +33,50 @@ import (
 // account for each user. postgres/plans_test.go checks PostgreSQL's plans
 // of the same statements.
 
+// The tables' rules, and the statements read across accounts by design
+// (installation-wide: no SCAN but of a partial index, which holds the
+// rows a sweep is for, each SEARCH by any condition) or not checked, are
+// PostgreSQL's check's too (internal/plancheck).
+
 // smallTables hold a row or a few per installation, never per account or
 // per entity, and may be read whole.
 var smallTables = map[string]string{
 	"account": "the installation's one row",
 }
 
-// selectiveColumns are, besides account_id and rowid, the columns of a
-// table whose value alone picks a few rows across the installation: IDs
-// and ARNs, which are unique across accounts, and the entities owning a
-// table's rows. A table not listed has account_id and id. The same
-// tables' rules as postgres/plans_test.go's.
-var selectiveColumns = map[string][]string{
-	"user_tags":                          {"user_id"},
-	"access_keys":                        {"id"},
-	"groups":                             {"id"},
-	"group_members":                      {"group_id", "user_id"},
-	"inline_policies":                    {"entity_id"},
-	"policies":                           {"id", "arn"},
-	"policy_versions":                    {"policy_id"},
-	"policy_attachments":                 {"entity_id"},
-	"login_profiles":                     {"user_id"},
-	"mfa_devices":                        {"serial", "user_id"},
-	"user_credentials":                   {"id", "user_id"},
-	"account_aliases":                    {"alias"},
-	"service_access":                     {"user_id"},
-	"oidc_providers":                     {"arn"},
-	"saml_providers":                     {"arn"},
-	"oidc_signins":                       {"provider_arn"},
-	"instance_profiles":                  {"id", "role_id"},
-	"events":                             {"event_id"},
-	"used_tokens":                        {"id"},
-	"revoked_sessions":                   {"id"},
-	"webhook_subscriptions":              {"id"},
-	"webhook_subscription_events":        {"subscription_id"},
-	"webhook_deliveries":                 {"id", "subscription_id"},
-	"organizations":                      {"id", "master_account_id"},
-	"organization_accounts":              {"organization_id"},
-	"organizational_units":               {"id", "organization_id"},
-	"organization_policies":              {"organization_id"},
-	"organization_policy_attachments":    {"organization_id"},
-	"organization_service_access":        {"organization_id"},
-	"organization_create_account_status": {"id", "organization_id"},
-}
-
 // narrowInAccount are the columns of a table that, with the account,
 // pick the few rows a correlated subquery asks of each row of its outer
 // query: a user's keys, a policy's attachments in the account, the
 // principals whose permissions boundary a policy is.
+// unnamed returns what is wrong with a step of the plan that reads name,
+// which query names no table by, or "": a subquery's, a common table
+// expression's or a constant row's results are read whole by design.
+func unnamed(names map[string][]string, query, name, detail string) string {
+	if len(names[name]) > 0 || strings.HasPrefix(name, "(") || name == "CONSTANT" {
+		return ""
+	}
+	q := regexp.QuoteMeta(name)
+	if regexp.MustCompile(`(?i)\)\s*(?:AS\s+)?`+q+`\b`).MatchString(query) || regexp.MustCompile(`(?i)\b`+q+`\s+AS\s*\(`).MatchString(query) {
+		return ""
+	}
+	return fmt.Sprintf("%s reads %s, which the check finds no table of", detail, name)
+}
+
+// selective is plancheck.Selective with SQLite's rowid, an INTEGER
+// PRIMARY KEY's, unique in its table.
+func selective(table, col string) bool { return col == "rowid" || plancheck.Selective(table, col) }
+
+// postgresOnly are the tables plancheck's rules name that SQLite's
+// schema lacks.
+var postgresOnly = map[string]string{
+	"key_changes": "the feed of key changes other replicas' caches read, which one SQLite process needs not",
+}
+
 var narrowInAccount = map[string][]string{
 	"access_keys":        {"user_id"},
 	"policy_attachments": {"policy_id"},
 	"users":              {"permissions_boundary"},
 	"roles":              {"permissions_boundary"},
-}
-
-// installationWide are the statements that read across every account by
-// design, each named by a part of its text with the reason: a periodic
-// sweep or a count over the installation. They are held to a weaker
-// rule: no SCAN but of a partial index (which holds the rows a sweep is
-// for), each SEARCH by any condition, so that the work follows what they
-// find.
-var installationWide = []struct{ sql, why string }{
-	{"FROM webhook_subscription_events WHERE event_name = ", "the accounts subscribed to root-key.used, for a batch of last uses of any account's keys"},
-	{" IS NOT NULL ORDER BY id LIMIT ", "re-sealing every secret under a new master key, a page at a time"},
-	{" IS NOT NULL ORDER BY serial LIMIT ", "re-sealing every secret under a new master key, a page at a time"},
-	{" IS NOT NULL ORDER BY provider_arn LIMIT ", "re-sealing every secret under a new master key, a page at a time"},
-	{"DELETE FROM events WHERE event_time < ", "the prune of old audit events"},
-	{"DELETE FROM used_tokens WHERE expires_at < ", "the prune of expired single-use tokens"},
-	{"DELETE FROM revoked_sessions WHERE expires_at < ", "the prune of expired revoked sessions"},
-	{"DELETE FROM webhook_deliveries WHERE state = 'succeeded' AND finished < ", "the prune of delivered webhooks"},
-	{"FROM accounts WHERE id > ", "the installation's accounts, a page at a time"},
-	{"FROM access_key_policy WHERE account_id > ", "the key lifecycle sweep's accounts with a policy, a page at a time"},
-	{"FROM access_keys WHERE status = ", "the key lifecycle: keys past their own expiry date in every account, and the metrics' counts by age"},
-	{"FROM webhook_deliveries WHERE state = 'pending' AND next_attempt <= ", "the webhook dispatcher: whether any delivery is due"},
-	{"FROM webhook_subscriptions s JOIN webhook_deliveries d ON d.subscription_id = s.id AND d.state = 'pending'", "the webhook dispatcher: the due deliveries of every subscription"},
-}
-
-// unchecked are statements whose plans are not checked, each with the
-// reason.
-var unchecked = []struct{ sql, why string }{
-	{"SET account_id = ? WHERE account_id = ''", "InitAccount gives the installation's first account what the unscoped store wrote before it; once per installation"},
-	{" IS NOT NULL ORDER BY ", "the master key's check reads every sealed secret of the installation"},
-	{"SELECT id, url_sealed, secrets FROM webhook_subscriptions ORDER BY id", "the master key's check reads every sealed secret of the installation"},
-	{"SELECT EXISTS (SELECT 1 FROM webhook_subscription_events)", "whether any subscription exists: the first index entry answers"},
 }
 
 // knownSlow are statements the check finds fault with that are not fixed
@@ -125,29 +86,18 @@ var knownSlow = []struct{ sql, why string }{
 	{"FROM user_tags t JOIN users u ON u.id = t.user_id WHERE u.account_id = ", "the lifecycle's exempt users: read by tag across accounts (user_tags has no account_id), then by account"},
 }
 
-// planRecorder records the distinct statements stores run, each with the
-// arguments of one of its runs and the test that ran it first, through a
-// database/sql driver wrapping SQLite's, registered once per test.
+// planRecorder records the statements of stores through a database/sql
+// driver wrapping SQLite's, registered once per test.
 type planRecorder struct {
+	*plancheck.Recorder
 	inner driver.Driver
 
 	mu      sync.Mutex
-	stmts   map[string]*recordedStmt
-	order   []string
 	drivers int
-	// migrations are the migrations' scripts, which are not the store's
-	// queries.
-	migrations map[string]bool
-}
-
-type recordedStmt struct {
-	sql  string
-	args []any
-	test string
 }
 
 func newPlanRecorder(t *testing.T) *planRecorder {
-	steps, err := sqlstore.Migrations(sqlstore.SQLite)
+	rec, err := plancheck.NewRecorder(sqlstore.SQLite)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,12 +105,8 @@ func newPlanRecorder(t *testing.T) *planRecorder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &planRecorder{inner: db.Driver(), stmts: map[string]*recordedStmt{}, migrations: map[string]bool{}}
-	db.Close()
-	for _, s := range steps {
-		r.migrations[s.SQL] = true
-	}
-	return r
+	defer db.Close()
+	return &planRecorder{Recorder: rec, inner: db.Driver()}
 }
 
 // driver registers a driver recording the statements of test's stores
@@ -174,51 +120,19 @@ func (r *planRecorder) driver(test string) string {
 	return name
 }
 
-// explainable reports whether query is a query or a write, which EXPLAIN
-// QUERY PLAN plans; transaction control, savepoints and pragmas have none.
-func explainable(query string) bool {
-	f := strings.Fields(strings.ToLower(query))
-	if len(f) == 0 {
-		return false
-	}
-	switch f[0] {
-	case "select", "insert", "update", "delete", "with", "replace":
-		return true
-	}
-	return false
-}
-
 func (r *planRecorder) record(test, query string, args []driver.NamedValue) {
-	if !explainable(query) || r.migrations[query] {
-		return
-	}
 	kept := make([]any, len(args))
-	nils := false
 	for i, a := range args {
 		v := a.Value
 		if b, ok := v.([]byte); ok {
 			v = slices.Clone(b)
 		}
-		nils = nils || v == nil
+		kept[i] = v
 		if a.Name != "" {
 			kept[i] = sql.Named(a.Name, v)
-		} else {
-			kept[i] = v
 		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	st, ok := r.stmts[query]
-	if !ok {
-		r.stmts[query] = &recordedStmt{sql: query, args: kept, test: test}
-		r.order = append(r.order, query)
-		return
-	}
-	// A NULL argument can make a condition false before any read, hiding
-	// the plan of the run that has a value.
-	if !nils && slices.Contains(st.args, nil) {
-		st.args = kept
-	}
+	r.Record(test, query, kept)
 }
 
 type recordingDriver struct {
@@ -336,7 +250,7 @@ func readSchema(t *testing.T, db *sql.DB) schema {
 }
 
 // tableRef matches a table named in a statement with its alias, if any.
-var tableRef = regexp.MustCompile(`(?i)\b(?:FROM|JOIN|UPDATE|INTO)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?`)
+var tableRef = regexp.MustCompile(`(?i)(?:\b(?:FROM|JOIN|UPDATE|INTO)\s+|,\s*|\(\s*)(\w+)(?:\s+(?:AS\s+)?(\w+))?`)
 
 // aliases maps the names a statement's plan may give its tables (their
 // aliases, or their names) to the tables.
@@ -354,18 +268,6 @@ func (s schema) aliases(query string) map[string][]string {
 	return out
 }
 
-// selective reports whether col picks a few rows of table.
-func selective(table, col string) bool {
-	if col == "account_id" || col == "rowid" {
-		return true
-	}
-	cols, ok := selectiveColumns[table]
-	if !ok {
-		return col == "id"
-	}
-	return slices.Contains(cols, col)
-}
-
 var (
 	scanStep   = regexp.MustCompile(`^SCAN (\S+)(?: USING (?:COVERING )?INDEX (\S+))?`)
 	searchStep = regexp.MustCompile(`^SEARCH (\S+) USING (AUTOMATIC (?:PARTIAL )?(?:COVERING )?INDEX|(?:COVERING )?INDEX (\S+)|INTEGER PRIMARY KEY|PRIMARY KEY) \((.*)\)`)
@@ -375,10 +277,13 @@ var (
 // stepProblem returns what is wrong with one step of a plan, or "".
 // correlated: the step is of a correlated subquery, run for each row of
 // its outer query; wide: the statement reads across accounts by design.
-func stepProblem(s schema, names map[string][]string, detail string, correlated, wide bool) string {
+func stepProblem(s schema, query string, names map[string][]string, detail string, correlated, wide bool) string {
 	if m := scanStep.FindStringSubmatch(detail); m != nil {
 		if ix, ok := s.indexes[m[2]]; ok && wide && ix.partial {
 			return ""
+		}
+		if p := unnamed(names, query, m[1], detail); p != "" {
+			return p
 		}
 		for _, table := range names[m[1]] {
 			if _, small := smallTables[table]; !small {
@@ -397,6 +302,8 @@ func stepProblem(s schema, names map[string][]string, detail string, correlated,
 	tables := names[m[1]]
 	if ix, ok := s.indexes[m[3]]; ok {
 		tables = []string{ix.table}
+	} else if p := unnamed(names, query, m[1], detail); p != "" {
+		return p
 	}
 	if wide {
 		return ""
@@ -447,15 +354,15 @@ func planProblems(s schema, query string, plan []planStep, wide bool) []string {
 		for id := p.parent; id != 0; id = parents[id] {
 			correlated = correlated || strings.HasPrefix(details[id], "CORRELATED ")
 		}
-		if pr := stepProblem(s, names, p.detail, correlated, wide); pr != "" {
+		if pr := stepProblem(s, query, names, p.detail, correlated, wide); pr != "" {
 			out = append(out, pr)
 		}
 	}
 	return out
 }
 
-func explain(db *sql.DB, st *recordedStmt) ([]planStep, error) {
-	rows, err := db.Query(`EXPLAIN QUERY PLAN `+st.sql, st.args...)
+func explain(db *sql.DB, st *plancheck.Recorded) ([]planStep, error) {
+	rows, err := db.Query(`EXPLAIN QUERY PLAN `+st.SQL, st.Args...)
 	if err != nil {
 		return nil, err
 	}
@@ -500,9 +407,9 @@ func checkPlans(t *testing.T, r *planRecorder) {
 	s := readSchema(t, db)
 	// A table named here that the schema lacks is a typo, or a table
 	// renamed, whose rule no longer applies.
-	for table := range selectiveColumns {
-		if !s.tables[table] {
-			t.Errorf("selectiveColumns names %s, which the schema lacks", table)
+	for table := range plancheck.SelectiveColumns {
+		if _, pg := postgresOnly[table]; !s.tables[table] && !pg {
+			t.Errorf("plancheck.SelectiveColumns names %s, which the schema lacks", table)
 		}
 	}
 	for table := range smallTables {
@@ -510,21 +417,13 @@ func checkPlans(t *testing.T, r *planRecorder) {
 			t.Errorf("smallTables names %s, which the schema lacks", table)
 		}
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.order) == 0 {
+	stmts := r.Statements()
+	if len(stmts) == 0 {
 		t.Fatal("no statement recorded")
 	}
-	for _, q := range r.order {
-		st := r.stmts[q]
-		line := oneLine(q)
-		wide, skip := false, false
-		for _, w := range installationWide {
-			wide = wide || strings.Contains(line, w.sql)
-		}
-		for _, u := range unchecked {
-			skip = skip || strings.Contains(line, u.sql)
-		}
+	for _, st := range stmts {
+		line := plancheck.OneLine(st.SQL)
+		skip := plancheck.IsUnchecked(line)
 		for _, u := range knownSlow {
 			skip = skip || strings.Contains(line, u.sql)
 		}
@@ -533,15 +432,62 @@ func checkPlans(t *testing.T, r *planRecorder) {
 		}
 		plan, err := explain(db, st)
 		if err != nil {
-			t.Errorf("explaining %s (first run by %s): %v", line, st.test, err)
+			t.Errorf("explaining %s (first run by %s): %v", line, st.Test, err)
 			continue
 		}
-		if ps := planProblems(s, q, plan, wide); len(ps) > 0 {
+		if ps := planProblems(s, st.SQL, plan, plancheck.Wide(line)); len(ps) > 0 {
 			t.Errorf("%s\n(first run by %s, arguments %v) reads a large table whole:\n  %s\n%s",
-				line, st.test, st.args, strings.Join(ps, "\n  "), textPlan(plan))
+				line, st.Test, st.Args, strings.Join(ps, "\n  "), textPlan(plan))
 		}
 	}
-	t.Logf("%d distinct statements explained in %v", len(r.order), time.Since(start).Round(time.Millisecond))
+	t.Logf("%d distinct statements explained in %v", len(stmts), time.Since(start).Round(time.Millisecond))
 }
 
-func oneLine(sql string) string { return strings.Join(strings.Fields(sql), " ") }
+// TestStepProblem holds the rule on the steps EXPLAIN QUERY PLAN prints,
+// the defect that made it first: the console's users sorted by key age,
+// each user's keys read from the account's active keys.
+func TestStepProblem(t *testing.T) {
+	s := schema{
+		tables: map[string]bool{"users": true, "access_keys": true, "account": true, "webhook_deliveries": true},
+		indexes: map[string]index{
+			"access_keys_account_created": {table: "access_keys"},
+			"access_keys_user_active":     {table: "access_keys"},
+			"webhook_deliveries_due":      {table: "webhook_deliveries", partial: true},
+		},
+	}
+	query := `WITH w AS (SELECT 1) SELECT id FROM users u JOIN access_keys AS k ON k.user_id = u.id, account, webhook_deliveries d
+		JOIN (SELECT 1) AS x, w`
+	names := s.aliases(query)
+	tests := []struct {
+		name             string
+		detail           string
+		correlated, wide bool
+		ok               bool
+	}{
+		{"the account's keys for each user", "SEARCH k USING INDEX access_keys_account_created (account_id=? AND status=?)", true, false, false},
+		{"the user's keys for each user", "SEARCH k USING COVERING INDEX access_keys_user_active (account_id=? AND user_id=? AND status=?)", true, false, true},
+		{"the account's keys once", "SEARCH k USING INDEX access_keys_account_created (account_id=? AND status=?)", false, false, true},
+		{"keys by status alone", "SEARCH k USING INDEX access_keys_account_created (status=?)", false, false, false},
+		{"a key by its ID", "SEARCH k USING INDEX sqlite_autoindex_access_keys_1 (id=?)", false, false, true},
+		{"a range of the account", "SEARCH u USING INDEX users_name (account_id>?)", false, false, false},
+		{"a row by rowid", "SEARCH u USING INTEGER PRIMARY KEY (rowid=?)", false, false, true},
+		{"users read whole", "SCAN u", false, false, false},
+		{"users read whole by an index", "SCAN u USING COVERING INDEX users_name", false, false, false},
+		{"the installation's one row", "SCAN account", false, false, true},
+		{"an index built for the statement", "SEARCH k USING AUTOMATIC COVERING INDEX (user_id=?)", false, false, false},
+		{"a sweep of a partial index", "SCAN d USING INDEX webhook_deliveries_due", false, true, true},
+		{"a partial index read whole not by a sweep", "SCAN d USING INDEX webhook_deliveries_due", false, false, false},
+		{"a sweep by a range", "SEARCH d USING INDEX webhook_deliveries_succeeded (finished<?)", false, true, true},
+		{"a sweep reading a table whole", "SCAN d", false, true, false},
+		{"a subquery's rows", "SCAN x", false, false, true},
+		{"a common table expression's rows", "SCAN w", false, false, true},
+		{"a name the check cannot place", "SCAN y", false, false, false},
+		{"a search the check cannot place", "SEARCH y USING PRIMARY KEY (account_id=?)", false, false, false},
+	}
+	for _, tt := range tests {
+		p := stepProblem(s, query, names, tt.detail, tt.correlated, tt.wide)
+		if (p == "") != tt.ok {
+			t.Errorf("%s: %q", tt.name, p)
+		}
+	}
+}

@@ -719,24 +719,25 @@ var errAccountMoved = errors.New("sqlstore: the account moved")
 // account is no longer under parentID (or in orgID).
 func (s *Store) standingAt(ctx context.Context, orgID, accountID, parentID string, levels []string) (st keyward.OrgStanding, again bool, err error) {
 	marks := placeholders(len(levels))
-	args := []any{keyward.ServiceControlPolicyType}
+	args := []any{orgID, keyward.ServiceControlPolicyType}
 	for _, l := range levels {
 		args = append(args, l)
 	}
 	args = append(args, accountID)
 	byTarget := map[string][]keyward.OrgPolicy{}
 	first := true
-	// The attachments are joined in the LEFT JOIN's condition, by the
-	// account's organization: as a subquery of their own, with the
-	// organization outside it, SQLite read every organization's
-	// attachments of the levels' targets before joining them.
+	// The attachments are read by the organization the account was found
+	// in: by the levels' targets alone, SQLite read every organization's
+	// attachments before joining them to the account's. An account that
+	// has moved to another organization meanwhile is read again.
 	err = s.each(ctx, s.DB, `SELECT o.id, o.master_account_id, o.feature_set, o.root_id, o.root_name, o.root_policy_types, o.root_tags, o.created_at,
-			a.organization_id, a.parent_id, t.target_id, p.id, p.name, p.description, p.type, p.content, p.aws_managed
+			a.organization_id, a.parent_id, x.target_id, x.id, x.name, x.description, x.type, x.content, x.aws_managed
 		FROM organization_accounts a JOIN organizations o ON o.id = a.organization_id
-		LEFT JOIN (organization_policy_attachments t JOIN organization_policies p ON p.organization_id = t.organization_id AND p.id = t.policy_id)
-			ON t.organization_id = a.organization_id AND t.policy_type = ? AND t.target_id IN (`+marks+`)
+		LEFT JOIN (SELECT t.organization_id, t.target_id, p.id, p.name, p.description, p.type, p.content, p.aws_managed
+			FROM organization_policy_attachments t JOIN organization_policies p ON p.organization_id = t.organization_id AND p.id = t.policy_id
+			WHERE t.organization_id = ? AND t.policy_type = ? AND t.target_id IN (`+marks+`)) x ON x.organization_id = a.organization_id
 		WHERE a.account_id = ?
-		ORDER BY t.target_id, p.id`, args, func(rows *sql.Rows) error {
+		ORDER BY x.target_id, x.id`, args, func(rows *sql.Rows) error {
 		var o keyward.Organization
 		var types, tags string
 		var created int64
