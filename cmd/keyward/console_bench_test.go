@@ -36,11 +36,7 @@ func BenchmarkConsoleUsers100k(b *testing.B) {
 	k, err := tx.Prepare(`INSERT INTO access_keys (id, account_id, user_id, status, created_at, sealed_secret) VALUES (?, ?, ?, 'Active', ?, x'00')`)
 	must(b, err)
 	now := time.Now().UnixNano()
-	users := 100000
-	if testing.Short() { // make test's one run: that it runs, not its scale
-		users = 2000
-	}
-	for i := 0; i < users; i++ {
+	for i := range scale(100000, 2000) {
 		id, name := fmt.Sprintf("AIDA%017d", i), fmt.Sprintf("user%06d", i)
 		_, err := u.Exec(id, account, name, name, now+int64(i))
 		must(b, err)
@@ -93,11 +89,8 @@ func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
 	tx, err := db.Begin()
 	must(b, err)
 	now := time.Now().UnixNano()
-	n := 10000
-	if testing.Short() { // make test's one run: that it runs, not its scale
-		n = 1000
-	}
-	for i := 0; i < n; i++ {
+	n := scale(10000, 1000)
+	for i := range n {
 		id, name := fmt.Sprintf("AIDA%017d", i), fmt.Sprintf("user%05d", i)
 		for _, st := range []struct {
 			q    string
@@ -130,4 +123,14 @@ func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
 			b.Fatalf("%d users", users)
 		}
 	}
+}
+
+// scale is a benchmark's number of rows: full, or short under -short,
+// make test's one run of every benchmark, which shows that it runs, not
+// what it measures.
+func scale(full, short int) int {
+	if testing.Short() {
+		return short
+	}
+	return full
 }
