@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/keyward/keyward/internal/plancheck"
-	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
 
@@ -57,13 +56,7 @@ var knownSlow = []struct{ sql, why string }{
 // planRecorder records the statements of stores through pgx's tracer.
 type planRecorder struct{ *plancheck.Recorder }
 
-func newPlanRecorder(t *testing.T) planRecorder {
-	r, err := plancheck.NewRecorder(sqlstore.Postgres)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return planRecorder{r}
-}
+func newPlanRecorder() planRecorder { return planRecorder{plancheck.NewRecorder()} }
 
 // tracer returns the tracer of one test's stores.
 func (r planRecorder) tracer(test string) pgx.QueryTracer { return stmtTracer{r, test} }

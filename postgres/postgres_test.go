@@ -75,7 +75,7 @@ func migrate(url string) error {
 // seconds for a core while the rest wait for it. A lock never released
 // still fails the test; a deadlock fails at once.
 func TestConformance(t *testing.T) {
-	plans := newPlanRecorder(t)
+	plans := newPlanRecorder()
 	storetest.RunTests(t, func(t *testing.T) keyward.Store {
 		s, err := postgres.Open(context.Background(), migrated(t), postgres.WithTracer(postgres.Options{StatementTimeout: time.Minute}, plans.tracer(t.Name())))
 		if err != nil {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/keyward/keyward/internal/plancheck"
-	"github.com/keyward/keyward/internal/sqlstore"
 	"github.com/keyward/keyward/sqlite"
 )
 
@@ -97,10 +96,7 @@ type planRecorder struct {
 }
 
 func newPlanRecorder(t *testing.T) *planRecorder {
-	rec, err := plancheck.NewRecorder(sqlstore.SQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := plancheck.NewRecorder()
 	db, err := sql.Open("sqlite", "")
 	if err != nil {
 		t.Fatal(err)

@@ -12,10 +12,7 @@ import (
 // scripts; a run with no NULL argument replaces one with, whose condition
 // could be false before anything is read.
 func TestRecorder(t *testing.T) {
-	r, err := NewRecorder(sqlstore.SQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := NewRecorder()
 	steps, err := sqlstore.Migrations(sqlstore.SQLite)
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/keyward/keyward/internal/sqlstore"
 )
 
 // Recorder records the distinct statements stores run, each with the
@@ -14,9 +12,6 @@ type Recorder struct {
 	mu    sync.Mutex
 	stmts map[string]*Recorded
 	order []*Recorded
-	// migrations are the migrations' scripts, which are not the store's
-	// queries (and cannot be explained).
-	migrations map[string]bool
 }
 
 // Recorded is a statement a Recorder recorded.
@@ -26,22 +21,12 @@ type Recorded struct {
 	Test string
 }
 
-// NewRecorder returns a Recorder of the statements of a dialect's stores.
-func NewRecorder(dialect string) (*Recorder, error) {
-	steps, err := sqlstore.Migrations(dialect)
-	if err != nil {
-		return nil, err
-	}
-	r := &Recorder{stmts: map[string]*Recorded{}, migrations: map[string]bool{}}
-	for _, s := range steps {
-		r.migrations[s.SQL] = true
-	}
-	return r, nil
-}
+// NewRecorder returns a Recorder of the statements stores run.
+func NewRecorder() *Recorder { return &Recorder{stmts: map[string]*Recorded{}} }
 
 // explainable reports whether sql is a query or a write, which EXPLAIN
 // plans; transaction control, savepoints, SET, pragmas and the like have
-// no plan.
+// no plan, nor have the migrations' scripts (comments and DDL first).
 func explainable(sql string) bool {
 	f := strings.Fields(strings.ToLower(sql))
 	if len(f) == 0 {
@@ -56,7 +41,7 @@ func explainable(sql string) bool {
 
 // Record records a run of sql with args by test, unless sql has no plan.
 func (r *Recorder) Record(test, sql string, args []any) {
-	if !explainable(sql) || r.migrations[sql] {
+	if !explainable(sql) {
 		return
 	}
 	r.mu.Lock()
