@@ -54,7 +54,10 @@ type Recorder struct {
 	routing        []routedEvent
 	routedRefusals int
 	routingNow     int
-	dropped        int
+	// admitted counts the events Add has let in and is encoding, still
+	// counted against Max until queued.
+	admitted int
+	dropped  int
 	// refused are the times of each account's unauthenticated refusals
 	// queued within the last minute, oldest first (PerAccount at most);
 	// droppedFor counts by account those dropped since the last write.
@@ -152,38 +155,50 @@ func (r *Recorder) maxLocked() int {
 }
 
 // fullLocked reports whether the queue holds Max events, those waiting
-// for their route (or being routed) included.
+// for their route (or being routed) and those admitted by Add included.
 func (r *Recorder) fullLocked() bool {
-	return len(r.pending)+len(r.routing)+r.routingNow >= r.maxLocked()
+	return len(r.pending)+len(r.routing)+r.routingNow+r.admitted >= r.maxLocked()
 }
 
-// Add queues an event that no change carried, and streams it.
+// Add queues an event that no change carried, and streams it. Whether it
+// is kept is decided before it is encoded: the events a flood makes past
+// the bounds cost no encoding, and encoding holds no lock.
 func (r *Recorder) Add(e *keyward.Event) {
-	if r == nil {
+	if r == nil || !r.admit(e) {
 		return
 	}
 	s, err := e.Stored()
+	r.mu.Lock()
+	r.admitted--
+	if err == nil {
+		r.pending = append(r.pending, s)
+	}
+	r.mu.Unlock()
 	if err != nil {
 		r.log().Error("encoding an audit event", "err", err)
 		return
 	}
+	r.stream(s)
+}
+
+// admit decides whether e is queued, and holds its place if so: the
+// queue is not full, and refusals of callers who proved no identity are
+// within their account's PerAccount a minute, those of signed-in callers
+// within the account's share of the queue.
+func (r *Recorder) admit(e *keyward.Event) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.fullLocked() {
 		r.dropped++
-		r.mu.Unlock()
-		return
+		return false
 	}
-	// Refusals of callers who proved no identity are bounded per account
-	// by PerAccount a minute; those of signed-in callers by the account's
-	// share of the queue.
-	if unauthenticated := unauthenticatedRefusal(e); unauthenticated && !r.withinBudgetLocked(s.AccountID) ||
-		!unauthenticated && (e.ErrorCode != "" || e.ErrorMessage != "") && !r.withinShareLocked(s.AccountID) {
-		r.mu.Unlock()
-		return
+	account := e.RecipientAccountID
+	if unauthenticated := unauthenticatedRefusal(e); unauthenticated && !r.withinBudgetLocked(account) ||
+		!unauthenticated && (e.ErrorCode != "" || e.ErrorMessage != "") && !r.withinShareLocked(account) {
+		return false
 	}
-	r.pending = append(r.pending, s)
-	r.mu.Unlock()
-	r.stream(s)
+	r.admitted++
+	return true
 }
 
 // withinShareLocked counts one refusal of a signed-in caller queued for

@@ -240,3 +240,26 @@ func TestAttackOneAccountsRefusalsTakeItsShare(t *testing.T) {
 		t.Fatalf("the drop is not logged for the account: %q", log.String())
 	}
 }
+
+// TestAttackDroppedEventsAreNotEncoded: whether an event is kept is
+// decided before it is encoded, so that the events a flood sends past the
+// bounds cost no encoding. An event that cannot be encoded, sent to a full
+// queue, is dropped without an attempt (nothing logged of its encoding).
+func TestAttackDroppedEventsAreNotEncoded(t *testing.T) {
+	var log bytes.Buffer
+	r := &audit.Recorder{Store: openStore(t), Max: 1, Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	first := newEvent(keyward.EventSourceSTS, "AssumeRole", time.Now())
+	first.EventID = "4f1c2c52-9b1e-4a4e-8f5e-000000000001"
+	r.Add(&first)
+	unencodable := newEvent(keyward.EventSourceSTS, "AssumeRole", time.Now())
+	unencodable.EventID = "4f1c2c52-9b1e-4a4e-8f5e-000000000002"
+	unencodable.RequestParameters = map[string]any{"x": make(chan int)}
+	r.Add(&unencodable)
+	if strings.Contains(log.String(), "encoding an audit event") {
+		t.Fatalf("an event past the queue's bound was encoded: %s", log.String())
+	}
+	kwtest.Must(t, r.Flush(context.Background()))
+	if !strings.Contains(log.String(), "dropped=1") {
+		t.Fatalf("the drop is not counted: %s", log.String())
+	}
+}
