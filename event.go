@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -132,8 +130,9 @@ func (e *Event) UserName() string {
 // answered.
 type PendingEvent struct {
 	Event Event
-	// Shares are the further accounts whose trails receive the event
-	// (ShareEvent).
+	// Shares are the further accounts whose trails receive a copy of
+	// the event, as CloudTrail delivers an action on another account's
+	// resource (a role of another account assumed) to both accounts.
 	Shares []EventShare
 	// Route, when set, names the account whose trail receives the event
 	// (ok false: the recipient it has), decided by the audit recorder's
@@ -148,77 +147,6 @@ type PendingEvent struct {
 // EventShare is a further account's copy of a request's event: its
 // account and the copy's own event ID.
 type EventShare struct{ Account, EventID string }
-
-// ShareEvent has ctx's pending event delivered to account's trail too, as
-// CloudTrail delivers an action on another account's resource (a role of
-// another account assumed) to both accounts: a copy with an event ID of
-// its own, drawn from r, and that account as its recipient, linked to the
-// request's event by one sharedEventID. Without a pending event it does
-// nothing.
-func ShareEvent(ctx context.Context, account string, r io.Reader) error {
-	pe, ok := EventFrom(ctx)
-	if !ok || account == pe.Event.RecipientAccountID {
-		return nil
-	}
-	id, err := NewEventID(r)
-	if err != nil {
-		return err
-	}
-	if pe.Event.SharedEventID == "" {
-		if pe.Event.SharedEventID, err = NewEventID(r); err != nil {
-			return err
-		}
-	}
-	pe.Shares = append(pe.Shares, EventShare{Account: account, EventID: id})
-	return nil
-}
-
-// SharedEvents returns the copies of the event for the accounts it is
-// shared with, as it now is (refused or not). A copy shows the caller as
-// CloudTrail shows another account's principal to the resource's account
-// (AWSAccount: its principal ID and account), neither its ARN nor the key
-// it signed with, and only the request's parameters that describe the
-// session in that account (sharedParams), not those that name the
-// caller's own (an MFA device's serial number is its user's ARN).
-func (p *PendingEvent) SharedEvents() []Event {
-	out := make([]Event, 0, len(p.Shares))
-	for _, sh := range p.Shares {
-		c := p.Event
-		c.EventID, c.RecipientAccountID = sh.EventID, sh.Account
-		c.UserIdentity = EventIdentity{Type: "AWSAccount", PrincipalID: c.UserIdentity.PrincipalID, AccountID: c.UserIdentity.AccountID}
-		c.RequestParameters = make(map[string]any, len(p.Event.RequestParameters))
-		for k, v := range p.Event.RequestParameters {
-			if member, _, _ := strings.Cut(k, "."); sharedParams[member] && (member != "policyArns" || policyOf(v, sh.Account)) {
-				c.RequestParameters[k] = v
-			}
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// sharedParams are the request parameters (by member, a list's elements
-// included) a shared copy keeps: AssumeRole's that the role's account
-// sees of the session in its own trail on AWS, the role, the session's
-// name (which AWS says the role's owner sees and logs), its duration, its
-// tags and source identity, the external ID its trust policy may ask for,
-// and the managed session policies of the role's account or AWS's
-// (policyOf). The MFA device's serial number and code name the caller's
-// user and its device, and are left out; so is an inline session policy,
-// which AWS's documented copies do not show.
-var sharedParams = map[string]bool{"roleArn": true, "roleSessionName": true, "durationSeconds": true, "externalId": true,
-	"sourceIdentity": true, "tags": true, "transitiveTagKeys": true, "policyArns": true}
-
-// policyOf reports whether v, a managed session policy's ARN as an
-// event records it, is of account or AWS's own. AWS wants a session's
-// managed policies of the role's account, but Keyward takes any ARN, and
-// one of the caller's account would show the role's owner that account's
-// policy names and paths.
-func policyOf(v any, account string) bool {
-	arn, _ := v.(string)
-	parts := strings.SplitN(arn, ":", 6)
-	return len(parts) == 6 && (parts[4] == account || parts[4] == "aws")
-}
 
 // Claim marks the event as being written by the caller, once: true for
 // the first caller only.

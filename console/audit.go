@@ -195,7 +195,7 @@ func (c *Console) event(r *http.Request, source, name string) keyward.Event {
 }
 
 // auditForm records a changing form's event once it is answered, with its
-// copies for the other accounts it is shared with (keyward.ShareEvent): a
+// copies for the other accounts it is shared with (PendingEvent.Shares): a
 // switch to another account's role that STS issued but the console then
 // refused (its session too large for the cookie) is the role's account's
 // event too, refused as it is in the caller's.

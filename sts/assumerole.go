@@ -3,6 +3,7 @@ package sts
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -180,7 +181,7 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 	// Across accounts the session is an event of the role's account too,
 	// as on AWS: the role's owner sees who assumed its role.
 	if cross {
-		if err := keyward.ShareEvent(ctx, roleAccount.ID, s.Rand); err != nil {
+		if err := shareEvent(ctx, roleAccount.ID, s.Rand); err != nil {
 			return keyward.AssumedRole{}, err
 		}
 	}
@@ -477,4 +478,27 @@ func via(p keyward.Principal, roleAccount string) []string {
 	}
 	add(p.AccountID)
 	return out
+}
+
+// shareEvent has ctx's pending event delivered to account's trail too, as
+// CloudTrail delivers an action on another account's resource to both
+// accounts: a copy with an event ID of its own, drawn from r, and that
+// account as its recipient, linked to the request's event by one
+// sharedEventID. Without a pending event it does nothing.
+func shareEvent(ctx context.Context, account string, r io.Reader) error {
+	pe, ok := keyward.EventFrom(ctx)
+	if !ok || account == pe.Event.RecipientAccountID {
+		return nil
+	}
+	id, err := keyward.NewEventID(r)
+	if err != nil {
+		return err
+	}
+	if pe.Event.SharedEventID == "" {
+		if pe.Event.SharedEventID, err = keyward.NewEventID(r); err != nil {
+			return err
+		}
+	}
+	pe.Shares = append(pe.Shares, keyward.EventShare{Account: account, EventID: id})
+	return nil
 }

@@ -94,7 +94,7 @@ func (r *Recorder) Committed(e *keyward.Event) {
 // answered: one its change's transaction wrote is streamed; any other is
 // queued, with the refusal's code and message (clipped) when code is set;
 // one with a Route waits for Flush to decide its trail. The copies of an
-// event shared with other accounts (keyward.ShareEvent) are queued beside
+// event shared with other accounts (sharedCopies) are queued beside
 // it.
 func (r *Recorder) Answered(pe *keyward.PendingEvent, code, message string) {
 	e := &pe.Event
@@ -109,7 +109,7 @@ func (r *Recorder) Answered(pe *keyward.PendingEvent, code, message string) {
 	default:
 		r.Add(e)
 	}
-	for _, c := range pe.SharedEvents() {
+	for _, c := range sharedCopies(pe) {
 		r.Add(&c)
 	}
 }
