@@ -83,12 +83,15 @@ test:
 	cd deploy && $(RELEASE_ENV) $(GO) test -count=1 -p 1 -timeout 15m ./...
 
 ## warm: compile, without linking or running anything, what make test runs: every package and
-## its tests with the race detector and without it, and keyward for darwin/arm64 (deploy/'s
-## TestCrossBuild); go list -export compiles each package into the build cache
+## its tests with the race detector and without it, keyward for darwin/arm64 (deploy/'s
+## TestCrossBuild), and the packaging module's packages (Helm's and Kubernetes' among them, which
+## vet compiled alone before, after the tools were installed); go list -export compiles each
+## package into the build cache
 warm:
 	$(GO) list -e $(RACE_FLAGS) -export -test -deps $$($(GO) list ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE))) >/dev/null
 	$(RELEASE_ENV) $(GO) list -e -export -test -deps $(addprefix ./,$(NO_RACE)) >/dev/null
 	GOFLAGS= CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) list -e -trimpath -export -deps ./cmd/keyward >/dev/null
+	cd deploy && $(RELEASE_ENV) $(GO) list -e -export -test -deps ./... >/dev/null
 
 test-deps:
 	./scripts/install-test-deps.sh
