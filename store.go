@@ -117,8 +117,6 @@ type Store interface {
 	// TagStore keeps the tags of every taggable kind.
 	TagStore
 	AuditStore
-	// OrganizationStore keeps AWS Organizations' organizations.
-	OrganizationStore
 
 	// Close releases the store's resources.
 	Close() error

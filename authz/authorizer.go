@@ -79,8 +79,11 @@ type accountScoped interface {
 // View is the view of store of ctx's caller's account, which every read
 // and write of a feature package's entities goes through: store itself in
 // the installation's first account, its InAccount view in another. S is
-// the feature package's port, which keyward.Store (what InAccount gives)
-// must implement; each package asserts so where it declares S.
+// the feature package's port. InAccount gives a keyward.Store, which need
+// not declare every port's methods (a port such as organizations.Store
+// adds its own), but the view it returns is the backend's own, which
+// implements every port the backend does: the backends' tests check that
+// their views assert to each feature package's port.
 func View[S accountScoped](ctx context.Context, a *Authorizer, store S) S {
 	if id, other := a.InOtherAccount(ctx); other {
 		return store.InAccount(id).(S)
@@ -93,7 +96,10 @@ func View[S accountScoped](ctx context.Context, a *Authorizer, store S) S {
 func (a *Authorizer) store(ctx context.Context) Store {
 	if sc, ok := a.Store.(accountScoped); ok {
 		if id, other := a.InOtherAccount(ctx); other {
-			return sc.InAccount(id)
+			// The view is the backend's own, which implements Store as
+			// the backend does (OrgStanding is no method of
+			// keyward.Store's): see View.
+			return sc.InAccount(id).(Store)
 		}
 	}
 	return a.Store

@@ -7,7 +7,8 @@ import (
 )
 
 // Store is what the Authorizer reads: a principal and the policies that
-// apply to it. Every keyward.Store is one; a decision never writes.
+// apply to it. Every backend's store, and each of its views, is one; a
+// decision never writes.
 type Store interface {
 	User(ctx context.Context, name string) (keyward.User, error)
 	Group(ctx context.Context, name string) (keyward.Group, error)

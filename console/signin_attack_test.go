@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
 )
@@ -124,7 +125,7 @@ func TestAttackFailedSignInHidesNamesOfNoUser(t *testing.T) {
 
 // accessKeyReads counts the store's reads of access keys.
 type accessKeyReads struct {
-	keyward.Store
+	iam.Store
 	n atomic.Int64
 }
 

@@ -58,7 +58,7 @@ func (s *Service) AssumableIn(ctx context.Context, account, name string) (*keywa
 	} else if closed {
 		return nil, keyward.ErrNoSuchRole
 	}
-	key, st := keyward.FoldName(name), s.Store
+	key, st := keyward.FoldName(name), keyward.Store(s.Store)
 	if account != s.Authz.FirstAccount().ID {
 		key, st = account+"\x00"+key, s.Store.InAccount(account)
 	}

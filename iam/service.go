@@ -21,7 +21,7 @@ import (
 // touches. Callers validate input against the model shapes; Service trusts
 // its arguments to be well-formed.
 type Service struct {
-	Store  keyward.Store
+	Store  Store
 	Sealer *seal.Sealer
 	// Authz decides access (package authz); every method asks it first.
 	// It also knows the account callers act in (account).

@@ -3,7 +3,8 @@
 // management account, the member accounts it makes (accounts.go),
 // the organization's root, its organizational units (OUs), its service
 // control policies (SCPs) and their attachments, and the tags of all of
-// them, on top of a keyward.Store (keyward.OrganizationStore).
+// them, on top of its own store port, Store (store.go): keyward.Store and
+// an organization's methods, which the backends implement.
 //
 // Service holds the operations, one file per part: the organization, its
 // root and its accounts (organization.go), OUs and the tree's listings

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/postgres/pgtest"
 	"github.com/keyward/keyward/storetest"
@@ -76,7 +77,7 @@ func migrate(url string) error {
 // still fails the test; a deadlock fails at once.
 func TestConformance(t *testing.T) {
 	plans := newPlanRecorder()
-	storetest.RunTests(t, func(t *testing.T) keyward.Store {
+	storetest.RunTests(t, func(t *testing.T) organizations.Store {
 		s, err := postgres.Open(context.Background(), migrated(t), postgres.WithTracer(postgres.Options{StatementTimeout: time.Minute}, plans.tracer(t.Name())))
 		if err != nil {
 			t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // blockingScan is the real store whose scan of the users waits until its
 // context ends: a generation under way that only cancellation stops.
 type blockingScan struct {
-	keyward.Store
+	report.Store
 	entered chan struct{}
 	left    chan error
 }

@@ -52,7 +52,3 @@ type Store interface {
 
 	LookupEvents(ctx context.Context, q keyward.EventQuery) (events []keyward.StoredEvent, more bool, err error)
 }
-
-// keyward.Store, which a view of another account (InAccount) is, holds
-// every port: authz.View relies on it.
-var _ Store = keyward.Store(nil)

@@ -5,14 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/storetest"
 )
 
 func TestConformance(t *testing.T) {
 	plans := newPlanRecorder(t)
-	storetest.RunTests(t, func(t *testing.T) keyward.Store {
+	storetest.RunTests(t, func(t *testing.T) organizations.Store {
 		s, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "keyward.db"), sqlite.WithDriver(sqlite.Options{}, plans.driver(t.Name())))
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 )
 
 func init() { suite(organizationTests()...) }
@@ -16,25 +17,25 @@ func init() { suite(organizationTests()...) }
 // organizationTests are the cases of AWS Organizations' store.
 func organizationTests() []namedTest {
 	return []namedTest{
-		{"Organization", testOrganization},
-		{"OrganizationUnits", testOrganizationUnits},
-		{"OrganizationPolicies", testOrganizationPolicies},
-		{"OrganizationTags", testOrganizationTags},
-		{"OrganizationServiceAccess", testOrganizationServiceAccess},
-		{"OrganizationRemoveAccount", testOrganizationRemoveAccount},
-		{"OrganizationMoveAccount", testOrganizationMoveAccount},
-		{"OrganizationCloseAccount", testOrganizationCloseAccount},
-		{"OrganizationConcurrentClose", testOrganizationConcurrentClose},
-		{"OrganizationConcurrentCreate", testOrganizationConcurrentCreate},
-		{"OrganizationConcurrentOUs", testOrganizationConcurrentOUs},
-		{"OrganizationConcurrentDeletePolicy", testOrganizationConcurrentDeletePolicy},
+		{"Organization", orgTest(testOrganization)},
+		{"OrganizationUnits", orgTest(testOrganizationUnits)},
+		{"OrganizationPolicies", orgTest(testOrganizationPolicies)},
+		{"OrganizationTags", orgTest(testOrganizationTags)},
+		{"OrganizationServiceAccess", orgTest(testOrganizationServiceAccess)},
+		{"OrganizationRemoveAccount", orgTest(testOrganizationRemoveAccount)},
+		{"OrganizationMoveAccount", orgTest(testOrganizationMoveAccount)},
+		{"OrganizationCloseAccount", orgTest(testOrganizationCloseAccount)},
+		{"OrganizationConcurrentClose", orgTest(testOrganizationConcurrentClose)},
+		{"OrganizationConcurrentCreate", orgTest(testOrganizationConcurrentCreate)},
+		{"OrganizationConcurrentOUs", orgTest(testOrganizationConcurrentOUs)},
+		{"OrganizationConcurrentDeletePolicy", orgTest(testOrganizationConcurrentDeletePolicy)},
 	}
 }
 
 const orgAccount = "123456789012"
 
 // newOrg makes an organization of orgAccount with FullAWSAccess.
-func newOrg(t *testing.T, s keyward.Store, id string) keyward.Organization {
+func newOrg(t *testing.T, s organizations.Store, id string) keyward.Organization {
 	t.Helper()
 	o := keyward.Organization{ID: id, MasterAccountID: orgAccount, FeatureSet: keyward.FeatureSetAll, RootID: "r-" + id[2:6],
 		RootName: keyward.RootName, CreatedAt: t0}
@@ -51,7 +52,7 @@ func fullAccess() []keyward.OrgPolicy {
 		Type: keyward.ServiceControlPolicyType, Content: keyward.FullAWSAccessContent, AWSManaged: true}}
 }
 
-func testOrganization(t *testing.T, s keyward.Store) {
+func testOrganization(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	_, err := s.OrganizationOf(ctx, orgAccount)
 	wantErr(t, err, keyward.ErrNotInOrganization)
@@ -120,7 +121,7 @@ func ou(o keyward.Organization, parent, suffix, name string) keyward.Organizatio
 	return keyward.OrganizationalUnit{ID: id, ParentID: parent, Name: name, Path: o.RootPath() + id + "/", CreatedAt: t0}
 }
 
-func testOrganizationUnits(t *testing.T, s keyward.Store) {
+func testOrganizationUnits(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	a := ou(o, o.RootID, "aaaaaaaa", "Prod")
@@ -187,7 +188,7 @@ func testOrganizationUnits(t *testing.T, s keyward.Store) {
 	}
 }
 
-func testOrganizationPolicies(t *testing.T, s keyward.Store) {
+func testOrganizationPolicies(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	p := keyward.OrgPolicy{ID: "p-aaaaaaaaaa", Name: "DenyS3", Description: "no s3", Type: keyward.ServiceControlPolicyType,
@@ -266,7 +267,7 @@ func testOrganizationPolicies(t *testing.T, s keyward.Store) {
 	wantErr(t, err, keyward.ErrNoSuchOrgPolicy)
 }
 
-func testOrganizationTags(t *testing.T, s keyward.Store) {
+func testOrganizationTags(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	a := ou(o, o.RootID, "aaaaaaaa", "Prod")
@@ -300,7 +301,7 @@ func testOrganizationTags(t *testing.T, s keyward.Store) {
 // testOrganizationServiceAccess: trusted services are listed by name with
 // the time each was first trusted; trusting one again or ending a trust
 // that is not changes nothing; they go with their organization.
-func testOrganizationServiceAccess(t *testing.T, s keyward.Store) {
+func testOrganizationServiceAccess(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	wantErr(t, s.SetOrgServiceAccess(ctx, "o-zzzzzzzzzz", "sso.amazonaws.com", true, t0), keyward.ErrNotInOrganization)
 	o := newOrg(t, s, "o-abcdefghij")
@@ -336,7 +337,7 @@ func testOrganizationServiceAccess(t *testing.T, s keyward.Store) {
 // testOrganizationRemoveAccount: a member account leaves with its
 // attachments and tags; the management account does not; an account
 // outside the organization is not found.
-func testOrganizationRemoveAccount(t *testing.T, s keyward.Store) {
+func testOrganizationRemoveAccount(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	_, err := s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
@@ -368,7 +369,7 @@ func testOrganizationRemoveAccount(t *testing.T, s keyward.Store) {
 
 // testOrganizationConcurrentCreate: of many organizations of one account
 // made at once, exactly one is made.
-func testOrganizationConcurrentCreate(t *testing.T, s keyward.Store) {
+func testOrganizationConcurrentCreate(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	onlyOneWins(t, keyward.ErrAlreadyInOrganization, func(i int) error {
 		o := keyward.Organization{ID: fmt.Sprintf("o-concurren%02d", i), MasterAccountID: orgAccount, FeatureSet: keyward.FeatureSetAll,
@@ -400,7 +401,7 @@ func onlyOneWins(t *testing.T, lost error, write func(i int) error) {
 
 // testOrganizationConcurrentOUs: of many OUs of one name under one parent
 // made at once, exactly one is made.
-func testOrganizationConcurrentOUs(t *testing.T, s keyward.Store) {
+func testOrganizationConcurrentOUs(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	onlyOneWins(t, keyward.ErrOUExists, func(i int) error {
@@ -411,7 +412,7 @@ func testOrganizationConcurrentOUs(t *testing.T, s keyward.Store) {
 // testOrganizationConcurrentDeletePolicy: a policy deleted while it is
 // attached is either deleted before (the attachment fails) or refused (the
 // attachment holds); never deleted with an attachment left.
-func testOrganizationConcurrentDeletePolicy(t *testing.T, s keyward.Store) {
+func testOrganizationConcurrentDeletePolicy(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	_, err := s.SetPolicyType(ctx, o.ID, keyward.ServiceControlPolicyType, true)
@@ -443,7 +444,7 @@ func testOrganizationConcurrentDeletePolicy(t *testing.T, s keyward.Store) {
 
 // testOrganizationMoveAccount: an account moves from its parent to
 // another, and an OU with an account under it is not empty.
-func testOrganizationMoveAccount(t *testing.T, s keyward.Store) {
+func testOrganizationMoveAccount(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	a := ou(o, o.RootID, "aaaaaaaa", "Prod")
@@ -484,7 +485,7 @@ func testOrganizationMoveAccount(t *testing.T, s keyward.Store) {
 
 // closable makes the installation's accounts of the IDs and adds them to
 // o under its root, as CreateAccount does.
-func closable(t *testing.T, s keyward.Store, o keyward.Organization, ids ...string) {
+func closable(t *testing.T, s organizations.Store, o keyward.Organization, ids ...string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, id := range ids {
@@ -497,7 +498,7 @@ func closable(t *testing.T, s keyward.Store, o keyward.Organization, ids ...stri
 // the management account, an account of another organization and one of
 // none do not; the quota counts the closures since its window began
 // among the member accounts; a closed account does not leave.
-func testOrganizationCloseAccount(t *testing.T, s keyward.Store) {
+func testOrganizationCloseAccount(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	closable(t, s, o, "222222222201", "222222222202", "222222222203")
@@ -559,7 +560,7 @@ func testOrganizationCloseAccount(t *testing.T, s keyward.Store) {
 // testOrganizationConcurrentClose: of eight closures of one account at
 // once, one closes it; of closures of different accounts at once, no
 // more than the quota pass.
-func testOrganizationConcurrentClose(t *testing.T, s keyward.Store) {
+func testOrganizationConcurrentClose(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	ids := make([]string, 8)

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 )
 
 func init() {
 	suite(
-		namedTest{"OrganizationStanding", testOrganizationStanding},
-		namedTest{"OrganizationMembers", testOrganizationMembers},
-		namedTest{"OrganizationConcurrentAddAccount", testOrganizationConcurrentAddAccount},
+		namedTest{"OrganizationStanding", orgTest(testOrganizationStanding)},
+		namedTest{"OrganizationMembers", orgTest(testOrganizationMembers)},
+		namedTest{"OrganizationConcurrentAddAccount", orgTest(testOrganizationConcurrentAddAccount)},
 	)
 }
 
@@ -49,7 +50,7 @@ func scpIDs(st keyward.OrgStanding) string {
 // its organization, its path in aws:PrincipalOrgPaths' form, and the SCPs
 // of each level from the root through each OU to the account, only while
 // SCPs are enabled on the root.
-func testOrganizationStanding(t *testing.T, s keyward.Store) {
+func testOrganizationStanding(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	_, err := s.OrgStanding(ctx, memberAccount)
 	wantErr(t, err, keyward.ErrNotInOrganization)
@@ -135,7 +136,7 @@ func testOrganizationStanding(t *testing.T, s keyward.Store) {
 // testOrganizationMembers: an account joins one organization at most,
 // under a parent of that organization, with FullAWSAccess while SCPs are
 // enabled; it moves only from the parent it is under.
-func testOrganizationMembers(t *testing.T, s keyward.Store) {
+func testOrganizationMembers(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	o := newOrg(t, s, "o-abcdefghij")
 	wantErr(t, s.AddOrgAccount(ctx, "o-zzzzzzzzzz", member("r-zzzz")), keyward.ErrNotInOrganization)
@@ -176,7 +177,7 @@ func testOrganizationMembers(t *testing.T, s keyward.Store) {
 
 // testOrganizationConcurrentAddAccount: an account asked into two
 // organizations at once joins one.
-func testOrganizationConcurrentAddAccount(t *testing.T, s keyward.Store) {
+func testOrganizationConcurrentAddAccount(t *testing.T, s organizations.Store) {
 	ctx := context.Background()
 	var orgs []keyward.Organization
 	for i := range 8 {

@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 )
 
 // RunTests runs the suite. newStore must return an empty, migrated store
-// that the test may close.
-func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
+// that the test may close. It returns an organizations.Store, AWS
+// Organizations' port, which every backend implements besides
+// keyward.Store, so that the suite holds the backend to that port too.
+func RunTests(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 	tests := []namedTest{
 		{"Account", testAccount},
 		{"Users", testUsers},
@@ -48,6 +51,13 @@ func RunTests(t *testing.T, newStore func(t *testing.T) keyward.Store) {
 type namedTest struct {
 	name string
 	fn   func(t *testing.T, s keyward.Store)
+}
+
+// orgTest is a test of AWS Organizations' store as the suite runs it,
+// on the store RunTests's newStore returned: an organizations.Store, so
+// that the assertion holds.
+func orgTest(fn func(t *testing.T, s organizations.Store)) func(t *testing.T, s keyward.Store) {
+	return func(t *testing.T, s keyward.Store) { fn(t, s.(organizations.Store)) }
 }
 
 // quotas are the quotas the suite's writes pass: AWS's.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/webhook"
 	"github.com/keyward/keyward/webhook/outboxtest"
 )
@@ -37,7 +38,7 @@ func webhookTests() []namedTest {
 
 // runOutbox holds the store to webhook.Outbox's contract (package
 // outboxtest), each case on a new store.
-func runOutbox(t *testing.T, newStore func(t *testing.T) keyward.Store) {
+func runOutbox(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 	outboxtest.Run(t, func(t *testing.T) outboxtest.Harness {
 		s := newStore(t)
 		t.Cleanup(func() { s.Close() })

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
@@ -126,7 +127,7 @@ func TestRefusedFederationInTheRolesTrail(t *testing.T) {
 
 // accountLookups is a store that counts the look-ups of one account.
 type accountLookups struct {
-	keyward.Store
+	iam.Store
 	account string
 	n       atomic.Int64
 }

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/iam"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sqlite"
@@ -126,8 +126,9 @@ func rekey(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // openExisting opens the store a maintenance command works on: cfg's
 // PostgreSQL database, or the SQLite database in cfg's data directory,
-// which must exist.
-func openExisting(ctx context.Context, cfg Config) (keyward.Store, error) {
+// which must exist. It is an organizations.Store, as Main's is, for
+// iam.Service's port.
+func openExisting(ctx context.Context, cfg Config) (organizations.Store, error) {
 	if cfg.DatabaseURL != "" {
 		return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{})
 	}

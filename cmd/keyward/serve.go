@@ -58,7 +58,11 @@ type Main struct {
 	Rand   io.Reader
 	Logger *slog.Logger
 
-	Store keyward.Store
+	// Store is the backend, which every service is wired with: an
+	// organizations.Store, keyward.Store with AWS Organizations' own
+	// port, is what the backends implement of every feature package's
+	// port (iam's, report's and authz's included).
+	Store organizations.Store
 	// IAM is the IAM application, Authz the access decision every feature
 	// package and the verifier ask.
 	IAM     *iam.Service

@@ -18,8 +18,10 @@ import (
 // serialises write transactions anyway. A write that changes what
 // decisions read (OrgStanding) announces keyward.OrganizationsChanged with
 // it, for the other replicas' caches.
-
-var _ keyward.OrganizationStore = (*Store)(nil)
+//
+// These methods implement organizations.Store, AWS Organizations' port,
+// which its package declares: this package imports no feature package,
+// so that the backends' tests check that Store implements it.
 
 const orgColumns = `id, master_account_id, feature_set, root_id, root_name, root_policy_types, root_tags, created_at FROM organizations`
 
@@ -63,7 +65,7 @@ func stringsJSON(v []string) string {
 	return string(b)
 }
 
-// CreateOrganization implements keyward.OrganizationStore.
+// CreateOrganization implements organizations.Store.
 func (s *Store) CreateOrganization(ctx context.Context, o keyward.Organization, master keyward.OrgAccount, managed []keyward.OrgPolicy) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO organizations (id, master_account_id, feature_set, root_id, root_name, root_policy_types, root_tags, created_at)
@@ -96,13 +98,13 @@ func (s *Store) insertOrgPolicy(ctx context.Context, tx *sql.Tx, orgID string, p
 	return s.unique(err, keyward.ErrOrgPolicyExists)
 }
 
-// OrganizationOf implements keyward.OrganizationStore.
+// OrganizationOf implements organizations.Store.
 func (s *Store) OrganizationOf(ctx context.Context, accountID string) (keyward.Organization, error) {
 	return scanOrg(s.DB.QueryRowContext(ctx, s.q(`SELECT `+orgColumns+
 		` WHERE id = (SELECT organization_id FROM organization_accounts WHERE account_id = ?)`), accountID))
 }
 
-// DeleteOrganization implements keyward.OrganizationStore.
+// DeleteOrganization implements organizations.Store.
 func (s *Store) DeleteOrganization(ctx context.Context, orgID string, goneBefore time.Time) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		o, err := s.lockOrg(ctx, tx, orgID)
@@ -148,7 +150,7 @@ func scanOrgAccount(row rowScanner) (keyward.OrgAccount, error) {
 	return a, json.Unmarshal([]byte(tags), &a.Tags)
 }
 
-// OrgAccount implements keyward.OrganizationStore.
+// OrgAccount implements organizations.Store.
 func (s *Store) OrgAccount(ctx context.Context, orgID, accountID string) (keyward.OrgAccount, error) {
 	return s.orgAccount(ctx, s.DB, orgID, accountID)
 }
@@ -169,7 +171,7 @@ func (s *Store) parentExists(ctx context.Context, q queryer, orgID, id string) e
 	return err
 }
 
-// OrgAccounts implements keyward.OrganizationStore.
+// OrgAccounts implements organizations.Store.
 func (s *Store) OrgAccounts(ctx context.Context, orgID, parentID, after string, max int) ([]keyward.OrgAccount, bool, error) {
 	query, args := `SELECT `+orgAccountColumns+` WHERE organization_id = ? AND account_id > ?`, []any{orgID, after}
 	if parentID != "" {
@@ -181,7 +183,7 @@ func (s *Store) OrgAccounts(ctx context.Context, orgID, parentID, after string, 
 	return collectPage(ctx, s, query+` ORDER BY account_id LIMIT ?`, append(args, max+1), max, scanOrgAccount)
 }
 
-// MoveOrgAccount implements keyward.OrganizationStore.
+// MoveOrgAccount implements organizations.Store.
 func (s *Store) MoveOrgAccount(ctx context.Context, orgID, accountID, source, destination string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
@@ -221,7 +223,7 @@ func scanOU(row rowScanner) (keyward.OrganizationalUnit, error) {
 	return u, json.Unmarshal([]byte(tags), &u.Tags)
 }
 
-// CreateOU implements keyward.OrganizationStore.
+// CreateOU implements organizations.Store.
 func (s *Store) CreateOU(ctx context.Context, orgID string, ou keyward.OrganizationalUnit) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		return s.placeUnder(ctx, tx, orgID, ou.ParentID, ou.ID, keyward.ErrOUExists,
@@ -258,7 +260,7 @@ func (s *Store) attach(ctx context.Context, tx *sql.Tx, orgID, policyID, targetI
 	return s.unique(err, keyward.ErrPolicyAttached)
 }
 
-// OU implements keyward.OrganizationStore.
+// OU implements organizations.Store.
 func (s *Store) OU(ctx context.Context, orgID, id string) (keyward.OrganizationalUnit, error) {
 	return s.ou(ctx, s.DB, orgID, id)
 }
@@ -267,7 +269,7 @@ func (s *Store) ou(ctx context.Context, q queryer, orgID, id string) (keyward.Or
 	return scanOU(q.QueryRowContext(ctx, s.q(`SELECT `+ouColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
 }
 
-// OUs implements keyward.OrganizationStore.
+// OUs implements organizations.Store.
 func (s *Store) OUs(ctx context.Context, orgID, parentID, after string, max int) ([]keyward.OrganizationalUnit, bool, error) {
 	if err := s.parentExists(ctx, s.DB, orgID, parentID); err != nil {
 		return nil, false, err
@@ -276,7 +278,7 @@ func (s *Store) OUs(ctx context.Context, orgID, parentID, after string, max int)
 		[]any{orgID, parentID, after, max + 1}, max, scanOU)
 }
 
-// RenameOU implements keyward.OrganizationStore.
+// RenameOU implements organizations.Store.
 func (s *Store) RenameOU(ctx context.Context, orgID, id, name string) (keyward.OrganizationalUnit, error) {
 	var u keyward.OrganizationalUnit
 	err := s.transact(ctx, func(tx *sql.Tx) error {
@@ -296,7 +298,7 @@ func (s *Store) RenameOU(ctx context.Context, orgID, id, name string) (keyward.O
 	return u, err
 }
 
-// DeleteOU implements keyward.OrganizationStore.
+// DeleteOU implements organizations.Store.
 func (s *Store) DeleteOU(ctx context.Context, orgID, id string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
@@ -321,7 +323,7 @@ func (s *Store) DeleteOU(ctx context.Context, orgID, id string) error {
 	})
 }
 
-// SetPolicyType implements keyward.OrganizationStore.
+// SetPolicyType implements organizations.Store.
 func (s *Store) SetPolicyType(ctx context.Context, orgID, policyType string, enabled bool) (keyward.Organization, error) {
 	var out keyward.Organization
 	err := s.transact(ctx, func(tx *sql.Tx) error {
@@ -384,7 +386,7 @@ func scanOrgPolicy(row rowScanner) (keyward.OrgPolicy, error) {
 	return p, json.Unmarshal([]byte(tags), &p.Tags)
 }
 
-// CreateOrgPolicy implements keyward.OrganizationStore.
+// CreateOrgPolicy implements organizations.Store.
 func (s *Store) CreateOrgPolicy(ctx context.Context, orgID string, p keyward.OrgPolicy) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
@@ -394,7 +396,7 @@ func (s *Store) CreateOrgPolicy(ctx context.Context, orgID string, p keyward.Org
 	})
 }
 
-// OrgPolicy implements keyward.OrganizationStore.
+// OrgPolicy implements organizations.Store.
 func (s *Store) OrgPolicy(ctx context.Context, orgID, id string) (keyward.OrgPolicy, error) {
 	return s.orgPolicy(ctx, s.DB, orgID, id)
 }
@@ -403,13 +405,13 @@ func (s *Store) orgPolicy(ctx context.Context, q queryer, orgID, id string) (key
 	return scanOrgPolicy(q.QueryRowContext(ctx, s.q(`SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
 }
 
-// OrgPolicies implements keyward.OrganizationStore.
+// OrgPolicies implements organizations.Store.
 func (s *Store) OrgPolicies(ctx context.Context, orgID, policyType, after string, max int) ([]keyward.OrgPolicy, bool, error) {
 	return collectPage(ctx, s, `SELECT `+orgPolicyColumns+` WHERE organization_id = ? AND type = ? AND id > ? ORDER BY id LIMIT ?`,
 		[]any{orgID, policyType, after, max + 1}, max, scanOrgPolicy)
 }
 
-// UpdateOrgPolicy implements keyward.OrganizationStore.
+// UpdateOrgPolicy implements organizations.Store.
 func (s *Store) UpdateOrgPolicy(ctx context.Context, orgID, id string, fn func(*keyward.OrgPolicy) error) (keyward.OrgPolicy, error) {
 	var p keyward.OrgPolicy
 	err := s.transact(ctx, func(tx *sql.Tx) error {
@@ -433,7 +435,7 @@ func (s *Store) UpdateOrgPolicy(ctx context.Context, orgID, id string, fn func(*
 	return p, err
 }
 
-// DeleteOrgPolicy implements keyward.OrganizationStore.
+// DeleteOrgPolicy implements organizations.Store.
 func (s *Store) DeleteOrgPolicy(ctx context.Context, orgID, id string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
@@ -485,7 +487,7 @@ func (s *Store) lockPolicyTarget(ctx context.Context, tx *sql.Tx, orgID, policyI
 	return o, p, s.targetExists(ctx, tx, orgID, targetID)
 }
 
-// AttachOrgPolicy implements keyward.OrganizationStore.
+// AttachOrgPolicy implements organizations.Store.
 func (s *Store) AttachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		o, p, err := s.lockPolicyTarget(ctx, tx, orgID, policyID, targetID)
@@ -502,7 +504,7 @@ func (s *Store) AttachOrgPolicy(ctx context.Context, orgID, policyID, targetID s
 	})
 }
 
-// DetachOrgPolicy implements keyward.OrganizationStore.
+// DetachOrgPolicy implements organizations.Store.
 func (s *Store) DetachOrgPolicy(ctx context.Context, orgID, policyID, targetID string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		_, p, err := s.lockPolicyTarget(ctx, tx, orgID, policyID, targetID)
@@ -530,7 +532,7 @@ func (s *Store) DetachOrgPolicy(ctx context.Context, orgID, policyID, targetID s
 	})
 }
 
-// PoliciesForTarget implements keyward.OrganizationStore.
+// PoliciesForTarget implements organizations.Store.
 func (s *Store) PoliciesForTarget(ctx context.Context, orgID, targetID, policyType, after string, max int) ([]keyward.OrgPolicy, bool, error) {
 	if err := s.targetExists(ctx, s.DB, orgID, targetID); err != nil {
 		return nil, false, err
@@ -541,7 +543,7 @@ func (s *Store) PoliciesForTarget(ctx context.Context, orgID, targetID, policyTy
 		[]any{orgID, targetID, policyType, after, max + 1}, max, scanOrgPolicy)
 }
 
-// TargetsForPolicy implements keyward.OrganizationStore.
+// TargetsForPolicy implements organizations.Store.
 func (s *Store) TargetsForPolicy(ctx context.Context, orgID, policyID, after string, max int) ([]keyward.OrgTarget, bool, error) {
 	if _, err := s.OrgPolicy(ctx, orgID, policyID); err != nil {
 		return nil, false, err
@@ -590,12 +592,12 @@ func (s *Store) orgTags(ctx context.Context, q queryer, orgID, id, lock string) 
 	return tags, json.Unmarshal([]byte(js), &tags)
 }
 
-// OrgResourceTags implements keyward.OrganizationStore.
+// OrgResourceTags implements organizations.Store.
 func (s *Store) OrgResourceTags(ctx context.Context, orgID, id string) ([]keyward.Tag, error) {
 	return s.orgTags(ctx, s.DB, orgID, id, "")
 }
 
-// UpdateOrgResourceTags implements keyward.OrganizationStore.
+// UpdateOrgResourceTags implements organizations.Store.
 func (s *Store) UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
@@ -614,7 +616,7 @@ func (s *Store) UpdateOrgResourceTags(ctx context.Context, orgID, id string, fn 
 	})
 }
 
-// SetOrgServiceAccess implements keyward.OrganizationStore.
+// SetOrgServiceAccess implements organizations.Store.
 func (s *Store) SetOrgServiceAccess(ctx context.Context, orgID, principal string, enabled bool, at time.Time) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
@@ -630,7 +632,7 @@ func (s *Store) SetOrgServiceAccess(ctx context.Context, orgID, principal string
 	})
 }
 
-// OrgServiceAccess implements keyward.OrganizationStore.
+// OrgServiceAccess implements organizations.Store.
 func (s *Store) OrgServiceAccess(ctx context.Context, orgID, after string, max int) ([]keyward.OrgServiceAccess, bool, error) {
 	return collectPage(ctx, s, `SELECT service_principal, enabled_at FROM organization_service_access
 		WHERE organization_id = ? AND service_principal > ? ORDER BY service_principal LIMIT ?`, []any{orgID, after, max + 1}, max,
@@ -649,7 +651,7 @@ func (s *Store) orgChanged(ctx context.Context, tx *sql.Tx) error {
 	return s.notify(ctx, tx, keyward.OrganizationsChanged)
 }
 
-// AddOrgAccount implements keyward.OrganizationStore.
+// AddOrgAccount implements organizations.Store.
 func (s *Store) AddOrgAccount(ctx context.Context, orgID string, a keyward.OrgAccount) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		err := s.placeUnder(ctx, tx, orgID, a.ParentID, a.ID, keyward.ErrAlreadyInOrganization,
@@ -666,7 +668,7 @@ func (s *Store) AddOrgAccount(ctx context.Context, orgID string, a keyward.OrgAc
 // moved between its two statements.
 const standingTries = 5
 
-// OrgStanding implements keyward.OrganizationStore. Its first statement
+// OrgStanding implements organizations.Store. Its first statement
 // finds the account's parent and the path above it; its second reads the
 // organization, the policy types and every attachment of the path's
 // levels in one statement, so as of one moment, with the account's parent
@@ -795,7 +797,7 @@ func scanCreateStatus(row rowScanner) (keyward.CreateAccountStatus, error) {
 	return st, err
 }
 
-// PutCreateAccountStatus implements keyward.OrganizationStore.
+// PutCreateAccountStatus implements organizations.Store.
 func (s *Store) PutCreateAccountStatus(ctx context.Context, orgID string, st keyward.CreateAccountStatus) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
@@ -814,12 +816,12 @@ func (s *Store) PutCreateAccountStatus(ctx context.Context, orgID string, st key
 	})
 }
 
-// CreateAccountStatus implements keyward.OrganizationStore.
+// CreateAccountStatus implements organizations.Store.
 func (s *Store) CreateAccountStatus(ctx context.Context, orgID, id string) (keyward.CreateAccountStatus, error) {
 	return scanCreateStatus(s.DB.QueryRowContext(ctx, s.q(`SELECT `+createStatusColumns+` WHERE organization_id = ? AND id = ?`), orgID, id))
 }
 
-// CreateAccountStatuses implements keyward.OrganizationStore.
+// CreateAccountStatuses implements organizations.Store.
 func (s *Store) CreateAccountStatuses(ctx context.Context, orgID string, states []string, after string, max int) ([]keyward.CreateAccountStatus, bool, error) {
 	query, args := `SELECT `+createStatusColumns+` WHERE organization_id = ? AND id > ?`, []any{orgID, after}
 	if len(states) > 0 {
@@ -831,7 +833,7 @@ func (s *Store) CreateAccountStatuses(ctx context.Context, orgID string, states 
 	return collectPage(ctx, s, query+` ORDER BY id LIMIT ?`, append(args, max+1), max, scanCreateStatus)
 }
 
-// RemoveOrgAccount implements keyward.OrganizationStore.
+// RemoveOrgAccount implements organizations.Store.
 func (s *Store) RemoveOrgAccount(ctx context.Context, orgID, accountID string) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		// A closed account stays in its organization, where its closure
@@ -880,7 +882,7 @@ func (s *Store) lockOpenMember(ctx context.Context, tx *sql.Tx, orgID, accountID
 	return o, nil
 }
 
-// CloseOrgAccount implements keyward.OrganizationStore: the organization's
+// CloseOrgAccount implements organizations.Store: the organization's
 // row, locked first, serialises closures, so that the count of those
 // within the quota's window and the closure are of one moment; the
 // account's row is changed only while it is open, so that of two
