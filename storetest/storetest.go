@@ -35,6 +35,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"LastUse", testLastUse},
 		{"ConcurrentAccessKeyQuota", testConcurrentAccessKeyQuota},
 		{"ConcurrentCreateUser", testConcurrentCreateUser},
+		{"PortsOfViews", testPortsOfViews},
 	}
 	tests = append(tests, suiteTests...)
 	for _, tt := range tests {
