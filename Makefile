@@ -50,8 +50,9 @@ RELEASE_ENV = CGO_ENABLED=0 GOFLAGS=-trimpath
 # The flags go to the test binaries (-args, after the packages), not to
 # go test: given -bench, go test runs the packages' test binaries one at
 # a time, so that no benchmark measures beside another, and make test's
-# second core sat idle through every package's tests (418 s where 270 s
-# do). Run once, the benchmarks measure nothing to be disturbed.
+# second core sat idle through every package's tests (the race
+# detector's packages took 205 s so, 152 s now). Run once, the
+# benchmarks measure nothing to be disturbed.
 BENCH_ONCE = -args -test.bench=. -test.benchtime=1x
 
 ## run: start the server with its embedded SQLite store under ./keyward-data
