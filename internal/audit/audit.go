@@ -59,16 +59,15 @@ type Recorder struct {
 	admitted int
 	dropped  int
 	// refused are the times of each account's unauthenticated refusals
-	// queued within the last minute, oldest first (PerAccount at most);
-	// droppedFor counts by account those dropped since the last write.
-	refused    map[string][]time.Time
-	droppedFor map[string]int
+	// queued within the last minute, oldest first (PerAccount at most).
+	refused map[string][]time.Time
 	// queuedRefusals counts by account the refusals queued since the last
-	// write (a quarter of Max at most); crowded counts those dropped past
-	// it.
+	// write (a quarter of Max at most).
 	queuedRefusals map[string]int
-	crowded        map[string]int
-	flushMu        sync.Mutex
+	// droppedFor counts the events of each account dropped since the last
+	// write, by why (dropOverBudget, dropCrowded), which the write logs.
+	droppedFor map[accountDrop]int
+	flushMu    sync.Mutex
 
 	streamMu sync.Mutex
 }
@@ -208,10 +207,7 @@ func (r *Recorder) admit(e *keyward.Event) bool {
 // counted as crowded out.
 func (r *Recorder) withinShareLocked(account string) bool {
 	if r.queuedRefusals[account] >= max(r.maxLocked()/4, 1) {
-		if r.crowded == nil {
-			r.crowded = map[string]int{}
-		}
-		r.crowded[account]++
+		r.dropForLocked(account, dropCrowded)
 		return false
 	}
 	if r.queuedRefusals == nil {
@@ -219,6 +215,24 @@ func (r *Recorder) withinShareLocked(account string) bool {
 	}
 	r.queuedRefusals[account]++
 	return true
+}
+
+// accountDrop is why events of an account were dropped: the write logs
+// each account's drops by why.
+type accountDrop struct{ account, why string }
+
+// Why an account's events are dropped, as the log says it.
+const (
+	dropCrowded    = "the account's refusals took their share of the queue before it was written"
+	dropOverBudget = "more refusals of unauthenticated callers named the account than its trail takes in a minute"
+)
+
+// dropForLocked counts one event of account dropped for why.
+func (r *Recorder) dropForLocked(account, why string) {
+	if r.droppedFor == nil {
+		r.droppedFor = map[accountDrop]int{}
+	}
+	r.droppedFor[accountDrop{account, why}]++
 }
 
 // unauthenticatedRefusal reports whether e is the refusal of a caller
@@ -247,10 +261,7 @@ func (r *Recorder) withinBudgetLocked(account string) bool {
 	times := recentLocked(r.refused[account], t)
 	if len(times) >= budget {
 		r.refused[account] = times
-		if r.droppedFor == nil {
-			r.droppedFor = map[string]int{}
-		}
-		r.droppedFor[account]++
+		r.dropForLocked(account, dropOverBudget)
 		return false
 	}
 	if r.refused == nil {
@@ -310,8 +321,8 @@ func (r *Recorder) Flush(ctx context.Context) error {
 		r.Add(&q.e)
 	}
 	r.mu.Lock()
-	batch, dropped, droppedFor, crowded := r.pending, r.dropped, r.droppedFor, r.crowded
-	r.pending, r.dropped, r.droppedFor, r.crowded, r.queuedRefusals = nil, 0, nil, nil, nil
+	batch, dropped, droppedFor := r.pending, r.dropped, r.droppedFor
+	r.pending, r.dropped, r.droppedFor, r.queuedRefusals = nil, 0, nil, nil
 	// Accounts with no refusal in the last minute are forgotten: their
 	// window is empty.
 	t := r.now()
@@ -324,13 +335,8 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	if dropped > 0 {
 		r.log().Warn("audit events dropped: more came than could be written", "dropped", dropped)
 	}
-	for account, n := range crowded {
-		r.log().Warn("audit events dropped: the account's refusals took their share of the queue before it was written",
-			"account", account, "dropped", n)
-	}
-	for account, n := range droppedFor {
-		r.log().Warn("audit events dropped: more refusals of unauthenticated callers named the account than its trail takes in a minute",
-			"account", account, "dropped", n)
+	for d, n := range droppedFor {
+		r.log().Warn("audit events dropped: "+d.why, "account", d.account, "dropped", n)
 	}
 	if len(batch) == 0 {
 		return nil
