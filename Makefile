@@ -43,9 +43,9 @@ RELEASE_ENV = CGO_ENABLED=0 GOFLAGS=-trimpath
 # builds anyway: a benchmark nobody runs stops working unseen (three of
 # them seeded rows the accounts migration had made invalid, and the
 # numbers BENCHMARKS.md quotes could not be measured again). Once each,
-# and -short (the benchmarks of scale seed thousands of rows, not their
-# hundred thousand: the run shows that they work, not what they measure),
-# they add seconds; make bench measures.
+# with -short on go test's line beside it (the benchmarks of scale seed
+# thousands of rows, not their hundred thousand: the run shows that they
+# work, not what they measure), they add seconds; make bench measures.
 #
 # The flags go to the test binaries (-args, after the packages), not to
 # go test: given -bench, go test runs the packages' test binaries one at
@@ -81,6 +81,7 @@ test:
 # included, stays checked. Every benchmark runs once too (BENCH_ONCE),
 # after its package's tests.
 test-packages:
+	@mkdir -p test-artifacts
 	$(GO) test $(RACE_FLAGS) -count=1 -timeout 8m -short -artifacts -outputdir $(CURDIR)/test-artifacts $$($(GO) list ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE))) $(BENCH_ONCE)
 
 # test-clients runs the tests of the packages that drive real clients
@@ -89,6 +90,7 @@ test-packages:
 # detector: they run the server code the package tests run under it, at a
 # third of the time they take with it.
 test-clients:
+	@mkdir -p test-artifacts
 	$(RELEASE_ENV) $(GO) test -count=1 -timeout 8m -short -artifacts -outputdir $(CURDIR)/test-artifacts $(addprefix ./,$(NO_RACE)) $(BENCH_ONCE)
 
 # test-deploy runs the packaging module's tests one package at a time: the

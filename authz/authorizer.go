@@ -82,8 +82,9 @@ type accountScoped interface {
 // the feature package's port. InAccount gives a keyward.Store, which need
 // not declare every port's methods (a port such as organizations.Store
 // adds its own), but the view it returns is the backend's own, which
-// implements every port the backend does: the backends' tests check that
-// their views assert to each feature package's port.
+// implements every port the backend does: the conformance suite checks
+// that the views assert to the feature packages' ports
+// (storetest/ports.go).
 func View[S accountScoped](ctx context.Context, a *Authorizer, store S) S {
 	if id, other := a.InOtherAccount(ctx); other {
 		return store.InAccount(id).(S)

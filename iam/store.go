@@ -13,7 +13,7 @@ import (
 // these with the rest of an organization's methods; IAM names only the
 // ones it reads, so that it depends on no more of the port. Every
 // backend's store, and each of its views (InAccount, Recording), is one:
-// package sqlite's and package postgres's tests check so.
+// the conformance suite checks so (storetest/ports.go).
 type Store interface {
 	keyward.Store
 

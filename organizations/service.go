@@ -46,8 +46,8 @@ func (s *Service) changed(err error) error {
 // through: the view that writes its audit event with it. Recording gives
 // a keyward.Store, which declares none of an organization's methods; the
 // view it returns is the backend's own, which implements Store as the
-// backend does (package sqlite's and package postgres's tests check that
-// it asserts to Store), so the assertion holds.
+// backend does (the conformance suite's PortsOfViews checks that it
+// asserts to Store), so the assertion holds.
 func (s *Service) changing(ctx context.Context) Store {
 	return keyward.Changing(ctx, s.store(ctx)).(Store)
 }

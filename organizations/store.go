@@ -10,8 +10,8 @@ import (
 // Store is what AWS Organizations keeps: its own port, declared here by
 // the package that applies Organizations' rules rather than in package
 // keyward, so that only the code that needs an organization's methods
-// names them. Every backend implements it (package sqlite's and package
-// postgres's tests check so), and so does every view of a backend
+// names them. Every backend implements it (the conformance suite takes
+// one, storetest.RunTests), and so does every view of a backend
 // (InAccount, Recording), which is why Service may assert a keyward.Store
 // view it gets back to a Store.
 //

@@ -21,7 +21,8 @@ import (
 //
 // These methods implement organizations.Store, AWS Organizations' port,
 // which its package declares: this package imports no feature package,
-// so that the backends' tests check that Store implements it.
+// so that the conformance suite (storetest/ports.go) checks that the
+// backends implement it.
 
 const orgColumns = `id, master_account_id, feature_set, root_id, root_name, root_policy_types, root_tags, created_at FROM organizations`
 
