@@ -218,8 +218,13 @@ func (c *Console) deleteDevice(r *request, serial string) error {
 }
 
 // pendingMFA is what the sign-in's second step carries between the
-// password and the code: signed, and good for mfaStepLifetime.
+// password and the code: signed, good for mfaStepLifetime, and spent by
+// the session it begins (ID).
 type pendingMFA struct {
+	// ID names the step for its one use: a copy of the cookie, taken
+	// before the user finished, must not begin a second session with a
+	// later code and no password.
+	ID string `json:"s"`
 	// Account is the ID of the account the user signs in to.
 	Account  string `json:"a,omitempty"`
 	UserName string `json:"u"`
@@ -242,7 +247,7 @@ type signInMFAPage struct {
 // askForMFA answers a right password of a user who has an MFA device:
 // no session yet, a page asking for the code.
 func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Principal, reset bool) {
-	pending := pendingMFA{Account: p.AccountID, UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()}
+	pending := pendingMFA{ID: c.token(), Account: p.AccountID, UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()}
 	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: sealCookie(pending, c.signAs("mfa:")),
 		Path: "/console/signin", HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(mfaStepLifetime / time.Second)})
 	c.renderSignInMFA(w, r, "", http.StatusOK)
@@ -263,7 +268,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p pendingMFA
-	if !openCookie(r, pendingMFACookie, 0, c.signAs("mfa:"), &p) || c.Now().Unix() >= p.Expires {
+	if !openCookie(r, pendingMFACookie, 0, c.signAs("mfa:"), &p) || p.ID == "" || c.Now().Unix() >= p.Expires {
 		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
@@ -289,6 +294,21 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(c.SignInDelay)
 		c.signedIn(audited, false, p.UserName, "failed", false)
 		c.renderSignInMFA(w, r, "The code is not valid. Enter the current code from your MFA device.", http.StatusUnauthorized)
+		return
+	}
+	// Only now, once the code is right: a record written for every
+	// attempt would be a store write for every guess. The use is no change
+	// of the request's, and is recorded with no event; a step spent
+	// already is a failed sign-in, in the trail.
+	first, err := c.STS.SpendSignInState(r.Context(), "mfa-step:"+p.ID, c.Now(), time.Unix(p.Expires, 0))
+	if err != nil {
+		c.signedIn(audited, false, p.UserName, "failed", false)
+		c.renderSignInMFA(w, r, "The sign-in could not be completed. Try again.", http.StatusServiceUnavailable)
+		return
+	}
+	if !first {
+		c.signedIn(audited, false, p.UserName, "failed", false)
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
 	c.limiter.succeed(try)

@@ -17,6 +17,7 @@ import (
 	"github.com/keyward/keyward/iam"
 	"github.com/keyward/keyward/internal/audit"
 	"github.com/keyward/keyward/internal/kwtest"
+	"github.com/keyward/keyward/internal/testclock"
 )
 
 // TestSignInUnderAttack replays the sign-in attacks through the console
@@ -246,5 +247,53 @@ func TestAttackMFACodeGuessesInTheTrail(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Fatalf("ConsoleLogin events %q, want %q: the password's step, the wrong code, the session", got, want)
+	}
+}
+
+// TestAttackMFAStepSpentBySignIn: the cookie the sign-in's second step
+// carries between the password and the code was good until it expired,
+// however often it was used: a copy of it, taken before the user finished
+// signing in, began a session of its own with a later code, without the
+// password. The step is spent by the session it begins.
+func TestAttackMFAStepSpentBySignIn(t *testing.T) {
+	t.Parallel()
+	clock := testclock.New(time.Now())
+	s, _ := startSite(t, false, clock.Now)
+	const password = "Alice-Passw0rd-1"
+	consoleUser(t, s.k, root(), "alice", password, "")
+	d, err := s.k.IAM.CreateVirtualMFADevice(root(), "alice-phone", "/", nil)
+	must(t, err)
+	seed := d.Base32Seed()
+	must(t, s.k.IAM.EnableMFADevice(root(), "alice", d.SerialNumber, kwtest.TOTPCode(t, seed, clock.Now().Add(-30*time.Second)), kwtest.TOTPCode(t, seed, clock.Now())))
+	b := s.browser()
+	_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
+	status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"alice"},
+		"password": {password}, "csrf": {csrfOf(t, page)}})
+	if status != http.StatusOK || !strings.Contains(page, `action="/console/signin/mfa"`) {
+		t.Fatalf("alice is not asked for a code: %d", status)
+	}
+	step := kwtest.MustURL(s.url + "/console/signin/mfa")
+	var copied []*http.Cookie
+	for _, c := range b.HTTP.Jar.Cookies(&step) {
+		if c.Name == "keyward_mfa" {
+			copied = append(copied, c)
+		}
+	}
+	clock.Add(30 * time.Second)
+	resp, _ := b.Post("/console/signin/mfa", url.Values{"code": {kwtest.TOTPCode(t, seed, clock.Now())}, "csrf": {csrfOf(t, page)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/users" {
+		t.Fatalf("alice's own code: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	clock.Add(60 * time.Second) // a code of its own, within the step's lifetime
+	thief := s.browser()
+	_, page = thief.do(http.MethodGet, "/console/signin?as=user", nil)
+	thief.HTTP.Jar.SetCookies(&step, copied)
+	resp, _ = thief.Post("/console/signin/mfa", url.Values{"code": {kwtest.TOTPCode(t, seed, clock.Now())}, "csrf": {csrfOf(t, page)}})
+	if resp.Header.Get("Location") == "/console/users" {
+		t.Fatal("a copy of the spent MFA step began a session")
+	}
+	if status, _ := thief.do(http.MethodGet, "/console/users", nil); status == http.StatusOK {
+		t.Fatal("the copy's browser is signed in")
 	}
 }
