@@ -8,6 +8,9 @@ import "time"
 type PasswordHasher interface {
 	Hash(password string) (string, error)
 	Verify(hash, password string) (bool, error)
+	// Current reports whether hash was made with the parameters Hash
+	// uses now; a sign-in hashes a right password again when not.
+	Current(hash string) bool
 }
 
 // PasswordPolicy is the account's password policy.

@@ -98,3 +98,44 @@ func TestLoginProfiles(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSignInRehashesOldParameters: a right password whose hash was made
+// with other parameters than the hasher's now is hashed again at sign-in,
+// with today's: checked with its own, such a hash answers in another time
+// than the decoy a refusal of an unknown user is checked against, which
+// tells that the user exists. The password's age and everything else of
+// the login profile stay; a wrong password changes nothing.
+func TestSignInRehashesOldParameters(t *testing.T) {
+	ctx := keyward.Internal(context.Background())
+	s := newService(t)
+	_, err := s.CreateUser(ctx, "erin", "/", nil)
+	must(t, err)
+	_, err = s.CreateLoginProfile(ctx, "erin", "Correct-Horse-1", false)
+	must(t, err)
+	before, err := s.Store.LoginProfile(ctx, "erin")
+	must(t, err)
+	today := &password.Hasher{Memory: 2048, Time: 1, Threads: 1}
+	if today.Current(before.PasswordHash) {
+		t.Fatalf("%s is current under other parameters", before.PasswordHash)
+	}
+	s.Passwords = today
+
+	_, _, err = s.SignInUser(context.Background(), account, "erin", "Wrong-Horse-1")
+	wantCode(t, err, keyward.EAccessDenied)
+	if lp, _ := s.Store.LoginProfile(ctx, "erin"); lp.PasswordHash != before.PasswordHash {
+		t.Fatal("a wrong password changed the hash")
+	}
+	_, _, err = s.SignInUser(context.Background(), account, "erin", "Correct-Horse-1")
+	must(t, err)
+	after, err := s.Store.LoginProfile(ctx, "erin")
+	must(t, err)
+	if !today.Current(after.PasswordHash) || !strings.Contains(after.PasswordHash, "m=2048,") {
+		t.Fatalf("the hash after the sign-in is %s, want today's parameters", after.PasswordHash)
+	}
+	if !after.ChangedAt.Equal(before.ChangedAt) || after.ResetRequired != before.ResetRequired {
+		t.Fatalf("the profile changed beyond its hash: %+v, was %+v", after, before)
+	}
+	if _, _, err := s.SignInUser(context.Background(), account, "erin", "Correct-Horse-1"); err != nil {
+		t.Fatalf("the password after the rehash: %v", err)
+	}
+}

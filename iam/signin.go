@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"time"
 
 	"github.com/keyward/keyward"
 )
@@ -156,7 +157,37 @@ func (s *Service) SignInUser(ctx context.Context, account, userName, password st
 	if err := s.store(ctx).RecordPasswordUse(ctx, userName, s.Now().UTC()); err != nil {
 		return keyward.Principal{}, false, err
 	}
+	if !s.Passwords.Current(lp.PasswordHash) {
+		s.rehash(ctx, userName, lp.PasswordHash, password)
+	}
 	return keyward.Principal{AccountID: s.Account(ctx).ID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}, lp.ResetRequired || expired, nil
+}
+
+// errPasswordChanged stops a rehash when the password changed since it
+// was checked.
+var errPasswordChanged = errors.New("iam: the password changed since the sign-in checked it")
+
+// rehash replaces the hash old of a user's right password with one made
+// with the hasher's parameters now, unless the password changed meanwhile:
+// a hash made with other parameters answers a sign-in in another time than
+// the decoy an unknown user's is checked against. Nothing else of the
+// login profile changes (the password's age is the password's, not the
+// hash's), and it is no change of the request's, recorded with no event.
+// A failure leaves the old hash, which the next sign-in replaces.
+func (s *Service) rehash(ctx context.Context, userName, old, password string) {
+	hash, err := s.Passwords.Hash(password)
+	if err == nil {
+		err = s.store(ctx).UpdateLoginProfile(ctx, userName, func(lp keyward.LoginProfile) (keyward.LoginProfile, error) {
+			if lp.PasswordHash != old {
+				return lp, errPasswordChanged
+			}
+			lp.PasswordHash = hash
+			return lp, nil
+		}, time.Time{})
+	}
+	if err != nil && !errors.Is(err, errPasswordChanged) {
+		s.log().Warn("the password's hash was not made again with today's parameters", "user", userName, "error", err)
+	}
 }
 
 // decoyRefusal hashes password against the decoy hash, as a refusal of a user

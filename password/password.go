@@ -128,27 +128,55 @@ func (h *Hasher) Hash(password string) (string, error) {
 
 var errFormat = errors.New("password: not an argon2id hash")
 
+// phc is a hash's PHC string read: its parameters, salt and key.
+type phc struct {
+	m, t       uint32
+	p          uint8
+	salt, want []byte
+}
+
+// parse reads a hash's PHC string.
+func parse(hash string) (phc, error) {
+	var h phc
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return h, errFormat
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return h, errFormat
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.m, &h.t, &h.p); err != nil {
+		return h, errFormat
+	}
+	var err1, err2 error
+	h.salt, err1 = b64.DecodeString(parts[4])
+	h.want, err2 = b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return h, errFormat
+	}
+	return h, nil
+}
+
+// Current reports whether hash was made with the parameters Hash uses
+// now. A hash checked with other parameters takes another time than the
+// decoy a refusal of an unknown user is checked against (made with
+// today's), which would tell that the user exists; a sign-in hashes a
+// right password again, so that such hashes go as their users sign in.
+func (h *Hasher) Current(hash string) bool {
+	got, err := parse(hash)
+	m, t, p := h.params()
+	return err == nil && got.m == m && got.t == t && got.p == p && len(got.salt) == saltLen && len(got.want) == keyLen
+}
+
 // Verify reports whether password matches hash, comparing in constant time
 // with the parameters the hash was made with.
 func (h *Hasher) Verify(hash, password string) (bool, error) {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errFormat
+	ph, err := parse(hash)
+	if err != nil {
+		return false, err
 	}
-	var version int
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, errFormat
-	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false, errFormat
-	}
-	salt, err1 := b64.DecodeString(parts[4])
-	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil {
-		return false, errFormat
-	}
+	m, t, p, salt, want := ph.m, ph.t, ph.p, ph.salt, ph.want
 	if len(password) > MaxPasswordLength {
 		return false, nil
 	}

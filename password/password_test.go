@@ -38,3 +38,33 @@ func TestHasher(t *testing.T) {
 		t.Fatal("accepted a foreign hash format")
 	}
 }
+
+// TestCurrent: a hash is current only when made with the hasher's
+// parameters now; one of other parameters, or no argon2id hash at all,
+// is not.
+func TestCurrent(t *testing.T) {
+	old := &password.Hasher{Memory: 1024, Time: 1, Threads: 1}
+	hash, err := old.Hash("Correct-Horse-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		h    *password.Hasher
+		hash string
+		want bool
+	}{
+		{"same parameters", &password.Hasher{Memory: 1024, Time: 1, Threads: 1}, hash, true},
+		{"more memory", &password.Hasher{Memory: 2048, Time: 1, Threads: 1}, hash, false},
+		{"more passes", &password.Hasher{Memory: 1024, Time: 2, Threads: 1}, hash, false},
+		{"more lanes", &password.Hasher{Memory: 1024, Time: 1, Threads: 2}, hash, false},
+		{"the defaults", &password.Hasher{}, hash, false},
+		{"not a hash", old, "plain", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.h.Current(tc.hash); got != tc.want {
+				t.Fatalf("Current = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
