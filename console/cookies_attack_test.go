@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/clientip"
 )
 
@@ -60,20 +61,21 @@ func TestRoleHistoryFitsACookie(t *testing.T) {
 			Display: strings.Repeat("<", 64), Color: "red"}
 	}
 	var cookie *http.Cookie
+	alice := keyward.Principal{AccountID: "123456789012", UserID: "AIDAEXAMPLEALICE", UserName: "alice"}
 	for i := range maxRoleHistory {
 		r := httptest.NewRequest(http.MethodPost, "/console/switchrole", nil)
 		if cookie != nil {
 			r.AddCookie(cookie)
 		}
 		w := httptest.NewRecorder()
-		c.rememberRole(w, &request{Request: r}, long(i))
+		c.rememberRole(w, &request{Request: r, from: alice}, long(i))
 		cookie = w.Result().Cookies()[0]
 		if len(cookie.Value) > maxCookie {
 			t.Fatalf("after %d roles the history's cookie has %d bytes, more than a browser keeps", i+1, len(cookie.Value))
 		}
 		r = httptest.NewRequest(http.MethodGet, "/console/", nil)
 		r.AddCookie(cookie)
-		if h := c.roleHistoryOf(r); len(h) == 0 || h[0] != long(i) {
+		if h := c.roleHistoryOf(&request{Request: r, from: alice}); len(h) == 0 || h[0] != long(i) {
 			t.Fatalf("after %d roles the history reads %d roles, the last one remembered not first", i+1, len(h))
 		}
 	}

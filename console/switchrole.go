@@ -245,29 +245,37 @@ func (c *Console) auditSwitch(r *request, name string, role *keyward.Principal, 
 
 // roleHistoryOf reads the menu's remembered roles from their cookie: the
 // browser keeps them, signed so that nothing but this console writes the
-// menu's entries.
-func (c *Console) roleHistoryOf(r *http.Request) []roleHistory {
+// menu's entries, and for the signed-in identity (historyKey), whose roles
+// they are: the next user to sign in on the browser sees none of them.
+func (c *Console) roleHistoryOf(r *request) []roleHistory {
 	var h []roleHistory
-	if !openCookie(r, roleHistoryCookie, 0, c.signAs("roles:"), &h) || len(h) > maxRoleHistory {
+	if !openCookie(r.Request, roleHistoryCookie, 0, c.historyKey(r), &h) || len(h) > maxRoleHistory {
 		return nil
 	}
 	return h
 }
 
+// historyKey signs the role history of r's signed-in identity, for it
+// alone: its account's ID and its own unique ID, which a user deleted and
+// made again under its name does not have, are part of what is signed.
+func (c *Console) historyKey(r *request) func([]byte) string {
+	return c.signAs("roles:" + r.from.AccountID + ":" + r.from.ID())
+}
+
 // rememberRole puts a role first in the menu's history, once.
 func (c *Console) rememberRole(w http.ResponseWriter, r *request, role roleHistory) {
 	h := []roleHistory{role}
-	for _, old := range c.roleHistoryOf(r.Request) {
+	for _, old := range c.roleHistoryOf(r) {
 		if len(h) < maxRoleHistory && (old.Account != role.Account || old.Role != role.Role) {
 			h = append(h, old)
 		}
 	}
 	// The oldest roles give way to fit what a browser keeps of a cookie
 	// (and openCookie reads): a longer one is dropped whole.
-	value := sealCookie(h, c.signAs("roles:"))
+	value := sealCookie(h, c.historyKey(r))
 	for len(value) > maxCookie && len(h) > 1 {
 		h = h[:len(h)-1]
-		value = sealCookie(h, c.signAs("roles:"))
+		value = sealCookie(h, c.historyKey(r))
 	}
 	http.SetCookie(w, &http.Cookie{Name: roleHistoryCookie, Value: value,
 		Path: "/console/", HttpOnly: true, Secure: c.Clients.Secure(r.Request), SameSite: http.SameSiteStrictMode, MaxAge: 400 * 24 * 3600})
@@ -280,7 +288,7 @@ func (c *Console) switchLayout(l *layout, r *request) {
 	if !l.CanSwitch {
 		return
 	}
-	l.RoleHistory = c.roleHistoryOf(r.Request)
+	l.RoleHistory = c.roleHistoryOf(r)
 	if sw := r.sess.Switched; sw != nil {
 		l.Switched = &switchBanner{Display: sw.Display, Color: sw.Color, ARN: r.p.ARN(), From: r.from.ARN()}
 	}

@@ -236,6 +236,24 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 			t.Fatalf("the root user switched: %d", resp.StatusCode)
 		}
 	})
+	t.Run("another user's role history is not shown", func(t *testing.T) {
+		// The history is the browser's, as on AWS, but the roles a user
+		// switched to are that user's: the next user to sign in on the
+		// browser sees none of them, nor may the menu offer them.
+		t.Parallel()
+		ts := newAPIServer(t)
+		c := switched(t, ts, aliceSwitches)
+		if _, page := c.Get("/console/roles"); !strings.Contains(page, `id="role-history-0"`) {
+			t.Fatal("alice's own history is not shown: the check below would prove nothing")
+		}
+		consoleUser(t, ts.Keyward, kwtest.AsRoot(ctx), "bob", switchPassword, aliceSwitches)
+		if resp := c.SignIn(userForm("bob", switchPassword)); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("bob's sign-in: %d", resp.StatusCode)
+		}
+		if _, page := c.Get("/console/roles"); strings.Contains(page, `id="role-history-0"`) || strings.Contains(page, "ops/auditor") {
+			t.Fatalf("bob is shown alice's roles:\n%s", page)
+		}
+	})
 	t.Run("a forged role history is ignored", func(t *testing.T) {
 		t.Parallel()
 		ts := newAPIServer(t)
