@@ -204,25 +204,13 @@ func TestAttackSignInBudgetTellsNoAccount(t *testing.T) {
 func TestAttackMFACodeGuessesInTheTrail(t *testing.T) {
 	t.Parallel()
 	s, rec := newAuditedSite(t)
-	const password = "Alice-Passw0rd-1"
-	consoleUser(t, s.k, root(), "alice", password, "")
 	now := time.Now()
-	d, err := s.k.IAM.CreateVirtualMFADevice(root(), "alice-phone", "/", nil)
-	must(t, err)
-	seed := d.Base32Seed()
-	must(t, s.k.IAM.EnableMFADevice(root(), "alice", d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
-	b := s.browser()
-	_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
-	status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"alice"},
-		"password": {password}, "csrf": {csrfOf(t, page)}})
-	if status != http.StatusOK || !strings.Contains(page, `action="/console/signin/mfa"`) {
-		t.Fatalf("alice is not asked for a code: %d", status)
-	}
+	b, seed, page := aliceAtMFAStep(t, s, now)
 	right, wrong := kwtest.TOTPCode(t, seed, now.Add(30*time.Second)), "000000"
 	if right == wrong {
 		wrong = "111111"
 	}
-	status, page = b.do(http.MethodPost, "/console/signin/mfa", url.Values{"code": {wrong}, "csrf": {csrfOf(t, page)}})
+	status, page := b.do(http.MethodPost, "/console/signin/mfa", url.Values{"code": {wrong}, "csrf": {csrfOf(t, page)}})
 	if status != http.StatusUnauthorized {
 		t.Fatalf("a wrong code: %d", status)
 	}
@@ -259,19 +247,7 @@ func TestAttackMFAStepSpentBySignIn(t *testing.T) {
 	t.Parallel()
 	clock := testclock.New(time.Now())
 	s, _ := startSite(t, false, clock.Now)
-	const password = "Alice-Passw0rd-1"
-	consoleUser(t, s.k, root(), "alice", password, "")
-	d, err := s.k.IAM.CreateVirtualMFADevice(root(), "alice-phone", "/", nil)
-	must(t, err)
-	seed := d.Base32Seed()
-	must(t, s.k.IAM.EnableMFADevice(root(), "alice", d.SerialNumber, kwtest.TOTPCode(t, seed, clock.Now().Add(-30*time.Second)), kwtest.TOTPCode(t, seed, clock.Now())))
-	b := s.browser()
-	_, page := b.do(http.MethodGet, "/console/signin?as=user", nil)
-	status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"alice"},
-		"password": {password}, "csrf": {csrfOf(t, page)}})
-	if status != http.StatusOK || !strings.Contains(page, `action="/console/signin/mfa"`) {
-		t.Fatalf("alice is not asked for a code: %d", status)
-	}
+	b, seed, page := aliceAtMFAStep(t, s, clock.Now())
 	step := kwtest.MustURL(s.url + "/console/signin/mfa")
 	var copied []*http.Cookie
 	for _, c := range b.HTTP.Jar.Cookies(&step) {
@@ -296,4 +272,26 @@ func TestAttackMFAStepSpentBySignIn(t *testing.T) {
 	if status, _ := thief.do(http.MethodGet, "/console/users", nil); status == http.StatusOK {
 		t.Fatal("the copy's browser is signed in")
 	}
+}
+
+// aliceAtMFAStep makes alice, a console user with an MFA device enabled
+// at now, and a browser that has given her right password: it returns the
+// browser at the sign-in's second step, the device's seed and the page
+// asking for the code.
+func aliceAtMFAStep(t *testing.T, s *site, now time.Time) (b *browser, seed, page string) {
+	t.Helper()
+	const password = "Alice-Passw0rd-1"
+	consoleUser(t, s.k, root(), "alice", password, "")
+	d, err := s.k.IAM.CreateVirtualMFADevice(root(), "alice-phone", "/", nil)
+	must(t, err)
+	seed = d.Base32Seed()
+	must(t, s.k.IAM.EnableMFADevice(root(), "alice", d.SerialNumber, kwtest.TOTPCode(t, seed, now.Add(-30*time.Second)), kwtest.TOTPCode(t, seed, now)))
+	b = s.browser()
+	_, page = b.do(http.MethodGet, "/console/signin?as=user", nil)
+	status, page := b.do(http.MethodPost, "/console/signin", url.Values{"kind": {"user"}, "account": {kwtest.AccountID}, "username": {"alice"},
+		"password": {password}, "csrf": {csrfOf(t, page)}})
+	if status != http.StatusOK || !strings.Contains(page, `action="/console/signin/mfa"`) {
+		t.Fatalf("alice is not asked for a code: %d", status)
+	}
+	return b, seed, page
 }

@@ -176,7 +176,6 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	m, t, p, salt, want := ph.m, ph.t, ph.p, ph.salt, ph.want
 	if len(password) > MaxPasswordLength {
 		return false, nil
 	}
@@ -184,7 +183,7 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := argon2.IDKey([]byte(password), ph.salt, ph.t, ph.m, ph.p, uint32(len(ph.want)))
 	done()
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return subtle.ConstantTimeCompare(got, ph.want) == 1, nil
 }
