@@ -49,7 +49,6 @@ var smallTables = map[string]string{
 var knownSlow = []struct{ sql, why string }{
 	{"SELECT DISTINCT kind, name, id FROM ( SELECT 'group' AS kind", "entities for a policy: with no statistics, the planner ties the attachments' primary key (kind first) with the index by policy and account"},
 	{"FROM inline_policies WHERE kind = 'user' AND entity_id = ", "a user's policies: with no statistics, the planner hashes the groups' inline policies read by kind alone"},
-	{"FROM user_tags t JOIN users u ON u.id = t.user_id WHERE u.account_id = ", "the lifecycle's exempt users: read by tag across accounts, then by account"},
 	{"WHERE s.account_id = $1 AND d.state = 'parked'", "an account's parked deliveries: the parked index, empty in the filler, is read whole and joined to the account's subscriptions; with parked deliveries it should be read by subscription, which the filler cannot show"},
 }
 

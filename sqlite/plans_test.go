@@ -81,9 +81,7 @@ var narrowInAccount = map[string][]string{
 // knownSlow are statements the check finds fault with that are not fixed
 // yet, each with what is wrong: the check holds every other statement,
 // and one of these that is fixed should leave the list.
-var knownSlow = []struct{ sql, why string }{
-	{"FROM user_tags t JOIN users u ON u.id = t.user_id WHERE u.account_id = ", "the lifecycle's exempt users: read by tag across accounts (user_tags has no account_id), then by account"},
-}
+var knownSlow = []struct{ sql, why string }{}
 
 // planRecorder records the statements of stores through a database/sql
 // driver wrapping SQLite's, registered once per test.

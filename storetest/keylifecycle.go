@@ -238,14 +238,23 @@ func testKeyLifecycleAccounts(t *testing.T, s keyward.Store) {
 	expired.AllAccounts = true
 	want(ids(a, expired), "AKIAACCOUNTSA0000001", accountA, "AKIAACCOUNTSB0000001", accountB)
 	want(ids(b, keyward.DueKeys{Reason: keyward.RuleMaxAge, Cutoff: now}), "AKIAACCOUNTSB0000001", accountB, "AKIAACCOUNTSB0000002", accountB, rootB.ID, accountB)
+	// Tagged when created, too.
+	cy := user("cy")
+	cy.Tags = []keyward.Tag{{Key: keyward.ExemptTagKey, Value: keyward.ExemptTagValue}}
+	must(t, b.CreateUser(ctx, cy, quotas.Users))
 	for _, v := range []struct {
-		view  keyward.Store
-		owner string
-	}{{a, "ann"}, {b, "bea"}} {
+		view   keyward.Store
+		owners []string
+	}{{a, []string{"ann"}}, {b, []string{"bea", "cy"}}} {
 		tagged, err := v.view.UsersTagged(ctx, keyward.ExemptTagKey, keyward.ExemptTagValue)
 		must(t, err)
-		if len(tagged) != 1 || !tagged[user(v.owner).ID] {
-			t.Fatalf("users tagged in %s's account: %v", v.owner, tagged)
+		if len(tagged) != len(v.owners) {
+			t.Fatalf("users tagged in %s's account: %v", v.owners[0], tagged)
+		}
+		for _, o := range v.owners {
+			if !tagged[user(o).ID] {
+				t.Fatalf("users tagged in %s's account: %v, without %s", v.owners[0], tagged, o)
+			}
 		}
 	}
 	// A transition of another account's key writes its event in that

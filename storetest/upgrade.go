@@ -99,7 +99,7 @@ func SeedBeforeAccounts(t *testing.T, db *sql.DB, dollar bool) {
 func CheckUpgraded(t *testing.T, s keyward.Store, db *sql.DB) {
 	t.Helper()
 	ctx := context.Background()
-	for _, table := range []string{"users", "groups", "access_keys", "policy_attachments", "user_credentials", "account_aliases",
+	for _, table := range []string{"users", "user_tags", "groups", "access_keys", "policy_attachments", "user_credentials", "account_aliases",
 		"oidc_providers", "oidc_signins", "events", "access_jobs", "mfa_devices", "server_certificates", "roles",
 		"instance_profiles", "saml_providers", "service_access", "password_policy", "credential_report", "access_key_policy"} {
 		var others, all int

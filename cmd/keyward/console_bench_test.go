@@ -97,7 +97,7 @@ func BenchmarkAccountAuthorizationDetails10k(b *testing.B) {
 			args []any
 		}{
 			{`INSERT INTO users (id, account_id, name, name_fold, path, created_at) VALUES (?, ?, ?, ?, '/', ?)`, []any{id, account, name, name, now}},
-			{`INSERT INTO user_tags (user_id, pos, key, value) VALUES (?, 0, 'team', 'eng')`, []any{id}},
+			{`INSERT INTO user_tags (user_id, account_id, pos, key, value) VALUES (?, ?, 0, 'team', 'eng')`, []any{id, account}},
 			{`INSERT INTO inline_policies (kind, entity_id, name, document) VALUES ('user', ?, 'inline', ?)`, []any{id, kwtest.AllowAll}},
 			{`INSERT INTO group_members (group_id, user_id) VALUES (?, ?)`, []any{groupID, id}},
 			{`INSERT INTO policy_attachments (kind, entity_id, policy_id, account_id) VALUES ('user', ?, ?, ?)`, []any{id, policyID, account}},

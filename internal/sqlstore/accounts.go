@@ -9,12 +9,13 @@ import (
 )
 
 // accountTables are the tables whose rows carry their account
-// (account_id): those of an account's entities and of its singletons.
-// Rows keyed by a globally unique entity ID (user_tags, group_members,
+// (account_id): those of an account's entities and of its singletons,
+// and user_tags, which copies its user's for reading an account's users
+// by tag. Other rows keyed by a globally unique entity ID (group_members,
 // inline_policies, policy_versions, login_profiles) belong to their
 // entity's account and are not listed.
 var accountTables = []string{
-	"users", "groups", "access_keys", "policies", "policy_attachments", "user_credentials", "account_aliases",
+	"users", "user_tags", "groups", "access_keys", "policies", "policy_attachments", "user_credentials", "account_aliases",
 	"oidc_providers", "oidc_signins", "events", "access_jobs", "mfa_devices", "server_certificates", "roles",
 	"instance_profiles", "saml_providers", "service_access", "password_policy", "credential_report", "access_key_policy",
 }

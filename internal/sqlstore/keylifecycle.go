@@ -190,9 +190,9 @@ func (s *Store) TransitionAccessKey(ctx context.Context, t keyward.KeyTransition
 // UsersTagged returns the IDs of the view's account's users tagged key
 // (with value value, or any value when it is empty).
 func (s *Store) UsersTagged(ctx context.Context, key, value string) (map[string]bool, error) {
-	query, args := `SELECT t.user_id FROM user_tags t JOIN users u ON u.id = t.user_id WHERE u.account_id = ? AND t.key = ?`, []any{s.acct(ctx), key}
+	query, args := `SELECT user_id FROM user_tags WHERE account_id = ? AND key = ?`, []any{s.acct(ctx), key}
 	if value != "" {
-		query, args = query+` AND t.value = ?`, append(args, value)
+		query, args = query+` AND value = ?`, append(args, value)
 	}
 	stmt, err := s.prepared(ctx, query)
 	if err != nil {

@@ -82,7 +82,7 @@ func (s *Store) updateUserTags(ctx context.Context, userName string, fn func([]k
 			return err
 		}
 		for i, t := range tags {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, pos, key, value) VALUES (?, ?, ?, ?)`), uid, i, t.Key, t.Value); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, account_id, pos, key, value) VALUES (?, ?, ?, ?, ?)`), uid, s.acct(ctx), i, t.Key, t.Value); err != nil {
 				return err
 			}
 		}
