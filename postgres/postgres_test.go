@@ -357,3 +357,52 @@ func TestWatchStopsWithItsContext(t *testing.T) {
 		t.Fatalf("WatchAccessKeys returned while its listening goroutine still runs:\n%s", buf[:n])
 	}
 }
+
+// TestWriteWithoutAnAccountOnAFullPool: a store that knows no account
+// yet looks for one again when a write asks for its account, inside the
+// write's transaction. When every other pooled connection was held by
+// work waiting for that write (here the background work of Exclusive,
+// which writes while it holds its connection; under load, writers queued
+// on the row the write had locked), the write waited for a connection
+// for ever, or until the server's statement timeout failed the others
+// (the conformance suite's twenty concurrent writers, on a loaded
+// machine).
+func TestWriteWithoutAnAccountOnAFullPool(t *testing.T) {
+	s, err := postgres.Open(context.Background(), migrated(t), postgres.Options{MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuck := false // then Close would wait for the connections for ever
+	defer func() {
+		if !stuck {
+			s.Close()
+		}
+	}()
+	ctx := context.Background()
+	if err := s.CreateUser(ctx, keyward.User{ID: "AIDAPOOL", Name: "pool", Path: "/", CreatedAt: time.Now()}, keyward.DefaultQuotas().Users); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Exclusive(ctx, "full-pool", func(ctx context.Context) error {
+			// This connection is one of two: the write's transaction
+			// takes the other.
+			_, err := s.CreateAccessKey(ctx, "pool", keyward.AccessKey{ID: "AKIAPOOL000000000001", Status: keyward.StatusActive,
+				CreatedAt: time.Now(), SealedSecret: []byte("sealed")})
+			return err
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		stuck = true
+		t.Fatal("the write waited 30 s for a pooled connection held until it ended")
+	}
+	if _, err := s.AccessKey(ctx, "AKIAPOOL000000000001"); err != nil {
+		t.Fatal(err)
+	}
+}

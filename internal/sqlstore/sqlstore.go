@@ -152,9 +152,17 @@ func (s *Store) acct(ctx context.Context) string {
 	}
 	// None yet: another replica may have made it since. One caller at a
 	// time reads it again (the others take none), so that transactions
-	// waiting here for a second connection cannot hold every connection.
+	// waiting here for a second connection cannot hold every connection;
+	// and that one for a moment only: acct is called inside write
+	// transactions, and the work holding the other connections may be
+	// waiting for this one's (writers queued on a row it locked, or
+	// background work that writes while it holds its own connection). A
+	// read that does not finish in time leaves the account none, as for
+	// the callers that take no read.
 	if s.firstReading.TryLock() {
-		_ = s.LoadFirstAccount(ctx)
+		rctx, cancel := context.WithTimeout(ctx, firstReadTimeout)
+		_ = s.LoadFirstAccount(rctx)
+		cancel()
 		s.firstReading.Unlock()
 	}
 	if p := s.first.Load(); p != nil {
@@ -162,6 +170,10 @@ func (s *Store) acct(ctx context.Context) string {
 	}
 	return ""
 }
+
+// firstReadTimeout bounds acct's read of the first account: a query a
+// live server answers in a millisecond.
+const firstReadTimeout = 100 * time.Millisecond
 
 // LoadFirstAccount reads the ID of the installation's first account, or
 // its absence: the backends call it when they open, and InitAccount when
