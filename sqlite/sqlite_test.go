@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/storetest"
@@ -13,7 +14,12 @@ import (
 func TestConformance(t *testing.T) {
 	plans := newPlanRecorder(t)
 	storetest.RunTests(t, func(t *testing.T) organizations.Store {
-		s, err := sqlite.OpenWith(context.Background(), filepath.Join(t.TempDir(), "keyward.db"), sqlite.WithDriver(sqlite.Options{}, plans.driver(t.Name())))
+		// A copy of a migrated database: migrating, once per test, was
+		// most of the suite's time (schema_test.go's and upgrade_test.go's
+		// tests migrate).
+		path := filepath.Join(t.TempDir(), "keyward.db")
+		kwtest.CopyMigrated(t, path)
+		s, err := sqlite.OpenWith(context.Background(), path, sqlite.WithDriver(sqlite.Options{}, plans.driver(t.Name())))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -297,7 +297,9 @@ func CopyMigrated(t testing.TB, path string) {
 // Service by hand rather than a whole Keyward.
 func OpenStore(t testing.TB) *sqlite.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "k.db"))
+	path := filepath.Join(t.TempDir(), "k.db")
+	CopyMigrated(t, path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
