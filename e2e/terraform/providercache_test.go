@@ -84,11 +84,16 @@ type providerCache struct {
 
 // answers are the answers of cachedCalls by method and request body,
 // shared by every proxy of the test binary: each test attaches to a
-// provider process of its own, of one binary.
+// provider process of its own, of one binary. asking holds the calls a
+// provider is answering now, closed once it has: the tests start
+// together, and a call asked while the same one is being answered waits
+// for that answer rather than having its own provider spend the same
+// seconds of CPU.
 var answers = struct {
-	mu sync.Mutex
-	m  map[string]*grpcAnswer
-}{m: map[string]*grpcAnswer{}}
+	mu     sync.Mutex
+	m      map[string]*grpcAnswer
+	asking map[string]chan struct{}
+}{m: map[string]*grpcAnswer{}, asking: map[string]chan struct{}{}}
 
 // grpcAnswer is a unary gRPC call's answer: headers, the message, and
 // the trailers that carry its status.
@@ -108,16 +113,37 @@ func (c *providerCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		key = r.URL.Path + "\x00" + string(body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		answers.mu.Lock()
-		a := answers.m[key]
 		c.calls++
-		if a != nil {
-			c.hits++
+		for {
+			if a := answers.m[key]; a != nil {
+				c.hits++
+				answers.mu.Unlock()
+				a.write(w)
+				return
+			}
+			asked, busy := answers.asking[key]
+			if !busy {
+				break
+			}
+			answers.mu.Unlock()
+			select {
+			case <-asked:
+			case <-r.Context().Done():
+				return
+			}
+			answers.mu.Lock()
 		}
+		// This call asks; whatever its answer, the calls waiting for it
+		// look again (a failure is not kept: the next asks).
+		asked := make(chan struct{})
+		answers.asking[key] = asked
 		answers.mu.Unlock()
-		if a != nil {
-			a.write(w)
-			return
-		}
+		defer func() {
+			answers.mu.Lock()
+			delete(answers.asking, key)
+			answers.mu.Unlock()
+			close(asked)
+		}()
 	}
 	out := r.Clone(r.Context())
 	out.URL.Scheme, out.URL.Host, out.Host, out.RequestURI = "http", "provider", "provider", ""
