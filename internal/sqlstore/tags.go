@@ -60,6 +60,10 @@ func (s *Store) UpdateTags(ctx context.Context, kind keyward.TagKind, id string,
 	})
 }
 
+// insertUserTag writes a user's tag with the user's account, read from
+// the user's row so that the two cannot disagree.
+const insertUserTag = `INSERT INTO user_tags (user_id, account_id, pos, key, value) SELECT ?, account_id, ?, ?, ? FROM users WHERE id = ?`
+
 // updateUserTags rewrites a user's rows of user_tags in their new order.
 func (s *Store) updateUserTags(ctx context.Context, userName string, fn func([]keyward.Tag) ([]keyward.Tag, error)) error {
 	return s.write(ctx, false, func(tx *sql.Tx) error {
@@ -82,7 +86,7 @@ func (s *Store) updateUserTags(ctx context.Context, userName string, fn func([]k
 			return err
 		}
 		for i, t := range tags {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, account_id, pos, key, value) VALUES (?, ?, ?, ?, ?)`), uid, s.acct(ctx), i, t.Key, t.Value); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(insertUserTag), uid, i, t.Key, t.Value, uid); err != nil {
 				return err
 			}
 		}

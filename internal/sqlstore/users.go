@@ -74,7 +74,7 @@ func (s *Store) CreateUser(ctx context.Context, u keyward.User, max int) error {
 			return err
 		}
 		for i, t := range u.Tags {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_tags (user_id, account_id, pos, key, value) VALUES (?, ?, ?, ?, ?)`), u.ID, s.acct(ctx), i, t.Key, t.Value); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(insertUserTag), u.ID, i, t.Key, t.Value, u.ID); err != nil {
 				return err
 			}
 		}
