@@ -98,7 +98,7 @@ func TestLimiter(t *testing.T) {
 		clock := kwtest.NewClock(time.Unix(1e9, 0))
 		l := newLimiter(clock.Now)
 		l.maxKeys = 300
-		huge := strings.Repeat("x", 1<<20)
+		huge := strings.Repeat("x", 64<<10) // 400 times maxKey
 		for i := range 200 {
 			l.begin(fmt.Sprintf("user:%d/%s", i, huge), fmt.Sprintf("192.0.2.%d", i%250))
 		}
@@ -112,7 +112,7 @@ func TestLimiter(t *testing.T) {
 		}
 		l.mu.Unlock()
 		if held > l.maxKeys*(2*maxKey+8) {
-			t.Fatalf("%d bytes of keys held for 1 MB names", held)
+			t.Fatalf("%d bytes of keys held for 64 KiB names", held)
 		}
 		clock.Add(16 * time.Minute)
 		for i := range 1100 { // sweeps run every so often
