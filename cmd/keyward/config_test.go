@@ -295,24 +295,20 @@ func TestServeFromConfigFile(t *testing.T) {
 	t.Parallel() // its own process and data
 	dir, data := t.TempDir(), t.TempDir()
 	key := writeFile(t, dir, "master.key", hexKey(t)+"\n")
-	addr := freeAddr(t)
-	cfg := writeFile(t, dir, "keyward.yaml", "listen: "+addr+"\ndata: "+data+"\nmaster-key-file: "+key+
+	cfg := writeFile(t, dir, "keyward.yaml", "listen: "+anyPort+"\ndata: "+data+"\nmaster-key-file: "+key+
 		"\naccount-id: \"210987654321\"\nroot-access-key-id: AKIACONFIGFILEROOT01\n")
 	cmd := exec.Command(binary(t), "serve", "--config", cfg)
 	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_SECRET_ACCESS_KEY=configFileRootSecret0000000000000000000")
 	var stderr kwtest.Buffer
 	cmd.Stderr = &stderr
 	must(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c := sts.NewFromConfig(awsConfig("http://"+addr, "AKIACONFIGFILEROOT01", "configFileRootSecret0000000000000000000", "us-east-1"))
-	var who *sts.GetCallerIdentityOutput
-	var err error
-	for range 400 { // up to 20 s for the process to listen
-		if who, err = c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err == nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	attrs, err := waitServing(&stderr, exited, 20*time.Second)
+	must(t, err)
+	c := sts.NewFromConfig(awsConfig(attrs["api"], "AKIACONFIGFILEROOT01", "configFileRootSecret0000000000000000000", "us-east-1"))
+	who, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil || aws.ToString(who.Account) != "210987654321" {
 		t.Fatalf("the server of the config file: %v %+v\n%s", err, who, stderr.String())
 	}

@@ -150,9 +150,8 @@ func TestVersityGatewayReplicas(t *testing.T) {
 	var rs []*process
 	var verifiers []string
 	for i := 0; i < 2; i++ {
-		addr := freeAddr(t)
-		verifiers = append(verifiers, addr)
-		rs = append(rs, startProcess(t, t.TempDir(), append(env, "KEYWARD_VERIFIER_LISTEN="+addr)...))
+		r := startProcess(t, t.TempDir(), append(env, "KEYWARD_VERIFIER_LISTEN="+anyPort)...)
+		rs, verifiers = append(rs, r), append(verifiers, r.verifier)
 	}
 	ctx := context.Background()
 	root := rs[0].iam(rootKeyID, rootSecret)

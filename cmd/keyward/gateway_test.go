@@ -92,34 +92,40 @@ const (
 func startGateway(t *testing.T, endpoint, id, secret string, extra ...string) *gateway {
 	t.Helper()
 	bin := versitygw(t)
-	addr := freeAddr(t)
-	g := &gateway{url: "http://" + addr, log: &kwtest.Buffer{}}
-	args := append([]string{"--port", addr, "--access", gatewayRootKey, "--secret", gatewayRootSecret, "--region", "us-east-1",
-		"--iam-standalone-endpoint", endpoint, "--iam-standalone-access", id, "--iam-standalone-secret", secret}, extra...)
-	cmd := exec.Command(bin, append(args, "posix", t.TempDir())...)
-	cmd.Stdout, cmd.Stderr = g.log, g.log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	// The gateway listens only once it has asked Keyward who it is.
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		select {
-		case <-exited:
-			t.Fatalf("versitygw exited:\n%s", g.log.String())
-		default:
+	var g *gateway
+	onFreePort(t, func(addr string) (taken bool) {
+		g = &gateway{url: "http://" + addr, log: &kwtest.Buffer{}}
+		args := append([]string{"--port", addr, "--access", gatewayRootKey, "--secret", gatewayRootSecret, "--region", "us-east-1",
+			"--iam-standalone-endpoint", endpoint, "--iam-standalone-access", id, "--iam-standalone-secret", secret}, extra...)
+		cmd := exec.Command(bin, append(args, "posix", t.TempDir())...)
+		cmd.Stdout, cmd.Stderr = g.log, g.log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return g
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+		// The gateway listens only once it has asked Keyward who it is.
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			select {
+			case <-exited:
+				if portTaken(g.log.String()) {
+					return true
+				}
+				t.Fatalf("versitygw exited:\n%s", g.log.String())
+			default:
+			}
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				return false
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("versitygw did not listen:\n%s", g.log.String())
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not listen:\n%s", g.log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	})
+	return g
 }
 
 func (g *gateway) s3(id, secret string) *s3.Client {

@@ -94,12 +94,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		if err := m.Run(ctx); err != nil {
-			return err
-		}
+		// SIGHUP is taken before the server starts: its default action
+		// ends the process, and a reload sent as soon as keyward says it
+		// serves (or while it migrates) must not. One that comes during
+		// start-up waits for the loop below.
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
+		if err := m.Run(ctx); err != nil {
+			return err
+		}
 		notifySystemd("READY=1\nSTATUS=serving " + m.URL)
 		for {
 			select {

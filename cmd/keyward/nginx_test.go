@@ -46,8 +46,10 @@ func startNginx(t *testing.T, keyward, app string) string {
 	must(t, err)
 	dir := t.TempDir()
 	must(t, os.Chmod(dir, 0o755)) // nginx's workers may run as nobody
-	addr := freeAddr(t)
-	conf := strings.NewReplacer("DIR", dir, "KEYWARD", keyward, "APP", app, "ADDR", addr, "SNIPPET", snippet).Replace(`
+	var served string
+	onFreePort(t, func(addr string) (taken bool) {
+		os.Remove(filepath.Join(dir, "error.log")) // a taken port's, before
+		conf := strings.NewReplacer("DIR", dir, "KEYWARD", keyward, "APP", app, "ADDR", addr, "SNIPPET", snippet).Replace(`
 daemon off;
 worker_processes 1;
 error_log DIR/error.log;
@@ -68,31 +70,37 @@ http {
     }
 }
 `)
-	path := filepath.Join(dir, "nginx.conf")
-	must(t, os.WriteFile(path, []byte(conf), 0o644))
-	cmd := exec.Command(nginxBinary, "-c", path, "-p", dir)
-	var out kwtest.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	must(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); <-exited })
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx exited: %s\n%s", out.String(), log)
-		default:
+		path := filepath.Join(dir, "nginx.conf")
+		must(t, os.WriteFile(path, []byte(conf), 0o644))
+		cmd := exec.Command(nginxBinary, "-c", path, "-p", dir)
+		var out kwtest.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		must(t, cmd.Start())
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); <-exited })
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			select {
+			case <-exited:
+				log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+				if portTaken(out.String() + string(log)) {
+					return true
+				}
+				t.Fatalf("nginx exited: %s\n%s", out.String(), log)
+			default:
+			}
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				served = "http://" + addr
+				return false
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("nginx did not listen")
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nginx did not listen")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	})
+	return served
 }
 
 // upstream is the service behind nginx: it answers with the identity

@@ -12,9 +12,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -92,6 +94,25 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// onFreePort starts a peer that cannot be told to listen on a port of
+// the kernel's choice and say which (versitygw, nginx): start runs it on
+// addr, a port free a moment before, and reports whether the peer found
+// it taken in the meantime (by another test's listener or connection),
+// when it is started again on another.
+func onFreePort(t *testing.T, start func(addr string) (taken bool)) {
+	t.Helper()
+	for attempt := 1; start(freeAddr(t)); attempt++ {
+		if attempt == 3 {
+			t.Fatal("three free ports were taken before the peer could listen on one")
+		}
+	}
+}
+
+// portTaken says whether a peer's log says its port was taken.
+func portTaken(log string) bool {
+	return strings.Contains(strings.ToLower(log), "address already in use")
+}
+
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -105,8 +126,12 @@ func freeAddr(t *testing.T) string {
 type process struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
-	addr   string
 	stderr *kwtest.Buffer
+	// addr is the API's address; metrics, verifier and debug those of
+	// --metrics-listen, --verifier-listen and --debug-listen when given:
+	// each as the process announced it, having listened on a port of the
+	// kernel's choice.
+	addr, metrics, verifier, debug string
 }
 
 // startProcess runs `keyward serve` on dir with env and waits until it is
@@ -126,8 +151,8 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 	if built.err != nil {
 		return nil, built.err
 	}
-	p := &process{addr: freeAddr(t), stderr: &kwtest.Buffer{}}
-	p.cmd = exec.Command(built.path, "serve", "--data", dir, "--listen", p.addr, "--last-use-flush", "100ms")
+	p := &process{stderr: &kwtest.Buffer{}}
+	p.cmd = exec.Command(built.path, "serve", "--data", dir, "--listen", anyPort, "--last-use-flush", "100ms")
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -137,26 +162,93 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 	go func() { p.cmd.Wait(); close(exited) }()
 	p.exited = exited
 	t.Cleanup(func() { p.cmd.Process.Kill(); <-exited })
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	attrs, err := waitServing(p.stderr, exited, 20*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	p.addr = hostPort(attrs["api"])
+	p.metrics, p.verifier, p.debug = hostPort(attrs["metrics"]), attrs["verifier_mtls"], hostPort(attrs["debug"])
+	resp, err := http.Get("http://" + p.addr + "/healthz")
+	if err != nil {
+		return nil, fmt.Errorf("keyward announced %s but does not answer there: %v\n%s", p.addr, err, p.stderr.String())
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("keyward is not healthy: %s\n%s", resp.Status, p.stderr.String())
+	}
+	return p, nil
+}
+
+// anyPort is the listen address the tests give keyward: the kernel
+// chooses the port as the listener opens, and the process announces it.
+// A port chosen by the test beforehand could be taken by another test's
+// process or connection before keyward's bind.
+const anyPort = "127.0.0.1:0"
+
+// servingAttr matches an attribute of keyward's "keyward serving" line
+// in the text format.
+var servingAttr = regexp.MustCompile(`(\w+)=(\S+)`)
+
+// waitServing waits until the process whose log is stderr says it is
+// serving, which it says once every listener is open, and returns that
+// line's attributes (of either log format): it fails when the process
+// exits first or does not say so within limit.
+func waitServing(stderr *kwtest.Buffer, exited <-chan struct{}, limit time.Duration) (map[string]string, error) {
+	deadline := time.Now().Add(limit)
+	for {
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if attrs := servingAttrs(line); attrs != nil {
+				return attrs, nil
+			}
+		}
 		select {
 		case <-exited:
-			return nil, fmt.Errorf("keyward exited at start:\n%s", p.stderr.String())
+			return nil, fmt.Errorf("keyward exited at start:\n%s", stderr.String())
 		default:
 		}
-		// Healthy, and ours: another test's server may have taken the
-		// port between freeAddr and this process's bind, and answer for it
-		// while this process fails; only a process listening says it serves.
-		resp, err := http.Get("http://" + p.addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 && strings.Contains(p.stderr.String(), "keyward serving") {
-				return p, nil
-			}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("keyward did not start serving in %s:\n%s", limit, stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return nil, fmt.Errorf("keyward did not become healthy:\n%s", p.stderr.String())
+}
+
+// servingAttrs returns the attributes of a log line that says keyward
+// serves, or nil for any other line.
+func servingAttrs(line string) map[string]string {
+	attrs := map[string]string{}
+	var record map[string]any
+	if json.Unmarshal([]byte(line), &record) == nil {
+		for k, v := range record {
+			if s, ok := v.(string); ok {
+				attrs[k] = s
+			}
+		}
+	} else {
+		for _, m := range servingAttr.FindAllStringSubmatch(line, -1) {
+			attrs[m[1]] = m[2]
+		}
+		if strings.Contains(line, `msg="keyward serving"`) {
+			attrs["msg"] = "keyward serving"
+		}
+	}
+	if attrs["msg"] != "keyward serving" {
+		return nil
+	}
+	return attrs
+}
+
+// hostPort is the host and port of an announced URL ("http://h:p/path"),
+// or "" for none.
+func hostPort(announced string) string {
+	if announced == "" {
+		return ""
+	}
+	u, err := url.Parse(announced)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 var rootEnv = []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_ACCOUNT_ID=" + accountID}
@@ -296,8 +388,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 	p := startProcess(t, dir, append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("ab", 32))...)
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	p.wait()
-	addr := freeAddr(t)
-	cmd := exec.Command(binary(t), "serve", "--data", dir, "--listen", addr)
+	cmd := exec.Command(binary(t), "serve", "--data", dir, "--listen", anyPort)
 	cmd.Env = append(os.Environ(), append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("cd", 32))...)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
@@ -305,6 +396,66 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "master key cannot decrypt the stored secrets") {
 		t.Fatalf("unclear refusal:\n%s", out)
+	}
+}
+
+// TestSIGHUPWhileStarting: a reload asked for while the server starts
+// (systemd's ExecReload, an operator's kill -HUP) waits for the start and
+// is done then; it never ends the process, which is SIGHUP's default.
+func TestSIGHUPWhileStarting(t *testing.T) {
+	t.Parallel()
+	stderr := &kwtest.Buffer{}
+	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", anyPort)
+	cmd.Env = append(os.Environ(), rootEnv...)
+	cmd.Stderr = stderr
+	must(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	// "keyward starting" is the first line of the start, which goes on to
+	// open the store, make the account and its key, and listen.
+	for !strings.Contains(stderr.String(), `msg="keyward starting"`) {
+		select {
+		case <-exited:
+			t.Fatalf("keyward exited:\n%s", stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	must(t, cmd.Process.Signal(syscall.SIGHUP))
+	attrs, err := waitServing(stderr, exited, 20*time.Second)
+	must(t, err)
+	resp, err := http.Get(attrs["api"] + "/healthz")
+	must(t, err)
+	resp.Body.Close()
+	select {
+	case <-exited:
+		t.Fatalf("keyward exited after a SIGHUP while starting:\n%s", stderr.String())
+	default:
+	}
+}
+
+// TestDebugListen: --debug-listen serves Go's profiles on its own
+// address, which the process announces (its port the kernel's choice
+// here), and never on the API's.
+func TestDebugListen(t *testing.T) {
+	t.Parallel()
+	p := startProcess(t, t.TempDir(), append(rootEnv, "KEYWARD_DEBUG_LISTEN="+anyPort)...)
+	if p.debug == "" || p.debug == anyPort || p.debug == p.addr {
+		t.Fatalf("debug address announced as %q (API %s)", p.debug, p.addr)
+	}
+	get := func(addr string) int {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + "/debug/pprof/")
+		must(t, err)
+		defer resp.Body.Close()
+		io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode
+	}
+	if code := get(p.debug); code != http.StatusOK {
+		t.Fatalf("profiles on the announced address: %d", code)
+	}
+	if code := get(p.addr); code == http.StatusOK {
+		t.Fatal("the API's address serves the profiles")
 	}
 }
 

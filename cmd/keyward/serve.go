@@ -627,10 +627,11 @@ func (m *Main) announce() error {
 		attrs = append(attrs, "metrics", "http://"+m.MetricsAddr+"/metrics")
 	}
 	if m.Config.DebugListen != "" {
-		if err := m.serveDebug(); err != nil {
+		addr, err := m.serveDebug()
+		if err != nil {
 			return err
 		}
-		attrs = append(attrs, "debug", "http://"+m.Config.DebugListen+"/debug/pprof/")
+		attrs = append(attrs, "debug", "http://"+addr+"/debug/pprof/")
 	}
 	if m.Config.VerifierSocket != "" {
 		attrs = append(attrs, "verifier_socket", m.Config.VerifierSocket)
@@ -643,11 +644,12 @@ func (m *Main) announce() error {
 	return nil
 }
 
-// serveDebug serves Go's profiles on their own address, never on the API's.
-func (m *Main) serveDebug() error {
+// serveDebug serves Go's profiles on their own address, never on the
+// API's, and returns the address it listens on.
+func (m *Main) serveDebug() (string, error) {
 	ln, err := net.Listen("tcp", m.Config.DebugListen)
 	if err != nil {
-		return err
+		return "", err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -660,7 +662,7 @@ func (m *Main) serveDebug() error {
 		<-m.stopped
 		srv.Close()
 	})
-	return nil
+	return ln.Addr().String(), nil
 }
 
 // Close stops accepting requests, lets those in flight finish, flushes

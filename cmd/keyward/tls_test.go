@@ -190,15 +190,17 @@ func TestCertReloaderWatchesFiles(t *testing.T) {
 func TestSIGHUPReloadsTLS(t *testing.T) {
 	t.Parallel()
 	pki, next := newTestPKI(t), newTestPKI(t)
-	addr := freeAddr(t)
 	stderr := &kwtest.Buffer{}
-	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", addr, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
+	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", anyPort, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
 	cmd.Env = append(os.Environ(), rootEnv...)
 	cmd.Stderr = stderr
 	must(t, cmd.Start())
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	attrs, err := waitServing(stderr, exited, 20*time.Second)
+	must(t, err)
+	addr := hostPort(attrs["api"])
 	serves := func(ca string) bool {
 		c := tlsClient(t, ca)
 		c.Transport.(*http.Transport).DisableKeepAlives = true

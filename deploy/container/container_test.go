@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -158,10 +157,11 @@ func TestContainerImage(t *testing.T) {
 
 	volume := strings.TrimSpace(p.must("volume", "create"))
 	t.Cleanup(func() { p.cmd("volume", "rm", "--force", volume) })
-	port := freePort(t)
-	ctr := strings.TrimSpace(p.must(p.with("run", "--detach", "--publish", "127.0.0.1:"+port+":8080", "--volume", volume+":/var/lib/keyward", tag)...))
+	// Published on a host port podman chooses as it binds: one chosen
+	// here beforehand could be taken by then.
+	ctr := strings.TrimSpace(p.must(p.with("run", "--detach", "--publish", "127.0.0.1::8080", "--volume", volume+":/var/lib/keyward", tag)...))
 	t.Cleanup(func() { p.cmd("rm", "--force", "--time", "2", ctr) })
-	url := "http://127.0.0.1:" + port
+	url := "http://" + strings.TrimSpace(p.must("port", ctr, "8080/tcp"))
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(url + "/readyz")
@@ -230,14 +230,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
 }
