@@ -295,7 +295,7 @@ func TestServeFromConfigFile(t *testing.T) {
 	t.Parallel() // its own process and data
 	dir, data := t.TempDir(), t.TempDir()
 	key := writeFile(t, dir, "master.key", hexKey(t)+"\n")
-	cfg := writeFile(t, dir, "keyward.yaml", "listen: "+anyPort+"\ndata: "+data+"\nmaster-key-file: "+key+
+	cfg := writeFile(t, dir, "keyward.yaml", "listen: "+kwtest.AnyPort+"\ndata: "+data+"\nmaster-key-file: "+key+
 		"\naccount-id: \"210987654321\"\nroot-access-key-id: AKIACONFIGFILEROOT01\n")
 	cmd := exec.Command(binary(t), "serve", "--config", cfg)
 	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_SECRET_ACCESS_KEY=configFileRootSecret0000000000000000000")
@@ -305,7 +305,7 @@ func TestServeFromConfigFile(t *testing.T) {
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	attrs, err := waitServing(&stderr, exited, 20*time.Second)
+	attrs, err := kwtest.WaitServing(&stderr, exited, 20*time.Second)
 	must(t, err)
 	c := sts.NewFromConfig(awsConfig(attrs["api"], "AKIACONFIGFILEROOT01", "configFileRootSecret0000000000000000000", "us-east-1"))
 	who, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/postgres/pgtest"
 )
 
@@ -150,7 +151,7 @@ func TestVersityGatewayReplicas(t *testing.T) {
 	var rs []*process
 	var verifiers []string
 	for i := 0; i < 2; i++ {
-		r := startProcess(t, t.TempDir(), append(env, "KEYWARD_VERIFIER_LISTEN="+anyPort)...)
+		r := startProcess(t, t.TempDir(), append(env, "KEYWARD_VERIFIER_LISTEN="+kwtest.AnyPort)...)
 		rs, verifiers = append(rs, r), append(verifiers, r.verifier)
 	}
 	ctx := context.Background()

@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,7 +151,7 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 		return nil, built.err
 	}
 	p := &process{stderr: &kwtest.Buffer{}}
-	p.cmd = exec.Command(built.path, "serve", "--data", dir, "--listen", anyPort, "--last-use-flush", "100ms")
+	p.cmd = exec.Command(built.path, "serve", "--data", dir, "--listen", kwtest.AnyPort, "--last-use-flush", "100ms")
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -162,7 +161,7 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 	go func() { p.cmd.Wait(); close(exited) }()
 	p.exited = exited
 	t.Cleanup(func() { p.cmd.Process.Kill(); <-exited })
-	attrs, err := waitServing(p.stderr, exited, 20*time.Second)
+	attrs, err := kwtest.WaitServing(p.stderr, exited, 20*time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -177,65 +176,6 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 		return nil, fmt.Errorf("keyward is not healthy: %s\n%s", resp.Status, p.stderr.String())
 	}
 	return p, nil
-}
-
-// anyPort is the listen address the tests give keyward: the kernel
-// chooses the port as the listener opens, and the process announces it.
-// A port chosen by the test beforehand could be taken by another test's
-// process or connection before keyward's bind.
-const anyPort = "127.0.0.1:0"
-
-// servingAttr matches an attribute of keyward's "keyward serving" line
-// in the text format.
-var servingAttr = regexp.MustCompile(`(\w+)=(\S+)`)
-
-// waitServing waits until the process whose log is stderr says it is
-// serving, which it says once every listener is open, and returns that
-// line's attributes (of either log format): it fails when the process
-// exits first or does not say so within limit.
-func waitServing(stderr *kwtest.Buffer, exited <-chan struct{}, limit time.Duration) (map[string]string, error) {
-	deadline := time.Now().Add(limit)
-	for {
-		for _, line := range strings.Split(stderr.String(), "\n") {
-			if attrs := servingAttrs(line); attrs != nil {
-				return attrs, nil
-			}
-		}
-		select {
-		case <-exited:
-			return nil, fmt.Errorf("keyward exited at start:\n%s", stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("keyward did not start serving in %s:\n%s", limit, stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// servingAttrs returns the attributes of a log line that says keyward
-// serves, or nil for any other line.
-func servingAttrs(line string) map[string]string {
-	attrs := map[string]string{}
-	var record map[string]any
-	if json.Unmarshal([]byte(line), &record) == nil {
-		for k, v := range record {
-			if s, ok := v.(string); ok {
-				attrs[k] = s
-			}
-		}
-	} else {
-		for _, m := range servingAttr.FindAllStringSubmatch(line, -1) {
-			attrs[m[1]] = m[2]
-		}
-		if strings.Contains(line, `msg="keyward serving"`) {
-			attrs["msg"] = "keyward serving"
-		}
-	}
-	if attrs["msg"] != "keyward serving" {
-		return nil
-	}
-	return attrs
 }
 
 // hostPort is the host and port of an announced URL ("http://h:p/path"),
@@ -388,7 +328,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 	p := startProcess(t, dir, append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("ab", 32))...)
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	p.wait()
-	cmd := exec.Command(binary(t), "serve", "--data", dir, "--listen", anyPort)
+	cmd := exec.Command(binary(t), "serve", "--data", dir, "--listen", kwtest.AnyPort)
 	cmd.Env = append(os.Environ(), append(rootEnv, "KEYWARD_MASTER_KEY="+strings.Repeat("cd", 32))...)
 	out, err := cmd.CombinedOutput()
 	if err == nil {
@@ -405,7 +345,7 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 func TestSIGHUPWhileStarting(t *testing.T) {
 	t.Parallel()
 	stderr := &kwtest.Buffer{}
-	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", anyPort)
+	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort)
 	cmd.Env = append(os.Environ(), rootEnv...)
 	cmd.Stderr = stderr
 	must(t, cmd.Start())
@@ -422,7 +362,7 @@ func TestSIGHUPWhileStarting(t *testing.T) {
 		}
 	}
 	must(t, cmd.Process.Signal(syscall.SIGHUP))
-	attrs, err := waitServing(stderr, exited, 20*time.Second)
+	attrs, err := kwtest.WaitServing(stderr, exited, 20*time.Second)
 	must(t, err)
 	resp, err := http.Get(attrs["api"] + "/healthz")
 	must(t, err)
@@ -439,8 +379,8 @@ func TestSIGHUPWhileStarting(t *testing.T) {
 // here), and never on the API's.
 func TestDebugListen(t *testing.T) {
 	t.Parallel()
-	p := startProcess(t, t.TempDir(), append(rootEnv, "KEYWARD_DEBUG_LISTEN="+anyPort)...)
-	if p.debug == "" || p.debug == anyPort || p.debug == p.addr {
+	p := startProcess(t, t.TempDir(), append(rootEnv, "KEYWARD_DEBUG_LISTEN="+kwtest.AnyPort)...)
+	if p.debug == "" || p.debug == kwtest.AnyPort || p.debug == p.addr {
 		t.Fatalf("debug address announced as %q (API %s)", p.debug, p.addr)
 	}
 	get := func(addr string) int {

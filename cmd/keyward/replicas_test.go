@@ -471,7 +471,7 @@ func TestReplicasFailures(t *testing.T) {
 	})
 
 	t.Run("OtherMasterKeyRefused", func(t *testing.T) {
-		cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", anyPort)
+		cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort)
 		cmd.Env = append(os.Environ(), append([]string{"KEYWARD_MASTER_KEY=" + strings.Repeat("77", 32), "KEYWARD_DATABASE_URL=" + url}, rootEnv...)...)
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), "master key cannot decrypt the stored secrets") {
@@ -548,7 +548,7 @@ func TestReplicaChangeLogLagMetric(t *testing.T) {
 	url := pgtest.Schema(t)
 	env := append([]string{"KEYWARD_MASTER_KEY=" + replicaMasterKey, "KEYWARD_DATABASE_URL=" + url, "KEYWARD_RESYNC_INTERVAL=200ms"}, rootEnv...)
 	writer := startProcess(t, t.TempDir(), env...)
-	reader := startProcess(t, t.TempDir(), append(env, "KEYWARD_METRICS_LISTEN="+anyPort)...)
+	reader := startProcess(t, t.TempDir(), append(env, "KEYWARD_METRICS_LISTEN="+kwtest.AnyPort)...)
 	metricsAddr := reader.metrics
 	ctx := context.Background()
 	_, err := writer.iam(rootKeyID, rootSecret).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})

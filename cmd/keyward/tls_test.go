@@ -191,14 +191,14 @@ func TestSIGHUPReloadsTLS(t *testing.T) {
 	t.Parallel()
 	pki, next := newTestPKI(t), newTestPKI(t)
 	stderr := &kwtest.Buffer{}
-	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", anyPort, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
+	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
 	cmd.Env = append(os.Environ(), rootEnv...)
 	cmd.Stderr = stderr
 	must(t, cmd.Start())
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	attrs, err := waitServing(stderr, exited, 20*time.Second)
+	attrs, err := kwtest.WaitServing(stderr, exited, 20*time.Second)
 	must(t, err)
 	addr := hostPort(attrs["api"])
 	serves := func(ca string) bool {

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	neturl "net/url"
 	"os"
 	"os/exec"
@@ -564,28 +562,17 @@ func TestMain(m *testing.M) {
 // its URL once healthy.
 func startKeyward(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
 	var stderr kwtest.Buffer // read while the process writes it
-	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", addr, "--last-use-flush", "100ms")
+	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort, "--last-use-flush", "100ms")
 	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
 	cmd.Stderr = &stderr
 	must(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			// Ours, not another test's server that took the port between
-			// the Close above and this process's bind.
-			if resp.StatusCode == 200 && strings.Contains(stderr.String(), "keyward serving") {
-				return "http://" + addr
-			}
-		}
-	}
-	t.Fatalf("keyward did not become healthy:\n%s", stderr.String())
-	return ""
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	attrs, err := kwtest.WaitServing(&stderr, exited, 20*time.Second)
+	must(t, err)
+	return attrs["api"]
 }
 
 func fixture(t *testing.T, name string) string {
