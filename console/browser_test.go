@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto"
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
@@ -112,6 +113,26 @@ var (
 	waitFor  = kwtest.WaitFor
 	jsString = kwtest.JSString
 )
+
+// TestBrowseLooksAgainForAStaleNode: an action that met a node of the
+// page the browser had just left is run again, once; the actions after
+// it run once each.
+func TestBrowseLooksAgainForAStaleNode(t *testing.T) {
+	t.Parallel()
+	ctx := newBrowser(t, t.TempDir())
+	var first, second int
+	browse(t, ctx, "stale-node",
+		chromedp.ActionFunc(func(context.Context) error {
+			if first++; first == 1 {
+				return fmt.Errorf("clicking: %w", &cdproto.Error{Code: -32000, Message: "Could not find node with given id"})
+			}
+			return nil
+		}),
+		chromedp.ActionFunc(func(context.Context) error { second++; return nil }))
+	if first != 2 || second != 1 {
+		t.Fatalf("the stale action ran %d times, the next %d; want 2 and 1", first, second)
+	}
+}
 
 // signedInText reads who the page says is signed in (#signed-in-as) in
 // one evaluation of the page as it is: a query by node, as chromedp.Text

@@ -3,12 +3,14 @@ package kwtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto"
 	"github.com/chromedp/chromedp"
 )
 
@@ -71,7 +73,7 @@ func Browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.
 	// usable for the screenshot that shows it.
 	step, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if err := chromedp.Run(step, actions...); err != nil {
+	if err := runActions(step, actions); err != nil {
 		var shot []byte
 		late, cancelLate := context.WithTimeout(ctx, 10*time.Second)
 		defer cancelLate()
@@ -92,6 +94,39 @@ func Browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.
 		os.MkdirAll(dir, 0o755)
 		os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".png"), shot, 0o644)
 	}
+}
+
+// runActions runs actions in turn. An action that looked up an element of
+// the page the browser has just left (a form's submission, a click on a
+// link) is run again: the DevTools client had not yet learnt of the new
+// document, and the browser no longer knows the node. The lookup fails
+// before the action does anything (a click's or a key's input is sent only
+// once the node is found), so running it again does it once.
+func runActions(ctx context.Context, actions []chromedp.Action) error {
+	for _, a := range actions {
+		for {
+			err := chromedp.Run(ctx, a)
+			if err == nil {
+				break
+			}
+			if !staleNode(err) {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// staleNode says whether err is DevTools' answer for a node of a document
+// the page no longer holds (its two wordings: the node's box, the node).
+func staleNode(err error) bool {
+	var cdp *cdproto.Error
+	return errors.As(err, &cdp) && (cdp.Message == "Could not find node with given id" || cdp.Message == "No node with given id found")
 }
 
 // WaitFor waits until a script is true, through page loads that make a
