@@ -354,11 +354,14 @@ func TestSIGHUPWhileStarting(t *testing.T) {
 	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
 	// "keyward starting" is the first line of the start, which goes on to
 	// open the store, make the account and its key, and listen.
-	for !strings.Contains(stderr.String(), `msg="keyward starting"`) {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stderr.String(), `msg="keyward starting"`); {
 		select {
 		case <-exited:
 			t.Fatalf("keyward exited:\n%s", stderr.String())
 		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keyward did not start:\n%s", stderr.String())
 		}
 	}
 	must(t, cmd.Process.Signal(syscall.SIGHUP))
