@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -297,20 +296,14 @@ func TestServeFromConfigFile(t *testing.T) {
 	key := writeFile(t, dir, "master.key", hexKey(t)+"\n")
 	cfg := writeFile(t, dir, "keyward.yaml", "listen: "+kwtest.AnyPort+"\ndata: "+data+"\nmaster-key-file: "+key+
 		"\naccount-id: \"210987654321\"\nroot-access-key-id: AKIACONFIGFILEROOT01\n")
-	cmd := exec.Command(binary(t), "serve", "--config", cfg)
-	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_SECRET_ACCESS_KEY=configFileRootSecret0000000000000000000")
-	var stderr kwtest.Buffer
-	cmd.Stderr = &stderr
-	must(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	attrs, err := kwtest.WaitServing(&stderr, exited, 20*time.Second)
+	p, err := spawn(t, []string{"KEYWARD_ROOT_SECRET_ACCESS_KEY=configFileRootSecret0000000000000000000"}, "serve", "--config", cfg)
+	must(t, err)
+	attrs, err := p.serving()
 	must(t, err)
 	c := sts.NewFromConfig(awsConfig(attrs["api"], "AKIACONFIGFILEROOT01", "configFileRootSecret0000000000000000000", "us-east-1"))
 	who, err := c.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil || aws.ToString(who.Account) != "210987654321" {
-		t.Fatalf("the server of the config file: %v %+v\n%s", err, who, stderr.String())
+		t.Fatalf("the server of the config file: %v %+v\n%s", err, who, p.stderr.String())
 	}
 	// The master key is the file's: none was generated in the data directory.
 	if _, err := os.Stat(filepath.Join(data, "master.key")); !os.IsNotExist(err) {

@@ -146,22 +146,11 @@ func startProcess(t *testing.T, dir string, env ...string) *process {
 
 // launch is startProcess without failing the test, for goroutines.
 func launch(t *testing.T, dir string, env ...string) (*process, error) {
-	<-built.done
-	if built.err != nil {
-		return nil, built.err
-	}
-	p := &process{stderr: &kwtest.Buffer{}}
-	p.cmd = exec.Command(built.path, "serve", "--data", dir, "--listen", kwtest.AnyPort, "--last-use-flush", "100ms")
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
+	p, err := spawn(t, env, "serve", "--data", dir, "--listen", kwtest.AnyPort, "--last-use-flush", "100ms")
+	if err != nil {
 		return nil, err
 	}
-	exited := make(chan struct{})
-	go func() { p.cmd.Wait(); close(exited) }()
-	p.exited = exited
-	t.Cleanup(func() { p.cmd.Process.Kill(); <-exited })
-	attrs, err := kwtest.WaitServing(p.stderr, exited, 20*time.Second)
+	attrs, err := p.serving()
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +165,32 @@ func launch(t *testing.T, dir string, env ...string) (*process, error) {
 		return nil, fmt.Errorf("keyward is not healthy: %s\n%s", resp.Status, p.stderr.String())
 	}
 	return p, nil
+}
+
+// spawn starts keyward with args, and env added to the environment, and
+// kills it when the test ends; it does not wait for anything. Its log is
+// read as it is written, and exited closes when it exits.
+func spawn(t *testing.T, env []string, args ...string) (*process, error) {
+	<-built.done
+	if built.err != nil {
+		return nil, built.err
+	}
+	p := &process{stderr: &kwtest.Buffer{}, exited: make(chan struct{})}
+	p.cmd = exec.Command(built.path, args...)
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.exited })
+	return p, nil
+}
+
+// serving waits until the process says it serves, and returns the
+// attributes of its "keyward serving" line.
+func (p *process) serving() (map[string]string, error) {
+	return kwtest.WaitServing(p.stderr, p.exited, 20*time.Second)
 }
 
 // hostPort is the host and port of an announced URL ("http://h:p/path"),
@@ -344,35 +359,29 @@ func TestWrongMasterKeyRefusesToStart(t *testing.T) {
 // is done then; it never ends the process, which is SIGHUP's default.
 func TestSIGHUPWhileStarting(t *testing.T) {
 	t.Parallel()
-	stderr := &kwtest.Buffer{}
-	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort)
-	cmd.Env = append(os.Environ(), rootEnv...)
-	cmd.Stderr = stderr
-	must(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	p, err := spawn(t, rootEnv, "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort)
+	must(t, err)
 	// "keyward starting" is the first line of the start, which goes on to
 	// open the store, make the account and its key, and listen.
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stderr.String(), `msg="keyward starting"`); {
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(p.stderr.String(), `msg="keyward starting"`); {
 		select {
-		case <-exited:
-			t.Fatalf("keyward exited:\n%s", stderr.String())
+		case <-p.exited:
+			t.Fatalf("keyward exited:\n%s", p.stderr.String())
 		case <-time.After(5 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("keyward did not start:\n%s", stderr.String())
+			t.Fatalf("keyward did not start:\n%s", p.stderr.String())
 		}
 	}
-	must(t, cmd.Process.Signal(syscall.SIGHUP))
-	attrs, err := kwtest.WaitServing(stderr, exited, 20*time.Second)
+	must(t, p.cmd.Process.Signal(syscall.SIGHUP))
+	attrs, err := p.serving()
 	must(t, err)
 	resp, err := http.Get(attrs["api"] + "/healthz")
 	must(t, err)
 	resp.Body.Close()
 	select {
-	case <-exited:
-		t.Fatalf("keyward exited after a SIGHUP while starting:\n%s", stderr.String())
+	case <-p.exited:
+		t.Fatalf("keyward exited after a SIGHUP while starting:\n%s", p.stderr.String())
 	default:
 	}
 }

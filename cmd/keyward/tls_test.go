@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -190,15 +189,9 @@ func TestCertReloaderWatchesFiles(t *testing.T) {
 func TestSIGHUPReloadsTLS(t *testing.T) {
 	t.Parallel()
 	pki, next := newTestPKI(t), newTestPKI(t)
-	stderr := &kwtest.Buffer{}
-	cmd := exec.Command(binary(t), "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
-	cmd.Env = append(os.Environ(), rootEnv...)
-	cmd.Stderr = stderr
-	must(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	attrs, err := kwtest.WaitServing(stderr, exited, 20*time.Second)
+	p, err := spawn(t, rootEnv, "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort, "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey)
+	must(t, err)
+	attrs, err := p.serving()
 	must(t, err)
 	addr := hostPort(attrs["api"])
 	serves := func(ca string) bool {
@@ -215,12 +208,12 @@ func TestSIGHUPReloadsTLS(t *testing.T) {
 		t.Helper()
 		for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
 			select {
-			case <-exited:
-				t.Fatalf("keyward exited:\n%s", stderr.String())
+			case <-p.exited:
+				t.Fatalf("keyward exited:\n%s", p.stderr.String())
 			default:
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s:\n%s", what, stderr.String())
+				t.Fatalf("%s:\n%s", what, p.stderr.String())
 			}
 		}
 	}
@@ -236,6 +229,6 @@ func TestSIGHUPReloadsTLS(t *testing.T) {
 	if !serves(pki.ca) {
 		t.Fatal("the certificate changed before SIGHUP")
 	}
-	must(t, cmd.Process.Signal(syscall.SIGHUP))
+	must(t, p.cmd.Process.Signal(syscall.SIGHUP))
 	waitFor("the renewed certificate is not served after SIGHUP", func() bool { return serves(next.ca) })
 }
