@@ -175,15 +175,12 @@ func spawn(t *testing.T, env []string, args ...string) (*process, error) {
 	if built.err != nil {
 		return nil, built.err
 	}
-	p := &process{stderr: &kwtest.Buffer{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(built.path, args...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
+	p := &process{}
+	var err error
+	p.cmd, p.stderr, p.exited, err = kwtest.Spawn(t, built.path, env, args...)
+	if err != nil {
 		return nil, err
 	}
-	go func() { p.cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.exited })
 	return p, nil
 }
 

@@ -559,18 +559,13 @@ func TestMain(m *testing.M) {
 }
 
 // startKeyward runs `keyward serve` on a new data directory and returns
-// its URL once healthy.
+// its URL once it says it serves.
 func startKeyward(t *testing.T) string {
 	t.Helper()
-	var stderr kwtest.Buffer // read while the process writes it
-	cmd := exec.Command(binary, "serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort, "--last-use-flush", "100ms")
-	cmd.Env = append(os.Environ(), "KEYWARD_ROOT_ACCESS_KEY_ID="+rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY="+rootSecret, "KEYWARD_ACCOUNT_ID=123456789012")
-	cmd.Stderr = &stderr
-	must(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	attrs, err := kwtest.WaitServing(&stderr, exited, 20*time.Second)
+	_, stderr, exited, err := kwtest.Spawn(t, binary, []string{"KEYWARD_ROOT_ACCESS_KEY_ID=" + rootKeyID, "KEYWARD_ROOT_SECRET_ACCESS_KEY=" + rootSecret, "KEYWARD_ACCOUNT_ID=123456789012"},
+		"serve", "--data", t.TempDir(), "--listen", kwtest.AnyPort, "--last-use-flush", "100ms")
+	must(t, err)
+	attrs, err := kwtest.WaitServing(stderr, exited, 20*time.Second)
 	must(t, err)
 	return attrs["api"]
 }

@@ -3,8 +3,11 @@ package kwtest
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -13,6 +16,23 @@ import (
 // A port chosen by the test beforehand could be taken by another test's
 // process or connection before keyward's bind.
 const AnyPort = "127.0.0.1:0"
+
+// Spawn starts the program bin with args, and env added to the
+// environment, and kills it when the test ends; it waits for nothing.
+// Its standard error is read as it is written (stderr), and exited closes
+// when it exits.
+func Spawn(t testing.TB, bin string, env []string, args ...string) (cmd *exec.Cmd, stderr *Buffer, exited chan struct{}, err error) {
+	cmd = exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, exited = &Buffer{}, make(chan struct{})
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, nil, nil, err
+	}
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	return cmd, stderr, exited, nil
+}
 
 // servingAttr matches an attribute of keyward's "keyward serving" line
 // in the text format.

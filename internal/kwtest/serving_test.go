@@ -43,3 +43,25 @@ func TestWaitServing(t *testing.T) {
 		t.Fatal("WaitServing returned for a process that exited without serving")
 	}
 }
+
+// TestSpawn: a spawned program's standard error is read as it writes it,
+// and exited closes when it ends.
+func TestSpawn(t *testing.T) {
+	_, stderr, exited, err := Spawn(t, "/bin/sh", []string{"KW_API=http://127.0.0.1:7"}, "-c", `echo "msg=\"keyward serving\" api=$KW_API" >&2; exec sleep 60`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := WaitServing(stderr, exited, 10*time.Second)
+	if err != nil || attrs["api"] != "http://127.0.0.1:7" {
+		t.Fatalf("WaitServing = %v, %v", attrs, err)
+	}
+	_, _, exited, err = Spawn(t, "/bin/sh", nil, "-c", "echo bye >&2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("exited did not close when the program ended")
+	}
+}
