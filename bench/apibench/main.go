@@ -94,8 +94,9 @@ func runSizes(prefix, setup string, sizes []int, one func(bin, dir string, size 
 // serveData starts the Keyward bin on the data directory dir, at a free
 // address, logging only warnings.
 func serveData(bin, dir string, env []string) (*server, error) {
-	addr := proc.FreeAddr()
-	return start(bin, []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, env, addr, "/healthz")
+	return start(bin, func(addr string) []string {
+		return []string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}
+	}, env, "/healthz")
 }
 
 // printResults writes results as BENCHMARKS.md's Markdown table, with the
@@ -168,23 +169,28 @@ type server struct {
 
 func (s *server) url() string { return "http://" + s.addr }
 
-func start(name string, args []string, env []string, addr string, healthPath string) (*server, error) {
-	p, err := proc.Start(name, args, env, os.Getenv("APIBENCH_VERBOSE") != "")
+// start runs the server name, with args (which name the address it is
+// given to listen on), on a free address, and waits until it answers
+// healthPath.
+func start(name string, args func(listen string) []string, env []string, healthPath string) (*server, error) {
+	p, addrs, err := proc.OnFreePorts(1, func(addrs []string) (*proc.Proc, error) {
+		return proc.Start(name, args(addrs[0]), env, os.Getenv("APIBENCH_VERBOSE") != "")
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	s := &server{Proc: p, addr: addr}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
+	s := &server{Proc: p, addr: addrs[0]}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 		resp, err := http.Get(s.url() + healthPath)
 		if err == nil {
 			resp.Body.Close()
 			return s, nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		if time.Now().After(deadline) {
+			s.Stop()
+			return nil, fmt.Errorf("%s did not answer %s: %w", name, healthPath, err)
+		}
 	}
-	s.Stop()
-	return nil, fmt.Errorf("%s did not start", name)
 }
 
 func client(url string) *iam.Client {
@@ -268,13 +274,13 @@ func run() error {
 		return err
 	}
 
-	addr := proc.FreeAddr()
-	kwArgs := []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", *logLevel}
-	if d := os.Getenv("APIBENCH_DEBUG_LISTEN"); d != "" {
-		kwArgs = append(kwArgs, "--debug-listen", d) // to profile the server under the load
-	}
-	kw, err := start(bin, kwArgs,
-		proc.RootEnv(), addr, "/healthz")
+	kw, err := start(bin, func(addr string) []string {
+		kwArgs := []string{"serve", "--data", filepath.Join(tmp, "data"), "--listen", addr, "--log-level", *logLevel}
+		if d := os.Getenv("APIBENCH_DEBUG_LISTEN"); d != "" {
+			kwArgs = append(kwArgs, "--debug-listen", d) // to profile the server under the load
+		}
+		return kwArgs
+	}, proc.RootEnv(), "/healthz")
 	if err != nil {
 		return err
 	}
@@ -298,8 +304,9 @@ func run() error {
 	}
 	bodyFile := filepath.Join(tmp, "body.xml")
 	os.WriteFile(bodyFile, body, 0o600)
-	baddr := proc.FreeAddr()
-	bs, err := start(self, []string{"-serve-bare", baddr, "-bare-body", bodyFile}, nil, baddr, "/")
+	bs, err := start(self, func(addr string) []string {
+		return []string{"-serve-bare", addr, "-bare-body", bodyFile}
+	}, nil, "/")
 	if err != nil {
 		return err
 	}
@@ -322,9 +329,10 @@ func run() error {
 	// throughputs is taken at the same moments of the machine.
 	var motos []result
 	if *withMoto {
-		maddr := proc.FreeAddr()
-		_, port, _ := net.SplitHostPort(maddr)
-		ms, err := start("python3", []string{"-m", "moto.server", "-p", port}, nil, maddr, "/moto-api/")
+		ms, err := start("python3", func(addr string) []string {
+			_, port, _ := net.SplitHostPort(addr)
+			return []string{"-m", "moto.server", "-p", port}
+		}, nil, "/moto-api/")
 		if err != nil {
 			return err
 		}

@@ -67,12 +67,11 @@ func runReplicas() error {
 	for si, setup := range setups {
 		cl := &cluster{}
 		for i := 0; i < setup.replicas; i++ {
-			addr := proc.FreeAddr()
 			env := proc.RootEnv("KEYWARD_MASTER_KEY=" + masterKeyHex)
 			if setup.database != "" {
 				env = append(env, "KEYWARD_DATABASE_URL="+setup.database)
 			}
-			s, err := start(bin, []string{"serve", "--data", filepath.Join(tmp, fmt.Sprint(si, "-", i)), "--listen", addr, "--log-level", "warn"}, env, addr, "/healthz")
+			s, err := serveData(bin, filepath.Join(tmp, fmt.Sprint(si, "-", i)), env)
 			if err != nil {
 				cl.stop()
 				return err

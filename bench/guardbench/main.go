@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -62,16 +63,17 @@ func main() {
 
 // startKeyward runs keyward serve with flags and returns it and its URL.
 func startKeyward(bin, dir string, flags ...string) (*proc.Proc, string, error) {
-	addr := proc.FreeAddr()
 	if extra := os.Getenv("GUARDBENCH_KEYWARD_FLAGS"); extra != "" {
 		flags = append(flags, strings.Fields(extra)...)
 	}
-	p, err := start(bin, append([]string{"serve", "--data", dir, "--listen", addr, "--log-level", "warn"}, flags...),
-		proc.RootEnv("KEYWARD_ACCOUNT_ID=123456789012")...)
+	p, addrs, err := proc.OnFreePorts(1, func(addrs []string) (*proc.Proc, error) {
+		return start(bin, append([]string{"serve", "--data", dir, "--listen", addrs[0], "--log-level", "warn"}, flags...),
+			proc.RootEnv("KEYWARD_ACCOUNT_ID=123456789012")...)
+	})
 	if err != nil {
 		return nil, "", err
 	}
-	return p, "http://" + addr, proc.WaitTCP(addr)
+	return p, "http://" + addrs[0], nil
 }
 
 var sharedHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -165,17 +167,15 @@ func gateway() error {
 		return err
 	}
 	defer kw.Stop()
-	vgIAMAddr := proc.FreeAddr()
 	os.MkdirAll(filepath.Join(dir, "vgiam"), 0o700)
-	vgIAM, err := start(bin, []string{"--port", vgIAMAddr, "--access", proc.RootKeyID, "--secret", proc.RootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
-		"--private-ports", vgSock, "--quiet"})
+	vgIAM, vgIAMAddrs, err := proc.OnFreePorts(1, func(addrs []string) (*proc.Proc, error) {
+		return start(bin, []string{"--port", addrs[0], "--access", proc.RootKeyID, "--secret", proc.RootSecret, "iam", "--dir", filepath.Join(dir, "vgiam"),
+			"--private-ports", vgSock, "--quiet"})
+	})
 	if err != nil {
 		return err
 	}
 	defer vgIAM.Stop()
-	if err := proc.WaitTCP(vgIAMAddr); err != nil {
-		return err
-	}
 	type side struct {
 		name   string
 		iam    *proc.Proc
@@ -185,24 +185,22 @@ func gateway() error {
 	for _, s := range []struct {
 		name, iamURL, sock string
 		iam                *proc.Proc
-	}{{"keyward", kwURL, kwSock, kw}, {"versitygw iam", "http://" + vgIAMAddr, vgSock, vgIAM}} {
+	}{{"keyward", kwURL, kwSock, kw}, {"versitygw iam", "http://" + vgIAMAddrs[0], vgSock, vgIAM}} {
 		id, secret, err := user(s.iamURL, proc.RootKeyID, proc.RootSecret, "alice", s3Policy)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		addr := proc.FreeAddr()
 		os.MkdirAll(filepath.Join(dir, s.name+"-data"), 0o700)
-		gw, err := start(bin, []string{"--port", addr, "--access", "GATEWAYROOT", "--secret", "gatewayRootSecret0123", "--region", "us-east-1",
-			"--iam-standalone-endpoint", s.sock, "--iam-standalone-access", proc.RootKeyID, "--iam-standalone-secret", proc.RootSecret,
-			"posix", filepath.Join(dir, s.name+"-data")})
+		gw, addrs, err := proc.OnFreePorts(1, func(addrs []string) (*proc.Proc, error) {
+			return start(bin, []string{"--port", addrs[0], "--access", "GATEWAYROOT", "--secret", "gatewayRootSecret0123", "--region", "us-east-1",
+				"--iam-standalone-endpoint", s.sock, "--iam-standalone-access", proc.RootKeyID, "--iam-standalone-secret", proc.RootSecret,
+				"posix", filepath.Join(dir, s.name+"-data")})
+		})
 		if err != nil {
 			return err
 		}
 		defer gw.Stop()
-		if err := proc.WaitTCP(addr); err != nil {
-			return err
-		}
-		c := s3.NewFromConfig(cfg("http://"+addr, id, secret), func(o *s3.Options) { o.UsePathStyle = true })
+		c := s3.NewFromConfig(cfg("http://"+addrs[0], id, secret), func(o *s3.Options) { o.UsePathStyle = true })
 		ctx := context.Background()
 		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
@@ -258,12 +256,20 @@ func nginxMode() error {
 	if err != nil {
 		return err
 	}
-	app := proc.FreeAddr()
-	go http.ListenAndServe(app, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "pet\n") }))
+	// The upstream is this process's: it listens before its address is
+	// written into nginx's configuration.
+	appLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer appLn.Close()
+	app := appLn.Addr().String()
+	go http.Serve(appLn, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "pet\n") }))
 	snippet, _ := filepath.Abs("examples/nginx/keyward.conf")
-	guarded, open := proc.FreeAddr(), proc.FreeAddr()
-	conf := strings.NewReplacer("DIR", dir, "KEYWARD", strings.TrimPrefix(kwURL, "http://"), "APP", app, "GUARDED", guarded, "OPEN", open,
-		"SNIPPET", snippet).Replace(`
+	confPath := filepath.Join(dir, "nginx.conf")
+	ng, addrs, err := proc.OnFreePorts(2, func(addrs []string) (*proc.Proc, error) {
+		conf := strings.NewReplacer("DIR", dir, "KEYWARD", strings.TrimPrefix(kwURL, "http://"), "APP", app, "GUARDED", addrs[0], "OPEN", addrs[1],
+			"SNIPPET", snippet).Replace(`
 daemon off;
 worker_processes 1;
 error_log DIR/error.log;
@@ -277,18 +283,16 @@ http {
     server { listen GUARDED; include SNIPPET; }
     server { listen OPEN; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }`)
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		return err
-	}
-	ng, err := start(*nginx, []string{"-c", confPath, "-p", dir})
+		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+			return nil, err
+		}
+		return start(*nginx, []string{"-c", confPath, "-p", dir})
+	})
 	if err != nil {
 		return err
 	}
 	defer ng.Stop()
-	if err := proc.WaitTCP(guarded); err != nil {
-		return err
-	}
+	guarded, open := addrs[0], addrs[1]
 	get := func(addr string, sign bool) func() error {
 		return func() error {
 			req, _ := http.NewRequest("GET", "http://"+addr+"/pets/1", nil)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,34 +28,144 @@ func RootEnv(more ...string) []string {
 }
 
 // Proc is a process a benchmark started.
-type Proc struct{ Cmd *exec.Cmd }
+type Proc struct {
+	Cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited
+	out  *tail         // the end of its output, when not verbose
+}
 
 // Start starts name with args and env added to the environment; its output
-// goes to stderr when verbose, else nowhere.
+// goes to stderr when verbose, else its last 4 KiB are kept for the error
+// should it exit at start (OnFreePorts).
 func Start(name string, args []string, env []string, verbose bool) (*Proc, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
+	p := &Proc{Cmd: cmd, done: make(chan struct{}), out: &tail{}}
 	if verbose {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	} else {
+		cmd.Stdout, cmd.Stderr = p.out, p.out
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	return &Proc{cmd}, nil
+	go func() { cmd.Wait(); close(p.done) }()
+	return p, nil
 }
 
 // Stop asks the process to stop (nginx's master then stops its workers)
 // and kills it if it does not within 10 s.
 func (p *Proc) Stop() {
 	p.Cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { p.Cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-p.done:
 	case <-time.After(10 * time.Second):
 		p.Cmd.Process.Kill()
-		<-done
+		<-p.done
 	}
+}
+
+// exited reports whether the process has exited.
+func (p *Proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// OnFreePorts starts a server with start on n loopback addresses that
+// were free a moment before (FreeAddr), and waits up to a minute until the
+// process listens on every one of them, as /proc says (an answer on the
+// port could come from another program). One of them can be taken by
+// another program before the server binds it: a server that exits before
+// it listens is started again on other addresses, up to five times.
+func OnFreePorts(n int, start func(addrs []string) (*Proc, error)) (*Proc, []string, error) {
+	var last string
+	for attempt := 0; attempt < 5; attempt++ {
+		addrs := make([]string, n)
+		for i := range addrs {
+			addrs[i] = FreeAddr()
+		}
+		p, err := start(addrs)
+		if err != nil {
+			return nil, nil, err
+		}
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+			if p.exited() {
+				last = fmt.Sprintf("%s exited at start (%v): %s", p.Cmd.Path, p.Cmd.ProcessState, p.out)
+				break
+			}
+			if p.listensOn(addrs) {
+				return p, addrs, nil
+			}
+			if time.Now().After(deadline) {
+				p.Stop()
+				return nil, nil, fmt.Errorf("%s did not listen on %v in a minute: %s", p.Cmd.Path, addrs, p.out)
+			}
+		}
+	}
+	return nil, nil, fmt.Errorf("five starts failed; the last: %s", last)
+}
+
+// listensOn reports whether the process holds a listening socket on the
+// port of every one of addrs: the sockets listening on those ports, from
+// /proc/net/tcp and tcp6, among the process's open files.
+func (p *Proc) listensOn(addrs []string) bool {
+	listening := map[string]string{} // socket inode: port
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, _ := os.ReadFile(table)
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			// sl local_address rem_address st ... inode
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" { // 0A: TCP_LISTEN
+				continue
+			}
+			port, err := strconv.ParseUint(f[1][strings.LastIndexByte(f[1], ':')+1:], 16, 16)
+			if err == nil {
+				listening[f[9]] = strconv.FormatUint(port, 10)
+			}
+		}
+	}
+	held := map[string]bool{}
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.Cmd.Process.Pid))
+	for _, fd := range fds {
+		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.Cmd.Process.Pid, fd.Name()))
+		if inode, ok := strings.CutPrefix(link, "socket:["); ok {
+			if port, ok := listening[strings.TrimSuffix(inode, "]")]; ok {
+				held[port] = true
+			}
+		}
+	}
+	for _, addr := range addrs {
+		if _, port, _ := net.SplitHostPort(addr); !held[port] {
+			return false
+		}
+	}
+	return true
+}
+
+// tail keeps the last 4 KiB written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tail) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, b...)
+	if over := len(t.buf) - 4096; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(b), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
 }
 
 // CPU returns the process's user and system CPU time.
@@ -84,7 +195,8 @@ func (p *Proc) RSS() float64 {
 	return 0
 }
 
-// FreeAddr returns a loopback address nothing listens on.
+// FreeAddr returns a loopback address nothing listens on at the moment
+// (start servers on it with OnFreePorts).
 func FreeAddr() string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,17 +204,6 @@ func FreeAddr() string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// WaitTCP waits up to a minute for something to listen on addr.
-func WaitTCP(addr string) error {
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return nil
-		}
-	}
-	return fmt.Errorf("nothing listens on %s", addr)
 }
 
 // BuildKeyward builds cmd/keyward (the working directory must be the
