@@ -50,18 +50,28 @@ var ErrBusy = keyward.Errorf(keyward.EServiceUnavailable, "Too many sign-in atte
 // without being hashed.
 const MaxPasswordLength = 128
 
-// turn waits until a hash may run and returns the function that ends it.
+// collectFrom is the memory (KiB) of a hash after which its turn ends
+// with a collection (see turn): OWASP's smallest argon2id setting takes
+// 7 MiB. A smaller hash's memory is within the heap's ordinary growth,
+// and a collection, whose cost grows with the live heap rather than with
+// the hash, would cost more than it returns early.
+const collectFrom = 4 << 10
+
+// turn waits until a hash may run and returns the function that ends it,
+// to be called with the memory (KiB) the hash used.
 //
 // Ending a turn collects garbage before the next hash may start: the
-// hash's memory (64 MiB) is garbage by then, and without a collection the
-// next hash would take fresh pages while the runtime's heap goal, doubled
-// by the last hash, still allows it, so that the process grows by a hash's
-// memory per sign-in before shrinking. A collection costs about a
-// millisecond next to a hash's hundreds.
-func (h *Hasher) turn() (func(), error) {
+// hash's memory (64 MiB by default) is garbage by then, and without a
+// collection the next hash would take fresh pages while the runtime's heap
+// goal, doubled by the last hash, still allows it, so that the process
+// grows by a hash's memory per sign-in before shrinking. A collection
+// costs about a millisecond next to a hash's hundreds.
+func (h *Hasher) turn() (func(memory uint32), error) {
 	h.semOnce.Do(func() { h.sem = make(chan struct{}, max(h.MaxConcurrent, 1)) })
-	done := func() {
-		runtime.GC()
+	done := func(memory uint32) {
+		if memory >= collectFrom {
+			runtime.GC()
+		}
 		<-h.sem
 	}
 	select {
@@ -122,7 +132,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 		return "", err
 	}
 	key := argon2.IDKey([]byte(password), salt, t, m, p, keyLen)
-	done()
+	done(m)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
@@ -184,6 +194,6 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 		return false, err
 	}
 	got := argon2.IDKey([]byte(password), ph.salt, ph.t, ph.m, ph.p, uint32(len(ph.want)))
-	done()
+	done(ph.m)
 	return subtle.ConstantTimeCompare(got, ph.want) == 1, nil
 }

@@ -1,6 +1,7 @@
 package password_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -66,5 +67,33 @@ func TestCurrent(t *testing.T) {
 				t.Fatalf("Current = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCollects: a hash of a sign-in's size (here 8 MiB) ends with a
+// collection, so that its memory is not taken afresh by the next; a small
+// one does not, a collection costing more than it would return early.
+func TestCollects(t *testing.T) {
+	for _, tc := range []struct {
+		memory uint32
+		forced uint32 // collections forced by a hash and a check
+	}{{1024, 0}, {8 * 1024, 2}} {
+		h := &password.Hasher{Memory: tc.memory, Time: 1, Threads: 1}
+		forced := func() uint32 {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			return m.NumForcedGC
+		}
+		before := forced()
+		hash, err := h.Hash("Correct-Horse-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Verify(hash, "Correct-Horse-1"); err != nil {
+			t.Fatal(err)
+		}
+		if got := forced() - before; got != tc.forced {
+			t.Errorf("memory %d KiB: %d collections forced by a hash and a check, want %d", tc.memory, got, tc.forced)
+		}
 	}
 }
