@@ -74,16 +74,16 @@ func TestCurrent(t *testing.T) {
 // collection, so that its memory is not taken afresh by the next; a small
 // one does not, a collection costing more than it would return early.
 func TestCollects(t *testing.T) {
+	forced := func() uint32 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.NumForcedGC
+	}
 	for _, tc := range []struct {
 		memory uint32
 		forced uint32 // collections forced by a hash and a check
 	}{{1024, 0}, {8 * 1024, 2}} {
 		h := &password.Hasher{Memory: tc.memory, Time: 1, Threads: 1}
-		forced := func() uint32 {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			return m.NumForcedGC
-		}
 		before := forced()
 		hash, err := h.Hash("Correct-Horse-1")
 		if err != nil {
