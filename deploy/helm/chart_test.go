@@ -27,8 +27,9 @@ var postgresValues = map[string]any{"store": "postgres", "replicaCount": 3, "pos
 // It runs the linter helm lint runs (helm's lint action wraps RunAll),
 // without the action package, which would compile Helm's Kubernetes
 // client, registry and storage into the test: nearly twice the packages
-// (1,189, 658 now), a minute of a fresh machine's first make test. Every message fails the test, as
-// --strict fails on warnings and this test on notes too.
+// (1,189, 658 now), a minute of a fresh machine's first make test. Every
+// message fails the test, as --strict fails on warnings and this test on
+// notes too.
 func TestLint(t *testing.T) {
 	for name, vals := range map[string]map[string]any{"sqlite": nil, "postgres": postgresValues,
 		"verifier": {"verifier": map[string]any{"enabled": true, "tlsSecret": "keyward-verifier"}, "metrics": map[string]any{"serviceMonitor": map[string]any{"enabled": true}}}} {
