@@ -65,7 +65,7 @@ const collectFrom = 4 << 10
 // collection the next hash would take fresh pages while the runtime's heap
 // goal, doubled by the last hash, still allows it, so that the process
 // grows by a hash's memory per sign-in before shrinking. A collection
-// costs about a millisecond next to a hash's hundreds.
+// of a server's heap costs milliseconds next to a hash's hundreds.
 func (h *Hasher) turn() (func(memory uint32), error) {
 	h.semOnce.Do(func() { h.sem = make(chan struct{}, max(h.MaxConcurrent, 1)) })
 	done := func(memory uint32) {
