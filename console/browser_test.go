@@ -3,6 +3,8 @@ package console_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -56,13 +58,13 @@ func TestMain(m *testing.M) {
 
 func startBrowser() {
 	var remove func()
-	shared.profile, remove, shared.err = kwtest.NewProfile()
+	shared.profile, remove, shared.err = newProfile()
 	if shared.err != nil {
 		return
 	}
 	shared.remove = remove
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), kwtest.ChromiumOptions(shared.profile)...)
-	ctx, cancel := chromedp.NewContext(actx, kwtest.QuietChromedp(log.Printf))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromiumOptions(shared.profile)...)
+	ctx, cancel := chromedp.NewContext(actx, quietChromedp(log.Printf))
 	shared.cancel = []context.CancelFunc{cancel, cancelAlloc}
 	// The first Run starts the browser, which browser contexts need.
 	shared.ctx, shared.err = ctx, chromedp.Run(ctx)
@@ -72,7 +74,7 @@ func startBrowser() {
 // downloading into dir.
 func newBrowser(t *testing.T, downloads string) context.Context {
 	t.Helper()
-	if _, err := exec.LookPath(kwtest.Chromium); err != nil {
+	if _, err := exec.LookPath(chromium); err != nil {
 		t.Fatalf("Debian's chromium-headless-shell is needed (make test installs it): %v", err)
 	}
 	shared.once.Do(startBrowser)
@@ -106,13 +108,6 @@ func newBrowser(t *testing.T, downloads string) context.Context {
 	}
 	return ctx
 }
-
-// The helpers every browser test uses, from kwtest.
-var (
-	browse   = kwtest.Browse
-	waitFor  = kwtest.WaitFor
-	jsString = kwtest.JSString
-)
 
 // TestBrowseLooksAgainForAStaleNode: an action that met a node of the
 // page the browser had just left is run again, once; the actions after
@@ -292,3 +287,164 @@ func wantBrokenPolicyKept(t *testing.T, ctx context.Context, step string, open c
 
 // keyIDPatternAWS is the shape of AWS's access key IDs.
 var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
+
+// chromium is Debian's Chromium headless shell (package
+// chromium-headless-shell), which `make test` installs, for the tests that
+// drive the console in a real browser. It is Chromium's engine without the
+// browser's windows, profile services and extensions, which the tests use
+// none of: a test costs it half the CPU the full browser takes in headless
+// mode, and the console's tests are most of make test's CPU. The binary,
+// not /usr/bin's wrapper script: the wrapper does not exec it, so that
+// killing the wrapper at the end of a test run would leave it running.
+const chromium = "/usr/lib/chromium/chromium-headless-shell"
+
+// chromiumOptions are the options a test browser starts with: headless,
+// profile in dir, nothing fetched of its own accord, then extra.
+func chromiumOptions(profile string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1400, 1000),
+	)
+	return append(opts, extra...)
+}
+
+// quietChromedp drops chromedp's messages about events of Debian's newer
+// Chromium that chromedp v0.16 does not know: they are not failures.
+func quietChromedp(logf func(string, ...any)) chromedp.ContextOption {
+	return chromedp.WithErrorf(func(format string, args ...any) {
+		if !strings.Contains(format, "unhandled") {
+			logf("chromedp: "+format, args...)
+		}
+	})
+}
+
+// newProfile makes a Chromium profile directory and returns it with its
+// removal. Chromium's helpers may still write to it for a moment after the
+// browser closes, so it is removed leniently, not by t.TempDir, which
+// fails the test on a leftover file.
+func newProfile() (string, func(), error) {
+	profile, err := os.MkdirTemp("", "keyward-chromium-")
+	return profile, func() {
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}, err
+}
+
+// browse runs browser actions and saves a screenshot of where they ended
+// under the test's artifact directory (and in $KEYWARD_SCREENSHOTS, to
+// look at after the run).
+func browse(t *testing.T, ctx context.Context, name string, actions ...chromedp.Action) {
+	t.Helper()
+	// Each step gets its own deadline, so that a failure leaves the browser
+	// usable for the screenshot that shows it.
+	step, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := runActions(step, actions); err != nil {
+		var shot []byte
+		late, cancelLate := context.WithTimeout(ctx, 10*time.Second)
+		defer cancelLate()
+		chromedp.Run(late, chromedp.FullScreenshot(&shot, 100))
+		os.WriteFile(filepath.Join(t.ArtifactDir(), name+"-failed.png"), shot, 0o644)
+		var html string
+		chromedp.Run(late, chromedp.OuterHTML("main", &html, chromedp.ByQuery))
+		t.Fatalf("%s: %v\n%s", name, err, html)
+	}
+	var shot []byte
+	// Bounded too: a page still loading can keep a screenshot waiting.
+	shotCtx, cancelShot := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelShot()
+	if err := chromedp.Run(shotCtx, chromedp.FullScreenshot(&shot, 100)); err == nil {
+		os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), shot, 0o644)
+	}
+	if dir := os.Getenv("KEYWARD_SCREENSHOTS"); dir != "" {
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-")+"-"+name+".png"), shot, 0o644)
+	}
+}
+
+// runActions runs actions in turn. An action that looked up an element of
+// the page the browser has just left (a form's submission, a click on a
+// link) is run again: the DevTools client had not yet learnt of the new
+// document, and the browser no longer knows the node. The lookup fails
+// before the action does anything (a click's or a key's input is sent only
+// once the node is found), so running it again does it once.
+func runActions(ctx context.Context, actions []chromedp.Action) error {
+	for _, a := range actions {
+		for {
+			err := chromedp.Run(ctx, a)
+			if err == nil {
+				break
+			}
+			if !staleNode(err) {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// staleNode says whether err is DevTools' answer for a node of a document
+// the page no longer holds (its two wordings: the node's box, the node).
+func staleNode(err error) bool {
+	var cdp *cdproto.Error
+	return errors.As(err, &cdp) && (cdp.Message == "Could not find node with given id" || cdp.Message == "No node with given id found")
+}
+
+// waitFor waits until a script is true, through page loads that make a
+// script fail for a moment, until the action's deadline.
+func waitFor(js string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var ok bool
+			if err := chromedp.Evaluate(js, &ok).Do(ctx); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func TestStaleNode(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"a node's box", &cdproto.Error{Code: -32000, Message: "Could not find node with given id"}, true},
+		{"a node", &cdproto.Error{Code: -32000, Message: "No node with given id found"}, true},
+		{"wrapped", fmt.Errorf("click: %w", &cdproto.Error{Code: -32000, Message: "Could not find node with given id"}), true},
+		{"another DevTools error", &cdproto.Error{Code: -32000, Message: "DOM Error while querying"}, false},
+		{"the message alone", errors.New("Could not find node with given id (-32000)"), false},
+		{"a deadline", context.DeadlineExceeded, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := staleNode(tt.err); got != tt.want {
+				t.Errorf("staleNode(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
