@@ -16,6 +16,15 @@ REAL_CLIENTS = console cli e2e/terraform
 # NO_RACE are the packages the tests run without the race detector: those
 # and the command's, whose tests start whole servers (see test).
 NO_RACE = $(REAL_CLIENTS) cmd/keyward
+# RACED expands, in a recipe's shell, to the packages whose tests run with
+# the race detector: those with tests, but NO_RACE. UNTESTED expands to the
+# packages without tests (the benchmark programs, a generator, the helpers
+# of other packages' tests), which go test only compiles: it compiles them
+# without the race detector, beside NO_RACE, where what they import is
+# compiled anyway. With it, the S3 client one benchmark program imports
+# was compiled a second time for nothing else.
+RACED = $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE)))
+UNTESTED = $$($(GO) list -f '{{if not (or .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./...)
 # RACE_FLAGS build with the race detector, SQLite's C translated to Go
 # (modernc.org/libc and modernc.org/sqlite/lib) without its
 # instrumentation (see test), and -trimpath as every build here: a
@@ -88,13 +97,14 @@ test:
 # three, no faster with four).
 test-packages:
 	@mkdir -p test-artifacts
-	$(GO) test $(RACE_FLAGS) -p 3 -count=1 -timeout 8m -short -artifacts -outputdir $(CURDIR)/test-artifacts $$($(GO) list ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE))) $(BENCH_ONCE)
+	$(GO) test $(RACE_FLAGS) -p 3 -count=1 -timeout 8m -short -artifacts -outputdir $(CURDIR)/test-artifacts $(RACED) $(BENCH_ONCE)
 
 # test-clients runs the tests of the packages that drive real clients
 # against a server in their process (Chromium, the AWS CLI, Terraform) and
 # the command's, whose tests start whole servers, without the race
 # detector: they run the server code the package tests run under it, at a
-# third of the time they take with it.
+# third of the time they take with it. It compiles the packages without
+# tests (UNTESTED) too.
 #
 # GOGC=400 (the tests', the keyward processes' and Terraform's AWS
 # provider's, which inherit it) trades memory, of which the machine has
@@ -104,7 +114,7 @@ test-packages:
 # took the same CPU either way, and keep Go's default.
 test-clients:
 	@mkdir -p test-artifacts
-	GOGC=400 $(RELEASE_ENV) $(GO) test -count=1 -timeout 8m -short -artifacts -outputdir $(CURDIR)/test-artifacts $(addprefix ./,$(NO_RACE)) $(BENCH_ONCE)
+	GOGC=400 $(RELEASE_ENV) $(GO) test -count=1 -timeout 8m -short -artifacts -outputdir $(CURDIR)/test-artifacts $(addprefix ./,$(NO_RACE)) $(UNTESTED) $(BENCH_ONCE)
 
 # test-deploy runs the packaging module's tests one package at a time: the
 # release build and the image build compile keyward alike, and the second
@@ -118,8 +128,8 @@ test-deploy:
 ## vet compiled alone before, after the tools were installed); go list -export compiles each
 ## package into the build cache
 warm:
-	$(GO) list -e $(RACE_FLAGS) -export -test -deps $$($(GO) list ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE))) >/dev/null
-	$(RELEASE_ENV) $(GO) list -e -export -test -deps $(addprefix ./,$(NO_RACE)) >/dev/null
+	$(GO) list -e $(RACE_FLAGS) -export -test -deps $(RACED) >/dev/null
+	$(RELEASE_ENV) $(GO) list -e -export -test -deps $(addprefix ./,$(NO_RACE)) $(UNTESTED) >/dev/null
 	GOFLAGS= CGO_ENABLED=0 GOOS=darwin GOARCH=arm64 $(GO) list -e -trimpath -export -deps ./cmd/keyward >/dev/null
 	cd deploy && $(RELEASE_ENV) $(GO) list -e -export -test -deps ./... >/dev/null
 
