@@ -48,17 +48,3 @@ func TestEmbeddedModelsAreTestdatas(t *testing.T) {
 		})
 	}
 }
-
-func TestText(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`<p>Lists the <code>MFA</code> devices &amp; more.</p> <p>Second.</p>`, "Lists the MFA devices & more.\n\nSecond."},
-		{`<p>Values:</p> <ul> <li> <p> <code>a</code> </p> </li> <li> <p>b</p> </li> </ul> <p>After.</p>`, "Values:\n* a\n* b\n\nAfter."},
-		{`<fullname>IAM</fullname> <p>Text</p>`, "Text"},
-		{`<note> <p>Careful.</p> </note>`, "Note: Careful."},
-		{`<p>See <a href="https://x">the guide</a>.</p>`, "See the guide."},
-	} {
-		if got := compact.Text(tc.in); got != tc.want {
-			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
