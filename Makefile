@@ -18,11 +18,11 @@ REAL_CLIENTS = console cli e2e/terraform
 NO_RACE = $(REAL_CLIENTS) cmd/keyward
 # RACED expands, in a recipe's shell, to the packages whose tests run with
 # the race detector: those with tests, but NO_RACE. UNTESTED expands to the
-# packages without tests (the benchmark programs, a generator, the helpers
-# of other packages' tests), which go test only compiles: it compiles them
-# without the race detector, beside NO_RACE, where what they import is
-# compiled anyway. With it, the S3 client one benchmark program imports
-# was compiled a second time for nothing else.
+# packages without tests (a benchmark program of processes, guardbench,
+# and the helpers of other packages' tests), which go test only compiles:
+# it compiles them without the race detector, beside NO_RACE, where what
+# they import is compiled anyway. Under the race detector, the S3 client
+# guardbench imports was compiled a second time for nothing else.
 RACED = $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE)))
 UNTESTED = $$($(GO) list -f '{{if not (or .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./...)
 # RACE_FLAGS build with the race detector, SQLite's C translated to Go

@@ -299,7 +299,8 @@ var keyIDPatternAWS = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
 const chromium = "/usr/lib/chromium/chromium-headless-shell"
 
 // chromiumOptions are the options a test browser starts with: headless,
-// profile in dir, nothing fetched of its own accord, then extra.
+// its profile in the directory profile, nothing fetched of its own accord,
+// then extra.
 func chromiumOptions(profile string, extra ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
@@ -427,6 +428,9 @@ func jsString(s string) string {
 	return string(b)
 }
 
+// TestStaleNode: DevTools' two wordings of a node the page no longer
+// holds, wrapped or not, are stale nodes; another error, or the wording
+// outside a DevTools error, is not.
 func TestStaleNode(t *testing.T) {
 	tests := []struct {
 		name string

@@ -127,11 +127,10 @@ func build(commit, dir string) (*tree, error) {
 	}
 	built := map[string]string{}
 	for _, b := range hotPaths {
-		out, err := exec.Command("git", "-C", dir, "grep", "-l", "func "+b+"(", "--", "*_test.go").Output()
-		if err != nil {
+		pkg, ok := benchPackage(dir, b)
+		if !ok {
 			continue // not in this commit
 		}
-		pkg := filepath.Dir(strings.Fields(string(out))[0])
 		if _, ok := built[pkg]; !ok {
 			bin := filepath.Join(dir, ".hotpaths-"+strings.ReplaceAll(pkg, "/", "_")+".test")
 			cmd := exec.Command("go", "test", "-c", "-o", bin, "./"+pkg)
@@ -144,6 +143,17 @@ func build(commit, dir string) (*tree, error) {
 		t.binaries[b] = [2]string{built[pkg], filepath.Join(dir, pkg)}
 	}
 	return t, nil
+}
+
+// benchPackage returns the directory, relative to the checkout dir, of
+// the package whose tests define the benchmark name, and false where
+// git's files there define none.
+func benchPackage(dir, name string) (string, bool) {
+	out, err := exec.Command("git", "-C", dir, "grep", "-l", "func "+name+"(", "--", "*_test.go").Output()
+	if err != nil || len(strings.Fields(string(out))) == 0 {
+		return "", false
+	}
+	return filepath.Dir(strings.Fields(string(out))[0]), true
 }
 
 // measure is one benchmark line's figures.

@@ -1,40 +1,21 @@
 package main
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
 // TestHotPathsExist: every benchmark the comparison runs is in the
-// repository's tests; a renamed one would drop out of the table unseen
-// (build skips what a commit lacks).
+// repository's tests, where build looks for it; a renamed one would drop
+// out of the table unseen (build skips what a commit lacks).
 func TestHotPathsExist(t *testing.T) {
-	found := map[string]bool{}
-	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, name := range hotPaths {
-			if strings.Contains(string(b), "func "+name+"(") {
-				found[name] = true
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, name := range hotPaths {
-		if !found[name] {
+		if _, ok := benchPackage(filepath.Join("..", ".."), name); !ok {
 			t.Errorf("no func %s in the repository's tests", name)
 		}
+	}
+	if pkg, ok := benchPackage(filepath.Join("..", ".."), "BenchmarkAuthorize"); !ok || filepath.Base(pkg) != "authz" {
+		t.Errorf("BenchmarkAuthorize's package: %q", pkg)
 	}
 }
 
@@ -61,6 +42,8 @@ func TestBenchLine(t *testing.T) {
 	}
 }
 
+// TestMedianAndCell: the table's median, of an odd and an even number of
+// rounds, and its cells in µs.
 func TestMedianAndCell(t *testing.T) {
 	if got := median([]float64{3, 1, 2}); got != 2 {
 		t.Errorf("median of 3 1 2 = %v", got)

@@ -106,6 +106,7 @@ func TestCompactRefuses(t *testing.T) {
 	}
 }
 
+// keys are m's keys, for a message.
 func keys[V any](m map[string]V) []string {
 	var ks []string
 	for k := range m {
@@ -114,6 +115,8 @@ func keys[V any](m map[string]V) []string {
 	return ks
 }
 
+// TestText: the documentation's HTML as plain text: paragraphs, lists,
+// notes, links' text, entities.
 func TestText(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`<p>Lists the <code>MFA</code> devices &amp; more.</p> <p>Second.</p>`, "Lists the MFA devices & more.\n\nSecond."},
