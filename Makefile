@@ -123,10 +123,10 @@ test-deploy:
 	cd deploy && $(RELEASE_ENV) $(GO) test -count=1 -p 1 -timeout 15m ./...
 
 ## warm: compile, without linking or running anything, what make test runs: the packages and
-## their tests with the race detector (RACED) and without it (NO_RACE, UNTESTED), keyward for darwin/arm64 (deploy/'s
-## TestCrossBuild), and the packaging module's packages (Helm's and Kubernetes' among them, which
-## vet compiled alone before, after the tools were installed); go list -export compiles each
-## package into the build cache
+## their tests with the race detector (RACED) and without it (NO_RACE, UNTESTED), keyward for
+## darwin/arm64 (deploy/'s TestCrossBuild), and the packaging module's packages (Helm's and
+## Kubernetes' among them, which vet compiled alone before, after the tools were installed); go
+## list -export compiles each package into the build cache
 warm:
 	$(GO) list -e $(RACE_FLAGS) -export -test -deps $(RACED) >/dev/null
 	$(RELEASE_ENV) $(GO) list -e -export -test -deps $(addprefix ./,$(NO_RACE)) $(UNTESTED) >/dev/null

@@ -150,10 +150,11 @@ func build(commit, dir string) (*tree, error) {
 // git's files there define none.
 func benchPackage(dir, name string) (string, bool) {
 	out, err := exec.Command("git", "-C", dir, "grep", "-l", "func "+name+"(", "--", "*_test.go").Output()
-	if err != nil || len(strings.Fields(string(out))) == 0 {
+	files := strings.Fields(string(out))
+	if err != nil || len(files) == 0 {
 		return "", false
 	}
-	return filepath.Dir(strings.Fields(string(out))[0]), true
+	return filepath.Dir(files[0]), true
 }
 
 // measure is one benchmark line's figures.
