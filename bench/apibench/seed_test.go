@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ func TestSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, dir+"/keyward.db")
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "keyward.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
