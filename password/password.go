@@ -41,6 +41,9 @@ type Hasher struct {
 
 	semOnce sync.Once
 	sem     chan struct{}
+	// key is argon2.IDKey when nil; tests see through it which hashes a
+	// check computes.
+	key func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 }
 
 // ErrBusy means too many hashes were waiting for their turn.
@@ -169,10 +172,11 @@ func parse(hash string) (phc, error) {
 }
 
 // Current reports whether hash was made with the parameters Hash uses
-// now. A hash checked with other parameters takes another time than the
-// decoy a refusal of an unknown user is checked against (made with
-// today's), which would tell that the user exists; a sign-in hashes a
-// right password again, so that such hashes go as their users sign in.
+// now. A sign-in hashes a right password whose hash is not current again,
+// so that hashes of other parameters go as their users sign in: checking
+// one takes the work of today's only with a top-up (see Verify), and a
+// dearer one takes longer than the decoy a refusal of an unknown user is
+// checked against, which would tell that the user exists.
 func (h *Hasher) Current(hash string) bool {
 	got, err := parse(hash)
 	m, t, p := h.params()
@@ -180,7 +184,9 @@ func (h *Hasher) Current(hash string) bool {
 }
 
 // Verify reports whether password matches hash, comparing in constant time
-// with the parameters the hash was made with.
+// with the parameters the hash was made with. A hash made with cheaper
+// parameters than today's is checked in about the time of one made with
+// today's (see topUp).
 func (h *Hasher) Verify(hash, password string) (bool, error) {
 	ph, err := parse(hash)
 	if err != nil {
@@ -193,7 +199,46 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), ph.salt, ph.t, ph.m, ph.p, uint32(len(ph.want)))
-	done(ph.m)
+	key := h.key
+	if key == nil {
+		key = argon2.IDKey
+	}
+	got := key([]byte(password), ph.salt, ph.t, ph.m, ph.p, uint32(len(ph.want)))
+	used := ph.m
+	m, t, p := h.params()
+	if tm, tt := topUp(ph, m, t, p, runtime.GOMAXPROCS(0)); tm > 0 {
+		key([]byte(password), ph.salt, tt, tm, p, keyLen)
+		used = max(used, tm)
+	}
+	done(used)
 	return subtle.ConstantTimeCompare(got, ph.want) == 1, nil
+}
+
+// topUp returns the memory (KiB) and passes of the hash that Verify
+// computes, and throws away, after checking a hash made with cheaper
+// parameters than today's, or zero memory when none is needed. Together
+// the two take about as long as one hash with today's parameters, which
+// is what a refusal of an unknown user is checked against (a decoy made
+// with them): a user who has not signed in since the parameters grew
+// would otherwise be told apart by a quicker refusal. Argon2id's time
+// grows with memory × passes, divided among the lanes that can run at
+// once (procs cores); the top-up takes no more memory than a hash of
+// today's. A hash dearer than today's is not evened out (the decoy
+// cannot know it); it goes as its user next signs in.
+func topUp(have phc, m, t uint32, p uint8, procs int) (memory, passes uint32) {
+	work := func(m, t uint32, p uint8) uint64 {
+		return uint64(m) * uint64(t) / uint64(max(min(int(p), procs), 1))
+	}
+	want, got := work(m, t, p), work(have.m, have.t, have.p)
+	if got >= want {
+		return 0, 0
+	}
+	mt := (want - got) * uint64(max(min(int(p), procs), 1))
+	passes = uint32((mt + uint64(m) - 1) / uint64(m))
+	memory = uint32(mt / uint64(passes))
+	if memory < 8*uint32(p) {
+		// Below argon2's smallest memory the difference is microseconds.
+		return 0, 0
+	}
+	return memory, passes
 }
