@@ -78,18 +78,30 @@ func TestSecondAccountSeesItsOwn(t *testing.T) {
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The user with name bob cannot be found.")
 }
 
-// countingHasher counts the passwords verified, to tell which refusals
-// hash one.
+// countingHasher counts the passwords hashed, made or checked, to tell
+// which refusals hash one, and keeps the last hash checked.
 type countingHasher struct {
 	keyward.PasswordHasher
-	verified int
-	// busy makes every check fail as password.Hasher's does when the
-	// hashes waiting for their turn outlast its MaxWait.
-	busy bool
+	made, verified int
+	checked        string
+	// busy makes every hash fail as password.Hasher's does when the
+	// hashes waiting for their turn outlast its MaxWait; busyOnce the
+	// next hash made.
+	busy, busyOnce bool
+}
+
+func (h *countingHasher) Hash(pw string) (string, error) {
+	h.made++
+	if h.busy || h.busyOnce {
+		h.busyOnce = false
+		return "", password.ErrBusy
+	}
+	return h.PasswordHasher.Hash(pw)
 }
 
 func (h *countingHasher) Verify(hash, pw string) (bool, error) {
 	h.verified++
+	h.checked = hash
 	if h.busy {
 		return false, password.ErrBusy
 	}
@@ -159,7 +171,7 @@ func TestSignInToAnyAccount(t *testing.T) {
 		{"", "dora", "Dora-Passw0rd-1"},
 		{"tenant-b", "nobody", "Dora-Passw0rd-1"},
 	} {
-		before := h.verified
+		before := h.made + h.verified
 		_, _, err := ts.IAM.SignInUser(ctx, tc.account, tc.user, tc.password)
 		if want == nil {
 			want = err
@@ -167,7 +179,7 @@ func TestSignInToAnyAccount(t *testing.T) {
 		if err == nil || err.Error() != want.Error() {
 			t.Errorf("%s/%s: %v, want %v", tc.account, tc.user, err, want)
 		}
-		if n := h.verified - before; n != 1 {
+		if n := h.made + h.verified - before; n != 1 {
 			t.Errorf("%s/%s: %d passwords hashed, want 1", tc.account, tc.user, n)
 		}
 	}

@@ -99,6 +99,33 @@ func TestLoginProfiles(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// TestSignInDecoy: an unknown user's refusal is hashed for as long as a
+// known user's wrong password, against a decoy made with today's
+// parameters by the first refusal that needs it. A failure to make it
+// (too busy) is the sign-in's answer and is not kept: the next refusal
+// makes the decoy, and the ones after check it, each a hash's work.
+func TestSignInDecoy(t *testing.T) {
+	s := newService(t)
+	today := &password.Hasher{Memory: 1024, Time: 1, Threads: 1}
+	h := &countingHasher{PasswordHasher: today, busyOnce: true}
+	s.Passwords = h
+	signIn := func() error {
+		_, _, err := s.SignInUser(context.Background(), account, "nobody", "Correct-Horse-1")
+		return err
+	}
+	wantCode(t, signIn(), keyward.EServiceUnavailable)
+	wantCode(t, signIn(), keyward.EAccessDenied)
+	if h.made != 2 || h.verified != 0 {
+		t.Fatalf("%d hashes made and %d checked after two refusals, want 2 and 0 (the decoy made at the second)", h.made, h.verified)
+	}
+	for range 2 {
+		wantCode(t, signIn(), keyward.EAccessDenied)
+	}
+	if h.made != 2 || h.verified != 2 || !today.Current(h.checked) {
+		t.Fatalf("%d hashes made and %d checked (%q) after four refusals, want 2 and 2 of a hash of today's parameters", h.made, h.verified, h.checked)
+	}
+}
+
 // TestSignInRehashesOldParameters: a right password whose hash was made
 // with other parameters than the hasher's now is hashed again at sign-in,
 // with today's: checked with its own, such a hash answers in another time

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -62,8 +62,9 @@ type Service struct {
 	// Logger tells what start-up did (InitAccount).
 	Logger *slog.Logger
 
-	decoyOnce sync.Once
-	decoy     string
+	// decoy is the hash a refusal of an unknown user is checked against
+	// (decoyRefusal).
+	decoy atomic.Pointer[string]
 
 	// oldPasswordGuesses limits ChangePassword's wrong old passwords
 	// (passwordGuesses).

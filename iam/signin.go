@@ -196,10 +196,24 @@ func (s *Service) rehash(ctx context.Context, userName, old, password string) {
 // hash: a busy server answers every sign-in alike, a user's right password
 // included, which is then neither refused as wrong nor counted as a guess
 // (a flood of attempts would otherwise lock users out).
+//
+// The decoy is a hash of nothing in particular made with today's
+// parameters, by the first refusal that needs it, which making it takes
+// as long as checking it would. It is kept only once made: were a
+// failure kept (too busy, no randomness), every later refusal would
+// check a malformed hash without hashing, at once.
 func (s *Service) decoyRefusal(password string, refusal error) error {
-	if _, err := s.Passwords.Verify(s.decoyHash(), password); busy(err) {
+	if decoy := s.decoy.Load(); decoy != nil {
+		if _, err := s.Passwords.Verify(*decoy, password); busy(err) {
+			return err
+		}
+		return refusal
+	}
+	decoy, err := s.Passwords.Hash("keyward decoy password")
+	if err != nil {
 		return err
 	}
+	s.decoy.CompareAndSwap(nil, &decoy)
 	return refusal
 }
 
@@ -224,11 +238,4 @@ func (s *Service) passwordExpired(ctx context.Context, lp keyward.LoginProfile) 
 		return false, false, nil
 	}
 	return true, pp.HardExpiry, nil
-}
-
-// decoyHash is a hash of nothing in particular, made once, to verify
-// against when there is no real one.
-func (s *Service) decoyHash() string {
-	s.decoyOnce.Do(func() { s.decoy, _ = s.Passwords.Hash("keyward decoy password") })
-	return s.decoy
 }

@@ -141,6 +141,24 @@ func (h *Hasher) Hash(password string) (string, error) {
 
 var errFormat = errors.New("password: not an argon2id hash")
 
+// The bounds of a hash parse accepts. Keyward writes only hashes of its
+// own parameters, but a stored hash is checked for whoever names its user,
+// before anyone has signed in: one of zero passes or lanes would make
+// argon2 panic while holding the hashing's turn, one of absurd memory or
+// work would take the process's memory or the turn for minutes, and an
+// empty key would match every password.
+const (
+	// maxWork is the most memory × passes (KiB) of a hash: 2^24, 85 times
+	// the default's (64 MiB, 3 passes).
+	maxWork = 1 << 24
+	// maxMemory is the most memory of a hash: 4 GiB, twice RFC 9106's
+	// largest recommendation.
+	maxMemory = 4 << 20
+	minSalt   = 8
+	minKey    = 16
+	maxBytes  = 64
+)
+
 // phc is a hash's PHC string read: its parameters, salt and key.
 type phc struct {
 	m, t       uint32
@@ -148,7 +166,8 @@ type phc struct {
 	salt, want []byte
 }
 
-// parse reads a hash's PHC string.
+// parse reads a hash's PHC string, refusing parameters and lengths
+// outside the bounds above.
 func parse(hash string) (phc, error) {
 	var h phc
 	parts := strings.Split(hash, "$")
@@ -162,10 +181,13 @@ func parse(hash string) (phc, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.m, &h.t, &h.p); err != nil {
 		return h, errFormat
 	}
+	if h.t < 1 || h.p < 1 || h.m < 8*uint32(h.p) || h.m > maxMemory || uint64(h.m)*uint64(h.t) > maxWork {
+		return h, errFormat
+	}
 	var err1, err2 error
 	h.salt, err1 = b64.DecodeString(parts[4])
 	h.want, err2 = b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil {
+	if err1 != nil || err2 != nil || len(h.salt) < minSalt || len(h.salt) > maxBytes || len(h.want) < minKey || len(h.want) > maxBytes {
 		return h, errFormat
 	}
 	return h, nil
@@ -199,18 +221,23 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	used := ph.m
+	defer func() { done(used) }()
 	key := h.key
 	if key == nil {
 		key = argon2.IDKey
 	}
 	got := key([]byte(password), ph.salt, ph.t, ph.m, ph.p, uint32(len(ph.want)))
-	used := ph.m
 	m, t, p := h.params()
-	if tm, tt := topUp(ph, m, t, p, runtime.GOMAXPROCS(0)); tm > 0 {
+	if tm, tt, collect := topUp(ph, m, t, p, runtime.GOMAXPROCS(0)); tm > 0 {
+		if collect && ph.m >= collectFrom {
+			// The checked hash's memory is garbage: collected, it is
+			// not held beside the top-up's.
+			runtime.GC()
+		}
 		key([]byte(password), ph.salt, tt, tm, p, keyLen)
 		used = max(used, tm)
 	}
-	done(used)
 	return subtle.ConstantTimeCompare(got, ph.want) == 1, nil
 }
 
@@ -219,26 +246,49 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 // parameters than today's, or zero memory when none is needed. Together
 // the two take about as long as one hash with today's parameters, which
 // is what a refusal of an unknown user is checked against (a decoy made
-// with them): a user who has not signed in since the parameters grew
-// would otherwise be told apart by a quicker refusal. Argon2id's time
-// grows with memory × passes, divided among the lanes that can run at
-// once (procs cores); the top-up takes no more memory than a hash of
-// today's. A hash dearer than today's is not evened out (the decoy
-// cannot know it); it goes as its user next signs in.
-func topUp(have phc, m, t uint32, p uint8, procs int) (memory, passes uint32) {
+// with them): if the parameters are raised, a user who has not signed in
+// since would otherwise be told apart by a quicker refusal.
+//
+// The time is modelled on golang.org/x/crypto/argon2, which computes
+// each of a pass's four slices with one goroutine a lane and waits for
+// them all: with procs cores, a slice takes ceil(lanes/procs) segments'
+// time, a segment being memory/(4×lanes) blocks, so that a hash's time
+// grows with memory × passes × ceil(lanes/procs) / lanes. The model
+// assumes the cores are free: under other hashing, or on hyper-threads,
+// a hash of many lanes gains less from them than it counts on.
+//
+// The two hashes together take no more memory than today's one: the
+// top-up's memory is what the checked hash leaves of today's, with the
+// passes to make up the work, unless that leaves less than a quarter of
+// today's (the top-up would then be many passes over little memory,
+// faster a block than the hash it stands for); then it takes up to
+// today's memory, and collect reports that the checked hash's memory
+// must be collected first. A hash dearer than today's is not evened out
+// (the decoy cannot know it); it is hashed again with today's parameters
+// when its user next signs in.
+func topUp(have phc, m, t uint32, p uint8, procs int) (memory, passes uint32, collect bool) {
+	procs = max(procs, 1)
 	work := func(m, t uint32, p uint8) uint64 {
-		return uint64(m) * uint64(t) / uint64(max(min(int(p), procs), 1))
+		rounds := (uint64(p) + uint64(procs) - 1) / uint64(procs)
+		return uint64(m) * uint64(t) * rounds / uint64(p)
 	}
 	want, got := work(m, t, p), work(have.m, have.t, have.p)
 	if got >= want {
-		return 0, 0
+		return 0, 0, false
 	}
-	mt := (want - got) * uint64(max(min(int(p), procs), 1))
-	passes = uint32((mt + uint64(m) - 1) / uint64(m))
+	rounds := (uint64(p) + uint64(procs) - 1) / uint64(procs)
+	mt := (want - got) * uint64(p) / rounds
+	limit := uint64(m)
+	if have.m < m && m-have.m >= m/4 {
+		limit = uint64(m - have.m)
+	} else {
+		collect = true
+	}
+	passes = uint32((mt + limit - 1) / limit)
 	memory = uint32(mt / uint64(passes))
 	if memory < 8*uint32(p) {
 		// Below argon2's smallest memory the difference is microseconds.
-		return 0, 0
+		return 0, 0, false
 	}
-	return memory, passes
+	return memory, passes, collect
 }

@@ -75,7 +75,9 @@ func TestCurrent(t *testing.T) {
 
 // TestCollects: a hash of a sign-in's size (here 8 MiB) ends with a
 // collection, so that its memory is not taken afresh by the next; a small
-// one does not, a collection costing more than it would return early.
+// one does not, a collection costing more than it would return early. A
+// check whose top-up could not fit beside the checked hash's memory
+// collects that first.
 func TestCollects(t *testing.T) {
 	forced := func() uint32 {
 		var m runtime.MemStats
@@ -83,62 +85,75 @@ func TestCollects(t *testing.T) {
 		return m.NumForcedGC
 	}
 	for _, tc := range []struct {
-		memory uint32
-		forced uint32 // collections forced by a hash and a check
-	}{{1024, 0}, {8 * 1024, 2}} {
-		h := &password.Hasher{Memory: tc.memory, Time: 1, Threads: 1}
+		name        string
+		made, check *password.Hasher
+		forced      uint32 // collections forced by a hash and a check
+	}{
+		{"1 MiB", &password.Hasher{Memory: 1024, Time: 1, Threads: 1}, &password.Hasher{Memory: 1024, Time: 1, Threads: 1}, 0},
+		{"8 MiB", &password.Hasher{Memory: 8 * 1024, Time: 1, Threads: 1}, &password.Hasher{Memory: 8 * 1024, Time: 1, Threads: 1}, 2},
+		{"8 MiB, topped up to more passes", &password.Hasher{Memory: 8 * 1024, Time: 1, Threads: 1}, &password.Hasher{Memory: 8 * 1024, Time: 2, Threads: 1}, 3},
+		{"8 MiB, topped up to more memory", &password.Hasher{Memory: 8 * 1024, Time: 1, Threads: 1}, &password.Hasher{Memory: 16 * 1024, Time: 1, Threads: 1}, 2},
+	} {
 		before := forced()
-		hash, err := h.Hash("Correct-Horse-1")
+		hash, err := tc.made.Hash("Correct-Horse-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.Verify(hash, "Correct-Horse-1"); err != nil {
+		if _, err := tc.check.Verify(hash, "Correct-Horse-1"); err != nil {
 			t.Fatal(err)
 		}
 		if got := forced() - before; got != tc.forced {
-			t.Errorf("memory %d KiB: %d collections forced by a hash and a check, want %d", tc.memory, got, tc.forced)
+			t.Errorf("%s: %d collections forced by a hash and a check, want %d", tc.name, got, tc.forced)
 		}
 	}
 }
 
 // TestTopUp: after a hash of cheaper parameters than today's, the top-up
-// makes up the difference in work (memory × passes over the lanes that run
-// at once) with no more memory than today's hash takes; after a hash as
-// dear or dearer, there is none.
+// makes up the difference in work (memory × passes × ceil(lanes/cores) /
+// lanes, as argon2 runs a slice's lanes at once) without the two hashes
+// holding more memory at once than today's one; after a hash as dear or
+// dearer, there is none.
 func TestTopUp(t *testing.T) {
 	type params struct {
 		m, t uint32
 		p    uint8
 	}
 	work := func(x params, procs int) uint64 {
-		return uint64(x.m) * uint64(x.t) / uint64(max(min(int(x.p), procs), 1))
+		rounds := (int(x.p) + procs - 1) / procs
+		return uint64(x.m) * uint64(x.t) * uint64(rounds) / uint64(x.p)
 	}
+	defaults := params{65536, 3, 4}
+	owasp := params{19456, 2, 1} // OWASP's 19 MiB, 2 passes, 1 lane
 	for _, tc := range []struct {
 		name           string
 		old, now       params
 		procs          int
 		memory, passes uint32 // the top-up expected
+		collect        bool
 	}{
-		{"more memory", params{8192, 1, 1}, params{16384, 1, 1}, 2, 8192, 1},
-		{"more passes", params{8192, 1, 1}, params{8192, 3, 1}, 2, 8192, 2},
-		{"both", params{8192, 1, 1}, params{16384, 3, 1}, 2, 13653, 3},
-		{"the defaults after OWASP's smallest", params{7168, 5, 1}, params{65536, 3, 4}, 2, 62464, 2},
-		{"more lanes than cores", params{65536, 3, 1}, params{65536, 3, 4}, 2, 0, 0},
-		{"more lanes, cores enough", params{65536, 3, 1}, params{65536, 3, 4}, 4, 0, 0},
-		{"same", params{65536, 3, 4}, params{65536, 3, 4}, 2, 0, 0},
-		{"dearer than today's", params{131072, 4, 4}, params{65536, 3, 4}, 2, 0, 0},
-		{"a difference below argon2's smallest memory", params{1024, 1, 1}, params{1028, 1, 1}, 2, 0, 0},
+		{"more memory", params{8192, 1, 1}, params{16384, 1, 1}, 2, 8192, 1, false},
+		{"more passes", params{8192, 1, 1}, params{8192, 3, 1}, 2, 8192, 2, true},
+		{"both", params{8192, 1, 1}, params{16384, 3, 1}, 2, 8192, 5, false},
+		{"the defaults after OWASP's", owasp, defaults, 2, 39594, 3, false},
+		{"the defaults after OWASP's, 3 cores for 4 lanes", owasp, defaults, 3, 39594, 3, false},
+		{"the defaults after OWASP's, 4 cores", owasp, defaults, 4, 40960, 1, false},
+		{"nearly today's memory, fewer passes", params{61440, 1, 4}, defaults, 2, 45056, 3, true},
+		{"more lanes than cores", params{65536, 3, 1}, defaults, 2, 0, 0, false},
+		{"more lanes, cores enough", params{65536, 3, 1}, defaults, 4, 0, 0, false},
+		{"same", defaults, defaults, 2, 0, 0, false},
+		{"dearer than today's", params{131072, 4, 4}, defaults, 2, 0, 0, false},
+		{"a difference below argon2's smallest memory", params{1024, 1, 1}, params{1028, 1, 1}, 2, 0, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, p := password.TopUp(tc.old.m, tc.old.t, tc.old.p, tc.now.m, tc.now.t, tc.now.p, tc.procs)
-			if m != tc.memory || p != tc.passes {
-				t.Fatalf("top-up m=%d,t=%d, want m=%d,t=%d", m, p, tc.memory, tc.passes)
+			m, p, collect := password.TopUp(tc.old.m, tc.old.t, tc.old.p, tc.now.m, tc.now.t, tc.now.p, tc.procs)
+			if m != tc.memory || p != tc.passes || collect != tc.collect {
+				t.Fatalf("top-up m=%d,t=%d, collect %v; want m=%d,t=%d, collect %v", m, p, collect, tc.memory, tc.passes, tc.collect)
 			}
 			if m == 0 {
 				return
 			}
-			if m > tc.now.m {
-				t.Errorf("the top-up takes %d KiB, more than today's hash (%d)", m, tc.now.m)
+			if held := m + map[bool]uint32{false: tc.old.m, true: 0}[collect]; held > tc.now.m {
+				t.Errorf("the top-up holds %d KiB with the checked hash's, more than today's hash (%d)", held, tc.now.m)
 			}
 			got := work(tc.old, tc.procs) + work(params{m, p, tc.now.p}, tc.procs)
 			if want := work(tc.now, tc.procs); got > want || want-got > uint64(p) {
@@ -157,7 +172,7 @@ func TestVerifyEvensOut(t *testing.T) {
 		m, t uint32
 		p    uint8
 	}
-	now := &password.Hasher{Memory: 4096, Time: 2, Threads: 1}
+	now := &password.Hasher{Memory: 4096, Time: 2, Threads: 2}
 	var calls []call
 	password.SetKey(now, func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 		calls = append(calls, call{memory, time, threads})
@@ -170,17 +185,18 @@ func TestVerifyEvensOut(t *testing.T) {
 		}
 		return hash
 	}
-	cheap := hashOf(&password.Hasher{Memory: 1024, Time: 1, Threads: 1})
-	dear := hashOf(&password.Hasher{Memory: 8192, Time: 2, Threads: 1})
-	calls = nil
-	current := hashOf(now)
+	// The top-up is made with today's lanes, for the cores here.
+	m, passes, _ := password.TopUp(1024, 1, 1, 4096, 2, 2, runtime.GOMAXPROCS(0))
+	if m == 0 {
+		t.Fatal("no top-up after a hash of a quarter of today's memory and half its passes")
+	}
 	for _, tc := range []struct {
 		name, hash string
 		want       []call
 	}{
-		{"cheaper", cheap, []call{{1024, 1, 1}, {3584, 2, 1}}},
-		{"today's", current, []call{{4096, 2, 1}}},
-		{"dearer", dear, []call{{8192, 2, 1}}},
+		{"cheaper", hashOf(&password.Hasher{Memory: 1024, Time: 1, Threads: 1}), []call{{1024, 1, 1}, {m, passes, 2}}},
+		{"today's", hashOf(now), []call{{4096, 2, 2}}},
+		{"dearer", hashOf(&password.Hasher{Memory: 8192, Time: 2, Threads: 2}), []call{{8192, 2, 2}}},
 	} {
 		for _, pw := range []string{"Correct-Horse-1", "Wrong-Horse-1"} {
 			calls = nil
@@ -192,6 +208,44 @@ func TestVerifyEvensOut(t *testing.T) {
 				t.Errorf("%s: Verify(%q) hashed %v, want %v", tc.name, pw, calls, tc.want)
 			}
 		}
+	}
+}
+
+// TestVerifyRefusesMalformed: a stored hash outside the bounds Keyward
+// writes is refused unhashed, as no argon2id hash: zero passes or lanes
+// (argon2 would panic holding the hashing's turn), too little memory for
+// its lanes, absurd memory or work, a short salt, an empty or short key
+// (which would match every password). The hasher goes on answering.
+func TestVerifyRefusesMalformed(t *testing.T) {
+	h := &password.Hasher{Memory: 1024, Time: 1, Threads: 1}
+	good, err := h.Hash("Correct-Horse-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(good, "$") // "", argon2id, v=19, m=…, salt, key
+	with := func(params, salt, key string) string {
+		return strings.Join([]string{"", "argon2id", "v=19", params, salt, key}, "$")
+	}
+	salt, key := parts[4], parts[5]
+	for _, tc := range []struct{ name, hash string }{
+		{"no passes", with("m=1024,t=0,p=1", salt, key)},
+		{"no lanes", with("m=1024,t=1,p=0", salt, key)},
+		{"less memory than its lanes take", with("m=16,t=1,p=4", salt, key)},
+		{"8 GiB", with("m=8388608,t=1,p=1", salt, key)},
+		{"work beyond the bound", with("m=1048576,t=17,p=4", salt, key)},
+		{"more lanes than a byte", with("m=4096,t=1,p=256", salt, key)},
+		{"a short salt", with("m=1024,t=1,p=1", "c2FsdA", key)},
+		{"no key", with("m=1024,t=1,p=1", salt, "")},
+		{"a short key", with("m=1024,t=1,p=1", salt, "a2V5a2V5a2V5")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if ok, err := h.Verify(tc.hash, "Correct-Horse-1"); ok || err == nil {
+				t.Fatalf("Verify(%s) = %v, %v; want refused", tc.hash, ok, err)
+			}
+			if ok, err := h.Verify(good, "Correct-Horse-1"); !ok || err != nil {
+				t.Fatalf("after it, the right password: %v, %v", ok, err)
+			}
+		})
 	}
 }
 
