@@ -124,6 +124,24 @@ func TestSignInDecoy(t *testing.T) {
 	if h.made != 2 || h.verified != 2 || !today.Current(h.checked) {
 		t.Fatalf("%d hashes made and %d checked (%q) after four refusals, want 2 and 2 of a hash of today's parameters", h.made, h.verified, h.checked)
 	}
+
+	// A stored hash the hasher refuses unhashed (none it writes: here of
+	// no passes) is refused after the decoy's hash, not at once.
+	ctx := keyward.Internal(context.Background())
+	_, err := s.CreateUser(ctx, "erin", "/", nil)
+	must(t, err)
+	_, err = s.CreateLoginProfile(ctx, "erin", "Correct-Horse-1", false)
+	must(t, err)
+	must(t, s.Store.UpdateLoginProfile(ctx, "erin", func(lp keyward.LoginProfile) (keyward.LoginProfile, error) {
+		lp.PasswordHash = strings.Replace(lp.PasswordHash, ",t=1,", ",t=0,", 1)
+		return lp, nil
+	}, time.Time{}))
+	before := h.verified
+	_, _, err = s.SignInUser(context.Background(), account, "erin", "Correct-Horse-1")
+	wantCode(t, err, keyward.EAccessDenied)
+	if n := h.verified - before; n != 2 || !today.Current(h.checked) {
+		t.Fatalf("%d checks (the last of %q) for a malformed hash, want 2: it and the decoy", n, h.checked)
+	}
 }
 
 // TestSignInRehashesOldParameters: a right password whose hash was made

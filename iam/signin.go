@@ -141,7 +141,11 @@ func (s *Service) SignInUser(ctx context.Context, account, userName, password st
 	}
 	if ok, err := s.Passwords.Verify(lp.PasswordHash, password); busy(err) {
 		return keyward.Principal{}, false, err
-	} else if err != nil || !ok {
+	} else if err != nil {
+		// A stored hash the hasher refuses unhashed (none it wrote) is
+		// refused after the decoy's hash, as quickly as a wrong password.
+		return keyward.Principal{}, false, s.decoyRefusal(password, errSignIn)
+	} else if !ok {
 		return keyward.Principal{}, false, errSignIn
 	}
 	// Past the password policy's MaxPasswordAge, as on AWS, the password
@@ -201,7 +205,8 @@ func (s *Service) rehash(ctx context.Context, userName, old, password string) {
 // parameters, by the first refusal that needs it, which making it takes
 // as long as checking it would. It is kept only once made: were a
 // failure kept (too busy, no randomness), every later refusal would
-// check a malformed hash without hashing, at once.
+// check a malformed hash without hashing, at once. A failure other than
+// busy answers as the refusal does.
 func (s *Service) decoyRefusal(password string, refusal error) error {
 	if decoy := s.decoy.Load(); decoy != nil {
 		if _, err := s.Passwords.Verify(*decoy, password); busy(err) {
@@ -210,10 +215,11 @@ func (s *Service) decoyRefusal(password string, refusal error) error {
 		return refusal
 	}
 	decoy, err := s.Passwords.Hash("keyward decoy password")
-	if err != nil {
+	if busy(err) {
 		return err
+	} else if err == nil {
+		s.decoy.CompareAndSwap(nil, &decoy)
 	}
-	s.decoy.CompareAndSwap(nil, &decoy)
 	return refusal
 }
 

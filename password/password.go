@@ -41,8 +41,8 @@ type Hasher struct {
 
 	semOnce sync.Once
 	sem     chan struct{}
-	// key is argon2.IDKey when nil; tests see through it which hashes a
-	// check computes.
+	// key is argon2.IDKey when nil; tests see through it which hashes are
+	// computed.
 	key func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte
 }
 
@@ -114,7 +114,20 @@ func (h *Hasher) params() (m, t uint32, p uint8) {
 	if p == 0 {
 		p = 4
 	}
+	// Within the bounds parse accepts, or every hash made would be
+	// refused when checked.
+	m = min(max(m, 8*uint32(p)), maxMemory)
+	t = min(t, uint32(maxWork/m))
 	return m, t, p
+}
+
+// derive returns the key derivation: argon2.IDKey, unless a test sees
+// through it.
+func (h *Hasher) derive() func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	if h.key != nil {
+		return h.key
+	}
+	return argon2.IDKey
 }
 
 var b64 = base64.RawStdEncoding
@@ -134,7 +147,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, t, m, p, keyLen)
+	key := h.derive()([]byte(password), salt, t, m, p, keyLen)
 	done(m)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, m, t, p, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -223,16 +236,14 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 	}
 	used := ph.m
 	defer func() { done(used) }()
-	key := h.key
-	if key == nil {
-		key = argon2.IDKey
-	}
+	key := h.derive()
 	got := key([]byte(password), ph.salt, ph.t, ph.m, ph.p, uint32(len(ph.want)))
 	m, t, p := h.params()
 	if tm, tt, collect := topUp(ph, m, t, p, runtime.GOMAXPROCS(0)); tm > 0 {
-		if collect && ph.m >= collectFrom {
+		if collect {
 			// The checked hash's memory is garbage: collected, it is
-			// not held beside the top-up's.
+			// not held beside the top-up's. The collection's time (a
+			// few milliseconds of a server's heap) is not counted.
 			runtime.GC()
 		}
 		key([]byte(password), ph.salt, tt, tm, p, keyLen)
@@ -261,9 +272,9 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 // top-up's memory is what the checked hash leaves of today's, with the
 // passes to make up the work, unless that leaves less than a quarter of
 // today's (the top-up would then be many passes over little memory,
-// faster a block than the hash it stands for); then it takes up to
-// today's memory, and collect reports that the checked hash's memory
-// must be collected first. A hash dearer than today's is not evened out
+// faster a block than the hash it stands for); then it takes up to the
+// checked hash's memory (no more than today's), in the pages that hash
+// frees, and collect reports that its memory must be collected first. A hash dearer than today's is not evened out
 // (the decoy cannot know it); it is hashed again with today's parameters
 // when its user next signs in.
 func topUp(have phc, m, t uint32, p uint8, procs int) (memory, passes uint32, collect bool) {
@@ -278,7 +289,7 @@ func topUp(have phc, m, t uint32, p uint8, procs int) (memory, passes uint32, co
 	}
 	rounds := (uint64(p) + uint64(procs) - 1) / uint64(procs)
 	mt := (want - got) * uint64(p) / rounds
-	limit := uint64(m)
+	limit := uint64(min(m, have.m)) // collected first: in the pages it frees
 	if have.m < m && m-have.m >= m/4 {
 		limit = uint64(m - have.m)
 	} else {

@@ -1,6 +1,7 @@
 package password_test
 
 import (
+	"encoding/base64"
 	"runtime"
 	"slices"
 	"strings"
@@ -138,6 +139,7 @@ func TestTopUp(t *testing.T) {
 		{"the defaults after OWASP's, 3 cores for 4 lanes", owasp, defaults, 3, 39594, 3, false},
 		{"the defaults after OWASP's, 4 cores", owasp, defaults, 4, 40960, 1, false},
 		{"nearly today's memory, fewer passes", params{61440, 1, 4}, defaults, 2, 45056, 3, true},
+		{"nearly today's memory, half the passes", params{50000, 2, 1}, params{65536, 4, 1}, 2, 40536, 4, true},
 		{"more lanes than cores", params{65536, 3, 1}, defaults, 2, 0, 0, false},
 		{"more lanes, cores enough", params{65536, 3, 1}, defaults, 4, 0, 0, false},
 		{"same", defaults, defaults, 2, 0, 0, false},
@@ -152,8 +154,11 @@ func TestTopUp(t *testing.T) {
 			if m == 0 {
 				return
 			}
-			if held := m + map[bool]uint32{false: tc.old.m, true: 0}[collect]; held > tc.now.m {
-				t.Errorf("the top-up holds %d KiB with the checked hash's, more than today's hash (%d)", held, tc.now.m)
+			if !collect && m+tc.old.m > tc.now.m {
+				t.Errorf("the top-up holds %d KiB beside the checked hash's %d, more than today's hash (%d)", m, tc.old.m, tc.now.m)
+			}
+			if collect && (m > tc.now.m || m > tc.old.m) {
+				t.Errorf("the top-up takes %d KiB, more than the checked hash frees (%d) or today's takes (%d)", m, tc.old.m, tc.now.m)
 			}
 			got := work(tc.old, tc.procs) + work(params{m, p, tc.now.p}, tc.procs)
 			if want := work(tc.now, tc.procs); got > want || want-got > uint64(p) {
@@ -214,36 +219,84 @@ func TestVerifyEvensOut(t *testing.T) {
 // TestVerifyRefusesMalformed: a stored hash outside the bounds Keyward
 // writes is refused unhashed, as no argon2id hash: zero passes or lanes
 // (argon2 would panic holding the hashing's turn), too little memory for
-// its lanes, absurd memory or work, a short salt, an empty or short key
-// (which would match every password). The hasher goes on answering.
+// its lanes, absurd memory or work, a short or long salt or key (an empty
+// key would match every password). One at the bounds is hashed. The
+// hasher goes on answering.
 func TestVerifyRefusesMalformed(t *testing.T) {
 	h := &password.Hasher{Memory: 1024, Time: 1, Threads: 1}
 	good, err := h.Hash("Correct-Horse-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	parts := strings.Split(good, "$") // "", argon2id, v=19, m=…, salt, key
-	with := func(params, salt, key string) string {
-		return strings.Join([]string{"", "argon2id", "v=19", params, salt, key}, "$")
+	hashed := 0
+	password.SetKey(h, func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+		hashed++
+		if uint64(memory)*uint64(time) > 1<<24 {
+			t.Fatalf("hashing m=%d,t=%d", memory, time)
+		}
+		return argon2.IDKey(pw, salt, time, memory, threads, keyLen)
+	})
+	with := func(params string, salt, key int) string {
+		b64 := func(n int) string { return base64.RawStdEncoding.EncodeToString(make([]byte, n)) }
+		return strings.Join([]string{"", "argon2id", "v=19", params, b64(salt), b64(key)}, "$")
 	}
-	salt, key := parts[4], parts[5]
-	for _, tc := range []struct{ name, hash string }{
-		{"no passes", with("m=1024,t=0,p=1", salt, key)},
-		{"no lanes", with("m=1024,t=1,p=0", salt, key)},
-		{"less memory than its lanes take", with("m=16,t=1,p=4", salt, key)},
-		{"8 GiB", with("m=8388608,t=1,p=1", salt, key)},
-		{"work beyond the bound", with("m=1048576,t=17,p=4", salt, key)},
-		{"more lanes than a byte", with("m=4096,t=1,p=256", salt, key)},
-		{"a short salt", with("m=1024,t=1,p=1", "c2FsdA", key)},
-		{"no key", with("m=1024,t=1,p=1", salt, "")},
-		{"a short key", with("m=1024,t=1,p=1", salt, "a2V5a2V5a2V5")},
+	for _, tc := range []struct {
+		name   string
+		hash   string
+		hashed bool
+	}{
+		{"no passes", with("m=1024,t=0,p=1", 16, 32), false},
+		{"no lanes", with("m=1024,t=1,p=0", 16, 32), false},
+		{"less memory than its lanes take", with("m=31,t=1,p=4", 16, 32), false},
+		{"the least memory for its lanes", with("m=32,t=1,p=4", 16, 32), true},
+		{"8 GiB", with("m=8388608,t=1,p=1", 16, 32), false},
+		{"work beyond the bound", with("m=1048576,t=17,p=4", 16, 32), false},
+		{"more lanes than a byte", with("m=4096,t=1,p=256", 16, 32), false},
+		{"a short salt", with("m=1024,t=1,p=1", 7, 32), false},
+		{"the shortest salt", with("m=1024,t=1,p=1", 8, 32), true},
+		{"a long salt", with("m=1024,t=1,p=1", 65, 32), false},
+		{"no key", with("m=1024,t=1,p=1", 16, 0), false},
+		{"a short key", with("m=1024,t=1,p=1", 16, 15), false},
+		{"the shortest key", with("m=1024,t=1,p=1", 16, 16), true},
+		{"the longest key", with("m=1024,t=1,p=1", 16, 64), true},
+		{"a long key", with("m=1024,t=1,p=1", 16, 65), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if ok, err := h.Verify(tc.hash, "Correct-Horse-1"); ok || err == nil {
-				t.Fatalf("Verify(%s) = %v, %v; want refused", tc.hash, ok, err)
+			hashed = 0
+			ok, err := h.Verify(tc.hash, "Correct-Horse-1")
+			if ok || (err == nil) != tc.hashed || (hashed > 0) != tc.hashed {
+				t.Fatalf("Verify(%s) = %v, %v after %d hashes; want hashed: %v", tc.hash, ok, err, hashed, tc.hashed)
 			}
 			if ok, err := h.Verify(good, "Correct-Horse-1"); !ok || err != nil {
 				t.Fatalf("after it, the right password: %v, %v", ok, err)
+			}
+		})
+	}
+}
+
+// TestHasherBounds: a hasher set beyond the bounds a check accepts makes
+// hashes within them, which it can check, rather than hashes every check
+// would refuse. (The key is not derived here: 4 GiB.)
+func TestHasherBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		h    *password.Hasher
+		want string
+	}{
+		{"8 GiB", &password.Hasher{Memory: 8 << 20, Time: 1, Threads: 4}, "m=4194304,t=1,p=4"},
+		{"work beyond the bound", &password.Hasher{Memory: 1 << 20, Time: 20, Threads: 4}, "m=1048576,t=16,p=4"},
+		{"less memory than its lanes take", &password.Hasher{Memory: 8, Time: 1, Threads: 4}, "m=32,t=1,p=4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			password.SetKey(tc.h, func(pw, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+				return make([]byte, keyLen)
+			})
+			hash, err := tc.h.Hash("Correct-Horse-1")
+			if err != nil || !strings.Contains(hash, "$"+tc.want+"$") {
+				t.Fatalf("Hash = %q, %v; want %s", hash, err, tc.want)
+			}
+			if _, err := tc.h.Verify(hash, "Correct-Horse-1"); err != nil || !tc.h.Current(hash) {
+				t.Fatalf("its own hash refused: %v, current %v", err, tc.h.Current(hash))
 			}
 		})
 	}
