@@ -274,21 +274,20 @@ func (h *Hasher) Verify(hash, password string) (bool, error) {
 // today's (the top-up would then be many passes over little memory,
 // faster a block than the hash it stands for); then it takes up to the
 // checked hash's memory (no more than today's), in the pages that hash
-// frees, and collect reports that its memory must be collected first. A hash dearer than today's is not evened out
-// (the decoy cannot know it); it is hashed again with today's parameters
-// when its user next signs in.
+// frees, and collect reports that its memory must be collected first.
+// A hash dearer than today's is not evened out (the decoy cannot know
+// it); it is hashed again with today's parameters when its user next
+// signs in.
 func topUp(have phc, m, t uint32, p uint8, procs int) (memory, passes uint32, collect bool) {
 	procs = max(procs, 1)
-	work := func(m, t uint32, p uint8) uint64 {
-		rounds := (uint64(p) + uint64(procs) - 1) / uint64(procs)
-		return uint64(m) * uint64(t) * rounds / uint64(p)
-	}
+	// rounds is how many segments' time a slice of p lanes takes.
+	rounds := func(p uint8) uint64 { return (uint64(p) + uint64(procs) - 1) / uint64(procs) }
+	work := func(m, t uint32, p uint8) uint64 { return uint64(m) * uint64(t) * rounds(p) / uint64(p) }
 	want, got := work(m, t, p), work(have.m, have.t, have.p)
 	if got >= want {
 		return 0, 0, false
 	}
-	rounds := (uint64(p) + uint64(procs) - 1) / uint64(procs)
-	mt := (want - got) * uint64(p) / rounds
+	mt := (want - got) * uint64(p) / rounds(p)
 	limit := uint64(min(m, have.m)) // collected first: in the pages it frees
 	if have.m < m && m-have.m >= m/4 {
 		limit = uint64(m - have.m)
