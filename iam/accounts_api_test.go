@@ -85,16 +85,21 @@ type countingHasher struct {
 	made, verified int
 	checked        string
 	// busy makes every hash fail as password.Hasher's does when the
-	// hashes waiting for their turn outlast its MaxWait; busyOnce the
-	// next hash made.
-	busy, busyOnce bool
+	// hashes waiting for their turn outlast its MaxWait.
+	busy bool
+	// failNext are the errors of the next hashes made, in turn.
+	failNext []error
 }
 
 func (h *countingHasher) Hash(pw string) (string, error) {
 	h.made++
-	if h.busy || h.busyOnce {
-		h.busyOnce = false
+	if h.busy {
 		return "", password.ErrBusy
+	}
+	if len(h.failNext) > 0 {
+		err := h.failNext[0]
+		h.failNext = h.failNext[1:]
+		return "", err
 	}
 	return h.PasswordHasher.Hash(pw)
 }

@@ -101,13 +101,14 @@ func ptr[T any](v T) *T { return &v }
 
 // TestSignInDecoy: an unknown user's refusal is hashed for as long as a
 // known user's wrong password, against a decoy made with today's
-// parameters by the first refusal that needs it. A failure to make it
-// (too busy) is the sign-in's answer and is not kept: the next refusal
-// makes the decoy, and the ones after check it, each a hash's work.
+// parameters by the first refusal that needs it. A failure to make it is
+// not kept: too busy, it is the sign-in's answer; any other failure
+// answers as the refusal does. The next refusal makes the decoy, and the
+// ones after check it, each a hash's work.
 func TestSignInDecoy(t *testing.T) {
 	s := newService(t)
 	today := &password.Hasher{Memory: 1024, Time: 1, Threads: 1}
-	h := &countingHasher{PasswordHasher: today, busyOnce: true}
+	h := &countingHasher{PasswordHasher: today, failNext: []error{password.ErrBusy, errors.New("no randomness")}}
 	s.Passwords = h
 	signIn := func() error {
 		_, _, err := s.SignInUser(context.Background(), account, "nobody", "Correct-Horse-1")
@@ -115,14 +116,15 @@ func TestSignInDecoy(t *testing.T) {
 	}
 	wantCode(t, signIn(), keyward.EServiceUnavailable)
 	wantCode(t, signIn(), keyward.EAccessDenied)
-	if h.made != 2 || h.verified != 0 {
-		t.Fatalf("%d hashes made and %d checked after two refusals, want 2 and 0 (the decoy made at the second)", h.made, h.verified)
+	wantCode(t, signIn(), keyward.EAccessDenied)
+	if h.made != 3 || h.verified != 0 {
+		t.Fatalf("%d hashes made and %d checked after three refusals, want 3 and 0 (the decoy made at the third)", h.made, h.verified)
 	}
 	for range 2 {
 		wantCode(t, signIn(), keyward.EAccessDenied)
 	}
-	if h.made != 2 || h.verified != 2 || !today.Current(h.checked) {
-		t.Fatalf("%d hashes made and %d checked (%q) after four refusals, want 2 and 2 of a hash of today's parameters", h.made, h.verified, h.checked)
+	if h.made != 3 || h.verified != 2 || !today.Current(h.checked) {
+		t.Fatalf("%d hashes made and %d checked (%q) after five refusals, want 3 and 2 of a hash of today's parameters", h.made, h.verified, h.checked)
 	}
 
 	// A stored hash the hasher refuses unhashed (none it writes: here of
