@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/authz"
 )
 
 // The session durations AWS allows GetSessionToken, in seconds.
@@ -228,7 +229,11 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 	}
 	p := rc.Principal
 	fed := keyward.Principal{AccountID: s.Account(ctx).ID, FederatedName: name}
-	if err := s.Authz.Authorize(ctx, "sts:GetFederationToken", fed.ARN()); err != nil {
+	// The caller's policies see the session's tags as request tags, as
+	// AssumeRole's do: a policy that limits which tags may be passed
+	// (aws:RequestTag, aws:TagKeys on sts:TagSession) decides on them.
+	keys := authz.RequestTagKeys(tags)
+	if err := s.Authz.AuthorizeWith(ctx, "sts:GetFederationToken", fed.ARN(), keys); err != nil {
 		return keyward.AssumedRole{}, err
 	}
 	packed, err := s.checkSessionPolicies(policy, policyARNs, tags)
@@ -236,7 +241,7 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 		return keyward.AssumedRole{}, err
 	}
 	if len(tags) > 0 {
-		if err := s.Authz.Authorize(ctx, "sts:TagSession", fed.ARN()); err != nil {
+		if err := s.Authz.AuthorizeWith(ctx, "sts:TagSession", fed.ARN(), keys); err != nil {
 			return keyward.AssumedRole{}, err
 		}
 	}

@@ -516,6 +516,50 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 	})
 }
 
+// TestFederationTokenTagsMeetConditions: the tags asked of
+// GetFederationToken become the federated user's aws:PrincipalTag, so the
+// caller's policies decide them as AssumeRole's do: they see them as
+// aws:RequestTag and aws:TagKeys (IAM User Guide, "Passing session tags
+// in AWS STS", permissions required to add session tags). Without them,
+// a ForAllValues condition on the keys held for any key, and a Deny on a
+// tag's value never matched.
+func TestFederationTokenTagsMeetConditions(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "broker", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"*"},
+		{"Effect":"Allow","Action":"sts:TagSession","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["project","team"]}}},
+		{"Effect":"Deny","Action":"sts:TagSession","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"admins"}}},
+		{"Effect":"Deny","Action":"sts:GetFederationToken","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/project":"secret"}}}]}`)
+	fed := "arn:aws:sts::" + kwtest.AccountID + ":federated-user/fed"
+	tag := func(k, v string) ststypes.Tag { return ststypes.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	tests := []struct {
+		name   string
+		tags   []ststypes.Tag
+		action string // refused, or "" for issued
+		how    string
+	}{
+		{"a key the policy does not list", []ststypes.Tag{tag("project", "a"), tag("owner", "me")}, "sts:TagSession", "because no identity-based policy allows the sts:TagSession action"},
+		{"a value the policy denies", []ststypes.Tag{tag("team", "admins")}, "sts:TagSession", "with an explicit deny in an identity-based policy"},
+		{"a value denied on GetFederationToken", []ststypes.Tag{tag("project", "secret")}, "sts:GetFederationToken", "with an explicit deny in an identity-based policy"},
+		{"keys and values allowed", []ststypes.Tag{tag("project", "a"), tag("team", "dev")}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := b.sts(id, secret).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"),
+				Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`), Tags: tt.tags})
+			if tt.action == "" {
+				must(t, err)
+				if aws.ToString(out.FederatedUser.Arn) != fed {
+					t.Fatalf("federated user %s, want %s", aws.ToString(out.FederatedUser.Arn), fed)
+				}
+				return
+			}
+			kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN("broker")+" is not authorized to perform: "+tt.action+" on resource: "+fed+" "+tt.how)
+		})
+	}
+}
+
 // TestSourceIdentityCannotChange: a session's source identity is set once,
 // by whoever began the chain, and persists through every role the session
 // assumes; it "cannot be changed during the role session" (IAM User Guide,
