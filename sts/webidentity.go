@@ -10,6 +10,10 @@ import (
 	"github.com/keyward/keyward"
 )
 
+// googleIssuer is Google's OpenID Connect provider, whose tokens' azp AWS
+// takes for the audience.
+const googleIssuer = "accounts.google.com"
+
 // AssumeRoleWithWebIdentity issues a role's session to the bearer of an
 // ID token from one of the account's OpenID Connect providers, if the
 // role's trust policy lets that provider (and the token's claims, as
@@ -168,23 +172,32 @@ func (s *Service) webIdentity(ctx context.Context, token string, console webIden
 			return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "The ID token was issued to another client (azp).")
 		}
 	}
-	// The audience is the authorised party when the token names one, else
-	// one of its audiences; either must be a client ID of the provider.
-	audience := ""
-	if claims.AuthorizedParty != "" && slices.Contains(provider.ClientIDs, claims.AuthorizedParty) {
-		audience = claims.AuthorizedParty
-	} else {
-		for _, a := range claims.Audience {
-			if slices.Contains(provider.ClientIDs, a) {
-				audience = a
-				break
-			}
-		}
-	}
+	audience := tokenAudience(id, provider.ClientIDs, claims)
 	if audience == "" {
 		return wi, keyward.Errorf(keyward.EInvalidIdentityToken, "Incorrect token audience")
 	}
 	return verifiedWebIdentity{providerARN: providerARN, key: strings.ToLower(id), audience: audience, claims: claims}, nil
+}
+
+// tokenAudience is the client ID of the provider (id, its URL without
+// https://) a token is for, as the trust policy's "<provider>:aud" sees
+// it, or "" if it is for none of them. The token must name it among its
+// audiences (aud). Its authorised party (azp) is the client the provider
+// issued it to, which may ask for tokens for other audiences (OpenID
+// Connect Core 2): a token for another service, forwarded, is not for
+// Keyward's. Google's accounts.google.com is the exception AWS documents:
+// its "accounts.google.com:aud" is the azp when the token has one (a
+// service account's ID), the aud then being ":oaud".
+func tokenAudience(id string, clientIDs []string, claims keyward.WebIdentityClaims) string {
+	if strings.EqualFold(id, googleIssuer) && claims.AuthorizedParty != "" && slices.Contains(clientIDs, claims.AuthorizedParty) {
+		return claims.AuthorizedParty
+	}
+	for _, a := range claims.Audience {
+		if slices.Contains(clientIDs, a) {
+			return a
+		}
+	}
+	return ""
 }
 
 // admittedBy reports whether the role's trust policy lets the token's

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/internal/sdkhttp"
@@ -84,6 +85,13 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	t.Run("refusals", func(t *testing.T) {
 		now := ts.Clock.Now()
 		_, err := assume(is.Token(t, "repo:keyward/keyward:ref:main", "someone-else", now.Add(time.Hour)))
+		kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "Incorrect token audience")
+		// A token the provider issued to the registered client (its azp)
+		// for another service, and forwarded by that service: not for STS.
+		forwarded, err := is.Sign(jwt.Claims{Issuer: is.URL, Subject: "repo:keyward/keyward:ref:main", Audience: jwt.Audience{"https://payments.example"},
+			IssuedAt: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(time.Hour))}, map[string]any{"azp": "sts.amazonaws.com"})
+		must(t, err)
+		_, err = assume(forwarded)
 		kwtest.WantAPIError(t, err, "InvalidIdentityToken", http.StatusBadRequest, "Incorrect token audience")
 		_, err = assume(is.Token(t, "repo:mallory/x:ref:main", "sts.amazonaws.com", now.Add(time.Hour)))
 		kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
