@@ -13,6 +13,8 @@ package oidc
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/tls"
 	"crypto/x509"
@@ -45,6 +47,15 @@ const (
 	// size of what is read.
 	FetchTimeout = 5 * time.Second
 	maxDocument  = 1 << 20
+	// MaxKeys is how many of a provider's signing keys are kept, in the
+	// order its key set lists them; maxTried how many of them one token's
+	// signature is checked against (those of its key ID, or of its
+	// algorithm when it names none). Providers publish a few keys (two or
+	// three while they rotate); a token is verified before anything about
+	// its bearer is known, so that the keys an account's provider
+	// publishes must not let one token cost a check of each of a thousand.
+	MaxKeys  = 32
+	maxTried = 4
 	// skew is the leeway for a token's nbf and iat: the issuer's clock
 	// may run ahead of ours. Its expiry has none, as on AWS.
 	skew = 5 * time.Minute
@@ -76,7 +87,11 @@ type Verifier struct {
 
 // provider is what is known of one issuer's keys.
 type provider struct {
-	mu      sync.Mutex // held while fetching, so that one fetch serves all
+	// fm is held while the keys are fetched, so that one fetch serves
+	// all who wait for it; mu guards what a fetch stores, so that a token
+	// of a known key is verified while another waits for an unknown one.
+	fm      sync.Mutex
+	mu      sync.Mutex
 	keys    jose.JSONWebKeySet
 	fetched time.Time
 	err     error
@@ -140,8 +155,7 @@ func (v *Verifier) Verify(ctx context.Context, p keyward.OIDCProvider, token str
 	if err != nil || len(tok.Headers) != 1 {
 		return keyward.WebIdentityClaims{}, errInvalid
 	}
-	kid := tok.Headers[0].KeyID
-	keys, err := v.keys(ctx, p, kid)
+	keys, err := v.keys(ctx, p, tok.Headers[0])
 	if err != nil {
 		return keyward.WebIdentityClaims{}, err
 	}
@@ -178,36 +192,73 @@ func (v *Verifier) Verify(ctx context.Context, p keyward.OIDCProvider, token str
 }
 
 // keys returns the provider's keys that may have signed a token with this
-// key ID (every key when it names none), fetching them when they are not
-// known or are old.
-func (v *Verifier) keys(ctx context.Context, p keyward.OIDCProvider, kid string) ([]jose.JSONWebKey, error) {
+// header (at most maxTried), fetching them when none is known or they are
+// old.
+func (v *Verifier) keys(ctx context.Context, p keyward.OIDCProvider, h jose.Header) ([]jose.JSONWebKey, error) {
 	pv := v.provider(p)
-	pv.mu.Lock()
-	defer pv.mu.Unlock()
 	now := v.now()
-	find := func() []jose.JSONWebKey {
-		if kid == "" {
-			return pv.keys.Keys
-		}
-		return pv.keys.Key(kid)
+	due := func() bool {
+		found, fetched := pv.find(h)
+		return (len(found) == 0 || now.Sub(fetched) >= KeysTTL) && now.Sub(fetched) >= MinRefetch
 	}
-	found := find()
-	stale := now.Sub(pv.fetched) >= KeysTTL
-	if (len(found) == 0 || stale) && now.Sub(pv.fetched) >= MinRefetch {
-		keys, err := v.fetch(ctx, p)
-		pv.fetched, pv.err = now, err
-		if err == nil {
-			pv.keys = keys
+	if due() {
+		pv.fm.Lock()
+		if due() { // not fetched while this waited
+			keys, err := v.fetch(ctx, p)
+			pv.mu.Lock()
+			pv.fetched, pv.err = now, err
+			if err == nil {
+				pv.keys = keys
+			}
+			pv.mu.Unlock()
 		}
-		found = find()
+		pv.fm.Unlock()
 	}
+	found, _ := pv.find(h)
 	if len(found) == 0 {
+		pv.mu.Lock()
+		defer pv.mu.Unlock()
 		if pv.err != nil || len(pv.keys.Keys) == 0 {
 			return nil, errNoKeys
 		}
 		return nil, errInvalid
 	}
 	return found, nil
+}
+
+// find returns the keys a token with this header may have been signed
+// with, at most maxTried: those of its key ID, or where it names none,
+// those whose type and algorithm fit its algorithm; and when the keys
+// were fetched.
+func (pv *provider) find(h jose.Header) ([]jose.JSONWebKey, time.Time) {
+	pv.mu.Lock()
+	defer pv.mu.Unlock()
+	var found []jose.JSONWebKey
+	for _, k := range pv.keys.Keys {
+		if len(found) == maxTried {
+			break
+		}
+		if (h.KeyID == "" || k.KeyID == h.KeyID) && fits(k, h.Algorithm) {
+			found = append(found, k)
+		}
+	}
+	return found, pv.fetched
+}
+
+// fits reports whether a key may verify a signature of the algorithm alg:
+// its type is the algorithm's, and its own algorithm, if it names one, is
+// alg.
+func fits(k jose.JSONWebKey, alg string) bool {
+	if k.Algorithm != "" && k.Algorithm != alg {
+		return false
+	}
+	switch k.Key.(type) {
+	case *rsa.PublicKey:
+		return strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
+	case *ecdsa.PublicKey:
+		return strings.HasPrefix(alg, "ES")
+	}
+	return false
 }
 
 // provider is what is known of p, by its URL and thumbprints.
@@ -250,10 +301,10 @@ func (v *Verifier) fetch(ctx context.Context, p keyward.OIDCProvider) (jose.JSON
 	if err := getJSON(ctx, client, u.String(), &set); err != nil {
 		return jose.JSONWebKeySet{}, err
 	}
-	// Only public signing keys.
+	// Only public signing keys, and no more than MaxKeys of them.
 	keys := set.Keys[:0]
 	for _, k := range set.Keys {
-		if k.Valid() && k.IsPublic() && (k.Use == "" || k.Use == "sig") {
+		if len(keys) < MaxKeys && k.Valid() && k.IsPublic() && (k.Use == "" || k.Use == "sig") {
 			keys = append(keys, k)
 		}
 	}
