@@ -13,16 +13,17 @@ LDFLAGS = -X $(BUILDINFO).version=$(VERSION) -X $(BUILDINFO).commit=$(COMMIT)
 MODULE = github.com/keyward/keyward
 # REAL_CLIENTS are the packages of tests that drive real clients (see test).
 REAL_CLIENTS = console cli e2e/terraform
-# NO_RACE are the packages the tests run without the race detector: those
-# and the command's, whose tests start whole servers (see test).
-NO_RACE = $(REAL_CLIENTS) cmd/keyward
+# NO_RACE are the packages the tests run without the race detector: those,
+# the command's, whose tests start whole servers, and guardbench's, whose
+# test runs keyward, Versity S3 Gateway and nginx as processes (see test).
+# The S3 client guardbench imports is compiled once so, not a second time
+# under the race detector.
+NO_RACE = $(REAL_CLIENTS) cmd/keyward bench/guardbench
 # RACED expands, in a recipe's shell, to the packages whose tests run with
 # the race detector: those with tests, but NO_RACE. UNTESTED expands to the
-# packages without tests (a benchmark program of processes, guardbench,
-# and the helpers of other packages' tests), which go test only compiles:
-# it compiles them without the race detector, beside NO_RACE, where what
-# they import is compiled anyway. Under the race detector, the S3 client
-# guardbench imports was compiled a second time for nothing else.
+# packages without tests (the helpers of other packages' tests), which go
+# test only compiles: it compiles them without the race detector, beside
+# NO_RACE, where what they import is compiled anyway.
 RACED = $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | grep -v -x -F $(addprefix -e $(MODULE)/,$(NO_RACE)))
 UNTESTED = $$($(GO) list -f '{{if not (or .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./...)
 # RACE_FLAGS build with the race detector, SQLite's C translated to Go

@@ -208,10 +208,16 @@ func gateway() error {
 		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String("obj"), Body: bytes.NewReader(make([]byte, 1024))}); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
+		// What is measured is a guard: a stranger's signature is refused.
+		stranger := s3.NewFromConfig(cfg("http://"+addrs[0], id, "not"+secret), func(o *s3.Options) { o.UsePathStyle = true })
+		if _, err := stranger.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bench"), Key: aws.String("obj")}); err == nil {
+			return fmt.Errorf("%s: a GET signed with a wrong secret was served", s.name)
+		}
 		sides = append(sides, side{s.name, s.iam, c})
 	}
 	rates := map[string][]float64{}
 	cpus := map[string][]float64{}
+	var failed int64
 	for r := 0; r < *runs; r++ {
 		for _, s := range sides {
 			res := load(s.iam, nil, func() error {
@@ -225,11 +231,21 @@ func gateway() error {
 			fmt.Printf("run %d %-14s %7.0f GET/s  IAM server CPU %6.1f µs/GET  failed %d\n", r+1, s.name, res.rate(), us(res.cpu), res.failed)
 			rates[s.name] = append(rates[s.name], res.rate())
 			cpus[s.name] = append(cpus[s.name], us(res.cpu))
+			failed += res.failed
 		}
 	}
 	k, v := median(rates["keyward"]), median(rates["versitygw iam"])
 	fmt.Printf("median: keyward %.0f GET/s (IAM CPU %.1f µs/GET), versitygw iam %.0f GET/s (IAM CPU %.1f µs/GET); keyward/versitygw throughput %.2f ×\n",
 		k, median(cpus["keyward"]), v, median(cpus["versitygw iam"]), k/v)
+	return failures(failed)
+}
+
+// failures is the error of a run in which requests failed: its figures
+// measure failing, not serving.
+func failures(failed int64) error {
+	if failed > 0 {
+		return fmt.Errorf("%d requests failed: the figures are not of serving them", failed)
+	}
 	return nil
 }
 
@@ -311,17 +327,23 @@ http {
 			return nil
 		}
 	}
+	// What is measured is a guard: an unsigned request is refused.
+	if err := get(guarded, false)(); err == nil || !strings.Contains(err.Error(), "status 401") {
+		return fmt.Errorf("an unsigned request through nginx with Keyward: %v, not refused (401)", err)
+	}
 	var with, without, cpu []float64
+	var failed int64
 	for r := 0; r < *runs; r++ {
 		a := load(kw, nil, get(guarded, true))
 		b := load(kw, nil, get(open, true))
 		fmt.Printf("run %d: with Keyward %7.0f req/s (Keyward CPU %5.1f µs/req)   without %7.0f req/s   failed %d/%d\n",
 			r+1, a.rate(), us(a.cpu), b.rate(), a.failed, b.failed)
 		with, without, cpu = append(with, a.rate()), append(without, b.rate()), append(cpu, us(a.cpu))
+		failed += a.failed + b.failed
 	}
 	w, o := median(with), median(without)
 	fmt.Printf("median: with Keyward %.0f req/s, without %.0f req/s: %.2f ×; Keyward CPU %.1f µs/req\n", w, o, w/o, median(cpu))
-	return nil
+	return failures(failed)
 }
 
 // start runs a process for the benchmark, its output on stderr with

@@ -143,7 +143,7 @@ func (p *switchProxy) connections(target string) int {
 // is talking to.
 func TestVersityGatewayReplicas(t *testing.T) {
 	t.Parallel() // after the others: the gateway may still be building
-	versitygw(t)
+	kwtest.Versitygw(t)
 	url := pgtest.Schema(t)
 	pki := newTestPKI(t)
 	env := append([]string{"KEYWARD_MASTER_KEY=" + replicaMasterKey, "KEYWARD_DATABASE_URL=" + url, "KEYWARD_RESYNC_INTERVAL=500ms",

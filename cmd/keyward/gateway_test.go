@@ -28,52 +28,6 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
-// versitygwVersion is the Versity S3 Gateway scripts/install-test-deps.sh
-// builds into the user's cache directory.
-const versitygwVersion = "v1.8.0"
-
-// versitygw returns the gateway's binary. Where it was not built, the test
-// is skipped, except under CI, where that is a failure.
-func versitygw(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("KEYWARD_VERSITYGW")
-	if path == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		path = filepath.Join(cache, "keyward", "versitygw-"+versitygwVersion, "versitygw")
-	}
-	// scripts/install-test-deps.sh builds it in the background while the
-	// other tests run; these tests are parallel, so they run last.
-	for deadline := time.Now().Add(7 * time.Minute); !exists(path) && building(path+".building") && time.Now().Before(deadline); {
-		time.Sleep(500 * time.Millisecond)
-	}
-	if !exists(path) {
-		log, _ := os.ReadFile(path + ".log")
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no Versity S3 Gateway at %s: scripts/install-test-deps.sh builds it\n%s", path, log)
-		}
-		t.Skipf("no Versity S3 Gateway at %s: run scripts/install-test-deps.sh", path)
-	}
-	return path
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-// building reports whether the process named in the marker file runs.
-func building(marker string) bool {
-	pid, err := os.ReadFile(marker)
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat("/proc/" + strings.TrimSpace(string(pid)))
-	return err == nil
-}
-
 // gateway is a running Versity S3 Gateway with a posix backend in a
 // temporary directory, using a Keyward as its IAM.
 type gateway struct {
@@ -91,7 +45,7 @@ const (
 // signing its calls as (id, secret); extra are more global flags.
 func startGateway(t *testing.T, endpoint, id, secret string, extra ...string) *gateway {
 	t.Helper()
-	bin := versitygw(t)
+	bin := kwtest.Versitygw(t)
 	var g *gateway
 	onFreePort(t, func(addr string) (taken bool) {
 		g = &gateway{url: "http://" + addr, log: &kwtest.Buffer{}}

@@ -27,21 +27,12 @@ import (
 	"github.com/keyward/keyward/internal/kwtest"
 )
 
-// nginxBinary is Debian's nginx, which scripts/install-test-deps.sh
-// installs.
-const nginxBinary = "/usr/sbin/nginx"
-
 // startNginx runs nginx on a free port with the README's snippet
 // (examples/nginx/keyward.conf) in its server block, Keyward at keyward
 // and the service at app; it returns nginx's URL.
 func startNginx(t *testing.T, keyward, app string) string {
 	t.Helper()
-	if _, err := os.Stat(nginxBinary); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no nginx at %s: scripts/install-test-deps.sh installs it", nginxBinary)
-		}
-		t.Skipf("no nginx at %s: run scripts/install-test-deps.sh", nginxBinary)
-	}
+	nginx := kwtest.Nginx(t)
 	snippet, err := filepath.Abs("../../examples/nginx/keyward.conf")
 	must(t, err)
 	dir := t.TempDir()
@@ -72,7 +63,7 @@ http {
 `)
 		path := filepath.Join(dir, "nginx.conf")
 		must(t, os.WriteFile(path, []byte(conf), 0o644))
-		cmd := exec.Command(nginxBinary, "-c", path, "-p", dir)
+		cmd := exec.Command(nginx, "-c", path, "-p", dir)
 		var out kwtest.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		must(t, cmd.Start())
