@@ -22,13 +22,14 @@
 // that the decision is on what the handler serves.
 //
 // Request bodies: a client signs the SHA-256 of its body. Without
-// X-Amz-Content-Sha256, and with it for a body of known length within
-// Config.MaxBufferedBody, the guard reads the body first and the handler
-// runs only for the body signed. A longer body with its hash declared, as
-// the AWS SDKs do for S3, streams to the handler while the guard hashes it,
-// and a body that does not match makes the handler's read fail with
-// ErrPayloadMismatch at its end: a handler must not act on such a body
-// before it has read it to the end without error.
+// X-Amz-Content-Sha256, and with it for a body within
+// Config.MaxBufferedBody (its length declared or, sent chunked, not), the
+// guard reads the body first and the handler runs only for the body
+// signed. A longer body with its hash declared, as the AWS SDKs do for S3,
+// streams to the handler while the guard hashes it, and a body that does
+// not match makes the handler's read fail with ErrPayloadMismatch at its
+// end: a handler must not act on such a body before it has read it to the
+// end without error.
 package guard
 
 import (
@@ -86,9 +87,9 @@ type Config struct {
 	// "..", "//" or escapes that the decision would not).
 	Resource func(r *http.Request, region, accountID string) string
 
-	// MaxBufferedBody bounds a body read before the handler runs, because
-	// its client did not declare its hash (default 1 MiB); a larger one is
-	// refused.
+	// MaxBufferedBody bounds a body read before the handler runs (default
+	// 1 MiB): a larger one is refused if its client did not declare its
+	// hash, and streams to the handler if it did.
 	MaxBufferedBody int64
 	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD,
 	// whose body no signature protects.
@@ -283,18 +284,27 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	}
 	// A handler that decodes a body (json.Decoder) stops once its value is
 	// complete and may never ask for the end, where a body that is not the
-	// one signed fails the read; so a body of known length within
-	// MaxBufferedBody is checked before the handler runs (once the request is
-	// allowed), and only a longer one streams.
-	if hb, ok := body.(*hashingBody); ok && r.ContentLength >= 0 && r.ContentLength <= g.cfg.MaxBufferedBody {
+	// one signed fails the read; so a body within MaxBufferedBody is checked
+	// before the handler runs (once the request is allowed), and only a
+	// longer one streams. A body of unknown length (chunked, with no
+	// Content-Length signed) is read up to the bound to learn which it is:
+	// its length is the client's to choose, so it must not decide whether
+	// the hash is checked first.
+	if hb, ok := body.(*hashingBody); ok && r.ContentLength <= g.cfg.MaxBufferedBody {
 		buf, err := io.ReadAll(io.LimitReader(hb, g.cfg.MaxBufferedBody+1))
 		switch {
 		case errors.Is(err, ErrPayloadMismatch):
 			return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "The request body does not match its signed X-Amz-Content-Sha256.")
-		case err != nil || int64(len(buf)) != r.ContentLength:
+		case err != nil || r.ContentLength >= 0 && int64(len(buf)) != r.ContentLength:
 			return Caller{}, nil, keyward.Errorf(keyward.EIncompleteSignature, "The request body could not be read.")
+		case int64(len(buf)) > g.cfg.MaxBufferedBody:
+			// Longer than the bound, so its end is not yet read: it
+			// streams as a longer body of known length does, the bytes
+			// read first ahead of the rest, all of them hashed.
+			body = readCloser{io.MultiReader(bytes.NewReader(buf), hb), hb}
+		default:
+			body = io.NopCloser(bytes.NewReader(buf))
 		}
-		body = io.NopCloser(bytes.NewReader(buf))
 	}
 	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, AccountID: arnAccount(key.arn), Region: a.Region}
 	if i := strings.Index(key.arn, ":user/"); i >= 0 {
@@ -364,6 +374,12 @@ func (g *Guard) payload(r *http.Request) (string, io.ReadCloser, error) {
 
 func tooLarge(max int64) error {
 	return keyward.Errorf(keyward.EIncompleteSignature, "A body of more than %d bytes must declare its signed SHA-256 in X-Amz-Content-Sha256.", max)
+}
+
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // hashingBody hashes a body as the handler reads it and, at its end,

@@ -271,13 +271,14 @@ func TestAttackGuardMethodCase(t *testing.T) {
 
 // TestAttackGuardBodyDecodedBeforeItsEnd: a client's body, signed by its
 // declared X-Amz-Content-Sha256, is replaced on the way (a request
-// replayed from a log, or changed past the TLS that carried it) by another
-// of the same length. A handler that decodes JSON with json.Decoder, as Go
+// replayed from a log, or changed past the TLS that carried it) by another:
+// of the same length, or, sent chunked without a signed Content-Length, of
+// any length. A handler that decodes JSON with json.Decoder, as Go
 // handlers do, stops once the value is complete and never asks for the
 // end, where the guard's check failed the read: it would act on the
-// replaced body. A body within MaxBufferedBody is checked before the
-// handler runs, so the handler never sees a body that is not the one
-// signed.
+// replaced body. A body within MaxBufferedBody, its length known or not, is
+// checked before the handler runs, so the handler never sees a body that
+// is not the one signed.
 func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
 	k := kwtest.New(t)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
@@ -295,18 +296,32 @@ func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
 		mu.Unlock()
 	})))
 	t.Cleanup(srv.Close)
-	signedBody, sentBody := []byte(`{"Amount":1}`), []byte(`{"Amount":9}`)
-	status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, sentBody)
-	if status != 403 || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") {
-		t.Errorf("the replaced body: got %d %s", status, body)
-	}
-	if status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, nil); status != 200 {
-		t.Errorf("the body as signed: got %d %s", status, body)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(paid) != 1 || paid[0] != 1 {
-		t.Fatalf("the handler acted on %v", paid)
+	signedBody := []byte(`{"Amount":1}`)
+	for _, tc := range []struct {
+		name    string
+		sent    []byte
+		chunked bool
+	}{
+		{"known length", []byte(`{"Amount":9}`), false},
+		{"chunked", []byte(`{"Amount":9999}`), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			paid = nil
+			mu.Unlock()
+			status, body := sendBody(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, tc.sent, tc.chunked)
+			if status != 403 || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") {
+				t.Errorf("the replaced body: got %d %s", status, body)
+			}
+			if status, body := sendBody(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, nil, tc.chunked); status != 200 {
+				t.Errorf("the body as signed: got %d %s", status, body)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(paid) != 1 || paid[0] != 1 {
+				t.Fatalf("the handler acted on %v", paid)
+			}
+		})
 	}
 }
 
