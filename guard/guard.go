@@ -104,7 +104,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Caller is who signed a request the guard let through.
+// Caller is who signed a request the guard let through, as Keyward named
+// the principal in its decision of that request.
 type Caller struct {
 	// PrincipalARN is the IAM user's ARN, or the account's root ARN.
 	PrincipalARN string
@@ -139,12 +140,7 @@ type Guard struct {
 	account  string
 
 	mu   sync.RWMutex
-	keys map[string]signingKey // by access key ID and scope
-}
-
-type signingKey struct {
-	key *sigv4.SigningKey
-	arn string
+	keys map[string]*sigv4.SigningKey // by access key ID and scope
 }
 
 // New returns a Guard for cfg, after asking Keyward who it is: a guard
@@ -198,7 +194,7 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 		return nil, fmt.Errorf("guard: Keyward serves protocol %d and newer; this guard speaks %d", v.MinClient, wire.ProtocolVersion)
 	}
 	return &Guard{cfg: cfg, client: c, verifier: sigv4.Verifier{Now: cfg.Now}, account: v.AccountID,
-		keys: make(map[string]signingKey)}, nil
+		keys: make(map[string]*sigv4.SigningKey)}, nil
 }
 
 // Wrap returns next behind the guard.
@@ -249,7 +245,7 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if err != nil {
 		return Caller{}, nil, err
 	}
-	if err := g.verifier.VerifyPayloadHash(r, payloadHash, &a, key.key); err != nil {
+	if err := g.verifier.VerifyPayloadHash(r, payloadHash, &a, key); err != nil {
 		return Caller{}, nil, err
 	}
 	if !cached {
@@ -267,7 +263,10 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 		}
 		resource = "arn:aws:execute-api:" + a.Region + ":" + g.account + ":" + g.cfg.APIID + "/" + g.cfg.Stage + "/" + r.Method + path
 	}
-	decision, err := g.client.evaluate(ctx, wire.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
+	// The caller is the principal Keyward names in its answer to this
+	// request, not the one named when the signing key was cached: a user
+	// renamed or moved keeps its keys, and another may take its old name.
+	decision, principal, err := g.client.evaluate(ctx, wire.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
 		Actions: []string{g.cfg.Action}, Resources: []string{resource}, Condition: conditions(r, g.cfg.Now()),
 		Region: a.Region, Service: g.cfg.Service})
 	switch {
@@ -277,10 +276,10 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 		return Caller{}, nil, err
 	case decision == wire.DecisionDeny:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
-			key.arn, g.cfg.Action, keyward.Clip(resource))
+			principal, g.cfg.Action, keyward.Clip(resource))
 	case decision != wire.DecisionAllow:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
-			key.arn, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
+			principal, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
 	}
 	// A handler that decodes a body (json.Decoder) stops once its value is
 	// complete and may never ask for the end, where a body that is not the
@@ -306,9 +305,9 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 			body = io.NopCloser(bytes.NewReader(buf))
 		}
 	}
-	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, AccountID: arnAccount(key.arn), Region: a.Region}
-	if i := strings.Index(key.arn, ":user/"); i >= 0 {
-		c.UserName = key.arn[strings.LastIndexByte(key.arn, '/')+1:]
+	c := Caller{PrincipalARN: principal, AccessKeyID: a.AccessKeyID, AccountID: arnAccount(principal), Region: a.Region}
+	if i := strings.Index(principal, ":user/"); i >= 0 {
+		c.UserName = principal[strings.LastIndexByte(principal, '/')+1:]
 	}
 	return c, body, nil
 }
@@ -409,10 +408,11 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 
 // signingKey returns the signing key of a's access key and scope: from the
 // cache, or derived by Keyward (then cached reports false). The cache holds
-// no secret, only keys good for one day, region and service; Keyward still
-// decides every request, so a key deactivated since is refused all the
-// same.
-func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k signingKey, cached bool, err error) {
+// no secret, only keys good for one day, region and service, and not whose
+// they are; Keyward still decides every request and names its principal,
+// so a key deactivated since is refused all the same, and one whose user
+// was renamed is its user's under the new name.
+func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k *sigv4.SigningKey, cached bool, err error) {
 	g.mu.RLock()
 	k, ok := g.keys[cacheName(a)]
 	g.mu.RUnlock()
@@ -429,14 +429,14 @@ func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k signingKey, ca
 	if err != nil {
 		return k, false, err
 	}
-	return signingKey{key: sigv4.SigningKeyOf([32]byte(d.DerivedKey)), arn: d.PrincipalArn}, false, nil
+	return sigv4.SigningKeyOf([32]byte(d.DerivedKey)), false, nil
 }
 
 // remember caches the signing key of a's scope once a request verified
 // with it: a scope that signed nothing (a key ID is no secret, and a client
 // without the secret can name any region) must not push out the keys of
 // clients that sign.
-func (g *Guard) remember(a *sigv4.Auth, k signingKey) {
+func (g *Guard) remember(a *sigv4.Auth, k *sigv4.SigningKey) {
 	g.mu.Lock()
 	if len(g.keys) >= g.cfg.MaxKeys {
 		clear(g.keys) // simplest bound: yesterday's scopes go too

@@ -360,3 +360,43 @@ func TestAttackGuardRegion(t *testing.T) {
 		t.Fatalf("the handler served %d requests", n)
 	}
 }
+
+// TestAttackGuardCallerAfterRename: alice's key signs a request, so that
+// the guard caches its signing key; an administrator then renames alice to
+// mallory and moves her to /ops/, and makes a new user alice, someone
+// else. The old key still signs, and is mallory's: a handler that acts on
+// the caller's name (an owner's records, a per-user quota, an audit line)
+// must be told mallory, not the alice who now exists, and a refusal names
+// mallory too. Who the caller is comes from Keyward's answer to each
+// request, never from what the guard cached with the signing key.
+func TestAttackGuardCallerAfterRename(t *testing.T) {
+	k := kwtest.New(t)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/DELETE/*"}]}`)
+	srv := service(t, k, guard.Config{})
+	if status, body := send(t, &alice, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 200 ||
+		!strings.HasPrefix(body, "alice arn:aws:iam::123456789012:user/alice ") {
+		t.Fatalf("alice before the rename: got %d %s", status, body)
+	}
+	root := kwtest.AsRoot(context.Background())
+	newName, newPath := "mallory", "/ops/"
+	if err := k.IAM.UpdateUser(root, "alice", keyward.UserUpdate{NewName: &newName, NewPath: &newPath}); err != nil {
+		t.Fatal(err)
+	}
+	user(t, k, "alice", "")
+	for _, tc := range []struct {
+		name, method string
+		status       int
+		want         string
+	}{
+		{"let through", "GET", 200, "mallory arn:aws:iam::123456789012:user/ops/mallory " + alice.AccessKeyID + " eu-west-1 0 123456789012"},
+		{"refused", "DELETE", 403, "User: arn:aws:iam::123456789012:user/ops/mallory is not authorized"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := send(t, &alice, tc.method, srv.URL+"/pets/1", "execute-api", nil, false, nil)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Fatalf("got %d %s\nwant %d with %q", status, body, tc.status, tc.want)
+			}
+		})
+	}
+}
