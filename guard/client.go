@@ -108,14 +108,15 @@ func (c *client) derive(ctx context.Context, keyID, sessionToken, date, region, 
 	return out, err
 }
 
-// evaluate asks for the decision of one action on one resource.
-func (c *client) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest) (string, error) {
+// evaluate asks for the decision of one action on one resource, and
+// returns it with the ARN of the key's principal as Keyward knows it now.
+func (c *client) evaluate(ctx context.Context, req wire.EvaluatePolicyRequest) (decision, principalARN string, err error) {
 	var out wire.EvaluatePolicyResponse
 	if err := c.call(ctx, wire.EvaluatePath, req, &out); err != nil {
-		return "", err
+		return "", "", err
 	}
-	if len(out.Decisions) != 1 || len(out.Decisions[0]) != 1 {
-		return "", errors.New("guard: Keyward's decision has the wrong shape")
+	if len(out.Decisions) != 1 || len(out.Decisions[0]) != 1 || out.PrincipalArn == "" {
+		return "", "", errors.New("guard: Keyward's decision has the wrong shape")
 	}
-	return out.Decisions[0][0], nil
+	return out.Decisions[0][0], out.PrincipalArn, nil
 }

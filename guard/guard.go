@@ -22,13 +22,14 @@
 // that the decision is on what the handler serves.
 //
 // Request bodies: a client signs the SHA-256 of its body. Without
-// X-Amz-Content-Sha256, and with it for a body of known length within
-// Config.MaxBufferedBody, the guard reads the body first and the handler
-// runs only for the body signed. A longer body with its hash declared, as
-// the AWS SDKs do for S3, streams to the handler while the guard hashes it,
-// and a body that does not match makes the handler's read fail with
-// ErrPayloadMismatch at its end: a handler must not act on such a body
-// before it has read it to the end without error.
+// X-Amz-Content-Sha256, and with it for a body within
+// Config.MaxBufferedBody (its length declared or, sent chunked, not), the
+// guard reads the body first and the handler runs only for the body
+// signed. A longer body with its hash declared, as the AWS SDKs do for S3,
+// streams to the handler while the guard hashes it, and a body that does
+// not match makes the handler's read fail with ErrPayloadMismatch at its
+// end: a handler must not act on such a body before it has read it to the
+// end without error.
 package guard
 
 import (
@@ -86,9 +87,9 @@ type Config struct {
 	// "..", "//" or escapes that the decision would not).
 	Resource func(r *http.Request, region, accountID string) string
 
-	// MaxBufferedBody bounds a body read before the handler runs, because
-	// its client did not declare its hash (default 1 MiB); a larger one is
-	// refused.
+	// MaxBufferedBody bounds a body read before the handler runs (default
+	// 1 MiB): a larger one is refused if its client did not declare its
+	// hash, and streams to the handler if it did.
 	MaxBufferedBody int64
 	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD,
 	// whose body no signature protects.
@@ -103,7 +104,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Caller is who signed a request the guard let through.
+// Caller is who signed a request the guard let through, as Keyward named
+// the principal in its decision of that request.
 type Caller struct {
 	// PrincipalARN is the IAM user's ARN, or the account's root ARN.
 	PrincipalARN string
@@ -138,12 +140,7 @@ type Guard struct {
 	account  string
 
 	mu   sync.RWMutex
-	keys map[string]signingKey // by access key ID and scope
-}
-
-type signingKey struct {
-	key *sigv4.SigningKey
-	arn string
+	keys map[string]*sigv4.SigningKey // by access key ID and scope
 }
 
 // New returns a Guard for cfg, after asking Keyward who it is: a guard
@@ -197,7 +194,7 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 		return nil, fmt.Errorf("guard: Keyward serves protocol %d and newer; this guard speaks %d", v.MinClient, wire.ProtocolVersion)
 	}
 	return &Guard{cfg: cfg, client: c, verifier: sigv4.Verifier{Now: cfg.Now}, account: v.AccountID,
-		keys: make(map[string]signingKey)}, nil
+		keys: make(map[string]*sigv4.SigningKey)}, nil
 }
 
 // Wrap returns next behind the guard.
@@ -248,7 +245,7 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	if err != nil {
 		return Caller{}, nil, err
 	}
-	if err := g.verifier.VerifyPayloadHash(r, payloadHash, &a, key.key); err != nil {
+	if err := g.verifier.VerifyPayloadHash(r, payloadHash, &a, key); err != nil {
 		return Caller{}, nil, err
 	}
 	if !cached {
@@ -266,7 +263,10 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 		}
 		resource = "arn:aws:execute-api:" + a.Region + ":" + g.account + ":" + g.cfg.APIID + "/" + g.cfg.Stage + "/" + r.Method + path
 	}
-	decision, err := g.client.evaluate(ctx, wire.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
+	// The caller is the principal Keyward names in its answer to this
+	// request, not the one named when the signing key was cached: a user
+	// renamed or moved keeps its keys, and another may take its old name.
+	decision, principal, err := g.client.evaluate(ctx, wire.EvaluatePolicyRequest{AccessKeyID: a.AccessKeyID, SessionToken: a.SecurityToken,
 		Actions: []string{g.cfg.Action}, Resources: []string{resource}, Condition: conditions(r, g.cfg.Now()),
 		Region: a.Region, Service: g.cfg.Service})
 	switch {
@@ -276,29 +276,38 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 		return Caller{}, nil, err
 	case decision == wire.DecisionDeny:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s with an explicit deny in an identity-based policy",
-			key.arn, g.cfg.Action, keyward.Clip(resource))
+			principal, g.cfg.Action, keyward.Clip(resource))
 	case decision != wire.DecisionAllow:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
-			key.arn, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
+			principal, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
 	}
 	// A handler that decodes a body (json.Decoder) stops once its value is
 	// complete and may never ask for the end, where a body that is not the
-	// one signed fails the read; so a body of known length within
-	// MaxBufferedBody is checked before the handler runs (once the request is
-	// allowed), and only a longer one streams.
-	if hb, ok := body.(*hashingBody); ok && r.ContentLength >= 0 && r.ContentLength <= g.cfg.MaxBufferedBody {
+	// one signed fails the read; so a body within MaxBufferedBody is checked
+	// before the handler runs (once the request is allowed), and only a
+	// longer one streams. A body of unknown length (chunked, with no
+	// Content-Length signed) is read up to the bound to learn which it is:
+	// its length is the client's to choose, so it must not decide whether
+	// the hash is checked first.
+	if hb, ok := body.(*hashingBody); ok && r.ContentLength <= g.cfg.MaxBufferedBody {
 		buf, err := io.ReadAll(io.LimitReader(hb, g.cfg.MaxBufferedBody+1))
 		switch {
 		case errors.Is(err, ErrPayloadMismatch):
 			return Caller{}, nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "The request body does not match its signed X-Amz-Content-Sha256.")
-		case err != nil || int64(len(buf)) != r.ContentLength:
+		case err != nil || r.ContentLength >= 0 && int64(len(buf)) != r.ContentLength:
 			return Caller{}, nil, keyward.Errorf(keyward.EIncompleteSignature, "The request body could not be read.")
+		case int64(len(buf)) > g.cfg.MaxBufferedBody:
+			// Longer than the bound, so its end is not yet read: it
+			// streams as a longer body of known length does, the bytes
+			// read first ahead of the rest, all of them hashed.
+			body = readCloser{io.MultiReader(bytes.NewReader(buf), hb), hb}
+		default:
+			body = io.NopCloser(bytes.NewReader(buf))
 		}
-		body = io.NopCloser(bytes.NewReader(buf))
 	}
-	c := Caller{PrincipalARN: key.arn, AccessKeyID: a.AccessKeyID, AccountID: arnAccount(key.arn), Region: a.Region}
-	if i := strings.Index(key.arn, ":user/"); i >= 0 {
-		c.UserName = key.arn[strings.LastIndexByte(key.arn, '/')+1:]
+	c := Caller{PrincipalARN: principal, AccessKeyID: a.AccessKeyID, AccountID: arnAccount(principal), Region: a.Region}
+	if i := strings.Index(principal, ":user/"); i >= 0 {
+		c.UserName = principal[strings.LastIndexByte(principal, '/')+1:]
 	}
 	return c, body, nil
 }
@@ -366,6 +375,12 @@ func tooLarge(max int64) error {
 	return keyward.Errorf(keyward.EIncompleteSignature, "A body of more than %d bytes must declare its signed SHA-256 in X-Amz-Content-Sha256.", max)
 }
 
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
 // hashingBody hashes a body as the handler reads it and, at its end,
 // fails the read if it is not the body the client signed.
 type hashingBody struct {
@@ -393,10 +408,11 @@ func (b *hashingBody) Read(p []byte) (int, error) {
 
 // signingKey returns the signing key of a's access key and scope: from the
 // cache, or derived by Keyward (then cached reports false). The cache holds
-// no secret, only keys good for one day, region and service; Keyward still
-// decides every request, so a key deactivated since is refused all the
-// same.
-func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k signingKey, cached bool, err error) {
+// no secret, only keys good for one day, region and service, and not whose
+// they are; Keyward still decides every request and names its principal,
+// so a key deactivated since is refused all the same, and one whose user
+// was renamed is its user's under the new name.
+func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k *sigv4.SigningKey, cached bool, err error) {
 	g.mu.RLock()
 	k, ok := g.keys[cacheName(a)]
 	g.mu.RUnlock()
@@ -413,14 +429,14 @@ func (g *Guard) signingKey(ctx context.Context, a *sigv4.Auth) (k signingKey, ca
 	if err != nil {
 		return k, false, err
 	}
-	return signingKey{key: sigv4.SigningKeyOf([32]byte(d.DerivedKey)), arn: d.PrincipalArn}, false, nil
+	return sigv4.SigningKeyOf([32]byte(d.DerivedKey)), false, nil
 }
 
 // remember caches the signing key of a's scope once a request verified
 // with it: a scope that signed nothing (a key ID is no secret, and a client
 // without the secret can name any region) must not push out the keys of
 // clients that sign.
-func (g *Guard) remember(a *sigv4.Auth, k signingKey) {
+func (g *Guard) remember(a *sigv4.Auth, k *sigv4.SigningKey) {
 	g.mu.Lock()
 	if len(g.keys) >= g.cfg.MaxKeys {
 		clear(g.keys) // simplest bound: yesterday's scopes go too

@@ -271,13 +271,14 @@ func TestAttackGuardMethodCase(t *testing.T) {
 
 // TestAttackGuardBodyDecodedBeforeItsEnd: a client's body, signed by its
 // declared X-Amz-Content-Sha256, is replaced on the way (a request
-// replayed from a log, or changed past the TLS that carried it) by another
-// of the same length. A handler that decodes JSON with json.Decoder, as Go
+// replayed from a log, or changed past the TLS that carried it) by another:
+// of the same length, or, sent chunked without a signed Content-Length, of
+// any length. A handler that decodes JSON with json.Decoder, as Go
 // handlers do, stops once the value is complete and never asks for the
 // end, where the guard's check failed the read: it would act on the
-// replaced body. A body within MaxBufferedBody is checked before the
-// handler runs, so the handler never sees a body that is not the one
-// signed.
+// replaced body. A body within MaxBufferedBody, its length known or not, is
+// checked before the handler runs, so the handler never sees a body that
+// is not the one signed.
 func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
 	k := kwtest.New(t)
 	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`)
@@ -295,18 +296,32 @@ func TestAttackGuardBodyDecodedBeforeItsEnd(t *testing.T) {
 		mu.Unlock()
 	})))
 	t.Cleanup(srv.Close)
-	signedBody, sentBody := []byte(`{"Amount":1}`), []byte(`{"Amount":9}`)
-	status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, sentBody)
-	if status != 403 || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") {
-		t.Errorf("the replaced body: got %d %s", status, body)
-	}
-	if status, body := send(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, nil); status != 200 {
-		t.Errorf("the body as signed: got %d %s", status, body)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(paid) != 1 || paid[0] != 1 {
-		t.Fatalf("the handler acted on %v", paid)
+	signedBody := []byte(`{"Amount":1}`)
+	for _, tc := range []struct {
+		name    string
+		sent    []byte
+		chunked bool
+	}{
+		{"known length", []byte(`{"Amount":9}`), false},
+		{"chunked", []byte(`{"Amount":9999}`), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			paid = nil
+			mu.Unlock()
+			status, body := sendBody(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, tc.sent, tc.chunked)
+			if status != 403 || !strings.Contains(body, "<Code>SignatureDoesNotMatch</Code>") {
+				t.Errorf("the replaced body: got %d %s", status, body)
+			}
+			if status, body := sendBody(t, &alice, "POST", srv.URL+"/orders", "execute-api", signedBody, true, nil, tc.chunked); status != 200 {
+				t.Errorf("the body as signed: got %d %s", status, body)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(paid) != 1 || paid[0] != 1 {
+				t.Fatalf("the handler acted on %v", paid)
+			}
+		})
 	}
 }
 
@@ -343,5 +358,45 @@ func TestAttackGuardRegion(t *testing.T) {
 	}
 	if n := served.Load(); n != 1 {
 		t.Fatalf("the handler served %d requests", n)
+	}
+}
+
+// TestAttackGuardCallerAfterRename: alice's key signs a request, so that
+// the guard caches its signing key; an administrator then renames alice to
+// mallory and moves her to /ops/, and makes a new user alice, someone
+// else. The old key still signs, and is mallory's: a handler that acts on
+// the caller's name (an owner's records, a per-user quota, an audit line)
+// must be told mallory, not the alice who now exists, and a refusal names
+// mallory too. Who the caller is comes from Keyward's answer to each
+// request, never from what the guard cached with the signing key.
+func TestAttackGuardCallerAfterRename(t *testing.T) {
+	k := kwtest.New(t)
+	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/DELETE/*"}]}`)
+	srv := service(t, k, guard.Config{})
+	if status, body := send(t, &alice, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil); status != 200 ||
+		!strings.HasPrefix(body, "alice arn:aws:iam::123456789012:user/alice ") {
+		t.Fatalf("alice before the rename: got %d %s", status, body)
+	}
+	root := kwtest.AsRoot(context.Background())
+	newName, newPath := "mallory", "/ops/"
+	if err := k.IAM.UpdateUser(root, "alice", keyward.UserUpdate{NewName: &newName, NewPath: &newPath}); err != nil {
+		t.Fatal(err)
+	}
+	user(t, k, "alice", "")
+	for _, tc := range []struct {
+		name, method string
+		status       int
+		want         string
+	}{
+		{"let through", "GET", 200, "mallory arn:aws:iam::123456789012:user/ops/mallory " + alice.AccessKeyID + " eu-west-1 0 123456789012"},
+		{"refused", "DELETE", 403, "User: arn:aws:iam::123456789012:user/ops/mallory is not authorized"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := send(t, &alice, tc.method, srv.URL+"/pets/1", "execute-api", nil, false, nil)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Fatalf("got %d %s\nwant %d with %q", status, body, tc.status, tc.want)
+			}
+		})
 	}
 }

@@ -75,9 +75,19 @@ func service(t *testing.T, k *kwtest.Keyward, cfg guard.Config) *httptest.Server
 // nil, replaces the body after signing.
 func send(t *testing.T, creds *aws.Credentials, method, url, service string, body []byte, declare bool, sent []byte) (int, string) {
 	t.Helper()
+	return sendBody(t, creds, method, url, service, body, declare, sent, false)
+}
+
+// sendBody is send with the body's length unknown when chunked: the client
+// signs no Content-Length and net/http sends the body chunked.
+func sendBody(t *testing.T, creds *aws.Credentials, method, url, service string, body []byte, declare bool, sent []byte, chunked bool) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if chunked {
+		req.ContentLength = -1
 	}
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
@@ -116,7 +126,7 @@ func TestGuard(t *testing.T) {
 		name, method, path, service string
 		creds                       *aws.Credentials
 		body                        []byte
-		declare                     bool
+		declare, chunked            bool
 		sent                        []byte
 		status                      int
 		want                        string
@@ -131,6 +141,18 @@ func TestGuard(t *testing.T) {
 			body: []byte("rex"), declare: true, sent: []byte("max"), status: 403, want: "<Code>SignatureDoesNotMatch</Code>"},
 		{name: "longer body not the one signed fails the handler's read", method: "POST", path: "/pets/", creds: &alice,
 			body: big, declare: true, sent: bytes.Repeat([]byte("y"), 1001), status: 400, want: guard.ErrPayloadMismatch.Error()},
+		{name: "chunked body with its hash declared, within MaxBufferedBody", method: "POST", path: "/pets/", creds: &alice,
+			body: []byte("rex"), declare: true, chunked: true, status: 200, want: " 3"},
+		{name: "chunked body not the one signed, within MaxBufferedBody, is refused first", method: "POST", path: "/pets/", creds: &alice,
+			body: []byte("rex"), declare: true, chunked: true, sent: []byte("maximus"), status: 403, want: "<Code>SignatureDoesNotMatch</Code>"},
+		{name: "longer chunked body with its hash declared streams", method: "POST", path: "/pets/", creds: &alice, body: big, declare: true,
+			chunked: true, status: 200, want: " 1001"},
+		{name: "longer chunked body not the one signed fails the handler's read", method: "POST", path: "/pets/", creds: &alice,
+			body: big, declare: true, chunked: true, sent: bytes.Repeat([]byte("y"), 5000), status: 400, want: guard.ErrPayloadMismatch.Error()},
+		{name: "chunked body without its hash is read first", method: "PUT", path: "/pets/2", creds: &alice, body: []byte("rex"),
+			chunked: true, status: 200, want: " 3"},
+		{name: "large chunked body without its hash", method: "POST", path: "/pets/", creds: &alice, body: big, chunked: true, status: 403,
+			want: "<Code>IncompleteSignature</Code>"},
 		{name: "body not the one signed, undeclared", method: "POST", path: "/pets/", creds: &alice,
 			body: []byte("rex"), sent: []byte("max"), status: 403, want: "<Code>SignatureDoesNotMatch</Code>"},
 		{name: "large body without its hash", method: "POST", path: "/pets/", creds: &alice, body: big, status: 403,
@@ -151,7 +173,7 @@ func TestGuard(t *testing.T) {
 			if service == "" {
 				service = "execute-api"
 			}
-			status, body := send(t, tc.creds, tc.method, srv.URL+tc.path, service, tc.body, tc.declare, tc.sent)
+			status, body := sendBody(t, tc.creds, tc.method, srv.URL+tc.path, service, tc.body, tc.declare, tc.sent, tc.chunked)
 			if status != tc.status || !strings.Contains(body, tc.want) {
 				t.Fatalf("got %d %s\nwant %d with %q", status, body, tc.status, tc.want)
 			}

@@ -2,14 +2,19 @@ package query_test
 
 // Tests of what an attacker or a hostile client controls: what reaches the
 // credential report, how much of a request comes back in an error, how
-// much a flood of failed authentications writes to the log.
+// much a flood of failed authentications writes to the log, how much
+// memory a body's declared length takes.
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +168,68 @@ func TestAuthFailureLog(t *testing.T) {
 		t.Fatalf("no summary of the %d failures not logged:\n%s", flood-lines, summary[len(log):])
 	}
 	t.Logf("%d failed authentications: %d log lines, %d bytes of log", flood, lines+1, len(summary))
+}
+
+// partBody is a request body that yields data and then end, whatever
+// length the request declared.
+type partBody struct {
+	r   *bytes.Reader
+	end error
+}
+
+func (b *partBody) Read(p []byte) (int, error) {
+	if b.r.Len() == 0 {
+		return 0, b.end
+	}
+	return b.r.Read(p)
+}
+
+func (*partBody) Close() error { return nil }
+
+// TestBodyAllocatedAsItArrives: before any authentication, a client
+// declares a body of 1 MiB (the most the API takes) and sends a few bytes,
+// then stops or breaks the connection. Had the server made room for the
+// declared length first, each such request would cost it 1 MiB that the
+// client never pays for in bytes sent: 200 of them held 200 MiB. Room is
+// made for what arrives, and from the declared length only within a small
+// bound; a body that does send more than 1 MiB is still refused. What the
+// server allocates is measured over a few requests (TotalAlloc counts
+// every allocation, whenever the collector runs).
+func TestBodyAllocatedAsItArrives(t *testing.T) {
+	ts := newAPIServer(t)
+	const requests = 8
+	tooLong := bytes.Repeat([]byte("a"), 1<<20+1)
+	for _, tc := range []struct {
+		name     string
+		declared int64
+		sent     []byte
+		end      error
+		code     string
+		// most is the most a request may allocate; 0 for no bound, when
+		// the client sends what it declares.
+		most uint64
+	}{
+		{"declares 1 MiB, sends 8 bytes and breaks off", 1 << 20, []byte("Action=L"), io.ErrUnexpectedEOF, "MalformedQueryString", 256 << 10},
+		{"declares 1 MiB, sends 8 bytes and ends", 1 << 20, []byte("Action=L"), io.EOF, "MissingAuthenticationToken", 256 << 10},
+		{"sends more than 1 MiB", int64(len(tooLong)), tooLong, io.EOF, "MalformedQueryString", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range requests {
+				r := httptest.NewRequest("POST", "/", nil)
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.Body, r.ContentLength = &partBody{bytes.NewReader(tc.sent), tc.end}, tc.declared
+				w := httptest.NewRecorder()
+				ts.API.ServeHTTP(w, r)
+				if w.Code < 400 || !strings.Contains(w.Body.String(), "<Code>"+tc.code+"</Code>") {
+					t.Fatalf("got %d %s, want %s", w.Code, w.Body, tc.code)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			if per := (after.TotalAlloc - before.TotalAlloc) / requests; tc.most != 0 && per > tc.most {
+				t.Fatalf("%d KiB allocated per request, more than %d KiB", per>>10, tc.most>>10)
+			}
+		})
+	}
 }

@@ -155,10 +155,18 @@ func Actions() map[string][]string {
 // request body, which is read before the response is written.
 var bufPool = sync.Pool{New: func() any { return &xmlWriter{b: make([]byte, 0, 2048), body: make([]byte, 0, 1024)} }}
 
+// maxPresized bounds the room made for a request body from its declared
+// length, before its bytes arrive; a pooled buffer keeps as much.
+const maxPresized = 64 << 10
+
 // readBody reads the whole body into the pooled buffer of xw.
 func readBody(r *http.Request, xw *xmlWriter) ([]byte, error) {
 	buf := xw.body[:0]
-	if n := r.ContentLength; n > int64(cap(buf)) && n <= maxBody {
+	// The declared length is the client's word, given before it is
+	// authenticated and before it sends a byte: room made for all of it
+	// would let a client that declares 1 MiB and sends nothing hold 1 MiB
+	// per request. Beyond a small bound the buffer grows as bytes arrive.
+	if n := r.ContentLength; n > int64(cap(buf)) && n <= maxPresized {
 		buf = make([]byte, 0, n)
 	}
 	for {
@@ -171,7 +179,7 @@ func readBody(r *http.Request, xw *xmlWriter) ([]byte, error) {
 			return buf, nil // the caller refuses it
 		}
 		if err == io.EOF {
-			if cap(buf) <= 64<<10 {
+			if cap(buf) <= maxPresized {
 				xw.body = buf // keep a grown buffer, within reason
 			}
 			return buf, nil

@@ -310,15 +310,21 @@ func wireDecision(effect string) string {
 	return wire.DecisionNoMatch
 }
 
+// resolveIdentity tells which of the access keys asked of exist. A key
+// exists here as it does for Derive and Evaluate, by the same check (key):
+// one that may not sign (unknown, malformed, deactivated, past its expiry
+// date, of a closed account) or that is another account's is not found,
+// so that no call of the protocol holds for anyone's a key the others
+// refuse.
 func (p *Protocol) resolveIdentity(ctx context.Context, req wire.ResolveIdentityRequest) (any, error) {
 	out := wire.ResolveIdentityResponse{Identities: make([]wire.ResolvedIdentity, len(req.AccessKeyIDs))}
 	for i, id := range req.AccessKeyIDs {
-		k, err := p.Keys.Get(ctx, id)
+		k, err := p.key(ctx, id, "")
+		if errors.Is(err, errNoSuchIdentity) {
+			continue
+		}
 		if err != nil {
 			return nil, err
-		}
-		if k.Principal.AccountID == "" || !p.answers(ctx, k) { // unknown, malformed or another account's
-			continue
 		}
 		out.Identities[i] = wire.ResolvedIdentity{Found: true, Kind: "user", PrincipalArn: k.ARN}
 	}

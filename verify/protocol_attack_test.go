@@ -484,3 +484,61 @@ func TestAttackVerifierOfAnotherAccount(t *testing.T) {
 		})
 	}
 }
+
+// TestAttackResolveKeyThatMayNotSign: a gateway asks ResolveIdentity
+// whether access keys exist, and whose they are, about a key an
+// administrator deactivated and one past its expiry date. Neither may
+// sign: Derive and Evaluate answer NoSuchIdentity for them, and a
+// gateway told by ResolveIdentity that they exist, with their users'
+// ARNs, would hold for a user's a key Keyward refuses. ResolveIdentity
+// answers as for a key that does not exist, naming no principal. An
+// active key is found by all three.
+func TestAttackResolveKeyThatMayNotSign(t *testing.T) {
+	clock := kwtest.NewClock(time.Now())
+	k := kwtest.NewWithClock(t, clock.Now)
+	root := kwtest.AsRoot(context.Background())
+	gw := user(t, k, "gw", verifyPolicy)
+	active := user(t, k, "active", "")
+	inactive := user(t, k, "inactive", "")
+	if err := k.IAM.UpdateAccessKey(root, "inactive", inactive.id, keyward.StatusInactive); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.IAM.CreateUser(root, "expired", "/", nil); err != nil {
+		t.Fatal(err)
+	}
+	expiring, _, err := k.IAM.CreateExpiringAccessKey(root, "expired", "", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(2 * time.Hour)
+	date := time.Now().UTC().Format("20060102")
+	for _, tc := range []struct {
+		name, keyID string
+		found       bool
+	}{
+		{"active", active.id, true},
+		{"deactivated", inactive.id, false},
+		{"past its expiry date", expiring.ID, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, out := call(t, k, gw, wire.ResolveIdentityPath, `{"accessKeyIds":["`+tc.keyID+`"]}`, false)
+			ids, _ := out["identities"].([]any)
+			if len(ids) != 1 {
+				t.Fatalf("resolve: got %v", out)
+			}
+			id := ids[0].(map[string]any)
+			if tc.found && id["found"] != true || !tc.found && (id["found"] != false || len(id) != 1) {
+				t.Errorf("resolve: got %v, want found %v", id, tc.found)
+			}
+			for path, body := range map[string]string{
+				wire.DerivePath:   `{"accessKeyId":"` + tc.keyID + `","date":"` + date + `","region":"us-east-1","service":"s3"}`,
+				wire.EvaluatePath: `{"accessKeyId":"` + tc.keyID + `","actions":["s3:GetObject"],"resources":["*"],"region":"us-east-1","service":"s3"}`,
+			} {
+				status, _, out := call(t, k, gw, path, body, false)
+				if tc.found && status != http.StatusOK || !tc.found && (status != http.StatusForbidden || out["code"] != wire.CodeNoSuchIdentity) {
+					t.Errorf("%s: got %d %v", path, status, out)
+				}
+			}
+		})
+	}
+}

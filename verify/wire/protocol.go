@@ -82,7 +82,9 @@ type EvaluatePolicyResponse struct {
 	PrincipalArn     string     `json:"principalArn,omitempty"`
 }
 
-// ResolveIdentityRequest asks whether access keys exist.
+// ResolveIdentityRequest asks whether access keys exist. A key that may
+// not sign (deactivated, past its expiry date) is answered as one that does
+// not, as Derive and Evaluate answer NoSuchIdentity for it.
 type ResolveIdentityRequest struct {
 	AccessKeyIDs []string `json:"accessKeyIds"`
 }
