@@ -231,6 +231,12 @@ type pendingMFA struct {
 	UserID   string `json:"i"`
 	Reset    bool   `json:"r,omitempty"`
 	Expires  int64  `json:"e"`
+	// Issued is when the password was checked (Unix nanoseconds), and so
+	// when the session the code completes begins: a password reset, a
+	// deleted login profile or an administrator's ending of the user's
+	// sessions between the two steps ends it, as it ends every session
+	// begun before.
+	Issued int64 `json:"t,omitempty"`
 }
 
 const (
@@ -245,9 +251,11 @@ type signInMFAPage struct {
 }
 
 // askForMFA answers a right password of a user who has an MFA device:
-// no session yet, a page asking for the code.
-func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, p keyward.Principal, reset bool) {
-	pending := pendingMFA{ID: c.token(), Account: p.AccountID, UserName: p.UserName, UserID: p.UserID, Reset: reset, Expires: c.Now().Add(mfaStepLifetime).Unix()}
+// no session yet (s is the one the code will begin), a page asking for
+// the code.
+func (c *Console) askForMFA(w http.ResponseWriter, r *http.Request, s session) {
+	pending := pendingMFA{ID: c.token(), Account: s.Account, UserName: s.UserName, UserID: s.UserID, Reset: s.Reset, Expires: c.Now().Add(mfaStepLifetime).Unix(),
+		Issued: s.Issued}
 	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: sealCookie(pending, c.signAs("mfa:")),
 		Path: "/console/signin", HttpOnly: true, Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: int(mfaStepLifetime / time.Second)})
 	c.renderSignInMFA(w, r, "", http.StatusOK)
@@ -290,7 +298,30 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		c.renderSignInMFA(w, r, "Enter the six-digit code your authenticator app shows.", http.StatusUnauthorized)
 		return
 	}
-	if _, err := c.IAM.CheckMFACode(audited.Context(), p.UserName, r.PostFormValue("code")); err != nil {
+	// The user the password was checked for must still hold as a
+	// session begun then would: the same user, its sessions not ended
+	// since (a password reset, a deleted login profile, an
+	// administrator's), its account open.
+	if _, err := c.STS.SessionPrincipal(r.Context(), keyward.ConsoleSession{AccountID: p.Account, UserName: p.UserName, UserID: p.UserID,
+		Issued: time.Unix(0, p.Issued)}); err != nil {
+		if keyward.ErrorCode(err) == keyward.EServiceUnavailable {
+			c.renderSignInMFA(w, r, "The sign-in could not be completed. Try again.", http.StatusServiceUnavailable)
+			return
+		}
+		c.signedIn(audited, false, p.UserName, "failed", false)
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
+	}
+	hasDevice, err := c.IAM.CheckMFACode(audited.Context(), p.UserName, r.PostFormValue("code"))
+	if err == nil && !hasDevice {
+		// The device was removed since the password was checked: no code
+		// proves anything now. The user signs in again, and is asked for
+		// what its credentials are then.
+		c.signedIn(audited, false, p.UserName, "failed", false)
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
+	}
+	if err != nil {
 		time.Sleep(c.SignInDelay)
 		c.signedIn(audited, false, p.UserName, "failed", false)
 		c.renderSignInMFA(w, r, "The code is not valid. Enter the current code from your MFA device.", http.StatusUnauthorized)
@@ -316,7 +347,11 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: pendingMFACookie, Value: "", Path: "/console/signin", HttpOnly: true,
 		Secure: c.Clients.Secure(r), SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	now := c.Now()
-	c.setSession(w, r, session{ID: c.token(), Account: p.Account, Expires: now.Add(SessionLifetime).Unix(), Issued: now.UnixNano(), CSRF: c.token(),
+	issued := p.Issued
+	if issued == 0 {
+		issued = now.UnixNano()
+	}
+	c.setSession(w, r, session{ID: c.token(), Account: p.Account, Expires: now.Add(SessionLifetime).Unix(), Issued: issued, CSRF: c.token(),
 		UserName: p.UserName, UserID: p.UserID, Reset: p.Reset, MFA: now.Unix()})
 	http.Redirect(w, r, "/console/users", http.StatusSeeOther)
 }

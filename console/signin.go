@@ -237,7 +237,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		}
 		if has {
 			c.signedIn(audited, false, s.UserName, "mfa-required", false)
-			c.askForMFA(w, r, keyward.Principal{AccountID: s.Account, UserName: s.UserName, UserID: s.UserID}, s.Reset)
+			c.askForMFA(w, r, s)
 			return
 		}
 	}

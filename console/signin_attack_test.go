@@ -274,6 +274,68 @@ func TestAttackMFAStepSpentBySignIn(t *testing.T) {
 	}
 }
 
+// TestAttackMFAStepAfterRevocation: between the password and the code,
+// an administrator resets the user's password, ends its sessions, deletes
+// its password or removes its MFA device (what one does for a phished
+// password or a departing employee). The step's cookie, good for five
+// minutes, began a session all the same, stamped with the time of the
+// code, after the revocation, so that it held for twelve hours; with the
+// device removed, any six digits did. The code's step now holds only while
+// a session begun at the password would, and a step whose device is gone
+// proves nothing.
+func TestAttackMFAStepAfterRevocation(t *testing.T) {
+	t.Parallel()
+	newPassword := "New-Adm1n-Passw0rd!"
+	tests := []struct {
+		name   string
+		revoke func(s *site) error
+		code   func(seed string, now time.Time) string
+		signIn bool
+	}{
+		{"nothing changed", func(*site) error { return nil }, nil, true},
+		{"password reset", func(s *site) error { return s.k.IAM.UpdateLoginProfile(root(), "alice", &newPassword, nil) }, nil, false},
+		{"sessions ended", func(s *site) error { return s.k.IAM.EndConsoleSessions(root(), "alice") }, nil, false},
+		{"password deleted", func(s *site) error { return s.k.IAM.DeleteLoginProfile(root(), "alice") }, nil, false},
+		{"device removed, its code", removeAlicesDevice, nil, false},
+		{"device removed, any digits", removeAlicesDevice, func(string, time.Time) string { return "000000" }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := testclock.New(time.Now())
+			s, _ := startSite(t, false, clock.Now)
+			b, seed, page := aliceAtMFAStep(t, s, clock.Now())
+			clock.Add(30 * time.Second)
+			must(t, tt.revoke(s))
+			clock.Add(30 * time.Second)
+			code := kwtest.TOTPCode(t, seed, clock.Now())
+			if tt.code != nil {
+				code = tt.code(seed, clock.Now())
+			}
+			resp, _ := b.Post("/console/signin/mfa", url.Values{"code": {code}, "csrf": {csrfOf(t, page)}})
+			began := resp.Header.Get("Location") == "/console/users"
+			clock.Add(time.Hour)
+			status, _ := b.do(http.MethodGet, "/console/password", nil)
+			switch {
+			case tt.signIn && (!began || status != http.StatusOK):
+				t.Fatalf("the code's step: %d to %q; an hour later: %d", resp.StatusCode, resp.Header.Get("Location"), status)
+			case !tt.signIn && (began || status == http.StatusOK):
+				t.Fatalf("a session began after the revocation: %d to %q; an hour later: %d", resp.StatusCode, resp.Header.Get("Location"), status)
+			}
+		})
+	}
+}
+
+// removeAlicesDevice deactivates alice's MFA device, as an administrator
+// does for a lost or stolen one.
+func removeAlicesDevice(s *site) error {
+	ds, _, err := s.k.IAM.ListMFADevices(root(), "alice", "", 10)
+	if err != nil || len(ds) != 1 {
+		return fmt.Errorf("alice's devices: %v %v", ds, err)
+	}
+	return s.k.IAM.DeactivateMFADevice(root(), "alice", ds[0].SerialNumber)
+}
+
 // aliceAtMFAStep makes alice, a console user with an MFA device enabled
 // at now, and a browser that has given her right password: it returns the
 // browser at the sign-in's second step, the device's seed and the page
