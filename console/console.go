@@ -233,6 +233,7 @@ func (c *Console) routes() {
 		"GET /console/events":                        c.eventsPage,
 		"GET /console/keys/policy":                   c.keyPolicyPage,
 		"POST /console/keys/policy/{action}":         c.forms(keyPolicyOperations, c.keyPolicyAction),
+		"POST /console/keys/policy/preview":          c.keyPolicyPreview,
 		"GET /console/webhooks":                      c.webhooksPage,
 		"POST /console/webhooks":                     c.form("CreateWebhookSubscription", c.createWebhook),
 		"POST /console/webhooks/{id}/delete":         c.form("DeleteWebhookSubscription", c.deleteWebhook),

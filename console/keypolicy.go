@@ -76,12 +76,24 @@ func members(in lifecycle.PolicyInput) map[string]string {
 }
 
 func (c *Console) keyPolicyPage(w http.ResponseWriter, r *request) {
-	c.renderKeyPolicy(w, r, http.StatusOK, "")
+	var draft func(string) string
+	if q := r.URL.Query(); q.Has("preview") {
+		draft = q.Get
+	}
+	c.renderKeyPolicy(w, r, http.StatusOK, "", draft)
+}
+
+// keyPolicyPreview shows the page with the preview of the draft the form
+// posts. The form holds the session's CSRF token, for its Save: were the
+// preview a GET of the same form, the token would be written into the
+// address, and so into the browser's history and proxies' logs.
+func (c *Console) keyPolicyPreview(w http.ResponseWriter, r *request) {
+	c.renderKeyPolicy(w, r, http.StatusOK, "", r.PostFormValue)
 }
 
 // renderKeyPolicy shows the page: the account's policy, and the preview
-// of it or, with ?preview, of the draft the query holds.
-func (c *Console) renderKeyPolicy(w http.ResponseWriter, r *request, status int, problem string) {
+// of it or, when draft is not nil, of the draft it reads.
+func (c *Console) renderKeyPolicy(w http.ResponseWriter, r *request, status int, problem string, draft func(string) string) {
 	if c.Lifecycle == nil {
 		http.NotFound(w, r.Request)
 		return
@@ -97,12 +109,11 @@ func (c *Console) renderKeyPolicy(w http.ResponseWriter, r *request, status int,
 		return
 	}
 	preview := &p.Policy
-	q := r.URL.Query()
 	if r.Method == http.MethodPost {
 		p.Form = formInput(r.PostFormValue)
 	}
-	if q.Has("preview") {
-		p.Form, p.Draft = formInput(q.Get), true
+	if draft != nil {
+		p.Form, p.Draft = formInput(draft), true
 		draft, err := p.Form.Policy()
 		if err == nil {
 			err = checkForm(operation("PutAccessKeyPolicy"), members(p.Form))
@@ -162,7 +173,7 @@ func (c *Console) keyPolicyAction(w http.ResponseWriter, r *request) {
 	}
 	if err != nil {
 		r.failed = err
-		c.renderKeyPolicy(w, r, http.StatusBadRequest, keyward.ErrorMessage(err))
+		c.renderKeyPolicy(w, r, http.StatusBadRequest, keyward.ErrorMessage(err), nil)
 		return
 	}
 	redirect(w, r, "/console/keys/policy", notice)

@@ -43,6 +43,22 @@ func TestKeyPolicyPage(t *testing.T) {
 		t.Fatal("a preview saved the policy")
 	}
 	token := csrfOf(t, page)
+	// The form's Preview posts the draft: as a GET of the same form it
+	// wrote the session's CSRF token into the address (history, logs).
+	if !strings.Contains(page, `formaction="/console/keys/policy/preview"`) || strings.Contains(page, `formmethod="get"`) {
+		t.Fatalf("the form's preview is not posted:\n%s", page)
+	}
+	resp, page = c.Post("/console/keys/policy/preview", url.Values{"csrf": {token}, "max-age": {"90d"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, "Preview of this draft: these 1 keys would be deactivated today") ||
+		!strings.Contains(page, `data-key="`+oldKey.ID+`"`) || strings.Contains(page, `data-key="`+youngKey.ID+`"`) {
+		t.Fatalf("posted draft preview: %d %s", resp.StatusCode, page)
+	}
+	if resp, _ := c.Post("/console/keys/policy/preview", url.Values{"max-age": {"90d"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a preview posted without the CSRF token: %d", resp.StatusCode)
+	}
+	if _, err := ts.Store.AccessKeyPolicy(context.Background()); err == nil {
+		t.Fatal("a preview saved the policy")
+	}
 	resp, page = c.Post("/console/keys/policy/put", url.Values{"csrf": {token}, "max-age": {"ninety"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "failed to satisfy constraint") {
 		t.Fatalf("a bad duration: %d %s", resp.StatusCode, page)

@@ -138,10 +138,15 @@ func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 		// Another account's ID: STS decides whether it has the role.
 		id, ok = form.Account, true
 	}
+	notValid := keyward.Errorf(keyward.EValidationError, "The account or the role is not valid.")
 	if !ok || form.Role == "" {
-		refuse(keyward.Errorf(keyward.EValidationError, "The account or the role is not valid."), invalidSwitch, "")
+		refuse(notValid, invalidSwitch, "")
 		return
 	}
+	// An alias is resolved across the installation: a refusal of the
+	// role it leads to must not name the account's ID, nor differ from an
+	// alias that leads nowhere, or any user could map aliases to accounts.
+	byAlias := id != form.Account
 	display := form.Display // as typed, for the form shown again if refused
 	if display == "" {
 		display = form.Role[strings.LastIndexByte(form.Role, '/')+1:] + " @ " + form.Account
@@ -161,6 +166,10 @@ func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 	}
 	roleARN := "arn:aws:iam::" + id + ":role/" + form.Role
 	if err := checkForm(r.op, map[string]string{"RoleArn": roleARN, "RoleSessionName": name}); err != nil {
+		if byAlias {
+			refuse(notValid, invalidSwitch, "")
+			return
+		}
 		refuse(err, invalidSwitch, keyward.ErrorMessage(err))
 		return
 	}
@@ -175,6 +184,10 @@ func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 	if err != nil {
 		switch keyward.ErrorCode(err) {
 		case keyward.EAccessDenied, keyward.EValidationError, keyward.EInvalidParameterValue:
+			if byAlias {
+				refuse(notValid, invalidSwitch, "")
+				return
+			}
 			refuse(err, invalidSwitch, keyward.ErrorMessage(err))
 		default:
 			c.auditSwitch(r, "SwitchRole", nil, err)

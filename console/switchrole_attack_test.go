@@ -64,6 +64,29 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 			t.Fatal("switched")
 		}
 	})
+	t.Run("an alias answered alike whether it leads to an account", func(t *testing.T) {
+		t.Parallel()
+		// An alias is resolved across the installation: a refusal naming
+		// the role's ARN told any user, policies or none, which aliases
+		// exist and the ID of each.
+		ts := newAPIServer(t)
+		c := switched(t, ts, "")
+		secondAccount(t, ts.Keyward) // alias tenant-b
+		known, knownBody := c.switchTo("tenant-b", "anything", "", "")
+		unknown, unknownBody := c.switchTo("tenant-zzz", "anything", "", "")
+		bad, badBody := c.switchTo("tenant-b", "bad role name!", "", "")
+		for _, r := range []struct {
+			name   string
+			status int
+			body   string
+		}{{"tenant-b", known.StatusCode, knownBody}, {"tenant-zzz", unknown.StatusCode, unknownBody}, {"tenant-b, a malformed role", bad.StatusCode, badBody}} {
+			if r.status != unknown.StatusCode || strings.Contains(r.body, accountB) || strings.Contains(r.body, "not authorized") ||
+				!strings.Contains(r.body, "Invalid information in one or more fields.") {
+				t.Errorf("%s: %d (an alias of no account: %d)\n%s", r.name, r.status, unknown.StatusCode, r.body)
+			}
+		}
+		stillAlice(t, c)
+	})
 	t.Run("trust policy does not trust the user", func(t *testing.T) {
 		t.Parallel()
 		ts := newAPIServer(t)
