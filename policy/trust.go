@@ -103,9 +103,12 @@ func (st *Statement) matches(c TrustCaller) (match bool, grant keyward.TrustGran
 // TrustPolicy is a parsed trust policy.
 type TrustPolicy struct{ p *Policy }
 
-// CompileTrust parses a trust policy for decisions.
+// CompileTrust parses a trust policy for decisions. It takes what
+// ParseTrustPolicy refuses of a document to be saved but Keyward once
+// stored (NotPrincipal), so that a role stored so is decided, never
+// granted through it, rather than failing every request for it.
 func CompileTrust(doc string) (*TrustPolicy, error) {
-	p, err := ParseTrustPolicy(doc)
+	p, err := parsePolicy(doc, true)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +131,13 @@ func (tp *TrustPolicy) Evaluate(action string, c TrustCaller, rc *keyward.Reques
 func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestContext) (decision string, grant keyward.TrustGrant) {
 	for i := range tp.p.Statements {
 		st := &tp.p.Statements[i]
+		// NotPrincipal is refused at save (ParseTrustPolicy), but a
+		// document stored before may hold it. It only ever denies: with
+		// Allow, which AWS does not support, it would grant everyone it
+		// does not name; with Deny it denies everyone it does not name.
+		if st.NotPrincipal && st.Effect != "Deny" {
+			continue
+		}
 		match, g := st.matches(c)
 		if match == st.NotPrincipal {
 			continue
@@ -154,10 +164,6 @@ func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestC
 		}
 		if st.Effect == "Deny" {
 			return keyward.DecisionExplicitDeny, keyward.GrantNone
-		}
-		if st.NotPrincipal {
-			// Everyone but those named: the caller is allowed as itself.
-			g = keyward.GrantPrincipal
 		}
 		grant = max(grant, g)
 	}

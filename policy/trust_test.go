@@ -17,6 +17,10 @@ func TestParseTrustPolicyRefuses(t *testing.T) {
 		{"bad account", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"12345"}}]}`, `Invalid principal in policy: "AWS":"12345"`},
 		{"unknown type", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Person":"me"}}]}`, `Invalid principal in policy: "Person"`},
 		{"not a service", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"example.com"}}]}`, `Invalid principal in policy: "Service":"example.com"`},
+		// AWS allows NotPrincipal in no role's trust policy, with either
+		// effect; with Allow it would let in everyone it does not name.
+		{"not principal allowing", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/someone"}}]}`, "Has prohibited field NotPrincipal"},
+		{"not principal denying", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"123456789012"}}]}`, "Has prohibited field NotPrincipal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +59,13 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 		{"a role's session", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:role/ci"}`, ""), session, keyward.DecisionAllowed},
 		{"anyone", doc("Allow", `"*"`, ""), other, keyward.DecisionAllowed},
 		{"deny wins", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, alice, keyward.DecisionExplicitDeny},
-		{"not principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, alice, keyward.DecisionImplicitDeny},
+		// NotPrincipal, which a document stored before Keyward refused it
+		// may hold, never grants: not to those it names, nor to everyone
+		// else; with Deny it still denies everyone it does not name.
+		{"not principal, named", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, alice, keyward.DecisionImplicitDeny},
+		{"not principal, not named", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/someone"}}]}`, alice, keyward.DecisionImplicitDeny},
+		{"not principal denying, not named", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"210987654321"}}]}`, alice, keyward.DecisionExplicitDeny},
+		{"not principal denying, named", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"123456789012"}}]}`, alice, keyward.DecisionAllowed},
 		{"external ID holds", doc("Allow", `{"AWS":"123456789012"}`, `,"Condition":{"StringEquals":{"sts:ExternalId":"s3cret"}}`), alice, keyward.DecisionAllowed},
 		{"external ID differs", doc("Allow", `{"AWS":"123456789012"}`, `,"Condition":{"StringEquals":{"sts:ExternalId":"other"}}`), alice, keyward.DecisionImplicitDeny},
 		{"federated provider", doc("Allow", `{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.example.com"}`, ""), oidc, keyward.DecisionAllowed},
@@ -98,7 +108,7 @@ func TestTrustPolicyGrant(t *testing.T) {
 		{"any AWS principal", doc(`{"AWS":"*"}`), keyward.GrantPrincipal},
 		{"the strongest statement", doc(`{"AWS":"123456789012"}`, `{"AWS":"arn:aws:iam::123456789012:role/ci"}`), keyward.GrantRole},
 		{"one statement naming both", doc(`{"AWS":["arn:aws:iam::123456789012:role/ci","123456789012"]}`), keyward.GrantRole},
-		{"everyone but another", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/bob"}}]}`, keyward.GrantPrincipal},
+		{"everyone but another, stored before NotPrincipal was refused", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/bob"}}]}`, keyward.GrantNone},
 		{"not named", doc(`{"AWS":"arn:aws:iam::123456789012:role/other"}`), keyward.GrantNone},
 	}
 	for _, tt := range tests {

@@ -657,6 +657,38 @@ func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 }
 
+// TestAttackTrustNotPrincipal: a trust policy that allows everyone but
+// those its NotPrincipal names let a user without a single policy assume
+// the role. AWS supports NotPrincipal in no role's trust policy, and with
+// Deny only elsewhere (IAM User Guide, "AWS JSON policy elements:
+// NotPrincipal"): Keyward refuses it at save, with either effect, and a
+// document stored before never grants through it.
+func TestAttackTrustNotPrincipal(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "nobody", "")
+	allowOthers := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"` + userARN("someone") + `"},"Action":"sts:AssumeRole"}]}`
+	denyOthers := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + kwtest.AccountID + `"},"Action":"sts:AssumeRole"},` +
+		`{"Effect":"Deny","NotPrincipal":{"AWS":"` + userARN("nobody") + `"},"Action":"sts:AssumeRole"}]}`
+	root := b.RootIAM()
+	arn := b.role(t, "target", `{"AWS":"`+kwtest.AccountID+`"}`)
+	for _, doc := range []string{allowOthers, denyOthers} {
+		_, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: aws.String(doc)})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "Has prohibited field NotPrincipal")
+		_, err = root.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("target"), PolicyDocument: aws.String(doc)})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "Has prohibited field NotPrincipal")
+	}
+	if _, err := root.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("other")}); err == nil {
+		t.Fatal("a role trusting through NotPrincipal was created")
+	}
+
+	// A document a release before stored as it was given.
+	_, err := b.Store.UpdateRole(ctx, "target", func(r *keyward.Role) error { r.TrustPolicy = allowOthers; return nil })
+	must(t, err)
+	_, err = b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("in")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN("nobody")+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
+}
+
 // TestSwappedKeyIDAndSecretNotRecorded: a client that swaps its key ID and
 // secret presents its secret as the key ID. It is refused, and no part of
 // the secret reaches the audit trail (userIdentity.accessKeyId, the error
