@@ -70,7 +70,7 @@ func (s *Service) AssumableIn(ctx context.Context, account, name string) (*keywa
 		if err != nil {
 			return nil, err
 		}
-		trust, err := s.Policies.CompileTrust(r.TrustPolicy)
+		trust, err := s.Policies.CompileTrust(r.TrustPolicy, r.TrustPrincipals)
 		if err != nil {
 			return nil, err
 		}
@@ -119,6 +119,11 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	if err := checkPolicySize(r.TrustPolicy, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
 		return keyward.Role{}, err
 	}
+	bound, err := s.bindPrincipals(ctx, r.TrustPolicy)
+	if err != nil {
+		return keyward.Role{}, err
+	}
+	r.TrustPrincipals = bound
 	return s.storeNewRole(ctx, r, keyward.Errorf(keyward.EEntityAlreadyExists, "Role with name %s already exists.", r.Name))
 }
 
@@ -200,14 +205,98 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 	if err := checkPolicySize(document, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
 		return err
 	}
-	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
+	bound, err := s.bindPrincipals(ctx, document)
+	if err != nil {
+		return err
+	}
+	_, err = s.updateRole(ctx, name, func(r *keyward.Role) error {
 		if isServiceLinked(*r) {
 			return unmodifiable(r.Name)
 		}
-		r.TrustPolicy = document
+		r.TrustPolicy, r.TrustPrincipals = document, bound
 		return nil
 	})
 	return err
+}
+
+// bindPrincipals binds each IAM user's and role's ARN that a trust policy
+// names as a principal to the unique ID of the user or role that has it
+// now, in whichever of the installation's accounts the ARN names, for the
+// role to keep with the policy (keyward.Role.TrustPrincipals): a user or
+// role deleted and made again under the name later is another principal,
+// which the policy does not name. As on AWS, which stores the unique ID
+// instead, an ARN that names no user or role (none of that name, another
+// path, another case, an account the installation does not have or one
+// that is closed) is refused: it could not be bound, and a principal made
+// later with that ARN would otherwise be trusted.
+func (s *Service) bindPrincipals(ctx context.Context, document string) (map[string]string, error) {
+	arns, err := s.Policies.TrustIdentities(document)
+	if err != nil || len(arns) == 0 {
+		return nil, err
+	}
+	bound := make(map[string]string, len(arns))
+	for _, arn := range arns {
+		id, err := s.identityID(ctx, arn)
+		if err != nil {
+			return nil, err
+		}
+		if id == "" {
+			return nil, &keyward.Error{Code: keyward.EMalformedPolicyDocument, Message: `Invalid principal in policy: "AWS":"` + arn + `"`}
+		}
+		bound[arn] = id
+	}
+	return bound, nil
+}
+
+// identityID returns the unique ID of the IAM user or role that has the
+// ARN now (a user's or a role's, arn:aws:iam::<account>:user<path><name>),
+// read in the account it names; "" for none.
+func (s *Service) identityID(ctx context.Context, arn string) (string, error) {
+	rest, _ := strings.CutPrefix(arn, "arn:aws:iam::")
+	if len(rest) < 13 || rest[12] != ':' {
+		return "", nil
+	}
+	account := rest[:12]
+	kind, resource, ok := strings.Cut(rest[13:], "/")
+	if !ok {
+		return "", nil
+	}
+	name := resource[strings.LastIndexByte(resource, '/')+1:]
+	// A closed account has no principals any more (AccountClosed): its
+	// users and roles are not there to be trusted.
+	if closed, err := s.AccountClosed(ctx, account); err != nil || closed {
+		return "", err
+	}
+	st := keyward.Store(s.Store)
+	if account != s.Authz.FirstAccount().ID {
+		st = s.Store.InAccount(account)
+	}
+	a := keyward.Account{ID: account}
+	switch kind {
+	case "user":
+		u, err := st.User(ctx, name)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchUser):
+			return "", nil
+		case err != nil:
+			return "", err
+		case a.UserARN(u.Path, u.Name) != arn:
+			return "", nil
+		}
+		return u.ID, nil
+	case "role":
+		r, err := st.Role(ctx, name)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchRole):
+			return "", nil
+		case err != nil:
+			return "", err
+		case a.RoleARN(r.Path, r.Name) != arn:
+			return "", nil
+		}
+		return r.ID, nil
+	}
+	return "", nil
 }
 
 // PutRolePermissionsBoundary sets a role's permissions boundary ("" to

@@ -48,6 +48,11 @@ func TestRoles(t *testing.T) {
 	_, err = root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("ci"), MaxSessionDuration: aws.Int32(43200)})
 	must(t, err)
 	other := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`
+	// A user's ARN names the user who has it: not before there is one.
+	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ci"), PolicyDocument: aws.String(other)})
+	wantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, `Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/alice"`)
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
+	must(t, err)
 	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ci"), PolicyDocument: aws.String(other)})
 	must(t, err)
 	got, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ci")})

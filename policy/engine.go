@@ -24,9 +24,14 @@ func (Engine) CheckTrust(document string) error {
 	return err
 }
 
+// TrustIdentities implements keyward.PolicyEngine.
+func (Engine) TrustIdentities(document string) ([]string, error) {
+	return TrustIdentities(document)
+}
+
 // CompileTrust implements keyward.PolicyEngine.
-func (Engine) CompileTrust(document string) (keyward.Trust, error) {
-	return CompileTrust(document)
+func (Engine) CompileTrust(document string, bound map[string]string) (keyward.Trust, error) {
+	return CompileTrust(document, bound)
 }
 
 // Compile implements keyward.PolicyEngine.

@@ -11,8 +11,13 @@ import (
 // Trust policies: who may assume a role. A statement names principals,
 // and AWS's semantics for them are these: "*" is anyone; an account ID or
 // an account's root ARN is any principal of that account (whose own
-// policies must then allow it too); a user's or a role's ARN is that one;
-// "Federated" names an identity provider, "Service" an AWS service.
+// policies must then allow it too); a user's or a role's ARN is that one,
+// the identity that had the ARN when the policy was saved (AWS stores its
+// unique ID instead, so that one deleted and made again under the name is
+// not named), which Keyward binds the ARN to (TrustIdentities,
+// CompileTrust); an assumed-role session's ARN is any session of that
+// role and name; "Federated" names an identity provider, "Service" an AWS
+// service.
 
 var (
 	accountID    = regexp.MustCompile(`^[0-9]{12}$`)
@@ -62,12 +67,47 @@ func parsePrincipals(v json.RawMessage) (map[string][]string, error) {
 	return out, nil
 }
 
+// identityARN reports whether an AWS principal (one principalARN
+// accepts) is an IAM user's or role's ARN: one that a role binds to the
+// unique ID of the identity that has it when its trust policy is saved.
+// An account's root, a session's ARN (arn:aws:sts::…) and "*" are not, as
+// AWS converts none of them.
+func identityARN(p string) bool {
+	rest, ok := strings.CutPrefix(p, "arn:aws:iam::")
+	if !ok || len(rest) < 13 || rest[12] != ':' {
+		return false
+	}
+	return strings.HasPrefix(rest[13:], "user/") || strings.HasPrefix(rest[13:], "role/")
+}
+
+// TrustIdentities returns the ARNs of the IAM users and roles a trust
+// policy to be saved names as principals, each once, in the order
+// written, or ParseTrustPolicy's error.
+func TrustIdentities(doc string) ([]string, error) {
+	p, err := ParseTrustPolicy(doc)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range p.Statements {
+		for _, a := range st.Principals["AWS"] {
+			if identityARN(a) && !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
 // TrustCaller is who asks to assume a role (keyward.TrustCaller).
 type TrustCaller = keyward.TrustCaller
 
 // matches reports whether the statement's principals name the caller,
-// and how: the strongest way one of them does.
-func (st *Statement) matches(c TrustCaller) (match bool, grant keyward.TrustGrant) {
+// and how: the strongest way one of them does. bound holds the unique IDs
+// the IAM user and role ARNs are bound to.
+func (st *Statement) matches(c TrustCaller, bound map[string]string) (match bool, grant keyward.TrustGrant) {
 	if _, ok := st.Principals["*"]; ok {
 		return true, keyward.GrantPrincipal
 	}
@@ -78,10 +118,22 @@ func (st *Statement) matches(c TrustCaller) (match bool, grant keyward.TrustGran
 			case "AWS":
 				switch {
 				case c.ARN == "":
-				case p == "*" || p == c.ARN:
+				case p == "*":
 					g = keyward.GrantPrincipal
-				case c.RoleARN != "" && p == c.RoleARN:
-					g = keyward.GrantRole
+				case identityARN(p):
+					// The identity the ARN was bound to when the policy
+					// was saved, while it keeps the ARN: never another
+					// that has the name now.
+					id := bound[p]
+					switch {
+					case id == "":
+					case p == c.ARN && id == c.UserID:
+						g = keyward.GrantPrincipal
+					case p == c.RoleARN && id == c.RoleID:
+						g = keyward.GrantRole
+					}
+				case p == c.ARN:
+					g = keyward.GrantPrincipal
 				case p == c.AccountID || p == "arn:aws:iam::"+c.AccountID+":root":
 					g = keyward.GrantAccount
 				}
@@ -100,19 +152,26 @@ func (st *Statement) matches(c TrustCaller) (match bool, grant keyward.TrustGran
 	return grant != keyward.GrantNone, grant
 }
 
-// TrustPolicy is a parsed trust policy.
-type TrustPolicy struct{ p *Policy }
+// TrustPolicy is a parsed trust policy, with the unique IDs its IAM user
+// and role principals are bound to.
+type TrustPolicy struct {
+	p     *Policy
+	bound map[string]string
+}
 
 // CompileTrust parses a trust policy for decisions. It takes what
 // ParseTrustPolicy refuses of a document to be saved but Keyward once
 // stored (NotPrincipal), so that a role stored so is decided, never
-// granted through it, rather than failing every request for it.
-func CompileTrust(doc string) (*TrustPolicy, error) {
+// granted through it, rather than failing every request for it. bound
+// maps each IAM user's and role's ARN the policy names to the unique ID
+// it was bound to when saved (keyward.Role.TrustPrincipals); an ARN
+// bound to none names nobody.
+func CompileTrust(doc string, bound map[string]string) (*TrustPolicy, error) {
 	p, err := parsePolicy(doc, true)
 	if err != nil {
 		return nil, err
 	}
-	return &TrustPolicy{p}, nil
+	return &TrustPolicy{p, bound}, nil
 }
 
 // Evaluate decides whether the caller may perform action (such as
@@ -138,7 +197,7 @@ func (tp *TrustPolicy) Decide(action string, c TrustCaller, rc *keyward.RequestC
 		if st.NotPrincipal && st.Effect != "Deny" {
 			continue
 		}
-		match, g := st.matches(c)
+		match, g := st.matches(c, tp.bound)
 		if match == st.NotPrincipal {
 			continue
 		}

@@ -38,9 +38,17 @@ func TestParseTrustPolicyRefuses(t *testing.T) {
 }
 
 func TestTrustPolicyEvaluate(t *testing.T) {
-	alice := policy.TrustCaller{ARN: "arn:aws:iam::123456789012:user/alice", AccountID: "123456789012"}
-	other := policy.TrustCaller{ARN: "arn:aws:iam::210987654321:user/eve", AccountID: "210987654321"}
-	session := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ci/run-1", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ci"}
+	alice := policy.TrustCaller{ARN: "arn:aws:iam::123456789012:user/alice", AccountID: "123456789012", UserID: "AIDAALICE"}
+	// A user made under a deleted alice's name, or renamed to it: her ARN,
+	// another identity.
+	newAlice := policy.TrustCaller{ARN: "arn:aws:iam::123456789012:user/alice", AccountID: "123456789012", UserID: "AIDANEWALICE"}
+	other := policy.TrustCaller{ARN: "arn:aws:iam::210987654321:user/eve", AccountID: "210987654321", UserID: "AIDAEVE"}
+	session := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ci/run-1", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ci", RoleID: "AROACI"}
+	newSession := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ci/run-1", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ci", RoleID: "AROANEWCI"}
+	// The IDs the ARNs were bound to when the policies were saved; bob's
+	// is not among them.
+	bound := map[string]string{"arn:aws:iam::123456789012:user/alice": "AIDAALICE", "arn:aws:iam::123456789012:role/ci": "AROACI",
+		"arn:aws:iam::210987654321:user/eve": "AIDAEVE"}
 	oidc := policy.TrustCaller{Federated: "arn:aws:iam::123456789012:oidc-provider/token.example.com"}
 	doc := func(effect, principal, extra string) string {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"` + effect + `","Action":"sts:AssumeRole","Principal":` + principal + extra + `}]}`
@@ -56,7 +64,13 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 		{"another account", doc("Allow", `{"AWS":"123456789012"}`, ""), other, keyward.DecisionImplicitDeny},
 		{"the user by ARN", doc("Allow", `{"AWS":["arn:aws:iam::123456789012:user/bob","arn:aws:iam::123456789012:user/alice"]}`, ""), alice, keyward.DecisionAllowed},
 		{"another user", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:user/bob"}`, ""), alice, keyward.DecisionImplicitDeny},
+		{"a user of another account by ARN", doc("Allow", `{"AWS":"arn:aws:iam::210987654321:user/eve"}`, ""), other, keyward.DecisionAllowed},
 		{"a role's session", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:role/ci"}`, ""), session, keyward.DecisionAllowed},
+		{"another user with the ARN", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:user/alice"}`, ""), newAlice, keyward.DecisionImplicitDeny},
+		{"a session of another role with the ARN", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:role/ci"}`, ""), newSession, keyward.DecisionImplicitDeny},
+		{"the session's ARN, not converted", doc("Allow", `{"AWS":"arn:aws:sts::123456789012:assumed-role/ci/run-1"}`, ""), newSession, keyward.DecisionAllowed},
+		{"the account, whichever user", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:root"}`, ""), newAlice, keyward.DecisionAllowed},
+		{"the deny names the bound user only", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, newAlice, keyward.DecisionAllowed},
 		{"anyone", doc("Allow", `"*"`, ""), other, keyward.DecisionAllowed},
 		{"deny wins", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, alice, keyward.DecisionExplicitDeny},
 		// NotPrincipal, which a document stored before Keyward refused it
@@ -73,7 +87,7 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tp, err := policy.CompileTrust(tt.doc)
+			tp, err := policy.CompileTrust(tt.doc, bound)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +103,8 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 // delegates to them, the session's role leaves its boundary and session
 // policies in force, the caller itself needs only no explicit deny.
 func TestTrustPolicyGrant(t *testing.T) {
-	session := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ci/run-1", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ci"}
+	session := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ci/run-1", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ci", RoleID: "AROACI"}
+	bound := map[string]string{"arn:aws:iam::123456789012:role/ci": "AROACI", "arn:aws:iam::123456789012:role/other": "AROAOTHER"}
 	doc := func(principals ...string) string {
 		var st []string
 		for _, p := range principals {
@@ -113,7 +128,7 @@ func TestTrustPolicyGrant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tp, err := policy.CompileTrust(tt.doc)
+			tp, err := policy.CompileTrust(tt.doc, bound)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,5 +136,28 @@ func TestTrustPolicyGrant(t *testing.T) {
 				t.Fatalf("got grant %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTrustIdentities: the principals a role binds to unique IDs when its
+// trust policy is saved are the IAM users' and roles' ARNs, each once,
+// wherever a statement names them (Deny included); an account, its root,
+// a session, "*", a provider or a service is not converted, as on AWS.
+func TestTrustIdentities(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":["arn:aws:iam::123456789012:user/eng/alice","123456789012","arn:aws:iam::123456789012:root",` +
+		`"arn:aws:sts::123456789012:assumed-role/ci/run","arn:aws:iam::210987654321:role/ci","*"],"Service":"ec2.amazonaws.com"}},` +
+		`{"Effect":"Deny","Action":"sts:AssumeRole","Principal":{"AWS":["arn:aws:iam::123456789012:user/mallory","arn:aws:iam::123456789012:user/eng/alice"]}},` +
+		`{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.example.com"}}]}`
+	got, err := policy.TrustIdentities(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"arn:aws:iam::123456789012:user/eng/alice", "arn:aws:iam::210987654321:role/ci", "arn:aws:iam::123456789012:user/mallory"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if _, err := policy.TrustIdentities(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:user/bob"}}]}`); keyward.ErrorCode(err) != keyward.EMalformedPolicyDocument {
+		t.Fatalf("NotPrincipal: %v", err)
 	}
 }
