@@ -94,6 +94,11 @@ type PolicyEngine interface {
 	// (Role.TrustPrincipals): such an ARN names only the identity with
 	// the ID it is bound to, and nobody when it is bound to none.
 	CompileTrust(document string, bound map[string]string) (Trust, error)
+	// ShowTrustPrincipals returns a stored trust policy as answered, with
+	// each principal's ARN that shown has a key for written as its value
+	// (the unique ID of one that no longer has the ARN), the rest as
+	// written.
+	ShowTrustPrincipals(document string, shown map[string]string) string
 	// Compile parses the sources and resolves the principal's policy
 	// variables in them, for decisions without further parsing.
 	Compile(p Principal, sources []PolicySource) (Policies, error)

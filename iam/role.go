@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,11 +164,15 @@ func (s *Service) Role(ctx context.Context, name string) (keyward.Role, error) {
 	r, err := s.store(ctx).Role(ctx, name)
 	if errors.Is(err, keyward.ErrNoSuchRole) {
 		return r, keyward.RoleNotFound(name)
+	} else if err != nil {
+		return r, err
 	}
 	if ok && pending.Time.After(r.LastUsed) {
 		r.LastUsed, r.LastUsedRegion = pending.Time, pending.Region
 	}
-	return r, err
+	roles := []keyward.Role{r}
+	err = s.showTrust(ctx, roles)
+	return roles[0], err
 }
 
 // ListRoles pages the account's roles.
@@ -174,9 +180,64 @@ func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max 
 	if err := s.Authz.Authorize(ctx, "iam:ListRoles", "*"); err != nil {
 		return nil, "", err
 	}
-	return pageBy(marker, func(after string) ([]keyward.Role, bool, error) {
+	roles, next, err := pageBy(marker, func(after string) ([]keyward.Role, bool, error) {
 		return s.store(ctx).ListRoles(ctx, orRoot(pathPrefix), after, max)
 	}, func(r keyward.Role) string { return r.Name })
+	if err != nil {
+		return nil, "", err
+	}
+	return roles, next, s.showTrust(ctx, roles)
+}
+
+// showTrust writes, in the trust policies of roles of the caller's
+// account as they are to be answered, the unique ID in place of each
+// principal's ARN of that account whose bound user or role no longer has
+// it (deleted, or renamed or moved away), as AWS shows a deleted
+// principal: the ARN names nobody now, whoever has it, and the document
+// says so. Another account's principals are shown as written, since its
+// unique IDs are none of this account's business. One read of the store
+// for all the roles, none for roles that name no user or role of the
+// account.
+func (s *Service) showTrust(ctx context.Context, roles []keyward.Role) error {
+	prefix := "arn:aws:iam::" + s.Account(ctx).ID + ":"
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range roles {
+		for arn, id := range r.TrustPrincipals {
+			if strings.HasPrefix(arn, prefix) && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	current := map[string]string{}
+	// In batches, within what both databases take as a statement's
+	// parameters.
+	for batch := range slices.Chunk(ids, 500) {
+		arns, err := s.store(ctx).IdentityARNs(ctx, batch)
+		if err != nil {
+			return err
+		}
+		maps.Copy(current, arns)
+	}
+	for i, r := range roles {
+		var shown map[string]string
+		for arn, id := range r.TrustPrincipals {
+			if strings.HasPrefix(arn, prefix) && current[id] != arn {
+				if shown == nil {
+					shown = map[string]string{}
+				}
+				shown[arn] = id
+			}
+		}
+		if shown != nil {
+			roles[i].TrustPolicy = s.Policies.ShowTrustPrincipals(r.TrustPolicy, shown)
+		}
+	}
+	return nil
 }
 
 // UpdateRole changes a role's description and maximum session duration;

@@ -34,6 +34,11 @@ func (Engine) CompileTrust(document string, bound map[string]string) (keyward.Tr
 	return CompileTrust(document, bound)
 }
 
+// ShowTrustPrincipals implements keyward.PolicyEngine.
+func (Engine) ShowTrustPrincipals(document string, shown map[string]string) string {
+	return ShowTrustPrincipals(document, shown)
+}
+
 // Compile implements keyward.PolicyEngine.
 func (Engine) Compile(p keyward.Principal, sources []keyward.PolicySource) (keyward.Policies, error) {
 	return CompilePolicies(p, sources)

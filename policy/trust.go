@@ -101,6 +101,72 @@ func TrustIdentities(doc string) ([]string, error) {
 	return out, nil
 }
 
+// ShowTrustPrincipals returns a stored trust policy as it is to be shown:
+// each string of a Principal's AWS that shown has a key for is written as
+// its value instead (the unique ID of a principal that no longer has the
+// ARN, as AWS shows a deleted one), and the rest of the document as it was
+// written, byte for byte. A string written with escapes, which no ARN
+// needs, is left as written, as is a document that is not JSON.
+func ShowTrustPrincipals(doc string, shown map[string]string) string {
+	if len(shown) == 0 {
+		return doc
+	}
+	type span struct {
+		start, end int
+		with       string
+	}
+	var spans []span
+	dec := json.NewDecoder(strings.NewReader(doc))
+	// value reads one value, whose keys from the document's top are path
+	// (array elements take their array's).
+	var value func(path string) error
+	value = func(path string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			for dec.More() {
+				sub := path
+				if t == '{' {
+					k, err := dec.Token()
+					if err != nil {
+						return err
+					}
+					sub = path + "\x00" + k.(string)
+				}
+				if err := value(sub); err != nil {
+					return err
+				}
+			}
+			_, err := dec.Token()
+			return err
+		case string:
+			with, ok := shown[t]
+			end := int(dec.InputOffset())
+			raw := `"` + t + `"`
+			if ok && path == "\x00Statement\x00Principal\x00AWS" && end >= len(raw) && doc[end-len(raw):end] == raw {
+				quoted, _ := json.Marshal(with)
+				spans = append(spans, span{end - len(raw), end, string(quoted)})
+			}
+		}
+		return nil
+	}
+	if value("") != nil {
+		return doc
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(doc[last:sp.start])
+		b.WriteString(sp.with)
+		last = sp.end
+	}
+	b.WriteString(doc[last:])
+	return b.String()
+}
+
 // TrustCaller is who asks to assume a role (keyward.TrustCaller).
 type TrustCaller = keyward.TrustCaller
 

@@ -161,3 +161,37 @@ func TestTrustIdentities(t *testing.T) {
 		t.Fatalf("NotPrincipal: %v", err)
 	}
 }
+
+// TestShowTrustPrincipals: a trust policy is answered as written but for
+// the principals' ARNs shown otherwise (the unique IDs of deleted ones),
+// which are replaced only where they name principals: not in a condition
+// (aws:PrincipalArn), nor where written with escapes.
+func TestShowTrustPrincipals(t *testing.T) {
+	const alice, bob = "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/bob"
+	shown := map[string]string{alice: "AIDAALICE", bob: "AROABOB"}
+	tests := []struct{ name, doc, want string }{
+		{"a list, spaced as written",
+			`{"Version": "2012-10-17", "Statement": [ {"Effect": "Allow", "Principal": {"AWS": [ "` + alice + `", "123456789012" ]}, "Action": "sts:AssumeRole"} ]}`,
+			`{"Version": "2012-10-17", "Statement": [ {"Effect": "Allow", "Principal": {"AWS": [ "AIDAALICE", "123456789012" ]}, "Action": "sts:AssumeRole"} ]}`},
+		{"one statement, one principal",
+			`{"Statement":{"Effect":"Deny","Principal":{"AWS":"` + bob + `"},"Action":"sts:AssumeRole"}}`,
+			`{"Statement":{"Effect":"Deny","Principal":{"AWS":"AROABOB"},"Action":"sts:AssumeRole"}}`},
+		{"a condition keeps its ARN",
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":"sts:AssumeRole","Condition":{"ArnEquals":{"aws:PrincipalArn":"` + alice + `"}}}]}`,
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"AIDAALICE"},"Action":"sts:AssumeRole","Condition":{"ArnEquals":{"aws:PrincipalArn":"` + alice + `"}}}]}`},
+		{"escaped, as written",
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user\/alice"},"Action":"sts:AssumeRole"}]}`,
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user\/alice"},"Action":"sts:AssumeRole"}]}`},
+		{"another principal",
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/carol","Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+			`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/carol","Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`},
+		{"not JSON", `{"Statement":[`, `{"Statement":[`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := policy.ShowTrustPrincipals(tt.doc, shown); got != tt.want {
+				t.Fatalf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
