@@ -117,8 +117,9 @@ func ShowTrustPrincipals(doc string, shown map[string]string) string {
 	}
 	var spans []span
 	dec := json.NewDecoder(strings.NewReader(doc))
-	// value reads one value, whose keys from the document's top are path
-	// (array elements take their array's).
+	// value reads one value at path: the keys that lead to it from the
+	// document's top, each after a NUL, which no key of a principal holds
+	// (an array's elements are at the array's path).
 	var value func(path string) error
 	value = func(path string) error {
 		tok, err := dec.Token()
