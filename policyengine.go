@@ -84,8 +84,21 @@ type PolicyEngine interface {
 	// role's trust policy.
 	Check(document string) error
 	CheckTrust(document string) error
-	// CompileTrust parses a role's trust policy for decisions.
-	CompileTrust(document string) (Trust, error)
+	// TrustIdentities returns the ARNs of the IAM users and roles that a
+	// role's trust policy names as principals, each once, or CheckTrust's
+	// error: those a role binds to their unique IDs when it is saved
+	// (Role.TrustPrincipals).
+	TrustIdentities(document string) ([]string, error)
+	// CompileTrust parses a role's trust policy for decisions, with the
+	// unique IDs its IAM user and role principals are bound to
+	// (Role.TrustPrincipals): such an ARN names only the identity with
+	// the ID it is bound to, and nobody when it is bound to none.
+	CompileTrust(document string, bound map[string]string) (Trust, error)
+	// ShowTrustPrincipals returns a stored trust policy as answered, with
+	// each principal's ARN that shown has a key for written as its value
+	// (the unique ID of one that no longer has the ARN), the rest as
+	// written.
+	ShowTrustPrincipals(document string, shown map[string]string) string
 	// Compile parses the sources and resolves the principal's policy
 	// variables in them, for decisions without further parsing.
 	Compile(p Principal, sources []PolicySource) (Policies, error)
@@ -109,8 +122,14 @@ type TrustCaller struct {
 	// assumed-role session's (arn:aws:sts::…:assumed-role/role/session).
 	ARN       string
 	AccountID string
-	// RoleARN is the role an assumed-role caller is a session of.
-	RoleARN string
+	// UserID is the unique ID of a caller that is an IAM user (signing
+	// with its own credentials): a trust policy naming the user's ARN
+	// names it only if the ARN is bound to this ID.
+	UserID string
+	// RoleARN is the role an assumed-role caller is a session of, RoleID
+	// the role's unique ID, to which a trust policy naming the role's ARN
+	// must have bound it.
+	RoleARN, RoleID string
 	// Federated is the identity provider of a web identity caller;
 	// Service the AWS service asking.
 	Federated, Service string

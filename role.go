@@ -29,7 +29,16 @@ type Role struct {
 	// ID is "AROA" and 17 more characters.
 	ID, Name, Path string
 	// TrustPolicy is the AssumeRolePolicyDocument.
-	TrustPolicy         string
+	TrustPolicy string
+	// TrustPrincipals binds the ARN of each IAM user and role the trust
+	// policy names as a principal to the unique ID of the user or role
+	// that had it when the policy was saved. As on AWS, which stores the
+	// unique ID, the ARN then names that identity only, never another
+	// that gets its name later (deleted and made again, or renamed to
+	// it); and in Keyward only while that identity keeps the ARN (renamed
+	// or moved, it is named by it no more). An ARN bound to nothing names
+	// nobody.
+	TrustPrincipals     map[string]string
 	Description         string
 	MaxSessionDuration  int
 	CreatedAt           time.Time
@@ -64,6 +73,11 @@ type RoleStore interface {
 	// DeleteRole deletes a role; ErrNoSuchRole, or ErrEntityInUse while it
 	// has policies.
 	DeleteRole(ctx context.Context, name string) error
+	// IdentityARNs returns the ARNs that the account's IAM users and roles
+	// with the unique IDs given have now, by ID; an ID of no user or role
+	// of the account is left out. It tells which of a trust policy's
+	// bindings (Role.TrustPrincipals) still name their identity.
+	IdentityARNs(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // AssumableRole is a role as STS needs it: with its trust policy compiled,

@@ -245,9 +245,24 @@ func (s *Service) entityDetails(ctx context.Context, kind, after string, max int
 	if err != nil || kind != keyward.EntityRole {
 		return details, more, err
 	}
+	roles := make([]keyward.Role, len(details))
 	for i := range details {
 		if details[i].InstanceProfiles, _, err = s.store(ctx).ListInstanceProfiles(ctx, "/", details[i].Role.Name, "", 1000); err != nil && !errors.Is(err, keyward.ErrNoSuchRole) {
 			return nil, false, err
+		}
+		roles[i] = details[i].Role
+	}
+	// Each role's trust policy as GetRole shows it, in its instance
+	// profiles' too (they hold the same role).
+	if err := s.showTrust(ctx, roles); err != nil {
+		return nil, false, err
+	}
+	for i := range details {
+		details[i].Role.TrustPolicy = roles[i].TrustPolicy
+		for j := range details[i].InstanceProfiles {
+			for k := range details[i].InstanceProfiles[j].Roles {
+				details[i].InstanceProfiles[j].Roles[k].TrustPolicy = roles[i].TrustPolicy
+			}
 		}
 	}
 	return details, more, nil

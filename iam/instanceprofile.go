@@ -108,7 +108,10 @@ func (s *Service) InstanceProfile(ctx context.Context, name string) (keyward.Ins
 		return keyward.InstanceProfile{}, err
 	}
 	p, err := s.store(ctx).InstanceProfile(ctx, name)
-	return p, instanceProfileError(err, name, "")
+	if err != nil {
+		return p, instanceProfileError(err, name, "")
+	}
+	return p, s.showTrust(ctx, p.Roles)
 }
 
 // ListInstanceProfiles pages the account's instance profiles, or with role
@@ -126,7 +129,22 @@ func (s *Service) ListInstanceProfiles(ctx context.Context, pathPrefix, role, ma
 	ps, next, err := pageBy(marker, func(after string) ([]keyward.InstanceProfile, bool, error) {
 		return s.store(ctx).ListInstanceProfiles(ctx, orRoot(pathPrefix), role, after, max)
 	}, func(p keyward.InstanceProfile) string { return p.Name })
-	return ps, next, instanceProfileError(err, "", role)
+	if err != nil {
+		return nil, "", instanceProfileError(err, "", role)
+	}
+	// The profiles' roles' trust policies as GetRole shows them.
+	var roles []keyward.Role
+	for _, p := range ps {
+		roles = append(roles, p.Roles...)
+	}
+	if err := s.showTrust(ctx, roles); err != nil {
+		return nil, "", err
+	}
+	for i := range ps {
+		n := len(ps[i].Roles)
+		ps[i].Roles, roles = roles[:n:n], roles[n:]
+	}
+	return ps, next, nil
 }
 
 // SetInstanceProfileRole adds a role to a profile, or removes it; adding

@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,7 +72,7 @@ func (s *Service) AssumableIn(ctx context.Context, account, name string) (*keywa
 		if err != nil {
 			return nil, err
 		}
-		trust, err := s.Policies.CompileTrust(r.TrustPolicy)
+		trust, err := s.Policies.CompileTrust(r.TrustPolicy, r.TrustPrincipals)
 		if err != nil {
 			return nil, err
 		}
@@ -119,6 +121,11 @@ func (s *Service) CreateRole(ctx context.Context, r keyward.Role) (keyward.Role,
 	if err := checkPolicySize(r.TrustPolicy, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
 		return keyward.Role{}, err
 	}
+	bound, err := s.bindPrincipals(ctx, r.TrustPolicy)
+	if err != nil {
+		return keyward.Role{}, err
+	}
+	r.TrustPrincipals = bound
 	return s.storeNewRole(ctx, r, keyward.Errorf(keyward.EEntityAlreadyExists, "Role with name %s already exists.", r.Name))
 }
 
@@ -157,11 +164,15 @@ func (s *Service) Role(ctx context.Context, name string) (keyward.Role, error) {
 	r, err := s.store(ctx).Role(ctx, name)
 	if errors.Is(err, keyward.ErrNoSuchRole) {
 		return r, keyward.RoleNotFound(name)
+	} else if err != nil {
+		return r, err
 	}
 	if ok && pending.Time.After(r.LastUsed) {
 		r.LastUsed, r.LastUsedRegion = pending.Time, pending.Region
 	}
-	return r, err
+	roles := []keyward.Role{r}
+	err = s.showTrust(ctx, roles)
+	return roles[0], err
 }
 
 // ListRoles pages the account's roles.
@@ -169,9 +180,64 @@ func (s *Service) ListRoles(ctx context.Context, pathPrefix, marker string, max 
 	if err := s.Authz.Authorize(ctx, "iam:ListRoles", "*"); err != nil {
 		return nil, "", err
 	}
-	return pageBy(marker, func(after string) ([]keyward.Role, bool, error) {
+	roles, next, err := pageBy(marker, func(after string) ([]keyward.Role, bool, error) {
 		return s.store(ctx).ListRoles(ctx, orRoot(pathPrefix), after, max)
 	}, func(r keyward.Role) string { return r.Name })
+	if err != nil {
+		return nil, "", err
+	}
+	return roles, next, s.showTrust(ctx, roles)
+}
+
+// showTrust writes, in the trust policies of roles of the caller's
+// account as they are to be answered, the unique ID in place of each
+// principal's ARN of that account whose bound user or role no longer has
+// it (deleted, or renamed or moved away), as AWS shows a deleted
+// principal: the ARN names nobody now, whoever has it, and the document
+// says so. Another account's principals are shown as written, since its
+// unique IDs are none of this account's business. One read of the store
+// for all the roles, none for roles that name no user or role of the
+// account.
+func (s *Service) showTrust(ctx context.Context, roles []keyward.Role) error {
+	prefix := "arn:aws:iam::" + s.Account(ctx).ID + ":"
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range roles {
+		for arn, id := range r.TrustPrincipals {
+			if strings.HasPrefix(arn, prefix) && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	current := map[string]string{}
+	// In batches, within what both databases take as a statement's
+	// parameters.
+	for batch := range slices.Chunk(ids, 500) {
+		arns, err := s.store(ctx).IdentityARNs(ctx, batch)
+		if err != nil {
+			return err
+		}
+		maps.Copy(current, arns)
+	}
+	for i, r := range roles {
+		var shown map[string]string
+		for arn, id := range r.TrustPrincipals {
+			if strings.HasPrefix(arn, prefix) && current[id] != arn {
+				if shown == nil {
+					shown = map[string]string{}
+				}
+				shown[arn] = id
+			}
+		}
+		if shown != nil {
+			roles[i].TrustPolicy = s.Policies.ShowTrustPrincipals(r.TrustPolicy, shown)
+		}
+	}
+	return nil
 }
 
 // UpdateRole changes a role's description and maximum session duration;
@@ -200,14 +266,98 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, document str
 	if err := checkPolicySize(document, "ACLSizePerRole", s.quotas().RoleTrustPolicySize); err != nil {
 		return err
 	}
-	_, err := s.updateRole(ctx, name, func(r *keyward.Role) error {
+	bound, err := s.bindPrincipals(ctx, document)
+	if err != nil {
+		return err
+	}
+	_, err = s.updateRole(ctx, name, func(r *keyward.Role) error {
 		if isServiceLinked(*r) {
 			return unmodifiable(r.Name)
 		}
-		r.TrustPolicy = document
+		r.TrustPolicy, r.TrustPrincipals = document, bound
 		return nil
 	})
 	return err
+}
+
+// bindPrincipals binds each IAM user's and role's ARN that a trust policy
+// names as a principal to the unique ID of the user or role that has it
+// now, in whichever of the installation's accounts the ARN names, for the
+// role to keep with the policy (keyward.Role.TrustPrincipals): a user or
+// role deleted and made again under the name later is another principal,
+// which the policy does not name. As on AWS, which stores the unique ID
+// instead, an ARN that names no user or role (none of that name, another
+// path, another case, an account the installation does not have or one
+// that is closed) is refused: it could not be bound, and a principal made
+// later with that ARN would otherwise be trusted.
+func (s *Service) bindPrincipals(ctx context.Context, document string) (map[string]string, error) {
+	arns, err := s.Policies.TrustIdentities(document)
+	if err != nil || len(arns) == 0 {
+		return nil, err
+	}
+	bound := make(map[string]string, len(arns))
+	for _, arn := range arns {
+		id, err := s.identityID(ctx, arn)
+		if err != nil {
+			return nil, err
+		}
+		if id == "" {
+			return nil, &keyward.Error{Code: keyward.EMalformedPolicyDocument, Message: `Invalid principal in policy: "AWS":"` + arn + `"`}
+		}
+		bound[arn] = id
+	}
+	return bound, nil
+}
+
+// identityID returns the unique ID of the IAM user or role that has the
+// ARN now (a user's or a role's, arn:aws:iam::<account>:user<path><name>),
+// read in the account it names; "" for none.
+func (s *Service) identityID(ctx context.Context, arn string) (string, error) {
+	rest, _ := strings.CutPrefix(arn, "arn:aws:iam::")
+	if len(rest) < 13 || rest[12] != ':' {
+		return "", nil
+	}
+	account := rest[:12]
+	kind, resource, ok := strings.Cut(rest[13:], "/")
+	if !ok {
+		return "", nil
+	}
+	name := resource[strings.LastIndexByte(resource, '/')+1:]
+	// A closed account has no principals any more (AccountClosed): its
+	// users and roles are not there to be trusted.
+	if closed, err := s.AccountClosed(ctx, account); err != nil || closed {
+		return "", err
+	}
+	st := keyward.Store(s.Store)
+	if account != s.Authz.FirstAccount().ID {
+		st = s.Store.InAccount(account)
+	}
+	a := keyward.Account{ID: account}
+	switch kind {
+	case "user":
+		u, err := st.User(ctx, name)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchUser):
+			return "", nil
+		case err != nil:
+			return "", err
+		case a.UserARN(u.Path, u.Name) != arn:
+			return "", nil
+		}
+		return u.ID, nil
+	case "role":
+		r, err := st.Role(ctx, name)
+		switch {
+		case errors.Is(err, keyward.ErrNoSuchRole):
+			return "", nil
+		case err != nil:
+			return "", err
+		case a.RoleARN(r.Path, r.Name) != arn:
+			return "", nil
+		}
+		return r.ID, nil
+	}
+	return "", nil
 }
 
 // PutRolePermissionsBoundary sets a role's permissions boundary ("" to

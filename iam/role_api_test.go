@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -48,6 +49,11 @@ func TestRoles(t *testing.T) {
 	_, err = root.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("ci"), MaxSessionDuration: aws.Int32(43200)})
 	must(t, err)
 	other := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}`
+	// A user's ARN names the user who has it: not before there is one.
+	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ci"), PolicyDocument: aws.String(other)})
+	wantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, `Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:user/alice"`)
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
+	must(t, err)
 	_, err = root.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("ci"), PolicyDocument: aws.String(other)})
 	must(t, err)
 	got, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ci")})
@@ -94,6 +100,103 @@ func TestRoles(t *testing.T) {
 	must(t, err)
 	_, err = root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("ci")})
 	wantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "The role with name ci cannot be found.")
+}
+
+// TestTrustPolicyShowsPrincipalsGone: a trust policy's user or role that
+// no longer has the ARN the policy names it by (deleted, even if another
+// of the name was made since, or renamed) is shown by the unique ID the
+// ARN was bound to, as AWS shows a deleted principal, wherever the role's
+// trust policy is answered: GetRole, ListRoles,
+// GetAccountAuthorizationDetails, the instance profiles holding the role.
+// A principal still there, an account and another account's user (whose
+// ID is not this account's to see) are shown as written.
+func TestTrustPolicyShowsPrincipalsGone(t *testing.T) {
+	t.Parallel()
+	ts := newAPIServer(t)
+	ctx := context.Background()
+	const accountB, keyB, secretB = "210987654321", "AKIASECONDACCOUNT001", "secondAccountRootSecretKey00000000000000"
+	sealed, err := ts.IAM.Sealer.Seal(keyB, secretB)
+	must(t, err)
+	must(t, ts.Store.CreateAccount(ctx, keyward.Account{ID: accountB, CreatedAt: time.Now()},
+		&keyward.AccessKey{ID: keyB, Status: keyward.StatusActive, CreatedAt: time.Now(), SealedSecret: sealed}))
+	root, b := ts.RootIAM(), ts.IAMClient(keyB, secretB)
+	ids := map[string]string{}
+	for _, v := range []struct {
+		c          *iam.Client
+		name, path string
+	}{{root, "alice", "/"}, {root, "bob", "/eng/"}, {root, "kept", "/"}, {b, "dave", "/"}} {
+		u, err := v.c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(v.name), Path: aws.String(v.path)})
+		must(t, err)
+		ids[v.name] = aws.ToString(u.User.UserId)
+	}
+	hop, err := root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("hop"), AssumeRolePolicyDocument: aws.String(kwtest.TrustAccount)})
+	must(t, err)
+	ids["hop"] = aws.ToString(hop.Role.RoleId)
+	a := "arn:aws:iam::" + kwtest.AccountID
+	doc := func(alice, bob, hop string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["` + alice + `","` + bob + `","` + a + `:user/kept","arn:aws:iam::` +
+			accountB + `:user/dave","` + kwtest.AccountID + `"]},"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":{"AWS":"` + hop + `"},"Action":"sts:AssumeRole"}]}`
+	}
+	written := doc(a+":user/alice", a+":user/eng/bob", a+":role/hop")
+	_, err = root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(written)})
+	must(t, err)
+	_, err = root.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")})
+	must(t, err)
+	_, err = root.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("target")})
+	must(t, err)
+
+	// Every answer with the role's trust policy.
+	shown := func(t *testing.T) []string {
+		t.Helper()
+		got, err := root.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("target")})
+		must(t, err)
+		list, err := root.ListRoles(ctx, &iam.ListRolesInput{})
+		must(t, err)
+		details, err := root.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}})
+		must(t, err)
+		profile, err := root.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String("web")})
+		must(t, err)
+		profiles, err := root.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{})
+		must(t, err)
+		forRole, err := root.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("target")})
+		must(t, err)
+		last := len(list.Roles) - 1 // target, after hop while there is one
+		detail := details.RoleDetailList[len(details.RoleDetailList)-1]
+		docs := []*string{got.Role.AssumeRolePolicyDocument, list.Roles[last].AssumeRolePolicyDocument, detail.AssumeRolePolicyDocument,
+			detail.InstanceProfileList[0].Roles[0].AssumeRolePolicyDocument, profile.InstanceProfile.Roles[0].AssumeRolePolicyDocument,
+			profiles.InstanceProfiles[0].Roles[0].AssumeRolePolicyDocument, forRole.InstanceProfiles[0].Roles[0].AssumeRolePolicyDocument}
+		var out []string
+		for _, d := range docs {
+			s, err := url.QueryUnescape(aws.ToString(d))
+			must(t, err)
+			out = append(out, s)
+		}
+		return out
+	}
+	for _, got := range shown(t) {
+		if got != written {
+			t.Fatalf("shown %s, written %s", got, written)
+		}
+	}
+
+	// alice is deleted and another made, bob renamed, hop deleted, and
+	// the other account's dave deleted.
+	_, err = root.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")})
+	must(t, err)
+	_, err = root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})
+	must(t, err)
+	_, err = root.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("robert")})
+	must(t, err)
+	_, err = root.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("hop")})
+	must(t, err)
+	_, err = b.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("dave")})
+	must(t, err)
+	want := doc(ids["alice"], ids["bob"], ids["hop"])
+	for i, got := range shown(t) {
+		if got != want {
+			t.Fatalf("answer %d shows %s, want %s", i, got, want)
+		}
+	}
 }
 
 // TestOIDCProviders: an issuer registered with its client IDs and

@@ -24,9 +24,19 @@ func (Engine) CheckTrust(document string) error {
 	return err
 }
 
+// TrustIdentities implements keyward.PolicyEngine.
+func (Engine) TrustIdentities(document string) ([]string, error) {
+	return TrustIdentities(document)
+}
+
 // CompileTrust implements keyward.PolicyEngine.
-func (Engine) CompileTrust(document string) (keyward.Trust, error) {
-	return CompileTrust(document)
+func (Engine) CompileTrust(document string, bound map[string]string) (keyward.Trust, error) {
+	return CompileTrust(document, bound)
+}
+
+// ShowTrustPrincipals implements keyward.PolicyEngine.
+func (Engine) ShowTrustPrincipals(document string, shown map[string]string) string {
+	return ShowTrustPrincipals(document, shown)
 }
 
 // Compile implements keyward.PolicyEngine.

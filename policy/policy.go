@@ -37,7 +37,8 @@ type Statement struct {
 	NotResource bool
 	Conditions  []Condition
 	// Principals are a trust policy's, by type ("AWS", "Federated",
-	// "Service", "CanonicalUser"; "*" for everyone), or NotPrincipal's.
+	// "Service", "CanonicalUser"; "*" for everyone), or NotPrincipal's in
+	// a trust policy stored before Keyward refused it (CompileTrust).
 	Principals   map[string][]string
 	NotPrincipal bool
 }
@@ -53,10 +54,24 @@ var errSyntax = "Syntax errors in policy."
 // refusing with MalformedPolicyDocument what AWS refuses.
 func ParsePolicy(doc string) (*Policy, error) { return parsePolicy(doc, false) }
 
-// ParseTrustPolicy parses a role's trust policy (AssumeRolePolicyDocument):
-// each statement names its principals (Principal or NotPrincipal), has no
-// Resource, and allows or denies STS's actions only.
-func ParseTrustPolicy(doc string) (*Policy, error) { return parsePolicy(doc, true) }
+// ParseTrustPolicy parses a role's trust policy (AssumeRolePolicyDocument)
+// as it is to be saved: each statement names its principals (Principal),
+// has no Resource, and allows or denies STS's actions only. NotPrincipal is
+// refused: AWS allows it in no role's trust policy ("You cannot use the
+// NotPrincipal element in an IAM identity-based policy nor in an IAM role
+// trust policy"), and with Allow it would let in everyone it does not name.
+func ParseTrustPolicy(doc string) (*Policy, error) {
+	p, err := parsePolicy(doc, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range p.Statements {
+		if st.NotPrincipal {
+			return nil, malformed("Has prohibited field NotPrincipal")
+		}
+	}
+	return p, nil
+}
 
 func parsePolicy(doc string, trust bool) (*Policy, error) {
 	var top map[string]json.RawMessage

@@ -78,12 +78,13 @@ func FuzzParseTrustPolicy(f *testing.F) {
 		f.Add(seed)
 	}
 	callers := []policy.TrustCaller{
-		{ARN: "arn:aws:iam::123456789012:user/alice", AccountID: "123456789012"},
-		{ARN: "arn:aws:sts::123456789012:assumed-role/r/s", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/r"},
+		{ARN: "arn:aws:iam::123456789012:user/alice", AccountID: "123456789012", UserID: "AIDAALICE"},
+		{ARN: "arn:aws:sts::123456789012:assumed-role/r/s", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/r", RoleID: "AROAR"},
 		{Federated: "arn:aws:iam::123456789012:oidc-provider/x"}, {},
 	}
+	bound := map[string]string{"arn:aws:iam::123456789012:user/alice": "AIDAALICE", "arn:aws:iam::123456789012:role/r": "AROAR"}
 	f.Fuzz(func(t *testing.T, doc string) {
-		tp, err := policy.CompileTrust(doc)
+		tp, err := policy.CompileTrust(doc, bound)
 		if err != nil {
 			var e *keyward.Error
 			if !errors.As(err, &e) || e.Code != keyward.EMalformedPolicyDocument || e.Message == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ func accountTests() []namedTest {
 		{"ServiceAccess", testServiceAccess},
 		{"ConsoleUserSorts", testConsoleUserSorts},
 		{"Roles", testRoles},
+		{"TrustPrincipals", testTrustPrincipals},
 		{"OIDCProviders", testOIDCProviders},
 		{"OIDCSignIns", testOIDCSignIns},
 		{"RolePoliciesAndUses", testRolePoliciesAndUses},
@@ -297,6 +299,76 @@ func testRoles(t *testing.T, s keyward.Store) {
 	must(t, s.DeleteRole(ctx, "ci"))
 	wantErr(t, s.DeleteRole(ctx, "ci"), keyward.ErrNoSuchRole)
 	wantErr(t, s.PutInlinePolicy(ctx, e, "p", policyDoc("s3:*"), quotas.UserPolicySize), keyward.ErrNoSuchRole)
+}
+
+// testTrustPrincipals: a role keeps the bindings of its trust policy's
+// principals as written, and IdentityARNs tells, of the IDs bound, which
+// are still the account's users and roles and under which ARNs: never
+// another account's, never one deleted.
+func testTrustPrincipals(t *testing.T, s keyward.Store) {
+	ctx := context.Background()
+	a, b, _, _ := twoAccounts(t, s)
+	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDAALICE", Name: "alice", Path: "/eng/", CreatedAt: t0}, quotas.Users))
+	must(t, a.CreateUser(ctx, keyward.User{ID: "AIDABOB", Name: "bob", Path: "/", CreatedAt: t0}, quotas.Users))
+	must(t, b.CreateUser(ctx, keyward.User{ID: "AIDACAROL", Name: "carol", Path: "/", CreatedAt: t0}, quotas.Users))
+	must(t, a.CreateRole(ctx, keyward.Role{ID: "AROAHOP", Name: "hop", Path: "/ci/", TrustPolicy: "{}", MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
+	bound := map[string]string{
+		"arn:aws:iam::" + accountA + ":user/eng/alice": "AIDAALICE",
+		"arn:aws:iam::" + accountA + ":role/ci/hop":    "AROAHOP",
+		"arn:aws:iam::" + accountB + ":user/carol":     "AIDACAROL",
+	}
+	must(t, a.CreateRole(ctx, keyward.Role{ID: "AROATARGET", Name: "target", Path: "/", TrustPolicy: "{}", TrustPrincipals: bound, MaxSessionDuration: 3600, CreatedAt: t0}, quotas.Roles))
+	read := func(t *testing.T) map[string]string {
+		t.Helper()
+		r, err := a.Role(ctx, "target")
+		must(t, err)
+		rs, _, err := a.ListRoles(ctx, "/", "", 10)
+		must(t, err)
+		details, _, err := a.EntityDetails(ctx, keyward.EntityRole, "", 10)
+		must(t, err)
+		for _, other := range []keyward.Role{rs[1], details[1].Role} {
+			if other.Name != "target" || !maps.Equal(other.TrustPrincipals, r.TrustPrincipals) {
+				t.Fatalf("listed %+v, read %+v", other, r)
+			}
+		}
+		return r.TrustPrincipals
+	}
+	if got := read(t); !maps.Equal(got, bound) {
+		t.Fatalf("bound %v, want %v", got, bound)
+	}
+	// Replaced with the trust policy, and kept by other changes.
+	rebound := map[string]string{"arn:aws:iam::" + accountA + ":user/bob": "AIDABOB"}
+	_, err := a.UpdateRole(ctx, "target", func(r *keyward.Role) error { r.TrustPrincipals = rebound; return nil })
+	must(t, err)
+	_, err = a.UpdateRole(ctx, "target", func(r *keyward.Role) error { r.Description = "d"; return nil })
+	must(t, err)
+	if got := read(t); !maps.Equal(got, rebound) {
+		t.Fatalf("rebound %v, want %v", got, rebound)
+	}
+	_, err = a.UpdateRole(ctx, "target", func(r *keyward.Role) error { r.TrustPrincipals = nil; return nil })
+	must(t, err)
+	if got := read(t); len(got) != 0 {
+		t.Fatalf("unbound %v", got)
+	}
+
+	must(t, a.DeleteUser(ctx, "bob"))
+	moved := "/ops/"
+	_, err = a.UpdateUser(ctx, "alice", keyward.UserUpdate{NewPath: &moved})
+	must(t, err)
+	got, err := a.IdentityARNs(ctx, []string{"AIDAALICE", "AIDABOB", "AROAHOP", "AIDACAROL", "AIDANONE"})
+	must(t, err)
+	want := map[string]string{"AIDAALICE": "arn:aws:iam::" + accountA + ":user/ops/alice", "AROAHOP": "arn:aws:iam::" + accountA + ":role/ci/hop"}
+	if !maps.Equal(got, want) {
+		t.Fatalf("A's identities %v, want %v", got, want)
+	}
+	got, err = b.IdentityARNs(ctx, []string{"AIDAALICE", "AIDACAROL"})
+	must(t, err)
+	if want := map[string]string{"AIDACAROL": "arn:aws:iam::" + accountB + ":user/carol"}; !maps.Equal(got, want) {
+		t.Fatalf("B's identities %v, want %v", got, want)
+	}
+	if got, err := a.IdentityARNs(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("no IDs: %v, %v", got, err)
+	}
 }
 
 func testOIDCProviders(t *testing.T, s keyward.Store) {

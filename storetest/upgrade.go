@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"testing"
 
 	"github.com/keyward/keyward"
@@ -77,6 +78,13 @@ func SeedBeforeAccounts(t *testing.T, db *sql.DB, dollar bool) {
 		{`INSERT INTO service_access (user_id, service, last_at, region) VALUES ('AIDAALICE', 's3', ?, 'us-east-1')`, []any{t0.UnixNano()}},
 		{`INSERT INTO access_jobs (id, created_at, body) VALUES ('job-1', ?, '{"ID":"job-1"}')`, []any{t0.UnixNano()}},
 		{`INSERT INTO roles (id, name, name_fold, path, trust_policy, max_session_duration, created_at) VALUES ('AROADEPLOY', 'deployer', 'deployer', '/', '{}', 3600, ?)`, []any{t0.UnixNano()}},
+		// A trust policy naming users and roles by ARN: those there are
+		// (Alice's with her path and her name's case), one that is not and
+		// one of another case than the user's, which names nobody.
+		{`INSERT INTO roles (id, name, name_fold, path, trust_policy, max_session_duration, created_at) VALUES ('AROAREADER', 'reader', 'reader', '/', ?, 3600, ?)`,
+			[]any{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + a + `:user/eng/Alice","arn:aws:iam::` + a + `:user/ghost",` +
+				`"arn:aws:iam::` + a + `:user/Bob","arn:aws:iam::` + a + `:root"]},"Action":"sts:AssumeRole"},` +
+				`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + a + `:role/deployer"},"Action":"sts:AssumeRole"}]}`, t0.UnixNano()}},
 		{`INSERT INTO instance_profiles (id, name, name_fold, path, created_at, role_id) VALUES ('AIPAWEB', 'web', 'web', '/', ?, 'AROADEPLOY')`, []any{t0.UnixNano()}},
 		{`INSERT INTO oidc_providers (arn, url, client_ids, thumbprints, created_at) VALUES ('arn:aws:iam::` + a + `:oidc-provider/issuer.example.com', 'https://issuer.example.com', '[]', '[]', ?)`, []any{t0.UnixNano()}},
 		{`INSERT INTO oidc_signins (provider_arn, client_id, sealed_secret, name, updated_at) VALUES ('arn:aws:iam::` + a + `:oidc-provider/issuer.example.com', 'kw', ?, 'Issuer', ?)`, []any{[]byte("secret"), t0.UnixNano()}},
@@ -178,6 +186,12 @@ func CheckUpgraded(t *testing.T, s keyward.Store, db *sql.DB) {
 	}
 	if _, err := s.Role(ctx, "Deployer"); err != nil {
 		t.Errorf("role: %v", err)
+	}
+	// The principals a trust policy stored before named are bound to the
+	// users and roles that have their ARNs.
+	if r, err := s.Role(ctx, "reader"); err != nil || !maps.Equal(r.TrustPrincipals, map[string]string{
+		"arn:aws:iam::" + upgradedAccount + ":user/eng/Alice": "AIDAALICE", "arn:aws:iam::" + upgradedAccount + ":role/deployer": "AROADEPLOY"}) {
+		t.Errorf("the trust policy's principals bound %v, %v", r.TrustPrincipals, err)
 	}
 	if ip, err := s.InstanceProfile(ctx, "web"); err != nil || len(ip.Roles) != 1 {
 		t.Errorf("instance profile %+v, %v", ip, err)

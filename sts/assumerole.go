@@ -139,9 +139,14 @@ func (s *Service) assumeRole(ctx context.Context, in keyward.AssumeRoleInput, du
 	if trc.Principal.Tags, err = s.Authz.PrincipalTags(ctx, p); err != nil {
 		return keyward.AssumedRole{}, err
 	}
+	// A trust policy naming a user's or a role's ARN names the identity
+	// it was bound to when saved: the caller's own unique ID decides.
 	caller := keyward.TrustCaller{ARN: p.ARN(), AccountID: p.AccountID}
-	if p.IsRoleSession() {
-		caller.RoleARN = p.IdentityARN()
+	switch {
+	case p.IsRoleSession():
+		caller.RoleARN, caller.RoleID = p.IdentityARN(), p.RoleID
+	case p.IsUser():
+		caller.UserID = p.UserID
 	}
 	actions := []string{"sts:AssumeRole"}
 	if len(in.Tags) > 0 || len(tags) > 0 {

@@ -393,3 +393,45 @@ func TestAttackSharedCopyKeepsOnlyTheRolesAccountsPolicyARNs(t *testing.T) {
 		t.Errorf("B's copy lost the policies of B's and AWS's: %s", inB)
 	}
 }
+
+// TestAttackCrossAccountTrustOfARecreatedPrincipal: a role of one account
+// trusting a user of another by ARN trusted whoever had the ARN when
+// asked, so the other account's administrator could delete the user and
+// make another of the name to assume the role. The ARN is bound, where
+// the user is, to its unique ID when the trust policy is saved (the role
+// is read in its account, the user in its own), and a user's ARN of an
+// account the installation does not have, or of one it has that has no
+// such user, is refused, as AWS refuses a principal it cannot resolve.
+func TestAttackCrossAccountTrustOfARecreatedPrincipal(t *testing.T) {
+	t.Parallel()
+	w := newOrgWorld(t)
+	ctx := context.Background()
+	root := w.ts.RootIAM()
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`
+	carol := func() *sts.Client {
+		id, secret := kwtest.CreateUserKey(t, root, "carol")
+		_, err := root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("assume"), PolicyDocument: aws.String(allow)})
+		must(t, err)
+		return w.ts.STSClient(id, secret)
+	}
+	carolARN := "arn:aws:iam::" + kwtest.AccountID + ":user/carol"
+	old := carol()
+	bIAM, _ := w.admin(t, w.b)
+	trust := func(principal string) *string {
+		return kwtest.TrustDoc(`{"Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"sts:AssumeRole"}`)
+	}
+	_, err := bIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("names-carol"), AssumeRolePolicyDocument: trust(carolARN)})
+	must(t, err)
+	w.assume(t, old, roleARN(w.b, "names-carol"), "s1")
+
+	_, err = root.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("assume")})
+	must(t, err)
+	must(t, w.ts.IAM.DeleteUserAndAttachments(w.ts.RootContext(), "carol"))
+	_, err = carol().AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN(w.b, "names-carol")), RoleSessionName: aws.String("s2")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, notAuthorizedToAssume(carolARN, roleARN(w.b, "names-carol")))
+
+	for _, arn := range []string{"arn:aws:iam::" + kwtest.AccountID + ":user/ghost", "arn:aws:iam::" + w.c + ":role/ghost", "arn:aws:iam::999999999999:user/carol"} {
+		_, err := bIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("names-ghost"), AssumeRolePolicyDocument: trust(arn)})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, `Invalid principal in policy: "AWS":"`+arn+`"`)
+	}
+}

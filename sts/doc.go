@@ -27,13 +27,16 @@
 // caller's own policies must not deny it; where the trust policy names
 // only the caller's account they must allow it too, and where it names
 // the role of the caller's session, that session's boundary and session
-// policies still limit it. A role of another account of the installation
-// is read in its own account (iam.Service.AssumableIn), and across
-// accounts both sides must allow, as on AWS: the trust policy, and the
-// caller's own policies in its account with its account's SCPs. The
-// session is of the role's account, which its sealed token names, so that
-// everything it does afterwards is decided and kept there. The decision
-// itself is authz's.
+// policies still limit it. A user's or a role's ARN in the trust policy
+// names the identity it was bound to when the policy was saved (its
+// unique ID, kept with the role and compared with the caller's own),
+// never another deleted and made again under the name. A role of another
+// account of the installation is read in its own account
+// (iam.Service.AssumableIn), and across accounts both sides must allow,
+// as on AWS: the trust policy, and the caller's own policies in its
+// account with its account's SCPs. The session is of the role's account,
+// which its sealed token names, so that everything it does afterwards is
+// decided and kept there. The decision itself is authz's.
 //
 // The console's sessions are here too: SessionPrincipal checks that a
 // session cookie still holds (the root key still active, the user the

@@ -207,9 +207,11 @@ func TestRevokedSessionsStayRevoked(t *testing.T) {
 	b := newAttackBench(t)
 	ctx := context.Background()
 	id, secret := b.User(t, "alice", "")
-	// hop trusts alice and itself (a role that re-assumes itself).
-	hop := "arn:aws:iam::" + kwtest.AccountID + ":role/hop"
-	b.role(t, "hop", `{"AWS":["`+userARN("alice")+`","`+hop+`"]}`)
+	// hop trusts alice and, once it is there to be named, itself (a role
+	// that re-assumes itself).
+	hop := b.role(t, "hop", `{"AWS":"`+userARN("alice")+`"}`)
+	must(t, b.IAM.UpdateAssumeRolePolicy(b.root(), "hop", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["`+
+		userARN("alice")+`","`+hop+`"]},"Action":["sts:AssumeRole","sts:TagSession"]}]}`))
 	next := b.role(t, "next", `{"AWS":"`+hop+`"}`)
 	anyone := b.role(t, "anyone", `"*"`)
 	alice := b.sts(id, secret)
@@ -655,6 +657,144 @@ func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
 	b.User(t, "bob", "")
 	_, err = b.sts(bobID, bobSecret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bobRole), RoleSessionName: aws.String("renamed")})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+}
+
+// TestAttackTrustOfARecreatedPrincipal: a trust policy naming a user or a
+// role by ARN named whoever had the ARN when asked, so a user deleted and
+// made again under the name (by anyone allowed iam:CreateUser) assumed
+// what the old one was trusted with, needing nothing of its own policies.
+// AWS binds the ARN to the principal's unique ID when the policy is saved
+// "to mitigate the risk of someone escalating their privileges by
+// removing and recreating the role or user" (IAM User Guide, "AWS JSON
+// policy elements: Principal"), and so does Keyward: the new one is
+// another principal, the old one's trust is not its. The same for a user
+// renamed to the name, and for a role.
+func TestAttackTrustOfARecreatedPrincipal(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	assume := func(id, secret, arn string) error {
+		_, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("s1")})
+		return err
+	}
+	id, secret := b.User(t, "alice", "")
+	target := b.role(t, "target", `{"AWS":"`+userARN("alice")+`"}`)
+	must(t, assume(id, secret, target))
+
+	// The user is deleted and another made under the name.
+	must(t, b.IAM.DeleteUserAndAttachments(b.root(), "alice"))
+	id, secret = b.User(t, "alice", "")
+	kwtest.WantAPIError(t, assume(id, secret, target), "AccessDenied", http.StatusForbidden, notAuthorizedToAssume(userARN("alice"), target))
+
+	// Another user renamed to the name of one renamed away.
+	bobID, bobSecret := b.User(t, "bob", "")
+	names := b.role(t, "names-bob", `{"AWS":"`+userARN("bob")+`"}`)
+	_, err := b.RootIAM().UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("bob"), NewUserName: aws.String("robert")})
+	must(t, err)
+	eveID, eveSecret := b.User(t, "eve", "")
+	_, err = b.RootIAM().UpdateUser(ctx, &awsiam.UpdateUserInput{UserName: aws.String("eve"), NewUserName: aws.String("bob")})
+	must(t, err)
+	kwtest.WantAPIError(t, assume(eveID, eveSecret, names), "AccessDenied", http.StatusForbidden, notAuthorizedToAssume(userARN("bob"), names))
+	kwtest.WantAPIError(t, assume(bobID, bobSecret, names), "AccessDenied", http.StatusForbidden, notAuthorizedToAssume(userARN("robert"), names))
+
+	// A role deleted and made again: the new role's sessions are not the
+	// old one's.
+	carolID, carolSecret := b.User(t, "carol", "")
+	hop := b.role(t, "hop", `{"AWS":"`+userARN("carol")+`"}`)
+	next := b.role(t, "next", `{"AWS":"`+hop+`"}`)
+	must(t, b.IAM.DeleteRoleAndPolicies(b.root(), "hop"))
+	b.role(t, "hop", `{"AWS":"`+userARN("carol")+`"}`)
+	out, err := b.sts(carolID, carolSecret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(hop), RoleSessionName: aws.String("new")})
+	must(t, err)
+	_, session := b.session(out.Credentials)
+	_, err = session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("s1")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, notAuthorizedToAssume("arn:aws:sts::"+kwtest.AccountID+":assumed-role/hop/new", next))
+	// Naming it again binds the ARN to the role that has it now.
+	must(t, b.IAM.UpdateAssumeRolePolicy(b.root(), "next", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+hop+`"},"Action":"sts:AssumeRole"}]}`))
+	_, err = session.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("s1")})
+	must(t, err)
+}
+
+// TestAttackTrustOfAMissingPrincipal: a trust policy could name a user or
+// a role that did not exist, and whoever later made one of that name
+// (iam:CreateUser, or an account's administrator for an ARN of that
+// account) assumed the role. AWS refuses such a policy, since it cannot
+// bind the ARN to a unique ID, with MalformedPolicyDocument; so does
+// Keyward, for CreateRole and UpdateAssumeRolePolicy, whatever the reason
+// no user or role has the ARN: none of the name, another path, another
+// case, an account the installation does not have. Principals AWS does
+// not convert (an account, its root, a session, anyone) need none.
+func TestAttackTrustOfAMissingPrincipal(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	root := b.RootIAM()
+	_, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice"), Path: aws.String("/eng/")})
+	must(t, err)
+	b.role(t, "existing", `{"AWS":"`+kwtest.AccountID+`"}`)
+	missing := []string{
+		userARN("ghost"),
+		"arn:aws:iam::" + kwtest.AccountID + ":role/ghost",
+		userARN("alice"), // her path is /eng/
+		"arn:aws:iam::" + kwtest.AccountID + ":user/eng/Alice", // another case
+		"arn:aws:iam::999999999999:user/eng/alice",             // an account not here
+		"arn:aws:iam::" + kwtest.AccountID + ":user/*",
+	}
+	trust := func(principal string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["` + kwtest.AccountID + `","` + principal + `"]},"Action":"sts:AssumeRole"}]}`
+	}
+	for _, arn := range missing {
+		_, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trust(arn))})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, `Invalid principal in policy: "AWS":"`+arn+`"`)
+		_, err = root.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("existing"), PolicyDocument: aws.String(trust(arn))})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, `Invalid principal in policy: "AWS":"`+arn+`"`)
+		// A Deny names its principals as an Allow does.
+		deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":{"AWS":"` + arn + `"},"Action":"sts:AssumeRole"}]}`
+		_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(deny)})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, `Invalid principal in policy: "AWS":"`+arn+`"`)
+	}
+	if _, err := root.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("target")}); err == nil {
+		t.Fatal("a role trusting a principal that is not there was created")
+	}
+	// The ghost made afterwards assumes nothing the refused policies named.
+	id, secret := b.User(t, "ghost", "")
+	_, err = b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":role/existing"), RoleSessionName: aws.String("s1")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+
+	for _, principal := range []string{kwtest.AccountID, "arn:aws:iam::999999999999:root", "arn:aws:sts::999999999999:assumed-role/r/s", "*", "arn:aws:iam::" + kwtest.AccountID + ":user/eng/alice"} {
+		_, err := root.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("existing"), PolicyDocument: aws.String(trust(principal))})
+		must(t, err)
+	}
+}
+
+// TestAttackTrustNotPrincipal: a trust policy that allows everyone but
+// those its NotPrincipal names let a user without a single policy assume
+// the role. AWS supports NotPrincipal in no role's trust policy, and with
+// Deny only elsewhere (IAM User Guide, "AWS JSON policy elements:
+// NotPrincipal"): Keyward refuses it at save, with either effect, and a
+// document stored before never grants through it.
+func TestAttackTrustNotPrincipal(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "nobody", "")
+	allowOthers := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"` + userARN("someone") + `"},"Action":"sts:AssumeRole"}]}`
+	denyOthers := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + kwtest.AccountID + `"},"Action":"sts:AssumeRole"},` +
+		`{"Effect":"Deny","NotPrincipal":{"AWS":"` + userARN("nobody") + `"},"Action":"sts:AssumeRole"}]}`
+	root := b.RootIAM()
+	arn := b.role(t, "target", `{"AWS":"`+kwtest.AccountID+`"}`)
+	for _, doc := range []string{allowOthers, denyOthers} {
+		_, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("other"), AssumeRolePolicyDocument: aws.String(doc)})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "Has prohibited field NotPrincipal")
+		_, err = root.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("target"), PolicyDocument: aws.String(doc)})
+		kwtest.WantAPIError(t, err, "MalformedPolicyDocument", http.StatusBadRequest, "Has prohibited field NotPrincipal")
+	}
+	if _, err := root.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("other")}); err == nil {
+		t.Fatal("a role trusting through NotPrincipal was created")
+	}
+
+	// A document a release before stored as it was given.
+	_, err := b.Store.UpdateRole(ctx, "target", func(r *keyward.Role) error { r.TrustPolicy = allowOthers; return nil })
+	must(t, err)
+	_, err = b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("in")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN("nobody")+" is not authorized to perform: sts:AssumeRole on resource: "+arn)
 }
 
 // TestSwappedKeyIDAndSecretNotRecorded: a client that swaps its key ID and

@@ -14,13 +14,13 @@ func init() {
 	tagColumns[keyward.TaggedRole] = tagColumn{table: "roles", key: "name_fold", fold: true, missing: keyward.ErrNoSuchRole, policyChange: true}
 }
 
-const roleColumns = `id, name, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags, last_used_at, last_used_region FROM roles`
+const roleColumns = `id, name, path, trust_policy, trust_principals, description, max_session_duration, created_at, permissions_boundary, tags, last_used_at, last_used_region FROM roles`
 
 func scanRole(row interface{ Scan(...any) error }) (keyward.Role, error) {
 	var r keyward.Role
 	var created, used int64
-	var tags string
-	err := row.Scan(&r.ID, &r.Name, &r.Path, &r.TrustPolicy, &r.Description, &r.MaxSessionDuration, &created, &r.PermissionsBoundary, &tags, &used, &r.LastUsedRegion)
+	var tags, principals string
+	err := row.Scan(&r.ID, &r.Name, &r.Path, &r.TrustPolicy, &principals, &r.Description, &r.MaxSessionDuration, &created, &r.PermissionsBoundary, &tags, &used, &r.LastUsedRegion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, keyward.ErrNoSuchRole
 	}
@@ -31,7 +31,20 @@ func scanRole(row interface{ Scan(...any) error }) (keyward.Role, error) {
 	if used != 0 {
 		r.LastUsed = fromNanos(used)
 	}
+	if err := json.Unmarshal([]byte(principals), &r.TrustPrincipals); err != nil {
+		return r, err
+	}
 	return r, json.Unmarshal([]byte(tags), &r.Tags)
+}
+
+// principalsJSON is a role's TrustPrincipals as stored: a JSON object,
+// empty for none.
+func principalsJSON(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m) // a map of strings always marshals
+	return string(b)
 }
 
 // CreateRole implements keyward.RoleStore.
@@ -40,8 +53,8 @@ func (s *Store) CreateRole(ctx context.Context, r keyward.Role, max int) error {
 		if err := s.accountQuota(ctx, tx, "roles", "", max); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO roles (id, account_id, name, name_fold, path, trust_policy, description, max_session_duration, created_at, permissions_boundary, tags)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, s.acct(ctx), r.Name, keyward.FoldName(r.Name), r.Path, r.TrustPolicy, r.Description,
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO roles (id, account_id, name, name_fold, path, trust_policy, trust_principals, description, max_session_duration, created_at, permissions_boundary, tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), r.ID, s.acct(ctx), r.Name, keyward.FoldName(r.Name), r.Path, r.TrustPolicy, principalsJSON(r.TrustPrincipals), r.Description,
 			r.MaxSessionDuration, toNanos(r.CreatedAt), r.PermissionsBoundary, tagsJSON(r.Tags))
 		return s.unique(err, keyward.ErrRoleExists)
 	})
@@ -76,8 +89,8 @@ func (s *Store) UpdateRole(ctx context.Context, name string, fn func(*keyward.Ro
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE roles SET trust_policy = ?, description = ?, max_session_duration = ?, permissions_boundary = ?, tags = ? WHERE id = ?`),
-			r.TrustPolicy, r.Description, r.MaxSessionDuration, r.PermissionsBoundary, tagsJSON(r.Tags), r.ID)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE roles SET trust_policy = ?, trust_principals = ?, description = ?, max_session_duration = ?, permissions_boundary = ?, tags = ? WHERE id = ?`),
+			r.TrustPolicy, principalsJSON(r.TrustPrincipals), r.Description, r.MaxSessionDuration, r.PermissionsBoundary, tagsJSON(r.Tags), r.ID)
 		return err
 	})
 	return r, err
@@ -107,4 +120,36 @@ func (s *Store) DeleteRole(ctx context.Context, name string) error {
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM roles WHERE id = ?`), id)
 		return err
 	})
+}
+
+// IdentityARNs implements keyward.RoleStore: the account's users and roles
+// by their IDs, which are unique across the installation.
+func (s *Store) IdentityARNs(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	acct := keyward.Account{ID: s.acct(ctx)}
+	args := make([]any, 0, 2*len(ids)+2)
+	for range 2 {
+		args = append(args, acct.ID)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	in := placeholders(len(ids))
+	err := s.each(ctx, s.DB, `SELECT id, 'user', path, name FROM users WHERE account_id = ? AND id IN (`+in+`)
+		UNION ALL SELECT id, 'role', path, name FROM roles WHERE account_id = ? AND id IN (`+in+`)`, args, func(r *sql.Rows) error {
+		var id, kind, path, name string
+		if err := r.Scan(&id, &kind, &path, &name); err != nil {
+			return err
+		}
+		if kind == "user" {
+			out[id] = acct.UserARN(path, name)
+		} else {
+			out[id] = acct.RoleARN(path, name)
+		}
+		return nil
+	})
+	return out, err
 }
