@@ -52,6 +52,31 @@ const (
 	HeaderRequestID    = "X-Amzn-Requestid"
 )
 
+// ValidAccountID reports whether id is an account ID: 12 digits.
+func ValidAccountID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// AccountRefused is AWS's AccessDenied for a principal whose account the
+// guarded service does not let in (package guard's Config.Accounts), in
+// API Gateway's words for another account's principal that the API's
+// resource policy does not grant: the principal's own account's policies,
+// which that account's administrator writes, cannot open another
+// account's service, and its root user is allowed everything they do not
+// deny.
+func AccountRefused(principalARN, action, resource string) error {
+	return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action",
+		principalARN, action, keyward.Clip(resource), action)
+}
+
 // DecisionPath returns the decoded path that a decision names, of a
 // request path as a client sent it (percent-encoded, without its query),
 // or AccessDenied for a path that is not in normal form.
