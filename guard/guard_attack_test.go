@@ -3,8 +3,9 @@
 //
 // The client may claim anything it sends: its access key, session token
 // and signature, its method, path, headers and body. The guarded service's
-// own configuration establishes the API, stage, action and service; the
-// connection establishes the client's address and TLS.
+// own configuration establishes the API, stage, action and service, and
+// the accounts whose principals pass if it names them; the connection
+// establishes the client's address and TLS.
 //
 // The guard establishes itself, with Keyward: that the signature is valid
 // for the method, path, headers and body as received (the signing key
