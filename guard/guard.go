@@ -16,6 +16,10 @@
 // --verifier-socket or --verifier-listen with mutual TLS) as an identity
 // of its own, which must be allowed keyward:Verify.
 //
+// Accounts: one installation holds many accounts, and the guard lets every
+// account's principals through, each decided by its own account's
+// policies, unless Config.Accounts names the only accounts that pass.
+//
 // Paths: the default resource names the request's path, decoded. A path
 // that a handler could read as another one ("..", "//", "%2F", "%2e", ";",
 // a backslash…; see wire.DecisionPath) is refused with AccessDenied, so
@@ -46,6 +50,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,6 +81,16 @@ type Config struct {
 	// one the client signed for, its own choice, which no Deny written for
 	// one region matches.
 	Region string
+	// Accounts, when set, are the only accounts (12-digit IDs) whose
+	// principals pass: any other account's is refused with AccessDenied,
+	// whatever its own policies allow, as API Gateway refuses another
+	// account's principal that the API's resource policy does not grant.
+	// Without it every account of the installation passes, each principal
+	// decided by its own account's policies (a root user, which no policy
+	// of its own limits, passes unless an SCP denies it). A principal's
+	// account is the one Keyward names in its decision: a role session's is
+	// the role's, whichever account assumed it.
+	Accounts []string
 	// Service is the SigV4 service clients sign for (default
 	// "execute-api"), Action the action decided (default
 	// "execute-api:Invoke").
@@ -158,6 +173,14 @@ func New(ctx context.Context, cfg Config) (*Guard, error) {
 	if cfg.Region != "" && !sigv4.ValidRegionName(cfg.Region) {
 		return nil, fmt.Errorf("guard: %q is not a region's name", cfg.Region)
 	}
+	for _, id := range cfg.Accounts {
+		if !wire.ValidAccountID(id) {
+			return nil, fmt.Errorf("guard: Accounts: %q is not an account ID (12 digits)", id)
+		}
+	}
+	// The guard's own copy: a caller changing its slice later must not
+	// change who passes.
+	cfg.Accounts = slices.Clone(cfg.Accounts)
 	if keyward.OwnService(cfg.Service) {
 		// Keyward never derives such keys: they would sign its own API.
 		return nil, fmt.Errorf("guard: %s is a service Keyward answers itself; a guarded service has a name of its own", cfg.Service)
@@ -280,6 +303,14 @@ func (g *Guard) check(r *http.Request) (Caller, io.ReadCloser, error) {
 	case decision != wire.DecisionAllow:
 		return Caller{}, nil, keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no identity-based policy allows the %s action",
 			principal, g.cfg.Action, keyward.Clip(resource), g.cfg.Action)
+	case len(g.cfg.Accounts) > 0 && !slices.Contains(g.cfg.Accounts, arnAccount(principal)):
+		// The decision above is the principal's own account's, whose
+		// administrator may allow anything (its root user is allowed
+		// everything): only the service's configuration opens the service
+		// to an account, and the account is the one Keyward names, never
+		// one the client says. Keyward recorded the use as it decided, as
+		// it does for a refusal by policy.
+		return Caller{}, nil, wire.AccountRefused(principal, g.cfg.Action, resource)
 	}
 	// A handler that decodes a body (json.Decoder) stops once its value is
 	// complete and may never ask for the end, where a body that is not the

@@ -3,8 +3,9 @@
 //
 // The client may claim anything it sends: its access key, session token
 // and signature, its method, path, headers and body. The guarded service's
-// own configuration establishes the API, stage, action and service; the
-// connection establishes the client's address and TLS.
+// own configuration establishes the API, stage, action and service, and
+// the accounts whose principals pass if it names them; the connection
+// establishes the client's address and TLS.
 //
 // The guard establishes itself, with Keyward: that the signature is valid
 // for the method, path, headers and body as received (the signing key
@@ -399,4 +400,111 @@ func TestAttackGuardCallerAfterRename(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAttackGuardOtherAccounts: one installation serves many accounts, and
+// a guard lets every account's principals through, each on its own
+// account's policies: a new tenant's root user, which no policy of its own
+// limits, passes, as does a tenant's user whose administrator allowed it
+// execute-api:Invoke on "*". A guard configured with its accounts
+// (Config.Accounts) refuses both, in AWS's words for another account's
+// principal that no resource-based policy lets in, and lets its own
+// account's principals through on their policies. The account is the one
+// Keyward names in its decision: the session of a tenant's role is the
+// tenant's, though a principal of the service's account assumed it. A
+// refused request is still the key's last use, as a refusal by policy is;
+// a guard without Accounts lets every account through, as before.
+func TestAttackGuardOtherAccounts(t *testing.T) {
+	k := kwtest.New(t)
+	const tenant = "222233334444"
+	const invokeAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["execute-api:Invoke","sts:AssumeRole"],"Resource":"*"}]}`
+	alice := user(t, k, "alice", invokeAll)
+	carol := user(t, k, "carol", "")
+	rootID, rootSecret := k.Account(t, tenant)
+	tenantRoot := aws.Credentials{AccessKeyID: rootID, SecretAccessKey: rootSecret}
+	danaID, danaSecret := k.UserIn(t, tenant, "dana", invokeAll)
+	dana := aws.Credentials{AccessKeyID: danaID, SecretAccessKey: danaSecret}
+	erinID, erinSecret := k.UserIn(t, tenant, "erin", invokeAll)
+	erin := aws.Credentials{AccessKeyID: erinID, SecretAccessKey: erinSecret}
+
+	ctx := context.Background()
+	asTenant := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: tenant, Root: true}, CurrentTime: time.Now()})
+	if _, err := k.IAM.CreateRole(asTenant, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.PutInlinePolicy(asTenant, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get", invokeAll); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.AccessKeyID, CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + tenant + ":role/reader", SessionName: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token}
+
+	svc := user(t, k, "svc", verifyPolicy)
+	guarded := func(accounts ...string) string {
+		return service(t, k, guard.Config{AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey, Accounts: accounts}).URL
+	}
+	open, ours, tenants := guarded(), guarded(kwtest.AccountID), guarded(tenant)
+	// refused is the refusal of principal by ours or tenants: the resource
+	// names the guard's own account, the service's.
+	refused := func(principal string) string {
+		return "<Message>User: " + principal + " is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-west-1:" +
+			kwtest.AccountID + ":myapi/prod/GET/pets/1 because no resource-based policy allows the execute-api:Invoke action</Message>"
+	}
+	for _, tc := range []struct {
+		name   string
+		srv    string
+		creds  aws.Credentials
+		status int
+		want   string
+	}{
+		{"the tenant's root user, closed to other accounts", ours, tenantRoot, 403, refused("arn:aws:iam::" + tenant + ":root")},
+		{"the tenant's user allowed everything, closed to other accounts", ours, dana, 403, refused("arn:aws:iam::" + tenant + ":user/dana")},
+		{"the tenant's role's session, closed to other accounts", ours, session, 403, refused("arn:aws:sts::" + tenant + ":assumed-role/reader/s")},
+		{"our user, closed to other accounts", ours, alice, 200, "alice arn:aws:iam::" + kwtest.AccountID + ":user/alice " + alice.AccessKeyID + " eu-west-1 0 " + kwtest.AccountID},
+		{"our user no policy allows, closed to other accounts", ours, carol, 403, "because no identity-based policy allows the execute-api:Invoke action"},
+		{"the tenant's user, open to the tenant alone", tenants, dana, 200, "dana arn:aws:iam::" + tenant + ":user/dana"},
+		{"the tenant's role's session, open to the tenant alone", tenants, session, 200, " arn:aws:sts::" + tenant + ":assumed-role/reader/s " + s.AccessKeyID + " eu-west-1 0 " + tenant},
+		{"our user, open to the tenant alone", tenants, alice, 403, refused("arn:aws:iam::" + kwtest.AccountID + ":user/alice")},
+		{"the tenant's root user, open to every account", open, tenantRoot, 200, " arn:aws:iam::" + tenant + ":root " + rootID + " eu-west-1 0 " + tenant},
+		{"the tenant's role's session, open to every account", open, session, 200, " arn:aws:sts::" + tenant + ":assumed-role/reader/s "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := send(t, &tc.creds, "GET", tc.srv+"/pets/1", "execute-api", nil, false, nil)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Fatalf("got %d %s\nwant %d with %q", status, body, tc.status, tc.want)
+			}
+		})
+	}
+
+	t.Run("a refused request is the key's last use", func(t *testing.T) {
+		if status, body := send(t, &erin, "GET", ours+"/pets/1", "execute-api", nil, false, nil); status != 403 {
+			t.Fatalf("got %d %s", status, body)
+		}
+		key, err := k.IAM.AccessKeyLastUsed(asTenant, erin.AccessKeyID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key.LastUsed.Service != "execute-api" || key.LastUsed.Region != "eu-west-1" {
+			t.Fatalf("last use %+v", key.LastUsed)
+		}
+	})
+
+	t.Run("accounts that are not account IDs", func(t *testing.T) {
+		for _, accounts := range [][]string{{""}, {"12345678901"}, {"1234567890123"}, {"12345678901a"}, {" 123456789012"},
+			{"arn:aws:iam::123456789012:root"}, {kwtest.AccountID, "*"}} {
+			_, err := guard.New(ctx, guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey,
+				APIID: "myapi", Stage: "prod", Accounts: accounts})
+			if err == nil || !strings.Contains(err.Error(), "is not an account ID") {
+				t.Errorf("%q: got %v", accounts, err)
+			}
+		}
+	})
 }

@@ -32,11 +32,13 @@ const verifyPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Ac
 
 // newGuard is a guard in front of k of the API myapi's stage prod (where
 // cfg does not say otherwise), asking Keyward as a user svc whose only
-// permission is keyward:Verify.
+// permission is keyward:Verify, made for it unless cfg names an identity.
 func newGuard(t testing.TB, k *kwtest.Keyward, cfg guard.Config) *guard.Guard {
 	t.Helper()
-	svc := user(t, k, "svc", verifyPolicy)
-	cfg.AccessKeyID, cfg.SecretAccessKey = svc.AccessKeyID, svc.SecretAccessKey
+	if cfg.AccessKeyID == "" {
+		svc := user(t, k, "svc", verifyPolicy)
+		cfg.AccessKeyID, cfg.SecretAccessKey = svc.AccessKeyID, svc.SecretAccessKey
+	}
 	cfg.Endpoint = cmp.Or(cfg.Endpoint, k.Socket)
 	cfg.APIID = cmp.Or(cfg.APIID, "myapi")
 	cfg.Stage = cmp.Or(cfg.Stage, "prod")

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,7 +70,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authorize authenticates the original request and asks package authz
 // whether its signer may invoke it.
 func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
-	orig, apiID, stage, region, err := original(r)
+	orig, api, err := original(r)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,7 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	// its API's region, a signature for another one (which no Deny written
 	// for the API's region would match) is refused, as AWS refuses a
 	// signature for another region than its endpoint's.
-	if region != "" && a.Region != region {
+	if api.region != "" && a.Region != api.region {
 		return nil, keyward.Errorf(keyward.ESignatureDoesNotMatch, "Credential should be scoped to a valid region, not '%s'.", a.Region)
 	}
 	hash, err := payloadHash(orig)
@@ -109,12 +110,26 @@ func (p *Proxy) authorize(r *http.Request) (*sigv4.Key, error) {
 	// Parse checked the region's form and the service is ours to name:
 	// nothing chosen freely reaches last use.
 	p.Uses.Record(key.UseID(), keyward.LastUse{Time: p.Now().UTC(), Service: wire.InvokeService, Region: a.Region})
-	resource := "arn:aws:execute-api:" + a.Region + ":" + key.Principal.AccountID + ":" + apiID + "/" + stage + "/" +
+	// The ARN names the principal's own account, where API Gateway names
+	// the API's owner: the proxy has no account of its own to name, and a
+	// policy written for one's own account's API matches it. Where the
+	// proxy names a single account, it is the account of every principal
+	// it lets through.
+	resource := "arn:aws:execute-api:" + a.Region + ":" + key.Principal.AccountID + ":" + api.id + "/" + api.stage + "/" +
 		orig.Method + orig.URL.Path
 	ctx := keyward.WithCaller(r.Context(), &keyward.RequestContext{Principal: key.Principal, SourceIP: p.Clients.Addr(r),
 		SecureTransport: p.Clients.Secure(r), CurrentTime: p.Now(), RequestedRegion: a.Region,
 		AccessKeyID: key.ID, UserAgent: r.UserAgent(), Temporary: key.Session, MFAAuthTime: key.MFAAt})
-	if err := p.Authz.AuthorizeExternal(ctx, wire.InvokeAction, resource); err != nil {
+	err = p.Authz.AuthorizeExternal(ctx, wire.InvokeAction, resource)
+	// That decision is the principal's own account's, whose administrator
+	// may allow anything (its root user is allowed everything): only the
+	// proxy's configuration opens the API to an account, and the account
+	// is the principal's as Keyward knows it, never one the client says.
+	// The use was recorded above, as it is for a refusal by policy.
+	if err == nil && api.accounts != nil && !slices.Contains(api.accounts, key.Principal.AccountID) {
+		err = wire.AccountRefused(key.ARN, wire.InvokeAction, resource)
+	}
+	if err != nil {
 		p.Logger.LogAttrs(ctx, slog.LevelInfo, "authorize", slog.String("caller", key.ARN),
 			slog.String("resource", keyward.Clip(resource)), slog.String("outcome", keyward.ErrorCode(err)))
 		return nil, err
@@ -129,10 +144,22 @@ const (
 	headerForwardedHost   = "X-Forwarded-Host"
 )
 
+// proxyAPI is what the proxy's configuration names of the API it guards.
+type proxyAPI struct {
+	id, stage string
+	// region is the API's region, or "" when the proxy names none.
+	region string
+	// accounts are the only accounts whose principals pass, or nil when
+	// the proxy names none: then every account's do, each on its own
+	// account's policies.
+	accounts []string
+}
+
 // original rebuilds the client's request from the subrequest: its method
 // and URI as the proxy says, its headers and Host as forwarded. It also
-// returns the API ID and stage the proxy's configuration names, and the
-// API's region if it names one.
+// returns what the proxy's configuration names of the API: its ID and
+// stage, and its region and the accounts that may call it if it names
+// them.
 //
 // Each proxy says what the client asked in its own way, and every one of
 // them passes the client's other headers on, so each is recognised by
@@ -143,47 +170,55 @@ const (
 //     the client's method, to wire.AuthorizePath followed by the client's path
 //     and query; the API and stage are in X-Keyward-Api-Id and
 //     X-Keyward-Stage from its headers_to_add, which replace a client's
-//     (and its region, if it names one, in X-Keyward-Region).
+//     (and its region and accounts, if it names them, in X-Keyward-Region
+//     and X-Keyward-Accounts).
 //   - Traefik's ForwardAuth sends a GET to its configured address, which
 //     names the API and stage (wire.AuthorizePath?api-id=…&stage=…, and
-//     its region if it names one: &region=…), with the
+//     its region and accounts if it names them: &region=…&accounts=…),
+//     with the
 //     client's method, URI and host in X-Forwarded-Method, X-Forwarded-Uri
 //     and X-Forwarded-Host, which it sets itself (unless
 //     trustForwardHeader, which must stay off).
 //   - nginx's auth_request sends a subrequest to wire.AuthorizePath with no
 //     query; its proxy_set_header lines set X-Original-Method,
 //     X-Original-URI, X-Original-Content-Length, X-Keyward-Api-Id and
-//     X-Keyward-Stage (and X-Keyward-Region), replacing a client's headers
-//     of those names.
+//     X-Keyward-Stage (and X-Keyward-Region, X-Keyward-Accounts),
+//     replacing a client's headers of those names.
 //
 // A header that another proxy would set, present because a client sent it
 // and the proxy passed it on, must say the same as the proxy's own source,
 // or the request is refused: two answers to one question are a conflict,
 // not a choice.
-func original(r *http.Request) (orig *http.Request, apiID, stage, region string, err error) {
+func original(r *http.Request) (orig *http.Request, api proxyAPI, err error) {
 	h := r.Header
 	var method, uri, host string
+	// accounts is the list of accounts as the proxy writes it, named tells
+	// whether it names one at all.
+	var accounts string
+	var named bool
 	methodSource, uriSource := wire.HeaderOriginalMethod, wire.HeaderOriginalURI
 	trustLength := false
 	switch q := r.URL.Query(); {
 	case strings.HasPrefix(r.URL.Path, wire.AuthorizePath+"/"): // Envoy
 		rest, ok := strings.CutPrefix(r.RequestURI, wire.AuthorizePath)
 		if !ok {
-			return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", wire.AuthorizePath)
+			return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput, "The proxy must send the client's path after %s as it is.", wire.AuthorizePath)
 		}
 		method, uri, host = r.Method, rest, r.Host
 		methodSource, uriSource = "its own method", "the path after "+wire.AuthorizePath
-		apiID, stage, region = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage), h.Get(wire.HeaderRegion)
+		api = proxyAPI{id: h.Get(wire.HeaderAPIID), stage: h.Get(wire.HeaderStage), region: h.Get(wire.HeaderRegion)}
+		accounts, named = h.Get(wire.HeaderAccounts), len(h.Values(wire.HeaderAccounts)) > 0
 	case q.Has("api-id") || q.Has("stage"): // Traefik: the API in the configured address
-		if len(q["api-id"]) > 1 || len(q["stage"]) > 1 || len(q["region"]) > 1 {
-			return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The address must name one API and one stage.")
+		if len(q["api-id"]) > 1 || len(q["stage"]) > 1 || len(q["region"]) > 1 || len(q["accounts"]) > 1 {
+			return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput, "The address must name one API, one stage, one region and one list of accounts.")
 		}
 		method, uri, host = h.Get(headerForwardedMethod), h.Get(headerForwardedURI), h.Get(headerForwardedHost)
 		methodSource, uriSource = headerForwardedMethod, headerForwardedURI
 		if host == "" {
 			host = r.Host
 		}
-		apiID, stage, region = q.Get("api-id"), q.Get("stage"), q.Get("region")
+		api = proxyAPI{id: q.Get("api-id"), stage: q.Get("stage"), region: q.Get("region")}
+		accounts, named = q.Get("accounts"), q.Has("accounts")
 	case h.Get(headerForwardedURI) != "" && (h.Get(wire.HeaderOriginalURI) == "" || h.Get(wire.HeaderOriginalURI) == h.Get(headerForwardedURI)):
 		// Traefik without the API in its address: the API would be the
 		// client's to name. Traefik passes a client's own X-Original-Uri
@@ -193,41 +228,54 @@ func original(r *http.Request) (orig *http.Request, apiID, stage, region string,
 		// auth_request snippets do, for other servers), and a client's that
 		// disagrees with nginx's X-Original-Uri is refused below as a
 		// conflict.
-		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput,
+		return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput,
 			"Traefik's ForwardAuth must name the API and its stage in its address: %s?api-id=…&stage=…; "+
 				"nginx must not set X-Forwarded-Uri, which is Traefik's.", wire.AuthorizePath)
 	default: // nginx
 		method, uri, host = h.Get(wire.HeaderOriginalMethod), h.Get(wire.HeaderOriginalURI), r.Host
-		apiID, stage, region = h.Get(wire.HeaderAPIID), h.Get(wire.HeaderStage), h.Get(wire.HeaderRegion)
+		api = proxyAPI{id: h.Get(wire.HeaderAPIID), stage: h.Get(wire.HeaderStage), region: h.Get(wire.HeaderRegion)}
+		accounts, named = h.Get(wire.HeaderAccounts), len(h.Values(wire.HeaderAccounts)) > 0
 		trustLength = true
 	}
 	switch {
 	case !token(method, 16):
-		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", methodSource)
+		return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's method in %s.", methodSource)
 	case uri == "" || uri[0] != '/' || len(uri) > maxURI:
-		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
-	case !token(apiID, 128) || !token(stage, 128):
-		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", wire.HeaderAPIID, wire.HeaderStage)
-	case region != "" && !sigv4.ValidRegionName(region):
-		return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The region the proxy names in %s is not a region's name.", wire.HeaderRegion)
+		return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput, "The proxy must pass the client's URI, at most %d bytes, in %s.", maxURI, uriSource)
+	case !token(api.id, 128) || !token(api.stage, 128):
+		return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput, "The proxy must name the API and its stage in %s and %s: letters, digits, '.', '_' and '-'.", wire.HeaderAPIID, wire.HeaderStage)
+	case api.region != "" && !sigv4.ValidRegionName(api.region):
+		return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput, "The region the proxy names in %s is not a region's name.", wire.HeaderRegion)
+	}
+	// A list the proxy names but that is not one of accounts is refused
+	// rather than read as naming none, which would open the API to every
+	// account.
+	if named {
+		ids, ok := wire.ParseAccounts(accounts)
+		if !ok {
+			return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput,
+				"The accounts the proxy names in %s (Traefik: accounts= in its address) must be 12-digit account IDs separated by commas.", wire.HeaderAccounts)
+		}
+		api.accounts = ids
 	}
 	for _, c := range [...]struct{ header, want string }{
 		{wire.HeaderOriginalMethod, method}, {headerForwardedMethod, method},
 		{wire.HeaderOriginalURI, uri}, {headerForwardedURI, uri},
-		{wire.HeaderAPIID, apiID}, {wire.HeaderStage, stage}, {wire.HeaderRegion, region},
+		{wire.HeaderAPIID, api.id}, {wire.HeaderStage, api.stage}, {wire.HeaderRegion, api.region},
+		{wire.HeaderAccounts, accounts},
 	} {
 		if vs := h.Values(c.header); len(vs) > 1 || len(vs) == 1 && vs[0] != c.want {
-			return nil, "", "", "", keyward.Errorf(keyward.EAccessDenied,
+			return nil, proxyAPI{}, keyward.Errorf(keyward.EAccessDenied,
 				"The request's %s does not match what the proxy says: it cannot name another request than the one the proxy forwards.", c.header)
 		}
 	}
 	if err := wire.DecisionMethod(method); err != nil {
-		return nil, "", "", "", err
+		return nil, proxyAPI{}, err
 	}
 	rawPath, rawQuery, _ := strings.Cut(uri, "?")
 	path, err := wire.DecisionPath(rawPath)
 	if err != nil {
-		return nil, "", "", "", err
+		return nil, proxyAPI{}, err
 	}
 	orig = &http.Request{Method: method, URL: &url.URL{Path: path, RawPath: rawPath, RawQuery: rawQuery}, RequestURI: uri,
 		Host: host, Header: h, ContentLength: -1}
@@ -239,7 +287,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage, region string,
 	case trustLength && cl != "":
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {
-			return nil, "", "", "", keyward.Errorf(keyward.EInvalidInput, "The length in %s is not valid.", wire.HeaderOriginalContentLength)
+			return nil, proxyAPI{}, keyward.Errorf(keyward.EInvalidInput, "The length in %s is not valid.", wire.HeaderOriginalContentLength)
 		}
 		orig.Header = h.Clone()
 		orig.Header.Set("Content-Length", cl)
@@ -247,7 +295,7 @@ func original(r *http.Request) (orig *http.Request, apiID, stage, region string,
 	case r.ContentLength > 0:
 		orig.ContentLength = r.ContentLength
 	}
-	return orig, apiID, stage, region, nil
+	return orig, api, nil
 }
 
 // payloadHash returns the payload hash the client signed. The proxy cannot

@@ -8,8 +8,9 @@
 // proxies use, which Traefik and Envoy pass on. The proxy's configuration
 // establishes, in ways a client cannot change: which proxy asks (the
 // subrequest's path and the address's query), the client's method and URI
-// (in that proxy's own headers or path), the API and stage, the client's
-// address and TLS (with --trusted-proxies).
+// (in that proxy's own headers or path), the API and stage, its region and
+// the accounts that may call it if it names them, the client's address and
+// TLS (with --trusted-proxies).
 //
 // Keyward establishes itself: the signer and its key's state, from the
 // signature over exactly that method and URI; that the path is in a normal
@@ -24,6 +25,7 @@ package verify_test
 import (
 	"context"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
@@ -451,4 +454,149 @@ func TestAttackAuthorizeRegion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAttackAuthorizeOtherAccounts: one installation serves many accounts,
+// and the proxy endpoint lets every account's principals through, each on
+// its own account's policies: a new tenant's root user, which no policy of
+// its own limits, passes the operator's nginx, as does a tenant's user
+// whose administrator allowed it execute-api:Invoke on "*". A proxy that
+// names its accounts (X-Keyward-Accounts from nginx's proxy_set_header or
+// Envoy's headers_to_add, accounts= in Traefik's address) refuses both, in
+// AWS's words for another account's principal that no resource-based
+// policy lets in; the account is the principal's as Keyward knows it (the
+// session of a tenant's role is the tenant's, though a principal of the
+// operator's account assumed it). Through Traefik, which passes a client's
+// headers on, a client's X-Keyward-Accounts neither adds a list nor widens
+// the address's: it is refused unless it says the same. A list that is not
+// one of account IDs is refused rather than read as naming none. A refused
+// request is still the key's last use, as a refusal by policy is.
+func TestAttackAuthorizeOtherAccounts(t *testing.T) {
+	k := kwtest.New(t)
+	url := proxy(t, k)
+	const tenant = "222233334444"
+	const invokeAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["execute-api:Invoke","sts:AssumeRole"],"Resource":"*"}]}`
+	alice := user(t, k, "alice", invokeAll)
+	rootID, rootSecret := k.Account(t, tenant)
+	tenantRoot := key{rootID, rootSecret}
+	danaID, danaSecret := k.UserIn(t, tenant, "dana", invokeAll)
+	dana := key{danaID, danaSecret}
+	erinID, erinSecret := k.UserIn(t, tenant, "erin", invokeAll)
+	erin := key{erinID, erinSecret}
+
+	ctx := context.Background()
+	asTenant := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: tenant, Root: true}, CurrentTime: time.Now()})
+	if _, err := k.IAM.CreateRole(asTenant, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.PutInlinePolicy(asTenant, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get", invokeAll); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
+	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + tenant + ":role/reader", SessionName: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const uri = "/admin/secret.txt"
+	signed := func(c key) http.Header { return signedFor(c, "GET", uri) }
+	session := func() http.Header {
+		r, _ := http.NewRequest("GET", "http://api.example.com"+uri, nil)
+		r.Header.Set("X-Amz-Security-Token", s.Token)
+		sigv4.Sign(r, nil, s.AccessKeyID, s.Secret, "eu-west-1", wire.InvokeService, time.Now())
+		return r.Header
+	}
+	// with adds values of X-Keyward-Accounts: the proxy's for nginx and
+	// Envoy, the client's for Traefik.
+	with := func(sub *http.Request, accounts ...string) *http.Request {
+		for _, a := range accounts {
+			sub.Header.Add(wire.HeaderAccounts, a)
+		}
+		return sub
+	}
+	nginx := func(h http.Header, accounts ...string) *http.Request {
+		return with(nginxSubrequest(url, h, "GET", uri), accounts...)
+	}
+	envoy := func(h http.Header, accounts ...string) *http.Request {
+		return with(envoySubrequest(url, h, "GET", uri), accounts...)
+	}
+	traefik := func(query string, h http.Header, clients ...string) *http.Request {
+		return with(traefikSubrequest(url, "?api-id=pets&stage=prod"+query, h, "GET", uri), clients...)
+	}
+	// refused is the refusal of principal, whose account is in the ARN.
+	refused := func(principal, account string) string {
+		return "User: " + principal + " is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-west-1:" +
+			account + ":pets/prod/GET/admin/secret.txt because no resource-based policy allows the execute-api:Invoke action"
+	}
+	const conflict = "does not match what the proxy says"
+	ours, both := kwtest.AccountID, tenant+", "+kwtest.AccountID
+	for _, tc := range []struct {
+		name    string
+		sub     *http.Request
+		status  int
+		code    string
+		message string
+	}{
+		{"nginx naming none: the tenant's root user", nginx(signed(tenantRoot)), 200, "", ""},
+		{"nginx naming ours: the tenant's root user", nginx(signed(tenantRoot), ours), 403, "AccessDenied", refused("arn:aws:iam::"+tenant+":root", tenant)},
+		{"nginx naming ours: the tenant's user allowed everything", nginx(signed(dana), ours), 403, "AccessDenied", refused("arn:aws:iam::"+tenant+":user/dana", tenant)},
+		{"nginx naming ours: the tenant's role's session, assumed by our user", nginx(session(), ours), 403, "AccessDenied",
+			refused("arn:aws:sts::"+tenant+":assumed-role/reader/s", tenant)},
+		{"nginx naming ours: our user", nginx(signed(alice), ours), 200, "", ""},
+		{"nginx naming the tenant: the tenant's role's session", nginx(session(), tenant), 200, "", ""},
+		{"nginx naming the tenant: our user", nginx(signed(alice), tenant), 403, "AccessDenied", refused("arn:aws:iam::"+ours+":user/alice", ours)},
+		{"nginx naming both: the tenant's root user", nginx(signed(tenantRoot), both), 200, "", ""},
+		{"nginx naming both: our user", nginx(signed(alice), both), 200, "", ""},
+		{"nginx naming ours, a second X-Keyward-Accounts", nginx(signed(dana), ours, tenant), 403, "AccessDenied", conflict},
+		{"Envoy naming ours: the tenant's root user", envoy(signed(tenantRoot), ours), 403, "AccessDenied", refused("arn:aws:iam::"+tenant+":root", tenant)},
+		{"Envoy naming ours: our user", envoy(signed(alice), ours), 200, "", ""},
+		{"Traefik naming ours: the tenant's root user", traefik("&accounts="+ours, signed(tenantRoot)), 403, "AccessDenied", refused("arn:aws:iam::"+tenant+":root", tenant)},
+		{"Traefik naming ours: our user", traefik("&accounts="+ours, signed(alice)), 200, "", ""},
+		{"Traefik naming ours: the client's X-Keyward-Accounts widens it", traefik("&accounts="+ours, signed(dana), both), 403, "AccessDenied", conflict},
+		{"Traefik naming ours: the client's X-Keyward-Accounts names its own", traefik("&accounts="+ours, signed(dana), tenant), 403, "AccessDenied", conflict},
+		{"Traefik naming ours: the client's X-Keyward-Accounts, the same", traefik("&accounts="+ours, signed(alice), ours), 200, "", ""},
+		{"Traefik naming none: the client's X-Keyward-Accounts adds a list", traefik("", signed(dana), tenant), 403, "AccessDenied", conflict},
+		{"Traefik naming none: the tenant's root user", traefik("", signed(tenantRoot)), 200, "", ""},
+		{"Traefik naming two lists", traefik("&accounts="+ours+"&accounts="+tenant, signed(alice)), 400, "InvalidInput", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, code, message := authorize(t, tc.sub)
+			if status != tc.status || code != tc.code || !strings.Contains(message, tc.message) {
+				t.Fatalf("got %d %s %s\nwant %d %s %s", status, code, message, tc.status, tc.code, tc.message)
+			}
+		})
+	}
+
+	t.Run("lists that are not of account IDs", func(t *testing.T) {
+		for _, list := range []string{"", " ", "12345678901", "1234567890123", "12345678901a", "*", ours + ",", "," + ours,
+			ours + ";" + tenant, ours + " " + tenant, "arn:aws:iam::" + ours + ":root"} {
+			for proxyName, sub := range map[string]*http.Request{
+				"nginx":   nginx(signed(alice), list),
+				"Envoy":   envoy(signed(alice), list),
+				"Traefik": traefik("&accounts="+neturl.QueryEscape(list), signed(alice)),
+			} {
+				if status, code, message := authorize(t, sub); status != 400 || code != "InvalidInput" || !strings.Contains(message, wire.HeaderAccounts) {
+					t.Errorf("%s naming %q: got %d %s %s", proxyName, list, status, code, message)
+				}
+			}
+		}
+	})
+
+	t.Run("a refused request is the key's last use", func(t *testing.T) {
+		if status, code, message := authorize(t, nginx(signed(erin), ours)); status != 403 {
+			t.Fatalf("got %d %s %s", status, code, message)
+		}
+		got, err := k.IAM.AccessKeyLastUsed(asTenant, erin.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.LastUsed.Service != wire.InvokeService || got.LastUsed.Region != "eu-west-1" {
+			t.Fatalf("last use %+v", got.LastUsed)
+		}
+	})
 }

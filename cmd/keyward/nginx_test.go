@@ -29,14 +29,27 @@ import (
 
 // startNginx runs nginx on a free port with the README's snippet
 // (examples/nginx/keyward.conf) in its server block, Keyward at keyward
-// and the service at app; it returns nginx's URL.
-func startNginx(t *testing.T, keyward, app string) string {
+// and the service at app; it returns nginx's URL. edits are pairs of a
+// line of the snippet and what replaces it, as an operator edits it.
+func startNginx(t *testing.T, keyward, app string, edits ...string) string {
 	t.Helper()
 	nginx := kwtest.Nginx(t)
 	snippet, err := filepath.Abs("../../examples/nginx/keyward.conf")
 	must(t, err)
 	dir := t.TempDir()
 	must(t, os.Chmod(dir, 0o755)) // nginx's workers may run as nobody
+	if len(edits) > 0 {
+		text, err := os.ReadFile(snippet)
+		must(t, err)
+		for i := 0; i+1 < len(edits); i += 2 {
+			if !strings.Contains(string(text), edits[i]) {
+				t.Fatalf("examples/nginx/keyward.conf has no %q", edits[i])
+			}
+			text = []byte(strings.Replace(string(text), edits[i], edits[i+1], 1))
+		}
+		snippet = filepath.Join(dir, "keyward.conf")
+		must(t, os.WriteFile(snippet, text, 0o644))
+	}
 	var served string
 	onFreePort(t, func(addr string) (taken bool) {
 		os.Remove(filepath.Join(dir, "error.log")) // a taken port's, before
@@ -120,6 +133,11 @@ func TestNginxAuthRequest(t *testing.T) {
 	app := httptest.NewServer(&upstream{})
 	defer app.Close()
 	base := startNginx(t, ts.Addr, strings.TrimPrefix(app.URL, "http://"))
+	// closed is nginx with the example's X-Keyward-Accounts line in effect,
+	// naming an account other than the installation's one, which stands
+	// for its operator's while alice stands for another account's user.
+	closed := startNginx(t, ts.Addr, strings.TrimPrefix(app.URL, "http://"),
+		"# proxy_set_header X-Keyward-Accounts 123456789012;", "proxy_set_header X-Keyward-Accounts 210987654321;")
 	root := ts.rootIAM()
 	ctx := context.Background()
 	mk := func(name, policy string) aws.Credentials {
@@ -135,11 +153,12 @@ func TestNginxAuthRequest(t *testing.T) {
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/DELETE/*"}]}`)
 	carol := mk("carol", "")
 
-	// send signs with aws-sdk-go-v2 for execute-api; declare puts the
-	// payload hash in X-Amz-Content-Sha256.
-	send := func(t *testing.T, c *aws.Credentials, method, path, body string, declare bool, extra http.Header) (int, http.Header, string) {
+	// sendVia signs with aws-sdk-go-v2 for execute-api and sends through
+	// the nginx at via; declare puts the payload hash in
+	// X-Amz-Content-Sha256. send sends through base.
+	sendVia := func(t *testing.T, via string, c *aws.Credentials, method, path, body string, declare bool, extra http.Header) (int, http.Header, string) {
 		t.Helper()
-		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		req, err := http.NewRequest(method, via+path, strings.NewReader(body))
 		must(t, err)
 		if body == "" {
 			req.Body, req.ContentLength = http.NoBody, 0
@@ -156,6 +175,10 @@ func TestNginxAuthRequest(t *testing.T) {
 			must(t, v4.NewSigner().SignHTTP(ctx, *c, req, hash, "execute-api", "us-east-1", time.Now()))
 		}
 		return rawDo(t, req)
+	}
+	send := func(t *testing.T, c *aws.Credentials, method, path, body string, declare bool, extra http.Header) (int, http.Header, string) {
+		t.Helper()
+		return sendVia(t, base, c, method, path, body, declare, extra)
 	}
 	arn := "arn:aws:iam::" + accountID + ":user/alice"
 	resource := func(method, path string) string {
@@ -237,6 +260,30 @@ func TestNginxAuthRequest(t *testing.T) {
 			}
 		})
 	}
+
+	// Closed to other accounts, nginx refuses alice, allowed by her own
+	// policy, in AWS's words. Her own X-Keyward-Accounts naming her account
+	// does not let her in: nginx replaces it, and the request Keyward
+	// checks is no longer the one she signed.
+	t.Run("closed to other accounts", func(t *testing.T) {
+		want := "User: " + arn + " is not authorized to perform: execute-api:Invoke on resource: " + resource("GET", "/pets/1") +
+			" because no resource-based policy allows the execute-api:Invoke action"
+		for _, tc := range []struct {
+			name          string
+			extra         http.Header
+			code, message string
+		}{
+			{"alice", nil, "AccessDenied", want},
+			{"alice naming her account", http.Header{"X-Keyward-Accounts": {accountID}}, "SignatureDoesNotMatch", ""},
+		} {
+			status, h, body := sendVia(t, closed, &alice, "GET", "/pets/1", "", false, tc.extra)
+			var e struct{ Error awsError }
+			xml.Unmarshal([]byte(body), &e) // the service's answer, if let through, is not XML
+			if status != 403 || e.Error.Code != tc.code || tc.message != "" && e.Error.Message != tc.message || h.Get("X-Amzn-Errortype") != tc.code {
+				t.Fatalf("%s: got %d %s %v\nwant 403 %s: %s", tc.name, status, body, h, tc.code, tc.message)
+			}
+		}
+	})
 
 	t.Run("last use", func(t *testing.T) {
 		out, err := root.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(alice.AccessKeyID)})

@@ -334,7 +334,30 @@ func AsRoot(ctx context.Context) context.Context {
 // access key, and returns the key's ID and secret.
 func (k *Keyward) User(t testing.TB, name, policy string) (id, secret string) {
 	t.Helper()
-	ctx := AsRoot(context.Background())
+	return k.UserIn(t, AccountID, name, policy)
+}
+
+// Account makes another account of the installation, active and in no
+// organization (a tenant the operator made), with an access key of its
+// root user, as keyward create-root-key gives it; it returns the key's ID
+// and secret.
+func (k *Keyward) Account(t testing.TB, id string) (rootID, rootSecret string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: id, Status: keyward.AccountActive, CreatedAt: time.Now()}, nil); err != nil {
+		t.Fatal(err)
+	}
+	key, secret, err := k.IAM.CreateAccountRootKey(keyward.Internal(ctx), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.ID, secret
+}
+
+// UserIn is User in the account of the installation whose ID is account.
+func (k *Keyward) UserIn(t testing.TB, account, name, policy string) (id, secret string) {
+	t.Helper()
+	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: account, Root: true}, CurrentTime: time.Now()})
 	if _, err := k.IAM.CreateUser(ctx, name, "/", nil); err != nil {
 		t.Fatal(err)
 	}

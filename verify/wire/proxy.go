@@ -35,6 +35,13 @@ const (
 	// signature for another region is refused. Without it the region
 	// decided is the one the client signed for, its own choice.
 	HeaderRegion = "X-Keyward-Region"
+	// HeaderAccounts, when the proxy sets it, names the only accounts whose
+	// principals pass (ParseAccounts): another account's is refused, as
+	// API Gateway refuses another account's principal that the API's
+	// resource policy does not grant. Without it every account of the
+	// installation passes, each principal decided by its own account's
+	// policies.
+	HeaderAccounts = "X-Keyward-Accounts"
 
 	HeaderPrincipalARN = "X-Keyward-Principal-Arn"
 	HeaderUserName     = "X-Keyward-User-Name"
@@ -51,6 +58,48 @@ const (
 	HeaderErrorMessage = "X-Keyward-Error-Message"
 	HeaderRequestID    = "X-Amzn-Requestid"
 )
+
+// ValidAccountID reports whether id is an account ID: 12 digits.
+func ValidAccountID(id string) bool {
+	if len(id) != 12 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseAccounts returns the account IDs of a list as a proxy names them
+// (HeaderAccounts, Traefik's accounts=): 12-digit IDs separated by commas,
+// with spaces around them if the operator writes some. It reports false
+// for a list that names none, or anything else: an operator who meant to
+// close the service to other accounts must not find it open to all.
+func ParseAccounts(list string) ([]string, bool) {
+	ids := strings.Split(list, ",")
+	for i, id := range ids {
+		ids[i] = strings.TrimSpace(id)
+		if !ValidAccountID(ids[i]) {
+			return nil, false
+		}
+	}
+	return ids, true
+}
+
+// AccountRefused is AWS's AccessDenied for a principal whose account the
+// guarded service does not let in (HeaderAccounts, package guard's
+// Config.Accounts), in
+// API Gateway's words for another account's principal that the API's
+// resource policy does not grant: the principal's own account's policies,
+// which that account's administrator writes, cannot open another
+// account's service, and its root user is allowed everything they do not
+// deny.
+func AccountRefused(principalARN, action, resource string) error {
+	return keyward.Errorf(keyward.EAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no resource-based policy allows the %s action",
+		principalARN, action, keyward.Clip(resource), action)
+}
 
 // DecisionPath returns the decoded path that a decision names, of a
 // request path as a client sent it (percent-encoded, without its query),
