@@ -16,6 +16,7 @@ import (
 
 	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/authz"
+	"github.com/keyward/keyward/iam"
 )
 
 // The session durations AWS allows GetSessionToken, in seconds.
@@ -309,8 +310,31 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 			return refused, keyward.ErrNoSuchAccessKey
 		}
 	}
+	// A user's session is of the user's unique ID, as the user's keys are:
+	// the name and path it acts under are the user's now, not those the
+	// token was issued under. A user renamed since keeps its session, and a
+	// new user given the old name (or the self-service policies written
+	// with ${aws:username}) is never taken for it. A user deleted since
+	// keeps the token's, which no policy of anyone's names.
+	if c.UserID != "" {
+		arns, err := s.storeOf(c.Account).IdentityARNs(iam.AccountContext(ctx, c.Account), []string{c.UserID})
+		if err != nil {
+			return keyward.Credential{}, err
+		}
+		if arn, ok := arns[c.UserID]; ok {
+			c.UserPath, c.UserName = userPathName(arn)
+		}
+	}
 	p := keyward.Principal{AccountID: c.Account, Root: c.UserID == "" && c.RoleID == "" && c.FederatedName == "", UserID: c.UserID, UserName: c.UserName, UserPath: c.UserPath,
 		RoleID: c.RoleID, RoleName: c.RoleName, RolePath: c.RolePath, SessionName: c.SessionName, FederatedName: c.FederatedName,
 		Session: &keyward.SessionContext{AccessKeyID: c.ID, Ref: sessionRef(c.Secret), IssuedAt: c.IssuedAt, MFAAt: c.MFAAt, Policy: c.Policy, PolicyARNs: c.PolicyARNs, Tags: c.Tags, SourceIdentity: c.SourceIdentity, Transitive: c.Transitive, Via: c.Via}}
 	return keyward.Credential{AccessKeyID: c.ID, Secret: c.Secret, Active: true, Expiration: c.Expiration, MFAAt: c.MFAAt, Principal: p}, nil
+}
+
+// userPathName splits a user's ARN (arn:aws:iam::<account>:user<path><name>)
+// into its path and name.
+func userPathName(arn string) (path, name string) {
+	_, rest, _ := strings.Cut(arn, ":user/")
+	i := strings.LastIndexByte(rest, '/')
+	return "/" + rest[:i+1], rest[i+1:]
 }

@@ -17,6 +17,9 @@ type Store interface {
 	// (keyward.Store's).
 	InAccount(id string) keyward.Store
 	User(ctx context.Context, name string) (keyward.User, error)
+	// IdentityARNs gives a session of a user the user's name and path
+	// now (OpenSession).
+	IdentityARNs(ctx context.Context, ids []string) (map[string]string, error)
 	Role(ctx context.Context, name string) (keyward.Role, error)
 	AccessKey(ctx context.Context, id string) (keyward.AccessKey, error)
 	MFADevice(ctx context.Context, serial string) (keyward.MFADevice, error)

@@ -612,6 +612,60 @@ func TestSourceIdentityCannotChange(t *testing.T) {
 	}
 }
 
+// TestSessionOfARenamedUser: a user's session (GetSessionToken, up to 36
+// hours) is the user's unique ID's, as its keys are. It acted under the
+// name it was issued under: once the user was renamed and a new user given
+// the old name, a self-service policy (${aws:username}) and every action
+// whose user name defaults to the caller's reached the new user, so that
+// the old session made itself a key of the new user, an administrator.
+// It acts as the renamed user now (IAM User Guide, "Renaming an IAM user":
+// the user keeps its unique ID and policies), and as nobody once the user
+// is deleted.
+func TestSessionOfARenamedUser(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	self := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:CreateAccessKey","iam:ListAccessKeys","iam:GetUser"],
+		"Resource":"arn:aws:iam::` + kwtest.AccountID + `:user/${aws:username}"}]}`
+	id, secret := b.User(t, "alice", self)
+	st, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+	old, _ := b.session(st.Credentials)
+	before, err := old.GetUser(ctx, &awsiam.GetUserInput{}) // the session, opened and cached
+	must(t, err)
+	renamed := "alice-2019"
+	must(t, b.IAM.UpdateUser(b.root(), "alice", keyward.UserUpdate{NewName: &renamed}))
+	b.User(t, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+
+	got, err := old.GetUser(ctx, &awsiam.GetUserInput{})
+	must(t, err)
+	if aws.ToString(got.User.UserName) != renamed || aws.ToString(got.User.UserId) != aws.ToString(before.User.UserId) {
+		t.Fatalf("the old session is %s (%s), want %s (%s)", aws.ToString(got.User.UserName), aws.ToString(got.User.UserId), renamed, aws.ToString(before.User.UserId))
+	}
+	key, err := old.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{})
+	must(t, err)
+	if aws.ToString(key.AccessKey.UserName) != renamed {
+		t.Fatalf("the old session made a key of %s", aws.ToString(key.AccessKey.UserName))
+	}
+	_, err = old.ListAccessKeys(ctx, &awsiam.ListAccessKeysInput{UserName: aws.String("alice")})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "User: "+userARN(renamed)+" is not authorized to perform: iam:ListAccessKeys on resource: "+userARN("alice")+
+		" because no identity-based policy allows the iam:ListAccessKeys action")
+	keys, _, err := b.IAM.ListAccessKeys(b.root(), "alice", "", 10)
+	must(t, err)
+	if len(keys) != 1 {
+		t.Fatalf("the new alice has %d keys, want her own only", len(keys))
+	}
+
+	// Deleted, the user's session is nobody's: no policy names it.
+	must(t, b.IAM.DeleteAccessKey(b.root(), renamed, aws.ToString(key.AccessKey.AccessKeyId)))
+	must(t, b.IAM.DeleteAccessKey(b.root(), renamed, id))
+	must(t, b.IAM.DeleteUserAndAttachments(b.root(), renamed))
+	_, err = old.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{})
+	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
+	if keys, _, err := b.IAM.ListAccessKeys(b.root(), "alice", "", 10); err != nil || len(keys) != 1 {
+		t.Fatalf("the new alice's keys after the deleted user's session tried: %d %v", len(keys), err)
+	}
+}
+
 // TestSessionsOfDeletedIdentitiesAssumeNothing: a session outlives
 // nothing it was issued to. A trust policy naming a user or a role by ARN
 // needs nothing more of the caller's own policies, so a session of a user

@@ -35,6 +35,9 @@ func Wire(s *iam.Service, a *authz.Authorizer, keys *sigv4.Keyring) *Bus {
 	}, keyward.ChangedAccessKey)
 	bus.Subscribe(func(keyward.Change) { keyLists.InvalidateAll() }, keyward.ChangedAccessKey, keyward.ChangedUsers)
 	bus.Subscribe(func(keyward.Change) { policySets.InvalidateAll() }, keyward.ChangedPolicies, keyward.ChangedUsers)
+	// An opened user's session holds the user's name and path as they
+	// were: a rename or a deletion opens it again.
+	bus.Subscribe(func(keyward.Change) { keys.InvalidateSessions() }, keyward.ChangedUsers)
 	bus.Subscribe(func(keyward.Change) { roles.InvalidateAll() }, keyward.ChangedPolicies)
 	bus.Subscribe(func(keyward.Change) { standings.InvalidateAll() }, keyward.ChangedOrganizations)
 	// An account's closure is a change to organizations (CloseAccount):
