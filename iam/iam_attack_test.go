@@ -213,6 +213,40 @@ func TestSimulationsAreBounded(t *testing.T) {
 	}
 }
 
+// TestSimulateCustomPolicyCallerTags: SimulateCustomPolicy's CallerArn
+// names the simulated caller, and iam:SimulateCustomPolicy is decided on
+// "*": the user named was simulated with its stored tags, so that a
+// condition on aws:PrincipalTag answered, a guess at a time, what
+// ListUserTags refused. The simulated caller's tags are those the request's
+// ContextEntries give.
+func TestSimulateCustomPolicyCallerTags(t *testing.T) {
+	b := newAPIServer(t)
+	ctx := t.Context()
+	_, err := b.RootIAM().CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("ceo"), Path: aws.String("/exec/"),
+		Tags: []types.Tag{{Key: aws.String("clearance"), Value: aws.String("top-secret")}}})
+	must(t, err)
+	id, secret := b.User(t, "intern", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:SimulateCustomPolicy","Resource":"*"},
+		{"Effect":"Deny","Action":["iam:ListUserTags","iam:GetUser"],"Resource":"*"}]}`)
+	c := b.IAMClient(id, secret)
+	simulate := func(guess string, context []types.ContextEntry) types.PolicyEvaluationDecisionType {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/clearance":"` + guess + `"}}}]}`
+		out, err := c.SimulateCustomPolicy(ctx, &awsiam.SimulateCustomPolicyInput{PolicyInputList: []string{doc}, ActionNames: []string{"s3:GetObject"},
+			CallerArn: aws.String("arn:aws:iam::" + kwtest.AccountID + ":user/exec/ceo"), ContextEntries: context})
+		must(t, err)
+		return out.EvaluationResults[0].EvalDecision
+	}
+	for _, guess := range []string{"public", "top-secret"} {
+		if d := simulate(guess, nil); d != types.PolicyEvaluationDecisionTypeImplicitDeny {
+			t.Errorf("guessing %q: %s, want implicitDeny whatever the user's tags", guess, d)
+		}
+	}
+	given := []types.ContextEntry{{ContextKeyName: aws.String("aws:PrincipalTag/clearance"), ContextKeyType: types.ContextKeyTypeEnumString,
+		ContextKeyValues: []string{"public"}}}
+	if d := simulate("public", given); d != types.PolicyEvaluationDecisionTypeAllowed {
+		t.Errorf("the tag given as a context entry: %s, want allowed", d)
+	}
+}
+
 // TestUntagTakesAtMostFiftyKeys: AWS's models allow at most 50 TagKeys in
 // an Untag* request; each key is a write, so a caller allowed to untag
 // itself would otherwise hold the store's one writer for tens of

@@ -102,6 +102,12 @@ func (s *Service) SimulateCustomPolicy(ctx context.Context, in SimulationInput) 
 		if principal, err = s.Authz.UserByARN(ctx, in.CallerARN); err != nil {
 			return nil, err
 		}
+		// The caller names the user, not its tags: iam:SimulateCustomPolicy
+		// on "*" reads nobody's. Its tags would answer a condition the
+		// caller writes on aws:PrincipalTag, a guess at a time, where
+		// ListUserTags is refused; the simulation's tags are the caller's
+		// ContextEntries.
+		principal.Tags = nil
 	}
 	var sources []keyward.PolicySource
 	for i, doc := range in.BoundaryPolicies {
