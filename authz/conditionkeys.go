@@ -39,8 +39,7 @@ import (
 //     service-specific credential created, reset, updated or deleted.
 //
 // Keys of what Keyward does not serve are not set: iam:AssociatedResourceArn
-// (no operation passes a role for one resource), iam:OrganizationsPolicyId
-// (no Organizations access reports), iam:RoleTemplateARN (no role
+// (no operation passes a role for one resource), iam:RoleTemplateARN (no role
 // templates), iam:ServiceSpecificCredentialAgeDays (credentials do not
 // expire), the FIDO keys of EnableMFADevice (virtual devices only), and
 // those of delegation requests and account properties.
