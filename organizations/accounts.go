@@ -51,8 +51,8 @@ type AccountInput struct {
 // assume to administer it. The account has no root credentials: the
 // operator gives a tenant that administers itself its root access key.
 // Keyward makes the account at once; the status answered is final, and
-// a failure (an email another account has) is a FAILED status, as AWS
-// reports it, not an error.
+// a failure (an email another account has, the organization's quota of
+// accounts reached) is a FAILED status, as AWS reports it, not an error.
 func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (CreateAccountStatus, error) {
 	o, err := s.organizationWith(ctx, "organizations:CreateAccount", anyResource, authz.RequestTagKeys(in.Tags))
 	if err != nil {
@@ -75,23 +75,29 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (CreateAcc
 		return createStatusOf(st), changes.PutCreateAccountStatus(ctx, o.ID, st)
 	}
 	a := keyward.Account{Name: in.Name, Email: in.Email, Status: keyward.AccountActive, CreatedAt: now}
+	member := keyward.OrgAccount{OrganizationID: o.ID, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now, Tags: in.Tags}
+	// The account and its membership are made in one transaction, which
+	// counts the organization's accounts with it locked: two creations at
+	// once never pass the quota together, and a refused one makes nothing.
+	// A closed member counts until it is gone from the organization.
+	quota := s.accountQuota(o)
 	for range 10 {
 		if a.ID, err = keyward.NewAccountID(s.Rand); err != nil {
 			return CreateAccountStatus{}, err
 		}
-		if err = s.Store.CreateAccount(ctx, a, nil); !errors.Is(err, keyward.ErrAccountExists) {
+		member.ID = a.ID
+		err = changes.CreateOrgAccount(ctx, o.ID, a, member, quota, now.Add(-keyward.AccountClosedRetention))
+		if !errors.Is(err, keyward.ErrAccountExists) {
 			break
 		}
 	}
 	switch {
+	case errors.Is(err, keyward.ErrOrgAccountQuota):
+		return fail("ACCOUNT_LIMIT_EXCEEDED")
 	case errors.Is(err, keyward.ErrAccountEmailExists):
 		return fail("EMAIL_ALREADY_EXISTS")
 	case err != nil:
-		return CreateAccountStatus{}, err
-	}
-	member := keyward.OrgAccount{ID: a.ID, OrganizationID: o.ID, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now, Tags: in.Tags}
-	if err := s.Store.AddOrgAccount(ctx, o.ID, member); err != nil {
-		return CreateAccountStatus{}, fmt.Errorf("organizations: adding account %s: %w", a.ID, err)
+		return CreateAccountStatus{}, fmt.Errorf("organizations: making account %s: %w", a.ID, err)
 	}
 	if err := s.makeAccessRole(ctx, o, a.ID, in.RoleName); err != nil {
 		return CreateAccountStatus{}, fmt.Errorf("organizations: the access role of account %s: %w", a.ID, err)
@@ -101,6 +107,19 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (CreateAcc
 		return CreateAccountStatus{}, err
 	}
 	return createStatusOf(st), s.changed(nil)
+}
+
+// accountQuota is the most accounts o may hold, its management account
+// included; 0 for no bound. The organization of the installation's first
+// account is the operator's, and is bounded apart (MaxFirstAccounts): at
+// Keyward's scale it holds tens of thousands of tenants, while every
+// other organization is a tenant's, held to AWS's quota by default so
+// that no tenant makes accounts of the installation without end.
+func (s *Service) accountQuota(o keyward.Organization) int {
+	if o.MasterAccountID == s.Authz.FirstAccount().ID {
+		return s.MaxFirstAccounts
+	}
+	return s.MaxAccounts
 }
 
 // makeAccessRole makes the role in the new account that trusts the
