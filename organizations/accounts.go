@@ -184,11 +184,18 @@ func (s *Service) ListCreateAccountStatus(ctx context.Context, states []string, 
 // RemoveAccountFromOrganization takes a member account out of the
 // organization: its SCPs and tags there go, and the account stays in the
 // installation, a standalone account that its own principals still use.
-// The management account cannot leave this way.
+// The management account cannot leave this way, nor an open account that
+// an organization other than the first account's made (keepsMade).
 func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID string) error {
 	o, err := s.organization(ctx, "organizations:RemoveAccountFromOrganization", func(o keyward.Organization) string { return o.AccountARN(accountID) })
 	if err != nil {
 		return err
+	}
+	if keep, err := s.keepsMade(ctx, o, accountID); err != nil {
+		return err
+	} else if keep {
+		return constraint("ACCOUNT_CANNOT_LEAVE_ORGANIZATION",
+			"You can't remove an account that this organization created: only the installation's own organization makes standalone accounts. Close the account instead.")
 	}
 	err = s.changed(s.changing(ctx).RemoveOrgAccount(ctx, o.ID, accountID))
 	switch {
@@ -201,6 +208,40 @@ func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID s
 		return keyward.Errorf(EMasterCannotLeave, "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.")
 	}
 	return err
+}
+
+// keepsMade reports whether o keeps accountID, an open member it made
+// with CreateAccount, from leaving it. AWS lets an account CreateAccount
+// made leave only once it holds what a standalone account needs (its own
+// payment method): leaving costs its owner. In Keyward it would cost
+// nothing, and an organization's account quota would bound nothing: a
+// tenant would make accounts up to its quota, take them out, and make
+// more, each removed account a standalone account of the installation
+// that the tenant still administers through its access role, and that
+// may make an organization of its own. So only the organization of the
+// installation's first account, the operator's, lets the accounts it
+// made go. How an account joined never changes while it is a member, so
+// reading it before the removal's transaction decides as reading it in
+// it would. A closed account, the management account and another
+// organization's account are left to the store's answers.
+func (s *Service) keepsMade(ctx context.Context, o keyward.Organization, accountID string) (bool, error) {
+	if o.MasterAccountID == s.Authz.FirstAccount().ID || accountID == o.MasterAccountID {
+		return false, nil
+	}
+	m, err := s.Store.OrgAccount(ctx, o.ID, accountID)
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
+		return false, nil
+	case err != nil:
+		return false, err
+	case m.JoinedMethod != keyward.JoinedCreated:
+		return false, nil
+	}
+	a, err := s.Store.AccountByID(ctx, accountID)
+	if err != nil {
+		return false, err
+	}
+	return !a.Closed(), nil
 }
 
 // Account closure: AWS lets an organization close, within a rolling 30

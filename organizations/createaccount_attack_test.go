@@ -2,6 +2,7 @@ package organizations_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -216,4 +217,45 @@ func TestCreateAccountQuotaConcurrent(t *testing.T) {
 	if got := orgAccounts(t, c); got != 3 {
 		t.Fatalf("%d accounts in the organization, want 3", got)
 	}
+}
+
+// TestTenantKeepsTheAccountsItMade: an organization other than the first
+// account's cannot take out an account it made, so that making accounts
+// and removing them in turn does not pass its quota: each removed one
+// would be a standalone account of the installation, still administered
+// by the tenant through its access role, and free to make an
+// organization of its own. The first account's organization, the
+// operator's, still removes the accounts it made.
+func TestTenantKeepsTheAccountsItMade(t *testing.T) {
+	k := kwtest.NewWithOptions(t, kwtest.Options{MaxOrganizationAccounts: 3})
+	c := removedTenant(t, k)
+	ctx := context.Background()
+	var made []string
+	for _, name := range []string{"a", "b"} {
+		st := createAccount(t, c, name)
+		if st.State != types.CreateAccountStateSucceeded {
+			t.Fatalf("account %s: %s %s", name, st.State, st.FailureReason)
+		}
+		made = append(made, aws.ToString(st.AccountId))
+	}
+	before := installationAccounts(t, k)
+	for _, id := range made {
+		_, err := c.RemoveAccountFromOrganization(ctx, &awsorg.RemoveAccountFromOrganizationInput{AccountId: aws.String(id)})
+		var cv *types.ConstraintViolationException
+		if !errors.As(err, &cv) || cv.Reason != types.ConstraintViolationExceptionReasonAccountCannotLeaveOrganization {
+			t.Fatalf("the tenant's organization removing an account it made: %v", err)
+		}
+		wantLimitExceeded(t, c, createAccount(t, c, "instead-of-"+id))
+	}
+	if n := orgAccounts(t, c); n != 3 {
+		t.Fatalf("%d accounts in the tenant's organization, want 3", n)
+	}
+	if after := installationAccounts(t, k); after != before {
+		t.Fatalf("%d accounts in the installation, %d before", after, before)
+	}
+	// Its management account cannot leave either, as before.
+	o, err := c.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
+	must(t, err)
+	_, err = c.RemoveAccountFromOrganization(ctx, &awsorg.RemoveAccountFromOrganizationInput{AccountId: o.Organization.MasterAccountId})
+	wantCode(t, err, "MasterCannotLeaveOrganizationException")
 }
