@@ -220,6 +220,7 @@ var (
 	ErrAccountInParent           = errors.New("keyward: the account is already under the destination parent")
 	ErrAccountClosed             = errors.New("keyward: the account is closed")
 	ErrCloseAccountQuota         = errors.New("keyward: the organization's quota of account closures is used up")
+	ErrOrgAccountQuota           = errors.New("keyward: the organization's quota of accounts is used up")
 )
 
 // OrganizationsChanged is the change a store announces, beside access key

@@ -51,8 +51,8 @@ type AccountInput struct {
 // assume to administer it. The account has no root credentials: the
 // operator gives a tenant that administers itself its root access key.
 // Keyward makes the account at once; the status answered is final, and
-// a failure (an email another account has) is a FAILED status, as AWS
-// reports it, not an error.
+// a failure (an email another account has, the organization's quota of
+// accounts reached) is a FAILED status, as AWS reports it, not an error.
 func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (CreateAccountStatus, error) {
 	o, err := s.organizationWith(ctx, "organizations:CreateAccount", anyResource, authz.RequestTagKeys(in.Tags))
 	if err != nil {
@@ -75,23 +75,29 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (CreateAcc
 		return createStatusOf(st), changes.PutCreateAccountStatus(ctx, o.ID, st)
 	}
 	a := keyward.Account{Name: in.Name, Email: in.Email, Status: keyward.AccountActive, CreatedAt: now}
+	member := keyward.OrgAccount{OrganizationID: o.ID, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now, Tags: in.Tags}
+	// The account and its membership are made in one transaction, which
+	// counts the organization's accounts with it locked: two creations at
+	// once never pass the quota together, and a refused one makes nothing.
+	// A closed member counts until it is gone from the organization.
+	quota := s.accountQuota(o)
 	for range 10 {
 		if a.ID, err = keyward.NewAccountID(s.Rand); err != nil {
 			return CreateAccountStatus{}, err
 		}
-		if err = s.Store.CreateAccount(ctx, a, nil); !errors.Is(err, keyward.ErrAccountExists) {
+		member.ID = a.ID
+		err = changes.CreateOrgAccount(ctx, o.ID, a, member, quota, now.Add(-keyward.AccountClosedRetention))
+		if !errors.Is(err, keyward.ErrAccountExists) {
 			break
 		}
 	}
 	switch {
+	case errors.Is(err, keyward.ErrOrgAccountQuota):
+		return fail("ACCOUNT_LIMIT_EXCEEDED")
 	case errors.Is(err, keyward.ErrAccountEmailExists):
 		return fail("EMAIL_ALREADY_EXISTS")
 	case err != nil:
-		return CreateAccountStatus{}, err
-	}
-	member := keyward.OrgAccount{ID: a.ID, OrganizationID: o.ID, ParentID: o.RootID, JoinedMethod: keyward.JoinedCreated, JoinedAt: now, Tags: in.Tags}
-	if err := s.Store.AddOrgAccount(ctx, o.ID, member); err != nil {
-		return CreateAccountStatus{}, fmt.Errorf("organizations: adding account %s: %w", a.ID, err)
+		return CreateAccountStatus{}, fmt.Errorf("organizations: making account %s: %w", a.ID, err)
 	}
 	if err := s.makeAccessRole(ctx, o, a.ID, in.RoleName); err != nil {
 		return CreateAccountStatus{}, fmt.Errorf("organizations: the access role of account %s: %w", a.ID, err)
@@ -101,6 +107,19 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (CreateAcc
 		return CreateAccountStatus{}, err
 	}
 	return createStatusOf(st), s.changed(nil)
+}
+
+// accountQuota is the most accounts o may hold, its management account
+// included; 0 for no bound. The organization of the installation's first
+// account is the operator's, and is bounded apart (MaxFirstAccounts): at
+// Keyward's scale it holds tens of thousands of tenants, while every
+// other organization is a tenant's, held to AWS's quota by default so
+// that no tenant makes accounts of the installation without end.
+func (s *Service) accountQuota(o keyward.Organization) int {
+	if o.MasterAccountID == s.Authz.FirstAccount().ID {
+		return s.MaxFirstAccounts
+	}
+	return s.MaxAccounts
 }
 
 // makeAccessRole makes the role in the new account that trusts the
@@ -165,11 +184,18 @@ func (s *Service) ListCreateAccountStatus(ctx context.Context, states []string, 
 // RemoveAccountFromOrganization takes a member account out of the
 // organization: its SCPs and tags there go, and the account stays in the
 // installation, a standalone account that its own principals still use.
-// The management account cannot leave this way.
+// The management account cannot leave this way, nor an open account that
+// an organization other than the first account's made (keepsMade).
 func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID string) error {
 	o, err := s.organization(ctx, "organizations:RemoveAccountFromOrganization", func(o keyward.Organization) string { return o.AccountARN(accountID) })
 	if err != nil {
 		return err
+	}
+	if keep, err := s.keepsMade(ctx, o, accountID); err != nil {
+		return err
+	} else if keep {
+		return constraint("ACCOUNT_CANNOT_LEAVE_ORGANIZATION",
+			"You can't remove an account that this organization created: only the installation's own organization makes standalone accounts. Close the account instead.")
 	}
 	err = s.changed(s.changing(ctx).RemoveOrgAccount(ctx, o.ID, accountID))
 	switch {
@@ -182,6 +208,40 @@ func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID s
 		return keyward.Errorf(EMasterCannotLeave, "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization.")
 	}
 	return err
+}
+
+// keepsMade reports whether o keeps accountID, an open member it made
+// with CreateAccount, from leaving it. AWS lets an account CreateAccount
+// made leave only once it holds what a standalone account needs (its own
+// payment method): leaving costs its owner. In Keyward it would cost
+// nothing, and an organization's account quota would bound nothing: a
+// tenant would make accounts up to its quota, take them out, and make
+// more, each removed account a standalone account of the installation
+// that the tenant still administers through its access role, and that
+// may make an organization of its own. So only the organization of the
+// installation's first account, the operator's, lets the accounts it
+// made go. How an account joined never changes while it is a member, so
+// reading it before the removal's transaction decides as reading it in
+// it would. A closed account, the management account and another
+// organization's account are left to the store's answers.
+func (s *Service) keepsMade(ctx context.Context, o keyward.Organization, accountID string) (bool, error) {
+	if o.MasterAccountID == s.Authz.FirstAccount().ID || accountID == o.MasterAccountID {
+		return false, nil
+	}
+	m, err := s.Store.OrgAccount(ctx, o.ID, accountID)
+	switch {
+	case errors.Is(err, keyward.ErrNoSuchOrgAccount):
+		return false, nil
+	case err != nil:
+		return false, err
+	case m.JoinedMethod != keyward.JoinedCreated:
+		return false, nil
+	}
+	a, err := s.Store.AccountByID(ctx, accountID)
+	if err != nil {
+		return false, err
+	}
+	return !a.Closed(), nil
 }
 
 // Account closure: AWS lets an organization close, within a rolling 30

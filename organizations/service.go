@@ -29,7 +29,19 @@ type Service struct {
 	// of organizations (keyward.ChangedOrganizations), so that the
 	// decisions that follow see it: the change bus.
 	Changes func(keyward.Change)
+	// MaxAccounts bounds how many accounts an organization holds, its
+	// management account included, for every organization but the one
+	// whose management account is the installation's first account,
+	// which MaxFirstAccounts bounds; 0 is no bound. keyward serve sets
+	// them from --max-organization-accounts (by default AWS's quota,
+	// DefaultMaxAccounts) and --max-first-organization-accounts (none by
+	// default).
+	MaxAccounts, MaxFirstAccounts int
 }
+
+// DefaultMaxAccounts is AWS's default quota of accounts in an
+// organization, its management account included.
+const DefaultMaxAccounts = 10
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 

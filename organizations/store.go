@@ -45,13 +45,26 @@ type Store interface {
 	// policy type changed meanwhile is seen entirely or not at all.
 	// ErrNotInOrganization.
 	OrgStanding(ctx context.Context, accountID string) (keyward.OrgStanding, error)
-	// AddOrgAccount adds an account to the organization under a.ParentID
-	// (what CreateAccount and an accepted invitation do), with
-	// FullAWSAccess attached while SCPs are enabled. ErrNotInOrganization
-	// for an organization that does not exist, ErrNoSuchParent,
-	// ErrAlreadyInOrganization when the account is in an organization
-	// already (of two at once, one wins).
+	// AddOrgAccount adds an account of the installation to the
+	// organization under a.ParentID (what an accepted invitation does),
+	// with FullAWSAccess attached while SCPs are enabled.
+	// ErrNotInOrganization for an organization that does not exist,
+	// ErrNoSuchParent, ErrAlreadyInOrganization when the account is in an
+	// organization already (of two at once, one wins).
 	AddOrgAccount(ctx context.Context, orgID string, a keyward.OrgAccount) error
+	// CreateOrgAccount makes a new account of the installation, without
+	// root credentials (as keyward.AccountsStore's CreateAccount), and adds
+	// it to the organization as m (as AddOrgAccount), in one transaction:
+	// on any error neither is made. With max above 0 it counts the
+	// organization's accounts first, with the organization locked, and
+	// returns ErrOrgAccountQuota when they number max or more: every
+	// member, the management account included, and a closed member until
+	// it is gone (closed at or before goneBefore, as DeleteOrganization
+	// counts); an account removed from the organization is not a member.
+	// Of creations at once at the quota, no more pass than it allows.
+	// ErrNotInOrganization, ErrNoSuchParent, ErrAccountExists,
+	// ErrAccountEmailExists.
+	CreateOrgAccount(ctx context.Context, orgID string, a keyward.Account, m keyward.OrgAccount, max int, goneBefore time.Time) error
 	// OrgAccount returns an account of the organization; ErrNoSuchOrgAccount.
 	OrgAccount(ctx context.Context, orgID, accountID string) (keyward.OrgAccount, error)
 	// OrgAccounts lists the organization's accounts, those directly under

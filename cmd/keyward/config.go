@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/keyward/keyward"
+	"github.com/keyward/keyward/organizations"
 	"github.com/keyward/keyward/saml"
 
 	"github.com/keyward/keyward/internal/clientip"
@@ -82,6 +83,11 @@ type Config struct {
 	// name=value pairs (quotaSettings), parsed into IAMQuotas by Validate.
 	Quotas    string
 	IAMQuotas keyward.Quotas
+	// MaxOrganizationAccounts bounds how many accounts, its management
+	// account included, an organization holds, for every organization
+	// but the one whose management account is the installation's first
+	// account, which MaxFirstOrganizationAccounts bounds; 0 is no bound.
+	MaxOrganizationAccounts, MaxFirstOrganizationAccounts int
 	// WebhookTimeout bounds one webhook delivery; a delivery cut short by
 	// a crash goes out again once its lease ends, three times this (at
 	// least this plus five seconds) after it began.
@@ -135,6 +141,9 @@ func DefaultConfig() Config {
 		KeyCacheSize:   100000,
 		ShutdownGrace:  10 * time.Second,
 		ReportMaxAge:   4 * time.Hour,
+		// AWS's quota for a tenant's organization; the operator's own, the
+		// first account's, holds every tenant and is not bounded.
+		MaxOrganizationAccounts: organizations.DefaultMaxAccounts,
 		// Twice the statement timeout: a request makes a few statements.
 		RequestTimeout: 10 * time.Second,
 		// CloudTrail's event history keeps 90 days.
@@ -215,6 +224,8 @@ func (c *Config) specs() []flagSpec {
 		{"webhook-allow-private", "KEYWARD_WEBHOOK_ALLOW_PRIVATE", "let webhook subscriptions name, and deliveries connect to, loopback, private or link-local addresses (refused by default, when a subscription is created and on the address each delivery connects to)", groupServing, nil, boolFlag(&c.WebhookAllowPrivate)},
 		{"webhook-timeout", "KEYWARD_WEBHOOK_TIMEOUT", "how long one webhook delivery may take, connecting to reading the answer; one cut short by a crash is sent again after three times this", groupServing, nil, dur(&c.WebhookTimeout)},
 		{"quotas", "KEYWARD_QUOTAS", "IAM quotas other than AWS's defaults, as comma-separated name=value pairs, e.g. users=20000,roles=5000 (names: " + quotaNames() + ")", groupServing, nil, str(&c.Quotas)},
+		{"max-organization-accounts", "KEYWARD_MAX_ORGANIZATION_ACCOUNTS", "the most accounts, its management account included, an organization holds, for every organization but the first account's: past it CreateAccount fails with ACCOUNT_LIMIT_EXCEEDED (0: no bound)", groupServing, nil, intFlag(&c.MaxOrganizationAccounts)},
+		{"max-first-organization-accounts", "KEYWARD_MAX_FIRST_ORGANIZATION_ACCOUNTS", "the most accounts, its management account included, the organization of the installation's first account holds (0: no bound)", groupServing, nil, intFlag(&c.MaxFirstOrganizationAccounts)},
 		{"oidc-allow-private", "KEYWARD_OIDC_ALLOW_PRIVATE", "let OpenID Connect providers' discovery documents and jwks_uri be at loopback, private or link-local addresses (refused by default, checked on the address connected to)", groupServing, nil, boolFlag(&c.OIDCAllowPrivate)},
 
 		{"data", "KEYWARD_DATA", "directory of the SQLite database, master key and root credentials", groupStore, nil, str(&c.DataDir)},
@@ -576,6 +587,10 @@ func (c *Config) Validate() error {
 		return errors.New("--request-timeout must be positive")
 	case c.MaxConnections < 0:
 		return errors.New("--max-connections must not be negative")
+	case c.MaxOrganizationAccounts < 0:
+		return errors.New("--max-organization-accounts must not be negative (0: no bound)")
+	case c.MaxFirstOrganizationAccounts < 0:
+		return errors.New("--max-first-organization-accounts must not be negative (0: no bound)")
 	case c.KeyCacheSize < 1:
 		return errors.New("--key-cache-size must be at least 1")
 	case (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == ""):

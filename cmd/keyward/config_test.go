@@ -287,6 +287,49 @@ func TestQuotasSetting(t *testing.T) {
 	}
 }
 
+// TestMaxOrganizationAccountsSetting: --max-organization-accounts is
+// AWS's quota by default, --max-first-organization-accounts none; both
+// are read from the flags and the environment, reach the Organizations
+// service keyward serve runs, and refuse a negative number.
+func TestMaxOrganizationAccountsSetting(t *testing.T) {
+	c := DefaultConfig()
+	must(t, c.ParseServe(nil, envOf(nil), &bytes.Buffer{}))
+	must(t, c.Validate())
+	if c.MaxOrganizationAccounts != 10 || c.MaxFirstOrganizationAccounts != 0 {
+		t.Fatalf("by default: %d and %d, want 10 and 0", c.MaxOrganizationAccounts, c.MaxFirstOrganizationAccounts)
+	}
+	for _, tt := range []struct {
+		name          string
+		args          []string
+		env           map[string]string
+		tenant, first int
+	}{
+		{"flags", []string{"--max-organization-accounts", "3", "--max-first-organization-accounts", "50000"}, nil, 3, 50000},
+		{"environment", nil, map[string]string{"KEYWARD_MAX_ORGANIZATION_ACCOUNTS": "0", "KEYWARD_MAX_FIRST_ORGANIZATION_ACCOUNTS": "7"}, 0, 7},
+	} {
+		c := DefaultConfig()
+		must(t, c.ParseServe(tt.args, envOf(tt.env), &bytes.Buffer{}))
+		must(t, c.Validate())
+		if c.MaxOrganizationAccounts != tt.tenant || c.MaxFirstOrganizationAccounts != tt.first {
+			t.Errorf("%s: %d and %d, want %d and %d", tt.name, c.MaxOrganizationAccounts, c.MaxFirstOrganizationAccounts, tt.tenant, tt.first)
+		}
+	}
+	for _, bad := range [][]string{{"--max-organization-accounts", "-1"}, {"--max-first-organization-accounts", "-5"}} {
+		c := DefaultConfig()
+		must(t, c.ParseServe(bad, envOf(nil), &bytes.Buffer{}))
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%s %s: %v", bad[0], bad[1], err)
+		}
+	}
+	ts := startServerWith(t, "", func(m *Main) {
+		cheapPasswords(m)
+		m.Config.MaxOrganizationAccounts, m.Config.MaxFirstOrganizationAccounts = 4, 40
+	})
+	if o := ts.Organizations; o.MaxAccounts != 4 || o.MaxFirstAccounts != 40 {
+		t.Fatalf("the Organizations service's quotas: %d and %d, want 4 and 40", o.MaxAccounts, o.MaxFirstAccounts)
+	}
+}
+
 // TestServeFromConfigFile: a server configured by its --config file alone,
 // with its master key in a file the configuration names, serves: the
 // settings reach the running process, not only the parser.

@@ -71,6 +71,10 @@ type Main struct {
 	// Lifecycle enforces the key lifecycle policy and keys' expiry dates.
 	Lifecycle *lifecycle.Service
 	Authz     *authz.Authorizer
+
+	// Organizations is AWS Organizations, served by its JSON protocol and
+	// by the console.
+	Organizations *organizations.Service
 	// SignInDelay slows each failed console sign-in (tests set it to 0).
 	SignInDelay time.Duration
 	// Passwords hashes console passwords; tests set cheaper parameters.
@@ -365,7 +369,9 @@ func (m *Main) handler(sessions []byte) (http.Handler, error) {
 	m.API = &query.Server{Clients: clients, Services: query.Services{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle}, Verifier: &sigv4.Verifier{Now: m.Now}, Keys: m.Keys,
 		Uses: m.Uses, Logger: m.Logger, Now: m.Now, Rand: m.Rand, Audit: m.Audit}
 	// AWS Organizations, served by its JSON protocol and by the console.
-	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Changes: m.Changes.Publish}
+	orgs := &organizations.Service{Store: m.Store, Authz: m.Authz, Policies: policy.Engine{}, Now: m.Now, Rand: m.Rand, Changes: m.Changes.Publish,
+		MaxAccounts: m.Config.MaxOrganizationAccounts, MaxFirstAccounts: m.Config.MaxFirstOrganizationAccounts}
+	m.Organizations = orgs
 	webConfig := console.Config{IAM: m.IAM, STS: m.STS, Reports: m.Reports, Lifecycle: m.Lifecycle, Organizations: orgs, Logger: m.Logger, Now: m.Now, Rand: m.Rand,
 		SessionKey: sessions, SignInDelay: m.SignInDelay, Clients: clients, Audit: m.Audit, Version: buildinfo.Get().Version}
 	// The console's OpenID Connect sign-in is set per provider through the

@@ -133,6 +133,12 @@ type Options struct {
 	// WebhookAllowPrivate lets webhook subscriptions and deliveries reach
 	// private addresses, as a test's receiver on loopback is.
 	WebhookAllowPrivate bool
+	// MaxOrganizationAccounts is keyward serve's
+	// --max-organization-accounts: its default, AWS's quota, when zero;
+	// no bound when negative. MaxFirstOrganizationAccounts is its
+	// --max-first-organization-accounts: no bound when zero, as its
+	// default.
+	MaxOrganizationAccounts, MaxFirstOrganizationAccounts int
 }
 
 // NewWithOptions is New with options.
@@ -219,7 +225,11 @@ func open(t testing.TB, dir string, o Options) *Keyward {
 	t.Cleanup(func() { k.Lifecycle.Close() })
 	k.API = &query.Server{Services: query.Services{IAM: s, STS: t2, Reports: r, Lifecycle: k.Lifecycle}, Verifier: &sigv4.Verifier{Now: o.SignatureNow}, Keys: k.Keys, Uses: uses, Logger: logger,
 		Now: now, Rand: rnd, Audit: k.Audit}
-	k.Organizations = &organizations.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Changes: s.Changes}
+	k.Organizations = &organizations.Service{Store: st, Authz: a, Policies: policy.Engine{}, Now: now, Rand: rnd, Changes: s.Changes,
+		MaxAccounts: max(o.MaxOrganizationAccounts, 0), MaxFirstAccounts: o.MaxFirstOrganizationAccounts}
+	if o.MaxOrganizationAccounts == 0 {
+		k.Organizations.MaxAccounts = organizations.DefaultMaxAccounts
+	}
 	srv := httptest.NewServer(&awsjson.Server{Organizations: k.Organizations, Auth: k.API, Next: k.API, Logger: logger, Audit: k.Audit, Now: now, Rand: rnd})
 	t.Cleanup(srv.Close)
 	k.URL = srv.URL

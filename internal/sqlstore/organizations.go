@@ -665,6 +665,42 @@ func (s *Store) AddOrgAccount(ctx context.Context, orgID string, a keyward.OrgAc
 	})
 }
 
+// CreateOrgAccount implements organizations.Store: the organization's
+// row, locked first, serialises the creations in it, so that the count
+// and the new account's row are of one moment on PostgreSQL as on SQLite.
+// The count reads at most max of the organization's memberships: what a
+// creation costs does not grow with an organization far above its quota
+// (one whose quota was lowered), and none are read without a quota.
+func (s *Store) CreateOrgAccount(ctx context.Context, orgID string, a keyward.Account, m keyward.OrgAccount, max int, goneBefore time.Time) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockOrg(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if max > 0 {
+			var n int
+			err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM (SELECT 1 FROM organization_accounts m LEFT JOIN accounts a ON a.id = m.account_id
+				WHERE m.organization_id = ? AND (COALESCE(a.closed_at, 0) = 0 OR a.closed_at > ?) LIMIT ?) counted`),
+				orgID, toNanos(goneBefore), max).Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n >= max {
+				return keyward.ErrOrgAccountQuota
+			}
+		}
+		if err := s.insertAccount(ctx, tx, a, nil); err != nil {
+			return err
+		}
+		err := s.placeUnder(ctx, tx, orgID, m.ParentID, a.ID, keyward.ErrAlreadyInOrganization,
+			`INSERT INTO organization_accounts (account_id, organization_id, parent_id, joined_method, joined_at, tags) VALUES (?, ?, ?, ?, ?, ?)`,
+			a.ID, orgID, m.ParentID, m.JoinedMethod, toNanos(m.JoinedAt), tagsJSON(m.Tags))
+		if err != nil {
+			return err
+		}
+		return s.orgChanged(ctx, tx)
+	})
+}
+
 // standingTries bounds how often OrgStanding reads again an account that
 // moved between its two statements.
 const standingTries = 5
