@@ -427,24 +427,7 @@ func TestAttackGuardOtherAccounts(t *testing.T) {
 	erinID, erinSecret := k.UserIn(t, tenant, "erin", invokeAll)
 	erin := aws.Credentials{AccessKeyID: erinID, SecretAccessKey: erinSecret}
 
-	ctx := context.Background()
-	asTenant := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: tenant, Root: true}, CurrentTime: time.Now()})
-	if _, err := k.IAM.CreateRole(asTenant, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`}); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.IAM.PutInlinePolicy(asTenant, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get", invokeAll); err != nil {
-		t.Fatal(err)
-	}
-	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.AccessKeyID, CurrentTime: time.Now(),
-		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + tenant + ":role/reader", SessionName: "s"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := k.RoleSessionIn(t, tenant, "reader", "arn:aws:iam::"+kwtest.AccountID+":root", invokeAll, "alice", "s")
 	session := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token}
 
 	svc := user(t, k, "svc", verifyPolicy)
@@ -488,7 +471,7 @@ func TestAttackGuardOtherAccounts(t *testing.T) {
 		if status, body := send(t, &erin, "GET", ours+"/pets/1", "execute-api", nil, false, nil); status != 403 {
 			t.Fatalf("got %d %s", status, body)
 		}
-		key, err := k.IAM.AccessKeyLastUsed(asTenant, erin.AccessKeyID)
+		key, err := k.IAM.AccessKeyLastUsed(kwtest.AsRootOf(context.Background(), tenant), erin.AccessKeyID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -500,7 +483,7 @@ func TestAttackGuardOtherAccounts(t *testing.T) {
 	t.Run("accounts that are not account IDs", func(t *testing.T) {
 		for _, accounts := range [][]string{{""}, {"12345678901"}, {"1234567890123"}, {"12345678901a"}, {" 123456789012"},
 			{"arn:aws:iam::123456789012:root"}, {kwtest.AccountID, "*"}} {
-			_, err := guard.New(ctx, guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey,
+			_, err := guard.New(t.Context(), guard.Config{Endpoint: k.Socket, AccessKeyID: svc.AccessKeyID, SecretAccessKey: svc.SecretAccessKey,
 				APIID: "myapi", Stage: "prod", Accounts: accounts})
 			if err == nil || !strings.Contains(err.Error(), "is not an account ID") {
 				t.Errorf("%q: got %v", accounts, err)

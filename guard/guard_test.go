@@ -257,30 +257,14 @@ func TestGuard(t *testing.T) {
 func TestGuardCrossAccountSession(t *testing.T) {
 	k := kwtest.New(t)
 	const other = "210987654321"
-	alice := user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	user(t, k, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	srv := service(t, k, guard.Config{})
 	ctx := context.Background()
 	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
-	asOther := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: other, Root: true}, CurrentTime: time.Now()})
-	if _, err := k.IAM.CreateRole(asOther, keyward.Role{Name: "pets-reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`}); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.IAM.PutInlinePolicy(asOther, keyward.Entity{Kind: keyward.EntityRole, Name: "pets-reader"}, "get",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/pets/*"}]}`); err != nil {
-		t.Fatal(err)
-	}
-	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.AccessKeyID, CurrentTime: time.Now(),
-		Principal: keyward.Principal{AccountID: "123456789012", UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + other + ":role/pets-reader", SessionName: "guarded"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := k.RoleSessionIn(t, other, "pets-reader", "arn:aws:iam::"+kwtest.AccountID+":root",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:myapi/prod/GET/pets/*"}]}`, "alice", "guarded")
 	creds := aws.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: s.Token}
 	status, body := send(t, &creds, "GET", srv.URL+"/pets/1", "execute-api", nil, false, nil)
 	if want := " arn:aws:sts::" + other + ":assumed-role/pets-reader/guarded " + s.AccessKeyID + " eu-west-1 0 " + other; status != 200 || body != want {

@@ -33,7 +33,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/keyward/keyward"
 	"github.com/keyward/keyward/internal/kwtest"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/verify/wire"
@@ -484,24 +483,7 @@ func TestAttackAuthorizeOtherAccounts(t *testing.T) {
 	erinID, erinSecret := k.UserIn(t, tenant, "erin", invokeAll)
 	erin := key{erinID, erinSecret}
 
-	ctx := context.Background()
-	asTenant := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: tenant, Root: true}, CurrentTime: time.Now()})
-	if _, err := k.IAM.CreateRole(asTenant, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + kwtest.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`}); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.IAM.PutInlinePolicy(asTenant, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get", invokeAll); err != nil {
-		t.Fatal(err)
-	}
-	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
-		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + tenant + ":role/reader", SessionName: "s"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := k.RoleSessionIn(t, tenant, "reader", "arn:aws:iam::"+kwtest.AccountID+":root", invokeAll, "alice", "s")
 
 	const uri = "/admin/secret.txt"
 	signed := func(c key) http.Header { return signedFor(c, "GET", uri) }
@@ -591,7 +573,7 @@ func TestAttackAuthorizeOtherAccounts(t *testing.T) {
 		if status, code, message := authorize(t, nginx(signed(erin), ours)); status != 403 {
 			t.Fatalf("got %d %s %s", status, code, message)
 		}
-		got, err := k.IAM.AccessKeyLastUsed(asTenant, erin.id)
+		got, err := k.IAM.AccessKeyLastUsed(kwtest.AsRootOf(context.Background(), tenant), erin.id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -352,23 +352,7 @@ func TestAuthorizeEndpointAccount(t *testing.T) {
 	if err := k.Store.CreateAccount(ctx, keyward.Account{ID: other, CreatedAt: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
-	asOther := keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: other, Root: true}, CurrentTime: time.Now()})
-	if _, err := k.IAM.CreateRole(asOther, keyward.Role{Name: "reader", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + kwtest.AccountID + `"},"Action":"sts:AssumeRole"}]}`}); err != nil {
-		t.Fatal(err)
-	}
-	if err := k.IAM.PutInlinePolicy(asOther, keyward.Entity{Kind: keyward.EntityRole, Name: "reader"}, "get", invoke); err != nil {
-		t.Fatal(err)
-	}
-	u, err := k.IAM.User(kwtest.AsRoot(ctx), "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	asAlice := keyward.WithCaller(ctx, &keyward.RequestContext{AccessKeyID: alice.id, CurrentTime: time.Now(),
-		Principal: keyward.Principal{AccountID: kwtest.AccountID, UserID: u.ID, UserName: "alice", UserPath: "/"}})
-	s, err := k.STS.AssumeRole(asAlice, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + other + ":role/reader", SessionName: "s1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := k.RoleSessionIn(t, other, "reader", kwtest.AccountID, invoke, "alice", "s1")
 	for _, tc := range []struct {
 		name            string
 		creds           aws.Credentials

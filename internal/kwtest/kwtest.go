@@ -336,8 +336,12 @@ func InitAccount(t testing.TB, st *sqlite.Store, sealer *seal.Sealer, now func()
 func (k *Keyward) StartWebhooks() { k.Webhooks.Start() }
 
 // AsRoot returns ctx with the root user as the caller.
-func AsRoot(ctx context.Context) context.Context {
-	return keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: AccountID, Root: true}, CurrentTime: time.Now()})
+func AsRoot(ctx context.Context) context.Context { return AsRootOf(ctx, AccountID) }
+
+// AsRootOf returns ctx with the root user of the account whose ID is
+// account as the caller.
+func AsRootOf(ctx context.Context, account string) context.Context {
+	return keyward.WithCaller(ctx, &keyward.RequestContext{Principal: keyward.Principal{AccountID: account, Root: true}, CurrentTime: time.Now()})
 }
 
 // User makes an IAM user with an inline policy (none when empty) and an
@@ -367,7 +371,7 @@ func (k *Keyward) Account(t testing.TB, id string) (rootID, rootSecret string) {
 // UserIn is User in the account of the installation whose ID is account.
 func (k *Keyward) UserIn(t testing.TB, account, name, policy string) (id, secret string) {
 	t.Helper()
-	ctx := keyward.WithCaller(context.Background(), &keyward.RequestContext{Principal: keyward.Principal{AccountID: account, Root: true}, CurrentTime: time.Now()})
+	ctx := AsRootOf(context.Background(), account)
 	if _, err := k.IAM.CreateUser(ctx, name, "/", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -381,6 +385,35 @@ func (k *Keyward) UserIn(t testing.TB, account, name, policy string) (id, secret
 		t.Fatal(err)
 	}
 	return key.ID, secret
+}
+
+// RoleSessionIn makes a role named role in the account of the
+// installation whose ID is account, trusting the first account (trust:
+// its ID, or its root user's ARN, as a trust policy names it) and holding
+// policy inline, and returns the session of it that the first account's
+// user userName assumes, named session.
+func (k *Keyward) RoleSessionIn(t testing.TB, account, role, trust, policy, userName, session string) keyward.AssumedRole {
+	t.Helper()
+	ctx := context.Background()
+	asAccount := AsRootOf(ctx, account)
+	if _, err := k.IAM.CreateRole(asAccount, keyward.Role{Name: role,
+		TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + trust + `"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.IAM.PutInlinePolicy(asAccount, keyward.Entity{Kind: keyward.EntityRole, Name: role}, "p", policy); err != nil {
+		t.Fatal(err)
+	}
+	u, err := k.IAM.User(AsRoot(ctx), userName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asUser := keyward.WithCaller(ctx, &keyward.RequestContext{CurrentTime: time.Now(),
+		Principal: keyward.Principal{AccountID: AccountID, UserID: u.ID, UserName: u.Name, UserPath: u.Path}})
+	s, err := k.STS.AssumeRole(asUser, keyward.AssumeRoleInput{RoleARN: "arn:aws:iam::" + account + ":role/" + role, SessionName: session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // Buffer is a log the test reads while the server writes it.
