@@ -86,8 +86,10 @@ type Main struct {
 	Changes *changes.Bus
 	// API is the Query API's handler.
 	API *query.Server
-	// Conns bounds the client connections.
-	Conns *connguard.Guard
+	// Conns bounds the client connections; VerifierConns those of
+	// --verifier-listen, before its clients' certificates are checked.
+	Conns         *connguard.Guard
+	VerifierConns *connguard.Guard
 	// Protocol serves the verifier protocol on --verifier-socket and
 	// --verifier-listen; Proxy answers reverse proxies on AuthorizePath.
 	Protocol *verify.Protocol

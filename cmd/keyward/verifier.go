@@ -42,8 +42,8 @@ func (m *Main) listenVerifier() ([]net.Listener, error) {
 			return fail(fmt.Errorf("--verifier-listen: %w", err))
 		}
 		m.VerifierAddr = ln.Addr().String()
-		guard := &connguard.Guard{Max: 1024}
-		lns = append(lns, tls.NewListener(guard.Listener(ln), cfg))
+		m.VerifierConns = &connguard.Guard{Max: 1024}
+		lns = append(lns, tls.NewListener(m.VerifierConns.Listener(ln), cfg))
 	}
 	return lns, nil
 }
@@ -126,9 +126,13 @@ func (l *unixListener) Close() error {
 }
 
 // verifierServer is the server of the verifier listeners: the same
-// timeouts as the API's.
+// timeouts as the API's. The guard of --verifier-listen follows each
+// connection through the server's hooks, as the API's does: without them
+// it knows none as busy, and anyone reaching the port, with no
+// certificate, evicts the gateways' connections in the middle of their
+// requests by opening more.
 func (m *Main) verifierServer(h http.Handler) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           withDeadline(m.Config.RequestTimeout, h),
 		ReadHeaderTimeout: m.Timeouts.ReadHeader,
 		ReadTimeout:       m.Timeouts.Read,
@@ -137,4 +141,10 @@ func (m *Main) verifierServer(h http.Handler) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	if g := m.VerifierConns; g != nil {
+		// The socket's connections are none of the guard's: its hooks
+		// pass them by.
+		srv.ConnState, srv.ConnContext, srv.Handler = g.ConnState, g.ConnContext, g.Handler(srv.Handler)
+	}
+	return srv
 }
