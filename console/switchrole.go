@@ -173,7 +173,15 @@ func (c *Console) switchRole(w http.ResponseWriter, r *request) {
 		refuse(err, invalidSwitch, keyward.ErrorMessage(err))
 		return
 	}
-	requested(r, map[string]any{"roleArn": keyward.Clip(roleARN), "roleSessionName": name})
+	// The trail is read by the user's account: a switch by alias records
+	// the ARN as typed (with the alias), so that a refused one names no
+	// account's ID there either; the role's session, once issued, names
+	// its account in the response.
+	recorded := roleARN
+	if byAlias {
+		recorded = "arn:aws:iam::" + form.Account + ":role/" + form.Role
+	}
+	requested(r, map[string]any{"roleArn": keyward.Clip(recorded), "roleSessionName": name})
 	// The switch is the identity's, whichever role the session has now:
 	// the console does not chain roles.
 	rc, _, _ := keyward.Caller(r.ctx())

@@ -86,6 +86,18 @@ func TestSwitchRoleUnderAttack(t *testing.T) {
 			}
 		}
 		stillAlice(t, c)
+		// Nor does alice's own account's trail, which its users may read.
+		must(t, ts.Audit.Flush(ctx))
+		evs, _, err := ts.Store.LookupEvents(ctx, keyward.EventQuery{EventName: "AssumeRole"})
+		must(t, err)
+		if len(evs) != 3 {
+			t.Fatalf("%d AssumeRole events, want the 3 refused switches", len(evs))
+		}
+		for _, ev := range evs {
+			if strings.Contains(string(ev.Record), accountB) {
+				t.Errorf("the trail names the alias's account: %s", ev.Record)
+			}
+		}
 	})
 	t.Run("trust policy does not trust the user", func(t *testing.T) {
 		t.Parallel()

@@ -179,7 +179,13 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 		return err
 	}
 	err := s.changing(ctx).DeleteUser(ctx, name)
-	s.publish(keyward.Change{Kind: keyward.ChangedUsers})
+	if err == nil {
+		// Only a deletion changes what caches hold: a refused one, which
+		// anyone allowed to try may repeat, must not empty them (opened
+		// sessions of every account are opened again after a change to
+		// users).
+		s.publish(keyward.Change{Kind: keyward.ChangedUsers})
+	}
 	switch {
 	case errors.Is(err, keyward.ErrNoSuchUser):
 		return keyward.UserNotFound(name)

@@ -174,7 +174,15 @@ type TrustCaller = keyward.TrustCaller
 // matches reports whether the statement's principals name the caller,
 // and how: the strongest way one of them does. bound holds the unique IDs
 // the IAM user and role ARNs are bound to.
+//
+// An Allow names the identity bound to an ARN while it keeps the ARN; a
+// Deny names it whatever its ARN has become, as AWS's unique ID does, so
+// that a user denied cannot rename or move itself out of the Deny. An
+// ARN bound to no one (a document stored before Keyward bound them,
+// naming no identity then) names nobody in an Allow, and in a Deny
+// whoever has the ARN: both refuse rather than grant.
 func (st *Statement) matches(c TrustCaller, bound map[string]string) (match bool, grant keyward.TrustGrant) {
+	deny := st.Effect == "Deny" && !st.NotPrincipal
 	if _, ok := st.Principals["*"]; ok {
 		return true, keyward.GrantPrincipal
 	}
@@ -193,6 +201,10 @@ func (st *Statement) matches(c TrustCaller, bound map[string]string) (match bool
 					// that has the name now.
 					id := bound[p]
 					switch {
+					case deny && id == "" && p == c.ARN, deny && id != "" && id == c.UserID:
+						g = keyward.GrantPrincipal
+					case deny && id == "" && p == c.RoleARN, deny && id != "" && id == c.RoleID:
+						g = keyward.GrantRole
 					case id == "":
 					case p == c.ARN && id == c.UserID:
 						g = keyward.GrantPrincipal

@@ -50,6 +50,11 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 	bound := map[string]string{"arn:aws:iam::123456789012:user/alice": "AIDAALICE", "arn:aws:iam::123456789012:role/ci": "AROACI",
 		"arn:aws:iam::210987654321:user/eve": "AIDAEVE"}
 	oidc := policy.TrustCaller{Federated: "arn:aws:iam::123456789012:oidc-provider/token.example.com"}
+	// alice moved to another path (or renamed): her identity, another ARN;
+	// bob and the role ops, whose ARNs no policy bound.
+	movedAlice := policy.TrustCaller{ARN: "arn:aws:iam::123456789012:user/x/alice", AccountID: "123456789012", UserID: "AIDAALICE"}
+	bob := policy.TrustCaller{ARN: "arn:aws:iam::123456789012:user/bob", AccountID: "123456789012", UserID: "AIDABOB"}
+	opsSession := policy.TrustCaller{ARN: "arn:aws:sts::123456789012:assumed-role/ops/s", AccountID: "123456789012", RoleARN: "arn:aws:iam::123456789012:role/ops", RoleID: "AROAOPS"}
 	doc := func(effect, principal, extra string) string {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"` + effect + `","Action":"sts:AssumeRole","Principal":` + principal + extra + `}]}`
 	}
@@ -73,6 +78,17 @@ func TestTrustPolicyEvaluate(t *testing.T) {
 		{"the deny names the bound user only", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, newAlice, keyward.DecisionAllowed},
 		{"anyone", doc("Allow", `"*"`, ""), other, keyward.DecisionAllowed},
 		{"deny wins", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, alice, keyward.DecisionExplicitDeny},
+		// A Deny names the bound identity whatever its ARN has become: a
+		// user denied cannot move or rename itself out of it. An Allow
+		// names it only while it keeps the ARN.
+		{"the deny follows the bound user moved", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"}}]}`, movedAlice, keyward.DecisionExplicitDeny},
+		{"the deny follows the bound role's session", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"}}]}`, session, keyward.DecisionExplicitDeny},
+		{"the allow does not follow the bound user moved", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:user/alice"}`, ""), movedAlice, keyward.DecisionImplicitDeny},
+		// An ARN bound to no one (a document stored before ARNs were bound)
+		// grants nobody, and denies whoever has it.
+		{"an unbound ARN allows nobody", doc("Allow", `{"AWS":"arn:aws:iam::123456789012:user/bob"}`, ""), bob, keyward.DecisionImplicitDeny},
+		{"an unbound ARN denies whoever has it", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:user/bob"}}]}`, bob, keyward.DecisionExplicitDeny},
+		{"an unbound role ARN denies its sessions", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":"*"},{"Effect":"Deny","Action":"sts:*","Principal":{"AWS":"arn:aws:iam::123456789012:role/ops"}}]}`, opsSession, keyward.DecisionExplicitDeny},
 		// NotPrincipal, which a document stored before Keyward refused it
 		// may hold, never grants: not to those it names, nor to everyone
 		// else; with Deny it still denies everyone it does not name.

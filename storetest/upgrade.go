@@ -80,11 +80,12 @@ func SeedBeforeAccounts(t *testing.T, db *sql.DB, dollar bool) {
 		{`INSERT INTO roles (id, name, name_fold, path, trust_policy, max_session_duration, created_at) VALUES ('AROADEPLOY', 'deployer', 'deployer', '/', '{}', 3600, ?)`, []any{t0.UnixNano()}},
 		// A trust policy naming users and roles by ARN: those there are
 		// (Alice's with her path and her name's case), one that is not and
-		// one of another case than the user's, which names nobody.
+		// one of another case than the user's, which names nobody; the
+		// role's ARN with JSON's escaped slash, as PHP's encoder writes it.
 		{`INSERT INTO roles (id, name, name_fold, path, trust_policy, max_session_duration, created_at) VALUES ('AROAREADER', 'reader', 'reader', '/', ?, 3600, ?)`,
 			[]any{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + a + `:user/eng/Alice","arn:aws:iam::` + a + `:user/ghost",` +
 				`"arn:aws:iam::` + a + `:user/Bob","arn:aws:iam::` + a + `:root"]},"Action":"sts:AssumeRole"},` +
-				`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + a + `:role/deployer"},"Action":"sts:AssumeRole"}]}`, t0.UnixNano()}},
+				`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + a + `:role\/deployer"},"Action":"sts:AssumeRole"}]}`, t0.UnixNano()}},
 		{`INSERT INTO instance_profiles (id, name, name_fold, path, created_at, role_id) VALUES ('AIPAWEB', 'web', 'web', '/', ?, 'AROADEPLOY')`, []any{t0.UnixNano()}},
 		{`INSERT INTO oidc_providers (arn, url, client_ids, thumbprints, created_at) VALUES ('arn:aws:iam::` + a + `:oidc-provider/issuer.example.com', 'https://issuer.example.com', '[]', '[]', ?)`, []any{t0.UnixNano()}},
 		{`INSERT INTO oidc_signins (provider_arn, client_id, sealed_secret, name, updated_at) VALUES ('arn:aws:iam::` + a + `:oidc-provider/issuer.example.com', 'kw', ?, 'Issuer', ?)`, []any{[]byte("secret"), t0.UnixNano()}},

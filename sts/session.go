@@ -267,9 +267,11 @@ func (s *Service) GetFederationToken(ctx context.Context, name string, durationS
 const maxSessionToken = 16384
 
 // OpenSession authenticates a session token for the access key ID that
-// signed with it, without reading the store: ErrNoSuchAccessKey for a
-// token that is not one of ours or not for this key, ErrExpiredToken past
-// its expiration (AWS allows no grace). A token of ours refused (expired,
+// signed with it, reading of the store only whether its accounts are
+// closed and, for a user's session, the user's name and path now (the
+// keyring keeps what it opens): ErrNoSuchAccessKey for a token that is not
+// one of ours or not for this key, ErrExpiredToken past its expiration
+// (AWS allows no grace). A token of ours refused (expired,
 // of a closed account) comes with a Credential naming only its account,
 // whose audit trail the refusal is in.
 func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Credential, error) {

@@ -666,6 +666,35 @@ func TestSessionOfARenamedUser(t *testing.T) {
 	}
 }
 
+// TestRefusedDeleteUserKeepsSessions: a change to users has every opened
+// session token opened again (a user's session reads the user's name
+// then), so a DeleteUser that deletes nothing must not count as one: it
+// did, and any account's root user, refused again and again, had every
+// session of the installation opened again on its next request.
+func TestRefusedDeleteUserKeepsSessions(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	id, secret := b.User(t, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	st, err := b.sts(id, secret).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	must(t, err)
+	session, _ := b.session(st.Credentials)
+	_, err = session.GetUser(ctx, &awsiam.GetUserInput{})
+	must(t, err)
+	_, loads := b.Keys.Stats()
+	tid, tsecret := b.Account(t, "222222222222")
+	tenant := b.iam(tid, tsecret)
+	for range 5 {
+		_, err := tenant.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("nobody")})
+		kwtest.WantAPIError(t, err, "NoSuchEntity", http.StatusNotFound, "")
+		_, err = session.GetUser(ctx, &awsiam.GetUserInput{})
+		must(t, err)
+	}
+	// The tenant's root key was loaded once; alice's session not again.
+	if _, after := b.Keys.Stats(); after-loads > 1 {
+		t.Fatalf("%d loads of the keyring after five refused DeleteUser, want the tenant's key's one", after-loads)
+	}
+}
+
 // TestSessionsOfDeletedIdentitiesAssumeNothing: a session outlives
 // nothing it was issued to. A trust policy naming a user or a role by ARN
 // needs nothing more of the caller's own policies, so a session of a user
@@ -712,6 +741,48 @@ func TestSessionsOfDeletedIdentitiesAssumeNothing(t *testing.T) {
 	_, err = b.sts(bobID, bobSecret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(bobRole), RoleSessionName: aws.String("renamed")})
 	kwtest.WantAPIError(t, err, "AccessDenied", http.StatusForbidden, "")
 }
+
+// TestAttackTrustDenyFollowsTheIdentity: a trust policy's Deny of a user
+// named by its ARN was matched on the ARN as well as the identity: a user
+// allowed to update itself moved or renamed itself out of the Deny and
+// assumed the role the rest of the account may. AWS binds the Deny to the
+// user's unique ID, whatever its name or path becomes.
+func TestAttackTrustDenyFollowsTheIdentity(t *testing.T) {
+	b := newAttackBench(t)
+	ctx := context.Background()
+	acct := kwtest.AccountID
+	for _, tt := range []struct {
+		name string
+		upd  awsiam.UpdateUserInput
+	}{
+		{"moved", awsiam.UpdateUserInput{NewPath: aws.String("/x/")}},
+		{"renamed", awsiam.UpdateUserInput{NewUserName: aws.String("mallory2")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			user, role := "mallory-"+tt.name, "vault-"+tt.name
+			id, secret := b.User(t, user, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","iam:UpdateUser"],"Resource":"*"}]}`)
+			_, err := b.IAM.CreateRole(b.root(), keyward.Role{Name: role, TrustPolicy: `{"Version":"2012-10-17","Statement":[
+				{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"},
+				{"Effect":"Deny","Principal":{"AWS":"` + userARN(user) + `"},"Action":"sts:AssumeRole"}]}`})
+			must(t, err)
+			roleARN := "arn:aws:iam::" + acct + ":role/" + role
+			assume := func() error {
+				_, err := b.sts(id, secret).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1")})
+				return err
+			}
+			kwtest.WantAPIError(t, assume(), "AccessDenied", http.StatusForbidden, "")
+			upd := tt.upd
+			upd.UserName = aws.String(user)
+			if upd.NewUserName != nil {
+				upd.NewUserName = aws.String(*upd.NewUserName + "-" + tt.name)
+			}
+			_, err = b.iam(id, secret).UpdateUser(ctx, &upd)
+			must(t, err)
+			kwtest.WantAPIError(t, assume(), "AccessDenied", http.StatusForbidden, "")
+		})
+	}
+}
+
 
 // TestAttackTrustOfARecreatedPrincipal: a trust policy naming a user or a
 // role by ARN named whoever had the ARN when asked, so a user deleted and
