@@ -534,7 +534,7 @@ func (m *Main) listen(handler http.Handler) (net.Listener, error) {
 		MaxHeaderBytes:    64 << 10,
 		ConnState:         m.Conns.ConnState,
 		ConnContext:       m.Conns.ConnContext,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          m.serverErrorLog(),
 	}
 	guarded := m.Conns.Listener(ln)
 	if m.Config.TLSCert == "" {

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -139,7 +138,7 @@ func (m *Main) verifierServer(h http.Handler) *http.Server {
 		WriteTimeout:      m.Timeouts.Write,
 		IdleTimeout:       m.Timeouts.Idle,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          m.serverErrorLog(),
 	}
 	if g := m.VerifierConns; g != nil {
 		// The socket's connections are none of the guard's: its hooks
