@@ -148,6 +148,22 @@ func (s *Sealer) Reseal(keyID string, sealed []byte) ([]byte, error) {
 	return s.Seal(keyID, plain)
 }
 
+// backupKeyLabel names the purpose of the key that authenticates backups.
+// It is part of every backup's MAC: changed, no backup made before would
+// authenticate.
+const backupKeyLabel = "keyward backup v1"
+
+// BackupKey derives from a master key the key that authenticates backups
+// (keyward backup, keyward restore): HMAC-SHA256 of a label of its own
+// under the master key, as the console's session key is derived, so that
+// the MAC on a backup is made under no key used for anything else, and
+// the master key itself is never a MAC key.
+func BackupKey(masterKey []byte) []byte {
+	h := hmac.New(sha256.New, masterKey)
+	h.Write([]byte(backupKeyLabel))
+	return h.Sum(nil)
+}
+
 // keyCheckID and keyCheckText make the master key check value: a known
 // text sealed under the key, bound to a name no access key can have.
 const (

@@ -3,7 +3,9 @@ package seal_test
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/keyward/keyward/seal"
@@ -51,5 +53,24 @@ func TestSealer(t *testing.T) {
 	})
 	if _, err := seal.New(key[:16], rand.Reader); err == nil {
 		t.Fatal("accepted a 16-byte master key")
+	}
+}
+
+// TestBackupKey: the key that authenticates backups is derived from the
+// master key under its own label (the values are Python's hmac module's),
+// so it is not the master key, differs between master keys, and stays what
+// it is: every backup made so far is authenticated under it.
+func TestBackupKey(t *testing.T) {
+	for _, c := range []struct{ master, want string }{
+		{strings.Repeat("07", 32), "46e0cd0363787c0abe2f0c07b1963da02e9e5959572a8d8cee8da9ad283dcc09"},
+		{strings.Repeat("ab", 32), "ef9b16ab0c5a82da705947cb4cefab46b5da02beb541ea5583a12ec126d03086"},
+	} {
+		master, err := hex.DecodeString(c.master)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hex.EncodeToString(seal.BackupKey(master)); got != c.want {
+			t.Errorf("the backup key of %s…: %s, want %s", c.master[:4], got, c.want)
+		}
 	}
 }

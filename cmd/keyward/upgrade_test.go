@@ -211,10 +211,12 @@ func TestNewerSchemaRefused(t *testing.T) {
 	t.Run("restore", func(t *testing.T) {
 		dir := t.TempDir()
 		startServer(t, dir).Close()
+		// A newer build's backup is made by it, authenticated: the store
+		// is migrated first, then backed up.
+		storetest.SetSQLiteVersion(t, filepath.Join(dir, "keyward.db"), known+1)
 		backup := filepath.Join(t.TempDir(), "newer.db")
 		var stdout, stderr bytes.Buffer
 		must(t, run(context.Background(), []string{"backup", "--data", dir, "--to", backup}, noEnv, &stdout, &stderr))
-		storetest.SetSQLiteVersion(t, backup, known+1)
 		target := t.TempDir()
 		key, err := os.ReadFile(filepath.Join(dir, masterKeyFile))
 		must(t, err)
