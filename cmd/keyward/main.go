@@ -44,7 +44,7 @@ Running the server:
              (keyward serve --help lists every setting; --config FILE reads them from YAML)
   migrate    show or apply the store's schema migrations: keyward migrate status|up
   backup     a consistent snapshot of the SQLite store while serving: --data DIR --to FILE
-  restore    restore a backup into an empty data directory: --data DIR --from FILE
+  restore    restore a backup into an empty data directory: --data DIR --from FILE [--unauthenticated]
   rekey      seal every stored secret again under a new master key
   reset-root-mfa  remove the root user's MFA devices, for a root user who lost its device
   create-root-key an access key of an account's root user, for a tenant: --data DIR --account-id ID
