@@ -783,7 +783,6 @@ func TestAttackTrustDenyFollowsTheIdentity(t *testing.T) {
 	}
 }
 
-
 // TestAttackTrustOfARecreatedPrincipal: a trust policy naming a user or a
 // role by ARN named whoever had the ARN when asked, so a user deleted and
 // made again under the name (by anyone allowed iam:CreateUser) assumed
