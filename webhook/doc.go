@@ -85,4 +85,9 @@
 // written out. No proxy is taken from the environment and no redirect is
 // followed, since either would send the request somewhere not checked.
 // A URL may hold a token; it is kept out of logs and of the last error.
+// The last error, which the subscription's account reads, says what kind
+// of failure a delivery met (a name that did not resolve, or resolved to
+// an address that is not public, a connection refused, a certificate not
+// trusted) and never an address: not the one a name resolved to, the
+// resolver's or the host's own. The server's log keeps the error whole.
 package webhook

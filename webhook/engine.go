@@ -364,7 +364,11 @@ func (e *Engine) attempt(ctx context.Context, d Delivery) {
 	}
 	e.cfg.Metrics.Failed(elapsed)
 	msg := err.Error()
-	log.Warn("webhook: delivery failed", "error", msg)
+	if f, ok := err.(*failure); ok && f.cause != msg {
+		log.Warn("webhook: delivery failed", "error", msg, "cause", f.cause)
+	} else {
+		log.Warn("webhook: delivery failed", "error", msg)
+	}
 	next := now.Add(max(e.backoff(d.Attempt), min(retryAfter, e.cfg.MaxDelay)))
 	var reason string
 	switch {
@@ -436,12 +440,9 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return 0, fmt.Errorf("no answer within %v", e.cfg.Timeout)
-		}
 		// A malformed answer is quoted in the error, and may repeat the
-		// request's path.
-		return 0, errors.New(redactURL(err.Error(), target))
+		// request's path: removed from both the last error and the cause.
+		return 0, &failure{shown: redactURL(transportFailure(err, e.cfg.Timeout), target), cause: redactURL(err.Error(), target)}
 	}
 	defer resp.Body.Close()
 	// The body is read within the timeout too: the client's own deadline
@@ -466,6 +467,14 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 	}
 	return retryAfter(resp.Header.Get("Retry-After"), e.cfg.Now()), err
 }
+
+// failure is a failed request's last error, as the subscription's account
+// may read it (shown), with its cause as the server's log keeps it for the
+// operator: the transport's own error, which may name addresses of the
+// host's network and its resolver. Neither holds the URL's path or query.
+type failure struct{ shown, cause string }
+
+func (f *failure) Error() string { return f.shown }
 
 // printable is a receiver's answer as it may be shown: valid UTF-8,
 // control characters as spaces, trimmed.

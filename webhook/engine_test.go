@@ -286,7 +286,7 @@ func TestResponses(t *testing.T) {
 			c, _, _ := w.(http.Hijacker).Hijack()
 			c.Close()
 			return true
-		}, want{"pending", "EOF", 15 * time.Second}},
+		}, want{"pending", "the connection was closed before an answer", 15 * time.Second}},
 		{"no answer in time", func(w http.ResponseWriter, r *http.Request, n int) bool {
 			// The server sees the client go only once the body is read.
 			io.Copy(io.Discard, r.Body)
