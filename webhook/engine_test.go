@@ -639,7 +639,7 @@ func TestPollFindsOtherWriters(t *testing.T) {
 }
 
 // TestDeadReceiverDoesNotHoldOthers: a receiver that never answers, with a
-// backlog of events, holds fewer than 2×PerSubscription of the workers;
+// backlog of events, holds at most PerSubscription of the workers;
 // another subscription's events still arrive at once, and Notify does not
 // wait. Close then cuts the hanging deliveries short, releases them for
 // an immediate retry elsewhere, and returns without waiting for the

@@ -502,3 +502,70 @@ func answerDNS(c net.Conn, rcode int) {
 		}
 	}
 }
+
+// TestAccountCannotStallOthers: an account whose subscriptions all point
+// at a receiver that reads each request and never answers (a tarpit),
+// with a backlog of its own events due before anyone else's, holds at
+// most its share of the engine's workers, half of them; another
+// account's event is delivered by a free worker while every request the
+// tarpit holds is still held. Without the account's bound, its four
+// subscriptions (four deliveries each) took all sixteen workers for the
+// whole timeout of each delivery, and the other account's events waited
+// behind the backlog.
+func TestAccountCannotStallOthers(t *testing.T) {
+	const attacker, victim = "111111111111", "222222222222"
+	share := webhook.DefaultWorkers / 2
+	clk, ob := newClock(), newOutbox(t)
+	held := make(chan struct{}, 100)
+	release := make(chan struct{})
+	tarpit := newReceiver(t, testSecret, clk.Now)
+	tarpit.respond = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		io.Copy(io.Discard, r.Body)
+		held <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		return true
+	}
+	for i := range 4 {
+		ob.subscribe(t, fmt.Sprintf("tarpit-%d", i), attacker, tarpit.URL(), testSecret)
+	}
+	// 400 deliveries due, each event to the four subscriptions, as the
+	// account's own audited requests would make them.
+	for i := range 100 {
+		ob.enqueue(t, keyEvent(t, fmt.Sprintf("evt-backlog-%d", i), clk.Now().Add(-time.Hour)), "tarpit-0", "tarpit-1", "tarpit-2", "tarpit-3")
+	}
+	other := newReceiver(t, testSecret, clk.Now)
+	ob.subscribe(t, "other", victim, other.URL(), testSecret)
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
+		// Longer than the test: the tarpit holds a worker until released.
+		c.Timeout, c.Lease = 10*time.Minute, 30*time.Minute
+	})
+	e.Start()
+	t.Cleanup(func() {
+		close(release)
+		e.Close()
+	})
+	for range share {
+		select {
+		case <-held:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the tarpit got fewer than %d requests", share)
+		}
+	}
+
+	ob.enqueue(t, keyEvent(t, "evt-other-account", clk.Now()), "other")
+	e.Notify()
+	select {
+	case d := <-other.got:
+		if d.ID != "evt-other-account" {
+			t.Fatalf("delivered %+v", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the other account's event was not delivered while the tarpit held %d requests", tarpit.n.Load())
+	}
+	if n := tarpit.n.Load(); n != int64(share) {
+		t.Fatalf("the tarpit holds %d requests, more than the account's share of %d", n, share)
+	}
+}
