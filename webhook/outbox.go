@@ -38,7 +38,10 @@ type Outbox interface {
 	// comes before another when fewer of its account's would then be in
 	// flight (q.InFlight's, and those claimed before it), and otherwise
 	// when it is due earlier. Each returned delivery's Attempt is one more
-	// than before and its lease ends at q.Now+q.Lease.
+	// than before and its lease ends at q.Now+q.Lease. Its cost must not
+	// grow with the number of deliveries pending: the engine claims at
+	// every poll and whenever deliveries end, and one account's backlog
+	// would make every claim longer.
 	Claim(ctx context.Context, q ClaimQuery) ([]Delivery, error)
 	// Succeeded marks the delivery delivered: a receiver answered 2xx.
 	Succeeded(ctx context.Context, id string, attempt int, at time.Time) error
