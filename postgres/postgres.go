@@ -130,7 +130,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s.db = stdlib.OpenDBFromPool(pool)
-	s.Store = sqlstore.New(sqlstore.Config{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE",
+	s.Store = sqlstore.New(sqlstore.Config{DB: s.db, Tx: s.sqlTx, Dollar: true, KeySeq: "seq", ForUpdate: " FOR UPDATE", Lateral: true,
 		IsUnique: func(err error) bool { return constraint(err) != "" },
 		Notify:   s.notify, RecordUses: recordUses})
 	if err := s.Store.LoadFirstAccount(ctx); err != nil {

@@ -17,9 +17,15 @@ import (
 // countingOutbox signals when a number of deliveries have succeeded.
 type countingOutbox struct {
 	*sqliteOutbox
-	n    atomic.Int64
-	want int64
-	done chan struct{}
+	n      atomic.Int64
+	want   int64
+	done   chan struct{}
+	claims atomic.Int64
+}
+
+func (o *countingOutbox) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Delivery, error) {
+	o.claims.Add(1)
+	return o.sqliteOutbox.Claim(ctx, q)
 }
 
 func (o *countingOutbox) Succeeded(ctx context.Context, id string, attempt int, at time.Time) error {
@@ -32,24 +38,31 @@ func (o *countingOutbox) Succeeded(ctx context.Context, id string, attempt int, 
 
 // BenchmarkDeliveries measures deliveries per second from a SQLite outbox
 // to receivers on loopback that read the body and answer 204, with the
-// engine's defaults, through Start and Notify as the server runs it.
+// engine's defaults, through Start and Notify as the server runs it; the
+// subscriptions are one account's, or each of an account of its own
+// (accounts=16), which the bound on an account's deliveries in flight
+// does not hold back.
 // sync=FULL is how Keyward runs SQLite; this test outbox commits each
 // claim and each outcome on its own (one fsync each), where Keyward's
 // store commits concurrent writes together. sync=OFF takes the fsync
 // away: the engine's own ceiling with SQLite's CPU cost.
 func BenchmarkDeliveries(b *testing.B) {
 	for _, sync := range []string{"FULL", "OFF"} {
-		for _, subs := range []int{1, 16} {
-			b.Run(fmt.Sprintf("sync=%s/subscriptions=%d", sync, subs), func(b *testing.B) {
+		for _, c := range []struct{ subs, accounts int }{{1, 1}, {16, 1}, {16, 16}} {
+			name := fmt.Sprintf("sync=%s/subscriptions=%d", sync, c.subs)
+			if c.accounts > 1 {
+				name += fmt.Sprintf("/accounts=%d", c.accounts)
+			}
+			b.Run(name, func(b *testing.B) {
 				outboxSync = sync
 				defer func() { outboxSync = "FULL" }()
-				benchmarkDeliveries(b, subs)
+				benchmarkDeliveries(b, c.subs, c.accounts)
 			})
 		}
 	}
 }
 
-func benchmarkDeliveries(b *testing.B, subs int) {
+func benchmarkDeliveries(b *testing.B, subs, accounts int) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusNoContent)
@@ -59,7 +72,7 @@ func benchmarkDeliveries(b *testing.B, subs int) {
 	var ids []string
 	for i := range subs {
 		id := fmt.Sprintf("sub-%d", i)
-		ob.subscribe(b, id, testAccount, srv.URL+"/"+id, "benchmark-secret-0123456789")
+		ob.subscribe(b, id, fmt.Sprintf("%012d", i%accounts), srv.URL+"/"+id, "benchmark-secret-0123456789")
 		ids = append(ids, id)
 	}
 	tx, err := ob.db.Begin()
@@ -90,6 +103,7 @@ func benchmarkDeliveries(b *testing.B, subs int) {
 	e.Notify()
 	<-co.done
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "deliveries/s")
+	b.ReportMetric(float64(co.claims.Load())/float64(b.N), "claims/delivery")
 	// CPU time counts the receiver's and SQLite's too, and holds up
 	// better than wall time on a shared machine.
 	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/delivery")

@@ -69,10 +69,14 @@
 // state compares the events' times, or asks Keyward (ListAccessKeys).
 //
 // One slow or dead receiver costs a bounded share of the engine: it has
-// fewer than twice Config.PerSubscription deliveries in flight, each ends
-// at Config.Timeout, and every answer is read to at most some 64 KiB. The
-// engine runs Config.Workers deliveries at most, in goroutines it owns,
-// until Close.
+// at most Config.PerSubscription deliveries in flight, each ends at
+// Config.Timeout, and every answer is read to at most some 64 KiB. One
+// account's receivers together have at most Config.PerAccount in flight
+// (half of the workers by default), however many subscriptions it has
+// and however many of its events are due, so that the others' events
+// always find free workers; the outbox gives the accounts turns, the one
+// with the fewest in flight first. The engine runs Config.Workers
+// deliveries at most, in goroutines it owns, until Close.
 //
 // # Targets
 //
@@ -85,4 +89,9 @@
 // written out. No proxy is taken from the environment and no redirect is
 // followed, since either would send the request somewhere not checked.
 // A URL may hold a token; it is kept out of logs and of the last error.
+// The last error, which the subscription's account reads, says what kind
+// of failure a delivery met (a name that did not resolve, or resolved to
+// an address that is not public, a connection refused, a certificate not
+// trusted) and never an address: not the one a name resolved to, the
+// resolver's or the host's own. The server's log keeps the error whole.
 package webhook

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -40,6 +41,7 @@ type Metrics interface {
 const (
 	DefaultWorkers         = 16
 	DefaultPerSubscription = 4
+	DefaultPerAccount      = DefaultWorkers / 2 // half of Workers, whatever Workers is
 	DefaultPollInterval    = time.Second
 	DefaultTimeout         = 10 * time.Second
 	DefaultBaseDelay       = 10 * time.Second
@@ -68,11 +70,15 @@ type Config struct {
 	// hold a token) or a secret.
 	Logger  *slog.Logger
 	Metrics Metrics
-	// Workers bounds the deliveries in flight. PerSubscription bounds those
-	// of one subscription claimed at once; one subscription has fewer than
-	// twice as many in flight.
+	// Workers bounds the deliveries in flight. PerSubscription bounds
+	// those of one subscription, and PerAccount those of one account's
+	// subscriptions together (by default half of Workers): one account,
+	// whatever number of receivers it makes slow, leaves the other
+	// accounts the rest of the workers, and one slow receiver leaves its
+	// account's other subscriptions the rest of the account's share.
 	Workers         int
 	PerSubscription int
+	PerAccount      int
 	// PollInterval is how often the engine looks for due deliveries when
 	// not notified: retries coming due, and events that other replicas
 	// wrote.
@@ -117,10 +123,24 @@ type Engine struct {
 	// more of a backlog.
 	refill int
 
-	mu       sync.Mutex
-	n        int            // deliveries in flight
-	inflight map[string]int // deliveries in flight by subscription
-	workers  sync.WaitGroup
+	mu sync.Mutex
+	n  int // deliveries in flight
+	// bySubscription and byAccount count the deliveries in flight by
+	// subscription and by account, for the claims' bounds.
+	bySubscription, byAccount tally
+	workers                   sync.WaitGroup
+}
+
+// tally counts deliveries in flight by a key: a subscription's ID, or an
+// account's. A key with none is not in it.
+type tally map[string]int
+
+func (t tally) add(key string) { t[key]++ }
+
+func (t tally) done(key string) {
+	if t[key]--; t[key] <= 0 {
+		delete(t, key)
+	}
 }
 
 // New returns an engine for cfg, not yet started.
@@ -142,6 +162,10 @@ func New(cfg Config) (*Engine, error) {
 	}
 	setDefault(&cfg.Workers, DefaultWorkers)
 	setDefault(&cfg.PerSubscription, DefaultPerSubscription)
+	// Half of the workers: more than one subscription's share, so that a
+	// dead receiver leaves its account's other subscriptions workers,
+	// and few enough that an account leaves the others as many.
+	setDefault(&cfg.PerAccount, max(1, cfg.Workers/2))
 	setDefault(&cfg.PollInterval, DefaultPollInterval)
 	setDefault(&cfg.Timeout, DefaultTimeout)
 	setDefault(&cfg.Lease, 3*cfg.Timeout)
@@ -162,7 +186,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Engine{cfg: cfg, client: client, refill: max(1, cfg.Workers/4), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1),
-		ctx: ctx, stop: stop, done: make(chan struct{}), inflight: make(map[string]int)}, nil
+		ctx: ctx, stop: stop, done: make(chan struct{}), bySubscription: tally{}, byAccount: tally{}}, nil
 }
 
 func setDefault[T comparable](v *T, def T) {
@@ -245,18 +269,17 @@ func (e *Engine) free() int {
 func (e *Engine) fill() bool {
 	e.mu.Lock()
 	free := e.cfg.Workers - e.n
-	var skip []string
-	for sub, n := range e.inflight {
-		if n >= e.cfg.PerSubscription {
-			skip = append(skip, sub)
-		}
-	}
+	busy := InFlight{Subscriptions: maps.Clone(e.bySubscription), Accounts: maps.Clone(e.byAccount)}
 	e.mu.Unlock()
 	if free <= 0 {
 		return true
 	}
+	// The outbox leaves out what the bounds do not allow beside the
+	// deliveries in flight, so that a free worker goes to another
+	// subscription's or account's due delivery instead of waiting behind
+	// those of one whose receivers do not answer.
 	ds, err := e.cfg.Outbox.Claim(e.ctx, ClaimQuery{Now: e.cfg.Now(), Limit: free, Lease: e.cfg.Lease,
-		PerSubscription: e.cfg.PerSubscription, Skip: skip})
+		PerSubscription: e.cfg.PerSubscription, PerAccount: e.cfg.PerAccount, InFlight: busy})
 	if err != nil {
 		if e.ctx.Err() == nil {
 			e.cfg.Logger.Error("webhook: claiming deliveries", "error", err)
@@ -271,16 +294,17 @@ func (e *Engine) fill() bool {
 			}
 		})
 	}
-	// A full claim, or one that left out busy subscriptions, may have left
-	// deliveries due.
-	return len(ds) > 0 || len(skip) > 0
+	// A claim that found some, or that the deliveries in flight bounded,
+	// may have left deliveries due.
+	return len(ds) > 0 || len(busy.Subscriptions) > 0
 }
 
 // launch delivers d in a worker of its own, counted in flight until done.
 func (e *Engine) launch(d Delivery, done func()) {
 	e.mu.Lock()
 	e.n++
-	e.inflight[d.Subscription.ID]++
+	e.bySubscription.add(d.Subscription.ID)
+	e.byAccount.add(d.Subscription.AccountID)
 	e.mu.Unlock()
 	e.workers.Add(1)
 	go func() {
@@ -288,9 +312,8 @@ func (e *Engine) launch(d Delivery, done func()) {
 		e.attempt(e.ctx, d)
 		e.mu.Lock()
 		e.n--
-		if e.inflight[d.Subscription.ID]--; e.inflight[d.Subscription.ID] <= 0 {
-			delete(e.inflight, d.Subscription.ID)
-		}
+		e.bySubscription.done(d.Subscription.ID)
+		e.byAccount.done(d.Subscription.AccountID)
 		e.mu.Unlock()
 		done()
 	}()
@@ -304,7 +327,7 @@ func (e *Engine) DeliverDue(ctx context.Context) (int, error) {
 	total := 0
 	for {
 		ds, err := e.cfg.Outbox.Claim(ctx, ClaimQuery{Now: e.cfg.Now(), Limit: e.cfg.Workers, Lease: e.cfg.Lease,
-			PerSubscription: e.cfg.PerSubscription})
+			PerSubscription: e.cfg.PerSubscription, PerAccount: e.cfg.PerAccount})
 		if err != nil {
 			return total, err
 		}
@@ -364,7 +387,11 @@ func (e *Engine) attempt(ctx context.Context, d Delivery) {
 	}
 	e.cfg.Metrics.Failed(elapsed)
 	msg := err.Error()
-	log.Warn("webhook: delivery failed", "error", msg)
+	if f, ok := err.(*failure); ok && f.cause != msg {
+		log.Warn("webhook: delivery failed", "error", msg, "cause", f.cause)
+	} else {
+		log.Warn("webhook: delivery failed", "error", msg)
+	}
 	next := now.Add(max(e.backoff(d.Attempt), min(retryAfter, e.cfg.MaxDelay)))
 	var reason string
 	switch {
@@ -436,12 +463,9 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return 0, fmt.Errorf("no answer within %v", e.cfg.Timeout)
-		}
 		// A malformed answer is quoted in the error, and may repeat the
-		// request's path.
-		return 0, errors.New(redactURL(err.Error(), target))
+		// request's path: removed from both the last error and the cause.
+		return 0, &failure{shown: redactURL(transportFailure(err, e.cfg.Timeout), target), cause: redactURL(err.Error(), target)}
 	}
 	defer resp.Body.Close()
 	// The body is read within the timeout too: the client's own deadline
@@ -466,6 +490,14 @@ func (e *Engine) send(ctx context.Context, d Delivery) (time.Duration, error) {
 	}
 	return retryAfter(resp.Header.Get("Retry-After"), e.cfg.Now()), err
 }
+
+// failure is a failed request's last error, as the subscription's account
+// may read it (shown), with its cause as the server's log keeps it for the
+// operator: the transport's own error, which may name addresses of the
+// host's network and its resolver. Neither holds the URL's path or query.
+type failure struct{ shown, cause string }
+
+func (f *failure) Error() string { return f.shown }
 
 // printable is a receiver's answer as it may be shown: valid UTF-8,
 // control characters as spaces, trimmed.

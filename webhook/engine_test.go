@@ -286,7 +286,7 @@ func TestResponses(t *testing.T) {
 			c, _, _ := w.(http.Hijacker).Hijack()
 			c.Close()
 			return true
-		}, want{"pending", "EOF", 15 * time.Second}},
+		}, want{"pending", "the connection was closed before an answer", 15 * time.Second}},
 		{"no answer in time", func(w http.ResponseWriter, r *http.Request, n int) bool {
 			// The server sees the client go only once the body is read.
 			io.Copy(io.Discard, r.Body)
@@ -639,7 +639,7 @@ func TestPollFindsOtherWriters(t *testing.T) {
 }
 
 // TestDeadReceiverDoesNotHoldOthers: a receiver that never answers, with a
-// backlog of events, holds fewer than 2×PerSubscription of the workers;
+// backlog of events, holds at most PerSubscription of the workers;
 // another subscription's events still arrive at once, and Notify does not
 // wait. Close then cuts the hanging deliveries short, releases them for
 // an immediate retry elsewhere, and returns without waiting for the

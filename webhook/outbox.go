@@ -30,10 +30,18 @@ import (
 // LOCKED) RETURNING …; in SQLite one IMMEDIATE transaction.
 type Outbox interface {
 	// Claim leases, and returns, up to q.Limit pending deliveries that are
-	// due at q.Now (next attempt at or before it, no lease running), the
-	// earliest due first, at most q.PerSubscription of any one subscription
-	// and none of the subscriptions in q.Skip. Each returned delivery's
-	// Attempt is one more than before and its lease ends at q.Now+q.Lease.
+	// due at q.Now (next attempt at or before it, no lease running), no
+	// more of one subscription, nor of one account's subscriptions, than
+	// q.PerSubscription and q.PerAccount leave beside those q.InFlight
+	// counts. Each account's earliest due come first, and the accounts
+	// take turns, the one with the fewest in flight first: a delivery
+	// comes before another when fewer of its account's would then be in
+	// flight (q.InFlight's, and those claimed before it), and otherwise
+	// when it is due earlier. Each returned delivery's Attempt is one more
+	// than before and its lease ends at q.Now+q.Lease. Its cost must not
+	// grow with the number of deliveries pending: the engine claims at
+	// every poll and whenever deliveries end, and one account's backlog
+	// would make every claim longer.
 	Claim(ctx context.Context, q ClaimQuery) ([]Delivery, error)
 	// Succeeded marks the delivery delivered: a receiver answered 2xx.
 	Succeeded(ctx context.Context, id string, attempt int, at time.Time) error
@@ -54,12 +62,24 @@ type ClaimQuery struct {
 	// Lease is how long the claim holds: longer than a delivery can take,
 	// so that a live engine's delivery is never claimed twice.
 	Lease time.Duration
-	// PerSubscription bounds the deliveries of one subscription in one
-	// claim, and Skip lists subscriptions that already have deliveries in
-	// flight, so that one slow or dead receiver occupies a bounded number
-	// of the engine's workers and the others' events still go out.
+	// PerSubscription and PerAccount bound the deliveries of one
+	// subscription, and of one account's subscriptions, that the engine
+	// has in flight at once, so that one slow or dead receiver occupies a
+	// bounded number of the engine's workers and the others' events still
+	// go out, and so does one account's, whatever number of subscriptions
+	// it has: every account's events get free workers. InFlight counts
+	// those the engine has in flight already; a subscription or an
+	// account at its bound gets nothing. PerAccount 0 bounds no account.
 	PerSubscription int
-	Skip            []string
+	PerAccount      int
+	InFlight        InFlight
+}
+
+// InFlight counts the deliveries an engine has in flight (claimed, not
+// yet reported), by subscription ID and by account ID.
+type InFlight struct {
+	Subscriptions map[string]int
+	Accounts      map[string]int
 }
 
 // Delivery is one event to deliver to one subscription, as claimed.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
+	"math"
 	"net/url"
 	"path/filepath"
 	"testing"
@@ -152,7 +153,12 @@ func (o *sqliteOutbox) Enqueue(t testing.TB, sub, eventID, eventType string, bod
 // Claim implements webhook.Outbox in one IMMEDIATE transaction, so two
 // processes never claim one delivery.
 func (o *sqliteOutbox) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Delivery, error) {
-	skip, _ := json.Marshal(append([]string{}, q.Skip...))
+	subs, _ := json.Marshal(q.InFlight.Subscriptions)
+	accounts, _ := json.Marshal(q.InFlight.Accounts)
+	perAccount := q.PerAccount
+	if perAccount <= 0 {
+		perAccount = math.MaxInt32
+	}
 	tx, err := o.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -161,17 +167,26 @@ func (o *sqliteOutbox) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webho
 	now := q.Now.UnixNano()
 	// Each subscription's earliest due deliveries, by the index on
 	// (subscription, next attempt): the cost grows with the number of
-	// subscriptions, not with a backlog.
+	// subscriptions, not with a backlog. Of those, each subscription's
+	// and each account's first that its bound leaves beside those in
+	// flight (its turn: how many would then be in flight), the lowest
+	// turn first, so that accounts take turns.
 	rows, err := tx.QueryContext(ctx, `
-		SELECT d.id, d.attempts + 1, d.created, d.body, s.id, s.account_id, s.url_sealed, s.secrets
-		FROM webhook_subscriptions s
-		JOIN webhook_deliveries d ON d.id IN (
-			SELECT x.id FROM webhook_deliveries x
-			WHERE x.subscription_id = s.id AND x.state = 'pending' AND x.next_attempt <= ? AND x.leased_until <= ?
-			ORDER BY x.next_attempt, x.id LIMIT ?)
-		WHERE s.id NOT IN (SELECT value FROM json_each(?))
-		ORDER BY d.next_attempt, d.id
-		LIMIT ?`, now, now, q.PerSubscription, string(skip), q.Limit)
+		SELECT id, attempts + 1, created, body, sub, account, url_sealed, secrets FROM (
+			SELECT c.*, c.account_held + row_number() OVER (PARTITION BY c.account ORDER BY c.next_attempt, c.id) AS turn FROM (
+				SELECT d.id, d.attempts, d.created, d.body, d.next_attempt, s.id AS sub, s.account_id AS account, s.url_sealed, s.secrets,
+					coalesce((SELECT value FROM json_each(?) WHERE key = s.account_id), 0) AS account_held,
+					coalesce((SELECT value FROM json_each(?) WHERE key = s.id), 0)
+						+ row_number() OVER (PARTITION BY s.id ORDER BY d.next_attempt, d.id) AS sub_turn
+				FROM webhook_subscriptions s
+				JOIN webhook_deliveries d ON d.id IN (
+					SELECT x.id FROM webhook_deliveries x
+					WHERE x.subscription_id = s.id AND x.state = 'pending' AND x.next_attempt <= ? AND x.leased_until <= ?
+					ORDER BY x.next_attempt, x.id LIMIT ?)
+			) c WHERE c.sub_turn <= ?
+		) WHERE turn <= ?
+		ORDER BY turn, next_attempt, id
+		LIMIT ?`, string(accounts), string(subs), now, now, q.PerSubscription, q.PerSubscription, perAccount, q.Limit)
 	if err != nil {
 		return nil, err
 	}

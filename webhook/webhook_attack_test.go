@@ -3,18 +3,25 @@ package webhook_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
+	"github.com/keyward/keyward/internal/netguard"
 	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/webhook"
 )
@@ -53,7 +60,7 @@ func TestTargetSafety(t *testing.T) {
 	}
 	for _, id := range ids {
 		r := ob.row(t, id)
-		if r.State != "pending" || !strings.Contains(r.LastError, "not a public address") {
+		if r.State != "pending" || !strings.Contains(r.LastError, "not at a public address") {
 			t.Errorf("%s: %+v", id, r)
 		}
 	}
@@ -298,5 +305,267 @@ func TestSwitchingProtocolsThenSilence(t *testing.T) {
 	}
 	if r := ob.row(t, ids[0]); r.State != "pending" || r.LastError == "" {
 		t.Errorf("%+v", r)
+	}
+}
+
+// TestLastErrorNamesNoAddress: a delivery's last error, which the
+// account's administrators read in the parked deliveries' listing, says
+// what kind of failure it was and never an address: not the one the
+// receiver's name resolved to (the host's own network, when it is not
+// public), not the resolver the host asks, not the host's own end of the
+// connection. The server's log, which is the operator's, keeps the cause
+// whole for debugging.
+func TestLastErrorNamesNoAddress(t *testing.T) {
+	tlsReceiver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(tlsReceiver.Close)
+	tlsReceiver.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes refused are the point
+	trusted := x509.NewCertPool()
+	trusted.AddCert(tlsReceiver.Certificate())
+	resetter := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _, _ := w.(http.Hijacker).Hijack()
+		c.(*net.TCPConn).SetLinger(0) // close with a reset
+		c.Close()
+	}))
+	t.Cleanup(resetter.Close)
+	plain := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(plain.Close)
+	// A receiver whose status line is an address: the error quotes it.
+	quoting := rawReceiver(t, func(c net.Conn, _ *http.Request) { io.WriteString(c, "HTTP/1.1 10.1.2.3:8080\r\n\r\n") })
+	port := func(u string) string {
+		_, p, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://"))
+		return p
+	}
+	tests := []struct {
+		name         string
+		url          string
+		allowPrivate bool
+		dns          int            // the resolver's answer to every query: a response code, or -1 for none
+		roots        *x509.CertPool // nil: the system's
+		want         string         // the last error
+		logged       string         // part of the cause the log keeps
+	}{
+		{name: "a name resolving to loopback", url: "http://localhost:" + port(plain.URL) + "/hook",
+			want: "the receiver's host is not at a public address (deliveries to loopback, private and link-local addresses need the server's --webhook-allow-private)", logged: "is not a public address"},
+		{name: "a local database's address", url: "http://127.0.0.1:5432/hook",
+			want: "the receiver's host is not at a public address (deliveries to loopback, private and link-local addresses need the server's --webhook-allow-private)", logged: "127.0.0.1"},
+		{name: "connection refused", url: "http://" + closedAddress(t) + "/hook", allowPrivate: true,
+			want: "the connection was refused", logged: "connection refused"},
+		{name: "no such host", url: "http://no-such-host-zz.invalid/hook", dns: 3,
+			want: "the receiver's host name did not resolve (no such host)", logged: "no such host"},
+		{name: "resolver failing", url: "http://no-such-host-zz.invalid/hook", dns: 2,
+			want: "the receiver's host name could not be resolved", logged: "server misbehaving"},
+		{name: "resolver timing out", url: "http://no-such-host-zz.invalid/hook", dns: -1,
+			want: "the receiver's host name could not be resolved in time", logged: "no-such-host-zz.invalid"},
+		{name: "connection reset", url: resetter.URL + "/hook", allowPrivate: true,
+			want: "the connection was reset", logged: "connection reset by peer"},
+		{name: "certificate of an unknown authority", url: tlsReceiver.URL + "/hook", allowPrivate: true,
+			want: "TLS: the receiver's certificate is not signed by a trusted authority", logged: "unknown authority"},
+		{name: "certificate for other names", url: "https://localhost:" + port(tlsReceiver.URL) + "/hook", allowPrivate: true, roots: trusted,
+			want: "TLS: the receiver's certificate is not valid for its host name", logged: "not localhost"},
+		{name: "no TLS", url: "https://" + strings.TrimPrefix(plain.URL, "http://") + "/hook", allowPrivate: true,
+			want: "http: server gave HTTP response to HTTPS client", logged: "HTTP response to HTTPS client"},
+		{name: "an answer quoting an address", url: "http://" + quoting + "/hook", allowPrivate: true,
+			want: `net/http: HTTP/1.x transport connection broken: malformed HTTP status code "…"`, logged: "10.1.2.3:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newClock()
+			ob := newOutbox(t)
+			ob.subscribe(t, "sub", testAccount, tt.url, testSecret)
+			id := ob.enqueue(t, keyEvent(t, "evt", clk.Now()), "sub")[0]
+			var nameservers []string
+			var resolver *net.Resolver
+			if tt.dns != 0 {
+				resolver = fakeResolver(tt.dns, func(addr string) { nameservers = append(nameservers, addr) })
+			}
+			var logs bytes.Buffer
+			var logMu sync.Mutex
+			e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
+				c.AllowPrivate = tt.allowPrivate
+				c.Timeout, c.Lease = 300*time.Millisecond, 10*time.Second
+				c.Client = clientWith(tt.allowPrivate, c.Timeout, resolver, tt.roots)
+				c.Logger = slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			})
+			if n, err := e.DeliverDue(t.Context()); n != 1 || err != nil {
+				t.Fatalf("DeliverDue = %d, %v", n, err)
+			}
+			r := ob.row(t, id)
+			if r.State != "pending" || r.LastError != tt.want {
+				t.Errorf("last error %q, want %q", r.LastError, tt.want)
+			}
+			if a := anAddress(r.LastError); a != "" {
+				t.Errorf("the last error names the address %s: %q", a, r.LastError)
+			}
+			for _, ns := range nameservers {
+				if host, _, _ := net.SplitHostPort(ns); strings.Contains(r.LastError, host) {
+					t.Errorf("the last error names the resolver %s: %q", ns, r.LastError)
+				}
+			}
+			logMu.Lock()
+			defer logMu.Unlock()
+			if !strings.Contains(logs.String(), tt.logged) || strings.Contains(logs.String(), "/hook") {
+				t.Errorf("the log does not keep the cause (%q) or names the URL's path:\n%s", tt.logged, logs.String())
+			}
+		})
+	}
+}
+
+// anAddress returns the first IP address, with or without a port, that s
+// holds as a word, or "".
+func anAddress(s string) string {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(`,;()"'<>=`, r) }) {
+		for _, part := range strings.Split(w, "->") {
+			part = strings.TrimRight(part, ":.")
+			if _, err := netip.ParseAddr(strings.Trim(part, "[]")); err == nil {
+				return part
+			}
+			if _, err := netip.ParseAddrPort(part); err == nil {
+				return part
+			}
+		}
+	}
+	return ""
+}
+
+// closedAddress is a loopback address and port with nothing listening.
+func closedAddress(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// clientWith is the engine's client (NewClient) resolving names with
+// resolver (nil: the system's) and trusting roots (nil: the system's).
+func clientWith(allowPrivate bool, timeout time.Duration, resolver *net.Resolver, roots *x509.CertPool) *http.Client {
+	c := webhook.NewClient(allowPrivate, timeout)
+	tr := c.Transport.(*http.Transport)
+	tr.DialContext = (&net.Dialer{Timeout: timeout, Control: netguard.Control(allowPrivate), Resolver: resolver}).DialContext
+	tr.TLSClientConfig.RootCAs = roots
+	return c
+}
+
+// fakeResolver is Go's own resolver, asking the nameservers the host is
+// configured with (dialed learns which) but answered here: every query
+// with the DNS response code rcode (3, no such name; 2, server failure),
+// or timing out when rcode is -1.
+func fakeResolver(rcode int, dialed func(addr string)) *net.Resolver {
+	var mu sync.Mutex
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dialed(addr)
+		mu.Unlock()
+		if rcode < 0 {
+			// As when the resolver's packets go unanswered; at once, so
+			// that the lookup fails before the delivery's own timeout.
+			return nil, &net.OpError{Op: "dial", Net: network, Err: os.ErrDeadlineExceeded}
+		}
+		client, server := net.Pipe()
+		go answerDNS(server, rcode)
+		return client, nil
+	}}
+}
+
+// answerDNS answers the queries on c, framed as over TCP (a length, then
+// the message: a net.Pipe is no PacketConn), with rcode and no record.
+func answerDNS(c net.Conn, rcode int) {
+	defer c.Close()
+	for {
+		var n [2]byte
+		if _, err := io.ReadFull(c, n[:]); err != nil {
+			return
+		}
+		q := make([]byte, int(n[0])<<8|int(n[1]))
+		if _, err := io.ReadFull(c, q); err != nil || len(q) < 12 {
+			return
+		}
+		// The header and the question (its name's labels, then type and
+		// class), without the query's additional records.
+		end := 12
+		for end < len(q) && q[end] != 0 {
+			end += int(q[end]) + 1
+		}
+		end += 1 + 4
+		if end > len(q) {
+			return
+		}
+		resp := append([]byte(nil), q[:end]...)
+		resp[2] = 0x81 | q[2]&0x01        // a response, recursion desired as asked
+		resp[3] = 0x80 | byte(rcode)&0x0f // recursion available, the code
+		clear(resp[6:12])                 // no answer, authority or additional record
+		if _, err := c.Write(append([]byte{byte(len(resp) >> 8), byte(len(resp))}, resp...)); err != nil {
+			return
+		}
+	}
+}
+
+// TestAccountCannotStallOthers: an account whose subscriptions all point
+// at a receiver that reads each request and never answers (a tarpit),
+// with a backlog of its own events due before anyone else's, holds at
+// most its share of the engine's workers, half of them; another
+// account's event is delivered by a free worker while every request the
+// tarpit holds is still held. Without the account's bound, its four
+// subscriptions (four deliveries each) took all sixteen workers for the
+// whole timeout of each delivery, and the other account's events waited
+// behind the backlog.
+func TestAccountCannotStallOthers(t *testing.T) {
+	const attacker, victim = "111111111111", "222222222222"
+	share := webhook.DefaultWorkers / 2
+	clk, ob := newClock(), newOutbox(t)
+	held := make(chan struct{}, 100)
+	release := make(chan struct{})
+	tarpit := newReceiver(t, testSecret, clk.Now)
+	tarpit.respond = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		io.Copy(io.Discard, r.Body)
+		held <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		return true
+	}
+	for i := range 4 {
+		ob.subscribe(t, fmt.Sprintf("tarpit-%d", i), attacker, tarpit.URL(), testSecret)
+	}
+	// 400 deliveries due, each event to the four subscriptions, as the
+	// account's own audited requests would make them.
+	for i := range 100 {
+		ob.enqueue(t, keyEvent(t, fmt.Sprintf("evt-backlog-%d", i), clk.Now().Add(-time.Hour)), "tarpit-0", "tarpit-1", "tarpit-2", "tarpit-3")
+	}
+	other := newReceiver(t, testSecret, clk.Now)
+	ob.subscribe(t, "other", victim, other.URL(), testSecret)
+	e, _ := testEngine(t, ob, ob.sealer, clk.Now, func(c *webhook.Config) {
+		// Longer than the test: the tarpit holds a worker until released.
+		c.Timeout, c.Lease = 10*time.Minute, 30*time.Minute
+	})
+	e.Start()
+	t.Cleanup(func() {
+		close(release)
+		e.Close()
+	})
+	for range share {
+		select {
+		case <-held:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the tarpit got fewer than %d requests", share)
+		}
+	}
+
+	ob.enqueue(t, keyEvent(t, "evt-other-account", clk.Now()), "other")
+	e.Notify()
+	select {
+	case d := <-other.got:
+		if d.ID != "evt-other-account" {
+			t.Fatalf("delivered %+v", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the other account's event was not delivered while the tarpit held %d requests", tarpit.n.Load())
+	}
+	if n := tarpit.n.Load(); n != int64(share) {
+		t.Fatalf("the tarpit holds %d requests, more than the account's share of %d", n, share)
 	}
 }

@@ -71,8 +71,18 @@ func Control(allowPrivate bool) func(network, address string, c syscall.RawConn)
 			return fmt.Errorf("netguard: %q is not an IP address", host)
 		}
 		if !Public(ip) {
-			return fmt.Errorf("netguard: %s is not a public address", ip)
+			return &NotPublicError{IP: ip}
 		}
 		return nil
 	}
+}
+
+// NotPublicError is Control's refusal of an address that is not public:
+// a type, so that a caller can tell the refusal from other failures to
+// connect (errors.As) and say so without repeating the address, which
+// may be one of the host's own network.
+type NotPublicError struct{ IP netip.Addr }
+
+func (e *NotPublicError) Error() string {
+	return fmt.Sprintf("netguard: %s is not a public address", e.IP)
 }

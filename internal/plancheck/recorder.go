@@ -77,6 +77,12 @@ func Wide(line string) bool {
 	return slices.ContainsFunc(InstallationWide, func(s Statement) bool { return strings.Contains(line, s.SQL) })
 }
 
+// Bounded reports whether the statement line (OneLine's) is one of
+// NoSweep.
+func Bounded(line string) bool {
+	return slices.ContainsFunc(NoSweep, func(s Statement) bool { return strings.Contains(line, s.SQL) })
+}
+
 // IsUnchecked reports whether the statement line (OneLine's) is one of
 // Unchecked.
 func IsUnchecked(line string) bool {

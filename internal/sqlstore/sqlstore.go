@@ -53,6 +53,10 @@ type Config struct {
 	// KeySeq is the column that orders access keys by creation: "rowid"
 	// on SQLite, "seq" on PostgreSQL.
 	KeySeq string
+	// Lateral joins a subquery that reads the rows joined before it
+	// (PostgreSQL's JOIN LATERAL); without it (SQLite, which has none), a
+	// correlated subquery's list of IDs is joined by the primary key.
+	Lateral bool
 }
 
 // Store implements keyward.Store but for what only a backend can do:

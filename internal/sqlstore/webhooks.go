@@ -5,7 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
+	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keyward/keyward"
@@ -383,10 +387,15 @@ func (s *Store) enqueueRootKeyUses(ctx context.Context, tx *sql.Tx, uses []keywa
 }
 
 // Claim implements webhook.Outbox: each subscription's earliest due
-// deliveries, by the index on (subscription, next attempt), so the cost
-// grows with the number of subscriptions rather than with a backlog; each
-// is then leased by a conditional update, which a concurrent claim of the
-// same row (another replica) makes affect nothing.
+// deliveries, by the index of pending ones, which is read for the
+// subscriptions that have some and, in each, for its first due; of those,
+// what the bounds leave each subscription and each account beside the
+// deliveries in flight; each is then leased by a conditional update,
+// which a concurrent claim of the same row (another replica) makes affect
+// nothing. The cost grows with the number of subscriptions that have
+// deliveries pending, never with how many they have: the engine claims at
+// every poll and whenever deliveries end, and one account's backlog must
+// not make every claim longer (plancheck.NoSweep holds the plans to it).
 func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Delivery, error) {
 	if q.Limit <= 0 || q.PerSubscription <= 0 {
 		return nil, nil
@@ -402,31 +411,62 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 	if !due {
 		return nil, nil
 	}
+	perAccount := q.PerAccount
+	if perAccount <= 0 {
+		perAccount = math.MaxInt32
+	}
+	// Each subscription's first PerSubscription due deliveries: a lateral
+	// join reads them from the index in order and stops; without one, the
+	// subquery's IDs are joined by the primary key. Joined by the
+	// subscription and filtered by the subquery instead, they were read
+	// whole, every due delivery of every subscription on each claim.
+	firstDue := `SELECT x.id, x.next_attempt FROM webhook_deliveries x
+					WHERE x.subscription_id = subs.id AND x.state = 'pending' AND x.next_attempt <= ? AND x.leased_until <= ?
+					ORDER BY x.next_attempt, x.id LIMIT ?`
+	join := `JOIN webhook_deliveries d ON d.id IN (SELECT id FROM (` + firstDue + `) f)`
+	if s.Lateral {
+		join = `CROSS JOIN LATERAL (` + firstDue + `) d`
+	}
+	// The subscriptions with deliveries pending, one lookup in the index
+	// of pending deliveries each: the first subscription after the one
+	// before (after '', which no ID is, to begin), with its account, read
+	// by its ID.
+	next := func(after string) string {
+		return `(SELECT p.subscription_id FROM webhook_deliveries p WHERE p.state = 'pending' AND p.subscription_id > ` + after + `
+					ORDER BY p.subscription_id, p.next_attempt, p.id LIMIT 1)`
+	}
+	pending := `WITH RECURSIVE pending AS (
+				SELECT ` + next("''") + ` AS id
+				UNION ALL
+				SELECT ` + next("pending.id") + ` FROM pending WHERE pending.id IS NOT NULL),
+			subs AS (SELECT pending.id, (SELECT w.account_id FROM webhook_subscriptions w WHERE w.id = pending.id) AS account_id
+				FROM pending WHERE pending.id IS NOT NULL)`
 	var out []webhook.Delivery
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		args := []any{now, now, now, now, q.PerSubscription}
-		skip := ""
-		if len(q.Skip) > 0 {
-			skip = ` AND s.id NOT IN (` + placeholders(len(q.Skip)) + `)`
-			for _, id := range q.Skip {
-				args = append(args, id)
-			}
-		}
+		accountHeld, args := inFlightCase("subs.account_id", q.InFlight.Accounts, nil)
+		subHeld, args := inFlightCase("subs.id", q.InFlight.Subscriptions, args)
+		args = append(args, now, now, q.PerSubscription, q.PerSubscription, perAccount)
 		type candidate struct {
 			id, sub string
 		}
-		// Each subscription's due deliveries are joined by the index of
-		// pending ones, then kept if among its first PerSubscription: an
-		// IN in the join's condition alone would be tried on every
-		// delivery of every subscription.
-		cands, err := collect(ctx, s, tx, `SELECT d.id, d.subscription_id FROM webhook_subscriptions s
-			JOIN webhook_deliveries d ON d.subscription_id = s.id AND d.state = 'pending' AND d.next_attempt <= ? AND d.leased_until <= ?
-			WHERE d.id IN (
-				SELECT x.id FROM webhook_deliveries x
-				WHERE x.subscription_id = s.id AND x.state = 'pending' AND x.next_attempt <= ? AND x.leased_until <= ?
-				ORDER BY x.next_attempt, x.id LIMIT ?)`+skip+`
-			ORDER BY d.next_attempt, d.id LIMIT `+strconv.Itoa(q.Limit), args, func(r rowScanner) (candidate, error) {
+		// Each candidate is numbered in its subscription and in its
+		// account, after those in flight (its turn): those whose turn is
+		// past a bound are left out, and the rest taken by turn, so that
+		// the accounts take turns, the least busy first, and none holds
+		// more than its share of the workers.
+		cands, err := collect(ctx, s, tx, pending+`
+			SELECT id, sub FROM (
+			SELECT c.id, c.sub, c.next_attempt,
+				c.account_held + ROW_NUMBER() OVER (PARTITION BY c.account ORDER BY c.next_attempt, c.id) AS turn
+			FROM (
+				SELECT d.id, subs.id AS sub, subs.account_id AS account, d.next_attempt, `+accountHeld+` AS account_held,
+					`+subHeld+` + ROW_NUMBER() OVER (PARTITION BY subs.id ORDER BY d.next_attempt, d.id) AS sub_turn
+				FROM subs `+join+`
+				WHERE subs.account_id IS NOT NULL
+			) c WHERE c.sub_turn <= ?
+		) a WHERE a.turn <= ?
+		ORDER BY a.turn, a.next_attempt, a.id LIMIT `+strconv.Itoa(q.Limit), args, func(r rowScanner) (candidate, error) {
 			var c candidate
 			return c, r.Scan(&c.id, &c.sub)
 		})
@@ -465,6 +505,23 @@ func (s *Store) Claim(ctx context.Context, q webhook.ClaimQuery) ([]webhook.Deli
 		return nil, err
 	}
 	return out, nil
+}
+
+// inFlightCase is an SQL expression of the deliveries in flight of the
+// subscription or account that col names (CASE col WHEN id THEN n … ELSE
+// 0 END), and args with its arguments appended.
+func inFlightCase(col string, counts map[string]int, args []any) (string, []any) {
+	if len(counts) == 0 {
+		return "0", args
+	}
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for _, id := range slices.Sorted(maps.Keys(counts)) {
+		b.WriteString(" WHEN ? THEN ?")
+		args = append(args, id, counts[id])
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String(), args
 }
 
 // Succeeded implements webhook.Outbox: a late report counts, the receiver

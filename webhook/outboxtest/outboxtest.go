@@ -1,6 +1,7 @@
 // Package outboxtest is the conformance suite of webhook.Outbox: what the
 // delivery engine relies on a store for (leases, attempts, the reports
-// that come too late, fairness between subscriptions). Every store that
+// that come too late, fairness between subscriptions and between
+// accounts). Every store that
 // implements the port runs it from its own tests, against a real
 // database:
 //
@@ -62,13 +63,23 @@ func enqueue(t *testing.T, h Harness, sub string, n int) []string {
 	return ids
 }
 
-func claim(t *testing.T, h Harness, now time.Time, limit, per int, skip ...string) []webhook.Delivery {
+func claim(t *testing.T, h Harness, now time.Time, limit, per int) []webhook.Delivery {
 	t.Helper()
-	ds, err := h.Claim(t.Context(), webhook.ClaimQuery{Now: now, Limit: limit, Lease: lease, PerSubscription: per, Skip: skip})
+	return claimQuery(t, h, webhook.ClaimQuery{Now: now, Limit: limit, Lease: lease, PerSubscription: per})
+}
+
+func claimQuery(t *testing.T, h Harness, q webhook.ClaimQuery) []webhook.Delivery {
+	t.Helper()
+	ds, err := h.Claim(t.Context(), q)
 	if err != nil {
 		t.Fatalf("Claim: %v", err)
 	}
 	return ds
+}
+
+// inFlight is a ClaimQuery's InFlight: by subscription, then by account.
+func inFlight(subs, accounts map[string]int) webhook.InFlight {
+	return webhook.InFlight{Subscriptions: subs, Accounts: accounts}
 }
 
 func ids(ds []webhook.Delivery) []string {
@@ -139,7 +150,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 	})
 
-	t.Run("at most PerSubscription of one subscription, none of those skipped", func(t *testing.T) {
+	t.Run("at most PerSubscription of one subscription, those in flight counted", func(t *testing.T) {
 		h := newHarness(t)
 		h.Subscribe(t, subscription("busy", account))
 		h.Subscribe(t, subscription("quiet", account))
@@ -150,11 +161,62 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		if want := []string{busy[0], quiet, busy[1]}; !slices.Equal(got, want) {
 			t.Fatalf("claimed %v, want %v", got, want)
 		}
-		if got := claim(t, h, now, 10, 2, "busy"); len(got) != 0 {
-			t.Fatalf("claimed %v of a skipped subscription", ids(got))
+		q := webhook.ClaimQuery{Now: now, Limit: 10, Lease: lease, PerSubscription: 2}
+		q.InFlight = inFlight(map[string]int{"busy": 2}, map[string]int{account: 2})
+		if got := claimQuery(t, h, q); len(got) != 0 {
+			t.Fatalf("claimed %v of a subscription at its bound", ids(got))
 		}
-		if got := ids(claim(t, h, now, 10, 2, "quiet")); !slices.Equal(got, busy[2:4]) {
+		q.InFlight = inFlight(map[string]int{"quiet": 2}, map[string]int{account: 2})
+		if got := ids(claimQuery(t, h, q)); !slices.Equal(got, busy[2:4]) {
 			t.Fatalf("claimed %v, want %v", got, busy[2:4])
+		}
+		q.InFlight = inFlight(map[string]int{"busy": 1}, map[string]int{account: 1})
+		if got := ids(claimQuery(t, h, q)); !slices.Equal(got, busy[4:5]) {
+			t.Fatalf("with one in flight, claimed %v, want %v", got, busy[4:5])
+		}
+	})
+
+	t.Run("at most PerAccount of one account, those in flight counted, accounts taking turns", func(t *testing.T) {
+		h := newHarness(t)
+		h.Subscribe(t, subscription("a-0", account))
+		h.Subscribe(t, subscription("a-1", account))
+		h.Subscribe(t, subscription("b", other))
+		a0, a1 := enqueue(t, h, "a-0", 3), enqueue(t, h, "a-1", 3)
+		// The other account's events come after all of the first's.
+		var b []string
+		for i := range 2 {
+			ev := fmt.Sprintf("evt-b-%d", i)
+			b = append(b, h.Enqueue(t, "b", ev, "io.keyward.access-key.created", body(ev), t0.Add(time.Duration(10+i)*time.Second)))
+		}
+		q := webhook.ClaimQuery{Now: t0.Add(time.Hour), Limit: 10, Lease: lease, PerSubscription: 10, PerAccount: 4}
+		got := ids(claimQuery(t, h, q))
+		if want := []string{a0[0], b[0], a1[0], b[1], a0[1], a1[1]}; !slices.Equal(got, want) {
+			t.Fatalf("claimed %v, want %v", got, want)
+		}
+		q.InFlight = inFlight(map[string]int{"a-0": 2, "a-1": 2}, map[string]int{account: 4})
+		if got := claimQuery(t, h, q); len(got) != 0 {
+			t.Fatalf("claimed %v of an account at its bound", ids(got))
+		}
+		q.InFlight = inFlight(map[string]int{"a-0": 2, "a-1": 1}, map[string]int{account: 3})
+		if got := ids(claimQuery(t, h, q)); !slices.Equal(got, a0[2:3]) {
+			t.Fatalf("with three in flight, claimed %v, want %v", got, a0[2:3])
+		}
+	})
+
+	t.Run("the account with the fewest in flight first", func(t *testing.T) {
+		h := newHarness(t)
+		h.Subscribe(t, subscription("a", account))
+		h.Subscribe(t, subscription("b", other))
+		a := enqueue(t, h, "a", 2)
+		b := h.Enqueue(t, "b", "evt-b", "io.keyward.access-key.created", body("evt-b"), t0.Add(time.Minute))
+		q := webhook.ClaimQuery{Now: t0.Add(time.Hour), Limit: 1, Lease: lease, PerSubscription: 10, PerAccount: 10,
+			InFlight: inFlight(map[string]int{"a": 2}, map[string]int{account: 2})}
+		if got := ids(claimQuery(t, h, q)); !slices.Equal(got, []string{b}) {
+			t.Fatalf("claimed %v, want the other account's %s, due later but with none in flight", got, b)
+		}
+		q.InFlight = webhook.InFlight{}
+		if got := ids(claimQuery(t, h, q)); !slices.Equal(got, a[:1]) {
+			t.Fatalf("claimed %v, want %v", got, a[:1])
 		}
 	})
 
