@@ -69,6 +69,19 @@ func newTestPKI(t *testing.T) testPKI {
 	return p
 }
 
+// clientTLS is the TLS of a client holding the PKI's client certificate
+// and trusting its CA: a gateway's on --verifier-listen.
+func (p testPKI) clientTLS(t *testing.T) *tls.Config {
+	t.Helper()
+	caPEM, err := os.ReadFile(p.ca)
+	must(t, err)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	cert, err := tls.LoadX509KeyPair(p.clientCert, p.clientKey)
+	must(t, err)
+	return &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}}
+}
+
 // switchProxy forwards TCP connections to one of several targets; switch
 // moves new connections to another and cuts the current ones, as a load
 // balancer does when a replica leaves.

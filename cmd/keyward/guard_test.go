@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -39,14 +37,8 @@ func TestGuardOverMutualTLS(t *testing.T) {
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:pets/prod/GET/*"}]}`)})
 	must(t, err)
 
-	caPEM, err := os.ReadFile(pki.ca)
-	must(t, err)
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
-	cert, err := tls.LoadX509KeyPair(pki.clientCert, pki.clientKey)
-	must(t, err)
 	cfg := guard.Config{Endpoint: ts.VerifierAddr, AccessKeyID: svcID, SecretAccessKey: svcSecret, APIID: "pets", Stage: "prod",
-		TLS: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}}}
+		TLS: pki.clientTLS(t)}
 	g, err := guard.New(ctx, cfg)
 	must(t, err)
 	srv := httptest.NewServer(g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,9 +58,9 @@ func TestGuardOverMutualTLS(t *testing.T) {
 
 	// Keyward refuses a client that presents no certificate in the
 	// handshake: the guard cannot start.
-	cfg.TLS = &tls.Config{RootCAs: pool, GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-		return &tls.Certificate{}, nil
-	}}
+	cfg.TLS = pki.clientTLS(t)
+	cfg.TLS.Certificates = nil
+	cfg.TLS.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &tls.Certificate{}, nil }
 	if _, err := guard.New(ctx, cfg); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("a guard without a client certificate: %v", err)
 	}

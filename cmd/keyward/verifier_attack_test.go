@@ -9,8 +9,6 @@
 package main
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"io"
 	"log/slog"
 	"net"
@@ -45,13 +43,7 @@ func TestAttackVerifierListenerKeepsBusyConnections(t *testing.T) {
 	go srv.Serve(lns[0])
 	t.Cleanup(func() { srv.Close() })
 
-	caPEM, err := os.ReadFile(pki.ca)
-	must(t, err)
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(caPEM)
-	cert, err := tls.LoadX509KeyPair(pki.clientCert, pki.clientKey)
-	must(t, err)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}}}}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: pki.clientTLS(t)}}
 	answered := make(chan error, 1)
 	go func() {
 		resp, err := client.Get("https://" + m.VerifierAddr + "/")
