@@ -194,7 +194,7 @@ func (s *Service) RemoveAccountFromOrganization(ctx context.Context, accountID s
 	if keep, err := s.keepsMade(ctx, o, accountID); err != nil {
 		return err
 	} else if keep {
-		return constraint("ACCOUNT_CANNOT_LEAVE_ORGANIZATION",
+		return constraint("MEMBER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED",
 			"You can't remove an account that this organization created: only the installation's own organization makes standalone accounts. Close the account instead.")
 	}
 	err = s.changed(s.changing(ctx).RemoveOrgAccount(ctx, o.ID, accountID))

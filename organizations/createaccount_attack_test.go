@@ -242,7 +242,7 @@ func TestTenantKeepsTheAccountsItMade(t *testing.T) {
 	for _, id := range made {
 		_, err := c.RemoveAccountFromOrganization(ctx, &awsorg.RemoveAccountFromOrganizationInput{AccountId: aws.String(id)})
 		var cv *types.ConstraintViolationException
-		if !errors.As(err, &cv) || cv.Reason != types.ConstraintViolationExceptionReasonAccountCannotLeaveOrganization {
+		if !errors.As(err, &cv) || cv.Reason != types.ConstraintViolationExceptionReasonMemberAccountPaymentInstrumentRequired {
 			t.Fatalf("the tenant's organization removing an account it made: %v", err)
 		}
 		wantLimitExceeded(t, c, createAccount(t, c, "instead-of-"+id))

@@ -317,7 +317,9 @@ func (s *Service) OpenSession(ctx context.Context, id, token string) (keyward.Cr
 	// token was issued under. A user renamed since keeps its session, and a
 	// new user given the old name (or the self-service policies written
 	// with ${aws:username}) is never taken for it. A user deleted since
-	// keeps the token's, which no policy of anyone's names.
+	// keeps the token's name, which may be a new user's by now: its
+	// policies are read by the unique ID, which is no one's, so it is
+	// allowed nothing, the new user's resources included.
 	if c.UserID != "" {
 		arns, err := s.storeOf(c.Account).IdentityARNs(iam.AccountContext(ctx, c.Account), []string{c.UserID})
 		if err != nil {

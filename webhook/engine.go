@@ -41,7 +41,6 @@ type Metrics interface {
 const (
 	DefaultWorkers         = 16
 	DefaultPerSubscription = 4
-	DefaultPerAccount      = DefaultWorkers / 2 // half of Workers, whatever Workers is
 	DefaultPollInterval    = time.Second
 	DefaultTimeout         = 10 * time.Second
 	DefaultBaseDelay       = 10 * time.Second
