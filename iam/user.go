@@ -161,8 +161,11 @@ func (s *Service) UpdateUser(ctx context.Context, name string, upd keyward.UserU
 		return err
 	}
 	// Key lists and compiled policies (${aws:username}) name the user;
-	// cached credentials carry the owner's name and path in their ARN.
-	s.publish(keyward.Change{Kind: keyward.ChangedUsers})
+	// cached credentials carry the owner's name and path in their ARN. An
+	// update naming neither changes nothing any cache holds.
+	if upd.NewName != nil || upd.NewPath != nil {
+		s.publish(keyward.Change{Kind: keyward.ChangedUsers})
+	}
 	keys, _, err := s.store(ctx).ListAccessKeys(ctx, valueOr(upd.NewName, name), "", keyward.MaxAccessKeysPerUser+1)
 	if err != nil {
 		return err
