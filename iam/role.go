@@ -60,9 +60,9 @@ func (s *Service) AssumableIn(ctx context.Context, account, name string) (*keywa
 	} else if closed {
 		return nil, keyward.ErrNoSuchRole
 	}
-	key, st := keyward.FoldName(name), keyward.Store(s.Store)
+	key, st := keyward.FoldName(name), s.storeOf(account)
 	if account != s.Authz.FirstAccount().ID {
-		key, st = account+"\x00"+key, s.Store.InAccount(account)
+		key = account + "\x00" + key
 	}
 	if r, ok := cache.Cached(s.Roles, key); ok {
 		return r, nil
@@ -328,10 +328,7 @@ func (s *Service) identityID(ctx context.Context, arn string) (string, error) {
 	if closed, err := s.AccountClosed(ctx, account); err != nil || closed {
 		return "", err
 	}
-	st := keyward.Store(s.Store)
-	if account != s.Authz.FirstAccount().ID {
-		st = s.Store.InAccount(account)
-	}
+	st := s.storeOf(account)
 	a := keyward.Account{ID: account}
 	switch kind {
 	case "user":

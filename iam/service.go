@@ -199,6 +199,16 @@ func (s *Service) store(ctx context.Context) keyward.Store {
 	return authz.View(ctx, s.Authz, s.Store)
 }
 
+// storeOf is the view of the store of the account whose ID is account,
+// which need not be the caller's: the account a role ARN or a trust
+// policy's principal names.
+func (s *Service) storeOf(account string) keyward.Store {
+	if account == s.Authz.FirstAccount().ID {
+		return s.Store
+	}
+	return s.Store.InAccount(account)
+}
+
 // respond sets what ctx's pending event shows of the change's result, as
 // CloudTrail's responseElements do for a created entity (never a secret):
 // the Service knows it before the store writes the event with the change.

@@ -155,12 +155,17 @@ const backupKeyLabel = "keyward backup v1"
 
 // BackupKey derives from a master key the key that authenticates backups
 // (keyward backup, keyward restore): HMAC-SHA256 of a label of its own
-// under the master key, as the console's session key is derived, so that
+// under the master key (DeriveKey), as the console's session key is, so that
 // the MAC on a backup is made under no key used for anything else, and
 // the master key itself is never a MAC key.
-func BackupKey(masterKey []byte) []byte {
+func BackupKey(masterKey []byte) []byte { return DeriveKey(masterKey, backupKeyLabel) }
+
+// DeriveKey is the key of one purpose, named by label, under the master
+// key: HMAC-SHA256 of the label. Each purpose's label is its own, so that
+// no two share a key and the master key itself keys nothing but sealing.
+func DeriveKey(masterKey []byte, label string) []byte {
 	h := hmac.New(sha256.New, masterKey)
-	h.Write([]byte(backupKeyLabel))
+	h.Write([]byte(label))
 	return h.Sum(nil)
 }
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/tls"
 	"encoding/csv"
 	"errors"
@@ -42,6 +40,7 @@ import (
 	"github.com/keyward/keyward/postgres"
 	"github.com/keyward/keyward/query"
 	"github.com/keyward/keyward/report"
+	"github.com/keyward/keyward/seal"
 	"github.com/keyward/keyward/sigv4"
 	"github.com/keyward/keyward/sqlite"
 	"github.com/keyward/keyward/sts"
@@ -344,9 +343,7 @@ func (m *Main) newWebhooks() error {
 // sessionKey derives the console's session-signing key from the master
 // key: every replica has it, and it never leaves the process.
 func sessionKey(masterKey []byte) []byte {
-	mac := hmac.New(sha256.New, masterKey)
-	mac.Write([]byte("keyward console sessions v1"))
-	return mac.Sum(nil)
+	return seal.DeriveKey(masterKey, "keyward console sessions v1")
 }
 
 // handler routes the API, the console and the health check.
